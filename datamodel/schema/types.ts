@@ -44,7 +44,7 @@ export interface Syntax {
   enumerations?: string[];
   patterns?: string[];
   units?: string;
-  /** Default value (any default type). */
+  /** Default value (any default type), as a TR-106 string (list defaults are comma-separated). */
   default?: string;
   defaultType?: 'object' | 'factory' | 'implementation' | 'parameter';
   /** secured="true" or hidden="true": read back as "" unless the controller has a SecuredRole. */
@@ -53,6 +53,11 @@ export interface Syntax {
   pathRef?: PathRefFacet;
   /** instanceRef / enumerationRef are kept only as flags the value layer may use. */
   instanceRef?: { refType?: 'strong' | 'weak'; targetParent?: string };
+  /**
+   * The allowed values are those listed by another parameter (e.g. a Supported* list),
+   * addressed relative to this one; `nullValue` is the extra value meaning "none".
+   */
+  enumerationRef?: { targetParam: string; nullValue?: string };
   command?: boolean;
 }
 
@@ -73,6 +78,7 @@ export interface SchemaCommand {
   /** Relative name with the parentheses, e.g. "Reboot()". */
   name: string;
   async: boolean;
+  status?: 'deprecated' | 'obsoleted';
   input: SchemaArgument[];
   output: SchemaArgument[];
 }
@@ -80,6 +86,7 @@ export interface SchemaCommand {
 export interface SchemaEvent {
   /** Relative name with the bang, e.g. "Boot!". */
   name: string;
+  status?: 'deprecated' | 'obsoleted';
   args: SchemaArgument[];
 }
 
