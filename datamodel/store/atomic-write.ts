@@ -1,0 +1,26 @@
+/**
+ * Crash-safe file replacement: write a temporary file, fsync it, rename it over the target,
+ * fsync the directory. After a power cut the file is either the old or the new version, never
+ * a mix (the persistence requirement of the LocalAgent issue).
+ */
+import { open, rename, unlink } from 'node:fs/promises';
+import { dirname, basename, join } from 'node:path';
+
+export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  const fh = await open(tmp, 'w', 0o600);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  try {
+    await rename(tmp, file);
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+  const dir = await open(dirname(file), 'r');
+  try { await dir.sync(); } catch { /* some filesystems cannot fsync a directory; rename is still atomic */ } finally { await dir.close(); }
+}

@@ -1,0 +1,164 @@
+/**
+ * The supported data model: the generated TR-181 schema with bindings registered per object.
+ * This is the seam handlers talk to (through resolve-path, read-object and Transaction); it knows
+ * nothing of protobuf or of where values come from.
+ */
+import type { SchemaObject, SchemaParam } from '../schema/types.js';
+import { supportedParentPath } from '../schema/Schema.js';
+import { ErrorCode, UspError } from '../UspError.js';
+import type { Value } from '../value/Value.js';
+import type { CommandBinding, InstanceKeys, ObjectBinding, RequestContext } from './binding.js';
+import { ModelNode, type ObjectInstance } from './ModelNode.js';
+import { ChangeFeed } from './ChangeFeed.js';
+
+const NUM_ENTRIES_TYPE = 'unsignedInt';
+
+export class DataModel {
+  readonly root: ModelNode;
+  private readonly bySupportedPath = new Map<string, ModelNode>();
+  /** Value changes, object creation/deletion and events, for subscriptions. */
+  readonly changes = new ChangeFeed();
+  private readonly commitHooks: Array<() => Promise<void>> = [];
+
+  /** `schema` is a loaded Schema (or anything listing the objects in document order). */
+  constructor(schema: { objects(): readonly SchemaObject[] }) {
+    let root: ModelNode | undefined;
+    for (const def of schema.objects()) {
+      const names = supportedNames(def.path);
+      const parentPath = supportedParentPath(def.path);
+      const parent = parentPath ? this.bySupportedPath.get(parentPath) : undefined;
+      if (parentPath && !parent) throw new Error(`schema: ${def.path} has no parent object ${parentPath}`);
+      const node = new ModelNode(names[names.length - 1], def, parent);
+      parent?.children.set(node.name, node);
+      this.bySupportedPath.set(def.path, node);
+      if (!parent) root = node;
+    }
+    if (!root) throw new Error('schema: no Device. object');
+    this.root = root;
+  }
+
+  /** Node by supported path ("Device.WiFi.Radio.{i}."), or undefined. */
+  node(supportedPath: string): ModelNode | undefined {
+    return this.bySupportedPath.get(supportedPath);
+  }
+
+  /** Node by supported path; throws for a path the schema does not have (a programming error). */
+  requireNode(supportedPath: string): ModelNode {
+    const n = this.bySupportedPath.get(supportedPath);
+    if (!n) throw new Error(`no such object in the TR-181 schema: ${supportedPath}`);
+    return n;
+  }
+
+  /**
+   * Serves one object. Parameters default to all of the schema's; naming one the schema lacks
+   * is a programming error and throws at start-up, not at request time.
+   */
+  register(supportedPath: string, binding: ObjectBinding): ModelNode {
+    const node = this.requireNode(supportedPath);
+    if (node.binding) throw new Error(`object already bound: ${supportedPath}`);
+    node.binding = binding;
+    // NumberOfEntries of child tables are derived (and only while the table is supported).
+    const counts = new Set<string>();
+    for (const c of node.children.values()) if (c.def.numEntriesParameter) counts.add(c.def.numEntriesParameter);
+    const names = binding.params ?? node.def.params.map((p) => p.name).filter((n) => !counts.has(n));
+    for (const name of names) {
+      const p = node.def.params.find((q) => q.name === name);
+      if (!p) throw new Error(`${supportedPath}${name} is not in the TR-181 schema`);
+      node.params.set(name, p);
+    }
+    for (const [name, cmd] of Object.entries(binding.commands ?? {})) this.bindCommand(node, name, cmd);
+    this.markSupported(node);
+    return node;
+  }
+
+  /** Adds a command to an already supported object (e.g. Device.Reboot() on Device.). */
+  registerCommand(supportedPath: string, name: string, binding: CommandBinding): void {
+    const node = this.requireNode(supportedPath);
+    this.bindCommand(node, name, binding);
+    this.markSupported(node);
+  }
+
+  /** Declares that the agent emits this event (it then shows in GetSupportedDM). */
+  registerEvent(supportedPath: string, name: string): void {
+    const node = this.requireNode(supportedPath);
+    const ev = node.def.events.find((e) => e.name === name);
+    if (!ev) throw new Error(`${supportedPath}${name} is not in the TR-181 schema`);
+    node.events.set(name, ev);
+    this.markSupported(node);
+  }
+
+  private bindCommand(node: ModelNode, name: string, binding: CommandBinding): void {
+    const def = node.def.commands.find((c) => c.name === name);
+    if (!def) throw new Error(`${node.supportedPath}${name} is not in the TR-181 schema`);
+    node.commands.set(name, { def, binding });
+  }
+
+  /** A served node makes its ancestors supported, and its table's NumberOfEntries derived. */
+  private markSupported(node: ModelNode): void {
+    for (let n: ModelNode | undefined = node; n && !n.supported; n = n.parent) {
+      n.supported = true;
+      const count = n.def.numEntriesParameter;
+      const parent = n.parent;
+      if (n.multi && count && parent) {
+        const p = parent.def.params.find((q) => q.name === count);
+        const def: SchemaParam = p ?? { name: count, type: NUM_ENTRIES_TYPE, access: 'readOnly' };
+        parent.derivedCounts.set(count, n);
+        // Keep schema order: NumberOfEntries params are listed where the schema lists them.
+        parent.params.set(count, def);
+      }
+    }
+  }
+
+  /** Runs when a transaction with changes commits (the persistent store flushes here). */
+  onCommit(hook: () => Promise<void>): void { this.commitHooks.push(hook); }
+
+  async runCommitHooks(): Promise<void> {
+    for (const h of this.commitHooks) await h();
+  }
+
+  /** Instance numbers of a table under its parent instance (empty when the table has no binding). */
+  async listInstances(node: ModelNode, parentKeys: InstanceKeys, ctx: RequestContext): Promise<number[]> {
+    const list = node.binding?.list;
+    if (!list) return [];
+    return list.call(node.binding, parentKeys, ctx);
+  }
+
+  /** Whether one instance exists (its parents are assumed to exist). */
+  async exists(inst: ObjectInstance, ctx: RequestContext): Promise<boolean> {
+    if (!inst.node.multi) return true;
+    const own = inst.keys[inst.keys.length - 1];
+    const list = await this.listInstances(inst.node, inst.keys.slice(0, -1), ctx);
+    return list.includes(own);
+  }
+
+  /** All served values of one instance, including derived NumberOfEntries. */
+  async readValues(inst: ObjectInstance, ctx: RequestContext): Promise<Record<string, Value>> {
+    const { node, keys } = inst;
+    const b = node.binding;
+    const values: Record<string, Value> = b ? { ...(await b.get(keys, ctx)) } : {};
+    for (const [name, table] of node.derivedCounts) {
+      values[name] = (await this.listInstances(table, keys, ctx)).length;
+    }
+    return values;
+  }
+
+  /** Every supported object in schema order, for GetSupportedDM. */
+  *supportedNodes(): Iterable<ModelNode> {
+    for (const n of this.bySupportedPath.values()) if (n.supported) yield n;
+  }
+
+  /** Schema definition lookup for nodes that are not necessarily supported. */
+  schemaObject(supportedPath: string): SchemaObject | undefined {
+    return this.bySupportedPath.get(supportedPath)?.def;
+  }
+}
+
+/** "Device.A.{i}.B." → ["Device","A","B"]. */
+export function supportedNames(path: string): string[] {
+  return path.split('.').filter((s) => s !== '' && s !== '{i}');
+}
+
+/** A 7026 for a path outside the supported model. */
+export function invalidPath(path: string, why = 'path is not in the supported data model'): UspError {
+  return new UspError(ErrorCode.InvalidPath, `${why}: ${path}`, { path });
+}

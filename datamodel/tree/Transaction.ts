@@ -1,0 +1,144 @@
+/**
+ * Set/Add/Delete as a transaction (TR-369 R-SET.2a, R-ADD.2a, allow_partial): every change is
+ * applied at once and remembered with its undo; a failure rolls back to a savepoint (one
+ * obj_path with allow_partial=true) or entirely. Change notifications and persistence happen
+ * only on commit, so subscribers never see a change that was undone.
+ */
+import { ErrorCode, UspError } from '../UspError.js';
+import type { Value } from '../value/Value.js';
+import type { InstanceKeys, RequestContext } from './binding.js';
+import type { Change } from './ChangeFeed.js';
+import type { DataModel } from './DataModel.js';
+import type { ModelNode, ObjectInstance } from './ModelNode.js';
+
+type Undo = () => unknown;
+
+export class Transaction {
+  private readonly undos: Undo[] = [];
+  private changes: Change[] = [];
+  private done = false;
+
+  constructor(private readonly model: DataModel, readonly ctx: RequestContext) {}
+
+  /** A point to roll back to; pass it to rollbackTo. */
+  savepoint(): number { return this.undos.length; }
+
+  /** Sets already-validated values on one instance, remembering the old ones. */
+  async set(inst: ObjectInstance, values: Record<string, Value>): Promise<void> {
+    const b = inst.node.binding;
+    if (!b?.set) throw new UspError(ErrorCode.ObjectNotUpdated, `${inst.node.pathOf(inst.keys)} cannot be updated`);
+    const before = await b.get(inst.keys, this.ctx);
+    const old: Record<string, Value> = {};
+    for (const k of Object.keys(values)) if (before[k] !== undefined) old[k] = before[k];
+    await b.set(inst.keys, values, this.ctx);
+    this.undos.push(() => b.set!(inst.keys, old, this.ctx));
+    const path = inst.node.pathOf(inst.keys);
+    const mark = this.changes.length;
+    for (const [param, value] of Object.entries(values)) {
+      if (before[param] !== value) this.changes.push({ kind: 'value', inst, path, param, value });
+    }
+    const changes = this.changes;
+    this.undos.push(() => { changes.length = Math.min(changes.length, mark); });
+    await this.checkUniqueKeys(inst);
+  }
+
+  /**
+   * Creates an instance of table `node` under `parentKeys`; unique keys the caller left out are
+   * generated (R-ADD.5), then every key set is checked against the siblings (7025).
+   */
+  async add(node: ModelNode, parentKeys: InstanceKeys, params: Record<string, Value>, requested?: number): Promise<ObjectInstance> {
+    const b = node.binding;
+    if (!node.multi || !b?.add || node.def.access !== 'readWrite') {
+      throw new UspError(ErrorCode.ObjectNotCreatable, `${node.supportedPath} is not creatable`);
+    }
+    const max = node.def.maxEntries;
+    if (max !== undefined && (await this.model.listInstances(node, parentKeys, this.ctx)).length >= max) {
+      throw new UspError(ErrorCode.ResourcesExceeded, `${node.tablePathOf(parentKeys)} is full (${max} entries)`);
+    }
+    const n = await b.add(parentKeys, params, this.ctx, requested);
+    const inst: ObjectInstance = { node, keys: [...parentKeys, n] };
+    this.undos.push(() => b.delete?.(inst.keys, this.ctx));
+    const generated = generateMissingKeys(node, n, params);
+    if (Object.keys(generated).length > 0) await b.set?.(inst.keys, generated, this.ctx);
+    const mark = this.changes.length;
+    this.changes.push({ kind: 'created', inst, path: node.pathOf(inst.keys) });
+    const changes = this.changes;
+    this.undos.push(() => { changes.length = Math.min(changes.length, mark); });
+    await this.checkUniqueKeys(inst);
+    return inst;
+  }
+
+  /** Deletes one instance; stored rows come back whole if the transaction rolls back. */
+  async delete(inst: ObjectInstance): Promise<void> {
+    const b = inst.node.binding;
+    if (!inst.node.multi || !b?.delete || inst.node.def.access !== 'readWrite') {
+      throw new UspError(ErrorCode.DeleteFailure, `${inst.node.pathOf(inst.keys)} is not deletable`);
+    }
+    const snap = b.snapshot?.(inst.keys);
+    await b.delete(inst.keys, this.ctx);
+    if (b.restore) this.undos.push(() => b.restore!(inst.keys, snap));
+    const mark = this.changes.length;
+    this.changes.push({ kind: 'deleted', inst, path: inst.node.pathOf(inst.keys) });
+    const changes = this.changes;
+    this.undos.push(() => { changes.length = Math.min(changes.length, mark); });
+  }
+
+  /** Undoes everything after `savepoint`, newest first. */
+  async rollbackTo(savepoint: number): Promise<void> {
+    while (this.undos.length > savepoint) {
+      const undo = this.undos.pop()!;
+      try { await undo(); } catch { /* keep undoing the rest: a half-undone row is worse */ }
+    }
+  }
+
+  async rollback(): Promise<void> {
+    await this.rollbackTo(0);
+    this.changes = [];
+    this.done = true;
+  }
+
+  /** Makes the changes durable (commit hooks, e.g. the store's flush) and tells subscribers. */
+  async commit(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    if (this.undos.length > 0) await this.model.runCommitHooks();
+    for (const c of this.changes) this.model.changes.emit(c);
+  }
+
+  private async checkUniqueKeys(inst: ObjectInstance): Promise<void> {
+    const keySets = inst.node.def.uniqueKeys;
+    if (!keySets || !inst.node.multi) return;
+    const parentKeys = inst.keys.slice(0, -1);
+    const own = inst.keys[inst.keys.length - 1];
+    const mine = await this.model.readValues(inst, this.ctx);
+    const siblings = (await this.model.listInstances(inst.node, parentKeys, this.ctx)).filter((n) => n !== own);
+    for (const set of keySets) {
+      if (!set.params.every((p) => inst.node.params.has(p))) continue;
+      for (const n of siblings) {
+        const other = await this.model.readValues({ node: inst.node, keys: [...parentKeys, n] }, this.ctx);
+        if (set.params.every((p) => other[p] === mine[p])) {
+          throw new UspError(ErrorCode.DuplicateUniqueKey,
+            `unique key ${set.params.join('+')} already used by ${inst.node.pathOf([...parentKeys, n])}`,
+            { path: inst.node.pathOf(inst.keys) });
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Values for unique-key parameters the controller did not give: Alias gets "cpe-N" (TR-181
+ * Alias convention), other writable string keys a value unique to this instance.
+ */
+function generateMissingKeys(node: ModelNode, n: number, given: Record<string, Value>): Record<string, Value> {
+  const out: Record<string, Value> = {};
+  for (const set of node.def.uniqueKeys ?? []) {
+    for (const name of set.params) {
+      const p = node.params.get(name);
+      if (!p || p.type !== 'string' || p.access === 'readOnly') continue;
+      if (given[name] !== undefined && given[name] !== '') continue;
+      out[name] = name === 'Alias' ? `cpe-${n}` : `${n}-${Date.now().toString(36)}`;
+    }
+  }
+  return out;
+}

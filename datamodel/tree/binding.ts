@@ -1,0 +1,65 @@
+/**
+ * The binding API: how a data source (platform provider, the agent's own LocalAgent code, the
+ * persistent store) serves one TR-181 object. Registered per *object*, not per leaf, so one ubus or
+ * mmcli call fills a whole object. A binding never sees a protobuf; a handler never sees a binding's
+ * source. Instance keys are the instance numbers of every multi-instance level on the object's
+ * path, outermost first (`Device.WiFi.AccessPoint.3.AssociatedDevice.7.` → [3, 7]).
+ */
+import type { Value } from '../value/Value.js';
+
+export type InstanceKeys = readonly number[];
+
+/** Who is asking, for logging and for bindings that care (e.g. Subscription.Recipient). */
+export interface RequestContext {
+  /** Endpoint ID of the controller, or undefined for the agent itself. */
+  controllerId?: string;
+  /** Path of the controller's Device.LocalAgent.Controller.{i} row ("" if none). */
+  controllerPath?: string;
+}
+
+export type Awaitable<T> = T | Promise<T>;
+
+export interface ObjectBinding {
+  /**
+   * Parameters (relative names) this binding serves. Default: every parameter of the schema
+   * object. The supported model is the schema intersected with these.
+   */
+  readonly params?: readonly string[];
+  /** Tables: instance numbers under the given parent instance, ascending. */
+  list?(parentKeys: InstanceKeys, ctx: RequestContext): Awaitable<number[]>;
+  /** Current values of the served parameters of one instance (missing names read as defaults). */
+  get(keys: InstanceKeys, ctx: RequestContext): Awaitable<Record<string, Value>>;
+  /** Applies already-validated values; throwing UspError fails the object (the transaction rolls back). */
+  set?(keys: InstanceKeys, changes: Record<string, Value>, ctx: RequestContext): Awaitable<void>;
+  /**
+   * Tables with access readWrite: creates an instance and returns its number. `requested` is
+   * set only when the factory-defaults file names the instance number.
+   */
+  add?(parentKeys: InstanceKeys, params: Record<string, Value>, ctx: RequestContext, requested?: number): Awaitable<number>;
+  delete?(keys: InstanceKeys, ctx: RequestContext): Awaitable<void>;
+  /**
+   * Stored bindings can restore exactly what a delete removed (the row and its sub-objects), so
+   * a failed transaction leaves no trace. Live bindings may omit it.
+   */
+  snapshot?(keys: InstanceKeys): unknown;
+  restore?(keys: InstanceKeys, snapshot: unknown): Awaitable<void>;
+  /** Commands of this object, by name with "()". */
+  readonly commands?: Readonly<Record<string, CommandBinding>>;
+}
+
+export interface CommandInvocation {
+  keys: InstanceKeys;
+  /** Concrete path of the object the command runs on, e.g. "Device.LocalAgent.Controller.1.". */
+  objectPath: string;
+  /** Input arguments, validated and defaulted by the schema. */
+  input: Record<string, Value>;
+  commandKey: string;
+  ctx: RequestContext;
+  /** Aborted when a controller calls Request.{i}.Cancel() on an async command. */
+  signal: AbortSignal;
+}
+
+export interface CommandBinding {
+  /** Returns the output arguments (typed; formatted at the edge). */
+  run(call: CommandInvocation): Promise<Record<string, Value>>;
+}

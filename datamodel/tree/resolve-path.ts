@@ -1,0 +1,190 @@
+/**
+ * The single path resolver shared by every handler (TR-369 "Path Names", DIGEST §3): walks a
+ * parsed path over the supported model and the instances the bindings list, evaluating
+ * wildcards, search expressions, unique-key addresses and reference following.
+ */
+import type { NameSegment, ParsedPath, SearchTerm, Segment } from '../path/Path.js';
+import { parsePath } from '../path/parse-path.js';
+import { compareForSearch } from '../value/compare-value.js';
+import { ErrorCode, UspError } from '../UspError.js';
+import type { InstanceKeys, RequestContext } from './binding.js';
+import { invalidPath, type DataModel } from './DataModel.js';
+import type { ModelNode, ObjectInstance } from './ModelNode.js';
+
+/**
+ * One match of the object part of a path. `table` is true when the path stops at a table name
+ * without choosing an instance ("Device.LocalAgent.Controller."); then `keys` are the parent's.
+ */
+export interface PathMatch { node: ModelNode; keys: InstanceKeys; table: boolean }
+
+/** Bound on reference hops inside one path, so a reference cycle cannot loop. */
+const MAX_REF_DEPTH = 8;
+
+export class PathResolver {
+  constructor(private readonly model: DataModel, private readonly ctx: RequestContext) {}
+
+  /**
+   * Object part of `path` → matches that exist in the instantiated model. Throws 7026 when the
+   * path leaves the supported model, whatever the instances; a leaf (parameter, command, event)
+   * is checked against the last object's supported items.
+   */
+  async resolve(path: ParsedPath, depth = 0): Promise<PathMatch[]> {
+    const segs = path.segments;
+    const first = segs[0];
+    if (first.kind !== 'name' || first.name !== this.model.root.name) throw invalidPath(path.text);
+    let matches: PathMatch[] = this.model.root.supported ? [{ node: this.model.root, keys: [], table: false }] : [];
+    if (matches.length === 0) throw invalidPath(path.text);
+    for (let i = 1; i < segs.length; i++) {
+      matches = await this.step(matches, segs[i], path, depth);
+    }
+    if (path.kind !== 'object') {
+      for (const m of matches) checkLeaf(m, path);
+      // Even with no instances the leaf must exist in the supported model.
+      if (matches.length === 0) this.checkLeafStatically(path);
+    }
+    return matches;
+  }
+
+  /** Parses and resolves a path string (used for reference values). */
+  async resolveText(text: string, depth: number): Promise<PathMatch[]> {
+    return this.resolve(parsePath(text), depth);
+  }
+
+  private async step(matches: PathMatch[], seg: Segment, path: ParsedPath, depth: number): Promise<PathMatch[]> {
+    const out: PathMatch[] = [];
+    if (seg.kind === 'name') {
+      if (seg.ref) {
+        for (const m of matches) {
+          if (m.table) throw invalidPath(path.text, 'a table needs an instance before a parameter');
+          for (const t of await this.followRef({ node: m.node, keys: m.keys }, seg, path, depth)) out.push(t);
+        }
+        return out;
+      }
+      // The supported-model check does not depend on instances, so do it once per node.
+      for (const m of matches) {
+        if (m.table) throw invalidPath(path.text, 'a table needs an instance number, * or a search expression');
+        const child = m.node.supportedChild(seg.name);
+        if (!child) throw invalidPath(path.text);
+        out.push({ node: child, keys: m.keys, table: child.multi });
+      }
+      if (matches.length === 0) this.checkNameStatically(path);
+      return out;
+    }
+    if (seg.kind === 'placeholder') throw new UspError(ErrorCode.InvalidPathSyntax, `{i} is not allowed here: ${path.text}`, { path: path.text });
+    for (const m of matches) {
+      if (!m.table) throw invalidPath(path.text, `${m.node.name} is not a table`);
+      const list = await this.model.listInstances(m.node, m.keys, this.ctx);
+      if (seg.kind === 'instance') {
+        if (list.includes(seg.n)) out.push({ node: m.node, keys: [...m.keys, seg.n], table: false });
+        continue;
+      }
+      for (const n of list) {
+        const inst = { node: m.node, keys: [...m.keys, n] };
+        if (seg.kind === 'wildcard' || (await this.matchesSearch(inst, seg.terms, path, depth))) out.push({ ...inst, table: false });
+      }
+    }
+    return out;
+  }
+
+  /** Every term must hold (only && exists in the grammar). */
+  private async matchesSearch(inst: ObjectInstance, terms: readonly SearchTerm[], path: ParsedPath, depth: number): Promise<boolean> {
+    for (const t of terms) {
+      if (!(await this.termHolds(inst, t, path, depth))) return false;
+    }
+    return true;
+  }
+
+  private async termHolds(inst: ObjectInstance, term: SearchTerm, path: ParsedPath, depth: number): Promise<boolean> {
+    let targets: ObjectInstance[] = [inst];
+    const names = term.path;
+    for (let i = 0; i < names.length - 1; i++) {
+      const seg = names[i];
+      const next: ObjectInstance[] = [];
+      for (const t of targets) {
+        if (seg.ref) next.push(...(await this.followRef(t, seg, path, depth)).map((m) => ({ node: m.node, keys: m.keys })));
+        else {
+          const child = t.node.supportedChild(seg.name);
+          // A search term may pass through single-instance sub-objects only (R-ARC.9).
+          if (!child || child.multi) throw invalidPath(path.text, `search term ${seg.name} is not a single-instance sub-object`);
+          next.push({ node: child, keys: t.keys });
+        }
+      }
+      targets = next;
+    }
+    const leaf = names[names.length - 1].name;
+    for (const t of targets) {
+      const syntax = t.node.params.get(leaf);
+      if (!syntax) throw invalidPath(path.text, `search term parameter ${leaf} is not supported`);
+      const values = await this.model.readValues(t, this.ctx);
+      const actual = values[leaf];
+      if (actual !== undefined && compareForSearch(syntax, actual, term.op, term.value, term.quoted)) return true;
+    }
+    return false;
+  }
+
+  /** `Ref+`, `Ref#n+`, `Ref#*+`: continue at the object(s) the reference parameter names. */
+  private async followRef(inst: ObjectInstance, seg: NameSegment, path: ParsedPath, depth: number): Promise<PathMatch[]> {
+    if (depth >= MAX_REF_DEPTH) throw invalidPath(path.text, 'too many reference hops');
+    const syntax = inst.node.params.get(seg.name);
+    if (!syntax) throw invalidPath(path.text, `${seg.name} is not a supported parameter`);
+    const raw = String((await this.model.readValues(inst, this.ctx))[seg.name] ?? '');
+    const items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const idx = seg.ref!.index;
+    const chosen = idx === '*' ? items : items.slice(idx - 1, idx);
+    const out: PathMatch[] = [];
+    for (const ref of chosen) {
+      const text = ref.endsWith('.') ? ref : `${ref}.`;
+      try {
+        for (const m of await this.resolveText(text, depth + 1)) if (!m.table) out.push(m);
+      } catch (e) {
+        // A dangling or malformed reference value matches nothing; it is not the caller's error.
+        if (!(e instanceof UspError)) throw e;
+      }
+    }
+    return out;
+  }
+
+  /** With no instances to walk, still refuse names outside the supported model (7026). */
+  private checkNameStatically(path: ParsedPath): void {
+    staticNode(this.model, path);
+  }
+
+  private checkLeafStatically(path: ParsedPath): void {
+    const node = staticNode(this.model, path);
+    if (node) checkLeaf({ node, keys: [], table: false }, path);
+  }
+}
+
+/** The supported node a path names, walking names only; undefined after a reference follow. */
+function staticNode(model: DataModel, path: ParsedPath): ModelNode | undefined {
+  let node = model.root;
+  for (let i = 1; i < path.segments.length; i++) {
+    const s = path.segments[i];
+    if (s.kind !== 'name') continue;
+    if (s.ref) return undefined;
+    const c = node.supportedChild(s.name);
+    if (!c) throw invalidPath(path.text);
+    node = c;
+  }
+  return node;
+}
+
+function checkLeaf(m: PathMatch, path: ParsedPath): void {
+  if (path.kind === 'object') return;
+  if (m.table) throw invalidPath(path.text, 'a table needs an instance before a parameter');
+  const leaf = path.leaf;
+  const ok = path.kind === 'parameter' ? m.node.params.has(leaf)
+    : path.kind === 'command' ? m.node.commands.has(leaf)
+      : m.node.events.has(leaf);
+  if (!ok) throw invalidPath(path.text);
+}
+
+/** Table matches become one match per existing instance ("Device.X.Table." means every row). */
+export async function expandTables(model: DataModel, matches: PathMatch[], ctx: RequestContext): Promise<ObjectInstance[]> {
+  const out: ObjectInstance[] = [];
+  for (const m of matches) {
+    if (!m.table) { out.push({ node: m.node, keys: m.keys }); continue; }
+    for (const n of await model.listInstances(m.node, m.keys, ctx)) out.push({ node: m.node, keys: [...m.keys, n] });
+  }
+  return out;
+}
