@@ -1,0 +1,28 @@
+/**
+ * The contract between message transfer protocols and the agent: MTPs move USP Records as
+ * bytes and know the peer's transport identity; they never decode a Msg.
+ */
+
+/** One live link to a peer (a WebSocket, an MQTT reply topic, a UDS connection). */
+export interface MtpConnection {
+  /** The protocol name as in Device.LocalAgent.MTP.{i}.Protocol. */
+  readonly protocol: 'WebSocket' | 'MQTT' | 'UDS' | 'CoAP';
+  /**
+   * The peer's Endpoint ID as the transport established it (certificate SAN, or the `eid`
+   * query parameter on a plain WebSocket); undefined when the transport does not say.
+   */
+  readonly peerEndpointId?: string;
+  /** Sends one Record; false when the link is gone or its send buffer is full. */
+  send(record: Uint8Array): boolean;
+  /** Closes the link (WebSocket status code per R-WS.16, e.g. 1003 for an unparsable record). */
+  close(code?: number, reason?: string): void;
+  readonly open: boolean;
+}
+
+export type RecordHandler = (record: Uint8Array, conn: MtpConnection) => void;
+
+export interface Mtp {
+  start(): Promise<void>;
+  /** Stops accepting, closes links; resolves when the transport is fully down. */
+  stop(): Promise<void>;
+}
