@@ -1,0 +1,175 @@
+/**
+ * What every simulated TR-181 area shares: the seed, the clock, the device's identity (serial
+ * number, MAC block, IMEI) and the moment the simulated device booted. Identities are drawn
+ * once from the seed, so the same seed always yields the same device.
+ */
+import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import type { DataModel } from '../../datamodel/tree/DataModel.js';
+import type { Value } from '../../datamodel/value/Value.js';
+import { ErrorCode, UspError } from '../../datamodel/UspError.js';
+import { Prng } from './random.js';
+
+/**
+ * A fictional OUI with the locally-administered bit set (0x0A = 0000 1010), so simulated MAC
+ * addresses can never collide with real hardware on a lab network.
+ */
+export const SIM_OUI = '0A5F1E';
+
+export interface Identity {
+  serialNumber: string;
+  hardwareVersion: string;
+  /** 48-bit base of the device's MAC block; interfaces take consecutive addresses from it. */
+  macBase: number;
+  imei: string;
+  imsi: string;
+  iccid: string;
+  msisdn: string;
+}
+
+export class SimContext {
+  readonly identity: Identity;
+  /** Wall-clock ms at which the simulated device booted (when the platform was registered). */
+  readonly bootedAt: number;
+
+  constructor(readonly model: DataModel, readonly seed: number, readonly now: () => number) {
+    this.bootedAt = now();
+    this.identity = drawIdentity(seed);
+  }
+
+  /** Seconds since boot, fractional (for smooth measurements and counters). */
+  elapsed(): number {
+    return Math.max(0, (this.now() - this.bootedAt) / 1000);
+  }
+
+  /** Whole seconds since boot (Device.DeviceInfo.UpTime and every LastChange). */
+  upTime(): number {
+    return Math.floor(this.elapsed());
+  }
+
+  /** The `offset`-th address of the device's MAC block, "0a:5f:1e:xx:xx:xx". */
+  mac(offset: number): string {
+    return formatMac(this.identity.macBase + offset);
+  }
+}
+
+/** Instance `n` (1-based) of a fixed table; a number the table never listed is 7016. */
+export function nth<T>(items: readonly T[], n: number | undefined): T {
+  const item = n === undefined ? undefined : items[n - 1];
+  if (item === undefined) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such instance: ${n}`);
+  return item;
+}
+
+/**
+ * A 7012 Invalid Value for values the schema allows but this device cannot take, with one
+ * ParamError per refused parameter (so Set can report them as param_errs).
+ */
+export function invalidParams(bad: ReadonlyArray<{ param: string; message: string }>): UspError {
+  return new UspError(ErrorCode.InvalidValue, bad.map((b) => `${b.param}: ${b.message}`).join('; '), {
+    paramErrors: bad.map((b) => ({ ...b, code: ErrorCode.InvalidValue })),
+  });
+}
+
+export function formatMac(n: number): string {
+  const hex = n.toString(16).padStart(12, '0');
+  return hex.replace(/(..)(?!$)/g, '$1:');
+}
+
+/** TR-106 dateTime of a wall-clock instant, whole seconds, UTC (the canonical form). */
+export function dateTime(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** Luhn check digit, used by IMEI (3GPP TS 23.003) and ICCID (ITU-T E.118). */
+export function luhn(body: string): string {
+  let sum = 0;
+  for (let i = 0; i < body.length; i++) {
+    let d = Number(body[body.length - 1 - i]);
+    if (i % 2 === 0) { d *= 2; if (d > 9) d -= 9; }
+    sum += d;
+  }
+  return String((10 - (sum % 10)) % 10);
+}
+
+function drawIdentity(seed: number): Identity {
+  const rnd = new Prng(seed, 'identity');
+  // Vendor-style serial: prefix, production year and week, then a unit number.
+  const year = rnd.int(22, 25);
+  const week = String(rnd.int(1, 52)).padStart(2, '0');
+  const unitNo = rnd.int(0, 0xffffff).toString(16).toUpperCase().padStart(6, '0');
+  // A 16-aligned block inside our OUI, so offsets 0..15 share the upper bits like a real CPE's.
+  const macBase = parseInt(SIM_OUI, 16) * 0x1000000 + (rnd.int(0, 0xfffff) << 4);
+  // Reporting body "00" is the GSMA test range: a made-up IMEI that cannot be a real handset's.
+  const imeiBody = `00${rnd.digits(6)}${rnd.digits(6)}`;
+  // MCC 001 / MNC 01 is the 3GPP test network; ICCID 89 (telecom) + 001 (test) + issuer digits.
+  const iccidBody = `8900101${rnd.digits(11)}`;
+  return {
+    serialNumber: `EXN${year}${week}${unitNo}`,
+    hardwareVersion: `FG5-${rnd.pick(['A1', 'A2', 'B1'])}`,
+    macBase,
+    imei: imeiBody + luhn(imeiBody),
+    imsi: `00101${rnd.digits(10)}`,
+    iccid: iccidBody + luhn(iccidBody),
+    msisdn: `99900${rnd.digits(10)}`,
+  };
+}
+
+/**
+ * Writable parameters of each instance, kept in memory (persistence comes later). A row is
+ * created from `initial` the first time an instance is read or written.
+ */
+export class WritableRows {
+  private readonly rows = new Map<string, Record<string, Value>>();
+
+  constructor(private readonly initial: (keys: InstanceKeys) => Record<string, Value>) {}
+
+  row(keys: InstanceKeys): Record<string, Value> {
+    const id = keys.join('.');
+    let row = this.rows.get(id);
+    if (!row) {
+      row = this.initial(keys);
+      this.rows.set(id, row);
+    }
+    return row;
+  }
+
+  apply(keys: InstanceKeys, changes: Record<string, Value>): void {
+    Object.assign(this.row(keys), changes);
+  }
+}
+
+/**
+ * Up/down history of one interface: LastChange, and the seconds it has been up, so its
+ * traffic counters stand still while a Controller has it disabled instead of jumping.
+ */
+export class LinkClock {
+  private changedAt: number;
+  private downSince: number | undefined;
+  private downTotal = 0;
+
+  constructor(private readonly ctx: SimContext, up: boolean, upDelayMs = 0) {
+    this.changedAt = ctx.bootedAt + upDelayMs;
+    this.downSince = up ? undefined : ctx.bootedAt;
+  }
+
+  get up(): boolean { return this.downSince === undefined; }
+
+  setUp(up: boolean): void {
+    if (up === this.up) return;
+    const now = this.ctx.now();
+    if (up) this.downTotal += now - (this.downSince ?? now);
+    this.downSince = up ? undefined : now;
+    this.changedAt = now;
+  }
+
+  /** Seconds since the last status change (TR-181 LastChange). */
+  lastChange(): number {
+    return Math.max(0, Math.floor((this.ctx.now() - this.changedAt) / 1000));
+  }
+
+  /** Seconds spent up since boot. */
+  upSeconds(): number {
+    const now = this.ctx.now();
+    const down = this.downTotal + (this.downSince === undefined ? 0 : now - this.downSince);
+    return Math.max(0, (now - this.ctx.bootedAt - down) / 1000);
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * Device.Cellular. of the simulated gateway (TR-181 CellularInterface:1): one 5G NR modem, the
+ * device's uplink. Radio measurements drift with slow fading and faster variation, and are kept
+ * mutually consistent: RSSI follows from RSRP and RSRQ over a 100 MHz n78 carrier.
+ */
+import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import type { Value } from '../../datamodel/value/Value.js';
+import { clampInt, Prng, wave } from './random.js';
+import { invalidParams, LinkClock, nth, type SimContext, WritableRows } from './SimContext.js';
+import { STATS_PARAMS, statsReader } from './traffic.js';
+
+const SUPPORTED_TECHNOLOGIES = ['UMTS', 'LTE', 'NR'] as const;
+/** Peak rates the modem gets on each technology with an excellent signal, kbps. */
+const PEAK_KBPS: Record<string, { down: number; up: number }> = {
+  NR: { down: 1_600_000, up: 220_000 },
+  LTE: { down: 300_000, up: 50_000 },
+  UMTS: { down: 42_200, up: 5_760 },
+};
+const HOME_NETWORK = 'SimNet';
+const AVAILABLE_NETWORKS = [HOME_NETWORK, 'Example Mobile'] as const;
+/** Resource blocks of a 100 MHz carrier at 30 kHz spacing: RSSI = RSRP - RSRQ + 10·log10(N). */
+const RESOURCE_BLOCKS = 273;
+/** Seconds after boot the modem needs to register and bring up the data session. */
+const ATTACH_S = 18;
+
+/**
+ * Registers the Cellular objects; `lanDownRate` (bytes/s) sizes the WAN traffic so the uplink
+ * carries what the LAN side downloads. Returns whether the WAN is up (for Device.IP.Interface).
+ */
+export function registerCellular(ctx: SimContext, lanDownRate: number): () => boolean {
+  const { model, seed, identity } = ctx;
+  const rnd = new Prng(seed, 'cellular');
+  // Where the gateway sits relative to the cell: a decent indoor FWA placement.
+  const rsrpMean = rnd.int(-98, -82);
+  const clock = new LinkClock(ctx, true, ATTACH_S * 1000);
+  // Wi-Fi clients download too, about as much again as the wired ones.
+  const received = Math.round(lanDownRate * (1.6 + 0.6 * rnd.next()));
+  const traffic = { label: 'cell.1', receivedRate: received, sentRate: Math.round(received / 9) };
+  const attached = (): boolean => clock.up && ctx.elapsed() >= ATTACH_S;
+  // One modem: any instance number but 1 is 7016.
+  const modem = (keys: InstanceKeys): InstanceKeys => { nth([1], keys[0]); return keys; };
+
+  const roaming = new WritableRows(() => ({ RoamingEnabled: false }));
+  model.register('Device.Cellular.', {
+    params: ['RoamingEnabled', 'RoamingStatus'],
+    get: () => ({ ...roaming.row([]), RoamingStatus: 'Home' }),
+    set: (keys, changes) => roaming.apply(keys, changes),
+  });
+
+  const rows = new WritableRows(() => ({ Enable: true, Alias: 'cpe-modem0', PreferredAccessTechnology: 'Auto', NetworkRequested: '' }));
+  model.register('Device.Cellular.Interface.{i}.', {
+    params: ['Enable', 'Status', 'Alias', 'Name', 'LastChange', 'Upstream', 'IMEI', 'SupportedAccessTechnologies',
+      'PreferredAccessTechnology', 'CurrentAccessTechnology', 'AvailableNetworks', 'NetworkRequested', 'NetworkInUse',
+      'RSSI', 'RSRP', 'RSRQ', 'UpstreamMaxBitRate', 'DownstreamMaxBitRate'],
+    list: () => [1],
+    get: (keys) => {
+      const row = rows.row(modem(keys));
+      const tech = row.PreferredAccessTechnology === 'Auto' ? 'NR' : String(row.PreferredAccessTechnology);
+      const requested = String(row.NetworkRequested);
+      const values: Record<string, Value> = {
+        ...row,
+        Status: !row.Enable ? 'Down' : attached() ? 'Up' : 'Dormant',
+        Name: 'modem0',
+        LastChange: clock.lastChange(),
+        Upstream: true,
+        IMEI: identity.imei,
+        SupportedAccessTechnologies: SUPPORTED_TECHNOLOGIES.join(','),
+        CurrentAccessTechnology: tech,
+        AvailableNetworks: AVAILABLE_NETWORKS.join(','),
+        NetworkInUse: (AVAILABLE_NETWORKS as readonly string[]).includes(requested) ? requested : HOME_NETWORK,
+      };
+      // The modem measures the cell from power-on; there is no data rate before the session is up.
+      const radio = radioMeasurements(ctx, rsrpMean, tech);
+      if (!attached()) radio.DownstreamMaxBitRate = radio.UpstreamMaxBitRate = 0;
+      return { ...values, ...radio };
+    },
+    set: (keys, changes) => {
+      const tech = changes.PreferredAccessTechnology;
+      if (tech !== undefined && tech !== 'Auto' && !(SUPPORTED_TECHNOLOGIES as readonly string[]).includes(String(tech))) {
+        throw invalidParams([{ param: 'PreferredAccessTechnology', message: `must be Auto or one of ${SUPPORTED_TECHNOLOGIES.join(',')}` }]);
+      }
+      rows.apply(keys, changes);
+      if (changes.Enable !== undefined) clock.setUp(changes.Enable === true);
+    },
+  });
+
+  const readStats = statsReader(model, 'Device.Cellular.Interface.{i}.Stats.', seed);
+  model.register('Device.Cellular.Interface.{i}.Stats.', {
+    params: STATS_PARAMS,
+    // Counting starts when the data session comes up, not at boot.
+    get: (keys) => { modem(keys); return readStats(traffic, Math.max(0, clock.upSeconds() - ATTACH_S)); },
+  });
+
+  const usim = new WritableRows(() => ({ PINCheck: 'Off' }));
+  model.register('Device.Cellular.Interface.{i}.USIM.', {
+    params: ['Status', 'IMSI', 'ICCID', 'MSISDN', 'PINCheck'],
+    get: (keys) => ({
+      ...usim.row(modem(keys)), Status: 'Valid', IMSI: identity.imsi, ICCID: identity.iccid, MSISDN: identity.msisdn,
+    }),
+    set: (keys, changes) => usim.apply(keys, changes),
+  });
+
+  return attached;
+}
+
+/** RSRP/RSRQ/RSSI and the bit rates they allow, at the current time. */
+function radioMeasurements(ctx: SimContext, rsrpMean: number, tech: string): Record<string, Value> {
+  const t = ctx.elapsed();
+  const fading = wave(ctx.seed, 'rsrp', t, [23, 310, 5400]);
+  const rsrp = clampInt(rsrpMean + 7 * fading, -140, -44);
+  // Interference moves on its own, but a weaker signal also degrades quality a little.
+  const rsrq = clampInt(-10.5 + 2.5 * wave(ctx.seed, 'rsrq', t, [17, 240]) + 0.15 * (rsrp - rsrpMean), -20, -3);
+  const rssi = Math.round(rsrp - rsrq + 10 * Math.log10(RESOURCE_BLOCKS));
+  // Link quality 0..1 from RSRP: cell-edge at -120 dBm, peak rates from -80 dBm.
+  const quality = Math.min(1, Math.max(0.03, (rsrp + 120) / 40));
+  const peak = PEAK_KBPS[tech] ?? PEAK_KBPS.NR;
+  return {
+    RSRP: rsrp,
+    RSRQ: rsrq,
+    RSSI: rssi,
+    DownstreamMaxBitRate: Math.round((peak.down * quality) / 100) * 100,
+    UpstreamMaxBitRate: Math.round((peak.up * quality) / 100) * 100,
+  };
+}

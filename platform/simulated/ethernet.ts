@@ -1,0 +1,101 @@
+/**
+ * Device.Ethernet. of the simulated gateway (TR-181 EthernetInterface:2): four LAN ports and a
+ * WAN port. The WAN port exists but has no cable: on a 5G FWA gateway the cellular interface
+ * is the uplink, and the Ethernet WAN is only used for an optional fibre/DSL fallback.
+ */
+import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import type { Value } from '../../datamodel/value/Value.js';
+import { Prng } from './random.js';
+import { LinkClock, nth, type SimContext, WritableRows } from './SimContext.js';
+import { STATS_PARAMS, statsReader, type TrafficProfile } from './traffic.js';
+
+interface Port {
+  name: string;
+  upstream: boolean;
+  /** A cable and a link partner are present. */
+  cabled: boolean;
+  /** PHY rate the link negotiates, Mbps. */
+  linkMbps: number;
+  /** Offset in the device's MAC block. */
+  macOffset: number;
+}
+
+const PORTS: readonly Port[] = [
+  { name: 'lan1', upstream: false, cabled: true, linkMbps: 1000, macOffset: 1 },
+  { name: 'lan2', upstream: false, cabled: true, linkMbps: 1000, macOffset: 2 },
+  { name: 'lan3', upstream: false, cabled: false, linkMbps: 1000, macOffset: 3 },
+  { name: 'lan4', upstream: false, cabled: true, linkMbps: 100, macOffset: 4 }, // an old set-top box
+  { name: 'wan', upstream: true, cabled: false, linkMbps: 2500, macOffset: 5 },
+];
+
+const WRITABLE = ['Enable', 'Alias', 'MaxBitRate', 'DuplexMode', 'EEEEnable', 'MDIX'] as const;
+
+/** Registers the Ethernet objects; returns the LAN ports' average download rate, bytes/s. */
+export function registerEthernet(ctx: SimContext): number {
+  const { model, seed } = ctx;
+  const rnd = new Prng(seed, 'ethernet');
+  const ports = PORTS.map((port, i) => {
+    // LAN "Sent" is towards the host, i.e. the household's downloads: the bulk direction.
+    const down = port.cabled ? rnd.int(50_000, 1_500_000) : 0;
+    const traffic: TrafficProfile = { label: `eth.${i + 1}`, sentRate: down, receivedRate: Math.round(down / 12) };
+    const clock = new LinkClock(ctx, port.cabled, rnd.int(2_500, 6_000)); // PHY auto-negotiation
+    return { port, traffic, clock, mdix: rnd.pick(['On', 'Off']) };
+  });
+  const at = (keys: InstanceKeys) => nth(ports, keys[0]);
+  const rows = new WritableRows((keys) => ({
+    Enable: true,
+    Alias: `cpe-${at(keys).port.name}`,
+    MaxBitRate: -1,
+    DuplexMode: 'Auto',
+    EEEEnable: false,
+    MDIX: 'Auto',
+  }));
+  const instances = ports.map((_, i) => i + 1);
+
+  model.register('Device.Ethernet.', {
+    params: ['WoLSupported', 'FlowControlSupported'],
+    get: () => ({ WoLSupported: false, FlowControlSupported: true }),
+  });
+
+  model.register('Device.Ethernet.Interface.{i}.', {
+    params: ['Status', 'Name', 'LastChange', 'Upstream', 'MACAddress', 'CurrentBitRate', 'CurrentDuplexMode',
+      'EEECapability', 'EEEStatus', 'CurrentMDIX', ...WRITABLE],
+    list: () => instances,
+    get: (keys) => {
+      const { port, clock, mdix } = at(keys);
+      const row = rows.row(keys);
+      const up = clock.up;
+      const max = Number(row.MaxBitRate);
+      const values: Record<string, Value> = {
+        ...row,
+        Status: up ? 'Up' : 'Down',
+        Name: port.name,
+        LastChange: clock.lastChange(),
+        Upstream: port.upstream,
+        MACAddress: ctx.mac(port.macOffset),
+        CurrentBitRate: up ? (max > 0 ? Math.min(max, port.linkMbps) : port.linkMbps) : 0,
+        CurrentDuplexMode: up ? (row.DuplexMode === 'Half' ? 'Half' : 'Full') : 'Unknown',
+        EEECapability: true,
+        EEEStatus: !row.EEEEnable ? 'Disabled' : up ? 'Active' : 'Inactive',
+        CurrentMDIX: up ? mdix : 'Unknown',
+      };
+      return values;
+    },
+    set: (keys, changes) => {
+      rows.apply(keys, changes);
+      const { port, clock } = at(keys);
+      // Disabling the port drops the link; re-enabling brings it back if a cable is present.
+      if (changes.Enable !== undefined) clock.setUp(changes.Enable === true && port.cabled);
+    },
+  });
+
+  const readStats = statsReader(model, 'Device.Ethernet.Interface.{i}.Stats.', seed);
+  model.register('Device.Ethernet.Interface.{i}.Stats.', {
+    params: STATS_PARAMS,
+    get: (keys) => {
+      const { traffic, clock } = at(keys);
+      return readStats(traffic, clock.upSeconds());
+    },
+  });
+  return ports.reduce((sum, p) => sum + p.traffic.sentRate, 0);
+}

@@ -1,0 +1,100 @@
+/**
+ * Device.IP. of the simulated gateway (TR-181 IPInterface:2, IPv4Address:1): the LAN bridge
+ * interface, the 5G WAN (over Device.Cellular.Interface.1.) with a carrier-grade-NAT address
+ * from the network, and loopback. Bridging is not simulated yet, so the LAN interface has no
+ * LowerLayers rather than a made-up one.
+ */
+import { ErrorCode, UspError } from '../../datamodel/UspError.js';
+import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import { Prng } from './random.js';
+import { invalidParams, LinkClock, nth, type SimContext, WritableRows } from './SimContext.js';
+
+interface IpInterfaceDef {
+  name: string;
+  type: 'Normal' | 'Loopback';
+  lowerLayers: string;
+  mtu: number;
+  ipv4: { address: string; mask: string; addressing: 'Static' | '3GPP-NAS' };
+}
+
+/** Serves Device.IP., IP.Interface.{i}. and IP.Interface.{i}.IPv4Address.{i}.; `wanUp` drives the WAN's Status. */
+export function registerIP(ctx: SimContext, wanUp: () => boolean): void {
+  const { model, seed } = ctx;
+  const rnd = new Prng(seed, 'ip');
+  // The operator hands out an address from 100.64.0.0/10 (RFC 6598 shared space) on a /30.
+  const cgnat = `100.${rnd.int(64, 127)}.${rnd.int(0, 255)}.${rnd.int(0, 63) * 4 + 1}`;
+  // RFC 4193 unique local prefix: fd00::/8 plus a random 40-bit global ID.
+  const hex4 = (): string => rnd.int(0, 0xffff).toString(16);
+  const ulaPrefix = `fd${rnd.int(0, 255).toString(16).padStart(2, '0')}:${hex4()}:${hex4()}::/48`;
+  const defs: readonly IpInterfaceDef[] = [
+    { name: 'br-lan', type: 'Normal', lowerLayers: '', mtu: 1500, ipv4: { address: '192.168.1.1', mask: '255.255.255.0', addressing: 'Static' } },
+    { name: 'wwan0', type: 'Normal', lowerLayers: 'Device.Cellular.Interface.1.', mtu: 1500, ipv4: { address: cgnat, mask: '255.255.255.252', addressing: '3GPP-NAS' } },
+    { name: 'lo', type: 'Loopback', lowerLayers: '', mtu: 65535, ipv4: { address: '127.0.0.1', mask: '255.0.0.0', addressing: 'Static' } },
+  ];
+  const interfaces = defs.map((def, i) => ({ def, clock: new LinkClock(ctx, true, i === 1 ? 20_000 : 3_000) }));
+  const at = (keys: InstanceKeys) => nth(interfaces, keys[0]);
+
+  const ipRow = new WritableRows(() => ({ IPv4Enable: true, IPv6Enable: true, ULAPrefix: ulaPrefix }));
+  model.register('Device.IP.', {
+    params: ['IPv4Capable', 'IPv4Enable', 'IPv4Status', 'IPv6Capable', 'IPv6Enable', 'IPv6Status', 'ULAPrefix'],
+    get: () => {
+      const row = ipRow.row([]);
+      return {
+        ...row, IPv4Capable: true, IPv6Capable: true,
+        IPv4Status: row.IPv4Enable ? 'Enabled' : 'Disabled', IPv6Status: row.IPv6Enable ? 'Enabled' : 'Disabled',
+      };
+    },
+    set: (keys, changes) => ipRow.apply(keys, changes),
+  });
+
+  const ifRows = new WritableRows((keys) => {
+    const { def } = at(keys);
+    return {
+      Enable: true, Alias: `cpe-${def.name}`, LowerLayers: def.lowerLayers, IPv4Enable: true, IPv6Enable: true,
+      ULAEnable: def.name === 'br-lan', MaxMTUSize: def.mtu, Loopback: def.type === 'Loopback',
+    };
+  });
+  model.register('Device.IP.Interface.{i}.', {
+    params: ['Enable', 'Status', 'Alias', 'Name', 'LastChange', 'LowerLayers', 'IPv4Enable', 'IPv6Enable', 'ULAEnable',
+      'MaxMTUSize', 'Type', 'Loopback'],
+    list: () => interfaces.map((_, i) => i + 1),
+    get: (keys) => {
+      const { def, clock } = at(keys);
+      const row = ifRows.row(keys);
+      const lowerUp = def.lowerLayers === '' || wanUp();
+      const status = !row.Enable ? 'Down' : lowerUp ? 'Up' : 'LowerLayerDown';
+      return { ...row, Status: status, Name: def.name, LastChange: clock.lastChange(), Type: def.type };
+    },
+    set: (keys, changes) => {
+      ifRows.apply(keys, changes);
+      if (changes.Enable !== undefined) at(keys).clock.setUp(changes.Enable === true);
+    },
+  });
+
+  // One IPv4 address per interface, instance 1.
+  const addrRows = new WritableRows((keys) => {
+    const { def } = at(keys);
+    return { Enable: true, Alias: `cpe-${def.name}-v4`, IPAddress: def.ipv4.address, SubnetMask: def.ipv4.mask };
+  });
+  model.register('Device.IP.Interface.{i}.IPv4Address.{i}.', {
+    params: ['Enable', 'Status', 'Alias', 'IPAddress', 'SubnetMask', 'AddressingType'],
+    list: () => [1],
+    get: (keys) => {
+      const { def } = at(keys);
+      if (keys[1] !== 1) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such IPv4 address: ${keys[1]}`);
+      const row = addrRows.row(keys);
+      return { ...row, Status: row.Enable ? 'Enabled' : 'Disabled', AddressingType: def.ipv4.addressing };
+    },
+    set: (keys, changes) => {
+      const { def } = at(keys);
+      // TR-181: IPAddress and SubnetMask can only be modified when AddressingType is Static.
+      if (def.ipv4.addressing !== 'Static') {
+        const refused = ['IPAddress', 'SubnetMask'].filter((p) => changes[p] !== undefined && changes[p] !== addrRows.row(keys)[p]);
+        if (refused.length > 0) {
+          throw invalidParams(refused.map((param) => ({ param, message: `assigned by the network (${def.ipv4.addressing}); only Static addresses can be changed` })));
+        }
+      }
+      addrRows.apply(keys, changes);
+    },
+  });
+}

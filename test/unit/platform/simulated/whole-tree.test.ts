@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { BaseType } from '../../../../datamodel/schema/types.js';
+import { formatValue } from '../../../../datamodel/value/format-value.js';
+import { parseValue } from '../../../../datamodel/value/parse-value.js';
+import type { Value } from '../../../../datamodel/value/Value.js';
+import { type SimFixture, simulated } from './fixture.js';
+
+/** JS representation of each TR-106 base type (datamodel/value/Value.ts). */
+const JS_TYPE: Record<BaseType, 'boolean' | 'number' | 'string'> = {
+  boolean: 'boolean', int: 'number', unsignedInt: 'number',
+  long: 'string', unsignedLong: 'string', decimal: 'string',
+  string: 'string', dateTime: 'string', base64: 'string', hexBinary: 'string',
+};
+
+describe('simulated platform: the whole tree', () => {
+  let sim: SimFixture;
+  afterEach(() => sim.stop());
+
+  it('registers against the real TR-181 schema', () => {
+    sim = simulated();
+    for (const path of ['Device.DeviceInfo.', 'Device.Time.', 'Device.Ethernet.Interface.{i}.Stats.', 'Device.WiFi.Radio.{i}.',
+      'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.', 'Device.IP.Interface.{i}.IPv4Address.{i}.', 'Device.Cellular.Interface.{i}.']) {
+      expect(sim.model.requireNode(path).supported, path).toBe(true);
+    }
+  });
+
+  it.each([
+    [42, 3600], // past boot: links up, stations associated, modem attached
+    [42, 0], // at boot: nothing associated or attached yet
+    [1, 10], [0xdeadbeef, 45 * 86_400], [7, 1_000_003],
+  ])('seed %i after %i s: reads a few hundred parameters, each typed as its schema says and valid for its facets', async (seed, seconds) => {
+    sim = simulated(seed);
+    sim.advance(seconds);
+    const objects = await sim.readAll();
+    let params = 0;
+    for (const { inst, path, values } of objects) {
+      // Every served parameter has a value (none silently falls back to a default).
+      expect(Object.keys(values).sort(), path).toEqual([...inst.node.params.keys()].sort());
+      for (const [name, v] of Object.entries(values)) {
+        const p = inst.node.params.get(name)!;
+        const where = `${path}${name} = ${JSON.stringify(v)} (${p.type})`;
+        // A list is one comma-joined string whatever its item type.
+        expect(typeof v, where).toBe(p.list ? 'string' : JS_TYPE[p.type]);
+        if (typeof v === 'number') expect(Number.isSafeInteger(v), where).toBe(true);
+        // Canonical and within the schema's ranges, sizes, enumerations and patterns.
+        expect(parseValue(p, formatValue(p, v)), where).toStrictEqual(v);
+        params++;
+      }
+    }
+    expect(objects.length).toBeGreaterThan(30);
+    expect(params).toBeGreaterThan(300);
+    expect(params).toBeLessThan(1000);
+  });
+
+  it('derives the NumberOfEntries of the tables it serves', async () => {
+    sim = simulated();
+    sim.advance(3600);
+    const byPath = new Map((await sim.readAll()).map((o) => [o.path, o.values]));
+    expect(byPath.get('Device.Ethernet.')).toMatchObject({ InterfaceNumberOfEntries: 5 });
+    expect(byPath.get('Device.WiFi.')).toMatchObject({ RadioNumberOfEntries: 3, SSIDNumberOfEntries: 4, AccessPointNumberOfEntries: 4 });
+    expect(byPath.get('Device.IP.Interface.2.')).toMatchObject({ Name: 'wwan0', IPv4AddressNumberOfEntries: 1, Status: 'Up' });
+    const residents = byPath.get('Device.WiFi.AccessPoint.2.')?.AssociatedDeviceNumberOfEntries as number;
+    expect(residents).toBeGreaterThanOrEqual(2);
+  });
+
+  it('reads the same values for the same seed and clock', async () => {
+    const strip = (objs: Array<{ path: string; values: Record<string, Value> }>) => objs.map((o) => [o.path, o.values]);
+    sim = simulated(7);
+    sim.advance(5000);
+    const a = strip(await sim.readAll());
+    sim.stop();
+    sim = simulated(7);
+    sim.advance(5000);
+    expect(strip(await sim.readAll())).toEqual(a);
+  });
+});
