@@ -1,0 +1,146 @@
+/**
+ * The one composition root: loads the schema, builds the data model, registers the agent's own
+ * objects and the platform's providers, restores or seeds state, and starts the MTPs that
+ * Device.LocalAgent.MTP.{i} describes. Nothing else wires layers together.
+ */
+import { rm } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import type { Logger } from '../datamodel/Logger.js';
+import { Schema } from '../datamodel/schema/Schema.js';
+import { DataStore } from '../datamodel/store/DataStore.js';
+import { DataModel } from '../datamodel/tree/DataModel.js';
+import type { Mtp } from '../mtp/Mtp.js';
+import { WebSocketServerMtp } from '../mtp/websocket/WebSocketServerMtp.js';
+import { registerSimulatedPlatform } from '../platform/simulated/index.js';
+import { registerBuiltinCommands, type RestartCause } from './builtin-commands.js';
+import { ControllerDirectory } from './ControllerDirectory.js';
+import { applyDefaults, type DefaultsFile } from './defaults/apply-defaults.js';
+import { registerLocalAgent } from './localagent/register-local-agent.js';
+import { OperationRunner } from './operate/OperationRunner.js';
+import { RecordProcessor } from './RecordProcessor.js';
+
+export type PlatformName = 'simulated' | 'none';
+
+export interface AgentOptions {
+  defaults: DefaultsFile;
+  /** Where state.json lives; undefined keeps state in memory only. */
+  dataDir?: string;
+  platform: PlatformName;
+  log: Logger;
+  /** Seed of the simulated gateway (serial number, MACs, ...). */
+  seed?: number;
+  /** A schema already loaded (the fleet simulator shares one). */
+  schema?: Schema;
+}
+
+/** Why an agent stopped: the supervisor starts a new one after a restart. */
+export type StopReason = { kind: 'shutdown' } | { kind: 'restart'; cause: RestartCause; commandKey: string };
+
+/** The agent's own version (Device.LocalAgent.SoftwareVersion): package.json, from source or from dist/. */
+export const SOFTWARE_VERSION: string = readPackageVersion();
+
+function readPackageVersion(): string {
+  for (const rel of ['../package.json', '../../package.json']) {
+    const url = new URL(rel, import.meta.url);
+    if (existsSync(url)) return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+  }
+  return '0.0.0';
+}
+
+export class Agent {
+  private readonly mtps: Mtp[] = [];
+  private stopping?: Promise<void>;
+  private resolveStopped!: (r: StopReason) => void;
+  /** Resolves when the agent has stopped, with the reason. */
+  readonly stopped = new Promise<StopReason>((r) => { this.resolveStopped = r; });
+  private platformStop?: () => void;
+
+  private constructor(
+    readonly model: DataModel,
+    readonly store: DataStore,
+    readonly operations: OperationRunner,
+    readonly processor: RecordProcessor,
+    private readonly log: Logger,
+  ) {}
+
+  static async start(opts: AgentOptions): Promise<Agent> {
+    const log = opts.log;
+    const schema = opts.schema ?? Schema.load();
+    const model = new DataModel(schema);
+    const store = new DataStore(opts.dataDir);
+    model.onCommit(() => store.flush());
+    const startedAt = Date.now();
+    registerLocalAgent(model, store, { softwareVersion: SOFTWARE_VERSION, startedAt, supportedProtocols: 'WebSocket', now: () => new Date() });
+    const operations = new OperationRunner(model, log.child('operate'));
+    let agent: Agent | undefined;
+    registerBuiltinCommands(model, { restart: (cause, commandKey) => { void agent?.restart(cause, commandKey); } });
+    let platformStop: (() => void) | undefined;
+    if (opts.platform === 'simulated') platformStop = registerSimulatedPlatform(model, { seed: opts.seed }).stop;
+
+    const restored = store.load((why, movedTo) => log.error('state file unreadable; starting from factory defaults', { why, movedTo }));
+    if (!restored) {
+      await applyDefaults(model, opts.defaults);
+      await store.flush();
+      log.info('factory defaults applied');
+    }
+    const controllers = new ControllerDirectory(model);
+    const endpointId = String(store.row('Device.LocalAgent.')?.EndpointID ?? '');
+    if (!endpointId) throw new Error('Device.LocalAgent.EndpointID is not set (give it in the factory-defaults file)');
+    const processor = new RecordProcessor({ model, operations, controllers, log: log.child('usp'), endpointId: () => endpointId });
+    agent = new Agent(model, store, operations, processor, log);
+    agent.platformStop = platformStop;
+    await agent.startMtps();
+    log.info('agent started', { endpointId, version: SOFTWARE_VERSION, restored });
+    return agent;
+  }
+
+  /** Starts a server MTP for every enabled Device.LocalAgent.MTP.{i} the agent implements. */
+  private async startMtps(): Promise<void> {
+    const table = this.model.requireNode('Device.LocalAgent.MTP.{i}.');
+    const ws = this.model.requireNode('Device.LocalAgent.MTP.{i}.WebSocket.');
+    for (const n of await this.model.listInstances(table, [], {})) {
+      const mtp = await this.model.readValues({ node: table, keys: [n] }, {});
+      if (mtp.Enable !== true) continue;
+      if (mtp.Protocol !== 'WebSocket') {
+        this.log.warn('MTP protocol not implemented yet; skipped', { mtp: n, protocol: String(mtp.Protocol) });
+        continue;
+      }
+      const cfg = await this.model.readValues({ node: ws, keys: [n] }, {});
+      if (cfg.EnableEncryption === true) this.log.warn('WebSocket TLS is not implemented yet; serving plain WebSocket', { mtp: n });
+      const server = new WebSocketServerMtp({
+        port: Number(cfg.Port), path: String(cfg.Path || '/usp'), keepAliveInterval: Number(cfg.KeepAliveInterval ?? 0),
+        onRecord: this.processor.onRecord, log: this.log.child('mtp-ws'),
+      });
+      await server.start();
+      this.mtps.push(server);
+    }
+  }
+
+  /** The WebSocket server MTPs (tests and the bench read the bound port). */
+  get webSocketServers(): WebSocketServerMtp[] {
+    return this.mtps.filter((m): m is WebSocketServerMtp => m instanceof WebSocketServerMtp);
+  }
+
+  /** Stops accepting, ends running commands, saves state. */
+  async stop(reason: StopReason = { kind: 'shutdown' }): Promise<void> {
+    this.stopping ??= (async () => {
+      this.log.info('agent stopping', { reason: reason.kind });
+      await Promise.allSettled(this.mtps.map((m) => m.stop()));
+      this.operations.cancelAll();
+      this.platformStop?.();
+      await this.store.flush();
+      this.resolveStopped(reason);
+    })();
+    return this.stopping;
+  }
+
+  private async restart(cause: RestartCause, commandKey: string): Promise<void> {
+    if (cause === 'RemoteFactoryReset') {
+      await this.stop({ kind: 'restart', cause, commandKey });
+      // The next start finds no state and applies the factory defaults.
+      if (this.store.file) await rm(this.store.file, { force: true });
+      return;
+    }
+    await this.stop({ kind: 'restart', cause, commandKey });
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * The receive pipeline (DIGEST §12.2): decode the Record, check addressing (R-E2E.1, R-ARC.2,
+ * R-SEC.0a), decode the Msg, drop duplicate in-flight msg_ids (R-MSG.4), dispatch, and answer
+ * over the same connection with the same record type (R-MSG.0a). Bad input is dropped and
+ * logged, or answered with a coded Error, and never takes the process down.
+ */
+import type { Logger } from '../datamodel/Logger.js';
+import type { DataModel } from '../datamodel/tree/DataModel.js';
+import { ErrorCode, UspError } from '../datamodel/UspError.js';
+import type { MtpConnection } from '../mtp/Mtp.js';
+import { MsgDecodeError, RecordDecodeError } from './codec/errors.js';
+import { decodeMsg, encodeMsg, errorMsg } from './codec/msg.js';
+import { decodeRecord, disconnectRecord, encodeRecord, noSessionContextRecord } from './codec/record.js';
+import type { UspMsg } from './codec/types.js';
+import type { ControllerDirectory } from './ControllerDirectory.js';
+import { dispatchRequest } from './dispatch-request.js';
+import type { OperationRunner } from './operate/OperationRunner.js';
+
+/** Requests being processed at once across all controllers; more get Error 7005. */
+export const DEFAULT_MAX_IN_FLIGHT = 1024;
+
+export interface RecordProcessorDeps {
+  model: DataModel;
+  operations: OperationRunner;
+  controllers: ControllerDirectory;
+  log: Logger;
+  /** The agent's own Endpoint ID (Device.LocalAgent.EndpointID). */
+  endpointId: () => string;
+  maxInFlight?: number;
+  /** Responses (NotifyResp) go to the notification engine. */
+  onResponse?: (fromId: string, msg: UspMsg) => void;
+}
+
+export class RecordProcessor {
+  private readonly inFlight = new Set<string>();
+
+  constructor(private readonly deps: RecordProcessorDeps) {}
+
+  get inFlightCount(): number { return this.inFlight.size; }
+
+  /** Entry point for every MTP; never throws. */
+  onRecord = (bytes: Uint8Array, conn: MtpConnection): void => {
+    this.process(bytes, conn).catch((e: unknown) => {
+      this.deps.log.error('record processing failed', { error: e instanceof Error ? e.stack ?? e.message : String(e) });
+    });
+  };
+
+  private async process(bytes: Uint8Array, conn: MtpConnection): Promise<void> {
+    const { log } = this.deps;
+    const own = this.deps.endpointId();
+    let rec;
+    try {
+      rec = decodeRecord(bytes);
+    } catch (e) {
+      if (!(e instanceof RecordDecodeError)) throw e;
+      log.warn('record dropped', { code: e.code, reason: e.message, bytes: bytes.length });
+      this.answerBadRecord(e, conn, own);
+      return;
+    }
+    if (rec.toId !== own) { log.warn('record dropped: not addressed to this agent', { to: rec.toId }); return; }
+    if (rec.fromId === own || rec.fromId === '') { log.warn('record dropped: from_id is the agent itself or empty'); return; }
+    if (conn.peerEndpointId && conn.peerEndpointId !== rec.fromId) {
+      log.warn('record dropped: from_id differs from the connection identity', { from: rec.fromId, peer: conn.peerEndpointId });
+      return;
+    }
+    const addr = { toId: rec.fromId, fromId: own };
+    switch (rec.body.kind) {
+      case 'noSessionContext':
+        await this.onPayload(rec.body.payload, rec.fromId, conn);
+        return;
+      case 'sessionContext':
+        // R-E2E.6a: this agent does not run E2E sessions.
+        conn.send(encodeRecord(disconnectRecord(addr, 'Session Context not allowed', ErrorCode.SessionContextNotAllowed)));
+        return;
+      case 'disconnect':
+        log.info('controller sent a Disconnect record', { from: rec.fromId, reason: rec.body.reason });
+        return;
+      default:
+        log.debug('connect record ignored', { kind: rec.body.kind, from: rec.fromId });
+    }
+  }
+
+  private async onPayload(payload: Uint8Array, fromId: string, conn: MtpConnection): Promise<void> {
+    const { log } = this.deps;
+    let msg: UspMsg;
+    try {
+      msg = decodeMsg(payload);
+    } catch (e) {
+      if (!(e instanceof MsgDecodeError)) throw e;
+      log.warn('message rejected', { from: fromId, code: e.code, reason: e.message });
+      if (e.msgId) this.reply(conn, fromId, errorMsg(e.msgId, e.code, e.message));
+      return;
+    }
+    const msgId = msg.header.msgId;
+    if (msg.body.msgBody !== 'request') {
+      if (msg.body.msgBody === 'response') this.deps.onResponse?.(fromId, msg);
+      else log.info('controller sent an Error', { from: fromId, msgId, code: msg.body.error.errCode, reason: msg.body.error.errMsg });
+      return;
+    }
+    const key = `${fromId}\u0000${msgId}`;
+    if (this.inFlight.has(key)) { log.warn('duplicate msg_id ignored', { from: fromId, msgId }); return; }
+    if (this.inFlight.size >= (this.deps.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT)) {
+      this.reply(conn, fromId, errorMsg(msgId, ErrorCode.ResourcesExceeded, 'too many requests in flight'));
+      return;
+    }
+    this.inFlight.add(key);
+    try {
+      const controller = await this.deps.controllers.lookup(fromId);
+      const h = { model: this.deps.model, operations: this.deps.operations, log, req: { controllerId: fromId, controllerPath: controller?.path ?? '' } };
+      const out = await dispatchRequest(h, msgId, msg.body.request);
+      if (out) this.reply(conn, fromId, out);
+    } finally {
+      this.inFlight.delete(key);
+    }
+  }
+
+  private reply(conn: MtpConnection, toId: string, msg: UspMsg): void {
+    const record = encodeRecord(noSessionContextRecord({ toId, fromId: this.deps.endpointId() }, encodeMsg(msg)));
+    if (!conn.send(record)) this.deps.log.warn('response not sent: connection closed', { to: toId });
+  }
+
+  /** R-MTP.5: answer a bad Record with an Error only when it was meant for us and carried a request. */
+  private answerBadRecord(e: RecordDecodeError, conn: MtpConnection, own: string): void {
+    const s = e.salvage;
+    if (!s.fromId || s.toId !== own || s.fromId === own || !s.payload) return;
+    let msgId: string | undefined;
+    try {
+      const m = decodeMsg(s.payload);
+      if (m.body.msgBody !== 'request') return;
+      msgId = m.header.msgId;
+    } catch (err) {
+      if (err instanceof UspError) return;
+      throw err;
+    }
+    this.reply(conn, s.fromId, errorMsg(msgId, e.code, e.message));
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * Commands on Device. that the agent itself implements (TR-181 Reboot:1; TP-469 uses
+ * ScheduleTimer() in 1.79/1.91/1.100): the platform decides what a reboot or factory reset
+ * really does; on the simulated platform the agent restarts in-process.
+ */
+import type { DataModel } from '../datamodel/tree/DataModel.js';
+import { ErrorCode, UspError } from '../datamodel/UspError.js';
+
+export type RestartCause = 'RemoteReboot' | 'RemoteFactoryReset';
+
+export interface BuiltinActions {
+  /** Called after the OperateResp is on its way: the agent stops and starts again. */
+  restart(cause: RestartCause, commandKey: string): void;
+}
+
+/** Delay before acting, so the OperateResp leaves first (TP-469 1.61). */
+const RESPONSE_GRACE_MS = 100;
+
+export function registerBuiltinCommands(model: DataModel, actions: BuiltinActions): void {
+  model.registerCommand('Device.', 'Reboot()', {
+    run: async (call) => {
+      setTimeout(() => actions.restart('RemoteReboot', call.commandKey), RESPONSE_GRACE_MS).unref();
+      return {};
+    },
+  });
+  model.registerCommand('Device.', 'FactoryReset()', {
+    run: async (call) => {
+      setTimeout(() => actions.restart('RemoteFactoryReset', call.commandKey), RESPONSE_GRACE_MS).unref();
+      return {};
+    },
+  });
+  model.registerCommand('Device.', 'ScheduleTimer()', {
+    run: (call) => new Promise((resolve, reject) => {
+      const seconds = Number(call.input.DelaySeconds);
+      const timer = setTimeout(() => resolve({}), seconds * 1000);
+      call.signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        reject(new UspError(ErrorCode.CommandCanceled, 'ScheduleTimer() canceled'));
+      }, { once: true });
+    }),
+  });
+  model.registerEvent('Device.', 'Boot!');
+}

@@ -1,0 +1,64 @@
+/**
+ * `usp-agent` command line. `run` starts the agent and supervises it: a Reboot() or
+ * FactoryReset() on the simulated platform restarts it in-process; SIGTERM/SIGINT stop it
+ * cleanly (stop accepting, answer what is in flight, save state) and exit 0.
+ */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { createLogger, isLogLevel, type LogLevel } from '../../datamodel/Logger.js';
+import { Agent, type PlatformName } from '../Agent.js';
+import { readDefaultsFile } from '../defaults/apply-defaults.js';
+
+/** Exit code when the agent cannot start (bad defaults, port in use): procd should not respawn fast. */
+export const EXIT_START_FAILED = 2;
+
+interface RunArgs { defaults: string; dataDir?: string; platform: PlatformName; logLevel: LogLevel; seed?: number }
+
+async function run(args: RunArgs): Promise<void> {
+  const log = createLogger(args.logLevel);
+  const defaults = readDefaultsFile(args.defaults);
+  let current: Agent | undefined;
+  let shuttingDown = false;
+  const shutdown = (signal: string): void => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log.info('signal received; stopping', { signal });
+    // Hard stop if something hangs: the budget is 2 s.
+    setTimeout(() => process.exit(0), 1900).unref();
+    void (current?.stop() ?? Promise.resolve()).then(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  for (;;) {
+    current = await Agent.start({ defaults, dataDir: args.dataDir, platform: args.platform, log, seed: args.seed });
+    const reason = await current.stopped;
+    if (reason.kind !== 'restart' || shuttingDown) return;
+    log.info('restarting in-process', { cause: reason.cause });
+  }
+}
+
+export async function main(argv: string[]): Promise<void> {
+  await yargs(argv)
+    .scriptName('usp-agent')
+    .command('run', 'start the USP agent', (y) => y
+      .option('defaults', { type: 'string', demandOption: true, describe: 'factory-defaults JSON file (TR-181 paths → values)' })
+      .option('data-dir', { type: 'string', describe: 'directory for persistent state (omit: memory only)' })
+      .option('platform', { choices: ['simulated', 'none'] as const, default: 'simulated' as const, describe: 'data source for the TR-181 tree' })
+      .option('seed', { type: 'number', describe: 'seed of the simulated gateway' })
+      .option('log-level', { type: 'string', default: 'info', describe: 'error | warn | info | debug' })
+      .check((a) => { if (!isLogLevel(String(a['log-level']))) throw new Error('--log-level must be error, warn, info or debug'); return true; }),
+    async (a) => {
+      try {
+        await run({ defaults: a.defaults, dataDir: a['data-dir'], platform: a.platform, logLevel: a['log-level'] as LogLevel, seed: a.seed });
+      } catch (e) {
+        process.stderr.write(`level=error component=agent msg=${JSON.stringify(e instanceof Error ? e.message : String(e))}\n`);
+        process.exit(EXIT_START_FAILED);
+      }
+    })
+    .demandCommand(1)
+    .strict()
+    .help()
+    .parseAsync();
+}
+
+await main(hideBin(process.argv));

@@ -1,0 +1,121 @@
+/**
+ * The factory-defaults file: a JSON object of TR-181 parameter paths (with instance numbers) to
+ * values. It seeds the data model when the data directory holds no saved state, and is what
+ * FactoryReset() restores. Any unknown path or bad value stops the start with a message that
+ * names the offending path.
+ */
+import { readFileSync } from 'node:fs';
+import { parsePath } from '../../datamodel/path/parse-path.js';
+import type { DataModel } from '../../datamodel/tree/DataModel.js';
+import type { ModelNode, ObjectInstance } from '../../datamodel/tree/ModelNode.js';
+import { Transaction } from '../../datamodel/tree/Transaction.js';
+import { parseValue } from '../../datamodel/value/parse-value.js';
+import type { Value } from '../../datamodel/value/Value.js';
+import { UspError } from '../../datamodel/UspError.js';
+
+export type DefaultsFile = Record<string, string | number | boolean>;
+
+export class DefaultsError extends Error {
+  constructor(readonly path: string, why: string) { super(`factory defaults: ${path}: ${why}`); }
+}
+
+export function readDefaultsFile(file: string): DefaultsFile {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`factory defaults: cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new Error(`factory defaults: ${file} must hold a JSON object of paths to values`);
+  for (const [k, v] of Object.entries(doc)) {
+    if (!['string', 'number', 'boolean'].includes(typeof v)) throw new DefaultsError(k, 'value must be a string, number or boolean');
+  }
+  return doc as DefaultsFile;
+}
+
+interface Group { node: ModelNode; keys: number[]; objectPath: string; values: Record<string, Value> }
+
+/** Validates every entry, then creates the named instances and sets the values in one transaction. */
+export async function applyDefaults(model: DataModel, defaults: DefaultsFile): Promise<void> {
+  const groups = new Map<string, Group>();
+  for (const [path, raw] of Object.entries(defaults)) {
+    const { node, keys, param } = locate(model, path);
+    const syntax = node.params.get(param);
+    if (!syntax) throw new DefaultsError(path, 'not a parameter this agent serves');
+    let value: Value;
+    try {
+      value = parseValue(syntax, typeof raw === 'string' ? raw : String(raw));
+    } catch (e) {
+      throw new DefaultsError(path, e instanceof Error ? e.message : String(e));
+    }
+    const objectPath = node.pathOf(keys);
+    let g = groups.get(objectPath);
+    if (!g) { g = { node, keys, objectPath, values: {} }; groups.set(objectPath, g); }
+    g.values[param] = value;
+  }
+  const tx = new Transaction(model, {});
+  const createdHere = new Set<string>();
+  try {
+    // Parents before children, so Controller.1. exists before Controller.1.MTP.1. is made.
+    const ordered = [...groups.values()].sort((a, b) => a.keys.length - b.keys.length);
+    for (const g of ordered) {
+      await ensureInstance(model, tx, g.node, g.keys, groups, createdHere);
+      const inst: ObjectInstance = { node: g.node, keys: g.keys };
+      if (!g.node.multi || !createdHere.has(g.objectPath)) await tx.set(inst, g.values);
+    }
+    await tx.commit();
+  } catch (e) {
+    await tx.rollback();
+    if (e instanceof DefaultsError) throw e;
+    const path = e instanceof UspError && e.path ? e.path : 'factory defaults';
+    throw new DefaultsError(path, e instanceof Error ? e.message : String(e));
+  }
+}
+
+/** Creates missing instances along the path, giving a new row all of its defaults at once. */
+async function ensureInstance(
+  model: DataModel, tx: Transaction, node: ModelNode, keys: number[], groups: Map<string, Group>, createdHere: Set<string>,
+): Promise<void> {
+  const chain: ModelNode[] = [];
+  for (let n: ModelNode | undefined = node; n; n = n.parent) chain.unshift(n);
+  let depth = 0;
+  for (const n of chain) {
+    if (!n.multi) continue;
+    depth++;
+    const parentKeys = keys.slice(0, depth - 1);
+    const own = keys[depth - 1];
+    const path = n.pathOf(keys.slice(0, depth));
+    if (createdHere.has(path)) continue;
+    const existing = await model.listInstances(n, parentKeys, {});
+    if (existing.includes(own)) continue;
+    if (!n.binding?.add) throw new DefaultsError(path, 'this table does not allow creating instances');
+    await tx.add(n, parentKeys, groups.get(path)?.values ?? {}, own);
+    createdHere.add(path);
+  }
+}
+
+function locate(model: DataModel, path: string): { node: ModelNode; keys: number[]; param: string } {
+  let parsed;
+  try {
+    parsed = parsePath(path);
+  } catch (e) {
+    throw new DefaultsError(path, e instanceof Error ? e.message : String(e));
+  }
+  if (parsed.kind !== 'parameter') throw new DefaultsError(path, 'must be a parameter path');
+  let node = model.root;
+  const keys: number[] = [];
+  for (let i = 1; i < parsed.segments.length; i++) {
+    const s = parsed.segments[i];
+    if (s.kind === 'name' && !s.ref) {
+      const child = node.supportedChild(s.name);
+      if (!child) throw new DefaultsError(path, 'not in the supported data model');
+      node = child;
+    } else if (s.kind === 'instance' && node.multi && keys.length < node.keyCount) {
+      keys.push(s.n);
+    } else {
+      throw new DefaultsError(path, 'only object names and instance numbers are allowed here');
+    }
+  }
+  if (keys.length !== node.keyCount) throw new DefaultsError(path, 'every table on the path needs an instance number');
+  return { node, keys, param: parsed.leaf };
+}

@@ -1,0 +1,88 @@
+/**
+ * Add (TR-369 §"The Add Message", R-ADD.*; DIGEST §2.1/2.4): obj_path names a table, or since
+ * USP 1.3 a search path matching several parent instances (one result each). Unique keys the
+ * controller left out are generated; all supported keys come back in unique_keys.
+ */
+import { parsePath } from '../../datamodel/path/parse-path.js';
+import { PathResolver } from '../../datamodel/tree/resolve-path.js';
+import type { ObjectInstance } from '../../datamodel/tree/ModelNode.js';
+import { Transaction } from '../../datamodel/tree/Transaction.js';
+import { ErrorCode, UspError, toUspError } from '../../datamodel/UspError.js';
+import type { AddReq, AddResp, CreatedObjectResult, CreateObject, ErrorBody, ParameterError, StringMap } from '../codec/types.js';
+import { formatParam } from './format-params.js';
+import type { HandlerContext } from './HandlerContext.js';
+import { validateSettings } from './param-settings.js';
+
+class AddFailure extends Error {
+  constructor(readonly code: ErrorCode, message: string, readonly paramErrs: { paramPath: string; errCode: number; errMsg: string }[]) { super(message); }
+}
+
+export async function handleAdd(h: HandlerContext, add: AddReq): Promise<{ resp: AddResp } | { error: ErrorBody }> {
+  const tx = new Transaction(h.model, h.req);
+  const createdObjResults: CreatedObjectResult[] = [];
+  for (const obj of add.createObjs) {
+    const sp = tx.savepoint();
+    try {
+      for (const r of await addObject(h, tx, obj)) createdObjResults.push(r);
+    } catch (e) {
+      await tx.rollbackTo(sp);
+      const f = e instanceof AddFailure ? e : (() => { const u = toUspError(e); return new AddFailure(u.code, u.message, []); })();
+      if (f.code === ErrorCode.InternalError) h.log.error('add failed', { path: obj.objPath, error: f.message });
+      if (!add.allowPartial) {
+        await tx.rollback();
+        const paramErrs = f.paramErrs.length > 0 ? f.paramErrs : [{ paramPath: obj.objPath, errCode: f.code, errMsg: f.message }];
+        return { error: { errCode: f.code, errMsg: f.message, paramErrs } };
+      }
+      createdObjResults.push({ requestedPath: obj.objPath, operStatus: { operStatus: 'operFailure', operFailure: { errCode: f.code, errMsg: f.message } } });
+    }
+  }
+  await tx.commit();
+  return { resp: { createdObjResults } };
+}
+
+async function addObject(h: HandlerContext, tx: Transaction, obj: CreateObject): Promise<CreatedObjectResult[]> {
+  const path = parsePath(obj.objPath);
+  if (path.kind !== 'object') throw new UspError(ErrorCode.InvalidPath, `Add needs a table path: ${obj.objPath}`);
+  const matches = await new PathResolver(h.model, h.req).resolve(path);
+  if (matches.length === 0 && !path.isSearch) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such object: ${obj.objPath}`);
+  const results: CreatedObjectResult[] = [];
+  for (const m of matches) {
+    if (!m.table) throw new UspError(ErrorCode.ObjectNotTable, `not a table: ${m.node.pathOf(m.keys)}`);
+    if (m.node.def.access !== 'readWrite' || !m.node.binding?.add) {
+      throw new UspError(ErrorCode.ObjectNotCreatable, `${m.node.tablePathOf(m.keys)} does not allow Add`);
+    }
+    const tablePath = m.node.tablePathOf(m.keys);
+    const v = validateSettings(m.node, obj.paramSettings, 'add');
+    if (v.requiredFailed) {
+      throw new AddFailure(ErrorCode.RequiredParamFailed, `required parameter failed creating in ${tablePath}`,
+        v.paramErrors.map((e) => ({ paramPath: tablePath + e.param, errCode: e.code, errMsg: e.message })));
+    }
+    const own = v.byObject.get('')?.values ?? {};
+    const inst = await tx.add(m.node, m.keys, own);
+    const paramErrs: ParameterError[] = v.paramErrors.map((e) => ({ param: e.param, errCode: e.code, errMsg: e.message }));
+    for (const [rel, g] of v.byObject) {
+      if (rel === '') continue;
+      await tx.set({ node: g.node, keys: inst.keys }, g.values);
+    }
+    results.push({
+      requestedPath: obj.objPath,
+      operStatus: { operStatus: 'operSuccess', operSuccess: { instantiatedPath: inst.node.pathOf(inst.keys), paramErrs, uniqueKeys: await uniqueKeys(h, inst) } },
+    });
+  }
+  return results;
+}
+
+/** Every supported unique-key parameter of an instance (R-ADD.5; GetInstances uses it too). */
+export async function uniqueKeys(h: HandlerContext, inst: ObjectInstance): Promise<StringMap> {
+  const out: StringMap = {};
+  const sets = inst.node.def.uniqueKeys;
+  if (!sets) return out;
+  const values = await h.model.readValues(inst, h.req);
+  for (const set of sets) {
+    for (const name of set.params) {
+      const syntax = inst.node.params.get(name);
+      if (syntax) out[name] = formatParam(syntax, values[name]);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,77 @@
+/**
+ * Operate (TR-369 §"The Operate Message", R-OPR.*; DIGEST §2.6). A failed command is never a USP
+ * Error: it is a cmd_failure in the OperateResp (USP 1.4). Missing mandatory input → 7027 and
+ * the command does not run; unknown input is ignored; missing optional input gets its default.
+ * send_resp=false → no OperateResp at all.
+ */
+import { parsePath } from '../../datamodel/path/parse-path.js';
+import { PathResolver } from '../../datamodel/tree/resolve-path.js';
+import type { SchemaArgument } from '../../datamodel/schema/types.js';
+import { parseValue } from '../../datamodel/value/parse-value.js';
+import { defaultValue } from '../../datamodel/value/default-value.js';
+import { formatValue } from '../../datamodel/value/format-value.js';
+import type { Value } from '../../datamodel/value/Value.js';
+import { ErrorCode, UspError, toUspError } from '../../datamodel/UspError.js';
+import type { OperateReq, OperateResp, OperationResult, StringMap } from '../codec/types.js';
+import type { HandlerContext } from './HandlerContext.js';
+
+/** Resolves to undefined when send_resp is false (nothing is sent back). */
+export async function handleOperate(h: HandlerContext, req: OperateReq): Promise<OperateResp | undefined> {
+  const path = parsePath(req.command);
+  if (path.kind !== 'command') throw new UspError(ErrorCode.InvalidPath, `Operate needs a command path: ${req.command}`);
+  const matches = await new PathResolver(h.model, h.req).resolve(path);
+  if (matches.length === 0 && !path.isSearch) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such object: ${req.command}`);
+  const operationResults: OperationResult[] = [];
+  for (const m of matches) {
+    const cmd = m.node.commands.get(path.leaf)!;
+    const inst = { node: m.node, keys: m.keys };
+    const executedCommand = m.node.pathOf(m.keys) + path.leaf;
+    try {
+      const input = commandInput(cmd.def.input, req.inputArgs);
+      if (cmd.def.async) {
+        const reqObjPath = h.operations.startAsync(cmd.binding, inst, path.leaf, input, req.commandKey, h.req);
+        operationResults.push({ executedCommand, operationResp: 'reqObjPath', reqObjPath });
+      } else {
+        const output = await h.operations.runSync(cmd.binding, inst, input, req.commandKey, h.req);
+        operationResults.push({ executedCommand, operationResp: 'reqOutputArgs', reqOutputArgs: { outputArgs: formatOutput(cmd.def.output, output) } });
+      }
+    } catch (e) {
+      const u = toUspError(e);
+      const code = u.code === ErrorCode.InternalError ? ErrorCode.CommandFailure : u.code;
+      if (u.code === ErrorCode.InternalError) h.log.error('command failed', { command: executedCommand, error: u.message });
+      operationResults.push({ executedCommand, operationResp: 'cmdFailure', cmdFailure: { errCode: code, errMsg: u.message } });
+    }
+  }
+  return req.sendResp ? { operationResults } : undefined;
+}
+
+/** Input args checked against the schema (R-OPR.5/6/7); only top-level arguments are typed here. */
+function commandInput(args: readonly SchemaArgument[], given: StringMap): Record<string, Value> {
+  const input: Record<string, Value> = {};
+  for (const a of args) {
+    const raw = given[a.name];
+    if (raw === undefined) {
+      if (a.mandatory) throw new UspError(ErrorCode.InvalidCommandArgs, `missing mandatory input argument ${a.name}`);
+      if (!a.name.includes('{i}')) input[a.name] = defaultValue(a);
+      continue;
+    }
+    try {
+      input[a.name] = parseValue(a, raw);
+    } catch (e) {
+      throw new UspError(ErrorCode.InvalidCommandArgs, `input argument ${a.name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  // Argument tables ("Result.{i}.Name") pass through as given, for the command to interpret.
+  for (const [k, v] of Object.entries(given)) if (!(k in input) && /\.\d+\./.test(k)) input[k] = v;
+  return input;
+}
+
+function formatOutput(args: readonly SchemaArgument[], output: Record<string, Value>): StringMap {
+  const out: StringMap = {};
+  const byName = new Map(args.map((a) => [a.name, a]));
+  for (const [k, v] of Object.entries(output)) {
+    const a = byName.get(k) ?? byName.get(k.replace(/\.\d+\./g, '.{i}.'));
+    out[k] = a ? formatValue(a, v) : String(v);
+  }
+  return out;
+}

@@ -1,0 +1,68 @@
+/**
+ * Device.LocalAgent as stored configuration (TR-181 LocalAgent:1, Controllers:1, Subscriptions:1
+ * and the ControllerTrust tables): the agent's own settings live in the data model, seeded by
+ * the factory-defaults file and persisted by the DataStore.
+ */
+import type { DataModel } from '../../datamodel/tree/DataModel.js';
+import type { DataStore } from '../../datamodel/store/DataStore.js';
+import { registerStored } from '../../datamodel/store/stored-binding.js';
+import { ErrorCode, UspError } from '../../datamodel/UspError.js';
+
+export interface LocalAgentInfo {
+  softwareVersion: string;
+  /** process start, for UpTime */
+  startedAt: number;
+  /** Protocols the agent's MTPs implement, e.g. "WebSocket". */
+  supportedProtocols: string;
+  now: () => Date;
+}
+
+/** Tables TP-469 writes to and the agent keeps across restarts. */
+const STORED_OBJECTS = [
+  'Device.LocalAgent.MTP.{i}.',
+  'Device.LocalAgent.MTP.{i}.WebSocket.',
+  'Device.LocalAgent.MTP.{i}.MQTT.',
+  'Device.LocalAgent.Controller.{i}.MTP.{i}.',
+  'Device.LocalAgent.Controller.{i}.MTP.{i}.WebSocket.',
+  'Device.LocalAgent.Controller.{i}.MTP.{i}.MQTT.',
+  'Device.LocalAgent.Controller.{i}.BootParameter.{i}.',
+  'Device.LocalAgent.Controller.{i}.TransferCompletePolicy.',
+  'Device.LocalAgent.ControllerTrust.',
+  'Device.LocalAgent.ControllerTrust.Role.{i}.',
+  'Device.LocalAgent.ControllerTrust.Role.{i}.Permission.{i}.',
+] as const;
+
+export function registerLocalAgent(model: DataModel, store: DataStore, info: LocalAgentInfo): void {
+  registerStored(model, store, 'Device.LocalAgent.', {
+    params: ['EndpointID', 'SoftwareVersion', 'UpTime', 'SupportedProtocols', 'AdvertisedDeviceSubtypes',
+      'MaxSubscriptionChangeAdoptionTime', 'SupportedNumberOfSubscriptions'],
+    live: {
+      SoftwareVersion: () => info.softwareVersion,
+      UpTime: () => Math.floor((Date.now() - info.startedAt) / 1000),
+      SupportedProtocols: () => info.supportedProtocols,
+    },
+  });
+  registerStored(model, store, 'Device.LocalAgent.Controller.{i}.', {
+    // InheritedRole and Credential come with the ControllerTrust issue (certificates).
+    params: ['Alias', 'EndpointID', 'ControllerCode', 'ProvisioningCode', 'Enable', 'AssignedRole',
+      'PeriodicNotifInterval', 'PeriodicNotifTime', 'USPNotifRetryMinimumWaitInterval',
+      'USPNotifRetryIntervalMultiplier', 'OnBoardingComplete', 'OnBoardingRestartTime'],
+  });
+  for (const path of STORED_OBJECTS) registerStored(model, store, path);
+  registerStored(model, store, 'Device.LocalAgent.Subscription.{i}.', {
+    // The agent fills Recipient and CreationDate itself (TR-181; TP-469 1.81).
+    initial: (_parent, ctx) => ({
+      Recipient: ctx.controllerPath ?? '',
+      CreationDate: info.now().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    }),
+    validate: (keys, changes) => {
+      if (keys[keys.length - 1] !== 0 && 'ReferenceList' in changes) {
+        const current = store.row(`Device.LocalAgent.Subscription.${keys[0]}.`)?.ReferenceList;
+        // TR-181: ReferenceList cannot change once set; delete and recreate the subscription.
+        if (current !== undefined && current !== '' && current !== changes.ReferenceList) {
+          throw new UspError(ErrorCode.InvalidValue, 'ReferenceList cannot be changed once set');
+        }
+      }
+    },
+  });
+}

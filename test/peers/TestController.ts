@@ -1,0 +1,84 @@
+/**
+ * The project's own test controller: a real USP WebSocket client (v1.usp, ?eid=) that speaks
+ * through the project's codec. Requests resolve with the matching response Msg by msg_id;
+ * everything else the agent sends (Notify, Connect records) is collected for assertions.
+ */
+import WebSocket from 'ws';
+import { createServer } from 'node:net';
+import { decodeMsg, encodeMsg, requestMsg } from '../../agent/codec/msg.js';
+import { decodeRecord, encodeRecord, noSessionContextRecord, type DecodedRecord } from '../../agent/codec/record.js';
+import type { Request, UspMsg } from '../../agent/codec/types.js';
+
+export class TestController {
+  private seq = 0;
+  private readonly pending = new Map<string, (m: UspMsg) => void>();
+  readonly unsolicited: UspMsg[] = [];
+  readonly records: DecodedRecord[] = [];
+  closed?: { code: number; reason: string };
+
+  private constructor(readonly ws: WebSocket, readonly endpointId: string, readonly agentId: string) {
+    ws.on('message', (data: Buffer, isBinary) => {
+      if (!isBinary) return;
+      const rec = decodeRecord(new Uint8Array(data));
+      this.records.push(rec);
+      if (rec.body.kind !== 'noSessionContext') return;
+      const msg = decodeMsg(rec.body.payload);
+      const resolve = this.pending.get(msg.header.msgId);
+      if (resolve && msg.body.msgBody !== 'request') { this.pending.delete(msg.header.msgId); resolve(msg); } else this.unsolicited.push(msg);
+    });
+    ws.on('close', (code, reason) => { this.closed = { code, reason: reason.toString() }; });
+  }
+
+  static async connect(url: string, endpointId: string, agentId: string): Promise<TestController> {
+    const ws = new WebSocket(`${url}?eid=${encodeURIComponent(endpointId)}`, 'v1.usp');
+    await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
+    return new TestController(ws, endpointId, agentId);
+  }
+
+  /** Sends a request and waits for its response (or Error) Msg. */
+  async send(request: Request, timeoutMs = 5000): Promise<UspMsg> {
+    const msgId = `tc-${++this.seq}`;
+    const p = this.expect(msgId, timeoutMs);
+    this.sendMsg(requestMsg(msgId, request));
+    return p;
+  }
+
+  /** Sends a request that expects no answer (Operate send_resp=false); resolves after `waitMs` of silence. */
+  async sendNoReply(request: Request, waitMs = 300): Promise<UspMsg | undefined> {
+    const msgId = `tc-${++this.seq}`;
+    const p = this.expect(msgId, waitMs).catch(() => undefined);
+    this.sendMsg(requestMsg(msgId, request));
+    return p;
+  }
+
+  sendMsg(msg: UspMsg): void {
+    this.sendRaw(encodeRecord(noSessionContextRecord({ toId: this.agentId, fromId: this.endpointId }, encodeMsg(msg))));
+  }
+
+  sendRaw(bytes: Uint8Array): void { this.ws.send(bytes, { binary: true }); }
+
+  expect(msgId: string, timeoutMs: number): Promise<UspMsg> {
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => { this.pending.delete(msgId); reject(new Error(`no answer to ${msgId} within ${timeoutMs} ms`)); }, timeoutMs);
+      this.pending.set(msgId, (m) => { clearTimeout(t); resolve(m); });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.ws.readyState === WebSocket.CLOSED) return;
+    await new Promise<void>((r) => { this.ws.once('close', () => r()); this.ws.close(); });
+  }
+}
+
+/** A free loopback TCP port (bind 0, read it, release it). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
