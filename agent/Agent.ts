@@ -18,6 +18,8 @@ import { applyDefaults, type DefaultsFile } from './defaults/apply-defaults.js';
 import { registerLocalAgent } from './localagent/register-local-agent.js';
 import { OperationRunner } from './operate/OperationRunner.js';
 import { RecordProcessor } from './RecordProcessor.js';
+import { NotifySender } from './notify/NotifySender.js';
+import { notifyOperationComplete } from './notify/operation-complete.js';
 
 export type PlatformName = 'simulated' | 'none';
 
@@ -86,8 +88,14 @@ export class Agent {
     const controllers = new ControllerDirectory(model);
     const endpointId = String(store.row('Device.LocalAgent.')?.EndpointID ?? '');
     if (!endpointId) throw new Error('Device.LocalAgent.EndpointID is not set (give it in the factory-defaults file)');
-    const processor = new RecordProcessor({ model, operations, controllers, log: log.child('usp'), endpointId: () => endpointId });
+    const processor = new RecordProcessor({
+      model, operations, controllers, log: log.child('usp'), endpointId: () => endpointId,
+      onResponse: (from, msg) => log.debug('response from controller', { from, msgId: msg.header.msgId }),
+    });
     agent = new Agent(model, store, operations, processor, log);
+    const self = agent;
+    const sender = new NotifySender(() => self.webSocketServers, () => endpointId, log.child('notify'));
+    notifyOperationComplete(model, operations, sender, log.child('notify'));
     agent.platformStop = platformStop;
     await agent.startMtps();
     log.info('agent started', { endpointId, version: SOFTWARE_VERSION, restored });

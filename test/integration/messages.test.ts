@@ -255,3 +255,34 @@ describe('Operate', () => {
     expect(e.errCode).toBe(7026);
   });
 });
+
+describe('OperationComplete', () => {
+  it('a subscribed controller gets OperationComplete with the CommandKey when an async command ends', async () => {
+    const a = resp(await add('Device.LocalAgent.Subscription.', { ID: 'oc-1', Enable: 'true', NotifType: 'OperationComplete', ReferenceList: 'Device.ScheduleTimer()' }));
+    if (a.respType !== 'addResp') throw new Error();
+    const before = f.controller.unsolicited.length;
+    const r = resp(await f.controller.send({ reqType: 'operate', operate: { command: 'Device.ScheduleTimer()', commandKey: 'ck-42', sendResp: true, inputArgs: { DelaySeconds: '1' } } }));
+    if (r.respType !== 'operateResp') throw new Error();
+    await new Promise((ok) => setTimeout(ok, 1400));
+    // Earlier tests' timers may complete meanwhile; this one is told apart by its CommandKey.
+    const notes = f.controller.unsolicited.slice(before).filter((m) => m.body.msgBody === 'request' && m.body.request.reqType === 'notify'
+      && m.body.request.notify.notification === 'operComplete' && m.body.request.notify.operComplete.commandKey === 'ck-42');
+    expect(notes).toHaveLength(1);
+    const n = notes[0].body.msgBody === 'request' && notes[0].body.request.reqType === 'notify' ? notes[0].body.request.notify : undefined;
+    expect(n).toMatchObject({ subscriptionId: 'oc-1', notification: 'operComplete', operComplete: { objPath: 'Device.', commandName: 'ScheduleTimer()', commandKey: 'ck-42', operationResp: 'reqOutputArgs' } });
+  });
+
+  it('a canceled command completes with cmd_failure 7023; an object-path reference covers commands below it', async () => {
+    resp(await add('Device.LocalAgent.Subscription.', { ID: 'oc-2', Enable: 'true', NotifType: 'OperationComplete', ReferenceList: 'Device.' }));
+    const before = f.controller.unsolicited.length;
+    const r = resp(await f.controller.send({ reqType: 'operate', operate: { command: 'Device.ScheduleTimer()', commandKey: 'ck-c', sendResp: true, inputArgs: { DelaySeconds: '60' } } }));
+    if (r.respType !== 'operateResp' || r.operateResp.operationResults[0].operationResp !== 'reqObjPath') throw new Error();
+    await f.controller.send({ reqType: 'operate', operate: { command: `${r.operateResp.operationResults[0].reqObjPath}Cancel()`, commandKey: '', sendResp: true, inputArgs: {} } });
+    await new Promise((ok) => setTimeout(ok, 200));
+    const notes = f.controller.unsolicited.slice(before).flatMap((m) => (m.body.msgBody === 'request' && m.body.request.reqType === 'notify' ? [m.body.request.notify] : []));
+    const mine = notes.filter((n) => n.notification === 'operComplete' && n.operComplete.commandKey === 'ck-c');
+    // oc-1 references only ScheduleTimer() itself, oc-2 all of Device.: both cover it.
+    expect(mine.map((n) => n.subscriptionId).sort()).toEqual(['oc-1', 'oc-2']);
+    expect(mine[0]).toMatchObject({ operComplete: { operationResp: 'cmdFailure', cmdFailure: { errCode: 7023 } } });
+  });
+});
