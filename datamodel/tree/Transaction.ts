@@ -39,7 +39,9 @@ export class Transaction {
     }
     const changes = this.changes;
     this.undos.push(() => { changes.length = Math.min(changes.length, mark); });
-    await this.checkUniqueKeys(inst);
+    // Only a change to a key parameter can break uniqueness; skip the sibling scan otherwise.
+    const keys = inst.node.def.uniqueKeys;
+    if (keys && keys.some((k) => k.params.some((p) => p in values))) await this.checkUniqueKeys(inst);
   }
 
   /**
