@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { applyDefaults, DefaultsError } from '../../../agent/defaults/apply-defaults.js';
+import { registerLocalAgent } from '../../../agent/localagent/register-local-agent.js';
+import { Schema } from '../../../datamodel/schema/Schema.js';
+import { DataStore } from '../../../datamodel/store/DataStore.js';
+import { DataModel } from '../../../datamodel/tree/DataModel.js';
+
+const schema = Schema.load();
+function fresh() {
+  const model = new DataModel(schema);
+  const store = new DataStore();
+  registerLocalAgent(model, store, { softwareVersion: '0.0.0', startedAt: 0, supportedProtocols: 'WebSocket', now: () => new Date(0) });
+  return { model, store };
+}
+
+describe('factory defaults', () => {
+  it('creates the named instances with their numbers and typed values', async () => {
+    const { store, model } = fresh();
+    await applyDefaults(model, {
+      'Device.LocalAgent.EndpointID': 'proto::a',
+      'Device.LocalAgent.Controller.3.EndpointID': 'proto::c',
+      'Device.LocalAgent.Controller.3.PeriodicNotifInterval': 60,
+      'Device.LocalAgent.Controller.3.MTP.2.Protocol': 'WebSocket',
+      'Device.LocalAgent.Controller.3.MTP.2.WebSocket.Port': '8080',
+      'Device.LocalAgent.Controller.3.Enable': 'true',
+    });
+    expect(store.row('Device.LocalAgent.')?.EndpointID).toBe('proto::a');
+    expect(store.instances('Device.LocalAgent.Controller.')).toEqual([3]);
+    expect(store.row('Device.LocalAgent.Controller.3.')).toMatchObject({ EndpointID: 'proto::c', PeriodicNotifInterval: 60, Enable: true, Alias: 'cpe-3' });
+    expect(store.row('Device.LocalAgent.Controller.3.MTP.2.WebSocket.')).toEqual({ Port: 8080 });
+    // The next instance a controller adds comes after the ones the defaults named.
+    expect(store.allocate('Device.LocalAgent.Controller.')).toBe(4);
+  });
+
+  it.each([
+    ['Device.LocalAgent.Nope', 'x', /Device\.LocalAgent\.Nope/],
+    ['Device.LocalAgent.Controller.1.Enable', 'maybe', /Device\.LocalAgent\.Controller\.1\.Enable/],
+    ['Device.LocalAgent.Controller.*.Enable', true, /Controller\.\*\.Enable/],
+    ['Device.LocalAgent.Controller.Enable', true, /every table on the path/],
+    ['Device.LocalAgent.', 'x', /must be a parameter path/],
+    ['Device.LocalAgent.Controller.1.MTP.1.WebSocket.Port', 70000, /WebSocket\.Port/],
+  ])('refuses %s = %s, naming the path', async (path, value, message) => {
+    const { model, store } = fresh();
+    const e = await applyDefaults(model, { 'Device.LocalAgent.EndpointID': 'proto::a', [path]: value }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(DefaultsError);
+    expect((e as Error).message).toMatch(message);
+    // Nothing half-applied.
+    expect(store.row('Device.LocalAgent.')).toBeUndefined();
+  });
+});
