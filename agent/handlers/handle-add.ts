@@ -11,7 +11,7 @@ import { ErrorCode, UspError, toUspError } from '../../datamodel/UspError.js';
 import type { AddReq, AddResp, CreatedObjectResult, CreateObject, ErrorBody, ParameterError, StringMap } from '../codec/types.js';
 import { formatParam } from './format-params.js';
 import type { HandlerContext } from './HandlerContext.js';
-import { validateSettings } from './param-settings.js';
+import { checkStrongReferences, validateSettings } from './param-settings.js';
 
 class AddFailure extends Error {
   constructor(readonly code: ErrorCode, message: string, readonly paramErrs: { paramPath: string; errCode: number; errMsg: string }[]) { super(message); }
@@ -53,6 +53,7 @@ async function addObject(h: HandlerContext, tx: Transaction, obj: CreateObject):
     }
     const tablePath = m.node.tablePathOf(m.keys);
     const v = validateSettings(m.node, obj.paramSettings, 'add');
+    await checkStrongReferences(h.model, h.req, v, obj.paramSettings);
     if (v.requiredFailed) {
       throw new AddFailure(ErrorCode.RequiredParamFailed, `required parameter failed creating in ${tablePath}`,
         v.paramErrors.map((e) => ({ paramPath: tablePath + e.param, errCode: e.code, errMsg: e.message })));

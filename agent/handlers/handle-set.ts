@@ -12,7 +12,7 @@ import { ErrorCode, UspError, toUspError, type ParamError } from '../../datamode
 import type { SetReq, SetResp, UpdatedInstanceFailure, UpdatedInstanceResult, UpdatedObjectResult, UpdateObject, ErrorBody } from '../codec/types.js';
 import { formatParam } from './format-params.js';
 import type { HandlerContext } from './HandlerContext.js';
-import { validateSettings } from './param-settings.js';
+import { checkStrongReferences, validateSettings } from './param-settings.js';
 
 /** An object-level failure: its code and the instances/parameters that caused it. */
 class ObjectFailure extends Error {
@@ -68,6 +68,7 @@ async function setInstance(h: HandlerContext, tx: Transaction, inst: ObjectInsta
     current.set(rel, node ? await h.model.readValues({ node, keys: inst.keys }, h.req) : {});
   }
   const checked = validateSettings(inst.node, obj.paramSettings, 'set', (rel, name) => current.get(rel)?.[name]);
+  await checkStrongReferences(h.model, h.req, checked, obj.paramSettings);
   if (checked.requiredFailed) {
     throw new ObjectFailure(ErrorCode.RequiredParamFailed, `required parameter failed on ${affectedPath}`,
       [{ affectedPath, paramErrs: checked.paramErrors.map(toParameterError) }]);

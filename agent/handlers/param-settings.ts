@@ -3,7 +3,11 @@
  * handle-set and handle-add so both give the same codes (7010 unsupported, 7013 not writable,
  * 7011 wrong type, 7012 bad value).
  */
+import { parsePath } from '../../datamodel/path/parse-path.js';
+import type { RequestContext } from '../../datamodel/tree/binding.js';
+import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
+import { PathResolver } from '../../datamodel/tree/resolve-path.js';
 import { parseValue } from '../../datamodel/value/parse-value.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { ErrorCode, UspError, type ParamError } from '../../datamodel/UspError.js';
@@ -69,4 +73,40 @@ function locateParam(node: ModelNode, param: string): { target: ModelNode; rel: 
   }
   if (name === '') throw new UspError(ErrorCode.UnsupportedParameter, `unsupported parameter ${param}`);
   return { target, rel: parts.length ? `${parts.join('.')}.` : '', name };
+}
+
+/**
+ * Strong references (R-ARC.12): each path in the value must name an existing object; key-based
+ * addressing is accepted and stored as instance numbers (R-ARC.11). Failures join paramErrors
+ * like any other bad value (7012); required ones fail the object.
+ */
+export async function checkStrongReferences(
+  model: DataModel, ctx: RequestContext, v: ValidatedSettings, settings: readonly Setting[],
+): Promise<void> {
+  for (const [rel, group] of v.byObject) {
+    for (const [name, value] of Object.entries(group.values)) {
+      const syntax = group.node.params.get(name);
+      if (syntax?.pathRef?.refType !== 'strong' || typeof value !== 'string' || value === '') continue;
+      try {
+        const items: string[] = [];
+        for (const item of value.split(',').map((s) => s.trim()).filter(Boolean)) items.push(await canonicalReference(model, ctx, item));
+        group.values[name] = items.join(',');
+      } catch (e) {
+        const u = e instanceof UspError ? e : new UspError(ErrorCode.InternalError, String(e));
+        const param = rel + name;
+        delete group.values[name];
+        v.paramErrors.push({ param, code: ErrorCode.InvalidValue, message: `${param}: ${u.message}` });
+        if (settings.some((s) => s.param === param && s.required)) v.requiredFailed = true;
+      }
+    }
+  }
+}
+
+async function canonicalReference(model: DataModel, ctx: RequestContext, ref: string): Promise<string> {
+  const text = ref.endsWith('.') ? ref : `${ref}.`;
+  const matches = await new PathResolver(model, ctx).resolve(parsePath(text));
+  const inst = matches.filter((m) => !m.table);
+  if (inst.length !== 1) throw new UspError(ErrorCode.InvalidValue, `reference ${ref} does not name one existing object`);
+  // References are written without the trailing dot (TR-106).
+  return inst[0].node.pathOf(inst[0].keys).slice(0, -1);
 }

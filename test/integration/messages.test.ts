@@ -286,3 +286,13 @@ describe('OperationComplete', () => {
     expect(mine[0]).toMatchObject({ operComplete: { operationResp: 'cmdFailure', cmdFailure: { errCode: 7023 } } });
   });
 });
+
+describe('strong references (R-ARC.11/12)', () => {
+  it('refuses a reference to nothing and stores key-based references as instance numbers', async () => {
+    const e = err(await set('Device.LocalAgent.Controller.1.', { AssignedRole: 'Device.LocalAgent.ControllerTrust.Role.99' }));
+    expect(e.paramErrs![0]).toMatchObject({ paramPath: 'Device.LocalAgent.Controller.1.AssignedRole', errCode: 7012 });
+    const ok = resp(await set('Device.LocalAgent.Controller.1.', { AssignedRole: 'Device.LocalAgent.ControllerTrust.Role.[Name=="Full Access"]' }));
+    if (ok.respType !== 'setResp' || ok.setResp.updatedObjResults[0].operStatus.operStatus !== 'operSuccess') throw new Error(JSON.stringify(ok));
+    expect(ok.setResp.updatedObjResults[0].operStatus.operSuccess.updatedInstResults![0].updatedParams).toEqual({ AssignedRole: 'Device.LocalAgent.ControllerTrust.Role.1' });
+  });
+});
