@@ -21,6 +21,9 @@ import { RecordProcessor } from './RecordProcessor.js';
 import { NotifySender } from './notify/NotifySender.js';
 import { notifyOperationComplete } from './notify/operation-complete.js';
 
+/** How long a stop waits for in-flight requests to be answered. */
+const DRAIN_TIMEOUT_MS = 1000;
+
 export type PlatformName = 'simulated' | 'none';
 
 export interface AgentOptions {
@@ -133,6 +136,8 @@ export class Agent {
   async stop(reason: StopReason = { kind: 'shutdown' }): Promise<void> {
     this.stopping ??= (async () => {
       this.log.info('agent stopping', { reason: reason.kind });
+      // Answer what is in flight before the links close; the whole stop must fit in 2 s.
+      await this.processor.drain(DRAIN_TIMEOUT_MS);
       await Promise.allSettled(this.mtps.map((m) => m.stop()));
       this.operations.cancelAll();
       this.platformStop?.();

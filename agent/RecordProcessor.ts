@@ -38,6 +38,12 @@ export class RecordProcessor {
 
   get inFlightCount(): number { return this.inFlight.size; }
 
+  /** Resolves when no request is in flight, or after `timeoutMs` (shutdown answers what it can). */
+  async drain(timeoutMs: number): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (this.inFlight.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+  }
+
   /** Entry point for every MTP; never throws. */
   onRecord = (bytes: Uint8Array, conn: MtpConnection): void => {
     this.process(bytes, conn).catch((e: unknown) => {
