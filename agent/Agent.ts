@@ -9,7 +9,6 @@ import type { Logger } from '../datamodel/Logger.js';
 import { Schema } from '../datamodel/schema/Schema.js';
 import { DataStore } from '../datamodel/store/DataStore.js';
 import { DataModel } from '../datamodel/tree/DataModel.js';
-import type { Mtp } from '../mtp/Mtp.js';
 import { WebSocketServerMtp } from '../mtp/websocket/WebSocketServerMtp.js';
 import { registerSimulatedPlatform } from '../platform/simulated/index.js';
 import { registerBuiltinCommands, type RestartCause } from './builtin-commands.js';
@@ -18,8 +17,13 @@ import { applyDefaults, type DefaultsFile } from './defaults/apply-defaults.js';
 import { registerLocalAgent } from './localagent/register-local-agent.js';
 import { OperationRunner } from './operate/OperationRunner.js';
 import { RecordProcessor } from './RecordProcessor.js';
-import { NotifySender } from './notify/NotifySender.js';
+import { NotifySender, type ControllerLinks } from './notify/NotifySender.js';
+import { startWebSocketServers } from './transports/start-websocket-servers.js';
+import type { StartedTransport, TransportDeps } from './transports/TransportDeps.js';
 import { notifyOperationComplete } from './notify/operation-complete.js';
+
+/** One starter per MTP kind (transports/); each reads its own TR-181 configuration. */
+const TRANSPORT_STARTERS: ReadonlyArray<(deps: TransportDeps) => Promise<StartedTransport[]>> = [startWebSocketServers];
 
 /** How long a stop waits for in-flight requests to be answered. */
 const DRAIN_TIMEOUT_MS = 1000;
@@ -53,7 +57,7 @@ function readPackageVersion(): string {
 }
 
 export class Agent {
-  private readonly mtps: Mtp[] = [];
+  private readonly mtps: StartedTransport[] = [];
   private stopping?: Promise<void>;
   private resolveStopped!: (r: StopReason) => void;
   /** Resolves when the agent has stopped, with the reason. */
@@ -97,34 +101,24 @@ export class Agent {
     });
     agent = new Agent(model, store, operations, processor, log);
     const self = agent;
-    const sender = new NotifySender(() => self.webSocketServers, () => endpointId, log.child('notify'));
+    const sender = new NotifySender(() => self.controllerLinks, () => endpointId, log.child('notify'));
     notifyOperationComplete(model, operations, sender, log.child('notify'));
     agent.platformStop = platformStop;
-    await agent.startMtps();
+    await agent.startMtps(endpointId);
     log.info('agent started', { endpointId, version: SOFTWARE_VERSION, restored });
     return agent;
   }
 
-  /** Starts a server MTP for every enabled Device.LocalAgent.MTP.{i} the agent implements. */
-  private async startMtps(): Promise<void> {
-    const table = this.model.requireNode('Device.LocalAgent.MTP.{i}.');
-    const ws = this.model.requireNode('Device.LocalAgent.MTP.{i}.WebSocket.');
-    for (const n of await this.model.listInstances(table, [], {})) {
-      const mtp = await this.model.readValues({ node: table, keys: [n] }, {});
-      if (mtp.Enable !== true) continue;
-      if (mtp.Protocol !== 'WebSocket') {
-        this.log.warn('MTP protocol not implemented yet; skipped', { mtp: n, protocol: String(mtp.Protocol) });
-        continue;
-      }
-      const cfg = await this.model.readValues({ node: ws, keys: [n] }, {});
-      if (cfg.EnableEncryption === true) this.log.warn('WebSocket TLS is not implemented yet; serving plain WebSocket', { mtp: n });
-      const server = new WebSocketServerMtp({
-        port: Number(cfg.Port), path: String(cfg.Path || '/usp'), keepAliveInterval: Number(cfg.KeepAliveInterval ?? 0),
-        onRecord: this.processor.onRecord, log: this.log.child('mtp-ws'),
-      });
-      await server.start();
-      this.mtps.push(server);
-    }
+  /** Starts every MTP the TR-181 configuration enables; each kind has its starter in transports/. */
+  private async startMtps(endpointId: string): Promise<void> {
+    const deps: TransportDeps = { model: this.model, onRecord: this.processor.onRecord, endpointId, log: this.log };
+    for (const start of TRANSPORT_STARTERS) this.mtps.push(...(await start(deps)));
+    if (this.mtps.length === 0) this.log.warn('no MTP is enabled: no controller can reach this agent');
+  }
+
+  /** Links that reach controllers by Endpoint ID, for notifications. */
+  get controllerLinks(): ControllerLinks[] {
+    return this.mtps.filter((m): m is StartedTransport & ControllerLinks => typeof m.connectionFor === 'function');
   }
 
   /** The WebSocket server MTPs (tests and the bench read the bound port). */

@@ -1,0 +1,21 @@
+/**
+ * What a transport starter needs from the agent: the data model holding its TR-181
+ * configuration (Device.LocalAgent.MTP.{i}, Controller.{i}.MTP.{i}, Device.MQTT.Client.{i}),
+ * where received Records go, and the agent's identity. Each MTP kind has one starter file here
+ * that turns configuration into running mtp/ objects; mtp/ itself never reads the data model.
+ */
+import type { Logger } from '../../datamodel/Logger.js';
+import type { DataModel } from '../../datamodel/tree/DataModel.js';
+import type { Mtp, RecordHandler } from '../../mtp/Mtp.js';
+import type { ControllerLinks } from '../notify/NotifySender.js';
+
+export interface TransportDeps {
+  model: DataModel;
+  onRecord: RecordHandler;
+  /** Device.LocalAgent.EndpointID. */
+  endpointId: string;
+  log: Logger;
+}
+
+/** A running MTP; those that can reach a controller by Endpoint ID also carry notifications. */
+export type StartedTransport = Mtp & Partial<ControllerLinks>;
