@@ -82,7 +82,7 @@ export class Agent {
     registerLocalAgent(model, store, { softwareVersion: SOFTWARE_VERSION, startedAt, supportedProtocols: 'WebSocket', now: () => new Date() });
     const operations = new OperationRunner(model, log.child('operate'));
     let agent: Agent | undefined;
-    registerBuiltinCommands(model, { restart: (cause, commandKey) => { void agent?.restart(cause, commandKey); } });
+    registerBuiltinCommands(model, { restart: (cause, commandKey) => { void agent?.stop({ kind: 'restart', cause, commandKey }); } });
     let platformStop: (() => void) | undefined;
     if (opts.platform === 'simulated') platformStop = registerSimulatedPlatform(model, { seed: opts.seed }).stop;
 
@@ -136,18 +136,11 @@ export class Agent {
       this.operations.cancelAll();
       this.platformStop?.();
       await this.store.flush();
+      // A factory reset forgets the saved state before anyone can start again: the next start
+      // then finds no state and applies the factory defaults.
+      if (reason.kind === 'restart' && reason.cause === 'RemoteFactoryReset' && this.store.file) await rm(this.store.file, { force: true });
       this.resolveStopped(reason);
     })();
     return this.stopping;
-  }
-
-  private async restart(cause: RestartCause, commandKey: string): Promise<void> {
-    if (cause === 'RemoteFactoryReset') {
-      await this.stop({ kind: 'restart', cause, commandKey });
-      // The next start finds no state and applies the factory defaults.
-      if (this.store.file) await rm(this.store.file, { force: true });
-      return;
-    }
-    await this.stop({ kind: 'restart', cause, commandKey });
   }
 }
