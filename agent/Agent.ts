@@ -10,6 +10,8 @@ import { Schema } from '../datamodel/schema/Schema.js';
 import { DataStore } from '../datamodel/store/DataStore.js';
 import { DataModel } from '../datamodel/tree/DataModel.js';
 import { WebSocketServerMtp } from '../mtp/websocket/WebSocketServerMtp.js';
+import { ensureBootstrapIdentity } from '../mtp/tls/bootstrap-cert.js';
+import { loadTlsIdentity, readCaFile, type TlsIdentity } from '../mtp/tls/TlsIdentity.js';
 import { registerSimulatedPlatform } from '../platform/simulated/index.js';
 import { registerBuiltinCommands, type RestartCause } from './builtin-commands.js';
 import { ControllerDirectory } from './ControllerDirectory.js';
@@ -18,7 +20,7 @@ import { registerLocalAgent } from './localagent/register-local-agent.js';
 import { OperationRunner } from './operate/OperationRunner.js';
 import { RecordProcessor } from './RecordProcessor.js';
 import { NotifySender, type ControllerLinks } from './notify/NotifySender.js';
-import { startWebSocketServers } from './transports/start-websocket-servers.js';
+import { startWebSocketServers, webSocketServersNeedTls } from './transports/start-websocket-servers.js';
 import type { StartedTransport, TransportDeps } from './transports/TransportDeps.js';
 import { notifyOperationComplete } from './notify/operation-complete.js';
 
@@ -40,7 +42,12 @@ export interface AgentOptions {
   seed?: number;
   /** A schema already loaded (the fleet simulator shares one). */
   schema?: Schema;
+  /** PEM files of the agent's TLS identity (`--cert`, `--key`, `--ca`). */
+  tls?: AgentTlsFiles;
 }
+
+/** Without cert/key, a TLS MTP uses the bootstrap certificate in the data directory. */
+export interface AgentTlsFiles { cert?: string; key?: string; ca?: string }
 
 /** Why an agent stopped: the supervisor starts a new one after a restart. */
 export type StopReason = { kind: 'shutdown' } | { kind: 'restart'; cause: RestartCause; commandKey: string };
@@ -95,6 +102,7 @@ export class Agent {
     const controllers = new ControllerDirectory(model);
     const endpointId = String(store.row('Device.LocalAgent.')?.EndpointID ?? '');
     if (!endpointId) throw new Error('Device.LocalAgent.EndpointID is not set (give it in the factory-defaults file)');
+    const tls = await agentTlsIdentity(opts, model, endpointId, log).catch((e: unknown) => { platformStop?.(); throw e; });
     const processor = new RecordProcessor({
       model, operations, controllers, log: log.child('usp'), endpointId: () => endpointId,
       onResponse: (from, msg) => log.debug('response from controller', { from, msgId: msg.header.msgId }),
@@ -104,14 +112,14 @@ export class Agent {
     const sender = new NotifySender(() => self.controllerLinks, () => endpointId, log.child('notify'));
     notifyOperationComplete(model, operations, sender, log.child('notify'));
     agent.platformStop = platformStop;
-    await agent.startMtps(endpointId);
+    await agent.startMtps(endpointId, tls);
     log.info('agent started', { endpointId, version: SOFTWARE_VERSION, restored });
     return agent;
   }
 
   /** Starts every MTP the TR-181 configuration enables; each kind has its starter in transports/. */
-  private async startMtps(endpointId: string): Promise<void> {
-    const deps: TransportDeps = { model: this.model, onRecord: this.processor.onRecord, endpointId, log: this.log };
+  private async startMtps(endpointId: string, tls: TlsIdentity | undefined): Promise<void> {
+    const deps: TransportDeps = { model: this.model, onRecord: this.processor.onRecord, endpointId, tls, log: this.log };
     for (const start of TRANSPORT_STARTERS) this.mtps.push(...(await start(deps)));
     if (this.mtps.length === 0) this.log.warn('no MTP is enabled: no controller can reach this agent');
   }
@@ -143,4 +151,20 @@ export class Agent {
     })();
     return this.stopping;
   }
+}
+
+/**
+ * The agent's TLS identity, loaded once per start: the operator's --cert/--key (with --ca), or,
+ * when an enabled MTP wants TLS and none was given, the bootstrap certificate (R-SEC.10).
+ */
+async function agentTlsIdentity(opts: AgentOptions, model: DataModel, endpointId: string, log: Logger): Promise<TlsIdentity | undefined> {
+  const { cert, key, ca } = opts.tls ?? {};
+  if ((cert === undefined) !== (key === undefined)) throw new Error('--cert and --key must be given together');
+  let id: TlsIdentity;
+  if (cert !== undefined && key !== undefined) id = loadTlsIdentity({ cert, key, ca });
+  else if (await webSocketServersNeedTls(model)) {
+    id = (await ensureBootstrapIdentity({ endpointId, dataDir: opts.dataDir, caPem: ca === undefined ? undefined : readCaFile(ca), log: log.child('tls') })).identity;
+  } else return undefined;
+  log.info('tls identity loaded', { origin: id.origin, endpointId: id.endpointId ?? '', notAfter: id.certificate.validTo, trustedCAs: id.trustAnchors.length });
+  return id;
 }

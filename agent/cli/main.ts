@@ -6,13 +6,13 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { createLogger, isLogLevel, type LogLevel } from '../../datamodel/Logger.js';
-import { Agent, type PlatformName } from '../Agent.js';
+import { Agent, type AgentTlsFiles, type PlatformName } from '../Agent.js';
 import { readDefaultsFile } from '../defaults/apply-defaults.js';
 
 /** Exit code when the agent cannot start (bad defaults, port in use): procd should not respawn fast. */
 export const EXIT_START_FAILED = 2;
 
-interface RunArgs { defaults: string; dataDir?: string; platform: PlatformName; logLevel: LogLevel; seed?: number }
+interface RunArgs { defaults: string; dataDir?: string; platform: PlatformName; logLevel: LogLevel; seed?: number; tls?: AgentTlsFiles }
 
 async function run(args: RunArgs): Promise<void> {
   const log = createLogger(args.logLevel);
@@ -30,7 +30,7 @@ async function run(args: RunArgs): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   for (;;) {
-    current = await Agent.start({ defaults, dataDir: args.dataDir, platform: args.platform, log, seed: args.seed });
+    current = await Agent.start({ defaults, dataDir: args.dataDir, platform: args.platform, log, seed: args.seed, tls: args.tls });
     const reason = await current.stopped;
     if (reason.kind !== 'restart' || shuttingDown) return;
     log.info('restarting in-process', { cause: reason.cause });
@@ -46,10 +46,14 @@ export async function main(argv: string[]): Promise<void> {
       .option('platform', { choices: ['simulated', 'none'] as const, default: 'simulated' as const, describe: 'data source for the TR-181 tree' })
       .option('seed', { type: 'number', describe: 'seed of the simulated gateway' })
       .option('log-level', { type: 'string', default: 'info', describe: 'error | warn | info | debug' })
+      .option('cert', { type: 'string', implies: 'key', describe: 'PEM certificate of the agent (leaf first, then any intermediates); its SAN should carry urn:bbf:usp:id:<EndpointID>' })
+      .option('key', { type: 'string', implies: 'cert', describe: 'PEM private key of --cert (unencrypted)' })
+      .option('ca', { type: 'string', describe: 'PEM CA certificate(s) that controller certificates must chain to (required for TLS MTPs)' })
       .check((a) => { if (!isLogLevel(String(a['log-level']))) throw new Error('--log-level must be error, warn, info or debug'); return true; }),
     async (a) => {
       try {
-        await run({ defaults: a.defaults, dataDir: a['data-dir'], platform: a.platform, logLevel: a['log-level'] as LogLevel, seed: a.seed });
+        const tls = a.cert !== undefined || a.ca !== undefined ? { cert: a.cert, key: a.key, ca: a.ca } : undefined;
+        await run({ defaults: a.defaults, dataDir: a['data-dir'], platform: a.platform, logLevel: a['log-level'] as LogLevel, seed: a.seed, tls });
       } catch (e) {
         process.stderr.write(`level=error component=agent msg=${JSON.stringify(e instanceof Error ? e.message : String(e))}\n`);
         process.exit(EXIT_START_FAILED);

@@ -7,6 +7,7 @@
 import type { Logger } from '../../datamodel/Logger.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { Mtp, RecordHandler } from '../../mtp/Mtp.js';
+import type { TlsIdentity } from '../../mtp/tls/TlsIdentity.js';
 import type { ControllerLinks } from '../notify/NotifySender.js';
 
 export interface TransportDeps {
@@ -14,6 +15,8 @@ export interface TransportDeps {
   onRecord: RecordHandler;
   /** Device.LocalAgent.EndpointID. */
   endpointId: string;
+  /** The agent's certificate, key and trusted CAs, for MTPs with EnableEncryption; undefined: none loaded. */
+  tls?: TlsIdentity;
   log: Logger;
 }
 

@@ -1,26 +1,70 @@
 /**
  * WebSocket server MTPs from Device.LocalAgent.MTP.{i} (Protocol "WebSocket"; TR-181
- * WebSocketAgent:1): one server per enabled row.
+ * WebSocketAgent:1): one server per enabled row. EnableEncryption (default true) serves wss with
+ * the agent's TLS identity and always requires a controller certificate (R-MTP.1); only
+ * EnableEncryption=false serves plain ws, which R-MTP.0 allows inside a LAN only.
  */
-import { WebSocketServerMtp } from '../../mtp/websocket/WebSocketServerMtp.js';
+import type { DataModel } from '../../datamodel/tree/DataModel.js';
+import type { Value } from '../../datamodel/value/Value.js';
+import { validityAt } from '../../mtp/tls/TlsIdentity.js';
+import { WebSocketServerMtp, type WebSocketServerTls } from '../../mtp/websocket/WebSocketServerMtp.js';
 import type { StartedTransport, TransportDeps } from './TransportDeps.js';
 
-export async function startWebSocketServers(deps: TransportDeps): Promise<StartedTransport[]> {
-  const { model, log } = deps;
+interface ServerRow { instance: number; cfg: Record<string, Value> }
+
+/** The enabled WebSocket server rows with their WebSocket.* configuration. */
+async function enabledServerRows(model: DataModel): Promise<ServerRow[]> {
   const table = model.requireNode('Device.LocalAgent.MTP.{i}.');
   const ws = model.requireNode('Device.LocalAgent.MTP.{i}.WebSocket.');
-  const out: StartedTransport[] = [];
+  const rows: ServerRow[] = [];
   for (const n of await model.listInstances(table, [], {})) {
     const mtp = await model.readValues({ node: table, keys: [n] }, {});
     if (mtp.Enable !== true || mtp.Protocol !== 'WebSocket') continue;
-    const cfg = await model.readValues({ node: ws, keys: [n] }, {});
-    if (cfg.EnableEncryption === true) log.warn('WebSocket TLS is not implemented yet; serving plain WebSocket', { mtp: n });
+    rows.push({ instance: n, cfg: await model.readValues({ node: ws, keys: [n] }, {}) });
+  }
+  return rows;
+}
+
+/** Whether some enabled WebSocket server wants TLS: the agent then needs a certificate. */
+export async function webSocketServersNeedTls(model: DataModel): Promise<boolean> {
+  return (await enabledServerRows(model)).some((r) => r.cfg.EnableEncryption !== false);
+}
+
+export async function startWebSocketServers(deps: TransportDeps): Promise<StartedTransport[]> {
+  const { log } = deps;
+  const out: StartedTransport[] = [];
+  for (const { instance: n, cfg } of await enabledServerRows(deps.model)) {
+    let tls: WebSocketServerTls | undefined;
+    if (cfg.EnableEncryption !== false) {
+      tls = serverTls(deps, n);
+      if (!tls) continue;
+    }
     const server = new WebSocketServerMtp({
       port: Number(cfg.Port), path: String(cfg.Path || '/usp'), keepAliveInterval: Number(cfg.KeepAliveInterval ?? 0),
-      onRecord: deps.onRecord, log: log.child('mtp-ws'),
+      tls, onRecord: deps.onRecord, log: log.child('mtp-ws'),
     });
     await server.start();
     out.push(server);
   }
   return out;
+}
+
+/** wss settings for MTP row `n`, or undefined (logged) when TLS cannot be served safely. */
+function serverTls(deps: TransportDeps, n: number): WebSocketServerTls | undefined {
+  const { tls: id, log } = deps;
+  if (!id) {
+    log.error('WebSocket MTP not started: EnableEncryption is true but the agent has no certificate', { mtp: n });
+    return undefined;
+  }
+  if (!id.caPem) {
+    // R-MTP.1: the agent always requires a controller certificate; without a CA none can verify.
+    log.error('WebSocket MTP not started: EnableEncryption is true but no CA was given (--ca) to verify controller certificates', { mtp: n });
+    return undefined;
+  }
+  if (id.endpointId !== deps.endpointId) {
+    log.warn('the agent certificate does not carry the agent Endpoint ID in its SAN (R-SEC.10)', { mtp: n, certificate: id.endpointId ?? '', endpointId: deps.endpointId });
+  }
+  const validity = validityAt(id.certificate, new Date());
+  if (validity !== 'valid') log.warn('the agent certificate is out of date; controllers will refuse it', { mtp: n, validity, notAfter: id.certificate.validTo });
+  return { cert: id.certPem, key: id.keyPem, ca: id.caPem, requireClientCert: true };
 }

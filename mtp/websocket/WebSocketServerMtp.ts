@@ -3,16 +3,37 @@
  * with the `v1.usp` subprotocol and identify themselves with the `eid` query parameter; each
  * USP Record is one binary message. Limits are on by default: record size, connection count,
  * and one connection per controller Endpoint ID (R-WS.4: the newer connection wins).
+ * With `tls` it serves wss (TLS 1.2 minimum, R-MTP.1/R-WS.24) and, with mutual TLS, refuses at
+ * the handshake any client without a certificate chaining to the given CA and in date (R-MTP.3);
+ * the certificate's Endpoint ID then names the connection (R-SEC.0a).
  */
-import { createServer, type Server, type IncomingMessage } from 'node:http';
+import { createServer, type Server as HttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import type { Logger } from '../../datamodel/Logger.js';
 import type { Mtp, MtpConnection, RecordHandler } from '../Mtp.js';
+import { peerIdentity, type PeerSource } from './peer-identity.js';
 
 export const USP_SUBPROTOCOL = 'v1.usp';
 /** Default largest Record accepted (bytes); bigger messages are refused with close code 1009. */
 export const DEFAULT_MAX_RECORD_SIZE = 1024 * 1024;
 export const DEFAULT_MAX_CONNECTIONS = 64;
+/** A TLS handshake not finished in this time is dropped (Node's own default is 120 s). */
+export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+/** wss settings: PEM text, as TlsIdentity holds it. */
+export interface WebSocketServerTls {
+  /** The server certificate, optionally followed by intermediates. */
+  cert: string | Buffer;
+  key: string | Buffer;
+  /** Trust anchors for client certificates; required with requireClientCert. */
+  ca?: string | Buffer;
+  /** Mutual TLS: refuse clients without a valid certificate at the handshake (R-MTP.1). */
+  requireClientCert: boolean;
+}
 
 export interface WebSocketServerOptions {
   port: number;
@@ -23,6 +44,8 @@ export interface WebSocketServerOptions {
   maxConnections?: number;
   /** Ping period in seconds (Device.LocalAgent.MTP.{i}.WebSocket.KeepAliveInterval); 0 = off. */
   keepAliveInterval?: number;
+  /** Serve wss with this identity; omitted: plain ws (Device.LocalAgent.MTP.{i}.WebSocket.EnableEncryption false). */
+  tls?: WebSocketServerTls;
   onRecord: RecordHandler;
   log: Logger;
 }
@@ -41,13 +64,16 @@ class WsConnection implements MtpConnection {
 }
 
 export class WebSocketServerMtp implements Mtp {
-  private http?: Server;
+  private http?: HttpServer | HttpsServer;
   private wss?: WebSocketServer;
   private readonly byEid = new Map<string, WsConnection>();
   private readonly conns = new Set<WsConnection>();
   private pinger?: NodeJS.Timeout;
 
-  constructor(private readonly opts: WebSocketServerOptions) {}
+  constructor(private readonly opts: WebSocketServerOptions) {
+    // Without a CA, Node would verify clients against the public web roots: never wanted here.
+    if (opts.tls?.requireClientCert && !opts.tls.ca) throw new Error('mutual TLS needs a CA to verify client certificates');
+  }
 
   /** The bound port (useful when configured with port 0). */
   get port(): number {
@@ -57,17 +83,17 @@ export class WebSocketServerMtp implements Mtp {
 
   async start(): Promise<void> {
     const { opts } = this;
-    const http = createServer((_req, res) => { res.writeHead(426, { 'content-type': 'text/plain' }).end('USP WebSocket endpoint\n'); });
+    const http = this.createHttpServer((_req, res) => { res.writeHead(426, { 'content-type': 'text/plain' }).end('USP WebSocket endpoint\n'); });
     const wss = new WebSocketServer({
       noServer: true,
       maxPayload: opts.maxRecordSize ?? DEFAULT_MAX_RECORD_SIZE,
       perMessageDeflate: false,
       handleProtocols: (protocols) => (protocols.has(USP_SUBPROTOCOL) ? USP_SUBPROTOCOL : false),
     });
-    http.on('upgrade', (req, socket, head) => {
-      const refuse = (status: number, why: string): void => {
+    http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const refuse = (status: number, phrase: string, why = phrase): void => {
         opts.log.warn('websocket upgrade refused', { status, why, from: req.socket.remoteAddress ?? '' });
-        socket.end(`HTTP/1.1 ${status} ${why}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+        socket.end(`HTTP/1.1 ${status} ${phrase}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       };
       const url = new URL(req.url ?? '/', 'ws://agent');
       if (url.pathname !== opts.path) return refuse(404, 'Not Found');
@@ -75,8 +101,21 @@ export class WebSocketServerMtp implements Mtp {
       const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
       if (!offered.includes(USP_SUBPROTOCOL)) return refuse(400, 'Bad Request (v1.usp subprotocol required)');
       if (this.conns.size >= (opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS)) return refuse(503, 'Service Unavailable');
-      wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, url));
+      const peer = peerIdentity(url, req, opts.tls?.requireClientCert ?? false);
+      if (!peer.ok) return refuse(peer.status, 'Forbidden', peer.why);
+      wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, peer.endpointId, peer.source));
     });
+    // Refused handshakes end here: OpenSSL's own (no certificate, old TLS), and Node's check of
+    // the client certificate right after the handshake, whose verdict is authorizationError
+    // (CERT_HAS_EXPIRED, CERT_NOT_YET_VALID, UNABLE_TO_VERIFY_LEAF_SIGNATURE, ...).
+    http.on('tlsClientError', (e: Error & { code?: string }, tlsSocket: TLSSocket) => {
+      const reason = tlsSocket.authorizationError ? String(tlsSocket.authorizationError) : '';
+      // A socket Node destroyed after its certificate check no longer knows its peer; the raw
+      // TCP socket under it (Node's `_parent`) remembers the address read on 'connection' below.
+      const from = tlsSocket.remoteAddress ?? (tlsSocket as TLSSocket & { _parent?: Socket | null })._parent?.remoteAddress ?? '';
+      opts.log.warn('tls handshake refused', { reason, error: e.message.trim(), code: e.code ?? '', from });
+    });
+    if (opts.tls) http.on('connection', (raw: Socket) => { void raw.remoteAddress; }); // caches the peer address
     this.http = http;
     this.wss = wss;
     await new Promise<void>((resolve, reject) => {
@@ -85,12 +124,25 @@ export class WebSocketServerMtp implements Mtp {
     });
     const ka = opts.keepAliveInterval ?? 0;
     if (ka > 0) this.pinger = setInterval(() => this.ping(), ka * 1000).unref();
-    opts.log.info('websocket server listening', { port: this.port, path: opts.path });
+    opts.log.info('websocket server listening', { port: this.port, path: opts.path, tls: opts.tls ? (opts.tls.requireClientCert ? 'mutual' : 'server') : 'off' });
   }
 
-  private accept(ws: WebSocket, req: IncomingMessage, url: URL): void {
-    const eid = url.searchParams.get('eid') ?? extensionEid(req.headers['sec-websocket-extensions']);
-    const conn = new WsConnection(ws, eid || undefined);
+  private createHttpServer(handler: (req: IncomingMessage, res: ServerResponse) => void): HttpServer | HttpsServer {
+    const tls = this.opts.tls;
+    if (!tls) return createServer(handler);
+    return createHttpsServer({
+      cert: tls.cert,
+      key: tls.key,
+      ca: tls.ca,
+      minVersion: 'TLSv1.2', // R-MTP.1 asks for TLS 1.2 or later; Node negotiates up to 1.3
+      requestCert: tls.requireClientCert || tls.ca !== undefined,
+      rejectUnauthorized: tls.requireClientCert,
+      handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS,
+    }, handler);
+  }
+
+  private accept(ws: WebSocket, req: IncomingMessage, eid: string | undefined, source: PeerSource): void {
+    const conn = new WsConnection(ws, eid);
     if (conn.peerEndpointId) {
       const old = this.byEid.get(conn.peerEndpointId);
       // R-WS.4: at most one connection between two endpoints; keep the newest.
@@ -98,7 +150,7 @@ export class WebSocketServerMtp implements Mtp {
       this.byEid.set(conn.peerEndpointId, conn);
     }
     this.conns.add(conn);
-    this.opts.log.info('controller connected', { eid: conn.peerEndpointId ?? '', from: req.socket.remoteAddress ?? '' });
+    this.opts.log.info('controller connected', { eid: conn.peerEndpointId ?? '', identity: source, from: req.socket.remoteAddress ?? '' });
     ws.on('pong', () => { conn.alive = true; });
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (!isBinary) { conn.close(1003, 'USP records must be binary frames'); return; }
@@ -146,10 +198,4 @@ function toBytes(data: RawData): Uint8Array {
   if (Array.isArray(data)) return Buffer.concat(data);
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
   return data;
-}
-
-/** The deprecated `bbf-usp-protocol; eid="..."` extension some older controllers still send. */
-function extensionEid(header: string | undefined): string | undefined {
-  const m = header && /bbf-usp-protocol\s*;\s*eid="?([^";,]+)"?/.exec(header);
-  return m ? m[1] : undefined;
 }

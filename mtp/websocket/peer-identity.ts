@@ -1,0 +1,51 @@
+/**
+ * Who a WebSocket peer is (TR-369 R-WS.10b, R-SEC.0a; DIGEST §6.3, §8.1): the Endpoint ID in its
+ * TLS client certificate when it has one, which is authoritative; otherwise the `eid` query
+ * parameter (or the deprecated `bbf-usp-protocol; eid=` extension) it claims.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { endpointIdFromCert } from '../tls/endpoint-id-from-cert.js';
+
+/** Where the connection's Endpoint ID came from (logged with each connection). */
+export type PeerSource = 'certificate' | 'eid' | 'none';
+
+export type PeerIdentity =
+  | { ok: true; endpointId?: string; source: PeerSource }
+  /** `why` is for the log only: it holds peer-supplied text, so it never goes on the wire. */
+  | { ok: false; status: 403; why: string };
+
+/** The Endpoint ID the client claims in the upgrade request, if any. */
+export function claimedEndpointId(url: URL, req: IncomingMessage): string | undefined {
+  return url.searchParams.get('eid') || extensionEid(req.headers['sec-websocket-extensions']) || undefined;
+}
+
+/**
+ * Decides the connection identity. A verified certificate naming an Endpoint ID wins over the
+ * claim; if both exist and differ the upgrade is refused (403), as a Record from that claim
+ * would be dropped anyway (R-SEC.0a) and the mismatch points at a misconfigured or hostile peer.
+ */
+export function peerIdentity(url: URL, req: IncomingMessage, requireClientCert: boolean): PeerIdentity {
+  const claimed = claimedEndpointId(url, req);
+  const sock = req.socket as Partial<TLSSocket>;
+  if (typeof sock.getPeerX509Certificate !== 'function') return { ok: true, endpointId: claimed, source: claimed ? 'eid' : 'none' };
+  // With mutual TLS the handshake already refused unverified certificates; this guards the
+  // optional mode, where an unverified certificate must not lend its name to the connection.
+  const cert = sock.authorized ? sock.getPeerX509Certificate() : undefined;
+  if (!cert) {
+    if (requireClientCert) return { ok: false, status: 403, why: 'no verified client certificate' };
+    return { ok: true, endpointId: claimed, source: claimed ? 'eid' : 'none' };
+  }
+  const fromCert = endpointIdFromCert(cert, claimed);
+  if (!fromCert) return { ok: true, endpointId: claimed, source: claimed ? 'eid' : 'none' };
+  if (claimed && claimed !== fromCert) {
+    return { ok: false, status: 403, why: `eid ${JSON.stringify(claimed)} differs from the certificate's ${fromCert}` };
+  }
+  return { ok: true, endpointId: fromCert, source: 'certificate' };
+}
+
+/** The deprecated `bbf-usp-protocol; eid="..."` extension some older controllers still send. */
+function extensionEid(header: string | undefined): string | undefined {
+  const m = header && /bbf-usp-protocol\s*;\s*eid="?([^";,]+)"?/.exec(header);
+  return m ? m[1] : undefined;
+}
