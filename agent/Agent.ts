@@ -17,15 +17,18 @@ import { registerBuiltinCommands, type RestartCause } from './builtin-commands.j
 import { ControllerDirectory } from './ControllerDirectory.js';
 import { applyDefaults, type DefaultsFile } from './defaults/apply-defaults.js';
 import { registerLocalAgent } from './localagent/register-local-agent.js';
+import { registerMqttClient } from './localagent/register-mqtt-client.js';
+import { startMqtt } from './transports/start-mqtt.js';
 import { OperationRunner } from './operate/OperationRunner.js';
 import { RecordProcessor } from './RecordProcessor.js';
 import { NotifySender, type ControllerLinks } from './notify/NotifySender.js';
 import { startWebSocketServers, webSocketServersNeedTls } from './transports/start-websocket-servers.js';
+import { startWebSocketClients, webSocketClientsNeedTls } from './transports/start-websocket-clients.js';
 import type { StartedTransport, TransportDeps } from './transports/TransportDeps.js';
 import { notifyOperationComplete } from './notify/operation-complete.js';
 
 /** One starter per MTP kind (transports/); each reads its own TR-181 configuration. */
-const TRANSPORT_STARTERS: ReadonlyArray<(deps: TransportDeps) => Promise<StartedTransport[]>> = [startWebSocketServers];
+const TRANSPORT_STARTERS: ReadonlyArray<(deps: TransportDeps) => Promise<StartedTransport[]>> = [startWebSocketServers, startWebSocketClients, startMqtt];
 
 /** How long a stop waits for in-flight requests to be answered. */
 const DRAIN_TIMEOUT_MS = 1000;
@@ -86,7 +89,8 @@ export class Agent {
     const store = new DataStore(opts.dataDir);
     model.onCommit(() => store.flush());
     const startedAt = Date.now();
-    registerLocalAgent(model, store, { softwareVersion: SOFTWARE_VERSION, startedAt, supportedProtocols: 'WebSocket', now: () => new Date() });
+    registerLocalAgent(model, store, { softwareVersion: SOFTWARE_VERSION, startedAt, supportedProtocols: 'WebSocket,MQTT', now: () => new Date() });
+    registerMqttClient(model, store);
     const operations = new OperationRunner(model, log.child('operate'));
     let agent: Agent | undefined;
     registerBuiltinCommands(model, { restart: (cause, commandKey) => { void agent?.stop({ kind: 'restart', cause, commandKey }); } });
@@ -162,7 +166,7 @@ async function agentTlsIdentity(opts: AgentOptions, model: DataModel, endpointId
   if ((cert === undefined) !== (key === undefined)) throw new Error('--cert and --key must be given together');
   let id: TlsIdentity;
   if (cert !== undefined && key !== undefined) id = loadTlsIdentity({ cert, key, ca });
-  else if (await webSocketServersNeedTls(model)) {
+  else if ((await webSocketServersNeedTls(model)) || (await webSocketClientsNeedTls(model))) {
     id = (await ensureBootstrapIdentity({ endpointId, dataDir: opts.dataDir, caPem: ca === undefined ? undefined : readCaFile(ca), log: log.child('tls') })).identity;
   } else return undefined;
   log.info('tls identity loaded', { origin: id.origin, endpointId: id.endpointId ?? '', notAfter: id.certificate.validTo, trustedCAs: id.trustAnchors.length });
