@@ -1,0 +1,165 @@
+/**
+ * MQTT MTPs from TR-181 (MQTTAgent:1, MQTTController:2): every enabled Device.LocalAgent.MTP.{i}
+ * with Protocol "MQTT" names a Device.MQTT.Client.{i} in .MQTT.Reference; that client row, its
+ * enabled Subscription.{i} rows and the MQTT topics of the enabled controllers become one running
+ * MqttClientMtp. The broker-assigned ClientId (R-MQTT.9) and the "reply to" topic
+ * (ResponseTopicDiscovered) are written back into the data model.
+ */
+import type { Logger } from '../../datamodel/Logger.js';
+import type { DataModel } from '../../datamodel/tree/DataModel.js';
+import type { ObjectInstance } from '../../datamodel/tree/ModelNode.js';
+import { Transaction } from '../../datamodel/tree/Transaction.js';
+import type { Value } from '../../datamodel/value/Value.js';
+import type { MtpConnection } from '../../mtp/Mtp.js';
+import { MqttClientMtp, type MqttClientMtpOptions, type MqttControllerTopic } from '../../mtp/mqtt/MqttClientMtp.js';
+import type { MqttQoS, TopicSubscription } from '../../mtp/mqtt/topics.js';
+import { encodeRecord, mqttConnectRecord, salvageRecord } from '../codec/record.js';
+import type { StartedTransport, TransportDeps } from './TransportDeps.js';
+
+/** Where the MQTT MTP writes what it learns from the broker; each default saves through a transaction. */
+export interface MqttStartHooks {
+  /** R-MQTT.9: the ClientId a 5.0 broker assigned, for Device.MQTT.Client.{i}.ClientID. */
+  onClientIdAssigned?(client: ObjectInstance, clientId: string): Promise<void>;
+  /** The "reply to" topic in use, for Device.LocalAgent.MTP.{i}.MQTT.ResponseTopicDiscovered. */
+  onResponseTopicDiscovered?(mtp: ObjectInstance, topic: string): Promise<void>;
+}
+
+/** One running MQTT MTP and the LocalAgent.MTP row it came from. */
+export class StartedMqtt implements StartedTransport {
+  constructor(readonly client: MqttClientMtp, readonly mtpPath: string, private readonly unwatch: () => void) {}
+  start(): Promise<void> { return this.client.start(); }
+  async stop(): Promise<void> { this.unwatch(); await this.client.stop(); }
+  connectionFor(endpointId: string): MtpConnection | undefined { return this.client.connectionFor(endpointId); }
+}
+
+export async function startMqtt(deps: TransportDeps, hooks: MqttStartHooks = {}): Promise<StartedTransport[]> {
+  const { model, log } = deps;
+  const saveClientId = hooks.onClientIdAssigned ?? ((inst, id) => writeValues(model, inst, { ClientID: id }));
+  const saveReplyTo = hooks.onResponseTopicDiscovered ?? ((inst, t) => writeValues(model, inst, { ResponseTopicDiscovered: t }));
+  const table = model.requireNode('Device.LocalAgent.MTP.{i}.');
+  const mqttCfg = model.requireNode('Device.LocalAgent.MTP.{i}.MQTT.');
+  const clients = model.requireNode('Device.MQTT.Client.{i}.');
+  const used = new Set<number>();
+  const out: StartedTransport[] = [];
+  for (const n of await model.listInstances(table, [], {})) {
+    const mtp = await model.readValues({ node: table, keys: [n] }, {});
+    if (mtp.Enable !== true || mtp.Protocol !== 'MQTT') continue;
+    const mtpPath = table.pathOf([n]).slice(0, -1);
+    const mlog = log.child('mtp-mqtt');
+    const cfg = await model.readValues({ node: mqttCfg, keys: [n] }, {});
+    const c = clientInstanceOf(String(cfg.Reference ?? ''));
+    if (c === undefined || !(await model.exists({ node: clients, keys: [c] }, {}))) {
+      mlog.error('MQTT MTP skipped: MQTT.Reference names no Device.MQTT.Client row', { mtp: mtpPath, reference: String(cfg.Reference ?? '') });
+      continue;
+    }
+    if (used.has(c)) { mlog.error('MQTT MTP skipped: its client is used by another MTP', { mtp: mtpPath, client: c }); continue; }
+    const client = await model.readValues({ node: clients, keys: [c] }, {});
+    if (client.Enable !== true) { mlog.warn('MQTT MTP skipped: Device.MQTT.Client is disabled', { mtp: mtpPath, client: c }); continue; }
+    used.add(c);
+    const clientInst: ObjectInstance = { node: clients, keys: [c] };
+    const mqttInst: ObjectInstance = { node: mqttCfg, keys: [n] };
+    const report = (what: string) => (e: unknown) => mlog.error(`could not save ${what}`, { error: e instanceof Error ? e.message : String(e) });
+    if (cfg.ResponseTopicDiscovered) await saveReplyTo(mqttInst, '').catch(report('ResponseTopicDiscovered'));
+    const options: MqttClientMtpOptions = {
+      brokerAddress: String(client.BrokerAddress ?? ''),
+      brokerPort: Number(client.BrokerPort ?? 1883),
+      protocolVersion: client.ProtocolVersion === '3.1.1' ? '3.1.1' : '5.0',
+      transport: client.TransportProtocol === 'TLS' ? 'TLS' : 'TCP/IP',
+      clientId: String(client.ClientID ?? ''),
+      username: String(client.Username ?? ''),
+      password: String(client.Password ?? ''),
+      cleanSession: (client.ProtocolVersion === '3.1.1' ? client.CleanSession : client.CleanStart) !== false,
+      keepAliveTime: Number(client.KeepAliveTime ?? 60),
+      connectRetryTime: Number(client.ConnectRetryTime ?? 5),
+      connectRetryIntervalMultiplier: Number(client.ConnectRetryIntervalMultiplier ?? 2000),
+      connectRetryMaxInterval: Number(client.ConnectRetryMaxInterval ?? 30720),
+      subscriptions: await subscriptionsOf(model, c),
+      responseTopicConfigured: String(cfg.ResponseTopicConfigured ?? ''),
+      publishQoS: Number(cfg.PublishQoS ?? 0) as MqttQoS,
+      agentEndpointId: deps.endpointId,
+      controllers: await controllerTopics(model, mtpPath),
+      connectRecord: (version, topic, to) => encodeRecord(mqttConnectRecord({ toId: to, fromId: deps.endpointId }, version, topic)),
+      recordSender: (bytes) => salvageRecord(bytes).fromId,
+      onRecord: deps.onRecord,
+      onClientIdAssigned: (id) => { void saveClientId(clientInst, id).catch(report('ClientID')); },
+      onReplyTopic: (t) => { void saveReplyTo(mqttInst, t).catch(report('ResponseTopicDiscovered')); },
+      log: mlog,
+    };
+    if (!options.brokerAddress) { mlog.error('MQTT MTP skipped: BrokerAddress is empty', { client: c }); continue; }
+    if (options.transport === 'TLS') { mlog.error('MQTT MTP skipped: TLS is not implemented yet', { client: c }); continue; }
+    const mtpClient = new MqttClientMtp(options);
+    const unwatch = watchControllers(model, mtpPath, mtpClient, mlog);
+    const started = new StartedMqtt(mtpClient, mtpPath, unwatch);
+    await started.start();
+    out.push(started);
+  }
+  return out;
+}
+
+/** "Device.MQTT.Client.2" (references are stored with instance numbers) → 2. */
+function clientInstanceOf(reference: string): number | undefined {
+  const m = /^Device\.MQTT\.Client\.(\d+)\.?$/.exec(reference.trim());
+  return m ? Number(m[1]) : undefined;
+}
+
+async function subscriptionsOf(model: DataModel, client: number): Promise<TopicSubscription[]> {
+  const node = model.requireNode('Device.MQTT.Client.{i}.Subscription.{i}.');
+  const out: TopicSubscription[] = [];
+  for (const s of await model.listInstances(node, [client], {})) {
+    const v = await model.readValues({ node, keys: [client, s] }, {});
+    if (v.Enable === true && v.Topic) out.push({ topic: String(v.Topic), qos: Math.min(2, Number(v.QoS ?? 0)) as MqttQoS });
+  }
+  return out;
+}
+
+/**
+ * Topics of the enabled controllers' enabled MQTT MTPs (Controller.{i}.MTP.{j}.MQTT.Topic), skipping
+ * those whose AgentMTPReference points at another of the agent's MTPs.
+ */
+async function controllerTopics(model: DataModel, mtpPath: string): Promise<MqttControllerTopic[]> {
+  const ctrl = model.requireNode('Device.LocalAgent.Controller.{i}.');
+  const cmtp = model.requireNode('Device.LocalAgent.Controller.{i}.MTP.{i}.');
+  const cmqtt = model.requireNode('Device.LocalAgent.Controller.{i}.MTP.{i}.MQTT.');
+  const out: MqttControllerTopic[] = [];
+  for (const i of await model.listInstances(ctrl, [], {})) {
+    const c = await model.readValues({ node: ctrl, keys: [i] }, {});
+    if (c.Enable !== true || !c.EndpointID) continue;
+    for (const j of await model.listInstances(cmtp, [i], {})) {
+      const m = await model.readValues({ node: cmtp, keys: [i, j] }, {});
+      if (m.Enable !== true || m.Protocol !== 'MQTT') continue;
+      const q = await model.readValues({ node: cmqtt, keys: [i, j] }, {});
+      const ref = String(q.AgentMTPReference ?? '').replace(/\.$/, '');
+      if (!q.Topic || (ref !== '' && ref !== mtpPath)) continue;
+      out.push({ endpointId: String(c.EndpointID), topic: String(q.Topic), retainResponse: q.PublishRetainResponse === true, retainNotify: q.PublishRetainNotify === true });
+    }
+  }
+  return out;
+}
+
+/** Keeps the MTP's controller topics in step with Controller.{i}.MTP.{j} edits. */
+function watchControllers(model: DataModel, mtpPath: string, mtp: MqttClientMtp, log: Logger): () => void {
+  const watched = new Set(['Device.LocalAgent.Controller.{i}.', 'Device.LocalAgent.Controller.{i}.MTP.{i}.', 'Device.LocalAgent.Controller.{i}.MTP.{i}.MQTT.']);
+  let pending = false;
+  return model.changes.subscribe((change) => {
+    if (pending || !watched.has(change.inst.node.supportedPath)) return;
+    pending = true;
+    // One re-read per burst of changes (a transaction commits many at once).
+    queueMicrotask(() => {
+      pending = false;
+      controllerTopics(model, mtpPath).then((list) => mtp.setControllers(list))
+        .catch((e: unknown) => log.error('could not re-read controller MQTT topics', { error: e instanceof Error ? e.message : String(e) }));
+    });
+  });
+}
+
+/** Writes values the agent learned (not a controller's Set) and persists them. */
+async function writeValues(model: DataModel, inst: ObjectInstance, values: Record<string, Value>): Promise<void> {
+  const tx = new Transaction(model, {});
+  try {
+    await tx.set(inst, values);
+    await tx.commit();
+  } catch (e) {
+    await tx.rollback();
+    throw e;
+  }
+}

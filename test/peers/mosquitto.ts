@@ -1,0 +1,117 @@
+/**
+ * A real Mosquitto broker for integration tests: Debian's /usr/sbin/mosquitto on a free loopback
+ * port with a generated configuration (anonymous access, or a password file), no persistence.
+ * `restart()` kills it (SIGKILL, as a crash) and starts it again on the same port; the process is
+ * killed when the test process exits, whatever happens.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './TestController.js';
+
+export const MOSQUITTO_BIN = process.env.MOSQUITTO_BIN ?? '/usr/sbin/mosquitto';
+const PASSWD_BIN = '/usr/bin/mosquitto_passwd';
+const READY_TIMEOUT_MS = 5000;
+
+export interface MosquittoOptions {
+  /** user → password; when given, anonymous access is refused. */
+  users?: Record<string, string>;
+  /** Extra mosquitto.conf lines. */
+  extraConfig?: string[];
+}
+
+export interface Mosquitto {
+  readonly port: number;
+  /** Broker output (stderr/stdout), for failure messages. */
+  readonly output: string[];
+  /** Kills the broker as a crash would, then starts it again on the same port and waits until it accepts. */
+  restart(opts?: { downMs?: number }): Promise<void>;
+  /** Kills the broker and removes its files. */
+  stop(): Promise<void>;
+}
+
+export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosquitto> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'usp-mosquitto-'));
+  const conf = [
+    `listener ${port} 127.0.0.1`,
+    // Without it every small PUBLISH waits ~40 ms on Nagle + delayed ACK.
+    'set_tcp_nodelay true',
+    'persistence false',
+    // Run as root (CI containers) without switching to the "mosquitto" user, who cannot read this dir.
+    'user root',
+    'log_dest stderr',
+    'log_type error',
+    'log_type warning',
+  ];
+  if (opts.users) {
+    const file = join(dir, 'passwd');
+    writeFileSync(file, '');
+    for (const [user, password] of Object.entries(opts.users)) {
+      const r = spawnSync(PASSWD_BIN, ['-b', file, user, password], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`mosquitto_passwd failed: ${r.stderr || r.error?.message}`);
+    }
+    conf.push('allow_anonymous false', `password_file ${file}`);
+  } else {
+    conf.push('allow_anonymous true');
+  }
+  conf.push(...(opts.extraConfig ?? []));
+  const confFile = join(dir, 'mosquitto.conf');
+  writeFileSync(confFile, `${conf.join('\n')}\n`);
+
+  const output: string[] = [];
+  let child: ChildProcess | undefined;
+  const killNow = (): void => { if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); };
+  process.once('exit', killNow);
+
+  const launch = async (): Promise<void> => {
+    const proc = spawn(MOSQUITTO_BIN, ['-c', confFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = proc;
+    for (const s of [proc.stdout!, proc.stderr!]) s.on('data', (d: Buffer) => output.push(...d.toString().split('\n').filter(Boolean)));
+    await waitAccepting(port, proc, output);
+  };
+  const kill = async (): Promise<void> => {
+    const proc = child;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+    proc.kill('SIGKILL');
+    await exited;
+  };
+
+  await launch();
+  return {
+    port,
+    output,
+    async restart({ downMs = 0 } = {}) {
+      await kill();
+      if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
+      await launch();
+    },
+    async stop() {
+      await kill();
+      process.off('exit', killNow);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls until a TCP connection to the port succeeds; fails fast if the broker exits. */
+async function waitAccepting(port: number, proc: ChildProcess, output: string[]): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`mosquitto exited (${proc.exitCode ?? proc.signalCode}):\n${output.join('\n')}`);
+    if (await canConnect(port)) return;
+    if (Date.now() > deadline) throw new Error(`mosquitto did not accept connections on ${port} within ${READY_TIMEOUT_MS} ms:\n${output.join('\n')}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host: '127.0.0.1', port });
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('error', () => resolve(false));
+  });
+}
