@@ -29,11 +29,22 @@ async function run(args: RunArgs): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-  for (;;) {
-    current = await Agent.start({ defaults, dataDir: args.dataDir, platform: args.platform, log, seed: args.seed, tls: args.tls });
-    const reason = await current.stopped;
-    if (reason.kind !== 'restart' || shuttingDown) return;
-    log.info('restarting in-process', { cause: reason.cause });
+  // Holds the event loop open while the agent runs, even with no MTP enabled (an agent with no
+  // reachable controller still keeps its state and timers; Node would otherwise exit with 13).
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  try {
+    await supervise();
+  } finally {
+    clearInterval(keepAlive);
+  }
+
+  async function supervise(): Promise<void> {
+    for (;;) {
+      current = await Agent.start({ defaults, dataDir: args.dataDir, platform: args.platform, log, seed: args.seed, tls: args.tls });
+      const reason = await current.stopped;
+      if (reason.kind !== 'restart' || shuttingDown) return;
+      log.info('restarting in-process', { cause: reason.cause });
+    }
   }
 }
 

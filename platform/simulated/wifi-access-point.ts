@@ -5,7 +5,6 @@
  */
 import type { UspError } from '../../datamodel/UspError.js';
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
-import type { Value } from '../../datamodel/value/Value.js';
 import { Prng } from './random.js';
 import { invalidParams, LinkClock, nth, type SimContext, WritableRows } from './SimContext.js';
 import type { RadioState } from './wifi-radio.js';
