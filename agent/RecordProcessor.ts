@@ -61,6 +61,9 @@ export class RecordProcessor {
       if (!(e instanceof RecordDecodeError)) throw e;
       log.warn('record dropped', { code: e.code, reason: e.message, bytes: bytes.length });
       this.answerBadRecord(e, conn, own);
+      // R-WS.16: a WebSocket carrying a record that cannot be processed is closed with 1003 (after
+      // the Error, which the close frame follows). Other MTPs drop the record and carry on.
+      if (conn.protocol === 'WebSocket') conn.close(1003, 'USP record could not be processed');
       return;
     }
     if (rec.toId !== own) { log.warn('record dropped: not addressed to this agent', { to: rec.toId }); return; }
@@ -129,6 +132,8 @@ export class RecordProcessor {
   private answerBadRecord(e: RecordDecodeError, conn: MtpConnection, own: string): void {
     const s = e.salvage;
     if (!s.fromId || s.toId !== own || s.fromId === own || !s.payload) return;
+    // The same addressing rule as for good records: never answer an identity the link did not establish.
+    if (conn.peerEndpointId && conn.peerEndpointId !== s.fromId) return;
     let msgId: string | undefined;
     try {
       const m = decodeMsg(s.payload);

@@ -31,13 +31,24 @@ export function registerBuiltinCommands(model: DataModel, actions: BuiltinAction
   });
   model.registerCommand('Device.', 'ScheduleTimer()', {
     run: (call) => new Promise((resolve, reject) => {
-      const seconds = Number(call.input.DelaySeconds);
-      const timer = setTimeout(() => resolve({}), seconds * 1000);
+      const cancel = longTimeout(Number(call.input.DelaySeconds) * 1000, () => resolve({}));
       call.signal.addEventListener('abort', () => {
-        clearTimeout(timer);
+        cancel();
         reject(new UspError(ErrorCode.CommandCanceled, 'ScheduleTimer() canceled'));
       }, { once: true });
     }),
   });
   model.registerEvent('Device.', 'Boot!');
+}
+
+/** Node fires timers longer than 2^31-1 ms at once; DelaySeconds goes up to 2^32-1 s, so re-arm. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function longTimeout(ms: number, fn: () => void): () => void {
+  let timer: NodeJS.Timeout;
+  const arm = (left: number): void => {
+    timer = setTimeout(() => (left > MAX_TIMER_MS ? arm(left - MAX_TIMER_MS) : fn()), Math.min(left, MAX_TIMER_MS));
+  };
+  arm(ms);
+  return () => clearTimeout(timer);
 }

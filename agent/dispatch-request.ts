@@ -33,8 +33,14 @@ export async function dispatchRequest(h: HandlerContext, msgId: string, req: Req
         return 'error' in r ? fromErrorBody(msgId, r.error) : responseMsg(msgId, { respType: 'deleteResp', deleteResp: r.resp });
       }
       case 'operate': {
-        const resp = await handleOperate(h, req.operate);
-        return resp && responseMsg(msgId, { respType: 'operateResp', operateResp: resp });
+        try {
+          const resp = await handleOperate(h, req.operate);
+          return resp && responseMsg(msgId, { respType: 'operateResp', operateResp: resp });
+        } catch (e) {
+          // R-OPR.4: with send_resp=false nothing goes back, not even an Error for a bad path.
+          if (!req.operate.sendResp) { h.log.info('operate failed (send_resp=false, not answered)', { msgId, error: String(e) }); return undefined; }
+          throw e;
+        }
       }
       case 'getSupportedDm':
         return responseMsg(msgId, { respType: 'getSupportedDmResp', getSupportedDmResp: await handleGetSupportedDM(h, req.getSupportedDm) });
