@@ -10,7 +10,6 @@ import { Schema } from '../datamodel/schema/Schema.js';
 import { DataStore } from '../datamodel/store/DataStore.js';
 import { DataModel } from '../datamodel/tree/DataModel.js';
 import { WebSocketServerMtp } from '../mtp/websocket/WebSocketServerMtp.js';
-import { ensureBootstrapIdentity } from '../mtp/tls/bootstrap-cert.js';
 import { loadTlsIdentity, readCaFile, type TlsIdentity } from '../mtp/tls/TlsIdentity.js';
 import { registerSimulatedPlatform } from '../platform/simulated/index.js';
 import { registerBuiltinCommands, type RestartCause } from './builtin-commands.js';
@@ -167,6 +166,8 @@ async function agentTlsIdentity(opts: AgentOptions, model: DataModel, endpointId
   let id: TlsIdentity;
   if (cert !== undefined && key !== undefined) id = loadTlsIdentity({ cert, key, ca });
   else if ((await webSocketServersNeedTls(model)) || (await webSocketClientsNeedTls(model))) {
+    // Loaded only when needed: node-forge costs ~40 ms of start-up and ~2 MB of memory.
+    const { ensureBootstrapIdentity } = await import('../mtp/tls/bootstrap-cert.js');
     id = (await ensureBootstrapIdentity({ endpointId, dataDir: opts.dataDir, caPem: ca === undefined ? undefined : readCaFile(ca), log: log.child('tls') })).identity;
   } else return undefined;
   log.info('tls identity loaded', { origin: id.origin, endpointId: id.endpointId ?? '', notAfter: id.certificate.validTo, trustedCAs: id.trustAnchors.length });

@@ -32,7 +32,8 @@ export interface UspTypes {
  * shipped there, see package.json "files").
  */
 export function defaultProtoDir(): string {
-  const candidates = [new URL('./proto/', import.meta.url), new URL('../../../agent/codec/proto/', import.meta.url)];
+  // Source (vitest), compiled (dist/agent/codec/) and bundled (dist/usp-agent.mjs) layouts.
+  const candidates = [new URL('./proto/', import.meta.url), new URL('../../../agent/codec/proto/', import.meta.url), new URL('../agent/codec/proto/', import.meta.url)];
   for (const url of candidates) {
     const dir = fileURLToPath(url);
     if (existsSync(dir + PROTO_FILES[0])) return dir;

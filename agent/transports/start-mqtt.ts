@@ -11,7 +11,7 @@ import type { ObjectInstance } from '../../datamodel/tree/ModelNode.js';
 import { Transaction } from '../../datamodel/tree/Transaction.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import type { MtpConnection } from '../../mtp/Mtp.js';
-import { MqttClientMtp, type MqttClientMtpOptions, type MqttControllerTopic } from '../../mtp/mqtt/MqttClientMtp.js';
+import type { MqttClientMtp, MqttClientMtpOptions, MqttControllerTopic } from '../../mtp/mqtt/MqttClientMtp.js';
 import type { MqttQoS, TopicSubscription } from '../../mtp/mqtt/topics.js';
 import { encodeRecord, mqttConnectRecord, salvageRecord } from '../codec/record.js';
 import type { StartedTransport, TransportDeps } from './TransportDeps.js';
@@ -87,6 +87,8 @@ export async function startMqtt(deps: TransportDeps, hooks: MqttStartHooks = {})
     };
     if (!options.brokerAddress) { mlog.error('MQTT MTP skipped: BrokerAddress is empty', { client: c }); continue; }
     if (options.transport === 'TLS') { mlog.error('MQTT MTP skipped: TLS is not implemented yet', { client: c }); continue; }
+    // The mqtt package is loaded only when an MQTT MTP is enabled (start-up time on WebSocket-only agents).
+    const { MqttClientMtp } = await import('../../mtp/mqtt/MqttClientMtp.js');
     const mtpClient = new MqttClientMtp(options);
     const unwatch = watchControllers(model, mtpPath, mtpClient, mlog);
     const started = new StartedMqtt(mtpClient, mtpPath, unwatch);

@@ -17,6 +17,8 @@ import type { SchemaCommand, SchemaEvent, SchemaFile, SchemaObject, SchemaParam 
 const DEFAULT_LOCATIONS: readonly URL[] = [
   new URL('./tr181-schema.json', import.meta.url),
   new URL('../../../datamodel/schema/tr181-schema.json', import.meta.url),
+  // The single-file bundle, dist/usp-agent.mjs.
+  new URL('../datamodel/schema/tr181-schema.json', import.meta.url),
 ];
 
 /**

@@ -9,7 +9,7 @@
  */
 import { createServer, type Server as HttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
@@ -53,10 +53,18 @@ export interface WebSocketServerOptions {
 class WsConnection implements MtpConnection {
   readonly protocol = 'WebSocket' as const;
   alive = true;
-  constructor(readonly ws: WebSocket, readonly peerEndpointId: string | undefined) {}
+  private corked = false;
+  constructor(readonly ws: WebSocket, readonly peerEndpointId: string | undefined, private readonly socket: Duplex) {}
   get open(): boolean { return this.ws.readyState === this.ws.OPEN; }
   send(record: Uint8Array): boolean {
     if (!this.open) return false;
+    // Responses to requests that arrived in one read are written with one system call: the
+    // socket stays corked until the event loop has run everything that read triggered.
+    if (!this.corked && this.socket instanceof Socket) {
+      this.corked = true;
+      this.socket.cork();
+      setImmediate(() => { this.corked = false; (this.socket as Socket).uncork(); });
+    }
     this.ws.send(record, { binary: true });
     return true;
   }
@@ -103,7 +111,7 @@ export class WebSocketServerMtp implements Mtp {
       if (this.conns.size >= (opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS)) return refuse(503, 'Service Unavailable');
       const peer = peerIdentity(url, req, opts.tls?.requireClientCert ?? false);
       if (!peer.ok) return refuse(peer.status, 'Forbidden', peer.why);
-      wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, peer.endpointId, peer.source));
+      wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, peer.endpointId, peer.source, socket));
     });
     // Refused handshakes end here: OpenSSL's own (no certificate, old TLS), and Node's check of
     // the client certificate right after the handshake, whose verdict is authorizationError
@@ -141,8 +149,8 @@ export class WebSocketServerMtp implements Mtp {
     }, handler);
   }
 
-  private accept(ws: WebSocket, req: IncomingMessage, eid: string | undefined, source: PeerSource): void {
-    const conn = new WsConnection(ws, eid);
+  private accept(ws: WebSocket, req: IncomingMessage, eid: string | undefined, source: PeerSource, socket: Duplex): void {
+    const conn = new WsConnection(ws, eid, socket);
     if (conn.peerEndpointId) {
       const old = this.byEid.get(conn.peerEndpointId);
       // R-WS.4: at most one connection between two endpoints; keep the newest.
