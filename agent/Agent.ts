@@ -20,11 +20,12 @@ import { registerMqttClient } from './localagent/register-mqtt-client.js';
 import { startMqtt } from './transports/start-mqtt.js';
 import { OperationRunner } from './operate/OperationRunner.js';
 import { RecordProcessor } from './RecordProcessor.js';
-import { NotifySender, type ControllerLinks } from './notify/NotifySender.js';
+import type { ControllerLinks } from './notify/NotificationDelivery.js';
+import { createNotifications, dropNonPersistentSubscriptions, registerNotificationObjects, type Notifications } from './notify/start-notifications.js';
+import { takeBootRecord, writeBootRecord, type BootRecord } from './boot-cause.js';
 import { startWebSocketServers, webSocketServersNeedTls } from './transports/start-websocket-servers.js';
 import { startWebSocketClients, webSocketClientsNeedTls } from './transports/start-websocket-clients.js';
 import type { StartedTransport, TransportDeps } from './transports/TransportDeps.js';
-import { notifyOperationComplete } from './notify/operation-complete.js';
 
 /** One starter per MTP kind (transports/); each reads its own TR-181 configuration. */
 const TRANSPORT_STARTERS: ReadonlyArray<(deps: TransportDeps) => Promise<StartedTransport[]>> = [startWebSocketServers, startWebSocketClients, startMqtt];
@@ -42,6 +43,10 @@ export interface AgentOptions {
   log: Logger;
   /** Seed of the simulated gateway (serial number, MACs, ...). */
   seed?: number;
+  /** Why this start happens, when the data dir cannot say (in-memory agents restarted in-process). */
+  bootRecord?: BootRecord;
+  /** ValueChange polling period for values that change behind the agent's back. */
+  pollIntervalMs?: number;
   /** A schema already loaded (the fleet simulator shares one). */
   schema?: Schema;
   /** PEM files of the agent's TLS identity (`--cert`, `--key`, `--ca`). */
@@ -78,6 +83,7 @@ export class Agent {
     readonly store: DataStore,
     readonly operations: OperationRunner,
     readonly processor: RecordProcessor,
+    readonly notifications: Notifications,
     private readonly log: Logger,
   ) {}
 
@@ -93,6 +99,7 @@ export class Agent {
     const operations = new OperationRunner(model, log.child('operate'));
     let agent: Agent | undefined;
     registerBuiltinCommands(model, { restart: (cause, commandKey) => { void agent?.stop({ kind: 'restart', cause, commandKey }); } });
+    registerNotificationObjects(model);
     let platformStop: (() => void) | undefined;
     if (opts.platform === 'simulated') platformStop = registerSimulatedPlatform(model, { seed: opts.seed }).stop;
 
@@ -101,22 +108,29 @@ export class Agent {
       await applyDefaults(model, opts.defaults);
       await store.flush();
       log.info('factory defaults applied');
+    } else {
+      await dropNonPersistentSubscriptions(model, log);
     }
+    const boot = takeBootRecord(opts.dataDir) ?? opts.bootRecord ?? { cause: 'LocalReboot', commandKey: '' };
     const controllers = new ControllerDirectory(model);
     const endpointId = String(store.row('Device.LocalAgent.')?.EndpointID ?? '');
     if (!endpointId) throw new Error('Device.LocalAgent.EndpointID is not set (give it in the factory-defaults file)');
     const tls = await agentTlsIdentity(opts, model, endpointId, log).catch((e: unknown) => { platformStop?.(); throw e; });
     const processor = new RecordProcessor({
       model, operations, controllers, log: log.child('usp'), endpointId: () => endpointId,
-      onResponse: (from, msg) => log.debug('response from controller', { from, msgId: msg.header.msgId }),
+      onResponse: (from, msg) => {
+        // A NotifyResp acknowledges the Notify with the same msg_id (NotifRetry, OnBoardRequest).
+        if (msg.body.msgBody === 'response' && msg.body.response.respType === 'notifyResp') notifications.delivery.ack(from, msg.header.msgId);
+      },
     });
-    agent = new Agent(model, store, operations, processor, log);
-    const self = agent;
-    const sender = new NotifySender(() => self.controllerLinks, () => endpointId, log.child('notify'));
-    notifyOperationComplete(model, operations, sender, log.child('notify'));
+    const notifications: Notifications = createNotifications(model, operations, () => agent?.controllerLinks ?? [], () => endpointId, log.child('notify'), opts.pollIntervalMs);
+    agent = new Agent(model, store, operations, processor, notifications, log);
     agent.platformStop = platformStop;
     await agent.startMtps(endpointId, tls);
-    log.info('agent started', { endpointId, version: SOFTWARE_VERSION, restored });
+    notifications.start();
+    // Boot! goes to every controller subscribed to it, queued until each is reachable.
+    model.changes.emit({ kind: 'event', inst: { node: model.root, keys: [] }, path: 'Device.', event: 'Boot!', args: { CommandKey: boot.commandKey, Cause: boot.cause, FirmwareUpdated: false, ParameterMap: '{}' } });
+    log.info('agent started', { endpointId, version: SOFTWARE_VERSION, restored, bootCause: boot.cause });
     return agent;
   }
 
@@ -145,11 +159,13 @@ export class Agent {
       await this.processor.drain(DRAIN_TIMEOUT_MS);
       await Promise.allSettled(this.mtps.map((m) => m.stop()));
       this.operations.cancelAll();
+      this.notifications.stop();
       this.platformStop?.();
       await this.store.flush();
       // A factory reset forgets the saved state before anyone can start again: the next start
       // then finds no state and applies the factory defaults.
       if (reason.kind === 'restart' && reason.cause === 'RemoteFactoryReset' && this.store.file) await rm(this.store.file, { force: true });
+      if (reason.kind === 'restart') await writeBootRecord(this.store.dir, { cause: reason.cause, commandKey: reason.commandKey });
       this.resolveStopped(reason);
     })();
     return this.stopping;

@@ -8,6 +8,7 @@ import { hideBin } from 'yargs/helpers';
 import { createLogger, isLogLevel, type LogLevel } from '../../datamodel/Logger.js';
 import { Agent, type AgentTlsFiles, type PlatformName } from '../Agent.js';
 import { readDefaultsFile } from '../defaults/apply-defaults.js';
+import type { BootRecord } from '../boot-cause.js';
 
 /** Exit code when the agent cannot start (bad defaults, port in use): procd should not respawn fast. */
 export const EXIT_START_FAILED = 2;
@@ -39,10 +40,12 @@ async function run(args: RunArgs): Promise<void> {
   }
 
   async function supervise(): Promise<void> {
+    let bootRecord: BootRecord | undefined;
     for (;;) {
-      current = await Agent.start({ defaults, dataDir: args.dataDir, platform: args.platform, log, seed: args.seed, tls: args.tls });
+      current = await Agent.start({ defaults, dataDir: args.dataDir, platform: args.platform, log, seed: args.seed, tls: args.tls, bootRecord });
       const reason = await current.stopped;
       if (reason.kind !== 'restart' || shuttingDown) return;
+      bootRecord = { cause: reason.cause, commandKey: reason.commandKey };
       log.info('restarting in-process', { cause: reason.cause });
     }
   }

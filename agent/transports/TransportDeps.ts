@@ -8,7 +8,7 @@ import type { Logger } from '../../datamodel/Logger.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { Mtp, RecordHandler } from '../../mtp/Mtp.js';
 import type { TlsIdentity } from '../../mtp/tls/TlsIdentity.js';
-import type { ControllerLinks } from '../notify/NotifySender.js';
+import type { ControllerLinks } from '../notify/NotificationDelivery.js';
 
 export interface TransportDeps {
   model: DataModel;

@@ -27,7 +27,7 @@ export class DataStore {
   private flushing: Promise<void> | undefined;
 
   /** `dir` undefined keeps everything in memory (tests, the fleet simulator). */
-  constructor(private readonly dir?: string) {}
+  constructor(readonly dir?: string) {}
 
   get file(): string | undefined { return this.dir ? join(this.dir, STATE_FILE) : undefined; }
 

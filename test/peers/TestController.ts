@@ -82,3 +82,19 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/** The Notify requests a controller has received so far (from index `from`). */
+export function notifications(c: TestController, from = 0): { msgId: string; notify: import('../../agent/codec/types.js').NotifyReq }[] {
+  return c.unsolicited.slice(from).flatMap((m) => (m.body.msgBody === 'request' && m.body.request.reqType === 'notify' ? [{ msgId: m.header.msgId, notify: m.body.request.notify }] : []));
+}
+
+/** Waits until `pred` holds for the controller's notifications, polling every 10 ms. */
+export async function waitForNotification<T>(c: TestController, pick: (n: ReturnType<typeof notifications>) => T | undefined, timeoutMs = 3000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = pick(notifications(c));
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error(`notification not received within ${timeoutMs} ms; got ${JSON.stringify(notifications(c).map((n) => n.notify))}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

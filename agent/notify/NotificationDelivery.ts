@@ -1,0 +1,115 @@
+/**
+ * Delivers Notify messages to controllers (TR-369 §"Notifications", DIGEST §2.7):
+ * - over whichever MTP currently reaches the controller (the agent chooses; §8);
+ * - queued while the controller is unreachable, at most MAX_QUEUED per controller (the oldest is
+ *   dropped and logged), and sent when it is back;
+ * - with NotifRetry: sent with send_resp=true and resent by the TR-369 back-off (the controller's
+ *   USPNotifRetryMinimumWaitInterval / IntervalMultiplier) until the NotifyResp arrives or
+ *   NotifExpiration passes; OnBoardRequest never expires (R-NOT.6a).
+ * The retry count and queues live in memory: after a restart they start afresh (R-NOT.4).
+ */
+import type { Logger } from '../../datamodel/Logger.js';
+import type { MtpConnection } from '../../mtp/Mtp.js';
+import { retryWaitMs } from '../../mtp/retry-backoff.js';
+import { encodeMsg, requestMsg } from '../codec/msg.js';
+import { encodeRecord, noSessionContextRecord } from '../codec/record.js';
+import type { NotifyReq } from '../codec/types.js';
+
+/** Anything that can reach a controller by Endpoint ID (an MTP server, an MQTT client, ...). */
+export interface ControllerLinks {
+  connectionFor(endpointId: string): MtpConnection | undefined;
+}
+
+/** Per-controller bound on notifications waiting for delivery or acknowledgement. */
+export const MAX_QUEUED = 1000;
+/** How often queued and unacknowledged notifications are looked at. */
+const TICK_MS = 250;
+
+export interface DeliveryOptions {
+  /** NotifRetry (and OnBoardRequest): keep resending until a NotifyResp arrives. */
+  retry: boolean;
+  /** Seconds after the first attempt after which retries stop; 0 = never. */
+  expirationS?: number;
+  /** Back-off: USPNotifRetryMinimumWaitInterval (s) and USPNotifRetryIntervalMultiplier. */
+  retryMinWaitS?: number;
+  retryMultiplier?: number;
+}
+
+interface Pending {
+  msgId: string;
+  record: Uint8Array;
+  opts: DeliveryOptions;
+  /** 0 until the first send. */
+  firstSentAt: number;
+  attempts: number;
+  nextAt: number;
+}
+
+export class NotificationDelivery {
+  private seq = 0;
+  private readonly queues = new Map<string, Pending[]>();
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly links: () => readonly ControllerLinks[],
+    private readonly endpointId: () => string,
+    private readonly log: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  start(): void { this.timer ??= setInterval(() => this.tick(), TICK_MS).unref(); }
+  stop(): void { if (this.timer) clearInterval(this.timer); this.timer = undefined; }
+
+  /** Queues a Notify for `to` and sends it at once when the controller is reachable. */
+  send(to: string, notify: NotifyReq, opts: DeliveryOptions = { retry: false }): void {
+    // No "@" in the msg_id: some controllers (usp-js) route Notifies by splitting on it.
+    const msgId = `notify-${this.now().toString(36)}-${++this.seq}`;
+    const body: NotifyReq = { ...notify, sendResp: opts.retry };
+    const record = encodeRecord(noSessionContextRecord({ toId: to, fromId: this.endpointId() }, encodeMsg(requestMsg(msgId, { reqType: 'notify', notify: body }))));
+    let q = this.queues.get(to);
+    if (!q) { q = []; this.queues.set(to, q); }
+    if (q.length >= MAX_QUEUED) {
+      const dropped = q.shift()!;
+      this.log.warn('notification queue full; oldest dropped', { to, msgId: dropped.msgId });
+    }
+    q.push({ msgId, record, opts, firstSentAt: 0, attempts: 0, nextAt: 0 });
+    this.flush(to);
+  }
+
+  /** A NotifyResp from `from` acknowledges the Notify with that msg_id. */
+  ack(from: string, msgId: string): void {
+    const q = this.queues.get(from);
+    const i = q?.findIndex((p) => p.msgId === msgId) ?? -1;
+    if (q && i >= 0) q.splice(i, 1);
+  }
+
+  /** Notifications waiting for `to` (queued or unacknowledged). */
+  pendingFor(to: string): number { return this.queues.get(to)?.length ?? 0; }
+
+  /** Sends whatever is due for `to` if a link is up (also called when the controller talks to us). */
+  flush(to: string): void {
+    const q = this.queues.get(to);
+    if (!q || q.length === 0) return;
+    const conn = this.links().map((l) => l.connectionFor(to)).find((c) => c?.open);
+    if (!conn) return;
+    const t = this.now();
+    for (let i = 0; i < q.length; i++) {
+      const p = q[i];
+      if (p.attempts > 0 && p.opts.retry && p.opts.expirationS && t - p.firstSentAt > p.opts.expirationS * 1000) {
+        this.log.warn('notification expired unacknowledged', { to, msgId: p.msgId, attempts: p.attempts });
+        q.splice(i--, 1);
+        continue;
+      }
+      if (p.nextAt > t) continue;
+      if (!conn.send(p.record)) return;
+      p.attempts++;
+      if (p.firstSentAt === 0) p.firstSentAt = t;
+      if (!p.opts.retry) { q.splice(i--, 1); continue; }
+      p.nextAt = t + retryWaitMs(p.attempts, p.opts.retryMinWaitS ?? 5, p.opts.retryMultiplier ?? 2000);
+    }
+  }
+
+  private tick(): void {
+    for (const to of this.queues.keys()) this.flush(to);
+  }
+}

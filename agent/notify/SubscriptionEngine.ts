@@ -1,0 +1,203 @@
+/**
+ * Turns what happens in the data model into Notify messages (TR-369 §"Notifications and
+ * Subscriptions", DIGEST §5): ValueChange, ObjectCreation, ObjectDeletion, Event and
+ * OperationComplete, for every enabled subscription whose ReferenceList covers the change —
+ * also when the subscriber itself caused it. Changes are handled in order, one at a time, from
+ * a bounded backlog; the ones that happen behind the agent's back are found by ValuePoller.
+ */
+import type { Logger } from '../../datamodel/Logger.js';
+import type { Change } from '../../datamodel/tree/ChangeFeed.js';
+import type { DataModel } from '../../datamodel/tree/DataModel.js';
+import type { ObjectInstance } from '../../datamodel/tree/ModelNode.js';
+import { Transaction } from '../../datamodel/tree/Transaction.js';
+import { formatValue } from '../../datamodel/value/format-value.js';
+import type { Value } from '../../datamodel/value/Value.js';
+import type { Notification, NotifyReq, StringMap } from '../codec/types.js';
+import { formatParam } from '../handlers/format-params.js';
+import type { OperationOutcome, OperationRunner } from '../operate/OperationRunner.js';
+import { bootParameterMap } from './boot-parameters.js';
+import type { NotificationDelivery } from './NotificationDelivery.js';
+import { coversDeletedInstance, coversItem, coversTable } from './reference-match.js';
+import type { CompiledSubscription, NotifType, SubscriptionIndex } from './SubscriptionIndex.js';
+
+/** Changes waiting to be matched; beyond this the oldest are dropped and logged. */
+export const MAX_BACKLOG = 10_000;
+
+type Work = { change: Change } | { outcome: OperationOutcome };
+
+export class SubscriptionEngine {
+  private readonly backlog: Work[] = [];
+  private running = false;
+  private unsubscribe?: () => void;
+  private ttlTimer?: NodeJS.Timeout;
+  /** Called for every ValueChange sent, so the poller does not report it a second time. */
+  onValueNotified?: (sub: CompiledSubscription, paramPath: string, value: string) => void;
+
+  constructor(
+    private readonly model: DataModel,
+    private readonly index: SubscriptionIndex,
+    private readonly delivery: NotificationDelivery,
+    operations: OperationRunner,
+    private readonly log: Logger,
+  ) {
+    operations.onComplete((outcome) => this.push({ outcome }));
+  }
+
+  start(): void {
+    this.unsubscribe = this.model.changes.subscribe((change) => this.push({ change }));
+    this.ttlTimer = setInterval(() => { void this.expireSubscriptions(); }, 1000).unref();
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    if (this.ttlTimer) clearInterval(this.ttlTimer);
+  }
+
+  /** Resolves when every queued change has been matched (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.running || this.backlog.length > 0) await new Promise((r) => setTimeout(r, 2));
+  }
+
+  /** Sends one notification for a subscription, with its retry settings. */
+  notify(sub: CompiledSubscription, notification: Notification): void {
+    const notify = { subscriptionId: sub.id, sendResp: sub.notifRetry, ...notification } as NotifyReq;
+    this.delivery.send(sub.recipientEid, notify, {
+      retry: sub.notifRetry, expirationS: sub.notifExpiration, retryMinWaitS: sub.retryMinWaitS, retryMultiplier: sub.retryMultiplier,
+    });
+  }
+
+  private push(w: Work): void {
+    if (this.backlog.length >= MAX_BACKLOG) {
+      this.backlog.shift();
+      this.log.warn('notification backlog full; oldest change dropped');
+    }
+    this.backlog.push(w);
+    if (!this.running) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.backlog.length > 0) {
+        const w = this.backlog.shift()!;
+        try {
+          if ('change' in w) await this.onChange(w.change);
+          else await this.onOperationComplete(w.outcome);
+        } catch (e) {
+          this.log.error('notification matching failed', { error: e instanceof Error ? e.message : String(e) });
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async subs(type: NotifType): Promise<CompiledSubscription[]> {
+    return this.index.ofType(type);
+  }
+
+  private async onChange(c: Change): Promise<void> {
+    switch (c.kind) {
+      case 'value': {
+        const syntax = c.inst.node.params.get(c.param);
+        if (!syntax) return;
+        const text = formatParam(syntax, c.value);
+        for (const sub of await this.subs('ValueChange')) {
+          if (!(await anyCovers(sub, (r) => coversItem(this.model, r, c.path, c.param)))) continue;
+          this.notify(sub, { notification: 'valueChange', valueChange: { paramPath: c.path + c.param, paramValue: text } });
+          this.onValueNotified?.(sub, c.path + c.param, text);
+        }
+        return;
+      }
+      case 'created': {
+        const table = c.inst.node.tablePathOf(c.inst.keys.slice(0, -1));
+        const matching = [];
+        for (const sub of await this.subs('ObjectCreation')) if (await anyCovers(sub, (r) => coversTable(this.model, r, table))) matching.push(sub);
+        if (matching.length === 0) return;
+        const uniqueKeys = await this.uniqueKeys(c.inst);
+        for (const sub of matching) this.notify(sub, { notification: 'objCreation', objCreation: { objPath: c.path, uniqueKeys } });
+        return;
+      }
+      case 'deleted':
+        for (const sub of await this.subs('ObjectDeletion')) {
+          if (sub.references.some((r) => coversDeletedInstance(r, c.path))) this.notify(sub, { notification: 'objDeletion', objDeletion: { objPath: c.path } });
+        }
+        return;
+      case 'event':
+        for (const sub of await this.subs('Event')) {
+          if (!(await anyCovers(sub, (r) => coversItem(this.model, r, c.path, c.event)))) continue;
+          const params = this.eventArgs(c.inst, c.event, c.args);
+          // Boot!'s ParameterMap is the recipient's own BootParameter selection (TR-181 Boot!).
+          if (c.event === 'Boot!' && c.path === 'Device.') params.ParameterMap = await bootParameterMap(this.model, sub.recipientEid);
+          this.notify(sub, { notification: 'event', event: { objPath: c.path, eventName: c.event, params } });
+        }
+        return;
+    }
+  }
+
+  private async onOperationComplete(o: OperationOutcome): Promise<void> {
+    for (const sub of await this.subs('OperationComplete')) {
+      if (!(await anyCovers(sub, (r) => coversItem(this.model, r, o.objPath, o.commandName)))) continue;
+      const base = { objPath: o.objPath, commandName: o.commandName, commandKey: o.commandKey };
+      this.notify(sub, {
+        notification: 'operComplete',
+        operComplete: o.failure
+          ? { ...base, operationResp: 'cmdFailure', cmdFailure: { errCode: o.failure.code, errMsg: o.failure.message } }
+          : { ...base, operationResp: 'reqOutputArgs', reqOutputArgs: { outputArgs: this.commandOutput(o) } },
+      });
+    }
+  }
+
+  /** TimeToLive: a subscription is deleted TTL seconds after its CreationDate. */
+  private async expireSubscriptions(): Promise<void> {
+    const now = Date.now();
+    const expired = (await this.index.all()).filter((s) => s.expiresAt > 0 && s.expiresAt <= now);
+    if (expired.length === 0) return;
+    const tx = new Transaction(this.model, {});
+    try {
+      for (const s of expired) await tx.delete({ node: this.index.subscriptionNode, keys: [s.instance] });
+      await tx.commit();
+      this.log.info('subscriptions expired', { count: expired.length });
+    } catch (e) {
+      await tx.rollback();
+      this.log.error('subscription expiry failed', { error: String(e) });
+    }
+  }
+
+  private async uniqueKeys(inst: ObjectInstance): Promise<StringMap> {
+    const out: StringMap = {};
+    const values = await this.model.readValues(inst, {});
+    for (const set of inst.node.def.uniqueKeys ?? []) {
+      for (const name of set.params) {
+        const syntax = inst.node.params.get(name);
+        if (syntax) out[name] = formatParam(syntax, values[name]);
+      }
+    }
+    return out;
+  }
+
+  private eventArgs(inst: ObjectInstance, event: string, args: Record<string, Value>): StringMap {
+    const def = inst.node.events.get(event);
+    const out: StringMap = {};
+    for (const [k, v] of Object.entries(args)) {
+      const a = def?.args.find((x) => x.name === k);
+      out[k] = a ? formatValue(a, v) : String(v);
+    }
+    return out;
+  }
+
+  private commandOutput(o: OperationOutcome): StringMap {
+    const out: StringMap = {};
+    const def = this.model.schemaObject(o.objPath.replace(/\.\d+(?=\.)/g, '.{i}'))?.commands.find((c) => c.name === o.commandName);
+    for (const [k, v] of Object.entries(o.output ?? {})) {
+      const a = def?.output.find((x) => x.name === k);
+      out[k] = a ? formatValue(a, v) : String(v);
+    }
+    return out;
+  }
+}
+
+async function anyCovers(sub: CompiledSubscription, test: (r: CompiledSubscription['references'][number]) => Promise<boolean>): Promise<boolean> {
+  for (const r of sub.references) if (await test(r)) return true;
+  return false;
+}

@@ -1,0 +1,104 @@
+/**
+ * ValueChange for values that change behind the agent's back (a platform counter, a Wi-Fi
+ * channel the driver picked): every interval, read only the parameters some ValueChange
+ * subscription references and compare with what was last seen. The cost grows with the number
+ * of subscribed parameters, not with the size of the tree. Parameters GetSupportedDM reports as
+ * VALUE_CHANGE_WILL_IGNORE (counters, clocks) are not polled; changes made through the agent
+ * are notified at once by SubscriptionEngine and only update the snapshot here.
+ */
+import type { Logger } from '../../datamodel/Logger.js';
+import type { DataModel } from '../../datamodel/tree/DataModel.js';
+import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
+import { readSubtree, type ObjectValues } from '../../datamodel/tree/read-object.js';
+import { PathResolver, expandTables } from '../../datamodel/tree/resolve-path.js';
+import { UspError } from '../../datamodel/UspError.js';
+import { formatParam } from '../handlers/format-params.js';
+import type { SubscriptionEngine } from './SubscriptionEngine.js';
+import type { CompiledSubscription, SubscriptionIndex } from './SubscriptionIndex.js';
+
+export const DEFAULT_POLL_INTERVAL_MS = 5000;
+
+export class ValuePoller {
+  /** Subscription path → parameter path → last value seen. */
+  private readonly seen = new Map<string, Map<string, string>>();
+  private timer?: NodeJS.Timeout;
+  private polling = false;
+
+  constructor(
+    private readonly model: DataModel,
+    private readonly index: SubscriptionIndex,
+    private readonly engine: SubscriptionEngine,
+    private readonly log: Logger,
+    private readonly intervalMs = DEFAULT_POLL_INTERVAL_MS,
+  ) {
+    engine.onValueNotified = (sub, path, value) => this.seen.get(sub.path)?.set(path, value);
+  }
+
+  start(): void { this.timer ??= setInterval(() => { void this.poll(); }, this.intervalMs).unref(); }
+  stop(): void { if (this.timer) clearInterval(this.timer); this.timer = undefined; }
+
+  /** One pass; returns how many parameters were read (for the bench). */
+  async poll(): Promise<number> {
+    if (this.polling) return 0;
+    this.polling = true;
+    let read = 0;
+    try {
+      const subs = await this.index.ofType('ValueChange');
+      const live = new Set(subs.map((s) => s.path));
+      for (const key of this.seen.keys()) if (!live.has(key)) this.seen.delete(key);
+      for (const sub of subs) read += await this.pollOne(sub);
+    } catch (e) {
+      this.log.error('value poll failed', { error: e instanceof Error ? e.message : String(e) });
+    } finally {
+      this.polling = false;
+    }
+    return read;
+  }
+
+  private async pollOne(sub: CompiledSubscription): Promise<number> {
+    const current = new Map<string, string>();
+    for (const ref of sub.references) await this.read(ref.parsed, current);
+    const before = this.seen.get(sub.path);
+    this.seen.set(sub.path, current);
+    // The first pass only takes the baseline: a subscription reports changes from its creation on.
+    if (!before) return current.size;
+    for (const [path, value] of current) {
+      const old = before.get(path);
+      if (old === undefined || old === value) continue;
+      this.engine.notify(sub, { notification: 'valueChange', valueChange: { paramPath: path, paramValue: value } });
+    }
+    return current.size;
+  }
+
+  private async read(ref: CompiledSubscription['references'][number]['parsed'], out: Map<string, string>): Promise<void> {
+    try {
+      const matches = await new PathResolver(this.model, {}).resolve(ref);
+      if (ref.kind === 'parameter') {
+        for (const m of matches) {
+          const syntax = m.node.params.get(ref.leaf)!;
+          if (ignored(m.node, ref.leaf)) continue;
+          const v = await this.model.readValues(m, {});
+          out.set(m.node.pathOf(m.keys) + ref.leaf, formatParam(syntax, v[ref.leaf]));
+        }
+        return;
+      }
+      if (ref.kind !== 'object') return;
+      const objects: ObjectValues[] = [];
+      for (const inst of await expandTables(this.model, matches, {})) await readSubtree(this.model, inst, 0, {}, objects);
+      for (const o of objects) {
+        for (const [name, syntax] of o.inst.node.params) {
+          if (!ignored(o.inst.node, name)) out.set(o.path + name, formatParam(syntax, o.values[name]));
+        }
+      }
+    } catch (e) {
+      if (!(e instanceof UspError)) throw e;
+    }
+  }
+}
+
+/** Same rule as GetSupportedDM's VALUE_CHANGE_WILL_IGNORE. */
+function ignored(node: ModelNode, name: string): boolean {
+  const p = node.params.get(name);
+  if (!p || p.access !== 'readOnly') return false;
+  return node.name === 'Stats' || name === 'UpTime' || name === 'CurrentLocalTime';
+}
