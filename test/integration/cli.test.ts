@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { GetResp, Request, Response, UspMsg } from '../../agent/codec/types.js';
-import { TestController, freePort } from '../peers/TestController.js';
+import { TestController, freePort, waitForNotification } from '../peers/TestController.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const AGENT_EID = 'proto::agent-under-test';
@@ -153,9 +153,11 @@ async function getValue(c: TestController, path: string): Promise<string> {
   return r.resolvedPathResults![0].resultParams[leaf];
 }
 
-async function addSubscription(c: TestController, id: string): Promise<string> {
+async function addSubscription(c: TestController, id: string, persistent = true): Promise<string> {
   const req: Request = { reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: [
     { param: 'ID', value: id, required: true },
+    // Only persistent subscriptions survive a restart (TR-181 Subscription.Persistent).
+    { param: 'Persistent', value: String(persistent), required: true },
     { param: 'NotifType', value: 'ValueChange', required: true },
     { param: 'ReferenceList', value: 'Device.DeviceInfo.HostName', required: true },
   ] }] } };
@@ -235,6 +237,7 @@ describe('usp-agent run: persistence', () => {
     let c = await connect(s.url);
     const kept = await addSubscription(c, 'persist-kept');
     const dropped = await addSubscription(c, 'persist-dropped');
+    const volatile = await addSubscription(c, 'not-persistent', false);
     expect(instanceOf(dropped)).toBeGreaterThan(instanceOf(kept));
     await del(c, dropped);
     expect((await agent.terminate()).code).toBe(0);
@@ -244,7 +247,9 @@ describe('usp-agent run: persistence', () => {
     expect(agent.count(/msg="agent started".* restored=true/)).toBe(1);
     expect(agent.count(/factory defaults applied/)).toBe(0);
     c = await connect(s.url);
+    // The non-persistent subscription is gone after the restart; the persistent one stays.
     expect(await subscriptions(c)).toEqual({ [kept]: 'persist-kept' });
+    expect(instanceOf(volatile)).toBeGreaterThan(instanceOf(dropped));
     expect(await getValue(c, `${kept}NotifType`)).toBe('ValueChange');
     expect(await getValue(c, `${kept}Recipient`)).toBe('Device.LocalAgent.Controller.1');
     // The counter was saved too: the deleted row's number is not handed out again.
@@ -317,6 +322,32 @@ async function operate(c: TestController, command: string, commandKey: string) {
   expect(r.operateResp.operationResults).toHaveLength(1);
   return r.operateResp.operationResults[0];
 }
+
+describe('usp-agent run: Boot! after Reboot()', () => {
+  it('a persistent Boot! subscriber gets Cause RemoteReboot, the CommandKey and its BootParameter map (TP-469 9.10 style)', async () => {
+    const s = await setup({
+      'Device.LocalAgent.Controller.1.BootParameter.1.Enable': true,
+      'Device.LocalAgent.Controller.1.BootParameter.1.ParameterName': 'Device.LocalAgent.EndpointID',
+    });
+    const agent = await startListening(s.defaultsFile, s.dataDir);
+    let c = await connect(s.url);
+    const r = response(await c.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: [
+      { param: 'ID', value: 'boot', required: true }, { param: 'Enable', value: 'true', required: true }, { param: 'Persistent', value: 'true', required: true },
+      { param: 'NotifType', value: 'Event', required: true }, { param: 'ReferenceList', value: 'Device.Boot!', required: true },
+    ] }] } }));
+    expect(r.respType).toBe('addResp');
+    const from = agent.lines.length;
+    await operate(c, 'Device.Reboot()', 'rb-42');
+    await waitClosed(c);
+    await agent.waitForLine(/websocket server listening/, { from });
+    c = await connect(s.url);
+    const boot = await waitForNotification(c, (ns) => ns.find((n) => n.notify.subscriptionId === 'boot'), 5000);
+    expect(boot.notify).toMatchObject({ notification: 'event', event: { objPath: 'Device.', eventName: 'Boot!', params: { Cause: 'RemoteReboot', CommandKey: 'rb-42', FirmwareUpdated: 'false' } } });
+    const n = boot.notify;
+    if (n.notification !== 'event') throw new Error();
+    expect(JSON.parse(n.event.params!.ParameterMap)).toEqual({ 'Device.LocalAgent.EndpointID': AGENT_EID });
+  }, 15_000);
+});
 
 describe('usp-agent run: Reboot() and FactoryReset() restart in-process', () => {
   it('Device.Reboot(): OperateResp, connection dropped, same process serves again, state kept', async () => {
