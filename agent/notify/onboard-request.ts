@@ -45,3 +45,18 @@ export async function sendOnBoardRequest(model: DataModel, delivery: Notificatio
     },
   }, { retry: true, expirationS: 0, retryMinWaitS: retry.minWaitS, retryMultiplier: retry.multiplier });
 }
+
+/** After a factory reset every enabled controller is asked to on-board the agent again (R-NOT.5). */
+export async function onBoardAllControllers(model: DataModel, delivery: NotificationDelivery): Promise<number> {
+  const ctrl = model.requireNode('Device.LocalAgent.Controller.{i}.');
+  let sent = 0;
+  for (const n of await model.listInstances(ctrl, [], {})) {
+    const row = await model.readValues({ node: ctrl, keys: [n] }, {});
+    if (row.Enable !== true || !row.EndpointID) continue;
+    await sendOnBoardRequest(model, delivery, String(row.EndpointID), {
+      minWaitS: Number(row.USPNotifRetryMinimumWaitInterval ?? 5), multiplier: Number(row.USPNotifRetryIntervalMultiplier ?? 2000),
+    });
+    sent++;
+  }
+  return sent;
+}
