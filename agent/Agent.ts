@@ -17,7 +17,9 @@ import { ControllerDirectory } from './ControllerDirectory.js';
 import { applyDefaults, type DefaultsFile } from './defaults/apply-defaults.js';
 import { registerLocalAgent } from './localagent/register-local-agent.js';
 import { registerMqttClient } from './localagent/register-mqtt-client.js';
+import { registerUnixDomainSockets } from './localagent/register-unix-domain-sockets.js';
 import { startMqtt } from './transports/start-mqtt.js';
+import { startUds } from './transports/start-uds.js';
 import { OperationRunner } from './operate/OperationRunner.js';
 import { RecordProcessor } from './RecordProcessor.js';
 import type { ControllerLinks } from './notify/NotificationDelivery.js';
@@ -29,7 +31,7 @@ import { startWebSocketClients, webSocketClientsNeedTls } from './transports/sta
 import type { StartedTransport, TransportDeps } from './transports/TransportDeps.js';
 
 /** One starter per MTP kind (transports/); each reads its own TR-181 configuration. */
-const TRANSPORT_STARTERS: ReadonlyArray<(deps: TransportDeps) => Promise<StartedTransport[]>> = [startWebSocketServers, startWebSocketClients, startMqtt];
+const TRANSPORT_STARTERS: ReadonlyArray<(deps: TransportDeps) => Promise<StartedTransport[]>> = [startWebSocketServers, startWebSocketClients, startMqtt, startUds];
 
 /** How long a stop waits for in-flight requests to be answered. */
 const DRAIN_TIMEOUT_MS = 1000;
@@ -95,8 +97,9 @@ export class Agent {
     const store = new DataStore(opts.dataDir);
     model.onCommit(() => store.flush());
     const startedAt = Date.now();
-    registerLocalAgent(model, store, { softwareVersion: SOFTWARE_VERSION, startedAt, supportedProtocols: 'WebSocket,MQTT', now: () => new Date() });
+    registerLocalAgent(model, store, { softwareVersion: SOFTWARE_VERSION, startedAt, supportedProtocols: 'WebSocket,MQTT,UDS', now: () => new Date() });
     registerMqttClient(model, store);
+    registerUnixDomainSockets(model, store);
     const operations = new OperationRunner(model, log.child('operate'));
     let agent: Agent | undefined;
     registerBuiltinCommands(model, { restart: (cause, commandKey) => { void agent?.stop({ kind: 'restart', cause, commandKey }); } });

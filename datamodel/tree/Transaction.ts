@@ -50,7 +50,9 @@ export class Transaction {
    */
   async add(node: ModelNode, parentKeys: InstanceKeys, params: Record<string, Value>, requested?: number): Promise<ObjectInstance> {
     const b = node.binding;
-    if (!node.multi || !b?.add || node.def.access !== 'readWrite') {
+    // TR-181 access binds controllers (handle-add refuses them 7019); the agent itself may create
+    // rows of readOnly tables, e.g. Device.UnixDomainSockets.UnixDomainSocket.{i} from its defaults.
+    if (!node.multi || !b?.add) {
       throw new UspError(ErrorCode.ObjectNotCreatable, `${node.supportedPath} is not creatable`);
     }
     const max = node.def.maxEntries;
