@@ -12,6 +12,17 @@ import { ModelNode, type ObjectInstance } from './ModelNode.js';
 import { ChangeFeed } from './ChangeFeed.js';
 
 const NUM_ENTRIES_TYPE = 'unsignedInt';
+/** TR-106 §3.3 vendor-specific name: X_<VENDOR>_<Name>, VENDOR an OUI or a domain with dots as hyphens. */
+const VENDOR_PARAM_NAME = /^X_[0-9A-Za-z-]+_[A-Za-z][0-9A-Za-z_-]*$/;
+
+export interface RegisterOptions {
+  /**
+   * Vendor-specific parameters the binding serves besides the schema's (e.g.
+   * `X_EXAMPLE-COM_SINR`). The schema cannot list them, so their definitions come here; they
+   * are served, typed and described (GetSupportedDM) like schema parameters, after them.
+   */
+  vendorParams?: readonly SchemaParam[];
+}
 
 export class DataModel {
   readonly root: ModelNode;
@@ -51,9 +62,10 @@ export class DataModel {
 
   /**
    * Serves one object. Parameters default to all of the schema's; naming one the schema lacks
-   * is a programming error and throws at start-up, not at request time.
+   * is a programming error and throws at start-up, not at request time. Vendor-specific
+   * parameters are added with `opts.vendorParams`.
    */
-  register(supportedPath: string, binding: ObjectBinding): ModelNode {
+  register(supportedPath: string, binding: ObjectBinding, opts: RegisterOptions = {}): ModelNode {
     const node = this.requireNode(supportedPath);
     if (node.binding) throw new Error(`object already bound: ${supportedPath}`);
     node.binding = binding;
@@ -65,6 +77,11 @@ export class DataModel {
       const p = node.def.params.find((q) => q.name === name);
       if (!p) throw new Error(`${supportedPath}${name} is not in the TR-181 schema`);
       node.params.set(name, p);
+    }
+    for (const p of opts.vendorParams ?? []) {
+      if (!VENDOR_PARAM_NAME.test(p.name)) throw new Error(`${supportedPath}${p.name} is not a vendor-specific name (X_<VENDOR>_<Name>)`);
+      if (node.params.has(p.name) || node.def.params.some((q) => q.name === p.name)) throw new Error(`${supportedPath}${p.name} is defined twice`);
+      node.params.set(p.name, p);
     }
     for (const [name, cmd] of Object.entries(binding.commands ?? {})) this.bindCommand(node, name, cmd);
     this.markSupported(node);
