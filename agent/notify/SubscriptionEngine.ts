@@ -153,13 +153,12 @@ export class SubscriptionEngine {
     const now = Date.now();
     const expired = (await this.index.all()).filter((s) => s.expiresAt > 0 && s.expiresAt <= now);
     if (expired.length === 0) return;
-    const tx = new Transaction(this.model, {});
     try {
-      for (const s of expired) await tx.delete({ node: this.index.subscriptionNode, keys: [s.instance] });
-      await tx.commit();
+      await Transaction.run(this.model, {}, async (tx) => {
+        for (const s of expired) await tx.delete({ node: this.index.subscriptionNode, keys: [s.instance] });
+      });
       this.log.info('subscriptions expired', { count: expired.length });
     } catch (e) {
-      await tx.rollback();
       this.log.error('subscription expiry failed', { error: String(e) });
     }
   }

@@ -21,6 +21,8 @@ export const DEFAULT_POLL_INTERVAL_MS = 5000;
 export class ValuePoller {
   /** Subscription path → parameter path → last value seen. */
   private readonly seen = new Map<string, Map<string, string>>();
+  /** Values the engine notified while a pass was reading: newer than what the pass read. */
+  private readonly duringPass = new Map<string, Map<string, string>>();
   private timer?: NodeJS.Timeout;
   private polling = false;
 
@@ -31,7 +33,10 @@ export class ValuePoller {
     private readonly log: Logger,
     private readonly intervalMs = DEFAULT_POLL_INTERVAL_MS,
   ) {
-    engine.onValueNotified = (sub, path, value) => this.seen.get(sub.path)?.set(path, value);
+    engine.onValueNotified = (sub, path, value) => {
+      this.seen.get(sub.path)?.set(path, value);
+      this.duringPass.get(sub.path)?.set(path, value);
+    };
   }
 
   start(): void { this.timer ??= setInterval(() => { void this.poll(); }, this.intervalMs).unref(); }
@@ -57,7 +62,17 @@ export class ValuePoller {
 
   private async pollOne(sub: CompiledSubscription): Promise<number> {
     const current = new Map<string, string>();
-    for (const ref of sub.references) await this.read(ref.parsed, current);
+    const notified = new Map<string, string>();
+    this.duringPass.set(sub.path, notified);
+    try {
+      for (const ref of sub.references) await this.read(ref.parsed, current);
+      // Changes committed while reading are reported by the engine; let it catch up, then trust
+      // its values over ours, so a pass never reports an older value after a newer one.
+      await this.engine.idle();
+    } finally {
+      this.duringPass.delete(sub.path);
+    }
+    for (const [path, value] of notified) current.set(path, value);
     const before = this.seen.get(sub.path);
     this.seen.set(sub.path, current);
     // The first pass only takes the baseline: a subscription reports changes from its creation on.
@@ -96,8 +111,13 @@ export class ValuePoller {
   }
 }
 
-/** Same rule as GetSupportedDM's VALUE_CHANGE_WILL_IGNORE. */
+/**
+ * Not polled: what GetSupportedDM reports VALUE_CHANGE_WILL_IGNORE, and objects whose values
+ * change only through the agent's own transactions (stored configuration), which the engine
+ * already reports the moment they commit.
+ */
 function ignored(node: ModelNode, name: string): boolean {
+  if (node.binding?.changesOnlyThroughAgent) return true;
   const p = node.params.get(name);
   if (!p || p.access !== 'readOnly') return false;
   return node.name === 'Stats' || name === 'UpTime' || name === 'CurrentLocalTime';

@@ -18,9 +18,7 @@ export function registerSendOnBoardRequest(model: DataModel, delivery: Notificat
       const row = await model.readValues(inst, call.ctx);
       if (row.Enable !== true) throw new UspError(ErrorCode.CommandFailure, 'the controller is disabled');
       if (ctrl.params.has('OnBoardingComplete')) {
-        const tx = new Transaction(model, call.ctx);
-        await tx.set(inst, { OnBoardingComplete: false });
-        await tx.commit();
+        await Transaction.run(model, call.ctx, (tx) => tx.set(inst, { OnBoardingComplete: false }));
       }
       await sendOnBoardRequest(model, delivery, String(row.EndpointID), {
         minWaitS: Number(row.USPNotifRetryMinimumWaitInterval ?? 5), multiplier: Number(row.USPNotifRetryIntervalMultiplier ?? 2000),

@@ -48,11 +48,11 @@ export function createNotifications(
 /** Subscription rows with Persistent=false are removed at every start (TR-181 Subscription.Persistent). */
 export async function dropNonPersistentSubscriptions(model: DataModel, log: Logger): Promise<void> {
   const node = model.requireNode('Device.LocalAgent.Subscription.{i}.');
-  const tx = new Transaction(model, {});
   let n = 0;
-  for (const i of await model.listInstances(node, [], {})) {
-    if ((await model.readValues({ node, keys: [i] }, {})).Persistent !== true) { await tx.delete({ node, keys: [i] }); n++; }
-  }
-  await tx.commit();
+  await Transaction.run(model, {}, async (tx) => {
+    for (const i of await model.listInstances(node, [], {})) {
+      if ((await model.readValues({ node, keys: [i] }, {})).Persistent !== true) { await tx.delete({ node, keys: [i] }); n++; }
+    }
+  });
   if (n > 0) log.info('non-persistent subscriptions removed at start', { count: n });
 }

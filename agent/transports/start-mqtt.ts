@@ -156,12 +156,5 @@ function watchControllers(model: DataModel, mtpPath: string, mtp: MqttClientMtp,
 
 /** Writes values the agent learned (not a controller's Set) and persists them. */
 async function writeValues(model: DataModel, inst: ObjectInstance, values: Record<string, Value>): Promise<void> {
-  const tx = new Transaction(model, {});
-  try {
-    await tx.set(inst, values);
-    await tx.commit();
-  } catch (e) {
-    await tx.rollback();
-    throw e;
-  }
+  await Transaction.run(model, {}, (tx) => tx.set(inst, values));
 }

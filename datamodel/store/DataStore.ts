@@ -3,7 +3,7 @@
  * kept in memory and saved as one JSON document written atomically. Instance numbers grow
  * monotonically per table and are never reused (R-ARC.8), including across restarts.
  */
-import { readFileSync, renameSync, existsSync, mkdirSync } from 'node:fs';
+import { readFileSync, readdirSync, renameSync, rmSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Value } from '../value/Value.js';
 import { writeFileAtomic } from './atomic-write.js';
@@ -38,7 +38,9 @@ export class DataStore {
    */
   load(onCorrupt: (why: string, movedTo: string) => void): boolean {
     const file = this.file;
-    if (!file || !existsSync(file)) return false;
+    if (!file) return false;
+    this.removeStaleTemporaries();
+    if (!existsSync(file)) return false;
     try {
       const doc = JSON.parse(readFileSync(file, 'utf8')) as StoreFile;
       if (doc.format !== 1 || typeof doc.rows !== 'object' || typeof doc.tables !== 'object') throw new Error('not a usp-agent state file');
@@ -52,6 +54,14 @@ export class DataStore {
       this.rows.clear();
       this.tables.clear();
       return false;
+    }
+  }
+
+  /** A power cut during a save leaves its temporary file behind; they would pile up on flash. */
+  private removeStaleTemporaries(): void {
+    if (!this.dir || !existsSync(this.dir)) return;
+    for (const name of readdirSync(this.dir)) {
+      if (name.startsWith(`.${STATE_FILE}.`) && name.endsWith('.tmp')) rmSync(join(this.dir, name), { force: true });
     }
   }
 

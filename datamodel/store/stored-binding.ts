@@ -42,6 +42,8 @@ function storedBinding(node: ModelNode, store: DataStore, opts: StoredOptions): 
   const live = opts.live ? Object.entries(opts.live) : [];
   const binding: ObjectBinding = {
     params: names,
+    // Live parameters (UpTime) are computed, but they are counters the poller ignores anyway.
+    changesOnlyThroughAgent: true,
     commands: opts.commands,
     get(keys) {
       const row = store.row(node.pathOf(keys));

@@ -10,6 +10,7 @@ import type { Value } from '../value/Value.js';
 import type { CommandBinding, InstanceKeys, ObjectBinding, RequestContext } from './binding.js';
 import { ModelNode, type ObjectInstance } from './ModelNode.js';
 import { ChangeFeed } from './ChangeFeed.js';
+import { WriteLock } from './WriteLock.js';
 
 const NUM_ENTRIES_TYPE = 'unsignedInt';
 /** TR-106 §3.3 vendor-specific name: X_<VENDOR>_<Name>, VENDOR an OUI or a domain with dots as hyphens. */
@@ -30,6 +31,8 @@ export class DataModel {
   /** Value changes, object creation/deletion and events, for subscriptions. */
   readonly changes = new ChangeFeed();
   private readonly commitHooks: Array<() => Promise<void>> = [];
+  /** Serialises write transactions (see WriteLock). */
+  readonly writeLock = new WriteLock();
 
   /** `schema` is a loaded Schema (or anything listing the objects in document order). */
   constructor(schema: { objects(): readonly SchemaObject[] }) {

@@ -17,14 +17,40 @@ export class Transaction {
   private readonly undos: Undo[] = [];
   private changes: Change[] = [];
   private done = false;
+  /** Held from the first change to commit/rollback (see WriteLock); undefined while read-only. */
+  private release?: () => void;
 
   constructor(private readonly model: DataModel, readonly ctx: RequestContext) {}
+
+  private async lock(): Promise<void> {
+    if (this.done) throw new Error('transaction already ended');
+    this.release ??= await this.model.writeLock.acquire();
+  }
+
+  private unlock(): void {
+    this.release?.();
+    this.release = undefined;
+  }
+
+  /** Runs `fn` in a transaction: committed if it returns, rolled back if it throws. */
+  static async run<T>(model: DataModel, ctx: RequestContext, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    const tx = new Transaction(model, ctx);
+    try {
+      const out = await fn(tx);
+      await tx.commit();
+      return out;
+    } catch (e) {
+      await tx.rollback();
+      throw e;
+    }
+  }
 
   /** A point to roll back to; pass it to rollbackTo. */
   savepoint(): number { return this.undos.length; }
 
   /** Sets already-validated values on one instance, remembering the old ones. */
   async set(inst: ObjectInstance, values: Record<string, Value>): Promise<void> {
+    await this.lock();
     const b = inst.node.binding;
     if (!b?.set) throw new UspError(ErrorCode.ObjectNotUpdated, `${inst.node.pathOf(inst.keys)} cannot be updated`);
     const before = await b.get(inst.keys, this.ctx);
@@ -49,6 +75,7 @@ export class Transaction {
    * generated (R-ADD.5), then every key set is checked against the siblings (7025).
    */
   async add(node: ModelNode, parentKeys: InstanceKeys, params: Record<string, Value>, requested?: number): Promise<ObjectInstance> {
+    await this.lock();
     const b = node.binding;
     // TR-181 access binds controllers (handle-add refuses them 7019); the agent itself may create
     // rows of readOnly tables, e.g. Device.UnixDomainSockets.UnixDomainSocket.{i} from its defaults.
@@ -74,6 +101,7 @@ export class Transaction {
 
   /** Deletes one instance; stored rows come back whole if the transaction rolls back. */
   async delete(inst: ObjectInstance): Promise<void> {
+    await this.lock();
     const b = inst.node.binding;
     if (!inst.node.multi || !b?.delete || inst.node.def.access !== 'readWrite') {
       throw new UspError(ErrorCode.DeleteFailure, `${inst.node.pathOf(inst.keys)} is not deletable`);
@@ -96,16 +124,24 @@ export class Transaction {
   }
 
   async rollback(): Promise<void> {
-    await this.rollbackTo(0);
-    this.changes = [];
-    this.done = true;
+    try {
+      await this.rollbackTo(0);
+    } finally {
+      this.changes = [];
+      this.done = true;
+      this.unlock();
+    }
   }
 
   /** Makes the changes durable (commit hooks, e.g. the store's flush) and tells subscribers. */
   async commit(): Promise<void> {
     if (this.done) return;
     this.done = true;
-    if (this.undos.length > 0) await this.model.runCommitHooks();
+    try {
+      if (this.undos.length > 0) await this.model.runCommitHooks();
+    } finally {
+      this.unlock();
+    }
     for (const c of this.changes) this.model.changes.emit(c);
   }
 

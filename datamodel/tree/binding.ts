@@ -45,6 +45,11 @@ export interface ObjectBinding {
   restore?(keys: InstanceKeys, snapshot: unknown): Awaitable<void>;
   /** Commands of this object, by name with "()". */
   readonly commands?: Readonly<Record<string, CommandBinding>>;
+  /**
+   * True when values change only through the agent's own transactions (stored configuration):
+   * ValueChange is then reported on commit and never polled.
+   */
+  readonly changesOnlyThroughAgent?: boolean;
 }
 
 export interface CommandInvocation {
