@@ -11,7 +11,9 @@
  *
  * Phases: start-up and RSS (agent and bare Node spawned alternately), pipelined Get against the
  * agent process and the echo process (alternating rounds), whole-tree Get and GetSupportedDM end
- * to end, then in-process handler and codec costs.
+ * to end, then in-process handler and codec costs, then notifications (bench/notify.ts: Set → Notify
+ * latency and delivery rate against their own agent process, the polling-pass cost in-process;
+ * alone: `node dist/bench/notify.js`).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +23,7 @@ import { BenchClient } from './client.js';
 import { writeResponses } from './echo-responses.js';
 import { figure } from './figure.js';
 import { measureInProcess } from './in-process.js';
+import { measureNotifications } from './notify.js';
 import { runPipeline, type PipelineResult } from './pipeline.js';
 import { freePort } from './port.js';
 import { cpuInfo, rssKiB } from './proc.js';
@@ -214,6 +217,8 @@ async function main(): Promise<void> {
     getSerial: slottedRecords(getParam(SERIAL_PATH), 1)[0]!,
     getDevice: requestRecord('bench-tree', getParam('Device.')),
   }, 1500);
+
+  out.notifications = await measureNotifications(progress);
 
   out.durationS = round((performance.now() - t0) / 1000, 1);
   if (profDir) out.agentCpuProfileDir = profDir;
