@@ -1,0 +1,43 @@
+/**
+ * Stable instance numbers for rows that come and go on the device (TR-369 R-OBJ: an instance
+ * number keeps naming the same row while it exists, and is not reused for another row). A row
+ * is known by a stable key (interface name, UCI section, MAC address); the key gets the next
+ * number the first time it is seen and keeps it for the life of the agent, even while its row is
+ * absent, so a station that leaves and returns is the same instance again.
+ */
+export class InstanceMap {
+  private readonly numbers = new Map<string, number>();
+  private readonly keys = new Map<number, string>();
+  private next = 1;
+
+  /** The instance number of `key`, allocating the next one on first sight. */
+  numberOf(key: string): number {
+    let n = this.numbers.get(key);
+    if (n === undefined) {
+      n = this.next++;
+      this.numbers.set(key, n);
+      this.keys.set(n, key);
+    }
+    return n;
+  }
+
+  /** The number of `key` if it has one, without allocating. */
+  peek(key: string): number | undefined {
+    return this.numbers.get(key);
+  }
+
+  /** The key an instance number was given to. */
+  keyOf(n: number | undefined): string | undefined {
+    return n === undefined ? undefined : this.keys.get(n);
+  }
+
+  /**
+   * Numbers for the rows present now, ascending. New keys are numbered in the order given, so
+   * the first listing numbers rows in the producer's order.
+   */
+  list(presentKeys: Iterable<string>): number[] {
+    const out: number[] = [];
+    for (const k of presentKeys) out.push(this.numberOf(k));
+    return out.sort((a, b) => a - b);
+  }
+}

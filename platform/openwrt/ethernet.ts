@@ -1,0 +1,142 @@
+/**
+ * Device.Ethernet. on OpenWrt (TR-181 EthernetInterface:2, EthernetLink:1), all from one
+ * `ubus call network.device status` (no argument: every device netifd knows, by name).
+ *
+ * - Interface.{i}: the physical ports (devtype "ethernet", not a bridge), keyed by name.
+ * - Link.{i}: the layer-2 devices IP interfaces sit on: every device that is neither a
+ *   bridge member, nor wireless (those are WiFi.SSID), nor loopback; e.g. br-lan, eth1, eth1.2.
+ *   LowerLayers names the Ethernet.Interface of a port; bridges and VLANs would name
+ *   Bridging/VLANTermination objects, which this platform does not serve, so theirs is empty.
+ */
+import type { Value } from '../../datamodel/value/Value.js';
+import { InstanceMap } from './InstanceMap.js';
+import { mac, noSuchInstance, u32, u64 } from './convert.js';
+import type { OpenWrtContext } from './OpenWrtContext.js';
+import type { DeviceStatus, DeviceStatusMap } from './ubus-types.js';
+
+export interface EthernetLinks {
+  /** "Device.Ethernet.Link.N." of the device an IP interface uses, or "" if it is not a Link. */
+  linkPath(device: string | undefined): Promise<string>;
+}
+
+const STATS = ['BytesSent', 'BytesReceived', 'PacketsSent', 'PacketsReceived', 'ErrorsSent', 'ErrorsReceived',
+  'DiscardPacketsSent', 'DiscardPacketsReceived', 'MulticastPacketsReceived'];
+
+/** Serves Device.Ethernet.Interface.{i}.(Stats.) and Device.Ethernet.Link.{i}.(Stats.). */
+export function registerEthernet(ctx: OpenWrtContext): EthernetLinks {
+  const { model } = ctx;
+  const ports = new InstanceMap();
+  const links = new InstanceMap();
+  // Numbers are handed out on every reading, in name order, so they do not depend on which
+  // object a Get happens to read first.
+  const read = async () => {
+    const c = classify(await ctx.ubus<DeviceStatusMap>('network.device', 'status'));
+    ports.list(c.ports.keys());
+    links.list(c.links.keys());
+    return c;
+  };
+  const device = async (map: InstanceMap, which: 'ports' | 'links', n: number | undefined): Promise<[string, DeviceStatus]> => {
+    const name = map.keyOf(n);
+    const d = (await read())[which].get(name ?? '');
+    if (name === undefined || !d) throw noSuchInstance(which === 'ports' ? 'Ethernet interface' : 'Ethernet link', n);
+    return [name, d];
+  };
+
+  model.register('Device.Ethernet.Interface.{i}.', {
+    params: ['Enable', 'Status', 'Name', 'MACAddress', 'MaxBitRate', 'CurrentBitRate', 'DuplexMode', 'CurrentDuplexMode'],
+    list: async () => ports.list((await read()).ports.keys()),
+    get: async ([n]) => {
+      const [name, d] = await device(ports, 'ports', n);
+      const link = parseSpeed(d.speed);
+      const values: Record<string, Value> = {
+        Enable: d.up === true, Status: status(d), Name: name, MACAddress: mac(d.macaddr),
+        CurrentBitRate: link.up && d.carrier ? link.mbps : 0,
+        CurrentDuplexMode: link.up && d.carrier ? link.duplex : 'Unknown',
+        DuplexMode: d.autoneg !== false ? 'Auto' : link.up ? link.duplex : 'Auto',
+      };
+      const max = maxSupported(d['link-supported']);
+      if (max > 0) values.MaxBitRate = max;
+      return values;
+    },
+  });
+  model.register('Device.Ethernet.Interface.{i}.Stats.', {
+    params: [...STATS, 'Collisions'],
+    get: async ([n]) => {
+      const [, d] = await device(ports, 'ports', n);
+      return { ...stats(d.statistics), Collisions: u64(d.statistics?.collisions) };
+    },
+  });
+
+  model.register('Device.Ethernet.Link.{i}.', {
+    params: ['Enable', 'Status', 'Name', 'LowerLayers', 'MTU', 'MACAddress'],
+    list: async () => links.list((await read()).links.keys()),
+    get: async ([n]) => {
+      const [name, d] = await device(links, 'links', n);
+      const port = (await read()).ports.has(name) ? ports.numberOf(name) : undefined;
+      let s = status(d);
+      if (s === 'Down' && d.up && port !== undefined) s = 'LowerLayerDown';
+      return {
+        Enable: d.up === true, Status: s, Name: name, MACAddress: mac(d.macaddr), MTU: u32(d.mtu),
+        LowerLayers: port === undefined ? '' : `Device.Ethernet.Interface.${port}.`,
+      };
+    },
+  });
+  model.register('Device.Ethernet.Link.{i}.Stats.', {
+    params: STATS,
+    get: async ([n]) => stats((await device(links, 'links', n))[1].statistics),
+  });
+
+  return {
+    linkPath: async (name) => {
+      if (!name || !(await read()).links.has(name)) return '';
+      return `Device.Ethernet.Link.${links.numberOf(name)}.`;
+    },
+  };
+}
+
+interface Classified { ports: Map<string, DeviceStatus>; links: Map<string, DeviceStatus> }
+
+/** Sorts netifd's devices into ports and links (each map in name order). */
+export function classify(devices: DeviceStatusMap): Classified {
+  const members = new Set<string>();
+  for (const d of Object.values(devices)) for (const m of d['bridge-members'] ?? []) members.add(m);
+  const ports = new Map<string, DeviceStatus>();
+  const links = new Map<string, DeviceStatus>();
+  for (const name of Object.keys(devices).sort()) {
+    const d = devices[name];
+    const bridge = Array.isArray(d['bridge-members']);
+    if (d.devtype === 'ethernet' && !bridge) ports.set(name, d);
+    const loopback = name === 'lo' || d.devtype === 'loopback';
+    if (!loopback && d.devtype !== 'wlan' && !members.has(name)) links.set(name, d);
+  }
+  return { ports, links };
+}
+
+function status(d: DeviceStatus): string {
+  if (d.present === false) return 'NotPresent';
+  return d.up && d.carrier !== false ? 'Up' : 'Down';
+}
+
+/** netifd "1000F" → 1000 Mbit/s, Full duplex; absent while the link speed is unknown. */
+function parseSpeed(speed: string | undefined): { up: boolean; mbps: number; duplex: string } {
+  const m = /^(\d+)([FH])$/.exec(speed ?? '');
+  if (!m) return { up: false, mbps: 0, duplex: 'Unknown' };
+  return { up: true, mbps: Number(m[1]), duplex: m[2] === 'F' ? 'Full' : 'Half' };
+}
+
+/** The fastest of the supported link modes ("1000baseT-F" → 1000), 0 if none are listed. */
+function maxSupported(modes: readonly string[] | undefined): number {
+  return Math.max(0, ...(modes ?? []).map((m) => Number(/^(\d+)base/.exec(m)?.[1] ?? 0)));
+}
+
+/** netifd/sysfs counters → TR-181 Stats (64-bit counts as strings, 32-bit ones wrapped). */
+function stats(s: Record<string, number> | undefined): Record<string, Value> {
+  const c = s ?? {};
+  return {
+    BytesSent: u64(c.tx_bytes), BytesReceived: u64(c.rx_bytes),
+    PacketsSent: u64(c.tx_packets), PacketsReceived: u64(c.rx_packets),
+    ErrorsSent: u32(c.tx_errors), ErrorsReceived: u32(c.rx_errors),
+    DiscardPacketsSent: u32(c.tx_dropped), DiscardPacketsReceived: u32(c.rx_dropped),
+    MulticastPacketsReceived: u64(c.multicast),
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * The live OpenWrt platform (`--platform openwrt`): TR-181 Device:2 objects read from ubus
+ * (procd, netifd, rpcd-mod-iwinfo, hostapd), written through UCI, with changes reported from
+ * ubus events. Field-by-field mapping: ../shared/fixtures/MAPPING.md; per-object notes at the
+ * top of each file here.
+ *
+ * | object                                   | source (one call each, cached for one Get) |
+ * |------------------------------------------|--------------------------------------------|
+ * | DeviceInfo., .MemoryStatus.              | `ubus call system board`, `system info`    |
+ * | DeviceInfo.ProcessStatus.                | /proc/stat                                 |
+ * | Ethernet.Interface/Link (+Stats)         | `ubus call network.device status`          |
+ * | IP.Interface (+IPv4/IPv6Address, Prefix) | `ubus call network.interface dump`         |
+ * | WiFi.Radio/SSID/AccessPoint (+Security)  | `ubus call network.wireless status` + `iwinfo info` per up BSS |
+ * | WiFi.AccessPoint.AssociatedDevice        | `ubus call iwinfo assoclist` per up BSS    |
+ *
+ * A source that fails (tool missing, ubus object absent, timeout) fails the objects that read
+ * it with 7003 naming the command; every other object still reads.
+ */
+import fs from 'node:fs';
+import { createLogger, type Logger } from '../../datamodel/Logger.js';
+import type { DataModel } from '../../datamodel/tree/DataModel.js';
+import { CommandRunner, findOnPath } from '../exec/CommandRunner.js';
+import { registerDeviceInfo } from './device-info.js';
+import { registerEthernet } from './ethernet.js';
+import { startEvents } from './events.js';
+import { registerIP } from './ip.js';
+import { OpenWrtContext } from './OpenWrtContext.js';
+import { UciWriter } from './uci.js';
+import { registerWiFiAccessPoints } from './wifi-access-point.js';
+import { registerWiFiRadios } from './wifi-radio.js';
+import { registerWiFiStations } from './wifi-stations.js';
+import { WiFiState } from './WiFiState.js';
+
+export interface OpenWrtOptions {
+  /** Directory holding `ubus` and `uci`; default: found on PATH. */
+  commandPath?: string;
+  /** How long one ubus answer serves further reads, ms (default 2000): the span of one Get. */
+  cacheMs?: number;
+  log?: Logger;
+  /** Wall clock, ms since the epoch (default Date.now). */
+  now?: () => number;
+  /** First restart delay of an event listener that died, ms (default 1000). */
+  listenerBackoffMs?: number;
+  /** Where CPU times are read (default /proc/stat). */
+  procStat?: string;
+}
+
+export interface OpenWrtPlatform {
+  /** Stops the event listeners (their child processes). */
+  stop(): void;
+  /** Resolves once the event listeners run and their baselines are read; never rejects. */
+  ready: Promise<void>;
+  /** The command runner: `calls` counts external commands, for the bench. */
+  runner: CommandRunner;
+}
+
+export const DEFAULT_CACHE_MS = 2000;
+
+/** Registers the OpenWrt providers on `model` and starts listening for ubus events. */
+export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions = {}): OpenWrtPlatform {
+  const log = opts.log ?? createLogger('info', 'openwrt');
+  const runner = new CommandRunner({ commandPath: opts.commandPath, log });
+  const ctx = new OpenWrtContext(model, runner, opts.cacheMs ?? DEFAULT_CACHE_MS, log, opts.now ?? Date.now);
+  const uci = new UciWriter(ctx);
+  registerDeviceInfo(ctx, opts.procStat);
+  const ethernet = registerEthernet(ctx);
+  registerIP(ctx, ethernet);
+  const wifi = new WiFiState(ctx);
+  registerWiFiRadios(ctx, wifi, uci);
+  registerWiFiAccessPoints(ctx, wifi, uci);
+  const stations = registerWiFiStations(ctx, wifi);
+  const events = startEvents(ctx, wifi, stations, { backoffMs: opts.listenerBackoffMs });
+  return { stop: events.stop, ready: events.ready.catch(() => undefined), runner };
+}
+
+/** True on an OpenWrt system: /etc/openwrt_release exists and `ubus` is on PATH. */
+export function detectOpenWrt(releaseFile = '/etc/openwrt_release', pathVar = process.env.PATH): boolean {
+  return fs.existsSync(releaseFile) && findOnPath('ubus', pathVar) !== undefined;
+}

@@ -1,0 +1,159 @@
+/**
+ * Device.IP. on OpenWrt (TR-181 IPInterface:2, IPv4Address:1, IPv6Address:1, IPv6Prefix:1), all
+ * from one `ubus call network.interface dump`: one IP.Interface per netifd interface ("wan",
+ * "lan", "loopback"), keyed by name. Addresses are keyed by address/prefix-length inside their
+ * interface, so an address keeps its instance while it stays assigned.
+ *
+ * LowerLayers names the Ethernet.Link of the interface's `device`. PPP-style protocols sit on a
+ * PPP.Interface, which this platform does not serve, so theirs is empty rather than wrong.
+ */
+import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import type { Value } from '../../datamodel/value/Value.js';
+import { lifetimeEnd, noSuchInstance, prefixToMask } from './convert.js';
+import type { EthernetLinks } from './ethernet.js';
+import { InstanceMap } from './InstanceMap.js';
+import type { OpenWrtContext } from './OpenWrtContext.js';
+import type { InterfaceDump, NetIfStatus } from './ubus-types.js';
+
+const PPP_PROTOS = new Set(['pppoe', 'pppoa', 'ppp', 'pptp', 'l2tp', '3g']);
+
+/** netifd `proto` → IPv4Address.AddressingType. Cellular protocols get their address by NAS signalling. */
+const ADDRESSING: Record<string, string> = {
+  dhcp: 'DHCP', static: 'Static', pppoe: 'IPCP', pppoa: 'IPCP', ppp: 'IPCP', '3g': 'IPCP',
+  qmi: '3GPP-NAS', mbim: '3GPP-NAS', ncm: '3GPP-NAS', modemmanager: '3GPP-NAS', wwan: '3GPP-NAS',
+};
+
+interface AddressRow { key: string; values: (now: number) => Record<string, Value> }
+
+/** One interface's rows, per table. */
+interface IfRows { status: NetIfStatus; v4: AddressRow[]; v6: AddressRow[]; prefixes: AddressRow[] }
+
+/** Serves Device.IP.Interface.{i}. and its IPv4Address, IPv6Address and IPv6Prefix tables. */
+export function registerIP(ctx: OpenWrtContext, ethernet: EthernetLinks): void {
+  const { model } = ctx;
+  const interfaces = new InstanceMap();
+  const sub = { v4: new Map<string, InstanceMap>(), v6: new Map<string, InstanceMap>(), prefixes: new Map<string, InstanceMap>() };
+  const mapOf = (table: keyof typeof sub, ifname: string): InstanceMap => {
+    let m = sub[table].get(ifname);
+    if (!m) sub[table].set(ifname, (m = new InstanceMap()));
+    return m;
+  };
+  const read = async (): Promise<Map<string, IfRows>> => {
+    const dump = await ctx.ubus<InterfaceDump>('network.interface', 'dump');
+    const out = new Map<string, IfRows>();
+    for (const s of dump.interface ?? []) {
+      const prefixPath = (key: string): string =>
+        `Device.IP.Interface.${interfaces.numberOf(s.interface)}.IPv6Prefix.${mapOf('prefixes', s.interface).numberOf(key)}.`;
+      const rows: IfRows = { status: s, ...addressRows(s, prefixPath) };
+      out.set(s.interface, rows);
+      // Number every row on every reading, in netifd's order, whatever a Get reads first.
+      interfaces.numberOf(s.interface);
+      for (const t of ['v4', 'v6', 'prefixes'] as const) mapOf(t, s.interface).list(rows[t].map((r) => r.key));
+    }
+    return out;
+  };
+  const at = async (n: number | undefined): Promise<IfRows> => {
+    const rows = (await read()).get(interfaces.keyOf(n) ?? '');
+    if (!rows) throw noSuchInstance('IP interface', n);
+    return rows;
+  };
+
+  model.register('Device.IP.Interface.{i}.', {
+    params: ['Enable', 'Status', 'Name', 'LastChange', 'LowerLayers', 'Type'],
+    list: async () => interfaces.list((await read()).keys()),
+    get: async ([n]) => {
+      const { status: s } = await at(n);
+      const values: Record<string, Value> = {
+        Enable: s.up === true || s.autostart === true,
+        Status: s.up ? 'Up' : 'Down',
+        Name: s.interface,
+        LowerLayers: PPP_PROTOS.has(s.proto ?? '') ? '' : await lowerLayer(ctx, ethernet, s.device ?? s.l3_device),
+        Type: s.device === 'lo' || s.l3_device === 'lo' ? 'Loopback' : 'Normal',
+      };
+      // netifd's uptime is the time since the interface came up, i.e. since its last change.
+      if (s.up && s.uptime !== undefined) values.LastChange = Math.max(0, Math.trunc(s.uptime));
+      return values;
+    },
+  });
+
+  const table = (path: string, which: 'v4' | 'v6' | 'prefixes', what: string, params: string[]): void => {
+    model.register(path, {
+      params,
+      list: async ([i]) => {
+        const rows = (await read()).get(interfaces.keyOf(i) ?? '');
+        return rows ? mapOf(which, rows.status.interface).list(rows[which].map((r) => r.key)) : [];
+      },
+      get: async (keys: InstanceKeys) => {
+        const rows = await at(keys[0]);
+        const key = mapOf(which, rows.status.interface).keyOf(keys[1]);
+        const row = rows[which].find((r) => r.key === key);
+        if (!row) throw noSuchInstance(what, keys[1]);
+        return row.values(ctx.now());
+      },
+    });
+  };
+  table('Device.IP.Interface.{i}.IPv4Address.{i}.', 'v4', 'IPv4 address',
+    ['Enable', 'Status', 'IPAddress', 'SubnetMask', 'AddressingType']);
+  table('Device.IP.Interface.{i}.IPv6Address.{i}.', 'v6', 'IPv6 address',
+    ['Enable', 'Status', 'IPAddressStatus', 'IPAddress', 'Origin', 'Prefix', 'PreferredLifetime', 'ValidLifetime', 'Anycast']);
+  table('Device.IP.Interface.{i}.IPv6Prefix.{i}.', 'prefixes', 'IPv6 prefix',
+    ['Enable', 'Status', 'PrefixStatus', 'Prefix', 'Origin', 'StaticType', 'OnLink', 'PreferredLifetime', 'ValidLifetime']);
+}
+
+async function lowerLayer(ctx: OpenWrtContext, ethernet: EthernetLinks, device: string | undefined): Promise<string> {
+  try {
+    return await ethernet.linkPath(device);
+  } catch (e) {
+    // The interface itself is still readable without network.device; only the reference is lost.
+    ctx.log.debug('no Ethernet.Link for an IP interface', { device, error: e instanceof Error ? e.message : String(e) });
+    return '';
+  }
+}
+
+/** The address and prefix rows of one netifd interface. */
+export function addressRows(s: NetIfStatus, prefixPath: (key: string) => string): Omit<IfRows, 'status'> {
+  const addressing = ADDRESSING[s.proto ?? ''] ?? 'Static';
+  const v4: AddressRow[] = (s['ipv4-address'] ?? []).map((a) => ({
+    key: `${a.address}/${a.mask}`,
+    values: () => ({ Enable: true, Status: 'Enabled', IPAddress: a.address, SubnetMask: prefixToMask(a.mask), AddressingType: addressing }),
+  }));
+
+  const prefixes: AddressRow[] = [];
+  const v6: AddressRow[] = [];
+  const v6Origin = s.proto === 'dhcpv6' ? 'DHCPv6' : s.proto === 'static' ? 'Static' : 'AutoConfigured';
+  for (const a of s['ipv6-address'] ?? []) {
+    v6.push({ key: a.address, values: (now) => v6Values(a.address, v6Origin, '', a.preferred, a.valid, now) });
+  }
+  // Prefixes delegated to this interface by the upstream router (DHCPv6-PD).
+  for (const p of s['ipv6-prefix'] ?? []) {
+    const key = `${p.address}/${p.mask}`;
+    prefixes.push({ key, values: (now) => prefixValues(key, 'PrefixDelegation', false, p.preferred, p.valid, now) });
+  }
+  // Prefixes assigned to this (downstream) interface from a delegated or ULA prefix; the router
+  // takes an address of its own from each (local-address).
+  for (const p of s['ipv6-prefix-assignment'] ?? []) {
+    const key = `${p.address}/${p.mask}`;
+    prefixes.push({ key, values: (now) => prefixValues(key, 'Child', true, p.preferred, p.valid, now) });
+    const local = p['local-address'];
+    if (local && !v6.some((r) => r.key === local.address)) {
+      v6.push({ key: local.address, values: (now) => v6Values(local.address, 'AutoConfigured', prefixPath(key), p.preferred, p.valid, now) });
+    }
+  }
+  return { v4, v6, prefixes };
+}
+
+function v6Values(address: string, origin: string, prefix: string, preferred: number | undefined, valid: number | undefined, now: number): Record<string, Value> {
+  return {
+    Enable: true, Status: 'Enabled', IPAddressStatus: preferred === 0 ? 'Deprecated' : 'Preferred',
+    IPAddress: address, Origin: origin, Prefix: prefix, Anycast: false,
+    PreferredLifetime: lifetimeEnd(now, preferred), ValidLifetime: lifetimeEnd(now, valid),
+  };
+}
+
+function prefixValues(prefix: string, origin: string, onLink: boolean, preferred: number | undefined, valid: number | undefined, now: number): Record<string, Value> {
+  return {
+    Enable: true, Status: 'Enabled', PrefixStatus: preferred === 0 ? 'Deprecated' : 'Preferred',
+    Prefix: prefix, Origin: origin, StaticType: 'Inapplicable', OnLink: onLink,
+    PreferredLifetime: lifetimeEnd(now, preferred), ValidLifetime: lifetimeEnd(now, valid),
+  };
+}

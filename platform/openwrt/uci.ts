@@ -1,0 +1,101 @@
+/**
+ * Writes through UCI, the way LuCI does: `uci set` each option, `uci commit <config>`, then have
+ * the owning daemon reload. If a set or the commit fails, `uci revert <config>` drops the staged
+ * changes and the Set fails with a UspError, so the device keeps its previous configuration and
+ * the transaction rolls back. Writes are serialised: two transactions never interleave their
+ * staged changes in one commit.
+ */
+import { ErrorCode, UspError } from '../../datamodel/UspError.js';
+import type { Value } from '../../datamodel/value/Value.js';
+import { CommandError } from '../exec/CommandError.js';
+import { refused } from './convert.js';
+import type { OpenWrtContext } from './OpenWrtContext.js';
+
+export interface UciChange {
+  section: string;
+  option: string;
+  value: string;
+  /** Keep the value out of logs and error messages (passphrases). */
+  secret?: boolean;
+}
+
+export class UciWriter {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly ctx: OpenWrtContext) {}
+
+  /**
+   * Stages, commits and applies `changes` to one config. `reload` runs after the commit (e.g.
+   * `ubus call network reload`, which makes netifd re-read network and wireless).
+   */
+  apply(config: string, changes: readonly UciChange[], reload: readonly string[]): Promise<void> {
+    const run = this.queue.then(() => this.applyNow(config, changes, reload));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyNow(config: string, changes: readonly UciChange[], reload: readonly string[]): Promise<void> {
+    if (changes.length === 0) return;
+    const { runner, log } = this.ctx;
+    try {
+      for (const c of changes) {
+        const option = `${config}.${c.section}.${c.option}`;
+        await runner.run('uci', ['set', `${option}=${c.value}`], c.secret ? { display: `uci set ${option}=…` } : {});
+      }
+      await runner.run('uci', ['commit', config]);
+    } catch (e) {
+      try {
+        await runner.run('uci', ['revert', config]);
+      } catch (r) {
+        log.error('uci revert failed after a failed write', { config, error: message(r) });
+      }
+      // The options are named, never the values: one of them may be a passphrase.
+      const what = changes.map((c) => `${config}.${c.section}.${c.option}`).join(', ');
+      throw new UspError(ErrorCode.InternalError, `could not write ${what} (reverted): ${message(e)}`);
+    }
+    try {
+      const [cmd, ...args] = reload;
+      await runner.run(cmd, args);
+    } catch (e) {
+      // Committed already: the device applies it on the next reload or boot at the latest.
+      log.error('configuration committed but the reload failed', { config, error: message(e) });
+      throw new UspError(ErrorCode.InternalError, `${config} saved but not applied: ${message(e)}`);
+    }
+  }
+}
+
+function message(e: unknown): string {
+  return e instanceof CommandError || e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * How one writable parameter becomes UCI options: the changes to stage, or a refusal message
+ * for a value the schema allows but this device cannot take. `all` is the whole Set for the
+ * object, for parameters that depend on each other (a security mode needs a passphrase), and
+ * `current` the object's values before it.
+ */
+export type ParamWriter = (value: Value, all: Record<string, Value>, current: Record<string, Value>) => UciChange[] | string;
+
+/**
+ * The UCI changes for a Set, or a 7012 naming every refused parameter (nothing is written then).
+ * A parameter without a writer is accepted only when it keeps its current value: the schema
+ * makes it writable, this platform cannot change it.
+ */
+export function planWrite(
+  current: Record<string, Value>, changes: Record<string, Value>, writers: Readonly<Record<string, ParamWriter>>,
+): UciChange[] {
+  const out: UciChange[] = [];
+  const bad: Array<{ param: string; message: string }> = [];
+  for (const [param, value] of Object.entries(changes)) {
+    const write = writers[param];
+    if (!write) {
+      if (current[param] !== value) bad.push({ param, message: 'this device only accepts its current value' });
+      continue;
+    }
+    const r = write(value, changes, current);
+    if (typeof r === 'string') bad.push({ param, message: r });
+    else out.push(...r);
+  }
+  if (bad.length > 0) throw refused(bad);
+  return out;
+}

@@ -1,0 +1,220 @@
+/**
+ * A fake OpenWrt userland for the platform tests: `ubus` and `uci` executables (small Node
+ * scripts written to a temp dir) that replay the recorded outputs in test/fixtures/openwrt and
+ * append every invocation's argv to calls.log. The agent's own code runs unmocked against them.
+ *
+ * - `ubus call <obj> <method> [json]` answers from responses.json (rewritable by the test); an
+ *   unknown object fails like the real CLI: "Command failed: Not found", exit 4.
+ * - `ubus list <pattern>` prints the matching names of responses.json's `objects`.
+ * - `ubus listen ...` and `ubus subscribe <obj>` print the lines of events/listen.jsonl or
+ *   events/<obj>.jsonl as they are appended (from the start of the file) until killed; they exit
+ *   with status 3 once if a file die-<listen|obj> exists.
+ * - `uci ...` succeeds, except `uci commit` while the file uci-fail-commit exists.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Schema } from '../../../../datamodel/schema/Schema.js';
+import { DataModel } from '../../../../datamodel/tree/DataModel.js';
+import { type ObjectValues, readSubtree } from '../../../../datamodel/tree/read-object.js';
+import type { ObjectBinding } from '../../../../datamodel/tree/binding.js';
+import { createLogger } from '../../../../datamodel/Logger.js';
+import { type OpenWrtOptions, type OpenWrtPlatform, registerOpenWrtPlatform } from '../../../../platform/openwrt/index.js';
+
+export const FIXTURES = fileURLToPath(new URL('../../../fixtures/openwrt/', import.meta.url));
+
+export type Response = { file: string } | { json: unknown } | { text: string } | { exit: number; stderr: string };
+
+export const IWINFO_INFO = 'iwinfo info {"device":"phy1-ap0"}';
+export const IWINFO_ASSOCLIST = 'iwinfo assoclist {"device":"phy1-ap0"}';
+
+/** Every `ubus call` a whole-tree read of the fixture device needs, and its answer. */
+export function defaultResponses(): Record<string, Response> {
+  const eth0 = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'ubus-network-device-status.eth0.json'), 'utf8'));
+  const others = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'ubus-network-device-status.others.json'), 'utf8'));
+  return {
+    'system board': { file: 'ubus-system-board.json' },
+    'system info': { file: 'ubus-system-info.json' },
+    'network.device status': { json: { ...others, eth0 } },
+    'network.interface dump': { file: 'ubus-network-interface-dump.json' },
+    'network.wireless status': { file: 'ubus-network-wireless-status.json' },
+    [IWINFO_INFO]: { file: 'ubus-iwinfo-info.phy1-ap0.json' },
+    [IWINFO_ASSOCLIST]: { file: 'ubus-iwinfo-assoclist.phy1-ap0.json' },
+    'network reload': { text: '' },
+  };
+}
+
+const UBUS = String.raw`#!/usr/bin/env node
+const fs = require('fs');
+const path = require('path');
+const DIR = __DIR__;
+const argv = process.argv.slice(2);
+fs.appendFileSync(path.join(DIR, 'calls.log'), JSON.stringify(['ubus', ...argv]) + '\n');
+const manifest = JSON.parse(fs.readFileSync(path.join(DIR, 'responses.json'), 'utf8'));
+const [cmd, ...rest] = argv;
+if (cmd === 'call') {
+  const r = manifest.calls[rest.join(' ')];
+  if (!r) { process.stderr.write('Command failed: Not found\n'); process.exit(4); }
+  if (r.exit !== undefined) { process.stderr.write(r.stderr + '\n'); process.exit(r.exit); }
+  const out = r.file !== undefined ? fs.readFileSync(path.join(manifest.fixtures, r.file), 'utf8')
+    : r.json !== undefined ? JSON.stringify(r.json, null, '\t') : r.text;
+  process.stdout.write(out + (out.endsWith('\n') || out === '' ? '' : '\n'));
+  process.exit(0);
+}
+if (cmd === 'list') {
+  const prefix = (rest[0] || '').replace(/\*$/, '');
+  for (const o of manifest.objects) if (o.startsWith(prefix)) process.stdout.write(o + '\n');
+  process.exit(0);
+}
+if (cmd === 'listen' || cmd === 'subscribe') {
+  const name = cmd === 'listen' ? 'listen' : rest[0];
+  const file = path.join(DIR, 'events', name + '.jsonl');
+  const die = path.join(DIR, 'die-' + name);
+  let offset = 0;
+  let buf = '';
+  setInterval(() => {
+    if (fs.existsSync(die)) { fs.unlinkSync(die); process.exit(3); }
+    if (!fs.existsSync(file)) return;
+    const size = fs.statSync(file).size;
+    if (size <= offset) return;
+    const fd = fs.openSync(file, 'r');
+    const chunk = Buffer.alloc(size - offset);
+    fs.readSync(fd, chunk, 0, chunk.length, offset);
+    fs.closeSync(fd);
+    offset = size;
+    buf += chunk.toString('utf8');
+    let nl;
+    while ((nl = buf.indexOf('\n')) >= 0) { process.stdout.write(buf.slice(0, nl) + '\n'); buf = buf.slice(nl + 1); }
+  }, 15);
+} else {
+  process.stderr.write('usage\n');
+  process.exit(1);
+}
+`;
+
+const UCI = String.raw`#!/usr/bin/env node
+const fs = require('fs');
+const path = require('path');
+const DIR = __DIR__;
+const argv = process.argv.slice(2);
+fs.appendFileSync(path.join(DIR, 'calls.log'), JSON.stringify(['uci', ...argv]) + '\n');
+if (argv[0] === 'commit' && fs.existsSync(path.join(DIR, 'uci-fail-commit'))) {
+  process.stderr.write('uci: I/O error\n');
+  process.exit(1);
+}
+process.exit(0);
+`;
+
+export interface FakeOpenWrt {
+  /** Directory holding the fake executables (pass as commandPath). */
+  bin: string;
+  dir: string;
+  /** Every invocation so far, as argv with the program name first. */
+  invocations(): string[][];
+  /** The `ubus call` invocations as "object method [json]" strings. */
+  ubusCalls(): string[];
+  clearLog(): void;
+  respond(key: string, r: Response | undefined): void;
+  /** Appends one event line for `ubus listen` ("listen") or `ubus subscribe <obj>`. */
+  event(stream: string, type: string, data: unknown): void;
+  /** Makes the `ubus listen`/`subscribe` child for `stream` exit once. */
+  kill(stream: string): void;
+  failCommit(on: boolean): void;
+  cleanup(): void;
+}
+
+export function fakeOpenWrt(opts: { withUbus?: boolean } = {}): FakeOpenWrt {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'usp-openwrt-'));
+  const bin = path.join(dir, 'bin');
+  fs.mkdirSync(bin);
+  fs.mkdirSync(path.join(dir, 'events'));
+  fs.writeFileSync(path.join(dir, 'calls.log'), '');
+  const manifest = { fixtures: FIXTURES, objects: ['hostapd.phy1-ap0'], calls: defaultResponses() as Record<string, Response> };
+  const save = (): void => fs.writeFileSync(path.join(dir, 'responses.json'), JSON.stringify(manifest));
+  save();
+  const install = (name: string, script: string): void => {
+    fs.writeFileSync(path.join(bin, name), script.replace('__DIR__', JSON.stringify(dir)), { mode: 0o755 });
+  };
+  if (opts.withUbus !== false) install('ubus', UBUS);
+  install('uci', UCI);
+  const invocations = (): string[][] => fs.readFileSync(path.join(dir, 'calls.log'), 'utf8')
+    .split('\n').filter(Boolean).map((l) => JSON.parse(l) as string[]);
+  return {
+    bin,
+    dir,
+    invocations,
+    ubusCalls: () => invocations().filter((a) => a[0] === 'ubus' && a[1] === 'call').map((a) => a.slice(2).join(' ')),
+    clearLog: () => fs.writeFileSync(path.join(dir, 'calls.log'), ''),
+    respond: (key, r) => {
+      if (r === undefined) delete manifest.calls[key];
+      else manifest.calls[key] = r;
+      save();
+    },
+    event: (stream, type, data) => fs.appendFileSync(path.join(dir, 'events', `${stream}.jsonl`), `${JSON.stringify({ [type]: data })}\n`),
+    kill: (stream) => fs.writeFileSync(path.join(dir, `die-${stream}`), ''),
+    failCommit: (on) => {
+      const f = path.join(dir, 'uci-fail-commit');
+      if (on) fs.writeFileSync(f, '');
+      else fs.rmSync(f, { force: true });
+    },
+    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+// Loaded once: every test builds a fresh DataModel over the same (read-only) schema.
+const schema = Schema.load();
+
+export interface PlatformFixture {
+  fake: FakeOpenWrt;
+  model: DataModel;
+  platform: OpenWrtPlatform;
+  binding(supportedPath: string): ObjectBinding;
+  /** readSubtree of one object path ("Device." by default), all depths. */
+  read(path?: string): Promise<ObjectValues[]>;
+  /** read() as path → values. */
+  values(path?: string): Promise<Map<string, Record<string, unknown>>>;
+  close(): void;
+}
+
+/** 2026-02-27T04:56:04Z, the `localtime` of the recorded `system info`. */
+export const NOW_MS = 1772160964 * 1000;
+
+export function openWrt(fake = fakeOpenWrt(), opts: OpenWrtOptions = {}): PlatformFixture {
+  const model = new DataModel(schema);
+  const platform = registerOpenWrtPlatform(model, {
+    commandPath: fake.bin, log: createLogger('error', 'openwrt', () => undefined), now: () => NOW_MS,
+    // Long enough that a loaded CI machine cannot split one read across two cache windows;
+    // events and writes invalidate explicitly, and the runner's own tests cover expiry.
+    cacheMs: 30_000, listenerBackoffMs: 50, ...opts,
+  });
+  const read = async (p = 'Device.'): Promise<ObjectValues[]> => {
+    const out: ObjectValues[] = [];
+    await readSubtree(model, { node: model.requireNode(p), keys: [] }, 0, {}, out);
+    return out;
+  };
+  return {
+    fake, model, platform, read,
+    binding: (p) => {
+      const b = model.requireNode(p).binding;
+      if (!b) throw new Error(`${p} is not bound`);
+      return b;
+    },
+    values: async (p) => new Map((await read(p)).map((o) => [o.path, o.values])),
+    close: () => { platform.stop(); fake.cleanup(); },
+  };
+}
+
+/** Waits until `check` passes (it throws until then), for effects of child processes. */
+export async function eventually(check: () => unknown, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (e) {
+      if (Date.now() > until) throw e;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}

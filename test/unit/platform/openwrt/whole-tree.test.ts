@@ -1,0 +1,212 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { BaseType } from '../../../../datamodel/schema/types.js';
+import { formatValue } from '../../../../datamodel/value/format-value.js';
+import { parseValue } from '../../../../datamodel/value/parse-value.js';
+import { fakeOpenWrt, NOW_MS, openWrt, type PlatformFixture } from './fake-openwrt.js';
+
+/** JS representation of each TR-106 base type (datamodel/value/Value.ts). */
+const JS_TYPE: Record<BaseType, 'boolean' | 'number' | 'string'> = {
+  boolean: 'boolean', int: 'number', unsignedInt: 'number',
+  long: 'string', unsignedLong: 'string', decimal: 'string',
+  string: 'string', dateTime: 'string', base64: 'string', hexBinary: 'string',
+};
+
+describe('openwrt platform: a whole-tree read of the recorded device', () => {
+  let fx: PlatformFixture;
+  afterEach(() => fx.close());
+
+  it('returns what MAPPING.md promises, field by field and with its unit conversions', async () => {
+    fx = openWrt();
+    const v = await fx.values();
+    expect(v.get('Device.DeviceInfo.')).toEqual({
+      Manufacturer: 'D-Link', // model "D-Link COVR-X1860 A1", vendor first
+      ModelName: 'COVR-X1860 A1',
+      ProductClass: 'dlink,covr-x1860-a1', // board_name
+      HardwareVersion: 'MediaTek MT7621 ver:1 eco:3', // system
+      SoftwareVersion: '23.05-SNAPSHOT r23444-7714fb72be', // release.version + release.revision
+      Description: 'OpenWrt 23.05-SNAPSHOT r23444-7714fb72be',
+      HostName: 'OpenWrt',
+      UpTime: 183748, // system info uptime, s
+      SerialNumber: '9483C4000001', // no serial in ubus: the base MAC (eth0)
+      ManufacturerOUI: '9483C4',
+    });
+    // memory.total / memory.available are bytes; TR-181 wants KiB.
+    expect(v.get('Device.DeviceInfo.MemoryStatus.')).toEqual({
+      Total: Math.floor(124059648 / 1024), Free: Math.floor(33476608 / 1024), TotalPersistent: 5888, FreePersistent: 5564,
+    });
+    const cpu = v.get('Device.DeviceInfo.ProcessStatus.')!.CPUUsage as number;
+    expect(cpu).toBeGreaterThanOrEqual(0);
+    expect(cpu).toBeLessThanOrEqual(100);
+
+    // Ethernet: the recorded eth0 ("1000F", link-supported up to 1000baseT-F).
+    expect(v.get('Device.Ethernet.Interface.1.')).toEqual({
+      Enable: true, Status: 'Up', Name: 'eth0', MACAddress: '94:83:c4:00:00:01',
+      MaxBitRate: 1000, CurrentBitRate: 1000, DuplexMode: 'Auto', CurrentDuplexMode: 'Full',
+    });
+    expect(v.get('Device.Ethernet.Interface.2.')).toMatchObject({ Name: 'eth1', CurrentBitRate: 100, CurrentDuplexMode: 'Half' });
+    expect(v.get('Device.Ethernet.Interface.1.Stats.')).toEqual({
+      BytesSent: '987654321', BytesReceived: '4213845921', PacketsSent: '2744103', PacketsReceived: '3911022',
+      ErrorsSent: 0, ErrorsReceived: 0, DiscardPacketsSent: 0, DiscardPacketsReceived: 12,
+      MulticastPacketsReceived: '1543', Collisions: '0',
+    });
+    expect(v.get('Device.Ethernet.')).toEqual({ InterfaceNumberOfEntries: 2, LinkNumberOfEntries: 3 });
+    expect(v.get('Device.Ethernet.Link.1.')).toMatchObject({ Name: 'br-lan', LowerLayers: '', Status: 'Up', MTU: 1500 });
+    expect(v.get('Device.Ethernet.Link.2.')).toMatchObject({ Name: 'eth1', LowerLayers: 'Device.Ethernet.Interface.2.' });
+    expect(v.get('Device.Ethernet.Link.3.')).toMatchObject({ Name: 'eth1.2', MACAddress: '94:83:c4:00:00:02' });
+
+    // IP: interface dump; up → "Up", mask 24 → 255.255.255.0, proto dhcp → DHCP, static → Static.
+    expect(v.get('Device.IP.Interface.1.')).toEqual({
+      Enable: true, Status: 'Up', Name: 'wan', LastChange: 59050, LowerLayers: 'Device.Ethernet.Link.3.', Type: 'Normal',
+      IPv4AddressNumberOfEntries: 1, IPv6AddressNumberOfEntries: 0, IPv6PrefixNumberOfEntries: 0,
+    });
+    expect(v.get('Device.IP.Interface.1.IPv4Address.1.')).toEqual({
+      Enable: true, Status: 'Enabled', IPAddress: '192.168.10.2', SubnetMask: '255.255.255.0', AddressingType: 'DHCP',
+    });
+    expect(v.get('Device.IP.Interface.2.')).toMatchObject({ Name: 'lan', LowerLayers: 'Device.Ethernet.Link.1.', LastChange: 266776 });
+    expect(v.get('Device.IP.Interface.2.IPv4Address.1.')).toMatchObject({ IPAddress: '192.168.1.1', AddressingType: 'Static' });
+    // The LAN's ULA assignment and the router's own address in it; no lifetime means infinite.
+    expect(v.get('Device.IP.Interface.2.IPv6Prefix.1.')).toMatchObject({
+      Prefix: 'fd12:3456:789a::/60', Origin: 'Child', OnLink: true, ValidLifetime: '9999-12-31T23:59:59Z',
+    });
+    expect(v.get('Device.IP.Interface.2.IPv6Address.1.')).toMatchObject({
+      IPAddress: 'fd12:3456:789a::1', Origin: 'AutoConfigured', Prefix: 'Device.IP.Interface.2.IPv6Prefix.1.',
+    });
+
+    // Wi-Fi: radio1 is up (iwinfo info of phy1-ap0); radio0 is disabled in UCI.
+    expect(v.get('Device.WiFi.')).toMatchObject({ RadioNumberOfEntries: 2, SSIDNumberOfEntries: 2, AccessPointNumberOfEntries: 2 });
+    expect(v.get('Device.WiFi.Radio.2.')).toMatchObject({
+      Enable: true, Status: 'Up', Name: 'radio1', Channel: 36,
+      OperatingFrequencyBand: '5GHz', // 5180 MHz
+      CurrentOperatingChannelBandwidth: '80MHz', // HE80
+      OperatingStandards: 'a,n,ac,ax', // hwmodes
+      RegulatoryDomain: 'US ', ChannelsInUse: '36,40,44,48', AutoChannelEnable: false,
+      SupportedOperatingChannelBandwidths: '20MHz,40MHz,80MHz,Auto',
+    });
+    expect(v.get('Device.WiFi.Radio.2.Stats.')).toEqual({ Noise: -95 });
+    expect(v.get('Device.WiFi.Radio.1.')).toMatchObject({ Enable: false, Status: 'Down', Channel: 1, OperatingFrequencyBand: '2.4GHz' });
+    expect(v.get('Device.WiFi.SSID.2.')).toMatchObject({
+      Status: 'Up', Name: 'phy1-ap0', SSID: 'OpenWrt', BSSID: '94:83:c4:00:00:03', LowerLayers: 'Device.WiFi.Radio.2.',
+    });
+    expect(v.get('Device.WiFi.SSID.1.')).toMatchObject({ Status: 'LowerLayerDown', Name: 'default_radio0', BSSID: '' });
+    expect(v.get('Device.WiFi.AccessPoint.2.')).toMatchObject({
+      Status: 'Enabled', SSIDReference: 'Device.WiFi.SSID.2.', AssociatedDeviceNumberOfEntries: 1,
+    });
+    // encryption wpa [2] + psk → WPA2-Personal; ccmp → AES.
+    expect(v.get('Device.WiFi.AccessPoint.2.Security.')).toMatchObject({
+      ModeEnabled: 'WPA2-Personal', EncryptionMode: 'AES', KeyPassphrase: 'fixture-passphrase-1',
+    });
+    expect(v.get('Device.WiFi.AccessPoint.1.Security.')).toMatchObject({ ModeEnabled: 'None', EncryptionMode: '' });
+    // assoclist: rates kbit/s = kbps, tx is towards the station, connected_time 3605 s before now.
+    expect(v.get('Device.WiFi.AccessPoint.2.AssociatedDevice.1.')).toEqual({
+      MACAddress: '3c:22:fb:00:00:10', OperatingStandard: 'ax', AuthenticationState: true, Active: true,
+      SignalStrength: -52, Noise: -95, SNR: 43,
+      LastDataDownlinkRate: 960800, LastDataUplinkRate: 1201000,
+      AssociationTime: new Date(NOW_MS - 3605_000).toISOString().replace('.000Z', 'Z'),
+      Retransmissions: 2, // 2301 retries over 98120 packets
+    });
+    expect(v.get('Device.WiFi.AccessPoint.2.AssociatedDevice.1.Stats.')).toEqual({
+      BytesSent: '543210987', BytesReceived: '98443201', PacketsSent: '98120', PacketsReceived: '120044',
+      RetransCount: 2301, FailedRetransCount: 14,
+    });
+  });
+
+  it('reads another board the same way (OpenWrt 24.10 on a Netgear WNDR3800)', async () => {
+    const fake = fakeOpenWrt();
+    fake.respond('system board', { file: 'ubus-system-board.24.10.json' });
+    fx = openWrt(fake);
+    expect((await fx.values('Device.DeviceInfo.')).get('Device.DeviceInfo.')).toMatchObject({
+      Manufacturer: 'Netgear', ModelName: 'WNDR3800', ProductClass: 'netgear,wndr3800',
+      SoftwareVersion: '24.10.5 r29087-d9c5716d1d', HardwareVersion: 'Atheros AR7161 rev 2',
+      HostName: 'austru.rss78.ldk35.archam.de',
+    });
+  });
+
+  it('types every value as its schema parameter says, canonical and within the schema facets', async () => {
+    fx = openWrt();
+    const objects = await fx.read();
+    let params = 0;
+    for (const { inst, path, values } of objects) {
+      for (const [name, v] of Object.entries(values)) {
+        const p = inst.node.params.get(name);
+        expect(p, `${path}${name} is served`).toBeDefined();
+        const where = `${path}${name} = ${JSON.stringify(v)} (${p!.type})`;
+        expect(typeof v, where).toBe(p!.list ? 'string' : JS_TYPE[p!.type]);
+        if (typeof v === 'number') expect(Number.isSafeInteger(v), where).toBe(true);
+        expect(parseValue(p!, formatValue(p!, v)), where).toStrictEqual(v);
+        params++;
+      }
+    }
+    expect(objects.length).toBeGreaterThan(20);
+    expect(params).toBeGreaterThan(150);
+  });
+
+  it('costs exactly one call per source command, however many objects read it', async () => {
+    fx = openWrt();
+    await fx.platform.ready; // the event listeners' own start-up calls are done
+    fx.platform.runner.invalidate();
+    fx.fake.clearLog();
+    const before = fx.platform.runner.calls;
+    await fx.read();
+    const calls = fx.fake.ubusCalls().sort();
+    expect(calls).toEqual([
+      'iwinfo assoclist {"device":"phy1-ap0"}',
+      'iwinfo info {"device":"phy1-ap0"}',
+      'network.device status',
+      'network.interface dump',
+      'network.wireless status',
+      'system board',
+      'system info',
+    ]);
+    // Nothing else ran for the read (the long-running listeners may log their start late).
+    expect(fx.fake.invocations().filter((a) => !['call', 'listen', 'subscribe'].includes(a[1]))).toEqual([]);
+    expect(fx.platform.runner.calls - before).toBe(7);
+    // A second read inside the cache's max age costs nothing more.
+    await fx.read();
+    expect(fx.fake.ubusCalls()).toHaveLength(7);
+  });
+
+  it('reads the same instance numbers whichever object a Get reads first', async () => {
+    fx = openWrt();
+    // IP first: its LowerLayers must not number the Ethernet links in a different order.
+    expect((await fx.values('Device.IP.')).get('Device.IP.Interface.1.')?.LowerLayers).toBe('Device.Ethernet.Link.3.');
+    expect((await fx.values('Device.Ethernet.')).get('Device.Ethernet.Link.3.')?.Name).toBe('eth1.2');
+  });
+
+  it('serves a GetSupportedDM view of exactly the objects it maps', () => {
+    fx = openWrt();
+    const under = (prefix: string): string[] =>
+      [...fx.model.supportedNodes()].map((n) => n.supportedPath).filter((p) => p.startsWith(prefix));
+    expect(under('Device.WiFi.')).toEqual([
+      'Device.WiFi.',
+      'Device.WiFi.Radio.{i}.',
+      'Device.WiFi.Radio.{i}.Stats.',
+      'Device.WiFi.SSID.{i}.',
+      'Device.WiFi.AccessPoint.{i}.',
+      'Device.WiFi.AccessPoint.{i}.Security.',
+      'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.',
+      'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.Stats.',
+    ]);
+    // MAPPING.md maps no bridging (bridges appear only as Ethernet.Link rows).
+    expect(under('Device.Bridging.')).toEqual([]);
+    expect(under('Device.IP.')).toEqual([
+      'Device.IP.',
+      'Device.IP.Interface.{i}.',
+      'Device.IP.Interface.{i}.IPv4Address.{i}.',
+      'Device.IP.Interface.{i}.IPv6Address.{i}.',
+      'Device.IP.Interface.{i}.IPv6Prefix.{i}.',
+    ]);
+    expect(under('Device.Ethernet.')).toEqual([
+      'Device.Ethernet.',
+      'Device.Ethernet.Interface.{i}.',
+      'Device.Ethernet.Interface.{i}.Stats.',
+      'Device.Ethernet.Link.{i}.',
+      'Device.Ethernet.Link.{i}.Stats.',
+    ]);
+    expect(under('Device.DeviceInfo.')).toEqual([
+      'Device.DeviceInfo.', 'Device.DeviceInfo.MemoryStatus.', 'Device.DeviceInfo.ProcessStatus.',
+    ]);
+    // Parameters: SSID.{i}. serves these and no others.
+    expect([...fx.model.requireNode('Device.WiFi.SSID.{i}.').params.keys()]).toEqual(
+      ['Enable', 'Status', 'Name', 'LowerLayers', 'Upstream', 'BSSID', 'MACAddress', 'SSID']);
+  });
+});

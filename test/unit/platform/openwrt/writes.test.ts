@@ -1,0 +1,112 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ErrorCode, UspError } from '../../../../datamodel/UspError.js';
+import { Transaction } from '../../../../datamodel/tree/Transaction.js';
+import { openWrt, type PlatformFixture } from './fake-openwrt.js';
+
+/** The UspError a promise rejects with. */
+async function refusal(action: () => unknown): Promise<UspError> {
+  try {
+    await action();
+  } catch (e) {
+    expect(e).toBeInstanceOf(UspError);
+    return e as UspError;
+  }
+  throw new Error('expected the call to be refused');
+}
+
+const RELOAD = ['ubus', 'call', 'network', 'reload'];
+
+describe('openwrt platform: writes through UCI', () => {
+  let fx: PlatformFixture;
+  afterEach(() => fx.close());
+
+  /** The invocations of uci and of the reload, in order (reads left out). */
+  const writes = (): string[][] => fx.fake.invocations().filter((a) => a[0] === 'uci' || a.join(' ') === RELOAD.join(' '));
+
+  it('sets Device.WiFi.SSID.{i}.SSID with uci set, uci commit, then a network reload', async () => {
+    fx = openWrt();
+    await fx.platform.ready;
+    fx.fake.clearLog();
+    await fx.binding('Device.WiFi.SSID.{i}.').set!([2], { SSID: 'Kitchen 5G' }, {});
+    expect(writes()).toEqual([
+      ['uci', 'set', 'wireless.default_radio1.ssid=Kitchen 5G'],
+      ['uci', 'commit', 'wireless'],
+      RELOAD,
+    ]);
+    // The write invalidated the cache: the next read asks netifd again.
+    fx.fake.clearLog();
+    await fx.binding('Device.WiFi.SSID.{i}.').get([2], {});
+    expect(fx.fake.ubusCalls()).toContain('network.wireless status');
+  });
+
+  it('writes the passphrase, security mode and channel to their UCI options', async () => {
+    fx = openWrt();
+    await fx.platform.ready;
+    fx.fake.clearLog();
+    await fx.binding('Device.WiFi.AccessPoint.{i}.Security.').set!([2], { ModeEnabled: 'WPA3-Personal-Transition', KeyPassphrase: 'a new passphrase' }, {});
+    await fx.binding('Device.WiFi.Radio.{i}.').set!([2], { Channel: 44 }, {});
+    await fx.binding('Device.WiFi.Radio.{i}.').set!([1], { Enable: true, AutoChannelEnable: true }, {});
+    expect(writes()).toEqual([
+      ['uci', 'set', 'wireless.default_radio1.encryption=sae-mixed'],
+      ['uci', 'set', 'wireless.default_radio1.key=a new passphrase'],
+      ['uci', 'commit', 'wireless'],
+      RELOAD,
+      ['uci', 'set', 'wireless.radio1.channel=44'],
+      ['uci', 'commit', 'wireless'],
+      RELOAD,
+      ['uci', 'set', 'wireless.radio0.disabled=0'],
+      ['uci', 'set', 'wireless.radio0.channel=auto'],
+      ['uci', 'commit', 'wireless'],
+      RELOAD,
+    ]);
+  });
+
+  it('reverts and fails with a UspError when uci commit fails, without reloading', async () => {
+    fx = openWrt();
+    await fx.platform.ready;
+    fx.fake.clearLog();
+    fx.fake.failCommit(true);
+    const e = await refusal(() => fx.binding('Device.WiFi.AccessPoint.{i}.Security.').set!([2], { KeyPassphrase: 'secret passphrase 2' }, {}));
+    expect(e.code).toBe(ErrorCode.InternalError);
+    expect(e.message).toMatch(/wireless\.default_radio1\.key.*reverted.*uci: I\/O error/);
+    expect(e.message).not.toContain('secret passphrase 2');
+    expect(writes()).toEqual([
+      ['uci', 'set', 'wireless.default_radio1.key=secret passphrase 2'],
+      ['uci', 'commit', 'wireless'],
+      ['uci', 'revert', 'wireless'],
+    ]);
+  });
+
+  it('rolls a whole Set transaction back: the undo writes the old value again', async () => {
+    fx = openWrt();
+    await fx.platform.ready;
+    const node = fx.model.requireNode('Device.WiFi.SSID.{i}.');
+    const tx = new Transaction(fx.model, {});
+    await tx.set({ node, keys: [2] }, { SSID: 'Temporary' });
+    fx.fake.clearLog();
+    await tx.rollback();
+    expect(writes()).toEqual([['uci', 'set', 'wireless.default_radio1.ssid=OpenWrt'], ['uci', 'commit', 'wireless'], RELOAD]);
+  });
+
+  it('refuses values this device cannot take with 7012, before touching UCI', async () => {
+    fx = openWrt();
+    await fx.platform.ready;
+    fx.fake.clearLog();
+    const radio = fx.binding('Device.WiFi.Radio.{i}.');
+    const bad = await refusal(() => radio.set!([2], { Channel: 6, TransmitPower: 50 }, {}));
+    expect(bad.code).toBe(ErrorCode.InvalidValue);
+    expect(bad.paramErrors.map((p) => p.param).sort()).toEqual(['Channel', 'TransmitPower']);
+    const off = await refusal(() => fx.binding('Device.WiFi.SSID.{i}.').set!([2], { Enable: false }, {}));
+    expect(off.paramErrors[0]).toMatchObject({ param: 'Enable', code: ErrorCode.InvalidValue });
+    const mode = await refusal(() => fx.binding('Device.WiFi.AccessPoint.{i}.Security.').set!([1], { ModeEnabled: 'WPA2-Personal' }, {}));
+    expect(mode.message).toMatch(/needs a KeyPassphrase/);
+    expect(writes()).toEqual([]);
+  });
+
+  it('has nothing to write for objects it only reads (7020 from the transaction)', async () => {
+    fx = openWrt();
+    const tx = new Transaction(fx.model, {});
+    const e = await refusal(() => tx.set({ node: fx.model.requireNode('Device.IP.Interface.{i}.'), keys: [1] }, { Enable: false }));
+    expect(e.code).toBe(ErrorCode.ObjectNotUpdated);
+  });
+});
