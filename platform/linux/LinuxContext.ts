@@ -1,0 +1,20 @@
+/**
+ * What every Linux provider shares: where the kernel's files are, the clock, the command
+ * runner and how long a tool's output is reused.
+ */
+import type { Logger } from '../../datamodel/Logger.js';
+import type { DataModel } from '../../datamodel/tree/DataModel.js';
+import type { HostFiles } from './HostFiles.js';
+import type { CommandRunner } from '../exec/CommandRunner.js';
+
+export interface LinuxContext {
+  model: DataModel;
+  files: HostFiles;
+  /** Wall clock, ms since the epoch. */
+  now: () => number;
+  /** The shared runner (platform/exec): cached, counted calls of host programs. */
+  runner: CommandRunner;
+  /** How long one `ip -j addr` serves every IP object of a read, ms. */
+  cacheMs: number;
+  log?: Logger;
+}

@@ -1,0 +1,67 @@
+/**
+ * The generic Linux platform: a Linux host, VM or container described through the kernel's own
+ * interfaces (/proc, /sys) and iproute2 (`ip -j`), with no distribution-specific daemon. Serves
+ * Device.DeviceInfo. (+ MemoryStatus, ProcessStatus.CPUUsage), Device.Ethernet.Interface.{i}.
+ * (+ Stats) and Device.IP. (Interface, IPv4Address, IPv6Address).
+ *
+ * Every object reads its source once per Get (sysfs/procfs files directly; `ip -j addr` once
+ * for all IP objects, reused for `cacheMs`). Nothing runs in the background.
+ */
+import type { Logger } from '../../datamodel/Logger.js';
+import type { DataModel } from '../../datamodel/tree/DataModel.js';
+import { registerDeviceInfo, type LinuxIdentity } from './device-info.js';
+import { registerEthernet } from './ethernet.js';
+import { HostFiles, type HostRoots } from './HostFiles.js';
+import { registerIP } from './ip.js';
+import type { LinuxContext } from './LinuxContext.js';
+import { CommandRunner } from '../exec/CommandRunner.js';
+import { registerSystemStatus } from './system-status.js';
+
+export type { LinuxIdentity } from './device-info.js';
+
+/** The TR-181 areas this platform can serve; another platform may own some of them. */
+export type LinuxArea = 'DeviceInfo' | 'Ethernet' | 'IP';
+
+export interface LinuxOptions extends HostRoots {
+  /** Areas to serve (default all). */
+  areas?: readonly LinuxArea[];
+  /** Identity from factory data; wins over what DMI, cpuinfo and os-release say. */
+  identity?: LinuxIdentity;
+  /** Names of the Ethernet interfaces, instead of detecting them from sysfs. */
+  ethernetInterfaces?: readonly string[];
+  /** The writable file system reported as persistent storage (default "/"; "/overlay" on OpenWrt). */
+  persistentPath?: string;
+  /** Directory holding `ip` (default: found on PATH). Ignored when `runner` is given. */
+  commandPath?: string;
+  /** How long one `ip -j addr` result serves every IP object, ms (default 1000). */
+  cacheMs?: number;
+  /** A runner shared with other platforms, so call counts and limits are common. */
+  runner?: CommandRunner;
+  /** Wall clock in ms since the epoch (default Date.now); tests inject a fake one. */
+  now?: () => number;
+  log?: Logger;
+}
+
+export const DEFAULT_CACHE_MS = 1000;
+
+/** Registers the Linux host's objects on `model`. `stop()` is a no-op (nothing runs in the background). */
+export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {}): { stop(): void } {
+  const now = opts.now ?? Date.now;
+  const ctx: LinuxContext = {
+    model,
+    files: new HostFiles(opts),
+    now,
+    runner: opts.runner ?? new CommandRunner({ commandPath: opts.commandPath, log: opts.log, now }),
+    cacheMs: opts.cacheMs ?? DEFAULT_CACHE_MS,
+    log: opts.log,
+  };
+  const areas = new Set<LinuxArea>(opts.areas ?? ['DeviceInfo', 'Ethernet', 'IP']);
+  if (areas.has('DeviceInfo')) {
+    const identity = registerDeviceInfo(ctx, opts.identity);
+    registerSystemStatus(ctx, opts.persistentPath ?? '/');
+    ctx.log?.debug('linux identity', { ...identity });
+  }
+  if (areas.has('Ethernet')) registerEthernet(ctx, opts.ethernetInterfaces);
+  if (areas.has('IP')) registerIP(ctx);
+  return { stop: () => undefined };
+}

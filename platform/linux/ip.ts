@@ -1,0 +1,167 @@
+/**
+ * Device.IP. of a Linux host (TR-181 IPInterface:2, IPv4Address:1, IPv6Address:1) from one
+ * `ip -j addr` call, reused for cacheMs so a whole-tree Get runs it once. Interfaces are
+ * numbered by name, addresses by address within their interface; numbers stay while the agent
+ * runs.
+ *
+ * Not served: LowerLayers (the layer below an IP interface is an Ethernet.Link, which this
+ * platform does not model yet; pointing at Ethernet.Interface would skip a layer), LastChange
+ * (no timestamp in the kernel), IPv4Enable/IPv6Enable, Alias, and IPv6Address.Prefix (no
+ * IPv6Prefix table yet).
+ */
+import { ErrorCode, UspError } from '../../datamodel/UspError.js';
+import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import type { Value } from '../../datamodel/value/Value.js';
+import { sourceError } from '../exec/CommandError.js';
+import { FOREVER, type IpAddrInfo, type IpLink, parseIpAddr, prefixToMask } from './ip-addr.js';
+import { InstanceNumbers } from './InstanceNumbers.js';
+import type { LinuxContext } from './LinuxContext.js';
+import { dateTime, INFINITE_TIME, interfaceStatus } from './net-status.js';
+
+interface Snapshot {
+  /** When `ip` ran: address lifetimes count from here. */
+  at: number;
+  links: Map<string, IpLink>;
+}
+
+/** `ip` link types that are tunnels (TR-181 Type "Tunnel"). */
+const TUNNEL_TYPES = new Set(['none', 'ipip', 'sit', 'gre', 'gre6', 'ip6gre', 'tunnel6', 'ip6tnl', 'vti', 'vti6', 'ipip6', 'wireguard']);
+
+/** The iproute2 call every IP object reads. */
+export const IP_ADDR_ARGS = ['-j', 'addr', 'show'] as const;
+
+/** Serves Device.IP. (capabilities), IP.Interface.{i}., and its IPv4Address and IPv6Address tables. */
+export function registerIP(ctx: LinuxContext): void {
+  const { model } = ctx;
+  const source = {
+    get: async (): Promise<Snapshot> => {
+      try {
+        return await ctx.runner.cached('ip', IP_ADDR_ARGS, ctx.cacheMs, (out) => {
+          const links = parseIpAddr(out);
+          return { at: ctx.now(), links: new Map(links.map((l) => [l.ifname, l])) };
+        });
+      } catch (e) {
+        throw sourceError(e);
+      }
+    },
+  };
+
+  const ifNumbers = new InstanceNumbers();
+  const v4Numbers = new Map<string, InstanceNumbers>();
+  const v6Numbers = new Map<string, InstanceNumbers>();
+  const numbersOf = (m: Map<string, InstanceNumbers>, ifname: string): InstanceNumbers => {
+    let n = m.get(ifname);
+    if (!n) m.set(ifname, (n = new InstanceNumbers()));
+    return n;
+  };
+  const linkOf = async (keys: InstanceKeys): Promise<{ snap: Snapshot; link: IpLink }> => {
+    const name = ifNumbers.keyOf(keys[0]);
+    const snap = await source.get();
+    const link = snap.links.get(name);
+    if (!link) throw new UspError(ErrorCode.ObjectDoesNotExist, `network interface ${name} no longer exists`);
+    return { snap, link };
+  };
+  const addressOf = async (keys: InstanceKeys, family: 'inet' | 'inet6', m: Map<string, InstanceNumbers>) => {
+    const { snap, link } = await linkOf(keys);
+    const local = numbersOf(m, link.ifname).keyOf(keys[1]);
+    const addr = link.addr_info?.find((a) => a.family === family && a.local === local);
+    if (!addr) throw new UspError(ErrorCode.ObjectDoesNotExist, `${local} is no longer an address of ${link.ifname}`);
+    return { snap, link, addr };
+  };
+  const listAddresses = async (parentKeys: InstanceKeys, family: 'inet' | 'inet6', m: Map<string, InstanceNumbers>) => {
+    const { link } = await linkOf(parentKeys);
+    const locals = (link.addr_info ?? []).filter((a) => a.family === family).map((a) => a.local);
+    return numbersOf(m, link.ifname).list(locals);
+  };
+
+  model.register('Device.IP.', {
+    params: ['IPv4Capable', 'IPv6Capable'],
+    get: async () => ({ IPv4Capable: true, IPv6Capable: await ctx.files.exists(ctx.files.proc('net', 'if_inet6')) }),
+  });
+
+  model.register('Device.IP.Interface.{i}.', {
+    params: ['Enable', 'Status', 'Name', 'MaxMTUSize', 'Type', 'Loopback'],
+    list: async () => ifNumbers.list([...(await source.get()).links.values()].sort((a, b) => a.ifindex - b.ifindex).map((l) => l.ifname)),
+    get: async (keys) => {
+      const { link } = await linkOf(keys);
+      const flags = new Set(link.flags ?? []);
+      const values: Record<string, Value> = {
+        Enable: flags.has('UP'),
+        Status: interfaceStatus(link.operstate, flags.has('UP'), flags.has('LOWER_UP'), true),
+        Name: link.ifname,
+        Type: link.link_type === 'loopback' ? 'Loopback' : TUNNEL_TYPES.has(link.link_type ?? '') ? 'Tunnel' : 'Normal',
+        Loopback: flags.has('LOOPBACK'),
+      };
+      // The schema range is 64..65535; loopback's 65536 does not fit.
+      if (typeof link.mtu === 'number') values.MaxMTUSize = Math.max(64, Math.min(65535, link.mtu));
+      return values;
+    },
+  });
+
+  model.register('Device.IP.Interface.{i}.IPv4Address.{i}.', {
+    params: ['Enable', 'Status', 'IPAddress', 'SubnetMask', 'AddressingType'],
+    list: (parentKeys) => listAddresses(parentKeys, 'inet', v4Numbers),
+    get: async (keys) => {
+      const { link, addr } = await addressOf(keys, 'inet', v4Numbers);
+      return {
+        Enable: true, Status: 'Enabled', IPAddress: addr.local, SubnetMask: prefixToMask(addr.prefixlen),
+        AddressingType: ipv4Addressing(link, addr),
+      };
+    },
+  });
+
+  model.register('Device.IP.Interface.{i}.IPv6Address.{i}.', {
+    params: ['Enable', 'Status', 'IPAddressStatus', 'IPAddress', 'Origin', 'PreferredLifetime', 'ValidLifetime'],
+    list: (parentKeys) => listAddresses(parentKeys, 'inet6', v6Numbers),
+    get: async (keys) => {
+      const { snap, addr } = await addressOf(keys, 'inet6', v6Numbers);
+      return {
+        Enable: true, Status: 'Enabled', IPAddressStatus: ipv6AddressStatus(addr), IPAddress: addr.local,
+        Origin: ipv6Origin(addr),
+        PreferredLifetime: lifetime(snap.at, addr.preferred_life_time),
+        ValidLifetime: lifetime(snap.at, addr.valid_life_time),
+      };
+    },
+  });
+}
+
+/**
+ * How an IPv4 address was assigned. Linux does not record it; what it does record: a
+ * link-local 169.254/16 address is AutoIP, PPP addresses come from IPCP, and an address with
+ * lifetimes (not permanent) was put there by a DHCP client.
+ */
+export function ipv4Addressing(link: IpLink, addr: IpAddrInfo): string {
+  if (addr.local.startsWith('169.254.')) return 'AutoIP';
+  if (link.link_type === 'ppp') return 'IPCP';
+  const finite = addr.valid_life_time !== undefined && addr.valid_life_time < FOREVER;
+  return addr.dynamic || finite ? 'DHCP' : 'Static';
+}
+
+/** RFC 4862 address state from the kernel's address flags. */
+export function ipv6AddressStatus(addr: IpAddrInfo): string {
+  if (addr.dadfailed) return 'Duplicate';
+  if (addr.tentative) return addr.optimistic ? 'Optimistic' : 'Tentative';
+  if (addr.deprecated) return 'Deprecated';
+  return 'Preferred';
+}
+
+/**
+ * TR-181 Origin. The kernel marks SLAAC addresses (protocol kernel_ra, or the temporary /
+ * mngtmpaddr privacy flags) and link-local ones; other non-permanent addresses were added by a
+ * DHCPv6 client when they are /128 (IA_NA, as odhcp6c, dhclient and networkd install them),
+ * otherwise they are taken to be autoconfigured.
+ */
+export function ipv6Origin(addr: IpAddrInfo): string {
+  if (addr.scope === 'host' || addr.local === '::1') return 'WellKnown';
+  if (addr.scope === 'link' || addr.protocol === 'kernel_ll' || addr.protocol === 'kernel_ra') return 'AutoConfigured';
+  if (addr.temporary || addr.mngtmpaddr) return 'AutoConfigured';
+  const finite = addr.valid_life_time !== undefined && addr.valid_life_time < FOREVER;
+  if (addr.dynamic || finite) return addr.prefixlen === 128 ? 'DHCPv6' : 'AutoConfigured';
+  return 'Static';
+}
+
+/** A relative lifetime (s) from `ip` as the absolute dateTime TR-181 wants. */
+function lifetime(at: number, seconds: number | undefined): string {
+  if (seconds === undefined || seconds >= FOREVER) return INFINITE_TIME;
+  return dateTime(at + seconds * 1000);
+}

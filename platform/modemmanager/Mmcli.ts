@@ -1,0 +1,91 @@
+/**
+ * ModemManager through its command-line client, `mmcli -J` (JSON). One cached call per source
+ * (modem list, modem, signal, bearer, SIM), shared by every object that needs it, so a
+ * whole-tree Get runs each once. Extended signal readings need `--signal-setup=<rate>` once
+ * per modem before `--signal-get` reports anything; that is issued on the first signal read.
+ */
+import type { Logger } from '../../datamodel/Logger.js';
+import { sourceError } from '../exec/CommandError.js';
+import type { CommandRunner } from '../exec/CommandRunner.js';
+import type { MmcliBearer, MmcliList, MmcliModem, MmcliSignal, MmcliSim } from './mmcli-types.js';
+
+export const MMCLI = 'mmcli';
+
+export interface MmcliOptions {
+  /** How long status answers (list, modem, bearer, SIM) are reused, ms. */
+  maxAgeMs: number;
+  /** How long a signal reading is reused, ms: values move, so keep it short. */
+  signalMaxAgeMs: number;
+  /** Seconds between the modem's own signal measurements (`--signal-setup=<rate>`). */
+  signalRate: number;
+  log?: Logger;
+}
+
+export class Mmcli {
+  /** Modems (by index) whose signal refresh was set up: at most once per modem. */
+  private readonly signalSetup = new Map<string, Promise<void>>();
+
+  constructor(private readonly runner: CommandRunner, private readonly opts: MmcliOptions) {}
+
+  /** D-Bus paths of the modems ModemManager knows. */
+  async list(): Promise<string[]> {
+    const out = await this.json<MmcliList>(['-L', '-J'], this.opts.maxAgeMs);
+    return (out['modem-list'] ?? []).filter((p) => typeof p === 'string');
+  }
+
+  modem(index: string): Promise<MmcliModem> {
+    return this.json(['-m', index, '-J'], this.opts.maxAgeMs);
+  }
+
+  bearer(index: string): Promise<MmcliBearer> {
+    return this.json(['-b', index, '-J'], this.opts.maxAgeMs);
+  }
+
+  sim(index: string): Promise<MmcliSim> {
+    return this.json(['-i', index, '-J'], this.opts.maxAgeMs);
+  }
+
+  /**
+   * The modem's latest extended signal readings. Not every modem has the Signal interface: a
+   * failure here is logged and reads as "no readings", so it cannot take the modem's other
+   * values down with it.
+   */
+  async signal(index: string): Promise<MmcliSignal | undefined> {
+    await this.setUpSignal(index);
+    try {
+      return await this.json<MmcliSignal>(['-m', index, '--signal-get', '-J'], this.opts.signalMaxAgeMs);
+    } catch (e) {
+      this.opts.log?.debug('no signal readings', { modem: index, error: e instanceof Error ? e.message : String(e) });
+      return undefined;
+    }
+  }
+
+  /** Forgets what belongs to modems no longer present (a re-plugged modem gets a new index). */
+  retainModems(indices: ReadonlySet<string>): void {
+    for (const i of [...this.signalSetup.keys()]) if (!indices.has(i)) this.signalSetup.delete(i);
+  }
+
+  private setUpSignal(index: string): Promise<void> {
+    let setup = this.signalSetup.get(index);
+    if (!setup) {
+      setup = this.runner.run(MMCLI, ['-m', index, `--signal-setup=${this.opts.signalRate}`]).then(
+        () => undefined,
+        (e: unknown) => {
+          this.opts.log?.warn('mmcli --signal-setup failed; RSRP/RSRQ/RSSI will read as unknown', {
+            modem: index, error: e instanceof Error ? e.message : String(e),
+          });
+        },
+      );
+      this.signalSetup.set(index, setup);
+    }
+    return setup;
+  }
+
+  private async json<T>(args: readonly string[], maxAgeMs: number): Promise<T> {
+    try {
+      return await this.runner.json<T>(MMCLI, args, maxAgeMs);
+    } catch (e) {
+      throw sourceError(e);
+    }
+  }
+}

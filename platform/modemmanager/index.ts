@@ -1,0 +1,71 @@
+/**
+ * The ModemManager platform: Device.Cellular. of a Linux or OpenWrt device whose modems
+ * ModemManager drives, read through `mmcli -J` (MAPPING.md). Register it next to another
+ * platform (linux, openwrt) that serves the rest of the tree; a failing mmcli fails the
+ * Device.Cellular objects only.
+ */
+import type { Logger } from '../../datamodel/Logger.js';
+import type { DataModel } from '../../datamodel/tree/DataModel.js';
+import { CommandRunner } from '../exec/CommandRunner.js';
+import { registerCellular } from './cellular.js';
+import { MMCLI, Mmcli } from './Mmcli.js';
+import { VENDOR_PREFIX_RE } from './vendor-param.js';
+
+export interface ModemManagerOptions {
+  /**
+   * Vendor prefix of the vendor-specific parameters (TR-106 `X_<VENDOR>_`, e.g.
+   * "X_EXAMPLE-COM_" or "X_0A5F1E_"): with it, Device.Cellular.Interface.{i}.X_<VENDOR>_SINR is
+   * served (TR-181 2.19 has no SINR). Without it, no vendor parameter is served: the prefix must
+   * be the integrator's own OUI or domain.
+   */
+  vendorPrefix?: string;
+  /** Directory holding `mmcli` (default: found on PATH). Ignored when `runner` is given. */
+  commandPath?: string;
+  /** A runner shared with other platforms. */
+  runner?: CommandRunner;
+  /** How long the modem list, modem, bearer and SIM answers serve further reads, ms (default 2000). */
+  cacheMs?: number;
+  /** How long a signal reading serves further reads, ms (default 3000). */
+  signalMaxAgeMs?: number;
+  /** Seconds between the modem's signal measurements, for `--signal-setup` (default 5). */
+  signalRate?: number;
+  /** Clock for cache ages (default Date.now); tests inject a fake one. */
+  now?: () => number;
+  log?: Logger;
+}
+
+export const DEFAULT_CACHE_MS = 2000;
+export const DEFAULT_SIGNAL_MAX_AGE_MS = 3000;
+export const DEFAULT_SIGNAL_RATE_S = 5;
+
+/** Registers Device.Cellular. on `model`. `stop()` is a no-op: nothing runs in the background. */
+export function registerModemManagerPlatform(model: DataModel, opts: ModemManagerOptions = {}): { stop(): void } {
+  if (opts.vendorPrefix !== undefined && !VENDOR_PREFIX_RE.test(opts.vendorPrefix)) {
+    throw new Error(`vendorPrefix must look like X_<OUI or domain-with-hyphens>_, e.g. X_EXAMPLE-COM_; got ${JSON.stringify(opts.vendorPrefix)}`);
+  }
+  const signalRate = opts.signalRate ?? DEFAULT_SIGNAL_RATE_S;
+  if (!Number.isInteger(signalRate) || signalRate < 1) throw new Error(`signalRate must be a whole number of seconds >= 1, got ${signalRate}`);
+  const runner = opts.runner ?? new CommandRunner({ commandPath: opts.commandPath, log: opts.log, now: opts.now });
+  const mmcli = new Mmcli(runner, {
+    maxAgeMs: opts.cacheMs ?? DEFAULT_CACHE_MS,
+    signalMaxAgeMs: opts.signalMaxAgeMs ?? DEFAULT_SIGNAL_MAX_AGE_MS,
+    signalRate,
+    log: opts.log,
+  });
+  registerCellular(model, mmcli, opts.vendorPrefix);
+  return { stop: () => undefined };
+}
+
+/**
+ * Whether ModemManager answers: `mmcli -L -J` runs and prints its JSON modem list (possibly
+ * empty). False when mmcli is not installed, or the daemon is not running.
+ */
+export async function detectModemManager(opts: { commandPath?: string; runner?: CommandRunner } = {}): Promise<boolean> {
+  const runner = opts.runner ?? new CommandRunner({ commandPath: opts.commandPath, timeoutMs: 5000 });
+  try {
+    const out = JSON.parse(await runner.run(MMCLI, ['-L', '-J'])) as unknown;
+    return typeof out === 'object' && out !== null && 'modem-list' in out;
+  } catch {
+    return false;
+  }
+}

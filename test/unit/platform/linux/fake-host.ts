@@ -1,0 +1,129 @@
+/**
+ * A fake Linux host in a temp dir: /sys/class/net, /proc and /etc built from the recorded files
+ * in test/fixtures/linux, and a fake `ip` executable that replays `ip -j addr` and logs its argv.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Schema } from '../../../../datamodel/schema/Schema.js';
+import { DataModel } from '../../../../datamodel/tree/DataModel.js';
+import { type ObjectValues, readSubtree } from '../../../../datamodel/tree/read-object.js';
+import { type LinuxOptions, registerLinuxPlatform } from '../../../../platform/linux/index.js';
+
+export const FIXTURES = new URL('../../../fixtures/linux/', import.meta.url).pathname;
+const schema = Schema.load();
+
+export function fixture(name: string): string {
+  return fs.readFileSync(path.join(FIXTURES, name), 'utf8');
+}
+
+/** "key=value" lines, # comments skipped; keys may be full sysfs paths (the statistics file). */
+function keyValues(text: string): Array<[string, string]> {
+  return text.split('\n').filter((l) => l.includes('=') && !l.startsWith('#')).map((l) => {
+    const i = l.indexOf('=');
+    return [path.basename(l.slice(0, i).trim()), l.slice(i + 1).trim()];
+  });
+}
+
+/** /proc/net/dev columns → the names of /sys/class/net/<if>/statistics files. */
+const NET_DEV_COLUMNS = ['rx_bytes', 'rx_packets', 'rx_errors', 'rx_dropped', 'rx_fifo_errors', 'rx_frame_errors',
+  'rx_compressed', 'multicast', 'tx_bytes', 'tx_packets', 'tx_errors', 'tx_dropped', 'tx_fifo_errors', 'collisions',
+  'tx_carrier_errors', 'tx_compressed'];
+
+export class FakeHost {
+  readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'usp-linux-'));
+  readonly sysRoot = path.join(this.dir, 'sys');
+  readonly procRoot = path.join(this.dir, 'proc');
+  readonly etcRoot = path.join(this.dir, 'etc');
+  readonly binDir = path.join(this.dir, 'bin');
+  private readonly ipLog = path.join(this.dir, 'ip.log');
+
+  constructor() {
+    const netDev = new Map<string, string[]>();
+    for (const line of fixture('proc-net-dev.txt').split('\n')) {
+      const m = /^\s*([^:\s]+):\s*(.*)$/.exec(line);
+      if (m) netDev.set(m[1]!, m[2]!.trim().split(/\s+/));
+    }
+    for (const ifname of ['lo', 'ifb0', 'ifb1', 'eth0']) {
+      for (const [k, v] of keyValues(fixture(`sys-class-net-${ifname}-attrs.txt`))) this.write(`sys/class/net/${ifname}/${k}`, `${v}\n`);
+      this.write(`sys/class/net/${ifname}/uevent`, `INTERFACE=${ifname}\n`);
+      const cols = netDev.get(ifname)!;
+      NET_DEV_COLUMNS.forEach((name, i) => this.write(`sys/class/net/${ifname}/statistics/${name}`, `${cols[i]}\n`));
+    }
+    // eth0's statistics are recorded file by file (rx_nohandler, ... too): they win.
+    for (const [k, v] of keyValues(fixture('sys-class-net-eth0-statistics.txt'))) this.write(`sys/class/net/eth0/statistics/${k}`, `${v}\n`);
+    for (const f of ['cpuinfo', 'meminfo', 'stat', 'uptime']) this.write(`proc/${f}`, fixture(`proc-${f}.txt`));
+    this.write('proc/net/dev', fixture('proc-net-dev.txt'));
+    this.write('proc/net/route', fixture('proc-net-route.txt'));
+    this.write('proc/net/ipv6_route', fixture('proc-net-ipv6_route.txt'));
+    this.write('proc/net/if_inet6', '');
+    this.write('proc/sys/kernel/hostname', fixture('proc-sys-kernel-hostname.txt'));
+    this.write('proc/sys/kernel/osrelease', fixture('proc-sys-kernel-osrelease.txt'));
+    this.write('etc/os-release', fixture('etc-os-release.txt'));
+    this.write('ip-j-addr.json', fixture('ip-j-addr.json'));
+    // The fake `ip`: logs its argv, fails when told to, else prints the recorded output.
+    this.write('bin/ip', [
+      '#!/bin/sh',
+      `echo "$*" >> '${this.ipLog}'`,
+      `if [ -f '${this.dir}/ip.fail' ]; then echo 'Cannot open netlink socket: Permission denied' >&2; exit 1; fi`,
+      `[ "$*" = "-j addr show" ] || { echo "fake ip: unexpected arguments: $*" >&2; exit 2; }`,
+      `cat '${this.dir}/ip-j-addr.json'`,
+      '',
+    ].join('\n'));
+    fs.chmodSync(path.join(this.binDir, 'ip'), 0o755);
+  }
+
+  /** Writes a file under the fake root, creating directories. */
+  write(rel: string, text: string): void {
+    const file = path.join(this.dir, rel);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+  }
+
+  remove(rel: string): void {
+    fs.rmSync(path.join(this.dir, rel), { recursive: true, force: true });
+  }
+
+  /** Argument lines the fake `ip` was called with, in order. */
+  ipCalls(): string[] {
+    return fs.existsSync(this.ipLog) ? fs.readFileSync(this.ipLog, 'utf8').split('\n').filter(Boolean) : [];
+  }
+
+  options(extra: LinuxOptions = {}): LinuxOptions {
+    return { sysRoot: this.sysRoot, procRoot: this.procRoot, etcRoot: this.etcRoot, commandPath: this.binDir, persistentPath: this.dir, ...extra };
+  }
+
+  cleanup(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** 2026-11-25T07:48:47Z, the time the fixtures were captured. */
+export const CAPTURED_MS = Date.UTC(2026, 10, 25, 7, 48, 47);
+
+export interface LinuxFixture {
+  host: FakeHost;
+  model: DataModel;
+  advance(seconds: number): void;
+  readAll(): Promise<ObjectValues[]>;
+  /** Whole-tree read as a map from concrete object path to its values. */
+  byPath(): Promise<Map<string, Record<string, unknown>>>;
+  cleanup(): void;
+}
+
+export function linuxHost(extra: LinuxOptions = {}, host = new FakeHost()): LinuxFixture {
+  let now = CAPTURED_MS;
+  const model = new DataModel(schema);
+  const platform = registerLinuxPlatform(model, host.options({ now: () => now, ...extra }));
+  const readAll = async () => {
+    const out: ObjectValues[] = [];
+    await readSubtree(model, { node: model.root, keys: [] }, 0, {}, out);
+    return out;
+  };
+  return {
+    host, model, readAll,
+    advance: (seconds) => { now += seconds * 1000; },
+    byPath: async () => new Map((await readAll()).map((o) => [o.path, o.values])),
+    cleanup: () => { platform.stop(); host.cleanup(); },
+  };
+}

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { Schema } from '../../../../datamodel/schema/Schema.js';
+import { DataModel } from '../../../../datamodel/tree/DataModel.js';
+import { type ObjectValues, readSubtree } from '../../../../datamodel/tree/read-object.js';
+import { formatValue } from '../../../../datamodel/value/format-value.js';
+import { parseValue } from '../../../../datamodel/value/parse-value.js';
+import { findOnPath } from '../../../../platform/exec/CommandRunner.js';
+import { registerLinuxPlatform } from '../../../../platform/linux/index.js';
+
+// The machine running the tests, whatever it is: values differ, validity must not.
+describe.runIf(process.platform === 'linux' && findOnPath('ip') !== undefined)('linux platform on this host', () => {
+  it('reads a whole tree of schema-valid values from the real /proc, /sys and ip', async () => {
+    const model = new DataModel(Schema.load());
+    registerLinuxPlatform(model);
+    const out: ObjectValues[] = [];
+    await readSubtree(model, { node: model.root, keys: [] }, 0, {}, out);
+    const byPath = new Map(out.map((o) => [o.path, o.values]));
+    expect(byPath.get('Device.DeviceInfo.')).toHaveProperty('UpTime');
+    expect((byPath.get('Device.IP.')?.InterfaceNumberOfEntries as number) ?? 0).toBeGreaterThan(0);
+    for (const { inst, path, values } of out) {
+      for (const [name, v] of Object.entries(values)) {
+        const p = inst.node.params.get(name)!;
+        expect(parseValue(p, formatValue(p, v)), `${path}${name} = ${JSON.stringify(v)}`).toStrictEqual(v);
+      }
+    }
+  });
+});

@@ -1,0 +1,110 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { BaseType } from '../../../../datamodel/schema/types.js';
+import { formatValue } from '../../../../datamodel/value/format-value.js';
+import { parseValue } from '../../../../datamodel/value/parse-value.js';
+import { type LinuxFixture, linuxHost } from './fake-host.js';
+
+/** JS representation of each TR-106 base type (datamodel/value/Value.ts). */
+const JS_TYPE: Record<BaseType, 'boolean' | 'number' | 'string'> = {
+  boolean: 'boolean', int: 'number', unsignedInt: 'number',
+  long: 'string', unsignedLong: 'string', decimal: 'string',
+  string: 'string', dateTime: 'string', base64: 'string', hexBinary: 'string',
+};
+
+describe('linux platform: whole-tree read of the recorded Debian 12 host', () => {
+  let f: LinuxFixture;
+  afterEach(() => f.cleanup());
+
+  it('serves every registered parameter, typed as its schema says and valid for its facets', async () => {
+    f = linuxHost();
+    const objects = await f.readAll();
+    let params = 0;
+    for (const { inst, path, values } of objects) {
+      expect(Object.keys(values).sort(), path).toEqual([...inst.node.params.keys()].sort());
+      for (const [name, v] of Object.entries(values)) {
+        const p = inst.node.params.get(name)!;
+        const where = `${path}${name} = ${JSON.stringify(v)} (${p.type})`;
+        expect(typeof v, where).toBe(p.list ? 'string' : JS_TYPE[p.type]);
+        if (typeof v === 'number') expect(Number.isSafeInteger(v), where).toBe(true);
+        expect(parseValue(p, formatValue(p, v)), where).toStrictEqual(v);
+        params++;
+      }
+    }
+    expect(params).toBeGreaterThan(80);
+  });
+
+  it('maps DeviceInfo, MemoryStatus and ProcessStatus as MAPPING.md says', async () => {
+    f = linuxHost();
+    const all = await f.byPath();
+    // No DMI in this VM: Manufacturer and ModelName have no source and are not served.
+    expect(all.get('Device.DeviceInfo.')).toEqual({
+      HardwareVersion: 'AMD EPYC', // /proc/cpuinfo "model name"
+      SoftwareVersion: '12', // os-release VERSION_ID (no BUILD_ID on Debian)
+      Description: 'Debian GNU/Linux 12 (bookworm)', // PRETTY_NAME
+      SerialNumber: '02FC00000001', // base MAC of eth0 (ifb0/ifb1 are NOARP, lo is not Ethernet)
+      UpTime: 2673, // /proc/uptime 2673.45, whole seconds
+      HostName: 'vm',
+    });
+    const mem = all.get('Device.DeviceInfo.MemoryStatus.')!;
+    // /proc/meminfo is in KiB already (the kernel's "kB"); Free is MemAvailable, not MemFree.
+    expect(mem).toMatchObject({ Total: 24684084, Free: 24288536 });
+    expect(mem.FreePersistent as number).toBeLessThanOrEqual(mem.TotalPersistent as number);
+    // First read: average since boot, (user+nice+system+irq+softirq+steal) / all of /proc/stat's cpu line.
+    // busy 196720+31962+3581+187 = 232450 of 530692 ticks = 43.8 %.
+    expect(all.get('Device.DeviceInfo.ProcessStatus.')).toEqual({ CPUUsage: 44 });
+  });
+
+  it('maps Ethernet.Interface and Stats from sysfs (eth0 only; units and counter widths per schema)', async () => {
+    f = linuxHost();
+    const all = await f.byPath();
+    expect(all.get('Device.Ethernet.')).toEqual({ InterfaceNumberOfEntries: 1 });
+    expect(all.get('Device.Ethernet.Interface.1.')).toEqual({
+      Enable: true, Status: 'Up', Name: 'eth0', Upstream: true, MACAddress: '02:fc:00:00:00:01',
+      CurrentBitRate: 0, // sysfs speed -1: unknown, which TR-181 writes as 0
+      CurrentDuplexMode: 'Unknown',
+    });
+    expect(all.get('Device.Ethernet.Interface.1.Stats.')).toEqual({
+      BytesSent: '1927042', BytesReceived: '472689590', PacketsSent: '11661', PacketsReceived: '16235',
+      ErrorsSent: 0, ErrorsReceived: 0, DiscardPacketsSent: 0, DiscardPacketsReceived: 0, // StatsCounter32
+      MulticastPacketsReceived: '0', Collisions: '0',
+    });
+  });
+
+  it('maps IP.Interface, IPv4Address and IPv6Address from one `ip -j addr`', async () => {
+    f = linuxHost();
+    const all = await f.byPath();
+    expect(all.get('Device.IP.')).toEqual({ IPv4Capable: true, IPv6Capable: true, InterfaceNumberOfEntries: 4 });
+    expect(all.get('Device.IP.Interface.1.')).toEqual({
+      Enable: true, Status: 'Up', Name: 'lo', MaxMTUSize: 65535, Type: 'Loopback', Loopback: true,
+      IPv4AddressNumberOfEntries: 1, IPv6AddressNumberOfEntries: 1,
+    });
+    expect(all.get('Device.IP.Interface.2.')).toMatchObject({ Enable: false, Status: 'Down', Name: 'ifb0', MaxMTUSize: 1500, Type: 'Normal', IPv4AddressNumberOfEntries: 0 });
+    expect(all.get('Device.IP.Interface.4.')).toEqual({
+      Enable: true, Status: 'Up', Name: 'eth0', MaxMTUSize: 1400, Type: 'Normal', Loopback: false,
+      IPv4AddressNumberOfEntries: 1, IPv6AddressNumberOfEntries: 2,
+    });
+    expect(all.get('Device.IP.Interface.1.IPv4Address.1.')).toEqual({
+      Enable: true, Status: 'Enabled', IPAddress: '127.0.0.1', SubnetMask: '255.0.0.0', AddressingType: 'Static',
+    });
+    expect(all.get('Device.IP.Interface.4.IPv4Address.1.')).toEqual({
+      Enable: true, Status: 'Enabled', IPAddress: '192.0.2.2', SubnetMask: '255.255.255.0', AddressingType: 'Static',
+    });
+    const forever = { PreferredLifetime: '9999-12-31T23:59:59Z', ValidLifetime: '9999-12-31T23:59:59Z' };
+    expect(all.get('Device.IP.Interface.1.IPv6Address.1.')).toEqual({
+      Enable: true, Status: 'Enabled', IPAddressStatus: 'Preferred', IPAddress: '::1', Origin: 'WellKnown', ...forever,
+    });
+    expect(all.get('Device.IP.Interface.4.IPv6Address.1.')).toMatchObject({ IPAddress: 'fd00::2', Origin: 'Static', ...forever });
+    expect(all.get('Device.IP.Interface.4.IPv6Address.2.')).toMatchObject({ IPAddress: 'fe80::fc:ff:fe00:1', Origin: 'AutoConfigured' });
+  });
+
+  it('runs `ip` once per whole-tree read, and again only once the cache has aged', async () => {
+    f = linuxHost();
+    await f.readAll();
+    expect(f.host.ipCalls()).toEqual(['-j addr show']);
+    await f.readAll();
+    expect(f.host.ipCalls()).toHaveLength(1); // same instant: served from the cache
+    f.advance(2);
+    await f.readAll();
+    expect(f.host.ipCalls()).toHaveLength(2);
+  });
+});
