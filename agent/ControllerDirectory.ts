@@ -1,29 +1,125 @@
 /**
- * Endpoint ID → Device.LocalAgent.Controller.{i} row, for the request context (Subscription
- * Recipient, later roles). Cached, and rebuilt only when the Controller table changes.
+ * Endpoint ID → Device.LocalAgent.Controller.{i} row and the controller's permissions, for the
+ * request context (Subscription Recipient, access control). Cached, and rebuilt only when the
+ * Controller table changes.
+ *
+ * A controller the agent does not know gets a row of its own (TR-369 "Determine Role"; TP-469
+ * 2.9): EndpointID = its from_id, Enable = true, AssignedRole = ControllerTrust.UntrustedRole.
+ * The row is made in a Transaction, so it is persisted and announced (ObjectCreation) like any
+ * other; the controller then has exactly what UntrustedRole allows (nothing when it is empty).
  */
+import type { AccessView } from '../datamodel/access/AccessView.js';
 import type { DataModel } from '../datamodel/tree/DataModel.js';
 import type { ModelNode } from '../datamodel/tree/ModelNode.js';
+import { Transaction } from '../datamodel/tree/Transaction.js';
+import { AccessControl } from './access/AccessControl.js';
 
-export interface ControllerEntry { path: string; instance: number; enabled: boolean }
+export interface ControllerEntry {
+  path: string;
+  instance: number;
+  enabled: boolean;
+  /** AssignedRole as stored: Role references, comma-separated. */
+  assignedRole: string;
+}
+
+/** Who sent a request, as handlers need it. */
+export interface ControllerSession {
+  /** "Device.LocalAgent.Controller.N", or "" when no row could be made. */
+  path: string;
+  /** A row was created for this (unknown) controller just now. */
+  created: boolean;
+  /** The controller's rights for this one request. */
+  access: AccessView;
+  /** Why no row could be made for an unknown controller (it is served as untrusted anyway). */
+  createError?: string;
+}
+
+/**
+ * Unknown controllers stop getting rows of their own once the table is this big (anyone can
+ * send a Record with a new from_id); they are then served with UntrustedRole and no row.
+ */
+export const MAX_CONTROLLER_ROWS = 256;
 
 export class ControllerDirectory {
   private cache?: Map<string, ControllerEntry>;
+  /** Bumped on every change, so a build that raced with one is not kept. */
+  private generation = 0;
   private readonly table: ModelNode;
+  readonly access: AccessControl;
+  private readonly creating = new Map<string, Promise<ControllerEntry | undefined>>();
 
   constructor(private readonly model: DataModel) {
     this.table = model.requireNode('Device.LocalAgent.Controller.{i}.');
+    this.access = new AccessControl(model);
     model.changes.subscribe((c) => {
-      if (c.inst.node === this.table) this.cache = undefined;
+      if (c.inst.node === this.table) this.forget();
     });
   }
 
   /** Call after changes made outside transactions (factory defaults, state load). */
-  invalidate(): void { this.cache = undefined; }
+  invalidate(): void {
+    this.forget();
+    this.access.invalidate();
+  }
+
+  private forget(): void {
+    this.generation++;
+    this.cache = undefined;
+  }
 
   async lookup(endpointId: string): Promise<ControllerEntry | undefined> {
-    if (!this.cache) this.cache = await this.build();
-    return this.cache.get(endpointId);
+    let cache = this.cache;
+    if (!cache) {
+      const generation = this.generation;
+      cache = await this.build();
+      if (generation === this.generation) this.cache = cache;
+    }
+    return cache.get(endpointId);
+  }
+
+  /** The controller's row (made if it has none) and its rights for one request. */
+  async session(endpointId: string): Promise<ControllerSession> {
+    let entry = await this.lookup(endpointId);
+    let created = false;
+    let createError: string | undefined;
+    if (!entry) {
+      try {
+        entry = await this.createUnknown(endpointId);
+        created = entry !== undefined;
+        if (!entry) createError = `the Controller table is full (${MAX_CONTROLLER_ROWS} rows)`;
+      } catch (e) {
+        createError = e instanceof Error ? e.message : String(e);
+      }
+    }
+    const roles = entry ? entry.assignedRole : await this.access.untrustedRole();
+    const perms = await this.access.permissionsFor(roles);
+    return { path: entry?.path ?? '', created, access: perms.view(), createError };
+  }
+
+  /** One creation per Endpoint ID at a time: two Records arriving together make one row. */
+  private createUnknown(endpointId: string): Promise<ControllerEntry | undefined> {
+    let p = this.creating.get(endpointId);
+    if (!p) {
+      p = this.addRow(endpointId).finally(() => this.creating.delete(endpointId));
+      this.creating.set(endpointId, p);
+    }
+    return p;
+  }
+
+  private async addRow(endpointId: string): Promise<ControllerEntry | undefined> {
+    const existing = await this.lookup(endpointId);
+    if (existing) return existing;
+    if ((await this.model.listInstances(this.table, [], {})).length >= MAX_CONTROLLER_ROWS) return undefined;
+    const tx = new Transaction(this.model, {});
+    try {
+      await tx.add(this.table, [], { EndpointID: endpointId, Enable: true, AssignedRole: await this.access.untrustedRole() });
+      await tx.commit();
+    } catch (e) {
+      await tx.rollback();
+      throw e;
+    }
+    this.forget();
+    return this.lookup(endpointId);
   }
 
   private async build(): Promise<Map<string, ControllerEntry>> {
@@ -31,7 +127,7 @@ export class ControllerDirectory {
     for (const n of await this.model.listInstances(this.table, [], {})) {
       const v = await this.model.readValues({ node: this.table, keys: [n] }, {});
       const eid = String(v.EndpointID ?? '');
-      if (eid) map.set(eid, { path: `Device.LocalAgent.Controller.${n}`, instance: n, enabled: v.Enable === true });
+      if (eid) map.set(eid, { path: `Device.LocalAgent.Controller.${n}`, instance: n, enabled: v.Enable === true, assignedRole: String(v.AssignedRole ?? '') });
     }
     return map;
   }

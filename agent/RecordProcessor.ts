@@ -114,8 +114,20 @@ export class RecordProcessor {
     }
     this.inFlight.add(key);
     try {
-      const controller = await this.deps.controllers.lookup(fromId);
-      const h = { model: this.deps.model, operations: this.deps.operations, log, req: { controllerId: fromId, controllerPath: controller?.path ?? '' } };
+      // R-SEC.1: every request is checked against the sender's roles; an unknown sender gets a
+      // Controller row with UntrustedRole first (TP-469 2.9).
+      let session;
+      try {
+        session = await this.deps.controllers.session(fromId);
+      } catch (e) {
+        // Without the sender's rights nothing may be done for it: a coded Error, never full access.
+        log.error('controller permissions could not be determined', { from: fromId, error: e instanceof Error ? e.message : String(e) });
+        this.reply(conn, fromId, errorMsg(msgId, ErrorCode.InternalError, 'permissions could not be determined'));
+        return;
+      }
+      if (session.created) log.info('unknown controller added with UntrustedRole', { from: fromId, path: session.path });
+      if (session.createError) log.warn('unknown controller served without a Controller row', { from: fromId, reason: session.createError });
+      const h = { model: this.deps.model, operations: this.deps.operations, log, req: { controllerId: fromId, controllerPath: session.path, access: session.access } };
       const out = await dispatchRequest(h, msgId, msg.body.request);
       if (out) this.reply(conn, fromId, out);
     } finally {

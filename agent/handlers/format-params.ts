@@ -1,7 +1,9 @@
 /**
- * Typed values → TR-106 strings, the one place values cross into USP (R-ENC.6). Secured and
- * hidden parameters read as "" (TR-106; SecuredRoles come with the access-control issue).
+ * Typed values → TR-106 strings, the one place values cross into USP (R-ENC.6). Hidden
+ * parameters always read as ""; secured ones too unless the controller holds one of
+ * ControllerTrust.SecuredRoles (TP-469 2.27). Parameters it may not read are left out (R-GET.4).
  */
+import { PERM_R, type AccessView, type InstanceAccess } from '../../datamodel/access/AccessView.js';
 import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
 import type { SchemaParam } from '../../datamodel/schema/types.js';
 import { formatValue } from '../../datamodel/value/format-value.js';
@@ -9,14 +11,29 @@ import { defaultValue } from '../../datamodel/value/default-value.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import type { StringMap } from '../codec/types.js';
 
-export function formatParam(syntax: SchemaParam, v: Value | undefined): string {
-  if (syntax.secured || syntax.hidden) return '';
+/**
+ * `secured`: the requesting controller may see secured values (AccessView.secured). The agent
+ * itself (no AccessView) never puts a secured value on the wire either.
+ */
+export function formatParam(syntax: SchemaParam, v: Value | undefined, secured = false): string {
+  if (syntax.hidden || (syntax.secured && !secured)) return '';
   return formatValue(syntax, v ?? defaultValue(syntax));
 }
 
-/** All served parameters of one object, in schema order, keyed by relative name. */
-export function formatParams(node: ModelNode, values: Record<string, Value>): StringMap {
+/** Whether the controller may see secured values; false for the agent itself. */
+export function seesSecured(access: AccessView | undefined): boolean {
+  return access?.secured ?? false;
+}
+
+/**
+ * The readable served parameters of one object, in schema order, keyed by relative name.
+ * `access` undefined: every parameter (the agent itself).
+ */
+export function formatParams(node: ModelNode, values: Record<string, Value>, access?: InstanceAccess, secured = false): StringMap {
   const out: StringMap = {};
-  for (const [name, syntax] of node.params) out[name] = formatParam(syntax, values[name]);
+  for (const [name, syntax] of node.params) {
+    if (access && (access.param(name) & PERM_R) === 0) continue;
+    out[name] = formatParam(syntax, values[name], secured);
+  }
   return out;
 }

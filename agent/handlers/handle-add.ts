@@ -2,14 +2,18 @@
  * Add (TR-369 §"The Add Message", R-ADD.*; DIGEST §2.1/2.4): obj_path names a table, or since
  * USP 1.3 a search path matching several parent instances (one result each). Unique keys the
  * controller left out are generated; all supported keys come back in unique_keys.
+ * Access control: the table needs Obj w (else 7006 for that object); a parameter the controller
+ * may not write fails with 7006 when given (normal required/allow_partial rules) and gets its
+ * default when left out; keys it may not read are left out of unique_keys (R-ADD.6).
  */
+import { PERM_R, PERM_W, type InstanceAccess } from '../../datamodel/access/AccessView.js';
 import { parsePath } from '../../datamodel/path/parse-path.js';
 import { PathResolver } from '../../datamodel/tree/resolve-path.js';
-import type { ObjectInstance } from '../../datamodel/tree/ModelNode.js';
+import type { ModelNode, ObjectInstance } from '../../datamodel/tree/ModelNode.js';
 import { Transaction } from '../../datamodel/tree/Transaction.js';
 import { ErrorCode, UspError, toUspError } from '../../datamodel/UspError.js';
 import type { AddReq, AddResp, CreatedObjectResult, CreateObject, ErrorBody, ParameterError, StringMap } from '../codec/types.js';
-import { formatParam } from './format-params.js';
+import { formatParam, seesSecured } from './format-params.js';
 import type { HandlerContext } from './HandlerContext.js';
 import { checkStrongReferences, validateSettings } from './param-settings.js';
 
@@ -52,7 +56,9 @@ async function addObject(h: HandlerContext, tx: Transaction, obj: CreateObject):
       throw new UspError(ErrorCode.ObjectNotCreatable, `${m.node.tablePathOf(m.keys)} does not allow Add`);
     }
     const tablePath = m.node.tablePathOf(m.keys);
-    const v = validateSettings(m.node, obj.paramSettings, 'add');
+    const writable = await writeRights(h, m.node, m.keys);
+    if (writable && !writable.table) throw new UspError(ErrorCode.PermissionDenied, `${tablePath}: permission denied (Add needs Obj w)`, { path: tablePath });
+    const v = validateSettings(m.node, obj.paramSettings, 'add', undefined, writable?.param);
     await checkStrongReferences(h.model, h.req, v, obj.paramSettings);
     if (v.requiredFailed) {
       throw new AddFailure(ErrorCode.RequiredParamFailed, `required parameter failed creating in ${tablePath}`,
@@ -73,16 +79,39 @@ async function addObject(h: HandlerContext, tx: Transaction, obj: CreateObject):
   return results;
 }
 
-/** Every supported unique-key parameter of an instance (R-ADD.5; GetInstances uses it too). */
+/**
+ * What the controller may write in a new row of `table` under `parentKeys`: the table itself
+ * (Obj w) and each parameter, by relative sub-object path and name. Undefined for the agent.
+ */
+async function writeRights(h: HandlerContext, table: ModelNode, parentKeys: readonly number[]): Promise<{ table: boolean; param: (rel: string, name: string) => boolean } | undefined> {
+  const access = h.req.access;
+  if (!access) return undefined;
+  // The new row's number is not known yet: targets naming particular rows of this table do not apply.
+  const own = await access.supported(table, parentKeys);
+  const subs = new Map<string, InstanceAccess>([['', own]]);
+  const collect = async (node: ModelNode, rel: string): Promise<void> => {
+    for (const c of node.children.values()) {
+      if (!c.supported || c.multi) continue;
+      subs.set(`${rel}${c.name}.`, await access.supported(c, parentKeys));
+      await collect(c, `${rel}${c.name}.`);
+    }
+  };
+  await collect(table, '');
+  return { table: (own.obj & PERM_W) !== 0, param: (rel, name) => ((subs.get(rel)?.param(name) ?? 0) & PERM_W) !== 0 };
+}
+
+/** Every supported unique-key parameter of an instance the controller may read (R-ADD.5/6, R-GIN.1). */
 export async function uniqueKeys(h: HandlerContext, inst: ObjectInstance): Promise<StringMap> {
   const out: StringMap = {};
   const sets = inst.node.def.uniqueKeys;
   if (!sets) return out;
   const values = await h.model.readValues(inst, h.req);
+  const access = h.req.access ? await h.req.access.instance(inst) : undefined;
   for (const set of sets) {
     for (const name of set.params) {
       const syntax = inst.node.params.get(name);
-      if (syntax) out[name] = formatParam(syntax, values[name]);
+      if (!syntax || (access && (access.param(name) & PERM_R) === 0)) continue;
+      out[name] = formatParam(syntax, values[name], seesSecured(h.req.access));
     }
   }
   return out;

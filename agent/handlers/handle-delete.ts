@@ -2,7 +2,10 @@
  * Delete (TR-369 §"The Delete Message", R-DEL.*; DIGEST §2.5). Following TP-469 (tests
  * 1.25/1.29): a valid path to a non-existent instance is an empty success; a path outside the
  * supported model is a failure (an Error with allow_partial=false, oper_failure otherwise).
+ * Access control: rows the controller may not read are absent (never in affected lists,
+ * R-DEL.2/4); deleting a row needs InstantiatedObj w, else 7006 (R-DEL.1).
  */
+import { PERM_W } from '../../datamodel/access/AccessView.js';
 import { parsePath } from '../../datamodel/path/parse-path.js';
 import { PathResolver } from '../../datamodel/tree/resolve-path.js';
 import { Transaction } from '../../datamodel/tree/Transaction.js';
@@ -42,6 +45,10 @@ async function deletePath(h: HandlerContext, tx: Transaction, text: string): Pro
     if (m.table || !m.node.multi) throw new UspError(ErrorCode.DeleteFailure, `not an object instance: ${text}`);
     if (m.node.def.access !== 'readWrite' || !m.node.binding?.delete) {
       throw new UspError(ErrorCode.DeleteFailure, `${m.node.pathOf(m.keys)} cannot be deleted`);
+    }
+    const access = h.req.access;
+    if (access && ((await access.instance(m)).inst & PERM_W) === 0) {
+      throw new UspError(ErrorCode.PermissionDenied, `${m.node.pathOf(m.keys)}: permission denied (Delete needs InstantiatedObj w)`);
     }
     await tx.delete({ node: m.node, keys: m.keys });
     affected.push(m.node.pathOf(m.keys));

@@ -2,7 +2,12 @@
  * GetSupportedDM (TR-369 §"The GetSupportedDM Message", R-GSP.*; DIGEST §2.8): describes only
  * what the agent serves (the schema ∩ the bindings). Accepts supported-model paths, instance
  * paths, and since USP 1.4 parameter, command and event paths (then only that item returns).
+ * Access control (R-GSP.0): objects without Obj r, parameters without Param r and commands or
+ * events without CommandEvent r are absent; naming one gives 7026 like an unsupported path.
+ * Rights are those of the object type: targets naming particular instances do not apply.
  */
+import { FULL_ACCESS, PERM_R, type InstanceAccess } from '../../datamodel/access/AccessView.js';
+import type { Awaitable } from '../../datamodel/tree/binding.js';
 import { parsePath } from '../../datamodel/path/parse-path.js';
 import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
 import type { SchemaParam } from '../../datamodel/schema/types.js';
@@ -25,7 +30,7 @@ export async function handleGetSupportedDM(h: HandlerContext, req: GetSupportedD
   const reqObjResults: RequestedObjectResult[] = [];
   for (const text of req.objPaths) {
     try {
-      reqObjResults.push({ reqObjPath: text, errCode: 0, errMsg: '', dataModelInstUri: DATA_MODEL_INST_URI, supportedObjs: describe(h, text, req) });
+      reqObjResults.push({ reqObjPath: text, errCode: 0, errMsg: '', dataModelInstUri: DATA_MODEL_INST_URI, supportedObjs: await describe(h, text, req) });
     } catch (e) {
       const u = toUspError(e);
       reqObjResults.push({ reqObjPath: text, errCode: u.code, errMsg: u.message, dataModelInstUri: '', supportedObjs: [] });
@@ -34,7 +39,7 @@ export async function handleGetSupportedDM(h: HandlerContext, req: GetSupportedD
   return { reqObjResults };
 }
 
-function describe(h: HandlerContext, text: string, req: GetSupportedDMReq): SupportedObjectResult[] {
+async function describe(h: HandlerContext, text: string, req: GetSupportedDMReq): Promise<SupportedObjectResult[]> {
   // A trailing "{i}." may be left off (DIGEST §2.8), so "Device.X.Table." names the table too.
   const path = parsePath(text, { mode: 'supported' });
   let node = h.model.root;
@@ -50,37 +55,45 @@ function describe(h: HandlerContext, text: string, req: GetSupportedDMReq): Supp
       throw invalid();
     }
   }
+  const rights = (n: ModelNode): Awaitable<InstanceAccess> => (h.req.access ? h.req.access.supported(n, []) : FULL_ACCESS);
+  const acc = await rights(node);
+  if ((acc.obj & PERM_R) === 0) throw invalid();
   if (path.kind !== 'object') {
     const obj = header(node);
     if (path.kind === 'parameter') {
       const p = node.params.get(path.leaf);
-      if (!p) throw invalid();
+      if (!p || (acc.param(path.leaf) & PERM_R) === 0) throw invalid();
       obj.supportedParams = [param(node, p)];
     } else if (path.kind === 'command') {
       const c = node.commands.get(path.leaf);
-      if (!c) throw invalid();
+      if (!c || (acc.command(path.leaf) & PERM_R) === 0) throw invalid();
       obj.supportedCommands = [command(c.def)];
     } else {
       const ev = node.events.get(path.leaf);
-      if (!ev) throw invalid();
+      if (!ev || (acc.event(path.leaf) & PERM_R) === 0) throw invalid();
       obj.supportedEvents = [{ eventName: ev.name, argNames: ev.args.map((a) => a.name) }];
     }
     return [obj];
   }
-  const out: SupportedObjectResult[] = [full(node, req)];
+  const out: SupportedObjectResult[] = [full(node, req, acc)];
   if (req.firstLevelOnly) {
-    for (const c of node.children.values()) if (c.supported) out.push(header(c));
+    for (const c of node.children.values()) if (c.supported && ((await rights(c)).obj & PERM_R) !== 0) out.push(header(c));
   } else {
-    addDescendants(node, req, out);
+    await addDescendants(node, req, rights, out);
   }
   return out;
 }
 
-function addDescendants(node: ModelNode, req: GetSupportedDMReq, out: SupportedObjectResult[]): void {
+/** A controller's rights on an object type (no instance numbers); everything for the agent itself. */
+type Rights = (node: ModelNode) => Awaitable<InstanceAccess>;
+
+async function addDescendants(node: ModelNode, req: GetSupportedDMReq, rights: Rights, out: SupportedObjectResult[]): Promise<void> {
   for (const c of node.children.values()) {
     if (!c.supported) continue;
-    out.push(full(c, req));
-    addDescendants(c, req, out);
+    const acc = await rights(c);
+    // An object the controller may not see is left out; objects below it are judged on their own.
+    if ((acc.obj & PERM_R) !== 0) out.push(full(c, req, acc));
+    await addDescendants(c, req, rights, out);
   }
 }
 
@@ -88,11 +101,12 @@ function header(node: ModelNode): SupportedObjectResult {
   return { supportedObjPath: node.supportedPath, access: objAccess(node), isMultiInstance: node.multi, supportedParams: [], supportedCommands: [], supportedEvents: [], divergentPaths: [], uniqueKeySets: [] };
 }
 
-function full(node: ModelNode, req: GetSupportedDMReq): SupportedObjectResult {
+function full(node: ModelNode, req: GetSupportedDMReq, acc: InstanceAccess): SupportedObjectResult {
   const o = header(node);
-  if (req.returnParams) o.supportedParams = [...node.params.values()].map((p) => param(node, p));
-  if (req.returnCommands) o.supportedCommands = [...node.commands.values()].map((c) => command(c.def));
-  if (req.returnEvents) o.supportedEvents = [...node.events.values()].map((e) => ({ eventName: e.name, argNames: e.args.map((a) => a.name) }));
+  const readable = (bits: number): boolean => (bits & PERM_R) !== 0;
+  if (req.returnParams) o.supportedParams = [...node.params.values()].filter((p) => readable(acc.param(p.name))).map((p) => param(node, p));
+  if (req.returnCommands) o.supportedCommands = [...node.commands].filter(([name]) => readable(acc.command(name))).map(([, c]) => command(c.def));
+  if (req.returnEvents) o.supportedEvents = [...node.events].filter(([name]) => readable(acc.event(name))).map(([, e]) => ({ eventName: e.name, argNames: e.args.map((a) => a.name) }));
   if (req.returnUniqueKeySets && node.multi) {
     o.uniqueKeySets = (node.def.uniqueKeys ?? [])
       .filter((k) => k.params.every((p) => node.params.has(p)))

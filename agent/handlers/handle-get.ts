@@ -1,13 +1,16 @@
 /**
  * Get (TR-369 §"The Get Message", R-GET.0–5): one RequestedPathResult per requested path,
  * errors per path, one ResolvedPathResult per object with parameter names relative to it.
+ * Access control (R-GET.1/4): what the controller may not read is absent, so a non-search path
+ * naming it fails with 7026 like a path that does not exist; unreadable parameters are left out.
  */
+import { PERM_R } from '../../datamodel/access/AccessView.js';
 import { parsePath } from '../../datamodel/path/parse-path.js';
 import { readSubtree, type ObjectValues } from '../../datamodel/tree/read-object.js';
-import { PathResolver, expandTables } from '../../datamodel/tree/resolve-path.js';
+import { PathResolver, expandTables, type PathMatch } from '../../datamodel/tree/resolve-path.js';
 import { ErrorCode, UspError, toUspError } from '../../datamodel/UspError.js';
 import type { GetReq, GetResp, GetRequestedPathResult, ResolvedPathResult } from '../codec/types.js';
-import { formatParam, formatParams } from './format-params.js';
+import { formatParam, formatParams, seesSecured } from './format-params.js';
 import type { HandlerContext } from './HandlerContext.js';
 
 export async function handleGet(h: HandlerContext, get: GetReq): Promise<GetResp> {
@@ -23,27 +26,43 @@ async function getPath(h: HandlerContext, text: string, maxDepth: number): Promi
       throw new UspError(ErrorCode.InvalidPath, `Get takes object and parameter paths: ${text}`);
     }
     const matches = await new PathResolver(h.model, h.req).resolve(path);
+    const access = h.req.access;
+    const secured = seesSecured(access);
     const resolvedPathResults: ResolvedPathResult[] = [];
     if (path.kind === 'parameter') {
-      // R-GET.0: a non-search path must resolve to something instantiated.
-      if (matches.length === 0 && !path.isSearch) throw notInstantiated(text);
       for (const m of matches) {
+        if (access && ((await access.instance(m)).param(path.leaf) & PERM_R) === 0) continue;
         const syntax = m.node.params.get(path.leaf)!;
         const values = await h.model.readValues(m, h.req);
-        resolvedPathResults.push({ resolvedPath: m.node.pathOf(m.keys), resultParams: { [path.leaf]: formatParam(syntax, values[path.leaf]) } });
+        resolvedPathResults.push({ resolvedPath: m.node.pathOf(m.keys), resultParams: { [path.leaf]: formatParam(syntax, values[path.leaf], secured) } });
       }
+      // R-GET.0: a non-search path must resolve to something instantiated (and readable, R-GET.1).
+      if (resolvedPathResults.length === 0 && !path.isSearch) throw notInstantiated(text);
       return { requestedPath: text, errCode: 0, errMsg: '', resolvedPathResults };
     }
     if (matches.length === 0 && !path.isSearch) throw notInstantiated(text);
+    if (!path.isSearch && !(await readable(h, matches[0]))) throw notInstantiated(text);
     const objects: ObjectValues[] = [];
     for (const inst of await expandTables(h.model, matches, h.req)) await readSubtree(h.model, inst, maxDepth, h.req, objects);
-    for (const o of objects) resolvedPathResults.push({ resolvedPath: o.path, resultParams: formatParams(o.inst.node, o.values) });
+    for (const o of objects) resolvedPathResults.push({ resolvedPath: o.path, resultParams: formatParams(o.inst.node, o.values, o.access, secured) });
     return { requestedPath: text, errCode: 0, errMsg: '', resolvedPathResults };
   } catch (e) {
     const u = toUspError(e);
     if (u.code === ErrorCode.InternalError) h.log.error('get failed', { path: text, error: u.message });
     return { requestedPath: text, errCode: u.code, errMsg: u.message, resolvedPathResults: [] };
   }
+}
+
+/**
+ * Whether the object a non-search path names exists for this controller (R-GET.1): Obj r on it;
+ * a table counts as readable when Obj r covers the table or one of its rows is visible.
+ */
+async function readable(h: HandlerContext, m: PathMatch): Promise<boolean> {
+  const access = h.req.access;
+  if (!access) return true;
+  if (!m.table) return ((await access.instance(m)).obj & PERM_R) !== 0;
+  if (((await access.supported(m.node, m.keys)).obj & PERM_R) !== 0) return true;
+  return (await expandTables(h.model, [m], h.req)).length > 0;
 }
 
 function notInstantiated(text: string): UspError {

@@ -2,8 +2,10 @@
  * Operate (TR-369 §"The Operate Message", R-OPR.*; DIGEST §2.6). A failed command is never a USP
  * Error: it is a cmd_failure in the OperateResp (USP 1.4). Missing mandatory input → 7027 and
  * the command does not run; unknown input is ignored; missing optional input gets its default.
- * send_resp=false → no OperateResp at all.
+ * send_resp=false → no OperateResp at all. Access control: a command needs CommandEvent x on
+ * it, else its result is a cmd_failure 7006 (USP 1.4; TP-469 2.18) and it does not run.
  */
+import { PERM_X } from '../../datamodel/access/AccessView.js';
 import { parsePath } from '../../datamodel/path/parse-path.js';
 import { PathResolver } from '../../datamodel/tree/resolve-path.js';
 import type { SchemaArgument } from '../../datamodel/schema/types.js';
@@ -27,6 +29,9 @@ export async function handleOperate(h: HandlerContext, req: OperateReq): Promise
     const inst = { node: m.node, keys: m.keys };
     const executedCommand = m.node.pathOf(m.keys) + path.leaf;
     try {
+      if (h.req.access && ((await h.req.access.instance(inst)).command(path.leaf) & PERM_X) === 0) {
+        throw new UspError(ErrorCode.PermissionDenied, `${executedCommand}: permission denied (Operate needs CommandEvent x)`);
+      }
       const input = commandInput(cmd.def.input, req.inputArgs);
       if (cmd.def.async) {
         const reqObjPath = h.operations.startAsync(cmd.binding, inst, path.leaf, input, req.commandKey, h.req);

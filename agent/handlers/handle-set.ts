@@ -2,7 +2,10 @@
  * Set (TR-369 §"The Set Message", R-SET.*; DIGEST §2.1/2.3): each obj_path is all-or-nothing
  * over the instances it matches (R-SET.2a); with allow_partial=false any object failure rolls
  * back the whole message and becomes an Error with param_errs naming full parameter paths.
+ * Access control: each parameter needs Param w (else a 7006 parameter error, under the usual
+ * required/allow_partial rules); parameters the controller cannot read are not echoed (R-SET.3).
  */
+import { PERM_R, PERM_W, type InstanceAccess } from '../../datamodel/access/AccessView.js';
 import { parsePath } from '../../datamodel/path/parse-path.js';
 import { PathResolver } from '../../datamodel/tree/resolve-path.js';
 import type { ModelNode, ObjectInstance } from '../../datamodel/tree/ModelNode.js';
@@ -10,7 +13,7 @@ import type { Value } from '../../datamodel/value/Value.js';
 import { Transaction } from '../../datamodel/tree/Transaction.js';
 import { ErrorCode, UspError, toUspError, type ParamError } from '../../datamodel/UspError.js';
 import type { SetReq, SetResp, UpdatedInstanceFailure, UpdatedInstanceResult, UpdatedObjectResult, UpdateObject, ErrorBody } from '../codec/types.js';
-import { formatParam } from './format-params.js';
+import { formatParam, seesSecured } from './format-params.js';
 import type { HandlerContext } from './HandlerContext.js';
 import { checkStrongReferences, validateSettings } from './param-settings.js';
 
@@ -59,15 +62,19 @@ async function setObject(h: HandlerContext, tx: Transaction, obj: UpdateObject):
 
 async function setInstance(h: HandlerContext, tx: Transaction, inst: ObjectInstance, obj: UpdateObject): Promise<UpdatedInstanceResult> {
   const affectedPath = inst.node.pathOf(inst.keys);
-  // writeOnceReadOnly needs current values: read each touched (sub-)object once.
+  // writeOnceReadOnly needs current values: read each touched (sub-)object once; the same for rights.
   const current = new Map<string, Record<string, Value>>();
+  const rights = new Map<string, InstanceAccess>();
+  const access = h.req.access;
   for (const s of obj.paramSettings) {
     const rel = s.param.includes('.') ? s.param.slice(0, s.param.lastIndexOf('.') + 1) : '';
     if (current.has(rel)) continue;
     const node = subObject(inst.node, rel);
     current.set(rel, node ? await h.model.readValues({ node, keys: inst.keys }, h.req) : {});
+    if (node && access) rights.set(rel, await access.instance({ node, keys: inst.keys }));
   }
-  const checked = validateSettings(inst.node, obj.paramSettings, 'set', (rel, name) => current.get(rel)?.[name]);
+  const may = (rel: string, name: string, need: number): boolean => !access || ((rights.get(rel)?.param(name) ?? 0) & need) !== 0;
+  const checked = validateSettings(inst.node, obj.paramSettings, 'set', (rel, name) => current.get(rel)?.[name], (rel, name) => may(rel, name, PERM_W));
   await checkStrongReferences(h.model, h.req, checked, obj.paramSettings);
   if (checked.requiredFailed) {
     throw new ObjectFailure(ErrorCode.RequiredParamFailed, `required parameter failed on ${affectedPath}`,
@@ -78,7 +85,9 @@ async function setInstance(h: HandlerContext, tx: Transaction, inst: ObjectInsta
   for (const [rel, g] of checked.byObject) {
     try {
       await tx.set({ node: g.node, keys: inst.keys }, g.values);
-      for (const [name, value] of Object.entries(g.values)) updatedParams[rel + name] = formatParam(g.node.params.get(name)!, value);
+      for (const [name, value] of Object.entries(g.values)) {
+        if (may(rel, name, PERM_R)) updatedParams[rel + name] = formatParam(g.node.params.get(name)!, value, seesSecured(access));
+      }
     } catch (e) {
       const u = toUspError(e);
       const names = Object.keys(g.values).map((n) => rel + n);

@@ -27,11 +27,13 @@ export type WriteMode = 'set' | 'add';
 
 /**
  * `current` returns the current value of a writeOnceReadOnly parameter on Set (it may be
- * written only while it is still empty).
+ * written only while it is still empty). `writable` says whether the controller holds Param w on
+ * a parameter (ControllerTrust); without it the setting fails with 7006 (DIGEST §6.2).
  */
 export function validateSettings(
   node: ModelNode, settings: readonly Setting[], mode: WriteMode,
   current?: (relObject: string, name: string) => Value | undefined,
+  writable?: (relObject: string, name: string) => boolean,
 ): ValidatedSettings {
   const out: ValidatedSettings = { byObject: new Map(), paramErrors: [], requiredFailed: false };
   const keyParams = new Set((node.def.uniqueKeys ?? []).flatMap((k) => k.params));
@@ -40,6 +42,7 @@ export function validateSettings(
       const { target, rel, name } = locateParam(node, s.param);
       const syntax = target.params.get(name);
       if (!syntax) throw new UspError(ErrorCode.UnsupportedParameter, `unsupported parameter ${s.param}`);
+      if (writable && !writable(rel, name)) throw new UspError(ErrorCode.PermissionDenied, `${s.param}: permission denied`);
       if (syntax.access === 'readOnly' || target.derivedCounts.has(name)) {
         throw new UspError(ErrorCode.ParamReadOnly, `${s.param} is not writable`);
       }

@@ -5,6 +5,7 @@
  * source. Instance keys are the instance numbers of every multi-instance level on the object's
  * path, outermost first (`Device.WiFi.AccessPoint.3.AssociatedDevice.7.` → [3, 7]).
  */
+import type { AccessView } from '../access/AccessView.js';
 import type { Value } from '../value/Value.js';
 
 export type InstanceKeys = readonly number[];
@@ -15,6 +16,11 @@ export interface RequestContext {
   controllerId?: string;
   /** Path of the controller's Device.LocalAgent.Controller.{i} row ("" if none). */
   controllerPath?: string;
+  /**
+   * The controller's permissions (ControllerTrust roles), honoured by the resolver, the subtree
+   * reader and the handlers. Undefined for the agent itself, which may do anything.
+   */
+  access?: AccessView;
 }
 
 export type Awaitable<T> = T | Promise<T>;

@@ -1,17 +1,24 @@
 /**
  * Reading whole objects and subtrees, the core of Get (TR-369 R-GET.*): one binding call per
- * object instance, never one per parameter.
+ * object instance, never one per parameter. With an AccessView in the request context, rows
+ * the controller may not read are skipped with everything below them, and objects without Obj r
+ * give no entry of their own (R-GET.1); which parameters of an entry are readable is left to the
+ * formatter, through `access`, so nothing is copied here (R-GET.4).
  */
+import { PERM_R, type InstanceAccess } from '../access/AccessView.js';
 import type { Value } from '../value/Value.js';
 import type { RequestContext } from './binding.js';
 import type { DataModel } from './DataModel.js';
 import type { ObjectInstance } from './ModelNode.js';
+import { visibleInstances } from './resolve-path.js';
 
 export interface ObjectValues {
   inst: ObjectInstance;
   /** Concrete instance path, ending in ".". */
   path: string;
   values: Record<string, Value>;
+  /** The requesting controller's rights on this object; undefined for the agent itself. */
+  access?: InstanceAccess;
 }
 
 /**
@@ -27,7 +34,12 @@ export async function readSubtree(
 
 async function walk(model: DataModel, inst: ObjectInstance, remaining: number, ctx: RequestContext, out: ObjectValues[]): Promise<void> {
   const { node, keys } = inst;
-  if (node.params.size > 0) out.push({ inst, path: node.pathOf(keys), values: await model.readValues(inst, ctx) });
+  if (node.params.size > 0) {
+    // Most nodes' rights are decided once for all rows (a plain value): skip the microtask then.
+    const a = ctx.access?.instance(inst);
+    const access = a instanceof Promise ? await a : a;
+    if (!access || (access.obj & PERM_R) !== 0) out.push({ inst, path: node.pathOf(keys), values: await model.readValues(inst, ctx), access });
+  }
   if (remaining <= 1) return;
   for (const child of node.children.values()) {
     if (!child.supported) continue;
@@ -35,7 +47,7 @@ async function walk(model: DataModel, inst: ObjectInstance, remaining: number, c
       await walk(model, { node: child, keys }, remaining - 1, ctx, out);
       continue;
     }
-    for (const n of await model.listInstances(child, keys, ctx)) {
+    for (const n of await visibleInstances(model, child, keys, ctx)) {
       await walk(model, { node: child, keys: [...keys, n] }, remaining - 1, ctx, out);
     }
   }

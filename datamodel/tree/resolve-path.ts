@@ -2,7 +2,12 @@
  * The single path resolver shared by every handler (TR-369 "Path Names", DIGEST §3): walks a
  * parsed path over the supported model and the instances the bindings list, evaluating
  * wildcards, search expressions, unique-key addresses and reference following.
+ *
+ * With an AccessView in the request context, rows the controller may not read (InstantiatedObj r)
+ * are absent, and search terms or references on parameters it may not read match nothing
+ * (R-GET.1, R-GIN.0).
  */
+import { PERM_R } from '../access/AccessView.js';
 import type { NameSegment, ParsedPath, SearchTerm, Segment } from '../path/Path.js';
 import { parsePath } from '../path/parse-path.js';
 import { compareForSearch } from '../value/compare-value.js';
@@ -73,7 +78,7 @@ export class PathResolver {
     if (seg.kind === 'placeholder') throw new UspError(ErrorCode.InvalidPathSyntax, `{i} is not allowed here: ${path.text}`, { path: path.text });
     for (const m of matches) {
       if (!m.table) throw invalidPath(path.text, `${m.node.name} is not a table`);
-      const list = await this.model.listInstances(m.node, m.keys, this.ctx);
+      const list = await visibleInstances(this.model, m.node, m.keys, this.ctx);
       if (seg.kind === 'instance') {
         if (list.includes(seg.n)) out.push({ node: m.node, keys: [...m.keys, seg.n], table: false });
         continue;
@@ -86,8 +91,8 @@ export class PathResolver {
     return out;
   }
 
-  /** Every term must hold (only && exists in the grammar). */
-  private async matchesSearch(inst: ObjectInstance, terms: readonly SearchTerm[], path: ParsedPath, depth: number): Promise<boolean> {
+  /** Every term must hold (only && exists in the grammar). `path` is for error messages. */
+  async matchesSearch(inst: ObjectInstance, terms: readonly SearchTerm[], path: ParsedPath, depth = 0): Promise<boolean> {
     for (const t of terms) {
       if (!(await this.termHolds(inst, t, path, depth))) return false;
     }
@@ -95,6 +100,7 @@ export class PathResolver {
   }
 
   private async termHolds(inst: ObjectInstance, term: SearchTerm, path: ParsedPath, depth: number): Promise<boolean> {
+    const access = this.ctx.access;
     let targets: ObjectInstance[] = [inst];
     const names = term.path;
     for (let i = 0; i < names.length - 1; i++) {
@@ -115,6 +121,11 @@ export class PathResolver {
     for (const t of targets) {
       const syntax = t.node.params.get(leaf);
       if (!syntax) throw invalidPath(path.text, `search term parameter ${leaf} is not supported`);
+      if (access) {
+        // A value the controller cannot read (or reads as "") must not be probed by searching.
+        if (syntax.hidden || (syntax.secured && !access.secured)) continue;
+        if (((await access.instance(t)).param(leaf) & PERM_R) === 0) continue;
+      }
       const values = await this.model.readValues(t, this.ctx);
       const actual = values[leaf];
       if (actual !== undefined && compareForSearch(syntax, actual, term.op, term.value, term.quoted)) return true;
@@ -127,6 +138,8 @@ export class PathResolver {
     if (depth >= MAX_REF_DEPTH) throw invalidPath(path.text, 'too many reference hops');
     const syntax = inst.node.params.get(seg.name);
     if (!syntax) throw invalidPath(path.text, `${seg.name} is not a supported parameter`);
+    const access = this.ctx.access;
+    if (access && ((await access.instance(inst)).param(seg.name) & PERM_R) === 0) return [];
     const raw = String((await this.model.readValues(inst, this.ctx))[seg.name] ?? '');
     const items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
     const idx = seg.ref!.index;
@@ -184,7 +197,16 @@ export async function expandTables(model: DataModel, matches: PathMatch[], ctx: 
   const out: ObjectInstance[] = [];
   for (const m of matches) {
     if (!m.table) { out.push({ node: m.node, keys: m.keys }); continue; }
-    for (const n of await model.listInstances(m.node, m.keys, ctx)) out.push({ node: m.node, keys: [...m.keys, n] });
+    for (const n of await visibleInstances(model, m.node, m.keys, ctx)) out.push({ node: m.node, keys: [...m.keys, n] });
   }
   return out;
+}
+
+/**
+ * Instance numbers of a table under its parent instance that the requesting controller may see
+ * (InstantiatedObj r); all of them for the agent itself.
+ */
+export async function visibleInstances(model: DataModel, node: ModelNode, parentKeys: InstanceKeys, ctx: RequestContext): Promise<number[]> {
+  const list = await model.listInstances(node, parentKeys, ctx);
+  return ctx.access && list.length > 0 ? ctx.access.visibleInstances(node, parentKeys, list) : list;
 }

@@ -19,7 +19,7 @@ import { AGENT_EID, CONTROLLER_EID, startAgent, type AgentFixture } from '../pee
 import { TestController } from '../peers/TestController.js';
 
 let f: AgentFixture;
-beforeAll(async () => { f = await startAgent(); });
+beforeAll(async () => { f = await startAgent({ extra: { 'Device.LocalAgent.ControllerTrust.UntrustedRole': 'Device.LocalAgent.ControllerTrust.Role.1' } }); });
 afterAll(async () => { await f.close(); });
 
 /** Every case ends with the agent still serving the controller that was connected all along. */

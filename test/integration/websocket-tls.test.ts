@@ -35,7 +35,7 @@ async function startTlsAgent(opts: { tls?: AgentTlsFiles; extra?: DefaultsFile; 
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'usp-agent-tls-'));
   const logs: string[] = [];
   const log = createLogger('debug', 'agent', (_lvl, line) => { logs.push(line); });
-  const defaults = testDefaults(port, { 'Device.LocalAgent.MTP.1.WebSocket.EnableEncryption': true, ...opts.extra });
+  const defaults = testDefaults(port, { 'Device.LocalAgent.MTP.1.WebSocket.EnableEncryption': true, 'Device.LocalAgent.ControllerTrust.UntrustedRole': 'Device.LocalAgent.ControllerTrust.Role.1', ...opts.extra });
   const agent = await Agent.start({ defaults, dataDir, platform: 'simulated', log, seed: 42, schema: testSchema(), tls: opts.tls });
   // A restart on the same data directory keeps the saved port, not this run's default.
   const bound = agent.webSocketServers[0]?.port ?? port;

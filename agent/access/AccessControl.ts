@@ -1,0 +1,76 @@
+/**
+ * ControllerTrust access control (TR-181 ControllerTrust:1; TR-369 R-SEC.1; DIGEST §6): turns a
+ * controller's roles (AssignedRole ∪ InheritedRole) into its ControllerPermissions, cached per
+ * role set and dropped whenever a Controller or ControllerTrust row changes (the change feed),
+ * or when the owner says the model changed behind the feed's back (factory defaults, state load).
+ */
+import type { DataModel } from '../../datamodel/tree/DataModel.js';
+import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
+import { ControllerPermissions } from './ControllerPermissions.js';
+import { loadTrust, roleInstances, TRUST_PATH, type TrustTables } from './load-trust.js';
+
+const CONTROLLER_PATH = 'Device.LocalAgent.Controller.{i}.';
+
+export class AccessControl {
+  private epoch = 0;
+  private trust?: Promise<TrustTables>;
+  /** By the roles value as stored (e.g. "Device.LocalAgent.ControllerTrust.Role.2"). */
+  private readonly byRoles = new Map<string, ControllerPermissions>();
+  private readonly watched = new Set<ModelNode>();
+
+  constructor(private readonly model: DataModel) {
+    const controller = model.node(CONTROLLER_PATH);
+    if (controller) this.watched.add(controller);
+    const trust = model.node(TRUST_PATH);
+    const addTree = (n: ModelNode): void => { this.watched.add(n); for (const c of n.children.values()) addTree(c); };
+    if (trust) addTree(trust);
+    model.changes.subscribe((c) => {
+      if (this.watched.has(c.inst.node)) this.invalidate();
+    });
+  }
+
+  /** Forget everything computed so far. */
+  invalidate(): void {
+    this.epoch++;
+    this.trust = undefined;
+    this.byRoles.clear();
+  }
+
+  /** Device.LocalAgent.ControllerTrust.UntrustedRole, for controllers the agent does not know (TP-469 2.9). */
+  async untrustedRole(): Promise<string> {
+    return (await this.tables()).untrustedRole;
+  }
+
+  /**
+   * The permissions of a controller with these roles: `roles` is a comma-separated list of Role
+   * references (AssignedRole, plus InheritedRole once certificates assign roles).
+   */
+  async permissionsFor(roles: string): Promise<ControllerPermissions> {
+    const cached = this.byRoles.get(roles);
+    if (cached) return cached;
+    const epoch = this.epoch;
+    const tables = await this.tables();
+    const compiled = [];
+    let secured = false;
+    for (const n of await roleInstances(this.model, roles)) {
+      const role = tables.roles.get(n);
+      if (!role) continue;
+      compiled.push(role);
+      if (tables.securedRoles.has(n)) secured = true;
+    }
+    const perms = new ControllerPermissions(this.model, compiled, secured);
+    // A change while this was being computed: answer this request with it, but do not keep it.
+    if (epoch === this.epoch) this.byRoles.set(roles, perms);
+    return perms;
+  }
+
+  private tables(): Promise<TrustTables> {
+    if (!this.trust) {
+      const epoch = this.epoch;
+      const p = loadTrust(this.model);
+      this.trust = p;
+      p.catch(() => { if (this.epoch === epoch && this.trust === p) this.trust = undefined; });
+    }
+    return this.trust;
+  }
+}
