@@ -11,7 +11,9 @@ import { DataStore } from '../datamodel/store/DataStore.js';
 import { DataModel } from '../datamodel/tree/DataModel.js';
 import { WebSocketServerMtp } from '../mtp/websocket/WebSocketServerMtp.js';
 import { loadTlsIdentity, readCaFile, type TlsIdentity } from '../mtp/tls/TlsIdentity.js';
-import { registerSimulatedPlatform } from '../platform/simulated/index.js';
+import { registerPlatform, type PlatformName } from './platforms.js';
+
+export type { PlatformName };
 import { registerBuiltinCommands, type RestartCause } from './builtin-commands.js';
 import { ControllerDirectory } from './ControllerDirectory.js';
 import { applyDefaults, type DefaultsFile } from './defaults/apply-defaults.js';
@@ -36,7 +38,6 @@ const TRANSPORT_STARTERS: ReadonlyArray<(deps: TransportDeps) => Promise<Started
 /** How long a stop waits for in-flight requests to be answered. */
 const DRAIN_TIMEOUT_MS = 1000;
 
-export type PlatformName = 'simulated' | 'none';
 
 export interface AgentOptions {
   defaults: DefaultsFile;
@@ -44,6 +45,8 @@ export interface AgentOptions {
   dataDir?: string;
   platform: PlatformName;
   log: Logger;
+  /** TR-106 vendor prefix ("X_EXAMPLE-COM_") for vendor-specific parameters such as the cellular SINR. */
+  vendorPrefix?: string;
   /** Seed of the simulated gateway (serial number, MACs, ...). */
   seed?: number;
   /** Why this start happens, when the data dir cannot say (in-memory agents restarted in-process). */
@@ -104,8 +107,7 @@ export class Agent {
     let agent: Agent | undefined;
     registerBuiltinCommands(model, { restart: (cause, commandKey) => { void agent?.stop({ kind: 'restart', cause, commandKey }); } });
     registerNotificationObjects(model);
-    let platformStop: (() => void) | undefined;
-    if (opts.platform === 'simulated') platformStop = registerSimulatedPlatform(model, { seed: opts.seed }).stop;
+    const platformStop = (await registerPlatform(model, opts.platform, { seed: opts.seed, vendorPrefix: opts.vendorPrefix, log })).stop;
 
     const restored = store.load((why, movedTo) => log.error('state file unreadable; starting from factory defaults', { why, movedTo }));
     if (!restored) {

@@ -1,0 +1,49 @@
+/**
+ * Choosing the data sources for the TR-181 tree (`--platform`): the simulated gateway, live
+ * OpenWrt (ubus/UCI), generic Linux (/proc, /sys, ip), each with ModemManager for
+ * Device.Cellular when mmcli answers; or none. `auto` picks OpenWrt when /etc/openwrt_release
+ * and ubus exist, otherwise Linux. Platforms are loaded lazily: a router loads only its own.
+ */
+import type { Logger } from '../datamodel/Logger.js';
+import type { DataModel } from '../datamodel/tree/DataModel.js';
+
+export type PlatformName = 'auto' | 'simulated' | 'openwrt' | 'linux' | 'none';
+export const PLATFORM_NAMES: readonly PlatformName[] = ['auto', 'simulated', 'openwrt', 'linux', 'none'];
+
+export interface PlatformOptions {
+  seed?: number;
+  /** TR-106 vendor prefix for vendor parameters, e.g. "X_EXAMPLE-COM_" (cellular SINR). */
+  vendorPrefix?: string;
+  log: Logger;
+}
+
+export interface StartedPlatform { name: Exclude<PlatformName, 'auto'>; cellular: boolean; stop(): void }
+
+export async function registerPlatform(model: DataModel, name: PlatformName, opts: PlatformOptions): Promise<StartedPlatform> {
+  const log = opts.log.child('platform');
+  let chosen = name;
+  if (chosen === 'auto') {
+    const { detectOpenWrt } = await import('../platform/openwrt/index.js');
+    chosen = detectOpenWrt() ? 'openwrt' : 'linux';
+    log.info('platform detected', { platform: chosen });
+  }
+  const stops: Array<() => void> = [];
+  if (chosen === 'simulated') {
+    const { registerSimulatedPlatform } = await import('../platform/simulated/index.js');
+    stops.push(registerSimulatedPlatform(model, { seed: opts.seed }).stop);
+    return { name: chosen, cellular: true, stop: () => stops.forEach((s) => s()) };
+  }
+  if (chosen === 'none') return { name: chosen, cellular: false, stop: () => undefined };
+  if (chosen === 'openwrt') {
+    const { registerOpenWrtPlatform } = await import('../platform/openwrt/index.js');
+    stops.push(registerOpenWrtPlatform(model, { log }).stop);
+  } else {
+    const { registerLinuxPlatform } = await import('../platform/linux/index.js');
+    stops.push(registerLinuxPlatform(model, { log }).stop);
+  }
+  const { detectModemManager, registerModemManagerPlatform } = await import('../platform/modemmanager/index.js');
+  const cellular = await detectModemManager();
+  if (cellular) stops.push(registerModemManagerPlatform(model, { vendorPrefix: opts.vendorPrefix, log }).stop);
+  log.info('platform ready', { platform: chosen, modemmanager: cellular });
+  return { name: chosen, cellular, stop: () => stops.forEach((s) => s()) };
+}
