@@ -129,7 +129,10 @@ export class Agent {
         if (msg.body.msgBody === 'response' && msg.body.response.respType === 'notifyResp') notifications.delivery.ack(from, msg.header.msgId);
       },
     });
-    const notifications: Notifications = createNotifications(model, operations, () => agent?.controllerLinks ?? [], () => endpointId, log.child('notify'), opts.pollIntervalMs);
+    const notifications: Notifications = createNotifications(model, operations, () => agent?.controllerLinks ?? [], () => endpointId, log.child('notify'), {
+      pollIntervalMs: opts.pollIntervalMs,
+      accessFor: async (roles) => (await controllers.access.permissionsFor(roles)).view(),
+    });
     agent = new Agent(model, store, operations, processor, notifications, log);
     agent.platformStop = platformStop;
     await agent.startMtps(endpointId, tls);

@@ -5,7 +5,9 @@
  * also when the subscriber itself caused it. Changes are handled in order, one at a time, from
  * a bounded backlog; the ones that happen behind the agent's back are found by ValuePoller.
  */
+import { FULL_ACCESS, PERM_N, type AccessView, type InstanceAccess } from '../../datamodel/access/AccessView.js';
 import type { Logger } from '../../datamodel/Logger.js';
+import type { Awaitable } from '../../datamodel/tree/binding.js';
 import type { Change } from '../../datamodel/tree/ChangeFeed.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { ObjectInstance } from '../../datamodel/tree/ModelNode.js';
@@ -19,6 +21,9 @@ import { bootParameterMap } from './boot-parameters.js';
 import type { NotificationDelivery } from './NotificationDelivery.js';
 import { coversDeletedInstance, coversItem, coversTable } from './reference-match.js';
 import type { CompiledSubscription, NotifType, SubscriptionIndex } from './SubscriptionIndex.js';
+
+/** The agent itself (no access control wired): every right. */
+const FULL_VIEW: AccessView = { secured: true, instance: () => FULL_ACCESS, supported: () => FULL_ACCESS, visibleInstances: (_n, _k, list) => list };
 
 /** Changes waiting to be matched; beyond this the oldest are dropped and logged. */
 export const MAX_BACKLOG = 10_000;
@@ -39,6 +44,8 @@ export class SubscriptionEngine {
     private readonly delivery: NotificationDelivery,
     operations: OperationRunner,
     private readonly log: Logger,
+    /** The recipient's rights: a notification needs n on what it reports (DIGEST §6.2). */
+    private readonly accessFor: (roles: string) => Promise<AccessView> = async () => FULL_VIEW,
   ) {
     operations.onComplete((outcome) => this.push({ outcome }));
   }
@@ -64,6 +71,19 @@ export class SubscriptionEngine {
     this.delivery.send(sub.recipientEid, notify, {
       retry: sub.notifRetry, expirationS: sub.notifExpiration, retryMinWaitS: sub.retryMinWaitS, retryMultiplier: sub.retryMultiplier,
     });
+  }
+
+  /** A ValueChange, if the recipient may be notified of that parameter (Param n). */
+  async notifyValueChange(sub: CompiledSubscription, inst: ObjectInstance, param: string, text: string): Promise<void> {
+    if (!(await this.may(sub, (a) => a.instance(inst), (ia) => ia.param(param)))) return;
+    const path = inst.node.pathOf(inst.keys) + param;
+    this.notify(sub, { notification: 'valueChange', valueChange: { paramPath: path, paramValue: text } });
+    this.onValueNotified?.(sub, path, text);
+  }
+
+  private async may(sub: CompiledSubscription, scope: (a: AccessView) => Awaitable<InstanceAccess>, bits: (ia: InstanceAccess) => number): Promise<boolean> {
+    const access = await this.accessFor(sub.recipientRoles);
+    return (bits(await scope(access)) & PERM_N) !== 0;
   }
 
   private push(w: Work): void {
@@ -104,15 +124,17 @@ export class SubscriptionEngine {
         const text = formatParam(syntax, c.value);
         for (const sub of await this.subs('ValueChange')) {
           if (!(await anyCovers(sub, (r) => coversItem(this.model, r, c.path, c.param)))) continue;
-          this.notify(sub, { notification: 'valueChange', valueChange: { paramPath: c.path + c.param, paramValue: text } });
-          this.onValueNotified?.(sub, c.path + c.param, text);
+          await this.notifyValueChange(sub, c.inst, c.param, text);
         }
         return;
       }
       case 'created': {
         const table = c.inst.node.tablePathOf(c.inst.keys.slice(0, -1));
         const matching = [];
-        for (const sub of await this.subs('ObjectCreation')) if (await anyCovers(sub, (r) => coversTable(this.model, r, table))) matching.push(sub);
+        for (const sub of await this.subs('ObjectCreation')) {
+          if (!(await anyCovers(sub, (r) => coversTable(this.model, r, table)))) continue;
+          if (await this.may(sub, (a) => a.instance(c.inst), (ia) => ia.obj)) matching.push(sub);
+        }
         if (matching.length === 0) return;
         const uniqueKeys = await this.uniqueKeys(c.inst);
         for (const sub of matching) this.notify(sub, { notification: 'objCreation', objCreation: { objPath: c.path, uniqueKeys } });
@@ -120,12 +142,17 @@ export class SubscriptionEngine {
       }
       case 'deleted':
         for (const sub of await this.subs('ObjectDeletion')) {
-          if (sub.references.some((r) => coversDeletedInstance(r, c.path))) this.notify(sub, { notification: 'objDeletion', objDeletion: { objPath: c.path } });
+          if (!sub.references.some((r) => coversDeletedInstance(r, c.path))) continue;
+          // The row is gone: judge InstantiatedObj n on its table.
+          if (await this.may(sub, (a) => a.supported(c.inst.node, c.inst.keys.slice(0, -1)), (ia) => ia.inst)) {
+            this.notify(sub, { notification: 'objDeletion', objDeletion: { objPath: c.path } });
+          }
         }
         return;
       case 'event':
         for (const sub of await this.subs('Event')) {
           if (!(await anyCovers(sub, (r) => coversItem(this.model, r, c.path, c.event)))) continue;
+          if (!(await this.may(sub, (a) => a.instance(c.inst), (ia) => ia.event(c.event)))) continue;
           const params = this.eventArgs(c.inst, c.event, c.args);
           // Boot!'s ParameterMap is the recipient's own BootParameter selection (TR-181 Boot!).
           if (c.event === 'Boot!' && c.path === 'Device.') params.ParameterMap = await bootParameterMap(this.model, sub.recipientEid);
@@ -138,6 +165,7 @@ export class SubscriptionEngine {
   private async onOperationComplete(o: OperationOutcome): Promise<void> {
     for (const sub of await this.subs('OperationComplete')) {
       if (!(await anyCovers(sub, (r) => coversItem(this.model, r, o.objPath, o.commandName)))) continue;
+      if (o.inst && !(await this.may(sub, (a) => a.instance(o.inst!), (ia) => ia.command(o.commandName)))) continue;
       const base = { objPath: o.objPath, commandName: o.commandName, commandKey: o.commandKey };
       this.notify(sub, {
         notification: 'operComplete',

@@ -16,6 +16,8 @@ export interface CompiledSubscription {
   type: NotifType;
   references: Reference[];
   recipientEid: string;
+  /** The recipient's AssignedRole, for its notify (n) rights. */
+  recipientRoles: string;
   notifRetry: boolean;
   notifExpiration: number;
   persistent: boolean;
@@ -53,11 +55,11 @@ export class SubscriptionIndex {
 
   private async build(): Promise<CompiledSubscription[]> {
     const { model } = this;
-    const controllers = new Map<string, { eid: string; enabled: boolean; minWait: number; mult: number }>();
+    const controllers = new Map<string, { eid: string; enabled: boolean; minWait: number; mult: number; roles: string }>();
     for (const n of await model.listInstances(this.controllerNode, [], {})) {
       const v = await model.readValues({ node: this.controllerNode, keys: [n] }, {});
       controllers.set(`Device.LocalAgent.Controller.${n}`, {
-        eid: String(v.EndpointID ?? ''), enabled: v.Enable === true,
+        eid: String(v.EndpointID ?? ''), enabled: v.Enable === true, roles: String(v.AssignedRole ?? ''),
         minWait: Number(v.USPNotifRetryMinimumWaitInterval ?? 5), mult: Number(v.USPNotifRetryIntervalMultiplier ?? 2000),
       });
     }
@@ -76,6 +78,7 @@ export class SubscriptionIndex {
         references: String(v.ReferenceList ?? '').split(',').map((s) => s.trim()).filter(Boolean)
           .map(parseReference).filter((r): r is Reference => r !== undefined),
         recipientEid: ctrl.eid,
+        recipientRoles: ctrl.roles,
         notifRetry: v.NotifRetry === true,
         notifExpiration: Number(v.NotifExpiration ?? 0),
         persistent: v.Persistent === true,

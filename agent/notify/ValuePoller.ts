@@ -8,7 +8,7 @@
  */
 import type { Logger } from '../../datamodel/Logger.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
-import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
+import type { ModelNode, ObjectInstance } from '../../datamodel/tree/ModelNode.js';
 import { readSubtree, type ObjectValues } from '../../datamodel/tree/read-object.js';
 import { PathResolver, expandTables } from '../../datamodel/tree/resolve-path.js';
 import { UspError } from '../../datamodel/UspError.js';
@@ -62,10 +62,11 @@ export class ValuePoller {
 
   private async pollOne(sub: CompiledSubscription): Promise<number> {
     const current = new Map<string, string>();
+    const where = new Map<string, { inst: ObjectInstance; param: string }>();
     const notified = new Map<string, string>();
     this.duringPass.set(sub.path, notified);
     try {
-      for (const ref of sub.references) await this.read(ref.parsed, current);
+      for (const ref of sub.references) await this.read(ref.parsed, current, where);
       // Changes committed while reading are reported by the engine; let it catch up, then trust
       // its values over ours, so a pass never reports an older value after a newer one.
       await this.engine.idle();
@@ -79,13 +80,16 @@ export class ValuePoller {
     if (!before) return current.size;
     for (const [path, value] of current) {
       const old = before.get(path);
-      if (old === undefined || old === value) continue;
-      this.engine.notify(sub, { notification: 'valueChange', valueChange: { paramPath: path, paramValue: value } });
+      const at = where.get(path);
+      if (old === undefined || old === value || !at) continue;
+      await this.engine.notifyValueChange(sub, at.inst, at.param, value);
     }
     return current.size;
   }
 
-  private async read(ref: CompiledSubscription['references'][number]['parsed'], out: Map<string, string>): Promise<void> {
+  private async read(
+    ref: CompiledSubscription['references'][number]['parsed'], out: Map<string, string>, where: Map<string, { inst: ObjectInstance; param: string }>,
+  ): Promise<void> {
     try {
       const matches = await new PathResolver(this.model, {}).resolve(ref);
       if (ref.kind === 'parameter') {
@@ -93,7 +97,9 @@ export class ValuePoller {
           const syntax = m.node.params.get(ref.leaf)!;
           if (ignored(m.node, ref.leaf)) continue;
           const v = await this.model.readValues(m, {});
-          out.set(m.node.pathOf(m.keys) + ref.leaf, formatParam(syntax, v[ref.leaf]));
+          const path = m.node.pathOf(m.keys) + ref.leaf;
+          out.set(path, formatParam(syntax, v[ref.leaf]));
+          where.set(path, { inst: { node: m.node, keys: m.keys }, param: ref.leaf });
         }
         return;
       }
@@ -102,7 +108,9 @@ export class ValuePoller {
       for (const inst of await expandTables(this.model, matches, {})) await readSubtree(this.model, inst, 0, {}, objects);
       for (const o of objects) {
         for (const [name, syntax] of o.inst.node.params) {
-          if (!ignored(o.inst.node, name)) out.set(o.path + name, formatParam(syntax, o.values[name]));
+          if (ignored(o.inst.node, name)) continue;
+          out.set(o.path + name, formatParam(syntax, o.values[name]));
+          where.set(o.path + name, { inst: o.inst, param: name });
         }
       }
     } catch (e) {

@@ -3,6 +3,7 @@
  * the value poller, Periodic!, SendOnBoardRequest(), and the start-up clean-up TR-181 asks for
  * (non-persistent subscriptions do not survive a restart).
  */
+import type { AccessView } from '../../datamodel/access/AccessView.js';
 import type { Logger } from '../../datamodel/Logger.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { Transaction } from '../../datamodel/tree/Transaction.js';
@@ -30,12 +31,12 @@ export function registerNotificationObjects(model: DataModel): void {
 
 export function createNotifications(
   model: DataModel, operations: OperationRunner, links: () => readonly ControllerLinks[], endpointId: () => string, log: Logger,
-  pollIntervalMs?: number,
+  opts: { pollIntervalMs?: number; accessFor?: (roles: string) => Promise<AccessView> } = {},
 ): Notifications {
   const delivery = new NotificationDelivery(links, endpointId, log);
   const index = new SubscriptionIndex(model);
-  const engine = new SubscriptionEngine(model, index, delivery, operations, log);
-  const poller = new ValuePoller(model, index, engine, log, pollIntervalMs);
+  const engine = new SubscriptionEngine(model, index, delivery, operations, log, opts.accessFor);
+  const poller = new ValuePoller(model, index, engine, log, opts.pollIntervalMs);
   const periodic = new PeriodicNotifier(model, index, engine);
   registerSendOnBoardRequest(model, delivery);
   return {

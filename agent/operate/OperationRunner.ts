@@ -23,6 +23,8 @@ export interface OperationOutcome {
   commandKey: string;
   /** Endpoint ID of the controller that asked. */
   originator: string;
+  /** The object the command ran on. */
+  inst?: ObjectInstance;
   output?: Record<string, Value>;
   failure?: { code: ErrorCode; message: string };
 }
@@ -78,7 +80,7 @@ export class OperationRunner {
     this.model.changes.emit({ kind: 'created', inst: reqInst, path: reqPath });
     const abort = new AbortController();
     this.running.set(n, { abort, status: 'Active' });
-    const outcome: OperationOutcome = { objPath, commandName, commandKey, originator: ctx.controllerId ?? '' };
+    const outcome: OperationOutcome = { objPath, commandName, commandKey, originator: ctx.controllerId ?? '', inst };
     void binding.run({ keys: inst.keys, objectPath: objPath, input, commandKey, ctx, signal: abort.signal })
       .then((output) => {
         if (abort.signal.aborted) throw new UspError(ErrorCode.CommandCanceled, 'command canceled');

@@ -20,6 +20,18 @@ beforeAll(async () => {
       'Device.LocalAgent.Controller.2.EndpointID': 'proto::observer',
       'Device.LocalAgent.Controller.2.Enable': true,
       'Device.LocalAgent.Controller.2.AssignedRole': 'Device.LocalAgent.ControllerTrust.Role.1',
+      // A role with every right but n (notify).
+      'Device.LocalAgent.ControllerTrust.Role.2.Name': 'No Notify',
+      'Device.LocalAgent.ControllerTrust.Role.2.Enable': true,
+      'Device.LocalAgent.ControllerTrust.Role.2.Permission.1.Enable': true,
+      'Device.LocalAgent.ControllerTrust.Role.2.Permission.1.Targets': 'Device.',
+      'Device.LocalAgent.ControllerTrust.Role.2.Permission.1.Param': 'rw--',
+      'Device.LocalAgent.ControllerTrust.Role.2.Permission.1.Obj': 'rw--',
+      'Device.LocalAgent.ControllerTrust.Role.2.Permission.1.InstantiatedObj': 'rw--',
+      'Device.LocalAgent.ControllerTrust.Role.2.Permission.1.CommandEvent': 'r-x-',
+      'Device.LocalAgent.Controller.3.EndpointID': 'proto::no-notify',
+      'Device.LocalAgent.Controller.3.Enable': true,
+      'Device.LocalAgent.Controller.3.AssignedRole': 'Device.LocalAgent.ControllerTrust.Role.2',
     },
   });
   c = f.controller;
@@ -141,5 +153,24 @@ describe('Periodic! and OnBoardRequest', () => {
     c.sendMsg(responseMsg(first.msgId, { respType: 'notifyResp', notifyResp: { subscriptionId: '' } }));
     await new Promise((ok2) => setTimeout(ok2, 100));
     expect(f.agent.notifications.delivery.pendingFor(CONTROLLER_EID)).toBe(0);
+  });
+});
+
+describe('notify permission', () => {
+  it('a controller without n on a parameter is not notified of its changes (DIGEST §6.2)', async () => {
+    const nn = await TestController.connect(f.url, 'proto::no-notify', AGENT_EID);
+    const r = await nn.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: [
+      { param: 'ID', value: 'nn', required: true }, { param: 'Enable', value: 'true', required: true },
+      { param: 'NotifType', value: 'ValueChange', required: true }, { param: 'ReferenceList', value: 'Device.LocalAgent.Controller.1.ProvisioningCode', required: true },
+    ] }] } });
+    expect(r.body.msgBody).toBe('response');
+    const from = notifications(c).length;
+    await set('Device.LocalAgent.Controller.1.', { ProvisioningCode: 'PC-no-notify' });
+    // controller-1's own subscription (vc-1) fires, so the change was matched...
+    await waitForNotification(c, (ns) => ns.slice(from).find((n) => n.notify.subscriptionId === 'vc-1'));
+    await new Promise((ok2) => setTimeout(ok2, 200));
+    // ...but the controller without the n right got nothing.
+    expect(notifications(nn)).toEqual([]);
+    await nn.close();
   });
 });
