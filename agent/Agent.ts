@@ -20,7 +20,9 @@ import { applyDefaults, type DefaultsFile } from './defaults/apply-defaults.js';
 import { registerLocalAgent } from './localagent/register-local-agent.js';
 import { registerMqttClient } from './localagent/register-mqtt-client.js';
 import { registerUnixDomainSockets } from './localagent/register-unix-domain-sockets.js';
-import { startMqtt } from './transports/start-mqtt.js';
+import { mqttClientsNeedTls, startMqtt } from './transports/start-mqtt.js';
+import { registerCoap, withLegacyCoapSchema } from './localagent/register-coap.js';
+import { startCoap } from './transports/start-coap.js';
 import { startUds } from './transports/start-uds.js';
 import { OperationRunner } from './operate/OperationRunner.js';
 import { RecordProcessor } from './RecordProcessor.js';
@@ -33,7 +35,7 @@ import { startWebSocketClients, webSocketClientsNeedTls } from './transports/sta
 import type { StartedTransport, TransportDeps } from './transports/TransportDeps.js';
 
 /** One starter per MTP kind (transports/); each reads its own TR-181 configuration. */
-const TRANSPORT_STARTERS: ReadonlyArray<(deps: TransportDeps) => Promise<StartedTransport[]>> = [startWebSocketServers, startWebSocketClients, startMqtt, startUds];
+const TRANSPORT_STARTERS: ReadonlyArray<(deps: TransportDeps) => Promise<StartedTransport[]>> = [startWebSocketServers, startWebSocketClients, startMqtt, startUds, startCoap];
 
 /** How long a stop waits for in-flight requests to be answered. */
 const DRAIN_TIMEOUT_MS = 1000;
@@ -53,6 +55,8 @@ export interface AgentOptions {
   bootRecord?: BootRecord;
   /** ValueChange polling period for values that change behind the agent's back. */
   pollIntervalMs?: number;
+  /** Serve the obsoleted CoAP MTP (USP 1.2; TR-181 2.17 objects, deleted since 2.18). Off by default. */
+  legacyCoap?: boolean;
   /** A schema already loaded (the fleet simulator shares one). */
   schema?: Schema;
   /** PEM files of the agent's TLS identity (`--cert`, `--key`, `--ca`). */
@@ -95,19 +99,21 @@ export class Agent {
 
   static async start(opts: AgentOptions): Promise<Agent> {
     const log = opts.log;
-    const schema = opts.schema ?? Schema.load();
+    const baseSchema = opts.schema ?? Schema.load();
+    const schema = opts.legacyCoap ? withLegacyCoapSchema(baseSchema) : baseSchema;
     const model = new DataModel(schema);
     const store = new DataStore(opts.dataDir);
     model.onCommit(() => store.flush());
     const startedAt = Date.now();
-    registerLocalAgent(model, store, { softwareVersion: SOFTWARE_VERSION, startedAt, supportedProtocols: 'WebSocket,MQTT,UDS', now: () => new Date() });
+    registerLocalAgent(model, store, { softwareVersion: SOFTWARE_VERSION, startedAt, supportedProtocols: opts.legacyCoap ? 'WebSocket,MQTT,UDS,CoAP' : 'WebSocket,MQTT,UDS', now: () => new Date() });
     registerMqttClient(model, store);
     registerUnixDomainSockets(model, store);
+    if (opts.legacyCoap) registerCoap(model, store);
     const operations = new OperationRunner(model, log.child('operate'));
     let agent: Agent | undefined;
     registerBuiltinCommands(model, { restart: (cause, commandKey) => { void agent?.stop({ kind: 'restart', cause, commandKey }); } });
     registerNotificationObjects(model);
-    const platformStop = (await registerPlatform(model, opts.platform, { seed: opts.seed, vendorPrefix: opts.vendorPrefix, log })).stop;
+    const platformStop = (await registerPlatform(model, opts.platform, { seed: opts.seed, vendorPrefix: opts.vendorPrefix, log, store })).stop;
 
     const restored = store.load((why, movedTo) => log.error('state file unreadable; starting from factory defaults', { why, movedTo }));
     if (!restored) {
@@ -191,7 +197,7 @@ async function agentTlsIdentity(opts: AgentOptions, model: DataModel, endpointId
   if ((cert === undefined) !== (key === undefined)) throw new Error('--cert and --key must be given together');
   let id: TlsIdentity;
   if (cert !== undefined && key !== undefined) id = loadTlsIdentity({ cert, key, ca });
-  else if ((await webSocketServersNeedTls(model)) || (await webSocketClientsNeedTls(model))) {
+  else if ((await webSocketServersNeedTls(model)) || (await webSocketClientsNeedTls(model)) || (await mqttClientsNeedTls(model))) {
     // Loaded only when needed: node-forge costs ~40 ms of start-up and ~2 MB of memory.
     const { ensureBootstrapIdentity } = await import('../mtp/tls/bootstrap-cert.js');
     id = (await ensureBootstrapIdentity({ endpointId, dataDir: opts.dataDir, caPem: ca === undefined ? undefined : readCaFile(ca), log: log.child('tls') })).identity;

@@ -14,7 +14,7 @@ import type { BootRecord } from '../boot-cause.js';
 /** Exit code when the agent cannot start (bad defaults, port in use): procd should not respawn fast. */
 export const EXIT_START_FAILED = 2;
 
-interface RunArgs { defaults: string; dataDir?: string; platform: PlatformName; logLevel: LogLevel; seed?: number; tls?: AgentTlsFiles; vendorPrefix?: string }
+interface RunArgs { defaults: string; dataDir?: string; platform: PlatformName; logLevel: LogLevel; seed?: number; tls?: AgentTlsFiles; vendorPrefix?: string; legacyCoap?: boolean }
 
 async function run(args: RunArgs): Promise<void> {
   const log = createLogger(args.logLevel);
@@ -43,7 +43,7 @@ async function run(args: RunArgs): Promise<void> {
   async function supervise(): Promise<void> {
     let bootRecord: BootRecord | undefined;
     for (;;) {
-      current = await Agent.start({ defaults, dataDir: args.dataDir, platform: args.platform, log, seed: args.seed, tls: args.tls, bootRecord, vendorPrefix: args.vendorPrefix });
+      current = await Agent.start({ defaults, dataDir: args.dataDir, platform: args.platform, log, seed: args.seed, tls: args.tls, bootRecord, vendorPrefix: args.vendorPrefix, legacyCoap: args.legacyCoap });
       const reason = await current.stopped;
       if (reason.kind !== 'restart' || shuttingDown) return;
       bootRecord = { cause: reason.cause, commandKey: reason.commandKey };
@@ -59,6 +59,7 @@ export async function main(argv: string[]): Promise<void> {
       .option('defaults', { type: 'string', demandOption: true, describe: 'factory-defaults JSON file (TR-181 paths → values)' })
       .option('data-dir', { type: 'string', describe: 'directory for persistent state (omit: memory only)' })
       .option('platform', { choices: PLATFORM_NAMES, default: 'auto' as PlatformName, describe: 'data source for the TR-181 tree: auto (OpenWrt if detected, else Linux; ModemManager when mmcli answers), simulated, openwrt, linux or none' })
+      .option('legacy-coap', { type: 'boolean', default: false, describe: 'serve the obsoleted CoAP MTP (USP 1.2 binding, plain CoAP only; configured through Device.LocalAgent.MTP.{i}.CoAP)' })
       .option('vendor-prefix', { type: 'string', describe: 'TR-106 vendor prefix for vendor parameters, e.g. X_EXAMPLE-COM_ (cellular SINR)' })
       .option('seed', { type: 'number', describe: 'seed of the simulated gateway' })
       .option('log-level', { type: 'string', default: 'info', describe: 'error | warn | info | debug' })
@@ -69,7 +70,7 @@ export async function main(argv: string[]): Promise<void> {
     async (a) => {
       try {
         const tls = a.cert !== undefined || a.ca !== undefined ? { cert: a.cert, key: a.key, ca: a.ca } : undefined;
-        await run({ defaults: a.defaults, dataDir: a['data-dir'], platform: a.platform as PlatformName, logLevel: a['log-level'] as LogLevel, seed: a.seed, tls, vendorPrefix: a['vendor-prefix'] });
+        await run({ defaults: a.defaults, dataDir: a['data-dir'], platform: a.platform as PlatformName, logLevel: a['log-level'] as LogLevel, seed: a.seed, tls, vendorPrefix: a['vendor-prefix'], legacyCoap: a['legacy-coap'] });
       } catch (e) {
         process.stderr.write(`level=error component=agent msg=${JSON.stringify(e instanceof Error ? e.message : String(e))}\n`);
         process.exit(EXIT_START_FAILED);

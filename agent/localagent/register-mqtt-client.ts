@@ -12,7 +12,7 @@ import type { Value } from '../../datamodel/value/Value.js';
 
 /** What mtp/mqtt implements (Device.MQTT.Capabilities.). */
 export const MQTT_PROTOCOL_VERSIONS = ['3.1.1', '5.0'] as const;
-export const MQTT_TRANSPORTS = ['TCP/IP'] as const;
+export const MQTT_TRANSPORTS = ['TCP/IP', 'TLS'] as const;
 /** Subscription rows per client (Capabilities.MaxNumberOfClientSubscriptions); Add beyond it fails with 7005. */
 export const MAX_CLIENT_SUBSCRIPTIONS = 32;
 

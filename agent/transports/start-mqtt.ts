@@ -3,7 +3,8 @@
  * with Protocol "MQTT" names a Device.MQTT.Client.{i} in .MQTT.Reference; that client row, its
  * enabled Subscription.{i} rows and the MQTT topics of the enabled controllers become one running
  * MqttClientMtp. The broker-assigned ClientId (R-MQTT.9) and the "reply to" topic
- * (ResponseTopicDiscovered) are written back into the data model.
+ * (ResponseTopicDiscovered) are written back into the data model. TransportProtocol "TLS"
+ * connects over mqtts with the agent's TLS identity (--cert/--key, trust anchors from --ca).
  */
 import type { Logger } from '../../datamodel/Logger.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
@@ -11,7 +12,7 @@ import type { ObjectInstance } from '../../datamodel/tree/ModelNode.js';
 import { Transaction } from '../../datamodel/tree/Transaction.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import type { MtpConnection } from '../../mtp/Mtp.js';
-import type { MqttClientMtp, MqttClientMtpOptions, MqttControllerTopic } from '../../mtp/mqtt/MqttClientMtp.js';
+import type { MqttClientMtp, MqttClientMtpOptions, MqttControllerTopic, MqttTlsOptions } from '../../mtp/mqtt/MqttClientMtp.js';
 import type { MqttQoS, TopicSubscription } from '../../mtp/mqtt/topics.js';
 import { encodeRecord, mqttConnectRecord, salvageRecord } from '../codec/record.js';
 import type { StartedTransport, TransportDeps } from './TransportDeps.js';
@@ -86,7 +87,7 @@ export async function startMqtt(deps: TransportDeps, hooks: MqttStartHooks = {})
       log: mlog,
     };
     if (!options.brokerAddress) { mlog.error('MQTT MTP skipped: BrokerAddress is empty', { client: c }); continue; }
-    if (options.transport === 'TLS') { mlog.error('MQTT MTP skipped: TLS is not implemented yet', { client: c }); continue; }
+    if (options.transport === 'TLS') options.tls = mqttTls(deps, mlog, c);
     // The mqtt package is loaded only when an MQTT MTP is enabled (start-up time on WebSocket-only agents).
     const { MqttClientMtp } = await import('../../mtp/mqtt/MqttClientMtp.js');
     const mtpClient = new MqttClientMtp(options);
@@ -96,6 +97,35 @@ export async function startMqtt(deps: TransportDeps, hooks: MqttStartHooks = {})
     out.push(started);
   }
   return out;
+}
+
+/**
+ * The mqtts material for client row `c` (R-MQTT.48): the agent's certificate chain and key, so a
+ * broker requiring client certificates can authenticate it, and the --ca trust anchors the broker
+ * certificate must chain to (Node's built-in CA list when none was given).
+ */
+function mqttTls(deps: TransportDeps, log: Logger, c: number): MqttTlsOptions {
+  const id = deps.tls;
+  if (!id) log.warn('MQTT over TLS without an agent certificate: a broker that requires client certificates will refuse it', { client: c });
+  else if (id.origin === 'bootstrap') log.warn('MQTT over TLS with the self-signed bootstrap certificate: a broker that checks client certificates will refuse it', { client: c });
+  if (!id?.caPem) log.warn('MQTT over TLS without --ca: the broker certificate must chain to a public CA', { client: c });
+  return id ? { cert: id.certPem, key: id.keyPem, ca: id.caPem } : {};
+}
+
+/** Whether an enabled MQTT MTP uses an enabled client with TransportProtocol "TLS" (the agent then wants its TLS identity). */
+export async function mqttClientsNeedTls(model: DataModel): Promise<boolean> {
+  const table = model.requireNode('Device.LocalAgent.MTP.{i}.');
+  const mqttCfg = model.requireNode('Device.LocalAgent.MTP.{i}.MQTT.');
+  const clients = model.requireNode('Device.MQTT.Client.{i}.');
+  for (const n of await model.listInstances(table, [], {})) {
+    const mtp = await model.readValues({ node: table, keys: [n] }, {});
+    if (mtp.Enable !== true || mtp.Protocol !== 'MQTT') continue;
+    const c = clientInstanceOf(String((await model.readValues({ node: mqttCfg, keys: [n] }, {})).Reference ?? ''));
+    if (c === undefined || !(await model.exists({ node: clients, keys: [c] }, {}))) continue;
+    const client = await model.readValues({ node: clients, keys: [c] }, {});
+    if (client.Enable === true && client.TransportProtocol === 'TLS') return true;
+  }
+  return false;
 }
 
 /** "Device.MQTT.Client.2" (references are stored with instance numbers) → 2. */

@@ -4,17 +4,19 @@
  * with usp-endpoint-id and Request Response Information in 5.0), subscribes (R-MQTT.15), announces
  * itself with an MQTTConnectRecord to every known controller topic, and moves Records as PUBLISH
  * payloads carrying its "reply to" topic (R-MQTT.22-27). Reconnection is its own, by the
- * ConnectRetry* back-off (R-MQTT.10/33), never MQTT.js's fixed reconnectPeriod.
+ * ConnectRetry* back-off (R-MQTT.10/33), never MQTT.js's fixed reconnectPeriod. With transport
+ * "TLS" it connects over mqtts (TLS 1.2+, broker verified, client certificate presented; R-MQTT.48).
  */
 import { connect, type IClientOptions, type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
 import type { Logger } from '../../datamodel/Logger.js';
 import type { Mtp, MtpConnection } from '../Mtp.js';
 import { connectRetryWait } from './connect-backoff.js';
+import { describeTlsFailure, mqttTlsConnectOptions } from './mqtt-tls.js';
 import { MqttTopicConnection, publishOptions, type MqttPublisher } from './MqttTopicConnection.js';
 import type { MqttClientMtpOptions, MqttClientStatus, MqttControllerTopic } from './mqtt-options.js';
 import { planSubscriptions, replyToOf, withReplyTo, type MqttQoS } from './topics.js';
 
-export type { MqttClientMtpOptions, MqttClientStatus, MqttControllerTopic } from './mqtt-options.js';
+export type { MqttClientMtpOptions, MqttClientStatus, MqttControllerTopic, MqttTlsOptions } from './mqtt-options.js';
 
 /** Content Types a received USP Record may carry (R-MQTT.27a); absent is accepted too. */
 const USP_CONTENT_TYPES = new Set(['usp.msg', 'application/vnd.bbf.usp.msg']);
@@ -39,7 +41,9 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
   private readonly log: Logger;
 
   constructor(private readonly opts: MqttClientMtpOptions) {
-    if (opts.transport !== 'TCP/IP') throw new Error(`MQTT transport ${opts.transport} is not implemented yet (only TCP/IP)`);
+    if (opts.transport !== 'TCP/IP' && opts.transport !== 'TLS') throw new Error(`MQTT transport ${String(opts.transport)} is not implemented (TCP/IP, TLS)`);
+    // Checked now (a certificate without its key), not at the first connect.
+    if (opts.transport === 'TLS') mqttTlsConnectOptions(opts.tls);
     this.log = opts.log;
     this.clientIdInUse = opts.clientId;
     this.setControllers(opts.controllers);
@@ -108,6 +112,7 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
     this.setStatus('Connecting');
     // R-MQTT.8: configured or assigned ClientId; else empty (5.0, the broker assigns) or the Endpoint ID (3.1.1).
     const clientId = this.clientId;
+    const tls = o.transport === 'TLS';
     const options: IClientOptions = {
       host: o.brokerAddress, port: o.brokerPort, protocol: 'mqtt', protocolVersion: this.v5 ? 5 : 4,
       clientId, clean: o.cleanSession ?? true, keepalive: o.keepAliveTime,
@@ -115,6 +120,8 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
       reconnectPeriod: 0, resubscribe: false, connectTimeout: CONNECT_TIMEOUT_MS, queueQoSZero: false,
       // R-MQTT.12/13: ask for a Response Information topic and name ourselves.
       properties: this.v5 ? { requestResponseInformation: true, userProperties: { 'usp-endpoint-id': o.agentEndpointId } } : undefined,
+      // Only for TLS: MQTT.js quietly switches to mqtts whenever it is given a certificate and key.
+      ...(tls ? mqttTlsConnectOptions(o.tls) : {}),
     };
     const client = connect(options);
     // MQTT.js leaves Nagle on: a response written after the PUBACK would wait for the broker's
@@ -124,7 +131,15 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
     let reachedBroker = false;
     client.on('connect', (connack) => { reachedBroker = true; this.onConnack(client, connack); });
     client.on('message', (topic, payload, packet) => this.receive(topic, payload, packet));
-    client.on('error', (e) => this.log.warn('mqtt client error', { broker: `${o.brokerAddress}:${o.brokerPort}`, error: e.message }));
+    let lastError = '';
+    client.on('error', (e) => {
+      // MQTT.js reports a failed TLS handshake twice (the TLS socket's error, then the stream's).
+      if (e.message === lastError) return;
+      lastError = e.message;
+      const code = (e as { code?: unknown }).code;
+      const tlsFailure = tls ? describeTlsFailure(e.message, code) : undefined;
+      this.log.warn(tlsFailure ? `mqtt tls: ${tlsFailure}` : 'mqtt client error', { broker: `${o.brokerAddress}:${o.brokerPort}`, error: e.message, ...(code !== undefined ? { code } : {}) });
+    });
     client.on('close', () => this.onClose(client, reachedBroker));
   }
 
@@ -167,7 +182,7 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
       this.live = client;
       this.replyTo = plan.replyTo;
       this.setStatus('Connected');
-      this.log.info('mqtt connected', { broker: `${o.brokerAddress}:${o.brokerPort}`, version: o.protocolVersion, clientId: this.clientIdInUse, replyTo: this.replyTo ?? '', subscribed: ok.map((f) => f.topic).join(',') });
+      this.log.info('mqtt connected', { broker: `${o.brokerAddress}:${o.brokerPort}`, transport: o.transport, version: o.protocolVersion, clientId: this.clientIdInUse, replyTo: this.replyTo ?? '', subscribed: ok.map((f) => f.topic).join(',') });
       o.onReplyTopic?.(this.replyTo ?? '');
       this.announce();
     });

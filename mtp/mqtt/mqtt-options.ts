@@ -8,18 +8,23 @@ import type { RecordHandler } from '../Mtp.js';
 import type { MqttQoS, TopicSubscription } from './topics.js';
 
 export type MqttProtocolVersion = '3.1.1' | '5.0';
-/** Device.MQTT.Client.{i}.TransportProtocol; only TCP/IP is implemented so far. */
+/** Device.MQTT.Client.{i}.TransportProtocol: plain TCP, or TLS 1.2+ (mqtts, see mqtt-tls.ts). */
 export type MqttTransport = 'TCP/IP' | 'TLS';
 /** Device.MQTT.Client.{i}.Status. */
 export type MqttClientStatus = 'Disabled' | 'Connecting' | 'Connected' | 'Error_Misconfigured' | 'Error_BrokerUnreachable' | 'Error';
 /** MQTTConnectRecord.version. */
 export type MqttRecordVersion = 'V3_1_1' | 'V5';
 
-/** For TransportProtocol "TLS" (not implemented yet): the broker's CA and our client certificate. */
+/**
+ * For TransportProtocol "TLS" (R-MQTT.48): the trust anchors the broker certificate must chain to
+ * (undefined: Node's built-in CA list) and the agent's certificate chain and key (PEM), presented
+ * when the broker asks for one (mutual TLS).
+ */
 export interface MqttTlsOptions {
   ca?: string | Buffer;
   cert?: string | Buffer;
   key?: string | Buffer;
+  /** SNI and the name the certificate must carry, when it differs from BrokerAddress. */
   servername?: string;
 }
 
@@ -37,6 +42,7 @@ export interface MqttClientMtpOptions {
   brokerPort: number;
   protocolVersion: MqttProtocolVersion;
   transport: MqttTransport;
+  /** Used only with transport "TLS". */
   tls?: MqttTlsOptions;
   /** Device.MQTT.Client.{i}.ClientID; "" lets the broker assign one (5.0) or uses the Endpoint ID (3.1.1). */
   clientId: string;

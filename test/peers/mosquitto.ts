@@ -1,6 +1,7 @@
 /**
  * A real Mosquitto broker for integration tests: Debian's /usr/sbin/mosquitto on a free loopback
- * port with a generated configuration (anonymous access, or a password file), no persistence.
+ * port with a generated configuration (anonymous access, or a password file), no persistence,
+ * and optionally a second, TLS listener (`tls`) on its own free port.
  * `restart()` kills it (SIGKILL, as a crash) and starts it again on the same port; the process is
  * killed when the test process exits, whatever happens.
  */
@@ -20,10 +21,27 @@ export interface MosquittoOptions {
   users?: Record<string, string>;
   /** Extra mosquitto.conf lines. */
   extraConfig?: string[];
+  /** Adds a TLS listener (TLS 1.2 minimum) on another free loopback port, next to the plain one. */
+  tls?: MosquittoTlsListener;
+}
+
+/** Mosquitto's per-listener TLS settings (mosquitto.conf(5)); files are PEM paths. */
+export interface MosquittoTlsListener {
+  /** CA that client certificates must chain to (`cafile`). */
+  cafile: string;
+  /** The broker's certificate and key (`certfile`, `keyfile`). */
+  certfile: string;
+  keyfile: string;
+  /** `require_certificate`: refuse clients without a certificate that chains to `cafile`; default true. */
+  requireCertificate?: boolean;
+  /** `use_identity_as_username`: the client certificate's CN becomes its username. */
+  useIdentityAsUsername?: boolean;
 }
 
 export interface Mosquitto {
   readonly port: number;
+  /** The TLS listener's port, when started with `tls`. */
+  readonly tlsPort?: number;
   /** Broker output (stderr/stdout), for failure messages. */
   readonly output: string[];
   /** Kills the broker as a crash would, then starts it again on the same port and waits until it accepts. */
@@ -58,6 +76,13 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
     conf.push('allow_anonymous true');
   }
   conf.push(...(opts.extraConfig ?? []));
+  const tlsPort = opts.tls ? await freePort() : undefined;
+  if (opts.tls) {
+    // Listener options follow their `listener` line, so this block comes last.
+    conf.push(`listener ${tlsPort} 127.0.0.1`, `cafile ${opts.tls.cafile}`, `certfile ${opts.tls.certfile}`, `keyfile ${opts.tls.keyfile}`,
+      'tls_version tlsv1.2', `require_certificate ${opts.tls.requireCertificate !== false}`,
+      `use_identity_as_username ${opts.tls.useIdentityAsUsername === true}`);
+  }
   const confFile = join(dir, 'mosquitto.conf');
   writeFileSync(confFile, `${conf.join('\n')}\n`);
 
@@ -71,6 +96,7 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
     child = proc;
     for (const s of [proc.stdout!, proc.stderr!]) s.on('data', (d: Buffer) => output.push(...d.toString().split('\n').filter(Boolean)));
     await waitAccepting(port, proc, output);
+    if (tlsPort !== undefined) await waitAccepting(tlsPort, proc, output);
   };
   const kill = async (): Promise<void> => {
     const proc = child;
@@ -83,6 +109,7 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
   await launch();
   return {
     port,
+    tlsPort,
     output,
     async restart({ downMs = 0 } = {}) {
       await kill();

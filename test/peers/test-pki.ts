@@ -1,7 +1,7 @@
 /**
  * A test PKI made at test time with the `openssl` CLI (P-256 keys, `openssl ca` so validity dates
- * can be set freely): a test CA, the agent's certificate, two controllers, and the bad cases the
- * agent must refuse at the TLS handshake (expired, not yet valid, foreign CA). Built once into
+ * can be set freely): a test CA, the agent's certificate, two controllers, a broker, and the bad
+ * cases the agent must refuse at the TLS handshake (expired, not yet valid, foreign CA). Built once into
  * os.tmpdir() and shared by every test file of a run (and runs within a week) through a directory
  * keyed by this file's content; built in a scratch directory and renamed into place, so parallel
  * workers never see half a PKI.
@@ -41,10 +41,12 @@ export interface TestPki {
   noSan: TestCert;
   /** URI SANs: a web URL, then controller-2's URN, then controller-1's: the first URN counts. */
   multiUri: TestCert;
+  /** A server certificate for test brokers (Mosquitto over TLS): DNS localhost, IP 127.0.0.1. */
+  broker: TestCert;
 }
 
 const REUSE_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
-const NAMES = ['agent', 'controller1', 'controller2', 'expired', 'notYetValid', 'foreign', 'fqdn', 'noSan', 'multiUri'] as const;
+const NAMES = ['agent', 'controller1', 'controller2', 'expired', 'notYetValid', 'foreign', 'fqdn', 'noSan', 'multiUri', 'broker'] as const;
 
 let cached: TestPki | undefined;
 
@@ -150,4 +152,5 @@ function build(root: string): void {
   makeLeaf(root, ca, 'fqdn', TEST_FQDN_HOST, `DNS:${TEST_FQDN_HOST}, DNS:*.example.com`, from, to);
   makeLeaf(root, ca, 'noSan', 'no-san', undefined, from, to);
   makeLeaf(root, ca, 'multiUri', 'multi-uri', `URI:https://controller.example.com/usp, ${urn(TEST_CONTROLLER_2_EID)}, ${urn(TEST_CONTROLLER_1_EID)}`, from, to);
+  makeLeaf(root, ca, 'broker', 'test-broker', 'DNS:localhost, IP:127.0.0.1', from, to);
 }
