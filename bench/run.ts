@@ -13,7 +13,9 @@
  * agent process and the echo process (alternating rounds), whole-tree Get and GetSupportedDM end
  * to end, then in-process handler and codec costs, then notifications (bench/notify.ts: Set → Notify
  * latency and delivery rate against their own agent process, the polling-pass cost in-process;
- * alone: `node dist/bench/notify.js`).
+ * alone: `node dist/bench/notify.js`), then transports (bench/transports.ts: MQTT, the WebSocket
+ * client MTP, TLS; alone: `node dist/bench/transports.js`), then platforms (bench/platforms.ts:
+ * whole-tree Get per platform, idle CPU; alone: `node dist/bench/platforms.js`).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,9 +23,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BenchClient } from './client.js';
 import { writeResponses } from './echo-responses.js';
-import { figure } from './figure.js';
+import { figure, type Figure } from './figure.js';
 import { measureInProcess } from './in-process.js';
 import { measureNotifications } from './notify.js';
+import { measurePlatforms } from './platforms.js';
+import { measureTransports } from './transports.js';
 import { runPipeline, type PipelineResult } from './pipeline.js';
 import { freePort } from './port.js';
 import { cpuInfo, rssKiB } from './proc.js';
@@ -219,6 +223,8 @@ async function main(): Promise<void> {
   }, 1500);
 
   out.notifications = await measureNotifications(progress);
+  out.transports = await measureTransports(progress, { mainWsEcho: (out.pipelinedGet as { wsEcho: Figure }).wsEcho.value });
+  out.platforms = await measurePlatforms(progress);
 
   out.durationS = round((performance.now() - t0) / 1000, 1);
   if (profDir) out.agentCpuProfileDir = profDir;
