@@ -23,6 +23,7 @@ import { registerUnixDomainSockets } from './localagent/register-unix-domain-soc
 import { mqttClientsNeedTls, startMqtt } from './transports/start-mqtt.js';
 import { registerCoap, withLegacyCoapSchema } from './localagent/register-coap.js';
 import { startCoap } from './transports/start-coap.js';
+import { reconnectOnWanUp } from './transports/reconnect-on-wan-up.js';
 import { startUds } from './transports/start-uds.js';
 import { OperationRunner } from './operate/OperationRunner.js';
 import { RecordProcessor } from './RecordProcessor.js';
@@ -87,6 +88,7 @@ export class Agent {
   /** Resolves when the agent has stopped, with the reason. */
   readonly stopped = new Promise<StopReason>((r) => { this.resolveStopped = r; });
   private platformStop?: () => void;
+  private stopWanWatch?: () => void;
 
   private constructor(
     readonly model: DataModel,
@@ -142,6 +144,8 @@ export class Agent {
     agent = new Agent(model, store, operations, processor, notifications, log);
     agent.platformStop = platformStop;
     await agent.startMtps(endpointId, tls);
+    const self = agent;
+    agent.stopWanWatch = reconnectOnWanUp(model, () => self.mtps, log.child('mtp'));
     notifications.start();
     // Boot! goes to every controller subscribed to it, queued until each is reachable.
     model.changes.emit({ kind: 'event', inst: { node: model.root, keys: [] }, path: 'Device.', event: 'Boot!', args: { CommandKey: boot.commandKey, Cause: boot.cause, FirmwareUpdated: false, ParameterMap: '{}' } });
@@ -176,6 +180,7 @@ export class Agent {
       await Promise.allSettled(this.mtps.map((m) => m.stop()));
       this.operations.cancelAll();
       this.notifications.stop();
+      this.stopWanWatch?.();
       this.platformStop?.();
       await this.store.flush();
       // A factory reset forgets the saved state before anyone can start again: the next start

@@ -20,5 +20,8 @@ export interface TransportDeps {
   log: Logger;
 }
 
-/** A running MTP; those that can reach a controller by Endpoint ID also carry notifications. */
-export type StartedTransport = Mtp & Partial<ControllerLinks>;
+/**
+ * A running MTP; those that can reach a controller by Endpoint ID also carry notifications, and
+ * those that dial out can be told to reconnect at once (`kick`, e.g. when the WAN comes back).
+ */
+export type StartedTransport = Mtp & Partial<ControllerLinks> & { kick?(): void };

@@ -31,6 +31,7 @@ export class StartedMqtt implements StartedTransport {
   start(): Promise<void> { return this.client.start(); }
   async stop(): Promise<void> { this.unwatch(); await this.client.stop(); }
   connectionFor(endpointId: string): MtpConnection | undefined { return this.client.connectionFor(endpointId); }
+  kick(): void { this.client.kick(); }
 }
 
 export async function startMqtt(deps: TransportDeps, hooks: MqttStartHooks = {}): Promise<StartedTransport[]> {

@@ -64,6 +64,19 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
     this.connectOnce();
   }
 
+  /**
+   * Reconnect now (e.g. the WAN came back): drops a pending back-off wait and dials, with the
+   * retry count reset. Does nothing while connected or already connecting.
+   */
+  kick(): void {
+    if (this.stopping || this.client || !this.retryTimer) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.attempt = 0;
+    this.log.info('mqtt reconnect requested');
+    this.connectOnce();
+  }
+
   /** Controller.{i}.MTP.{j}.MQTT.Topic by Endpoint ID; replaces the previous list. */
   setControllers(list: readonly MqttControllerTopic[]): void {
     this.controllers = new Map(list.filter((c) => c.topic !== '').map((c) => [c.endpointId, c]));

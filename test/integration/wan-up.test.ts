@@ -1,0 +1,49 @@
+/**
+ * A prompt reconnect when the WAN comes back: the agent dials a controller that is not there and
+ * backs off for a long time; when the platform reports an interface Up, it dials at once.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
+import { Agent } from '../../agent/Agent.js';
+import { silentLogger } from '../../datamodel/Logger.js';
+import { testDefaults, testSchema } from '../peers/agent-fixture.js';
+import { freePort } from '../peers/TestController.js';
+
+const cleanup: Array<() => Promise<void> | void> = [];
+afterAll(async () => { for (const c of cleanup.reverse()) await c(); });
+
+it('an interface turning Up makes the WebSocket client dial at once instead of waiting out its back-off', async () => {
+  const [agentPort, ctrlPort] = [await freePort(), await freePort()];
+  const dir = mkdtempSync(join(tmpdir(), 'usp-agent-wan-'));
+  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+  const agent = await Agent.start({
+    defaults: testDefaults(agentPort, {
+      'Device.LocalAgent.Controller.1.MTP.1.Enable': true,
+      'Device.LocalAgent.Controller.1.MTP.1.Protocol': 'WebSocket',
+      'Device.LocalAgent.Controller.1.MTP.1.WebSocket.Host': '127.0.0.1',
+      'Device.LocalAgent.Controller.1.MTP.1.WebSocket.Port': ctrlPort,
+      'Device.LocalAgent.Controller.1.MTP.1.WebSocket.Path': '/usp',
+      'Device.LocalAgent.Controller.1.MTP.1.WebSocket.EnableEncryption': false,
+      // A first retry 60-120 s away: only a reconnect on WAN-up can bring the link back in time.
+      'Device.LocalAgent.Controller.1.MTP.1.WebSocket.SessionRetryMinimumWaitInterval': 60,
+    }),
+    dataDir: dir, platform: 'simulated', log: silentLogger, seed: 42, schema: testSchema(),
+  });
+  cleanup.push(() => agent.stop());
+  await new Promise((r) => setTimeout(r, 300)); // the first dial fails: nobody listens yet
+
+  const server = new WebSocketServer({ port: ctrlPort, host: '127.0.0.1', handleProtocols: () => 'v1.usp' });
+  cleanup.push(() => new Promise<void>((r) => { for (const c of server.clients) c.terminate(); server.close(() => r()); }));
+  const connected = new Promise<string>((resolve) => server.on('connection', (_ws, req) => resolve(req.url ?? '')));
+
+  const t0 = Date.now();
+  // What a platform does when the WAN interface comes back (OpenWrt: a netifd ifup event).
+  const ip = agent.model.requireNode('Device.IP.Interface.{i}.');
+  agent.model.changes.emit({ kind: 'value', inst: { node: ip, keys: [2] }, path: 'Device.IP.Interface.2.', param: 'Status', value: 'Up' });
+  const url = await Promise.race([connected, new Promise<string>((_r, reject) => setTimeout(() => reject(new Error('no reconnect within 3 s')), 3000))]);
+  expect(Date.now() - t0).toBeLessThan(3000);
+  expect(url).toContain('eid=');
+});
