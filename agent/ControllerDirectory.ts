@@ -7,12 +7,21 @@
  * 2.9): EndpointID = its from_id, Enable = true, AssignedRole = ControllerTrust.UntrustedRole.
  * The row is made in a Transaction, so it is persisted and announced (ObjectCreation) like any
  * other; the controller then has exactly what UntrustedRole allows (nothing when it is empty).
+ *
+ * With a certificate on the connection (PeerTrust): Records on a connection whose certificate the
+ * controller's Credential does not pin are refused, and the role the validating CA's Credential
+ * gives is the controller's InheritedRole, added to AssignedRole. A controller first seen with an
+ * InheritedRole gets an empty AssignedRole, not UntrustedRole ("Determine Role").
  */
 import type { AccessView } from '../datamodel/access/AccessView.js';
+import type { Awaitable } from '../datamodel/tree/binding.js';
 import type { DataModel } from '../datamodel/tree/DataModel.js';
 import type { ModelNode } from '../datamodel/tree/ModelNode.js';
 import { Transaction } from '../datamodel/tree/Transaction.js';
-import { AccessControl } from './access/AccessControl.js';
+import type { MtpConnection } from '../mtp/Mtp.js';
+import { AccessControl, unionRoles } from './access/AccessControl.js';
+import type { PeerTrust } from './certificates/PeerTrust.js';
+import { peerTrustOf } from './certificates/register-certificates.js';
 
 export interface ControllerEntry {
   path: string;
@@ -20,6 +29,8 @@ export interface ControllerEntry {
   enabled: boolean;
   /** AssignedRole as stored: Role references, comma-separated. */
   assignedRole: string;
+  /** Credential as stored: the Certificate references that pin the controller's certificate. */
+  credential: string;
 }
 
 /** Who sent a request, as handlers need it. */
@@ -47,9 +58,12 @@ export class ControllerDirectory {
   private readonly table: ModelNode;
   readonly access: AccessControl;
   private readonly creating = new Map<string, Promise<ControllerEntry | undefined>>();
+  /** Certificate-based trust, when the model serves Device.LocalAgent.Certificate. */
+  private readonly peers?: PeerTrust;
 
   constructor(private readonly model: DataModel) {
     this.table = model.requireNode('Device.LocalAgent.Controller.{i}.');
+    this.peers = peerTrustOf(model);
     this.access = new AccessControl(model);
     model.changes.subscribe((c) => {
       if (c.inst.node === this.table) this.forget();
@@ -77,42 +91,65 @@ export class ControllerDirectory {
     return cache.get(endpointId);
   }
 
-  /** The controller's row (made if it has none) and its rights for one request. */
-  async session(endpointId: string): Promise<ControllerSession> {
+  /**
+   * Why Records from `endpointId` on `conn` must be dropped (its certificate is not one the
+   * controller's Credential pins), or undefined when they may be processed.
+   */
+  async refusal(endpointId: string, conn: MtpConnection): Promise<string | undefined> {
+    if (!this.peers || !conn.peerCertificate) return undefined;
+    return (await this.peers.verdict(endpointId, conn, await this.lookup(endpointId))).refused;
+  }
+
+  /**
+   * The controller's row (made if it has none) and its rights for one request: AssignedRole ∪
+   * the InheritedRole of `conn` (the connection the request came on).
+   */
+  async session(endpointId: string, conn?: MtpConnection): Promise<ControllerSession> {
     let entry = await this.lookup(endpointId);
+    const pending = this.inheritedRole(endpointId, conn, entry);
+    const inherited = typeof pending === 'string' ? pending : await pending;
     let created = false;
     let createError: string | undefined;
     if (!entry) {
       try {
-        entry = await this.createUnknown(endpointId);
+        entry = await this.createUnknown(endpointId, inherited);
         created = entry !== undefined;
         if (!entry) createError = `the Controller table is full (${MAX_CONTROLLER_ROWS} rows)`;
       } catch (e) {
         createError = e instanceof Error ? e.message : String(e);
       }
     }
-    const roles = entry ? entry.assignedRole : await this.access.untrustedRole();
+    const roles = entry ? unionRoles(entry.assignedRole, inherited) : inherited || await this.access.untrustedRole();
     const perms = await this.access.permissionsFor(roles);
     return { path: entry?.path ?? '', created, access: perms.view(), createError };
   }
 
+  /** InheritedRole for a request on `conn` (the controller's last connection's without one). */
+  private inheritedRole(endpointId: string, conn: MtpConnection | undefined, entry: ControllerEntry | undefined): Awaitable<string> {
+    if (!this.peers) return '';
+    if (!conn) return this.peers.inheritedRole(endpointId);
+    const v = this.peers.verdict(endpointId, conn, entry);
+    return v instanceof Promise ? v.then((x) => x.inheritedRole) : v.inheritedRole;
+  }
+
   /** One creation per Endpoint ID at a time: two Records arriving together make one row. */
-  private createUnknown(endpointId: string): Promise<ControllerEntry | undefined> {
+  private createUnknown(endpointId: string, inheritedRole: string): Promise<ControllerEntry | undefined> {
     let p = this.creating.get(endpointId);
     if (!p) {
-      p = this.addRow(endpointId).finally(() => this.creating.delete(endpointId));
+      p = this.addRow(endpointId, inheritedRole).finally(() => this.creating.delete(endpointId));
       this.creating.set(endpointId, p);
     }
     return p;
   }
 
-  private async addRow(endpointId: string): Promise<ControllerEntry | undefined> {
+  private async addRow(endpointId: string, inheritedRole: string): Promise<ControllerEntry | undefined> {
     const existing = await this.lookup(endpointId);
     if (existing) return existing;
     if ((await this.model.listInstances(this.table, [], {})).length >= MAX_CONTROLLER_ROWS) return undefined;
     const tx = new Transaction(this.model, {});
     try {
-      await tx.add(this.table, [], { EndpointID: endpointId, Enable: true, AssignedRole: await this.access.untrustedRole() });
+      const assigned = inheritedRole ? '' : await this.access.untrustedRole();
+      await tx.add(this.table, [], { EndpointID: endpointId, Enable: true, AssignedRole: assigned });
       await tx.commit();
     } catch (e) {
       await tx.rollback();
@@ -127,7 +164,12 @@ export class ControllerDirectory {
     for (const n of await this.model.listInstances(this.table, [], {})) {
       const v = await this.model.readValues({ node: this.table, keys: [n] }, {});
       const eid = String(v.EndpointID ?? '');
-      if (eid) map.set(eid, { path: `Device.LocalAgent.Controller.${n}`, instance: n, enabled: v.Enable === true, assignedRole: String(v.AssignedRole ?? '') });
+      if (eid) {
+        map.set(eid, {
+          path: `Device.LocalAgent.Controller.${n}`, instance: n, enabled: v.Enable === true,
+          assignedRole: String(v.AssignedRole ?? ''), credential: String(v.Credential ?? ''),
+        });
+      }
     }
     return map;
   }

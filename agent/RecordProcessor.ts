@@ -1,8 +1,9 @@
 /**
  * The receive pipeline (DIGEST §12.2): decode the Record, check addressing (R-E2E.1, R-ARC.2,
- * R-SEC.0a), decode the Msg, drop duplicate in-flight msg_ids (R-MSG.4), dispatch, and answer
- * over the same connection with the same record type (R-MSG.0a). Bad input is dropped and
- * logged, or answered with a coded Error, and never takes the process down.
+ * R-SEC.0a) and the connection's certificate against the controller's pinned Credential, decode
+ * the Msg, drop duplicate in-flight msg_ids (R-MSG.4), dispatch, and answer over the same
+ * connection with the same record type (R-MSG.0a). Bad input is dropped and logged, or answered
+ * with a coded Error, and never takes the process down.
  */
 import type { Logger } from '../datamodel/Logger.js';
 import type { DataModel } from '../datamodel/tree/DataModel.js';
@@ -72,6 +73,8 @@ export class RecordProcessor {
       log.warn('record dropped: from_id differs from the connection identity', { from: rec.fromId, peer: conn.peerEndpointId });
       return;
     }
+    const refused = conn.peerCertificate ? await this.deps.controllers.refusal(rec.fromId, conn) : undefined;
+    if (refused) { log.warn('record dropped: certificate not accepted for this controller', { from: rec.fromId, reason: refused }); return; }
     const addr = { toId: rec.fromId, fromId: own };
     switch (rec.body.kind) {
       case 'noSessionContext':
@@ -118,7 +121,7 @@ export class RecordProcessor {
       // Controller row with UntrustedRole first (TP-469 2.9).
       let session;
       try {
-        session = await this.deps.controllers.session(fromId);
+        session = await this.deps.controllers.session(fromId, conn);
       } catch (e) {
         // Without the sender's rights nothing may be done for it: a coded Error, never full access.
         log.error('controller permissions could not be determined', { from: fromId, error: e instanceof Error ? e.message : String(e) });

@@ -2,6 +2,7 @@
  * The contract between message transfer protocols and the agent: MTPs move USP Records as
  * bytes and know the peer's transport identity; they never decode a Msg.
  */
+import type { X509Certificate } from 'node:crypto';
 
 /** One live link to a peer (a WebSocket, an MQTT reply topic, a UDS connection). */
 export interface MtpConnection {
@@ -12,6 +13,12 @@ export interface MtpConnection {
    * query parameter on a plain WebSocket); undefined when the transport does not say.
    */
   readonly peerEndpointId?: string;
+  /**
+   * The peer's verified TLS certificate, linked to its issuers up to the trust anchor
+   * (`issuerCertificate`), for ControllerTrust (pinned credentials, InheritedRole); undefined
+   * without TLS or when the transport does not say.
+   */
+  readonly peerCertificate?: X509Certificate;
   /** Sends one Record; false when the link is gone or its send buffer is full. */
   send(record: Uint8Array): boolean;
   /** Closes the link (WebSocket status code per R-WS.16, e.g. 1003 for an unparsable record). */

@@ -43,7 +43,7 @@ export class AccessControl {
 
   /**
    * The permissions of a controller with these roles: `roles` is a comma-separated list of Role
-   * references (AssignedRole, plus InheritedRole once certificates assign roles).
+   * references (AssignedRole ∪ InheritedRole, see unionRoles).
    */
   async permissionsFor(roles: string): Promise<ControllerPermissions> {
     const cached = this.byRoles.get(roles);
@@ -73,4 +73,17 @@ export class AccessControl {
     }
     return this.trust;
   }
+}
+
+/**
+ * A controller's roles: AssignedRole ∪ InheritedRole (TR-181 Controller.{i}; DIGEST §6.2), as one
+ * Role reference list. With nothing inherited it is AssignedRole unchanged, so the permissions
+ * cache keeps one entry per stored value.
+ */
+export function unionRoles(assigned: string, inherited: string): string {
+  if (inherited === '') return assigned;
+  if (assigned === '') return inherited;
+  const seen = new Set(assigned.split(',').map((r) => r.trim()));
+  const extra = inherited.split(',').map((r) => r.trim()).filter((r) => r !== '' && !seen.has(r));
+  return extra.length === 0 ? assigned : `${assigned},${extra.join(',')}`;
 }

@@ -7,6 +7,8 @@ import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
 import { registerStored } from '../../datamodel/store/stored-binding.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
+import { registerCertificates, SUPPORTED_FINGERPRINT_ALGORITHMS } from '../certificates/register-certificates.js';
+import { registerChallenges } from '../challenge/register-challenges.js';
 
 export interface LocalAgentInfo {
   softwareVersion: string;
@@ -30,25 +32,33 @@ const STORED_OBJECTS = [
   'Device.LocalAgent.ControllerTrust.',
   'Device.LocalAgent.ControllerTrust.Role.{i}.',
   'Device.LocalAgent.ControllerTrust.Role.{i}.Permission.{i}.',
+  'Device.LocalAgent.ControllerTrust.Credential.{i}.',
+  'Device.LocalAgent.ControllerTrust.Challenge.{i}.',
 ] as const;
 
 export function registerLocalAgent(model: DataModel, store: DataStore, info: LocalAgentInfo): void {
+  // Certificate.{i}, AddCertificate(), AddMyCertificate() and certificate trust (InheritedRole).
+  const certificates = registerCertificates(model, store);
   registerStored(model, store, 'Device.LocalAgent.', {
-    params: ['EndpointID', 'SoftwareVersion', 'UpTime', 'SupportedProtocols', 'AdvertisedDeviceSubtypes',
-      'MaxSubscriptionChangeAdoptionTime', 'SupportedNumberOfSubscriptions'],
+    params: ['EndpointID', 'SoftwareVersion', 'UpTime', 'SupportedProtocols', 'SupportedFingerprintAlgorithms',
+      'AdvertisedDeviceSubtypes', 'MaxSubscriptionChangeAdoptionTime', 'SupportedNumberOfSubscriptions'],
     live: {
       SoftwareVersion: () => info.softwareVersion,
       UpTime: () => Math.floor((Date.now() - info.startedAt) / 1000),
       SupportedProtocols: () => info.supportedProtocols,
+      SupportedFingerprintAlgorithms: () => SUPPORTED_FINGERPRINT_ALGORITHMS,
     },
   });
   registerStored(model, store, 'Device.LocalAgent.Controller.{i}.', {
-    // InheritedRole and Credential come with the ControllerTrust issue (certificates).
-    params: ['Alias', 'EndpointID', 'ControllerCode', 'ProvisioningCode', 'Enable', 'AssignedRole',
-      'PeriodicNotifInterval', 'PeriodicNotifTime', 'USPNotifRetryMinimumWaitInterval',
+    params: ['Alias', 'EndpointID', 'ControllerCode', 'ProvisioningCode', 'Enable', 'AssignedRole', 'InheritedRole',
+      'Credential', 'PeriodicNotifInterval', 'PeriodicNotifTime', 'USPNotifRetryMinimumWaitInterval',
       'USPNotifRetryIntervalMultiplier', 'OnBoardingComplete', 'OnBoardingRestartTime'],
+    // Per connection, never stored (R-SEC.21).
+    live: { InheritedRole: certificates.inheritedRole },
   });
   for (const path of STORED_OBJECTS) registerStored(model, store, path);
+  // ControllerTrust.RequestChallenge() / ChallengeResponse() (Challenge:1).
+  registerChallenges(model);
   registerStored(model, store, 'Device.LocalAgent.Subscription.{i}.', {
     // The agent fills Recipient and CreationDate itself (TR-181; TP-469 1.81).
     initial: (_parent, ctx) => ({

@@ -5,6 +5,7 @@
  */
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
+import { unionRoles } from '../access/AccessControl.js';
 import { parseReference, type Reference } from './reference-match.js';
 
 export type NotifType = 'ValueChange' | 'ObjectCreation' | 'ObjectDeletion' | 'OperationComplete' | 'Event';
@@ -59,7 +60,7 @@ export class SubscriptionIndex {
     for (const n of await model.listInstances(this.controllerNode, [], {})) {
       const v = await model.readValues({ node: this.controllerNode, keys: [n] }, {});
       controllers.set(`Device.LocalAgent.Controller.${n}`, {
-        eid: String(v.EndpointID ?? ''), enabled: v.Enable === true, roles: String(v.AssignedRole ?? ''),
+        eid: String(v.EndpointID ?? ''), enabled: v.Enable === true, roles: unionRoles(String(v.AssignedRole ?? ''), String(v.InheritedRole ?? '')),
         minWait: Number(v.USPNotifRetryMinimumWaitInterval ?? 5), mult: Number(v.USPNotifRetryIntervalMultiplier ?? 2000),
       });
     }

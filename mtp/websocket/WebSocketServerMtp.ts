@@ -9,6 +9,7 @@
  */
 import { createServer, type Server as HttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { X509Certificate } from 'node:crypto';
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
@@ -54,7 +55,10 @@ class WsConnection implements MtpConnection {
   readonly protocol = 'WebSocket' as const;
   alive = true;
   private corked = false;
-  constructor(readonly ws: WebSocket, readonly peerEndpointId: string | undefined, private readonly socket: Duplex) {}
+  constructor(
+    readonly ws: WebSocket, readonly peerEndpointId: string | undefined, private readonly socket: Duplex,
+    readonly peerCertificate?: X509Certificate,
+  ) {}
   get open(): boolean { return this.ws.readyState === this.ws.OPEN; }
   send(record: Uint8Array): boolean {
     if (!this.open) return false;
@@ -111,7 +115,8 @@ export class WebSocketServerMtp implements Mtp {
       if (this.conns.size >= (opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS)) return refuse(503, 'Service Unavailable');
       const peer = peerIdentity(url, req, opts.tls?.requireClientCert ?? false);
       if (!peer.ok) return refuse(peer.status, 'Forbidden', peer.why);
-      wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, peer.endpointId, peer.source, socket));
+      const cert = verifiedPeerCertificate(req);
+      wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, peer.endpointId, peer.source, socket, cert));
     });
     // Refused handshakes end here: OpenSSL's own (no certificate, old TLS), and Node's check of
     // the client certificate right after the handshake, whose verdict is authorizationError
@@ -149,8 +154,8 @@ export class WebSocketServerMtp implements Mtp {
     }, handler);
   }
 
-  private accept(ws: WebSocket, req: IncomingMessage, eid: string | undefined, source: PeerSource, socket: Duplex): void {
-    const conn = new WsConnection(ws, eid, socket);
+  private accept(ws: WebSocket, req: IncomingMessage, eid: string | undefined, source: PeerSource, socket: Duplex, cert?: X509Certificate): void {
+    const conn = new WsConnection(ws, eid, socket, cert);
     if (conn.peerEndpointId) {
       const old = this.byEid.get(conn.peerEndpointId);
       // R-WS.4: at most one connection between two endpoints; keep the newest.
@@ -200,6 +205,13 @@ export class WebSocketServerMtp implements Mtp {
       });
     }
   }
+}
+
+/** The client certificate the TLS layer verified (with its issuer links), for ControllerTrust. */
+function verifiedPeerCertificate(req: IncomingMessage): X509Certificate | undefined {
+  const sock = req.socket as Partial<TLSSocket>;
+  if (!sock.authorized || typeof sock.getPeerX509Certificate !== 'function') return undefined;
+  return sock.getPeerX509Certificate();
 }
 
 function toBytes(data: RawData): Uint8Array {

@@ -1,0 +1,132 @@
+/**
+ * What a controller's MTP certificate earns it, per connection (TR-369 "Check Cert" and
+ * "Determine Role" flows; DIGEST §6.3):
+ * - Controller.{i}.Credential pins certificates: when it names any, a connection of that
+ *   controller presenting a certificate must present one of them, else its Records are dropped.
+ * - When the certificate chain reaches the CA of an enabled ControllerTrust.Credential.{i}
+ *   (AllowedUses MTP-and-USP or MTP-and-broker), that row's Role becomes the controller's
+ *   InheritedRole. Only the first such CA from the leaf up counts (R-SEC.25).
+ * InheritedRole belongs to the controller's current connection: a new connection decides it
+ * afresh, and nothing of it is persisted, so a restart forgets it (R-SEC.21). Verdicts are cached
+ * per connection until the Certificate or Credential tables change.
+ */
+import type { X509Certificate } from 'node:crypto';
+import type { Awaitable } from '../../datamodel/tree/binding.js';
+import type { DataModel } from '../../datamodel/tree/DataModel.js';
+import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
+import type { MtpConnection } from '../../mtp/Mtp.js';
+import { certificateInstance, certificateInstances, type CertificateTable } from './CertificateTable.js';
+import { certificateChain, issuedBy, sameCertificate } from './x509.js';
+
+export const CREDENTIAL_PATH = 'Device.LocalAgent.ControllerTrust.Credential.{i}.';
+const CONTROLLER_PATH = 'Device.LocalAgent.Controller.{i}.';
+/** AllowedUses values under which a Credential's Role applies (TR-181 ControllerTrust:1). */
+const ROLE_USES = new Set(['MTP-and-USP', 'MTP-and-broker']);
+/** Controllers whose current InheritedRole is remembered; the least recently seen go first. */
+export const MAX_PEER_SESSIONS = 1024;
+
+export interface PeerVerdict {
+  /** Why Records on this connection are dropped (for the log); undefined when accepted. */
+  refused?: string;
+  /** Role references inherited from the validating Credential ("" for none). */
+  inheritedRole: string;
+}
+
+/** The controller row a verdict is about, when it has one. */
+export interface PeerController {
+  instance: number;
+  /** Controller.{i}.Credential as stored. */
+  credential: string;
+}
+
+interface CaCredential { ca: X509Certificate; role: string; uses: string }
+
+const NO_CERTIFICATE: PeerVerdict = Object.freeze({ inheritedRole: '' });
+
+export class PeerTrust {
+  private generation = 0;
+  private readonly byConnection = new WeakMap<MtpConnection, { generation: number; pinned: string; verdict: PeerVerdict }>();
+  private readonly sessions = new Map<string, { conn: MtpConnection; inheritedRole: string }>();
+  private readonly credentialNode: ModelNode;
+  private readonly controllerNode: ModelNode;
+
+  constructor(private readonly model: DataModel, private readonly certificates: CertificateTable) {
+    this.credentialNode = model.requireNode(CREDENTIAL_PATH);
+    this.controllerNode = model.requireNode(CONTROLLER_PATH);
+    const watched = new Set<ModelNode>([certificates.node, this.credentialNode]);
+    model.changes.subscribe((c) => { if (watched.has(c.inst.node)) this.generation++; });
+  }
+
+  /** Controller.{i}.InheritedRole of the controller with this Endpoint ID, for its current connection. */
+  inheritedRole(endpointId: string): string {
+    return this.sessions.get(endpointId)?.inheritedRole ?? '';
+  }
+
+  /**
+   * The verdict on `conn` for a Record from `endpointId` (whose row, if any, is `controller`).
+   * An accepted connection becomes the controller's current one: its InheritedRole is published,
+   * and a change of it is announced as a value change of Controller.{i}.InheritedRole. A cached
+   * verdict is returned as a plain value: this runs for every request.
+   */
+  verdict(endpointId: string, conn: MtpConnection, controller?: PeerController): Awaitable<PeerVerdict> {
+    const pinned = controller?.credential ?? '';
+    const cached = this.byConnection.get(conn);
+    if (cached && cached.generation === this.generation && cached.pinned === pinned) {
+      return this.accept(endpointId, conn, cached.verdict, controller);
+    }
+    const generation = this.generation;
+    return this.evaluate(conn.peerCertificate, pinned).then((verdict) => {
+      if (generation === this.generation) this.byConnection.set(conn, { generation, pinned, verdict });
+      return this.accept(endpointId, conn, verdict, controller);
+    });
+  }
+
+  private accept(endpointId: string, conn: MtpConnection, verdict: PeerVerdict, controller?: PeerController): PeerVerdict {
+    if (!verdict.refused) this.publish(endpointId, conn, verdict.inheritedRole, controller?.instance);
+    return verdict;
+  }
+
+  private async evaluate(cert: X509Certificate | undefined, pinned: string): Promise<PeerVerdict> {
+    if (!cert) return NO_CERTIFICATE;
+    const pins = certificateInstances(pinned).filter((n) => this.certificates.certificate(n) !== undefined);
+    if (pins.length > 0 && !pins.some((n) => this.certificates.enabled(n) && sameCertificate(this.certificates.certificate(n)!, cert))) {
+      return { refused: `certificate ${cert.fingerprint256} is not one Controller.{i}.Credential names (${pinned})`, inheritedRole: '' };
+    }
+    return { inheritedRole: await this.inherit(cert) };
+  }
+
+  /** Role of the first CA in the chain (from the leaf up) that an enabled Credential names. */
+  private async inherit(cert: X509Certificate): Promise<string> {
+    const cas = await this.caCredentials();
+    if (cas.length === 0) return '';
+    for (const c of certificateChain(cert)) {
+      const match = cas.find((x) => issuedBy(c, x.ca));
+      if (match) return ROLE_USES.has(match.uses) ? match.role : '';
+    }
+    return '';
+  }
+
+  private async caCredentials(): Promise<CaCredential[]> {
+    const out: CaCredential[] = [];
+    const node = this.credentialNode;
+    for (const k of await this.model.listInstances(node, [], {})) {
+      const v = await this.model.readValues({ node, keys: [k] }, {});
+      if (v.Enable !== true) continue;
+      const n = certificateInstance(String(v.Credential ?? ''));
+      const ca = n === undefined || !this.certificates.enabled(n) ? undefined : this.certificates.certificate(n);
+      if (ca) out.push({ ca, role: String(v.Role ?? ''), uses: String(v.AllowedUses ?? '') });
+    }
+    return out;
+  }
+
+  private publish(endpointId: string, conn: MtpConnection, inheritedRole: string, instance: number | undefined): void {
+    const prev = this.sessions.get(endpointId);
+    if (prev && prev.conn === conn && prev.inheritedRole === inheritedRole) return;
+    this.sessions.delete(endpointId);
+    this.sessions.set(endpointId, { conn, inheritedRole });
+    if (this.sessions.size > MAX_PEER_SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
+    if ((prev?.inheritedRole ?? '') === inheritedRole || instance === undefined) return;
+    const inst = { node: this.controllerNode, keys: [instance] };
+    this.model.changes.emit({ kind: 'value', inst, path: this.controllerNode.pathOf(inst.keys), param: 'InheritedRole', value: inheritedRole });
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * Serves Challenge:1 (TR-181): Device.LocalAgent.ControllerTrust.RequestChallenge() and
+ * ChallengeResponse(), backed by a ChallengeService. The Challenge.{i} rows themselves are stored
+ * configuration (register-local-agent).
+ *
+ * RequestExpiration: the Operate handler fills an omitted optional argument with its schema
+ * default, and the schema gives none, so an omitted RequestExpiration reads as 0, which TR-181
+ * defines as "never expires" (its prose default of 900 s is not in the machine-readable schema).
+ */
+import type { DataModel } from '../../datamodel/tree/DataModel.js';
+import { ChallengeService } from './ChallengeService.js';
+
+const TRUST_PATH = 'Device.LocalAgent.ControllerTrust.';
+
+export function registerChallenges(model: DataModel, opts: { now?: () => number } = {}): ChallengeService {
+  const service = new ChallengeService(model, opts.now);
+  model.registerCommand(TRUST_PATH, 'RequestChallenge()', {
+    run: (call) => service.request(call.ctx, String(call.input.ChallengeRef ?? ''), Number(call.input.RequestExpiration ?? 0)),
+  });
+  model.registerCommand(TRUST_PATH, 'ChallengeResponse()', {
+    run: async (call) => {
+      await service.respond(call.ctx, String(call.input.ChallengeID ?? ''), String(call.input.Value ?? ''));
+      return {};
+    },
+  });
+  return service;
+}
