@@ -5,6 +5,7 @@
  * and ubus exist, otherwise Linux. Platforms are loaded lazily: a router loads only its own.
  */
 import type { Logger } from '../datamodel/Logger.js';
+import type { DataStore } from '../datamodel/store/DataStore.js';
 import type { DataModel } from '../datamodel/tree/DataModel.js';
 
 export type PlatformName = 'auto' | 'simulated' | 'openwrt' | 'linux' | 'none';
@@ -15,6 +16,8 @@ export interface PlatformOptions {
   /** TR-106 vendor prefix for vendor parameters, e.g. "X_EXAMPLE-COM_" (cellular SINR). */
   vendorPrefix?: string;
   log: Logger;
+  /** The agent's store: the simulated platform keeps its configuration there. */
+  store?: DataStore;
 }
 
 export interface StartedPlatform { name: Exclude<PlatformName, 'auto'>; cellular: boolean; stop(): void }
