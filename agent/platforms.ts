@@ -33,7 +33,7 @@ export async function registerPlatform(model: DataModel, name: PlatformName, opt
   const stops: Array<() => void> = [];
   if (chosen === 'simulated') {
     const { registerSimulatedPlatform } = await import('../platform/simulated/index.js');
-    stops.push(registerSimulatedPlatform(model, { seed: opts.seed }).stop);
+    stops.push(registerSimulatedPlatform(model, { seed: opts.seed, store: opts.store }).stop);
     return { name: chosen, cellular: true, stop: () => stops.forEach((s) => s()) };
   }
   if (chosen === 'none') return { name: chosen, cellular: false, stop: () => undefined };

@@ -175,7 +175,9 @@ function generateMissingKeys(node: ModelNode, n: number, given: Record<string, V
   for (const set of node.def.uniqueKeys ?? []) {
     for (const name of set.params) {
       const p = node.params.get(name);
-      if (!p || p.type !== 'string' || p.access === 'readOnly') continue;
+      // A key with a schema default (PortMapping.RemoteHost "" = any host) keeps it: only keys
+      // that would otherwise be empty and clash are generated.
+      if (!p || p.type !== 'string' || p.access === 'readOnly' || p.default !== undefined) continue;
       if (given[name] !== undefined && given[name] !== '') continue;
       out[name] = name === 'Alias' ? `cpe-${n}` : `${n}-${Date.now().toString(36)}`;
     }

@@ -1,10 +1,13 @@
 /**
  * What every simulated TR-181 area shares: the seed, the clock, the device's identity (serial
- * number, MAC block, IMEI) and the moment the simulated device booted. Identities are drawn
- * once from the seed, so the same seed always yields the same device.
+ * number, MAC block, IMEI), the moment the simulated device booted and the store its
+ * configuration persists in. Identities are drawn once from the seed, so the same seed always
+ * yields the same device.
  */
+import type { DataStore } from '../../datamodel/store/DataStore.js';
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
+import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { Prng } from './random.js';
@@ -31,7 +34,12 @@ export class SimContext {
   /** Wall-clock ms at which the simulated device booted (when the platform was registered). */
   readonly bootedAt: number;
 
-  constructor(readonly model: DataModel, readonly seed: number, readonly now: () => number) {
+  /**
+   * Where writable values live: the agent's DataStore (so they survive a restart) or an
+   * in-memory one. The agent loads its saved state only after the platform has registered, so
+   * nothing may read the store at registration time and keep what it read: every read goes to it.
+   */
+  constructor(readonly model: DataModel, readonly seed: number, readonly now: () => number, readonly store: DataStore) {
     this.bootedAt = now();
     this.identity = drawIdentity(seed);
   }
@@ -114,50 +122,71 @@ function drawIdentity(seed: number): Identity {
 }
 
 /**
- * Writable parameters of each instance, kept in memory (persistence comes later). A row is
- * created from `initial` the first time an instance is read or written.
+ * Writable parameters of each instance, persisted in the context's store under the object's
+ * concrete path ("Device.WiFi.SSID.2."). Only values a Controller (or the factory-defaults
+ * file) wrote are stored; the rest come from `initial`, a function of the seed, so a stored
+ * row never pins values nobody chose.
  */
 export class WritableRows {
-  private readonly rows = new Map<string, Record<string, Value>>();
+  private readonly node: ModelNode;
+  private readonly initials = new Map<string, Record<string, Value>>();
 
-  constructor(private readonly initial: (keys: InstanceKeys) => Record<string, Value>) {}
+  constructor(private readonly ctx: SimContext, supportedPath: string, private readonly initial: (keys: InstanceKeys) => Record<string, Value>) {
+    this.node = ctx.model.requireNode(supportedPath);
+  }
 
+  /** The current values (a fresh object: change them with `apply`). */
   row(keys: InstanceKeys): Record<string, Value> {
-    const id = keys.join('.');
-    let row = this.rows.get(id);
-    if (!row) {
-      row = this.initial(keys);
-      this.rows.set(id, row);
+    const path = this.node.pathOf(keys);
+    let base = this.initials.get(path);
+    if (!base) {
+      base = this.initial(keys);
+      this.initials.set(path, base);
     }
+    const row = { ...base };
+    // Names this version no longer serves (a state file from an older one) are ignored.
+    for (const [k, v] of Object.entries(this.ctx.store.row(path) ?? {})) if (k in base) row[k] = v;
     return row;
   }
 
   apply(keys: InstanceKeys, changes: Record<string, Value>): void {
-    Object.assign(this.row(keys), changes);
+    const path = this.node.pathOf(keys);
+    this.ctx.store.setRow(path, { ...(this.ctx.store.row(path) ?? {}), ...changes });
   }
 }
 
 /**
  * Up/down history of one interface: LastChange, and the seconds it has been up, so its
  * traffic counters stand still while a Controller has it disabled instead of jumping.
+ *
+ * `initial` may be a function of the (persisted) configuration, e.g. "Enable is true": until
+ * the first setUp the clock follows it, because the saved configuration is loaded after the
+ * platform registers. Call setUp *before* applying the change to what `initial` reads.
  */
 export class LinkClock {
   private changedAt: number;
-  private downSince: number | undefined;
-  private downTotal = 0;
+  /** Undefined until the first setUp: the state then follows `initial`, as it was at boot. */
+  private state: { downSince: number | undefined; downTotal: number } | undefined;
 
-  constructor(private readonly ctx: SimContext, up: boolean, upDelayMs = 0) {
+  constructor(private readonly ctx: SimContext, private readonly initial: boolean | (() => boolean), upDelayMs = 0) {
     this.changedAt = ctx.bootedAt + upDelayMs;
-    this.downSince = up ? undefined : ctx.bootedAt;
   }
 
-  get up(): boolean { return this.downSince === undefined; }
+  private initialUp(): boolean {
+    return typeof this.initial === 'function' ? this.initial() : this.initial;
+  }
+
+  get up(): boolean { return this.state ? this.state.downSince === undefined : this.initialUp(); }
+
+  /** Wall-clock ms of the last status change (or of coming up at boot). */
+  get changedAtMs(): number { return this.changedAt; }
 
   setUp(up: boolean): void {
     if (up === this.up) return;
+    const s = (this.state ??= { downSince: this.initialUp() ? undefined : this.ctx.bootedAt, downTotal: 0 });
     const now = this.ctx.now();
-    if (up) this.downTotal += now - (this.downSince ?? now);
-    this.downSince = up ? undefined : now;
+    if (up) s.downTotal += now - (s.downSince ?? now);
+    s.downSince = up ? undefined : now;
     this.changedAt = now;
   }
 
@@ -169,7 +198,8 @@ export class LinkClock {
   /** Seconds spent up since boot. */
   upSeconds(): number {
     const now = this.ctx.now();
-    const down = this.downTotal + (this.downSince === undefined ? 0 : now - this.downSince);
+    if (!this.state) return this.initialUp() ? Math.max(0, (now - this.ctx.bootedAt) / 1000) : 0;
+    const down = this.state.downTotal + (this.state.downSince === undefined ? 0 : now - this.state.downSince);
     return Math.max(0, (now - this.ctx.bootedAt - down) / 1000);
   }
 }

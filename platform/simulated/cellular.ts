@@ -25,14 +25,15 @@ const ATTACH_S = 18;
 
 /**
  * Registers the Cellular objects; `lanDownRate` (bytes/s) sizes the WAN traffic so the uplink
- * carries what the LAN side downloads. Returns whether the WAN is up (for Device.IP.Interface).
+ * carries what the LAN side downloads. Returns whether the modem is attached to the network
+ * (the data session on top of it is Device.Cellular.AccessPoint's, see cellular-access-point.ts).
  */
 export function registerCellular(ctx: SimContext, lanDownRate: number): () => boolean {
   const { model, seed, identity } = ctx;
   const rnd = new Prng(seed, 'cellular');
   // Where the gateway sits relative to the cell: a decent indoor FWA placement.
   const rsrpMean = rnd.int(-98, -82);
-  const clock = new LinkClock(ctx, true, ATTACH_S * 1000);
+  const clock = new LinkClock(ctx, () => rows.row([1]).Enable === true, ATTACH_S * 1000);
   // Wi-Fi clients download too, about as much again as the wired ones.
   const received = Math.round(lanDownRate * (1.6 + 0.6 * rnd.next()));
   const traffic = { label: 'cell.1', receivedRate: received, sentRate: Math.round(received / 9) };
@@ -40,14 +41,14 @@ export function registerCellular(ctx: SimContext, lanDownRate: number): () => bo
   // One modem: any instance number but 1 is 7016.
   const modem = (keys: InstanceKeys): InstanceKeys => { nth([1], keys[0]); return keys; };
 
-  const roaming = new WritableRows(() => ({ RoamingEnabled: false }));
+  const roaming = new WritableRows(ctx, 'Device.Cellular.', () => ({ RoamingEnabled: false }));
   model.register('Device.Cellular.', {
     params: ['RoamingEnabled', 'RoamingStatus'],
     get: () => ({ ...roaming.row([]), RoamingStatus: 'Home' }),
     set: (keys, changes) => roaming.apply(keys, changes),
   });
 
-  const rows = new WritableRows(() => ({ Enable: true, Alias: 'cpe-modem0', PreferredAccessTechnology: 'Auto', NetworkRequested: '' }));
+  const rows = new WritableRows(ctx, 'Device.Cellular.Interface.{i}.', () => ({ Enable: true, Alias: 'cpe-modem0', PreferredAccessTechnology: 'Auto', NetworkRequested: '' }));
   model.register('Device.Cellular.Interface.{i}.', {
     params: ['Enable', 'Status', 'Alias', 'Name', 'LastChange', 'Upstream', 'IMEI', 'SupportedAccessTechnologies',
       'PreferredAccessTechnology', 'CurrentAccessTechnology', 'AvailableNetworks', 'NetworkRequested', 'NetworkInUse',
@@ -79,8 +80,8 @@ export function registerCellular(ctx: SimContext, lanDownRate: number): () => bo
       if (tech !== undefined && tech !== 'Auto' && !(SUPPORTED_TECHNOLOGIES as readonly string[]).includes(String(tech))) {
         throw invalidParams([{ param: 'PreferredAccessTechnology', message: `must be Auto or one of ${SUPPORTED_TECHNOLOGIES.join(',')}` }]);
       }
-      rows.apply(keys, changes);
       if (changes.Enable !== undefined) clock.setUp(changes.Enable === true);
+      rows.apply(keys, changes);
     },
   });
 
@@ -91,7 +92,7 @@ export function registerCellular(ctx: SimContext, lanDownRate: number): () => bo
     get: (keys) => { modem(keys); return readStats(traffic, Math.max(0, clock.upSeconds() - ATTACH_S)); },
   });
 
-  const usim = new WritableRows(() => ({ PINCheck: 'Off' }));
+  const usim = new WritableRows(ctx, 'Device.Cellular.Interface.{i}.USIM.', () => ({ PINCheck: 'Off' }));
   model.register('Device.Cellular.Interface.{i}.USIM.', {
     params: ['Status', 'IMSI', 'ICCID', 'MSISDN', 'PINCheck'],
     get: (keys) => ({

@@ -21,7 +21,7 @@ const HOST_NAME_RE = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?
 /** Serves Device.DeviceInfo., .MemoryStatus. and .ProcessStatus. (CPUUsage). */
 export function registerDeviceInfo(ctx: SimContext): void {
   const { model, identity, seed } = ctx;
-  const rows = new WritableRows(() => ({
+  const rows = new WritableRows(ctx, 'Device.DeviceInfo.', () => ({
     FriendlyName: '5G Home Gateway',
     HostName: `fg5-${identity.serialNumber.slice(-4).toLowerCase()}`,
     ProvisioningCode: '',

@@ -30,19 +30,38 @@ const PORTS: readonly Port[] = [
 
 const WRITABLE = ['Enable', 'Alias', 'MaxBitRate', 'DuplexMode', 'EEEEnable', 'MDIX'] as const;
 
-/** Registers the Ethernet objects; returns the LAN ports' average download rate, bytes/s. */
-export function registerEthernet(ctx: SimContext): number {
+/** What the bridge and the LAN hosts need to know about Device.Ethernet.Interface.{i}. */
+export interface EthernetPortState {
+  name: string;
+  upstream: boolean;
+  cabled: boolean;
+  /** Link status: enabled, and a cable with a link partner. */
+  clock: LinkClock;
+  /** Wall-clock ms at which the link first came up after boot (auto-negotiation done). */
+  linkUpAt: number;
+}
+
+export interface EthernetState {
+  /** The LAN ports' average download rate, bytes/s. */
+  lanDownRate: number;
+  /** Interface i is ports[i - 1]. */
+  ports: readonly EthernetPortState[];
+}
+
+/** Registers the Ethernet objects. */
+export function registerEthernet(ctx: SimContext): EthernetState {
   const { model, seed } = ctx;
   const rnd = new Prng(seed, 'ethernet');
   const ports = PORTS.map((port, i) => {
     // LAN "Sent" is towards the host, i.e. the household's downloads: the bulk direction.
     const down = port.cabled ? rnd.int(50_000, 1_500_000) : 0;
     const traffic: TrafficProfile = { label: `eth.${i + 1}`, sentRate: down, receivedRate: Math.round(down / 12) };
-    const clock = new LinkClock(ctx, port.cabled, rnd.int(2_500, 6_000)); // PHY auto-negotiation
-    return { port, traffic, clock, mdix: rnd.pick(['On', 'Off']) };
+    const autoneg = rnd.int(2_500, 6_000); // PHY auto-negotiation
+    const clock = new LinkClock(ctx, () => port.cabled && rows.row([i + 1]).Enable === true, autoneg);
+    return { port, traffic, clock, autoneg, mdix: rnd.pick(['On', 'Off']) };
   });
   const at = (keys: InstanceKeys) => nth(ports, keys[0]);
-  const rows = new WritableRows((keys) => ({
+  const rows: WritableRows = new WritableRows(ctx, 'Device.Ethernet.Interface.{i}.', (keys) => ({
     Enable: true,
     Alias: `cpe-${at(keys).port.name}`,
     MaxBitRate: -1,
@@ -82,10 +101,10 @@ export function registerEthernet(ctx: SimContext): number {
       return values;
     },
     set: (keys, changes) => {
-      rows.apply(keys, changes);
       const { port, clock } = at(keys);
       // Disabling the port drops the link; re-enabling brings it back if a cable is present.
       if (changes.Enable !== undefined) clock.setUp(changes.Enable === true && port.cabled);
+      rows.apply(keys, changes);
     },
   });
 
@@ -97,5 +116,10 @@ export function registerEthernet(ctx: SimContext): number {
       return readStats(traffic, clock.upSeconds());
     },
   });
-  return ports.reduce((sum, p) => sum + p.traffic.sentRate, 0);
+  return {
+    lanDownRate: ports.reduce((sum, p) => sum + p.traffic.sentRate, 0),
+    ports: ports.map(({ port, clock, autoneg }) => ({
+      name: port.name, upstream: port.upstream, cabled: port.cabled, clock, linkUpAt: ctx.bootedAt + autoneg,
+    })),
+  };
 }

@@ -1,15 +1,27 @@
 /**
  * The simulated platform (`--platform simulated`): a deterministic 5G fixed-wireless gateway
- * with tri-band Wi-Fi 6E, four LAN ports and an NR modem, serving the TR-181 Device:2 objects
- * a real provider would (DeviceInfo, Time, Ethernet, WiFi, IP, Cellular). Everything it reports
- * is a pure function of the seed and the clock, so demos, tests and TP-469 runs are repeatable.
- * Writable parameters are validated and kept in memory; persistence comes later.
+ * with tri-band Wi-Fi 6E, four LAN ports bridged with the SSIDs into br-lan, and an NR modem,
+ * serving the TR-181 Device:2 objects a real provider would (DeviceInfo, Time, Ethernet, WiFi,
+ * Cellular, IP, Bridging, DHCPv4, Hosts, NAT, Firewall, DNS, Routing). Everything it reports is
+ * a pure function of the seed, the clock and its configuration, so demos, tests and TP-469
+ * runs are repeatable. Writable parameters are validated, take effect in the simulation and
+ * persist in the agent's store.
  */
+import { DataStore } from '../../datamodel/store/DataStore.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
+import { registerBridging } from './bridging.js';
+import { registerCellularAccessPoint } from './cellular-access-point.js';
 import { registerCellular } from './cellular.js';
+import { Churn } from './churn.js';
 import { registerDeviceInfo } from './device-info.js';
+import { registerDHCPv4 } from './dhcpv4.js';
+import { registerDNS } from './dns.js';
 import { registerEthernet } from './ethernet.js';
+import { registerFirewall } from './firewall.js';
+import { registerHosts } from './hosts.js';
 import { registerIP } from './ip.js';
+import { registerNAT } from './nat.js';
+import { registerRouting } from './routing.js';
 import { SimContext } from './SimContext.js';
 import { registerTime } from './time.js';
 import { registerWiFiAccessPoints } from './wifi-access-point.js';
@@ -21,24 +33,40 @@ export interface SimulatedOptions {
   seed?: number;
   /** Wall clock in ms since the epoch (default Date.now); tests inject a fake one. */
   now?: () => number;
+  /**
+   * Where writable values and the writable tables (PortMapping, VLAN, VLANPort) persist: the
+   * agent's DataStore, so they survive a restart with the same data directory. It may be
+   * loaded after this call; the platform reads it only when asked. Default: in memory.
+   */
+  store?: DataStore;
 }
 
 export const DEFAULT_SEED = 1;
 
 /**
  * Registers the simulated gateway's objects on `model`. The device "boots" now: UpTime,
- * LastChange and traffic counters start from this call. `stop()` ends the station-churn timer
- * (the only timer; it is unref'd, so it never keeps the process alive on its own).
+ * LastChange and traffic counters start from this call. `stop()` ends the churn timer (the
+ * only timer; it is unref'd, so it never keeps the process alive on its own).
  */
 export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptions = {}): { stop(): void } {
-  const ctx = new SimContext(model, opts.seed ?? DEFAULT_SEED, opts.now ?? Date.now);
+  const ctx = new SimContext(model, opts.seed ?? DEFAULT_SEED, opts.now ?? Date.now, opts.store ?? new DataStore());
+  const churn = new Churn(ctx);
   registerDeviceInfo(ctx);
   registerTime(ctx);
-  const lanDownRate = registerEthernet(ctx);
+  const ethernet = registerEthernet(ctx);
   const radios = registerWiFiRadios(ctx);
   const bsses = registerWiFiAccessPoints(ctx, radios);
-  const stations = registerWiFiStations(ctx, bsses);
-  const wanUp = registerCellular(ctx, lanDownRate);
-  registerIP(ctx, wanUp);
-  return { stop: () => stations.stop() };
+  const roster = registerWiFiStations(ctx, bsses, churn);
+  const attached = registerCellular(ctx, ethernet.lanDownRate);
+  const session = registerCellularAccessPoint(ctx, attached);
+  const ip = registerIP(ctx, session.up);
+  registerBridging(ctx, ethernet.ports, bsses);
+  const lan = registerDHCPv4(ctx, churn, { ethernet: ethernet.ports, roster, bsses, ip });
+  registerHosts(ctx, churn, lan);
+  const firewall = registerFirewall(ctx);
+  registerNAT(ctx, ip, firewall);
+  registerDNS(ctx, ip);
+  registerRouting(ctx, churn, ip);
+  churn.start();
+  return { stop: () => churn.stop() };
 }

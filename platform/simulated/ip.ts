@@ -1,8 +1,7 @@
 /**
  * Device.IP. of the simulated gateway (TR-181 IPInterface:2, IPv4Address:1): the LAN bridge
- * interface, the 5G WAN (over Device.Cellular.Interface.1.) with a carrier-grade-NAT address
- * from the network, and loopback. Bridging is not simulated yet, so the LAN interface has no
- * LowerLayers rather than a made-up one.
+ * interface (over the management port of Device.Bridging.Bridge.1.), the 5G WAN (over
+ * Device.Cellular.Interface.1.) with a carrier-grade-NAT address from the network, and loopback.
  */
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
@@ -17,24 +16,42 @@ interface IpInterfaceDef {
   ipv4: { address: string; mask: string; addressing: 'Static' | '3GPP-NAS' };
 }
 
-/** Serves Device.IP., IP.Interface.{i}. and IP.Interface.{i}.IPv4Address.{i}.; `wanUp` drives the WAN's Status. */
-export function registerIP(ctx: SimContext, wanUp: () => boolean): void {
+/** An interface's IPv4 address and subnet mask, as Device.IP.Interface.{i}.IPv4Address.1. has them now. */
+export interface IPv4Subnet { address: string; mask: string }
+
+/** What routing, DHCP, NAT and the LAN hosts read of Device.IP. */
+export interface IPState {
+  /** Interface 1, br-lan: the gateway's LAN address (a Controller may change it). */
+  lan(): IPv4Subnet;
+  /** Interface 2, wwan0: the address the network assigned, and its next hop. */
+  wan(): IPv4Subnet & { gateway: string };
+  /** The WAN interface carries traffic: enabled, and the data session is up. */
+  wanUp(): boolean;
+}
+
+export const LAN_INTERFACE = 'Device.IP.Interface.1.';
+export const WAN_INTERFACE = 'Device.IP.Interface.2.';
+
+/** Serves Device.IP., IP.Interface.{i}. and IP.Interface.{i}.IPv4Address.{i}.; `dataUp` drives the WAN's Status. */
+export function registerIP(ctx: SimContext, dataUp: () => boolean): IPState {
   const { model, seed } = ctx;
   const rnd = new Prng(seed, 'ip');
   // The operator hands out an address from 100.64.0.0/10 (RFC 6598 shared space) on a /30.
-  const cgnat = `100.${rnd.int(64, 127)}.${rnd.int(0, 255)}.${rnd.int(0, 63) * 4 + 1}`;
+  const cgnatNet = `100.${rnd.int(64, 127)}.${rnd.int(0, 255)}.`;
+  const cgnatHost = rnd.int(0, 63) * 4;
+  const cgnat = `${cgnatNet}${cgnatHost + 1}`;
   // RFC 4193 unique local prefix: fd00::/8 plus a random 40-bit global ID.
   const hex4 = (): string => rnd.int(0, 0xffff).toString(16);
   const ulaPrefix = `fd${rnd.int(0, 255).toString(16).padStart(2, '0')}:${hex4()}:${hex4()}::/48`;
   const defs: readonly IpInterfaceDef[] = [
-    { name: 'br-lan', type: 'Normal', lowerLayers: '', mtu: 1500, ipv4: { address: '192.168.1.1', mask: '255.255.255.0', addressing: 'Static' } },
+    { name: 'br-lan', type: 'Normal', lowerLayers: 'Device.Bridging.Bridge.1.Port.1.', mtu: 1500, ipv4: { address: '192.168.1.1', mask: '255.255.255.0', addressing: 'Static' } },
     { name: 'wwan0', type: 'Normal', lowerLayers: 'Device.Cellular.Interface.1.', mtu: 1500, ipv4: { address: cgnat, mask: '255.255.255.252', addressing: '3GPP-NAS' } },
     { name: 'lo', type: 'Loopback', lowerLayers: '', mtu: 65535, ipv4: { address: '127.0.0.1', mask: '255.0.0.0', addressing: 'Static' } },
   ];
-  const interfaces = defs.map((def, i) => ({ def, clock: new LinkClock(ctx, true, i === 1 ? 20_000 : 3_000) }));
+  const interfaces = defs.map((def, i) => ({ def, clock: new LinkClock(ctx, () => ifRows.row([i + 1]).Enable === true, i === 1 ? 20_000 : 3_000) }));
   const at = (keys: InstanceKeys) => nth(interfaces, keys[0]);
 
-  const ipRow = new WritableRows(() => ({ IPv4Enable: true, IPv6Enable: true, ULAPrefix: ulaPrefix }));
+  const ipRow = new WritableRows(ctx, 'Device.IP.', () => ({ IPv4Enable: true, IPv6Enable: true, ULAPrefix: ulaPrefix }));
   model.register('Device.IP.', {
     params: ['IPv4Capable', 'IPv4Enable', 'IPv4Status', 'IPv6Capable', 'IPv6Enable', 'IPv6Status', 'ULAPrefix'],
     get: () => {
@@ -47,7 +64,7 @@ export function registerIP(ctx: SimContext, wanUp: () => boolean): void {
     set: (keys, changes) => ipRow.apply(keys, changes),
   });
 
-  const ifRows = new WritableRows((keys) => {
+  const ifRows: WritableRows = new WritableRows(ctx, 'Device.IP.Interface.{i}.', (keys) => {
     const { def } = at(keys);
     return {
       Enable: true, Alias: `cpe-${def.name}`, LowerLayers: def.lowerLayers, IPv4Enable: true, IPv6Enable: true,
@@ -61,18 +78,19 @@ export function registerIP(ctx: SimContext, wanUp: () => boolean): void {
     get: (keys) => {
       const { def, clock } = at(keys);
       const row = ifRows.row(keys);
-      const lowerUp = def.lowerLayers === '' || wanUp();
+      // br-lan's bridge port is the bridge itself, always there; wwan0 needs the data session.
+      const lowerUp = def.name !== 'wwan0' || dataUp();
       const status = !row.Enable ? 'Down' : lowerUp ? 'Up' : 'LowerLayerDown';
       return { ...row, Status: status, Name: def.name, LastChange: clock.lastChange(), Type: def.type };
     },
     set: (keys, changes) => {
-      ifRows.apply(keys, changes);
       if (changes.Enable !== undefined) at(keys).clock.setUp(changes.Enable === true);
+      ifRows.apply(keys, changes);
     },
   });
 
   // One IPv4 address per interface, instance 1.
-  const addrRows = new WritableRows((keys) => {
+  const addrRows = new WritableRows(ctx, 'Device.IP.Interface.{i}.IPv4Address.{i}.', (keys) => {
     const { def } = at(keys);
     return { Enable: true, Alias: `cpe-${def.name}-v4`, IPAddress: def.ipv4.address, SubnetMask: def.ipv4.mask };
   });
@@ -97,4 +115,14 @@ export function registerIP(ctx: SimContext, wanUp: () => boolean): void {
       addrRows.apply(keys, changes);
     },
   });
+
+  const subnet = (n: number): IPv4Subnet => {
+    const row = addrRows.row([n, 1]);
+    return { address: String(row.IPAddress), mask: String(row.SubnetMask) };
+  };
+  return {
+    lan: () => subnet(1),
+    wan: () => ({ ...subnet(2), gateway: `${cgnatNet}${cgnatHost + 2}` }),
+    wanUp: () => ifRows.row([2]).Enable === true && dataUp(),
+  };
 }

@@ -9,7 +9,7 @@ const NTP_SYNC_DELAY_S = 8;
 
 /** Serves Device.Time. (Enable, Status, CurrentLocalTime, LocalTimeZone; no NTP client table yet). */
 export function registerTime(ctx: SimContext): void {
-  const rows = new WritableRows(() => ({
+  const rows = new WritableRows(ctx, 'Device.Time.', () => ({
     Enable: true,
     // POSIX TZ string, as OpenWrt stores it: Central European Time with EU summer-time rules.
     LocalTimeZone: 'CET-1CEST,M3.5.0,M10.5.0/3',

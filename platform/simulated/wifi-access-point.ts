@@ -22,12 +22,20 @@ const BSSES: readonly BssDef[] = [
 const MODES_LEGACY_BANDS = 'None,WPA2-Personal,WPA3-Personal,WPA3-Personal-Transition';
 const MODES_6GHZ = 'WPA3-Personal';
 
-/** What the station simulation needs to know about one BSS (AccessPoint i + SSID i). */
+/** What stations, the bridge and the LAN hosts need to know about one BSS (AccessPoint i + SSID i). */
 export interface BssState {
+  /** Interface name, e.g. "wl0.1". */
+  name: string;
   /** The radio the SSID currently sits on. */
   radio(): RadioState;
   /** Beaconing: AccessPoint and SSID enabled and the radio up. */
   serving(): boolean;
+  /** Wall-clock ms of the last change of the AccessPoint, the SSID or the radio (boot included). */
+  changedAt(): number;
+  /** Device.WiFi.SSID.{i}.Status. */
+  ssidStatus(): 'Up' | 'Down' | 'LowerLayerDown';
+  /** Seconds since the SSID's Status last changed (its LastChange). */
+  ssidLastChange(): number;
 }
 
 const RADIO_PATH_RE = /^Device\.WiFi\.Radio\.(\d+)\.$/;
@@ -41,15 +49,17 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
   const passphrase = (): string => Array.from({ length: 3 }, () => rnd.int(0, 36 ** 4 - 1).toString(36).padStart(4, '0')).join('-');
   const homeKey = passphrase();
   const guestKey = passphrase();
-  const clocks = BSSES.map((b) => new LinkClock(ctx, !b.guest, 10_000));
+  // SSID and AccessPoint Enable, with the time each last changed; beaconing starts 10 s after boot.
+  const clocks = BSSES.map((_, i) => new LinkClock(ctx, () => ssids.row([i + 1]).Enable === true, 10_000));
+  const apClocks = BSSES.map((_, i) => new LinkClock(ctx, () => aps.row([i + 1]).Enable === true, 10_000));
   const instances = BSSES.map((_, i) => i + 1);
   const at = (keys: InstanceKeys) => nth(BSSES, keys[0]);
 
-  const ssids = new WritableRows((keys) => {
+  const ssids = new WritableRows(ctx, 'Device.WiFi.SSID.{i}.', (keys) => {
     const b = at(keys);
     return { Enable: !b.guest, Alias: `cpe-${b.name}`, LowerLayers: `Device.WiFi.Radio.${b.radio}.`, SSID: b.guest ? `${homeSsid}-Guest` : homeSsid };
   });
-  const aps = new WritableRows((keys) => {
+  const aps = new WritableRows(ctx, 'Device.WiFi.AccessPoint.{i}.', (keys) => {
     const b = at(keys);
     return {
       Enable: true, Alias: `cpe-ap-${b.name}`, SSIDReference: `Device.WiFi.SSID.${keys[0]}.`, SSIDAdvertisementEnabled: true,
@@ -58,8 +68,10 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
     };
   });
   const radioOf = (keys: InstanceKeys): RadioState => nth(radios, Number(RADIO_PATH_RE.exec(String(ssids.row(keys).LowerLayers))?.[1]));
+  const ssidStatus = (keys: InstanceKeys): 'Up' | 'Down' | 'LowerLayerDown' =>
+    (!clocks[keys[0] - 1].up ? 'Down' : radioOf(keys).clock.up ? 'Up' : 'LowerLayerDown');
   const modesOf = (keys: InstanceKeys): string => (radioOf(keys).def.band === '6GHz' ? MODES_6GHZ : MODES_LEGACY_BANDS);
-  const security = new WritableRows((keys) => {
+  const security = new WritableRows(ctx, 'Device.WiFi.AccessPoint.{i}.Security.', (keys) => {
     const b = at(keys);
     const sixGHz = radioOf(keys).def.band === '6GHz';
     const mode = sixGHz ? 'WPA3-Personal' : b.guest ? 'WPA2-Personal' : 'WPA3-Personal-Transition';
@@ -74,10 +86,11 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
     list: () => instances,
     get: (keys) => {
       const b = at(keys);
-      const row = ssids.row(keys);
       const mac = ctx.mac(b.macOffset);
-      const status = !row.Enable ? 'Down' : radioOf(keys).clock.up ? 'Up' : 'LowerLayerDown';
-      return { ...row, Status: status, Name: b.name, LastChange: clocks[keys[0] - 1].lastChange(), Upstream: false, BSSID: mac, MACAddress: mac };
+      return {
+        ...ssids.row(keys), Status: ssidStatus(keys), Name: b.name, LastChange: clocks[keys[0] - 1].lastChange(), Upstream: false,
+        BSSID: mac, MACAddress: mac,
+      };
     },
     set: (keys, changes) => {
       const ll = changes.LowerLayers;
@@ -85,8 +98,8 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
         const n = Number(RADIO_PATH_RE.exec(String(ll))?.[1]);
         if (!(n >= 1 && n <= radios.length)) throw invalid('LowerLayers', 'must name exactly one Device.WiFi.Radio.{i}. instance');
       }
-      ssids.apply(keys, changes);
       if (changes.Enable !== undefined) clocks[keys[0] - 1].setUp(changes.Enable === true);
+      ssids.apply(keys, changes);
     },
   });
 
@@ -105,6 +118,7 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
         const valid = SSID_PATH_RE.test(String(ref));
         throw invalid('SSIDReference', valid ? `AccessPoint ${keys[0]} can only serve Device.WiFi.SSID.${keys[0]}.` : 'must name a Device.WiFi.SSID.{i}. instance');
       }
+      if (changes.Enable !== undefined) apClocks[keys[0] - 1].setUp(changes.Enable === true);
       aps.apply(keys, changes);
     },
   });
@@ -122,9 +136,13 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
     },
   });
 
-  return BSSES.map((_, i) => ({
+  return BSSES.map((b, i) => ({
+    name: b.name,
     radio: () => radioOf([i + 1]),
-    serving: () => aps.row([i + 1]).Enable === true && ssids.row([i + 1]).Enable === true && radioOf([i + 1]).clock.up,
+    serving: () => apClocks[i].up && clocks[i].up && radioOf([i + 1]).clock.up,
+    changedAt: () => Math.max(apClocks[i].changedAtMs, clocks[i].changedAtMs, radioOf([i + 1]).clock.changedAtMs),
+    ssidStatus: () => ssidStatus([i + 1]),
+    ssidLastChange: () => clocks[i].lastChange(),
   }));
 }
 

@@ -1,7 +1,7 @@
 /**
  * Device.WiFi.Radio.{i}. of the simulated gateway (TR-181 WiFiRadio:2): a tri-band Wi-Fi 6E
  * access point (2.4, 5 and 6 GHz) under the German/EU regulatory domain. Channel and the other
- * writable settings are validated against what each radio can do and kept in memory.
+ * writable settings are validated against what each radio can do and persisted.
  */
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
@@ -62,15 +62,16 @@ export interface RadioState { def: RadioDef; clock: LinkClock; row: () => Record
 /** Serves Device.WiFi.Radio.{i}. (1 = 2.4 GHz, 2 = 5 GHz, 3 = 6 GHz); returns each radio's state. */
 export function registerWiFiRadios(ctx: SimContext): RadioState[] {
   const rnd = new Prng(ctx.seed, 'wifi-radio');
-  const radios = RADIOS.map((def) => ({
+  const radios = RADIOS.map((def, i) => ({
     def,
-    clock: new LinkClock(ctx, true, rnd.int(4_000, 9_000)), // driver and firmware load
+    clock: new LinkClock(ctx, () => rows.row([i + 1]).Enable === true, rnd.int(4_000, 9_000)), // driver and firmware load
     startupChannel: rnd.pick(def.startupChannels),
     channelChangedAt: ctx.bootedAt,
-    reason: 'Auto_Startup',
+    /** Set by a change of Channel in this run; otherwise derived from the configuration. */
+    reason: undefined as string | undefined,
   }));
   const at = (keys: InstanceKeys) => nth(radios, keys[0]);
-  const rows = new WritableRows((keys) => {
+  const rows: WritableRows = new WritableRows(ctx, 'Device.WiFi.Radio.{i}.', (keys) => {
     const r = at(keys);
     return {
       Enable: true, Alias: `cpe-${r.def.name}`, OperatingFrequencyBand: r.def.band,
@@ -103,7 +104,8 @@ export function registerWiFiRadios(ctx: SimContext): RadioState[] {
         ChannelsInUse: r.clock.up ? channelsInUse(r.def, Number(row.Channel), bandwidth).join(',') : '',
         AutoChannelSupported: true,
         ChannelLastChange: Math.max(0, Math.floor((ctx.now() - r.channelChangedAt) / 1000)),
-        ChannelLastSelectionReason: r.reason,
+        // A channel configured before this boot (persisted) was a manual choice too.
+        ChannelLastSelectionReason: r.reason ?? (row.Channel === r.startupChannel ? 'Auto_Startup' : 'Manual'),
         MaxSupportedSSIDs: 16,
         MaxSupportedAssociations: r.def.maxAssociations,
         FirmwareVersion: 'WLAN.HK.2.9.0.1-01890-QCAHKSWPL_SILICONZ-1',
@@ -120,8 +122,8 @@ export function registerWiFiRadios(ctx: SimContext): RadioState[] {
         r.channelChangedAt = ctx.now();
         r.reason = 'Manual';
       }
-      rows.apply(keys, changes);
       if (changes.Enable !== undefined) r.clock.setUp(changes.Enable === true);
+      rows.apply(keys, changes);
     },
   });
   return radios.map((r, i) => ({ def: r.def, clock: r.clock, row: () => rows.row([i + 1]) }));

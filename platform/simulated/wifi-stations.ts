@@ -4,17 +4,17 @@
  * go. Who is associated is a pure function of the seed and the clock: time is cut into slots,
  * and a visitor's presence and stay inside each slot are seeded draws. A visitor's session in
  * slot k has instance number VISITOR_BASE + k, so numbers only grow and are never reused, and a
- * resident keeps its number for as long as the AccessPoint serves.
+ * resident keeps its number for as long as the AccessPoint serves. Visits only count while the
+ * BSS serves: a station associates a moment after its BSS comes up, never before.
  */
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
-import type { InstanceKeys } from '../../datamodel/tree/binding.js';
-import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
 import type { Value } from '../../datamodel/value/Value.js';
+import type { Churn } from './churn.js';
 import { clampInt, Prng, unit, wave } from './random.js';
 import { dateTime, formatMac, type SimContext } from './SimContext.js';
 import type { BssState } from './wifi-access-point.js';
 
-interface StationDef {
+export interface StationDef {
   /** AccessPoint instance it associates with. */
   ap: number;
   label: string;
@@ -39,28 +39,46 @@ const STATIONS: readonly StationDef[] = [
 ];
 
 /** Visitor schedule: one possible visit per slot, arriving and leaving inside the slot. */
-const SLOT_S = 600;
+export const SLOT_S = 600;
 const VISIT_PROBABILITY = 0.55;
 /** Instance numbers below this are residents' (1, 2, ... per AccessPoint). */
 const VISITOR_BASE = 100;
-/** How often the churn timer looks for stations that came or went, to notify subscribers. */
-const CHURN_POLL_MS = 15_000;
+/** A station comes back this long after its BSS does (it scans, then re-associates). */
+const REJOIN_MS = 2_000;
 
 interface Session { station: StationDef; mac: string; since: number }
 
+/** One simulated Wi-Fi device, associated or not. */
+export interface StationDevice { def: StationDef; mac: string; joinDelayS: number }
+
+/** A visit, in wall-clock ms: `to` may lie in the future while it lasts. */
+export interface Visit { from: number; to: number }
+
 export interface StationRoster {
+  readonly devices: readonly StationDevice[];
   /** Associated stations of AccessPoint `ap` now, by instance number, ascending. */
   sessions(ap: number): Map<number, Session>;
-  /** Emits created/deleted changes for stations that came or went since the last call. */
-  poll(): void;
-  stop(): void;
+  /** Where `device` is associated now: its AssociatedDevice keys and since when (ms). */
+  find(device: StationDevice): { keys: [number, number]; since: number } | undefined;
+  /**
+   * A visitor's latest visit that has begun, while its BSS has been serving, within the last
+   * `lookBackS` seconds (undefined for residents and when there is none).
+   */
+  lastVisit(device: StationDevice, lookBackS: number): Visit | undefined;
 }
 
-/** Serves Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}. and starts the (unref'd) churn timer. */
-export function registerWiFiStations(ctx: SimContext, bsses: readonly BssState[]): StationRoster {
+/** The visit a visitor makes in `slot` (seconds since boot), if any: a pure function of the seed. */
+function visitIn(seed: number, label: string, slot: number): { arrive: number; leave: number } | undefined {
+  if (unit(seed, label, 'visit', slot) >= VISIT_PROBABILITY) return undefined;
+  const arrive = slot * SLOT_S + 30 + 200 * unit(seed, label, 'arrive', slot);
+  return { arrive, leave: arrive + 60 + 300 * unit(seed, label, 'stay', slot) };
+}
+
+/** Serves Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.; `churn` reports stations that come and go. */
+export function registerWiFiStations(ctx: SimContext, bsses: readonly BssState[], churn: Churn): StationRoster {
   const { model, seed } = ctx;
   const rnd = new Prng(seed, 'wifi-stations');
-  const stations = STATIONS.map((def) => ({
+  const devices: StationDevice[] = STATIONS.map((def) => ({
     def,
     // Randomised, locally administered MAC, as modern phones and laptops use per network.
     // (Arithmetic, not bitwise: JS bit operators would truncate a 48-bit number to 32 bits.)
@@ -69,25 +87,55 @@ export function registerWiFiStations(ctx: SimContext, bsses: readonly BssState[]
     joinDelayS: rnd.int(12, 40),
   }));
 
+  /** A visit clipped to the time the BSS has been serving; undefined if it ended before. */
+  const clip = (bss: BssState, v: { arrive: number; leave: number }): Visit | undefined => {
+    const from = Math.max(ctx.bootedAt + v.arrive * 1000, bss.changedAt() + REJOIN_MS);
+    const to = ctx.bootedAt + v.leave * 1000;
+    return from < to ? { from, to } : undefined;
+  };
+
+  const lastVisit = (d: StationDevice, lookBackS: number): Visit | undefined => {
+    const bss = bsses[d.def.ap - 1];
+    if (!d.def.visitor || !bss?.serving()) return undefined;
+    const t = ctx.elapsed();
+    const now = ctx.now();
+    const oldest = Math.max(0, Math.floor((t - lookBackS) / SLOT_S));
+    for (let slot = Math.floor(t / SLOT_S); slot >= oldest; slot--) {
+      const v = visitIn(seed, d.def.label, slot);
+      if (!v) continue;
+      const clipped = clip(bss, v);
+      if (!clipped) break; // this and every earlier visit ended before the BSS came up
+      if (clipped.from <= now) return clipped;
+    }
+    return undefined;
+  };
+
   const sessions = (ap: number): Map<number, Session> => {
     const out = new Map<number, Session>();
-    if (!bsses[ap - 1]?.serving()) return out;
-    const t = ctx.elapsed();
+    const bss = bsses[ap - 1];
+    if (!bss?.serving()) return out;
+    const now = ctx.now();
     let resident = 0;
-    for (const s of stations) {
-      if (s.def.ap !== ap) continue;
-      if (!s.def.visitor) {
+    for (const d of devices) {
+      if (d.def.ap !== ap) continue;
+      if (!d.def.visitor) {
         resident++;
-        if (t >= s.joinDelayS) out.set(resident, { station: s.def, mac: s.mac, since: ctx.bootedAt + s.joinDelayS * 1000 });
+        // At boot the BSS comes up 10 s in, so residents join at joinDelayS; later, after a restart of the BSS.
+        const since = Math.max(ctx.bootedAt + d.joinDelayS * 1000, bss.changedAt() + (d.joinDelayS - 10) * 1000);
+        if (now >= since) out.set(resident, { station: d.def, mac: d.mac, since });
         continue;
       }
-      const slot = Math.floor(t / SLOT_S);
-      if (unit(seed, s.def.label, 'visit', slot) >= VISIT_PROBABILITY) continue;
-      const arrive = slot * SLOT_S + 30 + 200 * unit(seed, s.def.label, 'arrive', slot);
-      const leave = arrive + 60 + 300 * unit(seed, s.def.label, 'stay', slot);
-      if (t >= arrive && t < leave) out.set(VISITOR_BASE + slot, { station: s.def, mac: s.mac, since: ctx.bootedAt + arrive * 1000 });
+      const slot = Math.floor(ctx.elapsed() / SLOT_S);
+      const planned = visitIn(seed, d.def.label, slot);
+      const v = planned && clip(bss, planned);
+      if (v && now >= v.from && now < v.to) out.set(VISITOR_BASE + slot, { station: d.def, mac: d.mac, since: v.from });
     }
     return out;
+  };
+
+  const find = (d: StationDevice): { keys: [number, number]; since: number } | undefined => {
+    for (const [n, session] of sessions(d.def.ap)) if (session.mac === d.mac) return { keys: [d.def.ap, n], since: session.since };
+    return undefined;
   };
 
   const node = model.register('Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.', {
@@ -102,26 +150,8 @@ export function registerWiFiStations(ctx: SimContext, bsses: readonly BssState[]
       return stationValues(ctx, session, bsses[ap - 1].radio().def.noiseFloor);
     },
   });
-
-  // The churn timer only turns the clock-driven roster into ObjectCreation/ObjectDeletion.
-  let known = new Map<string, InstanceKeys>();
-  const poll = (): void => {
-    const now = new Map<string, InstanceKeys>();
-    for (let ap = 1; ap <= bsses.length; ap++) {
-      for (const n of sessions(ap).keys()) now.set(`${ap}.${n}`, [ap, n]);
-    }
-    for (const [id, keys] of known) if (!now.has(id)) emit(ctx, node, 'deleted', keys);
-    for (const [id, keys] of now) if (!known.has(id)) emit(ctx, node, 'created', keys);
-    known = now;
-  };
-  poll(); // the starting roster is not news
-  const timer = setInterval(poll, CHURN_POLL_MS);
-  timer.unref();
-  return { sessions, poll, stop: () => clearInterval(timer) };
-}
-
-function emit(ctx: SimContext, node: ModelNode, kind: 'created' | 'deleted', keys: InstanceKeys): void {
-  ctx.model.changes.emit({ kind, inst: { node, keys }, path: node.pathOf(keys) });
+  churn.watch(node, () => bsses.flatMap((_, i) => [...sessions(i + 1).keys()].map((n) => [i + 1, n])));
+  return { devices, sessions, find, lastVisit };
 }
 
 /** One station's link, moving smoothly with time around where the device sits. */

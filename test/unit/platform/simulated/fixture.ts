@@ -1,11 +1,22 @@
 /**
  * A data model over the real TR-181 schema with the simulated platform registered on a fake
- * clock, for the simulated-platform tests.
+ * clock, for the simulated-platform tests. Writes can go through a Transaction, as the agent's
+ * handlers do (unique keys, rollback), by concrete path.
  */
+import { expect } from 'vitest';
+import { parsePath } from '../../../../datamodel/path/parse-path.js';
 import { Schema } from '../../../../datamodel/schema/Schema.js';
+import type { BaseType } from '../../../../datamodel/schema/types.js';
+import type { DataStore } from '../../../../datamodel/store/DataStore.js';
 import { DataModel } from '../../../../datamodel/tree/DataModel.js';
 import type { ObjectBinding } from '../../../../datamodel/tree/binding.js';
 import { type ObjectValues, readSubtree } from '../../../../datamodel/tree/read-object.js';
+import { type PathMatch, PathResolver } from '../../../../datamodel/tree/resolve-path.js';
+import { Transaction } from '../../../../datamodel/tree/Transaction.js';
+import { formatValue } from '../../../../datamodel/value/format-value.js';
+import { parseValue } from '../../../../datamodel/value/parse-value.js';
+import type { Value } from '../../../../datamodel/value/Value.js';
+import { UspError } from '../../../../datamodel/UspError.js';
 import { registerSimulatedPlatform } from '../../../../platform/simulated/index.js';
 
 // Loaded once: every test builds a fresh DataModel over the same (read-only) schema.
@@ -20,13 +31,26 @@ export interface SimFixture {
   advance(seconds: number): void;
   binding(supportedPath: string): ObjectBinding;
   readAll(): Promise<ObjectValues[]>;
+  /** Values of the object at a concrete path ("Device.NAT.PortMapping.1."), NumberOfEntries included. */
+  values(objectPath: string): Promise<Record<string, Value>>;
+  /** Instance numbers of a table ("Device.Hosts.Host."). */
+  instances(tablePath: string): Promise<number[]>;
+  /** Add in a transaction, as handle-add does; resolves to the new instance number. */
+  add(tablePath: string, params: Record<string, Value>): Promise<number>;
+  set(objectPath: string, values: Record<string, Value>): Promise<void>;
+  del(objectPath: string): Promise<void>;
   stop(): void;
 }
 
-export function simulated(seed = 42): SimFixture {
+export function simulated(seed = 42, opts: { store?: DataStore; model?: DataModel } = {}): SimFixture {
   let now = BOOT_MS;
-  const model = new DataModel(schema);
-  const platform = registerSimulatedPlatform(model, { seed, now: () => now });
+  const model = opts.model ?? new DataModel(schema);
+  const platform = registerSimulatedPlatform(model, { seed, now: () => now, store: opts.store });
+  const resolve = async (path: string, table: boolean): Promise<PathMatch> => {
+    const [m] = await new PathResolver(model, {}).resolve(parsePath(path));
+    if (!m || m.table !== table) throw new Error(`no ${table ? 'table' : 'object'} ${path}`);
+    return m;
+  };
   return {
     model,
     advance: (seconds) => { now += seconds * 1000; },
@@ -40,6 +64,65 @@ export function simulated(seed = 42): SimFixture {
       await readSubtree(model, { node: model.root, keys: [] }, 0, {}, out);
       return out;
     },
+    values: async (path) => {
+      const m = await resolve(path, false);
+      return model.readValues({ node: m.node, keys: m.keys }, {});
+    },
+    instances: async (path) => {
+      const m = await resolve(path, true);
+      return model.listInstances(m.node, m.keys, {});
+    },
+    add: async (path, params) => {
+      const m = await resolve(path, true);
+      return Transaction.run(model, {}, async (tx) => (await tx.add(m.node, m.keys, params)).keys.at(-1)!);
+    },
+    set: async (path, values) => {
+      const m = await resolve(path, false);
+      await Transaction.run(model, {}, (tx) => tx.set({ node: m.node, keys: m.keys }, values));
+    },
+    del: async (path) => {
+      const m = await resolve(path, false);
+      await Transaction.run(model, {}, (tx) => tx.delete({ node: m.node, keys: m.keys }));
+    },
     stop: () => platform.stop(),
   };
+}
+
+/** The UspError a promise or call rejects with. */
+export async function refusal(action: () => unknown): Promise<UspError> {
+  try {
+    await action();
+  } catch (e) {
+    expect(e).toBeInstanceOf(UspError);
+    return e as UspError;
+  }
+  throw new Error('expected the call to be refused');
+}
+
+/** JS representation of each TR-106 base type (datamodel/value/Value.ts). */
+const JS_TYPE: Record<BaseType, 'boolean' | 'number' | 'string'> = {
+  boolean: 'boolean', int: 'number', unsignedInt: 'number',
+  long: 'string', unsignedLong: 'string', decimal: 'string',
+  string: 'string', dateTime: 'string', base64: 'string', hexBinary: 'string',
+};
+
+/**
+ * Every served parameter of each object has a value, typed as its schema says, canonical and
+ * within the schema's ranges, sizes, enumerations and patterns. Returns the parameter count.
+ */
+export function expectSchemaTyped(objects: readonly ObjectValues[]): number {
+  let params = 0;
+  for (const { inst, path, values } of objects) {
+    expect(Object.keys(values).sort(), path).toEqual([...inst.node.params.keys()].sort());
+    for (const [name, v] of Object.entries(values)) {
+      const p = inst.node.params.get(name)!;
+      const where = `${path}${name} = ${JSON.stringify(v)} (${p.type})`;
+      // A list is one comma-joined string whatever its item type.
+      expect(typeof v, where).toBe(p.list ? 'string' : JS_TYPE[p.type]);
+      if (typeof v === 'number') expect(Number.isSafeInteger(v), where).toBe(true);
+      expect(parseValue(p, formatValue(p, v)), where).toStrictEqual(v);
+      params++;
+    }
+  }
+  return params;
 }

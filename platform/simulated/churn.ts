@@ -1,0 +1,62 @@
+/**
+ * Tables whose rows come and go with the simulated clock (Wi-Fi stations, LAN hosts, DHCP
+ * leases, routes from the network) are pure functions of time, so nobody is told when a row
+ * appears. Churn looks at each such table on one timer and turns the difference into the
+ * created/deleted changes of `model.changes` (ObjectCreation/ObjectDeletion notifications).
+ * Values that change are the agent's poller's business, not this one's.
+ */
+import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
+import type { SimContext } from './SimContext.js';
+
+/** How often the timer looks for rows that came or went. */
+export const CHURN_POLL_MS = 15_000;
+
+interface Watch { node: ModelNode; rows: () => InstanceKeys[]; known: Map<string, InstanceKeys> }
+
+export class Churn {
+  private readonly watches: Watch[] = [];
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(private readonly ctx: SimContext) {}
+
+  /**
+   * Watches the table `node`; `rows` lists the keys of every row there is now. The rows at
+   * registration (the simulated device's boot) are not news.
+   */
+  watch(node: ModelNode, rows: () => InstanceKeys[]): void {
+    const w: Watch = { node, rows, known: new Map() };
+    for (const keys of rows()) w.known.set(keys.join('.'), keys);
+    this.watches.push(w);
+  }
+
+  /** Emits created/deleted changes for rows that came or went since the last look. */
+  poll(): void {
+    for (const w of this.watches) {
+      const now = new Map<string, InstanceKeys>();
+      try {
+        for (const keys of w.rows()) now.set(keys.join('.'), keys);
+      } catch {
+        continue; // a table that cannot be listed now is looked at again next time
+      }
+      for (const [id, keys] of w.known) if (!now.has(id)) this.emit(w.node, 'deleted', keys);
+      for (const [id, keys] of now) if (!w.known.has(id)) this.emit(w.node, 'created', keys);
+      w.known = now;
+    }
+  }
+
+  /** Starts the timer; it is unref'd, so it never keeps the process alive on its own. */
+  start(): void {
+    this.timer ??= setInterval(() => this.poll(), CHURN_POLL_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private emit(node: ModelNode, kind: 'created' | 'deleted', keys: InstanceKeys): void {
+    this.ctx.model.changes.emit({ kind, inst: { node, keys }, path: node.pathOf(keys) });
+  }
+}

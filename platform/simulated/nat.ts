@@ -1,0 +1,137 @@
+/**
+ * Device.NAT. of the simulated gateway (TR-181 NAT:1): masquerading on the 5G WAN (one
+ * InterfaceSetting row) and the port mappings a Controller configures. PortMapping.{i} is a
+ * configuration table kept in the agent's store (registerStored); what the gateway makes of
+ * each mapping, its Status, follows the WAN, the NAT setting, the firewall and the LAN.
+ */
+import { registerStored } from '../../datamodel/store/stored-binding.js';
+import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import { defaultValue } from '../../datamodel/value/default-value.js';
+import type { Value } from '../../datamodel/value/Value.js';
+import { ErrorCode, UspError } from '../../datamodel/UspError.js';
+import type { FirewallState } from './firewall.js';
+import { type IPState, WAN_INTERFACE } from './ip.js';
+import { inSubnet, parseIPv4 } from './ipv4.js';
+import { invalidParams, nth, type SimContext, WritableRows } from './SimContext.js';
+
+/** Port mappings the gateway holds (Device.NAT.MaxNumberOfPortMappings). */
+export const MAX_PORT_MAPPINGS = 32;
+
+const PORT_MAPPING = 'Device.NAT.PortMapping.{i}.';
+const PM_PARAMS = ['Enable', 'Status', 'Origin', 'Alias', 'Interface', 'AllInterfaces', 'LeaseDuration', 'RemainingLeaseTime',
+  'RemoteHost', 'ExternalPort', 'ExternalPortEndRange', 'InternalPort', 'Protocol', 'InternalClient', 'Description'] as const;
+// RFC 1123 host name, for an InternalClient given by name.
+const HOST_NAME_RE = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$/;
+
+/** Serves Device.NAT., NAT.InterfaceSetting.{i}. and the writable NAT.PortMapping.{i}. table. */
+export function registerNAT(ctx: SimContext, ip: IPState, firewall: FirewallState): void {
+  const { model, store } = ctx;
+  model.register('Device.NAT.', {
+    params: ['MaxNumberOfPortMappings'],
+    get: () => ({ MaxNumberOfPortMappings: MAX_PORT_MAPPINGS }),
+  });
+
+  // conntrack timeouts as OpenWrt sets them (nf_conntrack_tcp_timeout_established, udp_timeout_stream).
+  const settings = new WritableRows(ctx, 'Device.NAT.InterfaceSetting.{i}.', () => ({
+    Enable: true, Alias: 'cpe-nat-wwan0', Interface: WAN_INTERFACE, TCPTranslationTimeout: 7440, UDPTranslationTimeout: 180,
+  }));
+  const natOn = (): boolean => settings.row([1]).Enable === true;
+  model.register('Device.NAT.InterfaceSetting.{i}.', {
+    params: ['Enable', 'Status', 'Alias', 'Interface', 'TCPTranslationTimeout', 'UDPTranslationTimeout'],
+    list: () => [1],
+    get: (keys) => {
+      const row = settings.row(one(keys));
+      const status = !row.Enable ? 'Disabled' : firewall.portMappingEnabled() ? 'Enabled' : 'Enabled_PortMappingDisabled';
+      return { ...row, Status: status };
+    },
+    set: (keys, changes) => {
+      one(keys);
+      if (changes.Interface !== undefined && changes.Interface !== WAN_INTERFACE) {
+        throw invalidParams([{ param: 'Interface', message: `NAT runs on the WAN, ${WAN_INTERFACE}` }]);
+      }
+      settings.apply(keys, changes);
+    },
+  });
+
+  const node = model.requireNode(PORT_MAPPING);
+  const defaults: Record<string, Value> = {};
+  for (const p of node.def.params) if ((PM_PARAMS as readonly string[]).includes(p.name)) defaults[p.name] = defaultValue(p);
+  const rowOf = (keys: InstanceKeys): Record<string, Value> => ({ ...defaults, ...(store.row(node.pathOf(keys)) ?? {}) });
+  const instances = (): number[] => store.instances(node.tablePathOf([]));
+
+  const status = (keys: InstanceKeys): string => {
+    const row = rowOf(keys);
+    if (!row.Enable) return 'Disabled';
+    if (!reachesLan(String(row.InternalClient), ip)) return 'Error_Misconfigured';
+    if (row.Interface === '' && row.AllInterfaces !== true) return 'Error_Misconfigured';
+    return natOn() && ip.wanUp() && firewall.portMappingEnabled() ? 'Enabled' : 'Inactive';
+  };
+
+  registerStored(model, store, PORT_MAPPING, {
+    params: PM_PARAMS,
+    // Only static mappings (LeaseDuration 0) exist here, so no lease is ever running down.
+    live: { Status: status, RemainingLeaseTime: () => 0 },
+    initial: () => ({ Interface: WAN_INTERFACE, Protocol: 'TCP' }),
+    validate: (keys, changes) => {
+      const adding = keys[keys.length - 1] === 0;
+      if (adding && instances().length >= MAX_PORT_MAPPINGS) {
+        throw new UspError(ErrorCode.ResourcesExceeded, `the gateway holds at most ${MAX_PORT_MAPPINGS} port mappings (MaxNumberOfPortMappings)`);
+      }
+      const merged = { ...(adding ? defaults : rowOf(keys)), ...changes };
+      validateMapping(merged, changes);
+      const clash = instances().find((n) => n !== keys[0] && overlaps(merged, rowOf([n])));
+      if (clash !== undefined) {
+        throw invalidParams([{ param: 'ExternalPort', message: `external ports overlap Device.NAT.PortMapping.${clash}. (same protocol and remote host)` }]);
+      }
+    },
+  });
+}
+
+const one = (keys: InstanceKeys): InstanceKeys => { nth([1], keys[0]); return keys; };
+
+/** Whether an InternalClient names a host the LAN can reach (an address in its subnet, or a name). */
+function reachesLan(client: string, ip: IPState): boolean {
+  const address = parseIPv4(client);
+  if (address === undefined) return client !== '' && HOST_NAME_RE.test(client);
+  const lan = ip.lan();
+  const own = parseIPv4(lan.address);
+  const mask = parseIPv4(lan.mask);
+  return own !== undefined && mask !== undefined && address !== own && inSubnet(address, own, mask);
+}
+
+/** Refuses (7012) a mapping the gateway cannot install; `merged` is the row after the change. */
+function validateMapping(merged: Record<string, Value>, changes: Record<string, Value>): void {
+  const bad: Array<{ param: string; message: string }> = [];
+  if (changes.LeaseDuration !== undefined && changes.LeaseDuration !== 0) {
+    bad.push({ param: 'LeaseDuration', message: 'only static port mappings (0) can be configured; dynamic ones are UPnP IGD\'s' });
+  }
+  if (changes.Interface !== undefined && changes.Interface !== '' && changes.Interface !== WAN_INTERFACE) {
+    bad.push({ param: 'Interface', message: `port mappings apply to the WAN, ${WAN_INTERFACE} (or "" with AllInterfaces)` });
+  }
+  const ext = Number(merged.ExternalPort);
+  const end = Number(merged.ExternalPortEndRange);
+  if ((changes.ExternalPort !== undefined || changes.ExternalPortEndRange !== undefined) && end !== 0 && (ext === 0 || end < ext)) {
+    bad.push({ param: 'ExternalPortEndRange', message: `must be 0 or at least ExternalPort (${ext}), and a range needs an ExternalPort` });
+  }
+  const client = changes.InternalClient;
+  if (client !== undefined && client !== '' && parseIPv4(String(client)) === undefined && !HOST_NAME_RE.test(String(client))) {
+    bad.push({ param: 'InternalClient', message: 'must be an IPv4 address or a host name' });
+  }
+  if (bad.length > 0) throw invalidParams(bad);
+}
+
+/**
+ * Whether two mappings claim some of the same external ports for the same protocol and remote
+ * host. Mappings with the very same key are left to the unique-key check (7025).
+ */
+function overlaps(a: Record<string, Value>, b: Record<string, Value>): boolean {
+  if (a.Protocol !== b.Protocol || a.RemoteHost !== b.RemoteHost || a.ExternalPort === b.ExternalPort) return false;
+  const range = (r: Record<string, Value>): [number, number] => {
+    const start = Number(r.ExternalPort);
+    // ExternalPort 0 is the wildcard: every port.
+    return start === 0 ? [0, 65535] : [start, Math.max(start, Number(r.ExternalPortEndRange))];
+  };
+  const [a0, a1] = range(a);
+  const [b0, b1] = range(b);
+  return a0 <= b1 && b0 <= a1;
+}

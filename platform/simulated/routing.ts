@@ -1,0 +1,62 @@
+/**
+ * Device.Routing. of the simulated gateway (TR-181 Routing:1): the main routing table as
+ * `ip route` shows it, as IPv4Forwarding rows. The LAN route follows br-lan's (writable)
+ * address; the default route and the WAN subnet come with the 5G data session, so they are
+ * listed only while it is up (Churn reports them coming and going). Each route keeps its
+ * instance number: 1 default, 2 WAN subnet, 3 LAN subnet.
+ */
+import { ErrorCode, UspError } from '../../datamodel/UspError.js';
+import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import type { Value } from '../../datamodel/value/Value.js';
+import type { Churn } from './churn.js';
+import { type IPState, LAN_INTERFACE, WAN_INTERFACE } from './ip.js';
+import { formatIPv4, networkOf, parseIPv4 } from './ipv4.js';
+import { nth, type SimContext } from './SimContext.js';
+
+interface Route { alias: string; fromNetwork: boolean; values(): Record<string, Value> }
+
+/** Serves Device.Routing.Router.{i}. (the main table) and its IPv4Forwarding.{i}. rows. */
+export function registerRouting(ctx: SimContext, churn: Churn, ip: IPState): void {
+  const { model } = ctx;
+  const network = (s: { address: string; mask: string }): string => {
+    const a = parseIPv4(s.address);
+    const m = parseIPv4(s.mask);
+    return a === undefined || m === undefined ? '' : formatIPv4(networkOf(a, m));
+  };
+  const routes: readonly Route[] = [
+    {
+      alias: 'cpe-default', fromNetwork: true,
+      values: () => ({ DestIPAddress: '', DestSubnetMask: '', GatewayIPAddress: ip.wan().gateway, Interface: WAN_INTERFACE, Origin: '3GPP-NAS', ForwardingMetric: 0 }),
+    },
+    {
+      alias: 'cpe-wwan0', fromNetwork: true,
+      values: () => ({ DestIPAddress: network(ip.wan()), DestSubnetMask: ip.wan().mask, GatewayIPAddress: '', Interface: WAN_INTERFACE, Origin: '3GPP-NAS', ForwardingMetric: 0 }),
+    },
+    {
+      alias: 'cpe-br-lan', fromNetwork: false,
+      values: () => ({ DestIPAddress: network(ip.lan()), DestSubnetMask: ip.lan().mask, GatewayIPAddress: '', Interface: LAN_INTERFACE, Origin: 'Static', ForwardingMetric: 0 }),
+    },
+  ];
+  const listed = (): number[] => routes.flatMap((r, i) => (!r.fromNetwork || ip.wanUp() ? [i + 1] : []));
+  const one = (keys: InstanceKeys): InstanceKeys => { nth([1], keys[0]); return keys; };
+
+  model.register('Device.Routing.Router.{i}.', {
+    params: ['Enable', 'Status', 'Alias'],
+    list: () => [1],
+    get: (keys) => { one(keys); return { Enable: true, Status: 'Enabled', Alias: 'cpe-main' }; },
+  });
+
+  const node = model.register('Device.Routing.Router.{i}.IPv4Forwarding.{i}.', {
+    params: ['Enable', 'Status', 'Alias', 'Type', 'StaticRoute', 'DestIPAddress', 'DestSubnetMask', 'ForwardingPolicy',
+      'GatewayIPAddress', 'Interface', 'Origin', 'ForwardingMetric'],
+    list: (keys) => { one(keys); return listed(); },
+    get: (keys) => {
+      one(keys);
+      const route = nth(routes, keys[1]);
+      // A route from the network goes with the data session (it may have ended since list).
+      if (!listed().includes(keys[1])) throw new UspError(ErrorCode.ObjectDoesNotExist, `route ${keys[1]} is gone with the data session`);
+      return { Enable: true, Status: 'Enabled', Alias: route.alias, Type: 'Normal', StaticRoute: !route.fromNetwork, ForwardingPolicy: -1, ...route.values() };
+    },
+  });
+  churn.watch(node, () => listed().map((n) => [1, n]));
+}

@@ -1,0 +1,116 @@
+/**
+ * The simulated gateway behind a real agent over a real WebSocket: configuration a Controller
+ * writes (Set on a live object, Add to a writable table) is kept in the agent's data directory
+ * and is there again after a restart, and GetSupportedDM describes what the platform serves.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Agent } from '../../agent/Agent.js';
+import type { Request, UspMsg } from '../../agent/codec/types.js';
+import { silentLogger } from '../../datamodel/Logger.js';
+import { AGENT_EID, CONTROLLER_EID, startAgent, testDefaults, testSchema, type AgentFixture } from '../peers/agent-fixture.js';
+import { TestController } from '../peers/TestController.js';
+
+function resp(m: UspMsg) {
+  if (m.body.msgBody !== 'response') throw new Error(`expected a response, got ${JSON.stringify(m.body)}`);
+  return m.body.response;
+}
+
+async function get(c: TestController, paths: string[]): Promise<Record<string, Record<string, string>>> {
+  const r = resp(await c.send({ reqType: 'get', get: { paramPaths: paths, maxDepth: 0 } }));
+  if (r.respType !== 'getResp') throw new Error(r.respType);
+  const out: Record<string, Record<string, string>> = {};
+  for (const p of r.getResp.reqPathResults) {
+    expect(p.errCode ?? 0, p.requestedPath).toBe(0);
+    for (const o of p.resolvedPathResults ?? []) out[o.resolvedPath] = { ...out[o.resolvedPath], ...o.resultParams };
+  }
+  return out;
+}
+
+const settings = (values: Record<string, string>) => Object.entries(values).map(([param, value]) => ({ param, value, required: true }));
+
+/** An HTTPS port mapping to a LAN host, as a Controller adds it. */
+const MAPPING = {
+  Enable: 'true', RemoteHost: '203.0.113.7', ExternalPort: '8443', InternalPort: '443', Protocol: 'TCP',
+  InternalClient: '192.168.1.10', Description: 'NAS over HTTPS',
+};
+
+describe('simulated gateway: configuration survives an agent restart', () => {
+  let dataDir: string;
+  let first: AgentFixture | undefined;
+  let second: { agent: Agent; controller: TestController } | undefined;
+  beforeAll(() => { dataDir = mkdtempSync(join(tmpdir(), 'usp-sim-gw-')); });
+  afterAll(async () => {
+    await first?.close();
+    await second?.controller.close();
+    await second?.agent.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('reads back a Set SSID and an added PortMapping from a new agent on the same data directory', async () => {
+    first = await startAgent({ dataDir });
+    const c = first.controller;
+    const set: Request = { reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath: 'Device.WiFi.SSID.1.', paramSettings: settings({ SSID: 'Persisted Home' }) }] } };
+    expect(resp(await c.send(set)).respType).toBe('setResp');
+    const added = resp(await c.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.NAT.PortMapping.', paramSettings: settings(MAPPING) }] } }));
+    if (added.respType !== 'addResp') throw new Error(added.respType);
+    const created = added.addResp.createdObjResults[0].operStatus;
+    if (created.operStatus !== 'operSuccess') throw new Error(JSON.stringify(created));
+    expect(created.operSuccess.instantiatedPath).toBe('Device.NAT.PortMapping.1.');
+    await first.close();
+    const { port, url } = first;
+    first = undefined;
+
+    // The saved state names the first agent's WebSocket port, so the new agent listens there.
+    const agent = await Agent.start({ defaults: testDefaults(port), dataDir, platform: 'simulated', log: silentLogger, seed: 42, schema: testSchema() });
+    second = { agent, controller: await TestController.connect(url, CONTROLLER_EID, AGENT_EID) };
+    const v = await get(second.controller, ['Device.WiFi.SSID.1.SSID', 'Device.WiFi.SSID.2.SSID', 'Device.NAT.', 'Device.NAT.PortMapping.1.']);
+    expect(v['Device.WiFi.SSID.1.'].SSID).toBe('Persisted Home');
+    expect(v['Device.WiFi.SSID.2.'].SSID).not.toBe('Persisted Home');
+    expect(v['Device.NAT.'].PortMappingNumberOfEntries).toBe('1');
+    expect(v['Device.NAT.PortMapping.1.']).toMatchObject({ ...MAPPING, Alias: 'cpe-1', Interface: 'Device.IP.Interface.2.' });
+  });
+});
+
+describe('simulated gateway: GetSupportedDM', () => {
+  let f: AgentFixture;
+  beforeAll(async () => { f = await startAgent(); });
+  afterAll(async () => { await f.close(); });
+
+  it('lists exactly the objects the platform serves under Device.WiFi., Device.Cellular. and Device.Bridging.', async () => {
+    const r = resp(await f.controller.send({ reqType: 'getSupportedDm', getSupportedDm: {
+      objPaths: ['Device.WiFi.', 'Device.Cellular.', 'Device.Bridging.'], firstLevelOnly: false,
+      returnCommands: false, returnEvents: false, returnParams: false, returnUniqueKeySets: false,
+    } }));
+    if (r.respType !== 'getSupportedDmResp') throw new Error(r.respType);
+    const objects = Object.fromEntries(r.getSupportedDmResp.reqObjResults.map((o) => [
+      o.reqObjPath, (o.supportedObjs ?? []).map((s) => `${s.supportedObjPath} ${s.access}`),
+    ]));
+    expect(objects).toEqual({
+      'Device.WiFi.': [
+        'Device.WiFi. OBJ_READ_ONLY',
+        'Device.WiFi.Radio.{i}. OBJ_READ_ONLY',
+        'Device.WiFi.SSID.{i}. OBJ_READ_ONLY',
+        'Device.WiFi.AccessPoint.{i}. OBJ_READ_ONLY',
+        'Device.WiFi.AccessPoint.{i}.Security. OBJ_READ_ONLY',
+        'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}. OBJ_READ_ONLY',
+      ],
+      'Device.Cellular.': [
+        'Device.Cellular. OBJ_READ_ONLY',
+        'Device.Cellular.Interface.{i}. OBJ_READ_ONLY',
+        'Device.Cellular.Interface.{i}.Stats. OBJ_READ_ONLY',
+        'Device.Cellular.Interface.{i}.USIM. OBJ_READ_ONLY',
+        'Device.Cellular.AccessPoint.{i}. OBJ_READ_ONLY',
+      ],
+      'Device.Bridging.': [
+        'Device.Bridging. OBJ_READ_ONLY',
+        'Device.Bridging.Bridge.{i}. OBJ_READ_ONLY',
+        'Device.Bridging.Bridge.{i}.Port.{i}. OBJ_READ_ONLY',
+        'Device.Bridging.Bridge.{i}.VLAN.{i}. OBJ_ADD_DELETE',
+        'Device.Bridging.Bridge.{i}.VLANPort.{i}. OBJ_ADD_DELETE',
+      ],
+    });
+  });
+});
