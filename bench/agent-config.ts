@@ -1,17 +1,20 @@
 /**
- * The agent configuration every bench phase uses: test-style factory defaults (one plain WebSocket
- * MTP on a loopback port, one full-access controller), as in test/peers/agent-fixture.ts.
+ * The agent configuration the integration tests and every bench phase use: factory defaults with
+ * one plain WebSocket MTP on a loopback port and one full-access controller. Lives in bench/
+ * because tsconfig.build.json excludes test/; test/peers/agent-fixture.ts re-exports it.
  */
 import type { DefaultsFile } from '../agent/defaults/apply-defaults.js';
 
+/** The agent's EndpointID in testDefaults() (test/peers/agent-fixture.ts exports it as AGENT_EID). */
+export const TEST_AGENT_EID = 'proto::agent-under-test';
 export const AGENT_EID = 'proto::agent-under-bench';
 export const CONTROLLER_EID = 'proto::controller-1';
 export const USP_PATH = '/usp';
 
-/** Same shape as the integration tests' factory defaults (test/peers/agent-fixture.ts). */
-export function benchDefaults(port: number): DefaultsFile {
+/** Factory defaults for the tests: WebSocket MTP on `port`, Controller.1 with full access; `extra` adds or overrides. */
+export function testDefaults(port: number, extra: DefaultsFile = {}): DefaultsFile {
   return {
-    'Device.LocalAgent.EndpointID': AGENT_EID,
+    'Device.LocalAgent.EndpointID': TEST_AGENT_EID,
     'Device.LocalAgent.MTP.1.Enable': true,
     'Device.LocalAgent.MTP.1.Protocol': 'WebSocket',
     'Device.LocalAgent.MTP.1.WebSocket.Port': port,
@@ -22,5 +25,11 @@ export function benchDefaults(port: number): DefaultsFile {
     'Device.LocalAgent.Controller.1.EndpointID': CONTROLLER_EID,
     'Device.LocalAgent.Controller.1.Enable': true,
     'Device.LocalAgent.Controller.1.AssignedRole': 'Device.LocalAgent.ControllerTrust.Role.1',
+    ...extra,
   };
+}
+
+/** testDefaults() with the bench's own agent EndpointID. */
+export function benchDefaults(port: number): DefaultsFile {
+  return testDefaults(port, { 'Device.LocalAgent.EndpointID': AGENT_EID });
 }

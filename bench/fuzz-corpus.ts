@@ -15,6 +15,7 @@ import { decodeRecord, encodeRecord, noSessionContextRecord, type OutgoingRecord
 import { MsgDecodeError, RecordDecodeError } from '../agent/codec/errors.js';
 import type { Request, RequestType, ResponseType, StringMap, UspMsg } from '../agent/codec/types.js';
 import { UspError } from '../datamodel/UspError.js';
+import { mulberry32 } from './prng.js';
 
 // ---------------------------------------------------------------------------------------------
 // Randomness
@@ -31,17 +32,10 @@ export function fuzzSeed(env: NodeJS.ProcessEnv = process.env): number {
   return n >>> 0;
 }
 
-/** mulberry32: tiny, fast, and the same sequence on every platform. */
+/** Draws from mulberry32 (bench/prng.ts): the same sequence on every platform. */
 export class Rand {
-  private state: number;
-  constructor(seed: number) { this.state = seed >>> 0; }
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
+  readonly next: () => number;
+  constructor(seed: number) { this.next = mulberry32(seed); }
   int(n: number): number { return Math.floor(this.next() * n); }
   chance(p: number): boolean { return this.next() < p; }
   pick<T>(items: readonly T[]): T { return items[this.int(items.length)]!; }

@@ -13,7 +13,6 @@
  * loses the answers still owed on the main one.
  */
 import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -23,7 +22,9 @@ import { decodeMsg, encodeMsg, requestMsg } from '../agent/codec/msg.js';
 import { decodeRecord, encodeRecord, noSessionContextRecord } from '../agent/codec/record.js';
 import type { ResponseType, UspMsg } from '../agent/codec/types.js';
 import { createLogger, type Logger } from '../datamodel/Logger.js';
+import { CONTROLLER_EID, testDefaults } from './agent-config.js';
 import { FuzzCorpus, fuzzSeed, type Expectation, type FuzzAddress } from './fuzz-corpus.js';
+import { freePort } from './port.js';
 
 // ---------------------------------------------------------------------------------------------
 // The driver (shared with test/integration/fuzz-agent.test.ts)
@@ -337,19 +338,7 @@ export function errorRecordingLogger(): { log: Logger; errors: string[] } {
 // ---------------------------------------------------------------------------------------------
 // The long run
 
-const ADDR: FuzzAddress = { agentId: 'proto::agent-under-fuzz', controllerId: 'proto::controller-1' };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
+const ADDR: FuzzAddress = { agentId: 'proto::agent-under-fuzz', controllerId: CONTROLLER_EID };
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
@@ -370,19 +359,7 @@ async function main(): Promise<number> {
   let agent: Agent | undefined;
   try {
     agent = await Agent.start({
-      defaults: {
-        'Device.LocalAgent.EndpointID': ADDR.agentId,
-        'Device.LocalAgent.MTP.1.Enable': true,
-        'Device.LocalAgent.MTP.1.Protocol': 'WebSocket',
-        'Device.LocalAgent.MTP.1.WebSocket.Port': port,
-        'Device.LocalAgent.MTP.1.WebSocket.Path': '/usp',
-        'Device.LocalAgent.MTP.1.WebSocket.EnableEncryption': false,
-        'Device.LocalAgent.ControllerTrust.Role.1.Name': 'Full Access',
-        'Device.LocalAgent.ControllerTrust.Role.1.Enable': true,
-        'Device.LocalAgent.Controller.1.EndpointID': ADDR.controllerId,
-        'Device.LocalAgent.Controller.1.Enable': true,
-        'Device.LocalAgent.Controller.1.AssignedRole': 'Device.LocalAgent.ControllerTrust.Role.1',
-      },
+      defaults: testDefaults(port, { 'Device.LocalAgent.EndpointID': ADDR.agentId }),
       dataDir, platform: 'simulated', log, seed: 42,
     });
     const url = `ws://127.0.0.1:${port}/usp`;

@@ -6,12 +6,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Change } from '../../datamodel/tree/ChangeFeed.js';
-import type { Request, UspMsg } from '../../agent/codec/types.js';
+import type { Request } from '../../agent/codec/types.js';
 import { ControllerDirectory } from '../../agent/ControllerDirectory.js';
 import { handleGet } from '../../agent/handlers/handle-get.js';
 import { silentLogger } from '../../datamodel/Logger.js';
 import { AGENT_EID, startAgent, type AgentFixture } from '../peers/agent-fixture.js';
-import { TestController } from '../peers/TestController.js';
+import { TestController, asError, asResponse } from '../peers/TestController.js';
 
 const C2 = 'proto::controller-2';
 const ROLE = 'Device.LocalAgent.ControllerTrust.Role';
@@ -70,16 +70,8 @@ afterAll(async () => {
 
 // ---- helpers ----------------------------------------------------------------------------------
 
-function resp(m: UspMsg) {
-  if (m.body.msgBody !== 'response') throw new Error(`expected a response, got ${JSON.stringify(m.body)}`);
-  return m.body.response;
-}
-function err(m: UspMsg) {
-  if (m.body.msgBody !== 'error') throw new Error(`expected an Error, got ${JSON.stringify(m.body)}`);
-  return m.body.error;
-}
 async function get(c: TestController, paths: string[], maxDepth = 0) {
-  const r = resp(await c.send({ reqType: 'get', get: { paramPaths: paths, maxDepth } }));
+  const r = asResponse(await c.send({ reqType: 'get', get: { paramPaths: paths, maxDepth } }));
   if (r.respType !== 'getResp') throw new Error(r.respType);
   return r.getResp.reqPathResults;
 }
@@ -101,17 +93,17 @@ async function del(c: TestController, paths: string[], allowPartial = false) {
   return c.send({ reqType: 'delete', delete: { allowPartial, objPaths: paths } });
 }
 async function operate(c: TestController, command: string, inputArgs: Record<string, string> = {}) {
-  const r = resp(await c.send({ reqType: 'operate', operate: { command, commandKey: 'ac', sendResp: true, inputArgs } }));
+  const r = asResponse(await c.send({ reqType: 'operate', operate: { command, commandKey: 'ac', sendResp: true, inputArgs } }));
   if (r.respType !== 'operateResp') throw new Error(r.respType);
   return r.operateResp.operationResults;
 }
 async function gsdm(c: TestController, path: string) {
-  const r = resp(await c.send({ reqType: 'getSupportedDm', getSupportedDm: { objPaths: [path], firstLevelOnly: false, returnCommands: true, returnEvents: true, returnParams: true, returnUniqueKeySets: true } }));
+  const r = asResponse(await c.send({ reqType: 'getSupportedDm', getSupportedDm: { objPaths: [path], firstLevelOnly: false, returnCommands: true, returnEvents: true, returnParams: true, returnUniqueKeySets: true } }));
   if (r.respType !== 'getSupportedDmResp') throw new Error(r.respType);
   return r.getSupportedDmResp.reqObjResults[0];
 }
 async function instances(c: TestController, path: string, firstLevelOnly = true) {
-  const r = resp(await c.send({ reqType: 'getInstances', getInstances: { objPaths: [path], firstLevelOnly } }));
+  const r = asResponse(await c.send({ reqType: 'getInstances', getInstances: { objPaths: [path], firstLevelOnly } }));
   if (r.respType !== 'getInstancesResp') throw new Error(r.respType);
   return r.getInstancesResp.reqPathResults[0];
 }
@@ -151,10 +143,10 @@ describe('Get (R-GET.1/4)', () => {
 
 describe('Set (Param w; R-SET.3)', () => {
   it('a parameter without Param w fails with 7006 under the required/allow_partial rules', async () => {
-    const e = err(await set(c2, 'Device.WiFi.SSID.1.', { SSID: 'mine' }));
+    const e = asError(await set(c2, 'Device.WiFi.SSID.1.', { SSID: 'mine' }));
     expect(e.errCode).toBe(7021);
     expect(e.paramErrs).toEqual([expect.objectContaining({ paramPath: 'Device.WiFi.SSID.1.SSID', errCode: 7006 })]);
-    const r = resp(await set(c2, 'Device.WiFi.SSID.1.', { SSID: 'mine' }, true, false));
+    const r = asResponse(await set(c2, 'Device.WiFi.SSID.1.', { SSID: 'mine' }, true, false));
     if (r.respType !== 'setResp') throw new Error();
     const st = r.setResp.updatedObjResults[0].operStatus;
     if (st.operStatus !== 'operSuccess') throw new Error(JSON.stringify(st));
@@ -163,7 +155,7 @@ describe('Set (Param w; R-SET.3)', () => {
   });
 
   it('writes where a search target allows it, and does not echo what it cannot read', async () => {
-    const r = resp(await set(c2, 'Device.WiFi.SSID.4.', { SSID: 'guest-net', Enable: 'false' }));
+    const r = asResponse(await set(c2, 'Device.WiFi.SSID.4.', { SSID: 'guest-net', Enable: 'false' }));
     if (r.respType !== 'setResp') throw new Error();
     const st = r.setResp.updatedObjResults[0].operStatus;
     if (st.operStatus !== 'operSuccess') throw new Error(JSON.stringify(st));
@@ -175,25 +167,25 @@ describe('Set (Param w; R-SET.3)', () => {
 
 describe('Add (Obj w; parameters without Param w)', () => {
   it('needs Obj w on the table (7006)', async () => {
-    const e = err(await add(c2, 'Device.LocalAgent.Controller.', { EndpointID: 'proto::sneaky' }));
+    const e = asError(await add(c2, 'Device.LocalAgent.Controller.', { EndpointID: 'proto::sneaky' }));
     expect(e.errCode).toBe(7006);
-    const r = resp(await add(c2, 'Device.LocalAgent.Controller.', { EndpointID: 'proto::sneaky' }, true));
+    const r = asResponse(await add(c2, 'Device.LocalAgent.Controller.', { EndpointID: 'proto::sneaky' }, true));
     if (r.respType !== 'addResp') throw new Error();
     expect(r.addResp.createdObjResults[0].operStatus).toMatchObject({ operStatus: 'operFailure', operFailure: { errCode: 7006 } });
   });
 
   it('an omitted parameter without Param w gets its default; an included one fails with 7006', async () => {
-    const ok = resp(await add(c2, 'Device.LocalAgent.Subscription.', { ID: 'c2-a', NotifType: 'ValueChange', ReferenceList: 'Device.DeviceInfo.UpTime' }));
+    const ok = asResponse(await add(c2, 'Device.LocalAgent.Subscription.', { ID: 'c2-a', NotifType: 'ValueChange', ReferenceList: 'Device.DeviceInfo.UpTime' }));
     if (ok.respType !== 'addResp') throw new Error();
     const st = ok.addResp.createdObjResults[0].operStatus;
     if (st.operStatus !== 'operSuccess') throw new Error(JSON.stringify(st));
     expect(st.operSuccess.uniqueKeys).toMatchObject({ ID: 'c2-a', Recipient: 'Device.LocalAgent.Controller.2' });
     expect(await value(c2, `${st.operSuccess.instantiatedPath}NotifRetry`)).toBe('false');
 
-    const e = err(await add(c2, 'Device.LocalAgent.Subscription.', { ID: 'c2-b', NotifRetry: 'true' }));
+    const e = asError(await add(c2, 'Device.LocalAgent.Subscription.', { ID: 'c2-b', NotifRetry: 'true' }));
     expect(e.errCode).toBe(7021);
     expect(e.paramErrs![0]).toMatchObject({ paramPath: 'Device.LocalAgent.Subscription.NotifRetry', errCode: 7006 });
-    const partial = resp(await add(c2, 'Device.LocalAgent.Subscription.', { ID: 'c2-c', NotifRetry: 'true' }, true, false));
+    const partial = asResponse(await add(c2, 'Device.LocalAgent.Subscription.', { ID: 'c2-c', NotifRetry: 'true' }, true, false));
     if (partial.respType !== 'addResp') throw new Error();
     const ps = partial.addResp.createdObjResults[0].operStatus;
     if (ps.operStatus !== 'operSuccess') throw new Error(JSON.stringify(ps));
@@ -204,14 +196,14 @@ describe('Add (Obj w; parameters without Param w)', () => {
 
 describe('Delete (InstantiatedObj w; R-DEL.2/4)', () => {
   it('needs InstantiatedObj w (7006); rows it cannot read are never touched nor listed', async () => {
-    const e = err(await del(c2, ['Device.LocalAgent.Controller.1.']));
+    const e = asError(await del(c2, ['Device.LocalAgent.Controller.1.']));
     expect(e.errCode).toBe(7006);
-    const mine = resp(await add(c1, 'Device.LocalAgent.Subscription.', { ID: 'c1-keep', NotifType: 'ValueChange', ReferenceList: 'Device.DeviceInfo.UpTime' }));
+    const mine = asResponse(await add(c1, 'Device.LocalAgent.Subscription.', { ID: 'c1-keep', NotifType: 'ValueChange', ReferenceList: 'Device.DeviceInfo.UpTime' }));
     if (mine.respType !== 'addResp' || mine.addResp.createdObjResults[0].operStatus.operStatus !== 'operSuccess') throw new Error(JSON.stringify(mine));
     const c1Path = mine.addResp.createdObjResults[0].operStatus.operSuccess.instantiatedPath;
     // controller-2 cannot see controller-1's subscriptions (a search-path target).
     expect(await value(c2, `${c1Path}ID`)).toEqual({ err: 7026 });
-    const r = resp(await del(c2, ['Device.LocalAgent.Subscription.*.']));
+    const r = asResponse(await del(c2, ['Device.LocalAgent.Subscription.*.']));
     if (r.respType !== 'deleteResp') throw new Error();
     const st = r.deleteResp.deletedObjResults[0].operStatus;
     if (st.operStatus !== 'operSuccess') throw new Error(JSON.stringify(st));
@@ -219,7 +211,7 @@ describe('Delete (InstantiatedObj w; R-DEL.2/4)', () => {
     expect(st.operSuccess.affectedPaths).not.toContain(c1Path);
     expect(await value(c1, `${c1Path}ID`)).toBe('c1-keep');
     // A row it cannot see is as good as absent: an empty success.
-    const hidden = resp(await del(c2, [c1Path, `${ROLE}.1.`]));
+    const hidden = asResponse(await del(c2, [c1Path, `${ROLE}.1.`]));
     if (hidden.respType !== 'deleteResp') throw new Error();
     expect(hidden.deleteResp.deletedObjResults.map((x) => x.operStatus)).toEqual([
       { operStatus: 'operSuccess', operSuccess: { affectedPaths: [], unaffectedPathErrs: [] } },
@@ -274,30 +266,30 @@ describe('secured parameters and SecuredRoles (TP-469 2.27)', () => {
   it('read as "" unless the controller holds a role in SecuredRoles (and may read them)', async () => {
     expect(await value(c1, KEY)).toBe('');
     expect(await value(c2, KEY)).toBe('');
-    expect(resp(await set(c1, TRUST, { SecuredRoles: `${ROLE}.1` })).respType).toBe('setResp');
+    expect(asResponse(await set(c1, TRUST, { SecuredRoles: `${ROLE}.1` })).respType).toBe('setResp');
     const secret = await value(c1, KEY);
     expect(typeof secret === 'string' && secret.length).toBeGreaterThan(0);
     expect(await value(c2, KEY)).toBe('');
-    expect(resp(await set(c1, TRUST, { SecuredRoles: `${ROLE}.1,${ROLE}.2` })).respType).toBe('setResp');
+    expect(asResponse(await set(c1, TRUST, { SecuredRoles: `${ROLE}.1,${ROLE}.2` })).respType).toBe('setResp');
     expect(await value(c2, KEY)).toBe(secret);
-    expect(resp(await set(c1, TRUST, { SecuredRoles: '' })).respType).toBe('setResp');
+    expect(asResponse(await set(c1, TRUST, { SecuredRoles: '' })).respType).toBe('setResp');
     expect(await value(c1, KEY)).toBe('');
   });
 });
 
 describe('the built-in full-access Role.1', () => {
   it('grants everything whatever its Permission rows say', async () => {
-    const r = resp(await add(c1, `${ROLE}.1.Permission.`, { Enable: 'true', Order: '5', Targets: 'Device.', Param: '----', Obj: '----', InstantiatedObj: '----', CommandEvent: '----' }));
+    const r = asResponse(await add(c1, `${ROLE}.1.Permission.`, { Enable: 'true', Order: '5', Targets: 'Device.', Param: '----', Obj: '----', InstantiatedObj: '----', CommandEvent: '----' }));
     if (r.respType !== 'addResp' || r.addResp.createdObjResults[0].operStatus.operStatus !== 'operSuccess') throw new Error(JSON.stringify(r));
     expect(typeof await value(c1, 'Device.DeviceInfo.SerialNumber')).toBe('string');
-    expect(resp(await del(c1, [r.addResp.createdObjResults[0].operStatus.operSuccess.instantiatedPath])).respType).toBe('deleteResp');
+    expect(asResponse(await del(c1, [r.addResp.createdObjResults[0].operStatus.operSuccess.instantiatedPath])).respType).toBe('deleteResp');
   });
 
   it('role changes take effect on the next request', async () => {
     expect(await value(c2, 'Device.DeviceInfo.SerialNumber')).toEqual({ err: 7026 });
-    expect(resp(await set(c1, `${ROLE}.2.Permission.[Order==4].`, { Enable: 'false' })).respType).toBe('setResp');
+    expect(asResponse(await set(c1, `${ROLE}.2.Permission.[Order==4].`, { Enable: 'false' })).respType).toBe('setResp');
     expect(typeof await value(c2, 'Device.DeviceInfo.SerialNumber')).toBe('string');
-    expect(resp(await set(c1, `${ROLE}.2.Permission.[Order==4].`, { Enable: 'true' })).respType).toBe('setResp');
+    expect(asResponse(await set(c1, `${ROLE}.2.Permission.[Order==4].`, { Enable: 'true' })).respType).toBe('setResp');
     expect(await value(c2, 'Device.DeviceInfo.SerialNumber')).toEqual({ err: 7026 });
   });
 });
@@ -329,25 +321,25 @@ describe('unknown controllers (TP-469 2.9)', () => {
     expect((await get(s, ['Device.']))[0].errCode).toBe(7026);
     const [search] = await get(s, ['Device.WiFi.Radio.*.Channel']);
     expect(search.resolvedPathResults).toEqual([]);
-    expect(err(await set(s, 'Device.LocalAgent.', { EndpointID: 'x' })).paramErrs![0].errCode).toBe(7006);
-    expect(err(await add(s, 'Device.LocalAgent.Subscription.', { ID: 's' })).errCode).toBe(7006);
+    expect(asError(await set(s, 'Device.LocalAgent.', { EndpointID: 'x' })).paramErrs![0].errCode).toBe(7006);
+    expect(asError(await add(s, 'Device.LocalAgent.Subscription.', { ID: 's' })).errCode).toBe(7006);
     expect((await operate(s, 'Device.ScheduleTimer()', { DelaySeconds: '1' }))[0]).toMatchObject({ operationResp: 'cmdFailure', cmdFailure: { errCode: 7006 } });
     expect((await gsdm(s, 'Device.')).errCode).toBe(7026);
     expect((await instances(s, 'Device.WiFi.Radio.')).errCode).toBe(7026);
-    const d = resp(await del(s, ['Device.LocalAgent.Controller.1.']));
+    const d = asResponse(await del(s, ['Device.LocalAgent.Controller.1.']));
     if (d.respType !== 'deleteResp') throw new Error();
     expect(d.deleteResp.deletedObjResults[0].operStatus).toEqual({ operStatus: 'operSuccess', operSuccess: { affectedPaths: [], unaffectedPathErrs: [] } });
     expect(await value(c1, 'Device.LocalAgent.Controller.1.EndpointID')).toBe('proto::controller-1');
   });
 
   it('with an UntrustedRole they get exactly that role; raising AssignedRole raises their rights', async () => {
-    expect(resp(await set(c1, TRUST, { UntrustedRole: `${ROLE}.2` })).respType).toBe('setResp');
+    expect(asResponse(await set(c1, TRUST, { UntrustedRole: `${ROLE}.2` })).respType).toBe('setResp');
     const s = await stranger('proto::stranger-2');
     expect(typeof await value(s, 'Device.DeviceInfo.Manufacturer')).toBe('string');
     expect(await value(s, 'Device.DeviceInfo.SerialNumber')).toEqual({ err: 7026 });
     expect((await row('proto::stranger-2'))?.resultParams.AssignedRole).toBe(`${ROLE}.2`);
     const one = await row('proto::stranger-1');
-    expect(resp(await set(c1, one!.resolvedPath, { AssignedRole: `${ROLE}.1` })).respType).toBe('setResp');
+    expect(asResponse(await set(c1, one!.resolvedPath, { AssignedRole: `${ROLE}.1` })).respType).toBe('setResp');
     const s1 = await stranger('proto::stranger-1');
     expect(await value(s1, 'Device.LocalAgent.EndpointID')).toBe(AGENT_EID);
   });

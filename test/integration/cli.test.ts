@@ -3,116 +3,38 @@
  * directory, real signals. Start-up failures, persistence across restarts, the corrupt-state
  * recovery, Reboot()/FactoryReset() restarting in-process, and the one-line-per-event log format.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { GetResp, Request, Response, UspMsg } from '../../agent/codec/types.js';
-import { TestController, freePort, waitForNotification } from '../peers/TestController.js';
+import type { GetResp, Request } from '../../agent/codec/types.js';
+import type { DefaultsFile } from '../../agent/defaults/apply-defaults.js';
+import { AGENT_EID, CONTROLLER_EID, testDefaults } from '../peers/agent-fixture.js';
+import { AgentProcess, type AgentProcessOptions, type OutputLine } from '../peers/agent-process.js';
+import { TestController, asResponse, freePort, waitForNotification } from '../peers/TestController.js';
 
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const AGENT_EID = 'proto::agent-under-test';
-const CONTROLLER_EID = 'proto::controller-1';
 /** agent/cli/main.ts EXIT_START_FAILED (not imported: importing main.ts runs the CLI). */
 const EXIT_START_FAILED = 2;
 const LOG_LINE = /^level=(error|warn|info|debug) component=\S+ msg=".*"/;
 const KEEP_ALIVE = 'Device.LocalAgent.MTP.1.WebSocket.KeepAliveInterval';
 
-type Defaults = Record<string, string | number | boolean>;
-
-/** Same shape as testDefaults() in test/peers/agent-fixture.ts, as the JSON file a user writes. */
-function defaults(port: number, extra: Defaults = {}): Defaults {
-  return {
-    'Device.LocalAgent.EndpointID': AGENT_EID,
-    'Device.LocalAgent.MTP.1.Enable': true,
-    'Device.LocalAgent.MTP.1.Protocol': 'WebSocket',
-    'Device.LocalAgent.MTP.1.WebSocket.Port': port,
-    'Device.LocalAgent.MTP.1.WebSocket.Path': '/usp',
-    'Device.LocalAgent.MTP.1.WebSocket.EnableEncryption': false,
-    [KEEP_ALIVE]: 60,
-    'Device.LocalAgent.ControllerTrust.Role.1.Name': 'Full Access',
-    'Device.LocalAgent.ControllerTrust.Role.1.Enable': true,
-    'Device.LocalAgent.Controller.1.EndpointID': CONTROLLER_EID,
-    'Device.LocalAgent.Controller.1.Enable': true,
-    'Device.LocalAgent.Controller.1.AssignedRole': 'Device.LocalAgent.ControllerTrust.Role.1',
-    ...extra,
-  };
+/** The tests' factory defaults, plus a KeepAliveInterval that the persistence tests change and read back. */
+function defaults(port: number, extra: DefaultsFile = {}): DefaultsFile {
+  return testDefaults(port, { [KEEP_ALIVE]: 60, ...extra });
 }
 
-interface Line { stream: 'stdout' | 'stderr'; text: string }
-
 /** Every line any agent process printed in this file, for the log-format check at the end. */
-const allLines: Line[] = [];
-const running = new Set<AgentProcess>();
+const allLines: OutputLine[] = [];
 const tmpDirs: string[] = [];
 const controllers: TestController[] = [];
 
-/** The agent as a child process, with every output line kept for assertions. */
-class AgentProcess {
-  readonly lines: Line[] = [];
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private waiters: Array<() => void> = [];
-
-  private constructor(readonly child: ChildProcess) {
-    const wake = (): void => { this.waiters.splice(0).forEach((w) => w()); };
-    for (const stream of ['stdout', 'stderr'] as const) {
-      createInterface({ input: child[stream]! }).on('line', (text) => {
-        const l = { stream, text };
-        this.lines.push(l);
-        allLines.push(l);
-        wake();
-      });
-    }
-    this.exited = new Promise((r) => child.once('exit', (code, signal) => { running.delete(this); r({ code, signal }); wake(); }));
-  }
-
-  /** `usp-agent run --defaults FILE --data-dir DIR --platform simulated --log-level LEVEL`. */
-  static start(defaultsFile: string, dataDir: string, logLevel = 'info'): AgentProcess {
-    const child = spawn(process.execPath, ['bin/usp-agent.js', 'run', '--defaults', defaultsFile, '--data-dir', dataDir, '--platform', 'simulated', '--log-level', logLevel], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-    const p = new AgentProcess(child);
-    running.add(p);
-    return p;
-  }
-
-  get alive(): boolean { return this.child.exitCode === null && this.child.signalCode === null; }
-  get text(): string { return this.lines.map((l) => `${l.stream}: ${l.text}`).join('\n'); }
-  stderr(): string { return this.lines.filter((l) => l.stream === 'stderr').map((l) => l.text).join('\n'); }
-  count(re: RegExp): number { return this.lines.filter((l) => re.test(l.text)).length; }
-
-  /** Waits for a line matching `re` at index >= `from`; returns its index. */
-  async waitForLine(re: RegExp, { from = 0, timeoutMs = 8000 } = {}): Promise<number> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const i = this.lines.findIndex((l, n) => n >= from && re.test(l.text));
-      if (i >= 0) return i;
-      if (!this.alive) throw new Error(`agent exited before printing ${re}:\n${this.text}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no line matching ${re} within ${timeoutMs} ms:\n${this.text}`);
-      await new Promise<void>((r) => { this.waiters.push(r); setTimeout(r, Math.min(left, 100)); });
-    }
-  }
-
-  /** Waits for the process to exit on its own, at most `timeoutMs`. */
-  async exit(timeoutMs = 8000): Promise<number | null> {
-    const r = await Promise.race([this.exited, new Promise<undefined>((ok) => setTimeout(() => ok(undefined), timeoutMs))]);
-    if (!r) throw new Error(`agent still running after ${timeoutMs} ms:\n${this.text}`);
-    return r.code;
-  }
-
-  /** SIGTERM; resolves with the exit code and how long the exit took (null code: not within 4 s). */
-  async terminate(): Promise<{ code: number | null; ms: number }> {
-    const t0 = Date.now();
-    this.child.kill('SIGTERM');
-    const r = await Promise.race([this.exited, new Promise<undefined>((ok) => setTimeout(() => ok(undefined), 4000))]);
-    return { code: r ? r.code : null, ms: Date.now() - t0 };
-  }
+/** `usp-agent run` as every agent process of this file starts, its lines also kept in `allLines`. */
+function spawnAgent(defaultsFile: string, dataDir: string, logLevel?: AgentProcessOptions['logLevel']): AgentProcess {
+  return AgentProcess.start(defaultsFile, dataDir, { logLevel, onLine: (l) => allLines.push(l) });
 }
 
 /** A fresh temp dir with a defaults file on a free port, and the data dir path (not created). */
-async function setup(extra: Defaults = {}): Promise<{ dir: string; port: number; defaultsFile: string; dataDir: string; url: string }> {
+async function setup(extra: DefaultsFile = {}): Promise<{ dir: string; port: number; defaultsFile: string; dataDir: string; url: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'usp-agent-cli-'));
   tmpDirs.push(dir);
   const port = await freePort();
@@ -122,8 +44,8 @@ async function setup(extra: Defaults = {}): Promise<{ dir: string; port: number;
 }
 
 /** Starts the agent and waits until it serves WebSocket. */
-async function startListening(defaultsFile: string, dataDir: string, logLevel = 'info'): Promise<AgentProcess> {
-  const p = AgentProcess.start(defaultsFile, dataDir, logLevel);
+async function startListening(defaultsFile: string, dataDir: string, logLevel?: AgentProcessOptions['logLevel']): Promise<AgentProcess> {
+  const p = spawnAgent(defaultsFile, dataDir, logLevel);
   await p.waitForLine(/websocket server listening/);
   return p;
 }
@@ -134,13 +56,9 @@ async function connect(url: string): Promise<TestController> {
   return c;
 }
 
-function response(m: UspMsg): Response {
-  if (m.body.msgBody !== 'response') throw new Error(`expected a response, got ${JSON.stringify(m.body)}`);
-  return m.body.response;
-}
 
 async function get(c: TestController, paths: string[]): Promise<GetResp['reqPathResults']> {
-  const r = response(await c.send({ reqType: 'get', get: { paramPaths: paths, maxDepth: 0 } }));
+  const r = asResponse(await c.send({ reqType: 'get', get: { paramPaths: paths, maxDepth: 0 } }));
   if (r.respType !== 'getResp') throw new Error(`expected GetResp, got ${r.respType}`);
   return r.getResp.reqPathResults;
 }
@@ -161,7 +79,7 @@ async function addSubscription(c: TestController, id: string, persistent = true)
     { param: 'NotifType', value: 'ValueChange', required: true },
     { param: 'ReferenceList', value: 'Device.DeviceInfo.HostName', required: true },
   ] }] } };
-  const r = response(await c.send(req));
+  const r = asResponse(await c.send(req));
   if (r.respType !== 'addResp') throw new Error(r.respType);
   const st = r.addResp.createdObjResults[0].operStatus;
   if (st.operStatus !== 'operSuccess') throw new Error(JSON.stringify(st));
@@ -169,12 +87,12 @@ async function addSubscription(c: TestController, id: string, persistent = true)
 }
 
 async function setValue(c: TestController, objPath: string, param: string, value: string): Promise<void> {
-  const r = response(await c.send({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath, paramSettings: [{ param, value, required: true }] }] } }));
+  const r = asResponse(await c.send({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath, paramSettings: [{ param, value, required: true }] }] } }));
   if (r.respType !== 'setResp' || r.setResp.updatedObjResults[0].operStatus.operStatus !== 'operSuccess') throw new Error(JSON.stringify(r));
 }
 
 async function del(c: TestController, path: string): Promise<void> {
-  const r = response(await c.send({ reqType: 'delete', delete: { allowPartial: false, objPaths: [path] } }));
+  const r = asResponse(await c.send({ reqType: 'delete', delete: { allowPartial: false, objPaths: [path] } }));
   if (r.respType !== 'deleteResp' || r.deleteResp.deletedObjResults[0].operStatus.operStatus !== 'operSuccess') throw new Error(JSON.stringify(r));
 }
 
@@ -198,8 +116,7 @@ async function waitClosed(c: TestController, timeoutMs = 3000): Promise<{ code: 
 
 afterEach(async () => {
   await Promise.allSettled(controllers.splice(0).map((c) => c.close()));
-  for (const p of running) p.child.kill('SIGKILL');
-  await Promise.allSettled([...running].map((p) => p.exited));
+  await AgentProcess.killAll();
 });
 
 afterAll(() => {
@@ -282,7 +199,7 @@ describe('usp-agent run: bad factory defaults stop the start', () => {
     it(`${t.name}: non-zero exit, stderr names it, no state written`, async () => {
       const s = await setup();
       t.write(s.defaultsFile, s.port);
-      const agent = AgentProcess.start(s.defaultsFile, s.dataDir);
+      const agent = spawnAgent(s.defaultsFile, s.dataDir);
       expect(await agent.exit()).toBe(EXIT_START_FAILED);
       expect(agent.stderr()).toContain(t.expected);
       expect(agent.stderr()).toMatch(/^level=error component=\S+ msg=".*factory defaults/m);
@@ -317,7 +234,7 @@ describe('usp-agent run: corrupt state file', () => {
 
 /** Sends Operate(command) and returns the single OperationResult. */
 async function operate(c: TestController, command: string, commandKey: string) {
-  const r = response(await c.send({ reqType: 'operate', operate: { command, commandKey, sendResp: true, inputArgs: {} } }));
+  const r = asResponse(await c.send({ reqType: 'operate', operate: { command, commandKey, sendResp: true, inputArgs: {} } }));
   if (r.respType !== 'operateResp') throw new Error(r.respType);
   expect(r.operateResp.operationResults).toHaveLength(1);
   return r.operateResp.operationResults[0];
@@ -331,7 +248,7 @@ describe('usp-agent run: Boot! after Reboot()', () => {
     });
     const agent = await startListening(s.defaultsFile, s.dataDir);
     let c = await connect(s.url);
-    const r = response(await c.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: [
+    const r = asResponse(await c.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: [
       { param: 'ID', value: 'boot', required: true }, { param: 'Enable', value: 'true', required: true }, { param: 'Persistent', value: 'true', required: true },
       { param: 'NotifType', value: 'Event', required: true }, { param: 'ReferenceList', value: 'Device.Boot!', required: true },
     ] }] } }));

@@ -13,10 +13,11 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { Request, Response, UspMsg } from '../../agent/codec/types.js';
+import type { Request, Response } from '../../agent/codec/types.js';
+import { mulberry32 } from '../../bench/prng.js';
 import { AGENT_EID, CONTROLLER_EID } from '../peers/agent-fixture.js';
 import { AgentProcess, writeDefaultsFile } from '../peers/agent-process.js';
-import { TestController, freePort } from '../peers/TestController.js';
+import { TestController, asResponse, freePort } from '../peers/TestController.js';
 
 const SEED = process.env.KILL9_SEED ? Number(process.env.KILL9_SEED) : Date.now() % 0x7fffffff;
 const ITERATIONS = Number(process.env.KILL9_ITERATIONS ?? 20);
@@ -50,18 +51,6 @@ afterEach(async () => {
 afterAll(() => {
   for (const d of tmpDirs) rmSync(d, { recursive: true, force: true });
 });
-
-/** mulberry32: small, fast, good enough to pick delays and operations reproducibly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const instanceOf = (path: string): number => Number(path.split('.').at(-2));
@@ -101,10 +90,6 @@ async function request(p: Peer, req: Request): Promise<Response | undefined> {
   throw new Error(`${req.reqType} answered with ${JSON.stringify(m.body)}`);
 }
 
-function response(m: UspMsg): Response {
-  if (m.body.msgBody !== 'response') throw new Error(`expected a response, got ${JSON.stringify(m.body)}`);
-  return m.body.response;
-}
 
 const addReq = (id: string): Request => ({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: SUBSCRIPTION, paramSettings: [
   { param: 'ID', value: id, required: true },
@@ -216,7 +201,7 @@ async function deleteOne(p: Peer, id: string, ledger: Ledger): Promise<boolean> 
 
 /** Subscription IDs → instance numbers, and the values of `params`, in one Get. */
 async function readBack(p: Peer, params: string[]): Promise<{ rows: Map<string, number>; duplicates: string[]; values: Map<string, string> }> {
-  const r = response(await p.tc.send({ reqType: 'get', get: { paramPaths: [`${SUBSCRIPTION}*.ID`, ...params], maxDepth: 0 } }));
+  const r = asResponse(await p.tc.send({ reqType: 'get', get: { paramPaths: [`${SUBSCRIPTION}*.ID`, ...params], maxDepth: 0 } }));
   if (r.respType !== 'getResp') throw new Error(`expected GetResp, got ${JSON.stringify(r)}`);
   const [subs, ...rest] = r.getResp.reqPathResults;
   if (subs.errCode) throw new Error(`${subs.requestedPath}: ${subs.errCode} ${subs.errMsg ?? ''}`);
@@ -300,7 +285,7 @@ async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 describe('usp-agent run: SIGKILL during concurrent writes', () => {
   it('loses no acknowledged Add, Set or Delete, and never reuses an instance number', async () => {
     const t0 = Date.now();
-    const rnd = prng(SEED);
+    const rnd = mulberry32(SEED);
     console.log(`kill9: seed=${SEED} iterations=${ITERATIONS} (repeat with KILL9_SEED=${SEED})`);
     const s = await setup();
     const ledger = new Ledger();

@@ -3,23 +3,15 @@
  * test controller. Response shapes and error codes as TR-369 and TP-469 expect.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { UspMsg } from '../../agent/codec/types.js';
 import { startAgent, type AgentFixture } from '../peers/agent-fixture.js';
+import { asError, asResponse } from '../peers/TestController.js';
 
 let f: AgentFixture;
 beforeAll(async () => { f = await startAgent(); });
 afterAll(async () => { await f.close(); });
 
-function resp(m: UspMsg) {
-  if (m.body.msgBody !== 'response') throw new Error(`expected a response, got ${JSON.stringify(m.body)}`);
-  return m.body.response;
-}
-function err(m: UspMsg) {
-  if (m.body.msgBody !== 'error') throw new Error(`expected an Error, got ${JSON.stringify(m.body)}`);
-  return m.body.error;
-}
 async function get(paths: string[], maxDepth = 0) {
-  const r = resp(await f.controller.send({ reqType: 'get', get: { paramPaths: paths, maxDepth } }));
+  const r = asResponse(await f.controller.send({ reqType: 'get', get: { paramPaths: paths, maxDepth } }));
   if (r.respType !== 'getResp') throw new Error(r.respType);
   return r.getResp.reqPathResults;
 }
@@ -76,7 +68,7 @@ describe('Get', () => {
 
 describe('Add, Set, Delete on Device.LocalAgent.Subscription.', () => {
   it('Add returns the instance and every unique key, Recipient filled by the agent', async () => {
-    const m = resp(await add('Device.LocalAgent.Subscription.', { ID: 'sub-a', NotifType: 'ValueChange', ReferenceList: 'Device.LocalAgent.EndpointID', Enable: 'true' }));
+    const m = asResponse(await add('Device.LocalAgent.Subscription.', { ID: 'sub-a', NotifType: 'ValueChange', ReferenceList: 'Device.LocalAgent.EndpointID', Enable: 'true' }));
     if (m.respType !== 'addResp') throw new Error();
     const r = m.addResp.createdObjResults[0].operStatus;
     if (r.operStatus !== 'operSuccess') throw new Error(JSON.stringify(r));
@@ -86,8 +78,8 @@ describe('Add, Set, Delete on Device.LocalAgent.Subscription.', () => {
   });
 
   it('two Adds without keys get different generated Alias and ID (TP-469 1.81)', async () => {
-    const a = resp(await add('Device.LocalAgent.Subscription.', { NotifType: 'Event', ReferenceList: 'Device.Boot!' }));
-    const b = resp(await add('Device.LocalAgent.Subscription.', { NotifType: 'Event', ReferenceList: 'Device.Boot!' }));
+    const a = asResponse(await add('Device.LocalAgent.Subscription.', { NotifType: 'Event', ReferenceList: 'Device.Boot!' }));
+    const b = asResponse(await add('Device.LocalAgent.Subscription.', { NotifType: 'Event', ReferenceList: 'Device.Boot!' }));
     const keys = [a, b].map((x) => (x.respType === 'addResp' && x.addResp.createdObjResults[0].operStatus.operStatus === 'operSuccess' ? x.addResp.createdObjResults[0].operStatus.operSuccess.uniqueKeys! : {}));
     expect(keys[0].Alias).not.toBe(keys[1].Alias);
     expect(keys[0].ID).not.toBe(keys[1].ID);
@@ -96,45 +88,45 @@ describe('Add, Set, Delete on Device.LocalAgent.Subscription.', () => {
 
   it('refuses a duplicate unique key with 7025 and leaves nothing behind', async () => {
     const before = await get(['Device.LocalAgent.SubscriptionNumberOfEntries']);
-    const e = err(await add('Device.LocalAgent.Subscription.', { ID: 'sub-a', NotifType: 'ValueChange' }));
+    const e = asError(await add('Device.LocalAgent.Subscription.', { ID: 'sub-a', NotifType: 'ValueChange' }));
     expect(e.errCode).toBe(7025);
     const after = await get(['Device.LocalAgent.SubscriptionNumberOfEntries']);
     expect(after).toEqual(before);
   });
 
   it('Add: bad value with allow_partial=false is an Error with param_errs; with true an oper_failure', async () => {
-    const e = err(await add('Device.LocalAgent.Subscription.', { ID: 'x1', NotifType: 'Bogus' }));
+    const e = asError(await add('Device.LocalAgent.Subscription.', { ID: 'x1', NotifType: 'Bogus' }));
     expect(e.errCode).toBe(7021);
     expect(e.paramErrs![0]).toMatchObject({ paramPath: 'Device.LocalAgent.Subscription.NotifType', errCode: 7012 });
-    const r = resp(await add('Device.LocalAgent.Subscription.', { ID: 'x2', Enable: 'maybe' }, true));
+    const r = asResponse(await add('Device.LocalAgent.Subscription.', { ID: 'x2', Enable: 'maybe' }, true));
     if (r.respType !== 'addResp') throw new Error();
     expect(r.addResp.createdObjResults[0].operStatus.operStatus).toBe('operFailure');
   });
 
   it('Add: not a table 7018, read-only table 7019, unknown parameter 7010', async () => {
-    expect(err(await add('Device.LocalAgent.', {})).errCode).toBe(7018);
-    expect(err(await add('Device.LocalAgent.Request.', {})).errCode).toBe(7019);
-    const e = err(await add('Device.LocalAgent.Subscription.', { ID: 'x3', Nope: '1' }));
+    expect(asError(await add('Device.LocalAgent.', {})).errCode).toBe(7018);
+    expect(asError(await add('Device.LocalAgent.Request.', {})).errCode).toBe(7019);
+    const e = asError(await add('Device.LocalAgent.Subscription.', { ID: 'x3', Nope: '1' }));
     expect(e.paramErrs![0].errCode).toBe(7010);
   });
 
   it('Set updates, echoes updated params, and refuses read-only (7013) and wrong types (7011)', async () => {
-    const ok = resp(await set('Device.LocalAgent.Subscription.[ID=="sub-a"].', { Enable: 'false', TimeToLive: '600' }));
+    const ok = asResponse(await set('Device.LocalAgent.Subscription.[ID=="sub-a"].', { Enable: 'false', TimeToLive: '600' }));
     if (ok.respType !== 'setResp') throw new Error();
     const st = ok.setResp.updatedObjResults[0].operStatus;
     if (st.operStatus !== 'operSuccess') throw new Error(JSON.stringify(st));
     expect(st.operSuccess.updatedInstResults![0].updatedParams).toEqual({ Enable: 'false', TimeToLive: '600' });
-    const ro = err(await set('Device.LocalAgent.Subscription.*.', { CreationDate: '2020-01-01T00:00:00Z' }));
+    const ro = asError(await set('Device.LocalAgent.Subscription.*.', { CreationDate: '2020-01-01T00:00:00Z' }));
     expect(ro.errCode).toBe(7021);
     expect(ro.paramErrs![0]).toMatchObject({ errCode: 7013 });
     expect(ro.paramErrs![0].paramPath).toMatch(/^Device\.LocalAgent\.Subscription\.\d+\.CreationDate$/);
-    const ty = err(await set('Device.LocalAgent.Subscription.*.', { TimeToLive: 'soon' }));
+    const ty = asError(await set('Device.LocalAgent.Subscription.*.', { TimeToLive: 'soon' }));
     expect(ty.paramErrs![0].errCode).toBe(7011);
   });
 
   it('Set on a wildcard is all-or-nothing (R-SET.2a): nothing changes when one instance fails', async () => {
     // ID must stay unique per Recipient: setting every ID to the same value fails on the second row.
-    const r = resp(await set('Device.LocalAgent.Subscription.*.', { ID: 'same' }, true));
+    const r = asResponse(await set('Device.LocalAgent.Subscription.*.', { ID: 'same' }, true));
     if (r.respType !== 'setResp') throw new Error();
     expect(r.setResp.updatedObjResults[0].operStatus.operStatus).toBe('operFailure');
     const [ids] = await get(['Device.LocalAgent.Subscription.*.ID']);
@@ -142,38 +134,38 @@ describe('Add, Set, Delete on Device.LocalAgent.Subscription.', () => {
   });
 
   it('Set on a search path that matches nothing is an empty success (TP-469 1.23)', async () => {
-    const r = resp(await set('Device.LocalAgent.Subscription.[ID=="nobody"].', { Enable: 'true' }));
+    const r = asResponse(await set('Device.LocalAgent.Subscription.[ID=="nobody"].', { Enable: 'true' }));
     if (r.respType !== 'setResp') throw new Error();
     expect(r.setResp.updatedObjResults[0].operStatus).toEqual({ operStatus: 'operSuccess', operSuccess: { updatedInstResults: [] } });
   });
 
   it('Alias is write-once: a Set after creation is refused (TP-469 1.104)', async () => {
-    const e = err(await set('Device.LocalAgent.Subscription.[ID=="sub-a"].', { Alias: 'renamed' }));
+    const e = asError(await set('Device.LocalAgent.Subscription.[ID=="sub-a"].', { Alias: 'renamed' }));
     expect(e.paramErrs![0].errCode).toBe(7013);
   });
 
   it('Delete: existing instance, non-existent instance (empty success), unsupported path (Error 7026)', async () => {
     const [list] = await get(['Device.LocalAgent.Subscription.[ID=="sub-a"].ID']);
     const path = list.resolvedPathResults![0].resolvedPath;
-    const ok = resp(await del([path]));
+    const ok = asResponse(await del([path]));
     if (ok.respType !== 'deleteResp') throw new Error();
     expect(ok.deleteResp.deletedObjResults[0].operStatus).toEqual({ operStatus: 'operSuccess', operSuccess: { affectedPaths: [path], unaffectedPathErrs: [] } });
-    const gone = resp(await del(['Device.LocalAgent.Subscription.9999.']));
+    const gone = asResponse(await del(['Device.LocalAgent.Subscription.9999.']));
     if (gone.respType !== 'deleteResp') throw new Error();
     expect(gone.deleteResp.deletedObjResults[0].operStatus).toEqual({ operStatus: 'operSuccess', operSuccess: { affectedPaths: [], unaffectedPathErrs: [] } });
-    const bad = err(await del(['Device.LocalAgent.InvalidObject.']));
+    const bad = asError(await del(['Device.LocalAgent.InvalidObject.']));
     expect(bad.errCode).toBe(7026);
     expect(bad.paramErrs![0].paramPath).toBe('Device.LocalAgent.InvalidObject.');
-    const partial = resp(await del(['Device.LocalAgent.InvalidObject.'], true));
+    const partial = asResponse(await del(['Device.LocalAgent.InvalidObject.'], true));
     if (partial.respType !== 'deleteResp') throw new Error();
     expect(partial.deleteResp.deletedObjResults[0].operStatus.operStatus).toBe('operFailure');
   });
 
   it('instance numbers are never reused', async () => {
-    const a = resp(await add('Device.LocalAgent.Subscription.', { ID: 'reuse-1' }));
+    const a = asResponse(await add('Device.LocalAgent.Subscription.', { ID: 'reuse-1' }));
     const pathA = a.respType === 'addResp' && a.addResp.createdObjResults[0].operStatus.operStatus === 'operSuccess' ? a.addResp.createdObjResults[0].operStatus.operSuccess.instantiatedPath : '';
     await del([pathA]);
-    const b = resp(await add('Device.LocalAgent.Subscription.', { ID: 'reuse-2' }));
+    const b = asResponse(await add('Device.LocalAgent.Subscription.', { ID: 'reuse-2' }));
     const pathB = b.respType === 'addResp' && b.addResp.createdObjResults[0].operStatus.operStatus === 'operSuccess' ? b.addResp.createdObjResults[0].operStatus.operSuccess.instantiatedPath : '';
     const n = (p: string) => Number(p.split('.').at(-2));
     expect(n(pathB)).toBeGreaterThan(n(pathA));
@@ -182,13 +174,13 @@ describe('Add, Set, Delete on Device.LocalAgent.Subscription.', () => {
 
 describe('GetInstances, GetSupportedDM, GetSupportedProtocol', () => {
   it('GetInstances lists rows with unique keys, nested tables unless first_level_only', async () => {
-    const r = resp(await f.controller.send({ reqType: 'getInstances', getInstances: { objPaths: ['Device.LocalAgent.ControllerTrust.Role.'], firstLevelOnly: false } }));
+    const r = asResponse(await f.controller.send({ reqType: 'getInstances', getInstances: { objPaths: ['Device.LocalAgent.ControllerTrust.Role.'], firstLevelOnly: false } }));
     if (r.respType !== 'getInstancesResp') throw new Error();
     expect(r.getInstancesResp.reqPathResults[0].currInsts![0]).toEqual({ instantiatedObjPath: 'Device.LocalAgent.ControllerTrust.Role.1.', uniqueKeys: { Name: 'Full Access', Alias: 'cpe-1' } });
   });
 
   it('GetSupportedDM describes only what is served, with unique key sets (TP-469 1.99)', async () => {
-    const r = resp(await f.controller.send({ reqType: 'getSupportedDm', getSupportedDm: { objPaths: ['Device.LocalAgent.Subscription.{i}.'], firstLevelOnly: false, returnCommands: true, returnEvents: true, returnParams: true, returnUniqueKeySets: true } }));
+    const r = asResponse(await f.controller.send({ reqType: 'getSupportedDm', getSupportedDm: { objPaths: ['Device.LocalAgent.Subscription.{i}.'], firstLevelOnly: false, returnCommands: true, returnEvents: true, returnParams: true, returnUniqueKeySets: true } }));
     if (r.respType !== 'getSupportedDmResp') throw new Error();
     const obj = r.getSupportedDmResp.reqObjResults[0].supportedObjs![0];
     expect(obj.supportedObjPath).toBe('Device.LocalAgent.Subscription.{i}.');
@@ -197,26 +189,26 @@ describe('GetInstances, GetSupportedDM, GetSupportedProtocol', () => {
     expect(obj.uniqueKeySets).toEqual([{ keyNames: ['Alias'] }, { keyNames: ['Recipient', 'ID'] }]);
     const alias = obj.supportedParams!.find((p) => p.paramName === 'Alias')!;
     expect(alias.access).toBe('PARAM_READ_WRITE');
-    const bad = resp(await f.controller.send({ reqType: 'getSupportedDm', getSupportedDm: { objPaths: ['Device.NoSuchThing.'], firstLevelOnly: false, returnCommands: false, returnEvents: false, returnParams: false, returnUniqueKeySets: false } }));
+    const bad = asResponse(await f.controller.send({ reqType: 'getSupportedDm', getSupportedDm: { objPaths: ['Device.NoSuchThing.'], firstLevelOnly: false, returnCommands: false, returnEvents: false, returnParams: false, returnUniqueKeySets: false } }));
     if (bad.respType !== 'getSupportedDmResp') throw new Error();
     expect(bad.getSupportedDmResp.reqObjResults[0].errCode).toBe(7026);
   });
 
   it('GetSupportedDM of a command path returns just that command (TP-469 1.105)', async () => {
-    const r = resp(await f.controller.send({ reqType: 'getSupportedDm', getSupportedDm: { objPaths: ['Device.ScheduleTimer()'], firstLevelOnly: false, returnCommands: false, returnEvents: false, returnParams: false, returnUniqueKeySets: false } }));
+    const r = asResponse(await f.controller.send({ reqType: 'getSupportedDm', getSupportedDm: { objPaths: ['Device.ScheduleTimer()'], firstLevelOnly: false, returnCommands: false, returnEvents: false, returnParams: false, returnUniqueKeySets: false } }));
     if (r.respType !== 'getSupportedDmResp') throw new Error();
     expect(r.getSupportedDmResp.reqObjResults[0].supportedObjs![0].supportedCommands).toEqual([{ commandName: 'ScheduleTimer()', inputArgNames: ['DelaySeconds'], outputArgNames: [], commandType: 'CMD_ASYNC' }]);
   });
 
   it('GetSupportedProtocol advertises 1.3,1.4', async () => {
-    const r = resp(await f.controller.send({ reqType: 'getSupportedProtocol', getSupportedProtocol: { controllerSupportedProtocolVersions: '1.4' } }));
+    const r = asResponse(await f.controller.send({ reqType: 'getSupportedProtocol', getSupportedProtocol: { controllerSupportedProtocolVersions: '1.4' } }));
     expect(r).toEqual({ respType: 'getSupportedProtocolResp', getSupportedProtocolResp: { agentSupportedProtocolVersions: '1.3,1.4' } });
   });
 });
 
 describe('Operate', () => {
   it('async ScheduleTimer() creates a Request row and removes it when done', async () => {
-    const r = resp(await f.controller.send({ reqType: 'operate', operate: { command: 'Device.ScheduleTimer()', commandKey: 'k1', sendResp: true, inputArgs: { DelaySeconds: '1' } } }));
+    const r = asResponse(await f.controller.send({ reqType: 'operate', operate: { command: 'Device.ScheduleTimer()', commandKey: 'k1', sendResp: true, inputArgs: { DelaySeconds: '1' } } }));
     if (r.respType !== 'operateResp') throw new Error();
     const res = r.operateResp.operationResults[0];
     expect(res.executedCommand).toBe('Device.ScheduleTimer()');
@@ -229,16 +221,16 @@ describe('Operate', () => {
   });
 
   it('missing mandatory input is a cmd_failure 7027, not an Error (TP-469 1.100)', async () => {
-    const r = resp(await f.controller.send({ reqType: 'operate', operate: { command: 'Device.ScheduleTimer()', commandKey: '', sendResp: true, inputArgs: {} } }));
+    const r = asResponse(await f.controller.send({ reqType: 'operate', operate: { command: 'Device.ScheduleTimer()', commandKey: '', sendResp: true, inputArgs: {} } }));
     if (r.respType !== 'operateResp') throw new Error();
     expect(r.operateResp.operationResults[0]).toMatchObject({ operationResp: 'cmdFailure', cmdFailure: { errCode: 7027 } });
   });
 
   it('Request.{i}.Cancel() ends the command', async () => {
-    const r = resp(await f.controller.send({ reqType: 'operate', operate: { command: 'Device.ScheduleTimer()', commandKey: 'c', sendResp: true, inputArgs: { DelaySeconds: '100' } } }));
+    const r = asResponse(await f.controller.send({ reqType: 'operate', operate: { command: 'Device.ScheduleTimer()', commandKey: 'c', sendResp: true, inputArgs: { DelaySeconds: '100' } } }));
     if (r.respType !== 'operateResp' || r.operateResp.operationResults[0].operationResp !== 'reqObjPath') throw new Error();
     const reqPath = r.operateResp.operationResults[0].reqObjPath;
-    const c = resp(await f.controller.send({ reqType: 'operate', operate: { command: `${reqPath}Cancel()`, commandKey: '', sendResp: true, inputArgs: {} } }));
+    const c = asResponse(await f.controller.send({ reqType: 'operate', operate: { command: `${reqPath}Cancel()`, commandKey: '', sendResp: true, inputArgs: {} } }));
     if (c.respType !== 'operateResp') throw new Error();
     expect(c.operateResp.operationResults[0].operationResp).toBe('reqOutputArgs');
     await new Promise((ok) => setTimeout(ok, 50));
@@ -251,17 +243,17 @@ describe('Operate', () => {
   });
 
   it('an unknown command path is an Error 7026', async () => {
-    const e = err(await f.controller.send({ reqType: 'operate', operate: { command: 'Device.Nope()', commandKey: '', sendResp: true, inputArgs: {} } }));
+    const e = asError(await f.controller.send({ reqType: 'operate', operate: { command: 'Device.Nope()', commandKey: '', sendResp: true, inputArgs: {} } }));
     expect(e.errCode).toBe(7026);
   });
 });
 
 describe('OperationComplete', () => {
   it('a subscribed controller gets OperationComplete with the CommandKey when an async command ends', async () => {
-    const a = resp(await add('Device.LocalAgent.Subscription.', { ID: 'oc-1', Enable: 'true', NotifType: 'OperationComplete', ReferenceList: 'Device.ScheduleTimer()' }));
+    const a = asResponse(await add('Device.LocalAgent.Subscription.', { ID: 'oc-1', Enable: 'true', NotifType: 'OperationComplete', ReferenceList: 'Device.ScheduleTimer()' }));
     if (a.respType !== 'addResp') throw new Error();
     const before = f.controller.unsolicited.length;
-    const r = resp(await f.controller.send({ reqType: 'operate', operate: { command: 'Device.ScheduleTimer()', commandKey: 'ck-42', sendResp: true, inputArgs: { DelaySeconds: '1' } } }));
+    const r = asResponse(await f.controller.send({ reqType: 'operate', operate: { command: 'Device.ScheduleTimer()', commandKey: 'ck-42', sendResp: true, inputArgs: { DelaySeconds: '1' } } }));
     if (r.respType !== 'operateResp') throw new Error();
     await new Promise((ok) => setTimeout(ok, 1400));
     // Earlier tests' timers may complete meanwhile; this one is told apart by its CommandKey.
@@ -273,9 +265,9 @@ describe('OperationComplete', () => {
   });
 
   it('a canceled command completes with cmd_failure 7023; an object-path reference covers commands below it', async () => {
-    resp(await add('Device.LocalAgent.Subscription.', { ID: 'oc-2', Enable: 'true', NotifType: 'OperationComplete', ReferenceList: 'Device.' }));
+    asResponse(await add('Device.LocalAgent.Subscription.', { ID: 'oc-2', Enable: 'true', NotifType: 'OperationComplete', ReferenceList: 'Device.' }));
     const before = f.controller.unsolicited.length;
-    const r = resp(await f.controller.send({ reqType: 'operate', operate: { command: 'Device.ScheduleTimer()', commandKey: 'ck-c', sendResp: true, inputArgs: { DelaySeconds: '60' } } }));
+    const r = asResponse(await f.controller.send({ reqType: 'operate', operate: { command: 'Device.ScheduleTimer()', commandKey: 'ck-c', sendResp: true, inputArgs: { DelaySeconds: '60' } } }));
     if (r.respType !== 'operateResp' || r.operateResp.operationResults[0].operationResp !== 'reqObjPath') throw new Error();
     await f.controller.send({ reqType: 'operate', operate: { command: `${r.operateResp.operationResults[0].reqObjPath}Cancel()`, commandKey: '', sendResp: true, inputArgs: {} } });
     await new Promise((ok) => setTimeout(ok, 200));
@@ -289,9 +281,9 @@ describe('OperationComplete', () => {
 
 describe('strong references (R-ARC.11/12)', () => {
   it('refuses a reference to nothing and stores key-based references as instance numbers', async () => {
-    const e = err(await set('Device.LocalAgent.Controller.1.', { AssignedRole: 'Device.LocalAgent.ControllerTrust.Role.99' }));
+    const e = asError(await set('Device.LocalAgent.Controller.1.', { AssignedRole: 'Device.LocalAgent.ControllerTrust.Role.99' }));
     expect(e.paramErrs![0]).toMatchObject({ paramPath: 'Device.LocalAgent.Controller.1.AssignedRole', errCode: 7012 });
-    const ok = resp(await set('Device.LocalAgent.Controller.1.', { AssignedRole: 'Device.LocalAgent.ControllerTrust.Role.[Name=="Full Access"]' }));
+    const ok = asResponse(await set('Device.LocalAgent.Controller.1.', { AssignedRole: 'Device.LocalAgent.ControllerTrust.Role.[Name=="Full Access"]' }));
     if (ok.respType !== 'setResp' || ok.setResp.updatedObjResults[0].operStatus.operStatus !== 'operSuccess') throw new Error(JSON.stringify(ok));
     expect(ok.setResp.updatedObjResults[0].operStatus.operSuccess.updatedInstResults![0].updatedParams).toEqual({ AssignedRole: 'Device.LocalAgent.ControllerTrust.Role.1' });
   });

@@ -4,9 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { responseMsg } from '../../agent/codec/msg.js';
-import type { NotifyReq, UspMsg } from '../../agent/codec/types.js';
+import type { NotifyReq } from '../../agent/codec/types.js';
 import { startAgent, AGENT_EID, CONTROLLER_EID, type AgentFixture } from '../peers/agent-fixture.js';
-import { TestController, notifications, waitForNotification } from '../peers/TestController.js';
+import { TestController, asResponse, notifications, waitForNotification } from '../peers/TestController.js';
 
 let f: AgentFixture;
 let c: TestController;
@@ -38,17 +38,13 @@ beforeAll(async () => {
 });
 afterAll(async () => { await f.close(); });
 
-function ok(m: UspMsg) {
-  if (m.body.msgBody !== 'response') throw new Error(`expected a response, got ${JSON.stringify(m.body)}`);
-  return m.body.response;
-}
 async function subscribe(params: Record<string, string>): Promise<string> {
-  const r = ok(await c.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: Object.entries({ Enable: 'true', ...params }).map(([param, value]) => ({ param, value, required: true })) }] } }));
+  const r = asResponse(await c.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: Object.entries({ Enable: 'true', ...params }).map(([param, value]) => ({ param, value, required: true })) }] } }));
   if (r.respType !== 'addResp' || r.addResp.createdObjResults[0].operStatus.operStatus !== 'operSuccess') throw new Error(JSON.stringify(r));
   return r.addResp.createdObjResults[0].operStatus.operSuccess.instantiatedPath;
 }
 async function set(objPath: string, params: Record<string, string>) {
-  return ok(await c.send({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath, paramSettings: Object.entries(params).map(([param, value]) => ({ param, value, required: true })) }] } }));
+  return asResponse(await c.send({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath, paramSettings: Object.entries(params).map(([param, value]) => ({ param, value, required: true })) }] } }));
 }
 const byId = (id: string) => (ns: ReturnType<typeof notifications>) => ns.find((n) => n.notify.subscriptionId === id);
 
@@ -80,7 +76,7 @@ describe('ObjectCreation and ObjectDeletion', () => {
     const path = await subscribe({ ID: 'victim', NotifType: 'Event', ReferenceList: 'Device.Boot!' });
     const created = await waitForNotification(c, (ns) => ns.find((n) => n.notify.subscriptionId === 'oc' && n.notify.notification === 'objCreation' && n.notify.objCreation.objPath === path));
     expect(created.notify).toMatchObject({ objCreation: { uniqueKeys: { ID: 'victim', Recipient: 'Device.LocalAgent.Controller.1' } } });
-    ok(await c.send({ reqType: 'delete', delete: { allowPartial: false, objPaths: [path] } }));
+    asResponse(await c.send({ reqType: 'delete', delete: { allowPartial: false, objPaths: [path] } }));
     const deleted = await waitForNotification(c, (ns) => ns.find((n) => n.notify.subscriptionId === 'od' && n.notify.notification === 'objDeletion' && n.notify.objDeletion.objPath === path));
     expect(deleted).toBeDefined();
   });
@@ -141,7 +137,7 @@ describe('Periodic! and OnBoardRequest', () => {
 
   it('SendOnBoardRequest() sends an OnBoardRequest with send_resp=true, retried until acknowledged', async () => {
     const from = notifications(c).length;
-    const r = ok(await c.send({ reqType: 'operate', operate: { command: 'Device.LocalAgent.Controller.1.SendOnBoardRequest()', commandKey: '', sendResp: true, inputArgs: {} } }));
+    const r = asResponse(await c.send({ reqType: 'operate', operate: { command: 'Device.LocalAgent.Controller.1.SendOnBoardRequest()', commandKey: '', sendResp: true, inputArgs: {} } }));
     expect(r.respType).toBe('operateResp');
     const onboard = (ns: ReturnType<typeof notifications>) => ns.slice(from).filter((n) => n.notify.notification === 'onBoardReq');
     const first = await waitForNotification(c, (ns) => onboard(ns)[0]);

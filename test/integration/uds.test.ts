@@ -5,7 +5,6 @@
  * dials the agent's Listen socket; a USP Broker stand-in listens on the socket the agent's
  * Connect row dials. Records are built and read with the project's codec.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +18,7 @@ import { silentLogger } from '../../datamodel/Logger.js';
 import { DEFAULT_MAX_FRAME_SIZE, errorFrame } from '../../mtp/uds/uds-framing.js';
 import { AGENT_EID, CONTROLLER_EID, testDefaults, testSchema } from '../peers/agent-fixture.js';
 import { freePort } from '../peers/TestController.js';
-import { UdsTestListener, UdsTestPeer, waitFor } from '../peers/UdsTestPeer.js';
+import { UdsTestListener, UdsTestPeer, leaveStaleSocket, waitFor } from '../peers/UdsTestPeer.js';
 
 const BROKER_EID = 'proto::usp-broker';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -97,16 +96,6 @@ function frameHeader(length: number): Uint8Array {
   const h = Uint8Array.of(0x5f, 0x55, 0x53, 0x50, 0, 0, 0, 0);
   new DataView(h.buffer).setUint32(4, length);
   return h;
-}
-
-/** A socket file whose listener was killed, as a crashed agent leaves it. */
-async function leaveStaleSocket(path: string): Promise<void> {
-  const code = `require('net').createServer().listen(${JSON.stringify(path)}, () => process.kill(process.pid, 'SIGKILL'))`;
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', code], { stdio: 'ignore' });
-    child.once('error', reject);
-    child.once('exit', () => resolve());
-  });
 }
 
 describe('agent as UDS server (Mode Listen)', () => {

@@ -3,77 +3,14 @@
  * the REAL agent process, started as a user would (`node bin/usp-agent.js run ...`), over the
  * USP WebSocket binding (test/peers/usp-js-ws.ts). usp-js rejects with plain objects, not Errors.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AGENT_EID, CONTROLLER_EID } from '../peers/agent-fixture.js';
+import { AgentProcess, writeDefaultsFile } from '../peers/agent-process.js';
 import { freePort } from '../peers/TestController.js';
 import { connectUspJs, type UspJsWsConnection } from '../peers/usp-js-ws.js';
-
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const AGENT_EID = 'proto::agent-under-test';
-const CONTROLLER_EID = 'proto::controller-1';
-
-/** Same shape as testDefaults() in test/peers/agent-fixture.ts, as the JSON file a user writes. */
-function defaultsFile(port: number): Record<string, string | number | boolean> {
-  return {
-    'Device.LocalAgent.EndpointID': AGENT_EID,
-    'Device.LocalAgent.MTP.1.Enable': true,
-    'Device.LocalAgent.MTP.1.Protocol': 'WebSocket',
-    'Device.LocalAgent.MTP.1.WebSocket.Port': port,
-    'Device.LocalAgent.MTP.1.WebSocket.Path': '/usp',
-    'Device.LocalAgent.MTP.1.WebSocket.EnableEncryption': false,
-    'Device.LocalAgent.ControllerTrust.Role.1.Name': 'Full Access',
-    'Device.LocalAgent.ControllerTrust.Role.1.Enable': true,
-    'Device.LocalAgent.Controller.1.EndpointID': CONTROLLER_EID,
-    'Device.LocalAgent.Controller.1.Enable': true,
-    'Device.LocalAgent.Controller.1.AssignedRole': 'Device.LocalAgent.ControllerTrust.Role.1',
-  };
-}
-
-/** The agent as a child process, with every output line kept for assertions. */
-class AgentProcess {
-  readonly lines: string[] = [];
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private waiters: Array<() => void> = [];
-
-  constructor(readonly child: ChildProcess) {
-    for (const stream of [child.stdout!, child.stderr!]) {
-      createInterface({ input: stream }).on('line', (l) => { this.lines.push(l); this.waiters.splice(0).forEach((w) => w()); });
-    }
-    this.exited = new Promise((r) => child.once('exit', (code, signal) => { r({ code, signal }); this.waiters.splice(0).forEach((w) => w()); }));
-  }
-
-  static start(args: string[]): AgentProcess {
-    return new AgentProcess(spawn(process.execPath, ['bin/usp-agent.js', 'run', ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] }));
-  }
-
-  /** Waits for a line matching `re` at index >= `from`; returns its index. */
-  async waitForLine(re: RegExp, { from = 0, timeoutMs = 8000 } = {}): Promise<number> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const i = this.lines.findIndex((l, n) => n >= from && re.test(l));
-      if (i >= 0) return i;
-      if (this.child.exitCode !== null || this.child.signalCode !== null) throw new Error(`agent exited before ${re}:\n${this.lines.join('\n')}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no line matching ${re} within ${timeoutMs} ms:\n${this.lines.join('\n')}`);
-      await new Promise<void>((r) => { this.waiters.push(r); setTimeout(r, Math.min(left, 100)); });
-    }
-  }
-
-  /** SIGTERM; resolves with the exit code and how long the exit took. */
-  async terminate(): Promise<{ code: number | null; ms: number }> {
-    const t0 = Date.now();
-    this.child.kill('SIGTERM');
-    const bounded = await Promise.race([this.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 4000))]);
-    return { code: bounded ? bounded.code : null, ms: Date.now() - t0 };
-  }
-
-  kill(): void { if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL'); }
-}
 
 let dir: string;
 let agent: AgentProcess;
@@ -84,16 +21,15 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'usp-agent-uspjs-'));
   const port = await freePort();
   const defaults = join(dir, 'defaults.json');
-  writeFileSync(defaults, JSON.stringify(defaultsFile(port), null, 2));
-  agent = AgentProcess.start(['--defaults', defaults, '--data-dir', join(dir, 'data'), '--platform', 'simulated', '--log-level', 'info']);
+  writeDefaultsFile(defaults, port);
+  agent = AgentProcess.start(defaults, join(dir, 'data'));
   await agent.waitForLine(/websocket server listening/);
   conn = await connectUspJs({ url: `ws://127.0.0.1:${port}/usp`, controllerEndpointId: CONTROLLER_EID, agentEndpointId: AGENT_EID });
 }, 15_000);
 
 afterAll(async () => {
   await conn?.close();
-  agent?.kill();
-  await agent?.exited;
+  await AgentProcess.killAll();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -221,6 +157,6 @@ describe('usp-js controller against the agent process', () => {
     expect(ms).toBeLessThan(2000);
     // The controller was told the agent is going away (1001) rather than dropped.
     expect(await closed).toBe(1001);
-    expect(agent.lines.some((l) => /msg="signal received; stopping" signal="SIGTERM"/.test(l))).toBe(true);
+    expect(agent.lines.some((l) => /msg="signal received; stopping" signal="SIGTERM"/.test(l.text))).toBe(true);
   });
 });

@@ -4,10 +4,12 @@
  * everything else the agent sends (Notify, Connect records) is collected for assertions.
  */
 import WebSocket from 'ws';
-import { createServer } from 'node:net';
 import { decodeMsg, encodeMsg, requestMsg } from '../../agent/codec/msg.js';
 import { decodeRecord, encodeRecord, noSessionContextRecord, type DecodedRecord } from '../../agent/codec/record.js';
-import type { Request, UspMsg } from '../../agent/codec/types.js';
+import type { ErrorBody, Request, Response, UspMsg } from '../../agent/codec/types.js';
+
+/** A free loopback TCP port; bench/port.ts holds it because tsconfig.build.json excludes test/. */
+export { freePort } from '../../bench/port.js';
 
 export class TestController {
   private seq = 0;
@@ -70,17 +72,16 @@ export class TestController {
   }
 }
 
-/** A free loopback TCP port (bind 0, read it, release it). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
+/** The Response in `m`; throws, showing the body, when `m` carries anything else. */
+export function asResponse(m: UspMsg): Response {
+  if (m.body.msgBody !== 'response') throw new Error(`expected a response, got ${JSON.stringify(m.body)}`);
+  return m.body.response;
+}
+
+/** The USP Error in `m`; throws, showing the body, when `m` carries anything else. */
+export function asError(m: UspMsg): ErrorBody {
+  if (m.body.msgBody !== 'error') throw new Error(`expected an Error, got ${JSON.stringify(m.body)}`);
+  return m.body.error;
 }
 
 /** The Notify requests a controller has received so far (from index `from`). */

@@ -3,6 +3,7 @@
  * wants and records every TLV it receives, decoded by the project's framing decoder. It is the
  * other end of the agent's UDS MTP: a local controller, or a USP Broker when it listens.
  */
+import { spawn } from 'node:child_process';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { handshakeFrame, recordFrame, UdsFrameDecoder, type UdsFrameError, type UdsTlv } from '../../mtp/uds/uds-framing.js';
 
@@ -93,4 +94,14 @@ export class UdsTestListener {
     for (const p of this.peers) p.socket.destroy();
     await new Promise<void>((r) => this.server.close(() => r()));
   }
+}
+
+/** Leaves a socket file at `path` whose listener was killed, as a crashed agent leaves it: connecting is refused. */
+export async function leaveStaleSocket(path: string): Promise<void> {
+  const code = `require('net').createServer().listen(${JSON.stringify(path)}, () => process.kill(process.pid, 'SIGKILL'))`;
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', code], { stdio: 'ignore' });
+    child.once('error', reject);
+    child.once('exit', () => resolve());
+  });
 }

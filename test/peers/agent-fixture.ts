@@ -7,32 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, type PlatformName } from '../../agent/Agent.js';
 import type { DefaultsFile } from '../../agent/defaults/apply-defaults.js';
+import { CONTROLLER_EID, TEST_AGENT_EID as AGENT_EID, testDefaults } from '../../bench/agent-config.js';
 import { silentLogger } from '../../datamodel/Logger.js';
 import { Schema } from '../../datamodel/schema/Schema.js';
 import { TestController, freePort } from './TestController.js';
 
-export const AGENT_EID = 'proto::agent-under-test';
-export const CONTROLLER_EID = 'proto::controller-1';
+export { AGENT_EID, CONTROLLER_EID, testDefaults };
 
 let schema: Schema | undefined;
 export function testSchema(): Schema { return (schema ??= Schema.load()); }
-
-export function testDefaults(port: number, extra: DefaultsFile = {}): DefaultsFile {
-  return {
-    'Device.LocalAgent.EndpointID': AGENT_EID,
-    'Device.LocalAgent.MTP.1.Enable': true,
-    'Device.LocalAgent.MTP.1.Protocol': 'WebSocket',
-    'Device.LocalAgent.MTP.1.WebSocket.Port': port,
-    'Device.LocalAgent.MTP.1.WebSocket.Path': '/usp',
-    'Device.LocalAgent.MTP.1.WebSocket.EnableEncryption': false,
-    'Device.LocalAgent.ControllerTrust.Role.1.Name': 'Full Access',
-    'Device.LocalAgent.ControllerTrust.Role.1.Enable': true,
-    'Device.LocalAgent.Controller.1.EndpointID': CONTROLLER_EID,
-    'Device.LocalAgent.Controller.1.Enable': true,
-    'Device.LocalAgent.Controller.1.AssignedRole': 'Device.LocalAgent.ControllerTrust.Role.1',
-    ...extra,
-  };
-}
 
 export interface AgentFixture {
   agent: Agent;

@@ -9,20 +9,9 @@ import {
   decodeRecord, disconnectRecord, encodeRecord, mqttConnectRecord, noSessionContextRecord, stompConnectRecord,
   udsConnectRecord, websocketConnectRecord, type OutgoingRecord,
 } from '../../../../agent/codec/record.js';
+import { mulberry32 } from '../../../../bench/prng.js';
 import { UspError } from '../../../../datamodel/UspError.js';
 import { sampleMsgs } from './samples.js';
-
-/** mulberry32: small, fast, good enough to spread mutations. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One random structural or byte-level change; several strategies so both shallow and deep bytes move. */
 function mutate(input: Uint8Array, rand: () => number, corpus: Uint8Array[]): Uint8Array {
@@ -67,7 +56,7 @@ interface FuzzResult {
 }
 
 function fuzz(corpus: Uint8Array[], seed: number, iterations: number, check: (bytes: Uint8Array) => void): FuzzResult {
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   const failures: string[] = [];
   const outcomes: Record<string, number> = {};
   const count = (k: string) => { outcomes[k] = (outcomes[k] ?? 0) + 1; };

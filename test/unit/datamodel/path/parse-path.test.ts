@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { parsePath } from '../../../../datamodel/path/parse-path.js';
 import { formatPath } from '../../../../datamodel/path/format-path.js';
 import type { ParsedPath, PathMode, SearchSegment, Segment } from '../../../../datamodel/path/Path.js';
+import { mulberry32 } from '../../../../bench/prng.js';
 import { ErrorCode, UspError } from '../../../../datamodel/UspError.js';
 
 const name = (n: string): Segment => ({ kind: 'name', name: n });
@@ -411,18 +412,6 @@ describe('formatPath', () => {
 });
 
 describe('parsePath: random mutations', () => {
-  /** mulberry32: small seeded PRNG so failures reproduce. */
-  function rng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-
   const seeds: [string, PathMode][] = [
     ['Device.IP.Interface.[Name=="eth0"&&Stats.ErrorsSent>0].IPv4Address.*.IPAddress', 'instantiated'],
     ['Device.NAT.PortMapping.[RemoteHost==""&&ExternalPort==0&&Protocol=="TCP"].Enable', 'instantiated'],
@@ -457,7 +446,7 @@ describe('parsePath: random mutations', () => {
   }
 
   it('either parses (and round-trips through formatPath) or throws UspError 7008', () => {
-    const r = rng(0x5eed1369);
+    const r = mulberry32(0x5eed1369);
     let parsed = 0;
     let rejected = 0;
     for (let n = 0; n < 5000; n++) {

@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../../bench/prng.js';
 import { UspError } from '../../../../datamodel/UspError.js';
 import type { BaseType, Syntax } from '../../../../datamodel/schema/types.js';
 import { compareForSearch, type SearchOperator } from '../../../../datamodel/value/compare-value.js';
 import { defaultValue } from '../../../../datamodel/value/default-value.js';
 import { formatValue } from '../../../../datamodel/value/format-value.js';
 import { parseValue } from '../../../../datamodel/value/parse-value.js';
-
-/** mulberry32: small, seeded, so a failure reproduces. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Characters that matter to some type, plus a few awkward ones (NUL, surrogate halves, emoji).
 const ALPHABET = [...'0123456789-+.,:TZ tfrueals=/+AQgwxXabcdefABCDEF\t\n', '\u0000', '\ud800', '😀', 'é'];
@@ -58,7 +49,7 @@ function syntaxes(type: BaseType): Syntax[] {
 }
 
 describe('fuzz: never anything but a Value or a UspError', () => {
-  const next = rng(0x5eed);
+  const next = mulberry32(0x5eed);
   for (const type of TYPES) {
     it(type, () => {
       const seen = { ok: 0, failed: 0 };

@@ -3,7 +3,6 @@
  * Handshake exchange, records only after it, Error TLV and close on bad frames, limits, and the
  * socket file's life cycle.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +11,7 @@ import { createLogger, silentLogger, type Logger } from '../../../../datamodel/L
 import type { MtpConnection } from '../../../../mtp/Mtp.js';
 import { UdsServerMtp, type UdsServerOptions } from '../../../../mtp/uds/UdsServerMtp.js';
 import { encodeFrame, errorFrame, handshakeFrame, recordFrame, TlvType } from '../../../../mtp/uds/uds-framing.js';
-import { UdsTestListener, UdsTestPeer, waitFor } from '../../../peers/UdsTestPeer.js';
+import { UdsTestListener, UdsTestPeer, leaveStaleSocket, waitFor } from '../../../peers/UdsTestPeer.js';
 
 const AGENT = 'proto::agent';
 const PEER = 'proto::controller-1';
@@ -273,13 +272,3 @@ describe('the socket file', () => {
     expect(lines.some((l) => l.includes('uds server listening'))).toBe(true);
   });
 });
-
-/** A socket file whose listener was killed: connecting to it is refused. */
-async function leaveStaleSocket(path: string): Promise<void> {
-  const code = `require('net').createServer().listen(${JSON.stringify(path)}, () => process.kill(process.pid, 'SIGKILL'))`;
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', code], { stdio: 'ignore' });
-    child.once('error', reject);
-    child.once('exit', () => resolve());
-  });
-}
