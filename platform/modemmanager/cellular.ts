@@ -147,7 +147,7 @@ export function registerCellular(model: DataModel, mmcli: Mmcli, vendorPrefix: s
         APN: (known(props.apn) ?? '').slice(0, 64),
         Username: (known(props.user) ?? '').slice(0, 256),
         Password: (known(props.password) ?? '').slice(0, 256),
-        Interface: `Device.Cellular.Interface.${modemNumbers.numberOf(b.modem.key)}.`,
+        Interface: `Device.Cellular.Interface.${modemNumbers.numberOf(b.modem.key)}`,
         IPVersion: ipVersion(props['ip-type']),
         // mmcli prints APN types as "default" or "default, ims": a TR-181 list has no spaces.
         Type: (known(props['apn-type']) ?? '').split(',').map((s) => s.trim()).filter(Boolean).join(','),

@@ -15,7 +15,7 @@ import type { OpenWrtContext } from './OpenWrtContext.js';
 import type { DeviceStatus, DeviceStatusMap } from './ubus-types.js';
 
 export interface EthernetLinks {
-  /** "Device.Ethernet.Link.N." of the device an IP interface uses, or "" if it is not a Link. */
+  /** "Device.Ethernet.Link.N" (a reference value) of the device an IP interface uses, or "" if it is not a Link. */
   linkPath(device: string | undefined): Promise<string>;
 }
 
@@ -77,7 +77,7 @@ export function registerEthernet(ctx: OpenWrtContext): EthernetLinks {
       if (s === 'Down' && d.up && port !== undefined) s = 'LowerLayerDown';
       return {
         Enable: d.up === true, Status: s, Name: name, MACAddress: mac(d.macaddr), MTU: u32(d.mtu),
-        LowerLayers: port === undefined ? '' : `Device.Ethernet.Interface.${port}.`,
+        LowerLayers: port === undefined ? '' : `Device.Ethernet.Interface.${port}`,
       };
     },
   });
@@ -89,7 +89,7 @@ export function registerEthernet(ctx: OpenWrtContext): EthernetLinks {
   return {
     linkPath: async (name) => {
       if (!name || !(await read()).links.has(name)) return '';
-      return `Device.Ethernet.Link.${links.numberOf(name)}.`;
+      return `Device.Ethernet.Link.${links.numberOf(name)}`;
     },
   };
 }

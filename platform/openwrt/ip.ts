@@ -43,7 +43,7 @@ export function registerIP(ctx: OpenWrtContext, ethernet: EthernetLinks): void {
     const out = new Map<string, IfRows>();
     for (const s of dump.interface ?? []) {
       const prefixPath = (key: string): string =>
-        `Device.IP.Interface.${interfaces.numberOf(s.interface)}.IPv6Prefix.${mapOf('prefixes', s.interface).numberOf(key)}.`;
+        `Device.IP.Interface.${interfaces.numberOf(s.interface)}.IPv6Prefix.${mapOf('prefixes', s.interface).numberOf(key)}`;
       const rows: IfRows = { status: s, ...addressRows(s, prefixPath) };
       out.set(s.interface, rows);
       // Number every row on every reading, in netifd's order, whatever a Get reads first.

@@ -10,6 +10,7 @@
  * vanish instead of reading Enable=false.
  */
 import type { Value } from '../../datamodel/value/Value.js';
+import { canonicalizeReferences } from '../reference.js';
 import {
   encryptionModes, iwinfoSecurityMode, mac, SECURITY_MODES, uciSecurityMode,
 } from './convert.js';
@@ -36,7 +37,7 @@ export function registerWiFiAccessPoints(ctx: OpenWrtContext, state: WiFiState, 
       Enable: true,
       Status: info ? 'Up' : f.radio.up ? 'Down' : 'LowerLayerDown',
       Name: f.ifname ?? f.section,
-      LowerLayers: `Device.WiFi.Radio.${state.radios.numberOf(f.radio.name)}.`,
+      LowerLayers: `Device.WiFi.Radio.${state.radios.numberOf(f.radio.name)}`,
       Upstream: f.mode === 'sta',
       BSSID: bssid,
       MACAddress: bssid,
@@ -48,6 +49,7 @@ export function registerWiFiAccessPoints(ctx: OpenWrtContext, state: WiFiState, 
     list: async () => state.ssids.list((await state.read()).ifaces.keys()),
     get: async ([n]) => ssidValues(await state.ssid(n)),
     set: async ([n], changes) => {
+      canonicalizeReferences(changes, ['LowerLayers']); // the current stacking with a trailing "." is no change
       const f = await state.ssid(n);
       await write(planWrite(await ssidValues(f), changes, {
         SSID: (v) => (String(v) === '' ? 'an SSID cannot be empty' : option(f, 'ssid', String(v))),
@@ -59,7 +61,7 @@ export function registerWiFiAccessPoints(ctx: OpenWrtContext, state: WiFiState, 
   const apValues = (f: IfaceEntry): Record<string, Value> => ({
     Enable: true,
     Status: f.radio.up && f.ifname ? 'Enabled' : 'Disabled',
-    SSIDReference: `Device.WiFi.SSID.${state.ssids.numberOf(f.section)}.`,
+    SSIDReference: `Device.WiFi.SSID.${state.ssids.numberOf(f.section)}`,
     SSIDAdvertisementEnabled: !truthy(f.config.hidden),
     WMMEnable: f.config.wmm === undefined || truthy(f.config.wmm),
     IsolationEnable: truthy(f.config.isolate),
@@ -70,6 +72,7 @@ export function registerWiFiAccessPoints(ctx: OpenWrtContext, state: WiFiState, 
     list: async () => state.aps.list([...(await state.read()).ifaces.values()].filter((f) => f.mode === 'ap').map((f) => f.section)),
     get: async ([n]) => apValues(await state.ap(n)),
     set: async ([n], changes) => {
+      canonicalizeReferences(changes, ['SSIDReference']);
       const f = await state.ap(n);
       await write(planWrite(apValues(f), changes, {
         Enable: (v) => (v ? [] : NO_DISABLE),

@@ -9,6 +9,7 @@ import { registerStored } from '../../datamodel/store/stored-binding.js';
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
+import { canonicalizeReferences } from '../reference.js';
 import type { EthernetPortState } from './ethernet.js';
 import { invalidParams, LinkClock, nth, type SimContext, WritableRows } from './SimContext.js';
 import type { BssState } from './wifi-access-point.js';
@@ -32,15 +33,15 @@ export function registerBridging(ctx: SimContext, ethernet: readonly EthernetPor
   const { model, store } = ctx;
   const lanPorts: PortDef[] = ethernet.flatMap((p, i) => (p.upstream ? [] : [{
     name: p.name,
-    lowerLayers: `Device.Ethernet.Interface.${i + 1}.`,
+    lowerLayers: `Device.Ethernet.Interface.${i + 1}`,
     lower: { status: () => (p.clock.up ? 'Up' : 'Down'), lastChange: () => p.clock.lastChange() },
   }]));
   const wifiPorts: PortDef[] = bsses.map((b, i) => ({
-    name: b.name, lowerLayers: `Device.WiFi.SSID.${i + 1}.`, lower: { status: () => b.ssidStatus(), lastChange: () => b.ssidLastChange() },
+    name: b.name, lowerLayers: `Device.WiFi.SSID.${i + 1}`, lower: { status: () => b.ssidStatus(), lastChange: () => b.ssidLastChange() },
   }));
   const members = [...lanPorts, ...wifiPorts];
   const ports: PortDef[] = [
-    { name: 'br-lan', lowerLayers: members.map((_, i) => `Device.Bridging.Bridge.1.Port.${i + 2}.`).join(',') },
+    { name: 'br-lan', lowerLayers: members.map((_, i) => `Device.Bridging.Bridge.1.Port.${i + 2}`).join(',') },
     ...members,
   ];
 
@@ -91,6 +92,7 @@ export function registerBridging(ctx: SimContext, ethernet: readonly EthernetPor
       return { ...portRows.row(keys), Status: status, Name: def.name, LastChange: lastChange, PortState: status === 'Up' ? 'Forwarding' : 'Disabled' };
     },
     set: (keys, changes) => {
+      canonicalizeReferences(changes, ['LowerLayers']); // so the same stacking with a trailing "." is no change
       validatePort(portRows.row(keys), changes, (vid) => vlanIds(keys[0]).includes(vid));
       if (changes.Enable !== undefined) portClocks[keys[1] - 1].setUp(changes.Enable === true);
       portRows.apply(keys, changes);
@@ -123,8 +125,9 @@ export function registerBridging(ctx: SimContext, ethernet: readonly EthernetPor
   });
 
   const vlanPortNode = model.requireNode(VLAN_PORT);
-  const VLAN_REF = /^Device\.Bridging\.Bridge\.(\d+)\.VLAN\.(\d+)\.$/;
-  const PORT_REF = /^Device\.Bridging\.Bridge\.(\d+)\.Port\.(\d+)\.$/;
+  // Reference values, without the trailing "." (validate strips one a Controller wrote).
+  const VLAN_REF = /^Device\.Bridging\.Bridge\.(\d+)\.VLAN\.(\d+)$/;
+  const PORT_REF = /^Device\.Bridging\.Bridge\.(\d+)\.Port\.(\d+)$/;
   registerStored(model, store, VLAN_PORT, {
     params: ['Enable', 'Alias', 'VLAN', 'Port', 'Untagged'],
     // A strong reference to a row that was deleted reads as "" (TR-106 §3.2.3).
@@ -137,6 +140,7 @@ export function registerBridging(ctx: SimContext, ethernet: readonly EthernetPor
     },
     validate: (keys, changes) => {
       one(keys);
+      canonicalizeReferences(changes, ['VLAN', 'Port']);
       const bad: Array<{ param: string; message: string }> = [];
       const { VLAN: vlan, Port: port } = changes;
       const vm = vlan === undefined || vlan === '' ? undefined : VLAN_REF.exec(String(vlan));

@@ -5,10 +5,13 @@
  * APNs, so a wrong one leaves the modem attached but the WAN without a data session.
  */
 import type { Value } from '../../datamodel/value/Value.js';
+import { canonicalizeReferences } from '../reference.js';
 import { invalidParams, nth, type SimContext, WritableRows } from './SimContext.js';
 
 /** APNs the simulated operator (SimNet) provisions for this SIM. */
 export const OPERATOR_APNS = ['internet', 'fwa.simnet'] as const;
+/** The one modem, as the access point's Interface reference. */
+const MODEM = 'Device.Cellular.Interface.1';
 /** Seconds a PDU session takes to come up after the APN or the access point changed. */
 const SESSION_SETUP_S = 3;
 
@@ -25,7 +28,7 @@ export interface DataSession {
 export function registerCellularAccessPoint(ctx: SimContext, attached: () => boolean): DataSession {
   const rows = new WritableRows(ctx, 'Device.Cellular.AccessPoint.{i}.', () => ({
     Enable: true, Alias: 'cpe-apn-internet', APN: OPERATOR_APNS[0], Username: '', Password: '',
-    Interface: 'Device.Cellular.Interface.1.', IPVersion: -1, Type: 'default',
+    Interface: MODEM, IPVersion: -1, Type: 'default',
   }));
   /** Wall-clock ms of the last change that restarted the data session (boot: none). */
   let restartedAt = -Infinity;
@@ -37,6 +40,7 @@ export function registerCellularAccessPoint(ctx: SimContext, attached: () => boo
     get: (keys) => rows.row(one(keys)),
     set: (keys, changes) => {
       one(keys);
+      canonicalizeReferences(changes, ['Interface']);
       validate(changes);
       const before = rows.row(keys);
       rows.apply(keys, changes);
@@ -60,8 +64,8 @@ function validate(changes: Record<string, Value>): void {
   if (APN !== undefined && (!APN_RE.test(String(APN)) || /\.gprs$/i.test(String(APN)))) {
     bad.push({ param: 'APN', message: `${JSON.stringify(APN)} is not an APN network identifier (3GPP TS 23.003 §9.1)` });
   }
-  if (Interface !== undefined && Interface !== 'Device.Cellular.Interface.1.') {
-    bad.push({ param: 'Interface', message: 'the gateway has one modem: Device.Cellular.Interface.1.' });
+  if (Interface !== undefined && Interface !== MODEM) {
+    bad.push({ param: 'Interface', message: `the gateway has one modem: ${MODEM}` });
   }
   if (bad.length > 0) throw invalidParams(bad);
 }

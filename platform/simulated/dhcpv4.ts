@@ -7,6 +7,7 @@
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
+import { canonicalizeReferences } from '../reference.js';
 import type { Churn } from './churn.js';
 import type { EthernetPortState } from './ethernet.js';
 import { LAN_INTERFACE, type IPState } from './ip.js';
@@ -60,6 +61,7 @@ export function registerDHCPv4(ctx: SimContext, churn: Churn, deps: LanDeps): La
     },
     set: (keys, changes) => {
       one(keys);
+      canonicalizeReferences(changes, ['Interface']);
       validatePool({ ...pool.row(keys), ...changes }, changes);
       pool.apply(keys, changes);
     },

@@ -6,6 +6,7 @@
  */
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
+import { canonicalizeReferences } from '../reference.js';
 import { type IPState, WAN_INTERFACE } from './ip.js';
 import { Prng } from './random.js';
 import { invalidParams, nth, type SimContext, WritableRows } from './SimContext.js';
@@ -49,6 +50,7 @@ export function registerDNS(ctx: SimContext, ip: IPState): void {
         return { ...row, Status: status, Type: '3GPP-NAS' };
       },
       set: (keys, changes) => {
+        canonicalizeReferences(changes, ['Interface']); // the same Interface with a trailing "." is no change
         refuseNetworkAssigned(rows.row(keys), changes);
         rows.apply(keys, changes);
       },

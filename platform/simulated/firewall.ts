@@ -5,10 +5,12 @@
  * Port mappings pass it unless the Advanced level turns PortMappingEnabled off.
  */
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import { canonicalizeReferences } from '../reference.js';
 import { dateTime, invalidParams, nth, type SimContext, WritableRows } from './SimContext.js';
 
-const LEVEL_PATH = 'Device.Firewall.Level.1.';
-const CHAIN_PATH = 'Device.Firewall.Chain.1.';
+/** The one Level and its Chain, as reference values (no trailing "."). */
+const LEVEL_PATH = 'Device.Firewall.Level.1';
+const CHAIN_PATH = 'Device.Firewall.Chain.1';
 
 export interface FirewallState {
   /** Whether inbound port mappings are let through (NAT.InterfaceSetting and PortMapping Status). */
@@ -30,6 +32,7 @@ export function registerFirewall(ctx: SimContext): FirewallState {
     params: ['Enable', 'Config', 'AdvancedLevel', 'Type', 'Version', 'LastChange'],
     get: () => ({ ...fw.row([]), Type: 'Stateful', Version: 'fw4-2024.05.26' }),
     set: (keys, changes) => {
+      canonicalizeReferences(changes, ['AdvancedLevel']);
       const bad: Array<{ param: string; message: string }> = [];
       if (changes.Config === 'Policy') bad.push({ param: 'Config', message: 'policy-based firewalling (Firewall.Policy) is not supported: High, Low or Advanced' });
       const level = changes.AdvancedLevel;

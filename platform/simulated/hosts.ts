@@ -36,7 +36,7 @@ export function registerHosts(ctx: SimContext, churn: Churn, lan: LanClients): v
       return {
         PhysAddress: c.mac,
         IPAddress: lan.address(c),
-        DHCPClient: leases.includes(c.n) ? `Device.DHCPv4.Server.Pool.1.Client.${c.n}.` : '',
+        DHCPClient: leases.includes(c.n) ? `Device.DHCPv4.Server.Pool.1.Client.${c.n}` : '',
         AssociatedDevice: p.associatedDevice,
         Layer1Interface: c.layer1,
         Layer3Interface: LAN_INTERFACE,

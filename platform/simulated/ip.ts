@@ -5,6 +5,7 @@
  */
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import { canonicalizeReferences } from '../reference.js';
 import { Prng } from './random.js';
 import { invalidParams, LinkClock, nth, type SimContext, WritableRows } from './SimContext.js';
 
@@ -29,8 +30,9 @@ export interface IPState {
   wanUp(): boolean;
 }
 
-export const LAN_INTERFACE = 'Device.IP.Interface.1.';
-export const WAN_INTERFACE = 'Device.IP.Interface.2.';
+/** br-lan and wwan0 as reference values (no trailing "."), for the objects that name them. */
+export const LAN_INTERFACE = 'Device.IP.Interface.1';
+export const WAN_INTERFACE = 'Device.IP.Interface.2';
 
 /** Serves Device.IP., IP.Interface.{i}. and IP.Interface.{i}.IPv4Address.{i}.; `dataUp` drives the WAN's Status. */
 export function registerIP(ctx: SimContext, dataUp: () => boolean): IPState {
@@ -44,8 +46,8 @@ export function registerIP(ctx: SimContext, dataUp: () => boolean): IPState {
   const hex4 = (): string => rnd.int(0, 0xffff).toString(16);
   const ulaPrefix = `fd${rnd.int(0, 255).toString(16).padStart(2, '0')}:${hex4()}:${hex4()}::/48`;
   const defs: readonly IpInterfaceDef[] = [
-    { name: 'br-lan', type: 'Normal', lowerLayers: 'Device.Bridging.Bridge.1.Port.1.', mtu: 1500, ipv4: { address: '192.168.1.1', mask: '255.255.255.0', addressing: 'Static' } },
-    { name: 'wwan0', type: 'Normal', lowerLayers: 'Device.Cellular.Interface.1.', mtu: 1500, ipv4: { address: cgnat, mask: '255.255.255.252', addressing: '3GPP-NAS' } },
+    { name: 'br-lan', type: 'Normal', lowerLayers: 'Device.Bridging.Bridge.1.Port.1', mtu: 1500, ipv4: { address: '192.168.1.1', mask: '255.255.255.0', addressing: 'Static' } },
+    { name: 'wwan0', type: 'Normal', lowerLayers: 'Device.Cellular.Interface.1', mtu: 1500, ipv4: { address: cgnat, mask: '255.255.255.252', addressing: '3GPP-NAS' } },
     { name: 'lo', type: 'Loopback', lowerLayers: '', mtu: 65535, ipv4: { address: '127.0.0.1', mask: '255.0.0.0', addressing: 'Static' } },
   ];
   const interfaces = defs.map((def, i) => ({ def, clock: new LinkClock(ctx, () => ifRows.row([i + 1]).Enable === true, i === 1 ? 20_000 : 3_000) }));
@@ -84,6 +86,7 @@ export function registerIP(ctx: SimContext, dataUp: () => boolean): IPState {
       return { ...row, Status: status, Name: def.name, LastChange: clock.lastChange(), Type: def.type };
     },
     set: (keys, changes) => {
+      canonicalizeReferences(changes, ['LowerLayers']);
       if (changes.Enable !== undefined) at(keys).clock.setUp(changes.Enable === true);
       ifRows.apply(keys, changes);
     },

@@ -27,7 +27,7 @@ export interface LanClient {
   hostName: string;
   mac: string;
   interfaceType: 'Ethernet' | 'Wi-Fi';
-  /** Device.Ethernet.Interface.{i}. or Device.WiFi.SSID.{i}. it is connected through. */
+  /** Device.Ethernet.Interface.{i} or Device.WiFi.SSID.{i} it is connected through (a reference value). */
   layer1: string;
 }
 
@@ -35,7 +35,7 @@ export interface Presence {
   active: boolean;
   /** Wall-clock ms of the last change of `active` (of the first connection if there was none). */
   activeChangedAt: number;
-  /** The device's Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}. row, or "". */
+  /** The device's Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i} row as a reference value, or "". */
   associatedDevice: string;
   /** Wall-clock ms of the last renewal and of the expiry; undefined when it holds no lease. */
   lease: { renewedAt: number; expiresAt: number } | undefined;
@@ -78,12 +78,12 @@ export class LanClients {
       if (!wired || !port.cabled) return;
       // Locally administered, like the simulated device's own: never a real vendor's address.
       const mac = formatMac(0x02 * 2 ** 40 + rnd.int(0, 0xff) * 2 ** 32 + rnd.int(0, 0xffff) * 2 ** 16 + rnd.int(0, 0xffff));
-      clients.push({ n: clients.length + 1, label: wired.label, hostName: wired.hostName(rnd), mac, interfaceType: 'Ethernet', layer1: `Device.Ethernet.Interface.${i + 1}.` });
+      clients.push({ n: clients.length + 1, label: wired.label, hostName: wired.hostName(rnd), mac, interfaceType: 'Ethernet', layer1: `Device.Ethernet.Interface.${i + 1}` });
       sources.push({ kind: 'wired', port });
     });
     for (const device of roster.devices) {
       const hostName = STATION_HOST_NAMES[device.def.label]?.(rnd) ?? device.def.label;
-      clients.push({ n: clients.length + 1, label: device.def.label, hostName, mac: device.mac, interfaceType: 'Wi-Fi', layer1: `Device.WiFi.SSID.${device.def.ap}.` });
+      clients.push({ n: clients.length + 1, label: device.def.label, hostName, mac: device.mac, interfaceType: 'Wi-Fi', layer1: `Device.WiFi.SSID.${device.def.ap}` });
       sources.push({ kind: 'station', device, bss: bsses[device.def.ap - 1] });
     }
     this.clients = clients;
@@ -111,7 +111,7 @@ export class LanClients {
     }
     const { device, bss } = src;
     const at = this.roster.find(device);
-    const associatedDevice = at ? `Device.WiFi.AccessPoint.${at.keys[0]}.AssociatedDevice.${at.keys[1]}.` : '';
+    const associatedDevice = at ? `Device.WiFi.AccessPoint.${at.keys[0]}.AssociatedDevice.${at.keys[1]}` : '';
     if (!device.def.visitor) {
       const joinAt = this.ctx.bootedAt + device.joinDelayS * 1000;
       return { active: !!at, activeChangedAt: at?.since ?? Math.max(joinAt, bss.changedAt()), associatedDevice, lease: lease(joinAt, Infinity) };

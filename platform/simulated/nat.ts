@@ -9,6 +9,7 @@ import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import { defaultValue } from '../../datamodel/value/default-value.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
+import { canonicalizeReferences } from '../reference.js';
 import type { FirewallState } from './firewall.js';
 import { type IPState, WAN_INTERFACE } from './ip.js';
 import { inSubnet, parseIPv4 } from './ipv4.js';
@@ -46,6 +47,7 @@ export function registerNAT(ctx: SimContext, ip: IPState, firewall: FirewallStat
     },
     set: (keys, changes) => {
       one(keys);
+      canonicalizeReferences(changes, ['Interface']);
       if (changes.Interface !== undefined && changes.Interface !== WAN_INTERFACE) {
         throw invalidParams([{ param: 'Interface', message: `NAT runs on the WAN, ${WAN_INTERFACE}` }]);
       }
@@ -73,6 +75,7 @@ export function registerNAT(ctx: SimContext, ip: IPState, firewall: FirewallStat
     live: { Status: status, RemainingLeaseTime: () => 0 },
     initial: () => ({ Interface: WAN_INTERFACE, Protocol: 'TCP' }),
     validate: (keys, changes) => {
+      canonicalizeReferences(changes, ['Interface']);
       const adding = keys[keys.length - 1] === 0;
       if (adding && instances().length >= MAX_PORT_MAPPINGS) {
         throw new UspError(ErrorCode.ResourcesExceeded, `the gateway holds at most ${MAX_PORT_MAPPINGS} port mappings (MaxNumberOfPortMappings)`);

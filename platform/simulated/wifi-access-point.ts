@@ -5,6 +5,7 @@
  */
 import type { UspError } from '../../datamodel/UspError.js';
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import { canonicalizeReferences } from '../reference.js';
 import { Prng } from './random.js';
 import { invalidParams, LinkClock, nth, type SimContext, WritableRows } from './SimContext.js';
 import type { RadioState } from './wifi-radio.js';
@@ -38,8 +39,9 @@ export interface BssState {
   ssidLastChange(): number;
 }
 
-const RADIO_PATH_RE = /^Device\.WiFi\.Radio\.(\d+)\.$/;
-const SSID_PATH_RE = /^Device\.WiFi\.SSID\.(\d+)\.$/;
+// Reference values, without the trailing "." (set strips one a Controller wrote).
+const RADIO_PATH_RE = /^Device\.WiFi\.Radio\.(\d+)$/;
+const SSID_PATH_RE = /^Device\.WiFi\.SSID\.(\d+)$/;
 
 /** Serves Device.WiFi.SSID.{i}., AccessPoint.{i}. and AccessPoint.{i}.Security.; returns each BSS's state. */
 export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly RadioState[]): BssState[] {
@@ -57,12 +59,12 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
 
   const ssids = new WritableRows(ctx, 'Device.WiFi.SSID.{i}.', (keys) => {
     const b = at(keys);
-    return { Enable: !b.guest, Alias: `cpe-${b.name}`, LowerLayers: `Device.WiFi.Radio.${b.radio}.`, SSID: b.guest ? `${homeSsid}-Guest` : homeSsid };
+    return { Enable: !b.guest, Alias: `cpe-${b.name}`, LowerLayers: `Device.WiFi.Radio.${b.radio}`, SSID: b.guest ? `${homeSsid}-Guest` : homeSsid };
   });
   const aps = new WritableRows(ctx, 'Device.WiFi.AccessPoint.{i}.', (keys) => {
     const b = at(keys);
     return {
-      Enable: true, Alias: `cpe-ap-${b.name}`, SSIDReference: `Device.WiFi.SSID.${keys[0]}.`, SSIDAdvertisementEnabled: true,
+      Enable: true, Alias: `cpe-ap-${b.name}`, SSIDReference: `Device.WiFi.SSID.${keys[0]}`, SSIDAdvertisementEnabled: true,
       WMMEnable: true, UAPSDEnable: true, IsolationEnable: b.guest, MACAddressControlEnabled: false, AllowedMACAddress: '',
       MaxAllowedAssociations: b.guest ? 16 : 64,
     };
@@ -93,6 +95,7 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
       };
     },
     set: (keys, changes) => {
+      canonicalizeReferences(changes, ['LowerLayers']);
       const ll = changes.LowerLayers;
       if (ll !== undefined) {
         const n = Number(RADIO_PATH_RE.exec(String(ll))?.[1]);
@@ -112,11 +115,12 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
       return { ...row, Status: row.Enable ? 'Enabled' : 'Disabled', WMMCapability: true, UAPSDCapability: true };
     },
     set: (keys, changes) => {
+      canonicalizeReferences(changes, ['SSIDReference']);
       const ref = changes.SSIDReference;
-      if (ref !== undefined && ref !== `Device.WiFi.SSID.${keys[0]}.`) {
+      if (ref !== undefined && ref !== `Device.WiFi.SSID.${keys[0]}`) {
         // Each AccessPoint is bound to its own BSS in this hardware; re-pointing it is not supported.
         const valid = SSID_PATH_RE.test(String(ref));
-        throw invalid('SSIDReference', valid ? `AccessPoint ${keys[0]} can only serve Device.WiFi.SSID.${keys[0]}.` : 'must name a Device.WiFi.SSID.{i}. instance');
+        throw invalid('SSIDReference', valid ? `AccessPoint ${keys[0]} can only serve Device.WiFi.SSID.${keys[0]}` : 'must name a Device.WiFi.SSID.{i}. instance');
       }
       if (changes.Enable !== undefined) apClocks[keys[0] - 1].setUp(changes.Enable === true);
       aps.apply(keys, changes);

@@ -70,7 +70,33 @@ describe('simulated gateway: configuration survives an agent restart', () => {
     expect(v['Device.WiFi.SSID.1.'].SSID).toBe('Persisted Home');
     expect(v['Device.WiFi.SSID.2.'].SSID).not.toBe('Persisted Home');
     expect(v['Device.NAT.'].PortMappingNumberOfEntries).toBe('1');
-    expect(v['Device.NAT.PortMapping.1.']).toMatchObject({ ...MAPPING, Alias: 'cpe-1', Interface: 'Device.IP.Interface.2.' });
+    expect(v['Device.NAT.PortMapping.1.']).toMatchObject({ ...MAPPING, Alias: 'cpe-1', Interface: 'Device.IP.Interface.2' });
+  });
+});
+
+describe('simulated gateway: reference parameters a Controller writes', () => {
+  let f: AgentFixture;
+  beforeAll(async () => { f = await startAgent(); });
+  afterAll(async () => { await f.close(); });
+
+  it('takes references with or without the trailing "." and reads them back without it', async () => {
+    const c = f.controller;
+    const bridge = 'Device.Bridging.Bridge.1.';
+    const vlan = resp(await c.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: `${bridge}VLAN.`, paramSettings: settings({ VLANID: '100' }) }] } }));
+    expect(vlan.respType).toBe('addResp');
+    const member = resp(await c.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{
+      objPath: `${bridge}VLANPort.`, paramSettings: settings({ VLAN: `${bridge}VLAN.1.`, Port: `${bridge}Port.2` }),
+    }] } }));
+    expect(member.respType).toBe('addResp');
+    const set: Request = { reqType: 'set', set: { allowPartial: false, updateObjs: [
+      { objPath: 'Device.WiFi.SSID.4.', paramSettings: settings({ LowerLayers: 'Device.WiFi.Radio.2.' }) },
+      { objPath: 'Device.DHCPv4.Server.Pool.1.', paramSettings: settings({ Interface: 'Device.IP.Interface.1' }) },
+    ] } };
+    expect(resp(await c.send(set)).respType).toBe('setResp');
+    const v = await get(c, [`${bridge}VLANPort.1.`, 'Device.WiFi.SSID.4.LowerLayers', 'Device.DHCPv4.Server.Pool.1.Interface']);
+    expect(v[`${bridge}VLANPort.1.`]).toMatchObject({ VLAN: `${bridge}VLAN.1`, Port: `${bridge}Port.2` });
+    expect(v['Device.WiFi.SSID.4.'].LowerLayers).toBe('Device.WiFi.Radio.2');
+    expect(v['Device.DHCPv4.Server.Pool.1.'].Interface).toBe('Device.IP.Interface.1');
   });
 });
 

@@ -54,7 +54,7 @@ describe('modemmanager platform: the recorded Quectel RM500Q (NR non-standalone)
     });
     expect(all.get('Device.Cellular.AccessPoint.1.')).toEqual({
       Enable: true, APN: 'internet.telekom', Username: 'telekom', Password: 'tm',
-      Interface: 'Device.Cellular.Interface.1.', IPVersion: -1, Type: 'default',
+      Interface: 'Device.Cellular.Interface.1', IPVersion: -1, Type: 'default',
     });
   });
 
@@ -155,7 +155,7 @@ describe('modemmanager platform: the recorded Quectel RM500Q (NR non-standalone)
     f.advance(5);
     const after = await all();
     expect(after.get('Device.Cellular.Interface.1.')).toMatchObject({ IMEI: '350000000000001', RSRP: -88 });
-    expect(after.get('Device.Cellular.AccessPoint.1.')).toMatchObject({ Interface: 'Device.Cellular.Interface.1.' });
+    expect(after.get('Device.Cellular.AccessPoint.1.')).toMatchObject({ Interface: 'Device.Cellular.Interface.1' });
     // The new modem object needs its own signal set-up, once.
     expect(f.mmcli.counts()).toMatchObject({ '-m 0 --signal-setup=5': 1, '-m 3 --signal-setup=5': 1 });
   });

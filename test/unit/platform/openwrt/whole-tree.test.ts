@@ -51,25 +51,25 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
     });
     expect(v.get('Device.Ethernet.')).toEqual({ InterfaceNumberOfEntries: 2, LinkNumberOfEntries: 3 });
     expect(v.get('Device.Ethernet.Link.1.')).toMatchObject({ Name: 'br-lan', LowerLayers: '', Status: 'Up', MTU: 1500 });
-    expect(v.get('Device.Ethernet.Link.2.')).toMatchObject({ Name: 'eth1', LowerLayers: 'Device.Ethernet.Interface.2.' });
+    expect(v.get('Device.Ethernet.Link.2.')).toMatchObject({ Name: 'eth1', LowerLayers: 'Device.Ethernet.Interface.2' });
     expect(v.get('Device.Ethernet.Link.3.')).toMatchObject({ Name: 'eth1.2', MACAddress: '94:83:c4:00:00:02' });
 
     // IP: interface dump; up → "Up", mask 24 → 255.255.255.0, proto dhcp → DHCP, static → Static.
     expect(v.get('Device.IP.Interface.1.')).toEqual({
-      Enable: true, Status: 'Up', Name: 'wan', LastChange: 59050, LowerLayers: 'Device.Ethernet.Link.3.', Type: 'Normal',
+      Enable: true, Status: 'Up', Name: 'wan', LastChange: 59050, LowerLayers: 'Device.Ethernet.Link.3', Type: 'Normal',
       IPv4AddressNumberOfEntries: 1, IPv6AddressNumberOfEntries: 0, IPv6PrefixNumberOfEntries: 0,
     });
     expect(v.get('Device.IP.Interface.1.IPv4Address.1.')).toEqual({
       Enable: true, Status: 'Enabled', IPAddress: '192.168.10.2', SubnetMask: '255.255.255.0', AddressingType: 'DHCP',
     });
-    expect(v.get('Device.IP.Interface.2.')).toMatchObject({ Name: 'lan', LowerLayers: 'Device.Ethernet.Link.1.', LastChange: 266776 });
+    expect(v.get('Device.IP.Interface.2.')).toMatchObject({ Name: 'lan', LowerLayers: 'Device.Ethernet.Link.1', LastChange: 266776 });
     expect(v.get('Device.IP.Interface.2.IPv4Address.1.')).toMatchObject({ IPAddress: '192.168.1.1', AddressingType: 'Static' });
     // The LAN's ULA assignment and the router's own address in it; no lifetime means infinite.
     expect(v.get('Device.IP.Interface.2.IPv6Prefix.1.')).toMatchObject({
       Prefix: 'fd12:3456:789a::/60', Origin: 'Child', OnLink: true, ValidLifetime: '9999-12-31T23:59:59Z',
     });
     expect(v.get('Device.IP.Interface.2.IPv6Address.1.')).toMatchObject({
-      IPAddress: 'fd12:3456:789a::1', Origin: 'AutoConfigured', Prefix: 'Device.IP.Interface.2.IPv6Prefix.1.',
+      IPAddress: 'fd12:3456:789a::1', Origin: 'AutoConfigured', Prefix: 'Device.IP.Interface.2.IPv6Prefix.1',
     });
 
     // Wi-Fi: radio1 is up (iwinfo info of phy1-ap0); radio0 is disabled in UCI.
@@ -85,11 +85,11 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
     expect(v.get('Device.WiFi.Radio.2.Stats.')).toEqual({ Noise: -95 });
     expect(v.get('Device.WiFi.Radio.1.')).toMatchObject({ Enable: false, Status: 'Down', Channel: 1, OperatingFrequencyBand: '2.4GHz' });
     expect(v.get('Device.WiFi.SSID.2.')).toMatchObject({
-      Status: 'Up', Name: 'phy1-ap0', SSID: 'OpenWrt', BSSID: '94:83:c4:00:00:03', LowerLayers: 'Device.WiFi.Radio.2.',
+      Status: 'Up', Name: 'phy1-ap0', SSID: 'OpenWrt', BSSID: '94:83:c4:00:00:03', LowerLayers: 'Device.WiFi.Radio.2',
     });
     expect(v.get('Device.WiFi.SSID.1.')).toMatchObject({ Status: 'LowerLayerDown', Name: 'default_radio0', BSSID: '' });
     expect(v.get('Device.WiFi.AccessPoint.2.')).toMatchObject({
-      Status: 'Enabled', SSIDReference: 'Device.WiFi.SSID.2.', AssociatedDeviceNumberOfEntries: 1,
+      Status: 'Enabled', SSIDReference: 'Device.WiFi.SSID.2', AssociatedDeviceNumberOfEntries: 1,
     });
     // encryption wpa [2] + psk → WPA2-Personal; ccmp → AES.
     expect(v.get('Device.WiFi.AccessPoint.2.Security.')).toMatchObject({
@@ -168,7 +168,7 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
   it('reads the same instance numbers whichever object a Get reads first', async () => {
     fx = openWrt();
     // IP first: its LowerLayers must not number the Ethernet links in a different order.
-    expect((await fx.values('Device.IP.')).get('Device.IP.Interface.1.')?.LowerLayers).toBe('Device.Ethernet.Link.3.');
+    expect((await fx.values('Device.IP.')).get('Device.IP.Interface.1.')?.LowerLayers).toBe('Device.Ethernet.Link.3');
     expect((await fx.values('Device.Ethernet.')).get('Device.Ethernet.Link.3.')?.Name).toBe('eth1.2');
   });
 

@@ -103,6 +103,19 @@ describe('openwrt platform: writes through UCI', () => {
     expect(writes()).toEqual([]);
   });
 
+  it('takes a reference it cannot change back at its current value, with or without the trailing "."', async () => {
+    fx = openWrt();
+    await fx.platform.ready;
+    fx.fake.clearLog();
+    for (const ref of ['Device.WiFi.SSID.2', 'Device.WiFi.SSID.2.']) {
+      await fx.binding('Device.WiFi.AccessPoint.{i}.').set!([2], { SSIDReference: ref }, {});
+    }
+    await fx.binding('Device.WiFi.SSID.{i}.').set!([2], { LowerLayers: 'Device.WiFi.Radio.2.' }, {});
+    const moved = await refusal(() => fx.binding('Device.WiFi.AccessPoint.{i}.').set!([2], { SSIDReference: 'Device.WiFi.SSID.1.' }, {}));
+    expect(moved.paramErrors[0]).toMatchObject({ param: 'SSIDReference', code: ErrorCode.InvalidValue });
+    expect(writes().filter((a) => a[0] === 'uci' && a[1] !== 'commit')).toEqual([]);
+  });
+
   it('has nothing to write for objects it only reads (7020 from the transaction)', async () => {
     fx = openWrt();
     const tx = new Transaction(fx.model, {});

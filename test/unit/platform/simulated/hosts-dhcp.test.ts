@@ -13,24 +13,25 @@ async function expectConsistent(sim: SimFixture): Promise<Array<Record<string, u
     hosts.push(host);
     expect((await sim.values(`Device.Hosts.Host.${n}.IPv4Address.1.`)).IPAddress).toBe(host.IPAddress);
     if (host.DHCPClient !== '') {
-      expect(host.DHCPClient).toBe(`${POOL}Client.${n}.`);
-      const lease = await sim.values(host.DHCPClient as string);
+      // A reference value: the lease's path without the trailing ".".
+      expect(host.DHCPClient).toBe(`${POOL}Client.${n}`);
+      const lease = await sim.values(`${host.DHCPClient as string}.`);
       expect(lease).toMatchObject({ Chaddr: host.PhysAddress, Active: host.Active });
-      expect((await sim.values(`${host.DHCPClient as string}IPv4Address.1.`)).IPAddress).toBe(host.IPAddress);
+      expect((await sim.values(`${host.DHCPClient as string}.IPv4Address.1.`)).IPAddress).toBe(host.IPAddress);
     }
     if (host.AssociatedDevice !== '') {
       expect(host).toMatchObject({ InterfaceType: 'Wi-Fi', Active: true });
-      const station = await sim.values(host.AssociatedDevice as string);
+      const station = await sim.values(`${host.AssociatedDevice as string}.`);
       expect(station.MACAddress).toBe(host.PhysAddress);
       // The station's AccessPoint i serves SSID i, the host's Layer1Interface.
-      expect(host.Layer1Interface).toBe(`Device.WiFi.SSID.${/AccessPoint\.(\d+)\./.exec(host.AssociatedDevice as string)![1]}.`);
+      expect(host.Layer1Interface).toBe(`Device.WiFi.SSID.${/AccessPoint\.(\d+)\./.exec(host.AssociatedDevice as string)![1]}`);
     }
   }
   // Every associated station is an active host.
   for (const ap of [1, 2, 3, 4]) {
     for (const n of await sim.instances(`Device.WiFi.AccessPoint.${ap}.AssociatedDevice.`)) {
       const mac = (await sim.values(`Device.WiFi.AccessPoint.${ap}.AssociatedDevice.${n}.`)).MACAddress;
-      expect(hosts.find((h) => h.PhysAddress === mac), String(mac)).toMatchObject({ Active: true, AssociatedDevice: `Device.WiFi.AccessPoint.${ap}.AssociatedDevice.${n}.` });
+      expect(hosts.find((h) => h.PhysAddress === mac), String(mac)).toMatchObject({ Active: true, AssociatedDevice: `Device.WiFi.AccessPoint.${ap}.AssociatedDevice.${n}` });
     }
   }
   const addresses = hosts.map((h) => h.IPAddress);
@@ -48,14 +49,14 @@ describe('simulated platform: Device.Hosts and the DHCPv4 server', () => {
     sim.advance(3600);
     const hosts = await expectConsistent(sim);
     expect(hosts.filter((h) => h.InterfaceType === 'Ethernet').map((h) => h.Layer1Interface))
-      .toEqual(['Device.Ethernet.Interface.1.', 'Device.Ethernet.Interface.2.', 'Device.Ethernet.Interface.4.']);
+      .toEqual(['Device.Ethernet.Interface.1', 'Device.Ethernet.Interface.2', 'Device.Ethernet.Interface.4']);
     expect(hosts.filter((h) => h.InterfaceType === 'Wi-Fi' && h.Active).length).toBeGreaterThanOrEqual(5);
     for (const h of hosts) {
       const last = Number((h.IPAddress as string).split('.')[3]);
       expect(h.IPAddress).toMatch(/^192\.168\.1\.\d+$/);
       expect(last).toBeGreaterThanOrEqual(100);
       expect(last).toBeLessThanOrEqual(249);
-      expect(h.Layer3Interface).toBe('Device.IP.Interface.1.');
+      expect(h.Layer3Interface).toBe('Device.IP.Interface.1');
     }
     expect((await sim.values(POOL)).ClientNumberOfEntries).toBe(hosts.filter((h) => h.DHCPClient !== '').length);
   });
@@ -111,6 +112,7 @@ describe('simulated platform: Device.Hosts and the DHCPv4 server', () => {
       [{ LeaseTime: 60 }, 'LeaseTime'],
       [{ LeaseTime: -1 }, 'LeaseTime'],
       [{ SubnetMask: '255.0.255.0' }, 'SubnetMask'],
+      [{ Interface: 'Device.IP.Interface.2' }, 'Interface'],
       [{ Interface: 'Device.IP.Interface.2.' }, 'Interface'],
     ] as const) {
       const e = await refusal(() => sim.set(POOL, bad));

@@ -20,7 +20,7 @@ describe('simulated platform: Device.NAT', () => {
     expect(await sim.values('Device.NAT.')).toEqual({
       MaxNumberOfPortMappings: MAX_PORT_MAPPINGS, InterfaceSettingNumberOfEntries: 1, PortMappingNumberOfEntries: 0,
     });
-    expect(await sim.values('Device.NAT.InterfaceSetting.1.')).toMatchObject({ Enable: true, Status: 'Enabled', Interface: 'Device.IP.Interface.2.' });
+    expect(await sim.values('Device.NAT.InterfaceSetting.1.')).toMatchObject({ Enable: true, Status: 'Enabled', Interface: 'Device.IP.Interface.2' });
   });
 
   it('adds a port mapping that shows in PortMappingNumberOfEntries and goes live with the WAN', async () => {
@@ -29,7 +29,7 @@ describe('simulated platform: Device.NAT', () => {
     expect(n).toBe(1);
     expect((await sim.values('Device.NAT.')).PortMappingNumberOfEntries).toBe(1);
     // Before the data session is up the mapping is installed but carries nothing.
-    expect(await sim.values(`${PM}1.`)).toMatchObject({ ...HTTPS, Status: 'Inactive', Origin: 'Controller', Interface: 'Device.IP.Interface.2.', LeaseDuration: 0, RemainingLeaseTime: 0 });
+    expect(await sim.values(`${PM}1.`)).toMatchObject({ ...HTTPS, Status: 'Inactive', Origin: 'Controller', Interface: 'Device.IP.Interface.2', LeaseDuration: 0, RemainingLeaseTime: 0 });
     sim.advance(60);
     expect((await sim.values(`${PM}1.`)).Status).toBe('Enabled');
     await sim.set(`${PM}1.`, { Enable: false });
@@ -54,6 +54,7 @@ describe('simulated platform: Device.NAT', () => {
       [{ ExternalPort: 0 }, 'ExternalPort'], // every port, so overlaps too
       [{ ExternalPort: 9000, ExternalPortEndRange: 8999 }, 'ExternalPortEndRange'],
       [{ ExternalPort: 9000, LeaseDuration: 3600 }, 'LeaseDuration'],
+      [{ ExternalPort: 9000, Interface: 'Device.IP.Interface.1' }, 'Interface'],
       [{ ExternalPort: 9000, Interface: 'Device.IP.Interface.1.' }, 'Interface'],
       [{ ExternalPort: 9000, InternalClient: 'not a host!' }, 'InternalClient'],
     ] as const) {
