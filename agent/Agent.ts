@@ -16,6 +16,7 @@ import { registerPlatform, type PlatformName } from './platforms.js';
 export type { PlatformName };
 import { registerBuiltinCommands, type RestartCause } from './builtin-commands.js';
 import { ControllerDirectory } from './ControllerDirectory.js';
+import { registerSecurityCertificates } from './certificates/security-certificates.js';
 import { applyDefaults, type DefaultsFile } from './defaults/apply-defaults.js';
 import { registerLocalAgent } from './localagent/register-local-agent.js';
 import { registerMqttClient } from './localagent/register-mqtt-client.js';
@@ -115,6 +116,7 @@ export class Agent {
     let agent: Agent | undefined;
     registerBuiltinCommands(model, { restart: (cause, commandKey) => { void agent?.stop({ kind: 'restart', cause, commandKey }); } });
     registerNotificationObjects(model);
+    const securityCertificates = registerSecurityCertificates(model);
     const platformStop = (await registerPlatform(model, opts.platform, { seed: opts.seed, vendorPrefix: opts.vendorPrefix, log, store })).stop;
 
     const restored = store.load((why, movedTo) => log.error('state file unreadable; starting from factory defaults', { why, movedTo }));
@@ -130,6 +132,7 @@ export class Agent {
     const endpointId = String(store.row('Device.LocalAgent.')?.EndpointID ?? '');
     if (!endpointId) throw new Error('Device.LocalAgent.EndpointID is not set (give it in the factory-defaults file)');
     const tls = await agentTlsIdentity(opts, model, endpointId, log).catch((e: unknown) => { platformStop?.(); throw e; });
+    securityCertificates.setIdentity(tls);
     const processor = new RecordProcessor({
       model, operations, controllers, log: log.child('usp'), endpointId: () => endpointId,
       onResponse: (from, msg) => {
