@@ -40,4 +40,20 @@ export class InstanceMap {
     for (const k of presentKeys) out.push(this.numberOf(k));
     return out.sort((a, b) => a - b);
   }
+
+  /**
+   * Moves numbers to new keys, all pairs at once (a key may be renamed to another's old name):
+   * a UCI section libuci renamed keeps its instance. Pairs whose old key has no number are skipped.
+   */
+  rekey(pairs: ReadonlyArray<readonly [string, string]>): void {
+    const moves = pairs.flatMap(([from, to]) => {
+      const n = this.numbers.get(from);
+      return n === undefined ? [] : [[n, to] as const];
+    });
+    for (const [from] of pairs) this.numbers.delete(from);
+    for (const [n, to] of moves) {
+      this.numbers.set(to, n);
+      this.keys.set(n, to);
+    }
+  }
 }

@@ -9,6 +9,7 @@ import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
 import { sourceError } from '../exec/CommandError.js';
 import { commandLine, type CommandRunner } from '../exec/CommandRunner.js';
+import { parseUciShow, type UciConfig } from './uci-show.js';
 
 export class OpenWrtContext {
   constructor(
@@ -30,6 +31,20 @@ export class OpenWrtContext {
     }
   }
 
+  /** `uci -q -X show <config>` (sections with their real names), parsed, cached for cacheMs. */
+  async uci(config: string): Promise<UciConfig> {
+    try {
+      return await this.runner.cached('uci', uciShowArgs(config), this.cacheMs, parseUciShow);
+    } catch (e) {
+      throw sourceError(e);
+    }
+  }
+
+  /** Drops the cached `uci show` of `config`, after a write. */
+  forgetUci(config: string): void {
+    this.runner.invalidate(commandLine('uci', uciShowArgs(config)));
+  }
+
   /** Drops the cached answer of `ubus call <object> [<method>]`, after a write or an event. */
   forget(object: string, method?: string): void {
     this.runner.invalidate(commandLine('ubus', method ? ['call', object, method] : ['call', object]));
@@ -43,4 +58,8 @@ export class OpenWrtContext {
 
 export function ubusArgs(object: string, method: string, args?: Record<string, unknown>): string[] {
   return args === undefined ? ['call', object, method] : ['call', object, method, JSON.stringify(args)];
+}
+
+export function uciShowArgs(config: string): string[] {
+  return ['-q', '-X', 'show', config];
 }

@@ -12,6 +12,7 @@
  * | IP.Interface (+IPv4/IPv6Address, Prefix) | `ubus call network.interface dump`         |
  * | WiFi.Radio/SSID/AccessPoint (+Security)  | `ubus call network.wireless status` + `iwinfo info` per up BSS |
  * | WiFi.AccessPoint.AssociatedDevice        | `ubus call iwinfo assoclist` per up BSS    |
+ * | NAT.PortMapping, NAT.InterfaceSetting    | `uci -q -X show firewall`                  |
  *
  * A source that fails (tool missing, ubus object absent, timeout) fails the objects that read
  * it with 7003 naming the command; every other object still reads.
@@ -24,6 +25,7 @@ import { registerDeviceInfo } from './device-info.js';
 import { registerEthernet } from './ethernet.js';
 import { startEvents } from './events.js';
 import { registerIP } from './ip.js';
+import { registerNAT } from './nat.js';
 import { OpenWrtContext } from './OpenWrtContext.js';
 import { UciWriter } from './uci.js';
 import { registerWiFiAccessPoints } from './wifi-access-point.js';
@@ -64,7 +66,8 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   const uci = new UciWriter(ctx);
   registerDeviceInfo(ctx, opts.procStat);
   const ethernet = registerEthernet(ctx);
-  registerIP(ctx, ethernet);
+  const ip = registerIP(ctx, ethernet);
+  registerNAT(ctx, ip, uci);
   const wifi = new WiFiState(ctx);
   registerWiFiRadios(ctx, wifi, uci);
   registerWiFiAccessPoints(ctx, wifi, uci);

@@ -28,8 +28,15 @@ interface AddressRow { key: string; values: (now: number) => Record<string, Valu
 /** One interface's rows, per table. */
 interface IfRows { status: NetIfStatus; v4: AddressRow[]; v6: AddressRow[]; prefixes: AddressRow[] }
 
+export interface IPInterfaces {
+  /** "Device.IP.Interface.N" (a reference value) of the netifd interface `name`, or "" if there is none. */
+  pathOf(name: string | undefined): Promise<string>;
+  /** The netifd interface name of Device.IP.Interface.N, from a reference value (with or without the "."). */
+  nameOf(reference: string): Promise<string | undefined>;
+}
+
 /** Serves Device.IP.Interface.{i}. and its IPv4Address, IPv6Address and IPv6Prefix tables. */
-export function registerIP(ctx: OpenWrtContext, ethernet: EthernetLinks): void {
+export function registerIP(ctx: OpenWrtContext, ethernet: EthernetLinks): IPInterfaces {
   const { model } = ctx;
   const interfaces = new InstanceMap();
   const sub = { v4: new Map<string, InstanceMap>(), v6: new Map<string, InstanceMap>(), prefixes: new Map<string, InstanceMap>() };
@@ -98,6 +105,18 @@ export function registerIP(ctx: OpenWrtContext, ethernet: EthernetLinks): void {
     ['Enable', 'Status', 'IPAddressStatus', 'IPAddress', 'Origin', 'Prefix', 'PreferredLifetime', 'ValidLifetime', 'Anycast']);
   table('Device.IP.Interface.{i}.IPv6Prefix.{i}.', 'prefixes', 'IPv6 prefix',
     ['Enable', 'Status', 'PrefixStatus', 'Prefix', 'Origin', 'StaticType', 'OnLink', 'PreferredLifetime', 'ValidLifetime']);
+
+  return {
+    pathOf: async (name) => {
+      if (!name || !(await read()).has(name)) return '';
+      return `Device.IP.Interface.${interfaces.numberOf(name)}`;
+    },
+    nameOf: async (reference) => {
+      const m = /^Device\.IP\.Interface\.(\d+)\.?$/.exec(reference.trim());
+      const name = m ? interfaces.keyOf(Number(m[1])) : undefined;
+      return name !== undefined && (await read()).has(name) ? name : undefined;
+    },
+  };
 }
 
 async function lowerLayer(ctx: OpenWrtContext, ethernet: EthernetLinks, device: string | undefined): Promise<string> {

@@ -17,6 +17,17 @@ export interface UciChange {
   value: string;
   /** Keep the value out of logs and error messages (passphrases). */
   secret?: boolean;
+  /** `uci delete <config>.<section>.<option>` instead of a set (the option falls back to its default). */
+  remove?: boolean;
+}
+
+/** What a staged write may do inside one `UciWriter.transact`, before the commit. */
+export interface UciStage {
+  set(change: UciChange): Promise<void>;
+  /** `uci add <config> <type>`: a new anonymous section; resolves with the name uci printed. */
+  add(type: string): Promise<string>;
+  /** `uci delete <config>.<section>`. */
+  remove(section: string): Promise<void>;
 }
 
 export class UciWriter {
@@ -29,19 +40,44 @@ export class UciWriter {
    * `ubus call network reload`, which makes netifd re-read network and wireless).
    */
   apply(config: string, changes: readonly UciChange[], reload: readonly string[]): Promise<void> {
-    const run = this.queue.then(() => this.applyNow(config, changes, reload));
+    if (changes.length === 0) return Promise.resolve();
+    return this.transact(config, async (stage) => { for (const c of changes) await stage.set(c); }, reload);
+  }
+
+  /**
+   * Runs `stage` (adds, sets, deletes of one config), commits, then runs `reload`; resolves with
+   * what `stage` returned. A failing step or commit reverts everything staged.
+   */
+  transact<T>(config: string, stage: (s: UciStage) => Promise<T>, reload: readonly string[]): Promise<T> {
+    const run = this.queue.then(() => this.transactNow(config, stage, reload));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async applyNow(config: string, changes: readonly UciChange[], reload: readonly string[]): Promise<void> {
-    if (changes.length === 0) return;
+  private async transactNow<T>(config: string, stage: (s: UciStage) => Promise<T>, reload: readonly string[]): Promise<T> {
     const { runner, log } = this.ctx;
+    const touched: string[] = [];
+    let result: T;
     try {
-      for (const c of changes) {
-        const option = `${config}.${c.section}.${c.option}`;
-        await runner.run('uci', ['set', `${option}=${c.value}`], c.secret ? { display: `uci set ${option}=…` } : {});
-      }
+      result = await stage({
+        set: async (c) => {
+          const option = `${config}.${c.section}.${c.option}`;
+          touched.push(option);
+          if (c.remove) await runner.run('uci', ['delete', option]);
+          else await runner.run('uci', ['set', `${option}=${c.value}`], c.secret ? { display: `uci set ${option}=…` } : {});
+        },
+        add: async (type) => {
+          touched.push(`${config} (new ${type})`);
+          const name = (await runner.run('uci', ['add', config, type])).trim();
+          if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`uci add printed no section name (${JSON.stringify(name.slice(0, 40))})`);
+          return name;
+        },
+        remove: async (section) => {
+          touched.push(`${config}.${section}`);
+          await runner.run('uci', ['delete', `${config}.${section}`]);
+        },
+      });
+      if (touched.length === 0) return result;
       await runner.run('uci', ['commit', config]);
     } catch (e) {
       try {
@@ -49,9 +85,9 @@ export class UciWriter {
       } catch (r) {
         log.error('uci revert failed after a failed write', { config, error: message(r) });
       }
+      if (e instanceof UspError) throw e;
       // The options are named, never the values: one of them may be a passphrase.
-      const what = changes.map((c) => `${config}.${c.section}.${c.option}`).join(', ');
-      throw new UspError(ErrorCode.InternalError, `could not write ${what} (reverted): ${message(e)}`);
+      throw new UspError(ErrorCode.InternalError, `could not write ${touched.join(', ') || config} (reverted): ${message(e)}`);
     }
     try {
       const [cmd, ...args] = reload;
@@ -61,6 +97,7 @@ export class UciWriter {
       log.error('configuration committed but the reload failed', { config, error: message(e) });
       throw new UspError(ErrorCode.InternalError, `${config} saved but not applied: ${message(e)}`);
     }
+    return result;
   }
 }
 

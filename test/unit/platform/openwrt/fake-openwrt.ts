@@ -9,7 +9,12 @@
  * - `ubus listen ...` and `ubus subscribe <obj>` print the lines of events/listen.jsonl or
  *   events/<obj>.jsonl as they are appended (from the start of the file) until killed; they exit
  *   with status 3 once if a file die-<listen|obj> exists.
- * - `uci ...` succeeds, except `uci commit` while the file uci-fail-commit exists.
+ * - `uci [-q] [-X] show <config>` answers from responses.json's `uci` (rewritable by the test:
+ *   `respondUci`); an unknown config fails like uci: "uci: Entry not found", exit 1.
+ * - `uci add <config> <type>` prints the next name of responses.json's `added` (or "cfg0f0000").
+ * - every other `uci ...` succeeds, except `uci commit` while the file uci-fail-commit exists.
+ * - `/etc/init.d/firewall` (under bin/, as the runner finds an absolute command inside
+ *   commandPath) logs its argv as ["/etc/init.d/firewall", ...] and succeeds.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -43,6 +48,11 @@ export function defaultResponses(): Record<string, Response> {
     [IWINFO_ASSOCLIST]: { file: 'ubus-iwinfo-assoclist.phy1-ap0.json' },
     'network reload': { text: '' },
   };
+}
+
+/** Every `uci show` a whole-tree read needs, by config. */
+export function defaultUci(): Record<string, Response> {
+  return { firewall: { file: 'uci-show-firewall.txt' } };
 }
 
 const UBUS = String.raw`#!/usr/bin/env node
@@ -99,11 +109,33 @@ const path = require('path');
 const DIR = __DIR__;
 const argv = process.argv.slice(2);
 fs.appendFileSync(path.join(DIR, 'calls.log'), JSON.stringify(['uci', ...argv]) + '\n');
+const words = argv.filter((a) => !a.startsWith('-'));
+const manifest = JSON.parse(fs.readFileSync(path.join(DIR, 'responses.json'), 'utf8'));
+if (words[0] === 'show') {
+  const r = manifest.uci[words[1]];
+  if (!r) { process.stderr.write('uci: Entry not found\n'); process.exit(1); }
+  if (r.exit !== undefined) { process.stderr.write(r.stderr + '\n'); process.exit(r.exit); }
+  process.stdout.write(r.file !== undefined ? fs.readFileSync(path.join(manifest.fixtures, r.file), 'utf8') : r.text);
+  process.exit(0);
+}
+if (words[0] === 'add') {
+  const counter = path.join(DIR, 'uci-added');
+  const i = fs.existsSync(counter) ? Number(fs.readFileSync(counter, 'utf8')) : 0;
+  fs.writeFileSync(counter, String(i + 1));
+  process.stdout.write(((manifest.added || [])[i] || 'cfg0f0000') + '\n');
+  process.exit(0);
+}
 if (argv[0] === 'commit' && fs.existsSync(path.join(DIR, 'uci-fail-commit'))) {
   process.stderr.write('uci: I/O error\n');
   process.exit(1);
 }
 process.exit(0);
+`;
+
+const INIT_SCRIPT = String.raw`#!/usr/bin/env node
+const fs = require('fs');
+const path = require('path');
+fs.appendFileSync(path.join(__DIR__, 'calls.log'), JSON.stringify([__NAME__, ...process.argv.slice(2)]) + '\n');
 `;
 
 export interface FakeOpenWrt {
@@ -116,6 +148,10 @@ export interface FakeOpenWrt {
   ubusCalls(): string[];
   clearLog(): void;
   respond(key: string, r: Response | undefined): void;
+  /** What `uci show <config>` prints from now on (undefined: the config does not exist). */
+  respondUci(config: string, r: Response | undefined): void;
+  /** The names the next `uci add` calls print, in order. */
+  willAdd(...names: string[]): void;
   /** Appends one event line for `ubus listen` ("listen") or `ubus subscribe <obj>`. */
   event(stream: string, type: string, data: unknown): void;
   /** Makes the `ubus listen`/`subscribe` child for `stream` exit once. */
@@ -130,7 +166,10 @@ export function fakeOpenWrt(opts: { withUbus?: boolean } = {}): FakeOpenWrt {
   fs.mkdirSync(bin);
   fs.mkdirSync(path.join(dir, 'events'));
   fs.writeFileSync(path.join(dir, 'calls.log'), '');
-  const manifest = { fixtures: FIXTURES, objects: ['hostapd.phy1-ap0'], calls: defaultResponses() as Record<string, Response> };
+  const manifest = {
+    fixtures: FIXTURES, objects: ['hostapd.phy1-ap0'], calls: defaultResponses() as Record<string, Response>,
+    uci: defaultUci() as Record<string, Response>, added: [] as string[],
+  };
   const save = (): void => fs.writeFileSync(path.join(dir, 'responses.json'), JSON.stringify(manifest));
   save();
   const install = (name: string, script: string): void => {
@@ -138,6 +177,8 @@ export function fakeOpenWrt(opts: { withUbus?: boolean } = {}): FakeOpenWrt {
   };
   if (opts.withUbus !== false) install('ubus', UBUS);
   install('uci', UCI);
+  fs.mkdirSync(path.join(bin, 'etc', 'init.d'), { recursive: true });
+  install('etc/init.d/firewall', INIT_SCRIPT.replace('__NAME__', JSON.stringify('/etc/init.d/firewall')));
   const invocations = (): string[][] => fs.readFileSync(path.join(dir, 'calls.log'), 'utf8')
     .split('\n').filter(Boolean).map((l) => JSON.parse(l) as string[]);
   return {
@@ -149,6 +190,16 @@ export function fakeOpenWrt(opts: { withUbus?: boolean } = {}): FakeOpenWrt {
     respond: (key, r) => {
       if (r === undefined) delete manifest.calls[key];
       else manifest.calls[key] = r;
+      save();
+    },
+    respondUci: (config, r) => {
+      if (r === undefined) delete manifest.uci[config];
+      else manifest.uci[config] = r;
+      save();
+    },
+    willAdd: (...names) => {
+      manifest.added = names;
+      fs.rmSync(path.join(dir, 'uci-added'), { force: true });
       save();
     },
     event: (stream, type, data) => fs.appendFileSync(path.join(dir, 'events', `${stream}.jsonl`), `${JSON.stringify({ [type]: data })}\n`),

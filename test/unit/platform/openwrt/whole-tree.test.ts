@@ -157,12 +157,15 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
       'system board',
       'system info',
     ]);
-    // Nothing else ran for the read (the long-running listeners may log their start late).
-    expect(fx.fake.invocations().filter((a) => !['call', 'listen', 'subscribe'].includes(a[1]))).toEqual([]);
-    expect(fx.platform.runner.calls - before).toBe(7);
+    // Besides ubus, one `uci show` per config; nothing else ran for the read (the long-running
+    // listeners may log their start late).
+    expect(fx.fake.invocations().filter((a) => a[0] === 'uci')).toEqual([['uci', '-q', '-X', 'show', 'firewall']]);
+    expect(fx.fake.invocations().filter((a) => a[0] !== 'uci' && !['call', 'listen', 'subscribe'].includes(a[1]))).toEqual([]);
+    expect(fx.platform.runner.calls - before).toBe(8);
     // A second read inside the cache's max age costs nothing more.
     await fx.read();
     expect(fx.fake.ubusCalls()).toHaveLength(7);
+    expect(fx.fake.invocations().filter((a) => a[0] === 'uci')).toHaveLength(1);
   });
 
   it('reads the same instance numbers whichever object a Get reads first', async () => {

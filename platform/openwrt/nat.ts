@@ -1,0 +1,222 @@
+/**
+ * Device.NAT. on OpenWrt (TR-181 NAT:1) from the firewall configuration, one
+ * `uci -q -X show firewall` per read (firewall3 and fw4 share the UCI format):
+ *
+ * - PortMapping.{i}: each `config redirect` with target DNAT (the default) and one protocol
+ *   (tcp or udp): src zone → Interface (the zone's first network that is an IP.Interface),
+ *   src_ip → RemoteHost, src_dport ("8080" or "8000-8100") → ExternalPort/EndRange, dest_ip →
+ *   InternalClient, dest_port → InternalPort (absent: the external port), proto → Protocol,
+ *   name → Description, enabled → Enable. Redirects for "tcp udp" (LuCI's default) or other
+ *   protocols have no TR-181 Protocol and are not served (they are left alone).
+ * - InterfaceSetting.{i}: each zone with masq 1, read-only.
+ *
+ * Writes go through uci (add / set / delete in config firewall), `uci commit firewall`, then
+ * `/etc/init.d/firewall reload`; a failure reverts. Rows are keyed by UCI section name and keep
+ * their instance across libuci's renames of anonymous sections after our own writes
+ * (renamesByPosition). Alias is the agent's: held in memory, "cpe-<section>" by default, so it
+ * does not survive an agent restart for a Controller-chosen value (UCI has no option for it and
+ * fw3 warns about unknown options).
+ */
+import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import type { Value } from '../../datamodel/value/Value.js';
+import { canonicalizeReferences } from '../reference.js';
+import { noSuchInstance } from './convert.js';
+import { InstanceMap } from './InstanceMap.js';
+import type { IPInterfaces } from './ip.js';
+import type { OpenWrtContext } from './OpenWrtContext.js';
+import { planWrite, type ParamWriter, type UciChange, type UciWriter } from './uci.js';
+import { listOption, renamesByPosition, stringOption, uciBool, type UciConfig, type UciSection } from './uci-show.js';
+
+/** `/etc/init.d/firewall reload`: fw4/fw3 re-reads UCI and replaces the ruleset. */
+export const FIREWALL_RELOAD = ['/etc/init.d/firewall', 'reload'] as const;
+
+const PORT_MAPPING = 'Device.NAT.PortMapping.{i}.';
+const PM_PARAMS = ['Enable', 'Status', 'Alias', 'Interface', 'AllInterfaces', 'LeaseDuration', 'RemainingLeaseTime',
+  'RemoteHost', 'ExternalPort', 'ExternalPortEndRange', 'InternalPort', 'Protocol', 'InternalClient', 'Description'];
+const IPV4_RE = /^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)$/;
+
+/** Serves Device.NAT.PortMapping.{i}. (read-write) and Device.NAT.InterfaceSetting.{i}. */
+export function registerNAT(ctx: OpenWrtContext, ip: IPInterfaces, uci: UciWriter): void {
+  const { model } = ctx;
+  const mappings = new InstanceMap();
+  const settings = new InstanceMap();
+  const aliases = new Map<string, string>();
+  const read = async (): Promise<UciConfig> => {
+    const config = await ctx.uci('firewall');
+    mappings.list(config.filter(isPortMapping).map((s) => s.name));
+    settings.list(config.filter(isMasqZone).map((s) => s.name));
+    return config;
+  };
+  const section = async (n: number | undefined): Promise<[UciSection, UciConfig]> => {
+    const config = await read();
+    const name = mappings.keyOf(n);
+    const s = config.find((c) => c.name === name);
+    if (!s || !isPortMapping(s)) throw noSuchInstance('port mapping', n);
+    return [s, config];
+  };
+  const zoneInterface = async (config: UciConfig, zone: string | undefined): Promise<string> => {
+    const z = config.find((c) => c.type === 'zone' && stringOption(c.options.name) === zone);
+    for (const net of listOption(z?.options.network)) {
+      const path = await ip.pathOf(net);
+      if (path) return path;
+    }
+    return '';
+  };
+  const zoneOfInterface = async (config: UciConfig, reference: string): Promise<string | undefined> => {
+    const net = await ip.nameOf(reference);
+    return config.find((c) => c.type === 'zone' && net !== undefined && listOption(c.options.network).includes(net))
+      ?.options.name as string | undefined;
+  };
+
+  /**
+   * Runs one firewall write and keeps every row's instance (and Alias) across the section
+   * renames it causes. Resolves with the names `uci add` printed, in their final form.
+   */
+  const write = async (stage: Parameters<UciWriter['transact']>[1]): Promise<string[]> => {
+    const before = (await read()).map((s) => s.name);
+    const removed = new Set<string>();
+    const added: string[] = [];
+    await uci.transact('firewall', (s) => stage({
+      set: s.set,
+      add: async (type) => { const name = await s.add(type); added.push(name); return name; },
+      remove: async (name) => { removed.add(name); await s.remove(name); },
+    }), FIREWALL_RELOAD).finally(() => ctx.forgetUci('firewall'));
+    const renames = renamesByPosition(before, (await ctx.uci('firewall')).map((s) => s.name), removed, added);
+    mappings.rekey(renames);
+    for (const [from, to] of renames) {
+      const alias = aliases.get(from);
+      aliases.delete(from);
+      if (alias !== undefined) aliases.set(to, alias);
+    }
+    return added.map((a) => renames.find(([from]) => from === a)?.[1] ?? a);
+  };
+
+  const values = async (s: UciSection, config: UciConfig): Promise<Record<string, Value>> => {
+    const [ext, end] = portRange(stringOption(s.options.src_dport));
+    const internal = Number(stringOption(s.options.dest_port) ?? ext);
+    const enabled = uciBool(s.options.enabled, true);
+    return {
+      Enable: enabled,
+      // What fw4 made of it is not read back; a rule without an internal client installs nothing.
+      Status: !enabled ? 'Disabled' : stringOption(s.options.dest_ip) ? 'Enabled' : 'Error_Misconfigured',
+      Alias: aliases.get(s.name) ?? `cpe-${s.name}`,
+      Interface: await zoneInterface(config, stringOption(s.options.src)),
+      AllInterfaces: false,
+      LeaseDuration: 0,
+      RemainingLeaseTime: 0,
+      RemoteHost: stringOption(s.options.src_ip) ?? '',
+      ExternalPort: ext,
+      ExternalPortEndRange: end,
+      InternalPort: Number.isInteger(internal) && internal >= 0 && internal <= 65535 ? internal : 0,
+      Protocol: stringOption(s.options.proto)!.toUpperCase(),
+      InternalClient: stringOption(s.options.dest_ip) ?? '',
+      Description: stringOption(s.options.name) ?? '',
+    };
+  };
+
+  /** The UCI options for `changes` to section `name` (current values `current`); 7012 for what cannot be. */
+  const plan = async (name: string, config: UciConfig, current: Record<string, Value>, changes: Record<string, Value>): Promise<UciChange[]> => {
+    canonicalizeReferences(changes, ['Interface']);
+    const opt = (option: string, value: string): UciChange[] => (value === ''
+      ? [{ section: name, option, value: '', remove: true }] : [{ section: name, option, value }]);
+    const zone = changes.Interface === undefined || changes.Interface === current.Interface
+      ? undefined : await zoneOfInterface(config, String(changes.Interface));
+    const ports = (): UciChange[] | string => {
+      const ext = Number(changes.ExternalPort ?? current.ExternalPort);
+      const end = Number(changes.ExternalPortEndRange ?? current.ExternalPortEndRange);
+      if (end !== 0 && (ext === 0 || end < ext)) return 'ExternalPortEndRange must be 0 or at least ExternalPort';
+      return opt('src_dport', ext === 0 ? '' : end > ext ? `${ext}-${end}` : String(ext));
+    };
+    const writers: Record<string, ParamWriter> = {
+      Enable: (v) => opt('enabled', v ? '1' : '0'),
+      Alias: () => [],
+      Interface: (v) => (v === current.Interface ? [] : zone ? opt('src', zone) : `${String(v)} is in no firewall zone`),
+      AllInterfaces: (v) => (v ? 'a port mapping applies to one firewall zone here' : []),
+      LeaseDuration: (v) => (v === 0 ? [] : 'only static port mappings (0) can be configured'),
+      RemoteHost: (v) => opt('src_ip', String(v)),
+      ExternalPort: () => (changes.ExternalPortEndRange !== undefined ? [] : ports()),
+      ExternalPortEndRange: () => ports(),
+      InternalPort: (v) => opt('dest_port', v === 0 ? '' : String(v)),
+      Protocol: (v) => opt('proto', String(v).toLowerCase()),
+      InternalClient: (v) => (v === '' || IPV4_RE.test(String(v)) ? opt('dest_ip', String(v)) : 'must be an IPv4 address'),
+      Description: (v) => opt('name', String(v)),
+    };
+    // Alias writes nothing to UCI: it is the agent's own, kept once the UCI write went through.
+    return planWrite(current, changes, writers);
+  };
+
+  model.register(PORT_MAPPING, {
+    params: PM_PARAMS,
+    list: async () => mappings.list((await read()).filter(isPortMapping).map((s) => s.name)),
+    get: async ([n]) => {
+      const [s, config] = await section(n);
+      return values(s, config);
+    },
+    set: async ([n], changes) => {
+      const [s, config] = await section(n);
+      const changesUci = await plan(s.name, config, await values(s, config), changes);
+      if (changesUci.length > 0) await write(async (stage) => { for (const c of changesUci) await stage.set(c); });
+      if (typeof changes.Alias === 'string') aliases.set(mappings.keyOf(n) ?? s.name, changes.Alias);
+    },
+    add: async (_parent: InstanceKeys, params) => {
+      const config = await read();
+      const wan = config.find((c) => c.type === 'zone' && stringOption(c.options.name) === 'wan') ? 'wan' : undefined;
+      const lan = config.find((c) => c.type === 'zone' && stringOption(c.options.name) === 'lan') ? 'lan' : undefined;
+      const current: Record<string, Value> = {
+        Enable: false, Alias: '', Interface: await zoneInterface(config, wan), AllInterfaces: false, LeaseDuration: 0,
+        RemoteHost: '', ExternalPort: 0, ExternalPortEndRange: 0, InternalPort: 0, Protocol: 'TCP', InternalClient: '', Description: '',
+      };
+      // Validated before anything is staged; the section name is filled in once uci add prints it.
+      const planned = await plan('', config, current, { ...params });
+      const base = [['target', 'DNAT'], ['src', wan ?? 'wan'], ['dest', lan ?? 'lan'], ['proto', 'tcp'], ['enabled', '0']];
+      const [name] = await write(async (stage) => {
+        const created = await stage.add('redirect');
+        for (const [option, value] of base) {
+          if (!planned.some((c) => c.option === option)) await stage.set({ section: created, option, value });
+        }
+        for (const c of planned) if (!c.remove) await stage.set({ ...c, section: created });
+      });
+      const n = mappings.numberOf(name);
+      if (typeof params.Alias === 'string' && params.Alias !== '') aliases.set(name, params.Alias);
+      return n;
+    },
+    delete: async ([n]) => {
+      const [s] = await section(n);
+      await write(async (stage) => stage.remove(s.name));
+      aliases.delete(s.name);
+    },
+  });
+
+  model.register('Device.NAT.InterfaceSetting.{i}.', {
+    params: ['Enable', 'Status', 'Alias', 'Interface'],
+    list: async () => settings.list((await read()).filter(isMasqZone).map((s) => s.name)),
+    get: async ([n]) => {
+      const config = await read();
+      const name = settings.keyOf(n);
+      const z = config.find((c) => c.name === name);
+      if (!z || !isMasqZone(z)) throw noSuchInstance('NAT interface setting', n);
+      return { Enable: true, Status: 'Enabled', Alias: `cpe-${stringOption(z.options.name) ?? z.name}`, Interface: await zoneInterface(config, stringOption(z.options.name)) };
+    },
+  });
+}
+
+/** A redirect TR-181 can express as a PortMapping: DNAT of exactly one of tcp, udp. */
+function isPortMapping(s: UciSection): boolean {
+  if (s.type !== 'redirect') return false;
+  const target = stringOption(s.options.target) ?? 'DNAT';
+  const proto = stringOption(s.options.proto)?.toLowerCase();
+  return target.toUpperCase() === 'DNAT' && (proto === 'tcp' || proto === 'udp') && s.options.src !== undefined;
+}
+
+function isMasqZone(s: UciSection): boolean {
+  return s.type === 'zone' && uciBool(s.options.masq, false);
+}
+
+/** fw3/fw4 port ranges: "8080", "8000-8100" or "8000:8100" → [start, end or 0]; absent = any (0). */
+export function portRange(v: string | undefined): [number, number] {
+  const m = /^(\d+)(?:[-:](\d+))?$/.exec((v ?? '').trim());
+  if (!m) return [0, 0];
+  const start = Math.min(65535, Number(m[1]));
+  const end = m[2] === undefined ? 0 : Math.min(65535, Number(m[2]));
+  return [start, end > start ? end : 0];
+}
