@@ -14,7 +14,8 @@ import { loadTlsIdentity, readCaFile, type TlsIdentity } from '../mtp/tls/TlsIde
 import { registerPlatform, type PlatformName } from './platforms.js';
 
 export type { PlatformName };
-import { registerBuiltinCommands, type RestartCause } from './builtin-commands.js';
+import { registerBuiltinCommands, type BuiltinActions, type RestartCause } from './builtin-commands.js';
+import { registerFirmwareCommands } from './firmware/register-firmware.js';
 import { ControllerDirectory } from './ControllerDirectory.js';
 import { registerSecurityCertificates } from './certificates/security-certificates.js';
 import { applyDefaults, type DefaultsFile } from './defaults/apply-defaults.js';
@@ -114,10 +115,14 @@ export class Agent {
     if (opts.legacyCoap) registerCoap(model, store);
     const operations = new OperationRunner(model, log.child('operate'));
     let agent: Agent | undefined;
-    registerBuiltinCommands(model, { restart: (cause, commandKey) => { void agent?.stop({ kind: 'restart', cause, commandKey }); } });
+    const actions: BuiltinActions = { restart: (cause, commandKey) => { void agent?.stop({ kind: 'restart', cause, commandKey }); } };
+    registerBuiltinCommands(model, actions);
     registerNotificationObjects(model);
     const securityCertificates = registerSecurityCertificates(model);
-    const platformStop = (await registerPlatform(model, opts.platform, { seed: opts.seed, vendorPrefix: opts.vendorPrefix, log, store })).stop;
+    const platform = await registerPlatform(model, opts.platform, { seed: opts.seed, vendorPrefix: opts.vendorPrefix, log, store });
+    const platformStop = platform.stop;
+    // Firmware:1 Download()/Activate() and TransferComplete!, where the platform has firmware banks.
+    if (platform.firmware) registerFirmwareCommands(model, platform.firmware, { ...actions, settle: () => agent?.notifications.engine.idle() ?? Promise.resolve(), log: log.child('firmware') });
 
     const restored = store.load((why, movedTo) => log.error('state file unreadable; starting from factory defaults', { why, movedTo }));
     if (!restored) {
@@ -151,7 +156,7 @@ export class Agent {
     agent.stopWanWatch = reconnectOnWanUp(model, () => self.mtps, log.child('mtp'));
     notifications.start();
     // Boot! goes to every controller subscribed to it, queued until each is reachable.
-    model.changes.emit({ kind: 'event', inst: { node: model.root, keys: [] }, path: 'Device.', event: 'Boot!', args: { CommandKey: boot.commandKey, Cause: boot.cause, FirmwareUpdated: false, ParameterMap: '{}' } });
+    model.changes.emit({ kind: 'event', inst: { node: model.root, keys: [] }, path: 'Device.', event: 'Boot!', args: { CommandKey: boot.commandKey, Cause: boot.cause, FirmwareUpdated: platform.firmware?.takeFirmwareUpdated() ?? false, ParameterMap: '{}' } });
     if (boot.cause.endsWith('FactoryReset')) await onBoardAllControllers(model, notifications.delivery);
     log.info('agent started', { endpointId, version: SOFTWARE_VERSION, restored, bootCause: boot.cause });
     return agent;

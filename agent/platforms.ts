@@ -7,6 +7,7 @@
 import type { Logger } from '../datamodel/Logger.js';
 import type { DataStore } from '../datamodel/store/DataStore.js';
 import type { DataModel } from '../datamodel/tree/DataModel.js';
+import type { FirmwareBackend } from './firmware/FirmwareBackend.js';
 
 export type PlatformName = 'auto' | 'simulated' | 'openwrt' | 'linux' | 'none';
 export const PLATFORM_NAMES: readonly PlatformName[] = ['auto', 'simulated', 'openwrt', 'linux', 'none'];
@@ -20,7 +21,13 @@ export interface PlatformOptions {
   store?: DataStore;
 }
 
-export interface StartedPlatform { name: Exclude<PlatformName, 'auto'>; cellular: boolean; stop(): void }
+export interface StartedPlatform {
+  name: Exclude<PlatformName, 'auto'>;
+  cellular: boolean;
+  /** Firmware:1 banks (Device.DeviceInfo.FirmwareImage.{i}), when the platform has them. */
+  firmware?: FirmwareBackend;
+  stop(): void;
+}
 
 export async function registerPlatform(model: DataModel, name: PlatformName, opts: PlatformOptions): Promise<StartedPlatform> {
   const log = opts.log.child('platform');
@@ -33,8 +40,9 @@ export async function registerPlatform(model: DataModel, name: PlatformName, opt
   const stops: Array<() => void> = [];
   if (chosen === 'simulated') {
     const { registerSimulatedPlatform } = await import('../platform/simulated/index.js');
-    stops.push(registerSimulatedPlatform(model, { seed: opts.seed, store: opts.store }).stop);
-    return { name: chosen, cellular: true, stop: () => stops.forEach((s) => s()) };
+    const sim = registerSimulatedPlatform(model, { seed: opts.seed, store: opts.store });
+    stops.push(sim.stop);
+    return { name: chosen, cellular: true, firmware: sim.firmware, stop: () => stops.forEach((s) => s()) };
   }
   if (chosen === 'none') return { name: chosen, cellular: false, stop: () => undefined };
   if (chosen === 'openwrt') {

@@ -54,6 +54,9 @@ export async function handleOperate(h: HandlerContext, req: OperateReq): Promise
 function commandInput(args: readonly SchemaArgument[], given: StringMap): Record<string, Value> {
   const input: Record<string, Value> = {};
   for (const a of args) {
+    // Argument tables ("TimeWindow.{i}.Start"): mandatory only within each instance given, which
+    // the command checks (e.g. Activate()); no instance name can be looked up here.
+    if (a.name.includes('{i}')) continue;
     const raw = given[a.name];
     if (raw === undefined) {
       if (a.mandatory) throw new UspError(ErrorCode.InvalidCommandArgs, `missing mandatory input argument ${a.name}`);

@@ -16,6 +16,7 @@ import { formatValue } from '../../datamodel/value/format-value.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import type { Notification, NotifyReq, StringMap } from '../codec/types.js';
 import { formatParam } from '../handlers/format-params.js';
+import { LOCAL_AGENT_PATH, recipientWantsTransferComplete, TRANSFER_COMPLETE } from '../firmware/transfer-complete.js';
 import type { OperationOutcome, OperationRunner } from '../operate/OperationRunner.js';
 import { bootParameterMap } from './boot-parameters.js';
 import type { NotificationDelivery } from './NotificationDelivery.js';
@@ -153,6 +154,8 @@ export class SubscriptionEngine {
         for (const sub of await this.subs('Event')) {
           if (!(await anyCovers(sub, (r) => coversItem(this.model, r, c.path, c.event)))) continue;
           if (!(await this.may(sub, (a) => a.instance(c.inst), (ia) => ia.event(c.event)))) continue;
+          // TransferComplete! only where the recipient's TransferCompletePolicy.ResultTypeFilter admits the result.
+          if (c.event === TRANSFER_COMPLETE && c.path === LOCAL_AGENT_PATH && !(await recipientWantsTransferComplete(this.model, sub.recipientEid, c.args))) continue;
           const params = this.eventArgs(c.inst, c.event, c.args);
           // Boot!'s ParameterMap is the recipient's own BootParameter selection (TR-181 Boot!).
           if (c.event === 'Boot!' && c.path === 'Device.') params.ParameterMap = await bootParameterMap(this.model, sub.recipientEid);

@@ -4,6 +4,7 @@
  * and memory and CPU load that wander smoothly with time.
  */
 import type { Value } from '../../datamodel/value/Value.js';
+import { MAX_ACTIVATE_TIME_WINDOWS, type SimulatedFirmware } from './firmware.js';
 import { clampInt, Prng, wave } from './random.js';
 import { invalidParams, SIM_OUI, type SimContext, WritableRows } from './SimContext.js';
 
@@ -19,7 +20,7 @@ const WRITABLE = ['FriendlyName', 'HostName', 'ProvisioningCode'] as const;
 const HOST_NAME_RE = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$/;
 
 /** Serves Device.DeviceInfo., .MemoryStatus. and .ProcessStatus. (CPUUsage). */
-export function registerDeviceInfo(ctx: SimContext): void {
+export function registerDeviceInfo(ctx: SimContext, firmware: SimulatedFirmware): void {
   const { model, identity, seed } = ctx;
   const rows = new WritableRows(ctx, 'Device.DeviceInfo.', () => ({
     FriendlyName: '5G Home Gateway',
@@ -39,13 +40,19 @@ export function registerDeviceInfo(ctx: SimContext): void {
   };
 
   model.register('Device.DeviceInfo.', {
-    params: [...Object.keys(fixed), 'UpTime', ...WRITABLE],
-    get: () => ({ ...fixed, UpTime: ctx.upTime(), ...rows.row([]) }),
-    set: (keys, changes) => {
+    params: [...Object.keys(fixed), 'UpTime', ...WRITABLE, 'ActiveFirmwareImage', 'BootFirmwareImage', 'MaxNumberOfActivateTimeWindows'],
+    get: () => ({
+      ...fixed, SoftwareVersion: firmware.runningVersion(), UpTime: ctx.upTime(), ...rows.row([]),
+      ActiveFirmwareImage: firmware.activeImage(), BootFirmwareImage: firmware.bootImage(), MaxNumberOfActivateTimeWindows: MAX_ACTIVATE_TIME_WINDOWS,
+    }),
+    set: (keys, all) => {
+      const { BootFirmwareImage: boot, ...changes } = all;
       const host = changes.HostName;
       if (host !== undefined && !HOST_NAME_RE.test(String(host))) {
         throw invalidParams([{ param: 'HostName', message: `${JSON.stringify(host)} is not an RFC 1123 host name` }]);
       }
+      // Validated (7012) before anything is applied; the boot loader keeps it, not the store.
+      if (boot !== undefined) firmware.setBootImage(String(boot));
       rows.apply(keys, changes);
     },
   });

@@ -13,11 +13,12 @@ import { registerBridging } from './bridging.js';
 import { registerCellularAccessPoint } from './cellular-access-point.js';
 import { registerCellular } from './cellular.js';
 import { Churn } from './churn.js';
-import { registerDeviceInfo } from './device-info.js';
+import { registerDeviceInfo, SIM_SOFTWARE_VERSION } from './device-info.js';
 import { registerDHCPv4 } from './dhcpv4.js';
 import { registerDNS } from './dns.js';
 import { registerEthernet } from './ethernet.js';
 import { registerFirewall } from './firewall.js';
+import { registerFirmwareImages, SimulatedFirmware } from './firmware.js';
 import { registerHosts } from './hosts.js';
 import { registerIP } from './ip.js';
 import { registerNAT } from './nat.js';
@@ -48,10 +49,13 @@ export const DEFAULT_SEED = 1;
  * LastChange and traffic counters start from this call. `stop()` ends the churn timer (the
  * only timer; it is unref'd, so it never keeps the process alive on its own).
  */
-export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptions = {}): { stop(): void } {
+export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptions = {}): { stop(): void; firmware: SimulatedFirmware } {
   const ctx = new SimContext(model, opts.seed ?? DEFAULT_SEED, opts.now ?? Date.now, opts.store ?? new DataStore());
   const churn = new Churn(ctx);
-  registerDeviceInfo(ctx);
+  // The simulated device boots here: the boot loader picks the firmware bank to run.
+  const firmware = new SimulatedFirmware(ctx, { factoryVersion: SIM_SOFTWARE_VERSION });
+  registerDeviceInfo(ctx, firmware);
+  registerFirmwareImages(ctx, firmware);
   registerTime(ctx);
   const ethernet = registerEthernet(ctx);
   const radios = registerWiFiRadios(ctx);
@@ -68,5 +72,5 @@ export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptio
   registerDNS(ctx, ip);
   registerRouting(ctx, churn, ip);
   churn.start();
-  return { stop: () => churn.stop() };
+  return { stop: () => churn.stop(), firmware };
 }

@@ -1,0 +1,39 @@
+/**
+ * What the agent's Firmware:1 commands (Download(), Activate(); TR-181
+ * Device.DeviceInfo.FirmwareImage.{i}) need from a platform: banks to write an image into and a
+ * boot loader to point at one. The platform serves FirmwareImage.{i} and the DeviceInfo
+ * references itself; the agent fetches the image, checks its size and checksum, reports
+ * TransferComplete! and restarts. platform/simulated/firmware.ts implements it (structurally:
+ * the platform layer cannot import the agent).
+ */
+import type { Awaitable } from '../../datamodel/tree/binding.js';
+
+/** Name and Version of an installed image (FirmwareImage.{i}.Name/Version). */
+export interface ImageInfo { name: string; version: string }
+
+/**
+ * One image on its way into a bank. FirmwareImage.{i}.Status follows the calls: beginDownload
+ * sets Downloading; `validating` Validating; `install` Available (or rejects); `fail` the
+ * failure status; `cancel` puts the bank back as it was before the download.
+ */
+export interface ImageWriter {
+  /** The next bytes of the image, in order. */
+  write(chunk: Uint8Array): Awaitable<void>;
+  /** Every byte is in; the agent now checks size and checksum. */
+  validating(): void;
+  /** Checks the image itself (format, version) and writes it to its bank; rejects with a UspError when invalid. */
+  install(hint: { fileName: string }): Promise<ImageInfo>;
+  fail(status: 'DownloadFailed' | 'ValidationFailed', reason: string): void;
+  cancel(): void;
+}
+
+export interface FirmwareBackend {
+  /** Starts an image into bank `bank` (its FirmwareImage instance number); throws UspError when it cannot take one now. */
+  beginDownload(bank: number): ImageWriter;
+  /** Throws UspError (7022) when bank `bank` holds no image that can be activated. */
+  checkBootable(bank: number): void;
+  /** Makes bank `bank` the next boot's (BootFirmwareImage); the agent restarts afterwards. */
+  setBootBank(bank: number): void;
+  /** True once after a boot that runs a different image than the boot before (Device.Boot! FirmwareUpdated). */
+  takeFirmwareUpdated(): boolean;
+}
