@@ -4,8 +4,9 @@
  * Device.LocalAgent.MTP.{i} describes. Nothing else wires layers together.
  */
 import { rm } from 'node:fs/promises';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Logger } from '../datamodel/Logger.js';
+import { packageFile } from '../datamodel/package-root.js';
 import { Schema } from '../datamodel/schema/Schema.js';
 import { DataStore } from '../datamodel/store/DataStore.js';
 import { DataModel } from '../datamodel/tree/DataModel.js';
@@ -76,11 +77,7 @@ export type StopReason = { kind: 'shutdown' } | { kind: 'restart'; cause: Restar
 export const SOFTWARE_VERSION: string = readPackageVersion();
 
 function readPackageVersion(): string {
-  for (const rel of ['../package.json', '../../package.json']) {
-    const url = new URL(rel, import.meta.url);
-    if (existsSync(url)) return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
-  }
-  return '0.0.0';
+  return (JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version;
 }
 
 export class Agent {

@@ -15,6 +15,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
+import { packageFile } from '../../datamodel/package-root.js';
 
 /** File names inside the proto directory. */
 export const PROTO_FILES = ['usp-record.proto', 'usp-msg.proto'] as const;
@@ -32,13 +33,9 @@ export interface UspTypes {
  * shipped there, see package.json "files").
  */
 export function defaultProtoDir(): string {
-  // Source (vitest), compiled (dist/agent/codec/) and bundled (dist/usp-agent.mjs) layouts.
-  const candidates = [new URL('./proto/', import.meta.url), new URL('../../../agent/codec/proto/', import.meta.url), new URL('../agent/codec/proto/', import.meta.url)];
-  for (const url of candidates) {
-    const dir = fileURLToPath(url);
-    if (existsSync(dir + PROTO_FILES[0])) return dir;
-  }
-  throw new Error(`USP .proto files not found; looked in ${candidates.map((u) => fileURLToPath(u)).join(', ')}`);
+  const dir = fileURLToPath(packageFile('agent/codec/proto/'));
+  if (!existsSync(dir + PROTO_FILES[0])) throw new Error(`USP .proto files not found in ${dir}`);
+  return dir;
 }
 
 /** Parses the .proto files in `dir` into a fresh Root and resolves every type reference. */

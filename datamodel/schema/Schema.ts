@@ -7,19 +7,11 @@
  * composition root loads one and passes it down.
  */
 import fs from 'node:fs';
+import { packageFile } from '../package-root.js';
 import type { SchemaCommand, SchemaEvent, SchemaFile, SchemaObject, SchemaParam } from './types.js';
 
-/**
- * Where the generated file lives relative to this module: next to the source file, or,
- * for the compiled module in dist/datamodel/schema/, back in the source tree (tsc does not
- * copy the JSON; the npm package ships it at the same source-tree path).
- */
-const DEFAULT_LOCATIONS: readonly URL[] = [
-  new URL('./tr181-schema.json', import.meta.url),
-  new URL('../../../datamodel/schema/tr181-schema.json', import.meta.url),
-  // The single-file bundle, dist/usp-agent.mjs.
-  new URL('../datamodel/schema/tr181-schema.json', import.meta.url),
-];
+/** The generated file, in the source tree (tsc does not copy it; the package ships it there). */
+const DEFAULT_LOCATIONS = (): readonly URL[] => [packageFile('datamodel/schema/tr181-schema.json')];
 
 /**
  * The supported path of the parent object: "Device.A.{i}.B." -> "Device.A.{i}.",
@@ -35,9 +27,10 @@ export function supportedParentPath(path: string): string | undefined {
 interface Entry {
   object: SchemaObject;
   children: SchemaObject[];
-  params: Map<string, SchemaParam>;
-  commands: Map<string, SchemaCommand>;
-  events: Map<string, SchemaEvent>;
+  /** Built on first lookup: the agent itself never asks, and 809 × 3 maps cost memory on a router. */
+  params?: Map<string, SchemaParam>;
+  commands?: Map<string, SchemaCommand>;
+  events?: Map<string, SchemaEvent>;
 }
 
 const NO_CHILDREN: readonly SchemaObject[] = Object.freeze([]);
@@ -52,13 +45,7 @@ export class Schema {
     this.model = file.model;
     this.list = file.objects;
     for (const object of file.objects) {
-      this.byPath.set(object.path, {
-        object,
-        children: [],
-        params: new Map(object.params.map((p) => [p.name, p])),
-        commands: new Map(object.commands.map((c) => [c.name, c])),
-        events: new Map(object.events.map((e) => [e.name, e])),
-      });
+      this.byPath.set(object.path, { object, children: [] });
     }
     for (const object of file.objects) {
       const parent = supportedParentPath(object.path);
@@ -68,7 +55,7 @@ export class Schema {
 
   /** Reads and indexes the generated schema file (default: the one shipped with the package). */
   static load(location?: string | URL): Schema {
-    const candidates = location === undefined ? DEFAULT_LOCATIONS : [location];
+    const candidates = location === undefined ? DEFAULT_LOCATIONS() : [location];
     const found = candidates.find((c) => fs.existsSync(c));
     if (found === undefined) {
       throw new Error(`TR-181 schema not found (looked at ${candidates.map(String).join(', ')}); run npm run gen:schema`);
@@ -97,16 +84,25 @@ export class Schema {
 
   /** A parameter by its object's supported path and relative name ("Alias"). */
   getParam(objPath: string, name: string): SchemaParam | undefined {
-    return this.byPath.get(objPath)?.params.get(name);
+    const e = this.byPath.get(objPath);
+    if (!e) return undefined;
+    e.params ??= new Map(e.object.params.map((p) => [p.name, p]));
+    return e.params.get(name);
   }
 
   /** A command by its object's supported path and name with the parentheses ("Reboot()"). */
   getCommand(objPath: string, name: string): SchemaCommand | undefined {
-    return this.byPath.get(objPath)?.commands.get(name);
+    const e = this.byPath.get(objPath);
+    if (!e) return undefined;
+    e.commands ??= new Map(e.object.commands.map((c) => [c.name, c]));
+    return e.commands.get(name);
   }
 
   /** An event by its object's supported path and name with the bang ("Boot!"). */
   getEvent(objPath: string, name: string): SchemaEvent | undefined {
-    return this.byPath.get(objPath)?.events.get(name);
+    const e = this.byPath.get(objPath);
+    if (!e) return undefined;
+    e.events ??= new Map(e.object.events.map((v) => [v.name, v]));
+    return e.events.get(name);
   }
 }

@@ -33,7 +33,10 @@ export interface ObjectBinding {
   readonly params?: readonly string[];
   /** Tables: instance numbers under the given parent instance, ascending. */
   list?(parentKeys: InstanceKeys, ctx: RequestContext): Awaitable<number[]>;
-  /** Current values of the served parameters of one instance (missing names read as defaults). */
+  /**
+   * Current values of the served parameters of one instance (missing names read as defaults).
+   * Returns a new object on every call: the data model adds derived values to it.
+   */
   get(keys: InstanceKeys, ctx: RequestContext): Awaitable<Record<string, Value>>;
   /** Applies already-validated values; throwing UspError fails the object (the transaction rolls back). */
   set?(keys: InstanceKeys, changes: Record<string, Value>, ctx: RequestContext): Awaitable<void>;
