@@ -24,7 +24,11 @@ export class DataStore {
   /** Concrete table path ("Device.LocalAgent.Controller.") → counter and instances. */
   private tables = new Map<string, TableState>();
   private dirty = false;
-  private flushing: Promise<void> | undefined;
+  /** The latest snapshot not yet known to be on disk, its number, and the number last written. */
+  private pending?: string;
+  private generation = 0;
+  private written = 0;
+  private writing: Promise<void> | undefined;
 
   /** `dir` undefined keeps everything in memory (tests, the fleet simulator). */
   constructor(readonly dir?: string) {}
@@ -124,20 +128,36 @@ export class DataStore {
   }
 
   /**
-   * Saves if anything changed. Concurrent callers share one write; a change made during a
-   * write is saved by a second write, so an acknowledged change is never left in memory only.
+   * Saves what the store holds now. The snapshot is taken synchronously, at the call, so a
+   * transaction that commits under the write lock gets exactly its committed state; the file
+   * write happens after, and commits that arrive meanwhile are saved together by the next write
+   * (group commit: one fsync for many acknowledged changes). Resolves once a write that
+   * includes this call's snapshot is on disk.
    */
-  async flush(): Promise<void> {
-    if (!this.dir) { this.dirty = false; return; }
-    while (this.dirty || this.flushing) {
-      if (this.flushing) { await this.flushing; continue; }
+  flush(): Promise<void> {
+    if (!this.dir) { this.dirty = false; return Promise.resolve(); }
+    if (this.dirty) {
+      this.pending = this.serialize();
       this.dirty = false;
-      const text = this.serialize();
-      this.flushing = (async () => {
+      this.generation++;
+    }
+    return this.writeUpTo(this.generation);
+  }
+
+  private async writeUpTo(target: number): Promise<void> {
+    while (this.written < target) {
+      if (this.writing) {
+        await this.writing.catch(() => undefined);
+        continue;
+      }
+      const text = this.pending!;
+      const gen = this.generation;
+      this.writing = (async () => {
         mkdirSync(this.dir!, { recursive: true });
         await writeFileAtomic(this.file!, text);
-      })().catch((e: unknown) => { this.dirty = true; throw e; }).finally(() => { this.flushing = undefined; });
-      await this.flushing;
+        this.written = gen;
+      })().finally(() => { this.writing = undefined; });
+      await this.writing;
     }
   }
 

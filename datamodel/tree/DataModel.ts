@@ -132,8 +132,12 @@ export class DataModel {
   /** Runs when a transaction with changes commits (the persistent store flushes here). */
   onCommit(hook: () => Promise<void>): void { this.commitHooks.push(hook); }
 
-  async runCommitHooks(): Promise<void> {
-    for (const h of this.commitHooks) await h();
+  /**
+   * Calls every hook at once; each takes what it saves synchronously (DataStore.flush snapshots
+   * at the call), so the caller may release the write lock before awaiting the result.
+   */
+  runCommitHooks(): Promise<void> {
+    return Promise.all(this.commitHooks.map((h) => h())).then(() => undefined);
   }
 
   /** Instance numbers of a table under its parent instance (empty when the table has no binding). */

@@ -137,11 +137,11 @@ export class Transaction {
   async commit(): Promise<void> {
     if (this.done) return;
     this.done = true;
-    try {
-      if (this.undos.length > 0) await this.model.runCommitHooks();
-    } finally {
-      this.unlock();
-    }
+    // The hooks snapshot the committed state now, under the lock; the next writer may start
+    // while this snapshot is written, and this commit resolves once it is on disk.
+    const saved = this.undos.length > 0 ? this.model.runCommitHooks() : Promise.resolve();
+    this.unlock();
+    await saved;
     for (const c of this.changes) this.model.changes.emit(c);
   }
 
