@@ -11,6 +11,7 @@ import { Schema } from '../datamodel/schema/Schema.js';
 import { DataStore } from '../datamodel/store/DataStore.js';
 import { DataModel } from '../datamodel/tree/DataModel.js';
 import { WebSocketServerMtp } from '../mtp/websocket/WebSocketServerMtp.js';
+import { WebSocketClientMtp } from '../mtp/websocket/WebSocketClientMtp.js';
 import { loadTlsIdentity, readCaFile, type TlsIdentity } from '../mtp/tls/TlsIdentity.js';
 import { registerPlatform, type PlatformName } from './platforms.js';
 
@@ -106,7 +107,13 @@ export class Agent {
     const store = new DataStore(opts.dataDir);
     model.onCommit(() => store.flush());
     const startedAt = Date.now();
-    registerLocalAgent(model, store, { softwareVersion: SOFTWARE_VERSION, startedAt, supportedProtocols: opts.legacyCoap ? 'WebSocket,MQTT,UDS,CoAP' : 'WebSocket,MQTT,UDS', now: () => new Date() });
+    registerLocalAgent(model, store, { softwareVersion: SOFTWARE_VERSION, startedAt, supportedProtocols: opts.legacyCoap ? 'WebSocket,MQTT,UDS,CoAP' : 'WebSocket,MQTT,UDS', now: () => new Date(),
+      currentRetryCount: (keys) => {
+        const name = `Device.LocalAgent.Controller.${keys[0]}.MTP.${keys[1]}.`;
+        const client = agent?.mtps.find((m): m is WebSocketClientMtp => m instanceof WebSocketClientMtp && m.name === name);
+        return client?.currentRetryCount ?? 0;
+      },
+    });
     registerMqttClient(model, store);
     registerUnixDomainSockets(model, store);
     if (opts.legacyCoap) registerCoap(model, store);

@@ -17,6 +17,11 @@ export interface LocalAgentInfo {
   /** Protocols the agent's MTPs implement, e.g. "WebSocket". */
   supportedProtocols: string;
   now: () => Date;
+  /**
+   * Controller.{i}.MTP.{j}.WebSocket.CurrentRetryCount of the running WebSocket client for that
+   * row (keys [i, j]); 0 when none runs.
+   */
+  currentRetryCount?: (keys: readonly number[]) => number;
 }
 
 /** Tables TP-469 writes to and the agent keeps across restarts. */
@@ -25,7 +30,6 @@ const STORED_OBJECTS = [
   'Device.LocalAgent.MTP.{i}.WebSocket.',
   'Device.LocalAgent.MTP.{i}.MQTT.',
   'Device.LocalAgent.Controller.{i}.MTP.{i}.',
-  'Device.LocalAgent.Controller.{i}.MTP.{i}.WebSocket.',
   'Device.LocalAgent.Controller.{i}.MTP.{i}.MQTT.',
   'Device.LocalAgent.Controller.{i}.BootParameter.{i}.',
   'Device.LocalAgent.Controller.{i}.TransferCompletePolicy.',
@@ -57,6 +61,10 @@ export function registerLocalAgent(model: DataModel, store: DataStore, info: Loc
     live: { InheritedRole: certificates.inheritedRole },
   });
   for (const path of STORED_OBJECTS) registerStored(model, store, path);
+  registerStored(model, store, 'Device.LocalAgent.Controller.{i}.MTP.{i}.WebSocket.', {
+    // The retry count belongs to the running client, not to the configuration.
+    live: { CurrentRetryCount: (keys) => info.currentRetryCount?.(keys) ?? 0 },
+  });
   // ControllerTrust.RequestChallenge() / ChallengeResponse() (Challenge:1).
   registerChallenges(model);
   registerStored(model, store, 'Device.LocalAgent.Subscription.{i}.', {

@@ -34,6 +34,9 @@ it('an interface turning Up makes the WebSocket client dial at once instead of w
   });
   cleanup.push(() => agent.stop());
   await new Promise((r) => setTimeout(r, 300)); // the first dial fails: nobody listens yet
+  // The running client's retry count is served live (Controller.{i}.MTP.{j}.WebSocket.CurrentRetryCount).
+  const wsCfg = agent.model.requireNode('Device.LocalAgent.Controller.{i}.MTP.{i}.WebSocket.');
+  expect((await agent.model.readValues({ node: wsCfg, keys: [1, 1] }, {})).CurrentRetryCount).toBe(1);
 
   const server = new WebSocketServer({ port: ctrlPort, host: '127.0.0.1', handleProtocols: () => 'v1.usp' });
   cleanup.push(() => new Promise<void>((r) => { for (const c of server.clients) c.terminate(); server.close(() => r()); }));
@@ -46,4 +49,7 @@ it('an interface turning Up makes the WebSocket client dial at once instead of w
   const url = await Promise.race([connected, new Promise<string>((_r, reject) => setTimeout(() => reject(new Error('no reconnect within 3 s')), 3000))]);
   expect(Date.now() - t0).toBeLessThan(3000);
   expect(url).toContain('eid=');
+  // A successful connection resets the count.
+  await new Promise((r) => setTimeout(r, 100));
+  expect((await agent.model.readValues({ node: wsCfg, keys: [1, 1] }, {})).CurrentRetryCount).toBe(0);
 });
