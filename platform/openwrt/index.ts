@@ -10,6 +10,8 @@
  * | DeviceInfo.ProcessStatus.                | /proc/stat                                 |
  * | Ethernet.Interface/Link (+Stats)         | `ubus call network.device status`          |
  * | IP.Interface (+IPv4/IPv6Address, Prefix) | `ubus call network.interface dump`         |
+ * | DNS.Client (+Server)                     | `ubus call network.interface dump` (same call) |
+ * | Routing.Router.1 (+IPv4Forwarding)       | `ubus call network.interface dump` (same call) |
  * | WiFi.Radio/SSID/AccessPoint (+Security)  | `ubus call network.wireless status` + `iwinfo info` per up BSS |
  * | WiFi.AccessPoint.AssociatedDevice        | `ubus call iwinfo assoclist` per up BSS    |
  * | NAT.PortMapping, NAT.InterfaceSetting    | `uci -q -X show firewall`                  |
@@ -22,11 +24,13 @@ import { createLogger, type Logger } from '../../datamodel/Logger.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { CommandRunner, findOnPath } from '../exec/CommandRunner.js';
 import { registerDeviceInfo } from './device-info.js';
+import { registerDNS } from './dns.js';
 import { registerEthernet } from './ethernet.js';
 import { startEvents } from './events.js';
 import { registerIP } from './ip.js';
 import { registerNAT } from './nat.js';
 import { OpenWrtContext } from './OpenWrtContext.js';
+import { registerRouting } from './routing.js';
 import { UciWriter } from './uci.js';
 import { registerWiFiAccessPoints } from './wifi-access-point.js';
 import { registerWiFiRadios } from './wifi-radio.js';
@@ -67,6 +71,8 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   registerDeviceInfo(ctx, opts.procStat);
   const ethernet = registerEthernet(ctx);
   const ip = registerIP(ctx, ethernet);
+  registerDNS(ctx, ip);
+  registerRouting(ctx, ip);
   registerNAT(ctx, ip, uci);
   const wifi = new WiFiState(ctx);
   registerWiFiRadios(ctx, wifi, uci);

@@ -43,6 +43,8 @@ export interface NetIfStatus {
     'local-address'?: { address: string; mask: number };
   }>;
   'dns-server'?: string[];
+  /** Routes netifd installed for the interface, IPv4 and IPv6 alike; `mask` is a prefix length. */
+  route?: Array<{ target: string; mask: number; nexthop?: string; source?: string; metric?: number }>;
 }
 
 export interface InterfaceDump { interface?: NetIfStatus[] }

@@ -72,6 +72,23 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
       IPAddress: 'fd12:3456:789a::1', Origin: 'AutoConfigured', Prefix: 'Device.IP.Interface.2.IPv6Prefix.1',
     });
 
+    // DNS and routing: the same interface dump; wan (proto dhcp) announces two servers and the
+    // default route via 192.168.10.1 (mask 0 → empty DestIPAddress/DestSubnetMask, no metric → -1).
+    expect(v.get('Device.DNS.Client.')).toEqual({ Enable: true, Status: 'Enabled', ServerNumberOfEntries: 2 });
+    expect(v.get('Device.DNS.Client.Server.1.')).toEqual({
+      Enable: true, Status: 'Enabled', DNSServer: '1.1.1.1', Interface: 'Device.IP.Interface.1', Type: 'DHCPv4',
+    });
+    expect(v.get('Device.DNS.Client.Server.2.')).toEqual({
+      Enable: true, Status: 'Enabled', DNSServer: '1.1.1.2', Interface: 'Device.IP.Interface.1', Type: 'DHCPv4',
+    });
+    expect(v.get('Device.Routing.')).toEqual({ RouterNumberOfEntries: 1 });
+    expect(v.get('Device.Routing.Router.1.')).toEqual({ Enable: true, Status: 'Enabled', IPv4ForwardingNumberOfEntries: 1 });
+    expect(v.get('Device.Routing.Router.1.IPv4Forwarding.1.')).toEqual({
+      Enable: true, Status: 'Enabled', DestIPAddress: '', DestSubnetMask: '', GatewayIPAddress: '192.168.10.1',
+      Interface: 'Device.IP.Interface.1', Origin: 'DHCPv4', ForwardingMetric: -1,
+    });
+    expect(v.has('Device.Routing.Router.1.IPv4Forwarding.2.')).toBe(false);
+
     // Wi-Fi: radio1 is up (iwinfo info of phy1-ap0); radio0 is disabled in UCI.
     expect(v.get('Device.WiFi.')).toMatchObject({ RadioNumberOfEntries: 2, SSIDNumberOfEntries: 2, AccessPointNumberOfEntries: 2 });
     expect(v.get('Device.WiFi.Radio.2.')).toMatchObject({
@@ -204,6 +221,10 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
       'Device.Ethernet.Interface.{i}.Stats.',
       'Device.Ethernet.Link.{i}.',
       'Device.Ethernet.Link.{i}.Stats.',
+    ]);
+    expect(under('Device.DNS.')).toEqual(['Device.DNS.', 'Device.DNS.Client.', 'Device.DNS.Client.Server.{i}.']);
+    expect(under('Device.Routing.')).toEqual([
+      'Device.Routing.', 'Device.Routing.Router.{i}.', 'Device.Routing.Router.{i}.IPv4Forwarding.{i}.',
     ]);
     expect(under('Device.DeviceInfo.')).toEqual([
       'Device.DeviceInfo.', 'Device.DeviceInfo.MemoryStatus.', 'Device.DeviceInfo.ProcessStatus.',
