@@ -6,16 +6,16 @@
  * may not write fails with 7006 when given (normal required/allow_partial rules) and gets its
  * default when left out; keys it may not read are left out of unique_keys (R-ADD.6).
  */
-import { PERM_R, PERM_W, type InstanceAccess } from '../../datamodel/access/AccessView.js';
+import { PERM_W, type InstanceAccess } from '../../datamodel/access/AccessView.js';
 import { parsePath } from '../../datamodel/path/parse-path.js';
 import { PathResolver } from '../../datamodel/tree/resolve-path.js';
-import type { ModelNode, ObjectInstance } from '../../datamodel/tree/ModelNode.js';
+import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
 import { Transaction } from '../../datamodel/tree/Transaction.js';
 import { ErrorCode, UspError, toUspError } from '../../datamodel/UspError.js';
-import type { AddReq, AddResp, CreatedObjectResult, CreateObject, ErrorBody, ParameterError, StringMap } from '../codec/types.js';
-import { formatParam, seesSecured } from './format-params.js';
+import type { AddReq, AddResp, CreatedObjectResult, CreateObject, ErrorBody, ParameterError } from '../codec/types.js';
 import type { HandlerContext } from './HandlerContext.js';
 import { checkStrongReferences, validateSettings } from './param-settings.js';
+import { uniqueKeys } from './unique-keys.js';
 
 class AddFailure extends Error {
   constructor(readonly code: ErrorCode, message: string, readonly paramErrs: { paramPath: string; errCode: number; errMsg: string }[]) { super(message); }
@@ -73,7 +73,7 @@ async function addObject(h: HandlerContext, tx: Transaction, obj: CreateObject):
     }
     results.push({
       requestedPath: obj.objPath,
-      operStatus: { operStatus: 'operSuccess', operSuccess: { instantiatedPath: inst.node.pathOf(inst.keys), paramErrs, uniqueKeys: await uniqueKeys(h, inst) } },
+      operStatus: { operStatus: 'operSuccess', operSuccess: { instantiatedPath: inst.node.pathOf(inst.keys), paramErrs, uniqueKeys: await uniqueKeys(h.model, h.req, inst) } },
     });
   }
   return results;
@@ -98,21 +98,4 @@ async function writeRights(h: HandlerContext, table: ModelNode, parentKeys: read
   };
   await collect(table, '');
   return { table: (own.obj & PERM_W) !== 0, param: (rel, name) => ((subs.get(rel)?.param(name) ?? 0) & PERM_W) !== 0 };
-}
-
-/** Every supported unique-key parameter of an instance the controller may read (R-ADD.5/6, R-GIN.1). */
-export async function uniqueKeys(h: HandlerContext, inst: ObjectInstance): Promise<StringMap> {
-  const out: StringMap = {};
-  const sets = inst.node.def.uniqueKeys;
-  if (!sets) return out;
-  const values = await h.model.readValues(inst, h.req);
-  const access = h.req.access ? await h.req.access.instance(inst) : undefined;
-  for (const set of sets) {
-    for (const name of set.params) {
-      const syntax = inst.node.params.get(name);
-      if (!syntax || (access && (access.param(name) & PERM_R) === 0)) continue;
-      out[name] = formatParam(syntax, values[name], seesSecured(h.req.access));
-    }
-  }
-  return out;
 }

@@ -10,7 +10,7 @@ import type { ModelNode, ObjectInstance } from '../../datamodel/tree/ModelNode.j
 import { PathResolver, visibleInstances } from '../../datamodel/tree/resolve-path.js';
 import { ErrorCode, UspError, toUspError } from '../../datamodel/UspError.js';
 import type { CurrInstance, GetInstancesReq, GetInstancesResp, InstancesRequestedPathResult } from '../codec/types.js';
-import { uniqueKeys } from './handle-add.js';
+import { uniqueKeys } from './unique-keys.js';
 import type { HandlerContext } from './HandlerContext.js';
 
 export async function handleGetInstances(h: HandlerContext, req: GetInstancesReq): Promise<GetInstancesResp> {
@@ -50,7 +50,7 @@ async function instancesOf(h: HandlerContext, text: string, firstLevelOnly: bool
 }
 
 async function collect(h: HandlerContext, inst: ObjectInstance, firstLevelOnly: boolean, out: CurrInstance[]): Promise<void> {
-  out.push({ instantiatedObjPath: inst.node.pathOf(inst.keys), uniqueKeys: await uniqueKeys(h, inst) });
+  out.push({ instantiatedObjPath: inst.node.pathOf(inst.keys), uniqueKeys: await uniqueKeys(h.model, h.req, inst) });
   if (!firstLevelOnly) await collectBelow(h, inst.node, inst.keys, out);
 }
 

@@ -16,6 +16,7 @@ import { formatValue } from '../../datamodel/value/format-value.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import type { Notification, NotifyReq, StringMap } from '../codec/types.js';
 import { formatParam } from '../handlers/format-params.js';
+import { uniqueKeys } from '../handlers/unique-keys.js';
 import { LOCAL_AGENT_PATH, recipientWantsTransferComplete, TRANSFER_COMPLETE } from '../firmware/transfer-complete.js';
 import type { OperationOutcome, OperationRunner } from '../operate/OperationRunner.js';
 import { bootParameterMap } from './boot-parameters.js';
@@ -137,8 +138,8 @@ export class SubscriptionEngine {
           if (await this.may(sub, (a) => a.instance(c.inst), (ia) => ia.obj)) matching.push(sub);
         }
         if (matching.length === 0) return;
-        const uniqueKeys = await this.uniqueKeys(c.inst);
-        for (const sub of matching) this.notify(sub, { notification: 'objCreation', objCreation: { objPath: c.path, uniqueKeys } });
+        const keys = await uniqueKeys(this.model, {}, c.inst);
+        for (const sub of matching) this.notify(sub, { notification: 'objCreation', objCreation: { objPath: c.path, uniqueKeys: keys } });
         return;
       }
       case 'deleted':
@@ -192,18 +193,6 @@ export class SubscriptionEngine {
     } catch (e) {
       this.log.error('subscription expiry failed', { error: String(e) });
     }
-  }
-
-  private async uniqueKeys(inst: ObjectInstance): Promise<StringMap> {
-    const out: StringMap = {};
-    const values = await this.model.readValues(inst, {});
-    for (const set of inst.node.def.uniqueKeys ?? []) {
-      for (const name of set.params) {
-        const syntax = inst.node.params.get(name);
-        if (syntax) out[name] = formatParam(syntax, values[name]);
-      }
-    }
-    return out;
   }
 
   private eventArgs(inst: ObjectInstance, event: string, args: Record<string, Value>): StringMap {
