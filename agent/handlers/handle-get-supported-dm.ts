@@ -16,6 +16,7 @@ import type {
   GetSupportedDMReq, GetSupportedDMResp, ParamValueType, RequestedObjectResult, SupportedObjectResult, SupportedParamResult,
 } from '../codec/types.js';
 import type { HandlerContext } from './HandlerContext.js';
+import { ignoresValueChange } from './value-change-policy.js';
 
 /** TR-181 2.19.1 USP flavour, as published by the Broadband Forum. */
 export const DATA_MODEL_INST_URI = 'urn:broadband-forum-org:tr-181-2-19-1-usp';
@@ -131,14 +132,8 @@ function param(node: ModelNode, p: SchemaParam): SupportedParamResult {
     // R-SET / TP-469: writeOnceReadOnly is reported as read-write.
     access: writable ? 'PARAM_READ_WRITE' : 'PARAM_READ_ONLY',
     valueType: p.list ? 'PARAM_STRING' : VALUE_TYPE[p.type] ?? 'PARAM_UNKNOWN',
-    valueChange: ignoresValueChange(node, p) ? 'VALUE_CHANGE_WILL_IGNORE' : 'VALUE_CHANGE_ALLOWED',
+    valueChange: ignoresValueChange(node, p.name) ? 'VALUE_CHANGE_WILL_IGNORE' : 'VALUE_CHANGE_ALLOWED',
   };
-}
-
-/** Counters and clocks change all the time; ValueChange on them is ignored (DIGEST §5.2). */
-function ignoresValueChange(node: ModelNode, p: SchemaParam): boolean {
-  if (p.access !== 'readOnly') return false;
-  return node.name === 'Stats' || p.name === 'UpTime' || p.name === 'CurrentLocalTime';
 }
 
 function command(def: { name: string; async: boolean; input: { name: string }[]; output: { name: string }[] }) {

@@ -13,6 +13,7 @@ import { readSubtree, type ObjectValues } from '../../datamodel/tree/read-object
 import { PathResolver, expandTables } from '../../datamodel/tree/resolve-path.js';
 import { UspError } from '../../datamodel/UspError.js';
 import { formatParam } from '../handlers/format-params.js';
+import { ignoresValueChange } from '../handlers/value-change-policy.js';
 import type { SubscriptionEngine } from './SubscriptionEngine.js';
 import type { CompiledSubscription, SubscriptionIndex } from './SubscriptionIndex.js';
 
@@ -125,8 +126,5 @@ export class ValuePoller {
  * already reports the moment they commit.
  */
 function ignored(node: ModelNode, name: string): boolean {
-  if (node.binding?.changesOnlyThroughAgent) return true;
-  const p = node.params.get(name);
-  if (!p || p.access !== 'readOnly') return false;
-  return node.name === 'Stats' || name === 'UpTime' || name === 'CurrentLocalTime';
+  return node.binding?.changesOnlyThroughAgent === true || ignoresValueChange(node, name);
 }
