@@ -10,8 +10,7 @@
 import { createConnection, type Socket } from 'node:net';
 import type { Logger } from '../../datamodel/Logger.js';
 import type { Mtp, MtpConnection, RecordHandler } from '../Mtp.js';
-import { CLOSE_GRACE_MS, DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_BUFFERED_BYTES, REAL_TIMERS, UdsConnection, type UdsTimers } from './UdsConnection.js';
-import { DEFAULT_MAX_FRAME_SIZE } from './uds-framing.js';
+import { CLOSE_GRACE_MS, linkSettings, REAL_TIMERS, UdsConnection, type UdsTimers } from './UdsConnection.js';
 
 /** The reconnect wait is drawn uniformly from [RECONNECT_MIN_MS, RECONNECT_MAX_MS]. */
 export const RECONNECT_MIN_MS = 1000;
@@ -94,14 +93,8 @@ export class UdsClientMtp implements Mtp {
       this._state = 'handshake';
       this.conn = new UdsConnection(socket, {
         role: 'client',
-        ownEndpointId: opts.agentEndpointId,
-        maxFrameSize: opts.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE,
-        maxBufferedBytes: opts.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
-        handshakeTimeoutMs: opts.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
-        timers: this.timers,
-        log: opts.log,
+        ...linkSettings(opts, this.timers),
         onHandshake: (c) => this.onHandshake(c),
-        onRecord: opts.onRecord,
         onClose: () => { /* handled by the socket's close below */ },
       });
     });

@@ -8,7 +8,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from '../../datamodel/Logger.js';
 import type { MtpConnection, RecordHandler } from '../Mtp.js';
-import { errorFrame, handshakeFrame, recordFrame, recordFrameSize, UdsFrameDecoder, type UdsTlv } from './uds-framing.js';
+import { DEFAULT_MAX_FRAME_SIZE, errorFrame, handshakeFrame, recordFrame, recordFrameSize, UdsFrameDecoder, type UdsTlv } from './uds-framing.js';
 
 /** TR-369: a client without the server's Handshake after this long closes (the server too). */
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 30_000;
@@ -41,6 +41,29 @@ export interface UdsLinkOptions {
   onRecord: RecordHandler;
   /** The socket closed, for whatever reason (`why` is for logs). */
   onClose(conn: UdsConnection, why: string): void;
+}
+
+/** What server and client MTPs are configured with that every connection of theirs shares. */
+export interface UdsMtpLimits {
+  agentEndpointId: string;
+  maxFrameSize?: number;
+  maxBufferedBytes?: number;
+  handshakeTimeoutMs?: number;
+  log: Logger;
+  onRecord: RecordHandler;
+}
+
+/** The shared part of a connection's options, with the defaults filled in. */
+export function linkSettings(o: UdsMtpLimits, timers: UdsTimers): Pick<UdsLinkOptions, 'ownEndpointId' | 'maxFrameSize' | 'maxBufferedBytes' | 'handshakeTimeoutMs' | 'timers' | 'log' | 'onRecord'> {
+  return {
+    ownEndpointId: o.agentEndpointId,
+    maxFrameSize: o.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE,
+    maxBufferedBytes: o.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+    handshakeTimeoutMs: o.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+    timers,
+    log: o.log,
+    onRecord: o.onRecord,
+  };
 }
 
 export class UdsConnection implements MtpConnection {

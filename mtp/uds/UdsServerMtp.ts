@@ -11,8 +11,8 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { dirname } from 'node:path';
 import type { Logger } from '../../datamodel/Logger.js';
 import type { Mtp, MtpConnection, RecordHandler } from '../Mtp.js';
-import { CLOSE_GRACE_MS, DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_BUFFERED_BYTES, REAL_TIMERS, UdsConnection, type UdsTimers } from './UdsConnection.js';
-import { DEFAULT_MAX_FRAME_SIZE, errorFrame } from './uds-framing.js';
+import { CLOSE_GRACE_MS, linkSettings, REAL_TIMERS, UdsConnection, type UdsTimers } from './UdsConnection.js';
+import { errorFrame } from './uds-framing.js';
 
 export const DEFAULT_MAX_UDS_CONNECTIONS = 16;
 /** Owner and group may connect; others may not (the socket file's permission is the access check). */
@@ -91,14 +91,8 @@ export class UdsServerMtp implements Mtp {
     }
     const conn = new UdsConnection(socket, {
       role: 'server',
-      ownEndpointId: opts.agentEndpointId,
-      maxFrameSize: opts.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE,
-      maxBufferedBytes: opts.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
-      handshakeTimeoutMs: opts.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
-      timers: this.timers,
-      log: opts.log,
+      ...linkSettings(opts, this.timers),
       onHandshake: (c) => this.onHandshake(c),
-      onRecord: opts.onRecord,
       onClose: (c, why) => {
         this.conns.delete(c);
         const eid = c.peerEndpointId;
