@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger, silentLogger, type Logger } from '../../../../datamodel/Logger.js';
 import type { MtpConnection } from '../../../../mtp/Mtp.js';
 import { UdsServerMtp, type UdsServerOptions } from '../../../../mtp/uds/UdsServerMtp.js';
-import { encodeFrame, errorFrame, handshakeFrame, recordFrame, TlvType } from '../../../../mtp/uds/uds-framing.js';
+import { encodeFrame, errorFrame, recordFrame, TlvType } from '../../../../mtp/uds/uds-framing.js';
 import { UdsTestListener, UdsTestPeer, leaveStaleSocket, waitFor } from '../../../peers/UdsTestPeer.js';
 
 const AGENT = 'proto::agent';

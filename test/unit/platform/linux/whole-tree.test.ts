@@ -1,15 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BaseType } from '../../../../datamodel/schema/types.js';
-import { formatValue } from '../../../../datamodel/value/format-value.js';
-import { parseValue } from '../../../../datamodel/value/parse-value.js';
+import { expectSchemaTyped } from '../schema-typed.js';
 import { type LinuxFixture, linuxHost } from './fake-host.js';
 
-/** JS representation of each TR-106 base type (datamodel/value/Value.ts). */
-const JS_TYPE: Record<BaseType, 'boolean' | 'number' | 'string'> = {
-  boolean: 'boolean', int: 'number', unsignedInt: 'number',
-  long: 'string', unsignedLong: 'string', decimal: 'string',
-  string: 'string', dateTime: 'string', base64: 'string', hexBinary: 'string',
-};
 
 describe('linux platform: whole-tree read of the recorded Debian 12 host', () => {
   let f: LinuxFixture;
@@ -18,18 +10,7 @@ describe('linux platform: whole-tree read of the recorded Debian 12 host', () =>
   it('serves every registered parameter, typed as its schema says and valid for its facets', async () => {
     f = linuxHost();
     const objects = await f.readAll();
-    let params = 0;
-    for (const { inst, path, values } of objects) {
-      expect(Object.keys(values).sort(), path).toEqual([...inst.node.params.keys()].sort());
-      for (const [name, v] of Object.entries(values)) {
-        const p = inst.node.params.get(name)!;
-        const where = `${path}${name} = ${JSON.stringify(v)} (${p.type})`;
-        expect(typeof v, where).toBe(p.list ? 'string' : JS_TYPE[p.type]);
-        if (typeof v === 'number') expect(Number.isSafeInteger(v), where).toBe(true);
-        expect(parseValue(p, formatValue(p, v)), where).toStrictEqual(v);
-        params++;
-      }
-    }
+    const params = expectSchemaTyped(objects);
     expect(params).toBeGreaterThan(80);
   });
 

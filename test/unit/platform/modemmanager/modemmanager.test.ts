@@ -11,7 +11,6 @@ import { formatValue } from '../../../../datamodel/value/format-value.js';
 import { parseValue } from '../../../../datamodel/value/parse-value.js';
 import { registerLinuxPlatform } from '../../../../platform/linux/index.js';
 import { detectModemManager, registerModemManagerPlatform } from '../../../../platform/modemmanager/index.js';
-import { registerWithVendorParams } from '../../../../platform/modemmanager/vendor-param.js';
 import { FakeHost } from '../linux/fake-host.js';
 import { FakeMmcli, type MmFixture, modemManager } from './fake-mmcli.js';
 

@@ -6,15 +6,12 @@
 import { expect } from 'vitest';
 import { parsePath } from '../../../../datamodel/path/parse-path.js';
 import { Schema } from '../../../../datamodel/schema/Schema.js';
-import type { BaseType } from '../../../../datamodel/schema/types.js';
 import type { DataStore } from '../../../../datamodel/store/DataStore.js';
 import { DataModel } from '../../../../datamodel/tree/DataModel.js';
 import type { ObjectBinding } from '../../../../datamodel/tree/binding.js';
 import { type ObjectValues, readSubtree } from '../../../../datamodel/tree/read-object.js';
 import { type PathMatch, PathResolver } from '../../../../datamodel/tree/resolve-path.js';
 import { Transaction } from '../../../../datamodel/tree/Transaction.js';
-import { formatValue } from '../../../../datamodel/value/format-value.js';
-import { parseValue } from '../../../../datamodel/value/parse-value.js';
 import type { Value } from '../../../../datamodel/value/Value.js';
 import { UspError } from '../../../../datamodel/UspError.js';
 import { registerSimulatedPlatform } from '../../../../platform/simulated/index.js';
@@ -99,30 +96,4 @@ export async function refusal(action: () => unknown): Promise<UspError> {
   throw new Error('expected the call to be refused');
 }
 
-/** JS representation of each TR-106 base type (datamodel/value/Value.ts). */
-const JS_TYPE: Record<BaseType, 'boolean' | 'number' | 'string'> = {
-  boolean: 'boolean', int: 'number', unsignedInt: 'number',
-  long: 'string', unsignedLong: 'string', decimal: 'string',
-  string: 'string', dateTime: 'string', base64: 'string', hexBinary: 'string',
-};
-
-/**
- * Every served parameter of each object has a value, typed as its schema says, canonical and
- * within the schema's ranges, sizes, enumerations and patterns. Returns the parameter count.
- */
-export function expectSchemaTyped(objects: readonly ObjectValues[]): number {
-  let params = 0;
-  for (const { inst, path, values } of objects) {
-    expect(Object.keys(values).sort(), path).toEqual([...inst.node.params.keys()].sort());
-    for (const [name, v] of Object.entries(values)) {
-      const p = inst.node.params.get(name)!;
-      const where = `${path}${name} = ${JSON.stringify(v)} (${p.type})`;
-      // A list is one comma-joined string whatever its item type.
-      expect(typeof v, where).toBe(p.list ? 'string' : JS_TYPE[p.type]);
-      if (typeof v === 'number') expect(Number.isSafeInteger(v), where).toBe(true);
-      expect(parseValue(p, formatValue(p, v)), where).toStrictEqual(v);
-      params++;
-    }
-  }
-  return params;
-}
+export { expectSchemaTyped } from '../schema-typed.js';

@@ -1,16 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BaseType } from '../../../../datamodel/schema/types.js';
-import { formatValue } from '../../../../datamodel/value/format-value.js';
-import { parseValue } from '../../../../datamodel/value/parse-value.js';
+import { expectSchemaTyped } from '../schema-typed.js';
 import type { Value } from '../../../../datamodel/value/Value.js';
 import { type SimFixture, simulated } from './fixture.js';
 
-/** JS representation of each TR-106 base type (datamodel/value/Value.ts). */
-const JS_TYPE: Record<BaseType, 'boolean' | 'number' | 'string'> = {
-  boolean: 'boolean', int: 'number', unsignedInt: 'number',
-  long: 'string', unsignedLong: 'string', decimal: 'string',
-  string: 'string', dateTime: 'string', base64: 'string', hexBinary: 'string',
-};
 
 describe('simulated platform: the whole tree', () => {
   let sim: SimFixture;
@@ -36,21 +28,7 @@ describe('simulated platform: the whole tree', () => {
     sim = simulated(seed);
     sim.advance(seconds);
     const objects = await sim.readAll();
-    let params = 0;
-    for (const { inst, path, values } of objects) {
-      // Every served parameter has a value (none silently falls back to a default).
-      expect(Object.keys(values).sort(), path).toEqual([...inst.node.params.keys()].sort());
-      for (const [name, v] of Object.entries(values)) {
-        const p = inst.node.params.get(name)!;
-        const where = `${path}${name} = ${JSON.stringify(v)} (${p.type})`;
-        // A list is one comma-joined string whatever its item type.
-        expect(typeof v, where).toBe(p.list ? 'string' : JS_TYPE[p.type]);
-        if (typeof v === 'number') expect(Number.isSafeInteger(v), where).toBe(true);
-        // Canonical and within the schema's ranges, sizes, enumerations and patterns.
-        expect(parseValue(p, formatValue(p, v)), where).toStrictEqual(v);
-        params++;
-      }
-    }
+    const params = expectSchemaTyped(objects);
     expect(objects.length).toBeGreaterThan(30);
     // A full gateway (LAN hosts and leases included) but not a runaway table.
     expect(params).toBeGreaterThan(500);
