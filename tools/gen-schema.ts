@@ -16,6 +16,7 @@ import { checkSchema } from './gen-schema/check.js';
 import { DocumentSet } from './gen-schema/documents.js';
 import { emitSchema, serializeSchema } from './gen-schema/emit.js';
 import { ModelBuilder } from './gen-schema/expand.js';
+import { applyDefaultOverrides } from './gen-schema/overrides.js';
 import { SyntaxResolver } from './gen-schema/syntax.js';
 
 export { serializeSchema };
@@ -39,6 +40,8 @@ export function generateSchemaWithReport(xmlDir: string, topFile: string = TOP_F
   const builder = new ModelBuilder(docs, new SyntaxResolver(docs));
   const { name, tree } = builder.build();
   const schema = emitSchema(name, tree);
+  const overrideProblems = applyDefaultOverrides(schema);
+  if (overrideProblems.length > 0) throw new Error(overrideProblems.join('; '));
   return {
     schema,
     warnings: [...builder.warnings, ...checkSchema(schema)],

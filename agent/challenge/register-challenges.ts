@@ -4,8 +4,8 @@
  * configuration (register-local-agent).
  *
  * RequestExpiration: the Operate handler fills an omitted optional argument with its schema
- * default, and the schema gives none, so an omitted RequestExpiration reads as 0, which TR-181
- * defines as "never expires" (its prose default of 900 s is not in the machine-readable schema).
+ * default: 900 s, the default TR-181 states in prose (tools/gen-schema/overrides.ts); an explicit
+ * 0 means the challenge never expires.
  */
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { ChallengeService } from './ChallengeService.js';
@@ -15,7 +15,7 @@ const TRUST_PATH = 'Device.LocalAgent.ControllerTrust.';
 export function registerChallenges(model: DataModel, opts: { now?: () => number } = {}): ChallengeService {
   const service = new ChallengeService(model, opts.now);
   model.registerCommand(TRUST_PATH, 'RequestChallenge()', {
-    run: (call) => service.request(call.ctx, String(call.input.ChallengeRef ?? ''), Number(call.input.RequestExpiration ?? 0)),
+    run: (call) => service.request(call.ctx, String(call.input.ChallengeRef ?? ''), Number(call.input.RequestExpiration ?? 900)),
   });
   model.registerCommand(TRUST_PATH, 'ChallengeResponse()', {
     run: async (call) => {

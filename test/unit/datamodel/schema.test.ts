@@ -4,8 +4,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Schema, supportedParentPath } from '../../../datamodel/schema/Schema.js';
-import type { SchemaObject } from '../../../datamodel/schema/types.js';
+import type { SchemaFile, SchemaObject } from '../../../datamodel/schema/types.js';
 import { generateSchemaWithReport, serializeSchema } from '../../../tools/gen-schema.js';
+import { applyDefaultOverrides, DEFAULT_OVERRIDES } from '../../../tools/gen-schema/overrides.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const committedFile = path.join(repoRoot, 'datamodel/schema/tr181-schema.json');
@@ -99,6 +100,16 @@ describe('TR-181 2.19.1 USP schema (generated)', () => {
     expect(schema.getParam('Device.NAT.PortMapping.{i}.', 'Origin')!.access).toBe('writeOnceReadOnly');
     // Cellular re-types the inherited 32-bit stats counters as 64-bit ones.
     expect(schema.getParam('Device.Cellular.Interface.{i}.Stats.', 'ErrorsSent')!.type).toBe('unsignedLong');
+  });
+
+  it('carries the hand-written default overrides (tools/gen-schema/overrides.ts)', () => {
+    const challenge = schema.getCommand('Device.LocalAgent.ControllerTrust.', 'RequestChallenge()')!;
+    expect(challenge.input.find((a) => a.name === 'RequestExpiration')!.default).toBe('900');
+    expect(schema.getParam('Device.LocalAgent.Controller.{i}.TransferCompletePolicy.', 'ResultTypeFilter')!.default).toBe('Both');
+    // An override that no longer matches (renamed item, or the XML gained a default) stops the generator.
+    const copy = JSON.parse(fs.readFileSync(committedFile, 'utf8')) as SchemaFile;
+    expect(applyDefaultOverrides(copy, [{ object: 'Device.LocalAgent.', item: 'NoSuchParam', default: '1', why: 'test' }])).toEqual(['override Device.LocalAgent.NoSuchParam: no such item']);
+    expect(applyDefaultOverrides(copy, DEFAULT_OVERRIDES)[0]).toMatch(/the XML now has a default/);
   });
 
   it('indexes children and parents', () => {

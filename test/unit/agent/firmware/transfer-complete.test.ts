@@ -30,6 +30,13 @@ describe('transferCompleteWanted (Controller.{i}.TransferCompletePolicy.ResultTy
     expect(await recipientWantsTransferComplete(model, 'proto::a', { FaultCode: 7022 })).toBe(true);
     expect(await recipientWantsTransferComplete(model, 'proto::b', { FaultCode: 0 })).toBe(true);
     expect(await recipientWantsTransferComplete(model, 'proto::unknown', { FaultCode: 0 })).toBe(true);
+    // A controller that never set its policy reads "Both" (schema override) and hears of every result.
+    store.allocate('Device.LocalAgent.Controller.', 3);
+    store.setRow('Device.LocalAgent.Controller.3.', { EndpointID: 'proto::c' });
+    const policy = model.requireNode('Device.LocalAgent.Controller.{i}.TransferCompletePolicy.');
+    expect((await model.readValues({ node: policy, keys: [3] }, {})).ResultTypeFilter).toBe('Both');
+    expect(await recipientWantsTransferComplete(model, 'proto::c', { FaultCode: 0 })).toBe(true);
+    expect(await recipientWantsTransferComplete(model, 'proto::c', { FaultCode: 7022 })).toBe(true);
   });
 });
 
