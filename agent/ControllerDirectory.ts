@@ -43,6 +43,11 @@ export interface ControllerSession {
   access: AccessView;
   /** Why no row could be made for an unknown controller (it is served as untrusted anyway). */
   createError?: string;
+  /**
+   * Why the controller must not be served at all: its row is disabled (Controller.{i}.Enable) or
+   * it holds ControllerTrust.BannedRole. Its Records are then dropped.
+   */
+  refused?: string;
 }
 
 /**
@@ -121,7 +126,9 @@ export class ControllerDirectory {
     }
     const roles = entry ? unionRoles(entry.assignedRole, inherited) : inherited || await this.access.untrustedRole();
     const perms = await this.access.permissionsFor(roles);
-    return { path: entry?.path ?? '', created, access: perms.view(), createError };
+    const refused = entry && !entry.enabled ? 'Controller.{i}.Enable is false'
+      : await this.access.isBanned(roles) ? 'the controller holds ControllerTrust.BannedRole' : undefined;
+    return { path: entry?.path ?? '', created, access: perms.view(), createError, refused };
   }
 
   /** InheritedRole for a request on `conn` (the controller's last connection's without one). */

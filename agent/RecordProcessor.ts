@@ -128,6 +128,7 @@ export class RecordProcessor {
         this.reply(conn, fromId, errorMsg(msgId, ErrorCode.InternalError, 'permissions could not be determined'));
         return;
       }
+      if (session.refused) { log.warn('request dropped: controller not served', { from: fromId, msgId, reason: session.refused }); return; }
       if (session.created) log.info('unknown controller added with UntrustedRole', { from: fromId, path: session.path });
       if (session.createError) log.warn('unknown controller served without a Controller row', { from: fromId, reason: session.createError });
       const h = { model: this.deps.model, operations: this.deps.operations, log, req: { controllerId: fromId, controllerPath: session.path, access: session.access } };

@@ -42,8 +42,18 @@ export class AccessControl {
   }
 
   /**
+   * Whether these roles include ControllerTrust.BannedRole: the agent then takes no message from
+   * the controller and sends it none (TR-181 BannedRole "SHOULD refuse"). Banned wins over any
+   * other role the controller holds, whether assigned or inherited from a Credential.
+   */
+  async isBanned(roles: string): Promise<boolean> {
+    const banned = (await this.tables()).bannedRole;
+    return banned !== undefined && (await roleInstances(this.model, roles)).includes(banned);
+  }
+
+  /**
    * The permissions of a controller with these roles: `roles` is a comma-separated list of Role
-   * references (AssignedRole ∪ InheritedRole, see unionRoles).
+   * references (AssignedRole ∪ InheritedRole, see unionRoles). A banned controller has none.
    */
   async permissionsFor(roles: string): Promise<ControllerPermissions> {
     const cached = this.byRoles.get(roles);
@@ -52,7 +62,9 @@ export class AccessControl {
     const tables = await this.tables();
     const compiled = [];
     let secured = false;
-    for (const n of await roleInstances(this.model, roles)) {
+    const instances = await roleInstances(this.model, roles);
+    const banned = tables.bannedRole !== undefined && instances.includes(tables.bannedRole);
+    for (const n of banned ? [] : instances) {
       const role = tables.roles.get(n);
       if (!role) continue;
       compiled.push(role);

@@ -31,6 +31,8 @@ export interface TrustTables {
   securedRoles: Set<number>;
   /** UntrustedRole as stored (a list of Role references). */
   untrustedRole: string;
+  /** Instance number of the role BannedRole names, if it names an existing one. */
+  bannedRole?: number;
 }
 
 export async function loadTrust(model: DataModel): Promise<TrustTables> {
@@ -39,6 +41,7 @@ export async function loadTrust(model: DataModel): Promise<TrustTables> {
   if (trust?.binding) {
     const v = await model.readValues({ node: trust, keys: [] }, {});
     out.untrustedRole = String(v.UntrustedRole ?? '');
+    out.bannedRole = (await roleInstances(model, String(v.BannedRole ?? '')))[0];
     for (const n of await roleInstances(model, String(v.SecuredRoles ?? ''))) out.securedRoles.add(n);
   }
   const roleNode = model.node(ROLE_PATH);

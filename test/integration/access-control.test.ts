@@ -11,7 +11,7 @@ import { ControllerDirectory } from '../../agent/ControllerDirectory.js';
 import { handleGet } from '../../agent/handlers/handle-get.js';
 import { silentLogger } from '../../datamodel/Logger.js';
 import { AGENT_EID, startAgent, type AgentFixture } from '../peers/agent-fixture.js';
-import { TestController, asError, asResponse } from '../peers/TestController.js';
+import { TestController, asError, asResponse, notifications, waitForNotification } from '../peers/TestController.js';
 
 const C2 = 'proto::controller-2';
 const ROLE = 'Device.LocalAgent.ControllerTrust.Role';
@@ -56,6 +56,9 @@ beforeAll(async () => {
       'Device.LocalAgent.Controller.2.EndpointID': C2,
       'Device.LocalAgent.Controller.2.Enable': true,
       'Device.LocalAgent.Controller.2.AssignedRole': `${ROLE}.2`,
+      // Named by ControllerTrust.BannedRole in the BannedRole tests only.
+      [`${ROLE}.5.Name`]: 'Banned',
+      [`${ROLE}.5.Enable`]: true,
     },
   });
   c1 = f.controller;
@@ -350,6 +353,53 @@ describe('unknown controllers (TP-469 2.9)', () => {
     await Promise.all([s.send(req), s.send(req), s.send(req)]);
     const [r] = await get(c1, ['Device.LocalAgent.Controller.[EndpointID=="proto::stranger-3"].EndpointID']);
     expect(r.resolvedPathResults).toHaveLength(1);
+  });
+});
+
+describe('BannedRole and disabled controllers (TR-181 ControllerTrust.BannedRole, Controller.{i}.Enable)', () => {
+  const EID = 'proto::banned-1';
+  const ADOPT = 'Device.LocalAgent.MaxSubscriptionChangeAdoptionTime';
+  const getReq: Request = { reqType: 'get', get: { paramPaths: ['Device.LocalAgent.EndpointID'], maxDepth: 0 } };
+  let s: TestController;
+  let rowPath: string;
+  let adopt = 100;
+  const bump = async () => expect(asResponse(await set(c1, 'Device.LocalAgent.', { MaxSubscriptionChangeAdoptionTime: String(++adopt) })).respType).toBe('setResp');
+  const valueChanges = () => notifications(s).filter((n) => n.notify.notification === 'valueChange').length;
+
+  beforeAll(async () => {
+    s = await TestController.connect(f.url, EID, AGENT_EID);
+    strangers.push(s);
+    await s.send(getReq); // makes its Controller row
+    const [r] = await get(c1, [`Device.LocalAgent.Controller.[EndpointID=="${EID}"].EndpointID`]);
+    rowPath = r.resolvedPathResults![0].resolvedPath;
+    expect(asResponse(await set(c1, rowPath, { AssignedRole: `${ROLE}.1` })).respType).toBe('setResp');
+    const sub = asResponse(await add(s, 'Device.LocalAgent.Subscription.', { ID: 'banned-sub', Enable: 'true', NotifType: 'ValueChange', ReferenceList: ADOPT }));
+    if (sub.respType !== 'addResp') throw new Error(sub.respType);
+    await bump();
+    await waitForNotification(s, (n) => (n.some((x) => x.notify.notification === 'valueChange') ? true : undefined));
+  });
+
+  it('a controller holding BannedRole is neither answered nor notified, whatever other role it holds', async () => {
+    expect(asResponse(await set(c1, TRUST, { BannedRole: `${ROLE}.5` })).respType).toBe('setResp');
+    expect(asResponse(await set(c1, rowPath, { AssignedRole: `${ROLE}.1,${ROLE}.5` })).respType).toBe('setResp');
+    expect(await s.sendNoReply(getReq, 400)).toBeUndefined();
+    const before = valueChanges();
+    await bump();
+    await new Promise((r) => setTimeout(r, 400));
+    expect(valueChanges()).toBe(before);
+    // The agent carries on for everyone else, and lifting the ban restores the controller.
+    expect(await value(c1, 'Device.LocalAgent.EndpointID')).toBe(AGENT_EID);
+    expect(asResponse(await set(c1, rowPath, { AssignedRole: `${ROLE}.1` })).respType).toBe('setResp');
+    expect(await value(s, 'Device.LocalAgent.EndpointID')).toBe(AGENT_EID);
+    await bump();
+    await waitForNotification(s, (n) => (n.filter((x) => x.notify.notification === 'valueChange').length > before ? true : undefined));
+  });
+
+  it('a disabled Controller row is not answered until it is enabled again', async () => {
+    expect(asResponse(await set(c1, rowPath, { Enable: 'false' })).respType).toBe('setResp');
+    expect(await s.sendNoReply(getReq, 400)).toBeUndefined();
+    expect(asResponse(await set(c1, rowPath, { Enable: 'true' })).respType).toBe('setResp');
+    expect(await value(s, 'Device.LocalAgent.EndpointID')).toBe(AGENT_EID);
   });
 });
 
