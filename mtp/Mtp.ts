@@ -19,6 +19,12 @@ export interface MtpConnection {
    * without TLS or when the transport does not say.
    */
   readonly peerCertificate?: X509Certificate;
+  /**
+   * Whose certificate `peerCertificate` is: the controller's own (WebSocket, either direction),
+   * or the MQTT broker's, which speaks for the controllers behind it only as a Trusted Broker
+   * (a ControllerTrust.Credential with AllowedUses MTP-and-broker names its CA). Default 'peer'.
+   */
+  readonly certificateHolder?: 'peer' | 'broker';
   /** Sends one Record; false when the link is gone or its send buffer is full. */
   send(record: Uint8Array): boolean;
   /** Closes the link (WebSocket status code per R-WS.16, e.g. 1003 for an unparsable record). */

@@ -6,9 +6,12 @@
  * - When the certificate chain reaches the CA of an enabled ControllerTrust.Credential.{i}
  *   (AllowedUses MTP-and-USP or MTP-and-broker), that row's Role becomes the controller's
  *   InheritedRole. Only the first such CA from the leaf up counts (R-SEC.25).
+ * - Over MQTT the certificate is the broker's (certificateHolder 'broker'): it pins nothing, and
+ *   it earns the controllers behind it a Role only when the validating Credential says
+ *   MTP-and-broker (a Trusted Broker vouches for the from_id of the Records it carries).
  * InheritedRole belongs to the controller's current connection: a new connection decides it
  * afresh, and nothing of it is persisted, so a restart forgets it (R-SEC.21). Verdicts are cached
- * per connection until the Certificate or Credential tables change.
+ * per certificate (one object per TLS session) until the Certificate or Credential tables change.
  */
 import type { X509Certificate } from 'node:crypto';
 import type { Awaitable } from '../../datamodel/tree/binding.js';
@@ -20,8 +23,8 @@ import { certificateChain, issuedBy, sameCertificate } from './x509.js';
 
 export const CREDENTIAL_PATH = 'Device.LocalAgent.ControllerTrust.Credential.{i}.';
 const CONTROLLER_PATH = 'Device.LocalAgent.Controller.{i}.';
-/** AllowedUses values under which a Credential's Role applies (TR-181 ControllerTrust:1). */
-const ROLE_USES = new Set(['MTP-and-USP', 'MTP-and-broker']);
+/** AllowedUses values under which a Credential's Role applies (TR-181 ControllerTrust:1), by whose certificate it is. */
+const ROLE_USES = { peer: new Set(['MTP-and-USP', 'MTP-and-broker']), broker: new Set(['MTP-and-broker']) };
 /** Controllers whose current InheritedRole is remembered; the least recently seen go first. */
 export const MAX_PEER_SESSIONS = 1024;
 
@@ -45,8 +48,9 @@ const NO_CERTIFICATE: PeerVerdict = Object.freeze({ inheritedRole: '' });
 
 export class PeerTrust {
   private generation = 0;
-  private readonly byConnection = new WeakMap<MtpConnection, { generation: number; pinned: string; verdict: PeerVerdict }>();
-  private readonly sessions = new Map<string, { conn: MtpConnection; inheritedRole: string }>();
+  private readonly byCertificate = new WeakMap<X509Certificate, { generation: number; pinned: string; verdict: PeerVerdict }>();
+  /** Per controller: the certificate of its current connection and what it inherited. */
+  private readonly sessions = new Map<string, { cert: X509Certificate | undefined; inheritedRole: string }>();
   private readonly credentialNode: ModelNode;
   private readonly controllerNode: ModelNode;
 
@@ -69,39 +73,42 @@ export class PeerTrust {
    * verdict is returned as a plain value: this runs for every request.
    */
   verdict(endpointId: string, conn: MtpConnection, controller?: PeerController): Awaitable<PeerVerdict> {
-    const pinned = controller?.credential ?? '';
-    const cached = this.byConnection.get(conn);
+    const cert = conn.peerCertificate;
+    if (!cert) return this.accept(endpointId, cert, NO_CERTIFICATE, controller);
+    const broker = conn.certificateHolder === 'broker';
+    // A broker's certificate is never the controller's own, so the controller's pins do not apply to it.
+    const pinned = broker ? '' : controller?.credential ?? '';
+    const cached = this.byCertificate.get(cert);
     if (cached && cached.generation === this.generation && cached.pinned === pinned) {
-      return this.accept(endpointId, conn, cached.verdict, controller);
+      return this.accept(endpointId, cert, cached.verdict, controller);
     }
     const generation = this.generation;
-    return this.evaluate(conn.peerCertificate, pinned).then((verdict) => {
-      if (generation === this.generation) this.byConnection.set(conn, { generation, pinned, verdict });
-      return this.accept(endpointId, conn, verdict, controller);
+    return this.evaluate(cert, pinned, broker ? 'broker' : 'peer').then((verdict) => {
+      if (generation === this.generation) this.byCertificate.set(cert, { generation, pinned, verdict });
+      return this.accept(endpointId, cert, verdict, controller);
     });
   }
 
-  private accept(endpointId: string, conn: MtpConnection, verdict: PeerVerdict, controller?: PeerController): PeerVerdict {
-    if (!verdict.refused) this.publish(endpointId, conn, verdict.inheritedRole, controller?.instance);
+  private accept(endpointId: string, cert: X509Certificate | undefined, verdict: PeerVerdict, controller?: PeerController): PeerVerdict {
+    if (!verdict.refused) this.publish(endpointId, cert, verdict.inheritedRole, controller?.instance);
     return verdict;
   }
 
-  private async evaluate(cert: X509Certificate | undefined, pinned: string): Promise<PeerVerdict> {
-    if (!cert) return NO_CERTIFICATE;
+  private async evaluate(cert: X509Certificate, pinned: string, holder: 'peer' | 'broker'): Promise<PeerVerdict> {
     const pins = certificateInstances(pinned).filter((n) => this.certificates.certificate(n) !== undefined);
     if (pins.length > 0 && !pins.some((n) => this.certificates.enabled(n) && sameCertificate(this.certificates.certificate(n)!, cert))) {
       return { refused: `certificate ${cert.fingerprint256} is not one Controller.{i}.Credential names (${pinned})`, inheritedRole: '' };
     }
-    return { inheritedRole: await this.inherit(cert) };
+    return { inheritedRole: await this.inherit(cert, holder) };
   }
 
   /** Role of the first CA in the chain (from the leaf up) that an enabled Credential names. */
-  private async inherit(cert: X509Certificate): Promise<string> {
+  private async inherit(cert: X509Certificate, holder: 'peer' | 'broker'): Promise<string> {
     const cas = await this.caCredentials();
     if (cas.length === 0) return '';
     for (const c of certificateChain(cert)) {
       const match = cas.find((x) => issuedBy(c, x.ca));
-      if (match) return ROLE_USES.has(match.uses) ? match.role : '';
+      if (match) return ROLE_USES[holder].has(match.uses) ? match.role : '';
     }
     return '';
   }
@@ -119,11 +126,11 @@ export class PeerTrust {
     return out;
   }
 
-  private publish(endpointId: string, conn: MtpConnection, inheritedRole: string, instance: number | undefined): void {
+  private publish(endpointId: string, cert: X509Certificate | undefined, inheritedRole: string, instance: number | undefined): void {
     const prev = this.sessions.get(endpointId);
-    if (prev && prev.conn === conn && prev.inheritedRole === inheritedRole) return;
+    if (prev && prev.cert === cert && prev.inheritedRole === inheritedRole) return;
     this.sessions.delete(endpointId);
-    this.sessions.set(endpointId, { conn, inheritedRole });
+    this.sessions.set(endpointId, { cert, inheritedRole });
     if (this.sessions.size > MAX_PEER_SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
     if ((prev?.inheritedRole ?? '') === inheritedRole || instance === undefined) return;
     const inst = { node: this.controllerNode, keys: [instance] };

@@ -7,11 +7,13 @@
  * ConnectRetry* back-off (R-MQTT.10/33), never MQTT.js's fixed reconnectPeriod. With transport
  * "TLS" it connects over mqtts (TLS 1.2+, broker verified, client certificate presented; R-MQTT.48).
  */
+import type { X509Certificate } from 'node:crypto';
 import { connect, type IClientOptions, type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
 import type { Logger } from '../../datamodel/Logger.js';
 import type { Mtp, MtpConnection } from '../Mtp.js';
 import { connectRetryWait } from './connect-backoff.js';
 import { describeTlsFailure, mqttTlsConnectOptions } from './mqtt-tls.js';
+import { verifiedPeerCertificate } from '../tls/peer-certificate.js';
 import { MqttTopicConnection, publishOptions, type MqttPublisher } from './MqttTopicConnection.js';
 import type { MqttClientMtpOptions, MqttClientStatus, MqttControllerTopic } from './mqtt-options.js';
 import { planSubscriptions, replyToOf, withReplyTo, type MqttQoS } from './topics.js';
@@ -39,6 +41,8 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
   private controllers = new Map<string, MqttControllerTopic>();
   private readonly links = new Map<string, MqttTopicConnection>();
   private readonly log: Logger;
+  /** Taken once per broker session, so every Record of the session shares one object (trust caches key on it). */
+  private brokerCert?: X509Certificate;
 
   constructor(private readonly opts: MqttClientMtpOptions) {
     if (opts.transport !== 'TCP/IP' && opts.transport !== 'TLS') throw new Error(`MQTT transport ${String(opts.transport)} is not implemented (TCP/IP, TLS)`);
@@ -56,6 +60,8 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
   /** The ClientId used on the wire: configured, assigned by the broker (5.0), or the Endpoint ID (3.1.1). */
   get clientId(): string { return this.clientIdInUse || (this.v5 ? '' : this.opts.agentEndpointId); }
   get connected(): boolean { return this.live?.connected === true; }
+  /** The broker's verified certificate (TLS transport), for the Trusted Broker check. */
+  get brokerCertificate(): X509Certificate | undefined { return this.live ? this.brokerCert : undefined; }
 
   /** Starts connecting in the background; the MTP keeps retrying until stopped. */
   async start(): Promise<void> {
@@ -159,6 +165,7 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
   private onConnack(client: MqttClient, connack: IConnackPacket): void {
     if (client !== this.client) { void endClient(client); return; }
     const o = this.opts;
+    this.brokerCert = verifiedPeerCertificate(client.stream);
     const props = this.v5 ? connack.properties : undefined;
     const assigned = props?.assignedClientIdentifier;
     if (assigned && assigned !== this.clientIdInUse) {

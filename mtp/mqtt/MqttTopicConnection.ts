@@ -3,6 +3,7 @@
  * response (R-MQTT.25/26), or a controller's configured topic for a notification. There is no
  * per-peer link to close; it is open while the client is subscribed.
  */
+import type { X509Certificate } from 'node:crypto';
 import type { IClientPublishOptions } from 'mqtt';
 import type { MtpConnection } from '../Mtp.js';
 import type { MqttQoS } from './topics.js';
@@ -13,6 +14,8 @@ export const USP_CONTENT_TYPE = 'usp.msg';
 /** What a topic connection needs from its client. */
 export interface MqttPublisher {
   readonly connected: boolean;
+  /** The broker's verified TLS certificate for the current broker session, if any. */
+  readonly brokerCertificate?: X509Certificate;
   publish(topic: string, record: Uint8Array, retain: boolean): boolean;
 }
 
@@ -20,10 +23,13 @@ export class MqttTopicConnection implements MtpConnection {
   readonly protocol = 'MQTT' as const;
   /** MQTT does not authenticate the peer's Endpoint ID; the Record's from_id is all there is. */
   readonly peerEndpointId = undefined;
+  /** The TLS peer is the broker, not the controller (Trusted Broker rules apply). */
+  readonly certificateHolder = 'broker' as const;
 
   constructor(private readonly client: MqttPublisher, readonly topic: string | undefined, private readonly retain: boolean) {}
 
   get open(): boolean { return this.topic !== undefined && this.client.connected; }
+  get peerCertificate(): X509Certificate | undefined { return this.client.brokerCertificate; }
 
   send(record: Uint8Array): boolean {
     return this.topic !== undefined && this.client.publish(this.topic, record, this.retain);

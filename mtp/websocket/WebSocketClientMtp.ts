@@ -5,12 +5,16 @@
  * pings every KeepAliveInterval (R-WS.17), and after every close or failure reconnects with the
  * TR-369 back-off (R-WS.19–21), the retry count resetting once a connection succeeds.
  */
+import type { X509Certificate } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import WebSocket, { type ClientOptions, type RawData } from 'ws';
 import type { Logger } from '../../datamodel/Logger.js';
 import type { Mtp, MtpConnection, RecordHandler } from '../Mtp.js';
 import { checkRetryParameters, retryWaitMs } from '../retry-backoff.js';
+import { endpointIdFromCert } from '../tls/endpoint-id-from-cert.js';
+import { verifiedPeerCertificate } from '../tls/peer-certificate.js';
 import { dialUrl, takeUspExtension, uspExtensionOffer } from './client-handshake.js';
+import { controllerServerIdentity } from './server-identity.js';
 import { DEFAULT_MAX_RECORD_SIZE, USP_SUBPROTOCOL } from './WebSocketServerMtp.js';
 
 /** Opening handshake (TCP, TLS, HTTP upgrade) budget; a slow cellular uplink still fits. */
@@ -65,7 +69,11 @@ export type ClientState = 'idle' | 'connecting' | 'open' | 'waiting' | 'stopped'
 
 class ClientConnection implements MtpConnection {
   readonly protocol = 'WebSocket' as const;
-  constructor(readonly ws: WebSocket, readonly peerEndpointId: string, private readonly maxBuffered: number) {}
+  constructor(
+    readonly ws: WebSocket, readonly peerEndpointId: string, private readonly maxBuffered: number,
+    /** The controller's verified server certificate (wss), for ControllerTrust. */
+    readonly peerCertificate?: X509Certificate,
+  ) {}
   get open(): boolean { return this.ws.readyState === WebSocket.OPEN; }
   send(record: Uint8Array): boolean {
     if (!this.open || this.ws.bufferedAmount > this.maxBuffered) return false;
@@ -84,6 +92,8 @@ export class WebSocketClientMtp implements Mtp {
   private retryTimer?: unknown;
   private pingTimer?: unknown;
   private retries = 0;
+  /** The server certificate of the connection being opened (taken at the HTTP upgrade). */
+  private serverCert?: X509Certificate;
   private stopped = true;
   private _state: ClientState = 'idle';
 
@@ -145,7 +155,9 @@ export class WebSocketClientMtp implements Mtp {
       // Offered for USP 1.0–1.2 controllers that still identify agents this way (R-WS.10a, deprecated).
       headers: { 'Sec-WebSocket-Extensions': uspExtensionOffer(opts.agentEndpointId) },
     };
-    if (this.url.startsWith('wss:')) Object.assign(options, opts.tls ?? {}, { rejectUnauthorized: true });
+    if (this.url.startsWith('wss:')) {
+      Object.assign(options, opts.tls ?? {}, { rejectUnauthorized: true, checkServerIdentity: controllerServerIdentity(opts.controllerEndpointId) });
+    }
     let ws: WebSocket;
     try {
       ws = new WebSocket(this.url, [USP_SUBPROTOCOL], options);
@@ -170,6 +182,7 @@ export class WebSocketClientMtp implements Mtp {
 
   /** R-WS.11b/c: the extension is optional both ways; when present its eid should be our controller. */
   private onUpgrade(res: IncomingMessage): void {
+    this.serverCert = verifiedPeerCertificate(res.socket);
     const eid = takeUspExtension(res);
     if (eid && eid !== this.opts.controllerEndpointId) {
       this.opts.log.warn('controller names another Endpoint ID in bbf-usp-protocol', { expected: this.opts.controllerEndpointId, eid });
@@ -181,11 +194,21 @@ export class WebSocketClientMtp implements Mtp {
     if (ws !== this.ws) { ws.terminate(); return; } // abandoned by kick() or stop()
     // ws already refuses a handshake without the echo (R-WS.11); checked again so it cannot regress.
     if (ws.protocol !== USP_SUBPROTOCOL) { ws.terminate(); return; }
+    const cert = this.serverCert;
+    this.serverCert = undefined;
+    // R-SEC.0a: an Endpoint ID in the server certificate is authoritative; one naming another
+    // controller means every Record would be dropped, so the link is refused (and retried).
+    const certEid = cert && endpointIdFromCert(cert, opts.controllerEndpointId);
+    if (certEid && certEid !== opts.controllerEndpointId) {
+      opts.log.error('controller certificate names another Endpoint ID; disconnecting', { controller: opts.controllerEndpointId, certificate: certEid });
+      ws.close(1008, 'certificate Endpoint ID mismatch');
+      return;
+    }
     this.retries = 0;
     this._state = 'open';
     // R-MTP.6: the Connect record goes first, before anything else can use the connection.
     ws.send(opts.connectRecord(), { binary: true });
-    const conn = new ClientConnection(ws, opts.controllerEndpointId, opts.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES);
+    const conn = new ClientConnection(ws, opts.controllerEndpointId, opts.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES, cert);
     this.conn = conn;
     opts.log.info('connected to controller', { controller: opts.controllerEndpointId, url: opts.url });
     ws.on('message', (data: RawData, isBinary: boolean) => {

@@ -17,6 +17,7 @@ import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import type { Logger } from '../../datamodel/Logger.js';
 import type { Mtp, MtpConnection, RecordHandler } from '../Mtp.js';
 import { peerIdentity, type PeerSource } from './peer-identity.js';
+import { verifiedPeerCertificate } from '../tls/peer-certificate.js';
 
 export const USP_SUBPROTOCOL = 'v1.usp';
 /** Default largest Record accepted (bytes); bigger messages are refused with close code 1009. */
@@ -115,7 +116,7 @@ export class WebSocketServerMtp implements Mtp {
       if (this.conns.size >= (opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS)) return refuse(503, 'Service Unavailable');
       const peer = peerIdentity(url, req, opts.tls?.requireClientCert ?? false);
       if (!peer.ok) return refuse(peer.status, 'Forbidden', peer.why);
-      const cert = verifiedPeerCertificate(req);
+      const cert = verifiedPeerCertificate(req.socket);
       wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, peer.endpointId, peer.source, socket, cert));
     });
     // Refused handshakes end here: OpenSSL's own (no certificate, old TLS), and Node's check of
@@ -205,13 +206,6 @@ export class WebSocketServerMtp implements Mtp {
       });
     }
   }
-}
-
-/** The client certificate the TLS layer verified (with its issuer links), for ControllerTrust. */
-function verifiedPeerCertificate(req: IncomingMessage): X509Certificate | undefined {
-  const sock = req.socket as Partial<TLSSocket>;
-  if (!sock.authorized || typeof sock.getPeerX509Certificate !== 'function') return undefined;
-  return sock.getPeerX509Certificate();
 }
 
 function toBytes(data: RawData): Uint8Array {

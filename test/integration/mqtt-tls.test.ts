@@ -70,9 +70,9 @@ function msgOf(m: Received): UspMsg {
   return decodeMsg(r.body.payload);
 }
 let seq = 0;
-function requestRecord(request: Request): { msgId: string; bytes: Uint8Array } {
+function requestRecord(request: Request, fromId = CONTROLLER_EID): { msgId: string; bytes: Uint8Array } {
   const msgId = `tls-${++seq}`;
-  return { msgId, bytes: encodeRecord(noSessionContextRecord({ toId: AGENT_EID, fromId: CONTROLLER_EID }, encodeMsg(requestMsg(msgId, request)))) };
+  return { msgId, bytes: encodeRecord(noSessionContextRecord({ toId: AGENT_EID, fromId }, encodeMsg(requestMsg(msgId, request)))) };
 }
 const get = (...paths: string[]): Request => ({ reqType: 'get', get: { paramPaths: paths, maxDepth: 0 } });
 
@@ -87,7 +87,7 @@ async function until(cond: () => boolean, timeoutMs: number, what: string): Prom
 interface TlsMqttAgent { agent: Agent; mqtt: StartedMqtt; close(): Promise<void> }
 
 /** The real agent with LocalAgent.MTP.1 = MQTT over Device.MQTT.Client.1 (TransportProtocol TLS). */
-async function startTlsMqttAgent(port: number, tls: AgentTlsFiles, log: Logger = silentLogger): Promise<TlsMqttAgent> {
+async function startTlsMqttAgent(port: number, tls: AgentTlsFiles, log: Logger = silentLogger, extra: Record<string, string | number | boolean> = {}): Promise<TlsMqttAgent> {
   const dir = mkdtempSync(join(tmpdir(), 'usp-agent-mqtt-tls-'));
   const agent = await Agent.start({
     defaults: {
@@ -116,6 +116,7 @@ async function startTlsMqttAgent(port: number, tls: AgentTlsFiles, log: Logger =
       'Device.MQTT.Client.1.Subscription.1.Enable': true,
       'Device.MQTT.Client.1.Subscription.1.Topic': AGENT_TOPIC,
       'Device.MQTT.Client.1.Subscription.1.QoS': 1,
+      ...extra,
     },
     dataDir: dir, platform: 'none', log, schema: testSchema(), tls,
   });
@@ -263,5 +264,77 @@ describe('refused handshakes', () => {
     } finally {
       await mtp.stop();
     }
+  });
+});
+
+describe('Trusted Broker (ControllerTrust.Credential AllowedUses MTP-and-broker; TR-369 "Authentication and Authorization")', () => {
+  const VIA_BROKER = 'proto::via-trusted-broker';
+  const TRUST = 'Device.LocalAgent.ControllerTrust.';
+  let controller: TlsController;
+  let a: TlsMqttAgent;
+  let replies = 0;
+
+  /** `request` from `fromId` through the broker; the answer's Response. */
+  async function ask(request: Request, fromId = CONTROLLER_EID) {
+    const { msgId, bytes } = requestRecord(request, fromId);
+    const topic = `/usp-tls/replies/tb-${++replies}`;
+    const from = controller.got.length;
+    await controller.client.publishAsync(AGENT_TOPIC, Buffer.from(bytes), { qos: 1, properties: { responseTopic: topic, contentType: 'usp.msg' } });
+    const msg = msgOf(await controller.waitFor((x) => x.topic === topic, 3000, from));
+    expect(msg.header.msgId).toBe(msgId);
+    if (msg.body.msgBody !== 'response') throw new Error(`expected a response, got ${JSON.stringify(msg.body)}`);
+    return msg.body.response;
+  }
+  /** One parameter as `fromId` reads it, or its error code. */
+  async function read(path: string, fromId = CONTROLLER_EID): Promise<string | number> {
+    const r = await ask(get(path), fromId);
+    if (r.respType !== 'getResp') throw new Error(r.respType);
+    const [res] = r.getResp.reqPathResults;
+    return res.errCode || res.resolvedPathResults![0].resultParams[path.slice(path.lastIndexOf('.') + 1)];
+  }
+  async function setParam(objPath: string, param: string, value: string): Promise<void> {
+    const r = await ask({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath, paramSettings: [{ param, value, required: true }] }] } });
+    expect(r.respType).toBe('setResp');
+  }
+
+  beforeAll(async () => {
+    controller = await TlsController.connect(pki, tlsPort);
+    a = await startTlsMqttAgent(tlsPort, { cert: pki.agent.certFile, key: pki.agent.keyFile, ca: pki.ca.certFile }, silentLogger, {
+      [`${TRUST}UntrustedRole`]: '',
+      [`${TRUST}Role.2.Name`]: 'Reader', [`${TRUST}Role.2.Enable`]: true,
+      [`${TRUST}Role.2.Permission.1.Enable`]: true, [`${TRUST}Role.2.Permission.1.Order`]: 1,
+      [`${TRUST}Role.2.Permission.1.Targets`]: 'Device.LocalAgent.', [`${TRUST}Role.2.Permission.1.Param`]: 'r---',
+      [`${TRUST}Role.2.Permission.1.Obj`]: 'r---', [`${TRUST}Role.2.Permission.1.InstantiatedObj`]: 'r---',
+    });
+    await controller.waitFor(isConnectRecord, 8000);
+    // Controller-1 (Role.1) installs the CA that signed the broker's certificate as a Credential.
+    const add = await ask({ reqType: 'operate', operate: { command: 'Device.LocalAgent.AddCertificate()', commandKey: 'tb', sendResp: true, inputArgs: { Certificate: pki.ca.cert, Alias: 'test-ca' } } });
+    expect(add.respType).toBe('operateResp');
+    const rows = await ask({ reqType: 'get', get: { paramPaths: ['Device.LocalAgent.Certificate.[Alias=="test-ca"].Alias'], maxDepth: 0 } });
+    if (rows.respType !== 'getResp') throw new Error(rows.respType);
+    const certRow = rows.getResp.reqPathResults[0].resolvedPathResults![0].resolvedPath.slice(0, -1);
+    const cred = await ask({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: `${TRUST}Credential.`, paramSettings: [
+      { param: 'Enable', value: 'true', required: true }, { param: 'Role', value: `${TRUST}Role.2`, required: true },
+      { param: 'Credential', value: certRow, required: true }, { param: 'AllowedUses', value: 'MTP-and-USP', required: true },
+    ] }] } });
+    expect(cred.respType).toBe('addResp');
+  }, 20_000);
+  afterAll(async () => { await controller?.end(); await a?.close(); });
+
+  it('a CA trusted only for MTP-and-USP does not make the broker speak for the controllers behind it', async () => {
+    expect(await read('Device.LocalAgent.EndpointID', VIA_BROKER)).toBe(7026);
+    expect(await read(`Device.LocalAgent.Controller.[EndpointID=="${VIA_BROKER}"].InheritedRole`)).toBe('');
+  });
+
+  it('with MTP-and-broker, a controller behind the broker gets the Credential Role as InheritedRole, and only that', async () => {
+    await setParam(`${TRUST}Credential.1.`, 'AllowedUses', 'MTP-and-broker');
+    expect(await read('Device.LocalAgent.EndpointID', VIA_BROKER)).toBe(AGENT_EID);
+    expect(await read('Device.MQTT.Client.1.TransportProtocol', VIA_BROKER)).toBe(7026);
+    expect(await read(`Device.LocalAgent.Controller.[EndpointID=="${VIA_BROKER}"].InheritedRole`)).toBe(`${TRUST}Role.2`);
+    // Known controllers keep their AssignedRole on top: controller-1 still has full access.
+    expect(await read('Device.MQTT.Client.1.TransportProtocol')).toBe('TLS');
+    // Withdrawing the trust takes effect on the next Record.
+    await setParam(`${TRUST}Credential.1.`, 'Enable', 'false');
+    expect(await read('Device.LocalAgent.EndpointID', VIA_BROKER)).toBe(7026);
   });
 });
