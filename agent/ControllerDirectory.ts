@@ -11,7 +11,8 @@
  * With a certificate on the connection (PeerTrust): Records on a connection whose certificate the
  * controller's Credential does not pin are refused, and the role the validating CA's Credential
  * gives is the controller's InheritedRole, added to AssignedRole. A controller first seen with an
- * InheritedRole gets an empty AssignedRole, not UntrustedRole ("Determine Role").
+ * InheritedRole gets an empty AssignedRole, not UntrustedRole ("Determine Role"). On a
+ * connection accepted on first use (TOFU), the certificate is pinned to the controller's row.
  */
 import type { AccessView } from '../datamodel/access/AccessView.js';
 import type { Awaitable } from '../datamodel/tree/binding.js';
@@ -48,6 +49,8 @@ export interface ControllerSession {
    * it holds ControllerTrust.BannedRole. Its Records are then dropped.
    */
   refused?: string;
+  /** Why the certificate of a connection accepted on first use could not be pinned (retried on the next Record). */
+  pinError?: string;
 }
 
 /**
@@ -124,11 +127,15 @@ export class ControllerDirectory {
         createError = e instanceof Error ? e.message : String(e);
       }
     }
+    let pinError: string | undefined;
+    if (entry && entry.credential === '' && conn?.trustedOnFirstUse && conn.peerCertificate && this.peers) {
+      await this.peers.pinOnFirstUse(entry.instance, conn.peerCertificate).catch((e: unknown) => { pinError = e instanceof Error ? e.message : String(e); });
+    }
     const roles = entry ? unionRoles(entry.assignedRole, inherited) : inherited || await this.access.untrustedRole();
     const perms = await this.access.permissionsFor(roles);
     const refused = entry && !entry.enabled ? 'Controller.{i}.Enable is false'
       : await this.access.isBanned(roles) ? 'the controller holds ControllerTrust.BannedRole' : undefined;
-    return { path: entry?.path ?? '', created, access: perms.view(), createError, refused };
+    return { path: entry?.path ?? '', created, access: perms.view(), createError, refused, pinError };
   }
 
   /** InheritedRole for a request on `conn` (the controller's last connection's without one). */

@@ -130,6 +130,7 @@ export class RecordProcessor {
       }
       if (session.refused) { log.warn('request dropped: controller not served', { from: fromId, msgId, reason: session.refused }); return; }
       if (session.created) log.info('unknown controller added with UntrustedRole', { from: fromId, path: session.path });
+      if (session.pinError) log.warn('certificate accepted on first use could not be pinned', { from: fromId, reason: session.pinError });
       if (session.createError) log.warn('unknown controller served without a Controller row', { from: fromId, reason: session.createError });
       const h = { model: this.deps.model, operations: this.deps.operations, log, req: { controllerId: fromId, controllerPath: session.path, access: session.access } };
       const out = await dispatchRequest(h, msgId, msg.body.request);

@@ -25,6 +25,11 @@ export interface MtpConnection {
    * (a ControllerTrust.Credential with AllowedUses MTP-and-broker names its CA). Default 'peer'.
    */
   readonly certificateHolder?: 'peer' | 'broker';
+  /**
+   * The certificate was accepted under ControllerTrust.TOFUAllowed, not by a trusted CA: the
+   * agent pins it to the controller on first use (TR-369 "Determine Role").
+   */
+  readonly trustedOnFirstUse?: boolean;
   /** Sends one Record; false when the link is gone or its send buffer is full. */
   send(record: Uint8Array): boolean;
   /** Closes the link (WebSocket status code per R-WS.16, e.g. 1003 for an unparsable record). */

@@ -19,6 +19,7 @@ import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
 import type { MtpConnection } from '../../mtp/Mtp.js';
 import { certificateInstance, certificateInstances, type CertificateTable } from './CertificateTable.js';
+import { pinOnFirstUse } from './pin-on-first-use.js';
 import { certificateChain, issuedBy, sameCertificate } from './x509.js';
 
 export const CREDENTIAL_PATH = 'Device.LocalAgent.ControllerTrust.Credential.{i}.';
@@ -51,6 +52,7 @@ export class PeerTrust {
   private readonly byCertificate = new WeakMap<X509Certificate, { generation: number; pinned: string; verdict: PeerVerdict }>();
   /** Per controller: the certificate of its current connection and what it inherited. */
   private readonly sessions = new Map<string, { cert: X509Certificate | undefined; inheritedRole: string }>();
+  private readonly pinning = new Map<number, Promise<void>>();
   private readonly credentialNode: ModelNode;
   private readonly controllerNode: ModelNode;
 
@@ -59,6 +61,20 @@ export class PeerTrust {
     this.controllerNode = model.requireNode(CONTROLLER_PATH);
     const watched = new Set<ModelNode>([certificates.node, this.credentialNode]);
     model.changes.subscribe((c) => { if (watched.has(c.inst.node)) this.generation++; });
+  }
+
+  /**
+   * Pins the certificate of a connection accepted on first use to Controller.{instance}
+   * (pin-on-first-use.ts); one pinning per controller at a time, so Records arriving together
+   * store the certificate once.
+   */
+  pinOnFirstUse(instance: number, cert: X509Certificate): Promise<void> {
+    let p = this.pinning.get(instance);
+    if (!p) {
+      p = pinOnFirstUse(this.model, this.certificates, instance, cert).finally(() => this.pinning.delete(instance));
+      this.pinning.set(instance, p);
+    }
+    return p;
   }
 
   /** Controller.{i}.InheritedRole of the controller with this Endpoint ID, for its current connection. */

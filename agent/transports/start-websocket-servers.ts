@@ -7,6 +7,7 @@
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { validityAt } from '../../mtp/tls/TlsIdentity.js';
+import { tofuPolicyOf } from '../certificates/tofu-policy.js';
 import { WebSocketServerMtp, type WebSocketServerTls } from '../../mtp/websocket/WebSocketServerMtp.js';
 import type { StartedTransport, TransportDeps } from './TransportDeps.js';
 
@@ -36,7 +37,7 @@ export async function startWebSocketServers(deps: TransportDeps): Promise<Starte
   for (const { instance: n, cfg } of await enabledServerRows(deps.model)) {
     let tls: WebSocketServerTls | undefined;
     if (cfg.EnableEncryption !== false) {
-      tls = serverTls(deps, n);
+      tls = await serverTls(deps, n);
       if (!tls) continue;
     }
     const server = new WebSocketServerMtp({
@@ -50,7 +51,7 @@ export async function startWebSocketServers(deps: TransportDeps): Promise<Starte
 }
 
 /** wss settings for MTP row `n`, or undefined (logged) when TLS cannot be served safely. */
-function serverTls(deps: TransportDeps, n: number): WebSocketServerTls | undefined {
+async function serverTls(deps: TransportDeps, n: number): Promise<WebSocketServerTls | undefined> {
   const { tls: id, log } = deps;
   if (!id) {
     log.error('WebSocket MTP not started: EnableEncryption is true but the agent has no certificate', { mtp: n });
@@ -66,5 +67,8 @@ function serverTls(deps: TransportDeps, n: number): WebSocketServerTls | undefin
   }
   const validity = validityAt(id.certificate, new Date());
   if (validity !== 'valid') log.warn('the agent certificate is out of date; controllers will refuse it', { mtp: n, validity, notAfter: id.certificate.validTo });
-  return { cert: id.certPem, key: id.keyPem, ca: id.caPem, requireClientCert: true };
+  // TOFU needs the server to verify client certificates itself; decided when the MTP starts, while
+  // each handshake still asks whether TOFU is allowed now (tofu-handshake.ts).
+  const tofu = await tofuPolicyOf(deps.model);
+  return { cert: id.certPem, key: id.keyPem, ca: id.caPem, requireClientCert: true, ...(tofu.allowed() ? { tofu } : {}) };
 }

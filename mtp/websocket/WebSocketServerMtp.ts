@@ -17,6 +17,7 @@ import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import type { Logger } from '../../datamodel/Logger.js';
 import type { Mtp, MtpConnection, RecordHandler } from '../Mtp.js';
 import { peerIdentity, type PeerSource } from './peer-identity.js';
+import { tofuVerdict, type TofuPolicy } from './tofu-handshake.js';
 import { verifiedPeerCertificate } from '../tls/peer-certificate.js';
 
 export const USP_SUBPROTOCOL = 'v1.usp';
@@ -35,6 +36,8 @@ export interface WebSocketServerTls {
   ca?: string | Buffer;
   /** Mutual TLS: refuse clients without a valid certificate at the handshake (R-MTP.1). */
   requireClientCert: boolean;
+  /** Trust on first use of client certificates from unknown issuers (tofu-handshake.ts); off when absent. */
+  tofu?: TofuPolicy;
 }
 
 export interface WebSocketServerOptions {
@@ -59,6 +62,7 @@ class WsConnection implements MtpConnection {
   constructor(
     readonly ws: WebSocket, readonly peerEndpointId: string | undefined, private readonly socket: Duplex,
     readonly peerCertificate?: X509Certificate,
+    readonly trustedOnFirstUse = false,
   ) {}
   get open(): boolean { return this.ws.readyState === this.ws.OPEN; }
   send(record: Uint8Array): boolean {
@@ -81,6 +85,8 @@ export class WebSocketServerMtp implements Mtp {
   private wss?: WebSocketServer;
   private readonly byEid = new Map<string, WsConnection>();
   private readonly conns = new Set<WsConnection>();
+  /** TLS sockets whose client certificate was accepted on first use, with that certificate. */
+  private readonly tofuCerts = new WeakMap<object, X509Certificate>();
   private pinger?: NodeJS.Timeout;
 
   constructor(private readonly opts: WebSocketServerOptions) {
@@ -114,10 +120,11 @@ export class WebSocketServerMtp implements Mtp {
       const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
       if (!offered.includes(USP_SUBPROTOCOL)) return refuse(400, 'Bad Request (v1.usp subprotocol required)');
       if (this.conns.size >= (opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS)) return refuse(503, 'Service Unavailable');
-      const peer = peerIdentity(url, req, opts.tls?.requireClientCert ?? false);
+      const tofuCert = this.tofuCerts.get(req.socket);
+      const cert = verifiedPeerCertificate(req.socket) ?? tofuCert;
+      const peer = peerIdentity(url, req, opts.tls?.requireClientCert ?? false, cert);
       if (!peer.ok) return refuse(peer.status, 'Forbidden', peer.why);
-      const cert = verifiedPeerCertificate(req.socket);
-      wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, peer.endpointId, peer.source, socket, cert));
+      wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, peer.endpointId, peer.source, socket, cert, tofuCert !== undefined));
     });
     // Refused handshakes end here: OpenSSL's own (no certificate, old TLS), and Node's check of
     // the client certificate right after the handshake, whose verdict is authorizationError
@@ -130,6 +137,21 @@ export class WebSocketServerMtp implements Mtp {
       opts.log.warn('tls handshake refused', { reason, error: e.message.trim(), code: e.code ?? '', from });
     });
     if (opts.tls) http.on('connection', (raw: Socket) => { void raw.remoteAddress; }); // caches the peer address
+    const tofu = opts.tls?.requireClientCert ? opts.tls.tofu : undefined;
+    if (tofu) {
+      // Verification is off in TLS itself (see tofu-handshake.ts): refuse here what TOFU does not cover.
+      http.on('secureConnection', (tlsSocket: TLSSocket) => {
+        if (tlsSocket.authorized) return;
+        const v = tofuVerdict(tlsSocket, tofu);
+        if (!v.ok) {
+          opts.log.warn('tls handshake refused', { reason: v.reason, error: 'client certificate not verified', code: '', from: tlsSocket.remoteAddress ?? '' });
+          tlsSocket.destroy();
+          return;
+        }
+        this.tofuCerts.set(tlsSocket, v.cert);
+        opts.log.info('client certificate trusted on first use', { subject: v.cert.subject.replace(/\n/g, ','), fingerprint: v.cert.fingerprint256, from: tlsSocket.remoteAddress ?? '' });
+      });
+    }
     this.http = http;
     this.wss = wss;
     await new Promise<void>((resolve, reject) => {
@@ -150,13 +172,13 @@ export class WebSocketServerMtp implements Mtp {
       ca: tls.ca,
       minVersion: 'TLSv1.2', // R-MTP.1 asks for TLS 1.2 or later; Node negotiates up to 1.3
       requestCert: tls.requireClientCert || tls.ca !== undefined,
-      rejectUnauthorized: tls.requireClientCert,
+      rejectUnauthorized: tls.requireClientCert && !tls.tofu,
       handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS,
     }, handler);
   }
 
-  private accept(ws: WebSocket, req: IncomingMessage, eid: string | undefined, source: PeerSource, socket: Duplex, cert?: X509Certificate): void {
-    const conn = new WsConnection(ws, eid, socket, cert);
+  private accept(ws: WebSocket, req: IncomingMessage, eid: string | undefined, source: PeerSource, socket: Duplex, cert: X509Certificate | undefined, tofu: boolean): void {
+    const conn = new WsConnection(ws, eid, socket, cert, tofu);
     if (conn.peerEndpointId) {
       const old = this.byEid.get(conn.peerEndpointId);
       // R-WS.4: at most one connection between two endpoints; keep the newest.
@@ -164,18 +186,34 @@ export class WebSocketServerMtp implements Mtp {
       this.byEid.set(conn.peerEndpointId, conn);
     }
     this.conns.add(conn);
-    this.opts.log.info('controller connected', { eid: conn.peerEndpointId ?? '', identity: source, from: req.socket.remoteAddress ?? '' });
+    this.opts.log.info('controller connected', { eid: conn.peerEndpointId ?? '', identity: tofu ? 'trusted on first use' : source, from: req.socket.remoteAddress ?? '' });
+    const idle = tofu ? this.tofuInactivity(conn) : undefined;
     ws.on('pong', () => { conn.alive = true; });
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (!isBinary) { conn.close(1003, 'USP records must be binary frames'); return; }
+      idle?.refresh();
       this.opts.onRecord(toBytes(data), conn);
     });
     ws.on('error', (e) => this.opts.log.warn('websocket error', { eid: conn.peerEndpointId ?? '', error: e.message }));
     ws.on('close', (code) => {
+      if (idle) clearTimeout(idle);
       this.conns.delete(conn);
       if (conn.peerEndpointId && this.byEid.get(conn.peerEndpointId) === conn) this.byEid.delete(conn.peerEndpointId);
       this.opts.log.info('controller disconnected', { eid: conn.peerEndpointId ?? '', code });
     });
+  }
+
+  /**
+   * TOFUInactivityTimer: a connection accepted on first use that carries no USP Record for that
+   * long is torn down with its TLS session (TR-181 ControllerTrust). Every Record restarts it.
+   */
+  private tofuInactivity(conn: WsConnection): NodeJS.Timeout | undefined {
+    const ms = this.opts.tls?.tofu?.inactivityMs() ?? 0;
+    if (ms <= 0) return undefined;
+    return setTimeout(() => {
+      this.opts.log.info('TOFU inactivity timer expired; closing the connection', { eid: conn.peerEndpointId ?? '', ms });
+      conn.ws.terminate();
+    }, ms).unref();
   }
 
   /** R-WS.17: ping each peer; one that did not answer the previous ping is dropped. */

@@ -3,6 +3,7 @@
  * TLS client certificate when it has one, which is authoritative; otherwise the `eid` query
  * parameter (or the deprecated `bbf-usp-protocol; eid=` extension) it claims.
  */
+import type { X509Certificate } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { endpointIdFromCert } from '../tls/endpoint-id-from-cert.js';
@@ -21,17 +22,16 @@ export function claimedEndpointId(url: URL, req: IncomingMessage): string | unde
 }
 
 /**
- * Decides the connection identity. A verified certificate naming an Endpoint ID wins over the
- * claim; if both exist and differ the upgrade is refused (403), as a Record from that claim
- * would be dropped anyway (R-SEC.0a) and the mismatch points at a misconfigured or hostile peer.
+ * Decides the connection identity. A certificate naming an Endpoint ID wins over the claim; if
+ * both exist and differ the upgrade is refused (403), as a Record from that claim would be
+ * dropped anyway (R-SEC.0a) and the mismatch points at a misconfigured or hostile peer.
+ * @param cert the client certificate TLS verified, or one accepted on first use; never an
+ *   unverified one, which must not lend its name to the connection.
  */
-export function peerIdentity(url: URL, req: IncomingMessage, requireClientCert: boolean): PeerIdentity {
+export function peerIdentity(url: URL, req: IncomingMessage, requireClientCert: boolean, cert: X509Certificate | undefined): PeerIdentity {
   const claimed = claimedEndpointId(url, req);
   const sock = req.socket as Partial<TLSSocket>;
   if (typeof sock.getPeerX509Certificate !== 'function') return { ok: true, endpointId: claimed, source: claimed ? 'eid' : 'none' };
-  // With mutual TLS the handshake already refused unverified certificates; this guards the
-  // optional mode, where an unverified certificate must not lend its name to the connection.
-  const cert = sock.authorized ? sock.getPeerX509Certificate() : undefined;
   if (!cert) {
     if (requireClientCert) return { ok: false, status: 403, why: 'no verified client certificate' };
     return { ok: true, endpointId: claimed, source: claimed ? 'eid' : 'none' };

@@ -12,95 +12,13 @@ import { X509Certificate } from 'node:crypto';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Agent, type AgentTlsFiles } from '../../agent/Agent.js';
-import { decodeMsg, encodeMsg, requestMsg } from '../../agent/codec/msg.js';
-import { decodeRecord, encodeRecord, noSessionContextRecord } from '../../agent/codec/record.js';
-import type { UspMsg } from '../../agent/codec/types.js';
-import type { DefaultsFile } from '../../agent/defaults/apply-defaults.js';
-import { createLogger } from '../../datamodel/Logger.js';
 import { BOOTSTRAP_CERT_FILE } from '../../mtp/tls/bootstrap-cert.js';
 import { endpointIdFromCert } from '../../mtp/tls/endpoint-id-from-cert.js';
-import { freePort } from '../peers/TestController.js';
-import { AGENT_EID, testDefaults, testSchema } from '../peers/agent-fixture.js';
+import { AGENT_EID } from '../peers/agent-fixture.js';
 import { TEST_CONTROLLER_1_EID as C1, TEST_CONTROLLER_2_EID as C2, testPki, type TestCert } from '../peers/test-pki.js';
+import { endpointIdIn, openWss, peer, pkiFiles, startTlsAgent, type TlsAgent, WssPeer } from '../peers/wss-agent.js';
 
 const pki = testPki();
-
-// ---- fixture: the real agent with TLS, and a log we can read -------------------------------------
-
-interface TlsAgent { agent: Agent; port: number; url: string; dataDir: string; logs: string[]; close(): Promise<void> }
-
-async function startTlsAgent(opts: { tls?: AgentTlsFiles; extra?: DefaultsFile; dataDir?: string } = {}): Promise<TlsAgent> {
-  const port = await freePort();
-  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'usp-agent-tls-'));
-  const logs: string[] = [];
-  const log = createLogger('debug', 'agent', (_lvl, line) => { logs.push(line); });
-  const defaults = testDefaults(port, { 'Device.LocalAgent.MTP.1.WebSocket.EnableEncryption': true, 'Device.LocalAgent.ControllerTrust.UntrustedRole': 'Device.LocalAgent.ControllerTrust.Role.1', ...opts.extra });
-  const agent = await Agent.start({ defaults, dataDir, platform: 'simulated', log, seed: 42, schema: testSchema(), tls: opts.tls });
-  // A restart on the same data directory keeps the saved port, not this run's default.
-  const bound = agent.webSocketServers[0]?.port ?? port;
-  return {
-    agent, port: bound, url: `wss://127.0.0.1:${bound}/usp`, dataDir, logs,
-    async close() {
-      await agent.stop();
-      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-const pkiFiles: AgentTlsFiles = { cert: pki.agent.certFile, key: pki.agent.keyFile, ca: pki.ca.certFile };
-
-// ---- a minimal wss USP client (TestController has no TLS options) -------------------------------
-
-class WssPeer {
-  private seq = 0;
-  private readonly waiting = new Map<string, (m: UspMsg) => void>();
-  constructor(readonly ws: WebSocket, readonly fromId: string) {
-    ws.on('message', (data: Buffer, binary) => {
-      if (!binary) return;
-      const rec = decodeRecord(new Uint8Array(data));
-      if (rec.body.kind !== 'noSessionContext') return;
-      const msg = decodeMsg(rec.body.payload);
-      this.waiting.get(msg.header.msgId)?.(msg);
-    });
-  }
-
-  /** Sends a Get of Device.LocalAgent.EndpointID with `fromId`; undefined when no answer comes in time. */
-  async get(fromId = this.fromId, timeoutMs = 3000): Promise<UspMsg | undefined> {
-    const msgId = `tls-${++this.seq}`;
-    const answer = new Promise<UspMsg | undefined>((resolve) => {
-      const t = setTimeout(() => { this.waiting.delete(msgId); resolve(undefined); }, timeoutMs);
-      this.waiting.set(msgId, (m) => { clearTimeout(t); this.waiting.delete(msgId); resolve(m); });
-    });
-    const msg = requestMsg(msgId, { reqType: 'get', get: { paramPaths: ['Device.LocalAgent.EndpointID'], maxDepth: 0 } });
-    this.ws.send(encodeRecord(noSessionContextRecord({ toId: AGENT_EID, fromId }, encodeMsg(msg))), { binary: true });
-    return answer;
-  }
-
-  async close(): Promise<void> {
-    if (this.ws.readyState === WebSocket.CLOSED) return;
-    await new Promise<void>((r) => { this.ws.once('close', () => r()); this.ws.close(); });
-  }
-}
-
-function endpointIdIn(m: UspMsg | undefined): string | undefined {
-  if (m?.body.msgBody !== 'response' || m.body.response.respType !== 'getResp') return undefined;
-  return m.body.response.getResp.reqPathResults[0]?.resolvedPathResults?.[0]?.resultParams.EndpointID;
-}
-
-/** Opens wss as a controller; rejects with the TLS or HTTP error when the agent refuses. */
-async function openWss(url: string, client: TestCert | undefined, opts: { eid?: string; tls?: ConnectionOptions } = {}): Promise<WebSocket> {
-  const q = opts.eid ? `?eid=${encodeURIComponent(opts.eid)}` : '';
-  const ws = new WebSocket(url + q, 'v1.usp', { ca: pki.ca.cert, cert: client?.cert, key: client?.key, ...opts.tls });
-  return new Promise((resolve, reject) => {
-    ws.once('open', () => resolve(ws));
-    ws.once('error', (e) => { ws.terminate(); reject(e); });
-  });
-}
-
-async function peer(url: string, client: TestCert, fromId: string, eid?: string): Promise<WssPeer> {
-  return new WssPeer(await openWss(url, client, { eid }), fromId);
-}
 
 /** A raw TLS connection: resolves on secureConnect with the elapsed time, rejects with the error. */
 function tlsHandshake(port: number, opts: ConnectionOptions): Promise<{ ms: number; socket: TLSSocket }> {
