@@ -169,7 +169,7 @@ export async function measurePlatforms(progress: (s: string) => void): Promise<R
     const runner = new CommandRunner({ commandPath: host.bin, log: silentLogger });
     const p = registerLinuxPlatform(model, { sysRoot: host.sysRoot, procRoot: host.procRoot, etcRoot: host.etcRoot, persistentPath: host.dir, runner, log: silentLogger });
     out.linux = await measureSubject('linux', { model, runner, host, stop: () => { p.stop(); host.cleanup(); } },
-      'recorded Debian 12 VM: sysfs/procfs files read on every Get (not counted as commands), `ip -j addr show` for all IP objects (default cache age 1000 ms); calls from the CommandRunner passed in');
+      'recorded Debian 12 VM: sysfs/procfs values read on every Get (not counted as commands); the /sys/class/net device scan and `ip -j addr show` reused for 1000 ms; calls from the CommandRunner passed in');
   }
 
   progress('platforms: ModemManager over a fake mmcli');

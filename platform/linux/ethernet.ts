@@ -1,54 +1,35 @@
 /**
  * Device.Ethernet.Interface.{i}. and .Stats. of a Linux host (TR-181 EthernetInterface:2,
  * EthernetInterfaceStats:1) from /sys/class/net/<if>/ and /sys/class/net/<if>/statistics/.
- * Instances are numbered by interface name and keep their number while the agent runs.
+ * Which devices are rows, and their instance numbers, come from EthernetDevices (one scan
+ * shared with Ethernet.Link); a row keeps its number while the agent runs.
  *
  * Not served: LastChange (the kernel keeps no timestamp), the writable link settings
- * (MaxBitRate, DuplexMode, EEE, MDIX: ethtool territory), and the Unicast/Broadcast counters,
- * which Linux does not count (multicast is counted only on receive).
+ * (MaxBitRate, DuplexMode, EEE, MDIX: ethtool territory), and the counters net-stats.ts leaves out.
  */
-import { ErrorCode, UspError } from '../../datamodel/UspError.js';
-import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
-import { InstanceNumbers } from './InstanceNumbers.js';
+import type { EthernetDevices } from './EthernetDevices.js';
 import type { LinuxContext } from './LinuxContext.js';
-import { ethernetDevices } from './net-devices.js';
+import { deviceGone, registerDeviceStats } from './net-stats.js';
 import { IFF_UP, interfaceStatus } from './net-status.js';
 import { defaultRouteInterfaces } from './proc-parsers.js';
 
-/** TR-181 Stats parameter ← file in /sys/class/net/<if>/statistics/ (MAPPING.md). */
-const STATS_FILES: Readonly<Record<string, string>> = {
-  BytesSent: 'tx_bytes',
-  BytesReceived: 'rx_bytes',
-  PacketsSent: 'tx_packets',
-  PacketsReceived: 'rx_packets',
-  ErrorsSent: 'tx_errors',
-  ErrorsReceived: 'rx_errors',
-  DiscardPacketsSent: 'tx_dropped',
-  DiscardPacketsReceived: 'rx_dropped',
-  MulticastPacketsReceived: 'multicast',
-  Collisions: 'collisions',
-};
-
-const STATS_PATH = 'Device.Ethernet.Interface.{i}.Stats.';
-
-/** Serves the Ethernet interface table; returns its instance numbering (IP.Interface could refer to it). */
-export function registerEthernet(ctx: LinuxContext, only?: readonly string[]): InstanceNumbers {
+/** Serves the Ethernet interface table and its Stats. */
+export function registerEthernet(ctx: LinuxContext, devices: EthernetDevices): void {
   const { files } = ctx;
-  const numbers = new InstanceNumbers();
-  const dir = (keys: InstanceKeys, ...parts: string[]) => files.sys('class', 'net', numbers.keyOf(keys[0]), ...parts);
+  const numbers = devices.interfaces;
 
   ctx.model.register('Device.Ethernet.Interface.{i}.', {
     params: ['Enable', 'Status', 'Name', 'Upstream', 'MACAddress', 'CurrentBitRate', 'CurrentDuplexMode'],
-    list: async () => numbers.list((await ethernetDevices(files, only)).map((d) => d.name)),
+    list: async () => numbers.list(await devices.names()),
     get: async (keys) => {
       const name = numbers.keyOf(keys[0]);
-      const at = (a: string) => files.attr(dir(keys, a));
+      const at = (a: string) => files.attr(files.sys('class', 'net', name, a));
       const [address, operstate, carrier, speed, duplex, flags, route, route6] = await Promise.all([
         at('address'), at('operstate'), at('carrier'), at('speed'), at('duplex'), at('flags'),
         files.read(files.proc('net', 'route')), files.read(files.proc('net', 'ipv6_route')),
       ]);
-      if (address === undefined && operstate === undefined) throw gone(name);
+      if (address === undefined && operstate === undefined) throw deviceGone(name);
       const adminUp = flags === undefined ? undefined : (parseInt(flags, 16) & IFF_UP) !== 0;
       const mbps = Number(speed);
       const values: Record<string, Value> = {
@@ -66,35 +47,5 @@ export function registerEthernet(ctx: LinuxContext, only?: readonly string[]): I
     },
   });
 
-  // Counter widths differ per object (StatsCounter32 / StatsCounter64): take them from the schema.
-  const types = new Map(ctx.model.requireNode(STATS_PATH).def.params.map((p) => [p.name, p.type]));
-  ctx.model.register(STATS_PATH, {
-    params: Object.keys(STATS_FILES),
-    get: async (keys) => {
-      const names = Object.keys(STATS_FILES);
-      const raw = await Promise.all(names.map((n) => files.attr(dir(keys, 'statistics', STATS_FILES[n]!))));
-      if (raw.every((r) => r === undefined)) throw gone(numbers.keyOf(keys[0]));
-      const values: Record<string, Value> = {};
-      names.forEach((n, i) => {
-        const v = counter(types.get(n), raw[i]);
-        if (v !== undefined) values[n] = v;
-      });
-      return values;
-    },
-  });
-  return numbers;
-}
-
-/**
- * A kernel counter as TR-181 wants it: unsignedLong (StatsCounter64) as a decimal string,
- * unsignedInt (StatsCounter32) as a number wrapping at 2^32 like the 32-bit counter it is.
- */
-export function counter(type: string | undefined, raw: string | undefined): Value | undefined {
-  if (raw === undefined || !/^\d+$/.test(raw)) return undefined;
-  const n = BigInt(raw);
-  return type === 'unsignedLong' ? n.toString() : Number(n % 0x1_0000_0000n);
-}
-
-function gone(name: string): UspError {
-  return new UspError(ErrorCode.ObjectDoesNotExist, `network interface ${name} no longer exists`);
+  registerDeviceStats(ctx, 'Device.Ethernet.Interface.{i}.Stats.', (keys) => numbers.keyOf(keys[0]));
 }

@@ -2,15 +2,18 @@
  * The generic Linux platform: a Linux host, VM or container described through the kernel's own
  * interfaces (/proc, /sys) and iproute2 (`ip -j`), with no distribution-specific daemon. Serves
  * Device.DeviceInfo. (+ MemoryStatus, ProcessStatus.CPUUsage), Device.Ethernet.Interface.{i}.
- * (+ Stats) and Device.IP. (Interface, IPv4Address, IPv6Address).
+ * and Device.Ethernet.Link.{i}. (+ Stats), and Device.IP. (Interface, IPv4Address, IPv6Address).
  *
- * Every object reads its source once per Get (sysfs/procfs files directly; `ip -j addr` once
- * for all IP objects, reused for `cacheMs`). Nothing runs in the background.
+ * Every object reads its source once per Get (its sysfs/procfs files directly; `ip -j addr`
+ * once for all IP objects and one scan of /sys/class/net for the Ethernet rows, each reused for
+ * `cacheMs`). Nothing runs in the background.
  */
 import type { Logger } from '../../datamodel/Logger.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { registerDeviceInfo, type LinuxIdentity } from './device-info.js';
 import { registerEthernet } from './ethernet.js';
+import { registerEthernetLinks } from './ethernet-link.js';
+import { EthernetDevices } from './EthernetDevices.js';
 import { HostFiles, type HostRoots } from './HostFiles.js';
 import { registerIP } from './ip.js';
 import type { LinuxContext } from './LinuxContext.js';
@@ -33,7 +36,7 @@ export interface LinuxOptions extends HostRoots {
   persistentPath?: string;
   /** Directory holding `ip` (default: found on PATH). Ignored when `runner` is given. */
   commandPath?: string;
-  /** How long one `ip -j addr` result serves every IP object, ms (default 1000). */
+  /** How long one `ip -j addr` result and one scan of /sys/class/net serve every IP and Ethernet object, ms (default 1000). */
   cacheMs?: number;
   /** A runner shared with other platforms, so call counts and limits are common. */
   runner?: CommandRunner;
@@ -61,7 +64,12 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     registerSystemStatus(ctx, opts.persistentPath ?? '/');
     ctx.log?.debug('linux identity', { ...identity });
   }
-  if (areas.has('Ethernet')) registerEthernet(ctx, opts.ethernetInterfaces);
-  if (areas.has('IP')) registerIP(ctx);
+  // IP.Interface.LowerLayers names Ethernet.Link rows only when this platform serves them.
+  const ethernet = areas.has('Ethernet') ? new EthernetDevices(ctx, opts.ethernetInterfaces) : undefined;
+  if (ethernet) {
+    registerEthernet(ctx, ethernet);
+    registerEthernetLinks(ctx, ethernet);
+  }
+  if (areas.has('IP')) registerIP(ctx, ethernet);
   return { stop: () => undefined };
 }

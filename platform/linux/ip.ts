@@ -4,15 +4,18 @@
  * numbered by name, addresses by address within their interface; numbers stay while the agent
  * runs.
  *
- * Not served: LowerLayers (the layer below an IP interface is an Ethernet.Link, which this
- * platform does not model yet; pointing at Ethernet.Interface would skip a layer), LastChange
- * (no timestamp in the kernel), IPv4Enable/IPv6Enable, Alias, and IPv6Address.Prefix (no
- * IPv6Prefix table yet).
+ * LowerLayers names the Ethernet.Link of the interface's device (from the shared device scan,
+ * no read of its own); loopback, tunnels, bridges, VLANs and Wi-Fi have no Link row here, so
+ * theirs is empty rather than wrong. It is served only with the Ethernet objects.
+ *
+ * Not served: LastChange (no timestamp in the kernel), IPv4Enable/IPv6Enable, Alias, and
+ * IPv6Address.Prefix (no IPv6Prefix table yet).
  */
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { sourceError } from '../exec/CommandError.js';
+import type { EthernetLinks } from './EthernetDevices.js';
 import { FOREVER, type IpAddrInfo, type IpLink, parseIpAddr, prefixToMask } from './ip-addr.js';
 import { InstanceNumbers } from './InstanceNumbers.js';
 import type { LinuxContext } from './LinuxContext.js';
@@ -30,8 +33,11 @@ const TUNNEL_TYPES = new Set(['none', 'ipip', 'sit', 'gre', 'gre6', 'ip6gre', 't
 /** The iproute2 call every IP object reads. */
 export const IP_ADDR_ARGS = ['-j', 'addr', 'show'] as const;
 
-/** Serves Device.IP. (capabilities), IP.Interface.{i}., and its IPv4Address and IPv6Address tables. */
-export function registerIP(ctx: LinuxContext): void {
+/**
+ * Serves Device.IP. (capabilities), IP.Interface.{i}., and its IPv4Address and IPv6Address
+ * tables; with `ethernet` (the Linux Ethernet objects are served), IP.Interface.LowerLayers too.
+ */
+export function registerIP(ctx: LinuxContext, ethernet?: EthernetLinks): void {
   const { model } = ctx;
   const source = {
     get: async (): Promise<Snapshot> => {
@@ -80,7 +86,7 @@ export function registerIP(ctx: LinuxContext): void {
   });
 
   model.register('Device.IP.Interface.{i}.', {
-    params: ['Enable', 'Status', 'Name', 'MaxMTUSize', 'Type', 'Loopback'],
+    params: ['Enable', 'Status', 'Name', ...(ethernet ? ['LowerLayers'] : []), 'MaxMTUSize', 'Type', 'Loopback'],
     list: async () => ifNumbers.list([...(await source.get()).links.values()].sort((a, b) => a.ifindex - b.ifindex).map((l) => l.ifname)),
     get: async (keys) => {
       const { link } = await linkOf(keys);
@@ -92,6 +98,7 @@ export function registerIP(ctx: LinuxContext): void {
         Type: link.link_type === 'loopback' ? 'Loopback' : TUNNEL_TYPES.has(link.link_type ?? '') ? 'Tunnel' : 'Normal',
         Loopback: flags.has('LOOPBACK'),
       };
+      if (ethernet) values.LowerLayers = await ethernet.linkPath(link.ifname);
       // The schema range is 64..65535; loopback's 65536 does not fit.
       if (typeof link.mtu === 'number') values.MaxMTUSize = Math.max(64, Math.min(65535, link.mtu));
       return values;

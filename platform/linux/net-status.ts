@@ -14,21 +14,21 @@ export const IFF_NOARP = 0x80;
 /**
  * `operstate` is case-insensitive here (sysfs says "up", ip says "UP"). Drivers that do not
  * track it report "unknown" (loopback, tun, some DSA ports): then the carrier decides.
- * `ipLayer` is true for IP.Interface, where a link that is administratively up but has no
- * carrier is LowerLayerDown rather than Down.
+ * `upperLayer` is true for an object stacked on the port (IP.Interface, Ethernet.Link), where a
+ * device that is administratively up but has no carrier is LowerLayerDown rather than Down.
  */
-export function interfaceStatus(operstate: string | undefined, adminUp: boolean | undefined, carrier: boolean | undefined, ipLayer = false): string {
+export function interfaceStatus(operstate: string | undefined, adminUp: boolean | undefined, carrier: boolean | undefined, upperLayer = false): string {
   if (adminUp === false) return 'Down';
   switch (operstate?.toLowerCase()) {
     case 'up': return 'Up';
     case 'dormant': return 'Dormant';
     case 'notpresent': return 'NotPresent';
     case 'lowerlayerdown': return 'LowerLayerDown';
-    case 'down': return ipLayer && adminUp ? 'LowerLayerDown' : 'Down';
+    case 'down': return upperLayer && adminUp ? 'LowerLayerDown' : 'Down';
     case 'testing': return 'Unknown';
     default:
       if (carrier === true && adminUp) return 'Up';
-      if (carrier === false) return ipLayer ? 'LowerLayerDown' : 'Down';
+      if (carrier === false) return upperLayer ? 'LowerLayerDown' : 'Down';
       return 'Unknown';
   }
 }

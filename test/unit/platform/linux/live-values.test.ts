@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../../datamodel/UspError.js';
 import { readSubtree, type ObjectValues } from '../../../../datamodel/tree/read-object.js';
-import { counter } from '../../../../platform/linux/ethernet.js';
+import { counter } from '../../../../platform/linux/net-stats.js';
 import { prefixToMask } from '../../../../platform/linux/ip-addr.js';
 import { ipv4Addressing, ipv6AddressStatus, ipv6Origin } from '../../../../platform/linux/ip.js';
 import { defaultRouteInterfaces, parseCpuTimes, parseOsRelease } from '../../../../platform/linux/proc-parsers.js';
@@ -40,6 +40,8 @@ describe('linux platform: values that move', () => {
     const eth = binding(f, 'Device.Ethernet.Interface.{i}.');
     expect(await eth.list!([], {})).toEqual([1]);
     f.host.remove('sys/class/net/eth0');
+    // The scan of /sys/class/net serves every read for cacheMs (1 s by default): let it age.
+    f.advance(2);
     expect(await eth.list!([], {})).toEqual([]);
     await expect(eth.get([1], {})).rejects.toMatchObject({ code: ErrorCode.ObjectDoesNotExist });
     // A new port appears, then eth0 comes back: eth0 is 1 again, the newcomer 2.
@@ -47,6 +49,7 @@ describe('linux platform: values that move', () => {
       const [k, v] = a.split('=');
       f.host.write(`sys/class/net/eth9/${k}`, `${v}\n`);
     }
+    f.advance(2);
     expect(await eth.list!([], {})).toEqual([2]);
     expect(await eth.get([2], {})).toMatchObject({
       Name: 'eth9', Enable: false, Status: 'Down', Upstream: false, CurrentBitRate: 1000, CurrentDuplexMode: 'Full',
@@ -54,6 +57,7 @@ describe('linux platform: values that move', () => {
     for (const [k, v] of [['address', '02:fc:00:00:00:01'], ['operstate', 'up'], ['type', '1'], ['ifindex', '4'], ['flags', '0x1003']]) {
       f.host.write(`sys/class/net/eth0/${k}`, `${v}\n`);
     }
+    f.advance(2);
     expect(await eth.list!([], {})).toEqual([1, 2]);
     expect(await eth.get([1], {})).toMatchObject({ Name: 'eth0' });
   });

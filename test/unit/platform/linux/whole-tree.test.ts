@@ -38,7 +38,8 @@ describe('linux platform: whole-tree read of the recorded Debian 12 host', () =>
   it('maps Ethernet.Interface and Stats from sysfs (eth0 only; units and counter widths per schema)', async () => {
     f = linuxHost();
     const all = await f.byPath();
-    expect(all.get('Device.Ethernet.')).toEqual({ InterfaceNumberOfEntries: 1 });
+    // One Link on the one port (ethernet-link.test.ts has its values).
+    expect(all.get('Device.Ethernet.')).toEqual({ InterfaceNumberOfEntries: 1, LinkNumberOfEntries: 1 });
     expect(all.get('Device.Ethernet.Interface.1.')).toEqual({
       Enable: true, Status: 'Up', Name: 'eth0', Upstream: true, MACAddress: '02:fc:00:00:00:01',
       CurrentBitRate: 0, // sysfs speed -1: unknown, which TR-181 writes as 0
@@ -56,12 +57,12 @@ describe('linux platform: whole-tree read of the recorded Debian 12 host', () =>
     const all = await f.byPath();
     expect(all.get('Device.IP.')).toEqual({ IPv4Capable: true, IPv6Capable: true, InterfaceNumberOfEntries: 4 });
     expect(all.get('Device.IP.Interface.1.')).toEqual({
-      Enable: true, Status: 'Up', Name: 'lo', MaxMTUSize: 65535, Type: 'Loopback', Loopback: true,
+      Enable: true, Status: 'Up', Name: 'lo', LowerLayers: '', MaxMTUSize: 65535, Type: 'Loopback', Loopback: true,
       IPv4AddressNumberOfEntries: 1, IPv6AddressNumberOfEntries: 1,
     });
-    expect(all.get('Device.IP.Interface.2.')).toMatchObject({ Enable: false, Status: 'Down', Name: 'ifb0', MaxMTUSize: 1500, Type: 'Normal', IPv4AddressNumberOfEntries: 0 });
+    expect(all.get('Device.IP.Interface.2.')).toMatchObject({ Enable: false, Status: 'Down', Name: 'ifb0', LowerLayers: '', MaxMTUSize: 1500, Type: 'Normal', IPv4AddressNumberOfEntries: 0 });
     expect(all.get('Device.IP.Interface.4.')).toEqual({
-      Enable: true, Status: 'Up', Name: 'eth0', MaxMTUSize: 1400, Type: 'Normal', Loopback: false,
+      Enable: true, Status: 'Up', Name: 'eth0', LowerLayers: 'Device.Ethernet.Link.1', MaxMTUSize: 1400, Type: 'Normal', Loopback: false,
       IPv4AddressNumberOfEntries: 1, IPv6AddressNumberOfEntries: 2,
     });
     expect(all.get('Device.IP.Interface.1.IPv4Address.1.')).toEqual({

@@ -1,0 +1,69 @@
+/**
+ * A network device's kernel counters (/sys/class/net/<if>/statistics/) as a TR-181 Stats object:
+ * Device.Ethernet.Interface.{i}.Stats. (EthernetInterfaceStats:1) and
+ * Device.Ethernet.Link.{i}.Stats. (EthernetLinkStats:1). On Linux the Interface and the Link on
+ * it are one netdev, so both read the same files; one fill reads each counter file it serves
+ * once, all at the same time.
+ *
+ * Not served: the Unicast/Broadcast counters, which Linux does not count (multicast is counted
+ * only on receive), and Link's UnknownProtoPacketsReceived and Pause counters (ethtool's).
+ */
+import { ErrorCode, UspError } from '../../datamodel/UspError.js';
+import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import type { Value } from '../../datamodel/value/Value.js';
+import type { LinuxContext } from './LinuxContext.js';
+
+/** TR-181 Stats parameter ← file in /sys/class/net/<if>/statistics/ (MAPPING.md). */
+const STATS_FILES: Readonly<Record<string, string>> = {
+  BytesSent: 'tx_bytes',
+  BytesReceived: 'rx_bytes',
+  PacketsSent: 'tx_packets',
+  PacketsReceived: 'rx_packets',
+  ErrorsSent: 'tx_errors',
+  ErrorsReceived: 'rx_errors',
+  DiscardPacketsSent: 'tx_dropped',
+  DiscardPacketsReceived: 'rx_dropped',
+  MulticastPacketsReceived: 'multicast',
+  Collisions: 'collisions',
+};
+
+/**
+ * Serves the Stats object at `supportedPath` with those of the counters above its schema
+ * defines (Link.Stats has no Collisions). `deviceOf` names the netdev of an instance, or throws
+ * 7016 for an instance that never existed.
+ */
+export function registerDeviceStats(ctx: LinuxContext, supportedPath: string, deviceOf: (keys: InstanceKeys) => string): void {
+  const { files } = ctx;
+  // Counter widths differ per parameter (StatsCounter32 / StatsCounter64): take them from the schema.
+  const types = new Map(ctx.model.requireNode(supportedPath).def.params.map((p) => [p.name, p.type]));
+  const names = Object.keys(STATS_FILES).filter((n) => types.has(n));
+  ctx.model.register(supportedPath, {
+    params: names,
+    get: async (keys) => {
+      const name = deviceOf(keys);
+      const raw = await Promise.all(names.map((n) => files.attr(files.sys('class', 'net', name, 'statistics', STATS_FILES[n]!))));
+      if (raw.every((r) => r === undefined)) throw deviceGone(name);
+      const values: Record<string, Value> = {};
+      names.forEach((n, i) => {
+        const v = counter(types.get(n), raw[i]);
+        if (v !== undefined) values[n] = v;
+      });
+      return values;
+    },
+  });
+}
+
+/**
+ * A kernel counter as TR-181 wants it: unsignedLong (StatsCounter64) as a decimal string,
+ * unsignedInt (StatsCounter32) as a number wrapping at 2^32 like the 32-bit counter it is.
+ */
+export function counter(type: string | undefined, raw: string | undefined): Value | undefined {
+  if (raw === undefined || !/^\d+$/.test(raw)) return undefined;
+  const n = BigInt(raw);
+  return type === 'unsignedLong' ? n.toString() : Number(n % 0x1_0000_0000n);
+}
+
+/** A 7016 for a row whose network device has disappeared since it was listed. */
+export function deviceGone(name: string): UspError {
+  return new UspError(ErrorCode.ObjectDoesNotExist, `network interface ${name} no longer exists`);
+}

@@ -1,0 +1,70 @@
+import fs from 'node:fs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { type LinuxFixture, linuxHost } from './fake-host.js';
+
+/** Records every file-system call HostFiles makes (read, list, exists), as "op /path" under the fake root. */
+function recordFileOps(root: string): string[] {
+  const ops: string[] = [];
+  for (const op of ['readFile', 'readdir', 'access'] as const) {
+    const real = fs.promises[op].bind(fs.promises) as (...args: unknown[]) => unknown;
+    vi.spyOn(fs.promises, op).mockImplementation(((...args: unknown[]) => {
+      ops.push(`${op} ${String(args[0]).slice(root.length)}`);
+      return real(...args);
+    }) as never);
+  }
+  return ops;
+}
+
+const count = (ops: readonly string[], match: RegExp): number => ops.filter((o) => match.test(o)).length;
+
+describe('linux platform: what a Get costs', () => {
+  let f: LinuxFixture;
+  afterEach(() => {
+    vi.restoreAllMocks();
+    f.cleanup();
+  });
+
+  it('reads each object\'s files once per fill, scans /sys/class/net once, runs `ip` once', async () => {
+    f = linuxHost();
+    const ops = recordFileOps(f.host.dir);
+    await f.readAll();
+    // The device scan: one listing, 4 attributes of each of the 4 devices, and eth0's 4
+    // bridge/bond/Wi-Fi marks. Before Ethernet.Link it ran twice per read (for
+    // InterfaceNumberOfEntries and again for the table), 65 calls in all.
+    expect(count(ops, /^readdir \/sys\/class\/net$/)).toBe(1);
+    expect(count(ops, /\/(type|ifindex|uevent)$/)).toBe(12);
+    expect(count(ops, /^access \/sys\/class\/net\//)).toBe(4);
+    // Counters: Interface.Stats 10 files, Link.Stats 9 (no Collisions), each once.
+    expect(count(ops, /statistics\/collisions$/)).toBe(1);
+    expect(count(ops, /statistics\/tx_bytes$/)).toBe(2);
+    expect(count(ops, /\/statistics\//)).toBe(19);
+    // flags: the scan, Interface.1 and Link.1; mtu: Link.1 only (IP's comes from `ip`).
+    expect(count(ops, /eth0\/flags$/)).toBe(3);
+    expect(count(ops, /eth0\/mtu$/)).toBe(1);
+    // scan 21 + Interface.1 8 (6 attributes, 2 route tables) + Stats 10 + Link.1 5 + Stats 9
+    // + DeviceInfo 2 + MemoryStatus 1 + ProcessStatus 1 + IP. 1 (if_inet6); nothing per parameter.
+    expect(ops).toHaveLength(58);
+    expect(f.host.ipCalls()).toEqual(['-j addr show']);
+
+    // Read again at the same instant: every object reads its live values anew, the scan and `ip` are reused.
+    ops.length = 0;
+    await f.readAll();
+    expect(count(ops, /^readdir /)).toBe(0);
+    expect(ops).toHaveLength(58 - 21);
+    expect(f.host.ipCalls()).toHaveLength(1);
+  });
+
+  it('IP.Interface.LowerLayers costs one shared scan, not a read per IP interface', async () => {
+    f = linuxHost();
+    const ops = recordFileOps(f.host.dir);
+    const out = await f.byPath();
+    ops.length = 0;
+    f.advance(2); // scan and `ip` have aged
+    const ip = f.model.requireNode('Device.IP.Interface.{i}.').binding!;
+    for (const n of await ip.list!([], {})) await ip.get([n], {});
+    expect(count(ops, /^readdir \/sys\/class\/net$/)).toBe(1);
+    expect(ops).toHaveLength(21); // the scan only, for 4 IP interfaces
+    expect(f.host.ipCalls()).toHaveLength(2);
+    expect(out.get('Device.IP.Interface.4.')?.LowerLayers).toBe('Device.Ethernet.Link.1');
+  });
+});
