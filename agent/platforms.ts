@@ -7,6 +7,7 @@
 import type { Logger } from '../datamodel/Logger.js';
 import type { DataStore } from '../datamodel/store/DataStore.js';
 import type { DataModel } from '../datamodel/tree/DataModel.js';
+import type { OpenWrtPlatform } from '../platform/openwrt/index.js';
 import type { FirmwareBackend } from './firmware/FirmwareBackend.js';
 
 export type PlatformName = 'auto' | 'simulated' | 'openwrt' | 'linux' | 'none';
@@ -45,16 +46,24 @@ export async function registerPlatform(model: DataModel, name: PlatformName, opt
     return { name: chosen, cellular: true, firmware: sim.firmware, stop: () => stops.forEach((s) => s()) };
   }
   if (chosen === 'none') return { name: chosen, cellular: false, stop: () => undefined };
+  let openwrt: OpenWrtPlatform | undefined;
   if (chosen === 'openwrt') {
     const { registerOpenWrtPlatform } = await import('../platform/openwrt/index.js');
-    stops.push(registerOpenWrtPlatform(model, { log }).stop);
+    openwrt = registerOpenWrtPlatform(model, { log });
+    stops.push(openwrt.stop);
   } else {
     const { registerLinuxPlatform } = await import('../platform/linux/index.js');
     stops.push(registerLinuxPlatform(model, { log }).stop);
   }
   const { detectModemManager, registerModemManagerPlatform } = await import('../platform/modemmanager/index.js');
   const cellular = await detectModemManager();
-  if (cellular) stops.push(registerModemManagerPlatform(model, { vendorPrefix: opts.vendorPrefix, log }).stop);
+  if (cellular) {
+    // On OpenWrt the APNs are UCI configuration (interfaces with proto modemmanager): served from
+    // there and writable. Elsewhere they are ModemManager's bearers, read-only.
+    const mm = registerModemManagerPlatform(model, { vendorPrefix: opts.vendorPrefix, log, accessPoints: openwrt ? 'external' : 'bearers' });
+    stops.push(mm.stop);
+    openwrt?.registerCellularAccessPoints(mm.modems);
+  }
   log.info('platform ready', { platform: chosen, modemmanager: cellular });
   return { name: chosen, cellular, stop: () => stops.forEach((s) => s()) };
 }

@@ -7,7 +7,9 @@
  * Not served: LastChange, AvailableNetworks (needs a disruptive network scan), the Up/Downstream
  * rates, Alias and Stats (ModemManager has no per-interface counters MAPPING.md maps; the net
  * port's counters belong to the Linux side), and the writable settings, which would need
- * `mmcli --create-bearer`/UCI writes.
+ * `mmcli --create-bearer`. Where the APNs are the host's own configuration (OpenWrt: UCI
+ * network interfaces with proto modemmanager), `accessPoints: 'external'` leaves AccessPoint to
+ * that platform, which finds each row's Interface through `modems()`.
  */
 import type { SchemaParam } from '../../datamodel/schema/types.js';
 import type { Value } from '../../datamodel/value/Value.js';
@@ -30,8 +32,24 @@ interface Modem {
   data: NonNullable<MmcliModem['modem']>;
 }
 
-/** Serves Device.Cellular. and its Interface, USIM and AccessPoint objects. */
-export function registerCellular(model: DataModel, mmcli: Mmcli, vendorPrefix: string | undefined): void {
+/** A modem as another platform names it: by its device path, with its Interface row. */
+export interface ModemInterface {
+  /** mmcli `generic.device`: the modem's physical device path under /sys (UCI `option device`). */
+  device: string;
+  /** Its Device.Cellular.Interface.{i} row as a reference, without the trailing ".". */
+  interface: string;
+}
+
+/**
+ * Where Device.Cellular.AccessPoint.{i} comes from: ModemManager's bearers (read-only), or
+ * another platform that owns the APN configuration ('external': not registered here).
+ */
+export type AccessPointSource = 'bearers' | 'external';
+
+/** Serves Device.Cellular. and its Interface, USIM and (from bearers) AccessPoint objects. */
+export function registerCellular(
+  model: DataModel, mmcli: Mmcli, vendorPrefix: string | undefined, accessPoints: AccessPointSource = 'bearers',
+): { modems(): Promise<ModemInterface[]> } {
   const modemNumbers = new InstanceNumbers();
   const apNumbers = new InstanceNumbers();
 
@@ -122,6 +140,17 @@ export function registerCellular(model: DataModel, mmcli: Mmcli, vendorPrefix: s
     },
   });
 
+  /** Modems with a known device path, numbered as Interface.{i} lists them (ModemManager's order). */
+  const modemInterfaces = async (): Promise<ModemInterface[]> => {
+    const all = await modems();
+    modemNumbers.list(all.map((m) => m.key));
+    return all.flatMap((m) => {
+      const device = known(m.data.generic?.device);
+      return device === undefined ? [] : [{ device, interface: `Device.Cellular.Interface.${modemNumbers.numberOf(m.key)}` }];
+    });
+  };
+  if (accessPoints === 'external') return { modems: modemInterfaces };
+
   /** Data bearers of every modem: [AccessPoint key, modem, bearer index]. */
   const bearers = async (): Promise<Array<{ key: string; modem: Modem; bearer: string }>> => {
     const out: Array<{ key: string; modem: Modem; bearer: string }> = [];
@@ -154,4 +183,5 @@ export function registerCellular(model: DataModel, mmcli: Mmcli, vendorPrefix: s
       };
     },
   });
+  return { modems: modemInterfaces };
 }

@@ -7,7 +7,7 @@
 import type { Logger } from '../../datamodel/Logger.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { CommandRunner } from '../exec/CommandRunner.js';
-import { registerCellular } from './cellular.js';
+import { type AccessPointSource, type ModemInterface, registerCellular } from './cellular.js';
 import { MMCLI, Mmcli } from './Mmcli.js';
 import { VENDOR_PREFIX_RE } from './vendor-param.js';
 
@@ -32,14 +32,29 @@ export interface ModemManagerOptions {
   /** Clock for cache ages (default Date.now); tests inject a fake one. */
   now?: () => number;
   log?: Logger;
+  /**
+   * Where Device.Cellular.AccessPoint.{i} comes from (default 'bearers': ModemManager's bearers,
+   * read-only). 'external' leaves the table out for a platform that owns the APN configuration
+   * (OpenWrt's UCI), which finds each row's Interface through `modems()`.
+   */
+  accessPoints?: AccessPointSource;
+}
+
+export type { AccessPointSource, ModemInterface };
+
+export interface ModemManagerPlatform {
+  /** A no-op: nothing runs in the background. */
+  stop(): void;
+  /** Each modem's device path and Device.Cellular.Interface.{i} reference (cached like every mmcli read). */
+  modems(): Promise<ModemInterface[]>;
 }
 
 export const DEFAULT_CACHE_MS = 2000;
 export const DEFAULT_SIGNAL_MAX_AGE_MS = 3000;
 export const DEFAULT_SIGNAL_RATE_S = 5;
 
-/** Registers Device.Cellular. on `model`. `stop()` is a no-op: nothing runs in the background. */
-export function registerModemManagerPlatform(model: DataModel, opts: ModemManagerOptions = {}): { stop(): void } {
+/** Registers Device.Cellular. on `model`. */
+export function registerModemManagerPlatform(model: DataModel, opts: ModemManagerOptions = {}): ModemManagerPlatform {
   if (opts.vendorPrefix !== undefined && !VENDOR_PREFIX_RE.test(opts.vendorPrefix)) {
     throw new Error(`vendorPrefix must look like X_<OUI or domain-with-hyphens>_, e.g. X_EXAMPLE-COM_; got ${JSON.stringify(opts.vendorPrefix)}`);
   }
@@ -52,8 +67,8 @@ export function registerModemManagerPlatform(model: DataModel, opts: ModemManage
     signalRate,
     log: opts.log,
   });
-  registerCellular(model, mmcli, opts.vendorPrefix);
-  return { stop: () => undefined };
+  const { modems } = registerCellular(model, mmcli, opts.vendorPrefix, opts.accessPoints);
+  return { stop: () => undefined, modems };
 }
 
 /**

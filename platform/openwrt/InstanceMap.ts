@@ -42,6 +42,17 @@ export class InstanceMap {
   }
 
   /**
+   * Forgets `key` without freeing its number: a row a Controller deleted and later adds again
+   * under the same key (a VLAN ID) is a new instance, not the old one back.
+   */
+  retire(key: string): void {
+    const n = this.numbers.get(key);
+    if (n === undefined) return;
+    this.numbers.delete(key);
+    this.keys.delete(n);
+  }
+
+  /**
    * Moves numbers to new keys, all pairs at once (a key may be renamed to another's old name):
    * a UCI section libuci renamed keeps its instance. Pairs whose old key has no number are skipped.
    */

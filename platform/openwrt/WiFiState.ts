@@ -15,6 +15,7 @@ import { noSuchInstance } from './convert.js';
 import { InstanceMap } from './InstanceMap.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
 import type { IwinfoInfo, WirelessStatus } from './ubus-types.js';
+import { NETWORK_RELOAD } from './uci.js';
 
 export interface RadioEntry {
   /** UCI section, e.g. "radio1". */
@@ -41,8 +42,8 @@ export interface WiFiSnapshot {
   ifaces: Map<string, IfaceEntry>;
 }
 
-/** The command netifd re-reads wireless (and network) configuration on; /sbin/wifi calls the same. */
-export const WIFI_RELOAD = ['ubus', 'call', 'network', 'reload'] as const;
+/** netifd re-reads wireless configuration on the network reload too; /sbin/wifi calls the same. */
+export const WIFI_RELOAD = NETWORK_RELOAD;
 
 export class WiFiState {
   readonly radios = new InstanceMap();

@@ -1,8 +1,10 @@
 /**
  * Device.DNS.Client. on OpenWrt (TR-181 DNS:1, read-only), from the same cached
- * `ubus call network.interface dump` that IP.Interface reads: one Server row per `dns-server[]`
- * entry of each interface, keyed by interface and address, so a server keeps its instance while
- * its interface announces it. Type follows the interface's `proto`.
+ * `ubus call network.interface dump` that IP.Interface reads: one Server row per address in the
+ * `dns-server[]` lists, keyed by the address (DNSServer is the table's unique key), so a server
+ * keeps its instance while any interface announces it. Where several interfaces announce the same
+ * server (wan and wan6 from one upstream, a static server also learnt by DHCP) the row is the
+ * first interface's in netifd's order: its Interface, and its `proto` for Type.
  */
 import type { Value } from '../../datamodel/value/Value.js';
 import { noSuchInstance } from './convert.js';
@@ -18,7 +20,7 @@ const SERVER_TYPE: Record<string, string> = {
   qmi: '3GPP-NAS', mbim: '3GPP-NAS', ncm: '3GPP-NAS', modemmanager: '3GPP-NAS', wwan: '3GPP-NAS',
 };
 
-interface ServerRow { key: string; iface: NetIfStatus; server: string }
+interface ServerRow { iface: NetIfStatus; server: string }
 
 export function dnsServerType(proto: string | undefined): string {
   return SERVER_TYPE[proto ?? ''] ?? 'Static';
@@ -28,11 +30,13 @@ export function dnsServerType(proto: string | undefined): string {
 export function registerDNS(ctx: OpenWrtContext, ip: IPInterfaces): void {
   const { model } = ctx;
   const servers = new InstanceMap();
-  const read = async (): Promise<ServerRow[]> => {
+  const read = async (): Promise<Map<string, ServerRow>> => {
     const dump = await ctx.ubus<InterfaceDump>('network.interface', 'dump');
-    const rows = (dump.interface ?? []).flatMap((iface) =>
-      (iface['dns-server'] ?? []).map((server) => ({ key: `${iface.interface}/${server}`, iface, server })));
-    servers.list(rows.map((r) => r.key)); // number in netifd's order, whatever is read first
+    const rows = new Map<string, ServerRow>();
+    for (const iface of dump.interface ?? []) {
+      for (const server of iface['dns-server'] ?? []) if (!rows.has(server)) rows.set(server, { iface, server });
+    }
+    servers.list(rows.keys()); // number in netifd's order, whatever is read first
     return rows;
   };
 
@@ -42,10 +46,9 @@ export function registerDNS(ctx: OpenWrtContext, ip: IPInterfaces): void {
   });
   model.register('Device.DNS.Client.Server.{i}.', {
     params: ['Enable', 'Status', 'DNSServer', 'Interface', 'Type'],
-    list: async () => servers.list((await read()).map((r) => r.key)),
+    list: async () => servers.list((await read()).keys()),
     get: async ([n]) => {
-      const key = servers.keyOf(n);
-      const row = (await read()).find((r) => r.key === key);
+      const row = (await read()).get(servers.keyOf(n) ?? '');
       if (!row) throw noSuchInstance('DNS server', n);
       const values: Record<string, Value> = {
         Enable: true, Status: 'Enabled', DNSServer: row.server,

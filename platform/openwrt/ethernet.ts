@@ -2,11 +2,14 @@
  * Device.Ethernet. on OpenWrt (TR-181 EthernetInterface:2, EthernetLink:1), all from one
  * `ubus call network.device status` (no argument: every device netifd knows, by name).
  *
- * - Interface.{i}: the physical ports (devtype "ethernet", not a bridge), keyed by name.
+ * - Interface.{i}: the physical ports, keyed by name: devtype "ethernet" (a MAC of its own)
+ *   or "dsa" (a switch port behind a DSA conduit, lan1..lan4 and wan on OpenWrt 21.02+; the
+ *   kernel gives those DEVTYPE=dsa and netifd reports the uevent DEVTYPE), never a bridge.
  * - Link.{i}: the layer-2 devices IP interfaces sit on: every device that is neither a
  *   bridge member, nor wireless (those are WiFi.SSID), nor loopback; e.g. br-lan, eth1, eth1.2.
- *   LowerLayers names the Ethernet.Interface of a port; bridges and VLANs would name
- *   Bridging/VLANTermination objects, which this platform does not serve, so theirs is empty.
+ *   LowerLayers names the Ethernet.Interface of a port; a bridge's would name its management
+ *   Bridging port and a VLAN's a VLANTermination, which this file does not stack yet, so theirs
+ *   is empty.
  */
 import type { Value } from '../../datamodel/value/Value.js';
 import { InstanceMap } from './InstanceMap.js';
@@ -17,6 +20,10 @@ import type { DeviceStatus, DeviceStatusMap } from './ubus-types.js';
 export interface EthernetLinks {
   /** "Device.Ethernet.Link.N" (a reference value) of the device an IP interface uses, or "" if it is not a Link. */
   linkPath(device: string | undefined): Promise<string>;
+  /** "Device.Ethernet.Interface.N" (a reference value) of a physical port, or "" if `device` is none. */
+  interfacePath(device: string | undefined): Promise<string>;
+  /** Every device netifd knows, by name: the same cached `network.device status` answer. */
+  devices(): Promise<DeviceStatusMap>;
 }
 
 const STATS = ['BytesSent', 'BytesReceived', 'PacketsSent', 'PacketsReceived', 'ErrorsSent', 'ErrorsReceived',
@@ -49,7 +56,7 @@ export function registerEthernet(ctx: OpenWrtContext): EthernetLinks {
       const [name, d] = await device(ports, 'ports', n);
       const link = parseSpeed(d.speed);
       const values: Record<string, Value> = {
-        Enable: d.up === true, Status: status(d), Name: name, MACAddress: mac(d.macaddr),
+        Enable: d.up === true, Status: deviceStatus(d), Name: name, MACAddress: mac(d.macaddr),
         CurrentBitRate: link.up && d.carrier ? link.mbps : 0,
         CurrentDuplexMode: link.up && d.carrier ? link.duplex : 'Unknown',
         DuplexMode: d.autoneg !== false ? 'Auto' : link.up ? link.duplex : 'Auto',
@@ -73,7 +80,7 @@ export function registerEthernet(ctx: OpenWrtContext): EthernetLinks {
     get: async ([n]) => {
       const [name, d] = await device(links, 'links', n);
       const port = (await read()).ports.has(name) ? ports.numberOf(name) : undefined;
-      let s = status(d);
+      let s = deviceStatus(d);
       if (s === 'Down' && d.up && port !== undefined) s = 'LowerLayerDown';
       return {
         Enable: d.up === true, Status: s, Name: name, MACAddress: mac(d.macaddr), MTU: u32(d.mtu),
@@ -91,6 +98,11 @@ export function registerEthernet(ctx: OpenWrtContext): EthernetLinks {
       if (!name || !(await read()).links.has(name)) return '';
       return `Device.Ethernet.Link.${links.numberOf(name)}`;
     },
+    interfacePath: async (name) => {
+      if (!name || !(await read()).ports.has(name)) return '';
+      return `Device.Ethernet.Interface.${ports.numberOf(name)}`;
+    },
+    devices: () => ctx.ubus<DeviceStatusMap>('network.device', 'status'),
   };
 }
 
@@ -105,14 +117,15 @@ export function classify(devices: DeviceStatusMap): Classified {
   for (const name of Object.keys(devices).sort()) {
     const d = devices[name];
     const bridge = Array.isArray(d['bridge-members']);
-    if (d.devtype === 'ethernet' && !bridge) ports.set(name, d);
+    if ((d.devtype === 'ethernet' || d.devtype === 'dsa') && !bridge) ports.set(name, d);
     const loopback = name === 'lo' || d.devtype === 'loopback';
     if (!loopback && d.devtype !== 'wlan' && !members.has(name)) links.set(name, d);
   }
   return { ports, links };
 }
 
-function status(d: DeviceStatus): string {
+/** Interface Status of one netifd device (Ethernet.Interface/Link, Bridging.Bridge.Port). */
+export function deviceStatus(d: DeviceStatus): string {
   if (d.present === false) return 'NotPresent';
   return d.up && d.carrier !== false ? 'Up' : 'Down';
 }

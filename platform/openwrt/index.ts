@@ -15,6 +15,8 @@
  * | WiFi.Radio/SSID/AccessPoint (+Security)  | `ubus call network.wireless status` + `iwinfo info` per up BSS |
  * | WiFi.AccessPoint.AssociatedDevice        | `ubus call iwinfo assoclist` per up BSS    |
  * | NAT.PortMapping, NAT.InterfaceSetting    | `uci -q -X show firewall`                  |
+ * | Bridging.Bridge (+Port, VLAN, VLANPort)  | `uci -q -X show network` + `network.device status` (same call as Ethernet) |
+ * | Cellular.AccessPoint (with ModemManager) | `uci -q -X show network` + the modems' paths (registerCellularAccessPoints) |
  *
  * A source that fails (tool missing, ubus object absent, timeout) fails the objects that read
  * it with 7003 naming the command; every other object still reads.
@@ -23,6 +25,8 @@ import fs from 'node:fs';
 import { createLogger, type Logger } from '../../datamodel/Logger.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { CommandRunner, findOnPath } from '../exec/CommandRunner.js';
+import { registerBridging } from './bridging.js';
+import { type CellularModems, registerCellularAccessPoints } from './cellular-apn.js';
 import { registerDeviceInfo } from './device-info.js';
 import { registerDNS } from './dns.js';
 import { registerEthernet } from './ethernet.js';
@@ -58,6 +62,12 @@ export interface OpenWrtPlatform {
   ready: Promise<void>;
   /** The command runner: `calls` counts external commands, for the bench. */
   runner: CommandRunner;
+  /**
+   * Serves Device.Cellular.AccessPoint.{i} from UCI (network interfaces with proto modemmanager),
+   * writable; `modems` gives each modem's Cellular.Interface. For the composition root, once
+   * ModemManager was found: the ModemManager platform then leaves that table out.
+   */
+  registerCellularAccessPoints(modems: CellularModems): void;
 }
 
 export const DEFAULT_CACHE_MS = 2000;
@@ -75,11 +85,15 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   registerRouting(ctx, ip);
   registerNAT(ctx, ip, uci);
   const wifi = new WiFiState(ctx);
+  registerBridging(ctx, ethernet, wifi, uci);
   registerWiFiRadios(ctx, wifi, uci);
   registerWiFiAccessPoints(ctx, wifi, uci);
   const stations = registerWiFiStations(ctx, wifi);
   const events = startEvents(ctx, wifi, stations, { backoffMs: opts.listenerBackoffMs });
-  return { stop: events.stop, ready: events.ready.catch(() => undefined), runner };
+  return {
+    stop: events.stop, ready: events.ready.catch(() => undefined), runner,
+    registerCellularAccessPoints: (modems) => registerCellularAccessPoints(ctx, uci, modems),
+  };
 }
 
 /** True on an OpenWrt system: /etc/openwrt_release exists and `ubus` is on PATH. */

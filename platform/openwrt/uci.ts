@@ -11,6 +11,16 @@ import { CommandError } from '../exec/CommandError.js';
 import { refused } from './convert.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
 
+
+/**
+ * `ubus call network reload` (what `/etc/init.d/network reload` and LuCI's apply run): netifd
+ * re-reads network (and wireless) and restarts exactly the interfaces and devices whose options
+ * changed (interface_change_config), so a new APN reconnects the modem and a changed bridge-vlan
+ * is applied; it also starts an interface that was re-enabled, which `ifup` cannot (a disabled
+ * section has no `network.interface.<iface>` object), and `ifup` runs this same reload first.
+ */
+export const NETWORK_RELOAD = ['ubus', 'call', 'network', 'reload'] as const;
+
 export interface UciChange {
   section: string;
   option: string;
@@ -19,6 +29,8 @@ export interface UciChange {
   secret?: boolean;
   /** `uci delete <config>.<section>.<option>` instead of a set (the option falls back to its default). */
   remove?: boolean;
+  /** `uci add_list <config>.<section>.<option>=<value>` instead of a set: appends one list item. */
+  append?: boolean;
 }
 
 /** What a staged write may do inside one `UciWriter.transact`, before the commit. */
@@ -64,6 +76,7 @@ export class UciWriter {
           const option = `${config}.${c.section}.${c.option}`;
           touched.push(option);
           if (c.remove) await runner.run('uci', ['delete', option]);
+          else if (c.append) await runner.run('uci', ['add_list', `${option}=${c.value}`]);
           else await runner.run('uci', ['set', `${option}=${c.value}`], c.secret ? { display: `uci set ${option}=…` } : {});
         },
         add: async (type) => {

@@ -73,6 +73,29 @@ describe('openwrt platform: Device.DNS.Client and Device.Routing from the interf
     });
   });
 
+  it('serves a server several interfaces announce once (DNSServer is unique), as the first interface\'s', async () => {
+    fx = openWrt();
+    const dump = richer();
+    // wan6 and lan also announce wan's servers: one upstream resolver learnt twice, a static copy.
+    dump.interface.find((i) => i.interface === 'wan6')!['dns-server'] = ['2606:4700:4700::1111', '1.1.1.1'];
+    dump.interface.find((i) => i.interface === 'lan')!['dns-server'] = ['192.168.1.53', '1.1.1.2'];
+    fx.fake.respond('network.interface dump', { json: dump });
+    const servers = async (): Promise<Array<[string, unknown, unknown, unknown]>> => [...(await fx.values('Device.DNS.'))]
+      .filter(([p]) => /^Device\.DNS\.Client\.Server\.\d+\.$/.test(p)).map(([p, x]) => [p, x.DNSServer, x.Interface, x.Type]);
+    expect(await servers()).toEqual([
+      ['Device.DNS.Client.Server.1.', '1.1.1.1', 'Device.IP.Interface.1', 'DHCPv4'],
+      ['Device.DNS.Client.Server.2.', '1.1.1.2', 'Device.IP.Interface.1', 'DHCPv4'],
+      ['Device.DNS.Client.Server.3.', '192.168.1.53', 'Device.IP.Interface.2', 'Static'],
+      ['Device.DNS.Client.Server.4.', '2606:4700:4700::1111', 'Device.IP.Interface.3', 'DHCPv6'],
+    ]);
+    // wan stops announcing 1.1.1.1: the row stays (same instance), now wan6's.
+    dump.interface.find((i) => i.interface === 'wan')!['dns-server'] = ['1.1.1.2'];
+    fx.fake.respond('network.interface dump', { json: dump });
+    fx.platform.runner.invalidate();
+    expect((await servers())[0]).toEqual(['Device.DNS.Client.Server.1.', '1.1.1.1', 'Device.IP.Interface.3', 'DHCPv6']);
+    expect(await servers()).toHaveLength(4);
+  });
+
   it('fails DNS and routing with the dump when netifd does not answer, and serves the one router only', async () => {
     fx = openWrt();
     fx.fake.respond('network.interface dump', { exit: 4, stderr: 'Command failed: Not found' });

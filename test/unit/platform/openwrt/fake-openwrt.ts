@@ -50,9 +50,34 @@ export function defaultResponses(): Record<string, Response> {
   };
 }
 
+/**
+ * The cellular uplinks of `uci show network` (Device.Cellular.AccessPoint on OpenWrt), kept apart
+ * from the other network sections: "wwan" connects the modem of mmcli-m0.json (same sysfs path)
+ * with the APN of mmcli-b1.json; "wwan_m2m" is a second, disabled APN for the same modem.
+ */
+export const UCI_NETWORK_CELLULAR = [
+  'network.wwan=interface',
+  "network.wwan.proto='modemmanager'",
+  "network.wwan.device='/sys/devices/platform/soc/11200000.usb/usb2/2-1'",
+  "network.wwan.apn='internet.telekom'",
+  "network.wwan.username='telekom'",
+  "network.wwan.password='tm'",
+  "network.wwan.allowedauth='pap' 'chap'",
+  "network.wwan.iptype='ipv4v6'",
+  'network.wwan_m2m=interface',
+  "network.wwan_m2m.proto='modemmanager'",
+  "network.wwan_m2m.device='/sys/devices/platform/soc/11200000.usb/usb2/2-1/'",
+  "network.wwan_m2m.apn='m2m.example'",
+  "network.wwan_m2m.iptype='ipv4'",
+  "network.wwan_m2m.disabled='1'",
+  '',
+].join('\n');
+
 /** Every `uci show` a whole-tree read needs, by config. */
 export function defaultUci(): Record<string, Response> {
-  return { firewall: { file: 'uci-show-firewall.txt' } };
+  // network: the recorded device's own sections (br-lan, lan, wan), then the cellular uplinks.
+  const network = fs.readFileSync(path.join(FIXTURES, 'uci-show-network.txt'), 'utf8') + UCI_NETWORK_CELLULAR;
+  return { firewall: { file: 'uci-show-firewall.txt' }, network: { text: network } };
 }
 
 const UBUS = String.raw`#!/usr/bin/env node

@@ -155,15 +155,16 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
       'system board',
       'system info',
     ]);
-    // Besides ubus, one `uci show` per config; nothing else ran for the read (the long-running
-    // listeners may log their start late).
-    expect(fx.fake.invocations().filter((a) => a[0] === 'uci')).toEqual([['uci', '-q', '-X', 'show', 'firewall']]);
+    // Besides ubus, one `uci show` per config (network for Bridging, firewall for NAT); nothing
+    // else ran for the read (the long-running listeners may log their start late).
+    expect(fx.fake.invocations().filter((a) => a[0] === 'uci').map((a) => a.join(' ')).sort())
+      .toEqual(['uci -q -X show firewall', 'uci -q -X show network']);
     expect(fx.fake.invocations().filter((a) => a[0] !== 'uci' && !['call', 'listen', 'subscribe'].includes(a[1]))).toEqual([]);
-    expect(fx.platform.runner.calls - before).toBe(8);
+    expect(fx.platform.runner.calls - before).toBe(9);
     // A second read inside the cache's max age costs nothing more.
     await fx.read();
     expect(fx.fake.ubusCalls()).toHaveLength(7);
-    expect(fx.fake.invocations().filter((a) => a[0] === 'uci')).toHaveLength(1);
+    expect(fx.fake.invocations().filter((a) => a[0] === 'uci')).toHaveLength(2);
   });
 
   it('reads the same instance numbers whichever object a Get reads first', async () => {
@@ -187,8 +188,14 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
       'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.',
       'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.Stats.',
     ]);
-    // MAPPING.md maps no bridging (bridges appear only as Ethernet.Link rows).
-    expect(under('Device.Bridging.')).toEqual([]);
+    // Bridging from UCI network (bridging.ts): no STP, Stats, PriorityCodePoint, Filter or ProviderBridge.
+    expect(under('Device.Bridging.')).toEqual([
+      'Device.Bridging.',
+      'Device.Bridging.Bridge.{i}.',
+      'Device.Bridging.Bridge.{i}.Port.{i}.',
+      'Device.Bridging.Bridge.{i}.VLAN.{i}.',
+      'Device.Bridging.Bridge.{i}.VLANPort.{i}.',
+    ]);
     expect(under('Device.IP.')).toEqual([
       'Device.IP.',
       'Device.IP.Interface.{i}.',

@@ -1,0 +1,50 @@
+/**
+ * The `accessPoints` option: ModemManager's bearers serve Device.Cellular.AccessPoint.{i}
+ * (generic Linux, the default), or the table is left to a platform that owns the APN
+ * configuration (OpenWrt), which finds each modem's Interface row through `modems()`.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { Schema } from '../../../../datamodel/schema/Schema.js';
+import { DataModel } from '../../../../datamodel/tree/DataModel.js';
+import { registerModemManagerPlatform } from '../../../../platform/modemmanager/index.js';
+import { FakeMmcli, type MmFixture, modemManager } from './fake-mmcli.js';
+
+const AP = 'Device.Cellular.AccessPoint.{i}.';
+const MODEM = { device: '/sys/devices/platform/soc/11200000.usb/usb2/2-1', interface: 'Device.Cellular.Interface.1' };
+
+describe('modemmanager platform: where AccessPoint comes from', () => {
+  let f: MmFixture | undefined;
+  afterEach(() => { f?.cleanup(); f = undefined; });
+
+  it("serves the bearers read-only by default ('bearers')", async () => {
+    f = modemManager();
+    const binding = f.model.requireNode(AP).binding;
+    expect(binding?.set).toBeUndefined();
+    expect(binding?.add).toBeUndefined();
+    expect((await f.read('Device.Cellular.')).get('Device.Cellular.AccessPoint.1.')).toMatchObject({
+      APN: 'internet.telekom', Interface: 'Device.Cellular.Interface.1',
+    });
+  });
+
+  it("leaves the table to another platform with 'external', and reads no bearer", async () => {
+    f = modemManager({ accessPoints: 'external' });
+    expect(f.model.requireNode(AP).binding).toBeUndefined();
+    const all = await f.read();
+    expect(all.get('Device.Cellular.')).toEqual({ RoamingStatus: 'Home', InterfaceNumberOfEntries: 1 });
+    expect(all.get('Device.Cellular.Interface.1.')).toMatchObject({ Status: 'Up' });
+    expect(f.mmcli.calls()).not.toContain('-b 1 -J');
+  });
+
+  it('names each modem by its device path and Interface row, numbered as Interface.{i} lists them', async () => {
+    const mmcli = new FakeMmcli();
+    try {
+      const model = new DataModel(Schema.load());
+      const mm = registerModemManagerPlatform(model, { commandPath: mmcli.binDir, accessPoints: 'external' });
+      // Asked before any Interface listing: the numbers are the ones the listing then shows.
+      expect(await mm.modems()).toEqual([MODEM]);
+      expect(await model.requireNode('Device.Cellular.Interface.{i}.').binding!.list!([], {})).toEqual([1]);
+    } finally {
+      mmcli.cleanup();
+    }
+  });
+});
