@@ -24,23 +24,19 @@ import { applyDefaults, type DefaultsFile } from './defaults/apply-defaults.js';
 import { registerLocalAgent } from './localagent/register-local-agent.js';
 import { registerMqttClient } from './localagent/register-mqtt-client.js';
 import { registerUnixDomainSockets } from './localagent/register-unix-domain-sockets.js';
-import { mqttClientsNeedTls, startMqtt } from './transports/start-mqtt.js';
+import { mqttClientsNeedTls } from './transports/start-mqtt.js';
 import { registerCoap, withLegacyCoapSchema } from './localagent/register-coap.js';
-import { startCoap } from './transports/start-coap.js';
 import { reconnectOnWanUp } from './transports/reconnect-on-wan-up.js';
-import { startUds } from './transports/start-uds.js';
+import { startMtps, type MtpSupervision } from './transports/start-mtps.js';
 import { OperationRunner } from './operate/OperationRunner.js';
 import { RecordProcessor } from './RecordProcessor.js';
 import type { ControllerLinks } from './notify/NotificationDelivery.js';
 import { createNotifications, dropNonPersistentSubscriptions, registerNotificationObjects, type Notifications } from './notify/start-notifications.js';
 import { onBoardAllControllers } from './notify/onboard-request.js';
 import { takeBootRecord, writeBootRecord, type BootRecord } from './boot-cause.js';
-import { startWebSocketServers, webSocketServersNeedTls } from './transports/start-websocket-servers.js';
-import { startWebSocketClients, webSocketClientsNeedTls } from './transports/start-websocket-clients.js';
+import { webSocketServersNeedTls } from './transports/start-websocket-servers.js';
+import { webSocketClientsNeedTls } from './transports/start-websocket-clients.js';
 import type { StartedTransport, TransportDeps } from './transports/TransportDeps.js';
-
-/** One starter per MTP kind (transports/); each reads its own TR-181 configuration. */
-const TRANSPORT_STARTERS: ReadonlyArray<(deps: TransportDeps) => Promise<StartedTransport[]>> = [startWebSocketServers, startWebSocketClients, startMqtt, startUds, startCoap];
 
 /** How long a stop waits for in-flight requests to be answered. */
 const DRAIN_TIMEOUT_MS = 1000;
@@ -82,7 +78,9 @@ function readPackageVersion(): string {
 }
 
 export class Agent {
-  private readonly mtps: StartedTransport[] = [];
+  /** Running MTPs, restarted in place when their TR-181 configuration changes (transports/start-mtps.ts). */
+  private mtpSupervision?: MtpSupervision;
+  private get mtps(): readonly StartedTransport[] { return this.mtpSupervision?.list ?? []; }
   private stopping?: Promise<void>;
   private resolveStopped!: (r: StopReason) => void;
   /** Resolves when the agent has stopped, with the reason. */
@@ -166,10 +164,11 @@ export class Agent {
     return agent;
   }
 
-  /** Starts every MTP the TR-181 configuration enables; each kind has its starter in transports/. */
+  /** Starts every MTP the TR-181 configuration enables, and again whenever it changes; each kind has its starter in transports/. */
   private async startMtps(endpointId: string, tls: TlsIdentity | undefined): Promise<void> {
     const deps: TransportDeps = { model: this.model, onRecord: this.processor.onRecord, endpointId, tls, log: this.log };
-    for (const start of TRANSPORT_STARTERS) this.mtps.push(...(await start(deps)));
+    // A restart first lets in-flight requests be answered: a Set's response leaves on the link it replaces.
+    this.mtpSupervision = await startMtps(deps, () => this.processor.drain(DRAIN_TIMEOUT_MS));
     if (this.mtps.length === 0) this.log.warn('no MTP is enabled: no controller can reach this agent');
   }
 
@@ -187,9 +186,11 @@ export class Agent {
   async stop(reason: StopReason = { kind: 'shutdown' }): Promise<void> {
     this.stopping ??= (async () => {
       this.log.info('agent stopping', { reason: reason.kind });
-      // Answer what is in flight before the links close; the whole stop must fit in 2 s.
+      // No MTP reconfiguration from here on. Answer what is in flight before the links close; the
+      // whole stop must fit in 2 s.
+      this.mtpSupervision?.freeze();
       await this.processor.drain(DRAIN_TIMEOUT_MS);
-      await Promise.allSettled(this.mtps.map((m) => m.stop()));
+      await this.mtpSupervision?.stop();
       this.operations.cancelAll();
       this.notifications.stop();
       this.stopWanWatch?.();

@@ -25,13 +25,15 @@ export interface MqttStartHooks {
   onResponseTopicDiscovered?(mtp: ObjectInstance, topic: string): Promise<void>;
 }
 
-/** One running MQTT MTP and the LocalAgent.MTP row it came from. */
+/** One running MQTT MTP, the LocalAgent.MTP row it came from and its Device.MQTT.Client row ("Device.MQTT.Client.1."). */
 export class StartedMqtt implements StartedTransport {
-  constructor(readonly client: MqttClientMtp, readonly mtpPath: string, private readonly unwatch: () => void) {}
+  constructor(readonly client: MqttClientMtp, readonly mtpPath: string, private readonly unwatch: () => void, readonly clientRow = '') {}
   start(): Promise<void> { return this.client.start(); }
   async stop(): Promise<void> { this.unwatch(); await this.client.stop(); }
   connectionFor(endpointId: string): MtpConnection | undefined { return this.client.connectionFor(endpointId); }
   kick(): void { this.client.kick(); }
+  /** Device.MQTT.Client.{i}.ForceReconnect(): DISCONNECT, then connect again with the same settings. */
+  async reconnect(): Promise<void> { await this.client.stop(); await this.client.start(); }
 }
 
 export async function startMqtt(deps: TransportDeps, hooks: MqttStartHooks = {}): Promise<StartedTransport[]> {
@@ -93,7 +95,7 @@ export async function startMqtt(deps: TransportDeps, hooks: MqttStartHooks = {})
     const { MqttClientMtp } = await import('../../mtp/mqtt/MqttClientMtp.js');
     const mtpClient = new MqttClientMtp(options);
     const unwatch = watchControllers(model, mtpPath, mtpClient, mlog);
-    const started = new StartedMqtt(mtpClient, mtpPath, unwatch);
+    const started = new StartedMqtt(mtpClient, mtpPath, unwatch, clients.pathOf([c]));
     await started.start();
     out.push(started);
   }

@@ -40,12 +40,19 @@ export async function startWebSocketServers(deps: TransportDeps): Promise<Starte
       tls = await serverTls(deps, n);
       if (!tls) continue;
     }
-    const server = new WebSocketServerMtp({
-      port: Number(cfg.Port), path: String(cfg.Path || '/usp'), keepAliveInterval: Number(cfg.KeepAliveInterval ?? 0),
-      tls, onRecord: deps.onRecord, log: log.child('mtp-ws'),
-    });
-    await server.start();
-    out.push(server);
+    try {
+      const server = new WebSocketServerMtp({
+        port: Number(cfg.Port), path: String(cfg.Path || '/usp'), keepAliveInterval: Number(cfg.KeepAliveInterval ?? 0),
+        tls, onRecord: deps.onRecord, log: log.child('mtp-ws'),
+      });
+      await server.start();
+      out.push(server);
+    } catch (e) {
+      // A port in use fails the whole call (the agent's start, or a restart that logs it); what
+      // this call already started must not keep listening unreferenced.
+      await Promise.allSettled(out.map((m) => m.stop()));
+      throw e;
+    }
   }
   return out;
 }
@@ -67,8 +74,9 @@ async function serverTls(deps: TransportDeps, n: number): Promise<WebSocketServe
   }
   const validity = validityAt(id.certificate, new Date());
   if (validity !== 'valid') log.warn('the agent certificate is out of date; controllers will refuse it', { mtp: n, validity, notAfter: id.certificate.validTo });
-  // TOFU needs the server to verify client certificates itself; decided when the MTP starts, while
-  // each handshake still asks whether TOFU is allowed now (tofu-handshake.ts).
+  // TOFU needs the server to verify client certificates itself: decided when the MTP starts (a
+  // change of TOFUAllowed restarts it, mtp-kinds.ts), while each handshake still asks whether
+  // TOFU is allowed now (tofu-handshake.ts).
   const tofu = await tofuPolicyOf(deps.model);
   return { cert: id.certPem, key: id.keyPem, ca: id.caPem, requireClientCert: true, ...(tofu.allowed() ? { tofu } : {}) };
 }

@@ -158,13 +158,31 @@ describe('TOFUInactivityTimer and turning TOFU off', () => {
     expect(admin.ws.readyState).toBe(WebSocket.OPEN);
   });
 
-  it('TOFUAllowed=false refuses the next self-signed handshake at once', async () => {
+  it('TOFUAllowed applies live: off refuses self-signed certificates at the handshake, on accepts them again', async () => {
+    const restarted = async (): Promise<void> => {
+      // The change restarts the wss server (mtp-reconfigure): the admin reconnects to the new one.
+      await waitUntil(() => admin.ws.readyState === WebSocket.CLOSED, 3000, 'the server restart');
+      await waitUntil(() => count(f.logs, 'websocket server listening') > listening, 3000, 'the new server');
+      listening = count(f.logs, 'websocket server listening');
+      admin = await peer(f.url, pki.controller1, C1, C1);
+    };
+    let listening = count(f.logs, 'websocket server listening');
     await adminSet(TRUST, 'TOFUAllowed', 'false');
+    await restarted();
     const before = count(f.logs, 'tls handshake refused');
     const err = await openWss(f.url, first, { eid: TOFU_EID }).then((ws) => { ws.terminate(); return undefined; }, (e: Error) => e);
     expect(err).toBeDefined();
     await waitUntil(() => count(f.logs, 'tls handshake refused') > before, 2000, 'the refusal log');
-    expect(f.logs.filter((l) => l.includes('tls handshake refused')).at(-1)).toContain('TOFUAllowed is false');
+    expect(f.logs.filter((l) => l.includes('tls handshake refused')).at(-1)).toContain('DEPTH_ZERO_SELF_SIGNED_CERT');
     expect(endpointIdIn(await admin.get())).toBe(AGENT_EID);
+
+    await adminSet(TRUST, 'TOFUAllowed', 'true');
+    await restarted();
+    const p = await peer(f.url, first, TOFU_EID);
+    try {
+      expect(endpointIdIn(await p.get())).toBe(AGENT_EID);
+    } finally {
+      await p.close();
+    }
   });
 });
