@@ -86,6 +86,12 @@ export class Agent {
   /** Resolves when the agent has stopped, with the reason. */
   readonly stopped = new Promise<StopReason>((r) => { this.resolveStopped = r; });
   private platformStop?: () => void;
+  /**
+   * Whether a Reboot()/FactoryReset() restart runs in this process (the simulated gateway, no
+   * platform) or by exiting for the service manager (procd, systemd, Docker) to start the agent
+   * again: on a live platform a fresh process also re-detects the hardware.
+   */
+  restartsInProcess = true;
   private stopWanWatch?: () => void;
 
   private constructor(
@@ -153,6 +159,7 @@ export class Agent {
     });
     agent = new Agent(model, store, operations, processor, notifications, log);
     agent.platformStop = platformStop;
+    agent.restartsInProcess = platform.name === 'simulated' || platform.name === 'none';
     await agent.startMtps(endpointId, tls);
     const self = agent;
     agent.stopWanWatch = reconnectOnWanUp(model, () => self.mtps, log.child('mtp'));

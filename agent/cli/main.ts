@@ -1,7 +1,9 @@
 /**
  * `usp-agent` command line. `run` starts the agent and supervises it: a Reboot() or
- * FactoryReset() on the simulated platform restarts it in-process; SIGTERM/SIGINT stop it
- * cleanly (stop accepting, answer what is in flight, save state) and exit 0.
+ * FactoryReset() restarts it in-process on the simulated platform (or none), and on a live
+ * platform (OpenWrt, Linux) stops it cleanly and exits with EXIT_RESTART for procd, systemd or
+ * Docker to start it again (the next Boot! says why, from the boot record in the data dir);
+ * SIGTERM/SIGINT stop it cleanly (stop accepting, answer what is in flight, save state) and exit 0.
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -13,6 +15,8 @@ import type { BootRecord } from '../boot-cause.js';
 
 /** Exit code when the agent cannot start (bad defaults, port in use): procd should not respawn fast. */
 export const EXIT_START_FAILED = 2;
+/** Exit code after Reboot()/FactoryReset() on a live platform: the service manager starts the agent again. */
+export const EXIT_RESTART = 3;
 
 interface RunArgs { defaults: string; dataDir?: string; platform: PlatformName; logLevel: LogLevel; seed?: number; tls?: AgentTlsFiles; vendorPrefix?: string; legacyCoap?: boolean }
 
@@ -46,6 +50,10 @@ async function run(args: RunArgs): Promise<void> {
       current = await Agent.start({ defaults, dataDir: args.dataDir, platform: args.platform, log, seed: args.seed, tls: args.tls, bootRecord, vendorPrefix: args.vendorPrefix, legacyCoap: args.legacyCoap });
       const reason = await current.stopped;
       if (reason.kind !== 'restart' || shuttingDown) return;
+      if (!current.restartsInProcess) {
+        log.info('restart requested; exiting for the service manager to start the agent again', { cause: reason.cause, exitCode: EXIT_RESTART });
+        process.exit(EXIT_RESTART);
+      }
       bootRecord = { cause: reason.cause, commandKey: reason.commandKey };
       log.info('restarting in-process', { cause: reason.cause });
     }

@@ -13,8 +13,9 @@ import { AGENT_EID, CONTROLLER_EID, testDefaults } from '../peers/agent-fixture.
 import { AgentProcess, type AgentProcessOptions, type OutputLine } from '../peers/agent-process.js';
 import { TestController, asResponse, freePort, waitForNotification } from '../peers/TestController.js';
 
-/** agent/cli/main.ts EXIT_START_FAILED (not imported: importing main.ts runs the CLI). */
+/** agent/cli/main.ts EXIT_START_FAILED and EXIT_RESTART (not imported: importing main.ts runs the CLI). */
 const EXIT_START_FAILED = 2;
+const EXIT_RESTART = 3;
 const LOG_LINE = /^level=(error|warn|info|debug) component=\S+ msg=".*"/;
 const KEEP_ALIVE = 'Device.LocalAgent.MTP.1.WebSocket.KeepAliveInterval';
 
@@ -264,6 +265,30 @@ describe('usp-agent run: Boot! after Reboot()', () => {
     if (n.notification !== 'event') throw new Error();
     expect(JSON.parse(n.event.params!.ParameterMap)).toEqual({ 'Device.LocalAgent.EndpointID': AGENT_EID });
   }, 15_000);
+});
+
+describe('usp-agent run --platform linux: Reboot() exits for the service manager', () => {
+  it('answers, saves state and exits with EXIT_RESTART (3); the next start says RemoteReboot in Boot!', async () => {
+    const s = await setup();
+    let agent = AgentProcess.start(s.defaultsFile, s.dataDir, { platform: 'linux', onLine: (l) => allLines.push(l) });
+    await agent.waitForLine(/websocket server listening/);
+    let c = await connect(s.url);
+    expect(asResponse(await c.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: [
+      { param: 'ID', value: 'boot-after-exit', required: true }, { param: 'Enable', value: 'true', required: true }, { param: 'Persistent', value: 'true', required: true },
+      { param: 'NotifType', value: 'Event', required: true }, { param: 'ReferenceList', value: 'Device.Boot!', required: true },
+    ] }] } })).respType).toBe('addResp');
+    const res = await operate(c, 'Device.Reboot()', 'rb-exit');
+    expect(res.operationResp).toBe('reqOutputArgs');
+    expect(await agent.exit()).toBe(EXIT_RESTART);
+    expect(agent.count(/msg="restart requested; exiting for the service manager to start the agent again" cause="RemoteReboot" exitCode=3/)).toBe(1);
+    // What procd does: start it again.
+    agent = AgentProcess.start(s.defaultsFile, s.dataDir, { platform: 'linux', onLine: (l) => allLines.push(l) });
+    await agent.waitForLine(/websocket server listening/);
+    c = await connect(s.url);
+    const boot = await waitForNotification(c, (ns) => ns.find((n) => n.notify.subscriptionId === 'boot-after-exit'), 5000);
+    expect(boot.notify).toMatchObject({ event: { eventName: 'Boot!', params: { Cause: 'RemoteReboot', CommandKey: 'rb-exit' } } });
+    expect((await agent.terminate()).code).toBe(0);
+  }, 20_000);
 });
 
 describe('usp-agent run: Reboot() and FactoryReset() restart in-process', () => {

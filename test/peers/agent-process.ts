@@ -20,6 +20,8 @@ export interface ExitStatus { code: number | null; signal: NodeJS.Signals | null
 export interface AgentProcessOptions {
   /** `--log-level`; default info (the "websocket server listening" line is info). */
   logLevel?: 'error' | 'warn' | 'info' | 'debug';
+  /** `--platform`; default simulated. */
+  platform?: 'simulated' | 'linux' | 'none';
   /** Called for every line, e.g. to check the log format across all processes of a file. */
   onLine?: (line: OutputLine) => void;
 }
@@ -51,9 +53,9 @@ export class AgentProcess {
     this.exited = new Promise((r) => child.once('exit', (code, signal) => { live.delete(this); r({ code, signal }); wake(); }));
   }
 
-  /** `usp-agent run --defaults FILE --data-dir DIR --platform simulated --log-level LEVEL`. */
+  /** `usp-agent run --defaults FILE --data-dir DIR --platform PLATFORM --log-level LEVEL`. */
   static start(defaultsFile: string, dataDir: string, opts: AgentProcessOptions = {}): AgentProcess {
-    const args = ['bin/usp-agent.js', 'run', '--defaults', defaultsFile, '--data-dir', dataDir, '--platform', 'simulated', '--log-level', opts.logLevel ?? 'info'];
+    const args = ['bin/usp-agent.js', 'run', '--defaults', defaultsFile, '--data-dir', dataDir, '--platform', opts.platform ?? 'simulated', '--log-level', opts.logLevel ?? 'info'];
     const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
     const p = new AgentProcess(child, opts.onLine);
     live.add(p);
