@@ -8,6 +8,7 @@ import type { Logger } from '../datamodel/Logger.js';
 import type { DataStore } from '../datamodel/store/DataStore.js';
 import type { DataModel } from '../datamodel/tree/DataModel.js';
 import type { OpenWrtPlatform } from '../platform/openwrt/index.js';
+import { VENDOR_PREFIX_RE } from '../platform/vendor-param.js';
 import type { FirmwareBackend } from './firmware/FirmwareBackend.js';
 
 export type PlatformName = 'auto' | 'simulated' | 'openwrt' | 'linux' | 'none';
@@ -32,6 +33,9 @@ export interface StartedPlatform {
 
 export async function registerPlatform(model: DataModel, name: PlatformName, opts: PlatformOptions): Promise<StartedPlatform> {
   const log = opts.log.child('platform');
+  if (opts.vendorPrefix !== undefined && !VENDOR_PREFIX_RE.test(opts.vendorPrefix)) {
+    throw new Error(`--vendor-prefix must look like X_<OUI or domain-with-hyphens>_, e.g. X_EXAMPLE-COM_; got ${JSON.stringify(opts.vendorPrefix)}`);
+  }
   let chosen = name;
   if (chosen === 'auto') {
     const { detectOpenWrt } = await import('../platform/openwrt/index.js');
@@ -41,7 +45,7 @@ export async function registerPlatform(model: DataModel, name: PlatformName, opt
   const stops: Array<() => void> = [];
   if (chosen === 'simulated') {
     const { registerSimulatedPlatform } = await import('../platform/simulated/index.js');
-    const sim = registerSimulatedPlatform(model, { seed: opts.seed, store: opts.store });
+    const sim = registerSimulatedPlatform(model, { seed: opts.seed, store: opts.store, vendorPrefix: opts.vendorPrefix });
     stops.push(sim.stop);
     return { name: chosen, cellular: true, firmware: sim.firmware, stop: () => stops.forEach((s) => s()) };
   }

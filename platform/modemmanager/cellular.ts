@@ -11,7 +11,6 @@
  * network interfaces with proto modemmanager), `accessPoints: 'external'` leaves AccessPoint to
  * that platform, which finds each row's Interface through `modems()`.
  */
-import type { SchemaParam } from '../../datamodel/schema/types.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
@@ -22,7 +21,7 @@ import {
 } from './map-cellular.js';
 import type { Mmcli } from './Mmcli.js';
 import { known, type MmcliModem, pathIndex } from './mmcli-types.js';
-import { registerWithVendorParams } from './vendor-param.js';
+import { registerWithVendorParams, sinrParam } from '../vendor-param.js';
 
 interface Modem {
   /** ModemManager's index now ("0" in /Modem/0), for `mmcli -m`. */
@@ -80,10 +79,8 @@ export function registerCellular(
     },
   });
 
-  const sinr: SchemaParam | undefined = vendorPrefix === undefined ? undefined : {
-    // Like RSRP/RSRQ: whole dB, {{maxval}} when unknown. SS-SINR (NR) or RS-SINR (LTE).
-    name: `${vendorPrefix}SINR`, access: 'readOnly', type: 'int', units: 'dB',
-  };
+  // Like RSRP/RSRQ: whole dB, {{maxval}} when unknown.
+  const sinr = sinrParam(vendorPrefix);
   const served = registerWithVendorParams(model, 'Device.Cellular.Interface.{i}.', {
     params: ['Enable', 'Status', 'Name', 'Upstream', 'IMEI', 'SupportedAccessTechnologies', 'PreferredAccessTechnology',
       'CurrentAccessTechnology', 'NetworkInUse', 'RSSI', 'RSRP', 'RSRQ'],

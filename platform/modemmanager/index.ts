@@ -9,7 +9,7 @@ import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { CommandRunner } from '../exec/CommandRunner.js';
 import { type AccessPointSource, type ModemInterface, registerCellular } from './cellular.js';
 import { MMCLI, Mmcli } from './Mmcli.js';
-import { VENDOR_PREFIX_RE } from './vendor-param.js';
+import { VENDOR_PREFIX_RE } from '../vendor-param.js';
 
 export interface ModemManagerOptions {
   /**

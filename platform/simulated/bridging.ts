@@ -28,8 +28,16 @@ const PORT = `${BRIDGE}Port.{i}.`;
 const VLAN = `${BRIDGE}VLAN.{i}.`;
 const VLAN_PORT = `${BRIDGE}VLANPort.{i}.`;
 
+/** What the layer above br-lan (Device.Ethernet.Link.1.) needs of the bridge's management port. */
+export interface BridgeState {
+  /** Port.1 (the bridge's own interface) forwards: the bridge and the port are enabled. */
+  managementPortUp(): boolean;
+  /** Seconds since the management port or the bridge last changed status. */
+  managementPortLastChange(): number;
+}
+
 /** Serves Device.Bridging., Bridge.1., its Port, VLAN and VLANPort tables. */
-export function registerBridging(ctx: SimContext, ethernet: readonly EthernetPortState[], bsses: readonly BssState[]): void {
+export function registerBridging(ctx: SimContext, ethernet: readonly EthernetPortState[], bsses: readonly BssState[]): BridgeState {
   const { model, store } = ctx;
   const lanPorts: PortDef[] = ethernet.flatMap((p, i) => (p.upstream ? [] : [{
     name: p.name,
@@ -159,6 +167,11 @@ export function registerBridging(ctx: SimContext, ethernet: readonly EthernetPor
       if (bad.length > 0) throw invalidParams(bad);
     },
   });
+
+  return {
+    managementPortUp: () => portStatus([1, 1]) === 'Up',
+    managementPortLastChange: () => Math.min(portClocks[0].lastChange(), bridgeClock.lastChange()),
+  };
 }
 
 /** Refuses (7012) port settings the switch cannot take; `vlanExists` says whether a VLAN ID is configured. */

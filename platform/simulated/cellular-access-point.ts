@@ -22,6 +22,8 @@ const APN_RE = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*
 export interface DataSession {
   /** A data session is up: attached, access point enabled, APN accepted and set up. */
   up(): boolean;
+  /** The session carries IPv6: it is up and IPVersion does not restrict it to IPv4 (PDN type IPv4). */
+  ipv6(): boolean;
 }
 
 /** Serves Device.Cellular.AccessPoint.{i}. (one row); `attached` says whether the modem is registered. */
@@ -49,13 +51,12 @@ export function registerCellularAccessPoint(ctx: SimContext, attached: () => boo
     },
   });
 
-  return {
-    up: () => {
-      const row = rows.row([1]);
-      return attached() && row.Enable === true && (OPERATOR_APNS as readonly string[]).includes(String(row.APN).toLowerCase())
-        && ctx.now() >= restartedAt + SESSION_SETUP_S * 1000;
-    },
+  const up = (): boolean => {
+    const row = rows.row([1]);
+    return attached() && row.Enable === true && (OPERATOR_APNS as readonly string[]).includes(String(row.APN).toLowerCase())
+      && ctx.now() >= restartedAt + SESSION_SETUP_S * 1000;
   };
+  return { up, ipv6: () => up() && rows.row([1]).IPVersion !== 4 };
 }
 
 function validate(changes: Record<string, Value>): void {

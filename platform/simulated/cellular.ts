@@ -5,9 +5,10 @@
  */
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
+import { registerWithVendorParams, sinrParam } from '../vendor-param.js';
 import { clampInt, Prng, wave } from './random.js';
 import { invalidParams, LinkClock, nth, type SimContext, WritableRows } from './SimContext.js';
-import { STATS_PARAMS, statsReader } from './traffic.js';
+import { STATS_PARAMS, statsReader, type TrafficProfile } from './traffic.js';
 
 const SUPPORTED_TECHNOLOGIES = ['UMTS', 'LTE', 'NR'] as const;
 /** Peak rates the modem gets on each technology with an excellent signal, kbps. */
@@ -23,12 +24,19 @@ const RESOURCE_BLOCKS = 273;
 /** Seconds after boot the modem needs to register and bring up the data session. */
 const ATTACH_S = 18;
 
+/** What the layers above the modem need to know of it. */
+export interface CellularState {
+  /** The modem is registered with the network (the data session on top is cellular-access-point.ts's). */
+  attached(): boolean;
+  /** The WAN traffic the counters count; br-lan routes the same bytes, and they heat the modem. */
+  traffic: TrafficProfile;
+}
+
 /**
  * Registers the Cellular objects; `lanDownRate` (bytes/s) sizes the WAN traffic so the uplink
- * carries what the LAN side downloads. Returns whether the modem is attached to the network
- * (the data session on top of it is Device.Cellular.AccessPoint's, see cellular-access-point.ts).
+ * carries what the LAN side downloads.
  */
-export function registerCellular(ctx: SimContext, lanDownRate: number): () => boolean {
+export function registerCellular(ctx: SimContext, lanDownRate: number, vendorPrefix?: string): CellularState {
   const { model, seed, identity } = ctx;
   const rnd = new Prng(seed, 'cellular');
   // Where the gateway sits relative to the cell: a decent indoor FWA placement.
@@ -36,7 +44,7 @@ export function registerCellular(ctx: SimContext, lanDownRate: number): () => bo
   const clock = new LinkClock(ctx, () => rows.row([1]).Enable === true, ATTACH_S * 1000);
   // Wi-Fi clients download too, about as much again as the wired ones.
   const received = Math.round(lanDownRate * (1.6 + 0.6 * rnd.next()));
-  const traffic = { label: 'cell.1', receivedRate: received, sentRate: Math.round(received / 9) };
+  const traffic: TrafficProfile = { label: 'cell.1', receivedRate: received, sentRate: Math.round(received / 9) };
   const attached = (): boolean => clock.up && ctx.elapsed() >= ATTACH_S;
   // One modem: any instance number but 1 is 7016.
   const modem = (keys: InstanceKeys): InstanceKeys => { nth([1], keys[0]); return keys; };
@@ -49,7 +57,9 @@ export function registerCellular(ctx: SimContext, lanDownRate: number): () => bo
   });
 
   const rows = new WritableRows(ctx, 'Device.Cellular.Interface.{i}.', () => ({ Enable: true, Alias: 'cpe-modem0', PreferredAccessTechnology: 'Auto', NetworkRequested: '' }));
-  model.register('Device.Cellular.Interface.{i}.', {
+  // TR-181 2.19 has no SINR: X_<VENDOR>_SINR when the agent has a vendor prefix, as with ModemManager.
+  const sinr = sinrParam(vendorPrefix);
+  registerWithVendorParams(model, 'Device.Cellular.Interface.{i}.', {
     params: ['Enable', 'Status', 'Alias', 'Name', 'LastChange', 'Upstream', 'IMEI', 'SupportedAccessTechnologies',
       'PreferredAccessTechnology', 'CurrentAccessTechnology', 'AvailableNetworks', 'NetworkRequested', 'NetworkInUse',
       'RSSI', 'RSRP', 'RSRQ', 'UpstreamMaxBitRate', 'DownstreamMaxBitRate'],
@@ -71,9 +81,9 @@ export function registerCellular(ctx: SimContext, lanDownRate: number): () => bo
         NetworkInUse: (AVAILABLE_NETWORKS as readonly string[]).includes(requested) ? requested : HOME_NETWORK,
       };
       // The modem measures the cell from power-on; there is no data rate before the session is up.
-      const radio = radioMeasurements(ctx, rsrpMean, tech);
+      const { SINR, ...radio } = radioMeasurements(ctx, rsrpMean, tech);
       if (!attached()) radio.DownstreamMaxBitRate = radio.UpstreamMaxBitRate = 0;
-      return { ...values, ...radio };
+      return { ...values, ...radio, ...(sinr ? { [sinr.name]: SINR } : {}) };
     },
     set: (keys, changes) => {
       const tech = changes.PreferredAccessTechnology;
@@ -83,7 +93,7 @@ export function registerCellular(ctx: SimContext, lanDownRate: number): () => bo
       if (changes.Enable !== undefined) clock.setUp(changes.Enable === true);
       rows.apply(keys, changes);
     },
-  });
+  }, sinr ? [sinr] : []);
 
   const readStats = statsReader(model, 'Device.Cellular.Interface.{i}.Stats.', seed);
   model.register('Device.Cellular.Interface.{i}.Stats.', {
@@ -101,7 +111,7 @@ export function registerCellular(ctx: SimContext, lanDownRate: number): () => bo
     set: (keys, changes) => usim.apply(keys, changes),
   });
 
-  return attached;
+  return { attached, traffic };
 }
 
 /** RSRP/RSRQ/RSSI and the bit rates they allow, at the current time. */
@@ -111,6 +121,9 @@ function radioMeasurements(ctx: SimContext, rsrpMean: number, tech: string): Rec
   const rsrp = clampInt(rsrpMean + 7 * fading, -140, -44);
   // Interference moves on its own, but a weaker signal also degrades quality a little.
   const rsrq = clampInt(-10.5 + 2.5 * wave(ctx.seed, 'rsrq', t, [17, 240]) + 0.15 * (rsrp - rsrpMean), -20, -3);
+  // SS-SINR follows the same interference (RSRQ) and the signal, with fast scheduling noise of its
+  // own: about 15 dB at a typical RSRQ of -10.5 dB, below 0 dB only at the cell edge.
+  const sinr = clampInt(1.6 * (rsrq + 20) + 0.25 * (rsrp - rsrpMean) + 1.5 * wave(ctx.seed, 'sinr', t, [7, 60]), -23, 40);
   const rssi = Math.round(rsrp - rsrq + 10 * Math.log10(RESOURCE_BLOCKS));
   // Link quality 0..1 from RSRP: cell-edge at -120 dBm, peak rates from -80 dBm.
   const quality = Math.min(1, Math.max(0.03, (rsrp + 120) / 40));
@@ -119,6 +132,7 @@ function radioMeasurements(ctx: SimContext, rsrpMean: number, tech: string): Rec
     RSRP: rsrp,
     RSRQ: rsrq,
     RSSI: rssi,
+    SINR: sinr,
     DownstreamMaxBitRate: Math.round((peak.down * quality) / 100) * 100,
     UpstreamMaxBitRate: Math.round((peak.up * quality) / 100) * 100,
   };

@@ -1,10 +1,11 @@
 /**
  * Device.DeviceInfo. of the simulated gateway (TR-181 DeviceInfo:1, MemoryStatus:1,
  * ProcessStatus:1): a fixed product identity, a seeded serial number, UpTime from the clock,
- * and memory and CPU load that wander smoothly with time.
+ * and memory and CPU load that wander smoothly with time. TemperatureStatus is temperature.ts's.
  */
 import type { Value } from '../../datamodel/value/Value.js';
 import { MAX_ACTIVATE_TIME_WINDOWS, type SimulatedFirmware } from './firmware.js';
+import { cpuLoad } from './load.js';
 import { clampInt, Prng, wave } from './random.js';
 import { invalidParams, SIM_OUI, type SimContext, WritableRows } from './SimContext.js';
 
@@ -81,8 +82,10 @@ export function registerDeviceInfo(ctx: SimContext, firmware: SimulatedFirmware)
   });
 
   // ProcessNumberOfEntries/CPUNumberOfEntries belong to tables this platform does not serve.
+  // The same load heats the CPU's temperature sensor (temperature.ts).
+  const cpu = cpuLoad(seed);
   model.register('Device.DeviceInfo.ProcessStatus.', {
     params: ['CPUUsage'],
-    get: () => ({ CPUUsage: clampInt(14 + 10 * wave(seed, 'cpu', ctx.elapsed(), [7, 61, 900]), 1, 100) }),
+    get: () => ({ CPUUsage: clampInt(cpu.at(ctx.elapsed()), 1, 100) }),
   });
 }

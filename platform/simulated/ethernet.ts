@@ -39,6 +39,8 @@ export interface EthernetPortState {
   clock: LinkClock;
   /** Wall-clock ms at which the link first came up after boot (auto-negotiation done). */
   linkUpAt: number;
+  /** The port's MACAddress (its Ethernet.Link has the same one: one netdev). */
+  macAddress: string;
 }
 
 export interface EthernetState {
@@ -119,7 +121,7 @@ export function registerEthernet(ctx: SimContext): EthernetState {
   return {
     lanDownRate: ports.reduce((sum, p) => sum + p.traffic.sentRate, 0),
     ports: ports.map(({ port, clock, autoneg }) => ({
-      name: port.name, upstream: port.upstream, cabled: port.cabled, clock, linkUpAt: ctx.bootedAt + autoneg,
+      name: port.name, upstream: port.upstream, cabled: port.cabled, clock, linkUpAt: ctx.bootedAt + autoneg, macAddress: ctx.mac(port.macOffset),
     })),
   };
 }

@@ -1,11 +1,11 @@
 /**
  * The simulated platform (`--platform simulated`): a deterministic 5G fixed-wireless gateway
  * with tri-band Wi-Fi 6E, four LAN ports bridged with the SSIDs into br-lan, and an NR modem,
- * serving the TR-181 Device:2 objects a real provider would (DeviceInfo, Time, Ethernet, WiFi,
- * Cellular, IP, Bridging, DHCPv4, Hosts, NAT, Firewall, DNS, Routing). Everything it reports is
- * a pure function of the seed, the clock and its configuration, so demos, tests and TP-469
- * runs are repeatable. Writable parameters are validated, take effect in the simulation and
- * persist in the agent's store.
+ * serving the TR-181 Device:2 objects a real provider would (DeviceInfo with TemperatureStatus,
+ * Time, Ethernet with Link, WiFi, Cellular, IP with IPv4 and IPv6, Bridging, DHCPv4, Hosts, NAT,
+ * Firewall, DNS, Routing). Everything it reports is a pure function of the seed, the clock and
+ * its configuration, so demos, tests and TP-469 runs are repeatable. Writable parameters are
+ * validated, take effect in the simulation and persist in the agent's store.
  */
 import { DataStore } from '../../datamodel/store/DataStore.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
@@ -16,14 +16,17 @@ import { Churn } from './churn.js';
 import { registerDeviceInfo, SIM_SOFTWARE_VERSION } from './device-info.js';
 import { registerDHCPv4 } from './dhcpv4.js';
 import { registerDNS } from './dns.js';
+import { registerEthernetLinks } from './ethernet-link.js';
 import { registerEthernet } from './ethernet.js';
 import { registerFirewall } from './firewall.js';
 import { registerFirmwareImages, SimulatedFirmware } from './firmware.js';
 import { registerHosts } from './hosts.js';
+import { registerIPv6 } from './ip-ipv6.js';
 import { registerIP } from './ip.js';
 import { registerNAT } from './nat.js';
 import { registerRouting } from './routing.js';
 import { SimContext } from './SimContext.js';
+import { registerTemperatureStatus } from './temperature.js';
 import { registerTime } from './time.js';
 import { registerWiFiAccessPoints } from './wifi-access-point.js';
 import { registerWiFiRadios } from './wifi-radio.js';
@@ -40,6 +43,8 @@ export interface SimulatedOptions {
    * loaded after this call; the platform reads it only when asked. Default: in memory.
    */
   store?: DataStore;
+  /** TR-106 vendor prefix ("X_EXAMPLE-COM_"): the modem then serves X_<VENDOR>_SINR, as ModemManager does. */
+  vendorPrefix?: string;
 }
 
 export const DEFAULT_SEED = 1;
@@ -61,10 +66,14 @@ export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptio
   const radios = registerWiFiRadios(ctx);
   const bsses = registerWiFiAccessPoints(ctx, radios);
   const roster = registerWiFiStations(ctx, bsses, churn);
-  const attached = registerCellular(ctx, ethernet.lanDownRate);
-  const session = registerCellularAccessPoint(ctx, attached);
-  const ip = registerIP(ctx, session.up);
-  registerBridging(ctx, ethernet.ports, bsses);
+  const cellular = registerCellular(ctx, ethernet.lanDownRate, opts.vendorPrefix);
+  const session = registerCellularAccessPoint(ctx, cellular.attached);
+  // The LAN stack, bottom up: bridge, its Ethernet.Link, the IP interface on the Link.
+  const bridge = registerBridging(ctx, ethernet.ports, bsses);
+  const links = registerEthernetLinks(ctx, bridge, ethernet.ports, cellular.traffic);
+  const ip = registerIP(ctx, { lanUp: links.lanUp, dataUp: session.up });
+  registerIPv6(ctx, churn, { ip, session, lanMac: links.lanMac });
+  registerTemperatureStatus(ctx, { wifi6: radios.find((r) => r.def.band === '6GHz')!, trafficLabel: `${cellular.traffic.label}.uniRx` });
   const lan = registerDHCPv4(ctx, churn, { ethernet: ethernet.ports, roster, bsses, ip });
   registerHosts(ctx, churn, lan);
   const firewall = registerFirewall(ctx);

@@ -1,11 +1,14 @@
 /**
  * Device.IP. of the simulated gateway (TR-181 IPInterface:2, IPv4Address:1): the LAN bridge
- * interface (over the management port of Device.Bridging.Bridge.1.), the 5G WAN (over
+ * interface (over br-lan's Device.Ethernet.Link.1.), the 5G WAN (over
  * Device.Cellular.Interface.1.) with a carrier-grade-NAT address from the network, and loopback.
+ * The IPv6 addresses and prefixes of these interfaces are ip-ipv6.ts's.
  */
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import { canonicalizeReferences } from '../reference.js';
+import { LAN_LINK } from './ethernet-link.js';
+import { formatIPv6Prefix, parseIPv6Prefix } from './ipv6.js';
 import { Prng } from './random.js';
 import { invalidParams, LinkClock, nth, type SimContext, WritableRows } from './SimContext.js';
 
@@ -28,14 +31,28 @@ export interface IPState {
   wan(): IPv4Subnet & { gateway: string };
   /** The WAN interface carries traffic: enabled, and the data session is up. */
   wanUp(): boolean;
+  /** Interface n's Status ("Up", "Down", "LowerLayerDown"). */
+  status(n: number): string;
+  /** Interface n is attached to the IPv6 stack, and the stack is enabled (Device.IP.IPv6Enable). */
+  ipv6(n: number): boolean;
+  /** Device.IP.ULAPrefix while br-lan generates ULAs (its ULAEnable), else "". */
+  lanUla(): string;
+  /** Wall-clock ms at which wwan0 last changed status (came up at boot, or was re-enabled). */
+  wanChangedAt(): number;
+}
+
+/** What the IP interfaces stack on: br-lan's Ethernet.Link and the cellular data session. */
+export interface IPLowerLayers {
+  lanUp(): boolean;
+  dataUp(): boolean;
 }
 
 /** br-lan and wwan0 as reference values (no trailing "."), for the objects that name them. */
 export const LAN_INTERFACE = 'Device.IP.Interface.1';
 export const WAN_INTERFACE = 'Device.IP.Interface.2';
 
-/** Serves Device.IP., IP.Interface.{i}. and IP.Interface.{i}.IPv4Address.{i}.; `dataUp` drives the WAN's Status. */
-export function registerIP(ctx: SimContext, dataUp: () => boolean): IPState {
+/** Serves Device.IP., IP.Interface.{i}. and IP.Interface.{i}.IPv4Address.{i}.; `lower` drives their Status. */
+export function registerIP(ctx: SimContext, lower: IPLowerLayers): IPState {
   const { model, seed } = ctx;
   const rnd = new Prng(seed, 'ip');
   // The operator hands out an address from 100.64.0.0/10 (RFC 6598 shared space) on a /30.
@@ -46,7 +63,7 @@ export function registerIP(ctx: SimContext, dataUp: () => boolean): IPState {
   const hex4 = (): string => rnd.int(0, 0xffff).toString(16);
   const ulaPrefix = `fd${rnd.int(0, 255).toString(16).padStart(2, '0')}:${hex4()}:${hex4()}::/48`;
   const defs: readonly IpInterfaceDef[] = [
-    { name: 'br-lan', type: 'Normal', lowerLayers: 'Device.Bridging.Bridge.1.Port.1', mtu: 1500, ipv4: { address: '192.168.1.1', mask: '255.255.255.0', addressing: 'Static' } },
+    { name: 'br-lan', type: 'Normal', lowerLayers: LAN_LINK, mtu: 1500, ipv4: { address: '192.168.1.1', mask: '255.255.255.0', addressing: 'Static' } },
     { name: 'wwan0', type: 'Normal', lowerLayers: 'Device.Cellular.Interface.1', mtu: 1500, ipv4: { address: cgnat, mask: '255.255.255.252', addressing: '3GPP-NAS' } },
     { name: 'lo', type: 'Loopback', lowerLayers: '', mtu: 65535, ipv4: { address: '127.0.0.1', mask: '255.0.0.0', addressing: 'Static' } },
   ];
@@ -63,7 +80,18 @@ export function registerIP(ctx: SimContext, dataUp: () => boolean): IPState {
         IPv4Status: row.IPv4Enable ? 'Enabled' : 'Disabled', IPv6Status: row.IPv6Enable ? 'Enabled' : 'Disabled',
       };
     },
-    set: (keys, changes) => ipRow.apply(keys, changes),
+    set: (keys, changes) => {
+      const ula = changes.ULAPrefix;
+      if (ula !== undefined && ula !== '') {
+        // RFC 4193 §3.1: a locally assigned ULA prefix is a /48 in fd00::/8.
+        const p = parseIPv6Prefix(String(ula));
+        if (!p || p.length !== 48 || p.network >> 120n !== 0xfdn) {
+          throw invalidParams([{ param: 'ULAPrefix', message: `${JSON.stringify(ula)} is not a ULA /48 (fdxx:xxxx:xxxx::/48, RFC 4193)` }]);
+        }
+        changes.ULAPrefix = formatIPv6Prefix(p);
+      }
+      ipRow.apply(keys, changes);
+    },
   });
 
   const ifRows: WritableRows = new WritableRows(ctx, 'Device.IP.Interface.{i}.', (keys) => {
@@ -79,11 +107,7 @@ export function registerIP(ctx: SimContext, dataUp: () => boolean): IPState {
     list: () => interfaces.map((_, i) => i + 1),
     get: (keys) => {
       const { def, clock } = at(keys);
-      const row = ifRows.row(keys);
-      // br-lan's bridge port is the bridge itself, always there; wwan0 needs the data session.
-      const lowerUp = def.name !== 'wwan0' || dataUp();
-      const status = !row.Enable ? 'Down' : lowerUp ? 'Up' : 'LowerLayerDown';
-      return { ...row, Status: status, Name: def.name, LastChange: clock.lastChange(), Type: def.type };
+      return { ...ifRows.row(keys), Status: status(keys[0]), Name: def.name, LastChange: clock.lastChange(), Type: def.type };
     },
     set: (keys, changes) => {
       canonicalizeReferences(changes, ['LowerLayers']);
@@ -119,6 +143,15 @@ export function registerIP(ctx: SimContext, dataUp: () => boolean): IPState {
     },
   });
 
+  const attached = (n: number, stack: 'IPv4Enable' | 'IPv6Enable'): boolean => ipRow.row([])[stack] === true && ifRows.row([n])[stack] === true;
+  function status(n: number): string {
+    const { def } = nth(interfaces, n);
+    // TR-181 IPv4Enable/IPv6Enable: an interface attached to no enabled stack is operationally down.
+    if (ifRows.row([n]).Enable !== true || !(attached(n, 'IPv4Enable') || attached(n, 'IPv6Enable'))) return 'Down';
+    const lowerUp = def.name === 'br-lan' ? lower.lanUp() : def.name === 'wwan0' ? lower.dataUp() : true;
+    return lowerUp ? 'Up' : 'LowerLayerDown';
+  }
+
   const subnet = (n: number): IPv4Subnet => {
     const row = addrRows.row([n, 1]);
     return { address: String(row.IPAddress), mask: String(row.SubnetMask) };
@@ -126,6 +159,10 @@ export function registerIP(ctx: SimContext, dataUp: () => boolean): IPState {
   return {
     lan: () => subnet(1),
     wan: () => ({ ...subnet(2), gateway: `${cgnatNet}${cgnatHost + 2}` }),
-    wanUp: () => ifRows.row([2]).Enable === true && dataUp(),
+    wanUp: () => ifRows.row([2]).Enable === true && lower.dataUp(),
+    status,
+    ipv6: (n) => attached(n, 'IPv6Enable'),
+    lanUla: () => (ifRows.row([1]).ULAEnable === true ? String(ipRow.row([]).ULAPrefix) : ''),
+    wanChangedAt: () => interfaces[1].clock.changedAtMs,
   };
 }

@@ -73,9 +73,10 @@ export function wave(seed: number, label: string, t: number, periods: readonly n
 }
 
 // Relative rate variation of traffic: a burst scale, a half-hour and a daily cycle. The
-// amplitudes sum to less than 1 so the instantaneous rate never reaches zero.
-const GROWTH_PERIODS = [97, 1800, 86_400] as const;
-const GROWTH_AMPLITUDES = [0.3, 0.25, 0.35] as const;
+// amplitudes sum to less than 1 so the instantaneous rate never reaches zero. Exported so the
+// heat the traffic makes (load.ts) follows the same curve as the counters.
+export const GROWTH_PERIODS = [97, 1800, 86_400] as const;
+export const GROWTH_AMPLITUDES = [0.3, 0.25, 0.35] as const;
 
 /**
  * The integral over [0, t] of a rate that averages `rate` units/s and varies smoothly: a

@@ -34,18 +34,18 @@ export interface Combination {
 }
 
 /**
- * `platform` with or without ModemManager answering. Without it, a failing `mmcli` is put first
+ * `platform` with or without ModemManager answering (the simulated gateway has its own modem). Without it, a failing `mmcli` is put first
  * on PATH, so a ModemManager installed on the test machine is not detected either.
  */
-export async function composedPlatform(platform: 'linux' | 'openwrt', opts: { modemManager: boolean }): Promise<Combination> {
+export async function composedPlatform(platform: 'linux' | 'openwrt' | 'simulated', opts: { modemManager: boolean }): Promise<Combination> {
   const mmcli = new FakeMmcli();
   mmcli.setFailing(!opts.modemManager);
   const openwrt = platform === 'openwrt' ? fakeOpenWrt() : undefined;
   const restorePath = prependPath([mmcli.binDir, ...(openwrt ? [openwrt.bin] : [])]);
   const model = new DataModel(schema);
   try {
-    const started = await registerPlatform(model, platform, { vendorPrefix: VENDOR_PREFIX, log: silentLogger });
-    if (started.cellular !== opts.modemManager) throw new Error(`ModemManager detected: ${started.cellular}, expected ${opts.modemManager}`);
+    const started = await registerPlatform(model, platform, { vendorPrefix: VENDOR_PREFIX, log: silentLogger, seed: 1 });
+    if (platform !== 'simulated' && started.cellular !== opts.modemManager) throw new Error(`ModemManager detected: ${started.cellular}, expected ${opts.modemManager}`);
     // The agent has this next to every platform: the operation runner's Device.LocalAgent.Request.
     const h: HandlerContext = { model, req: {}, log: silentLogger, operations: new OperationRunner(model, silentLogger) };
     return {

@@ -89,7 +89,9 @@ describe('reference parameters on every platform: no trailing ".", nothing dangl
     }
     const r = await checkReferences(sim.model);
     expect(r.found).toEqual(expect.arrayContaining([
-      'Device.IP.Interface.1.LowerLayers = Device.Bridging.Bridge.1.Port.1',
+      'Device.IP.Interface.1.LowerLayers = Device.Ethernet.Link.1',
+      'Device.Ethernet.Link.1.LowerLayers = Device.Bridging.Bridge.1.Port.1',
+      'Device.IP.Interface.1.IPv6Prefix.1.ParentPrefix = Device.IP.Interface.2.IPv6Prefix.2',
       'Device.IP.Interface.2.LowerLayers = Device.Cellular.Interface.1',
       'Device.Bridging.Bridge.1.Port.1.LowerLayers = Device.Bridging.Bridge.1.Port.2',
       'Device.Bridging.Bridge.1.Port.6.LowerLayers = Device.WiFi.SSID.1',

@@ -24,7 +24,9 @@ describe('simulated platform: Device.Bridging (br-lan)', () => {
     // lan3 has no cable and the guest SSID ships disabled: their ports wait on the layer below.
     expect(ports.map((p) => p.Status)).toEqual(['Up', 'Up', 'Up', 'LowerLayerDown', 'Up', 'Up', 'Up', 'Up', 'LowerLayerDown']);
     expect(ports.map((p) => p.PortState)).toEqual(['Forwarding', 'Forwarding', 'Forwarding', 'Disabled', 'Forwarding', 'Forwarding', 'Forwarding', 'Forwarding', 'Disabled']);
-    expect((await sim.values('Device.IP.Interface.1.')).LowerLayers).toBe(`${BRIDGE}Port.1`);
+    // br-lan's IP interface sits on the Ethernet.Link over the management port (TR-181's stack).
+    expect((await sim.values('Device.IP.Interface.1.')).LowerLayers).toBe('Device.Ethernet.Link.1');
+    expect((await sim.values('Device.Ethernet.Link.1.')).LowerLayers).toBe(`${BRIDGE}Port.1`);
   });
 
   it('follows the layers below: a disabled Ethernet port, an enabled guest SSID', async () => {

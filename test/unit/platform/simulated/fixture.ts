@@ -39,10 +39,10 @@ export interface SimFixture {
   stop(): void;
 }
 
-export function simulated(seed = 42, opts: { store?: DataStore; model?: DataModel } = {}): SimFixture {
+export function simulated(seed = 42, opts: { store?: DataStore; model?: DataModel; vendorPrefix?: string } = {}): SimFixture {
   let now = BOOT_MS;
   const model = opts.model ?? new DataModel(schema);
-  const platform = registerSimulatedPlatform(model, { seed, now: () => now, store: opts.store });
+  const platform = registerSimulatedPlatform(model, { seed, now: () => now, store: opts.store, vendorPrefix: opts.vendorPrefix });
   const resolve = async (path: string, table: boolean): Promise<PathMatch> => {
     const [m] = await new PathResolver(model, {}).resolve(parsePath(path));
     if (!m || m.table !== table) throw new Error(`no ${table ? 'table' : 'object'} ${path}`);

@@ -73,6 +73,36 @@ describe('simulated platform: configuration in the agent\'s store', () => {
     expect(await b.values('Device.Bridging.Bridge.1.VLAN.1.')).toEqual({ Enable: true, Alias: 'cpe-1', Name: 'iptv', VLANID: 100 });
   });
 
+  it('brings back temperature sensor settings, Ethernet.Link settings and IPv6 choices; readings start afresh', async () => {
+    const dir = tmp();
+    const first = boot(dir);
+    sims.push(first.sim);
+    const a = first.sim;
+    a.advance(600);
+    await a.set('Device.DeviceInfo.TemperatureStatus.TemperatureSensor.1.', { LowAlarmValue: 5, HighAlarmValue: 70, PollingInterval: 60 });
+    await a.set('Device.DeviceInfo.TemperatureStatus.TemperatureSensor.2.', { Enable: false });
+    await a.set('Device.Ethernet.Link.1.', { MTU: 1492, MACAddress: '02:11:22:33:44:55' });
+    await a.set('Device.IP.Interface.2.IPv6Address.2.', { Enable: false });
+    await a.set('Device.IP.Interface.1.', { ULAEnable: false });
+    first.sim.stop();
+
+    const { sim: b } = boot(dir);
+    sims.push(b);
+    b.advance(60);
+    expect(await b.values('Device.DeviceInfo.TemperatureStatus.TemperatureSensor.1.')).toMatchObject({
+      LowAlarmValue: 5, HighAlarmValue: 70, PollingInterval: 60, Status: 'Enabled', ResetTime: '2025-03-10T08:00:00Z', LastUpdate: '2025-03-10T08:00:04Z',
+    });
+    // A sensor that boots disabled has never been reset, so it has no reading (TR-181 ResetTime).
+    expect(await b.values('Device.DeviceInfo.TemperatureStatus.TemperatureSensor.2.')).toMatchObject({
+      Enable: false, Status: 'Disabled', Value: -274, ResetTime: '0001-01-01T00:00:00Z',
+    });
+    expect(await b.values('Device.Ethernet.Link.1.')).toMatchObject({ MTU: 1492, MACAddress: '02:11:22:33:44:55' });
+    expect((await b.values('Device.IP.Interface.1.IPv6Address.1.')).IPAddress).toBe('fe80::11:22ff:fe33:4455');
+    // The WAN address comes back with the new data session, still disabled.
+    expect(await b.values('Device.IP.Interface.2.IPv6Address.2.')).toMatchObject({ Enable: false, Status: 'Disabled' });
+    expect(await b.instances('Device.IP.Interface.1.IPv6Prefix.')).toEqual([1]);
+  });
+
   it('ignores stored values of parameters it no longer serves', async () => {
     const dir = tmp();
     const { sim, store } = boot(dir);

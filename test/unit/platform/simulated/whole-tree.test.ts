@@ -10,8 +10,10 @@ describe('simulated platform: the whole tree', () => {
 
   it('registers against the real TR-181 schema', () => {
     sim = simulated();
-    for (const path of ['Device.DeviceInfo.', 'Device.Time.', 'Device.Ethernet.Interface.{i}.Stats.', 'Device.WiFi.Radio.{i}.',
-      'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.', 'Device.IP.Interface.{i}.IPv4Address.{i}.', 'Device.Cellular.Interface.{i}.',
+    for (const path of ['Device.DeviceInfo.', 'Device.DeviceInfo.TemperatureStatus.TemperatureSensor.{i}.', 'Device.Time.',
+      'Device.Ethernet.Interface.{i}.Stats.', 'Device.Ethernet.Link.{i}.Stats.', 'Device.WiFi.Radio.{i}.',
+      'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.', 'Device.IP.Interface.{i}.IPv4Address.{i}.',
+      'Device.IP.Interface.{i}.IPv6Address.{i}.', 'Device.IP.Interface.{i}.IPv6Prefix.{i}.', 'Device.Cellular.Interface.{i}.',
       'Device.Cellular.AccessPoint.{i}.', 'Device.Bridging.Bridge.{i}.Port.{i}.', 'Device.Bridging.Bridge.{i}.VLANPort.{i}.',
       'Device.Hosts.Host.{i}.IPv4Address.{i}.', 'Device.DHCPv4.Server.Pool.{i}.Client.{i}.IPv4Address.{i}.',
       'Device.NAT.InterfaceSetting.{i}.', 'Device.NAT.PortMapping.{i}.', 'Device.Firewall.Chain.{i}.', 'Device.DNS.Relay.Forwarding.{i}.',
@@ -29,9 +31,10 @@ describe('simulated platform: the whole tree', () => {
     sim.advance(seconds);
     const objects = await sim.readAll();
     const params = expectSchemaTyped(objects);
-    expect(objects.length).toBeGreaterThan(30);
-    // A full gateway (LAN hosts and leases included) but not a runaway table.
-    expect(params).toBeGreaterThan(500);
+    expect(objects.length).toBeGreaterThan(80);
+    // A full gateway (temperature sensors, IPv6 rows, LAN hosts and leases included; about 950
+    // at boot, 1300 once everything is up) but not a runaway table.
+    expect(params).toBeGreaterThan(900);
     expect(params).toBeLessThan(1500);
   });
 
@@ -39,9 +42,13 @@ describe('simulated platform: the whole tree', () => {
     sim = simulated();
     sim.advance(3600);
     const byPath = new Map((await sim.readAll()).map((o) => [o.path, o.values]));
-    expect(byPath.get('Device.Ethernet.')).toMatchObject({ InterfaceNumberOfEntries: 5 });
+    expect(byPath.get('Device.Ethernet.')).toMatchObject({ InterfaceNumberOfEntries: 5, LinkNumberOfEntries: 2 });
+    expect(byPath.get('Device.DeviceInfo.TemperatureStatus.')).toMatchObject({ TemperatureSensorNumberOfEntries: 3 });
     expect(byPath.get('Device.WiFi.')).toMatchObject({ RadioNumberOfEntries: 3, SSIDNumberOfEntries: 4, AccessPointNumberOfEntries: 4 });
-    expect(byPath.get('Device.IP.Interface.2.')).toMatchObject({ Name: 'wwan0', IPv4AddressNumberOfEntries: 1, Status: 'Up' });
+    expect(byPath.get('Device.IP.Interface.1.')).toMatchObject({ Name: 'br-lan', IPv4AddressNumberOfEntries: 1, IPv6AddressNumberOfEntries: 3, IPv6PrefixNumberOfEntries: 3 });
+    expect(byPath.get('Device.IP.Interface.2.')).toMatchObject({
+      Name: 'wwan0', IPv4AddressNumberOfEntries: 1, IPv6AddressNumberOfEntries: 2, IPv6PrefixNumberOfEntries: 2, Status: 'Up',
+    });
     const residents = byPath.get('Device.WiFi.AccessPoint.2.')?.AssociatedDeviceNumberOfEntries as number;
     expect(residents).toBeGreaterThanOrEqual(2);
   });

@@ -1,0 +1,92 @@
+/**
+ * Device.DeviceInfo.TemperatureStatus. of the simulated gateway (TR-181 TempStatus:1,
+ * TempStatusAdv:2): the hardware monitor's three sensors (CPU, 5G modem, Wi-Fi 6 GHz radio),
+ * whose readings come from thermal.ts and are tracked by temperature-tracker.ts. Enable, the
+ * alarm thresholds and PollingInterval are configuration and persist in the store; readings,
+ * extremes and alarm times start afresh at every boot, which TR-181 counts as a reset.
+ */
+import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import type { Value } from '../../datamodel/value/Value.js';
+import { invalidParams, nth, type SimContext, WritableRows } from './SimContext.js';
+import { NO_READING, SensorTracker } from './temperature-tracker.js';
+import { type ThermalInputs, thermalModels } from './thermal.js';
+
+const SENSOR = 'Device.DeviceInfo.TemperatureStatus.TemperatureSensor.{i}.';
+/** Seconds after power-on before the hwmon drivers have probed and the first readings exist. */
+const PROBE_DELAY_S = 4;
+/** PollingInterval a Controller may set, seconds (0: the device's choice); the ADC is not read faster. */
+const POLLING_RANGE = { min: 5, max: 86_400 } as const;
+
+/** Serves TemperatureStatus. and its TemperatureSensor.{i}. table, with the Reset() command. */
+export function registerTemperatureStatus(ctx: SimContext, inputs: ThermalInputs): void {
+  const { model } = ctx;
+  const models = thermalModels(ctx, inputs);
+  const rows: WritableRows = new WritableRows(ctx, SENSOR, (keys) => {
+    const m = nth(models, keys[0]);
+    return { Enable: true, Alias: m.alias, LowAlarmValue: m.lowAlarm, HighAlarmValue: m.highAlarm, PollingInterval: 0 };
+  });
+  const sensors = models.map((m, i) => new SensorTracker(ctx.bootedAt, PROBE_DELAY_S * 1000, m.celsius, () => {
+    const row = rows.row([i + 1]);
+    return {
+      enabled: row.Enable === true, pollingIntervalS: Number(row.PollingInterval),
+      lowAlarm: Number(row.LowAlarmValue), highAlarm: Number(row.HighAlarmValue),
+    };
+  }));
+  /** The sensor of `keys`, with every reading due until now taken. */
+  const current = (keys: InstanceKeys): SensorTracker => {
+    const s = nth(sensors, keys[0]);
+    s.advance(ctx.now());
+    return s;
+  };
+
+  model.register('Device.DeviceInfo.TemperatureStatus.', { params: [], get: () => ({}) });
+
+  model.register(SENSOR, {
+    params: ['Alias', 'Enable', 'Status', 'ResetTime', 'Name', 'Value', 'LastUpdate', 'MinValue', 'MinTime', 'MaxValue', 'MaxTime',
+      'LowAlarmValue', 'LowAlarmTime', 'HighAlarmValue', 'HighAlarmTime', 'PollingInterval'],
+    list: () => models.map((_, i) => i + 1),
+    get: (keys) => {
+      const s = current(keys);
+      const row = rows.row(keys);
+      return { ...row, Status: row.Enable ? 'Enabled' : 'Disabled', Name: models[keys[0] - 1].name, ...s.values() };
+    },
+    set: (keys, changes) => {
+      const before = rows.row(keys);
+      validate({ ...before, ...changes }, changes);
+      // Polls due so far are judged by the configuration they fell due under.
+      const s = current(keys);
+      rows.apply(keys, changes);
+      const now = ctx.now();
+      const changed = (p: string): boolean => changes[p] !== undefined && changes[p] !== before[p];
+      // TR-181 ResetTime: a Status transition from Disabled to Enabled is a reset.
+      if (changed('Enable') && changes.Enable === true) s.reset(now);
+      if (changed('LowAlarmValue')) s.clearAlarm('low');
+      if (changed('HighAlarmValue')) s.clearAlarm('high');
+      if (changed('PollingInterval')) s.reschedule(now);
+    },
+    commands: {
+      'Reset()': {
+        run: async ({ keys }) => {
+          current(keys).reset(ctx.now());
+          return {};
+        },
+      },
+    },
+  });
+}
+
+/** Refuses (7012) thresholds that cross and polling faster than the sensor can be read. */
+function validate(next: Record<string, Value>, changes: Record<string, Value>): void {
+  const bad: Array<{ param: string; message: string }> = [];
+  const poll = changes.PollingInterval;
+  if (poll !== undefined && poll !== 0 && !(Number(poll) >= POLLING_RANGE.min && Number(poll) <= POLLING_RANGE.max)) {
+    bad.push({ param: 'PollingInterval', message: `0 (the device's choice) or ${POLLING_RANGE.min} to ${POLLING_RANGE.max} seconds` });
+  }
+  const low = Number(next.LowAlarmValue);
+  const high = Number(next.HighAlarmValue);
+  if (low !== NO_READING && high !== NO_READING && low >= high && (changes.LowAlarmValue !== undefined || changes.HighAlarmValue !== undefined)) {
+    const param = changes.HighAlarmValue !== undefined ? 'HighAlarmValue' : 'LowAlarmValue';
+    bad.push({ param, message: `LowAlarmValue (${low}) must be below HighAlarmValue (${high}); ${NO_READING} leaves one unset` });
+  }
+  if (bad.length > 0) throw invalidParams(bad);
+}
