@@ -5,26 +5,16 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Transaction } from '../../../../datamodel/tree/Transaction.js';
-import { ErrorCode, UspError } from '../../../../datamodel/UspError.js';
+import { ErrorCode } from '../../../../datamodel/UspError.js';
 import { DSA_NETWORK, dsaRouter, VLAN10_SECTION, VLAN1_SECTION } from './dsa-router.js';
 import { openWrt, type PlatformFixture } from './fake-openwrt.js';
+import { refusal } from '../refusal.js';
 
 const B = 'Device.Bridging.Bridge.1.';
 const VLAN = 'Device.Bridging.Bridge.{i}.VLAN.{i}.';
 const VLAN_PORT = 'Device.Bridging.Bridge.{i}.VLANPort.{i}.';
 const RELOAD = ['ubus', 'call', 'network', 'reload'];
 const COMMIT = ['uci', 'commit', 'network'];
-
-/** The UspError an action rejects with. */
-async function refusal(action: () => unknown): Promise<UspError> {
-  try {
-    await action();
-  } catch (e) {
-    expect(e).toBeInstanceOf(UspError);
-    return e as UspError;
-  }
-  throw new Error('expected the call to be refused');
-}
 
 /** `uci -X show network` after a commit: lines replaced, and libuci's new name for a changed section. */
 function edited(replace: Array<[string, string]>, rename?: [string, string]): string {

@@ -6,26 +6,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatParams } from '../../../../agent/handlers/format-params.js';
 import { Transaction } from '../../../../datamodel/tree/Transaction.js';
-import { ErrorCode, UspError } from '../../../../datamodel/UspError.js';
+import { ErrorCode } from '../../../../datamodel/UspError.js';
 import { parseValue } from '../../../../datamodel/value/parse-value.js';
 import { registerModemManagerPlatform } from '../../../../platform/modemmanager/index.js';
 import { FakeMmcli } from '../modemmanager/fake-mmcli.js';
 import { expectSchemaTyped } from '../schema-typed.js';
 import { NOW_MS, openWrt, type PlatformFixture, UCI_NETWORK_CELLULAR } from './fake-openwrt.js';
+import { refusal } from '../refusal.js';
 
 const AP = 'Device.Cellular.AccessPoint.{i}.';
 const RELOAD = ['ubus', 'call', 'network', 'reload'];
-
-/** The UspError a promise rejects with. */
-async function refusal(action: () => unknown): Promise<UspError> {
-  try {
-    await action();
-  } catch (e) {
-    expect(e).toBeInstanceOf(UspError);
-    return e as UspError;
-  }
-  throw new Error('expected the call to be refused');
-}
 
 describe('openwrt platform: Device.Cellular.AccessPoint from UCI (proto modemmanager)', () => {
   let fx: PlatformFixture;

@@ -1,18 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ErrorCode, UspError } from '../../../../datamodel/UspError.js';
+import { ErrorCode } from '../../../../datamodel/UspError.js';
 import { Transaction } from '../../../../datamodel/tree/Transaction.js';
 import { openWrt, type PlatformFixture } from './fake-openwrt.js';
-
-/** The UspError a promise rejects with. */
-async function refusal(action: () => unknown): Promise<UspError> {
-  try {
-    await action();
-  } catch (e) {
-    expect(e).toBeInstanceOf(UspError);
-    return e as UspError;
-  }
-  throw new Error('expected the call to be refused');
-}
+import { refusal } from '../refusal.js';
 
 const RELOAD = ['ubus', 'call', 'network', 'reload'];
 

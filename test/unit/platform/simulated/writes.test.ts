@@ -1,17 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ErrorCode, UspError } from '../../../../datamodel/UspError.js';
+import { ErrorCode } from '../../../../datamodel/UspError.js';
 import { type SimFixture, simulated } from './fixture.js';
-
-/** The UspError a promise or call rejects with. */
-async function refusal(action: () => unknown): Promise<UspError> {
-  try {
-    await action();
-  } catch (e) {
-    expect(e).toBeInstanceOf(UspError);
-    return e as UspError;
-  }
-  throw new Error('expected the call to be refused');
-}
+import { refusal } from '../refusal.js';
 
 describe('simulated platform: writable parameters', () => {
   let sim: SimFixture;
