@@ -134,7 +134,7 @@ export class ControllerDirectory {
     const roles = entry ? unionRoles(entry.assignedRole, inherited) : inherited || await this.access.untrustedRole();
     const perms = await this.access.permissionsFor(roles);
     const refused = entry && !entry.enabled ? 'Controller.{i}.Enable is false'
-      : await this.access.isBanned(roles) ? 'the controller holds ControllerTrust.BannedRole' : undefined;
+      : perms.banned ? 'the controller holds ControllerTrust.BannedRole' : undefined;
     return { path: entry?.path ?? '', created, access: perms.view(), createError, refused, pinError };
   }
 

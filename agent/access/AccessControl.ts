@@ -42,18 +42,11 @@ export class AccessControl {
   }
 
   /**
-   * Whether these roles include ControllerTrust.BannedRole: the agent then takes no message from
-   * the controller and sends it none (TR-181 BannedRole "SHOULD refuse"). Banned wins over any
-   * other role the controller holds, whether assigned or inherited from a Credential.
-   */
-  async isBanned(roles: string): Promise<boolean> {
-    const banned = (await this.tables()).bannedRole;
-    return banned !== undefined && (await roleInstances(this.model, roles)).includes(banned);
-  }
-
-  /**
    * The permissions of a controller with these roles: `roles` is a comma-separated list of Role
-   * references (AssignedRole ∪ InheritedRole, see unionRoles). A banned controller has none.
+   * references (AssignedRole ∪ InheritedRole, see unionRoles). Roles that include
+   * ControllerTrust.BannedRole grant nothing and are marked `banned`: the agent then takes no
+   * message from the controller and sends it none (TR-181 BannedRole "SHOULD refuse"), whatever
+   * other role it holds, assigned or inherited from a Credential.
    */
   async permissionsFor(roles: string): Promise<ControllerPermissions> {
     const cached = this.byRoles.get(roles);
@@ -70,7 +63,7 @@ export class AccessControl {
       compiled.push(role);
       if (tables.securedRoles.has(n)) secured = true;
     }
-    const perms = new ControllerPermissions(this.model, compiled, secured);
+    const perms = new ControllerPermissions(this.model, compiled, secured, banned);
     // A change while this was being computed: answer this request with it, but do not keep it.
     if (epoch === this.epoch) this.byRoles.set(roles, perms);
     return perms;

@@ -107,8 +107,11 @@ export class ControllerPermissions {
   private readonly summaries = new Map<ModelNode, NodeSummary>();
   private readonly full: boolean;
 
-  /** `secured`: one of the roles is listed in ControllerTrust.SecuredRoles. */
-  constructor(private readonly model: DataModel, readonly roles: readonly CompiledRole[], readonly secured: boolean) {
+  /**
+   * `secured`: one of the roles is listed in ControllerTrust.SecuredRoles; `banned`: one is
+   * ControllerTrust.BannedRole (the roles then grant nothing, and the controller is not served).
+   */
+  constructor(private readonly model: DataModel, readonly roles: readonly CompiledRole[], readonly secured: boolean, readonly banned = false) {
     this.full = roles.some((r) => r.full);
   }
 
