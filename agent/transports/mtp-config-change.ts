@@ -33,17 +33,31 @@ export async function kindsConcerned(
   return out;
 }
 
-async function concerns(model: DataModel, kind: MtpKind, change: Change, running: readonly StartedTransport[]): Promise<boolean> {
-  if (change.kind === 'event') return false;
+/**
+ * Whether `change` may concern some kind, decided without reading the model: a configuring
+ * object, and for a value a parameter that configures. The change feed is filtered with this, so
+ * a burst of Sets of other parameters of a watched object (Controller.{i}.ProvisioningCode) is
+ * not even collected.
+ */
+export function mayConcern(kinds: readonly MtpKind[], change: Change, running: readonly StartedTransport[]): boolean {
+  return kinds.some((k) => sourceFor(k, change, running) !== undefined);
+}
+
+/** The kind's configuring source `change` touches in a way that matters, if any. */
+function sourceFor(kind: MtpKind, change: Change, running: readonly StartedTransport[]): ConfigSource | undefined {
+  if (change.kind === 'event') return undefined;
   const source = kind.sources.find((s) => s.path === change.inst.node.supportedPath);
+  if (!source || change.kind !== 'value') return source;
+  const { param } = change;
+  const matters = source.params ? source.params.includes(param) : change.inst.node.params.get(param)?.access === 'readWrite';
+  return matters && !kind.inEffect?.(change.path, param, change.value, running) ? source : undefined;
+}
+
+async function concerns(model: DataModel, kind: MtpKind, change: Change, running: readonly StartedTransport[]): Promise<boolean> {
+  const source = sourceFor(kind, change, running);
   if (!source) return false;
-  if (change.kind === 'value') {
-    const { param } = change;
-    const matters = source.params ? source.params.includes(param) : change.inst.node.params.get(param)?.access === 'readWrite';
-    if (!matters || kind.inEffect?.(change.path, param, change.value, running)) return false;
-    // The Protocol it had before is not known here: the old kind and the new one both look again.
-    if (param === 'Protocol') return true;
-  }
+  // The Protocol it had before is not known here: the old kind and the new one both look again.
+  if (change.kind === 'value' && change.param === 'Protocol') return true;
   // A deleted row took its Protocol with it.
   if (change.kind === 'deleted') return true;
   return protocolMatches(model, source, change.inst.keys, kind.protocol);

@@ -12,7 +12,7 @@
 import type { Logger } from '../../datamodel/Logger.js';
 import type { Change } from '../../datamodel/tree/ChangeFeed.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
-import { kindsConcerned, watchedPaths } from './mtp-config-change.js';
+import { kindsConcerned, mayConcern, watchedPaths } from './mtp-config-change.js';
 import type { RunningMtps } from './RunningMtps.js';
 
 /** Quiet time after the last configuration change before MTPs restart. */
@@ -61,6 +61,7 @@ export function reconfigureMtpsOnChange(model: DataModel, running: RunningMtps, 
 
   const unsubscribe = model.changes.subscribe((c) => {
     if (stopped || c.kind === 'event' || !watched.has(c.inst.node.supportedPath)) return;
+    if (!mayConcern(running.kinds, c, running.list)) return;
     if (pending.length < MAX_PENDING_CHANGES) pending.push(c);
     else overflow = true;
     if (timer) clearTimeout(timer);

@@ -22,6 +22,7 @@ import { WebSocketClientMtp } from '../../mtp/websocket/WebSocketClientMtp.js';
 import { AGENT_EID, startAgent, type AgentFixture } from '../peers/agent-fixture.js';
 import { startMosquitto, type Mosquitto } from '../peers/mosquitto.js';
 import { TestController, asResponse, freePort } from '../peers/TestController.js';
+import { MAX_PENDING_CHANGES } from '../../agent/transports/reconfigure-mtps.js';
 
 const MQTT_CONTROLLER = 'proto::controller-mqtt';
 const DIALLED_CONTROLLER = 'proto::controller-dialled';
@@ -433,6 +434,9 @@ describe('refused and unrelated changes restart nothing', () => {
     cleanups.push(() => stranger.close());
     await stranger.send(getReq('Device.LocalAgent.EndpointID'));
     expect(getValue(await f.controller.send(getReq('Device.LocalAgent.Controller.[EndpointID=="proto::controller-unknown"].Enable')), 'Enable')).toBe('true');
+    // A burst of Sets of a parameter no MTP reads, more than the watcher keeps per window.
+    const burst = Array.from({ length: MAX_PENDING_CHANGES + 44 }, (_, i) => f.controller.send(setReq('Device.LocalAgent.Controller.1.', { ProvisioningCode: `burst-${i}` })));
+    for (const m of await Promise.all(burst)) setOk(m);
 
     await sleep(600);
     expect(f.agent.controllerLinks).toEqual(before);
