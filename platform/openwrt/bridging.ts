@@ -17,7 +17,7 @@ import { registerBridgeVlans } from './bridging-vlan.js';
 import { type BridgeRow, BridgingState, portPath } from './BridgingState.js';
 import { portPvid } from './bridge-config.js';
 import { noSuchInstance } from './convert.js';
-import { deviceStatus, type EthernetLinks } from './ethernet.js';
+import { type BridgeStack, deviceStatus, type EthernetLinks } from './ethernet.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
 import type { UciWriter } from './uci.js';
 import type { WiFiState } from './WiFiState.js';
@@ -27,8 +27,11 @@ const KERNEL_AGING_TIME = 300;
 /** Device.Bridging.Bridge.{i}.AgingTime's range. */
 const AGING_RANGE = [10, 1_000_000] as const;
 
-/** Serves Device.Bridging.Bridge.{i}. with its Port, VLAN and VLANPort tables. */
-export function registerBridging(ctx: OpenWrtContext, ethernet: EthernetLinks, wifi: WiFiState, uci: UciWriter): void {
+/**
+ * Serves Device.Bridging.Bridge.{i}. with its Port, VLAN and VLANPort tables; returns how the
+ * Ethernet.Link of a bridge device finds its management port (its LowerLayers).
+ */
+export function registerBridging(ctx: OpenWrtContext, ethernet: EthernetLinks, wifi: WiFiState, uci: UciWriter): Required<BridgeStack> {
   const { model } = ctx;
   const state = new BridgingState(ctx, ethernet, wifi, uci);
 
@@ -72,6 +75,13 @@ export function registerBridging(ctx: OpenWrtContext, ethernet: EthernetLinks, w
   });
 
   registerBridgeVlans(state);
+  return {
+    managementPort: async (name) => {
+      const b = (await state.read()).find((r) => r.config.name === name);
+      const p = b?.ports.find((r) => r.management);
+      return b && p ? portPath(b, p) : '';
+    },
+  };
 }
 
 /** The management port's LowerLayers: every other port of its bridge (TR-181 Port.LowerLayers). */

@@ -7,9 +7,9 @@
  *   kernel gives those DEVTYPE=dsa and netifd reports the uevent DEVTYPE), never a bridge.
  * - Link.{i}: the layer-2 devices IP interfaces sit on: every device that is neither a
  *   bridge member, nor wireless (those are WiFi.SSID), nor loopback; e.g. br-lan, eth1, eth1.2.
- *   LowerLayers names the Ethernet.Interface of a port; a bridge's would name its management
- *   Bridging port and a VLAN's a VLANTermination, which this file does not stack yet, so theirs
- *   is empty.
+ *   LowerLayers names the Ethernet.Interface of a port, a bridge's its management
+ *   Bridging.Bridge.{i}.Port (bridging.ts, registered later, so reached through `stack`); a
+ *   VLAN device's would name a VLANTermination, which is not served, so theirs is empty.
  */
 import type { Value } from '../../datamodel/value/Value.js';
 import { InstanceMap } from './InstanceMap.js';
@@ -29,8 +29,14 @@ export interface EthernetLinks {
 const STATS = ['BytesSent', 'BytesReceived', 'PacketsSent', 'PacketsReceived', 'ErrorsSent', 'ErrorsReceived',
   'DiscardPacketsSent', 'DiscardPacketsReceived', 'MulticastPacketsReceived'];
 
+/** The layer above a bridge's Link, filled in once Bridging is registered. */
+export interface BridgeStack {
+  /** "Device.Bridging.Bridge.N.Port.M" of bridge device `name`'s management port, or "". */
+  managementPort?(name: string): Promise<string>;
+}
+
 /** Serves Device.Ethernet.Interface.{i}.(Stats.) and Device.Ethernet.Link.{i}.(Stats.). */
-export function registerEthernet(ctx: OpenWrtContext): EthernetLinks {
+export function registerEthernet(ctx: OpenWrtContext, stack: BridgeStack = {}): EthernetLinks {
   const { model } = ctx;
   const ports = new InstanceMap();
   const links = new InstanceMap();
@@ -82,10 +88,10 @@ export function registerEthernet(ctx: OpenWrtContext): EthernetLinks {
       const port = (await read()).ports.has(name) ? ports.numberOf(name) : undefined;
       let s = deviceStatus(d);
       if (s === 'Down' && d.up && port !== undefined) s = 'LowerLayerDown';
-      return {
-        Enable: d.up === true, Status: s, Name: name, MACAddress: mac(d.macaddr), MTU: u32(d.mtu),
-        LowerLayers: port === undefined ? '' : `Device.Ethernet.Interface.${port}`,
-      };
+      const lower = port !== undefined ? `Device.Ethernet.Interface.${port}`
+        // A failing `uci show network` fails Bridging, not the Ethernet tree: the reference is then unknown.
+        : Array.isArray(d['bridge-members']) ? await stack.managementPort?.(name).catch(() => '') ?? '' : '';
+      return { Enable: d.up === true, Status: s, Name: name, MACAddress: mac(d.macaddr), MTU: u32(d.mtu), LowerLayers: lower };
     },
   });
   model.register('Device.Ethernet.Link.{i}.Stats.', {

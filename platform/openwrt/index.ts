@@ -29,7 +29,7 @@ import { registerBridging } from './bridging.js';
 import { type CellularModems, registerCellularAccessPoints } from './cellular-apn.js';
 import { registerDeviceInfo } from './device-info.js';
 import { registerDNS } from './dns.js';
-import { registerEthernet } from './ethernet.js';
+import { type BridgeStack, registerEthernet } from './ethernet.js';
 import { startEvents } from './events.js';
 import { registerIP } from './ip.js';
 import { registerNAT } from './nat.js';
@@ -79,13 +79,15 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   const ctx = new OpenWrtContext(model, runner, opts.cacheMs ?? DEFAULT_CACHE_MS, log, opts.now ?? Date.now);
   const uci = new UciWriter(ctx);
   registerDeviceInfo(ctx, opts.procStat);
-  const ethernet = registerEthernet(ctx);
+  // Ethernet.Link of a bridge stacks on the Bridging management port, registered below.
+  const bridgeStack: BridgeStack = {};
+  const ethernet = registerEthernet(ctx, bridgeStack);
   const ip = registerIP(ctx, ethernet);
   registerDNS(ctx, ip);
   registerRouting(ctx, ip);
   registerNAT(ctx, ip, uci);
   const wifi = new WiFiState(ctx);
-  registerBridging(ctx, ethernet, wifi, uci);
+  bridgeStack.managementPort = registerBridging(ctx, ethernet, wifi, uci).managementPort;
   registerWiFiRadios(ctx, wifi, uci);
   registerWiFiAccessPoints(ctx, wifi, uci);
   const stations = registerWiFiStations(ctx, wifi);

@@ -66,6 +66,9 @@ describe('openwrt platform: Device.Bridging from UCI network and netifd', () => 
     expect(v.get(`${B}Port.1.`)).toMatchObject({ ManagementPort: true, LowerLayers: `${B}Port.2,${B}Port.3`, Type: 'VLANUnawarePort' });
     expect(v.get(`${B}Port.2.`)).toMatchObject({ Name: 'eth0', LowerLayers: 'Device.Ethernet.Interface.1', PVID: 1 });
     expect(v.get(`${B}Port.3.`)).toMatchObject({ Name: 'phy1-ap0', LowerLayers: 'Device.WiFi.SSID.2' });
+    // The stack above: br-lan's Ethernet.Link sits on the management port.
+    const links = [...(await fx.values('Device.Ethernet.')).values()].filter((x) => x.Name === 'br-lan' && 'LowerLayers' in x);
+    expect(links).toEqual([expect.objectContaining({ LowerLayers: `${B}Port.1` })]);
   });
 
   it('reads network.device status once for Ethernet and Bridging, and uci show network once', async () => {
@@ -87,7 +90,10 @@ describe('openwrt platform: Device.Bridging from UCI network and netifd', () => 
     expect(e).toBeInstanceOf(UspError);
     expect((e as UspError).code).toBe(ErrorCode.InternalError);
     expect((e as UspError).message).toContain('uci -q -X show network');
-    expect((await fx.values('Device.Ethernet.')).get('Device.Ethernet.Interface.2.')).toMatchObject({ Name: 'lan1' });
+    const ethernet = await fx.values('Device.Ethernet.');
+    expect(ethernet.get('Device.Ethernet.Interface.2.')).toMatchObject({ Name: 'lan1' });
+    // br-lan's Link still reads; only its reference to the Bridging port is unknown.
+    expect([...ethernet.values()].find((x) => x.Name === 'br-lan' && 'LowerLayers' in x)).toMatchObject({ LowerLayers: '' });
   });
 
   it('keeps a port\'s and a VLAN\'s instance while others come and go', async () => {

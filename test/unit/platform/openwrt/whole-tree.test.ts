@@ -42,7 +42,7 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
       MulticastPacketsReceived: '1543', Collisions: '0',
     });
     expect(v.get('Device.Ethernet.')).toEqual({ InterfaceNumberOfEntries: 2, LinkNumberOfEntries: 3 });
-    expect(v.get('Device.Ethernet.Link.1.')).toMatchObject({ Name: 'br-lan', LowerLayers: '', Status: 'Up', MTU: 1500 });
+    expect(v.get('Device.Ethernet.Link.1.')).toMatchObject({ Name: 'br-lan', LowerLayers: 'Device.Bridging.Bridge.1.Port.1', Status: 'Up', MTU: 1500 });
     expect(v.get('Device.Ethernet.Link.2.')).toMatchObject({ Name: 'eth1', LowerLayers: 'Device.Ethernet.Interface.2' });
     expect(v.get('Device.Ethernet.Link.3.')).toMatchObject({ Name: 'eth1.2', MACAddress: '94:83:c4:00:00:02' });
 
