@@ -267,6 +267,14 @@ export function disconnectRecord(addr: RecordAddress, reason: string, reasonCode
   return { ...addr, body: { kind: 'disconnect', reason, reasonCode } };
 }
 
+/**
+ * The DisconnectRecord an MTP sends before it closes a link itself (agent stop, MTP restart;
+ * R-MTP.7/9). TR-369 has no code for an orderly close, so reason_code is 0 and the reason says it.
+ */
+export function mtpClosingRecord(addr: RecordAddress): OutgoingRecord {
+  return disconnectRecord(addr, 'MTP closing: agent stopping or MTP reconfigured', 0);
+}
+
 /** Best-effort ids (and payload) of a Record that failed, read straight from the wire. */
 export function salvageRecord(bytes: Uint8Array): RecordSalvage {
   const out: RecordSalvage = {};

@@ -8,7 +8,7 @@
  */
 import { webSocketUrl } from '../../mtp/websocket/client-handshake.js';
 import { WebSocketClientMtp } from '../../mtp/websocket/WebSocketClientMtp.js';
-import { encodeRecord, websocketConnectRecord } from '../codec/record.js';
+import { encodeRecord, mtpClosingRecord, websocketConnectRecord } from '../codec/record.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { StartedTransport, TransportDeps } from './TransportDeps.js';
 
@@ -32,6 +32,7 @@ export async function startWebSocketClients(deps: TransportDeps): Promise<Starte
       const host = String(cfg.Host ?? '');
       if (!host) { log.warn('controller WebSocket MTP has no Host; not dialling it', { mtp: name }); continue; }
       const connectRecord = encodeRecord(websocketConnectRecord({ toId: controllerEid, fromId: endpointId }));
+      const disconnect = encodeRecord(mtpClosingRecord({ toId: controllerEid, fromId: endpointId }));
       try {
         const client = new WebSocketClientMtp({
           url: webSocketUrl({ host, port: Number(cfg.Port ?? 0), path: String(cfg.Path ?? ''), encrypt: cfg.EnableEncryption !== false }),
@@ -41,6 +42,7 @@ export async function startWebSocketClients(deps: TransportDeps): Promise<Starte
           retryMinimumWaitInterval: Number(cfg.SessionRetryMinimumWaitInterval ?? 5),
           retryIntervalMultiplier: Number(cfg.SessionRetryIntervalMultiplier ?? 2000),
           connectRecord: () => connectRecord,
+          disconnectRecord: () => disconnect,
           // The agent presents its identity; the controller's certificate must chain to --ca.
           tls: deps.tls && { cert: deps.tls.certPem, key: deps.tls.keyPem, ca: deps.tls.caPem },
           onRecord: deps.onRecord,

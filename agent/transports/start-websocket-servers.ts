@@ -8,6 +8,7 @@ import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { validityAt } from '../../mtp/tls/TlsIdentity.js';
 import { tofuPolicyOf } from '../certificates/tofu-policy.js';
+import { encodeRecord, mtpClosingRecord } from '../codec/record.js';
 import { WebSocketServerMtp, type WebSocketServerTls } from '../../mtp/websocket/WebSocketServerMtp.js';
 import type { StartedTransport, TransportDeps } from './TransportDeps.js';
 
@@ -44,6 +45,7 @@ export async function startWebSocketServers(deps: TransportDeps): Promise<Starte
       const server = new WebSocketServerMtp({
         port: Number(cfg.Port), path: String(cfg.Path || '/usp'), keepAliveInterval: Number(cfg.KeepAliveInterval ?? 0),
         tls, onRecord: deps.onRecord, log: log.child('mtp-ws'),
+        disconnectRecord: (peer) => encodeRecord(mtpClosingRecord({ toId: peer, fromId: deps.endpointId })),
       });
       await server.start();
       out.push(server);

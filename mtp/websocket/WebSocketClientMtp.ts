@@ -57,6 +57,8 @@ export interface WebSocketClientOptions {
   tls?: ClientTlsOptions;
   /** The bytes of a WebSocketConnectRecord, built by the agent; sent first on each connection. */
   connectRecord: () => Uint8Array;
+  /** The bytes of a DisconnectRecord, built by the agent; sent before stop() closes an open link (R-MTP.7). */
+  disconnectRecord?: () => Uint8Array;
   onRecord: RecordHandler;
   log: Logger;
   /** A label for logs and for finding this client (the agent uses the Controller.{i}.MTP.{j}. path). */
@@ -261,8 +263,12 @@ export class WebSocketClientMtp implements Mtp {
     if (!ws || ws.readyState === WebSocket.CLOSED) return;
     await new Promise<void>((resolve) => {
       ws.once('close', () => resolve());
-      if (ws.readyState === WebSocket.OPEN) ws.close(1001, 'agent stopping');
-      else ws.terminate();
+      if (ws.readyState === WebSocket.OPEN) {
+        if (this.opts.disconnectRecord) ws.send(this.opts.disconnectRecord(), { binary: true });
+        ws.close(1001, 'agent stopping');
+      } else {
+        ws.terminate();
+      }
       // A controller that ignores the close frame must not hold shutdown past its 2 s budget.
       const force = this.timers.setTimeout(() => ws.terminate(), 500);
       ws.once('close', () => this.timers.clearTimeout(force));

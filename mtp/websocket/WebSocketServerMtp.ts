@@ -52,6 +52,8 @@ export interface WebSocketServerOptions {
   /** Serve wss with this identity; omitted: plain ws (Device.LocalAgent.MTP.{i}.WebSocket.EnableEncryption false). */
   tls?: WebSocketServerTls;
   onRecord: RecordHandler;
+  /** The bytes of a DisconnectRecord to a peer (built by the agent), sent before stop() closes its link (R-MTP.7). */
+  disconnectRecord?: (peerEndpointId: string) => Uint8Array;
   log: Logger;
 }
 
@@ -230,7 +232,11 @@ export class WebSocketServerMtp implements Mtp {
 
   async stop(): Promise<void> {
     if (this.pinger) clearInterval(this.pinger);
-    for (const c of this.conns) c.close(1001, 'agent stopping');
+    for (const c of this.conns) {
+      // R-MTP.7: a peer known by its Endpoint ID is told with a DisconnectRecord before the close.
+      if (c.peerEndpointId && this.opts.disconnectRecord) c.send(this.opts.disconnectRecord(c.peerEndpointId));
+      c.close(1001, 'agent stopping');
+    }
     const wss = this.wss;
     const http = this.http;
     this.wss = undefined;
