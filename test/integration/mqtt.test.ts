@@ -2,9 +2,8 @@
  * The MQTT MTP end to end (TR-369 §MQTT, DIGEST §8.2): a real Mosquitto, the real agent
  * (Agent.start) with its MQTT client configured only through TR-181, the independent usp-js
  * controller over MQTT, and raw MQTT.js peers that observe what the agent publishes.
- *
- * Agent.ts does not start MQTT MTPs yet, so the test registers Device.MQTT. and starts the MQTT
- * transport itself through the exported registerMqttClient()/startMqtt(), after Agent.start.
+ * The agent starts its MQTT MTP from the factory defaults like any other; the test finds it
+ * among the agent's running MTPs.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';

@@ -16,8 +16,6 @@ import { Agent } from '../../agent/Agent.js';
 import { decodeMsg, encodeMsg, requestMsg } from '../../agent/codec/msg.js';
 import { decodeRecord, encodeRecord, noSessionContextRecord, websocketConnectRecord, type DecodedRecord } from '../../agent/codec/record.js';
 import type { UspMsg } from '../../agent/codec/types.js';
-import { startWebSocketClients } from '../../agent/transports/start-websocket-clients.js';
-import type { StartedTransport } from '../../agent/transports/TransportDeps.js';
 import { silentLogger } from '../../datamodel/Logger.js';
 import { dialUrl, encodeEidParam, webSocketUrl } from '../../mtp/websocket/client-handshake.js';
 import { WebSocketClientMtp } from '../../mtp/websocket/WebSocketClientMtp.js';
@@ -151,10 +149,7 @@ class FakeController {
 
 interface WsRow { port: number; keepAlive?: number; m?: number; k?: number; encrypt?: boolean }
 
-/**
- * A real agent whose Controller.1.MTP.1 dials the fake controller. Until Agent.ts lists the
- * client starter, the test starts it with the agent's own model and record processor.
- */
+/** A real agent whose Controller.1.MTP.1 dials the fake controller (the agent starts the client itself). */
 async function startDiallingAgent(row: WsRow): Promise<{ agent: Agent; client: WebSocketClientMtp; stop(): Promise<void> }> {
   const P = 'Device.LocalAgent.Controller.1.MTP.1.';
   const agent = await Agent.start({
@@ -171,20 +166,12 @@ async function startDiallingAgent(row: WsRow): Promise<{ agent: Agent; client: W
     }),
     platform: 'none', log: silentLogger, schema: testSchema(),
   });
-  let ours: StartedTransport[] = [];
-  let clients = agent.controllerLinks.filter((l): l is WebSocketClientMtp => l instanceof WebSocketClientMtp);
-  if (clients.length === 0) {
-    ours = await startWebSocketClients({ model: agent.model, onRecord: agent.processor.onRecord, endpointId: AGENT_EID, log: silentLogger });
-    clients = ours.filter((l): l is WebSocketClientMtp => l instanceof WebSocketClientMtp);
-  }
+  const clients = agent.controllerLinks.filter((l): l is WebSocketClientMtp => l instanceof WebSocketClientMtp);
   expect(clients).toHaveLength(1);
   expect(clients[0].name).toBe(P);
   return {
     agent, client: clients[0],
-    async stop() {
-      await Promise.all(ours.map((t) => t.stop()));
-      await agent.stop();
-    },
+    async stop() { await agent.stop(); },
   };
 }
 
