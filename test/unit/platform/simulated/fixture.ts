@@ -3,7 +3,6 @@
  * clock, for the simulated-platform tests. Writes can go through a Transaction, as the agent's
  * handlers do (unique keys, rollback), by concrete path.
  */
-import { expect } from 'vitest';
 import { parsePath } from '../../../../datamodel/path/parse-path.js';
 import { Schema } from '../../../../datamodel/schema/Schema.js';
 import type { DataStore } from '../../../../datamodel/store/DataStore.js';
@@ -13,7 +12,6 @@ import { type ObjectValues, readSubtree } from '../../../../datamodel/tree/read-
 import { type PathMatch, PathResolver } from '../../../../datamodel/tree/resolve-path.js';
 import { Transaction } from '../../../../datamodel/tree/Transaction.js';
 import type { Value } from '../../../../datamodel/value/Value.js';
-import { UspError } from '../../../../datamodel/UspError.js';
 import { registerSimulatedPlatform } from '../../../../platform/simulated/index.js';
 
 // Loaded once: every test builds a fresh DataModel over the same (read-only) schema.
@@ -85,15 +83,6 @@ export function simulated(seed = 42, opts: { store?: DataStore; model?: DataMode
   };
 }
 
-/** The UspError a promise or call rejects with. */
-export async function refusal(action: () => unknown): Promise<UspError> {
-  try {
-    await action();
-  } catch (e) {
-    expect(e).toBeInstanceOf(UspError);
-    return e as UspError;
-  }
-  throw new Error('expected the call to be refused');
-}
+export { refusal } from '../refusal.js';
 
 export { expectSchemaTyped } from '../schema-typed.js';
