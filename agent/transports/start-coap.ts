@@ -17,6 +17,7 @@ import { COAP_PORT } from '../../mtp/coap/coap-uri.js';
 import { decodeRecord, salvageRecord } from '../codec/record.js';
 import { AGENT_COAP_PATH, CONTROLLER_COAP_PATH } from '../localagent/register-coap.js';
 import type { StartedTransport, TransportDeps } from './TransportDeps.js';
+import { followControllerRows } from './follow-controller-rows.js';
 
 /** As for WebSocket servers: an empty Path serves /usp. */
 const DEFAULT_PATH = '/usp';
@@ -101,17 +102,7 @@ async function controllerAddresses(model: DataModel, endpointId: string, log: Lo
 /** Keeps the MTP's controller addresses in step with Controller.{i}.MTP.{j}(.CoAP) edits. */
 function watchControllers(model: DataModel, endpointId: string, server: CoapServerMtp, log: Logger): () => void {
   const watched = new Set(['Device.LocalAgent.Controller.{i}.', 'Device.LocalAgent.Controller.{i}.MTP.{i}.', CONTROLLER_COAP_PATH]);
-  let pending = false;
-  return model.changes.subscribe((change) => {
-    if (pending || !watched.has(change.inst.node.supportedPath)) return;
-    pending = true;
-    // One re-read per burst of changes (a transaction commits many at once).
-    queueMicrotask(() => {
-      pending = false;
-      controllerAddresses(model, endpointId, log).then((list) => server.setControllers(list))
-        .catch((e: unknown) => log.error('could not re-read controller CoAP addresses', { error: e instanceof Error ? e.message : String(e) }));
-    });
-  });
+  return followControllerRows(model, watched, () => controllerAddresses(model, endpointId, log), (list) => server.setControllers(list), log, 'controller CoAP addresses');
 }
 
 /**

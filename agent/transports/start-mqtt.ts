@@ -16,6 +16,7 @@ import type { MqttClientMtp, MqttClientMtpOptions, MqttControllerTopic, MqttTlsO
 import type { MqttQoS, TopicSubscription } from '../../mtp/mqtt/topics.js';
 import { encodeRecord, mqttConnectRecord, salvageRecord } from '../codec/record.js';
 import type { StartedTransport, TransportDeps } from './TransportDeps.js';
+import { followControllerRows } from './follow-controller-rows.js';
 
 /** Where the MQTT MTP writes what it learns from the broker; each default saves through a transaction. */
 export interface MqttStartHooks {
@@ -174,17 +175,7 @@ async function controllerTopics(model: DataModel, mtpPath: string): Promise<Mqtt
 /** Keeps the MTP's controller topics in step with Controller.{i}.MTP.{j} edits. */
 function watchControllers(model: DataModel, mtpPath: string, mtp: MqttClientMtp, log: Logger): () => void {
   const watched = new Set(['Device.LocalAgent.Controller.{i}.', 'Device.LocalAgent.Controller.{i}.MTP.{i}.', 'Device.LocalAgent.Controller.{i}.MTP.{i}.MQTT.']);
-  let pending = false;
-  return model.changes.subscribe((change) => {
-    if (pending || !watched.has(change.inst.node.supportedPath)) return;
-    pending = true;
-    // One re-read per burst of changes (a transaction commits many at once).
-    queueMicrotask(() => {
-      pending = false;
-      controllerTopics(model, mtpPath).then((list) => mtp.setControllers(list))
-        .catch((e: unknown) => log.error('could not re-read controller MQTT topics', { error: e instanceof Error ? e.message : String(e) }));
-    });
-  });
+  return followControllerRows(model, watched, () => controllerTopics(model, mtpPath), (list) => mtp.setControllers(list), log, 'controller MQTT topics');
 }
 
 /** Writes values the agent learned (not a controller's Set) and persists them. */
