@@ -21,6 +21,7 @@ import { createLogger } from '../../datamodel/Logger.js';
 import { freePort } from '../peers/TestController.js';
 import { AGENT_EID, testDefaults, testSchema } from '../peers/agent-fixture.js';
 import { TEST_CONTROLLER_1_EID as C1, TEST_CONTROLLER_2_EID as C2, testPki, type TestCert } from '../peers/test-pki.js';
+import { cmdFailureCode, operateOne, outputArgs } from '../peers/operate.js';
 
 const pki = testPki();
 const LA = 'Device.LocalAgent.';
@@ -128,17 +129,9 @@ async function objects(c: WssController, path: string): Promise<Record<string, R
   return Object.fromEntries((r.getResp.reqPathResults[0].resolvedPathResults ?? []).map((x) => [x.resolvedPath, x.resultParams]));
 }
 
-async function operate(c: WssController, command: string, inputArgs: Record<string, string> = {}): Promise<OperationResult> {
-  const r = response(await c.send({ reqType: 'operate', operate: { command, commandKey: 'cert-test', sendResp: true, inputArgs } }));
-  if (r.respType !== 'operateResp') throw new Error(r.respType);
-  expect(r.operateResp.operationResults).toHaveLength(1);
-  return r.operateResp.operationResults[0];
-}
-const failure = (r: OperationResult): number | undefined => (r.operationResp === 'cmdFailure' ? r.cmdFailure.errCode : undefined);
-function outputs(r: OperationResult): Record<string, string> {
-  if (r.operationResp !== 'reqOutputArgs') throw new Error(`expected output arguments, got ${JSON.stringify(r)}`);
-  return r.reqOutputArgs.outputArgs;
-}
+const operate = (c: WssController, command: string, inputArgs: Record<string, string> = {}): Promise<OperationResult> => operateOne(c, command, inputArgs, 'cert-test');
+const failure = cmdFailureCode;
+const outputs = outputArgs;
 
 /** Sets parameters of one object; undefined on success, else the (first parameter's) error code. */
 async function set(c: WssController, objPath: string, params: Record<string, string>): Promise<number | undefined> {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OperationResult, UspMsg } from '../../agent/codec/types.js';
 import { AGENT_EID, startAgent, type AgentFixture } from '../peers/agent-fixture.js';
 import { TestController } from '../peers/TestController.js';
+import { cmdFailureCode, operateOne, outputArgs } from '../peers/operate.js';
 
 const ROLE = 'Device.LocalAgent.ControllerTrust.Role';
 const TRUST = 'Device.LocalAgent.ControllerTrust.';
@@ -68,17 +69,9 @@ function response(m: UspMsg) {
   return m.body.response;
 }
 
-async function operate(c: TestController, command: string, inputArgs: Record<string, string>): Promise<OperationResult> {
-  const r = response(await c.send({ reqType: 'operate', operate: { command, commandKey: 'challenge-test', sendResp: true, inputArgs } }));
-  if (r.respType !== 'operateResp') throw new Error(r.respType);
-  expect(r.operateResp.operationResults).toHaveLength(1);
-  return r.operateResp.operationResults[0];
-}
-const failure = (r: OperationResult): number | undefined => (r.operationResp === 'cmdFailure' ? r.cmdFailure.errCode : undefined);
-function outputs(r: OperationResult): Record<string, string> {
-  if (r.operationResp !== 'reqOutputArgs') throw new Error(`expected output arguments, got ${JSON.stringify(r)}`);
-  return r.reqOutputArgs.outputArgs;
-}
+const operate = (c: TestController, command: string, inputArgs: Record<string, string>): Promise<OperationResult> => operateOne(c, command, inputArgs, 'challenge-test');
+const failure = cmdFailureCode;
+const outputs = outputArgs;
 
 async function requestChallenge(c: TestController, ref: string, expiration?: number): Promise<OperationResult> {
   return operate(c, `${TRUST}RequestChallenge()`, { ChallengeRef: ref, ...(expiration === undefined ? {} : { RequestExpiration: String(expiration) }) });

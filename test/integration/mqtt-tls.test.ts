@@ -21,6 +21,7 @@ import { MQTT_TLS_MIN_VERSION, mqttTlsConnectOptions } from '../../mtp/mqtt/mqtt
 import { testSchema } from '../peers/agent-fixture.js';
 import { startMosquitto, type Mosquitto } from '../peers/mosquitto.js';
 import { TEST_AGENT_EID, TEST_CONTROLLER_1_EID, testPki, type TestPki } from '../peers/test-pki.js';
+import { mqttAgentDefaults } from '../peers/mqtt-agent-defaults.js';
 
 const AGENT_EID = TEST_AGENT_EID;
 const CONTROLLER_EID = TEST_CONTROLLER_1_EID;
@@ -91,31 +92,9 @@ async function startTlsMqttAgent(port: number, tls: AgentTlsFiles, log: Logger =
   const dir = mkdtempSync(join(tmpdir(), 'usp-agent-mqtt-tls-'));
   const agent = await Agent.start({
     defaults: {
-      'Device.LocalAgent.EndpointID': AGENT_EID,
-      'Device.LocalAgent.MTP.1.Enable': true,
-      'Device.LocalAgent.MTP.1.Protocol': 'MQTT',
-      'Device.LocalAgent.MTP.1.MQTT.Reference': 'Device.MQTT.Client.1',
-      'Device.LocalAgent.MTP.1.MQTT.PublishQoS': 1,
-      'Device.LocalAgent.ControllerTrust.Role.1.Name': 'Full Access',
-      'Device.LocalAgent.ControllerTrust.Role.1.Enable': true,
-      'Device.LocalAgent.Controller.1.EndpointID': CONTROLLER_EID,
-      'Device.LocalAgent.Controller.1.Enable': true,
-      'Device.LocalAgent.Controller.1.AssignedRole': 'Device.LocalAgent.ControllerTrust.Role.1',
-      'Device.LocalAgent.Controller.1.MTP.1.Enable': true,
-      'Device.LocalAgent.Controller.1.MTP.1.Protocol': 'MQTT',
-      'Device.LocalAgent.Controller.1.MTP.1.MQTT.Topic': CONTROLLER_TOPIC,
-      'Device.MQTT.Client.1.Enable': true,
-      'Device.MQTT.Client.1.BrokerAddress': '127.0.0.1',
-      'Device.MQTT.Client.1.BrokerPort': port,
-      'Device.MQTT.Client.1.TransportProtocol': 'TLS',
-      'Device.MQTT.Client.1.ProtocolVersion': '5.0',
-      'Device.MQTT.Client.1.KeepAliveTime': 30,
-      'Device.MQTT.Client.1.ConnectRetryTime': 1,
-      'Device.MQTT.Client.1.ConnectRetryIntervalMultiplier': 2000,
-      'Device.MQTT.Client.1.ConnectRetryMaxInterval': 4,
-      'Device.MQTT.Client.1.Subscription.1.Enable': true,
-      'Device.MQTT.Client.1.Subscription.1.Topic': AGENT_TOPIC,
-      'Device.MQTT.Client.1.Subscription.1.QoS': 1,
+      ...mqttAgentDefaults({
+        agentEid: AGENT_EID, controllerEid: CONTROLLER_EID, controllerTopic: CONTROLLER_TOPIC, brokerPort: port, version: '5.0', subscription: AGENT_TOPIC, tls: true,
+      }),
       ...extra,
     },
     dataDir: dir, platform: 'none', log, schema: testSchema(), tls,

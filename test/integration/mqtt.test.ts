@@ -20,7 +20,6 @@ import { Agent } from '../../agent/Agent.js';
 import { decodeMsg, encodeMsg, requestMsg } from '../../agent/codec/msg.js';
 import { decodeRecord, encodeRecord, mqttConnectRecord, noSessionContextRecord, type DecodedRecord } from '../../agent/codec/record.js';
 import type { Request, UspMsg } from '../../agent/codec/types.js';
-import type { DefaultsFile } from '../../agent/defaults/apply-defaults.js';
 import { StartedMqtt } from '../../agent/transports/start-mqtt.js';
 import { createLogger, silentLogger, type Logger } from '../../datamodel/Logger.js';
 import { connectRetryWindow } from '../../mtp/mqtt/connect-backoff.js';
@@ -28,6 +27,7 @@ import { MqttClientMtp, type MqttClientMtpOptions } from '../../mtp/mqtt/MqttCli
 import { filterCovers, planSubscriptions, replyToOf, withReplyTo } from '../../mtp/mqtt/topics.js';
 import { testSchema } from '../peers/agent-fixture.js';
 import { startMosquitto, type Mosquitto } from '../peers/mosquitto.js';
+import { mqttAgentDefaults } from '../peers/mqtt-agent-defaults.js';
 
 const CONTROLLER_EID = 'proto::controller-1';
 const log: Logger = process.env.MQTT_TEST_LOG ? createLogger('debug', 'test') : silentLogger;
@@ -104,43 +104,15 @@ interface MqttAgentConfig {
 
 interface MqttAgent { agent: Agent; mqtt: StartedMqtt; dir: string; close(): Promise<void> }
 
-/** Agent.start with LocalAgent.MTP.1 = MQTT, then Device.MQTT.Client.1 registered, seeded and started. */
+/** Agent.start with LocalAgent.MTP.1 = MQTT over Device.MQTT.Client.1, from factory defaults. */
 async function startMqttAgent(port: number, cfg: MqttAgentConfig): Promise<MqttAgent> {
   const dir = mkdtempSync(join(tmpdir(), 'usp-agent-mqtt-'));
-  const client: DefaultsFile = {
-    'Device.MQTT.Client.1.Enable': true,
-    'Device.MQTT.Client.1.BrokerAddress': '127.0.0.1',
-    'Device.MQTT.Client.1.BrokerPort': port,
-    'Device.MQTT.Client.1.ProtocolVersion': cfg.version,
-    'Device.MQTT.Client.1.KeepAliveTime': 30,
-    'Device.MQTT.Client.1.ConnectRetryTime': 1,
-    'Device.MQTT.Client.1.ConnectRetryIntervalMultiplier': 2000,
-    'Device.MQTT.Client.1.ConnectRetryMaxInterval': 4,
-  };
-  if (cfg.subscription) {
-    client['Device.MQTT.Client.1.Subscription.1.Enable'] = true;
-    client['Device.MQTT.Client.1.Subscription.1.Topic'] = cfg.subscription;
-    client['Device.MQTT.Client.1.Subscription.1.QoS'] = 1;
-  }
   // The configuration is the data model: the agent starts its MQTT MTP from these defaults.
   const agent = await Agent.start({
-    defaults: {
-      'Device.LocalAgent.EndpointID': cfg.eid,
-      'Device.LocalAgent.MTP.1.Enable': true,
-      'Device.LocalAgent.MTP.1.Protocol': 'MQTT',
-      'Device.LocalAgent.MTP.1.MQTT.Reference': 'Device.MQTT.Client.1',
-      'Device.LocalAgent.MTP.1.MQTT.ResponseTopicConfigured': cfg.responseTopicConfigured ?? '',
-      'Device.LocalAgent.MTP.1.MQTT.PublishQoS': 1,
-      'Device.LocalAgent.ControllerTrust.Role.1.Name': 'Full Access',
-      'Device.LocalAgent.ControllerTrust.Role.1.Enable': true,
-      'Device.LocalAgent.Controller.1.EndpointID': CONTROLLER_EID,
-      'Device.LocalAgent.Controller.1.Enable': true,
-      'Device.LocalAgent.Controller.1.AssignedRole': 'Device.LocalAgent.ControllerTrust.Role.1',
-      'Device.LocalAgent.Controller.1.MTP.1.Enable': true,
-      'Device.LocalAgent.Controller.1.MTP.1.Protocol': 'MQTT',
-      'Device.LocalAgent.Controller.1.MTP.1.MQTT.Topic': cfg.controllerTopic,
-      ...client,
-    },
+    defaults: mqttAgentDefaults({
+      agentEid: cfg.eid, controllerEid: CONTROLLER_EID, controllerTopic: cfg.controllerTopic, brokerPort: port, version: cfg.version,
+      subscription: cfg.subscription, responseTopicConfigured: cfg.responseTopicConfigured,
+    }),
     dataDir: dir, platform: 'simulated', log: silentLogger, seed: 42, schema: testSchema(),
   });
   const mqtt = agent.controllerLinks.find((m) => m instanceof StartedMqtt);
