@@ -89,8 +89,8 @@ export function fakeOpenWrt(): FakeHost {
   return h;
 }
 
-/** "key=value" lines, # comments skipped; keys may be full sysfs paths. */
-function keyValues(text: string): Array<[string, string]> {
+/** "key=value" lines, # comments skipped; keys may be full sysfs paths. Also used by the Linux test fake. */
+export function keyValues(text: string): Array<[string, string]> {
   return text.split('\n').filter((l) => l.includes('=') && !l.startsWith('#')).map((l) => {
     const i = l.indexOf('=');
     return [path.basename(l.slice(0, i).trim()), l.slice(i + 1).trim()];
@@ -98,7 +98,7 @@ function keyValues(text: string): Array<[string, string]> {
 }
 
 /** /proc/net/dev columns → the names of /sys/class/net/<if>/statistics files. */
-const NET_DEV_COLUMNS = ['rx_bytes', 'rx_packets', 'rx_errors', 'rx_dropped', 'rx_fifo_errors', 'rx_frame_errors',
+export const NET_DEV_COLUMNS = ['rx_bytes', 'rx_packets', 'rx_errors', 'rx_dropped', 'rx_fifo_errors', 'rx_frame_errors',
   'rx_compressed', 'multicast', 'tx_bytes', 'tx_packets', 'tx_errors', 'tx_dropped', 'tx_fifo_errors', 'collisions',
   'tx_carrier_errors', 'tx_compressed'];
 

@@ -9,6 +9,7 @@ import { Schema } from '../../../../datamodel/schema/Schema.js';
 import { DataModel } from '../../../../datamodel/tree/DataModel.js';
 import { type ObjectValues, readSubtree } from '../../../../datamodel/tree/read-object.js';
 import { type LinuxOptions, registerLinuxPlatform } from '../../../../platform/linux/index.js';
+import { keyValues, NET_DEV_COLUMNS } from '../../../../bench/platform-fakes.js';
 
 export const FIXTURES = new URL('../../../fixtures/linux/', import.meta.url).pathname;
 const schema = Schema.load();
@@ -17,18 +18,7 @@ export function fixture(name: string): string {
   return fs.readFileSync(path.join(FIXTURES, name), 'utf8');
 }
 
-/** "key=value" lines, # comments skipped; keys may be full sysfs paths (the statistics file). */
-function keyValues(text: string): Array<[string, string]> {
-  return text.split('\n').filter((l) => l.includes('=') && !l.startsWith('#')).map((l) => {
-    const i = l.indexOf('=');
-    return [path.basename(l.slice(0, i).trim()), l.slice(i + 1).trim()];
-  });
-}
-
-/** /proc/net/dev columns → the names of /sys/class/net/<if>/statistics files. */
-const NET_DEV_COLUMNS = ['rx_bytes', 'rx_packets', 'rx_errors', 'rx_dropped', 'rx_fifo_errors', 'rx_frame_errors',
-  'rx_compressed', 'multicast', 'tx_bytes', 'tx_packets', 'tx_errors', 'tx_dropped', 'tx_fifo_errors', 'collisions',
-  'tx_carrier_errors', 'tx_compressed'];
+// The sysfs/procfs parsing is the bench fake's (bench/ cannot import test/).
 
 export class FakeHost {
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'usp-linux-'));
