@@ -88,6 +88,8 @@ export async function startMqtt(deps: TransportDeps, hooks: MqttStartHooks = {})
       onRecord: deps.onRecord,
       onClientIdAssigned: (id) => { void saveClientId(clientInst, id).catch(report('ClientID')); },
       onReplyTopic: (t) => { void saveReplyTo(mqttInst, t).catch(report('ResponseTopicDiscovered')); },
+      // Status is read live (not stored), so ValueChange subscriptions learn of it from here.
+      onStatus: (s) => model.changes.emit({ kind: 'value', inst: clientInst, path: clients.pathOf([c]), param: 'Status', value: s }),
       log: mlog,
     };
     if (!options.brokerAddress) { mlog.error('MQTT MTP skipped: BrokerAddress is empty', { client: c }); continue; }

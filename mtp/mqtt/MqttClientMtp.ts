@@ -16,9 +16,11 @@ import { describeTlsFailure, mqttTlsConnectOptions } from './mqtt-tls.js';
 import { verifiedPeerCertificate } from '../tls/peer-certificate.js';
 import { MqttTopicConnection, publishOptions, type MqttPublisher } from './MqttTopicConnection.js';
 import type { MqttClientMtpOptions, MqttClientStatus, MqttControllerTopic } from './mqtt-options.js';
+import { MqttStatsCounter, type MqttClientStats } from './mqtt-stats.js';
 import { planSubscriptions, replyToOf, withReplyTo, type MqttQoS } from './topics.js';
 
 export type { MqttClientMtpOptions, MqttClientStatus, MqttControllerTopic, MqttTlsOptions } from './mqtt-options.js';
+export type { MqttClientStats } from './mqtt-stats.js';
 
 /** Content Types a received USP Record may carry (R-MQTT.27a); absent is accepted too. */
 const USP_CONTENT_TYPES = new Set(['usp.msg', 'application/vnd.bbf.usp.msg']);
@@ -43,6 +45,9 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
   private readonly log: Logger;
   /** Taken once per broker session, so every Record of the session shares one object (trust caches key on it). */
   private brokerCert?: X509Certificate;
+  /** What the last CONNACK said: Response Information (MQTT 5). */
+  private responseInfo = '';
+  private readonly stats = new MqttStatsCounter();
 
   constructor(private readonly opts: MqttClientMtpOptions) {
     if (opts.transport !== 'TCP/IP' && opts.transport !== 'TLS') throw new Error(`MQTT transport ${String(opts.transport)} is not implemented (TCP/IP, TLS)`);
@@ -62,6 +67,10 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
   get connected(): boolean { return this.live?.connected === true; }
   /** The broker's verified certificate (TLS transport), for the Trusted Broker check. */
   get brokerCertificate(): X509Certificate | undefined { return this.live ? this.brokerCert : undefined; }
+  /** Device.MQTT.Client.{i}.ResponseInformation: the last CONNACK's Response Information (MQTT 5), "" if none. */
+  get responseInformation(): string { return this.responseInfo; }
+  /** Device.MQTT.Client.{i}.Stats.: counters since this MTP was created (a configuration restart creates a new one). */
+  get statistics(): MqttClientStats { return this.stats.snapshot(); }
 
   /** Starts connecting in the background; the MTP keeps retrying until stopped. */
   async start(): Promise<void> {
@@ -112,15 +121,18 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
   /** Publishes one Record to `topic` with the "reply to" topic (R-MQTT.22); false when not connected or backed up. */
   publish(topic: string, record: Uint8Array, retain: boolean): boolean {
     const client = this.live;
-    if (!client?.connected) return false;
+    if (!client?.connected) { this.stats.publishError(); return false; }
     if ((client.stream?.writableLength ?? 0) > (this.opts.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED)) {
       this.log.warn('mqtt publish refused: send buffer full', { topic });
+      this.stats.publishError();
       return false;
     }
     const name = !this.v5 && this.replyTo ? withReplyTo(topic, this.replyTo) : topic;
     const payload = Buffer.from(record.buffer, record.byteOffset, record.byteLength);
     client.publish(name, payload, publishOptions(this.v5, this.opts.publishQoS, retain, this.replyTo), (err) => {
-      if (err) this.log.warn('mqtt publish failed', { topic: name, error: err.message });
+      if (!err) return;
+      this.stats.publishError();
+      this.log.warn('mqtt publish failed', { topic: name, error: err.message });
     });
     return true;
   }
@@ -147,6 +159,8 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
     // delayed ACK (~40 ms per request).
     (client.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
     this.client = client;
+    client.on('packetsend', (p) => this.stats.sent(p));
+    client.on('packetreceive', (p) => this.stats.received(p));
     let reachedBroker = false;
     client.on('connect', (connack) => { reachedBroker = true; this.onConnack(client, connack); });
     client.on('message', (topic, payload, packet) => this.receive(topic, payload, packet));
@@ -173,6 +187,8 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
       this.clientIdInUse = assigned;
       o.onClientIdAssigned?.(assigned);
     }
+    this.responseInfo = props?.responseInformation ?? '';
+    this.stats.connected();
     const plan = planSubscriptions({
       v5: this.v5, configured: o.subscriptions, subscribeTopics: userProperty(props?.userProperties, 'subscribe-topic'),
       responseInformation: props?.responseInformation, responseTopicConfigured: o.responseTopicConfigured, qos: o.publishQoS,
@@ -252,6 +268,7 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
     this.client = undefined;
     this.live = undefined;
     if (this.stopping) return;
+    this.stats.connectionError();
     this.attempt++;
     const wait = connectRetryWait(this.attempt, {
       retryTime: this.opts.connectRetryTime, multiplier: this.opts.connectRetryIntervalMultiplier, maxInterval: this.opts.connectRetryMaxInterval,

@@ -1,0 +1,150 @@
+/**
+ * TP-469 MQTT cases 11.1, 11.9 and 11.10 against a real Mosquitto and the real agent
+ * (Agent.start), configured only through TR-181 and driven by a controller over MQTT (or, where
+ * the MQTT MTP is down by design, over the agent's WebSocket server).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectAsync, type MqttClient } from 'mqtt';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Agent } from '../../agent/Agent.js';
+import { decodeMsg, encodeMsg, requestMsg } from '../../agent/codec/msg.js';
+import { decodeRecord, encodeRecord, noSessionContextRecord } from '../../agent/codec/record.js';
+import type { Request, Response, UspMsg } from '../../agent/codec/types.js';
+import { StartedMqtt } from '../../agent/transports/start-mqtt.js';
+import { silentLogger } from '../../datamodel/Logger.js';
+import { UNKNOWN_TIME } from '../../datamodel/value/Value.js';
+import { startAgent, testSchema, type AgentFixture } from '../peers/agent-fixture.js';
+import { startMosquitto, type Mosquitto } from '../peers/mosquitto.js';
+import { mqttAgentDefaults } from '../peers/mqtt-agent-defaults.js';
+import { asResponse } from '../peers/TestController.js';
+
+const CONTROLLER_EID = 'proto::controller-tp469';
+const C = 'Device.MQTT.Client.1.';
+
+async function until<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A controller on MQTT 5: publishes requests to an agent topic and collects the responses on its own reply topic. */
+class MqttController {
+  private readonly answers = new Map<string, UspMsg>();
+  private seq = 0;
+  private constructor(private readonly client: MqttClient, private readonly agentEid: string, readonly replyTopic: string) {
+    client.on('message', (_t, payload) => {
+      try {
+        const r = decodeRecord(new Uint8Array(payload));
+        if (r.body.kind === 'noSessionContext') { const m = decodeMsg(r.body.payload); this.answers.set(m.header.msgId, m); }
+      } catch { /* not a Msg record */ }
+    });
+  }
+
+  static async connect(port: number, agentEid: string, replyTopic: string): Promise<MqttController> {
+    const client = await connectAsync({ host: '127.0.0.1', port, protocolVersion: 5, reconnectPeriod: 0, connectTimeout: 2000 });
+    await client.subscribeAsync(replyTopic, { qos: 1 });
+    return new MqttController(client, agentEid, replyTopic);
+  }
+
+  /** Publishes `request` on `topic`; returns its msg_id. */
+  async publish(topic: string, request: Request): Promise<string> {
+    const msgId = `tp469-${++this.seq}`;
+    const bytes = encodeRecord(noSessionContextRecord({ toId: this.agentEid, fromId: CONTROLLER_EID }, encodeMsg(requestMsg(msgId, request))));
+    await this.client.publishAsync(topic, Buffer.from(bytes), { qos: 1, properties: { responseTopic: this.replyTopic, contentType: 'usp.msg' } });
+    return msgId;
+  }
+
+  answered(msgId: string): boolean { return this.answers.has(msgId); }
+
+  async send(topic: string, request: Request): Promise<Response> {
+    const msgId = await this.publish(topic, request);
+    return asResponse(await until(() => this.answers.get(msgId), 5000, `the answer to ${msgId}`));
+  }
+
+  /** Get of `path` as a map of full parameter path → value. */
+  async get(topic: string, path: string): Promise<Record<string, string>> {
+    const r = await this.send(topic, { reqType: 'get', get: { paramPaths: [path], maxDepth: 0 } });
+    if (r.respType !== 'getResp') throw new Error(`expected a GetResp, got ${r.respType}`);
+    const out: Record<string, string> = {};
+    for (const req of r.getResp.reqPathResults) {
+      if (req.errCode) throw new Error(`Get ${path}: ${req.errCode} ${req.errMsg ?? ''}`);
+      for (const res of req.resolvedPathResults ?? []) for (const [k, v] of Object.entries(res.resultParams)) out[res.resolvedPath + k] = v;
+    }
+    return out;
+  }
+
+  end(): Promise<void> { return this.client.endAsync(true); }
+}
+
+const set = (objPath: string, param: string, value: string): Request =>
+  ({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath, paramSettings: [{ param, value, required: true }] }] } });
+
+let broker: Mosquitto;
+// log_type notice: Mosquitto logs each client's connect and how it left ("disconnected" = DISCONNECT sent).
+beforeAll(async () => { broker = await startMosquitto({ extraConfig: ['log_type notice'] }); });
+afterAll(async () => { await broker?.stop(); });
+
+const brokerLines = (clientId: string, what: RegExp): string[] => broker.output.filter((l) => l.includes(clientId) && what.test(l));
+const CONNECTED = /New client connected/;
+
+describe('MQTT 5.0 agent with a Subscription row, driven over MQTT', () => {
+  const EID = 'proto::agent-tp469';
+  const AGENT_TOPIC = '/tp469/agent';
+  let agent: Agent;
+  let dir: string;
+  let ctl: MqttController;
+  const mqtt = (): StartedMqtt => {
+    const m = agent.controllerLinks.find((x): x is StartedMqtt => x instanceof StartedMqtt);
+    if (!m) throw new Error('no MQTT MTP running');
+    return m;
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'usp-agent-tp469-'));
+    agent = await Agent.start({
+      defaults: mqttAgentDefaults({ agentEid: EID, controllerEid: CONTROLLER_EID, controllerTopic: '/tp469/controller', brokerPort: broker.port, version: '5.0', subscription: AGENT_TOPIC }),
+      dataDir: dir, platform: 'simulated', log: silentLogger, seed: 42, schema: testSchema(),
+    });
+    ctl = await MqttController.connect(broker.port, EID, '/tp469/reply');
+    await until(() => (mqtt().client.connected ? true : undefined), 5000, 'the agent to subscribe');
+  }, 15_000);
+  afterAll(async () => {
+    await ctl?.end();
+    await agent?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('TP-469 11.1: Device.MQTT.Client.1. serves Status, MessageRetryTime, ResponseInformation and Stats live', async () => {
+    const before = Date.now();
+    const v = await ctl.get(AGENT_TOPIC, C);
+    expect(v[`${C}Status`]).toBe('Connected');
+    // Mosquitto sends no Response Information.
+    expect(v[`${C}ResponseInformation`]).toBe('');
+    expect(v[`${C}MessageRetryTime`]).toBe('5');
+    const established = v[`${C}Stats.BrokerConnectionEstablished`];
+    expect(established).not.toBe(UNKNOWN_TIME);
+    expect(Date.parse(established)).toBeLessThanOrEqual(before);
+    // At least the MQTTConnectRecord went out and this Get came in.
+    expect(Number(v[`${C}Stats.PublishSent`])).toBeGreaterThanOrEqual(1);
+    expect(Number(v[`${C}Stats.PublishReceived`])).toBeGreaterThanOrEqual(1);
+    expect(v[`${C}Stats.LastPublishMessageSent`]).not.toBe(UNKNOWN_TIME);
+    expect(v[`${C}Stats.LastPublishMessageReceived`]).not.toBe(UNKNOWN_TIME);
+    expect(Number(v[`${C}Stats.SubscribeSent`])).toBe(1);
+    expect(v[`${C}Stats.UnSubscribeSent`]).toBe('0');
+    // CONNECT + SUBSCRIBE + the publishes (and their PUBACKs at QoS 1): more than the publishes alone.
+    expect(Number(v[`${C}Stats.MQTTMessagesSent`])).toBeGreaterThan(Number(v[`${C}Stats.PublishSent`]));
+    expect(Number(v[`${C}Stats.MQTTMessagesReceived`])).toBeGreaterThan(Number(v[`${C}Stats.PublishReceived`]));
+    expect(v[`${C}Stats.ConnectionErrors`]).toBe('0');
+    expect(v[`${C}Stats.PublishErrors`]).toBe('0');
+    // Live: the next Get has counted the previous exchange.
+    const again = await ctl.get(AGENT_TOPIC, `${C}Stats.`);
+    expect(Number(again[`${C}Stats.PublishReceived`])).toBeGreaterThan(Number(v[`${C}Stats.PublishReceived`]));
+    expect(Number(again[`${C}Stats.PublishSent`])).toBeGreaterThan(Number(v[`${C}Stats.PublishSent`]));
+  });
+});
