@@ -45,7 +45,8 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
   private readonly log: Logger;
   /** Taken once per broker session, so every Record of the session shares one object (trust caches key on it). */
   private brokerCert?: X509Certificate;
-  /** What the last CONNACK said: Response Information (MQTT 5). */
+  /** What the last CONNACK said: "subscribe-topic" User Properties and Response Information (MQTT 5). */
+  private subscribeTopics: string[] = [];
   private responseInfo = '';
   private readonly stats = new MqttStatsCounter();
 
@@ -187,20 +188,14 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
       this.clientIdInUse = assigned;
       o.onClientIdAssigned?.(assigned);
     }
+    this.subscribeTopics = userProperty(props?.userProperties, 'subscribe-topic').filter((t) => t !== '');
     this.responseInfo = props?.responseInformation ?? '';
     this.stats.connected();
+    if (!this.hasTopic()) { this.disableNoTopic(client); return; }
     const plan = planSubscriptions({
-      v5: this.v5, configured: o.subscriptions, subscribeTopics: userProperty(props?.userProperties, 'subscribe-topic'),
-      responseInformation: props?.responseInformation, responseTopicConfigured: o.responseTopicConfigured, qos: o.publishQoS,
+      v5: this.v5, configured: o.subscriptions, subscribeTopics: this.subscribeTopics,
+      responseInformation: this.responseInfo || undefined, responseTopicConfigured: o.responseTopicConfigured, qos: o.publishQoS,
     });
-    if (plan.filters.length === 0) {
-      // R-MQTT.16: nowhere to be reached; disconnect and treat the MTP as disabled.
-      this.log.error('mqtt: no topic to subscribe to (Subscription, subscribe-topic, ResponseTopicConfigured); MTP disabled');
-      this.stopping = true;
-      this.setStatus('Error_Misconfigured');
-      void endClient(client);
-      return;
-    }
     const filters = Object.fromEntries(plan.filters.map((f) => [f.topic, { qos: f.qos, ...(this.v5 ? { nl: true } : {}) }]));
     client.subscribe(filters, (err, _subs, suback) => {
       if (client !== this.client) return;
@@ -222,6 +217,24 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
       o.onReplyTopic?.(this.replyTo ?? '');
       this.announce();
     });
+  }
+
+  /**
+   * R-MQTT.16: a "subscribe-topic" from the CONNACK or a configured Subscription topic. The
+   * Response Information and ResponseTopicConfigured topics do not count: they are where
+   * responses come back, not where the agent is told to listen.
+   */
+  private hasTopic(): boolean {
+    return this.subscribeTopics.length > 0 || this.opts.subscriptions.some((s) => s.topic !== '');
+  }
+
+  /** R-MQTT.16: DISCONNECT and consider the MTP disabled (no retry) until its configuration changes. */
+  private disableNoTopic(client: MqttClient): void {
+    this.log.error('mqtt: no Device.MQTT.Client Subscription topic and no subscribe-topic from the broker (R-MQTT.16); disconnected, MTP disabled until a Subscription is enabled');
+    this.stopping = true;
+    this.live = undefined;
+    this.setStatus('Error_Misconfigured');
+    void endClient(client);
   }
 
   /** R-MTP.6 / TP-469 11.17: an MQTTConnectRecord to every known controller after each (re)subscription. */

@@ -148,3 +148,42 @@ describe('MQTT 5.0 agent with a Subscription row, driven over MQTT', () => {
     expect(Number(again[`${C}Stats.PublishSent`])).toBeGreaterThan(Number(v[`${C}Stats.PublishSent`]));
   });
 });
+
+describe('TP-469 11.10: no Subscription row and no subscribe-topic in the CONNACK', () => {
+  let f: AgentFixture | undefined;
+  afterEach(async () => { await f?.close(); f = undefined; });
+
+  it('DISCONNECTs and keeps the MTP disabled (R-MQTT.16); adding a Subscription row connects again', async () => {
+    const clientId = 'tp469-no-topic';
+    f = await startAgent({
+      extra: {
+        'Device.LocalAgent.MTP.2.Enable': true,
+        'Device.LocalAgent.MTP.2.Protocol': 'MQTT',
+        'Device.LocalAgent.MTP.2.MQTT.Reference': 'Device.MQTT.Client.1',
+        // A reply-to topic alone is not a subscription topic in R-MQTT.16.
+        'Device.LocalAgent.MTP.2.MQTT.ResponseTopicConfigured': '/tp469/no-topic/agent',
+        [`${C}Enable`]: true,
+        [`${C}BrokerAddress`]: '127.0.0.1',
+        [`${C}BrokerPort`]: broker.port,
+        [`${C}ProtocolVersion`]: '5.0',
+        [`${C}ClientID`]: clientId,
+        [`${C}ConnectRetryTime`]: 1,
+      },
+    });
+    const status = async (): Promise<string> => {
+      const r = asResponse(await f!.controller.send({ reqType: 'get', get: { paramPaths: [`${C}Status`], maxDepth: 0 } }));
+      if (r.respType !== 'getResp') throw new Error(`expected a GetResp, got ${r.respType}`);
+      return r.getResp.reqPathResults[0].resolvedPathResults?.[0]?.resultParams.Status ?? '';
+    };
+    // Mosquitto logs "Client <id> disconnected." for a DISCONNECT packet, "closed its connection" for a bare close.
+    await until(() => (brokerLines(clientId, /Client \S+ disconnected/).length === 1 ? true : undefined), 5000, 'the agent\'s DISCONNECT');
+    expect(brokerLines(clientId, /closed its connection/)).toHaveLength(0);
+    expect(await status()).toBe('Error_Misconfigured');
+    expect(brokerLines(clientId, CONNECTED)).toHaveLength(1);
+
+    const added = asResponse(await f.controller.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: `${C}Subscription.`, paramSettings: [{ param: 'Enable', value: 'true', required: true }, { param: 'Topic', value: '/tp469/no-topic/agent', required: true }] }] } }));
+    expect(added.respType).toBe('addResp');
+    await until(async () => ((await status()) === 'Connected' ? true : undefined), 5000, 'Status Connected');
+    expect(brokerLines(clientId, CONNECTED)).toHaveLength(2);
+  }, 15_000);
+});
