@@ -8,7 +8,7 @@
  * "TLS" it connects over mqtts (TLS 1.2+, broker verified, client certificate presented; R-MQTT.48).
  */
 import type { X509Certificate } from 'node:crypto';
-import { connect, type IClientOptions, type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
+import { connect, type IClientOptions, type IClientSubscribeOptions, type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
 import type { Logger } from '../../datamodel/Logger.js';
 import type { Mtp, MtpConnection } from '../Mtp.js';
 import { connectRetryWait } from './connect-backoff.js';
@@ -17,7 +17,7 @@ import { verifiedPeerCertificate } from '../tls/peer-certificate.js';
 import { MqttTopicConnection, publishOptions, type MqttPublisher } from './MqttTopicConnection.js';
 import type { MqttClientMtpOptions, MqttClientStatus, MqttControllerTopic } from './mqtt-options.js';
 import { MqttStatsCounter, type MqttClientStats } from './mqtt-stats.js';
-import { planSubscriptions, replyToOf, withReplyTo, type MqttQoS } from './topics.js';
+import { planSubscriptions, replyToOf, withReplyTo, type MqttQoS, type SubscriptionPlan, type TopicSubscription } from './topics.js';
 
 export type { MqttClientMtpOptions, MqttClientStatus, MqttControllerTopic, MqttTlsOptions } from './mqtt-options.js';
 export type { MqttClientStats } from './mqtt-stats.js';
@@ -45,9 +45,15 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
   private readonly log: Logger;
   /** Taken once per broker session, so every Record of the session shares one object (trust caches key on it). */
   private brokerCert?: X509Certificate;
+  /** Enabled Client.{i}.Subscription.{i} rows; replaced live by setSubscriptions() (TP-469 11.9). */
+  private subscriptions: readonly TopicSubscription[];
   /** What the last CONNACK said: "subscribe-topic" User Properties and Response Information (MQTT 5). */
   private subscribeTopics: string[] = [];
   private responseInfo = '';
+  /** Filters SUBSCRIBE was sent for on the live session (topic → QoS), to UNSUBSCRIBE what is dropped. */
+  private readonly requested = new Map<string, MqttQoS>();
+  /** Set when R-MQTT.16 disabled the MTP: a Subscription row appearing connects again. */
+  private disabledNoTopic = false;
   private readonly stats = new MqttStatsCounter();
 
   constructor(private readonly opts: MqttClientMtpOptions) {
@@ -56,6 +62,7 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
     if (opts.transport === 'TLS') mqttTlsConnectOptions(opts.tls);
     this.log = opts.log;
     this.clientIdInUse = opts.clientId;
+    this.subscriptions = opts.subscriptions;
     this.setControllers(opts.controllers);
   }
 
@@ -77,7 +84,32 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
   async start(): Promise<void> {
     if (this.client || this.retryTimer) return;
     this.stopping = false;
+    this.disabledNoTopic = false;
     this.connectOnce();
+  }
+
+  /**
+   * Device.MQTT.Client.{i}.Subscription.{i} rows changed (TP-469 11.9): on the live session,
+   * SUBSCRIBE to the filters added and UNSUBSCRIBE from those removed or disabled, without
+   * dropping the connection. Without a session the next CONNACK uses the new list. Losing the
+   * last topic disables the MTP (R-MQTT.16); gaining one after that connects again.
+   */
+  setSubscriptions(list: readonly TopicSubscription[]): void {
+    this.subscriptions = list;
+    if (this.disabledNoTopic) {
+      if (this.hasTopic()) {
+        this.log.info('mqtt: a subscription topic is configured again; connecting');
+        this.disabledNoTopic = false;
+        this.stopping = false;
+        this.attempt = 0;
+        this.connectOnce();
+      }
+      return;
+    }
+    const client = this.live;
+    if (!client) return;
+    if (!this.hasTopic()) { this.disableNoTopic(client); return; }
+    this.syncSubscriptions(client);
   }
 
   /**
@@ -115,6 +147,7 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
     const client = this.client;
     this.client = undefined;
     this.live = undefined;
+    this.disabledNoTopic = false;
     this.setStatus('Disabled');
     if (client) await endClient(client);
   }
@@ -190,15 +223,15 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
     }
     this.subscribeTopics = userProperty(props?.userProperties, 'subscribe-topic').filter((t) => t !== '');
     this.responseInfo = props?.responseInformation ?? '';
+    this.requested.clear();
     this.stats.connected();
     if (!this.hasTopic()) { this.disableNoTopic(client); return; }
-    const plan = planSubscriptions({
-      v5: this.v5, configured: o.subscriptions, subscribeTopics: this.subscribeTopics,
-      responseInformation: this.responseInfo || undefined, responseTopicConfigured: o.responseTopicConfigured, qos: o.publishQoS,
-    });
-    const filters = Object.fromEntries(plan.filters.map((f) => [f.topic, { qos: f.qos, ...(this.v5 ? { nl: true } : {}) }]));
-    client.subscribe(filters, (err, _subs, suback) => {
+    const plan = this.plan();
+    for (const f of plan.filters) this.requested.set(f.topic, f.qos);
+    client.subscribe(this.subscribeMap(plan.filters), (err, _subs, suback) => {
       if (client !== this.client) return;
+      // The last Subscription row went while the SUBACK was awaited.
+      if (!this.hasTopic()) { this.disableNoTopic(client); return; }
       const granted = (suback?.granted ?? []).map(Number);
       const ok = plan.filters.filter((_f, n) => granted[n] !== undefined && granted[n] < 0x80);
       if (ok.length === 0) {
@@ -216,6 +249,8 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
       this.log.info('mqtt connected', { broker: `${o.brokerAddress}:${o.brokerPort}`, transport: o.transport, version: o.protocolVersion, clientId: this.clientIdInUse, replyTo: this.replyTo ?? '', subscribed: ok.map((f) => f.topic).join(',') });
       o.onReplyTopic?.(this.replyTo ?? '');
       this.announce();
+      // Subscription rows that changed while the SUBACK was awaited.
+      this.syncSubscriptions(client);
     });
   }
 
@@ -225,16 +260,64 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
    * responses come back, not where the agent is told to listen.
    */
   private hasTopic(): boolean {
-    return this.subscribeTopics.length > 0 || this.opts.subscriptions.some((s) => s.topic !== '');
+    return this.subscribeTopics.length > 0 || this.subscriptions.some((s) => s.topic !== '');
   }
 
-  /** R-MQTT.16: DISCONNECT and consider the MTP disabled (no retry) until its configuration changes. */
+  /** R-MQTT.16: DISCONNECT and consider the MTP disabled (no retry) until the Subscription rows change. */
   private disableNoTopic(client: MqttClient): void {
     this.log.error('mqtt: no Device.MQTT.Client Subscription topic and no subscribe-topic from the broker (R-MQTT.16); disconnected, MTP disabled until a Subscription is enabled');
     this.stopping = true;
+    this.disabledNoTopic = true;
     this.live = undefined;
+    this.requested.clear();
     this.setStatus('Error_Misconfigured');
     void endClient(client);
+  }
+
+  /** The SUBSCRIBE set (R-MQTT.15) from the current Subscription rows and the last CONNACK. */
+  private plan(): SubscriptionPlan {
+    const o = this.opts;
+    return planSubscriptions({
+      v5: this.v5, configured: this.subscriptions, subscribeTopics: this.subscribeTopics,
+      responseInformation: this.responseInfo || undefined, responseTopicConfigured: o.responseTopicConfigured, qos: o.publishQoS,
+    });
+  }
+
+  private subscribeMap(filters: readonly TopicSubscription[]): Record<string, IClientSubscribeOptions> {
+    // No Local (5.0): the agent's own publishes on a topic it also listens on do not come back.
+    return Object.fromEntries(filters.map((f) => [f.topic, { qos: f.qos, ...(this.v5 ? { nl: true } : {}) }]));
+  }
+
+  /**
+   * Brings the live session's subscriptions in line with plan(): SUBSCRIBE first (a filter that
+   * replaces another leaves no gap), then UNSUBSCRIBE what is no longer wanted. A changed
+   * "reply to" topic (it may come from the first exact Subscription topic) is announced again.
+   */
+  private syncSubscriptions(client: MqttClient): void {
+    const plan = this.plan();
+    const add = plan.filters.filter((f) => this.requested.get(f.topic) !== f.qos);
+    const drop = [...this.requested.keys()].filter((t) => !plan.filters.some((f) => f.topic === t));
+    for (const f of add) this.requested.set(f.topic, f.qos);
+    for (const t of drop) this.requested.delete(t);
+    if (add.length > 0) {
+      client.subscribe(this.subscribeMap(add), (err, _subs, suback) => {
+        const granted = (suback?.granted ?? []).map(Number);
+        const refused = add.filter((_f, n) => !(granted[n] !== undefined && granted[n] < 0x80));
+        if (err || refused.length > 0) this.log.warn('mqtt: subscription refused', { topics: refused.map((f) => f.topic).join(','), error: err?.message ?? '' });
+        else this.log.info('mqtt subscribed', { topics: add.map((f) => f.topic).join(',') });
+      });
+    }
+    if (drop.length > 0) {
+      client.unsubscribe(drop, (err) => {
+        if (err) this.log.warn('mqtt: unsubscribe failed', { topics: drop.join(','), error: err.message });
+        else this.log.info('mqtt unsubscribed', { topics: drop.join(',') });
+      });
+    }
+    if (plan.replyTo !== this.replyTo) {
+      this.replyTo = plan.replyTo;
+      this.opts.onReplyTopic?.(this.replyTo ?? '');
+      this.announce();
+    }
   }
 
   /** R-MTP.6 / TP-469 11.17: an MQTTConnectRecord to every known controller after each (re)subscription. */

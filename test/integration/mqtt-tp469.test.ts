@@ -147,6 +147,50 @@ describe('MQTT 5.0 agent with a Subscription row, driven over MQTT', () => {
     expect(Number(again[`${C}Stats.PublishReceived`])).toBeGreaterThan(Number(v[`${C}Stats.PublishReceived`]));
     expect(Number(again[`${C}Stats.PublishSent`])).toBeGreaterThan(Number(v[`${C}Stats.PublishSent`]));
   });
+
+  it('TP-469 11.9: adding, disabling, enabling and deleting a Subscription row (UN)SUBSCRIBEs on the live session', async () => {
+    const NEW = '/tp469/new-topic';
+    const clientId = mqtt().client.clientId;
+    const running = mqtt();
+    const stat = async (name: string): Promise<number> => Number((await ctl.get(AGENT_TOPIC, `${C}Stats.${name}`))[`${C}Stats.${name}`]);
+    const subscribes = await stat('SubscribeSent');
+    const unsubscribes = await stat('UnSubscribeSent');
+    const getHostName: Request = { reqType: 'get', get: { paramPaths: ['Device.DeviceInfo.HostName'], maxDepth: 0 } };
+    /** Waits until the agent reports `name` at `n`: the packet left on the session the Get's answer then follows. */
+    const waitStat = (name: string, n: number): Promise<true> => until(async () => ((await stat(name)) === n ? true : undefined), 3000, `Stats.${name} = ${n}`);
+    /** A request on NEW, then one on the agent's own topic: once the second is answered, the first was delivered or never will be. */
+    const reachesNew = async (): Promise<boolean> => {
+      const onNew = await ctl.publish(NEW, getHostName);
+      await ctl.send(AGENT_TOPIC, getHostName);
+      return ctl.answered(onNew);
+    };
+
+    const added = await ctl.send(AGENT_TOPIC, { reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: `${C}Subscription.`, paramSettings: [{ param: 'Enable', value: 'true', required: true }, { param: 'Topic', value: NEW, required: true }] }] } });
+    if (added.respType !== 'addResp') throw new Error(`expected an AddResp, got ${added.respType}`);
+    const status = added.addResp.createdObjResults[0].operStatus;
+    if (status.operStatus !== 'operSuccess') throw new Error(`Add failed: ${JSON.stringify(status)}`);
+    const row = status.operSuccess.instantiatedPath;
+    expect(row).toBe(`${C}Subscription.2.`);
+    await waitStat('SubscribeSent', subscribes + 1);
+    expect(await ctl.send(NEW, getHostName)).toMatchObject({ respType: 'getResp' });
+
+    await ctl.send(AGENT_TOPIC, set(row, 'Enable', 'false'));
+    await waitStat('UnSubscribeSent', unsubscribes + 1);
+    expect(await reachesNew()).toBe(false);
+
+    await ctl.send(AGENT_TOPIC, set(row, 'Enable', 'true'));
+    await waitStat('SubscribeSent', subscribes + 2);
+    expect(await reachesNew()).toBe(true);
+
+    await ctl.send(AGENT_TOPIC, { reqType: 'delete', delete: { allowPartial: false, objPaths: [row] } });
+    await waitStat('UnSubscribeSent', unsubscribes + 2);
+    expect(await reachesNew()).toBe(false);
+
+    // One session all along: the same MTP, connected once, never DISCONNECTed.
+    expect(mqtt()).toBe(running);
+    expect(brokerLines(clientId, CONNECTED)).toHaveLength(1);
+    expect(brokerLines(clientId, /disconnected|closed its connection/)).toHaveLength(0);
+  });
 });
 
 describe('TP-469 11.10: no Subscription row and no subscribe-topic in the CONNACK', () => {
@@ -182,8 +226,15 @@ describe('TP-469 11.10: no Subscription row and no subscribe-topic in the CONNAC
     expect(brokerLines(clientId, CONNECTED)).toHaveLength(1);
 
     const added = asResponse(await f.controller.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: `${C}Subscription.`, paramSettings: [{ param: 'Enable', value: 'true', required: true }, { param: 'Topic', value: '/tp469/no-topic/agent', required: true }] }] } }));
-    expect(added.respType).toBe('addResp');
+    if (added.respType !== 'addResp' || added.addResp.createdObjResults[0].operStatus.operStatus !== 'operSuccess') throw new Error(`Add failed: ${JSON.stringify(added)}`);
+    const row = added.addResp.createdObjResults[0].operStatus.operSuccess.instantiatedPath;
     await until(async () => ((await status()) === 'Connected' ? true : undefined), 5000, 'Status Connected');
     expect(brokerLines(clientId, CONNECTED)).toHaveLength(2);
+
+    // The last Subscription row deleted under a live session: DISCONNECT again, disabled again.
+    expect(asResponse(await f.controller.send({ reqType: 'delete', delete: { allowPartial: false, objPaths: [row] } })).respType).toBe('deleteResp');
+    await until(() => (brokerLines(clientId, /Client \S+ disconnected/).length === 2 ? true : undefined), 5000, 'the second DISCONNECT');
+    expect(await status()).toBe('Error_Misconfigured');
+    expect(brokerLines(clientId, /closed its connection/)).toHaveLength(0);
   }, 15_000);
 });
