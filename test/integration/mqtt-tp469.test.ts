@@ -148,6 +148,30 @@ describe('MQTT 5.0 agent with a Subscription row, driven over MQTT', () => {
     expect(Number(again[`${C}Stats.PublishSent`])).toBeGreaterThan(Number(v[`${C}Stats.PublishSent`]));
   });
 
+  it('TP-469 11.1: GetSupportedDM of Device.MQTT. and Device.LocalAgent. lists every parameter of the MQTT profiles', async () => {
+    // TR-181 MQTTClientCon:1, MQTTClientBase:1, MQTTClientSubscribe:1, MQTTAgent:1, MQTTController:2.
+    const required: Record<string, string[]> = {
+      'Device.MQTT.': ['ClientNumberOfEntries'],
+      'Device.MQTT.Capabilities.': ['ProtocolVersionsSupported', 'TransportProtocolSupported'],
+      'Device.MQTT.Client.{i}.': [
+        'Enable', 'Status', 'ProtocolVersion', 'BrokerAddress', 'BrokerPort', 'CleanSession', 'KeepAliveTime', 'Name', 'ClientID',
+        'Username', 'Password', 'TransportProtocol', 'MessageRetryTime', 'ConnectRetryTime', 'ConnectRetryIntervalMultiplier',
+        'ConnectRetryMaxInterval', 'ResponseInformation', 'SubscriptionNumberOfEntries',
+      ],
+      'Device.MQTT.Client.{i}.Stats.': ['BrokerConnectionEstablished', 'MQTTMessagesSent', 'MQTTMessagesReceived', 'ConnectionErrors'],
+      'Device.MQTT.Client.{i}.Subscription.{i}.': ['Topic', 'QoS', 'Enable'],
+      'Device.LocalAgent.MTP.{i}.MQTT.': ['Reference', 'ResponseTopicConfigured', 'ResponseTopicDiscovered'],
+      'Device.LocalAgent.Controller.{i}.MTP.{i}.MQTT.': ['AgentMTPReference', 'Topic'],
+    };
+    const r = await ctl.send(AGENT_TOPIC, { reqType: 'getSupportedDm', getSupportedDm: { objPaths: ['Device.MQTT.', 'Device.LocalAgent.'], firstLevelOnly: false, returnCommands: false, returnEvents: false, returnParams: true, returnUniqueKeySets: false } });
+    if (r.respType !== 'getSupportedDmResp') throw new Error(`expected a GetSupportedDMResp, got ${r.respType}`);
+    const supported = new Map<string, string[]>();
+    for (const req of r.getSupportedDmResp.reqObjResults) {
+      for (const o of req.supportedObjs ?? []) supported.set(o.supportedObjPath, (o.supportedParams ?? []).map((p) => p.paramName));
+    }
+    for (const [obj, params] of Object.entries(required)) expect({ obj, params: supported.get(obj) ?? [] }).toEqual({ obj, params: expect.arrayContaining(params) });
+  });
+
   it('TP-469 11.9: adding, disabling, enabling and deleting a Subscription row (UN)SUBSCRIBEs on the live session', async () => {
     const NEW = '/tp469/new-topic';
     const clientId = mqtt().client.clientId;
