@@ -18,7 +18,7 @@ import { UNKNOWN_TIME } from '../../datamodel/value/Value.js';
 import { startAgent, testSchema, type AgentFixture } from '../peers/agent-fixture.js';
 import { startMosquitto, type Mosquitto } from '../peers/mosquitto.js';
 import { mqttAgentDefaults } from '../peers/mqtt-agent-defaults.js';
-import { asResponse } from '../peers/TestController.js';
+import { asResponse, waitForNotification } from '../peers/TestController.js';
 
 const CONTROLLER_EID = 'proto::controller-tp469';
 const C = 'Device.MQTT.Client.1.';
@@ -248,12 +248,17 @@ describe('TP-469 11.10: no Subscription row and no subscribe-topic in the CONNAC
     expect(brokerLines(clientId, /closed its connection/)).toHaveLength(0);
     expect(await status()).toBe('Error_Misconfigured');
     expect(brokerLines(clientId, CONNECTED)).toHaveLength(1);
+    // Status is live, not stored: a ValueChange Subscription on it still hears of each change.
+    const vc = asResponse(await f.controller.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: Object.entries({ Enable: 'true', ID: 'mqtt-status', NotifType: 'ValueChange', ReferenceList: `${C}Status` }).map(([param, value]) => ({ param, value, required: true })) }] } }));
+    expect(vc.respType).toBe('addResp');
 
     const added = asResponse(await f.controller.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: `${C}Subscription.`, paramSettings: [{ param: 'Enable', value: 'true', required: true }, { param: 'Topic', value: '/tp469/no-topic/agent', required: true }] }] } }));
     if (added.respType !== 'addResp' || added.addResp.createdObjResults[0].operStatus.operStatus !== 'operSuccess') throw new Error(`Add failed: ${JSON.stringify(added)}`);
     const row = added.addResp.createdObjResults[0].operStatus.operSuccess.instantiatedPath;
     await until(async () => ((await status()) === 'Connected' ? true : undefined), 5000, 'Status Connected');
     expect(brokerLines(clientId, CONNECTED)).toHaveLength(2);
+    const connectedNotify = await waitForNotification(f.controller, (ns) => ns.find((n) => n.notify.subscriptionId === 'mqtt-status' && n.notify.notification === 'valueChange' && n.notify.valueChange.paramValue === 'Connected'));
+    expect(connectedNotify.notify).toMatchObject({ valueChange: { paramPath: `${C}Status` } });
 
     // The last Subscription row deleted under a live session: DISCONNECT again, disabled again.
     expect(asResponse(await f.controller.send({ reqType: 'delete', delete: { allowPartial: false, objPaths: [row] } })).respType).toBe('deleteResp');
