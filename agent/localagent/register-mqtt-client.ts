@@ -10,7 +10,7 @@ import { registerStored } from '../../datamodel/store/stored-binding.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { UNKNOWN_TIME, type Value } from '../../datamodel/value/Value.js';
-import type { MqttClientStats, MqttClientStatus } from '../../mtp/mqtt/MqttClientMtp.js';
+import type { MqttClientStats, MqttClientStatus, MqttSubscriptionStatus } from '../../mtp/mqtt/MqttClientMtp.js';
 
 /** What mtp/mqtt implements (Device.MQTT.Capabilities.). */
 export const MQTT_PROTOCOL_VERSIONS = ['3.1.1', '5.0'] as const;
@@ -34,12 +34,15 @@ export interface MqttClientLive {
   readonly status: MqttClientStatus;
   readonly responseInformation: string;
   readonly statistics: MqttClientStats;
+  /** Subscription.{i}.Status of an enabled row with this Topic. */
+  subscriptionStatus(topic: string): MqttSubscriptionStatus;
 }
 
 /** The running MQTT MTP of the row at `clientRow` ("Device.MQTT.Client.1."), if one runs. */
 export type MqttClientLookup = (clientRow: string) => MqttClientLive | undefined;
 
-const SUBSCRIPTION_PARAMS = ['Alias', 'Enable', 'Topic', 'QoS'] as const;
+/** Status is live: the state of the row's filter on the running client's session. */
+const SUBSCRIPTION_PARAMS = ['Alias', 'Enable', 'Status', 'Topic', 'QoS'] as const;
 
 /** Device.MQTT.Client.{i}.Stats. of a row no MTP runs for: nothing counted yet. */
 const NO_STATS: MqttClientStats = { publishSent: 0, publishReceived: 0, subscribeSent: 0, unsubscribeSent: 0, messagesSent: 0, messagesReceived: 0, connectionErrors: 0, publishErrors: 0 };
@@ -62,6 +65,14 @@ export function registerMqttClient(model: DataModel, store: DataStore, running: 
   });
   registerStored(model, store, 'Device.MQTT.Client.{i}.Subscription.{i}.', {
     params: SUBSCRIPTION_PARAMS,
+    live: {
+      // TR-181: a disabled row is Unsubscribed (its UNSUBSCRIBE is sent at once, TP-469 11.9).
+      Status: (keys) => {
+        const row = store.row(`${rowOf(keys)}Subscription.${keys[1]}.`);
+        if (row?.Enable !== true || !row.Topic) return 'Unsubscribed';
+        return running(rowOf(keys))?.subscriptionStatus(String(row.Topic)) ?? 'Unsubscribed';
+      },
+    },
     validate: (keys, changes) => {
       if ('Topic' in changes && /[+#]/.test(String(changes.Topic)) && !isValidFilter(String(changes.Topic))) {
         throw new UspError(ErrorCode.InvalidValue, `Topic ${JSON.stringify(changes.Topic)} is not a valid MQTT topic filter`);

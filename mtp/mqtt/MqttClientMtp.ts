@@ -17,10 +17,16 @@ import { verifiedPeerCertificate } from '../tls/peer-certificate.js';
 import { MqttTopicConnection, publishOptions, type MqttPublisher } from './MqttTopicConnection.js';
 import type { MqttClientMtpOptions, MqttClientStatus, MqttControllerTopic } from './mqtt-options.js';
 import { MqttStatsCounter, type MqttClientStats } from './mqtt-stats.js';
-import { planSubscriptions, replyToOf, withReplyTo, type MqttQoS, type SubscriptionPlan, type TopicSubscription } from './topics.js';
+import { filterCovers, planSubscriptions, replyToOf, withReplyTo, type MqttQoS, type SubscriptionPlan, type TopicSubscription } from './topics.js';
 
 export type { MqttClientMtpOptions, MqttClientStatus, MqttControllerTopic, MqttTlsOptions } from './mqtt-options.js';
 export type { MqttClientStats } from './mqtt-stats.js';
+
+/** Device.MQTT.Client.{i}.Subscription.{i}.Status. */
+export type MqttSubscriptionStatus = 'Unsubscribed' | 'Subscribing' | 'Subscribed' | 'Error';
+
+/** One filter of the SUBSCRIBE set, with what the SUBACK said of it. */
+interface RequestedFilter { qos: MqttQoS; state: 'Subscribing' | 'Subscribed' | 'Error' }
 
 /** Content Types a received USP Record may carry (R-MQTT.27a); absent is accepted too. */
 const USP_CONTENT_TYPES = new Set(['usp.msg', 'application/vnd.bbf.usp.msg']);
@@ -50,8 +56,8 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
   /** What the last CONNACK said: "subscribe-topic" User Properties and Response Information (MQTT 5). */
   private subscribeTopics: string[] = [];
   private responseInfo = '';
-  /** Filters SUBSCRIBE was sent for on the live session (topic → QoS), to UNSUBSCRIBE what is dropped. */
-  private readonly requested = new Map<string, MqttQoS>();
+  /** Filters SUBSCRIBE was sent for on this session, to UNSUBSCRIBE what is dropped and show Subscription.{i}.Status. */
+  private readonly requested = new Map<string, RequestedFilter>();
   /** Set when R-MQTT.16 disabled the MTP: a Subscription row appearing connects again. */
   private disabledNoTopic = false;
   private readonly stats = new MqttStatsCounter();
@@ -79,6 +85,18 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
   get responseInformation(): string { return this.responseInfo; }
   /** Device.MQTT.Client.{i}.Stats.: counters since this MTP was created (a configuration restart creates a new one). */
   get statistics(): MqttClientStats { return this.stats.snapshot(); }
+
+  /**
+   * Device.MQTT.Client.{i}.Subscription.{i}.Status of an enabled row with this Topic: the state
+   * of the filter that carries it on the live session (itself, or a wider filter that covers it).
+   */
+  subscriptionStatus(topic: string): MqttSubscriptionStatus {
+    if (!this.live) return 'Unsubscribed';
+    const exact = this.requested.get(topic);
+    if (exact) return exact.state;
+    for (const [filter, f] of this.requested) if (filterCovers(filter, topic)) return f.state;
+    return 'Unsubscribed';
+  }
 
   /** Starts connecting in the background; the MTP keeps retrying until stopped. */
   async start(): Promise<void> {
@@ -227,13 +245,14 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
     this.stats.connected();
     if (!this.hasTopic()) { this.disableNoTopic(client); return; }
     const plan = this.plan();
-    for (const f of plan.filters) this.requested.set(f.topic, f.qos);
+    const entries = plan.filters.map((f) => this.request(f));
     client.subscribe(this.subscribeMap(plan.filters), (err, _subs, suback) => {
       if (client !== this.client) return;
       // The last Subscription row went while the SUBACK was awaited.
       if (!this.hasTopic()) { this.disableNoTopic(client); return; }
       const granted = (suback?.granted ?? []).map(Number);
       const ok = plan.filters.filter((_f, n) => granted[n] !== undefined && granted[n] < 0x80);
+      entries.forEach((e, n) => { e.state = granted[n] !== undefined && granted[n] < 0x80 ? 'Subscribed' : 'Error'; });
       if (ok.length === 0) {
         // R-MQTT.17: not reachable, so publish nothing; the back-off retries.
         this.log.error('mqtt: no subscription accepted; disconnecting', { error: err?.message ?? 'no SUBACK' });
@@ -295,13 +314,15 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
    */
   private syncSubscriptions(client: MqttClient): void {
     const plan = this.plan();
-    const add = plan.filters.filter((f) => this.requested.get(f.topic) !== f.qos);
+    const add = plan.filters.filter((f) => this.requested.get(f.topic)?.qos !== f.qos);
     const drop = [...this.requested.keys()].filter((t) => !plan.filters.some((f) => f.topic === t));
-    for (const f of add) this.requested.set(f.topic, f.qos);
+    const entries = add.map((f) => this.request(f));
     for (const t of drop) this.requested.delete(t);
     if (add.length > 0) {
       client.subscribe(this.subscribeMap(add), (err, _subs, suback) => {
         const granted = (suback?.granted ?? []).map(Number);
+        // An entry replaced meanwhile (the row changed again) keeps the state of its own SUBSCRIBE.
+        entries.forEach((e, n) => { e.state = granted[n] !== undefined && granted[n] < 0x80 ? 'Subscribed' : 'Error'; });
         const refused = add.filter((_f, n) => !(granted[n] !== undefined && granted[n] < 0x80));
         if (err || refused.length > 0) this.log.warn('mqtt: subscription refused', { topics: refused.map((f) => f.topic).join(','), error: err?.message ?? '' });
         else this.log.info('mqtt subscribed', { topics: add.map((f) => f.topic).join(',') });
@@ -318,6 +339,13 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
       this.opts.onReplyTopic?.(this.replyTo ?? '');
       this.announce();
     }
+  }
+
+  /** Records a SUBSCRIBE about to be sent for `f`; its SUBACK settles the returned entry. */
+  private request(f: TopicSubscription): RequestedFilter {
+    const entry: RequestedFilter = { qos: f.qos, state: 'Subscribing' };
+    this.requested.set(f.topic, entry);
+    return entry;
   }
 
   /** R-MTP.6 / TP-469 11.17: an MQTTConnectRecord to every known controller after each (re)subscription. */

@@ -197,10 +197,13 @@ describe('MQTT 5.0 agent with a Subscription row, driven over MQTT', () => {
     expect(row).toBe(`${C}Subscription.2.`);
     await waitStat('SubscribeSent', subscribes + 1);
     expect(await ctl.send(NEW, getHostName)).toMatchObject({ respType: 'getResp' });
+    // Once the broker delivered on NEW, its SUBACK had come back.
+    expect((await ctl.get(AGENT_TOPIC, `${row}Status`))[`${row}Status`]).toBe('Subscribed');
 
     await ctl.send(AGENT_TOPIC, set(row, 'Enable', 'false'));
     await waitStat('UnSubscribeSent', unsubscribes + 1);
     expect(await reachesNew()).toBe(false);
+    expect((await ctl.get(AGENT_TOPIC, `${row}Status`))[`${row}Status`]).toBe('Unsubscribed');
 
     await ctl.send(AGENT_TOPIC, set(row, 'Enable', 'true'));
     await waitStat('SubscribeSent', subscribes + 2);
