@@ -1,7 +1,8 @@
 /**
  * The agent's MQTT MTP (TR-369 §MQTT binding, DIGEST §8.2): one MQTT 5.0 or 3.1.1 client per
  * Device.MQTT.Client.{i} that a Device.LocalAgent.MTP.{i} row references. It connects (CONNECT
- * with usp-endpoint-id and Request Response Information in 5.0), subscribes (R-MQTT.15), announces
+ * with usp-endpoint-id and Request Response Information in 5.0), subscribes (R-MQTT.15; later
+ * Subscription row changes by SUBSCRIBE/UNSUBSCRIBE on the same session, TP-469 11.9), announces
  * itself with an MQTTConnectRecord to every known controller topic, and moves Records as PUBLISH
  * payloads carrying its "reply to" topic (R-MQTT.22-27). Reconnection is its own, by the
  * ConnectRetry* back-off (R-MQTT.10/33), never MQTT.js's fixed reconnectPeriod. With transport
