@@ -24,7 +24,7 @@ import { applyDefaults, type DefaultsFile } from './defaults/apply-defaults.js';
 import { registerLocalAgent } from './localagent/register-local-agent.js';
 import { registerMqttClient } from './localagent/register-mqtt-client.js';
 import { registerUnixDomainSockets } from './localagent/register-unix-domain-sockets.js';
-import { mqttClientsNeedTls } from './transports/start-mqtt.js';
+import { mqttClientsNeedTls, StartedMqtt } from './transports/start-mqtt.js';
 import { registerCoap, withLegacyCoapSchema } from './localagent/register-coap.js';
 import { reconnectOnWanUp } from './transports/reconnect-on-wan-up.js';
 import { startMtps, type MtpSupervision } from './transports/start-mtps.js';
@@ -118,7 +118,8 @@ export class Agent {
         return client?.currentRetryCount ?? 0;
       },
     });
-    registerMqttClient(model, store);
+    // Client.{i}.Status, ResponseInformation and Stats. come from the MQTT MTP running for that row.
+    registerMqttClient(model, store, (row) => agent?.mtps.find((m): m is StartedMqtt => m instanceof StartedMqtt && m.clientRow === row)?.client);
     registerUnixDomainSockets(model, store);
     if (opts.legacyCoap) registerCoap(model, store);
     const operations = new OperationRunner(model, log.child('operate'));

@@ -1,14 +1,16 @@
 /**
- * Device.MQTT. as the agent's stored configuration (TR-181 MQTTClientCon:1, MQTTClientSubscribe:1):
- * the broker connections the MQTT MTPs make, seeded by the factory-defaults file, persisted by the
- * DataStore and read by agent/transports/start-mqtt.ts. Device.MQTT.Capabilities. states what the
- * MTP implements. Live status (Client.{i}.Status, ResponseInformation, Stats) is not served yet.
+ * Device.MQTT. as the agent's stored configuration (TR-181 MQTTClientCon:1, MQTTClientBase:1,
+ * MQTTClientSubscribe:1): the broker connections the MQTT MTPs make, seeded by the
+ * factory-defaults file, persisted by the DataStore and read by agent/transports/start-mqtt.ts.
+ * Client.{i}.Status, ResponseInformation and Stats. are read live from the running MQTT MTP of
+ * that row (TP-469 11.1). Device.MQTT.Capabilities. states what the MTP implements.
  */
 import type { DataStore } from '../../datamodel/store/DataStore.js';
 import { registerStored } from '../../datamodel/store/stored-binding.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
-import type { Value } from '../../datamodel/value/Value.js';
+import { UNKNOWN_TIME, type Value } from '../../datamodel/value/Value.js';
+import type { MqttClientStats, MqttClientStatus, MqttSubscriptionStatus } from '../../mtp/mqtt/MqttClientMtp.js';
 
 /** What mtp/mqtt implements (Device.MQTT.Capabilities.). */
 export const MQTT_PROTOCOL_VERSIONS = ['3.1.1', '5.0'] as const;
@@ -16,18 +18,45 @@ export const MQTT_TRANSPORTS = ['TCP/IP', 'TLS'] as const;
 /** Subscription rows per client (Capabilities.MaxNumberOfClientSubscriptions); Add beyond it fails with 7005. */
 export const MAX_CLIENT_SUBSCRIPTIONS = 32;
 
-/** The configuration the MQTT MTP honours; the rest of Client.{i} waits until it does. */
+/**
+ * The configuration the MQTT MTP honours, and the live Status and ResponseInformation; the rest
+ * of Client.{i} waits until it does. MessageRetryTime (MQTTClientCon:1) is stored only: TR-181
+ * applies it to ProtocolVersion 3.1 alone, which this MTP does not offer.
+ */
 const CLIENT_PARAMS = [
-  'Alias', 'Name', 'Enable', 'ProtocolVersion', 'BrokerAddress', 'BrokerPort', 'TransportProtocol',
-  'CleanSession', 'CleanStart', 'KeepAliveTime', 'ClientID', 'Username', 'Password',
-  'ConnectRetryTime', 'ConnectRetryIntervalMultiplier', 'ConnectRetryMaxInterval',
+  'Alias', 'Name', 'Enable', 'Status', 'ProtocolVersion', 'BrokerAddress', 'BrokerPort', 'TransportProtocol',
+  'CleanSession', 'CleanStart', 'KeepAliveTime', 'ClientID', 'Username', 'Password', 'MessageRetryTime',
+  'ConnectRetryTime', 'ConnectRetryIntervalMultiplier', 'ConnectRetryMaxInterval', 'ResponseInformation',
 ] as const;
 
-const SUBSCRIPTION_PARAMS = ['Alias', 'Enable', 'Topic', 'QoS'] as const;
+/** What the running MQTT MTP of one Device.MQTT.Client.{i} row shows (mtp/mqtt/MqttClientMtp.ts). */
+export interface MqttClientLive {
+  readonly status: MqttClientStatus;
+  readonly responseInformation: string;
+  readonly statistics: MqttClientStats;
+  /** Subscription.{i}.Status of an enabled row with this Topic. */
+  subscriptionStatus(topic: string): MqttSubscriptionStatus;
+}
 
-export function registerMqttClient(model: DataModel, store: DataStore): void {
+/** The running MQTT MTP of the row at `clientRow` ("Device.MQTT.Client.1."), if one runs. */
+export type MqttClientLookup = (clientRow: string) => MqttClientLive | undefined;
+
+/** Status is live: the state of the row's filter on the running client's session. */
+const SUBSCRIPTION_PARAMS = ['Alias', 'Enable', 'Status', 'Topic', 'QoS'] as const;
+
+/** Device.MQTT.Client.{i}.Stats. of a row no MTP runs for: nothing counted yet. */
+const NO_STATS: MqttClientStats = { publishSent: 0, publishReceived: 0, subscribeSent: 0, unsubscribeSent: 0, messagesSent: 0, messagesReceived: 0, connectionErrors: 0, publishErrors: 0 };
+
+export function registerMqttClient(model: DataModel, store: DataStore, running: MqttClientLookup = () => undefined): void {
+  const rowOf = (keys: readonly number[]): string => `Device.MQTT.Client.${keys[0]}.`;
   registerStored(model, store, 'Device.MQTT.Client.{i}.', {
     params: CLIENT_PARAMS,
+    live: {
+      // An enabled row with no running MTP was skipped at start (no MTP references it, no
+      // BrokerAddress, shared with another MTP): the start-up log names which.
+      Status: (keys) => running(rowOf(keys))?.status ?? (store.row(rowOf(keys))?.Enable === true ? 'Error_Misconfigured' : 'Disabled'),
+      ResponseInformation: (keys) => running(rowOf(keys))?.responseInformation ?? '',
+    },
     // ProtocolVersion and TransportProtocol are enumerationRefs to the Capabilities lists.
     validate: (_keys, changes) => {
       oneOf(changes, 'ProtocolVersion', ['', ...MQTT_PROTOCOL_VERSIONS]);
@@ -36,6 +65,14 @@ export function registerMqttClient(model: DataModel, store: DataStore): void {
   });
   registerStored(model, store, 'Device.MQTT.Client.{i}.Subscription.{i}.', {
     params: SUBSCRIPTION_PARAMS,
+    live: {
+      // TR-181: a disabled row is Unsubscribed (its UNSUBSCRIBE is sent at once, TP-469 11.9).
+      Status: (keys) => {
+        const row = store.row(`${rowOf(keys)}Subscription.${keys[1]}.`);
+        if (row?.Enable !== true || !row.Topic) return 'Unsubscribed';
+        return running(rowOf(keys))?.subscriptionStatus(String(row.Topic)) ?? 'Unsubscribed';
+      },
+    },
     validate: (keys, changes) => {
       if ('Topic' in changes && /[+#]/.test(String(changes.Topic)) && !isValidFilter(String(changes.Topic))) {
         throw new UspError(ErrorCode.InvalidValue, `Topic ${JSON.stringify(changes.Topic)} is not a valid MQTT topic filter`);
@@ -46,12 +83,39 @@ export function registerMqttClient(model: DataModel, store: DataStore): void {
       }
     },
   });
+  model.register('Device.MQTT.Client.{i}.Stats.', {
+    params: STATS_PARAMS,
+    get: (keys) => statsValues(running(rowOf(keys))?.statistics ?? NO_STATS),
+  });
   const capabilities: Record<string, Value> = {
     ProtocolVersionsSupported: MQTT_PROTOCOL_VERSIONS.join(','),
     TransportProtocolSupported: MQTT_TRANSPORTS.join(','),
     MaxNumberOfClientSubscriptions: MAX_CLIENT_SUBSCRIPTIONS,
   };
   model.register('Device.MQTT.Capabilities.', { params: Object.keys(capabilities), get: () => capabilities });
+}
+
+const STATS_PARAMS = [
+  'BrokerConnectionEstablished', 'LastPublishMessageSent', 'LastPublishMessageReceived', 'PublishSent', 'PublishReceived',
+  'SubscribeSent', 'UnSubscribeSent', 'MQTTMessagesSent', 'MQTTMessagesReceived', 'ConnectionErrors', 'PublishErrors',
+] as const;
+
+/** Device.MQTT.Client.{i}.Stats. values: StatsCounter64 as decimal strings, times as dateTime (Unknown Time until the first). */
+function statsValues(s: MqttClientStats): Record<string, Value> {
+  const time = (d: Date | undefined): string => (d ? `${d.toISOString().slice(0, 19)}Z` : UNKNOWN_TIME);
+  return {
+    BrokerConnectionEstablished: time(s.brokerConnectionEstablished),
+    LastPublishMessageSent: time(s.lastPublishSent),
+    LastPublishMessageReceived: time(s.lastPublishReceived),
+    PublishSent: String(s.publishSent),
+    PublishReceived: String(s.publishReceived),
+    SubscribeSent: String(s.subscribeSent),
+    UnSubscribeSent: String(s.unsubscribeSent),
+    MQTTMessagesSent: String(s.messagesSent),
+    MQTTMessagesReceived: String(s.messagesReceived),
+    ConnectionErrors: s.connectionErrors,
+    PublishErrors: s.publishErrors,
+  };
 }
 
 function oneOf(changes: Record<string, Value>, name: string, allowed: readonly string[]): void {

@@ -1,6 +1,7 @@
 /**
  * Keeps a running MTP's list of controllers (their MQTT topics, CoAP addresses) in step with the
- * Controller.{i} and Controller.{i}.MTP.{j} rows: after a burst of changes to `watched` objects
+ * Controller.{i} and Controller.{i}.MTP.{j} rows, and an MQTT MTP's subscriptions with its
+ * Device.MQTT.Client.{i}.Subscription.{j} rows: after a burst of changes to `watched` objects
  * (a transaction commits many at once) the list is read again once and handed to `apply`.
  */
 import type { Logger } from '../../datamodel/Logger.js';

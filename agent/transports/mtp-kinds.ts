@@ -59,12 +59,16 @@ export const WEBSOCKET_CLIENTS: MtpKind = {
   sources: [CONTROLLER, CONTROLLER_ROW, { path: 'Device.LocalAgent.Controller.{i}.MTP.{i}.WebSocket.', protocolOf: 'controllerRow' }],
 };
 
-/** Controller.{i}.MTP.{j}.MQTT topics are not here: a running MQTT MTP follows them live (start-mqtt.ts). */
+/**
+ * Controller.{i}.MTP.{j}.MQTT topics and Device.MQTT.Client.{i}.Subscription.{j} rows are not
+ * here: a running MQTT MTP follows them live (start-mqtt.ts), the latter by SUBSCRIBE and
+ * UNSUBSCRIBE on its session (TP-469 11.9).
+ */
 export const MQTT: MtpKind = {
   name: 'MQTT', protocol: 'MQTT', start: startMqtt,
   sources: [
     AGENT_ROW, { path: 'Device.LocalAgent.MTP.{i}.MQTT.', protocolOf: 'agentRow' },
-    { path: 'Device.MQTT.Client.{i}.' }, { path: 'Device.MQTT.Client.{i}.Subscription.{i}.' },
+    { path: 'Device.MQTT.Client.{i}.' },
   ],
   inEffect: (path, param, value, running) => param === 'ClientID'
     && running.some((m) => m instanceof StartedMqtt && m.clientRow === path && m.client.clientId === value),

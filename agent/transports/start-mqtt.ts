@@ -88,6 +88,8 @@ export async function startMqtt(deps: TransportDeps, hooks: MqttStartHooks = {})
       onRecord: deps.onRecord,
       onClientIdAssigned: (id) => { void saveClientId(clientInst, id).catch(report('ClientID')); },
       onReplyTopic: (t) => { void saveReplyTo(mqttInst, t).catch(report('ResponseTopicDiscovered')); },
+      // Status is read live (not stored), so ValueChange subscriptions learn of it from here.
+      onStatus: (s) => model.changes.emit({ kind: 'value', inst: clientInst, path: clients.pathOf([c]), param: 'Status', value: s }),
       log: mlog,
     };
     if (!options.brokerAddress) { mlog.error('MQTT MTP skipped: BrokerAddress is empty', { client: c }); continue; }
@@ -95,7 +97,9 @@ export async function startMqtt(deps: TransportDeps, hooks: MqttStartHooks = {})
     // The mqtt package is loaded only when an MQTT MTP is enabled (start-up time on WebSocket-only agents).
     const { MqttClientMtp } = await import('../../mtp/mqtt/MqttClientMtp.js');
     const mtpClient = new MqttClientMtp(options);
-    const unwatch = watchControllers(model, mtpPath, mtpClient, mlog);
+    const unwatchControllers = watchControllers(model, mtpPath, mtpClient, mlog);
+    const unwatchSubscriptions = watchSubscriptions(model, c, mtpClient, mlog);
+    const unwatch = (): void => { unwatchControllers(); unwatchSubscriptions(); };
     const started = new StartedMqtt(mtpClient, mtpPath, unwatch, clients.pathOf([c]));
     await started.start();
     out.push(started);
@@ -176,6 +180,16 @@ async function controllerTopics(model: DataModel, mtpPath: string): Promise<Mqtt
 function watchControllers(model: DataModel, mtpPath: string, mtp: MqttClientMtp, log: Logger): () => void {
   const watched = new Set(['Device.LocalAgent.Controller.{i}.', 'Device.LocalAgent.Controller.{i}.MTP.{i}.', 'Device.LocalAgent.Controller.{i}.MTP.{i}.MQTT.']);
   return followControllerRows(model, watched, () => controllerTopics(model, mtpPath), (list) => mtp.setControllers(list), log, 'controller MQTT topics');
+}
+
+/**
+ * TP-469 11.9: Client.{i}.Subscription.{j} rows added, deleted, enabled, disabled or edited
+ * change the subscriptions of the live session (SUBSCRIBE / UNSUBSCRIBE) instead of restarting
+ * the MTP; mtp-kinds.ts leaves these rows out of the MQTT kind's restart sources for that.
+ */
+function watchSubscriptions(model: DataModel, client: number, mtp: MqttClientMtp, log: Logger): () => void {
+  const watched = new Set(['Device.MQTT.Client.{i}.Subscription.{i}.']);
+  return followControllerRows(model, watched, () => subscriptionsOf(model, client), (list) => mtp.setSubscriptions(list), log, 'MQTT Subscription rows');
 }
 
 /** Writes values the agent learned (not a controller's Set) and persists them. */

@@ -1,14 +1,15 @@
 /**
  * The agent's MQTT MTP (TR-369 §MQTT binding, DIGEST §8.2): one MQTT 5.0 or 3.1.1 client per
  * Device.MQTT.Client.{i} that a Device.LocalAgent.MTP.{i} row references. It connects (CONNECT
- * with usp-endpoint-id and Request Response Information in 5.0), subscribes (R-MQTT.15), announces
+ * with usp-endpoint-id and Request Response Information in 5.0), subscribes (R-MQTT.15; later
+ * Subscription row changes by SUBSCRIBE/UNSUBSCRIBE on the same session, TP-469 11.9), announces
  * itself with an MQTTConnectRecord to every known controller topic, and moves Records as PUBLISH
  * payloads carrying its "reply to" topic (R-MQTT.22-27). Reconnection is its own, by the
  * ConnectRetry* back-off (R-MQTT.10/33), never MQTT.js's fixed reconnectPeriod. With transport
  * "TLS" it connects over mqtts (TLS 1.2+, broker verified, client certificate presented; R-MQTT.48).
  */
 import type { X509Certificate } from 'node:crypto';
-import { connect, type IClientOptions, type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
+import { connect, type IClientOptions, type IClientSubscribeOptions, type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
 import type { Logger } from '../../datamodel/Logger.js';
 import type { Mtp, MtpConnection } from '../Mtp.js';
 import { connectRetryWait } from './connect-backoff.js';
@@ -16,9 +17,17 @@ import { describeTlsFailure, mqttTlsConnectOptions } from './mqtt-tls.js';
 import { verifiedPeerCertificate } from '../tls/peer-certificate.js';
 import { MqttTopicConnection, publishOptions, type MqttPublisher } from './MqttTopicConnection.js';
 import type { MqttClientMtpOptions, MqttClientStatus, MqttControllerTopic } from './mqtt-options.js';
-import { planSubscriptions, replyToOf, withReplyTo, type MqttQoS } from './topics.js';
+import { MqttStatsCounter, type MqttClientStats } from './mqtt-stats.js';
+import { filterCovers, planSubscriptions, replyToOf, withReplyTo, type MqttQoS, type SubscriptionPlan, type TopicSubscription } from './topics.js';
 
 export type { MqttClientMtpOptions, MqttClientStatus, MqttControllerTopic, MqttTlsOptions } from './mqtt-options.js';
+export type { MqttClientStats } from './mqtt-stats.js';
+
+/** Device.MQTT.Client.{i}.Subscription.{i}.Status. */
+export type MqttSubscriptionStatus = 'Unsubscribed' | 'Subscribing' | 'Subscribed' | 'Error';
+
+/** One filter of the SUBSCRIBE set, with what the SUBACK said of it. */
+interface RequestedFilter { qos: MqttQoS; state: 'Subscribing' | 'Subscribed' | 'Error' }
 
 /** Content Types a received USP Record may carry (R-MQTT.27a); absent is accepted too. */
 const USP_CONTENT_TYPES = new Set(['usp.msg', 'application/vnd.bbf.usp.msg']);
@@ -43,6 +52,16 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
   private readonly log: Logger;
   /** Taken once per broker session, so every Record of the session shares one object (trust caches key on it). */
   private brokerCert?: X509Certificate;
+  /** Enabled Client.{i}.Subscription.{i} rows; replaced live by setSubscriptions() (TP-469 11.9). */
+  private subscriptions: readonly TopicSubscription[];
+  /** What the last CONNACK said: "subscribe-topic" User Properties and Response Information (MQTT 5). */
+  private subscribeTopics: string[] = [];
+  private responseInfo = '';
+  /** Filters SUBSCRIBE was sent for on this session, to UNSUBSCRIBE what is dropped and show Subscription.{i}.Status. */
+  private readonly requested = new Map<string, RequestedFilter>();
+  /** Set when R-MQTT.16 disabled the MTP: a Subscription row appearing connects again. */
+  private disabledNoTopic = false;
+  private readonly stats = new MqttStatsCounter();
 
   constructor(private readonly opts: MqttClientMtpOptions) {
     if (opts.transport !== 'TCP/IP' && opts.transport !== 'TLS') throw new Error(`MQTT transport ${String(opts.transport)} is not implemented (TCP/IP, TLS)`);
@@ -50,6 +69,7 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
     if (opts.transport === 'TLS') mqttTlsConnectOptions(opts.tls);
     this.log = opts.log;
     this.clientIdInUse = opts.clientId;
+    this.subscriptions = opts.subscriptions;
     this.setControllers(opts.controllers);
   }
 
@@ -62,12 +82,53 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
   get connected(): boolean { return this.live?.connected === true; }
   /** The broker's verified certificate (TLS transport), for the Trusted Broker check. */
   get brokerCertificate(): X509Certificate | undefined { return this.live ? this.brokerCert : undefined; }
+  /** Device.MQTT.Client.{i}.ResponseInformation: the last CONNACK's Response Information (MQTT 5), "" if none. */
+  get responseInformation(): string { return this.responseInfo; }
+  /** Device.MQTT.Client.{i}.Stats.: counters since this MTP was created (a configuration restart creates a new one). */
+  get statistics(): MqttClientStats { return this.stats.snapshot(); }
+
+  /**
+   * Device.MQTT.Client.{i}.Subscription.{i}.Status of an enabled row with this Topic: the state
+   * of the filter that carries it on the live session (itself, or a wider filter that covers it).
+   */
+  subscriptionStatus(topic: string): MqttSubscriptionStatus {
+    if (!this.live) return 'Unsubscribed';
+    const exact = this.requested.get(topic);
+    if (exact) return exact.state;
+    for (const [filter, f] of this.requested) if (filterCovers(filter, topic)) return f.state;
+    return 'Unsubscribed';
+  }
 
   /** Starts connecting in the background; the MTP keeps retrying until stopped. */
   async start(): Promise<void> {
     if (this.client || this.retryTimer) return;
     this.stopping = false;
+    this.disabledNoTopic = false;
     this.connectOnce();
+  }
+
+  /**
+   * Device.MQTT.Client.{i}.Subscription.{i} rows changed (TP-469 11.9): on the live session,
+   * SUBSCRIBE to the filters added and UNSUBSCRIBE from those removed or disabled, without
+   * dropping the connection. Without a session the next CONNACK uses the new list. Losing the
+   * last topic disables the MTP (R-MQTT.16); gaining one after that connects again.
+   */
+  setSubscriptions(list: readonly TopicSubscription[]): void {
+    this.subscriptions = list;
+    if (this.disabledNoTopic) {
+      if (this.hasTopic()) {
+        this.log.info('mqtt: a subscription topic is configured again; connecting');
+        this.disabledNoTopic = false;
+        this.stopping = false;
+        this.attempt = 0;
+        this.connectOnce();
+      }
+      return;
+    }
+    const client = this.live;
+    if (!client) return;
+    if (!this.hasTopic()) { this.disableNoTopic(client); return; }
+    this.syncSubscriptions(client);
   }
 
   /**
@@ -105,6 +166,7 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
     const client = this.client;
     this.client = undefined;
     this.live = undefined;
+    this.disabledNoTopic = false;
     this.setStatus('Disabled');
     if (client) await endClient(client);
   }
@@ -112,15 +174,18 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
   /** Publishes one Record to `topic` with the "reply to" topic (R-MQTT.22); false when not connected or backed up. */
   publish(topic: string, record: Uint8Array, retain: boolean): boolean {
     const client = this.live;
-    if (!client?.connected) return false;
+    if (!client?.connected) { this.stats.publishError(); return false; }
     if ((client.stream?.writableLength ?? 0) > (this.opts.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED)) {
       this.log.warn('mqtt publish refused: send buffer full', { topic });
+      this.stats.publishError();
       return false;
     }
     const name = !this.v5 && this.replyTo ? withReplyTo(topic, this.replyTo) : topic;
     const payload = Buffer.from(record.buffer, record.byteOffset, record.byteLength);
     client.publish(name, payload, publishOptions(this.v5, this.opts.publishQoS, retain, this.replyTo), (err) => {
-      if (err) this.log.warn('mqtt publish failed', { topic: name, error: err.message });
+      if (!err) return;
+      this.stats.publishError();
+      this.log.warn('mqtt publish failed', { topic: name, error: err.message });
     });
     return true;
   }
@@ -147,6 +212,8 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
     // delayed ACK (~40 ms per request).
     (client.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
     this.client = client;
+    client.on('packetsend', (p) => this.stats.sent(p));
+    client.on('packetreceive', (p) => this.stats.received(p));
     let reachedBroker = false;
     client.on('connect', (connack) => { reachedBroker = true; this.onConnack(client, connack); });
     client.on('message', (topic, payload, packet) => this.receive(topic, payload, packet));
@@ -173,23 +240,20 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
       this.clientIdInUse = assigned;
       o.onClientIdAssigned?.(assigned);
     }
-    const plan = planSubscriptions({
-      v5: this.v5, configured: o.subscriptions, subscribeTopics: userProperty(props?.userProperties, 'subscribe-topic'),
-      responseInformation: props?.responseInformation, responseTopicConfigured: o.responseTopicConfigured, qos: o.publishQoS,
-    });
-    if (plan.filters.length === 0) {
-      // R-MQTT.16: nowhere to be reached; disconnect and treat the MTP as disabled.
-      this.log.error('mqtt: no topic to subscribe to (Subscription, subscribe-topic, ResponseTopicConfigured); MTP disabled');
-      this.stopping = true;
-      this.setStatus('Error_Misconfigured');
-      void endClient(client);
-      return;
-    }
-    const filters = Object.fromEntries(plan.filters.map((f) => [f.topic, { qos: f.qos, ...(this.v5 ? { nl: true } : {}) }]));
-    client.subscribe(filters, (err, _subs, suback) => {
+    this.subscribeTopics = userProperty(props?.userProperties, 'subscribe-topic').filter((t) => t !== '');
+    this.responseInfo = props?.responseInformation ?? '';
+    this.requested.clear();
+    this.stats.connected();
+    if (!this.hasTopic()) { this.disableNoTopic(client); return; }
+    const plan = this.plan();
+    const entries = plan.filters.map((f) => this.request(f));
+    client.subscribe(this.subscribeMap(plan.filters), (err, _subs, suback) => {
       if (client !== this.client) return;
+      // The last Subscription row went while the SUBACK was awaited.
+      if (!this.hasTopic()) { this.disableNoTopic(client); return; }
       const granted = (suback?.granted ?? []).map(Number);
       const ok = plan.filters.filter((_f, n) => granted[n] !== undefined && granted[n] < 0x80);
+      entries.forEach((e, n) => { e.state = granted[n] !== undefined && granted[n] < 0x80 ? 'Subscribed' : 'Error'; });
       if (ok.length === 0) {
         // R-MQTT.17: not reachable, so publish nothing; the back-off retries.
         this.log.error('mqtt: no subscription accepted; disconnecting', { error: err?.message ?? 'no SUBACK' });
@@ -205,7 +269,84 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
       this.log.info('mqtt connected', { broker: `${o.brokerAddress}:${o.brokerPort}`, transport: o.transport, version: o.protocolVersion, clientId: this.clientIdInUse, replyTo: this.replyTo ?? '', subscribed: ok.map((f) => f.topic).join(',') });
       o.onReplyTopic?.(this.replyTo ?? '');
       this.announce();
+      // Subscription rows that changed while the SUBACK was awaited.
+      this.syncSubscriptions(client);
     });
+  }
+
+  /**
+   * R-MQTT.16: a "subscribe-topic" from the CONNACK or a configured Subscription topic. The
+   * Response Information and ResponseTopicConfigured topics do not count: they are where
+   * responses come back, not where the agent is told to listen.
+   */
+  private hasTopic(): boolean {
+    return this.subscribeTopics.length > 0 || this.subscriptions.some((s) => s.topic !== '');
+  }
+
+  /** R-MQTT.16: DISCONNECT and consider the MTP disabled (no retry) until the Subscription rows change. */
+  private disableNoTopic(client: MqttClient): void {
+    this.log.error('mqtt: no Device.MQTT.Client Subscription topic and no subscribe-topic from the broker (R-MQTT.16); disconnected, MTP disabled until a Subscription is enabled');
+    this.stopping = true;
+    this.disabledNoTopic = true;
+    this.live = undefined;
+    this.requested.clear();
+    this.setStatus('Error_Misconfigured');
+    void endClient(client);
+  }
+
+  /** The SUBSCRIBE set (R-MQTT.15) from the current Subscription rows and the last CONNACK. */
+  private plan(): SubscriptionPlan {
+    const o = this.opts;
+    return planSubscriptions({
+      v5: this.v5, configured: this.subscriptions, subscribeTopics: this.subscribeTopics,
+      responseInformation: this.responseInfo || undefined, responseTopicConfigured: o.responseTopicConfigured, qos: o.publishQoS,
+    });
+  }
+
+  private subscribeMap(filters: readonly TopicSubscription[]): Record<string, IClientSubscribeOptions> {
+    // No Local (5.0): the agent's own publishes on a topic it also listens on do not come back.
+    return Object.fromEntries(filters.map((f) => [f.topic, { qos: f.qos, ...(this.v5 ? { nl: true } : {}) }]));
+  }
+
+  /**
+   * Brings the live session's subscriptions in line with plan(): SUBSCRIBE first (a filter that
+   * replaces another leaves no gap), then UNSUBSCRIBE what is no longer wanted. A changed
+   * "reply to" topic (it may come from the first exact Subscription topic) is announced again.
+   */
+  private syncSubscriptions(client: MqttClient): void {
+    const plan = this.plan();
+    const add = plan.filters.filter((f) => this.requested.get(f.topic)?.qos !== f.qos);
+    const drop = [...this.requested.keys()].filter((t) => !plan.filters.some((f) => f.topic === t));
+    const entries = add.map((f) => this.request(f));
+    for (const t of drop) this.requested.delete(t);
+    if (add.length > 0) {
+      client.subscribe(this.subscribeMap(add), (err, _subs, suback) => {
+        const granted = (suback?.granted ?? []).map(Number);
+        // An entry replaced meanwhile (the row changed again) keeps the state of its own SUBSCRIBE.
+        entries.forEach((e, n) => { e.state = granted[n] !== undefined && granted[n] < 0x80 ? 'Subscribed' : 'Error'; });
+        const refused = add.filter((_f, n) => !(granted[n] !== undefined && granted[n] < 0x80));
+        if (err || refused.length > 0) this.log.warn('mqtt: subscription refused', { topics: refused.map((f) => f.topic).join(','), error: err?.message ?? '' });
+        else this.log.info('mqtt subscribed', { topics: add.map((f) => f.topic).join(',') });
+      });
+    }
+    if (drop.length > 0) {
+      client.unsubscribe(drop, (err) => {
+        if (err) this.log.warn('mqtt: unsubscribe failed', { topics: drop.join(','), error: err.message });
+        else this.log.info('mqtt unsubscribed', { topics: drop.join(',') });
+      });
+    }
+    if (plan.replyTo !== this.replyTo) {
+      this.replyTo = plan.replyTo;
+      this.opts.onReplyTopic?.(this.replyTo ?? '');
+      this.announce();
+    }
+  }
+
+  /** Records a SUBSCRIBE about to be sent for `f`; its SUBACK settles the returned entry. */
+  private request(f: TopicSubscription): RequestedFilter {
+    const entry: RequestedFilter = { qos: f.qos, state: 'Subscribing' };
+    this.requested.set(f.topic, entry);
+    return entry;
   }
 
   /** R-MTP.6 / TP-469 11.17: an MQTTConnectRecord to every known controller after each (re)subscription. */
@@ -252,6 +393,7 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
     this.client = undefined;
     this.live = undefined;
     if (this.stopping) return;
+    this.stats.connectionError();
     this.attempt++;
     const wait = connectRetryWait(this.attempt, {
       retryTime: this.opts.connectRetryTime, multiplier: this.opts.connectRetryIntervalMultiplier, maxInterval: this.opts.connectRetryMaxInterval,

@@ -56,7 +56,7 @@ export interface MqttClientMtpOptions {
   connectRetryTime: number;
   connectRetryIntervalMultiplier: number;
   connectRetryMaxInterval: number;
-  /** Enabled Client.{i}.Subscription.{i} rows. */
+  /** Enabled Client.{i}.Subscription.{i} rows at start; MqttClientMtp.setSubscriptions() replaces them live. */
   subscriptions: readonly TopicSubscription[];
   /** LocalAgent.MTP.{i}.MQTT.ResponseTopicConfigured. */
   responseTopicConfigured: string;

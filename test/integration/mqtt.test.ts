@@ -381,7 +381,8 @@ describe('MQTT 3.1.1 against Mosquitto', () => {
 
   beforeAll(async () => {
     observer = await RawPeer.connect(broker.port, 4, ['/usp311/controller/#', '/test311/#']);
-    a = await startMqttAgent(broker.port, { eid: EID, version: '3.1.1', responseTopicConfigured: '/usp311/agent', controllerTopic: '/usp311/controller' });
+    // R-MQTT.16: 3.1.1 has no CONNACK subscribe-topic, so a Subscription row is what the agent listens on.
+    a = await startMqttAgent(broker.port, { eid: EID, version: '3.1.1', subscription: '/usp311/agent/#', responseTopicConfigured: '/usp311/agent', controllerTopic: '/usp311/controller' });
     announced = await observer.waitFor(isConnectRecord, 5000);
   }, 15_000);
   afterAll(async () => { await observer?.end(); await a?.close(); });

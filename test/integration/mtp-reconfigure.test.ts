@@ -190,6 +190,9 @@ function mqttConfig(brokerPort: number, clientId: string): { extra: DefaultsFile
       'Device.MQTT.Client.1.ClientID': clientId,
       'Device.MQTT.Client.1.ConnectRetryTime': 1,
       'Device.MQTT.Client.1.ConnectRetryMaxInterval': 2,
+      // R-MQTT.16: without a Subscription topic (or a CONNACK subscribe-topic) the agent disconnects.
+      'Device.MQTT.Client.1.Subscription.1.Enable': true,
+      'Device.MQTT.Client.1.Subscription.1.Topic': setup.agentTopic,
       'Device.LocalAgent.Controller.2.EndpointID': MQTT_CONTROLLER,
       'Device.LocalAgent.Controller.2.Enable': true,
       'Device.LocalAgent.Controller.2.AssignedRole': ROLE,
