@@ -1,7 +1,7 @@
 /**
  * Validation of Set and Add parameter settings against the schema and access rules: shared by
  * handle-set and handle-add so both give the same codes (7010 unsupported, 7013 not writable,
- * 7011 wrong type, 7012 bad value).
+ * 7011 wrong type, 7012 bad value, including an Alias that does not start with a letter).
  */
 import { parsePath } from '../../datamodel/path/parse-path.js';
 import type { RequestContext } from '../../datamodel/tree/binding.js';
@@ -37,6 +37,7 @@ export function validateSettings(
 ): ValidatedSettings {
   const out: ValidatedSettings = { byObject: new Map(), paramErrors: [], requiredFailed: false };
   const keyParams = new Set((node.def.uniqueKeys ?? []).flatMap((k) => k.params));
+  const fixedKeys = new Set((node.def.uniqueKeys ?? []).filter((k) => !k.functional).flatMap((k) => k.params));
   for (const s of settings) {
     try {
       const { target, rel, name } = locateParam(node, s.param);
@@ -46,22 +47,41 @@ export function validateSettings(
       if (syntax.access === 'readOnly' || target.derivedCounts.has(name)) {
         throw new UspError(ErrorCode.ParamReadOnly, `${s.param} is not writable`);
       }
+      // The value is checked before write-once-ness, so a bad Alias is 7012 on Set as on Add.
+      const value = parseValue(syntax, s.value);
+      if (syntax.dataType === 'Alias') checkAlias(value);
       if (syntax.access === 'writeOnceReadOnly' && mode === 'set') {
         const now = current?.(rel, name);
         if (now !== undefined && now !== '') throw new UspError(ErrorCode.ParamReadOnly, `${s.param} can be written only once`);
       }
-      const value = parseValue(syntax, s.value);
+      // R-KEY.1: a non-functional unique key never changes after creation (TP-469 1.96); setting
+      // the value it already has is no change.
+      if (mode === 'set' && rel === '' && fixedKeys.has(name)) {
+        const now = current?.(rel, name);
+        if (now !== undefined && now !== value) throw new UspError(ErrorCode.ParamReadOnly, `${s.param} is a non-functional unique key: it cannot change after creation`);
+      }
       let group = out.byObject.get(rel);
       if (!group) { group = { node: target, values: {} }; out.byObject.set(rel, group); }
       group.values[name] = value;
     } catch (e) {
       const u = e instanceof UspError ? e : new UspError(ErrorCode.InternalError, String(e));
       out.paramErrors.push({ param: s.param, code: u.code, message: u.message });
-      // R-ADD: unique-key parameters count as required whatever the flag says.
-      if (s.required || (mode === 'add' && keyParams.has(s.param))) out.requiredFailed = true;
+      // R-ADD: unique-key parameters count as required whatever the flag says; on Set the
+      // non-functional ones too, so a refused key change never leaves a half-updated object.
+      if (s.required || (mode === 'add' && keyParams.has(s.param)) || (mode === 'set' && fixedKeys.has(s.param))) out.requiredFailed = true;
     }
   }
   return out;
+}
+
+/**
+ * TR-181 Alias data type (TR-106 _AliasUSP): "The value MUST NOT be empty" and "MUST start with a
+ * letter" (TP-469 1.88). 7012: a string of the type that the data type's rules reject.
+ */
+function checkAlias(value: Value): void {
+  if (typeof value !== 'string' || !/^[A-Za-z]/.test(value)) {
+    throw new UspError(ErrorCode.InvalidValue, 'an Alias must not be empty and must start with a letter');
+  }
 }
 
 /** "Name" or "Sub.Obj.Name" → the single-instance sub-object node and the parameter name. */
