@@ -19,8 +19,13 @@ export interface ValidatedSettings {
   /** Relative sub-object path ("" for the object itself, "Security." for a child) → values. */
   byObject: Map<string, { node: ModelNode; values: Record<string, Value> }>;
   paramErrors: ParamError[];
-  /** True when a required setting failed: the object fails as a whole (7021). */
+  /** True when a required setting failed: the object fails as a whole (with `requiredCode`). */
   requiredFailed: boolean;
+  /**
+   * The object's error code when `requiredFailed`: 7006 when a required setting was refused for
+   * lack of permission (TP-469 2.24/2.26 expect Permission Denied as the main code), else 7021.
+   */
+  requiredCode: ErrorCode;
 }
 
 export type WriteMode = 'set' | 'add';
@@ -35,7 +40,7 @@ export function validateSettings(
   current?: (relObject: string, name: string) => Value | undefined,
   writable?: (relObject: string, name: string) => boolean,
 ): ValidatedSettings {
-  const out: ValidatedSettings = { byObject: new Map(), paramErrors: [], requiredFailed: false };
+  const out: ValidatedSettings = { byObject: new Map(), paramErrors: [], requiredFailed: false, requiredCode: ErrorCode.RequiredParamFailed };
   const keyParams = new Set((node.def.uniqueKeys ?? []).flatMap((k) => k.params));
   const fixedKeys = new Set((node.def.uniqueKeys ?? []).filter((k) => !k.functional).flatMap((k) => k.params));
   for (const s of settings) {
@@ -68,7 +73,10 @@ export function validateSettings(
       out.paramErrors.push({ param: s.param, code: u.code, message: u.message });
       // R-ADD: unique-key parameters count as required whatever the flag says; on Set the
       // non-functional ones too, so a refused key change never leaves a half-updated object.
-      if (s.required || (mode === 'add' && keyParams.has(s.param)) || (mode === 'set' && fixedKeys.has(s.param))) out.requiredFailed = true;
+      if (s.required || (mode === 'add' && keyParams.has(s.param)) || (mode === 'set' && fixedKeys.has(s.param))) {
+        out.requiredFailed = true;
+        if (u.code === ErrorCode.PermissionDenied) out.requiredCode = ErrorCode.PermissionDenied;
+      }
     }
   }
   return out;

@@ -1,0 +1,145 @@
+/**
+ * TP-469 section 2 access-control cases over a real WebSocket, against the real agent:
+ * controller-1 holds the agent's built-in full-access Role.1, controller-2 an operator Role.2
+ * whose Permission rows give read access to everything, write access to subscriptions and to
+ * its own BootParameter rows, and nothing at all on one SSID row.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UspMsg } from '../../agent/codec/types.js';
+import { AGENT_EID, startAgent, type AgentFixture } from '../peers/agent-fixture.js';
+import { TestController, asError, asResponse } from '../peers/TestController.js';
+
+const C2 = 'proto::operator-2';
+const ROLE = 'Device.LocalAgent.ControllerTrust.Role';
+
+/** Role.2's Permission rows: [Order, Targets, Param, Obj, InstantiatedObj, CommandEvent]. */
+const OPERATOR: Array<[number, string, string, string, string, string]> = [
+  [1, 'Device.', 'r---', 'r---', 'r---', 'r---'],
+  [2, 'Device.LocalAgent.Subscription.', 'rw--', 'rw--', 'rw--', '----'],
+  [3, 'Device.LocalAgent.Controller.2.BootParameter.', 'rw--', 'rw--', 'rw--', '----'],
+  [4, 'Device.WiFi.SSID.2.', '----', '----', '----', '----'],
+  [5, 'Device.WiFi.SSID.3.', 'r---', 'r---', '----', '----'],
+  [6, 'Device.LocalAgent.Subscription.*.NotifRetry', 'r---', '----', '----', '----'],
+];
+
+function operatorRole(): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = { [`${ROLE}.2.Name`]: 'Operator', [`${ROLE}.2.Enable`]: true };
+  OPERATOR.forEach(([order, targets, param, obj, inst, ce], i) => {
+    const p = `${ROLE}.2.Permission.${i + 1}.`;
+    Object.assign(out, { [`${p}Enable`]: true, [`${p}Order`]: order, [`${p}Targets`]: targets, [`${p}Param`]: param, [`${p}Obj`]: obj, [`${p}InstantiatedObj`]: inst, [`${p}CommandEvent`]: ce });
+  });
+  return out;
+}
+
+let f: AgentFixture;
+let c1: TestController;
+let c2: TestController;
+
+beforeAll(async () => {
+  f = await startAgent({
+    extra: {
+      ...operatorRole(),
+      'Device.LocalAgent.Controller.2.EndpointID': C2,
+      'Device.LocalAgent.Controller.2.Enable': true,
+      'Device.LocalAgent.Controller.2.AssignedRole': `${ROLE}.2`,
+    },
+  });
+  c1 = f.controller;
+  c2 = await TestController.connect(f.url, C2, AGENT_EID);
+});
+afterAll(async () => {
+  await c2?.close();
+  await f?.close();
+});
+
+const settings = (params: Record<string, string>, required: boolean) => Object.entries(params).map(([param, value]) => ({ param, value, required }));
+async function get(c: TestController, paths: string[], maxDepth = 0) {
+  const r = asResponse(await c.send({ reqType: 'get', get: { paramPaths: paths, maxDepth } }));
+  if (r.respType !== 'getResp') throw new Error(r.respType);
+  return r.getResp.reqPathResults;
+}
+const resolved = (rs: Awaited<ReturnType<typeof get>>) => rs.flatMap((r) => r.resolvedPathResults ?? []).map((x) => x.resolvedPath);
+async function set(c: TestController, objPath: string, params: Record<string, string>, allowPartial = false, required = true): Promise<UspMsg> {
+  return c.send({ reqType: 'set', set: { allowPartial, updateObjs: [{ objPath, paramSettings: settings(params, required) }] } });
+}
+async function add(c: TestController, objPath: string, params: Record<string, string>, allowPartial = false, required = true): Promise<UspMsg> {
+  return c.send({ reqType: 'add', add: { allowPartial, createObjs: [{ objPath, paramSettings: settings(params, required) }] } });
+}
+async function del(c: TestController, paths: string[], allowPartial = false): Promise<UspMsg> {
+  return c.send({ reqType: 'delete', delete: { allowPartial, objPaths: paths } });
+}
+async function count(path: string): Promise<number> {
+  const [r] = await get(c1, [path]);
+  return r.resolvedPathResults?.length ?? 0;
+}
+
+describe('TP-469 2.21: Get leaves out instances the role may not read', () => {
+  it('a row without any read right, or without InstantiatedObj r, is not in the response of a table, wildcard or subtree Get', async () => {
+    expect(resolved(await get(c1, ['Device.WiFi.SSID.']))).toEqual(expect.arrayContaining(['Device.WiFi.SSID.2.', 'Device.WiFi.SSID.3.']));
+    for (const path of ['Device.WiFi.SSID.', 'Device.WiFi.SSID.*.', 'Device.WiFi.SSID.*.Name', 'Device.WiFi.']) {
+      const [r] = await get(c2, [path]);
+      expect(r.errCode ?? 0).toBe(0);
+      const seen = resolved([r]);
+      expect(seen.some((p) => p.startsWith('Device.WiFi.SSID.1.'))).toBe(true);
+      expect(seen.filter((p) => p.startsWith('Device.WiFi.SSID.2.') || p.startsWith('Device.WiFi.SSID.3.'))).toEqual([]);
+    }
+    // Named directly, a row the role may not read at all does not exist for it.
+    expect((await get(c2, ['Device.WiFi.SSID.2.']))[0].errCode).toBe(7026);
+  });
+});
+
+describe('TP-469 2.24/2.26: a refusal for lack of permission carries 7006 as its main code', () => {
+  it('Set of a parameter without Param w: Error 7006 (allow_partial=false), oper_failure 7006 (true)', async () => {
+    const e = asError(await set(c2, 'Device.WiFi.SSID.1.', { SSID: 'not-mine' }));
+    expect(e.errCode).toBe(7006);
+    expect(e.paramErrs).toEqual([expect.objectContaining({ paramPath: 'Device.WiFi.SSID.1.SSID', errCode: 7006 })]);
+    const r = asResponse(await set(c2, 'Device.WiFi.SSID.1.', { SSID: 'not-mine' }, true));
+    if (r.respType !== 'setResp') throw new Error(r.respType);
+    expect(r.setResp.updatedObjResults[0].operStatus).toMatchObject({ operStatus: 'operFailure', operFailure: { errCode: 7006 } });
+  });
+
+  it('Add with a required parameter it may not write, Add without Obj w, Delete without InstantiatedObj w: 7006', async () => {
+    const table = asError(await add(c2, 'Device.LocalAgent.Controller.', { EndpointID: 'proto::sneaky' }));
+    expect(table.errCode).toBe(7006);
+    const param = asError(await add(c2, 'Device.LocalAgent.Subscription.', { ID: 'retry', NotifRetry: 'true' }));
+    expect(param.errCode).toBe(7006);
+    expect(param.paramErrs).toEqual([expect.objectContaining({ paramPath: 'Device.LocalAgent.Subscription.NotifRetry', errCode: 7006 })]);
+    const partial = asResponse(await add(c2, 'Device.LocalAgent.Subscription.', { ID: 'retry', NotifRetry: 'true' }, true));
+    if (partial.respType !== 'addResp') throw new Error(partial.respType);
+    expect(partial.addResp.createdObjResults[0].operStatus).toMatchObject({ operStatus: 'operFailure', operFailure: { errCode: 7006 } });
+    const d = asError(await del(c2, ['Device.LocalAgent.Controller.1.']));
+    expect(d.errCode).toBe(7006);
+    const dp = asResponse(await del(c2, ['Device.LocalAgent.Controller.1.'], true));
+    if (dp.respType !== 'deleteResp') throw new Error(dp.respType);
+    expect(dp.deleteResp.deletedObjResults[0].operStatus).toMatchObject({ operStatus: 'operFailure', operFailure: { errCode: 7006 } });
+  });
+
+  it('Operate without CommandEvent x: cmd_failure 7006, and the command does not run', async () => {
+    const r = asResponse(await c2.send({ reqType: 'operate', operate: { command: 'Device.Reboot()', commandKey: 'tp469', sendResp: true, inputArgs: {} } }));
+    if (r.respType !== 'operateResp') throw new Error(r.respType);
+    expect(r.operateResp.operationResults).toEqual([{ executedCommand: 'Device.Reboot()', operationResp: 'cmdFailure', cmdFailure: { errCode: 7006, errMsg: expect.any(String) } }]);
+    expect((await get(c1, ['Device.LocalAgent.EndpointID']))[0].resolvedPathResults![0].resultParams.EndpointID).toBe(AGENT_EID);
+  });
+});
+
+describe('TP-469 2.23: Add with allow_partial on a search path gives one result per matched object', () => {
+  it('success where the role may add, 7006 where it may not; with allow_partial=false nothing is created', async () => {
+    const before1 = await count('Device.LocalAgent.Controller.1.BootParameter.');
+    const before2 = await count('Device.LocalAgent.Controller.2.BootParameter.');
+    const e = asError(await add(c2, 'Device.LocalAgent.Controller.*.BootParameter.', { ParameterName: 'Device.DeviceInfo.UpTime' }));
+    expect(e.errCode).toBe(7006);
+    expect(await count('Device.LocalAgent.Controller.2.BootParameter.')).toBe(before2);
+
+    const r = asResponse(await add(c2, 'Device.LocalAgent.Controller.*.BootParameter.', { ParameterName: 'Device.DeviceInfo.UpTime' }, true));
+    if (r.respType !== 'addResp') throw new Error(r.respType);
+    const results = r.addResp.createdObjResults;
+    expect(results).toHaveLength(2);
+    expect(results.every((x) => x.requestedPath === 'Device.LocalAgent.Controller.*.BootParameter.')).toBe(true);
+    const failed = results.filter((x) => x.operStatus.operStatus === 'operFailure');
+    const ok = results.filter((x) => x.operStatus.operStatus === 'operSuccess');
+    expect(failed.map((x) => x.operStatus)).toEqual([{ operStatus: 'operFailure', operFailure: { errCode: 7006, errMsg: expect.stringContaining('Device.LocalAgent.Controller.1.BootParameter.') } }]);
+    expect(ok.map((x) => x.operStatus.operStatus === 'operSuccess' && x.operStatus.operSuccess.instantiatedPath)).toEqual([expect.stringMatching(/^Device\.LocalAgent\.Controller\.2\.BootParameter\.\d+\.$/)]);
+    expect(await count('Device.LocalAgent.Controller.1.BootParameter.')).toBe(before1);
+    expect(await count('Device.LocalAgent.Controller.2.BootParameter.')).toBe(before2 + 1);
+  });
+});
