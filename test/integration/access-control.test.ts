@@ -281,11 +281,10 @@ describe('secured parameters and SecuredRoles (TP-469 2.27)', () => {
 });
 
 describe('the built-in full-access Role.1', () => {
-  it('grants everything whatever its Permission rows say', async () => {
-    const r = asResponse(await add(c1, `${ROLE}.1.Permission.`, { Enable: 'true', Order: '5', Targets: 'Device.', Param: '----', Obj: '----', InstantiatedObj: '----', CommandEvent: '----' }));
-    if (r.respType !== 'addResp' || r.addResp.createdObjResults[0].operStatus.operStatus !== 'operSuccess') throw new Error(JSON.stringify(r));
+  it('is read-only: a controller holding it cannot weaken it (7006), and keeps full access', async () => {
+    const e = asError(await add(c1, `${ROLE}.1.Permission.`, { Enable: 'true', Order: '5', Targets: 'Device.', Param: '----', Obj: '----', InstantiatedObj: '----', CommandEvent: '----' }));
+    expect(e.errCode).toBe(7006);
     expect(typeof await value(c1, 'Device.DeviceInfo.SerialNumber')).toBe('string');
-    expect(asResponse(await del(c1, [r.addResp.createdObjResults[0].operStatus.operSuccess.instantiatedPath])).respType).toBe('deleteResp');
   });
 
   it('role changes take effect on the next request', async () => {

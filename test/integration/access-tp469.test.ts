@@ -1,6 +1,7 @@
 /**
  * TP-469 section 2 access-control cases over a real WebSocket, against the real agent:
- * controller-1 holds the agent's built-in full-access Role.1, controller-2 an operator Role.2
+ * controller-1 holds the agent's built-in full-access Role.1 (plus one row the factory defaults
+ * add to it: nothing on Device.WiFi.SSID.4.), controller-2 an operator Role.2
  * whose Permission rows give read access to everything, write access to subscriptions and to
  * its own BootParameter rows, and nothing at all on one SSID row.
  */
@@ -42,6 +43,10 @@ beforeAll(async () => {
       'Device.LocalAgent.Controller.2.EndpointID': C2,
       'Device.LocalAgent.Controller.2.Enable': true,
       'Device.LocalAgent.Controller.2.AssignedRole': `${ROLE}.2`,
+      // The integrator's policy on top of the built-in Role.1: nothing on SSID.4.
+      [`${ROLE}.1.Permission.2.Enable`]: true,
+      [`${ROLE}.1.Permission.2.Order`]: 2,
+      [`${ROLE}.1.Permission.2.Targets`]: 'Device.WiFi.SSID.4.',
     },
   });
   c1 = f.controller;
@@ -141,5 +146,56 @@ describe('TP-469 2.23: Add with allow_partial on a search path gives one result 
     expect(ok.map((x) => x.operStatus.operStatus === 'operSuccess' && x.operStatus.operSuccess.instantiatedPath)).toEqual([expect.stringMatching(/^Device\.LocalAgent\.Controller\.2\.BootParameter\.\d+\.$/)]);
     expect(await count('Device.LocalAgent.Controller.1.BootParameter.')).toBe(before1);
     expect(await count('Device.LocalAgent.Controller.2.BootParameter.')).toBe(before2 + 1);
+  });
+});
+
+describe('roles mean what their rows say; the built-in Role.1 is read-only', () => {
+  it('Role.1 is shipped as Role and Permission rows a controller can read', async () => {
+    const [r] = await get(c1, [`${ROLE}.1.`]);
+    const rows = Object.fromEntries(r.resolvedPathResults!.map((x) => [x.resolvedPath, x.resultParams]));
+    expect(rows[`${ROLE}.1.`]).toMatchObject({ Name: 'Full Access', Enable: 'true', PermissionNumberOfEntries: '2' });
+    expect(rows[`${ROLE}.1.Permission.1.`]).toMatchObject({ Enable: 'true', Order: '1', Targets: 'Device.', Param: 'rw-n', Obj: 'rw-n', InstantiatedObj: 'rw-n', CommandEvent: 'r-xn' });
+    expect(rows[`${ROLE}.1.Permission.2.`]).toMatchObject({ Enable: 'true', Order: '2', Targets: 'Device.WiFi.SSID.4.', Param: '----' });
+  });
+
+  it('Role.1 grants what its rows say: the row the defaults added hides SSID.4 from its holder', async () => {
+    const seen = resolved(await get(c1, ['Device.WiFi.SSID.*.Name']));
+    expect(seen).toContain('Device.WiFi.SSID.1.');
+    expect(seen).not.toContain('Device.WiFi.SSID.4.');
+    expect((await get(c1, ['Device.WiFi.SSID.4.']))[0].errCode).toBe(7026);
+    expect(asError(await set(c1, 'Device.WiFi.SSID.4.', { SSID: 'x' })).errCode).toBe(7016);
+  });
+
+  it('writes to Role.1 or its rows are refused with 7006 and change nothing', async () => {
+    const perm = `${ROLE}.1.Permission.1.`;
+    const s1 = asError(await set(c1, perm, { Param: '----' }));
+    expect(s1.errCode).toBe(7006);
+    expect(s1.paramErrs).toEqual([expect.objectContaining({ paramPath: `${perm}Param`, errCode: 7006 })]);
+    expect(asError(await set(c1, `${ROLE}.1.`, { Enable: 'false' })).errCode).toBe(7006);
+    expect(asError(await add(c1, `${ROLE}.1.Permission.`, { Order: '9', Targets: 'Device.', Param: '----' })).errCode).toBe(7006);
+    expect(asError(await del(c1, [perm])).errCode).toBe(7006);
+    expect(asError(await del(c1, [`${ROLE}.1.`])).errCode).toBe(7006);
+    const [r] = await get(c1, [`${perm}Param`, `${ROLE}.1.Enable`]);
+    expect(r.resolvedPathResults![0].resultParams.Param).toBe('rw-n');
+    expect(await count(`${ROLE}.1.Permission.`)).toBe(2);
+    // Still full access: controller-1 can read ControllerTrust and write elsewhere.
+    expect(asResponse(await set(c1, 'Device.WiFi.SSID.1.', { SSID: 'still-mine' })).respType).toBe('setResp');
+  });
+
+  it('other roles are writable, and writes to them take effect on the next request', async () => {
+    expect((await get(c2, ['Device.WiFi.SSID.2.']))[0].errCode).toBe(7026);
+    expect(asResponse(await set(c1, `${ROLE}.2.Permission.[Order==4].`, { Enable: 'false' })).respType).toBe('setResp');
+    expect((await get(c2, ['Device.WiFi.SSID.2.']))[0].errCode ?? 0).toBe(0);
+    expect(asResponse(await set(c1, `${ROLE}.2.Permission.[Order==4].`, { Enable: 'true' })).respType).toBe('setResp');
+    expect((await get(c2, ['Device.WiFi.SSID.2.']))[0].errCode).toBe(7026);
+  });
+
+  it('TP-469 2.23 on the Role table: an Add under every role creates under Role.2 and refuses Role.1 (7006)', async () => {
+    const r = asResponse(await add(c1, `${ROLE}.*.Permission.`, { Order: '50', Targets: 'Device.Time.', Param: 'r---' }, true));
+    if (r.respType !== 'addResp') throw new Error(r.respType);
+    const st = r.addResp.createdObjResults.map((x) => x.operStatus);
+    expect(st).toHaveLength(2);
+    expect(st).toContainEqual({ operStatus: 'operFailure', operFailure: { errCode: 7006, errMsg: expect.stringContaining(`${ROLE}.1.Permission.`) } });
+    expect(st).toContainEqual(expect.objectContaining({ operStatus: 'operSuccess', operSuccess: expect.objectContaining({ instantiatedPath: expect.stringMatching(/^Device\.LocalAgent\.ControllerTrust\.Role\.2\.Permission\.\d+\.$/) }) }));
   });
 });
