@@ -5,9 +5,14 @@
  * whose Permission rows give read access to everything, write access to subscriptions and to
  * its own BootParameter rows, and nothing at all on one SSID row.
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Agent } from '../../agent/Agent.js';
 import type { UspMsg } from '../../agent/codec/types.js';
-import { AGENT_EID, startAgent, type AgentFixture } from '../peers/agent-fixture.js';
+import { silentLogger } from '../../datamodel/Logger.js';
+import { AGENT_EID, CONTROLLER_EID, startAgent, testDefaults, testSchema, type AgentFixture } from '../peers/agent-fixture.js';
 import { TestController, asError, asResponse } from '../peers/TestController.js';
 
 const C2 = 'proto::operator-2';
@@ -197,5 +202,36 @@ describe('roles mean what their rows say; the built-in Role.1 is read-only', () 
     expect(st).toHaveLength(2);
     expect(st).toContainEqual({ operStatus: 'operFailure', operFailure: { errCode: 7006, errMsg: expect.stringContaining(`${ROLE}.1.Permission.`) } });
     expect(st).toContainEqual(expect.objectContaining({ operStatus: 'operSuccess', operSuccess: expect.objectContaining({ instantiatedPath: expect.stringMatching(/^Device\.LocalAgent\.ControllerTrust\.Role\.2\.Permission\.\d+\.$/) }) }));
+  });
+});
+
+describe('saved state from before Role.1 had rows of its own', () => {
+  it('gets the built-in rows back at start, so the controllers assigned to Role.1 keep full access', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'usp-agent-role1-'));
+    try {
+      const first = await startAgent({ dataDir });
+      const { url, port } = first;
+      await first.close();
+      // The old layout: Role.1 with Name and Enable only, full access by its number alone.
+      const file = join(dataDir, 'state.json');
+      const doc = JSON.parse(readFileSync(file, 'utf8')) as { rows: Record<string, unknown>; tables: Record<string, unknown> };
+      for (const k of Object.keys(doc.rows)) if (k.startsWith(`${ROLE}.1.Permission.`)) delete doc.rows[k];
+      delete doc.tables[`${ROLE}.1.Permission.`];
+      writeFileSync(file, JSON.stringify(doc));
+      // The saved state wins over the defaults, the port included.
+      const agent = await Agent.start({ defaults: testDefaults(port), dataDir, platform: 'simulated', log: silentLogger, seed: 42, schema: testSchema() });
+      const c = await TestController.connect(url, CONTROLLER_EID, AGENT_EID);
+      try {
+        const [r] = await get(c, ['Device.DeviceInfo.SerialNumber']);
+        expect(r.errCode ?? 0).toBe(0);
+        const [p] = await get(c, [`${ROLE}.1.Permission.1.Targets`]);
+        expect(p.resolvedPathResults![0].resultParams.Targets).toBe('Device.');
+      } finally {
+        await c.close();
+        await agent.stop();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
