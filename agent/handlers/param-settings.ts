@@ -59,11 +59,12 @@ export function validateSettings(
         const now = current?.(rel, name);
         if (now !== undefined && now !== '') throw new UspError(ErrorCode.ParamReadOnly, `${s.param} can be written only once`);
       }
-      // R-KEY.1: a non-functional unique key never changes after creation (TP-469 1.96); setting
-      // the value it already has is no change.
+      // R-KEY.1: a non-functional unique key never changes after creation (TP-469 1.96). Setting
+      // the value it already has is no change; one still empty was never assigned, and may be
+      // (as a writeOnceReadOnly Alias may).
       if (mode === 'set' && rel === '' && fixedKeys.has(name)) {
         const now = current?.(rel, name);
-        if (now !== undefined && now !== value) throw new UspError(ErrorCode.ParamReadOnly, `${s.param} is a non-functional unique key: it cannot change after creation`);
+        if (now !== undefined && now !== '' && now !== value) throw new UspError(ErrorCode.ParamReadOnly, `${s.param} is a non-functional unique key: it cannot change after creation`);
       }
       let group = out.byObject.get(rel);
       if (!group) { group = { node: target, values: {} }; out.byObject.set(rel, group); }
