@@ -37,8 +37,8 @@ export interface CompiledRole {
 }
 
 /** Every right each kind of target can carry (x means nothing on Param/Obj/InstantiatedObj, w nothing on CommandEvent). */
-const ALL_PARAM = PERM_R | PERM_W | PERM_N;
-const ALL_CE = PERM_R | PERM_X | PERM_N;
+const RWN = PERM_R | PERM_W | PERM_N;
+const RXN = PERM_R | PERM_X | PERM_N;
 
 /**
  * Whether a role's rows grant every right on every item: a rule on the whole tree ("Device.")
@@ -46,8 +46,8 @@ const ALL_CE = PERM_R | PERM_X | PERM_N;
  * the hot path stays a constant lookup (e.g. the built-in Role.1).
  */
 function grantsEverything(role: CompiledRole): boolean {
-  const full = (r: PermissionRule): boolean => (r.param & ALL_PARAM) === ALL_PARAM && (r.obj & ALL_PARAM) === ALL_PARAM
-    && (r.inst & ALL_PARAM) === ALL_PARAM && (r.commandEvent & ALL_CE) === ALL_CE;
+  const full = (r: PermissionRule): boolean => (r.param & RWN) === RWN && (r.obj & RWN) === RWN
+    && (r.inst & RWN) === RWN && (r.commandEvent & RXN) === RXN;
   const wholeTree = (r: PermissionRule): boolean => r.targets.some((t) => t.path.kind === 'object' && t.path.segments.length === 1);
   return role.rules.every(full) && role.rules.some(wholeTree);
 }
