@@ -95,6 +95,12 @@ describe('TP-469 2.21: Get leaves out instances the role may not read', () => {
     }
     // Named directly, a row the role may not read at all does not exist for it.
     expect((await get(c2, ['Device.WiFi.SSID.2.']))[0].errCode).toBe(7026);
+    expect((await get(c2, ['Device.WiFi.SSID.2.Name']))[0].errCode).toBe(7026);
+    // Found by a search on its key, it is not found.
+    const [name] = await get(c1, ['Device.WiFi.SSID.2.Name']);
+    const byKey = await get(c2, [`Device.WiFi.SSID.[Name=="${name.resolvedPathResults![0].resultParams.Name}"].`]);
+    expect(byKey[0].errCode ?? 0).toBe(0);
+    expect(resolved(byKey)).toEqual([]);
   });
 });
 
@@ -163,7 +169,7 @@ describe('roles mean what their rows say; the built-in Role.1 is read-only', () 
     expect(rows[`${ROLE}.1.Permission.2.`]).toMatchObject({ Enable: 'true', Order: '2', Targets: 'Device.WiFi.SSID.4.', Param: '----' });
   });
 
-  it('Role.1 grants what its rows say: the row the defaults added hides SSID.4 from its holder', async () => {
+  it('Role.1 grants what its rows say (TP-469 2.21 for its holder): the row the defaults added hides SSID.4', async () => {
     const seen = resolved(await get(c1, ['Device.WiFi.SSID.*.Name']));
     expect(seen).toContain('Device.WiFi.SSID.1.');
     expect(seen).not.toContain('Device.WiFi.SSID.4.');
