@@ -20,6 +20,7 @@ import { registerBuiltinCommands, type BuiltinActions, type RestartCause } from 
 import { registerFirmwareCommands } from './firmware/register-firmware.js';
 import { ControllerDirectory } from './ControllerDirectory.js';
 import { registerSecurityCertificates } from './certificates/security-certificates.js';
+import { restoreBuiltinRoles, withBuiltinRoles } from './access/builtin-roles.js';
 import { applyDefaults, type DefaultsFile } from './defaults/apply-defaults.js';
 import { registerLocalAgent } from './localagent/register-local-agent.js';
 import { registerMqttClient } from './localagent/register-mqtt-client.js';
@@ -135,11 +136,12 @@ export class Agent {
 
     const restored = store.load((why, movedTo) => log.error('state file unreadable; starting from factory defaults', { why, movedTo }));
     if (!restored) {
-      await applyDefaults(model, opts.defaults);
+      await applyDefaults(model, withBuiltinRoles(opts.defaults));
       await store.flush();
       log.info('factory defaults applied');
     } else {
       await dropNonPersistentSubscriptions(model, log);
+      await restoreBuiltinRoles(model, log);
     }
     const boot = takeBootRecord(opts.dataDir) ?? opts.bootRecord ?? { cause: 'LocalReboot', commandKey: '' };
     const controllers = new ControllerDirectory(model);

@@ -6,8 +6,11 @@
  */
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
+import type { AccessView } from '../../datamodel/access/AccessView.js';
+import { BUILTIN_ROLE } from './builtin-roles.js';
 import { ControllerPermissions } from './ControllerPermissions.js';
-import { loadTrust, roleInstances, TRUST_PATH, type TrustTables } from './load-trust.js';
+import { loadTrust, ROLE_PATH, roleInstances, TRUST_PATH, type TrustTables } from './load-trust.js';
+import { ReadOnlyRolesView, roleSubtree } from './read-only-roles.js';
 
 const CONTROLLER_PATH = 'Device.LocalAgent.Controller.{i}.';
 
@@ -17,8 +20,16 @@ export class AccessControl {
   /** By the roles value as stored (e.g. "Device.LocalAgent.ControllerTrust.Role.2"). */
   private readonly byRoles = new Map<string, ControllerPermissions>();
   private readonly watched = new Set<ModelNode>();
+  /** Takes w away on the built-in role's rows in every controller's view. */
+  private readonly readOnly?: (view: AccessView) => AccessView;
 
   constructor(private readonly model: DataModel) {
+    const role = model.node(ROLE_PATH);
+    if (role) {
+      const nodes = roleSubtree(role);
+      const builtin = new Set([BUILTIN_ROLE]);
+      this.readOnly = (view) => new ReadOnlyRolesView(view, nodes, builtin);
+    }
     const controller = model.node(CONTROLLER_PATH);
     if (controller) this.watched.add(controller);
     const trust = model.node(TRUST_PATH);
@@ -63,7 +74,7 @@ export class AccessControl {
       compiled.push(role);
       if (tables.securedRoles.has(n)) secured = true;
     }
-    const perms = new ControllerPermissions(this.model, compiled, secured, banned);
+    const perms = new ControllerPermissions(this.model, compiled, secured, banned, this.readOnly);
     // A change while this was being computed: answer this request with it, but do not keep it.
     if (epoch === this.epoch) this.byRoles.set(roles, perms);
     return perms;

@@ -11,7 +11,7 @@
  * instance, memoised for the duration of one request.
  */
 import {
-  FULL_ACCESS, NO_ACCESS, PERM_R, type AccessView, type InstanceAccess,
+  FULL_ACCESS, NO_ACCESS, PERM_N, PERM_R, PERM_W, PERM_X, type AccessView, type InstanceAccess,
 } from '../../datamodel/access/AccessView.js';
 import type { Awaitable, InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
@@ -30,11 +30,26 @@ export interface PermissionRule {
   targets: readonly CompiledTarget[];
 }
 
-/** One enabled Role: `full` for the built-in full-access role, else its enabled Permission rows. */
+/** One enabled Role: its enabled Permission rows, highest Order first. */
 export interface CompiledRole {
   instance: number;
-  full: boolean;
   rules: readonly PermissionRule[];
+}
+
+/** Every right each kind of target can carry (x means nothing on Param/Obj/InstantiatedObj, w nothing on CommandEvent). */
+const RWN = PERM_R | PERM_W | PERM_N;
+const RXN = PERM_R | PERM_X | PERM_N;
+
+/**
+ * Whether a role's rows grant every right on every item: a rule on the whole tree ("Device.")
+ * and no rule anywhere that grants less. Such a role is served by the constant full view, so
+ * the hot path stays a constant lookup (e.g. the built-in Role.1).
+ */
+function grantsEverything(role: CompiledRole): boolean {
+  const full = (r: PermissionRule): boolean => (r.param & RWN) === RWN && (r.obj & RWN) === RWN
+    && (r.inst & RWN) === RWN && (r.commandEvent & RXN) === RXN;
+  const wholeTree = (r: PermissionRule): boolean => r.targets.some((t) => t.path.kind === 'object' && t.path.segments.length === 1);
+  return role.rules.every(full) && role.rules.some(wholeTree);
 }
 
 /** A rule as it applies to one node: its bits, and what of the node it covers under which conditions. */
@@ -109,17 +124,20 @@ export class ControllerPermissions {
 
   /**
    * `secured`: one of the roles is listed in ControllerTrust.SecuredRoles; `banned`: one is
-   * ControllerTrust.BannedRole (the roles then grant nothing, and the controller is not served).
+   * ControllerTrust.BannedRole (the roles then grant nothing, and the controller is not served);
+   * `readOnly`: what no role may change (the built-in role's rows), applied to every view.
    */
-  constructor(private readonly model: DataModel, readonly roles: readonly CompiledRole[], readonly secured: boolean, readonly banned = false) {
-    this.full = roles.some((r) => r.full);
+  constructor(
+    private readonly model: DataModel, readonly roles: readonly CompiledRole[], readonly secured: boolean, readonly banned = false,
+    private readonly readOnly?: (view: AccessView) => AccessView,
+  ) {
+    this.full = roles.some(grantsEverything);
   }
 
   /** The view for one request (search conditions are evaluated at most once per request). */
   view(): AccessView {
-    if (this.full) return this.secured ? FULL_SECURED : FULL;
-    if (this.roles.length === 0) return NONE;
-    return new RequestAccess(this);
+    const view = this.full ? (this.secured ? FULL_SECURED : FULL) : this.roles.length === 0 ? NONE : new RequestAccess(this);
+    return this.readOnly && view !== NONE ? this.readOnly(view) : view;
   }
 
   summary(node: ModelNode): NodeSummary {

@@ -3,10 +3,8 @@
  * Role and Permission rows, SecuredRoles and UntrustedRole. Rows from the factory-defaults file
  * and rows a controller wrote are the same stored rows and are read the same way.
  *
- * Built-in role: Device.LocalAgent.ControllerTrust.Role.1 grants full access (rwxn on every
- * target) whatever its Permission rows say, so the controller the factory defaults assign to it
- * can never lock itself out by editing permissions. It still has to exist and be enabled. Every
- * other role grants exactly what its enabled Permission rows say.
+ * Every role, the built-in Role.1 included (builtin-roles.ts), grants exactly what its enabled
+ * Permission rows say.
  */
 import { parsePath } from '../../datamodel/path/parse-path.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
@@ -16,9 +14,6 @@ import { UspError } from '../../datamodel/UspError.js';
 import type { CompiledRole, PermissionRule } from './ControllerPermissions.js';
 import { parsePermissionString } from './permission-string.js';
 import { compileTargets } from './Target.js';
-
-/** Instance number of the built-in full-access role. */
-export const FULL_ACCESS_ROLE = 1;
 
 export const TRUST_PATH = 'Device.LocalAgent.ControllerTrust.';
 export const ROLE_PATH = 'Device.LocalAgent.ControllerTrust.Role.{i}.';
@@ -50,8 +45,7 @@ export async function loadTrust(model: DataModel): Promise<TrustTables> {
   for (const r of await model.listInstances(roleNode, [], {})) {
     const v = await model.readValues({ node: roleNode, keys: [r] }, {});
     if (v.Enable !== true) continue;
-    const full = r === FULL_ACCESS_ROLE;
-    out.roles.set(r, { instance: r, full, rules: full || !permNode ? [] : await loadRules(model, permNode, r) });
+    out.roles.set(r, { instance: r, rules: permNode ? await loadRules(model, permNode, r) : [] });
   }
   return out;
 }

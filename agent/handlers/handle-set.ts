@@ -3,7 +3,8 @@
  * over the instances it matches (R-SET.2a); with allow_partial=false any object failure rolls
  * back the whole message and becomes an Error with param_errs naming full parameter paths.
  * Access control: each parameter needs Param w (else a 7006 parameter error, under the usual
- * required/allow_partial rules); parameters the controller cannot read are not echoed (R-SET.3).
+ * required/allow_partial rules; an object failing for it fails with 7006, TP-469 2.24/2.26);
+ * parameters the controller cannot read are not echoed (R-SET.3).
  */
 import { PERM_R, PERM_W, type InstanceAccess } from '../../datamodel/access/AccessView.js';
 import { parsePath } from '../../datamodel/path/parse-path.js';
@@ -77,7 +78,8 @@ async function setInstance(h: HandlerContext, tx: Transaction, inst: ObjectInsta
   const checked = validateSettings(inst.node, obj.paramSettings, 'set', (rel, name) => current.get(rel)?.[name], (rel, name) => may(rel, name, PERM_W));
   await checkStrongReferences(h.model, h.req, checked, obj.paramSettings);
   if (checked.requiredFailed) {
-    throw new ObjectFailure(ErrorCode.RequiredParamFailed, `required parameter failed on ${affectedPath}`,
+    const why = checked.requiredCode === ErrorCode.PermissionDenied ? 'permission denied' : 'required parameter failed';
+    throw new ObjectFailure(checked.requiredCode, `${why} on ${affectedPath}`,
       [{ affectedPath, paramErrs: checked.paramErrors.map(toParameterError) }]);
   }
   const paramErrs = checked.paramErrors.map(toParameterError);

@@ -1,7 +1,7 @@
 /**
  * Validation of Set and Add parameter settings against the schema and access rules: shared by
  * handle-set and handle-add so both give the same codes (7010 unsupported, 7013 not writable,
- * 7011 wrong type, 7012 bad value).
+ * 7011 wrong type, 7012 bad value, including an Alias that does not start with a letter).
  */
 import { parsePath } from '../../datamodel/path/parse-path.js';
 import type { RequestContext } from '../../datamodel/tree/binding.js';
@@ -19,8 +19,13 @@ export interface ValidatedSettings {
   /** Relative sub-object path ("" for the object itself, "Security." for a child) → values. */
   byObject: Map<string, { node: ModelNode; values: Record<string, Value> }>;
   paramErrors: ParamError[];
-  /** True when a required setting failed: the object fails as a whole (7021). */
+  /** True when a required setting failed: the object fails as a whole (with `requiredCode`). */
   requiredFailed: boolean;
+  /**
+   * The object's error code when `requiredFailed`: 7006 when a required setting was refused for
+   * lack of permission (TP-469 2.24/2.26 expect Permission Denied as the main code), else 7021.
+   */
+  requiredCode: ErrorCode;
 }
 
 export type WriteMode = 'set' | 'add';
@@ -35,8 +40,9 @@ export function validateSettings(
   current?: (relObject: string, name: string) => Value | undefined,
   writable?: (relObject: string, name: string) => boolean,
 ): ValidatedSettings {
-  const out: ValidatedSettings = { byObject: new Map(), paramErrors: [], requiredFailed: false };
+  const out: ValidatedSettings = { byObject: new Map(), paramErrors: [], requiredFailed: false, requiredCode: ErrorCode.RequiredParamFailed };
   const keyParams = new Set((node.def.uniqueKeys ?? []).flatMap((k) => k.params));
+  const fixedKeys = new Set((node.def.uniqueKeys ?? []).filter((k) => !k.functional).flatMap((k) => k.params));
   for (const s of settings) {
     try {
       const { target, rel, name } = locateParam(node, s.param);
@@ -46,22 +52,45 @@ export function validateSettings(
       if (syntax.access === 'readOnly' || target.derivedCounts.has(name)) {
         throw new UspError(ErrorCode.ParamReadOnly, `${s.param} is not writable`);
       }
+      // The value is checked before write-once-ness, so a bad Alias is 7012 on Set as on Add.
+      const value = parseValue(syntax, s.value);
+      if (syntax.dataType === 'Alias') checkAlias(value);
       if (syntax.access === 'writeOnceReadOnly' && mode === 'set') {
         const now = current?.(rel, name);
         if (now !== undefined && now !== '') throw new UspError(ErrorCode.ParamReadOnly, `${s.param} can be written only once`);
       }
-      const value = parseValue(syntax, s.value);
+      // R-KEY.1: a non-functional unique key never changes after creation (TP-469 1.96). Setting
+      // the value it already has is no change; one still empty was never assigned, and may be
+      // (as a writeOnceReadOnly Alias may).
+      if (mode === 'set' && rel === '' && fixedKeys.has(name)) {
+        const now = current?.(rel, name);
+        if (now !== undefined && now !== '' && now !== value) throw new UspError(ErrorCode.ParamReadOnly, `${s.param} is a non-functional unique key: it cannot change after creation`);
+      }
       let group = out.byObject.get(rel);
       if (!group) { group = { node: target, values: {} }; out.byObject.set(rel, group); }
       group.values[name] = value;
     } catch (e) {
       const u = e instanceof UspError ? e : new UspError(ErrorCode.InternalError, String(e));
       out.paramErrors.push({ param: s.param, code: u.code, message: u.message });
-      // R-ADD: unique-key parameters count as required whatever the flag says.
-      if (s.required || (mode === 'add' && keyParams.has(s.param))) out.requiredFailed = true;
+      // R-ADD: unique-key parameters count as required whatever the flag says; on Set the
+      // non-functional ones too, so a refused key change never leaves a half-updated object.
+      if (s.required || (mode === 'add' && keyParams.has(s.param)) || (mode === 'set' && fixedKeys.has(s.param))) {
+        out.requiredFailed = true;
+        if (u.code === ErrorCode.PermissionDenied) out.requiredCode = ErrorCode.PermissionDenied;
+      }
     }
   }
   return out;
+}
+
+/**
+ * TR-181 Alias data type (TR-106 _AliasUSP): "The value MUST NOT be empty" and "MUST start with a
+ * letter" (TP-469 1.88). 7012: a string of the type that the data type's rules reject.
+ */
+function checkAlias(value: Value): void {
+  if (typeof value !== 'string' || !/^[A-Za-z]/.test(value)) {
+    throw new UspError(ErrorCode.InvalidValue, 'an Alias must not be empty and must start with a letter');
+  }
 }
 
 /** "Name" or "Sub.Obj.Name" → the single-instance sub-object node and the parameter name. */

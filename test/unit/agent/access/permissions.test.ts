@@ -1,7 +1,8 @@
 /**
  * Effective permissions (TR-181 ControllerTrust:1; DIGEST §6.2): highest Order wins within a
  * role, roles combine with OR, partial paths cover everything below them, instance numbers and
- * search expressions pick rows, disabled rows count for nothing, Role.1 is the built-in full role.
+ * search expressions pick rows, disabled rows count for nothing, Role.1 means its rows like any
+ * role but no controller may write it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { PERM_ALL, PERM_R, PERM_W } from '../../../../datamodel/access/AccessView.js';
@@ -146,11 +147,31 @@ describe('what counts', () => {
     expect(await off.visibleInstances(f.model.requireNode('Device.WiFi.Radio.{i}.'), [], [1])).toEqual([]);
   });
 
-  it('Role.1 is the built-in full-access role whatever its Permission rows say', async () => {
+  it('Role.1 grants what its Permission rows say, like any role', async () => {
     f = await accessFixture(role(1, 'Full Access', [{ order: 1, targets: 'Device.', ...NONE }]));
     const v = await f.view(roleRef(1));
-    expect((await f.at(v, 'Device.LocalAgent.ControllerTrust.')).param('SecuredRoles')).toBe(PERM_ALL);
+    expect((await f.at(v, 'Device.LocalAgent.ControllerTrust.')).param('SecuredRoles')).toBe(0);
     expect(v.secured).toBe(false);
+  });
+
+  it('no controller may write the built-in Role.1 or its rows, whatever its roles; other roles stay writable', async () => {
+    f = await accessFixture({
+      ...role(1, 'Full Access', [{ order: 1, targets: 'Device.', ...ALL }]),
+      ...role(2, 'Other', [{ order: 1, targets: 'Device.', ...ALL }]),
+    });
+    const v = await f.view(roleRef(1));
+    const roleNode = f.model.requireNode('Device.LocalAgent.ControllerTrust.Role.{i}.');
+    const permNode = f.model.requireNode('Device.LocalAgent.ControllerTrust.Role.{i}.Permission.{i}.');
+    const r1 = await f.at(v, 'Device.LocalAgent.ControllerTrust.Role.1.');
+    expect(r1.param('Name') & (PERM_R | PERM_W)).toBe(PERM_R);
+    expect(r1.inst & (PERM_R | PERM_W)).toBe(PERM_R);
+    expect((await f.at(v, 'Device.LocalAgent.ControllerTrust.Role.1.Permission.1.')).param('Param') & (PERM_R | PERM_W)).toBe(PERM_R);
+    expect((await v.supported(permNode, [1])).obj & PERM_W).toBe(0);
+    // A new role, and everything of Role.2, remain writable.
+    expect((await v.supported(roleNode, [])).obj & PERM_W).toBe(PERM_W);
+    expect((await v.supported(permNode, [2])).obj & PERM_W).toBe(PERM_W);
+    expect(fmt((await f.at(v, 'Device.LocalAgent.ControllerTrust.Role.2.Permission.1.')).param('Param'))).toBe('rwxn');
+    expect(fmt((await f.at(v, 'Device.DeviceInfo.')).param('SerialNumber'))).toBe('rwxn');
   });
 
   it('no roles, unknown roles and references to nothing give no access', async () => {
@@ -208,10 +229,12 @@ describe('the example factory defaults', () => {
       .map(([k, v]) => [k.replace('Role.1.', 'Role.2.'), k.endsWith('.Name') ? 'Copy' : k.endsWith('.Alias') ? 'copy' : v]));
     f = await accessFixture(rows);
     const v = await f.view(roleRef(2));
+    // Every right that means something for each kind of item (x on a parameter means nothing).
+    const has = (bits: number, need: string): boolean => need.split('').every((c, i) => c === '-' || fmt(bits)[i] === c);
     const sub = await f.at(v, 'Device.LocalAgent.');
-    expect(fmt(sub.param('EndpointID'))).toBe('rw-n');
-    expect(fmt((await v.supported(f.model.requireNode('Device.LocalAgent.Subscription.{i}.'), [])).obj)).toBe('rw-n');
-    expect(fmt((await f.at(v, 'Device.WiFi.Radio.1.')).inst)).toBe('rw-n');
-    expect(fmt((await f.at(v, 'Device.')).command('Reboot()'))).toBe('r-xn');
+    expect(has(sub.param('EndpointID'), 'rw-n')).toBe(true);
+    expect(has((await v.supported(f.model.requireNode('Device.LocalAgent.Subscription.{i}.'), [])).obj, 'rw-n')).toBe(true);
+    expect(has((await f.at(v, 'Device.WiFi.Radio.1.')).inst, 'rw-n')).toBe(true);
+    expect(has((await f.at(v, 'Device.')).command('Reboot()'), 'r-xn')).toBe(true);
   });
 });
