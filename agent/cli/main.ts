@@ -70,6 +70,16 @@ async function run(args: RunArgs): Promise<void> {
   }
 }
 
+/**
+ * `--seed`, read as text: yargs would turn `abc` into NaN and start anyway. Refused here, inside
+ * the handler, so the message has the log format and the exit code is EXIT_START_FAILED.
+ */
+function parseSeed(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n)) throw new Error(`--seed ${JSON.stringify(text)}: not a whole number; give one such as --seed 1`);
+  return n;
+}
+
 /** The one line that says why the start failed, naming the option or path to fix. */
 function startFailure(e: unknown): string {
   if (e instanceof DataDirError) return `--data-dir ${e.dir}: ${e.problem}; ${e.fix}`;
@@ -85,7 +95,7 @@ export async function main(argv: string[]): Promise<void> {
       .option('platform', { choices: PLATFORM_NAMES, default: 'auto' as PlatformName, describe: 'data source for the TR-181 tree: auto (OpenWrt if detected, else Linux; ModemManager when mmcli answers), simulated, openwrt, linux or none' })
       .option('legacy-coap', { type: 'boolean', default: false, describe: 'serve the obsoleted CoAP MTP (USP 1.2 binding, plain CoAP only; configured through Device.LocalAgent.MTP.{i}.CoAP)' })
       .option('vendor-prefix', { type: 'string', describe: 'TR-106 vendor prefix for vendor parameters, e.g. X_EXAMPLE-COM_ (cellular SINR)' })
-      .option('seed', { type: 'number', describe: 'seed of the simulated gateway' })
+      .option('seed', { type: 'string', describe: 'seed of the simulated gateway (a whole number)' })
       .option('log-level', { type: 'string', default: 'info', describe: 'error | warn | info | debug' })
       .option('cert', { type: 'string', implies: 'key', describe: 'PEM certificate of the agent (leaf first, then any intermediates); its SAN should carry urn:bbf:usp:id:<EndpointID>' })
       .option('key', { type: 'string', implies: 'cert', describe: 'PEM private key of --cert (unencrypted)' })
@@ -93,8 +103,9 @@ export async function main(argv: string[]): Promise<void> {
       .check((a) => { if (!isLogLevel(String(a['log-level']))) throw new Error('--log-level must be error, warn, info or debug'); return true; }),
     async (a) => {
       try {
+        const seed = a.seed === undefined ? undefined : parseSeed(a.seed);
         const tls = a.cert !== undefined || a.ca !== undefined ? { cert: a.cert, key: a.key, ca: a.ca } : undefined;
-        await run({ defaults: a.defaults, dataDir: a['data-dir'], platform: a.platform as PlatformName, logLevel: a['log-level'] as LogLevel, seed: a.seed, tls, vendorPrefix: a['vendor-prefix'], legacyCoap: a['legacy-coap'] });
+        await run({ defaults: a.defaults, dataDir: a['data-dir'], platform: a.platform as PlatformName, logLevel: a['log-level'] as LogLevel, seed, tls, vendorPrefix: a['vendor-prefix'], legacyCoap: a['legacy-coap'] });
       } catch (e) {
         // After SIGTERM the signal handler exits 0 once the stop is done: a start it cut short is no failure.
         if (stopRequested) return;

@@ -146,3 +146,11 @@ describe('usp-agent run: SIGTERM during start-up', () => {
     expect((await again.terminate()).code).toBe(0);
   });
 });
+
+describe('usp-agent run: bad options stop the start', () => {
+  it('--seed abc: exit 2, naming --seed and what it takes', async () => {
+    const s = await setup();
+    const line = await refused(s.defaultsFile, s.dataDir, { args: ['--seed', 'abc'] });
+    expect(line).toContain('--seed \\"abc\\": not a whole number');
+  });
+});
