@@ -154,3 +154,18 @@ describe('usp-agent run: bad options stop the start', () => {
     expect(line).toContain('--seed \\"abc\\": not a whole number');
   });
 });
+
+describe('usp-agent run: factory defaults that would start a different agent stop the start', () => {
+  it('an MTP Protocol outside SupportedProtocols (enumerationRef): exit 2, naming the path and the choices', async () => {
+    const s = await setup({ 'Device.LocalAgent.MTP.1.Protocol': 'Websocket' });
+    const line = await refused(s.defaultsFile, s.dataDir);
+    expect(line).toContain('factory defaults: Device.LocalAgent.MTP.1.Protocol: \\"Websocket\\" is not one of Device.LocalAgent.SupportedProtocols (\\"WebSocket\\", \\"MQTT\\", \\"UDS\\")');
+    expect(existsSync(join(s.dataDir, 'state.json'))).toBe(false);
+  });
+
+  it('a read-only parameter the device provides: exit 2, naming it (it used to be ignored)', async () => {
+    const s = await setup({ 'Device.DeviceInfo.SoftwareVersion': '9.9.9' });
+    const line = await refused(s.defaultsFile, s.dataDir);
+    expect(line).toContain('factory defaults: Device.DeviceInfo.SoftwareVersion: read-only: the device provides this value, the factory defaults cannot set it; remove it from the file');
+  });
+});
