@@ -5,6 +5,7 @@
  * that names the option or path and the fix.
  */
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -167,5 +168,19 @@ describe('usp-agent run: factory defaults that would start a different agent sto
     const s = await setup({ 'Device.DeviceInfo.SoftwareVersion': '9.9.9' });
     const line = await refused(s.defaultsFile, s.dataDir);
     expect(line).toContain('factory defaults: Device.DeviceInfo.SoftwareVersion: read-only: the device provides this value, the factory defaults cannot set it; remove it from the file');
+  });
+});
+
+describe('usp-agent run: a WebSocket port in use', () => {
+  it('stops the start (exit 2) naming the MTP row\'s Port parameter and where to change it', async () => {
+    const s = await setup();
+    const squatter = createServer();
+    await new Promise<void>((r) => squatter.listen(s.port, r));
+    try {
+      const line = await refused(s.defaultsFile, s.dataDir);
+      expect(line).toContain(`msg="Device.LocalAgent.MTP.1.WebSocket.Port ${s.port}: the port is in use by another program; stop that program, or change Device.LocalAgent.MTP.1.WebSocket.Port in the factory-defaults file`);
+    } finally {
+      await new Promise((r) => squatter.close(r));
+    }
   });
 });
