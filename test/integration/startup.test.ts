@@ -73,6 +73,20 @@ describe('usp-agent run: a data directory the agent cannot use stops the start',
     expect(line).toContain('give a directory on writable, persistent storage');
   });
 
+  it('--data-dir where the agent\'s user may not write: exit 2, naming the place and the fix (not a raw EACCES)', async () => {
+    const s = await setup();
+    const parent = join(s.dir, 'not-yours');
+    mkdirSync(parent);
+    // Root may write anywhere: then the agent runs as nobody, in a directory only root may write.
+    const asRoot = process.getuid?.() === 0;
+    chmodSync(s.dir, 0o755);
+    chmodSync(parent, asRoot ? 0o755 : 0o555);
+    const line = await refused(s.defaultsFile, join(parent, 'data'), asRoot ? { user: { uid: 65534, gid: 65534 } } : {});
+    expect(line).toContain(`--data-dir ${join(parent, 'data')}: permission denied in ${parent} for the agent's user`);
+    expect(line).toContain('make it owned by that user');
+    expect(line).not.toContain('EACCES');
+  });
+
   it('--data-dir through a regular file: exit 2, naming it', async () => {
     const s = await setup();
     const line = await refused(s.defaultsFile, join(s.defaultsFile, 'data'));
