@@ -44,6 +44,7 @@ export function explain(abs: string, e: unknown, where: string): DataDirError {
   }
 }
 
+/** The errno name (`EACCES`, `EROFS`, ...) of a Node file-system error, if it has one. */
 export function errnoOf(e: unknown): string | undefined {
   return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../../datamodel/Logger.js';
 import { DataDirError, openDataDir } from '../../../../datamodel/store/data-dir.js';
+import { explain } from '../../../../datamodel/store/data-dir-error.js';
 import { LOCK_FILE, type DataDirLock } from '../../../../datamodel/store/data-dir-lock.js';
 
 const tmpDirs: string[] = [];
@@ -64,6 +65,18 @@ describe('data directory: creation and permissions', () => {
     expect(e.dir).toBe('/proc/usp-agent-test/x');
     expect(e.problem).toContain('/proc does not allow creating');
     expect(e.fix).toContain('writable');
+  });
+
+  // A read-only mount needs root to make; the integration check was done by hand on a tmpfs mounted ro.
+  it.each([
+    ['EROFS', 'is on a read-only filesystem'],
+    ['ENOSPC', 'no space left'],
+    ['EACCES', 'permission denied in /data'],
+  ])('%s from the filesystem is explained in words, with the fix', (code, words) => {
+    const e = explain('/data/usp', Object.assign(new Error(`${code}: raw`), { code }), '/data');
+    expect(e.problem).toContain(words);
+    expect(e.problem).not.toContain(code);
+    expect(e.fix).not.toBe('');
   });
 
   it('a path through a regular file: not a directory', () => {
