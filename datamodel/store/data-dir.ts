@@ -14,6 +14,8 @@ import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import { DATA_DIR_MODE, DATA_FILE_MODE, DataDirError, errnoOf, explain } from './data-dir-error.js';
 import { STATE_FILE } from './DataStore.js';
 
+export { DataDirError } from './data-dir-error.js';
+
 /**
  * Creates `dir` if needed (0700, each missing level without recursion), warns when an existing
  * one is open to other users, tightens a group/world-readable state file, and takes the lock.
@@ -67,4 +69,3 @@ function checkPermissions(abs: string, log: Logger): void {
     if (statSync(state).mode & 0o077) chmodSync(state, DATA_FILE_MODE);
   } catch { /* no state yet, or not ours to change: the next save writes it 0600 anyway */ }
 }
-export { DataDirError } from './data-dir-error.js';
