@@ -9,6 +9,8 @@ import type { Logger } from '../datamodel/Logger.js';
 import { packageFile } from '../datamodel/package-root.js';
 import { Schema } from '../datamodel/schema/Schema.js';
 import { DataStore } from '../datamodel/store/DataStore.js';
+import { openDataDir } from '../datamodel/store/data-dir.js';
+import type { DataDirLock } from '../datamodel/store/data-dir-lock.js';
 import { DataModel } from '../datamodel/tree/DataModel.js';
 import { WebSocketServerMtp } from '../mtp/websocket/WebSocketServerMtp.js';
 import { WebSocketClientMtp } from '../mtp/websocket/WebSocketClientMtp.js';
@@ -94,6 +96,8 @@ export class Agent {
    */
   restartsInProcess = true;
   private stopWanWatch?: () => void;
+  /** The data directory's lock, released once the last write of stop() is done. */
+  private dataDirLock?: DataDirLock;
 
   private constructor(
     readonly model: DataModel,
@@ -104,7 +108,23 @@ export class Agent {
     private readonly log: Logger,
   ) {}
 
+  /**
+   * Starts an agent. The data directory is checked, created (0700) and locked first, before
+   * anything is written there; a start that fails gives the lock back.
+   */
   static async start(opts: AgentOptions): Promise<Agent> {
+    const lock = opts.dataDir === undefined ? undefined : openDataDir(opts.dataDir, opts.log);
+    try {
+      const agent = await Agent.startWithDataDir(opts);
+      agent.dataDirLock = lock;
+      return agent;
+    } catch (e) {
+      lock?.release();
+      throw e;
+    }
+  }
+
+  private static async startWithDataDir(opts: AgentOptions): Promise<Agent> {
     const log = opts.log;
     const baseSchema = opts.schema ?? Schema.load();
     const schema = opts.legacyCoap ? withLegacyCoapSchema(baseSchema) : baseSchema;
@@ -210,6 +230,7 @@ export class Agent {
       // then finds no state and applies the factory defaults.
       if (reason.kind === 'restart' && reason.cause === 'RemoteFactoryReset' && this.store.file) await rm(this.store.file, { force: true });
       if (reason.kind === 'restart') await writeBootRecord(this.store.dir, { cause: reason.cause, commandKey: reason.commandKey });
+      this.dataDirLock?.release();
       this.resolveStopped(reason);
     })();
     return this.stopping;

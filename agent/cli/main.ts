@@ -12,6 +12,7 @@ import { Agent, type AgentTlsFiles, type PlatformName } from '../Agent.js';
 import { PLATFORM_NAMES } from '../platforms.js';
 import { readDefaultsFile } from '../defaults/apply-defaults.js';
 import type { BootRecord } from '../boot-cause.js';
+import { DataDirError } from '../../datamodel/store/data-dir.js';
 
 /** Exit code when the agent cannot start (bad defaults, port in use): procd should not respawn fast. */
 export const EXIT_START_FAILED = 2;
@@ -20,21 +21,28 @@ export const EXIT_RESTART = 3;
 
 interface RunArgs { defaults: string; dataDir?: string; platform: PlatformName; logLevel: LogLevel; seed?: number; tls?: AgentTlsFiles; vendorPrefix?: string; legacyCoap?: boolean }
 
+/** Set once SIGTERM/SIGINT arrived: a start that fails after it is a stop, not a start failure. */
+let stopRequested = false;
+
 async function run(args: RunArgs): Promise<void> {
   const log = createLogger(args.logLevel);
-  const defaults = readDefaultsFile(args.defaults);
   let current: Agent | undefined;
-  let shuttingDown = false;
+  let starting: Promise<Agent> | undefined;
   const shutdown = (signal: string): void => {
-    if (shuttingDown) return;
-    shuttingDown = true;
+    if (stopRequested) return;
+    stopRequested = true;
     log.info('signal received; stopping', { signal });
     // Hard stop if something hangs: the budget is 2 s.
     setTimeout(() => process.exit(0), 1900).unref();
-    void (current?.stop() ?? Promise.resolve()).then(() => process.exit(0));
+    // A signal during start-up lets the start finish (or fail) and then stops what it started:
+    // state and the data directory's lock are left as after any clean stop.
+    const running = current ? Promise.resolve(current) : starting?.catch(() => undefined) ?? Promise.resolve(undefined);
+    void running.then((a) => a?.stop()).then(() => process.exit(0), () => process.exit(0));
   };
+  // First, before any work: a SIGTERM at any point of start-up must stop the agent.
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  const defaults = readDefaultsFile(args.defaults);
   // Holds the event loop open while the agent runs, even with no MTP enabled (an agent with no
   // reachable controller still keeps its state and timers; Node would otherwise exit with 13).
   const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -47,9 +55,11 @@ async function run(args: RunArgs): Promise<void> {
   async function supervise(): Promise<void> {
     let bootRecord: BootRecord | undefined;
     for (;;) {
-      current = await Agent.start({ defaults, dataDir: args.dataDir, platform: args.platform, log, seed: args.seed, tls: args.tls, bootRecord, vendorPrefix: args.vendorPrefix, legacyCoap: args.legacyCoap });
+      current = undefined;
+      starting = Agent.start({ defaults, dataDir: args.dataDir, platform: args.platform, log, seed: args.seed, tls: args.tls, bootRecord, vendorPrefix: args.vendorPrefix, legacyCoap: args.legacyCoap });
+      current = await starting;
       const reason = await current.stopped;
-      if (reason.kind !== 'restart' || shuttingDown) return;
+      if (reason.kind !== 'restart' || stopRequested) return;
       if (!current.restartsInProcess) {
         log.info('restart requested; exiting for the service manager to start the agent again', { cause: reason.cause, exitCode: EXIT_RESTART });
         process.exit(EXIT_RESTART);
@@ -58,6 +68,22 @@ async function run(args: RunArgs): Promise<void> {
       log.info('restarting in-process', { cause: reason.cause });
     }
   }
+}
+
+/**
+ * `--seed`, read as text: yargs would turn `abc` into NaN and start anyway. Refused here, inside
+ * the handler, so the message has the log format and the exit code is EXIT_START_FAILED.
+ */
+function parseSeed(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n)) throw new Error(`--seed ${JSON.stringify(text)}: not a whole number; give one such as --seed 1`);
+  return n;
+}
+
+/** The one line that says why the start failed, naming the option or path to fix. */
+function startFailure(e: unknown): string {
+  if (e instanceof DataDirError) return `--data-dir ${e.dir}: ${e.problem}; ${e.fix}`;
+  return e instanceof Error ? e.message : String(e);
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -69,7 +95,7 @@ export async function main(argv: string[]): Promise<void> {
       .option('platform', { choices: PLATFORM_NAMES, default: 'auto' as PlatformName, describe: 'data source for the TR-181 tree: auto (OpenWrt if detected, else Linux; ModemManager when mmcli answers), simulated, openwrt, linux or none' })
       .option('legacy-coap', { type: 'boolean', default: false, describe: 'serve the obsoleted CoAP MTP (USP 1.2 binding, plain CoAP only; configured through Device.LocalAgent.MTP.{i}.CoAP)' })
       .option('vendor-prefix', { type: 'string', describe: 'TR-106 vendor prefix for vendor parameters, e.g. X_EXAMPLE-COM_ (cellular SINR)' })
-      .option('seed', { type: 'number', describe: 'seed of the simulated gateway' })
+      .option('seed', { type: 'string', describe: 'seed of the simulated gateway (a whole number)' })
       .option('log-level', { type: 'string', default: 'info', describe: 'error | warn | info | debug' })
       .option('cert', { type: 'string', implies: 'key', describe: 'PEM certificate of the agent (leaf first, then any intermediates); its SAN should carry urn:bbf:usp:id:<EndpointID>' })
       .option('key', { type: 'string', implies: 'cert', describe: 'PEM private key of --cert (unencrypted)' })
@@ -77,10 +103,13 @@ export async function main(argv: string[]): Promise<void> {
       .check((a) => { if (!isLogLevel(String(a['log-level']))) throw new Error('--log-level must be error, warn, info or debug'); return true; }),
     async (a) => {
       try {
+        const seed = a.seed === undefined ? undefined : parseSeed(a.seed);
         const tls = a.cert !== undefined || a.ca !== undefined ? { cert: a.cert, key: a.key, ca: a.ca } : undefined;
-        await run({ defaults: a.defaults, dataDir: a['data-dir'], platform: a.platform as PlatformName, logLevel: a['log-level'] as LogLevel, seed: a.seed, tls, vendorPrefix: a['vendor-prefix'], legacyCoap: a['legacy-coap'] });
+        await run({ defaults: a.defaults, dataDir: a['data-dir'], platform: a.platform as PlatformName, logLevel: a['log-level'] as LogLevel, seed, tls, vendorPrefix: a['vendor-prefix'], legacyCoap: a['legacy-coap'] });
       } catch (e) {
-        process.stderr.write(`level=error component=agent msg=${JSON.stringify(e instanceof Error ? e.message : String(e))}\n`);
+        // After SIGTERM the signal handler exits 0 once the stop is done: a start it cut short is no failure.
+        if (stopRequested) return;
+        process.stderr.write(`level=error component=agent msg=${JSON.stringify(startFailure(e))}\n`);
         process.exit(EXIT_START_FAILED);
       }
     })

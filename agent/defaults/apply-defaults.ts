@@ -12,6 +12,7 @@ import { Transaction } from '../../datamodel/tree/Transaction.js';
 import { parseValue } from '../../datamodel/value/parse-value.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { UspError } from '../../datamodel/UspError.js';
+import { outsideEnumerationRef, readOnlyIgnored, type DefaultsEntry } from './check-defaults.js';
 
 export type DefaultsFile = Record<string, string | number | boolean>;
 
@@ -35,9 +36,14 @@ export function readDefaultsFile(file: string): DefaultsFile {
 
 interface Group { node: ModelNode; keys: number[]; objectPath: string; values: Record<string, Value> }
 
-/** Validates every entry, then creates the named instances and sets the values in one transaction. */
+/**
+ * Validates every entry, then creates the named instances and sets the values in one
+ * transaction, which commits only if every value took effect and every enumerationRef value is
+ * one the agent supports (check-defaults.ts).
+ */
 export async function applyDefaults(model: DataModel, defaults: DefaultsFile): Promise<void> {
   const groups = new Map<string, Group>();
+  const entries: DefaultsEntry[] = [];
   for (const [path, raw] of Object.entries(defaults)) {
     const { node, keys, param } = locate(model, path);
     const syntax = node.params.get(param);
@@ -52,6 +58,7 @@ export async function applyDefaults(model: DataModel, defaults: DefaultsFile): P
     let g = groups.get(objectPath);
     if (!g) { g = { node, keys, objectPath, values: {} }; groups.set(objectPath, g); }
     g.values[param] = value;
+    entries.push({ path, node, keys, param, syntax, value });
   }
   const tx = new Transaction(model, {});
   const createdHere = new Set<string>();
@@ -63,6 +70,8 @@ export async function applyDefaults(model: DataModel, defaults: DefaultsFile): P
       const inst: ObjectInstance = { node: g.node, keys: g.keys };
       if (!g.node.multi || !createdHere.has(g.objectPath)) await tx.set(inst, g.values);
     }
+    const problem = (await readOnlyIgnored(model, entries)) ?? (await outsideEnumerationRef(model, entries));
+    if (problem) throw new DefaultsError(problem.path, problem.why);
     await tx.commit();
   } catch (e) {
     await tx.rollback();

@@ -11,6 +11,7 @@ import { tofuPolicyOf } from '../certificates/tofu-policy.js';
 import { encodeRecord, mtpClosingRecord } from '../codec/record.js';
 import { WebSocketServerMtp, type WebSocketServerTls } from '../../mtp/websocket/WebSocketServerMtp.js';
 import type { StartedTransport, TransportDeps } from './TransportDeps.js';
+import { listenError } from './listen-error.js';
 
 interface ServerRow { instance: number; cfg: Record<string, Value> }
 
@@ -53,7 +54,7 @@ export async function startWebSocketServers(deps: TransportDeps): Promise<Starte
       // A port in use fails the whole call (the agent's start, or a restart that logs it); what
       // this call already started must not keep listening unreferenced.
       await Promise.allSettled(out.map((m) => m.stop()));
-      throw e;
+      throw listenError(e, n, 'WebSocket', cfg.Port);
     }
   }
   return out;

@@ -134,7 +134,7 @@ beforeAll(async () => {
       'Device.LocalAgent.Controller.1.Enable': true,
       'Device.LocalAgent.Controller.1.AssignedRole': 'Device.LocalAgent.ControllerTrust.Role.1',
     },
-    dataDir: dir, platform: 'none', log, schema: withLegacyCoapSchema(testSchema()),
+    dataDir: dir, platform: 'none', log, schema: withLegacyCoapSchema(testSchema()), legacyCoap: true,
   });
   if (!agent.model.node('Device.LocalAgent.MTP.{i}.CoAP.')?.binding) expect(registerCoap(agent.model, agent.store)).toBe(true);
   await applyDefaults(agent.model, {

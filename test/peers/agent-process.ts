@@ -3,7 +3,7 @@
  * which loads dist/, so `npm run build` first), a real data directory, real signals. Every output
  * line is kept for assertions; `kill9()` is the power cut, `terminate()` the clean stop.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,12 @@ export interface AgentProcessOptions {
   platform?: 'simulated' | 'linux' | 'none';
   /** Called for every line, e.g. to check the log format across all processes of a file. */
   onLine?: (line: OutputLine) => void;
+  /** More command-line options after the usual ones, e.g. `['--seed', '7']`. */
+  args?: string[];
+  /** The process's umask (set by /bin/sh before it execs node); default inherited. */
+  umask?: number;
+  /** Run as this user and group (the test runner must be root); default the runner's own. */
+  user?: { uid: number; gid: number };
 }
 
 /** Processes started and not yet exited, so a failed test can still clean up with `killAll()`. */
@@ -53,10 +59,14 @@ export class AgentProcess {
     this.exited = new Promise((r) => child.once('exit', (code, signal) => { live.delete(this); r({ code, signal }); wake(); }));
   }
 
-  /** `usp-agent run --defaults FILE --data-dir DIR --platform PLATFORM --log-level LEVEL`. */
+  /** `usp-agent run --defaults FILE --data-dir DIR --platform PLATFORM --log-level LEVEL [ARGS]`. */
   static start(defaultsFile: string, dataDir: string, opts: AgentProcessOptions = {}): AgentProcess {
-    const args = ['bin/usp-agent.js', 'run', '--defaults', defaultsFile, '--data-dir', dataDir, '--platform', opts.platform ?? 'simulated', '--log-level', opts.logLevel ?? 'info'];
-    const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = ['bin/usp-agent.js', 'run', '--defaults', defaultsFile, '--data-dir', dataDir, '--platform', opts.platform ?? 'simulated', '--log-level', opts.logLevel ?? 'info', ...(opts.args ?? [])];
+    // Node sets no umask for a child; the shell does, then becomes node (exec), so the pid and signals are node's.
+    const spawnOpts: SpawnOptions = { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], ...opts.user };
+    const child = opts.umask === undefined
+      ? spawn(process.execPath, args, spawnOpts)
+      : spawn('/bin/sh', ['-c', `umask ${opts.umask.toString(8).padStart(3, '0')} && exec "$0" "$@"`, process.execPath, ...args], spawnOpts);
     const p = new AgentProcess(child, opts.onLine);
     live.add(p);
     return p;

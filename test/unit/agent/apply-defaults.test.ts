@@ -28,6 +28,8 @@ describe('factory defaults', () => {
     expect(store.instances('Device.LocalAgent.Controller.')).toEqual([3]);
     expect(store.row('Device.LocalAgent.Controller.3.')).toMatchObject({ EndpointID: 'proto::c', PeriodicNotifInterval: 60, Enable: true, Alias: 'cpe-3' });
     expect(store.row('Device.LocalAgent.Controller.3.MTP.2.WebSocket.')).toEqual({ Port: 8080 });
+    // EndpointID is read-only for controllers but the agent's own configuration: taken from the defaults.
+    expect(store.row('Device.LocalAgent.')?.EndpointID).toBe('proto::a');
     // The next instance a controller adds comes after the ones the defaults named.
     expect(store.allocate('Device.LocalAgent.Controller.')).toBe(4);
   });
@@ -39,12 +41,20 @@ describe('factory defaults', () => {
     ['Device.LocalAgent.Controller.Enable', true, /every table on the path/],
     ['Device.LocalAgent.', 'x', /must be a parameter path/],
     ['Device.LocalAgent.Controller.1.MTP.1.WebSocket.Port', 70000, /WebSocket\.Port/],
+    // enumerationRef (#.SupportedProtocols): an MTP no one can reach, before this was checked.
+    ['Device.LocalAgent.MTP.1.Protocol', 'Websocket', /^factory defaults: Device\.LocalAgent\.MTP\.1\.Protocol: "Websocket" is not one of Device\.LocalAgent\.SupportedProtocols \("WebSocket"\)/],
+    ['Device.LocalAgent.Controller.1.MTP.1.Protocol', 'MQTT', /^factory defaults: Device\.LocalAgent\.Controller\.1\.MTP\.1\.Protocol: "MQTT" is not one of Device\.LocalAgent\.SupportedProtocols/],
+    // Read-only parameters the device provides were silently ignored.
+    ['Device.LocalAgent.UpTime', 5, /^factory defaults: Device\.LocalAgent\.UpTime: read-only: the device provides this value/],
+    ['Device.LocalAgent.SupportedProtocols', 'WebSocket,MQTT', /^factory defaults: Device\.LocalAgent\.SupportedProtocols: read-only/],
   ])('refuses %s = %s, naming the path', async (path, value, message) => {
     const { model, store } = fresh();
     const e = await applyDefaults(model, { 'Device.LocalAgent.EndpointID': 'proto::a', [path]: value }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(DefaultsError);
     expect((e as Error).message).toMatch(message);
-    // Nothing half-applied.
-    expect(store.row('Device.LocalAgent.')).toBeUndefined();
+    // Nothing half-applied (a rollback may write back the old values, but none from the file).
+    expect(store.row('Device.LocalAgent.')?.EndpointID ?? '').toBe('');
+    expect(store.instances('Device.LocalAgent.MTP.')).toEqual([]);
+    expect(store.instances('Device.LocalAgent.Controller.')).toEqual([]);
   });
 });
