@@ -2,24 +2,29 @@
  * SELF-CHECK OF THE usp-js WEBSOCKET ADAPTER (test/peers/usp-js-ws.ts) — NOT AN AGENT TEST.
  *
  * The "agent" here is a hand-written fake: a bare `ws` server that decodes
- * what usp-js sends with protobufjs + the official USP 1.4 protos
- * (/work/shared/usp/proto) and answers with hand-built responses. It checks:
+ * what usp-js sends with protobufjs + the BBF's official USP 1.4 protos
+ * (vendored in vendor/bbf/usp, not our agent/codec) and answers with hand-built
+ * responses. It checks:
  *   - the adapter's framing/handshake: `v1.usp` subprotocol, `?eid=` query,
  *     one usp-js Record per binary frame, Records' to_id/from_id/version,
  *     inbound binary frames fed back to usp-js, non-Msg Records (WebSocketConnect,
  *     Disconnect) kept away from usp-js;
  *   - a few usp-js behaviours ("usp-js probe" tests) that interop tests
  *     against the real agent will rely on (how errors surface, Notify/NotifyResp).
- * Nothing here exercises our agent.
+ * Nothing here exercises our agent. It stays a test of its own because the
+ * interop tests (test/integration/usp-js.test.ts) trust this adapter and these
+ * usp-js behaviours: when one of those fails, this file says whether the peer
+ * or the agent moved.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { AddressInfo } from "node:net";
 import type { IncomingMessage } from "node:http";
+import { fileURLToPath } from "node:url";
 import protobuf from "protobufjs";
 import { connectUspJs, type UspJsWsConnection } from "./usp-js-ws.js";
 
-const PROTO_DIR = "/work/shared/usp/proto";
+const PROTO_DIR = fileURLToPath(new URL("../../vendor/bbf/usp", import.meta.url));
 const root = protobuf.loadSync([`${PROTO_DIR}/usp-record-1-4.proto`, `${PROTO_DIR}/usp-msg-1-4.proto`]);
 const RecordT = root.lookupType("usp_record.Record");
 const MsgT = root.lookupType("usp.Msg");
