@@ -1,6 +1,6 @@
 /**
- * The agent dialling a controller over wss (TR-369 "Check Cert" with the agent as TLS client;
- * DIGEST §6.3): the server certificate must chain to the agent's trust anchors and name either
+ * The agent dialling a controller over wss (TR-369 "Check Cert" with the agent as TLS client):
+ * the server certificate must chain to the agent's trust anchors and name either
  * the URL host, a local name, or the target controller's Endpoint ID; an Endpoint ID naming
  * another controller refuses the link; and the certificate feeds ControllerTrust, so a Credential
  * naming its CA gives the controller its Role as InheritedRole. Real TLS with the test PKI, a
