@@ -33,16 +33,36 @@ const TO_OBJ = { longs: String, enums: String, bytes: String, oneofs: true } as 
 const CONTROLLER_EID = "proto::usp-js-selfcheck-controller";
 const AGENT_EID = "os::000000-FAKE-AGENT";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-type Obj = Record<string, any>;
+/** What the fake sends: plain objects in protobufjs `fromObject` form. */
+type Obj = Record<string, unknown>;
+
+interface ParamSetting { param: string; value: string; required: boolean }
+
+/**
+ * A decoded usp.Msg (protobufjs `toObject` form) as far as these tests read it. Each request
+ * member is there only in a Msg of that type: reading another one fails the test, as it should.
+ */
+interface WireMsg {
+  header: { msgId: string; msgType?: string };
+  body: {
+    request: {
+      get: { paramPaths: string[] };
+      getSupportedProtocol: { controllerSupportedProtocolVersions: string };
+      set: { allowPartial: boolean; updateObjs: Array<{ objPath: string; paramSettings: ParamSetting[] }> };
+      add: { allowPartial: boolean; createObjs: Array<{ objPath: string; paramSettings: ParamSetting[] }> };
+      delete: { allowPartial: boolean; objPaths: string[] };
+    };
+    response: { notifyResp: { subscriptionId: string } };
+  };
+}
 
 interface Inbound {
   isBinary: boolean;
   record: Obj;
-  msg?: Obj;
+  msg?: WireMsg;
 }
 
-type Handler = (msg: Obj, fake: FakeAgent) => Obj | undefined;
+type Handler = (msg: WireMsg, fake: FakeAgent) => Obj | undefined;
 
 function encodeRecord(fields: Obj): Buffer {
   return Buffer.from(RecordT.encode(RecordT.fromObject({ version: "1.4", toId: CONTROLLER_EID, fromId: AGENT_EID, ...fields })).finish());
@@ -53,7 +73,7 @@ function encodeMsgRecord(msg: Obj): Buffer {
   return encodeRecord({ noSessionContext: { payload } });
 }
 
-function resp(req: Obj, msgType: string, body: Obj): Obj {
+function resp(req: WireMsg, msgType: string, body: Obj): Obj {
   return { header: { msgId: req.header.msgId, msgType }, body: { response: body } };
 }
 
@@ -83,8 +103,8 @@ class FakeAgent {
         const buf = data as Buffer;
         const rec = RecordT.decode(buf);
         const record = RecordT.toObject(rec, TO_OBJ);
-        const payload = (rec as Obj).noSessionContext?.payload as Uint8Array | undefined;
-        const msg = payload ? MsgT.toObject(MsgT.decode(payload), TO_OBJ) : undefined;
+        const payload = (rec as { noSessionContext?: { payload?: Uint8Array } }).noSessionContext?.payload;
+        const msg = payload ? (MsgT.toObject(MsgT.decode(payload), TO_OBJ) as WireMsg) : undefined;
         this.inbound.push({ isBinary, record, msg });
         if (msg) {
           const reply = this.handler(msg, this);
@@ -361,7 +381,7 @@ describe("usp-js WebSocket adapter self-check (fake agent, not our agent)", () =
       const seen: unknown[] = [];
       const clear = await c.device.subscribe({ id: "vc1", notif: "ValueChange", reference: "Device.DeviceInfo.ProvisioningCode" }, (m) => seen.push(m));
       const add = fake.inbound[0]!.msg!.body.request.add;
-      const params = Object.fromEntries(add.createObjs[0].paramSettings.map((p: Obj) => [p.param, p.value]));
+      const params = Object.fromEntries(add.createObjs[0].paramSettings.map((p) => [p.param, p.value]));
       expect(add.createObjs[0].objPath).toBe("Device.LocalAgent.Subscription.");
       expect(params).toEqual({ Enable: "true", ID: "NOTIFY@vc1", NotifType: "ValueChange", NotifRetry: "true", ReferenceList: "Device.DeviceInfo.ProvisioningCode", Persistent: "false" });
 
