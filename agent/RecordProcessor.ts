@@ -1,5 +1,5 @@
 /**
- * The receive pipeline (DIGEST §12.2): decode the Record, check addressing (R-E2E.1, R-ARC.2,
+ * The receive pipeline: decode the Record, check addressing (R-E2E.1, R-ARC.2,
  * R-SEC.0a) and the connection's certificate against the controller's pinned Credential, decode
  * the Msg, drop duplicate in-flight msg_ids (R-MSG.4), dispatch, and answer over the same
  * connection with the same record type (R-MSG.0a). Bad input is dropped and logged, or answered

@@ -1,6 +1,6 @@
 /**
  * Seeded, reproducible fuzz inputs for the live agent and the codec (TR-369 §"USP Record",
- * §"Messages"; DIGEST §1.4, §2): random bytes, mutated Records and Msgs of every request type,
+ * §"Messages"; R-MTP.5): random bytes, mutated Records and Msgs of every request type,
  * valid requests with paths and values drawn from realistic fragments, and hand-made structural
  * oddities. Used by bench/fuzz.ts (the driver and the long run) and test/integration/fuzz-agent.test.ts;
  * lives in bench/ because tsconfig.build.json excludes test/.

@@ -23,7 +23,7 @@ import { AGENT_EID, CONTROLLER_EID, benchDefaults } from './agent-config.js';
 import { median, round } from './stats.js';
 
 /** Per-call times (ms) of `fn` repeated for about `budgetMs` after `warmup` calls (at least `minReps`). */
-async function timeCalls(fn: () => unknown, budgetMs: number, warmup = 3, minReps = 5): Promise<number[]> {
+export async function timeCalls(fn: () => unknown, budgetMs: number, warmup = 3, minReps = 5): Promise<number[]> {
   for (let i = 0; i < warmup; i++) await fn();
   const times: number[] = [];
   const end = performance.now() + budgetMs;

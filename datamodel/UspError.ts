@@ -1,5 +1,5 @@
 /**
- * TR-369 error codes (USP spec section "Error Codes", ../shared/usp/DIGEST.md §4) and the typed error
+ * TR-369 error codes (its section "Error Codes") and the typed error
  * every layer throws. Per-path failures travel as data in responses; only malformed or
  * unauthorised messages become a USP Error message.
  */

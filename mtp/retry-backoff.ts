@@ -1,5 +1,5 @@
 /**
- * The TR-369 retry back-off (DIGEST §8.3; R-WS.19–21 for WebSocket reconnects, also the E2E
+ * The TR-369 retry back-off (R-WS.19–21 for WebSocket reconnects, also the E2E
  * session, Notify retry and Bulk Data HTTP): retry n waits a time drawn uniformly from
  * [m·(k/1000)^(n-1), m·(k/1000)^n] seconds, where m is the minimum wait interval in seconds and
  * k the interval multiplier in thousandths. From n = 10 on the interval stays at that of n = 10,

@@ -1,7 +1,7 @@
 /**
  * Reference-parameter values (TR-181 parameters whose syntax has pathRef: LowerLayers,
  * SSIDReference, Interface, ...). TR-106 and TR-369 write them as object instance paths
- * *without* the trailing "." (DIGEST §3: `Device.IP.Interface.1`), lists comma-separated.
+ * *without* the trailing "." (TR-369 "Path Names": `Device.IP.Interface.1`), lists comma-separated.
  * Platforms build them that way; a Controller may still write the trailing ".", which is taken
  * and stored without it.
  */

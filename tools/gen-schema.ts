@@ -3,10 +3,11 @@
  *
  *   node dist/tools/gen-schema.js [xmlDir]
  *
- * xmlDir defaults to ../shared/tr181/xml next to the repository. The rules (imports,
- * virtual components, base= modifications, deletions, component expansion, dataType chains)
- * are documented in /work/shared/tr181/SCHEMA_NOTES.md and in the modules under gen-schema/.
- * The output is committed; the schema unit test regenerates it and fails on any drift.
+ * xmlDir defaults to vendor/bbf/tr181, the BBF's unmodified XML kept in the repository (provenance
+ * in vendor/bbf/README.md). The rules (imports, virtual components, base= modifications,
+ * deletions, component expansion, dataType chains) are described in docs/schema.md and in the
+ * modules under gen-schema/. The output is committed; the schema unit test regenerates it and
+ * fails on any drift.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -63,8 +64,9 @@ export function findRepoRoot(from: string = path.dirname(fileURLToPath(import.me
   }
 }
 
+/** The vendored BBF TR-181 2.19.1 USP XML (vendor/bbf/tr181), read by `npm run gen:schema` and the drift test. */
 export function defaultXmlDir(repoRoot: string = findRepoRoot()): string {
-  return path.resolve(repoRoot, '../shared/tr181/xml');
+  return path.join(repoRoot, 'vendor', 'bbf', 'tr181');
 }
 
 export function schemaOutputPath(repoRoot: string = findRepoRoot()): string {

@@ -1,8 +1,9 @@
 /**
- * ControllerTrust access control (TR-181 ControllerTrust:1; TR-369 R-SEC.1; DIGEST §6): turns a
- * controller's roles (AssignedRole ∪ InheritedRole) into its ControllerPermissions, cached per
- * role set and dropped whenever a Controller or ControllerTrust row changes (the change feed),
- * or when the owner says the model changed behind the feed's back (factory defaults, state load).
+ * ControllerTrust access control (TR-181 ControllerTrust:1; TR-369 R-SEC.1, "Role Based Access
+ * Control (RBAC)"): turns a controller's roles (AssignedRole ∪ InheritedRole) into its
+ * ControllerPermissions, cached per role set and dropped whenever a Controller or ControllerTrust
+ * row changes (the change feed), or when the owner says the model changed behind the feed's back
+ * (factory defaults, state load).
  */
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
@@ -92,7 +93,7 @@ export class AccessControl {
 }
 
 /**
- * A controller's roles: AssignedRole ∪ InheritedRole (TR-181 Controller.{i}; DIGEST §6.2), as one
+ * A controller's roles: AssignedRole ∪ InheritedRole (TR-181 Controller.{i}; TR-369 R-SEC.1a), as one
  * Role reference list. With nothing inherited it is AssignedRole unchanged, so the permissions
  * cache keeps one entry per stored value.
  */

@@ -1,5 +1,5 @@
 /**
- * A controller's effective permissions (TR-181 ControllerTrust:1; DIGEST §6.2): per role, the
+ * A controller's effective permissions (TR-181 ControllerTrust:1, Role.{i}.Permission.{i}): per role, the
  * enabled Permission with the highest Order whose Targets cover an item decides that item's
  * rights; the roles are then combined with OR, character by character.
  *

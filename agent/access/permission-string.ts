@@ -1,6 +1,7 @@
 /**
  * TR-181 ControllerTrust.Role.{i}.Permission.{i}.Param / Obj / InstantiatedObj / CommandEvent:
- * four characters in the fixed order "rwxn", '-' where a right is missing (DIGEST §6.1/6.2).
+ * four characters in the fixed order "rwxn", '-' where a right is missing (as their TR-181
+ * descriptions define them).
  */
 import { PERM_N, PERM_R, PERM_W, PERM_X } from '../../datamodel/access/AccessView.js';
 

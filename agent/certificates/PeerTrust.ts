@@ -1,6 +1,6 @@
 /**
  * What a controller's MTP certificate earns it, per connection (TR-369 "Check Cert" and
- * "Determine Role" flows; DIGEST §6.3):
+ * "Determine Role" flows, section "Authentication and Authorization"):
  * - Controller.{i}.Credential pins certificates: when it names any, a connection of that
  *   controller presenting a certificate must present one of them, else its Records are dropped.
  * - When the certificate chain reaches the CA of an enabled ControllerTrust.Credential.{i}

@@ -1,6 +1,6 @@
 /**
  * Challenge:1 (TR-181 ControllerTrust.RequestChallenge(), ChallengeResponse() and
- * ControllerTrust.Challenge.{i}; TR-369 "Challenge Strings and Images"; DIGEST §6.3): a
+ * ControllerTrust.Challenge.{i}; TR-369 "Challenge Strings and Images"): a
  * controller asks for a challenge, a third party gives it the passphrase, and a correct response
  * replaces UntrustedRole in the controller's AssignedRole with the Challenge's Role (appending
  * the Roles not already there).

@@ -1,5 +1,5 @@
 /**
- * FirmwareImage.{i}.Download() (TR-181 Firmware:1, DIGEST §9.1; async): fetch the image over
+ * FirmwareImage.{i}.Download() (TR-181 Firmware:1, TR-369 Appendix I; async): fetch the image over
  * HTTP(S) into the bank, verify it, report OperationComplete and then
  * Device.LocalAgent.TransferComplete!, and with AutoActivate boot into it (Boot! then says
  * FirmwareUpdated).
@@ -75,7 +75,7 @@ export async function runDownload(d: FirmwareDeps, call: CommandInvocation): Pro
   }
   const activate = call.input.AutoActivate === true;
   if (activate) d.backend.setBootBank(bank);
-  // OperationComplete first, then TransferComplete! (DIGEST §9.1), then the reboot.
+  // OperationComplete first, then TransferComplete! (TR-369 Appendix I, firmware management), then the reboot.
   d.afterCompletion(() => {
     emitTransferComplete(d.model, result);
     if (activate) d.reboot(call.commandKey);

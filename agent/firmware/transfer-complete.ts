@@ -1,5 +1,5 @@
 /**
- * Device.LocalAgent.TransferComplete! (TR-181 LocalAgent; Firmware:1, DIGEST §9.1): sent when a
+ * Device.LocalAgent.TransferComplete! (TR-181 LocalAgent; Firmware:1, TR-369 Appendix I): sent when a
  * file transfer has finished, successfully (FaultCode 0) or not, to every controller with an
  * Event subscription on it — and only to those whose
  * Controller.{i}.TransferCompletePolicy.ResultTypeFilter admits the result.

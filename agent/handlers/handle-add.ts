@@ -1,7 +1,7 @@
 /**
- * Add (TR-369 §"The Add Message", R-ADD.*; DIGEST §2.1/2.4): obj_path names a table, or since
- * USP 1.3 a search path matching several parent instances (one result each, failures included
- * with allow_partial, TP-469 2.23; without it any failure is an Error, R-ADD.2a). Unique keys the
+ * Add (TR-369 §"The Add Message", R-ADD.*): obj_path names a table, or since USP 1.3 a search
+ * path matching several parent instances (one result each, failures included with
+ * allow_partial, TP-469 2.23; without it any failure is an Error, R-ADD.2a). Unique keys the
  * controller left out are generated; all supported keys come back in unique_keys.
  * Access control: the table needs Obj w (else 7006 for that object); a parameter the controller
  * may not write fails with 7006 when given (normal required/allow_partial rules) and gets its

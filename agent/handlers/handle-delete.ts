@@ -1,5 +1,5 @@
 /**
- * Delete (TR-369 §"The Delete Message", R-DEL.*; DIGEST §2.5). Following TP-469 (tests
+ * Delete (TR-369 §"The Delete Message", R-DEL.*). Following TP-469 (tests
  * 1.25/1.29): a valid path to a non-existent instance is an empty success; a path outside the
  * supported model is a failure (an Error with allow_partial=false, oper_failure otherwise).
  * Access control: rows the controller may not read are absent (never in affected lists,

@@ -1,5 +1,5 @@
 /**
- * GetSupportedDM (TR-369 §"The GetSupportedDM Message", R-GSP.*; DIGEST §2.8): describes only
+ * GetSupportedDM (TR-369 §"The GetSupportedDM Message", R-GSP.*): describes only
  * what the agent serves (the schema ∩ the bindings). Accepts supported-model paths, instance
  * paths, and since USP 1.4 parameter, command and event paths (then only that item returns).
  * Access control (R-GSP.0): objects without Obj r, parameters without Param r and commands or
@@ -41,7 +41,7 @@ export async function handleGetSupportedDM(h: HandlerContext, req: GetSupportedD
 }
 
 async function describe(h: HandlerContext, text: string, req: GetSupportedDMReq): Promise<SupportedObjectResult[]> {
-  // A trailing "{i}." may be left off (DIGEST §2.8), so "Device.X.Table." names the table too.
+  // A trailing "{i}." may be left off (TR-369 GetSupportedDM), so "Device.X.Table." names the table too.
   const path = parsePath(text, { mode: 'supported' });
   let node = h.model.root;
   const invalid = (): UspError => new UspError(ErrorCode.InvalidPath, `not in the supported data model: ${text}`, { path: text });

@@ -1,5 +1,5 @@
 /**
- * Operate (TR-369 §"The Operate Message", R-OPR.*; DIGEST §2.6). A failed command is never a USP
+ * Operate (TR-369 §"The Operate Message", R-OPR.*). A failed command is never a USP
  * Error: it is a cmd_failure in the OperateResp (USP 1.4). Missing mandatory input → 7027 and
  * the command does not run; unknown input is ignored; missing optional input gets its default.
  * send_resp=false → no OperateResp at all. Access control: a command needs CommandEvent x on

@@ -1,5 +1,5 @@
 /**
- * Set (TR-369 §"The Set Message", R-SET.*; DIGEST §2.1/2.3): each obj_path is all-or-nothing
+ * Set (TR-369 §"The Set Message", R-SET.*): each obj_path is all-or-nothing
  * over the instances it matches (R-SET.2a); with allow_partial=false any object failure rolls
  * back the whole message and becomes an Error with param_errs naming full parameter paths.
  * Access control: each parameter needs Param w (else a 7006 parameter error, under the usual

@@ -33,7 +33,7 @@ export type WriteMode = 'set' | 'add';
 /**
  * `current` returns the current value of a writeOnceReadOnly parameter on Set (it may be
  * written only while it is still empty). `writable` says whether the controller holds Param w on
- * a parameter (ControllerTrust); without it the setting fails with 7006 (DIGEST §6.2).
+ * a parameter (ControllerTrust); without it the setting fails with 7006 (TR-369 R-SEC.1).
  */
 export function validateSettings(
   node: ModelNode, settings: readonly Setting[], mode: WriteMode,

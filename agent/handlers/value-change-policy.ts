@@ -1,7 +1,7 @@
 /**
- * Which parameters ValueChange ignores (DIGEST §5.2): read-only counters and clocks that change
- * all the time. GetSupportedDM reports them VALUE_CHANGE_WILL_IGNORE and the value poller skips
- * them — one rule, so the two always agree.
+ * Which parameters ValueChange ignores (TR-369 "Notifications and Subscription Mechanism"):
+ * read-only counters and clocks that change all the time. GetSupportedDM reports them
+ * VALUE_CHANGE_WILL_IGNORE and the value poller skips them — one rule, so the two always agree.
  */
 import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
 

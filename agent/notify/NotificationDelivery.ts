@@ -1,5 +1,5 @@
 /**
- * Delivers Notify messages to controllers (TR-369 §"Notifications", DIGEST §2.7):
+ * Delivers Notify messages to controllers (TR-369 §"Notifications"):
  * - over whichever MTP currently reaches the controller (the agent chooses; §8);
  * - queued while the controller is unreachable, at most MAX_QUEUED per controller (the oldest is
  *   dropped and logged), and sent when it is back;

@@ -1,6 +1,6 @@
 /**
  * Turns what happens in the data model into Notify messages (TR-369 §"Notifications and
- * Subscriptions", DIGEST §5): ValueChange, ObjectCreation, ObjectDeletion, Event and
+ * Subscriptions"): ValueChange, ObjectCreation, ObjectDeletion, Event and
  * OperationComplete, for every enabled subscription whose ReferenceList covers the change —
  * also when the subscriber itself caused it. Changes are handled in order, one at a time, from
  * a bounded backlog; the ones that happen behind the agent's back are found by ValuePoller.
@@ -46,7 +46,7 @@ export class SubscriptionEngine {
     private readonly delivery: NotificationDelivery,
     operations: OperationRunner,
     private readonly log: Logger,
-    /** The recipient's rights: a notification needs n on what it reports (DIGEST §6.2). */
+    /** The recipient's rights: a notification needs n on what it reports (TR-181 Permission.{i}). */
     private readonly accessFor: (roles: string) => Promise<AccessView> = async () => FULL_VIEW,
   ) {
     operations.onComplete((outcome) => this.push({ outcome }));

@@ -1,6 +1,6 @@
 /**
- * Does a Subscription ReferenceList entry cover a concrete path? (TR-181 Subscription,
- * DIGEST §5.1.) Plain references (names, instance numbers, "*") are matched segment by segment
+ * Does a Subscription ReferenceList entry cover a concrete path? (TR-181 Subscription.{i}.
+ * ReferenceList.) Plain references (names, instance numbers, "*") are matched segment by segment
  * without touching the model; references with search expressions or reference following are
  * resolved with the shared path resolver at the moment of the change.
  */

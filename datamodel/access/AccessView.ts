@@ -1,6 +1,6 @@
 /**
  * What a controller may do, as the bottom layer sees it (TR-181 ControllerTrust:1; TR-369 R-SEC.1;
- * DIGEST §6.2). The agent layer (agent/access/) computes it from Role and Permission rows; the
+ * TR-181 Permission.{i}). The agent layer (agent/access/) computes it from Role and Permission rows; the
  * path resolver, the subtree reader and the handlers only ask. A request context without an
  * AccessView is the agent itself: everything is allowed.
  *

@@ -1,5 +1,5 @@
 /**
- * The structured form of a USP Path Name (TR-369 "Path Names", ../shared/usp/DIGEST.md §3).
+ * The structured form of a USP Path Name (TR-369 "Path Names").
  *
  * A path string is parsed once, at the edge, by `parsePath` (parse-path.ts); the core passes these
  * values around and never re-splits strings. Every field is readonly: a parsed path may be shared

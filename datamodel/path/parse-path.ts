@@ -1,5 +1,5 @@
 /**
- * The TR-369 Path Name grammar (USP spec "Path Names" and its BNF; ../shared/usp/DIGEST.md §3),
+ * The TR-369 Path Name grammar (TR-369 "Path Names" and its BNF),
  * parsed in one pass by a hand-written scanner: no regular expressions, no backtracking, no
  * recursion, no global state. Any syntax error is `UspError(7008 InvalidPathSyntax)` carrying the
  * original text as `path`; whether the path exists in the model (7026) is the resolver's business.

@@ -1,5 +1,5 @@
 /**
- * The single path resolver shared by every handler (TR-369 "Path Names", DIGEST §3): walks a
+ * The single path resolver shared by every handler (TR-369 "Path Names"): walks a
  * parsed path over the supported model and the instances the bindings list, evaluating
  * wildcards, search expressions, unique-key addresses and reference following.
  *

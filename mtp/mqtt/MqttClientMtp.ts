@@ -1,5 +1,5 @@
 /**
- * The agent's MQTT MTP (TR-369 §MQTT binding, DIGEST §8.2): one MQTT 5.0 or 3.1.1 client per
+ * The agent's MQTT MTP (TR-369 §"MQTT Binding"): one MQTT 5.0 or 3.1.1 client per
  * Device.MQTT.Client.{i} that a Device.LocalAgent.MTP.{i} row references. It connects (CONNECT
  * with usp-endpoint-id and Request Response Information in 5.0), subscribes (R-MQTT.15; later
  * Subscription row changes by SUBSCRIBE/UNSUBSCRIBE on the same session, TP-469 11.9), announces

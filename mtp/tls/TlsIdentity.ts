@@ -1,5 +1,5 @@
 /**
- * The agent's TLS identity for MTPs (TR-369 R-MTP.1, R-SEC.10; DIGEST §6.3): its certificate
+ * The agent's TLS identity for MTPs (TR-369 R-MTP.1, R-SEC.10): its certificate
  * (with any intermediates), private key, and the CA certificates that controller certificates
  * must chain to. Loaded and checked once, eagerly, so a wrong file stops the start with a
  * message naming it rather than failing later at the first handshake.

@@ -1,6 +1,6 @@
 /**
- * The USP Endpoint ID a certificate proves (TR-369 R-SEC.0a, R-SEC.10, R-ARC.4a; DIGEST §6.3,
- * §7): a subjectAltName URI `urn:bbf:usp:id:<EndpointID>`, or, for the `fqdn` scheme only, a
+ * The USP Endpoint ID a certificate proves (TR-369 R-SEC.0a, R-SEC.10, R-ARC.4a;
+ * "Endpoint Identifier"): a subjectAltName URI `urn:bbf:usp:id:<EndpointID>`, or, for the `fqdn` scheme only, a
  * dNSName equal to the instance-id.
  */
 import type { X509Certificate } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * One UNIX domain socket link (TR-369 §"UNIX Domain Socket Binding"; DIGEST §8.6), shared by the
+ * One UNIX domain socket link (TR-369 §"UNIX Domain Socket Binding"), shared by the
  * server and client roles: framing on the socket and the handshake. The client sends a Handshake
  * TLV with its Endpoint ID, the server answers with its own; only then is the link open and its
  * peer identity known. Records before the handshake are ignored. A frame that cannot be parsed is
@@ -107,7 +107,7 @@ export class UdsConnection implements MtpConnection {
   /**
    * MtpConnection speaks WebSocket close codes: 1000/1001 end the link quietly, any other code
    * (1003 for a Record that cannot be processed, ...) is a protocol error the peer learns of
-   * through an Error TLV first (DIGEST §8.6).
+   * through an Error TLV first (TR-369 "UNIX Domain Socket Binding").
    */
   close(code = 1000, reason = ''): void {
     if (code === 1000 || code === 1001) this.end(reason || 'closed');

@@ -1,5 +1,5 @@
 /**
- * UNIX domain socket MTP framing (TR-369 §"UNIX Domain Socket Binding", USP 1.3; DIGEST §8.6).
+ * UNIX domain socket MTP framing (TR-369 §"UNIX Domain Socket Binding", USP 1.3).
  * A SOCK_STREAM carries frames:
  *
  *     "_USP" (0x5F 0x55 0x53 0x50) | length of the rest (4 bytes, big-endian) | TLV | TLV | ...

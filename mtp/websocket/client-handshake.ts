@@ -1,5 +1,5 @@
 /**
- * The client side of the USP WebSocket handshake (TR-369 §"WebSocket Binding", DIGEST §8.1):
+ * The client side of the USP WebSocket handshake (TR-369 §"WebSocket Binding"):
  * the controller URL from Controller.{i}.MTP.{i}.WebSocket.{Host, Port, Path, EnableEncryption},
  * the `eid` query parameter (R-WS.10b/c), and the deprecated `bbf-usp-protocol` extension
  * (R-WS.11a–c) that some controllers still answer with.

@@ -1,5 +1,5 @@
 /**
- * Who a WebSocket peer is (TR-369 R-WS.10b, R-SEC.0a; DIGEST §6.3, §8.1): the Endpoint ID in its
+ * Who a WebSocket peer is (TR-369 R-WS.10b, R-SEC.0a): the Endpoint ID in its
  * TLS client certificate when it has one, which is authoritative; otherwise the `eid` query
  * parameter (or the deprecated `bbf-usp-protocol; eid=` extension) it claims.
  */

@@ -1,6 +1,6 @@
 /**
  * Whose server certificate the agent accepts when it dials a controller over wss (TR-369 "Check
- * Cert" step for the agent as TLS client; DIGEST §6.3 item 5): the certificate must name the URL
+ * Cert" step for the agent as TLS client): the certificate must name the URL
  * host (Node's usual check, wildcards allowed), or the host is a local name (`*.local`,
  * `*.home.arpa`, where no public CA can vouch for a name), or the certificate carries the target
  * controller's Endpoint ID in its subjectAltName. Chain and dates are checked by TLS before this.

@@ -13,7 +13,7 @@ import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import type { LinuxContext } from './LinuxContext.js';
 
-/** TR-181 Stats parameter ← file in /sys/class/net/<if>/statistics/ (MAPPING.md). */
+/** TR-181 Stats parameter ← file in /sys/class/net/<if>/statistics/ (docs/platform-mapping.md). */
 const STATS_FILES: Readonly<Record<string, string>> = {
   BytesSent: 'tx_bytes',
   BytesReceived: 'rx_bytes',

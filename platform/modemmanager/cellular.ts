@@ -1,11 +1,11 @@
 /**
  * Device.Cellular. from ModemManager (TR-181 CellularInterface:1, USIM:1, AccessPoint:1),
- * mapped as MAPPING.md says: one Interface per modem, its USIM, and one AccessPoint per data
+ * mapped as docs/platform-mapping.md says: one Interface per modem, its USIM, and one AccessPoint per data
  * bearer. Instances are keyed by what survives a re-plug (the modem's physical device path, the
  * bearer's D-Bus path), not by ModemManager's modem index, which grows on every re-probe.
  *
  * Not served: LastChange, AvailableNetworks (needs a disruptive network scan), the Up/Downstream
- * rates, Alias and Stats (ModemManager has no per-interface counters MAPPING.md maps; the net
+ * rates, Alias and Stats (ModemManager keeps no per-interface counters to map; the net
  * port's counters belong to the Linux side), and the writable settings, which would need
  * `mmcli --create-bearer`. Where the APNs are the host's own configuration (OpenWrt: UCI
  * network interfaces with proto modemmanager), `accessPoints: 'external'` leaves AccessPoint to

@@ -1,6 +1,6 @@
 /**
  * The ModemManager platform: Device.Cellular. of a Linux or OpenWrt device whose modems
- * ModemManager drives, read through `mmcli -J` (MAPPING.md). Register it next to another
+ * ModemManager drives, read through `mmcli -J` (docs/platform-mapping.md). Register it next to another
  * platform (linux, openwrt) that serves the rest of the tree; a failing mmcli fails the
  * Device.Cellular objects only.
  */

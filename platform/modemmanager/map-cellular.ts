@@ -1,5 +1,5 @@
 /**
- * ModemManager values to TR-181 Device.Cellular. values (MAPPING.md, TR-181 CellularInterface:1,
+ * ModemManager values to TR-181 Device.Cellular. values (docs/platform-mapping.md, TR-181 CellularInterface:1,
  * USIM:1, AccessPoint:1). Pure functions, unit-tested on the recorded outputs.
  */
 import type { MmcliSignal, MmcliSignalBlock } from './mmcli-types.js';
@@ -56,7 +56,7 @@ export function preferredAccessTechnology(currentModes: string | undefined): str
 }
 
 /**
- * MMModemState → TR-181 Status. Registered and beyond is Up (MAPPING.md); enabled but not
+ * MMModemState → TR-181 Status. Registered and beyond is Up (docs/platform-mapping.md); enabled but not
  * (yet) registered, or SIM-locked, is Dormant: waiting for the network or a PIN.
  */
 export function interfaceStatus(state: string | undefined): string {

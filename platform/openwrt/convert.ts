@@ -1,6 +1,6 @@
 /**
  * Unit and enumeration conversions from OpenWrt's representations to TR-181's, one function per
- * row of ../shared/fixtures/MAPPING.md that needs more than a copy. Pure functions: no I/O.
+ * row of docs/platform-mapping.md that needs more than a copy. Pure functions: no I/O.
  */
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 

@@ -3,7 +3,7 @@
  * identity from `ubus call system board`, UpTime and memory from `ubus call system info`, CPU
  * usage from /proc/stat (procd's `load` is the load average, not usage).
  *
- * ubus has no serial number or OUI; as MAPPING.md allows, both default to the base MAC address
+ * ubus has no serial number or OUI; as docs/platform-mapping.md allows, both default to the base MAC address
  * (eth0's, else the first Ethernet port's), read once from `network.device status` and kept:
  * it does not change while the agent runs. Until that source answers, both are left out rather
  * than failing the whole object.

@@ -1,7 +1,7 @@
 /**
  * The live OpenWrt platform (`--platform openwrt`): TR-181 Device:2 objects read from ubus
  * (procd, netifd, rpcd-mod-iwinfo, hostapd), written through UCI, with changes reported from
- * ubus events. Field-by-field mapping: ../shared/fixtures/MAPPING.md; per-object notes at the
+ * ubus events. Field-by-field mapping: docs/platform-mapping.md; per-object notes at the
  * top of each file here.
  *
  * | object                                   | source (one call each, cached for one Get) |

@@ -1,6 +1,6 @@
 /**
  * The shapes of the ubus answers this platform reads, as far as it reads them. Field names were
- * checked against the producers (see ../shared/fixtures/MAPPING.md): procd `system.c`, netifd
+ * checked against the producers (see docs/platform-mapping.md): procd `system.c`, netifd
  * `ubus.c`/`device.c`/`system-linux.c`/`wireless.c`, rpcd `iwinfo.c`, hostapd `ubus.c`. Every
  * field is optional because older releases omit some and a down interface omits more.
  */

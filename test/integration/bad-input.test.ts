@@ -1,6 +1,6 @@
 /**
  * Bad input against the live agent (a real agent in-process, a real WebSocket server): broken and
- * misaddressed Records (R-MTP.5, DIGEST §1.4), broken Msgs (R-ENC.5, R-MSG.1), E2E records
+ * misaddressed Records (R-MTP.5), broken Msgs (R-ENC.5, R-MSG.1), E2E records
  * (R-E2E.6a), WebSocket misuse (R-WS.4, R-WS.12a, R-WS.16, frame size and connection limits),
  * duplicate msg_ids (R-MSG.4) and refused Sets that must leave the saved state untouched.
  * After every case the long-lived test controller must still get an answer to a Get.

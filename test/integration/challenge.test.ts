@@ -1,6 +1,6 @@
 /**
  * Challenge:1 against the real agent (TR-181 ControllerTrust.RequestChallenge() /
- * ChallengeResponse(), ControllerTrust.Challenge.{i}; DIGEST §6.3 "Determine Role"): a controller
+ * ChallengeResponse(), ControllerTrust.Challenge.{i}; TR-369 "Determine Role"): a controller
  * the agent does not know starts with UntrustedRole, answers a passphrase challenge, and gets the
  * Challenge's Role in place of UntrustedRole; wrong answers count against Retries and lock the
  * Challenge for LockoutPeriod (7002); unknown and expired ChallengeIDs fail with 7004.

@@ -123,7 +123,7 @@ describe('Download()', () => {
       Command: `${FW}2.Download()`, CommandKey: 'dl-ok', Requestor: CONTROLLER_EID, TransferType: 'Download',
       Affected: `${FW}2.`, TransferURL: url, FaultCode: '0', FaultString: '', CheckSumAlgorithm: 'SHA-256', CheckSum: IMAGE_SHA256,
     });
-    // OperationComplete first, then TransferComplete! (DIGEST §9.1 steps 3 and 4).
+    // OperationComplete first, then TransferComplete! (TR-369 Appendix I, firmware management).
     const ns = notifications(c);
     expect(ns.findIndex((n) => n.notify === oc)).toBeLessThan(ns.findIndex((n) => n.notify === tc));
     // The observer (ResultTypeFilter Success) hears of it too.

@@ -1,5 +1,5 @@
 /**
- * The MQTT MTP end to end (TR-369 §MQTT, DIGEST §8.2): a real Mosquitto, the real agent
+ * The MQTT MTP end to end (TR-369 §"MQTT Binding"): a real Mosquitto, the real agent
  * (Agent.start) with its MQTT client configured only through TR-181, the independent usp-js
  * controller over MQTT, and raw MQTT.js peers that observe what the agent publishes.
  * The agent starts its MQTT MTP from the factory defaults like any other; the test finds it

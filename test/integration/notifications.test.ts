@@ -153,7 +153,7 @@ describe('Periodic! and OnBoardRequest', () => {
 });
 
 describe('notify permission', () => {
-  it('a controller without n on a parameter is not notified of its changes (DIGEST §6.2)', async () => {
+  it('a controller without n on a parameter is not notified of its changes (TR-181 Permission n)', async () => {
     const nn = await TestController.connect(f.url, 'proto::no-notify', AGENT_EID);
     const r = await nn.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: [
       { param: 'ID', value: 'nn', required: true }, { param: 'Enable', value: 'true', required: true },

@@ -1,6 +1,6 @@
 /**
- * The agent dialling a controller over wss (TR-369 "Check Cert" with the agent as TLS client;
- * DIGEST §6.3): the server certificate must chain to the agent's trust anchors and name either
+ * The agent dialling a controller over wss (TR-369 "Check Cert" with the agent as TLS client):
+ * the server certificate must chain to the agent's trust anchors and name either
  * the URL host, a local name, or the target controller's Endpoint ID; an Endpoint ID naming
  * another controller refuses the link; and the certificate feeds ControllerTrust, so a Credential
  * naming its CA gives the controller its Role as InheritedRole. Real TLS with the test PKI, a
@@ -101,6 +101,8 @@ describe('which server certificates the agent accepts when it dials (R-MTP.1, "C
     const client = dial(port, TEST_CONTROLLER_1_EID);
     await client.start();
     await waitUntil(() => client.connectionFor(TEST_CONTROLLER_1_EID) !== undefined, 3000, 'the link');
+    // The agent's side opens before its first Record reaches the controller: wait for that Record.
+    await waitUntil(() => fc.records.length > 0, 3000, 'the first Record at the controller');
     expect(fc.records[0]?.body.kind).toBe('websocketConnect');
     const conn = client.connectionFor(TEST_CONTROLLER_1_EID)!;
     expect(conn.peerCertificate?.subject).toContain('CN=controller-1');

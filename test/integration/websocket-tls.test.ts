@@ -1,5 +1,5 @@
 /**
- * Mutual TLS on the agent's WebSocket server (TR-369 R-MTP.1/3, R-SEC.0a/10, R-WS.24; DIGEST §6.3):
+ * Mutual TLS on the agent's WebSocket server (TR-369 R-MTP.1/3, R-SEC.0a/10, R-WS.24):
  * the real agent with EnableEncryption=true and the test PKI; real wss clients with their own
  * certificates. Refusals must happen at the TLS handshake, the certificate's Endpoint ID must name
  * the connection, and the agent must keep serving the good controller throughout.

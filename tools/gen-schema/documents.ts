@@ -1,5 +1,5 @@
 /**
- * Loading the modular BBF XML and resolving names across imports (SCHEMA_NOTES.md §1, §3).
+ * Loading the modular BBF XML and resolving names across imports (docs/schema.md, "Finding names").
  *
  * Each document has its own namespace of components, dataTypes and models: local definitions
  * plus the names its `<import>` elements bind (`<component name="A" ref="B"/>` binds A to B

@@ -1,5 +1,5 @@
 /**
- * Builds the flattened model from the modular XML (SCHEMA_NOTES.md §4): the base model
+ * Builds the flattened model from the modular XML (docs/schema.md, "Building the model"): the base model
  * first, then the top-level model's own additions, modifications and deletions, expanding
  * `<component ref>` with path prefixes as it goes, all in document order.
  *

@@ -1,6 +1,6 @@
 /**
  * Parameter syntax: base type plus facets, merged down dataType chains and across
- * `<parameter base=...>` modifications (SCHEMA_NOTES.md §5).
+ * `<parameter base=...>` modifications (docs/schema.md, "Types").
  *
  * One merge rule serves both: a facet kind that the newer layer states replaces the older
  * one (sizes, ranges and patterns as a set, units, pathRef, ...), except enumerations, which

@@ -1,5 +1,5 @@
 /**
- * The TR-369 retry back-off (DIGEST §8.3): retry n waits uniformly in
+ * The TR-369 retry back-off (R-WS.19–21): retry n waits uniformly in
  * [m·(k/1000)^(n-1), m·(k/1000)^n] seconds, the interval frozen from n = 10 on.
  */
 import { describe, expect, it } from 'vitest';

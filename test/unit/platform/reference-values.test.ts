@@ -1,6 +1,6 @@
 /**
  * Reference parameters (a syntax with pathRef) on every platform, as TR-106 and TR-369 want them
- * (DIGEST §3): "" or a comma-separated list of object paths *without* the trailing ".", each
+ * (TR-369 "Path Names"): "" or a comma-separated list of object paths *without* the trailing ".", each
  * naming an object that exists in the same model, unless the reference is weak (R-ARC.12).
  * Each platform is read whole, with the fixtures and fakes its own tests use.
  */

@@ -1,5 +1,5 @@
 /**
- * Effective permissions (TR-181 ControllerTrust:1; DIGEST §6.2): highest Order wins within a
+ * Effective permissions (TR-181 ControllerTrust:1, Role.{i}.Permission.{i}): highest Order wins within a
  * role, roles combine with OR, partial paths cover everything below them, instance numbers and
  * search expressions pick rows, disabled rows count for nothing, Role.1 means its rows like any
  * role but no controller may write it.

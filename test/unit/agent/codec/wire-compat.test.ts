@@ -1,9 +1,8 @@
 /**
- * Our .proto files must be wire-identical to the official USP 1.4 ones. The official files live in
- * the shared reference folder beside the repository and are read only here; the test is skipped
- * where that folder is absent.
+ * Our .proto files must be wire-identical to the official USP 1.4 ones. The official files are the
+ * BBF's, vendored unmodified in vendor/bbf/usp (provenance in vendor/bbf/README.md).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
@@ -12,9 +11,8 @@ import { decodeMsg, encodeMsg } from '../../../../agent/codec/msg.js';
 import { decodeRecord, encodeRecord, noSessionContextRecord } from '../../../../agent/codec/record.js';
 import { sampleMsgs, typicalGetResp } from './samples.js';
 
-const officialDir = fileURLToPath(new URL('../../../../../shared/usp/proto/', import.meta.url));
+const officialDir = fileURLToPath(new URL('../../../../vendor/bbf/usp/', import.meta.url));
 const officialFiles = ['usp-record-1-4.proto', 'usp-msg-1-4.proto'];
-const haveOfficial = officialFiles.every((f) => existsSync(officialDir + f));
 
 function loadOfficial(): protobuf.Root {
   const root = new protobuf.Root();
@@ -40,12 +38,11 @@ function describeSchema(ns: protobuf.NamespaceBase, out: Record<string, string> 
 
 const VIEW: protobuf.IConversionOptions = { enums: String, longs: String, bytes: Array, defaults: true, oneofs: true };
 
-describe.skipIf(!haveOfficial)('wire compatibility with the official USP 1.4 protos', () => {
-  // The body still runs to collect the (skipped) tests when ../shared is absent: look nothing up then.
-  const official = haveOfficial ? loadOfficial() : new protobuf.Root();
+describe('wire compatibility with the official USP 1.4 protos', () => {
+  const official = loadOfficial();
   const ours = buildUspTypes();
-  const OffRecord = haveOfficial ? official.lookupType('usp_record.Record') : ours.Record;
-  const OffMsg = haveOfficial ? official.lookupType('usp.Msg') : ours.Msg;
+  const OffRecord = official.lookupType('usp_record.Record');
+  const OffMsg = official.lookupType('usp.Msg');
 
   it('declares the same types, field numbers, types, labels, maps, oneofs and enum values', () => {
     expect(describeSchema(ours.root)).toEqual(describeSchema(official));

@@ -1,5 +1,5 @@
 /**
- * The UDS client MTP over real UNIX sockets (TR-369 §"UNIX Domain Socket Binding"; DIGEST §8.6):
+ * The UDS client MTP over real UNIX sockets (TR-369 §"UNIX Domain Socket Binding"):
  * Handshake first, the server's within the time limit, the Connect record after it, and a random
  * 1–5 s wait before every redial. Timers run 20 times faster than asked (the waits the client
  * asks for are recorded as asked), so a 1–5 s wait takes 50–250 ms here.

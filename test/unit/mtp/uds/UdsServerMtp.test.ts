@@ -1,5 +1,5 @@
 /**
- * The UDS server MTP over real UNIX sockets (TR-369 §"UNIX Domain Socket Binding"; DIGEST §8.6):
+ * The UDS server MTP over real UNIX sockets (TR-369 §"UNIX Domain Socket Binding"):
  * Handshake exchange, records only after it, Error TLV and close on bad frames, limits, and the
  * socket file's life cycle.
  */

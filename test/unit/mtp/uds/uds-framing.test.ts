@@ -1,5 +1,5 @@
 /**
- * UDS MTP framing (TR-369 §"UNIX Domain Socket Binding"; DIGEST §8.6): "_USP", a 4-byte
+ * UDS MTP framing (TR-369 §"UNIX Domain Socket Binding"): "_USP", a 4-byte
  * big-endian length of the rest, then TLVs (type byte, 4-byte big-endian length, value).
  */
 import { describe, expect, it } from 'vitest';

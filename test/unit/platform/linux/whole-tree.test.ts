@@ -14,7 +14,7 @@ describe('linux platform: whole-tree read of the recorded Debian 12 host', () =>
     expect(params).toBeGreaterThan(80);
   });
 
-  it('maps DeviceInfo, MemoryStatus and ProcessStatus as MAPPING.md says', async () => {
+  it('maps DeviceInfo, MemoryStatus and ProcessStatus as docs/platform-mapping.md says', async () => {
     f = linuxHost();
     const all = await f.byPath();
     // No DMI in this VM: Manufacturer and ModelName have no source and are not served.

@@ -26,7 +26,7 @@ describe('modemmanager platform: the recorded Quectel RM500Q (NR non-standalone)
   let f: MmFixture;
   afterEach(() => f.cleanup());
 
-  it('maps Cellular, Interface, USIM and AccessPoint as MAPPING.md says', async () => {
+  it('maps Cellular, Interface, USIM and AccessPoint as docs/platform-mapping.md says', async () => {
     f = modemManager({ vendorPrefix: 'X_EXAMPLE-COM_' });
     const all = await f.read();
     expect(all.get('Device.Cellular.')).toEqual({ RoamingStatus: 'Home', InterfaceNumberOfEntries: 1, AccessPointNumberOfEntries: 1 });

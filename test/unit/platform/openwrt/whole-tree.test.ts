@@ -7,7 +7,7 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
   let fx: PlatformFixture;
   afterEach(() => fx.close());
 
-  it('returns what MAPPING.md promises, field by field and with its unit conversions', async () => {
+  it('returns what docs/platform-mapping.md promises, field by field and with its unit conversions', async () => {
     fx = openWrt();
     const v = await fx.values();
     expect(v.get('Device.DeviceInfo.')).toEqual({

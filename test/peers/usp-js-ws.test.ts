@@ -2,24 +2,29 @@
  * SELF-CHECK OF THE usp-js WEBSOCKET ADAPTER (test/peers/usp-js-ws.ts) — NOT AN AGENT TEST.
  *
  * The "agent" here is a hand-written fake: a bare `ws` server that decodes
- * what usp-js sends with protobufjs + the official USP 1.4 protos
- * (/work/shared/usp/proto) and answers with hand-built responses. It checks:
+ * what usp-js sends with protobufjs + the BBF's official USP 1.4 protos
+ * (vendored in vendor/bbf/usp, not our agent/codec) and answers with hand-built
+ * responses. It checks:
  *   - the adapter's framing/handshake: `v1.usp` subprotocol, `?eid=` query,
  *     one usp-js Record per binary frame, Records' to_id/from_id/version,
  *     inbound binary frames fed back to usp-js, non-Msg Records (WebSocketConnect,
  *     Disconnect) kept away from usp-js;
  *   - a few usp-js behaviours ("usp-js probe" tests) that interop tests
  *     against the real agent will rely on (how errors surface, Notify/NotifyResp).
- * Nothing here exercises our agent.
+ * Nothing here exercises our agent. It stays a test of its own because the
+ * interop tests (test/integration/usp-js.test.ts) trust this adapter and these
+ * usp-js behaviours: when one of those fails, this file says whether the peer
+ * or the agent moved.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { AddressInfo } from "node:net";
 import type { IncomingMessage } from "node:http";
+import { fileURLToPath } from "node:url";
 import protobuf from "protobufjs";
 import { connectUspJs, type UspJsWsConnection } from "./usp-js-ws.js";
 
-const PROTO_DIR = "/work/shared/usp/proto";
+const PROTO_DIR = fileURLToPath(new URL("../../vendor/bbf/usp", import.meta.url));
 const root = protobuf.loadSync([`${PROTO_DIR}/usp-record-1-4.proto`, `${PROTO_DIR}/usp-msg-1-4.proto`]);
 const RecordT = root.lookupType("usp_record.Record");
 const MsgT = root.lookupType("usp.Msg");
@@ -28,16 +33,36 @@ const TO_OBJ = { longs: String, enums: String, bytes: String, oneofs: true } as 
 const CONTROLLER_EID = "proto::usp-js-selfcheck-controller";
 const AGENT_EID = "os::000000-FAKE-AGENT";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-type Obj = Record<string, any>;
+/** What the fake sends: plain objects in protobufjs `fromObject` form. */
+type Obj = Record<string, unknown>;
+
+interface ParamSetting { param: string; value: string; required: boolean }
+
+/**
+ * A decoded usp.Msg (protobufjs `toObject` form) as far as these tests read it. Each request
+ * member is there only in a Msg of that type: reading another one fails the test, as it should.
+ */
+interface WireMsg {
+  header: { msgId: string; msgType?: string };
+  body: {
+    request: {
+      get: { paramPaths: string[] };
+      getSupportedProtocol: { controllerSupportedProtocolVersions: string };
+      set: { allowPartial: boolean; updateObjs: Array<{ objPath: string; paramSettings: ParamSetting[] }> };
+      add: { allowPartial: boolean; createObjs: Array<{ objPath: string; paramSettings: ParamSetting[] }> };
+      delete: { allowPartial: boolean; objPaths: string[] };
+    };
+    response: { notifyResp: { subscriptionId: string } };
+  };
+}
 
 interface Inbound {
   isBinary: boolean;
   record: Obj;
-  msg?: Obj;
+  msg?: WireMsg;
 }
 
-type Handler = (msg: Obj, fake: FakeAgent) => Obj | undefined;
+type Handler = (msg: WireMsg, fake: FakeAgent) => Obj | undefined;
 
 function encodeRecord(fields: Obj): Buffer {
   return Buffer.from(RecordT.encode(RecordT.fromObject({ version: "1.4", toId: CONTROLLER_EID, fromId: AGENT_EID, ...fields })).finish());
@@ -48,7 +73,7 @@ function encodeMsgRecord(msg: Obj): Buffer {
   return encodeRecord({ noSessionContext: { payload } });
 }
 
-function resp(req: Obj, msgType: string, body: Obj): Obj {
+function resp(req: WireMsg, msgType: string, body: Obj): Obj {
   return { header: { msgId: req.header.msgId, msgType }, body: { response: body } };
 }
 
@@ -78,8 +103,8 @@ class FakeAgent {
         const buf = data as Buffer;
         const rec = RecordT.decode(buf);
         const record = RecordT.toObject(rec, TO_OBJ);
-        const payload = (rec as Obj).noSessionContext?.payload as Uint8Array | undefined;
-        const msg = payload ? MsgT.toObject(MsgT.decode(payload), TO_OBJ) : undefined;
+        const payload = (rec as { noSessionContext?: { payload?: Uint8Array } }).noSessionContext?.payload;
+        const msg = payload ? (MsgT.toObject(MsgT.decode(payload), TO_OBJ) as WireMsg) : undefined;
         this.inbound.push({ isBinary, record, msg });
         if (msg) {
           const reply = this.handler(msg, this);
@@ -356,7 +381,7 @@ describe("usp-js WebSocket adapter self-check (fake agent, not our agent)", () =
       const seen: unknown[] = [];
       const clear = await c.device.subscribe({ id: "vc1", notif: "ValueChange", reference: "Device.DeviceInfo.ProvisioningCode" }, (m) => seen.push(m));
       const add = fake.inbound[0]!.msg!.body.request.add;
-      const params = Object.fromEntries(add.createObjs[0].paramSettings.map((p: Obj) => [p.param, p.value]));
+      const params = Object.fromEntries(add.createObjs[0].paramSettings.map((p) => [p.param, p.value]));
       expect(add.createObjs[0].objPath).toBe("Device.LocalAgent.Subscription.");
       expect(params).toEqual({ Enable: "true", ID: "NOTIFY@vc1", NotifType: "ValueChange", NotifRetry: "true", ReferenceList: "Device.DeviceInfo.ProvisioningCode", Persistent: "false" });
 
