@@ -9,7 +9,7 @@ import { registerStored } from '../../datamodel/store/stored-binding.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { registerCertificates, SUPPORTED_FINGERPRINT_ALGORITHMS } from '../certificates/register-certificates.js';
 import { registerChallenges } from '../challenge/register-challenges.js';
-import { checkReferenceList, checkSubscriptionBound } from '../notify/subscription-rules.js';
+import { checkReferenceList, checkSubscriptionBound, deleteSubscriptionsWithTheirController } from '../notify/subscription-rules.js';
 
 export interface LocalAgentInfo {
   softwareVersion: string;
@@ -91,4 +91,5 @@ export function registerLocalAgent(model: DataModel, store: DataStore, info: Loc
       }
     },
   });
+  deleteSubscriptionsWithTheirController(model, store);
 }

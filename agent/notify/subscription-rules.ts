@@ -4,7 +4,8 @@
  * - at most MAX_SUBSCRIPTIONS_PER_RECIPIENT rows per Recipient (7005 Resources Exceeded);
  * - every ReferenceList entry names something in the supported model (7026 Invalid Path) of
  *   the kind its NotifType allows (7012 Invalid Value), so a subscription that could never fire
- *   is refused instead of accepted silently.
+ *   is refused instead of accepted silently;
+ * - a row goes with the Controller its Recipient names (TP-469 1.78).
  */
 import type { Segment } from '../../datamodel/path/Path.js';
 import { parsePath } from '../../datamodel/path/parse-path.js';
@@ -107,4 +108,20 @@ function supportedNodeOf(model: DataModel, segments: readonly Segment[], text: s
 
 function notSupported(text: string): UspError {
   return new UspError(ErrorCode.InvalidPath, `ReferenceList entry ${text} is not in the supported data model`);
+}
+
+/**
+ * TR-181 Subscription.{i}.Recipient is a strong reference to a Controller row "deleted with its
+ * target": deleting Device.LocalAgent.Controller.{i} deletes the subscriptions it receives, in
+ * the same transaction (so ObjectDeletion is notified, and a failed Delete keeps them).
+ */
+export function deleteSubscriptionsWithTheirController(model: DataModel, store: DataStore): void {
+  const subscription = model.requireNode(`${SUBSCRIPTION_TABLE}{i}.`);
+  model.onDelete('Device.LocalAgent.Controller.{i}.', async (controller, tx) => {
+    const target = controller.node.pathOf(controller.keys).replace(/\.$/, '');
+    for (const n of [...store.instances(SUBSCRIPTION_TABLE)]) {
+      const recipient = String(store.row(`${SUBSCRIPTION_TABLE}${n}.`)?.Recipient ?? '').replace(/\.$/, '');
+      if (recipient === target) await tx.delete({ node: subscription, keys: [n] });
+    }
+  });
 }

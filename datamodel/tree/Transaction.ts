@@ -113,6 +113,8 @@ export class Transaction {
     this.changes.push({ kind: 'deleted', inst, path: inst.node.pathOf(inst.keys) });
     const changes = this.changes;
     this.undos.push(() => { changes.length = Math.min(changes.length, mark); });
+    // Rows that must not outlive this one go with it, undone together if the transaction fails.
+    for (const cascade of this.model.deleteCascades(inst.node)) await cascade(inst, this);
   }
 
   /** Undoes everything after `savepoint`, newest first. */

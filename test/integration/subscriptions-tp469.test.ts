@@ -109,3 +109,19 @@ describe('ReferenceList must name the supported model', () => {
     await subscribe(c, { ID: 'ok-5', NotifType: 'Event', ReferenceList: 'Device.Boot!,Device.LocalAgent.Periodic!' });
   });
 });
+
+describe('subscriptions go with their controller', () => {
+  it('deleting a Controller row deletes the Subscriptions whose Recipient names it (TP-469 1.78)', async () => {
+    const other = await TestController.connect(f.url, OTHER_EID, AGENT_EID);
+    const theirs = await subscribe(other, { ID: 'orphan', NotifType: 'ValueChange', ReferenceList: 'Device.LocalAgent.EndpointID' });
+    await other.close();
+    const mine = await subscribe(c, { ID: 'kept', NotifType: 'ValueChange', ReferenceList: 'Device.LocalAgent.EndpointID' });
+    expect(await subscriptionPaths()).toContain(theirs);
+
+    const d = asResponse(await c.send({ reqType: 'delete', delete: { allowPartial: false, objPaths: ['Device.LocalAgent.Controller.2.'] } }));
+    expect(d).toMatchObject({ respType: 'deleteResp' });
+    const left = await subscriptionPaths();
+    expect(left).not.toContain(theirs);
+    expect(left).toContain(mine);
+  });
+});
