@@ -10,6 +10,7 @@ import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { registerCertificates, SUPPORTED_FINGERPRINT_ALGORITHMS } from '../certificates/register-certificates.js';
 import { registerChallenges } from '../challenge/register-challenges.js';
 import { checkReferenceList, checkSubscriptionBound, deleteSubscriptionsWithTheirController } from '../notify/subscription-rules.js';
+import { checkTriggerConfigSettings } from '../notify/trigger-config.js';
 
 export interface LocalAgentInfo {
   softwareVersion: string;
@@ -89,6 +90,7 @@ export function registerLocalAgent(model: DataModel, store: DataStore, info: Loc
       if ('ReferenceList' in changes || 'NotifType' in changes) {
         checkReferenceList(model, String(changes.NotifType ?? row.NotifType ?? ''), String(changes.ReferenceList ?? row.ReferenceList ?? ''));
       }
+      if ('TriggerConfigSettings' in changes) checkTriggerConfigSettings(model, String(changes.TriggerConfigSettings));
     },
   });
   deleteSubscriptionsWithTheirController(model, store);

@@ -23,6 +23,7 @@ import { bootParameterMap } from './boot-parameters.js';
 import type { NotificationDelivery } from './NotificationDelivery.js';
 import { coversDeletedInstance, coversItem, coversTable } from './reference-match.js';
 import type { CompiledSubscription, NotifType, SubscriptionIndex } from './SubscriptionIndex.js';
+import { applyTriggerConfig } from './trigger-config.js';
 
 /** The agent itself (no access control wired): every right. */
 const FULL_VIEW: AccessView = { secured: true, instance: () => FULL_ACCESS, supported: () => FULL_ACCESS, visibleInstances: (_n, _k, list) => list };
@@ -37,6 +38,9 @@ export class SubscriptionEngine {
   private running = false;
   private unsubscribe?: () => void;
   private ttlTimer?: NodeJS.Timeout;
+  /** TriggerAction Config work, applied in order (see notify). */
+  private configuring: Promise<void> = Promise.resolve();
+  private configsPending = 0;
   /** Called for every ValueChange sent, so the poller does not report it a second time. */
   onValueNotified?: (sub: CompiledSubscription, paramPath: string, value: string) => void;
 
@@ -62,17 +66,41 @@ export class SubscriptionEngine {
     if (this.ttlTimer) clearInterval(this.ttlTimer);
   }
 
-  /** Resolves when every queued change has been matched (tests, shutdown). */
+  /** Resolves when every queued change has been matched and every triggered configuration applied (tests, shutdown). */
   async idle(): Promise<void> {
     while (this.running || this.backlog.length > 0) await new Promise((r) => setTimeout(r, 2));
+    await this.configuring;
   }
 
-  /** Sends one notification for a subscription, with its retry settings. */
+  /**
+   * A subscription fired: sends its notification, with its retry settings, and/or applies its
+   * TriggerConfigSettings, as its TriggerAction says (TP-469 1.93/1.94). The Notify goes first.
+   */
   notify(sub: CompiledSubscription, notification: Notification): void {
-    const notify = { subscriptionId: sub.id, sendResp: sub.notifRetry, ...notification } as NotifyReq;
-    this.delivery.send(sub.recipientEid, notify, {
-      retry: sub.notifRetry, expirationS: sub.notifExpiration, retryMinWaitS: sub.retryMinWaitS, retryMultiplier: sub.retryMultiplier,
-    });
+    if (sub.triggerAction !== 'Config') {
+      const notify = { subscriptionId: sub.id, sendResp: sub.notifRetry, ...notification } as NotifyReq;
+      this.delivery.send(sub.recipientEid, notify, {
+        retry: sub.notifRetry, expirationS: sub.notifExpiration, retryMinWaitS: sub.retryMinWaitS, retryMultiplier: sub.retryMultiplier,
+      });
+    }
+    if (sub.triggerAction !== 'Notify' && sub.triggerConfig.length > 0) {
+      // One after another, in firing order; bounded like the backlog.
+      if (this.configsPending >= MAX_BACKLOG) {
+        this.log.warn('subscription trigger configuration dropped: too many pending', { subscription: sub.path });
+        return;
+      }
+      this.configsPending++;
+      this.configuring = this.configuring.then(() => this.configure(sub)).finally(() => { this.configsPending--; });
+    }
+  }
+
+  private async configure(sub: CompiledSubscription): Promise<void> {
+    try {
+      const applied = await applyTriggerConfig(this.model, sub.triggerConfig, await this.accessFor(sub.recipientRoles));
+      this.log.info('subscription trigger applied its configuration', { subscription: sub.path, parameters: applied });
+    } catch (e) {
+      this.log.warn('subscription trigger configuration refused', { subscription: sub.path, error: e instanceof Error ? e.message : String(e) });
+    }
   }
 
   /** A ValueChange, if the recipient may be notified of that parameter (Param n). */

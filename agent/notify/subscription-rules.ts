@@ -79,8 +79,11 @@ export function checkReferenceList(model: DataModel, notifType: string, referenc
   }
 }
 
-/** The supported node the object part names, or undefined after a reference follow; 7026 outside the supported model. */
-function supportedNodeOf(model: DataModel, segments: readonly Segment[], text: string): { node: ModelNode; open: boolean } | undefined {
+/**
+ * The supported node the object part of a path names (`open` when it ends at a table with no
+ * instance chosen), or undefined after a reference follow; 7026 outside the supported model.
+ */
+export function supportedNodeOf(model: DataModel, segments: readonly Segment[], text: string): { node: ModelNode; open: boolean } | undefined {
   const first = segments[0];
   if (first?.kind !== 'name' || first.name !== model.root.name || !model.root.supported) throw notSupported(text);
   let node = model.root;
@@ -107,7 +110,7 @@ function supportedNodeOf(model: DataModel, segments: readonly Segment[], text: s
 }
 
 function notSupported(text: string): UspError {
-  return new UspError(ErrorCode.InvalidPath, `ReferenceList entry ${text} is not in the supported data model`);
+  return new UspError(ErrorCode.InvalidPath, `${text} is not in the supported data model`);
 }
 
 /**

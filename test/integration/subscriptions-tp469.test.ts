@@ -8,9 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Request } from '../../agent/codec/types.js';
 import { MAX_SUBSCRIPTIONS_PER_RECIPIENT } from '../../agent/notify/subscription-rules.js';
 import { startAgent, AGENT_EID, type AgentFixture } from '../peers/agent-fixture.js';
-import { TestController, asError, asResponse } from '../peers/TestController.js';
+import { responseMsg } from '../../agent/codec/msg.js';
+import { TestController, asError, asResponse, notifications, waitForNotification } from '../peers/TestController.js';
 
 const OTHER_EID = 'proto::controller-2';
+const LIMITED_EID = 'proto::subscriber-only';
 
 let f: AgentFixture;
 let c: TestController;
@@ -20,6 +22,26 @@ beforeAll(async () => {
       'Device.LocalAgent.Controller.2.EndpointID': OTHER_EID,
       'Device.LocalAgent.Controller.2.Enable': true,
       'Device.LocalAgent.Controller.2.AssignedRole': 'Device.LocalAgent.ControllerTrust.Role.1',
+      // A controller that may read everything but write only its subscriptions.
+      'Device.LocalAgent.ControllerTrust.Role.2.Name': 'Subscriber',
+      'Device.LocalAgent.ControllerTrust.Role.2.Enable': true,
+      'Device.LocalAgent.ControllerTrust.Role.2.Permission.1.Enable': true,
+      'Device.LocalAgent.ControllerTrust.Role.2.Permission.1.Order': 1,
+      'Device.LocalAgent.ControllerTrust.Role.2.Permission.1.Targets': 'Device.',
+      'Device.LocalAgent.ControllerTrust.Role.2.Permission.1.Param': 'r--n',
+      'Device.LocalAgent.ControllerTrust.Role.2.Permission.1.Obj': 'r---',
+      'Device.LocalAgent.ControllerTrust.Role.2.Permission.1.InstantiatedObj': 'r---',
+      'Device.LocalAgent.ControllerTrust.Role.2.Permission.1.CommandEvent': 'r---',
+      'Device.LocalAgent.ControllerTrust.Role.2.Permission.2.Enable': true,
+      'Device.LocalAgent.ControllerTrust.Role.2.Permission.2.Order': 2,
+      'Device.LocalAgent.ControllerTrust.Role.2.Permission.2.Targets': 'Device.LocalAgent.Subscription.',
+      'Device.LocalAgent.ControllerTrust.Role.2.Permission.2.Param': 'rw-n',
+      'Device.LocalAgent.ControllerTrust.Role.2.Permission.2.Obj': 'rw--',
+      'Device.LocalAgent.ControllerTrust.Role.2.Permission.2.InstantiatedObj': 'rw--',
+      'Device.LocalAgent.ControllerTrust.Role.2.Permission.2.CommandEvent': 'r---',
+      'Device.LocalAgent.Controller.3.EndpointID': LIMITED_EID,
+      'Device.LocalAgent.Controller.3.Enable': true,
+      'Device.LocalAgent.Controller.3.AssignedRole': 'Device.LocalAgent.ControllerTrust.Role.2',
     },
   });
   c = f.controller;
@@ -34,6 +56,13 @@ async function subscribe(by: TestController, params: Record<string, string>): Pr
   const r = asResponse(await by.send(addSub(params)));
   if (r.respType !== 'addResp' || r.addResp.createdObjResults[0].operStatus.operStatus !== 'operSuccess') throw new Error(JSON.stringify(r));
   return r.addResp.createdObjResults[0].operStatus.operSuccess.instantiatedPath;
+}
+
+async function getValue(path: string): Promise<string | undefined> {
+  const r = asResponse(await c.send({ reqType: 'get', get: { paramPaths: [path], maxDepth: 0 } }));
+  if (r.respType !== 'getResp') throw new Error(JSON.stringify(r));
+  const leaf = path.slice(path.lastIndexOf('.') + 1);
+  return r.getResp.reqPathResults[0].resolvedPathResults?.[0]?.resultParams[leaf];
 }
 
 async function subscriptionPaths(): Promise<string[]> {
@@ -123,5 +152,67 @@ describe('subscriptions go with their controller', () => {
     const left = await subscriptionPaths();
     expect(left).not.toContain(theirs);
     expect(left).toContain(mine);
+  });
+});
+
+describe('TriggerAction', () => {
+  /** TP-469 1.93/1.94 steps 1-4; a second subscription watches the first one's Enable, so the test waits for the change it checks. */
+  async function triggerOnProvisioningCode(action: string, id: string, code: string): Promise<{ path: string; from: number }> {
+    asResponse(await c.send(setReq('Device.LocalAgent.Controller.1.', { ProvisioningCode: `not-${code}` })));
+    const path = await subscribe(c, { TriggerAction: action, ID: id, NotifType: 'ValueChange', ReferenceList: 'Device.LocalAgent.Controller.1.ProvisioningCode', NotifRetry: 'true' });
+    asResponse(await c.send(setReq(path, { TriggerConfigSettings: `${path}Enable=false` })));
+    await subscribe(c, { ID: `${id}-watch`, NotifType: 'ValueChange', ReferenceList: `${path}Enable` });
+    const from = notifications(c).length;
+    asResponse(await c.send(setReq('Device.LocalAgent.Controller.1.', { ProvisioningCode: code })));
+    return { path, from };
+  }
+  const disabled = (id: string, from: number) => (ns: ReturnType<typeof notifications>) => ns.slice(from).find((n) => n.notify.subscriptionId === `${id}-watch` && n.notify.notification === 'valueChange' && n.notify.valueChange.paramValue === 'false');
+
+  it('Config applies TriggerConfigSettings when the subscription fires, without a Notify (TP-469 1.93)', async () => {
+    const { path, from } = await triggerOnProvisioningCode('Config', 'notify93', 'TestValue93');
+    await waitForNotification(c, disabled('notify93', from));
+    expect(await getValue(`${path}Enable`)).toBe('false');
+    // A Notify would have left before the configuration was applied, so before the watcher's.
+    expect(notifications(c, from).filter((n) => n.notify.subscriptionId === 'notify93')).toHaveLength(0);
+  });
+
+  it('NotifyAndConfig sends the ValueChange and applies TriggerConfigSettings (TP-469 1.94)', async () => {
+    const { path, from } = await triggerOnProvisioningCode('NotifyAndConfig', 'notify94', 'TestValue94');
+    const n = await waitForNotification(c, (ns) => ns.slice(from).find((x) => x.notify.subscriptionId === 'notify94'));
+    expect(n.notify).toMatchObject({ sendResp: true, notification: 'valueChange', valueChange: { paramPath: 'Device.LocalAgent.Controller.1.ProvisioningCode', paramValue: 'TestValue94' } });
+    c.sendMsg(responseMsg(n.msgId, { respType: 'notifyResp', notifyResp: { subscriptionId: 'notify94' } }));
+    await waitForNotification(c, disabled('notify94', from));
+    expect(await getValue(`${path}Enable`)).toBe('false');
+  });
+
+  it('the configuration is applied with the Recipient\'s rights: what it may not write stays unchanged', async () => {
+    asResponse(await c.send(setReq('Device.LocalAgent.Controller.1.', { ProvisioningCode: 'untouched' })));
+    const limited = await TestController.connect(f.url, LIMITED_EID, AGENT_EID);
+    try {
+      const path = await subscribe(limited, { TriggerAction: 'NotifyAndConfig', ID: 'escalate', NotifType: 'ValueChange', ReferenceList: 'Device.LocalAgent.Subscription.*.NotifExpiration' });
+      // Allowed for its own rows, refused for Controller.1: all or nothing, so neither is written.
+      asResponse(await limited.send(setReq(path, { TriggerConfigSettings: `${path}TimeToLive=60,Device.LocalAgent.Controller.1.ProvisioningCode="hacked"` })));
+      asResponse(await limited.send(setReq(path, { NotifExpiration: '7' })));
+      await waitForNotification(limited, (ns) => ns.find((n) => n.notify.subscriptionId === 'escalate'));
+      await f.agent.notifications.engine.idle();
+      expect(await getValue('Device.LocalAgent.Controller.1.ProvisioningCode')).toBe('untouched');
+      expect(await getValue(`${path}TimeToLive`)).toBe('0');
+      // The same subscription with only what it may write does configure.
+      asResponse(await limited.send(setReq(path, { TriggerConfigSettings: `${path}TimeToLive=3600` })));
+      asResponse(await limited.send(setReq(path, { NotifExpiration: '8' })));
+      await waitForNotification(limited, (ns) => ns.filter((n) => n.notify.subscriptionId === 'escalate')[1]);
+      await f.agent.notifications.engine.idle();
+      expect(await getValue(`${path}TimeToLive`)).toBe('3600');
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('TriggerConfigSettings naming no writable supported parameter is refused at Set', async () => {
+    const path = await subscribe(c, { TriggerAction: 'Config', ID: 'bad-config', NotifType: 'ValueChange', ReferenceList: 'Device.LocalAgent.EndpointID' });
+    for (const [value, code] of [['Device.LocalAgent.NoSuch=1', 7026], ['Device.LocalAgent.UpTime=5', 7012], ['Enable', 7012]] as const) {
+      const e = asError(await c.send(setReq(path, { TriggerConfigSettings: value })));
+      expect(e.paramErrs?.[0], value).toMatchObject({ paramPath: `${path}TriggerConfigSettings`, errCode: code });
+    }
   });
 });
