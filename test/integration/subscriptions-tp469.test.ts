@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Request } from '../../agent/codec/types.js';
 import { MAX_SUBSCRIPTIONS_PER_RECIPIENT } from '../../agent/notify/subscription-rules.js';
 import { startAgent, AGENT_EID, type AgentFixture } from '../peers/agent-fixture.js';
+import { cmdFailureCode, operateOne } from '../peers/operate.js';
 import { responseMsg } from '../../agent/codec/msg.js';
 import { TestController, asError, asResponse, notifications, waitForNotification } from '../peers/TestController.js';
 
@@ -215,4 +216,36 @@ describe('TriggerAction', () => {
       expect(e.paramErrs?.[0], value).toMatchObject({ paramPath: `${path}TriggerConfigSettings`, errCode: code });
     }
   });
+});
+
+describe('OnBoardingRestartTime', () => {
+  const onBoardRequests = (from: number) => notifications(c, from).filter((n) => n.notify.notification === 'onBoardReq');
+  const ack = (msgId: string) => c.sendMsg(responseMsg(msgId, { respType: 'notifyResp', notifyResp: { subscriptionId: '' } }));
+  /** Long enough for a restart due after 1 s (and its retry window) to have shown: absence can only be waited for. */
+  const QUIET_MS = 2500;
+
+  it('the next OnBoardRequest follows the NotifyResp by OnBoardingRestartTime until OnBoardingComplete is true (TP-469 1.102)', async () => {
+    asResponse(await c.send(setReq('Device.LocalAgent.Controller.1.', { OnBoardingRestartTime: '1' })));
+    const from = notifications(c).length;
+    expect(cmdFailureCode(await operateOne(c, 'Device.LocalAgent.Controller.1.SendOnBoardRequest()', {}, 'test102'))).toBeUndefined();
+    const first = await waitForNotification(c, () => onBoardRequests(from)[0]);
+    ack(first.msgId);
+    const second = await waitForNotification(c, () => onBoardRequests(from)[1], 4000);
+    expect(second.msgId).not.toBe(first.msgId);
+    expect(second.notify.sendResp).toBe(true);
+    ack(second.msgId);
+    asResponse(await c.send(setReq('Device.LocalAgent.Controller.1.', { OnBoardingComplete: 'true' })));
+    await new Promise((r) => setTimeout(r, QUIET_MS));
+    expect(onBoardRequests(from)).toHaveLength(2);
+  }, 15_000);
+
+  it('OnBoardingRestartTime 0: no OnBoardRequest after the acknowledged one (TP-469 1.103)', async () => {
+    asResponse(await c.send(setReq('Device.LocalAgent.Controller.1.', { OnBoardingRestartTime: '0' })));
+    const from = notifications(c).length;
+    expect(cmdFailureCode(await operateOne(c, 'Device.LocalAgent.Controller.1.SendOnBoardRequest()', {}, 'test103'))).toBeUndefined();
+    const first = await waitForNotification(c, () => onBoardRequests(from)[0]);
+    ack(first.msgId);
+    await new Promise((r) => setTimeout(r, QUIET_MS));
+    expect(onBoardRequests(from)).toHaveLength(1);
+  }, 15_000);
 });
