@@ -71,11 +71,13 @@ export function checkTriggerConfigSettings(model: DataModel, text: string): void
 
 /**
  * Applies `settings` with `access` (the Recipient's rights). Every path may match several
- * instances (wildcards, search expressions); each gets the value.
+ * instances (wildcards, search expressions); each gets the value. The changes carry
+ * `triggeredBy`, so they do not fire further configurations: two subscriptions that disagree
+ * about a value they both watch would otherwise rewrite it forever.
  */
-export async function applyTriggerConfig(model: DataModel, settings: readonly TriggerSetting[], access: AccessView): Promise<number> {
+export async function applyTriggerConfig(model: DataModel, subscriptionPath: string, settings: readonly TriggerSetting[], access: AccessView): Promise<number> {
   let applied = 0;
-  await Transaction.run(model, {}, async (tx) => {
+  await Transaction.run(model, { triggeredBy: subscriptionPath }, async (tx) => {
     for (const s of settings) {
       const objectPart: ParsedPath = { ...s.path, kind: 'object', leaf: undefined };
       for (const m of await new PathResolver(model, {}).resolve(objectPart)) {

@@ -144,7 +144,8 @@ export class Transaction {
     const saved = this.undos.length > 0 ? this.model.runCommitHooks() : Promise.resolve();
     this.unlock();
     await saved;
-    for (const c of this.changes) this.model.changes.emit(c);
+    const by = this.ctx.triggeredBy;
+    for (const c of this.changes) this.model.changes.emit(by ? { ...c, triggeredBy: by } : c);
   }
 
   private async checkUniqueKeys(inst: ObjectInstance): Promise<void> {

@@ -209,6 +209,18 @@ describe('TriggerAction', () => {
     }
   });
 
+  it('a configuration applied by a trigger does not trigger further configurations (no endless loop)', async () => {
+    const watched = 'Device.LocalAgent.Controller.1.ProvisioningCode';
+    // Two subscriptions that disagree about the parameter they both watch.
+    const a = await subscribe(c, { TriggerAction: 'Config', ID: 'loop-a', NotifType: 'ValueChange', ReferenceList: watched, TriggerConfigSettings: `${watched}="a"` });
+    const b = await subscribe(c, { TriggerAction: 'Config', ID: 'loop-b', NotifType: 'ValueChange', ReferenceList: watched, TriggerConfigSettings: `${watched}="b"` });
+    asResponse(await c.send(setReq('Device.LocalAgent.Controller.1.', { ProvisioningCode: 'start' })));
+    // Settles: each applies once for the controller's change, and their own changes apply nothing.
+    await f.agent.notifications.engine.idle();
+    expect(await getValue(watched)).toBe('b');
+    asResponse(await c.send({ reqType: 'delete', delete: { allowPartial: false, objPaths: [a, b] } }));
+  });
+
   it('TriggerConfigSettings naming no writable supported parameter is refused at Set', async () => {
     const path = await subscribe(c, { TriggerAction: 'Config', ID: 'bad-config', NotifType: 'ValueChange', ReferenceList: 'Device.LocalAgent.EndpointID' });
     for (const [value, code] of [['Device.LocalAgent.NoSuch=1', 7026], ['Device.LocalAgent.UpTime=5', 7012], ['Enable', 7012]] as const) {
