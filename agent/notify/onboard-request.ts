@@ -9,6 +9,7 @@
  * agent sends the next OnBoardRequest OnBoardingRestartTime seconds later; 0 means never. Setting
  * OnBoardingComplete to true (or disabling or deleting the controller) cancels the timer.
  */
+import type { Logger } from '../../datamodel/Logger.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
 import { Transaction } from '../../datamodel/tree/Transaction.js';
@@ -25,7 +26,7 @@ export class OnBoarding {
   private readonly restarts = new Map<number, NodeJS.Timeout>();
   private readonly unsubscribe: () => void;
 
-  constructor(private readonly model: DataModel, private readonly delivery: NotificationDelivery) {
+  constructor(private readonly model: DataModel, private readonly delivery: NotificationDelivery, private readonly log: Logger) {
     this.ctrl = model.requireNode(CONTROLLER);
     this.unsubscribe = model.changes.subscribe((c) => {
       if (c.inst.node !== this.ctrl) return;
@@ -54,7 +55,7 @@ export class OnBoarding {
     }, {
       retry: true, expirationS: 0,
       retryMinWaitS: Number(row.USPNotifRetryMinimumWaitInterval ?? 5), retryMultiplier: Number(row.USPNotifRetryIntervalMultiplier ?? 2000),
-      onAcked: () => { void this.scheduleRestart(n); },
+      onAcked: () => { this.scheduleRestart(n).catch((e: unknown) => this.failed(n, e)); },
     });
   }
 
@@ -84,7 +85,7 @@ export class OnBoarding {
     this.restarts.set(n, setTimeout(() => {
       this.restarts.delete(n);
       // Looked at again when due: OnBoardingComplete may have become true meanwhile.
-      void this.onBoardingRow(n).then((now) => (now ? this.send(n) : undefined));
+      this.onBoardingRow(n).then((now) => (now ? this.send(n) : undefined)).catch((e: unknown) => this.failed(n, e));
     }, seconds * 1000).unref());
   }
 
@@ -93,6 +94,10 @@ export class OnBoarding {
     if (!(await this.model.exists({ node: this.ctrl, keys: [n] }, {}))) return undefined;
     const row = await this.model.readValues({ node: this.ctrl, keys: [n] }, {});
     return row.Enable === true && row.EndpointID && row.OnBoardingComplete !== true ? row : undefined;
+  }
+
+  private failed(n: number, e: unknown): void {
+    this.log.error('OnBoardRequest restart failed', { controller: n, error: e instanceof Error ? e.message : String(e) });
   }
 
   private cancel(n: number): void {

@@ -40,7 +40,7 @@ export function createNotifications(
   const engine = new SubscriptionEngine(model, index, delivery, operations, log, opts.accessFor);
   const poller = new ValuePoller(model, index, engine, log, opts.pollIntervalMs);
   const periodic = new PeriodicNotifier(model, index, engine);
-  const onBoarding = new OnBoarding(model, delivery);
+  const onBoarding = new OnBoarding(model, delivery, log);
   registerSendOnBoardRequest(model, onBoarding);
   return {
     delivery, engine, poller, onBoarding,
