@@ -59,15 +59,15 @@ export function checkReferenceList(model: DataModel, notifType: string, referenc
       if (!(e instanceof UspError)) throw e;
       throw new UspError(ErrorCode.InvalidValue, `ReferenceList entry ${text} is not a path: ${e.message}`);
     }
-    const found = supportedNodeOf(model, parsed.segments, text);
+    const found = supportedNodeOf(model, parsed.segments, `ReferenceList entry ${text}`);
     if (!found) continue;
     const { node } = found;
     if (parsed.kind !== 'object') {
       const leaf = parsed.leaf;
       // A parameter, command or event sits on an instance, never on a bare table.
-      if (found.open) throw notSupported(text);
+      if (found.open) throw notSupported(`ReferenceList entry ${text}`);
       const there = parsed.kind === 'parameter' ? node.params.has(leaf) : parsed.kind === 'command' ? node.commands.has(leaf) : node.events.has(leaf);
-      if (!there) throw notSupported(text);
+      if (!there) throw notSupported(`ReferenceList entry ${text}`);
     }
     if (!allowed) continue;
     if (parsed.kind !== 'object' && parsed.kind !== allowed.leaf) {
@@ -82,10 +82,11 @@ export function checkReferenceList(model: DataModel, notifType: string, referenc
 /**
  * The supported node the object part of a path names (`open` when it ends at a table with no
  * instance chosen), or undefined after a reference follow; 7026 outside the supported model.
+ * `what` names the path in the error ("ReferenceList entry Device.X").
  */
-export function supportedNodeOf(model: DataModel, segments: readonly Segment[], text: string): { node: ModelNode; open: boolean } | undefined {
+export function supportedNodeOf(model: DataModel, segments: readonly Segment[], what: string): { node: ModelNode; open: boolean } | undefined {
   const first = segments[0];
-  if (first?.kind !== 'name' || first.name !== model.root.name || !model.root.supported) throw notSupported(text);
+  if (first?.kind !== 'name' || first.name !== model.root.name || !model.root.supported) throw notSupported(what);
   let node = model.root;
   // A table named but not yet given an instance (number, * or search expression).
   let open = false;
@@ -93,24 +94,24 @@ export function supportedNodeOf(model: DataModel, segments: readonly Segment[], 
     const s = segments[i];
     if (s.kind === 'name') {
       if (s.ref) {
-        if (open || !node.params.has(s.name)) throw notSupported(text);
+        if (open || !node.params.has(s.name)) throw notSupported(what);
         return undefined;
       }
-      if (open) throw notSupported(text);
+      if (open) throw notSupported(what);
       const child = node.supportedChild(s.name);
-      if (!child) throw notSupported(text);
+      if (!child) throw notSupported(what);
       node = child;
       open = child.multi;
     } else {
-      if (!open) throw notSupported(text);
+      if (!open) throw notSupported(what);
       open = false;
     }
   }
   return { node, open };
 }
 
-function notSupported(text: string): UspError {
-  return new UspError(ErrorCode.InvalidPath, `${text} is not in the supported data model`);
+function notSupported(what: string): UspError {
+  return new UspError(ErrorCode.InvalidPath, `${what} is not in the supported data model`);
 }
 
 /**

@@ -58,7 +58,7 @@ export function parseTriggerConfigSettings(text: string): TriggerSetting[] {
  */
 export function checkTriggerConfigSettings(model: DataModel, text: string): void {
   for (const s of parseTriggerConfigSettings(text)) {
-    const found = supportedNodeOf(model, s.path.segments, s.path.text);
+    const found = supportedNodeOf(model, s.path.segments, `TriggerConfigSettings path ${s.path.text}`);
     if (!found) continue;
     if (found.open) throw new UspError(ErrorCode.InvalidPath, `TriggerConfigSettings path ${s.path.text} names a table, not an instance`);
     const syntax = found.node.params.get(s.path.leaf);
