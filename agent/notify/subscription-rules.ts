@@ -7,7 +7,7 @@
  *   is refused instead of accepted silently;
  * - a row goes with the Controller its Recipient names (TP-469 1.78).
  */
-import type { Segment } from '../../datamodel/path/Path.js';
+import type { ParsedPath, Segment } from '../../datamodel/path/Path.js';
 import { parsePath } from '../../datamodel/path/parse-path.js';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
@@ -52,12 +52,15 @@ const ALLOWED: Record<string, { leaf?: 'parameter' | 'command' | 'event'; tables
 export function checkReferenceList(model: DataModel, notifType: string, referenceList: string): void {
   const allowed = ALLOWED[notifType];
   for (const text of referenceList.split(',').map((s) => s.trim()).filter(Boolean)) {
-    let parsed;
+    let parsed: ParsedPath;
     try {
       parsed = parsePath(text);
     } catch (e) {
       if (!(e instanceof UspError)) throw e;
       throw new UspError(ErrorCode.InvalidValue, `ReferenceList entry ${text} is not a path: ${e.message}`);
+    }
+    if (allowed && parsed.kind !== 'object' && parsed.kind !== allowed.leaf) {
+      throw new UspError(ErrorCode.InvalidValue, `ReferenceList entry ${text} is a ${parsed.kind} path, which ${notifType} cannot use`);
     }
     const found = supportedNodeOf(model, parsed.segments, `ReferenceList entry ${text}`);
     if (!found) continue;
@@ -70,9 +73,6 @@ export function checkReferenceList(model: DataModel, notifType: string, referenc
       if (!there) throw notSupported(`ReferenceList entry ${text}`);
     }
     if (!allowed) continue;
-    if (parsed.kind !== 'object' && parsed.kind !== allowed.leaf) {
-      throw new UspError(ErrorCode.InvalidValue, `ReferenceList entry ${text} is a ${parsed.kind} path, which ${notifType} cannot use`);
-    }
     if (allowed.tablesOnly && (parsed.kind !== 'object' || !node.multi)) {
       throw new UspError(ErrorCode.InvalidValue, `ReferenceList entry ${text}: ${notifType} needs a multi-instance object`);
     }
