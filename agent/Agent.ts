@@ -35,7 +35,6 @@ import { OperationRunner } from './operate/OperationRunner.js';
 import { RecordProcessor } from './RecordProcessor.js';
 import type { ControllerLinks } from './notify/NotificationDelivery.js';
 import { createNotifications, dropNonPersistentSubscriptions, registerNotificationObjects, type Notifications } from './notify/start-notifications.js';
-import { onBoardAllControllers } from './notify/onboard-request.js';
 import { takeBootRecord, writeBootRecord, type BootRecord } from './boot-cause.js';
 import { webSocketServersNeedTls } from './transports/start-websocket-servers.js';
 import { webSocketClientsNeedTls } from './transports/start-websocket-clients.js';
@@ -189,7 +188,7 @@ export class Agent {
     notifications.start();
     // Boot! goes to every controller subscribed to it, queued until each is reachable.
     model.changes.emit({ kind: 'event', inst: { node: model.root, keys: [] }, path: 'Device.', event: 'Boot!', args: { CommandKey: boot.commandKey, Cause: boot.cause, FirmwareUpdated: platform.firmware?.takeFirmwareUpdated() ?? false, ParameterMap: '{}' } });
-    if (boot.cause.endsWith('FactoryReset')) await onBoardAllControllers(model, notifications.delivery);
+    if (boot.cause.endsWith('FactoryReset')) await notifications.onBoarding.sendToAll();
     log.info('agent started', { endpointId, version: SOFTWARE_VERSION, restored, bootCause: boot.cause });
     return agent;
   }

@@ -9,6 +9,8 @@ import { registerStored } from '../../datamodel/store/stored-binding.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { registerCertificates, SUPPORTED_FINGERPRINT_ALGORITHMS } from '../certificates/register-certificates.js';
 import { registerChallenges } from '../challenge/register-challenges.js';
+import { checkReferenceList, checkSubscriptionBound, deleteSubscriptionsWithTheirController } from '../notify/subscription-rules.js';
+import { checkTriggerConfigSettings } from '../notify/trigger-config.js';
 
 export interface LocalAgentInfo {
   softwareVersion: string;
@@ -74,13 +76,22 @@ export function registerLocalAgent(model: DataModel, store: DataStore, info: Loc
       CreationDate: info.now().toISOString().replace(/\.\d{3}Z$/, 'Z'),
     }),
     validate: (keys, changes) => {
-      if (keys[keys.length - 1] !== 0 && 'ReferenceList' in changes) {
-        const current = store.row(`Device.LocalAgent.Subscription.${keys[0]}.`)?.ReferenceList;
+      const adding = keys[keys.length - 1] === 0;
+      const row = adding ? {} : store.row(`Device.LocalAgent.Subscription.${keys[0]}.`) ?? {};
+      if (adding) checkSubscriptionBound(store, String(changes.Recipient ?? ''));
+      if (!adding && 'ReferenceList' in changes) {
+        const current = row.ReferenceList;
         // TR-181: ReferenceList cannot change once set; delete and recreate the subscription.
         if (current !== undefined && current !== '' && current !== changes.ReferenceList) {
           throw new UspError(ErrorCode.InvalidValue, 'ReferenceList cannot be changed once set');
         }
       }
+      // A new NotifType must fit the stored ReferenceList, and a new ReferenceList the NotifType.
+      if ('ReferenceList' in changes || 'NotifType' in changes) {
+        checkReferenceList(model, String(changes.NotifType ?? row.NotifType ?? ''), String(changes.ReferenceList ?? row.ReferenceList ?? ''));
+      }
+      if ('TriggerConfigSettings' in changes) checkTriggerConfigSettings(model, String(changes.TriggerConfigSettings));
     },
   });
+  deleteSubscriptionsWithTheirController(model, store);
 }

@@ -33,6 +33,8 @@ export interface DeliveryOptions {
   /** Back-off: USPNotifRetryMinimumWaitInterval (s) and USPNotifRetryIntervalMultiplier. */
   retryMinWaitS?: number;
   retryMultiplier?: number;
+  /** Called once when the NotifyResp arrives (OnBoardingRestartTime starts then). */
+  onAcked?: () => void;
 }
 
 interface Pending {
@@ -80,7 +82,9 @@ export class NotificationDelivery {
   ack(from: string, msgId: string): void {
     const q = this.queues.get(from);
     const i = q?.findIndex((p) => p.msgId === msgId) ?? -1;
-    if (q && i >= 0) q.splice(i, 1);
+    if (!q || i < 0) return;
+    const [acked] = q.splice(i, 1);
+    acked.opts.onAcked?.();
   }
 
   /** Notifications waiting for `to` (queued or unacknowledged). */

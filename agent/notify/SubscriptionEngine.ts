@@ -23,6 +23,7 @@ import { bootParameterMap } from './boot-parameters.js';
 import type { NotificationDelivery } from './NotificationDelivery.js';
 import { coversDeletedInstance, coversItem, coversTable } from './reference-match.js';
 import type { CompiledSubscription, NotifType, SubscriptionIndex } from './SubscriptionIndex.js';
+import { applyTriggerConfig } from './trigger-config.js';
 
 /** The agent itself (no access control wired): every right. */
 const FULL_VIEW: AccessView = { secured: true, instance: () => FULL_ACCESS, supported: () => FULL_ACCESS, visibleInstances: (_n, _k, list) => list };
@@ -37,6 +38,9 @@ export class SubscriptionEngine {
   private running = false;
   private unsubscribe?: () => void;
   private ttlTimer?: NodeJS.Timeout;
+  /** TriggerAction Config work, applied in order (see notify). */
+  private configuring: Promise<void> = Promise.resolve();
+  private configsPending = 0;
   /** Called for every ValueChange sent, so the poller does not report it a second time. */
   onValueNotified?: (sub: CompiledSubscription, paramPath: string, value: string) => void;
 
@@ -62,24 +66,55 @@ export class SubscriptionEngine {
     if (this.ttlTimer) clearInterval(this.ttlTimer);
   }
 
-  /** Resolves when every queued change has been matched (tests, shutdown). */
+  /** Resolves when every queued change has been matched and every triggered configuration applied (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.running || this.backlog.length > 0) await new Promise((r) => setTimeout(r, 2));
+    // Applied configurations are changes too: wait until neither side has work left.
+    while (this.running || this.backlog.length > 0 || this.configsPending > 0) {
+      await new Promise((r) => setTimeout(r, 2));
+      await this.configuring;
+    }
   }
 
-  /** Sends one notification for a subscription, with its retry settings. */
-  notify(sub: CompiledSubscription, notification: Notification): void {
-    const notify = { subscriptionId: sub.id, sendResp: sub.notifRetry, ...notification } as NotifyReq;
-    this.delivery.send(sub.recipientEid, notify, {
-      retry: sub.notifRetry, expirationS: sub.notifExpiration, retryMinWaitS: sub.retryMinWaitS, retryMultiplier: sub.retryMultiplier,
-    });
+  /**
+   * A subscription fired: sends its notification, with its retry settings, and/or applies its
+   * TriggerConfigSettings, as its TriggerAction says (TP-469 1.93/1.94). The Notify goes first.
+   */
+  notify(sub: CompiledSubscription, notification: Notification, triggeredBy?: string): void {
+    if (sub.triggerAction !== 'Config') {
+      const notify = { subscriptionId: sub.id, sendResp: sub.notifRetry, ...notification } as NotifyReq;
+      this.delivery.send(sub.recipientEid, notify, {
+        retry: sub.notifRetry, expirationS: sub.notifExpiration, retryMinWaitS: sub.retryMinWaitS, retryMultiplier: sub.retryMultiplier,
+      });
+    }
+    if (sub.triggerAction !== 'Notify' && sub.triggerConfig.length > 0) {
+      if (triggeredBy) {
+        this.log.debug('subscription trigger configuration not applied: the change came from another trigger', { subscription: sub.path, triggeredBy });
+        return;
+      }
+      // One after another, in firing order; bounded like the backlog.
+      if (this.configsPending >= MAX_BACKLOG) {
+        this.log.warn('subscription trigger configuration dropped: too many pending', { subscription: sub.path });
+        return;
+      }
+      this.configsPending++;
+      this.configuring = this.configuring.then(() => this.configure(sub)).finally(() => { this.configsPending--; });
+    }
+  }
+
+  private async configure(sub: CompiledSubscription): Promise<void> {
+    try {
+      const applied = await applyTriggerConfig(this.model, sub.path, sub.triggerConfig, await this.accessFor(sub.recipientRoles));
+      this.log.info('subscription trigger applied its configuration', { subscription: sub.path, parameters: applied });
+    } catch (e) {
+      this.log.warn('subscription trigger configuration refused', { subscription: sub.path, error: e instanceof Error ? e.message : String(e) });
+    }
   }
 
   /** A ValueChange, if the recipient may be notified of that parameter (Param n). */
-  async notifyValueChange(sub: CompiledSubscription, inst: ObjectInstance, param: string, text: string): Promise<void> {
+  async notifyValueChange(sub: CompiledSubscription, inst: ObjectInstance, param: string, text: string, triggeredBy?: string): Promise<void> {
     if (!(await this.may(sub, (a) => a.instance(inst), (ia) => ia.param(param)))) return;
     const path = inst.node.pathOf(inst.keys) + param;
-    this.notify(sub, { notification: 'valueChange', valueChange: { paramPath: path, paramValue: text } });
+    this.notify(sub, { notification: 'valueChange', valueChange: { paramPath: path, paramValue: text } }, triggeredBy);
     this.onValueNotified?.(sub, path, text);
   }
 
@@ -126,7 +161,7 @@ export class SubscriptionEngine {
         const text = formatParam(syntax, c.value);
         for (const sub of await this.subs('ValueChange')) {
           if (!(await anyCovers(sub, (r) => coversItem(this.model, r, c.path, c.param)))) continue;
-          await this.notifyValueChange(sub, c.inst, c.param, text);
+          await this.notifyValueChange(sub, c.inst, c.param, text, c.triggeredBy);
         }
         return;
       }
@@ -139,7 +174,7 @@ export class SubscriptionEngine {
         }
         if (matching.length === 0) return;
         const keys = await uniqueKeys(this.model, {}, c.inst);
-        for (const sub of matching) this.notify(sub, { notification: 'objCreation', objCreation: { objPath: c.path, uniqueKeys: keys } });
+        for (const sub of matching) this.notify(sub, { notification: 'objCreation', objCreation: { objPath: c.path, uniqueKeys: keys } }, c.triggeredBy);
         return;
       }
       case 'deleted':
@@ -147,7 +182,7 @@ export class SubscriptionEngine {
           if (!sub.references.some((r) => coversDeletedInstance(r, c.path))) continue;
           // The row is gone: judge InstantiatedObj n on its table.
           if (await this.may(sub, (a) => a.supported(c.inst.node, c.inst.keys.slice(0, -1)), (ia) => ia.inst)) {
-            this.notify(sub, { notification: 'objDeletion', objDeletion: { objPath: c.path } });
+            this.notify(sub, { notification: 'objDeletion', objDeletion: { objPath: c.path } }, c.triggeredBy);
           }
         }
         return;
@@ -160,7 +195,7 @@ export class SubscriptionEngine {
           const params = this.eventArgs(c.inst, c.event, c.args);
           // Boot!'s ParameterMap is the recipient's own BootParameter selection (TR-181 Boot!).
           if (c.event === 'Boot!' && c.path === 'Device.') params.ParameterMap = await bootParameterMap(this.model, sub.recipientEid);
-          this.notify(sub, { notification: 'event', event: { objPath: c.path, eventName: c.event, params } });
+          this.notify(sub, { notification: 'event', event: { objPath: c.path, eventName: c.event, params } }, c.triggeredBy);
         }
         return;
     }

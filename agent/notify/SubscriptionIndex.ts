@@ -7,6 +7,7 @@ import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
 import { unionRoles } from '../access/AccessControl.js';
 import { parseReference, type Reference } from './reference-match.js';
+import { parseTriggerConfigSettings, type TriggerAction, type TriggerSetting } from './trigger-config.js';
 
 export type NotifType = 'ValueChange' | 'ObjectCreation' | 'ObjectDeletion' | 'OperationComplete' | 'Event';
 
@@ -26,6 +27,10 @@ export interface CompiledSubscription {
   expiresAt: number;
   retryMinWaitS: number;
   retryMultiplier: number;
+  /** Notify, Config (apply triggerConfig instead) or NotifyAndConfig. */
+  triggerAction: TriggerAction;
+  /** TriggerConfigSettings, parsed (checked when written; an unparsable stored value applies nothing). */
+  triggerConfig: TriggerSetting[];
 }
 
 export class SubscriptionIndex {
@@ -86,8 +91,18 @@ export class SubscriptionIndex {
         expiresAt: ttl > 0 && Number.isFinite(created) ? created + ttl * 1000 : 0,
         retryMinWaitS: ctrl.minWait,
         retryMultiplier: ctrl.mult,
+        triggerAction: (['Config', 'NotifyAndConfig'].includes(String(v.TriggerAction)) ? v.TriggerAction : 'Notify') as TriggerAction,
+        triggerConfig: triggerSettings(String(v.TriggerConfigSettings ?? '')),
       });
     }
     return out;
+  }
+}
+
+function triggerSettings(text: string): TriggerSetting[] {
+  try {
+    return parseTriggerConfigSettings(text);
+  } catch {
+    return [];
   }
 }

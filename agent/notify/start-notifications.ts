@@ -9,7 +9,7 @@ import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { Transaction } from '../../datamodel/tree/Transaction.js';
 import type { OperationRunner } from '../operate/OperationRunner.js';
 import { NotificationDelivery, type ControllerLinks } from './NotificationDelivery.js';
-import { registerSendOnBoardRequest } from './onboard-request.js';
+import { OnBoarding, registerSendOnBoardRequest } from './onboard-request.js';
 import { PeriodicNotifier } from './PeriodicNotifier.js';
 import { SubscriptionEngine } from './SubscriptionEngine.js';
 import { SubscriptionIndex } from './SubscriptionIndex.js';
@@ -19,6 +19,8 @@ export interface Notifications {
   delivery: NotificationDelivery;
   engine: SubscriptionEngine;
   poller: ValuePoller;
+  /** OnBoardRequests and their OnBoardingRestartTime restarts. */
+  onBoarding: OnBoarding;
   /** Starts matching and sending; call once the MTPs are up. */
   start(): void;
   stop(): void;
@@ -38,11 +40,12 @@ export function createNotifications(
   const engine = new SubscriptionEngine(model, index, delivery, operations, log, opts.accessFor);
   const poller = new ValuePoller(model, index, engine, log, opts.pollIntervalMs);
   const periodic = new PeriodicNotifier(model, index, engine);
-  registerSendOnBoardRequest(model, delivery);
+  const onBoarding = new OnBoarding(model, delivery, log);
+  registerSendOnBoardRequest(model, onBoarding);
   return {
-    delivery, engine, poller,
+    delivery, engine, poller, onBoarding,
     start() { delivery.start(); engine.start(); poller.start(); periodic.start(); },
-    stop() { periodic.stop(); poller.stop(); engine.stop(); delivery.stop(); },
+    stop() { onBoarding.stop(); periodic.stop(); poller.stop(); engine.stop(); delivery.stop(); },
   };
 }
 

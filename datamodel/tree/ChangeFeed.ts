@@ -6,11 +6,15 @@
 import type { Value } from '../value/Value.js';
 import type { ObjectInstance } from './ModelNode.js';
 
-export type Change =
+export type Change = (
   | { kind: 'value'; inst: ObjectInstance; path: string; param: string; value: Value }
   | { kind: 'created'; inst: ObjectInstance; path: string }
   | { kind: 'deleted'; inst: ObjectInstance; path: string }
-  | { kind: 'event'; inst: ObjectInstance; path: string; event: string; args: Record<string, Value> };
+  | { kind: 'event'; inst: ObjectInstance; path: string; event: string; args: Record<string, Value> }
+) & {
+  /** The transaction's RequestContext.triggeredBy: a Subscription's TriggerConfigSettings made this change. */
+  triggeredBy?: string;
+};
 
 export type ChangeListener = (change: Change) => void;
 

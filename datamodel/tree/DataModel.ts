@@ -9,6 +9,7 @@ import { ErrorCode, UspError } from '../UspError.js';
 import type { Value } from '../value/Value.js';
 import type { CommandBinding, InstanceKeys, ObjectBinding, RequestContext } from './binding.js';
 import { ModelNode, type ObjectInstance } from './ModelNode.js';
+import type { Transaction } from './Transaction.js';
 import { ChangeFeed } from './ChangeFeed.js';
 import { WriteLock } from './WriteLock.js';
 
@@ -25,6 +26,9 @@ export interface RegisterOptions {
   vendorParams?: readonly SchemaParam[];
 }
 
+/** Deletes what depends on a deleted instance, through the same transaction. */
+export type DeleteCascade = (deleted: ObjectInstance, tx: Transaction) => Promise<void>;
+
 export class DataModel {
   readonly root: ModelNode;
   private readonly bySupportedPath = new Map<string, ModelNode>();
@@ -33,6 +37,7 @@ export class DataModel {
   private readonly commitHooks: Array<() => Promise<void>> = [];
   /** Serialises write transactions (see WriteLock). */
   readonly writeLock = new WriteLock();
+  private readonly cascades = new Map<ModelNode, DeleteCascade[]>();
 
   /** `schema` is a loaded Schema (or anything listing the objects in document order). */
   constructor(schema: { objects(): readonly SchemaObject[] }) {
@@ -127,6 +132,21 @@ export class DataModel {
         parent.params.set(count, def);
       }
     }
+  }
+
+  /**
+   * What else goes when an instance of `supportedPath` is deleted, in the same transaction:
+   * TR-181 strong references whose description says the referring row is deleted with its
+   * target (e.g. Subscription.{i}.Recipient → Controller.{i}, TP-469 1.78).
+   */
+  onDelete(supportedPath: string, cascade: DeleteCascade): void {
+    const node = this.requireNode(supportedPath);
+    this.cascades.set(node, [...(this.cascades.get(node) ?? []), cascade]);
+  }
+
+  /** The cascades registered for `node` (Transaction.delete runs them). */
+  deleteCascades(node: ModelNode): readonly DeleteCascade[] {
+    return this.cascades.get(node) ?? [];
   }
 
   /** Runs when a transaction with changes commits (the persistent store flushes here). */

@@ -113,6 +113,8 @@ export class Transaction {
     this.changes.push({ kind: 'deleted', inst, path: inst.node.pathOf(inst.keys) });
     const changes = this.changes;
     this.undos.push(() => { changes.length = Math.min(changes.length, mark); });
+    // Rows that must not outlive this one go with it, undone together if the transaction fails.
+    for (const cascade of this.model.deleteCascades(inst.node)) await cascade(inst, this);
   }
 
   /** Undoes everything after `savepoint`, newest first. */
@@ -142,7 +144,8 @@ export class Transaction {
     const saved = this.undos.length > 0 ? this.model.runCommitHooks() : Promise.resolve();
     this.unlock();
     await saved;
-    for (const c of this.changes) this.model.changes.emit(c);
+    const by = this.ctx.triggeredBy;
+    for (const c of this.changes) this.model.changes.emit(by ? { ...c, triggeredBy: by } : c);
   }
 
   private async checkUniqueKeys(inst: ObjectInstance): Promise<void> {

@@ -21,6 +21,11 @@ export interface RequestContext {
    * reader and the handlers. Undefined for the agent itself, which may do anything.
    */
   access?: AccessView;
+  /**
+   * Set when the agent applies a Subscription's TriggerConfigSettings (its path): the changes
+   * carry it, so they notify but do not trigger further configurations.
+   */
+  triggeredBy?: string;
 }
 
 export type Awaitable<T> = T | Promise<T>;

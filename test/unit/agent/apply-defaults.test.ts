@@ -57,4 +57,14 @@ describe('factory defaults', () => {
     expect(store.instances('Device.LocalAgent.MTP.')).toEqual([]);
     expect(store.instances('Device.LocalAgent.Controller.')).toEqual([]);
   });
+
+  it('refuses a Subscription whose ReferenceList names something outside the supported model, naming the entry', async () => {
+    const { model } = fresh();
+    const e = await applyDefaults(model, {
+      'Device.LocalAgent.Subscription.1.NotifType': 'Event',
+      'Device.LocalAgent.Subscription.1.ReferenceList': 'Device.SoftwareModules.DUStateChange!',
+    }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(DefaultsError);
+    expect((e as Error).message).toMatch(/ReferenceList entry Device\.SoftwareModules\.DUStateChange! is not in the supported data model/);
+  });
 });
