@@ -104,7 +104,8 @@ export class ControllerDirectory {
    * controller's Credential pins), or undefined when they may be processed.
    */
   async refusal(endpointId: string, conn: MtpConnection): Promise<string | undefined> {
-    if (!this.peers || !conn.peerCertificate) return undefined;
+    if (!conn.peerCertificate) return undefined;
+    if (!this.peers) return conn.identity === 'claimed' ? 'the certificate names no Endpoint ID and no ControllerTrust can vouch for the one claimed' : undefined;
     return (await this.peers.verdict(endpointId, conn, await this.lookup(endpointId))).refused;
   }
 

@@ -71,6 +71,8 @@ export type ClientState = 'idle' | 'connecting' | 'open' | 'waiting' | 'stopped'
 
 class ClientConnection implements MtpConnection {
   readonly protocol = 'WebSocket' as const;
+  /** The agent dialled this controller and TLS checked the server's name: the peer is who was dialled. */
+  readonly identity = 'dialled' as const;
   constructor(
     readonly ws: WebSocket, readonly peerEndpointId: string, private readonly maxBuffered: number,
     /** The controller's verified server certificate (wss), for ControllerTrust. */

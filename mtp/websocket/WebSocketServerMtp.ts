@@ -62,7 +62,8 @@ class WsConnection implements MtpConnection {
   alive = true;
   private corked = false;
   constructor(
-    readonly ws: WebSocket, readonly peerEndpointId: string | undefined, private readonly socket: Duplex,
+    readonly ws: WebSocket, readonly peerEndpointId: string, private readonly socket: Duplex,
+    readonly identity: 'certificate' | 'claimed',
     readonly peerCertificate?: X509Certificate,
     readonly trustedOnFirstUse = false,
   ) {}
@@ -125,7 +126,12 @@ export class WebSocketServerMtp implements Mtp {
       const tofuCert = this.tofuCerts.get(req.socket);
       const cert = verifiedPeerCertificate(req.socket) ?? tofuCert;
       const peer = peerIdentity(url, req, opts.tls?.requireClientCert ?? false, cert);
-      if (!peer.ok) return refuse(peer.status, 'Forbidden', peer.why);
+      if (!peer.ok) return refuse(peer.status, peer.status === 400 ? 'Bad Request (eid query parameter required)' : 'Forbidden', peer.why);
+      // R-WS.4 keeps the newer of two connections, but only a peer proven as well as the one it
+      // would replace: a bare claim must not cut off a controller its certificate names.
+      if (peer.source === 'eid' && this.byEid.get(peer.endpointId)?.identity === 'certificate') {
+        return refuse(409, 'Conflict', `eid ${JSON.stringify(peer.endpointId)} is connected with a certificate naming it`);
+      }
       wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, peer.endpointId, peer.source, socket, cert, tofuCert !== undefined));
     });
     // Refused handshakes end here: OpenSSL's own (no certificate, old TLS), and Node's check of
@@ -179,16 +185,14 @@ export class WebSocketServerMtp implements Mtp {
     }, handler);
   }
 
-  private accept(ws: WebSocket, req: IncomingMessage, eid: string | undefined, source: PeerSource, socket: Duplex, cert: X509Certificate | undefined, tofu: boolean): void {
-    const conn = new WsConnection(ws, eid, socket, cert, tofu);
-    if (conn.peerEndpointId) {
-      const old = this.byEid.get(conn.peerEndpointId);
-      // R-WS.4: at most one connection between two endpoints; keep the newest.
-      if (old) old.close(1000, 'replaced by a newer connection');
-      this.byEid.set(conn.peerEndpointId, conn);
-    }
+  private accept(ws: WebSocket, req: IncomingMessage, eid: string, source: PeerSource, socket: Duplex, cert: X509Certificate | undefined, tofu: boolean): void {
+    const conn = new WsConnection(ws, eid, socket, source === 'certificate' ? 'certificate' : 'claimed', cert, tofu);
+    const old = this.byEid.get(eid);
+    // R-WS.4: at most one connection between two endpoints; keep the newest.
+    if (old) old.close(1000, 'replaced by a newer connection');
+    this.byEid.set(eid, conn);
     this.conns.add(conn);
-    this.opts.log.info('controller connected', { eid: conn.peerEndpointId ?? '', identity: tofu ? 'trusted on first use' : source, from: req.socket.remoteAddress ?? '' });
+    this.opts.log.info('controller connected', { eid: conn.peerEndpointId, identity: tofu ? 'trusted on first use' : source, from: req.socket.remoteAddress ?? '' });
     const idle = tofu ? this.tofuInactivity(conn) : undefined;
     ws.on('pong', () => { conn.alive = true; });
     ws.on('message', (data: RawData, isBinary: boolean) => {
@@ -196,12 +200,12 @@ export class WebSocketServerMtp implements Mtp {
       idle?.refresh();
       this.opts.onRecord(toBytes(data), conn);
     });
-    ws.on('error', (e) => this.opts.log.warn('websocket error', { eid: conn.peerEndpointId ?? '', error: e.message }));
+    ws.on('error', (e) => this.opts.log.warn('websocket error', { eid: conn.peerEndpointId, error: e.message }));
     ws.on('close', (code) => {
       if (idle) clearTimeout(idle);
       this.conns.delete(conn);
-      if (conn.peerEndpointId && this.byEid.get(conn.peerEndpointId) === conn) this.byEid.delete(conn.peerEndpointId);
-      this.opts.log.info('controller disconnected', { eid: conn.peerEndpointId ?? '', code });
+      if (this.byEid.get(conn.peerEndpointId) === conn) this.byEid.delete(conn.peerEndpointId);
+      this.opts.log.info('controller disconnected', { eid: conn.peerEndpointId, code });
     });
   }
 
@@ -213,7 +217,7 @@ export class WebSocketServerMtp implements Mtp {
     const ms = this.opts.tls?.tofu?.inactivityMs() ?? 0;
     if (ms <= 0) return undefined;
     return setTimeout(() => {
-      this.opts.log.info('TOFU inactivity timer expired; closing the connection', { eid: conn.peerEndpointId ?? '', ms });
+      this.opts.log.info('TOFU inactivity timer expired; closing the connection', { eid: conn.peerEndpointId, ms });
       conn.ws.terminate();
     }, ms).unref();
   }
@@ -234,7 +238,7 @@ export class WebSocketServerMtp implements Mtp {
     if (this.pinger) clearInterval(this.pinger);
     for (const c of this.conns) {
       // R-MTP.7: a peer known by its Endpoint ID is told with a DisconnectRecord before the close.
-      if (c.peerEndpointId && this.opts.disconnectRecord) c.send(this.opts.disconnectRecord(c.peerEndpointId));
+      if (this.opts.disconnectRecord) c.send(this.opts.disconnectRecord(c.peerEndpointId));
       c.close(1001, 'agent stopping');
     }
     const wss = this.wss;

@@ -266,6 +266,11 @@ describe('WebSocket misuse', () => {
     expect(await tryUpgrade(`${f.url}?eid=proto::other-proto`, 'v2.usp')).toEqual({ opened: false, status: 400 });
   });
 
+  it('a connection that names no Endpoint ID (no eid, no certificate) is refused with 400 (R-WS.10b)', async () => {
+    expect(await tryUpgrade(f.url, 'v1.usp')).toEqual({ opened: false, status: 400 });
+    expect(await tryUpgrade(`${f.url}?eid=`, 'v1.usp')).toEqual({ opened: false, status: 400 });
+  });
+
   it('a wrong resource path is refused', async () => {
     const wrong = f.url.replace(/\/usp$/, '/not-usp');
     expect(await tryUpgrade(`${wrong}?eid=proto::wrong-path`, 'v1.usp')).toEqual({ opened: false, status: 404 });

@@ -101,6 +101,8 @@ describe('which server certificates the agent accepts when it dials (R-MTP.1, "C
     const client = dial(port, TEST_CONTROLLER_1_EID);
     await client.start();
     await waitUntil(() => client.connectionFor(TEST_CONTROLLER_1_EID) !== undefined, 3000, 'the link');
+    // The link is up on the agent's side before its first Record has reached the controller.
+    await waitUntil(() => fc.records.length > 0, 3000, 'the first Record');
     expect(fc.records[0]?.body.kind).toBe('websocketConnect');
     const conn = client.connectionFor(TEST_CONTROLLER_1_EID)!;
     expect(conn.peerCertificate?.subject).toContain('CN=controller-1');
