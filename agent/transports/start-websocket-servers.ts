@@ -45,6 +45,7 @@ export async function startWebSocketServers(deps: TransportDeps): Promise<Starte
       const server = new WebSocketServerMtp({
         port: Number(cfg.Port), path: String(cfg.Path || '/usp'), keepAliveInterval: Number(cfg.KeepAliveInterval ?? 0),
         tls, onRecord: deps.onRecord, log: log.child('mtp-ws'),
+        reserve: deps.isConfiguredController && { holds: deps.isConfiguredController },
         disconnectRecord: (peer) => encodeRecord(mtpClosingRecord({ toId: peer, fromId: deps.endpointId })),
       });
       await server.start();

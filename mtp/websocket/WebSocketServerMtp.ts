@@ -24,6 +24,11 @@ export const USP_SUBPROTOCOL = 'v1.usp';
 /** Default largest Record accepted (bytes); bigger messages are refused with close code 1009. */
 export const DEFAULT_MAX_RECORD_SIZE = 1024 * 1024;
 export const DEFAULT_MAX_CONNECTIONS = 64;
+/**
+ * Of maxConnections, this many are kept for configured controllers (`reserve.holds`): Endpoint IDs
+ * the agent does not know cannot fill the server and lock them out.
+ */
+export const DEFAULT_RESERVED_CONNECTIONS = 16;
 /** A TLS handshake not finished in this time is dropped (Node's own default is 120 s). */
 export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
@@ -47,6 +52,11 @@ export interface WebSocketServerOptions {
   host?: string;
   maxRecordSize?: number;
   maxConnections?: number;
+  /**
+   * Slots kept for the Endpoint IDs `holds` says are configured controllers (the agent: a Controller
+   * row not made for an unknown endpoint); other peers share maxConnections − slots. Omitted: none.
+   */
+  reserve?: { slots?: number; holds(endpointId: string): boolean | Promise<boolean> };
   /** Ping period in seconds (Device.LocalAgent.MTP.{i}.WebSocket.KeepAliveInterval); 0 = off. */
   keepAliveInterval?: number;
   /** Serve wss with this identity; omitted: plain ws (Device.LocalAgent.MTP.{i}.WebSocket.EnableEncryption false). */
@@ -64,6 +74,8 @@ class WsConnection implements MtpConnection {
   constructor(
     readonly ws: WebSocket, readonly peerEndpointId: string, private readonly socket: Duplex,
     readonly identity: 'certificate' | 'claimed',
+    /** A configured controller's connection (it may use the reserved slots). */
+    readonly configured: boolean,
     readonly peerCertificate?: X509Certificate,
     readonly trustedOnFirstUse = false,
   ) {}
@@ -122,17 +134,22 @@ export class WebSocketServerMtp implements Mtp {
       // R-WS.12a: a client that does not offer v1.usp is refused.
       const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
       if (!offered.includes(USP_SUBPROTOCOL)) return refuse(400, 'Bad Request (v1.usp subprotocol required)');
-      if (this.conns.size >= (opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS)) return refuse(503, 'Service Unavailable');
       const tofuCert = this.tofuCerts.get(req.socket);
       const cert = verifiedPeerCertificate(req.socket) ?? tofuCert;
       const peer = peerIdentity(url, req, opts.tls?.requireClientCert ?? false, cert);
       if (!peer.ok) return refuse(peer.status, peer.status === 400 ? 'Bad Request (eid query parameter required)' : 'Forbidden', peer.why);
-      // R-WS.4 keeps the newer of two connections, but only a peer proven as well as the one it
-      // would replace: a bare claim must not cut off a controller its certificate names.
-      if (peer.source === 'eid' && this.byEid.get(peer.endpointId)?.identity === 'certificate') {
-        return refuse(409, 'Conflict', `eid ${JSON.stringify(peer.endpointId)} is connected with a certificate naming it`);
-      }
-      wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, peer.endpointId, peer.source, socket, cert, tofuCert !== undefined));
+      void Promise.resolve(opts.reserve ? opts.reserve.holds(peer.endpointId) : true).then((configured) => {
+        if (socket.destroyed) return;
+        const full = this.slotRefusal(peer.endpointId, configured);
+        if (full) return refuse(503, 'Service Unavailable', full);
+        // R-WS.4 keeps the newer of two connections, but only a peer proven as well as the one it
+        // would replace: a bare claim must not cut off a controller its certificate names.
+        if (peer.source === 'eid' && this.byEid.get(peer.endpointId)?.identity === 'certificate') {
+          return refuse(409, 'Conflict', `eid ${JSON.stringify(peer.endpointId)} is connected with a certificate naming it`);
+        }
+        // Synchronous from here to accept(): the counts admit() checked still hold.
+        wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, { eid: peer.endpointId, source: peer.source, configured }, socket, cert, tofuCert !== undefined));
+      }, (e: unknown) => refuse(500, 'Internal Server Error', e instanceof Error ? e.message : String(e)));
     });
     // Refused handshakes end here: OpenSSL's own (no certificate, old TLS), and Node's check of
     // the client certificate right after the handshake, whose verdict is authorizationError
@@ -185,8 +202,29 @@ export class WebSocketServerMtp implements Mtp {
     }, handler);
   }
 
-  private accept(ws: WebSocket, req: IncomingMessage, eid: string, source: PeerSource, socket: Duplex, cert: X509Certificate | undefined, tofu: boolean): void {
-    const conn = new WsConnection(ws, eid, socket, source === 'certificate' ? 'certificate' : 'claimed', cert, tofu);
+  /**
+   * Why a connection for `eid` cannot be taken now (connection slots), or undefined. A connection
+   * that replaces the peer's own (R-WS.4) takes no new slot. Unknown peers share what the reserve
+   * leaves; configured controllers may use every slot.
+   */
+  private slotRefusal(eid: string, configured: boolean): string | undefined {
+    const { opts } = this;
+    const reserve = opts.reserve;
+    const max = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    const replacing = this.byEid.has(eid) ? 1 : 0;
+    if (this.conns.size - replacing >= max) return `all ${max} connections in use`;
+    if (configured) return undefined;
+    const shared = max - Math.min(max, reserve?.slots ?? DEFAULT_RESERVED_CONNECTIONS);
+    let unknown = 0;
+    for (const c of this.conns) if (!c.configured) unknown++;
+    const replacingUnknown = replacing && !this.byEid.get(eid)!.configured ? 1 : 0;
+    if (unknown - replacingUnknown >= shared) return `the ${shared} connections open to Endpoint IDs without a Controller row are in use; the other ${max - shared} are kept for configured controllers`;
+    return undefined;
+  }
+
+  private accept(ws: WebSocket, req: IncomingMessage, peer: { eid: string; source: PeerSource; configured: boolean }, socket: Duplex, cert: X509Certificate | undefined, tofu: boolean): void {
+    const { eid, source } = peer;
+    const conn = new WsConnection(ws, eid, socket, source === 'certificate' ? 'certificate' : 'claimed', peer.configured, cert, tofu);
     const old = this.byEid.get(eid);
     // R-WS.4: at most one connection between two endpoints; keep the newest.
     if (old) old.close(1000, 'replaced by a newer connection');
