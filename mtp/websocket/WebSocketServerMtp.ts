@@ -49,7 +49,10 @@ export interface WebSocketServerOptions {
   port: number;
   /** Resource path, e.g. "/usp". Requests for other paths get 404. */
   path: string;
+  /** One address to listen on; omitted (and no `hosts`): every address. */
   host?: string;
+  /** Addresses to listen on, all on `port` (Device.LocalAgent.MTP.{i}.WebSocket.Interfaces); wins over `host`. */
+  hosts?: string[];
   maxRecordSize?: number;
   maxConnections?: number;
   /**
@@ -96,7 +99,7 @@ class WsConnection implements MtpConnection {
 }
 
 export class WebSocketServerMtp implements Mtp {
-  private http?: HttpServer | HttpsServer;
+  private servers: Array<HttpServer | HttpsServer> = [];
   private wss?: WebSocketServer;
   private readonly byEid = new Map<string, WsConnection>();
   private readonly conns = new Set<WsConnection>();
@@ -111,19 +114,55 @@ export class WebSocketServerMtp implements Mtp {
 
   /** The bound port (useful when configured with port 0). */
   get port(): number {
-    const a = this.http?.address();
+    const a = this.servers[0]?.address();
     return typeof a === 'object' && a ? a.port : this.opts.port;
   }
 
   async start(): Promise<void> {
     const { opts } = this;
-    const http = this.createHttpServer((_req, res) => { res.writeHead(426, { 'content-type': 'text/plain' }).end('USP WebSocket endpoint\n'); });
     const wss = new WebSocketServer({
       noServer: true,
       maxPayload: opts.maxRecordSize ?? DEFAULT_MAX_RECORD_SIZE,
       perMessageDeflate: false,
       handleProtocols: (protocols) => (protocols.has(USP_SUBPROTOCOL) ? USP_SUBPROTOCOL : false),
     });
+    this.wss = wss;
+    // One listening socket per address (Device.LocalAgent.MTP.{i}.WebSocket.Interfaces), all on one port.
+    const hosts = opts.hosts?.length ? opts.hosts : [opts.host];
+    const bound: string[] = [];
+    for (const host of hosts) {
+      const http = this.createHttpServer((_req, res) => { res.writeHead(426, { 'content-type': 'text/plain' }).end('USP WebSocket endpoint\n'); });
+      this.serve(http, wss);
+      try {
+        await new Promise<void>((resolve, reject) => {
+          http.once('error', reject);
+          http.listen(this.servers.length ? this.port : opts.port, host, () => { http.off('error', reject); resolve(); });
+        });
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        // An address the host does not hold (gone since it was read) is skipped; anything else
+        // (the port in use) fails the start.
+        if (code !== 'EADDRNOTAVAIL' || hosts.length === 1) { await this.stop(); throw e; }
+        opts.log.warn('websocket server address skipped', { host: host ?? '', error: (e as Error).message });
+        continue;
+      }
+      this.servers.push(http);
+      bound.push(host ?? '*');
+    }
+    if (this.servers.length === 0) { await this.stop(); throw new Error(`no address could be bound (${hosts.join(', ')})`); }
+    const ka = opts.keepAliveInterval ?? 0;
+    if (ka > 0) this.pinger = setInterval(() => this.ping(), ka * 1000).unref();
+    opts.log.info('websocket server listening', { port: this.port, addresses: bound.join(','), path: opts.path, tls: opts.tls ? (opts.tls.requireClientCert ? 'mutual' : 'server') : 'off' });
+  }
+
+  /** The addresses the server listens on ('*' for every address). */
+  get addresses(): string[] {
+    return this.servers.map((h) => { const a = h.address(); return typeof a === 'object' && a ? a.address : '*'; });
+  }
+
+  /** Attaches the USP upgrade and TLS handling to one listening server. */
+  private serve(http: HttpServer | HttpsServer, wss: WebSocketServer): void {
+    const { opts } = this;
     http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const refuse = (status: number, phrase: string, why = phrase): void => {
         opts.log.warn('websocket upgrade refused', { status, why, from: req.socket.remoteAddress ?? '' });
@@ -177,15 +216,6 @@ export class WebSocketServerMtp implements Mtp {
         opts.log.info('client certificate trusted on first use', { subject: v.cert.subject.replace(/\n/g, ','), fingerprint: v.cert.fingerprint256, from: tlsSocket.remoteAddress ?? '' });
       });
     }
-    this.http = http;
-    this.wss = wss;
-    await new Promise<void>((resolve, reject) => {
-      http.once('error', reject);
-      http.listen(opts.port, opts.host, () => { http.off('error', reject); resolve(); });
-    });
-    const ka = opts.keepAliveInterval ?? 0;
-    if (ka > 0) this.pinger = setInterval(() => this.ping(), ka * 1000).unref();
-    opts.log.info('websocket server listening', { port: this.port, path: opts.path, tls: opts.tls ? (opts.tls.requireClientCert ? 'mutual' : 'server') : 'off' });
   }
 
   private createHttpServer(handler: (req: IncomingMessage, res: ServerResponse) => void): HttpServer | HttpsServer {
@@ -280,17 +310,15 @@ export class WebSocketServerMtp implements Mtp {
       c.close(1001, 'agent stopping');
     }
     const wss = this.wss;
-    const http = this.http;
+    const servers = this.servers;
     this.wss = undefined;
-    this.http = undefined;
+    this.servers = [];
     if (wss) await new Promise<void>((r) => wss.close(() => r()));
-    if (http) {
-      await new Promise<void>((r) => {
-        http.close(() => r());
-        // Sockets that ignore the close frame must not hold shutdown past its 2 s budget.
-        setTimeout(() => { for (const c of this.conns) c.ws.terminate(); http.closeAllConnections(); }, 500).unref();
-      });
-    }
+    await Promise.all(servers.map((http) => new Promise<void>((r) => {
+      http.close(() => r());
+      // Sockets that ignore the close frame must not hold shutdown past its 2 s budget.
+      setTimeout(() => { for (const c of this.conns) c.ws.terminate(); http.closeAllConnections(); }, 500).unref();
+    })));
   }
 }
 
