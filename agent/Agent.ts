@@ -181,6 +181,7 @@ export class Agent {
     const deps: TransportDeps = {
       model: this.model, onRecord: this.processor.onRecord, endpointId, tls, log: this.log,
       isConfiguredController: (eid) => controllers.isConfigured(eid),
+      running: () => this.mtps,
     };
     // A restart first lets in-flight requests be answered: a Set's response leaves on the link it replaces.
     this.mtpSupervision = await startMtps(deps, () => this.processor.drain(DRAIN_TIMEOUT_MS));

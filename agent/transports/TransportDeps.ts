@@ -23,6 +23,8 @@ export interface TransportDeps {
    * endpoint): WebSocket servers keep slots for those. Omitted: every peer counts as configured.
    */
   isConfiguredController?: (endpointId: string) => Promise<boolean>;
+  /** Every running MTP, of every kind: one WebSocket session per controller across server and clients (R-WS.4). */
+  running?: () => readonly StartedTransport[];
 }
 
 /**

@@ -12,6 +12,7 @@ import { tofuPolicyOf } from '../certificates/tofu-policy.js';
 import { encodeRecord, mtpClosingRecord } from '../codec/record.js';
 import { WebSocketServerMtp, type WebSocketServerTls } from '../../mtp/websocket/WebSocketServerMtp.js';
 import { listenAddresses } from './listen-addresses.js';
+import { dialledSession } from './one-websocket-session.js';
 import { warnIfFullAccessOverPlain } from './plain-websocket-warning.js';
 import type { StartedTransport, TransportDeps } from './TransportDeps.js';
 
@@ -55,6 +56,7 @@ export async function startWebSocketServers(deps: TransportDeps): Promise<Starte
         port: Number(cfg.Port), path: String(cfg.Path || '/usp'), keepAliveInterval: Number(cfg.KeepAliveInterval ?? 0), hosts,
         tls, onRecord: deps.onRecord, log: log.child('mtp-ws'),
         reserve: deps.isConfiguredController && { holds: deps.isConfiguredController },
+        otherSession: deps.running && ((eid) => dialledSession(deps.running!(), eid)),
         disconnectRecord: (peer) => encodeRecord(mtpClosingRecord({ toId: peer, fromId: deps.endpointId })),
       });
       await server.start();

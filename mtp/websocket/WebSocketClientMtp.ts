@@ -60,6 +60,8 @@ export interface WebSocketClientOptions {
   /** The bytes of a DisconnectRecord, built by the agent; sent before stop() closes an open link (R-MTP.7). */
   disconnectRecord?: () => Uint8Array;
   onRecord: RecordHandler;
+  /** The link to the controller is open (after the Connect record went out). */
+  onOpen?: () => void;
   log: Logger;
   /** A label for logs and for finding this client (the agent uses the Controller.{i}.MTP.{j}. path). */
   name?: string;
@@ -215,6 +217,7 @@ export class WebSocketClientMtp implements Mtp {
     const conn = new ClientConnection(ws, opts.controllerEndpointId, opts.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES, cert);
     this.conn = conn;
     opts.log.info('connected to controller', { controller: opts.controllerEndpointId, url: opts.url });
+    opts.onOpen?.();
     ws.on('message', (data: RawData, isBinary: boolean) => {
       // R-WS.16: a text frame is a protocol error.
       if (!isBinary) { ws.close(1003, 'USP records must be binary frames'); return; }

@@ -60,6 +60,11 @@ export interface WebSocketServerOptions {
    * row not made for an unknown endpoint); other peers share maxConnections − slots. Omitted: none.
    */
   reserve?: { slots?: number; holds(endpointId: string): boolean | Promise<boolean> };
+  /**
+   * Why a peer must not get a connection here although it may connect (the agent already holds a
+   * session with it over its own WebSocket client, R-WS.4), or undefined.
+   */
+  otherSession?: (endpointId: string) => string | undefined;
   /** Ping period in seconds (Device.LocalAgent.MTP.{i}.WebSocket.KeepAliveInterval); 0 = off. */
   keepAliveInterval?: number;
   /** Serve wss with this identity; omitted: plain ws (Device.LocalAgent.MTP.{i}.WebSocket.EnableEncryption false). */
@@ -186,7 +191,9 @@ export class WebSocketServerMtp implements Mtp {
         if (peer.source === 'eid' && this.byEid.get(peer.endpointId)?.identity === 'certificate') {
           return refuse(409, 'Conflict', `eid ${JSON.stringify(peer.endpointId)} is connected with a certificate naming it`);
         }
-        // Synchronous from here to accept(): the counts admit() checked still hold.
+        const other = opts.otherSession?.(peer.endpointId);
+        if (other) return refuse(409, 'Conflict', other);
+        // Synchronous from here to accept(): the counts slotRefusal() checked still hold.
         wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, { eid: peer.endpointId, source: peer.source, configured }, socket, cert, tofuCert !== undefined));
       }, (e: unknown) => refuse(500, 'Internal Server Error', e instanceof Error ? e.message : String(e)));
     });
@@ -297,6 +304,14 @@ export class WebSocketServerMtp implements Mtp {
       c.alive = false;
       c.ws.ping();
     }
+  }
+
+  /** Closes the connection of `endpointId`, if any (the agent keeps another session with it, R-WS.4). */
+  disconnect(endpointId: string, reason: string): void {
+    const c = this.byEid.get(endpointId);
+    if (!c) return;
+    this.opts.log.info('controller connection closed: another session with it is kept', { eid: endpointId, reason });
+    c.close(1000, reason);
   }
 
   /** The live connection of a controller, for notifications. */
