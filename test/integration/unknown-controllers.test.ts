@@ -73,3 +73,37 @@ describe('Controller rows made for unknown endpoints', () => {
     expect(await controllerEids()).toEqual(['proto::controller-1', 'proto::unknown-6', 'proto::unknown-7', 'proto::unknown-8', 'proto::unknown-9']);
   });
 });
+
+describe('expiry by the agent\'s own sweep', () => {
+  let g: AgentFixture;
+  let clock = 5_000_000;
+  beforeAll(async () => {
+    // UntrustedRole = full access here, so the unknown controller can subscribe.
+    g = await startAgent({
+      extra: { 'Device.LocalAgent.ControllerTrust.UntrustedRole': 'Device.LocalAgent.ControllerTrust.Role.1' },
+      agent: { unknownControllers: { expireAfterMs: 4_000, now: () => clock } },
+    });
+  });
+  afterAll(async () => { await g.close(); });
+
+  const values = async (path: string): Promise<string[]> => {
+    const r = asResponse(await g.controller.send({ reqType: 'get', get: { paramPaths: [path], maxDepth: 0 } }));
+    if (r.respType !== 'getResp') throw new Error(r.respType);
+    return (r.getResp.reqPathResults[0].resolvedPathResults ?? []).flatMap((x) => Object.values(x.resultParams));
+  };
+
+  it('deletes an idle row with the Subscriptions it is the Recipient of, without any newcomer', async () => {
+    const eid = 'proto::subscriber';
+    const c = await TestController.connect(g.url, eid, AGENT_EID);
+    const settings = { NotifType: 'ValueChange', ReferenceList: 'Device.LocalAgent.EndpointID', ID: 'sub-of-unknown', Enable: 'true' };
+    const add = asResponse(await c.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: Object.entries(settings).map(([param, value]) => ({ param, value, required: true })) }] } }));
+    expect(add.respType).toBe('addResp');
+    await c.close();
+    const row = (await values(`Device.LocalAgent.Controller.[EndpointID=="${eid}"].Alias`));
+    expect(row).toHaveLength(1);
+    expect(await values('Device.LocalAgent.Subscription.*.ID')).toContain('sub-of-unknown');
+    clock += 4_000;
+    await expect.poll(() => values('Device.LocalAgent.Controller.*.EndpointID'), { timeout: 5_000, interval: 100 }).toEqual(['proto::controller-1']);
+    expect(await values('Device.LocalAgent.Subscription.*.ID')).not.toContain('sub-of-unknown');
+  });
+});
