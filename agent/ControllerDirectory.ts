@@ -7,6 +7,7 @@
  * 2.9): EndpointID = its from_id, Enable = true, AssignedRole = ControllerTrust.UntrustedRole.
  * The row is made in a Transaction, so it is persisted and announced (ObjectCreation) like any
  * other; the controller then has exactly what UntrustedRole allows (nothing when it is empty).
+ * Those rows are bounded, evicted and expired by UnknownControllerRows.ts.
  *
  * With a certificate on the connection (PeerTrust): Records on a connection whose certificate the
  * controller's Credential does not pin are refused, and the role the validating CA's Credential

@@ -295,6 +295,21 @@ describe('WebSocket client MTP against a real controller', () => {
     expect(getValue(await peer.get('Device.LocalAgent.EndpointID'))).toBe(AGENT_EID);
   });
 
+  it('the dialled link speaks only for the controller dialled: a Record with another from_id gets no answer', async () => {
+    const { fc, port } = await controller();
+    await agentFor({ port });
+    const peer = await fc.peer(1, 3000);
+    await peer.firstRecord();
+    const msgId = 'spoofed-from';
+    const msg = requestMsg(msgId, { reqType: 'get', get: { paramPaths: ['Device.LocalAgent.EndpointID'], maxDepth: 0 } });
+    peer.ws.send(encodeRecord(noSessionContextRecord({ toId: AGENT_EID, fromId: 'proto::someone-else' }, encodeMsg(msg))), { binary: true });
+    // The next Get on the link is answered; the spoofed one, sent before it, never is.
+    expect(getValue(await peer.get('Device.LocalAgent.EndpointID'))).toBe(AGENT_EID);
+    const answered = peer.records.filter((r) => r.body.kind === 'noSessionContext').map((r) => decodeMsg((r.body as { payload: Uint8Array }).payload).header.msgId);
+    expect(answered).not.toContain(msgId);
+    expect(peer.records.every((r) => r.toId === CONTROLLER_EID)).toBe(true);
+  });
+
   it('when the agent\'s own link opens, the controller\'s connection to the agent is closed: one session is kept', async () => {
     const port = await freePort();
     const a = await startDiallingAgent({ port, m: 30 });
