@@ -1,8 +1,11 @@
 /**
  * The agent's WebSocket server MTP (TR-369 §"WebSocket Binding", R-WS.*): controllers connect
- * with the `v1.usp` subprotocol and identify themselves with the `eid` query parameter; each
- * USP Record is one binary message. Limits are on by default: record size, connection count,
- * and one connection per controller Endpoint ID (R-WS.4: the newer connection wins).
+ * with the `v1.usp` subprotocol and identify themselves with the `eid` query parameter (a
+ * connection with no Endpoint ID at all is refused, 400); each USP Record is one binary message.
+ * Limits are on by default: record size, connection count with a share kept for configured
+ * controllers, and one connection per controller Endpoint ID (R-WS.4: the newer connection wins,
+ * unless it is a bare claim to an Endpoint ID a certificate proved, or the agent's own client
+ * session to that controller is up: then the newer one is refused, 409).
  * With `tls` it serves wss (TLS 1.2 minimum, R-MTP.1/R-WS.24) and, with mutual TLS, refuses at
  * the handshake any client without a certificate chaining to the given CA and in date (R-MTP.3);
  * the certificate's Endpoint ID then names the connection (R-SEC.0a).
