@@ -80,8 +80,9 @@ export class ControllerDirectory {
 
   constructor(private readonly model: DataModel, limits: Partial<UnknownControllerLimits> = {}) {
     this.table = model.requireNode('Device.LocalAgent.Controller.{i}.');
-    this.unknownRows = new UnknownControllerRows(model, this.table, { ...DEFAULT_UNKNOWN_CONTROLLER_LIMITS, ...limits });
     this.peers = peerTrustOf(model);
+    const peers = this.peers;
+    this.unknownRows = new UnknownControllerRows(model, this.table, { ...DEFAULT_UNKNOWN_CONTROLLER_LIMITS, ...limits }, peers && ((c) => peers.dropOrphanPins(c)));
     this.access = new AccessControl(model);
     model.changes.subscribe((c) => {
       if (c.inst.node === this.table) this.forget();

@@ -39,7 +39,7 @@ export const DEFAULT_UNKNOWN_CONTROLLER_LIMITS: UnknownControllerLimits = {
 };
 
 /** What this file needs of a Controller row. */
-export interface RowView { instance: number; alias: string; assignedRole: string }
+export interface RowView { instance: number; alias: string; assignedRole: string; credential: string }
 
 export class UnknownControllerRows {
   /** Last activity per Endpoint ID with a row (bounded by the Controller table, MAX_CONTROLLER_ROWS). */
@@ -47,7 +47,14 @@ export class UnknownControllerRows {
   private readonly startedAt: number;
   private counter = 0;
 
-  constructor(private readonly model: DataModel, private readonly table: ModelNode, readonly limits: UnknownControllerLimits) {
+  /**
+   * @param dropPins deletes the Certificate rows a deleted row pinned on first use, once nothing
+   *   else refers to them (PeerTrust.dropOrphanPins); absent without Device.LocalAgent.Certificate.
+   */
+  constructor(
+    private readonly model: DataModel, private readonly table: ModelNode, readonly limits: UnknownControllerLimits,
+    private readonly dropPins?: (credential: string) => Promise<void>,
+  ) {
     this.startedAt = limits.now();
   }
 
@@ -123,5 +130,6 @@ export class UnknownControllerRows {
       throw e;
     }
     for (const [eid] of rows) this.lastSeen.delete(eid);
+    for (const [, row] of rows) if (row.credential !== '') await this.dropPins?.(row.credential);
   }
 }

@@ -85,6 +85,23 @@ export class PeerTrust {
     return p;
   }
 
+  /**
+   * Deletes the Certificate rows `credential` (a deleted controller's Credential) names that no
+   * Controller.{i}.Credential or ControllerTrust.Credential.{i} refers to any more: the pins of a
+   * controller made on first use must not outlive it and fill the table (MAX_CERTIFICATES).
+   */
+  async dropOrphanPins(credential: string): Promise<void> {
+    const pins = certificateInstances(credential).filter((n) => this.certificates.instances().includes(n));
+    if (pins.length === 0) return;
+    const used = new Set<number>();
+    for (const [node, param] of [[this.controllerNode, 'Credential'], [this.credentialNode, 'Credential']] as const) {
+      for (const k of await this.model.listInstances(node, [], {})) {
+        for (const n of certificateInstances(String((await this.model.readValues({ node, keys: [k] }, {}))[param] ?? ''))) used.add(n);
+      }
+    }
+    for (const n of pins) if (!used.has(n)) await this.certificates.remove(n);
+  }
+
   /** Controller.{i}.InheritedRole of the controller with this Endpoint ID, for its current connection. */
   inheritedRole(endpointId: string): string {
     return this.sessions.get(endpointId)?.inheritedRole ?? '';
