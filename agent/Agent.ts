@@ -21,6 +21,7 @@ export type { PlatformName };
 import { registerBuiltinCommands, type BuiltinActions, type RestartCause } from './builtin-commands.js';
 import { registerFirmwareCommands } from './firmware/register-firmware.js';
 import { ControllerDirectory } from './ControllerDirectory.js';
+import type { UnknownControllerLimits } from './UnknownControllerRows.js';
 import { registerSecurityCertificates } from './certificates/security-certificates.js';
 import { restoreBuiltinRoles, withBuiltinRoles } from './access/builtin-roles.js';
 import { applyDefaults, type DefaultsFile } from './defaults/apply-defaults.js';
@@ -64,6 +65,8 @@ export interface AgentOptions {
   schema?: Schema;
   /** PEM files of the agent's TLS identity (`--cert`, `--key`, `--ca`). */
   tls?: AgentTlsFiles;
+  /** Bounds on the Controller rows made for unknown endpoints (UnknownControllerRows.ts); defaults otherwise. */
+  unknownControllers?: Partial<UnknownControllerLimits>;
 }
 
 /** Without cert/key, a TLS MTP uses the bootstrap certificate in the data directory. */
@@ -97,6 +100,7 @@ export class Agent {
   private stopWanWatch?: () => void;
   /** The data directory's lock, released once the last write of stop() is done. */
   private dataDirLock?: DataDirLock;
+  private stopExpiry?: () => void;
 
   private constructor(
     readonly model: DataModel,
@@ -163,7 +167,7 @@ export class Agent {
       await restoreBuiltinRoles(model, log);
     }
     const boot = takeBootRecord(opts.dataDir) ?? opts.bootRecord ?? { cause: 'LocalReboot', commandKey: '' };
-    const controllers = new ControllerDirectory(model);
+    const controllers = new ControllerDirectory(model, opts.unknownControllers);
     const endpointId = String(store.row('Device.LocalAgent.')?.EndpointID ?? '');
     if (!endpointId) throw new Error('Device.LocalAgent.EndpointID is not set (give it in the factory-defaults file)');
     const tls = await agentTlsIdentity(opts, model, endpointId, log).catch((e: unknown) => { platformStop?.(); throw e; });
@@ -182,7 +186,8 @@ export class Agent {
     agent = new Agent(model, store, operations, processor, notifications, log);
     agent.platformStop = platformStop;
     agent.restartsInProcess = platform.name === 'simulated' || platform.name === 'none';
-    await agent.startMtps(endpointId, tls);
+    await agent.startMtps(endpointId, tls, controllers);
+    agent.expireUnknownControllers(controllers);
     const self = agent;
     agent.stopWanWatch = reconnectOnWanUp(model, () => self.mtps, log.child('mtp'));
     notifications.start();
@@ -194,11 +199,30 @@ export class Agent {
   }
 
   /** Starts every MTP the TR-181 configuration enables, and again whenever it changes; each kind has its starter in transports/. */
-  private async startMtps(endpointId: string, tls: TlsIdentity | undefined): Promise<void> {
-    const deps: TransportDeps = { model: this.model, onRecord: this.processor.onRecord, endpointId, tls, log: this.log };
+  private async startMtps(endpointId: string, tls: TlsIdentity | undefined, controllers: ControllerDirectory): Promise<void> {
+    const deps: TransportDeps = {
+      model: this.model, onRecord: this.processor.onRecord, endpointId, tls, log: this.log,
+      isConfiguredController: (eid) => controllers.isConfigured(eid),
+      running: () => this.mtps,
+    };
     // A restart first lets in-flight requests be answered: a Set's response leaves on the link it replaces.
     this.mtpSupervision = await startMtps(deps, () => this.processor.drain(DRAIN_TIMEOUT_MS));
     if (this.mtps.length === 0) this.log.warn('no MTP is enabled: no controller can reach this agent');
+  }
+
+  /**
+   * Deletes the Controller rows made for unknown endpoints once idle past their expiry (TP-469 2.9
+   * rows must not pile up), checking a few times per expiry period.
+   */
+  private expireUnknownControllers(controllers: ControllerDirectory): void {
+    const every = Math.max(1000, Math.min(controllers.unknownRows.limits.expireAfterMs / 4, 3600_000));
+    const timer = setInterval(() => {
+      controllers.expireUnknown().then(
+        (gone) => { if (gone.length) this.log.info('idle Controller rows of unknown endpoints deleted', { endpoints: gone.join(','), idleMs: controllers.unknownRows.limits.expireAfterMs }); },
+        (e: unknown) => this.log.error('idle Controller rows could not be deleted', { error: e instanceof Error ? e.message : String(e) }),
+      );
+    }, every).unref();
+    this.stopExpiry = () => clearInterval(timer);
   }
 
   /** Links that reach controllers by Endpoint ID, for notifications. */
@@ -223,6 +247,7 @@ export class Agent {
       this.operations.cancelAll();
       this.notifications.stop();
       this.stopWanWatch?.();
+      this.stopExpiry?.();
       this.platformStop?.();
       await this.store.flush();
       // A factory reset forgets the saved state before anyone can start again: the next start

@@ -7,6 +7,7 @@
  * 2.9): EndpointID = its from_id, Enable = true, AssignedRole = ControllerTrust.UntrustedRole.
  * The row is made in a Transaction, so it is persisted and announced (ObjectCreation) like any
  * other; the controller then has exactly what UntrustedRole allows (nothing when it is empty).
+ * Those rows are bounded, evicted and expired by UnknownControllerRows.ts.
  *
  * With a certificate on the connection (PeerTrust): Records on a connection whose certificate the
  * controller's Credential does not pin are refused, and the role the validating CA's Credential
@@ -23,10 +24,12 @@ import type { MtpConnection } from '../mtp/Mtp.js';
 import { AccessControl, unionRoles } from './access/AccessControl.js';
 import type { PeerTrust } from './certificates/PeerTrust.js';
 import { peerTrustOf } from './certificates/register-certificates.js';
+import { DEFAULT_UNKNOWN_CONTROLLER_LIMITS, UnknownControllerRows, type UnknownControllerLimits } from './UnknownControllerRows.js';
 
 export interface ControllerEntry {
   path: string;
   instance: number;
+  alias: string;
   enabled: boolean;
   /** AssignedRole as stored: Role references, comma-separated. */
   assignedRole: string;
@@ -54,10 +57,13 @@ export interface ControllerSession {
 }
 
 /**
- * Unknown controllers stop getting rows of their own once the table is this big (anyone can
- * send a Record with a new from_id); they are then served with UntrustedRole and no row.
+ * Unknown controllers stop getting rows of their own once the table is this big, or once the rows
+ * made for unknown endpoints reach their own bound (UnknownControllerRows.ts): anyone can send a
+ * Record with a new from_id. They are then served with UntrustedRole and no row.
  */
 export const MAX_CONTROLLER_ROWS = 256;
+/** Endpoint IDs whose missing row was already logged (one line per refusal, not per Record). */
+const MAX_ROWLESS_LOGGED = 1024;
 
 export class ControllerDirectory {
   private cache?: Map<string, ControllerEntry>;
@@ -69,9 +75,14 @@ export class ControllerDirectory {
   /** Certificate-based trust, when the model serves Device.LocalAgent.Certificate. */
   private readonly peers?: PeerTrust;
 
-  constructor(private readonly model: DataModel) {
+  readonly unknownRows: UnknownControllerRows;
+  private readonly rowless = new Set<string>();
+
+  constructor(private readonly model: DataModel, limits: Partial<UnknownControllerLimits> = {}) {
     this.table = model.requireNode('Device.LocalAgent.Controller.{i}.');
     this.peers = peerTrustOf(model);
+    const peers = this.peers;
+    this.unknownRows = new UnknownControllerRows(model, this.table, { ...DEFAULT_UNKNOWN_CONTROLLER_LIMITS, ...limits }, peers && ((c) => peers.dropOrphanPins(c)));
     this.access = new AccessControl(model);
     model.changes.subscribe((c) => {
       if (c.inst.node === this.table) this.forget();
@@ -90,13 +101,18 @@ export class ControllerDirectory {
   }
 
   async lookup(endpointId: string): Promise<ControllerEntry | undefined> {
+    return (await this.entries()).get(endpointId);
+  }
+
+  /** Every row with an EndpointID, by Endpoint ID (cached). */
+  private async entries(): Promise<Map<string, ControllerEntry>> {
     let cache = this.cache;
     if (!cache) {
       const generation = this.generation;
       cache = await this.build();
       if (generation === this.generation) this.cache = cache;
     }
-    return cache.get(endpointId);
+    return cache;
   }
 
   /**
@@ -104,7 +120,8 @@ export class ControllerDirectory {
    * controller's Credential pins), or undefined when they may be processed.
    */
   async refusal(endpointId: string, conn: MtpConnection): Promise<string | undefined> {
-    if (!this.peers || !conn.peerCertificate) return undefined;
+    if (!conn.peerCertificate) return undefined;
+    if (!this.peers) return conn.identity === 'claimed' ? 'the certificate names no Endpoint ID and no ControllerTrust can vouch for the one claimed' : undefined;
     return (await this.peers.verdict(endpointId, conn, await this.lookup(endpointId))).refused;
   }
 
@@ -122,10 +139,12 @@ export class ControllerDirectory {
       try {
         entry = await this.createUnknown(endpointId, inherited);
         created = entry !== undefined;
-        if (!entry) createError = `the Controller table is full (${MAX_CONTROLLER_ROWS} rows)`;
+        if (!entry) createError = this.rowlessOnce(endpointId);
       } catch (e) {
         createError = e instanceof Error ? e.message : String(e);
       }
+    } else {
+      this.unknownRows.seen(endpointId);
     }
     let pinError: string | undefined;
     if (entry && entry.credential === '' && conn?.trustedOnFirstUse && conn.peerCertificate && this.peers) {
@@ -159,18 +178,49 @@ export class ControllerDirectory {
   private async addRow(endpointId: string, inheritedRole: string): Promise<ControllerEntry | undefined> {
     const existing = await this.lookup(endpointId);
     if (existing) return existing;
+    if (!(await this.unknownRows.makeRoom(await this.autoRows()))) return undefined;
     if ((await this.model.listInstances(this.table, [], {})).length >= MAX_CONTROLLER_ROWS) return undefined;
     const tx = new Transaction(this.model, {});
     try {
       const assigned = inheritedRole ? '' : await this.access.untrustedRole();
-      await tx.add(this.table, [], { EndpointID: endpointId, Enable: true, AssignedRole: assigned });
+      await tx.add(this.table, [], { Alias: this.unknownRows.newAlias(), EndpointID: endpointId, Enable: true, AssignedRole: assigned });
       await tx.commit();
     } catch (e) {
       await tx.rollback();
       throw e;
     }
     this.forget();
+    this.rowless.delete(endpointId);
+    this.unknownRows.created(endpointId);
     return this.lookup(endpointId);
+  }
+
+  /** The rows made for unknown endpoints that still grant nothing of their own, by Endpoint ID. */
+  private async autoRows(): Promise<Map<string, ControllerEntry>> {
+    const untrusted = await this.access.untrustedRole();
+    return new Map([...await this.entries()].filter(([, e]) => this.unknownRows.isAuto(e, untrusted)));
+  }
+
+  /**
+   * Whether `endpointId` is a configured controller: it has a Controller row that was not made for
+   * an unknown endpoint (WebSocket server slots are kept for those, start-websocket-servers.ts).
+   */
+  async isConfigured(endpointId: string): Promise<boolean> {
+    const e = await this.lookup(endpointId);
+    return e !== undefined && !this.unknownRows.isAuto(e, await this.access.untrustedRole());
+  }
+
+  /** Deletes the rows made for unknown endpoints that were idle too long (UnknownControllerRows.ts). */
+  async expireUnknown(): Promise<string[]> {
+    return this.unknownRows.deleteExpired(await this.autoRows());
+  }
+
+  /** Why `endpointId` got no row, the first time only (later Records are not logged again). */
+  private rowlessOnce(endpointId: string): string | undefined {
+    if (this.rowless.has(endpointId)) return undefined;
+    if (this.rowless.size >= MAX_ROWLESS_LOGGED) this.rowless.delete(this.rowless.values().next().value!);
+    this.rowless.add(endpointId);
+    return `no room for another Controller row (${this.unknownRows.limits.maxRows} made for unknown endpoints, ${MAX_CONTROLLER_ROWS} in all)`;
   }
 
   private async build(): Promise<Map<string, ControllerEntry>> {
@@ -180,7 +230,7 @@ export class ControllerDirectory {
       const eid = String(v.EndpointID ?? '');
       if (eid) {
         map.set(eid, {
-          path: `Device.LocalAgent.Controller.${n}`, instance: n, enabled: v.Enable === true,
+          path: `Device.LocalAgent.Controller.${n}`, instance: n, alias: String(v.Alias ?? ''), enabled: v.Enable === true,
           assignedRole: String(v.AssignedRole ?? ''), credential: String(v.Credential ?? ''),
         });
       }

@@ -69,6 +69,8 @@ export class RecordProcessor {
     }
     if (rec.toId !== own) { log.warn('record dropped: not addressed to this agent', { to: rec.toId }); return; }
     if (rec.fromId === own || rec.fromId === '') { log.warn('record dropped: from_id is the agent itself or empty'); return; }
+    // A link that establishes identities (WebSocket, UDS) serves none before it has one (R-WS.10b).
+    if (conn.identity && !conn.peerEndpointId) { log.warn('record dropped: the connection has no established identity', { from: rec.fromId }); return; }
     if (conn.peerEndpointId && conn.peerEndpointId !== rec.fromId) {
       log.warn('record dropped: from_id differs from the connection identity', { from: rec.fromId, peer: conn.peerEndpointId });
       return;

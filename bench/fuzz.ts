@@ -9,8 +9,8 @@
  * Prints one JSON object and exits 1 if the agent crashed, stopped answering or broke a rule. The
  * seed defaults to USP_FUZZ_SEED or DEFAULT_FUZZ_SEED; the same seed replays the same inputs.
  *
- * Bad Records and text frames travel on their own connection (no eid), so a 1003 close there never
- * loses the answers still owed on the main one.
+ * Bad Records and text frames travel on their own connection (eid BAD_LINK_EID), so a 1003 close
+ * there never loses the answers still owed on the main one.
  */
 import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +25,9 @@ import { createLogger, type Logger } from '../datamodel/Logger.js';
 import { CONTROLLER_EID, testDefaults } from './agent-config.js';
 import { FuzzCorpus, fuzzSeed, type Expectation, type FuzzAddress } from './fuzz-corpus.js';
 import { freePort } from './port.js';
+
+/** The Endpoint ID of the link that carries bad Records and text frames. */
+const BAD_LINK_EID = 'proto::fuzz-bad-records';
 
 // ---------------------------------------------------------------------------------------------
 // The driver (shared with test/integration/fuzz-agent.test.ts)
@@ -160,8 +163,9 @@ export async function runFuzz(opts: FuzzRunOptions): Promise<FuzzReport> {
     if (a.code! < 7000 || a.code! > 7999) violation('errorCodeOutOfRange', `${a.msgId}: ${a.code}`);
   };
   const main = new FuzzLink(opts.url, addr.controllerId, onMain, (code) => bump(report.closeCodes, `main:${code}`));
-  // No eid: bad Records carry the controller's from_id, and the agent must not care on this link.
-  const bad = new FuzzLink(opts.url, undefined, onBad, (code) => bump(report.closeCodes, `bad:${code}`));
+  // An eid of its own (the agent refuses a link without one, R-WS.10b): bad Records carry the
+  // controller's from_id, so the agent answers none of them here; it must only close with 1003.
+  const bad = new FuzzLink(opts.url, BAD_LINK_EID, onBad, (code) => bump(report.closeCodes, `bad:${code}`));
 
   const waitOwed = async (limit: number, timeoutMs: number): Promise<boolean> => {
     const deadline = performance.now() + timeoutMs;

@@ -14,6 +14,13 @@ export interface MtpConnection {
    */
   readonly peerEndpointId?: string;
   /**
+   * How `peerEndpointId` was established: the peer's certificate names it ('certificate'), the
+   * agent dialled that controller ('dialled'), or it is only the peer's word ('claimed': the
+   * WebSocket `eid` query parameter, a UDS Handshake). A claim next to a certificate that names
+   * no Endpoint ID is checked against ControllerTrust before any Record is served (R-SEC.0a).
+   */
+  readonly identity?: 'certificate' | 'dialled' | 'claimed';
+  /**
    * The peer's verified TLS certificate, linked to its issuers up to the trust anchor
    * (`issuerCertificate`), for ControllerTrust (pinned credentials, InheritedRole); undefined
    * without TLS or when the transport does not say.

@@ -9,6 +9,10 @@
  * - Over MQTT the certificate is the broker's (certificateHolder 'broker'): it pins nothing, and
  *   it earns the controllers behind it a Role only when the validating Credential says
  *   MTP-and-broker (a Trusted Broker vouches for the from_id of the Records it carries).
+ * - A certificate that names no Endpoint ID proves none (R-SEC.0a): the Endpoint ID the peer
+ *   claimed beside it (the WebSocket `eid`) is accepted only when the controller's Credential pins
+ *   that very certificate, or when a CA Credential gives it a Role and the claimed controller holds
+ *   no AssignedRole (so the claim earns exactly the CA's Role, never another controller's rights).
  * InheritedRole belongs to the controller's current connection: a new connection decides it
  * afresh, and nothing of it is persisted, so a restart forgets it (R-SEC.21). Verdicts are cached
  * per certificate (one object per TLS session) until the Certificate or Credential tables change.
@@ -34,6 +38,8 @@ export interface PeerVerdict {
   refused?: string;
   /** Role references inherited from the validating Credential ("" for none). */
   inheritedRole: string;
+  /** The certificate is one the controller's Credential pins. */
+  pinned?: boolean;
 }
 
 /** The controller row a verdict is about, when it has one. */
@@ -41,6 +47,8 @@ export interface PeerController {
   instance: number;
   /** Controller.{i}.Credential as stored. */
   credential: string;
+  /** Controller.{i}.AssignedRole as stored. */
+  assignedRole: string;
 }
 
 interface CaCredential { ca: X509Certificate; role: string; uses: string }
@@ -77,6 +85,23 @@ export class PeerTrust {
     return p;
   }
 
+  /**
+   * Deletes the Certificate rows `credential` (a deleted controller's Credential) names that no
+   * Controller.{i}.Credential or ControllerTrust.Credential.{i} refers to any more: the pins of a
+   * controller made on first use must not outlive it and fill the table (MAX_CERTIFICATES).
+   */
+  async dropOrphanPins(credential: string): Promise<void> {
+    const pins = certificateInstances(credential).filter((n) => this.certificates.instances().includes(n));
+    if (pins.length === 0) return;
+    const used = new Set<number>();
+    for (const [node, param] of [[this.controllerNode, 'Credential'], [this.credentialNode, 'Credential']] as const) {
+      for (const k of await this.model.listInstances(node, [], {})) {
+        for (const n of certificateInstances(String((await this.model.readValues({ node, keys: [k] }, {}))[param] ?? ''))) used.add(n);
+      }
+    }
+    for (const n of pins) if (!used.has(n)) await this.certificates.remove(n);
+  }
+
   /** Controller.{i}.InheritedRole of the controller with this Endpoint ID, for its current connection. */
   inheritedRole(endpointId: string): string {
     return this.sessions.get(endpointId)?.inheritedRole ?? '';
@@ -94,14 +119,15 @@ export class PeerTrust {
     const broker = conn.certificateHolder === 'broker';
     // A broker's certificate is never the controller's own, so the controller's pins do not apply to it.
     const pinned = broker ? '' : controller?.credential ?? '';
+    const claimed = !broker && conn.identity === 'claimed';
     const cached = this.byCertificate.get(cert);
     if (cached && cached.generation === this.generation && cached.pinned === pinned) {
-      return this.accept(endpointId, cert, cached.verdict, controller);
+      return this.accept(endpointId, cert, claimed ? claimVerdict(endpointId, cached.verdict, controller) : cached.verdict, controller);
     }
     const generation = this.generation;
     return this.evaluate(cert, pinned, broker ? 'broker' : 'peer').then((verdict) => {
       if (generation === this.generation) this.byCertificate.set(cert, { generation, pinned, verdict });
-      return this.accept(endpointId, cert, verdict, controller);
+      return this.accept(endpointId, cert, claimed ? claimVerdict(endpointId, verdict, controller) : verdict, controller);
     });
   }
 
@@ -115,7 +141,7 @@ export class PeerTrust {
     if (pins.length > 0 && !pins.some((n) => this.certificates.enabled(n) && sameCertificate(this.certificates.certificate(n)!, cert))) {
       return { refused: `certificate ${cert.fingerprint256} is not one Controller.{i}.Credential names (${pinned})`, inheritedRole: '' };
     }
-    return { inheritedRole: await this.inherit(cert, holder) };
+    return { inheritedRole: await this.inherit(cert, holder), pinned: pins.length > 0 };
   }
 
   /** Role of the first CA in the chain (from the leaf up) that an enabled Credential names. */
@@ -152,4 +178,20 @@ export class PeerTrust {
     const inst = { node: this.controllerNode, keys: [instance] };
     this.model.changes.emit({ kind: 'value', inst, path: this.controllerNode.pathOf(inst.keys), param: 'InheritedRole', value: inheritedRole });
   }
+}
+
+/**
+ * The verdict on a certificate that names no Endpoint ID, for the Endpoint ID claimed beside it
+ * (DIGEST §6.3: from_id must equal the certificate's Endpoint ID, or the certificate must match the
+ * controller's stored Credential). A CA's Role is the one other thing such a certificate earns, and
+ * only for a controller whose row grants nothing of its own: otherwise anyone holding a certificate
+ * from that CA could speak as that controller.
+ */
+function claimVerdict(endpointId: string, verdict: PeerVerdict, controller: PeerController | undefined): PeerVerdict {
+  if (verdict.refused || verdict.pinned) return verdict;
+  if (verdict.inheritedRole !== '' && (controller?.assignedRole ?? '') === '') return verdict;
+  const why = verdict.inheritedRole === ''
+    ? 'the certificate names no Endpoint ID, is not pinned by the controller\'s Credential and no CA Credential gives it a Role'
+    : `the certificate names no Endpoint ID and is not pinned by the Credential of ${endpointId}, which holds an AssignedRole`;
+  return { refused: why, inheritedRole: '' };
 }

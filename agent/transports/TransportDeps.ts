@@ -18,6 +18,13 @@ export interface TransportDeps {
   /** The agent's certificate, key and trusted CAs, for MTPs with EnableEncryption; undefined: none loaded. */
   tls?: TlsIdentity;
   log: Logger;
+  /**
+   * Whether an Endpoint ID is a configured controller (a Controller row not made for an unknown
+   * endpoint): WebSocket servers keep slots for those. Omitted: every peer counts as configured.
+   */
+  isConfiguredController?: (endpointId: string) => Promise<boolean>;
+  /** Every running MTP, of every kind: one WebSocket session per controller across server and clients (R-WS.4). */
+  running?: () => readonly StartedTransport[];
 }
 
 /**

@@ -10,6 +10,7 @@ import { webSocketUrl } from '../../mtp/websocket/client-handshake.js';
 import { WebSocketClientMtp } from '../../mtp/websocket/WebSocketClientMtp.js';
 import { encodeRecord, mtpClosingRecord, websocketConnectRecord } from '../codec/record.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
+import { closeInboundSessions } from './one-websocket-session.js';
 import type { StartedTransport, TransportDeps } from './TransportDeps.js';
 
 export async function startWebSocketClients(deps: TransportDeps): Promise<StartedTransport[]> {
@@ -46,6 +47,7 @@ export async function startWebSocketClients(deps: TransportDeps): Promise<Starte
           // The agent presents its identity; the controller's certificate must chain to --ca.
           tls: deps.tls && { cert: deps.tls.certPem, key: deps.tls.keyPem, ca: deps.tls.caPem },
           onRecord: deps.onRecord,
+          onOpen: deps.running && (() => closeInboundSessions(deps.running!(), controllerEid)),
           log: log.child('mtp-ws-client'),
           name,
         });

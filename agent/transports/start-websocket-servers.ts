@@ -2,7 +2,8 @@
  * WebSocket server MTPs from Device.LocalAgent.MTP.{i} (Protocol "WebSocket"; TR-181
  * WebSocketAgent:1): one server per enabled row. EnableEncryption (default true) serves wss with
  * the agent's TLS identity and always requires a controller certificate (R-MTP.1); only
- * EnableEncryption=false serves plain ws, which R-MTP.0 allows inside a LAN only.
+ * EnableEncryption=false serves plain ws, which R-MTP.0 allows inside a LAN only. Each server
+ * listens on the addresses of the IP interfaces its Interfaces names (listen-addresses.ts).
  */
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { Value } from '../../datamodel/value/Value.js';
@@ -10,6 +11,9 @@ import { validityAt } from '../../mtp/tls/TlsIdentity.js';
 import { tofuPolicyOf } from '../certificates/tofu-policy.js';
 import { encodeRecord, mtpClosingRecord } from '../codec/record.js';
 import { WebSocketServerMtp, type WebSocketServerTls } from '../../mtp/websocket/WebSocketServerMtp.js';
+import { listenAddresses } from './listen-addresses.js';
+import { dialledSession } from './one-websocket-session.js';
+import { warnIfFullAccessOverPlain } from './plain-websocket-warning.js';
 import type { StartedTransport, TransportDeps } from './TransportDeps.js';
 import { listenError } from './listen-error.js';
 
@@ -43,13 +47,22 @@ export async function startWebSocketServers(deps: TransportDeps): Promise<Starte
       if (!tls) continue;
     }
     try {
+      const setting = `Device.LocalAgent.MTP.${n}.WebSocket.Interfaces`;
+      const hosts = await listenAddresses(deps.model, String(cfg.Interfaces ?? ''), setting);
+      if (hosts && hosts.length === 0) {
+        log.error('WebSocket MTP not started: the interfaces Interfaces names have no IP address now', { mtp: n, setting, interfaces: String(cfg.Interfaces) });
+        continue;
+      }
       const server = new WebSocketServerMtp({
-        port: Number(cfg.Port), path: String(cfg.Path || '/usp'), keepAliveInterval: Number(cfg.KeepAliveInterval ?? 0),
+        port: Number(cfg.Port), path: String(cfg.Path || '/usp'), keepAliveInterval: Number(cfg.KeepAliveInterval ?? 0), hosts,
         tls, onRecord: deps.onRecord, log: log.child('mtp-ws'),
+        reserve: deps.isConfiguredController && { holds: deps.isConfiguredController },
+        otherSession: deps.running && ((eid) => dialledSession(deps.running!(), eid)),
         disconnectRecord: (peer) => encodeRecord(mtpClosingRecord({ toId: peer, fromId: deps.endpointId })),
       });
       await server.start();
       out.push(server);
+      if (!tls) await warnIfFullAccessOverPlain(deps.model, log, n, server.addresses);
     } catch (e) {
       // A port in use fails the whole call (the agent's start, or a restart that logs it); what
       // this call already started must not keep listening unreferenced.

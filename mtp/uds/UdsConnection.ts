@@ -68,6 +68,8 @@ export function linkSettings(o: UdsMtpLimits, timers: UdsTimers): Pick<UdsLinkOp
 
 export class UdsConnection implements MtpConnection {
   readonly protocol = 'UDS' as const;
+  /** The peer names itself in its Handshake TLV; a UDS link carries no certificate to prove it. */
+  readonly identity = 'claimed' as const;
   private peer?: string;
   private ending = false;
   private closed = false;

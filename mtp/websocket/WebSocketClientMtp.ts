@@ -60,6 +60,8 @@ export interface WebSocketClientOptions {
   /** The bytes of a DisconnectRecord, built by the agent; sent before stop() closes an open link (R-MTP.7). */
   disconnectRecord?: () => Uint8Array;
   onRecord: RecordHandler;
+  /** The link to the controller is open (after the Connect record went out). */
+  onOpen?: () => void;
   log: Logger;
   /** A label for logs and for finding this client (the agent uses the Controller.{i}.MTP.{j}. path). */
   name?: string;
@@ -71,6 +73,8 @@ export type ClientState = 'idle' | 'connecting' | 'open' | 'waiting' | 'stopped'
 
 class ClientConnection implements MtpConnection {
   readonly protocol = 'WebSocket' as const;
+  /** The agent dialled this controller and TLS checked the server's name: the peer is who was dialled. */
+  readonly identity = 'dialled' as const;
   constructor(
     readonly ws: WebSocket, readonly peerEndpointId: string, private readonly maxBuffered: number,
     /** The controller's verified server certificate (wss), for ControllerTrust. */
@@ -213,6 +217,7 @@ export class WebSocketClientMtp implements Mtp {
     const conn = new ClientConnection(ws, opts.controllerEndpointId, opts.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES, cert);
     this.conn = conn;
     opts.log.info('connected to controller', { controller: opts.controllerEndpointId, url: opts.url });
+    opts.onOpen?.();
     ws.on('message', (data: RawData, isBinary: boolean) => {
       // R-WS.16: a text frame is a protocol error.
       if (!isBinary) { ws.close(1003, 'USP records must be binary frames'); return; }

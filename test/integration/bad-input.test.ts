@@ -19,7 +19,19 @@ import { AGENT_EID, CONTROLLER_EID, startAgent, type AgentFixture } from '../pee
 import { TestController } from '../peers/TestController.js';
 
 let f: AgentFixture;
-beforeAll(async () => { f = await startAgent({ extra: { 'Device.LocalAgent.ControllerTrust.UntrustedRole': 'Device.LocalAgent.ControllerTrust.Role.1' } }); });
+/** A second configured controller, for the connection-slot reserve. */
+const CONTROLLER_2_EID = 'proto::controller-2';
+beforeAll(async () => {
+  f = await startAgent({
+    captureLogs: true,
+    extra: {
+      'Device.LocalAgent.ControllerTrust.UntrustedRole': 'Device.LocalAgent.ControllerTrust.Role.1',
+      'Device.LocalAgent.Controller.2.EndpointID': CONTROLLER_2_EID,
+      'Device.LocalAgent.Controller.2.Enable': true,
+      'Device.LocalAgent.Controller.2.AssignedRole': 'Device.LocalAgent.ControllerTrust.Role.1',
+    },
+  });
+});
 afterAll(async () => { await f.close(); });
 
 /** Every case ends with the agent still serving the controller that was connected all along. */
@@ -266,6 +278,11 @@ describe('WebSocket misuse', () => {
     expect(await tryUpgrade(`${f.url}?eid=proto::other-proto`, 'v2.usp')).toEqual({ opened: false, status: 400 });
   });
 
+  it('a connection that names no Endpoint ID (no eid, no certificate) is refused with 400 (R-WS.10b)', async () => {
+    expect(await tryUpgrade(f.url, 'v1.usp')).toEqual({ opened: false, status: 400 });
+    expect(await tryUpgrade(`${f.url}?eid=`, 'v1.usp')).toEqual({ opened: false, status: 400 });
+  });
+
   it('a wrong resource path is refused', async () => {
     const wrong = f.url.replace(/\/usp$/, '/not-usp');
     expect(await tryUpgrade(`${wrong}?eid=proto::wrong-path`, 'v1.usp')).toEqual({ opened: false, status: 404 });
@@ -290,23 +307,29 @@ describe('WebSocket misuse', () => {
     await second.close();
   });
 
-  it('a flood of 100 connections: at most 64 open at once, the rest refused with 503, memory bounded', async () => {
+  it('a flood of 100 unknown Endpoint IDs: at most 48 open, the rest refused with 503; configured controllers still get in; memory bounded', async () => {
     const rssBefore = process.memoryUsage().rss;
+    const refusals = f.logs.length;
     const attempts = await Promise.allSettled(Array.from({ length: 100 }, (_, i) => tryUpgrade(`${f.url}?eid=proto::flood-${i}`, 'v1.usp')));
     const outcomes = attempts.map((a) => (a.status === 'fulfilled' ? a.value : { opened: false as const, status: -1 }));
     const opened = outcomes.filter((o): o is Extract<typeof o, { opened: true }> => o.opened);
     const refused = outcomes.filter((o) => !o.opened);
+    let second: TestController | undefined;
     try {
-      // The long-lived controller holds one of the 64 (DEFAULT_MAX_CONNECTIONS) slots.
-      expect(opened.length + 1).toBeLessThanOrEqual(64);
-      expect(opened.length).toBeGreaterThanOrEqual(60);
+      // 64 slots (DEFAULT_MAX_CONNECTIONS), 16 of them kept for configured controllers.
+      expect(opened.length).toBe(48);
       expect(refused.map((o) => ('status' in o ? o.status : 0)).every((s) => s === 503)).toBe(true);
       expect(opened.length + refused.length).toBe(100);
-      // The existing controller is still served while the agent is full.
+      // One log line per refusal.
+      expect(f.logs.slice(refusals).filter((l) => l.includes('websocket upgrade refused') && l.includes('status=503'))).toHaveLength(52);
+      // The existing controller is still served, and another configured one can still connect.
       const m = await f.controller.send(GET_EID);
       expect(m.body.msgBody).toBe('response');
+      second = await TestController.connect(f.url, CONTROLLER_2_EID, AGENT_EID);
+      expect((await second.send(GET_EID)).body.msgBody).toBe('response');
       expect(process.memoryUsage().rss - rssBefore).toBeLessThan(100 * 2 ** 20);
     } finally {
+      await second?.close();
       await Promise.all(opened.map((o) => new Promise<void>((r) => { o.ws.once('close', () => r()); o.ws.close(); })));
     }
     // Slots come back once those connections are gone.

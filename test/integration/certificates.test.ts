@@ -75,8 +75,9 @@ class WssController {
     });
   }
 
-  static async connect(url: string, client: TestCert, eid: string): Promise<WssController> {
-    const ws = new WebSocket(url, 'v1.usp', { ca: pki.ca.cert, cert: client.cert, key: client.key });
+  /** `query`: send `eid` in the URL too (a certificate without an Endpoint ID needs it). */
+  static async connect(url: string, client: TestCert, eid: string, query = false): Promise<WssController> {
+    const ws = new WebSocket(query ? `${url}?eid=${encodeURIComponent(eid)}` : url, 'v1.usp', { ca: pki.ca.cert, cert: client.cert, key: client.key });
     await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
     return new WssController(ws, eid);
   }
@@ -172,8 +173,8 @@ let f: TlsAgent;
 let c1: WssController;
 const peers: WssController[] = [];
 
-async function connect(client: TestCert, eid: string): Promise<WssController> {
-  const c = await WssController.connect(f.url, client, eid);
+async function connect(client: TestCert, eid: string, query = false): Promise<WssController> {
+  const c = await WssController.connect(f.url, client, eid, query);
   peers.push(c);
   return c;
 }
@@ -288,6 +289,51 @@ describe('ControllerTrust.Credential: InheritedRole from the CA that validated t
     expect(await value(without, `${LA}EndpointID`)).toEqual({ err: 7026 });
     expect(await value(c1, `${c2Row}.InheritedRole`)).toBe('');
     expect(await set(c1, `${TRUST}Credential.1.`, { Enable: 'true' })).toBeUndefined();
+  });
+});
+
+describe('a certificate that names no Endpoint ID proves none (R-SEC.0a; DIGEST §6.3)', () => {
+  // Credential.1 (the test CA, Role.2 Reader, MTP-and-USP) is enabled here, as the describe above left it.
+
+  it('cannot speak for a controller that holds an AssignedRole: its Records are dropped', async () => {
+    const dropped = count(f.logs, 'record dropped: certificate not accepted');
+    // While controller-1 is connected with its own certificate, the claim cannot even replace it.
+    await expect(WssController.connect(f.url, pki.noSan, C1, true)).rejects.toThrow(/409/);
+    await c1.close();
+    const thief = await connect(pki.noSan, C1, true);
+    expect(await thief.trySend(getReq(`${TRUST}UntrustedRole`), 500)).toBeUndefined();
+    expect(count(f.logs, 'record dropped: certificate not accepted')).toBe(dropped + 1);
+    expect(f.logs.filter((l) => l.includes('record dropped: certificate not accepted')).at(-1)).toContain('names no Endpoint ID');
+    await thief.close();
+    c1 = await connect(pki.controller1, C1);
+  });
+
+  it('with no eid beside it, the upgrade is refused with 400', async () => {
+    await expect(WssController.connect(f.url, pki.noSan, 'proto::nobody')).rejects.toThrow(/400/);
+  });
+
+  it('earns only the Role a CA Credential gives, for an Endpoint ID whose row holds no AssignedRole', async () => {
+    const eid = 'proto::no-san';
+    const c = await connect(pki.noSan, eid, true);
+    expect(await value(c, `${LA}EndpointID`)).toBe(AGENT_EID);
+    expect(await set(c, LA, { MaxSubscriptionChangeAdoptionTime: '60' })).toBe(7006);
+    const row = noSlash(Object.keys(await objects(c1, `${LA}Controller.[EndpointID=="${eid}"].`))[0]);
+    expect(await value(c1, `${row}.AssignedRole`)).toBe('');
+    // Once that row is given rights of its own, the certificate no longer proves enough.
+    expect(await set(c1, `${row}.`, { AssignedRole: `${ROLE}.1` })).toBeUndefined();
+    const again = await connect(pki.noSan, eid, true);
+    expect(await again.trySend(getReq(`${LA}EndpointID`), 500)).toBeUndefined();
+  });
+
+  it('speaks for a controller whose Credential pins that very certificate', async () => {
+    const eid = 'proto::pinned-no-san';
+    expect(outputs(await operate(c1, `${LA}AddCertificate()`, { Certificate: pki.noSan.cert, Alias: 'no-san' }))).toEqual({});
+    const cert = noSlash(await certificateRow(c1, pki.noSan));
+    await add(c1, `${LA}Controller.`, { EndpointID: eid, Enable: 'true', AssignedRole: `${ROLE}.1`, Credential: cert });
+    const c = await connect(pki.noSan, eid, true);
+    expect(await value(c, `${TRUST}UntrustedRole`)).toBe('');
+    // Leave the Certificate table as the next tests expect it.
+    expect(outputs(await operate(c1, `${cert}.Delete()`))).toEqual({});
   });
 });
 

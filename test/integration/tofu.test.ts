@@ -186,3 +186,34 @@ describe('TOFUInactivityTimer and turning TOFU off', () => {
     }
   });
 });
+
+describe('a controller made on first use that is evicted (agent/UnknownControllerRows.ts)', () => {
+  it('leaves with the certificate pinned to it: evictions cannot fill the Certificate table', async () => {
+    let now = 1_000_000;
+    const g = await startTlsAgent({
+      tls: pkiFiles,
+      extra: { [`${TRUST}TOFUAllowed`]: true, [`${TRUST}UntrustedRole`]: '' },
+      agent: { unknownControllers: { maxRows: 1, minIdleToEvictMs: 1_000, now: () => now } },
+    });
+    const boss = await peer(g.url, pki.controller1, C1, C1);
+    const read = async (path: string): Promise<string[]> => {
+      const m = await boss.send({ reqType: 'get', get: { paramPaths: [path], maxDepth: 0 } });
+      if (m?.body.msgBody !== 'response' || m.body.response.respType !== 'getResp') throw new Error(JSON.stringify(m?.body));
+      return (m.body.response.getResp.reqPathResults[0].resolvedPathResults ?? []).flatMap((r) => Object.values(r.resultParams));
+    };
+    try {
+      for (const eid of ['proto::tofu-a', 'proto::tofu-b']) {
+        const p = await peer(g.url, await selfSigned(eid), eid);
+        // UntrustedRole is empty: the Get is answered with a permission error, but answered.
+        expect(await p.get()).toBeDefined();
+        await p.close();
+        expect(await read('Device.LocalAgent.Controller.*.EndpointID')).toEqual([C1, eid]);
+        expect(await read('Device.LocalAgent.CertificateNumberOfEntries')).toEqual(['1']);
+        now += 1_000;
+      }
+    } finally {
+      await boss.close();
+      await g.close();
+    }
+  });
+});

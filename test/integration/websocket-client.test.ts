@@ -20,7 +20,7 @@ import { silentLogger } from '../../datamodel/Logger.js';
 import { dialUrl, encodeEidParam, webSocketUrl } from '../../mtp/websocket/client-handshake.js';
 import { WebSocketClientMtp } from '../../mtp/websocket/WebSocketClientMtp.js';
 import { AGENT_EID, CONTROLLER_EID, testDefaults, testSchema } from '../peers/agent-fixture.js';
-import { freePort } from '../peers/TestController.js';
+import { TestController, freePort } from '../peers/TestController.js';
 
 /** Slack for loopback latency and timer granularity on a busy CI machine. */
 const SLACK_MS = 400;
@@ -282,6 +282,50 @@ describe('WebSocket client MTP against a real controller', () => {
     expectConnectRecord(await peer.firstRecord());
     expect(client.currentRetryCount).toBe(0);
   }, 8000);
+
+  it('a controller connecting to the agent while the agent\'s own link to it is up is refused with 409 (R-WS.4, TP-469 7.2)', async () => {
+    const { fc, port } = await controller();
+    const a = await startDiallingAgent({ port });
+    cleanups.push(() => a.stop());
+    const peer = await fc.peer(1, 3000);
+    await peer.firstRecord();
+    const serverUrl = `ws://127.0.0.1:${a.agent.webSocketServers[0]!.port}/usp`;
+    await expect(TestController.connect(serverUrl, CONTROLLER_EID, AGENT_EID)).rejects.toThrow(/409/);
+    expect(peer.closed).toBeUndefined();
+    expect(getValue(await peer.get('Device.LocalAgent.EndpointID'))).toBe(AGENT_EID);
+  });
+
+  it('the dialled link speaks only for the controller dialled: a Record with another from_id gets no answer', async () => {
+    const { fc, port } = await controller();
+    await agentFor({ port });
+    const peer = await fc.peer(1, 3000);
+    await peer.firstRecord();
+    const msgId = 'spoofed-from';
+    const msg = requestMsg(msgId, { reqType: 'get', get: { paramPaths: ['Device.LocalAgent.EndpointID'], maxDepth: 0 } });
+    peer.ws.send(encodeRecord(noSessionContextRecord({ toId: AGENT_EID, fromId: 'proto::someone-else' }, encodeMsg(msg))), { binary: true });
+    // The next Get on the link is answered; the spoofed one, sent before it, never is.
+    expect(getValue(await peer.get('Device.LocalAgent.EndpointID'))).toBe(AGENT_EID);
+    const answered = peer.records.filter((r) => r.body.kind === 'noSessionContext').map((r) => decodeMsg((r.body as { payload: Uint8Array }).payload).header.msgId);
+    expect(answered).not.toContain(msgId);
+    expect(peer.records.every((r) => r.toId === CONTROLLER_EID)).toBe(true);
+  });
+
+  it('when the agent\'s own link opens, the controller\'s connection to the agent is closed: one session is kept', async () => {
+    const port = await freePort();
+    const a = await startDiallingAgent({ port, m: 30 });
+    cleanups.push(() => a.stop());
+    await waitFor(() => a.client.currentRetryCount >= 1, 2000, 'the first failed dial');
+    const inbound = await TestController.connect(`ws://127.0.0.1:${a.agent.webSocketServers[0]!.port}/usp`, CONTROLLER_EID, AGENT_EID);
+    cleanups.push(() => inbound.close());
+    expect((await inbound.send({ reqType: 'get', get: { paramPaths: ['Device.LocalAgent.EndpointID'], maxDepth: 0 } })).body.msgBody).toBe('response');
+    const { fc } = await controller({}, port);
+    a.client.kick();
+    const peer = await fc.peer(1, 3000);
+    await peer.firstRecord();
+    await waitFor(() => inbound.closed !== undefined, 3000, 'the inbound connection to close');
+    expect(inbound.closed?.code).toBe(1000);
+    expect(getValue(await peer.get('Device.LocalAgent.EndpointID'))).toBe(AGENT_EID);
+  });
 
   it('kick() reconnects at once instead of waiting out the back-off', async () => {
     const { fc, port } = await controller();

@@ -5,10 +5,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent, type PlatformName } from '../../agent/Agent.js';
+import { Agent, type AgentOptions, type PlatformName } from '../../agent/Agent.js';
 import type { DefaultsFile } from '../../agent/defaults/apply-defaults.js';
 import { CONTROLLER_EID, TEST_AGENT_EID as AGENT_EID, testDefaults } from '../../bench/agent-config.js';
-import { silentLogger } from '../../datamodel/Logger.js';
+import { createLogger, silentLogger } from '../../datamodel/Logger.js';
 import { Schema } from '../../datamodel/schema/Schema.js';
 import { TestController, freePort } from './TestController.js';
 
@@ -23,17 +23,21 @@ export interface AgentFixture {
   url: string;
   dataDir: string;
   port: number;
+  /** The agent's log lines (info and up), when started with `captureLogs`. */
+  logs: string[];
   close(): Promise<void>;
 }
 
-export async function startAgent(opts: { platform?: PlatformName; extra?: DefaultsFile; dataDir?: string; pollIntervalMs?: number } = {}): Promise<AgentFixture> {
+export async function startAgent(opts: { platform?: PlatformName; extra?: DefaultsFile; dataDir?: string; pollIntervalMs?: number; captureLogs?: boolean; agent?: Partial<AgentOptions> } = {}): Promise<AgentFixture> {
   const port = await freePort();
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'usp-agent-test-'));
-  const agent = await Agent.start({ defaults: testDefaults(port, opts.extra), dataDir, platform: opts.platform ?? 'simulated', log: silentLogger, seed: 42, schema: testSchema(), pollIntervalMs: opts.pollIntervalMs });
+  const logs: string[] = [];
+  const log = opts.captureLogs ? createLogger('info', 'agent', (_level, line) => { logs.push(line); }) : silentLogger;
+  const agent = await Agent.start({ defaults: testDefaults(port, opts.extra), dataDir, platform: opts.platform ?? 'simulated', log, seed: 42, schema: testSchema(), pollIntervalMs: opts.pollIntervalMs, ...opts.agent });
   const url = `ws://127.0.0.1:${port}/usp`;
   const controller = await TestController.connect(url, CONTROLLER_EID, AGENT_EID);
   return {
-    agent, controller, url, dataDir, port,
+    agent, controller, url, dataDir, port, logs,
     async close() {
       await controller.close();
       await agent.stop();

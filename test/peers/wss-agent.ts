@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import WebSocket from 'ws';
-import { Agent, type AgentTlsFiles } from '../../agent/Agent.js';
+import { Agent, type AgentOptions, type AgentTlsFiles } from '../../agent/Agent.js';
 import { decodeMsg, encodeMsg, requestMsg } from '../../agent/codec/msg.js';
 import { decodeRecord, encodeRecord, noSessionContextRecord } from '../../agent/codec/record.js';
 import type { Request, UspMsg } from '../../agent/codec/types.js';
@@ -23,13 +23,13 @@ const pki = testPki();
 
 export interface TlsAgent { agent: Agent; port: number; url: string; dataDir: string; logs: string[]; close(): Promise<void> }
 
-export async function startTlsAgent(opts: { tls?: AgentTlsFiles; extra?: DefaultsFile; dataDir?: string } = {}): Promise<TlsAgent> {
+export async function startTlsAgent(opts: { tls?: AgentTlsFiles; extra?: DefaultsFile; dataDir?: string; agent?: Partial<AgentOptions> } = {}): Promise<TlsAgent> {
   const port = await freePort();
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'usp-agent-tls-'));
   const logs: string[] = [];
   const log = createLogger('debug', 'agent', (_lvl, line) => { logs.push(line); });
   const defaults = testDefaults(port, { 'Device.LocalAgent.MTP.1.WebSocket.EnableEncryption': true, 'Device.LocalAgent.ControllerTrust.UntrustedRole': 'Device.LocalAgent.ControllerTrust.Role.1', ...opts.extra });
-  const agent = await Agent.start({ defaults, dataDir, platform: 'simulated', log, seed: 42, schema: testSchema(), tls: opts.tls });
+  const agent = await Agent.start({ defaults, dataDir, platform: 'simulated', log, seed: 42, schema: testSchema(), tls: opts.tls, ...opts.agent });
   // A restart on the same data directory keeps the saved port, not this run's default.
   const bound = agent.webSocketServers[0]?.port ?? port;
   return {
