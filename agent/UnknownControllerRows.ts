@@ -8,8 +8,8 @@
  * - a row idle for `expireAfterMs` is deleted (sweep()).
  * A row counts as made for an unknown endpoint while its Alias carries AUTO_ALIAS_PREFIX and its
  * AssignedRole grants nothing beyond UntrustedRole: once an operator or a Challenge raises its
- * role, it is a configured controller like any other and is never evicted. Deletions (with the
- * Subscriptions the row is the Recipient of) go through a Transaction, so they are persisted and
+ * role, it is a configured controller like any other and is never evicted. Deletions (the
+ * Subscriptions the row is the Recipient of go with it) go through a Transaction, so they are persisted and
  * announced (ObjectDeletion) like any other.
  * Activity is what the agent saw since it started (R-SEC.21 keeps no session state across
  * restarts): rows loaded from the saved state count as active at start.
@@ -112,17 +112,14 @@ export class UnknownControllerRows {
     return expired.map(([eid]) => eid);
   }
 
-  /** Deletes the rows, and the Subscriptions they are the Recipient of (nobody else can receive them). */
+  /**
+   * Deletes the rows; the Subscriptions they are the Recipient of go with them (the Controller
+   * delete cascade, notify/subscription-rules.ts), in the same transaction.
+   */
   private async delete(rows: Array<[string, RowView]>): Promise<void> {
     if (rows.length === 0) return;
-    const paths = new Set(rows.map(([, row]) => `Device.LocalAgent.Controller.${row.instance}`));
-    const subscriptions = this.model.requireNode('Device.LocalAgent.Subscription.{i}.');
     const tx = new Transaction(this.model, {});
     try {
-      for (const n of await this.model.listInstances(subscriptions, [], {})) {
-        const v = await this.model.readValues({ node: subscriptions, keys: [n] }, {});
-        if (paths.has(String(v.Recipient ?? '').replace(/\.$/, ''))) await tx.delete({ node: subscriptions, keys: [n] });
-      }
       for (const [, row] of rows) await tx.delete({ node: this.table, keys: [row.instance] });
       await tx.commit();
     } catch (e) {
