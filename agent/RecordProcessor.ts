@@ -15,6 +15,7 @@ import { decodeRecord, disconnectRecord, encodeRecord, noSessionContextRecord } 
 import type { UspMsg } from './codec/types.js';
 import type { ControllerDirectory } from './ControllerDirectory.js';
 import { dispatchRequest } from './dispatch-request.js';
+import { DEFAULT_MAX_RESPONSE_SIZE, ResponseTooLargeError } from './request-limits.js';
 import type { OperationRunner } from './operate/OperationRunner.js';
 
 /** Requests being processed at once across all controllers; more get Error 7005. */
@@ -28,6 +29,8 @@ export interface RecordProcessorDeps {
   /** The agent's own Endpoint ID (Device.LocalAgent.EndpointID). */
   endpointId: () => string;
   maxInFlight?: number;
+  /** Largest Record a response may fill; default DEFAULT_MAX_RESPONSE_SIZE (request-limits.ts). */
+  maxResponseSize?: number;
   /** Responses (NotifyResp) go to the notification engine. */
   onResponse?: (fromId: string, msg: UspMsg) => void;
 }
@@ -141,7 +144,16 @@ export class RecordProcessor {
   }
 
   private reply(conn: MtpConnection, toId: string, msg: UspMsg): void {
-    const record = encodeRecord(noSessionContextRecord({ toId, fromId: this.deps.endpointId() }, encodeMsg(msg)));
+    const addr = { toId, fromId: this.deps.endpointId() };
+    let record = encodeRecord(noSessionContextRecord(addr, encodeMsg(msg)));
+    const max = this.deps.maxResponseSize ?? DEFAULT_MAX_RESPONSE_SIZE;
+    if (record.length > max && msg.body.msgBody === 'response') {
+      // The last line of the response bound (request-limits.ts): whatever built it, a response
+      // that does not fit in one Record becomes Error 7005 naming the limit.
+      const e = new ResponseTooLargeError(`the ${msg.body.response.respType} (${record.length} bytes)`, max);
+      this.deps.log.warn('response refused: too large', { to: toId, msgId: msg.header.msgId, bytes: record.length, max });
+      record = encodeRecord(noSessionContextRecord(addr, encodeMsg(errorMsg(msg.header.msgId, e.code, e.message))));
+    }
     if (!conn.send(record)) this.deps.log.warn('response not sent: connection closed', { to: toId });
   }
 

@@ -12,11 +12,31 @@ import { ErrorCode, UspError, toUspError } from '../../datamodel/UspError.js';
 import type { GetReq, GetResp, GetRequestedPathResult, ResolvedPathResult } from '../codec/types.js';
 import { formatParam, formatParams, seesSecured } from './format-params.js';
 import type { HandlerContext } from './HandlerContext.js';
+import { DEFAULT_MAX_RESPONSE_SIZE, PATHS_PER_SLICE, ResponseBudget, yieldToEventLoop } from '../request-limits.js';
 
-export async function handleGet(h: HandlerContext, get: GetReq): Promise<GetResp> {
+/**
+ * The response is bounded (`budget`, Error 7005 once it would not fit in a Record) and built a
+ * few requested paths at a time, yielding to the event loop between slices so one large Get
+ * never holds up other controllers.
+ */
+export async function handleGet(h: HandlerContext, get: GetReq, budget = new ResponseBudget(DEFAULT_MAX_RESPONSE_SIZE, 'the GetResp')): Promise<GetResp> {
   const reqPathResults: GetRequestedPathResult[] = [];
-  for (const text of get.paramPaths) reqPathResults.push(await getPath(h, text, get.maxDepth));
+  for (const [i, text] of get.paramPaths.entries()) {
+    if (i > 0 && i % PATHS_PER_SLICE === 0) await yieldToEventLoop();
+    const r = await getPath(h, text, get.maxDepth);
+    charge(budget, r);
+    reqPathResults.push(r);
+  }
   return { reqPathResults };
+}
+
+function charge(budget: ResponseBudget, r: GetRequestedPathResult): void {
+  budget.addString(r.requestedPath);
+  budget.addString(r.errMsg ?? '');
+  for (const res of r.resolvedPathResults ?? []) {
+    budget.addString(res.resolvedPath);
+    budget.addMap(res.resultParams);
+  }
 }
 
 async function getPath(h: HandlerContext, text: string, maxDepth: number): Promise<GetRequestedPathResult> {

@@ -1,0 +1,79 @@
+/**
+ * Resource bounds per request, against a real agent over real WebSockets: a Get naming too many
+ * paths, or one whose answer would not fit in a USP Record, is refused with Error 7005 naming the
+ * limit, and another controller connected at the same time keeps being answered. One large Get
+ * is built in slices that let the event loop (timers, other links) run.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Request } from '../../agent/codec/types.js';
+import { handleGet } from '../../agent/handlers/handle-get.js';
+import { DEFAULT_MAX_RESPONSE_SIZE, MAX_PATHS_PER_REQUEST } from '../../agent/request-limits.js';
+import { silentLogger } from '../../datamodel/Logger.js';
+import { AGENT_EID, startAgent, type AgentFixture } from '../peers/agent-fixture.js';
+import { TestController, asError, asResponse } from '../peers/TestController.js';
+
+let f: AgentFixture;
+let other: TestController;
+beforeAll(async () => {
+  // Unknown controllers get Role.1 (full access), so a second controller needs no Controller row.
+  f = await startAgent({ extra: { 'Device.LocalAgent.ControllerTrust.UntrustedRole': 'Device.LocalAgent.ControllerTrust.Role.1' } });
+  other = await TestController.connect(f.url, 'proto::second-controller', AGENT_EID);
+}, 20_000);
+afterAll(async () => { await other?.close(); await f?.close(); });
+
+const get = (paths: string[], maxDepth = 0): Request => ({ reqType: 'get', get: { paramPaths: paths, maxDepth } });
+
+/** Gets from the second controller until `done` settles; every one must be answered. */
+async function keepAsking(done: Promise<unknown>): Promise<number> {
+  let settled = false;
+  void done.finally(() => { settled = true; });
+  let answered = 0;
+  do {
+    const r = asResponse(await other.send(get(['Device.LocalAgent.EndpointID'])));
+    if (r.respType !== 'getResp') throw new Error(r.respType);
+    expect(r.getResp.reqPathResults[0]!.resolvedPathResults?.[0]?.resultParams).toEqual({ EndpointID: AGENT_EID });
+    answered++;
+  } while (!settled);
+  return answered;
+}
+
+describe('request bounds', () => {
+  it(`a Get of 10,000 copies of Device. is refused with 7005 (at most ${MAX_PATHS_PER_REQUEST} paths) while another controller is answered`, async () => {
+    const big = f.controller.send(get(Array.from({ length: 10_000 }, () => 'Device.')));
+    const [reply, answered] = await Promise.all([big, keepAsking(big)]);
+    const e = asError(reply);
+    expect(e.errCode).toBe(7005);
+    expect(e.errMsg).toContain(String(MAX_PATHS_PER_REQUEST));
+    expect(answered).toBeGreaterThan(0);
+  });
+
+  it('a Get of 1,000 copies of Device. (a response of tens of MB) is refused with 7005 naming the Record limit', async () => {
+    const big = f.controller.send(get(Array.from({ length: 1000 }, () => 'Device.')));
+    const [reply, answered] = await Promise.all([big, keepAsking(big)]);
+    const e = asError(reply);
+    expect(e.errCode).toBe(7005);
+    expect(e.errMsg).toContain(String(DEFAULT_MAX_RESPONSE_SIZE));
+    expect(answered).toBeGreaterThan(0);
+    // The agent is fine afterwards: a normal Get of the whole model still works.
+    const ok = asResponse(await f.controller.send(get(['Device.DeviceInfo.'])));
+    expect(ok.respType).toBe('getResp');
+  });
+
+  it('a Set naming more paths than the limit is refused whole with 7005', async () => {
+    const paramSettings = Array.from({ length: MAX_PATHS_PER_REQUEST }, () => ({ param: 'SSID', value: 'x', required: true }));
+    const e = asError(await f.controller.send({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath: 'Device.WiFi.SSID.1.', paramSettings }] } }));
+    expect(e.errCode).toBe(7005);
+    const r = asResponse(await f.controller.send(get(['Device.WiFi.SSID.1.SSID'])));
+    if (r.respType !== 'getResp') throw new Error(r.respType);
+    expect(r.getResp.reqPathResults[0]!.resolvedPathResults?.[0]?.resultParams.SSID).not.toBe('x');
+  });
+
+  it('a long Get yields to the event loop between slices of paths (other work runs before it is done)', async () => {
+    let ranBefore = false;
+    setImmediate(() => { ranBefore = true; });
+    const h = { model: f.agent.model, operations: f.agent.operations, log: silentLogger, req: { controllerId: 'proto::internal' } };
+    const resp = await handleGet(h, { paramPaths: Array.from({ length: 200 }, () => 'Device.LocalAgent.EndpointID'), maxDepth: 0 });
+    expect(resp.reqPathResults).toHaveLength(200);
+    expect(ranBefore).toBe(true);
+  });
+});
