@@ -5,7 +5,7 @@
  * is built in slices that let the event loop (timers, other links) run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Request } from '../../agent/codec/types.js';
+import type { Request, UspMsg } from '../../agent/codec/types.js';
 import { handleGet } from '../../agent/handlers/handle-get.js';
 import { DEFAULT_MAX_RESPONSE_SIZE, MAX_PATHS_PER_REQUEST } from '../../agent/request-limits.js';
 import { silentLogger } from '../../datamodel/Logger.js';
@@ -76,4 +76,41 @@ describe('request bounds', () => {
     expect(resp.reqPathResults).toHaveLength(200);
     expect(ranBefore).toBe(true);
   });
+});
+
+describe('requests in flight are shared fairly between controllers', () => {
+  it('one controller pipelining 2,000 Sets cannot make another controller\'s Get fail with 7005', async () => {
+    const setSsid = (v: string): Request => ({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath: 'Device.WiFi.SSID.1.', paramSettings: [{ param: 'SSID', value: v, required: true }] }] } });
+    const answers: UspMsg[] = [];
+    let flooding = true;
+    let sent = 0;
+    let saturated!: () => void;
+    const full = new Promise<void>((r) => { saturated = r; });
+    const pending: Promise<void>[] = [];
+    // The flooding controller keeps its pipeline full: 2,000 at once, and a new Set for every answer.
+    const sendOne = (): void => {
+      sent++;
+      pending.push(f.controller.send(setSsid(`flood-${sent}`), 60_000).then((m) => {
+        answers.push(m);
+        if (m.body.msgBody === 'error') saturated();
+        if (flooding) sendOne();
+      }));
+    };
+    for (let i = 0; i < 2000; i++) sendOne();
+    await full;
+    const gets = await Promise.all(Array.from({ length: 20 }, () => other.send(get(['Device.LocalAgent.EndpointID']), 60_000)));
+    flooding = false;
+    for (const g of gets) {
+      if (g.body.msgBody === 'error') throw new Error(`the second controller got Error ${g.body.error.errCode}: ${g.body.error.errMsg}`);
+      const r = asResponse(g);
+      if (r.respType !== 'getResp') throw new Error(r.respType);
+      expect(r.getResp.reqPathResults[0]!.errCode ?? 0).toBe(0);
+    }
+    while (pending.length < sent || answers.length < sent) await Promise.all(pending);
+    // The flooding controller is answered every time: a SetResp or, past its own share, Error 7005.
+    for (const m of answers) {
+      if (m.body.msgBody === 'error') expect(m.body.error.errCode).toBe(7005);
+      else expect(asResponse(m).respType).toBe('setResp');
+    }
+  }, 90_000);
 });
