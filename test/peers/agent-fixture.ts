@@ -26,10 +26,10 @@ export interface AgentFixture {
   close(): Promise<void>;
 }
 
-export async function startAgent(opts: { platform?: PlatformName; extra?: DefaultsFile; dataDir?: string; pollIntervalMs?: number } = {}): Promise<AgentFixture> {
+export async function startAgent(opts: { platform?: PlatformName; extra?: DefaultsFile; dataDir?: string; pollIntervalMs?: number; vendorPrefix?: string } = {}): Promise<AgentFixture> {
   const port = await freePort();
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'usp-agent-test-'));
-  const agent = await Agent.start({ defaults: testDefaults(port, opts.extra), dataDir, platform: opts.platform ?? 'simulated', log: silentLogger, seed: 42, schema: testSchema(), pollIntervalMs: opts.pollIntervalMs });
+  const agent = await Agent.start({ defaults: testDefaults(port, opts.extra), dataDir, platform: opts.platform ?? 'simulated', log: silentLogger, seed: 42, schema: testSchema(), pollIntervalMs: opts.pollIntervalMs, vendorPrefix: opts.vendorPrefix });
   const url = `ws://127.0.0.1:${port}/usp`;
   const controller = await TestController.connect(url, CONTROLLER_EID, AGENT_EID);
   return {
