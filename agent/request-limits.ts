@@ -20,8 +20,6 @@ export const MAX_PATHS_PER_REQUEST = 1024;
  */
 export const DEFAULT_MAX_RESPONSE_SIZE = 1024 * 1024;
 
-/** Requested paths between two yields to the event loop while one request is served. */
-export const PATHS_PER_SLICE = 16;
 
 /** How many paths `req` names (see MAX_PATHS_PER_REQUEST). */
 export function requestPathCount(req: Request): number {
@@ -74,6 +72,14 @@ export class ResponseBudget {
   /** Adds a map of strings (each entry a key and a value). */
   addMap(m: Readonly<Record<string, string>>): void {
     for (const k in m) { this.addString(k); this.addString(m[k]!); }
+  }
+
+  /** Adds any response part: its strings as above, every other scalar as 4 bytes. */
+  addValue(v: unknown): void {
+    if (typeof v === 'string') this.addString(v);
+    else if (Array.isArray(v)) for (const x of v) this.addValue(x);
+    else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) { this.addString(k); this.addValue(x); }
+    else this.addString('');
   }
 }
 

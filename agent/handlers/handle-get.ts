@@ -12,17 +12,18 @@ import { ErrorCode, UspError, toUspError } from '../../datamodel/UspError.js';
 import type { GetReq, GetResp, GetRequestedPathResult, ResolvedPathResult } from '../codec/types.js';
 import { formatParam, formatParams, seesSecured } from './format-params.js';
 import type { HandlerContext } from './HandlerContext.js';
-import { DEFAULT_MAX_RESPONSE_SIZE, PATHS_PER_SLICE, ResponseBudget, yieldToEventLoop } from '../request-limits.js';
+import { DEFAULT_MAX_RESPONSE_SIZE, ResponseBudget, yieldToEventLoop } from '../request-limits.js';
 
 /**
- * The response is bounded (`budget`, Error 7005 once it would not fit in a Record) and built a
- * few requested paths at a time, yielding to the event loop between slices so one large Get
- * never holds up other controllers.
+ * The response is bounded (`budget`, Error 7005 once it would not fit in a Record) and built one
+ * requested path at a time, yielding to the event loop in between so one large Get never holds
+ * up other controllers for longer than one path takes.
  */
 export async function handleGet(h: HandlerContext, get: GetReq, budget = new ResponseBudget(DEFAULT_MAX_RESPONSE_SIZE, 'the GetResp')): Promise<GetResp> {
   const reqPathResults: GetRequestedPathResult[] = [];
   for (const [i, text] of get.paramPaths.entries()) {
-    if (i > 0 && i % PATHS_PER_SLICE === 0) await yieldToEventLoop();
+    // One requested path may cover the whole model (tens of ms): yield between every two.
+    if (i > 0) await yieldToEventLoop();
     const r = await getPath(h, text, get.maxDepth);
     charge(budget, r);
     reqPathResults.push(r);
