@@ -101,8 +101,10 @@ describe('fetchImage under a policy: every hop is checked, and connections go th
     await expect(fetchWith(server.url('/fw.img').replace('127.0.0.1', 'localhost'), lookupOnly)).rejects.toThrow(/refused: .* loopback/);
   });
 
-  it('allowed, the file arrives', async () => {
+  it('allowed, the file arrives, also from a name resolved through the policy\'s lookup', async () => {
     const r = await fetchWith(server.url('/fw.img'), downloadPolicy(() => false));
     expect(r.bytes).toBe(image.length);
+    const named = await fetchWith(server.url('/fw.img').replace('127.0.0.1', 'localhost'), downloadPolicy(() => false));
+    expect(named.bytes).toBe(image.length);
   });
 });
