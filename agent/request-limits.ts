@@ -20,7 +20,6 @@ export const MAX_PATHS_PER_REQUEST = 1024;
  */
 export const DEFAULT_MAX_RESPONSE_SIZE = 1024 * 1024;
 
-
 /** How many paths `req` names (see MAX_PATHS_PER_REQUEST). */
 export function requestPathCount(req: Request): number {
   switch (req.reqType) {
@@ -43,11 +42,11 @@ export function tooManyPaths(req: Request, max = MAX_PATHS_PER_REQUEST): UspErro
 
 /**
  * A response over the size limit: a message-level Error 7005, never a per-path failure (handlers
- * that turn errors into per-path results pass this one through).
+ * charge their budget outside their per-path error handling).
  */
 export class ResponseTooLargeError extends UspError {
   constructor(what: string, max: number) {
-    super(ErrorCode.ResourcesExceeded, `${what} would exceed ${max} bytes, the agent's USP Record limit: ask for fewer paths or a smaller max_depth`);
+    super(ErrorCode.ResourcesExceeded, `${what} would exceed ${max} bytes, the agent's USP Record limit: ask for fewer paths or less depth`);
     this.name = 'ResponseTooLargeError';
   }
 }
@@ -55,8 +54,9 @@ export class ResponseTooLargeError extends UspError {
 /**
  * Counts the bytes a response is growing to while it is built, so building stops (Error 7005) as
  * soon as it passes the limit instead of after the whole answer sits in memory. The count is
- * the UTF-16 length of the strings plus a few bytes per field: close to the protobuf size, and
- * an over-estimate for ASCII, which keeps the final encoded Msg under the limit.
+ * the strings' lengths plus 4 bytes per field (tag and length prefix): close to, and for ASCII
+ * above, the protobuf size. What it misses (long non-ASCII text) the size check on the encoded
+ * Record catches (RecordProcessor).
  */
 export class ResponseBudget {
   private used = 0;

@@ -43,11 +43,11 @@ async function keepAsking(done: Promise<unknown>): Promise<number> {
 describe('request bounds', () => {
   it(`a Get of 10,000 copies of Device. is refused with 7005 (at most ${MAX_PATHS_PER_REQUEST} paths) while another controller is answered`, async () => {
     const big = f.controller.send(get(Array.from({ length: 10_000 }, () => 'Device.')));
-    const [reply, answered] = await Promise.all([big, keepAsking(big)]);
+    // Refused before any path is resolved, so the other controller's answers (each checked) may all come after it.
+    const [reply] = await Promise.all([big, keepAsking(big)]);
     const e = asError(reply);
     expect(e.errCode).toBe(7005);
     expect(e.errMsg).toContain(String(MAX_PATHS_PER_REQUEST));
-    expect(answered).toBeGreaterThanOrEqual(0);
   });
 
   it('a Get of 1,000 copies of Device. (a response of tens of MB) is refused with 7005 naming the Record limit', async () => {
