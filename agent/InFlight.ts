@@ -9,8 +9,11 @@
 /** Requests being processed at once across all controllers. */
 export const DEFAULT_MAX_IN_FLIGHT = 1024;
 
-/** Requests one controller may have in flight at once: a quarter of the whole. */
-export const DEFAULT_MAX_IN_FLIGHT_PER_CONTROLLER = 256;
+/**
+ * Requests one controller may have in flight at once: half of the whole, so a controller that
+ * pipelines as fast as it can always leaves the other half to the rest.
+ */
+export const DEFAULT_MAX_IN_FLIGHT_PER_CONTROLLER = 512;
 
 /** Why a request was not admitted, or that it was. */
 export type Admission = 'admitted' | 'duplicate' | 'controllerFull' | 'agentFull';
