@@ -33,6 +33,7 @@ import { registerCoap, withLegacyCoapSchema } from './localagent/register-coap.j
 import { reconnectOnWanUp } from './transports/reconnect-on-wan-up.js';
 import { startMtps, type MtpSupervision } from './transports/start-mtps.js';
 import { OperationRunner } from './operate/OperationRunner.js';
+import { downloadPolicySetting } from './transfer/download-policy.js';
 import { RecordProcessor } from './RecordProcessor.js';
 import type { ControllerLinks } from './notify/NotificationDelivery.js';
 import { createNotifications, dropNonPersistentSubscriptions, registerNotificationObjects, type Notifications } from './notify/start-notifications.js';
@@ -135,7 +136,10 @@ export class Agent {
     const store = new DataStore(opts.dataDir);
     model.onCommit(() => store.flush());
     const startedAt = Date.now();
+    // Where Download() may fetch from (loopback and the device's own addresses refused on live platforms).
+    const downloads = downloadPolicySetting(store, opts.platform, opts.vendorPrefix);
     registerLocalAgent(model, store, { softwareVersion: SOFTWARE_VERSION, startedAt, supportedProtocols: opts.legacyCoap ? 'WebSocket,MQTT,UDS,CoAP' : 'WebSocket,MQTT,UDS', now: () => new Date(),
+      vendorParams: downloads.vendorParams,
       currentRetryCount: (keys) => {
         const name = `Device.LocalAgent.Controller.${keys[0]}.MTP.${keys[1]}.`;
         const client = agent?.mtps.find((m): m is WebSocketClientMtp => m instanceof WebSocketClientMtp && m.name === name);
@@ -155,7 +159,7 @@ export class Agent {
     const platform = await registerPlatform(model, opts.platform, { seed: opts.seed, vendorPrefix: opts.vendorPrefix, log, store });
     const platformStop = platform.stop;
     // Firmware:1 Download()/Activate() and TransferComplete!, where the platform has firmware banks.
-    if (platform.firmware) registerFirmwareCommands(model, platform.firmware, { ...actions, settle: () => agent?.notifications.engine.idle() ?? Promise.resolve(), log: log.child('firmware') });
+    if (platform.firmware) registerFirmwareCommands(model, platform.firmware, { ...actions, settle: () => agent?.notifications.engine.idle() ?? Promise.resolve(), log: log.child('firmware'), downloadPolicy: downloads.policy });
 
     const restored = store.load((why, movedTo) => log.error('state file unreadable; starting from factory defaults', { why, movedTo }));
     if (!restored) {

@@ -15,10 +15,12 @@ import { decodeRecord, disconnectRecord, encodeRecord, noSessionContextRecord } 
 import type { UspMsg } from './codec/types.js';
 import type { ControllerDirectory } from './ControllerDirectory.js';
 import { dispatchRequest } from './dispatch-request.js';
+import { InFlight } from './InFlight.js';
+import { DEFAULT_MAX_RESPONSE_SIZE, ResponseTooLargeError } from './request-limits.js';
 import type { OperationRunner } from './operate/OperationRunner.js';
 
-/** Requests being processed at once across all controllers; more get Error 7005. */
-export const DEFAULT_MAX_IN_FLIGHT = 1024;
+/** Requests in flight: bounded per controller and in all (InFlight.ts); more get Error 7005. */
+export { DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_IN_FLIGHT_PER_CONTROLLER } from './InFlight.js';
 
 export interface RecordProcessorDeps {
   model: DataModel;
@@ -28,14 +30,20 @@ export interface RecordProcessorDeps {
   /** The agent's own Endpoint ID (Device.LocalAgent.EndpointID). */
   endpointId: () => string;
   maxInFlight?: number;
+  /** Requests one controller may have in flight; default DEFAULT_MAX_IN_FLIGHT_PER_CONTROLLER. */
+  maxInFlightPerController?: number;
+  /** Largest Record a response may fill; default DEFAULT_MAX_RESPONSE_SIZE (request-limits.ts). */
+  maxResponseSize?: number;
   /** Responses (NotifyResp) go to the notification engine. */
   onResponse?: (fromId: string, msg: UspMsg) => void;
 }
 
 export class RecordProcessor {
-  private readonly inFlight = new Set<string>();
+  private readonly inFlight: InFlight;
 
-  constructor(private readonly deps: RecordProcessorDeps) {}
+  constructor(private readonly deps: RecordProcessorDeps) {
+    this.inFlight = new InFlight(deps.maxInFlight, deps.maxInFlightPerController);
+  }
 
   get inFlightCount(): number { return this.inFlight.size; }
 
@@ -111,13 +119,15 @@ export class RecordProcessor {
       else log.info('controller sent an Error', { from: fromId, msgId, code: msg.body.error.errCode, reason: msg.body.error.errMsg });
       return;
     }
-    const key = `${fromId}\u0000${msgId}`;
-    if (this.inFlight.has(key)) { log.warn('duplicate msg_id ignored', { from: fromId, msgId }); return; }
-    if (this.inFlight.size >= (this.deps.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT)) {
-      this.reply(conn, fromId, errorMsg(msgId, ErrorCode.ResourcesExceeded, 'too many requests in flight'));
+    const admission = this.inFlight.admit(fromId, msgId);
+    if (admission === 'duplicate') { log.warn('duplicate msg_id ignored', { from: fromId, msgId }); return; }
+    if (admission !== 'admitted') {
+      const why = admission === 'controllerFull'
+        ? `too many requests in flight from this controller (at most ${this.inFlight.maxPerController})`
+        : `too many requests in flight (at most ${this.inFlight.max} across controllers)`;
+      this.reply(conn, fromId, errorMsg(msgId, ErrorCode.ResourcesExceeded, why));
       return;
     }
-    this.inFlight.add(key);
     try {
       // R-SEC.1: every request is checked against the sender's roles; an unknown sender gets a
       // Controller row with UntrustedRole first (TP-469 2.9).
@@ -138,12 +148,21 @@ export class RecordProcessor {
       const out = await dispatchRequest(h, msgId, msg.body.request);
       if (out) this.reply(conn, fromId, out);
     } finally {
-      this.inFlight.delete(key);
+      this.inFlight.release(fromId, msgId);
     }
   }
 
   private reply(conn: MtpConnection, toId: string, msg: UspMsg): void {
-    const record = encodeRecord(noSessionContextRecord({ toId, fromId: this.deps.endpointId() }, encodeMsg(msg)));
+    const addr = { toId, fromId: this.deps.endpointId() };
+    let record = encodeRecord(noSessionContextRecord(addr, encodeMsg(msg)));
+    const max = this.deps.maxResponseSize ?? DEFAULT_MAX_RESPONSE_SIZE;
+    if (record.length > max && msg.body.msgBody === 'response') {
+      // The last line of the response bound (request-limits.ts): whatever built it, a response
+      // that does not fit in one Record becomes Error 7005 naming the limit.
+      const e = new ResponseTooLargeError(`the ${msg.body.response.respType} (${record.length} bytes)`, max);
+      this.deps.log.warn('response refused: too large', { to: toId, msgId: msg.header.msgId, bytes: record.length, max });
+      record = encodeRecord(noSessionContextRecord(addr, encodeMsg(errorMsg(msg.header.msgId, e.code, e.message))));
+    }
     if (!conn.send(record)) this.deps.log.warn('response not sent: connection closed', { to: toId });
   }
 

@@ -14,9 +14,16 @@ import { handleGetSupportedProtocol } from './handlers/handle-get-supported-prot
 import { handleOperate } from './handlers/handle-operate.js';
 import { handleSet } from './handlers/handle-set.js';
 import type { HandlerContext } from './handlers/HandlerContext.js';
+import { tooManyPaths } from './request-limits.js';
 
+/**
+ * Requests naming more than MAX_PATHS_PER_REQUEST paths are refused whole with Error 7005 before
+ * any path is resolved (request-limits.ts), so their size bounds the agent's work.
+ */
 export async function dispatchRequest(h: HandlerContext, msgId: string, req: Request): Promise<UspMsg | undefined> {
   try {
+    const tooMany = tooManyPaths(req);
+    if (tooMany) throw tooMany;
     switch (req.reqType) {
       case 'get':
         return responseMsg(msgId, { respType: 'getResp', getResp: await handleGet(h, req.get) });

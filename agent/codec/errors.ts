@@ -21,8 +21,12 @@ export interface RecordSalvage {
   payload?: Uint8Array;
 }
 
+/** The Record-level codes decodeRecord reports (R-MTP.5). */
+export type RecordErrorCode = ErrorCode.RecordNotParsed | ErrorCode.InvalidRecordValue | ErrorCode.SecureSessionNotSupported;
+
 /**
- * A Record that must not be processed: 7100 (could not be parsed) or 7104 (invalid value).
+ * A Record that must not be processed: 7100 (could not be parsed), 7104 (invalid value) or 7102
+ * (secure session not supported: TLS12 payload security without an E2E session).
  * R-MTP.5: the agent replies with a USP Error only when from_id is valid, to_id is its own, the
  * payload is a request and its msg_id can be read; `salvage` holds what was readable for that.
  */
@@ -30,7 +34,7 @@ export class RecordDecodeError extends UspError {
   readonly reason: DecodeFailure;
   readonly salvage: RecordSalvage;
 
-  constructor(code: ErrorCode.RecordNotParsed | ErrorCode.InvalidRecordValue, reason: DecodeFailure,
+  constructor(code: RecordErrorCode, reason: DecodeFailure,
     message: string, salvage: RecordSalvage = {}) {
     super(code, message);
     this.name = 'RecordDecodeError';

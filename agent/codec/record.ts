@@ -5,11 +5,15 @@
  * Error codes (R-MTP.5): 7100 RecordNotParsed when the bytes are not a protobuf encoding of a Record
  * (truncation, bad wire types, invalid UTF-8); 7104 InvalidRecordValue when they are, but break a
  * USP rule: no or two record_type members (R-ENC.3), an unknown enum value (R-ENC.2), a missing
- * version/to_id/from_id (R-MTP.4b), a malformed version or an empty payload (R-E2E.26).
+ * version/to_id/from_id (R-MTP.4b), a malformed version or an empty payload (R-E2E.26), or a
+ * version of another major USP version than 1 (a newer 1.x minor is accepted: receivers cope
+ * with higher minors gracefully). 7102 SecureSessionNotSupported for payload_security TLS12 in a
+ * NoSessionContext record: TLS inside Records exists only within an E2E session (R-E2E.40-43),
+ * which this agent does not run, so the payload could never be read as plaintext.
  */
 import protobuf from 'protobufjs';
 import { ErrorCode } from '../../datamodel/UspError.js';
-import { RecordDecodeError, type DecodeFailure, type RecordSalvage } from './errors.js';
+import { RecordDecodeError, type DecodeFailure, type RecordErrorCode, type RecordSalvage } from './errors.js';
 import { uspTypes } from './loader.js';
 import { inspectWire, scanFields, utf8At, WireError } from './wire.js';
 
@@ -46,7 +50,7 @@ export interface SessionContext {
 
 /** A decoded Record. Byte fields are empty when absent and are views into the input bytes (no copy). */
 export interface DecodedRecord {
-  /** As received, "Major.Minor"; may be newer than USP_VERSION (handled gracefully, not rejected). */
+  /** As received, "1.Minor"; the minor may be newer than USP_VERSION (handled gracefully, not rejected). */
   version: string;
   toId: string;
   fromId: string;
@@ -81,6 +85,9 @@ const STOMP_VERSIONS: readonly StompVersion[] = ['V1_2'];
 /** "Major.Minor" with numeric parts; higher versions than ours are accepted. */
 const VERSION_RE = /^\d{1,4}\.\d{1,4}$/;
 
+/** The one USP major version; Records of any other are refused (7104). */
+const USP_MAJOR = USP_VERSION.split('.')[0]!;
+
 /** The fields the decoded protobufjs message exposes (defaults come from its prototype). */
 interface PbRecord {
   version: string; toId: string; fromId: string; payloadSecurity: number;
@@ -101,8 +108,7 @@ interface PbRecord {
  */
 export function decodeRecord(bytes: Uint8Array): DecodedRecord {
   const types = uspTypes();
-  const fail = (reason: DecodeFailure, message: string): never => {
-    const code = reason === 'notParsed' ? ErrorCode.RecordNotParsed : ErrorCode.InvalidRecordValue;
+  const fail = (reason: DecodeFailure, message: string, code: RecordErrorCode = reason === 'notParsed' ? ErrorCode.RecordNotParsed : ErrorCode.InvalidRecordValue): never => {
     throw new RecordDecodeError(code, reason, message, salvageRecord(bytes));
   };
   if (bytes.length === 0) fail('notParsed', 'empty Record');
@@ -129,11 +135,17 @@ export function decodeRecord(bytes: Uint8Array): DecodedRecord {
 
   if (!pb.version) fail('missingField', 'Record.version is missing');
   if (!VERSION_RE.test(pb.version)) fail('invalidValue', `Record.version "${pb.version}" is not Major.Minor`);
+  if (pb.version.split('.')[0] !== USP_MAJOR) {
+    fail('unsupported', `USP version ${pb.version} is not supported: this agent speaks USP ${USP_MAJOR}.x (up to ${USP_VERSION})`);
+  }
   if (!pb.toId) fail('missingField', 'Record.to_id is missing');
   if (!pb.fromId) fail('missingField', 'Record.from_id is missing');
   const body = toBody(pb);
   if (body.kind === 'noSessionContext' && body.payload.length === 0) {
     fail('missingField', 'no_session_context.payload is empty');
+  }
+  if (body.kind === 'noSessionContext' && pb.payloadSecurity === 1) {
+    fail('unsupported', 'payload_security TLS12 needs an E2E session (SessionContext record), which this agent does not support', ErrorCode.SecureSessionNotSupported);
   }
   return {
     version: pb.version,

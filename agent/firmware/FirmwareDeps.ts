@@ -6,6 +6,7 @@ import type { Logger } from '../../datamodel/Logger.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { FetchLimits, FetchOptions } from './fetch-image.js';
 import type { FirmwareBackend } from './FirmwareBackend.js';
+import type { DownloadPolicy } from '../transfer/download-policy.js';
 
 export interface FirmwareDeps {
   model: DataModel;
@@ -13,6 +14,8 @@ export interface FirmwareDeps {
   log: Logger;
   limits: FetchLimits;
   ca?: FetchOptions['ca'];
+  /** Where Download() may fetch from; none: anywhere. */
+  downloadPolicy?: DownloadPolicy;
   now(): Date;
   /**
    * Runs `fn` once the command's OperationComplete is queued: the runner reports a command's

@@ -5,7 +5,8 @@
  * FirmwareUpdated).
  *
  * Refusals before any transfer starts fail the command without a TransferComplete!: a URL with
- * userinfo or a scheme other than http/https (7004), a CheckSum without CheckSumAlgorithm (7027),
+ * userinfo or a scheme other than http/https, or whose host the download policy refuses
+ * (loopback, link-local, the device's own addresses: transfer/download-policy.ts) (7004), a CheckSum without CheckSumAlgorithm (7027),
  * a FileSize over the size limit (7005), a bank that is already downloading (7022). Everything
  * after the transfer starts ends with a TransferComplete!: FaultCode 0, 7022 (download or
  * validation failed; FaultString says why) or 7023 (Request.{i}.Cancel(); the bank is put back as
@@ -30,6 +31,8 @@ export async function runDownload(d: FirmwareDeps, call: CommandInvocation): Pro
   const url = String(call.input.URL ?? '');
   const problem = urlProblem(url);
   if (problem) throw new UspError(INVALID_URL_CODE, problem);
+  const refused = await d.downloadPolicy?.check(new URL(url));
+  if (refused) throw new UspError(INVALID_URL_CODE, refused);
   const algorithm = String(call.input.CheckSumAlgorithm ?? '');
   const expected = String(call.input.CheckSum ?? '').toLowerCase();
   const hashName = HASHES[algorithm];
@@ -50,7 +53,7 @@ export async function runDownload(d: FirmwareDeps, call: CommandInvocation): Pro
   try {
     const got = await fetchImage(url, {
       username: String(call.input.Username ?? ''), password: String(call.input.Password ?? ''),
-      limits: d.limits, signal: call.signal, ca: d.ca,
+      limits: d.limits, signal: call.signal, ca: d.ca, policy: d.downloadPolicy,
       onData: (chunk) => { hash?.update(chunk); return writer.write(chunk); },
     });
     stage = 'validate';

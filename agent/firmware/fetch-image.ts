@@ -3,11 +3,13 @@
  * supported, HTTP may be, the URL carries no userinfo). Bounded: at most `maxBytes`, a deadline
  * for the whole transfer, an idle timeout, a few redirects. Basic authentication when a Username
  * is given, sent only to the URL's own origin (never to where a redirect points elsewhere).
- * Aborted by the command's AbortSignal (Request.{i}.Cancel()).
+ * Aborted by the command's AbortSignal (Request.{i}.Cancel()). With a DownloadPolicy, every host
+ * (the first and each redirect's) is checked and connected to only through the policy's lookup.
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Awaitable } from '../../datamodel/tree/binding.js';
+import type { DownloadPolicy } from '../transfer/download-policy.js';
 
 export interface FetchLimits {
   /** Largest file accepted, in bytes. */
@@ -33,6 +35,8 @@ export interface FetchOptions {
   signal: AbortSignal;
   /** Trust anchors for HTTPS instead of Node's bundled CAs (tests, private update servers). */
   ca?: string | Buffer | Array<string | Buffer>;
+  /** Where the device may download from (transfer/download-policy.ts); none: anywhere. */
+  policy?: DownloadPolicy;
   onData(chunk: Uint8Array): Awaitable<void>;
 }
 
@@ -66,6 +70,8 @@ export async function fetchImage(url: string, opts: FetchOptions): Promise<{ byt
     const origin = new URL(url).origin;
     let current = new URL(url);
     for (let hop = 0; ; hop++) {
+      const refused = await opts.policy?.check(current);
+      if (refused) throw new TransferError(hop === 0 ? refused : `redirect to a refused URL: ${refused}`);
       const res = await get(current, current.origin === origin ? opts : { ...opts, username: undefined, password: undefined }, deadline);
       const status = res.statusCode ?? 0;
       if (status >= 300 && status < 400 && res.headers.location !== undefined) {
@@ -99,7 +105,11 @@ function get(url: URL, opts: FetchOptions, deadline: AbortController): Promise<I
   if (opts.username) headers.authorization = `Basic ${Buffer.from(`${opts.username}:${opts.password ?? ''}`).toString('base64')}`;
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = send(url, { method: 'GET', headers, signal, timeout: opts.limits.idleTimeoutMs, ...(url.protocol === 'https:' && opts.ca ? { ca: opts.ca } : {}) }, resolve);
+    const req = send(url, {
+      method: 'GET', headers, signal, timeout: opts.limits.idleTimeoutMs,
+      ...(opts.policy ? { lookup: opts.policy.lookup } : {}),
+      ...(url.protocol === 'https:' && opts.ca ? { ca: opts.ca } : {}),
+    }, resolve);
     req.on('timeout', () => deadline.abort(new TransferError(`no data from ${url.host} for ${opts.limits.idleTimeoutMs / 1000} s`)));
     req.on('error', (e) => reject(signal.aborted ? signal.reason : e));
     req.end();

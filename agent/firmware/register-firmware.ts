@@ -11,6 +11,7 @@ import { runActivate } from './activate-command.js';
 import { runDownload } from './download-command.js';
 import { DEFAULT_FETCH_LIMITS, type FetchLimits, type FetchOptions } from './fetch-image.js';
 import type { FirmwareBackend } from './FirmwareBackend.js';
+import type { DownloadPolicy } from '../transfer/download-policy.js';
 import type { FirmwareDeps } from './FirmwareDeps.js';
 import { LOCAL_AGENT_PATH, TRANSFER_COMPLETE } from './transfer-complete.js';
 
@@ -28,13 +29,15 @@ export interface FirmwareCommandOptions {
   limits?: Partial<FetchLimits>;
   /** HTTPS trust anchors for image servers instead of Node's bundled CAs. */
   ca?: FetchOptions['ca'];
+  /** Where Download() may fetch from (transfer/download-policy.ts); none: anywhere. */
+  downloadPolicy?: DownloadPolicy;
   now?: () => Date;
 }
 
 export function registerFirmwareCommands(model: DataModel, backend: FirmwareBackend, opts: FirmwareCommandOptions): void {
   const { log } = opts;
   const deps: FirmwareDeps = {
-    model, backend, log, ca: opts.ca,
+    model, backend, log, ca: opts.ca, downloadPolicy: opts.downloadPolicy,
     limits: { ...DEFAULT_FETCH_LIMITS, ...opts.limits },
     now: opts.now ?? (() => new Date()),
     afterCompletion: (fn) => { setImmediate(fn); },

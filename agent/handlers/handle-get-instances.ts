@@ -12,16 +12,25 @@ import { ErrorCode, UspError, toUspError } from '../../datamodel/UspError.js';
 import type { CurrInstance, GetInstancesReq, GetInstancesResp, InstancesRequestedPathResult } from '../codec/types.js';
 import { uniqueKeys } from './unique-keys.js';
 import type { HandlerContext } from './HandlerContext.js';
+import { DEFAULT_MAX_RESPONSE_SIZE, ResponseBudget, yieldToEventLoop } from '../request-limits.js';
 
-export async function handleGetInstances(h: HandlerContext, req: GetInstancesReq): Promise<GetInstancesResp> {
+/**
+ * Bounded like Get (request-limits.ts): one requested path at a time with a yield to the event
+ * loop in between, and Error 7005 as soon as the response would not fit in a Record.
+ */
+export async function handleGetInstances(h: HandlerContext, req: GetInstancesReq, budget = new ResponseBudget(DEFAULT_MAX_RESPONSE_SIZE, 'the GetInstancesResp')): Promise<GetInstancesResp> {
   const reqPathResults: InstancesRequestedPathResult[] = [];
-  for (const text of req.objPaths) {
+  for (const [i, text] of req.objPaths.entries()) {
+    if (i > 0) await yieldToEventLoop();
+    let r: InstancesRequestedPathResult;
     try {
-      reqPathResults.push({ requestedPath: text, errCode: 0, errMsg: '', currInsts: await instancesOf(h, text, req.firstLevelOnly) });
+      r = { requestedPath: text, errCode: 0, errMsg: '', currInsts: await instancesOf(h, text, req.firstLevelOnly) };
     } catch (e) {
       const u = toUspError(e);
-      reqPathResults.push({ requestedPath: text, errCode: u.code, errMsg: u.message, currInsts: [] });
+      r = { requestedPath: text, errCode: u.code, errMsg: u.message, currInsts: [] };
     }
+    budget.addValue(r);
+    reqPathResults.push(r);
   }
   return { reqPathResults };
 }

@@ -16,6 +16,7 @@ import type {
   GetSupportedDMReq, GetSupportedDMResp, ParamValueType, RequestedObjectResult, SupportedObjectResult, SupportedParamResult,
 } from '../codec/types.js';
 import type { HandlerContext } from './HandlerContext.js';
+import { DEFAULT_MAX_RESPONSE_SIZE, ResponseBudget, yieldToEventLoop } from '../request-limits.js';
 import { ignoresValueChange } from './value-change-policy.js';
 
 /** TR-181 2.19.1 USP flavour, as published by the Broadband Forum. */
@@ -27,15 +28,23 @@ const VALUE_TYPE: Record<string, ParamValueType> = {
   unsignedInt: 'PARAM_UNSIGNED_INT', unsignedLong: 'PARAM_UNSIGNED_LONG',
 };
 
-export async function handleGetSupportedDM(h: HandlerContext, req: GetSupportedDMReq): Promise<GetSupportedDMResp> {
+/**
+ * Bounded like Get (request-limits.ts): one requested path at a time with a yield to the event
+ * loop in between, and Error 7005 as soon as the response would not fit in a Record.
+ */
+export async function handleGetSupportedDM(h: HandlerContext, req: GetSupportedDMReq, budget = new ResponseBudget(DEFAULT_MAX_RESPONSE_SIZE, 'the GetSupportedDMResp')): Promise<GetSupportedDMResp> {
   const reqObjResults: RequestedObjectResult[] = [];
-  for (const text of req.objPaths) {
+  for (const [i, text] of req.objPaths.entries()) {
+    if (i > 0) await yieldToEventLoop();
+    let r: RequestedObjectResult;
     try {
-      reqObjResults.push({ reqObjPath: text, errCode: 0, errMsg: '', dataModelInstUri: DATA_MODEL_INST_URI, supportedObjs: await describe(h, text, req) });
+      r = { reqObjPath: text, errCode: 0, errMsg: '', dataModelInstUri: DATA_MODEL_INST_URI, supportedObjs: await describe(h, text, req) };
     } catch (e) {
       const u = toUspError(e);
-      reqObjResults.push({ reqObjPath: text, errCode: u.code, errMsg: u.message, dataModelInstUri: '', supportedObjs: [] });
+      r = { reqObjPath: text, errCode: u.code, errMsg: u.message, dataModelInstUri: '', supportedObjs: [] };
     }
+    budget.addValue(r);
+    reqObjResults.push(r);
   }
   return { reqObjResults };
 }

@@ -12,11 +12,32 @@ import { ErrorCode, UspError, toUspError } from '../../datamodel/UspError.js';
 import type { GetReq, GetResp, GetRequestedPathResult, ResolvedPathResult } from '../codec/types.js';
 import { formatParam, formatParams, seesSecured } from './format-params.js';
 import type { HandlerContext } from './HandlerContext.js';
+import { DEFAULT_MAX_RESPONSE_SIZE, ResponseBudget, yieldToEventLoop } from '../request-limits.js';
 
-export async function handleGet(h: HandlerContext, get: GetReq): Promise<GetResp> {
+/**
+ * The response is bounded (`budget`, Error 7005 once it would not fit in a Record) and built one
+ * requested path at a time, yielding to the event loop in between so one large Get never holds
+ * up other controllers for longer than one path takes.
+ */
+export async function handleGet(h: HandlerContext, get: GetReq, budget = new ResponseBudget(DEFAULT_MAX_RESPONSE_SIZE, 'the GetResp')): Promise<GetResp> {
   const reqPathResults: GetRequestedPathResult[] = [];
-  for (const text of get.paramPaths) reqPathResults.push(await getPath(h, text, get.maxDepth));
+  for (const [i, text] of get.paramPaths.entries()) {
+    // One requested path may cover the whole model (tens of ms): yield between every two.
+    if (i > 0) await yieldToEventLoop();
+    const r = await getPath(h, text, get.maxDepth);
+    charge(budget, r);
+    reqPathResults.push(r);
+  }
   return { reqPathResults };
+}
+
+function charge(budget: ResponseBudget, r: GetRequestedPathResult): void {
+  budget.addString(r.requestedPath);
+  budget.addString(r.errMsg ?? '');
+  for (const res of r.resolvedPathResults ?? []) {
+    budget.addString(res.resolvedPath);
+    budget.addMap(res.resultParams);
+  }
 }
 
 async function getPath(h: HandlerContext, text: string, maxDepth: number): Promise<GetRequestedPathResult> {

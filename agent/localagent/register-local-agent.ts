@@ -5,7 +5,7 @@
  */
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
-import { registerStored } from '../../datamodel/store/stored-binding.js';
+import { registerStored, type StoredOptions } from '../../datamodel/store/stored-binding.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { registerCertificates, SUPPORTED_FINGERPRINT_ALGORITHMS } from '../certificates/register-certificates.js';
 import { registerChallenges } from '../challenge/register-challenges.js';
@@ -24,6 +24,8 @@ export interface LocalAgentInfo {
    * row (keys [i, j]); 0 when none runs.
    */
   currentRetryCount?: (keys: readonly number[]) => number;
+  /** Vendor parameters of Device.LocalAgent. (e.g. X_<VENDOR>_AllowLocalDownloads), stored like the rest. */
+  vendorParams?: StoredOptions['vendorParams'];
 }
 
 /** Tables TP-469 writes to and the agent keeps across restarts. */
@@ -54,6 +56,7 @@ export function registerLocalAgent(model: DataModel, store: DataStore, info: Loc
       SupportedProtocols: () => info.supportedProtocols,
       SupportedFingerprintAlgorithms: () => SUPPORTED_FINGERPRINT_ALGORITHMS,
     },
+    vendorParams: info.vendorParams,
   });
   registerStored(model, store, 'Device.LocalAgent.Controller.{i}.', {
     params: ['Alias', 'EndpointID', 'ControllerCode', 'ProvisioningCode', 'Enable', 'AssignedRole', 'InheritedRole',

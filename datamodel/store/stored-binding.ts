@@ -7,6 +7,7 @@ import type { ObjectBinding, InstanceKeys, RequestContext, CommandBinding } from
 import type { DataModel } from '../tree/DataModel.js';
 import type { ModelNode } from '../tree/ModelNode.js';
 import type { Value } from '../value/Value.js';
+import type { SchemaParam } from '../schema/types.js';
 import { defaultValue } from '../value/default-value.js';
 import type { DataStore } from './DataStore.js';
 
@@ -23,12 +24,17 @@ export interface StoredOptions {
   /** Values a new row gets from the agent itself (e.g. Subscription.Recipient, CreationDate). */
   initial?: (parentKeys: InstanceKeys, ctx: RequestContext) => Record<string, Value>;
   commands?: Readonly<Record<string, CommandBinding>>;
+  /**
+   * Vendor-specific parameters (X_<VENDOR>_<Name>) stored like the schema's, each with the value
+   * it reads as until one is stored.
+   */
+  vendorParams?: ReadonlyArray<{ param: SchemaParam; default: Value }>;
 }
 
 /** Registers `supportedPath` as a stored object and returns its node. */
 export function registerStored(model: DataModel, store: DataStore, supportedPath: string, opts: StoredOptions = {}): ModelNode {
   const node = model.requireNode(supportedPath);
-  return model.register(supportedPath, storedBinding(node, store, opts));
+  return model.register(supportedPath, storedBinding(node, store, opts), { vendorParams: opts.vendorParams?.map((v) => v.param) });
 }
 
 function storedBinding(node: ModelNode, store: DataStore, opts: StoredOptions): ObjectBinding {
@@ -39,6 +45,7 @@ function storedBinding(node: ModelNode, store: DataStore, opts: StoredOptions): 
     const p = node.def.params.find((q) => q.name === name);
     if (p) defaults[name] = defaultValue(p);
   }
+  for (const v of opts.vendorParams ?? []) defaults[v.param.name] = v.default;
   const live = opts.live ? Object.entries(opts.live) : [];
   const binding: ObjectBinding = {
     params: names,

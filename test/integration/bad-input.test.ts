@@ -161,6 +161,26 @@ describe('Records that cannot be extracted (R-MTP.5; R-WS.16: close with 1003)',
     expect(p.records[0]).toMatchObject({ toId: p.eid, fromId: AGENT_EID });
   });
 
+  it('a Record of another USP major version (2.0): Error 7104 naming the version, then close 1003; the request is not processed', async () => {
+    const p = await openPeer();
+    const msgId = nextId('version');
+    p.ws.send(record(p, encodeMsg(requestMsg(msgId, GET_EID)), { version: '2.0' }));
+    expect.soft((await closedWithin(p, 1000))?.code, 'R-WS.16 close code').toBe(1003);
+    expect(p.msgs).toHaveLength(1);
+    expect(p.msgs[0]!.header.msgId).toBe(msgId);
+    expect(errorOf(p.msgs[0])).toMatchObject({ errCode: 7104, errMsg: expect.stringContaining('USP version 2.0 is not supported') });
+  });
+
+  it('payload_security TLS12 in a NoSessionContext record: Error 7102, never processed as plaintext, then close 1003', async () => {
+    const p = await openPeer();
+    const msgId = nextId('tls12');
+    p.ws.send(record(p, encodeMsg(requestMsg(msgId, GET_EID)), { payloadSecurity: 'TLS12' }));
+    expect.soft((await closedWithin(p, 1000))?.code, 'R-WS.16 close code').toBe(1003);
+    expect(p.msgs).toHaveLength(1);
+    expect(p.msgs[0]!.header.msgId).toBe(msgId);
+    expect(errorOf(p.msgs[0]).errCode).toBe(7102);
+  });
+
   it('an empty no_session_context payload: no answer, close 1003', async () => {
     const p = await openPeer();
     const empty = rawRecord(p, pb.msg(7));
@@ -260,6 +280,22 @@ describe('E2E session records', () => {
     const rec = f.controller.records[before]!;
     expect(rec).toMatchObject({ toId: CONTROLLER_EID, fromId: AGENT_EID });
     expect(rec.body).toMatchObject({ kind: 'disconnect', reasonCode: 7106 });
+  });
+
+  it('a SessionContext record with payload_security TLS12 is not processed either: DisconnectRecord 7106', async () => {
+    const before = f.controller.records.length;
+    f.controller.sendRaw(encodeRecord({
+      toId: AGENT_EID, fromId: CONTROLLER_EID, payloadSecurity: 'TLS12',
+      body: {
+        kind: 'sessionContext',
+        sessionContext: {
+          sessionId: 8n, sequenceId: 1n, expectedId: 1n, retransmitId: 0n, payloadSarState: 'NONE', payloadrecSarState: 'NONE',
+          payload: [encodeMsg(requestMsg(nextId('e2e-tls'), GET_EID))],
+        },
+      },
+    }));
+    await expect.poll(() => f.controller.records.length).toBeGreaterThan(before);
+    expect(f.controller.records.slice(before).map((r) => r.body)).toEqual([expect.objectContaining({ kind: 'disconnect', reasonCode: 7106 })]);
   });
 });
 

@@ -28,12 +28,12 @@ export interface AgentFixture {
   close(): Promise<void>;
 }
 
-export async function startAgent(opts: { platform?: PlatformName; extra?: DefaultsFile; dataDir?: string; pollIntervalMs?: number; captureLogs?: boolean; agent?: Partial<AgentOptions> } = {}): Promise<AgentFixture> {
+export async function startAgent(opts: { platform?: PlatformName; extra?: DefaultsFile; dataDir?: string; pollIntervalMs?: number; captureLogs?: boolean; vendorPrefix?: string; agent?: Partial<AgentOptions> } = {}): Promise<AgentFixture> {
   const port = await freePort();
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'usp-agent-test-'));
   const logs: string[] = [];
   const log = opts.captureLogs ? createLogger('info', 'agent', (_level, line) => { logs.push(line); }) : silentLogger;
-  const agent = await Agent.start({ defaults: testDefaults(port, opts.extra), dataDir, platform: opts.platform ?? 'simulated', log, seed: 42, schema: testSchema(), pollIntervalMs: opts.pollIntervalMs, ...opts.agent });
+  const agent = await Agent.start({ defaults: testDefaults(port, opts.extra), dataDir, platform: opts.platform ?? 'simulated', log, seed: 42, schema: testSchema(), pollIntervalMs: opts.pollIntervalMs, vendorPrefix: opts.vendorPrefix, ...opts.agent });
   const url = `ws://127.0.0.1:${port}/usp`;
   const controller = await TestController.connect(url, CONTROLLER_EID, AGENT_EID);
   return {

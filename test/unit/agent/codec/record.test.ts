@@ -88,8 +88,22 @@ describe('encodeRecord / decodeRecord round trips', () => {
     expect(Array.from(bytes)).toEqual(Array.from(cat(ids(), msg(12, str(1, 'bye'), fixed32(2, 7105)))));
   });
 
-  it.each(['1.0', '1.1', '1.2', '1.3', '1.4', '1.5', '1.12', '2.0'])('accepts version %s and records it', (v) => {
+  it.each(['1.0', '1.1', '1.2', '1.3', '1.4', '1.5', '1.12'])('accepts version %s and records it', (v) => {
     expect(decodeRecord(cat(ids(v), nsc)).version).toBe(v);
+  });
+
+  it.each(['0.9', '2.0', '10.4'])('refuses version %s, another USP major version, with 7104 naming it', (v) => {
+    const e = decodeFails(cat(ids(v), nsc));
+    expect([e.code, e.reason]).toEqual([ErrorCode.InvalidRecordValue, 'unsupported']);
+    expect(e.message).toContain(`USP version ${v} is not supported`);
+    expect(e.salvage.payload).toBeDefined();
+  });
+
+  it('refuses payload_security TLS12 in a NoSessionContext record with 7102 (TLS only within an E2E session)', () => {
+    const e = decodeFails(cat(ids(), vint(4, 1), nsc));
+    expect([e.code, e.reason]).toEqual([ErrorCode.SecureSessionNotSupported, 'unsupported']);
+    // A SessionContext record may carry TLS12: it decodes, and the agent answers it with Disconnect 7106.
+    expect(decodeRecord(cat(ids(), vint(4, 1), msg(8, vint(1, 5), vint(2, 1)))).payloadSecurity).toBe('TLS12');
   });
 });
 
