@@ -45,7 +45,7 @@ const RXN = PERM_R | PERM_X | PERM_N;
  * and no rule anywhere that grants less. Such a role is served by the constant full view, so
  * the hot path stays a constant lookup (e.g. the built-in Role.1).
  */
-function grantsEverything(role: CompiledRole): boolean {
+export function grantsEverything(role: CompiledRole): boolean {
   const full = (r: PermissionRule): boolean => (r.param & RWN) === RWN && (r.obj & RWN) === RWN
     && (r.inst & RWN) === RWN && (r.commandEvent & RXN) === RXN;
   const wholeTree = (r: PermissionRule): boolean => r.targets.some((t) => t.path.kind === 'object' && t.path.segments.length === 1);

@@ -2,19 +2,22 @@
  * A plain (unencrypted) WebSocket server names each peer only by the `eid` it claims, so anyone who
  * can reach it can speak as any controller it serves. TR-369 R-MTP.0 allows that inside a LAN
  * only; on a loopback address only local processes can reach it. When such a server listens on a
- * non-loopback address and the full-access role (ControllerTrust.Role.1, load-trust.ts) is held by
- * an enabled controller or by UntrustedRole, the operator is warned once at start.
+ * non-loopback address and a role whose rows grant everything (the built-in Role.1 "Full Access",
+ * or any role like it) is held by an enabled controller or by UntrustedRole, the operator is
+ * warned once at start.
  */
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { Logger } from '../../datamodel/Logger.js';
-import { FULL_ACCESS_ROLE, loadTrust, roleInstances } from '../access/load-trust.js';
+import { grantsEverything } from '../access/ControllerPermissions.js';
+import { loadTrust, roleInstances } from '../access/load-trust.js';
 import { isLoopback } from './listen-addresses.js';
 
-/** Who holds the full-access role: controller Endpoint IDs, and "UntrustedRole" for any unknown endpoint. */
+/** Who holds a full-access role: controller Endpoint IDs, and "UntrustedRole" for any unknown endpoint. */
 export async function fullAccessHolders(model: DataModel): Promise<string[]> {
   const trust = await loadTrust(model);
-  if (!trust.roles.get(FULL_ACCESS_ROLE)?.full) return [];
-  const full = async (refs: string): Promise<boolean> => (await roleInstances(model, refs)).includes(FULL_ACCESS_ROLE);
+  const fullRoles = new Set([...trust.roles.values()].filter(grantsEverything).map((r) => r.instance));
+  if (fullRoles.size === 0) return [];
+  const full = async (refs: string): Promise<boolean> => (await roleInstances(model, refs)).some((n) => fullRoles.has(n));
   const out: string[] = [];
   if (await full(trust.untrustedRole)) out.push('UntrustedRole');
   const table = model.requireNode('Device.LocalAgent.Controller.{i}.');
