@@ -132,7 +132,10 @@ export class Agent {
     // Firmware:1 Download()/Activate() and TransferComplete!, where the platform has firmware banks.
     if (platform.firmware) registerFirmwareCommands(model, platform.firmware, { ...actions, settle: () => agent?.notifications.engine.idle() ?? Promise.resolve(), log: log.child('firmware') });
 
-    const restored = store.load((why, movedTo) => log.error('state file unreadable; starting from factory defaults', { why, movedTo }));
+    const restored = store.load((why, movedTo, journal) => {
+      if (journal) log.error('state journal damaged; kept state.json and the records before the damage', { why, copiedTo: movedTo, keptRecords: journal.keptRecords, droppedLines: journal.droppedLines });
+      else log.error('state file unreadable; starting from factory defaults', { why, movedTo });
+    });
     if (!restored) {
       await applyDefaults(model, opts.defaults);
       await store.flush();
@@ -203,6 +206,8 @@ export class Agent {
       this.stopWanWatch?.();
       this.platformStop?.();
       await this.store.flush();
+      // The next start then reads state.json alone; if this fails it replays the journal.
+      if (!(await this.store.compact())) this.log.warn('state not compacted at stop; the next start replays the journal');
       // A factory reset forgets the saved state before anyone can start again: the next start
       // then finds no state and applies the factory defaults.
       if (reason.kind === 'restart' && reason.cause === 'RemoteFactoryReset' && this.store.file) await rm(this.store.file, { force: true });
