@@ -109,7 +109,7 @@ export class Agent {
     const schema = opts.legacyCoap ? withLegacyCoapSchema(baseSchema) : baseSchema;
     const model = new DataModel(schema);
     const store = new DataStore(opts.dataDir);
-    model.onCommit(() => store.flush());
+    model.onCommit(() => store.flush(), () => store.revert());
     const startedAt = Date.now();
     registerLocalAgent(model, store, { softwareVersion: SOFTWARE_VERSION, startedAt, supportedProtocols: opts.legacyCoap ? 'WebSocket,MQTT,UDS,CoAP' : 'WebSocket,MQTT,UDS', now: () => new Date(),
       currentRetryCount: (keys) => {
