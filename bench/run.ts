@@ -11,7 +11,8 @@
  *
  * Phases: start-up and RSS (agent and bare Node spawned alternately), pipelined Get against the
  * agent process and the echo process (alternating rounds), whole-tree Get and GetSupportedDM end
- * to end, then in-process handler and codec costs, then notifications (bench/notify.ts: Set → Notify
+ * to end, then in-process handler and codec costs, then the cost of one commit at 10 and 10,000
+ * Subscription rows (bench/commit-cost.ts; alone: `node dist/bench/commit-cost.js`), then notifications (bench/notify.ts: Set → Notify
  * latency and delivery rate against their own agent process, the polling-pass cost in-process;
  * alone: `node dist/bench/notify.js`), then transports (bench/transports.ts: MQTT, the WebSocket
  * client MTP, TLS; alone: `node dist/bench/transports.js`), then platforms (bench/platforms.ts:
@@ -24,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { BenchClient } from './client.js';
 import { writeResponses } from './echo-responses.js';
 import { figure, type Figure } from './figure.js';
+import { measureCommitCost } from './commit-cost.js';
 import { measureInProcess } from './in-process.js';
 import { measureNotifications } from './notify.js';
 import { measurePlatforms } from './platforms.js';
@@ -221,6 +223,7 @@ async function main(): Promise<void> {
     getSerial: slottedRecords(getParam(SERIAL_PATH), 1)[0]!,
     getDevice: requestRecord('bench-tree', getParam('Device.')),
   }, 1500);
+  out.commitCost = await measureCommitCost(progress);
 
   out.notifications = await measureNotifications(progress);
   out.transports = await measureTransports(progress, { mainWsEcho: (out.pipelinedGet as { wsEcho: Figure }).wsEcho.value });
