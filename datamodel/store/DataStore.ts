@@ -285,19 +285,42 @@ export class DataStore {
       for (const [k] of p.rows) rows.add(k);
       for (const [k] of p.tables) tables.add(k);
     }
+    const live = this.tables;
     if (all) {
       this.rows = this.image.allRows();
       this.tables = this.image.allTables();
+      for (const k of live.keys()) tables.add(k);
     } else {
       for (const k of rows) { const v = this.image.row(k); if (v) this.rows.set(k, v); else this.rows.delete(k); }
-      for (const k of tables) { const t = this.image.table(k); if (t) this.tables.set(k, t); else this.tables.delete(k); }
+    }
+    // Instances go back to what is saved, counters do not: a failed Add's number may have been
+    // seen (a Get meanwhile), so it is never handed out again (R-ARC.8). The next commit saves them.
+    const advanced: string[] = [];
+    for (const k of tables) {
+      const saved = this.image.table(k);
+      const was = live.get(k);
+      const next = Math.max(saved?.next ?? 1, was?.next ?? 1);
+      if (saved && next === saved.next) { this.tables.set(k, saved); continue; }
+      if (!saved && (!was || !this.keepsCounter(k))) { this.tables.delete(k); continue; }
+      this.tables.set(k, { next, instances: saved?.instances ?? [] });
+      advanced.push(k);
     }
     this.dirtyRows.clear();
     this.dirtyTables.clear();
+    for (const k of advanced) this.tableChange(k, true);
     this.cleared = false;
     this.failed = [];
     this.failure = undefined;
     this.last = undefined;
+  }
+
+  /**
+   * Whether a table that was never saved keeps its counter after a revert: yes unless it sits
+   * under an instance that is gone (a sub-table of a failed Add), which never comes back.
+   */
+  private keepsCounter(tablePath: string): boolean {
+    const m = /^(.*\.)(\d+)\.[^.]+\.$/.exec(tablePath);
+    return !m || (this.image.table(m[1])?.instances.includes(Number(m[2])) ?? false);
   }
 
   private takeRecord(): PendingRecord {
