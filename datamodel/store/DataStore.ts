@@ -398,6 +398,8 @@ export class DataStore {
     try {
       await fh.writeFile(text);
       await fh.datasync();
+      // A new journal's directory entry must be durable too, or the whole file could vanish.
+      if (!this.journalOnDisk) await syncDirectory(this.dir!);
     } catch (e) {
       // Take back what got written, so a failed commit's line does not come back at the next start.
       await fh.truncate(this.journalBytes).catch(() => undefined);
@@ -405,10 +407,7 @@ export class DataStore {
     } finally {
       await fh.close();
     }
-    if (!this.journalOnDisk) {
-      await syncDirectory(this.dir!);
-      this.journalOnDisk = true;
-    }
+    this.journalOnDisk = true;
     this.journalBytes += Buffer.byteLength(text);
     for (const p of batch) this.image.apply(p.seq, p.clear, p.rows, p.tables);
   }
