@@ -101,6 +101,8 @@ describe('which server certificates the agent accepts when it dials (R-MTP.1, "C
     const client = dial(port, TEST_CONTROLLER_1_EID);
     await client.start();
     await waitUntil(() => client.connectionFor(TEST_CONTROLLER_1_EID) !== undefined, 3000, 'the link');
+    // The link is up when the agent has sent its WebSocketConnect; the controller reads it a moment later.
+    await waitUntil(() => fc.records.length > 0, 3000, 'the WebSocketConnect record');
     expect(fc.records[0]?.body.kind).toBe('websocketConnect');
     const conn = client.connectionFor(TEST_CONTROLLER_1_EID)!;
     expect(conn.peerCertificate?.subject).toContain('CN=controller-1');
