@@ -134,7 +134,7 @@ export class Agent {
     const schema = opts.legacyCoap ? withLegacyCoapSchema(baseSchema) : baseSchema;
     const model = new DataModel(schema);
     const store = new DataStore(opts.dataDir);
-    model.onCommit(() => store.flush());
+    model.onCommit(() => store.flush(), () => store.revert());
     const startedAt = Date.now();
     // Where Download() may fetch from (loopback and the device's own addresses refused on live platforms).
     const downloads = downloadPolicySetting(store, opts.platform, opts.vendorPrefix);
@@ -161,7 +161,10 @@ export class Agent {
     // Firmware:1 Download()/Activate() and TransferComplete!, where the platform has firmware banks.
     if (platform.firmware) registerFirmwareCommands(model, platform.firmware, { ...actions, settle: () => agent?.notifications.engine.idle() ?? Promise.resolve(), log: log.child('firmware'), downloadPolicy: downloads.policy });
 
-    const restored = store.load((why, movedTo) => log.error('state file unreadable; starting from factory defaults', { why, movedTo }));
+    const restored = store.load((why, movedTo, journal) => {
+      if (journal) log.error('state journal damaged; kept state.json and the records before the damage', { why, copiedTo: movedTo, keptRecords: journal.keptRecords, droppedLines: journal.droppedLines });
+      else log.error('state file unreadable; starting from factory defaults', { why, movedTo });
+    });
     if (!restored) {
       await applyDefaults(model, withBuiltinRoles(opts.defaults));
       await store.flush();
@@ -254,6 +257,8 @@ export class Agent {
       this.stopExpiry?.();
       this.platformStop?.();
       await this.store.flush();
+      // The next start then reads state.json alone; if this fails it replays the journal.
+      if (!(await this.store.compact())) this.log.warn('state not compacted at stop; the next start replays the journal');
       // A factory reset forgets the saved state before anyone can start again: the next start
       // then finds no state and applies the factory defaults.
       if (reason.kind === 'restart' && reason.cause === 'RemoteFactoryReset' && this.store.file) await rm(this.store.file, { force: true });

@@ -12,7 +12,9 @@
  * Phases: start-up and RSS (agent and bare Node spawned alternately), pipelined Get against the
  * agent process and the echo process (alternating rounds), whole-tree Get and GetSupportedDM end
  * to end, then in-process handler and codec costs and what permission checks add
- * (bench/access-cost.ts; alone: `node dist/bench/access-cost.js`), then notifications (bench/notify.ts: Set → Notify
+ * (bench/access-cost.ts; alone: `node dist/bench/access-cost.js`), then the cost of one commit at
+ * 10 and 10,000 Subscription rows (bench/commit-cost.ts; alone: `node dist/bench/commit-cost.js`),
+ * then notifications (bench/notify.ts: Set → Notify
  * latency and delivery rate against their own agent process, the polling-pass cost in-process;
  * alone: `node dist/bench/notify.js`), then transports (bench/transports.ts: MQTT, the WebSocket
  * client MTP, TLS; alone: `node dist/bench/transports.js`), then platforms (bench/platforms.ts:
@@ -26,6 +28,7 @@ import { BenchClient } from './client.js';
 import { writeResponses } from './echo-responses.js';
 import { figure, type Figure } from './figure.js';
 import { measureAccessCost } from './access-cost.js';
+import { measureCommitCost } from './commit-cost.js';
 import { measureInProcess } from './in-process.js';
 import { measureNotifications } from './notify.js';
 import { measurePlatforms } from './platforms.js';
@@ -225,6 +228,7 @@ async function main(): Promise<void> {
   }, 1500);
   progress('in-process: permission checks (full access, Limited role)');
   out.accessControl = await measureAccessCost(1500);
+  out.commitCost = await measureCommitCost(progress);
 
   out.notifications = await measureNotifications(progress);
   out.transports = await measureTransports(progress, { mainWsEcho: (out.pipelinedGet as { wsEcho: Figure }).wsEcho.value });

@@ -121,7 +121,12 @@ export class CertificateTable {
       }
       await this.binding.delete!([n], {});
       changes.push({ kind: 'deleted', inst: { node: this.node, keys: [n] }, path: this.node.pathOf([n]) });
-      await this.model.runCommitHooks();
+      // A failed save puts the stored rows back (still under the lock) and answers 7003.
+      await this.model.runCommitHooks().catch((e: unknown) => {
+        this.model.revertFailedCommit();
+        this.parsed.clear();
+        throw new UspError(ErrorCode.InternalError, `the change could not be saved, so it was not made: ${e instanceof Error ? e.message : String(e)}`);
+      });
     } finally {
       release();
     }
@@ -133,6 +138,7 @@ export class CertificateTable {
     return {
       params: PARAMS,
       changesOnlyThroughAgent: true,
+      stored: true,
       list: () => store.instances(TABLE_PATH),
       get: (keys) => {
         const row = store.row(rowPath(own(keys))) ?? {};

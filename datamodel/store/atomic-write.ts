@@ -21,6 +21,11 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
     await unlink(tmp).catch(() => undefined);
     throw e;
   }
-  const dir = await open(dirname(file), 'r');
+  await syncDirectory(dirname(file));
+}
+
+/** Makes a directory's entries (a rename, a new or removed file) durable. */
+export async function syncDirectory(path: string): Promise<void> {
+  const dir = await open(path, 'r');
   try { await dir.sync(); } catch { /* some filesystems cannot fsync a directory; rename is still atomic */ } finally { await dir.close(); }
 }

@@ -51,6 +51,7 @@ function storedBinding(node: ModelNode, store: DataStore, opts: StoredOptions): 
     params: names,
     // Live parameters (UpTime) are computed, but they are counters the poller ignores anyway.
     changesOnlyThroughAgent: true,
+    stored: true,
     commands: opts.commands,
     get(keys) {
       const row = store.row(node.pathOf(keys));

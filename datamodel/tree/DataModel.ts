@@ -35,6 +35,7 @@ export class DataModel {
   /** Value changes, object creation/deletion and events, for subscriptions. */
   readonly changes = new ChangeFeed();
   private readonly commitHooks: Array<() => Promise<void>> = [];
+  private readonly revertHooks: Array<() => void> = [];
   /** Serialises write transactions (see WriteLock). */
   readonly writeLock = new WriteLock();
   private readonly cascades = new Map<ModelNode, DeleteCascade[]>();
@@ -149,8 +150,22 @@ export class DataModel {
     return this.cascades.get(node) ?? [];
   }
 
-  /** Runs when a transaction with changes commits (the persistent store flushes here). */
-  onCommit(hook: () => Promise<void>): void { this.commitHooks.push(hook); }
+  /**
+   * `hook` runs when a transaction with changes commits (the persistent store flushes here);
+   * `revert`, after a commit whose hooks failed, puts the hook's state back to what it saved.
+   */
+  onCommit(hook: () => Promise<void>, revert?: () => void): void {
+    this.commitHooks.push(hook);
+    if (revert) this.revertHooks.push(revert);
+  }
+
+  /**
+   * After runCommitHooks rejected, called under the write lock: the stored values go back to
+   * what is saved, so a change answered with 7003 is not in the model either.
+   */
+  revertFailedCommit(): void {
+    for (const r of this.revertHooks) r();
+  }
 
   /**
    * Calls every hook at once; each takes what it saves synchronously (DataStore.flush snapshots

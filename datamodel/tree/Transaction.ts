@@ -11,7 +11,8 @@ import type { Change } from './ChangeFeed.js';
 import type { DataModel } from './DataModel.js';
 import type { ModelNode, ObjectInstance } from './ModelNode.js';
 
-type Undo = () => unknown;
+/** An undo, and whether it restores a stored binding (those the store puts back itself after a failed save). */
+interface Undo { run: () => unknown; stored: boolean }
 
 export class Transaction {
   private readonly undos: Undo[] = [];
@@ -45,6 +46,8 @@ export class Transaction {
     }
   }
 
+  private undo(run: () => unknown, stored = false): void { this.undos.push({ run, stored }); }
+
   /** A point to roll back to; pass it to rollbackTo. */
   savepoint(): number { return this.undos.length; }
 
@@ -57,14 +60,14 @@ export class Transaction {
     const old: Record<string, Value> = {};
     for (const k of Object.keys(values)) if (before[k] !== undefined) old[k] = before[k];
     await b.set(inst.keys, values, this.ctx);
-    this.undos.push(() => b.set!(inst.keys, old, this.ctx));
+    this.undo(() => b.set!(inst.keys, old, this.ctx), b.stored);
     const path = inst.node.pathOf(inst.keys);
     const mark = this.changes.length;
     for (const [param, value] of Object.entries(values)) {
       if (before[param] !== value) this.changes.push({ kind: 'value', inst, path, param, value });
     }
     const changes = this.changes;
-    this.undos.push(() => { changes.length = Math.min(changes.length, mark); });
+    this.undo(() => { changes.length = Math.min(changes.length, mark); });
     // Only a change to a key parameter can break uniqueness; skip the sibling scan otherwise.
     const keys = inst.node.def.uniqueKeys;
     if (keys && keys.some((k) => k.params.some((p) => p in values))) await this.checkUniqueKeys(inst);
@@ -88,13 +91,13 @@ export class Transaction {
     }
     const n = await b.add(parentKeys, params, this.ctx, requested);
     const inst: ObjectInstance = { node, keys: [...parentKeys, n] };
-    this.undos.push(() => b.delete?.(inst.keys, this.ctx));
+    this.undo(() => b.delete?.(inst.keys, this.ctx), b.stored);
     const generated = generateMissingKeys(node, n, params);
     if (Object.keys(generated).length > 0) await b.set?.(inst.keys, generated, this.ctx);
     const mark = this.changes.length;
     this.changes.push({ kind: 'created', inst, path: node.pathOf(inst.keys) });
     const changes = this.changes;
-    this.undos.push(() => { changes.length = Math.min(changes.length, mark); });
+    this.undo(() => { changes.length = Math.min(changes.length, mark); });
     await this.checkUniqueKeys(inst);
     return inst;
   }
@@ -108,11 +111,11 @@ export class Transaction {
     }
     const snap = b.snapshot?.(inst.keys);
     await b.delete(inst.keys, this.ctx);
-    if (b.restore) this.undos.push(() => b.restore!(inst.keys, snap));
+    if (b.restore) this.undo(() => b.restore!(inst.keys, snap), b.stored);
     const mark = this.changes.length;
     this.changes.push({ kind: 'deleted', inst, path: inst.node.pathOf(inst.keys) });
     const changes = this.changes;
-    this.undos.push(() => { changes.length = Math.min(changes.length, mark); });
+    this.undo(() => { changes.length = Math.min(changes.length, mark); });
     // Rows that must not outlive this one go with it, undone together if the transaction fails.
     for (const cascade of this.model.deleteCascades(inst.node)) await cascade(inst, this);
   }
@@ -121,7 +124,7 @@ export class Transaction {
   async rollbackTo(savepoint: number): Promise<void> {
     while (this.undos.length > savepoint) {
       const undo = this.undos.pop()!;
-      try { await undo(); } catch { /* keep undoing the rest: a half-undone row is worse */ }
+      try { await undo.run(); } catch { /* keep undoing the rest: a half-undone row is worse */ }
     }
   }
 
@@ -143,9 +146,36 @@ export class Transaction {
     // while this snapshot is written, and this commit resolves once it is on disk.
     const saved = this.undos.length > 0 ? this.model.runCommitHooks() : Promise.resolve();
     this.unlock();
-    await saved;
+    try {
+      await saved;
+    } catch (e) {
+      await this.undoUnsaved();
+      throw new UspError(ErrorCode.InternalError, `the change could not be saved, so it was not made: ${e instanceof Error ? e.message : String(e)}`);
+    }
     const by = this.ctx.triggeredBy;
     for (const c of this.changes) this.model.changes.emit(by ? { ...c, triggeredBy: by } : c);
+  }
+
+  /**
+   * The save of this commit failed (disk full, data directory gone or read-only): take the
+   * change back out of the live model, under the write lock again, so the 7003 answer, the model
+   * and the disk agree. Stored values go back to what is saved (the store knows them; undoing them
+   * here could restore another failed commit's values); live bindings (platform settings) run
+   * their undo. Subscribers were not told yet, and are not.
+   */
+  private async undoUnsaved(): Promise<void> {
+    this.release = await this.model.writeLock.acquire();
+    try {
+      while (this.undos.length > 0) {
+        const undo = this.undos.pop()!;
+        if (undo.stored) continue;
+        try { await undo.run(); } catch { /* keep undoing the rest */ }
+      }
+      this.model.revertFailedCommit();
+    } finally {
+      this.changes = [];
+      this.unlock();
+    }
   }
 
   private async checkUniqueKeys(inst: ObjectInstance): Promise<void> {

@@ -1,8 +1,9 @@
 /**
  * One writer at a time. Stored bindings change the in-memory store as soon as a transaction
- * applies a value, and a save writes the whole store: if two transactions overlapped, one's
- * commit could save the other's not-yet-committed (and later rolled back) changes. Write
- * transactions therefore queue here, from their first change to their commit or rollback.
+ * applies a value, and a save writes every row changed since the last save: if two
+ * transactions overlapped, one's commit could save the other's not-yet-committed (and later
+ * rolled back) changes. Write transactions therefore queue here, from their first change to
+ * their commit or rollback; a commit whose save failed takes the lock again to undo itself.
  * Reads never wait.
  */
 export class WriteLock {

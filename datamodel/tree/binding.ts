@@ -64,6 +64,12 @@ export interface ObjectBinding {
    * ValueChange is then reported on commit and never polled.
    */
   readonly changesOnlyThroughAgent?: boolean;
+  /**
+   * True when the values live in the agent's persistent store: when a commit cannot be saved,
+   * the store itself puts them back as saved (DataModel.revertFailedCommit), so a transaction
+   * does not run its undo for them.
+   */
+  readonly stored?: boolean;
 }
 
 export interface CommandInvocation {

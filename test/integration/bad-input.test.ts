@@ -6,15 +6,14 @@
  * After every case the long-lived test controller must still get an answer to a Get.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { decodeMsg, encodeMsg, requestMsg } from '../../agent/codec/msg.js';
 import { decodeRecord, encodeRecord, noSessionContextRecord, type DecodedRecord, type OutgoingRecord } from '../../agent/codec/record.js';
 import type { Request, UspMsg } from '../../agent/codec/types.js';
 import { cat, pb } from '../../bench/fuzz-corpus.js';
+import { readSavedState } from '../../datamodel/store/SavedImage.js';
 import { AGENT_EID, CONTROLLER_EID, startAgent, type AgentFixture } from '../peers/agent-fixture.js';
 import { TestController } from '../peers/TestController.js';
 
@@ -508,7 +507,8 @@ describe('refused Sets change nothing, in the model or in state.json', () => {
   ];
 
   function saved(): { rows: Record<string, Record<string, unknown>>; tables: unknown } {
-    return JSON.parse(readFileSync(join(f.dataDir, 'state.json'), 'utf8')) as { rows: Record<string, Record<string, unknown>>; tables: unknown };
+    // state.json plus the journal: what a restart would load.
+    return readSavedState(f.dataDir)!;
   }
   const relevant = () => { const s = saved(); return { agent: s.rows['Device.LocalAgent.'], ctrl: s.rows[CTRL], tables: s.tables }; };
   async function current() {

@@ -13,6 +13,7 @@ import type { DefaultsFile } from '../../agent/defaults/apply-defaults.js';
 import { AGENT_EID, CONTROLLER_EID, testDefaults } from '../peers/agent-fixture.js';
 import { AgentProcess, type AgentProcessOptions } from '../peers/agent-process.js';
 import { TestController, asResponse, freePort } from '../peers/TestController.js';
+import { readSavedState } from '../../datamodel/store/SavedImage.js';
 
 /** agent/cli/main.ts EXIT_START_FAILED (not imported: importing main.ts runs the CLI). */
 const EXIT_START_FAILED = 2;
@@ -109,8 +110,8 @@ describe('usp-agent run: one agent per data directory', () => {
     const c = await TestController.connect(s.url, CONTROLLER_EID, AGENT_EID);
     controllers.push(c);
     await setKeepAlive(c, '77');
-    const state = JSON.parse(readFileSync(join(s.dataDir, 'state.json'), 'utf8')) as { rows: Record<string, Record<string, unknown>> };
-    expect(state.rows['Device.LocalAgent.MTP.1.WebSocket.']?.KeepAliveInterval).toBe(77);
+    // While it runs, the saved state is state.json plus the journal.
+    expect(readSavedState(s.dataDir)?.rows['Device.LocalAgent.MTP.1.WebSocket.']?.KeepAliveInterval).toBe(77);
     expect((await first.terminate()).code).toBe(0);
     // A clean stop gives the directory back.
     expect(existsSync(join(s.dataDir, LOCK_FILE))).toBe(false);
@@ -135,6 +136,11 @@ describe('usp-agent run: the data directory is the agent user\'s only', () => {
     expect(mode(join(s.dataDir, 'nested'))).toBe(0o700);
     expect(mode(join(s.dataDir, 'nested', 'state.json'))).toBe(0o600);
     expect(mode(join(s.dataDir, 'nested', LOCK_FILE))).toBe(0o600);
+    // The journal a commit appends to holds the same secrets as state.json.
+    const c = await TestController.connect(s.url, CONTROLLER_EID, AGENT_EID);
+    controllers.push(c);
+    await setKeepAlive(c, '78');
+    expect(mode(join(s.dataDir, 'nested', 'state.journal'))).toBe(0o600);
     expect((await agent.terminate()).code).toBe(0);
   });
 

@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Schema } from '../../../../datamodel/schema/Schema.js';
 import { DataStore } from '../../../../datamodel/store/DataStore.js';
+import { readSavedState } from '../../../../datamodel/store/SavedImage.js';
 import { DataModel } from '../../../../datamodel/tree/DataModel.js';
 import { type SimFixture, simulated } from './fixture.js';
 
@@ -47,7 +48,7 @@ describe('simulated platform: configuration in the agent\'s store', () => {
     await a.add('Device.NAT.PortMapping.', { Enable: true, RemoteHost: '203.0.113.7', ExternalPort: 22, InternalPort: 22, Protocol: 'TCP', InternalClient: '192.168.1.10' });
     await a.del('Device.NAT.PortMapping.1.');
     await a.add('Device.Bridging.Bridge.1.VLAN.', { Enable: true, VLANID: 100, Name: 'iptv' });
-    const saved = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { rows: Record<string, Record<string, unknown>> };
+    const saved = readSavedState(dir)!; // state.json plus the journal
     expect(saved.rows['Device.WiFi.SSID.2.']).toEqual({ SSID: 'Kitchen 5G' }); // only what was written
     first.sim.stop();
 

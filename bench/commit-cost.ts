@@ -1,0 +1,192 @@
+/**
+ * What one commit costs as the saved state grows (the `commitCost` key of `npm run bench`), or
+ * alone:
+ *
+ *   npm run build && node dist/bench/commit-cost.js
+ *
+ * In-process: two agents started with Agent.start (silent logger, simulated platform) whose data
+ * directories are on disk under the OS temp dir, so every commit really writes and fsyncs. One Add
+ * of a Device.LocalAgent.Subscription row, timed three ways: the store's save alone
+ * (DataStore.flush), the commit (Transaction.commit: the save, then the change feed) and the
+ * whole Add handler (resolve, validate, unique keys, commit). One agent has 10 rows in the
+ * table, the other 10,000; rounds alternate between them, and each timed row is deleted again
+ * (untimed) so the tables keep their size. The save should not grow with the table: the store
+ * appends the changed row to its journal.
+ */
+import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Agent } from '../agent/Agent.js';
+import { ControllerDirectory } from '../agent/ControllerDirectory.js';
+import type { AddReq } from '../agent/codec/types.js';
+import { handleAdd } from '../agent/handlers/handle-add.js';
+import type { HandlerContext } from '../agent/handlers/HandlerContext.js';
+import { silentLogger } from '../datamodel/Logger.js';
+import type { RequestContext } from '../datamodel/tree/binding.js';
+import type { ModelNode } from '../datamodel/tree/ModelNode.js';
+import { Transaction } from '../datamodel/tree/Transaction.js';
+import { CONTROLLER_EID, benchDefaults } from './agent-config.js';
+import { figure } from './figure.js';
+import { freePort } from './port.js';
+import { median, round } from './stats.js';
+
+const SMALL = 10;
+const LARGE = 10_000;
+const REPS = 60;
+const WARMUP = 5;
+const TABLE = 'Device.LocalAgent.Subscription.{i}.';
+/** The value poller's pass over 10,000 subscriptions must not run inside a timed section. */
+const POLL_NEVER_MS = 3_600_000;
+
+const subscription = (id: string): Record<string, string | boolean> => ({ ID: id, Enable: true, Persistent: true, NotifType: 'ValueChange', ReferenceList: 'Device.DeviceInfo.HostName' });
+
+interface Sample { saveMs: number; commitMs: number; addMs: number; journalBytesPerCommit: number }
+
+/** Grows the table to `rows` straight through the binding (set-up only; Transaction.add checks unique keys against every sibling). */
+async function fill(agent: Agent, node: ModelNode, ctx: RequestContext, rows: number): Promise<void> {
+  const add = node.binding!.add!;
+  for (let i = (await node.binding!.list!([], ctx)).length; i < rows; i++) await add([], subscription(`bench-fill-${i}`), ctx);
+  await agent.store.flush();
+  await agent.store.compact();
+}
+
+/**
+ * Waits until the notification engines (of both agents: they share the process) have matched
+ * every change so far: each works through the change feed after a commit (a Subscription change
+ * rebuilds its index), and that work would otherwise land inside the next timed section.
+ */
+async function settle(agents: readonly Agent[]): Promise<void> {
+  for (const a of agents) await a.notifications.engine.idle();
+  await new Promise((r) => setImmediate(r));
+}
+
+async function deleteRow(agent: Agent, node: ModelNode, n: number): Promise<void> {
+  const tx = new Transaction(agent.model, {});
+  await tx.delete({ node, keys: [n] });
+  await tx.commit();
+}
+
+/** One agent with its table at a fixed size, and what was measured on it. */
+class Subject {
+  readonly saves: number[] = [];
+  readonly commits: number[] = [];
+  readonly adds: number[] = [];
+  private bytes = 0;
+  private counted = 0;
+
+  /** Every agent in the process (settle waits for all of them). */
+  everyone: readonly Agent[] = [];
+
+  private constructor(readonly agent: Agent, readonly dataDir: string, private readonly node: ModelNode, private readonly h: HandlerContext, readonly tag: string) {}
+
+  static async start(rows: number, tag: string): Promise<Subject> {
+    const dataDir = mkdtempSync(join(tmpdir(), 'usp-agent-bench-commit-'));
+    const agent = await Agent.start({ defaults: benchDefaults(await freePort()), dataDir, platform: 'simulated', log: silentLogger, pollIntervalMs: POLL_NEVER_MS });
+    const controller = await new ControllerDirectory(agent.model).lookup(CONTROLLER_EID);
+    const h: HandlerContext = { model: agent.model, operations: agent.operations, log: silentLogger, req: { controllerId: CONTROLLER_EID, controllerPath: controller?.path ?? '' } };
+    const node = agent.model.requireNode(TABLE);
+    await fill(agent, node, h.req, rows);
+    return new Subject(agent, dataDir, node, h, tag);
+  }
+
+  async stop(): Promise<void> {
+    await this.agent.stop();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  /** One save, one commit and one Add, each deleted again untimed; `keep` false for warm-up. */
+  async round(i: number, keep: boolean): Promise<void> {
+    const { agent, node, h, tag } = this;
+    // The store's save alone: a row added through the binding, then flushed (what a commit's hook does).
+    const n = await node.binding!.add!([], subscription(`bench-${tag}-s${i}`), h.req);
+    await settle(this.everyone);
+    const s0 = performance.now();
+    await agent.store.flush();
+    const s1 = performance.now();
+    if (keep) this.saves.push(s1 - s0);
+    await deleteRow(agent, node, n);
+
+    // The commit: a Transaction doing what handle-add does, committed under the clock.
+    const tx = new Transaction(agent.model, h.req);
+    const inst = await tx.add(node, [], subscription(`bench-${tag}-c${i}`));
+    await settle(this.everyone);
+    const before = this.journalSize();
+    const t0 = performance.now();
+    await tx.commit();
+    const t1 = performance.now();
+    const grown = this.journalSize() - before;
+    if (keep) {
+      this.commits.push(t1 - t0);
+      // A compaction in the background can empty the journal; such a sample says nothing of the line.
+      if (grown > 0) { this.bytes += grown; this.counted++; }
+    }
+    await deleteRow(agent, node, inst.keys[0]!);
+
+    // The whole Add request, handler included.
+    await settle(this.everyone);
+    const req: AddReq = { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: Object.entries(subscription(`bench-${tag}-a${i}`)).map(([param, value]) => ({ param, value: String(value), required: true })) }] };
+    const a0 = performance.now();
+    const r = await handleAdd(h, req);
+    const a1 = performance.now();
+    if (!('resp' in r)) throw new Error(`Add failed: ${JSON.stringify(r.error)}`);
+    const st = r.resp.createdObjResults[0]!.operStatus;
+    if (st.operStatus !== 'operSuccess') throw new Error(`Add failed: ${JSON.stringify(st)}`);
+    if (keep) this.adds.push(a1 - a0);
+    await deleteRow(agent, node, Number(st.operSuccess.instantiatedPath.split('.').at(-2)));
+  }
+
+  sample(): Sample {
+    return { saveMs: median(this.saves), commitMs: median(this.commits), addMs: median(this.adds), journalBytesPerCommit: this.counted > 0 ? Math.round(this.bytes / this.counted) : 0 };
+  }
+
+  private journalSize(): number {
+    const journal = this.agent.store.journalFile!;
+    return existsSync(journal) ? statSync(journal).size : 0;
+  }
+}
+
+export async function measureCommitCost(progress: (s: string) => void): Promise<Record<string, unknown>> {
+  progress(`commit cost: two agents, ${SMALL} and ${LARGE} Subscription rows`);
+  const subjects: Subject[] = [];
+  try {
+    subjects.push(await Subject.start(SMALL, 'small'), await Subject.start(LARGE, 'large'));
+    const [smallAgent, largeAgent] = subjects;
+    for (const s of subjects) s.everyone = subjects.map((x) => x.agent);
+    // Alternating, and each round in the other order, so disk contention on a shared machine and
+    // the garbage collector's pauses (mostly the 10,000-row agent's garbage) fall on both alike.
+    progress(`commit cost: ${WARMUP} + ${REPS} rounds, alternating`);
+    for (let i = 0; i < WARMUP + REPS; i++) {
+      for (const s of i % 2 === 0 ? subjects : [...subjects].reverse()) await s.round(i, i >= WARMUP);
+    }
+    const small = smallAgent.sample();
+    const large = largeAgent.sample();
+    const stateBytes = statSync(largeAgent.agent.store.file!).size;
+    return {
+      note: `in-process: two agents (${SMALL} and ${LARGE} Device.LocalAgent.Subscription rows), data directories on disk under the OS temp dir (each save fsyncs); ${REPS} rounds after ${WARMUP} warm-up, alternating between them (each round in the other order); per round and agent one row saved, one committed, one Added through the handler, each deleted again untimed; medians. save = DataStore.flush of one row added through the binding; commit = Transaction.commit (the save, then the change feed; the notification engine's matching, e.g. the SubscriptionIndex rebuild, runs after it and is not timed); add = the whole Add handler (resolve, validate, unique-key check against every sibling, commit)`,
+      saveAt10Rows: figure(round(small.saveMs, 3), 'ms', undefined, 'DataStore.flush of one added row (journal append + fsync)'),
+      saveAt10000Rows: figure(round(large.saveMs, 3), 'ms'),
+      saveRatio10000To10: figure(round(large.saveMs / small.saveMs, 2), 'x', undefined, 'about 1 when a save costs what it changed, not the size of the saved state (fsync latency on a shared disk makes it noisy)'),
+      commitAt10Rows: figure(round(small.commitMs, 3), 'ms', undefined, 'Transaction.commit: the save, then the change feed'),
+      commitAt10000Rows: figure(round(large.commitMs, 3), 'ms'),
+      commitRatio10000To10: figure(round(large.commitMs / small.commitMs, 2), 'x'),
+      addAt10Rows: figure(round(small.addMs, 3), 'ms'),
+      addAt10000Rows: figure(round(large.addMs, 3), 'ms'),
+      addRatio10000To10: figure(round(large.addMs / small.addMs, 2), 'x'),
+      journalBytesPerCommit: { at10Rows: small.journalBytesPerCommit, at10000Rows: large.journalBytesPerCommit },
+      stateJsonBytesAt10000Rows: stateBytes,
+    };
+  } finally {
+    for (const s of subjects) await s.stop();
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  measureCommitCost((s) => process.stderr.write(`[bench] ${s}\n`)).then((out) => {
+    process.stdout.write(`${JSON.stringify({ commitCost: out }, null, 2)}\n`);
+    process.exit(0);
+  }, (e: unknown) => {
+    process.stderr.write(`[bench] failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.exit(1);
+  });
+}
