@@ -9,7 +9,7 @@ import type { DefaultsFile } from '../agent/defaults/apply-defaults.js';
 const ROLE = 'Device.LocalAgent.ControllerTrust.Role';
 
 /** Permission rows: [Order, Targets, Param, Obj, InstantiatedObj, CommandEvent]. */
-export const LIMITED_PERMISSIONS: ReadonlyArray<readonly [number, string, string, string, string, string]> = [
+export const LIMITED_PERMISSIONS: PermissionRows = [
   [1, 'Device.', 'r---', 'r---', 'r---', 'r---'],
   [2, 'Device.LocalAgent.ControllerTrust.', '----', '----', '----', '----'],
   [3, 'Device.LocalAgent.Subscription.', 'rw--', 'rw--', 'rw--', '----'],
@@ -23,12 +23,20 @@ export const LIMITED_PERMISSIONS: ReadonlyArray<readonly [number, string, string
   [11, 'Device.LocalAgent.Subscription.[Recipient=="Device.LocalAgent.Controller.1"].', '----', '----', '----', '----'],
 ];
 
-/** Factory defaults for Role.`n` named "Limited" with LIMITED_PERMISSIONS. */
-export function limitedRole(n = 2): DefaultsFile {
-  const out: DefaultsFile = { [`${ROLE}.${n}.Name`]: 'Limited', [`${ROLE}.${n}.Enable`]: true };
-  LIMITED_PERMISSIONS.forEach(([order, targets, param, obj, inst, ce], i) => {
+/** Permission rows as [Order, Targets, Param, Obj, InstantiatedObj, CommandEvent]. */
+export type PermissionRows = ReadonlyArray<readonly [number, string, string, string, string, string]>;
+
+/** Factory defaults for an enabled Role.`n` called `name` with one enabled Permission row per entry of `rows`. */
+export function roleDefaults(n: number, name: string, rows: PermissionRows): DefaultsFile {
+  const out: DefaultsFile = { [`${ROLE}.${n}.Name`]: name, [`${ROLE}.${n}.Enable`]: true };
+  rows.forEach(([order, targets, param, obj, inst, ce], i) => {
     const p = `${ROLE}.${n}.Permission.${i + 1}.`;
     Object.assign(out, { [`${p}Enable`]: true, [`${p}Order`]: order, [`${p}Targets`]: targets, [`${p}Param`]: param, [`${p}Obj`]: obj, [`${p}InstantiatedObj`]: inst, [`${p}CommandEvent`]: ce });
   });
   return out;
+}
+
+/** Factory defaults for Role.`n` named "Limited" with LIMITED_PERMISSIONS. */
+export function limitedRole(n = 2): DefaultsFile {
+  return roleDefaults(n, 'Limited', LIMITED_PERMISSIONS);
 }

@@ -10,16 +10,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent } from '../../agent/Agent.js';
+import type { DefaultsFile } from '../../agent/defaults/apply-defaults.js';
 import type { UspMsg } from '../../agent/codec/types.js';
 import { silentLogger } from '../../datamodel/Logger.js';
 import { AGENT_EID, CONTROLLER_EID, startAgent, testDefaults, testSchema, type AgentFixture } from '../peers/agent-fixture.js';
 import { TestController, asError, asResponse } from '../peers/TestController.js';
+import { roleDefaults, type PermissionRows } from '../../bench/limited-role.js';
 
 const C2 = 'proto::operator-2';
 const ROLE = 'Device.LocalAgent.ControllerTrust.Role';
 
-/** Role.2's Permission rows: [Order, Targets, Param, Obj, InstantiatedObj, CommandEvent]. */
-const OPERATOR: Array<[number, string, string, string, string, string]> = [
+/** Role.2 "Operator": its Permission rows. */
+const OPERATOR: PermissionRows = [
   [1, 'Device.', 'r---', 'r---', 'r---', 'r---'],
   [2, 'Device.LocalAgent.Subscription.', 'rw--', 'rw--', 'rw--', '----'],
   [3, 'Device.LocalAgent.Controller.2.BootParameter.', 'rw--', 'rw--', 'rw--', '----'],
@@ -28,14 +30,7 @@ const OPERATOR: Array<[number, string, string, string, string, string]> = [
   [6, 'Device.LocalAgent.Subscription.*.NotifRetry', 'r---', '----', '----', '----'],
 ];
 
-function operatorRole(): Record<string, string | number | boolean> {
-  const out: Record<string, string | number | boolean> = { [`${ROLE}.2.Name`]: 'Operator', [`${ROLE}.2.Enable`]: true };
-  OPERATOR.forEach(([order, targets, param, obj, inst, ce], i) => {
-    const p = `${ROLE}.2.Permission.${i + 1}.`;
-    Object.assign(out, { [`${p}Enable`]: true, [`${p}Order`]: order, [`${p}Targets`]: targets, [`${p}Param`]: param, [`${p}Obj`]: obj, [`${p}InstantiatedObj`]: inst, [`${p}CommandEvent`]: ce });
-  });
-  return out;
-}
+const operatorRole = (): DefaultsFile => roleDefaults(2, 'Operator', OPERATOR);
 
 let f: AgentFixture;
 let c1: TestController;
