@@ -271,3 +271,82 @@ describe('UCI to factory defaults', () => {
     }
   });
 });
+
+describe('the init script under stand-ins for rc.common and procd', () => {
+  /**
+   * Sources /etc/init.d/usp-agent in a POSIX sh whose config_get/procd_* functions print what
+   * they are given (one `name|arg|arg…` line each): what procd would be told. UCI values come
+   * from UCI_<section>_<option> variables; `node` and the file operations are stand-ins too.
+   */
+  function initScript(uci: Record<string, string>, nodeExit = 0): string[] {
+    const harness = `
+rec() { printf '%s' "$1"; shift; for a in "$@"; do printf '|%s' "$a"; done; printf '\\n'; }
+config_load() { rec config_load "$@"; }
+config_get() { eval "v=\\\${UCI_$2_$3-\\$4}"; eval "$1=\\$v"; }
+config_get_bool() { config_get "$@"; eval "case \\$$1 in 1|yes|on|true|enabled) $1=1;; *) $1=0;; esac"; }
+for f in procd_open_instance procd_set_param procd_append_param procd_close_instance procd_add_reload_trigger procd_add_interface_trigger procd_send_signal mkdir chmod; do eval "$f() { rec $f \\"\\$@\\"; }"; done
+node() { rec node "$@"; return ${nodeExit}; }
+. "$INIT"
+start_service; rec start_service_rc $?
+service_triggers
+reconnect
+`;
+    const env: Record<string, string> = { PATH: '/usr/bin:/bin', INIT: join(root, 'etc/init.d/usp-agent') };
+    for (const [k, v] of Object.entries(uci)) env[`UCI_${k}`] = v;
+    return execFileSync('sh', ['-c', harness], { env, encoding: 'utf8' }).trim().split('\n');
+  }
+
+  it('starts usp-agent-start with the global options, respawn, the config as a watched file, SIGTERM stop left to procd', () => {
+    const calls = initScript({ global_enabled: '1' });
+    expect(calls).toContain('node|/usr/lib/usp-agent/uci-defaults.mjs|--check');
+    expect(calls).toContain('procd_set_param|command|/usr/lib/usp-agent/usp-agent-start|/var/etc/usp-agent/factory-defaults.json|/etc/usp-agent|--platform|openwrt|--log-level|info');
+    expect(calls).toContain('procd_set_param|respawn|3600|5|5');
+    expect(calls).toContain('procd_set_param|file|/etc/config/usp-agent');
+    expect(calls).toContain('procd_set_param|term_timeout|5');
+    expect(calls.filter((c) => c.startsWith('procd_append_param'))).toEqual([]);
+    expect(calls).toContain('start_service_rc|0');
+  });
+
+  it('passes data_dir, platform, log_level, vendor_prefix and the TLS files as agent options', () => {
+    const calls = initScript({ global_data_dir: '/overlay/usp', global_platform: 'auto', global_log_level: 'debug', global_vendor_prefix: 'X_EXAMPLE-COM_', global_cert: '/etc/usp-agent/a.crt', global_key: '/etc/usp-agent/a.key', global_ca: '/etc/usp-agent/ca.crt' });
+    expect(calls).toContain('procd_set_param|command|/usr/lib/usp-agent/usp-agent-start|/var/etc/usp-agent/factory-defaults.json|/overlay/usp|--platform|auto|--log-level|debug');
+    expect(calls.filter((c) => c.startsWith('procd_append_param'))).toEqual([
+      'procd_append_param|command|--vendor-prefix|X_EXAMPLE-COM_',
+      'procd_append_param|command|--cert|/etc/usp-agent/a.crt|--key|/etc/usp-agent/a.key',
+      'procd_append_param|command|--ca|/etc/usp-agent/ca.crt',
+    ]);
+  });
+
+  it('starts nothing when disabled or when the configuration does not translate', () => {
+    expect(initScript({ global_enabled: '0' }).some((c) => c.startsWith('procd_open_instance'))).toBe(false);
+    const refused = initScript({}, 2);
+    expect(refused.some((c) => c.startsWith('procd_open_instance'))).toBe(false);
+    expect(refused).toContain('start_service_rc|1');
+  });
+
+  it('reloads on a UCI change, and on each WAN interface coming up sends SIGHUP (reconnect)', () => {
+    const calls = initScript({ global_wan_interface: 'wan wwan' });
+    expect(calls).toContain('procd_add_reload_trigger|usp-agent');
+    expect(calls).toContain('procd_add_interface_trigger|interface.*.up|wan|/etc/init.d/usp-agent|reconnect');
+    expect(calls).toContain('procd_add_interface_trigger|interface.*.up|wwan|/etc/init.d/usp-agent|reconnect');
+    expect(calls).toContain('procd_send_signal|usp-agent|*|HUP');
+  });
+});
+
+describe('the packager', () => {
+  it('gives the same bytes for the same sources (SOURCE_DATE_EPOCH)', () => {
+    const build = (out: string): Buffer => {
+      execFileSync(process.execPath, [join(REPO, 'tools/package-openwrt.mjs'), '--out', out], { stdio: 'pipe', env: { ...process.env, SOURCE_DATE_EPOCH: '1700000000' } });
+      return readFileSync(join(out, `usp-agent_${VERSION}-1_all.ipk`));
+    };
+    expect(build(join(work, 'again-1')).equals(build(join(work, 'again-2')))).toBe(true);
+  });
+
+  it('writes ustar names longer than 100 bytes with a prefix, which GNU tar reads back', () => {
+    const long = `./${'d'.repeat(80)}/${'e'.repeat(60)}/file.txt`;
+    const script = `import { tar } from ${JSON.stringify(join(REPO, 'tools/tar-writer.mjs'))}; process.stdout.write(tar([{ name: ${JSON.stringify(long)}, type: 'file', data: Buffer.from('hi') }], 0));`;
+    const archive = execFileSync(process.execPath, ['--input-type=module', '-e', script]);
+    expect(execFileSync('tar', ['tf', '-'], { input: archive, encoding: 'utf8' }).trim()).toBe(long);
+    expect(execFileSync('tar', ['xOf', '-'], { input: archive, encoding: 'utf8' })).toBe('hi');
+  });
+});
