@@ -169,8 +169,10 @@ export function buildIpk(outDir) {
   }
 
   const gz = (/** @type {Buffer} */ b) => gzipSync(b, { level: 9 });
-  const data = gz(tar(withDirectories(files), epoch));
-  const installedSize = files.reduce((n, f) => n + f.data.length, 0);
+  const dataTar = tar(withDirectories(files), epoch);
+  const data = gz(dataTar);
+  // What ipkg-build writes: the size of the uncompressed data.tar.
+  const installedSize = dataTar.length;
   const control = gz(tar([
     { name: './', type: 'dir' },
     { name: './control', type: 'file', data: Buffer.from(controlFile({ version: fullVersion, installedSize, epoch })) },

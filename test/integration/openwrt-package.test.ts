@@ -11,6 +11,7 @@ import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { REPO } from '../peers/agent-process.js';
 import { asResponse, freePort, TestController } from '../peers/TestController.js';
@@ -61,8 +62,8 @@ describe('the ipk', () => {
   it('carries the control fields opkg reads, the UCI config as a conffile and the install scripts', () => {
     const fields = Object.fromEntries(readFileSync(join(control, 'control'), 'utf8').split('\n').filter((l) => /^\S+: /.test(l)).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
     expect(fields).toMatchObject({ Package: 'usp-agent', Version: `${VERSION}-1`, Architecture: 'all', Depends: 'libc, node', License: 'BSD-3-Clause', Section: 'net' });
-    const installed = walk(root).filter((p) => !p.endsWith('/')).reduce((n, p) => n + statSync(join(root, p)).size, 0);
-    expect(Number(fields['Installed-Size'])).toBe(installed);
+    // ipkg-build's measure: the uncompressed data.tar.
+    expect(Number(fields['Installed-Size'])).toBe(gunzipSync(readFileSync(join(work, 'outer', 'data.tar.gz'))).length);
     expect(readFileSync(join(control, 'conffiles'), 'utf8')).toBe('/etc/config/usp-agent\n');
     for (const s of ['postinst', 'prerm']) {
       expect(statSync(join(control, s)).mode & 0o111).not.toBe(0);
