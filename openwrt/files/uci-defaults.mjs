@@ -16,7 +16,8 @@
  * the saved state grew from (DIR/uci-defaults.json), the saved state is moved aside
  * (DIR/state.json.before-uci, one copy kept) and the agent starts from the new defaults, as after
  * a FactoryReset(). `option on_uci_change 'keep'` in the global section keeps the saved state
- * instead; UCI then applies only on a factory reset or a first start.
+ * instead; UCI then applies only on a factory reset or a first start. A configuration that does
+ * not translate is reported, and the agent starts from the last one that did (DIR/uci-defaults.json).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
@@ -326,7 +327,13 @@ function main(argv) {
   } catch (e) {
     if (!(e instanceof UciConfigError)) throw e;
     log('error', `/etc/config/${CONFIG}: ${e.message}`);
-    return 2;
+    // A typo in UCI must not cut a managed router off from its controllers: start from the last
+    // configuration that translated, when there is one.
+    const lastGood = dataDir ? join(dataDir, 'uci-defaults.json') : undefined;
+    if (check || !lastGood || !existsSync(lastGood)) return 2;
+    writeAtomically(/** @type {string} */ (outFile), readFileSync(lastGood, 'utf8'));
+    log('warn', `starting from the last configuration that translated (${lastGood}) until /etc/config/${CONFIG} is fixed`);
+    return 0;
   }
 }
 

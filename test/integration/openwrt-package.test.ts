@@ -233,6 +233,31 @@ describe('UCI to factory defaults', () => {
     }
   }, 60_000);
 
+  it('a configuration that no longer translates leaves the agent on the last one that did, with the error in the log', async () => {
+    const dir = installedCopy();
+    try {
+      const port = await freePort();
+      const uci = FIXTURE.replace("usp-agent.ws.port='9001'", `usp-agent.ws.port='${port}'`);
+      const data = join(dir, 'etc/usp-agent');
+      const defaults = join(dir, 'var/etc/usp-agent/factory-defaults.json');
+      const start = (text: string): Proc => runScript(join(dir, LIB, 'usp-agent-start'), [defaults, data, '--platform', 'simulated'], { PATH: uciStandIn(dir, text) });
+      let agent = start(uci);
+      await agent.waitFor(/websocket server listening/);
+      expect(await agent.terminate()).toBe(0);
+
+      agent = start(`${uci.replace('ProvisioningCode=ISP-A:lab', 'ProvisioningCode=ISP-B')}usp-agent.acs.websocket_hots='x'\n`);
+      await agent.waitFor(/websocket server listening/);
+      expect(agent.lines.some((l) => /level=error component=uci-defaults msg=".*usp-agent\.acs\.websocket_hots: unknown option/.test(l))).toBe(true);
+      expect(agent.lines.some((l) => /level=warn component=uci-defaults msg="starting from the last configuration that translated/.test(l))).toBe(true);
+      const c = await TestController.connect(`ws://127.0.0.1:${port}/usp`, 'proto::controller-1', 'os::0A1B2C-0A1B2C3D4E5F');
+      expect(await getValue(c, 'Device.DeviceInfo.ProvisioningCode')).toBe('ISP-A:lab');
+      await c.close();
+      expect(await agent.terminate()).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
   it("with on_uci_change 'keep' the saved state wins over a changed configuration", () => {
     const dir = installedCopy();
     try {
@@ -318,11 +343,18 @@ reconnect
     ]);
   });
 
-  it('starts nothing when disabled or when the configuration does not translate', () => {
+  it('starts nothing when disabled, or when the configuration does not translate and none ever did', () => {
     expect(initScript({ global_enabled: '0' }).some((c) => c.startsWith('procd_open_instance'))).toBe(false);
-    const refused = initScript({}, 2);
+    const data = join(work, 'init-data');
+    execFileSync('mkdir', ['-p', data]);
+    const refused = initScript({ global_data_dir: data }, 2);
     expect(refused.some((c) => c.startsWith('procd_open_instance'))).toBe(false);
     expect(refused).toContain('start_service_rc|1');
+    // With a last configuration that translated, the agent is started (and keeps that one).
+    writeFileSync(join(data, 'uci-defaults.json'), '{}');
+    const kept = initScript({ global_data_dir: data }, 2);
+    expect(kept).toContain(`procd_set_param|command|/usr/lib/usp-agent/usp-agent-start|/var/etc/usp-agent/factory-defaults.json|${data}|--platform|openwrt|--log-level|info`);
+    expect(kept).toContain('start_service_rc|0');
   });
 
   it('reloads on a UCI change, and on each WAN interface coming up sends SIGHUP (reconnect)', () => {
