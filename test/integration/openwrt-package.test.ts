@@ -275,6 +275,15 @@ describe('UCI to factory defaults', () => {
     }
   });
 
+  it('derives the TR-369 os:: Endpoint ID from the MAC address of endpoint_id_interface when endpoint_id is unset', () => {
+    const text = FIXTURE.replace("usp-agent.global.endpoint_id='os::0A1B2C-0A1B2C3D4E5F'\n", "usp-agent.global.endpoint_id_interface='eth9'\n");
+    const script = `import { parseUciShow, toDefaults } from ${JSON.stringify(join(root, LIB, 'uci-defaults.mjs'))};
+      const asked = [];
+      const d = toDefaults(parseUciShow(${JSON.stringify(text)}), { macOf: (i) => { asked.push(i); return '0a:1b:2c:3d:4e:5f\\n'; } });
+      process.stdout.write(JSON.stringify({ eid: d['Device.LocalAgent.EndpointID'], asked }));`;
+    expect(JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }))).toEqual({ eid: 'os::0A1B2C-0A1B2C3D4E5F', asked: ['eth9'] });
+  });
+
   it('refuses a configuration it cannot translate, naming the UCI option and the fix', () => {
     const dir = installedCopy();
     try {
