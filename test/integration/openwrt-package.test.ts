@@ -275,6 +275,43 @@ describe('UCI to factory defaults', () => {
     }
   });
 
+  it('translates the shipped /etc/config/usp-agent as real uci prints it (recorded): TLS WebSocket server, the example controller, MQTT off', () => {
+    const text = readFileSync(join(REPO, 'test/fixtures/openwrt/uci-show-usp-agent.shipped.txt'), 'utf8');
+    const script = `import { parseUciShow, toDefaults } from ${JSON.stringify(join(root, LIB, 'uci-defaults.mjs'))};
+      process.stdout.write(JSON.stringify(toDefaults(parseUciShow(${JSON.stringify(text)}), { macOf: (i) => i === 'br-lan' ? 'f4:e2:c6:01:02:03' : undefined })));`;
+    expect(JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }))).toEqual({
+      'Device.LocalAgent.EndpointID': 'os::F4E2C6-F4E2C6010203',
+      'Device.MQTT.Client.1.Alias': 'broker', 'Device.MQTT.Client.1.Enable': false, 'Device.MQTT.Client.1.BrokerAddress': 'broker.example.net',
+      'Device.MQTT.Client.1.BrokerPort': '1883', 'Device.MQTT.Client.1.ProtocolVersion': '5.0', 'Device.MQTT.Client.1.TransportProtocol': 'TCP/IP',
+      'Device.MQTT.Client.1.Subscription.1.Enable': true, 'Device.MQTT.Client.1.Subscription.1.Topic': '/usp/agent',
+      'Device.LocalAgent.MTP.1.Alias': 'ws', 'Device.LocalAgent.MTP.1.Enable': true, 'Device.LocalAgent.MTP.1.Protocol': 'WebSocket',
+      'Device.LocalAgent.MTP.1.WebSocket.Port': '9001', 'Device.LocalAgent.MTP.1.WebSocket.Path': '/usp',
+      'Device.LocalAgent.MTP.1.WebSocket.EnableEncryption': true, 'Device.LocalAgent.MTP.1.WebSocket.KeepAliveInterval': '60',
+      'Device.LocalAgent.MTP.2.Alias': 'mqtt', 'Device.LocalAgent.MTP.2.Enable': false, 'Device.LocalAgent.MTP.2.Protocol': 'MQTT',
+      'Device.LocalAgent.MTP.2.MQTT.ResponseTopicConfigured': '/usp/agent', 'Device.LocalAgent.MTP.2.MQTT.Reference': 'Device.MQTT.Client.1',
+      'Device.LocalAgent.Controller.1.Alias': 'acs', 'Device.LocalAgent.Controller.1.Enable': true,
+      'Device.LocalAgent.Controller.1.EndpointID': 'proto::controller-1', 'Device.LocalAgent.Controller.1.AssignedRole': 'Device.LocalAgent.ControllerTrust.Role.1',
+    });
+  });
+
+  it('starts the agent from an operator-edited configuration as real uci prints it (recorded: anonymous section, quote, list item with a space)', async () => {
+    const dir = installedCopy();
+    try {
+      const port = await freePort();
+      const text = readFileSync(join(REPO, 'test/fixtures/openwrt/uci-show-usp-agent.edited.txt'), 'utf8').replace("usp-agent.ws.port='9001'", `usp-agent.ws.port='${port}'`);
+      const agent = runScript(join(dir, LIB, 'usp-agent-start'), [join(dir, 'defaults.json'), join(dir, 'data'), '--platform', 'simulated'], { PATH: uciStandIn(dir, text) });
+      await agent.waitFor(/websocket server listening/);
+      const c = await TestController.connect(`ws://127.0.0.1:${port}/usp`, 'proto::controller-1', 'os::0A1B2C-0A1B2C3D4E5F');
+      expect(await getValue(c, 'Device.LocalAgent.Controller.2.EndpointID')).toBe("proto::it's-ops");
+      expect(await getValue(c, 'Device.LocalAgent.Controller.2.MTP.1.MQTT.Topic')).toBe('/usp/ops');
+      expect(await getValue(c, 'Device.MQTT.Client.1.Subscription.2.Topic')).toBe('/usp/agent/all devices');
+      await c.close();
+      expect(await agent.terminate()).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
   it('derives the TR-369 os:: Endpoint ID from the MAC address of endpoint_id_interface when endpoint_id is unset', () => {
     const text = FIXTURE.replace("usp-agent.global.endpoint_id='os::0A1B2C-0A1B2C3D4E5F'\n", "usp-agent.global.endpoint_id_interface='eth9'\n");
     const script = `import { parseUciShow, toDefaults } from ${JSON.stringify(join(root, LIB, 'uci-defaults.mjs'))};
