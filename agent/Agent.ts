@@ -237,6 +237,18 @@ export class Agent {
     return this.mtps.filter((m): m is StartedTransport & ControllerLinks => typeof m.connectionFor === 'function');
   }
 
+  /**
+   * Dials every MTP that dials out (WebSocket clients, MQTT clients) now instead of waiting out
+   * its retry back-off (TR-369 R-WS.19-21; MQTT ConnectRetryTime): what a service manager asks for
+   * when the WAN comes up (OpenWrt: procd's interface trigger sends SIGHUP). Links that are up
+   * are left alone. Returns how many MTPs were asked.
+   */
+  reconnectNow(): number {
+    const dialers = this.mtps.filter((m) => typeof m.kick === 'function');
+    for (const m of dialers) m.kick!();
+    return dialers.length;
+  }
+
   /** The WebSocket server MTPs (tests and the bench read the bound port). */
   get webSocketServers(): WebSocketServerMtp[] {
     return this.mtps.filter((m): m is WebSocketServerMtp => m instanceof WebSocketServerMtp);

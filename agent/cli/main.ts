@@ -42,6 +42,11 @@ async function run(args: RunArgs): Promise<void> {
   // First, before any work: a SIGTERM at any point of start-up must stop the agent.
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  // SIGHUP (procd's interface trigger when the WAN comes up): dial now. Without a handler Node
+  // would exit on it and procd would count a crash.
+  process.on('SIGHUP', () => {
+    log.info('SIGHUP received; dialling controllers and brokers now', { mtps: current?.reconnectNow() ?? 0 });
+  });
   const defaults = readDefaultsFile(args.defaults);
   // Holds the event loop open while the agent runs, even with no MTP enabled (an agent with no
   // reachable controller still keeps its state and timers; Node would otherwise exit with 13).
