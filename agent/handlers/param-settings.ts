@@ -53,9 +53,9 @@ export function validateSettings(
       if (syntax.access === 'readOnly' || target.derivedCounts.has(name)) {
         throw new UspError(ErrorCode.ParamReadOnly, `${s.param} is not writable`);
       }
-      // The value is checked before write-once-ness, so a bad Alias is 7012 on Set as on Add.
+      // The value (an Alias too: datamodel/value/alias.ts) is checked before write-once-ness,
+      // so a bad Alias is 7012 on Set as on Add.
       const value = parseValue(syntax, s.value);
-      if (syntax.dataType === 'Alias') checkAlias(value);
       if (syntax.access === 'writeOnceReadOnly' && mode === 'set') {
         const now = current?.(rel, name);
         if (now !== undefined && now !== '') throw new UspError(ErrorCode.ParamReadOnly, `${s.param} can be written only once`);
@@ -82,16 +82,6 @@ export function validateSettings(
     }
   }
   return out;
-}
-
-/**
- * TR-181 Alias data type (TR-106 _AliasUSP): "The value MUST NOT be empty" and "MUST start with a
- * letter" (TP-469 1.88). 7012: a string of the type that the data type's rules reject.
- */
-function checkAlias(value: Value): void {
-  if (typeof value !== 'string' || !/^[A-Za-z]/.test(value)) {
-    throw new UspError(ErrorCode.InvalidValue, 'an Alias must not be empty and must start with a letter');
-  }
 }
 
 /** "Name" or "Sub.Obj.Name" → the single-instance sub-object node and the parameter name. */
