@@ -26,6 +26,7 @@ import { BenchClient } from './client.js';
 import { writeResponses } from './echo-responses.js';
 import { figure, type Figure } from './figure.js';
 import { measureAccessCost } from './access-cost.js';
+import { measureSchemaLoad } from './schema-load.js';
 import { measureInProcess } from './in-process.js';
 import { measureNotifications } from './notify.js';
 import { measurePlatforms } from './platforms.js';
@@ -225,6 +226,8 @@ async function main(): Promise<void> {
   }, 1500);
   progress('in-process: permission checks (full access, Limited role)');
   out.accessControl = await measureAccessCost(1500);
+  progress('schema load (cold in fresh processes, warm in-process)');
+  out.schemaLoad = await measureSchemaLoad();
 
   out.notifications = await measureNotifications(progress);
   out.transports = await measureTransports(progress, { mainWsEcho: (out.pipelinedGet as { wsEcho: Figure }).wsEcho.value });
