@@ -29,6 +29,7 @@ import { writeResponses } from './echo-responses.js';
 import { figure, type Figure } from './figure.js';
 import { measureAccessCost } from './access-cost.js';
 import { measureCommitCost } from './commit-cost.js';
+import { measureSchemaLoad } from './schema-load.js';
 import { measureInProcess } from './in-process.js';
 import { measureNotifications } from './notify.js';
 import { measurePlatforms } from './platforms.js';
@@ -229,6 +230,8 @@ async function main(): Promise<void> {
   progress('in-process: permission checks (full access, Limited role)');
   out.accessControl = await measureAccessCost(1500);
   out.commitCost = await measureCommitCost(progress);
+  progress('schema load (cold in fresh processes, warm in-process)');
+  out.schemaLoad = await measureSchemaLoad();
 
   out.notifications = await measureNotifications(progress);
   out.transports = await measureTransports(progress, { mainWsEcho: (out.pipelinedGet as { wsEcho: Figure }).wsEcho.value });

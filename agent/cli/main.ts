@@ -32,8 +32,8 @@ async function run(args: RunArgs): Promise<void> {
     if (stopRequested) return;
     stopRequested = true;
     log.info('signal received; stopping', { signal });
-    // Hard stop if something hangs: the budget is 2 s.
-    setTimeout(() => process.exit(0), 1900).unref();
+    // Hard stop if something hangs: the budget is 2 s. Logged, so a stop() that hangs is seen.
+    setTimeout(() => { log.warn('stop did not finish in time; exiting anyway', { afterMs: 1900 }); process.exit(0); }, 1900).unref();
     // A signal during start-up lets the start finish (or fail) and then stops what it started:
     // state and the data directory's lock are left as after any clean stop.
     const running = current ? Promise.resolve(current) : starting?.catch(() => undefined) ?? Promise.resolve(undefined);

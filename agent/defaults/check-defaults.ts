@@ -10,6 +10,8 @@ import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
 import type { SchemaParam } from '../../datamodel/schema/types.js';
 import type { Value } from '../../datamodel/value/Value.js';
+import { checkEnumerationRef } from '../../datamodel/tree/enumeration-ref.js';
+import { UspError } from '../../datamodel/UspError.js';
 
 /** One entry of the defaults file, located and parsed. */
 export interface DefaultsEntry { path: string; node: ModelNode; keys: number[]; param: string; syntax: SchemaParam; value: Value }
@@ -36,49 +38,19 @@ export async function readOnlyIgnored(model: DataModel, entries: readonly Defaul
 }
 
 /**
- * TR-106 enumerationRef: the value (each item, for a list) must be one of the comma-separated
- * values of the target parameter, or its nullValue. The target is read from the model, so it is
- * what this agent really supports (SupportedProtocols depends on --legacy-coap).
+ * TR-106 enumerationRef: the value must be one the target parameter lists (the check Set and Add
+ * make too, datamodel/tree/enumeration-ref.ts). Read inside the defaults' transaction, so a target
+ * the file itself sets counts.
  */
 export async function outsideEnumerationRef(model: DataModel, entries: readonly DefaultsEntry[]): Promise<EntryProblem | undefined> {
   for (const e of entries) {
-    const ref = e.syntax.enumerationRef;
-    if (!ref) continue;
-    const target = locateTarget(e.node, ref.targetParam);
-    if (!target?.node.supported) continue; // the agent does not serve the list: nothing to check against
-    const keys = e.keys.slice(0, target.node.keyCount);
-    const listed = (await model.readValues({ node: target.node, keys }, {}))[target.param];
-    if (listed === undefined) continue;
-    const allowed = String(listed).split(',').map((s) => s.trim()).filter(Boolean);
-    const text = String(e.value);
-    const items = e.syntax.list ? text.split(',').filter(Boolean) : [text];
-    const bad = items.find((v) => v !== ref.nullValue && !allowed.includes(v));
-    if (bad !== undefined) {
-      const targetPath = `${target.node.pathOf(keys)}${target.param}`;
-      const choices = [...allowed, ...(ref.nullValue !== undefined ? [ref.nullValue] : [])].map((v) => JSON.stringify(v)).join(', ');
-      return { path: e.path, why: `${JSON.stringify(bad)} is not one of ${targetPath} (${choices}); use one of those (names are case-sensitive)` };
+    if (!e.syntax.enumerationRef) continue;
+    try {
+      await checkEnumerationRef(model, e.node, e.keys, e.syntax, e.value, {});
+    } catch (x) {
+      if (x instanceof UspError) return { path: e.path, why: x.message };
+      throw x;
     }
   }
   return undefined;
-}
-
-/**
- * Resolves a TR-106 reference such as "#.SupportedProtocols" (each "#" one object up from the
- * parameter's object; a table row counts as one level) or an absolute "Device.X.Y".
- */
-function locateTarget(from: ModelNode, targetParam: string): { node: ModelNode; param: string } | undefined {
-  let node: ModelNode | undefined = from;
-  let rest = targetParam;
-  if (rest.startsWith('Device.')) {
-    while (node.parent) node = node.parent;
-    rest = rest.slice('Device.'.length);
-  } else {
-    const ups = /^#*/.exec(rest)![0].length;
-    for (let i = 0; i < ups && node; i++) node = node.parent;
-    rest = rest.slice(ups).replace(/^\./, '');
-  }
-  const names = rest.split('.');
-  const param = names.pop();
-  for (const name of names) node = node?.supportedChild(name);
-  return node && param ? { node, param } : undefined;
 }

@@ -15,7 +15,7 @@ import { Transaction } from '../../datamodel/tree/Transaction.js';
 import { ErrorCode, UspError, toUspError } from '../../datamodel/UspError.js';
 import type { AddReq, AddResp, CreatedObjectResult, CreateObject, ErrorBody, ParameterError } from '../codec/types.js';
 import type { HandlerContext } from './HandlerContext.js';
-import { checkStrongReferences, validateSettings } from './param-settings.js';
+import { checkEnumerationRefs, checkStrongReferences, validateSettings } from './param-settings.js';
 import { uniqueKeys } from './unique-keys.js';
 
 class AddFailure extends Error {
@@ -77,6 +77,7 @@ async function addInstance(h: HandlerContext, tx: Transaction, obj: CreateObject
   if (writable && !writable.table) throw new UspError(ErrorCode.PermissionDenied, `${tablePath}: permission denied (Add needs Obj w)`, { path: tablePath });
   const v = validateSettings(m.node, obj.paramSettings, 'add', undefined, writable?.param);
   await checkStrongReferences(h.model, h.req, v, obj.paramSettings);
+  await checkEnumerationRefs(h.model, h.req, m.keys, v, obj.paramSettings);
   if (v.requiredFailed) {
     const why = v.requiredCode === ErrorCode.PermissionDenied ? 'permission denied' : 'required parameter failed';
     throw new AddFailure(v.requiredCode, `${why} creating in ${tablePath}`,

@@ -9,6 +9,7 @@ import { PERM_X } from '../../datamodel/access/AccessView.js';
 import { parsePath } from '../../datamodel/path/parse-path.js';
 import { PathResolver } from '../../datamodel/tree/resolve-path.js';
 import type { SchemaArgument } from '../../datamodel/schema/types.js';
+import { ALIAS_DATA_TYPE } from '../../datamodel/value/alias.js';
 import { parseValue } from '../../datamodel/value/parse-value.js';
 import { defaultValue } from '../../datamodel/value/default-value.js';
 import { formatValue } from '../../datamodel/value/format-value.js';
@@ -57,7 +58,9 @@ function commandInput(args: readonly SchemaArgument[], given: StringMap): Record
     // Argument tables ("TimeWindow.{i}.Start"): mandatory only within each instance given, which
     // the command checks (e.g. Activate()); no instance name can be looked up here.
     if (a.name.includes('{i}')) continue;
-    const raw = given[a.name];
+    // An optional Alias argument given empty is not given: the new row gets a generated Alias
+    // (AddCertificate(), AddMyCertificate()); any other value follows the Alias rule (7027).
+    const raw = a.dataType === ALIAS_DATA_TYPE && !a.mandatory && given[a.name] === '' ? undefined : given[a.name];
     if (raw === undefined) {
       if (a.mandatory) throw new UspError(ErrorCode.InvalidCommandArgs, `missing mandatory input argument ${a.name}`);
       if (!a.name.includes('{i}')) input[a.name] = defaultValue(a);

@@ -16,7 +16,7 @@ import { ErrorCode, UspError, toUspError, type ParamError } from '../../datamode
 import type { SetReq, SetResp, UpdatedInstanceFailure, UpdatedInstanceResult, UpdatedObjectResult, UpdateObject, ErrorBody } from '../codec/types.js';
 import { formatParam, seesSecured } from './format-params.js';
 import type { HandlerContext } from './HandlerContext.js';
-import { checkStrongReferences, validateSettings } from './param-settings.js';
+import { checkEnumerationRefs, checkStrongReferences, validateSettings } from './param-settings.js';
 
 /** An object-level failure: its code and the instances/parameters that caused it. */
 class ObjectFailure extends Error {
@@ -77,6 +77,7 @@ async function setInstance(h: HandlerContext, tx: Transaction, inst: ObjectInsta
   const may = (rel: string, name: string, need: number): boolean => !access || ((rights.get(rel)?.param(name) ?? 0) & need) !== 0;
   const checked = validateSettings(inst.node, obj.paramSettings, 'set', (rel, name) => current.get(rel)?.[name], (rel, name) => may(rel, name, PERM_W));
   await checkStrongReferences(h.model, h.req, checked, obj.paramSettings);
+  await checkEnumerationRefs(h.model, h.req, inst.keys, checked, obj.paramSettings);
   if (checked.requiredFailed) {
     const why = checked.requiredCode === ErrorCode.PermissionDenied ? 'permission denied' : 'required parameter failed';
     throw new ObjectFailure(checked.requiredCode, `${why} on ${affectedPath}`,

@@ -4,9 +4,10 @@
  * 7011 wrong type, 7012 bad value, including an Alias that does not start with a letter).
  */
 import { parsePath } from '../../datamodel/path/parse-path.js';
-import type { RequestContext } from '../../datamodel/tree/binding.js';
+import type { InstanceKeys, RequestContext } from '../../datamodel/tree/binding.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
+import { checkEnumerationRef } from '../../datamodel/tree/enumeration-ref.js';
 import { PathResolver } from '../../datamodel/tree/resolve-path.js';
 import { parseValue } from '../../datamodel/value/parse-value.js';
 import type { Value } from '../../datamodel/value/Value.js';
@@ -52,9 +53,9 @@ export function validateSettings(
       if (syntax.access === 'readOnly' || target.derivedCounts.has(name)) {
         throw new UspError(ErrorCode.ParamReadOnly, `${s.param} is not writable`);
       }
-      // The value is checked before write-once-ness, so a bad Alias is 7012 on Set as on Add.
+      // The value (an Alias too: datamodel/value/alias.ts) is checked before write-once-ness,
+      // so a bad Alias is 7012 on Set as on Add.
       const value = parseValue(syntax, s.value);
-      if (syntax.dataType === 'Alias') checkAlias(value);
       if (syntax.access === 'writeOnceReadOnly' && mode === 'set') {
         const now = current?.(rel, name);
         if (now !== undefined && now !== '') throw new UspError(ErrorCode.ParamReadOnly, `${s.param} can be written only once`);
@@ -81,16 +82,6 @@ export function validateSettings(
     }
   }
   return out;
-}
-
-/**
- * TR-181 Alias data type (TR-106 _AliasUSP): "The value MUST NOT be empty" and "MUST start with a
- * letter" (TP-469 1.88). 7012: a string of the type that the data type's rules reject.
- */
-function checkAlias(value: Value): void {
-  if (typeof value !== 'string' || !/^[A-Za-z]/.test(value)) {
-    throw new UspError(ErrorCode.InvalidValue, 'an Alias must not be empty and must start with a letter');
-  }
 }
 
 /** "Name" or "Sub.Obj.Name" → the single-instance sub-object node and the parameter name. */
@@ -128,6 +119,32 @@ export async function checkStrongReferences(
         const param = rel + name;
         delete group.values[name];
         v.paramErrors.push({ param, code: ErrorCode.InvalidValue, message: `${param}: ${u.message}` });
+        if (settings.some((s) => s.param === param && s.required)) v.requiredFailed = true;
+      }
+    }
+  }
+}
+
+/**
+ * TR-106 enumerationRef (e.g. Device.LocalAgent.MTP.{i}.Protocol from SupportedProtocols): a value
+ * outside the target's list fails like any other bad value (7012, naming the allowed values);
+ * required ones fail the object. `keys` are the instance's (on Add, its parent's: a target inside
+ * the new row cannot be read yet and is not checked).
+ */
+export async function checkEnumerationRefs(
+  model: DataModel, ctx: RequestContext, keys: InstanceKeys, v: ValidatedSettings, settings: readonly Setting[],
+): Promise<void> {
+  for (const [rel, group] of v.byObject) {
+    for (const [name, value] of Object.entries(group.values)) {
+      const syntax = group.node.params.get(name);
+      if (!syntax?.enumerationRef) continue;
+      try {
+        await checkEnumerationRef(model, group.node, keys, syntax, value, ctx);
+      } catch (e) {
+        const u = e instanceof UspError ? e : new UspError(ErrorCode.InternalError, String(e));
+        const param = rel + name;
+        delete group.values[name];
+        v.paramErrors.push({ param, code: u.code, message: `${param}: ${u.message}` });
         if (settings.some((s) => s.param === param && s.required)) v.requiredFailed = true;
       }
     }

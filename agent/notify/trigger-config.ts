@@ -15,7 +15,7 @@ import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { PathResolver } from '../../datamodel/tree/resolve-path.js';
 import { Transaction } from '../../datamodel/tree/Transaction.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
-import { validateSettings } from '../handlers/param-settings.js';
+import { checkEnumerationRefs, validateSettings } from '../handlers/param-settings.js';
 import { supportedNodeOf } from './subscription-rules.js';
 
 export type TriggerAction = 'Notify' | 'Config' | 'NotifyAndConfig';
@@ -85,8 +85,10 @@ export async function applyTriggerConfig(model: DataModel, subscriptionPath: str
         const inst = { node: m.node, keys: m.keys };
         const rights = await access.instance(inst);
         const current = await model.readValues(inst, {});
-        const v = validateSettings(m.node, [{ param: s.path.leaf, value: s.value, required: true }], 'set',
-          (_rel, name) => current[name], (_rel, name) => (rights.param(name) & PERM_W) !== 0);
+        const setting = [{ param: s.path.leaf, value: s.value, required: true }];
+        const v = validateSettings(m.node, setting, 'set', (_rel, name) => current[name], (_rel, name) => (rights.param(name) & PERM_W) !== 0);
+        // A value a controller could not Set (outside its enumerationRef list) is not written by its trigger either.
+        await checkEnumerationRefs(model, {}, m.keys, v, setting);
         if (v.requiredFailed) {
           const err = v.paramErrors[0];
           throw new UspError(err?.code ?? ErrorCode.InvalidValue, `${m.node.pathOf(m.keys)}${s.path.leaf}: ${err?.message ?? 'refused'}`);

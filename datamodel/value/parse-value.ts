@@ -18,9 +18,11 @@
 import { ErrorCode, UspError } from '../UspError.js';
 import type { BaseType, RangeFacet, SizeFacet, Syntax } from '../schema/types.js';
 import type { Value } from './Value.js';
+import { ALIAS_DATA_TYPE, checkAlias } from './alias.js';
 
 /**
- * Parses `text` as a value of `syntax` and checks every facet. Returns the canonical Value
+ * Parses `text` as a value of `syntax` and checks every facet, and the Alias rule for the Alias
+ * data type (alias.ts). Returns the canonical Value
  * (see Value.ts); for list-valued syntaxes, the canonical comma-joined string.
  * @throws UspError 7011 when the text is not of the type, 7012 when a facet rejects it.
  */
@@ -28,6 +30,7 @@ export function parseValue(syntax: Syntax, text: string): Value {
   if (syntax.list) return parseList(syntax, text);
   const v = parseLexical(syntax.type, text);
   checkFacets(syntax, v, '');
+  if (syntax.dataType === ALIAS_DATA_TYPE) checkAlias(v);
   return v;
 }
 

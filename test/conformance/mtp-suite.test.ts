@@ -13,6 +13,8 @@ import { MTP_KINDS, startAgentWith, type AgentUnderTest, type ControllerLink, ty
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const RECIPIENT = 'Device.LocalAgent.Controller.1';
+/** R-NOT.0a: a notification goes out within 10 s of the state change. */
+const R_NOT_0A_MS = 10_000;
 
 function resp(m: UspMsg): Response {
   if (m.body.msgBody !== 'response') throw new Error(`expected a response, got ${JSON.stringify(m.body)}`);
@@ -171,13 +173,14 @@ describe.each(MTP_KINDS)('over %s', (kind) => {
     expect((await get([res.reqObjPath]))[0]!.errCode).toBe(7026);
   });
 
-  it('R-NOT.0a: a ValueChange Notify follows a Set, within 1 s', async () => {
+  it('R-NOT.0a: a ValueChange Notify follows a Set, within 10 s', async () => {
     await add({ ID: 'conf-vc', NotifType: 'ValueChange', ReferenceList: 'Device.LocalAgent.Controller.1.ControllerCode', Enable: 'true' });
     const from = c.notifications().length;
     const t0 = Date.now();
     await set('Device.LocalAgent.Controller.1.', { ControllerCode: `vc-${kind}` });
-    const n = await c.waitForNotification((ns) => ns.slice(from).find((x) => x.notify.subscriptionId === 'conf-vc'));
-    expect(n.at - t0).toBeLessThan(1000);
+    const n = await c.waitForNotification((ns) => ns.slice(from).find((x) => x.notify.subscriptionId === 'conf-vc'), R_NOT_0A_MS);
+    // The requirement's bound, not a speed target (Set → Notify latency is a bench figure).
+    expect(n.at - t0).toBeLessThan(R_NOT_0A_MS);
     expect(n.notify).toMatchObject({ notification: 'valueChange', sendResp: false, valueChange: { paramPath: 'Device.LocalAgent.Controller.1.ControllerCode', paramValue: `vc-${kind}` } });
   });
 

@@ -225,6 +225,15 @@ describe('Device.LocalAgent.Certificate and AddCertificate()', () => {
     expect(await value(c1, `${LA}CertificateNumberOfEntries`)).toBe('2');
   });
 
+  it('refuses an Alias for the new row that does not start with a letter (7027, the Alias rule of TP-469 1.88), and adds nothing', async () => {
+    for (const alias of ['1-ca', '-ca']) {
+      const r = await operate(c1, `${LA}AddCertificate()`, { Certificate: pki.controller2.cert, Alias: alias });
+      expect(failure(r), alias).toBe(7027);
+      expect(r.operationResp === 'cmdFailure' && r.cmdFailure.errMsg).toMatch(/Alias.*must start with a letter/);
+    }
+    expect(await value(c1, `${LA}CertificateNumberOfEntries`)).toBe('2');
+  });
+
   it('GetFingerprint() equals openssl x509 -fingerprint of the same PEM', async () => {
     const row = await certificateRow(c1, pki.ca);
     for (const [alg, flag] of [['SHA-256', '-sha256'], ['SHA-1', '-sha1'], ['SHA-224', '-sha224'], ['SHA-384', '-sha384'], ['SHA-512', '-sha512']]) {
@@ -360,6 +369,8 @@ describe('Controller.{i}.Credential pins certificates; AddMyCertificate()', () =
     expect(failure(await operate(c1, `${c2Row}.AddMyCertificate()`, { Certificate: pki.controller2.cert }))).toBe(7006);
     // A certificate naming another Endpoint ID could never identify controller-2.
     expect(failure(await operate(me, `${c2Row}.AddMyCertificate()`, { Certificate: pki.controller1.cert }))).toBe(7027);
+    // The new row's Alias follows the Alias rule (TP-469 1.88): refused, nothing added.
+    expect(failure(await operate(me, `${c2Row}.AddMyCertificate()`, { Certificate: pki.controller2.cert, Alias: '2-renewed' }))).toBe(7027);
     expect(outputs(await operate(me, `${c2Row}.AddMyCertificate()`, { Certificate: pki.controller2.cert, Alias: 'c2-renewed' }))).toEqual({});
     const added = noSlash(await certificateRow(c1, pki.controller2));
     expect(await value(c1, `${added}.Alias`)).toBe('c2-renewed');

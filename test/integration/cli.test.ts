@@ -131,12 +131,14 @@ describe('usp-agent run: stopping', () => {
     const c = await connect(s.url);
     expect(await getValue(c, 'Device.LocalAgent.EndpointID')).toBe(AGENT_EID);
 
+    const outputClosed = new Promise((r) => agent.child.once('close', r));
     const { code, ms } = await agent.terminate();
     expect(code).toBe(0);
+    // The README's bound for SIGTERM.
     expect(ms).toBeLessThan(2000);
-    // A clean stop takes milliseconds; main.ts's 1.9 s hard-stop fallback also exits 0, so a
-    // stop() that hangs would otherwise pass unnoticed.
-    expect(ms).toBeLessThan(1500);
+    // main.ts's 1.9 s hard-stop fallback also exits 0: its log line tells a stop() that hung.
+    await outputClosed;
+    expect(agent.count(/stop did not finish in time/)).toBe(0);
     // The controller is told the agent is going away (1001), not just dropped.
     expect((await waitClosed(c)).code).toBe(1001);
     const file = join(s.dataDir, 'state.json');

@@ -38,25 +38,33 @@ beforeAll(async () => {
 });
 afterAll(async () => { await f.close(); });
 
-async function subscribe(params: Record<string, string>): Promise<string> {
-  const r = asResponse(await c.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: Object.entries({ Enable: 'true', ...params }).map(([param, value]) => ({ param, value, required: true })) }] } }));
+async function subscribe(params: Record<string, string>, to: TestController = c): Promise<string> {
+  const r = asResponse(await to.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: Object.entries({ Enable: 'true', ...params }).map(([param, value]) => ({ param, value, required: true })) }] } }));
   if (r.respType !== 'addResp' || r.addResp.createdObjResults[0].operStatus.operStatus !== 'operSuccess') throw new Error(JSON.stringify(r));
   return r.addResp.createdObjResults[0].operStatus.operSuccess.instantiatedPath;
 }
-async function set(objPath: string, params: Record<string, string>) {
-  return asResponse(await c.send({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath, paramSettings: Object.entries(params).map(([param, value]) => ({ param, value, required: true })) }] } }));
+async function set(objPath: string, params: Record<string, string>, to: TestController = c) {
+  return asResponse(await to.send({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath, paramSettings: Object.entries(params).map(([param, value]) => ({ param, value, required: true })) }] } }));
 }
 const byId = (id: string) => (ns: ReturnType<typeof notifications>) => ns.find((n) => n.notify.subscriptionId === id);
 
 describe('ValueChange', () => {
   it('a Set by the subscriber itself is notified at once (event-driven, not polled)', async () => {
-    await subscribe({ ID: 'vc-1', NotifType: 'ValueChange', ReferenceList: 'Device.LocalAgent.Controller.*.ProvisioningCode' });
-    const t0 = Date.now();
+    const vc = { ID: 'vc-1', NotifType: 'ValueChange', ReferenceList: 'Device.LocalAgent.Controller.*.ProvisioningCode' };
+    const expected = { notification: 'valueChange', valueChange: { paramPath: 'Device.LocalAgent.Controller.1.ProvisioningCode', paramValue: 'PC-7' }, sendResp: false };
+    await subscribe(vc); // kept: later cases rely on vc-1
     await set('Device.LocalAgent.Controller.1.', { ProvisioningCode: 'PC-7' });
-    const n = await waitForNotification(c, byId('vc-1'));
-    const latency = Date.now() - t0;
-    expect(n.notify).toMatchObject({ notification: 'valueChange', valueChange: { paramPath: 'Device.LocalAgent.Controller.1.ProvisioningCode', paramValue: 'PC-7' }, sendResp: false });
-    expect(latency).toBeLessThan(1000);
+    expect((await waitForNotification(c, byId('vc-1'))).notify).toMatchObject(expected);
+    // On an agent whose value poller does not pass again during the test (1 h interval) the
+    // Notify can only come from the Set itself. How fast it comes is a bench figure (bench/notify.ts).
+    const g = await startAgent({ pollIntervalMs: 3_600_000 });
+    try {
+      await subscribe(vc, g.controller);
+      await set('Device.LocalAgent.Controller.1.', { ProvisioningCode: 'PC-7' }, g.controller);
+      expect((await waitForNotification(g.controller, byId('vc-1'))).notify).toMatchObject(expected);
+    } finally {
+      await g.close();
+    }
   });
 
   it('a value changed behind the agent\'s back is found by polling only the subscribed parameters', async () => {

@@ -211,6 +211,24 @@ describe('TriggerAction', () => {
     }
   });
 
+  it('a TriggerConfigSettings value outside its enumerationRef list is not written (as a Set of it is refused, 7012)', async () => {
+    const watched = 'Device.LocalAgent.Controller.1.ProvisioningCode';
+    const added = asResponse(await c.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Controller.1.MTP.', paramSettings: settings({ Protocol: 'UDS', Enable: 'false' }) }] } }));
+    if (added.respType !== 'addResp' || added.addResp.createdObjResults[0].operStatus.operStatus !== 'operSuccess') throw new Error(JSON.stringify(added));
+    const row = added.addResp.createdObjResults[0].operStatus.operSuccess.instantiatedPath;
+    const fire = async (protocol: string): Promise<string | undefined> => {
+      const sub = await subscribe(c, { TriggerAction: 'Config', ID: `enum-${protocol}`, NotifType: 'ValueChange', ReferenceList: watched, TriggerConfigSettings: `${row}Protocol=${protocol}` });
+      asResponse(await c.send(setReq('Device.LocalAgent.Controller.1.', { ProvisioningCode: `enum-${protocol}` })));
+      await f.agent.notifications.engine.idle();
+      asResponse(await c.send({ reqType: 'delete', delete: { allowPartial: false, objPaths: [sub] } }));
+      return getValue(`${row}Protocol`);
+    };
+    // One of Device.LocalAgent.SupportedProtocols is applied; a value outside it ("Websocket") is not.
+    expect(await fire('MQTT')).toBe('MQTT');
+    expect(await fire('Websocket')).toBe('MQTT');
+    asResponse(await c.send({ reqType: 'delete', delete: { allowPartial: false, objPaths: [row] } }));
+  });
+
   it('a configuration applied by a trigger does not trigger further configurations (no endless loop)', async () => {
     const watched = 'Device.LocalAgent.Controller.1.ProvisioningCode';
     // Two subscriptions that disagree about the parameter they both watch.

@@ -46,8 +46,10 @@ it('an interface turning Up makes the WebSocket client dial at once instead of w
   // What a platform does when the WAN interface comes back (OpenWrt: a netifd ifup event).
   const ip = agent.model.requireNode('Device.IP.Interface.{i}.');
   agent.model.changes.emit({ kind: 'value', inst: { node: ip, keys: [2] }, path: 'Device.IP.Interface.2.', param: 'Status', value: 'Up' });
-  const url = await Promise.race([connected, new Promise<string>((_r, reject) => setTimeout(() => reject(new Error('no reconnect within 3 s')), 3000))]);
-  expect(Date.now() - t0).toBeLessThan(3000);
+  const url = await Promise.race([connected, new Promise<string>((_r, reject) => setTimeout(() => reject(new Error('no reconnect within 20 s of WAN-up')), 20_000))]);
+  // Before the first retry's back-off (SessionRetryMinimumWaitInterval, 60 s) could end: WAN-up
+  // reconnected, not the retry timer. How fast is not asserted.
+  expect(Date.now() - t0).toBeLessThan(60_000);
   expect(url).toContain('eid=');
   // A successful connection resets the count.
   await new Promise((r) => setTimeout(r, 100));

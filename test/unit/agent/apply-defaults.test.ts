@@ -44,6 +44,9 @@ describe('factory defaults', () => {
     // enumerationRef (#.SupportedProtocols): an MTP no one can reach, before this was checked.
     ['Device.LocalAgent.MTP.1.Protocol', 'Websocket', /^factory defaults: Device\.LocalAgent\.MTP\.1\.Protocol: "Websocket" is not one of Device\.LocalAgent\.SupportedProtocols \("WebSocket"\)/],
     ['Device.LocalAgent.Controller.1.MTP.1.Protocol', 'MQTT', /^factory defaults: Device\.LocalAgent\.Controller\.1\.MTP\.1\.Protocol: "MQTT" is not one of Device\.LocalAgent\.SupportedProtocols/],
+    // The Alias rule of Set and Add (TP-469 1.88) holds for the file too.
+    ['Device.LocalAgent.Controller.1.Alias', '1acs', /^factory defaults: Device\.LocalAgent\.Controller\.1\.Alias: an Alias must not be empty and must start with a letter/],
+    ['Device.LocalAgent.MTP.1.Alias', '', /^factory defaults: Device\.LocalAgent\.MTP\.1\.Alias: an Alias must not be empty/],
     // Read-only parameters the device provides were silently ignored.
     ['Device.LocalAgent.UpTime', 5, /^factory defaults: Device\.LocalAgent\.UpTime: read-only: the device provides this value/],
     ['Device.LocalAgent.SupportedProtocols', 'WebSocket,MQTT', /^factory defaults: Device\.LocalAgent\.SupportedProtocols: read-only/],

@@ -12,9 +12,8 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 const committedFile = path.join(repoRoot, 'datamodel/schema/tr181-schema.json');
 const xmlDir = defaultXmlDir(repoRoot);
 
-const started = performance.now();
+// Its load time is a bench figure (bench/schema-load.ts), not a test assertion.
 const schema = Schema.load();
-const loadMs = performance.now() - started;
 
 const sum = (f: (o: SchemaObject) => number): number => schema.objects().reduce((n, o) => n + f(o), 0);
 
@@ -32,11 +31,6 @@ describe('TR-181 2.19.1 USP schema (generated)', () => {
     expect(schema.objects()[0]!.path).toBe('Device.');
     expect(schema.objects().filter((o) => /[()!]/.test(o.path))).toEqual([]);
     for (const o of schema.objects()) expect(o.multi).toBe(o.path.endsWith('{i}.'));
-  });
-
-  it('loads within the start-up budget', () => {
-    // The whole agent has 300 ms to start; the schema alone measures ~10-20 ms.
-    expect(loadMs).toBeLessThan(300);
   });
 
   it('keeps Subscription a writable table with two non-functional unique keys', () => {

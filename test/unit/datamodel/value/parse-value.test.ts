@@ -274,3 +274,13 @@ describe('parseValue: error messages', () => {
     }
   });
 });
+
+describe('the Alias data type (TR-181 Alias; TP-469 1.88): not empty, starts with a letter', () => {
+  const alias = plain('string', { dataType: 'Alias', sizes: [{ max: 64 }] });
+  it.each([['cpe-1', 'ok'], ['a', 'ok'], ['Z9', 'ok'], ['', V], ['1-ca', V], ['-ca', V], [' ca', V], ['é', V]] as const)('%j → %s', (text, want) => {
+    expect(codeOf(() => parseValue(alias, text))).toBe(want);
+  });
+  it('a plain string keeps taking any text', () => {
+    expect(codeOf(() => parseValue(plain('string'), '1-ca'))).toBe('ok');
+  });
+});

@@ -79,7 +79,7 @@ describe('CoapServerMtp', () => {
     expect(p.posts[0].payload.toString()).toBe('answer');
   });
 
-  it('refuses POSTs when stopped, to coaps, and beyond the pending bound; stops quickly with POSTs in flight', async () => {
+  it('refuses POSTs when stopped, to coaps, and beyond the pending bound; stops without waiting for POSTs in flight', async () => {
     const m = mtp({ maxPendingPosts: 2 });
     const silent = await peer(true);
     const to = { secure: false, host: '127.0.0.1', port: silent.port, path: '/x' };
@@ -90,9 +90,9 @@ describe('CoapServerMtp', () => {
     expect(m.post(to, Buffer.from('b'))).toBe(true);
     expect(m.post(to, Buffer.from('c'))).toBe(false);
     expect(m.pendingPosts).toBe(2);
-    const t0 = Date.now();
+    // The silent peer never answers: a stop() that waited for the POSTs would wait out their
+    // CoAP retransmissions (RFC 7252 MAX_TRANSMIT_WAIT: 93 s) and the test would time out.
     await m.stop();
-    expect(Date.now() - t0).toBeLessThan(1000);
     expect(m.pendingPosts).toBe(0);
     expect(m.post(to, Buffer.from('d'))).toBe(false);
     expect(new CoapPostConnection(m, to).open).toBe(false);
