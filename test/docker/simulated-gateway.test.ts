@@ -8,7 +8,11 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect as mqttConnect, type MqttClient } from 'mqtt';
+import { decodeMsg, encodeMsg, requestMsg } from '../../agent/codec/msg.js';
+import { decodeRecord, encodeRecord, noSessionContextRecord, type DecodedRecord } from '../../agent/codec/record.js';
 import type { UspMsg } from '../../agent/codec/types.js';
+import { startMosquitto } from '../peers/mosquitto.js';
 import { TestController, freePort } from '../peers/TestController.js';
 import { ContainerLogs, IMAGE, buildImage, docker, dockerOk, ensureStandInBase, requireEngine } from './engine.js';
 
@@ -152,6 +156,44 @@ describe('Docker simulated gateway (real engine)', () => {
     expect((await get(c, 'Device.LocalAgent.EndpointID'))['Device.LocalAgent.EndpointID']).toBe('proto::from-mounted-file');
     await c.close();
     expect((await stop(name)).exitCode).toBe(0);
+  }, 120_000);
+
+  it('reaches a broker named by USP_MQTT_URL: announces itself on the controller topic and answers a Get sent through the broker', async () => {
+    const broker = await startMosquitto();
+    let mq: MqttClient | undefined;
+    try {
+      // The controller subscribes first, so it sees the agent's MQTTConnectRecord.
+      mq = mqttConnect(`mqtt://127.0.0.1:${broker.port}`, { protocolVersion: 5, reconnectPeriod: 0 });
+      const records: DecodedRecord[] = [];
+      let wake = (): void => undefined;
+      mq.on('message', (_topic, payload) => { records.push(decodeRecord(new Uint8Array(payload))); wake(); });
+      await new Promise<void>((resolve, reject) => { mq!.once('connect', () => resolve()); mq!.once('error', reject); });
+      await mq.subscribeAsync('/usp/controller', { qos: 1 });
+      const waitRecord = async (match: (r: DecodedRecord) => boolean, what: string): Promise<DecodedRecord> => {
+        const deadline = Date.now() + 30_000;
+        for (;;) {
+          const hit = records.find(match);
+          if (hit) return hit;
+          if (Date.now() > deadline) throw new Error(`no ${what} on /usp/controller within 30 s:\n${logs.text}\n${broker.output.join('\n')}`);
+          await new Promise<void>((r) => { wake = r; setTimeout(r, 200).unref(); });
+        }
+      };
+      const wsPort = await freePort();
+      const { name, logs } = await start('mqtt', ['-e', `USP_WS_PORT=${wsPort}`, '-e', `USP_ENDPOINT_ID=${AGENT}`, '-e', `USP_MQTT_URL=mqtt://127.0.0.1:${broker.port}`]);
+      const hello = await waitRecord((r) => r.body.kind === 'mqttConnect', 'MQTTConnectRecord');
+      expect(hello.fromId).toBe(AGENT);
+      const get = requestMsg('docker-mqtt-1', { reqType: 'get', get: { paramPaths: ['Device.DeviceInfo.ModelName'], maxDepth: 0 } });
+      await mq.publishAsync('/usp/endpoint', Buffer.from(encodeRecord(noSessionContextRecord({ toId: AGENT, fromId: CONTROLLER }, encodeMsg(get)))), { qos: 1, properties: { responseTopic: '/usp/controller' } });
+      const answer = await waitRecord((r) => r.body.kind === 'noSessionContext' && decodeMsg(r.body.payload).header.msgId === 'docker-mqtt-1', 'GetResp');
+      if (answer.body.kind !== 'noSessionContext') throw new Error('unreachable');
+      const r = resp(decodeMsg(answer.body.payload));
+      if (r.respType !== 'getResp') throw new Error(r.respType);
+      expect(r.getResp.reqPathResults[0]?.resolvedPathResults?.[0]?.resultParams.ModelName).toMatch(/\S/);
+      expect((await stop(name)).exitCode).toBe(0);
+    } finally {
+      await mq?.endAsync();
+      await broker.stop();
+    }
   }, 120_000);
 
   it('refuses a variable it cannot use: exit 2 and one line naming it and the fix', async () => {
