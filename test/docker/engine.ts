@@ -11,6 +11,7 @@
  * TLS proxy that only that bundle trusts. Built once per Node version and kept by the engine.
  */
 import { spawn } from 'node:child_process';
+import { Readable } from 'node:stream';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -20,9 +21,9 @@ import { REPO } from '../peers/agent-process.js';
 export interface RunResult { code: number | null; stdout: string; stderr: string }
 
 /** Runs a command to its end; never throws for a non-zero exit (callers read `code`). */
-export function run(cmd: string, args: string[], opts: { input?: NodeJS.ReadableStream; cwd?: string } = {}): Promise<RunResult> {
+export function run(cmd: string, args: string[], opts: { input?: NodeJS.ReadableStream; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, stdio: [opts.input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ? { ...process.env, ...opts.env } : undefined, stdio: [opts.input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
@@ -110,6 +111,28 @@ export async function buildImage(base: string): Promise<{ seconds: number; outpu
   const r = await run('docker', ['build', '--network', 'host', '--build-arg', `BASE_IMAGE=${base}`, '-t', IMAGE, REPO]);
   if (r.code !== 0) throw new Error(`docker build exited ${r.code}:\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-4000)}`);
   return { seconds: (Date.now() - t0) / 1000, output: r.stdout };
+}
+
+/** Debian's Mosquitto on the stand-in base: the stand-in for eclipse-mosquitto:2 in docker-compose.yml. */
+export const STANDIN_MOSQUITTO = 'usp-agent-standin/mosquitto:bookworm';
+
+/** Makes the stand-in Mosquitto image unless the engine has it; returns the seconds spent. */
+export async function ensureStandInMosquitto(base: string): Promise<number> {
+  const t0 = Date.now();
+  if ((await docker('image', 'inspect', STANDIN_MOSQUITTO)).code === 0) return 0;
+  const dockerfile = `FROM ${base}\nRUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mosquitto && rm -rf /var/lib/apt/lists/*\n`;
+  const r = await run('docker', ['build', '--network', 'host', '-t', STANDIN_MOSQUITTO, '-'], { input: Readable.from([dockerfile]) });
+  if (r.code !== 0) throw new Error(`docker build of ${STANDIN_MOSQUITTO} exited ${r.code}:\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
+  return (Date.now() - t0) / 1000;
+}
+
+/** `docker compose` (the v2 plugin) or `docker-compose` (v1, Debian's package); fails plainly when neither runs. */
+export async function composeCommand(): Promise<string[]> {
+  if ((await docker('compose', 'version')).code === 0) return ['docker', 'compose'];
+  if ((await run('docker-compose', ['version'])).code === 0) return ['docker-compose'];
+  const line = 'docker: neither `docker compose` nor `docker-compose` runs, so docker-compose.yml is NOT tested (install one: apt-get install docker-compose)';
+  process.stderr.write(`${line}\n`);
+  throw new Error(line);
 }
 
 /** A container's output lines (`docker logs -f`), waited on like a process's. */

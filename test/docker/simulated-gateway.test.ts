@@ -8,13 +8,12 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect as mqttConnect, type MqttClient } from 'mqtt';
-import { decodeMsg, encodeMsg, requestMsg } from '../../agent/codec/msg.js';
-import { decodeRecord, encodeRecord, noSessionContextRecord, type DecodedRecord } from '../../agent/codec/record.js';
 import type { UspMsg } from '../../agent/codec/types.js';
 import { startMosquitto } from '../peers/mosquitto.js';
 import { TestController, freePort } from '../peers/TestController.js';
-import { ContainerLogs, IMAGE, buildImage, docker, dockerOk, ensureStandInBase, requireEngine } from './engine.js';
+import { MqttController } from './mqtt-controller.js';
+import { REPO } from '../peers/agent-process.js';
+import { ContainerLogs, IMAGE, STANDIN_MOSQUITTO, buildImage, composeCommand, docker, dockerOk, ensureStandInBase, ensureStandInMosquitto, requireEngine, run } from './engine.js';
 
 /** The README simulated gateway's controller (examples/factory-defaults.json). */
 const CONTROLLER = 'proto::controller-1';
@@ -73,9 +72,12 @@ async function waitHealthy(name: string, timeoutMs = 30_000): Promise<void> {
   }
 }
 
+let baseTag = '';
+
 beforeAll(async () => {
   const engine = await requireEngine();
   const base = await ensureStandInBase();
+  baseTag = base.tag;
   const built = await buildImage(base.tag);
   const cached = (built.output.match(/Using cache/g) ?? []).length;
   // One line each: what the cold and warm runs cost (the README and the report quote them).
@@ -160,38 +162,19 @@ describe('Docker simulated gateway (real engine)', () => {
 
   it('reaches a broker named by USP_MQTT_URL: announces itself on the controller topic and answers a Get sent through the broker', async () => {
     const broker = await startMosquitto();
-    let mq: MqttClient | undefined;
+    let mq: MqttController | undefined;
     try {
       // The controller subscribes first, so it sees the agent's MQTTConnectRecord.
-      mq = mqttConnect(`mqtt://127.0.0.1:${broker.port}`, { protocolVersion: 5, reconnectPeriod: 0 });
-      const records: DecodedRecord[] = [];
-      let wake = (): void => undefined;
-      mq.on('message', (_topic, payload) => { records.push(decodeRecord(new Uint8Array(payload))); wake(); });
-      await new Promise<void>((resolve, reject) => { mq!.once('connect', () => resolve()); mq!.once('error', reject); });
-      await mq.subscribeAsync('/usp/controller', { qos: 1 });
-      const waitRecord = async (match: (r: DecodedRecord) => boolean, what: string): Promise<DecodedRecord> => {
-        const deadline = Date.now() + 30_000;
-        for (;;) {
-          const hit = records.find(match);
-          if (hit) return hit;
-          if (Date.now() > deadline) throw new Error(`no ${what} on /usp/controller within 30 s:\n${logs.text}\n${broker.output.join('\n')}`);
-          await new Promise<void>((r) => { wake = r; setTimeout(r, 200).unref(); });
-        }
-      };
-      const wsPort = await freePort();
-      const { name, logs } = await start('mqtt', ['-e', `USP_WS_PORT=${wsPort}`, '-e', `USP_ENDPOINT_ID=${AGENT}`, '-e', `USP_MQTT_URL=mqtt://127.0.0.1:${broker.port}`]);
-      const hello = await waitRecord((r) => r.body.kind === 'mqttConnect', 'MQTTConnectRecord');
+      mq = await MqttController.open(`mqtt://127.0.0.1:${broker.port}`, { endpointId: CONTROLLER, agentId: AGENT, ownTopic: '/usp/controller', agentTopic: '/usp/endpoint' });
+      const { name, logs } = await start('mqtt', ['-e', `USP_WS_PORT=${await freePort()}`, '-e', `USP_ENDPOINT_ID=${AGENT}`, '-e', `USP_MQTT_URL=mqtt://127.0.0.1:${broker.port}`]);
+      const hello = await mq.waitRecord((r) => r.body.kind === 'mqttConnect', 'MQTTConnectRecord').catch((e: Error) => { throw new Error(`${e.message}\n${logs.text}`); });
       expect(hello.fromId).toBe(AGENT);
-      const get = requestMsg('docker-mqtt-1', { reqType: 'get', get: { paramPaths: ['Device.DeviceInfo.ModelName'], maxDepth: 0 } });
-      await mq.publishAsync('/usp/endpoint', Buffer.from(encodeRecord(noSessionContextRecord({ toId: AGENT, fromId: CONTROLLER }, encodeMsg(get)))), { qos: 1, properties: { responseTopic: '/usp/controller' } });
-      const answer = await waitRecord((r) => r.body.kind === 'noSessionContext' && decodeMsg(r.body.payload).header.msgId === 'docker-mqtt-1', 'GetResp');
-      if (answer.body.kind !== 'noSessionContext') throw new Error('unreachable');
-      const r = resp(decodeMsg(answer.body.payload));
+      const r = resp(await mq.send({ reqType: 'get', get: { paramPaths: ['Device.DeviceInfo.ModelName'], maxDepth: 0 } }));
       if (r.respType !== 'getResp') throw new Error(r.respType);
       expect(r.getResp.reqPathResults[0]?.resolvedPathResults?.[0]?.resultParams.ModelName).toMatch(/\S/);
       expect((await stop(name)).exitCode).toBe(0);
     } finally {
-      await mq?.endAsync();
+      await mq?.close();
       await broker.stop();
     }
   }, 120_000);
@@ -201,4 +184,45 @@ describe('Docker simulated gateway (real engine)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/level=error component=docker msg="USP_WS_PORT=\\"http\\": not a TCP port; give a whole number from 1 to 65535/);
   }, 60_000);
+});
+
+describe('docker-compose.yml: the gateway and Mosquitto (real engine)', () => {
+  it('wires the gateway to the broker: a controller on the host reaches it over WebSocket and over MQTT', async () => {
+    const compose = await composeCommand();
+    const mosquittoSeconds = await ensureStandInMosquitto(baseTag);
+    if (mosquittoSeconds) process.stdout.write(`docker: stand-in Mosquitto image made in ${mosquittoSeconds.toFixed(1)} s\n`);
+    // The project's file unchanged, but for the images (official ones cannot be pulled here)
+    // and the host ports (free ones, not 9001/1883 that a developer's gateway may hold).
+    const override = join(work, 'compose.override.yml');
+    writeFileSync(override, JSON.stringify({ services: { mosquitto: { image: STANDIN_MOSQUITTO }, gateway: { image: IMAGE } } }));
+    const env = { USP_WS_HOST_PORT: String(await freePort()), USP_MQTT_HOST_PORT: String(await freePort()) };
+    const project = `uspagenttest${tag.replace(/[^a-z0-9]/g, '')}`;
+    const dc = (...args: string[]) => run(compose[0]!, [...compose.slice(1), '-p', project, '-f', join(REPO, 'docker-compose.yml'), '-f', override, ...args], { env });
+    let mq: MqttController | undefined;
+    let ws: TestController | undefined;
+    try {
+      const up = await dc('up', '-d', '--no-build');
+      expect(up.code, `${up.stdout}\n${up.stderr}`).toBe(0);
+      const id = (await dc('ps', '-q', 'gateway')).stdout.trim();
+      const logs = new ContainerLogs(id);
+      await logs.waitForLine(/websocket server listening.*port=9001/);
+      ws = await TestController.connect(`ws://127.0.0.1:${env.USP_WS_HOST_PORT}/usp`, CONTROLLER, 'proto::usp-agent-sim');
+      // The agent reaches the broker by its service name; wait until its client says so.
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const status = (await get(ws, 'Device.MQTT.Client.1.Status'))['Device.MQTT.Client.1.Status'];
+        if (status === 'Connected') break;
+        if (Date.now() > deadline) throw new Error(`Device.MQTT.Client.1.Status is ${status} after 30 s:\n${logs.text}\n${(await dc('logs', 'mosquitto')).stdout}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      mq = await MqttController.open(`mqtt://127.0.0.1:${env.USP_MQTT_HOST_PORT}`, { endpointId: CONTROLLER, agentId: 'proto::usp-agent-sim', ownTopic: '/usp/controller', agentTopic: '/usp/endpoint' });
+      const r = resp(await mq.send({ reqType: 'get', get: { paramPaths: ['Device.LocalAgent.EndpointID'], maxDepth: 0 } }));
+      if (r.respType !== 'getResp') throw new Error(r.respType);
+      expect(r.getResp.reqPathResults[0]?.resolvedPathResults?.[0]?.resultParams.EndpointID).toBe('proto::usp-agent-sim');
+    } finally {
+      await mq?.close();
+      await ws?.close();
+      await dc('down', '-v', '--timeout', '10');
+    }
+  }, 300_000);
 });
