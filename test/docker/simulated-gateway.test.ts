@@ -4,12 +4,14 @@
  * TestController over a real WebSocket, stopped with SIGTERM, and its state found in the /data
  * volume. Fails with one plain line when no engine answers (.ci/run starts one).
  */
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UspMsg } from '../../agent/codec/types.js';
 import { startMosquitto } from '../peers/mosquitto.js';
+import { testPki } from '../peers/test-pki.js';
+import { endpointIdIn, peer } from '../peers/wss-agent.js';
 import { TestController, freePort } from '../peers/TestController.js';
 import { MqttController } from './mqtt-controller.js';
 import { REPO } from '../peers/agent-process.js';
@@ -177,6 +179,26 @@ describe('Docker simulated gateway (real engine)', () => {
       await mq?.close();
       await broker.stop();
     }
+  }, 120_000);
+
+  it('serves TLS when asked: USP_WS_TLS with the agent identity and CA from mounted files; a controller with a certificate reads it over wss', async () => {
+    const pki = testPki();
+    // The agent runs as uid 1000: it gets its own owner-only copies of the PEM files.
+    const dir = join(work, 'tls');
+    mkdirSync(dir);
+    for (const [from, to] of [[pki.agent.certFile, 'agent.pem'], [pki.agent.keyFile, 'agent.key'], [pki.ca.certFile, 'ca.pem']] as const) {
+      copyFileSync(from, join(dir, to));
+      chownSync(join(dir, to), 1000, 1000);
+      chmodSync(join(dir, to), 0o600);
+    }
+    const tlsPort = await freePort();
+    const { name, logs } = await start('tls', ['-v', `${dir}:/run/usp:ro`, '-e', `USP_WS_PORT=${tlsPort}`, '-e', 'USP_ENDPOINT_ID=proto::agent-under-test', '-e', 'USP_WS_TLS=true',
+      '-e', 'USP_CERT_FILE=/run/usp/agent.pem', '-e', 'USP_KEY_FILE=/run/usp/agent.key', '-e', 'USP_CA_FILE=/run/usp/ca.pem']);
+    await logs.waitForLine(new RegExp(`websocket server listening.*port=${tlsPort}.*tls="mutual"`));
+    const p = await peer(`wss://127.0.0.1:${tlsPort}/usp`, pki.controller1, CONTROLLER);
+    expect(endpointIdIn(await p.get())).toBe('proto::agent-under-test');
+    await p.close();
+    expect((await stop(name)).exitCode).toBe(0);
   }, 120_000);
 
   it('refuses a variable it cannot use: exit 2 and one line naming it and the fix', async () => {
