@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CONTAINER_VARIABLES, ContainerSettingError, settingsFromEnv } from './env-defaults.js';
+import { CONTAINER_VARIABLES, ContainerSettingError, OPTION_VARIABLES, settingsFromEnv } from './env-defaults.js';
 import type { DefaultsFile } from '../agent/defaults/apply-defaults.js';
 
 /** The state volume (Dockerfile VOLUME). */
@@ -56,7 +56,7 @@ function prepare(): string[] {
   if (mounted) log('info', 'using the mounted factory defaults', { file: MOUNTED_DEFAULTS });
   if (s.ignored.length) log('warn', `a mounted defaults file replaces ${s.ignored.join(', ')}: not applied`, { file: MOUNTED_DEFAULTS });
   if (s.applied.length) log('info', 'settings from the environment', { variables: s.applied.join(',') });
-  const seeding = s.applied.filter((v) => !v.startsWith('USP_SEED') && !v.startsWith('USP_LOG') && !v.endsWith('_FILE'));
+  const seeding = s.applied.filter((v) => !OPTION_VARIABLES.includes(v));
   if (existsSync(join(DATA_DIR, 'state.json')) && (seeding.length || mounted)) {
     log('warn', `${DATA_DIR} holds saved state, which wins over factory defaults: ${seeding.length ? seeding.join(', ') : 'the mounted file'} take effect on an empty volume or after Device.FactoryReset()`);
   }

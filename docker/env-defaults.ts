@@ -52,8 +52,8 @@ export class ContainerSettingError extends Error {
 }
 
 const LOG_LEVELS = ['error', 'warn', 'info', 'debug'];
-/** Variables that stay meaningful with a mounted defaults file: they are options, not defaults. */
-const OPTION_VARIABLES: readonly ContainerVariable[] = ['USP_SEED', 'USP_LOG_LEVEL', 'USP_CERT_FILE', 'USP_KEY_FILE', 'USP_CA_FILE'];
+/** Variables that are `run` options, not factory defaults: a mounted defaults file leaves them in force. */
+export const OPTION_VARIABLES: readonly ContainerVariable[] = ['USP_SEED', 'USP_LOG_LEVEL', 'USP_CERT_FILE', 'USP_KEY_FILE', 'USP_CA_FILE'];
 
 /**
  * The settings for `env`. `shipped` is the simulated gateway's defaults (examples/

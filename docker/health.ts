@@ -8,12 +8,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { flattenState, webSocketPorts, type SavedState } from './websocket-ports.js';
 
 const DATA_DIR = '/data';
 /** Written by entry.ts (its EFFECTIVE_DEFAULTS); not imported, so that this check loads nothing else. */
-const EFFECTIVE_DEFAULTS = join(process.env.TMPDIR ?? '/tmp', 'usp-agent', 'factory-defaults.json');
+const EFFECTIVE_DEFAULTS = join(tmpdir(), 'usp-agent', 'factory-defaults.json');
 const TIMEOUT_MS = 2000;
 
 function readJson(file: string): Record<string, unknown> | undefined {
