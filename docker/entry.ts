@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONTAINER_VARIABLES, ContainerSettingError, OPTION_VARIABLES, settingsFromEnv } from './env-defaults.js';
+import { holdVolume } from './volume-lock.js';
 import type { DefaultsFile } from '../agent/defaults/apply-defaults.js';
 
 /** The state volume (Dockerfile VOLUME). */
@@ -68,6 +69,7 @@ function prepare(): string[] {
 
 let runArgs: string[];
 try {
+  await holdVolume(DATA_DIR);
   runArgs = prepare();
 } catch (e) {
   const msg = e instanceof Error ? e.message : String(e);

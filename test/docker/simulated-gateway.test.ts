@@ -127,11 +127,20 @@ describe('Docker simulated gateway (real engine)', () => {
     expect(state.rows['Device.LocalAgent.MTP.1.WebSocket.']?.Port).toBe(port);
   }, 120_000);
 
-  it('starts again from the state in the volume, and says the saved state wins over the variables', async () => {
+  it('starts again from the state in the volume, says the saved state wins over the variables, and refuses a second container on the same volume', async () => {
     const { name, logs } = await start('gw2', ['-v', `${volume}:/data`, '-e', `USP_WS_PORT=${port}`, '-e', `USP_ENDPOINT_ID=${AGENT}`]);
     await logs.waitForLine(/agent started.*restored=true/);
     expect(logs.text).toMatch(/\/data holds saved state, which wins over factory defaults: USP_ENDPOINT_ID, USP_WS_PORT/);
     const c = await TestController.connect(`ws://127.0.0.1:${port}/usp`, CONTROLLER, AGENT);
+    expect((await get(c, 'Device.WiFi.SSID.1.SSID'))['Device.WiFi.SSID.1.SSID']).toBe('Docker Lab');
+
+    // A second container on the same volume: its agent cannot see the first one's pid (another
+    // pid namespace), so the container refuses to start rather than run two agents on one state.
+    const second = await start('dup', ['-v', `${volume}:/data`, '-e', `USP_WS_PORT=${await freePort()}`]);
+    const line = await second.logs.waitForLine(/agent started|level=error/);
+    expect(line).toMatch(/level=error component=docker msg="\/data is in use by the agent of another container/);
+    expect(await dockerOk('inspect', '-f', '{{.State.ExitCode}}', await dockerOk('wait', second.name))).toBe('2');
+    // The first one was not disturbed.
     expect((await get(c, 'Device.WiFi.SSID.1.SSID'))['Device.WiFi.SSID.1.SSID']).toBe('Docker Lab');
     await c.close();
     expect((await stop(name)).exitCode).toBe(0);
