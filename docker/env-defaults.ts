@@ -51,6 +51,9 @@ export class ContainerSettingError extends Error {
   }
 }
 
+/** Bound to every address of the container (an empty Interfaces list), see settingsFromEnv. */
+const CONTAINER_WS_INTERFACES = 'Device.LocalAgent.MTP.1.WebSocket.Interfaces';
+
 const LOG_LEVELS = ['error', 'warn', 'info', 'debug'];
 /** Variables that are `run` options, not factory defaults: a mounted defaults file leaves them in force. */
 export const OPTION_VARIABLES: readonly ContainerVariable[] = ['USP_SEED', 'USP_LOG_LEVEL', 'USP_CERT_FILE', 'USP_KEY_FILE', 'USP_CA_FILE'];
@@ -71,7 +74,10 @@ export function settingsFromEnv(env: Env, shipped: DefaultsFile, mounted?: Defau
   if (mounted) {
     return { defaults: { ...mounted }, args, applied: options, ignored: present.filter((n) => !OPTION_VARIABLES.includes(n)) };
   }
-  const defaults: DefaultsFile = { ...shipped };
+  // The shipped example binds its WebSocket server to the loopback interface only (safe on a
+  // host); inside a container loopback is unreachable from outside, so the server listens on all
+  // of the container's addresses, and where the port is published decides who reaches it.
+  const defaults: DefaultsFile = { ...shipped, [CONTAINER_WS_INTERFACES]: '' };
   const eid = set('USP_ENDPOINT_ID');
   if (eid !== undefined) defaults['Device.LocalAgent.EndpointID'] = endpointId('USP_ENDPOINT_ID', eid);
   const controller = set('USP_CONTROLLER_ID');

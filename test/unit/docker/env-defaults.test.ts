@@ -9,6 +9,8 @@ import type { DefaultsFile } from '../../../agent/defaults/apply-defaults.js';
 import { ContainerSettingError, settingsFromEnv } from '../../../docker/env-defaults.js';
 
 const SHIPPED = JSON.parse(readFileSync(new URL('../../../examples/factory-defaults.json', import.meta.url), 'utf8')) as DefaultsFile;
+/** The shipped defaults as the container starts them: the WebSocket server on every container address. */
+const IN_CONTAINER: DefaultsFile = { ...SHIPPED, 'Device.LocalAgent.MTP.1.WebSocket.Interfaces': '' };
 
 function errorOf(f: () => unknown): ContainerSettingError {
   try { f(); } catch (e) { if (e instanceof ContainerSettingError) return e; throw e; }
@@ -16,9 +18,11 @@ function errorOf(f: () => unknown): ContainerSettingError {
 }
 
 describe('settingsFromEnv', () => {
-  it('with no variables is the README simulated gateway, unchanged', () => {
+  it('with no variables is the README simulated gateway, listening on the container\'s addresses instead of its loopback', () => {
     const s = settingsFromEnv({ PATH: '/usr/bin', HOME: '/home/node' }, SHIPPED);
-    expect(s).toEqual({ defaults: SHIPPED, args: [], applied: [], ignored: [] });
+    // The shipped example binds to the loopback interface: unreachable from outside a container.
+    expect(SHIPPED['Device.LocalAgent.MTP.1.WebSocket.Interfaces']).toBe('Device.IP.Interface.3');
+    expect(s).toEqual({ defaults: IN_CONTAINER, args: [], applied: [], ignored: [] });
   });
 
   it('does not change the shipped document', () => {
@@ -30,7 +34,7 @@ describe('settingsFromEnv', () => {
   it('sets the WebSocket port, path, Endpoint IDs, seed and log level', () => {
     const s = settingsFromEnv({ USP_WS_PORT: '9100', USP_WS_PATH: '/gw', USP_ENDPOINT_ID: 'os::012345-CPE-1', USP_CONTROLLER_ID: 'proto::qa-controller', USP_SEED: '7', USP_LOG_LEVEL: 'debug' }, SHIPPED);
     expect(s.defaults).toEqual({
-      ...SHIPPED,
+      ...IN_CONTAINER,
       'Device.LocalAgent.MTP.1.WebSocket.Port': 9100,
       'Device.LocalAgent.MTP.1.WebSocket.Path': '/gw',
       'Device.LocalAgent.EndpointID': 'os::012345-CPE-1',
@@ -41,7 +45,7 @@ describe('settingsFromEnv', () => {
   });
 
   it('treats an empty variable as unset (compose files often pass VAR= through)', () => {
-    expect(settingsFromEnv({ USP_WS_PORT: '', USP_SEED: '  ' }, SHIPPED)).toEqual({ defaults: SHIPPED, args: [], applied: [], ignored: [] });
+    expect(settingsFromEnv({ USP_WS_PORT: '', USP_SEED: '  ' }, SHIPPED)).toEqual({ defaults: IN_CONTAINER, args: [], applied: [], ignored: [] });
   });
 
   it('adds an MQTT MTP on Device.MQTT.Client.1 from a broker URL, as the README MQTT example', () => {
