@@ -40,6 +40,8 @@ import { takeBootRecord, writeBootRecord, type BootRecord } from './boot-cause.j
 import { webSocketServersNeedTls } from './transports/start-websocket-servers.js';
 import { webSocketClientsNeedTls } from './transports/start-websocket-clients.js';
 import type { StartedTransport, TransportDeps } from './transports/TransportDeps.js';
+import { ControlSocket, LOCAL_CONTROLLER_ACCESS, LOCAL_CONTROLLER_EID } from './control/ControlSocket.js';
+import { DataDirError } from '../datamodel/store/data-dir.js';
 
 /** How long a stop waits for in-flight requests to be answered. */
 const DRAIN_TIMEOUT_MS = 1000;
@@ -98,6 +100,8 @@ export class Agent {
   private stopWanWatch?: () => void;
   /** The data directory's lock, released once the last write of stop() is done. */
   private dataDirLock?: DataDirLock;
+  /** `<data-dir>/control.sock` for the `usp-agent` commands; none for an in-memory agent. */
+  private controlSocket?: ControlSocket;
 
   private constructor(
     readonly model: DataModel,
@@ -169,8 +173,11 @@ export class Agent {
     if (!endpointId) throw new Error('Device.LocalAgent.EndpointID is not set (give it in the factory-defaults file)');
     const tls = await agentTlsIdentity(opts, model, endpointId, log).catch((e: unknown) => { platformStop?.(); throw e; });
     securityCertificates.setIdentity(tls);
+    const controlSocket = opts.dataDir === undefined ? undefined
+      : new ControlSocket({ dataDir: opts.dataDir, model, agentEndpointId: endpointId, onRecord: (r, c) => processor.onRecord(r, c), log: log.child('control') });
     const processor = new RecordProcessor({
       model, operations, controllers, log: log.child('usp'), endpointId: () => endpointId,
+      boundIdentity: controlSocket && { endpointId: LOCAL_CONTROLLER_EID, holds: (c) => controlSocket.holds(c), access: LOCAL_CONTROLLER_ACCESS },
       onResponse: (from, msg) => {
         // A NotifyResp acknowledges the Notify with the same msg_id (NotifRetry, OnBoardRequest).
         if (msg.body.msgBody === 'response' && msg.body.response.respType === 'notifyResp') notifications.delivery.ack(from, msg.header.msgId);
@@ -183,7 +190,16 @@ export class Agent {
     agent = new Agent(model, store, operations, processor, notifications, log);
     agent.platformStop = platformStop;
     agent.restartsInProcess = platform.name === 'simulated' || platform.name === 'none';
-    await agent.startMtps(endpointId, tls);
+    if (controlSocket) {
+      try {
+        await controlSocket.start();
+      } catch (e) {
+        platformStop?.();
+        throw new DataDirError(opts.dataDir!, `the control socket ${controlSocket.path} could not be opened (${e instanceof Error ? e.message : String(e)})`, 'give a shorter --data-dir path (a socket path has at most 107 bytes) or stop the process holding the socket');
+      }
+      agent.controlSocket = controlSocket;
+    }
+    await agent.startMtps(endpointId, tls).catch(async (e: unknown) => { await controlSocket?.stop(); throw e; });
     const self = agent;
     agent.stopWanWatch = reconnectOnWanUp(model, () => self.mtps, log.child('mtp'));
     notifications.start();
@@ -204,7 +220,12 @@ export class Agent {
 
   /** Links that reach controllers by Endpoint ID, for notifications. */
   get controllerLinks(): ControllerLinks[] {
-    return this.mtps.filter((m): m is StartedTransport & ControllerLinks => typeof m.connectionFor === 'function');
+    const links: ControllerLinks[] = this.mtps.filter((m): m is StartedTransport & ControllerLinks => typeof m.connectionFor === 'function');
+    if (!this.controlSocket) return links;
+    // The local controller is reached through the control socket only, never through a peer
+    // that claimed its Endpoint ID on another MTP.
+    const others = links.map((l): ControllerLinks => ({ connectionFor: (eid) => (eid === LOCAL_CONTROLLER_EID ? undefined : l.connectionFor(eid)) }));
+    return [this.controlSocket, ...others];
   }
 
   /** The WebSocket server MTPs (tests and the bench read the bound port). */
@@ -221,6 +242,7 @@ export class Agent {
       this.mtpSupervision?.freeze();
       await this.processor.drain(DRAIN_TIMEOUT_MS);
       await this.mtpSupervision?.stop();
+      await this.controlSocket?.stop();
       this.operations.cancelAll();
       this.notifications.stop();
       this.stopWanWatch?.();
