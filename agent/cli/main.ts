@@ -124,7 +124,7 @@ export async function main(argv: string[]): Promise<void> {
     .strict()
     .fail((msg, err, y) => {
       // A usage error: what was wrong, the command's help, exit 2 (scripts tell it from 1, a USP error).
-      process.stderr.write(`${y.help().toString?.() ?? ''}`);
+      y.showHelp((text: string) => process.stderr.write(`${text}\n`));
       process.stderr.write(`\nusp-agent: ${msg || err?.message || 'usage error'}\n`);
       process.exit(EXIT_USAGE);
     })
