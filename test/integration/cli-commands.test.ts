@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Response } from '../../agent/codec/types.js';
-import { AGENT_EID } from '../peers/agent-fixture.js';
+import { AGENT_EID, CONTROLLER_EID } from '../peers/agent-fixture.js';
 import { AgentProcess, writeDefaultsFile } from '../peers/agent-process.js';
 import { CliProcess, runCli } from '../peers/cli-process.js';
-import { TestController, freePort } from '../peers/TestController.js';
+import { TestController, asResponse, freePort, notifications, waitForNotification } from '../peers/TestController.js';
 
 const LOCAL_CONTROLLER_EID = 'self::usp-agent-cli';
 const tmpDirs: string[] = [];
@@ -185,6 +185,31 @@ describe('the control socket', () => {
       await impostor.close();
     }
   });
+
+  it('notifications for the local controller never go to a peer claiming its Endpoint ID on another MTP', async () => {
+    const r = await startAgent();
+    const forCli = await runCli(['add', 'Device.LocalAgent.Subscription.', 'ID=for-cli', 'Enable=true', 'NotifType=ValueChange', 'ReferenceList=Device.DeviceInfo.HostName', '--data-dir', r.dataDir]);
+    expect(forCli.code).toBe(0);
+    const legit = await TestController.connect(r.url, CONTROLLER_EID, AGENT_EID);
+    const impostor = await TestController.connect(r.url, LOCAL_CONTROLLER_EID, AGENT_EID);
+    try {
+      const add = asResponse(await legit.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: [
+        { param: 'ID', value: 'for-legit', required: true }, { param: 'Enable', value: 'true', required: true }, { param: 'NotifType', value: 'ValueChange', required: true },
+        { param: 'ReferenceList', value: 'Device.DeviceInfo.HostName', required: true },
+      ] }] } }));
+      expect(add.respType).toBe('addResp');
+      // No `usp-agent` command is connected now: the local controller's notification must wait, not leak.
+      const set = asResponse(await legit.send({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath: 'Device.DeviceInfo.', paramSettings: [{ param: 'HostName', value: 'leak-test', required: true }] }] } }));
+      expect(set.respType).toBe('setResp');
+      await waitForNotification(legit, (ns) => ns.find((n) => n.notify.subscriptionId === 'for-legit'));
+      // for-cli (Subscription.1) is matched before for-legit: whatever the impostor was sent is ahead of this pong.
+      await new Promise<void>((resolve) => { impostor.ws.once('pong', () => resolve()); impostor.ws.ping(); });
+      expect(notifications(impostor)).toEqual([]);
+    } finally {
+      await Promise.allSettled([legit.close(), impostor.close()]);
+      await r.agent.terminate();
+    }
+  }, 20_000);
 
   it('is open again after an in-process Reboot()', async () => {
     const r = await startAgent();
