@@ -211,6 +211,18 @@ describe('the control socket', () => {
     }
   }, 20_000);
 
+  it('a data directory too deep for a socket path stops the start, naming --data-dir and the fix', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'usp-cli-deep-'));
+    tmpDirs.push(dir);
+    const port = await freePort();
+    writeDefaultsFile(join(dir, 'd.json'), port);
+    const dataDir = join(dir, 'x'.repeat(60), 'y'.repeat(60));
+    const agent = AgentProcess.start(join(dir, 'd.json'), dataDir);
+    expect(await agent.exit()).toBe(2);
+    expect(agent.stderr()).toContain(`--data-dir ${dataDir}: the control socket ${join(dataDir, 'control.sock')} could not be opened`);
+    expect(agent.stderr()).toContain('give a shorter --data-dir path');
+  });
+
   it('is open again after an in-process Reboot()', async () => {
     const r = await startAgent();
     const rb = await runCli(['operate', 'Device.Reboot()', '--data-dir', r.dataDir]);
