@@ -11,6 +11,7 @@ import type { Request, UpdateObject } from '../codec/types.js';
 import { CliError, EXIT_OK, EXIT_USAGE, EXIT_USP_ERROR } from './cli-error.js';
 import { ControlClient, type Answer } from './control-client.js';
 import { alignRows, renderAnswer } from './format-response.js';
+import { syntaxSummary } from './schema-describe.js';
 import { hintFor, supportedPathOf } from './schema-paths.js';
 
 /** Options every data-model command takes. */
@@ -45,8 +46,7 @@ function checkValue(paramPath: string, value: string): void {
   try {
     parseValue(p, value);
   } catch (e) {
-    const what = `${p.list ? 'a list of ' : ''}${p.dataType ?? p.type}`;
-    throw new CliError(EXIT_USAGE, `${paramPath}: ${JSON.stringify(value)} is not a valid ${what} (${e instanceof Error ? e.message : String(e)}); see \`usp-agent schema ${paramPath}\``);
+    throw new CliError(EXIT_USAGE, `${paramPath}: ${e instanceof Error ? e.message : String(e)}; expected ${syntaxSummary(p)} (see \`usp-agent schema ${paramPath}\`)`);
   }
 }
 

@@ -96,7 +96,7 @@ describe('usp-agent set, add, delete, instances, supported, operate', () => {
     const path = 'Device.LocalAgent.MTP.1.WebSocket.KeepAliveInterval';
     const bad = await cli('set', `${path}=soon`);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain(`${path}: "soon" is not a valid unsignedInt`);
+    expect(bad.stderr).toContain(`${path}: "soon" is not an unsignedInt; expected unsignedInt [1:] in seconds`);
     const ok = await cli('set', `${path}=47`);
     expect(ok.code).toBe(0);
     expect(ok.stdout.trim()).toMatch(new RegExp(`^${path.replace(/\./g, '\\.')} +47$`));

@@ -43,7 +43,7 @@ describe('CLI arguments and output', () => {
       { objPath: 'Device.DeviceInfo.', paramSettings: [{ param: 'HostName', value: 'a', required: true }, { param: 'ProvisioningCode', value: 'p', required: true }] },
       { objPath: 'Device.LocalAgent.MTP.1.', paramSettings: [{ param: 'Enable', value: 'true', required: true }] },
     ] } });
-    expect(() => setRequest(['Device.LocalAgent.MTP.1.Enable=yes'], false)).toThrow(/"yes" is not a valid boolean/);
+    expect(() => setRequest(['Device.LocalAgent.MTP.1.Enable=yes'], false)).toThrow(/Enable: "yes" is not a boolean .*; expected boolean/);
   });
 
   it('rows are aligned on the widest path; errors start with the code', () => {
