@@ -61,10 +61,12 @@ export interface ControlSocketOptions {
 
 export class ControlSocket implements ControllerLinks {
   private readonly server: UdsServerMtp;
-  /** The controller row is made once, before the first Record is processed; later Records wait for it. */
-  private rowReady?: Promise<void>;
-  /** Connections whose Records came through this socket (the server hands us only its own). */
-  private readonly mine = new WeakSet<MtpConnection>();
+  /**
+   * Connections whose Records came through this socket (the server hands us only its own), each
+   * with the check of the controller row made before its first Record is processed: per
+   * connection, so a row a remote controller deleted or changed is put back for the next command.
+   */
+  private readonly mine = new WeakMap<MtpConnection, Promise<void>>();
 
   constructor(private readonly opts: ControlSocketOptions) {
     this.server = new UdsServerMtp({
@@ -115,12 +117,15 @@ export class ControlSocket implements ControllerLinks {
       this.opts.log.warn('control socket: record from another Endpoint ID dropped', { eid: conn.peerEndpointId ?? '', expected: LOCAL_CONTROLLER_EID });
       return;
     }
-    this.mine.add(conn);
-    this.rowReady ??= ensureControllerRow(this.opts.model).catch((e: unknown) => {
-      this.rowReady = undefined;
-      this.opts.log.error('control socket: local controller row could not be made', { error: e instanceof Error ? e.message : String(e) });
-    });
-    void this.rowReady.then(() => this.opts.onRecord(record, conn));
+    let rowReady = this.mine.get(conn);
+    if (!rowReady) {
+      rowReady = ensureControllerRow(this.opts.model).catch((e: unknown) => {
+        // Requests are still served (their rights come from the socket); only notifications need the row.
+        this.opts.log.error('control socket: local controller row could not be made', { error: e instanceof Error ? e.message : String(e) });
+      });
+      this.mine.set(conn, rowReady);
+    }
+    void rowReady.then(() => this.opts.onRecord(record, conn));
   }
 }
 

@@ -211,6 +211,22 @@ describe('the control socket', () => {
     }
   }, 20_000);
 
+  it('the local controller row, deleted by a remote controller, is back with the full-access role on the next command', async () => {
+    const r = await startAgent();
+    const role = (): Promise<string> => runCli(['get', `Device.LocalAgent.Controller.[EndpointID=="${LOCAL_CONTROLLER_EID}"].AssignedRole`, '--data-dir', r.dataDir]).then((x) => x.stdout);
+    const first = /^(Device\.LocalAgent\.Controller\.\d+\.)AssignedRole +Device\.LocalAgent\.ControllerTrust\.Role\.1$/m.exec(await role());
+    expect(first).not.toBeNull();
+    const legit = await TestController.connect(r.url, CONTROLLER_EID, AGENT_EID);
+    try {
+      const del = asResponse(await legit.send({ reqType: 'delete', delete: { allowPartial: false, objPaths: [first![1]!] } }));
+      expect(del.respType).toBe('deleteResp');
+    } finally {
+      await legit.close();
+    }
+    expect(await role()).toMatch(/AssignedRole +Device\.LocalAgent\.ControllerTrust\.Role\.1$/m);
+    await r.agent.terminate();
+  }, 20_000);
+
   it('a data directory too deep for a socket path stops the start, naming --data-dir and the fix', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'usp-cli-deep-'));
     tmpDirs.push(dir);
