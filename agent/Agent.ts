@@ -183,7 +183,7 @@ export class Agent {
         if (msg.body.msgBody === 'response' && msg.body.response.respType === 'notifyResp') notifications.delivery.ack(from, msg.header.msgId);
       },
     });
-    const notifications: Notifications = createNotifications(model, operations, () => agent?.controllerLinks ?? [], () => endpointId, log.child('notify'), {
+    const notifications: Notifications = createNotifications(model, operations, () => agent?.notificationLinks ?? [], () => endpointId, log.child('notify'), {
       pollIntervalMs: opts.pollIntervalMs,
       accessFor: async (roles) => (await controllers.access.permissionsFor(roles)).view(),
     });
@@ -220,10 +220,16 @@ export class Agent {
 
   /** Links that reach controllers by Endpoint ID, for notifications. */
   get controllerLinks(): ControllerLinks[] {
-    const links: ControllerLinks[] = this.mtps.filter((m): m is StartedTransport & ControllerLinks => typeof m.connectionFor === 'function');
+    return this.mtps.filter((m): m is StartedTransport & ControllerLinks => typeof m.connectionFor === 'function');
+  }
+
+  /**
+   * Where notifications go: the MTPs, and the control socket for the local controller, which is
+   * reached through it only, never through a peer that claimed its Endpoint ID on another MTP.
+   */
+  private get notificationLinks(): ControllerLinks[] {
+    const links = this.controllerLinks;
     if (!this.controlSocket) return links;
-    // The local controller is reached through the control socket only, never through a peer
-    // that claimed its Endpoint ID on another MTP.
     const others = links.map((l): ControllerLinks => ({ connectionFor: (eid) => (eid === LOCAL_CONTROLLER_EID ? undefined : l.connectionFor(eid)) }));
     return [this.controlSocket, ...others];
   }

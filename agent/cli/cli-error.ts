@@ -5,8 +5,11 @@
  * wrong type); 3 no agent answering on the data directory.
  */
 export const EXIT_OK = 0;
+/** The agent answered with a USP Error message or a per-path failure (TR-369 error code on stderr). */
 export const EXIT_USP_ERROR = 1;
+/** Refused before sending: bad options, a path the schema does not know, a value of the wrong type. */
 export const EXIT_USAGE = 2;
+/** No agent answering on the data directory's control socket. */
 export const EXIT_UNREACHABLE = 3;
 
 /** A failure of the command itself (not of the agent's answer): its message goes to stderr as is. */

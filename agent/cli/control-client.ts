@@ -22,6 +22,7 @@ export type Answer = { kind: 'response'; response: Response } | { kind: 'error';
 
 interface Waiting { resolve(a: Answer): void; reject(e: Error): void; timer: NodeJS.Timeout }
 
+/** One connection to the agent's control socket as the local controller (TR-369 UDS MTP, USP 1.3). */
 export class ControlClient {
   private seq = 0;
   private readonly waiting = new Map<string, Waiting>();

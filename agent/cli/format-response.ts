@@ -6,6 +6,7 @@
 import type { NotifyReq, Response, StringMap } from '../codec/types.js';
 import type { Answer } from './control-client.js';
 
+/** An answer as the CLI prints it: `Path  Value` rows for stdout, failure lines for stderr. */
 export interface Rendered {
   rows: Array<[string, string]>;
   errors: string[];

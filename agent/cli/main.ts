@@ -90,6 +90,7 @@ function startFailure(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** Parses `argv` (without node and the script) and runs the command. */
 export async function main(argv: string[]): Promise<void> {
   const withRun = yargs(argv)
     .scriptName('usp-agent')

@@ -8,7 +8,7 @@
  * mode 0600 inside the 0700 data directory, so only the agent's own user (and root) reaches it.
  * That is why its connections hold full access. The identity is bound to this socket: a Record
  * from LOCAL_CONTROLLER_EID on any other connection is dropped (RecordProcessor's `boundIdentity`),
- * and notifications for it leave only through here (`Agent.controllerLinks`).
+ * and notifications for it leave only through here (`Agent.notificationLinks`).
  *
  * The controller has a Device.LocalAgent.Controller.{i} row like any other (Subscription.Recipient
  * names it, so `usp-agent watch` can subscribe); it is made on the first Record, with the built-in
@@ -49,6 +49,7 @@ export function controlSocketPath(dataDir: string): string {
   return join(dataDir, CONTROL_SOCKET_NAME);
 }
 
+/** What the control socket needs from the composition root (agent/Agent.ts). */
 export interface ControlSocketOptions {
   dataDir: string;
   model: DataModel;
@@ -59,6 +60,7 @@ export interface ControlSocketOptions {
   log: Logger;
 }
 
+/** `<data-dir>/control.sock`: the local controller's only way in, and its notifications' only way out. */
 export class ControlSocket implements ControllerLinks {
   private readonly server: UdsServerMtp;
   /**
