@@ -163,6 +163,18 @@ describe('usp-agent watch', () => {
   }, 20_000);
 });
 
+describe('usp-agent watch when the agent goes away', () => {
+  it('says so and exits 3', async () => {
+    const r = await startAgent();
+    const w = CliProcess.start(['watch', 'Device.DeviceInfo.HostName', '--data-dir', r.dataDir]);
+    watches.push(w);
+    await w.waitForLine('stderr', /watching /);
+    expect((await r.agent.terminate()).code).toBe(0);
+    expect(await w.exited).toBe(3);
+    expect(w.stderr.join('\n')).toContain('the agent closed the connection');
+  }, 20_000);
+});
+
 describe('the control socket', () => {
   it('is DIR/control.sock, mode 0600', () => {
     const st = statSync(join(shared.dataDir, 'control.sock'));
