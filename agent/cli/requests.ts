@@ -77,7 +77,7 @@ export function addRequest(objPath: string, settings: readonly string[]): Reques
 }
 
 /** `operate CMD() [Arg=value...]`: send_resp true, so a synchronous command's output comes back. */
-export function operateRequest(command: string, args: readonly string[], commandKey: string): Request {
+export function operateRequest(command: string, args: readonly string[], commandKey: string): Extract<Request, { reqType: 'operate' }> {
   const inputArgs = Object.fromEntries(args.map((a) => { const { name, value } = splitAssignment(a); return [name, value]; }));
   return { reqType: 'operate', operate: { command, commandKey, sendResp: true, inputArgs } };
 }

@@ -139,6 +139,19 @@ describe('usp-agent set, add, delete, instances, supported, operate', () => {
   });
 });
 
+describe('usp-agent operate, asynchronous command', () => {
+  it('waits for the OperationComplete of its CommandKey, prints it, removes its Subscription row; --no-wait prints the Request path', async () => {
+    const r = await cli('operate', 'Device.ScheduleTimer()', 'DelaySeconds=1');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('Device.ScheduleTimer()  done\n');
+    expect((await cli('get', 'Device.LocalAgent.Subscription.*.ID')).stdout).not.toContain('usp-agent-operate-');
+    const nowait = await cli('operate', 'Device.ScheduleTimer()', 'DelaySeconds=1', '--no-wait');
+    expect(nowait.code).toBe(0);
+    expect(nowait.stdout).toMatch(/^Device\.ScheduleTimer\(\) +started: Device\.LocalAgent\.Request\.\d+\.$/m);
+  }, 20_000);
+});
+
 describe('usp-agent watch', () => {
   it('prints the notification of a change made with set; on SIGINT removes its Subscription rows and exits 0', async () => {
     const w = CliProcess.start(['watch', 'Device.DeviceInfo.HostName', 'Device.LocalAgent.Subscription.', '--data-dir', shared.dataDir]);

@@ -49,11 +49,16 @@ export function dataCommands<T>(y: Argv<T>): Argv<T> {
     .command('operate <command> [args..]', 'run a command (USP Operate): COMMAND() [ARG=VALUE...]', (c) => withConnectionOptions(c)
       .positional('command', { type: 'string', demandOption: true, describe: 'command path, e.g. Device.IP.Diagnostics.IPPing()' })
       .positional('args', { type: 'string', array: true, default: [], describe: 'input arguments NAME=VALUE' })
-      .option('command-key', { type: 'string', default: 'usp-agent-cli', describe: 'CommandKey of the run' })
-      .example(`$0 operate 'Device.LocalAgent.Controller.1.SendOnBoardRequest()' ${D}`, 'a synchronous command'),
+      .option('command-key', { type: 'string', describe: 'CommandKey of the run (default: usp-agent-cli-<pid>)' })
+      .option('wait', { type: 'boolean', default: true, describe: 'for an asynchronous command, wait for its OperationComplete and print the output (--no-wait: print the Request path)' })
+      .example(`$0 operate 'Device.LocalAgent.Controller.1.SendOnBoardRequest()' ${D}`, 'a synchronous command')
+      .example(`$0 operate 'Device.ScheduleTimer()' DelaySeconds=2 ${D}`, 'an asynchronous one: waits until it completes'),
     (a) => guarded(async () => {
       const { runRequest, operateRequest } = await requests();
-      await runRequest(connectionArgs(a), operateRequest(a.command, a.args as string[], a['command-key']));
+      const req = operateRequest(a.command, a.args as string[], a['command-key'] ?? `usp-agent-cli-${process.pid}`);
+      if (!a.wait) return runRequest(connectionArgs(a), req);
+      const { runOperateAndWait } = await import('../operate.js');
+      await runOperateAndWait(connectionArgs(a), req);
     }))
     .command('instances <objects..>', 'list the rows of tables (USP GetInstances) with their unique keys', (c) => withConnectionOptions(c)
       .positional('objects', { type: 'string', array: true, demandOption: true, describe: 'object paths, e.g. Device.WiFi.' })
