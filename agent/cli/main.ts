@@ -14,6 +14,7 @@ import { PLATFORM_NAMES } from '../platforms.js';
 import { readDefaultsFile } from '../defaults/apply-defaults.js';
 import type { BootRecord } from '../boot-cause.js';
 import { DataDirError } from '../../datamodel/store/data-dir.js';
+import { Schema } from '../../datamodel/schema/Schema.js';
 import { EXIT_USAGE } from './cli-error.js';
 import { dataCommands } from './commands/data-commands.js';
 import { watchAndSchemaCommands } from './commands/watch-schema-commands.js';
@@ -120,7 +121,11 @@ export async function main(argv: string[]): Promise<void> {
       }
     });
   await watchAndSchemaCommands(dataCommands(withRun))
-    .completion('completion', 'print a bash/zsh completion script (usp-agent completion >> ~/.bashrc)')
+    .completion('completion', 'print a bash/zsh completion script (usp-agent completion >> ~/.bashrc)', (current: string, _argv: unknown, defaults: (done?: (e: Error | null, list?: string[]) => void) => void, done: (list: string[]) => void) => {
+      // TR-181 paths complete from the committed schema; commands and options as yargs knows them.
+      if (!current.startsWith('D')) { defaults(); return; }
+      void import('./schema-paths.js').then(({ completePath }) => done(completePath(Schema.load(), current)));
+    })
     .demandCommand(1)
     .strict()
     .fail((msg, err, y) => {

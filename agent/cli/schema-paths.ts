@@ -111,3 +111,26 @@ function editDistance(a: string, b: string): number {
   }
   return prev[b.length]!;
 }
+
+/**
+ * Shell completion of a TR-181 path being typed: the names the schema knows after the last dot
+ * that start with what follows it ("Device.WiFi.Ra" → "Device.WiFi.Radio.", ...); after a table
+ * name, its rows as `*.`.
+ */
+export function completePath(schema: Schema, typed: string): string[] {
+  const cut = typed.lastIndexOf('.') + 1;
+  if (cut === 0) return 'Device.'.startsWith(typed) ? ['Device.'] : [];
+  const base = typed.slice(0, cut);
+  const partial = typed.slice(cut);
+  const supported = supportedPathOf(base);
+  if (!supported.endsWith('{i}.') && !schema.getObject(supported) && schema.getObject(`${supported}{i}.`)) {
+    return partial === '' || '*'.startsWith(partial) ? [`${base}*.`] : [];
+  }
+  const object = schema.getObject(supported);
+  if (!object) return [];
+  const names = [
+    ...schema.children(supported).map((c) => `${c.path.slice(supported.length).replace(/\{i\}\.$/, '')}`),
+    ...object.params.map((p) => p.name), ...object.commands.map((c) => c.name), ...object.events.map((e) => e.name),
+  ];
+  return names.filter((n) => n.startsWith(partial)).map((n) => base + n);
+}

@@ -314,6 +314,15 @@ describe('usp-agent schema (offline), completion, --help', () => {
     expect(r.stdout).toContain('--get-yargs-completions');
   });
 
+  it('completion completes TR-181 paths from the schema, and commands and options', async () => {
+    const paths = await runCli(['--get-yargs-completions', 'get', 'Device.WiFi.Ra']);
+    expect(paths.stdout.trim().split('\n')).toEqual(['Device.WiFi.Radio.', 'Device.WiFi.RadioNumberOfEntries']);
+    expect((await runCli(['--get-yargs-completions', 'get', 'Device.WiFi.Radio.'])).stdout.trim()).toBe('Device.WiFi.Radio.*.');
+    expect((await runCli(['--get-yargs-completions', 'get', 'Device.WiFi.Radio.1.ChannelS'])).stdout.trim()).toBe('Device.WiFi.Radio.1.ChannelScan()');
+    expect((await runCli(['--get-yargs-completions', 'wat'])).stdout).toContain('watch');
+    expect((await runCli(['--get-yargs-completions', 'get', '--da'])).stdout).toContain('--data-dir');
+  });
+
   it('--help of every subcommand shows an example', async () => {
     for (const cmd of ['run', 'get', 'set', 'add', 'delete', 'operate', 'instances', 'supported', 'watch', 'schema']) {
       const r = await runCli([cmd, '--help']);
