@@ -41,6 +41,8 @@ import { takeBootRecord, writeBootRecord, type BootRecord } from './boot-cause.j
 import { webSocketServersNeedTls } from './transports/start-websocket-servers.js';
 import { webSocketClientsNeedTls } from './transports/start-websocket-clients.js';
 import type { StartedTransport, TransportDeps } from './transports/TransportDeps.js';
+import { ControlSocket, LOCAL_CONTROLLER_ACCESS, LOCAL_CONTROLLER_EID } from './control/ControlSocket.js';
+import { DataDirError } from '../datamodel/store/data-dir.js';
 
 /** How long a stop waits for in-flight requests to be answered. */
 const DRAIN_TIMEOUT_MS = 1000;
@@ -102,6 +104,8 @@ export class Agent {
   /** The data directory's lock, released once the last write of stop() is done. */
   private dataDirLock?: DataDirLock;
   private stopExpiry?: () => void;
+  /** `<data-dir>/control.sock` for the `usp-agent` commands; none for an in-memory agent. */
+  private controlSocket?: ControlSocket;
 
   private constructor(
     readonly model: DataModel,
@@ -179,21 +183,33 @@ export class Agent {
     if (!endpointId) throw new Error('Device.LocalAgent.EndpointID is not set (give it in the factory-defaults file)');
     const tls = await agentTlsIdentity(opts, model, endpointId, log).catch((e: unknown) => { platformStop?.(); throw e; });
     securityCertificates.setIdentity(tls);
+    const controlSocket = opts.dataDir === undefined ? undefined
+      : new ControlSocket({ dataDir: opts.dataDir, model, agentEndpointId: endpointId, onRecord: (r, c) => processor.onRecord(r, c), log: log.child('control') });
     const processor = new RecordProcessor({
       model, operations, controllers, log: log.child('usp'), endpointId: () => endpointId,
+      boundIdentity: controlSocket && { endpointId: LOCAL_CONTROLLER_EID, holds: (c) => controlSocket.holds(c), access: LOCAL_CONTROLLER_ACCESS },
       onResponse: (from, msg) => {
         // A NotifyResp acknowledges the Notify with the same msg_id (NotifRetry, OnBoardRequest).
         if (msg.body.msgBody === 'response' && msg.body.response.respType === 'notifyResp') notifications.delivery.ack(from, msg.header.msgId);
       },
     });
-    const notifications: Notifications = createNotifications(model, operations, () => agent?.controllerLinks ?? [], () => endpointId, log.child('notify'), {
+    const notifications: Notifications = createNotifications(model, operations, () => agent?.notificationLinks ?? [], () => endpointId, log.child('notify'), {
       pollIntervalMs: opts.pollIntervalMs,
       accessFor: async (roles) => (await controllers.access.permissionsFor(roles)).view(),
     });
     agent = new Agent(model, store, operations, processor, notifications, log);
     agent.platformStop = platformStop;
     agent.restartsInProcess = platform.name === 'simulated' || platform.name === 'none';
-    await agent.startMtps(endpointId, tls, controllers);
+    if (controlSocket) {
+      try {
+        await controlSocket.start();
+      } catch (e) {
+        platformStop?.();
+        throw new DataDirError(opts.dataDir!, `the control socket ${controlSocket.path} could not be opened (${e instanceof Error ? e.message : String(e)})`, 'give a shorter --data-dir path (a socket path has at most 107 bytes) or stop the process holding the socket');
+      }
+      agent.controlSocket = controlSocket;
+    }
+    await agent.startMtps(endpointId, tls, controllers).catch(async (e: unknown) => { await controlSocket?.stop(); throw e; });
     agent.expireUnknownControllers(controllers);
     const self = agent;
     agent.stopWanWatch = reconnectOnWanUp(model, () => self.mtps, log.child('mtp'));
@@ -249,6 +265,17 @@ export class Agent {
     return dialers.length;
   }
 
+  /**
+   * Where notifications go: the MTPs, and the control socket for the local controller, which is
+   * reached through it only, never through a peer that claimed its Endpoint ID on another MTP.
+   */
+  private get notificationLinks(): ControllerLinks[] {
+    const links = this.controllerLinks;
+    if (!this.controlSocket) return links;
+    const others = links.map((l): ControllerLinks => ({ connectionFor: (eid) => (eid === LOCAL_CONTROLLER_EID ? undefined : l.connectionFor(eid)) }));
+    return [this.controlSocket, ...others];
+  }
+
   /** The WebSocket server MTPs (tests and the bench read the bound port). */
   get webSocketServers(): WebSocketServerMtp[] {
     return this.mtps.filter((m): m is WebSocketServerMtp => m instanceof WebSocketServerMtp);
@@ -263,6 +290,7 @@ export class Agent {
       this.mtpSupervision?.freeze();
       await this.processor.drain(DRAIN_TIMEOUT_MS);
       await this.mtpSupervision?.stop();
+      await this.controlSocket?.stop();
       this.operations.cancelAll();
       this.notifications.stop();
       this.stopWanWatch?.();

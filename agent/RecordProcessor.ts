@@ -5,6 +5,7 @@
  * connection with the same record type (R-MSG.0a). Bad input is dropped and logged, or answered
  * with a coded Error, and never takes the process down.
  */
+import type { AccessView } from '../datamodel/access/AccessView.js';
 import type { Logger } from '../datamodel/Logger.js';
 import type { DataModel } from '../datamodel/tree/DataModel.js';
 import { ErrorCode, UspError } from '../datamodel/UspError.js';
@@ -36,6 +37,20 @@ export interface RecordProcessorDeps {
   maxResponseSize?: number;
   /** Responses (NotifyResp) go to the notification engine. */
   onResponse?: (fromId: string, msg: UspMsg) => void;
+  /**
+   * An Endpoint ID bound to particular connections (the local control socket, agent/control/):
+   * its Records count only on a connection `holds` accepts, and there they carry `access`
+   * whatever the controller's row says. On any other connection they are dropped, so no MTP
+   * can claim the identity.
+   */
+  boundIdentity?: BoundIdentity;
+}
+
+/** See RecordProcessorDeps.boundIdentity. */
+export interface BoundIdentity {
+  endpointId: string;
+  holds(conn: MtpConnection): boolean;
+  access: AccessView;
 }
 
 export class RecordProcessor {
@@ -83,12 +98,18 @@ export class RecordProcessor {
       log.warn('record dropped: from_id differs from the connection identity', { from: rec.fromId, peer: conn.peerEndpointId });
       return;
     }
+    const bound = this.deps.boundIdentity;
+    const local = bound !== undefined && rec.fromId === bound.endpointId;
+    if (local && !bound.holds(conn)) {
+      log.warn('record dropped: this Endpoint ID is reserved for the local control socket', { from: rec.fromId, protocol: conn.protocol });
+      return;
+    }
     const refused = conn.peerCertificate ? await this.deps.controllers.refusal(rec.fromId, conn) : undefined;
     if (refused) { log.warn('record dropped: certificate not accepted for this controller', { from: rec.fromId, reason: refused }); return; }
     const addr = { toId: rec.fromId, fromId: own };
     switch (rec.body.kind) {
       case 'noSessionContext':
-        await this.onPayload(rec.body.payload, rec.fromId, conn);
+        await this.onPayload(rec.body.payload, rec.fromId, conn, local);
         return;
       case 'sessionContext':
         // R-E2E.6a: this agent does not run E2E sessions.
@@ -102,7 +123,7 @@ export class RecordProcessor {
     }
   }
 
-  private async onPayload(payload: Uint8Array, fromId: string, conn: MtpConnection): Promise<void> {
+  private async onPayload(payload: Uint8Array, fromId: string, conn: MtpConnection, local: boolean): Promise<void> {
     const { log } = this.deps;
     let msg: UspMsg;
     try {
@@ -134,6 +155,8 @@ export class RecordProcessor {
       let session;
       try {
         session = await this.deps.controllers.session(fromId, conn);
+        // The socket's file permissions granted these rights, not the row (which a remote controller may edit).
+        if (local) session = { ...session, access: this.deps.boundIdentity!.access, refused: undefined };
       } catch (e) {
         // Without the sender's rights nothing may be done for it: a coded Error, never full access.
         log.error('controller permissions could not be determined', { from: fromId, error: e instanceof Error ? e.message : String(e) });
@@ -172,6 +195,8 @@ export class RecordProcessor {
     if (!s.fromId || s.toId !== own || s.fromId === own || !s.payload) return;
     // The same addressing rule as for good records: never answer an identity the link did not establish.
     if (conn.peerEndpointId && conn.peerEndpointId !== s.fromId) return;
+    const bound = this.deps.boundIdentity;
+    if (bound && s.fromId === bound.endpointId && !bound.holds(conn)) return;
     let msgId: string | undefined;
     try {
       const m = decodeMsg(s.payload);

@@ -1,5 +1,6 @@
 /**
- * `usp-agent` command line. `run` starts the agent and supervises it: a Reboot() or
+ * `usp-agent` command line. The data-model commands (`get`, `set`, ..., `watch`, `schema`) live in
+ * commands/; usage errors exit 2 (cli-error.ts). `run` starts the agent and supervises it: a Reboot() or
  * FactoryReset() restarts it in-process on the simulated platform (or none), and on a live
  * platform (OpenWrt, Linux) stops it cleanly and exits with EXIT_RESTART for procd, systemd or
  * Docker to start it again (the next Boot! says why, from the boot record in the data dir);
@@ -13,6 +14,10 @@ import { PLATFORM_NAMES } from '../platforms.js';
 import { readDefaultsFile } from '../defaults/apply-defaults.js';
 import type { BootRecord } from '../boot-cause.js';
 import { DataDirError } from '../../datamodel/store/data-dir.js';
+import { Schema } from '../../datamodel/schema/Schema.js';
+import { EXIT_USAGE } from './cli-error.js';
+import { dataCommands } from './commands/data-commands.js';
+import { watchAndSchemaCommands } from './commands/watch-schema-commands.js';
 
 /** Exit code when the agent cannot start (bad defaults, port in use): procd should not respawn fast. */
 export const EXIT_START_FAILED = 2;
@@ -91,8 +96,9 @@ function startFailure(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** Parses `argv` (without node and the script) and runs the command. */
 export async function main(argv: string[]): Promise<void> {
-  await yargs(argv)
+  const withRun = yargs(argv)
     .scriptName('usp-agent')
     .command('run', 'start the USP agent', (y) => y
       .option('defaults', { type: 'string', demandOption: true, describe: 'factory-defaults JSON file (TR-181 paths → values)' })
@@ -105,7 +111,8 @@ export async function main(argv: string[]): Promise<void> {
       .option('cert', { type: 'string', implies: 'key', describe: 'PEM certificate of the agent (leaf first, then any intermediates); its SAN should carry urn:bbf:usp:id:<EndpointID>' })
       .option('key', { type: 'string', implies: 'cert', describe: 'PEM private key of --cert (unencrypted)' })
       .option('ca', { type: 'string', describe: 'PEM CA certificate(s) that controller certificates must chain to (required for TLS MTPs)' })
-      .check((a) => { if (!isLogLevel(String(a['log-level']))) throw new Error('--log-level must be error, warn, info or debug'); return true; }),
+      .check((a) => { if (!isLogLevel(String(a['log-level']))) throw new Error('--log-level must be error, warn, info or debug'); return true; })
+      .example('$0 run --defaults examples/factory-defaults.json --data-dir ./.usp-data --platform simulated', 'the simulated gateway, state kept in ./.usp-data'),
     async (a) => {
       try {
         const seed = a.seed === undefined ? undefined : parseSeed(a.seed);
@@ -117,9 +124,21 @@ export async function main(argv: string[]): Promise<void> {
         process.stderr.write(`level=error component=agent msg=${JSON.stringify(startFailure(e))}\n`);
         process.exit(EXIT_START_FAILED);
       }
+    });
+  await watchAndSchemaCommands(dataCommands(withRun))
+    .completion('completion', 'print a bash/zsh completion script (usp-agent completion >> ~/.bashrc)', (current: string, _argv: unknown, defaults: (done?: (e: Error | null, list?: string[]) => void) => void, done: (list: string[]) => void) => {
+      // TR-181 paths complete from the committed schema; commands and options as yargs knows them.
+      if (!current.startsWith('D')) { defaults(); return; }
+      void import('./schema-paths.js').then(({ completePath }) => done(completePath(Schema.load(), current)));
     })
     .demandCommand(1)
     .strict()
+    .fail((msg, err, y) => {
+      // A usage error: what was wrong, the command's help, exit 2 (scripts tell it from 1, a USP error).
+      y.showHelp((text: string) => process.stderr.write(`${text}\n`));
+      process.stderr.write(`\nusp-agent: ${msg || err?.message || 'usage error'}\n`);
+      process.exit(EXIT_USAGE);
+    })
     .help()
     .parseAsync();
 }

@@ -32,6 +32,11 @@ export interface UdsServerOptions {
   maxFrameSize?: number;
   maxBufferedBytes?: number;
   handshakeTimeoutMs?: number;
+  /**
+   * One connection per peer Endpoint ID, the newer closing the older (default true). The agent's
+   * local control socket turns it off: several `usp-agent` commands run at once under one identity.
+   */
+  onePerPeer?: boolean;
   /** The bytes of a UDSConnectRecord to `peerEndpointId`, built by the agent; sent after each handshake. */
   connectRecord: (peerEndpointId: string) => Uint8Array;
   onRecord: RecordHandler;
@@ -106,14 +111,19 @@ export class UdsServerMtp implements Mtp {
   private onHandshake(conn: UdsConnection): void {
     const eid = conn.peerEndpointId!;
     const old = this.byEid.get(eid);
-    if (old && old !== conn) old.close(1000, 'replaced by a newer connection');
+    if (old && old !== conn && this.opts.onePerPeer !== false) old.close(1000, 'replaced by a newer connection');
     this.byEid.set(eid, conn);
     this.opts.log.info('uds peer connected', { eid, path: this.opts.path });
     // R-MTP.6: the Connect record is the first Record on the link.
     conn.send(this.opts.connectRecord(eid));
   }
 
-  /** The live, handshaken connection of a peer, for notifications. */
+  /** Every live, handshaken connection of a peer (more than one only without `onePerPeer`). */
+  connectionsFor(endpointId: string): MtpConnection[] {
+    return [...this.conns].filter((c) => c.open && c.peerEndpointId === endpointId);
+  }
+
+  /** The live, handshaken connection of a peer, for notifications (the newest, without `onePerPeer`). */
   connectionFor(endpointId: string): MtpConnection | undefined {
     const c = this.byEid.get(endpointId);
     return c?.open ? c : undefined;
