@@ -9,7 +9,7 @@
  * of a Device.LocalAgent.Subscription row, timed three ways: the store's save alone
  * (DataStore.flush), the commit (Transaction.commit: the save, then the change feed) and the
  * whole Add handler (resolve, validate, unique keys, commit). One agent has 10 rows in the
- * table, the other 10,000; rounds alternate between them, and each timed row is deleted again
+ * table, the other 10,000 (spread over a hundred controllers: rows are bounded per Recipient); rounds alternate between them, and each timed row is deleted again
  * (untimed) so the tables keep their size. The save should not grow with the table: the store
  * appends the changed row to its journal.
  */
@@ -22,6 +22,7 @@ import { ControllerDirectory } from '../agent/ControllerDirectory.js';
 import type { AddReq } from '../agent/codec/types.js';
 import { handleAdd } from '../agent/handlers/handle-add.js';
 import type { HandlerContext } from '../agent/handlers/HandlerContext.js';
+import { MAX_SUBSCRIPTIONS_PER_RECIPIENT } from '../agent/notify/subscription-rules.js';
 import { silentLogger } from '../datamodel/Logger.js';
 import type { RequestContext } from '../datamodel/tree/binding.js';
 import type { ModelNode } from '../datamodel/tree/ModelNode.js';
@@ -43,10 +44,25 @@ const subscription = (id: string): Record<string, string | boolean> => ({ ID: id
 
 interface Sample { saveMs: number; commitMs: number; addMs: number; journalBytesPerCommit: number }
 
-/** Grows the table to `rows` straight through the binding (set-up only; Transaction.add checks unique keys against every sibling). */
+/**
+ * Grows the table to `rows` straight through the bindings (set-up only). Subscription rows are
+ * bounded per Recipient, so Controller.1 (whose Adds are timed) owns at most SMALL of them and the
+ * rest belong to extra enabled controllers, MAX_SUBSCRIPTIONS_PER_RECIPIENT each: 10,000 rows is
+ * what a hundred controllers may hold.
+ */
 async function fill(agent: Agent, node: ModelNode, ctx: RequestContext, rows: number): Promise<void> {
   const add = node.binding!.add!;
-  for (let i = (await node.binding!.list!([], ctx)).length; i < rows; i++) await add([], subscription(`bench-fill-${i}`), ctx);
+  const own = Math.min(rows, SMALL);
+  for (let i = (await node.binding!.list!([], ctx)).length; i < own; i++) await add([], subscription(`bench-fill-${i}`), ctx);
+  const controllers = agent.model.requireNode('Device.LocalAgent.Controller.{i}.');
+  for (let left = rows - own, k = 0; left > 0; k++) {
+    const c = await controllers.binding!.add!([], { EndpointID: `proto::bench-recipient-${k}`, Enable: true }, {});
+    // Recipient names the controller row without its trailing dot, as the handlers' context does.
+    const recipient: RequestContext = { controllerPath: controllers.pathOf([c]).slice(0, -1) };
+    const count = Math.min(left, MAX_SUBSCRIPTIONS_PER_RECIPIENT);
+    for (let i = 0; i < count; i++) await add([], subscription(`bench-fill-${k}-${i}`), recipient);
+    left -= count;
+  }
   await agent.store.flush();
   await agent.store.compact();
 }
