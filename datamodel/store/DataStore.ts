@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import type { Value } from '../value/Value.js';
 import { syncDirectory, writeFileAtomic } from './atomic-write.js';
 import { JOURNAL_FILE, journalLine, scanJournal, type TableDelta } from './journal.js';
+import { PathMap } from './PathMap.js';
 import { RowIndex } from './RowIndex.js';
 import { SavedImage, STATE_FILE, parseStateDocument, rowTexts, type TableState } from './SavedImage.js';
 
@@ -53,9 +54,9 @@ interface TableChange { added: Set<number>; removed: Set<number>; whole: boolean
 
 export class DataStore {
   /** Concrete object path ("Device.LocalAgent.Controller.1.") → stored values. */
-  private rows = new Map<string, Record<string, Value>>();
+  private rows = new PathMap<Record<string, Value>>();
   /** Concrete table path ("Device.LocalAgent.Controller.") → counter and instances. */
-  private tables = new Map<string, TableState>();
+  private tables = new PathMap<TableState>();
   /** Changed since the last commit (only tracked when saving to disk). */
   private dirtyRows = new Set<string>();
   private dirtyTables = new Map<string, TableChange>();
@@ -142,8 +143,8 @@ export class DataStore {
     }
     this.image = image;
     this.seq = image.seq;
-    this.rows = image.allRows();
-    this.tables = image.allTables();
+    this.rows = PathMap.of(image.allRows());
+    this.tables = PathMap.of(image.allTables());
     this.reindex();
     this.mustCompact = false;
     this.compactAt = this.opts.compactAtBytes ?? Math.max(MIN_COMPACT_BYTES, statSync(file).size);
@@ -229,19 +230,18 @@ export class DataStore {
       const c = this.tableChange(tablePath);
       if (c) { if (!c.added.delete(n)) c.removed.add(n); }
     }
-    for (const k of [...this.rows.keys()]) {
-      if (k.startsWith(instancePath)) { this.rows.delete(k); if (this.dir) this.dirtyRows.add(k); this.indexRow(k, undefined); }
+    // The row and what lies below it, found without going through every stored path.
+    for (const k of [instancePath, ...this.rows.under(instancePath)]) {
+      if (this.rows.delete(k)) { if (this.dir) this.dirtyRows.add(k); this.indexRow(k, undefined); }
     }
-    for (const k of [...this.tables.keys()]) {
-      if (k.startsWith(instancePath)) { this.tables.delete(k); this.tableChange(k, true); }
-    }
+    for (const k of this.tables.under(instancePath)) { this.tables.delete(k); this.tableChange(k, true); }
   }
 
   /** Everything stored at and below `instancePath`, to put back with `restoreSubtree`. */
   snapshotSubtree(instancePath: string): { rows: [string, Record<string, Value>][]; tables: [string, TableState][] } {
     return {
-      rows: [...this.rows].filter(([k]) => k.startsWith(instancePath)).map(([k, v]) => [k, { ...v }]),
-      tables: [...this.tables].filter(([k]) => k.startsWith(instancePath)).map(([k, v]) => [k, { next: v.next, instances: [...v.instances] }]),
+      rows: [instancePath, ...this.rows.under(instancePath)].flatMap((k) => { const v = this.rows.get(k); return v ? [[k, { ...v }] as [string, Record<string, Value>]] : []; }),
+      tables: this.tables.under(instancePath).map((k) => { const v = this.tables.get(k)!; return [k, { next: v.next, instances: [...v.instances] }]; }),
     };
   }
 
@@ -328,8 +328,8 @@ export class DataStore {
     }
     const live = this.tables;
     if (all) {
-      this.rows = this.image.allRows();
-      this.tables = this.image.allTables();
+      this.rows = PathMap.of(this.image.allRows());
+      this.tables = PathMap.of(this.image.allTables());
       this.reindex();
       for (const k of live.keys()) tables.add(k);
     } else {
