@@ -159,7 +159,8 @@ export class DataStore {
     }
   }
 
-  row(path: string): Record<string, Value> | undefined { return this.rows.get(path); }
+  /** The stored values: never change them in place (setRow a new object), or the row indexes (indexRows) go stale. */
+  row(path: string): Readonly<Record<string, Value>> | undefined { return this.rows.get(path); }
 
   setRow(path: string, values: Record<string, Value>): void {
     this.rows.set(path, values);
