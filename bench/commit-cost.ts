@@ -8,10 +8,13 @@
  * directories are on disk under the OS temp dir, so every commit really writes and fsyncs. One Add
  * of a Device.LocalAgent.Subscription row, timed three ways: the store's save alone
  * (DataStore.flush), the commit (Transaction.commit: the save, then the change feed) and the
- * whole Add handler (resolve, validate, unique keys, commit). One agent has 10 rows in the
- * table, the other 10,000; rounds alternate between them, and each timed row is deleted again
- * (untimed) so the tables keep their size. The save should not grow with the table: the store
- * appends the changed row to its journal.
+ * whole Add handler (resolve, validate, unique keys, commit); then a Set of that row's NotifRetry
+ * and its Delete, each through its handler. One agent has 10 rows in the table, the
+ * other 10,000 (spread over a hundred controllers: rows are bounded per Recipient); rounds
+ * alternate between them, and every row added is deleted again so the tables keep their size.
+ * None of it should grow with the table: the store appends the changed row to its journal, the
+ * unique-key check and the per-Recipient bound answer from the store's row indexes, and the
+ * SubscriptionIndex recompiles only the changed row.
  */
 import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,9 +22,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent } from '../agent/Agent.js';
 import { ControllerDirectory } from '../agent/ControllerDirectory.js';
-import type { AddReq } from '../agent/codec/types.js';
+import type { AddReq, SetReq } from '../agent/codec/types.js';
 import { handleAdd } from '../agent/handlers/handle-add.js';
+import { handleDelete } from '../agent/handlers/handle-delete.js';
+import { handleSet } from '../agent/handlers/handle-set.js';
 import type { HandlerContext } from '../agent/handlers/HandlerContext.js';
+import { MAX_SUBSCRIPTIONS_PER_RECIPIENT } from '../agent/notify/subscription-rules.js';
 import { silentLogger } from '../datamodel/Logger.js';
 import type { RequestContext } from '../datamodel/tree/binding.js';
 import type { ModelNode } from '../datamodel/tree/ModelNode.js';
@@ -41,12 +47,27 @@ const POLL_NEVER_MS = 3_600_000;
 
 const subscription = (id: string): Record<string, string | boolean> => ({ ID: id, Enable: true, Persistent: true, NotifType: 'ValueChange', ReferenceList: 'Device.DeviceInfo.HostName' });
 
-interface Sample { saveMs: number; commitMs: number; addMs: number; journalBytesPerCommit: number }
+interface Sample { saveMs: number; commitMs: number; addMs: number; setMs: number; deleteMs: number; journalBytesPerCommit: number }
 
-/** Grows the table to `rows` straight through the binding (set-up only; Transaction.add checks unique keys against every sibling). */
+/**
+ * Grows the table to `rows` straight through the bindings (set-up only). Subscription rows are
+ * bounded per Recipient, so Controller.1 (whose Adds are timed) owns at most SMALL of them and the
+ * rest belong to extra enabled controllers, MAX_SUBSCRIPTIONS_PER_RECIPIENT each: 10,000 rows is
+ * what a hundred controllers may hold.
+ */
 async function fill(agent: Agent, node: ModelNode, ctx: RequestContext, rows: number): Promise<void> {
   const add = node.binding!.add!;
-  for (let i = (await node.binding!.list!([], ctx)).length; i < rows; i++) await add([], subscription(`bench-fill-${i}`), ctx);
+  const own = Math.min(rows, SMALL);
+  for (let i = (await node.binding!.list!([], ctx)).length; i < own; i++) await add([], subscription(`bench-fill-${i}`), ctx);
+  const controllers = agent.model.requireNode('Device.LocalAgent.Controller.{i}.');
+  for (let left = rows - own, k = 0; left > 0; k++) {
+    const c = await controllers.binding!.add!([], { EndpointID: `proto::bench-recipient-${k}`, Enable: true }, {});
+    // Recipient names the controller row without its trailing dot, as the handlers' context does.
+    const recipient: RequestContext = { controllerPath: controllers.pathOf([c]).slice(0, -1) };
+    const count = Math.min(left, MAX_SUBSCRIPTIONS_PER_RECIPIENT);
+    for (let i = 0; i < count; i++) await add([], subscription(`bench-fill-${k}-${i}`), recipient);
+    left -= count;
+  }
   await agent.store.flush();
   await agent.store.compact();
 }
@@ -54,7 +75,7 @@ async function fill(agent: Agent, node: ModelNode, ctx: RequestContext, rows: nu
 /**
  * Waits until the notification engines (of both agents: they share the process) have matched
  * every change so far: each works through the change feed after a commit (a Subscription change
- * rebuilds its index), and that work would otherwise land inside the next timed section.
+ * updates its index), and that work would otherwise land inside the next timed section.
  */
 async function settle(agents: readonly Agent[]): Promise<void> {
   for (const a of agents) await a.notifications.engine.idle();
@@ -72,6 +93,8 @@ class Subject {
   readonly saves: number[] = [];
   readonly commits: number[] = [];
   readonly adds: number[] = [];
+  readonly sets: number[] = [];
+  readonly deletes: number[] = [];
   private bytes = 0;
   private counted = 0;
 
@@ -95,7 +118,7 @@ class Subject {
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 
-  /** One save, one commit and one Add, each deleted again untimed; `keep` false for warm-up. */
+  /** One save and one commit, each deleted again untimed, then one Add, Set and Delete; `keep` false for warm-up. */
   async round(i: number, keep: boolean): Promise<void> {
     const { agent, node, h, tag } = this;
     // The store's save alone: a row added through the binding, then flushed (what a commit's hook does).
@@ -133,11 +156,28 @@ class Subject {
     const st = r.resp.createdObjResults[0]!.operStatus;
     if (st.operStatus !== 'operSuccess') throw new Error(`Add failed: ${JSON.stringify(st)}`);
     if (keep) this.adds.push(a1 - a0);
-    await deleteRow(agent, node, Number(st.operSuccess.instantiatedPath.split('.').at(-2)));
+    const added = st.operSuccess.instantiatedPath;
+
+    // A Set of that row (its key parameters ID and Alias cannot change after creation), handler included.
+    await settle(this.everyone);
+    const set: SetReq = { allowPartial: false, updateObjs: [{ objPath: added, paramSettings: [{ param: 'NotifRetry', value: 'true', required: true }] }] };
+    const u0 = performance.now();
+    const sr = await handleSet(h, set);
+    const u1 = performance.now();
+    if (!('resp' in sr) || sr.resp.updatedObjResults[0]?.operStatus.operStatus !== 'operSuccess') throw new Error(`Set failed: ${JSON.stringify(sr)}`);
+    if (keep) this.sets.push(u1 - u0);
+
+    // And its Delete, handler included.
+    await settle(this.everyone);
+    const d0 = performance.now();
+    const dr = await handleDelete(h, { allowPartial: false, objPaths: [added] });
+    const d1 = performance.now();
+    if (!('resp' in dr) || dr.resp.deletedObjResults[0]?.operStatus.operStatus !== 'operSuccess') throw new Error(`Delete failed: ${JSON.stringify(dr)}`);
+    if (keep) this.deletes.push(d1 - d0);
   }
 
   sample(): Sample {
-    return { saveMs: median(this.saves), commitMs: median(this.commits), addMs: median(this.adds), journalBytesPerCommit: this.counted > 0 ? Math.round(this.bytes / this.counted) : 0 };
+    return { saveMs: median(this.saves), commitMs: median(this.commits), addMs: median(this.adds), setMs: median(this.sets), deleteMs: median(this.deletes), journalBytesPerCommit: this.counted > 0 ? Math.round(this.bytes / this.counted) : 0 };
   }
 
   private journalSize(): number {
@@ -163,7 +203,7 @@ export async function measureCommitCost(progress: (s: string) => void): Promise<
     const large = largeAgent.sample();
     const stateBytes = statSync(largeAgent.agent.store.file!).size;
     return {
-      note: `in-process: two agents (${SMALL} and ${LARGE} Device.LocalAgent.Subscription rows), data directories on disk under the OS temp dir (each save fsyncs); ${REPS} rounds after ${WARMUP} warm-up, alternating between them (each round in the other order); per round and agent one row saved, one committed, one Added through the handler, each deleted again untimed; medians. save = DataStore.flush of one row added through the binding; commit = Transaction.commit (the save, then the change feed; the notification engine's matching, e.g. the SubscriptionIndex rebuild, runs after it and is not timed); add = the whole Add handler (resolve, validate, unique-key check against every sibling, commit)`,
+      note: `in-process: two agents (${SMALL} and ${LARGE} Device.LocalAgent.Subscription rows), data directories on disk under the OS temp dir (each save fsyncs); ${REPS} rounds after ${WARMUP} warm-up, alternating between them (each round in the other order); per round and agent one row saved and one committed (each deleted again untimed), one Added, Set and Deleted through the handlers; medians. save = DataStore.flush of one row added through the binding; commit = Transaction.commit (the save, then the change feed; the notification engine's matching, e.g. the SubscriptionIndex update, runs after it and is not timed); add = the whole Add handler (resolve, validate, per-Recipient bound and unique-key check from the store's row indexes, commit); set = the whole Set handler of NotifRetry; delete = the whole Delete handler`,
       saveAt10Rows: figure(round(small.saveMs, 3), 'ms', undefined, 'DataStore.flush of one added row (journal append + fsync)'),
       saveAt10000Rows: figure(round(large.saveMs, 3), 'ms'),
       saveRatio10000To10: figure(round(large.saveMs / small.saveMs, 2), 'x', undefined, 'about 1 when a save costs what it changed, not the size of the saved state (fsync latency on a shared disk makes it noisy)'),
@@ -172,7 +212,13 @@ export async function measureCommitCost(progress: (s: string) => void): Promise<
       commitRatio10000To10: figure(round(large.commitMs / small.commitMs, 2), 'x'),
       addAt10Rows: figure(round(small.addMs, 3), 'ms'),
       addAt10000Rows: figure(round(large.addMs, 3), 'ms'),
-      addRatio10000To10: figure(round(large.addMs / small.addMs, 2), 'x'),
+      addRatio10000To10: figure(round(large.addMs / small.addMs, 2), 'x', { op: '<=', value: 3 }, 'the whole Add should cost about what it costs at 10 rows'),
+      setAt10Rows: figure(round(small.setMs, 3), 'ms', undefined, 'the whole Set handler (NotifRetry of the row just added)'),
+      setAt10000Rows: figure(round(large.setMs, 3), 'ms'),
+      setRatio10000To10: figure(round(large.setMs / small.setMs, 2), 'x', { op: '<=', value: 3 }),
+      deleteAt10Rows: figure(round(small.deleteMs, 3), 'ms', undefined, 'the whole Delete handler'),
+      deleteAt10000Rows: figure(round(large.deleteMs, 3), 'ms'),
+      deleteRatio10000To10: figure(round(large.deleteMs / small.deleteMs, 2), 'x', { op: '<=', value: 3 }),
       journalBytesPerCommit: { at10Rows: small.journalBytesPerCommit, at10000Rows: large.journalBytesPerCommit },
       stateJsonBytesAt10000Rows: stateBytes,
     };

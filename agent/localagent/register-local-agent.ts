@@ -9,7 +9,7 @@ import { registerStored, type StoredOptions } from '../../datamodel/store/stored
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { registerCertificates, SUPPORTED_FINGERPRINT_ALGORITHMS } from '../certificates/register-certificates.js';
 import { registerChallenges } from '../challenge/register-challenges.js';
-import { checkReferenceList, checkSubscriptionBound, deleteSubscriptionsWithTheirController } from '../notify/subscription-rules.js';
+import { checkReferenceList, checkSubscriptionBound, deleteSubscriptionsWithTheirController, indexSubscriptionsByRecipient } from '../notify/subscription-rules.js';
 import { checkTriggerConfigSettings } from '../notify/trigger-config.js';
 
 export interface LocalAgentInfo {
@@ -72,6 +72,7 @@ export function registerLocalAgent(model: DataModel, store: DataStore, info: Loc
   });
   // ControllerTrust.RequestChallenge() / ChallengeResponse() (Challenge:1).
   registerChallenges(model);
+  const byRecipient = indexSubscriptionsByRecipient(store);
   registerStored(model, store, 'Device.LocalAgent.Subscription.{i}.', {
     // The agent fills Recipient and CreationDate itself (TR-181; TP-469 1.81).
     initial: (_parent, ctx) => ({
@@ -81,7 +82,7 @@ export function registerLocalAgent(model: DataModel, store: DataStore, info: Loc
     validate: (keys, changes) => {
       const adding = keys[keys.length - 1] === 0;
       const row = adding ? {} : store.row(`Device.LocalAgent.Subscription.${keys[0]}.`) ?? {};
-      if (adding) checkSubscriptionBound(store, String(changes.Recipient ?? ''));
+      if (adding) checkSubscriptionBound(byRecipient, String(changes.Recipient ?? ''));
       if (!adding && 'ReferenceList' in changes) {
         const current = row.ReferenceList;
         // TR-181: ReferenceList cannot change once set; delete and recreate the subscription.

@@ -10,6 +10,7 @@
 import type { ParsedPath, Segment } from '../../datamodel/path/Path.js';
 import { parsePath } from '../../datamodel/path/parse-path.js';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
+import type { RowIndex } from '../../datamodel/store/RowIndex.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
@@ -22,12 +23,17 @@ export const MAX_SUBSCRIPTIONS_PER_RECIPIENT = 100;
 
 const SUBSCRIPTION_TABLE = 'Device.LocalAgent.Subscription.';
 
+/**
+ * Keeps the Subscription rows countable per Recipient (DataStore.indexRows), so the bound below
+ * costs the same at 10 rows and at 10,000; pass the result to checkSubscriptionBound.
+ */
+export function indexSubscriptionsByRecipient(store: DataStore): RowIndex {
+  return store.indexRows(`${SUBSCRIPTION_TABLE}{i}.`, ['Recipient'], { Recipient: '' });
+}
+
 /** Refuses a new row when `recipient` already owns MAX_SUBSCRIPTIONS_PER_RECIPIENT rows (7005). */
-export function checkSubscriptionBound(store: DataStore, recipient: string): void {
-  let owned = 0;
-  for (const n of store.instances(SUBSCRIPTION_TABLE)) {
-    if (String(store.row(`${SUBSCRIPTION_TABLE}${n}.`)?.Recipient ?? '') === recipient) owned++;
-  }
+export function checkSubscriptionBound(byRecipient: RowIndex, recipient: string): void {
+  const owned = byRecipient.count(SUBSCRIPTION_TABLE, { Recipient: recipient });
   if (owned >= MAX_SUBSCRIPTIONS_PER_RECIPIENT) {
     throw new UspError(ErrorCode.ResourcesExceeded,
       `${recipient || 'the agent'} already has ${owned} subscriptions (at most ${MAX_SUBSCRIPTIONS_PER_RECIPIENT} per controller)`);

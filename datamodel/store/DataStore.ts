@@ -16,12 +16,18 @@ import { join } from 'node:path';
 import type { Value } from '../value/Value.js';
 import { syncDirectory, writeFileAtomic } from './atomic-write.js';
 import { JOURNAL_FILE, journalLine, scanJournal, type TableDelta } from './journal.js';
+import { PathMap } from './PathMap.js';
+import { RowIndex } from './RowIndex.js';
 import { SavedImage, STATE_FILE, parseStateDocument, rowTexts, type TableState } from './SavedImage.js';
 
 export { STATE_FILE, JOURNAL_FILE };
 
 /** The journal is compacted once it is larger than state.json, and not below this. */
 const MIN_COMPACT_BYTES = 256 * 1024;
+/** A table row's path: its table's path, then its instance number ("Device.A.3.B.7." → "Device.A.3.B.", 7). */
+const INSTANCE_ROW = /^(.*\.)(\d+)\.$/;
+/** Instance numbers inside a table path, replaced by "{i}" to name its supported path. */
+const INSTANCE_NUMBER = /\.\d+(?=\.)/g;
 
 /** Damage found in the journal at load; what was kept. */
 export interface JournalDamage { keptRecords: number; droppedLines: number }
@@ -48,9 +54,9 @@ interface TableChange { added: Set<number>; removed: Set<number>; whole: boolean
 
 export class DataStore {
   /** Concrete object path ("Device.LocalAgent.Controller.1.") → stored values. */
-  private rows = new Map<string, Record<string, Value>>();
+  private rows = new PathMap<Record<string, Value>>();
   /** Concrete table path ("Device.LocalAgent.Controller.") → counter and instances. */
-  private tables = new Map<string, TableState>();
+  private tables = new PathMap<TableState>();
   /** Changed since the last commit (only tracked when saving to disk). */
   private dirtyRows = new Set<string>();
   private dirtyTables = new Map<string, TableChange>();
@@ -76,6 +82,8 @@ export class DataStore {
   private journalBytes = 0;
   private journalOnDisk = false;
   private compactAt: number;
+  /** Row indexes by supported table path (indexRows), kept with every change of a row. */
+  private readonly indexes = new Map<string, RowIndex[]>();
 
   /** `dir` undefined keeps everything in memory (tests, the fleet simulator). */
   constructor(readonly dir?: string, private readonly opts: DataStoreOptions = {}) {
@@ -116,6 +124,7 @@ export class DataStore {
       onCorrupt(e instanceof Error ? e.message : String(e), aside);
       this.rows.clear();
       this.tables.clear();
+      this.reindex();
       return false;
     }
     if (existsSync(journal)) {
@@ -134,8 +143,9 @@ export class DataStore {
     }
     this.image = image;
     this.seq = image.seq;
-    this.rows = image.allRows();
-    this.tables = image.allTables();
+    this.rows = PathMap.of(image.allRows());
+    this.tables = PathMap.of(image.allTables());
+    this.reindex();
     this.mustCompact = false;
     this.compactAt = this.opts.compactAtBytes ?? Math.max(MIN_COMPACT_BYTES, statSync(file).size);
     return true;
@@ -149,11 +159,43 @@ export class DataStore {
     }
   }
 
-  row(path: string): Record<string, Value> | undefined { return this.rows.get(path); }
+  /** The stored values: never change them in place (setRow a new object), or the row indexes (indexRows) go stale. */
+  row(path: string): Readonly<Record<string, Value>> | undefined { return this.rows.get(path); }
 
   setRow(path: string, values: Record<string, Value>): void {
     this.rows.set(path, values);
     if (this.dir) this.dirtyRows.add(path);
+    this.indexRow(path, values);
+  }
+
+  /**
+   * Keeps the rows of the tables at `supportedPath` ("Device.NAT.PortMapping.{i}.") findable by
+   * their values of `params` (read as `defaults` when not stored), through every later change;
+   * rows already stored are indexed now.
+   */
+  indexRows(supportedPath: string, params: readonly string[], defaults: Readonly<Record<string, Value>>): RowIndex {
+    const index = new RowIndex(params, defaults);
+    this.indexes.set(supportedPath, [...(this.indexes.get(supportedPath) ?? []), index]);
+    for (const [path, row] of this.rows) this.indexRow(path, row, [index]);
+    return index;
+  }
+
+  /** Tells the indexes of its table that the row at `path` now holds `row` (undefined: gone). */
+  private indexRow(path: string, row: Record<string, Value> | undefined, only?: readonly RowIndex[]): void {
+    if (this.indexes.size === 0) return;
+    const m = INSTANCE_ROW.exec(path);
+    if (!m) return;
+    const tablePath = m[1]!;
+    const indexes = only ?? this.indexes.get(`${tablePath.replace(INSTANCE_NUMBER, '.{i}')}{i}.`);
+    if (!indexes) return;
+    const n = Number(m[2]);
+    for (const index of indexes) index.update(path, tablePath, n, row);
+  }
+
+  /** After every row was replaced at once (load, revert of a factory reset, clear). */
+  private reindex(): void {
+    for (const list of this.indexes.values()) for (const index of list) index.clear();
+    for (const [path, row] of this.rows) this.indexRow(path, row);
   }
 
   /** Instances of a table, ascending. */
@@ -189,19 +231,18 @@ export class DataStore {
       const c = this.tableChange(tablePath);
       if (c) { if (!c.added.delete(n)) c.removed.add(n); }
     }
-    for (const k of [...this.rows.keys()]) {
-      if (k.startsWith(instancePath)) { this.rows.delete(k); if (this.dir) this.dirtyRows.add(k); }
+    // The row and what lies below it, found without going through every stored path.
+    for (const k of [instancePath, ...this.rows.under(instancePath)]) {
+      if (this.rows.delete(k)) { if (this.dir) this.dirtyRows.add(k); this.indexRow(k, undefined); }
     }
-    for (const k of [...this.tables.keys()]) {
-      if (k.startsWith(instancePath)) { this.tables.delete(k); this.tableChange(k, true); }
-    }
+    for (const k of this.tables.under(instancePath)) { this.tables.delete(k); this.tableChange(k, true); }
   }
 
   /** Everything stored at and below `instancePath`, to put back with `restoreSubtree`. */
   snapshotSubtree(instancePath: string): { rows: [string, Record<string, Value>][]; tables: [string, TableState][] } {
     return {
-      rows: [...this.rows].filter(([k]) => k.startsWith(instancePath)).map(([k, v]) => [k, { ...v }]),
-      tables: [...this.tables].filter(([k]) => k.startsWith(instancePath)).map(([k, v]) => [k, { next: v.next, instances: [...v.instances] }]),
+      rows: [instancePath, ...this.rows.under(instancePath)].flatMap((k) => { const v = this.rows.get(k); return v ? [[k, { ...v }] as [string, Record<string, Value>]] : []; }),
+      tables: this.tables.under(instancePath).map((k) => { const v = this.tables.get(k)!; return [k, { next: v.next, instances: [...v.instances] }]; }),
     };
   }
 
@@ -221,6 +262,7 @@ export class DataStore {
   clear(): void {
     this.rows.clear();
     this.tables.clear();
+    this.reindex();
     if (!this.dir) return;
     this.dirtyRows.clear();
     this.dirtyTables.clear();
@@ -287,11 +329,16 @@ export class DataStore {
     }
     const live = this.tables;
     if (all) {
-      this.rows = this.image.allRows();
-      this.tables = this.image.allTables();
+      this.rows = PathMap.of(this.image.allRows());
+      this.tables = PathMap.of(this.image.allTables());
+      this.reindex();
       for (const k of live.keys()) tables.add(k);
     } else {
-      for (const k of rows) { const v = this.image.row(k); if (v) this.rows.set(k, v); else this.rows.delete(k); }
+      for (const k of rows) {
+        const v = this.image.row(k);
+        if (v) this.rows.set(k, v); else this.rows.delete(k);
+        this.indexRow(k, v);
+      }
     }
     // Instances go back to what is saved, counters do not: a failed Add's number may have been
     // seen (a Get meanwhile), so it is never handed out again (R-ARC.8). The next commit saves them.

@@ -10,6 +10,7 @@ import type { Value } from '../value/Value.js';
 import type { SchemaParam } from '../schema/types.js';
 import { defaultValue } from '../value/default-value.js';
 import type { DataStore } from './DataStore.js';
+import type { RowIndex } from './RowIndex.js';
 
 export interface StoredOptions {
   /** Served parameters; default all of the schema object's (NumberOfEntries are derived). */
@@ -80,6 +81,14 @@ function storedBinding(node: ModelNode, store: DataStore, opts: StoredOptions): 
       store.remove(node.pathOf(keys), node.tablePathOf(keys.slice(0, -1)), keys[keys.length - 1]);
       opts.onDelete?.(keys);
     };
+    // An index per unique key made of stored parameters only (a live one is read per row).
+    const indexed = new Map<string, RowIndex>();
+    for (const key of node.def.uniqueKeys ?? []) {
+      if (key.params.every((p) => p in defaults && !opts.live?.[p])) {
+        indexed.set(key.params.join('+'), store.indexRows(node.supportedPath, key.params, defaults));
+      }
+    }
+    binding.findByValues = (parentKeys, params, values) => indexed.get(params.join('+'))?.find(node.tablePathOf(parentKeys), values);
     binding.snapshot = (keys) => store.snapshotSubtree(node.pathOf(keys));
     binding.restore = (keys, snap) => {
       store.restoreSubtree(node.tablePathOf(keys.slice(0, -1)), keys[keys.length - 1], snap as ReturnType<DataStore['snapshotSubtree']>);

@@ -178,22 +178,36 @@ export class Transaction {
     }
   }
 
+  /**
+   * 7025 when another instance of the table holds one of `inst`'s unique keys (TR-181 unique
+   * keys; TR-369 R-ADD.5). A binding that can find rows by value (findByValues) answers
+   * without reading every sibling, so the check costs the same at 10 rows and at 10,000.
+   */
   private async checkUniqueKeys(inst: ObjectInstance): Promise<void> {
     const keySets = inst.node.def.uniqueKeys;
     if (!keySets || !inst.node.multi) return;
+    const b = inst.node.binding;
     const parentKeys = inst.keys.slice(0, -1);
     const own = inst.keys[inst.keys.length - 1];
     const mine = await this.model.readValues(inst, this.ctx);
-    const siblings = (await this.model.listInstances(inst.node, parentKeys, this.ctx)).filter((n) => n !== own);
+    let siblings: number[] | undefined;
     for (const set of keySets) {
       if (!set.params.every((p) => inst.node.params.has(p))) continue;
-      for (const n of siblings) {
-        const other = await this.model.readValues({ node: inst.node, keys: [...parentKeys, n] }, this.ctx);
-        if (set.params.every((p) => other[p] === mine[p])) {
-          throw new UspError(ErrorCode.DuplicateUniqueKey,
-            `unique key ${set.params.join('+')} already used by ${inst.node.pathOf([...parentKeys, n])}`,
-            { path: inst.node.pathOf(inst.keys) });
+      const found = await b?.findByValues?.(parentKeys, set.params, mine);
+      let clash: number | undefined;
+      if (found) {
+        clash = found.find((n) => n !== own);
+      } else {
+        siblings ??= (await this.model.listInstances(inst.node, parentKeys, this.ctx)).filter((n) => n !== own);
+        for (const n of siblings) {
+          const other = await this.model.readValues({ node: inst.node, keys: [...parentKeys, n] }, this.ctx);
+          if (set.params.every((p) => other[p] === mine[p])) { clash = n; break; }
         }
+      }
+      if (clash !== undefined) {
+        throw new UspError(ErrorCode.DuplicateUniqueKey,
+          `unique key ${set.params.join('+')} already used by ${inst.node.pathOf([...parentKeys, clash])}`,
+          { path: inst.node.pathOf(inst.keys) });
       }
     }
   }

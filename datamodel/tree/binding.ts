@@ -52,6 +52,13 @@ export interface ObjectBinding {
   add?(parentKeys: InstanceKeys, params: Record<string, Value>, ctx: RequestContext, requested?: number): Awaitable<number>;
   delete?(keys: InstanceKeys, ctx: RequestContext): Awaitable<void>;
   /**
+   * Tables: the instances under `parentKeys` whose `params` read as in `values` (ascending), so
+   * a unique-key check (TR-369 R-ADD.5, 7025) need not read every sibling; undefined when the
+   * binding cannot tell without reading them (the caller then does). Stored bindings answer
+   * from an index the store keeps (RowIndex).
+   */
+  findByValues?(parentKeys: InstanceKeys, params: readonly string[], values: Readonly<Record<string, Value>>): Awaitable<number[] | undefined>;
+  /**
    * Stored bindings can restore exactly what a delete removed (the row and its sub-objects), so
    * a failed transaction leaves no trace. Live bindings may omit it.
    */
