@@ -9,7 +9,9 @@
  * to DIR when it stops); `node dist/bench/cpu-profile-summary.js DIR/*.cpuprofile` then says where
  * the time of the load phases goes.
  *
- * Phases: start-up and RSS (agent and bare Node spawned alternately), pipelined Get against the
+ * Phases: start-up and RSS (agent and bare Node spawned alternately), memory after load and CPU
+ * per Get beside bare-Node and ws-echo baselines (bench/memory-load.ts; alone:
+ * `node dist/bench/memory-load.js`), pipelined Get against the
  * agent process and the echo process (alternating rounds), whole-tree Get and GetSupportedDM end
  * to end, then in-process handler and codec costs and what permission checks add
  * (bench/access-cost.ts; alone: `node dist/bench/access-cost.js`), then notifications (bench/notify.ts: Set → Notify
@@ -27,6 +29,7 @@ import { writeResponses } from './echo-responses.js';
 import { figure, type Figure } from './figure.js';
 import { measureAccessCost } from './access-cost.js';
 import { measureInProcess } from './in-process.js';
+import { measureMemoryLoad } from './memory-load.js';
 import { measureNotifications } from './notify.js';
 import { measurePlatforms } from './platforms.js';
 import { measureTransports } from './transports.js';
@@ -82,7 +85,7 @@ function startFigures(agent: StartSample[], bare: StartSample[]): Record<string,
       agentMin: figure(round(min(a), 1), 'ms'),
       bareNodeMedian: figure(round(median(b), 1), 'ms', undefined, 'node -e "require(\'http\').createServer().listen(port)"'),
       bareNodeMin: figure(round(min(b), 1), 'ms'),
-      ratioAgentToBareNode: figure(round(median(a) / median(b), 2), 'x (medians)'),
+      ratioAgentToBareNode: figure(round(median(a) / median(b), 2), 'x (medians)', { op: '<=', value: 2 }),
       samplesMs: { agent: a.map((v) => round(v, 1)), bareNode: b.map((v) => round(v, 1)) },
     },
     memory: {
@@ -217,6 +220,7 @@ async function main(): Promise<void> {
     rmSync(work, { recursive: true, force: true });
   }
   Object.assign(out, startMem);
+  out.memoryAfterLoad = await measureMemoryLoad(progress);
 
   progress('in-process: handlers and codec');
   out.inProcess = await measureInProcess({

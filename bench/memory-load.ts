@@ -1,0 +1,161 @@
+/**
+ * Memory after load and CPU per single-parameter Get, each beside its bare-Node baseline in the
+ * same run (issue 10, "Memory and start-up").
+ *
+ *   node dist/bench/memory-load.js [--rounds N]       (JSON on stdout, progress on stderr)
+ *
+ * Per round, alternating: the agent process (as `npm start` runs it, through bin/usp-agent.js)
+ * gets GETS sequential `Get Device.DeviceInfo.SerialNumber` and TREE_GETS `Get Device.` over one
+ * WebSocket; then its RSS, RssAnon and Private_* (smaps_rollup) are read. The baselines: a bare
+ * Node process that only listens (the floor for memory), and a bare `ws` echo process (answers
+ * the same request Records with byte-identical recorded GetResp Records) for CPU per request —
+ * the cost of Node plus a WebSocket round trip, against which the agent's own work shows.
+ * CPU is utime + stime from /proc/PID/stat across the Get phase, divided by the Gets.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BenchClient } from './client.js';
+import { CONTROLLER_EID } from './agent-config.js';
+import { writeResponses } from './echo-responses.js';
+import { figure } from './figure.js';
+import { freePort } from './port.js';
+import { cpuTicks, memoryKiB, ticksPerSecond, type ProcMemory } from './proc.js';
+import { answerMsg, countGetRespParams, getParam, requestRecord, slottedRecords } from './requests.js';
+import { spawnAgent, spawnListening, type RunningProcess } from './spawn-agent.js';
+import { median, round } from './stats.js';
+
+const GETS = 5000;
+const TREE_GETS = 3;
+const SLOTS = 256;
+const SERIAL_PATH = 'Device.DeviceInfo.SerialNumber';
+/** The C reference agent (OB-USP-Agent 11.0.4) built and measured on this machine (issue 10). */
+const OBUSPA_CPU_PER_GET_US = 55;
+const OBUSPA_RSS_KIB = 15_700;
+
+export interface LoadSample { memory: ProcMemory; cpuPerGetUs: number }
+
+/** Sends `records` one at a time (cyclically) `count` times; returns the CPU the peer spent, in µs per request. */
+async function sequentialGets(client: BenchClient, pid: number, records: Buffer[], count: number): Promise<number> {
+  for (let i = 0; i < 50; i++) await client.request(records[i % records.length]!); // warm-up
+  const before = cpuTicks(pid);
+  for (let i = 0; i < count; i++) await client.request(records[i % records.length]!);
+  const ticks = cpuTicks(pid) - before;
+  return (ticks / ticksPerSecond()) * 1e6 / count;
+}
+
+/** One agent run: single-parameter Gets, then whole-tree Gets, then its memory once idle. */
+async function loadAgent(records: Buffer[]): Promise<{ sample: LoadSample; recorded: Buffer[]; treeParams: number }> {
+  const agent = await spawnAgent();
+  try {
+    const client = await BenchClient.connect(agent.url, CONTROLLER_EID);
+    const recorded: Buffer[] = [];
+    for (const r of records) recorded.push(await client.request(r));
+    if (countGetRespParams(answerMsg(recorded[0]!)) !== 1) throw new Error('the SerialNumber Get did not return one parameter');
+    const cpuPerGetUs = await sequentialGets(client, agent.pid, records, GETS);
+    let treeParams = 0;
+    for (let i = 0; i < TREE_GETS; i++) {
+      treeParams = countGetRespParams(answerMsg(await client.request(requestRecord(`bench-tree-${i}`, getParam('Device.')))));
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    const memory = memoryKiB(agent.pid);
+    await client.close();
+    return { sample: { memory, cpuPerGetUs }, recorded, treeParams };
+  } finally {
+    await agent.stop();
+  }
+}
+
+async function loadEcho(records: Buffer[], responsesFile: string): Promise<LoadSample> {
+  const port = await freePort();
+  const script = fileURLToPath(new URL('./ws-echo.js', import.meta.url));
+  const echo: RunningProcess = await spawnListening([script, String(port), responsesFile], port, 'ws-echo');
+  try {
+    const client = await BenchClient.connect(echo.url, CONTROLLER_EID);
+    const cpuPerGetUs = await sequentialGets(client, echo.pid, records, GETS);
+    await new Promise((r) => setTimeout(r, 1000));
+    const memory = memoryKiB(echo.pid);
+    await client.close();
+    return { memory, cpuPerGetUs };
+  } finally {
+    await echo.stop();
+  }
+}
+
+async function bareNode(): Promise<ProcMemory> {
+  const port = await freePort();
+  const p = await spawnListening(['-e', `require('http').createServer().listen(${port})`], port, 'bare node');
+  try {
+    await new Promise((r) => setTimeout(r, 1000));
+    return memoryKiB(p.pid);
+  } finally {
+    await p.stop();
+  }
+}
+
+const med = (xs: number[]): number => Math.round(median(xs));
+
+/** The figures of `rounds` alternating rounds (agent, ws echo, bare Node). */
+export async function measureMemoryLoad(progress: (s: string) => void, rounds = 3): Promise<Record<string, unknown>> {
+  const work = mkdtempSync(join(tmpdir(), 'usp-bench-mem-'));
+  const records = slottedRecords(getParam(SERIAL_PATH), SLOTS);
+  const agent: LoadSample[] = [];
+  const echo: LoadSample[] = [];
+  const bare: ProcMemory[] = [];
+  let treeParams = 0;
+  try {
+    const responsesFile = join(work, 'responses.bin');
+    for (let r = 0; r < rounds; r++) {
+      progress(`memory after load, round ${r + 1}/${rounds}: agent`);
+      const a = await loadAgent(records);
+      agent.push(a.sample);
+      treeParams = a.treeParams;
+      if (r === 0) writeResponses(responsesFile, a.recorded);
+      progress(`memory after load, round ${r + 1}/${rounds}: ws echo, bare node`);
+      echo.push(await loadEcho(records, responsesFile));
+      bare.push(await bareNode());
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  const m = (xs: ProcMemory[], k: keyof ProcMemory): number => med(xs.map((x) => x[k]));
+  const agentRss = m(agent.map((s) => s.memory), 'rss');
+  const bareRss = m(bare, 'rss');
+  const agentCpu = median(agent.map((s) => s.cpuPerGetUs));
+  const echoCpu = median(echo.map((s) => s.cpuPerGetUs));
+  const split = (xs: ProcMemory[]): ProcMemory => ({
+    rss: m(xs, 'rss'), anon: m(xs, 'anon'), file: m(xs, 'file'), privateClean: m(xs, 'privateClean'), privateDirty: m(xs, 'privateDirty'), pss: m(xs, 'pss'),
+  });
+  return {
+    note: `per round (${rounds}, alternating): ${GETS} sequential Get ${SERIAL_PATH} and ${TREE_GETS} Get Device. (${treeParams} parameters) over one WebSocket, then memory 1 s later; medians. Baselines in the same run: a bare Node process that only listens (memory floor) and a bare ws echo answering the same Gets with recorded GetResp Records (CPU floor of Node + WebSocket)`,
+    rssAfterLoad: {
+      agent: figure(agentRss, 'KiB'),
+      bareNode: figure(bareRss, 'KiB', undefined, 'node -e "require(\'http\').createServer().listen(port)", idle'),
+      ratioAgentToBareNode: figure(round(agentRss / bareRss, 2), 'x', { op: '<=', value: 1.5 }),
+      obuspaReference: figure(OBUSPA_RSS_KIB, 'KiB', undefined, 'OB-USP-Agent 11.0.4 on this machine (issue 10)'),
+      split: { agent: split(agent.map((s) => s.memory)), wsEcho: split(echo.map((s) => s.memory)), bareNode: split(bare) },
+      samplesKiB: { agent: agent.map((s) => s.memory.rss), bareNode: bare.map((s) => s.rss) },
+    },
+    cpuPerGet: {
+      agent: figure(round(agentCpu, 1), 'µs CPU/request', { op: '<=', value: OBUSPA_CPU_PER_GET_US * 1.5 }),
+      wsEcho: figure(round(echoCpu, 1), 'µs CPU/request', undefined, 'the same Records answered by a bare ws echo: Node + WebSocket alone'),
+      agentMinusEcho: figure(round(agentCpu - echoCpu, 1), 'µs CPU/request', undefined, "the agent's own work per Get"),
+      obuspaReference: figure(OBUSPA_CPU_PER_GET_US, 'µs CPU/request', undefined, 'OB-USP-Agent 11.0.4 on this machine (issue 10); target is x1.5'),
+      samplesUs: { agent: agent.map((s) => round(s.cpuPerGetUs, 1)), wsEcho: echo.map((s) => round(s.cpuPerGetUs, 1)) },
+    },
+  };
+}
+
+const isMain = process.argv[1] === fileURLToPath(import.meta.url);
+if (isMain) {
+  const i = process.argv.indexOf('--rounds');
+  const rounds = i >= 0 ? Number(process.argv[i + 1]) : 3;
+  measureMemoryLoad((s) => process.stderr.write(`[bench] ${s}\n`), rounds).then((out) => {
+    process.stdout.write(`${JSON.stringify({ bench: 'usp-agent memory after load', date: new Date().toISOString(), node: process.version, ...out }, null, 2)}\n`);
+    process.exit(0);
+  }, (e: unknown) => {
+    process.stderr.write(`[bench] failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.exit(1);
+  });
+}
