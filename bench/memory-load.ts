@@ -6,7 +6,9 @@
  *
  * Per round, alternating: the agent process (as `npm start` runs it, through bin/usp-agent.js)
  * gets GETS sequential `Get Device.DeviceInfo.SerialNumber` and TREE_GETS `Get Device.` over one
- * WebSocket; then its RSS, RssAnon and Private_* (smaps_rollup) are read. The baselines: a bare
+ * WebSocket; then its RSS, RssAnon and Private_* (smaps_rollup) are read, 1 s after the load and
+ * again once idle long enough for V8's memory reducer; the same for the agent run with
+ * `node --turbofan` (what the launcher turns off), to show that trade in the same run. The baselines: a bare
  * Node process that only listens (the floor for memory), and a bare `ws` echo process (answers
  * the same request Records with byte-identical recorded GetResp Records) for CPU per request —
  * the cost of Node plus a WebSocket round trip, against which the agent's own work shows.
@@ -28,6 +30,8 @@ import { median, round } from './stats.js';
 
 const GETS = 5000;
 const TREE_GETS = 3;
+/** V8's memory reducer starts ~8 s after the allocation rate drops: the settled reading waits past it. */
+const SETTLE_MS = 10_000;
 const SLOTS = 256;
 const SERIAL_PATH = 'Device.DeviceInfo.SerialNumber';
 /** The C reference agent (OB-USP-Agent 11.0.4) built and measured on this machine (issue 10). */
@@ -35,6 +39,8 @@ const OBUSPA_CPU_PER_GET_US = 55;
 const OBUSPA_RSS_KIB = 15_700;
 
 export interface LoadSample { memory: ProcMemory; cpuPerGetUs: number }
+/** The agent's memory 1 s after the load and once V8's memory reducer has run (SETTLE_MS later). */
+interface AgentSample extends LoadSample { settled: ProcMemory }
 
 /** Sends `records` one at a time (cyclically) `count` times; returns the CPU the peer spent, in µs per request. */
 async function sequentialGets(client: BenchClient, pid: number, records: Buffer[], count: number): Promise<number> {
@@ -46,8 +52,8 @@ async function sequentialGets(client: BenchClient, pid: number, records: Buffer[
 }
 
 /** One agent run: single-parameter Gets, then whole-tree Gets, then its memory once idle. */
-async function loadAgent(records: Buffer[]): Promise<{ sample: LoadSample; recorded: Buffer[]; treeParams: number }> {
-  const agent = await spawnAgent();
+async function loadAgent(records: Buffer[], nodeArgs: string[] = []): Promise<{ sample: AgentSample; recorded: Buffer[]; treeParams: number }> {
+  const agent = await spawnAgent(nodeArgs);
   try {
     const client = await BenchClient.connect(agent.url, CONTROLLER_EID);
     const recorded: Buffer[] = [];
@@ -60,8 +66,10 @@ async function loadAgent(records: Buffer[]): Promise<{ sample: LoadSample; recor
     }
     await new Promise((r) => setTimeout(r, 1000));
     const memory = memoryKiB(agent.pid);
+    await new Promise((r) => setTimeout(r, SETTLE_MS - 1000));
+    const settled = memoryKiB(agent.pid);
     await client.close();
-    return { sample: { memory, cpuPerGetUs }, recorded, treeParams };
+    return { sample: { memory, cpuPerGetUs, settled }, recorded, treeParams };
   } finally {
     await agent.stop();
   }
@@ -96,11 +104,12 @@ async function bareNode(): Promise<ProcMemory> {
 
 const med = (xs: number[]): number => Math.round(median(xs));
 
-/** The figures of `rounds` alternating rounds (agent, ws echo, bare Node). */
+/** The figures of `rounds` alternating rounds (agent, agent with TurboFan, ws echo, bare Node). */
 export async function measureMemoryLoad(progress: (s: string) => void, rounds = 3): Promise<Record<string, unknown>> {
   const work = mkdtempSync(join(tmpdir(), 'usp-bench-mem-'));
   const records = slottedRecords(getParam(SERIAL_PATH), SLOTS);
-  const agent: LoadSample[] = [];
+  const agent: AgentSample[] = [];
+  const turbofan: AgentSample[] = [];
   const echo: LoadSample[] = [];
   const bare: ProcMemory[] = [];
   let treeParams = 0;
@@ -112,6 +121,8 @@ export async function measureMemoryLoad(progress: (s: string) => void, rounds = 
       agent.push(a.sample);
       treeParams = a.treeParams;
       if (r === 0) writeResponses(responsesFile, a.recorded);
+      progress(`memory after load, round ${r + 1}/${rounds}: agent with TurboFan`);
+      turbofan.push((await loadAgent(records, ['--turbofan'])).sample);
       progress(`memory after load, round ${r + 1}/${rounds}: ws echo, bare node`);
       echo.push(await loadEcho(records, responsesFile));
       bare.push(await bareNode());
@@ -121,28 +132,36 @@ export async function measureMemoryLoad(progress: (s: string) => void, rounds = 
   }
   const m = (xs: ProcMemory[], k: keyof ProcMemory): number => med(xs.map((x) => x[k]));
   const agentRss = m(agent.map((s) => s.memory), 'rss');
+  const settledRss = m(agent.map((s) => s.settled), 'rss');
   const bareRss = m(bare, 'rss');
   const agentCpu = median(agent.map((s) => s.cpuPerGetUs));
   const echoCpu = median(echo.map((s) => s.cpuPerGetUs));
+  const turbofanRss = m(turbofan.map((s) => s.memory), 'rss');
+  const turbofanCpu = median(turbofan.map((s) => s.cpuPerGetUs));
   const split = (xs: ProcMemory[]): ProcMemory => ({
     rss: m(xs, 'rss'), anon: m(xs, 'anon'), file: m(xs, 'file'), privateClean: m(xs, 'privateClean'), privateDirty: m(xs, 'privateDirty'), pss: m(xs, 'pss'),
   });
   return {
-    note: `per round (${rounds}, alternating): ${GETS} sequential Get ${SERIAL_PATH} and ${TREE_GETS} Get Device. (${treeParams} parameters) over one WebSocket, then memory 1 s later; medians. Baselines in the same run: a bare Node process that only listens (memory floor) and a bare ws echo answering the same Gets with recorded GetResp Records (CPU floor of Node + WebSocket)`,
+    note: `per round (${rounds}, alternating): ${GETS} sequential Get ${SERIAL_PATH} and ${TREE_GETS} Get Device. (${treeParams} parameters) over one WebSocket, then memory 1 s and ${SETTLE_MS / 1000} s later; medians. Baselines in the same run: a bare Node process that only listens (memory floor) and a bare ws echo answering the same Gets with recorded GetResp Records (CPU floor of Node + WebSocket)`,
     rssAfterLoad: {
       agent: figure(agentRss, 'KiB'),
       bareNode: figure(bareRss, 'KiB', undefined, 'node -e "require(\'http\').createServer().listen(port)", idle'),
       ratioAgentToBareNode: figure(round(agentRss / bareRss, 2), 'x', { op: '<=', value: 1.5 }),
+      agentSettled: figure(settledRss, 'KiB', undefined, `${SETTLE_MS / 1000} s after the load, idle: after V8's memory reducer`),
+      ratioSettledToBareNode: figure(round(settledRss / bareRss, 2), 'x'),
+      agentWithTurbofan: figure(turbofanRss, 'KiB', undefined, 'node --turbofan bin/usp-agent.js: the launcher leaves the optimising compiler on'),
+      agentWithTurbofanSettled: figure(m(turbofan.map((s) => s.settled), 'rss'), 'KiB'),
       obuspaReference: figure(OBUSPA_RSS_KIB, 'KiB', undefined, 'OB-USP-Agent 11.0.4 on this machine (issue 10)'),
-      split: { agent: split(agent.map((s) => s.memory)), wsEcho: split(echo.map((s) => s.memory)), bareNode: split(bare) },
-      samplesKiB: { agent: agent.map((s) => s.memory.rss), bareNode: bare.map((s) => s.rss) },
+      split: { agent: split(agent.map((s) => s.memory)), agentSettled: split(agent.map((s) => s.settled)), wsEcho: split(echo.map((s) => s.memory)), bareNode: split(bare) },
+      samplesKiB: { agent: agent.map((s) => s.memory.rss), agentSettled: agent.map((s) => s.settled.rss), bareNode: bare.map((s) => s.rss) },
     },
     cpuPerGet: {
       agent: figure(round(agentCpu, 1), 'µs CPU/request', { op: '<=', value: OBUSPA_CPU_PER_GET_US * 1.5 }),
+      agentWithTurbofan: figure(round(turbofanCpu, 1), 'µs CPU/request', undefined, 'node --turbofan bin/usp-agent.js'),
       wsEcho: figure(round(echoCpu, 1), 'µs CPU/request', undefined, 'the same Records answered by a bare ws echo: Node + WebSocket alone'),
       agentMinusEcho: figure(round(agentCpu - echoCpu, 1), 'µs CPU/request', undefined, "the agent's own work per Get"),
       obuspaReference: figure(OBUSPA_CPU_PER_GET_US, 'µs CPU/request', undefined, 'OB-USP-Agent 11.0.4 on this machine (issue 10); target is x1.5'),
-      samplesUs: { agent: agent.map((s) => round(s.cpuPerGetUs, 1)), wsEcho: echo.map((s) => round(s.cpuPerGetUs, 1)) },
+      samplesUs: { agent: agent.map((s) => round(s.cpuPerGetUs, 1)), agentWithTurbofan: turbofan.map((s) => round(s.cpuPerGetUs, 1)), wsEcho: echo.map((s) => round(s.cpuPerGetUs, 1)) },
     },
   };
 }
