@@ -6,10 +6,10 @@
  *
  * Per round, alternating: the agent process (as `npm start` runs it, through bin/usp-agent.js)
  * gets GETS sequential `Get Device.DeviceInfo.SerialNumber` and TREE_GETS `Get Device.` over one
- * WebSocket; then its RSS, RssAnon and Private_* (smaps_rollup) are read, 1 s after the load and
- * again once idle long enough for V8's memory reducer; the same for the agent run with
- * `node --turbofan` (what the launcher turns off), to show that trade in the same run. The baselines: a bare
- * Node process that only listens (the floor for memory), and a bare `ws` echo process (answers
+ * WebSocket; then its RSS, RssAnon and Private_* (smaps_rollup) are read, 1 s and 10 s after the
+ * load (idle: time for V8's memory reducer, which may or may not run); the same for the agent run
+ * with `node --turbofan` (what the launcher turns off), to show that trade in the same run. The
+ * baselines: a bare Node process that only listens (the floor for memory), and a bare `ws` echo process (answers
  * the same request Records with byte-identical recorded GetResp Records) for CPU per request —
  * the cost of Node plus a WebSocket round trip, against which the agent's own work shows.
  * CPU is utime + stime from /proc/PID/stat across the Get phase, divided by the Gets.
@@ -30,7 +30,7 @@ import { median, round } from './stats.js';
 
 const GETS = 5000;
 const TREE_GETS = 3;
-/** V8's memory reducer starts ~8 s after the allocation rate drops: the settled reading waits past it. */
+/** V8's memory reducer may start ~8 s after the allocation rate drops: the settled reading waits past that. */
 const SETTLE_MS = 10_000;
 const SLOTS = 256;
 const SERIAL_PATH = 'Device.DeviceInfo.SerialNumber';
@@ -39,7 +39,7 @@ const OBUSPA_CPU_PER_GET_US = 55;
 const OBUSPA_RSS_KIB = 15_700;
 
 export interface LoadSample { memory: ProcMemory; cpuPerGetUs: number }
-/** The agent's memory 1 s after the load and once V8's memory reducer has run (SETTLE_MS later). */
+/** The agent's memory 1 s after the load and again SETTLE_MS after it, idle (the memory reducer may have run). */
 interface AgentSample extends LoadSample { settled: ProcMemory }
 
 /** Sends `records` one at a time (cyclically) `count` times; returns the CPU the peer spent, in µs per request. */
@@ -147,7 +147,7 @@ export async function measureMemoryLoad(progress: (s: string) => void, rounds = 
       agent: figure(agentRss, 'KiB'),
       bareNode: figure(bareRss, 'KiB', undefined, 'node -e "require(\'http\').createServer().listen(port)", idle'),
       ratioAgentToBareNode: figure(round(agentRss / bareRss, 2), 'x', { op: '<=', value: 1.5 }),
-      agentSettled: figure(settledRss, 'KiB', undefined, `${SETTLE_MS / 1000} s after the load, idle: after V8's memory reducer`),
+      agentSettled: figure(settledRss, 'KiB', undefined, `${SETTLE_MS / 1000} s after the load, idle (V8's memory reducer may or may not have run by then)`),
       ratioSettledToBareNode: figure(round(settledRss / bareRss, 2), 'x'),
       agentWithTurbofan: figure(turbofanRss, 'KiB', undefined, 'node --turbofan bin/usp-agent.js: the launcher leaves the optimising compiler on'),
       agentWithTurbofanSettled: figure(m(turbofan.map((s) => s.settled), 'rss'), 'KiB'),
