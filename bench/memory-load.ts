@@ -24,6 +24,7 @@ import { writeResponses } from './echo-responses.js';
 import { figure } from './figure.js';
 import { freePort } from './port.js';
 import { cpuTicks, memoryKiB, ticksPerSecond, type ProcMemory } from './proc.js';
+import { addSubscription, expectSuccess, recordFrom } from './notify-peer.js';
 import { answerMsg, countGetRespParams, getParam, requestRecord, slottedRecords } from './requests.js';
 import { spawnAgent, spawnListening, type RunningProcess } from './spawn-agent.js';
 import { median, round } from './stats.js';
@@ -40,7 +41,43 @@ const OBUSPA_RSS_KIB = 15_700;
 
 export interface LoadSample { memory: ProcMemory; cpuPerGetUs: number }
 /** The agent's memory 1 s after the load and again SETTLE_MS after it, idle (the memory reducer may have run). */
-interface AgentSample extends LoadSample { settled: ProcMemory }
+interface AgentSample extends LoadSample { settled: ProcMemory; scaling?: Scaling }
+/** RSS (KiB) with SUBSCRIPTIONS more Subscriptions, then also EXTRA_CONTROLLERS more connected controllers. */
+interface Scaling { withSubscriptions: number; withControllers: number }
+
+const SUBSCRIPTIONS = 100;
+const EXTRA_CONTROLLERS = 16;
+const SUBSCRIBED_PATHS = ['Device.DeviceInfo.UpTime', 'Device.WiFi.Radio.1.Channel', 'Device.Ethernet.Interface.1.Stats.BytesReceived', 'Device.DeviceInfo.ProvisioningCode'];
+
+/**
+ * What a router adds per Subscription and per controller: SUBSCRIPTIONS rows (the per-controller
+ * maximum; ValueChange and ObjectCreation alternately), then EXTRA_CONTROLLERS WebSocket
+ * connections from unknown Endpoint IDs that each make one Get; RSS 1.5 s after each step. Absolute
+ * figures: a difference between two readings would mostly show when V8 last collected garbage.
+ */
+async function measureScaling(agent: RunningProcess, client: BenchClient): Promise<Scaling> {
+  const rssLater = async (): Promise<number> => { await new Promise((r) => setTimeout(r, 1500)); return memoryKiB(agent.pid).rss; };
+  for (let i = 0; i < SUBSCRIPTIONS; i++) {
+    const request = i % 2 === 1
+      ? addSubscription(`bench-sub-${i}`, 'ValueChange', SUBSCRIBED_PATHS[i % SUBSCRIBED_PATHS.length]!)
+      : addSubscription(`bench-sub-${i}`, 'ObjectCreation', 'Device.WiFi.AccessPoint.1.AssociatedDevice.');
+    expectSuccess(answerMsg(await client.request(recordFrom(CONTROLLER_EID, `bench-sub-${i}`, request))));
+  }
+  const withSubscriptions = await rssLater();
+  const others: BenchClient[] = [];
+  try {
+    for (let i = 0; i < EXTRA_CONTROLLERS; i++) {
+      const eid = `proto::bench-other-${i}`;
+      const other = await BenchClient.connect(agent.url, eid);
+      others.push(other);
+      await other.request(recordFrom(eid, `bench-other-${i}`, getParam('Device.DeviceInfo.')));
+    }
+    const withControllers = await rssLater();
+    return { withSubscriptions, withControllers };
+  } finally {
+    for (const o of others) await o.close();
+  }
+}
 
 /** Sends `records` one at a time (cyclically) `count` times; returns the CPU the peer spent, in µs per request. */
 async function sequentialGets(client: BenchClient, pid: number, records: Buffer[], count: number): Promise<number> {
@@ -52,7 +89,7 @@ async function sequentialGets(client: BenchClient, pid: number, records: Buffer[
 }
 
 /** One agent run: single-parameter Gets, then whole-tree Gets, then its memory once idle. */
-async function loadAgent(records: Buffer[], nodeArgs: string[] = []): Promise<{ sample: AgentSample; recorded: Buffer[]; treeParams: number }> {
+async function loadAgent(records: Buffer[], nodeArgs: string[] = [], scale = false): Promise<{ sample: AgentSample; recorded: Buffer[]; treeParams: number }> {
   const agent = await spawnAgent(nodeArgs);
   try {
     const client = await BenchClient.connect(agent.url, CONTROLLER_EID);
@@ -68,8 +105,9 @@ async function loadAgent(records: Buffer[], nodeArgs: string[] = []): Promise<{ 
     const memory = memoryKiB(agent.pid);
     await new Promise((r) => setTimeout(r, SETTLE_MS - 1000));
     const settled = memoryKiB(agent.pid);
+    const scaling = scale ? await measureScaling(agent, client) : undefined;
     await client.close();
-    return { sample: { memory, cpuPerGetUs, settled }, recorded, treeParams };
+    return { sample: { memory, cpuPerGetUs, settled, scaling }, recorded, treeParams };
   } finally {
     await agent.stop();
   }
@@ -117,7 +155,7 @@ export async function measureMemoryLoad(progress: (s: string) => void, rounds = 
     const responsesFile = join(work, 'responses.bin');
     for (let r = 0; r < rounds; r++) {
       progress(`memory after load, round ${r + 1}/${rounds}: agent`);
-      const a = await loadAgent(records);
+      const a = await loadAgent(records, [], true);
       agent.push(a.sample);
       treeParams = a.treeParams;
       if (r === 0) writeResponses(responsesFile, a.recorded);
@@ -154,6 +192,12 @@ export async function measureMemoryLoad(progress: (s: string) => void, rounds = 
       obuspaReference: figure(OBUSPA_RSS_KIB, 'KiB', undefined, 'OB-USP-Agent 11.0.4 on this machine (issue 10)'),
       split: { agent: split(agent.map((s) => s.memory)), agentSettled: split(agent.map((s) => s.settled)), wsEcho: split(echo.map((s) => s.memory)), bareNode: split(bare) },
       samplesKiB: { agent: agent.map((s) => s.memory.rss), agentSettled: agent.map((s) => s.settled.rss), bareNode: bare.map((s) => s.rss) },
+    },
+    scaling: {
+      note: `agent RSS after the load and its settled reading: with ${SUBSCRIPTIONS} Subscriptions added (one controller's maximum), then also ${EXTRA_CONTROLLERS} more controllers connected (unknown Endpoint IDs, one Get each); medians`,
+      withSubscriptions: figure(med(agent.map((s) => s.scaling!.withSubscriptions)), 'KiB'),
+      withSubscriptionsAndControllers: figure(med(agent.map((s) => s.scaling!.withControllers)), 'KiB', undefined, `${EXTRA_CONTROLLERS + 1} controllers connected`),
+      ratioToBareNode: figure(round(med(agent.map((s) => s.scaling!.withControllers)) / bareRss, 2), 'x'),
     },
     cpuPerGet: {
       agent: figure(round(agentCpu, 1), 'µs CPU/request', { op: '<=', value: OBUSPA_CPU_PER_GET_US * 1.5 }),
