@@ -9,7 +9,9 @@
  * to DIR when it stops); `node dist/bench/cpu-profile-summary.js DIR/*.cpuprofile` then says where
  * the time of the load phases goes.
  *
- * Phases: start-up and RSS (agent and bare Node spawned alternately), pipelined Get against the
+ * Phases: start-up and RSS (agent and bare Node spawned alternately), memory after load and CPU
+ * per Get beside bare-Node and ws-echo baselines (bench/memory-load.ts; alone:
+ * `node dist/bench/memory-load.js`), pipelined Get against the
  * agent process and the echo process (alternating rounds), whole-tree Get and GetSupportedDM end
  * to end, then in-process handler and codec costs and what permission checks add
  * (bench/access-cost.ts; alone: `node dist/bench/access-cost.js`), then the cost of one commit at
@@ -31,6 +33,7 @@ import { measureAccessCost } from './access-cost.js';
 import { measureCommitCost } from './commit-cost.js';
 import { measureSchemaLoad } from './schema-load.js';
 import { measureInProcess } from './in-process.js';
+import { measureMemoryLoad } from './memory-load.js';
 import { measureNotifications } from './notify.js';
 import { measurePlatforms } from './platforms.js';
 import { measureTransports } from './transports.js';
@@ -86,7 +89,7 @@ function startFigures(agent: StartSample[], bare: StartSample[]): Record<string,
       agentMin: figure(round(min(a), 1), 'ms'),
       bareNodeMedian: figure(round(median(b), 1), 'ms', undefined, 'node -e "require(\'http\').createServer().listen(port)"'),
       bareNodeMin: figure(round(min(b), 1), 'ms'),
-      ratioAgentToBareNode: figure(round(median(a) / median(b), 2), 'x (medians)'),
+      ratioAgentToBareNode: figure(round(median(a) / median(b), 2), 'x (medians)', { op: '<=', value: 2 }),
       samplesMs: { agent: a.map((v) => round(v, 1)), bareNode: b.map((v) => round(v, 1)) },
     },
     memory: {
@@ -168,6 +171,18 @@ async function main(): Promise<void> {
       add(echoT, await runPipeline(echoClient, getRecords, opts, echoCursor));
     }
     await echoClient.close();
+    // The launcher turns TurboFan off to save memory (bin/usp-agent.js): the same rounds against an
+    // agent started with `node --turbofan` show what that costs in throughput.
+    progress('pipelined Get: agent with TurboFan');
+    const turbofanAgent = await spawnAgent(['--turbofan']);
+    const turbofanT = newTotals();
+    try {
+      const tfClient = await BenchClient.connect(turbofanAgent.url, CONTROLLER_EID);
+      for (let r = 0; r < ROUNDS; r++) add(turbofanT, await runPipeline(tfClient, getRecords, opts, { next: 0 }));
+      await tfClient.close();
+    } finally {
+      await turbofanAgent.stop();
+    }
     const agentRate = agentT.answers / agentT.seconds;
     const echoRate = echoT.answers / echoT.seconds;
     const lat = Float64Array.from(agentT.latencies).sort();
@@ -179,7 +194,9 @@ async function main(): Promise<void> {
       agent: figure(Math.round(agentRate), 'requests/s'),
       wsEcho: figure(Math.round(echoRate), 'requests/s'),
       ratioAgentToEcho: figure(round(agentRate / echoRate, 3), 'x', { op: '>=', value: 0.37 }, 'the C reference agent (OB-USP-Agent) reaches 0.185 on this machine'),
-      roundsPerSecond: { agent: agentT.rounds, wsEcho: echoT.rounds },
+      agentWithTurbofan: figure(Math.round(turbofanT.answers / turbofanT.seconds), 'requests/s', undefined, 'node --turbofan bin/usp-agent.js: the launcher leaves the optimising compiler on (more memory, see memoryAfterLoad)'),
+      ratioAgentWithTurbofanToEcho: figure(round(turbofanT.answers / turbofanT.seconds / echoRate, 3), 'x'),
+      roundsPerSecond: { agent: agentT.rounds, agentWithTurbofan: turbofanT.rounds, wsEcho: echoT.rounds },
     };
     out.getLatency = {
       note: 'send → answer per request during the measured pipelined windows (32 in flight)',
@@ -221,6 +238,7 @@ async function main(): Promise<void> {
     rmSync(work, { recursive: true, force: true });
   }
   Object.assign(out, startMem);
+  out.memoryAfterLoad = await measureMemoryLoad(progress);
 
   progress('in-process: handlers and codec');
   out.inProcess = await measureInProcess({

@@ -6,8 +6,6 @@
  * Docker to start it again (the next Boot! says why, from the boot record in the data dir);
  * SIGTERM/SIGINT stop it cleanly (stop accepting, answer what is in flight, save state) and exit 0.
  */
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
 import { createLogger, isLogLevel, type LogLevel } from '../../datamodel/Logger.js';
 import { Agent, type AgentTlsFiles, type PlatformName } from '../Agent.js';
 import { PLATFORM_NAMES } from '../platforms.js';
@@ -18,6 +16,7 @@ import { Schema } from '../../datamodel/schema/Schema.js';
 import { EXIT_USAGE } from './cli-error.js';
 import { dataCommands } from './commands/data-commands.js';
 import { watchAndSchemaCommands } from './commands/watch-schema-commands.js';
+import { parseRunFast, type RunOptionValues } from './run-fast-path.js';
 
 /** Exit code when the agent cannot start (bad defaults, port in use): procd should not respawn fast. */
 export const EXIT_START_FAILED = 2;
@@ -96,8 +95,25 @@ function startFailure(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Parses `argv` (without node and the script) and runs the command. */
+/** The `run` command handler, for the options yargs or parseRunFast() produced. */
+async function runCommand(a: RunOptionValues): Promise<void> {
+  try {
+    const seed = a.seed === undefined ? undefined : parseSeed(a.seed);
+    const tls = a.cert !== undefined || a.ca !== undefined ? { cert: a.cert, key: a.key, ca: a.ca } : undefined;
+    await run({ defaults: a.defaults, dataDir: a['data-dir'], platform: a.platform, logLevel: a['log-level'] as LogLevel, seed, tls, vendorPrefix: a['vendor-prefix'], legacyCoap: a['legacy-coap'] });
+  } catch (e) {
+    // After SIGTERM the signal handler exits 0 once the stop is done: a start it cut short is no failure.
+    if (stopRequested) return;
+    process.stderr.write(`level=error component=agent msg=${JSON.stringify(startFailure(e))}\n`);
+    process.exit(EXIT_START_FAILED);
+  }
+}
+
 export async function main(argv: string[]): Promise<void> {
+  // A well-formed `run` starts without loading yargs (memory and start-up: see run-fast-path.ts).
+  const fast = parseRunFast(argv);
+  if (fast) return runCommand(fast);
+  const { default: yargs } = await import('yargs');
   const withRun = yargs(argv)
     .scriptName('usp-agent')
     .command('run', 'start the USP agent', (y) => y
@@ -113,18 +129,7 @@ export async function main(argv: string[]): Promise<void> {
       .option('ca', { type: 'string', describe: 'PEM CA certificate(s) that controller certificates must chain to (required for TLS MTPs)' })
       .check((a) => { if (!isLogLevel(String(a['log-level']))) throw new Error('--log-level must be error, warn, info or debug'); return true; })
       .example('$0 run --defaults examples/factory-defaults.json --data-dir ./.usp-data --platform simulated', 'the simulated gateway, state kept in ./.usp-data'),
-    async (a) => {
-      try {
-        const seed = a.seed === undefined ? undefined : parseSeed(a.seed);
-        const tls = a.cert !== undefined || a.ca !== undefined ? { cert: a.cert, key: a.key, ca: a.ca } : undefined;
-        await run({ defaults: a.defaults, dataDir: a['data-dir'], platform: a.platform as PlatformName, logLevel: a['log-level'] as LogLevel, seed, tls, vendorPrefix: a['vendor-prefix'], legacyCoap: a['legacy-coap'] });
-      } catch (e) {
-        // After SIGTERM the signal handler exits 0 once the stop is done: a start it cut short is no failure.
-        if (stopRequested) return;
-        process.stderr.write(`level=error component=agent msg=${JSON.stringify(startFailure(e))}\n`);
-        process.exit(EXIT_START_FAILED);
-      }
-    });
+    (a) => runCommand({ ...a, platform: a.platform as PlatformName }));
   await watchAndSchemaCommands(dataCommands(withRun))
     .completion('completion', 'print a bash/zsh completion script (usp-agent completion >> ~/.bashrc)', (current: string, _argv: unknown, defaults: (done?: (e: Error | null, list?: string[]) => void) => void, done: (list: string[]) => void) => {
       // TR-181 paths complete from the committed schema; commands and options as yargs knows them.
@@ -143,4 +148,5 @@ export async function main(argv: string[]): Promise<void> {
     .parseAsync();
 }
 
-await main(hideBin(process.argv));
+// What yargs' hideBin() gives for `node script …` (and for the bundled launcher).
+await main(process.argv.slice(2));

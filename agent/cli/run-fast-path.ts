@@ -1,0 +1,68 @@
+/**
+ * `usp-agent run` without loading yargs, for the command lines that cannot be wrong: every option
+ * known, given once, with a valid value. yargs costs the agent process ~4 MB of resident memory
+ * (its modules, ICU's segmentation data for its help layout) and ~60 ms of start-up, mostly
+ * rendering the help text it caches after every command; a router starts the agent with the same
+ * handful of options every time. Anything else (--help, a typo, a missing or bad value, camelCase
+ * or --no- forms) returns undefined and goes through yargs, which prints its usual message.
+ */
+import { parseArgs } from 'node:util';
+import { isLogLevel } from '../../datamodel/Logger.js';
+import { PLATFORM_NAMES } from '../platforms.js';
+import type { PlatformName } from '../Agent.js';
+
+/** The `run` options as yargs hands them to the command handler (same names, same defaults). */
+export interface RunOptionValues {
+  defaults: string;
+  'data-dir'?: string;
+  platform: PlatformName;
+  'legacy-coap': boolean;
+  'vendor-prefix'?: string;
+  seed?: string;
+  'log-level': string;
+  cert?: string;
+  key?: string;
+  ca?: string;
+}
+
+const STRING_OPTIONS = ['defaults', 'data-dir', 'platform', 'vendor-prefix', 'seed', 'log-level', 'cert', 'key', 'ca'] as const;
+
+/** The `run` options of `argv` (after the node binary and script), or undefined when yargs should decide. */
+export function parseRunFast(argv: readonly string[]): RunOptionValues | undefined {
+  if (argv[0] !== 'run') return undefined;
+  const rest = argv.slice(1);
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: { ...Object.fromEntries(STRING_OPTIONS.map((o) => [o, { type: 'string' as const }])), 'legacy-coap': { type: 'boolean' } },
+      strict: true,
+      allowPositionals: false,
+      tokens: true,
+    });
+  } catch {
+    return undefined;
+  }
+  // An option given twice becomes an array in yargs: leave that (and its message) to yargs.
+  const names = parsed.tokens.filter((t) => t.kind === 'option').map((t) => t.name);
+  if (new Set(names).size !== names.length) return undefined;
+  const v = parsed.values as Partial<Record<(typeof STRING_OPTIONS)[number], string>> & { 'legacy-coap'?: boolean };
+  if (v.defaults === undefined) return undefined;
+  const platform = v.platform ?? 'auto';
+  if (!(PLATFORM_NAMES as readonly string[]).includes(platform)) return undefined;
+  const logLevel = v['log-level'] ?? 'info';
+  if (!isLogLevel(logLevel)) return undefined;
+  if ((v.cert === undefined) !== (v.key === undefined)) return undefined;
+  return {
+    defaults: v.defaults,
+    'data-dir': v['data-dir'],
+    platform: platform as PlatformName,
+    'legacy-coap': v['legacy-coap'] ?? false,
+    'vendor-prefix': v['vendor-prefix'],
+    seed: v.seed,
+    'log-level': logLevel,
+    cert: v.cert,
+    key: v.key,
+    ca: v.ca,
+  };
+}

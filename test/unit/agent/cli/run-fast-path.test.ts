@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { parseRunFast } from '../../../../agent/cli/run-fast-path.js';
+
+describe('parseRunFast: `usp-agent run` without yargs', () => {
+  it('takes a well-formed run command line, with the defaults yargs would fill in', () => {
+    expect(parseRunFast(['run', '--defaults', 'd.json', '--data-dir=/data', '--platform', 'simulated', '--seed', '7', '--legacy-coap'])).toEqual({
+      defaults: 'd.json', 'data-dir': '/data', platform: 'simulated', 'legacy-coap': true, 'vendor-prefix': undefined, seed: '7',
+      'log-level': 'info', cert: undefined, key: undefined, ca: undefined,
+    });
+    expect(parseRunFast(['run', '--defaults', 'd.json'])).toMatchObject({ platform: 'auto', 'log-level': 'info', 'legacy-coap': false });
+    expect(parseRunFast(['run', '--defaults', 'd.json', '--cert', 'c.pem', '--key', 'k.pem', '--ca', 'ca.pem', '--log-level', 'warn']))
+      .toMatchObject({ cert: 'c.pem', key: 'k.pem', ca: 'ca.pem', 'log-level': 'warn' });
+  });
+
+  it('leaves everything else to yargs and its messages', () => {
+    const yargsDecides = [
+      [],
+      ['--help'],
+      ['run', '--help'],
+      ['run'], // --defaults missing
+      ['run', '--defaults', 'd.json', '--platfrom', 'simulated'], // unknown option
+      ['run', '--defaults', 'd.json', 'extra'], // positional
+      ['run', '--defaults', 'a.json', '--defaults', 'b.json'], // given twice
+      ['run', '--defaults', 'd.json', '--platform', 'windows'], // not a choice
+      ['run', '--defaults', 'd.json', '--log-level', 'loud'],
+      ['run', '--defaults', 'd.json', '--cert', 'c.pem'], // --cert implies --key
+      ['run', '--defaults', 'd.json', '--dataDir', '/data'], // camelCase form
+      ['run', '--defaults', 'd.json', '--no-legacy-coap'],
+      ['run', '--defaults'], // no value
+      ['get', 'Device.'],
+    ];
+    for (const argv of yargsDecides) expect(parseRunFast(argv), argv.join(' ')).toBeUndefined();
+  });
+});
