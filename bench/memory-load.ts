@@ -8,7 +8,8 @@
  * gets GETS sequential `Get Device.DeviceInfo.SerialNumber` and TREE_GETS `Get Device.` over one
  * WebSocket; then its RSS, RssAnon and Private_* (smaps_rollup) are read, 1 s and 10 s after the
  * load (idle: time for V8's memory reducer, which may or may not run); the same for the agent run
- * with `node --turbofan` (what the launcher turns off), to show that trade in the same run. The
+ * in the router profile (`node --no-turbofan`, what USP_AGENT_TURBOFAN=off and the OpenWrt package
+ * select), to show that trade in the same run; the memory target is the router profile's. The
  * baselines: a bare Node process that only listens (the floor for memory), and a bare `ws` echo process (answers
  * the same request Records with byte-identical recorded GetResp Records) for CPU per request —
  * the cost of Node plus a WebSocket round trip, against which the agent's own work shows.
@@ -154,13 +155,13 @@ export async function measureMemoryLoad(progress: (s: string) => void, rounds = 
   try {
     const responsesFile = join(work, 'responses.bin');
     for (let r = 0; r < rounds; r++) {
-      progress(`memory after load, round ${r + 1}/${rounds}: agent`);
-      const a = await loadAgent(records, [], true);
+      progress(`memory after load, round ${r + 1}/${rounds}: agent (router profile, no TurboFan)`);
+      const a = await loadAgent(records, ['--no-turbofan'], true);
       agent.push(a.sample);
       treeParams = a.treeParams;
       if (r === 0) writeResponses(responsesFile, a.recorded);
-      progress(`memory after load, round ${r + 1}/${rounds}: agent with TurboFan`);
-      turbofan.push((await loadAgent(records, ['--turbofan'])).sample);
+      progress(`memory after load, round ${r + 1}/${rounds}: agent with TurboFan (the launcher's default)`);
+      turbofan.push((await loadAgent(records)).sample);
       progress(`memory after load, round ${r + 1}/${rounds}: ws echo, bare node`);
       echo.push(await loadEcho(records, responsesFile));
       bare.push(await bareNode());
@@ -182,12 +183,12 @@ export async function measureMemoryLoad(progress: (s: string) => void, rounds = 
   return {
     note: `per round (${rounds}, alternating): ${GETS} sequential Get ${SERIAL_PATH} and ${TREE_GETS} Get Device. (${treeParams} parameters) over one WebSocket, then memory 1 s and ${SETTLE_MS / 1000} s later; medians. Baselines in the same run: a bare Node process that only listens (memory floor) and a bare ws echo answering the same Gets with recorded GetResp Records (CPU floor of Node + WebSocket)`,
     rssAfterLoad: {
-      agent: figure(agentRss, 'KiB'),
+      agent: figure(agentRss, 'KiB', undefined, 'router profile: USP_AGENT_TURBOFAN=off (node --no-turbofan), as the OpenWrt package runs it'),
       bareNode: figure(bareRss, 'KiB', undefined, 'node -e "require(\'http\').createServer().listen(port)", idle'),
       ratioAgentToBareNode: figure(round(agentRss / bareRss, 2), 'x', { op: '<=', value: 1.5 }),
       agentSettled: figure(settledRss, 'KiB', undefined, `${SETTLE_MS / 1000} s after the load, idle (V8's memory reducer may or may not have run by then)`),
       ratioSettledToBareNode: figure(round(settledRss / bareRss, 2), 'x'),
-      agentWithTurbofan: figure(turbofanRss, 'KiB', undefined, 'node --turbofan bin/usp-agent.js: the launcher leaves the optimising compiler on'),
+      agentWithTurbofan: figure(turbofanRss, 'KiB', undefined, 'bin/usp-agent.js as it starts by default (TurboFan on)'),
       agentWithTurbofanSettled: figure(m(turbofan.map((s) => s.settled), 'rss'), 'KiB'),
       obuspaReference: figure(OBUSPA_RSS_KIB, 'KiB', undefined, 'OB-USP-Agent 11.0.4 on this machine (issue 10)'),
       split: { agent: split(agent.map((s) => s.memory)), agentSettled: split(agent.map((s) => s.settled)), wsEcho: split(echo.map((s) => s.memory)), bareNode: split(bare) },
@@ -201,7 +202,7 @@ export async function measureMemoryLoad(progress: (s: string) => void, rounds = 
     },
     cpuPerGet: {
       agent: figure(round(agentCpu, 1), 'µs CPU/request', { op: '<=', value: OBUSPA_CPU_PER_GET_US * 1.5 }),
-      agentWithTurbofan: figure(round(turbofanCpu, 1), 'µs CPU/request', undefined, 'node --turbofan bin/usp-agent.js'),
+      agentWithTurbofan: figure(round(turbofanCpu, 1), 'µs CPU/request', undefined, 'bin/usp-agent.js as it starts by default (TurboFan on)'),
       wsEcho: figure(round(echoCpu, 1), 'µs CPU/request', undefined, 'the same Records answered by a bare ws echo: Node + WebSocket alone'),
       agentMinusEcho: figure(round(agentCpu - echoCpu, 1), 'µs CPU/request', undefined, "the agent's own work per Get"),
       obuspaReference: figure(OBUSPA_CPU_PER_GET_US, 'µs CPU/request', undefined, 'OB-USP-Agent 11.0.4 on this machine (issue 10); target is x1.5'),

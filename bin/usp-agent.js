@@ -10,14 +10,15 @@ import v8 from 'node:v8';
 // the agent is loaded, because the flag only steers later growth.
 v8.setFlagsFromString('--semi-space-growth-factor=1');
 
-// No TurboFan: the agent's hot paths run in Sparkplug (baseline) code. Measured with
-// bench/memory-load.ts (5,000 single-parameter Gets + whole-tree Gets, same run): RSS after load
-// 64 MB instead of 76 MB, at start 6 MB less, for 10-20 % more CPU per request at a controller's
-// usual pace and a quarter of the peak pipelined rate (bench/run.ts pipelinedGet). The optimising
-// compiler's code, its zone memory and the binary pages it touches are what a 256 MB router
-// cannot spare. Where memory is plentiful and load is high: `node --turbofan bin/usp-agent.js …`
-// (Node refuses V8 flags in NODE_OPTIONS, so the command line is the place).
-if (!process.execArgv.some((a) => a === '--turbofan' || a === '--opt')) v8.setFlagsFromString('--no-turbofan');
+// Router profile: USP_AGENT_TURBOFAN=off runs without V8's optimising compiler; hot code stays in
+// Sparkplug (baseline) code. Measured with bench/memory-load.ts (5,000 single-parameter Gets +
+// whole-tree Gets, same run): RSS after load about 12 MB lower (1.45x a bare Node process instead
+// of 1.7x), for about a quarter of the peak pipelined Get rate (bench/run.ts pipelinedGet) and
+// 10-20 % more CPU per request at a controller's usual pace. The OpenWrt package sets it (a router
+// has 256 MB for everything); elsewhere TurboFan stays on, where the agent is fastest. Set from
+// here because Node refuses V8 flags in NODE_OPTIONS; `node --no-turbofan bin/usp-agent.js` does
+// the same.
+if (process.env.USP_AGENT_TURBOFAN === 'off') v8.setFlagsFromString('--no-turbofan');
 
 const bundle = new URL('../dist/usp-agent.mjs', import.meta.url);
 await import(existsSync(bundle) ? bundle.href : '../dist/agent/cli/main.js');
