@@ -168,6 +168,19 @@ describe('UCI to factory defaults', () => {
     return `${bin}:${dirname(process.execPath)}:/usr/bin:/bin`;
   }
 
+  /**
+   * The installed tree's start wrapper as procd runs it, on a UCI configuration (the fixture,
+   * listening on a free port): `start(text)` runs it with `text` as `uci show` output.
+   */
+  async function startWrapper(dir: string): Promise<{ port: number; uci: string; data: string; start: (text: string) => Proc }> {
+    const port = await freePort();
+    const uci = FIXTURE.replace("usp-agent.ws.port='9001'", `usp-agent.ws.port='${port}'`);
+    const data = join(dir, 'etc/usp-agent');
+    const defaults = join(dir, 'var/etc/usp-agent/factory-defaults.json');
+    const start = (text: string): Proc => runScript(join(dir, LIB, 'usp-agent-start'), [defaults, data, '--platform', 'simulated'], { PATH: uciStandIn(dir, text) });
+    return { port, uci, data, start };
+  }
+
   it('turns `uci show usp-agent` into the defaults file and the agent starts from it: the controller, MTP and MQTT settings are served', async () => {
     const dir = installedCopy();
     try {
@@ -201,13 +214,10 @@ describe('UCI to factory defaults', () => {
   it('a changed UCI configuration wins over the saved state (kept as state.json.before-uci); an unchanged one keeps what controllers set', async () => {
     const dir = installedCopy();
     try {
-      const port = await freePort();
-      const uci = FIXTURE.replace("usp-agent.ws.port='9001'", `usp-agent.ws.port='${port}'`);
-      const data = join(dir, 'etc/usp-agent');
-      const defaults = join(dir, 'var/etc/usp-agent/factory-defaults.json');
+      const { port, uci, data, start: wrapper } = await startWrapper(dir);
       const url = `ws://127.0.0.1:${port}/usp`;
       const start = async (text: string): Promise<{ agent: Proc; c: TestController }> => {
-        const agent = runScript(join(dir, LIB, 'usp-agent-start'), [defaults, data, '--platform', 'simulated'], { PATH: uciStandIn(dir, text) });
+        const agent = wrapper(text);
         await agent.waitFor(/websocket server listening/);
         return { agent, c: await TestController.connect(url, 'proto::controller-1', 'os::0A1B2C-0A1B2C3D4E5F') };
       };
@@ -236,11 +246,7 @@ describe('UCI to factory defaults', () => {
   it('a configuration that no longer translates leaves the agent on the last one that did, with the error in the log', async () => {
     const dir = installedCopy();
     try {
-      const port = await freePort();
-      const uci = FIXTURE.replace("usp-agent.ws.port='9001'", `usp-agent.ws.port='${port}'`);
-      const data = join(dir, 'etc/usp-agent');
-      const defaults = join(dir, 'var/etc/usp-agent/factory-defaults.json');
-      const start = (text: string): Proc => runScript(join(dir, LIB, 'usp-agent-start'), [defaults, data, '--platform', 'simulated'], { PATH: uciStandIn(dir, text) });
+      const { port, uci, start } = await startWrapper(dir);
       let agent = start(uci);
       await agent.waitFor(/websocket server listening/);
       expect(await agent.terminate()).toBe(0);
