@@ -61,10 +61,12 @@ function renderTemplate(name: string, args: string[], ctx: MarkupContext): strin
       return first ?? ctx.syntax?.units ?? '';
     case 'datatype':
       return first && first !== 'expand' ? first : (ctx.syntax?.dataType ?? ctx.syntax?.type ?? '');
+    // The BBF's tools expand {{list}} and {{reference}} to whole sentences ("Comma-separated list
+    // of strings."); the bare one adds nothing the type row does not say, so it is left out.
     case 'list':
-      return first ? `comma-separated list of ${first}` : 'comma-separated list';
+      return first ? `Comma-separated list, ${first.trim()}.` : '';
     case 'reference':
-      return first ?? 'path name reference';
+      return first ? `Path name of ${first.trim()}.` : '';
     case 'numentries':
       return ctx.countedTable ? `The number of entries in the ${asName(ctx.countedTable)} table.` : '';
     case 'empty': return 'an empty string';

@@ -12,13 +12,15 @@ describe('TR-181 description markup rendered to plain text', () => {
 
   it('fills the self-referring templates from the item (name, units, dataType, list, counted table)', () => {
     const ctx: MarkupContext = { name: 'Timeout', objectPath: 'Device.X.', syntax: { type: 'unsignedInt', units: 'seconds', dataType: 'Seconds' }, countedTable: 'Device.X.Y.{i}.' };
-    expect(renderMarkup('{{param}} in {{units}} ({{datatype|expand}}), {{list}}; {{object}}', ctx)).toBe('Timeout in seconds (Seconds), comma-separated list; Device.X\u0001');
+    expect(renderMarkup('{{param}} in {{units}} ({{datatype|expand}}); {{object}}', ctx)).toBe('Timeout in seconds (Seconds); Device.X\u0001');
+    expect(describeText('{{list}} List items are languages. More.', ctx)).toBe('List items are languages.');
+    expect(describeText('{{list|each representing a MAC Address}} Second.', ctx)).toBe('Comma-separated list, each representing a MAC Address.');
     expect(describeText('{{numentries}}', ctx)).toBe('The number of entries in the Device.X.Y.{i}. table.');
   });
 
   it('renders empty, null, false, bibref and references; drops history and generated notes', () => {
-    expect(renderMarkup('{{empty}} or {{null}} or {{false}} per {{bibref|RFC3986|Section 3}}; {{reference|an IP interface}}'))
-      .toBe('an empty string or null or false per [RFC3986]; an IP interface');
+    expect(renderMarkup('{{empty}} or {{null}} or {{false}} per {{bibref|RFC3986|Section 3}}. {{list}} {{reference|an IP interface}} See'))
+      .toBe('an empty string or null or false per [RFC3986].  Path name of an IP interface. See');
     expect(describeText('{{deprecated|2.11|because it is not used}}\n\nThe real meaning. More.')).toBe('The real meaning.');
     expect(renderMarkup("'''Bold''' and ''italic''\n# first item\n* second")).toBe('Bold and italic\nfirst item\nsecond');
   });
