@@ -14,7 +14,7 @@ COPY . .
 RUN npm run build
 
 # Run time: the bundle (dist/usp-agent.mjs and the chunks it loads lazily), the launcher, the
-# schema and .proto files it reads beside it, package.json (the package root and version), the
+# schema (and its descriptions, for the CLI's schema command) and .proto files it reads beside it, package.json (the package root and version), the
 # container's entry and health scripts, and the simulated gateway's defaults. No node_modules:
 # the bundle holds every dependency.
 FROM ${BASE_IMAGE}
@@ -25,7 +25,8 @@ COPY --from=build /src/bin/usp-agent.js ./bin/
 COPY --from=build /src/dist/usp-agent.mjs ./dist/
 COPY --from=build /src/dist/chunks ./dist/chunks
 COPY --from=build /src/dist/docker/entry.js /src/dist/docker/env-defaults.js /src/dist/docker/volume-lock.js /src/dist/docker/health.js /src/dist/docker/websocket-ports.js ./dist/docker/
-COPY --from=build /src/datamodel/schema/tr181-schema.json ./datamodel/schema/
+# tr181-descriptions.json is read only by `usp-agent schema PATH` (docker exec), never by the agent.
+COPY --from=build /src/datamodel/schema/tr181-schema.json /src/datamodel/schema/tr181-descriptions.json ./datamodel/schema/
 COPY --from=build /src/agent/codec/proto ./agent/codec/proto
 COPY --from=build /src/examples/factory-defaults.json ./examples/
 # The agent's state (state.json holds secrets in clear text): owner-only, owned by the agent's

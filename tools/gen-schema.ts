@@ -1,5 +1,6 @@
 /**
- * Generates datamodel/schema/tr181-schema.json from the modular BBF TR-181 2.19.1 USP XML.
+ * Generates datamodel/schema/tr181-schema.json (and tr181-descriptions.json, the first sentence
+ * of each item's description, for `usp-agent schema PATH` only) from the modular BBF TR-181 2.19.1 USP XML.
  *
  *   node dist/tools/gen-schema.js [xmlDir]
  *
@@ -14,19 +15,22 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { SchemaFile } from '../datamodel/schema/types.js';
 import { checkSchema } from './gen-schema/check.js';
+import { emitDescriptions, serializeDescriptions } from './gen-schema/descriptions.js';
 import { DocumentSet } from './gen-schema/documents.js';
 import { emitSchema, serializeSchema } from './gen-schema/emit.js';
 import { ModelBuilder } from './gen-schema/expand.js';
 import { applyDefaultOverrides } from './gen-schema/overrides.js';
 import { SyntaxResolver } from './gen-schema/syntax.js';
 
-export { serializeSchema };
+export { serializeDescriptions, serializeSchema };
 
 /** The USP root document of TR-181 2.19.1; everything else is reached through its imports. */
 export const TOP_FILE = 'tr-181-2-19-1-usp.xml';
 
 export interface GenerateReport {
   schema: SchemaFile;
+  /** Path → first sentence of its description (tr181-descriptions.json, read only by `usp-agent schema`). */
+  descriptions: Map<string, string>;
   /** Modifications of items that do not exist, dangling references and similar oddities. */
   warnings: string[];
   /** dataTypes used without being imported, found by global name lookup. */
@@ -45,6 +49,7 @@ export function generateSchemaWithReport(xmlDir: string, topFile: string = TOP_F
   if (overrideProblems.length > 0) throw new Error(overrideProblems.join('; '));
   return {
     schema,
+    descriptions: emitDescriptions(tree),
     warnings: [...builder.warnings, ...checkSchema(schema)],
     fallbacks: [...docs.fallbacks],
     files: docs.loaded.map((d) => d.file),
@@ -73,6 +78,11 @@ export function schemaOutputPath(repoRoot: string = findRepoRoot()): string {
   return path.join(repoRoot, 'datamodel', 'schema', 'tr181-schema.json');
 }
 
+/** Beside the schema, never loaded by the agent: only `usp-agent schema PATH` reads it. */
+export function descriptionsOutputPath(repoRoot: string = findRepoRoot()): string {
+  return path.join(repoRoot, 'datamodel', 'schema', 'tr181-descriptions.json');
+}
+
 function main(): void {
   const repoRoot = findRepoRoot();
   const xmlDir = path.resolve(process.argv[2] ?? defaultXmlDir(repoRoot));
@@ -81,6 +91,9 @@ function main(): void {
   const text = serializeSchema(report.schema);
   const out = schemaOutputPath(repoRoot);
   fs.writeFileSync(out, text);
+  const descText = serializeDescriptions(report.schema.model, report.descriptions);
+  const descOut = descriptionsOutputPath(repoRoot);
+  fs.writeFileSync(descOut, descText);
 
   const objs = report.schema.objects;
   const count = (f: (o: SchemaFile['objects'][number]) => number): number => objs.reduce((n, o) => n + f(o), 0);
@@ -90,7 +103,8 @@ function main(): void {
     `${count((o) => o.events.length)} events`);
   for (const f of report.fallbacks) console.log(`fallback: ${f}`);
   for (const w of report.warnings) console.warn(`warning: ${w}`);
-  console.log(`wrote ${path.relative(process.cwd(), out)} (${text.length} bytes) in ${Math.round(performance.now() - started)} ms`);
+  console.log(`wrote ${path.relative(process.cwd(), out)} (${text.length} bytes) and ${path.relative(process.cwd(), descOut)} ` +
+    `(${report.descriptions.size} descriptions, ${Buffer.byteLength(descText)} bytes) in ${Math.round(performance.now() - started)} ms`);
 }
 
 /** True when this module is the script node was started with (not when imported by a test). */

@@ -2,14 +2,14 @@
  * `usp-agent schema PATH`: what the committed TR-181 schema says about a path, offline. For a
  * parameter its type, access, list and enumeration values, range, units and default; for an
  * object its parameters, commands, events and child objects; for a command or event its
- * arguments. The generated schema keeps no descriptions, so none is printed (it says so).
+ * arguments; and the first sentence of its TR-181 description, from the separate generated
+ * tr181-descriptions.json, read only here.
  */
 import { Schema } from '../../datamodel/schema/Schema.js';
 import type { SchemaArgument, Syntax } from '../../datamodel/schema/types.js';
 import { alignRows } from './format-response.js';
+import { descriptionText, readDescriptions, type Descriptions } from './schema-descriptions.js';
 import { lookupSchemaItem, type SchemaItem } from './schema-paths.js';
-
-const NO_DESCRIPTION = 'none (the committed schema keeps no descriptions)';
 
 /** One line summing up a syntax: "unsignedInt [1:4094] (seconds)", "string list, one of A|B". */
 export function syntaxSummary(s: Syntax): string {
@@ -38,8 +38,8 @@ function syntaxRows(s: Syntax): Array<[string, string]> {
 const argRows = (title: string, list: readonly SchemaArgument[]): Array<[string, string]> =>
   list.length === 0 ? [[title, 'none']] : list.map((a, i) => [i === 0 ? title : '', `${a.name}  ${syntaxSummary(a)}${a.mandatory ? ' (mandatory)' : ''}${a.enumerations?.length ? ` one of ${a.enumerations.join('|')}` : ''}`]);
 
-/** The readable description of a schema item. */
-export function describeItem(schema: Schema, item: SchemaItem): string {
+/** The readable description of a schema item; `descriptions` gives its first sentence. */
+export function describeItem(schema: Schema, item: SchemaItem, descriptions?: Descriptions): string {
   const head = `${item.path}  (${item.kind})`;
   let rows: Array<[string, string]>;
   switch (item.kind) {
@@ -66,18 +66,22 @@ export function describeItem(schema: Schema, item: SchemaItem): string {
       break;
     }
   }
-  rows.push(['description', NO_DESCRIPTION]);
+  rows.push(['description', descriptionText(descriptions, item.path)]);
   return `${head}\n${alignRows(rows.map(([k, v]) => [`  ${k}`, v]))}`;
 }
 
-/** Looks each path up in the committed schema and prints it (JSON: the schema entry itself). */
+/**
+ * Looks each path up in the committed schema and prints it (JSON: the schema entry itself, and
+ * its `description` when there is one).
+ */
 export function runSchema(args: { paths: string[]; json: boolean }): void {
   const schema = Schema.load();
   const items = args.paths.map((p) => lookupSchemaItem(schema, p));
+  const descriptions = readDescriptions();
   if (args.json) {
-    const plain = items.map((i) => ({ kind: i.kind, path: i.path, ...(i.kind === 'object' ? { object: i.object } : i.kind === 'parameter' ? { param: i.param } : i.kind === 'command' ? { command: i.command } : { event: i.event }) }));
+    const plain = items.map((i) => ({ kind: i.kind, path: i.path, ...(descriptions?.has(i.path) && { description: descriptions.get(i.path) }), ...(i.kind === 'object' ? { object: i.object } : i.kind === 'parameter' ? { param: i.param } : i.kind === 'command' ? { command: i.command } : { event: i.event }) }));
     process.stdout.write(`${JSON.stringify(plain.length === 1 ? plain[0] : plain, null, 2)}\n`);
     return;
   }
-  process.stdout.write(`${items.map((i) => describeItem(schema, i)).join('\n\n')}\n`);
+  process.stdout.write(`${items.map((i) => describeItem(schema, i, descriptions)).join('\n\n')}\n`);
 }

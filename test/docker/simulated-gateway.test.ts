@@ -115,6 +115,9 @@ describe('Docker simulated gateway (real engine)', () => {
 
     expect(await dockerOk('exec', name, 'id', '-u')).not.toBe('0');
     expect((await docker('exec', name, 'node', '/app/dist/docker/health.js')).code).toBe(0);
+    // The image ships the TR-181 descriptions the CLI's schema command prints.
+    expect(await dockerOk('exec', name, 'node', '/app/bin/usp-agent.js', 'schema', 'Device.DeviceInfo.SerialNumber'))
+      .toMatch(/^ {2}description +Identifier of the particular device that is unique/m);
     await waitHealthy(name);
 
     const stopped = await stop(name);

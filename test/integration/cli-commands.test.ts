@@ -286,7 +286,18 @@ describe('usp-agent schema (offline), completion, --help', () => {
     expect(r.stdout).toMatch(/^ {2}access +readWrite$/m);
     expect(r.stdout).toMatch(/^ {2}range +1\.\.255$/m);
     expect(r.stdout).toMatch(/^ {2}units +none$/m);
-    expect(r.stdout).toMatch(/^ {2}description +none/m);
+    expect(r.stdout).toMatch(/^ {2}description +The current radio channel used by the connection\.$/m);
+  });
+
+  it('prints the first sentence of the TR-181 description, markup rendered (object self-reference), in text and JSON', async () => {
+    const r = await runCli(['schema', 'Device.LocalAgent.Subscription.3.NotifType']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ {2}description +Type of Notification message that will be sent to the USP Controller specified by Recipient when this Device\.LocalAgent\.Subscription\.\{i\}\. is triggered\.$/m);
+    const s = await runCli(['schema', 'Device.DeviceInfo.SerialNumber', '--json']);
+    expect(JSON.parse(s.stdout)).toMatchObject({
+      kind: 'parameter', path: 'Device.DeviceInfo.SerialNumber',
+      description: 'Identifier of the particular device that is unique for the indicated class of product and manufacturer.',
+    });
   });
 
   it('describes an object given with * (parameters, commands) and a command given with {i} (arguments)', async () => {

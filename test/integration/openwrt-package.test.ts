@@ -74,7 +74,7 @@ describe('the ipk', () => {
   it('installs the agent under /usr/lib/usp-agent with the schema and protos, the command, the init script and the UCI config, and no node_modules', () => {
     const files = walk(root);
     for (const f of ['usr/bin/usp-agent', 'etc/init.d/usp-agent', 'etc/config/usp-agent', `${LIB}/bin/usp-agent.js`, `${LIB}/dist/usp-agent.mjs`, `${LIB}/package.json`,
-      `${LIB}/datamodel/schema/tr181-schema.json`, `${LIB}/agent/codec/proto/usp-record.proto`, `${LIB}/agent/codec/proto/usp-msg.proto`, `${LIB}/uci-defaults.mjs`, `${LIB}/usp-agent-start`]) {
+      `${LIB}/datamodel/schema/tr181-schema.json`, `${LIB}/datamodel/schema/tr181-descriptions.json`, `${LIB}/agent/codec/proto/usp-record.proto`, `${LIB}/agent/codec/proto/usp-msg.proto`, `${LIB}/uci-defaults.mjs`, `${LIB}/usp-agent-start`]) {
       expect(files, f).toContain(f);
     }
     expect(files.filter((f) => f.includes('node_modules'))).toEqual([]);
@@ -151,6 +151,17 @@ describe('the unpacked package on plain Node', () => {
       expect(await getValue(c, 'Device.WiFi.Radio.2.SupportedFrequencyBands')).toBe('5GHz');
       await c.close();
       expect(await agent.terminate()).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it('`usp-agent schema PATH` from /usr/bin/usp-agent prints the TR-181 description shipped in the package', async () => {
+    const dir = installedCopy();
+    try {
+      const cli = runScript(join(dir, 'usr/bin/usp-agent'), ['schema', 'Device.DeviceInfo.SerialNumber']);
+      await cli.waitFor(/^ {2}description +Identifier of the particular device that is unique for the indicated class of product and manufacturer\.$/);
+      expect(await cli.exited).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -20,6 +20,8 @@ export interface ParamNode {
   status: Status;
   mandatory: boolean;
   syntax?: TypedSyntax;
+  /** Raw description text (TR-181 markup kept), after every base= modification. */
+  description?: string;
 }
 
 export interface CommandNode {
@@ -28,12 +30,16 @@ export interface CommandNode {
   status: Status;
   input: Tree;
   output: Tree;
+  /** Raw description text (TR-181 markup kept), after every base= modification. */
+  description?: string;
 }
 
 export interface EventNode {
   name: string;
   status: Status;
   args: Tree;
+  /** Raw description text (TR-181 markup kept), after every base= modification. */
+  description?: string;
 }
 
 export interface ObjectNode {
@@ -48,6 +54,8 @@ export interface ObjectNode {
   params: Map<string, ParamNode>;
   commands: Map<string, CommandNode>;
   events: Map<string, EventNode>;
+  /** Raw description text (TR-181 markup kept), after every base= modification. */
+  description?: string;
 }
 
 /** Objects by path, in insertion (document) order. */
@@ -78,6 +86,17 @@ function status(el: XmlElement): Status | 'deleted' | undefined {
   if (s === undefined) return undefined;
   if (s === 'current' || s === 'deprecated' || s === 'obsoleted' || s === 'deleted') return s;
   throw new Error(`unknown status "${s}"`);
+}
+
+/**
+ * A `base=` modification's description replaces, prefixes or appends to the one it modifies
+ * (DM-schema `action`; a plain description with no action replaces).
+ */
+function mergeDescription(old: string | undefined, el: XmlElement): string | undefined {
+  const d = el.description;
+  if (d === undefined) return old;
+  if (old === undefined || d.action === undefined || d.action === 'replace') return d.text;
+  return d.action === 'prefix' ? `${d.text}\n\n${old}` : `${old}\n\n${d.text}`;
 }
 
 /** Guards against runaway component recursion; the real nesting depth is under 10. */
@@ -169,6 +188,7 @@ export class ModelBuilder {
     if (a.numEntriesParameter !== undefined) obj.numEntriesParameter = a.numEntriesParameter;
     if (a.enableParameter !== undefined) obj.enableParameter = a.enableParameter;
     if (st !== undefined) obj.status = st;
+    obj.description = mergeDescription(obj.description, el);
     this.expand(el.children, { ...ctx, prefix: path });
   }
 
@@ -195,6 +215,7 @@ export class ModelBuilder {
     if (a.access !== undefined) p.access = a.access as ParamAccess;
     if (st !== undefined) p.status = st;
     if (a.mandatory !== undefined) p.mandatory = a.mandatory === 'true';
+    p.description = mergeDescription(p.description, el);
     const syntax = el.children.find((c) => c.tag === 'syntax');
     if (syntax !== undefined) p.syntax = this.syntax.apply(p.syntax, syntax, ctx.doc);
     if (p.syntax === undefined) this.warn(ctx, `parameter ${ctx.prefix}${name} has no syntax`);
@@ -221,6 +242,7 @@ export class ModelBuilder {
     }
     if (el.attrs.async !== undefined) cmd.async = el.attrs.async === 'true';
     if (st !== undefined) cmd.status = st;
+    cmd.description = mergeDescription(cmd.description, el);
     for (const c of el.children) {
       if (c.tag === 'input') this.expand(c.children, { doc: ctx.doc, tree: cmd.input, prefix: '' });
       else if (c.tag === 'output') this.expand(c.children, { doc: ctx.doc, tree: cmd.output, prefix: '' });
@@ -247,6 +269,7 @@ export class ModelBuilder {
       obj.events.set(name, ev);
     }
     if (st !== undefined) ev.status = st;
+    ev.description = mergeDescription(ev.description, el);
     // An event's arguments are its direct children.
     this.expand(el.children, { doc: ctx.doc, tree: ev.args, prefix: '' });
   }

@@ -3,8 +3,9 @@
  *
  * The generator only needs element names, attributes and child order, so the parser output
  * (preserveOrder form, which keeps document order — the model depends on it) is reduced to
- * plain `{ tag, attrs, children }` nodes. Descriptions, text and comments are dropped at parse
- * time: they are most of the 4.9 MB and the schema file carries no description text.
+ * plain `{ tag, attrs, children }` nodes. Text and comments are dropped at parse time; a
+ * `<description>` is not kept as a child but as its parent's `description` (its text and
+ * `action`), because only tr181-descriptions.json uses it and the model builder merges it.
  */
 import { XMLParser } from 'fast-xml-parser';
 
@@ -14,10 +15,17 @@ export interface XmlElement {
   /** Attributes with prefixes stripped (dmr:previousParameter becomes previousParameter). */
   attrs: Readonly<Record<string, string>>;
   children: XmlElement[];
+  /** The element's own `<description>`: raw text (TR-181 markup kept) and its action attribute. */
+  description?: { text: string; action?: string };
 }
 
-/** Element names whose content never affects the generated schema. */
-const SKIPPED = new Set(['description', 'template', 'bibliography', '#text', '#comment']);
+/** Element names whose content never affects the generated files. */
+const SKIPPED = new Set(['template', 'bibliography', '#text', '#comment']);
+
+/** The text of a `<description>` node (its `#text` children joined). */
+function textOf(nodes: RawNode[]): string {
+  return nodes.map((n) => (typeof n['#text'] === 'string' ? n['#text'] : '')).join('');
+}
 
 const parser = new XMLParser({
   preserveOrder: true,
@@ -39,14 +47,21 @@ function convert(nodes: RawNode[]): XmlElement[] {
   const out: XmlElement[] = [];
   for (const node of nodes) {
     const tag = Object.keys(node).find((k) => k !== ':@');
-    if (tag === undefined || SKIPPED.has(tag)) continue;
+    if (tag === undefined || SKIPPED.has(tag) || tag === 'description') continue;
     const rawAttrs = (node[':@'] ?? {}) as Record<string, unknown>;
     const attrs: Record<string, string> = {};
     for (const [k, v] of Object.entries(rawAttrs)) {
       if (k === 'xmlns' || k.startsWith('xmlns:')) continue;
       attrs[k] = String(v);
     }
-    out.push({ tag, attrs, children: convert((node[tag] ?? []) as RawNode[]) });
+    const raw = (node[tag] ?? []) as RawNode[];
+    const el: XmlElement = { tag, attrs, children: convert(raw) };
+    const desc = raw.find((n) => 'description' in n);
+    if (desc !== undefined) {
+      const action = ((desc[':@'] ?? {}) as Record<string, unknown>).action;
+      el.description = { text: textOf((desc.description ?? []) as RawNode[]), ...(typeof action === 'string' && { action }) };
+    }
+    out.push(el);
   }
   return out;
 }

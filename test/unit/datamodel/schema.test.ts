@@ -5,11 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Schema, supportedParentPath } from '../../../datamodel/schema/Schema.js';
 import type { SchemaFile, SchemaObject } from '../../../datamodel/schema/types.js';
-import { defaultXmlDir, generateSchemaWithReport, serializeSchema } from '../../../tools/gen-schema.js';
+import { defaultXmlDir, generateSchemaWithReport, serializeDescriptions, serializeSchema } from '../../../tools/gen-schema.js';
 import { applyDefaultOverrides, DEFAULT_OVERRIDES } from '../../../tools/gen-schema/overrides.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const committedFile = path.join(repoRoot, 'datamodel/schema/tr181-schema.json');
+const committedDescriptions = path.join(repoRoot, 'datamodel/schema/tr181-descriptions.json');
 const xmlDir = defaultXmlDir(repoRoot);
 
 // Its load time is a bench figure (bench/schema-load.ts), not a test assertion.
@@ -121,7 +122,7 @@ describe('TR-181 2.19.1 USP schema (generated)', () => {
     expect(reachable).toBe(schema.objects().length);
   });
 
-  it('is byte-identical to a fresh generation from the BBF XML', () => {
+  it('is byte-identical to a fresh generation from the BBF XML (schema and descriptions)', () => {
     const report = generateSchemaWithReport(xmlDir);
     expect(report.warnings).toEqual([]);
     // vendor/bbf/tr181 holds exactly what the generator reads: every file there is reached from the root.
@@ -131,6 +132,9 @@ describe('TR-181 2.19.1 USP schema (generated)', () => {
       const out = path.join(tmp, 'tr181-schema.json');
       fs.writeFileSync(out, serializeSchema(report.schema));
       expect(fs.readFileSync(out).equals(fs.readFileSync(committedFile))).toBe(true);
+      const descOut = path.join(tmp, 'tr181-descriptions.json');
+      fs.writeFileSync(descOut, serializeDescriptions(report.schema.model, report.descriptions));
+      expect(fs.readFileSync(descOut).equals(fs.readFileSync(committedDescriptions))).toBe(true);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
