@@ -10,7 +10,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Agent } from '../agent/Agent.js';
 import { ControllerDirectory } from '../agent/ControllerDirectory.js';
 import type { GetReq } from '../agent/codec/types.js';
@@ -23,6 +22,7 @@ import { timeCalls } from './in-process.js';
 import { limitedRole } from './limited-role.js';
 import { freePort } from './port.js';
 import { median, round } from './stats.js';
+import { runAlone } from './run-alone.js';
 
 const LIMITED_EID = 'proto::controller-limited';
 const GET_TREE: GetReq = { paramPaths: ['Device.'], maxDepth: 0 };
@@ -68,9 +68,4 @@ export async function measureAccessCost(budgetMs: number): Promise<AccessCost> {
   }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  measureAccessCost(1500).then((r) => { process.stdout.write(`${JSON.stringify(r, null, 2)}\n`); process.exit(0); }, (e: unknown) => {
-    process.stderr.write(`[bench] failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-    process.exit(1);
-  });
-}
+runAlone(import.meta.url, undefined, () => measureAccessCost(1500));

@@ -19,7 +19,6 @@
 import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Agent } from '../agent/Agent.js';
 import { ControllerDirectory } from '../agent/ControllerDirectory.js';
 import type { AddReq, SetReq } from '../agent/codec/types.js';
@@ -36,6 +35,7 @@ import { CONTROLLER_EID, benchDefaults } from './agent-config.js';
 import { figure } from './figure.js';
 import { freePort } from './port.js';
 import { median, round } from './stats.js';
+import { runAlone } from './run-alone.js';
 
 const SMALL = 10;
 const LARGE = 10_000;
@@ -227,12 +227,4 @@ export async function measureCommitCost(progress: (s: string) => void): Promise<
   }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  measureCommitCost((s) => process.stderr.write(`[bench] ${s}\n`)).then((out) => {
-    process.stdout.write(`${JSON.stringify({ commitCost: out }, null, 2)}\n`);
-    process.exit(0);
-  }, (e: unknown) => {
-    process.stderr.write(`[bench] failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-    process.exit(1);
-  });
-}
+runAlone(import.meta.url, 'commitCost', measureCommitCost);

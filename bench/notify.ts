@@ -19,7 +19,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { DefaultsFile } from '../agent/defaults/apply-defaults.js';
 import { CONTROLLER_EID, benchDefaults } from './agent-config.js';
 import { BenchClient } from './client.js';
@@ -31,6 +30,7 @@ import { freePort } from './port.js';
 import { answerMsg, requestRecord } from './requests.js';
 import { AGENT_BIN, spawnListening, type RunningProcess } from './spawn-agent.js';
 import { quantileSorted, round } from './stats.js';
+import { runAlone } from './run-alone.js';
 
 const SUBSCRIBERS = ['proto::bench-subscriber-1', 'proto::bench-subscriber-2', 'proto::bench-subscriber-3'];
 const OBJ = 'Device.LocalAgent.Controller.1.';
@@ -165,12 +165,4 @@ export async function measureNotifications(progress: (s: string) => void): Promi
 }
 
 // Run alone: node dist/bench/notify.js
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  measureNotifications((s) => process.stderr.write(`[bench] ${s}\n`)).then((out) => {
-    process.stdout.write(`${JSON.stringify({ notifications: out }, null, 2)}\n`);
-    process.exit(0);
-  }, (e: unknown) => {
-    process.stderr.write(`[bench] failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-    process.exit(1);
-  });
-}
+runAlone(import.meta.url, 'notifications', measureNotifications);

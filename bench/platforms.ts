@@ -12,7 +12,6 @@
  * command calls per Get come from the platform's CommandRunner counter, cross-checked against the
  * fake tools' own invocation logs. Then the idle CPU of the simulated agent process (idle-cpu.ts).
  */
-import { fileURLToPath } from 'node:url';
 import { encodeMsg, responseMsg } from '../agent/codec/msg.js';
 import type { GetReq, GetResp } from '../agent/codec/types.js';
 import { handleGet } from '../agent/handlers/handle-get.js';
@@ -32,6 +31,7 @@ import { loadFigures, loadMark } from './load.js';
 import { fakeLinux, fakeMmcli, fakeOpenWrt, type FakeHost } from './platform-fakes.js';
 import { countGetRespParams } from './requests.js';
 import { median, round } from './stats.js';
+import { runAlone } from './run-alone.js';
 
 const GET_DEVICE: GetReq = { paramPaths: ['Device.'], maxDepth: 0 };
 const COLD_BUDGET_MS = 700;
@@ -189,12 +189,4 @@ export async function measurePlatforms(progress: (s: string) => void): Promise<R
 }
 
 // Run alone: node dist/bench/platforms.js
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  measurePlatforms((s) => process.stderr.write(`[bench] ${s}\n`)).then((out) => {
-    process.stdout.write(`${JSON.stringify({ platforms: out }, null, 2)}\n`);
-    process.exit(0);
-  }, (e: unknown) => {
-    process.stderr.write(`[bench] failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-    process.exit(1);
-  });
-}
+runAlone(import.meta.url, 'platforms', measurePlatforms);

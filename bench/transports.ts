@@ -14,7 +14,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadFigures, loadMark } from './load.js';
 import type { TransportRun } from './pipe-client.js';
 import { getParam, slottedRecords } from './requests.js';
@@ -22,6 +21,7 @@ import { round } from './stats.js';
 import { measureMqtt } from './transport-mqtt.js';
 import { measureTls } from './transport-tls.js';
 import { measureWebSocketClient } from './transport-ws-client.js';
+import { runAlone } from './run-alone.js';
 
 const SERIAL_PATH = 'Device.DeviceInfo.SerialNumber';
 const IN_FLIGHT = 32;
@@ -63,12 +63,4 @@ export async function measureTransports(progress: (s: string) => void, opts: Tra
 }
 
 // Run alone: node dist/bench/transports.js
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  measureTransports((s) => process.stderr.write(`[bench] ${s}\n`)).then((out) => {
-    process.stdout.write(`${JSON.stringify({ transports: out }, null, 2)}\n`);
-    process.exit(0);
-  }, (e: unknown) => {
-    process.stderr.write(`[bench] failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-    process.exit(1);
-  });
-}
+runAlone(import.meta.url, 'transports', measureTransports);
