@@ -11,6 +11,7 @@ import { afterAll, afterEach, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { AgentProcess, writeDefaultsFile } from '../peers/agent-process.js';
 import { freePort } from '../peers/TestController.js';
+import { dialledControllerWithSlowRetry } from '../peers/dialled-controller.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'usp-agent-sighup-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,16 +20,8 @@ afterEach(() => AgentProcess.killAll());
 it('SIGHUP makes the WebSocket client dial at once instead of waiting out its back-off, and the agent keeps running', async () => {
   const [agentPort, ctrlPort] = [await freePort(), await freePort()];
   const defaults = join(dir, 'defaults.json');
-  writeDefaultsFile(defaults, agentPort, {
-    'Device.LocalAgent.Controller.1.MTP.1.Enable': true,
-    'Device.LocalAgent.Controller.1.MTP.1.Protocol': 'WebSocket',
-    'Device.LocalAgent.Controller.1.MTP.1.WebSocket.Host': '127.0.0.1',
-    'Device.LocalAgent.Controller.1.MTP.1.WebSocket.Port': ctrlPort,
-    'Device.LocalAgent.Controller.1.MTP.1.WebSocket.Path': '/usp',
-    'Device.LocalAgent.Controller.1.MTP.1.WebSocket.EnableEncryption': false,
-    // A first retry 60-120 s away: only the reconnect SIGHUP asks for can bring the link in time.
-    'Device.LocalAgent.Controller.1.MTP.1.WebSocket.SessionRetryMinimumWaitInterval': 60,
-  });
+  // A first retry 60-120 s away: only the reconnect SIGHUP asks for can bring the link in time.
+  writeDefaultsFile(defaults, agentPort, dialledControllerWithSlowRetry(ctrlPort));
   const agent = AgentProcess.start(defaults, join(dir, 'data'));
   await agent.waitForLine(/controller link down; retrying/);
 

@@ -11,6 +11,7 @@ import { Agent } from '../../agent/Agent.js';
 import { silentLogger } from '../../datamodel/Logger.js';
 import { testDefaults, testSchema } from '../peers/agent-fixture.js';
 import { freePort } from '../peers/TestController.js';
+import { dialledControllerWithSlowRetry } from '../peers/dialled-controller.js';
 
 const cleanup: Array<() => Promise<void> | void> = [];
 afterAll(async () => { for (const c of cleanup.reverse()) await c(); });
@@ -20,16 +21,8 @@ it('an interface turning Up makes the WebSocket client dial at once instead of w
   const dir = mkdtempSync(join(tmpdir(), 'usp-agent-wan-'));
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
   const agent = await Agent.start({
-    defaults: testDefaults(agentPort, {
-      'Device.LocalAgent.Controller.1.MTP.1.Enable': true,
-      'Device.LocalAgent.Controller.1.MTP.1.Protocol': 'WebSocket',
-      'Device.LocalAgent.Controller.1.MTP.1.WebSocket.Host': '127.0.0.1',
-      'Device.LocalAgent.Controller.1.MTP.1.WebSocket.Port': ctrlPort,
-      'Device.LocalAgent.Controller.1.MTP.1.WebSocket.Path': '/usp',
-      'Device.LocalAgent.Controller.1.MTP.1.WebSocket.EnableEncryption': false,
-      // A first retry 60-120 s away: only a reconnect on WAN-up can bring the link back in time.
-      'Device.LocalAgent.Controller.1.MTP.1.WebSocket.SessionRetryMinimumWaitInterval': 60,
-    }),
+    // A first retry 60-120 s away: only a reconnect on WAN-up can bring the link back in time.
+    defaults: testDefaults(agentPort, dialledControllerWithSlowRetry(ctrlPort)),
     dataDir: dir, platform: 'simulated', log: silentLogger, seed: 42, schema: testSchema(),
   });
   cleanup.push(() => agent.stop());
