@@ -20,6 +20,8 @@ import { registerPlatform, type PlatformName } from './platforms.js';
 export type { PlatformName };
 import { registerBuiltinCommands, type BuiltinActions, type RestartCause } from './builtin-commands.js';
 import { registerFirmwareCommands } from './firmware/register-firmware.js';
+import { registerRootObject } from './baseline/root-object.js';
+import { registerInterfaceStack } from './baseline/interface-stack.js';
 import { ControllerDirectory } from './ControllerDirectory.js';
 import type { UnknownControllerLimits } from './UnknownControllerRows.js';
 import { registerSecurityCertificates } from './certificates/security-certificates.js';
@@ -161,6 +163,8 @@ export class Agent {
     registerNotificationObjects(model);
     const securityCertificates = registerSecurityCertificates(model);
     const platform = await registerPlatform(model, opts.platform, { seed: opts.seed, vendorPrefix: opts.vendorPrefix, log, store });
+    registerRootObject(model, schema.model);
+    registerInterfaceStack(model);
     const platformStop = platform.stop;
     // Firmware:1 Download()/Activate() and TransferComplete!, where the platform has firmware banks.
     if (platform.firmware) registerFirmwareCommands(model, platform.firmware, { ...actions, settle: () => agent?.notifications.engine.idle() ?? Promise.resolve(), log: log.child('firmware'), downloadPolicy: downloads.policy });

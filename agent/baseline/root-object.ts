@@ -1,0 +1,19 @@
+/**
+ * Device. itself (TR-181 Baseline:4): RootDataModelVersion says which TR-181 release the tree
+ * follows. It comes from the generated schema's model name ("Device:2.19" → "2.19"), so moving
+ * to a newer TR-181 cannot leave it stale. The NumberOfEntries parameters of Device. are derived
+ * from the tables that are served (DataModel), not stored here.
+ */
+import type { DataModel } from '../../datamodel/tree/DataModel.js';
+
+/** "Device:2.19" → "2.19" (the TR-181 `RootDataModelVersion` pattern is `2\.\d+`). */
+export function rootDataModelVersion(modelName: string): string {
+  const m = /^Device:(\d+\.\d+)/.exec(modelName);
+  if (!m) throw new Error(`the schema's model name ${JSON.stringify(modelName)} is not "Device:<major>.<minor>"`);
+  return m[1];
+}
+
+export function registerRootObject(model: DataModel, modelName: string): void {
+  const version = rootDataModelVersion(modelName);
+  model.register('Device.', { params: ['RootDataModelVersion'], get: () => ({ RootDataModelVersion: version }), changesOnlyThroughAgent: true });
+}
