@@ -84,7 +84,7 @@ export function createHttpReportChannel(opts: HttpChannelOptions): ReportChannel
     let headers: Record<string, string>;
     try {
       const encoded = opts.encode(batch);
-      headers = { 'content-type': encoded.contentType, 'bbf-report-format': encoded.reportFormat };
+      headers = { 'content-type': encoded.contentType, 'bbf-report-format': quoted(encoded.reportFormat) };
       body = await compress(Buffer.from(encoded.body, 'utf8'), target.compression);
       if (target.compression === 'GZIP') headers['content-encoding'] = 'gzip';
       else if (target.compression === 'Deflate') headers['content-encoding'] = 'deflate';
@@ -148,6 +148,14 @@ function readTarget(opts: HttpChannelOptions, log: Logger): HttpTarget | undefin
     log.error('cannot read the Profile HTTP settings', { profile: opts.profileKey, error: String(e) });
     return undefined;
   }
+}
+
+/**
+ * R-BULK.8's header value: Annex A shows it quoted (`BBF-Report-Format: "ParameterPerRow"`), and
+ * collectors written against that example compare the quoted form. A value already quoted stays.
+ */
+function quoted(reportFormat: string): string {
+  return /^".*"$/.test(reportFormat) ? reportFormat : `"${reportFormat}"`;
 }
 
 async function compress(body: Buffer, how: HttpTarget['compression']): Promise<Buffer> {

@@ -2,9 +2,10 @@
  * One Bulk Data report transfer over HTTP(S) (TR-369 Annex A "Enabling HTTP/HTTPS Bulk Data
  * Communication"): one POST or PUT of a ready body, with Basic credentials, and once more with
  * Digest credentials when the collector answers 401 with a Digest challenge (TR-181
- * Device.BulkData.Profile.{i}.HTTP.: Basic and Digest MUST be supported). Success is a 2xx
- * status ("Use of HTTP Status Codes"); anything else, and every network or TLS failure, is a
- * failed transfer the caller may retry.
+ * Device.BulkData.Profile.{i}.HTTP.: Basic and Digest MUST be supported). Redirects are followed
+ * with the same method and body (R-BULK.6 speaks of a collector reached through one), checked by
+ * the download policy at every hop. Success is a 2xx status ("Use of HTTP Status Codes");
+ * anything else, and every network or TLS failure, is a failed transfer the caller may retry.
  *
  * Bounded: one deadline for the whole exchange (connect, TLS, upload, answer), at most
  * MAX_RESPONSE_BYTES of the answer read (a collector that streams forever costs nothing), no
@@ -54,48 +55,81 @@ export async function sendReportRequest(r: ReportRequest): Promise<ReportResult>
   const onStop = (): void => deadline.abort(r.signal?.reason ?? new Error('stopped'));
   if (r.signal?.aborted) onStop();
   else r.signal?.addEventListener('abort', onStop, { once: true });
+  let url = r.url;
   try {
-    const refused = await r.policy?.check(r.url);
-    if (refused) return { ok: false, reason: refused };
-    const basic = r.credentials && `Basic ${Buffer.from(`${r.credentials.username}:${r.credentials.password}`).toString('base64')}`;
-    let answer = await exchange(r, basic, deadline.signal);
-    if (answer.status === 401 && r.credentials) {
-      const challenge = parseDigestChallenge(answer.wwwAuthenticate);
-      if (challenge) {
-        const uri = `${r.url.pathname}${r.url.search}`;
-        answer = await exchange(r, digestAuthorization(challenge, r.credentials.username, r.credentials.password, r.method, uri), deadline.signal);
+    for (let hop = 0; ; hop++) {
+      const refused = await r.policy?.check(url);
+      if (refused) return { ok: false, reason: hop === 0 ? refused : `redirect refused: ${refused}` };
+      // Credentials go only to the configured collector's origin, never where a redirect points elsewhere.
+      const credentials = url.origin === r.url.origin ? r.credentials : undefined;
+      const basic = credentials && `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+      let answer = await exchange(r, url, basic, deadline.signal);
+      if (answer.status === 401 && credentials) {
+        const challenge = parseDigestChallenge(answer.wwwAuthenticate);
+        if (challenge) {
+          const uri = `${url.pathname}${url.search}`;
+          answer = await exchange(r, url, digestAuthorization(challenge, credentials.username, credentials.password, r.method, uri), deadline.signal);
+        }
       }
+      if (answer.status >= 200 && answer.status < 300) return { ok: true, status: answer.status };
+      const here = `${url.protocol}//${url.host}`;
+      if (REDIRECTS.has(answer.status) && answer.location !== undefined) {
+        const next = redirectTarget(url, answer.location);
+        if (typeof next === 'string') return { ok: false, status: answer.status, reason: `${here} redirected the report: ${next}` };
+        if (hop >= MAX_REDIRECTS) return { ok: false, status: answer.status, reason: `more than ${MAX_REDIRECTS} redirects from ${where}` };
+        url = next;
+        continue;
+      }
+      return { ok: false, status: answer.status, reason: `${here} answered HTTP ${answer.status}${answer.statusText ? ` ${answer.statusText}` : ''}` };
     }
-    if (answer.status >= 200 && answer.status < 300) return { ok: true, status: answer.status };
-    return { ok: false, status: answer.status, reason: `${where} answered HTTP ${answer.status}${answer.statusText ? ` ${answer.statusText}` : ''}` };
   } catch (e) {
     if (deadline.signal.aborted) {
       const why = deadline.signal.reason;
       return { ok: false, reason: why instanceof Error ? why.message : String(why) };
     }
-    return { ok: false, reason: describeError(e, where) };
+    return { ok: false, reason: describeError(e, `${url.protocol}//${url.host}`) };
   } finally {
     clearTimeout(timer);
     r.signal?.removeEventListener('abort', onStop);
   }
 }
 
-interface Answer { status: number; statusText: string; wwwAuthenticate: string | string[] | undefined }
+/**
+ * Redirects followed with the same method and body. A report must reach the collector as sent, so
+ * 301 and 302 keep POST/PUT too (RFC 9110 §15.4.2-3 allow it); 303 asks for a GET of something
+ * else and counts as a failure.
+ */
+const REDIRECTS = new Set([301, 302, 307, 308]);
+export const MAX_REDIRECTS = 5;
+
+/** Where a redirect points, or why it is not followed (R-BULK.6: an HTTPS collector is never left for HTTP). */
+function redirectTarget(from: URL, location: string): URL | string {
+  let next: URL;
+  try { next = new URL(location, from); } catch { return 'Location is not a URL'; }
+  if (next.protocol !== 'http:' && next.protocol !== 'https:') return `scheme ${next.protocol} is not supported`;
+  if (from.protocol === 'https:' && next.protocol === 'http:') return 'from HTTPS to plain HTTP is refused';
+  next.username = '';
+  next.password = '';
+  next.hash = '';
+  return next;
+}
+
+interface Answer { status: number; statusText: string; wwwAuthenticate: string | string[] | undefined; location: string | undefined }
 
 /** One request/answer; rejects on a network, TLS or abort error before the status is known. */
-function exchange(r: ReportRequest, authorization: string | undefined, signal: AbortSignal): Promise<Answer> {
+function exchange(r: ReportRequest, url: URL, authorization: string | undefined, signal: AbortSignal): Promise<Answer> {
   const headers: OutgoingHttpHeaders = {
     ...r.headers, 'content-length': r.body.length, 'user-agent': 'usp-agent', connection: 'close',
     ...(authorization ? { authorization } : {}),
   };
-  const send = r.url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = send(r.url, {
+    const req = send(url, {
       method: r.method, headers, signal, agent: false,
       ...(r.policy ? { lookup: r.policy.lookup } : {}),
-      ...(r.url.protocol === 'https:' && r.ca ? { ca: r.ca } : {}),
+      ...(url.protocol === 'https:' && r.ca ? { ca: r.ca } : {}),
     }, (res) => {
-      const answer: Answer = { status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', wwwAuthenticate: res.headers['www-authenticate'] };
+      const answer: Answer = { status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', wwwAuthenticate: res.headers['www-authenticate'], location: res.headers.location };
       // The status is what counts; the body is read (bounded) only so the exchange ends cleanly.
       let bytes = 0;
       const done = (): void => { resolve(answer); res.destroy(); };

@@ -25,7 +25,7 @@ export interface CollectedRequest {
 
 /** How the collector answers one request. */
 export type PlannedAnswer =
-  | { status: number }
+  | { status: number; location?: string }
   /** 401 with a Digest challenge unless the request carries a valid Digest answer (MD5, qop auth). */
   | { digest: { realm: string; username: string; password: string } }
   /** Reads the request and never answers. */
@@ -85,7 +85,7 @@ export async function startHttpCollector(opts: { tls?: boolean } = {}): Promise<
         res.writeHead(401, { 'www-authenticate': `Digest realm="${d.realm}", qop="auth", nonce="n${requests.length}", opaque="op", algorithm=MD5` }).end();
         return;
       }
-      res.writeHead(answer.status).end(answer.status < 300 ? 'ok' : 'no');
+      res.writeHead(answer.status, answer.location === undefined ? {} : { location: answer.location }).end(answer.status < 300 ? 'ok' : 'no');
     });
   };
 

@@ -95,7 +95,7 @@ describe('one report (TR-369 Annex A headers and body)', () => {
     expect(req!.method).toBe('POST');
     expect(req!.url).toBe('/bulk');
     expect(req!.headers['content-type']).toBe('application/json; charset=UTF-8');
-    expect(req!.headers['bbf-report-format']).toBe('NameValuePair');
+    expect(req!.headers['bbf-report-format']).toBe('"NameValuePair"'); // quoted, as Annex A's example shows
     expect(req!.headers['content-encoding']).toBeUndefined();
     expect(Number(req!.headers['content-length'])).toBe(Buffer.byteLength(req!.body));
     expect(req!.headers.date).toMatch(/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/);
@@ -110,7 +110,7 @@ describe('one report (TR-369 Annex A headers and body)', () => {
     const [req] = collector.requests;
     expect(req!.method).toBe('PUT');
     expect(req!.headers['content-type']).toBe('text/csv; charset=UTF-8');
-    expect(req!.headers['bbf-report-format']).toBe('ParameterPerRow');
+    expect(req!.headers['bbf-report-format']).toBe('"ParameterPerRow"');
     expect(req!.headers.date).toBeUndefined();
     expect(req!.body).toBe(csv([r]).body);
   });
@@ -154,6 +154,38 @@ describe('authentication (TR-181 HTTP.Username/Password: Basic and Digest)', () 
     const out = await channel(target(collector.url('/d'), { username: 'acs', password: 'wrong' })).deliver(report());
     expect(out).toMatchObject({ ok: false, reason: expect.stringMatching(/HTTP 401/) });
     expect(collector.requests).toHaveLength(2);
+  });
+});
+
+describe('redirects (R-BULK.6)', () => {
+  it('follows 307 and 308 with the same method, body and credentials on the same origin', async () => {
+    collector.plan({ status: 307, location: '/second?a=1' }, { status: 308, location: collector.url('/third') });
+    const r = report();
+    expect(await channel(target(collector.url('/first'), { method: 'PUT', username: 'acs', password: 'pw' })).deliver(r)).toEqual({ ok: true });
+    expect(collector.requests.map((q) => [q.method, q.url, q.headers.authorization, q.body])).toEqual(
+      ['/first', '/second?a=1', '/third'].map((u) => ['PUT', u, `Basic ${Buffer.from('acs:pw').toString('base64')}`, json([r]).body]));
+  });
+
+  it('re-sends the report on 301 and 302 too, but no credentials to another origin', async () => {
+    const other = await startHttpCollector();
+    try {
+      collector.plan({ status: 301, location: other.url('/moved') });
+      expect(await channel(target(collector.url('/old'), { username: 'acs', password: 'pw' })).deliver(report())).toEqual({ ok: true });
+      expect(other.requests).toHaveLength(1);
+      expect(other.requests[0]!.method).toBe('POST');
+      expect(other.requests[0]!.headers.authorization).toBeUndefined();
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('fails on 303, a redirect loop, and a redirect without a usable Location', async () => {
+    collector.plan({ status: 303, location: '/elsewhere' });
+    expect(await channel(target(collector.url('/x'))).deliver(report())).toMatchObject({ ok: false, reason: expect.stringMatching(/HTTP 303/) });
+    collector.plan(...Array.from({ length: 6 }, () => ({ status: 302, location: '/loop' })));
+    expect(await channel(target(collector.url('/loop'))).deliver(report())).toMatchObject({ ok: false, reason: expect.stringMatching(/more than 5 redirects/) });
+    collector.plan({ status: 307, location: 'ftp://127.0.0.1/x' });
+    expect(await channel(target(collector.url('/x'))).deliver(report())).toMatchObject({ ok: false, reason: expect.stringMatching(/scheme ftp: is not supported/) });
   });
 });
 
@@ -375,6 +407,13 @@ describe('HTTPS', () => {
   it('delivers to a collector whose certificate chains to the configured CA', async () => {
     expect(await channel(target(secure.url('/tls')), { ca: testPki().ca.cert }).deliver(report())).toEqual({ ok: true });
     expect(secure.requests).toHaveLength(1);
+  });
+
+  it('never follows a redirect from HTTPS to plain HTTP', async () => {
+    secure.plan({ status: 308, location: collector.url('/plain') });
+    const out = await channel(target(secure.url('/tls')), { ca: testPki().ca.cert }).deliver(report());
+    expect(out).toMatchObject({ ok: false, reason: expect.stringMatching(/from HTTPS to plain HTTP is refused/) });
+    expect(collector.requests).toHaveLength(0);
   });
 
   it('refuses a collector Node\'s CAs do not trust', async () => {
