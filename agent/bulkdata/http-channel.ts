@@ -8,8 +8,10 @@
  * RetryMinimumWaitInterval and RetryIntervalMultiplier), until it succeeds, the next report is due
  * (`nextReportDue`, or the next `deliver`), or the channel stops; then the reports are retained
  * (NumberOfRetainedFailedReports, bounded; PersistAcrossReboot in the data directory) and go out
- * with the next report. Deliveries run one at a time, in order. Nothing here throws or rejects:
- * a collector that is down, slow, answers 500 or closes mid-request costs only retries.
+ * with the next report. Deliveries run one at a time, in order; while one is under way at most
+ * one more report waits (a newer one sends the waiting one to the retained reports). Nothing here
+ * throws or rejects: a collector that is down, slow, answers 500 or closes mid-request costs only
+ * retries.
  */
 import { promisify } from 'node:util';
 import { deflate, gzip } from 'node:zlib';
@@ -69,9 +71,11 @@ export function createHttpReportChannel(opts: HttpChannelOptions): ReportChannel
     if (!readTarget(opts, log)?.persistAcrossReboot) return retained.save(false);
     return undefined;
   });
-  let queue: Promise<unknown> = ready;
   /** Ends the retry waits of the delivery under way: a newer report is due. */
   let current: AbortController | undefined;
+  let running = false;
+  /** The one report waiting for the transfer under way; a newer one sends it to the retained ones. */
+  let waiting: { report: CollectedReport; resolve: (o: DeliveryOutcome) => void } | undefined;
 
   const deliverOne = async (report: CollectedReport, due: AbortSignal): Promise<DeliveryOutcome> => {
     await ready;
@@ -99,7 +103,7 @@ export function createHttpReportChannel(opts: HttpChannelOptions): ReportChannel
         headers: target.useDateHeader ? { ...headers, date: new Date().toUTCString() } : headers,
       });
       if (result.ok) {
-        retained.clear();
+        retained.remove(batch);
         await retained.save(target.persistAcrossReboot);
         log.debug('Bulk Data report delivered', { profile: opts.profileKey, reports: batch.length, status: result.status });
         return { ok: true };
@@ -121,18 +125,40 @@ export function createHttpReportChannel(opts: HttpChannelOptions): ReportChannel
     return { ok: false, reason, retained: retained.all.includes(report) };
   };
 
+  /** Runs the waiting delivery once the one under way has ended: one transfer at a time, in order. */
+  const pump = async (): Promise<void> => {
+    if (running || !waiting) return;
+    running = true;
+    const { report, resolve } = waiting;
+    waiting = undefined;
+    const due = new AbortController();
+    current = due;
+    const outcome = await deliverOne(report, due.signal).catch((e: unknown): DeliveryOutcome => {
+      log.error('Bulk Data delivery failed unexpectedly', { profile: opts.profileKey, error: String(e) });
+      return { ok: false, reason: 'internal error', retained: false };
+    });
+    running = false;
+    resolve(outcome);
+    void pump();
+  };
+
   return {
     deliver(report) {
       if (stopping.signal.aborted) return Promise.resolve({ ok: false, reason: 'the Bulk Data channel is stopped', retained: false });
-      current?.abort(); // the next report is due: the one before stops retrying and is retained
-      const due = new AbortController();
-      current = due;
-      const run = queue.then(() => deliverOne(report, due.signal)).catch((e: unknown): DeliveryOutcome => {
-        log.error('Bulk Data delivery failed unexpectedly', { profile: opts.profileKey, error: String(e) });
-        return { ok: false, reason: 'internal error', retained: false };
+      current?.abort(); // the next report is due: the one under way stops retrying (R-BULK.3)
+      if (waiting) {
+        // Bounded: at most one report waits. The older one never had its transfer; it is retained
+        // (NumberOfRetainedFailedReports) and goes out with this one.
+        const older = waiting;
+        const target = readTarget(opts, log);
+        retained.add(older.report, target?.numberOfRetainedFailedReports ?? 0);
+        void retained.save(target?.persistAcrossReboot ?? false);
+        older.resolve({ ok: false, reason: 'a newer report was due before this one could be sent', retained: retained.all.includes(older.report) });
+      }
+      return new Promise<DeliveryOutcome>((resolve) => {
+        waiting = { report, resolve };
+        void ready.then(pump);
       });
-      queue = run;
-      return run;
     },
     stop() {
       stopping.abort(new Error('the Bulk Data channel is stopped'));

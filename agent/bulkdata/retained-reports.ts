@@ -71,12 +71,24 @@ export class RetainedReports {
     this.reports = bound(reports, MAX_RETAINED_REPORTS);
   }
 
-  /** After a failed transfer: keeps the newest of `batch` that the limits allow. */
+  /**
+   * After a failed transfer of `batch` (the reports retained when it started, then the new one):
+   * keeps them and any reports retained since, newest first within the limits.
+   */
   retain(batch: readonly CollectedReport[], numberOfRetainedFailedReports: number): void {
-    this.reports = bound(batch, retainLimit(numberOfRetainedFailedReports));
+    const since = this.reports.filter((r) => !batch.includes(r));
+    this.reports = bound([...batch, ...since], retainLimit(numberOfRetainedFailedReports));
   }
 
-  clear(): void { this.reports = []; }
+  /** A report that never got its own transfer (a newer one was due first) waits for the next. */
+  add(report: CollectedReport, numberOfRetainedFailedReports: number): void {
+    this.reports = bound([...this.reports, report], retainLimit(numberOfRetainedFailedReports));
+  }
+
+  /** After a successful transfer: the reports it carried are delivered; ones retained since stay. */
+  remove(batch: readonly CollectedReport[]): void {
+    this.reports = this.reports.filter((r) => !batch.includes(r));
+  }
 
   /**
    * Makes the file match memory: written when `persist` (PersistAcrossReboot) and there are

@@ -25,7 +25,8 @@ export interface CollectedRequest {
 
 /** How the collector answers one request. */
 export type PlannedAnswer =
-  | { status: number; location?: string }
+  /** `after`: the answer waits for it (a slow collector the test releases). */
+  | { status: number; location?: string; after?: Promise<unknown> }
   /** 401 with a Digest challenge unless the request carries a valid Digest answer (MD5, qop auth). */
   | { digest: { realm: string; username: string; password: string } }
   /** Reads the request and never answers. */
@@ -85,7 +86,9 @@ export async function startHttpCollector(opts: { tls?: boolean } = {}): Promise<
         res.writeHead(401, { 'www-authenticate': `Digest realm="${d.realm}", qop="auth", nonce="n${requests.length}", opaque="op", algorithm=MD5` }).end();
         return;
       }
-      res.writeHead(answer.status, answer.location === undefined ? {} : { location: answer.location }).end(answer.status < 300 ? 'ok' : 'no');
+      const send = (): void => { res.writeHead(answer.status, answer.location === undefined ? {} : { location: answer.location }).end(answer.status < 300 ? 'ok' : 'no'); };
+      if (answer.after) void answer.after.then(send, send);
+      else send();
     });
   };
 

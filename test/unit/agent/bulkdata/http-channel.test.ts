@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, silentLogger, type Logger } from '../../../../datamodel/Logger.js';
 import { createHttpReportChannel, type HttpChannelOptions } from '../../../../agent/bulkdata/http-channel.js';
 import type { CollectedReport, HttpTarget, ReportChannel, ReportEncoder } from '../../../../agent/bulkdata/report-contract.js';
-import { retainedReportsFile } from '../../../../agent/bulkdata/retained-reports.js';
+import { MAX_RETAINED_REPORTS, retainedReportsFile } from '../../../../agent/bulkdata/retained-reports.js';
 import { downloadPolicy } from '../../../../agent/transfer/download-policy.js';
 import { startHttpCollector, type HttpCollector } from '../../../peers/http-collector.js';
 import { testPki } from '../../../peers/test-pki.js';
@@ -247,6 +247,42 @@ describe('retries (HTTP.RetryEnable, RetryMinimumWaitInterval x RetryIntervalMul
     collector.plan({ status: 500 });
     const out = await channel(target(collector.url('/r'), { retryEnable: true, numberOfRetainedFailedReports: 1 }), { secondMs: 1000, nextReportDue: () => Date.now() + 100 }).deliver(report());
     expect(out).toMatchObject({ ok: false, retained: true });
+    expect(collector.requests).toHaveLength(1);
+  });
+});
+
+describe('reports due while a transfer is under way (bounded: one waits, older ones are retained)', () => {
+  it('a report waiting behind a slow transfer joins the retained ones when a newer one is due, and is sent with it', async () => {
+    let release = (): void => undefined;
+    collector.plan({ status: 200, after: new Promise<void>((resolve) => { release = resolve; }) });
+    const c = channel(target(collector.url('/slow'), { numberOfRetainedFailedReports: -1 }));
+    const [a, b, d] = [report(), report(), report()];
+    const first = c.deliver(a);
+    await collector.waitForRequests(1);
+    const second = c.deliver(b);
+    const third = c.deliver(d);
+    expect(await second).toMatchObject({ ok: false, retained: true, reason: expect.stringMatching(/newer report/) });
+    release();
+    expect(await first).toEqual({ ok: true });
+    expect(await third).toEqual({ ok: true });
+    expect(collector.requests.map((q) => upTimes(q.body))).toEqual([[a.entries[0]!.value], [b, d].map((x) => x.entries[0]!.value)]);
+  });
+
+  it('many reports due behind a stalled collector cost one waiting report and the bounded retained queue', async () => {
+    collector.plan('stall');
+    const dir = dataDir();
+    const c = channel(target(collector.url('/stall'), { numberOfRetainedFailedReports: -1, persistAcrossReboot: true }), { requestTimeoutMs: 60_000, dataDir: dir });
+    const first = c.deliver(report());
+    await collector.waitForRequests(1);
+    const reports = Array.from({ length: 100 }, () => report());
+    const later = reports.map((r) => c.deliver(r));
+    const superseded = await Promise.all(later.slice(0, -1)); // resolved without waiting for the stalled transfer
+    expect(superseded.every((o) => !o.ok && /newer report/.test(o.reason))).toBe(true);
+    c.stop();
+    expect(await first).toMatchObject({ ok: false, reason: expect.stringMatching(/stopped/) });
+    expect(await later.at(-1)).toMatchObject({ ok: false, retained: true });
+    const kept = JSON.parse(readFileSync(retainedReportsFile(dir, 'Profile.1'), 'utf8')) as { reports: Array<{ entries: Array<{ value: number }> }> };
+    expect(kept.reports.map((r) => r.entries[0]!.value)).toEqual(reports.slice(-MAX_RETAINED_REPORTS).map((r) => r.entries[0]!.value));
     expect(collector.requests).toHaveLength(1);
   });
 });

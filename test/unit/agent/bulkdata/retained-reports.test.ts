@@ -41,8 +41,22 @@ describe('RetainedReports bounds', () => {
     const quarter = 'x'.repeat(Math.floor(MAX_RETAINED_BYTES / 4)); // a little over a quarter once serialised
     q.retain([1, 2, 3, 4, 5].map((n) => report(n, quarter)), -1);
     expect(numbers(q.all)).toEqual([3, 4, 5]);
-    q.retain([report(5, 'x'.repeat(MAX_RETAINED_BYTES))], -1);
-    expect(q.all).toEqual([]);
+    const fresh = new RetainedReports(undefined, silentLogger);
+    fresh.retain([report(5, 'x'.repeat(MAX_RETAINED_BYTES))], -1);
+    expect(fresh.all).toEqual([]);
+  });
+
+  it('keeps reports retained while a transfer was under way, after it in order; a success removes only what it carried', () => {
+    const q = new RetainedReports(undefined, silentLogger);
+    q.retain([report(1)], -1);
+    const batch = [...q.all, report(2)];
+    q.add(report(3), -1); // due while batch was being sent
+    q.retain(batch, -1);
+    expect(numbers(q.all)).toEqual([1, 2, 3]);
+    q.retain(batch, 2);
+    expect(numbers(q.all)).toEqual([2, 3]);
+    q.remove(batch);
+    expect(numbers(q.all)).toEqual([3]);
   });
 });
 
