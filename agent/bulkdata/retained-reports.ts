@@ -68,7 +68,8 @@ export class RetainedReports {
       this.log.warn('retained Bulk Data reports file is corrupt; ignoring it', { file: this.file });
       return;
     }
-    this.reports = bound(reports, MAX_RETAINED_REPORTS);
+    // Reports retained while the file was being read are newer than the file's.
+    this.reports = bound([...reports, ...this.reports], MAX_RETAINED_REPORTS);
   }
 
   /**

@@ -336,6 +336,21 @@ describe('PersistAcrossReboot (data directory)', () => {
     expect(existsSync(file)).toBe(false);
   });
 
+  it('keeps reports due while the file is still being read, after the file\'s', async () => {
+    const dir = dataDir();
+    const t = target(collector.url('/p'), { numberOfRetainedFailedReports: -1, persistAcrossReboot: true });
+    const before = channel(t, { dataDir: dir });
+    const old = report();
+    collector.plan({ status: 500 });
+    await before.deliver(old);
+    before.stop();
+    const after = channel(t, { dataDir: dir });
+    const rs = [report(), report(), report()];
+    const outcomes = rs.map((r) => after.deliver(r)); // before the file has been read back
+    expect(await outcomes[2]).toEqual({ ok: true });
+    expect(upTimes(collector.requests.at(-1)!.body)).toEqual([old, ...rs].map((x) => x.entries[0]!.value));
+  });
+
   it('writes no file when PersistAcrossReboot is false; one left from before is sent, then removed', async () => {
     const dir = dataDir();
     const file = retainedReportsFile(dir, 'Profile.1');
