@@ -82,7 +82,7 @@ export function createHttpReportChannel(opts: HttpChannelOptions): ReportChannel
     const target = readTarget(opts, log);
     const batch = [...retained.all, report];
     if (!target) return fail(batch, report, 'the Profile has no HTTP settings', undefined);
-    const built = reportUrl(target.url, opts.identity?.(), target.uriParameters);
+    const built = reportUrl(target.url, readIdentity(opts, log), target.uriParameters);
     if ('problem' in built) return fail(batch, report, built.problem, target);
     let body: Buffer;
     let headers: Record<string, string>;
@@ -110,7 +110,10 @@ export function createHttpReportChannel(opts: HttpChannelOptions): ReportChannel
       }
       log.warn('Bulk Data report transfer failed', { profile: opts.profileKey, url: redactedUrl(target.url), reason: result.reason, attempt: retry });
       if (!target.retryEnable || stopping.signal.aborted || due.aborted) break;
-      const waitMs = retryWaitMs(retry, target.retryMinimumWaitInterval, target.retryIntervalMultiplier, opts.random) * secondMs / 1000;
+      // Clamped to the TR-181 ranges (1..65535 s, 1000..65535): a bad value must not end the retries.
+      const m = clamp(target.retryMinimumWaitInterval, 1, 65535);
+      const k = clamp(target.retryIntervalMultiplier, 1000, 65535);
+      const waitMs = retryWaitMs(retry, m, k, opts.random) * secondMs / 1000;
       const next = opts.nextReportDue?.();
       if (next !== undefined && Date.now() + waitMs >= next) break;
       if (!await sleep(waitMs, [due, stopping.signal])) break;
@@ -174,6 +177,19 @@ function readTarget(opts: HttpChannelOptions, log: Logger): HttpTarget | undefin
     log.error('cannot read the Profile HTTP settings', { profile: opts.profileKey, error: String(e) });
     return undefined;
   }
+}
+
+function readIdentity(opts: HttpChannelOptions, log: Logger): ReportIdentity | undefined {
+  try {
+    return opts.identity?.();
+  } catch (e) {
+    log.error('cannot read the device identity for the Bulk Data Request-URI', { profile: opts.profileKey, error: String(e) });
+    return undefined;
+  }
+}
+
+function clamp(v: number, min: number, max: number): number {
+  return Number.isFinite(v) ? Math.min(Math.max(v, min), max) : min;
 }
 
 /**

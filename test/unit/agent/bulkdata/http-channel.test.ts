@@ -216,6 +216,13 @@ describe('retries (HTTP.RetryEnable, RetryMinimumWaitInterval x RetryIntervalMul
     expect(collector.requests).toHaveLength(3);
   });
 
+  it('keeps retry settings outside the TR-181 ranges within them instead of failing the delivery', async () => {
+    collector.plan({ status: 500 });
+    const t = target(collector.url('/r'), { retryEnable: true, retryMinimumWaitInterval: 0, retryIntervalMultiplier: 10 });
+    expect(await channel(t).deliver(report())).toEqual({ ok: true });
+    expect(collector.requests).toHaveLength(2);
+  });
+
   it('does not retry when RetryEnable is false', async () => {
     collector.plan({ status: 500 });
     const out = await channel(target(collector.url('/r'))).deliver(report());
