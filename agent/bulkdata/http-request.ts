@@ -100,6 +100,7 @@ export async function sendReportRequest(r: ReportRequest): Promise<ReportResult>
  * else and counts as a failure.
  */
 const REDIRECTS = new Set([301, 302, 307, 308]);
+/** Most redirects followed for one report; one more is a failed transfer. */
 export const MAX_REDIRECTS = 5;
 
 /** Where a redirect points, or why it is not followed (R-BULK.6: an HTTPS collector is never left for HTTP). */
