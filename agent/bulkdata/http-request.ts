@@ -63,12 +63,17 @@ export async function sendReportRequest(r: ReportRequest): Promise<ReportResult>
       // Credentials go only to the configured collector's origin, never where a redirect points elsewhere.
       const credentials = url.origin === r.url.origin ? r.credentials : undefined;
       const basic = credentials && `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
-      let answer = await exchange(r, url, basic, deadline.signal);
+      // Basic goes unasked only inside TLS: over plain HTTP the password would cross the wire in
+      // clear to a collector that may want Digest, so there it waits for the collector's challenge.
+      const preemptive = url.protocol === 'https:' ? basic : undefined;
+      let answer = await exchange(r, url, preemptive, deadline.signal);
       if (answer.status === 401 && credentials) {
         const challenge = parseDigestChallenge(answer.wwwAuthenticate);
         if (challenge) {
           const uri = `${url.pathname}${url.search}`;
           answer = await exchange(r, url, digestAuthorization(challenge, credentials.username, credentials.password, r.method, uri), deadline.signal);
+        } else if (!preemptive && asksForBasic(answer.wwwAuthenticate)) {
+          answer = await exchange(r, url, basic, deadline.signal);
         }
       }
       if (answer.status >= 200 && answer.status < 300) return { ok: true, status: answer.status };
@@ -160,4 +165,10 @@ function describeError(e: unknown, where: string): string {
 
 function formatSeconds(ms: number): string {
   return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`;
+}
+
+/** Whether a 401's WWW-Authenticate offers the Basic scheme (RFC 7617). */
+function asksForBasic(headers: string | readonly string[] | undefined): boolean {
+  const values = headers === undefined ? [] : typeof headers === 'string' ? [headers] : headers;
+  return values.some((v) => /(^|[\s,])Basic(\s|,|$)/i.test(v));
 }

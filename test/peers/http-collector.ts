@@ -29,6 +29,8 @@ export type PlannedAnswer =
   | { status: number; location?: string; after?: Promise<unknown> }
   /** 401 with a Digest challenge unless the request carries a valid Digest answer (MD5, qop auth). */
   | { digest: { realm: string; username: string; password: string } }
+  /** 401 with a Basic challenge unless the request carries these Basic credentials. */
+  | { basic: { realm: string; username: string; password: string } }
   /** Reads the request and never answers. */
   | 'stall'
   /** Destroys the connection as soon as the request headers arrive. */
@@ -41,7 +43,7 @@ export interface HttpCollector {
   readonly origin: string;
   url(pathAndQuery: string): string;
   readonly requests: CollectedRequest[];
-  /** Answers for the next requests, in order (a Digest answer stays until it is satisfied). */
+  /** Answers for the next requests, in order (a Digest or Basic challenge stays until it is satisfied). */
   plan(...answers: PlannedAnswer[]): void;
   /** Forgets the answers not used yet. */
   resetPlan(): void;
@@ -65,7 +67,8 @@ export async function startHttpCollector(opts: { tls?: boolean } = {}): Promise<
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const answer = planned[0] ?? { status: 200 };
-    if (!('digest' in (typeof answer === 'object' ? answer : {}))) planned.shift();
+    const challenges = typeof answer === 'object' && ('digest' in answer || 'basic' in answer);
+    if (!challenges) planned.shift();
     if (answer === 'close') {
       record({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: '', rawLength: 0 });
       req.socket.destroy();
@@ -84,6 +87,12 @@ export async function startHttpCollector(opts: { tls?: boolean } = {}): Promise<
         const d = answer.digest;
         if (digestValid(req, d)) { planned.shift(); res.writeHead(200).end('ok'); return; }
         res.writeHead(401, { 'www-authenticate': `Digest realm="${d.realm}", qop="auth", nonce="n${requests.length}", opaque="op", algorithm=MD5` }).end();
+        return;
+      }
+      if ('basic' in answer) {
+        const b = answer.basic;
+        if (req.headers.authorization === `Basic ${Buffer.from(`${b.username}:${b.password}`).toString('base64')}`) { planned.shift(); res.writeHead(200).end('ok'); return; }
+        res.writeHead(401, { 'www-authenticate': `Basic realm="${b.realm}"` }).end();
         return;
       }
       const send = (): void => { res.writeHead(answer.status, answer.location === undefined ? {} : { location: answer.location }).end(answer.status < 300 ? 'ok' : 'no'); };

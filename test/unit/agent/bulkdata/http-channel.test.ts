@@ -126,18 +126,27 @@ describe('one report (TR-369 Annex A headers and body)', () => {
 });
 
 describe('authentication (TR-181 HTTP.Username/Password: Basic and Digest)', () => {
-  it('sends Basic credentials from Username and Password', async () => {
-    await channel(target(collector.url('/a'), { username: 'acs', password: 'pa:ss é' })).deliver(report());
-    expect(collector.requests[0]!.headers.authorization).toBe(`Basic ${Buffer.from('acs:pa:ss é').toString('base64')}`);
+  it('sends Basic credentials from Username and Password when a plain-HTTP collector asks for them', async () => {
+    collector.plan({ basic: { realm: 'bulk', username: 'acs', password: 'pa:ss é' } });
+    expect(await channel(target(collector.url('/a'), { username: 'acs', password: 'pa:ss é' })).deliver(report())).toEqual({ ok: true });
+    expect(collector.requests.map((q) => q.headers.authorization)).toEqual([undefined, `Basic ${Buffer.from('acs:pa:ss é').toString('base64')}`]);
   });
 
   it('takes credentials from the URL userinfo when Username is empty, and never sends the userinfo', async () => {
     const url = collector.url('/a').replace('http://', 'http://user%40x:p%3Aw@');
-    await channel(target(url)).deliver(report());
-    expect(collector.requests[0]!.headers.authorization).toBe(`Basic ${Buffer.from('user@x:p:w').toString('base64')}`);
-    expect(collector.requests[0]!.url).toBe('/a');
-    await channel(target(url, { username: 'acs', password: 'pw' })).deliver(report());
-    expect(collector.requests[1]!.headers.authorization).toBe(`Basic ${Buffer.from('acs:pw').toString('base64')}`);
+    collector.plan({ basic: { realm: 'bulk', username: 'user@x', password: 'p:w' } });
+    expect(await channel(target(url)).deliver(report())).toEqual({ ok: true });
+    expect(collector.requests[1]!.headers.authorization).toBe(`Basic ${Buffer.from('user@x:p:w').toString('base64')}`);
+    expect(collector.requests.map((q) => q.url)).toEqual(['/a', '/a']);
+    collector.plan({ basic: { realm: 'bulk', username: 'acs', password: 'pw' } });
+    expect(await channel(target(url, { username: 'acs', password: 'pw' })).deliver(report())).toEqual({ ok: true });
+    expect(collector.requests[3]!.headers.authorization).toBe(`Basic ${Buffer.from('acs:pw').toString('base64')}`);
+  });
+
+  it('never puts the password in clear on plain HTTP for a collector that asks for Digest', async () => {
+    collector.plan({ digest: { realm: 'bulk', username: 'acs', password: 'secret' } });
+    expect(await channel(target(collector.url('/d'), { username: 'acs', password: 'secret' })).deliver(report())).toEqual({ ok: true });
+    expect(collector.requests.map((q) => q.headers.authorization ?? '')).not.toContainEqual(expect.stringMatching(/^Basic /));
   });
 
   it('answers a Digest challenge (401) by sending the report again with Digest credentials', async () => {
@@ -159,18 +168,20 @@ describe('authentication (TR-181 HTTP.Username/Password: Basic and Digest)', () 
 
 describe('redirects (R-BULK.6)', () => {
   it('follows 307 and 308 with the same method, body and credentials on the same origin', async () => {
-    collector.plan({ status: 307, location: '/second?a=1' }, { status: 308, location: collector.url('/third') });
+    collector.plan({ status: 307, location: '/second?a=1' }, { status: 308, location: collector.url('/third') }, { basic: { realm: 'bulk', username: 'acs', password: 'pw' } });
     const r = report();
     expect(await channel(target(collector.url('/first'), { method: 'PUT', username: 'acs', password: 'pw' })).deliver(r)).toEqual({ ok: true });
+    const basic = `Basic ${Buffer.from('acs:pw').toString('base64')}`;
     expect(collector.requests.map((q) => [q.method, q.url, q.headers.authorization, q.body])).toEqual(
-      ['/first', '/second?a=1', '/third'].map((u) => ['PUT', u, `Basic ${Buffer.from('acs:pw').toString('base64')}`, json([r]).body]));
+      [['/first', undefined], ['/second?a=1', undefined], ['/third', undefined], ['/third', basic]].map(([u, a]) => ['PUT', u, a, json([r]).body]));
   });
 
   it('re-sends the report on 301 and 302 too, but no credentials to another origin', async () => {
     const other = await startHttpCollector();
     try {
       collector.plan({ status: 301, location: other.url('/moved') });
-      expect(await channel(target(collector.url('/old'), { username: 'acs', password: 'pw' })).deliver(report())).toEqual({ ok: true });
+      other.plan({ basic: { realm: 'elsewhere', username: 'acs', password: 'pw' } });
+      expect(await channel(target(collector.url('/old'), { username: 'acs', password: 'pw' })).deliver(report())).toMatchObject({ ok: false, reason: expect.stringMatching(/HTTP 401/) });
       expect(other.requests).toHaveLength(1);
       expect(other.requests[0]!.method).toBe('POST');
       expect(other.requests[0]!.headers.authorization).toBeUndefined();
@@ -465,6 +476,12 @@ describe('HTTPS', () => {
   it('delivers to a collector whose certificate chains to the configured CA', async () => {
     expect(await channel(target(secure.url('/tls')), { ca: testPki().ca.cert }).deliver(report())).toEqual({ ok: true });
     expect(secure.requests).toHaveLength(1);
+  });
+
+  it('sends Basic credentials with the first request inside TLS', async () => {
+    const before = secure.requests.length;
+    expect(await channel(target(secure.url('/tls'), { username: 'acs', password: 'pw' }), { ca: testPki().ca.cert }).deliver(report())).toEqual({ ok: true });
+    expect(secure.requests.slice(before).map((q) => q.headers.authorization)).toEqual([`Basic ${Buffer.from('acs:pw').toString('base64')}`]);
   });
 
   it('never follows a redirect from HTTPS to plain HTTP', async () => {
