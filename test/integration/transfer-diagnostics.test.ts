@@ -171,3 +171,27 @@ describe('invalid input', () => {
     expect(http.seen.length).toBe(before);
   });
 });
+
+describe('Interface, cancel and the cap on running diagnostics', () => {
+  it('Interface names the source address (the simulated gateway\'s loopback, Device.IP.Interface.3)', async () => {
+    const out = await run('DownloadDiagnostics()', { DownloadURL: http.url('/bytes/1000'), Interface: 'Device.IP.Interface.3', ProtocolVersion: 'IPv4' }, 'dl-if');
+    expect(out).toMatchObject({ Status: 'Complete', IPAddressUsed: '127.0.0.1' });
+  });
+
+  it('a fifth diagnostic while four run fails with 7005; Request.{i}.Cancel() ends a running one with 7023 and frees its slot', async () => {
+    const started = await Promise.all([1, 2, 3, 4].map(async (i) => {
+      const r = await operateOne(c, `${DIAG}DownloadDiagnostics()`, { DownloadURL: http.url('/endless/cancel'), TimeBasedTestDuration: '60' }, `dl-long-${i}`);
+      if (r.operationResp !== 'reqObjPath') throw new Error(JSON.stringify(r));
+      return r.reqObjPath;
+    }));
+    expect(await failureOf('UploadDiagnostics()', { UploadURL: http.url('/upload'), TestFileLength: '10' }, 'ul-no-slot')).toBe(7005);
+    for (const req of started) expect(cmdFailureCode(await operateOne(c, `${req}Cancel()`, {}, 'cancel'))).toBeUndefined();
+    for (const i of [1, 2, 3, 4]) {
+      const oc = await waitForNotification(c, operComplete(`dl-long-${i}`), 5000);
+      expect(oc).toMatchObject({ operationResp: 'cmdFailure', cmdFailure: { errCode: 7023 } });
+    }
+    // The canceled transfers' connections are closed, and the slots are free again.
+    await http.waitFor('/endless/cancel', 4);
+    expect((await run('UploadDiagnostics()', { UploadURL: http.url('/upload'), TestFileLength: '10' }, 'ul-after-cancel')).Status).toBe('Complete');
+  });
+});

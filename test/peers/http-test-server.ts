@@ -80,7 +80,7 @@ function route(path: string, req: http.IncomingMessage, res: http.ServerResponse
     writeBytes(res, n, () => undefined);
   } else if (path === '/silent') {
     // Takes the request and never answers.
-  } else if (path === '/endless') {
+  } else if (path === '/endless' || path.startsWith('/endless/')) {
     res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
     // Paced, so a time-based test does not spin the shared machine.
     const timer = setInterval(() => { if (!res.destroyed) res.write(CHUNK); }, 5);
