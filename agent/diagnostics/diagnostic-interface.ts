@@ -7,7 +7,7 @@
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { listenAddresses } from '../transports/listen-addresses.js';
-import type { ProtocolVersion } from './transfer-test.js';
+import type { ProtocolVersion } from './resolve-host.js';
 
 const INTERFACE_REF = /^Device\.IP\.Interface\.(\d+)\.?$/;
 

@@ -18,7 +18,8 @@ import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { interfaceAddress, interfaceCounters } from './diagnostic-interface.js';
 import type { DiagnosticSlots } from './DiagnosticSlots.js';
-import { runTransferTest, type ProtocolVersion, type TransferTestLimits } from './transfer-test.js';
+import type { ProtocolVersion } from './resolve-host.js';
+import { runTransferTest, type TransferTestLimits } from './transfer-test.js';
 import { registerUdpEchoConfig } from './udp-echo-config.js';
 import { runUdpEcho } from './udp-echo-test.js';
 

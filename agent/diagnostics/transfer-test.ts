@@ -5,15 +5,12 @@
  * TimeBasedTestMeasurementInterval from BOMTime + TimeBasedTestMeasurementOffset, and folds the
  * connections into the command's output arguments. Pure runner: no data model here.
  */
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import type { Value } from '../../datamodel/value/Value.js';
 import { UNKNOWN_TIME } from '../../datamodel/value/Value.js';
 import { isoMicros, nowMicros, type Micros } from './micro-clock.js';
 import { TransferConnection, type ConnectionResult } from './transfer-connection.js';
 import type { TransferDirection, TransferStatus } from './transfer-status.js';
-
-export type ProtocolVersion = 'Any' | 'IPv4' | 'IPv6';
+import { resolveHost, type ProtocolVersion } from './resolve-host.js';
 
 export interface TransferTestLimits {
   /** No progress on a connection for this long fails it (connect, response, body). */
@@ -56,18 +53,9 @@ const time = (us: Micros | undefined): string => (us === undefined ? UNKNOWN_TIM
 
 /** Runs the test to its end; a failure is a Status in the outcome, never a throw. */
 export async function runTransferTest(p: TransferTestPlan): Promise<TransferTestOutcome> {
-  const host = p.url.hostname.replace(/^\[(.*)\]$/, '$1');
-  const localFamily = p.localAddress ? isIP(p.localAddress) : 0;
-  const family = p.protocolVersion === 'IPv4' ? 4 : p.protocolVersion === 'IPv6' ? 6 : localFamily;
-  let address: string;
-  let addrFamily: 4 | 6;
-  try {
-    const r = await lookup(host, { family: family as 0 | 4 | 6 });
-    address = r.address;
-    addrFamily = r.family === 6 ? 6 : 4;
-  } catch (e) {
-    return failed('Error_CannotResolveHostName', `${host}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, p.direction);
-  }
+  const target = await resolveHost(p.url.hostname, p.protocolVersion, p.localAddress);
+  if ('error' in target) return failed('Error_CannotResolveHostName', target.error, p.direction);
+  const { address, family: addrFamily } = target;
   if (p.signal.aborted) return failed('Error_Other', 'canceled', p.direction);
 
   const before = await p.interfaceCounters?.();

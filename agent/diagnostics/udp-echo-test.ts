@@ -7,12 +7,10 @@
  * reply. Pure runner: no data model here.
  */
 import dgram from 'node:dgram';
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import type { Value } from '../../datamodel/value/Value.js';
 import { UNKNOWN_TIME } from '../../datamodel/value/Value.js';
 import { isoMicros, nowMicros, type Micros } from './micro-clock.js';
-import type { ProtocolVersion } from './transfer-test.js';
+import { resolveHost, type ProtocolVersion } from './resolve-host.js';
 import { echoRequest, readEchoPlus, testGenSN } from './udp-echo-packet.js';
 
 export type UdpEchoStatus = 'Complete' | 'Error_CannotResolveHostName' | 'Error_Internal' | 'Error_Other';
@@ -36,17 +34,9 @@ interface PacketResult { sent: Micros; received?: Micros; reply?: Buffer }
 
 /** Runs the test to its end; failures are a Status in the outcome, never a throw. */
 export async function runUdpEcho(p: UdpEchoPlan): Promise<UdpEchoOutcome> {
-  const localFamily = p.localAddress ? isIP(p.localAddress) : 0;
-  const family = p.protocolVersion === 'IPv4' ? 4 : p.protocolVersion === 'IPv6' ? 6 : localFamily;
-  let address: string;
-  let addrFamily: 4 | 6;
-  try {
-    const r = await lookup(p.host, { family: family as 0 | 4 | 6 });
-    address = r.address;
-    addrFamily = r.family === 6 ? 6 : 4;
-  } catch (e) {
-    return { status: 'Error_CannotResolveHostName', detail: `${p.host}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, output: summary([], p.individualResults, 'Error_CannotResolveHostName', '') };
-  }
+  const target = await resolveHost(p.host, p.protocolVersion, p.localAddress);
+  if ('error' in target) return { status: 'Error_CannotResolveHostName', detail: target.error, output: summary([], p.individualResults, 'Error_CannotResolveHostName', '') };
+  const { address, family: addrFamily } = target;
   const socket = dgram.createSocket(addrFamily === 6 ? 'udp6' : 'udp4');
   const results: PacketResult[] = [];
   let waiting: { sn: number | undefined; resolve: () => void } | undefined;

@@ -172,6 +172,20 @@ describe('invalid input', () => {
   });
 });
 
+describe('ProtocolVersion', () => {
+  it('IPv6 to an IPv6 server; IPv6 asked of an IPv4-only host cannot be resolved as asked', async () => {
+    const v6 = await startHttpTestServer('::1');
+    try {
+      const out = await run('DownloadDiagnostics()', { DownloadURL: v6.url('/bytes/5000'), ProtocolVersion: 'IPv6' }, 'dl-v6');
+      const [seen] = await v6.waitFor('/bytes/5000');
+      expect(out).toMatchObject({ Status: 'Complete', IPAddressUsed: '::1', TestBytesReceived: String(seen.socketBytesWritten) });
+    } finally {
+      await v6.close();
+    }
+    expect((await run('DownloadDiagnostics()', { DownloadURL: http.url('/bytes/10'), ProtocolVersion: 'IPv6' }, 'dl-v4-as-v6')).Status).toBe('Error_CannotResolveHostName');
+  });
+});
+
 describe('Interface, cancel and the cap on running diagnostics', () => {
   it('Interface names the source address (the simulated gateway\'s loopback, Device.IP.Interface.3)', async () => {
     const out = await run('DownloadDiagnostics()', { DownloadURL: http.url('/bytes/1000'), Interface: 'Device.IP.Interface.3', ProtocolVersion: 'IPv4' }, 'dl-if');

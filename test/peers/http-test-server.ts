@@ -28,7 +28,8 @@ export interface HttpTestServer {
 
 const CHUNK = Buffer.alloc(16 * 1024, 0x61);
 
-export async function startHttpTestServer(): Promise<HttpTestServer> {
+/** Listens on `host` (loopback IPv4 unless told). */
+export async function startHttpTestServer(host = '127.0.0.1'): Promise<HttpTestServer> {
   const seen: SeenConnection[] = [];
   const waiters = new Set<() => void>();
   const sockets = new Set<Socket>();
@@ -46,11 +47,11 @@ export async function startHttpTestServer(): Promise<HttpTestServer> {
     route(path, req, res, socket);
   });
   server.on('connection', (s) => { sockets.add(s); s.once('close', () => sockets.delete(s)); });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const port = (server.address() as AddressInfo).port;
   return {
     port, seen,
-    url: (path) => `http://127.0.0.1:${port}${path}`,
+    url: (path) => `http://${host.includes(':') ? `[${host}]` : host}:${port}${path}`,
     waitFor(path, count = 1) {
       return new Promise((resolve) => {
         const check = (): void => {
