@@ -98,6 +98,13 @@ export function registerTransferDiagnostics(model: DataModel, opts: TransferDiag
 }
 
 const bad = (msg: string): UspError => new UspError(ErrorCode.InvalidCommandArgs, msg);
+
+/** DSCP and EthernetPriority cannot be set from Node.js: say so where an operator will look. */
+function noteUnappliedMarking(call: CommandInvocation, log: Logger): void {
+  const dscp = Number(call.input.DSCP ?? 0);
+  const priority = Number(call.input.EthernetPriority ?? 0);
+  if (dscp !== 0 || priority !== 0) log.info('DSCP and EthernetPriority are not applied (Node.js cannot mark its sockets)', { DSCP: dscp, EthernetPriority: priority });
+}
 const protocolVersionOf = (v: Value | undefined): ProtocolVersion => (v === 'IPv4' || v === 'IPv6' ? v : 'Any');
 
 async function transfer(model: DataModel, call: CommandInvocation, direction: 'download' | 'upload', limits: TransferDiagnosticsLimits, log: Logger): Promise<Record<string, Value>> {
@@ -112,6 +119,7 @@ async function transfer(model: DataModel, call: CommandInvocation, direction: 'd
   const protocolVersion = protocolVersionOf(call.input.ProtocolVersion);
   const ref = String(call.input.Interface ?? '');
   const localAddress = await interfaceAddress(model, ref, protocolVersion);
+  noteUnappliedMarking(call, log);
   const outcome = await runTransferTest({
     direction, url, protocolVersion, localAddress, connections,
     perConnectionResults: call.input.EnablePerConnectionResults === true,
@@ -137,6 +145,7 @@ async function udpEcho(model: DataModel, call: CommandInvocation, limits: Transf
   const worst = repetitions * Math.max(timeoutMs, interTransmissionMs);
   if (worst > limits.maxEchoDurationMs) throw bad(`NumberOfRepetitions × max(Timeout, InterTransmissionTime) is ${worst} ms, over the ${limits.maxEchoDurationMs} ms a test may take`);
   const protocolVersion = protocolVersionOf(call.input.ProtocolVersion);
+  noteUnappliedMarking(call, log);
   const outcome = await runUdpEcho({
     host, port: Number(call.input.Port ?? 7), repetitions, timeoutMs, interTransmissionMs,
     blockSize: Number(call.input.DataBlockSize ?? 0) || 24, protocolVersion,

@@ -44,6 +44,7 @@ export function registerUdpEchoConfig(model: DataModel, store: DataStore, opts: 
     const ref = String(r.Interface ?? '');
     try {
       const addresses = ref === '' ? LOOPBACK : (await listenAddresses(model, ref, `${UDP_ECHO_CONFIG_PATH}Interface`)) ?? LOOPBACK;
+      if (addresses.length === 0) throw new Error(`${ref} has no IP address to listen on`);
       const s = new UdpEchoServer({ addresses: addresses.slice(0, 8), port, sourceIPAddress: String(r.SourceIPAddress ?? ''), echoPlus: r.EchoPlusEnabled === true, maxRepliesPerSecond: opts.maxRepliesPerSecond }, counters);
       await s.start();
       if (stopped) { s.stop(); return; }
