@@ -73,20 +73,31 @@ export async function runTransferTest(p: TransferTestPlan): Promise<TransferTest
   let testBegun = false;
   const timeBased = p.durationS > 0;
 
+  // TR-181: intervals start at BOMTime + TimeBasedTestMeasurementOffset (slow start left out);
+  // a 90 s test with 10 s intervals has 9 results, the last ending with the test.
+  const expectedIntervals = timeBased && p.intervalS > 0 ? Math.max(0, Math.floor((p.durationS - p.offsetS) / p.intervalS)) : 0;
+  let last: Sample | undefined;
+  const closeInterval = (): void => {
+    if (!last || incremental.length >= Math.min(expectedIntervals, p.limits.maxIncrementalResults)) return;
+    const now = sample();
+    incremental.push({ start: last, end: now });
+    last = now;
+  };
   const onTestBegin = (): void => {
     if (testBegun) return;
     testBegun = true;
-    if (timeBased) timers.push(setTimeout(() => { for (const c of conns) c.stop(); }, p.durationS * 1000));
-    if (timeBased && p.intervalS > 0) {
-      // TR-181: intervals start at BOMTime + TimeBasedTestMeasurementOffset (slow start left out).
+    if (timeBased) {
       timers.push(setTimeout(() => {
-        let last = sample();
-        const tick = setInterval(() => {
-          const now = sample();
-          if (incremental.length < p.limits.maxIncrementalResults) incremental.push({ start: last, end: now });
-          last = now;
-        }, p.intervalS * 1000);
-        timers.push(tick);
+        // The interval ending with the test is closed here, whichever timer fires first.
+        closeInterval();
+        last = undefined;
+        for (const c of conns) c.stop();
+      }, p.durationS * 1000));
+    }
+    if (expectedIntervals > 0) {
+      timers.push(setTimeout(() => {
+        last = sample();
+        timers.push(setInterval(closeInterval, p.intervalS * 1000));
       }, p.offsetS * 1000));
     }
   };

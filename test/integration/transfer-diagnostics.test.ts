@@ -105,13 +105,22 @@ describe('DownloadDiagnostics()', () => {
   it('time-based with incremental results: intervals from BOMTime, bytes adding up', async () => {
     const out = await run('DownloadDiagnostics()', { DownloadURL: http.url('/endless'), TimeBasedTestDuration: '2', TimeBasedTestMeasurementInterval: '1' }, 'dl-time', 15_000);
     expect(out.Status).toBe('Complete');
-    expect(out['IncrementalResult.1.TestBytesReceived']).toBeDefined();
+    // A 2 s test with 1 s intervals has two results, the second ending with the test.
+    expect(out['IncrementalResult.2.TestBytesReceived']).toBeDefined();
     expect(out).not.toHaveProperty('IncrementalResult.3.StartTime');
+    expect(t(out['IncrementalResult.2.StartTime'])).toBe(t(out['IncrementalResult.1.EndTime']));
     const first = t(out['IncrementalResult.1.StartTime']);
     expect(first).toBeGreaterThanOrEqual(t(out.BOMTime));
     expect(t(out['IncrementalResult.1.EndTime'])).toBeGreaterThan(first);
     expect(Number(out['IncrementalResult.1.TestBytesReceived'])).toBeGreaterThan(0);
     expect(Number(out['IncrementalResult.1.TestBytesReceived'])).toBeLessThanOrEqual(Number(out.TestBytesReceived));
+  });
+
+  it('TimeBasedTestMeasurementOffset: the first interval starts that many seconds after BOMTime', async () => {
+    const out = await run('DownloadDiagnostics()', { DownloadURL: http.url('/endless/offset'), TimeBasedTestDuration: '2', TimeBasedTestMeasurementInterval: '1', TimeBasedTestMeasurementOffset: '1' }, 'dl-offset', 15_000);
+    expect(out.Status).toBe('Complete');
+    expect(t(out['IncrementalResult.1.StartTime']) - t(out.BOMTime)).toBeGreaterThanOrEqual(1_000_000);
+    expect(out).not.toHaveProperty('IncrementalResult.2.StartTime');
   });
 
   it.each([
@@ -121,6 +130,7 @@ describe('DownloadDiagnostics()', () => {
     ['a body that stalls', () => http.url('/stall/50000'), 'Error_Timeout'],
     ['a body shorter than its Content-Length', () => http.url('/short/100000'), 'Error_IncorrectSize'],
     ['a server that never answers', () => http.url('/silent'), 'Error_NoResponse'],
+    ['a server that asks for credentials', () => http.url('/auth'), 'Error_LoginFailed'],
   ])('%s: a completed command with a failure Status', async (name, url, status) => {
     const out = await run('DownloadDiagnostics()', { DownloadURL: url() }, `dl-fail-${name}`);
     expect(out.Status).toBe(status);
@@ -147,6 +157,16 @@ describe('UploadDiagnostics()', () => {
     expect(Number(out.TestBytesSent)).toBe(seen.reduce((a, s) => a + s.socketBytesRead, 0));
     expect(Number(out['PerConnectionResult.1.TestBytesSent']) + Number(out['PerConnectionResult.2.TestBytesSent'])).toBe(Number(out.TestBytesSent));
     for (const s of seen) expect(s.bodyBytes).toBeGreaterThan(0);
+  });
+
+  it('a server that stops reading: Error_Timeout, the 50 MB body never held in memory', async () => {
+    const out = await run('UploadDiagnostics()', { UploadURL: http.url('/upload-stall'), TestFileLength: '50000000' }, 'ul-stall');
+    expect(out.Status).toBe('Error_Timeout');
+    expect(Number(out.TestBytesSent)).toBeLessThan(50_000_000);
+  });
+
+  it('a server that drops the connection halfway: Error_NoTransferComplete', async () => {
+    expect((await run('UploadDiagnostics()', { UploadURL: http.url('/upload-cut'), TestFileLength: '5000000' }, 'ul-cut')).Status).toBe('Error_NoTransferComplete');
   });
 
   it('404: Error_NoTransferComplete; refused port: Error_InitConnectionFailed', async () => {

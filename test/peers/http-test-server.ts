@@ -1,7 +1,8 @@
 /**
  * A real HTTP server on loopback for the TR-143 transfer diagnostics tests: serves N bytes,
- * streams without end (time-based tests), takes uploads and counts them, answers 404, stalls
- * mid-body, stays silent, or closes before the promised Content-Length. Every connection is
+ * streams without end (time-based tests), takes uploads and counts them, answers 404 or 401,
+ * stalls mid-body, stays silent, closes before the promised Content-Length, stops reading an
+ * upload, or drops one halfway. Every connection is
  * recorded with the bytes its socket read and wrote, once it closes.
  */
 import http from 'node:http';
@@ -86,6 +87,17 @@ function route(path: string, req: http.IncomingMessage, res: http.ServerResponse
     // Paced, so a time-based test does not spin the shared machine.
     const timer = setInterval(() => { if (!res.destroyed) res.write(CHUNK); }, 5);
     socket.once('close', () => clearInterval(timer));
+  } else if (path === '/upload-stall' && req.method === 'PUT') {
+    // Never reads the body: the client's buffers fill and its writes stop draining.
+    req.pause();
+  } else if (path === '/upload-cut' && req.method === 'PUT') {
+    // Takes some of the body, then drops the connection without an answer.
+    let got = 0;
+    req.on('data', (c: Buffer) => { got += c.length; if (got >= 100_000) socket.destroy(); });
+  } else if (path === '/auth') {
+    req.resume();
+    res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="test"', 'Content-Length': 0 });
+    res.end();
   } else if (path === '/upload' && req.method === 'PUT') {
     req.on('end', () => { res.writeHead(200, { 'Content-Length': 0 }); res.end(); });
     req.resume();
