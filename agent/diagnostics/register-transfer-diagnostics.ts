@@ -86,10 +86,19 @@ export interface TransferDiagnostics {
 export function registerTransferDiagnostics(model: DataModel, opts: TransferDiagnosticsOptions): TransferDiagnostics {
   const limits = { ...DEFAULT_TRANSFER_DIAGNOSTICS_LIMITS, ...opts.limits };
   const log = opts.log;
-  const withSlot = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
+  const withSlot = async (what: string, run: () => Promise<Record<string, Value>>): Promise<Record<string, Value>> => {
     const release = opts.slots.tryAcquire();
     if (!release) throw new UspError(ErrorCode.ResourcesExceeded, `${what}: ${opts.slots.max} diagnostics are running already`);
-    try { return await run(); } finally { release(); }
+    try {
+      return await run();
+    } catch (e) {
+      if (e instanceof UspError) throw e;
+      // Our own fault, not the network's: the test completes with TR-143 Error_Internal.
+      log.error(`${what} failed inside the agent`, { error: e instanceof Error ? e.message : String(e) });
+      return { Status: 'Error_Internal' };
+    } finally {
+      release();
+    }
   };
   model.registerCommand(DIAGNOSTICS_PATH, 'DownloadDiagnostics()', { run: (call) => withSlot('DownloadDiagnostics()', () => transfer(model, call, 'download', limits, log)) });
   model.registerCommand(DIAGNOSTICS_PATH, 'UploadDiagnostics()', { run: (call) => withSlot('UploadDiagnostics()', () => transfer(model, call, 'upload', limits, log)) });
