@@ -22,6 +22,8 @@ import { registerBuiltinCommands, type BuiltinActions, type RestartCause } from 
 import { registerFirmwareCommands } from './firmware/register-firmware.js';
 import { registerRootObject } from './baseline/root-object.js';
 import { registerInterfaceStack } from './baseline/interface-stack.js';
+import { DiagnosticSlots } from './diagnostics/DiagnosticSlots.js';
+import { registerTransferDiagnostics, type TransferDiagnosticsLimits } from './diagnostics/register-transfer-diagnostics.js';
 import { ControllerDirectory } from './ControllerDirectory.js';
 import type { UnknownControllerLimits } from './UnknownControllerRows.js';
 import { registerSecurityCertificates } from './certificates/security-certificates.js';
@@ -72,6 +74,8 @@ export interface AgentOptions {
   tls?: AgentTlsFiles;
   /** Bounds on the Controller rows made for unknown endpoints (UnknownControllerRows.ts); defaults otherwise. */
   unknownControllers?: Partial<UnknownControllerLimits>;
+  /** Bounds of the transfer and UDP echo diagnostics (register-transfer-diagnostics.ts); defaults otherwise. */
+  transferDiagnostics?: Partial<TransferDiagnosticsLimits>;
 }
 
 /** Without cert/key, a TLS MTP uses the bootstrap certificate in the data directory. */
@@ -165,7 +169,10 @@ export class Agent {
     const platform = await registerPlatform(model, opts.platform, { seed: opts.seed, vendorPrefix: opts.vendorPrefix, log, store });
     registerRootObject(model, schema.model);
     registerInterfaceStack(model);
-    const platformStop = platform.stop;
+    // Download/Upload/UDPEcho diagnostics run on every platform (the simulated gateway uses the host's network).
+    const diagnosticSlots = new DiagnosticSlots();
+    const transferDiagnostics = registerTransferDiagnostics(model, { slots: diagnosticSlots, store, log: log.child('diagnostics'), limits: opts.transferDiagnostics });
+    const platformStop = (): void => { transferDiagnostics.stop(); platform.stop?.(); };
     // Firmware:1 Download()/Activate() and TransferComplete!, where the platform has firmware banks.
     if (platform.firmware) registerFirmwareCommands(model, platform.firmware, { ...actions, settle: () => agent?.notifications.engine.idle() ?? Promise.resolve(), log: log.child('firmware'), downloadPolicy: downloads.policy });
 
@@ -181,6 +188,7 @@ export class Agent {
       await dropNonPersistentSubscriptions(model, log);
       await restoreBuiltinRoles(model, log);
     }
+    await transferDiagnostics.start();
     const boot = takeBootRecord(opts.dataDir) ?? opts.bootRecord ?? { cause: 'LocalReboot', commandKey: '' };
     const controllers = new ControllerDirectory(model, opts.unknownControllers);
     const endpointId = String(store.row('Device.LocalAgent.')?.EndpointID ?? '');

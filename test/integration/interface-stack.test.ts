@@ -77,7 +77,7 @@ describe('Baseline:4: RootDataModelVersion and InterfaceStack', () => {
   });
 
   it('is listed by GetSupportedDM with its parameters', async () => {
-    const r = resp(await f.controller.send({ reqType: 'getSupportedDm', getSupportedDm: { objPaths: ['Device.InterfaceStack.'], firstLevelOnly: false, returnCommands: false, returnEvents: false, returnParams: true } }));
+    const r = resp(await f.controller.send({ reqType: 'getSupportedDm', getSupportedDm: { objPaths: ['Device.InterfaceStack.'], firstLevelOnly: false, returnCommands: false, returnEvents: false, returnParams: true, returnUniqueKeySets: false } }));
     if (r.respType !== 'getSupportedDmResp') throw new Error(r.respType);
     const objs = r.getSupportedDmResp.reqObjResults[0].supportedObjs ?? [];
     const names = objs.find((o) => o.supportedObjPath === 'Device.InterfaceStack.{i}.')?.supportedParams?.map((p) => p.paramName);
