@@ -20,6 +20,10 @@ import { registerPlatform, type PlatformName } from './platforms.js';
 export type { PlatformName };
 import { registerBuiltinCommands, type BuiltinActions, type RestartCause } from './builtin-commands.js';
 import { registerFirmwareCommands } from './firmware/register-firmware.js';
+import { DiagnosticSlots } from './diagnostics/DiagnosticSlots.js';
+import { registerIpDiagnostics } from './diagnostics/register-ip-diagnostics.js';
+import { registerNeighboringWiFi } from './diagnostics/register-neighboring-wifi.js';
+import type { DiagnosticTools } from '../platform/diagnostics/diagnostic-tools.js';
 import { ControllerDirectory } from './ControllerDirectory.js';
 import type { UnknownControllerLimits } from './UnknownControllerRows.js';
 import { registerSecurityCertificates } from './certificates/security-certificates.js';
@@ -70,6 +74,8 @@ export interface AgentOptions {
   tls?: AgentTlsFiles;
   /** Bounds on the Controller rows made for unknown endpoints (UnknownControllerRows.ts); defaults otherwise. */
   unknownControllers?: Partial<UnknownControllerLimits>;
+  /** How many IP/Wi-Fi diagnostics may run at once (default 4), and the ping/traceroute to use (default: found on PATH). */
+  diagnostics?: { maxRunning?: number; tools?: DiagnosticTools };
 }
 
 /** Without cert/key, a TLS MTP uses the bootstrap certificate in the data directory. */
@@ -164,6 +170,10 @@ export class Agent {
     const platformStop = platform.stop;
     // Firmware:1 Download()/Activate() and TransferComplete!, where the platform has firmware banks.
     if (platform.firmware) registerFirmwareCommands(model, platform.firmware, { ...actions, settle: () => agent?.notifications.engine.idle() ?? Promise.resolve(), log: log.child('firmware'), downloadPolicy: downloads.policy });
+    // IP and Wi-Fi diagnostics (TR-143) on the host's network, sharing one bound on how many run at once.
+    const diagnosticSlots = new DiagnosticSlots(opts.diagnostics?.maxRunning);
+    registerIpDiagnostics(model, diagnosticSlots, { log: log.child('diagnostics'), interfaceDevice: platform.ipInterfaceDevice, tools: opts.diagnostics?.tools });
+    if (platform.wifiScan) registerNeighboringWiFi(model, diagnosticSlots, platform.wifiScan, log.child('diagnostics'));
 
     const restored = store.load((why, movedTo, journal) => {
       if (journal) log.error('state journal damaged; kept state.json and the records before the damage', { why, copiedTo: movedTo, keptRecords: journal.keptRecords, droppedLines: journal.droppedLines });

@@ -7,8 +7,10 @@
  *   rounded up to seconds and bounds the wait for the last reply only.
  * - DSCP: iputils sets it (-Q, the TOS byte is DSCP << 2); BusyBox ping has no option for it,
  *   so its requests go with DSCP 0.
- * - "The next ping after a reply or a timeout" (TR-143): both tools' adaptive mode (-A) sends
- *   the next request as soon as the reply arrives; a lost one waits out the 1 s interval.
+ * - "A ping response to the transmitted ping, or timeout, before the next ping is sent out"
+ *   (TR-181): requests go out once a second (the tools' default, what operators expect of
+ *   ping), or once per Timeout when that is longer, so a request's wait ends before the next.
+ *   (Adaptive mode, -A, would send the next at once after a reply: a flood on loopback.)
  */
 import type { CommandRunner } from '../exec/CommandRunner.js';
 import type { DiagnosticTool } from './diagnostic-tools.js';
@@ -35,13 +37,13 @@ export const MAX_OUTPUT_BYTES = 256 * 1024;
 
 /** The command line (after the tool's prefix) for `req`. */
 export function pingArgs(tool: DiagnosticTool, req: PingRequest): string[] {
-  const waitMs = Math.min(Math.max(req.timeoutMs, 1), MAX_WAIT_MS);
-  const args = [...tool.prefix, '-A', '-c', String(req.count), '-s', String(req.dataBlockSize)];
+  const waitMs = waitOf(req);
+  const args = [...tool.prefix, '-c', String(req.count), '-s', String(req.dataBlockSize)];
   if (tool.flavour === 'full') {
-    args.push('-n', '-W', String(waitMs / 1000));
+    args.push('-n', '-W', String(waitMs / 1000), '-i', String(intervalSeconds(req)));
     if (req.dscp > 0) args.push('-Q', String(req.dscp << 2));
   } else {
-    args.push('-W', String(Math.ceil(waitMs / 1000)));
+    args.push('-W', String(Math.ceil(waitMs / 1000)), '-i', String(Math.ceil(intervalSeconds(req))));
   }
   // Both stop by this deadline even if replies trickle in: every request plus its wait.
   args.push('-w', String(deadlineSeconds(req)));
@@ -52,9 +54,16 @@ export function pingArgs(tool: DiagnosticTool, req: PingRequest): string[] {
   return args;
 }
 
+function waitOf(req: PingRequest): number {
+  return Math.min(Math.max(req.timeoutMs, 1), MAX_WAIT_MS);
+}
+
+function intervalSeconds(req: PingRequest): number {
+  return Math.max(1000, waitOf(req)) / 1000;
+}
+
 function deadlineSeconds(req: PingRequest): number {
-  const waitMs = Math.min(Math.max(req.timeoutMs, 1), MAX_WAIT_MS);
-  return Math.ceil((req.count * Math.max(waitMs, 1000) + waitMs) / 1000);
+  return Math.ceil((req.count - 1) * Math.ceil(intervalSeconds(req)) + waitOf(req) / 1000) + 1;
 }
 
 /**

@@ -2,7 +2,7 @@
  * Runs one TraceRoute (TR-143, TR-181 Device.IP.Diagnostics.TraceRoute()) with the system
  * `traceroute -n` and reads its hops. Both flavours honour NumberOfTries (-q), MaxHopCount
  * (-m), DSCP (-t, the TOS byte), Interface (-i), ProtocolVersion (-4/-6) and DataBlockSize
- * (the packet length argument). Timeout: the full tool waits fractions of a second (-w);
+ * (the packet length argument, headers added; BusyBox's minimum is 46 bytes). Timeout: the full tool waits fractions of a second (-w);
  * BusyBox only whole seconds, so there it is rounded up. Hops are shown as addresses (-n):
  * reverse lookups of every hop would cost up to seconds each.
  */
@@ -15,7 +15,7 @@ export interface TraceRouteRequest {
   host: string;
   tries: number;
   timeoutMs: number;
-  /** 0: the tool's default packet length. */
+  /** Bytes of data in each probe (the tools take the whole packet's length: headers are added). */
   dataBlockSize: number;
   dscp: number;
   maxHops: number;
@@ -31,9 +31,17 @@ export function traceRouteArgs(tool: DiagnosticTool, req: TraceRouteRequest): st
   if (req.device) args.push('-i', req.device);
   if (req.family === 'IPv4') args.push('-4');
   if (req.family === 'IPv6') args.push('-6');
-  args.push(req.host);
-  if (req.dataBlockSize > 0) args.push(String(req.dataBlockSize));
+  args.push(req.host, String(packetLength(tool, req)));
   return args;
+}
+
+/**
+ * The probe's whole length: the data plus IP and UDP headers (20 + 8 bytes, or 40 + 8 over
+ * IPv6; with ProtocolVersion Any the IPv4 figure). BusyBox refuses less than 46 bytes.
+ */
+function packetLength(tool: DiagnosticTool, req: TraceRouteRequest): number {
+  const len = req.dataBlockSize + (req.family === 'IPv6' ? 48 : 28);
+  return tool.flavour === 'busybox' ? Math.max(46, len) : len;
 }
 
 /** Runs the trace; rejects (CommandError) only when the tool is missing, canceled or over time. */
