@@ -182,3 +182,19 @@ describe('with BusyBox ping and traceroute', () => {
     expect((await runDiagnostic(b.controller, `${D}IPPing()`, { ...PING, Host: 'no-such-host.invalid' })).Status).toBe('Error_CannotResolveHostName');
   });
 });
+
+describe('--platform none (no Device.IP.Interface, no Wi-Fi)', () => {
+  let n: AgentFixture;
+  beforeAll(async () => {
+    n = await startAgent({ platform: 'none' });
+    await subscribeOperationComplete(n.controller, 'diag', D);
+  });
+  afterAll(async () => { await n?.close(); });
+
+  it('IPPing() runs without Interface; any Interface is 7027; NeighboringWiFiDiagnostic() is not supported', async () => {
+    expect((await runDiagnostic(n.controller, `${D}IPPing()`, { ...PING, NumberOfRepetitions: '1' })).Status).toBe('Complete');
+    expect(cmdFailureCode(await operateOne(n.controller, `${D}IPPing()`, { ...PING, Interface: 'Device.IP.Interface.1' }))).toBe(7027);
+    const wifi = await n.controller.send({ reqType: 'operate', operate: { command: 'Device.WiFi.NeighboringWiFiDiagnostic()', commandKey: '', sendResp: true, inputArgs: {} } });
+    expect(wifi.body).toMatchObject({ msgBody: 'error', error: { errCode: 7026 } });
+  });
+});
