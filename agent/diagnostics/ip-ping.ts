@@ -19,6 +19,7 @@ import { checkHost, interfaceDevice } from './interface-input.js';
 /** The most requests one IPPing() may send (a resource bound: more is 7005). */
 export const MAX_REPETITIONS = 1000;
 
+/** The IPPing() command binding over `tool` (TR-181 Device.IP.Diagnostics.IPPing()). */
 export function ipPingCommand(d: IpDiagnosticsDeps, tool: DiagnosticTool): CommandBinding {
   const prepare = async (call: Omit<CommandInvocation, 'signal'>) => {
     const host = checkHost('Host', String(call.input.Host ?? ''));

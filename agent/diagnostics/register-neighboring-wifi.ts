@@ -13,6 +13,7 @@ import type { WiFiScanner } from '../../platform/diagnostics/wifi-scan.js';
 import type { DiagnosticSlots } from './DiagnosticSlots.js';
 import { slotGate, withSlot } from './ip-diagnostics-deps.js';
 
+/** Registers Device.WiFi.NeighboringWiFiDiagnostic() over the platform's `scan`, holding one of `slots` while it runs. */
 export function registerNeighboringWiFi(model: DataModel, slots: DiagnosticSlots, scan: WiFiScanner, log: Logger): void {
   const gate = { slots: slotGate(slots) };
   model.registerCommand('Device.WiFi.', 'NeighboringWiFiDiagnostic()', {

@@ -17,6 +17,7 @@ import { toolFailureStatus, withSlot, type IpDiagnosticsDeps } from './ip-diagno
 import { checkHost, interfaceDevice } from './interface-input.js';
 import { MAX_REPETITIONS } from './ip-ping.js';
 
+/** The ServerSelectionDiagnostics() command binding over `ping` (TR-181 Device.IP.Diagnostics.ServerSelectionDiagnostics()). */
 export function serverSelectionCommand(d: IpDiagnosticsDeps, tool: DiagnosticTool): CommandBinding {
   const prepare = async (call: Omit<CommandInvocation, 'signal'>) => {
     if (call.input.Protocol !== 'ICMP') throw new UspError(ErrorCode.InvalidCommandArgs, `Protocol ${String(call.input.Protocol)} is not supported: this agent selects servers by ICMP ping (Protocol ICMP)`);

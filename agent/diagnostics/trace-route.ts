@@ -19,6 +19,7 @@ import { checkHost, interfaceDevice } from './interface-input.js';
 /** What an optional input left out means: TR-181's defaults of the TraceRoute diagnostics object (CWMP). */
 export const TRACE_ROUTE_DEFAULTS: Readonly<Record<string, Value>> = { NumberOfTries: 3, Timeout: 5000, DataBlockSize: 38, DSCP: 0, MaxHopCount: 30 };
 
+/** The TraceRoute() command binding over `tool` (TR-181 Device.IP.Diagnostics.TraceRoute()). */
 export function traceRouteCommand(d: IpDiagnosticsDeps, tool: DiagnosticTool): CommandBinding {
   const prepare = async (call: Omit<CommandInvocation, 'signal'>): Promise<TraceRouteRequest> => ({
     host: checkHost('Host', String(call.input.Host ?? '')),

@@ -23,6 +23,7 @@ export interface TraceRouteRequest {
   family: IpFamily;
 }
 
+/** The command line (after the tool's prefix) for `req`. */
 export function traceRouteArgs(tool: DiagnosticTool, req: TraceRouteRequest): string[] {
   const waitMs = Math.min(Math.max(req.timeoutMs, 1), MAX_WAIT_MS);
   const wait = tool.flavour === 'full' ? String(waitMs / 1000) : String(Math.ceil(waitMs / 1000));

@@ -37,6 +37,7 @@ export interface IwinfoScanResult {
 /** A scan dwells on every channel of the band: a few seconds, more with DFS channels. */
 const SCAN_TIMEOUT_MS = 30_000;
 
+/** The scanner over `ubus call iwinfo scan`, one call per radio that is up (TR-181 Device.WiFi.NeighboringWiFiDiagnostic()). */
 export function openWrtWiFiScanner(ctx: OpenWrtContext, wifi: WiFiState): WiFiScanner {
   return async (signal) => {
     const snap = await wifi.read();
