@@ -23,7 +23,10 @@ import { registerFirmwareCommands } from './firmware/register-firmware.js';
 import { registerRootObject } from './baseline/root-object.js';
 import { registerInterfaceStack } from './baseline/interface-stack.js';
 import { DiagnosticSlots } from './diagnostics/DiagnosticSlots.js';
-import { registerTransferDiagnostics, type TransferDiagnosticsLimits } from './diagnostics/register-transfer-diagnostics.js';
+import { registerTransferDiagnostics, TRANSFER_DIAGNOSTICS_CAPABILITIES, type TransferDiagnosticsLimits } from './diagnostics/register-transfer-diagnostics.js';
+import { registerIpDiagnostics } from './diagnostics/register-ip-diagnostics.js';
+import { registerNeighboringWiFi } from './diagnostics/register-neighboring-wifi.js';
+import type { DiagnosticTools } from '../platform/diagnostics/diagnostic-tools.js';
 import { ControllerDirectory } from './ControllerDirectory.js';
 import type { UnknownControllerLimits } from './UnknownControllerRows.js';
 import { registerSecurityCertificates } from './certificates/security-certificates.js';
@@ -76,6 +79,8 @@ export interface AgentOptions {
   unknownControllers?: Partial<UnknownControllerLimits>;
   /** Bounds of the transfer and UDP echo diagnostics (register-transfer-diagnostics.ts); defaults otherwise. */
   transferDiagnostics?: Partial<TransferDiagnosticsLimits>;
+  /** How many IP/Wi-Fi diagnostics may run at once (default 4), and the ping/traceroute to use (default: found on PATH). */
+  diagnostics?: { maxRunning?: number; tools?: DiagnosticTools };
 }
 
 /** Without cert/key, a TLS MTP uses the bootstrap certificate in the data directory. */
@@ -169,8 +174,11 @@ export class Agent {
     const platform = await registerPlatform(model, opts.platform, { seed: opts.seed, vendorPrefix: opts.vendorPrefix, log, store });
     registerRootObject(model, schema.model);
     registerInterfaceStack(model);
-    // Download/Upload/UDPEcho diagnostics run on every platform (the simulated gateway uses the host's network).
-    const diagnosticSlots = new DiagnosticSlots();
+    // IP and Wi-Fi diagnostics (TR-143) run on every platform, on the host's network (the
+    // simulated gateway's too), sharing one bound on how many run at once.
+    const diagnosticSlots = new DiagnosticSlots(opts.diagnostics?.maxRunning);
+    registerIpDiagnostics(model, diagnosticSlots, { log: log.child('diagnostics'), interfaceDevice: platform.ipInterfaceDevice, tools: opts.diagnostics?.tools, capabilities: TRANSFER_DIAGNOSTICS_CAPABILITIES });
+    if (platform.wifiScan) registerNeighboringWiFi(model, diagnosticSlots, platform.wifiScan, log.child('diagnostics'));
     const transferDiagnostics = registerTransferDiagnostics(model, { slots: diagnosticSlots, store, log: log.child('diagnostics'), limits: opts.transferDiagnostics });
     const platformStop = (): void => { transferDiagnostics.stop(); platform.stop?.(); };
     // Firmware:1 Download()/Activate() and TransferComplete!, where the platform has firmware banks.

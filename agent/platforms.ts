@@ -10,6 +10,8 @@ import type { DataModel } from '../datamodel/tree/DataModel.js';
 import type { OpenWrtPlatform } from '../platform/openwrt/index.js';
 import { VENDOR_PREFIX_RE } from '../platform/vendor-param.js';
 import type { FirmwareBackend } from './firmware/FirmwareBackend.js';
+import type { WiFiScanner } from '../platform/diagnostics/wifi-scan.js';
+import type { InterfaceDevice } from './diagnostics/interface-input.js';
 
 export type PlatformName = 'auto' | 'simulated' | 'openwrt' | 'linux' | 'none';
 export const PLATFORM_NAMES: readonly PlatformName[] = ['auto', 'simulated', 'openwrt', 'linux', 'none'];
@@ -28,6 +30,10 @@ export interface StartedPlatform {
   cellular: boolean;
   /** Firmware:1 banks (Device.DeviceInfo.FirmwareImage.{i}), when the platform has them. */
   firmware?: FirmwareBackend;
+  /** Device.WiFi.NeighboringWiFiDiagnostic()'s scan, where the platform has radios to scan with. */
+  wifiScan?: WiFiScanner;
+  /** Device.IP.Interface.N → kernel device for the IP diagnostics (default: the row's Name). */
+  ipInterfaceDevice?: InterfaceDevice;
   stop(): void;
 }
 
@@ -47,7 +53,7 @@ export async function registerPlatform(model: DataModel, name: PlatformName, opt
     const { registerSimulatedPlatform } = await import('../platform/simulated/index.js');
     const sim = registerSimulatedPlatform(model, { seed: opts.seed, store: opts.store, vendorPrefix: opts.vendorPrefix });
     stops.push(sim.stop);
-    return { name: chosen, cellular: true, firmware: sim.firmware, stop: () => stops.forEach((s) => s()) };
+    return { name: chosen, cellular: true, firmware: sim.firmware, wifiScan: sim.wifiScan, stop: () => stops.forEach((s) => s()) };
   }
   if (chosen === 'none') return { name: chosen, cellular: false, stop: () => undefined };
   let openwrt: OpenWrtPlatform | undefined;
@@ -69,5 +75,5 @@ export async function registerPlatform(model: DataModel, name: PlatformName, opt
     openwrt?.registerCellularAccessPoints(mm.modems);
   }
   log.info('platform ready', { platform: chosen, modemmanager: cellular });
-  return { name: chosen, cellular, stop: () => stops.forEach((s) => s()) };
+  return { name: chosen, cellular, wifiScan: openwrt?.wifiScan, ipInterfaceDevice: openwrt?.ipInterfaceDevice, stop: () => stops.forEach((s) => s()) };
 }

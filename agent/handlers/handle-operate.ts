@@ -33,7 +33,9 @@ export async function handleOperate(h: HandlerContext, req: OperateReq): Promise
       if (h.req.access && ((await h.req.access.instance(inst)).command(path.leaf) & PERM_X) === 0) {
         throw new UspError(ErrorCode.PermissionDenied, `${executedCommand}: permission denied (Operate needs CommandEvent x)`);
       }
-      const input = commandInput(cmd.def.input, req.inputArgs);
+      const parsed = commandInput(cmd.def.input, req.inputArgs);
+      const checked = await cmd.binding.precheck?.({ keys: inst.keys, objectPath: inst.node.pathOf(inst.keys), input: parsed, commandKey: req.commandKey, ctx: h.req }, new Set(Object.keys(req.inputArgs)));
+      const input = checked ?? parsed;
       if (cmd.def.async) {
         const reqObjPath = h.operations.startAsync(cmd.binding, inst, path.leaf, input, req.commandKey, h.req);
         operationResults.push({ executedCommand, operationResp: 'reqObjPath', reqObjPath });

@@ -94,4 +94,14 @@ export interface CommandInvocation {
 export interface CommandBinding {
   /** Returns the output arguments (typed; formatted at the edge). */
   run(call: CommandInvocation): Promise<Record<string, Value>>;
+  /**
+   * Checks the input before the command is accepted: a UspError thrown here (e.g. 7027 for an
+   * input that names no such object, 7005 when the command's resources are all in use) is the
+   * Operate's cmd_failure, and an asynchronous command then gets no Request row and no
+   * OperationComplete (TR-369 R-OPR.5 treats invalid input the same way). `given` names the
+   * input arguments the Controller sent; the others hold the schema's default, which for an
+   * argument without one is only the type's zero or the range minimum. It may return the input
+   * the command then runs with (its own defaults for arguments left out).
+   */
+  precheck?(call: Omit<CommandInvocation, 'signal'>, given: ReadonlySet<string>): Promise<Record<string, Value> | void>;
 }

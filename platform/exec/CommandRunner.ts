@@ -33,6 +33,17 @@ export interface RunOptions {
    * argument is a secret (`uci set wireless.wl0.key=…`).
    */
   display?: string;
+  /** Kills the command (its whole process group) when aborted, e.g. by Request.{i}.Cancel(). */
+  signal?: AbortSignal;
+}
+
+/** What a command wrote and how it ended, whatever its exit code (`capture`). */
+export interface CommandCapture {
+  stdout: string;
+  /** The first 4 KiB of stderr. */
+  stderr: string;
+  /** The exit code, or null when a signal ended it. */
+  exitCode: number | null;
 }
 
 interface CacheEntry {
@@ -72,23 +83,40 @@ export class CommandRunner {
   }
 
   /** Runs `cmd args...` once, uncached; resolves with stdout, rejects with a CommandError. */
-  run(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<string> {
+  async run(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<string> {
+    const line = opts.display ?? commandLine(cmd, args);
+    const r = await this.capture(cmd, args, opts);
+    if (r.exitCode === 0) return r.stdout;
+    const why = firstLine(r.stderr) || (r.exitCode === null ? 'killed by a signal' : 'no message');
+    throw new CommandError('exit', line, `exit ${r.exitCode ?? 'signal'}: ${why}`, r.exitCode ?? undefined, r.stderr);
+  }
+
+  /**
+   * Runs `cmd args...` once, uncached, and resolves with what it wrote and its exit code, also
+   * when that is not 0: tools such as ping report results through their exit code (1: no reply).
+   * Rejects with a CommandError only when it could not run to its end: not installed, over the
+   * time or output limit, or aborted through `opts.signal` (failure `timeout`, "canceled").
+   */
+  capture(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<CommandCapture> {
     const line = opts.display ?? commandLine(cmd, args);
     this.calls++;
     this.byCommand.set(line, (this.byCommand.get(line) ?? 0) + 1);
     this.opts.log?.debug('exec', { command: line });
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
-    return new Promise<string>((resolve, reject) => {
+    return new Promise<CommandCapture>((resolve, reject) => {
+      if (opts.signal?.aborted) return reject(new CommandError('timeout', line, 'canceled before it started'));
       // Its own process group, so a timeout also ends whatever the command started.
       const child = spawn(this.executable(cmd), args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       const out: Buffer[] = [];
       let outBytes = 0;
       let err = '';
       let settled = false;
+      const onAbort = (): void => fail(new CommandError('timeout', line, 'canceled'));
       const done = (): boolean => {
         if (settled) return false;
         settled = true;
         clearTimeout(timer);
+        opts.signal?.removeEventListener('abort', onAbort);
         return true;
       };
       // A killed command settles at once: a grandchild holding the pipe must not delay it.
@@ -98,6 +126,7 @@ export class CommandRunner {
         reject(e);
       };
       const timer = setTimeout(() => fail(new CommandError('timeout', line, `no answer within ${timeoutMs} ms`)), timeoutMs);
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
       child.stdout.on('data', (chunk: Buffer) => {
         outBytes += chunk.length;
         if (outBytes > this.maxOutputBytes) fail(new CommandError('output-limit', line, `more than ${this.maxOutputBytes} bytes of output`));
@@ -112,11 +141,9 @@ export class CommandRunner {
         reject(new CommandError(missing ? 'missing' : 'exit', line,
           missing ? `${cmd} is not installed (${e.code} ${this.executable(cmd)})` : e.message));
       });
-      child.on('close', (code, signal) => {
+      child.on('close', (code) => {
         if (!done()) return;
-        if (code === 0) return resolve(Buffer.concat(out).toString('utf8'));
-        const why = firstLine(err) || (signal ? `killed by ${signal}` : 'no message');
-        reject(new CommandError('exit', line, `exit ${code ?? signal}: ${why}`, code ?? undefined, err));
+        resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: err, exitCode: code });
       });
     });
   }

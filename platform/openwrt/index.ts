@@ -40,6 +40,8 @@ import { registerWiFiAccessPoints } from './wifi-access-point.js';
 import { registerWiFiRadios } from './wifi-radio.js';
 import { registerWiFiStations } from './wifi-stations.js';
 import { WiFiState } from './WiFiState.js';
+import { openWrtWiFiScanner } from './wifi-scan.js';
+import type { WiFiScanner } from '../diagnostics/wifi-scan.js';
 
 export interface OpenWrtOptions {
   /** Directory holding `ubus` and `uci`; default: found on PATH. */
@@ -68,6 +70,10 @@ export interface OpenWrtPlatform {
    * ModemManager was found: the ModemManager platform then leaves that table out.
    */
   registerCellularAccessPoints(modems: CellularModems): void;
+  /** Device.IP.Interface.N → its kernel device, for the IP diagnostics' Interface input. */
+  ipInterfaceDevice(n: number): Promise<string | undefined>;
+  /** Device.WiFi.NeighboringWiFiDiagnostic()'s scan: `ubus call iwinfo scan` per up radio. */
+  wifiScan: WiFiScanner;
 }
 
 export const DEFAULT_CACHE_MS = 2000;
@@ -93,7 +99,8 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   const stations = registerWiFiStations(ctx, wifi);
   const events = startEvents(ctx, wifi, stations, { backoffMs: opts.listenerBackoffMs });
   return {
-    stop: events.stop, ready: events.ready.catch(() => undefined), runner,
+    stop: events.stop, ready: events.ready.catch(() => undefined), runner, wifiScan: openWrtWiFiScanner(ctx, wifi),
+    ipInterfaceDevice: (n) => ip.deviceOf(n),
     registerCellularAccessPoints: (modems) => registerCellularAccessPoints(ctx, uci, modems),
   };
 }

@@ -33,6 +33,8 @@ export interface IPInterfaces {
   pathOf(name: string | undefined): Promise<string>;
   /** The netifd interface name of Device.IP.Interface.N, from a reference value (with or without the "."). */
   nameOf(reference: string): Promise<string | undefined>;
+  /** The kernel device (netifd l3_device) of Device.IP.Interface.N: what diagnostics bind to. */
+  deviceOf(n: number): Promise<string | undefined>;
 }
 
 /** Serves Device.IP.Interface.{i}. and its IPv4Address, IPv6Address and IPv6Prefix tables. */
@@ -107,6 +109,10 @@ export function registerIP(ctx: OpenWrtContext, ethernet: EthernetLinks): IPInte
     ['Enable', 'Status', 'PrefixStatus', 'Prefix', 'Origin', 'StaticType', 'OnLink', 'PreferredLifetime', 'ValidLifetime']);
 
   return {
+    deviceOf: async (n) => {
+      const status = (await read()).get(interfaces.keyOf(n) ?? '')?.status;
+      return status?.l3_device ?? status?.device;
+    },
     pathOf: async (name) => {
       if (!name || !(await read()).has(name)) return '';
       return `Device.IP.Interface.${interfaces.numberOf(name)}`;

@@ -30,6 +30,8 @@ import { registerTemperatureStatus } from './temperature.js';
 import { registerTime } from './time.js';
 import { registerWiFiAccessPoints } from './wifi-access-point.js';
 import { registerWiFiRadios } from './wifi-radio.js';
+import { simulatedNeighbours } from './wifi-neighbours.js';
+import type { WiFiScanner } from '../diagnostics/wifi-scan.js';
 import { registerWiFiStations } from './wifi-stations.js';
 
 export interface SimulatedOptions {
@@ -54,7 +56,7 @@ export const DEFAULT_SEED = 1;
  * LastChange and traffic counters start from this call. `stop()` ends the churn timer (the
  * only timer; it is unref'd, so it never keeps the process alive on its own).
  */
-export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptions = {}): { stop(): void; firmware: SimulatedFirmware } {
+export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptions = {}): { stop(): void; firmware: SimulatedFirmware; wifiScan: WiFiScanner } {
   const ctx = new SimContext(model, opts.seed ?? DEFAULT_SEED, opts.now ?? Date.now, opts.store ?? new DataStore());
   const churn = new Churn(ctx);
   // The simulated device boots here: the boot loader picks the firmware bank to run.
@@ -81,5 +83,5 @@ export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptio
   registerDNS(ctx, ip);
   registerRouting(ctx, churn, ip);
   churn.start();
-  return { stop: () => churn.stop(), firmware };
+  return { stop: () => churn.stop(), firmware, wifiScan: simulatedNeighbours(ctx.seed, radios, ctx.now) };
 }
