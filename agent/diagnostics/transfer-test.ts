@@ -83,9 +83,17 @@ export async function runTransferTest(p: TransferTestPlan): Promise<TransferTest
     incremental.push({ start: last, end: now });
     last = now;
   };
+  // Node timers may fire up to a millisecond early against the microsecond clock: re-arm until
+  // the boundary has really passed, so an interval never starts before BOMTime + offset.
+  const at = (targetUs: number, fn: () => void): void => {
+    const waitMs = Math.ceil((targetUs - nowMicros()) / 1000);
+    if (waitMs <= 0) { fn(); return; }
+    timers.push(setTimeout(() => at(targetUs, fn), waitMs));
+  };
   const onTestBegin = (): void => {
     if (testBegun) return;
     testBegun = true;
+    const begunUs = nowMicros(); // not before the first connection's BOMTime
     if (timeBased) {
       timers.push(setTimeout(() => {
         // The interval ending with the test is closed here, whichever timer fires first.
@@ -95,10 +103,10 @@ export async function runTransferTest(p: TransferTestPlan): Promise<TransferTest
       }, p.durationS * 1000));
     }
     if (expectedIntervals > 0) {
-      timers.push(setTimeout(() => {
-        last = sample();
-        timers.push(setInterval(closeInterval, p.intervalS * 1000));
-      }, p.offsetS * 1000));
+      // Boundaries are computed from the start, so intervals do not drift with timer lateness.
+      const boundary = (k: number): number => begunUs + (p.offsetS + k * p.intervalS) * 1_000_000;
+      const closeAt = (k: number): void => at(boundary(k), () => { closeInterval(); if (k < expectedIntervals) closeAt(k + 1); });
+      at(boundary(0), () => { last = sample(); closeAt(1); });
     }
   };
 
