@@ -101,7 +101,10 @@ export class StagedFirmware {
       const booted = pending.version !== '' ? running === pending.version : this.firmwareUpdated;
       if (booted) {
         this.opts.log.info('firmware activation completed', { bank: pending.bank, version: running });
-        if (this.installer.stagedBank) delete this.state.staged;
+        if (this.installer.stagedBank && this.state.staged) {
+          rmSync(this.state.staged.file, { force: true });
+          delete this.state.staged;
+        }
       } else {
         const log = `${this.now().toISOString().replace(/\.\d+Z$/, 'Z')} image ${pending.version || pending.name} requested at ${pending.requested} did not boot; running ${running}`;
         this.overrides.set(pending.bank, { status: 'ActivationFailed', bootFailureLog: log });
@@ -162,7 +165,8 @@ export class StagedFirmware {
     return new StagedImageWriter(fh, file, this.opts.stagingDir, {
       validating: () => this.overrides.set(n, { status: 'Validating' }),
       install: (partial, hint) => this.install(n, partial, hint),
-      fail: (status) => this.overrides.set(n, { status }),
+      // An install the device refused stays InstallationFailed (the agent reports every later-stage failure as ValidationFailed).
+      fail: (status) => { if (this.overrides.get(n)?.status !== 'InstallationFailed') this.overrides.set(n, { status }); },
       cancel: () => { if (o) this.overrides.set(n, o); else this.overrides.delete(n); },
     });
   }

@@ -81,7 +81,7 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-async function download(path: string, key: string): Promise<{ oc: StringMap | { errCode: number; errMsg: string }; tc: StringMap }> {
+async function download(path: string, key: string): Promise<{ oc: StringMap | { errCode: number; errMsg?: string }; tc: StringMap }> {
   const r = asResponse(await c.send({ reqType: 'operate', operate: { command: `${FW}2.Download()`, commandKey: key, sendResp: true, inputArgs: { URL: server.url(path), AutoActivate: 'false' } } }));
   if (r.respType !== 'operateResp') throw new Error(r.respType);
   const oc = await waitForNotification(c, (ns) => ns.find((n) => n.notify.notification === 'operComplete' && n.notify.operComplete.commandKey === key)?.notify, 5000);
