@@ -108,7 +108,10 @@ async function startLiveFirmware(platform: 'openwrt' | 'linux', opts: LiveFirmwa
   try {
     await fw.init();
   } catch (e) {
-    throw new Error(`${opts.hook !== undefined ? `--firmware-hook ${opts.hook}` : 'sysupgrade'}: the firmware banks could not be read (${e instanceof Error ? e.message : String(e)}); fix the hook's \`status\` or leave the option out`);
+    const why = e instanceof Error ? e.message : String(e);
+    throw new Error(opts.hook !== undefined
+      ? `--firmware-hook ${opts.hook}: the firmware banks could not be read (${why}); fix the hook's \`status\` or leave the option out`
+      : `sysupgrade: the running firmware could not be read (${why}); check \`ubus call system board\``);
   }
   return fw;
 }

@@ -9,7 +9,7 @@
 import { existsSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentProcess } from '../peers/agent-process.js';
+import { AgentProcess, writeDefaultsFile } from '../peers/agent-process.js';
 import { FirmwareDevice, FW } from '../peers/firmware-device.js';
 import { startImageServer, type ImageServer } from '../unit/agent/firmware/image-server.js';
 
@@ -149,4 +149,26 @@ describe('Activate() (TP-469 9.3, 9.10)', () => {
     expect(await dev.bank(1)).toMatchObject({ Status: 'Active', Version: '3.0.0' });
     expect(existsSync(join(dev.dataDir, 'firmware-transfers.json'))).toBe(false);
   }, 30_000);
+});
+
+describe('start-up problems stop the start naming the option', () => {
+  async function failedStart(args: string[]): Promise<{ code: number | null; stderr: string }> {
+    const defaults = join(dev.dir, 'bad-defaults.json');
+    writeDefaultsFile(defaults, 1);
+    const p = AgentProcess.start(defaults, join(dev.dir, 'bad-data'), { platform: 'linux', args });
+    const { code } = await p.exited;
+    return { code, stderr: p.stderr() };
+  }
+
+  it('a hook whose `status` fails', async () => {
+    const r = await failedStart(['--firmware-hook', '/bin/false']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--firmware-hook \/bin\/false: the firmware banks could not be read/);
+  });
+
+  it('a trust store that is not there', async () => {
+    const r = await failedStart(['--firmware-trust', join(dev.dir, 'no-keys')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--firmware-trust .*no-keys: cannot read the directory/);
+  });
 });
