@@ -19,20 +19,31 @@ const MAX_ENTRIES = 16;
 
 type Stored = Omit<TransferResult, 'startTime' | 'completeTime'> & { startTime: string };
 
+/** One entry per transfer: the row and when it started (a new download of the row gets its own). */
+function keyOf(s: Pick<Stored, 'affected' | 'startTime'>): string {
+  return `${s.affected}@${s.startTime}`;
+}
+
 export class TransferJournal {
   private readonly file: string | undefined;
   private readonly entries = new Map<string, Stored>();
+  /** Keys of the entries a previous run left, until they are reported. */
+  private readonly leftover: string[];
 
+  /** Reads what a previous run left now, before any controller can start a new download. */
   constructor(dataDir: string | undefined) {
     this.file = dataDir === undefined ? undefined : join(dataDir, TRANSFER_JOURNAL_FILE);
+    const left = this.file ? readJsonFile<Record<string, Stored>>(this.file) ?? {} : {};
+    for (const [k, v] of Object.entries(left).slice(0, MAX_ENTRIES)) this.entries.set(k, v);
+    this.leftover = [...this.entries.keys()];
   }
 
   /** The transfers a previous run started and never reported, as failed TransferComplete! results; forgets them. */
   takeInterrupted(): TransferResult[] {
-    if (!this.file) return [];
-    const left = readJsonFile<Record<string, Stored>>(this.file) ?? {};
-    rmSync(this.file, { force: true });
-    return Object.values(left).slice(0, MAX_ENTRIES).map((s) => ({
+    const left = this.leftover.splice(0).map((k) => this.entries.get(k)!);
+    for (const s of left) this.entries.delete(keyOf(s));
+    if (left.length) this.save();
+    return left.map((s) => ({
       ...s, startTime: new Date(s.startTime), completeTime: undefined,
       faultCode: ErrorCode.CommandFailure,
       faultString: 'the download was interrupted by a restart of the agent; nothing from it was installed',
@@ -41,12 +52,13 @@ export class TransferJournal {
 
   begin(r: TransferResult): void {
     if (this.entries.size >= MAX_ENTRIES) return;
-    this.entries.set(r.affected, { ...r, startTime: r.startTime.toISOString() });
+    const s: Stored = { ...r, startTime: r.startTime.toISOString() };
+    this.entries.set(keyOf(s), s);
     this.save();
   }
 
   end(r: TransferResult): void {
-    if (this.entries.delete(r.affected)) this.save();
+    if (this.entries.delete(keyOf({ affected: r.affected, startTime: r.startTime.toISOString() }))) this.save();
   }
 
   private save(): void {
