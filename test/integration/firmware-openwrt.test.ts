@@ -66,6 +66,15 @@ describe('Download(): sysupgrade -T validates', () => {
     expect(await download('/archer.bin', 'dl-archer')).toMatchObject({ FaultCode: '7022', FaultString: expect.stringMatching(/Device netgear,wndr3800 not supported by this image/) });
   });
 
+  it('a wrong CheckSum fails before sysupgrade ever sees the image', async () => {
+    const before = dev.log('sysupgrade').length;
+    await dev.operate(`${FW}2.Download()`, { URL: server.url('/openwrt-24.10.6-sysupgrade.bin'), AutoActivate: 'true', CheckSumAlgorithm: 'SHA-256', CheckSum: '00'.repeat(32) }, 'dl-sum');
+    expect(await dev.transferComplete('dl-sum')).toMatchObject({ FaultCode: '7022', FaultString: expect.stringMatching(/checksum mismatch/) });
+    expect(dev.log('sysupgrade').length).toBe(before);
+    // The .partial file is removed as the failure is handled (asynchronously: poll).
+    await expect.poll(() => dev.stagingFiles()).toEqual([]);
+  });
+
   it('into FirmwareImage.1 (the running image): refused', async () => {
     await dev.operate(`${FW}1.Download()`, { URL: server.url('/openwrt-24.10.6-sysupgrade.bin'), AutoActivate: 'false' }, 'dl-1');
     expect(await dev.operComplete('dl-1')).toMatchObject({ ok: false, errCode: 7022, errMsg: expect.stringMatching(/running image/) });
