@@ -1,7 +1,8 @@
 /**
  * Firmware:1 on a generic Linux device through `--firmware-hook` (docs/firmware-hook.md): the
  * real agent process on `--platform linux`, the hook a stand-in A/B device
- * (test/fixtures/firmware/hook-standin.sh) that logs its argv, a real WebSocket controller.
+ * (test/fixtures/firmware/hook-standin.sh, its boot bank in a U-Boot environment kept by
+ * fw_printenv/fw_setenv stand-ins) that logs its argv, a real WebSocket controller.
  * TP-469 section 9 style: download and install into the inactive bank (9.3-9.5), refusals,
  * Request.{i}.Cancel() (9.8), activation and the reboot (9.3/9.10 Boot! FirmwareUpdated), and
  * kill -9 during the download and during the activation.
@@ -133,6 +134,8 @@ describe('Activate() (TP-469 9.3, 9.10)', () => {
     expect(await dev.operComplete('act-2')).toMatchObject({ ok: true });
     await dev.reboot();
     expect(dev.log('argv').filter((l) => /^(activate|reboot)/.test(l)).slice(-2)).toEqual(['activate rootfs.1', 'reboot']);
+    // The stand-in keeps the boot bank in the U-Boot environment, as an A/B hook would.
+    expect(dev.log('fw_env').filter((l) => l.startsWith('fw_setenv')).at(-1)).toBe('fw_setenv boot_slot rootfs.1');
     expect(await dev.bootEvent()).toMatchObject({ Cause: 'RemoteReboot', CommandKey: 'act-2', FirmwareUpdated: 'true' });
     expect(await dev.get(['Device.DeviceInfo.ActiveFirmwareImage', 'Device.DeviceInfo.BootFirmwareImage'])).toEqual({
       'Device.DeviceInfo.ActiveFirmwareImage': `${FW}2`, 'Device.DeviceInfo.BootFirmwareImage': `${FW}2`,

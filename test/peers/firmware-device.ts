@@ -121,7 +121,7 @@ export class FirmwareDevice {
   }
 
   /** Lines the stand-in tool logged (its argv). */
-  log(tool: 'argv' | 'sysupgrade'): string[] {
+  log(tool: 'argv' | 'sysupgrade' | 'fw_env'): string[] {
     try { return readFileSync(join(this.standin, `${tool}.log`), 'utf8').split('\n').filter(Boolean); } catch { return []; }
   }
 
