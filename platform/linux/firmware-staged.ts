@@ -138,7 +138,14 @@ export class StagedFirmware {
 
   /** Device.DeviceInfo.ActiveFirmwareImage and BootFirmwareImage (references without a trailing dot). */
   async references(): Promise<{ ActiveFirmwareImage: string; BootFirmwareImage: string }> {
-    const banks = await this.reports();
+    let banks: BankReport[];
+    try {
+      banks = await this.reports();
+    } catch (e) {
+      // The rest of Device.DeviceInfo. still reads when the firmware tool fails; FirmwareImage.{i} reports the failure.
+      this.opts.log.warn('firmware banks unreadable', { error: reason(e) });
+      return { ActiveFirmwareImage: '', BootFirmwareImage: '' };
+    }
     const active = banks.findIndex((b) => b.active) + 1;
     const boot = this.state.pending?.bank ?? (banks.findIndex((b) => b.boot) + 1 || active);
     return { ActiveFirmwareImage: active > 0 ? `${TABLE}${active}` : '', BootFirmwareImage: boot > 0 ? `${TABLE}${boot}` : '' };

@@ -96,6 +96,21 @@ describe('Download()', () => {
   });
 });
 
+describe('a hook whose `status` starts failing', () => {
+  it('DeviceInfo still reads (no references); FirmwareImage reads fail with 7003 naming the hook', async () => {
+    writeFileSync(join(dev.standin, 'fail-status'), '');
+    try {
+      // Until the last good answer (kept for one Get, 2 s) expires.
+      await expect.poll(async () => (await dev.get(['Device.DeviceInfo.ActiveFirmwareImage']))['Device.DeviceInfo.ActiveFirmwareImage'], { timeout: 8000, interval: 200 }).toBe('');
+      expect((await dev.get(['Device.DeviceInfo.SoftwareVersion']))['Device.DeviceInfo.SoftwareVersion']).not.toBe('');
+      await expect(dev.bank(2)).rejects.toThrow(/7003 .*firmware hook .*hook-standin\.sh status failed: bank table unreadable/);
+    } finally {
+      rmSync(join(dev.standin, 'fail-status'));
+    }
+    await expect.poll(async () => (await dev.get(['Device.DeviceInfo.ActiveFirmwareImage']))['Device.DeviceInfo.ActiveFirmwareImage'], { timeout: 8000, interval: 200 }).toBe(`${FW}1`);
+  }, 20_000);
+});
+
 describe('kill -9', () => {
   it('during a download: the next start reports TransferComplete! with a fault; nothing half-written was installed or kept', async () => {
     await dev.operate(`${FW}2.Download()`, { URL: server.url('/stall.bundle'), AutoActivate: 'true' }, 'dl-killed');
