@@ -30,6 +30,7 @@ beforeAll(async () => {
   server.routes.set('/openwrt-24.10.7-sysupgrade.bin', { body: image('OWRTIMG supported=netgear,wndr3800 version=24.10.7 revision=r29200-0def5678') });
   server.routes.set('/archer.bin', { body: image('OWRTIMG supported=tplink,archer-c7-v2 version=24.10.6 revision=r29100-0abc1234') });
   server.routes.set('/random.bin', { body: Buffer.alloc(10_000, 7) });
+  server.routes.set('/stall.bin', { body: image('OWRTIMG supported=netgear,wndr3800 version=99.0 revision=r1-bad', 400_000), stallAfter: 2000 });
   dev = await FirmwareDevice.create('openwrt');
   await dev.start(true);
 }, 30_000);
@@ -85,6 +86,20 @@ describe('Download(): sysupgrade -T validates', () => {
     expect(await dev.bank(2)).toMatchObject({ Status: 'Available', Version: '24.10.6 r29100-0abc1234', Name: 'OpenWrt netgear_wndr3800' });
     expect(dev.stagingFiles()).toEqual(['firmware-bank2.img']);
   });
+});
+
+describe('kill -9 during a download', () => {
+  it('the next start reports TransferComplete! with a fault; the image staged before is kept, the partial one gone, nothing flashed', async () => {
+    await dev.operate(`${FW}2.Download()`, { URL: server.url('/stall.bin'), AutoActivate: 'true' }, 'dl-killed');
+    await dev.waitForStatus(2, 'Downloading');
+    const calls = dev.log('sysupgrade').length;
+    await dev.kill9AndStart();
+    expect(await dev.transferComplete('dl-killed')).toMatchObject({ FaultCode: '7022', FaultString: expect.stringMatching(/interrupted by a restart/) });
+    expect(dev.stagingFiles()).toEqual(['firmware-bank2.img']);
+    expect(await dev.bank(2)).toMatchObject({ Status: 'Available', Version: '24.10.6 r29100-0abc1234' });
+    expect(dev.log('sysupgrade').length).toBe(calls);
+    expect(await dev.bootEvent()).toMatchObject({ FirmwareUpdated: 'false' });
+  }, 30_000);
 });
 
 describe('Activate(): sysupgrade IMAGE', () => {
