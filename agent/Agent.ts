@@ -27,6 +27,7 @@ import { registerTransferDiagnostics, TRANSFER_DIAGNOSTICS_CAPABILITIES, type Tr
 import { registerIpDiagnostics } from './diagnostics/register-ip-diagnostics.js';
 import { registerNeighboringWiFi } from './diagnostics/register-neighboring-wifi.js';
 import type { DiagnosticTools } from '../platform/diagnostics/diagnostic-tools.js';
+import { TrustStore } from './firmware/trust-store.js';
 import { ControllerDirectory } from './ControllerDirectory.js';
 import type { UnknownControllerLimits } from './UnknownControllerRows.js';
 import { registerSecurityCertificates } from './certificates/security-certificates.js';
@@ -75,6 +76,12 @@ export interface AgentOptions {
   schema?: Schema;
   /** PEM files of the agent's TLS identity (`--cert`, `--key`, `--ca`). */
   tls?: AgentTlsFiles;
+  /** `--firmware-trust`: a directory of PEM keys/certificates; Download() then only takes images signed by one of them. */
+  firmwareTrust?: string;
+  /** `--firmware-hook`: the script that installs images on a generic Linux device (docs/firmware-hook.md). */
+  firmwareHook?: string;
+  /** `--firmware-staging`: where downloaded images wait for validation (default: the platform's, /tmp on OpenWrt). */
+  firmwareStaging?: string;
   /** Bounds on the Controller rows made for unknown endpoints (UnknownControllerRows.ts); defaults otherwise. */
   unknownControllers?: Partial<UnknownControllerLimits>;
   /** Bounds of the transfer and UDP echo diagnostics (register-transfer-diagnostics.ts); defaults otherwise. */
@@ -171,7 +178,10 @@ export class Agent {
     registerBuiltinCommands(model, actions);
     registerNotificationObjects(model);
     const securityCertificates = registerSecurityCertificates(model);
-    const platform = await registerPlatform(model, opts.platform, { seed: opts.seed, vendorPrefix: opts.vendorPrefix, log, store });
+    // Read before the platform starts, so a bad store stops the start with nothing to undo.
+    const trust = opts.firmwareTrust === undefined ? undefined : TrustStore.load(opts.firmwareTrust);
+    const platform = await registerPlatform(model, opts.platform, { seed: opts.seed, vendorPrefix: opts.vendorPrefix, log, store,
+      firmware: { hook: opts.firmwareHook, stagingDir: opts.firmwareStaging, dataDir: opts.dataDir } });
     registerRootObject(model, schema.model);
     registerInterfaceStack(model);
     // IP and Wi-Fi diagnostics (TR-143) run on every platform, on the host's network (the
@@ -182,7 +192,10 @@ export class Agent {
     const transferDiagnostics = registerTransferDiagnostics(model, { slots: diagnosticSlots, store, log: log.child('diagnostics'), limits: opts.transferDiagnostics });
     const platformStop = (): void => { transferDiagnostics.stop(); platform.stop?.(); };
     // Firmware:1 Download()/Activate() and TransferComplete!, where the platform has firmware banks.
-    if (platform.firmware) registerFirmwareCommands(model, platform.firmware, { ...actions, settle: () => agent?.notifications.engine.idle() ?? Promise.resolve(), log: log.child('firmware'), downloadPolicy: downloads.policy });
+    const firmware = platform.firmware && registerFirmwareCommands(model, platform.firmware, {
+      ...actions, settle: () => agent?.notifications.engine.idle() ?? Promise.resolve(), log: log.child('firmware'), downloadPolicy: downloads.policy,
+      trust, dataDir: opts.dataDir,
+    });
 
     const restored = store.load((why, movedTo, journal) => {
       if (journal) log.error('state journal damaged; kept state.json and the records before the damage', { why, copiedTo: movedTo, keptRecords: journal.keptRecords, droppedLines: journal.droppedLines });
@@ -236,6 +249,8 @@ export class Agent {
     notifications.start();
     // Boot! goes to every controller subscribed to it, queued until each is reachable.
     model.changes.emit({ kind: 'event', inst: { node: model.root, keys: [] }, path: 'Device.', event: 'Boot!', args: { CommandKey: boot.commandKey, Cause: boot.cause, FirmwareUpdated: platform.firmware?.takeFirmwareUpdated() ?? false, ParameterMap: '{}' } });
+    firmware?.reportInterrupted();
+    if (!platform.firmware && (trust || opts.firmwareHook)) log.warn('firmware options given but this platform has no firmware backend: Download()/Activate() are not offered', { platform: platform.name });
     if (boot.cause.endsWith('FactoryReset')) await notifications.onBoarding.sendToAll();
     log.info('agent started', { endpointId, version: SOFTWARE_VERSION, restored, bootCause: boot.cause });
     return agent;

@@ -9,9 +9,13 @@ import type { DataStore } from '../datamodel/store/DataStore.js';
 import type { DataModel } from '../datamodel/tree/DataModel.js';
 import type { OpenWrtPlatform } from '../platform/openwrt/index.js';
 import { VENDOR_PREFIX_RE } from '../platform/vendor-param.js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FirmwareBackend } from './firmware/FirmwareBackend.js';
 import type { WiFiScanner } from '../platform/diagnostics/wifi-scan.js';
 import type { InterfaceDevice } from './diagnostics/interface-input.js';
+import type { FirmwareInstaller } from '../platform/linux/firmware-installer.js';
+import type { StagedFirmware } from '../platform/linux/firmware-staged.js';
 
 export type PlatformName = 'auto' | 'simulated' | 'openwrt' | 'linux' | 'none';
 export const PLATFORM_NAMES: readonly PlatformName[] = ['auto', 'simulated', 'openwrt', 'linux', 'none'];
@@ -23,7 +27,14 @@ export interface PlatformOptions {
   log: Logger;
   /** The agent's store: the simulated platform keeps its configuration there. */
   store?: DataStore;
+  /** Firmware on live platforms: the hook (`--firmware-hook`), staging directory, data directory for markers. */
+  firmware?: LiveFirmwareOptions;
 }
+
+export interface LiveFirmwareOptions { hook?: string; stagingDir?: string; dataDir?: string }
+
+/** OpenWrt stages images in /tmp: RAM, the only place with room for a whole image beside the running one. */
+export const OPENWRT_STAGING_DIR = '/tmp/usp-agent-firmware';
 
 export interface StartedPlatform {
   name: Exclude<PlatformName, 'auto'>;
@@ -57,13 +68,14 @@ export async function registerPlatform(model: DataModel, name: PlatformName, opt
   }
   if (chosen === 'none') return { name: chosen, cellular: false, stop: () => undefined };
   let openwrt: OpenWrtPlatform | undefined;
+  const firmware = await startLiveFirmware(chosen, opts.firmware ?? {}, log);
   if (chosen === 'openwrt') {
     const { registerOpenWrtPlatform } = await import('../platform/openwrt/index.js');
-    openwrt = registerOpenWrtPlatform(model, { log });
+    openwrt = registerOpenWrtPlatform(model, { log, firmware });
     stops.push(openwrt.stop);
   } else {
     const { registerLinuxPlatform } = await import('../platform/linux/index.js');
-    stops.push(registerLinuxPlatform(model, { log }).stop);
+    stops.push(registerLinuxPlatform(model, { log, firmware }).stop);
   }
   const { detectModemManager, registerModemManagerPlatform } = await import('../platform/modemmanager/index.js');
   const cellular = await detectModemManager();
@@ -74,6 +86,38 @@ export async function registerPlatform(model: DataModel, name: PlatformName, opt
     stops.push(mm.stop);
     openwrt?.registerCellularAccessPoints(mm.modems);
   }
-  log.info('platform ready', { platform: chosen, modemmanager: cellular });
-  return { name: chosen, cellular, wifiScan: openwrt?.wifiScan, ipInterfaceDevice: openwrt?.ipInterfaceDevice, stop: () => stops.forEach((s) => s()) };
+  log.info('platform ready', { platform: chosen, modemmanager: cellular, firmware: firmware ? 'yes' : 'no' });
+  return { name: chosen, cellular, firmware, wifiScan: openwrt?.wifiScan, ipInterfaceDevice: openwrt?.ipInterfaceDevice, stop: () => stops.forEach((s) => s()) };
+}
+
+/**
+ * Firmware banks on a live platform: the hook when one is configured (any platform), else
+ * OpenWrt's sysupgrade when it is installed; otherwise none (no FirmwareImage.{i}, no
+ * Download()/Activate()). A hook that cannot report its banks stops the start.
+ */
+async function startLiveFirmware(platform: 'openwrt' | 'linux', opts: LiveFirmwareOptions, log: Logger): Promise<StagedFirmware | undefined> {
+  const { findOnPath } = await import('../platform/exec/CommandRunner.js');
+  const fwLog = log.child('firmware');
+  let installer: FirmwareInstaller;
+  if (opts.hook !== undefined) {
+    const { FirmwareHook } = await import('../platform/linux/firmware-hook.js');
+    installer = new FirmwareHook(opts.hook, fwLog);
+  } else if (platform === 'openwrt' && findOnPath('sysupgrade') !== undefined) {
+    const { SysupgradeInstaller } = await import('../platform/openwrt/firmware-sysupgrade.js');
+    installer = new SysupgradeInstaller(fwLog);
+  } else {
+    return undefined;
+  }
+  const stagingDir = opts.stagingDir ?? (platform === 'openwrt' ? OPENWRT_STAGING_DIR : join(opts.dataDir ?? tmpdir(), 'firmware-staging'));
+  const { StagedFirmware } = await import('../platform/linux/firmware-staged.js');
+  const fw = new StagedFirmware({ installer, stagingDir, dataDir: opts.dataDir, log: fwLog });
+  try {
+    await fw.init();
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new Error(opts.hook !== undefined
+      ? `--firmware-hook ${opts.hook}: the firmware banks could not be read (${why}); fix the hook's \`status\` or leave the option out`
+      : `sysupgrade: the running firmware could not be read (${why}); check \`ubus call system board\``);
+  }
+  return fw;
 }

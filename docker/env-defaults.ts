@@ -28,6 +28,7 @@ export const CONTAINER_VARIABLES = {
   USP_CERT_FILE: '--cert, the agent\'s PEM certificate',
   USP_KEY_FILE: '--key, the private key of USP_CERT_FILE',
   USP_CA_FILE: '--ca, the CA that controller (and broker) certificates chain to',
+  USP_FIRMWARE_TRUST_DIR: '--firmware-trust, a directory of PEM keys that firmware images must be signed with',
 } as const;
 
 export type ContainerVariable = keyof typeof CONTAINER_VARIABLES;
@@ -56,7 +57,7 @@ const CONTAINER_WS_INTERFACES = 'Device.LocalAgent.MTP.1.WebSocket.Interfaces';
 
 const LOG_LEVELS = ['error', 'warn', 'info', 'debug'];
 /** Variables that are `run` options, not factory defaults: a mounted defaults file leaves them in force. */
-export const OPTION_VARIABLES: readonly ContainerVariable[] = ['USP_SEED', 'USP_LOG_LEVEL', 'USP_CERT_FILE', 'USP_KEY_FILE', 'USP_CA_FILE'];
+export const OPTION_VARIABLES: readonly ContainerVariable[] = ['USP_SEED', 'USP_LOG_LEVEL', 'USP_CERT_FILE', 'USP_KEY_FILE', 'USP_CA_FILE', 'USP_FIRMWARE_TRUST_DIR'];
 
 /**
  * The settings for `env`. `shipped` is the simulated gateway's defaults (examples/
@@ -126,6 +127,8 @@ function optionsFromEnv(set: (name: ContainerVariable) => string | undefined): s
   if (cert !== undefined && key !== undefined) args.push('--cert', cert, '--key', key);
   const ca = set('USP_CA_FILE');
   if (ca !== undefined) args.push('--ca', ca);
+  const trust = set('USP_FIRMWARE_TRUST_DIR');
+  if (trust !== undefined) args.push('--firmware-trust', trust);
   return args;
 }
 

@@ -23,9 +23,12 @@ export interface RunOptionValues {
   cert?: string;
   key?: string;
   ca?: string;
+  'firmware-hook'?: string;
+  'firmware-trust'?: string;
+  'firmware-staging'?: string;
 }
 
-const STRING_OPTIONS = ['defaults', 'data-dir', 'platform', 'vendor-prefix', 'seed', 'log-level', 'cert', 'key', 'ca'] as const;
+const STRING_OPTIONS = ['defaults', 'data-dir', 'platform', 'vendor-prefix', 'seed', 'log-level', 'cert', 'key', 'ca', 'firmware-hook', 'firmware-trust', 'firmware-staging'] as const;
 
 /** The `run` options of `argv` (after the node binary and script), or undefined when yargs should decide. */
 export function parseRunFast(argv: readonly string[]): RunOptionValues | undefined {
@@ -64,5 +67,8 @@ export function parseRunFast(argv: readonly string[]): RunOptionValues | undefin
     cert: v.cert,
     key: v.key,
     ca: v.ca,
+    'firmware-hook': v['firmware-hook'],
+    'firmware-trust': v['firmware-trust'],
+    'firmware-staging': v['firmware-staging'],
   };
 }

@@ -7,6 +7,8 @@ import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { FetchLimits, FetchOptions } from './fetch-image.js';
 import type { FirmwareBackend } from './FirmwareBackend.js';
 import type { DownloadPolicy } from '../transfer/download-policy.js';
+import type { TransferJournal } from './transfer-journal.js';
+import type { TrustStore } from './trust-store.js';
 
 export interface FirmwareDeps {
   model: DataModel;
@@ -16,12 +18,16 @@ export interface FirmwareDeps {
   ca?: FetchOptions['ca'];
   /** Where Download() may fetch from; none: anywhere. */
   downloadPolicy?: DownloadPolicy;
+  /** When set, images must carry a detached signature by one of its keys (image-signature.ts). */
+  trust?: TrustStore;
+  /** Downloads in flight, so the next start reports one a restart cut short. */
+  journal: TransferJournal;
   now(): Date;
   /**
    * Runs `fn` once the command's OperationComplete is queued: the runner reports a command's
    * end in the microtasks after it returns, so anything scheduled later comes after it.
    */
   afterCompletion(fn: () => void): void;
-  /** Reboots into BootFirmwareImage (cause RemoteReboot) once the queued notifications are out. */
-  reboot(commandKey: string): void;
+  /** Reboots into bank `bank` (BootFirmwareImage; cause RemoteReboot) once the queued notifications are out. */
+  reboot(commandKey: string, bank: number): void;
 }

@@ -16,14 +16,14 @@ export async function runActivate(d: FirmwareDeps, call: CommandInvocation): Pro
   const bank = call.keys[call.keys.length - 1];
   const window = chooseWindow(parseTimeWindows(call.input));
   if (!window) throw new UspError(ErrorCode.CommandFailure, 'no TimeWindow has a Mode this device supports (Immediately, AnyTime)');
-  d.backend.checkBootable(bank);
+  await d.backend.checkBootable(bank);
   if (window.start > 0) {
     d.log.info('firmware activation scheduled', { image: call.objectPath, inSeconds: window.start });
     await waitSeconds(window.start, call.signal);
   }
-  d.backend.setBootBank(bank);
+  await d.backend.setBootBank(bank);
   d.log.info('firmware activation: rebooting', { image: call.objectPath });
-  d.afterCompletion(() => d.reboot(call.commandKey));
+  d.afterCompletion(() => d.reboot(call.commandKey, bank));
   return {};
 }
 

@@ -10,6 +10,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Awaitable } from '../../datamodel/tree/binding.js';
 import type { DownloadPolicy } from '../transfer/download-policy.js';
+import { UspError } from '../../datamodel/UspError.js';
 
 export interface FetchLimits {
   /** Largest file accepted, in bytes. */
@@ -37,6 +38,8 @@ export interface FetchOptions {
   ca?: string | Buffer | Array<string | Buffer>;
   /** Where the device may download from (transfer/download-policy.ts); none: anywhere. */
   policy?: DownloadPolicy;
+  /** The server announced the file's size (Content-Length), before any data. */
+  onLength?(bytes: number): Awaitable<void>;
   onData(chunk: Uint8Array): Awaitable<void>;
 }
 
@@ -91,7 +94,7 @@ export async function fetchImage(url: string, opts: FetchOptions): Promise<{ byt
     }
   } catch (e) {
     if (deadline.signal.aborted && !opts.signal.aborted) throw deadline.signal.reason;
-    throw e instanceof TransferError || opts.signal.aborted ? e : new TransferError(e instanceof Error ? e.message : String(e));
+    throw e instanceof TransferError || e instanceof UspError || opts.signal.aborted ? e : new TransferError(e instanceof Error ? e.message : String(e));
   } finally {
     clearTimeout(timer);
     opts.signal.removeEventListener('abort', onAbort);
@@ -126,6 +129,7 @@ async function receive(res: IncomingMessage, opts: FetchOptions, signal: AbortSi
   }
   let bytes = 0;
   try {
+    if (expected !== undefined && Number.isFinite(expected)) await opts.onLength?.(expected);
     for await (const chunk of res as AsyncIterable<Buffer>) {
       bytes += chunk.length;
       if (bytes > maxBytes) throw new TransferError(`the file is over the ${maxBytes} byte limit`);

@@ -13,7 +13,9 @@ import { DEFAULT_FETCH_LIMITS, type FetchLimits, type FetchOptions } from './fet
 import type { FirmwareBackend } from './FirmwareBackend.js';
 import type { DownloadPolicy } from '../transfer/download-policy.js';
 import type { FirmwareDeps } from './FirmwareDeps.js';
-import { LOCAL_AGENT_PATH, TRANSFER_COMPLETE } from './transfer-complete.js';
+import { emitTransferComplete, LOCAL_AGENT_PATH, TRANSFER_COMPLETE } from './transfer-complete.js';
+import { TransferJournal } from './transfer-journal.js';
+import type { TrustStore } from './trust-store.js';
 
 export const FIRMWARE_IMAGE_PATH = 'Device.DeviceInfo.FirmwareImage.{i}.';
 
@@ -32,19 +34,39 @@ export interface FirmwareCommandOptions {
   /** Where Download() may fetch from (transfer/download-policy.ts); none: anywhere. */
   downloadPolicy?: DownloadPolicy;
   now?: () => Date;
+  /** Images must be signed by a key of this store (`--firmware-trust`); none: checksums only. */
+  trust?: TrustStore;
+  /** The data directory: downloads in flight are journaled there (transfer-journal.ts). */
+  dataDir?: string;
 }
 
-export function registerFirmwareCommands(model: DataModel, backend: FirmwareBackend, opts: FirmwareCommandOptions): void {
+/** What the composition root does with the firmware commands after the start. */
+export interface FirmwareCommands {
+  /** Sends the TransferComplete! (with a fault) of each download a previous run never finished; call after Boot!. */
+  reportInterrupted(): void;
+}
+
+export function registerFirmwareCommands(model: DataModel, backend: FirmwareBackend, opts: FirmwareCommandOptions): FirmwareCommands {
   const { log } = opts;
+  const journal = new TransferJournal(opts.dataDir);
   const deps: FirmwareDeps = {
-    model, backend, log, ca: opts.ca, downloadPolicy: opts.downloadPolicy,
+    model, backend, log, ca: opts.ca, downloadPolicy: opts.downloadPolicy, trust: opts.trust, journal,
     limits: { ...DEFAULT_FETCH_LIMITS, ...opts.limits },
     now: opts.now ?? (() => new Date()),
     afterCompletion: (fn) => { setImmediate(fn); },
-    reboot: (commandKey) => {
+    reboot: (commandKey, bank) => {
       void (async () => {
         await opts.settle?.();
         await new Promise((r) => setTimeout(r, REBOOT_GRACE_MS));
+        if (backend.bootInto) {
+          try {
+            await backend.bootInto(bank);
+          } catch (e) {
+            // The running image is untouched (the platform says so in FirmwareImage.{i}.Status): keep serving.
+            log.error('firmware activation failed; still running the current image', { bank, error: e instanceof Error ? e.message : String(e) });
+            return;
+          }
+        }
         opts.restart('RemoteReboot', commandKey);
       })().catch((e: unknown) => log.error('firmware activation reboot failed', { error: String(e) }));
     },
@@ -52,4 +74,12 @@ export function registerFirmwareCommands(model: DataModel, backend: FirmwareBack
   model.registerCommand(FIRMWARE_IMAGE_PATH, 'Download()', { run: (call) => runDownload(deps, call) });
   model.registerCommand(FIRMWARE_IMAGE_PATH, 'Activate()', { run: (call) => runActivate(deps, call) });
   model.registerEvent(LOCAL_AGENT_PATH, TRANSFER_COMPLETE);
+  return {
+    reportInterrupted: () => {
+      for (const r of journal.takeInterrupted()) {
+        log.warn('a firmware download was cut short by a restart; reporting it failed', { image: r.affected, url: r.url });
+        emitTransferComplete(model, r);
+      }
+    },
+  };
 }

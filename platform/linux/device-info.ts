@@ -10,6 +10,7 @@
 import type { Value } from '../../datamodel/value/Value.js';
 import type { HostFiles } from './HostFiles.js';
 import type { LinuxContext } from './LinuxContext.js';
+import { FIRMWARE_DEVICE_INFO_PARAMS, type FirmwareReferences } from './firmware-installer.js';
 import { IFF_NOARP } from './net-status.js';
 import { parseCpuinfo, parseOsRelease, parseUptime } from './proc-parsers.js';
 
@@ -35,7 +36,7 @@ const MAX_LEN: Record<keyof LinuxIdentity, number> = {
 };
 
 /** Serves Device.DeviceInfo.; returns the identity it found (for logging by the caller). */
-export function registerDeviceInfo(ctx: LinuxContext, overrides: LinuxIdentity = {}): LinuxIdentity {
+export function registerDeviceInfo(ctx: LinuxContext, overrides: LinuxIdentity = {}, firmware?: FirmwareReferences): LinuxIdentity {
   const { files } = ctx;
   const identity: LinuxIdentity = { ...readIdentity(files) };
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined) identity[k as keyof LinuxIdentity] = v;
@@ -50,13 +51,14 @@ export function registerDeviceInfo(ctx: LinuxContext, overrides: LinuxIdentity =
   }
   const fixed = identity as Record<string, Value>;
   ctx.model.register('Device.DeviceInfo.', {
-    params: [...Object.keys(fixed), 'UpTime', 'HostName'],
+    params: [...Object.keys(fixed), 'UpTime', 'HostName', ...(firmware ? FIRMWARE_DEVICE_INFO_PARAMS : [])],
     get: async () => {
-      const [uptime, hostname] = await Promise.all([
+      const [uptime, hostname, refs] = await Promise.all([
         files.read(files.proc('uptime')),
         files.attr(files.proc('sys', 'kernel', 'hostname')),
+        firmware?.references(),
       ]);
-      const values: Record<string, Value> = { ...fixed };
+      const values: Record<string, Value> = { ...fixed, ...refs };
       const up = uptime === undefined ? undefined : parseUptime(uptime);
       if (up !== undefined) values.UpTime = Math.min(Math.floor(up), 0xffff_ffff);
       if (hostname !== undefined) values.HostName = hostname.slice(0, 255);

@@ -11,6 +11,7 @@
 import type { Logger } from '../../datamodel/Logger.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { registerDeviceInfo, type LinuxIdentity } from './device-info.js';
+import { registerStagedFirmwareImages, type StagedFirmware } from './firmware-staged.js';
 import { registerEthernet } from './ethernet.js';
 import { registerEthernetLinks } from './ethernet-link.js';
 import { EthernetDevices } from './EthernetDevices.js';
@@ -43,6 +44,8 @@ export interface LinuxOptions extends HostRoots {
   /** Wall clock in ms since the epoch (default Date.now); tests inject a fake one. */
   now?: () => number;
   log?: Logger;
+  /** Firmware banks (FirmwareImage.{i}) behind the firmware hook, started by the caller. */
+  firmware?: StagedFirmware;
 }
 
 export const DEFAULT_CACHE_MS = 1000;
@@ -60,7 +63,8 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
   };
   const areas = new Set<LinuxArea>(opts.areas ?? ['DeviceInfo', 'Ethernet', 'IP']);
   if (areas.has('DeviceInfo')) {
-    const identity = registerDeviceInfo(ctx, opts.identity);
+    const identity = registerDeviceInfo(ctx, opts.identity, opts.firmware);
+    if (opts.firmware) registerStagedFirmwareImages(model, opts.firmware);
     registerSystemStatus(ctx, opts.persistentPath ?? '/');
     ctx.log?.debug('linux identity', { ...identity });
   }

@@ -10,13 +10,14 @@
  */
 import fs from 'node:fs';
 import type { Value } from '../../datamodel/value/Value.js';
+import { FIRMWARE_DEVICE_INFO_PARAMS, type FirmwareReferences } from '../linux/firmware-installer.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
 import type { DeviceStatusMap, SystemBoard, SystemInfo } from './ubus-types.js';
 
 const PROC_STAT = '/proc/stat';
 
 /** Serves Device.DeviceInfo., .MemoryStatus. and .ProcessStatus. (CPUUsage). */
-export function registerDeviceInfo(ctx: OpenWrtContext, procStat = PROC_STAT): void {
+export function registerDeviceInfo(ctx: OpenWrtContext, procStat = PROC_STAT, firmware?: FirmwareReferences): void {
   const { model } = ctx;
   let baseMac: string | undefined;
   // Best effort: without network.device the identity still reads, minus what the MAC gives.
@@ -31,10 +32,10 @@ export function registerDeviceInfo(ctx: OpenWrtContext, procStat = PROC_STAT): v
 
   model.register('Device.DeviceInfo.', {
     params: ['Manufacturer', 'ManufacturerOUI', 'ModelName', 'Description', 'ProductClass', 'SerialNumber',
-      'HardwareVersion', 'SoftwareVersion', 'UpTime', 'HostName'],
+      'HardwareVersion', 'SoftwareVersion', 'UpTime', 'HostName', ...(firmware ? FIRMWARE_DEVICE_INFO_PARAMS : [])],
     get: async () => {
-      const [board, info, mac] = await Promise.all([
-        ctx.ubus<SystemBoard>('system', 'board'), ctx.ubus<SystemInfo>('system', 'info'), readBaseMac()]);
+      const [board, info, mac, refs] = await Promise.all([
+        ctx.ubus<SystemBoard>('system', 'board'), ctx.ubus<SystemInfo>('system', 'info'), readBaseMac(), firmware?.references()]);
       const [manufacturer, modelName] = splitModel(board.model ?? '');
       const release = board.release ?? {};
       const values: Record<string, Value> = {
@@ -46,6 +47,7 @@ export function registerDeviceInfo(ctx: OpenWrtContext, procStat = PROC_STAT): v
         SoftwareVersion: [release.version, release.revision].filter(Boolean).join(' '),
         UpTime: Math.max(0, Math.trunc(info.uptime ?? 0)),
         HostName: board.hostname ?? '',
+        ...refs,
       };
       if (mac) values.SerialNumber = mac.replace(/:/g, '').toUpperCase();
       const oui = ouiOf(mac);

@@ -28,6 +28,7 @@ import { CommandRunner, findOnPath } from '../exec/CommandRunner.js';
 import { registerBridging } from './bridging.js';
 import { type CellularModems, registerCellularAccessPoints } from './cellular-apn.js';
 import { registerDeviceInfo } from './device-info.js';
+import { registerStagedFirmwareImages, type StagedFirmware } from '../linux/firmware-staged.js';
 import { registerDNS } from './dns.js';
 import { type BridgeStack, registerEthernet } from './ethernet.js';
 import { startEvents } from './events.js';
@@ -55,6 +56,8 @@ export interface OpenWrtOptions {
   listenerBackoffMs?: number;
   /** Where CPU times are read (default /proc/stat). */
   procStat?: string;
+  /** Firmware banks (FirmwareImage.{i}), started by the caller: DeviceInfo then serves ActiveFirmwareImage/BootFirmwareImage. */
+  firmware?: StagedFirmware;
 }
 
 export interface OpenWrtPlatform {
@@ -84,7 +87,8 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   const runner = new CommandRunner({ commandPath: opts.commandPath, log });
   const ctx = new OpenWrtContext(model, runner, opts.cacheMs ?? DEFAULT_CACHE_MS, log, opts.now ?? Date.now);
   const uci = new UciWriter(ctx);
-  registerDeviceInfo(ctx, opts.procStat);
+  registerDeviceInfo(ctx, opts.procStat, opts.firmware);
+  if (opts.firmware) registerStagedFirmwareImages(model, opts.firmware);
   // Ethernet.Link of a bridge stacks on the Bridging management port, registered below.
   const bridgeStack: BridgeStack = {};
   const ethernet = registerEthernet(ctx, bridgeStack);

@@ -406,6 +406,15 @@ reconnect
     ]);
   });
 
+  it('passes firmware_hook, firmware_trust and firmware_staging as --firmware-* options', () => {
+    const calls = initScript({ global_firmware_hook: '/usr/libexec/fw-hook', global_firmware_trust: '/etc/usp-agent/keys', global_firmware_staging: '/tmp/fw' });
+    expect(calls.filter((c) => c.startsWith('procd_append_param'))).toEqual([
+      'procd_append_param|command|--firmware-hook|/usr/libexec/fw-hook',
+      'procd_append_param|command|--firmware-trust|/etc/usp-agent/keys',
+      'procd_append_param|command|--firmware-staging|/tmp/fw',
+    ]);
+  });
+
   it('starts nothing when disabled, or when the configuration does not translate and none ever did', () => {
     expect(initScript({ global_enabled: '0' }).some((c) => c.startsWith('procd_open_instance'))).toBe(false);
     const data = join(work, 'init-data');

@@ -21,7 +21,9 @@ export interface AgentProcessOptions {
   /** `--log-level`; default info (the "websocket server listening" line is info). */
   logLevel?: 'error' | 'warn' | 'info' | 'debug';
   /** `--platform`; default simulated. */
-  platform?: 'simulated' | 'linux' | 'none';
+  platform?: 'simulated' | 'linux' | 'openwrt' | 'none';
+  /** More environment variables (e.g. a PATH with stand-in tools first). */
+  env?: Record<string, string>;
   /** Called for every line, e.g. to check the log format across all processes of a file. */
   onLine?: (line: OutputLine) => void;
   /** More command-line options after the usual ones, e.g. `['--seed', '7']`. */
@@ -63,7 +65,7 @@ export class AgentProcess {
   static start(defaultsFile: string, dataDir: string, opts: AgentProcessOptions = {}): AgentProcess {
     const args = ['bin/usp-agent.js', 'run', '--defaults', defaultsFile, '--data-dir', dataDir, '--platform', opts.platform ?? 'simulated', '--log-level', opts.logLevel ?? 'info', ...(opts.args ?? [])];
     // Node sets no umask for a child; the shell does, then becomes node (exec), so the pid and signals are node's.
-    const spawnOpts: SpawnOptions = { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], ...opts.user };
+    const spawnOpts: SpawnOptions = { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], ...opts.user, ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}) };
     const child = opts.umask === undefined
       ? spawn(process.execPath, args, spawnOpts)
       : spawn('/bin/sh', ['-c', `umask ${opts.umask.toString(8).padStart(3, '0')} && exec "$0" "$@"`, process.execPath, ...args], spawnOpts);

@@ -93,6 +93,10 @@ describe('settingsFromEnv', () => {
     expect(settingsFromEnv({ USP_WS_TLS: 'false' }, SHIPPED).defaults['Device.LocalAgent.MTP.1.WebSocket.EnableEncryption']).toBe(false);
   });
 
+  it('USP_FIRMWARE_TRUST_DIR becomes --firmware-trust (signed firmware images only)', () => {
+    expect(settingsFromEnv({ USP_FIRMWARE_TRUST_DIR: '/run/secrets/fw-keys' }, SHIPPED).args).toEqual(['--firmware-trust', '/run/secrets/fw-keys']);
+  });
+
   it('lets a mounted defaults file replace the shipped defaults and the variables, keeping the run options', () => {
     const mounted: DefaultsFile = { 'Device.LocalAgent.EndpointID': 'proto::from-file', 'Device.LocalAgent.MTP.1.WebSocket.Port': 9500 };
     const s = settingsFromEnv({ USP_WS_PORT: '9100', USP_ENDPOINT_ID: 'proto::from-env', USP_SEED: '3' }, SHIPPED, mounted);

@@ -10,6 +10,8 @@ describe('parseRunFast: `usp-agent run` without yargs', () => {
     expect(parseRunFast(['run', '--defaults', 'd.json'])).toMatchObject({ platform: 'auto', 'log-level': 'info', 'legacy-coap': false });
     expect(parseRunFast(['run', '--defaults', 'd.json', '--cert', 'c.pem', '--key', 'k.pem', '--ca', 'ca.pem', '--log-level', 'warn']))
       .toMatchObject({ cert: 'c.pem', key: 'k.pem', ca: 'ca.pem', 'log-level': 'warn' });
+    expect(parseRunFast(['run', '--defaults', 'd.json', '--firmware-hook', '/h.sh', '--firmware-trust', '/keys', '--firmware-staging', '/tmp/fw']))
+      .toMatchObject({ 'firmware-hook': '/h.sh', 'firmware-trust': '/keys', 'firmware-staging': '/tmp/fw' });
   });
 
   it('leaves everything else to yargs and its messages', () => {

@@ -1,0 +1,363 @@
+/**
+ * Firmware:1 on a live device (TR-181 Device.DeviceInfo.FirmwareImage.{i}, ActiveFirmwareImage,
+ * BootFirmwareImage): the agent's FirmwareBackend (agent/firmware/FirmwareBackend.ts, implemented
+ * structurally) over a FirmwareInstaller (firmware-installer.ts: OpenWrt sysupgrade or a hook).
+ *
+ * - Download(): the image streams into a `.partial` file in the staging directory, after a free
+ *   space check (statfs) against FileSize and Content-Length; it is renamed or installed only
+ *   once the agent checked checksum and signature and the installer validated it. A failed,
+ *   cancelled or interrupted download only ever leaves a `.partial` file, removed at the next
+ *   start: nothing half-written is ever installed or activated.
+ * - Activate(): the installer makes the bank the next boot's, then, once the notifications are
+ *   out, boots it (`bootInto`). Before that a pending-boot marker is written (atomically) to the
+ *   data directory; the next start compares the running version with the marker's: the same,
+ *   Boot! says FirmwareUpdated; not, the bank's Status is ActivationFailed with a BootFailureLog.
+ *
+ * Statuses the device cannot report (Downloading, Validating, the failures) are kept in memory
+ * per bank over what the installer reports; a restart forgets them, as TR-181 allows.
+ */
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { open, rename, rm, statfs, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DataModel } from '../../datamodel/tree/DataModel.js';
+import { readJsonFile, writeFileAtomic } from '../../datamodel/store/atomic-file.js';
+import type { Logger } from '../../datamodel/Logger.js';
+import { ErrorCode, UspError } from '../../datamodel/UspError.js';
+import type { Value } from '../../datamodel/value/Value.js';
+import { type BankReport, type FirmwareInstaller, type ImageIdentity, InstallerRefusal } from './firmware-installer.js';
+
+export const FIRMWARE_LIVE_STATE_FILE = 'firmware-live.json';
+const TABLE = 'Device.DeviceInfo.FirmwareImage.';
+const PARTIAL_PREFIX = '.partial-';
+/** Left free beyond the image: a full /tmp on a router is RAM the rest of the system lacks. */
+export const FREE_SPACE_MARGIN = 1024 * 1024;
+/** TR-181 Name/Version are string(64), BootFailureLog string(64K). */
+const MAX_TEXT = 64;
+/** How long one `status` answer serves further reads: the span of one Get. */
+const STATUS_CACHE_MS = 2000;
+/** A device has a few banks; anything more is a broken status report. */
+export const MAX_BANKS = 8;
+
+type Status = 'NoImage' | 'Active' | 'Downloading' | 'Validating' | 'Available' | 'DownloadFailed' | 'ValidationFailed' | 'InstallationFailed' | 'ActivationFailed';
+
+interface StagedImage { file: string; name: string; version: string }
+interface PendingBoot { bank: number; name: string; version: string; requested: string }
+interface LiveState {
+  /** The running version at the previous start (Boot! FirmwareUpdated when it changed). */
+  lastRunVersion?: string;
+  /** The staged image (stagedBank installers: FirmwareImage.2). */
+  staged?: StagedImage;
+  /** Set by Activate(), read by the next start. */
+  pending?: PendingBoot;
+}
+
+export interface StagedFirmwareOptions {
+  installer: FirmwareInstaller;
+  /** Where images wait (OpenWrt: /tmp, RAM). */
+  stagingDir: string;
+  /** The agent's data directory (markers); none: nothing survives a restart. */
+  dataDir?: string;
+  log: Logger;
+  now?: () => Date;
+}
+
+interface Override { status: Status; bootFailureLog?: string }
+
+export class StagedFirmware {
+  private readonly installer: FirmwareInstaller;
+  private readonly stateFile: string | undefined;
+  private state: LiveState = {};
+  private readonly overrides = new Map<number, Override>();
+  private firmwareUpdated = false;
+  private bankCount = 0;
+  private cache?: { at: number; banks: Promise<BankReport[]> };
+  private readonly now: () => Date;
+
+  constructor(private readonly opts: StagedFirmwareOptions) {
+    this.installer = opts.installer;
+    this.stateFile = opts.dataDir === undefined ? undefined : join(opts.dataDir, FIRMWARE_LIVE_STATE_FILE);
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  /**
+   * The boot: clears what an interrupted download left, settles the pending-boot marker and
+   * FirmwareUpdated. Rejects (naming the installer) when the device's banks cannot be read.
+   */
+  async init(): Promise<void> {
+    mkdirSync(this.opts.stagingDir, { recursive: true, mode: 0o700 });
+    for (const f of readdirSync(this.opts.stagingDir)) {
+      if (f.startsWith(PARTIAL_PREFIX)) rmSync(join(this.opts.stagingDir, f), { force: true });
+    }
+    this.state = (this.stateFile && readJsonFile<LiveState>(this.stateFile)) || {};
+    // A staged image in RAM is gone after a reboot: the row then says NoImage.
+    if (this.state.staged && !isFile(this.state.staged.file)) delete this.state.staged;
+    const banks = await this.reports(true);
+    if (banks.length === 0) throw new Error(`${this.installer.what} reports no firmware bank`);
+    this.bankCount = this.installer.stagedBank ? 2 : banks.length;
+    const running = banks.find((b) => b.active)?.version ?? '';
+    this.firmwareUpdated = this.state.lastRunVersion !== undefined && running !== this.state.lastRunVersion;
+    const pending = this.state.pending;
+    if (pending) {
+      const booted = pending.version !== '' ? running === pending.version : this.firmwareUpdated;
+      if (booted) {
+        this.opts.log.info('firmware activation completed', { bank: pending.bank, version: running });
+        if (this.installer.stagedBank && this.state.staged) {
+          rmSync(this.state.staged.file, { force: true });
+          delete this.state.staged;
+        }
+      } else {
+        const log = `${this.now().toISOString().replace(/\.\d+Z$/, 'Z')} image ${pending.version || pending.name} requested at ${pending.requested} did not boot; running ${running}`;
+        this.overrides.set(pending.bank, { status: 'ActivationFailed', bootFailureLog: log });
+        this.opts.log.warn('firmware activation did not take effect', { bank: pending.bank, wanted: pending.version, running });
+      }
+      delete this.state.pending;
+    }
+    this.state.lastRunVersion = running;
+    this.save();
+  }
+
+  bankNumbers(): number[] {
+    return Array.from({ length: this.bankCount }, (_v, i) => i + 1);
+  }
+
+  /** One FirmwareImage.{i} row. */
+  async row(n: number): Promise<Record<string, Value>> {
+    const b = await this.bank(n);
+    const o = this.overrides.get(n);
+    const status: Status = o?.status ?? (b.active ? 'Active' : b.valid && b.version !== '' ? 'Available' : 'NoImage');
+    const withImage = status === 'Active' || status === 'Available' || status === 'InstallationFailed' || status === 'ActivationFailed';
+    return {
+      Alias: `cpe-${n}`,
+      Name: withImage ? b.name.slice(0, MAX_TEXT) : '',
+      Version: withImage ? b.version.slice(0, MAX_TEXT) : '',
+      Available: b.valid,
+      Status: status,
+      BootFailureLog: o?.bootFailureLog ?? '',
+    };
+  }
+
+  /** Device.DeviceInfo.ActiveFirmwareImage and BootFirmwareImage (references without a trailing dot). */
+  async references(): Promise<{ ActiveFirmwareImage: string; BootFirmwareImage: string }> {
+    let banks: BankReport[];
+    try {
+      banks = await this.reports();
+    } catch (e) {
+      // The rest of Device.DeviceInfo. still reads when the firmware tool fails; FirmwareImage.{i} reports the failure.
+      this.opts.log.warn('firmware banks unreadable', { error: reason(e) });
+      return { ActiveFirmwareImage: '', BootFirmwareImage: '' };
+    }
+    const active = banks.findIndex((b) => b.active) + 1;
+    const boot = this.state.pending?.bank ?? (banks.findIndex((b) => b.boot) + 1 || active);
+    return { ActiveFirmwareImage: active > 0 ? `${TABLE}${active}` : '', BootFirmwareImage: boot > 0 ? `${TABLE}${boot}` : '' };
+  }
+
+  takeFirmwareUpdated(): boolean {
+    const v = this.firmwareUpdated;
+    this.firmwareUpdated = false;
+    return v;
+  }
+
+  async beginDownload(n: number): Promise<StagedImageWriter> {
+    const b = await this.bank(n);
+    const o = this.overrides.get(n);
+    if (o?.status === 'Downloading' || o?.status === 'Validating') throw new UspError(ErrorCode.CommandFailure, `a download into FirmwareImage.${n} is already in progress`);
+    if (this.installer.stagedBank ? n !== 2 : b.active) {
+      throw new UspError(ErrorCode.CommandFailure, this.installer.stagedBank
+        ? `FirmwareImage.${n} is the running image; download into FirmwareImage.2 (the staged image) and Activate() it`
+        : `FirmwareImage.${n} is the running bank (${b.name}); download into another bank`);
+    }
+    const file = join(this.opts.stagingDir, `${PARTIAL_PREFIX}${n}-${process.pid}`);
+    const fh = await open(file, 'w', 0o600);
+    this.overrides.set(n, { status: 'Downloading' });
+    return new StagedImageWriter(fh, file, this.opts.stagingDir, {
+      validating: () => this.overrides.set(n, { status: 'Validating' }),
+      install: (partial, hint) => this.install(n, partial, hint),
+      // An install the device refused stays InstallationFailed (the agent reports every later-stage failure as ValidationFailed).
+      fail: (status) => { if (this.overrides.get(n)?.status !== 'InstallationFailed') this.overrides.set(n, { status }); },
+      cancel: () => { if (o) this.overrides.set(n, o); else this.overrides.delete(n); },
+    });
+  }
+
+  async checkBootable(n: number): Promise<void> {
+    const why = await this.unbootable(n);
+    if (why) throw new UspError(ErrorCode.CommandFailure, why);
+  }
+
+  /** Activate() and AutoActivate: the installer marks the bank, then the pending-boot marker is written. */
+  async setBootBank(n: number): Promise<void> {
+    await this.checkBootable(n);
+    const b = await this.bank(n);
+    const image = this.imageOf(n);
+    try {
+      await this.installer.activate(b, image);
+    } catch (e) {
+      throw new UspError(ErrorCode.CommandFailure, `${this.installer.what} refused to activate FirmwareImage.${n}: ${reason(e)}`);
+    }
+    const staged = this.state.staged;
+    this.state.pending = { bank: n, name: image ? staged?.name ?? '' : b.name, version: image ? staged?.version ?? '' : b.version, requested: this.now().toISOString() };
+    this.save();
+    this.cache = undefined;
+  }
+
+  /** After the notifications: boots (OpenWrt: flashes) the bank. A failure leaves the running image and clears the marker. */
+  async bootInto(n: number): Promise<void> {
+    const b = await this.bank(n);
+    try {
+      await this.installer.boot(b, this.imageOf(n));
+    } catch (e) {
+      const why = `${this.installer.what} failed: ${reason(e)}`;
+      this.overrides.set(n, { status: 'ActivationFailed', bootFailureLog: `${this.now().toISOString().replace(/\.\d+Z$/, 'Z')} ${why}` });
+      delete this.state.pending;
+      this.save();
+      throw new Error(why);
+    }
+  }
+
+  /** The staged image file of bank `n` (stagedBank installers), undefined otherwise. */
+  private imageOf(n: number): string | undefined {
+    return this.installer.stagedBank && n === 2 ? this.state.staged?.file : undefined;
+  }
+
+  private async unbootable(n: number): Promise<string | undefined> {
+    const b = await this.bank(n);
+    const o = this.overrides.get(n);
+    if (o && o.status !== 'ActivationFailed') return `FirmwareImage.${n} holds no installed image (Status ${o.status})`;
+    if (!b.valid || (b.version === '' && !b.active)) return `FirmwareImage.${n} holds no installed image (Status NoImage)`;
+    return undefined;
+  }
+
+  /** Validates the complete `.partial` file, then puts it in place (staged) or has the installer write it. */
+  private async install(n: number, partial: string, hint: { fileName: string }): Promise<ImageIdentity & { name: string; version: string }> {
+    let id: ImageIdentity;
+    try {
+      id = await this.installer.validate(partial);
+    } catch (e) {
+      await rm(partial, { force: true });
+      throw new UspError(ErrorCode.CommandFailure, `${this.installer.what}: the image is not valid for this device: ${reason(e)}`);
+    }
+    const name = (id.name || hint.fileName).slice(0, MAX_TEXT);
+    const version = (id.version ?? '').slice(0, MAX_TEXT);
+    if (this.installer.stagedBank) {
+      const file = join(this.opts.stagingDir, `firmware-bank${n}.img`);
+      await rename(partial, file);
+      this.state.staged = { file, name, version };
+      this.save();
+    } else {
+      const b = await this.bank(n);
+      try {
+        await this.installer.install!(partial, b);
+      } catch (e) {
+        this.overrides.set(n, { status: 'InstallationFailed' });
+        throw new UspError(ErrorCode.CommandFailure, `${this.installer.what} could not install the image into ${b.name}: ${reason(e)}`);
+      } finally {
+        await rm(partial, { force: true });
+      }
+    }
+    this.overrides.delete(n);
+    this.cache = undefined;
+    return { name, version };
+  }
+
+  /** Bank `n` as the installer reports it (stagedBank: bank 2 is the staged file). */
+  private async bank(n: number): Promise<BankReport> {
+    if (!Number.isInteger(n) || n < 1 || n > this.bankCount) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such instance: ${TABLE}${n}`);
+    const banks = await this.reports();
+    if (this.installer.stagedBank && n === 2) {
+      const s = this.state.staged;
+      return { name: s?.name ?? '', version: s?.version ?? '', active: false, boot: this.state.pending?.bank === 2, valid: s !== undefined };
+    }
+    const b = banks[n - 1];
+    if (!b) throw new UspError(ErrorCode.InternalError, `${this.installer.what} no longer reports bank ${n}`);
+    return b;
+  }
+
+  private reports(fresh = false): Promise<BankReport[]> {
+    const at = Date.now();
+    if (!fresh && this.cache && at - this.cache.at < STATUS_CACHE_MS) return this.cache.banks;
+    const banks = this.installer.status().then((all) => all.slice(0, this.installer.stagedBank ? 1 : MAX_BANKS));
+    this.cache = { at, banks };
+    banks.catch(() => { if (this.cache?.banks === banks) this.cache = undefined; });
+    return banks.catch((e: unknown) => { throw new UspError(ErrorCode.InternalError, `${this.installer.what} status failed: ${reason(e)}`); });
+  }
+
+  private save(): void {
+    if (this.stateFile) writeFileAtomic(this.stateFile, JSON.stringify(this.state));
+  }
+}
+
+/** An image on its way to the staging directory: bytes go to a `.partial` file; disk full is a clear fault. */
+export class StagedImageWriter {
+  private written = 0;
+
+  constructor(
+    private readonly fh: FileHandle,
+    private readonly file: string,
+    private readonly stagingDir: string,
+    private readonly bank: {
+      validating(): void;
+      install(partial: string, hint: { fileName: string }): Promise<{ name: string; version: string }>;
+      fail(status: 'DownloadFailed' | 'ValidationFailed'): void;
+      cancel(): void;
+    },
+  ) {}
+
+  /** Refuses (7005) an image that would not fit in the staging directory with the margin left free. */
+  async expect(bytes: number): Promise<void> {
+    const s = await statfs(this.stagingDir);
+    const free = Number(s.bavail) * Number(s.bsize) + this.written;
+    if (bytes + FREE_SPACE_MARGIN > free) {
+      throw new UspError(ErrorCode.ResourcesExceeded, `the image (${bytes} bytes) does not fit in ${this.stagingDir}: ${free} bytes free, ${FREE_SPACE_MARGIN} kept free`);
+    }
+  }
+
+  async write(chunk: Uint8Array): Promise<void> {
+    try {
+      await this.fh.write(chunk);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOSPC') throw new UspError(ErrorCode.ResourcesExceeded, `${this.stagingDir} is full after ${this.written} bytes of the image`);
+      throw e;
+    }
+    this.written += chunk.length;
+  }
+
+  validating(): void { this.bank.validating(); }
+
+  async install(hint: { fileName: string }): Promise<{ name: string; version: string }> {
+    await this.fh.sync();
+    await this.fh.close();
+    if (this.written === 0) throw new UspError(ErrorCode.CommandFailure, 'the image is empty');
+    return this.bank.install(this.file, hint);
+  }
+
+  fail(status: 'DownloadFailed' | 'ValidationFailed', _reason: string): void {
+    this.bank.fail(status);
+    this.discard();
+  }
+
+  cancel(): void {
+    this.bank.cancel();
+    this.discard();
+  }
+
+  private discard(): void {
+    void this.fh.close().catch(() => undefined).finally(() => rm(this.file, { force: true }));
+  }
+}
+
+/** Serves FirmwareImage.{i} from `fw`. */
+export function registerStagedFirmwareImages(model: DataModel, fw: StagedFirmware): void {
+  model.register(`${TABLE}{i}.`, {
+    params: ['Alias', 'Name', 'Version', 'Available', 'Status', 'BootFailureLog'],
+    list: () => fw.bankNumbers(),
+    get: (keys) => fw.row(keys[0]),
+  });
+}
+
+function isFile(f: string): boolean {
+  try { return statSync(f).isFile(); } catch { return false; }
+}
+
+function reason(e: unknown): string {
+  if (e instanceof InstallerRefusal || e instanceof UspError) return e.message;
+  return e instanceof Error ? e.message : String(e);
+}
