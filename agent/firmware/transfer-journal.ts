@@ -9,7 +9,7 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { readJsonFile, writeFileAtomic } from '../../datamodel/store/atomic-file.js';
+import { readJsonFile, writeFileAtomicSync } from '../../datamodel/store/atomic-write.js';
 import { ErrorCode } from '../../datamodel/UspError.js';
 import type { TransferResult } from './transfer-complete.js';
 
@@ -64,6 +64,6 @@ export class TransferJournal {
   private save(): void {
     if (!this.file) return;
     if (this.entries.size === 0) rmSync(this.file, { force: true });
-    else writeFileAtomic(this.file, JSON.stringify(Object.fromEntries(this.entries)));
+    else writeFileAtomicSync(this.file, JSON.stringify(Object.fromEntries(this.entries)));
   }
 }

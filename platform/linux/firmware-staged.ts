@@ -20,7 +20,7 @@ import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { open, rename, rm, statfs, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
-import { readJsonFile, writeFileAtomic } from '../../datamodel/store/atomic-file.js';
+import { readJsonFile, writeFileAtomicSync } from '../../datamodel/store/atomic-write.js';
 import type { Logger } from '../../datamodel/Logger.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
@@ -281,7 +281,7 @@ export class StagedFirmware {
   }
 
   private save(): void {
-    if (this.stateFile) writeFileAtomic(this.stateFile, JSON.stringify(this.state));
+    if (this.stateFile) writeFileAtomicSync(this.stateFile, JSON.stringify(this.state));
   }
 }
 

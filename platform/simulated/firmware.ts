@@ -25,8 +25,9 @@
  * the data directory (the store's dir), apart from state.json, so a FactoryReset() keeps them.
  * Without a data directory they live in memory and every start is a factory-fresh device.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomicSync } from '../../datamodel/store/atomic-write.js';
 import type { Awaitable } from '../../datamodel/tree/binding.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
@@ -291,21 +292,7 @@ export class SimulatedFirmware {
   /** Synchronous and atomic: rare and tiny, and a boot or status change must survive a restart at once. */
   private save(): void {
     if (!this.file) return;
-    mkdirSync(dirname(this.file), { recursive: true });
-    const tmp = join(dirname(this.file), `.${basename(this.file)}.${process.pid}.tmp`);
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      writeSync(fd, JSON.stringify(this.state));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    try {
-      renameSync(tmp, this.file);
-    } catch (e) {
-      rmSync(tmp, { force: true });
-      throw e;
-    }
+    writeFileAtomicSync(this.file, JSON.stringify(this.state));
   }
 }
 
