@@ -9,7 +9,7 @@
  * "TLS" it connects over mqtts (TLS 1.2+, broker verified, client certificate presented; R-MQTT.48).
  */
 import type { X509Certificate } from 'node:crypto';
-import { connect, type IClientOptions, type IClientSubscribeOptions, type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
+import { connect, type IClientOptions, type IClientPublishOptions, type IClientSubscribeOptions, type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
 import type { Logger } from '../../datamodel/Logger.js';
 import type { Mtp, MtpConnection } from '../Mtp.js';
 import { connectRetryWait } from './connect-backoff.js';
@@ -188,6 +188,31 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
       this.log.warn('mqtt publish failed', { topic: name, error: err.message });
     });
     return true;
+  }
+
+  /**
+   * Publishes a message that is not a USP Record (a Bulk Data report, TR-369 Annex A) to `topic`
+   * as given. Resolves true once sent (QoS 0) or acknowledged (QoS 1, 2); false when not
+   * connected, backed up (the same bounded send buffer as Records) or refused by the broker.
+   * With MQTT 5.0 the Content Type property carries `contentType` (R-BULK.8a).
+   */
+  publishMessage(topic: string, payload: Uint8Array, opts: { qos: MqttQoS; retain: boolean; contentType: string }): Promise<boolean> {
+    const client = this.live;
+    if (!client?.connected) { this.stats.publishError(); return Promise.resolve(false); }
+    if ((client.stream?.writableLength ?? 0) > (this.opts.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED)) {
+      this.log.warn('mqtt publish refused: send buffer full', { topic });
+      this.stats.publishError();
+      return Promise.resolve(false);
+    }
+    const publish: IClientPublishOptions = { qos: opts.qos, retain: opts.retain, ...(this.v5 ? { properties: { contentType: opts.contentType } } : {}) };
+    return new Promise((resolve) => {
+      client.publish(topic, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), publish, (err) => {
+        if (!err) { resolve(true); return; }
+        this.stats.publishError();
+        this.log.warn('mqtt publish failed', { topic, error: err.message });
+        resolve(false);
+      });
+    });
   }
 
   private connectOnce(): void {
