@@ -22,9 +22,14 @@ export interface CsvEncodingSettings {
 /** RFC 4180's line break, used when RowSeparator is empty. */
 const CRLF = '\r\n';
 
-/** "&#13;&#10;" → CR LF; "&#x2C;" → ","; other text stays as it is. */
+const NAMED: Readonly<Record<string, string>> = { quot: '"', amp: '&', lt: '<', gt: '>', apos: "'" };
+
+/** "&#13;&#10;" → CR LF; "&#x2C;" → ","; "&quot;" → '"' (XML's five named ones); other text stays as it is. */
 export function decodeCharRefs(s: string): string {
-  return s.replace(/&#(x[0-9a-fA-F]+|\d+);/g, (_m, code: string) => String.fromCodePoint(code.startsWith('x') ? parseInt(code.slice(1), 16) : parseInt(code, 10)));
+  return s.replace(/&(#x[0-9a-fA-F]+|#\d+|quot|amp|lt|gt|apos);/g, (_m, code: string) => {
+    if (!code.startsWith('#')) return NAMED[code];
+    return String.fromCodePoint(code.startsWith('#x') ? parseInt(code.slice(2), 16) : parseInt(code.slice(1), 10));
+  });
 }
 
 /** A ReportEncoder for these CSVEncoding settings. */
