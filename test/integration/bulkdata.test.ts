@@ -8,6 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, CONTROLLER_EID, type AgentFixture } from '../peers/agent-fixture.js';
 import { TestController, notifications, waitForNotification } from '../peers/TestController.js';
 import { add, get, operate, set, subscribePush, tryAdd, trySet } from '../peers/bulkdata-controller.js';
+import { roleDefaults } from '../../bench/limited-role.js';
+
+/** Controller.3's role: reads everything but the serial number, manages its own bulk data and subscriptions. */
+const NO_SERIAL = roleDefaults(2, 'No serial', [
+  [1, 'Device.', 'r--n', 'r---', 'r---', 'r--n'],
+  [2, 'Device.BulkData.', 'rw-n', 'rw--', 'rw--', 'r-xn'],
+  [3, 'Device.LocalAgent.Subscription.', 'rw--', 'rw--', 'rw--', '----'],
+  [4, 'Device.DeviceInfo.SerialNumber', '----', '----', '----', '----'],
+]);
 
 let f: AgentFixture;
 
@@ -19,6 +28,10 @@ beforeAll(async () => {
       'Device.LocalAgent.Controller.2.EndpointID': 'proto::controller-2',
       'Device.LocalAgent.Controller.2.Enable': true,
       'Device.LocalAgent.Controller.2.AssignedRole': 'Device.LocalAgent.ControllerTrust.Role.1',
+      ...NO_SERIAL,
+      'Device.LocalAgent.Controller.3.EndpointID': 'proto::controller-3',
+      'Device.LocalAgent.Controller.3.Enable': true,
+      'Device.LocalAgent.Controller.3.AssignedRole': 'Device.LocalAgent.ControllerTrust.Role.2',
     },
     agent: { bulkData: { minReportingInterval: 1 } },
   });
@@ -128,16 +141,53 @@ describe('Device.BulkData over USPEventNotif', () => {
     }
   });
 
-  it('Enable false, then deleting the Profile, stops its reports', async () => {
+  it('a Profile collects with its Controller\'s permissions: what that Controller may not read is not in its report', async () => {
+    const limited = await TestController.connect(f.url, 'proto::controller-3', 'proto::agent-under-test');
+    try {
+      const rows = [{ Reference: 'Device.DeviceInfo.', Name: 'Info' }];
+      const mine = await profile(limited, { ReportingInterval: '86400' }, rows);
+      expect(await get(f.controller, `${mine}Controller`)).toBe('Device.LocalAgent.Controller.3');
+      const theirs = await profile(f.controller, { ReportingInterval: '86400' }, rows);
+      for (const [c, p, id] of [[limited, mine, 'lim'], [f.controller, theirs, 'full']] as const) {
+        await set(c, `${p}JSONEncoding.`, { ReportFormat: 'NameValuePair' });
+        await subscribePush(c, `bulk-acl-${id}`, `${p}Push!`);
+        expect((await operate(c, `${p}ForceCollection()`)).ok).toBe(true);
+      }
+      const [limitedData] = await waitForPushes(limited, mine, 1);
+      const [fullData] = await waitForPushes(f.controller, theirs, 1);
+      const limitedReport = (JSON.parse(limitedData) as { Report: Array<Record<string, unknown>> }).Report[0];
+      const fullReport = (JSON.parse(fullData) as { Report: Array<Record<string, unknown>> }).Report[0];
+      expect(typeof fullReport['Info.SerialNumber']).toBe('string');
+      expect(limitedReport).not.toHaveProperty('Info.SerialNumber');
+      expect(limitedReport['Info.Manufacturer']).toBe(fullReport['Info.Manufacturer']);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('Enable false, then deleting the Profile, stops its reports (another Profile at 1 s is the clock)', async () => {
     const c = f.controller;
     const p = await profile(c, { ReportingInterval: '1', Enable: 'true' }, [{ Reference: 'Device.DeviceInfo.UpTime' }]);
-    await subscribePush(c, 'bulk-stop', `${p}Push!`);
+    const clock = await profile(c, { ReportingInterval: '1', Enable: 'true' }, [{ Reference: 'Device.DeviceInfo.UpTime' }]);
+    await subscribePush(c, 'bulk-stop', 'Device.BulkData.Profile.*.Push!');
     await waitForPushes(c, p, 1, 0);
+    const ticks = async (): Promise<void> => { const n = pushes(c, clock).length; await waitForPushes(c, clock, n + 2); };
+    await set(c, p, { Enable: 'false' });
+    // A report already on its way when the Set was answered may still arrive: count after one tick.
+    await ticks();
+    const whileDisabled = pushes(c, p).length;
+    await ticks();
+    expect(pushes(c, p).length).toBe(whileDisabled);
+    await set(c, p, { Enable: 'true' });
+    await waitForPushes(c, p, whileDisabled + 1);
     const del = await c.send({ reqType: 'delete', delete: { allowPartial: false, objPaths: [p] } });
     expect(del.body.msgBody).toBe('response');
-    // After the Delete is answered no report of it may be due; ForceCollection() on it fails.
-    const r = await operate(c, `${p}ForceCollection()`);
-    expect(r.ok).toBe(false);
+    await ticks();
+    const afterDelete = pushes(c, p).length;
+    await ticks();
+    expect(pushes(c, p).length).toBe(afterDelete);
+    expect((await operate(c, `${p}ForceCollection()`)).ok).toBe(false);
+    await set(c, clock, { Enable: 'false' });
   });
 });
 
