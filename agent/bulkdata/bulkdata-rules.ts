@@ -18,6 +18,11 @@ import { PROFILE_TABLE } from './profile-config.js';
 /** stored-binding's validate sees keys ending in 0 for an Add. */
 const adding = (keys: InstanceKeys): boolean => keys[keys.length - 1] === 0;
 
+/** The row a check is about, for messages (a new row has no number yet). */
+function rowName(keys: InstanceKeys, table: string): string {
+  return adding(keys) ? `a new ${PROFILE_TABLE}${keys[0]}.${table}. row` : `${PROFILE_TABLE}${keys[0]}.${table}.${keys[1]}.`;
+}
+
 function invalid(param: string, message: string): UspError {
   return new UspError(ErrorCode.InvalidValue, message, { path: param, paramErrors: [{ param, code: ErrorCode.InvalidValue, message }] });
 }
@@ -51,14 +56,14 @@ export function checkParameterRow(model: DataModel, store: DataStore, keys: Inst
       throw new UspError(ErrorCode.ResourcesExceeded, `at most ${MAX_PARAMETER_REFERENCES} parameter references in all (Device.BulkData.MaxNumberOfParameterReferences)`);
     }
   }
-  if ('Reference' in changes && changes.Reference !== '') checkReference(model, String(changes.Reference), 'Reference');
+  if ('Reference' in changes && changes.Reference !== '') checkReference(model, String(changes.Reference), `Reference of ${rowName(keys, 'Parameter')}`);
 }
 
 export function checkUriParameterRow(model: DataModel, store: DataStore, keys: InstanceKeys, changes: Record<string, Value>): void {
   if (adding(keys) && store.instances(`${PROFILE_TABLE}${keys[0]}.HTTP.RequestURIParameter.`).length >= MAX_URI_PARAMETERS_PER_PROFILE) {
     throw new UspError(ErrorCode.ResourcesExceeded, `at most ${MAX_URI_PARAMETERS_PER_PROFILE} RequestURIParameter rows per bulk data profile`);
   }
-  if ('Reference' in changes && changes.Reference !== '') checkReference(model, String(changes.Reference), 'Reference', { parameterOnly: true });
+  if ('Reference' in changes && changes.Reference !== '') checkReference(model, String(changes.Reference), `Reference of ${rowName(keys, 'HTTP.RequestURIParameter')}`, { parameterOnly: true });
 }
 
 /** TR-181 HTTP.URL: the collection server, over HTTP or HTTPS only. */

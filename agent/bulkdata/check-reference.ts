@@ -22,9 +22,9 @@ export function checkReference(model: DataModel, text: string, what: string, opt
   try {
     path = parsePath(text);
   } catch (e) {
-    throw new UspError(ErrorCode.InvalidPathSyntax, `${what} ${JSON.stringify(text)} is not a valid path: ${e instanceof Error ? e.message : String(e)}`, { path: what });
+    throw new UspError(ErrorCode.InvalidPathSyntax, `${what} ${JSON.stringify(text)} is not a valid path: ${e instanceof Error ? e.message : String(e)}`, { path: 'Reference' });
   }
-  const refused = (why: string): UspError => new UspError(ErrorCode.InvalidPath, `${what} ${JSON.stringify(text)} ${why}`, { path: what });
+  const refused = (why: string): UspError => new UspError(ErrorCode.InvalidPath, `${what} ${JSON.stringify(text)} ${why}`, { path: 'Reference' });
   if (path.kind === 'command' || path.kind === 'event') throw refused('names a command or event, not a parameter or object');
   if (opts.parameterOnly && path.kind !== 'parameter') throw refused('must name a parameter');
   const first = path.segments[0];

@@ -191,6 +191,38 @@ describe('Device.BulkData over USPEventNotif', () => {
   });
 });
 
+describe('Device.BulkData from the factory-defaults file', () => {
+  it('the README example: a Profile with no Controller, collected with full access, Push! to any subscriber, wildcard object renamed', async () => {
+    const g = await startAgent({
+      extra: {
+        'Device.BulkData.Enable': true,
+        'Device.BulkData.Profile.1.Enable': true,
+        'Device.BulkData.Profile.1.Protocol': 'USPEventNotif',
+        'Device.BulkData.Profile.1.EncodingType': 'JSON',
+        'Device.BulkData.Profile.1.ReportingInterval': 300,
+        'Device.BulkData.Profile.1.JSONEncoding.ReportFormat': 'NameValuePair',
+        'Device.BulkData.Profile.1.Parameter.1.Reference': 'Device.DeviceInfo.UpTime',
+        'Device.BulkData.Profile.1.Parameter.2.Reference': 'Device.Ethernet.Interface.*.Stats.',
+        'Device.BulkData.Profile.1.Parameter.2.Name': 'Eth',
+      },
+      agent: { bulkData: { minReportingInterval: 1 } },
+    });
+    try {
+      const p = 'Device.BulkData.Profile.1.';
+      expect(await get(g.controller, `${p}Controller`)).toBe('');
+      await subscribePush(g.controller, 'bulk-defaults', `${p}Push!`);
+      expect((await operate(g.controller, `${p}ForceCollection()`)).ok).toBe(true);
+      const [data] = await waitForPushes(g.controller, p, 1);
+      const report = (JSON.parse(data) as { Report: Array<Record<string, unknown>> }).Report[0];
+      expect(typeof report['Device.DeviceInfo.UpTime']).toBe('number');
+      expect(typeof report['Eth.1.BytesSent']).toBe('number');
+      expect(typeof report['Eth.2.BytesSent']).toBe('number');
+    } finally {
+      await g.close();
+    }
+  });
+});
+
 describe('Device.BulkData bad input', () => {
   it('refuses a ReportingInterval below MinReportingInterval (60 s by default) with 7012, at Add and at Set', async () => {
     const plain = await startAgent({ extra: { 'Device.BulkData.Enable': true } });
