@@ -52,7 +52,7 @@ export function channelFor(deps: ChannelDeps, cfg: ProfileConfig, current: () =>
     case 'MQTT':
       return {
         channel: mqttReportChannel({
-          target: () => { const c = current(); return { ...c.mqtt, numberOfRetainedFailedReports: c.numberOfRetainedFailedReports }; },
+          target: () => { const c = current(); return { ...c.mqtt, numberOfRetainedFailedReports: c.numberOfRetainedFailedReports, encodingType: c.encodingType }; },
           encode, clientFor: deps.mqttClientFor, log: deps.log,
         }),
       };

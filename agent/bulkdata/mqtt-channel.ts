@@ -23,6 +23,8 @@ export interface MqttTarget {
   readonly publishQoS: number;
   readonly publishRetain: boolean;
   readonly numberOfRetainedFailedReports: number;
+  /** Profile.{i}.EncodingType: when it changes, retained reports are deleted (TR-181 NumberOfRetainedFailedReports). */
+  readonly encodingType: string;
 }
 
 export interface MqttChannelOptions {
@@ -35,9 +37,12 @@ export interface MqttChannelOptions {
 
 export function mqttReportChannel(opts: MqttChannelOptions): ReportChannel {
   let retained: CollectedReport[] = [];
+  let retainedEncoding: string | undefined;
   return {
     async deliver(report): Promise<DeliveryOutcome> {
       const t = opts.target();
+      if (t.encodingType !== retainedEncoding) retained = [];
+      retainedEncoding = t.encodingType;
       const reports = [...retained, report];
       const fail = (reason: string): DeliveryOutcome => {
         const keep = t.numberOfRetainedFailedReports < 0 ? MAX_RETAINED_REPORTS : Math.min(t.numberOfRetainedFailedReports, MAX_RETAINED_REPORTS);

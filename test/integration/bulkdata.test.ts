@@ -83,6 +83,20 @@ describe('Device.BulkData over USPEventNotif', () => {
     await set(c, p, { Enable: 'false' });
   });
 
+  it('TimeReference sets the phase: reports complete at TimeReference + k × ReportingInterval', async () => {
+    const c = f.controller;
+    // Odd seconds: a reference 1 s after an even epoch second, interval 2 s.
+    const p = await profile(c, { ReportingInterval: '2', TimeReference: '2020-01-01T00:00:01Z' }, [{ Reference: 'Device.DeviceInfo.UpTime' }]);
+    await subscribePush(c, 'bulk-phase', `${p}Push!`);
+    const from = notifications(c).length;
+    await set(c, p, { Enable: 'true' });
+    const got = await waitForPushes(c, p, 2, from, 10_000);
+    await set(c, p, { Enable: 'false' });
+    const times = got.map((d) => (JSON.parse(d) as { Report: Array<{ CollectionTime: number }> }).Report[0].CollectionTime);
+    for (const t of times) expect(t % 2).toBe(1);
+    expect(times[1] - times[0]).toBe(2);
+  });
+
   it('NameValuePair with ISO-8601 timestamps, wildcards and Name substitution, Exclude, and ForceCollection() outside the schedule', async () => {
     const c = f.controller;
     const p = await profile(c, { ReportingInterval: '86400' }, [
@@ -188,6 +202,27 @@ describe('Device.BulkData over USPEventNotif', () => {
     expect(pushes(c, p).length).toBe(afterDelete);
     expect((await operate(c, `${p}ForceCollection()`)).ok).toBe(false);
     await set(c, clock, { Enable: 'false' });
+  });
+});
+
+describe('Device.BulkData and the Controller table', () => {
+  it('deleting the Controller row deletes the Profiles it created (Profile.{i}.Controller is a strong reference)', async () => {
+    const c = f.controller;
+    const row = await add(c, 'Device.LocalAgent.Controller.', { EndpointID: 'proto::controller-4', Enable: 'true', AssignedRole: 'Device.LocalAgent.ControllerTrust.Role.1' });
+    const fourth = await TestController.connect(f.url, 'proto::controller-4', 'proto::agent-under-test');
+    let p: string;
+    try {
+      p = await add(fourth, 'Device.BulkData.Profile.', { Protocol: 'USPEventNotif', EncodingType: 'JSON' });
+      expect(await get(c, `${p}Controller`)).toBe(row.slice(0, -1));
+    } finally {
+      await fourth.close();
+    }
+    const kept = await add(c, 'Device.BulkData.Profile.', { Protocol: 'USPEventNotif', EncodingType: 'JSON' });
+    const del = await c.send({ reqType: 'delete', delete: { allowPartial: false, objPaths: [row] } });
+    expect(del.body.msgBody).toBe('response');
+    const m = await c.send({ reqType: 'get', get: { paramPaths: [`${p}Enable`], maxDepth: 0 } });
+    expect(m.body.msgBody === 'response' && m.body.response.respType === 'getResp' ? m.body.response.getResp.reqPathResults[0].errCode : 0).toBe(7026);
+    expect(await get(c, `${kept}Controller`)).toBe('Device.LocalAgent.Controller.1');
   });
 });
 
