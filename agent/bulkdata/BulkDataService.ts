@@ -27,6 +27,11 @@ export interface BulkDataDeps extends ChannelDeps {
    * undefined when no such row exists. A Profile collects with its Controller's permissions.
    */
   accessFor: (controllerPath: string) => Promise<AccessView | undefined>;
+  /**
+   * Device.BulkData.MinReportingInterval (s): a Profile restored with a shorter interval (saved
+   * by an agent started with a lower minimum) reports at the minimum.
+   */
+  minReportingInterval: number;
   now?: () => number;
 }
 
@@ -57,7 +62,8 @@ export class BulkDataService {
   /** Reads every Profile and follows their configuration from now on. */
   async start(): Promise<void> {
     this.unsubscribe = this.deps.model.changes.subscribe((c) => {
-      if (!c.path.startsWith('Device.BulkData.')) return;
+      // Configuration only: a Profile's own Push! is on the same feed.
+      if (c.kind === 'event' || !c.path.startsWith('Device.BulkData.')) return;
       const m = /^Device\.BulkData\.Profile\.(\d+)\./.exec(c.path);
       if (m) this.dirty.add(Number(m[1]));
       else this.reloadAll = true;
@@ -162,7 +168,7 @@ export class BulkDataService {
     if (!runs) { clearTimeout(r.timer); r.timer = undefined; return; }
     if (r.timer && !restart) return;
     clearTimeout(r.timer);
-    const due = nextReportAt(this.now(), r.cfg.reportingInterval, r.cfg.timeReference, r.anchor);
+    const due = nextReportAt(this.now(), Math.max(r.cfg.reportingInterval, this.deps.minReportingInterval), r.cfg.timeReference, r.anchor);
     const wait = Math.min(Math.max(0, due - this.now()), MAX_TIMER_MS);
     r.timer = setTimeout(() => {
       r.timer = undefined;

@@ -17,6 +17,7 @@ import { PathResolver, expandTables } from '../../datamodel/tree/resolve-path.js
 import type { SchemaParam } from '../../datamodel/schema/types.js';
 import { defaultValue } from '../../datamodel/value/default-value.js';
 import type { Value } from '../../datamodel/value/Value.js';
+import { yieldToEventLoop } from '../request-limits.js';
 import { MAX_REPORT_PARAMETERS } from './bulkdata-limits.js';
 import type { CollectedReport, ReportEntry } from './report-contract.js';
 import { reportName } from './report-names.js';
@@ -58,8 +59,10 @@ export async function collectReport(model: DataModel, rows: readonly ParameterRo
   const entries: ReportEntry[] = [];
   const seen = new Set<string>();
   let truncated = false;
-  for (const row of rows.filter((r) => !r.exclude && r.reference !== '')) {
+  for (const [i, row] of rows.filter((r) => !r.exclude && r.reference !== '').entries()) {
     if (truncated) break;
+    // Like Get between requested paths: one Profile of many whole-tree rows must not hold up requests.
+    if (i > 0) await yieldToEventLoop();
     try {
       const ref = parsePath(row.reference);
       await collector.visit(ref, (e) => {

@@ -34,7 +34,7 @@ export interface BulkDataOptions {
 export function registerBulkData(model: DataModel, store: DataStore, opts: BulkDataOptions): BulkDataService {
   const minInterval = opts.minReportingInterval ?? DEFAULT_MIN_REPORTING_INTERVAL;
   const service = new BulkDataService({
-    model, store, log: opts.log, dataDir: opts.dataDir, httpChannel: opts.httpChannel, mqttClientFor: opts.mqttClientFor, accessFor: opts.accessFor,
+    model, store, log: opts.log, dataDir: opts.dataDir, minReportingInterval: minInterval, httpChannel: opts.httpChannel, mqttClientFor: opts.mqttClientFor, accessFor: opts.accessFor,
     readHttpTarget: async (n) => readHttpTarget(model, store, n, Number(store.row(`${PROFILE_TABLE}${n}.`)?.NumberOfRetainedFailedReports ?? 0)),
   });
   const protocols = opts.httpChannel ? BULKDATA_PROTOCOLS : BULKDATA_PROTOCOLS.filter((p) => p !== 'HTTP');

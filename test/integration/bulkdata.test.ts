@@ -4,6 +4,9 @@
  * Push! and reads the reports out of the Notify it receives. MinReportingInterval is shortened
  * to 1 s through the agent option the tests use.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, CONTROLLER_EID, type AgentFixture } from '../peers/agent-fixture.js';
 import { TestController, notifications, waitForNotification } from '../peers/TestController.js';
@@ -223,6 +226,27 @@ describe('Device.BulkData and the Controller table', () => {
     const m = await c.send({ reqType: 'get', get: { paramPaths: [`${p}Enable`], maxDepth: 0 } });
     expect(m.body.msgBody === 'response' && m.body.response.respType === 'getResp' ? m.body.response.getResp.reqPathResults[0].errCode : 0).toBe(7026);
     expect(await get(c, `${kept}Controller`)).toBe('Device.LocalAgent.Controller.1');
+  });
+});
+
+describe('Device.BulkData across a restart', () => {
+  it('Profiles persist; one restored with an interval below a raised MinReportingInterval reports at the minimum', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'usp-agent-bulk-restart-'));
+    let g = await startAgent({ dataDir, extra: { 'Device.BulkData.Enable': true }, agent: { bulkData: { minReportingInterval: 1 } } });
+    try {
+      const p = await profile(g.controller, { ReportingInterval: '1', Enable: 'true' }, [{ Reference: 'Device.DeviceInfo.UpTime' }]);
+      const port = g.port;
+      await g.close();
+      g = await startAgent({ port, dataDir, agent: { bulkData: { minReportingInterval: 2 } } });
+      expect(await get(g.controller, `${p}ReportingInterval`)).toBe('1');
+      await subscribePush(g.controller, 'bulk-restart', `${p}Push!`);
+      const got = await waitForPushes(g.controller, p, 2, 0, 10_000);
+      const times = got.map((d) => (JSON.parse(d) as { Report: Array<{ CollectionTime: number }> }).Report[0].CollectionTime);
+      expect(times[1] - times[0]).toBe(2);
+    } finally {
+      await g.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 
