@@ -250,6 +250,22 @@ describe('Device.BulkData across a restart', () => {
   });
 });
 
+describe('Device.BulkData on platform none', () => {
+  it('is served and reports with no platform behind it', async () => {
+    const g = await startAgent({ platform: 'none', extra: { 'Device.BulkData.Enable': true }, agent: { bulkData: { minReportingInterval: 1 } } });
+    try {
+      const p = await profile(g.controller, { ReportingInterval: '86400' }, [{ Reference: 'Device.LocalAgent.EndpointID', Name: 'eid' }]);
+      await set(g.controller, `${p}JSONEncoding.`, { ReportFormat: 'NameValuePair', ReportTimestamp: 'None' });
+      await subscribePush(g.controller, 'bulk-none', `${p}Push!`);
+      expect((await operate(g.controller, `${p}ForceCollection()`)).ok).toBe(true);
+      const [data] = await waitForPushes(g.controller, p, 1);
+      expect(JSON.parse(data)).toEqual({ Report: [{ eid: 'proto::agent-under-test' }] });
+    } finally {
+      await g.close();
+    }
+  });
+});
+
 describe('Device.BulkData from the factory-defaults file', () => {
   it('the README example: a Profile with no Controller, collected with full access, Push! to any subscriber, wildcard object renamed', async () => {
     const g = await startAgent({
@@ -326,6 +342,18 @@ describe('Device.BulkData bad input', () => {
     expect(ftp).toMatchObject({ ok: false });
     expect((await trySet(c, `${p}HTTP.`, { URL: 'https://collector.example/bulk' })).ok).toBe(true);
     expect((await trySet(c, `${p}MQTT.`, { Reference: 'Device.IP.Interface.1' })).ok).toBe(false);
+  });
+
+  it('bad encodings: EncodingType outside EncodingTypes, and JSONEncoding/CSVEncoding values outside their enumerations, are refused', async () => {
+    const c = f.controller;
+    const p = await add(c, 'Device.BulkData.Profile.', { Protocol: 'USPEventNotif', EncodingType: 'JSON' });
+    expect((await trySet(c, p, { EncodingType: 'XML' })).ok).toBe(false);
+    expect((await trySet(c, `${p}JSONEncoding.`, { ReportFormat: 'Tabular' })).ok).toBe(false);
+    expect((await trySet(c, `${p}JSONEncoding.`, { ReportTimestamp: 'Local' })).ok).toBe(false);
+    expect((await trySet(c, `${p}CSVEncoding.`, { ReportFormat: 'ParameterPerCell' })).ok).toBe(false);
+    expect((await trySet(c, `${p}CSVEncoding.`, { RowTimestamp: 'RFC-2822' })).ok).toBe(false);
+    expect(await get(c, `${p}EncodingType`)).toBe('JSON');
+    expect(await get(c, `${p}JSONEncoding.ReportFormat`)).toBe('ObjectHierarchy');
   });
 
   it('10,000 parameter references: one Profile takes 1,024 rows, then Add fails with 7005', async () => {
