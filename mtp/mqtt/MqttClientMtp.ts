@@ -39,6 +39,9 @@ const DISCONNECT_GRACE_MS = 500;
 
 export class MqttClientMtp implements Mtp, MqttPublisher {
   private client?: MqttClient;
+  /** CONNACK Maximum QoS and Retain Available (MQTT 5.0), for publishes that are not USP Records. */
+  private brokerMaximumQoS?: number;
+  private brokerRetainAvailable = true;
   /** Set once SUBACK granted at least one filter: only then may Records be published (R-MQTT.17). */
   private live?: MqttClient;
   private retryTimer?: NodeJS.Timeout;
@@ -204,7 +207,9 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
       this.stats.publishError();
       return Promise.resolve(false);
     }
-    const publish: IClientPublishOptions = { qos: opts.qos, retain: opts.retain, ...(this.v5 ? { properties: { contentType: opts.contentType } } : {}) };
+    // TR-181 BulkData Profile.{i}.MQTT.PublishQoS/PublishRetain: never above the CONNACK's Maximum QoS, RETAIN 0 when Retain Available is 0.
+    const qos = Math.min(opts.qos, this.brokerMaximumQoS ?? 2) as MqttQoS;
+    const publish: IClientPublishOptions = { qos, retain: opts.retain && this.brokerRetainAvailable, ...(this.v5 ? { properties: { contentType: opts.contentType } } : {}) };
     return new Promise((resolve) => {
       client.publish(topic, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), publish, (err) => {
         if (!err) { resolve(true); return; }
@@ -259,6 +264,9 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
     const o = this.opts;
     this.brokerCert = verifiedPeerCertificate(client.stream);
     const props = this.v5 ? connack.properties : undefined;
+    // MQTT 5.0 §3.2.2.3.4/.5: what the server takes; publishes of other messages are lowered to it.
+    this.brokerMaximumQoS = props?.maximumQoS;
+    this.brokerRetainAvailable = props?.retainAvailable !== false;
     const assigned = props?.assignedClientIdentifier;
     if (assigned && assigned !== this.clientIdInUse) {
       // R-MQTT.9/11: keep the assigned ClientId for every later connection, and let the agent save it.

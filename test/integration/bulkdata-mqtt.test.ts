@@ -80,7 +80,8 @@ let dir: string;
 let ctl: MqttController;
 
 beforeAll(async () => {
-  broker = await startMosquitto();
+  // A broker that grants QoS 1 at most and keeps no retained messages (MQTT 5.0 CONNACK Maximum QoS, Retain Available).
+  broker = await startMosquitto({ extraConfig: ['max_qos 1', 'retain_available false'] });
   dir = mkdtempSync(join(tmpdir(), 'usp-agent-bulk-mqtt-'));
   agent = await Agent.start({
     defaults: { ...mqttAgentDefaults({ agentEid: AGENT_EID, controllerEid: CONTROLLER_EID, controllerTopic: CONTROLLER_TOPIC, brokerPort: broker.port, version: '5.0', subscription: AGENT_TOPIC }), 'Device.BulkData.Enable': true },
@@ -109,7 +110,7 @@ describe('Device.BulkData with an MQTT controller and MQTT reports', () => {
     await set(ctl, p, { Enable: 'false' });
   });
 
-  it('a Protocol MQTT Profile publishes to PublishTopic through Device.MQTT.Client.1 with QoS, Retain and the Content Type (R-BULK.8a); ForceCollection() too', async () => {
+  it('a Protocol MQTT Profile publishes to PublishTopic through Device.MQTT.Client.1 with the Content Type (R-BULK.8a), QoS and Retain lowered to what the broker CONNACK allows; ForceCollection() too', async () => {
     const reader = await connectAsync({ host: '127.0.0.1', port: broker.port, protocolVersion: 5, reconnectPeriod: 0 });
     const got: Received[] = [];
     reader.on('message', (topic, payload, packet) => { got.push({ topic, payload: payload.toString('utf8'), props: packet.properties, retain: packet.retain }); });
@@ -118,12 +119,14 @@ describe('Device.BulkData with an MQTT controller and MQTT reports', () => {
       const p = await add(ctl, 'Device.BulkData.Profile.', { Protocol: 'MQTT', EncodingType: 'CSV', ReportingInterval: '1' });
       await add(ctl, `${p}Parameter.`, { Reference: 'Device.DeviceInfo.SerialNumber', Name: 'serial' });
       await set(ctl, `${p}CSVEncoding.`, { ReportFormat: 'ParameterPerRow', RowTimestamp: 'None' });
-      await set(ctl, `${p}MQTT.`, { Reference: 'Device.MQTT.Client.1', PublishTopic: '/bulk/reports/csv', PublishQoS: '1', PublishRetain: 'false' });
+      // QoS 2 and Retain asked for; the broker allows neither: the Agent MUST use QoS 1 and RETAIN 0 (TR-181 PublishQoS, PublishRetain).
+      await set(ctl, `${p}MQTT.`, { Reference: 'Device.MQTT.Client.1', PublishTopic: '/bulk/reports/csv', PublishQoS: '2', PublishRetain: 'true' });
       expect((await operate(ctl, `${p}ForceCollection()`)).ok).toBe(true);
       const first = await until(() => got.find((m) => m.topic === '/bulk/reports/csv'), 5000, 'the forced report');
       const serial = await get(ctl, 'Device.DeviceInfo.SerialNumber');
       expect(first.payload).toBe(`ParameterName,ParameterValue,ParameterType\r\nserial,${serial},string\r\n`);
       expect(first.props?.contentType).toBe('text/csv; charset=UTF-8');
+      expect(first.retain).toBe(false);
       // Then at the interval once enabled.
       await set(ctl, p, { Enable: 'true' });
       await until(() => (got.filter((m) => m.topic === '/bulk/reports/csv').length >= 3 ? true : undefined), 8000, 'two more reports at the interval');
