@@ -44,6 +44,8 @@ interface Runner {
   /** Phase for the Unknown Time: when the Profile was enabled or its timing last changed. */
   anchor: number;
   inFlight: boolean;
+  /** Deleted, its Protocol changed, or the agent stopped: a collection still running delivers nothing. */
+  retired?: boolean;
 }
 
 export class BulkDataService {
@@ -192,6 +194,7 @@ export class BulkDataService {
       const { report, notes } = await collectReport(this.deps.model, cfg.parameters, { controllerPath: cfg.controller || undefined, access }, () => new Date(this.now()));
       for (const f of notes.failed) log.warn('bulk data reference left out of the report', { profile: cfg.path, reference: f.reference, why: f.why });
       if (notes.truncated) log.warn('bulk data report truncated at its bound', { profile: cfg.path, parameters: report.entries.length });
+      if (r.retired) return;
       await choice.prepare?.();
       const outcome = await choice.channel.deliver(report);
       if (outcome.ok) log.debug('bulk data report delivered', { profile: cfg.path, protocol: cfg.protocol, parameters: report.entries.length, why });
@@ -204,6 +207,7 @@ export class BulkDataService {
   }
 
   private retire(r: Runner): void {
+    r.retired = true;
     clearTimeout(r.timer);
     r.timer = undefined;
     r.choice?.channel.stop();
