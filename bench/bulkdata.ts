@@ -9,7 +9,8 @@
  * Profile whose one Parameter row references "Device." (agent/bulkdata/collect-report.ts: the
  * same resolver and readSubtree batch reads, one binding call per object), and the JSON
  * NameValuePair and CSV ParameterPerRow encodings of that collection. TR-369 Annex A reports
- * should cost about what the Get costs: the ratio says how close they are.
+ * should cost about what the Get costs: the ratio says how close they are. Then 20 whole-tree
+ * Profiles at a 1 s interval while Gets run back to back (measureBulkDataLoad).
  */
 import { Agent } from '../agent/Agent.js';
 import { collectReport } from '../agent/bulkdata/collect-report.js';
@@ -76,4 +77,49 @@ export async function measureBulkData(progress: (s: string) => void = () => unde
   }
 }
 
-runAlone(import.meta.url, 'bulkData', measureBulkData);
+const LOAD_PROFILES = 20;
+const LOAD_MS = 5000;
+
+/**
+ * 20 Profiles of the whole tree at a 1 s interval (MinReportingInterval shortened to 1 s), JSON
+ * over USPEventNotif, for 5 s while a whole-tree Get runs back to back: the reports the agent
+ * delivers per second (counted on the change feed) and what the Gets cost meanwhile.
+ */
+export async function measureBulkDataLoad(progress: (s: string) => void = () => undefined): Promise<Record<string, unknown>> {
+  progress(`bulk data: ${LOAD_PROFILES} whole-tree Profiles at 1 s while serving Gets (in-process)`);
+  const defaults = benchDefaults(await freePort());
+  defaults['Device.BulkData.Enable'] = true;
+  for (let i = 1; i <= LOAD_PROFILES; i++) {
+    const p = `Device.BulkData.Profile.${i}.`;
+    Object.assign(defaults, { [`${p}Enable`]: true, [`${p}Protocol`]: 'USPEventNotif', [`${p}EncodingType`]: 'JSON', [`${p}ReportingInterval`]: 1, [`${p}Parameter.1.Reference`]: 'Device.' });
+  }
+  const agent = await Agent.start({ defaults, platform: 'simulated', log: silentLogger, seed: 42, bulkData: { minReportingInterval: 1 } });
+  try {
+    let reports = 0;
+    const unsubscribe = agent.model.changes.subscribe((c) => { if (c.kind === 'event' && c.event === 'Push!') reports++; });
+    const h: HandlerContext = { model: agent.model, operations: agent.operations, log: silentLogger, req: { controllerId: CONTROLLER_EID } };
+    const gets: number[] = [];
+    // Reports first fall 1 s after the Profiles start: count from the first one on.
+    while (reports === 0) await new Promise((r) => setTimeout(r, 5));
+    reports = 0;
+    const t0 = performance.now();
+    while (performance.now() - t0 < LOAD_MS) {
+      const g = await timed(() => handleGet(h, { paramPaths: ['Device.'], maxDepth: 0 }));
+      gets.push(g.ms);
+      // Let the timers in: a Get loop of pure microtasks would starve them.
+      await new Promise((r) => setImmediate(r));
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    unsubscribe();
+    return {
+      profiles: LOAD_PROFILES,
+      reportsPerSecond: figure(round(reports / seconds, 1), '/s', { op: '>=', value: LOAD_PROFILES * 0.9 }, `${LOAD_PROFILES} Profiles due every second`),
+      wholeTreeGetsPerSecond: figure(round(gets.length / seconds, 0), '/s'),
+      wholeTreeGetMedianMs: figure(round(median(gets), 2), 'ms', undefined, 'while the reports run'),
+    };
+  } finally {
+    await agent.stop();
+  }
+}
+
+runAlone(import.meta.url, 'bulkData', async (progress) => ({ ...(await measureBulkData(progress)), underLoad: await measureBulkDataLoad(progress) }));

@@ -32,7 +32,7 @@ import { writeResponses } from './echo-responses.js';
 import { figure, type Figure } from './figure.js';
 import { measureAccessCost } from './access-cost.js';
 import { measureCommitCost } from './commit-cost.js';
-import { measureBulkData } from './bulkdata.js';
+import { measureBulkData, measureBulkDataLoad } from './bulkdata.js';
 import { measureSchemaLoad } from './schema-load.js';
 import { measureInProcess } from './in-process.js';
 import { measureMemoryLoad } from './memory-load.js';
@@ -250,7 +250,7 @@ async function main(): Promise<void> {
   progress('in-process: permission checks (full access, Limited role)');
   out.accessControl = await measureAccessCost(1500);
   out.commitCost = await measureCommitCost(progress);
-  out.bulkData = await measureBulkData(progress);
+  out.bulkData = { ...(await measureBulkData(progress)), underLoad: await measureBulkDataLoad(progress) };
   progress('schema load (cold in fresh processes, warm in-process)');
   out.schemaLoad = await measureSchemaLoad();
 
