@@ -21,6 +21,7 @@ export type { PlatformName };
 import { registerBuiltinCommands, type BuiltinActions, type RestartCause } from './builtin-commands.js';
 import { registerFirmwareCommands } from './firmware/register-firmware.js';
 import { registerRootObject } from './baseline/root-object.js';
+import { defaultHttpReportChannel } from './bulkdata/default-http-channel.js';
 import { registerInterfaceStack } from './baseline/interface-stack.js';
 import { DiagnosticSlots } from './diagnostics/DiagnosticSlots.js';
 import { registerTransferDiagnostics, TRANSFER_DIAGNOSTICS_CAPABILITIES, type TransferDiagnosticsLimits } from './diagnostics/register-transfer-diagnostics.js';
@@ -51,6 +52,10 @@ import { webSocketClientsNeedTls } from './transports/start-websocket-clients.js
 import type { StartedTransport, TransportDeps } from './transports/TransportDeps.js';
 import { ControlSocket, LOCAL_CONTROLLER_ACCESS, LOCAL_CONTROLLER_EID } from './control/ControlSocket.js';
 import { DataDirError } from '../datamodel/store/data-dir.js';
+import { registerBulkData } from './bulkdata/register-bulkdata.js';
+import type { BulkDataService } from './bulkdata/BulkDataService.js';
+import type { HttpChannelFactory } from './bulkdata/channels.js';
+import { unionRoles } from './access/AccessControl.js';
 
 /** How long a stop waits for in-flight requests to be answered. */
 const DRAIN_TIMEOUT_MS = 1000;
@@ -88,6 +93,8 @@ export interface AgentOptions {
   transferDiagnostics?: Partial<TransferDiagnosticsLimits>;
   /** How many IP/Wi-Fi diagnostics may run at once (default 4), and the ping/traceroute to use (default: found on PATH). */
   diagnostics?: { maxRunning?: number; tools?: DiagnosticTools };
+  /** Device.BulkData.: MinReportingInterval in seconds (tests shorten it) and the HTTP(S) report channel. */
+  bulkData?: { minReportingInterval?: number; httpChannel?: HttpChannelFactory };
 }
 
 /** Without cert/key, a TLS MTP uses the bootstrap certificate in the data directory. */
@@ -124,6 +131,8 @@ export class Agent {
   private stopExpiry?: () => void;
   /** `<data-dir>/control.sock` for the `usp-agent` commands; none for an in-memory agent. */
   private controlSocket?: ControlSocket;
+  /** Runs the Device.BulkData.Profile.{i} rows (agent/bulkdata/). */
+  private bulkData?: BulkDataService;
 
   private constructor(
     readonly model: DataModel,
@@ -191,6 +200,18 @@ export class Agent {
     if (platform.wifiScan) registerNeighboringWiFi(model, diagnosticSlots, platform.wifiScan, log.child('diagnostics'));
     const transferDiagnostics = registerTransferDiagnostics(model, { slots: diagnosticSlots, store, log: log.child('diagnostics'), limits: opts.transferDiagnostics });
     const platformStop = (): void => { transferDiagnostics.stop(); platform.stop?.(); };
+    // Device.BulkData.: a Profile collects with its Controller's permissions and publishes MQTT reports through the running MQTT MTP.
+    let controllerDirectory: ControllerDirectory | undefined;
+    const bulkData = registerBulkData(model, store, {
+      log: log.child('bulkdata'), dataDir: opts.dataDir, minReportingInterval: opts.bulkData?.minReportingInterval, 
+      httpChannel: opts.bulkData?.httpChannel ?? defaultHttpReportChannel(model, { policy: downloads.policy }),
+      mqttClientFor: (row) => agent?.mtps.find((m): m is StartedMqtt => m instanceof StartedMqtt && m.clientRow === row)?.client,
+      accessFor: async (controllerPath) => {
+        const row = store.row(`${controllerPath.replace(/\.$/, '')}.`);
+        if (!row || !controllerDirectory) return undefined;
+        return (await controllerDirectory.access.permissionsFor(unionRoles(String(row.AssignedRole ?? ''), ''))).view();
+      },
+    });
     // Firmware:1 Download()/Activate() and TransferComplete!, where the platform has firmware banks.
     const firmware = platform.firmware && registerFirmwareCommands(model, platform.firmware, {
       ...actions, settle: () => agent?.notifications.engine.idle() ?? Promise.resolve(), log: log.child('firmware'), downloadPolicy: downloads.policy,
@@ -212,6 +233,7 @@ export class Agent {
     await transferDiagnostics.start();
     const boot = takeBootRecord(opts.dataDir) ?? opts.bootRecord ?? { cause: 'LocalReboot', commandKey: '' };
     const controllers = new ControllerDirectory(model, opts.unknownControllers);
+    controllerDirectory = controllers;
     const endpointId = String(store.row('Device.LocalAgent.')?.EndpointID ?? '');
     if (!endpointId) throw new Error('Device.LocalAgent.EndpointID is not set (give it in the factory-defaults file)');
     const tls = await agentTlsIdentity(opts, model, endpointId, log).catch((e: unknown) => { platformStop?.(); throw e; });
@@ -247,6 +269,8 @@ export class Agent {
     const self = agent;
     agent.stopWanWatch = reconnectOnWanUp(model, () => self.mtps, log.child('mtp'));
     notifications.start();
+    agent.bulkData = bulkData;
+    await bulkData.start();
     // Boot! goes to every controller subscribed to it, queued until each is reachable.
     model.changes.emit({ kind: 'event', inst: { node: model.root, keys: [] }, path: 'Device.', event: 'Boot!', args: { CommandKey: boot.commandKey, Cause: boot.cause, FirmwareUpdated: platform.firmware?.takeFirmwareUpdated() ?? false, ParameterMap: '{}' } });
     firmware?.reportInterrupted();
@@ -328,6 +352,7 @@ export class Agent {
       await this.controlSocket?.stop();
       this.operations.cancelAll();
       this.notifications.stop();
+      this.bulkData?.stop();
       this.stopWanWatch?.();
       this.stopExpiry?.();
       this.platformStop?.();

@@ -5,6 +5,8 @@
  * also when the subscriber itself caused it. Changes are handled in order, one at a time, from
  * a bounded backlog; the ones that happen behind the agent's back are found by ValuePoller.
  */
+import { PUSH_EVENT } from '../bulkdata/push-event-channel.js';
+import { recipientGetsPush } from '../bulkdata/push-recipient.js';
 import { FULL_ACCESS, PERM_N, type AccessView, type InstanceAccess } from '../../datamodel/access/AccessView.js';
 import type { Logger } from '../../datamodel/Logger.js';
 import type { Awaitable } from '../../datamodel/tree/binding.js';
@@ -192,6 +194,8 @@ export class SubscriptionEngine {
           if (!(await this.may(sub, (a) => a.instance(c.inst), (ia) => ia.event(c.event)))) continue;
           // TransferComplete! only where the recipient's TransferCompletePolicy.ResultTypeFilter admits the result.
           if (c.event === TRANSFER_COMPLETE && c.path === LOCAL_AGENT_PATH && !(await recipientWantsTransferComplete(this.model, sub.recipientEid, c.args))) continue;
+          // Push! only to the Profile's own Controller (TR-181 Profile.{i}.Controller).
+          if (c.event === PUSH_EVENT && !(await recipientGetsPush(this.model, c.path, sub.recipientEid))) continue;
           const params = this.eventArgs(c.inst, c.event, c.args);
           // Boot!'s ParameterMap is the recipient's own BootParameter selection (TR-181 Boot!).
           if (c.event === 'Boot!' && c.path === 'Device.') params.ParameterMap = await bootParameterMap(this.model, sub.recipientEid);

@@ -9,7 +9,7 @@
  * "TLS" it connects over mqtts (TLS 1.2+, broker verified, client certificate presented; R-MQTT.48).
  */
 import type { X509Certificate } from 'node:crypto';
-import { connect, type IClientOptions, type IClientSubscribeOptions, type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
+import { connect, type IClientOptions, type IClientPublishOptions, type IClientSubscribeOptions, type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
 import type { Logger } from '../../datamodel/Logger.js';
 import type { Mtp, MtpConnection } from '../Mtp.js';
 import { connectRetryWait } from './connect-backoff.js';
@@ -39,6 +39,9 @@ const DISCONNECT_GRACE_MS = 500;
 
 export class MqttClientMtp implements Mtp, MqttPublisher {
   private client?: MqttClient;
+  /** CONNACK Maximum QoS and Retain Available (MQTT 5.0), for publishes that are not USP Records. */
+  private brokerMaximumQoS?: number;
+  private brokerRetainAvailable = true;
   /** Set once SUBACK granted at least one filter: only then may Records be published (R-MQTT.17). */
   private live?: MqttClient;
   private retryTimer?: NodeJS.Timeout;
@@ -190,6 +193,33 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
     return true;
   }
 
+  /**
+   * Publishes a message that is not a USP Record (a Bulk Data report, TR-369 Annex A) to `topic`
+   * as given. Resolves true once sent (QoS 0) or acknowledged (QoS 1, 2); false when not
+   * connected, backed up (the same bounded send buffer as Records) or refused by the broker.
+   * With MQTT 5.0 the Content Type property carries `contentType` (R-BULK.8a).
+   */
+  publishMessage(topic: string, payload: Uint8Array, opts: { qos: MqttQoS; retain: boolean; contentType: string }): Promise<boolean> {
+    const client = this.live;
+    if (!client?.connected) { this.stats.publishError(); return Promise.resolve(false); }
+    if ((client.stream?.writableLength ?? 0) > (this.opts.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED)) {
+      this.log.warn('mqtt publish refused: send buffer full', { topic });
+      this.stats.publishError();
+      return Promise.resolve(false);
+    }
+    // TR-181 BulkData Profile.{i}.MQTT.PublishQoS/PublishRetain: never above the CONNACK's Maximum QoS, RETAIN 0 when Retain Available is 0.
+    const qos = Math.min(opts.qos, this.brokerMaximumQoS ?? 2) as MqttQoS;
+    const publish: IClientPublishOptions = { qos, retain: opts.retain && this.brokerRetainAvailable, ...(this.v5 ? { properties: { contentType: opts.contentType } } : {}) };
+    return new Promise((resolve) => {
+      client.publish(topic, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), publish, (err) => {
+        if (!err) { resolve(true); return; }
+        this.stats.publishError();
+        this.log.warn('mqtt publish failed', { topic, error: err.message });
+        resolve(false);
+      });
+    });
+  }
+
   private connectOnce(): void {
     const o = this.opts;
     this.retryTimer = undefined;
@@ -234,6 +264,9 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
     const o = this.opts;
     this.brokerCert = verifiedPeerCertificate(client.stream);
     const props = this.v5 ? connack.properties : undefined;
+    // MQTT 5.0 §3.2.2.3.4/.5: what the server takes; publishes of other messages are lowered to it.
+    this.brokerMaximumQoS = props?.maximumQoS;
+    this.brokerRetainAvailable = props?.retainAvailable !== false;
     const assigned = props?.assignedClientIdentifier;
     if (assigned && assigned !== this.clientIdInUse) {
       // R-MQTT.9/11: keep the assigned ClientId for every later connection, and let the agent save it.

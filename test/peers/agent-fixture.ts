@@ -28,8 +28,9 @@ export interface AgentFixture {
   close(): Promise<void>;
 }
 
-export async function startAgent(opts: { platform?: PlatformName; extra?: DefaultsFile; dataDir?: string; pollIntervalMs?: number; captureLogs?: boolean; vendorPrefix?: string; agent?: Partial<AgentOptions> } = {}): Promise<AgentFixture> {
-  const port = await freePort();
+export async function startAgent(opts: { port?: number; platform?: PlatformName; extra?: DefaultsFile; dataDir?: string; pollIntervalMs?: number; captureLogs?: boolean; vendorPrefix?: string; agent?: Partial<AgentOptions> } = {}): Promise<AgentFixture> {
+  // A restart on a data directory keeps the port its state holds: pass it again.
+  const port = opts.port ?? await freePort();
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'usp-agent-test-'));
   const logs: string[] = [];
   const log = opts.captureLogs ? createLogger('info', 'agent', (_level, line) => { logs.push(line); }) : silentLogger;
