@@ -58,9 +58,9 @@ async function profile(c: TestController, settings: Record<string, string>, rows
 }
 
 describe('Device.BulkData over USPEventNotif', () => {
-  it('states its capabilities: protocols without HTTP when no HTTP channel is wired, JSON and CSV, wildcards, documented maxima', async () => {
+  it('states its capabilities: HTTP, MQTT and USPEventNotif, JSON and CSV, wildcards, documented maxima', async () => {
     const c = f.controller;
-    expect(await get(c, 'Device.BulkData.Protocols')).toBe('MQTT,USPEventNotif');
+    expect(await get(c, 'Device.BulkData.Protocols')).toBe('HTTP,MQTT,USPEventNotif');
     expect(await get(c, 'Device.BulkData.EncodingTypes')).toBe('JSON,CSV');
     expect(await get(c, 'Device.BulkData.ParameterWildCardSupported')).toBe('true');
     expect(await get(c, 'Device.BulkData.MinReportingInterval')).toBe('1');
@@ -335,8 +335,6 @@ describe('Device.BulkData bad input', () => {
     const c = f.controller;
     expect((await tryAdd(c, 'Device.BulkData.Profile.', { Protocol: 'IPDR' })).ok).toBe(false);
     expect((await tryAdd(c, 'Device.BulkData.Profile.', { EncodingType: 'XML' })).ok).toBe(false);
-    // HTTP is not offered without the HTTP channel (Device.BulkData.Protocols).
-    expect((await tryAdd(c, 'Device.BulkData.Profile.', { Protocol: 'HTTP' })).ok).toBe(false);
     const p = await add(c, 'Device.BulkData.Profile.', {});
     const ftp = await trySet(c, `${p}HTTP.`, { URL: 'ftp://collector.example/bulk' });
     expect(ftp).toMatchObject({ ok: false });
