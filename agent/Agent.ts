@@ -4,7 +4,9 @@
  * Device.LocalAgent.MTP.{i} describes. Nothing else wires layers together.
  */
 import { rm } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Logger } from '../datamodel/Logger.js';
 import { packageFile } from '../datamodel/package-root.js';
 import { Schema } from '../datamodel/schema/Schema.js';
@@ -20,6 +22,8 @@ import { registerPlatform, type PlatformName } from './platforms.js';
 export type { PlatformName };
 import { registerBuiltinCommands, type BuiltinActions, type RestartCause } from './builtin-commands.js';
 import { registerFirmwareCommands } from './firmware/register-firmware.js';
+import { registerSoftwareModules, type SoftwareModules } from './software/register-software-modules.js';
+import type { FetchLimits } from './firmware/fetch-image.js';
 import { ControllerDirectory } from './ControllerDirectory.js';
 import type { UnknownControllerLimits } from './UnknownControllerRows.js';
 import { registerSecurityCertificates } from './certificates/security-certificates.js';
@@ -70,6 +74,8 @@ export interface AgentOptions {
   tls?: AgentTlsFiles;
   /** Bounds on the Controller rows made for unknown endpoints (UnknownControllerRows.ts); defaults otherwise. */
   unknownControllers?: Partial<UnknownControllerLimits>;
+  /** Bounds on InstallDU()/Update() downloads (size, deadline, idle timeout); defaults otherwise. */
+  softwareLimits?: Partial<FetchLimits>;
 }
 
 /** Without cert/key, a TLS MTP uses the bootstrap certificate in the data directory. */
@@ -106,6 +112,8 @@ export class Agent {
   private stopExpiry?: () => void;
   /** `<data-dir>/control.sock` for the `usp-agent` commands; none for an in-memory agent. */
   private controlSocket?: ControlSocket;
+  /** Device.SoftwareModules., where the platform has execution environments. */
+  private software?: SoftwareModules;
 
   private constructor(
     readonly model: DataModel,
@@ -164,6 +172,11 @@ export class Agent {
     const platformStop = platform.stop;
     // Firmware:1 Download()/Activate() and TransferComplete!, where the platform has firmware banks.
     if (platform.firmware) registerFirmwareCommands(model, platform.firmware, { ...actions, settle: () => agent?.notifications.engine.idle() ?? Promise.resolve(), log: log.child('firmware'), downloadPolicy: downloads.policy });
+    // SoftwareModules:1 (InstallDU(), DUStateChange!), where the platform has execution environments.
+    const software = platform.executionEnvs?.length ? registerSoftwareModules(model, {
+      envs: platform.executionEnvs, limits: opts.softwareLimits, persist: opts.dataDir !== undefined, log: log.child('software'), downloadPolicy: downloads.policy,
+      dir: opts.dataDir !== undefined ? join(opts.dataDir, 'software') : mkdtempSync(join(tmpdir(), 'usp-agent-software-')),
+    }) : undefined;
 
     const restored = store.load((why, movedTo, journal) => {
       if (journal) log.error('state journal damaged; kept state.json and the records before the damage', { why, copiedTo: movedTo, keptRecords: journal.keptRecords, droppedLines: journal.droppedLines });
@@ -199,6 +212,7 @@ export class Agent {
     });
     agent = new Agent(model, store, operations, processor, notifications, log);
     agent.platformStop = platformStop;
+    agent.software = software;
     agent.restartsInProcess = platform.name === 'simulated' || platform.name === 'none';
     if (controlSocket) {
       try {
@@ -214,6 +228,8 @@ export class Agent {
     const self = agent;
     agent.stopWanWatch = reconnectOnWanUp(model, () => self.mtps, log.child('mtp'));
     notifications.start();
+    // Units requested Active (or AutoStart) run again, in the background: a slow unit does not hold up the start.
+    void software?.startUnits().catch((e: unknown) => log.error('software units did not start', { error: String(e) }));
     // Boot! goes to every controller subscribed to it, queued until each is reachable.
     model.changes.emit({ kind: 'event', inst: { node: model.root, keys: [] }, path: 'Device.', event: 'Boot!', args: { CommandKey: boot.commandKey, Cause: boot.cause, FirmwareUpdated: platform.firmware?.takeFirmwareUpdated() ?? false, ParameterMap: '{}' } });
     if (boot.cause.endsWith('FactoryReset')) await notifications.onBoarding.sendToAll();
@@ -295,6 +311,7 @@ export class Agent {
       this.notifications.stop();
       this.stopWanWatch?.();
       this.stopExpiry?.();
+      await this.software?.stop();
       this.platformStop?.();
       await this.store.flush();
       // The next start then reads state.json alone; if this fails it replays the journal.

@@ -10,6 +10,7 @@ import type { DataModel } from '../datamodel/tree/DataModel.js';
 import type { OpenWrtPlatform } from '../platform/openwrt/index.js';
 import { VENDOR_PREFIX_RE } from '../platform/vendor-param.js';
 import type { FirmwareBackend } from './firmware/FirmwareBackend.js';
+import type { ExecutionEnvironment } from '../platform/software/ExecutionEnvironment.js';
 
 export type PlatformName = 'auto' | 'simulated' | 'openwrt' | 'linux' | 'none';
 export const PLATFORM_NAMES: readonly PlatformName[] = ['auto', 'simulated', 'openwrt', 'linux', 'none'];
@@ -28,6 +29,8 @@ export interface StartedPlatform {
   cellular: boolean;
   /** Firmware:1 banks (Device.DeviceInfo.FirmwareImage.{i}), when the platform has them. */
   firmware?: FirmwareBackend;
+  /** Execution environments for Device.SoftwareModules.ExecEnv.{i} (platform/software/ExecutionEnvironment.ts), in row order. */
+  executionEnvs?: ExecutionEnvironment[];
   stop(): void;
 }
 
@@ -47,7 +50,8 @@ export async function registerPlatform(model: DataModel, name: PlatformName, opt
     const { registerSimulatedPlatform } = await import('../platform/simulated/index.js');
     const sim = registerSimulatedPlatform(model, { seed: opts.seed, store: opts.store, vendorPrefix: opts.vendorPrefix });
     stops.push(sim.stop);
-    return { name: chosen, cellular: true, firmware: sim.firmware, stop: () => stops.forEach((s) => s()) };
+    const { SimulatedExecutionEnv } = await import('../platform/simulated/execution-env.js');
+    return { name: chosen, cellular: true, firmware: sim.firmware, executionEnvs: [new SimulatedExecutionEnv()], stop: () => stops.forEach((s) => s()) };
   }
   if (chosen === 'none') return { name: chosen, cellular: false, stop: () => undefined };
   let openwrt: OpenWrtPlatform | undefined;
