@@ -63,11 +63,8 @@ export class DuOperations {
       for (const n of unit.eus) d.model.changes.emit({ kind: 'created', inst: this.inst(EU_PATH, n), path: `${euRef(n)}.` });
       d.log.info('deployment unit installed', { du: unit.n, name: unit.name, version: unit.version, ee: d.envs[ee - 1]!.name });
       Object.assign(report, { uuid, deploymentUnitRef: duRef(unit.n), version: unit.version, currentState: 'Installed', resolved: true, executionUnitRefList: unit.eus.map(euRef), completeTime: d.now() });
-      const installed = unit;
-      d.afterCompletion(() => {
-        emitDuStateChange(d.model, report);
-        for (const n of installed.eus) if (d.units.eus.get(n)?.spec.autoStart) void this.eus.start(n, 'FailureOnAutoStart');
-      });
+      // AutoStart units start when the EE starts (the agent's next start), not at install: a new unit is Idle.
+      d.afterCompletion(() => emitDuStateChange(d.model, report));
       return { UUID: uuid, Version: unit.version, ExecEnvRef: eeRef(ee) };
     } catch (e) {
       const u = this.fault(call, e);
