@@ -46,6 +46,7 @@ export async function registerPlatform(model: DataModel, name: PlatformName, opt
     log.info('platform detected', { platform: chosen });
   }
   const stops: Array<() => void> = [];
+  const executionEnvs: ExecutionEnvironment[] = [];
   if (chosen === 'simulated') {
     const { registerSimulatedPlatform } = await import('../platform/simulated/index.js');
     const sim = registerSimulatedPlatform(model, { seed: opts.seed, store: opts.store, vendorPrefix: opts.vendorPrefix });
@@ -62,6 +63,11 @@ export async function registerPlatform(model: DataModel, name: PlatformName, opt
   } else {
     const { registerLinuxPlatform } = await import('../platform/linux/index.js');
     stops.push(registerLinuxPlatform(model, { log }).stop);
+    // SoftwareModules: units as supervised processes, and as OCI containers when crun or runc is installed.
+    const { ProcessExecutionEnv } = await import('../platform/linux/process-ee.js');
+    const { OciExecutionEnv, findOciRuntime } = await import('../platform/linux/oci-ee.js');
+    const runtime = findOciRuntime();
+    executionEnvs.push(new ProcessExecutionEnv(), ...(runtime ? [new OciExecutionEnv(runtime)] : []));
   }
   const { detectModemManager, registerModemManagerPlatform } = await import('../platform/modemmanager/index.js');
   const cellular = await detectModemManager();
@@ -73,5 +79,5 @@ export async function registerPlatform(model: DataModel, name: PlatformName, opt
     openwrt?.registerCellularAccessPoints(mm.modems);
   }
   log.info('platform ready', { platform: chosen, modemmanager: cellular });
-  return { name: chosen, cellular, stop: () => stops.forEach((s) => s()) };
+  return { name: chosen, cellular, executionEnvs, stop: () => stops.forEach((s) => s()) };
 }

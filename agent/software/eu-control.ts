@@ -29,11 +29,30 @@ export class ExecutionUnits {
     return { env: this.d.envs[u.ee - 1]!, u };
   }
 
+  /**
+   * Records an EU's state and tells subscribers at once: Status and the fault are read live,
+   * so without this a ValueChange subscription would see only what the poller happens to catch.
+   */
+  private setState(n: number, next: ExecutionUnitState): void {
+    const prev = this.d.units.euState.get(n) ?? { status: 'Idle' };
+    this.d.units.euState.set(n, next);
+    const node = this.d.model.node('Device.SoftwareModules.ExecutionUnit.{i}.');
+    if (!node) return;
+    const inst = { node, keys: [n] };
+    const path = node.pathOf([n]);
+    const emit = (param: string, before: string, after: string): void => {
+      if (before !== after) this.d.model.changes.emit({ kind: 'value', inst, path, param, value: after });
+    };
+    emit('Status', prev.status, next.status);
+    emit('ExecutionFaultCode', prev.fault?.code ?? 'NoFault', next.fault?.code ?? 'NoFault');
+    emit('ExecutionFaultMessage', prev.fault?.message.slice(0, 256) ?? '', next.fault?.message.slice(0, 256) ?? '');
+  }
+
   private onReport(n: number, s: ExecutionUnitState): void {
     if (!this.d.units.eus.has(n)) return;
     const prev = this.d.units.euState.get(n);
-    // A unit that went back to Idle while it should run has failed (a process that exited).
-    this.d.units.euState.set(n, { status: this.restartPending.has(n) && s.status !== 'Idle' ? 'Restarting' : s.status, fault: s.fault ?? (s.status === 'Starting' ? undefined : prev?.fault) });
+    // A new start clears the last fault; other transitions keep it until then.
+    this.setState(n, { status: this.restartPending.has(n) && s.status !== 'Idle' ? 'Restarting' : s.status, fault: s.fault ?? (s.status === 'Starting' ? undefined : prev?.fault) });
     if (s.fault) this.d.log.warn('execution unit fault', { eu: n, fault: s.fault.code, message: s.fault.message });
     if (s.status !== 'Idle') return;
     for (const w of this.idleWaiters.get(n) ?? []) w();
@@ -68,7 +87,7 @@ export class ExecutionUnits {
     if (status === 'Idle') { await this.start(n, 'FailureOnStart'); return; }
     if (status === 'Starting' || status === 'Active') {
       this.restartPending.add(n);
-      this.d.units.euState.set(n, { status: 'Restarting' });
+      this.setState(n, { status: 'Restarting' });
       await this.stop(n, true);
     }
   }
@@ -80,7 +99,7 @@ export class ExecutionUnits {
     const { env } = this.envOf(e);
     try { await env.start(this.handle(e)); } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      this.d.units.euState.set(n, { status: 'Idle', fault: { code: faultCode, message } });
+      this.setState(n, { status: 'Idle', fault: { code: faultCode, message } });
       this.d.log.warn('execution unit did not start', { eu: n, why: message });
     }
   }
@@ -98,7 +117,7 @@ export class ExecutionUnits {
     const { env } = this.envOf(e);
     try { await env.stop(this.handle(e)); } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      this.d.units.euState.set(n, { status: keepRestarting ? 'Restarting' : 'Idle', fault: { code: 'FailureOnStop', message } });
+      this.setState(n, { status: keepRestarting ? 'Restarting' : 'Idle', fault: { code: 'FailureOnStop', message } });
       return;
     }
     if (!keepRestarting) await idle;

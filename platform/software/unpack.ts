@@ -9,14 +9,18 @@ import { PackageError } from './ExecutionEnvironment.js';
 import { CorruptArchive, extractTo, looksGzipped, readTarGz, type TarEntry } from './tar-gz.js';
 
 export const MAX_PACKAGE_ENTRIES = 2000;
+/** Largest unpacked package, whatever the space left: it is held in memory while it is read. */
+export const MAX_UNPACKED_BYTES = 256 * 1024 * 1024;
 
 /**
  * The entries of `file` when it is a .tar.gz (undefined when it is not), written under `dir`.
- * `maxBytes` bounds the unpacked size: more is 7227 (System Resources Exceeded).
+ * `maxBytes` (the space left; -1 unknown) bounds the unpacked size, as does MAX_UNPACKED_BYTES:
+ * more is 7227 (System Resources Exceeded).
  */
 export async function unpackTarGz(file: string, dir: string, maxBytes: number): Promise<TarEntry[] | undefined> {
   const data = await readFile(file);
   if (!looksGzipped(data)) return undefined;
+  if (maxBytes < 0 || maxBytes > MAX_UNPACKED_BYTES) maxBytes = MAX_UNPACKED_BYTES;
   let entries: TarEntry[];
   try {
     entries = readTarGz(data, { maxEntries: MAX_PACKAGE_ENTRIES, maxBytes: Math.max(maxBytes, 1024) });
