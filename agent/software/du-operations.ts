@@ -135,13 +135,25 @@ export class DuOperations {
   async uninstall(call: CommandInvocation): Promise<Record<string, Value>> {
     const d = this.d;
     const unit = this.unitOf(call);
-    const report: DuStateChange = { uuid: unit.uuid, deploymentUnitRef: duRef(unit.n), version: unit.version, currentState: 'Installed', resolved: true, executionUnitRefList: unit.eus.map(euRef), startTime: d.now(), operationPerformed: 'Uninstall', faultCode: 0, faultString: '' };
+    const report = this.uninstallReport(unit);
     if (unit.status !== 'Installed') {
       const u = new UspError(ErrorCode.InvalidDeploymentUnitState, `${duRef(unit.n)} is ${unit.status}`);
       Object.assign(report, { faultCode: u.code, faultString: u.message });
       d.afterCompletion(() => emitDuStateChange(d.model, report));
       throw u;
     }
+    const done = await this.remove(unit, report);
+    d.afterCompletion(() => emitDuStateChange(d.model, done));
+    return {};
+  }
+
+  /**
+   * Removes an Installed DU: stops its EUs, deletes them, the DU and its files (units.json first,
+   * so a crash in between leaves only files that the next start deletes). Returns `report`
+   * completed as Uninstalled, for the DUStateChange! the caller sends.
+   */
+  async remove(unit: DuRecord, report: DuStateChange): Promise<DuStateChange> {
+    const d = this.d;
     unit.status = 'Uninstalling';
     for (const n of unit.eus) await this.eus.stop(n);
     d.units.units.delete(unit.n);
@@ -151,9 +163,12 @@ export class DuOperations {
     for (const n of unit.eus) d.model.changes.emit({ kind: 'deleted', inst: this.inst(EU_PATH, n), path: `${euRef(n)}.` });
     d.model.changes.emit({ kind: 'deleted', inst: this.inst(DU_PATH, unit.n), path: `${duRef(unit.n)}.` });
     d.log.info('deployment unit uninstalled', { du: unit.n, name: unit.name, version: unit.version });
-    Object.assign(report, { currentState: 'Uninstalled', resolved: false, completeTime: d.now() });
-    d.afterCompletion(() => emitDuStateChange(d.model, report));
-    return {};
+    return { ...report, currentState: 'Uninstalled', resolved: false, completeTime: d.now() };
+  }
+
+  /** What an Uninstall of `unit` reports, before it runs. */
+  uninstallReport(unit: DuRecord): DuStateChange {
+    return { uuid: unit.uuid, deploymentUnitRef: duRef(unit.n), version: unit.version, currentState: 'Installed', resolved: true, executionUnitRefList: unit.eus.map(euRef), startTime: this.d.now(), operationPerformed: 'Uninstall', faultCode: 0, faultString: '' };
   }
 
   private unitOf(call: CommandInvocation): DuRecord {

@@ -16,6 +16,7 @@ import type { DownloadPolicy } from '../transfer/download-policy.js';
 import { DuOperations } from './du-operations.js';
 import { DU_STATE_CHANGE, SOFTWARE_MODULES_PATH } from './du-state-change.js';
 import { ExecutionUnits } from './eu-control.js';
+import { ExecEnvCommands } from './exec-env-commands.js';
 import { DU_PATH, eeRef, EE_PATH, euRef, EU_PATH, type SoftwareDeps } from './SoftwareDeps.js';
 import { SoftwareUnits } from './SoftwareUnits.js';
 
@@ -52,20 +53,23 @@ export function registerSoftwareModules(model: DataModel, opts: SoftwareModulesO
   };
   const eus = new ExecutionUnits(d);
   const ops = new DuOperations(d, eus);
+  const envCommands = new ExecEnvCommands(d, eus, ops);
 
   model.registerCommand(SOFTWARE_MODULES_PATH, 'InstallDU()', { run: (call) => ops.install(call) });
   model.registerEvent(SOFTWARE_MODULES_PATH, DU_STATE_CHANGE);
 
   model.register(`${EE_PATH}{i}.`, {
-    params: ['Enable', 'Status', 'Alias', 'Name', 'Type', 'Vendor', 'Version', 'AvailableDiskSpace', 'AvailableMemory', 'ActiveExecutionUnits'],
+    params: ['Enable', 'Status', 'Alias', 'Name', 'Type', 'Vendor', 'Version', 'AvailableDiskSpace', 'AvailableMemory', 'ActiveExecutionUnits', 'RestartReason', 'RestartCount', 'LastRestarted'],
     list: () => opts.envs.map((_, i) => i + 1),
     async get(keys) {
       const env = opts.envs[last(keys) - 1]!;
       const enabled = !units.disabledEnvs.has(env.name);
+      const restarts = envCommands.of(last(keys));
       const res = await env.resources(units.dir);
       const active = [...units.eus.values()].filter((e) => units.units.get(e.du)?.ee === last(keys) && units.euState.get(e.n)?.status === 'Active').map((e) => euRef(e.n));
       return {
-        Enable: enabled, Status: enabled ? 'Up' : 'Disabled', Alias: `cpe-ee-${last(keys)}`, Name: env.name, Type: env.type, Vendor: env.vendor, Version: env.version,
+        Enable: enabled, Status: !enabled ? 'Disabled' : restarts.restarting ? 'Restarting' : 'Up',
+        RestartReason: restarts.reason, RestartCount: restarts.count, LastRestarted: restarts.last ? restarts.last.toISOString().replace(/\.\d{3}Z$/, 'Z') : UNKNOWN_TIME, Alias: `cpe-ee-${last(keys)}`, Name: env.name, Type: env.type, Vendor: env.vendor, Version: env.version,
         AvailableDiskSpace: res.availableDiskSpace, AvailableMemory: res.availableMemory, ActiveExecutionUnits: active.join(','),
       };
     },
@@ -83,7 +87,12 @@ export function registerSoftwareModules(model: DataModel, opts: SoftwareModulesO
       }
       await units.save();
     },
+    commands: {
+      'Restart()': { run: (call) => envCommands.restart(call) },
+      'Reset()': { run: (call) => envCommands.reset(call) },
+    },
   });
+  model.registerEvent(`${EE_PATH}{i}.`, 'Restarted!');
 
   model.register(`${DU_PATH}{i}.`, {
     params: ['UUID', 'DUID', 'Alias', 'Name', 'Status', 'Resolved', 'URL', 'Description', 'Vendor', 'Version', 'VendorConfigList', 'ExecutionUnitList', 'ExecutionEnvRef', 'Installed', 'LastUpdate'],

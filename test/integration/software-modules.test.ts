@@ -235,6 +235,52 @@ describe('faults: OperationComplete fails and DUStateChange! says Failed with th
   });
 });
 
+describe('ExecEnv.1: Enable, Restart(), Reset()', () => {
+  let du = '';
+  let eu = '';
+  beforeAll(async () => {
+    const { du: ev } = await duOperation(`${SM}InstallDU()`, { URL: server.url('/hello-1.0.0.tar.gz') }, 'ee-inst');
+    du = ev.DeploymentUnitRef;
+    eu = ev.ExecutionUnitRefList;
+    const from = notifications(c).length;
+    outputArgs(await operateOne(c, `${eu}.SetRequestedState()`, { RequestedState: 'Active' }, 'ee-on'));
+    await waitForNotification(c, euStatus(`${eu}.Status`, 'Active', from), 5000);
+  });
+
+  it('Enable false: Disabled, its EUs stop, InstallDU() and SetRequestedState() get 7224; Enable true starts them again', async () => {
+    const from = notifications(c).length;
+    const r = asResponse(await c.send({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath: `${SM}ExecEnv.1.`, paramSettings: [{ param: 'Enable', value: 'false', required: true }] }] } }));
+    expect(r.respType).toBe('setResp');
+    expect((await get(`${SM}ExecEnv.1.Status`))[`${SM}ExecEnv.1.Status`]).toBe('Disabled');
+    await waitForNotification(c, euStatus(`${eu}.Status`, 'Idle', from), 5000);
+    const { oc } = await duOperation(`${SM}InstallDU()`, { URL: server.url('/hello-2.0.0.tar.gz') }, 'ee-disabled');
+    expect(failure(oc)).toBe(7224);
+    expect(await operateOne(c, `${eu}.SetRequestedState()`, { RequestedState: 'Active' }, 'ee-off-set')).toMatchObject({ operationResp: 'cmdFailure', cmdFailure: { errCode: 7224 } });
+    const from2 = notifications(c).length;
+    asResponse(await c.send({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath: `${SM}ExecEnv.1.`, paramSettings: [{ param: 'Enable', value: 'true', required: true }] }] } }));
+    await waitForNotification(c, euStatus(`${eu}.Status`, 'Active', from2), 5000);
+  });
+
+  it('Restart(): the EUs stop and start again, Restarted! is sent, RestartCount and RestartReason follow', async () => {
+    await subscribe({ ID: 'ee-restarted', NotifType: 'Event', ReferenceList: `${SM}ExecEnv.1.Restarted!` });
+    const from = notifications(c).length;
+    expect((await operateOne(c, `${SM}ExecEnv.1.Restart()`, { Reason: 'test restart' }, 'ee-restart')).operationResp).toBe('reqObjPath');
+    await waitForNotification(c, operComplete('ee-restart'), 8000);
+    const ev = await waitForNotification(c, (ns: Ns) => ns.slice(from).find((n) => n.notify.notification === 'event' && n.notify.event.eventName === 'Restarted!')?.notify, 5000);
+    expect(params(ev)).toMatchObject({ RestartReason: 'test restart' });
+    await waitForNotification(c, euStatus(`${eu}.Status`, 'Idle', from), 5000);
+    await waitForNotification(c, euStatus(`${eu}.Status`, 'Active', from), 5000);
+    expect(await get(`${SM}ExecEnv.1.`)).toMatchObject({ [`${SM}ExecEnv.1.RestartCount`]: '1', [`${SM}ExecEnv.1.RestartReason`]: 'test restart', [`${SM}ExecEnv.1.Status`]: 'Up' });
+  });
+
+  it('Reset(): every DU of the EE is uninstalled (DUStateChange! Uninstalled), the EE restarts', async () => {
+    const { oc, du: ev } = await duOperation(`${SM}ExecEnv.1.Reset()`, {}, 'ee-reset');
+    expect(failure(oc)).toBeUndefined();
+    expect(ev).toMatchObject({ DeploymentUnitRef: du, CurrentState: 'Uninstalled', OperationPerformed: 'Uninstall' });
+    expect(await get(SM)).toMatchObject({ [`${SM}DeploymentUnitNumberOfEntries`]: '0', [`${SM}ExecutionUnitNumberOfEntries`]: '0', [`${SM}ExecEnv.1.RestartCount`]: '2' });
+  });
+});
+
 function unusedPort(): Promise<number> {
   return new Promise((resolve) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
