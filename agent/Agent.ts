@@ -311,7 +311,8 @@ export class Agent {
       this.notifications.stop();
       this.stopWanWatch?.();
       this.stopExpiry?.();
-      await this.software?.stop();
+      // A factory reset also forgets the installed software (its files and units.json).
+      await this.software?.stop(reason.kind === 'restart' && reason.cause === 'RemoteFactoryReset');
       this.platformStop?.();
       await this.store.flush();
       // The next start then reads state.json alone; if this fails it replays the journal.

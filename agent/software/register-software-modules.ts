@@ -36,8 +36,11 @@ export interface SoftwareModulesOptions {
 export interface SoftwareModules {
   /** Starts the EUs requested Active or AutoStart (after the agent is up). */
   startUnits(): Promise<void>;
-  /** Stops every running EU (agent stop); they start again at the next start. */
-  stop(): Promise<void>;
+  /**
+   * Stops every running EU (agent stop); they start again at the next start. `forget` (a factory
+   * reset) deletes every unit and its files.
+   */
+  stop(forget?: boolean): Promise<void>;
 }
 
 const last = (keys: InstanceKeys): number => keys[keys.length - 1]!;
@@ -147,11 +150,11 @@ export function registerSoftwareModules(model: DataModel, opts: SoftwareModulesO
 
   return {
     startUnits: () => eus.startAtBoot(),
-    async stop() {
+    async stop(forget = false) {
       await Promise.allSettled(opts.envs.map((e) => e.shutdown()));
       await units.save().catch(() => undefined);
       // An agent without a data directory had its units in a temporary directory: nothing to keep.
-      if (!opts.persist) await rm(opts.dir, { recursive: true, force: true });
+      if (!opts.persist || forget) await rm(opts.dir, { recursive: true, force: true });
     },
   };
 }

@@ -108,5 +108,14 @@ describe('SoftwareModules across agent restarts', () => {
     expect(readdirSync(software).filter((n) => n.startsWith('download-') || n.startsWith('du-3-'))).toEqual([]);
     expect(agent.count(/removed what an interrupted install or update left/)).toBeGreaterThan(0);
     expect(existsSync(join(software, 'units.json'))).toBe(true);
+
+    // A factory reset forgets the installed software: no unit, no files.
+    const mark = agent.lines.length;
+    outputArgs(await operateOne(c, 'Device.FactoryReset()', {}, 'reset'));
+    await agent.waitForLine(/msg="agent started"/, { from: mark });
+    c = await TestController.connect(url, CONTROLLER_EID, AGENT_EID);
+    controllers.push(c);
+    expect((await get(c, `${SM}DeploymentUnitNumberOfEntries`))[`${SM}DeploymentUnitNumberOfEntries`]).toBe('0');
+    expect(readdirSync(software).filter((n) => n.startsWith('du-'))).toEqual([]);
   });
 });
