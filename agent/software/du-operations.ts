@@ -48,7 +48,7 @@ export class DuOperations {
       unit = d.units.newUnit({ uuid: given, url, ee });
       d.model.changes.emit({ kind: 'created', inst: this.inst(DU_PATH, unit.n), path: `${duRef(unit.n)}.` });
       const dirName = d.units.newDirName(unit.n);
-      const got = await this.fetchAndUnpack(call, url, ee, dirName);
+      const got = await this.fetchAndUnpack(call, url, ee, unit.n, dirName);
       const uuid = given || nameUuid(`${got.vendor}:${got.name}`);
       const dup = [...d.units.units.values()].find((u) => u !== unit && u.uuid === uuid && u.ee === ee && u.version === got.version);
       if (dup) {
@@ -93,7 +93,7 @@ export class DuOperations {
       const url = String(call.input.URL ?? '') || unit.url;
       await this.checkUrl(url);
       const dirName = d.units.newDirName(unit.n);
-      const got = await this.fetchAndUnpack(call, url, unit.ee, dirName);
+      const got = await this.fetchAndUnpack(call, url, unit.ee, unit.n, dirName);
       // The running EUs stop, the files are swapped in one save, and the EUs requested Active start again.
       const byLabel = new Map(unit.eus.map((n) => [d.units.eus.get(n)!.spec.label, n]));
       for (const n of unit.eus) await this.eus.stop(n);
@@ -202,12 +202,12 @@ export class DuOperations {
   }
 
   /** Downloads `url` (bounded by the space the EE has left) and has the EE unpack it into `dirName`. */
-  private async fetchAndUnpack(call: CommandInvocation, url: string, ee: number, dirName: string): Promise<UnpackedUnit> {
+  private async fetchAndUnpack(call: CommandInvocation, url: string, ee: number, du: number, dirName: string): Promise<UnpackedUnit> {
     const { units, envs, limits } = this.d;
     const env = envs[ee - 1]!;
     const free = (await env.resources(units.dir)).availableDiskSpace;
     const maxBytes = free >= 0 ? Math.min(limits.maxBytes, free * 1024) : limits.maxBytes;
-    const part = units.partFile(Number(dirName.split('-')[1]));
+    const part = units.partFile(du);
     const dir = join(units.dir, dirName);
     try {
       const out = createWriteStream(part, { mode: 0o600 });

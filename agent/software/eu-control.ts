@@ -73,7 +73,8 @@ export class ExecutionUnits {
       if (status === 'Idle') await this.start(n, 'FailureOnStart');
     } else if (status === 'Starting' || status === 'Active' || status === 'Restarting') {
       this.restartPending.delete(n);
-      await this.stop(n);
+      // Answered once the stop is asked for; Stopping → Idle is notified as it happens.
+      await this.stop(n, { waitIdle: false });
     }
   }
 
@@ -88,7 +89,7 @@ export class ExecutionUnits {
     if (status === 'Starting' || status === 'Active') {
       this.restartPending.add(n);
       this.setState(n, { status: 'Restarting' });
-      await this.stop(n, true);
+      await this.stop(n, { keepRestarting: true, waitIdle: false });
     }
   }
 
@@ -104,8 +105,11 @@ export class ExecutionUnits {
     }
   }
 
-  /** Stops a unit and resolves once it is Idle (or after STOP_WAIT_MS). */
-  async stop(n: number, keepRestarting = false): Promise<void> {
+  /**
+   * Stops a unit; with `waitIdle` (the default: Update, Uninstall, an EE restart) resolves once it
+   * is Idle, or after STOP_WAIT_MS.
+   */
+  async stop(n: number, { keepRestarting = false, waitIdle = true } = {}): Promise<void> {
     const e = this.d.units.eus.get(n);
     if (!e) return;
     if (this.status(n).status === 'Idle') return;
@@ -120,7 +124,7 @@ export class ExecutionUnits {
       this.setState(n, { status: keepRestarting ? 'Restarting' : 'Idle', fault: { code: 'FailureOnStop', message } });
       return;
     }
-    if (!keepRestarting) await idle;
+    if (waitIdle && !keepRestarting) await idle;
   }
 
   /** At agent start: units that were requested Active, or AutoStart, start again. */

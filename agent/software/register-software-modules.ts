@@ -80,13 +80,16 @@ export function registerSoftwareModules(model: DataModel, opts: SoftwareModulesO
       if (changes.Enable === undefined) return;
       const n = last(keys);
       const env = opts.envs[n - 1]!;
+      // Disabling an EE stops its units (TR-181 ExecEnv.{i}.Enable), enabling starts those that
+      // should run; their requested state stays. The Set is answered without waiting for them:
+      // their Status changes are notified as they happen.
+      const mine = [...units.eus.values()].filter((e) => units.units.get(e.du)?.ee === n);
       if (changes.Enable === false) {
-        // Disabling an EE stops its units (TR-181 ExecEnv.{i}.Enable); their requested state stays.
         units.disabledEnvs.add(env.name);
-        for (const e of units.eus.values()) if (units.units.get(e.du)?.ee === n) await eus.stop(e.n);
+        for (const e of mine) void eus.stop(e.n, { waitIdle: false });
       } else {
         units.disabledEnvs.delete(env.name);
-        for (const e of units.eus.values()) if (units.units.get(e.du)?.ee === n && (e.requested === 'Active' || e.spec.autoStart)) await eus.start(e.n, 'FailureOnAutoStart');
+        for (const e of mine) if (e.requested === 'Active' || e.spec.autoStart) void eus.start(e.n, 'FailureOnAutoStart');
       }
       await units.save();
     },

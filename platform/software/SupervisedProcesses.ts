@@ -42,16 +42,18 @@ export class SupervisedProcesses {
       child.once('spawn', () => { eu.report({ status: 'Active' }); resolve(); });
       child.once('error', (e) => {
         this.running.delete(eu.key);
-        log.close();
+        void log.close();
         eu.report({ status: 'Idle', fault: { code: 'FailureOnStart', message: `${launch.command}: ${e.message}` } });
         resolve();
       });
-      child.once('exit', (code, signal) => {
+      // 'close', not 'exit': the unit is Idle once its last output is in the log file.
+      child.once('close', (code, signal) => {
         if (this.running.get(eu.key) !== r) return;
         this.running.delete(eu.key);
-        log.close();
-        if (r.stopping) eu.report({ status: 'Idle' });
-        else eu.report({ status: 'Idle', fault: { code: 'FailureWhileActive', message: signal ? `killed by ${signal}` : `exited with code ${code ?? '?'}` } });
+        void log.close().then(() => {
+          if (r.stopping) eu.report({ status: 'Idle' });
+          else eu.report({ status: 'Idle', fault: { code: 'FailureWhileActive', message: signal ? `killed by ${signal}` : `exited with code ${code ?? '?'}` } });
+        });
       });
     });
   }
@@ -68,7 +70,7 @@ export class SupervisedProcesses {
   private terminate(r: Running, graceMs: number): Promise<void> {
     const exited = new Promise<void>((resolve) => {
       if (r.child.exitCode !== null || r.child.signalCode !== null) resolve();
-      else r.child.once('exit', () => resolve());
+      else r.child.once('close', () => resolve());
     });
     signalGroup(r.child, 'SIGTERM');
     const t = setTimeout(() => signalGroup(r.child, 'SIGKILL'), graceMs);
@@ -123,5 +125,10 @@ class BoundedLog {
     this.out.write(b);
   }
 
-  close(): void { this.out?.end(); }
+  /** Resolves once everything written is in the file. */
+  close(): Promise<void> {
+    const out = this.out;
+    if (!out) return Promise.resolve();
+    return new Promise((resolve) => { out.end(resolve); });
+  }
 }

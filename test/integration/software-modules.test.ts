@@ -131,6 +131,13 @@ describe('InstallDU → SetRequestedState → Update → Uninstall', () => {
     expect((await get(`${SM}ExecEnv.1.ActiveExecutionUnits`))[`${SM}ExecEnv.1.ActiveExecutionUnits`]).toBe(eu);
   });
 
+  it('ExecutionUnit Restart(): Restarting, then Active again', async () => {
+    const from = notifications(c).length;
+    outputArgs(await operateOne(c, `${eu}.Restart()`, {}, 'eu-restart'));
+    await waitForNotification(c, euStatus(`${eu}.Status`, 'Restarting', from), 5000);
+    await waitForNotification(c, euStatus(`${eu}.Status`, 'Active', from), 5000);
+  });
+
   it('a second operation on a DU while one runs is refused with 7229; the first can be canceled (7023)', async () => {
     const first = await operateOne(c, `${du}.Update()`, { URL: server.url('/stall-1.0.tar.gz') }, 'upd-stall');
     expect(first.operationResp).toBe('reqObjPath');
