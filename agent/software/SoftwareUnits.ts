@@ -10,7 +10,7 @@
  * was before. Units in the middle of an Update or Uninstall are saved as Installed.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../../datamodel/Logger.js';
 import { writeFileAtomic } from '../../datamodel/store/atomic-write.js';
@@ -75,8 +75,14 @@ export class SoftwareUnits {
   load(): void {
     if (this.persist) {
       let saved: SavedFile | undefined;
-      try { saved = JSON.parse(readFileSync(join(this.dir, UNITS_FILE), 'utf8')) as SavedFile; } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.log.error('software units file unreadable; starting with no units', { file: join(this.dir, UNITS_FILE), why: e instanceof Error ? e.message : String(e) });
+      const file = join(this.dir, UNITS_FILE);
+      try { saved = JSON.parse(readFileSync(file, 'utf8')) as SavedFile; } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+          // Kept aside for a look; the units it named cannot be trusted and go with the sweep below.
+          const movedTo = `${file}.corrupt-${Date.now()}`;
+          renameSync(file, movedTo);
+          this.log.error('software units file unreadable; starting with no units', { file, movedTo, why: e instanceof Error ? e.message : String(e) });
+        }
       }
       if (saved) {
         this.nextDu = saved.nextDu;
@@ -88,7 +94,7 @@ export class SoftwareUnits {
     }
     const kept = new Set([...this.units.values()].map((u) => u.dir));
     for (const name of readdirSync(this.dir)) {
-      if (name === UNITS_FILE || kept.has(name)) continue;
+      if (name.startsWith(UNITS_FILE) || kept.has(name)) continue;
       rmSync(join(this.dir, name), { recursive: true, force: true });
       this.log.warn('software: removed what an interrupted install or update left', { path: join(this.dir, name) });
     }
