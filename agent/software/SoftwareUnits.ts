@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import type { Logger } from '../../datamodel/Logger.js';
 import { writeFileAtomic } from '../../datamodel/store/atomic-write.js';
 import type { ExecutionUnitSpec, ExecutionUnitState } from '../../platform/software/ExecutionEnvironment.js';
+import type { AutoRestartConfig } from './auto-restart.js';
 
 /** DeploymentUnit.{i}.Status. */
 export type DuStatus = 'Installing' | 'Installed' | 'Updating' | 'Uninstalling';
@@ -48,6 +49,8 @@ export interface EuRecord {
   /** The last SetRequestedState(): honoured again after a restart. */
   requested: 'Idle' | 'Active';
   created: string;
+  /** ExecutionUnit.{i}.AutoRestart. (auto-restart.ts); absent: off. */
+  autoRestart?: AutoRestartConfig;
 }
 
 interface SavedFile { version: 1; nextDu: number; nextEu: number; units: DuRecord[]; eus: EuRecord[]; disabledEnvs: string[] }

@@ -17,6 +17,7 @@ import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { PackageError, type UnpackedUnit } from '../../platform/software/ExecutionEnvironment.js';
 import { fetchImage, TransferError, urlProblem } from '../firmware/fetch-image.js';
+import { autoRestartFromInput } from './auto-restart.js';
 import { emitDuStateChange, type DuStateChange } from './du-state-change.js';
 import type { ExecutionUnits } from './eu-control.js';
 import { DU_PATH, duRef, EE_PATH, eeRef, EU_PATH, euRef, type SoftwareDeps } from './SoftwareDeps.js';
@@ -57,7 +58,8 @@ export class DuOperations {
       }
       const now = d.now().toISOString();
       Object.assign(unit, { uuid, name: got.name, vendor: got.vendor, version: got.version, description: got.description, dir: dirName, installed: now, lastUpdate: now });
-      unit.eus = got.executionUnits.map((spec) => d.units.newEu(unit!.n, spec, now).n);
+      const autoRestart = autoRestartFromInput(call.input);
+      unit.eus = got.executionUnits.map((spec) => Object.assign(d.units.newEu(unit!.n, spec, now), { autoRestart }).n);
       unit.status = 'Installed';
       await d.units.save();
       for (const n of unit.eus) d.model.changes.emit({ kind: 'created', inst: this.inst(EU_PATH, n), path: `${euRef(n)}.` });

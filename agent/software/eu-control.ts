@@ -8,6 +8,7 @@ import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { ExecutionUnitHandle, ExecutionUnitState } from '../../platform/software/ExecutionEnvironment.js';
 import type { SoftwareDeps } from './SoftwareDeps.js';
 import type { EuRecord } from './SoftwareUnits.js';
+import { restartDelayMs, type AutoRestartState } from './auto-restart.js';
 
 /** How long Uninstall()/Update() wait for a stopping EU to reach Idle. */
 const STOP_WAIT_MS = 15_000;
@@ -16,6 +17,8 @@ export class ExecutionUnits {
   /** EUs to start again once they are Idle (Restart()). */
   private readonly restartPending = new Set<number>();
   private readonly idleWaiters = new Map<number, Array<() => void>>();
+  /** AutoRestart runtime state per EU. */
+  private readonly autoRestarts = new Map<number, AutoRestartState>();
 
   constructor(private readonly d: SoftwareDeps) {}
 
@@ -54,10 +57,54 @@ export class ExecutionUnits {
     // A new start clears the last fault; other transitions keep it until then.
     this.setState(n, { status: this.restartPending.has(n) && s.status !== 'Idle' ? 'Restarting' : s.status, fault: s.fault ?? (s.status === 'Starting' ? undefined : prev?.fault) });
     if (s.fault) this.d.log.warn('execution unit fault', { eu: n, fault: s.fault.code, message: s.fault.message });
+    if (s.status === 'Active') this.autoRestartState(n).activeSince = Date.now();
     if (s.status !== 'Idle') return;
+    if (s.fault?.code === 'FailureWhileActive') this.scheduleAutoRestart(n);
     for (const w of this.idleWaiters.get(n) ?? []) w();
     this.idleWaiters.delete(n);
     if (this.restartPending.delete(n)) void this.start(n, 'FailureOnStart');
+  }
+
+  autoRestartState(n: number): AutoRestartState {
+    let a = this.autoRestarts.get(n);
+    if (!a) { a = { retryCount: 0 }; this.autoRestarts.set(n, a); }
+    return a;
+  }
+
+  /** After an abnormal end: a start after the back-off delay, when AutoRestart allows one more. */
+  private scheduleAutoRestart(n: number): void {
+    const e = this.d.units.eus.get(n);
+    const c = e?.autoRestart;
+    if (!e || !c?.enable || e.requested !== 'Active') return;
+    const a = this.autoRestartState(n);
+    // A run of ResetPeriod seconds without a failure starts the back-off again.
+    if (c.resetPeriod > 0 && a.activeSince !== undefined && Date.now() - a.activeSince >= c.resetPeriod * 1000) a.retryCount = 0;
+    if (c.maxRetries > 0 && a.retryCount >= c.maxRetries) {
+      this.d.log.warn('execution unit not restarted: MaximumRetryCount reached', { eu: n, retries: a.retryCount });
+      return;
+    }
+    const delay = restartDelayMs(c, a.retryCount, Math.random());
+    a.nextRestart = new Date(Date.now() + delay);
+    clearTimeout(a.timer);
+    a.timer = setTimeout(() => {
+      a.timer = undefined;
+      a.nextRestart = undefined;
+      if (!this.d.units.eus.has(n) || e.requested !== 'Active' || this.status(n).status !== 'Idle' || this.d.units.units.get(e.du)?.status !== 'Installed') return;
+      a.retryCount++;
+      a.lastRestarted = new Date();
+      void this.start(n, 'FailureOnStart');
+    }, delay);
+    a.timer.unref();
+  }
+
+  /** Cancels a pending automatic restart (a stop asked for, the unit removed, the agent stopping). */
+  cancelAutoRestart(n?: number): void {
+    for (const [k, a] of this.autoRestarts) {
+      if (n !== undefined && k !== n) continue;
+      clearTimeout(a.timer);
+      a.timer = undefined;
+      a.nextRestart = undefined;
+    }
   }
 
   status(n: number): ExecutionUnitState { return this.d.units.euState.get(n) ?? { status: 'Idle' }; }
@@ -66,6 +113,7 @@ export class ExecutionUnits {
   async setRequestedState(n: number, requested: 'Idle' | 'Active'): Promise<void> {
     const e = this.checkControllable(n);
     e.requested = requested;
+    if (requested === 'Idle') this.cancelAutoRestart(n);
     await this.d.units.save();
     const { status } = this.status(n);
     if (requested === 'Active') {
@@ -84,6 +132,8 @@ export class ExecutionUnits {
     const { status } = this.status(n);
     if (status === 'Stopping') throw new UspError(ErrorCode.CommandFailure, `${this.path(n)} is Stopping`);
     e.requested = 'Active';
+    // TR-181: Restart() also sets AutoRestart.RetryCount back to zero.
+    this.autoRestartState(n).retryCount = 0;
     await this.d.units.save();
     if (status === 'Idle') { await this.start(n, 'FailureOnStart'); return; }
     if (status === 'Starting' || status === 'Active') {

@@ -16,6 +16,7 @@ import type { DownloadPolicy } from '../transfer/download-policy.js';
 import { DuOperations } from './du-operations.js';
 import { DU_STATE_CHANGE, SOFTWARE_MODULES_PATH } from './du-state-change.js';
 import { ExecutionUnits } from './eu-control.js';
+import { applyAutoRestartSet, AUTO_RESTART_OFF, autoRestartValues } from './auto-restart.js';
 import { ExecEnvCommands } from './exec-env-commands.js';
 import { DU_PATH, eeRef, EE_PATH, euRef, EU_PATH, type SoftwareDeps } from './SoftwareDeps.js';
 import { SoftwareUnits } from './SoftwareUnits.js';
@@ -151,9 +152,25 @@ export function registerSoftwareModules(model: DataModel, opts: SoftwareModulesO
     },
   });
 
+  model.register(`${EU_PATH}{i}.AutoRestart.`, {
+    get(keys): Record<string, Value> {
+      const e = units.eus.get(last(keys));
+      return e ? autoRestartValues(e.autoRestart ?? AUTO_RESTART_OFF, eus.autoRestartState(e.n)) : {};
+    },
+    async set(keys, changes) {
+      const e = units.eus.get(last(keys));
+      if (!e) throw new UspError(ErrorCode.ObjectDoesNotExist, `${euRef(last(keys))} does not exist`);
+      e.autoRestart = applyAutoRestartSet(e.autoRestart ?? AUTO_RESTART_OFF, changes);
+      if (typeof changes.RetryCount === 'number') eus.autoRestartState(e.n).retryCount = changes.RetryCount;
+      if (!e.autoRestart.enable) eus.cancelAutoRestart(e.n);
+      await units.save();
+    },
+  });
+
   return {
     startUnits: () => eus.startAtBoot(),
     async stop(forget = false) {
+      eus.cancelAutoRestart();
       await Promise.allSettled(opts.envs.map((e) => e.shutdown()));
       await units.save().catch(() => undefined);
       // An agent without a data directory had its units in a temporary directory: nothing to keep.

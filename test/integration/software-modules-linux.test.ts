@@ -125,6 +125,34 @@ describe('Process EE (ExecEnv.1)', () => {
     expect(await get(`${eu}.`)).toMatchObject({ [`${eu}.ExecutionFaultCode`]: 'FailureWhileActive', [`${eu}.ExecutionFaultMessage`]: 'exited with code 3' });
   });
 
+  it('AutoRestart: a crashing unit is started again by the back-off, MaximumRetryCount times, then stays Idle', async () => {
+    server.routes.set('/crasher-2.0.tar.gz', { body: tarGz({ 'crash.sh': '#!/bin/sh\necho about to fail\nsleep 0.2\nexit 3\n' }, { name: 'crasher2', version: '2.0', executionUnits: [{ name: 'crasher2', entryPoint: ['/bin/sh', './crash.sh'] }] }) });
+    const from = notifications(c).length;
+    expect((await operateOne(c, `${SM}InstallDU()`, {
+      URL: server.url('/crasher-2.0.tar.gz'), ExecutionEnvRef: `${SM}ExecEnv.1`,
+      'AutoRestart.Enable': 'true', 'AutoRestart.RetryMinimumWaitInterval': '0', 'AutoRestart.RetryMaximumWaitInterval': '1', 'AutoRestart.RetryIntervalMultiplier': '1000', 'AutoRestart.MaximumRetryCount': '2',
+    }, 'ar')).operationResp).toBe('reqObjPath');
+    const ev = await waitForNotification(c, duEvent(from), 10_000);
+    const eu = ev.notification === 'event' ? ev.event.params!.ExecutionUnitRefList : '';
+    const dir = duDir();
+    expect(await get(`${eu}.AutoRestart.`)).toMatchObject({ [`${eu}.AutoRestart.Enable`]: 'true', [`${eu}.AutoRestart.MaximumRetryCount`]: '2', [`${eu}.AutoRestart.RetryCount`]: '0' });
+    outputArgs(await operateOne(c, `${eu}.SetRequestedState()`, { RequestedState: 'Active' }, 'ar-on'));
+    // The first run and two restarts, then no more: RetryCount 2, nothing scheduled, Idle with the fault.
+    const logFile = join(dir, '.usp-logs', 'crasher2.log');
+    for (const deadline = Date.now() + 10_000; ;) {
+      const runs = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('about to fail').length - 1 : 0;
+      const v = await get(`${eu}.`);
+      if (runs === 3 && v[`${eu}.Status`] === 'Idle' && v[`${eu}.AutoRestart.RetryCount`] === '2' && v[`${eu}.AutoRestart.NextRestart`] === '0001-01-01T00:00:00Z') {
+        expect(v[`${eu}.ExecutionFaultCode`]).toBe('FailureWhileActive');
+        expect(v[`${eu}.AutoRestart.LastRestarted`]).not.toBe('0001-01-01T00:00:00Z');
+        break;
+      }
+      if (runs > 3) throw new Error(`restarted more than MaximumRetryCount times: ${runs} runs`);
+      if (Date.now() > deadline) throw new Error(`after 10 s: ${runs} runs, ${JSON.stringify(v)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  });
+
   it('a package without an entry point, or no tar.gz at all: 7225 Deployment Unit to Execution Environment Mismatch', async () => {
     expect(await install('/inert-1.0.tar.gz', 1)).toMatchObject({ CurrentState: 'Failed', 'Fault.FaultCode': '7225' });
     expect(await install('/plain-1.0.bin', 1)).toMatchObject({ CurrentState: 'Failed', 'Fault.FaultCode': '7225' });
