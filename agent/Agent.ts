@@ -4,7 +4,9 @@
  * Device.LocalAgent.MTP.{i} describes. Nothing else wires layers together.
  */
 import { rm } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Logger } from '../datamodel/Logger.js';
 import { packageFile } from '../datamodel/package-root.js';
 import { Schema } from '../datamodel/schema/Schema.js';
@@ -29,6 +31,8 @@ import { registerIpDiagnostics } from './diagnostics/register-ip-diagnostics.js'
 import { registerNeighboringWiFi } from './diagnostics/register-neighboring-wifi.js';
 import type { DiagnosticTools } from '../platform/diagnostics/diagnostic-tools.js';
 import { TrustStore } from './firmware/trust-store.js';
+import { registerSoftwareModules, type SoftwareModules } from './software/register-software-modules.js';
+import type { FetchLimits } from './firmware/fetch-image.js';
 import { ControllerDirectory } from './ControllerDirectory.js';
 import type { UnknownControllerLimits } from './UnknownControllerRows.js';
 import { registerSecurityCertificates } from './certificates/security-certificates.js';
@@ -95,6 +99,8 @@ export interface AgentOptions {
   diagnostics?: { maxRunning?: number; tools?: DiagnosticTools };
   /** Device.BulkData.: MinReportingInterval in seconds (tests shorten it) and the HTTP(S) report channel. */
   bulkData?: { minReportingInterval?: number; httpChannel?: HttpChannelFactory };
+  /** Bounds on InstallDU()/Update() downloads (size, deadline, idle timeout); defaults otherwise. */
+  softwareLimits?: Partial<FetchLimits>;
 }
 
 /** Without cert/key, a TLS MTP uses the bootstrap certificate in the data directory. */
@@ -133,6 +139,8 @@ export class Agent {
   private controlSocket?: ControlSocket;
   /** Runs the Device.BulkData.Profile.{i} rows (agent/bulkdata/). */
   private bulkData?: BulkDataService;
+  /** Device.SoftwareModules., where the platform has execution environments. */
+  private software?: SoftwareModules;
 
   private constructor(
     readonly model: DataModel,
@@ -217,6 +225,11 @@ export class Agent {
       ...actions, settle: () => agent?.notifications.engine.idle() ?? Promise.resolve(), log: log.child('firmware'), downloadPolicy: downloads.policy,
       trust, dataDir: opts.dataDir,
     });
+    // SoftwareModules:1 (InstallDU(), DUStateChange!), where the platform has execution environments.
+    const software = platform.executionEnvs?.length ? registerSoftwareModules(model, {
+      envs: platform.executionEnvs, limits: opts.softwareLimits, persist: opts.dataDir !== undefined, log: log.child('software'), downloadPolicy: downloads.policy,
+      dir: opts.dataDir !== undefined ? join(opts.dataDir, 'software') : mkdtempSync(join(tmpdir(), 'usp-agent-software-')),
+    }) : undefined;
 
     const restored = store.load((why, movedTo, journal) => {
       if (journal) log.error('state journal damaged; kept state.json and the records before the damage', { why, copiedTo: movedTo, keptRecords: journal.keptRecords, droppedLines: journal.droppedLines });
@@ -254,6 +267,7 @@ export class Agent {
     });
     agent = new Agent(model, store, operations, processor, notifications, log);
     agent.platformStop = platformStop;
+    agent.software = software;
     agent.restartsInProcess = platform.name === 'simulated' || platform.name === 'none';
     if (controlSocket) {
       try {
@@ -271,6 +285,8 @@ export class Agent {
     notifications.start();
     agent.bulkData = bulkData;
     await bulkData.start();
+    // Units requested Active (or AutoStart) run again, in the background: a slow unit does not hold up the start.
+    void software?.startUnits().catch((e: unknown) => log.error('software units did not start', { error: String(e) }));
     // Boot! goes to every controller subscribed to it, queued until each is reachable.
     model.changes.emit({ kind: 'event', inst: { node: model.root, keys: [] }, path: 'Device.', event: 'Boot!', args: { CommandKey: boot.commandKey, Cause: boot.cause, FirmwareUpdated: platform.firmware?.takeFirmwareUpdated() ?? false, ParameterMap: '{}' } });
     firmware?.reportInterrupted();
@@ -355,6 +371,8 @@ export class Agent {
       this.bulkData?.stop();
       this.stopWanWatch?.();
       this.stopExpiry?.();
+      // A factory reset also forgets the installed software (its files and units.json).
+      await this.software?.stop(reason.kind === 'restart' && reason.cause === 'RemoteFactoryReset');
       this.platformStop?.();
       await this.store.flush();
       // The next start then reads state.json alone; if this fails it replays the journal.

@@ -16,6 +16,7 @@ import type { WiFiScanner } from '../platform/diagnostics/wifi-scan.js';
 import type { InterfaceDevice } from './diagnostics/interface-input.js';
 import type { FirmwareInstaller } from '../platform/linux/firmware-installer.js';
 import type { StagedFirmware } from '../platform/linux/firmware-staged.js';
+import type { ExecutionEnvironment } from '../platform/software/ExecutionEnvironment.js';
 
 export type PlatformName = 'auto' | 'simulated' | 'openwrt' | 'linux' | 'none';
 export const PLATFORM_NAMES: readonly PlatformName[] = ['auto', 'simulated', 'openwrt', 'linux', 'none'];
@@ -45,6 +46,8 @@ export interface StartedPlatform {
   wifiScan?: WiFiScanner;
   /** Device.IP.Interface.N → kernel device for the IP diagnostics (default: the row's Name). */
   ipInterfaceDevice?: InterfaceDevice;
+  /** Execution environments for Device.SoftwareModules.ExecEnv.{i} (platform/software/ExecutionEnvironment.ts), in row order. */
+  executionEnvs?: ExecutionEnvironment[];
   stop(): void;
 }
 
@@ -60,11 +63,13 @@ export async function registerPlatform(model: DataModel, name: PlatformName, opt
     log.info('platform detected', { platform: chosen });
   }
   const stops: Array<() => void> = [];
+  const executionEnvs: ExecutionEnvironment[] = [];
   if (chosen === 'simulated') {
     const { registerSimulatedPlatform } = await import('../platform/simulated/index.js');
     const sim = registerSimulatedPlatform(model, { seed: opts.seed, store: opts.store, vendorPrefix: opts.vendorPrefix });
     stops.push(sim.stop);
-    return { name: chosen, cellular: true, firmware: sim.firmware, wifiScan: sim.wifiScan, stop: () => stops.forEach((s) => s()) };
+    const { SimulatedExecutionEnv } = await import('../platform/simulated/execution-env.js');
+    return { name: chosen, cellular: true, firmware: sim.firmware, wifiScan: sim.wifiScan, executionEnvs: [new SimulatedExecutionEnv()], stop: () => stops.forEach((s) => s()) };
   }
   if (chosen === 'none') return { name: chosen, cellular: false, stop: () => undefined };
   let openwrt: OpenWrtPlatform | undefined;
@@ -76,6 +81,11 @@ export async function registerPlatform(model: DataModel, name: PlatformName, opt
   } else {
     const { registerLinuxPlatform } = await import('../platform/linux/index.js');
     stops.push(registerLinuxPlatform(model, { log, firmware }).stop);
+    // SoftwareModules: units as supervised processes, and as OCI containers when crun or runc is installed.
+    const { ProcessExecutionEnv } = await import('../platform/linux/process-ee.js');
+    const { OciExecutionEnv, findOciRuntime } = await import('../platform/linux/oci-ee.js');
+    const runtime = findOciRuntime();
+    executionEnvs.push(new ProcessExecutionEnv(), ...(runtime ? [new OciExecutionEnv(runtime)] : []));
   }
   const { detectModemManager, registerModemManagerPlatform } = await import('../platform/modemmanager/index.js');
   const cellular = await detectModemManager();
@@ -87,7 +97,7 @@ export async function registerPlatform(model: DataModel, name: PlatformName, opt
     openwrt?.registerCellularAccessPoints(mm.modems);
   }
   log.info('platform ready', { platform: chosen, modemmanager: cellular, firmware: firmware ? 'yes' : 'no' });
-  return { name: chosen, cellular, firmware, wifiScan: openwrt?.wifiScan, ipInterfaceDevice: openwrt?.ipInterfaceDevice, stop: () => stops.forEach((s) => s()) };
+  return { name: chosen, cellular, firmware, executionEnvs, wifiScan: openwrt?.wifiScan, ipInterfaceDevice: openwrt?.ipInterfaceDevice, stop: () => stops.forEach((s) => s()) };
 }
 
 /**

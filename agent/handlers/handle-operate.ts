@@ -64,7 +64,11 @@ function commandInput(args: readonly SchemaArgument[], given: StringMap): Record
     // (AddCertificate(), AddMyCertificate()); any other value follows the Alias rule (7027).
     const raw = a.dataType === ALIAS_DATA_TYPE && !a.mandatory && given[a.name] === '' ? undefined : given[a.name];
     if (raw === undefined) {
-      if (a.mandatory) throw new UspError(ErrorCode.InvalidCommandArgs, `missing mandatory input argument ${a.name}`);
+      // An argument of an argument object ("AutoRestart.Enable" of InstallDU()) is mandatory only
+      // when that object is given at all: TR-181 marks it mandatory within its object.
+      const dot = a.name.lastIndexOf('.');
+      const objectGiven = dot < 0 || Object.keys(given).some((k) => k.startsWith(a.name.slice(0, dot + 1)));
+      if (a.mandatory && objectGiven) throw new UspError(ErrorCode.InvalidCommandArgs, `missing mandatory input argument ${a.name}`);
       if (!a.name.includes('{i}')) input[a.name] = defaultValue(a);
       continue;
     }

@@ -3,6 +3,7 @@
  * (Device.LocalAgent.X_<VENDOR>_AllowLocalDownloads false in its factory defaults) refuses a
  * FirmwareImage.{i}.Download() from loopback with cmd_failure 7004 (as for a bad URL), before
  * anything is fetched; the simulated gateway's default allows it. Controllers cannot lift it.
+ * InstallDU() of a software package follows the same policy.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Request, StringMap } from '../../agent/codec/types.js';
@@ -82,6 +83,21 @@ describe('download policy', () => {
     const r = await download(sim.controller, server.url('/fw.img'), 'allowed');
     expect(r.operationResp === 'cmdFailure' ? r.cmdFailure : undefined).toBeUndefined();
     await expect.poll(() => server.requests.length).toBeGreaterThan(before);
+  });
+});
+
+describe('download policy for software packages', () => {
+  it('InstallDU() from loopback on a live-policy agent fails with 7004 and fetches nothing', async () => {
+    const r = asResponse(await live.controller.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: [
+      { param: 'ID', value: 'sm-oc', required: true }, { param: 'Enable', value: 'true', required: true },
+      { param: 'NotifType', value: 'OperationComplete', required: true }, { param: 'ReferenceList', value: 'Device.SoftwareModules.', required: true },
+    ] }] } }));
+    if (r.respType !== 'addResp') throw new Error(r.respType);
+    const before = server.requests.length;
+    const op = asResponse(await live.controller.send({ reqType: 'operate', operate: { command: 'Device.SoftwareModules.InstallDU()', commandKey: 'sm-refused', sendResp: true, inputArgs: { URL: server.url('/app-1.0.tar.gz') } } }));
+    if (op.respType !== 'operateResp') throw new Error(op.respType);
+    expect(await waitOperComplete(live.controller, 'sm-refused')).toMatchObject({ operationResp: 'cmdFailure', cmdFailure: { errCode: 7004, errMsg: expect.stringMatching(/refused: .* loopback address/) } });
+    expect(server.requests.length).toBe(before);
   });
 });
 

@@ -102,7 +102,7 @@ describe('Subscription rows per controller are bounded', () => {
 
 describe('ReferenceList must name the supported model', () => {
   it('an Event subscription on an event the agent does not support is refused at Add with 7026', async () => {
-    const e = asError(await c.send(addSub({ ID: 'ref-1', NotifType: 'Event', ReferenceList: 'Device.SoftwareModules.DUStateChange!' })));
+    const e = asError(await c.send(addSub({ ID: 'ref-1', NotifType: 'Event', ReferenceList: 'Device.MoCA.Interface.1.LinkFailureTrap!' })));
     expect(e.errCode).toBe(7026);
   });
 
@@ -126,7 +126,7 @@ describe('ReferenceList must name the supported model', () => {
 
   it('Set of ReferenceList or NotifType is checked the same way', async () => {
     const path = await subscribe(c, { ID: 'ref-set', NotifType: 'Event' });
-    const e = asError(await c.send(setReq(path, { ReferenceList: 'Device.SoftwareModules.DUStateChange!' })));
+    const e = asError(await c.send(setReq(path, { ReferenceList: 'Device.MoCA.Interface.1.LinkFailureTrap!' })));
     expect(e.paramErrs?.[0]).toMatchObject({ paramPath: `${path}ReferenceList`, errCode: 7026 });
     asResponse(await c.send(setReq(path, { ReferenceList: 'Device.LocalAgent.Periodic!' })));
     const e2 = asError(await c.send(setReq(path, { NotifType: 'ValueChange' })));

@@ -1,0 +1,180 @@
+/**
+ * Device.SoftwareModules. (TR-181 SoftwareModules:1, USP variant; TR-369 Appendix I) over the
+ * execution environments a platform registers: ExecEnv.{i} (one row per EE), DeploymentUnit.{i}
+ * and ExecutionUnit.{i} (kept and persisted by SoftwareUnits), InstallDU(), Update(),
+ * Uninstall(), SetRequestedState(), Restart() and DUStateChange!.
+ */
+import { rm } from 'node:fs/promises';
+import type { Logger } from '../../datamodel/Logger.js';
+import type { DataModel } from '../../datamodel/tree/DataModel.js';
+import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import { ErrorCode, UspError } from '../../datamodel/UspError.js';
+import type { Value } from '../../datamodel/value/Value.js';
+import type { ExecutionEnvironment } from '../../platform/software/ExecutionEnvironment.js';
+import { DEFAULT_FETCH_LIMITS, type FetchLimits, type FetchOptions } from '../firmware/fetch-image.js';
+import type { DownloadPolicy } from '../transfer/download-policy.js';
+import { DuOperations } from './du-operations.js';
+import { DU_STATE_CHANGE, SOFTWARE_MODULES_PATH } from './du-state-change.js';
+import { ExecutionUnits } from './eu-control.js';
+import { applyAutoRestartSet, AUTO_RESTART_OFF, autoRestartValues } from './auto-restart.js';
+import { ExecEnvCommands } from './exec-env-commands.js';
+import { DU_PATH, eeRef, EE_PATH, euRef, EU_PATH, type SoftwareDeps } from './SoftwareDeps.js';
+import { SoftwareUnits } from './SoftwareUnits.js';
+
+export interface SoftwareModulesOptions {
+  envs: readonly ExecutionEnvironment[];
+  /** Where units.json and the units' files live (`<data dir>/software`). */
+  dir: string;
+  /** False for an agent without a data directory: nothing is saved. */
+  persist: boolean;
+  log: Logger;
+  limits?: Partial<FetchLimits>;
+  ca?: FetchOptions['ca'];
+  downloadPolicy?: DownloadPolicy;
+  now?: () => Date;
+}
+
+export interface SoftwareModules {
+  /** Starts the EUs requested Active or AutoStart (after the agent is up). */
+  startUnits(): Promise<void>;
+  /**
+   * Stops every running EU (agent stop); they start again at the next start. `forget` (a factory
+   * reset) deletes every unit and its files.
+   */
+  stop(forget?: boolean): Promise<void>;
+}
+
+const last = (keys: InstanceKeys): number => keys[keys.length - 1]!;
+const UNKNOWN_TIME = '0001-01-01T00:00:00Z';
+
+export function registerSoftwareModules(model: DataModel, opts: SoftwareModulesOptions): SoftwareModules {
+  const units = new SoftwareUnits(opts.dir, opts.log, opts.persist);
+  units.load();
+  const d: SoftwareDeps = {
+    model, units, envs: opts.envs, log: opts.log, ca: opts.ca, downloadPolicy: opts.downloadPolicy,
+    limits: { ...DEFAULT_FETCH_LIMITS, ...opts.limits }, now: opts.now ?? (() => new Date()),
+    afterCompletion: (fn) => { setImmediate(fn); },
+  };
+  const eus = new ExecutionUnits(d);
+  const ops = new DuOperations(d, eus);
+  const envCommands = new ExecEnvCommands(d, eus, ops);
+
+  model.registerCommand(SOFTWARE_MODULES_PATH, 'InstallDU()', { run: (call) => ops.install(call) });
+  model.registerEvent(SOFTWARE_MODULES_PATH, DU_STATE_CHANGE);
+
+  model.register(`${EE_PATH}{i}.`, {
+    params: ['Enable', 'Status', 'Alias', 'Name', 'Type', 'Vendor', 'Version', 'AvailableDiskSpace', 'AvailableMemory', 'ActiveExecutionUnits', 'RestartReason', 'RestartCount', 'LastRestarted'],
+    list: () => opts.envs.map((_, i) => i + 1),
+    async get(keys) {
+      const env = opts.envs[last(keys) - 1]!;
+      const enabled = !units.disabledEnvs.has(env.name);
+      const restarts = envCommands.of(last(keys));
+      const res = await env.resources(units.dir);
+      const active = [...units.eus.values()].filter((e) => units.units.get(e.du)?.ee === last(keys) && units.euState.get(e.n)?.status === 'Active').map((e) => euRef(e.n));
+      return {
+        Enable: enabled, Status: !enabled ? 'Disabled' : restarts.restarting ? 'Restarting' : 'Up',
+        RestartReason: restarts.reason, RestartCount: restarts.count, LastRestarted: restarts.last ? restarts.last.toISOString().replace(/\.\d{3}Z$/, 'Z') : UNKNOWN_TIME, Alias: `cpe-ee-${last(keys)}`, Name: env.name, Type: env.type, Vendor: env.vendor, Version: env.version,
+        AvailableDiskSpace: res.availableDiskSpace, AvailableMemory: res.availableMemory, ActiveExecutionUnits: active.join(','),
+      };
+    },
+    async set(keys, changes) {
+      if (changes.Enable === undefined) return;
+      const n = last(keys);
+      const env = opts.envs[n - 1]!;
+      // Disabling an EE stops its units (TR-181 ExecEnv.{i}.Enable), enabling starts those that
+      // should run; their requested state stays. The Set is answered without waiting for them:
+      // their Status changes are notified as they happen.
+      const mine = [...units.eus.values()].filter((e) => units.units.get(e.du)?.ee === n);
+      if (changes.Enable === false) {
+        units.disabledEnvs.add(env.name);
+        for (const e of mine) void eus.stop(e.n, { waitIdle: false });
+      } else {
+        units.disabledEnvs.delete(env.name);
+        for (const e of mine) if (e.requested === 'Active' || e.spec.autoStart) void eus.start(e.n, 'FailureOnAutoStart');
+      }
+      await units.save();
+    },
+    commands: {
+      'Restart()': { run: (call) => envCommands.restart(call) },
+      'Reset()': { run: (call) => envCommands.reset(call) },
+    },
+  });
+  model.registerEvent(`${EE_PATH}{i}.`, 'Restarted!');
+
+  model.register(`${DU_PATH}{i}.`, {
+    params: ['UUID', 'DUID', 'Alias', 'Name', 'Status', 'Resolved', 'URL', 'Description', 'Vendor', 'Version', 'VendorConfigList', 'ExecutionUnitList', 'ExecutionEnvRef', 'Installed', 'LastUpdate'],
+    list: () => [...units.units.keys()].sort((a, b) => a - b),
+    get(keys): Record<string, Value> {
+      const u = units.units.get(last(keys));
+      if (!u) return {};
+      return {
+        UUID: u.uuid, DUID: u.duid, Alias: u.alias, Name: u.name, Status: u.status, Resolved: u.status !== 'Installing',
+        URL: u.url, Description: u.description, Vendor: u.vendor, Version: u.version, VendorConfigList: '',
+        ExecutionUnitList: u.eus.map(euRef).join(','), ExecutionEnvRef: eeRef(u.ee),
+        Installed: u.installed || UNKNOWN_TIME, LastUpdate: u.lastUpdate || UNKNOWN_TIME,
+      };
+    },
+    commands: {
+      'Update()': { run: (call) => ops.update(call) },
+      'Uninstall()': { run: (call) => ops.uninstall(call) },
+    },
+  });
+
+  model.register(`${EU_PATH}{i}.`, {
+    params: ['EUID', 'Alias', 'Name', 'ExecEnvLabel', 'Status', 'ExecutionFaultCode', 'ExecutionFaultMessage', 'AutoStart', 'RunLevel', 'Vendor', 'Version', 'Description', 'DiskSpaceInUse', 'MemoryInUse', 'CreationTime', 'References', 'AssociatedProcessList', 'VendorConfigList', 'ExecutionEnvRef'],
+    list: () => [...units.eus.keys()].sort((a, b) => a - b),
+    async get(keys) {
+      const e = units.eus.get(last(keys));
+      const u = e && units.units.get(e.du);
+      if (!e || !u) return {};
+      const state = eus.status(e.n);
+      const usage = await opts.envs[u.ee - 1]!.usage(eus.handle(e));
+      const out: Record<string, Value> = {
+        EUID: e.euid, Alias: e.alias, Name: e.spec.name, ExecEnvLabel: e.spec.label, Status: state.status,
+        ExecutionFaultCode: state.fault?.code ?? 'NoFault', ExecutionFaultMessage: state.fault?.message.slice(0, 256) ?? '',
+        AutoStart: e.spec.autoStart, RunLevel: 0, Vendor: e.spec.vendor, Version: e.spec.version, Description: e.spec.description,
+        DiskSpaceInUse: usage.diskSpaceInUse, MemoryInUse: usage.memoryInUse, CreationTime: e.created,
+        // AssociatedProcessList names ProcessStatus.Process rows, which no platform serves yet.
+        References: '', AssociatedProcessList: '', VendorConfigList: '', ExecutionEnvRef: eeRef(u.ee),
+      };
+      return out;
+    },
+    async set(keys, changes) {
+      const e = units.eus.get(last(keys));
+      if (!e) throw new UspError(ErrorCode.ObjectDoesNotExist, `${euRef(last(keys))} does not exist`);
+      if (typeof changes.AutoStart === 'boolean') e.spec = { ...e.spec, autoStart: changes.AutoStart };
+      if (changes.RunLevel !== undefined && changes.RunLevel !== 0) throw new UspError(ErrorCode.InvalidValue, 'run levels are not supported (RunLevel stays 0)');
+      await units.save();
+    },
+    commands: {
+      'SetRequestedState()': { run: async (call) => { await eus.setRequestedState(last(call.keys), call.input.RequestedState === 'Active' ? 'Active' : 'Idle'); return {}; } },
+      'Restart()': { run: async (call) => { await eus.restart(last(call.keys)); return {}; } },
+    },
+  });
+
+  model.register(`${EU_PATH}{i}.AutoRestart.`, {
+    get(keys): Record<string, Value> {
+      const e = units.eus.get(last(keys));
+      return e ? autoRestartValues(e.autoRestart ?? AUTO_RESTART_OFF, eus.autoRestartState(e.n)) : {};
+    },
+    async set(keys, changes) {
+      const e = units.eus.get(last(keys));
+      if (!e) throw new UspError(ErrorCode.ObjectDoesNotExist, `${euRef(last(keys))} does not exist`);
+      e.autoRestart = applyAutoRestartSet(e.autoRestart ?? AUTO_RESTART_OFF, changes);
+      if (typeof changes.RetryCount === 'number') eus.autoRestartState(e.n).retryCount = changes.RetryCount;
+      if (!e.autoRestart.enable) eus.cancelAutoRestart(e.n);
+      await units.save();
+    },
+  });
+
+  return {
+    startUnits: () => eus.startAtBoot(),
+    async stop(forget = false) {
+      eus.cancelAutoRestart();
+      await Promise.allSettled(opts.envs.map((e) => e.shutdown()));
+      await units.save().catch(() => undefined);
+      // An agent without a data directory had its units in a temporary directory: nothing to keep.
+      if (!opts.persist || forget) await rm(opts.dir, { recursive: true, force: true });
+    },
+  };
+}

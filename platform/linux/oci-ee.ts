@@ -1,0 +1,76 @@
+/**
+ * The OCI container execution environment (Device.SoftwareModules.ExecEnv.{i} "OCI EE"): a
+ * Deployment Unit is a .tar.gz holding an OCI runtime bundle (config.json and its root file
+ * system, usually rootfs/) with a manifest.json for the unit's name, version and vendor; its one
+ * Execution Unit is the container, run in the foreground by `crun` or `runc` (`<runtime> run
+ * --bundle <DU dir> usp-eu-<n>`) and supervised like a process (logs in
+ * `<DU dir>/.usp-logs/<name>.log`). A bundle asking for a terminal is refused (7225): nothing
+ * would read it.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { PackageError, type ExecEnvResources, type ExecutionEnvironment, type ExecutionUnitHandle, type ExecutionUnitUsage, type UnpackedUnit } from '../software/ExecutionEnvironment.js';
+import { freeBytes, hostResources } from '../software/disk-space.js';
+import { unitFrom } from '../software/package-manifest.js';
+import { SupervisedProcesses } from '../software/SupervisedProcesses.js';
+import { treeSize, unpackTarGz } from '../software/unpack.js';
+
+const SHUTDOWN_GRACE_MS = 1000;
+const SEARCH_PATH = ['/usr/bin', '/usr/sbin', '/bin', '/sbin', '/usr/local/bin', '/usr/local/sbin'];
+
+/**
+ * The OCI runtime to use: crun (Debian's and OpenWrt's) when present, except on a host with
+ * hybrid cgroups (v1 controllers plus a cgroup2 "unified" mount), where crun 1.8 refuses to run
+ * ("cgroups in hybrid mode not supported") and runc does; undefined when neither is installed.
+ */
+export function findOciRuntime(exists: (p: string) => boolean = existsSync): string | undefined {
+  const find = (name: string): string | undefined => SEARCH_PATH.map((d) => join(d, name)).find(exists);
+  const crun = find('crun');
+  const runc = find('runc');
+  const hybrid = exists('/sys/fs/cgroup/unified') && exists('/sys/fs/cgroup/memory');
+  return hybrid && runc ? runc : crun ?? runc;
+}
+
+export class OciExecutionEnv implements ExecutionEnvironment {
+  readonly name = 'OCI EE';
+  readonly type = 'OCI container';
+  readonly vendor = 'usp-agent';
+  readonly version: string;
+  private readonly procs = new SupervisedProcesses();
+
+  constructor(private readonly runtime: string) {
+    this.version = runtime.split('/').pop() ?? runtime;
+  }
+
+  async install(file: string, dir: string, url: string): Promise<UnpackedUnit> {
+    const entries = await unpackTarGz(file, dir, await freeBytes(dir));
+    const config = entries?.find((e) => e.kind === 'file' && e.path === 'config.json');
+    if (!entries || !config) throw new PackageError(7225, 'the OCI EE takes a .tar.gz holding an OCI bundle (config.json and its root file system)');
+    let spec: { process?: { terminal?: boolean; args?: unknown } };
+    try { spec = JSON.parse(config.data.toString('utf8')) as typeof spec; } catch { throw new PackageError(7035, 'config.json of the bundle is not JSON'); }
+    if (spec.process?.terminal) throw new PackageError(7225, 'the bundle asks for a terminal (process.terminal true); containers here run without one');
+    const unit = unitFrom(entries, url);
+    // One container, one Execution Unit.
+    return { ...unit, executionUnits: [{ ...unit.executionUnits[0]!, entryPoint: Array.isArray(spec.process?.args) ? spec.process.args.map(String) : undefined }] };
+  }
+
+  async start(eu: ExecutionUnitHandle): Promise<void> {
+    // A container left by an agent that was killed would make `run` fail with "already exists".
+    await new Promise<void>((resolve) => { execFile(this.runtime, ['delete', '--force', containerId(eu)], () => resolve()); });
+    return this.procs.start(eu, { command: this.runtime, args: ['run', '--bundle', eu.dir, containerId(eu)], cwd: eu.dir });
+  }
+
+  stop(eu: ExecutionUnitHandle): Promise<void> { return this.procs.stop(eu); }
+
+  resources(dir: string): Promise<ExecEnvResources> { return hostResources(dir); }
+
+  async usage(eu: ExecutionUnitHandle): Promise<ExecutionUnitUsage> {
+    const pid = this.procs.pid(eu.key);
+    return { diskSpaceInUse: Math.ceil((await treeSize(eu.dir)) / 1024), memoryInUse: await this.procs.memoryKb(eu.key), pids: pid === undefined ? [] : [pid] };
+  }
+
+  shutdown(): Promise<void> { return this.procs.stopAll(SHUTDOWN_GRACE_MS); }
+}
+
+function containerId(eu: ExecutionUnitHandle): string { return `usp-eu-${eu.key}`; }
