@@ -4,6 +4,7 @@
  * process dials a controller that is not there yet with a first retry 60-120 s away; after
  * SIGHUP it connects at once and keeps running.
  */
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +27,8 @@ it('SIGHUP makes the WebSocket client dial at once instead of waiting out its ba
   await agent.waitForLine(/controller link down; retrying/);
 
   const server = new WebSocketServer({ port: ctrlPort, host: '127.0.0.1', handleProtocols: () => 'v1.usp' });
+  // listen() with a host binds after a lookup: a SIGHUP sent before that dials a closed port.
+  await once(server, 'listening');
   try {
     const connected = new Promise<string>((resolve) => server.on('connection', (_ws, req) => resolve(req.url ?? '')));
     agent.child.kill('SIGHUP');

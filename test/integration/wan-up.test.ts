@@ -2,6 +2,7 @@
  * A prompt reconnect when the WAN comes back: the agent dials a controller that is not there and
  * backs off for a long time; when the platform reports an interface Up, it dials at once.
  */
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +33,7 @@ it('an interface turning Up makes the WebSocket client dial at once instead of w
   expect((await agent.model.readValues({ node: wsCfg, keys: [1, 1] }, {})).CurrentRetryCount).toBe(1);
 
   const server = new WebSocketServer({ port: ctrlPort, host: '127.0.0.1', handleProtocols: () => 'v1.usp' });
+  await once(server, 'listening'); // listen() with a host binds after a lookup
   cleanup.push(() => new Promise<void>((r) => { for (const c of server.clients) c.terminate(); server.close(() => r()); }));
   const connected = new Promise<string>((resolve) => server.on('connection', (_ws, req) => resolve(req.url ?? '')));
 
