@@ -11,8 +11,9 @@ import type { DataModel } from '../datamodel/tree/DataModel.js';
 import { ErrorCode, UspError } from '../datamodel/UspError.js';
 import type { MtpConnection } from '../mtp/Mtp.js';
 import { MsgDecodeError, RecordDecodeError } from './codec/errors.js';
-import { decodeMsg, encodeMsg, errorMsg } from './codec/msg.js';
-import { decodeRecord, disconnectRecord, encodeRecord, noSessionContextRecord } from './codec/record.js';
+import { encodeMsgRecord } from './codec/fast-encode.js';
+import { decodeMsg, errorMsg } from './codec/msg.js';
+import { decodeRecord, disconnectRecord, encodeRecord } from './codec/record.js';
 import type { UspMsg } from './codec/types.js';
 import type { ControllerDirectory } from './ControllerDirectory.js';
 import { dispatchRequest } from './dispatch-request.js';
@@ -177,14 +178,14 @@ export class RecordProcessor {
 
   private reply(conn: MtpConnection, toId: string, msg: UspMsg): void {
     const addr = { toId, fromId: this.deps.endpointId() };
-    let record = encodeRecord(noSessionContextRecord(addr, encodeMsg(msg)));
+    let record = encodeMsgRecord(addr, msg);
     const max = this.deps.maxResponseSize ?? DEFAULT_MAX_RESPONSE_SIZE;
     if (record.length > max && msg.body.msgBody === 'response') {
       // The last line of the response bound (request-limits.ts): whatever built it, a response
       // that does not fit in one Record becomes Error 7005 naming the limit.
       const e = new ResponseTooLargeError(`the ${msg.body.response.respType} (${record.length} bytes)`, max);
       this.deps.log.warn('response refused: too large', { to: toId, msgId: msg.header.msgId, bytes: record.length, max });
-      record = encodeRecord(noSessionContextRecord(addr, encodeMsg(errorMsg(msg.header.msgId, e.code, e.message))));
+      record = encodeMsgRecord(addr, errorMsg(msg.header.msgId, e.code, e.message));
     }
     if (!conn.send(record)) this.deps.log.warn('response not sent: connection closed', { to: toId });
   }
