@@ -170,13 +170,14 @@ export class RecordProcessor {
       if (session.createError) log.warn('unknown controller served without a Controller row', { from: fromId, reason: session.createError });
       const h = { model: this.deps.model, operations: this.deps.operations, log, req: { controllerId: fromId, controllerPath: session.path, access: session.access } };
       const out = await dispatchRequest(h, msgId, msg.body.request);
-      if (out) this.reply(conn, fromId, out);
+      // Other requests of this controller still in flight: their answers may follow in one write.
+      if (out) this.reply(conn, fromId, out, this.inFlight.countFor(fromId) > 1);
     } finally {
       this.inFlight.release(fromId, msgId);
     }
   }
 
-  private reply(conn: MtpConnection, toId: string, msg: UspMsg): void {
+  private reply(conn: MtpConnection, toId: string, msg: UspMsg, more = false): void {
     const addr = { toId, fromId: this.deps.endpointId() };
     let record = encodeMsgRecord(addr, msg);
     const max = this.deps.maxResponseSize ?? DEFAULT_MAX_RESPONSE_SIZE;
@@ -187,7 +188,7 @@ export class RecordProcessor {
       this.deps.log.warn('response refused: too large', { to: toId, msgId: msg.header.msgId, bytes: record.length, max });
       record = encodeMsgRecord(addr, errorMsg(msg.header.msgId, e.code, e.message));
     }
-    if (!conn.send(record)) this.deps.log.warn('response not sent: connection closed', { to: toId });
+    if (!conn.send(record, more)) this.deps.log.warn('response not sent: connection closed', { to: toId });
   }
 
   /** R-MTP.5: answer a bad Record with an Error only when it was meant for us and carried a request. */
