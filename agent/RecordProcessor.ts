@@ -155,7 +155,8 @@ export class RecordProcessor {
       // Controller row with UntrustedRole first (TP-469 2.9).
       let session;
       try {
-        session = await this.deps.controllers.session(fromId, conn);
+        const pending = this.deps.controllers.session(fromId, conn);
+        session = pending instanceof Promise ? await pending : pending;
         // The socket's file permissions granted these rights, not the row (which a remote controller may edit).
         if (local) session = { ...session, access: this.deps.boundIdentity!.access, refused: undefined };
       } catch (e) {

@@ -3,11 +3,12 @@
  * This is the seam handlers talk to (through resolve-path, read-object and Transaction); it knows
  * nothing of protobuf or of where values come from.
  */
+import { ParsedPathCache } from '../path/ParsedPathCache.js';
 import type { SchemaObject, SchemaParam } from '../schema/types.js';
 import { supportedParentPath } from '../schema/Schema.js';
 import { ErrorCode, UspError } from '../UspError.js';
 import type { Value } from '../value/Value.js';
-import type { CommandBinding, InstanceKeys, ObjectBinding, RequestContext } from './binding.js';
+import type { Awaitable, CommandBinding, InstanceKeys, ObjectBinding, RequestContext } from './binding.js';
 import { ModelNode, type ObjectInstance } from './ModelNode.js';
 import type { Transaction } from './Transaction.js';
 import { ChangeFeed } from './ChangeFeed.js';
@@ -39,6 +40,8 @@ export class DataModel {
   /** Serialises write transactions (see WriteLock). */
   readonly writeLock = new WriteLock();
   private readonly cascades = new Map<ModelNode, DeleteCascade[]>();
+  /** Request path texts already parsed (bounded), for the handlers' hot path. */
+  readonly paths = new ParsedPathCache();
 
   /** `schema` is a loaded Schema (or anything listing the objects in document order). */
   constructor(schema: { objects(): readonly SchemaObject[] }) {
@@ -201,6 +204,19 @@ export class DataModel {
       values[name] = (await this.listInstances(table, keys, ctx)).length;
     }
     return values;
+  }
+
+  /**
+   * One served value of one instance: readValues(inst, ctx)[name] without reading the other
+   * derived NumberOfEntries (each lists a table). Synchronous when the binding is.
+   */
+  readValue(inst: ObjectInstance, name: string, ctx: RequestContext): Awaitable<Value | undefined> {
+    const table = inst.node.derivedCounts.get(name);
+    if (table) return this.listInstances(table, inst.keys, ctx).then((l) => l.length);
+    const b = inst.node.binding;
+    if (!b) return undefined;
+    const values = b.get(inst.keys, ctx);
+    return values instanceof Promise ? values.then((v) => v[name]) : values[name];
   }
 
   /** Every supported object in schema order, for GetSupportedDM. */

@@ -40,7 +40,9 @@ export class PathResolver {
     let matches: PathMatch[] = this.model.root.supported ? [{ node: this.model.root, keys: [], table: false }] : [];
     if (matches.length === 0) throw invalidPath(path.text);
     for (let i = 1; i < segs.length; i++) {
-      matches = await this.step(matches, segs[i], path, depth);
+      const seg = segs[i];
+      // A plain name lists no instances: stepped without an async hop (most segments of most paths).
+      matches = seg.kind === 'name' && !seg.ref ? this.stepName(matches, seg, path) : await this.step(matches, seg, path, depth);
     }
     if (path.kind !== 'object') {
       for (const m of matches) checkLeaf(m, path);
@@ -65,15 +67,7 @@ export class PathResolver {
         }
         return out;
       }
-      // The supported-model check does not depend on instances, so do it once per node.
-      for (const m of matches) {
-        if (m.table) throw invalidPath(path.text, 'a table needs an instance number, * or a search expression');
-        const child = m.node.supportedChild(seg.name);
-        if (!child) throw invalidPath(path.text);
-        out.push({ node: child, keys: m.keys, table: child.multi });
-      }
-      if (matches.length === 0) this.checkNameStatically(path);
-      return out;
+      return this.stepName(matches, seg, path);
     }
     if (seg.kind === 'placeholder') throw new UspError(ErrorCode.InvalidPathSyntax, `{i} is not allowed here: ${path.text}`, { path: path.text });
     for (const m of matches) {
@@ -88,6 +82,20 @@ export class PathResolver {
         if (seg.kind === 'wildcard' || (await this.matchesSearch(inst, seg.terms, path, depth))) out.push({ ...inst, table: false });
       }
     }
+    return out;
+  }
+
+  /** A name segment without reference following: the matches' supported child of that name. */
+  private stepName(matches: PathMatch[], seg: NameSegment, path: ParsedPath): PathMatch[] {
+    const out: PathMatch[] = [];
+    // The supported-model check does not depend on instances, so do it once per node.
+    for (const m of matches) {
+      if (m.table) throw invalidPath(path.text, 'a table needs an instance number, * or a search expression');
+      const child = m.node.supportedChild(seg.name);
+      if (!child) throw invalidPath(path.text);
+      out.push({ node: child, keys: m.keys, table: child.multi });
+    }
+    if (matches.length === 0) this.checkNameStatically(path);
     return out;
   }
 

@@ -41,6 +41,17 @@ describe('supported model', () => {
     expect((await model.readValues({ node: la, keys: [] }, {})).ControllerNumberOfEntries).toBe(2);
   });
 
+  it('reads one value as readValues does, derived counts included', async () => {
+    const la = model.requireNode('Device.LocalAgent.');
+    const ctrl = model.requireNode(CTRL);
+    for (const [inst, names] of [[{ node: la, keys: [] }, ['ControllerNumberOfEntries', 'EndpointID']], [{ node: ctrl, keys: [2] }, ['EndpointID', 'Enable', 'AssignedRole', 'MTPNumberOfEntries']]] as const) {
+      const all = await model.readValues(inst, {});
+      for (const name of names) expect(await model.readValue(inst, name, {}), name).toEqual(all[name]);
+    }
+    // A synchronous binding is read without a promise.
+    expect(model.readValue({ node: ctrl, keys: [1] }, 'EndpointID', {})).toBe('proto::a');
+  });
+
   it('refuses to bind what the schema lacks', () => {
     expect(() => registerStored(model, store, 'Device.LocalAgent.Subscription.{i}.', { params: ['Nope'] })).toThrow(/not in the TR-181 schema/);
     expect(() => model.register('Device.NoSuch.', { get: () => ({}) })).toThrow();
