@@ -1,15 +1,19 @@
 /**
- * A protobuf writer for the hot responses (get-fast-path.ts): writes into one scratch buffer
+ * A protobuf writer for the hot responses (fast-encode.ts): writes into one scratch buffer
  * reused across messages and copies the result out once, where protobufjs' Writer queues one
  * operation object per field and allocates per sub-message. Length-delimited fields reserve one
  * byte for their length and move their contents only in the rare case it needs more, so the
  * output is the minimal encoding, byte for byte what protobufjs writes for the same fields.
  */
+import { writeUtf8 } from './buffer-text.js';
 
 /** Starting scratch size; it doubles as needed, and is given back after a large message. */
 const INITIAL_BYTES = 4096;
 /** A scratch buffer grown past this is dropped after use, so one big response does not pin memory. */
 const KEEP_BYTES = 64 * 1024;
+
+/** Strings shorter than this are tried as ASCII byte by byte (ByteWriter.string). */
+const SHORT_TEXT = 64;
 
 let scratch = Buffer.allocUnsafe(INITIAL_BYTES);
 
@@ -50,8 +54,22 @@ export class ByteWriter {
   /** A length-delimited UTF-8 string field, tag included. */
   string(tag: number, s: string): void {
     this.varint(tag);
-    const at = this.begin(s.length * 3);
-    this.pos += s.length === 0 ? 0 : this.buf.write(s, this.pos, 'utf8');
+    const n = s.length;
+    const at = this.begin(n * 3);
+    // Short ASCII text (ids, paths, most values) byte by byte: cheaper than a call into the
+    // UTF-8 encoder without TurboFan. Anything else, or longer, goes to the encoder.
+    if (n < SHORT_TEXT) {
+      const b = this.buf;
+      let p = this.pos;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        b[p++] = c;
+      }
+      if (i === n) { this.pos = p; this.end(at); return; }
+    }
+    if (n > 0) this.pos += writeUtf8(this.buf, s, this.pos);
     this.end(at);
   }
 

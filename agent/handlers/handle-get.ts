@@ -8,7 +8,7 @@ import { PERM_R } from '../../datamodel/access/AccessView.js';
 import { readSubtree, type ObjectValues } from '../../datamodel/tree/read-object.js';
 import { PathResolver, expandTables, type PathMatch } from '../../datamodel/tree/resolve-path.js';
 import { ErrorCode, UspError, toUspError } from '../../datamodel/UspError.js';
-import type { GetReq, GetResp, GetRequestedPathResult, ResolvedPathResult } from '../codec/types.js';
+import type { GetReq, GetResp, GetRequestedPathResult, ResolvedPathResult, StringMap } from '../codec/types.js';
 import { formatParam, formatParams, seesSecured } from './format-params.js';
 import type { HandlerContext } from './HandlerContext.js';
 import { DEFAULT_MAX_RESPONSE_SIZE, ResponseBudget, yieldToEventLoop } from '../request-limits.js';
@@ -46,7 +46,8 @@ async function getPath(h: HandlerContext, text: string, maxDepth: number): Promi
     if (path.kind === 'command' || path.kind === 'event') {
       throw new UspError(ErrorCode.InvalidPath, `Get takes object and parameter paths: ${text}`);
     }
-    const matches = await new PathResolver(h.model, h.req).resolve(path);
+    const resolver = new PathResolver(h.model, h.req);
+    const matches = resolver.resolveNow(path) ?? await resolver.resolve(path);
     const access = h.req.access;
     const secured = seesSecured(access);
     const resolvedPathResults: ResolvedPathResult[] = [];
@@ -61,7 +62,10 @@ async function getPath(h: HandlerContext, text: string, maxDepth: number): Promi
         const syntax = m.node.params.get(path.leaf)!;
         const read = h.model.readValue(m, path.leaf, h.req);
         const value = read instanceof Promise ? await read : read;
-        resolvedPathResults.push({ resolvedPath: m.node.pathOf(m.keys), resultParams: { [path.leaf]: formatParam(syntax, value, secured) } });
+        // Filled in, not a computed-key literal: that literal takes V8's slow path.
+        const resultParams: StringMap = {};
+        resultParams[path.leaf] = formatParam(syntax, value, secured);
+        resolvedPathResults.push({ resolvedPath: m.node.pathOf(m.keys), resultParams });
       }
       // R-GET.0: a non-search path must resolve to something instantiated (and readable, R-GET.1).
       if (resolvedPathResults.length === 0 && !path.isSearch) throw notInstantiated(text);

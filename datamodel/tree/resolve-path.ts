@@ -35,21 +35,46 @@ export class PathResolver {
    */
   async resolve(path: ParsedPath, depth = 0): Promise<PathMatch[]> {
     const segs = path.segments;
-    const first = segs[0];
-    if (first.kind !== 'name' || first.name !== this.model.root.name) throw invalidPath(path.text);
-    let matches: PathMatch[] = this.model.root.supported ? [{ node: this.model.root, keys: [], table: false }] : [];
-    if (matches.length === 0) throw invalidPath(path.text);
+    let matches = this.rootMatches(path);
     for (let i = 1; i < segs.length; i++) {
       const seg = segs[i];
       // A plain name lists no instances: stepped without an async hop (most segments of most paths).
       matches = seg.kind === 'name' && !seg.ref ? this.stepName(matches, seg, path) : await this.step(matches, seg, path, depth);
     }
-    if (path.kind !== 'object') {
-      for (const m of matches) checkLeaf(m, path);
-      // Even with no instances the leaf must exist in the supported model.
-      if (matches.length === 0) this.checkLeafStatically(path);
-    }
+    this.checkLeaves(matches, path);
     return matches;
+  }
+
+  /**
+   * resolve(path) without any async hop, for a path of plain names only (no instance number,
+   * wildcard, search or reference: nothing to list); undefined for any other path. Throws as
+   * resolve() rejects.
+   */
+  resolveNow(path: ParsedPath): PathMatch[] | undefined {
+    const segs = path.segments;
+    for (let i = 1; i < segs.length; i++) {
+      const seg = segs[i];
+      if (seg.kind !== 'name' || seg.ref) return undefined;
+    }
+    let matches = this.rootMatches(path);
+    for (let i = 1; i < segs.length; i++) matches = this.stepName(matches, segs[i] as NameSegment, path);
+    this.checkLeaves(matches, path);
+    return matches;
+  }
+
+  /** The match of the path's first name, Device. */
+  private rootMatches(path: ParsedPath): PathMatch[] {
+    const first = path.segments[0];
+    if (first.kind !== 'name' || first.name !== this.model.root.name || !this.model.root.supported) throw invalidPath(path.text);
+    return [{ node: this.model.root, keys: [], table: false }];
+  }
+
+  /** A leaf (parameter, command, event) must be one of the last object's supported items. */
+  private checkLeaves(matches: PathMatch[], path: ParsedPath): void {
+    if (path.kind === 'object') return;
+    for (const m of matches) checkLeaf(m, path);
+    // Even with no instances the leaf must exist in the supported model.
+    if (matches.length === 0) this.checkLeafStatically(path);
   }
 
   /** Parses and resolves a path string (used for reference values). */
