@@ -12,9 +12,6 @@ const INITIAL_BYTES = 4096;
 /** A scratch buffer grown past this is dropped after use, so one big response does not pin memory. */
 const KEEP_BYTES = 64 * 1024;
 
-/** Strings shorter than this are tried as ASCII byte by byte (ByteWriter.string). */
-const SHORT_TEXT = 64;
-
 let scratch = Buffer.allocUnsafe(INITIAL_BYTES);
 
 function varintSize(v: number): number {
@@ -56,19 +53,6 @@ export class ByteWriter {
     this.varint(tag);
     const n = s.length;
     const at = this.begin(n * 3);
-    // Short ASCII text (ids, paths, most values) byte by byte: cheaper than a call into the
-    // UTF-8 encoder without TurboFan. Anything else, or longer, goes to the encoder.
-    if (n < SHORT_TEXT) {
-      const b = this.buf;
-      let p = this.pos;
-      let i = 0;
-      for (; i < n; i++) {
-        const c = s.charCodeAt(i);
-        if (c >= 0x80) break;
-        b[p++] = c;
-      }
-      if (i === n) { this.pos = p; this.end(at); return; }
-    }
     if (n > 0) this.pos += writeUtf8(this.buf, s, this.pos);
     this.end(at);
   }
