@@ -7,7 +7,8 @@
  * Per round, alternating: the agent as the launcher starts it (TurboFan), the agent in the router
  * profile (--no-turbofan), and the bare ws echo answering the same Records with the agent's
  * recorded GetResp Records; each gets N sequential `Get Device.DeviceInfo.SerialNumber` over one
- * WebSocket, measured as in memory-load.ts (utime + stime of the process across the Gets).
+ * WebSocket, measured as in memory-load.ts (utime + stime of the process across the Gets), then
+ * N more: the steady state, once TurboFan has compiled the hot code.
  * --cpu-prof DIR runs the agents under `node --cpu-prof` (profiles written to DIR when they stop;
  * summarise with cpu-profile-summary.js).
  */
@@ -25,17 +26,27 @@ import { spawnAgent, spawnListening } from './spawn-agent.js';
 import { median, round } from './stats.js';
 
 const SLOTS = 256;
-const WARM_UP = 500;
+const WARM_UP = 50;
 
-/** CPU µs per request of `pid` over `count` sequential requests, after a warm-up. */
-export async function cpuPerRequest(client: BenchClient, pid: number, records: Buffer[], count: number): Promise<number> {
-  for (let i = 0; i < WARM_UP; i++) await client.request(records[i % records.length]!);
+/** CPU µs per request of `pid` over `count` sequential requests. */
+async function cpuOver(client: BenchClient, pid: number, records: Buffer[], count: number): Promise<number> {
   const before = cpuTicks(pid);
   for (let i = 0; i < count; i++) await client.request(records[i % records.length]!);
   return ((cpuTicks(pid) - before) / ticksPerSecond()) * 1e6 / count;
 }
 
-async function agentRun(records: Buffer[], nodeArgs: string[], gets: number): Promise<{ us: number; recorded: Buffer[] }> {
+/**
+ * CPU µs per request of `pid` over `count` sequential requests after a short warm-up (as
+ * memory-load.ts measures: TurboFan compiles the hot code during these), then over `count` more
+ * (steady state: compiled).
+ */
+export async function cpuPerRequest(client: BenchClient, pid: number, records: Buffer[], count: number): Promise<{ first: number; steady: number }> {
+  for (let i = 0; i < WARM_UP; i++) await client.request(records[i % records.length]!);
+  const first = await cpuOver(client, pid, records, count);
+  return { first, steady: await cpuOver(client, pid, records, count) };
+}
+
+async function agentRun(records: Buffer[], nodeArgs: string[], gets: number): Promise<{ us: { first: number; steady: number }; recorded: Buffer[] }> {
   const agent = await spawnAgent(nodeArgs);
   try {
     const client = await BenchClient.connect(agent.url, CONTROLLER_EID);
@@ -50,7 +61,7 @@ async function agentRun(records: Buffer[], nodeArgs: string[], gets: number): Pr
   }
 }
 
-async function echoRun(records: Buffer[], responsesFile: string, gets: number): Promise<number> {
+async function echoRun(records: Buffer[], responsesFile: string, gets: number): Promise<{ first: number; steady: number }> {
   const port = await freePort();
   const script = fileURLToPath(new URL('./ws-echo.js', import.meta.url));
   const echo = await spawnListening([script, String(port), responsesFile], port, 'ws-echo');
@@ -72,9 +83,9 @@ async function main(): Promise<void> {
   const prof = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
   const records = slottedRecords(getParam('Device.DeviceInfo.SerialNumber'), SLOTS);
   const work = mkdtempSync(join(tmpdir(), 'usp-bench-cpu-'));
-  const turbofan: number[] = [];
-  const router: number[] = [];
-  const echo: number[] = [];
+  const turbofan: Array<{ first: number; steady: number }> = [];
+  const router: Array<{ first: number; steady: number }> = [];
+  const echo: Array<{ first: number; steady: number }> = [];
   try {
     const responsesFile = join(work, 'responses.bin');
     for (let r = 0; r < rounds; r++) {
@@ -88,11 +99,15 @@ async function main(): Promise<void> {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  const r1 = (xs: number[]): number[] => xs.map((x) => round(x, 1));
+  const fig = (xs: Array<{ first: number; steady: number }>) => ({
+    first: round(median(xs.map((x) => x.first)), 1),
+    steady: round(median(xs.map((x) => x.steady)), 1),
+    samples: xs.map((x) => [round(x.first, 1), round(x.steady, 1)]),
+  });
   process.stdout.write(`${JSON.stringify({
-    bench: 'usp-agent CPU per single-parameter Get', gets, rounds, node: process.version,
-    medianUs: { agent: round(median(turbofan), 1), routerProfile: round(median(router), 1), wsEcho: round(median(echo), 1) },
-    samplesUs: { agent: r1(turbofan), routerProfile: r1(router), wsEcho: r1(echo) },
+    bench: 'usp-agent CPU per single-parameter Get (µs)', gets, rounds, warmUp: WARM_UP, node: process.version,
+    note: `first: the ${gets} Gets after a ${WARM_UP}-Get warm-up, as memory-load.ts measures (with TurboFan this includes compiling the hot code); steady: the next ${gets}; medians, samples [first, steady] per round`,
+    agent: fig(turbofan), routerProfile: fig(router), wsEcho: fig(echo),
   }, null, 1)}\n`);
 }
 
