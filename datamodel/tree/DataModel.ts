@@ -42,6 +42,7 @@ export class DataModel {
   private readonly cascades = new Map<ModelNode, DeleteCascade[]>();
   /** Request path texts already parsed (bounded), for the handlers' hot path. */
   readonly paths = new ParsedPathCache();
+  private shapeVersion = 0;
 
   /** `schema` is a loaded Schema (or anything listing the objects in document order). */
   constructor(schema: { objects(): readonly SchemaObject[] }) {
@@ -122,8 +123,15 @@ export class DataModel {
     node.commands.set(name, { def, binding });
   }
 
+  /**
+   * Changes whenever the supported model does (a node, parameter, command or event served): what
+   * was computed from it alone (resolve-path.ts's plain-name matches) is stale once it moves.
+   */
+  get shape(): number { return this.shapeVersion; }
+
   /** A served node makes its ancestors supported, and its table's NumberOfEntries derived. */
   private markSupported(node: ModelNode): void {
+    this.shapeVersion++;
     for (let n: ModelNode | undefined = node; n && !n.supported; n = n.parent) {
       n.supported = true;
       const count = n.def.numEntriesParameter;

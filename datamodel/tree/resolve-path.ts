@@ -25,6 +25,9 @@ export interface PathMatch { node: ModelNode; keys: InstanceKeys; table: boolean
 /** Bound on reference hops inside one path, so a reference cycle cannot loop. */
 const MAX_REF_DEPTH = 8;
 
+/** resolveNow()'s results, shared between requests (nothing modifies a PathMatch it is given). */
+const plainMatches = new WeakMap<ParsedPath, { model: DataModel; shape: number; matches: readonly PathMatch[] }>();
+
 export class PathResolver {
   constructor(private readonly model: DataModel, private readonly ctx: RequestContext) {}
 
@@ -48,9 +51,13 @@ export class PathResolver {
   /**
    * resolve(path) without any async hop, for a path of plain names only (no instance number,
    * wildcard, search or reference: nothing to list); undefined for any other path. Throws as
-   * resolve() rejects.
+   * resolve() rejects. The array and its matches may be shared with other requests: read only.
    */
-  resolveNow(path: ParsedPath): PathMatch[] | undefined {
+  resolveNow(path: ParsedPath): readonly PathMatch[] | undefined {
+    // Such a path's matches depend on the supported model alone: kept per parsed path (request
+    // paths come from the model's bounded ParsedPathCache) until the model's shape changes.
+    const known = plainMatches.get(path);
+    if (known && known.model === this.model && known.shape === this.model.shape) return known.matches;
     const segs = path.segments;
     for (let i = 1; i < segs.length; i++) {
       const seg = segs[i];
@@ -59,6 +66,7 @@ export class PathResolver {
     let matches = this.rootMatches(path);
     for (let i = 1; i < segs.length; i++) matches = this.stepName(matches, segs[i] as NameSegment, path);
     this.checkLeaves(matches, path);
+    plainMatches.set(path, { model: this.model, shape: this.model.shape, matches });
     return matches;
   }
 
@@ -226,7 +234,7 @@ function checkLeaf(m: PathMatch, path: ParsedPath): void {
 }
 
 /** Table matches become one match per existing instance ("Device.X.Table." means every row). */
-export async function expandTables(model: DataModel, matches: PathMatch[], ctx: RequestContext): Promise<ObjectInstance[]> {
+export async function expandTables(model: DataModel, matches: readonly PathMatch[], ctx: RequestContext): Promise<ObjectInstance[]> {
   const out: ObjectInstance[] = [];
   for (const m of matches) {
     if (!m.table) { out.push({ node: m.node, keys: m.keys }); continue; }

@@ -59,6 +59,21 @@ describe('supported model', () => {
 });
 
 describe('PathResolver', () => {
+  it('resolves a plain-name path without an await, once per shape of the supported model', async () => {
+    const r = new PathResolver(model, {});
+    const path = model.paths.parse('Device.LocalAgent.EndpointID');
+    const first = r.resolveNow(path)!;
+    expect(first.map((m) => m.node.supportedPath)).toEqual(['Device.LocalAgent.']);
+    expect(await r.resolve(path)).toEqual(first);
+    expect(r.resolveNow(path)).toBe(first);
+    registerStored(model, store, 'Device.LocalAgent.Subscription.{i}.');
+    const after = r.resolveNow(path)!;
+    expect(after).not.toBe(first);
+    expect(after).toEqual(first);
+    expect(r.resolveNow(model.paths.parse('Device.LocalAgent.Controller.1.'))).toBeUndefined();
+    expect(() => r.resolveNow(model.paths.parse('Device.LocalAgent.Nope'))).toThrow(UspError);
+  });
+
   it('resolves numbers, wildcards, searches and unique keys', async () => {
     expect(await resolve('Device.LocalAgent.Controller.2.')).toEqual(['Device.LocalAgent.Controller.2.']);
     expect(await resolve('Device.LocalAgent.Controller.*.')).toEqual(['Device.LocalAgent.Controller.1.', 'Device.LocalAgent.Controller.2.']);
