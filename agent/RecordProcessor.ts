@@ -13,7 +13,7 @@ import type { MtpConnection } from '../mtp/Mtp.js';
 import { MsgDecodeError, RecordDecodeError } from './codec/errors.js';
 import { encodeMsgRecord } from './codec/fast-encode.js';
 import { decodeMsg, errorMsg } from './codec/msg.js';
-import { decodeRecord, disconnectRecord, encodeRecord } from './codec/record.js';
+import { decodeRecord, disconnectRecord, encodeRecord, type DecodedRecord } from './codec/record.js';
 import type { UspMsg } from './codec/types.js';
 import type { ControllerDirectory } from './ControllerDirectory.js';
 import { dispatchRequest } from './dispatch-request.js';
@@ -71,12 +71,23 @@ export class RecordProcessor {
 
   /** Entry point for every MTP; never throws. */
   onRecord = (bytes: Uint8Array, conn: MtpConnection): void => {
-    this.process(bytes, conn).catch((e: unknown) => {
-      this.deps.log.error('record processing failed', { error: e instanceof Error ? e.stack ?? e.message : String(e) });
-    });
+    try {
+      this.process(bytes, conn)?.catch(this.failed);
+    } catch (e) {
+      this.failed(e);
+    }
   };
 
-  private async process(bytes: Uint8Array, conn: MtpConnection): Promise<void> {
+  private readonly failed = (e: unknown): void => {
+    this.deps.log.error('record processing failed', { error: e instanceof Error ? e.stack ?? e.message : String(e) });
+  };
+
+  /**
+   * Checks a Record and routes it. Not an async function: a Record is checked synchronously,
+   * and only the work that waits (answering a request, a certificate check) makes a promise,
+   * returned so onRecord can log its failure.
+   */
+  private process(bytes: Uint8Array, conn: MtpConnection): Promise<void> | undefined {
     const { log } = this.deps;
     const own = this.deps.endpointId();
     let rec;
@@ -105,16 +116,25 @@ export class RecordProcessor {
       log.warn('record dropped: this Endpoint ID is reserved for the local control socket', { from: rec.fromId, protocol: conn.protocol });
       return;
     }
-    const refused = conn.peerCertificate ? await this.deps.controllers.refusal(rec.fromId, conn) : undefined;
-    if (refused) { log.warn('record dropped: certificate not accepted for this controller', { from: rec.fromId, reason: refused }); return; }
-    const addr = { toId: rec.fromId, fromId: own };
+    return conn.peerCertificate ? this.routeChecked(rec, conn, own, local) : this.route(rec, conn, own, local);
+  }
+
+  /** route() once the connection's certificate is accepted for the controller (its pinned Credential). */
+  private async routeChecked(rec: DecodedRecord, conn: MtpConnection, own: string, local: boolean): Promise<void> {
+    const refused = await this.deps.controllers.refusal(rec.fromId, conn);
+    if (refused) { this.deps.log.warn('record dropped: certificate not accepted for this controller', { from: rec.fromId, reason: refused }); return; }
+    await this.route(rec, conn, own, local);
+  }
+
+  /** A Record checked for addressing, by kind: a Msg to process, a session to refuse, or nothing to do. */
+  private route(rec: DecodedRecord, conn: MtpConnection, own: string, local: boolean): Promise<void> | undefined {
+    const { log } = this.deps;
     switch (rec.body.kind) {
       case 'noSessionContext':
-        await this.onPayload(rec.body.payload, rec.fromId, conn, local);
-        return;
+        return this.onPayload(rec.body.payload, rec.fromId, conn, local);
       case 'sessionContext':
         // R-E2E.6a: this agent does not run E2E sessions.
-        conn.send(encodeRecord(disconnectRecord(addr, 'Session Context not allowed', ErrorCode.SessionContextNotAllowed)));
+        conn.send(encodeRecord(disconnectRecord({ toId: rec.fromId, fromId: own }, 'Session Context not allowed', ErrorCode.SessionContextNotAllowed)));
         return;
       case 'disconnect':
         log.info('controller sent a Disconnect record', { from: rec.fromId, reason: rec.body.reason });
