@@ -22,6 +22,7 @@ import type { ModelNode } from '../datamodel/tree/ModelNode.js';
 import { Transaction } from '../datamodel/tree/Transaction.js';
 import type { MtpConnection } from '../mtp/Mtp.js';
 import { AccessControl, unionRoles } from './access/AccessControl.js';
+import type { ControllerPermissions } from './access/ControllerPermissions.js';
 import type { PeerTrust } from './certificates/PeerTrust.js';
 import { peerTrustOf } from './certificates/register-certificates.js';
 import { DEFAULT_UNKNOWN_CONTROLLER_LIMITS, UnknownControllerRows, type UnknownControllerLimits } from './UnknownControllerRows.js';
@@ -129,7 +130,30 @@ export class ControllerDirectory {
    * The controller's row (made if it has none) and its rights for one request: AssignedRole ∪
    * the InheritedRole of `conn` (the connection the request came on).
    */
-  async session(endpointId: string, conn?: MtpConnection): Promise<ControllerSession> {
+  session(endpointId: string, conn?: MtpConnection): Awaitable<ControllerSession> {
+    // The usual request: a known controller, its row and rights already computed. Answered
+    // without an async hop (each costs a microtask turn per request); otherwise the full path.
+    const entry = this.cache?.get(endpointId);
+    if (!entry || this.needsPin(entry, conn)) return this.sessionOfAnyone(endpointId, conn);
+    const inherited = this.inheritedRole(endpointId, conn, entry);
+    return typeof inherited === 'string' ? this.knownSession(endpointId, entry, inherited) : inherited.then((i) => this.knownSession(endpointId, entry, i));
+  }
+
+  /** The session of a controller that has a row needing no pin: session() from its InheritedRole on. */
+  private knownSession(endpointId: string, entry: ControllerEntry, inherited: string): Awaitable<ControllerSession> {
+    this.unknownRows.seen(endpointId);
+    const roles = unionRoles(entry.assignedRole, inherited);
+    const perms = this.access.cachedPermissions(roles);
+    return perms ? sessionOf(entry, perms) : this.access.permissionsFor(roles).then((p) => sessionOf(entry, p));
+  }
+
+  /** Whether a Record on `conn` makes the agent pin the connection's certificate to the row (TOFU). */
+  private needsPin(entry: ControllerEntry, conn: MtpConnection | undefined): boolean {
+    return entry.credential === '' && conn?.trustedOnFirstUse === true && conn.peerCertificate !== undefined && this.peers !== undefined;
+  }
+
+  /** session() for any controller: made a row if it has none, its certificate pinned if need be. */
+  private async sessionOfAnyone(endpointId: string, conn?: MtpConnection): Promise<ControllerSession> {
     let entry = await this.lookup(endpointId);
     const pending = this.inheritedRole(endpointId, conn, entry);
     const inherited = typeof pending === 'string' ? pending : await pending;
@@ -147,14 +171,12 @@ export class ControllerDirectory {
       this.unknownRows.seen(endpointId);
     }
     let pinError: string | undefined;
-    if (entry && entry.credential === '' && conn?.trustedOnFirstUse && conn.peerCertificate && this.peers) {
-      await this.peers.pinOnFirstUse(entry.instance, conn.peerCertificate).catch((e: unknown) => { pinError = e instanceof Error ? e.message : String(e); });
+    if (entry && this.needsPin(entry, conn)) {
+      await this.peers!.pinOnFirstUse(entry.instance, conn!.peerCertificate!).catch((e: unknown) => { pinError = e instanceof Error ? e.message : String(e); });
     }
     const roles = entry ? unionRoles(entry.assignedRole, inherited) : inherited || await this.access.untrustedRole();
     const perms = await this.access.permissionsFor(roles);
-    const refused = entry && !entry.enabled ? 'Controller.{i}.Enable is false'
-      : perms.banned ? 'the controller holds ControllerTrust.BannedRole' : undefined;
-    return { path: entry?.path ?? '', created, access: perms.view(), createError, refused, pinError };
+    return { path: entry?.path ?? '', created, access: perms.view(), createError, refused: refusal(entry, perms), pinError };
   }
 
   /** InheritedRole for a request on `conn` (the controller's last connection's without one). */
@@ -237,4 +259,15 @@ export class ControllerDirectory {
     }
     return map;
   }
+}
+
+/** Why a controller is not served at all (see ControllerSession.refused), or undefined. */
+function refusal(entry: ControllerEntry | undefined, perms: ControllerPermissions): string | undefined {
+  if (entry && !entry.enabled) return 'Controller.{i}.Enable is false';
+  return perms.banned ? 'the controller holds ControllerTrust.BannedRole' : undefined;
+}
+
+/** The session of a controller with a row (nothing created or pinned for this request). */
+function sessionOf(entry: ControllerEntry, perms: ControllerPermissions): ControllerSession {
+  return { path: entry.path, created: false, access: perms.view(), createError: undefined, refused: refusal(entry, perms), pinError: undefined };
 }

@@ -11,8 +11,9 @@ import type { DataModel } from '../datamodel/tree/DataModel.js';
 import { ErrorCode, UspError } from '../datamodel/UspError.js';
 import type { MtpConnection } from '../mtp/Mtp.js';
 import { MsgDecodeError, RecordDecodeError } from './codec/errors.js';
-import { decodeMsg, encodeMsg, errorMsg } from './codec/msg.js';
-import { decodeRecord, disconnectRecord, encodeRecord, noSessionContextRecord } from './codec/record.js';
+import { encodeMsgRecord } from './codec/fast-encode.js';
+import { decodeMsg, errorMsg } from './codec/msg.js';
+import { decodeRecord, disconnectRecord, encodeRecord, type DecodedRecord } from './codec/record.js';
 import type { UspMsg } from './codec/types.js';
 import type { ControllerDirectory } from './ControllerDirectory.js';
 import { dispatchRequest } from './dispatch-request.js';
@@ -70,12 +71,23 @@ export class RecordProcessor {
 
   /** Entry point for every MTP; never throws. */
   onRecord = (bytes: Uint8Array, conn: MtpConnection): void => {
-    this.process(bytes, conn).catch((e: unknown) => {
-      this.deps.log.error('record processing failed', { error: e instanceof Error ? e.stack ?? e.message : String(e) });
-    });
+    try {
+      this.process(bytes, conn)?.catch(this.failed);
+    } catch (e) {
+      this.failed(e);
+    }
   };
 
-  private async process(bytes: Uint8Array, conn: MtpConnection): Promise<void> {
+  private readonly failed = (e: unknown): void => {
+    this.deps.log.error('record processing failed', { error: e instanceof Error ? e.stack ?? e.message : String(e) });
+  };
+
+  /**
+   * Checks a Record and routes it. Not an async function: a Record is checked synchronously,
+   * and only the work that waits (answering a request, a certificate check) makes a promise,
+   * returned so onRecord can log its failure.
+   */
+  private process(bytes: Uint8Array, conn: MtpConnection): Promise<void> | undefined {
     const { log } = this.deps;
     const own = this.deps.endpointId();
     let rec;
@@ -104,16 +116,25 @@ export class RecordProcessor {
       log.warn('record dropped: this Endpoint ID is reserved for the local control socket', { from: rec.fromId, protocol: conn.protocol });
       return;
     }
-    const refused = conn.peerCertificate ? await this.deps.controllers.refusal(rec.fromId, conn) : undefined;
-    if (refused) { log.warn('record dropped: certificate not accepted for this controller', { from: rec.fromId, reason: refused }); return; }
-    const addr = { toId: rec.fromId, fromId: own };
+    return conn.peerCertificate ? this.routeChecked(rec, conn, own, local) : this.route(rec, conn, own, local);
+  }
+
+  /** route() once the connection's certificate is accepted for the controller (its pinned Credential). */
+  private async routeChecked(rec: DecodedRecord, conn: MtpConnection, own: string, local: boolean): Promise<void> {
+    const refused = await this.deps.controllers.refusal(rec.fromId, conn);
+    if (refused) { this.deps.log.warn('record dropped: certificate not accepted for this controller', { from: rec.fromId, reason: refused }); return; }
+    await this.route(rec, conn, own, local);
+  }
+
+  /** A Record checked for addressing, by kind: a Msg to process, a session to refuse, or nothing to do. */
+  private route(rec: DecodedRecord, conn: MtpConnection, own: string, local: boolean): Promise<void> | undefined {
+    const { log } = this.deps;
     switch (rec.body.kind) {
       case 'noSessionContext':
-        await this.onPayload(rec.body.payload, rec.fromId, conn, local);
-        return;
+        return this.onPayload(rec.body.payload, rec.fromId, conn, local);
       case 'sessionContext':
         // R-E2E.6a: this agent does not run E2E sessions.
-        conn.send(encodeRecord(disconnectRecord(addr, 'Session Context not allowed', ErrorCode.SessionContextNotAllowed)));
+        conn.send(encodeRecord(disconnectRecord({ toId: rec.fromId, fromId: own }, 'Session Context not allowed', ErrorCode.SessionContextNotAllowed)));
         return;
       case 'disconnect':
         log.info('controller sent a Disconnect record', { from: rec.fromId, reason: rec.body.reason });
@@ -154,7 +175,8 @@ export class RecordProcessor {
       // Controller row with UntrustedRole first (TP-469 2.9).
       let session;
       try {
-        session = await this.deps.controllers.session(fromId, conn);
+        const pending = this.deps.controllers.session(fromId, conn);
+        session = pending instanceof Promise ? await pending : pending;
         // The socket's file permissions granted these rights, not the row (which a remote controller may edit).
         if (local) session = { ...session, access: this.deps.boundIdentity!.access, refused: undefined };
       } catch (e) {
@@ -169,24 +191,25 @@ export class RecordProcessor {
       if (session.createError) log.warn('unknown controller served without a Controller row', { from: fromId, reason: session.createError });
       const h = { model: this.deps.model, operations: this.deps.operations, log, req: { controllerId: fromId, controllerPath: session.path, access: session.access } };
       const out = await dispatchRequest(h, msgId, msg.body.request);
-      if (out) this.reply(conn, fromId, out);
+      // Other requests of this controller still in flight: their answers may follow in one write.
+      if (out) this.reply(conn, fromId, out, this.inFlight.countFor(fromId) > 1);
     } finally {
       this.inFlight.release(fromId, msgId);
     }
   }
 
-  private reply(conn: MtpConnection, toId: string, msg: UspMsg): void {
+  private reply(conn: MtpConnection, toId: string, msg: UspMsg, more = false): void {
     const addr = { toId, fromId: this.deps.endpointId() };
-    let record = encodeRecord(noSessionContextRecord(addr, encodeMsg(msg)));
+    let record = encodeMsgRecord(addr, msg);
     const max = this.deps.maxResponseSize ?? DEFAULT_MAX_RESPONSE_SIZE;
     if (record.length > max && msg.body.msgBody === 'response') {
       // The last line of the response bound (request-limits.ts): whatever built it, a response
       // that does not fit in one Record becomes Error 7005 naming the limit.
       const e = new ResponseTooLargeError(`the ${msg.body.response.respType} (${record.length} bytes)`, max);
       this.deps.log.warn('response refused: too large', { to: toId, msgId: msg.header.msgId, bytes: record.length, max });
-      record = encodeRecord(noSessionContextRecord(addr, encodeMsg(errorMsg(msg.header.msgId, e.code, e.message))));
+      record = encodeMsgRecord(addr, errorMsg(msg.header.msgId, e.code, e.message));
     }
-    if (!conn.send(record)) this.deps.log.warn('response not sent: connection closed', { to: toId });
+    if (!conn.send(record, more)) this.deps.log.warn('response not sent: connection closed', { to: toId });
   }
 
   /** R-MTP.5: answer a bad Record with an Error only when it was meant for us and carried a request. */

@@ -37,8 +37,12 @@ export interface MtpConnection {
    * agent pins it to the controller on first use (TR-369 "Determine Role").
    */
   readonly trustedOnFirstUse?: boolean;
-  /** Sends one Record; false when the link is gone or its send buffer is full. */
-  send(record: Uint8Array): boolean;
+  /**
+   * Sends one Record; false when the link is gone or its send buffer is full. `more`: other
+   * Records to this peer are being prepared (pipelined requests), so the MTP may hold this one
+   * briefly to write them together; without it the Record goes out at once.
+   */
+  send(record: Uint8Array, more?: boolean): boolean;
   /** Closes the link (WebSocket status code per R-WS.16, e.g. 1003 for an unparsable record). */
   close(code?: number, reason?: string): void;
   readonly open: boolean;

@@ -63,6 +63,15 @@ export class AccessControl {
   async permissionsFor(roles: string): Promise<ControllerPermissions> {
     const cached = this.byRoles.get(roles);
     if (cached) return cached;
+    return this.compile(roles);
+  }
+
+  /** permissionsFor(roles) when already computed (no async hop), else undefined. */
+  cachedPermissions(roles: string): ControllerPermissions | undefined {
+    return this.byRoles.get(roles);
+  }
+
+  private async compile(roles: string): Promise<ControllerPermissions> {
     const epoch = this.epoch;
     const tables = await this.tables();
     const compiled = [];

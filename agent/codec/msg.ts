@@ -12,6 +12,7 @@
 import type protobuf from 'protobufjs';
 import { ErrorCode, type UspError } from '../../datamodel/UspError.js';
 import { MsgDecodeError, type DecodeFailure } from './errors.js';
+import { decodeGetMsgFast } from './fast-decode.js';
 import { uspTypes } from './loader.js';
 import {
   REQUEST_MSG_TYPE, RESPONSE_MSG_TYPE,
@@ -33,6 +34,11 @@ const EXTENSIBLE_ONEOFS = new Set(['usp.Request', 'usp.Response']);
  * msgId when readable); never throws anything else for any input bytes.
  */
 export function decodeMsg(bytes: Uint8Array): UspMsg {
+  return decodeGetMsgFast(bytes) ?? decodeMsgStrict(bytes);
+}
+
+/** decodeMsg without the one-pass Get reader (fast-decode.ts): the reference it is tested against. */
+export function decodeMsgStrict(bytes: Uint8Array): UspMsg {
   const { Msg } = uspTypes();
   const fail = (reason: DecodeFailure, message: string, msgId = peekMsgId(bytes)): never => {
     const code = reason === 'unsupported' ? ErrorCode.MessageNotSupported : ErrorCode.InvalidArguments;

@@ -14,6 +14,7 @@
 import protobuf from 'protobufjs';
 import { ErrorCode } from '../../datamodel/UspError.js';
 import { RecordDecodeError, type DecodeFailure, type RecordErrorCode, type RecordSalvage } from './errors.js';
+import { decodeRecordFast } from './fast-decode.js';
 import { uspTypes } from './loader.js';
 import { inspectWire, scanFields, utf8At, WireError } from './wire.js';
 
@@ -104,9 +105,15 @@ interface PbRecord {
 
 /**
  * Decodes and validates a USP Record. Throws RecordDecodeError (a UspError, 7100 or 7104) carrying
- * whatever ids could be salvaged; never throws anything else for any input bytes.
+ * whatever ids could be salvaged; never throws anything else for any input bytes. A plain
+ * NoSessionContext Record is read in one pass (fast-decode.ts), anything else strictly.
  */
 export function decodeRecord(bytes: Uint8Array): DecodedRecord {
+  return decodeRecordFast(bytes) ?? decodeRecordStrict(bytes);
+}
+
+/** decodeRecord without the one-pass reader: the reference the fast path is tested against. */
+export function decodeRecordStrict(bytes: Uint8Array): DecodedRecord {
   const types = uspTypes();
   const fail = (reason: DecodeFailure, message: string, code: RecordErrorCode = reason === 'notParsed' ? ErrorCode.RecordNotParsed : ErrorCode.InvalidRecordValue): never => {
     throw new RecordDecodeError(code, reason, message, salvageRecord(bytes));

@@ -5,11 +5,10 @@
  * naming it fails with 7026 like a path that does not exist; unreadable parameters are left out.
  */
 import { PERM_R } from '../../datamodel/access/AccessView.js';
-import { parsePath } from '../../datamodel/path/parse-path.js';
 import { readSubtree, type ObjectValues } from '../../datamodel/tree/read-object.js';
 import { PathResolver, expandTables, type PathMatch } from '../../datamodel/tree/resolve-path.js';
 import { ErrorCode, UspError, toUspError } from '../../datamodel/UspError.js';
-import type { GetReq, GetResp, GetRequestedPathResult, ResolvedPathResult } from '../codec/types.js';
+import type { GetReq, GetResp, GetRequestedPathResult, ResolvedPathResult, StringMap } from '../codec/types.js';
 import { formatParam, formatParams, seesSecured } from './format-params.js';
 import type { HandlerContext } from './HandlerContext.js';
 import { DEFAULT_MAX_RESPONSE_SIZE, ResponseBudget, yieldToEventLoop } from '../request-limits.js';
@@ -21,10 +20,11 @@ import { DEFAULT_MAX_RESPONSE_SIZE, ResponseBudget, yieldToEventLoop } from '../
  */
 export async function handleGet(h: HandlerContext, get: GetReq, budget = new ResponseBudget(DEFAULT_MAX_RESPONSE_SIZE, 'the GetResp')): Promise<GetResp> {
   const reqPathResults: GetRequestedPathResult[] = [];
-  for (const [i, text] of get.paramPaths.entries()) {
+  const paths = get.paramPaths;
+  for (let i = 0; i < paths.length; i++) {
     // One requested path may cover the whole model (tens of ms): yield between every two.
     if (i > 0) await yieldToEventLoop();
-    const r = await getPath(h, text, get.maxDepth);
+    const r = await getPath(h, paths[i]!, get.maxDepth);
     charge(budget, r);
     reqPathResults.push(r);
   }
@@ -42,20 +42,30 @@ function charge(budget: ResponseBudget, r: GetRequestedPathResult): void {
 
 async function getPath(h: HandlerContext, text: string, maxDepth: number): Promise<GetRequestedPathResult> {
   try {
-    const path = parsePath(text);
+    const path = h.model.paths.parse(text);
     if (path.kind === 'command' || path.kind === 'event') {
       throw new UspError(ErrorCode.InvalidPath, `Get takes object and parameter paths: ${text}`);
     }
-    const matches = await new PathResolver(h.model, h.req).resolve(path);
+    const resolver = new PathResolver(h.model, h.req);
+    const matches = resolver.resolveNow(path) ?? await resolver.resolve(path);
     const access = h.req.access;
     const secured = seesSecured(access);
     const resolvedPathResults: ResolvedPathResult[] = [];
     if (path.kind === 'parameter') {
       for (const m of matches) {
-        if (access && ((await access.instance(m)).param(path.leaf) & PERM_R) === 0) continue;
+        // Rights and values are usually at hand (fixed rights, synchronous bindings): awaited
+        // only when they are promises, as each await costs a turn of the microtask queue.
+        if (access) {
+          const rights = access.instance(m);
+          if (((rights instanceof Promise ? await rights : rights).param(path.leaf) & PERM_R) === 0) continue;
+        }
         const syntax = m.node.params.get(path.leaf)!;
-        const values = await h.model.readValues(m, h.req);
-        resolvedPathResults.push({ resolvedPath: m.node.pathOf(m.keys), resultParams: { [path.leaf]: formatParam(syntax, values[path.leaf], secured) } });
+        const read = h.model.readValue(m, path.leaf, h.req);
+        const value = read instanceof Promise ? await read : read;
+        // Filled in, not a computed-key literal: that literal takes V8's slow path.
+        const resultParams: StringMap = {};
+        resultParams[path.leaf] = formatParam(syntax, value, secured);
+        resolvedPathResults.push({ resolvedPath: m.node.pathOf(m.keys), resultParams });
       }
       // R-GET.0: a non-search path must resolve to something instantiated (and readable, R-GET.1).
       if (resolvedPathResults.length === 0 && !path.isSearch) throw notInstantiated(text);

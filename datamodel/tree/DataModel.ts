@@ -3,11 +3,12 @@
  * This is the seam handlers talk to (through resolve-path, read-object and Transaction); it knows
  * nothing of protobuf or of where values come from.
  */
+import { ParsedPathCache } from '../path/ParsedPathCache.js';
 import type { SchemaObject, SchemaParam } from '../schema/types.js';
 import { supportedParentPath } from '../schema/Schema.js';
 import { ErrorCode, UspError } from '../UspError.js';
 import type { Value } from '../value/Value.js';
-import type { CommandBinding, InstanceKeys, ObjectBinding, RequestContext } from './binding.js';
+import type { Awaitable, CommandBinding, InstanceKeys, ObjectBinding, RequestContext } from './binding.js';
 import { ModelNode, type ObjectInstance } from './ModelNode.js';
 import type { Transaction } from './Transaction.js';
 import { ChangeFeed } from './ChangeFeed.js';
@@ -39,6 +40,9 @@ export class DataModel {
   /** Serialises write transactions (see WriteLock). */
   readonly writeLock = new WriteLock();
   private readonly cascades = new Map<ModelNode, DeleteCascade[]>();
+  /** Request path texts already parsed (bounded), for the handlers' hot path. */
+  readonly paths = new ParsedPathCache();
+  private shapeVersion = 0;
 
   /** `schema` is a loaded Schema (or anything listing the objects in document order). */
   constructor(schema: { objects(): readonly SchemaObject[] }) {
@@ -119,8 +123,15 @@ export class DataModel {
     node.commands.set(name, { def, binding });
   }
 
+  /**
+   * Changes whenever the supported model does (a node, parameter, command or event served): what
+   * was computed from it alone (resolve-path.ts's plain-name matches) is stale once it moves.
+   */
+  get shape(): number { return this.shapeVersion; }
+
   /** A served node makes its ancestors supported, and its table's NumberOfEntries derived. */
   private markSupported(node: ModelNode): void {
+    this.shapeVersion++;
     for (let n: ModelNode | undefined = node; n && !n.supported; n = n.parent) {
       n.supported = true;
       const count = n.def.numEntriesParameter;
@@ -201,6 +212,19 @@ export class DataModel {
       values[name] = (await this.listInstances(table, keys, ctx)).length;
     }
     return values;
+  }
+
+  /**
+   * One served value of one instance: readValues(inst, ctx)[name] without reading the other
+   * derived NumberOfEntries (each lists a table). Synchronous when the binding is.
+   */
+  readValue(inst: ObjectInstance, name: string, ctx: RequestContext): Awaitable<Value | undefined> {
+    const table = inst.node.derivedCounts.get(name);
+    if (table) return this.listInstances(table, inst.keys, ctx).then((l) => l.length);
+    const b = inst.node.binding;
+    if (!b) return undefined;
+    const values = b.get(inst.keys, ctx);
+    return values instanceof Promise ? values.then((v) => v[name]) : values[name];
   }
 
   /** Every supported object in schema order, for GetSupportedDM. */

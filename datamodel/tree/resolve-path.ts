@@ -25,6 +25,9 @@ export interface PathMatch { node: ModelNode; keys: InstanceKeys; table: boolean
 /** Bound on reference hops inside one path, so a reference cycle cannot loop. */
 const MAX_REF_DEPTH = 8;
 
+/** resolveNow()'s results, shared between requests (nothing modifies a PathMatch it is given). */
+const plainMatches = new WeakMap<ParsedPath, { model: DataModel; shape: number; matches: readonly PathMatch[] }>();
+
 export class PathResolver {
   constructor(private readonly model: DataModel, private readonly ctx: RequestContext) {}
 
@@ -35,19 +38,51 @@ export class PathResolver {
    */
   async resolve(path: ParsedPath, depth = 0): Promise<PathMatch[]> {
     const segs = path.segments;
-    const first = segs[0];
-    if (first.kind !== 'name' || first.name !== this.model.root.name) throw invalidPath(path.text);
-    let matches: PathMatch[] = this.model.root.supported ? [{ node: this.model.root, keys: [], table: false }] : [];
-    if (matches.length === 0) throw invalidPath(path.text);
+    let matches = this.rootMatches(path);
     for (let i = 1; i < segs.length; i++) {
-      matches = await this.step(matches, segs[i], path, depth);
+      const seg = segs[i];
+      // A plain name lists no instances: stepped without an async hop (most segments of most paths).
+      matches = seg.kind === 'name' && !seg.ref ? this.stepName(matches, seg, path) : await this.step(matches, seg, path, depth);
     }
-    if (path.kind !== 'object') {
-      for (const m of matches) checkLeaf(m, path);
-      // Even with no instances the leaf must exist in the supported model.
-      if (matches.length === 0) this.checkLeafStatically(path);
-    }
+    this.checkLeaves(matches, path);
     return matches;
+  }
+
+  /**
+   * resolve(path) without any async hop, for a path of plain names only (no instance number,
+   * wildcard, search or reference: nothing to list); undefined for any other path. Throws as
+   * resolve() rejects. The array and its matches may be shared with other requests: read only.
+   */
+  resolveNow(path: ParsedPath): readonly PathMatch[] | undefined {
+    // Such a path's matches depend on the supported model alone: kept per parsed path (request
+    // paths come from the model's bounded ParsedPathCache) until the model's shape changes.
+    const known = plainMatches.get(path);
+    if (known && known.model === this.model && known.shape === this.model.shape) return known.matches;
+    const segs = path.segments;
+    for (let i = 1; i < segs.length; i++) {
+      const seg = segs[i];
+      if (seg.kind !== 'name' || seg.ref) return undefined;
+    }
+    let matches = this.rootMatches(path);
+    for (let i = 1; i < segs.length; i++) matches = this.stepName(matches, segs[i] as NameSegment, path);
+    this.checkLeaves(matches, path);
+    plainMatches.set(path, { model: this.model, shape: this.model.shape, matches });
+    return matches;
+  }
+
+  /** The match of the path's first name, Device. */
+  private rootMatches(path: ParsedPath): PathMatch[] {
+    const first = path.segments[0];
+    if (first.kind !== 'name' || first.name !== this.model.root.name || !this.model.root.supported) throw invalidPath(path.text);
+    return [{ node: this.model.root, keys: [], table: false }];
+  }
+
+  /** A leaf (parameter, command, event) must be one of the last object's supported items. */
+  private checkLeaves(matches: PathMatch[], path: ParsedPath): void {
+    if (path.kind === 'object') return;
+    for (const m of matches) checkLeaf(m, path);
+    // Even with no instances the leaf must exist in the supported model.
+    if (matches.length === 0) this.checkLeafStatically(path);
   }
 
   /** Parses and resolves a path string (used for reference values). */
@@ -65,15 +100,7 @@ export class PathResolver {
         }
         return out;
       }
-      // The supported-model check does not depend on instances, so do it once per node.
-      for (const m of matches) {
-        if (m.table) throw invalidPath(path.text, 'a table needs an instance number, * or a search expression');
-        const child = m.node.supportedChild(seg.name);
-        if (!child) throw invalidPath(path.text);
-        out.push({ node: child, keys: m.keys, table: child.multi });
-      }
-      if (matches.length === 0) this.checkNameStatically(path);
-      return out;
+      return this.stepName(matches, seg, path);
     }
     if (seg.kind === 'placeholder') throw new UspError(ErrorCode.InvalidPathSyntax, `{i} is not allowed here: ${path.text}`, { path: path.text });
     for (const m of matches) {
@@ -88,6 +115,20 @@ export class PathResolver {
         if (seg.kind === 'wildcard' || (await this.matchesSearch(inst, seg.terms, path, depth))) out.push({ ...inst, table: false });
       }
     }
+    return out;
+  }
+
+  /** A name segment without reference following: the matches' supported child of that name. */
+  private stepName(matches: PathMatch[], seg: NameSegment, path: ParsedPath): PathMatch[] {
+    const out: PathMatch[] = [];
+    // The supported-model check does not depend on instances, so do it once per node.
+    for (const m of matches) {
+      if (m.table) throw invalidPath(path.text, 'a table needs an instance number, * or a search expression');
+      const child = m.node.supportedChild(seg.name);
+      if (!child) throw invalidPath(path.text);
+      out.push({ node: child, keys: m.keys, table: child.multi });
+    }
+    if (matches.length === 0) this.checkNameStatically(path);
     return out;
   }
 
@@ -193,7 +234,7 @@ function checkLeaf(m: PathMatch, path: ParsedPath): void {
 }
 
 /** Table matches become one match per existing instance ("Device.X.Table." means every row). */
-export async function expandTables(model: DataModel, matches: PathMatch[], ctx: RequestContext): Promise<ObjectInstance[]> {
+export async function expandTables(model: DataModel, matches: readonly PathMatch[], ctx: RequestContext): Promise<ObjectInstance[]> {
   const out: ObjectInstance[] = [];
   for (const m of matches) {
     if (!m.table) { out.push({ node: m.node, keys: m.keys }); continue; }

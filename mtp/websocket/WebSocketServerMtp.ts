@@ -78,6 +78,9 @@ export interface WebSocketServerOptions {
   log: Logger;
 }
 
+/** ws send options, one object for every Record. */
+const BINARY = { binary: true } as const;
+
 class WsConnection implements MtpConnection {
   readonly protocol = 'WebSocket' as const;
   alive = true;
@@ -91,18 +94,20 @@ class WsConnection implements MtpConnection {
     readonly trustedOnFirstUse = false,
   ) {}
   get open(): boolean { return this.ws.readyState === this.ws.OPEN; }
-  send(record: Uint8Array): boolean {
+  send(record: Uint8Array, more = false): boolean {
     if (!this.open) return false;
-    // Responses to requests that arrived in one read are written with one system call: the
-    // socket stays corked until the event loop has run everything that read triggered.
-    if (!this.corked && this.socket instanceof Socket) {
+    // Responses to pipelined requests are written with one system call: the socket stays corked
+    // until the event loop has run everything that read triggered. A lone response goes out at
+    // once (ws writes its frame with one call): deferring it would only cost a loop turn.
+    if (more && !this.corked && this.socket instanceof Socket) {
       this.corked = true;
       this.socket.cork();
-      setImmediate(() => { this.corked = false; (this.socket as Socket).uncork(); });
+      setImmediate(this.uncork);
     }
-    this.ws.send(record, { binary: true });
+    this.ws.send(record, BINARY);
     return true;
   }
+  private readonly uncork = (): void => { this.corked = false; (this.socket as Socket).uncork(); };
   close(code = 1000, reason = ''): void { this.ws.close(code, reason); }
 }
 

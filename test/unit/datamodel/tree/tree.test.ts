@@ -41,6 +41,17 @@ describe('supported model', () => {
     expect((await model.readValues({ node: la, keys: [] }, {})).ControllerNumberOfEntries).toBe(2);
   });
 
+  it('reads one value as readValues does, derived counts included', async () => {
+    const la = model.requireNode('Device.LocalAgent.');
+    const ctrl = model.requireNode(CTRL);
+    for (const [inst, names] of [[{ node: la, keys: [] }, ['ControllerNumberOfEntries', 'EndpointID']], [{ node: ctrl, keys: [2] }, ['EndpointID', 'Enable', 'AssignedRole', 'MTPNumberOfEntries']]] as const) {
+      const all = await model.readValues(inst, {});
+      for (const name of names) expect(await model.readValue(inst, name, {}), name).toEqual(all[name]);
+    }
+    // A synchronous binding is read without a promise.
+    expect(model.readValue({ node: ctrl, keys: [1] }, 'EndpointID', {})).toBe('proto::a');
+  });
+
   it('refuses to bind what the schema lacks', () => {
     expect(() => registerStored(model, store, 'Device.LocalAgent.Subscription.{i}.', { params: ['Nope'] })).toThrow(/not in the TR-181 schema/);
     expect(() => model.register('Device.NoSuch.', { get: () => ({}) })).toThrow();
@@ -48,6 +59,21 @@ describe('supported model', () => {
 });
 
 describe('PathResolver', () => {
+  it('resolves a plain-name path without an await, once per shape of the supported model', async () => {
+    const r = new PathResolver(model, {});
+    const path = model.paths.parse('Device.LocalAgent.EndpointID');
+    const first = r.resolveNow(path)!;
+    expect(first.map((m) => m.node.supportedPath)).toEqual(['Device.LocalAgent.']);
+    expect(await r.resolve(path)).toEqual(first);
+    expect(r.resolveNow(path)).toBe(first);
+    registerStored(model, store, 'Device.LocalAgent.Subscription.{i}.');
+    const after = r.resolveNow(path)!;
+    expect(after).not.toBe(first);
+    expect(after).toEqual(first);
+    expect(r.resolveNow(model.paths.parse('Device.LocalAgent.Controller.1.'))).toBeUndefined();
+    expect(() => r.resolveNow(model.paths.parse('Device.LocalAgent.Nope'))).toThrow(UspError);
+  });
+
   it('resolves numbers, wildcards, searches and unique keys', async () => {
     expect(await resolve('Device.LocalAgent.Controller.2.')).toEqual(['Device.LocalAgent.Controller.2.']);
     expect(await resolve('Device.LocalAgent.Controller.*.')).toEqual(['Device.LocalAgent.Controller.1.', 'Device.LocalAgent.Controller.2.']);
