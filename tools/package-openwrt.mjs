@@ -34,6 +34,12 @@ const OPTIONAL_EXTERNALS = new Set(['bufferutil', 'utf-8-validate']);
 const repoFile = (rel) => readFileSync(join(REPO, rel));
 
 /**
+ * Loaded by a path the bundle computes (tools/bundle.mjs: protobufjs on first use), so no import
+ * names it.
+ */
+const REQUIRED_BY_PATH = ['chunks/protobufjs.cjs'];
+
+/**
  * The bundle and every chunk it imports, statically or with import(), found by following the
  * imports from dist/usp-agent.mjs: stale chunks of earlier builds in dist/chunks/ stay out.
  * Fails when the bundle needs a package that is not a Node built-in (the router has no
@@ -44,8 +50,8 @@ export function bundleFiles() {
   const entry = 'usp-agent.mjs';
   if (!existsSync(join(REPO, 'dist', entry))) throw new Error('dist/usp-agent.mjs is missing: run `npm run build` first');
   const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
-  const seen = new Set([entry]);
-  const todo = [entry];
+  const seen = new Set([entry, ...REQUIRED_BY_PATH]);
+  const todo = [entry, ...REQUIRED_BY_PATH];
   for (let file = todo.pop(); file !== undefined; file = todo.pop()) {
     const text = readFileSync(join(REPO, 'dist', file), 'utf8');
     // Specifiers only (word characters, @ . / : -): minified code also holds strings such as

@@ -9,7 +9,7 @@ import { supportedParentPath } from '../schema/Schema.js';
 import { ErrorCode, UspError } from '../UspError.js';
 import type { Value } from '../value/Value.js';
 import type { Awaitable, CommandBinding, InstanceKeys, ObjectBinding, RequestContext } from './binding.js';
-import { ModelNode, type ObjectInstance } from './ModelNode.js';
+import { ModelNode, type ObjectInstance, type SchemaDefinitions } from './ModelNode.js';
 import type { Transaction } from './Transaction.js';
 import { ChangeFeed } from './ChangeFeed.js';
 import { WriteLock } from './WriteLock.js';
@@ -44,17 +44,20 @@ export class DataModel {
   readonly paths = new ParsedPathCache();
   private shapeVersion = 0;
 
-  /** `schema` is a loaded Schema (or anything listing the objects in document order). */
-  constructor(schema: { objects(): readonly SchemaObject[] }) {
+  /**
+   * `schema` is a loaded Schema (or anything listing the supported paths in document order and
+   * giving their definitions). Definitions are looked up when a node first needs one.
+   */
+  constructor(schema: SchemaDefinitions & { paths(): readonly string[] }) {
     let root: ModelNode | undefined;
-    for (const def of schema.objects()) {
-      const names = supportedNames(def.path);
-      const parentPath = supportedParentPath(def.path);
+    for (const path of schema.paths()) {
+      const names = supportedNames(path);
+      const parentPath = supportedParentPath(path);
       const parent = parentPath ? this.bySupportedPath.get(parentPath) : undefined;
-      if (parentPath && !parent) throw new Error(`schema: ${def.path} has no parent object ${parentPath}`);
-      const node = new ModelNode(names[names.length - 1], def, parent);
+      if (parentPath && !parent) throw new Error(`schema: ${path} has no parent object ${parentPath}`);
+      const node = new ModelNode(names[names.length - 1], path, parent, schema);
       parent?.children.set(node.name, node);
-      this.bySupportedPath.set(def.path, node);
+      this.bySupportedPath.set(path, node);
       if (!parent) root = node;
     }
     if (!root) throw new Error('schema: no Device. object');

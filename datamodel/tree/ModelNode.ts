@@ -7,6 +7,9 @@ import type { CommandBinding, InstanceKeys, ObjectBinding } from './binding.js';
 
 export interface SupportedCommand { def: SchemaCommand; binding: CommandBinding }
 
+/** Where a node finds its definition (a Schema). */
+export interface SchemaDefinitions { getObject(supportedPath: string): SchemaObject | undefined }
+
 export class ModelNode {
   readonly children = new Map<string, ModelNode>();
   /** Served parameters (schema ∩ binding), in schema order. Includes derived NumberOfEntries. */
@@ -23,22 +26,36 @@ export class ModelNode {
   /** Path prefix pieces for building concrete paths fast: parts[i] precedes keys[i]. */
   private readonly parts: string[];
 
+  /** True for a table ("...{i}."): the supported-path notation says so without the definition. */
+  readonly multi: boolean;
+  private parsedDef?: SchemaObject;
+
   constructor(
     readonly name: string,
-    readonly def: SchemaObject,
+    /** Supported-model path, e.g. "Device.LocalAgent.Controller.{i}.". */
+    readonly supportedPath: string,
     readonly parent: ModelNode | undefined,
+    private readonly schema: SchemaDefinitions,
   ) {
+    this.multi = supportedPath.endsWith('.{i}.');
     const parentCount = parent?.keyCount ?? 0;
-    this.keyCount = parentCount + (def.multi ? 1 : 0);
+    this.keyCount = parentCount + (this.multi ? 1 : 0);
     const parts = parent ? parent.parts.slice() : [''];
     parts[parts.length - 1] += `${name}.`;
-    if (def.multi) parts.push('');
+    if (this.multi) parts.push('');
     this.parts = parts;
   }
 
-  get multi(): boolean { return this.def.multi; }
-  /** Supported-model path, e.g. "Device.LocalAgent.Controller.{i}.". */
-  get supportedPath(): string { return this.def.path; }
+  /**
+   * The schema definition. Looked up on first use: the schema parses an object only when asked
+   * (Schema.load), and most of TR-181 is never served by a given device.
+   */
+  get def(): SchemaObject {
+    if (this.parsedDef) return this.parsedDef;
+    const def = this.schema.getObject(this.supportedPath);
+    if (!def) throw new Error(`schema: no definition of ${this.supportedPath}`);
+    return (this.parsedDef = def);
+  }
 
   /** Concrete path of one instance, e.g. keys [2] → "Device.LocalAgent.Controller.2.". */
   pathOf(keys: InstanceKeys): string {

@@ -3,6 +3,8 @@
  * start: the modules it imports statically, followed through its chunks. yargs is not among them,
  * because a well-formed `usp-agent run` never needs it (agent/cli/run-fast-path.ts): it costs
  * ~4 MB of resident memory and ~60 ms of start-up (bench/startup.ts, bench/memory-load.ts).
+ * Neither is protobufjs: the codec loads dist/chunks/protobufjs.cjs when it first decodes or
+ * encodes a Record (tools/bundle.mjs), so the agent does not compile it before it listens.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { posix } from 'node:path';
@@ -37,5 +39,13 @@ describe('bundled start path', () => {
     expect(files.length).toBeGreaterThan(1);
     const withYargs = files.filter((f) => readFileSync(DIST + f, 'utf8').includes('YargsInstance'));
     expect(withYargs).toEqual([]);
+  });
+
+  it('usp-agent run loads no protobufjs before the first Record: the codec requires dist/chunks/protobufjs.cjs on first use', () => {
+    // esbuild names each bundled CommonJS module by its path.
+    const marker = 'node_modules/protobufjs/src/index.js';
+    expect(readFileSync(`${DIST}chunks/protobufjs.cjs`, 'utf8').includes(marker)).toBe(true);
+    const withProtobufjs = staticClosure('usp-agent.mjs').filter((f) => readFileSync(DIST + f, 'utf8').includes(marker));
+    expect(withProtobufjs).toEqual([]);
   });
 });

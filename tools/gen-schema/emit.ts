@@ -131,7 +131,9 @@ export function emitSchema(model: string, tree: Tree): SchemaFile {
 
 /**
  * Compact JSON with one object per line, so a regenerated file diffs object by object.
- * JSON.stringify keeps insertion order, which emitSchema fixes.
+ * JSON.stringify keeps insertion order, which emitSchema fixes. The agent relies on this layout
+ * (each line starting `{"path":"…"`) to index the file and parse objects only when used
+ * (datamodel/schema/schema-lines.ts).
  */
 export function serializeSchema(file: SchemaFile): string {
   const lines = file.objects.map((o) => JSON.stringify(o));
