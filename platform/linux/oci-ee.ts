@@ -10,13 +10,12 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PackageError, type ExecEnvResources, type ExecutionEnvironment, type ExecutionUnitHandle, type ExecutionUnitUsage, type UnpackedUnit } from '../software/ExecutionEnvironment.js';
-import { freeBytes, hostResources } from '../software/disk-space.js';
+import { PackageError, type ExecutionUnitHandle, type UnpackedUnit } from '../software/ExecutionEnvironment.js';
+import { freeBytes } from '../software/disk-space.js';
 import { unitFrom } from '../software/package-manifest.js';
-import { SupervisedProcesses } from '../software/SupervisedProcesses.js';
-import { treeSize, unpackTarGz } from '../software/unpack.js';
+import { SupervisedProcessEnv } from '../software/SupervisedProcessEnv.js';
+import { unpackTarGz } from '../software/unpack.js';
 
-const SHUTDOWN_GRACE_MS = 1000;
 const SEARCH_PATH = ['/usr/bin', '/usr/sbin', '/bin', '/sbin', '/usr/local/bin', '/usr/local/sbin'];
 
 /**
@@ -32,14 +31,14 @@ export function findOciRuntime(exists: (p: string) => boolean = existsSync): str
   return hybrid && runc ? runc : crun ?? runc;
 }
 
-export class OciExecutionEnv implements ExecutionEnvironment {
+export class OciExecutionEnv extends SupervisedProcessEnv {
   readonly name = 'OCI EE';
   readonly type = 'OCI container';
   readonly vendor = 'usp-agent';
   readonly version: string;
-  private readonly procs = new SupervisedProcesses();
 
   constructor(private readonly runtime: string) {
+    super();
     this.version = runtime.split('/').pop() ?? runtime;
   }
 
@@ -60,17 +59,6 @@ export class OciExecutionEnv implements ExecutionEnvironment {
     await new Promise<void>((resolve) => { execFile(this.runtime, ['delete', '--force', containerId(eu)], () => resolve()); });
     return this.procs.start(eu, { command: this.runtime, args: ['run', '--bundle', eu.dir, containerId(eu)], cwd: eu.dir });
   }
-
-  stop(eu: ExecutionUnitHandle): Promise<void> { return this.procs.stop(eu); }
-
-  resources(dir: string): Promise<ExecEnvResources> { return hostResources(dir); }
-
-  async usage(eu: ExecutionUnitHandle): Promise<ExecutionUnitUsage> {
-    const pid = this.procs.pid(eu.key);
-    return { diskSpaceInUse: Math.ceil((await treeSize(eu.dir)) / 1024), memoryInUse: await this.procs.memoryKb(eu.key), pids: pid === undefined ? [] : [pid] };
-  }
-
-  shutdown(): Promise<void> { return this.procs.stopAll(SHUTDOWN_GRACE_MS); }
 }
 
 function containerId(eu: ExecutionUnitHandle): string { return `usp-eu-${eu.key}`; }

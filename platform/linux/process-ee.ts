@@ -8,21 +8,17 @@
  * without a container runtime.
  */
 import { isAbsolute, join } from 'node:path';
-import { PackageError, type ExecEnvResources, type ExecutionEnvironment, type ExecutionUnitHandle, type ExecutionUnitUsage, type UnpackedUnit } from '../software/ExecutionEnvironment.js';
-import { freeBytes, hostResources } from '../software/disk-space.js';
+import { PackageError, type ExecutionUnitHandle, type UnpackedUnit } from '../software/ExecutionEnvironment.js';
+import { freeBytes } from '../software/disk-space.js';
 import { unitFrom } from '../software/package-manifest.js';
-import { SupervisedProcesses } from '../software/SupervisedProcesses.js';
-import { treeSize, unpackTarGz } from '../software/unpack.js';
+import { SupervisedProcessEnv } from '../software/SupervisedProcessEnv.js';
+import { unpackTarGz } from '../software/unpack.js';
 
-/** How long the agent's stop waits for units to exit after SIGTERM. */
-const SHUTDOWN_GRACE_MS = 1000;
-
-export class ProcessExecutionEnv implements ExecutionEnvironment {
+export class ProcessExecutionEnv extends SupervisedProcessEnv {
   readonly name = 'Process EE';
   readonly type = 'Linux process';
   readonly vendor = 'usp-agent';
   readonly version = '1.0';
-  private readonly procs = new SupervisedProcesses();
 
   async install(file: string, dir: string, url: string): Promise<UnpackedUnit> {
     const entries = await unpackTarGz(file, dir, await freeBytes(dir));
@@ -39,15 +35,4 @@ export class ProcessExecutionEnv implements ExecutionEnvironment {
     const command = !isAbsolute(cmd) && cmd.includes('/') ? join(eu.dir, cmd) : cmd;
     return this.procs.start(eu, { command, args, cwd: eu.dir });
   }
-
-  stop(eu: ExecutionUnitHandle): Promise<void> { return this.procs.stop(eu); }
-
-  resources(dir: string): Promise<ExecEnvResources> { return hostResources(dir); }
-
-  async usage(eu: ExecutionUnitHandle): Promise<ExecutionUnitUsage> {
-    const pid = this.procs.pid(eu.key);
-    return { diskSpaceInUse: Math.ceil((await treeSize(eu.dir)) / 1024), memoryInUse: await this.procs.memoryKb(eu.key), pids: pid === undefined ? [] : [pid] };
-  }
-
-  shutdown(): Promise<void> { return this.procs.stopAll(SHUTDOWN_GRACE_MS); }
 }
