@@ -213,6 +213,11 @@ export class StagedFirmware {
     }
   }
 
+  /** An Activate() that missed its TimeWindows (the agent was down): ActivationFailed with `reason` as BootFailureLog. */
+  activationFailed(n: number, reason: string): void {
+    this.overrides.set(n, { status: 'ActivationFailed', bootFailureLog: reason });
+  }
+
   /** The staged image file of bank `n` (stagedBank installers), undefined otherwise. */
   private imageOf(n: number): string | undefined {
     return this.installer.stagedBank && n === 2 ? this.state.staged?.file : undefined;
