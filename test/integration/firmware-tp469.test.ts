@@ -13,9 +13,6 @@
  *        simulated gateway in firmware.test.ts. On OpenWrt the staged image is flashed over the
  *        running one, so ActiveFirmwareImage stays FirmwareImage.1, not the instance Download()
  *        was called on (metric 4 holds on the hook and the simulated gateway only).
- *        On Linux Device.DeviceInfo.SoftwareVersion is the OS release, which the hook's bank
- *        does not change: there the metrics on SoftwareVersion (9.3-9.5) are checked on the
- *        running bank's FirmwareImage.{i}.Version instead (not met as written).
  * - 9.4  Activate() with TimeWindow Immediately (Start 1): here.
  * - 9.5  Activate() with TimeWindow AnyTime (0-120 s): here.
  * - 9.6  Download() with a wrong SHA-1 CheckSum: TransferComplete!, ValidationFailed: here.
@@ -79,14 +76,11 @@ describe.each(PLATFORMS)('TP-469 section 9 firmware on $kind', (p) => {
     expect(await dev.bank(n)).toMatchObject({ Status: 'Available' });
     return n;
   }
-  /**
-   * What the metrics call the expected SoftwareVersion. On the Linux platform SoftwareVersion is
-   * the OS release (/etc/os-release), which a hook's bank does not change: there the running
-   * bank's FirmwareImage.{i}.Version is what follows the image (see the comment at the top).
-   */
+  /** Device.DeviceInfo.SoftwareVersion, checked against the running image's Version (TR-181: they MUST be the same). */
   async function softwareVersion(): Promise<string> {
-    if (p.kind === 'hook') return (await dev.bank(await active())).Version;
-    return (await dev.get(['Device.DeviceInfo.SoftwareVersion']))['Device.DeviceInfo.SoftwareVersion'];
+    const v = (await dev.get(['Device.DeviceInfo.SoftwareVersion']))['Device.DeviceInfo.SoftwareVersion'];
+    expect((await dev.bank(await active())).Version).toBe(v);
+    return v;
   }
 
   it('9.6 a Download() whose SHA-1 CheckSum does not match: TransferComplete! with a fault, Status ValidationFailed', async () => {
