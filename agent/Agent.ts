@@ -21,7 +21,7 @@ import { registerPlatform, type PlatformName } from './platforms.js';
 
 export type { PlatformName };
 import { registerBuiltinCommands, type BuiltinActions, type RestartCause } from './builtin-commands.js';
-import { registerFirmwareCommands } from './firmware/register-firmware.js';
+import { registerFirmwareCommands, type FirmwareCommands } from './firmware/register-firmware.js';
 import { registerRootObject } from './baseline/root-object.js';
 import { defaultHttpReportChannel } from './bulkdata/default-http-channel.js';
 import { registerInterfaceStack } from './baseline/interface-stack.js';
@@ -139,6 +139,7 @@ export class Agent {
   private controlSocket?: ControlSocket;
   /** Runs the Device.BulkData.Profile.{i} rows (agent/bulkdata/). */
   private bulkData?: BulkDataService;
+  private firmwareCommands?: FirmwareCommands;
   /** Device.SoftwareModules., where the platform has execution environments. */
   private software?: SoftwareModules;
 
@@ -284,6 +285,7 @@ export class Agent {
     agent.stopWanWatch = reconnectOnWanUp(model, () => self.mtps, log.child('mtp'));
     notifications.start();
     agent.bulkData = bulkData;
+    agent.firmwareCommands = firmware || undefined;
     await bulkData.start();
     // Units requested Active (or AutoStart) run again, in the background: a slow unit does not hold up the start.
     void software?.startUnits().catch((e: unknown) => log.error('software units did not start', { error: String(e) }));
@@ -369,6 +371,7 @@ export class Agent {
       this.operations.cancelAll();
       this.notifications.stop();
       this.bulkData?.stop();
+      this.firmwareCommands?.stop();
       this.stopWanWatch?.();
       this.stopExpiry?.();
       // A factory reset also forgets the installed software (its files and units.json).

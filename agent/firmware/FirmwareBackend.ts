@@ -44,6 +44,12 @@ export interface FirmwareBackend {
    * the agent only restarts (the simulated boot loader then picks the bank).
    */
   bootInto?(bank: number): Promise<void>;
+  /**
+   * An activation that could not happen (every TimeWindow ended while the agent was down):
+   * FirmwareImage.{i}.Status ActivationFailed and `reason` in its BootFailureLog (TR-181
+   * Activate(): a failed activation updates BootFailureLog). The running image is untouched.
+   */
+  activationFailed?(bank: number, reason: string): void;
   /** True once after a boot that runs a different image than the boot before (Device.Boot! FirmwareUpdated). */
   takeFirmwareUpdated(): boolean;
 }

@@ -7,6 +7,7 @@ import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { FetchLimits, FetchOptions } from './fetch-image.js';
 import type { FirmwareBackend } from './FirmwareBackend.js';
 import type { DownloadPolicy } from '../transfer/download-policy.js';
+import type { ActivationJournal } from './activation-journal.js';
 import type { TransferJournal } from './transfer-journal.js';
 import type { TrustStore } from './trust-store.js';
 
@@ -22,6 +23,10 @@ export interface FirmwareDeps {
   trust?: TrustStore;
   /** Downloads in flight, so the next start reports one a restart cut short. */
   journal: TransferJournal;
+  /** Activate() calls waiting for their window, so the next start still activates (or reports) them. */
+  activations: ActivationJournal;
+  /** Aborted when the agent stops: ends the waits of activations resumed after a restart. */
+  stopped: AbortSignal;
   now(): Date;
   /**
    * Runs `fn` once the command's OperationComplete is queued: the runner reports a command's

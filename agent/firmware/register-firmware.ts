@@ -7,7 +7,8 @@
 import type { Logger } from '../../datamodel/Logger.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { RestartCause } from '../builtin-commands.js';
-import { runActivate } from './activate-command.js';
+import { resumeActivations, runActivate } from './activate-command.js';
+import { ActivationJournal } from './activation-journal.js';
 import { runDownload } from './download-command.js';
 import { DEFAULT_FETCH_LIMITS, type FetchLimits, type FetchOptions } from './fetch-image.js';
 import type { FirmwareBackend } from './FirmwareBackend.js';
@@ -42,15 +43,22 @@ export interface FirmwareCommandOptions {
 
 /** What the composition root does with the firmware commands after the start. */
 export interface FirmwareCommands {
-  /** Sends the TransferComplete! (with a fault) of each download a previous run never finished; call after Boot!. */
+  /**
+   * Sends the TransferComplete! (with a fault) of each download a previous run never finished,
+   * and resumes (or records as failed) each Activate() it left waiting for its TimeWindow; call after Boot!.
+   */
   reportInterrupted(): void;
+  /** The agent stops: resumed activations wait no longer. */
+  stop(): void;
 }
 
 export function registerFirmwareCommands(model: DataModel, backend: FirmwareBackend, opts: FirmwareCommandOptions): FirmwareCommands {
   const { log } = opts;
   const journal = new TransferJournal(opts.dataDir);
+  const stopped = new AbortController();
   const deps: FirmwareDeps = {
     model, backend, log, ca: opts.ca, downloadPolicy: opts.downloadPolicy, trust: opts.trust, journal,
+    activations: new ActivationJournal(opts.dataDir), stopped: stopped.signal,
     limits: { ...DEFAULT_FETCH_LIMITS, ...opts.limits },
     now: opts.now ?? (() => new Date()),
     afterCompletion: (fn) => { setImmediate(fn); },
@@ -80,6 +88,8 @@ export function registerFirmwareCommands(model: DataModel, backend: FirmwareBack
         log.warn('a firmware download was cut short by a restart; reporting it failed', { image: r.affected, url: r.url });
         emitTransferComplete(model, r);
       }
+      resumeActivations(deps);
     },
+    stop: () => stopped.abort(),
   };
 }

@@ -53,6 +53,11 @@ export function chooseWindow(windows: readonly TimeWindow[]): TimeWindow | undef
   return windows.find((w) => USABLE.has(w.mode));
 }
 
+/** The windows whose Mode the agent can honour, in order (kept for an activation that outlives a restart). */
+export function usableWindows(windows: readonly TimeWindow[]): TimeWindow[] {
+  return windows.filter((w) => USABLE.has(w.mode));
+}
+
 function seconds(v: Value, name: string): number {
   const n = typeof v === 'number' ? v : /^\d+$/.test(String(v)) ? Number(v) : NaN;
   if (!Number.isSafeInteger(n) || n < 0 || n > UINT_MAX) throw invalid(`${name} must be an unsignedInt (seconds), not ${JSON.stringify(v)}`);

@@ -51,9 +51,17 @@ export interface EuRecord {
   created: string;
   /** ExecutionUnit.{i}.AutoRestart. (auto-restart.ts); absent: off. */
   autoRestart?: AutoRestartConfig;
+  /**
+   * AutoRestart.RetryCount and LastRestarted (ISO 8601), kept across agent restarts: TR-181 resets
+   * RetryCount only by a Set, Restart() or a ResetPeriod without failure, not by a reboot.
+   */
+  autoRestartCounts?: { retryCount: number; lastRestarted?: string };
 }
 
-interface SavedFile { version: 1; nextDu: number; nextEu: number; units: DuRecord[]; eus: EuRecord[]; disabledEnvs: string[] }
+/** ExecEnv.{i} RestartReason, RestartCount ("since it was last disabled") and LastRestarted (ISO 8601). */
+export interface EnvRestartRecord { reason: string; count: number; last?: string }
+
+interface SavedFile { version: 1; nextDu: number; nextEu: number; units: DuRecord[]; eus: EuRecord[]; disabledEnvs: string[]; envRestarts?: Record<string, EnvRestartRecord> }
 
 /** Bounds: rows in each table (TR-181 leaves them unbounded; a router's flash does not). */
 export const MAX_DEPLOYMENT_UNITS = 64;
@@ -66,6 +74,8 @@ export class SoftwareUnits {
   readonly euState = new Map<number, ExecutionUnitState>();
   /** Names of ExecEnv rows a controller disabled (ExecEnv.{i}.Enable false). */
   readonly disabledEnvs = new Set<string>();
+  /** Restart counters per ExecEnv name (bounded by the platform's EEs). */
+  readonly envRestarts = new Map<string, EnvRestartRecord>();
   private nextDu = 1;
   private nextEu = 1;
   private saving: Promise<void> = Promise.resolve();
@@ -93,6 +103,7 @@ export class SoftwareUnits {
         for (const u of saved.units) this.units.set(u.n, { ...u, status: 'Installed' });
         for (const e of saved.eus) this.eus.set(e.n, e);
         for (const d of saved.disabledEnvs ?? []) this.disabledEnvs.add(d);
+        for (const [name, r] of Object.entries(saved.envRestarts ?? {})) this.envRestarts.set(name, r);
       }
     }
     const kept = new Set([...this.units.values()].map((u) => u.dir));
@@ -140,6 +151,7 @@ export class SoftwareUnits {
       units: [...this.units.values()].filter((u) => u.status !== 'Installing').map((u) => ({ ...u, status: 'Installed' })),
       eus: [...this.eus.values()].filter((e) => this.units.get(e.du)?.status !== 'Installing'),
       disabledEnvs: [...this.disabledEnvs],
+      envRestarts: Object.fromEntries(this.envRestarts),
     };
     const text = JSON.stringify(file);
     this.saving = this.saving.catch(() => undefined).then(() => writeFileAtomic(join(this.dir, UNITS_FILE), text));

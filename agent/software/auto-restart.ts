@@ -48,7 +48,7 @@ export function restartDelayMs(c: AutoRestartConfig, retryCount: number, random:
   return Math.round((from + (Math.max(upper, from) - from) * random) * 1000);
 }
 
-/** Runtime state per EU (not saved: an agent start starts counting again). */
+/** Runtime state per EU; RetryCount and LastRestarted are also kept in units.json (EuRecord.autoRestartCounts). */
 export interface AutoRestartState {
   retryCount: number;
   lastRestarted?: Date;

@@ -65,10 +65,23 @@ export class ExecutionUnits {
     if (this.restartPending.delete(n)) void this.start(n, 'FailureOnStart');
   }
 
+  /** The AutoRestart state of EU `n`; RetryCount and LastRestarted start from what units.json kept. */
   autoRestartState(n: number): AutoRestartState {
     let a = this.autoRestarts.get(n);
-    if (!a) { a = { retryCount: 0 }; this.autoRestarts.set(n, a); }
+    if (!a) {
+      const kept = this.d.units.eus.get(n)?.autoRestartCounts;
+      a = { retryCount: kept?.retryCount ?? 0, lastRestarted: kept?.lastRestarted ? new Date(kept.lastRestarted) : undefined };
+      this.autoRestarts.set(n, a);
+    }
     return a;
+  }
+
+  /** AutoRestart.RetryCount set (a Set, Restart(), a ResetPeriod without failure, a retry): kept in units.json (saved by the caller). */
+  setRetryCount(n: number, count: number): void {
+    const a = this.autoRestartState(n);
+    a.retryCount = count;
+    const e = this.d.units.eus.get(n);
+    if (e) e.autoRestartCounts = { retryCount: a.retryCount, lastRestarted: a.lastRestarted?.toISOString() };
   }
 
   /** After an abnormal end: a start after the back-off delay, when AutoRestart allows one more. */
@@ -78,7 +91,7 @@ export class ExecutionUnits {
     if (!e || !c?.enable || e.requested !== 'Active') return;
     const a = this.autoRestartState(n);
     // A run of ResetPeriod seconds without a failure starts the back-off again.
-    if (c.resetPeriod > 0 && a.activeSince !== undefined && Date.now() - a.activeSince >= c.resetPeriod * 1000) a.retryCount = 0;
+    if (c.resetPeriod > 0 && a.activeSince !== undefined && Date.now() - a.activeSince >= c.resetPeriod * 1000) this.setRetryCount(n, 0);
     if (c.maxRetries > 0 && a.retryCount >= c.maxRetries) {
       this.d.log.warn('execution unit not restarted: MaximumRetryCount reached', { eu: n, retries: a.retryCount });
       return;
@@ -90,8 +103,9 @@ export class ExecutionUnits {
       a.timer = undefined;
       a.nextRestart = undefined;
       if (!this.d.units.eus.has(n) || e.requested !== 'Active' || this.status(n).status !== 'Idle' || this.d.units.units.get(e.du)?.status !== 'Installed') return;
-      a.retryCount++;
       a.lastRestarted = new Date();
+      this.setRetryCount(n, a.retryCount + 1);
+      this.d.units.save().catch((err: unknown) => this.d.log.warn('software units not saved', { error: String(err) }));
       void this.start(n, 'FailureOnStart');
     }, delay);
     a.timer.unref();
@@ -133,7 +147,7 @@ export class ExecutionUnits {
     if (status === 'Stopping') throw new UspError(ErrorCode.CommandFailure, `${this.path(n)} is Stopping`);
     e.requested = 'Active';
     // TR-181: Restart() also sets AutoRestart.RetryCount back to zero.
-    this.autoRestartState(n).retryCount = 0;
+    this.setRetryCount(n, 0);
     await this.d.units.save();
     if (status === 'Idle') { await this.start(n, 'FailureOnStart'); return; }
     if (status === 'Starting' || status === 'Active') {

@@ -14,7 +14,10 @@ import { emitDuStateChange, type DuStateChange } from './du-state-change.js';
 import type { ExecutionUnits } from './eu-control.js';
 import { EE_PATH, eeRef, type SoftwareDeps } from './SoftwareDeps.js';
 
-/** Per ExecEnv row: what its Restart() parameters read (volatile: an agent start is an EE start). */
+/**
+ * Per ExecEnv row: what its Restart() parameters read. RestartCount counts Restart() calls since
+ * the EE was last disabled (TR-181), so the counters are kept in units.json across agent starts.
+ */
 export interface EnvRestarts { restarting: boolean; reason: string; count: number; last?: Date }
 
 export class ExecEnvCommands {
@@ -24,8 +27,26 @@ export class ExecEnvCommands {
 
   of(n: number): EnvRestarts {
     let r = this.restarts.get(n);
-    if (!r) { r = { restarting: false, reason: '', count: 0 }; this.restarts.set(n, r); }
+    if (!r) {
+      const saved = this.d.units.envRestarts.get(this.d.envs[n - 1]?.name ?? '');
+      r = { restarting: false, reason: saved?.reason ?? '', count: saved?.count ?? 0, last: saved?.last ? new Date(saved.last) : undefined };
+      this.restarts.set(n, r);
+    }
     return r;
+  }
+
+  /** ExecEnv.{i}.Enable set false: RestartCount counts from here (TR-181 "since it was last disabled"). */
+  disabled(n: number): void {
+    this.of(n).count = 0;
+    this.keep(n);
+  }
+
+  /** Copies row `n`'s counters into units.json's record (saved by the caller). */
+  private keep(n: number): void {
+    const env = this.d.envs[n - 1];
+    if (!env) return;
+    const r = this.of(n);
+    this.d.units.envRestarts.set(env.name, { reason: r.reason, count: r.count, last: r.last?.toISOString() });
   }
 
   async restart(call: CommandInvocation): Promise<Record<string, Value>> {
@@ -64,6 +85,8 @@ export class ExecEnvCommands {
       r.count++;
       r.reason = reason.slice(0, 256);
       r.last = this.d.now();
+      this.keep(n);
+      await this.d.units.save();
     } finally {
       r.restarting = false;
     }

@@ -87,6 +87,7 @@ export function registerSoftwareModules(model: DataModel, opts: SoftwareModulesO
       const mine = [...units.eus.values()].filter((e) => units.units.get(e.du)?.ee === n);
       if (changes.Enable === false) {
         units.disabledEnvs.add(env.name);
+        envCommands.disabled(n);
         for (const e of mine) void eus.stop(e.n, { waitIdle: false });
       } else {
         units.disabledEnvs.delete(env.name);
@@ -161,7 +162,7 @@ export function registerSoftwareModules(model: DataModel, opts: SoftwareModulesO
       const e = units.eus.get(last(keys));
       if (!e) throw new UspError(ErrorCode.ObjectDoesNotExist, `${euRef(last(keys))} does not exist`);
       e.autoRestart = applyAutoRestartSet(e.autoRestart ?? AUTO_RESTART_OFF, changes);
-      if (typeof changes.RetryCount === 'number') eus.autoRestartState(e.n).retryCount = changes.RetryCount;
+      if (typeof changes.RetryCount === 'number') eus.setRetryCount(e.n, changes.RetryCount);
       if (!e.autoRestart.enable) eus.cancelAutoRestart(e.n);
       await units.save();
     },

@@ -49,6 +49,7 @@ export interface FirmwareInstaller {
 
 /** What Device.DeviceInfo. serves from a live firmware backend (its binding merges these in). */
 export interface FirmwareReferences {
-  references(): Promise<{ ActiveFirmwareImage: string; BootFirmwareImage: string }>;
+  /** SoftwareVersion, when present, is the running image's version and replaces the OS release's. */
+  references(): Promise<{ ActiveFirmwareImage: string; BootFirmwareImage: string; SoftwareVersion?: string }>;
 }
 export const FIRMWARE_DEVICE_INFO_PARAMS = ['ActiveFirmwareImage', 'BootFirmwareImage'] as const;

@@ -136,8 +136,12 @@ export class StagedFirmware {
     };
   }
 
-  /** Device.DeviceInfo.ActiveFirmwareImage and BootFirmwareImage (references without a trailing dot). */
-  async references(): Promise<{ ActiveFirmwareImage: string; BootFirmwareImage: string }> {
+  /**
+   * Device.DeviceInfo.ActiveFirmwareImage and BootFirmwareImage (references without a trailing
+   * dot), and SoftwareVersion from the running bank when it reports a version: TR-181
+   * FirmwareImage.{i}.Version "MUST be the same" as SoftwareVersion while the image is active.
+   */
+  async references(): Promise<{ ActiveFirmwareImage: string; BootFirmwareImage: string; SoftwareVersion?: string }> {
     let banks: BankReport[];
     try {
       banks = await this.reports();
@@ -148,7 +152,9 @@ export class StagedFirmware {
     }
     const active = banks.findIndex((b) => b.active) + 1;
     const boot = this.state.pending?.bank ?? (banks.findIndex((b) => b.boot) + 1 || active);
-    return { ActiveFirmwareImage: active > 0 ? `${TABLE}${active}` : '', BootFirmwareImage: boot > 0 ? `${TABLE}${boot}` : '' };
+    const refs = { ActiveFirmwareImage: active > 0 ? `${TABLE}${active}` : '', BootFirmwareImage: boot > 0 ? `${TABLE}${boot}` : '' };
+    const running = active > 0 ? banks[active - 1].version : '';
+    return running !== '' ? { ...refs, SoftwareVersion: running.slice(0, MAX_TEXT) } : refs;
   }
 
   takeFirmwareUpdated(): boolean {
@@ -211,6 +217,11 @@ export class StagedFirmware {
       this.save();
       throw new Error(why);
     }
+  }
+
+  /** An Activate() that missed its TimeWindows (the agent was down): ActivationFailed with `reason` as BootFailureLog. */
+  activationFailed(n: number, reason: string): void {
+    this.overrides.set(n, { status: 'ActivationFailed', bootFailureLog: reason });
   }
 
   /** The staged image file of bank `n` (stagedBank installers), undefined otherwise. */

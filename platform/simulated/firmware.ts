@@ -188,6 +188,11 @@ export class SimulatedFirmware {
     return v;
   }
 
+  /** An Activate() that missed its TimeWindows (the agent was down): ActivationFailed with `reason` as BootFailureLog. */
+  activationFailed(n: number, reason: string): void {
+    if (this.bank(n).status !== 'Active') this.update(n, { status: 'ActivationFailed', bootFailureLog: reason });
+  }
+
   /**
    * Starts receiving an image into bank `n`: Status Downloading. The active bank may take one too
    * (TP-469 9.7): it then runs on until the next boot, which starts the new image.

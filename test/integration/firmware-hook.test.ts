@@ -3,9 +3,9 @@
  * real agent process on `--platform linux`, the hook a stand-in A/B device
  * (test/fixtures/firmware/hook-standin.sh, its boot bank in a U-Boot environment kept by
  * fw_printenv/fw_setenv stand-ins) that logs its argv, a real WebSocket controller.
- * TP-469 section 9 style: download and install into the inactive bank (9.3-9.5), refusals,
- * Request.{i}.Cancel() (9.8), activation and the reboot (9.3/9.10 Boot! FirmwareUpdated), and
- * kill -9 during the download and during the activation.
+ * Download and install into the inactive bank, refusals, Request.{i}.Cancel() of a download,
+ * activation and the reboot (Boot! FirmwareUpdated), and kill -9 during the download and during
+ * the activation. The TP-469 section 9 cases by number: firmware-tp469.test.ts.
  */
 import { existsSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -87,7 +87,7 @@ describe('Download()', () => {
     expect(dev.stagingFiles()).toEqual([]);
   });
 
-  it('Request.{i}.Cancel() (TP-469 9.8): 7023 and the bank as before', async () => {
+  it('Request.{i}.Cancel() of a Download() (TP-469 9.8 cancels an Activate(): firmware-tp469.test.ts): 7023 and the bank as before', async () => {
     const { reqObjPath } = await dev.operate(`${FW}2.Download()`, { URL: server.url('/stall.bundle'), AutoActivate: 'false' }, 'dl-cancel');
     await dev.waitForStatus(2, 'Downloading');
     await dev.operate(`${reqObjPath}Cancel()`, {}, '');
@@ -143,7 +143,7 @@ describe('kill -9', () => {
   }, 30_000);
 });
 
-describe('Activate() (TP-469 9.3, 9.10)', () => {
+describe('Activate()', () => {
   it('activate BANK, reboot; the next start runs the new bank and Boot! says FirmwareUpdated', async () => {
     // The stand-in's boot flag still points at rootfs.1 from the killed activation: a fresh one.
     await dev.operate(`${FW}2.Activate()`, NOW, 'act-2');
@@ -160,7 +160,7 @@ describe('Activate() (TP-469 9.3, 9.10)', () => {
     expect(await dev.bank(1)).toMatchObject({ Status: 'Available', Version: '1.0.0' });
   }, 30_000);
 
-  it('Download() with AutoActivate into the other bank (TP-469 9.7): TransferComplete!, then the reboot into it', async () => {
+  it('Download() with AutoActivate into the other bank (as TP-469 9.3): TransferComplete!, then the reboot into it', async () => {
     await dev.operate(`${FW}1.Download()`, { URL: server.url('/os-3.0.0.bundle'), AutoActivate: 'true' }, 'dl-auto');
     expect(await dev.transferComplete('dl-auto')).toMatchObject({ FaultCode: '0' });
     await dev.reboot();

@@ -2,10 +2,10 @@
  * Firmware:1 on OpenWrt (`sysupgrade`): the real agent process on `--platform openwrt` with
  * stand-ins for ubus, uci, sysupgrade and fwtool on its PATH (test/fixtures/openwrt/standin-bin,
  * how they differ from the real tools is in test/fixtures/openwrt/README.md), a real WebSocket
- * controller. FirmwareImage.1 is the running image, FirmwareImage.2 the staged one. TP-469
- * section 9 style: validation by `sysupgrade -T` (9.4/9.5 invalid images), install (9.3),
- * activation by `sysupgrade IMAGE` keeping the configuration, Boot! FirmwareUpdated (9.10),
- * AutoActivate (9.7), a failed flash and kill -9 mid-flash leaving the running image.
+ * controller. FirmwareImage.1 is the running image, FirmwareImage.2 the staged one: validation
+ * by `sysupgrade -T` (invalid images), install, activation by `sysupgrade IMAGE` keeping the
+ * configuration, Boot! FirmwareUpdated, AutoActivate, a failed flash and kill -9 mid-flash
+ * leaving the running image. The TP-469 section 9 cases by number: firmware-tp469.test.ts.
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -132,7 +132,7 @@ describe('Activate(): sysupgrade IMAGE', () => {
     expect(await dev.bank(2)).toMatchObject({ Status: 'ActivationFailed', Version: '24.10.6 r29100-0abc1234', BootFailureLog: expect.stringMatching(/did not boot; running 24\.10\.5/) });
   }, 30_000);
 
-  it('flashes keeping the configuration (no -n); the next start runs it and Boot! says FirmwareUpdated (TP-469 9.3, 9.10)', async () => {
+  it('flashes keeping the configuration (no -n); the next start runs it and Boot! says FirmwareUpdated (as TP-469 9.5)', async () => {
     await dev.operate(`${FW}2.Activate()`, NOW, 'act-ok');
     expect(await dev.operComplete('act-ok')).toMatchObject({ ok: true });
     await dev.reboot();
@@ -146,7 +146,7 @@ describe('Activate(): sysupgrade IMAGE', () => {
     expect(dev.stagingFiles()).toEqual([]);
   }, 30_000);
 
-  it('Download() with AutoActivate (TP-469 9.7): TransferComplete!, the flash, FirmwareUpdated', async () => {
+  it('Download() with AutoActivate (as TP-469 9.3): TransferComplete!, the flash, FirmwareUpdated', async () => {
     expect(await download('/openwrt-24.10.7-sysupgrade.bin', 'dl-auto', true)).toMatchObject({ FaultCode: '0' });
     await dev.reboot();
     expect(await dev.bootEvent()).toMatchObject({ CommandKey: 'dl-auto', FirmwareUpdated: 'true' });

@@ -164,7 +164,7 @@ describe('Download()', () => {
     expect(failed).toEqual([]);
   });
 
-  it('Request.{i}.Cancel(): OperationComplete 7023 and the bank as before (TP-469 9.8)', async () => {
+  it('Request.{i}.Cancel(): OperationComplete 7023 and the bank as before (of a Download(); TP-469 9.8 cancels an Activate(): firmware-tp469.test.ts)', async () => {
     const before = (await getValues([`${FW}2.Status`]))[`${FW}2.Status`];
     const res = await operate(`${FW}2.Download()`, { URL: server.url('/slow.img'), AutoActivate: 'false' }, 'dl-cancel');
     if (res.operationResp !== 'reqObjPath') throw new Error(JSON.stringify(res));

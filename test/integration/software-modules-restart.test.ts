@@ -2,7 +2,10 @@
  * Device.SoftwareModules. across restarts of the real `usp-agent run` process (simulated
  * gateway): installed units and their requested states survive a stop and start, AutoStart
  * units start at boot, and an install cut short by kill -9 leaves no unit and no files behind
- * (the unit is absent at the next start; SoftwareUnits.ts).
+ * (the unit is absent at the next start; SoftwareUnits.ts). The counters TR-181 keeps across
+ * restarts survive too: ExecEnv.{i}.RestartCount ("since it was last disabled"), RestartReason,
+ * LastRestarted, and ExecutionUnit.{i}.AutoRestart.RetryCount (reset only by a Set, Restart()
+ * or a ResetPeriod without failure) and AutoRestart.LastRestarted.
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -117,5 +120,39 @@ describe('SoftwareModules across agent restarts', () => {
     controllers.push(c);
     expect((await get(c, `${SM}DeploymentUnitNumberOfEntries`))[`${SM}DeploymentUnitNumberOfEntries`]).toBe('0');
     expect(readdirSync(software).filter((n) => n.startsWith('du-'))).toEqual([]);
+  });
+
+  it('ExecEnv RestartCount/RestartReason/LastRestarted and EU AutoRestart.RetryCount survive a restart; disabling the EE resets RestartCount', async () => {
+    server ??= await startImageServer();
+    server.routes.set('/count-1.0.tar.gz', { body: tarGz({ 'a.txt': 'a' }, { name: 'count', version: '1.0', executionUnits: [{ name: 'count' }] }) });
+    const dir = mkdtempSync(join(tmpdir(), 'usp-agent-sw-counts-'));
+    tmpDirs.push(dir);
+    const port = await freePort();
+    const defaultsFile = join(dir, 'defaults.json');
+    writeDefaultsFile(defaultsFile, port);
+    const dataDir = join(dir, 'data');
+    const url = `ws://127.0.0.1:${port}/usp`;
+    const EE = `${SM}ExecEnv.1.`;
+    const EU = `${SM}ExecutionUnit.1.`;
+
+    let { agent, c } = await start(defaultsFile, dataDir, url);
+    await install(c, server.url('/count-1.0.tar.gz'), 'c1');
+    await until(c, `${SM}DeploymentUnit.1.Status`, 'Installed');
+    expect(asResponse(await c.send({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath: `${EU}AutoRestart.`, paramSettings: [{ param: 'RetryCount', value: '3', required: true }] }] } })).respType).toBe('setResp');
+    expect((await operateOne(c, `${EE}Restart()`, { Reason: 'kept across restarts' }, 'ee-r')).operationResp).toBe('reqObjPath');
+    await until(c, `${EE}RestartCount`, '1');
+    const before = await get(c, EE);
+    expect(before[`${EE}LastRestarted`]).not.toBe('0001-01-01T00:00:00Z');
+
+    expect((await agent.terminate()).code).toBe(0);
+    ({ agent, c } = await start(defaultsFile, dataDir, url));
+    const after = await get(c, EE);
+    expect({ RestartCount: after[`${EE}RestartCount`], RestartReason: after[`${EE}RestartReason`], LastRestarted: after[`${EE}LastRestarted`] })
+      .toEqual({ RestartCount: '1', RestartReason: 'kept across restarts', LastRestarted: before[`${EE}LastRestarted`] });
+    expect((await get(c, `${EU}AutoRestart.RetryCount`))[`${EU}AutoRestart.RetryCount`]).toBe('3');
+
+    // "The number of times the ExecEnv has been restarted since it was last disabled".
+    expect(asResponse(await c.send({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath: EE, paramSettings: [{ param: 'Enable', value: 'false', required: true }] }] } })).respType).toBe('setResp');
+    expect((await get(c, `${EE}RestartCount`))[`${EE}RestartCount`]).toBe('0');
   });
 });
