@@ -198,6 +198,8 @@ export class Agent {
     const securityCertificates = registerSecurityCertificates(model);
     // Read before the platform starts, so a bad store stops the start with nothing to undo.
     const trust = opts.firmwareTrust === undefined ? undefined : TrustStore.load(opts.firmwareTrust);
+    // --ca also vouches for HTTPS Bulk Data collectors (TP-469 10.2).
+    const collectorCaPem = opts.tls?.ca === undefined ? undefined : readCaFile(opts.tls.ca);
     const platform = await registerPlatform(model, opts.platform, { seed: opts.seed, vendorPrefix: opts.vendorPrefix, log, store,
       firmware: { hook: opts.firmwareHook, stagingDir: opts.firmwareStaging, dataDir: opts.dataDir } });
     registerRootObject(model, schema.model);
@@ -213,7 +215,7 @@ export class Agent {
     let controllerDirectory: ControllerDirectory | undefined;
     const bulkData = registerBulkData(model, store, {
       log: log.child('bulkdata'), dataDir: opts.dataDir, minReportingInterval: opts.bulkData?.minReportingInterval, 
-      httpChannel: opts.bulkData?.httpChannel ?? defaultHttpReportChannel(model, { policy: downloads.policy }),
+      httpChannel: opts.bulkData?.httpChannel ?? defaultHttpReportChannel(model, { policy: downloads.policy, caPem: collectorCaPem }),
       mqttClientFor: (row) => agent?.mtps.find((m): m is StartedMqtt => m instanceof StartedMqtt && m.clientRow === row)?.client,
       accessFor: async (controllerPath) => {
         const row = store.row(`${controllerPath.replace(/\.$/, '')}.`);

@@ -16,8 +16,10 @@
  * to end, then in-process handler and codec costs and what permission checks add
  * (bench/access-cost.ts; alone: `node dist/bench/access-cost.js`), then the cost of one commit at
  * 10 and 10,000 Subscription rows (bench/commit-cost.ts; alone: `node dist/bench/commit-cost.js`),
- * then one whole-tree Bulk Data report against a whole-tree Get (bench/bulkdata.ts; alone:
- * `node dist/bench/bulkdata.js`), then notifications (bench/notify.ts: Set → Notify
+ * then one whole-tree Bulk Data report against a whole-tree Get and 20 Profiles at 1 s while
+ * serving Gets (bench/bulkdata.ts; alone: `node dist/bench/bulkdata.js`) and the idle CPU of an
+ * agent with 5 Profiles at 60 s (bench/bulkdata-idle.ts; alone: `node dist/bench/bulkdata-idle.js`),
+ * then notifications (bench/notify.ts: Set → Notify
  * latency and delivery rate against their own agent process, the polling-pass cost in-process;
  * alone: `node dist/bench/notify.js`), then transports (bench/transports.ts: MQTT, the WebSocket
  * client MTP, TLS; alone: `node dist/bench/transports.js`), then platforms (bench/platforms.ts:
@@ -33,6 +35,7 @@ import { figure, type Figure } from './figure.js';
 import { measureAccessCost } from './access-cost.js';
 import { measureCommitCost } from './commit-cost.js';
 import { measureBulkData, measureBulkDataLoad } from './bulkdata.js';
+import { measureBulkDataIdleCpu } from './bulkdata-idle.js';
 import { measureSchemaLoad } from './schema-load.js';
 import { measureInProcess } from './in-process.js';
 import { measureMemoryLoad } from './memory-load.js';
@@ -250,7 +253,7 @@ async function main(): Promise<void> {
   progress('in-process: permission checks (full access, Limited role)');
   out.accessControl = await measureAccessCost(1500);
   out.commitCost = await measureCommitCost(progress);
-  out.bulkData = { ...(await measureBulkData(progress)), underLoad: await measureBulkDataLoad(progress) };
+  out.bulkData = { ...(await measureBulkData(progress)), underLoad: await measureBulkDataLoad(progress), idleCpu: await measureBulkDataIdleCpu(progress) };
   progress('schema load (cold in fresh processes, warm in-process)');
   out.schemaLoad = await measureSchemaLoad();
 

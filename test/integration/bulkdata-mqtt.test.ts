@@ -2,7 +2,7 @@
  * Device.BulkData over MQTT (TR-369 Annex A): a real Mosquitto, the real agent whose only MTP is
  * MQTT 5.0, a controller that speaks USP over MQTT (Add/Set/Operate, and receives Push! Notify
  * messages on its topic), and a bare MQTT.js subscriber that reads the reports a Protocol MQTT
- * Profile publishes through Device.MQTT.Client.1.
+ * Profile publishes through Device.MQTT.Client.1. TP-469 10.13 is the case of that name here.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -108,6 +108,31 @@ describe('Device.BulkData with an MQTT controller and MQTT reports', () => {
     const [a, b] = await until(() => { const got = ctl.pushes(p); return got.length >= 2 ? got : undefined; }, 10_000, 'two Push! over MQTT');
     for (const d of [a, b]) expect(typeof (JSON.parse(d) as { Report: Array<{ UpTime: number }> }).Report[0].UpTime).toBe('number');
     await set(ctl, p, { Enable: 'false' });
+  });
+
+  it('TP-469 10.13: a Protocol MQTT Profile made as the case says (JSON, MQTT.Reference, PublishTopic mqtt-bulkdata, UpTime) publishes 2 parsable reports within 2 × ReportingInterval + 10 s', async () => {
+    const reader = await connectAsync({ host: '127.0.0.1', port: broker.port, protocolVersion: 5, reconnectPeriod: 0 });
+    const got: string[] = [];
+    reader.on('message', (topic, payload) => { if (topic === 'mqtt-bulkdata') got.push(payload.toString('utf8')); });
+    await reader.subscribeAsync('mqtt-bulkdata', { qos: 1 });
+    try {
+      // "max(60, MinReportingInterval)" with MinReportingInterval shortened to 1 s: the wait is 12 s.
+      const p = await add(ctl, 'Device.BulkData.Profile.', { Protocol: 'MQTT', EncodingType: 'JSON', ReportingInterval: '1', 'MQTT.Reference': 'Device.MQTT.Client.1', 'MQTT.PublishTopic': 'mqtt-bulkdata' });
+      await add(ctl, `${p}Parameter.`, { Name: 'UpTime', Reference: 'Device.DeviceInfo.UpTime' });
+      await set(ctl, 'Device.BulkData.', { Enable: 'true' });
+      await set(ctl, p, { Enable: 'true' });
+      const [a, b] = await until(() => (got.length >= 2 ? got : undefined), 12_000, 'two reports on mqtt-bulkdata');
+      await set(ctl, p, { Enable: 'false' });
+      // The default JSON ReportFormat (ObjectHierarchy): the Name is the whole name of the one parameter.
+      for (const d of [a, b]) {
+        const report = (JSON.parse(d) as { Report: Array<Record<string, unknown>> }).Report;
+        expect(report).toHaveLength(1);
+        expect(Object.keys(report[0]).filter((k) => k !== 'CollectionTime')).toEqual(['UpTime']);
+        expect(typeof report[0].UpTime).toBe('number');
+      }
+    } finally {
+      await reader.endAsync(true);
+    }
   });
 
   it('a Protocol MQTT Profile publishes to PublishTopic through Device.MQTT.Client.1 with the Content Type (R-BULK.8a), QoS and Retain lowered to what the broker CONNACK allows; ForceCollection() too', async () => {

@@ -21,6 +21,8 @@ export interface CollectedRequest {
   body: string;
   /** Bytes on the wire. */
   rawLength: number;
+  /** Date.now() when the request was recorded (retry tests check the back-off's lower bounds). */
+  receivedAt: number;
 }
 
 /** How the collector answers one request. */
@@ -70,7 +72,7 @@ export async function startHttpCollector(opts: { tls?: boolean } = {}): Promise<
     const challenges = typeof answer === 'object' && ('digest' in answer || 'basic' in answer);
     if (!challenges) planned.shift();
     if (answer === 'close') {
-      record({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: '', rawLength: 0 });
+      record({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: '', rawLength: 0, receivedAt: Date.now() });
       req.socket.destroy();
       return;
     }
@@ -80,7 +82,7 @@ export async function startHttpCollector(opts: { tls?: boolean } = {}): Promise<
       const raw = Buffer.concat(chunks);
       const enc = req.headers['content-encoding'];
       const body = enc === 'gzip' ? gunzipSync(raw) : enc === 'deflate' ? inflateSync(raw) : raw;
-      record({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: body.toString('utf8'), rawLength: raw.length });
+      record({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: body.toString('utf8'), rawLength: raw.length, receivedAt: Date.now() });
       if (answer === 'stall') { stalled.add(res); return; }
       if (answer === 'flood') { flood(res); return; }
       if ('digest' in answer) {
