@@ -87,7 +87,7 @@ export class FakeMmcli {
   }
 
   cleanup(): void {
-    fs.rmSync(this.dir, { recursive: true, force: true });
+    fs.rmSync(this.dir, { recursive: true, force: true, maxRetries: 3 });
   }
 }
 

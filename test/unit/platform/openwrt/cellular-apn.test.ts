@@ -20,13 +20,16 @@ const RELOAD = ['ubus', 'call', 'network', 'reload'];
 describe('openwrt platform: Device.Cellular.AccessPoint from UCI (proto modemmanager)', () => {
   let fx: PlatformFixture;
   let mmcli: FakeMmcli;
-  afterEach(() => { fx.close(); mmcli.cleanup(); });
+  let stopMm: () => void;
+  // ModemManager's polling stops before its fake's folder goes (a late mmcli run wrote into it: ENOTEMPTY).
+  afterEach(() => { stopMm(); fx.close(); mmcli.cleanup(); });
 
   /** OpenWrt and ModemManager wired as agent/platforms.ts does on OpenWrt. */
   const start = (): void => {
     fx = openWrt();
     mmcli = new FakeMmcli();
     const mm = registerModemManagerPlatform(fx.model, { commandPath: mmcli.binDir, now: () => NOW_MS, accessPoints: 'external' });
+    stopMm = mm.stop;
     fx.platform.registerCellularAccessPoints(mm.modems);
   };
   const ap = () => fx.binding(AP);

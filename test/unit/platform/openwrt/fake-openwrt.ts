@@ -234,7 +234,7 @@ export function fakeOpenWrt(opts: { withUbus?: boolean } = {}): FakeOpenWrt {
       if (on) fs.writeFileSync(f, '');
       else fs.rmSync(f, { force: true });
     },
-    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+    cleanup: () => fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 }),
   };
 }
 
