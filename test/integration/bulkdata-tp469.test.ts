@@ -37,6 +37,8 @@ import { testPki } from '../peers/test-pki.js';
 const REPORTING_INTERVAL = 1;
 /** The case's wait: (ReportingInterval × 2) + 10 seconds. */
 const CASE_WAIT_MS = (REPORTING_INTERVAL * 2 + 10) * 1000;
+/** Three retries of 10.7 at RetryMinimumWaitInterval 1 s and multiplier 2000 end within 2 + 4 + 8 s. */
+const RETRIES_WAIT_MS = 20_000;
 
 let f: AgentFixture;
 let http: HttpCollector;
@@ -82,9 +84,9 @@ async function pushProfile(row: Record<string, string>, id: string): Promise<str
 }
 
 /** The first `count` requests the collector got for `path` after `from`, waiting up to the case's limit. */
-async function transfers(collector: HttpCollector, path: string, from: number, count: number): Promise<CollectedRequest[]> {
+async function transfers(collector: HttpCollector, path: string, from: number, count: number, waitMs = CASE_WAIT_MS): Promise<CollectedRequest[]> {
   const mine = (): CollectedRequest[] => collector.requests.slice(from).filter((r) => r.url.startsWith(`${path}?`) || r.url === path);
-  for (let total = from + count; mine().length < count; total++) await collector.waitForRequests(total, CASE_WAIT_MS);
+  for (let total = from + count; mine().length < count; total++) await collector.waitForRequests(total, waitMs);
   return mine().slice(0, count);
 }
 
@@ -193,7 +195,8 @@ describe('TP-469 section 10: Bulk Data over HTTP(S)', () => {
     // Step 5, "disable the endpoint": the first attempt and two retries get 503; step 8 enables it again.
     http.plan({ status: 503 }, { status: 503 }, { status: 503 });
     expect((await operate(c, `${p}ForceCollection()`)).ok).toBe(true);
-    const attempts = await transfers(http, path, from, 4);
+    // Retry n comes after a random wait in [1, 2] x 2^(n-1) s: the three may take up to 14 s.
+    const attempts = await transfers(http, path, from, 4, RETRIES_WAIT_MS);
     const times = attempts.map((r) => r.receivedAt);
     // Retry n waits at least RetryMinimumWaitInterval × (multiplier/1000)^(n-1): 1, 2, 4 s.
     [1, 2, 4].forEach((minS, i) => { expect(times[i + 1] - times[i]).toBeGreaterThanOrEqual(minS * 1000 - 50); });
@@ -204,7 +207,7 @@ describe('TP-469 section 10: Bulk Data over HTTP(S)', () => {
     expect(jsonNames(next.body)).toEqual([['UpTime']]);
     expect(JSON.parse(next.body)).not.toEqual(JSON.parse(attempts[3].body));
     await set(c, p, { Enable: 'false' });
-  });
+  }, 40_000);
 
   it('TP-469 10.8: a wildcard reference Device.LocalAgent.Controller.*.BootParameter.*.Enable named Enabled gives at least two Enabled.<i>.<j>', async () => {
     const path = '/tp469-10.8';
