@@ -5,26 +5,11 @@
  * with stable instance numbers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { UspMsg } from '../../agent/codec/types.js';
 import { rootDataModelVersion } from '../../agent/baseline/root-object.js';
 import { startAgent, type AgentFixture } from '../peers/agent-fixture.js';
+import { getObjects, responseOf } from '../peers/get-objects.js';
 import type { TestController } from '../peers/TestController.js';
 
-function resp(m: UspMsg) {
-  if (m.body.msgBody !== 'response') throw new Error(`expected a response, got ${JSON.stringify(m.body)}`);
-  return m.body.response;
-}
-
-async function get(c: TestController, paths: string[]): Promise<Record<string, Record<string, string>>> {
-  const r = resp(await c.send({ reqType: 'get', get: { paramPaths: paths, maxDepth: 0 } }));
-  if (r.respType !== 'getResp') throw new Error(r.respType);
-  const out: Record<string, Record<string, string>> = {};
-  for (const p of r.getResp.reqPathResults) {
-    expect(p.errCode ?? 0, p.requestedPath).toBe(0);
-    for (const o of p.resolvedPathResults ?? []) out[o.resolvedPath] = { ...out[o.resolvedPath], ...o.resultParams };
-  }
-  return out;
-}
 
 /** Every layered interface object the simulated gateway serves, as wildcard paths. */
 const LAYERED = [
@@ -38,12 +23,12 @@ describe('Baseline:4: RootDataModelVersion and InterfaceStack', () => {
   afterAll(async () => { await f.close(); });
 
   it('Device.RootDataModelVersion is the release of the generated schema', async () => {
-    const v = await get(f.controller, ['Device.RootDataModelVersion']);
+    const v = await getObjects(f.controller, ['Device.RootDataModelVersion']);
     expect(v['Device.'].RootDataModelVersion).toBe('2.19');
   });
 
   it('has one row per LowerLayers pair, with the Aliases of both ends, and counts them', async () => {
-    const layered = await get(f.controller, LAYERED.filter(Boolean));
+    const layered = await getObjects(f.controller, LAYERED.filter(Boolean));
     const expected = new Set<string>();
     const aliases = new Map<string, string>();
     for (const [path, values] of Object.entries(layered)) {
@@ -53,7 +38,7 @@ describe('Baseline:4: RootDataModelVersion and InterfaceStack', () => {
       for (const l of values.LowerLayers.split(',').map((s) => s.trim().replace(/\.$/, '')).filter(Boolean)) expected.add(`${higher}|${l}`);
     }
     expect(expected.size).toBeGreaterThan(5);
-    const stack = await get(f.controller, ['Device.InterfaceStack.']);
+    const stack = await getObjects(f.controller, ['Device.InterfaceStack.']);
     const rows = Object.entries(stack).filter(([p]) => /^Device\.InterfaceStack\.\d+\.$/.test(p));
     expect(new Set(rows.map(([, r]) => `${r.HigherLayer}|${r.LowerLayer}`))).toEqual(expected);
     expect(rows).toHaveLength(expected.size);
@@ -62,22 +47,22 @@ describe('Baseline:4: RootDataModelVersion and InterfaceStack', () => {
       if (aliases.has(r.LowerLayer)) expect(r.LowerAlias).toBe(aliases.get(r.LowerLayer));
       expect(r.Alias).toMatch(/^cpe-/);
     }
-    const root = await get(f.controller, ['Device.InterfaceStackNumberOfEntries']);
+    const root = await getObjects(f.controller, ['Device.InterfaceStackNumberOfEntries']);
     expect(Number(root['Device.'].InterfaceStackNumberOfEntries)).toBe(expected.size);
   });
 
   it('keeps instance numbers across reads, and finds a row by its unique key', async () => {
-    const first = await get(f.controller, ['Device.InterfaceStack.*.HigherLayer', 'Device.InterfaceStack.*.LowerLayer']);
+    const first = await getObjects(f.controller, ['Device.InterfaceStack.*.HigherLayer', 'Device.InterfaceStack.*.LowerLayer']);
     await new Promise((r) => setTimeout(r, 1100)); // past the derivation cache: a fresh pass
-    const second = await get(f.controller, ['Device.InterfaceStack.*.HigherLayer', 'Device.InterfaceStack.*.LowerLayer']);
+    const second = await getObjects(f.controller, ['Device.InterfaceStack.*.HigherLayer', 'Device.InterfaceStack.*.LowerLayer']);
     expect(second).toEqual(first);
     const [path, row] = Object.entries(first)[0];
-    const found = await get(f.controller, [`Device.InterfaceStack.[HigherLayer=="${row.HigherLayer}"&&LowerLayer=="${row.LowerLayer}"].Alias`]);
+    const found = await getObjects(f.controller, [`Device.InterfaceStack.[HigherLayer=="${row.HigherLayer}"&&LowerLayer=="${row.LowerLayer}"].Alias`]);
     expect(Object.keys(found)).toEqual([path]);
   });
 
   it('is listed by GetSupportedDM with its parameters', async () => {
-    const r = resp(await f.controller.send({ reqType: 'getSupportedDm', getSupportedDm: { objPaths: ['Device.InterfaceStack.'], firstLevelOnly: false, returnCommands: false, returnEvents: false, returnParams: true, returnUniqueKeySets: false } }));
+    const r = responseOf(await f.controller.send({ reqType: 'getSupportedDm', getSupportedDm: { objPaths: ['Device.InterfaceStack.'], firstLevelOnly: false, returnCommands: false, returnEvents: false, returnParams: true, returnUniqueKeySets: false } }));
     if (r.respType !== 'getSupportedDmResp') throw new Error(r.respType);
     const objs = r.getSupportedDmResp.reqObjResults[0].supportedObjs ?? [];
     const names = objs.find((o) => o.supportedObjPath === 'Device.InterfaceStack.{i}.')?.supportedParams?.map((p) => p.paramName);

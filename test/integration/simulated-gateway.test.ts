@@ -8,26 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent } from '../../agent/Agent.js';
-import type { Request, UspMsg } from '../../agent/codec/types.js';
+import type { Request } from '../../agent/codec/types.js';
 import { silentLogger } from '../../datamodel/Logger.js';
 import { AGENT_EID, CONTROLLER_EID, startAgent, testDefaults, testSchema, type AgentFixture } from '../peers/agent-fixture.js';
+import { getObjects, responseOf } from '../peers/get-objects.js';
 import { TestController } from '../peers/TestController.js';
 
-function resp(m: UspMsg) {
-  if (m.body.msgBody !== 'response') throw new Error(`expected a response, got ${JSON.stringify(m.body)}`);
-  return m.body.response;
-}
-
-async function get(c: TestController, paths: string[]): Promise<Record<string, Record<string, string>>> {
-  const r = resp(await c.send({ reqType: 'get', get: { paramPaths: paths, maxDepth: 0 } }));
-  if (r.respType !== 'getResp') throw new Error(r.respType);
-  const out: Record<string, Record<string, string>> = {};
-  for (const p of r.getResp.reqPathResults) {
-    expect(p.errCode ?? 0, p.requestedPath).toBe(0);
-    for (const o of p.resolvedPathResults ?? []) out[o.resolvedPath] = { ...out[o.resolvedPath], ...o.resultParams };
-  }
-  return out;
-}
 
 const settings = (values: Record<string, string>) => Object.entries(values).map(([param, value]) => ({ param, value, required: true }));
 
@@ -53,8 +39,8 @@ describe('simulated gateway: configuration survives an agent restart', () => {
     first = await startAgent({ dataDir });
     const c = first.controller;
     const set: Request = { reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath: 'Device.WiFi.SSID.1.', paramSettings: settings({ SSID: 'Persisted Home' }) }] } };
-    expect(resp(await c.send(set)).respType).toBe('setResp');
-    const added = resp(await c.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.NAT.PortMapping.', paramSettings: settings(MAPPING) }] } }));
+    expect(responseOf(await c.send(set)).respType).toBe('setResp');
+    const added = responseOf(await c.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.NAT.PortMapping.', paramSettings: settings(MAPPING) }] } }));
     if (added.respType !== 'addResp') throw new Error(added.respType);
     const created = added.addResp.createdObjResults[0].operStatus;
     if (created.operStatus !== 'operSuccess') throw new Error(JSON.stringify(created));
@@ -66,7 +52,7 @@ describe('simulated gateway: configuration survives an agent restart', () => {
     // The saved state names the first agent's WebSocket port, so the new agent listens there.
     const agent = await Agent.start({ defaults: testDefaults(port), dataDir, platform: 'simulated', log: silentLogger, seed: 42, schema: testSchema() });
     second = { agent, controller: await TestController.connect(url, CONTROLLER_EID, AGENT_EID) };
-    const v = await get(second.controller, ['Device.WiFi.SSID.1.SSID', 'Device.WiFi.SSID.2.SSID', 'Device.NAT.', 'Device.NAT.PortMapping.1.']);
+    const v = await getObjects(second.controller, ['Device.WiFi.SSID.1.SSID', 'Device.WiFi.SSID.2.SSID', 'Device.NAT.', 'Device.NAT.PortMapping.1.']);
     expect(v['Device.WiFi.SSID.1.'].SSID).toBe('Persisted Home');
     expect(v['Device.WiFi.SSID.2.'].SSID).not.toBe('Persisted Home');
     expect(v['Device.NAT.'].PortMappingNumberOfEntries).toBe('1');
@@ -82,9 +68,9 @@ describe('simulated gateway: reference parameters a Controller writes', () => {
   it('takes references with or without the trailing "." and reads them back without it', async () => {
     const c = f.controller;
     const bridge = 'Device.Bridging.Bridge.1.';
-    const vlan = resp(await c.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: `${bridge}VLAN.`, paramSettings: settings({ VLANID: '100' }) }] } }));
+    const vlan = responseOf(await c.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: `${bridge}VLAN.`, paramSettings: settings({ VLANID: '100' }) }] } }));
     expect(vlan.respType).toBe('addResp');
-    const member = resp(await c.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{
+    const member = responseOf(await c.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{
       objPath: `${bridge}VLANPort.`, paramSettings: settings({ VLAN: `${bridge}VLAN.1.`, Port: `${bridge}Port.2` }),
     }] } }));
     expect(member.respType).toBe('addResp');
@@ -92,8 +78,8 @@ describe('simulated gateway: reference parameters a Controller writes', () => {
       { objPath: 'Device.WiFi.SSID.4.', paramSettings: settings({ LowerLayers: 'Device.WiFi.Radio.2.' }) },
       { objPath: 'Device.DHCPv4.Server.Pool.1.', paramSettings: settings({ Interface: 'Device.IP.Interface.1' }) },
     ] } };
-    expect(resp(await c.send(set)).respType).toBe('setResp');
-    const v = await get(c, [`${bridge}VLANPort.1.`, 'Device.WiFi.SSID.4.LowerLayers', 'Device.DHCPv4.Server.Pool.1.Interface']);
+    expect(responseOf(await c.send(set)).respType).toBe('setResp');
+    const v = await getObjects(c, [`${bridge}VLANPort.1.`, 'Device.WiFi.SSID.4.LowerLayers', 'Device.DHCPv4.Server.Pool.1.Interface']);
     expect(v[`${bridge}VLANPort.1.`]).toMatchObject({ VLAN: `${bridge}VLAN.1`, Port: `${bridge}Port.2` });
     expect(v['Device.WiFi.SSID.4.'].LowerLayers).toBe('Device.WiFi.Radio.2');
     expect(v['Device.DHCPv4.Server.Pool.1.'].Interface).toBe('Device.IP.Interface.1');
@@ -106,7 +92,7 @@ describe('simulated gateway: GetSupportedDM', () => {
   afterAll(async () => { await f.close(); });
 
   it('lists exactly the objects the platform serves under Device.WiFi., Device.Cellular. and Device.Bridging.', async () => {
-    const r = resp(await f.controller.send({ reqType: 'getSupportedDm', getSupportedDm: {
+    const r = responseOf(await f.controller.send({ reqType: 'getSupportedDm', getSupportedDm: {
       objPaths: ['Device.WiFi.', 'Device.Cellular.', 'Device.Bridging.'], firstLevelOnly: false,
       returnCommands: false, returnEvents: false, returnParams: false, returnUniqueKeySets: false,
     } }));
