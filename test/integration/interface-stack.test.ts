@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rootDataModelVersion } from '../../agent/baseline/root-object.js';
 import { startAgent, type AgentFixture } from '../peers/agent-fixture.js';
 import { getObjects, responseOf } from '../peers/get-objects.js';
-import type { TestController } from '../peers/TestController.js';
 
 
 /** Every layered interface object the simulated gateway serves, as wildcard paths. */
