@@ -1,8 +1,8 @@
 // Types of code-cache.js (plain JavaScript: the launcher runs before anything is compiled).
 import type vm from 'node:vm';
 
-/** The cache's first line: this bundle file (size, modification time) and Node binary. */
-export function cacheKey(bundle: string): string;
+/** The cache's first line: this build (the bundle's first line), bundle file (size, modification time) and Node binary. */
+export function cacheKey(bundle: string, source: string): string;
 /** Where the cache may live, in order: beside the bundle, else a private directory under the temporary one. */
 export function cacheFiles(bundle: string): string[];
 /** The cached data from the first cache file that is ours and carries `key`. */

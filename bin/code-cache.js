@@ -19,14 +19,16 @@ const WRITE_AFTER_MS = 2000;
 const HEADER = 'usp-agent V8 code cache 1';
 
 /**
- * The cache's first line: V8 checks its own version, flags and the source's length, not its
- * text, so a cache is used only for the very bundle file (size, modification time) and Node
- * binary that wrote it.
+ * The cache's first line. V8 checks its own version and flags but of the source only its length,
+ * so a cache is used only for the very build (the bundle's first line, tools/bundle.mjs), bundle
+ * file (size, modification time: not edited since) and Node binary that wrote it.
  * @param {string} bundle
+ * @param {string} source the bundle's text
  */
-export function cacheKey(bundle) {
+export function cacheKey(bundle, source) {
   const st = statSync(bundle);
-  return `${HEADER} ${process.execPath} ${process.version} ${process.arch} ${st.size} ${st.mtimeMs}\n`;
+  const build = source.startsWith('// usp-agent build ') ? source.slice(19, source.indexOf('\n')) : '-';
+  return `${HEADER} ${build} ${process.execPath} ${process.version} ${process.arch} ${st.size} ${st.mtimeMs}\n`;
 }
 
 /**
@@ -115,7 +117,7 @@ export function compile(bundle, source, cachedData) {
 export function runBundle(bundle) {
   const useCache = process.env.USP_AGENT_CODE_CACHE !== 'off';
   const source = readFileSync(bundle, 'utf8');
-  const key = useCache ? cacheKey(bundle) : '';
+  const key = useCache ? cacheKey(bundle, source) : '';
   const cachedData = useCache ? readCache(bundle, key) : undefined;
   const script = compile(bundle, source, cachedData);
   const module = { exports: {} };

@@ -4,7 +4,8 @@
 // 300 ms), takes less memory, and, being a CommonJS script rather than an ES module, can be
 // compiled through node:vm with a V8 code cache (bin/code-cache.js): Node 20 has no compile
 // cache for ES modules. The schema JSON and .proto files stay next to it on disk.
-import { rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 // Chunks of earlier builds (content-hashed names) would otherwise stay and be shipped.
@@ -77,6 +78,11 @@ await build({
   outfile: 'dist/usp-agent.cjs',
   plugins: [lazyPackages],
 });
+
+// The first line names this build by its content: bin/code-cache.js keys the V8 code cache on it,
+// because V8 itself checks only the length of the source the cache was made for.
+const code = readFileSync('dist/usp-agent.cjs', 'utf8');
+writeFileSync('dist/usp-agent.cjs', `// usp-agent build ${createHash('sha256').update(code).digest('hex')}\n${code}`);
 
 for (const name of LAZY_PACKAGES) {
   await build({ ...common, entryPoints: [name], outfile: `dist/${chunkOf(name)}` });

@@ -7,7 +7,7 @@
  * in-memory cache instead).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,7 +57,7 @@ describe('V8 code cache of the bundle', () => {
   });
 
   it('a garbage cache carrying the right key is rejected: the agent starts as without one and writes a good one', async () => {
-    writeFileSync(CACHE, Buffer.concat([Buffer.from(cacheKey(BUNDLE), 'latin1'), Buffer.alloc(4096, 0x5a)]), { mode: 0o600 });
+    writeFileSync(CACHE, Buffer.concat([Buffer.from(cacheKey(BUNDLE, readFileSync(BUNDLE, 'utf8')), 'latin1'), Buffer.alloc(4096, 0x5a)]), { mode: 0o600 });
     expect(versionUses()).toBe('rejected');
     expect(await startAndStop()).toMatch(/: rejected\n[^]*: written /);
     expect(versionUses()).toBe('accepted');
@@ -71,20 +71,26 @@ describe('V8 code cache of the bundle', () => {
 
   it('a cache of another build of the bundle is not read, even of the same length', () => {
     const bundle = join(tmp(), 'usp-agent.cjs');
-    writeFileSync(bundle, 'exports.build = "aaaa";');
-    const data = compile(bundle, readFileSync(bundle, 'utf8'), undefined).createCachedData();
-    expect(writeCache(bundle, cacheKey(bundle), data, writeFileAtomicSync)).toBe(`${bundle}.v8cache`);
-    expect(readCache(bundle, cacheKey(bundle))?.equals(data)).toBe(true);
-    // Another build: same length, other text, written later.
-    writeFileSync(bundle, 'exports.build = "bbbb";');
-    utimesSync(bundle, new Date(), new Date(Date.now() + 5000));
-    expect(readCache(bundle, cacheKey(bundle))).toBeUndefined();
+    const build = (hash: string): string => `// usp-agent build ${hash}\nexports.build = "${hash}";`;
+    writeFileSync(bundle, build('aaaa'));
+    const data = compile(bundle, build('aaaa'), undefined).createCachedData();
+    expect(writeCache(bundle, cacheKey(bundle, build('aaaa')), data, writeFileAtomicSync)).toBe(`${bundle}.v8cache`);
+    expect(readCache(bundle, cacheKey(bundle, build('aaaa')))?.equals(data)).toBe(true);
+    // Another build: same length, other text, even with the same modification time.
+    const { mtime } = statSync(bundle);
+    writeFileSync(bundle, build('bbbb'));
+    utimesSync(bundle, mtime, mtime);
+    expect(readCache(bundle, cacheKey(bundle, build('bbbb')))).toBeUndefined();
+    // The same text edited in place (no new build line): its modification time tells.
+    writeFileSync(bundle, build('aaaa'));
+    utimesSync(bundle, new Date(), new Date(mtime.getTime() + 5000));
+    expect(readCache(bundle, cacheKey(bundle, build('aaaa')))).toBeUndefined();
   });
 
   it('a cache file that group or others may write is not read', () => {
     const bundle = join(tmp(), 'usp-agent.cjs');
     writeFileSync(bundle, 'exports.ok = true;');
-    const key = cacheKey(bundle);
+    const key = cacheKey(bundle, 'exports.ok = true;');
     writeCache(bundle, key, compile(bundle, readFileSync(bundle, 'utf8'), undefined).createCachedData(), writeFileAtomicSync);
     expect(readCache(bundle, key)).toBeDefined();
     chmodSync(`${bundle}.v8cache`, 0o666);
