@@ -109,9 +109,9 @@ export function compile(bundle, source, cachedData) {
 
 /**
  * Runs the bundle, with the code cache when V8 accepts it; when it did not (or there was none),
- * `run` writes a new one WRITE_AFTER_MS later, or at exit if sooner, with what has been
- * compiled by then, through the
- * bundle's own crash-safe writer (datamodel/store/atomic-write.ts, exported by agent/cli/start.ts).
+ * `run` writes a new one WRITE_AFTER_MS later, or at exit if sooner, with what has been compiled
+ * by then, through the bundle's own crash-safe writer (datamodel/store/atomic-write.ts, exported
+ * by agent/cli/start.ts).
  * @param {string} bundle absolute path of dist/usp-agent.cjs
  */
 export function runBundle(bundle) {
