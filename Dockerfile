@@ -13,7 +13,7 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
 RUN npm run build
 
-# Run time: the bundle (dist/usp-agent.mjs and the chunks it loads lazily), the launcher, the
+# Run time: the bundle (dist/usp-agent.cjs and the chunks it loads lazily), the launcher, the
 # schema (and its descriptions, for the CLI's schema command) and .proto files it reads beside it, package.json (the package root and version), the
 # container's entry and health scripts, and the simulated gateway's defaults. No node_modules:
 # the bundle holds every dependency.
@@ -21,8 +21,11 @@ FROM ${BASE_IMAGE}
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /src/package.json ./
-COPY --from=build /src/bin/usp-agent.js ./bin/
-COPY --from=build /src/dist/usp-agent.mjs ./dist/
+COPY --from=build /src/bin/usp-agent.js /src/bin/code-cache.js ./bin/
+# Not the build stage's V8 code cache (dist/usp-agent.cjs.v8cache): it holds only for the node
+# that wrote it. The agent (user node, /app read-only to it) writes its own under /tmp at the
+# container's first start (bin/code-cache.js).
+COPY --from=build /src/dist/usp-agent.cjs ./dist/
 COPY --from=build /src/dist/chunks ./dist/chunks
 COPY --from=build /src/dist/docker/entry.js /src/dist/docker/env-defaults.js /src/dist/docker/volume-lock.js /src/dist/docker/health.js /src/dist/docker/websocket-ports.js ./dist/docker/
 # tr181-descriptions.json is read only by `usp-agent schema PATH` (docker exec), never by the agent.

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// Launcher: the single-file bundle when it was built (npm run build makes both), else the
-// compiled module tree. Both live in dist/, built by `npm ci` through the prepare script.
+// Launcher: the single-file bundle when it was built (npm run build makes both), run with a V8
+// code cache (code-cache.js), else the compiled module tree. Both live in dist/, built by
+// `npm ci` through the prepare script.
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 
 // A router has 256 MB for everything: keep V8's young generation at its initial size instead of
@@ -20,5 +22,6 @@ v8.setFlagsFromString('--semi-space-growth-factor=1');
 // the same.
 if (process.env.USP_AGENT_TURBOFAN === 'off') v8.setFlagsFromString('--no-turbofan');
 
-const bundle = new URL('../dist/usp-agent.mjs', import.meta.url);
-await import(existsSync(bundle) ? bundle.href : '../dist/agent/cli/main.js');
+const bundle = fileURLToPath(new URL('../dist/usp-agent.cjs', import.meta.url));
+if (existsSync(bundle)) (await import('./code-cache.js')).runBundle(bundle);
+else await import('../dist/agent/cli/start.js');

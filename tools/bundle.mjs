@@ -1,70 +1,89 @@
 #!/usr/bin/env node
-// Builds dist/usp-agent.mjs, the bundled agent that bin/usp-agent.js runs and the OpenWrt
-// package ships: one file parses and links much faster than hundreds of ESM modules (start-up
-// budget 300 ms) and takes less memory. The schema JSON and .proto files stay next to it on disk.
+// Builds dist/usp-agent.cjs, the bundled agent that bin/usp-agent.js runs and the OpenWrt
+// package ships: one file parses much faster than hundreds of ES modules (start-up budget
+// 300 ms), takes less memory, and, being a CommonJS script rather than an ES module, can be
+// compiled through node:vm with a V8 code cache (bin/code-cache.js): Node 20 has no compile
+// cache for ES modules. The schema JSON and .proto files stay next to it on disk.
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
-/** Where protobufjs goes: loaded with require() the first time the codec needs it. */
-const PROTOBUFJS_BUNDLE = 'chunks/protobufjs.cjs';
+// Chunks of earlier builds (content-hashed names) would otherwise stay and be shipped.
+rmSync('dist/chunks', { recursive: true, force: true });
+rmSync('dist/usp-agent.mjs', { force: true });
 
 /**
- * The codec's `import protobuf from 'protobufjs'` becomes a stand-in whose first property read
- * (the first Record decoded or encoded, agent/codec/loader.ts) loads dist/chunks/protobufjs.cjs
- * synchronously. protobufjs is a quarter of the code the agent would otherwise compile before it
- * listens (~140 KB); the codec's API stays synchronous. Only our own imports are redirected.
+ * Packages our code imports that go to their own CommonJS file in dist/chunks/, read only when
+ * first needed: protobufjs when the first Record is decoded or encoded (a quarter of the code the
+ * agent would otherwise compile before it listens), yargs for every command but a well-formed
+ * `run` (agent/cli/run-fast-path.ts), mqtt, coap and node-forge for the MTPs and the bootstrap
+ * certificate that use them. None shares state with our code, so a separate copy is safe.
+ */
+const LAZY_PACKAGES = ['protobufjs', 'yargs', 'mqtt', 'coap', 'node-forge'];
+const chunkOf = (name) => `chunks/${name}.cjs`;
+
+/**
+ * Our `import x from 'pkg'` of a LAZY_PACKAGES entry becomes a stand-in that requires
+ * dist/chunks/pkg.cjs. The codec imports protobufjs on the start path, so its stand-in is a
+ * Proxy that loads on the first property read (agent/codec/loader.ts; the codec's API stays
+ * synchronous); the others are imported only by modules loaded with import(), which esbuild
+ * runs on first use, so a plain require() there is already lazy. yargs is an ES module: its
+ * chunk's `default` is what `import yargs from 'yargs'` names. Only our own imports are
+ * redirected: a package's imports of another stay inside its chunk.
  * @type {import('esbuild').Plugin}
  */
-const protobufjsOnFirstUse = {
-  name: 'protobufjs-on-first-use',
+const lazyPackages = {
+  name: 'lazy-packages',
   setup(b) {
-    b.onResolve({ filter: /^protobufjs$/ }, (a) => (a.importer.includes('/node_modules/') ? undefined : { path: 'protobufjs', namespace: 'protobufjs-on-first-use' }));
-    b.onLoad({ filter: /.*/, namespace: 'protobufjs-on-first-use' }, () => ({
+    const filter = new RegExp(`^(${LAZY_PACKAGES.join('|')})$`);
+    b.onResolve({ filter }, (a) => (a.importer.includes('/node_modules/') || a.namespace === 'lazy-packages' ? undefined : { path: a.path, namespace: 'lazy-packages' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-packages' }, (a) => ({
       resolveDir: new URL('../datamodel/', import.meta.url).pathname,
       loader: 'js',
-      contents: `import { fileURLToPath } from 'node:url';
+      contents: a.path === 'protobufjs'
+        ? `import { fileURLToPath } from 'node:url';
 import { packageFile } from './package-root.ts';
 let loaded;
-const load = () => (loaded ??= require(fileURLToPath(packageFile('dist/${PROTOBUFJS_BUNDLE}'))));
-export default new Proxy({}, { get: (_, name) => load()[name], has: (_, name) => name in load() });`,
+const load = () => (loaded ??= require(fileURLToPath(packageFile('dist/${chunkOf('protobufjs')}'))));
+export default new Proxy({}, { get: (_, name) => load()[name], has: (_, name) => name in load() });`
+        : `const { fileURLToPath } = require('node:url');
+const { packageFile } = require('./package-root.ts');
+module.exports = require(fileURLToPath(packageFile('dist/${chunkOf(a.path)}')))${a.path === 'yargs' ? '.default' : ''};`,
     }));
   },
 };
 
-await build({
-  entryPoints: ['agent/cli/main.ts'],
-  // dist/usp-agent.mjs plus dist/chunks/: what is imported lazily (mqtt, coap, node-forge, the
-  // platforms a device does not use) stays in chunks that are read only when needed, which
-  // keeps both start-up and resident memory down.
-  outdir: 'dist',
-  entryNames: 'usp-agent',
-  chunkNames: 'chunks/[name]-[hash]',
-  outExtension: { '.js': '.mjs' },
-  splitting: true,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  // ws's optional native speed-ups: pure JavaScript is the rule on the router.
-  external: ['bufferutil', 'utf-8-validate'],
-  // CommonJS dependencies (yargs helpers) and the protobufjs stand-in call require().
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-  plugins: [protobufjsOnFirstUse],
-  minifyWhitespace: true,
-  minifySyntax: true,
-  legalComments: 'none',
-  logLevel: 'warning',
-});
-
-// protobufjs and its helpers (long, @protobufjs/*) as one CommonJS file for the stand-in above.
-await build({
-  entryPoints: ['node_modules/protobufjs/index.js'],
-  outfile: `dist/${PROTOBUFJS_BUNDLE}`,
+const common = {
   bundle: true,
   platform: 'node',
   format: 'cjs',
   target: 'node20',
+  // ws's optional native speed-ups: pure JavaScript is the rule on the router.
+  external: ['bufferutil', 'utf-8-validate'],
+  // The sources (and yargs) read import.meta.url: in a CommonJS file it is the file's own URL.
+  define: { 'import.meta.url': '__usp_agent_import_meta_url' },
+  banner: { js: "var __usp_agent_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
   minifyWhitespace: true,
   minifySyntax: true,
   legalComments: 'none',
   logLevel: 'warning',
+};
+
+await build({
+  ...common,
+  // The modules our code loads with import() (platforms, MTPs, CLI commands) are in this file
+  // too, but esbuild runs each only on its first import(): they cost reading and, without a code
+  // cache, a pre-parse, no start-up work.
+  entryPoints: ['agent/cli/start.ts'],
+  outfile: 'dist/usp-agent.cjs',
+  plugins: [lazyPackages],
 });
+
+// The first line names this build by its content: bin/code-cache.js keys the V8 code cache on it,
+// because V8 itself checks only the length of the source the cache was made for.
+const code = readFileSync('dist/usp-agent.cjs', 'utf8');
+writeFileSync('dist/usp-agent.cjs', `// usp-agent build ${createHash('sha256').update(code).digest('hex')}\n${code}`);
+
+for (const name of LAZY_PACKAGES) {
+  await build({ ...common, entryPoints: [name], outfile: `dist/${chunkOf(name)}` });
+}

@@ -33,25 +33,25 @@ const OPTIONAL_EXTERNALS = new Set(['bufferutil', 'utf-8-validate']);
 /** @param {string} rel */
 const repoFile = (rel) => readFileSync(join(REPO, rel));
 
-/**
- * Loaded by a path the bundle computes (tools/bundle.mjs: protobufjs on first use), so no import
- * names it.
- */
-const REQUIRED_BY_PATH = ['chunks/protobufjs.cjs'];
+/** How the bundle names the chunks it requires by path (tools/bundle.mjs: protobufjs, yargs, mqtt...). */
+const REQUIRED_BY_PATH = /["']dist\/(chunks\/[\w.-]+\.cjs)["']/g;
 
 /**
- * The bundle and every chunk it imports, statically or with import(), found by following the
- * imports from dist/usp-agent.mjs: stale chunks of earlier builds in dist/chunks/ stay out.
- * Fails when the bundle needs a package that is not a Node built-in (the router has no
- * node_modules).
+ * The bundle and every chunk it loads, found by following require() and import() specifiers and
+ * the chunk paths it requires through the package root, from dist/usp-agent.cjs: stale files
+ * in dist/ stay out. Fails when the bundle needs a package that is not a Node built-in (the
+ * router has no node_modules). The V8 code cache (bin/code-cache.js) is never shipped: it holds
+ * only for the Node binary that wrote it, so the router writes its own at the first start.
  * @returns {string[]} paths relative to dist/
  */
 export function bundleFiles() {
-  const entry = 'usp-agent.mjs';
-  if (!existsSync(join(REPO, 'dist', entry))) throw new Error('dist/usp-agent.mjs is missing: run `npm run build` first');
+  const entry = 'usp-agent.cjs';
+  if (!existsSync(join(REPO, 'dist', entry))) throw new Error('dist/usp-agent.cjs is missing: run `npm run build` first');
+  const required = [...readFileSync(join(REPO, 'dist', entry), 'utf8').matchAll(REQUIRED_BY_PATH)].map((m) => m[1]);
+  if (required.length === 0) throw new Error('dist/usp-agent.cjs requires no chunk by path: tools/bundle.mjs changed, update REQUIRED_BY_PATH');
   const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
-  const seen = new Set([entry, ...REQUIRED_BY_PATH]);
-  const todo = [entry, ...REQUIRED_BY_PATH];
+  const seen = new Set([entry, ...required]);
+  const todo = [entry, ...required];
   for (let file = todo.pop(); file !== undefined; file = todo.pop()) {
     const text = readFileSync(join(REPO, 'dist', file), 'utf8');
     // Specifiers only (word characters, @ . / : -): minified code also holds strings such as
@@ -93,6 +93,7 @@ function stagedFiles(version) {
   // The package root the agent looks for (datamodel/package-root.ts): name and version only.
   add(`${LIB}/package.json`, Buffer.from(`${JSON.stringify({ name: 'usp-agent', version, type: 'module', license: 'BSD-3-Clause' }, null, 2)}\n`));
   add(`${LIB}/bin/usp-agent.js`, repoFile('bin/usp-agent.js'), 0o755);
+  add(`${LIB}/bin/code-cache.js`, repoFile('bin/code-cache.js'));
   for (const f of bundleFiles()) add(`${LIB}/dist/${f}`, repoFile(`dist/${f}`));
   add(`${LIB}/datamodel/schema/tr181-schema.json`, repoFile('datamodel/schema/tr181-schema.json'));
   // Read only by `usp-agent schema PATH` (never by the running agent): ~170 KB of the ipk.

@@ -151,6 +151,3 @@ export async function main(argv: string[]): Promise<void> {
     .help()
     .parseAsync();
 }
-
-// What yargs' hideBin() gives for `node script …` (and for the bundled launcher).
-await main(process.argv.slice(2));

@@ -13,7 +13,7 @@ import { AGENT_EID, CONTROLLER_EID, testDefaults } from '../peers/agent-fixture.
 import { AgentProcess, type AgentProcessOptions, type OutputLine } from '../peers/agent-process.js';
 import { TestController, asResponse, freePort, waitForNotification } from '../peers/TestController.js';
 
-/** agent/cli/main.ts EXIT_START_FAILED and EXIT_RESTART (not imported: importing main.ts runs the CLI). */
+/** agent/cli/main.ts EXIT_START_FAILED and EXIT_RESTART (not imported: main.ts pulls in the whole agent). */
 const EXIT_START_FAILED = 2;
 const EXIT_RESTART = 3;
 const LOG_LINE = /^level=(error|warn|info|debug) component=\S+ msg=".*"/;

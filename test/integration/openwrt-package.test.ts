@@ -73,11 +73,13 @@ describe('the ipk', () => {
 
   it('installs the agent under /usr/lib/usp-agent with the schema and protos, the command, the init script and the UCI config, and no node_modules', () => {
     const files = walk(root);
-    for (const f of ['usr/bin/usp-agent', 'etc/init.d/usp-agent', 'etc/config/usp-agent', `${LIB}/bin/usp-agent.js`, `${LIB}/dist/usp-agent.mjs`, `${LIB}/package.json`,
+    for (const f of ['usr/bin/usp-agent', 'etc/init.d/usp-agent', 'etc/config/usp-agent', `${LIB}/bin/usp-agent.js`, `${LIB}/bin/code-cache.js`, `${LIB}/dist/usp-agent.cjs`, `${LIB}/package.json`,
       `${LIB}/datamodel/schema/tr181-schema.json`, `${LIB}/datamodel/schema/tr181-descriptions.json`, `${LIB}/agent/codec/proto/usp-record.proto`, `${LIB}/agent/codec/proto/usp-msg.proto`, `${LIB}/uci-defaults.mjs`, `${LIB}/usp-agent-start`]) {
       expect(files, f).toContain(f);
     }
     expect(files.filter((f) => f.includes('node_modules'))).toEqual([]);
+    // The V8 code cache holds only for the Node binary that wrote it: the router writes its own.
+    expect(files.filter((f) => f.endsWith('.v8cache'))).toEqual([]);
     for (const x of ['usr/bin/usp-agent', 'etc/init.d/usp-agent', `${LIB}/usp-agent-start`]) expect(statSync(join(root, x)).mode & 0o777, x).toBe(0o755);
     // UCI may hold an MQTT password.
     expect(statSync(join(root, 'etc/config/usp-agent')).mode & 0o777).toBe(0o600);

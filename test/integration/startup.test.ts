@@ -15,7 +15,7 @@ import { AgentProcess, type AgentProcessOptions } from '../peers/agent-process.j
 import { TestController, asResponse, freePort } from '../peers/TestController.js';
 import { readSavedState } from '../../datamodel/store/SavedImage.js';
 
-/** agent/cli/main.ts EXIT_START_FAILED (not imported: importing main.ts runs the CLI). */
+/** agent/cli/main.ts EXIT_START_FAILED (not imported: main.ts pulls in the whole agent). */
 const EXIT_START_FAILED = 2;
 const LOCK_FILE = 'usp-agent.lock';
 const LOG_LINE = /^level=(error|warn|info|debug) component=\S+ msg=".*"/;
