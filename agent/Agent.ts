@@ -96,7 +96,7 @@ export interface AgentOptions {
   /** Bounds of the transfer and UDP echo diagnostics (register-transfer-diagnostics.ts); defaults otherwise. */
   transferDiagnostics?: Partial<TransferDiagnosticsLimits>;
   /** How many IP/Wi-Fi diagnostics may run at once (default 4), and the ping/traceroute to use (default: found on PATH). */
-  diagnostics?: { maxRunning?: number; tools?: DiagnosticTools };
+  diagnostics?: { maxRunning?: number; tools?: DiagnosticTools; udpEchoPort?: number };
   /** Device.BulkData.: MinReportingInterval in seconds (tests shorten it) and the HTTP(S) report channel. */
   bulkData?: { minReportingInterval?: number; httpChannel?: HttpChannelFactory };
   /** Bounds on InstallDU()/Update() downloads (size, deadline, idle timeout); defaults otherwise. */
@@ -207,7 +207,7 @@ export class Agent {
     // IP and Wi-Fi diagnostics (TR-143) run on every platform, on the host's network (the
     // simulated gateway's too), sharing one bound on how many run at once.
     const diagnosticSlots = new DiagnosticSlots(opts.diagnostics?.maxRunning);
-    registerIpDiagnostics(model, diagnosticSlots, { log: log.child('diagnostics'), interfaceDevice: platform.ipInterfaceDevice, tools: opts.diagnostics?.tools, capabilities: TRANSFER_DIAGNOSTICS_CAPABILITIES });
+    registerIpDiagnostics(model, diagnosticSlots, { log: log.child('diagnostics'), interfaceDevice: platform.ipInterfaceDevice, tools: opts.diagnostics?.tools, udpEchoPort: opts.diagnostics?.udpEchoPort, capabilities: TRANSFER_DIAGNOSTICS_CAPABILITIES });
     if (platform.wifiScan) registerNeighboringWiFi(model, diagnosticSlots, platform.wifiScan, log.child('diagnostics'));
     const transferDiagnostics = registerTransferDiagnostics(model, { slots: diagnosticSlots, store, log: log.child('diagnostics'), limits: opts.transferDiagnostics });
     const platformStop = (): void => { transferDiagnostics.stop(); platform.stop?.(); };

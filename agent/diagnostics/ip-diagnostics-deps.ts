@@ -24,6 +24,12 @@ export interface IpDiagnosticsDeps {
   slots: SlotGate;
   log: Logger;
   interfaceDevice?: InterfaceDevice;
+  /**
+   * UDP port ServerSelectionDiagnostics() sends its "UDP Echo" pings to: the echo service's
+   * (RFC 862) 7 unless set; 2.19's command has no Port argument. Tests aim it at an echo server
+   * of their own.
+   */
+  udpEchoPort?: number;
 }
 
 /**

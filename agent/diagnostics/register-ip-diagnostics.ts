@@ -35,13 +35,15 @@ export interface IpDiagnosticsOptions {
   /** The tools found on PATH (default: detected now). */
   tools?: DiagnosticTools;
   runner?: CommandRunner;
+  /** ServerSelectionDiagnostics() "UDP Echo" port (default 7, the echo service). */
+  udpEchoPort?: number;
 }
 
 /** Registers Device.IP.Diagnostics. and its ping/traceroute commands; returns the tools used. */
 export function registerIpDiagnostics(model: DataModel, slots: DiagnosticSlots, opts: IpDiagnosticsOptions): DiagnosticTools {
   const tools = opts.tools ?? detectDiagnosticTools();
   const d: IpDiagnosticsDeps = {
-    model, slots: slotGate(slots), log: opts.log, interfaceDevice: opts.interfaceDevice,
+    model, slots: slotGate(slots), log: opts.log, interfaceDevice: opts.interfaceDevice, udpEchoPort: opts.udpEchoPort,
     runner: opts.runner ?? new CommandRunner({ maxOutputBytes: MAX_OUTPUT_BYTES, log: opts.log }),
   };
   const ping = tools.ping !== undefined;

@@ -4,6 +4,7 @@
  * WebSocket, the system's real ping and traceroute against loopback (the simulated gateway runs
  * diagnostics on the host's network), BusyBox's applets as a second agent's tools.
  */
+import dgram from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectDiagnosticTools } from '../../platform/diagnostics/diagnostic-tools.js';
 import { startAgent, type AgentFixture } from '../peers/agent-fixture.js';
@@ -154,9 +155,38 @@ describe('ServerSelectionDiagnostics()', () => {
     expect(Number(o.AverageResponseTime)).toBeLessThanOrEqual(Number(o.MaximumResponseTime));
   });
 
-  it('no host resolves → Error_CannotResolveHostName; UDP Echo → 7027', async () => {
+  it('no host resolves → Error_CannotResolveHostName; a Protocol outside the enumeration → 7027', async () => {
     expect((await runDiagnostic(c, `${D}ServerSelectionDiagnostics()`, { ProtocolVersion: 'Any', Protocol: 'ICMP', HostList: 'no-such-host.invalid', NumberOfRepetitions: '1', Timeout: '500' })).Status).toBe('Error_CannotResolveHostName');
-    expect(cmdFailureCode(await operateOne(c, `${D}ServerSelectionDiagnostics()`, { ProtocolVersion: 'Any', Protocol: 'UDP Echo', HostList: '127.0.0.1', NumberOfRepetitions: '1', Timeout: '500' }))).toBe(7027);
+    expect(cmdFailureCode(await operateOne(c, `${D}ServerSelectionDiagnostics()`, { ProtocolVersion: 'Any', Protocol: 'TCP', HostList: '127.0.0.1', NumberOfRepetitions: '1', Timeout: '500' }))).toBe(7027);
+  });
+});
+
+describe('ServerSelectionDiagnostics() over UDP Echo', () => {
+  // A real UDP echo service (RFC 862) on loopback; the agent is told its port instead of 7.
+  let echo: dgram.Socket;
+  let u: AgentFixture;
+  let echoed = 0;
+  beforeAll(async () => {
+    echo = dgram.createSocket('udp4');
+    echo.on('message', (m, r) => { echoed++; echo.send(m, r.port, r.address); });
+    await new Promise<void>((r) => echo.bind(0, '127.0.0.1', r));
+    u = await startAgent({ agent: { diagnostics: { udpEchoPort: echo.address().port } } });
+    await subscribeOperationComplete(u.controller, 'diag', D);
+  });
+  afterAll(async () => { await u?.close(); echo?.close(); });
+
+  it('the host whose echo service answers is the fastest; a silent or unresolvable one is skipped', async () => {
+    const o = await runDiagnostic(u.controller, `${D}ServerSelectionDiagnostics()`, { ProtocolVersion: 'IPv4', Protocol: 'UDP Echo', HostList: 'no-such-host.invalid,127.0.0.2,127.0.0.1', NumberOfRepetitions: '3', Timeout: '300' });
+    expect(o).toMatchObject({ Status: 'Complete', FastestHost: '127.0.0.1', IPAddressUsed: '127.0.0.1' });
+    expect(echoed).toBe(3);
+    expect(Number(o.MinimumResponseTime)).toBeGreaterThan(0);
+    expect(Number(o.MinimumResponseTime)).toBeLessThanOrEqual(Number(o.AverageResponseTime));
+    expect(Number(o.AverageResponseTime)).toBeLessThanOrEqual(Number(o.MaximumResponseTime));
+  });
+
+  it('no host answers → Error_Other', async () => {
+    const o = await runDiagnostic(u.controller, `${D}ServerSelectionDiagnostics()`, { ProtocolVersion: 'IPv4', Protocol: 'UDP Echo', HostList: '127.0.0.2', NumberOfRepetitions: '1', Timeout: '200' });
+    expect(o.Status).toBe('Error_Other');
   });
 });
 
