@@ -12,6 +12,7 @@
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { parsePath } from '../../datamodel/path/parse-path.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
+import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import type { ModelNode, ObjectInstance } from '../../datamodel/tree/ModelNode.js';
 import { PathResolver } from '../../datamodel/tree/resolve-path.js';
 import type { Value } from '../../datamodel/value/Value.js';
@@ -36,8 +37,8 @@ function layeredNodes(model: DataModel): ModelNode[] {
 }
 
 export function registerInterfaceStack(model: DataModel): void {
-  const numbers = new Map<string, number>();
-  let next = 1;
+  const numbers = new InstanceMap();
+  let present = new Set<string>();
   let cache: { at: number; rows: Map<number, StackRow> } | undefined;
   let pending: Promise<Map<number, StackRow>> | undefined;
 
@@ -71,11 +72,12 @@ export function registerInterfaceStack(model: DataModel): void {
       if (seen.has(key)) continue;
       if (rows.size >= MAX_INTERFACE_STACK_ROWS) break;
       seen.add(key);
-      let n = numbers.get(key);
-      if (n === undefined) { n = next++; numbers.set(key, n); }
+      const n = numbers.numberOf(key);
       rows.set(n, { higher: p.higher, lower: p.lower, higherAlias: p.higherAlias, lowerAlias: aliasOf.get(p.lower) ?? await lowerAlias(resolver, model, p.lower) });
     }
-    for (const key of [...numbers.keys()]) if (!seen.has(key)) numbers.delete(key);
+    // A pair that went away keeps its number retired: if it comes back it is a new row.
+    for (const key of present) if (!seen.has(key)) numbers.retire(key);
+    present = seen;
     return rows;
   };
 

@@ -9,7 +9,7 @@
  * Every scan numbers every device in both tables in ifindex order, so the numbers do not depend
  * on which object a Get happens to read first (an IP.Interface before the Ethernet tables).
  */
-import { InstanceNumbers } from './InstanceNumbers.js';
+import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import type { LinuxContext } from './LinuxContext.js';
 import { ethernetDevices } from './net-devices.js';
 
@@ -21,9 +21,9 @@ export interface EthernetLinks {
 
 export class EthernetDevices implements EthernetLinks {
   /** Device.Ethernet.Interface.{i}, by device name. */
-  readonly interfaces = new InstanceNumbers();
+  readonly interfaces = new InstanceMap();
   /** Device.Ethernet.Link.{i}, by device name (the name of the Interface it sits on). */
-  readonly links = new InstanceNumbers();
+  readonly links = new InstanceMap();
   private last?: { at: number; names: Promise<readonly string[]> };
 
   /** `only` names the Ethernet devices instead of detecting them (LinuxOptions.ethernetInterfaces). */

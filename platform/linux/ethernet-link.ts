@@ -25,7 +25,7 @@ export function registerEthernetLinks(ctx: LinuxContext, devices: EthernetDevice
     params: ['Enable', 'Status', 'Name', 'LowerLayers', 'MTU', 'MACAddress'],
     list: async () => numbers.list(await devices.names()),
     get: async (keys) => {
-      const name = numbers.keyOf(keys[0]);
+      const name = numbers.requireKey(keys[0]);
       const at = (a: string) => files.attr(files.sys('class', 'net', name, a));
       const [address, operstate, carrier, flags, mtu] = await Promise.all([at('address'), at('operstate'), at('carrier'), at('flags'), at('mtu')]);
       if (address === undefined && operstate === undefined) throw deviceGone(name);
@@ -44,5 +44,5 @@ export function registerEthernetLinks(ctx: LinuxContext, devices: EthernetDevice
     },
   });
 
-  registerDeviceStats(ctx, 'Device.Ethernet.Link.{i}.Stats.', (keys) => numbers.keyOf(keys[0]));
+  registerDeviceStats(ctx, 'Device.Ethernet.Link.{i}.Stats.', (keys) => numbers.requireKey(keys[0]));
 }

@@ -23,7 +23,7 @@ export function registerEthernet(ctx: LinuxContext, devices: EthernetDevices): v
     params: ['Enable', 'Status', 'Name', 'Upstream', 'MACAddress', 'CurrentBitRate', 'CurrentDuplexMode'],
     list: async () => numbers.list(await devices.names()),
     get: async (keys) => {
-      const name = numbers.keyOf(keys[0]);
+      const name = numbers.requireKey(keys[0]);
       const at = (a: string) => files.attr(files.sys('class', 'net', name, a));
       const [address, operstate, carrier, speed, duplex, flags, route, route6] = await Promise.all([
         at('address'), at('operstate'), at('carrier'), at('speed'), at('duplex'), at('flags'),
@@ -47,5 +47,5 @@ export function registerEthernet(ctx: LinuxContext, devices: EthernetDevices): v
     },
   });
 
-  registerDeviceStats(ctx, 'Device.Ethernet.Interface.{i}.Stats.', (keys) => numbers.keyOf(keys[0]));
+  registerDeviceStats(ctx, 'Device.Ethernet.Interface.{i}.Stats.', (keys) => numbers.requireKey(keys[0]));
 }

@@ -17,7 +17,7 @@ import type { Value } from '../../datamodel/value/Value.js';
 import { sourceError } from '../exec/CommandError.js';
 import type { EthernetLinks } from './EthernetDevices.js';
 import { FOREVER, type IpAddrInfo, type IpLink, parseIpAddr, prefixToMask } from './ip-addr.js';
-import { InstanceNumbers } from './InstanceNumbers.js';
+import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import type { LinuxContext } from './LinuxContext.js';
 import { dateTime, INFINITE_TIME, interfaceStatus } from './net-status.js';
 
@@ -52,29 +52,29 @@ export function registerIP(ctx: LinuxContext, ethernet?: EthernetLinks): void {
     },
   };
 
-  const ifNumbers = new InstanceNumbers();
-  const v4Numbers = new Map<string, InstanceNumbers>();
-  const v6Numbers = new Map<string, InstanceNumbers>();
-  const numbersOf = (m: Map<string, InstanceNumbers>, ifname: string): InstanceNumbers => {
+  const ifNumbers = new InstanceMap();
+  const v4Numbers = new Map<string, InstanceMap>();
+  const v6Numbers = new Map<string, InstanceMap>();
+  const numbersOf = (m: Map<string, InstanceMap>, ifname: string): InstanceMap => {
     let n = m.get(ifname);
-    if (!n) m.set(ifname, (n = new InstanceNumbers()));
+    if (!n) m.set(ifname, (n = new InstanceMap()));
     return n;
   };
   const linkOf = async (keys: InstanceKeys): Promise<{ snap: Snapshot; link: IpLink }> => {
-    const name = ifNumbers.keyOf(keys[0]);
+    const name = ifNumbers.requireKey(keys[0]);
     const snap = await source.get();
     const link = snap.links.get(name);
     if (!link) throw new UspError(ErrorCode.ObjectDoesNotExist, `network interface ${name} no longer exists`);
     return { snap, link };
   };
-  const addressOf = async (keys: InstanceKeys, family: 'inet' | 'inet6', m: Map<string, InstanceNumbers>) => {
+  const addressOf = async (keys: InstanceKeys, family: 'inet' | 'inet6', m: Map<string, InstanceMap>) => {
     const { snap, link } = await linkOf(keys);
-    const local = numbersOf(m, link.ifname).keyOf(keys[1]);
+    const local = numbersOf(m, link.ifname).requireKey(keys[1]);
     const addr = link.addr_info?.find((a) => a.family === family && a.local === local);
     if (!addr) throw new UspError(ErrorCode.ObjectDoesNotExist, `${local} is no longer an address of ${link.ifname}`);
     return { snap, link, addr };
   };
-  const listAddresses = async (parentKeys: InstanceKeys, family: 'inet' | 'inet6', m: Map<string, InstanceNumbers>) => {
+  const listAddresses = async (parentKeys: InstanceKeys, family: 'inet' | 'inet6', m: Map<string, InstanceMap>) => {
     const { link } = await linkOf(parentKeys);
     const locals = (link.addr_info ?? []).filter((a) => a.family === family).map((a) => a.local);
     return numbersOf(m, link.ifname).list(locals);

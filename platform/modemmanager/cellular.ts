@@ -14,7 +14,7 @@
 import type { Value } from '../../datamodel/value/Value.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
-import { InstanceNumbers } from '../linux/InstanceNumbers.js';
+import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import {
   currentAccessTechnology, interfaceStatus, ipVersion, netPort, preferredAccessTechnology, radioValues, roamingStatus,
   supportedAccessTechnologies, usimStatus,
@@ -49,8 +49,8 @@ export type AccessPointSource = 'bearers' | 'external';
 export function registerCellular(
   model: DataModel, mmcli: Mmcli, vendorPrefix: string | undefined, accessPoints: AccessPointSource = 'bearers',
 ): { modems(): Promise<ModemInterface[]> } {
-  const modemNumbers = new InstanceNumbers();
-  const apNumbers = new InstanceNumbers();
+  const modemNumbers = new InstanceMap();
+  const apNumbers = new InstanceMap();
 
   /** Every modem, in ModemManager's order; one `-L` and one `-m` per modem per cache period. */
   const modems = async (): Promise<Modem[]> => {
@@ -62,7 +62,7 @@ export function registerCellular(
     }));
   };
   const modemAt = async (n: number | undefined): Promise<Modem> => {
-    const key = modemNumbers.keyOf(n);
+    const key = modemNumbers.requireKey(n);
     const m = (await modems()).find((x) => x.key === key);
     if (!m) throw new UspError(ErrorCode.ObjectDoesNotExist, `cellular interface ${n} (${key}) is no longer present`);
     return m;
@@ -163,7 +163,7 @@ export function registerCellular(
     params: ['Enable', 'APN', 'Username', 'Password', 'Interface', 'IPVersion', 'Type'],
     list: async () => apNumbers.list((await bearers()).map((b) => b.key)),
     get: async ([n]) => {
-      const key = apNumbers.keyOf(n);
+      const key = apNumbers.requireKey(n);
       const b = (await bearers()).find((x) => x.key === key);
       if (!b) throw new UspError(ErrorCode.ObjectDoesNotExist, `access point ${n} is no longer present`);
       const props = (await mmcli.bearer(b.bearer)).bearer?.properties ?? {};

@@ -14,7 +14,7 @@
 import { noSuchInstance } from './convert.js';
 import { type BridgeConfig, parseBridges, type VlanConfig, type VlanPortEntry } from './bridge-config.js';
 import type { EthernetLinks } from './ethernet.js';
-import { InstanceMap } from './InstanceMap.js';
+import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
 import type { DeviceStatusMap } from './ubus-types.js';
 import { NETWORK_RELOAD, type UciStage, type UciWriter } from './uci.js';

@@ -12,7 +12,7 @@
  * cannot disable an SSID without its row disappearing; see the Enable handling in wifi-ssid.ts.
  */
 import { noSuchInstance } from './convert.js';
-import { InstanceMap } from './InstanceMap.js';
+import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
 import type { IwinfoInfo, WirelessStatus } from './ubus-types.js';
 import { NETWORK_RELOAD } from './uci.js';

@@ -33,7 +33,7 @@
 import type { Value } from '../../datamodel/value/Value.js';
 import { canonicalizeReferences } from '../reference.js';
 import { noSuchInstance } from './convert.js';
-import { InstanceMap } from './InstanceMap.js';
+import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
 import { NETWORK_RELOAD, type ParamWriter, planWrite, type UciChange, type UciWriter } from './uci.js';
 import { stringOption, type UciConfig, type UciSection } from './uci-show.js';

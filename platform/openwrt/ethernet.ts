@@ -12,7 +12,7 @@
  *   VLAN device's would name a VLANTermination, which is not served, so theirs is empty.
  */
 import type { Value } from '../../datamodel/value/Value.js';
-import { InstanceMap } from './InstanceMap.js';
+import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import { mac, noSuchInstance, u32, u64 } from './convert.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
 import type { DeviceStatus, DeviceStatusMap } from './ubus-types.js';

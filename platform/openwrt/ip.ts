@@ -11,7 +11,7 @@ import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { lifetimeEnd, noSuchInstance, prefixToMask } from './convert.js';
 import type { EthernetLinks } from './ethernet.js';
-import { InstanceMap } from './InstanceMap.js';
+import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
 import type { InterfaceDump, NetIfStatus } from './ubus-types.js';
 

@@ -21,7 +21,7 @@ import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { canonicalizeReferences } from '../reference.js';
 import { noSuchInstance } from './convert.js';
-import { InstanceMap } from './InstanceMap.js';
+import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import type { IPInterfaces } from './ip.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
 import { planWrite, type ParamWriter, type UciChange, type UciWriter } from './uci.js';

@@ -8,7 +8,7 @@
  */
 import type { Value } from '../../datamodel/value/Value.js';
 import { noSuchInstance, prefixToMask } from './convert.js';
-import { InstanceMap } from './InstanceMap.js';
+import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import type { IPInterfaces } from './ip.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
 import type { InterfaceDump, NetIfStatus } from './ubus-types.js';

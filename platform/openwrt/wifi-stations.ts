@@ -11,7 +11,7 @@
 import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { dateTime, mac, noSuchInstance, u32, u64 } from './convert.js';
-import { InstanceMap } from './InstanceMap.js';
+import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
 import type { IwinfoAssoclist, IwinfoStation } from './ubus-types.js';
 import type { IfaceEntry, WiFiState } from './WiFiState.js';

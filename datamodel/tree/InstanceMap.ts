@@ -1,9 +1,13 @@
+import { ErrorCode, UspError } from '../UspError.js';
+
 /**
  * Stable instance numbers for rows that come and go on the device (TR-369 R-OBJ: an instance
  * number keeps naming the same row while it exists, and is not reused for another row). A row
  * is known by a stable key (interface name, UCI section, MAC address); the key gets the next
  * number the first time it is seen and keeps it for the life of the agent, even while its row is
- * absent, so a station that leaves and returns is the same instance again.
+ * absent, so a station that leaves and returns is the same instance again. Numbers are not
+ * persisted: after an agent restart they are assigned afresh. Every platform uses this one
+ * allocator (a plugin binding a table should too).
  */
 export class InstanceMap {
   private readonly numbers = new Map<string, number>();
@@ -29,6 +33,13 @@ export class InstanceMap {
   /** The key an instance number was given to. */
   keyOf(n: number | undefined): string | undefined {
     return n === undefined ? undefined : this.keys.get(n);
+  }
+
+  /** The key of instance `n`, or a 7016 when no present or past row has that number. */
+  requireKey(n: number | undefined): string {
+    const k = this.keyOf(n);
+    if (k === undefined) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such instance: ${n}`);
+    return k;
   }
 
   /**
