@@ -73,7 +73,7 @@ export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptio
   // The LAN stack, bottom up: bridge, its Ethernet.Link, the IP interface on the Link.
   const bridge = registerBridging(ctx, ethernet.ports, bsses);
   const links = registerEthernetLinks(ctx, bridge, ethernet.ports, cellular.traffic);
-  const ip = registerIP(ctx, { lanUp: links.lanUp, dataUp: session.up });
+  const ip = registerIP(ctx, { lanUp: links.lanUp, dataUp: session.up, wanTraffic: cellular.traffic });
   registerIPv6(ctx, churn, { ip, session, lanMac: links.lanMac });
   registerTemperatureStatus(ctx, { wifi6: radios.find((r) => r.def.band === '6GHz')!, trafficLabel: `${cellular.traffic.label}.uniRx` });
   const lan = registerDHCPv4(ctx, churn, { ethernet: ethernet.ports, roster, bsses, ip });

@@ -10,6 +10,7 @@ import { canonicalizeReferences } from '../reference.js';
 import { LAN_LINK } from './ethernet-link.js';
 import { formatIPv6Prefix, parseIPv6Prefix } from './ipv6.js';
 import { Prng } from './random.js';
+import { statsReader, type TrafficProfile } from './traffic.js';
 import { invalidParams, LinkClock, nth, type SimContext, WritableRows } from './SimContext.js';
 
 interface IpInterfaceDef {
@@ -45,6 +46,21 @@ export interface IPState {
 export interface IPLowerLayers {
   lanUp(): boolean;
   dataUp(): boolean;
+  /** The cellular data session's traffic: wwan0 carries it, br-lan routes it the other way round. */
+  wanTraffic: TrafficProfile;
+}
+
+/**
+ * Device.IP.Interface.{i}.Stats. traffic of each interface: br-lan routes the household's
+ * traffic (its downloads are br-lan's Sent), wwan0 is the data session, lo the device's own
+ * services talking to each other (DNS relay, the agent's control socket clients).
+ */
+function ipTraffic(wan: TrafficProfile): readonly TrafficProfile[] {
+  return [
+    { label: 'ip.1', sentRate: wan.receivedRate, receivedRate: wan.sentRate },
+    { label: 'ip.2', sentRate: wan.sentRate, receivedRate: wan.receivedRate },
+    { label: 'ip.3', sentRate: 1_500, receivedRate: 1_500 },
+  ];
 }
 
 /** br-lan and wwan0 as reference values (no trailing "."), for the objects that name them. */
@@ -114,6 +130,13 @@ export function registerIP(ctx: SimContext, lower: IPLowerLayers): IPState {
       if (changes.Enable !== undefined) at(keys).clock.setUp(changes.Enable === true);
       ifRows.apply(keys, changes);
     },
+  });
+
+  const traffic = ipTraffic(lower.wanTraffic);
+  const readStats = statsReader(model, 'Device.IP.Interface.{i}.Stats.', seed);
+  model.register('Device.IP.Interface.{i}.Stats.', {
+    // Counters run while the interface is up; a disabled interface keeps what it counted.
+    get: (keys) => readStats(nth(traffic, keys[0]), at(keys).clock.upSeconds()),
   });
 
   // One IPv4 address per interface, instance 1.
