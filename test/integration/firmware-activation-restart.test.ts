@@ -9,9 +9,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentProcess } from '../peers/agent-process.js';
-import { FirmwareDevice, FW } from '../peers/firmware-device.js';
-import { startImageServer, type ImageServer } from '../unit/agent/firmware/image-server.js';
+import { FirmwareDevice, FW, startFirmwareDevice, stopFirmwareDevice } from '../peers/firmware-device.js';
+import type { ImageServer } from '../unit/agent/firmware/image-server.js';
 
 const JOURNAL = 'firmware-activations.json';
 const image = (version: string): Buffer => {
@@ -23,17 +22,9 @@ let dev: FirmwareDevice;
 let server: ImageServer;
 
 beforeAll(async () => {
-  server = await startImageServer();
-  server.routes.set('/os-4.0.0.bundle', { body: image('4.0.0') });
-  server.routes.set('/os-5.0.0.bundle', { body: image('5.0.0') });
-  dev = await FirmwareDevice.create('hook');
-  await dev.start(true);
+  ({ dev, server } = await startFirmwareDevice('hook', { '/os-4.0.0.bundle': { body: image('4.0.0') }, '/os-5.0.0.bundle': { body: image('5.0.0') } }));
 }, 30_000);
-afterAll(async () => {
-  await dev?.close();
-  await server?.close();
-  await AgentProcess.killAll();
-});
+afterAll(() => stopFirmwareDevice({ dev, server }));
 
 async function inactiveBank(): Promise<number> {
   return (await dev.get(['Device.DeviceInfo.ActiveFirmwareImage']))['Device.DeviceInfo.ActiveFirmwareImage'] === `${FW}1` ? 2 : 1;

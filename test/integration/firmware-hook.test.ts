@@ -11,8 +11,8 @@ import { existsSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentProcess, writeDefaultsFile } from '../peers/agent-process.js';
-import { FirmwareDevice, FW } from '../peers/firmware-device.js';
-import { startImageServer, type ImageServer } from '../unit/agent/firmware/image-server.js';
+import { FirmwareDevice, FW, startFirmwareDevice, stopFirmwareDevice } from '../peers/firmware-device.js';
+import type { ImageServer } from '../unit/agent/firmware/image-server.js';
 
 const image = (version: string, size = 40_000): Buffer => {
   const head = Buffer.from(`FWIMG version=${version}\n`);
@@ -24,19 +24,14 @@ let dev: FirmwareDevice;
 let server: ImageServer;
 
 beforeAll(async () => {
-  server = await startImageServer();
-  server.routes.set('/os-2.0.0.bundle', { body: image('2.0.0') });
-  server.routes.set('/os-3.0.0.bundle', { body: image('3.0.0') });
-  server.routes.set('/garbage.bin', { body: Buffer.alloc(5000, 1) });
-  server.routes.set('/stall.bundle', { body: image('9.9.9', 300_000), stallAfter: 1000 });
-  dev = await FirmwareDevice.create('hook');
-  await dev.start(true);
+  ({ dev, server } = await startFirmwareDevice('hook', {
+    '/os-2.0.0.bundle': { body: image('2.0.0') },
+    '/os-3.0.0.bundle': { body: image('3.0.0') },
+    '/garbage.bin': { body: Buffer.alloc(5000, 1) },
+    '/stall.bundle': { body: image('9.9.9', 300_000), stallAfter: 1000 },
+  }));
 }, 30_000);
-afterAll(async () => {
-  await dev?.close();
-  await server?.close();
-  await AgentProcess.killAll();
-});
+afterAll(() => stopFirmwareDevice({ dev, server }));
 
 describe('--firmware-hook: banks from `hook status`', () => {
   it('two banks; the running one Active and both DeviceInfo references on it', async () => {

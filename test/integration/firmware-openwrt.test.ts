@@ -10,9 +10,8 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentProcess } from '../peers/agent-process.js';
-import { FirmwareDevice, FW } from '../peers/firmware-device.js';
-import { startImageServer, type ImageServer } from '../unit/agent/firmware/image-server.js';
+import { FirmwareDevice, FW, startFirmwareDevice, stopFirmwareDevice } from '../peers/firmware-device.js';
+import type { ImageServer } from '../unit/agent/firmware/image-server.js';
 
 const image = (line: string, size = 60_000): Buffer => {
   const head = Buffer.from(`${line}\n`);
@@ -25,20 +24,15 @@ let dev: FirmwareDevice;
 let server: ImageServer;
 
 beforeAll(async () => {
-  server = await startImageServer();
-  server.routes.set('/openwrt-24.10.6-sysupgrade.bin', { body: image('OWRTIMG supported=netgear,wndr3800 version=24.10.6 revision=r29100-0abc1234') });
-  server.routes.set('/openwrt-24.10.7-sysupgrade.bin', { body: image('OWRTIMG supported=netgear,wndr3800 version=24.10.7 revision=r29200-0def5678') });
-  server.routes.set('/archer.bin', { body: image('OWRTIMG supported=tplink,archer-c7-v2 version=24.10.6 revision=r29100-0abc1234') });
-  server.routes.set('/random.bin', { body: Buffer.alloc(10_000, 7) });
-  server.routes.set('/stall.bin', { body: image('OWRTIMG supported=netgear,wndr3800 version=99.0 revision=r1-bad', 400_000), stallAfter: 2000 });
-  dev = await FirmwareDevice.create('openwrt');
-  await dev.start(true);
+  ({ dev, server } = await startFirmwareDevice('openwrt', {
+    '/openwrt-24.10.6-sysupgrade.bin': { body: image('OWRTIMG supported=netgear,wndr3800 version=24.10.6 revision=r29100-0abc1234') },
+    '/openwrt-24.10.7-sysupgrade.bin': { body: image('OWRTIMG supported=netgear,wndr3800 version=24.10.7 revision=r29200-0def5678') },
+    '/archer.bin': { body: image('OWRTIMG supported=tplink,archer-c7-v2 version=24.10.6 revision=r29100-0abc1234') },
+    '/random.bin': { body: Buffer.alloc(10_000, 7) },
+    '/stall.bin': { body: image('OWRTIMG supported=netgear,wndr3800 version=99.0 revision=r1-bad', 400_000), stallAfter: 2000 },
+  }));
 }, 30_000);
-afterAll(async () => {
-  await dev?.close();
-  await server?.close();
-  await AgentProcess.killAll();
-});
+afterAll(() => stopFirmwareDevice({ dev, server }));
 
 async function download(path: string, key: string, autoActivate = false): Promise<Record<string, string>> {
   await dev.operate(`${FW}2.Download()`, { URL: server.url(path), AutoActivate: String(autoActivate) }, key);

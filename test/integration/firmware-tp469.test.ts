@@ -27,9 +27,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asResponse } from '../peers/TestController.js';
-import { AgentProcess } from '../peers/agent-process.js';
-import { FirmwareDevice, FW } from '../peers/firmware-device.js';
-import { startImageServer, type ImageServer } from '../unit/agent/firmware/image-server.js';
+import { FirmwareDevice, FW, startFirmwareDevice, stopFirmwareDevice } from '../peers/firmware-device.js';
+import type { ImageServer } from '../unit/agent/firmware/image-server.js';
 
 interface Platform {
   kind: 'openwrt' | 'hook';
@@ -54,16 +53,9 @@ describe.each(PLATFORMS)('TP-469 section 9 firmware on $kind', (p) => {
   const url = (v: string): string => server.url(`/fw-${v}.img`);
 
   beforeAll(async () => {
-    server = await startImageServer();
-    for (const v of ['30.1', '30.2', '30.3']) server.routes.set(`/fw-${v}.img`, { body: p.image(v) });
-    dev = await FirmwareDevice.create(p.kind);
-    await dev.start(true);
+    ({ dev, server } = await startFirmwareDevice(p.kind, Object.fromEntries(['30.1', '30.2', '30.3'].map((v) => [`/fw-${v}.img`, { body: p.image(v) }]))));
   }, 30_000);
-  afterAll(async () => {
-    await dev?.close();
-    await server?.close();
-    await AgentProcess.killAll();
-  });
+  afterAll(() => stopFirmwareDevice({ dev, server }));
 
   async function active(): Promise<number> {
     return (await dev.get(['Device.DeviceInfo.ActiveFirmwareImage']))['Device.DeviceInfo.ActiveFirmwareImage'] === `${FW}1` ? 1 : 2;

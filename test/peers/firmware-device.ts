@@ -13,6 +13,7 @@ import type { NotifyReq, StringMap } from '../../agent/codec/types.js';
 import { AGENT_EID, CONTROLLER_EID } from './agent-fixture.js';
 import { AgentProcess, REPO, writeDefaultsFile } from './agent-process.js';
 import { TestController, asResponse, freePort, notifications, waitForNotification } from './TestController.js';
+import { startImageServer, type ImageServer, type Route } from '../unit/agent/firmware/image-server.js';
 
 export const FW = 'Device.DeviceInfo.FirmwareImage.';
 const PREFIX = 'X_TEST_';
@@ -152,4 +153,23 @@ export class FirmwareDevice {
 export function eventParams(n: NotifyReq): StringMap {
   if (n.notification !== 'event') throw new Error(n.notification);
   return n.event.params ?? {};
+}
+
+/** A live-firmware test's device and the image server it downloads from (startFirmwareDevice). */
+export interface FirmwareRig { dev: FirmwareDevice; server: ImageServer }
+
+/** Serves `routes` on a loopback image server and starts a first-boot device of `kind` (subscribed). */
+export async function startFirmwareDevice(kind: 'hook' | 'openwrt', routes: Record<string, Route>): Promise<FirmwareRig> {
+  const server = await startImageServer();
+  for (const [path, route] of Object.entries(routes)) server.routes.set(path, route);
+  const dev = await FirmwareDevice.create(kind);
+  await dev.start(true);
+  return { dev, server };
+}
+
+/** Stops what startFirmwareDevice started, and any agent process a test left running. */
+export async function stopFirmwareDevice(rig: Partial<FirmwareRig>): Promise<void> {
+  await rig.dev?.close();
+  await rig.server?.close();
+  await AgentProcess.killAll();
 }
