@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { HttpChannelOptions } from '../../agent/bulkdata/channels.js';
 import type { CollectedReport, DeliveryOutcome, HttpTarget, ReportChannel } from '../../agent/bulkdata/report-contract.js';
 import { startAgent, type AgentFixture } from '../peers/agent-fixture.js';
-import { add, get, operate, set } from '../peers/bulkdata-controller.js';
+import { add, get, operate, set } from '../peers/controller-steps.js';
 
 interface Delivery { target: HttpTarget; body: string; contentType: string; report: CollectedReport }
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type AgentFixture } from '../peers/agent-fixture.js';
-import { add, get, operate, set } from '../peers/bulkdata-controller.js';
+import { add, get, operate, set } from '../peers/controller-steps.js';
 import { startHttpCollector, type HttpCollector } from '../peers/http-collector.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'usp-agent-bulk-collector-'));

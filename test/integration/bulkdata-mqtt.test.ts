@@ -16,7 +16,7 @@ import type { NotifyReq, Request, UspMsg } from '../../agent/codec/types.js';
 import { StartedMqtt } from '../../agent/transports/start-mqtt.js';
 import { silentLogger } from '../../datamodel/Logger.js';
 import { testSchema } from '../peers/agent-fixture.js';
-import { add, get, operate, set, subscribePush } from '../peers/bulkdata-controller.js';
+import { add, get, operate, set, subscribePush } from '../peers/controller-steps.js';
 import { startMosquitto, type Mosquitto } from '../peers/mosquitto.js';
 import { mqttAgentDefaults } from '../peers/mqtt-agent-defaults.js';
 

@@ -29,7 +29,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type AgentFixture } from '../peers/agent-fixture.js';
 import { notifications, waitForNotification, type TestController } from '../peers/TestController.js';
-import { add, get, operate, set } from '../peers/bulkdata-controller.js';
+import { add, get, operate, set } from '../peers/controller-steps.js';
 import { startHttpCollector, type CollectedRequest, type HttpCollector } from '../peers/http-collector.js';
 import { testPki } from '../peers/test-pki.js';
 

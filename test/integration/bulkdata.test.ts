@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, CONTROLLER_EID, type AgentFixture } from '../peers/agent-fixture.js';
 import { TestController, notifications, waitForNotification } from '../peers/TestController.js';
-import { add, get, operate, set, subscribePush, tryAdd, trySet } from '../peers/bulkdata-controller.js';
+import { add, get, operate, set, subscribePush, tryAdd, trySet } from '../peers/controller-steps.js';
 import { roleDefaults } from '../../bench/limited-role.js';
 
 /** Controller.3's role: reads everything but the serial number, manages its own bulk data and subscriptions. */

@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findOciRuntime } from '../../platform/linux/oci-ee.js';
+import { add } from '../peers/controller-steps.js';
 import { startAgent, type AgentFixture } from '../peers/agent-fixture.js';
 import { asResponse, notifications, waitForNotification, type TestController } from '../peers/TestController.js';
 import { operateOne, outputArgs } from '../peers/operate.js';
@@ -48,8 +49,7 @@ afterAll(async () => {
 });
 
 async function subscribe(params: Record<string, string>): Promise<void> {
-  const r = asResponse(await c.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: Object.entries({ Enable: 'true', ...params }).map(([param, value]) => ({ param, value, required: true })) }] } }));
-  if (r.respType !== 'addResp' || r.addResp.createdObjResults[0].operStatus.operStatus !== 'operSuccess') throw new Error(JSON.stringify(r));
+  await add(c, 'Device.LocalAgent.Subscription.', { Enable: 'true', ...params });
 }
 
 async function get(path: string): Promise<Record<string, string>> {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StringMap } from '../../agent/codec/types.js';
 import { startAgentWith, type AgentUnderTest, type ReceivedNotify } from '../peers/controller-link.js';
-import { asResponse } from '../peers/TestController.js';
+import { add } from '../peers/controller-steps.js';
 import { operateOne } from '../peers/operate.js';
 import { tarGz } from '../peers/software-packages.js';
 import { startImageServer, type ImageServer } from '../unit/agent/firmware/image-server.js';
@@ -20,8 +20,7 @@ beforeAll(async () => {
   server.routes.set('/mq-1.0.tar.gz', { body: tarGz({ 'f.txt': 'f' }, { name: 'mq', version: '1.0', vendor: 'Example' }) });
   a = await startAgentWith('mqtt5');
   for (const [id, type, ref] of [['du', 'Event', `${SM}DUStateChange!`], ['oc', 'OperationComplete', SM]]) {
-    const r = asResponse(await a.link.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: Object.entries({ Enable: 'true', ID: id, NotifType: type, ReferenceList: ref }).map(([param, value]) => ({ param, value, required: true })) }] } }));
-    if (r.respType !== 'addResp') throw new Error(r.respType);
+    await add(a.link, 'Device.LocalAgent.Subscription.', { Enable: 'true', ID: id, NotifType: type, ReferenceList: ref });
   }
 });
 afterAll(async () => {

@@ -1,5 +1,5 @@
 /**
- * Controller-side steps the Bulk Data tests share: Add/Set/Operate through a real TestController
+ * Controller-side steps tests share (Bulk Data, SoftwareModules, ...): Add/Set/Operate through a real TestController
  * (or any peer with the same `send`), answered either by a response or by a USP Error.
  */
 import type { Request, UspMsg } from '../../agent/codec/types.js';
