@@ -19,22 +19,15 @@ import { fileURLToPath } from 'node:url';
 import { CONTROLLER_EID } from './agent-config.js';
 import { BenchClient } from './client.js';
 import { writeResponses } from './echo-responses.js';
-import { freePort } from './port.js';
-import { cpuTicks, ticksPerSecond } from './proc.js';
-import { answerMsg, countGetRespParams, getParam, slottedRecords } from './requests.js';
-import { spawnAgent, spawnListening } from './spawn-agent.js';
+import { cpuOver, recordSingleGetAnswers, startEcho } from './request-cpu.js';
+import { getParam, slottedRecords } from './requests.js';
+import { spawnAgent } from './spawn-agent.js';
 import { median, round } from './stats.js';
 
 const SLOTS = 256;
 const WARM_UP = 50;
 
 /** CPU µs per request of `pid` over `count` sequential requests. */
-async function cpuOver(client: BenchClient, pid: number, records: Buffer[], count: number): Promise<number> {
-  const before = cpuTicks(pid);
-  for (let i = 0; i < count; i++) await client.request(records[i % records.length]!);
-  return ((cpuTicks(pid) - before) / ticksPerSecond()) * 1e6 / count;
-}
-
 /**
  * CPU µs per request of `pid` over `count` sequential requests after a short warm-up (as
  * memory-load.ts measures: TurboFan compiles the hot code during these), then over `count` more
@@ -50,9 +43,7 @@ async function agentRun(records: Buffer[], nodeArgs: string[], gets: number): Pr
   const agent = await spawnAgent(nodeArgs);
   try {
     const client = await BenchClient.connect(agent.url, CONTROLLER_EID);
-    const recorded: Buffer[] = [];
-    for (const r of records) recorded.push(await client.request(r));
-    if (countGetRespParams(answerMsg(recorded[0]!)) !== 1) throw new Error('the SerialNumber Get did not return one parameter');
+    const recorded = await recordSingleGetAnswers(client, records);
     const us = await cpuPerRequest(client, agent.pid, records, gets);
     await client.close();
     return { us, recorded };
@@ -62,11 +53,8 @@ async function agentRun(records: Buffer[], nodeArgs: string[], gets: number): Pr
 }
 
 async function echoRun(records: Buffer[], responsesFile: string, gets: number): Promise<{ first: number; steady: number }> {
-  const port = await freePort();
-  const script = fileURLToPath(new URL('./ws-echo.js', import.meta.url));
-  const echo = await spawnListening([script, String(port), responsesFile], port, 'ws-echo');
+  const { echo, client } = await startEcho(responsesFile);
   try {
-    const client = await BenchClient.connect(echo.url, CONTROLLER_EID);
     const us = await cpuPerRequest(client, echo.pid, records, gets);
     await client.close();
     return us;

@@ -24,7 +24,8 @@ import { CONTROLLER_EID } from './agent-config.js';
 import { writeResponses } from './echo-responses.js';
 import { figure } from './figure.js';
 import { freePort } from './port.js';
-import { cpuTicks, memoryKiB, ticksPerSecond, type ProcMemory } from './proc.js';
+import { memoryKiB, type ProcMemory } from './proc.js';
+import { cpuOver, recordSingleGetAnswers, startEcho } from './request-cpu.js';
 import { addSubscription, expectSuccess, recordFrom } from './notify-peer.js';
 import { answerMsg, countGetRespParams, getParam, requestRecord, slottedRecords } from './requests.js';
 import { spawnAgent, spawnListening, type RunningProcess } from './spawn-agent.js';
@@ -80,13 +81,10 @@ async function measureScaling(agent: RunningProcess, client: BenchClient): Promi
   }
 }
 
-/** Sends `records` one at a time (cyclically) `count` times; returns the CPU the peer spent, in µs per request. */
+/** CPU µs per request of `pid` over `count` sequential requests after a 50-request warm-up. */
 async function sequentialGets(client: BenchClient, pid: number, records: Buffer[], count: number): Promise<number> {
   for (let i = 0; i < 50; i++) await client.request(records[i % records.length]!); // warm-up
-  const before = cpuTicks(pid);
-  for (let i = 0; i < count; i++) await client.request(records[i % records.length]!);
-  const ticks = cpuTicks(pid) - before;
-  return (ticks / ticksPerSecond()) * 1e6 / count;
+  return cpuOver(client, pid, records, count);
 }
 
 /** One agent run: single-parameter Gets, then whole-tree Gets, then its memory once idle. */
@@ -94,9 +92,7 @@ async function loadAgent(records: Buffer[], nodeArgs: string[] = [], scale = fal
   const agent = await spawnAgent(nodeArgs);
   try {
     const client = await BenchClient.connect(agent.url, CONTROLLER_EID);
-    const recorded: Buffer[] = [];
-    for (const r of records) recorded.push(await client.request(r));
-    if (countGetRespParams(answerMsg(recorded[0]!)) !== 1) throw new Error('the SerialNumber Get did not return one parameter');
+    const recorded = await recordSingleGetAnswers(client, records);
     const cpuPerGetUs = await sequentialGets(client, agent.pid, records, GETS);
     let treeParams = 0;
     for (let i = 0; i < TREE_GETS; i++) {
@@ -115,11 +111,8 @@ async function loadAgent(records: Buffer[], nodeArgs: string[] = [], scale = fal
 }
 
 async function loadEcho(records: Buffer[], responsesFile: string): Promise<LoadSample> {
-  const port = await freePort();
-  const script = fileURLToPath(new URL('./ws-echo.js', import.meta.url));
-  const echo: RunningProcess = await spawnListening([script, String(port), responsesFile], port, 'ws-echo');
+  const { echo, client } = await startEcho(responsesFile);
   try {
-    const client = await BenchClient.connect(echo.url, CONTROLLER_EID);
     const cpuPerGetUs = await sequentialGets(client, echo.pid, records, GETS);
     await new Promise((r) => setTimeout(r, 1000));
     const memory = memoryKiB(echo.pid);
