@@ -43,9 +43,19 @@ export interface FetchOptions {
   onData(chunk: Uint8Array): Awaitable<void>;
 }
 
+/**
+ * Why a transfer failed, for callers that map it to their own fault codes (SoftwareModules'
+ * 7227 for a file over the limit, 7002 for an HTTP answer): `answered` the server answered with
+ * an error status, `too-large` over the byte limit, `other` refused, unreachable or cut short.
+ */
+export type TransferFailure = 'answered' | 'too-large' | 'other';
+
 /** A failed transfer; the message is the TransferComplete! FaultString. */
 export class TransferError extends Error {
   override readonly name = 'TransferError';
+  constructor(message: string, readonly failure: TransferFailure = 'other') {
+    super(message);
+  }
 }
 
 /** "http(s)://user:pw@host/": userinfo in the authority, which TR-181 forbids. */
@@ -88,7 +98,7 @@ export async function fetchImage(url: string, opts: FetchOptions): Promise<{ byt
       }
       if (status < 200 || status >= 300) {
         res.resume();
-        throw new TransferError(`HTTP ${status} ${res.statusMessage ?? ''}`.trim());
+        throw new TransferError(`HTTP ${status} ${res.statusMessage ?? ''}`.trim(), 'answered');
       }
       return { bytes: await receive(res, opts, deadline.signal), finalUrl: current.href };
     }
@@ -125,14 +135,14 @@ async function receive(res: IncomingMessage, opts: FetchOptions, signal: AbortSi
   const expected = header === undefined ? undefined : Number(header);
   if (expected !== undefined && expected > maxBytes) {
     res.destroy();
-    throw new TransferError(`the file is ${expected} bytes, over the ${maxBytes} byte limit`);
+    throw new TransferError(`the file is ${expected} bytes, over the ${maxBytes} byte limit`, 'too-large');
   }
   let bytes = 0;
   try {
     if (expected !== undefined && Number.isFinite(expected)) await opts.onLength?.(expected);
     for await (const chunk of res as AsyncIterable<Buffer>) {
       bytes += chunk.length;
-      if (bytes > maxBytes) throw new TransferError(`the file is over the ${maxBytes} byte limit`);
+      if (bytes > maxBytes) throw new TransferError(`the file is over the ${maxBytes} byte limit`, 'too-large');
       await opts.onData(chunk);
     }
   } catch (e) {

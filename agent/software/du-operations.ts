@@ -229,7 +229,7 @@ export class DuOperations {
       return await env.install(part, dir, url);
     } catch (e) {
       await rm(dir, { recursive: true, force: true });
-      if (e instanceof TransferError && /byte limit/.test(e.message)) throw new UspError(ErrorCode.SystemResourcesExceeded, `${e.message} (space left on ${env.name})`);
+      if (e instanceof TransferError && e.failure === 'too-large') throw new UspError(ErrorCode.SystemResourcesExceeded, `${e.message} (space left on ${env.name})`);
       throw e;
     } finally {
       await rm(part, { force: true });
@@ -243,7 +243,7 @@ export class DuOperations {
     if (e instanceof PackageError) return new UspError(e.code as ErrorCode, e.message);
     if (e instanceof TransferError) {
       // An HTTP status is an answer (the file is not there); anything else did not reach the server in time.
-      return new UspError(/^HTTP \d/.test(e.message) ? ErrorCode.RequestDenied : ErrorCode.ServerUnreachable, e.message);
+      return new UspError(e.failure === 'answered' ? ErrorCode.RequestDenied : ErrorCode.ServerUnreachable, e.message);
     }
     return new UspError(ErrorCode.RequestDenied, e instanceof Error ? e.message : String(e));
   }
