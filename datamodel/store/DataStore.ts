@@ -202,6 +202,12 @@ export class DataStore {
   instances(tablePath: string): number[] { return this.tables.get(tablePath)?.instances ?? []; }
 
   /**
+   * Whether the table was ever created here (an instance allocated, even if all were deleted
+   * since), so a binding can tell "no rows stored yet" (serve its factory rows) from "emptied".
+   */
+  hasTable(tablePath: string): boolean { return this.tables.has(tablePath); }
+
+  /**
    * Allocates an instance number: the next of the counter, or `requested` (factory defaults),
    * which also moves the counter past it.
    */
