@@ -3,7 +3,7 @@
  * GetSupportedDM: each test writes the profile's objects, parameters and access from the BBF
  * XML, and this says which are missing or served with less access than required.
  */
-import type { SupportedObjectResult } from '../../agent/codec/types.js';
+import type { ObjAccessType, SupportedObjectResult } from '../../agent/codec/types.js';
 import { responseOf } from './get-objects.js';
 import type { TestController } from './TestController.js';
 
@@ -39,8 +39,10 @@ export function unmet(profile: ProfileRequirement, served: Map<string, Supported
   for (const [path, req] of Object.entries(profile)) {
     const obj = served.get(path);
     if (!obj) { missing.push(`${path} not served`); continue; }
-    const needs = { present: [], create: ['OBJ_ADD_DELETE', 'OBJ_ADD_ONLY'], delete: ['OBJ_ADD_DELETE', 'OBJ_DELETE_ONLY'], createDelete: ['OBJ_ADD_DELETE'] }[req.access];
-    if (needs.length > 0 && !needs.includes(obj.access)) missing.push(`${path} is ${obj.access}, needs ${req.access}`);
+    const needs: Record<ObjectRequirement['access'], readonly ObjAccessType[]> = {
+      present: [], create: ['OBJ_ADD_DELETE', 'OBJ_ADD_ONLY'], delete: ['OBJ_ADD_DELETE', 'OBJ_DELETE_ONLY'], createDelete: ['OBJ_ADD_DELETE'],
+    };
+    if (needs[req.access].length > 0 && !needs[req.access].includes(obj.access)) missing.push(`${path} is ${obj.access}, needs ${req.access}`);
     const params = new Map((obj.supportedParams ?? []).map((p) => [p.paramName, p.access]));
     for (const [name, access] of Object.entries(req.params ?? {})) {
       const got = params.get(name);

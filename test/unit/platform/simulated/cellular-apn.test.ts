@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Schema } from '../../../../datamodel/schema/Schema.js';
 import { DataStore } from '../../../../datamodel/store/DataStore.js';
 import { DataModel } from '../../../../datamodel/tree/DataModel.js';
+import type { Value } from '../../../../datamodel/value/Value.js';
 import { ErrorCode } from '../../../../datamodel/UspError.js';
 import { MAX_ACCESS_POINTS } from '../../../../platform/simulated/cellular-access-point.js';
 import { refusal, type SimFixture, simulated } from './fixture.js';
@@ -66,7 +67,7 @@ describe('simulated platform: Device.Cellular.AccessPoint.{i}. as a table', () =
 
   it('refuses APNs, proxies, credentials and references the modem cannot take', async () => {
     const sim = start();
-    for (const params of [
+    for (const params of <Array<Record<string, Value>>>[
       { APN: 'internet.gprs' }, { APN: '-bad' }, { Interface: 'Device.Cellular.Interface.2' }, { Interface: 'Device.IP.Interface.2' },
       { Proxy: 'proxy.example' }, { Username: 'a\nb' }, { APN: 'ims', Enable: true },
     ]) {
