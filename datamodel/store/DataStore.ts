@@ -91,6 +91,8 @@ export class DataStore {
   }
 
   get file(): string | undefined { return this.dir ? join(this.dir, STATE_FILE) : undefined; }
+  /** The number of the last commit record: it grows with every saved change, across restarts. */
+  get revision(): number { return this.seq; }
   get journalFile(): string | undefined { return this.dir ? join(this.dir, JOURNAL_FILE) : undefined; }
 
   /**
