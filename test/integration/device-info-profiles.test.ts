@@ -99,3 +99,22 @@ describe('simulated gateway: DeviceInfo profiles a tender checks', () => {
     expect(v['Device.DeviceInfo.'].LocationNumberOfEntries).toBe('2');
   });
 });
+
+describe('generic Linux (this machine): DeviceInfo profiles from /proc', () => {
+  let f: AgentFixture | undefined;
+  beforeAll(async () => { f = await startAgent({ platform: 'linux' }); });
+  afterAll(async () => { await f?.close(); });
+
+  it('meets MemoryStatus:1 and ProcessStatus:1, and lists this machine\'s processes', async () => {
+    const served = await supportedObjects(f!.controller, ['Device.DeviceInfo.']);
+    for (const name of ['MemoryStatus:1', 'ProcessStatus:1', 'VendorConfigFile']) expect(unmet(PROFILES[name]!, served), name).toEqual([]);
+    // No GNSS source on a generic Linux host: Location is not promised.
+    expect(served.has('Device.DeviceInfo.Location.{i}.')).toBe(false);
+    const v = await getObjects(f!.controller, ['Device.DeviceInfo.ProcessStatus.']);
+    const count = Number(v['Device.DeviceInfo.ProcessStatus.'].ProcessNumberOfEntries);
+    expect(count).toBeGreaterThan(1);
+    expect(count).toBeLessThanOrEqual(256);
+    const commands = Object.values(v).map((r) => r.Command).filter(Boolean);
+    expect(commands.length).toBe(count);
+  });
+});
