@@ -23,6 +23,7 @@ export type { PlatformName };
 import { registerBuiltinCommands, type BuiltinActions, type RestartCause } from './builtin-commands.js';
 import { registerFirmwareCommands, type FirmwareCommands } from './firmware/register-firmware.js';
 import { registerRootObject } from './baseline/root-object.js';
+import { registerVendorConfigFiles } from './baseline/vendor-config-files.js';
 import { defaultHttpReportChannel } from './bulkdata/default-http-channel.js';
 import { registerInterfaceStack } from './baseline/interface-stack.js';
 import { DiagnosticSlots } from './diagnostics/DiagnosticSlots.js';
@@ -203,6 +204,7 @@ export class Agent {
     const platform = await registerPlatform(model, opts.platform, { seed: opts.seed, vendorPrefix: opts.vendorPrefix, log, store,
       firmware: { hook: opts.firmwareHook, stagingDir: opts.firmwareStaging, dataDir: opts.dataDir } });
     registerRootObject(model, schema.model);
+    registerVendorConfigFiles(model, store, opts.defaults);
     registerInterfaceStack(model);
     // IP and Wi-Fi diagnostics (TR-143) run on every platform, on the host's network (the
     // simulated gateway's too), sharing one bound on how many run at once.

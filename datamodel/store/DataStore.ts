@@ -91,6 +91,8 @@ export class DataStore {
   }
 
   get file(): string | undefined { return this.dir ? join(this.dir, STATE_FILE) : undefined; }
+  /** The number of the last commit record: it grows with every saved change, across restarts. */
+  get revision(): number { return this.seq; }
   get journalFile(): string | undefined { return this.dir ? join(this.dir, JOURNAL_FILE) : undefined; }
 
   /**
@@ -200,6 +202,12 @@ export class DataStore {
 
   /** Instances of a table, ascending. */
   instances(tablePath: string): number[] { return this.tables.get(tablePath)?.instances ?? []; }
+
+  /**
+   * Whether the table was ever created here (an instance allocated, even if all were deleted
+   * since), so a binding can tell "no rows stored yet" (serve its factory rows) from "emptied".
+   */
+  hasTable(tablePath: string): boolean { return this.tables.has(tablePath); }
 
   /**
    * Allocates an instance number: the next of the counter, or `requested` (factory defaults),

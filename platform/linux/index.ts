@@ -1,7 +1,7 @@
 /**
  * The generic Linux platform: a Linux host, VM or container described through the kernel's own
  * interfaces (/proc, /sys) and iproute2 (`ip -j`), with no distribution-specific daemon. Serves
- * Device.DeviceInfo. (+ MemoryStatus, ProcessStatus.CPUUsage), Device.Ethernet.Interface.{i}.
+ * Device.DeviceInfo. (+ MemoryStatus, ProcessStatus with Process.{i}), Device.Ethernet.Interface.{i}.
  * and Device.Ethernet.Link.{i}. (+ Stats), and Device.IP. (Interface, IPv4Address, IPv6Address).
  *
  * Every object reads its source once per Get (its sysfs/procfs files directly; `ip -j addr`
@@ -20,6 +20,7 @@ import { registerIP } from './ip.js';
 import type { LinuxContext } from './LinuxContext.js';
 import { CommandRunner } from '../exec/CommandRunner.js';
 import { registerSystemStatus } from './system-status.js';
+import { registerProcessTable } from './processes.js';
 
 export type { LinuxIdentity } from './device-info.js';
 
@@ -66,6 +67,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     const identity = registerDeviceInfo(ctx, opts.identity, opts.firmware);
     if (opts.firmware) registerStagedFirmwareImages(model, opts.firmware);
     registerSystemStatus(ctx, opts.persistentPath ?? '/');
+    registerProcessTable(model, ctx.files, now, ctx.cacheMs);
     ctx.log?.debug('linux identity', { ...identity });
   }
   // IP.Interface.LowerLayers names Ethernet.Link rows only when this platform serves them.

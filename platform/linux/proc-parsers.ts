@@ -88,3 +88,37 @@ export function defaultRouteInterfaces(route: string | undefined, ipv6Route: str
   }
   return out;
 }
+
+/** The fields of one /proc/[pid]/stat line that TR-181 Device.DeviceInfo.ProcessStatus.Process.{i} needs. */
+export interface ProcessStat {
+  pid: number;
+  /** The executable's name (comm, at most 15 bytes): it may hold spaces and parentheses. */
+  comm: string;
+  /** One letter: R running, S sleeping, D disk sleep, T/t stopped, Z zombie, I idle, ... */
+  state: string;
+  /** User and system CPU time, in clock ticks (USER_HZ). */
+  utime: number;
+  stime: number;
+  /** The kernel's priority: 0..39 (20 + nice) for normal tasks, -2..-100 for real-time ones. */
+  priority: number;
+  /** Clock ticks after boot the process started: with the PID, it tells a reused PID apart. */
+  starttime: number;
+}
+
+/**
+ * proc(5) /proc/[pid]/stat. The comm field (2) is in parentheses and may itself hold ") ", so it
+ * ends at the *last* ")"; fields 3 on are counted from there.
+ */
+export function parseProcessStat(text: string): ProcessStat | undefined {
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open < 0 || close < open) return undefined;
+  const pid = Number(text.slice(0, open).trim());
+  // f[0] is field 3 (state): field n is f[n - 3].
+  const f = text.slice(close + 1).trim().split(/\s+/);
+  const num = (n: number): number => Number(f[n - 3]);
+  const out = { pid, comm: text.slice(open + 1, close), state: f[0] ?? '', utime: num(14), stime: num(15), priority: num(18), starttime: num(22) };
+  if (!Number.isInteger(pid) || pid <= 0 || out.state.length !== 1) return undefined;
+  if (![out.utime, out.stime, out.priority, out.starttime].every(Number.isFinite)) return undefined;
+  return out;
+}

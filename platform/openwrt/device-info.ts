@@ -9,14 +9,17 @@
  * than failing the whole object.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Value } from '../../datamodel/value/Value.js';
 import { FIRMWARE_DEVICE_INFO_PARAMS, type FirmwareReferences } from '../linux/firmware-installer.js';
+import { HostFiles } from '../linux/HostFiles.js';
+import { registerProcessTable } from '../linux/processes.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
 import type { DeviceStatusMap, SystemBoard, SystemInfo } from './ubus-types.js';
 
 const PROC_STAT = '/proc/stat';
 
-/** Serves Device.DeviceInfo., .MemoryStatus. and .ProcessStatus. (CPUUsage). */
+/** Serves Device.DeviceInfo., .MemoryStatus. and .ProcessStatus. (CPUUsage, Process.{i}). */
 export function registerDeviceInfo(ctx: OpenWrtContext, procStat = PROC_STAT, firmware?: FirmwareReferences): void {
   const { model } = ctx;
   let baseMac: string | undefined;
@@ -73,6 +76,8 @@ export function registerDeviceInfo(ctx: OpenWrtContext, procStat = PROC_STAT, fi
     params: ['CPUUsage'],
     get: () => ({ CPUUsage: cpu.read() }),
   });
+  // Process.{i}: procfs, as on any Linux (procd's `service list` names services, not processes).
+  registerProcessTable(model, new HostFiles({ procRoot: path.dirname(procStat) }), ctx.now, ctx.cacheMs);
 }
 
 /**

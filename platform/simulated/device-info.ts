@@ -81,7 +81,7 @@ export function registerDeviceInfo(ctx: SimContext, firmware: SimulatedFirmware)
     },
   });
 
-  // ProcessNumberOfEntries/CPUNumberOfEntries belong to tables this platform does not serve.
+  // ProcessNumberOfEntries follows from Process.{i} (processes.ts); CPU.{i} is not served.
   // The same load heats the CPU's temperature sensor (temperature.ts).
   const cpu = cpuLoad(seed);
   model.register('Device.DeviceInfo.ProcessStatus.', {

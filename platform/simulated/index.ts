@@ -24,6 +24,8 @@ import { registerHosts } from './hosts.js';
 import { registerIPv6 } from './ip-ipv6.js';
 import { registerIP } from './ip.js';
 import { registerNAT } from './nat.js';
+import { registerProcesses } from './processes.js';
+import { registerLocation } from './location.js';
 import { registerRouting } from './routing.js';
 import { SimContext } from './SimContext.js';
 import { registerTemperatureStatus } from './temperature.js';
@@ -62,6 +64,8 @@ export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptio
   // The simulated device boots here: the boot loader picks the firmware bank to run.
   const firmware = new SimulatedFirmware(ctx, { factoryVersion: SIM_SOFTWARE_VERSION });
   registerDeviceInfo(ctx, firmware);
+  registerProcesses(ctx);
+  registerLocation(ctx);
   registerFirmwareImages(ctx, firmware);
   registerTime(ctx);
   const ethernet = registerEthernet(ctx);

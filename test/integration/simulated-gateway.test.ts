@@ -114,7 +114,7 @@ describe('simulated gateway: GetSupportedDM', () => {
         'Device.Cellular.Interface.{i}. OBJ_READ_ONLY',
         'Device.Cellular.Interface.{i}.Stats. OBJ_READ_ONLY',
         'Device.Cellular.Interface.{i}.USIM. OBJ_READ_ONLY',
-        'Device.Cellular.AccessPoint.{i}. OBJ_READ_ONLY',
+        'Device.Cellular.AccessPoint.{i}. OBJ_ADD_DELETE',
       ],
       'Device.Bridging.': [
         'Device.Bridging. OBJ_READ_ONLY',

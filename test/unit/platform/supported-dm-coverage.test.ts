@@ -10,7 +10,7 @@ import { type Combination, composedPlatform, VENDOR_PREFIX } from './platform-co
 
 /** The objects with parameters each platform serves (containers without any are implied). */
 const LINUX_CLAIMS = [
-  'Device.DeviceInfo.', 'Device.DeviceInfo.MemoryStatus.', 'Device.DeviceInfo.ProcessStatus.',
+  'Device.DeviceInfo.', 'Device.DeviceInfo.MemoryStatus.', 'Device.DeviceInfo.ProcessStatus.', 'Device.DeviceInfo.ProcessStatus.Process.{i}.',
   'Device.Ethernet.', 'Device.Ethernet.Interface.{i}.', 'Device.Ethernet.Interface.{i}.Stats.',
   'Device.Ethernet.Link.{i}.', 'Device.Ethernet.Link.{i}.Stats.',
   'Device.IP.', 'Device.IP.Interface.{i}.', 'Device.IP.Interface.{i}.IPv4Address.{i}.', 'Device.IP.Interface.{i}.IPv6Address.{i}.',
@@ -22,7 +22,7 @@ const MODEMMANAGER_CLAIMS = [
 
 /** What OpenWrt serves, Bridging aside (OPENWRT_BRIDGING_CLAIMS). */
 const OPENWRT_CLAIMS = [
-  'Device.DeviceInfo.', 'Device.DeviceInfo.MemoryStatus.', 'Device.DeviceInfo.ProcessStatus.',
+  'Device.DeviceInfo.', 'Device.DeviceInfo.MemoryStatus.', 'Device.DeviceInfo.ProcessStatus.', 'Device.DeviceInfo.ProcessStatus.Process.{i}.',
   'Device.Ethernet.', 'Device.Ethernet.Interface.{i}.', 'Device.Ethernet.Interface.{i}.Stats.',
   'Device.Ethernet.Link.{i}.', 'Device.Ethernet.Link.{i}.Stats.',
   'Device.WiFi.', 'Device.WiFi.Radio.{i}.', 'Device.WiFi.Radio.{i}.Stats.', 'Device.WiFi.SSID.{i}.',

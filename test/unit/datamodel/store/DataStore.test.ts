@@ -32,6 +32,24 @@ describe('DataStore', () => {
     expect(t.allocate('Device.X.')).toBe(a + 1);
   });
 
+  it('tells a table emptied by deletes from one never created, also after a restart; revision counts saved commits', async () => {
+    const s = new DataStore(dir);
+    expect(s.hasTable('Device.X.')).toBe(false);
+    const a = s.allocate('Device.X.');
+    s.remove(`Device.X.${a}.`, 'Device.X.', a);
+    expect(s.hasTable('Device.X.')).toBe(true);
+    await s.flush();
+    const before = s.revision;
+    s.setRow('Device.Y.', { V: 1 });
+    await s.flush();
+    expect(s.revision).toBeGreaterThan(before);
+    const t = new DataStore(dir);
+    t.load(() => undefined);
+    expect(t.hasTable('Device.X.')).toBe(true);
+    expect(t.instances('Device.X.')).toEqual([]);
+    expect(t.revision).toBe(s.revision);
+  });
+
   it('a requested instance number moves the counter past it', () => {
     const s = new DataStore();
     expect(s.allocate('Device.X.', 5)).toBe(5);

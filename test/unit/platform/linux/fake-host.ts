@@ -18,6 +18,9 @@ export function fixture(name: string): string {
   return fs.readFileSync(path.join(FIXTURES, name), 'utf8');
 }
 
+/** The processes recorded in proc-pid/ (SOURCES.md): a kernel thread and one of each state. */
+export const PROCESS_FIXTURES = ['kthreadd', 'running', 'weird', 'stopped', 'zombie', 'busy', 'rt'] as const;
+
 // The sysfs/procfs parsing is the bench fake's (bench/ cannot import test/).
 
 export class FakeHost {
@@ -43,6 +46,13 @@ export class FakeHost {
     // eth0's statistics are recorded file by file (rx_nohandler, ... too): they win.
     for (const [k, v] of keyValues(fixture('sys-class-net-eth0-statistics.txt'))) this.write(`sys/class/net/eth0/statistics/${k}`, `${v}\n`);
     for (const f of ['cpuinfo', 'meminfo', 'stat', 'uptime']) this.write(`proc/${f}`, fixture(`proc-${f}.txt`));
+    // Recorded processes (proc-pid/), each at the PID its stat line names.
+    for (const name of PROCESS_FIXTURES) {
+      const stat = fixture(`proc-pid/${name}-stat.txt`);
+      const pid = stat.slice(0, stat.indexOf(' '));
+      this.write(`proc/${pid}/stat`, stat);
+      this.write(`proc/${pid}/status`, fixture(`proc-pid/${name}-status.txt`));
+    }
     this.write('proc/net/dev', fixture('proc-net-dev.txt'));
     this.write('proc/net/route', fixture('proc-net-route.txt'));
     this.write('proc/net/ipv6_route', fixture('proc-net-ipv6_route.txt'));

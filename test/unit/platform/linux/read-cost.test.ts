@@ -43,14 +43,18 @@ describe('linux platform: what a Get costs', () => {
     expect(count(ops, /eth0\/mtu$/)).toBe(1);
     // scan 21 + Interface.1 8 (6 attributes, 2 route tables) + Stats 10 + Link.1 5 + Stats 9
     // + DeviceInfo 2 + MemoryStatus 1 + ProcessStatus 1 + IP. 1 (if_inet6); nothing per parameter.
-    expect(ops).toHaveLength(58);
+    // + Process.{i}: one listing of /proc and stat + status of each of the 7 recorded processes,
+    // once for the whole table (ProcessNumberOfEntries and the rows share the snapshot).
+    expect(count(ops, /^readdir \/proc$/)).toBe(1);
+    expect(count(ops, /\/proc\/\d+\/(stat|status)$/)).toBe(14);
+    expect(ops).toHaveLength(58 + 15);
     expect(f.host.ipCalls()).toEqual(['-j addr show']);
 
     // Read again at the same instant: every object reads its live values anew, the scan and `ip` are reused.
     ops.length = 0;
     await f.readAll();
     expect(count(ops, /^readdir /)).toBe(0);
-    expect(ops).toHaveLength(58 - 21);
+    expect(ops).toHaveLength(58 - 21); // the process snapshot is reused too
     expect(f.host.ipCalls()).toHaveLength(1);
   });
 

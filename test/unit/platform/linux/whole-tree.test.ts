@@ -32,7 +32,11 @@ describe('linux platform: whole-tree read of the recorded Debian 12 host', () =>
     expect(mem.FreePersistent as number).toBeLessThanOrEqual(mem.TotalPersistent as number);
     // First read: average since boot, (user+nice+system+irq+softirq+steal) / all of /proc/stat's cpu line.
     // busy 196720+31962+3581+187 = 232450 of 530692 ticks = 43.8 %.
-    expect(all.get('Device.DeviceInfo.ProcessStatus.')).toEqual({ CPUUsage: 44 });
+    expect(all.get('Device.DeviceInfo.ProcessStatus.')).toEqual({ CPUUsage: 44, ProcessNumberOfEntries: 7 });
+    // The recorded processes (proc-pid/), numbered by PID; processes.test.ts checks each field.
+    const processes = [...all].filter(([p]) => p.startsWith('Device.DeviceInfo.ProcessStatus.Process.')).map(([, v]) => `${v.PID} ${v.Command} ${v.State}`);
+    expect(processes).toEqual(['2 kthreadd Sleeping', '1731 ntp (sync) d Sleeping', '1732 sleep Stopped', '1801 python3 Zombie',
+      '1864 cat Running', '2123 python3 Running', '2125 sleep Sleeping']);
   });
 
   it('maps Ethernet.Interface and Stats from sysfs (eth0 only; units and counter widths per schema)', async () => {

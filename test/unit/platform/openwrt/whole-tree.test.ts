@@ -215,7 +215,7 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
       'Device.Routing.', 'Device.Routing.Router.{i}.', 'Device.Routing.Router.{i}.IPv4Forwarding.{i}.',
     ]);
     expect(under('Device.DeviceInfo.')).toEqual([
-      'Device.DeviceInfo.', 'Device.DeviceInfo.MemoryStatus.', 'Device.DeviceInfo.ProcessStatus.',
+      'Device.DeviceInfo.', 'Device.DeviceInfo.MemoryStatus.', 'Device.DeviceInfo.ProcessStatus.', 'Device.DeviceInfo.ProcessStatus.Process.{i}.',
     ]);
     // Parameters: SSID.{i}. serves these and no others.
     expect([...fx.model.requireNode('Device.WiFi.SSID.{i}.').params.keys()]).toEqual(

@@ -1,0 +1,67 @@
+/**
+ * Device.DeviceInfo.VendorConfigFile.{i}. (TR-181 DeviceInfo): the agent's own configuration
+ * files. 1 is the factory-defaults file (what the agent applies to an empty data directory and
+ * FactoryReset() restores), 2 the configuration it has saved in its data directory (state.json
+ * and its journal), served only when there is one (`--data-dir`).
+ *
+ * Backup() and Restore() are not served: restoring would replace the saved configuration of a
+ * running agent from a URL, which needs the same care as a firmware download (transfer,
+ * validation, a restart) and is left out; UseForBackupRestore is therefore false for both.
+ */
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import type { DataStore } from '../../datamodel/store/DataStore.js';
+import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import type { DataModel } from '../../datamodel/tree/DataModel.js';
+import type { Value } from '../../datamodel/value/Value.js';
+import { ErrorCode, UspError } from '../../datamodel/UspError.js';
+import type { DefaultsFile } from '../defaults/apply-defaults.js';
+
+/** TR-106 Unknown Time: the defaults file's date is not known to the agent (it gets the values). */
+const UNKNOWN_TIME = '0001-01-01T00:00:00Z';
+
+/** TR-181 Version is at most 16 characters: the first 8 hex digits of the content's SHA-256. */
+export function defaultsVersion(defaults: DefaultsFile): string {
+  const canonical = JSON.stringify(Object.keys(defaults).sort().map((k) => [k, defaults[k]]));
+  return `sha256:${createHash('sha256').update(canonical).digest('hex').slice(0, 8)}`;
+}
+
+/** Serves the VendorConfigFile table from the factory defaults and the agent's store. */
+export function registerVendorConfigFiles(model: DataModel, store: DataStore, defaults: DefaultsFile): void {
+  const version = defaultsVersion(defaults);
+  const rows: Array<() => Promise<Record<string, Value>>> = [
+    async () => ({
+      Name: 'factory-defaults', Version: version, Date: UNKNOWN_TIME,
+      Description: 'Factory defaults: applied to an empty data directory, restored by FactoryReset()', UseForBackupRestore: false,
+    }),
+  ];
+  if (store.dir !== undefined) {
+    rows.push(async () => ({
+      Name: 'state.json',
+      // The commit number of the last saved change: it moves with every change, never back.
+      Version: `r${store.revision}`,
+      Date: await lastSaved(store),
+      Description: 'The configuration the agent has saved in its data directory (state.json and state.journal)', UseForBackupRestore: false,
+    }));
+  }
+  const row = (keys: InstanceKeys) => {
+    const read = keys[0] === undefined ? undefined : rows[keys[0] - 1];
+    if (!read) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such instance: ${keys[0]}`);
+    return read();
+  };
+  model.register('Device.DeviceInfo.VendorConfigFile.{i}.', {
+    // Alias is left out: these rows are the agent's, there is nothing for a Controller to name.
+    params: ['Name', 'Version', 'Date', 'Description', 'UseForBackupRestore'],
+    list: () => rows.map((_, i) => i + 1),
+    get: row,
+  });
+}
+
+/** When the saved configuration last changed on disk: the newer of state.json and its journal. */
+async function lastSaved(store: DataStore): Promise<string> {
+  const times = await Promise.all([store.file, store.journalFile].map(async (f) => {
+    try { return f === undefined ? 0 : (await stat(f)).mtimeMs; } catch { return 0; }
+  }));
+  const ms = Math.max(...times);
+  return ms === 0 ? UNKNOWN_TIME : new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
