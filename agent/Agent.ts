@@ -23,6 +23,7 @@ export type { PlatformName };
 import { registerBuiltinCommands, type BuiltinActions, type RestartCause } from './builtin-commands.js';
 import { registerFirmwareCommands, type FirmwareCommands } from './firmware/register-firmware.js';
 import { registerRootObject } from './baseline/root-object.js';
+import { metProfilesValue, profilesParam } from './profiles/profiles-param.js';
 import { defaultHttpReportChannel } from './bulkdata/default-http-channel.js';
 import { registerInterfaceStack } from './baseline/interface-stack.js';
 import { DiagnosticSlots } from './diagnostics/DiagnosticSlots.js';
@@ -202,7 +203,8 @@ export class Agent {
     const collectorCaPem = opts.tls?.ca === undefined ? undefined : readCaFile(opts.tls.ca);
     const platform = await registerPlatform(model, opts.platform, { seed: opts.seed, vendorPrefix: opts.vendorPrefix, log, store,
       firmware: { hook: opts.firmwareHook, stagingDir: opts.firmwareStaging, dataDir: opts.dataDir } });
-    registerRootObject(model, schema.model);
+    const profilesParameter = profilesParam(opts.vendorPrefix);
+    registerRootObject(model, schema.model, profilesParameter && { param: profilesParameter, value: metProfilesValue(model, operations) });
     registerInterfaceStack(model);
     // IP and Wi-Fi diagnostics (TR-143) run on every platform, on the host's network (the
     // simulated gateway's too), sharing one bound on how many run at once.

@@ -2,7 +2,7 @@
  * The generated TR-181 profiles (datamodel/schema/tr181-profiles.json, `npm run gen:schema`),
  * read on first use only: by `usp-agent profiles` and by the X_<VENDOR>_Profiles parameter when
  * a Controller reads it. The agent's start never reads it (about 330 KB of JSON a router would
- * parse for nothing); test/unit/agent/profiles/profiles-lazy.test.ts holds it to that.
+ * parse for nothing); test/integration/profiles-param.test.ts holds it to that.
  */
 import fs from 'node:fs';
 import { packageFile } from '../../datamodel/package-root.js';
