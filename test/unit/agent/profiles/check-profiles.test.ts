@@ -70,3 +70,20 @@ describe('checkProfile', () => {
     expect(report.results.map((r) => [r.name, r.met, r.status])).toEqual([['No:1', false, 'deprecated'], ['Ok:1', true, undefined]]);
   });
 });
+
+describe('the generated profiles', () => {
+  it('are all met by a model serving every schema object with every right: no profile asks for what TR-181 does not define', async () => {
+    const { Schema } = await import('../../../../datamodel/schema/Schema.js');
+    const { loadProfiles } = await import('../../../../agent/profiles/profiles-file.js');
+    const everything = Schema.load().objects().map((o) => obj(o.path, {
+      access: o.multi ? 'OBJ_ADD_DELETE' : 'OBJ_READ_ONLY',
+      supportedParams: o.params.map((p) => param(p.name, true)),
+      supportedCommands: o.commands.map((c) => ({ commandName: c.name, inputArgNames: c.input.map((a) => a.name), outputArgNames: c.output.map((a) => a.name), commandType: 'CMD_SYNC' as const })),
+      supportedEvents: o.events.map((e) => ({ eventName: e.name, argNames: e.args.map((a) => a.name) })),
+    }));
+    const file = loadProfiles();
+    const report = checkProfiles(file.model, file.profiles, servedModel(everything));
+    expect(report.results.filter((r) => !r.met).map((r) => [r.name, r.missing])).toEqual([]);
+    expect(report.met).toHaveLength(241);
+  });
+});
