@@ -66,7 +66,17 @@ export function profilesMarkdown(platforms: readonly PlatformReport[]): string {
     if (!metBy.some((s) => s.has(r.name))) continue;
     out.push(`| ${label(r)} | ${metBy.map((s) => (s.has(r.name) ? 'yes' : '')).join(' | ')} |`);
   }
-  out.push('', 'Profiles no platform meets are left out of this table.', '', '## Why not the rest: near misses', '',
+  out.push('', 'Profiles no platform meets are left out of this table.', '',
+    '## How a Controller learns it', '',
+    'TR-369 advertises the data model through GetSupportedDM itself: each answer names the model its',
+    'paths belong to (`data_model_inst_uri`, here `urn:broadband-forum-org:tr-181-2-19-1-usp`) and lists',
+    'what is served, with access, commands and events; a Controller can judge profiles from that, as',
+    'this page does. Neither TR-369 nor TR-181 defines a parameter naming the profiles met, and the',
+    'USP model of TR-181 2.19.1 has no `Device.DeviceInfo.SupportedDataModel.{i}.` (that table is',
+    'CWMP-only, and its `Features` names features of a DM Instance document, not profiles). So the',
+    'list is a vendor parameter, served only when the agent has a vendor prefix (`--vendor-prefix`):',
+    '`Device.X_<VENDOR>_Profiles`, the met profiles comma-separated, computed when read.', '',
+    '## Why not the rest: near misses', '',
     'Per platform, the profiles of which something is served, fewest missing items first, with the first',
     `${ITEMS} items each misses.`, '');
   for (const p of platforms) out.push(...nearMisses(p));

@@ -3,8 +3,8 @@
  * answer for Device. (agent/profiles/). Against the agent running on --data-dir, through its
  * control socket as the local controller; or, with --platform P --offline, against the agent
  * built in this process for that platform (no MTP, state thrown away). Exit codes as the other
- * commands (cli-error.ts): 0 report printed, 1 the agent answered with a USP error, 2 usage,
- * 3 no agent answering.
+ * commands (cli-error.ts): 0 report printed, 1 the agent answered with a USP error (or, offline,
+ * could not be built on this machine), 2 usage, 3 no agent answering.
  */
 import type { PlatformName } from '../platforms.js';
 import { checkProfiles, servedModel, type ProfileReport } from '../profiles/check-profiles.js';
@@ -65,7 +65,9 @@ export async function profileReport(a: ProfilesArgs): Promise<{ report: ProfileR
     source = { kind: 'agent', dataDir: m.dataDir };
   } else {
     const { offlineModel } = await import('../profiles/offline-agent.js');
-    const built = await offlineModel(m.platform as Exclude<PlatformName, 'auto'>);
+    const built = await offlineModel(m.platform as Exclude<PlatformName, 'auto'>).catch((e: unknown) => {
+      throw new CliError(EXIT_USP_ERROR, `--platform ${m.platform} --offline: the agent could not be built here (${e instanceof Error ? e.message : String(e)})`);
+    });
     served = built.served;
     source = { kind: 'offline', platform: m.platform, liveSources: built.liveSources };
   }
