@@ -71,7 +71,12 @@ export async function profileReport(a: ProfilesArgs): Promise<{ report: ProfileR
     served = built.served;
     source = { kind: 'offline', platform: m.platform, liveSources: built.liveSources };
   }
-  const file = loadProfiles();
+  let file: ReturnType<typeof loadProfiles>;
+  try {
+    file = loadProfiles();
+  } catch (e) {
+    throw new CliError(EXIT_USP_ERROR, e instanceof Error ? e.message : String(e));
+  }
   return { report: checkProfiles(file.model, file.profiles, servedModel(served)), source };
 }
 

@@ -14,16 +14,16 @@ export const PROFILES_FILE = 'datamodel/schema/tr181-profiles.json';
 let loaded: ProfilesFile | undefined;
 
 /**
- * The profiles, read and parsed once. A package built without the file (it is optional for the
- * agent) gets an error that names it and the command that makes it.
+ * The profiles, read and parsed once per process. A package built without the file (it is
+ * optional for the agent) gets an error that names it and the command that makes it.
  */
-export function loadProfiles(location: string | URL = packageFile(PROFILES_FILE)): ProfilesFile {
-  if (loaded !== undefined && location.toString() === packageFile(PROFILES_FILE).toString()) return loaded;
+export function loadProfiles(): ProfilesFile {
+  if (loaded !== undefined) return loaded;
+  const location = packageFile(PROFILES_FILE);
   if (!fs.existsSync(location)) throw new Error(`${PROFILES_FILE} is not installed with this package; it is made by npm run gen:schema`);
   const file = JSON.parse(fs.readFileSync(location, 'utf8')) as ProfilesFile;
-  if (!Array.isArray(file.profiles)) throw new Error(`${String(location)}: not a generated TR-181 profiles file; run npm run gen:schema`);
-  if (location.toString() === packageFile(PROFILES_FILE).toString()) loaded = file;
-  return file;
+  if (!Array.isArray(file.profiles)) throw new Error(`${PROFILES_FILE}: not a generated TR-181 profiles file; run npm run gen:schema`);
+  return (loaded = file);
 }
 
 /** Whether this process has read the file (the start-path test checks it has not). */
