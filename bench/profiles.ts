@@ -48,7 +48,7 @@ export async function measureProfiles(budgetMs = 1000): Promise<ProfilesCost> {
   const t = performance.now();
   const file = loadProfiles();
   const firstLoadMs = performance.now() - t;
-  const simulated = (await offlineModel('simulated')).served;
+  const simulated = (await offlineModel('simulated', (o) => Agent.start(o))).served;
   const whole = wholeSchemaServed();
   const sim = await timeCalls(() => checkProfiles(file.model, file.profiles, servedModel(simulated)), budgetMs);
   const all = await timeCalls(() => checkProfiles(file.model, file.profiles, servedModel(whole)), budgetMs);

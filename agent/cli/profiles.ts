@@ -7,6 +7,7 @@
  * could not be built on this machine), 2 usage, 3 no agent answering.
  */
 import type { PlatformName } from '../platforms.js';
+import type { StartAgent } from '../profiles/offline-agent.js';
 import { checkProfiles, servedModel, type ProfileReport } from '../profiles/check-profiles.js';
 import { reportJson, reportText, type ReportSource } from '../profiles/format-report.js';
 import { loadProfiles } from '../profiles/profiles-file.js';
@@ -21,6 +22,8 @@ export interface ProfilesArgs {
   offline: boolean;
   json: boolean;
   timeout: number;
+  /** Agent.start, for --offline (agent/profiles/offline-agent.ts says why it is handed in). */
+  startAgent: StartAgent;
 }
 
 const OFFLINE_PLATFORMS = ['simulated', 'linux', 'openwrt', 'none'] as const;
@@ -65,7 +68,7 @@ export async function profileReport(a: ProfilesArgs): Promise<{ report: ProfileR
     source = { kind: 'agent', dataDir: m.dataDir };
   } else {
     const { offlineModel } = await import('../profiles/offline-agent.js');
-    const built = await offlineModel(m.platform as Exclude<PlatformName, 'auto'>).catch((e: unknown) => {
+    const built = await offlineModel(m.platform as Exclude<PlatformName, 'auto'>, a.startAgent).catch((e: unknown) => {
       throw new CliError(EXIT_USP_ERROR, `--platform ${m.platform} --offline: the agent could not be built here (${e instanceof Error ? e.message : String(e)})`);
     });
     served = built.served;

@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger, type Logger } from '../../datamodel/Logger.js';
+import type { Agent, AgentOptions } from '../Agent.js';
 import type { SupportedObjectResult } from '../codec/types.js';
 import type { PlatformName } from '../platforms.js';
 import { supportedDevice } from './served-by-agent.js';
@@ -47,16 +48,20 @@ export interface OfflineModel {
   liveSources: LiveSource[];
 }
 
+/** Agent.start, handed in by the caller (see offlineModel). */
+export type StartAgent = (opts: AgentOptions) => Promise<Agent>;
+
 /**
- * Builds the agent for `platform` in-process and returns what it serves. `vendorPrefix` as
- * `--vendor-prefix` (vendor parameters are served only with one).
+ * Builds the agent for `platform` in-process with `start` (Agent.start) and returns what it
+ * serves. The caller hands Agent.start in rather than this module importing the composition
+ * root: `usp-agent profiles` is loaded with import(), and the bundler would then wrap
+ * agent/Agent.ts and everything it imports in lazy initialisers (about 24 KB more in the bundle
+ * and work at every start of the agent). `vendorPrefix` as `--vendor-prefix`.
  */
-export async function offlineModel(platform: Exclude<PlatformName, 'auto'>, opts: { vendorPrefix?: string; log?: Logger } = {}): Promise<OfflineModel> {
-  // Loaded here: the Agent pulls in every MTP, which `usp-agent profiles` against a running agent never needs.
-  const { Agent } = await import('../Agent.js');
+export async function offlineModel(platform: Exclude<PlatformName, 'auto'>, start: StartAgent, opts: { vendorPrefix?: string; log?: Logger } = {}): Promise<OfflineModel> {
   const dataDir = mkdtempSync(join(tmpdir(), 'usp-agent-profiles-'));
   try {
-    const agent = await Agent.start({
+    const agent = await start({
       defaults: { 'Device.LocalAgent.EndpointID': OFFLINE_ENDPOINT_ID }, dataDir, platform, log: opts.log ?? silentLogger, vendorPrefix: opts.vendorPrefix,
     });
     try {

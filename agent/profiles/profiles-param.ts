@@ -16,6 +16,7 @@
 import type { SchemaParam } from '../../datamodel/schema/types.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { OperationRunner } from '../operate/OperationRunner.js';
+import { profileReportForModel } from './served-by-agent.js';
 
 /** The parameter's definition under `vendorPrefix`, or undefined without one (then it is not served). */
 export function profilesParam(vendorPrefix: string | undefined): SchemaParam | undefined {
@@ -27,10 +28,7 @@ export function metProfilesValue(model: DataModel, operations: OperationRunner):
   let cached: { shape: number; value: Promise<string> } | undefined;
   return () => {
     if (cached === undefined || cached.shape !== model.shape) {
-      // Loaded on the first read: the start path runs none of the profile code.
-      const value = import('./served-by-agent.js')
-        .then(({ profileReportForModel }) => profileReportForModel(model, operations))
-        .then((r) => r.met.join(','));
+      const value = profileReportForModel(model, operations).then((r) => r.met.join(','));
       // A failed computation is not kept: the next read tries again.
       value.catch(() => { cached = undefined; });
       cached = { shape: model.shape, value };

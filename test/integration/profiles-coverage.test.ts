@@ -17,6 +17,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkProfiles, servedModel, type ProfileReport } from '../../agent/profiles/check-profiles.js';
+import { Agent } from '../../agent/Agent.js';
 import { offlineModel } from '../../agent/profiles/offline-agent.js';
 import { loadProfiles } from '../../agent/profiles/profiles-file.js';
 import { PROFILES_GSDM_REQUEST } from '../../agent/profiles/served-by-agent.js';
@@ -51,7 +52,7 @@ async function liveOffline(platform: 'linux' | 'openwrt' | 'none', modemManager:
   const before = process.env.PATH;
   process.env.PATH = [mmcli.binDir, ...(openwrt ? [openwrt.bin] : []), before ?? ''].join(path.delimiter);
   try {
-    const built = await offlineModel(platform);
+    const built = await offlineModel(platform, (o) => Agent.start(o));
     if (platform !== 'none') expect(built.liveSources.find((s) => s.objects.includes('Device.Cellular.'))?.found).toBe(modemManager);
     return built.served;
   } finally {

@@ -4,6 +4,7 @@
  * when the command runs.
  */
 import type { Argv } from 'yargs';
+import { Agent } from '../../Agent.js';
 import { guarded } from './connection-options.js';
 
 /** Adds `profiles`. */
@@ -18,6 +19,7 @@ export function profilesCommand<T>(y: Argv<T>): Argv<T> {
     .example('$0 profiles --platform openwrt --offline --json', 'what an OpenWrt build serves, as JSON'),
   (a) => guarded(async () => {
     const { runProfiles } = await import('../profiles.js');
-    await runProfiles({ dataDir: a['data-dir'], platform: a.platform, offline: a.offline, json: a.json, timeout: a.timeout });
+    // Agent.start handed in: offline-agent.ts says why it does not import the composition root.
+    await runProfiles({ dataDir: a['data-dir'], platform: a.platform, offline: a.offline, json: a.json, timeout: a.timeout, startAgent: (o) => Agent.start(o) });
   }));
 }

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { XMLParser } from 'fast-xml-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkProfiles, servedModel, type ProfileReport } from '../../../../agent/profiles/check-profiles.js';
+import { Agent } from '../../../../agent/Agent.js';
 import { offlineModel } from '../../../../agent/profiles/offline-agent.js';
 import { loadProfiles } from '../../../../agent/profiles/profiles-file.js';
 import type { SupportedObjectResult } from '../../../../agent/codec/types.js';
@@ -180,7 +181,7 @@ describe('the report for the simulated gateway against an independent count', ()
   let served: SupportedObjectResult[];
   let report: ProfileReport;
   beforeAll(async () => {
-    served = (await offlineModel('simulated')).served;
+    served = (await offlineModel('simulated', (o) => Agent.start(o))).served;
     const file = loadProfiles();
     report = checkProfiles(file.model, file.profiles, servedModel(served));
   }, 30_000);
