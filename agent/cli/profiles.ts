@@ -16,6 +16,7 @@ import type { SupportedObjectResult } from '../codec/types.js';
 import { CliError, EXIT_OK, EXIT_USAGE, EXIT_USP_ERROR } from './cli-error.js';
 import { ControlClient } from './control-client.js';
 
+/** The `profiles` command's options. */
 export interface ProfilesArgs {
   dataDir?: string;
   platform?: string;
@@ -58,7 +59,7 @@ async function askAgent(dataDir: string, timeoutSec: number): Promise<SupportedO
   }
 }
 
-/** The report and where its model came from, without printing (the docs script uses it too). */
+/** The report and where its model came from, without printing. */
 export async function profileReport(a: ProfilesArgs): Promise<{ report: ProfileReport; source: ReportSource }> {
   const m = mode(a);
   let served: SupportedObjectResult[];
@@ -83,6 +84,7 @@ export async function profileReport(a: ProfilesArgs): Promise<{ report: ProfileR
   return { report: checkProfiles(file.model, file.profiles, servedModel(served)), source };
 }
 
+/** Prints the report (text, or JSON with --json) and sets exit code 0; failures are CliErrors with their code. */
 export async function runProfiles(a: ProfilesArgs): Promise<void> {
   const { report, source } = await profileReport(a);
   process.stdout.write(a.json ? `${JSON.stringify(reportJson(report, source), null, 2)}\n` : reportText(report, source));

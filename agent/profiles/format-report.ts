@@ -34,6 +34,7 @@ function wrap(names: readonly string[], width = 100, indent = '  '): string[] {
   return lines;
 }
 
+/** The text `usp-agent profiles` prints (module comment: what comes in which order). */
 export function reportText(report: ProfileReport, source: ReportSource): string {
   const where = source.kind === 'agent' ? `the agent on ${source.dataDir}` : `--platform ${source.platform}, built offline`;
   const out = [`${report.model}: ${report.met.length} of ${report.results.length} profiles met (${where})`, '', `met (${report.met.length}):`];

@@ -104,6 +104,7 @@ function argumentNames(el: XmlElement): { add: string[]; remove: string[] } {
   return { add, remove };
 }
 
+/** Flattens the profile definitions the model builder collected (module comment: the rules). */
 export class ProfileResolver {
   /** Profiles written in a way this resolver does not understand, and references to items the model lacks. */
   readonly warnings: string[] = [];
