@@ -28,8 +28,9 @@ COPY --from=build /src/bin/usp-agent.js /src/bin/code-cache.js ./bin/
 COPY --from=build /src/dist/usp-agent.cjs ./dist/
 COPY --from=build /src/dist/chunks ./dist/chunks
 COPY --from=build /src/dist/docker/entry.js /src/dist/docker/env-defaults.js /src/dist/docker/volume-lock.js /src/dist/docker/health.js /src/dist/docker/websocket-ports.js ./dist/docker/
-# tr181-descriptions.json is read only by `usp-agent schema PATH` (docker exec), never by the agent.
-COPY --from=build /src/datamodel/schema/tr181-schema.json /src/datamodel/schema/tr181-descriptions.json ./datamodel/schema/
+# tr181-descriptions.json is read only by `usp-agent schema PATH` (docker exec), never by the agent;
+# tr181-profiles.json only by `usp-agent profiles` and X_<VENDOR>_Profiles, when asked.
+COPY --from=build /src/datamodel/schema/tr181-schema.json /src/datamodel/schema/tr181-descriptions.json /src/datamodel/schema/tr181-profiles.json ./datamodel/schema/
 COPY --from=build /src/agent/codec/proto ./agent/codec/proto
 COPY --from=build /src/examples/factory-defaults.json ./examples/
 # The agent's state (state.json holds secrets in clear text): owner-only, owned by the agent's

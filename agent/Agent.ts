@@ -24,6 +24,7 @@ import { registerBuiltinCommands, type BuiltinActions, type RestartCause } from 
 import { registerFirmwareCommands, type FirmwareCommands } from './firmware/register-firmware.js';
 import { registerRootObject } from './baseline/root-object.js';
 import { registerVendorConfigFiles } from './baseline/vendor-config-files.js';
+import { metProfilesValue, profilesParam } from './profiles/profiles-param.js';
 import { defaultHttpReportChannel } from './bulkdata/default-http-channel.js';
 import { registerInterfaceStack } from './baseline/interface-stack.js';
 import { DiagnosticSlots } from './diagnostics/DiagnosticSlots.js';
@@ -203,7 +204,8 @@ export class Agent {
     const collectorCaPem = opts.tls?.ca === undefined ? undefined : readCaFile(opts.tls.ca);
     const platform = await registerPlatform(model, opts.platform, { seed: opts.seed, vendorPrefix: opts.vendorPrefix, log, store,
       firmware: { hook: opts.firmwareHook, stagingDir: opts.firmwareStaging, dataDir: opts.dataDir } });
-    registerRootObject(model, schema.model);
+    const profilesParameter = profilesParam(opts.vendorPrefix);
+    registerRootObject(model, schema.model, profilesParameter && { param: profilesParameter, value: metProfilesValue(model, operations) });
     registerVendorConfigFiles(model, store, opts.defaults);
     registerInterfaceStack(model);
     // IP and Wi-Fi diagnostics (TR-143) run on every platform, on the host's network (the

@@ -19,6 +19,7 @@
  * then one whole-tree Bulk Data report against a whole-tree Get and 20 Profiles at 1 s while
  * serving Gets (bench/bulkdata.ts; alone: `node dist/bench/bulkdata.js`) and the idle CPU of an
  * agent with 5 Profiles at 60 s (bench/bulkdata-idle.ts; alone: `node dist/bench/bulkdata-idle.js`),
+ * then the profile report (bench/profiles.ts; alone: `node dist/bench/profiles.js`),
  * then notifications (bench/notify.ts: Set → Notify
  * latency and delivery rate against their own agent process, the polling-pass cost in-process;
  * alone: `node dist/bench/notify.js`), then transports (bench/transports.ts: MQTT, the WebSocket
@@ -37,6 +38,7 @@ import { measureCommitCost } from './commit-cost.js';
 import { measureBulkData, measureBulkDataLoad } from './bulkdata.js';
 import { measureBulkDataIdleCpu } from './bulkdata-idle.js';
 import { measureSchemaLoad } from './schema-load.js';
+import { measureProfiles } from './profiles.js';
 import { measureInProcess } from './in-process.js';
 import { measureMemoryLoad } from './memory-load.js';
 import { measureNotifications } from './notify.js';
@@ -256,6 +258,8 @@ async function main(): Promise<void> {
   out.bulkData = { ...(await measureBulkData(progress)), underLoad: await measureBulkDataLoad(progress), idleCpu: await measureBulkDataIdleCpu(progress) };
   progress('schema load (cold in fresh processes, warm in-process)');
   out.schemaLoad = await measureSchemaLoad();
+  progress('profile report (load tr181-profiles.json, judge 241 profiles)');
+  out.profiles = await measureProfiles();
 
   out.notifications = await measureNotifications(progress);
   out.transports = await measureTransports(progress, { mainWsEcho: (out.pipelinedGet as { wsEcho: Figure }).wsEcho.value });

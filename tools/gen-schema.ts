@@ -19,10 +19,12 @@ import { emitDescriptions, serializeDescriptions } from './gen-schema/descriptio
 import { DocumentSet } from './gen-schema/documents.js';
 import { emitSchema, serializeSchema } from './gen-schema/emit.js';
 import { ModelBuilder } from './gen-schema/expand.js';
+import { ProfileResolver, serializeProfiles } from './gen-schema/profiles.js';
+import type { ProfilesFile } from '../datamodel/schema/profile-types.js';
 import { applyDefaultOverrides } from './gen-schema/overrides.js';
 import { SyntaxResolver } from './gen-schema/syntax.js';
 
-export { serializeDescriptions, serializeSchema };
+export { serializeDescriptions, serializeProfiles, serializeSchema };
 
 /** The USP root document of TR-181 2.19.1; everything else is reached through its imports. */
 export const TOP_FILE = 'tr-181-2-19-1-usp.xml';
@@ -31,6 +33,8 @@ export interface GenerateReport {
   schema: SchemaFile;
   /** Path → first sentence of its description (tr181-descriptions.json, read only by `usp-agent schema`). */
   descriptions: Map<string, string>;
+  /** The model's profiles, flattened (tr181-profiles.json, read only when asked: agent/profiles/). */
+  profiles: ProfilesFile;
   /** Modifications of items that do not exist, dangling references and similar oddities. */
   warnings: string[];
   /** dataTypes used without being imported, found by global name lookup. */
@@ -47,10 +51,13 @@ export function generateSchemaWithReport(xmlDir: string, topFile: string = TOP_F
   const schema = emitSchema(name, tree);
   const overrideProblems = applyDefaultOverrides(schema);
   if (overrideProblems.length > 0) throw new Error(overrideProblems.join('; '));
+  const profiles = new ProfileResolver(builder.profiles, schema);
+  const profilesFile = profiles.resolve();
   return {
     schema,
     descriptions: emitDescriptions(tree),
-    warnings: [...builder.warnings, ...checkSchema(schema)],
+    profiles: profilesFile,
+    warnings: [...builder.warnings, ...checkSchema(schema), ...profiles.warnings],
     fallbacks: [...docs.fallbacks],
     files: docs.loaded.map((d) => d.file),
   };
@@ -78,6 +85,11 @@ export function schemaOutputPath(repoRoot: string = findRepoRoot()): string {
   return path.join(repoRoot, 'datamodel', 'schema', 'tr181-schema.json');
 }
 
+/** Beside the schema, read only when asked (`usp-agent profiles`, the X_<VENDOR>_Profiles parameter), never at start. */
+export function profilesOutputPath(repoRoot: string = findRepoRoot()): string {
+  return path.join(repoRoot, 'datamodel', 'schema', 'tr181-profiles.json');
+}
+
 /** Beside the schema, never loaded by the agent: only `usp-agent schema PATH` reads it. */
 export function descriptionsOutputPath(repoRoot: string = findRepoRoot()): string {
   return path.join(repoRoot, 'datamodel', 'schema', 'tr181-descriptions.json');
@@ -94,6 +106,9 @@ function main(): void {
   const descText = serializeDescriptions(report.schema.model, report.descriptions);
   const descOut = descriptionsOutputPath(repoRoot);
   fs.writeFileSync(descOut, descText);
+  const profText = serializeProfiles(report.profiles);
+  const profOut = profilesOutputPath(repoRoot);
+  fs.writeFileSync(profOut, profText);
 
   const objs = report.schema.objects;
   const count = (f: (o: SchemaFile['objects'][number]) => number): number => objs.reduce((n, o) => n + f(o), 0);
@@ -105,6 +120,10 @@ function main(): void {
   for (const w of report.warnings) console.warn(`warning: ${w}`);
   console.log(`wrote ${path.relative(process.cwd(), out)} (${text.length} bytes) and ${path.relative(process.cwd(), descOut)} ` +
     `(${report.descriptions.size} descriptions, ${Buffer.byteLength(descText)} bytes) in ${Math.round(performance.now() - started)} ms`);
+  const { skipped } = report.profiles;
+  console.log(`wrote ${path.relative(process.cwd(), profOut)} (${report.profiles.profiles.length} profiles, ${profText.length} bytes); left out ` +
+    `${skipped.deleted.length} deleted, ${skipped.obsoleted.length} obsoleted (${skipped.obsoleted.join(', ')}), ` +
+    `${skipped.internal.length} internal (${skipped.internal.join(', ')}, folded into the public profiles that extend them)`);
 }
 
 /** True when this module is the script node was started with (not when imported by a test). */

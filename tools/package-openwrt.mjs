@@ -98,6 +98,7 @@ function stagedFiles(version) {
   add(`${LIB}/datamodel/schema/tr181-schema.json`, repoFile('datamodel/schema/tr181-schema.json'));
   // Read only by `usp-agent schema PATH` (never by the running agent): ~170 KB of the ipk.
   add(`${LIB}/datamodel/schema/tr181-descriptions.json`, repoFile('datamodel/schema/tr181-descriptions.json'));
+  add(`${LIB}/datamodel/schema/tr181-profiles.json`, repoFile('datamodel/schema/tr181-profiles.json'));
   for (const p of ['usp-record.proto', 'usp-msg.proto']) add(`${LIB}/agent/codec/proto/${p}`, repoFile(`agent/codec/proto/${p}`));
   add(`${LIB}/uci-defaults.mjs`, repoFile('openwrt/files/uci-defaults.mjs'), 0o755);
   add(`${LIB}/usp-agent-start`, repoFile('openwrt/files/usp-agent-start'), 0o755);

@@ -4,6 +4,7 @@
  * to a newer TR-181 cannot leave it stale. The NumberOfEntries parameters of Device. are derived
  * from the tables that are served (DataModel), not stored here.
  */
+import type { SchemaParam } from '../../datamodel/schema/types.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 
 /** "Device:2.19" → "2.19" (the TR-181 `RootDataModelVersion` pattern is `2\.\d+`). */
@@ -13,7 +14,14 @@ export function rootDataModelVersion(modelName: string): string {
   return m[1];
 }
 
-export function registerRootObject(model: DataModel, modelName: string): void {
+/** With a vendor prefix, Device. also serves `X_<VENDOR>_Profiles` (agent/profiles/profiles-param.ts). */
+export interface MetProfilesParam { param: SchemaParam; value: () => Promise<string> }
+
+export function registerRootObject(model: DataModel, modelName: string, profiles?: MetProfilesParam): void {
   const version = rootDataModelVersion(modelName);
-  model.register('Device.', { params: ['RootDataModelVersion'], get: () => ({ RootDataModelVersion: version }), changesOnlyThroughAgent: true });
+  model.register('Device.', {
+    params: ['RootDataModelVersion'],
+    get: async () => ({ RootDataModelVersion: version, ...(profiles && { [profiles.param.name]: await profiles.value() }) }),
+    changesOnlyThroughAgent: true,
+  }, { vendorParams: profiles ? [profiles.param] : [] });
 }

@@ -32,6 +32,17 @@ describe('bundled start path', () => {
     expect(bundle().includes(marker)).toBe(false);
   });
 
+  it('runs the composition root (agent/Agent.ts) at load, not from a lazy initialiser: no module loaded with import() imports it', () => {
+    // A module reached through import() is wrapped by esbuild, and so is everything it imports:
+    // agent/profiles/offline-agent.ts takes Agent.start from its caller for that reason.
+    expect(bundle().includes('"agent/Agent.ts"(){')).toBe(false);
+  });
+
+  it('carries no TR-181 profile: datamodel/schema/tr181-profiles.json is read from disk, and only when asked (usp-agent profiles, X_<VENDOR>_Profiles)', () => {
+    expect(bundle().includes('"name":"Baseline:4"')).toBe(false);
+    expect(bundle().includes('datamodel/schema/tr181-profiles.json')).toBe(true);
+  });
+
   it('mqtt, coap and node-forge are chunks of their own, not compiled with the bundle', () => {
     for (const [name, marker] of [['mqtt', 'node_modules/mqtt/'], ['coap', 'node_modules/coap/'], ['node-forge', 'node_modules/node-forge/']] as const) {
       expect(readFileSync(`${DIST}chunks/${name}.cjs`, 'utf8').includes(marker)).toBe(true);

@@ -9,6 +9,7 @@
  */
 import type { ObjectAccess, ParamAccess, UniqueKey } from '../../datamodel/schema/types.js';
 import type { DmDocument, DocumentSet } from './documents.js';
+import type { ProfileDefinition } from './profiles.js';
 import type { SyntaxResolver, TypedSyntax } from './syntax.js';
 import type { XmlElement } from './xml.js';
 
@@ -67,6 +68,13 @@ interface Context {
   tree: Tree;
   /** Path of the object the current elements belong to, and prefix of relative object names. */
   prefix: string;
+  /**
+   * True while expanding a model or the components it references directly (not inside an
+   * object or an argument list): only profiles met there belong to the model. A component
+   * such as IoT's is also expanded inside tables (Device.ProxiedDevice.{i}.Node.{i}.), where
+   * its profiles would name paths no profile of TR-181 means.
+   */
+  modelLevel?: boolean;
 }
 
 function newObject(path: string): ObjectNode {
@@ -105,6 +113,8 @@ const MAX_COMPONENT_DEPTH = 40;
 export class ModelBuilder {
   /** Things the XML asks for that do not fit (modifying a missing item, ...). */
   readonly warnings: string[] = [];
+  /** Every `<profile>` of the model, in document order, with the path prefix it was met under (profiles.ts resolves them). */
+  readonly profiles: ProfileDefinition[] = [];
   private depth = 0;
 
   constructor(private readonly docs: DocumentSet, private readonly syntax: SyntaxResolver) {}
@@ -124,7 +134,7 @@ export class ModelBuilder {
       const res = this.docs.resolveModel(doc, base);
       this.buildModel(res.el, res.doc, tree);
     }
-    this.expand(model.children, { doc, tree, prefix: '' });
+    this.expand(model.children, { doc, tree, prefix: '', modelLevel: true });
   }
 
   private warn(ctx: Context, msg: string): void {
@@ -140,7 +150,10 @@ export class ModelBuilder {
         case 'event': this.event(el, ctx); break;
         case 'component': this.component(el, ctx); break;
         case 'uniqueKey': this.uniqueKey(el, ctx); break;
-        // Profiles say what an implementation must support, not what exists: ignored.
+        // Profiles say what an implementation must support, not what exists: kept apart (profiles.ts).
+        case 'profile':
+          if (ctx.modelLevel) this.profiles.push({ el, file: ctx.doc.file, prefix: ctx.prefix });
+          break;
         default: break;
       }
     }
@@ -151,7 +164,7 @@ export class ModelBuilder {
     if (ref === undefined) return;
     const res = this.docs.resolveComponent(ctx.doc, ref);
     if (++this.depth > MAX_COMPONENT_DEPTH) throw new Error(`${ctx.doc.file}: component ${ref} nested too deep`);
-    this.expand(res.el.children, { doc: res.doc, tree: ctx.tree, prefix: ctx.prefix + (el.attrs.path ?? '') });
+    this.expand(res.el.children, { doc: res.doc, tree: ctx.tree, prefix: ctx.prefix + (el.attrs.path ?? ''), modelLevel: ctx.modelLevel });
     this.depth--;
   }
 
@@ -189,7 +202,7 @@ export class ModelBuilder {
     if (a.enableParameter !== undefined) obj.enableParameter = a.enableParameter;
     if (st !== undefined) obj.status = st;
     obj.description = mergeDescription(obj.description, el);
-    this.expand(el.children, { ...ctx, prefix: path });
+    this.expand(el.children, { ...ctx, prefix: path, modelLevel: false });
   }
 
   private parameter(el: XmlElement, ctx: Context): void {

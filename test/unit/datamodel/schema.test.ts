@@ -5,12 +5,13 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Schema, supportedParentPath } from '../../../datamodel/schema/Schema.js';
 import type { SchemaFile, SchemaObject } from '../../../datamodel/schema/types.js';
-import { defaultXmlDir, generateSchemaWithReport, serializeDescriptions, serializeSchema } from '../../../tools/gen-schema.js';
+import { defaultXmlDir, generateSchemaWithReport, serializeDescriptions, serializeProfiles, serializeSchema } from '../../../tools/gen-schema.js';
 import { applyDefaultOverrides, DEFAULT_OVERRIDES } from '../../../tools/gen-schema/overrides.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const committedFile = path.join(repoRoot, 'datamodel/schema/tr181-schema.json');
 const committedDescriptions = path.join(repoRoot, 'datamodel/schema/tr181-descriptions.json');
+const committedProfiles = path.join(repoRoot, 'datamodel/schema/tr181-profiles.json');
 const xmlDir = defaultXmlDir(repoRoot);
 
 // Its load time is a bench figure (bench/schema-load.ts), not a test assertion.
@@ -122,7 +123,7 @@ describe('TR-181 2.19.1 USP schema (generated)', () => {
     expect(reachable).toBe(schema.objects().length);
   });
 
-  it('is byte-identical to a fresh generation from the BBF XML (schema and descriptions)', () => {
+  it('is byte-identical to a fresh generation from the BBF XML (schema, descriptions and profiles)', () => {
     const report = generateSchemaWithReport(xmlDir);
     expect(report.warnings).toEqual([]);
     // vendor/bbf/tr181 holds exactly what the generator reads: every file there is reached from the root.
@@ -135,6 +136,9 @@ describe('TR-181 2.19.1 USP schema (generated)', () => {
       const descOut = path.join(tmp, 'tr181-descriptions.json');
       fs.writeFileSync(descOut, serializeDescriptions(report.schema.model, report.descriptions));
       expect(fs.readFileSync(descOut).equals(fs.readFileSync(committedDescriptions))).toBe(true);
+      const profOut = path.join(tmp, 'tr181-profiles.json');
+      fs.writeFileSync(profOut, serializeProfiles(report.profiles));
+      expect(fs.readFileSync(profOut).equals(fs.readFileSync(committedProfiles))).toBe(true);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }

@@ -1,0 +1,80 @@
+/**
+ * `usp-agent profiles --platform P --offline`: the agent built in this process exactly as `run`
+ * builds it (agent/Agent.ts: the schema, the agent's own objects, the platform's providers,
+ * diagnostics, firmware, software modules) but with no MTP enabled and its state in a
+ * throw-away directory, asked GetSupportedDM for Device., then stopped.
+ *
+ * On a live platform (linux, openwrt) a few parts of the model exist only when a source answers
+ * on the machine the command runs on; LIVE_SOURCES names them, and the report says which were
+ * found here, so an offline answer on a build host is read for what it is.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentLogger, type Logger } from '../../datamodel/Logger.js';
+import type { Agent, AgentOptions } from '../Agent.js';
+import type { SupportedObjectResult } from '../codec/types.js';
+import type { PlatformName } from '../platforms.js';
+import { supportedDevice } from './served-by-agent.js';
+
+/** Endpoint ID of the throw-away agent (nothing connects to it: no MTP is enabled). */
+const OFFLINE_ENDPOINT_ID = 'proto::usp-agent-profiles-offline';
+
+/** A part of the model whose presence depends on what answers on the device. */
+export interface LiveSource {
+  /** What must answer ("ModemManager (mmcli)"). */
+  source: string;
+  /** The objects that depend on it (supported paths; "." ends an object, "()" a command). */
+  objects: string[];
+  /** Whether it answered on this machine (the objects are in the report when it did). */
+  found: boolean;
+}
+
+const LIVE_SOURCES: Record<'linux' | 'openwrt', ReadonlyArray<{ source: string; objects: string[] }>> = {
+  linux: [
+    { source: 'ModemManager (mmcli answers)', objects: ['Device.Cellular.'] },
+    { source: 'a firmware backend (--firmware-hook)', objects: ['Device.DeviceInfo.FirmwareImage.{i}.'] },
+  ],
+  openwrt: [
+    { source: 'ModemManager (mmcli answers)', objects: ['Device.Cellular.'] },
+    { source: 'a firmware backend (sysupgrade, or --firmware-hook)', objects: ['Device.DeviceInfo.FirmwareImage.{i}.'] },
+  ],
+};
+
+export interface OfflineModel {
+  platform: Exclude<PlatformName, 'auto'>;
+  served: SupportedObjectResult[];
+  /** Linux and OpenWrt: parts of the model that depend on sources found (or not) on this machine. */
+  liveSources: LiveSource[];
+}
+
+/** Agent.start, handed in by the caller (see offlineModel). */
+export type StartAgent = (opts: AgentOptions) => Promise<Agent>;
+
+/**
+ * Builds the agent for `platform` in-process with `start` (Agent.start) and returns what it
+ * serves. The caller hands Agent.start in rather than this module importing the composition
+ * root: `usp-agent profiles` is loaded with import(), and the bundler would then wrap
+ * agent/Agent.ts and everything it imports in lazy initialisers (about 24 KB more in the bundle
+ * and work at every start of the agent). `vendorPrefix` as `--vendor-prefix`.
+ */
+export async function offlineModel(platform: Exclude<PlatformName, 'auto'>, start: StartAgent, opts: { vendorPrefix?: string; log?: Logger } = {}): Promise<OfflineModel> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'usp-agent-profiles-'));
+  try {
+    const agent = await start({
+      defaults: { 'Device.LocalAgent.EndpointID': OFFLINE_ENDPOINT_ID }, dataDir, platform, log: opts.log ?? silentLogger, vendorPrefix: opts.vendorPrefix,
+    });
+    try {
+      const served = await supportedDevice(agent.model, agent.operations);
+      const paths = new Set(served.map((o) => o.supportedObjPath));
+      const liveSources = platform === 'linux' || platform === 'openwrt'
+        ? LIVE_SOURCES[platform].map((s) => ({ ...s, objects: [...s.objects], found: s.objects.every((p) => paths.has(p)) }))
+        : [];
+      return { platform, served, liveSources };
+    } finally {
+      await agent.stop();
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

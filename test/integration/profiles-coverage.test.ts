@@ -1,0 +1,101 @@
+/**
+ * GetSupportedDM coverage per platform, pinned to the TR-181 profiles each meets today.
+ *
+ * - The simulated gateway: a real agent in-process, asked GetSupportedDM for Device. by our
+ *   TestController over WebSocket, as a buyer's Controller would.
+ * - OpenWrt and Linux (with and without ModemManager) and `none`: the agent built offline
+ *   (agent/profiles/offline-agent.ts: Agent.start with no MTP) with the recorded fakes the
+ *   platform tests use first on PATH (ubus/uci from test/unit/platform/openwrt, mmcli replaying
+ *   test/fixtures/modemmanager), so the answer does not depend on this machine. No firmware
+ *   backend: none is installed here (sysupgrade, --firmware-hook), so Firmware:1 is not met on
+ *   the live platforms in this test.
+ *
+ * Each platform's list of met profiles is pinned in test/fixtures/profiles/<platform>.json and
+ * docs/profiles.md is generated from the same reports. When a change adds (or loses) a profile,
+ * this test fails with the diff; `npm run profiles:report` rewrites the lists and the page.
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkProfiles, servedModel, type ProfileReport } from '../../agent/profiles/check-profiles.js';
+import { Agent } from '../../agent/Agent.js';
+import { offlineModel } from '../../agent/profiles/offline-agent.js';
+import { loadProfiles } from '../../agent/profiles/profiles-file.js';
+import { PROFILES_GSDM_REQUEST } from '../../agent/profiles/served-by-agent.js';
+import type { SupportedObjectResult } from '../../agent/codec/types.js';
+import { profilesMarkdown, type PlatformReport } from '../../tools/profiles-markdown.js';
+import { startAgent } from '../peers/agent-fixture.js';
+import { asResponse } from '../peers/TestController.js';
+import { FakeMmcli } from '../unit/platform/modemmanager/fake-mmcli.js';
+import { fakeOpenWrt } from '../unit/platform/openwrt/fake-openwrt.js';
+
+interface Case { id: string; title: string; how: string; served(): Promise<SupportedObjectResult[]> }
+
+/** The simulated gateway, asked by a Controller over a loopback WebSocket. */
+async function simulatedOverWebSocket(): Promise<SupportedObjectResult[]> {
+  const f = await startAgent({ platform: 'simulated' });
+  try {
+    const r = asResponse(await f.controller.send({ reqType: 'getSupportedDm', getSupportedDm: PROFILES_GSDM_REQUEST }));
+    if (r.respType !== 'getSupportedDmResp') throw new Error(r.respType);
+    const result = r.getSupportedDmResp.reqObjResults[0]!;
+    expect(result.errCode).toBe(0);
+    return result.supportedObjs ?? [];
+  } finally {
+    await f.close();
+  }
+}
+
+/** A live platform built offline with the fakes first on PATH (what registerPlatform detects). */
+async function liveOffline(platform: 'linux' | 'openwrt' | 'none', modemManager: boolean): Promise<SupportedObjectResult[]> {
+  const mmcli = new FakeMmcli();
+  mmcli.setFailing(!modemManager);
+  const openwrt = platform === 'openwrt' ? fakeOpenWrt() : undefined;
+  const before = process.env.PATH;
+  process.env.PATH = [mmcli.binDir, ...(openwrt ? [openwrt.bin] : []), before ?? ''].join(path.delimiter);
+  try {
+    const built = await offlineModel(platform, (o) => Agent.start(o));
+    if (platform !== 'none') expect(built.liveSources.find((s) => s.objects.includes('Device.Cellular.'))?.found).toBe(modemManager);
+    return built.served;
+  } finally {
+    process.env.PATH = before;
+    openwrt?.cleanup();
+    mmcli.cleanup();
+  }
+}
+
+const CASES: Case[] = [
+  { id: 'simulated', title: 'simulated gateway', how: 'a real agent, GetSupportedDM from a Controller over WebSocket', served: simulatedOverWebSocket },
+  { id: 'openwrt-modemmanager', title: 'OpenWrt + ModemManager', how: 'built offline with recorded ubus/uci and mmcli; no firmware backend', served: () => liveOffline('openwrt', true) },
+  { id: 'openwrt', title: 'OpenWrt', how: 'built offline with recorded ubus/uci, mmcli failing; no firmware backend', served: () => liveOffline('openwrt', false) },
+  { id: 'linux-modemmanager', title: 'Linux + ModemManager', how: 'built offline with recorded mmcli; no --firmware-hook', served: () => liveOffline('linux', true) },
+  { id: 'linux', title: 'Linux', how: 'built offline, mmcli failing; no --firmware-hook', served: () => liveOffline('linux', false) },
+  { id: 'none', title: '--platform none', how: 'built offline: the agent\'s own objects only', served: () => liveOffline('none', false) },
+];
+
+const reports = new Map<string, ProfileReport>();
+
+beforeAll(async () => {
+  const file = loadProfiles();
+  for (const c of CASES) reports.set(c.id, checkProfiles(file.model, file.profiles, servedModel(await c.served())));
+}, 60_000);
+
+afterAll(() => { reports.clear(); });
+
+/** The pinned file: the met profiles, one per line, so a change reads as the names it adds or loses. */
+const pinned = (c: Case, r: ProfileReport): string => `${JSON.stringify({ platform: c.title, model: r.model, met: r.met }, null, 2)}\n`;
+
+describe.each(CASES)('profiles met: $title', (c) => {
+  it(`are the ones pinned in test/fixtures/profiles/${c.id}.json`, async () => {
+    await expect(pinned(c, reports.get(c.id)!)).toMatchFileSnapshot(`../fixtures/profiles/${c.id}.json`);
+  });
+});
+
+describe('docs/profiles.md', () => {
+  it('is the page generated from these reports (npm run profiles:report)', async () => {
+    const platforms: PlatformReport[] = CASES.map((c) => ({ id: c.id, title: c.title, how: c.how, report: reports.get(c.id)! }));
+    await expect(profilesMarkdown(platforms)).toMatchFileSnapshot('../../docs/profiles.md');
+  });
+
+  it('every platform meets the profiles of the agent\'s own objects (LocalAgent:1, Controllers:1, Subscriptions:1)', () => {
+    for (const c of CASES) expect(reports.get(c.id)!.met, c.id).toEqual(expect.arrayContaining(['LocalAgent:1', 'Controllers:1', 'Subscriptions:1']));
+  });
+});
