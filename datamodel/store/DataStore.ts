@@ -201,6 +201,16 @@ export class DataStore {
   /** Instances of a table, ascending. */
   instances(tablePath: string): number[] { return this.tables.get(tablePath)?.instances ?? []; }
 
+  /** Whether the table was ever written (allocate, touchTable), even if it is empty now. */
+  hasTable(tablePath: string): boolean { return this.tables.has(tablePath); }
+
+  /** Makes an empty table exist, saved like any other (hasTable then holds), without a row. */
+  touchTable(tablePath: string): void {
+    if (this.tables.has(tablePath)) return;
+    this.tables.set(tablePath, { next: 1, instances: [] });
+    this.tableChange(tablePath, true);
+  }
+
   /**
    * Allocates an instance number: the next of the counter, or `requested` (factory defaults),
    * which also moves the counter past it.

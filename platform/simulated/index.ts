@@ -71,7 +71,7 @@ export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptio
   const cellular = registerCellular(ctx, ethernet.lanDownRate, opts.vendorPrefix);
   const session = registerCellularAccessPoint(ctx, cellular.attached);
   // The LAN stack, bottom up: bridge, its Ethernet.Link, the IP interface on the Link.
-  const bridge = registerBridging(ctx, ethernet.ports, bsses);
+  const bridge = registerBridging(ctx, ethernet.ports, bsses, cellular.traffic);
   const links = registerEthernetLinks(ctx, bridge, ethernet.ports, cellular.traffic);
   const ip = registerIP(ctx, { lanUp: links.lanUp, dataUp: session.up, wanTraffic: cellular.traffic });
   registerIPv6(ctx, churn, { ip, session, lanMac: links.lanMac });

@@ -1,0 +1,96 @@
+/**
+ * The LAN/WAN profiles of TR-181 on the simulated gateway, checked by a Controller over a real
+ * WebSocket: GetSupportedDM lists every required object, parameter and command of each profile
+ * with the access the profile demands (the required items written out independently from the
+ * BBF XML in lan-wan-profile-items.ts), and what a Controller writes, adds and deletes in those
+ * tables takes effect and is there again after the agent restarts on the same data directory.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAgent, type AgentFixture } from '../peers/agent-fixture.js';
+import { add, del, get, set, tryAdd } from '../peers/controller-steps.js';
+import { getObjects, responseOf } from '../peers/get-objects.js';
+import type { TestController } from '../peers/TestController.js';
+import { LAN_WAN_PROFILES, missingItems, type SupportedDescription } from './lan-wan-profile-items.js';
+
+/** The whole supported model as GetSupportedDM describes it. */
+async function supportedModel(c: TestController): Promise<Map<string, SupportedDescription>> {
+  const r = responseOf(await c.send({ reqType: 'getSupportedDm', getSupportedDm: {
+    objPaths: ['Device.'], firstLevelOnly: false, returnCommands: true, returnEvents: false, returnParams: true, returnUniqueKeySets: false,
+  } }));
+  if (r.respType !== 'getSupportedDmResp') throw new Error(r.respType);
+  const out = new Map<string, SupportedDescription>();
+  for (const o of r.getSupportedDmResp.reqObjResults[0].supportedObjs ?? []) {
+    out.set(o.supportedObjPath, {
+      access: o.access,
+      params: new Map((o.supportedParams ?? []).map((p) => [p.paramName, p.access])),
+      commands: new Set((o.supportedCommands ?? []).map((c) => c.commandName)),
+    });
+  }
+  return out;
+}
+
+describe('simulated gateway: LAN/WAN profiles in GetSupportedDM', () => {
+  let f: AgentFixture;
+  let model: Map<string, SupportedDescription>;
+  beforeAll(async () => {
+    f = await startAgent();
+    model = await supportedModel(f.controller);
+  });
+  afterAll(async () => { await f.close(); });
+
+  it.each(LAN_WAN_PROFILES.map((p) => [p.profile, p] as const))('serves every item of %s', (_name, profile) => {
+    expect(missingItems(profile, model)).toEqual([]);
+  });
+});
+
+/** One agent, then a second on the same data directory (and port) once the first is closed. */
+function restartable() {
+  let f: AgentFixture | undefined;
+  const dataDir = mkdtempSync(join(tmpdir(), 'usp-lan-wan-'));
+  return {
+    get c(): TestController { return f!.controller; },
+    async start() { f = await startAgent({ dataDir }); },
+    async restart() {
+      const { port } = f!;
+      await f!.close();
+      f = await startAgent({ dataDir, port });
+    },
+    async close() {
+      await f?.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+const BRIDGE = 'Device.Bridging.Bridge.1.';
+
+describe('simulated gateway: Bridge:1 and VLANBridge:1 over USP', () => {
+  const a = restartable();
+  beforeAll(async () => { await a.start(); });
+  afterAll(async () => { await a.close(); });
+
+  it('deletes a shipped port, adds one over the freed LAN port, reads its Stats and STP, and keeps it all over a restart', async () => {
+    await del(a.c, `${BRIDGE}Port.5.`);
+    expect((await tryAdd(a.c, `${BRIDGE}Port.`, { LowerLayers: 'Device.Ethernet.Interface.1' })).ok).toBe(false);
+    const port = await add(a.c, `${BRIDGE}Port.`, { Enable: 'true', LowerLayers: 'Device.Ethernet.Interface.4' });
+    expect(port).toBe(`${BRIDGE}Port.10.`);
+    await set(a.c, `${BRIDGE}STP.`, { Enable: 'true', Protocol: 'STP' });
+    const bridge2 = await add(a.c, 'Device.Bridging.Bridge.', { Enable: 'true' });
+    const before = await getObjects(a.c, [`${BRIDGE}Port.1.LowerLayers`, `${port}Name`, `${port}Stats.BytesSent`, 'Device.Ethernet.Interface.4.Stats.BytesSent']);
+    expect(before[`${BRIDGE}Port.1.`].LowerLayers.split(',')).toEqual([2, 3, 4, 6, 7, 8, 9, 10].map((n) => `${BRIDGE}Port.${n}`));
+    expect(before[port].Name).toBe('lan4');
+    // The port counts what the Ethernet port below it counts.
+    expect(BigInt(before[`${port}Stats.`].BytesSent)).toBeLessThanOrEqual(BigInt(before['Device.Ethernet.Interface.4.Stats.'].BytesSent));
+
+    await a.restart();
+    const after = await getObjects(a.c, [`${BRIDGE}Port.*.Name`, `${BRIDGE}STP.`, 'Device.Bridging.BridgeNumberOfEntries', `${bridge2}Status`]);
+    expect(Object.keys(after).filter((p) => p.includes('.Port.')).sort()).toEqual([1, 10, 2, 3, 4, 6, 7, 8, 9].map((n) => `${BRIDGE}Port.${n}.`).sort());
+    expect(after[`${BRIDGE}STP.`]).toMatchObject({ Enable: 'true', Status: 'Enabled', Protocol: 'STP' });
+    expect(after['Device.Bridging.'].BridgeNumberOfEntries).toBe('2');
+    expect(after[bridge2].Status).toBe('Enabled');
+    expect(await get(a.c, `${port}Status`)).toBe('Up');
+  });
+});
