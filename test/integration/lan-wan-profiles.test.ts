@@ -94,3 +94,25 @@ describe('simulated gateway: Bridge:1 and VLANBridge:1 over USP', () => {
     expect(await get(a.c, `${port}Status`)).toBe('Up');
   });
 });
+
+describe('simulated gateway: NAT:1 over USP', () => {
+  const a = restartable();
+  beforeAll(async () => { await a.start(); });
+  afterAll(async () => { await a.close(); });
+
+  it('deletes the WAN\'s NAT setting and adds it back, the port mappings following, and keeps it over a restart', async () => {
+    const mapping = await add(a.c, 'Device.NAT.PortMapping.', {
+      Enable: 'true', RemoteHost: '', ExternalPort: '2222', InternalPort: '22', Protocol: 'TCP', InternalClient: '192.168.1.10',
+    });
+    await del(a.c, 'Device.NAT.InterfaceSetting.1.');
+    expect(await get(a.c, `${mapping}Status`)).toMatch(/^(Inactive|Disabled)$/);
+    const setting = await add(a.c, 'Device.NAT.InterfaceSetting.', { Enable: 'true', Interface: 'Device.IP.Interface.2' });
+    expect(setting).toBe('Device.NAT.InterfaceSetting.2.');
+    await a.restart();
+    const v = await getObjects(a.c, ['Device.NAT.InterfaceSetting.', 'Device.NAT.InterfaceSettingNumberOfEntries']);
+    expect(Object.keys(v).filter((p) => p.includes('InterfaceSetting.'))).toEqual([setting]);
+    expect(v[setting]).toMatchObject({ Enable: 'true', Interface: 'Device.IP.Interface.2' });
+    expect(v[setting].Status).toMatch(/^Enabled/);
+    expect(v['Device.NAT.'].InterfaceSettingNumberOfEntries).toBe('1');
+  });
+});
