@@ -116,3 +116,22 @@ describe('simulated gateway: NAT:1 over USP', () => {
     expect(v['Device.NAT.'].InterfaceSettingNumberOfEntries).toBe('1');
   });
 });
+
+describe('simulated gateway: DNSRelay:1 over USP', () => {
+  const a = restartable();
+  beforeAll(async () => { await a.start(); });
+  afterAll(async () => { await a.close(); });
+
+  it('replaces a network forwarder by a Static one, refuses a duplicate, and keeps it over a restart', async () => {
+    await del(a.c, 'Device.DNS.Relay.Forwarding.1.');
+    const fwd = await add(a.c, 'Device.DNS.Relay.Forwarding.', { Enable: 'true', DNSServer: '9.9.9.9', Interface: '' });
+    const dup = await tryAdd(a.c, 'Device.DNS.Relay.Forwarding.', { DNSServer: '9.9.9.9' });
+    expect(dup.ok).toBe(false);
+    await a.restart();
+    const v = await getObjects(a.c, ['Device.DNS.Relay.']);
+    expect(Object.keys(v).filter((p) => p.includes('.Forwarding.'))).toEqual(['Device.DNS.Relay.Forwarding.2.', fwd]);
+    expect(v[fwd]).toMatchObject({ DNSServer: '9.9.9.9', Type: 'Static', Enable: 'true' });
+    expect(v['Device.DNS.Relay.Forwarding.2.'].Type).toBe('3GPP-NAS');
+    expect(v['Device.DNS.Relay.'].ForwardNumberOfEntries).toBe('2');
+  });
+});
