@@ -135,3 +135,22 @@ describe('simulated gateway: DNSRelay:1 over USP', () => {
     expect(v['Device.DNS.Relay.'].ForwardNumberOfEntries).toBe('2');
   });
 });
+
+describe('simulated gateway: Hosts:3 over USP', () => {
+  let f: AgentFixture;
+  beforeAll(async () => { f = await startAgent(); });
+  afterAll(async () => { await f.close(); });
+
+  it('reads a connected host\'s IPv6 addresses under its Host row, counted', async () => {
+    // The first wired device connects once its port's link is up, seconds after boot.
+    let hosts: Record<string, Record<string, string>> = {};
+    for (let i = 0; i < 100 && !Object.values(hosts).some((h) => h.Active === 'true'); i++) {
+      hosts = await getObjects(f.controller, ['Device.Hosts.Host.*.Active', 'Device.Hosts.Host.*.IPv6AddressNumberOfEntries']);
+      if (!Object.values(hosts).some((h) => h.Active === 'true')) await new Promise((r) => setTimeout(r, 100));
+    }
+    const [path, host] = Object.entries(hosts).find(([, h]) => h.Active === 'true')!;
+    const v6 = await getObjects(f.controller, [`${path}IPv6Address.*.IPAddress`]);
+    expect(Object.keys(v6)).toHaveLength(Number(host.IPv6AddressNumberOfEntries));
+    expect(v6[`${path}IPv6Address.1.`].IPAddress).toMatch(/^fe80::/);
+  });
+});
