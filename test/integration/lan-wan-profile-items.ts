@@ -165,7 +165,9 @@ export const TIME_2: ProfileItems = {
 };
 
 /** The profiles the simulated gateway meets. */
-export const LAN_WAN_PROFILES: readonly ProfileItems[] = [BRIDGE_1, VLAN_BRIDGE_1, NAT_1, DNS_RELAY_1, HOSTS_3, SIMPLE_FIREWALL_1, TIME_2];
+export const LAN_WAN_PROFILES: readonly ProfileItems[] = [
+  BRIDGE_1, VLAN_BRIDGE_1, NAT_1, DNS_RELAY_1, HOSTS_3, IP_INTERFACE_1, IP_INTERFACE_2, IPV6_INTERFACE_1, SIMPLE_FIREWALL_1, TIME_2,
+];
 
 /**
  * What `requirement` misses in a GetSupportedDM description (`objects`: supported path → object

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type AgentFixture } from '../peers/agent-fixture.js';
-import { add, del, get, set, tryAdd } from '../peers/controller-steps.js';
+import { add, del, get, operate, set, tryAdd } from '../peers/controller-steps.js';
 import { getObjects, responseOf } from '../peers/get-objects.js';
 import type { TestController } from '../peers/TestController.js';
 import { LAN_WAN_PROFILES, missingItems, type SupportedDescription } from './lan-wan-profile-items.js';
@@ -152,5 +152,32 @@ describe('simulated gateway: Hosts:3 over USP', () => {
     const v6 = await getObjects(f.controller, [`${path}IPv6Address.*.IPAddress`]);
     expect(Object.keys(v6)).toHaveLength(Number(host.IPv6AddressNumberOfEntries));
     expect(v6[`${path}IPv6Address.1.`].IPAddress).toMatch(/^fe80::/);
+  });
+});
+
+describe('simulated gateway: IPInterface:1/2 and IPv6Interface:1 over USP', () => {
+  const a = restartable();
+  beforeAll(async () => { await a.start(); });
+  afterAll(async () => { await a.close(); });
+
+  it('adds an interface with a Static address, resets br-lan, refuses to delete the WAN, and keeps the rows over a restart', async () => {
+    const ipif = await add(a.c, 'Device.IP.Interface.', { Enable: 'true', LowerLayers: 'Device.Ethernet.Link.2', IPv6Enable: 'false' });
+    expect(ipif).toBe('Device.IP.Interface.4.');
+    const address = await add(a.c, `${ipif}IPv4Address.`, { Enable: 'true', IPAddress: '192.0.2.10', SubnetMask: '255.255.255.0' });
+    const alias = await add(a.c, 'Device.IP.Interface.1.IPv4Address.', { Enable: 'true', IPAddress: '10.10.0.1', SubnetMask: '255.255.255.0' });
+    await del(a.c, alias);
+    const wan = await a.c.send({ reqType: 'delete', delete: { allowPartial: false, objPaths: ['Device.IP.Interface.2.'] } });
+    expect(wan.body.msgBody).toBe('error');
+    expect((await operate(a.c, 'Device.IP.Interface.1.Reset()')).ok).toBe(true);
+    expect(Number(await get(a.c, 'Device.IP.Interface.1.LastChange'))).toBeLessThan(5);
+    await set(a.c, ipif, { ULAEnable: 'false' });
+
+    await a.restart();
+    const v = await getObjects(a.c, ['Device.IP.Interface.', 'Device.IP.InterfaceNumberOfEntries']);
+    expect(v['Device.IP.'].InterfaceNumberOfEntries).toBe('4');
+    expect(v[ipif]).toMatchObject({ Enable: 'true', LowerLayers: 'Device.Ethernet.Link.2', IPv6Enable: 'false', Name: 'ipif4', IPv4AddressNumberOfEntries: '1' });
+    expect(v[address]).toMatchObject({ IPAddress: '192.0.2.10', AddressingType: 'Static', Status: 'Enabled' });
+    expect(v[alias]).toBeUndefined();
+    expect(v['Device.IP.Interface.1.'].IPv4AddressNumberOfEntries).toBe('1');
   });
 });
