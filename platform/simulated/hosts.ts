@@ -11,7 +11,8 @@ import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { Churn } from './churn.js';
 import { LAN_INTERFACE } from './ip.js';
-import type { LanClient, LanClients } from './lan-clients.js';
+import type { DHCPv4State } from './dhcpv4.js';
+import type { LanClient } from './lan-clients.js';
 import type { LanIPv6 } from './ip-ipv6.js';
 import { eui64, formatIPv6, LINK_LOCAL, parseIPv6Prefix, withInterfaceId } from './ipv6.js';
 import { dateTime, nth, type SimContext } from './SimContext.js';
@@ -19,7 +20,8 @@ import { dateTime, nth, type SimContext } from './SimContext.js';
 const HOST = 'Device.Hosts.Host.{i}.';
 
 /** Serves Device.Hosts.Host.{i}., Host.{i}.IPv4Address.{i}. and Host.{i}.IPv6Address.{i}. */
-export function registerHosts(ctx: SimContext, churn: Churn, lan: LanClients, lanV6: LanIPv6): void {
+export function registerHosts(ctx: SimContext, churn: Churn, dhcp: DHCPv4State, lanV6: LanIPv6): void {
+  const { lan } = dhcp;
   const listed = (): number[] => lan.clients.filter((c) => lan.known(c)).map((c) => c.n);
   const host = (keys: InstanceKeys): LanClient => {
     const c = lan.byNumber(keys[0]);
@@ -37,11 +39,12 @@ export function registerHosts(ctx: SimContext, churn: Churn, lan: LanClients, la
     get: async (keys) => {
       const c = host(keys);
       const p = lan.presence(c);
-      const leases = await ctx.model.listInstances(clientTable, [1], {});
+      const pool = dhcp.lanPool();
+      const leases = pool === undefined ? [] : await ctx.model.listInstances(clientTable, [pool], {});
       return {
         PhysAddress: c.mac,
         IPAddress: lan.address(c),
-        DHCPClient: leases.includes(c.n) ? `Device.DHCPv4.Server.Pool.1.Client.${c.n}` : '',
+        DHCPClient: leases.includes(c.n) ? `Device.DHCPv4.Server.Pool.${pool}.Client.${c.n}` : '',
         AssociatedDevice: p.associatedDevice,
         Layer1Interface: c.layer1,
         Layer3Interface: LAN_INTERFACE,

@@ -76,8 +76,8 @@ export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptio
   const ip = registerIP(ctx, { lanUp: links.lanUp, dataUp: session.up, wanTraffic: cellular.traffic });
   const lanV6 = registerIPv6(ctx, churn, { ip, session, lanMac: links.lanMac });
   registerTemperatureStatus(ctx, { wifi6: radios.find((r) => r.def.band === '6GHz')!, trafficLabel: `${cellular.traffic.label}.uniRx` });
-  const lan = registerDHCPv4(ctx, churn, { ethernet: ethernet.ports, roster, bsses, ip });
-  registerHosts(ctx, churn, lan, lanV6);
+  const dhcp = registerDHCPv4(ctx, churn, { ethernet: ethernet.ports, roster, bsses, ip });
+  registerHosts(ctx, churn, dhcp, lanV6);
   const firewall = registerFirewall(ctx);
   registerNAT(ctx, ip, firewall);
   registerDNS(ctx, ip);

@@ -152,6 +152,19 @@ export const DHCPV4_SERVER_1: ProfileItems = {
   },
 };
 
+/** DHCPv4ServerClientInfo:1 (tr-181-2-19-0-dhcpv4.xml): the leases and what each client sent. */
+export const DHCPV4_SERVER_CLIENT_INFO_1: ProfileItems = {
+  profile: 'DHCPv4ServerClientInfo:1',
+  objects: {
+    'Device.DHCPv4.Server.Pool.{i}.': { requirement: 'createDelete', items: ['ClientNumberOfEntries'] },
+    'Device.DHCPv4.Server.Pool.{i}.Client.{i}.': {
+      requirement: 'present', items: ['Alias W1', 'Chaddr', 'Active', 'IPv4AddressNumberOfEntries', 'OptionNumberOfEntries'],
+    },
+    'Device.DHCPv4.Server.Pool.{i}.Client.{i}.IPv4Address.{i}.': { requirement: 'present', items: ['IPAddress', 'LeaseTimeRemaining'] },
+    'Device.DHCPv4.Server.Pool.{i}.Client.{i}.Option.{i}.': { requirement: 'present', items: ['Tag', 'Value'] },
+  },
+};
+
 /** SimpleFirewall:1 (tr-181-2-19-0-firewall.xml), the "Firewall:1" of the brief. */
 export const SIMPLE_FIREWALL_1: ProfileItems = {
   profile: 'SimpleFirewall:1',
@@ -166,7 +179,8 @@ export const TIME_2: ProfileItems = {
 
 /** The profiles the simulated gateway meets. */
 export const LAN_WAN_PROFILES: readonly ProfileItems[] = [
-  BRIDGE_1, VLAN_BRIDGE_1, NAT_1, DNS_RELAY_1, HOSTS_3, IP_INTERFACE_1, IP_INTERFACE_2, IPV6_INTERFACE_1, SIMPLE_FIREWALL_1, TIME_2,
+  BRIDGE_1, VLAN_BRIDGE_1, NAT_1, DNS_RELAY_1, HOSTS_3, IP_INTERFACE_1, IP_INTERFACE_2, IPV6_INTERFACE_1, DHCPV4_SERVER_1,
+  DHCPV4_SERVER_CLIENT_INFO_1, SIMPLE_FIREWALL_1, TIME_2,
 ];
 
 /**

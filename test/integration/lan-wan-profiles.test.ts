@@ -181,3 +181,27 @@ describe('simulated gateway: IPInterface:1/2 and IPv6Interface:1 over USP', () =
     expect(v['Device.IP.Interface.1.'].IPv4AddressNumberOfEntries).toBe('1');
   });
 });
+
+describe('simulated gateway: DHCPv4Server:1 over USP', () => {
+  const a = restartable();
+  beforeAll(async () => { await a.start(); });
+  afterAll(async () => { await a.close(); });
+
+  it('adds a pool, an option and a static address, and keeps them over a restart', async () => {
+    const pool = await add(a.c, 'Device.DHCPv4.Server.Pool.', {
+      Enable: 'false', Interface: 'Device.IP.Interface.1', MinAddress: '192.168.1.50', MaxAddress: '192.168.1.60', SubnetMask: '255.255.255.0', Order: '2',
+    });
+    expect(pool).toBe('Device.DHCPv4.Server.Pool.2.');
+    const option = await add(a.c, 'Device.DHCPv4.Server.Pool.1.Option.', { Enable: 'true', Tag: '42', Value: 'c0a80101' });
+    const fixed = await add(a.c, 'Device.DHCPv4.Server.Pool.1.StaticAddress.', { Enable: 'true', Chaddr: '02:00:00:00:00:01', Yiaddr: '192.168.1.5' });
+    const refused = await tryAdd(a.c, 'Device.DHCPv4.Server.Pool.1.StaticAddress.', { Chaddr: '02:00:00:00:00:02', Yiaddr: '192.168.1.5' });
+    expect(refused.ok).toBe(false);
+    await a.restart();
+    const v = await getObjects(a.c, ['Device.DHCPv4.Server.']);
+    expect(v['Device.DHCPv4.Server.'].PoolNumberOfEntries).toBe('2');
+    expect(v[pool]).toMatchObject({ Enable: 'false', Status: 'Disabled', MinAddress: '192.168.1.50', Order: '2' });
+    expect(v[option]).toMatchObject({ Tag: '42', Value: 'c0a80101' });
+    expect(v[fixed]).toMatchObject({ Chaddr: '02:00:00:00:00:01', Yiaddr: '192.168.1.5', Enable: 'true' });
+    expect(v['Device.DHCPv4.Server.Pool.1.'].StaticAddressNumberOfEntries).toBe('1');
+  });
+});
