@@ -177,6 +177,12 @@ export const TIME_2: ProfileItems = {
   objects: { 'Device.Time.': { requirement: 'present', items: ['Enable W', 'Status', 'CurrentLocalTime', 'LocalTimeZone W'] } },
 };
 
+/** Every profile of the LAN/WAN side, in the order the issue lists them. */
+export const ALL_LAN_WAN_PROFILES: readonly ProfileItems[] = [
+  BRIDGE_1, VLAN_BRIDGE_1, NAT_1, DNS_RELAY_1, HOSTS_3, IP_INTERFACE_1, IP_INTERFACE_2, IPV6_INTERFACE_1, DHCPV4_SERVER_1,
+  DHCPV4_SERVER_CLIENT_INFO_1, SIMPLE_FIREWALL_1, TIME_2,
+];
+
 /** The profiles the simulated gateway meets. */
 export const LAN_WAN_PROFILES: readonly ProfileItems[] = [
   BRIDGE_1, VLAN_BRIDGE_1, NAT_1, DNS_RELAY_1, HOSTS_3, IP_INTERFACE_1, IP_INTERFACE_2, IPV6_INTERFACE_1, DHCPV4_SERVER_1,
