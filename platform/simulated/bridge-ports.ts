@@ -4,8 +4,9 @@
  * over the four LAN Ethernet ports and the four Wi-Fi SSIDs. A Controller may delete ports and
  * add new ones, stacking each on a LAN port or SSID no other bridge port holds; the management
  * port's LowerLayers is always the bridge's other ports. A port's counters are those of the
- * interface below it (the same traffic model as Ethernet.Interface.{i}.Stats.), the management
- * port's those of the bridge's own interface (Ethernet.Link.1 over it).
+ * interface below it (the same traffic model as Ethernet.Interface.{i}.Stats.; an SSID's count
+ * while it is Up), the management port's those of the bridge's own interface (Ethernet.Link.1
+ * over it).
  */
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
@@ -33,8 +34,8 @@ interface Lower {
   status(): string;
   lastChange(): number;
   traffic: TrafficProfile;
-  /** Seconds it has carried traffic since boot; undefined: count while the port is up. */
-  upSeconds?(): number;
+  /** Seconds it has carried traffic since boot. */
+  upSeconds(): number;
   /** STP path cost for its speed. */
   pathCost: number;
 }
@@ -75,9 +76,13 @@ export function registerBridgePorts(ctx: SimContext, bridge: BridgeView, etherne
     }])),
     ...bsses.map((b, i) => {
       const down = rnd.int(20_000, 900_000);
+      // The SSID carries traffic only while it is Up (the guest SSID ships disabled: nothing).
+      // Its up/down history is taken as this port sees it at each read, so counters never go back.
+      const carried = new LinkClock(ctx, () => b.ssidStatus() === 'Up');
       return {
         ref: `Device.WiFi.SSID.${i + 1}`, name: b.name, traffic: { label: `bridge-port.wifi.${i + 1}`, sentRate: down, receivedRate: Math.round(down / 10) },
         pathCost: pathCost(100), status: () => b.ssidStatus(), lastChange: () => b.ssidLastChange(),
+        upSeconds: () => { carried.setUp(b.ssidStatus() === 'Up'); return carried.upSeconds(); },
       };
     }),
   ];
@@ -195,7 +200,7 @@ export function registerBridgePorts(ctx: SimContext, bridge: BridgeView, etherne
       if (isManagement(keys)) return readStats(lanTraffic, clockOf(keys).upSeconds());
       const lower = lowerOf(keys);
       if (!lower) return readStats({ label: 'none', sentRate: 0, receivedRate: 0 }, 0);
-      return readStats(lower.traffic, lower.upSeconds?.() ?? clockOf(keys).upSeconds());
+      return readStats(lower.traffic, lower.upSeconds());
     },
   });
 

@@ -181,6 +181,8 @@ describe('simulated platform: Device.Bridging (br-lan)', () => {
     const later = await sim.values(`${BRIDGE}Port.6.Stats.`);
     expect(BigInt(String(later.BytesSent))).toBeGreaterThan(BigInt(String(wifi.BytesSent)));
     expect(Number(later.PacketsSent)).toBe(Number(later.UnicastPacketsSent) + Number(later.MulticastPacketsSent) + Number(later.BroadcastPacketsSent));
+    // The guest SSID ships disabled: its port has carried nothing.
+    expect((await sim.values(`${BRIDGE}Port.9.Stats.`)).BytesSent).toBe('0');
   });
 
   it('reads and keeps STP settings, refusing timers 802.1D forbids', async () => {
