@@ -203,9 +203,16 @@ export class DataStore {
   /** Instances of a table, ascending. */
   instances(tablePath: string): number[] { return this.tables.get(tablePath)?.instances ?? []; }
 
+  /** Makes an empty table exist, saved like any other (hasTable then holds), without a row. */
+  touchTable(tablePath: string): void {
+    if (this.tables.has(tablePath)) return;
+    this.tables.set(tablePath, { next: 1, instances: [] });
+    this.tableChange(tablePath, true);
+  }
+
   /**
-   * Whether the table was ever created here (an instance allocated, even if all were deleted
-   * since), so a binding can tell "no rows stored yet" (serve its factory rows) from "emptied".
+   * Whether the table was ever created here (an instance allocated or touchTable, even if all
+   * were deleted since), so a binding can tell "no rows stored yet" (serve its factory rows) from "emptied".
    */
   hasTable(tablePath: string): boolean { return this.tables.has(tablePath); }
 

@@ -8,7 +8,9 @@
  *   InternalClient, dest_port → InternalPort (absent: the external port), proto → Protocol,
  *   name → Description, enabled → Enable. Redirects for "tcp udp" (LuCI's default) or other
  *   protocols have no TR-181 Protocol and are not served (they are left alone).
- * - InterfaceSetting.{i}: each zone with masq 1, read-only.
+ * - InterfaceSetting.{i}: each zone with a masq option; Enable is its value. Add sets masq on
+ *   the zone holding the Interface's network, Delete removes the option (fw4's default: no NAT),
+ *   a new Interface moves it to that zone.
  *
  * Writes go through uci (add / set / delete in config firewall), `uci commit firewall`, then
  * `/etc/init.d/firewall reload`; a failure reverts. Rows are keyed by UCI section name and keep
@@ -20,7 +22,7 @@
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { canonicalizeReferences } from '../reference.js';
-import { noSuchInstance } from './convert.js';
+import { noSuchInstance, refused } from './convert.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import type { IPInterfaces } from './ip.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
@@ -187,15 +189,73 @@ export function registerNAT(ctx: OpenWrtContext, ip: IPInterfaces, uci: UciWrite
     },
   });
 
+  const zoneOf = async (n: number | undefined): Promise<[UciSection, UciConfig]> => {
+    const config = await read();
+    const z = config.find((c) => c.name === settings.keyOf(n));
+    if (!z || !isMasqZone(z)) throw noSuchInstance('NAT interface setting', n);
+    return [z, config];
+  };
+  /** The zone holding `reference`'s network, for a row that would masquerade it; 7012 when there is none or it has a row. */
+  const zoneFor = async (config: UciConfig, reference: string, except?: string): Promise<UciSection> => {
+    const name = await zoneOfInterface(config, reference);
+    const z = config.find((c) => c.type === 'zone' && stringOption(c.options.name) === name);
+    if (!z) throw refused([{ param: 'Interface', message: `${reference || '""'} is in no firewall zone` }]);
+    if (z.name !== except && isMasqZone(z)) throw refused([{ param: 'Interface', message: `zone ${name} has its NAT setting already` }]);
+    return z;
+  };
+  const settingValues = async (z: UciSection, config: UciConfig): Promise<Record<string, Value>> => {
+    const enabled = uciBool(z.options.masq, false);
+    return {
+      Enable: enabled, Status: enabled ? 'Enabled' : 'Disabled', Alias: aliases.get(z.name) ?? `cpe-${stringOption(z.options.name) ?? z.name}`,
+      Interface: await zoneInterface(config, stringOption(z.options.name)),
+    };
+  };
+  /** Runs a firewall write that touches zones only (no section is added or removed, so no renames). */
+  const zoneWrite = async (changes: UciChange[]): Promise<void> => {
+    await uci.transact('firewall', async (stage) => { for (const c of changes) await stage.set(c); }, FIREWALL_RELOAD).finally(() => ctx.forgetUci('firewall'));
+  };
+
   model.register('Device.NAT.InterfaceSetting.{i}.', {
     params: ['Enable', 'Status', 'Alias', 'Interface'],
     list: async () => settings.list((await read()).filter(isMasqZone).map((s) => s.name)),
     get: async ([n]) => {
+      const [z, config] = await zoneOf(n);
+      return settingValues(z, config);
+    },
+    // Enable is the zone's masq option ('0' keeps the row); a new Interface moves it to that interface's zone.
+    set: async ([n], changes) => {
+      canonicalizeReferences(changes, ['Interface']);
+      const [z, config] = await zoneOf(n);
+      const current = await settingValues(z, config);
+      const enable = changes.Enable ?? current.Enable;
+      if (changes.Interface !== undefined && changes.Interface !== current.Interface) {
+        const target = await zoneFor(config, String(changes.Interface), z.name);
+        await zoneWrite([
+          { section: z.name, option: 'masq', value: '', remove: true },
+          { section: target.name, option: 'masq', value: enable ? '1' : '0' },
+        ]);
+        settings.rekey([[z.name, target.name]]);
+      } else if (enable !== current.Enable) {
+        await zoneWrite([{ section: z.name, option: 'masq', value: enable ? '1' : '0' }]);
+      }
+      if (typeof changes.Alias === 'string') aliases.set(settings.keyOf(n) ?? z.name, changes.Alias);
+    },
+    add: async (_parent: InstanceKeys, params) => {
+      const values = { ...params };
+      canonicalizeReferences(values, ['Interface']);
       const config = await read();
-      const name = settings.keyOf(n);
-      const z = config.find((c) => c.name === name);
-      if (!z || !isMasqZone(z)) throw noSuchInstance('NAT interface setting', n);
-      return { Enable: true, Status: 'Enabled', Alias: `cpe-${stringOption(z.options.name) ?? z.name}`, Interface: await zoneInterface(config, stringOption(z.options.name)) };
+      const z = await zoneFor(config, String(values.Interface ?? ''));
+      // TR-181's default Enable is false: the row exists with masq '0' until it is enabled.
+      await zoneWrite([{ section: z.name, option: 'masq', value: values.Enable === true ? '1' : '0' }]);
+      const n = settings.numberOf(z.name);
+      if (typeof values.Alias === 'string' && values.Alias !== '') aliases.set(z.name, values.Alias);
+      return n;
+    },
+    // Deleting the row removes the zone's masq option: fw4 then does no NAT there (its default).
+    delete: async ([n]) => {
+      const [z] = await zoneOf(n);
+      await zoneWrite([{ section: z.name, option: 'masq', value: '', remove: true }]);
+      aliases.delete(z.name);
     },
   });
 }
@@ -208,8 +268,9 @@ function isPortMapping(s: UciSection): boolean {
   return target.toUpperCase() === 'DNAT' && (proto === 'tcp' || proto === 'udp') && s.options.src !== undefined;
 }
 
+/** A zone with a masq option, '1' or '0': a NAT InterfaceSetting row (its Enable). */
 function isMasqZone(s: UciSection): boolean {
-  return s.type === 'zone' && uciBool(s.options.masq, false);
+  return s.type === 'zone' && s.options.masq !== undefined;
 }
 
 /** fw3/fw4 port ranges: "8080", "8000-8100" or "8000:8100" → [start, end or 0]; absent = any (0). */

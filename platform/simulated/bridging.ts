@@ -1,111 +1,127 @@
 /**
- * Device.Bridging. of the simulated gateway (TR-181 Bridge:1, VLANBridge:1): one 802.1Q bridge,
- * br-lan, whose management port (Port.1, the bridge's own interface under Device.IP.Interface.1.)
- * stacks on the four LAN Ethernet ports and the four Wi-Fi SSIDs. The bridge starts VLAN-unaware
- * in practice (every port untagged in the default VLAN 1, no VLAN rows, as OpenWrt ships br-lan);
- * VLAN.{i} and VLANPort.{i} are configuration tables a Controller fills, kept in the store.
+ * Device.Bridging. of the simulated gateway (TR-181 Bridge:1, VLANBridge:1): 802.1Q bridges, of
+ * which br-lan ships (its management port, Port.1, the bridge's own interface under
+ * Device.IP.Interface.1., stacks on the four LAN Ethernet ports and the four Wi-Fi SSIDs) and a
+ * Controller may add more or delete any. A bridge starts VLAN-unaware in practice (every port
+ * untagged in the default VLAN 1, no VLAN rows, as OpenWrt ships br-lan); VLAN.{i} and
+ * VLANPort.{i} are configuration tables a Controller fills, kept in the store. The ports are
+ * served by bridge-ports.ts.
  */
 import { registerStored } from '../../datamodel/store/stored-binding.js';
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
-import type { Value } from '../../datamodel/value/Value.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { canonicalizeReferences } from '../reference.js';
+import { DEFAULT_VID, registerBridgePorts } from './bridge-ports.js';
 import type { EthernetPortState } from './ethernet.js';
-import { invalidParams, LinkClock, nth, type SimContext, WritableRows } from './SimContext.js';
+import { lanLinkTraffic } from './ethernet-link.js';
+import { FactoryTable } from './factory-table.js';
+import { invalidParams, LinkClock, type SimContext, WritableRows } from './SimContext.js';
+import type { TrafficProfile } from './traffic.js';
 import type { BssState } from './wifi-access-point.js';
 
-/** VLANs the bridge can hold (Device.Bridging.MaxVLANEntries). */
+/** VLANs a bridge can hold (Device.Bridging.MaxVLANEntries). */
 export const MAX_VLANS = 64;
-/** VLAN 1 is the default VLAN: every port's PVID unless configured otherwise (IEEE 802.1Q). */
-const DEFAULT_VID = 1;
-/** 802.1Q C-tag and 802.1ad S-tag ethertypes, the TPIDs the switch can match. */
-const TPIDS = [0x8100, 0x88a8];
-
-interface PortDef { name: string; lowerLayers: string; lower?: { status(): string; lastChange(): number } }
+/** Bridges the switch can run (Device.Bridging.MaxBridgeEntries), br-lan included. */
+export const MAX_BRIDGES = 4;
 
 const BRIDGE = 'Device.Bridging.Bridge.{i}.';
-const PORT = `${BRIDGE}Port.{i}.`;
 const VLAN = `${BRIDGE}VLAN.{i}.`;
 const VLAN_PORT = `${BRIDGE}VLANPort.{i}.`;
 
 /** What the layer above br-lan (Device.Ethernet.Link.1.) needs of the bridge's management port. */
 export interface BridgeState {
-  /** Port.1 (the bridge's own interface) forwards: the bridge and the port are enabled. */
+  /** br-lan's management port (the bridge's own interface) forwards: the bridge and the port are enabled. */
   managementPortUp(): boolean;
   /** Seconds since the management port or the bridge last changed status. */
   managementPortLastChange(): number;
 }
 
-/** Serves Device.Bridging., Bridge.1., its Port, VLAN and VLANPort tables. */
-export function registerBridging(ctx: SimContext, ethernet: readonly EthernetPortState[], bsses: readonly BssState[]): BridgeState {
+/**
+ * Serves Device.Bridging., the Bridge table (br-lan as shipped, more a Controller adds), each
+ * bridge's STP settings, Port, VLAN and VLANPort tables. `wanTraffic` is the cellular data
+ * session's: br-lan's management port counts the same bytes as br-lan's Ethernet.Link.
+ */
+export function registerBridging(ctx: SimContext, ethernet: readonly EthernetPortState[], bsses: readonly BssState[], wanTraffic: TrafficProfile): BridgeState {
   const { model, store } = ctx;
-  const lanPorts: PortDef[] = ethernet.flatMap((p, i) => (p.upstream ? [] : [{
-    name: p.name,
-    lowerLayers: `Device.Ethernet.Interface.${i + 1}`,
-    lower: { status: () => (p.clock.up ? 'Up' : 'Down'), lastChange: () => p.clock.lastChange() },
-  }]));
-  const wifiPorts: PortDef[] = bsses.map((b, i) => ({
-    name: b.name, lowerLayers: `Device.WiFi.SSID.${i + 1}`, lower: { status: () => b.ssidStatus(), lastChange: () => b.ssidLastChange() },
-  }));
-  const members = [...lanPorts, ...wifiPorts];
-  const ports: PortDef[] = [
-    { name: 'br-lan', lowerLayers: members.map((_, i) => `Device.Bridging.Bridge.1.Port.${i + 2}`).join(',') },
-    ...members,
-  ];
 
   model.register('Device.Bridging.', {
     params: ['MaxBridgeEntries', 'MaxDBridgeEntries', 'MaxQBridgeEntries', 'MaxVLANEntries', 'MaxProviderBridgeEntries', 'MaxFilterEntries'],
-    get: () => ({ MaxBridgeEntries: 1, MaxDBridgeEntries: 1, MaxQBridgeEntries: 1, MaxVLANEntries: MAX_VLANS, MaxProviderBridgeEntries: 0, MaxFilterEntries: 0 }),
+    get: () => ({
+      MaxBridgeEntries: MAX_BRIDGES, MaxDBridgeEntries: MAX_BRIDGES, MaxQBridgeEntries: MAX_BRIDGES, MaxVLANEntries: MAX_VLANS,
+      MaxProviderBridgeEntries: 0, MaxFilterEntries: 0,
+    }),
   });
 
-  const bridgeRows = new WritableRows(ctx, BRIDGE, () => ({ Enable: true, Alias: 'cpe-br-lan', Standard: '802.1Q-2011', AgingTime: 300 }));
-  const bridgeClock = new LinkClock(ctx, () => bridgeRows.row([1]).Enable === true, 1_500);
-  const one = (keys: InstanceKeys): InstanceKeys => { nth([1], keys[0]); return keys; };
+  const bridges = new FactoryTable(ctx, BRIDGE, () => [1], MAX_BRIDGES);
+  // A bridge a Controller adds starts disabled (the TR-181 default), as an 802.1Q bridge.
+  const bridgeRows = new WritableRows(ctx, BRIDGE, (keys) => (bridges.isFactory(keys)
+    ? { Enable: true, Alias: 'cpe-br-lan', Standard: '802.1Q-2011', AgingTime: 300 }
+    : { Enable: false, Alias: '', Standard: '802.1Q-2011', AgingTime: 300 }));
+  const bridgeClocks = new Map<number, LinkClock>();
+  const bridgeClock = (b: number): LinkClock => {
+    let c = bridgeClocks.get(b);
+    if (!c) {
+      c = new LinkClock(ctx, () => bridgeRows.row([b]).Enable === true, bridges.isFactory([b]) ? 1_500 : 0);
+      bridgeClocks.set(b, c);
+    }
+    return c;
+  };
+  const bridgeName = (b: number): string => (b === 1 ? 'br-lan' : `br-lan${b - 1}`);
+  const one = (keys: InstanceKeys): InstanceKeys => { bridges.check(keys.slice(0, 1)); return keys; };
   model.register(BRIDGE, {
     params: ['Enable', 'Status', 'Alias', 'Name', 'Standard', 'AgingTime'],
-    list: () => [1],
+    list: () => bridges.list([]),
     get: (keys) => {
       const row = bridgeRows.row(one(keys));
-      return { ...row, Status: row.Enable ? 'Enabled' : 'Disabled', Name: 'br-lan' };
+      return { ...row, Status: row.Enable ? 'Enabled' : 'Disabled', Name: bridgeName(keys[0]) };
     },
     set: (keys, changes) => {
       one(keys);
-      if (changes.Enable !== undefined) bridgeClock.setUp(changes.Enable === true);
+      if (changes.Enable !== undefined) bridgeClock(keys[0]).setUp(changes.Enable === true);
       bridgeRows.apply(keys, changes);
+    },
+    add: (_parent, params) => {
+      const n = bridges.add([]);
+      if (params.Enable === true) bridgeClock(n).setUp(true);
+      bridgeRows.apply([n], params);
+      return n;
+    },
+    delete: (keys) => { bridges.delete(keys); bridgeClocks.delete(keys[0]); },
+    snapshot: (keys) => bridges.snapshot(keys),
+    restore: (keys, snap) => bridges.restore(keys, snap),
+  });
+
+  // Spanning tree (IEEE 802.1D-2004 / 802.1w): off, as OpenWrt ships br-lan; the settings are kept.
+  const stpRows = new WritableRows(ctx, `${BRIDGE}STP.`, () => ({
+    Enable: false, Protocol: 'RSTP', BridgePriority: 32768, HelloTime: 200, MaxAge: 2000, ForwardingDelay: 15,
+  }));
+  model.register(`${BRIDGE}STP.`, {
+    params: ['Enable', 'Status', 'Protocol', 'BridgePriority', 'HelloTime', 'MaxAge', 'ForwardingDelay'],
+    get: (keys) => {
+      const row = stpRows.row(one(keys));
+      return { ...row, Status: row.Enable ? 'Enabled' : 'Disabled' };
+    },
+    set: (keys, changes) => {
+      const row = { ...stpRows.row(one(keys)), ...changes };
+      // IEEE 802.1D-2004 17.14: 2 x (ForwardDelay - 1) >= MaxAge >= 2 x (HelloTime + 1), in seconds.
+      const maxAge = Number(row.MaxAge) / 100;
+      if (!(2 * (Number(row.ForwardingDelay) - 1) >= maxAge && maxAge >= 2 * (Number(row.HelloTime) / 100 + 1))) {
+        throw invalidParams(['MaxAge', 'HelloTime', 'ForwardingDelay'].filter((p) => p in changes).map((param) => ({
+          param, message: 'the timers must satisfy 2 x (ForwardingDelay - 1) >= MaxAge >= 2 x (HelloTime + 1) (IEEE 802.1D-2004 17.14)',
+        })));
+      }
+      stpRows.apply(keys, changes);
     },
   });
 
-  const portRows = new WritableRows(ctx, PORT, (keys) => ({
-    Enable: true, Alias: `cpe-${portAt(keys).name}`, LowerLayers: portAt(keys).lowerLayers, ManagementPort: keys[1] === 1,
-    Type: 'CustomerVLANPort', DefaultUserPriority: 0, PriorityRegeneration: '0,1,2,3,4,5,6,7', PVID: DEFAULT_VID, TPID: 0x8100,
-    AcceptableFrameTypes: 'AdmitAll', IngressFiltering: false, PriorityTagging: false,
-  }));
-  const portClocks = ports.map((_, i) => new LinkClock(ctx, () => portRows.row([1, i + 1]).Enable === true, 1_500));
-  const portAt = (keys: InstanceKeys): PortDef => { one(keys); return nth(ports, keys[1]); };
-  const portStatus = (keys: InstanceKeys): string => {
-    const def = portAt(keys);
-    if (!bridgeClock.up || !portClocks[keys[1] - 1].up) return 'Down';
-    if (!def.lower) return 'Up'; // the management port is the bridge itself
-    return def.lower.status() === 'Up' ? 'Up' : 'LowerLayerDown';
-  };
-  model.register(PORT, {
-    params: ['Enable', 'Status', 'Alias', 'Name', 'LastChange', 'LowerLayers', 'ManagementPort', 'Type', 'DefaultUserPriority',
-      'PriorityRegeneration', 'PortState', 'PVID', 'TPID', 'AcceptableFrameTypes', 'IngressFiltering', 'PriorityTagging'],
-    list: ([b]) => { one([b]); return ports.map((_, i) => i + 1); },
-    get: (keys) => {
-      const def = portAt(keys);
-      const status = portStatus(keys);
-      // Seconds since this port, the bridge or the layer below last changed.
-      const lastChange = Math.min(portClocks[keys[1] - 1].lastChange(), bridgeClock.lastChange(), def.lower?.lastChange() ?? Infinity);
-      return { ...portRows.row(keys), Status: status, Name: def.name, LastChange: lastChange, PortState: status === 'Up' ? 'Forwarding' : 'Disabled' };
-    },
-    set: (keys, changes) => {
-      canonicalizeReferences(changes, ['LowerLayers']); // so the same stacking with a trailing "." is no change
-      validatePort(portRows.row(keys), changes, (vid) => vlanIds(keys[0]).includes(vid));
-      if (changes.Enable !== undefined) portClocks[keys[1] - 1].setUp(changes.Enable === true);
-      portRows.apply(keys, changes);
-    },
-  });
+  const ports = registerBridgePorts(ctx, {
+    check: (keys) => { bridges.check(keys); },
+    list: () => bridges.list([]),
+    name: bridgeName,
+    up: (b) => bridgeClock(b).up,
+    lastChange: (b) => bridgeClock(b).lastChange(),
+    hasVlan: (b, vid) => vlanIds(b).includes(vid),
+  }, ethernet, bsses, lanLinkTraffic(wanTraffic));
 
   const vlanNode = model.requireNode(VLAN);
   const vlanInstances = (bridge: number): number[] => store.instances(vlanNode.tablePathOf([bridge]));
@@ -145,6 +161,11 @@ export function registerBridging(ctx: SimContext, ethernet: readonly EthernetPor
         const m = VLAN_REF.exec(ref);
         return m && Number(m[1]) === keys[0] && vlanInstances(keys[0]).includes(Number(m[2])) ? ref : '';
       },
+      Port: (keys) => {
+        const ref = String(store.row(vlanPortNode.pathOf(keys))?.Port ?? '');
+        const m = PORT_REF.exec(ref);
+        return m && Number(m[1]) === keys[0] && ports.table.list([keys[0]]).includes(Number(m[2])) ? ref : '';
+      },
     },
     validate: (keys, changes) => {
       one(keys);
@@ -156,7 +177,7 @@ export function registerBridging(ctx: SimContext, ethernet: readonly EthernetPor
         bad.push({ param: 'VLAN', message: `must name a Device.Bridging.Bridge.${keys[0]}.VLAN.{i}. row` });
       }
       const pm = port === undefined || port === '' ? undefined : PORT_REF.exec(String(port));
-      if (port !== undefined && port !== '' && !(pm && Number(pm[1]) === keys[0] && Number(pm[2]) >= 1 && Number(pm[2]) <= ports.length)) {
+      if (port !== undefined && port !== '' && !(pm && Number(pm[1]) === keys[0] && ports.table.list([keys[0]]).includes(Number(pm[2])))) {
         bad.push({ param: 'Port', message: `must name a Device.Bridging.Bridge.${keys[0]}.Port.{i}. row` });
       }
       // A new membership (instance 0 while being added) needs both halves of its unique key.
@@ -168,28 +189,5 @@ export function registerBridging(ctx: SimContext, ethernet: readonly EthernetPor
     },
   });
 
-  return {
-    managementPortUp: () => portStatus([1, 1]) === 'Up',
-    managementPortLastChange: () => Math.min(portClocks[0].lastChange(), bridgeClock.lastChange()),
-  };
-}
-
-/** Refuses (7012) port settings the switch cannot take; `vlanExists` says whether a VLAN ID is configured. */
-function validatePort(row: Record<string, Value>, changes: Record<string, Value>, vlanExists: (vid: number) => boolean): void {
-  const bad: Array<{ param: string; message: string }> = [];
-  for (const param of ['LowerLayers', 'ManagementPort'] as const) {
-    if (changes[param] !== undefined && changes[param] !== row[param]) bad.push({ param, message: 'fixed by the hardware: the switch ports cannot be re-stacked' });
-  }
-  const type = changes.Type;
-  if (type !== undefined && type !== 'CustomerVLANPort' && type !== 'VLANUnawarePort') {
-    bad.push({ param: 'Type', message: 'a customer bridge port: CustomerVLANPort or VLANUnawarePort (no provider bridging)' });
-  }
-  const pvid = changes.PVID;
-  if (pvid !== undefined && pvid !== DEFAULT_VID && !vlanExists(Number(pvid))) {
-    bad.push({ param: 'PVID', message: `VLAN ${pvid} is not configured in this bridge (add a VLAN row first)` });
-  }
-  if (changes.TPID !== undefined && !TPIDS.includes(Number(changes.TPID))) {
-    bad.push({ param: 'TPID', message: 'must be 33024 (0x8100, 802.1Q) or 34984 (0x88A8, 802.1ad)' });
-  }
-  if (bad.length > 0) throw invalidParams(bad);
+  return { managementPortUp: ports.managementPortUp, managementPortLastChange: ports.managementPortLastChange };
 }

@@ -38,6 +38,11 @@ export interface LinkState {
   lanMac(): string;
 }
 
+/** br-lan's traffic: the WAN's, the other way round (the household's downloads are br-lan's Sent). */
+export function lanLinkTraffic(wanTraffic: TrafficProfile): TrafficProfile {
+  return { label: 'link.1', sentRate: wanTraffic.receivedRate, receivedRate: wanTraffic.sentRate };
+}
+
 /**
  * Serves Device.Ethernet.Link.{i}. and .Stats.; `wanTraffic` is the cellular data session's:
  * br-lan routes the same bytes, the other way round (the household's downloads are br-lan's Sent).
@@ -48,7 +53,7 @@ export function registerEthernetLinks(ctx: SimContext, bridge: BridgeState, port
   const defs: LinkDef[] = [{
     name: 'br-lan', lowerLayers: 'Device.Bridging.Bridge.1.Port.1', mac: ctx.mac(0),
     lower: { up: bridge.managementPortUp, lastChange: bridge.managementPortLastChange },
-    traffic: { label: 'link.1', sentRate: wanTraffic.receivedRate, receivedRate: wanTraffic.sentRate },
+    traffic: lanLinkTraffic(wanTraffic),
   }];
   if (wanPort >= 0) {
     const port = ports[wanPort];

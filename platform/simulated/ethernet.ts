@@ -41,6 +41,8 @@ export interface EthernetPortState {
   linkUpAt: number;
   /** The port's MACAddress (its Ethernet.Link has the same one: one netdev). */
   macAddress: string;
+  /** Its traffic (Device.Ethernet.Interface.{i}.Stats.), which a bridge port over it counts too. */
+  traffic: TrafficProfile;
 }
 
 export interface EthernetState {
@@ -120,8 +122,8 @@ export function registerEthernet(ctx: SimContext): EthernetState {
   });
   return {
     lanDownRate: ports.reduce((sum, p) => sum + p.traffic.sentRate, 0),
-    ports: ports.map(({ port, clock, autoneg }) => ({
-      name: port.name, upstream: port.upstream, cabled: port.cabled, clock, linkUpAt: ctx.bootedAt + autoneg, macAddress: ctx.mac(port.macOffset),
+    ports: ports.map(({ port, clock, autoneg, traffic }) => ({
+      name: port.name, upstream: port.upstream, cabled: port.cabled, clock, linkUpAt: ctx.bootedAt + autoneg, macAddress: ctx.mac(port.macOffset), traffic,
     })),
   };
 }

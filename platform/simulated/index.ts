@@ -75,13 +75,13 @@ export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptio
   const cellular = registerCellular(ctx, ethernet.lanDownRate, opts.vendorPrefix);
   const session = registerCellularAccessPoint(ctx, cellular.attached);
   // The LAN stack, bottom up: bridge, its Ethernet.Link, the IP interface on the Link.
-  const bridge = registerBridging(ctx, ethernet.ports, bsses);
+  const bridge = registerBridging(ctx, ethernet.ports, bsses, cellular.traffic);
   const links = registerEthernetLinks(ctx, bridge, ethernet.ports, cellular.traffic);
   const ip = registerIP(ctx, { lanUp: links.lanUp, dataUp: session.up, wanTraffic: cellular.traffic });
-  registerIPv6(ctx, churn, { ip, session, lanMac: links.lanMac });
+  const lanV6 = registerIPv6(ctx, churn, { ip, session, lanMac: links.lanMac });
   registerTemperatureStatus(ctx, { wifi6: radios.find((r) => r.def.band === '6GHz')!, trafficLabel: `${cellular.traffic.label}.uniRx` });
-  const lan = registerDHCPv4(ctx, churn, { ethernet: ethernet.ports, roster, bsses, ip });
-  registerHosts(ctx, churn, lan);
+  const dhcp = registerDHCPv4(ctx, churn, { ethernet: ethernet.ports, roster, bsses, ip });
+  registerHosts(ctx, churn, dhcp, lanV6);
   const firewall = registerFirewall(ctx);
   registerNAT(ctx, ip, firewall);
   registerDNS(ctx, ip);

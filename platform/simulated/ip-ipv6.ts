@@ -28,8 +28,14 @@ const PREFIX = 'Device.IP.Interface.{i}.IPv6Prefix.{i}.';
 /** IP.Interface instances that may have IPv6 rows: br-lan, wwan0, lo. */
 const INTERFACES = [1, 2, 3];
 
+/** What the LAN's hosts need of br-lan's IPv6: the /64s they form SLAAC addresses in. */
+export interface LanIPv6 {
+  /** br-lan's enabled on-link, autonomous prefixes now (RFC 4862 §5.5.3), global before ULA. */
+  slaacPrefixes(): Array<{ prefix: string; validUntil: number }>;
+}
+
 /** Serves the IPv6Address and IPv6Prefix tables of every IP.Interface. */
-export function registerIPv6(ctx: SimContext, churn: Churn, inputs: IPv6Inputs): void {
+export function registerIPv6(ctx: SimContext, churn: Churn, inputs: IPv6Inputs): LanIPv6 {
   const { model } = ctx;
   const plan = ipv6Plan(ctx, inputs);
   const rowsOf = (n: number): InterfaceRows => (INTERFACES.includes(n) ? plan(n) : { addresses: new Map(), prefixes: new Map() });
@@ -98,6 +104,11 @@ export function registerIPv6(ctx: SimContext, churn: Churn, inputs: IPv6Inputs):
 
   churn.watch(addressNode, () => INTERFACES.flatMap((n) => [...rowsOf(n).addresses.keys()].map((k) => [n, k])));
   churn.watch(prefixNode, () => INTERFACES.flatMap((n) => [...rowsOf(n).prefixes.keys()].map((k) => [n, k])));
+  return {
+    slaacPrefixes: () => [...rowsOf(1).prefixes.entries()]
+      .filter(([k, p]) => p.onLink && p.autonomous && prefixRows.row([1, k]).Enable === true && inputs.ip.status(1) === 'Up')
+      .map(([, p]) => ({ prefix: p.prefix, validUntil: p.validUntil })),
+  };
 }
 
 /** TR-181: only Enable (and the write-once Alias) may change unless Origin is Static. */

@@ -1,13 +1,19 @@
 /**
- * Device.IP. of the simulated gateway (TR-181 IPInterface:2, IPv4Address:1): the LAN bridge
+ * Device.IP. of the simulated gateway (TR-181 IPInterface:1/2, IPv6Interface:1): the LAN bridge
  * interface (over br-lan's Device.Ethernet.Link.1.), the 5G WAN (over
  * Device.Cellular.Interface.1.) with a carrier-grade-NAT address from the network, and loopback.
+ * A Controller may add interfaces over an Ethernet.Link and Static IPv4 addresses, and delete
+ * what it added; the gateway's own three interfaces and their addresses refuse deletion (7024),
+ * since the LAN, NAT, DHCP and routing are built on them (they can be disabled instead).
  * The IPv6 addresses and prefixes of these interfaces are ip-ipv6.ts's.
  */
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import type { Value } from '../../datamodel/value/Value.js';
 import { canonicalizeReferences } from '../reference.js';
 import { LAN_LINK } from './ethernet-link.js';
+import { FactoryTable } from './factory-table.js';
+import { isNetmask, parseIPv4 } from './ipv4.js';
 import { formatIPv6Prefix, parseIPv6Prefix } from './ipv6.js';
 import { Prng } from './random.js';
 import { statsReader, type TrafficProfile } from './traffic.js';
@@ -63,6 +69,14 @@ function ipTraffic(wan: TrafficProfile): readonly TrafficProfile[] {
   ];
 }
 
+const INTERFACE = 'Device.IP.Interface.{i}.';
+const IPV4_ADDRESS = 'Device.IP.Interface.{i}.IPv4Address.{i}.';
+/** IPv4 addresses one interface holds. */
+const MAX_IPV4_ADDRESSES = 4;
+/** IP interfaces the gateway runs, its own three included. */
+const MAX_INTERFACES = 8;
+const LINK_REF = /^Device\.Ethernet\.Link\.(\d+)$/;
+
 /** br-lan and wwan0 as reference values (no trailing "."), for the objects that name them. */
 export const LAN_INTERFACE = 'Device.IP.Interface.1';
 export const WAN_INTERFACE = 'Device.IP.Interface.2';
@@ -84,7 +98,16 @@ export function registerIP(ctx: SimContext, lower: IPLowerLayers): IPState {
     { name: 'lo', type: 'Loopback', lowerLayers: '', mtu: 65535, ipv4: { address: '127.0.0.1', mask: '255.0.0.0', addressing: 'Static' } },
   ];
   const interfaces = defs.map((def, i) => ({ def, clock: new LinkClock(ctx, () => ifRows.row([i + 1]).Enable === true, i === 1 ? 20_000 : 3_000) }));
-  const at = (keys: InstanceKeys) => nth(interfaces, keys[0]);
+  // br-lan, wwan0 and lo ship; a Controller may add interfaces (over an Ethernet.Link) and delete those.
+  const table = new FactoryTable(ctx, INTERFACE, () => defs.map((_, i) => i + 1), MAX_INTERFACES);
+  const added = new Map<number, LinkClock>();
+  const clockOf = (n: number): LinkClock => {
+    if (n <= defs.length) return interfaces[n - 1].clock;
+    let c = added.get(n);
+    if (!c) { c = new LinkClock(ctx, () => ifRows.row([n]).Enable === true); added.set(n, c); }
+    return c;
+  };
+  const builtIn = (n: number): IpInterfaceDef | undefined => (table.isFactory([n]) ? defs[n - 1] : undefined);
 
   const ipRow = new WritableRows(ctx, 'Device.IP.', () => ({ IPv4Enable: true, IPv6Enable: true, ULAPrefix: ulaPrefix }));
   model.register('Device.IP.', {
@@ -110,25 +133,77 @@ export function registerIP(ctx: SimContext, lower: IPLowerLayers): IPState {
     },
   });
 
-  const ifRows: WritableRows = new WritableRows(ctx, 'Device.IP.Interface.{i}.', (keys) => {
-    const { def } = at(keys);
+  const ifRows: WritableRows = new WritableRows(ctx, INTERFACE, (keys) => {
+    const def = builtIn(keys[0]);
+    if (!def) return { Enable: false, Alias: '', LowerLayers: '', IPv4Enable: true, IPv6Enable: true, ULAEnable: false, MaxMTUSize: 1500, Loopback: false };
     return {
       Enable: true, Alias: `cpe-${def.name}`, LowerLayers: def.lowerLayers, IPv4Enable: true, IPv6Enable: true,
       ULAEnable: def.name === 'br-lan', MaxMTUSize: def.mtu, Loopback: def.type === 'Loopback',
     };
   });
-  model.register('Device.IP.Interface.{i}.', {
+  /** Status of an interface a Controller added: from the Ethernet.Link it stacks on, read as a Controller would. */
+  const addedStatus = async (n: number): Promise<string> => {
+    if (ifRows.row([n]).Enable !== true || !(attached(n, 'IPv4Enable') || attached(n, 'IPv6Enable'))) return 'Down';
+    const m = LINK_REF.exec(String(ifRows.row([n]).LowerLayers));
+    if (!m) return 'LowerLayerDown';
+    const link = model.requireNode('Device.Ethernet.Link.{i}.');
+    if (!(await model.listInstances(link, [], {})).includes(Number(m[1]))) return 'LowerLayerDown';
+    return (await model.readValues({ node: link, keys: [Number(m[1])] }, {})).Status === 'Up' ? 'Up' : 'LowerLayerDown';
+  };
+  const validateInterface = (n: number, changes: Record<string, Value>): void => {
+    canonicalizeReferences(changes, ['LowerLayers']);
+    const ll = changes.LowerLayers;
+    if (ll === undefined || builtIn(n)) return;
+    const bad: Array<{ param: string; message: string }> = [];
+    if (ll !== '' && !LINK_REF.test(String(ll))) bad.push({ param: 'LowerLayers', message: 'an IP interface stacks on one Device.Ethernet.Link.{i}' });
+    else if (ll !== '' && table.list([]).some((k) => k !== n && ifRows.row([k]).LowerLayers === ll)) {
+      bad.push({ param: 'LowerLayers', message: `${ll} carries another IP interface already` });
+    }
+    if (bad.length > 0) throw invalidParams(bad);
+  };
+  model.register(INTERFACE, {
     params: ['Enable', 'Status', 'Alias', 'Name', 'LastChange', 'LowerLayers', 'IPv4Enable', 'IPv6Enable', 'ULAEnable',
       'MaxMTUSize', 'Type', 'Loopback'],
-    list: () => interfaces.map((_, i) => i + 1),
-    get: (keys) => {
-      const { def, clock } = at(keys);
-      return { ...ifRows.row(keys), Status: status(keys[0]), Name: def.name, LastChange: clock.lastChange(), Type: def.type };
+    list: () => table.list([]),
+    get: async (keys) => {
+      const n = table.check(keys)[0];
+      const def = builtIn(n);
+      return {
+        ...ifRows.row(keys), Status: def ? status(n) : await addedStatus(n), Name: def?.name ?? `ipif${n}`,
+        LastChange: clockOf(n).lastChange(), Type: def?.type ?? 'Normal',
+      };
     },
     set: (keys, changes) => {
-      canonicalizeReferences(changes, ['LowerLayers']);
-      if (changes.Enable !== undefined) at(keys).clock.setUp(changes.Enable === true);
+      validateInterface(table.check(keys)[0], changes);
+      if (changes.Enable !== undefined) clockOf(keys[0]).setUp(changes.Enable === true);
       ifRows.apply(keys, changes);
+    },
+    add: (_parent, params) => {
+      const values = { ...params };
+      validateInterface(0, values); // instance 0: not numbered yet, so a refused Add uses no number
+      const n = table.add([]);
+      if (values.Enable === true) clockOf(n).setUp(true);
+      ifRows.apply([n], values);
+      return n;
+    },
+    delete: (keys) => {
+      if (builtIn(table.check(keys)[0])) {
+        throw new UspError(ErrorCode.DeleteFailure, `${builtIn(keys[0])!.name} is one of the gateway's own interfaces (LAN, WAN, loopback): disable it instead`);
+      }
+      table.delete(keys);
+      added.delete(keys[0]);
+    },
+    snapshot: (keys) => table.snapshot(keys),
+    restore: (keys, snap) => table.restore(keys, snap),
+    commands: {
+      // TR-181 Reset(): the interface goes down and comes back up (an enabled one only).
+      'Reset()': {
+        run: async ({ keys }) => {
+          const clock = clockOf(table.check(keys)[0]);
+          if (ifRows.row(keys).Enable === true) { clock.setUp(false); clock.setUp(true); }
+          return {};
+        },
+      },
     },
   });
 
@@ -136,34 +211,73 @@ export function registerIP(ctx: SimContext, lower: IPLowerLayers): IPState {
   const readStats = statsReader(model, 'Device.IP.Interface.{i}.Stats.', seed);
   model.register('Device.IP.Interface.{i}.Stats.', {
     // Counters run while the interface is up; a disabled interface keeps what it counted.
-    get: (keys) => readStats(nth(traffic, keys[0]), at(keys).clock.upSeconds()),
+    // An interface a Controller added carries nothing the simulation routes: its counters stay 0.
+    get: (keys) => readStats(traffic[table.check(keys)[0] - 1] ?? { label: `ip.${keys[0]}`, sentRate: 0, receivedRate: 0 }, clockOf(keys[0]).upSeconds()),
   });
 
-  // One IPv4 address per interface, instance 1.
-  const addrRows = new WritableRows(ctx, 'Device.IP.Interface.{i}.IPv4Address.{i}.', (keys) => {
-    const { def } = at(keys);
+  // Address 1 of each shipped interface is its own; a Controller may add Static addresses (and delete those).
+  const addrTable = new FactoryTable(ctx, IPV4_ADDRESS, ([n]) => (builtIn(n) ? [1] : []), MAX_IPV4_ADDRESSES);
+  const addrRows = new WritableRows(ctx, IPV4_ADDRESS, (keys) => {
+    const def = addrTable.isFactory(keys) ? builtIn(keys[0]) : undefined;
+    if (!def) return { Enable: false, Alias: '', IPAddress: '', SubnetMask: '' };
     return { Enable: true, Alias: `cpe-${def.name}-v4`, IPAddress: def.ipv4.address, SubnetMask: def.ipv4.mask };
   });
-  model.register('Device.IP.Interface.{i}.IPv4Address.{i}.', {
+  const addressing = (keys: InstanceKeys): string => (addrTable.isFactory(keys) ? builtIn(keys[0])?.ipv4.addressing ?? 'Static' : 'Static');
+  const addrCheck = (keys: InstanceKeys): InstanceKeys => { table.check(keys.slice(0, 1)); return addrTable.check(keys); };
+  const validateAddress = (keys: InstanceKeys, changes: Record<string, Value>): void => {
+    const current = keys[1] === 0 ? {} : addrRows.row(keys);
+    const how = keys[1] === 0 ? 'Static' : addressing(keys);
+    // TR-181: IPAddress and SubnetMask can only be modified when AddressingType is Static.
+    if (how !== 'Static') {
+      const refused = ['IPAddress', 'SubnetMask'].filter((p) => changes[p] !== undefined && changes[p] !== current[p]);
+      if (refused.length > 0) {
+        throw invalidParams(refused.map((param) => ({ param, message: `assigned by the network (${how}); only Static addresses can be changed` })));
+      }
+      return;
+    }
+    const bad: Array<{ param: string; message: string }> = [];
+    const address = changes.IPAddress;
+    if (address !== undefined && address !== '' && parseIPv4(String(address)) === undefined) bad.push({ param: 'IPAddress', message: 'must be a dotted-quad IPv4 address' });
+    const mask = changes.SubnetMask;
+    if (mask !== undefined && mask !== '' && !(parseIPv4(String(mask)) !== undefined && isNetmask(parseIPv4(String(mask))!))) {
+      bad.push({ param: 'SubnetMask', message: 'must be a contiguous netmask (255.255.255.0)' });
+    }
+    // One address is on one interface only.
+    if (address !== undefined && address !== '' && address !== current.IPAddress) {
+      const taken = table.list([]).some((n) => addrTable.list([n]).some((k) => !(n === keys[0] && k === keys[1]) && addrRows.row([n, k]).IPAddress === address));
+      if (taken) bad.push({ param: 'IPAddress', message: `${address} is configured on the gateway already` });
+    }
+    if (bad.length > 0) throw invalidParams(bad);
+  };
+  model.register(IPV4_ADDRESS, {
     params: ['Enable', 'Status', 'Alias', 'IPAddress', 'SubnetMask', 'AddressingType'],
-    list: () => [1],
+    list: ([n]) => { table.check([n]); return addrTable.list([n]); },
     get: (keys) => {
-      const { def } = at(keys);
-      if (keys[1] !== 1) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such IPv4 address: ${keys[1]}`);
-      const row = addrRows.row(keys);
-      return { ...row, Status: row.Enable ? 'Enabled' : 'Disabled', AddressingType: def.ipv4.addressing };
+      const row = addrRows.row(addrCheck(keys));
+      // An enabled address without its address or mask cannot be configured.
+      const status = !row.Enable ? 'Disabled' : row.IPAddress === '' || row.SubnetMask === '' ? 'Error_Misconfigured' : 'Enabled';
+      return { ...row, Status: status, AddressingType: addressing(keys) };
     },
     set: (keys, changes) => {
-      const { def } = at(keys);
-      // TR-181: IPAddress and SubnetMask can only be modified when AddressingType is Static.
-      if (def.ipv4.addressing !== 'Static') {
-        const refused = ['IPAddress', 'SubnetMask'].filter((p) => changes[p] !== undefined && changes[p] !== addrRows.row(keys)[p]);
-        if (refused.length > 0) {
-          throw invalidParams(refused.map((param) => ({ param, message: `assigned by the network (${def.ipv4.addressing}); only Static addresses can be changed` })));
-        }
-      }
+      validateAddress(addrCheck(keys), changes);
       addrRows.apply(keys, changes);
     },
+    add: ([n], params) => {
+      table.check([n]);
+      const values = { ...params };
+      validateAddress([n, 0], values); // instance 0: not numbered yet, so a refused Add uses no number
+      const k = addrTable.add([n]);
+      addrRows.apply([n, k], values);
+      return k;
+    },
+    delete: (keys) => {
+      if (addrTable.isFactory(addrCheck(keys))) {
+        throw new UspError(ErrorCode.DeleteFailure, 'the interface\'s own address cannot be deleted (set it, or disable it)');
+      }
+      addrTable.delete(keys);
+    },
+    snapshot: (keys) => addrTable.snapshot(keys),
+    restore: (keys, snap) => addrTable.restore(keys, snap),
   });
 
   const attached = (n: number, stack: 'IPv4Enable' | 'IPv6Enable'): boolean => ipRow.row([])[stack] === true && ifRows.row([n])[stack] === true;

@@ -17,8 +17,8 @@ import { formatMac, type SimContext } from './SimContext.js';
 import type { BssState } from './wifi-access-point.js';
 import { SLOT_S, type StationDevice, type StationRoster } from './wifi-stations.js';
 
-/** The DHCP pool settings the leases depend on. */
-export interface PoolConfig { min: number; max: number; leaseTimeS: number; gateway: number }
+/** The DHCP pool settings the leases depend on; `statics` maps a MAC address to its fixed address. */
+export interface PoolConfig { min: number; max: number; leaseTimeS: number; gateway: number; statics: ReadonlyMap<string, number> }
 
 export interface LanClient {
   /** Instance number of Device.Hosts.Host.{i}. and of the DHCP pool's Client.{i}. */
@@ -128,16 +128,21 @@ export class LanClients {
   }
 
   /**
-   * The address the pool gives `c`: a seeded spot in the pool, moved on past addresses other
-   * clients (lower instance numbers first) or the gateway already hold.
+   * The address the pool gives `c`: its static address if it has one, else a seeded spot in
+   * the pool, moved on past addresses other clients (lower instance numbers first), the static
+   * ones or the gateway already hold.
    */
   address(c: LanClient): string {
-    const { min, max, gateway } = this.pool();
+    const { min, max, gateway, statics } = this.pool();
+    const fixed = statics.get(c.mac);
+    if (fixed !== undefined) return formatIPv4(fixed);
     const size = max - min + 1;
     if (size <= 0) return '';
-    const taken = new Set<number>([gateway]);
+    // Static addresses are never handed out to anyone else.
+    const taken = new Set<number>([gateway, ...statics.values()]);
     let address = min;
     for (const other of this.clients.slice(0, c.n)) {
+      if (other !== c && statics.has(other.mac)) continue;
       let offset = hash32(this.ctx.seed, 'dhcp', other.label) % size;
       for (let tries = 0; tries < size && taken.has(min + offset); tries++) offset = (offset + 1) % size;
       address = min + offset;

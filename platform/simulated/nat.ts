@@ -1,6 +1,7 @@
 /**
  * Device.NAT. of the simulated gateway (TR-181 NAT:1): masquerading on the 5G WAN (one
- * InterfaceSetting row) and the port mappings a Controller configures. PortMapping.{i} is a
+ * InterfaceSetting row as shipped, which a Controller may delete, turning NAT off, and add back)
+ * and the port mappings a Controller configures. PortMapping.{i} is a
  * configuration table kept in the agent's store (registerStored); what the gateway makes of
  * each mapping, its Status, follows the WAN, the NAT setting, the firewall and the LAN.
  */
@@ -13,11 +14,15 @@ import { canonicalizeReferences } from '../reference.js';
 import type { FirewallState } from './firewall.js';
 import { type IPState, WAN_INTERFACE } from './ip.js';
 import { inSubnet, parseIPv4 } from './ipv4.js';
-import { invalidParams, nth, type SimContext, WritableRows } from './SimContext.js';
+import { FactoryTable } from './factory-table.js';
+import { invalidParams, type SimContext, WritableRows } from './SimContext.js';
 
 /** Port mappings the gateway holds (Device.NAT.MaxNumberOfPortMappings). */
 export const MAX_PORT_MAPPINGS = 32;
+/** NAT settings rows: the one IP interface NAT can run on, with room for rows not yet configured. */
+const MAX_INTERFACE_SETTINGS = 4;
 
+const INTERFACE_SETTING = 'Device.NAT.InterfaceSetting.{i}.';
 const PORT_MAPPING = 'Device.NAT.PortMapping.{i}.';
 const PM_PARAMS = ['Enable', 'Status', 'Origin', 'Alias', 'Interface', 'AllInterfaces', 'LeaseDuration', 'RemainingLeaseTime',
   'RemoteHost', 'ExternalPort', 'ExternalPortEndRange', 'InternalPort', 'Protocol', 'InternalClient', 'Description'] as const;
@@ -32,27 +37,51 @@ export function registerNAT(ctx: SimContext, ip: IPState, firewall: FirewallStat
     get: () => ({ MaxNumberOfPortMappings: MAX_PORT_MAPPINGS }),
   });
 
+  // The WAN's masquerading ships as row 1; a Controller may delete it (NAT off) and add it back.
+  const settingsTable = new FactoryTable(ctx, INTERFACE_SETTING, () => [1], MAX_INTERFACE_SETTINGS);
   // conntrack timeouts as OpenWrt sets them (nf_conntrack_tcp_timeout_established, udp_timeout_stream).
-  const settings = new WritableRows(ctx, 'Device.NAT.InterfaceSetting.{i}.', () => ({
-    Enable: true, Alias: 'cpe-nat-wwan0', Interface: WAN_INTERFACE, TCPTranslationTimeout: 7440, UDPTranslationTimeout: 180,
-  }));
-  const natOn = (): boolean => settings.row([1]).Enable === true;
-  model.register('Device.NAT.InterfaceSetting.{i}.', {
+  const settings = new WritableRows(ctx, INTERFACE_SETTING, (keys) => (settingsTable.isFactory(keys)
+    ? { Enable: true, Alias: 'cpe-nat-wwan0', Interface: WAN_INTERFACE, TCPTranslationTimeout: 7440, UDPTranslationTimeout: 180 }
+    : { Enable: false, Alias: '', Interface: '', TCPTranslationTimeout: 7440, UDPTranslationTimeout: 180 }));
+  /** NAT runs on the WAN while an enabled row names it. */
+  const natOn = (): boolean => settingsTable.list([]).some((n) => {
+    const row = settings.row([n]);
+    return row.Enable === true && row.Interface === WAN_INTERFACE;
+  });
+  const validateSetting = (keys: InstanceKeys, changes: Record<string, Value>): void => {
+    canonicalizeReferences(changes, ['Interface']);
+    if (changes.Interface !== undefined && changes.Interface !== '' && changes.Interface !== WAN_INTERFACE) {
+      throw invalidParams([{ param: 'Interface', message: `NAT runs on the WAN, ${WAN_INTERFACE}` }]);
+    }
+    const others = settingsTable.list([]).filter((n) => n !== keys[0]);
+    if (changes.Interface === WAN_INTERFACE && others.some((n) => settings.row([n]).Interface === WAN_INTERFACE)) {
+      throw invalidParams([{ param: 'Interface', message: `another InterfaceSetting row holds ${WAN_INTERFACE} already` }]);
+    }
+  };
+  model.register(INTERFACE_SETTING, {
     params: ['Enable', 'Status', 'Alias', 'Interface', 'TCPTranslationTimeout', 'UDPTranslationTimeout'],
-    list: () => [1],
+    list: () => settingsTable.list([]),
     get: (keys) => {
-      const row = settings.row(one(keys));
-      const status = !row.Enable ? 'Disabled' : firewall.portMappingEnabled() ? 'Enabled' : 'Enabled_PortMappingDisabled';
+      const row = settings.row(settingsTable.check(keys));
+      const status = !row.Enable ? 'Disabled'
+        : row.Interface !== WAN_INTERFACE ? 'Error_Misconfigured'
+        : firewall.portMappingEnabled() ? 'Enabled' : 'Enabled_PortMappingDisabled';
       return { ...row, Status: status };
     },
     set: (keys, changes) => {
-      one(keys);
-      canonicalizeReferences(changes, ['Interface']);
-      if (changes.Interface !== undefined && changes.Interface !== WAN_INTERFACE) {
-        throw invalidParams([{ param: 'Interface', message: `NAT runs on the WAN, ${WAN_INTERFACE}` }]);
-      }
+      validateSetting(settingsTable.check(keys), changes);
       settings.apply(keys, changes);
     },
+    add: (_parent, params) => {
+      const values = { ...params };
+      validateSetting([0], values); // instance 0: not numbered yet, so a refused Add uses no number
+      const n = settingsTable.add([]);
+      settings.apply([n], values);
+      return n;
+    },
+    delete: (keys) => settingsTable.delete(keys),
+    snapshot: (keys) => settingsTable.snapshot(keys),
+    restore: (keys, snap) => settingsTable.restore(keys, snap),
   });
 
   const node = model.requireNode(PORT_MAPPING);
@@ -89,8 +118,6 @@ export function registerNAT(ctx: SimContext, ip: IPState, firewall: FirewallStat
     },
   });
 }
-
-const one = (keys: InstanceKeys): InstanceKeys => { nth([1], keys[0]); return keys; };
 
 /** Whether an InternalClient names a host the LAN can reach (an address in its subnet, or a name). */
 function reachesLan(client: string, ip: IPState): boolean {

@@ -1,8 +1,15 @@
 /**
- * Device.Time. of the simulated gateway (TR-181 Time:1): the injected clock is the device's
+ * Device.Time. of the simulated gateway (TR-181 Time:2): the injected clock is the device's
  * NTP-disciplined clock, synchronized once the simulated NTP client has had a few seconds.
  */
-import { dateTime, type SimContext, WritableRows } from './SimContext.js';
+import { dateTime, invalidParams, type SimContext, WritableRows } from './SimContext.js';
+
+// IEEE 1003.1 §8.3 TZ (what TR-181 LocalTimeZone holds): std offset [dst [offset] [,start[/time],end[/time]]],
+// a zone name being 3+ letters or <quoted> with digits and signs.
+const NAME = '(?:[A-Za-z]{3,}|<[A-Za-z0-9+-]{3,}>)';
+const OFFSET = '[+-]?\\d{1,2}(?::\\d{2}(?::\\d{2})?)?';
+const DATE = '(?:J\\d{1,3}|\\d{1,3}|M\\d{1,2}\\.[1-5]\\.[0-6])(?:/[+-]?\\d{1,3}(?::\\d{2}(?::\\d{2})?)?)?';
+const POSIX_TZ = new RegExp(`^${NAME}${OFFSET}(?:${NAME}(?:${OFFSET})?(?:,${DATE},${DATE})?)?$`);
 
 /** Seconds after boot before the simulated NTP client reports Synchronized. */
 const NTP_SYNC_DELAY_S = 8;
@@ -22,6 +29,12 @@ export function registerTime(ctx: SimContext): void {
       // dateTime values are canonical UTC in this agent; the zone is reported in LocalTimeZone.
       return { ...row, Status: status, CurrentLocalTime: dateTime(ctx.now()) };
     },
-    set: (keys, changes) => rows.apply(keys, changes),
+    set: (keys, changes) => {
+      const tz = changes.LocalTimeZone;
+      if (tz !== undefined && tz !== '' && !POSIX_TZ.test(String(tz))) {
+        throw invalidParams([{ param: 'LocalTimeZone', message: `${JSON.stringify(tz)} is not a POSIX TZ string (e.g. CET-1CEST,M3.5.0,M10.5.0/3)` }]);
+      }
+      rows.apply(keys, changes);
+    },
   });
 }

@@ -118,8 +118,10 @@ describe('simulated gateway: GetSupportedDM', () => {
       ],
       'Device.Bridging.': [
         'Device.Bridging. OBJ_READ_ONLY',
-        'Device.Bridging.Bridge.{i}. OBJ_READ_ONLY',
-        'Device.Bridging.Bridge.{i}.Port.{i}. OBJ_READ_ONLY',
+        'Device.Bridging.Bridge.{i}. OBJ_ADD_DELETE',
+        'Device.Bridging.Bridge.{i}.Port.{i}. OBJ_ADD_DELETE',
+        'Device.Bridging.Bridge.{i}.Port.{i}.Stats. OBJ_READ_ONLY',
+        'Device.Bridging.Bridge.{i}.STP. OBJ_READ_ONLY',
         'Device.Bridging.Bridge.{i}.VLAN.{i}. OBJ_ADD_DELETE',
         'Device.Bridging.Bridge.{i}.VLANPort.{i}. OBJ_ADD_DELETE',
       ],

@@ -44,6 +44,12 @@ export async function set(c: Sender, objPath: string, params: Record<string, str
   if (!r.ok) throw new Error(`Set ${objPath} failed: ${r.errCode} ${r.errMsg}`);
 }
 
+/** Deletes objects (allow_partial false); throws with the USP Error when refused. */
+export async function del(c: Sender, ...objPaths: string[]): Promise<void> {
+  const m = await c.send({ reqType: 'delete', delete: { allowPartial: false, objPaths } });
+  if (m.body.msgBody !== 'response' || m.body.response.respType !== 'deleteResp') throw new Error(`Delete ${objPaths.join(' ')} failed: ${JSON.stringify(m.body)}`);
+}
+
 /** Value of one parameter path. */
 export async function get(c: Sender, path: string): Promise<string> {
   const m = await c.send({ reqType: 'get', get: { paramPaths: [path], maxDepth: 0 } });

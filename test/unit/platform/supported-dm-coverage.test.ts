@@ -47,8 +47,8 @@ const SIMULATED_CLAIMS = [
   'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.',
   'Device.Cellular.', 'Device.Cellular.Interface.{i}.', 'Device.Cellular.Interface.{i}.Stats.', 'Device.Cellular.Interface.{i}.USIM.',
   'Device.Cellular.AccessPoint.{i}.',
-  'Device.Bridging.', 'Device.Bridging.Bridge.{i}.', 'Device.Bridging.Bridge.{i}.Port.{i}.', 'Device.Bridging.Bridge.{i}.VLAN.{i}.',
-  'Device.Bridging.Bridge.{i}.VLANPort.{i}.',
+  'Device.Bridging.', 'Device.Bridging.Bridge.{i}.', 'Device.Bridging.Bridge.{i}.STP.', 'Device.Bridging.Bridge.{i}.Port.{i}.',
+  'Device.Bridging.Bridge.{i}.Port.{i}.Stats.', 'Device.Bridging.Bridge.{i}.VLAN.{i}.', 'Device.Bridging.Bridge.{i}.VLANPort.{i}.',
 ];
 
 /** The subtrees whose GetSupportedDM answer must be exactly the claimed objects in them. */

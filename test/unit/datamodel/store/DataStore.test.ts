@@ -50,6 +50,22 @@ describe('DataStore', () => {
     expect(t.revision).toBe(s.revision);
   });
 
+  it('keeps an empty table it was told about (touchTable), across a restart', async () => {
+    const s = new DataStore(dir);
+    expect(s.hasTable('Device.Bridging.Bridge.2.Port.')).toBe(false);
+    s.touchTable('Device.Bridging.Bridge.2.Port.');
+    const a = s.allocate('Device.DNS.Relay.Forwarding.', 1);
+    s.remove(`Device.DNS.Relay.Forwarding.${a}.`, 'Device.DNS.Relay.Forwarding.', a);
+    await s.flush();
+    const t = new DataStore(dir);
+    t.load(() => { throw new Error('not corrupt'); });
+    expect(t.hasTable('Device.Bridging.Bridge.2.Port.')).toBe(true);
+    expect(t.instances('Device.Bridging.Bridge.2.Port.')).toEqual([]);
+    // A table whose last row was removed is still known: empty, not absent.
+    expect(t.hasTable('Device.DNS.Relay.Forwarding.')).toBe(true);
+    expect(t.allocate('Device.DNS.Relay.Forwarding.')).toBe(2);
+  });
+
   it('a requested instance number moves the counter past it', () => {
     const s = new DataStore();
     expect(s.allocate('Device.X.', 5)).toBe(5);

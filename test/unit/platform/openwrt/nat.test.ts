@@ -3,6 +3,7 @@ import { ErrorCode, UspError } from '../../../../datamodel/UspError.js';
 import { Transaction } from '../../../../datamodel/tree/Transaction.js';
 import { parseUciShow, renamesByPosition } from '../../../../platform/openwrt/uci-show.js';
 import fs from 'node:fs';
+import { refusal } from '../refusal.js';
 import { FIXTURES, openWrt, type PlatformFixture } from './fake-openwrt.js';
 
 const FIREWALL = fs.readFileSync(`${FIXTURES}uci-show-firewall.txt`, 'utf8');
@@ -144,6 +145,33 @@ describe('openwrt platform: Device.NAT from UCI firewall redirects', () => {
     await fx.binding(PM).delete!([1], {});
     expect(await fx.binding(PM).list!([], {})).toEqual([2, 3]);
     expect(await fx.binding(PM).get([2], {})).toMatchObject({ ExternalPort: 27015, Alias: 'cpe-cfg08a1b2' });
+  });
+
+  it('turns a zone\'s NAT off and on through its masq option: Set Enable, Delete, Add', async () => {
+    fx = openWrt();
+    await fx.platform.ready;
+    const IS = 'Device.NAT.InterfaceSetting.{i}.';
+    const names = await fx.values('Device.IP.');
+    const lanIf = [...names.entries()].find(([, v]) => v.Name === 'lan')![0].slice(0, -1);
+    fx.fake.clearLog();
+    await fx.binding(IS).set!([1], { Enable: false }, {});
+    fx.fake.respondUci('firewall', { text: FIREWALL.replace("firewall.cfg03dc81.masq='1'", "firewall.cfg03dc81.masq='0'") });
+    expect(await fx.binding(IS).get([1], {})).toMatchObject({ Enable: false, Status: 'Disabled' });
+    await fx.binding(IS).delete!([1], {});
+    fx.fake.respondUci('firewall', { text: FIREWALL.replace("firewall.cfg03dc81.masq='1'\n", '') });
+    expect(await fx.binding(IS).list!([], {})).toEqual([]);
+    // A second row for a zone that has one, or for an interface in no zone, is refused before UCI is touched.
+    const n = await fx.binding(IS).add!([], { Enable: true, Interface: `${lanIf}.` }, {});
+    expect(writes()).toEqual([
+      ['uci', 'set', 'firewall.cfg03dc81.masq=0'], ['uci', 'commit', 'firewall'], RELOAD,
+      ['uci', 'delete', 'firewall.cfg03dc81.masq'], ['uci', 'commit', 'firewall'], RELOAD,
+      ['uci', 'set', 'firewall.cfg02dc81.masq=1'], ['uci', 'commit', 'firewall'], RELOAD,
+    ]);
+    fx.fake.respondUci('firewall', { text: FIREWALL.replace("firewall.cfg03dc81.masq='1'\n", '') + "firewall.cfg02dc81.masq='1'\n" });
+    expect(n).toBe(2);
+    expect(await fx.binding(IS).get([2], {})).toMatchObject({ Enable: true, Interface: lanIf });
+    expect((await refusal(() => fx.binding(IS).add!([], { Interface: lanIf }, {}))).code).toBe(ErrorCode.InvalidValue);
+    expect((await refusal(() => fx.binding(IS).add!([], { Interface: 'Device.IP.Interface.99' }, {}))).code).toBe(ErrorCode.InvalidValue);
   });
 
   it('refuses what UCI redirects cannot express with 7012, before touching UCI', async () => {

@@ -134,4 +134,82 @@ describe('simulated platform: Device.Bridging (br-lan)', () => {
     expect(bridging.map((o) => o.path)).toContain(`${BRIDGE}VLANPort.1.`);
     expect(expectSchemaTyped(bridging)).toBeGreaterThan(150);
   });
+
+  it('deletes a port and adds it back over the freed interface; the management port follows', async () => {
+    sim = simulated();
+    sim.advance(600);
+    await sim.del(`${BRIDGE}Port.5.`); // lan4
+    expect(await sim.instances(`${BRIDGE}Port.`)).toEqual([1, 2, 3, 4, 6, 7, 8, 9]);
+    expect((await sim.values(`${BRIDGE}Port.1.`)).LowerLayers).toBe([2, 3, 4, 6, 7, 8, 9].map((n) => `${BRIDGE}Port.${n}`).join(','));
+    // A second port over an interface another port holds is refused; over the freed one it is taken.
+    expect((await refusal(() => sim.add(`${BRIDGE}Port.`, { LowerLayers: 'Device.Ethernet.Interface.1' }))).code).toBe(ErrorCode.InvalidValue);
+    expect((await refusal(() => sim.add(`${BRIDGE}Port.`, { LowerLayers: 'Device.Ethernet.Interface.5' }))).code).toBe(ErrorCode.InvalidValue); // the WAN port
+    const n = await sim.add(`${BRIDGE}Port.`, { Enable: true, LowerLayers: 'Device.Ethernet.Interface.4.' });
+    expect(n).toBe(10); // never a number a deleted row had
+    expect(await sim.values(`${BRIDGE}Port.10.`)).toMatchObject({ Name: 'lan4', Status: 'Up', LowerLayers: 'Device.Ethernet.Interface.4', ManagementPort: false, Alias: 'cpe-10' });
+    expect((await sim.values(`${BRIDGE}Port.1.`)).LowerLayers).toContain(`${BRIDGE}Port.10`);
+    expect((await sim.values(BRIDGE)).PortNumberOfEntries).toBe(9);
+    // A port with nothing below it waits for its layer; the management port's stacking is not a Controller's to write.
+    const bare = await sim.add(`${BRIDGE}Port.`, { Enable: true });
+    expect(await sim.values(`${BRIDGE}Port.${bare}.`)).toMatchObject({ Status: 'LowerLayerDown', LowerLayers: '', Name: `br-lan-p${bare}` });
+    expect((await refusal(() => sim.set(`${BRIDGE}Port.1.`, { LowerLayers: 'Device.Ethernet.Interface.2' }))).code).toBe(ErrorCode.InvalidValue);
+  });
+
+  it('deleting the management port takes br-lan\'s Ethernet.Link down', async () => {
+    sim = simulated();
+    sim.advance(600);
+    expect((await sim.values('Device.Ethernet.Link.1.')).Status).toBe('Up');
+    await sim.del(`${BRIDGE}Port.1.`);
+    expect((await sim.values('Device.Ethernet.Link.1.')).Status).toBe('LowerLayerDown');
+    await sim.add(`${BRIDGE}Port.`, { Enable: true, ManagementPort: true });
+    expect((await sim.values('Device.Ethernet.Link.1.')).Status).toBe('Up');
+  });
+
+  it('counts each port\'s traffic as the interface below it does, and the management port as br-lan', async () => {
+    sim = simulated();
+    sim.advance(3600);
+    const eth = await sim.values('Device.Ethernet.Interface.2.Stats.');
+    const port = await sim.values(`${BRIDGE}Port.3.Stats.`);
+    expect(port.BytesSent).toBe(eth.BytesSent);
+    expect(port.UnicastPacketsReceived).toBe(eth.UnicastPacketsReceived);
+    const link = await sim.values('Device.Ethernet.Link.1.Stats.');
+    const mgmt = await sim.values(`${BRIDGE}Port.1.Stats.`);
+    expect(BigInt(String(mgmt.BytesSent))).toBeGreaterThan(0n);
+    expect(BigInt(String(mgmt.BytesSent))).toBeLessThanOrEqual(BigInt(String(link.BytesSent)));
+    const wifi = await sim.values(`${BRIDGE}Port.6.Stats.`);
+    sim.advance(60);
+    const later = await sim.values(`${BRIDGE}Port.6.Stats.`);
+    expect(BigInt(String(later.BytesSent))).toBeGreaterThan(BigInt(String(wifi.BytesSent)));
+    expect(Number(later.PacketsSent)).toBe(Number(later.UnicastPacketsSent) + Number(later.MulticastPacketsSent) + Number(later.BroadcastPacketsSent));
+    // The guest SSID ships disabled: its port has carried nothing.
+    expect((await sim.values(`${BRIDGE}Port.9.Stats.`)).BytesSent).toBe('0');
+  });
+
+  it('reads and keeps STP settings, refusing timers 802.1D forbids', async () => {
+    sim = simulated();
+    expect(await sim.values(`${BRIDGE}STP.`)).toEqual({ Enable: false, Status: 'Disabled', Protocol: 'RSTP', BridgePriority: 32768, HelloTime: 200, MaxAge: 2000, ForwardingDelay: 15 });
+    await sim.set(`${BRIDGE}STP.`, { Enable: true, BridgePriority: 4096, MaxAge: 1200 });
+    expect(await sim.values(`${BRIDGE}STP.`)).toMatchObject({ Enable: true, Status: 'Enabled', BridgePriority: 4096, MaxAge: 1200 });
+    expect((await refusal(() => sim.set(`${BRIDGE}STP.`, { ForwardingDelay: 4 }))).paramErrors[0]?.param).toBe('ForwardingDelay');
+    expect((await sim.values(`${BRIDGE}Port.2.`)).PathCost).toBe(4); // 1 Gbit/s
+    expect((await sim.values(`${BRIDGE}Port.5.`)).PathCost).toBe(19); // lan4, 100 Mbit/s
+  });
+
+  it('adds a second bridge, moves a port into it, and deletes it with its rows', async () => {
+    sim = simulated();
+    sim.advance(600);
+    const b = await sim.add('Device.Bridging.Bridge.', { Enable: true, Standard: '802.1D-2004' });
+    expect(b).toBe(2);
+    expect(await sim.values('Device.Bridging.Bridge.2.')).toMatchObject({ Name: 'br-lan1', Status: 'Enabled', Standard: '802.1D-2004', PortNumberOfEntries: 0 });
+    await sim.del(`${BRIDGE}Port.9.`); // the guest SSID leaves br-lan...
+    await sim.add('Device.Bridging.Bridge.2.Port.', { Enable: true, ManagementPort: true });
+    await sim.add('Device.Bridging.Bridge.2.Port.', { Enable: true, LowerLayers: 'Device.WiFi.SSID.4' }); // ...for the guest bridge
+    expect((await sim.values('Device.Bridging.Bridge.2.Port.1.')).LowerLayers).toBe('Device.Bridging.Bridge.2.Port.2');
+    expect((await sim.values('Device.Bridging.Bridge.2.Port.2.')).Name).toBe('wl0.1');
+    expect((await sim.values('Device.Bridging.')).BridgeNumberOfEntries).toBe(2);
+    await sim.del('Device.Bridging.Bridge.2.');
+    expect(await sim.instances('Device.Bridging.Bridge.')).toEqual([1]);
+    expect(await sim.add('Device.Bridging.Bridge.', {})).toBe(3);
+    expect(await sim.instances('Device.Bridging.Bridge.3.Port.')).toEqual([]);
+  });
 });

@@ -61,6 +61,40 @@ describe('simulated platform: Device.Hosts and the DHCPv4 server', () => {
     expect((await sim.values(POOL)).ClientNumberOfEntries).toBe(hosts.filter((h) => h.DHCPClient !== '').length);
   });
 
+  it('lists each connected host\'s IPv6 addresses: link-local, and SLAAC in br-lan\'s global and ULA /64s', async () => {
+    sim = simulated();
+    sim.advance(3600);
+    const prefixes = new Map<string, string>();
+    for (const n of await sim.instances('Device.IP.Interface.1.IPv6Prefix.')) {
+      const p = await sim.values(`Device.IP.Interface.1.IPv6Prefix.${n}.`);
+      if (p.OnLink === true && p.Autonomous === true) prefixes.set(String(p.Prefix).startsWith('fd') ? 'ula' : 'global', String(p.Prefix).split('::/')[0]);
+    }
+    expect([...prefixes.keys()].sort()).toEqual(['global', 'ula']);
+    const hosts = await sim.instances('Device.Hosts.Host.');
+    let counted = 0;
+    for (const n of hosts) {
+      const host = await sim.values(`Device.Hosts.Host.${n}.`);
+      const rows = await sim.instances(`Device.Hosts.Host.${n}.IPv6Address.`);
+      expect(host.IPv6AddressNumberOfEntries).toBe(rows.length);
+      if (host.Active !== true) { expect(rows).toEqual([]); continue; }
+      counted++;
+      expect(rows).toEqual([1, 2, 3]);
+      const [ll, gua, ula] = await Promise.all(rows.map(async (k) => String((await sim.values(`Device.Hosts.Host.${n}.IPv6Address.${k}.`)).IPAddress)));
+      // Modified EUI-64 of the host's MAC: the same interface identifier in every prefix.
+      const mac = String(host.PhysAddress).split(':');
+      const iid = `${(parseInt(mac[0], 16) ^ 2).toString(16)}${mac[1]}:${mac[2]}ff:fe${mac[3]}:${mac[4]}${mac[5]}`.replace(/(^|:)0+(?=[0-9a-f])/g, '$1');
+      expect(ll).toBe(`fe80::${iid}`);
+      expect(gua.startsWith(prefixes.get('global')!)).toBe(true);
+      expect(ula.startsWith(prefixes.get('ula')!)).toBe(true);
+      expect(gua.endsWith(iid) && ula.endsWith(iid)).toBe(true);
+    }
+    expect(counted).toBeGreaterThan(3);
+    // Without IPv6 on the WAN the delegated /64 goes, and with it the hosts' global addresses.
+    await sim.set('Device.IP.Interface.2.', { IPv6Enable: false });
+    const active = (await Promise.all(hosts.map(async (n) => [n, (await sim.values(`Device.Hosts.Host.${n}.`)).Active] as const))).find(([, a]) => a === true)![0];
+    expect(await sim.instances(`Device.Hosts.Host.${active}.IPv6Address.`)).toEqual([1, 3]);
+  });
+
   it('keeps Hosts, leases and associations consistent as visitors come and go, for a day', async () => {
     sim = simulated(7);
     await sim.set('Device.WiFi.SSID.4.', { Enable: true }); // the guest network, so the tablet visits too
@@ -165,8 +199,12 @@ describe('simulated platform: hosts and leases in notifications', () => {
     sim.model.changes.subscribe((c) => changes.push(c));
     for (let i = 0; i < 8; i++) { sim.advance(15); vi.advanceTimersByTime(15_000); }
     const created = (prefix: string) => changes.filter((c) => c.kind === 'created' && c.path.startsWith(prefix)).map((c) => c.path);
-    expect(created('Device.Hosts.Host.').sort()).toEqual((await sim.instances('Device.Hosts.Host.')).map((n) => `Device.Hosts.Host.${n}.`).sort());
+    const hosts = created('Device.Hosts.Host.').filter((p) => /^Device\.Hosts\.Host\.\d+\.$/.test(p));
+    expect(hosts.sort()).toEqual((await sim.instances('Device.Hosts.Host.')).map((n) => `Device.Hosts.Host.${n}.`).sort());
     expect(created(`${POOL}Client.`).length).toBe((await sim.instances(`${POOL}Client.`)).length);
-    expect(created('Device.Hosts.Host.').length).toBeGreaterThanOrEqual(8);
+    expect(hosts.length).toBeGreaterThanOrEqual(8);
+    // A connected host's IPv6 addresses appear with it (its link-local at least).
+    const v6 = created('Device.Hosts.Host.').filter((p) => p.includes('.IPv6Address.'));
+    expect(v6.filter((p) => p.endsWith('.IPv6Address.1.')).length).toBeGreaterThanOrEqual(8);
   });
 });

@@ -235,7 +235,7 @@ describe('simulated platform: IPv6 rows in notifications', () => {
   it('reports the rows of the data session as they come and go', async () => {
     sim = simulated();
     const changes: Change[] = [];
-    sim.model.changes.subscribe((c) => { if (/IPv6(Address|Prefix)\./.test(c.path)) changes.push(c); });
+    sim.model.changes.subscribe((c) => { if (/^Device\.IP\.Interface\.\d+\.IPv6(Address|Prefix)\./.test(c.path)) changes.push(c); });
     for (let i = 0; i < 4; i++) { sim.advance(15); vi.advanceTimersByTime(15_000); }
     const created = changes.map((c) => `${c.kind} ${c.path}`);
     expect(created).toEqual(expect.arrayContaining([`created ${WAN}IPv6Address.2.`, `created ${WAN}IPv6Prefix.2.`, `created ${LAN}IPv6Prefix.1.`]));

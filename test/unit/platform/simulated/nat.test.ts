@@ -99,6 +99,25 @@ describe('simulated platform: Device.NAT', () => {
     expect(await status()).toBe('Inactive');
   });
 
+  it('turns NAT off when the WAN\'s InterfaceSetting is deleted, and on again with a new row for it', async () => {
+    sim = simulated();
+    sim.advance(60);
+    await sim.add(PM, HTTPS);
+    await sim.del('Device.NAT.InterfaceSetting.1.');
+    expect((await sim.values('Device.NAT.')).InterfaceSettingNumberOfEntries).toBe(0);
+    expect((await sim.values(`${PM}1.`)).Status).toBe('Inactive');
+    // Only the WAN can masquerade; a row not yet pointed at it is misconfigured.
+    expect((await refusal(() => sim.add('Device.NAT.InterfaceSetting.', { Interface: 'Device.IP.Interface.1' }))).code).toBe(ErrorCode.InvalidValue);
+    const n = await sim.add('Device.NAT.InterfaceSetting.', { Enable: true });
+    expect(n).toBe(2);
+    expect((await sim.values('Device.NAT.InterfaceSetting.2.')).Status).toBe('Error_Misconfigured');
+    await sim.set('Device.NAT.InterfaceSetting.2.', { Interface: 'Device.IP.Interface.2.' });
+    expect(await sim.values('Device.NAT.InterfaceSetting.2.')).toMatchObject({ Status: 'Enabled', Interface: 'Device.IP.Interface.2', TCPTranslationTimeout: 7440 });
+    expect((await sim.values(`${PM}1.`)).Status).toBe('Enabled');
+    // One row per interface.
+    expect((await refusal(() => sim.add('Device.NAT.InterfaceSetting.', { Interface: 'Device.IP.Interface.2' }))).code).toBe(ErrorCode.InvalidValue);
+  });
+
   // RemoteHost is a writable string in the unique key with a schema default: the agent must not
   // generate a value for it (R-ADD.5 generation is for keys that would otherwise be empty).
   it('keeps RemoteHost "" (any remote host) when the Add leaves it out', async () => {

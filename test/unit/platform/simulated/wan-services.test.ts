@@ -109,4 +109,24 @@ describe('simulated platform: routes in notifications', () => {
     vi.advanceTimersByTime(15_000);
     expect(changes.slice(2).map((c) => [c.kind, c.path])).toEqual([['deleted', `${ROUTES}1.`], ['deleted', `${ROUTES}2.`]]);
   });
+
+  it('relays DNS to Static forwarders a Controller adds in place of the network\'s', async () => {
+    sim = simulated();
+    sim.advance(60);
+    const FWD = 'Device.DNS.Relay.Forwarding.';
+    await sim.del(`${FWD}2.`);
+    expect((await refusal(() => sim.add(FWD, { DNSServer: 'resolver.example' }))).paramErrors[0]?.param).toBe('DNSServer');
+    expect((await refusal(() => sim.add(FWD, { DNSServer: '9.9.9.9', Interface: 'Device.IP.Interface.1' }))).paramErrors[0]?.param).toBe('Interface');
+    const n = await sim.add(FWD, { Enable: true, DNSServer: '2620:fe::fe', Interface: 'Device.IP.Interface.2.' });
+    expect(n).toBe(3);
+    expect(await sim.values(`${FWD}3.`)).toMatchObject({ Type: 'Static', Status: 'Enabled', DNSServer: '2620:fe::fe', Interface: 'Device.IP.Interface.2' });
+    expect((await sim.values('Device.DNS.Relay.')).ForwardNumberOfEntries).toBe(2);
+    // A Static forwarder can be re-pointed; a network-assigned one cannot.
+    await sim.set(`${FWD}3.`, { DNSServer: '9.9.9.9' });
+    expect((await refusal(() => sim.set(`${FWD}1.`, { DNSServer: '9.9.9.9' }))).code).toBe(ErrorCode.InvalidValue);
+    // The same server twice is one forwarder (DNSServer is the table's unique key: 7025).
+    expect((await refusal(() => sim.add(FWD, { DNSServer: '9.9.9.9' }))).code).toBe(ErrorCode.DuplicateUniqueKey);
+    // The DNS client keeps its own two servers.
+    expect(await sim.instances('Device.DNS.Client.Server.')).toEqual([1, 2]);
+  });
 });

@@ -80,4 +80,15 @@ describe('simulated platform: writable parameters', () => {
     const e = await refusal(() => sim.binding('Device.WiFi.Radio.{i}.').get([9], {}));
     expect(e.code).toBe(ErrorCode.ObjectDoesNotExist);
   });
+
+  it('takes a POSIX TZ LocalTimeZone (Time:2) and refuses anything else (7012)', async () => {
+    sim = simulated();
+    for (const tz of ['UTC0', 'EST5EDT,M3.2.0,M11.1.0', '<+0530>-5:30', 'NZST-12NZDT,M9.5.0,M4.1.0/3']) {
+      await sim.set('Device.Time.', { LocalTimeZone: tz });
+      expect((await sim.values('Device.Time.')).LocalTimeZone).toBe(tz);
+    }
+    for (const tz of ['Europe/Paris', 'CET', 'CET-1CEST,M3.5.0']) {
+      expect((await refusal(() => sim.set('Device.Time.', { LocalTimeZone: tz }))).paramErrors[0]?.param, tz).toBe('LocalTimeZone');
+    }
+  });
 });

@@ -1,0 +1,34 @@
+/**
+ * Which LAN/WAN profiles the live platforms meet, by GetSupportedDM as the agent answers it on
+ * each (the fake ubus/uci of the OpenWrt fixtures; the host's Linux): every required item of a
+ * met profile is served with its access, and a profile not claimed still misses something, so
+ * the claims in the README and docs/platform-mapping.md are pinned both ways.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { ALL_LAN_WAN_PROFILES, missingItems, type SupportedDescription } from '../../integration/lan-wan-profile-items.js';
+import { type Combination, composedPlatform } from './platform-combinations.js';
+
+const MET: Record<'openwrt' | 'linux', readonly string[]> = {
+  openwrt: ['NAT:1'],
+  linux: [],
+};
+
+describe.each(['openwrt', 'linux'] as const)('LAN/WAN profiles on %s', (platform) => {
+  let c: Combination | undefined;
+  afterEach(() => { c?.close(); c = undefined; });
+
+  it(`meets exactly ${MET[platform].join(', ') || 'none'} of them`, async () => {
+    c = await composedPlatform(platform, { modemManager: false });
+    const [r] = await c.gsdm(['Device.'], { returnParams: true, returnCommands: true });
+    const model = new Map<string, SupportedDescription>();
+    for (const o of r!.supportedObjs ?? []) {
+      model.set(o.supportedObjPath, {
+        access: o.access,
+        params: new Map((o.supportedParams ?? []).map((p) => [p.paramName, p.access])),
+        commands: new Set((o.supportedCommands ?? []).map((x) => x.commandName)),
+      });
+    }
+    const met = ALL_LAN_WAN_PROFILES.filter((p) => missingItems(p, model).length === 0).map((p) => p.profile);
+    expect(met).toEqual(MET[platform]);
+  });
+});
