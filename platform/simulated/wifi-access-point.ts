@@ -1,14 +1,15 @@
 /**
- * Device.WiFi.SSID.{i}. and Device.WiFi.AccessPoint.{i}.(.Security.) of the simulated gateway
- * (TR-181 WiFiSSID:1, WiFiAccessPoint:1): one band-steered home network on every radio plus a
- * guest network on 2.4 GHz that ships disabled. SSID i is served by AccessPoint i.
+ * Device.WiFi.SSID.{i}. and Device.WiFi.AccessPoint.{i}. of the simulated gateway (TR-181
+ * WiFiSSID:1, WiFiAccessPoint:1): one band-steered home network on every radio plus a guest
+ * network on 2.4 GHz that ships disabled. SSID i is served by AccessPoint i. Security and WPS
+ * are in wifi-security.ts.
  */
 import type { UspError } from '../../datamodel/UspError.js';
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import { canonicalizeReferences } from '../reference.js';
-import { Prng } from './random.js';
 import { invalidParams, LinkClock, nth, type SimContext, WritableRows } from './SimContext.js';
 import type { RadioState } from './wifi-radio.js';
+import { registerWiFiSecurity } from './wifi-security.js';
 
 interface BssDef { radio: number; name: string; guest: boolean; macOffset: number }
 
@@ -19,10 +20,6 @@ const BSSES: readonly BssDef[] = [
   { radio: 1, name: 'wl0.1', guest: true, macOffset: 11 },
 ];
 
-// WPA3-only on 6 GHz is mandated by Wi-Fi 6E; Enterprise modes are left out (no RADIUS simulated).
-const MODES_LEGACY_BANDS = 'None,WPA2-Personal,WPA3-Personal,WPA3-Personal-Transition';
-const MODES_6GHZ = 'WPA3-Personal';
-
 /** What stations, the bridge and the LAN hosts need to know about one BSS (AccessPoint i + SSID i). */
 export interface BssState {
   /** Interface name, e.g. "wl0.1". */
@@ -31,8 +28,13 @@ export interface BssState {
   radio(): RadioState;
   /** Beaconing: AccessPoint and SSID enabled and the radio up. */
   serving(): boolean;
-  /** Wall-clock ms of the last change of the AccessPoint, the SSID or the radio (boot included). */
+  /**
+   * Wall-clock ms of the last change of the AccessPoint, the SSID or the radio (boot
+   * included), or of the BSS's last restart (a new SSID name, radio or key).
+   */
   changedAt(): number;
+  /** `listener` runs just before any change that stops, starts or restarts the BSS. */
+  onChange(listener: () => void): void;
   /** Device.WiFi.SSID.{i}.Status. */
   ssidStatus(): 'Up' | 'Down' | 'LowerLayerDown';
   /** Seconds since the SSID's Status last changed (its LastChange). */
@@ -45,12 +47,13 @@ const SSID_PATH_RE = /^Device\.WiFi\.SSID\.(\d+)$/;
 
 /** Serves Device.WiFi.SSID.{i}., AccessPoint.{i}. and AccessPoint.{i}.Security.; returns each BSS's state. */
 export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly RadioState[]): BssState[] {
-  const { model, identity, seed } = ctx;
-  const rnd = new Prng(seed, 'wifi-ap');
+  const { model, identity } = ctx;
   const homeSsid = `EXN-${identity.serialNumber.slice(-4)}`;
-  const passphrase = (): string => Array.from({ length: 3 }, () => rnd.int(0, 36 ** 4 - 1).toString(36).padStart(4, '0')).join('-');
-  const homeKey = passphrase();
-  const guestKey = passphrase();
+  const listeners = BSSES.map((): Array<() => void> => []);
+  const restartedAt = BSSES.map(() => 0);
+  const notify = (i: number): void => { for (const l of listeners[i - 1]) l(); };
+  /** Before a change that makes BSS i restart while it keeps serving. */
+  const restart = (i: number): void => { notify(i); restartedAt[i - 1] = ctx.now(); };
   // SSID and AccessPoint Enable, with the time each last changed; beaconing starts 10 s after boot.
   const clocks = BSSES.map((_, i) => new LinkClock(ctx, () => ssids.row([i + 1]).Enable === true, 10_000));
   const apClocks = BSSES.map((_, i) => new LinkClock(ctx, () => aps.row([i + 1]).Enable === true, 10_000));
@@ -72,16 +75,14 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
   const radioOf = (keys: InstanceKeys): RadioState => nth(radios, Number(RADIO_PATH_RE.exec(String(ssids.row(keys).LowerLayers))?.[1]));
   const ssidStatus = (keys: InstanceKeys): 'Up' | 'Down' | 'LowerLayerDown' =>
     (!clocks[keys[0] - 1].up ? 'Down' : radioOf(keys).clock.up ? 'Up' : 'LowerLayerDown');
-  const modesOf = (keys: InstanceKeys): string => (radioOf(keys).def.band === '6GHz' ? MODES_6GHZ : MODES_LEGACY_BANDS);
-  const security = new WritableRows(ctx, 'Device.WiFi.AccessPoint.{i}.Security.', (keys) => {
-    const b = at(keys);
-    const sixGHz = radioOf(keys).def.band === '6GHz';
-    const mode = sixGHz ? 'WPA3-Personal' : b.guest ? 'WPA2-Personal' : 'WPA3-Personal-Transition';
-    return {
-      ModeEnabled: mode, EncryptionMode: 'AES', KeyPassphrase: b.guest ? guestKey : homeKey, RekeyingInterval: 3600,
-      MFPConfig: mode === 'WPA3-Personal' ? 'Required' : mode === 'WPA2-Personal' ? 'Disabled' : 'Optional',
-    };
+  const security = registerWiFiSecurity(ctx, {
+    sixGHz: (i) => radioOf([i]).def.band === '6GHz',
+    guest: (i) => at([i]).guest,
+    ssid: (i) => String(ssids.row([i]).SSID),
+    reconfigure: restart,
   });
+  // A radio going up or down stops or starts every BSS on it.
+  for (const r of radios) r.onEnableChange(() => { BSSES.forEach((_, i) => { if (radioOf([i + 1]) === r) notify(i + 1); }); });
 
   model.register('Device.WiFi.SSID.{i}.', {
     params: ['Enable', 'Status', 'Alias', 'Name', 'LastChange', 'LowerLayers', 'Upstream', 'BSSID', 'MACAddress', 'SSID'],
@@ -101,7 +102,14 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
         const n = Number(RADIO_PATH_RE.exec(String(ll))?.[1]);
         if (!(n >= 1 && n <= radios.length)) throw invalid('LowerLayers', 'must name exactly one Device.WiFi.Radio.{i}. instance');
       }
-      if (changes.Enable !== undefined) clocks[keys[0] - 1].setUp(changes.Enable === true);
+      const row = ssids.row(keys);
+      if (changes.Enable !== undefined && changes.Enable !== clocks[keys[0] - 1].up) {
+        notify(keys[0]);
+        clocks[keys[0] - 1].setUp(changes.Enable === true);
+      }
+      // A new name or radio: hostapd brings the BSS up again there, and its stations re-associate.
+      const moved = ll !== undefined && ll !== row.LowerLayers;
+      if (moved || (changes.SSID !== undefined && changes.SSID !== row.SSID)) restart(keys[0]);
       ssids.apply(keys, changes);
     },
   });
@@ -112,7 +120,8 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
     list: () => instances,
     get: (keys) => {
       const row = aps.row(keys);
-      return { ...row, Status: row.Enable ? 'Enabled' : 'Disabled', WMMCapability: true, UAPSDCapability: true };
+      const status = !row.Enable ? 'Disabled' : security.misconfigured(keys[0]) ? 'Error_Misconfigured' : 'Enabled';
+      return { ...row, Status: status, WMMCapability: true, UAPSDCapability: true };
     },
     set: (keys, changes) => {
       canonicalizeReferences(changes, ['SSIDReference']);
@@ -122,29 +131,20 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
         const valid = SSID_PATH_RE.test(String(ref));
         throw invalid('SSIDReference', valid ? `AccessPoint ${keys[0]} can only serve Device.WiFi.SSID.${keys[0]}` : 'must name a Device.WiFi.SSID.{i}. instance');
       }
-      if (changes.Enable !== undefined) apClocks[keys[0] - 1].setUp(changes.Enable === true);
-      aps.apply(keys, changes);
-    },
-  });
-
-  model.register('Device.WiFi.AccessPoint.{i}.Security.', {
-    params: ['ModesSupported', 'ModeEnabled', 'EncryptionMode', 'KeyPassphrase', 'RekeyingInterval', 'MFPConfig'],
-    get: (keys) => ({ ...security.row(keys), ModesSupported: modesOf(keys) }),
-    set: (keys, changes) => {
-      const mode = changes.ModeEnabled;
-      if (mode !== undefined && !modesOf(keys).split(',').includes(String(mode))) {
-        throw invalid('ModeEnabled', `must be one of ModesSupported (${modesOf(keys)})`);
+      if (changes.Enable !== undefined && changes.Enable !== apClocks[keys[0] - 1].up) {
+        notify(keys[0]);
+        apClocks[keys[0] - 1].setUp(changes.Enable === true);
       }
-      // KeyPassphrase is secured: stored as given, and never echoed in an error message.
-      security.apply(keys, changes);
+      aps.apply(keys, changes);
     },
   });
 
   return BSSES.map((b, i) => ({
     name: b.name,
     radio: () => radioOf([i + 1]),
-    serving: () => apClocks[i].up && clocks[i].up && radioOf([i + 1]).clock.up,
-    changedAt: () => Math.max(apClocks[i].changedAtMs, clocks[i].changedAtMs, radioOf([i + 1]).clock.changedAtMs),
+    serving: () => apClocks[i].up && clocks[i].up && radioOf([i + 1]).clock.up && !security.misconfigured(i + 1),
+    changedAt: () => Math.max(apClocks[i].changedAtMs, clocks[i].changedAtMs, radioOf([i + 1]).clock.changedAtMs, restartedAt[i]),
+    onChange: (l) => { listeners[i].push(l); },
     ssidStatus: () => ssidStatus([i + 1]),
     ssidLastChange: () => clocks[i].lastChange(),
   }));

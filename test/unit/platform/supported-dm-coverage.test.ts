@@ -43,8 +43,9 @@ const OPENWRT_BRIDGING_CLAIMS: readonly string[] = [
 
 /** The simulated gateway's Wi-Fi, cellular and bridging objects (its whole tree is pinned in simulated/whole-tree.test.ts). */
 const SIMULATED_CLAIMS = [
-  'Device.WiFi.', 'Device.WiFi.Radio.{i}.', 'Device.WiFi.SSID.{i}.', 'Device.WiFi.AccessPoint.{i}.', 'Device.WiFi.AccessPoint.{i}.Security.',
-  'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.',
+  'Device.WiFi.', 'Device.WiFi.Radio.{i}.', 'Device.WiFi.Radio.{i}.Stats.', 'Device.WiFi.SSID.{i}.', 'Device.WiFi.SSID.{i}.Stats.',
+  'Device.WiFi.AccessPoint.{i}.', 'Device.WiFi.AccessPoint.{i}.Security.', 'Device.WiFi.AccessPoint.{i}.WPS.',
+  'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.', 'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.Stats.',
   'Device.Cellular.', 'Device.Cellular.Interface.{i}.', 'Device.Cellular.Interface.{i}.Stats.', 'Device.Cellular.Interface.{i}.USIM.',
   'Device.Cellular.AccessPoint.{i}.',
   'Device.Bridging.', 'Device.Bridging.Bridge.{i}.', 'Device.Bridging.Bridge.{i}.Port.{i}.', 'Device.Bridging.Bridge.{i}.VLAN.{i}.',
