@@ -18,7 +18,7 @@ import type { IwinfoInfo } from './ubus-types.js';
 import { planWrite, type UciWriter } from './uci.js';
 import { type RadioEntry, WIFI_RELOAD, type WiFiState } from './WiFiState.js';
 
-/** Serves Device.WiFi.Radio.{i}. and its Stats.Noise. */
+/** Serves Device.WiFi.Radio.{i}. (its Stats are in wifi-stats.ts). */
 export function registerWiFiRadios(ctx: OpenWrtContext, state: WiFiState, uci: UciWriter): void {
   const live = async (r: RadioEntry): Promise<IwinfoInfo | undefined> => {
     const ifname = r.ifaces.find((f) => f.ifname)?.ifname;
@@ -55,14 +55,6 @@ export function registerWiFiRadios(ctx: OpenWrtContext, state: WiFiState, uci: U
       });
       await uci.apply('wireless', plan, WIFI_RELOAD);
       state.forget();
-    },
-  });
-
-  ctx.model.register('Device.WiFi.Radio.{i}.Stats.', {
-    params: ['Noise'],
-    get: async ([n]): Promise<Record<string, Value>> => {
-      const info = await live(await state.radio(n));
-      return info?.noise !== undefined ? { Noise: Math.round(info.noise) } : {};
     },
   });
 }

@@ -5,9 +5,9 @@
  * and does not beacon). A change of mode or key restarts the BSS, as hostapd reloading it does:
  * its stations drop and associate again with the new settings.
  */
-import { pbkdf2Sync } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import { RAW_PSK, wpaPsk } from '../wifi-psk.js';
 import { hash32, Prng } from './random.js';
 import { invalidParams, type SimContext, WritableRows } from './SimContext.js';
 
@@ -53,17 +53,6 @@ export function registerWiFiSecurity(ctx: SimContext, deps: SecurityDeps): Secur
       PreSharedKey: '', WEPKey: wepKey(ctx.seed, keys[0]), RadiusServerIPAddr: '', RadiusServerPort: 1812, RadiusSecret: '',
     };
   });
-  const psks = new Map<string, string>(); // a few passphrase+SSID pairs: PBKDF2 with 4096 rounds is slow
-  const pskOf = (pass: string, ssid: string): string => {
-    const key = `${pass}\n${ssid}`;
-    let psk = psks.get(key);
-    if (psk === undefined) {
-      psk = pbkdf2Sync(pass, ssid, 4096, 32, 'sha1').toString('hex');
-      if (psks.size >= 16) psks.delete(psks.keys().next().value as string);
-      psks.set(key, psk);
-    }
-    return psk;
-  };
   const misconfigured = (i: number): boolean => {
     const row = security.row([i]);
     return String(row.ModeEnabled).endsWith('-Enterprise') && row.RadiusServerIPAddr === '';
@@ -74,7 +63,7 @@ export function registerWiFiSecurity(ctx: SimContext, deps: SecurityDeps): Secur
       'RadiusServerIPAddr', 'RadiusServerPort', 'RadiusSecret', 'MFPConfig'],
     get: (keys) => {
       const row = security.row(keys);
-      return { ...row, ModesSupported: modesOf(keys), PreSharedKey: row.PreSharedKey || pskOf(String(row.KeyPassphrase), deps.ssid(keys[0])) };
+      return { ...row, ModesSupported: modesOf(keys), PreSharedKey: row.PreSharedKey || wpaPsk(String(row.KeyPassphrase), deps.ssid(keys[0])) };
     },
     set: (keys, changes) => {
       const current = security.row(keys);
@@ -83,7 +72,7 @@ export function registerWiFiSecurity(ctx: SimContext, deps: SecurityDeps): Secur
       const mode = String(merged.ModeEnabled);
       if (!modesOf(keys).split(',').includes(mode)) bad.push({ param: 'ModeEnabled', message: `must be one of ModesSupported (${modesOf(keys)})` });
       // Secured values (keys, secrets) are never echoed in an error message.
-      if (changes.PreSharedKey !== undefined && String(changes.PreSharedKey).length !== 64) {
+      if (changes.PreSharedKey !== undefined && !RAW_PSK.test(String(changes.PreSharedKey))) {
         bad.push({ param: 'PreSharedKey', message: 'must be a 256-bit key (64 hexadecimal digits)' });
       }
       const radius = changes.RadiusServerIPAddr;
