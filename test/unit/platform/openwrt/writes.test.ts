@@ -68,7 +68,8 @@ describe('openwrt platform: writes through UCI', () => {
       ['uci', 'commit', 'wireless'],
       RELOAD,
     ]);
-    for (const bad of [{ PreSharedKey: 'abcd' }, { RadiusServerIPAddr: 'radius.example' }, { RadiusServerPort: 0 }]) {
+    const refused: Array<Record<string, string | number>> = [{ PreSharedKey: 'abcd' }, { RadiusServerIPAddr: 'radius.example' }, { RadiusServerPort: 0 }];
+    for (const bad of refused) {
       const e = await refusal(() => fx.binding('Device.WiFi.AccessPoint.{i}.Security.').set!([2], bad, {}));
       expect(e.code, JSON.stringify(bad)).toBe(ErrorCode.InvalidValue);
     }
