@@ -1,13 +1,20 @@
 /**
  * Device.WiFi.SSID.{i}. and Device.WiFi.AccessPoint.{i}. of the simulated gateway (TR-181
  * WiFiSSID:1, WiFiAccessPoint:1): one band-steered home network on every radio plus a guest
- * network on 2.4 GHz that ships disabled. SSID i is served by AccessPoint i. Security and WPS
- * are in wifi-security.ts.
+ * network on 2.4 GHz that ships disabled. Factory SSID i (1-4) is served by AccessPoint i.
+ * Security and WPS are in wifi-security.ts.
+ *
+ * A Controller may add SSIDs and AccessPoints (5, 6, ...; wifi-added.ts): an added AccessPoint
+ * serves an added SSID its SSIDReference names. Added BSSes beacon (Status Up) but no simulated
+ * device knows them, so no station associates and they carry no traffic; they are not in the
+ * LAN bridge. The factory rows are the radios' own BSSes: they can be disabled, not deleted.
  */
-import type { UspError } from '../../datamodel/UspError.js';
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import type { Value } from '../../datamodel/value/Value.js';
+import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { canonicalizeReferences } from '../reference.js';
 import { invalidParams, LinkClock, nth, type SimContext, WritableRows } from './SimContext.js';
+import { AddedRows } from './wifi-added.js';
 import type { RadioState } from './wifi-radio.js';
 import { registerWiFiSecurity } from './wifi-security.js';
 
@@ -40,6 +47,10 @@ export interface BssState {
   /** Seconds since the SSID's Status last changed (its LastChange). */
   ssidLastChange(): number;
 }
+
+/** SSIDs (and as many AccessPoints) a Controller may add beside the factory ones. */
+const MAX_ADDED = 8;
+const FIRST_ADDED = BSSES.length + 1;
 
 // Reference values, without the trailing "." (set strips one a Controller wrote).
 const RADIO_PATH_RE = /^Device\.WiFi\.Radio\.(\d+)$/;
@@ -75,19 +86,52 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
   const radioOf = (keys: InstanceKeys): RadioState => nth(radios, Number(RADIO_PATH_RE.exec(String(ssids.row(keys).LowerLayers))?.[1]));
   const ssidStatus = (keys: InstanceKeys): 'Up' | 'Down' | 'LowerLayerDown' =>
     (!clocks[keys[0] - 1].up ? 'Down' : radioOf(keys).clock.up ? 'Up' : 'LowerLayerDown');
+  // Rows a Controller added (numbers from FIRST_ADDED on), kept whole in the store.
+  const addedSsids = new AddedRows(ctx, 'Device.WiFi.SSID.', FIRST_ADDED, MAX_ADDED, (n) => ({
+    Enable: false, Alias: `cpe-SSID-${n}`, LowerLayers: '', SSID: '',
+  }));
+  const addedAps = new AddedRows(ctx, 'Device.WiFi.AccessPoint.', FIRST_ADDED, MAX_ADDED, (n) => ({
+    Enable: false, Alias: `cpe-AccessPoint-${n}`, SSIDReference: '', SSIDAdvertisementEnabled: true, WMMEnable: true, UAPSDEnable: true,
+    IsolationEnable: false, MACAddressControlEnabled: false, AllowedMACAddress: '', MaxAllowedAssociations: 32,
+  }));
+  const factory = (n: number): boolean => n >= 1 && n < FIRST_ADDED;
+  /** The radio an SSID (factory or added) sits on, if any. */
+  const radioOfSsid = (n: number): RadioState | undefined => {
+    const ll = factory(n) ? ssids.row([n]).LowerLayers : addedSsids.has(n) ? addedSsids.row(n).LowerLayers : '';
+    return radios[Number(RADIO_PATH_RE.exec(String(ll))?.[1]) - 1];
+  };
+  /** The SSID AccessPoint `m` serves (0 for none). */
+  const ssidOfAp = (m: number): number => (factory(m) ? m : Number(SSID_PATH_RE.exec(String(addedAps.row(m).SSIDReference))?.[1] ?? 0));
+  const ssidName = (n: number): string => String(factory(n) ? ssids.row([n]).SSID : addedSsids.has(n) ? addedSsids.row(n).SSID : '');
   const security = registerWiFiSecurity(ctx, {
-    sixGHz: (i) => radioOf([i]).def.band === '6GHz',
-    guest: (i) => at([i]).guest,
-    ssid: (i) => String(ssids.row([i]).SSID),
-    reconfigure: restart,
+    sixGHz: (m) => radioOfSsid(ssidOfAp(m))?.def.band === '6GHz',
+    guest: (m) => factory(m) && at([m]).guest,
+    ssid: (m) => ssidName(ssidOfAp(m)),
+    reconfigure: (m) => { if (factory(m)) restart(m); },
   });
   // A radio going up or down stops or starts every BSS on it.
   for (const r of radios) r.onEnableChange(() => { BSSES.forEach((_, i) => { if (radioOf([i + 1]) === r) notify(i + 1); }); });
 
+  const validRadioRef = (ll: Value | undefined, allowEmpty: boolean): void => {
+    if (ll === undefined || (allowEmpty && ll === '')) return;
+    const n = Number(RADIO_PATH_RE.exec(String(ll))?.[1]);
+    if (!(n >= 1 && n <= radios.length)) throw invalid('LowerLayers', 'must name exactly one Device.WiFi.Radio.{i}. instance');
+  };
+  /** An added SSID: beaconing while enabled on a radio that is up and served by an enabled AccessPoint. */
+  const addedSsidValues = (n: number): Record<string, Value> => {
+    const row = addedSsids.row(n);
+    const radio = radioOfSsid(n);
+    const status = !row.Enable ? 'Down' : radio?.clock.up ? 'Up' : 'LowerLayerDown';
+    // A locally administered address beyond the factory block, one per instance number (never reused).
+    const mac = ctx.mac(0x100 + n);
+    return { ...row, Status: status, Name: `wlan${n}`, LastChange: 0, Upstream: false, BSSID: mac, MACAddress: mac };
+  };
+
   model.register('Device.WiFi.SSID.{i}.', {
     params: ['Enable', 'Status', 'Alias', 'Name', 'LastChange', 'LowerLayers', 'Upstream', 'BSSID', 'MACAddress', 'SSID'],
-    list: () => instances,
+    list: () => [...instances, ...addedSsids.list()],
     get: (keys) => {
+      if (!factory(keys[0])) return addedSsidValues(keys[0]);
       const b = at(keys);
       const mac = ctx.mac(b.macOffset);
       return {
@@ -98,10 +142,12 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
     set: (keys, changes) => {
       canonicalizeReferences(changes, ['LowerLayers']);
       const ll = changes.LowerLayers;
-      if (ll !== undefined) {
-        const n = Number(RADIO_PATH_RE.exec(String(ll))?.[1]);
-        if (!(n >= 1 && n <= radios.length)) throw invalid('LowerLayers', 'must name exactly one Device.WiFi.Radio.{i}. instance');
+      if (!factory(keys[0])) {
+        validRadioRef(ll, true);
+        addedSsids.apply(keys[0], changes);
+        return;
       }
+      validRadioRef(ll, false);
       const row = ssids.row(keys);
       if (changes.Enable !== undefined && changes.Enable !== clocks[keys[0] - 1].up) {
         notify(keys[0]);
@@ -112,19 +158,54 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
       if (moved || (changes.SSID !== undefined && changes.SSID !== row.SSID)) restart(keys[0]);
       ssids.apply(keys, changes);
     },
+    add: (_parent, params) => {
+      canonicalizeReferences(params, ['LowerLayers']);
+      validRadioRef(params.LowerLayers, true);
+      return addedSsids.add(params, 'SSIDs');
+    },
+    delete: (keys) => {
+      if (factory(keys[0])) throw cannotDelete(`Device.WiFi.SSID.${keys[0]}`);
+      addedSsids.remove(keys[0]);
+    },
+    snapshot: (keys) => addedSsids.snapshot(keys[0]),
+    restore: (keys, snap) => addedSsids.restore(keys[0], snap),
+  });
+  // SSIDReference is a strong reference: an AccessPoint whose SSID goes is left serving none.
+  model.onDelete('Device.WiFi.SSID.{i}.', async (deleted, tx) => {
+    const node = model.requireNode('Device.WiFi.AccessPoint.{i}.');
+    for (const m of addedAps.list()) {
+      if (ssidOfAp(m) === deleted.keys[0]) await tx.set({ node, keys: [m] }, { SSIDReference: '' });
+    }
   });
 
   model.register('Device.WiFi.AccessPoint.{i}.', {
     params: ['Enable', 'Status', 'Alias', 'SSIDReference', 'SSIDAdvertisementEnabled', 'WMMCapability', 'UAPSDCapability',
       'WMMEnable', 'UAPSDEnable', 'IsolationEnable', 'MACAddressControlEnabled', 'AllowedMACAddress', 'MaxAllowedAssociations'],
-    list: () => instances,
+    list: () => [...instances, ...addedAps.list()],
     get: (keys) => {
-      const row = aps.row(keys);
-      const status = !row.Enable ? 'Disabled' : security.misconfigured(keys[0]) ? 'Error_Misconfigured' : 'Enabled';
+      const row = factory(keys[0]) ? aps.row(keys) : addedAps.row(keys[0]);
+      const misconfigured = security.misconfigured(keys[0]) || row.SSIDReference === '';
+      const status = !row.Enable ? 'Disabled' : misconfigured ? 'Error_Misconfigured' : 'Enabled';
       return { ...row, Status: status, WMMCapability: true, UAPSDCapability: true };
     },
+    add: (_parent, params) => {
+      canonicalizeReferences(params, ['SSIDReference']);
+      validAddedRef(params.SSIDReference, 0);
+      return addedAps.add(params, 'AccessPoints');
+    },
+    delete: (keys) => {
+      if (factory(keys[0])) throw cannotDelete(`Device.WiFi.AccessPoint.${keys[0]}`);
+      addedAps.remove(keys[0]);
+    },
+    snapshot: (keys) => addedAps.snapshot(keys[0]),
+    restore: (keys, snap) => addedAps.restore(keys[0], snap),
     set: (keys, changes) => {
       canonicalizeReferences(changes, ['SSIDReference']);
+      if (!factory(keys[0])) {
+        validAddedRef(changes.SSIDReference, keys[0]);
+        addedAps.apply(keys[0], changes);
+        return;
+      }
       const ref = changes.SSIDReference;
       if (ref !== undefined && ref !== `Device.WiFi.SSID.${keys[0]}`) {
         // Each AccessPoint is bound to its own BSS in this hardware; re-pointing it is not supported.
@@ -139,6 +220,16 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
     },
   });
 
+  /** An added AccessPoint serves an added SSID that no other AccessPoint serves, or none yet (""). */
+  function validAddedRef(ref: Value | undefined, self: number): void {
+    if (ref === undefined || ref === '') return;
+    const n = Number(SSID_PATH_RE.exec(String(ref))?.[1]);
+    if (factory(n)) throw invalid('SSIDReference', `Device.WiFi.SSID.${n} is served by Device.WiFi.AccessPoint.${n}`);
+    if (!addedSsids.has(n)) throw invalid('SSIDReference', 'must name an existing Device.WiFi.SSID.{i}. instance');
+    const other = addedAps.list().find((m) => m !== self && ssidOfAp(m) === n);
+    if (other !== undefined) throw invalid('SSIDReference', `Device.WiFi.SSID.${n} is served by Device.WiFi.AccessPoint.${other}`);
+  }
+
   return BSSES.map((b, i) => ({
     name: b.name,
     radio: () => radioOf([i + 1]),
@@ -152,4 +243,8 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
 
 function invalid(param: string, message: string): UspError {
   return invalidParams([{ param, message }]);
+}
+
+function cannotDelete(path: string): UspError {
+  return new UspError(ErrorCode.DeleteFailure, `${path} is a BSS of the radio hardware: disable it (Enable false) instead`);
 }

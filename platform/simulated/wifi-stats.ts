@@ -12,7 +12,7 @@ import type { SimContext } from './SimContext.js';
 import type { BssState } from './wifi-access-point.js';
 import type { RadioState } from './wifi-radio.js';
 import type { StationRoster } from './wifi-stations.js';
-import { type Counters, wifiTraffic } from './wifi-traffic.js';
+import { type Counters, wifiTraffic, zero } from './wifi-traffic.js';
 
 const STATION_STATS = 'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.Stats.';
 const SSID_STATS = 'Device.WiFi.SSID.{i}.Stats.';
@@ -69,8 +69,8 @@ export function registerWiFiStats(ctx: SimContext, radios: readonly RadioState[]
       'MulticastPacketsSent', 'MulticastPacketsReceived', 'BroadcastPacketsSent', 'BroadcastPacketsReceived',
       'UnknownProtoPacketsReceived', 'RetransCount', 'FailedRetransCount', 'RetryCount', 'MultipleRetryCount'],
     get: ([i]) => {
-      if (i === undefined || !bsses[i - 1]) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such SSID: ${i}`);
-      const c = traffic.ssid(i);
+      // An SSID a Controller added: no simulated device knows it, so nothing has crossed it.
+      const c = i !== undefined && bsses[i - 1] ? traffic.ssid(i) : zero();
       return ssid({
         ...interfaceCounters(c),
         DiscardPacketsSent: c.discTx, DiscardPacketsReceived: c.discRx,

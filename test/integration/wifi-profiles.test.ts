@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SupportedObjectResult } from '../../agent/codec/types.js';
 import { startAgent, type AgentFixture } from '../peers/agent-fixture.js';
-import { set, trySet } from '../peers/controller-steps.js';
+import { add, set, trySet } from '../peers/controller-steps.js';
 import { getObjects, responseOf } from '../peers/get-objects.js';
 
 type Req = 'readOnly' | 'readWrite' | 'writeOnceReadOnly';
@@ -61,11 +61,7 @@ const PROFILES: Record<string, ObjReq[]> = {
 };
 
 /** What the simulated gateway does not meet, and why (docs/platform-mapping.md says the same). */
-const KNOWN_GAPS: string[] = [
-  // The SSIDs and AccessPoints are the radios' fixed BSSes: a Controller cannot add or delete one.
-  'WiFiSSID:1 Device.WiFi.SSID.{i}.: OBJ_READ_ONLY, not OBJ_ADD_DELETE',
-  'WiFiAccessPoint:1 Device.WiFi.AccessPoint.{i}.: OBJ_READ_ONLY, not OBJ_ADD_DELETE',
-];
+const KNOWN_GAPS: string[] = [];
 
 /** The profile items the supported model misses, as "object: what". */
 function unmet(objects: Map<string, SupportedObjectResult>, reqs: ObjReq[]): string[] {
@@ -164,6 +160,17 @@ describe('simulated gateway: the Wi-Fi profiles', () => {
     const after = await getObjects(c, ['Device.WiFi.Radio.1.Channel', 'Device.WiFi.AccessPoint.3.Security.ModeEnabled']);
     expect(after['Device.WiFi.Radio.1.'].Channel).toBe('11');
     expect(after['Device.WiFi.AccessPoint.3.Security.'].ModeEnabled).toBe('WPA3-Personal');
+
+    // The SSID and AccessPoint tables are createDelete: a Controller adds a BSS and removes it again.
+    const ssid = await add(c, 'Device.WiFi.SSID.', { LowerLayers: 'Device.WiFi.Radio.2', SSID: 'Added IoT', Enable: 'true' });
+    const ap = await add(c, 'Device.WiFi.AccessPoint.', { SSIDReference: ssid.replace(/\.$/, ''), Enable: 'true' });
+    const added = await getObjects(c, [ssid, ap]);
+    expect(added[ssid]).toMatchObject({ SSID: 'Added IoT', Status: 'Up' });
+    expect(added[ap]).toMatchObject({ Status: 'Enabled' });
+    const del = responseOf(await c.send({ reqType: 'delete', delete: { allowPartial: false, objPaths: [ap, ssid] } }));
+    expect(del.respType).toBe('deleteResp');
+    const left = await getObjects(c, ['Device.WiFi.']);
+    expect(left['Device.WiFi.']).toMatchObject({ SSIDNumberOfEntries: '4', AccessPointNumberOfEntries: '4' });
 
     // Enterprise without a RADIUS server cannot serve: the AccessPoint says so.
     await set(c, 'Device.WiFi.AccessPoint.1.Security.', { RadiusServerIPAddr: '' });

@@ -84,3 +84,74 @@ describe('simulated platform: Wi-Fi settings of the profiles', () => {
     expect((await b.values('Device.WiFi.AccessPoint.2.')).Status).toBe('Enabled');
   });
 });
+
+describe('simulated platform: SSIDs and AccessPoints a Controller adds', () => {
+  const sims: SimFixture[] = [];
+  afterEach(() => { for (const s of sims.splice(0)) s.stop(); });
+
+  it('adds an SSID on a radio and an AccessPoint serving it, numbered after the factory rows; deletes them again', async () => {
+    const sim = simulated();
+    sims.push(sim);
+    sim.advance(60);
+    await sim.set('Device.WiFi.SSID.1.', { SSID: 'Set before any Add' });
+    await sim.set('Device.WiFi.AccessPoint.1.Security.', { KeyPassphrase: 'set before any add' });
+    const ssid = await sim.add('Device.WiFi.SSID.', { LowerLayers: 'Device.WiFi.Radio.2.', SSID: 'IoT', Enable: true });
+    expect(ssid).toBe(5);
+    const ap = await sim.add('Device.WiFi.AccessPoint.', { SSIDReference: 'Device.WiFi.SSID.5', Enable: true });
+    expect(ap).toBe(5);
+    expect(await sim.values('Device.WiFi.SSID.5.')).toMatchObject({ Status: 'Up', SSID: 'IoT', LowerLayers: 'Device.WiFi.Radio.2', Name: 'wlan5' });
+    expect(await sim.values('Device.WiFi.AccessPoint.5.')).toMatchObject({ Status: 'Enabled', SSIDReference: 'Device.WiFi.SSID.5' });
+    // Security and WPS of the new AccessPoint: the modes of its radio's band, a PSK from its passphrase and SSID.
+    const sec = await sim.values('Device.WiFi.AccessPoint.5.Security.');
+    expect(sec.ModeEnabled).toBe('WPA3-Personal-Transition');
+    expect(sec.PreSharedKey).toMatch(/^[0-9a-f]{64}$/);
+    expect(await sim.values('Device.WiFi.SSID.5.Stats.')).toMatchObject({ BytesSent: '0', PacketsReceived: '0' }); // nobody knows it yet
+    expect(await sim.instances('Device.WiFi.AccessPoint.5.AssociatedDevice.')).toEqual([]);
+    expect((await sim.values('Device.WiFi.')).SSIDNumberOfEntries).toBe(5);
+    // The factory rows' settings are untouched by the first Add of their tables.
+    expect((await sim.values('Device.WiFi.SSID.1.')).SSID).toBe('Set before any Add');
+    expect((await sim.values('Device.WiFi.AccessPoint.1.Security.')).KeyPassphrase).toBe('set before any add');
+
+    // One AccessPoint per SSID; a factory SSID keeps its own AccessPoint.
+    await expect(sim.add('Device.WiFi.AccessPoint.', { SSIDReference: 'Device.WiFi.SSID.5' })).rejects.toMatchObject({ code: 7012 });
+    await expect(sim.add('Device.WiFi.AccessPoint.', { SSIDReference: 'Device.WiFi.SSID.1' })).rejects.toMatchObject({ code: 7012 });
+    await expect(sim.add('Device.WiFi.SSID.', { LowerLayers: 'Device.WiFi.Radio.9' })).rejects.toMatchObject({ code: 7012 });
+    // The factory BSSes are the radios' own: they can be disabled, not deleted.
+    await expect(sim.del('Device.WiFi.SSID.1.')).rejects.toMatchObject({ code: 7024 });
+    await expect(sim.del('Device.WiFi.AccessPoint.2.')).rejects.toMatchObject({ code: 7024 });
+
+    // Deleting the SSID leaves its AccessPoint serving none (SSIDReference is a strong reference).
+    await sim.del('Device.WiFi.SSID.5.');
+    expect(await sim.values('Device.WiFi.AccessPoint.5.')).toMatchObject({ SSIDReference: '', Status: 'Error_Misconfigured' });
+    await sim.del('Device.WiFi.AccessPoint.5.');
+    expect(await sim.instances('Device.WiFi.AccessPoint.')).toEqual([1, 2, 3, 4]);
+    // Numbers are not reused.
+    expect(await sim.add('Device.WiFi.SSID.', { LowerLayers: 'Device.WiFi.Radio.1' })).toBe(6);
+  });
+
+  it('keeps added rows across a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'usp-sim-wifi-'));
+    try {
+      const boot = (): SimFixture => {
+        const store = new DataStore(dir);
+        const model = new DataModel(schema);
+        model.onCommit(() => store.flush());
+        const sim = simulated(42, { store, model });
+        sims.push(sim);
+        store.load((why) => { throw new Error(why); });
+        return sim;
+      };
+      const a = boot();
+      await a.add('Device.WiFi.SSID.', { LowerLayers: 'Device.WiFi.Radio.3', SSID: 'Lab 6G', Enable: true });
+      await a.add('Device.WiFi.AccessPoint.', { SSIDReference: 'Device.WiFi.SSID.5', Enable: true });
+      await a.set('Device.WiFi.AccessPoint.5.Security.', { KeyPassphrase: 'lab passphrase' });
+      a.stop();
+      const b = boot();
+      expect(await b.instances('Device.WiFi.SSID.')).toEqual([1, 2, 3, 4, 5]);
+      expect(await b.values('Device.WiFi.SSID.5.')).toMatchObject({ SSID: 'Lab 6G', LowerLayers: 'Device.WiFi.Radio.3' });
+      expect(await b.values('Device.WiFi.AccessPoint.5.Security.')).toMatchObject({ ModeEnabled: 'WPA3-Personal', KeyPassphrase: 'lab passphrase' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
