@@ -109,7 +109,11 @@ export function wifiTraffic(ctx: SimContext, bsses: readonly BssState[], roster:
   const groupDone = bsses.map(() => zero());
   /** Per visitor: the first slot not yet added to `ended`. */
   const visitorSlot = new Map<string, number>();
-  /** The radio each SSID was on when last looked at, and its counters at its last change. */
+  /**
+   * The radio each SSID was on when last looked at, and its counters at its last change. Read
+   * before the saved configuration is loaded, `onRadio` may name the factory radio of an SSID
+   * configured elsewhere: the first look moves it, with nothing carried yet (atChange is zero).
+   */
   const onRadio = bsses.map((b) => b.radio().index);
   const atChange = bsses.map(() => zero());
   /** Per radio: what SSIDs carried on it before they moved to another radio. */

@@ -33,7 +33,7 @@ describe('simulated platform: the whole tree', () => {
     const params = expectSchemaTyped(objects);
     expect(objects.length).toBeGreaterThan(80);
     // A full gateway (temperature sensors, IPv6 rows, LAN hosts and leases, Wi-Fi statistics
-    // included; about 1100 at boot, 1550 once everything is up) but not a runaway table.
+    // included; about 1150 at boot, 1520 once everything is up) but not a runaway table.
     expect(params).toBeGreaterThan(900);
     expect(params).toBeLessThan(1800);
   });
