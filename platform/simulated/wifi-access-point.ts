@@ -121,7 +121,8 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
   const addedSsidValues = (n: number): Record<string, Value> => {
     const row = addedSsids.row(n);
     const radio = radioOfSsid(n);
-    const status = !row.Enable ? 'Down' : radio?.clock.up ? 'Up' : 'LowerLayerDown';
+    const served = addedAps.list().some((m) => ssidOfAp(m) === n && addedAps.row(m).Enable === true);
+    const status = !row.Enable || !served ? 'Down' : radio?.clock.up ? 'Up' : 'LowerLayerDown';
     // A locally administered address beyond the factory block, one per instance number (never reused).
     const mac = ctx.mac(0x100 + n);
     return { ...row, Status: status, Name: `wlan${n}`, LastChange: 0, Upstream: false, BSSID: mac, MACAddress: mac };

@@ -97,6 +97,7 @@ describe('simulated platform: SSIDs and AccessPoints a Controller adds', () => {
     await sim.set('Device.WiFi.AccessPoint.1.Security.', { KeyPassphrase: 'set before any add' });
     const ssid = await sim.add('Device.WiFi.SSID.', { LowerLayers: 'Device.WiFi.Radio.2.', SSID: 'IoT', Enable: true });
     expect(ssid).toBe(5);
+    expect((await sim.values('Device.WiFi.SSID.5.')).Status).toBe('Down'); // no AccessPoint serves it yet
     const ap = await sim.add('Device.WiFi.AccessPoint.', { SSIDReference: 'Device.WiFi.SSID.5', Enable: true });
     expect(ap).toBe(5);
     expect(await sim.values('Device.WiFi.SSID.5.')).toMatchObject({ Status: 'Up', SSID: 'IoT', LowerLayers: 'Device.WiFi.Radio.2', Name: 'wlan5' });
