@@ -1,7 +1,9 @@
 /**
- * Device.WiFi.Radio.{i}. of the simulated gateway (TR-181 WiFiRadio:2): a tri-band Wi-Fi 6E
+ * Device.WiFi.Radio.{i}. of the simulated gateway (TR-181 WiFiRadio:1): a tri-band Wi-Fi 6E
  * access point (2.4, 5 and 6 GHz) under the German/EU regulatory domain. Channel and the other
- * writable settings are validated against what each radio can do and persisted.
+ * writable settings are validated against what each radio can do and persisted: ExtensionChannel
+ * places a 2.4 GHz 40 MHz channel's secondary (5 and 6 GHz follow their channel plan), a fixed
+ * MCS caps the stations' rates. Its Stats are in wifi-stats.ts.
  */
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
