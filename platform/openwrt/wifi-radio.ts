@@ -1,6 +1,6 @@
 /**
- * Device.WiFi.Radio.{i}. on OpenWrt (TR-181 WiFiRadio:1, partly: see docs/platform-mapping.md): one row per UCI wifi-device
- * ("radio0", "radio1"), live values from `iwinfo info` of the radio's first up interface and,
+ * Device.WiFi.Radio.{i}. on OpenWrt (TR-181 WiFiRadio:1 in part; docs/platform-mapping.md lists
+ * what is missing): one row per UCI wifi-device ("radio0", "radio1"), live values from `iwinfo info` of the radio's first up interface and,
  * while the radio is down, from its UCI configuration as netifd reports it.
  *
  * Writes go to UCI wireless.<radio>: Enable (disabled), Channel and AutoChannelEnable
