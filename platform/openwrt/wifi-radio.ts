@@ -1,7 +1,8 @@
 /**
  * Device.WiFi.Radio.{i}. on OpenWrt (TR-181 WiFiRadio:1 in part; docs/platform-mapping.md lists
- * what is missing): one row per UCI wifi-device ("radio0", "radio1"), live values from `iwinfo info` of the radio's first up interface and,
- * while the radio is down, from its UCI configuration as netifd reports it.
+ * what is missing): one row per UCI wifi-device ("radio0", "radio1"), live values from
+ * `iwinfo info` of the radio's first up interface and, while the radio is down, from its UCI
+ * configuration as netifd reports it.
  *
  * Writes go to UCI wireless.<radio>: Enable (disabled), Channel and AutoChannelEnable
  * (channel, "auto"), OperatingChannelBandwidth (htmode, keeping the HT/VHT/HE/EHT generation).
