@@ -148,8 +148,8 @@ function maxSupported(modes: readonly string[] | undefined): number {
   return Math.max(0, ...(modes ?? []).map((m) => Number(/^(\d+)base/.exec(m)?.[1] ?? 0)));
 }
 
-/** netifd/sysfs counters → TR-181 Stats (64-bit counts as strings, 32-bit ones wrapped). */
-function stats(s: Record<string, number> | undefined): Record<string, Value> {
+/** netifd/sysfs counters → TR-181 Stats (64-bit counts as strings, 32-bit ones wrapped); Wi-Fi's SSID.{i}.Stats too. */
+export function stats(s: Record<string, number> | undefined): Record<string, Value> {
   const c = s ?? {};
   return {
     BytesSent: u64(c.tx_bytes), BytesReceived: u64(c.rx_bytes),

@@ -13,6 +13,7 @@
  * | DNS.Client (+Server)                     | `ubus call network.interface dump` (same call) |
  * | Routing.Router.1 (+IPv4Forwarding)       | `ubus call network.interface dump` (same call) |
  * | WiFi.Radio/SSID/AccessPoint (+Security)  | `ubus call network.wireless status` + `iwinfo info` per up BSS |
+ * | WiFi.SSID.Stats, Radio.Stats             | `network.device status` of each BSS's netdev (a radio: their sum) |
  * | WiFi.AccessPoint.AssociatedDevice        | `ubus call iwinfo assoclist` per up BSS    |
  * | NAT.PortMapping, NAT.InterfaceSetting    | `uci -q -X show firewall`                  |
  * | Bridging.Bridge (+Port, VLAN, VLANPort)  | `uci -q -X show network` + `network.device status` (same call as Ethernet) |
@@ -40,6 +41,7 @@ import { UciWriter } from './uci.js';
 import { registerWiFiAccessPoints } from './wifi-access-point.js';
 import { registerWiFiRadios } from './wifi-radio.js';
 import { registerWiFiStations } from './wifi-stations.js';
+import { registerWiFiStats } from './wifi-stats.js';
 import { WiFiState } from './WiFiState.js';
 import { openWrtWiFiScanner } from './wifi-scan.js';
 import type { WiFiScanner } from '../diagnostics/wifi-scan.js';
@@ -101,6 +103,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   registerWiFiRadios(ctx, wifi, uci);
   registerWiFiAccessPoints(ctx, wifi, uci);
   const stations = registerWiFiStations(ctx, wifi);
+  registerWiFiStats(ctx, wifi, () => ethernet.devices());
   const events = startEvents(ctx, wifi, stations, { backoffMs: opts.listenerBackoffMs });
   return {
     stop: events.stop, ready: events.ready.catch(() => undefined), runner, wifiScan: openWrtWiFiScanner(ctx, wifi),

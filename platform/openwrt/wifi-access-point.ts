@@ -4,12 +4,16 @@
  * wifi-iface in mode "ap". SSID, BSSID and the security mode in use come from `iwinfo info`
  * while the BSS is up, from the UCI configuration otherwise.
  *
- * Writes go to UCI wireless.<wifi-iface>: SSID (ssid), KeyPassphrase (key), ModeEnabled
- * (encryption), SSIDAdvertisementEnabled (hidden), IsolationEnable (isolate), WMMEnable (wmm).
+ * Writes go to UCI wireless.<wifi-iface>: SSID (ssid), KeyPassphrase and PreSharedKey (key: a
+ * passphrase, or 64 hex digits for a raw PSK), ModeEnabled (encryption), RadiusServerIPAddr,
+ * RadiusServerPort and RadiusSecret (auth_server, auth_port, auth_secret), SSIDAdvertisementEnabled
+ * (hidden), IsolationEnable (isolate), WMMEnable (wmm).
  * Enable=false is refused: netifd drops a disabled wifi-iface from its status, so the row would
  * vanish instead of reading Enable=false.
  */
+import { isIP } from 'node:net';
 import type { Value } from '../../datamodel/value/Value.js';
+import { RAW_PSK, wpaPsk } from '../wifi-psk.js';
 import { canonicalizeReferences } from '../reference.js';
 import {
   encryptionModes, iwinfoSecurityMode, mac, SECURITY_MODES, uciSecurityMode,
@@ -17,6 +21,9 @@ import {
 import type { OpenWrtContext } from './OpenWrtContext.js';
 import { planWrite, type UciChange, type UciWriter } from './uci.js';
 import { type IfaceEntry, truthy, WIFI_RELOAD, type WiFiState } from './WiFiState.js';
+
+/** hostapd's RADIUS authentication port when UCI sets no auth_port (RFC 2865). */
+const RADIUS_PORT = 1812;
 
 const NO_DISABLE = 'disabling a wifi-iface removes it from netifd; not supported on this platform';
 const PERSONAL = new Set(['WPA-Personal', 'WPA2-Personal', 'WPA-WPA2-Personal', 'WPA3-Personal', 'WPA3-Personal-Transition']);
@@ -99,10 +106,17 @@ export function registerWiFiAccessPoints(ctx: OpenWrtContext, state: WiFiState, 
     const key = String(f.config.key ?? '');
     // A 64-hex-digit key is a raw PSK, not a passphrase (KeyPassphrase is 8..63 characters).
     if (key.length >= 8 && key.length <= 63) values.KeyPassphrase = key;
+    // The PSK hostapd runs with: the raw one, or the one the passphrase makes for this SSID.
+    const ssid = info?.ssid ?? String(f.config.ssid ?? '');
+    values.PreSharedKey = RAW_PSK.test(key) ? key.toLowerCase() : key.length >= 8 && key.length <= 63 ? wpaPsk(key, ssid) : '';
+    values.RadiusServerIPAddr = String(f.config.auth_server ?? '');
+    values.RadiusServerPort = Number(f.config.auth_port ?? RADIUS_PORT);
+    values.RadiusSecret = String(f.config.auth_secret ?? '');
     return values;
   };
   model.register('Device.WiFi.AccessPoint.{i}.Security.', {
-    params: ['ModesSupported', 'ModeEnabled', 'EncryptionMode', 'KeyPassphrase'],
+    params: ['ModesSupported', 'ModeEnabled', 'EncryptionMode', 'PreSharedKey', 'KeyPassphrase', 'RadiusServerIPAddr',
+      'RadiusServerPort', 'RadiusSecret'],
     get: async ([n]) => securityValues(await state.ap(n)),
     set: async ([n], changes) => {
       const f = await state.ap(n);
@@ -116,6 +130,10 @@ export function registerWiFiAccessPoints(ctx: OpenWrtContext, state: WiFiState, 
           return option(f, 'encryption', uciName);
         },
         KeyPassphrase: (v) => [{ section: f.section, option: 'key', value: String(v), secret: true }],
+        PreSharedKey: (v) => (RAW_PSK.test(String(v)) ? [{ section: f.section, option: 'key', value: String(v), secret: true }] : 'must be 64 hexadecimal digits'),
+        RadiusServerIPAddr: (v) => (v === '' || isIP(String(v)) !== 0 ? option(f, 'auth_server', String(v)) : 'must be an IPv4 or IPv6 address'),
+        RadiusServerPort: (v) => (Number(v) >= 1 && Number(v) <= 65535 ? option(f, 'auth_port', String(v)) : 'must be 1-65535'),
+        RadiusSecret: (v) => [{ section: f.section, option: 'auth_secret', value: String(v), secret: true }],
       }));
     },
   });

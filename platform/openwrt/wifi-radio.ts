@@ -1,7 +1,8 @@
 /**
- * Device.WiFi.Radio.{i}. on OpenWrt (TR-181 WiFiRadio:2): one row per UCI wifi-device
- * ("radio0", "radio1"), live values from `iwinfo info` of the radio's first up interface and,
- * while the radio is down, from its UCI configuration as netifd reports it.
+ * Device.WiFi.Radio.{i}. on OpenWrt (TR-181 WiFiRadio:1 in part; docs/platform-mapping.md lists
+ * what is missing): one row per UCI wifi-device ("radio0", "radio1"), live values from
+ * `iwinfo info` of the radio's first up interface and, while the radio is down, from its UCI
+ * configuration as netifd reports it.
  *
  * Writes go to UCI wireless.<radio>: Enable (disabled), Channel and AutoChannelEnable
  * (channel, "auto"), OperatingChannelBandwidth (htmode, keeping the HT/VHT/HE/EHT generation).
@@ -18,7 +19,7 @@ import type { IwinfoInfo } from './ubus-types.js';
 import { planWrite, type UciWriter } from './uci.js';
 import { type RadioEntry, WIFI_RELOAD, type WiFiState } from './WiFiState.js';
 
-/** Serves Device.WiFi.Radio.{i}. and its Stats.Noise. */
+/** Serves Device.WiFi.Radio.{i}. (its Stats are in wifi-stats.ts). */
 export function registerWiFiRadios(ctx: OpenWrtContext, state: WiFiState, uci: UciWriter): void {
   const live = async (r: RadioEntry): Promise<IwinfoInfo | undefined> => {
     const ifname = r.ifaces.find((f) => f.ifname)?.ifname;
@@ -55,14 +56,6 @@ export function registerWiFiRadios(ctx: OpenWrtContext, state: WiFiState, uci: U
       });
       await uci.apply('wireless', plan, WIFI_RELOAD);
       state.forget();
-    },
-  });
-
-  ctx.model.register('Device.WiFi.Radio.{i}.Stats.', {
-    params: ['Noise'],
-    get: async ([n]): Promise<Record<string, Value>> => {
-      const info = await live(await state.radio(n));
-      return info?.noise !== undefined ? { Noise: Math.round(info.noise) } : {};
     },
   });
 }

@@ -35,6 +35,7 @@ import { registerWiFiRadios } from './wifi-radio.js';
 import { simulatedNeighbours } from './wifi-neighbours.js';
 import type { WiFiScanner } from '../diagnostics/wifi-scan.js';
 import { registerWiFiStations } from './wifi-stations.js';
+import { registerWiFiStats } from './wifi-stats.js';
 
 export interface SimulatedOptions {
   /** Seed of every simulated identity and measurement; the same seed gives the same device. */
@@ -72,6 +73,7 @@ export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptio
   const radios = registerWiFiRadios(ctx);
   const bsses = registerWiFiAccessPoints(ctx, radios);
   const roster = registerWiFiStations(ctx, bsses, churn);
+  registerWiFiStats(ctx, radios, bsses, roster);
   const cellular = registerCellular(ctx, ethernet.lanDownRate, opts.vendorPrefix);
   const session = registerCellularAccessPoint(ctx, cellular.attached);
   // The LAN stack, bottom up: bridge, its Ethernet.Link, the IP interface on the Link.

@@ -1,14 +1,22 @@
 /**
- * Device.WiFi.SSID.{i}. and Device.WiFi.AccessPoint.{i}.(.Security.) of the simulated gateway
- * (TR-181 WiFiSSID:1, WiFiAccessPoint:1): one band-steered home network on every radio plus a
- * guest network on 2.4 GHz that ships disabled. SSID i is served by AccessPoint i.
+ * Device.WiFi.SSID.{i}. and Device.WiFi.AccessPoint.{i}. of the simulated gateway (TR-181
+ * WiFiSSID:1, WiFiAccessPoint:1): one band-steered home network on every radio plus a guest
+ * network on 2.4 GHz that ships disabled. Factory SSID i (1-4) is served by AccessPoint i.
+ * Security and WPS are in wifi-security.ts.
+ *
+ * A Controller may add SSIDs and AccessPoints (5, 6, ...; wifi-added.ts): an added AccessPoint
+ * serves an added SSID its SSIDReference names. Added BSSes beacon (Status Up) but no simulated
+ * device knows them, so no station associates and they carry no traffic; they are not in the
+ * LAN bridge. The factory rows are the radios' own BSSes: they can be disabled, not deleted.
  */
-import type { UspError } from '../../datamodel/UspError.js';
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import type { Value } from '../../datamodel/value/Value.js';
+import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { canonicalizeReferences } from '../reference.js';
-import { Prng } from './random.js';
 import { invalidParams, LinkClock, nth, type SimContext, WritableRows } from './SimContext.js';
+import { AddedRows } from './wifi-added.js';
 import type { RadioState } from './wifi-radio.js';
+import { registerWiFiSecurity } from './wifi-security.js';
 
 interface BssDef { radio: number; name: string; guest: boolean; macOffset: number }
 
@@ -19,10 +27,6 @@ const BSSES: readonly BssDef[] = [
   { radio: 1, name: 'wl0.1', guest: true, macOffset: 11 },
 ];
 
-// WPA3-only on 6 GHz is mandated by Wi-Fi 6E; Enterprise modes are left out (no RADIUS simulated).
-const MODES_LEGACY_BANDS = 'None,WPA2-Personal,WPA3-Personal,WPA3-Personal-Transition';
-const MODES_6GHZ = 'WPA3-Personal';
-
 /** What stations, the bridge and the LAN hosts need to know about one BSS (AccessPoint i + SSID i). */
 export interface BssState {
   /** Interface name, e.g. "wl0.1". */
@@ -31,13 +35,22 @@ export interface BssState {
   radio(): RadioState;
   /** Beaconing: AccessPoint and SSID enabled and the radio up. */
   serving(): boolean;
-  /** Wall-clock ms of the last change of the AccessPoint, the SSID or the radio (boot included). */
+  /**
+   * Wall-clock ms of the last change of the AccessPoint, the SSID or the radio (boot
+   * included), or of the BSS's last restart (a new SSID name, radio or key).
+   */
   changedAt(): number;
+  /** `listener` runs just before any change that stops, starts or restarts the BSS. */
+  onChange(listener: () => void): void;
   /** Device.WiFi.SSID.{i}.Status. */
   ssidStatus(): 'Up' | 'Down' | 'LowerLayerDown';
   /** Seconds since the SSID's Status last changed (its LastChange). */
   ssidLastChange(): number;
 }
+
+/** SSIDs (and as many AccessPoints) a Controller may add beside the factory ones. */
+const MAX_ADDED = 8;
+const FIRST_ADDED = BSSES.length + 1;
 
 // Reference values, without the trailing "." (set strips one a Controller wrote).
 const RADIO_PATH_RE = /^Device\.WiFi\.Radio\.(\d+)$/;
@@ -45,12 +58,13 @@ const SSID_PATH_RE = /^Device\.WiFi\.SSID\.(\d+)$/;
 
 /** Serves Device.WiFi.SSID.{i}., AccessPoint.{i}. and AccessPoint.{i}.Security.; returns each BSS's state. */
 export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly RadioState[]): BssState[] {
-  const { model, identity, seed } = ctx;
-  const rnd = new Prng(seed, 'wifi-ap');
+  const { model, identity } = ctx;
   const homeSsid = `EXN-${identity.serialNumber.slice(-4)}`;
-  const passphrase = (): string => Array.from({ length: 3 }, () => rnd.int(0, 36 ** 4 - 1).toString(36).padStart(4, '0')).join('-');
-  const homeKey = passphrase();
-  const guestKey = passphrase();
+  const listeners = BSSES.map((): Array<() => void> => []);
+  const restartedAt = BSSES.map(() => 0);
+  const notify = (i: number): void => { for (const l of listeners[i - 1]) l(); };
+  /** Before a change that makes BSS i restart while it keeps serving. */
+  const restart = (i: number): void => { notify(i); restartedAt[i - 1] = ctx.now(); };
   // SSID and AccessPoint Enable, with the time each last changed; beaconing starts 10 s after boot.
   const clocks = BSSES.map((_, i) => new LinkClock(ctx, () => ssids.row([i + 1]).Enable === true, 10_000));
   const apClocks = BSSES.map((_, i) => new LinkClock(ctx, () => aps.row([i + 1]).Enable === true, 10_000));
@@ -72,21 +86,53 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
   const radioOf = (keys: InstanceKeys): RadioState => nth(radios, Number(RADIO_PATH_RE.exec(String(ssids.row(keys).LowerLayers))?.[1]));
   const ssidStatus = (keys: InstanceKeys): 'Up' | 'Down' | 'LowerLayerDown' =>
     (!clocks[keys[0] - 1].up ? 'Down' : radioOf(keys).clock.up ? 'Up' : 'LowerLayerDown');
-  const modesOf = (keys: InstanceKeys): string => (radioOf(keys).def.band === '6GHz' ? MODES_6GHZ : MODES_LEGACY_BANDS);
-  const security = new WritableRows(ctx, 'Device.WiFi.AccessPoint.{i}.Security.', (keys) => {
-    const b = at(keys);
-    const sixGHz = radioOf(keys).def.band === '6GHz';
-    const mode = sixGHz ? 'WPA3-Personal' : b.guest ? 'WPA2-Personal' : 'WPA3-Personal-Transition';
-    return {
-      ModeEnabled: mode, EncryptionMode: 'AES', KeyPassphrase: b.guest ? guestKey : homeKey, RekeyingInterval: 3600,
-      MFPConfig: mode === 'WPA3-Personal' ? 'Required' : mode === 'WPA2-Personal' ? 'Disabled' : 'Optional',
-    };
+  // Rows a Controller added (numbers from FIRST_ADDED on), kept whole in the store.
+  const addedSsids = new AddedRows(ctx, 'Device.WiFi.SSID.', FIRST_ADDED, MAX_ADDED, (n) => ({
+    Enable: false, Alias: `cpe-SSID-${n}`, LowerLayers: '', SSID: '',
+  }));
+  const addedAps = new AddedRows(ctx, 'Device.WiFi.AccessPoint.', FIRST_ADDED, MAX_ADDED, (n) => ({
+    Enable: false, Alias: `cpe-AccessPoint-${n}`, SSIDReference: '', SSIDAdvertisementEnabled: true, WMMEnable: true, UAPSDEnable: true,
+    IsolationEnable: false, MACAddressControlEnabled: false, AllowedMACAddress: '', MaxAllowedAssociations: 32,
+  }));
+  const factory = (n: number): boolean => n >= 1 && n < FIRST_ADDED;
+  /** The radio an SSID (factory or added) sits on, if any. */
+  const radioOfSsid = (n: number): RadioState | undefined => {
+    const ll = factory(n) ? ssids.row([n]).LowerLayers : addedSsids.has(n) ? addedSsids.row(n).LowerLayers : '';
+    return radios[Number(RADIO_PATH_RE.exec(String(ll))?.[1]) - 1];
+  };
+  /** The SSID AccessPoint `m` serves (0 for none). */
+  const ssidOfAp = (m: number): number => (factory(m) ? m : Number(SSID_PATH_RE.exec(String(addedAps.row(m).SSIDReference))?.[1] ?? 0));
+  const ssidName = (n: number): string => String(factory(n) ? ssids.row([n]).SSID : addedSsids.has(n) ? addedSsids.row(n).SSID : '');
+  const security = registerWiFiSecurity(ctx, {
+    sixGHz: (m) => radioOfSsid(ssidOfAp(m))?.def.band === '6GHz',
+    guest: (m) => factory(m) && at([m]).guest,
+    ssid: (m) => ssidName(ssidOfAp(m)),
+    reconfigure: (m) => { if (factory(m)) restart(m); },
   });
+  // A radio going up or down stops or starts every BSS on it.
+  for (const r of radios) r.onEnableChange(() => { BSSES.forEach((_, i) => { if (radioOf([i + 1]) === r) notify(i + 1); }); });
+
+  const validRadioRef = (ll: Value | undefined, allowEmpty: boolean): void => {
+    if (ll === undefined || (allowEmpty && ll === '')) return;
+    const n = Number(RADIO_PATH_RE.exec(String(ll))?.[1]);
+    if (!(n >= 1 && n <= radios.length)) throw invalid('LowerLayers', 'must name exactly one Device.WiFi.Radio.{i}. instance');
+  };
+  /** An added SSID: beaconing while enabled on a radio that is up and served by an enabled AccessPoint. */
+  const addedSsidValues = (n: number): Record<string, Value> => {
+    const row = addedSsids.row(n);
+    const radio = radioOfSsid(n);
+    const served = addedAps.list().some((m) => ssidOfAp(m) === n && addedAps.row(m).Enable === true);
+    const status = !row.Enable || !served ? 'Down' : radio?.clock.up ? 'Up' : 'LowerLayerDown';
+    // A locally administered address beyond the factory block, one per instance number (never reused).
+    const mac = ctx.mac(0x100 + n);
+    return { ...row, Status: status, Name: `wlan${n}`, LastChange: 0, Upstream: false, BSSID: mac, MACAddress: mac };
+  };
 
   model.register('Device.WiFi.SSID.{i}.', {
     params: ['Enable', 'Status', 'Alias', 'Name', 'LastChange', 'LowerLayers', 'Upstream', 'BSSID', 'MACAddress', 'SSID'],
-    list: () => instances,
+    list: () => [...instances, ...addedSsids.list()],
     get: (keys) => {
+      if (!factory(keys[0])) return addedSsidValues(keys[0]);
       const b = at(keys);
       const mac = ctx.mac(b.macOffset);
       return {
@@ -97,54 +143,100 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
     set: (keys, changes) => {
       canonicalizeReferences(changes, ['LowerLayers']);
       const ll = changes.LowerLayers;
-      if (ll !== undefined) {
-        const n = Number(RADIO_PATH_RE.exec(String(ll))?.[1]);
-        if (!(n >= 1 && n <= radios.length)) throw invalid('LowerLayers', 'must name exactly one Device.WiFi.Radio.{i}. instance');
+      if (!factory(keys[0])) {
+        validRadioRef(ll, true);
+        addedSsids.apply(keys[0], changes);
+        return;
       }
-      if (changes.Enable !== undefined) clocks[keys[0] - 1].setUp(changes.Enable === true);
+      validRadioRef(ll, false);
+      const row = ssids.row(keys);
+      if (changes.Enable !== undefined && changes.Enable !== clocks[keys[0] - 1].up) {
+        notify(keys[0]);
+        clocks[keys[0] - 1].setUp(changes.Enable === true);
+      }
+      // A new name or radio: hostapd brings the BSS up again there, and its stations re-associate.
+      const moved = ll !== undefined && ll !== row.LowerLayers;
+      if (moved || (changes.SSID !== undefined && changes.SSID !== row.SSID)) restart(keys[0]);
       ssids.apply(keys, changes);
     },
+    add: (_parent, params) => {
+      canonicalizeReferences(params, ['LowerLayers']);
+      validRadioRef(params.LowerLayers, true);
+      return addedSsids.add(params, 'SSIDs');
+    },
+    delete: (keys) => {
+      if (factory(keys[0])) throw cannotDelete(`Device.WiFi.SSID.${keys[0]}`);
+      addedSsids.remove(keys[0]);
+    },
+    snapshot: (keys) => addedSsids.snapshot(keys[0]),
+    restore: (keys, snap) => addedSsids.restore(keys[0], snap),
+  });
+  // SSIDReference is a strong reference: an AccessPoint whose SSID goes is left serving none.
+  model.onDelete('Device.WiFi.SSID.{i}.', async (deleted, tx) => {
+    const node = model.requireNode('Device.WiFi.AccessPoint.{i}.');
+    for (const m of addedAps.list()) {
+      if (ssidOfAp(m) === deleted.keys[0]) await tx.set({ node, keys: [m] }, { SSIDReference: '' });
+    }
   });
 
   model.register('Device.WiFi.AccessPoint.{i}.', {
     params: ['Enable', 'Status', 'Alias', 'SSIDReference', 'SSIDAdvertisementEnabled', 'WMMCapability', 'UAPSDCapability',
       'WMMEnable', 'UAPSDEnable', 'IsolationEnable', 'MACAddressControlEnabled', 'AllowedMACAddress', 'MaxAllowedAssociations'],
-    list: () => instances,
+    list: () => [...instances, ...addedAps.list()],
     get: (keys) => {
-      const row = aps.row(keys);
-      return { ...row, Status: row.Enable ? 'Enabled' : 'Disabled', WMMCapability: true, UAPSDCapability: true };
+      const row = factory(keys[0]) ? aps.row(keys) : addedAps.row(keys[0]);
+      const misconfigured = security.misconfigured(keys[0]) || row.SSIDReference === '';
+      const status = !row.Enable ? 'Disabled' : misconfigured ? 'Error_Misconfigured' : 'Enabled';
+      return { ...row, Status: status, WMMCapability: true, UAPSDCapability: true };
     },
+    add: (_parent, params) => {
+      canonicalizeReferences(params, ['SSIDReference']);
+      validAddedRef(params.SSIDReference, 0);
+      return addedAps.add(params, 'AccessPoints');
+    },
+    delete: (keys) => {
+      if (factory(keys[0])) throw cannotDelete(`Device.WiFi.AccessPoint.${keys[0]}`);
+      addedAps.remove(keys[0]);
+    },
+    snapshot: (keys) => addedAps.snapshot(keys[0]),
+    restore: (keys, snap) => addedAps.restore(keys[0], snap),
     set: (keys, changes) => {
       canonicalizeReferences(changes, ['SSIDReference']);
+      if (!factory(keys[0])) {
+        validAddedRef(changes.SSIDReference, keys[0]);
+        addedAps.apply(keys[0], changes);
+        return;
+      }
       const ref = changes.SSIDReference;
       if (ref !== undefined && ref !== `Device.WiFi.SSID.${keys[0]}`) {
         // Each AccessPoint is bound to its own BSS in this hardware; re-pointing it is not supported.
         const valid = SSID_PATH_RE.test(String(ref));
         throw invalid('SSIDReference', valid ? `AccessPoint ${keys[0]} can only serve Device.WiFi.SSID.${keys[0]}` : 'must name a Device.WiFi.SSID.{i}. instance');
       }
-      if (changes.Enable !== undefined) apClocks[keys[0] - 1].setUp(changes.Enable === true);
+      if (changes.Enable !== undefined && changes.Enable !== apClocks[keys[0] - 1].up) {
+        notify(keys[0]);
+        apClocks[keys[0] - 1].setUp(changes.Enable === true);
+      }
       aps.apply(keys, changes);
     },
   });
 
-  model.register('Device.WiFi.AccessPoint.{i}.Security.', {
-    params: ['ModesSupported', 'ModeEnabled', 'EncryptionMode', 'KeyPassphrase', 'RekeyingInterval', 'MFPConfig'],
-    get: (keys) => ({ ...security.row(keys), ModesSupported: modesOf(keys) }),
-    set: (keys, changes) => {
-      const mode = changes.ModeEnabled;
-      if (mode !== undefined && !modesOf(keys).split(',').includes(String(mode))) {
-        throw invalid('ModeEnabled', `must be one of ModesSupported (${modesOf(keys)})`);
-      }
-      // KeyPassphrase is secured: stored as given, and never echoed in an error message.
-      security.apply(keys, changes);
-    },
-  });
+  /** An added AccessPoint serves an added SSID that no other AccessPoint serves, or none yet (""). */
+  function validAddedRef(ref: Value | undefined, self: number): void {
+    if (ref === undefined || ref === '') return;
+    const n = Number(SSID_PATH_RE.exec(String(ref))?.[1]);
+    if (factory(n)) throw invalid('SSIDReference', `Device.WiFi.SSID.${n} is served by Device.WiFi.AccessPoint.${n}`);
+    if (!addedSsids.has(n)) throw invalid('SSIDReference', 'must name an existing Device.WiFi.SSID.{i}. instance');
+    const other = addedAps.list().find((m) => m !== self && ssidOfAp(m) === n);
+    if (other !== undefined) throw invalid('SSIDReference', `Device.WiFi.SSID.${n} is served by Device.WiFi.AccessPoint.${other}`);
+  }
 
   return BSSES.map((b, i) => ({
     name: b.name,
     radio: () => radioOf([i + 1]),
-    serving: () => apClocks[i].up && clocks[i].up && radioOf([i + 1]).clock.up,
-    changedAt: () => Math.max(apClocks[i].changedAtMs, clocks[i].changedAtMs, radioOf([i + 1]).clock.changedAtMs),
+    serving: () => apClocks[i].up && clocks[i].up && radioOf([i + 1]).clock.up && !security.misconfigured(i + 1),
+    changedAt: () => Math.max(apClocks[i].changedAtMs, clocks[i].changedAtMs, radioOf([i + 1]).clock.changedAtMs, restartedAt[i]),
+    onChange: (l) => { listeners[i].push(l); },
     ssidStatus: () => ssidStatus([i + 1]),
     ssidLastChange: () => clocks[i].lastChange(),
   }));
@@ -152,4 +244,8 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
 
 function invalid(param: string, message: string): UspError {
   return invalidParams([{ param, message }]);
+}
+
+function cannotDelete(path: string): UspError {
+  return new UspError(ErrorCode.DeleteFailure, `${path} is a BSS of the radio hardware: disable it (Enable false) instead`);
 }

@@ -21,7 +21,7 @@ interface Neighbour { radio: number; ssid: string; bssid: string; channel: numbe
 const PER_BAND: Readonly<Record<string, number>> = { '2.4GHz': 9, '5GHz': 5, '6GHz': 1 };
 
 /** The scanner of the simulated gateway's radios (Device.WiFi.Radio.1-3) for seed `seed`. */
-export function simulatedNeighbours(seed: number, radios: readonly RadioState[], now: () => number = Date.now): WiFiScanner {
+export function simulatedNeighbours(seed: number, radios: ReadonlyArray<Pick<RadioState, 'def' | 'row'>>, now: () => number = Date.now): WiFiScanner {
   const rnd = new Prng(seed, 'wifi-neighbours');
   const neighbours: Neighbour[] = [];
   radios.forEach((r, i) => {

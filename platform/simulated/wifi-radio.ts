@@ -1,7 +1,9 @@
 /**
- * Device.WiFi.Radio.{i}. of the simulated gateway (TR-181 WiFiRadio:2): a tri-band Wi-Fi 6E
+ * Device.WiFi.Radio.{i}. of the simulated gateway (TR-181 WiFiRadio:1): a tri-band Wi-Fi 6E
  * access point (2.4, 5 and 6 GHz) under the German/EU regulatory domain. Channel and the other
- * writable settings are validated against what each radio can do and persisted.
+ * writable settings are validated against what each radio can do and persisted: ExtensionChannel
+ * places a 2.4 GHz 40 MHz channel's secondary (5 and 6 GHz follow their channel plan), a fixed
+ * MCS caps the stations' rates. Its Stats are in wifi-stats.ts.
  */
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
@@ -53,11 +55,24 @@ export const RADIOS: readonly RadioDef[] = [
 const TX_POWER_SUPPORTED = '25,50,75,100';
 
 const WRITABLE = ['Enable', 'Alias', 'OperatingFrequencyBand', 'OperatingStandards', 'Channel', 'AutoChannelEnable',
-  'AutoChannelRefreshPeriod', 'OperatingChannelBandwidth', 'GuardInterval', 'TransmitPower', 'IEEE80211hEnabled',
-  'RegulatoryDomain', 'BeaconPeriod'] as const;
+  'AutoChannelRefreshPeriod', 'OperatingChannelBandwidth', 'ExtensionChannel', 'GuardInterval', 'MCS', 'TransmitPower',
+  'IEEE80211hEnabled', 'RegulatoryDomain', 'BeaconPeriod'] as const;
 
 /** The live state other Wi-Fi objects read: is the radio up, and on which channel. */
-export interface RadioState { def: RadioDef; clock: LinkClock; row: () => Record<string, Value> }
+export interface RadioState {
+  /** Instance number of Device.WiFi.Radio.{i}. */
+  index: number;
+  def: RadioDef;
+  clock: LinkClock;
+  row: () => Record<string, Value>;
+  /** Called just before the radio goes up or down (the BSSes on it restart). */
+  onEnableChange(listener: () => void): void;
+  /**
+   * Channel changes since boot (Radio.{i}.Stats.ManualChannelChangeCount): only a Controller's
+   * moves, as the simulation has no radar (DFS) and no periodic re-selection.
+   */
+  channelChanges: { manual: number };
+}
 
 /** Serves Device.WiFi.Radio.{i}. (1 = 2.4 GHz, 2 = 5 GHz, 3 = 6 GHz); returns each radio's state. */
 export function registerWiFiRadios(ctx: SimContext): RadioState[] {
@@ -69,6 +84,8 @@ export function registerWiFiRadios(ctx: SimContext): RadioState[] {
     channelChangedAt: ctx.bootedAt,
     /** Set by a change of Channel in this run; otherwise derived from the configuration. */
     reason: undefined as string | undefined,
+    listeners: [] as Array<() => void>,
+    channelChanges: { manual: 0 },
   }));
   const at = (keys: InstanceKeys) => nth(radios, keys[0]);
   const rows: WritableRows = new WritableRows(ctx, 'Device.WiFi.Radio.{i}.', (keys) => {
@@ -78,6 +95,8 @@ export function registerWiFiRadios(ctx: SimContext): RadioState[] {
       OperatingStandards: r.def.supportedStandards, Channel: r.startupChannel, AutoChannelEnable: true,
       AutoChannelRefreshPeriod: 0, OperatingChannelBandwidth: 'Auto', GuardInterval: 'Auto', TransmitPower: 100,
       IEEE80211hEnabled: r.def.dfs, RegulatoryDomain: 'DE ', BeaconPeriod: 100,
+      // The secondary 20 MHz of a 40 MHz channel follows the primary (HT40+/-); MCS -1 is auto rate.
+      ExtensionChannel: 'Auto', MCS: -1,
     };
   });
 
@@ -101,7 +120,7 @@ export function registerWiFiRadios(ctx: SimContext): RadioState[] {
         SupportedFrequencyBands: r.def.band,
         SupportedStandards: r.def.supportedStandards,
         PossibleChannels: r.def.channels.join(','),
-        ChannelsInUse: r.clock.up ? channelsInUse(r.def, Number(row.Channel), bandwidth).join(',') : '',
+        ChannelsInUse: r.clock.up ? channelsInUse(r.def, Number(row.Channel), bandwidth, String(row.ExtensionChannel)).join(',') : '',
         AutoChannelSupported: true,
         ChannelLastChange: Math.max(0, Math.floor((ctx.now() - r.channelChangedAt) / 1000)),
         // A channel configured before this boot (persisted) was a manual choice too.
@@ -117,21 +136,35 @@ export function registerWiFiRadios(ctx: SimContext): RadioState[] {
     },
     set: (keys, changes) => {
       const r = at(keys);
-      validateRadio(r.def, changes);
+      validateRadio(r.def, changes, { ...rows.row(keys), ...changes });
       if (changes.Channel !== undefined && changes.Channel !== rows.row(keys).Channel) {
         r.channelChangedAt = ctx.now();
         r.reason = 'Manual';
+        r.channelChanges.manual++;
       }
-      if (changes.Enable !== undefined) r.clock.setUp(changes.Enable === true);
+      if (changes.Enable !== undefined && changes.Enable !== r.clock.up) {
+        for (const l of r.listeners) l();
+        r.clock.setUp(changes.Enable === true);
+      }
       rows.apply(keys, changes);
     },
   });
-  return radios.map((r, i) => ({ def: r.def, clock: r.clock, row: () => rows.row([i + 1]) }));
+  return radios.map((r, i) => ({
+    index: i + 1, def: r.def, clock: r.clock, row: () => rows.row([i + 1]), channelChanges: r.channelChanges,
+    onEnableChange: (l: () => void) => { r.listeners.push(l); },
+  }));
 }
 
 /** Refuses (7012) values the schema allows but this radio cannot do; nothing is applied then. */
-function validateRadio(def: RadioDef, changes: Record<string, Value>): void {
+function validateRadio(def: RadioDef, changes: Record<string, Value>, merged: Record<string, Value>): void {
   const bad: Array<{ param: string; message: string }> = [];
+  if (changes.ExtensionChannel !== undefined || changes.Channel !== undefined) {
+    const ext = String(merged.ExtensionChannel);
+    const wanted = extensionOf(def, Number(merged.Channel), ext);
+    if (ext !== 'Auto' && wanted !== ext) {
+      bad.push({ param: 'ExtensionChannel', message: `${ext} is not possible with channel ${merged.Channel} on ${def.band}${wanted ? ` (${wanted} or Auto)` : ''}` });
+    }
+  }
   const { Channel, OperatingFrequencyBand, OperatingStandards, OperatingChannelBandwidth, TransmitPower, IEEE80211hEnabled } = changes;
   if (Channel !== undefined && !def.channels.includes(Number(Channel))) {
     bad.push({ param: 'Channel', message: `channel ${Channel} is not one of this ${def.band} radio's PossibleChannels (${def.channels.join(',')})` });
@@ -168,11 +201,31 @@ function currentBandwidth(def: RadioDef, row: Record<string, Value>): string {
  * and 6 GHz a block is aligned to its band's bonding base; in 2.4 GHz a 40 MHz secondary sits
  * four channels above the primary (or below, near the top of the band).
  */
-export function channelsInUse(def: RadioDef, primary: number, bandwidth: string): number[] {
+export function channelsInUse(def: RadioDef, primary: number, bandwidth: string, extension = 'Auto'): number[] {
   const width = Math.max(1, parseInt(bandwidth, 10) / 20 || 1);
   if (width === 1) return [primary];
-  if (def.bondingBases.length === 0) return primary + 4 <= 13 ? [primary, primary + 4] : [primary - 4, primary];
+  if (def.bondingBases.length === 0) {
+    const above = extension === 'Auto' ? primary + 4 <= 13 : extension === 'AboveControlChannel';
+    return above ? [primary, primary + 4] : [primary - 4, primary];
+  }
   const base = Math.max(...def.bondingBases.filter((b) => b <= primary));
   const start = base + Math.floor((primary - base) / (4 * width)) * 4 * width;
   return range(start, start + 4 * (width - 1), 4).filter((c) => def.channels.includes(c));
+}
+
+/**
+ * Where the secondary 20 MHz channel of a 40 MHz channel can sit for `primary`: in 2.4 GHz
+ * either side that stays inside channels 1-13 ("" for ExtensionChannel Auto's choice when
+ * both fit); in 5 and 6 GHz the channel plan fixes it (the pair aligned to the bonding base).
+ */
+function extensionOf(def: RadioDef, primary: number, asked: string): string {
+  if (def.bondingBases.length === 0) {
+    const above = primary + 4 <= 13;
+    const below = primary - 4 >= 1;
+    if (asked === 'AboveControlChannel' && above) return asked;
+    if (asked === 'BelowControlChannel' && below) return asked;
+    return above ? 'AboveControlChannel' : 'BelowControlChannel';
+  }
+  const base = Math.max(...def.bondingBases.filter((b) => b <= primary));
+  return ((primary - base) / 4) % 2 === 0 ? 'AboveControlChannel' : 'BelowControlChannel';
 }

@@ -26,16 +26,19 @@ export interface StationDef {
   maxUpKbps: number;
   /** Mean received signal, dBm (where the device sits in the home). */
   signal: number;
+  /** Average traffic while associated, bytes/s, to the station (down) and from it (up). */
+  downBps: number;
+  upBps: number;
 }
 
 const STATIONS: readonly StationDef[] = [
-  { ap: 1, label: 'smart-plug', visitor: false, standard: 'n', maxBandwidth: '20MHz', maxDownKbps: 72_200, maxUpKbps: 72_200, signal: -67 },
-  { ap: 1, label: 'printer', visitor: false, standard: 'n', maxBandwidth: '20MHz', maxDownKbps: 144_400, maxUpKbps: 144_400, signal: -59 },
-  { ap: 2, label: 'laptop', visitor: false, standard: 'ax', maxBandwidth: '80MHz', maxDownKbps: 1_201_000, maxUpKbps: 1_201_000, signal: -54 },
-  { ap: 2, label: 'tv', visitor: false, standard: 'ac', maxBandwidth: '80MHz', maxDownKbps: 866_700, maxUpKbps: 433_300, signal: -61 },
-  { ap: 2, label: 'visitor-phone', visitor: true, standard: 'ax', maxBandwidth: '80MHz', maxDownKbps: 1_201_000, maxUpKbps: 1_201_000, signal: -58 },
-  { ap: 3, label: 'phone', visitor: false, standard: 'ax', maxBandwidth: '160MHz', maxDownKbps: 2_401_900, maxUpKbps: 2_401_900, signal: -56 },
-  { ap: 4, label: 'guest-tablet', visitor: true, standard: 'ax', maxBandwidth: '40MHz', maxDownKbps: 573_500, maxUpKbps: 573_500, signal: -63 },
+  { ap: 1, label: 'smart-plug', visitor: false, standard: 'n', maxBandwidth: '20MHz', maxDownKbps: 72_200, maxUpKbps: 72_200, signal: -67, downBps: 60, upBps: 40 },
+  { ap: 1, label: 'printer', visitor: false, standard: 'n', maxBandwidth: '20MHz', maxDownKbps: 144_400, maxUpKbps: 144_400, signal: -59, downBps: 200, upBps: 150 },
+  { ap: 2, label: 'laptop', visitor: false, standard: 'ax', maxBandwidth: '80MHz', maxDownKbps: 1_201_000, maxUpKbps: 1_201_000, signal: -54, downBps: 450_000, upBps: 60_000 },
+  { ap: 2, label: 'tv', visitor: false, standard: 'ac', maxBandwidth: '80MHz', maxDownKbps: 866_700, maxUpKbps: 433_300, signal: -61, downBps: 900_000, upBps: 25_000 },
+  { ap: 2, label: 'visitor-phone', visitor: true, standard: 'ax', maxBandwidth: '80MHz', maxDownKbps: 1_201_000, maxUpKbps: 1_201_000, signal: -58, downBps: 120_000, upBps: 15_000 },
+  { ap: 3, label: 'phone', visitor: false, standard: 'ax', maxBandwidth: '160MHz', maxDownKbps: 2_401_900, maxUpKbps: 2_401_900, signal: -56, downBps: 250_000, upBps: 30_000 },
+  { ap: 4, label: 'guest-tablet', visitor: true, standard: 'ax', maxBandwidth: '40MHz', maxDownKbps: 573_500, maxUpKbps: 573_500, signal: -63, downBps: 180_000, upBps: 12_000 },
 ];
 
 /** Visitor schedule: one possible visit per slot, arriving and leaving inside the slot. */
@@ -46,7 +49,7 @@ const VISITOR_BASE = 100;
 /** A station comes back this long after its BSS does (it scans, then re-associates). */
 const REJOIN_MS = 2_000;
 
-interface Session { station: StationDef; mac: string; since: number }
+export interface Session { station: StationDef; mac: string; since: number }
 
 /** One simulated Wi-Fi device, associated or not. */
 export interface StationDevice { def: StationDef; mac: string; joinDelayS: number }
@@ -65,6 +68,13 @@ export interface StationRoster {
    * `lookBackS` seconds (undefined for residents and when there is none).
    */
   lastVisit(device: StationDevice, lookBackS: number): Visit | undefined;
+  /** Length of a visitor's schedule slot, seconds (SLOT_S). */
+  readonly slotSeconds: number;
+  /**
+   * A visitor's visit in schedule slot `slot` (seconds since boot / slotSeconds), clipped to the
+   * time its BSS has been serving since its last change; undefined if none.
+   */
+  visitInSlot(device: StationDevice, slot: number): Visit | undefined;
 }
 
 /** The visit a visitor makes in `slot` (seconds since boot), if any: a pure function of the seed. */
@@ -147,15 +157,20 @@ export function registerWiFiStations(ctx: SimContext, bsses: readonly BssState[]
       const session = sessions(ap).get(n);
       // The station may have left between list and get.
       if (!session) throw new UspError(ErrorCode.ObjectDoesNotExist, `station ${n} is no longer associated`);
-      return stationValues(ctx, session, bsses[ap - 1].radio().def.noiseFloor);
+      const radio = bsses[ap - 1].radio();
+      return stationValues(ctx, session, radio.def.noiseFloor, Number(radio.row().MCS ?? -1));
     },
   });
   churn.watch(node, () => bsses.flatMap((_, i) => [...sessions(i + 1).keys()].map((n) => [i + 1, n])));
-  return { devices, sessions, find, lastVisit };
+  const visitInSlot = (d: StationDevice, slot: number): Visit | undefined => {
+    const planned = d.def.visitor ? visitIn(seed, d.def.label, slot) : undefined;
+    return planned && clip(bsses[d.def.ap - 1], planned);
+  };
+  return { devices, sessions, find, lastVisit, slotSeconds: SLOT_S, visitInSlot };
 }
 
 /** One station's link, moving smoothly with time around where the device sits. */
-function stationValues(ctx: SimContext, s: Session, noiseFloor: number): Record<string, Value> {
+function stationValues(ctx: SimContext, s: Session, noiseFloor: number, mcs: number): Record<string, Value> {
   const { seed } = ctx;
   const t = ctx.elapsed();
   const def = s.station;
@@ -163,7 +178,9 @@ function stationValues(ctx: SimContext, s: Session, noiseFloor: number): Record<
   const noise = clampInt(noiseFloor + 1.5 * wave(seed, `${def.label}.noise`, t, [37, 900]), -110, -60);
   const snr = Math.max(0, signal - noise);
   // Rate adaptation: full PHY rate from ~40 dB SNR, falling to the lowest MCS near 5 dB.
-  const share = Math.min(1, Math.max(0.02, (snr - 5) / 35));
+  // A fixed MCS (Radio.{i}.MCS, HT numbering: 8 per spatial stream) caps it at that index's share.
+  const fixed = mcs >= 0 ? (((mcs % 8) + 1) / 8) * (Math.min(2, Math.floor(mcs / 8) + 1) / 2) : 1;
+  const share = Math.min(fixed, Math.max(0.02, (snr - 5) / 35));
   const rate = (max: number, label: string): number =>
     Math.max(1000, Math.round((max * share * (0.85 + 0.15 * wave(seed, `${def.label}.${label}`, t, [5, 60]))) / 100) * 100);
   return {

@@ -104,10 +104,14 @@ describe('simulated gateway: GetSupportedDM', () => {
       'Device.WiFi.': [
         'Device.WiFi. OBJ_READ_ONLY',
         'Device.WiFi.Radio.{i}. OBJ_READ_ONLY',
-        'Device.WiFi.SSID.{i}. OBJ_READ_ONLY',
-        'Device.WiFi.AccessPoint.{i}. OBJ_READ_ONLY',
+        'Device.WiFi.Radio.{i}.Stats. OBJ_READ_ONLY',
+        'Device.WiFi.SSID.{i}. OBJ_ADD_DELETE',
+        'Device.WiFi.SSID.{i}.Stats. OBJ_READ_ONLY',
+        'Device.WiFi.AccessPoint.{i}. OBJ_ADD_DELETE',
         'Device.WiFi.AccessPoint.{i}.Security. OBJ_READ_ONLY',
+        'Device.WiFi.AccessPoint.{i}.WPS. OBJ_READ_ONLY',
         'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}. OBJ_READ_ONLY',
+        'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.Stats. OBJ_READ_ONLY',
       ],
       'Device.Cellular.': [
         'Device.Cellular. OBJ_READ_ONLY',

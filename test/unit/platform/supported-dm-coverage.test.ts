@@ -25,7 +25,7 @@ const OPENWRT_CLAIMS = [
   'Device.DeviceInfo.', 'Device.DeviceInfo.MemoryStatus.', 'Device.DeviceInfo.ProcessStatus.', 'Device.DeviceInfo.ProcessStatus.Process.{i}.',
   'Device.Ethernet.', 'Device.Ethernet.Interface.{i}.', 'Device.Ethernet.Interface.{i}.Stats.',
   'Device.Ethernet.Link.{i}.', 'Device.Ethernet.Link.{i}.Stats.',
-  'Device.WiFi.', 'Device.WiFi.Radio.{i}.', 'Device.WiFi.Radio.{i}.Stats.', 'Device.WiFi.SSID.{i}.',
+  'Device.WiFi.', 'Device.WiFi.Radio.{i}.', 'Device.WiFi.Radio.{i}.Stats.', 'Device.WiFi.SSID.{i}.', 'Device.WiFi.SSID.{i}.Stats.',
   'Device.WiFi.AccessPoint.{i}.', 'Device.WiFi.AccessPoint.{i}.Security.',
   'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.', 'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.Stats.',
   'Device.IP.', 'Device.IP.Interface.{i}.', 'Device.IP.Interface.{i}.IPv4Address.{i}.', 'Device.IP.Interface.{i}.IPv6Address.{i}.',
@@ -43,8 +43,9 @@ const OPENWRT_BRIDGING_CLAIMS: readonly string[] = [
 
 /** The simulated gateway's Wi-Fi, cellular and bridging objects (its whole tree is pinned in simulated/whole-tree.test.ts). */
 const SIMULATED_CLAIMS = [
-  'Device.WiFi.', 'Device.WiFi.Radio.{i}.', 'Device.WiFi.SSID.{i}.', 'Device.WiFi.AccessPoint.{i}.', 'Device.WiFi.AccessPoint.{i}.Security.',
-  'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.',
+  'Device.WiFi.', 'Device.WiFi.Radio.{i}.', 'Device.WiFi.Radio.{i}.Stats.', 'Device.WiFi.SSID.{i}.', 'Device.WiFi.SSID.{i}.Stats.',
+  'Device.WiFi.AccessPoint.{i}.', 'Device.WiFi.AccessPoint.{i}.Security.', 'Device.WiFi.AccessPoint.{i}.WPS.',
+  'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.', 'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.Stats.',
   'Device.Cellular.', 'Device.Cellular.Interface.{i}.', 'Device.Cellular.Interface.{i}.Stats.', 'Device.Cellular.Interface.{i}.USIM.',
   'Device.Cellular.AccessPoint.{i}.',
   'Device.Bridging.', 'Device.Bridging.Bridge.{i}.', 'Device.Bridging.Bridge.{i}.STP.', 'Device.Bridging.Bridge.{i}.Port.{i}.',

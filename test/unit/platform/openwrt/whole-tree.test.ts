@@ -91,7 +91,14 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
       RegulatoryDomain: 'US ', ChannelsInUse: '36,40,44,48', AutoChannelEnable: false,
       SupportedOperatingChannelBandwidths: '20MHz,40MHz,80MHz,Auto',
     });
-    expect(v.get('Device.WiFi.Radio.2.Stats.')).toEqual({ Noise: -95 });
+    // A BSS's counters are its netdev's (network.device status of phy1-ap0); a radio's, its BSSes' sum.
+    const phy1ap0 = {
+      BytesSent: '543210987', BytesReceived: '98443201', PacketsSent: '98120', PacketsReceived: '120044',
+      ErrorsSent: 0, ErrorsReceived: 0, DiscardPacketsSent: 0, DiscardPacketsReceived: 0,
+    };
+    expect(v.get('Device.WiFi.SSID.2.Stats.')).toEqual({ ...phy1ap0, MulticastPacketsReceived: '0' });
+    expect(v.get('Device.WiFi.Radio.2.Stats.')).toEqual({ ...phy1ap0, Noise: -95 });
+    expect(v.get('Device.WiFi.Radio.1.Stats.')).toMatchObject({ BytesSent: '0', PacketsReceived: '0' }); // down: no BSS interface
     expect(v.get('Device.WiFi.Radio.1.')).toMatchObject({ Enable: false, Status: 'Down', Channel: 1, OperatingFrequencyBand: '2.4GHz' });
     expect(v.get('Device.WiFi.SSID.2.')).toMatchObject({
       Status: 'Up', Name: 'phy1-ap0', SSID: 'OpenWrt', BSSID: '94:83:c4:00:00:03', LowerLayers: 'Device.WiFi.Radio.2',
@@ -103,6 +110,8 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
     // encryption wpa [2] + psk → WPA2-Personal; ccmp → AES.
     expect(v.get('Device.WiFi.AccessPoint.2.Security.')).toMatchObject({
       ModeEnabled: 'WPA2-Personal', EncryptionMode: 'AES', KeyPassphrase: 'fixture-passphrase-1',
+      // IEEE 802.11 PBKDF2 of the passphrase with SSID "OpenWrt"; no RADIUS options in UCI.
+      PreSharedKey: '86f3db8aa4ebcf3960b81fbdc2b795189f2f6138811335e70ce1902516a3b93b', RadiusServerIPAddr: '', RadiusServerPort: 1812, RadiusSecret: '',
     });
     expect(v.get('Device.WiFi.AccessPoint.1.Security.')).toMatchObject({ ModeEnabled: 'None', EncryptionMode: '' });
     // assoclist: rates kbit/s = kbps, tx is towards the station, connected_time 3605 s before now.
@@ -183,6 +192,7 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
       'Device.WiFi.Radio.{i}.',
       'Device.WiFi.Radio.{i}.Stats.',
       'Device.WiFi.SSID.{i}.',
+      'Device.WiFi.SSID.{i}.Stats.',
       'Device.WiFi.AccessPoint.{i}.',
       'Device.WiFi.AccessPoint.{i}.Security.',
       'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.',

@@ -51,6 +51,30 @@ describe('openwrt platform: writes through UCI', () => {
     ]);
   });
 
+  it('writes a raw PSK and the RADIUS server to key, auth_server, auth_port and auth_secret; refuses what hostapd cannot take', async () => {
+    fx = openWrt();
+    await fx.platform.ready;
+    fx.fake.clearLog();
+    const psk = '0123456789abcdef'.repeat(4);
+    await fx.binding('Device.WiFi.AccessPoint.{i}.Security.').set!([2], { PreSharedKey: psk }, {});
+    await fx.binding('Device.WiFi.AccessPoint.{i}.Security.').set!([2], { RadiusServerIPAddr: '192.0.2.10', RadiusServerPort: 1645, RadiusSecret: 'radius secret' }, {});
+    expect(writes()).toEqual([
+      ['uci', 'set', `wireless.default_radio1.key=${psk}`],
+      ['uci', 'commit', 'wireless'],
+      RELOAD,
+      ['uci', 'set', 'wireless.default_radio1.auth_server=192.0.2.10'],
+      ['uci', 'set', 'wireless.default_radio1.auth_port=1645'],
+      ['uci', 'set', 'wireless.default_radio1.auth_secret=radius secret'],
+      ['uci', 'commit', 'wireless'],
+      RELOAD,
+    ]);
+    const refused: Array<Record<string, string | number>> = [{ PreSharedKey: 'abcd' }, { RadiusServerIPAddr: 'radius.example' }, { RadiusServerPort: 0 }];
+    for (const bad of refused) {
+      const e = await refusal(() => fx.binding('Device.WiFi.AccessPoint.{i}.Security.').set!([2], bad, {}));
+      expect(e.code, JSON.stringify(bad)).toBe(ErrorCode.InvalidValue);
+    }
+  });
+
   it('reverts and fails with a UspError when uci commit fails, without reloading', async () => {
     fx = openWrt();
     await fx.platform.ready;

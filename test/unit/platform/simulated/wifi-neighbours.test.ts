@@ -4,8 +4,8 @@ import { RADIOS, type RadioState } from '../../../../platform/simulated/wifi-rad
 import { simulatedNeighbours } from '../../../../platform/simulated/wifi-neighbours.js';
 import type { Value } from '../../../../datamodel/value/Value.js';
 
-const radios = (enabled = [true, true, true]): RadioState[] =>
-  RADIOS.map((def, i) => ({ def, clock: undefined as never, row: (): Record<string, Value> => ({ Enable: enabled[i] }) }));
+const radios = (enabled = [true, true, true]): Array<Pick<RadioState, 'def' | 'row'>> =>
+  RADIOS.map((def, i) => ({ def, row: (): Record<string, Value> => ({ Enable: enabled[i] }) }));
 const scan = (seed: number, at: number, enabled?: boolean[]) => simulatedNeighbours(seed, radios(enabled), () => at)(new AbortController().signal);
 
 describe('simulated Wi-Fi neighbours', () => {

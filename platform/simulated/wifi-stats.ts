@@ -1,0 +1,105 @@
+/**
+ * Device.WiFi.Radio.{i}.Stats., SSID.{i}.Stats. and AccessPoint.{i}.AssociatedDevice.{i}.Stats.
+ * of the simulated gateway (TR-181 WiFiRadio:1, WiFiSSID:1, WiFiAccessPoint:1). The counts come
+ * from wifi-traffic.ts, where they add up: an SSID counts what its stations did (and the
+ * group-addressed frames it sent), a radio what its SSIDs did.
+ */
+import type { DataModel } from '../../datamodel/tree/DataModel.js';
+import type { Value } from '../../datamodel/value/Value.js';
+import { ErrorCode, UspError } from '../../datamodel/UspError.js';
+import { clampInt, wave } from './random.js';
+import type { SimContext } from './SimContext.js';
+import type { BssState } from './wifi-access-point.js';
+import type { RadioState } from './wifi-radio.js';
+import type { StationRoster } from './wifi-stations.js';
+import { type Counters, wifiTraffic, zero } from './wifi-traffic.js';
+
+const STATION_STATS = 'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.Stats.';
+const SSID_STATS = 'Device.WiFi.SSID.{i}.Stats.';
+const RADIO_STATS = 'Device.WiFi.Radio.{i}.Stats.';
+
+/** The interface counters every level serves (TR-181 names). */
+function interfaceCounters(c: Counters): Record<string, number> {
+  return {
+    BytesSent: c.bytesTx, BytesReceived: c.bytesRx,
+    PacketsSent: c.uniTx + c.mcTx + c.bcTx, PacketsReceived: c.uniRx + c.mcRx + c.bcRx,
+    ErrorsSent: c.errTx, ErrorsReceived: c.errRx,
+  };
+}
+
+/** 802.11 retry counters (AssociatedDevice and SSID). */
+function retryCounters(c: Counters): Record<string, number> {
+  return { RetransCount: c.retrans, FailedRetransCount: c.failedRetrans, RetryCount: c.retry, MultipleRetryCount: c.multiRetry };
+}
+
+/** Formats counters by the schema's type: StatsCounter64 as a decimal string, 32-bit ones wrapping. */
+function typed(model: DataModel, supportedPath: string): (raw: Record<string, number>) => Record<string, Value> {
+  const types = new Map(model.requireNode(supportedPath).def.params.map((p) => [p.name, p.type]));
+  return (raw) => {
+    const out: Record<string, Value> = {};
+    for (const [name, v] of Object.entries(raw)) {
+      const type = types.get(name);
+      if (type === undefined) throw new Error(`${supportedPath}${name} is not in the TR-181 schema`);
+      out[name] = type === 'unsignedLong' ? String(v) : type === 'unsignedInt' ? v % 0x1_0000_0000 : v;
+    }
+    return out;
+  };
+}
+
+/** Registers the three Stats objects over one traffic accountant. */
+export function registerWiFiStats(ctx: SimContext, radios: readonly RadioState[], bsses: readonly BssState[], roster: StationRoster): void {
+  const { model } = ctx;
+  const traffic = wifiTraffic(ctx, bsses, roster);
+
+  const station = typed(model, STATION_STATS);
+  model.register(STATION_STATS, {
+    params: ['BytesSent', 'BytesReceived', 'PacketsSent', 'PacketsReceived', 'ErrorsSent', 'ErrorsReceived',
+      'RetransCount', 'FailedRetransCount', 'RetryCount', 'MultipleRetryCount'],
+    get: ([ap, n]) => {
+      const c = traffic.station(ap, n);
+      if (!c) throw new UspError(ErrorCode.ObjectDoesNotExist, `station ${n} is no longer associated`);
+      return station({ ...interfaceCounters(c), ...retryCounters(c) });
+    },
+  });
+
+  const ssid = typed(model, SSID_STATS);
+  model.register(SSID_STATS, {
+    params: ['BytesSent', 'BytesReceived', 'PacketsSent', 'PacketsReceived', 'ErrorsSent', 'ErrorsReceived',
+      'DiscardPacketsSent', 'DiscardPacketsReceived', 'UnicastPacketsSent', 'UnicastPacketsReceived',
+      'MulticastPacketsSent', 'MulticastPacketsReceived', 'BroadcastPacketsSent', 'BroadcastPacketsReceived',
+      'UnknownProtoPacketsReceived', 'RetransCount', 'FailedRetransCount', 'RetryCount', 'MultipleRetryCount'],
+    get: ([i]) => {
+      // An SSID a Controller added: no simulated device knows it, so nothing has crossed it.
+      const c = i !== undefined && bsses[i - 1] ? traffic.ssid(i) : zero();
+      return ssid({
+        ...interfaceCounters(c),
+        DiscardPacketsSent: c.discTx, DiscardPacketsReceived: c.discRx,
+        UnicastPacketsSent: c.uniTx, UnicastPacketsReceived: c.uniRx,
+        MulticastPacketsSent: c.mcTx, MulticastPacketsReceived: c.mcRx,
+        BroadcastPacketsSent: c.bcTx, BroadcastPacketsReceived: c.bcRx,
+        // Frames for protocols nobody on the bridge speaks: a sliver of the group-addressed ones.
+        UnknownProtoPacketsReceived: Math.floor(c.mcRx / 40),
+        ...retryCounters(c),
+      });
+    },
+  });
+
+  const radio = typed(model, RADIO_STATS);
+  model.register(RADIO_STATS, {
+    params: ['BytesSent', 'BytesReceived', 'PacketsSent', 'PacketsReceived', 'ErrorsSent', 'ErrorsReceived',
+      'DiscardPacketsSent', 'DiscardPacketsReceived', 'Noise', 'TotalChannelChangeCount', 'ManualChannelChangeCount'],
+    get: ([r]) => {
+      const state = radios[(r ?? 0) - 1];
+      if (!state) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such radio: ${r}`);
+      const c = traffic.radio(state.index);
+      const noise = clampInt(state.def.noiseFloor + 2 * wave(ctx.seed, `radio.${state.index}.noise`, ctx.elapsed(), [29, 700]), -110, -60);
+      return {
+        ...radio({
+          ...interfaceCounters(c), DiscardPacketsSent: c.discTx, DiscardPacketsReceived: c.discRx,
+          TotalChannelChangeCount: state.channelChanges.manual, ManualChannelChangeCount: state.channelChanges.manual,
+        }),
+        Noise: noise,
+      };
+    },
+  });
+}

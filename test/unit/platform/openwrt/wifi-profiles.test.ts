@@ -1,0 +1,65 @@
+/**
+ * What OpenWrt meets of TR-181 WiFiRadio:1, WiFiSSID:1 and WiFiAccessPoint:1, pinned item by
+ * item: each gap is one docs/platform-mapping.md explains (no source in ubus or UCI for it, or
+ * netifd cannot do it). A new source closing one makes this test fail until the list shrinks.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ModelNode } from '../../../../datamodel/tree/ModelNode.js';
+import { type ObjReq, PROFILES, R } from '../../../peers/wifi-profile-items.js';
+import { openWrt, type PlatformFixture } from './fake-openwrt.js';
+
+/** The profile items `node(path)` misses, judged as GetSupportedDM reports access. */
+function unmet(node: (path: string) => ModelNode | undefined, reqs: readonly ObjReq[]): string[] {
+  const out: string[] = [];
+  for (const r of reqs) {
+    const n = node(r.object);
+    if (!n?.supported) { out.push(`${r.object}: not served`); continue; }
+    if (r.access === 'createDelete' && !(n.binding?.add && n.binding.delete)) out.push(`${r.object}: not createDelete`);
+    for (const [name, req] of Object.entries(r.params)) {
+      const p = n.params.get(name);
+      if (!p) out.push(`${r.object}${name}: not served`);
+      else if (req !== R && (p.access === 'readOnly' || n.derivedCounts.has(name))) out.push(`${r.object}${name}: not writable`);
+    }
+  }
+  return out;
+}
+
+describe('openwrt platform: the Wi-Fi profiles', () => {
+  let fx: PlatformFixture;
+  afterEach(() => fx.close());
+
+  it('misses exactly the documented items of WiFiRadio:1, WiFiSSID:1 and WiFiAccessPoint:1', () => {
+    fx = openWrt();
+    const misses = Object.fromEntries(Object.entries(PROFILES).map(([name, reqs]) => [name, unmet((p) => fx.model.node(p), reqs)]));
+    expect(misses).toEqual({
+      'WiFiRadio:1': [
+        // No UCI option or recorded ubus answer carries these (iwinfo freqlist/txpowerlist are not read).
+        'Device.WiFi.Radio.{i}.Alias: not served',
+        'Device.WiFi.Radio.{i}.MaxBitRate: not served',
+        'Device.WiFi.Radio.{i}.PossibleChannels: not served',
+        'Device.WiFi.Radio.{i}.TransmitPowerSupported: not served',
+        'Device.WiFi.Radio.{i}.ExtensionChannel: not served',
+        'Device.WiFi.Radio.{i}.GuardInterval: not served',
+        'Device.WiFi.Radio.{i}.MCS: not served',
+        'Device.WiFi.Radio.{i}.IEEE80211hSupported: not served',
+        'Device.WiFi.Radio.{i}.IEEE80211hEnabled: not served',
+      ],
+      'WiFiSSID:1': [
+        // wifi-iface sections are not added or deleted by the agent; UCI has no Alias.
+        'Device.WiFi.SSID.{i}.: not createDelete',
+        'Device.WiFi.SSID.{i}.Alias: not served',
+      ],
+      'WiFiAccessPoint:1': [
+        'Device.WiFi.AccessPoint.{i}.: not createDelete',
+        // The driver's WMM/U-APSD capability is not in ubus; hostapd's defaults for uapsd and
+        // wpa_group_rekey are not reported; WEP is not configured; WPS needs the full wpad.
+        'Device.WiFi.AccessPoint.{i}.WMMCapability: not served',
+        'Device.WiFi.AccessPoint.{i}.UAPSDCapability: not served',
+        'Device.WiFi.AccessPoint.{i}.UAPSDEnable: not served',
+        'Device.WiFi.AccessPoint.{i}.Security.WEPKey: not served',
+        'Device.WiFi.AccessPoint.{i}.Security.RekeyingInterval: not served',
+        'Device.WiFi.AccessPoint.{i}.WPS.: not served',
+      ],
+    });
+  });
+});
