@@ -21,7 +21,7 @@ FROM ${BASE_IMAGE}
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /src/package.json ./
-COPY --from=build /src/bin/usp-agent.js /src/bin/code-cache.js ./bin/
+COPY --from=build /src/bin/usp-agent.js /src/bin/code-cache.js /src/bin/package.json ./bin/
 # Not the build stage's V8 code cache (dist/usp-agent.cjs.v8cache): it holds only for the node
 # that wrote it. The agent (user node, /app read-only to it) writes its own under /tmp at the
 # container's first start (bin/code-cache.js).

@@ -4,12 +4,14 @@
 // bench/startup-only.ts: see README "Memory". The cache is an optimisation only: when it is
 // missing, stale, not ours or rejected by V8, the bundle is compiled as usual and the cache
 // written again; USP_AGENT_CODE_CACHE=off neither reads nor writes it.
-import { lstatSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { debuglog } from 'node:util';
-import vm from 'node:vm';
+// CommonJS, like the launcher (bin/package.json): see there.
+'use strict';
+const { lstatSync, mkdirSync, readFileSync, statSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { tmpdir } = require('node:os');
+const { dirname, join } = require('node:path');
+const { debuglog } = require('node:util');
+const vm = require('node:vm');
 
 /** NODE_DEBUG=usp-agent-code-cache says on stderr whether the cache was used and where it went. */
 const debug = debuglog('usp-agent-code-cache');
@@ -25,7 +27,7 @@ const HEADER = 'usp-agent V8 code cache 1';
  * @param {string} bundle
  * @param {string} source the bundle's text
  */
-export function cacheKey(bundle, source) {
+function cacheKey(bundle, source) {
   const st = statSync(bundle);
   const build = source.startsWith('// usp-agent build ') ? source.slice(19, source.indexOf('\n')) : '-';
   return `${HEADER} ${build} ${process.execPath} ${process.version} ${process.arch} ${st.size} ${st.mtimeMs}\n`;
@@ -38,7 +40,7 @@ export function cacheKey(bundle, source) {
  * squashfs; /tmp is RAM there, so the first start after each boot writes it again).
  * @param {string} bundle
  */
-export function cacheFiles(bundle) {
+function cacheFiles(bundle) {
   const uid = process.getuid?.() ?? 0;
   return [`${bundle}.v8cache`, join(tmpdir(), `usp-agent-code-cache-${uid}`, 'usp-agent.cjs.v8cache')];
 }
@@ -61,7 +63,7 @@ function ours(path) {
  * @param {string} key cacheKey(bundle)
  * @returns {Buffer | undefined}
  */
-export function readCache(bundle, key) {
+function readCache(bundle, key) {
   for (const file of cacheFiles(bundle)) {
     try {
       if (!ours(dirname(file)) || !ours(file)) continue;
@@ -80,7 +82,7 @@ export function readCache(bundle, key) {
  * @param {(file: string, data: Uint8Array) => void} writeAtomic crash-safe replacement of a file
  * @returns {string | undefined} the file written
  */
-export function writeCache(bundle, key, data, writeAtomic) {
+function writeCache(bundle, key, data, writeAtomic) {
   for (const file of cacheFiles(bundle)) {
     try {
       mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
@@ -99,7 +101,7 @@ export function writeCache(bundle, key, data, writeAtomic) {
  * @param {string} source
  * @param {Buffer | undefined} cachedData
  */
-export function compile(bundle, source, cachedData) {
+function compile(bundle, source, cachedData) {
   return new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: bundle,
     cachedData,
@@ -114,7 +116,7 @@ export function compile(bundle, source, cachedData) {
  * by agent/cli/start.ts).
  * @param {string} bundle absolute path of dist/usp-agent.cjs
  */
-export function runBundle(bundle) {
+function runBundle(bundle) {
   const useCache = process.env.USP_AGENT_CODE_CACHE !== 'off';
   const source = readFileSync(bundle, 'utf8');
   const key = useCache ? cacheKey(bundle, source) : '';
@@ -137,3 +139,5 @@ export function runBundle(bundle) {
     process.once('exit', write);
   }
 }
+
+module.exports = { cacheKey, cacheFiles, readCache, writeCache, compile, runBundle };

@@ -58,10 +58,16 @@ const common = {
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  // ws's optional native speed-ups: pure JavaScript is the rule on the router.
-  external: ['bufferutil', 'utf-8-validate'],
   // The sources (and yargs) read import.meta.url: in a CommonJS file it is the file's own URL.
-  define: { 'import.meta.url': '__usp_agent_import_meta_url' },
+  // ws's optional native speed-ups (bufferutil, utf-8-validate) are switched off by ws's own
+  // variables, so the bundle never looks for them: pure JavaScript is the rule on the router
+  // (no node_modules there), and a checkout that has them installed starts the same code
+  // instead of spending ~3 ms of its start resolving and loading a native addon.
+  define: {
+    'import.meta.url': '__usp_agent_import_meta_url',
+    'process.env.WS_NO_BUFFER_UTIL': '"1"',
+    'process.env.WS_NO_UTF_8_VALIDATE': '"1"',
+  },
   banner: { js: "var __usp_agent_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
   minifyWhitespace: true,
   minifySyntax: true,

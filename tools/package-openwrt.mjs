@@ -94,6 +94,7 @@ function stagedFiles(version) {
   add(`${LIB}/package.json`, Buffer.from(`${JSON.stringify({ name: 'usp-agent', version, type: 'module', license: 'BSD-3-Clause' }, null, 2)}\n`));
   add(`${LIB}/bin/usp-agent.js`, repoFile('bin/usp-agent.js'), 0o755);
   add(`${LIB}/bin/code-cache.js`, repoFile('bin/code-cache.js'));
+  add(`${LIB}/bin/package.json`, repoFile('bin/package.json')); // the launcher is CommonJS
   for (const f of bundleFiles()) add(`${LIB}/dist/${f}`, repoFile(`dist/${f}`));
   add(`${LIB}/datamodel/schema/tr181-schema.json`, repoFile('datamodel/schema/tr181-schema.json'));
   // Read only by `usp-agent schema PATH` (never by the running agent): ~170 KB of the ipk.

@@ -85,7 +85,9 @@ export function close(at: number): void {
 /** The bytes written since begin(), copied out (the scratch buffer is reused by the next message). */
 export function finish(): Buffer {
   const out = Buffer.allocUnsafe(pos);
-  buf.copy(out, 0, 0, pos);
+  // TypedArray#set over a plain view: one builtin, where Buffer#copy first runs Node's argument
+  // checks in JavaScript (a measurable share of a GetResp's encoding without TurboFan).
+  out.set(new Uint8Array(buf.buffer, buf.byteOffset, pos));
   if (buf.length > KEEP_BYTES) buf = Buffer.allocUnsafe(INITIAL_BYTES);
   pos = 0;
   return out;

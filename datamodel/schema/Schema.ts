@@ -19,10 +19,21 @@ const DEFAULT_LOCATIONS = (): readonly URL[] => [packageFile('datamodel/schema/t
  * "Device.A.{i}." -> "Device.", "Device." -> undefined.
  */
 export function supportedParentPath(path: string): string | undefined {
-  const segments = path.slice(0, -1).split('.');
-  if (segments.at(-1) === '{i}') segments.pop();
-  segments.pop();
-  return segments.length === 0 ? undefined : `${segments.join('.')}.`;
+  // Index arithmetic rather than split/join: run for every one of the ~800 objects at each start.
+  const nameEnd = objectNameEnd(path);
+  const dot = path.lastIndexOf('.', nameEnd - 1);
+  return dot < 0 ? undefined : path.slice(0, dot + 1);
+}
+
+/** The object's own name: "Device.A.{i}." -> "A", "Device.A.B." -> "B", "Device." -> "Device". */
+export function supportedObjectName(path: string): string {
+  const nameEnd = objectNameEnd(path);
+  return path.slice(path.lastIndexOf('.', nameEnd - 1) + 1, nameEnd);
+}
+
+/** Where the object's name ends in its supported path (before ".{i}." or the trailing "."). */
+function objectNameEnd(path: string): number {
+  return path.endsWith('.{i}.') ? path.length - 5 : path.length - 1;
 }
 
 interface Entry {
@@ -30,8 +41,8 @@ interface Entry {
   object?: SchemaObject;
   /** Where the unparsed definition sits in `Schema.source` (generated file only). */
   line?: ObjectLine;
-  /** Child object paths in document order (a table counts as one child, "X.{i}."). */
-  childPaths: string[];
+  /** Child object paths in document order (a table counts as one child, "X.{i}."); see Schema.childIndex. */
+  childPaths?: string[];
   children?: readonly SchemaObject[];
   /** Built on first lookup: the agent itself never asks, and 809 × 3 maps cost memory on a router. */
   params?: Map<string, SchemaParam>;
@@ -52,6 +63,8 @@ export class Schema {
   private readonly byPath = new Map<string, Entry>();
   private list?: readonly SchemaObject[];
   private readonly source?: Source;
+  /** Whether every entry's childPaths is filled in (on the first children() call: the agent's start never asks). */
+  private childIndex = false;
 
   /**
    * An in-memory schema (e.g. the generated one plus the legacy CoAP objects). `Schema.load()`
@@ -64,15 +77,11 @@ export class Schema {
     if ('objects' in file) {
       this.list = file.objects;
       this.order = file.objects.map((o) => o.path);
-      for (const object of file.objects) this.byPath.set(object.path, { object, childPaths: [] });
+      for (const object of file.objects) this.byPath.set(object.path, { object });
     } else {
       this.source = source;
       this.order = file.lines.map((l) => l.path);
-      for (const line of file.lines) this.byPath.set(line.path, { line, childPaths: [] });
-    }
-    for (const path of this.order) {
-      const parent = supportedParentPath(path);
-      if (parent !== undefined) this.byPath.get(parent)?.childPaths.push(path);
+      for (const line of file.lines) this.byPath.set(line.path, { line });
     }
   }
 
@@ -120,8 +129,20 @@ export class Schema {
   children(supportedPath: string): readonly SchemaObject[] {
     const e = this.byPath.get(supportedPath);
     if (!e) return NO_CHILDREN;
-    e.children ??= e.childPaths.length === 0 ? NO_CHILDREN : e.childPaths.map((p) => this.getObject(p)!);
+    if (!this.childIndex) this.indexChildren();
+    const paths = e.childPaths;
+    e.children ??= paths === undefined ? NO_CHILDREN : paths.map((p) => this.getObject(p)!);
     return e.children;
+  }
+
+  /** Fills in every entry's childPaths, in document order. */
+  private indexChildren(): void {
+    for (const path of this.order) {
+      const parent = supportedParentPath(path);
+      const e = parent === undefined ? undefined : this.byPath.get(parent);
+      if (e) (e.childPaths ??= []).push(path);
+    }
+    this.childIndex = true;
   }
 
   /** A parameter by its object's supported path and relative name ("Alias"). */

@@ -5,7 +5,7 @@
  */
 import { ParsedPathCache } from '../path/ParsedPathCache.js';
 import type { SchemaObject, SchemaParam } from '../schema/types.js';
-import { supportedParentPath } from '../schema/Schema.js';
+import { supportedObjectName, supportedParentPath } from '../schema/Schema.js';
 import { ErrorCode, UspError } from '../UspError.js';
 import type { Value } from '../value/Value.js';
 import type { Awaitable, CommandBinding, InstanceKeys, ObjectBinding, RequestContext } from './binding.js';
@@ -51,11 +51,10 @@ export class DataModel {
   constructor(schema: SchemaDefinitions & { paths(): readonly string[] }) {
     let root: ModelNode | undefined;
     for (const path of schema.paths()) {
-      const names = supportedNames(path);
       const parentPath = supportedParentPath(path);
       const parent = parentPath ? this.bySupportedPath.get(parentPath) : undefined;
       if (parentPath && !parent) throw new Error(`schema: ${path} has no parent object ${parentPath}`);
-      const node = new ModelNode(names[names.length - 1], path, parent, schema);
+      const node = new ModelNode(supportedObjectName(path), path, parent, schema);
       parent?.children.set(node.name, node);
       this.bySupportedPath.set(path, node);
       if (!parent) root = node;
@@ -239,11 +238,6 @@ export class DataModel {
   schemaObject(supportedPath: string): SchemaObject | undefined {
     return this.bySupportedPath.get(supportedPath)?.def;
   }
-}
-
-/** "Device.A.{i}.B." → ["Device","A","B"]. */
-export function supportedNames(path: string): string[] {
-  return path.split('.').filter((s) => s !== '' && s !== '{i}');
 }
 
 /** A 7026 for a path outside the supported model. */

@@ -22,6 +22,7 @@ import type { Mtp, MtpConnection, RecordHandler } from '../Mtp.js';
 import { peerIdentity, type PeerSource } from './peer-identity.js';
 import { tofuVerdict, type TofuPolicy } from './tofu-handshake.js';
 import { verifiedPeerCertificate } from '../tls/peer-certificate.js';
+import { binaryFrame, DIRECT_FRAME_MAX } from './binary-frame.js';
 
 export const USP_SUBPROTOCOL = 'v1.usp';
 /** Default largest Record accepted (bytes); bigger messages are refused with close code 1009. */
@@ -104,7 +105,11 @@ class WsConnection implements MtpConnection {
       this.socket.cork();
       setImmediate(this.uncork);
     }
-    this.ws.send(record, BINARY);
+    // A small Record is framed here and written in one call (binary-frame.ts). ws sends nothing
+    // in between that this could overtake: without compression (perMessageDeflate is off) its
+    // sender writes every frame to this socket at once, as this does.
+    if (record.length <= DIRECT_FRAME_MAX) this.socket.write(binaryFrame(record));
+    else this.ws.send(record, BINARY);
     return true;
   }
   private readonly uncork = (): void => { this.corked = false; (this.socket as Socket).uncork(); };

@@ -122,11 +122,14 @@ export class SimulatedFirmware {
   constructor(private readonly ctx: SimContext, opts: FirmwareOptions) {
     this.file = ctx.store.dir ? join(ctx.store.dir, FIRMWARE_STATE_FILE) : undefined;
     this.state = this.load() ?? factoryState(opts.factoryVersion);
+    const before = JSON.stringify(this.state);
     this.activeBank = this.bootLoader();
     this.running = { ...this.bank(this.activeBank).image! };
     this.firmwareUpdated = this.running.id !== this.state.lastRunImageId;
     this.state.lastRunImageId = this.running.id;
-    this.save();
+    // Written only when the boot changed something: an ordinary boot (a factory-fresh flash, read
+    // back the same at every start) costs the agent's start no synchronous write and fsync.
+    if (JSON.stringify(this.state) !== before) this.save();
   }
 
   bankNumbers(): number[] {

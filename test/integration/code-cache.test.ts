@@ -44,6 +44,23 @@ function versionUses(): string {
   return /USP-AGENT-CODE-CACHE \d+: (none|rejected|accepted)/.exec(out)?.[1] ?? out;
 }
 
+describe('built-in modules and V8 flags', () => {
+  it("the agent's start loads every built-in module it needs before the launcher changes V8's flags (else Node compiles it from source)", async () => {
+    const dir = tmp();
+    const out = join(dir, 'late.json');
+    writeDefaultsFile(join(dir, 'defaults.json'), await freePort());
+    const preload = fileURLToPath(new URL('../fixtures/launcher/late-builtins.cjs', import.meta.url));
+    const agent = AgentProcess.start(join(dir, 'defaults.json'), join(dir, 'data'), { env: { NODE_OPTIONS: `--require ${preload}`, LATE_BUILTINS_OUT: out } });
+    await agent.waitForLine(/msg="agent started"/);
+    expect((await agent.terminate()).code).toBe(0);
+    const { flagsChanged, late } = JSON.parse(readFileSync(out, 'utf8')) as { flagsChanged: boolean; late: string[] };
+    expect(flagsChanged).toBe(true);
+    // fs.rm() loads its helper on first call, which nothing can do ahead; add anything else to
+    // START_BUILTINS in bin/usp-agent.js.
+    expect(late.filter((m) => m !== 'internal/fs/rimraf')).toEqual([]);
+  });
+});
+
 describe('V8 code cache of the bundle', () => {
   it('usp-agent run writes it beside the bundle when there is none, and V8 accepts it', async () => {
     rmSync(CACHE, { force: true });

@@ -73,7 +73,7 @@ describe('the ipk', () => {
 
   it('installs the agent under /usr/lib/usp-agent with the schema and protos, the command, the init script and the UCI config, and no node_modules', () => {
     const files = walk(root);
-    for (const f of ['usr/bin/usp-agent', 'etc/init.d/usp-agent', 'etc/config/usp-agent', `${LIB}/bin/usp-agent.js`, `${LIB}/bin/code-cache.js`, `${LIB}/dist/usp-agent.cjs`, `${LIB}/package.json`,
+    for (const f of ['usr/bin/usp-agent', 'etc/init.d/usp-agent', 'etc/config/usp-agent', `${LIB}/bin/usp-agent.js`, `${LIB}/bin/code-cache.js`, `${LIB}/bin/package.json`, `${LIB}/dist/usp-agent.cjs`, `${LIB}/package.json`,
       `${LIB}/datamodel/schema/tr181-schema.json`, `${LIB}/datamodel/schema/tr181-descriptions.json`, `${LIB}/agent/codec/proto/usp-record.proto`, `${LIB}/agent/codec/proto/usp-msg.proto`, `${LIB}/uci-defaults.mjs`, `${LIB}/usp-agent-start`]) {
       expect(files, f).toContain(f);
     }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { Schema, supportedParentPath } from '../../../datamodel/schema/Schema.js';
+import { Schema, supportedObjectName, supportedParentPath } from '../../../datamodel/schema/Schema.js';
 import type { SchemaFile, SchemaObject } from '../../../datamodel/schema/types.js';
 import { defaultXmlDir, generateSchemaWithReport, serializeDescriptions, serializeProfiles, serializeSchema } from '../../../tools/gen-schema.js';
 import { applyDefaultOverrides, DEFAULT_OVERRIDES } from '../../../tools/gen-schema/overrides.js';
@@ -117,6 +117,8 @@ describe('TR-181 2.19.1 USP schema (generated)', () => {
     expect(supportedParentPath('Device.A.{i}.B.')).toBe('Device.A.{i}.');
     expect(supportedParentPath('Device.A.{i}.')).toBe('Device.');
     expect(supportedParentPath('Device.')).toBeUndefined();
+    expect(supportedParentPath('Device.A.')).toBe('Device.');
+    expect(['Device.', 'Device.A.', 'Device.A.{i}.', 'Device.A.{i}.B.', 'Device.A.{i}.B.{i}.'].map(supportedObjectName)).toEqual(['Device', 'A', 'A', 'B', 'B']);
     let reachable = 1;
     const walk = (p: string): void => { for (const c of schema.children(p)) { reachable++; walk(c.path); } };
     walk('Device.');

@@ -3,7 +3,7 @@
  * a download, BootFirmwareImage/Available rules, FirmwareUpdated, rollback, persistence. A
  * "boot" is a new registration over the same data directory, as an in-process restart does.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -149,6 +149,18 @@ describe('boot selection', () => {
     const dir = dataDir();
     boot(dir).fw.beginDownload(2);
     expect(boot(dir).row(2)).toMatchObject({ Status: 'DownloadFailed' });
+  });
+
+  it('an ordinary boot writes nothing: a factory-fresh flash is not saved, a saved state that boots unchanged is not rewritten', async () => {
+    const dir = dataDir();
+    const file = join(dir, FIRMWARE_STATE_FILE);
+    boot(dir);
+    expect(existsSync(file)).toBe(false);
+    await install(boot(dir).fw, 2, simImage('3.3.1'));
+    const saved = statSync(file).ino; // saving replaces the file (a new inode)
+    const again = boot(dir);
+    expect(again.row(2)).toMatchObject({ Status: 'Available', Version: '3.3.1' });
+    expect(statSync(file).ino).toBe(saved);
   });
 
   it('an unreadable state file is a factory-fresh flash', () => {
