@@ -23,7 +23,7 @@ export const EXIT_START_FAILED = 2;
 /** Exit code after Reboot()/FactoryReset() on a live platform: the service manager starts the agent again. */
 export const EXIT_RESTART = 3;
 
-interface RunArgs { defaults: string; dataDir?: string; platform: PlatformName; logLevel: LogLevel; seed?: number; tls?: AgentTlsFiles; vendorPrefix?: string; legacyCoap?: boolean; firmware?: Pick<AgentOptions, 'firmwareHook' | 'firmwareTrust' | 'firmwareStaging'> }
+interface RunArgs { defaults: string; dataDir?: string; platform: PlatformName; logLevel: LogLevel; seed?: number; tls?: AgentTlsFiles; vendorPrefix?: string; legacyCoap?: boolean; firmware?: Pick<AgentOptions, 'firmwareHook' | 'firmwareTrust' | 'firmwareStaging'>; plugins?: string[] }
 
 /** Set once SIGTERM/SIGINT arrived: a start that fails after it is a stop, not a start failure. */
 let stopRequested = false;
@@ -65,7 +65,7 @@ async function run(args: RunArgs): Promise<void> {
     let bootRecord: BootRecord | undefined;
     for (;;) {
       current = undefined;
-      starting = Agent.start({ defaults, dataDir: args.dataDir, platform: args.platform, log, seed: args.seed, tls: args.tls, bootRecord, vendorPrefix: args.vendorPrefix, legacyCoap: args.legacyCoap, ...args.firmware });
+      starting = Agent.start({ defaults, dataDir: args.dataDir, platform: args.platform, log, seed: args.seed, tls: args.tls, bootRecord, vendorPrefix: args.vendorPrefix, legacyCoap: args.legacyCoap, plugins: args.plugins, ...args.firmware });
       current = await starting;
       const reason = await current.stopped;
       if (reason.kind !== 'restart' || stopRequested) return;
@@ -101,7 +101,7 @@ async function runCommand(a: RunOptionValues): Promise<void> {
     const seed = a.seed === undefined ? undefined : parseSeed(a.seed);
     const tls = a.cert !== undefined || a.ca !== undefined ? { cert: a.cert, key: a.key, ca: a.ca } : undefined;
     await run({ defaults: a.defaults, dataDir: a['data-dir'], platform: a.platform, logLevel: a['log-level'] as LogLevel, seed, tls, vendorPrefix: a['vendor-prefix'], legacyCoap: a['legacy-coap'],
-      firmware: { firmwareHook: a['firmware-hook'], firmwareTrust: a['firmware-trust'], firmwareStaging: a['firmware-staging'] } });
+      firmware: { firmwareHook: a['firmware-hook'], firmwareTrust: a['firmware-trust'], firmwareStaging: a['firmware-staging'] }, plugins: a.plugin });
   } catch (e) {
     // After SIGTERM the signal handler exits 0 once the stop is done: a start it cut short is no failure.
     if (stopRequested) return;
@@ -130,6 +130,7 @@ export async function main(argv: string[]): Promise<void> {
       .option('ca', { type: 'string', describe: 'PEM CA certificate(s) that controller certificates must chain to (required for TLS MTPs)' })
       .option('firmware-hook', { type: 'string', describe: 'script that validates, installs and activates firmware images on a Linux device (contract: docs/firmware-hook.md)' })
       .option('firmware-trust', { type: 'string', describe: 'directory of PEM public keys/certificates: Download() then only takes images with a valid detached signature (URL + ".sig")' })
+      .option('plugin', { type: 'string', array: true, describe: 'JavaScript module adding bindings, vendor parameters or backends (repeatable; INTEGRATING.md)' })
       .option('firmware-staging', { type: 'string', describe: 'directory where downloaded images wait for validation (default /tmp/usp-agent-firmware on OpenWrt, DATA-DIR/firmware-staging elsewhere)' })
       .check((a) => { if (!isLogLevel(String(a['log-level']))) throw new Error('--log-level must be error, warn, info or debug'); return true; })
       .example('$0 run --defaults examples/factory-defaults.json --data-dir ./.usp-data --platform simulated', 'the simulated gateway, state kept in ./.usp-data'),
