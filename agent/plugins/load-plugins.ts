@@ -43,12 +43,25 @@ export async function loadPlugins(model: DataModel, files: readonly string[], ta
   return names;
 }
 
+/**
+ * import() of a file outside the bundle. The bundle runs through node:vm with a V8 code cache
+ * (bin/code-cache.js), and on Node 20 code restored from that cache has lost the script's
+ * dynamic-import callback ("A dynamic import callback was not specified"), whatever form the
+ * import() takes inside it. So the launcher, an ordinary ES module, lends its own import() under
+ * BUNDLE_IMPORT; the module tree (dist/agent/...) imports directly.
+ */
+const BUNDLE_IMPORT = Symbol.for('usp-agent.import');
+function importModule(url: string): Promise<unknown> {
+  const lent = (globalThis as Record<symbol, unknown>)[BUNDLE_IMPORT];
+  return typeof lent === 'function' ? (lent as (u: string) => Promise<unknown>)(url) : import(url);
+}
+
 async function importPlugin(file: string): Promise<{ name: string; register: PluginRegister }> {
   const abs = resolve(file);
   if (!existsSync(abs) || !statSync(abs).isFile()) throw new PluginError(file, `no such file (${abs})`, 'give the path of a JavaScript module (.mjs, .js or .cjs)');
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
+    mod = (await importModule(pathToFileURL(abs).href)) as Record<string, unknown>;
   } catch (e) {
     throw new PluginError(file, `the module could not be loaded: ${e instanceof Error ? e.message : String(e)}`, 'fix the module (node --check FILE shows syntax errors)');
   }
