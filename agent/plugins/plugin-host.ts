@@ -88,8 +88,11 @@ export function pluginApi(model: DataModel, targets: PluginTargets, p: { name: s
         // A whole-object read leaves the plugin's values out when its source fails (logged by the
         // guard); a read of one of its parameters fails (7003) and one of the platform's never calls it.
         get: async (keys, ctx) => {
-          const [a, b] = await Promise.all([old.get(keys, ctx), Promise.resolve().then(() => own.get(keys, ctx)).catch(() => ({} as Record<string, Value>))]);
-          for (const n of names) if (b[n] !== undefined) a[n] = b[n];
+          const [a, b] = await Promise.all([old.get(keys, ctx), Promise.resolve().then(() => own.get(keys, ctx)).catch(() => undefined)]);
+          for (const n of names) {
+            if (b) a[n] = b[n];
+            else (a as Record<string, Value | undefined>)[n] = undefined;
+          }
           return a;
         },
         getParam: async (keys, name, ctx) => (names.has(name) ? (await own.get(keys, ctx))[name] : old.getParam ? old.getParam(keys, name, ctx) : (await old.get(keys, ctx))[name]),

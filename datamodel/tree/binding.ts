@@ -40,7 +40,8 @@ export interface ObjectBinding {
   list?(parentKeys: InstanceKeys, ctx: RequestContext): Awaitable<number[]>;
   /**
    * Current values of the served parameters of one instance (missing names read as defaults).
-   * Returns a new object on every call: the data model adds derived values to it.
+   * Returns a new object on every call: the data model adds derived values to it. A name present
+   * with the value undefined could not be read now: Get leaves it out instead of its default.
    */
   get(keys: InstanceKeys, ctx: RequestContext): Awaitable<Record<string, Value>>;
   /**

@@ -60,7 +60,7 @@ describe('binding helpers', () => {
     rows = [['usb3', { speed: 12 }], ['usb2', { speed: 5000 }]];
     expect(await t.list!([], {})).toEqual([2, 3]);
     expect(t.instances.keyOf(3)).toBe('usb3');
-    const err = await t.get([1], {}).then(() => undefined, (e: unknown) => e);
+    const err = await Promise.resolve(t.get([1], {})).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(UspError);
     expect((err as UspError).code).toBe(ErrorCode.ObjectDoesNotExist);
     const cached = tableFromList({ maxAgeMs: 60_000, rows: () => { calls++; return rows; }, values: (r) => ({ Speed: r.speed }) });
