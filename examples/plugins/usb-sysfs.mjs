@@ -11,8 +11,13 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** @typedef {import('usp-agent/plugin').PluginApi} PluginApi */
+/** @typedef {{ name: string, rootHub: boolean, attrs: Record<string, string | undefined> }} UsbDevice  sysfs attributes by file name */
 
-/** One attribute file, trimmed; undefined when absent. */
+/**
+ * One attribute file, trimmed; undefined when absent.
+ * @param {string} dir
+ * @param {string} name
+ */
 async function attr(dir, name) {
   try {
     return (await readFile(join(dir, name), 'utf8')).trim();
@@ -21,23 +26,32 @@ async function attr(dir, name) {
   }
 }
 
+/** @param {string | undefined} s */
 const hex = (s) => (s === undefined ? 0 : parseInt(s, 16) || 0);
+/** @param {string | undefined} s */
 const int = (s) => (s === undefined ? 0 : parseInt(s, 10) || 0);
 /** sysfs `speed` (Mbit/s) → TR-181 Rate. */
+/** @param {string | undefined} speed */
 const rate = (speed) => ({ '1.5': 'Low', '12': 'Full', '480': 'High' })[speed] ?? (Number(speed) >= 5000 ? 'Super' : 'Unknown');
 /** The root hub's product names its controller type. */
+/** @param {string | undefined} product */
 const hostType = (product = '') => ['xHCI', 'EHCI', 'OHCI', 'UHCI'].find((t) => product.includes(t)) ?? 'Unknown';
 
-/** Every USB device under `root`: root hubs (usbN) and devices (BUS-PORT...), not interfaces (with ':'). */
+/**
+ * Every USB device under `root`: root hubs (usbN) and devices (BUS-PORT...), not interfaces (with ':').
+ * @param {string} root
+ * @returns {Promise<UsbDevice[]>}
+ */
 async function scan(root) {
   const dir = join(root, 'bus/usb/devices');
   const names = (await readdir(dir)).filter((n) => !n.includes(':')).sort();
   return Promise.all(names.map(async (name) => {
     const d = join(dir, name);
+    /** @type {Record<string, string | undefined>} */
     const a = {};
     for (const k of ['busnum', 'devnum', 'devpath', 'speed', 'version', 'product', 'manufacturer', 'serial', 'idVendor', 'idProduct',
       'bDeviceClass', 'bDeviceSubClass', 'bDeviceProtocol', 'bcdDevice', 'maxchild', 'bmAttributes', 'power/runtime_status']) a[k] = await attr(d, k);
-    return { name, rootHub: name.startsWith('usb'), ...a };
+    return { name, rootHub: name.startsWith('usb'), attrs: a };
   }));
 }
 
@@ -51,6 +65,7 @@ export default {
     const usb = api.helpers.cachedSource(() => scan(root), { maxAgeMs });
     const hosts = api.helpers.instanceMap(); // key: root hub name (usb1)
     const devices = api.helpers.instanceMap(); // key: device name (1-2)
+    /** @param {number} n */
     const hostOf = async (n) => {
       const name = hosts.requireKey(n);
       const hub = (await usb.read()).find((d) => d.name === name);
@@ -63,7 +78,7 @@ export default {
       list: async () => hosts.list((await usb.read()).filter((d) => d.rootHub).map((d) => d.name)),
       get: async ([h]) => {
         const hub = await hostOf(h);
-        return { Enable: true, Name: hub.name, Type: hostType(hub.product), USBVersion: hub.version ?? '' };
+        return { Enable: true, Name: hub.name, Type: hostType(hub.attrs.product), USBVersion: hub.attrs.version ?? '' };
       },
     });
 
@@ -72,7 +87,7 @@ export default {
         'Manufacturer', 'ProductClass', 'SerialNumber', 'Port', 'Rate', 'Parent', 'MaxChildren', 'IsSuspended', 'IsSelfPowered'],
       list: async ([h]) => {
         const hub = await hostOf(h);
-        return devices.list((await usb.read()).filter((d) => !d.rootHub && d.busnum === hub.busnum).map((d) => d.name));
+        return devices.list((await usb.read()).filter((d) => !d.rootHub && d.attrs.busnum === hub.attrs.busnum).map((d) => d.name));
       },
       get: async ([h, n]) => {
         const name = devices.requireKey(n);
@@ -82,12 +97,12 @@ export default {
         const parentName = name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : undefined;
         const parent = parentName === undefined ? undefined : devices.peek(parentName);
         return {
-          DeviceNumber: int(d.devnum), USBVersion: d.version ?? '', DeviceClass: d.bDeviceClass ?? '', DeviceSubClass: d.bDeviceSubClass ?? '',
-          DeviceVersion: hex(d.bcdDevice), DeviceProtocol: d.bDeviceProtocol ?? '', ProductID: hex(d.idProduct), VendorID: hex(d.idVendor),
-          Manufacturer: d.manufacturer ?? '', ProductClass: d.product ?? '', SerialNumber: d.serial ?? '',
-          Port: int((d.devpath ?? '').split('.').pop()), Rate: rate(d.speed),
+          DeviceNumber: int(d.attrs.devnum), USBVersion: d.attrs.version ?? '', DeviceClass: d.attrs.bDeviceClass ?? '', DeviceSubClass: d.attrs.bDeviceSubClass ?? '',
+          DeviceVersion: hex(d.attrs.bcdDevice), DeviceProtocol: d.attrs.bDeviceProtocol ?? '', ProductID: hex(d.attrs.idProduct), VendorID: hex(d.attrs.idVendor),
+          Manufacturer: d.attrs.manufacturer ?? '', ProductClass: d.attrs.product ?? '', SerialNumber: d.attrs.serial ?? '',
+          Port: int((d.attrs.devpath ?? '').split('.').pop()), Rate: rate(d.attrs.speed),
           Parent: parent === undefined ? '' : `Device.USB.USBHosts.Host.${h}.Device.${parent}`,
-          MaxChildren: int(d.maxchild), IsSuspended: d['power/runtime_status'] === 'suspended', IsSelfPowered: (hex(d.bmAttributes) & 0x40) !== 0,
+          MaxChildren: int(d.attrs.maxchild), IsSuspended: d.attrs['power/runtime_status'] === 'suspended', IsSelfPowered: (hex(d.attrs.bmAttributes) & 0x40) !== 0,
         };
       },
     });
