@@ -18,6 +18,7 @@ import type { CachedOptions, CachedSource, ListTable, TableOptions } from '../..
 import type { Value } from '../../datamodel/value/Value.js';
 import type { ExecutionEnvironment } from '../../platform/software/ExecutionEnvironment.js';
 import type { FirmwareBackend } from '../firmware/FirmwareBackend.js';
+import type { SchemaObjectPath } from './schema-object-paths.js';
 
 export type { Awaitable, CommandBinding, CommandInvocation, InstanceKeys, ObjectBinding, RequestContext } from '../../datamodel/tree/binding.js';
 export type { Value } from '../../datamodel/value/Value.js';
@@ -26,6 +27,7 @@ export type { BaseType, SchemaArgument } from '../../datamodel/schema/types.js';
 export type { FirmwareBackend, ImageWriter, ImageInfo } from '../firmware/FirmwareBackend.js';
 export type { ExecutionEnvironment } from '../../platform/software/ExecutionEnvironment.js';
 export type { CachedOptions, CachedSource, ListTable, TableOptions } from '../../datamodel/tree/binding-helpers.js';
+export type { SchemaObjectPath } from './schema-object-paths.js';
 
 /** A vendor parameter's definition (TR-106 base type and access; served and described like a schema parameter). */
 export interface VendorParamDef {
@@ -103,11 +105,13 @@ export interface PluginApi {
   isBound(supportedPath: string): boolean;
   /**
    * Serves a TR-181 object (`Device.USB.Port.{i}.`) the platform leaves unbound; with
-   * `override: true` replaces the platform's binding of that one object.
+   * `override: true` replaces the platform's binding of that one object. The path is checked at
+   * compile time against the schema's objects (a computed one needs `as SchemaObjectPath`) and
+   * again at start.
    */
-  bind(supportedPath: string, binding: ObjectBinding, opts?: BindOptions): void;
+  bind(supportedPath: SchemaObjectPath, binding: ObjectBinding, opts?: BindOptions): void;
   /** Adds vendor parameters to an object someone already serves; `binding` reads (and writes) only those. */
-  addVendorParams(supportedPath: string, params: VendorParamDef[], binding: Pick<ObjectBinding, 'get' | 'set'>): void;
+  addVendorParams(supportedPath: SchemaObjectPath, params: VendorParamDef[], binding: Pick<ObjectBinding, 'get' | 'set'>): void;
   /** Adds and serves a vendor object (its parent must exist; a standard parent then shows in GetSupportedDM). */
   addVendorObject(def: VendorObjectDef, binding: ObjectBinding): void;
   /** Adds a vendor command to an object (standard or vendor). */
