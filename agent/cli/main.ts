@@ -9,7 +9,7 @@
 import { createLogger, isLogLevel, type LogLevel } from '../../datamodel/Logger.js';
 import { Agent, type AgentOptions, type AgentTlsFiles, type PlatformName } from '../Agent.js';
 import { PLATFORM_NAMES } from '../platforms.js';
-import { readDefaultsFile } from '../defaults/apply-defaults.js';
+import { readDefaultsFileWithPlugins } from '../defaults/apply-defaults.js';
 import type { BootRecord } from '../boot-cause.js';
 import { DataDirError } from '../../datamodel/store/data-dir.js';
 import { Schema } from '../../datamodel/schema/Schema.js';
@@ -51,7 +51,9 @@ async function run(args: RunArgs): Promise<void> {
   process.on('SIGHUP', () => {
     log.info('SIGHUP received; dialling controllers and brokers now', { mtps: current?.reconnectNow() ?? 0 });
   });
-  const defaults = readDefaultsFile(args.defaults);
+  // Plugins the defaults file names (`$plugins`) load before those of the command line.
+  const { defaults, plugins: filePlugins } = readDefaultsFileWithPlugins(args.defaults);
+  const plugins = [...filePlugins, ...(args.plugins ?? [])];
   // Holds the event loop open while the agent runs, even with no MTP enabled (an agent with no
   // reachable controller still keeps its state and timers; Node would otherwise exit with 13).
   const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -65,7 +67,7 @@ async function run(args: RunArgs): Promise<void> {
     let bootRecord: BootRecord | undefined;
     for (;;) {
       current = undefined;
-      starting = Agent.start({ defaults, dataDir: args.dataDir, platform: args.platform, log, seed: args.seed, tls: args.tls, bootRecord, vendorPrefix: args.vendorPrefix, legacyCoap: args.legacyCoap, plugins: args.plugins, ...args.firmware });
+      starting = Agent.start({ defaults, dataDir: args.dataDir, platform: args.platform, log, seed: args.seed, tls: args.tls, bootRecord, vendorPrefix: args.vendorPrefix, legacyCoap: args.legacyCoap, plugins, ...args.firmware });
       current = await starting;
       const reason = await current.stopped;
       if (reason.kind !== 'restart' || stopRequested) return;

@@ -6,7 +6,7 @@
  * command. A provider whose source fails answers 7003 for its own paths while the rest of the
  * tree answers; broken plugins are refused at start with exit 2 and one line naming the file.
  */
-import { cpSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -111,6 +111,29 @@ describe('the example plugin in the real agent process', () => {
     expect(agent.count(/msg="get failed"/)).toBe(0);
     renameSync(`${sysfs}.away`, sysfs);
     expect((await getObjects(c, [`Device.DeviceInfo.${PREFIX}USBDeviceCount`]))['Device.DeviceInfo.'][`${PREFIX}USBDeviceCount`]).toBe('3');
+  }, 30_000);
+});
+
+describe('plugins named by the factory-defaults file', () => {
+  it('"$plugins" loads modules relative to the file, before those of --plugin', async () => {
+    const port = await freePort();
+    const defaults = join(dir, 'with-plugins.json');
+    writeDefaultsFile(defaults, port);
+    mkdirSync(join(dir, 'board'), { recursive: true });
+    writeFileSync(join(dir, 'board', 'serial.mjs'), `export default { name: 'board-serial', register(api) {
+      api.addVendorParams('Device.DeviceInfo.', [{ name: api.vendorPrefix + 'BoardRevision', type: 'string' }], { get: () => ({ [api.vendorPrefix + 'BoardRevision']: 'B2' }) });
+    } };`);
+    writeFileSync(defaults, JSON.stringify({ ...JSON.parse(readFileSync(defaults, 'utf8')) as object, $plugins: ['board/serial.mjs'] }));
+    const agent = AgentProcess.start(defaults, join(dir, 'with-plugins-data'), {
+      args: ['--vendor-prefix', PREFIX, '--plugin', PLUGIN], env: { USB_SYSFS_ROOT: sysfsCopy('sys-defaults') },
+    });
+    await agent.waitForLine(/websocket server listening/);
+    const loaded = agent.lines.map((l) => /msg="plugin loaded" plugin="([^"]+)"/.exec(l.text)?.[1]).filter((n) => n !== undefined);
+    expect(loaded).toEqual(['board-serial', 'usb-sysfs']);
+    const c = await TestController.connect(`ws://127.0.0.1:${port}/usp`, CONTROLLER_EID, AGENT_EID);
+    controllers.push(c);
+    const info = (await getObjects(c, ['Device.DeviceInfo.']))['Device.DeviceInfo.'];
+    expect(info).toMatchObject({ [`${PREFIX}BoardRevision`]: 'B2', [`${PREFIX}USBDeviceCount`]: '3' });
   }, 30_000);
 });
 
