@@ -12,10 +12,14 @@ export interface GuardContext { plugin: string; file: string; failures: BurstLog
 
 /** `binding` with each call guarded; `path` is the supported path it serves (the log key). */
 export function guardBinding<B extends Partial<ObjectBinding>>(binding: B, path: string, g: GuardContext): B {
+  // Read member by member, not spread: a plugin's binding may be a class instance whose methods
+  // live on its prototype.
   const out: Record<string, unknown> = { ...binding };
-  for (const m of ['list', 'get', 'set', 'add', 'delete', 'findByValues', 'restore'] as const) {
+  for (const k of ['params', 'changesOnlyThroughAgent', 'stored'] as const) if (binding[k] !== undefined) out[k] = binding[k];
+  if (binding.snapshot) out.snapshot = binding.snapshot.bind(binding);
+  for (const m of ['list', 'get', 'getParam', 'set', 'add', 'delete', 'findByValues', 'restore'] as const) {
     const f = binding[m] as ((...args: unknown[]) => unknown) | undefined;
-    if (f) out[m] = guardCall((...args: unknown[]) => f.apply(binding, args), `${path} ${m}`, g);
+    if (typeof f === 'function') out[m] = guardCall((...args: unknown[]) => f.apply(binding, args), `${path} ${m}`, g);
   }
   if (binding.commands) {
     out.commands = Object.fromEntries(Object.entries(binding.commands).map(([name, c]) => [name, guardCommand(c, `${path}${name}`, g)]));

@@ -82,7 +82,7 @@ export function pluginApi(model: DataModel, targets: PluginTargets, p: { name: s
       const names = new Set(defs.map((d) => d.name));
       const kept: SchemaParam[] = [...node.params.values()].filter((q) => !node.derivedCounts.has(q.name) && !node.def.params.some((s) => s.name === q.name));
       const composed: ObjectBinding = {
-        ...old,
+        ...forwarded(old),
         params: old.params ?? [...node.params.keys()].filter((n) => !node.derivedCounts.has(n) && !kept.some((q) => q.name === n)),
         changesOnlyThroughAgent: false,
         // A whole-object read leaves the plugin's values out when its source fails (logged by the
@@ -149,4 +149,14 @@ export function pluginApi(model: DataModel, targets: PluginTargets, p: { name: s
       targets.stops.push(stop);
     },
   };
+}
+
+/** `b`'s members as a plain object, methods bound to `b` (it may be a class instance). */
+function forwarded(b: ObjectBinding): ObjectBinding {
+  const out: Record<string, unknown> = { ...b, params: b.params, commands: b.commands, changesOnlyThroughAgent: b.changesOnlyThroughAgent, stored: b.stored };
+  for (const m of ['list', 'get', 'getParam', 'set', 'add', 'delete', 'findByValues', 'snapshot', 'restore'] as const) {
+    const f = b[m] as ((...args: unknown[]) => unknown) | undefined;
+    if (typeof f === 'function') out[m] = f.bind(b);
+  }
+  return out as unknown as ObjectBinding;
 }

@@ -111,6 +111,19 @@ describe('loadPlugins: what a plugin adds', () => {
     expect((globalThis as { __usbStopped?: boolean }).__usbStopped).toBe(true);
   });
 
+  it('a binding may be a class instance (methods on its prototype), for bind and for a platform object it adds to', async () => {
+    const { model, load } = setup();
+    const file = plugin('classy.mjs', `class Ports { get params() { return ['Name']; } list() { return [1]; } get([n]) { return { Name: 'port' + n }; } }
+      class Temp { get() { return { '${PREFIX}T': 7 }; } }
+      export default (api) => { api.bind('Device.USB.Port.{i}.', new Ports()); api.addVendorParams('Device.DeviceInfo.', [{ name: '${PREFIX}T', type: 'int' }], new Temp()); };`);
+    await load([file]);
+    const port = model.requireNode('Device.USB.Port.{i}.');
+    expect([...port.params.keys()]).toEqual(['Name']);
+    expect(await model.listInstances(port, [], {})).toEqual([1]);
+    expect(await model.readValues({ node: port, keys: [1] }, {})).toEqual({ Name: 'port1' });
+    expect(await model.readValues({ node: model.requireNode('Device.DeviceInfo.'), keys: [] }, {})).toEqual({ Manufacturer: 'ACME', SerialNumber: 'S1', [`${PREFIX}T`]: 7 });
+  });
+
   it('a vendor parameter on a platform object: the platform keeps the object, a failing plugin source fails only its parameter (7003), logged once per burst', async () => {
     const { model, load, lines } = setup();
     const file = plugin('temp.mjs', `export default { name: 'temp', register(api) {
