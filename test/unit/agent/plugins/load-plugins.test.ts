@@ -111,6 +111,18 @@ describe('loadPlugins: what a plugin adds', () => {
     expect((globalThis as { __usbStopped?: boolean }).__usbStopped).toBe(true);
   });
 
+  it("a firmware backend replaces the platform's only with override: true", async () => {
+    const { load, targets } = setup();
+    const platformFw = { beginDownload: () => { throw new Error('x'); }, checkBootable: () => undefined, setBootBank: () => undefined, takeFirmwareUpdated: () => false };
+    targets.firmware = platformFw;
+    const clash = plugin('fw-clash.mjs', 'export default (api) => api.setFirmwareBackend({ mine: true });');
+    expect(await refusal(load([clash]))).toContain('fw-clash.mjs: the none platform already has a firmware backend; pass { override: true } to replace it');
+    expect(targets.firmware).toBe(platformFw);
+    const over = plugin('fw-over.mjs', 'export default (api) => api.setFirmwareBackend({ mine: true }, { override: true });');
+    await load([over]);
+    expect(targets.firmware).toEqual({ mine: true });
+  });
+
   it('a binding may be a class instance (methods on its prototype), for bind and for a platform object it adds to', async () => {
     const { model, load } = setup();
     const file = plugin('classy.mjs', `class Ports { get params() { return ['Name']; } list() { return [1]; } get([n]) { return { Name: 'port' + n }; } }
