@@ -40,7 +40,7 @@ function guardCall<A extends unknown[]>(f: (...args: A) => unknown, where: strin
     if (e instanceof UspError) throw e;
     const why = e instanceof Error ? e.message : String(e);
     g.failures.error(`${g.plugin} ${where}`, 'plugin provider failed', { plugin: g.plugin, file: g.file, at: where, error: why });
-    throw new UspError(ErrorCode.InternalError, `plugin ${g.plugin} failed: ${why}`, { logged: true });
+    throw new UspError(ErrorCode.InternalError, `plugin ${g.plugin} failed: ${why}`, { logged: true, isolated: true });
   };
   return (...args: A) => {
     let r: unknown;

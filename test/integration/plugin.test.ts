@@ -88,12 +88,12 @@ describe('the example plugin in the real agent process', () => {
     expect((await agent.terminate()).code).toBe(0);
   }, 30_000);
 
-  it('a provider whose source fails answers 7003 for its own paths only, logged once, and the agent stays up', async () => {
+  it('a provider whose source fails answers 7003 for its own paths only (a whole-tree Get leaves them out), logged once, and the agent stays up', async () => {
     const sysfs = sysfsCopy('sys-gone');
     const { agent, c } = await startWithPlugin('gone', sysfs);
     renameSync(sysfs, `${sysfs}.away`);
     for (let i = 0; i < 3; i++) {
-      const [usb, vendor, serial, info] = await getResults(c, ['Device.USB.', `Device.DeviceInfo.${PREFIX}USBDeviceCount`, 'Device.DeviceInfo.SerialNumber', 'Device.DeviceInfo.']);
+      const [usb, vendor, serial, info] = await getResults(c, ['Device.USB.USBHosts.', `Device.DeviceInfo.${PREFIX}USBDeviceCount`, 'Device.DeviceInfo.SerialNumber', 'Device.DeviceInfo.']);
       expect(usb.errCode).toBe(7003);
       expect(usb.errMsg).toContain('plugin usb-sysfs failed');
       expect(vendor.errCode).toBe(7003);
@@ -103,6 +103,12 @@ describe('the example plugin in the real agent process', () => {
       expect(info.errCode ?? 0).toBe(0);
       expect(Object.keys(info.resolvedPathResults?.find((o) => o.resolvedPath === 'Device.DeviceInfo.')?.resultParams ?? {})).not.toContain(`${PREFIX}USBDeviceCount`);
     }
+    // A whole-tree Get answers too, without the plugin's failing subtree.
+    const [tree] = await getResults(c, ['Device.']);
+    expect(tree.errCode ?? 0, tree.errMsg).toBe(0);
+    const objects = (tree.resolvedPathResults ?? []).map((o) => o.resolvedPath);
+    expect(objects).toContain('Device.DeviceInfo.');
+    expect(objects.filter((p) => p.startsWith('Device.USB.USBHosts.'))).toEqual([]);
     expect(agent.alive).toBe(true);
     // One line per failing provider call site, not one per request.
     const logged = agent.lines.filter((l) => /msg="plugin provider failed" plugin="usb-sysfs"/.test(l.text));
