@@ -1,7 +1,7 @@
 // Example plugin (INTEGRATING.md): Device.USB.USBHosts.Host.{i}. and Host.{i}.Device.{i}. read
 // from Linux's /sys/bus/usb/devices, a vendor parameter X_<VENDOR>_USBDeviceCount on
-// Device.DeviceInfo. (an object the platform serves) and a vendor command
-// Device.USB.USBHosts.X_<VENDOR>_Rescan(). Load it with
+// Device.DeviceInfo. (an object the platform serves), a vendor command
+// Device.USB.USBHosts.X_<VENDOR>_Rescan() and a vendor event X_<VENDOR>_DevicesChanged!. Load it with
 //
 //   usp-agent run --defaults ... --vendor-prefix X_EXAMPLE-COM_ --plugin examples/plugins/usb-sysfs.mjs
 //
@@ -61,8 +61,19 @@ export default {
   register(api) {
     const root = process.env.USB_SYSFS_ROOT ?? '/sys';
     const maxAgeMs = Number(process.env.USB_SYSFS_CACHE_MS ?? 2000);
+    const prefix = api.vendorPrefix;
+    // A vendor event: a scan found a different number of devices than the scan before.
+    const devicesChanged = api.addVendorEvent('Device.USB.USBHosts.', { name: `${prefix}DevicesChanged!`, args: [{ name: 'DeviceCount', type: 'unsignedInt' }] });
+    /** @type {number | undefined} */
+    let lastCount;
     // One scan of /sys fills every object below for maxAgeMs; concurrent reads share it.
-    const usb = api.helpers.cachedSource(() => scan(root), { maxAgeMs });
+    const usb = api.helpers.cachedSource(async () => {
+      const found = await scan(root);
+      const count = found.filter((d) => !d.rootHub).length;
+      if (lastCount !== undefined && count !== lastCount) devicesChanged([], { DeviceCount: count });
+      lastCount = count;
+      return found;
+    }, { maxAgeMs });
     const hosts = api.helpers.instanceMap(); // key: root hub name (usb1)
     const devices = api.helpers.instanceMap(); // key: device name (1-2)
     /** @param {number} n */
@@ -107,7 +118,6 @@ export default {
       },
     });
 
-    const prefix = api.vendorPrefix;
     // A vendor parameter on an object the platform serves: only this parameter is read from the plugin.
     api.addVendorParams('Device.DeviceInfo.', [{ name: `${prefix}USBDeviceCount`, type: 'unsignedInt' }], {
       get: async () => ({ [`${prefix}USBDeviceCount`]: (await usb.read()).filter((d) => !d.rootHub).length }),

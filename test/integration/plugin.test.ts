@@ -3,7 +3,7 @@
  * first; the bundle dist/usp-agent.cjs) started with `--plugin examples/plugins/usb-sysfs.mjs`
  * over a recorded-layout /sys tree, and a controller over WebSocket that reads the plugin's
  * Device.USB. objects and vendor parameter, finds them in GetSupportedDM and runs its vendor
- * command. A provider whose source fails answers 7003 for its own paths while the rest of the
+ * command, and gets its vendor event. A provider whose source fails answers 7003 for its own paths while the rest of the
  * tree answers; broken plugins are refused at start with exit 2 and one line naming the file.
  */
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,7 +15,8 @@ import { AGENT_EID, CONTROLLER_EID } from '../peers/agent-fixture.js';
 import { AgentProcess, REPO, writeDefaultsFile } from '../peers/agent-process.js';
 import { getObjects, responseOf } from '../peers/get-objects.js';
 import { operateOne, outputArgs } from '../peers/operate.js';
-import { TestController, freePort } from '../peers/TestController.js';
+import { subscribePush } from '../peers/controller-steps.js';
+import { TestController, freePort, waitForNotification } from '../peers/TestController.js';
 
 /** agent/cli/main.ts EXIT_START_FAILED (not imported: main.ts pulls in the whole agent). */
 const EXIT_START_FAILED = 2;
@@ -59,7 +60,8 @@ async function getResults(c: TestController, paths: string[]): Promise<GetReques
 
 describe('the example plugin in the real agent process', () => {
   it('serves Device.USB. from /sys and a vendor parameter on Device.DeviceInfo., listed by GetSupportedDM, with a vendor command', async () => {
-    const { agent, c } = await startWithPlugin('usb', sysfsCopy('sys-usb'));
+    const sysfs = sysfsCopy('sys-usb');
+    const { agent, c } = await startWithPlugin('usb', sysfs);
     expect(agent.lines.some((l) => /component=agent msg="plugin loaded" plugin="usb-sysfs" file="examples\/plugins\/usb-sysfs.mjs"/.test(l.text))).toBe(true);
 
     const usb = await getObjects(c, ['Device.USB.']);
@@ -84,7 +86,15 @@ describe('the example plugin in the real agent process', () => {
     expect(obj('Device.USB.USBHosts.')?.supportedCommands?.map((x) => x.commandName)).toEqual([`${PREFIX}Rescan()`]);
     expect(obj('Device.DeviceInfo.')?.supportedParams?.map((p) => p.paramName)).toContain(`${PREFIX}USBDeviceCount`);
 
+    expect(obj('Device.USB.USBHosts.')?.supportedEvents?.map((x) => x.eventName)).toEqual([`${PREFIX}DevicesChanged!`]);
+
     expect(outputArgs(await operateOne(c, `Device.USB.USBHosts.${PREFIX}Rescan()`))).toEqual({ DeviceCount: '3' });
+    // The flash drive is pulled: the next scan sees it gone, and the vendor event reaches a subscriber.
+    await subscribePush(c, 'usb-changes', `Device.USB.USBHosts.${PREFIX}DevicesChanged!`);
+    rmSync(join(sysfs, 'bus/usb/devices/2-1'), { recursive: true });
+    expect(outputArgs(await operateOne(c, `Device.USB.USBHosts.${PREFIX}Rescan()`))).toEqual({ DeviceCount: '2' });
+    const event = await waitForNotification(c, (ns) => ns.map((n) => n.notify).find((n) => n.notification === 'event'));
+    expect(event).toMatchObject({ subscriptionId: 'usb-changes', event: { objPath: 'Device.USB.USBHosts.', eventName: `${PREFIX}DevicesChanged!`, params: { DeviceCount: '2' } } });
     expect((await agent.terminate()).code).toBe(0);
   }, 30_000);
 
