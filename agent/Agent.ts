@@ -18,6 +18,7 @@ import { WebSocketServerMtp } from '../mtp/websocket/WebSocketServerMtp.js';
 import { WebSocketClientMtp } from '../mtp/websocket/WebSocketClientMtp.js';
 import { loadTlsIdentity, readCaFile, type TlsIdentity } from '../mtp/tls/TlsIdentity.js';
 import { registerPlatform, type PlatformName } from './platforms.js';
+import type { PluginTargets } from './plugins/plugin-host.js';
 
 export type { PlatformName };
 import { registerBuiltinCommands, type BuiltinActions, type RestartCause } from './builtin-commands.js';
@@ -103,6 +104,8 @@ export interface AgentOptions {
   bulkData?: { minReportingInterval?: number; httpChannel?: HttpChannelFactory };
   /** Bounds on InstallDU()/Update() downloads (size, deadline, idle timeout); defaults otherwise. */
   softwareLimits?: Partial<FetchLimits>;
+  /** `--plugin FILE`s: JavaScript modules loaded after the platform (agent/plugins/, INTEGRATING.md). */
+  plugins?: readonly string[];
 }
 
 /** Without cert/key, a TLS MTP uses the bootstrap certificate in the data directory. */
@@ -214,7 +217,13 @@ export class Agent {
     registerIpDiagnostics(model, diagnosticSlots, { log: log.child('diagnostics'), interfaceDevice: platform.ipInterfaceDevice, tools: opts.diagnostics?.tools, udpEchoPort: opts.diagnostics?.udpEchoPort, capabilities: TRANSFER_DIAGNOSTICS_CAPABILITIES });
     if (platform.wifiScan) registerNeighboringWiFi(model, diagnosticSlots, platform.wifiScan, log.child('diagnostics'));
     const transferDiagnostics = registerTransferDiagnostics(model, { slots: diagnosticSlots, store, log: log.child('diagnostics'), limits: opts.transferDiagnostics });
-    const platformStop = (): void => { transferDiagnostics.stop(); platform.stop?.(); };
+    // Plugins (--plugin, agent/plugins/): after the platform and the agent's own objects, before the defaults and the MTPs.
+    const plugged: PluginTargets = { platform: platform.name, firmware: platform.firmware, executionEnvs: [...(platform.executionEnvs ?? [])], stops: [] };
+    const platformStop = (): void => { plugged.stops.forEach((s) => s()); transferDiagnostics.stop(); platform.stop?.(); };
+    if (opts.plugins?.length) {
+      const { loadPlugins } = await import('./plugins/load-plugins.js');
+      await loadPlugins(model, opts.plugins, plugged, { vendorPrefix: opts.vendorPrefix, log }).catch((e: unknown) => { platformStop(); throw e; });
+    }
     // Device.BulkData.: a Profile collects with its Controller's permissions and publishes MQTT reports through the running MQTT MTP.
     let controllerDirectory: ControllerDirectory | undefined;
     const bulkData = registerBulkData(model, store, {
@@ -228,13 +237,13 @@ export class Agent {
       },
     });
     // Firmware:1 Download()/Activate() and TransferComplete!, where the platform has firmware banks.
-    const firmware = platform.firmware && registerFirmwareCommands(model, platform.firmware, {
+    const firmware = plugged.firmware && registerFirmwareCommands(model, plugged.firmware, {
       ...actions, settle: () => agent?.notifications.engine.idle() ?? Promise.resolve(), log: log.child('firmware'), downloadPolicy: downloads.policy,
       trust, dataDir: opts.dataDir,
     });
     // SoftwareModules:1 (InstallDU(), DUStateChange!), where the platform has execution environments.
-    const software = platform.executionEnvs?.length ? registerSoftwareModules(model, {
-      envs: platform.executionEnvs, limits: opts.softwareLimits, persist: opts.dataDir !== undefined, log: log.child('software'), downloadPolicy: downloads.policy,
+    const software = plugged.executionEnvs.length ? registerSoftwareModules(model, {
+      envs: plugged.executionEnvs, limits: opts.softwareLimits, persist: opts.dataDir !== undefined, log: log.child('software'), downloadPolicy: downloads.policy,
       dir: opts.dataDir !== undefined ? join(opts.dataDir, 'software') : mkdtempSync(join(tmpdir(), 'usp-agent-software-')),
     }) : undefined;
 
@@ -296,9 +305,9 @@ export class Agent {
     // Units requested Active (or AutoStart) run again, in the background: a slow unit does not hold up the start.
     void software?.startUnits().catch((e: unknown) => log.error('software units did not start', { error: String(e) }));
     // Boot! goes to every controller subscribed to it, queued until each is reachable.
-    model.changes.emit({ kind: 'event', inst: { node: model.root, keys: [] }, path: 'Device.', event: 'Boot!', args: { CommandKey: boot.commandKey, Cause: boot.cause, FirmwareUpdated: platform.firmware?.takeFirmwareUpdated() ?? false, ParameterMap: '{}' } });
+    model.changes.emit({ kind: 'event', inst: { node: model.root, keys: [] }, path: 'Device.', event: 'Boot!', args: { CommandKey: boot.commandKey, Cause: boot.cause, FirmwareUpdated: plugged.firmware?.takeFirmwareUpdated() ?? false, ParameterMap: '{}' } });
     firmware?.reportInterrupted();
-    if (!platform.firmware && (trust || opts.firmwareHook)) log.warn('firmware options given but this platform has no firmware backend: Download()/Activate() are not offered', { platform: platform.name });
+    if (!plugged.firmware && (trust || opts.firmwareHook)) log.warn('firmware options given but this platform has no firmware backend: Download()/Activate() are not offered', { platform: platform.name });
     if (boot.cause.endsWith('FactoryReset')) await notifications.onBoarding.sendToAll();
     log.info('agent started', { endpointId, version: SOFTWARE_VERSION, restored, bootCause: boot.cause });
     return agent;

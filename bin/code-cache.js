@@ -123,6 +123,9 @@ function runBundle(bundle) {
   const cachedData = useCache ? readCache(bundle, key) : undefined;
   const script = compile(bundle, source, cachedData);
   const module = { exports: {} };
+  // Code restored from a V8 code cache has no dynamic-import callback on Node 20: the bundle
+  // imports --plugin modules through this one (agent/plugins/load-plugins.ts).
+  Object.defineProperty(globalThis, Symbol.for('usp-agent.import'), { value: (/** @type {string} */ url) => import(url) });
   debug(cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'accepted');
   script.runInThisContext().call(module.exports, module.exports, createRequire(bundle), module, bundle, dirname(bundle));
   // Only `run` writes one: the cache is for the agent's start; the commands use it when it is there.

@@ -71,13 +71,25 @@ export class UspError extends Error {
   /** Full path the error is about, if any. */
   readonly path?: string;
   readonly paramErrors: ParamError[];
+  /**
+   * True when whoever threw it has logged it already (a plugin's failures are logged once per
+   * burst): the handlers then do not log it again for every request.
+   */
+  readonly logged: boolean;
+  /**
+   * True when the failure is confined to its source's own objects (a plugin's provider): a read
+   * of an enclosing subtree leaves those objects out instead of failing as a whole.
+   */
+  readonly isolated: boolean;
 
-  constructor(code: ErrorCode, message: string, opts: { path?: string; paramErrors?: ParamError[] } = {}) {
+  constructor(code: ErrorCode, message: string, opts: { path?: string; paramErrors?: ParamError[]; logged?: boolean; isolated?: boolean } = {}) {
     super(message);
     this.name = 'UspError';
     this.code = code;
     this.path = opts.path;
     this.paramErrors = opts.paramErrors ?? [];
+    this.logged = opts.logged ?? false;
+    this.isolated = opts.isolated ?? false;
   }
 }
 

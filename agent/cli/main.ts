@@ -9,7 +9,7 @@
 import { createLogger, isLogLevel, type LogLevel } from '../../datamodel/Logger.js';
 import { Agent, type AgentOptions, type AgentTlsFiles, type PlatformName } from '../Agent.js';
 import { PLATFORM_NAMES } from '../platforms.js';
-import { readDefaultsFile } from '../defaults/apply-defaults.js';
+import { readDefaultsFileWithPlugins } from '../defaults/apply-defaults.js';
 import type { BootRecord } from '../boot-cause.js';
 import { DataDirError } from '../../datamodel/store/data-dir.js';
 import { Schema } from '../../datamodel/schema/Schema.js';
@@ -24,7 +24,7 @@ export const EXIT_START_FAILED = 2;
 /** Exit code after Reboot()/FactoryReset() on a live platform: the service manager starts the agent again. */
 export const EXIT_RESTART = 3;
 
-interface RunArgs { defaults: string; dataDir?: string; platform: PlatformName; logLevel: LogLevel; seed?: number; tls?: AgentTlsFiles; vendorPrefix?: string; legacyCoap?: boolean; firmware?: Pick<AgentOptions, 'firmwareHook' | 'firmwareTrust' | 'firmwareStaging'> }
+interface RunArgs { defaults: string; dataDir?: string; platform: PlatformName; logLevel: LogLevel; seed?: number; tls?: AgentTlsFiles; vendorPrefix?: string; legacyCoap?: boolean; firmware?: Pick<AgentOptions, 'firmwareHook' | 'firmwareTrust' | 'firmwareStaging'>; plugins?: string[] }
 
 /** Set once SIGTERM/SIGINT arrived: a start that fails after it is a stop, not a start failure. */
 let stopRequested = false;
@@ -52,7 +52,9 @@ async function run(args: RunArgs): Promise<void> {
   process.on('SIGHUP', () => {
     log.info('SIGHUP received; dialling controllers and brokers now', { mtps: current?.reconnectNow() ?? 0 });
   });
-  const defaults = readDefaultsFile(args.defaults);
+  // Plugins the defaults file names (`$plugins`) load before those of the command line.
+  const { defaults, plugins: filePlugins } = readDefaultsFileWithPlugins(args.defaults);
+  const plugins = [...filePlugins, ...(args.plugins ?? [])];
   // Holds the event loop open while the agent runs, even with no MTP enabled (an agent with no
   // reachable controller still keeps its state and timers; Node would otherwise exit with 13).
   const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -66,7 +68,7 @@ async function run(args: RunArgs): Promise<void> {
     let bootRecord: BootRecord | undefined;
     for (;;) {
       current = undefined;
-      starting = Agent.start({ defaults, dataDir: args.dataDir, platform: args.platform, log, seed: args.seed, tls: args.tls, bootRecord, vendorPrefix: args.vendorPrefix, legacyCoap: args.legacyCoap, ...args.firmware });
+      starting = Agent.start({ defaults, dataDir: args.dataDir, platform: args.platform, log, seed: args.seed, tls: args.tls, bootRecord, vendorPrefix: args.vendorPrefix, legacyCoap: args.legacyCoap, plugins, ...args.firmware });
       current = await starting;
       const reason = await current.stopped;
       if (reason.kind !== 'restart' || stopRequested) return;
@@ -102,7 +104,7 @@ async function runCommand(a: RunOptionValues): Promise<void> {
     const seed = a.seed === undefined ? undefined : parseSeed(a.seed);
     const tls = a.cert !== undefined || a.ca !== undefined ? { cert: a.cert, key: a.key, ca: a.ca } : undefined;
     await run({ defaults: a.defaults, dataDir: a['data-dir'], platform: a.platform, logLevel: a['log-level'] as LogLevel, seed, tls, vendorPrefix: a['vendor-prefix'], legacyCoap: a['legacy-coap'],
-      firmware: { firmwareHook: a['firmware-hook'], firmwareTrust: a['firmware-trust'], firmwareStaging: a['firmware-staging'] } });
+      firmware: { firmwareHook: a['firmware-hook'], firmwareTrust: a['firmware-trust'], firmwareStaging: a['firmware-staging'] }, plugins: a.plugin });
   } catch (e) {
     // After SIGTERM the signal handler exits 0 once the stop is done: a start it cut short is no failure.
     if (stopRequested) return;
@@ -131,6 +133,7 @@ export async function main(argv: string[]): Promise<void> {
       .option('ca', { type: 'string', describe: 'PEM CA certificate(s) that controller certificates must chain to (required for TLS MTPs)' })
       .option('firmware-hook', { type: 'string', describe: 'script that validates, installs and activates firmware images on a Linux device (contract: docs/firmware-hook.md)' })
       .option('firmware-trust', { type: 'string', describe: 'directory of PEM public keys/certificates: Download() then only takes images with a valid detached signature (URL + ".sig")' })
+      .option('plugin', { type: 'string', array: true, describe: 'JavaScript module adding bindings, vendor parameters or backends (repeatable; INTEGRATING.md)' })
       .option('firmware-staging', { type: 'string', describe: 'directory where downloaded images wait for validation (default /tmp/usp-agent-firmware on OpenWrt, DATA-DIR/firmware-staging elsewhere)' })
       .check((a) => { if (!isLogLevel(String(a['log-level']))) throw new Error('--log-level must be error, warn, info or debug'); return true; })
       .example('$0 run --defaults examples/factory-defaults.json --data-dir ./.usp-data --platform simulated', 'the simulated gateway, state kept in ./.usp-data'),

@@ -26,6 +26,8 @@ export interface RunOptionValues {
   'firmware-hook'?: string;
   'firmware-trust'?: string;
   'firmware-staging'?: string;
+  /** `--plugin FILE`, repeatable (agent/plugins/). */
+  plugin?: string[];
 }
 
 const STRING_OPTIONS = ['defaults', 'data-dir', 'platform', 'vendor-prefix', 'seed', 'log-level', 'cert', 'key', 'ca', 'firmware-hook', 'firmware-trust', 'firmware-staging'] as const;
@@ -38,7 +40,7 @@ export function parseRunFast(argv: readonly string[]): RunOptionValues | undefin
   try {
     parsed = parseArgs({
       args: rest,
-      options: { ...Object.fromEntries(STRING_OPTIONS.map((o) => [o, { type: 'string' as const }])), 'legacy-coap': { type: 'boolean' } },
+      options: { ...Object.fromEntries(STRING_OPTIONS.map((o) => [o, { type: 'string' as const }])), 'legacy-coap': { type: 'boolean' }, plugin: { type: 'string', multiple: true } },
       strict: true,
       allowPositionals: false,
       tokens: true,
@@ -46,10 +48,10 @@ export function parseRunFast(argv: readonly string[]): RunOptionValues | undefin
   } catch {
     return undefined;
   }
-  // An option given twice becomes an array in yargs: leave that (and its message) to yargs.
-  const names = parsed.tokens.filter((t) => t.kind === 'option').map((t) => t.name);
+  // An option given twice becomes an array in yargs: leave that (and its message) to yargs. --plugin is repeatable.
+  const names = parsed.tokens.filter((t) => t.kind === 'option' && t.name !== 'plugin').map((t) => t.name);
   if (new Set(names).size !== names.length) return undefined;
-  const v = parsed.values as Partial<Record<(typeof STRING_OPTIONS)[number], string>> & { 'legacy-coap'?: boolean };
+  const v = parsed.values as Partial<Record<(typeof STRING_OPTIONS)[number], string>> & { 'legacy-coap'?: boolean; plugin?: string[] };
   if (v.defaults === undefined) return undefined;
   const platform = v.platform ?? 'auto';
   if (!(PLATFORM_NAMES as readonly string[]).includes(platform)) return undefined;
@@ -70,5 +72,6 @@ export function parseRunFast(argv: readonly string[]): RunOptionValues | undefin
     'firmware-hook': v['firmware-hook'],
     'firmware-trust': v['firmware-trust'],
     'firmware-staging': v['firmware-staging'],
+    plugin: v.plugin,
   };
 }

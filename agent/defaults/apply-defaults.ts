@@ -5,6 +5,7 @@
  * names the offending path.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parsePath } from '../../datamodel/path/parse-path.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { ModelNode, ObjectInstance } from '../../datamodel/tree/ModelNode.js';
@@ -20,7 +21,19 @@ export class DefaultsError extends Error {
   constructor(readonly path: string, why: string) { super(`factory defaults: ${path}: ${why}`); }
 }
 
+/**
+ * The one key of the file that is no TR-181 path: `"$plugins": ["board.mjs", ...]`, modules to
+ * load as `--plugin` (agent/plugins/), relative to the file's directory, before those of the
+ * command line.
+ */
+export const PLUGINS_KEY = '$plugins';
+
 export function readDefaultsFile(file: string): DefaultsFile {
+  return readDefaultsFileWithPlugins(file).defaults;
+}
+
+/** The file's TR-181 values, and the plugins its `$plugins` names (absolute paths). */
+export function readDefaultsFileWithPlugins(file: string): { defaults: DefaultsFile; plugins: string[] } {
   let doc: unknown;
   try {
     doc = JSON.parse(readFileSync(file, 'utf8'));
@@ -28,10 +41,14 @@ export function readDefaultsFile(file: string): DefaultsFile {
     throw new Error(`factory defaults: cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new Error(`factory defaults: ${file} must hold a JSON object of paths to values`);
-  for (const [k, v] of Object.entries(doc)) {
+  const { [PLUGINS_KEY]: plugins, ...defaults } = doc as Record<string, unknown>;
+  for (const [k, v] of Object.entries(defaults)) {
     if (!['string', 'number', 'boolean'].includes(typeof v)) throw new DefaultsError(k, 'value must be a string, number or boolean');
   }
-  return doc as DefaultsFile;
+  if (plugins !== undefined && (!Array.isArray(plugins) || plugins.some((p) => typeof p !== 'string' || p === ''))) {
+    throw new DefaultsError(PLUGINS_KEY, 'must be an array of module paths (relative to the defaults file), e.g. ["plugins/board.mjs"]');
+  }
+  return { defaults: defaults as DefaultsFile, plugins: ((plugins ?? []) as string[]).map((p) => resolve(dirname(file), p)) };
 }
 
 interface Group { node: ModelNode; keys: number[]; objectPath: string; values: Record<string, Value> }

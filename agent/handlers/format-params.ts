@@ -33,7 +33,11 @@ export function formatParams(node: ModelNode, values: Record<string, Value>, acc
   const out: StringMap = {};
   for (const [name, syntax] of node.params) {
     if (access && (access.param(name) & PERM_R) === 0) continue;
-    out[name] = formatParam(syntax, values[name], secured);
+    const v = values[name];
+    // Present but undefined: the binding could not read it now (a plugin's failing source,
+    // binding.ts getParam); left out rather than shown as its default.
+    if (v === undefined && Object.hasOwn(values, name)) continue;
+    out[name] = formatParam(syntax, v, secured);
   }
   return out;
 }

@@ -99,7 +99,7 @@ async function addInstance(h: HandlerContext, tx: Transaction, obj: CreateObject
 function asFailure(h: HandlerContext, e: unknown, objPath: string): AddFailure {
   if (e instanceof AddFailure) return e;
   const u = toUspError(e);
-  if (u.code === ErrorCode.InternalError) h.log.error('add failed', { path: objPath, error: u.message });
+  if (u.code === ErrorCode.InternalError && !u.logged) h.log.error('add failed', { path: objPath, error: u.message });
   return new AddFailure(u.code, u.message, []);
 }
 

@@ -24,7 +24,7 @@ export async function handleDelete(h: HandlerContext, del: DeleteReq): Promise<{
     } catch (e) {
       await tx.rollbackTo(sp);
       const u = toUspError(e);
-      if (u.code === ErrorCode.InternalError) h.log.error('delete failed', { path: text, error: u.message });
+      if (u.code === ErrorCode.InternalError && !u.logged) h.log.error('delete failed', { path: text, error: u.message });
       if (!del.allowPartial) {
         await tx.rollback();
         return { error: { errCode: u.code, errMsg: u.message, paramErrs: [{ paramPath: text, errCode: u.code, errMsg: u.message }] } };

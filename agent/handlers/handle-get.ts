@@ -79,7 +79,7 @@ async function getPath(h: HandlerContext, text: string, maxDepth: number): Promi
     return { requestedPath: text, errCode: 0, errMsg: '', resolvedPathResults };
   } catch (e) {
     const u = toUspError(e);
-    if (u.code === ErrorCode.InternalError) h.log.error('get failed', { path: text, error: u.message });
+    if (u.code === ErrorCode.InternalError && !u.logged) h.log.error('get failed', { path: text, error: u.message });
     return { requestedPath: text, errCode: u.code, errMsg: u.message, resolvedPathResults: [] };
   }
 }

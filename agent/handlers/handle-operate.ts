@@ -46,7 +46,7 @@ export async function handleOperate(h: HandlerContext, req: OperateReq): Promise
     } catch (e) {
       const u = toUspError(e);
       const code = u.code === ErrorCode.InternalError ? ErrorCode.CommandFailure : u.code;
-      if (u.code === ErrorCode.InternalError) h.log.error('command failed', { command: executedCommand, error: u.message });
+      if (u.code === ErrorCode.InternalError && !u.logged) h.log.error('command failed', { command: executedCommand, error: u.message });
       operationResults.push({ executedCommand, operationResp: 'cmdFailure', cmdFailure: { errCode: code, errMsg: u.message } });
     }
   }

@@ -20,7 +20,7 @@ import { checkEnumerationRefs, checkStrongReferences, validateSettings } from '.
 
 /** An object-level failure: its code and the instances/parameters that caused it. */
 class ObjectFailure extends Error {
-  constructor(readonly code: ErrorCode, message: string, readonly failures: UpdatedInstanceFailure[]) { super(message); }
+  constructor(readonly code: ErrorCode, message: string, readonly failures: UpdatedInstanceFailure[], readonly logged = false) { super(message); }
 }
 
 export async function handleSet(h: HandlerContext, set: SetReq): Promise<{ resp: SetResp } | { error: ErrorBody }> {
@@ -34,7 +34,7 @@ export async function handleSet(h: HandlerContext, set: SetReq): Promise<{ resp:
     } catch (e) {
       await tx.rollbackTo(sp);
       const f = asFailure(e, obj.objPath);
-      if (f.code === ErrorCode.InternalError) h.log.error('set failed', { path: obj.objPath, error: f.message });
+      if (f.code === ErrorCode.InternalError && !f.logged) h.log.error('set failed', { path: obj.objPath, error: f.message });
       if (!set.allowPartial) {
         await tx.rollback();
         return { error: { errCode: f.code, errMsg: f.message, paramErrs: errorParams(f, obj.objPath) } };
@@ -119,7 +119,7 @@ function toParameterError(e: ParamError): { param: string; errCode: number; errM
 function asFailure(e: unknown, objPath: string): ObjectFailure {
   if (e instanceof ObjectFailure) return e;
   const u = toUspError(e);
-  return new ObjectFailure(u.code, u.message, [{ affectedPath: u.path ?? objPath, paramErrs: [] }]);
+  return new ObjectFailure(u.code, u.message, [{ affectedPath: u.path ?? objPath, paramErrs: [] }], u.logged);
 }
 
 /** Error.param_errs name full parameter paths (TP-469 1.20: "...Subscription.<n>.Param"). */

@@ -4,7 +4,7 @@
  * nothing of protobuf or of where values come from.
  */
 import { ParsedPathCache } from '../path/ParsedPathCache.js';
-import type { SchemaObject, SchemaParam } from '../schema/types.js';
+import type { SchemaCommand, SchemaEvent, SchemaObject, SchemaParam } from '../schema/types.js';
 import { supportedObjectName, supportedParentPath } from '../schema/Schema.js';
 import { ErrorCode, UspError } from '../UspError.js';
 import type { Value } from '../value/Value.js';
@@ -16,7 +16,7 @@ import { WriteLock } from './WriteLock.js';
 
 const NUM_ENTRIES_TYPE = 'unsignedInt';
 /** TR-106 §3.3 vendor-specific name: X_<VENDOR>_<Name>, VENDOR an OUI or a domain with dots as hyphens. */
-const VENDOR_PARAM_NAME = /^X_[0-9A-Za-z-]+_[A-Za-z][0-9A-Za-z_-]*$/;
+export const VENDOR_PARAM_NAME = /^X_[0-9A-Za-z-]+_[A-Za-z][0-9A-Za-z_-]*$/;
 
 export interface RegisterOptions {
   /**
@@ -25,6 +25,11 @@ export interface RegisterOptions {
    * are served, typed and described (GetSupportedDM) like schema parameters, after them.
    */
   vendorParams?: readonly SchemaParam[];
+  /**
+   * Replace the object's binding if it has one (a plugin overriding a platform's object): its
+   * parameters and commands go with it. Without it a second binding is a programming error.
+   */
+  override?: boolean;
 }
 
 /** Deletes what depends on a deleted instance, through the same transaction. */
@@ -82,7 +87,8 @@ export class DataModel {
    */
   register(supportedPath: string, binding: ObjectBinding, opts: RegisterOptions = {}): ModelNode {
     const node = this.requireNode(supportedPath);
-    if (node.binding) throw new Error(`object already bound: ${supportedPath}`);
+    if (node.binding && !opts.override) throw new Error(`object already bound: ${supportedPath}`);
+    if (node.binding) this.unbind(node);
     node.binding = binding;
     // NumberOfEntries of child tables are derived (and only while the table is supported).
     const counts = new Set<string>();
@@ -103,25 +109,64 @@ export class DataModel {
     return node;
   }
 
-  /** Adds a command to an already supported object (e.g. Device.Reboot() on Device.). */
-  registerCommand(supportedPath: string, name: string, binding: CommandBinding): void {
+  /** Forgets `node`'s binding with the parameters and commands it served (derived NumberOfEntries stay). */
+  private unbind(node: ModelNode): void {
+    const old = node.binding;
+    node.binding = undefined;
+    for (const name of [...node.params.keys()]) if (!node.derivedCounts.has(name)) node.params.delete(name);
+    for (const [name, cmd] of node.commands) if (old?.commands?.[name] === cmd.binding) node.commands.delete(name);
+    this.shapeVersion++;
+  }
+
+  /**
+   * Adds a command to an already supported object (e.g. Device.Reboot() on Device.). A
+   * vendor-specific command (TR-106 `X_<VENDOR>_Name()`) brings its definition in `vendorDef`.
+   */
+  registerCommand(supportedPath: string, name: string, binding: CommandBinding, vendorDef?: SchemaCommand): void {
     const node = this.requireNode(supportedPath);
-    this.bindCommand(node, name, binding);
+    this.bindCommand(node, name, binding, vendorDef);
     this.markSupported(node);
   }
 
-  /** Declares that the agent emits this event (it then shows in GetSupportedDM). */
-  registerEvent(supportedPath: string, name: string): void {
+  /**
+   * Declares that the agent emits this event (it then shows in GetSupportedDM). A
+   * vendor-specific event (`X_<VENDOR>_Name!`) brings its definition in `vendorDef`.
+   */
+  registerEvent(supportedPath: string, name: string, vendorDef?: SchemaEvent): void {
     const node = this.requireNode(supportedPath);
-    const ev = node.def.events.find((e) => e.name === name);
+    const ev = vendorDef ? checkedVendorDef(node, name, vendorDef, '!') : node.def.events.find((e) => e.name === name);
     if (!ev) throw new Error(`${supportedPath}${name} is not in the TR-181 schema`);
+    if (vendorDef && node.events.has(name)) throw new Error(`${supportedPath}${name} is defined twice`);
     node.events.set(name, ev);
     this.markSupported(node);
   }
 
-  private bindCommand(node: ModelNode, name: string, binding: CommandBinding): void {
-    const def = node.def.commands.find((c) => c.name === name);
+  /**
+   * Adds a vendor-specific object (TR-106 §3.3: `X_<VENDOR>_Name.` or `X_<VENDOR>_Name.{i}.`)
+   * under an object of the model, with its definition; it is served once a binding is
+   * registered for it (register()), like a schema object. Its parent may itself be a vendor
+   * object added before.
+   */
+  addVendorObject(def: SchemaObject): ModelNode {
+    const path = def.path;
+    const name = supportedObjectName(path);
+    if (!VENDOR_PARAM_NAME.test(name)) throw new Error(`${path} is not a vendor-specific object name (X_<VENDOR>_<Name>)`);
+    if (def.multi !== path.endsWith('.{i}.')) throw new Error(`${path}: a table's path ends in ".{i}." (multi ${def.multi})`);
+    if (this.bySupportedPath.has(path)) throw new Error(`${path} is defined twice`);
+    const parentPath = supportedParentPath(path);
+    const parent = parentPath ? this.bySupportedPath.get(parentPath) : undefined;
+    if (!parent) throw new Error(`${path}: its parent object ${parentPath} is not in the data model`);
+    const node = new ModelNode(name, path, parent, { getObject: () => def });
+    parent.children.set(name, node);
+    this.bySupportedPath.set(path, node);
+    this.shapeVersion++;
+    return node;
+  }
+
+  private bindCommand(node: ModelNode, name: string, binding: CommandBinding, vendorDef?: SchemaCommand): void {
+    const def = vendorDef ? checkedVendorDef(node, name, vendorDef, '()') : node.def.commands.find((c) => c.name === name);
     if (!def) throw new Error(`${node.supportedPath}${name} is not in the TR-181 schema`);
+    if (vendorDef && node.commands.has(name)) throw new Error(`${node.supportedPath}${name} is defined twice`);
     node.commands.set(name, { def, binding });
   }
 
@@ -225,6 +270,7 @@ export class DataModel {
     if (table) return this.listInstances(table, inst.keys, ctx).then((l) => l.length);
     const b = inst.node.binding;
     if (!b) return undefined;
+    if (b.getParam) return b.getParam(inst.keys, name, ctx);
     const values = b.get(inst.keys, ctx);
     return values instanceof Promise ? values.then((v) => v[name]) : values[name];
   }
@@ -238,6 +284,13 @@ export class DataModel {
   schemaObject(supportedPath: string): SchemaObject | undefined {
     return this.bySupportedPath.get(supportedPath)?.def;
   }
+}
+
+/** A vendor command's or event's definition, checked: its name is a vendor name with `suffix` and not the schema's. */
+function checkedVendorDef<T extends { name: string }>(node: ModelNode, name: string, def: T, suffix: '()' | '!'): T {
+  const base = name.endsWith(suffix) ? name.slice(0, -suffix.length) : '';
+  if (def.name !== name || !VENDOR_PARAM_NAME.test(base)) throw new Error(`${node.supportedPath}${name} is not a vendor-specific name (X_<VENDOR>_<Name>${suffix})`);
+  return def;
 }
 
 /** A 7026 for a path outside the supported model. */

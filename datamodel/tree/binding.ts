@@ -40,9 +40,16 @@ export interface ObjectBinding {
   list?(parentKeys: InstanceKeys, ctx: RequestContext): Awaitable<number[]>;
   /**
    * Current values of the served parameters of one instance (missing names read as defaults).
-   * Returns a new object on every call: the data model adds derived values to it.
+   * Returns a new object on every call: the data model adds derived values to it. A name present
+   * with the value undefined could not be read now: Get leaves it out instead of its default.
    */
   get(keys: InstanceKeys, ctx: RequestContext): Awaitable<Record<string, Value>>;
+  /**
+   * One parameter's value, for bindings that read it from a source of its own (an object whose
+   * vendor parameters a plugin serves: a Get of one of them fails with the plugin's source only,
+   * a Get of another never calls it). Default: `get(keys, ctx)[name]`.
+   */
+  getParam?(keys: InstanceKeys, name: string, ctx: RequestContext): Awaitable<Value | undefined>;
   /** Applies already-validated values; throwing UspError fails the object (the transaction rolls back). */
   set?(keys: InstanceKeys, changes: Record<string, Value>, ctx: RequestContext): Awaitable<void>;
   /**

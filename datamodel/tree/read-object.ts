@@ -7,6 +7,7 @@
  */
 import { PERM_R, type InstanceAccess } from '../access/AccessView.js';
 import type { Value } from '../value/Value.js';
+import { UspError } from '../UspError.js';
 import type { RequestContext } from './binding.js';
 import type { DataModel } from './DataModel.js';
 import type { ObjectInstance } from './ModelNode.js';
@@ -43,12 +44,20 @@ async function walk(model: DataModel, inst: ObjectInstance, remaining: number, c
   if (remaining <= 1) return;
   for (const child of node.children.values()) {
     if (!child.supported) continue;
-    if (!child.multi) {
-      await walk(model, { node: child, keys }, remaining - 1, ctx, out);
-      continue;
-    }
-    for (const n of await visibleInstances(model, child, keys, ctx)) {
-      await walk(model, { node: child, keys: [...keys, n] }, remaining - 1, ctx, out);
+    const before = out.length;
+    try {
+      if (!child.multi) {
+        await walk(model, { node: child, keys }, remaining - 1, ctx, out);
+        continue;
+      }
+      for (const n of await visibleInstances(model, child, keys, ctx)) {
+        await walk(model, { node: child, keys: [...keys, n] }, remaining - 1, ctx, out);
+      }
+    } catch (e) {
+      // A failure confined to its source (a plugin's provider, UspError.isolated) drops that
+      // child's subtree from the read, entries already taken included; the rest still answers.
+      if (!(e instanceof UspError && e.isolated)) throw e;
+      out.length = before;
     }
   }
 }

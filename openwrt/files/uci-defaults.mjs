@@ -101,7 +101,7 @@ function unquoteWords(raw) {
  */
 const OPTIONS = {
   global: {
-    enabled: null, data_dir: null, platform: null, log_level: null, vendor_prefix: null, cert: null, key: null, ca: null, firmware_hook: null, firmware_trust: null, firmware_staging: null,
+    enabled: null, data_dir: null, platform: null, log_level: null, vendor_prefix: null, cert: null, key: null, ca: null, firmware_hook: null, firmware_trust: null, firmware_staging: null, plugin: null,
     wan_interface: null, on_uci_change: null, endpoint_id_interface: null, param: null,
     endpoint_id: ['EndpointID', 'string'],
   },

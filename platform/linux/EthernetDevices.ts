@@ -10,6 +10,7 @@
  * on which object a Get happens to read first (an IP.Interface before the Ethernet tables).
  */
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
+import { cachedSource, type CachedSource } from '../../datamodel/tree/binding-helpers.js';
 import type { LinuxContext } from './LinuxContext.js';
 import { ethernetDevices } from './net-devices.js';
 
@@ -24,25 +25,21 @@ export class EthernetDevices implements EthernetLinks {
   readonly interfaces = new InstanceMap();
   /** Device.Ethernet.Link.{i}, by device name (the name of the Interface it sits on). */
   readonly links = new InstanceMap();
-  private last?: { at: number; names: Promise<readonly string[]> };
+  private readonly scan: CachedSource<readonly string[]>;
 
   /** `only` names the Ethernet devices instead of detecting them (LinuxOptions.ethernetInterfaces). */
-  constructor(private readonly ctx: LinuxContext, private readonly only?: readonly string[]) {}
-
-  /** Names of the Ethernet devices, in ifindex order; a scan younger than cacheMs is reused. */
-  names(): Promise<readonly string[]> {
-    const now = this.ctx.now();
-    const last = this.last;
-    // A clock that went back (a test, or the wall clock set back) makes the scan stale too.
-    if (last && now >= last.at && now - last.at < this.ctx.cacheMs) return last.names;
-    const names = ethernetDevices(this.ctx.files, this.only).then((devices) => {
-      const found = devices.map((d) => d.name);
+  constructor(private readonly ctx: LinuxContext, only?: readonly string[]) {
+    this.scan = cachedSource(async () => {
+      const found = (await ethernetDevices(ctx.files, only)).map((d) => d.name);
       this.interfaces.list(found);
       this.links.list(found);
       return found;
-    });
-    this.last = { at: now, names };
-    return names;
+    }, { maxAgeMs: ctx.cacheMs, now: ctx.now });
+  }
+
+  /** Names of the Ethernet devices, in ifindex order; a scan younger than cacheMs is reused (a clock that went back makes it stale). */
+  names(): Promise<readonly string[]> {
+    return this.scan.read();
   }
 
   async linkPath(name: string): Promise<string> {

@@ -20,6 +20,7 @@ import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { open, rename, rm, statfs, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
+import { cachedSource, type CachedSource } from '../../datamodel/tree/binding-helpers.js';
 import { readJsonFile, writeFileAtomicSync } from '../../datamodel/store/atomic-write.js';
 import type { Logger } from '../../datamodel/Logger.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
@@ -70,11 +71,13 @@ export class StagedFirmware {
   private readonly overrides = new Map<number, Override>();
   private firmwareUpdated = false;
   private bankCount = 0;
-  private cache?: { at: number; banks: Promise<BankReport[]> };
+  /** The installer's `status`, shared for STATUS_CACHE_MS (a whole-tree Get asks once per bank). */
+  private readonly status: CachedSource<BankReport[]>;
   private readonly now: () => Date;
 
   constructor(private readonly opts: StagedFirmwareOptions) {
     this.installer = opts.installer;
+    this.status = cachedSource(async () => (await this.installer.status()).slice(0, this.installer.stagedBank ? 1 : MAX_BANKS), { maxAgeMs: STATUS_CACHE_MS });
     this.stateFile = opts.dataDir === undefined ? undefined : join(opts.dataDir, FIRMWARE_LIVE_STATE_FILE);
     this.now = opts.now ?? (() => new Date());
   }
@@ -202,7 +205,7 @@ export class StagedFirmware {
     const staged = this.state.staged;
     this.state.pending = { bank: n, name: image ? staged?.name ?? '' : b.name, version: image ? staged?.version ?? '' : b.version, requested: this.now().toISOString() };
     this.save();
-    this.cache = undefined;
+    this.status.invalidate();
   }
 
   /** After the notifications: boots (OpenWrt: flashes) the bank. A failure leaves the running image and clears the marker. */
@@ -265,7 +268,7 @@ export class StagedFirmware {
       }
     }
     this.overrides.delete(n);
-    this.cache = undefined;
+    this.status.invalidate();
     return { name, version };
   }
 
@@ -283,12 +286,8 @@ export class StagedFirmware {
   }
 
   private reports(fresh = false): Promise<BankReport[]> {
-    const at = Date.now();
-    if (!fresh && this.cache && at - this.cache.at < STATUS_CACHE_MS) return this.cache.banks;
-    const banks = this.installer.status().then((all) => all.slice(0, this.installer.stagedBank ? 1 : MAX_BANKS));
-    this.cache = { at, banks };
-    banks.catch(() => { if (this.cache?.banks === banks) this.cache = undefined; });
-    return banks.catch((e: unknown) => { throw new UspError(ErrorCode.InternalError, `${this.installer.what} status failed: ${reason(e)}`); });
+    if (fresh) this.status.invalidate();
+    return this.status.read().catch((e: unknown) => { throw new UspError(ErrorCode.InternalError, `${this.installer.what} status failed: ${reason(e)}`); });
   }
 
   private save(): void {

@@ -340,6 +340,14 @@ describe('UCI to factory defaults', () => {
     expect(JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }))).toEqual({ eid: 'os::0A1B2C-0A1B2C3D4E5F', asked: ['eth9'] });
   });
 
+  it('takes `list plugin` as an init-script option: no TR-181 setting', () => {
+    const text = `${FIXTURE}usp-agent.global.plugin='/usr/lib/p/a.mjs' '/usr/lib/p/b.cjs'\n`;
+    const script = `import { parseUciShow, toDefaults } from ${JSON.stringify(join(root, LIB, 'uci-defaults.mjs'))};
+      const d = toDefaults(parseUciShow(${JSON.stringify(text)}), {});
+      process.stdout.write(JSON.stringify(Object.keys(d).filter((k) => k.includes('lugin'))));`;
+    expect(JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }))).toEqual([]);
+  });
+
   it('refuses a configuration it cannot translate, naming the UCI option and the fix', () => {
     const dir = installedCopy();
     try {
@@ -375,6 +383,7 @@ rec() { printf '%s' "$1"; shift; for a in "$@"; do printf '|%s' "$a"; done; prin
 config_load() { rec config_load "$@"; }
 config_get() { eval "v=\\\${UCI_$2_$3-\\$4}"; eval "$1=\\$v"; }
 config_get_bool() { config_get "$@"; eval "case \\$$1 in 1|yes|on|true|enabled) $1=1;; *) $1=0;; esac"; }
+config_list_foreach() { eval "l=\\\${UCI_$1_$2-}"; for x in $l; do "$3" "$x"; done; }
 for f in procd_open_instance procd_set_param procd_append_param procd_close_instance procd_add_reload_trigger procd_add_interface_trigger procd_send_signal mkdir chmod; do eval "$f() { rec $f \\"\\$@\\"; }"; done
 node() { rec node "$@"; return ${nodeExit}; }
 . "$INIT"
@@ -414,6 +423,14 @@ reconnect
       'procd_append_param|command|--firmware-hook|/usr/libexec/fw-hook',
       'procd_append_param|command|--firmware-trust|/etc/usp-agent/keys',
       'procd_append_param|command|--firmware-staging|/tmp/fw',
+    ]);
+  });
+
+  it('passes each `list plugin` as a --plugin option, in order', () => {
+    const calls = initScript({ global_plugin: '/usr/lib/p/a.mjs /usr/lib/p/b.cjs' });
+    expect(calls.filter((c) => c.startsWith('procd_append_param'))).toEqual([
+      'procd_append_param|command|--plugin|/usr/lib/p/a.mjs',
+      'procd_append_param|command|--plugin|/usr/lib/p/b.cjs',
     ]);
   });
 

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { applyDefaults, DefaultsError } from '../../../agent/defaults/apply-defaults.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { applyDefaults, DefaultsError, readDefaultsFileWithPlugins } from '../../../agent/defaults/apply-defaults.js';
 import { registerLocalAgent } from '../../../agent/localagent/register-local-agent.js';
 import { Schema } from '../../../datamodel/schema/Schema.js';
 import { DataStore } from '../../../datamodel/store/DataStore.js';
@@ -69,5 +72,14 @@ describe('factory defaults', () => {
     }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(DefaultsError);
     expect((e as Error).message).toMatch(/ReferenceList entry Device\.SoftwareModules\.DUStateChange! is not in the supported data model/);
+  });
+
+  it('"$plugins" names plugins relative to the file, kept out of the TR-181 values; anything but an array of paths is refused', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'usp-defaults-'));
+    const file = join(dir, 'defaults.json');
+    writeFileSync(file, JSON.stringify({ 'Device.LocalAgent.EndpointID': 'proto::a', $plugins: ['p/a.mjs', '/abs/b.cjs'] }));
+    expect(readDefaultsFileWithPlugins(file)).toEqual({ defaults: { 'Device.LocalAgent.EndpointID': 'proto::a' }, plugins: [join(dir, 'p/a.mjs'), '/abs/b.cjs'] });
+    writeFileSync(file, JSON.stringify({ $plugins: 'a.mjs' }));
+    expect(() => readDefaultsFileWithPlugins(file)).toThrow('factory defaults: $plugins: must be an array of module paths (relative to the defaults file)');
   });
 });

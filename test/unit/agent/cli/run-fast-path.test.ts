@@ -12,6 +12,8 @@ describe('parseRunFast: `usp-agent run` without yargs', () => {
       .toMatchObject({ cert: 'c.pem', key: 'k.pem', ca: 'ca.pem', 'log-level': 'warn' });
     expect(parseRunFast(['run', '--defaults', 'd.json', '--firmware-hook', '/h.sh', '--firmware-trust', '/keys', '--firmware-staging', '/tmp/fw']))
       .toMatchObject({ 'firmware-hook': '/h.sh', 'firmware-trust': '/keys', 'firmware-staging': '/tmp/fw' });
+    // --plugin is repeatable: every file, in order.
+    expect(parseRunFast(['run', '--defaults', 'd.json', '--plugin', 'a.mjs', '--plugin=b.cjs'])).toMatchObject({ plugin: ['a.mjs', 'b.cjs'] });
   });
 
   it('leaves everything else to yargs and its messages', () => {

@@ -1,0 +1,113 @@
+/**
+ * The built-in `--platform` values as registry entries (platform-registry.ts): the simulated
+ * gateway, live OpenWrt (ubus/UCI), generic Linux (/proc, /sys, ip) and none, with ModemManager
+ * as an add-on for Device.Cellular. on the live ones when mmcli answers. Each loads its code with
+ * import() when started: a router loads only its own platform.
+ */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from '../datamodel/Logger.js';
+import type { FirmwareInstaller } from '../platform/linux/firmware-installer.js';
+import type { StagedFirmware } from '../platform/linux/firmware-staged.js';
+import { PlatformRegistry, type LiveFirmwareOptions, type PlatformAddOn, type PlatformEntry } from './platform-registry.js';
+
+/** OpenWrt stages images in /tmp: RAM, the only place with room for a whole image beside the running one. */
+export const OPENWRT_STAGING_DIR = '/tmp/usp-agent-firmware';
+
+const simulated: PlatformEntry = {
+  name: 'simulated',
+  async start(model, opts) {
+    const { registerSimulatedPlatform } = await import('../platform/simulated/index.js');
+    const sim = registerSimulatedPlatform(model, { seed: opts.seed, store: opts.store, vendorPrefix: opts.vendorPrefix });
+    const { SimulatedExecutionEnv } = await import('../platform/simulated/execution-env.js');
+    return { cellular: true, firmware: sim.firmware, wifiScan: sim.wifiScan, executionEnvs: [new SimulatedExecutionEnv()], stop: sim.stop };
+  },
+};
+
+const openwrt: PlatformEntry = {
+  name: 'openwrt',
+  async detect() {
+    const { detectOpenWrt } = await import('../platform/openwrt/index.js');
+    return detectOpenWrt();
+  },
+  async start(model, opts) {
+    const log = opts.log.child('platform');
+    const firmware = await startLiveFirmware('openwrt', opts.firmware ?? {}, log);
+    const { registerOpenWrtPlatform } = await import('../platform/openwrt/index.js');
+    const p = registerOpenWrtPlatform(model, { log, firmware });
+    return {
+      firmware, wifiScan: p.wifiScan, ipInterfaceDevice: p.ipInterfaceDevice, stop: p.stop, executionEnvs: [],
+      // The APNs are UCI configuration (interfaces with proto modemmanager): served from there and writable.
+      cellularAccessPoints: (modems) => p.registerCellularAccessPoints(modems),
+    };
+  },
+};
+
+const linux: PlatformEntry = {
+  name: 'linux',
+  async start(model, opts) {
+    const log = opts.log.child('platform');
+    const firmware = await startLiveFirmware('linux', opts.firmware ?? {}, log);
+    const { registerLinuxPlatform } = await import('../platform/linux/index.js');
+    const p = registerLinuxPlatform(model, { log, firmware });
+    // SoftwareModules: units as supervised processes, and as OCI containers when crun or runc is installed.
+    const { ProcessExecutionEnv } = await import('../platform/linux/process-ee.js');
+    const { OciExecutionEnv, findOciRuntime } = await import('../platform/linux/oci-ee.js');
+    const runtime = findOciRuntime();
+    return { firmware, executionEnvs: [new ProcessExecutionEnv(), ...(runtime ? [new OciExecutionEnv(runtime)] : [])], stop: p.stop };
+  },
+};
+
+const none: PlatformEntry = { name: 'none', start: () => Promise.resolve({}) };
+
+/** Device.Cellular. from ModemManager, beside a live platform, when `mmcli` answers. */
+const modemManager: PlatformAddOn = {
+  name: 'modemmanager',
+  platforms: ['openwrt', 'linux'],
+  async start(model, opts, platform) {
+    const { detectModemManager, registerModemManagerPlatform } = await import('../platform/modemmanager/index.js');
+    if (!(await detectModemManager())) return undefined;
+    // Where the platform keeps the APNs itself (OpenWrt) they come from there; elsewhere they are ModemManager's bearers, read-only.
+    const external = platform.cellularAccessPoints !== undefined;
+    const mm = registerModemManagerPlatform(model, { vendorPrefix: opts.vendorPrefix, log: opts.log.child('platform'), accessPoints: external ? 'external' : 'bearers' });
+    platform.cellularAccessPoints?.(mm.modems);
+    return { cellular: true, stop: mm.stop };
+  },
+};
+
+/** The registry of the built-in platforms; `auto` picks OpenWrt when /etc/openwrt_release and ubus exist, otherwise Linux. */
+export function builtinPlatforms(): PlatformRegistry {
+  return new PlatformRegistry('linux').add(simulated).add(openwrt).add(linux).add(none).addAddOn(modemManager);
+}
+
+/**
+ * Firmware banks on a live platform: the hook when one is configured (any platform), else
+ * OpenWrt's sysupgrade when it is installed; otherwise none (no FirmwareImage.{i}, no
+ * Download()/Activate()). A hook that cannot report its banks stops the start.
+ */
+async function startLiveFirmware(platform: 'openwrt' | 'linux', opts: LiveFirmwareOptions, log: Logger): Promise<StagedFirmware | undefined> {
+  const { findOnPath } = await import('../platform/exec/CommandRunner.js');
+  const fwLog = log.child('firmware');
+  let installer: FirmwareInstaller;
+  if (opts.hook !== undefined) {
+    const { FirmwareHook } = await import('../platform/linux/firmware-hook.js');
+    installer = new FirmwareHook(opts.hook, fwLog);
+  } else if (platform === 'openwrt' && findOnPath('sysupgrade') !== undefined) {
+    const { SysupgradeInstaller } = await import('../platform/openwrt/firmware-sysupgrade.js');
+    installer = new SysupgradeInstaller(fwLog);
+  } else {
+    return undefined;
+  }
+  const stagingDir = opts.stagingDir ?? (platform === 'openwrt' ? OPENWRT_STAGING_DIR : join(opts.dataDir ?? tmpdir(), 'firmware-staging'));
+  const { StagedFirmware } = await import('../platform/linux/firmware-staged.js');
+  const fw = new StagedFirmware({ installer, stagingDir, dataDir: opts.dataDir, log: fwLog });
+  try {
+    await fw.init();
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new Error(opts.hook !== undefined
+      ? `--firmware-hook ${opts.hook}: the firmware banks could not be read (${why}); fix the hook's \`status\` or leave the option out`
+      : `sysupgrade: the running firmware could not be read (${why}); check \`ubus call system board\``);
+  }
+  return fw;
+}

@@ -1,0 +1,129 @@
+/**
+ * The platform registry: each data source for the TR-181 tree (`--platform`) is an entry with a
+ * name, an optional detector for `--platform auto`, and a start function that registers its
+ * bindings on the data model and returns what the agent needs beside them (firmware banks,
+ * execution environments, the Wi-Fi scanner...). Add-ons (ModemManager) start after the
+ * platform on the platforms they apply to. The built-in entries (builtin-platforms.ts) are added
+ * the same way any other would be; an entry loads its code with import() inside `start`, so a
+ * router loads only its own platform.
+ */
+import type { Logger } from '../datamodel/Logger.js';
+import type { DataStore } from '../datamodel/store/DataStore.js';
+import type { Awaitable } from '../datamodel/tree/binding.js';
+import type { DataModel } from '../datamodel/tree/DataModel.js';
+import type { WiFiScanner } from '../platform/diagnostics/wifi-scan.js';
+import type { ModemInterface } from '../platform/modemmanager/cellular.js';
+import type { ExecutionEnvironment } from '../platform/software/ExecutionEnvironment.js';
+import type { InterfaceDevice } from './diagnostics/interface-input.js';
+import type { FirmwareBackend } from './firmware/FirmwareBackend.js';
+
+export interface LiveFirmwareOptions { hook?: string; stagingDir?: string; dataDir?: string }
+
+export interface PlatformOptions {
+  seed?: number;
+  /** TR-106 vendor prefix for vendor parameters, e.g. "X_EXAMPLE-COM_" (cellular SINR). */
+  vendorPrefix?: string;
+  log: Logger;
+  /** The agent's store: the simulated platform keeps its configuration there. */
+  store?: DataStore;
+  /** Firmware on live platforms: the hook (`--firmware-hook`), staging directory, data directory for markers. */
+  firmware?: LiveFirmwareOptions;
+}
+
+/** What a started platform gives the agent beside its bindings. */
+export interface PlatformParts {
+  /** Device.Cellular. is served (by the platform or an add-on). */
+  cellular?: boolean;
+  /** Firmware:1 banks (Device.DeviceInfo.FirmwareImage.{i}), when the platform has them. */
+  firmware?: FirmwareBackend;
+  /** Device.WiFi.NeighboringWiFiDiagnostic()'s scan, where the platform has radios to scan with. */
+  wifiScan?: WiFiScanner;
+  /** Device.IP.Interface.N → kernel device for the IP diagnostics (default: the row's Name). */
+  ipInterfaceDevice?: InterfaceDevice;
+  /** Execution environments for Device.SoftwareModules.ExecEnv.{i} (platform/software/ExecutionEnvironment.ts), in row order. */
+  executionEnvs?: ExecutionEnvironment[];
+  /**
+   * Device.Cellular.AccessPoint.{i} kept by the platform itself (OpenWrt: UCI interfaces with
+   * proto modemmanager), given the modems once a cellular add-on found them. Without it the
+   * add-on serves the APNs it knows (ModemManager's bearers).
+   */
+  cellularAccessPoints?(modems: () => Promise<ModemInterface[]>): void;
+  stop?(): void;
+}
+
+/** One `--platform` value. */
+export interface PlatformEntry {
+  readonly name: string;
+  /** For `--platform auto`: entries with a detector are asked in registration order; the first that answers true is started. */
+  detect?(): Awaitable<boolean>;
+  start(model: DataModel, opts: PlatformOptions): Promise<PlatformParts>;
+}
+
+/** Something started beside some platforms when its source answers (ModemManager for Device.Cellular.). */
+export interface PlatformAddOn {
+  readonly name: string;
+  /** The platforms it may run beside. */
+  readonly platforms: readonly string[];
+  /** Registers its bindings when its source is there; returns what it adds, or undefined when absent. */
+  start(model: DataModel, opts: PlatformOptions, platform: PlatformParts): Promise<PlatformParts | undefined>;
+}
+
+/** The platforms and add-ons one agent can start from. */
+export class PlatformRegistry {
+  private readonly entries = new Map<string, PlatformEntry>();
+  private readonly addOns: PlatformAddOn[] = [];
+
+  constructor(private readonly fallback: string) {}
+
+  /** Adds a platform; a name given twice is a programming error. */
+  add(entry: PlatformEntry): this {
+    if (entry.name === 'auto' || this.entries.has(entry.name)) throw new Error(`platform ${entry.name} is registered twice`);
+    this.entries.set(entry.name, entry);
+    return this;
+  }
+
+  addAddOn(addOn: PlatformAddOn): this {
+    this.addOns.push(addOn);
+    return this;
+  }
+
+  /** The `--platform` values: auto, then the entries in registration order. */
+  names(): string[] {
+    return ['auto', ...this.entries.keys()];
+  }
+
+  /** The entry `name` names (`auto`: the first detector that answers true, else the fallback). */
+  async choose(name: string): Promise<PlatformEntry> {
+    if (name === 'auto') {
+      for (const e of this.entries.values()) if (e.detect && (await e.detect())) return e;
+      name = this.fallback;
+    }
+    const entry = this.entries.get(name);
+    if (!entry) throw new Error(`--platform ${name}: no such platform; give one of ${this.names().join(', ')}`);
+    return entry;
+  }
+
+  /** Starts `entry` and the add-ons that apply to it; their parts merged, later ones filling what earlier ones left out. */
+  async start(model: DataModel, entry: PlatformEntry, opts: PlatformOptions): Promise<{ parts: PlatformParts; addOns: string[] }> {
+    const parts = await entry.start(model, opts);
+    const stops = [parts.stop];
+    const started: string[] = [];
+    try {
+      for (const a of this.addOns) {
+        if (!a.platforms.includes(entry.name)) continue;
+        const more = await a.start(model, opts, parts);
+        if (!more) continue;
+        started.push(a.name);
+        stops.push(more.stop);
+        parts.cellular ||= more.cellular;
+        parts.firmware ??= more.firmware;
+        parts.wifiScan ??= more.wifiScan;
+        parts.executionEnvs = [...(parts.executionEnvs ?? []), ...(more.executionEnvs ?? [])];
+      }
+    } catch (e) {
+      stops.forEach((s) => s?.());
+      throw e;
+    }
+    return { parts: { ...parts, stop: () => stops.forEach((s) => s?.()) }, addOns: started };
+  }
+}
