@@ -13,7 +13,7 @@ import { Agent } from '../../agent/Agent.js';
 import { silentLogger } from '../../datamodel/Logger.js';
 import { startAgent, testDefaults, testSchema, type AgentFixture } from '../peers/agent-fixture.js';
 import { cmdFailureCode, operateOne } from '../peers/operate.js';
-import { asResponse, notifications, waitForNotification, type TestController } from '../peers/TestController.js';
+import { asResponse, type notifications, waitForNotification, type TestController } from '../peers/TestController.js';
 
 const DIAG = 'Device.IP.Diagnostics.';
 const CFG = `${DIAG}UDPEchoConfig.`;
