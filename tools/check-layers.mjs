@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Import direction check (DEVELOPERS.md, style.md): datamodel imports nothing of ours; mtp and
+// Import direction check (docs/style.md, "Layers and imports"): datamodel imports nothing of ours; mtp and
 // platform import only datamodel; agent may import all. Runs in `npm test`, so CI fails on a break.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, dirname } from 'node:path';

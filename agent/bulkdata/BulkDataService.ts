@@ -7,9 +7,7 @@
  * stopped with the agent.
  */
 import type { AccessView } from '../../datamodel/access/AccessView.js';
-import type { Logger } from '../../datamodel/Logger.js';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
-import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { channelFor, type ChannelChoice, type ChannelDeps } from './channels.js';
 import { collectReport } from './collect-report.js';

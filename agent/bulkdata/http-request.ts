@@ -89,7 +89,7 @@ export async function sendReportRequest(r: ReportRequest): Promise<ReportResult>
     }
   } catch (e) {
     if (deadline.signal.aborted) {
-      const why = deadline.signal.reason;
+      const why: unknown = deadline.signal.reason;
       return { ok: false, reason: why instanceof Error ? why.message : String(why) };
     }
     return { ok: false, reason: describeError(e, `${url.protocol}//${url.host}`) };

@@ -3,7 +3,7 @@
  * the extra fields carry what the agent needs to answer anyway (TR-369 R-MTP.5 for Records,
  * R-MSG.0 / R-ENC.3 for Messages).
  */
-import { ErrorCode, UspError } from '../../datamodel/UspError.js';
+import { type ErrorCode, UspError } from '../../datamodel/UspError.js';
 
 /**
  * Why decoding failed, for callers that treat causes differently: R-ENC.2 wants an unknown enum

@@ -11,7 +11,7 @@
  * NoSessionContext record: TLS inside Records exists only within an E2E session (R-E2E.40-43),
  * which this agent does not run, so the payload could never be read as plaintext.
  */
-import protobuf from 'protobufjs';
+import type protobuf from 'protobufjs';
 import { ErrorCode } from '../../datamodel/UspError.js';
 import { RecordDecodeError, type DecodeFailure, type RecordErrorCode, type RecordSalvage } from './errors.js';
 import { decodeRecordFast } from './fast-decode.js';

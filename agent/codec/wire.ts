@@ -204,7 +204,7 @@ function walk(node: Node, c: Cursor, end: number, report: WireReport, depth: num
       throw new WireError('malformed', `${plan.name}.${f.name}: wire type ${wireType}, expected ${f.wireType}`);
     }
     if (f.oneof !== undefined) {
-      const members = (node.members ??= new Map());
+      const members = (node.members ??= new Map<string, number>());
       const prev = members.get(f.oneof);
       if (prev !== undefined && prev !== fieldNo) {
         throw new WireError('twoMembers', `${plan.name}.${f.oneof} carries more than one member`);

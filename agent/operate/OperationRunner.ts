@@ -70,11 +70,13 @@ export class OperationRunner {
       throw new UspError(ErrorCode.ResourcesExceeded, `too many commands running (${this.maxAsync})`);
     }
     const objPath = inst.node.pathOf(inst.keys);
+    // A stored binding over an in-memory DataStore answers synchronously: add() returns the
+    // number itself and set()/delete() are done on return (nothing to await or catch).
     const b = this.requestNode.binding!;
     const n = b.add!([], {
       Originator: ctx.controllerId ?? '', Command: objPath + commandName, CommandKey: commandKey, Status: 'Active',
     }, ctx) as number;
-    b.set!([n], { Alias: `cpe-${n}` }, ctx);
+    void b.set!([n], { Alias: `cpe-${n}` }, ctx);
     const reqInst = { node: this.requestNode, keys: [n] };
     const reqPath = this.requestNode.pathOf([n]);
     this.model.changes.emit({ kind: 'created', inst: reqInst, path: reqPath });
@@ -92,7 +94,7 @@ export class OperationRunner {
       })
       .finally(() => {
         this.running.delete(n);
-        b.delete!([n], ctx);
+        void b.delete!([n], ctx);
         this.model.changes.emit({ kind: 'deleted', inst: reqInst, path: reqPath });
         for (const l of this.listeners) {
           try { l(outcome); } catch (e) { this.log.error('operation listener failed', { error: String(e) }); }
@@ -106,7 +108,7 @@ export class OperationRunner {
     const r = this.running.get(n);
     if (!r) throw new UspError(ErrorCode.CommandFailure, `request ${n} is not running`);
     r.status = 'Canceling';
-    this.requestNode.binding!.set!([n], { Status: 'Canceling' }, {});
+    void this.requestNode.binding!.set!([n], { Status: 'Canceling' }, {});
     r.abort.abort();
   }
 

@@ -86,7 +86,7 @@ function parseList(syntax: Syntax, text: string): string {
   const raw = whole === '' ? [] : whole.split(',');
   // Type errors first, over the whole list: a list with one non-int item is not a list of
   // ints (7011), even if an earlier item also breaks a range (7012).
-  const values: Value[] = new Array(raw.length);
+  const values: Value[] = new Array<Value>(raw.length);
   for (let i = 0; i < raw.length; i++) {
     try {
       values[i] = parseLexical(syntax.type, trimWs(raw[i]!));
@@ -100,7 +100,7 @@ function parseList(syntax: Syntax, text: string): string {
   if (list.maxItems !== undefined && values.length > list.maxItems) {
     throw valueError(`the list has ${count(values.length, 'items')}, at most ${list.maxItems} allowed`);
   }
-  const parts: string[] = new Array(values.length);
+  const parts: string[] = new Array<string>(values.length);
   for (let i = 0; i < values.length; i++) {
     checkFacets(syntax, values[i]!, `list item ${i + 1}: `);
     parts[i] = itemText(values[i]!);

@@ -196,7 +196,7 @@ export function toDefaults(sections, env = {}) {
     }
     const topic = s.options.get('mqtt_topic');
     if (topic) {
-      const mtp = `${base}MTP.${++j}.`;
+      const mtp = `${base}MTP.${j + 1}.`;
       Object.assign(out, { [`${mtp}Enable`]: true, [`${mtp}Protocol`]: 'MQTT', [`${mtp}MQTT.Topic`]: one(s, 'mqtt_topic', topic) });
     }
   });

@@ -39,7 +39,7 @@ const MAX_LEN: Record<keyof LinuxIdentity, number> = {
 export function registerDeviceInfo(ctx: LinuxContext, overrides: LinuxIdentity = {}, firmware?: FirmwareReferences): LinuxIdentity {
   const { files } = ctx;
   const identity: LinuxIdentity = { ...readIdentity(files) };
-  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) identity[k as keyof LinuxIdentity] = v;
+  for (const [k, v] of Object.entries(overrides) as [keyof LinuxIdentity, string | undefined][]) if (v !== undefined) identity[k] = v;
   for (const k of Object.keys(identity) as Array<keyof LinuxIdentity>) {
     const v = identity[k];
     // TR-181 sizes are in characters; an over-long DMI string is cut rather than dropped.

@@ -19,7 +19,7 @@ const MAX_EUS = 16;
 /** Name and version from the URL's last segment, e.g. ".../hello-1.2.0.tar.gz" → hello, 1.2.0. */
 export function nameFromUrl(url: string): { name: string; version: string } {
   let seg = '';
-  try { seg = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? ''); } catch { seg = ''; }
+  try { seg = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? ''); } catch { /* not a URL or bad %-escape: no name from it */ }
   const base = seg.replace(/\.(tar\.gz|tgz|gz|tar|ipk|bin|img|zip)$/i, '') || 'unit';
   const m = /^(.*?)[-_]v?(\d+(?:\.\d+)*[0-9A-Za-z.+~-]*)$/.exec(base);
   return m ? { name: m[1]!.slice(0, 64), version: m[2]!.slice(0, 32) } : { name: base.slice(0, 64), version: '1.0' };

@@ -4,7 +4,7 @@
  * to it through `<data-dir>/control.sock`. Output, --json, exit codes 0/1/2/3, watch until
  * SIGINT, the socket's permissions, the reserved local controller identity, in-process restart.
  */
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

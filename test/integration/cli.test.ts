@@ -179,13 +179,13 @@ describe('usp-agent run: persistence', () => {
 
   it('saved state wins over a changed defaults file', async () => {
     const s = await setup();
-    let agent = await startListening(s.defaultsFile, s.dataDir);
+    const agent = await startListening(s.defaultsFile, s.dataDir);
     let c = await connect(s.url);
     expect(await getValue(c, KEEP_ALIVE)).toBe('60');
     expect((await agent.terminate()).code).toBe(0);
 
     writeFileSync(s.defaultsFile, JSON.stringify(defaults(s.port, { [KEEP_ALIVE]: 30, 'Device.LocalAgent.Controller.1.Enable': false })));
-    agent = await startListening(s.defaultsFile, s.dataDir);
+    await startListening(s.defaultsFile, s.dataDir); // stopped by afterEach's killAll
     c = await connect(s.url);
     expect(await getValue(c, KEEP_ALIVE)).toBe('60');
     expect(await getValue(c, 'Device.LocalAgent.Controller.1.Enable')).toBe('true');

@@ -21,7 +21,7 @@ import { decodeRecord, encodeRecord, noSessionContextRecord } from '../../agent/
 import type { Request, UspMsg } from '../../agent/codec/types.js';
 import { applyDefaults } from '../../agent/defaults/apply-defaults.js';
 import { registerCoap, withLegacyCoapSchema } from '../../agent/localagent/register-coap.js';
-import { StartedCoap, startCoap } from '../../agent/transports/start-coap.js';
+import { type StartedCoap, startCoap } from '../../agent/transports/start-coap.js';
 import { createLogger } from '../../datamodel/Logger.js';
 import { DataModel } from '../../datamodel/tree/DataModel.js';
 import { testSchema } from '../peers/agent-fixture.js';

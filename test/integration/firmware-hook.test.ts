@@ -11,7 +11,7 @@ import { existsSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentProcess, writeDefaultsFile } from '../peers/agent-process.js';
-import { FirmwareDevice, FW, startFirmwareDevice, stopFirmwareDevice } from '../peers/firmware-device.js';
+import { type FirmwareDevice, FW, startFirmwareDevice, stopFirmwareDevice } from '../peers/firmware-device.js';
 import type { ImageServer } from '../unit/agent/firmware/image-server.js';
 
 const image = (version: string, size = 40_000): Buffer => {

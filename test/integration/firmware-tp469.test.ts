@@ -27,7 +27,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asResponse } from '../peers/TestController.js';
-import { FirmwareDevice, FW, startFirmwareDevice, stopFirmwareDevice } from '../peers/firmware-device.js';
+import { type FirmwareDevice, FW, startFirmwareDevice, stopFirmwareDevice } from '../peers/firmware-device.js';
 import type { ImageServer } from '../unit/agent/firmware/image-server.js';
 
 interface Platform {

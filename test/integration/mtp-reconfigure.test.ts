@@ -8,7 +8,8 @@
 import { connect as tcpConnect } from 'node:net';
 import { connectAsync, type IPublishPacket, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket, { WebSocketServer } from 'ws';
+import type WebSocket from 'ws';
+import { WebSocketServer } from 'ws';
 import { decodeMsg, encodeMsg, requestMsg } from '../../agent/codec/msg.js';
 import { decodeRecord, encodeRecord, noSessionContextRecord, type DecodedRecord } from '../../agent/codec/record.js';
 import type { Request, Response, UspMsg } from '../../agent/codec/types.js';

@@ -145,7 +145,7 @@ describe('SoftwareModules across agent restarts', () => {
     expect(before[`${EE}LastRestarted`]).not.toBe('0001-01-01T00:00:00Z');
 
     expect((await agent.terminate()).code).toBe(0);
-    ({ agent, c } = await start(defaultsFile, dataDir, url));
+    ({ c } = await start(defaultsFile, dataDir, url)); // the agent is stopped by afterEach's killAll
     const after = await get(c, EE);
     expect({ RestartCount: after[`${EE}RestartCount`], RestartReason: after[`${EE}RestartReason`], LastRestarted: after[`${EE}LastRestarted`] })
       .toEqual({ RestartCount: '1', RestartReason: 'kept across restarts', LastRestarted: before[`${EE}LastRestarted`] });

@@ -11,7 +11,7 @@ import type { NotifyReq, StringMap } from '../../agent/codec/types.js';
 import { startAgent, type AgentFixture } from '../peers/agent-fixture.js';
 import { startHttpTestServer, type HttpTestServer } from '../peers/http-test-server.js';
 import { cmdFailureCode, operateOne } from '../peers/operate.js';
-import { asResponse, waitForNotification, notifications, type TestController } from '../peers/TestController.js';
+import { asResponse, waitForNotification, type notifications, type TestController } from '../peers/TestController.js';
 
 const DIAG = 'Device.IP.Diagnostics.';
 const ISO_MICROS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;

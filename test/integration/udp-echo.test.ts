@@ -13,7 +13,7 @@ import { Agent } from '../../agent/Agent.js';
 import { silentLogger } from '../../datamodel/Logger.js';
 import { startAgent, testDefaults, testSchema, type AgentFixture } from '../peers/agent-fixture.js';
 import { cmdFailureCode, operateOne } from '../peers/operate.js';
-import { asResponse, notifications, waitForNotification, type TestController } from '../peers/TestController.js';
+import { asResponse, type notifications, waitForNotification, type TestController } from '../peers/TestController.js';
 
 const DIAG = 'Device.IP.Diagnostics.';
 const CFG = `${DIAG}UDPEchoConfig.`;
@@ -69,7 +69,9 @@ async function echo(port: number, sn: number, size = 24, resendUntilMs = 5000): 
       const timer = setInterval(send, 100);
       s.on('message', (m) => { if (m.readUInt32BE(0) === sn) { clearInterval(timer); resolve(m); } });
       s.on('error', () => undefined);
-      s.bind(0, '127.0.0.1', send);
+      // The first packet goes out whatever the clock says: with resendUntilMs 0 (one packet, no
+      // resend) a bind that took a millisecond used to reject before anything was sent.
+      s.bind(0, '127.0.0.1', () => s.send(packet, port, '127.0.0.1'));
     });
   } finally {
     s.close();

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { OperationResult, StringMap } from '../../agent/codec/types.js';
 import { operateOne } from './operate.js';
-import { TestController, asResponse, notifications, waitForNotification } from './TestController.js';
+import { type TestController, asResponse, notifications, waitForNotification } from './TestController.js';
 
 /** Adds an OperationComplete Subscription for `referenceList` (e.g. "Device.IP.Diagnostics."). */
 export async function subscribeOperationComplete(c: TestController, id: string, referenceList: string): Promise<void> {

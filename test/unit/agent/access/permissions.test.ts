@@ -5,7 +5,7 @@
  * role but no controller may write it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { PERM_ALL, PERM_R, PERM_W } from '../../../../datamodel/access/AccessView.js';
+import { PERM_R, PERM_W } from '../../../../datamodel/access/AccessView.js';
 import { Transaction } from '../../../../datamodel/tree/Transaction.js';
 import { formatPermissionBits as fmt } from '../../../../agent/access/permission-string.js';
 import { accessFixture, role, roleRef, type AccessFixture } from './fixture.js';
