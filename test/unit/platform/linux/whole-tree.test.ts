@@ -34,7 +34,7 @@ describe('linux platform: whole-tree read of the recorded Debian 12 host', () =>
     // busy 196720+31962+3581+187 = 232450 of 530692 ticks = 43.8 %.
     expect(all.get('Device.DeviceInfo.ProcessStatus.')).toEqual({ CPUUsage: 44, ProcessNumberOfEntries: 7 });
     // The recorded processes (proc-pid/), numbered by PID; processes.test.ts checks each field.
-    const processes = [...all].filter(([p]) => p.startsWith('Device.DeviceInfo.ProcessStatus.Process.')).map(([, v]) => `${v.PID} ${v.Command} ${v.State}`);
+    const processes = [...all].filter(([p]) => p.startsWith('Device.DeviceInfo.ProcessStatus.Process.')).map(([, v]) => `${String(v.PID)} ${String(v.Command)} ${String(v.State)}`);
     expect(processes).toEqual(['2 kthreadd Sleeping', '1731 ntp (sync) d Sleeping', '1732 sleep Stopped', '1801 python3 Zombie',
       '1864 cat Running', '2123 python3 Running', '2125 sleep Sleeping']);
   });
