@@ -355,6 +355,17 @@ export class Agent {
     return [this.controlSocket, ...others];
   }
 
+  /**
+   * This agent's MQTT clients (Device.MQTT.Client.{i} rows with a running MTP) and how many are
+   * connected to their broker now: what the fleet's progress line counts.
+   */
+  get mqttLinks(): { up: number; total: number } {
+    let up = 0;
+    let total = 0;
+    for (const m of this.mtps) if (m instanceof StartedMqtt) { total++; if (m.client.connected) up++; }
+    return { up, total };
+  }
+
   /** The WebSocket server MTPs (tests and the bench read the bound port). */
   get webSocketServers(): WebSocketServerMtp[] {
     return this.mtps.filter((m): m is WebSocketServerMtp => m instanceof WebSocketServerMtp);
