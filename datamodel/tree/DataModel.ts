@@ -56,7 +56,7 @@ export class DataModel {
       const parent = parentPath ? this.bySupportedPath.get(parentPath) : undefined;
       if (parentPath && !parent) throw new Error(`schema: ${path} has no parent object ${parentPath}`);
       const node = new ModelNode(names[names.length - 1], path, parent, schema);
-      parent?.children.set(node.name, node);
+      parent?.addChild(node);
       this.bySupportedPath.set(path, node);
       if (!parent) root = node;
     }
@@ -92,12 +92,12 @@ export class DataModel {
     for (const name of names) {
       const p = node.def.params.find((q) => q.name === name);
       if (!p) throw new Error(`${supportedPath}${name} is not in the TR-181 schema`);
-      node.params.set(name, p);
+      node.setParam(name, p);
     }
     for (const p of opts.vendorParams ?? []) {
       if (!VENDOR_PARAM_NAME.test(p.name)) throw new Error(`${supportedPath}${p.name} is not a vendor-specific name (X_<VENDOR>_<Name>)`);
       if (node.params.has(p.name) || node.def.params.some((q) => q.name === p.name)) throw new Error(`${supportedPath}${p.name} is defined twice`);
-      node.params.set(p.name, p);
+      node.setParam(p.name, p);
     }
     for (const [name, cmd] of Object.entries(binding.commands ?? {})) this.bindCommand(node, name, cmd);
     this.markSupported(node);
@@ -116,14 +116,14 @@ export class DataModel {
     const node = this.requireNode(supportedPath);
     const ev = node.def.events.find((e) => e.name === name);
     if (!ev) throw new Error(`${supportedPath}${name} is not in the TR-181 schema`);
-    node.events.set(name, ev);
+    node.setEvent(name, ev);
     this.markSupported(node);
   }
 
   private bindCommand(node: ModelNode, name: string, binding: CommandBinding): void {
     const def = node.def.commands.find((c) => c.name === name);
     if (!def) throw new Error(`${node.supportedPath}${name} is not in the TR-181 schema`);
-    node.commands.set(name, { def, binding });
+    node.setCommand(name, { def, binding });
   }
 
   /**
@@ -142,9 +142,9 @@ export class DataModel {
       if (n.multi && count && parent) {
         const p = parent.def.params.find((q) => q.name === count);
         const def: SchemaParam = p ?? { name: count, type: NUM_ENTRIES_TYPE, access: 'readOnly' };
-        parent.derivedCounts.set(count, n);
+        parent.setDerivedCount(count, n);
         // Keep schema order: NumberOfEntries params are listed where the schema lists them.
-        parent.params.set(count, def);
+        parent.setParam(count, def);
       }
     }
   }
