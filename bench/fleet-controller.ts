@@ -19,6 +19,8 @@ export interface FleetEvent { eventName: string; objPath: string; params: Record
 export class FleetController {
   /** Agent Endpoint ID → the Event notifications it sent, oldest first. */
   readonly events = new Map<string, FleetEvent[]>();
+  /** Event name → the agents that sent it at least once. */
+  private readonly senders = new Map<string, Set<string>>();
   private readonly pending = new Map<string, (m: UspMsg) => void>();
   private readonly waiters = new Set<() => void>();
   private nextId = 0;
@@ -45,6 +47,9 @@ export class FleetController {
       if (list.length >= MAX_EVENTS_PER_AGENT) list.shift();
       list.push({ eventName: e.eventName, objPath: e.objPath, params: { ...e.params }, at: Date.now() });
       this.events.set(rec.fromId, list);
+      let who = this.senders.get(e.eventName);
+      if (!who) this.senders.set(e.eventName, (who = new Set()));
+      who.add(rec.fromId);
       for (const w of this.waiters) w();
       return;
     }
@@ -76,9 +81,7 @@ export class FleetController {
 
   /** How many agents sent the event `name`. */
   agentsThatSent(name: string): number {
-    let n = 0;
-    for (const list of this.events.values()) if (list.some((e) => e.eventName === name)) n++;
-    return n;
+    return this.senders.get(name)?.size ?? 0;
   }
 
   close(): Promise<void> { return this.client.endAsync(true); }
