@@ -6,6 +6,7 @@
  * VALUE_CHANGE_WILL_IGNORE (counters, clocks) are not polled; changes made through the agent
  * are notified at once by SubscriptionEngine and only update the snapshot here.
  */
+import { sharedInterval } from '../../datamodel/shared-interval.js';
 import type { Logger } from '../../datamodel/Logger.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { ModelNode, ObjectInstance } from '../../datamodel/tree/ModelNode.js';
@@ -24,7 +25,7 @@ export class ValuePoller {
   private readonly seen = new Map<string, Map<string, string>>();
   /** Values the engine notified while a pass was reading: newer than what the pass read. */
   private readonly duringPass = new Map<string, Map<string, string>>();
-  private timer?: NodeJS.Timeout;
+  private stopTimer?: () => void;
   private polling = false;
 
   constructor(
@@ -40,8 +41,8 @@ export class ValuePoller {
     };
   }
 
-  start(): void { this.timer ??= setInterval(() => { void this.poll(); }, this.intervalMs).unref(); }
-  stop(): void { if (this.timer) clearInterval(this.timer); this.timer = undefined; }
+  start(): void { this.stopTimer ??= sharedInterval(this.intervalMs, () => { if (!this.polling) void this.poll(); }); }
+  stop(): void { this.stopTimer?.(); this.stopTimer = undefined; }
 
   /** One pass; returns how many parameters were read (for the bench). */
   async poll(): Promise<number> {

@@ -7,6 +7,7 @@
  */
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
+import { sharedInterval } from '../../datamodel/shared-interval.js';
 import type { SimContext } from './SimContext.js';
 
 /** How often the timer looks for rows that came or went. */
@@ -16,7 +17,7 @@ interface Watch { node: ModelNode; rows: () => InstanceKeys[]; known: Map<string
 
 export class Churn {
   private readonly watches: Watch[] = [];
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private stopTimer: (() => void) | undefined;
 
   constructor(private readonly ctx: SimContext) {}
 
@@ -45,15 +46,14 @@ export class Churn {
     }
   }
 
-  /** Starts the timer; it is unref'd, so it never keeps the process alive on its own. */
+  /** Starts the timer (one per process for every simulated gateway, unref'd: it never keeps the process alive on its own). */
   start(): void {
-    this.timer ??= setInterval(() => this.poll(), CHURN_POLL_MS);
-    this.timer.unref();
+    this.stopTimer ??= sharedInterval(CHURN_POLL_MS, () => this.poll());
   }
 
   stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
+    this.stopTimer?.();
+    this.stopTimer = undefined;
   }
 
   private emit(node: ModelNode, kind: 'created' | 'deleted', keys: InstanceKeys): void {
