@@ -95,6 +95,12 @@ export class SubscriptionIndex {
     return (await this.current()).sorted;
   }
 
+  /** Whether a Subscription of one of `types` may exist: true unless the compiled state is current and has none. */
+  mayHave(types: readonly NotifType[]): boolean {
+    if (this.stale || this.updating || !this.state) return true;
+    return types.some((t) => (this.state!.byType.get(t)?.length ?? 0) > 0);
+  }
+
   async ofType(type: NotifType): Promise<CompiledSubscription[]> {
     return (await this.current()).byType.get(type) ?? [];
   }

@@ -18,6 +18,8 @@ interface Watch { node: ModelNode; rows: () => InstanceKeys[]; known: Map<string
 export class Churn {
   private readonly watches: Watch[] = [];
   private stopTimer: (() => void) | undefined;
+  /** Set while nobody wanted the news: the rows known then are old, so the next look only learns them again. */
+  private resting = false;
 
   constructor(private readonly ctx: SimContext) {}
 
@@ -31,8 +33,16 @@ export class Churn {
     this.watches.push(w);
   }
 
-  /** Emits created/deleted changes for rows that came or went since the last look. */
+  /**
+   * Emits created/deleted changes for rows that came or went since the last look. While no
+   * Subscription wants that news (ChangeFeed.wantsObjectChanges) it does nothing: on a fleet
+   * of simulated gateways this look was ~90 % of the idle CPU. The first look after that learns
+   * the rows again without reporting them, so nobody is told of a row that came long ago.
+   */
   poll(): void {
+    if (!this.ctx.model.changes.wantsObjectChanges()) { this.resting = true; return; }
+    const quiet = this.resting;
+    this.resting = false;
     for (const w of this.watches) {
       const now = new Map<string, InstanceKeys>();
       try {
@@ -40,8 +50,10 @@ export class Churn {
       } catch {
         continue; // a table that cannot be listed now is looked at again next time
       }
-      for (const [id, keys] of w.known) if (!now.has(id)) this.emit(w.node, 'deleted', keys);
-      for (const [id, keys] of now) if (!w.known.has(id)) this.emit(w.node, 'created', keys);
+      if (!quiet) {
+        for (const [id, keys] of w.known) if (!now.has(id)) this.emit(w.node, 'deleted', keys);
+        for (const [id, keys] of now) if (!w.known.has(id)) this.emit(w.node, 'created', keys);
+      }
       w.known = now;
     }
   }
