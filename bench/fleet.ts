@@ -118,7 +118,7 @@ async function measureSize(broker: Broker, brokerPid: number, defaults: string, 
   try {
     progress(`fleet of ${n}: starting`);
     const fleet = spawnFleet(defaults, join(dir, `fleet-${n}`), 1, n);
-    await waitForBoots(controller, n, 60_000 + n * 20);
+    await waitForBoots(controller, n, 60_000 + n * 100);
     const announcedS = (performance.now() - fleet.spawnedAt) / 1000;
     progress(`fleet of ${n}: every Boot! in ${round(announcedS, 1)} s; Get throughput`);
     const fleetRate = await getThroughput(controller, 1, n);
