@@ -32,7 +32,9 @@ export type DeleteCascade = (deleted: ObjectInstance, tx: Transaction) => Promis
 
 export class DataModel {
   readonly root: ModelNode;
-  private readonly bySupportedPath = new Map<string, ModelNode>();
+  /** Every node, in schema order; `schemaOrder` says where each supported path is. */
+  private readonly nodes: ModelNode[] = [];
+  private readonly order: ReadonlyMap<string, number>;
   /** Value changes, object creation/deletion and events, for subscriptions. */
   readonly changes = new ChangeFeed();
   private readonly commitHooks: Array<() => Promise<void>> = [];
@@ -50,14 +52,15 @@ export class DataModel {
    */
   constructor(schema: SchemaDefinitions & { paths(): readonly string[] }) {
     let root: ModelNode | undefined;
+    this.order = schemaOrder(schema);
     for (const path of schema.paths()) {
       const names = supportedNames(path);
       const parentPath = supportedParentPath(path);
-      const parent = parentPath ? this.bySupportedPath.get(parentPath) : undefined;
+      const parent = parentPath ? this.node(parentPath) : undefined;
       if (parentPath && !parent) throw new Error(`schema: ${path} has no parent object ${parentPath}`);
       const node = new ModelNode(names[names.length - 1], path, parent, schema);
       parent?.addChild(node);
-      this.bySupportedPath.set(path, node);
+      this.nodes.push(node);
       if (!parent) root = node;
     }
     if (!root) throw new Error('schema: no Device. object');
@@ -66,12 +69,13 @@ export class DataModel {
 
   /** Node by supported path ("Device.WiFi.Radio.{i}."), or undefined. */
   node(supportedPath: string): ModelNode | undefined {
-    return this.bySupportedPath.get(supportedPath);
+    const i = this.order.get(supportedPath);
+    return i === undefined ? undefined : this.nodes[i];
   }
 
   /** Node by supported path; throws for a path the schema does not have (a programming error). */
   requireNode(supportedPath: string): ModelNode {
-    const n = this.bySupportedPath.get(supportedPath);
+    const n = this.node(supportedPath);
     if (!n) throw new Error(`no such object in the TR-181 schema: ${supportedPath}`);
     return n;
   }
@@ -232,13 +236,30 @@ export class DataModel {
 
   /** Every supported object in schema order, for GetSupportedDM. */
   *supportedNodes(): Iterable<ModelNode> {
-    for (const n of this.bySupportedPath.values()) if (n.supported) yield n;
+    for (const n of this.nodes) if (n.supported) yield n;
   }
 
   /** Schema definition lookup for nodes that are not necessarily supported. */
   schemaObject(supportedPath: string): SchemaObject | undefined {
-    return this.bySupportedPath.get(supportedPath)?.def;
+    return this.node(supportedPath)?.def;
   }
+}
+
+const orders = new WeakMap<object, ReadonlyMap<string, number>>();
+
+/**
+ * Supported path → its place in the schema's document order: one map per schema, shared by every
+ * data model over it (a fleet runs thousands; a map of ~800 paths each was ~25 KB per gateway).
+ */
+function schemaOrder(schema: { paths(): readonly string[] }): ReadonlyMap<string, number> {
+  let order = orders.get(schema);
+  if (!order) {
+    const m = new Map<string, number>();
+    // Position in paths(), as the data model pushes its nodes (a repeated path: the last one, as before).
+    schema.paths().forEach((path, i) => m.set(path, i));
+    orders.set(schema, (order = m));
+  }
+  return order;
 }
 
 /** "Device.A.{i}.B." → ["Device","A","B"]. */

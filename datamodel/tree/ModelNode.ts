@@ -17,13 +17,36 @@ export interface SchemaDefinitions { getObject(supportedPath: string): SchemaObj
  */
 const NONE: ReadonlyMap<string, never> = new Map<string, never>();
 
+/** A node's child objects, by name, in schema order. */
+export interface Children {
+  get(name: string): ModelNode | undefined;
+  has(name: string): boolean;
+  values(): IterableIterator<ModelNode>;
+  readonly size: number;
+}
+
+/**
+ * Children as an array beside the names' positions, which every data model over one schema
+ * shares (NodeShape.childIndex): a Map per parent node was ~40 KB of each data model.
+ */
+class ChildList implements Children {
+  readonly nodes: ModelNode[] = [];
+  constructor(private readonly index: ReadonlyMap<string, number>) {}
+  get(name: string): ModelNode | undefined { const i = this.index.get(name); return i === undefined ? undefined : this.nodes[i]; }
+  has(name: string): boolean { return this.get(name) !== undefined; }
+  values(): IterableIterator<ModelNode> { return this.nodes.values(); }
+  get size(): number { return this.nodes.length; }
+}
+
+const NO_CHILDREN: Children = new ChildList(new Map());
+
 export class ModelNode {
-  private childMap: ReadonlyMap<string, ModelNode> = NONE;
+  private childList: Children = NO_CHILDREN;
   private paramMap: ReadonlyMap<string, SchemaParam> = NONE;
   private countMap: ReadonlyMap<string, ModelNode> = NONE;
   private commandMap: ReadonlyMap<string, SupportedCommand> = NONE;
   private eventMap: ReadonlyMap<string, SchemaEvent> = NONE;
-  get children(): ReadonlyMap<string, ModelNode> { return this.childMap; }
+  get children(): Children { return this.childList; }
   /** Served parameters (schema ∩ binding), in schema order. Includes derived NumberOfEntries. */
   get params(): ReadonlyMap<string, SchemaParam> { return this.paramMap; }
   /** NumberOfEntries parameters this node derives from its child tables. */
@@ -83,7 +106,17 @@ export class ModelNode {
   }
 
   /** The data model's writes (DataModel.ts): each table is made on its first entry. */
-  addChild(child: ModelNode): void { this.childMap = put(this.childMap, child.name, child); }
+  addChild(child: ModelNode): void {
+    // The first data model over a schema numbers each node's children; the others, built from
+    // the same paths() in the same order, find the same numbers.
+    const index = (this.shape.childIndex ??= new Map());
+    let list = this.childList as ChildList;
+    if (list === NO_CHILDREN) this.childList = list = new ChildList(index);
+    let i = index.get(child.name);
+    if (i === undefined) index.set(child.name, (i = index.size));
+    if (i > list.nodes.length) throw new Error(`schema: ${child.supportedPath} out of the order its siblings were numbered in`);
+    list.nodes[i] = child;
+  }
   setParam(name: string, def: SchemaParam): void { this.paramMap = put(this.paramMap, name, def); }
   setDerivedCount(name: string, table: ModelNode): void { this.countMap = put(this.countMap, name, table); }
   setCommand(name: string, cmd: SupportedCommand): void { this.commandMap = put(this.commandMap, name, cmd); }
@@ -110,6 +143,8 @@ interface NodeShape {
   readonly schema: SchemaDefinitions;
   /** The definition, once looked up. */
   def?: SchemaObject;
+  /** Child name → its position among the children, numbered by the first data model over the schema. */
+  childIndex?: Map<string, number>;
 }
 
 const shapes = new WeakMap<SchemaDefinitions, Map<string, NodeShape>>();
