@@ -95,6 +95,9 @@ export class Fleet {
       if (this.stopping) break;
       void this.track(this.startGateway(first + i, false));
       if (this.starting.size >= MAX_STARTING) await Promise.race(this.starting);
+      // An in-memory start is promise work only: without a turn of the event loop between starts
+      // no gateway would connect, and no signal be handled, until the last one had started.
+      await new Promise((r) => setImmediate(r));
     }
     await Promise.all(this.starting);
   }

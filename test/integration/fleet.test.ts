@@ -9,6 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FleetController } from '../../bench/fleet-controller.js';
+import { readDefaultsFile } from '../../agent/defaults/apply-defaults.js';
+import { Fleet } from '../../agent/fleet/Fleet.js';
+import { silentLogger } from '../../datamodel/Logger.js';
+import { testSchema } from '../peers/agent-fixture.js';
 import type { UspMsg } from '../../agent/codec/types.js';
 import { AgentProcess, REPO } from '../peers/agent-process.js';
 import { runCli } from '../peers/cli-process.js';
@@ -134,5 +138,25 @@ describe('usp-agent fleet', () => {
     const r = await runCli(['fleet', '--defaults', file, '--data-dir', join(dir, 'bad'), '--count', '2']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/Device\.LocalAgent\.EndpointID must contain \{n\}/);
+  });
+});
+
+describe('Fleet (in-process)', () => {
+  it('lets the event loop turn between starts: gateways connect, and timers and signals run, while the fleet is still starting', async () => {
+    const count = 40;
+    const fleetOfMany = new Fleet({ range: { first: 401, count }, defaults: readDefaultsFile(defaultsFile), dataDir: join(dir, 'in-process'), persist: false, platform: 'simulated', seed: 1, schema: testSchema(), log: silentLogger });
+    // What a timer sees of the start, every time the event loop turns.
+    const seen = new Set<number>();
+    const timer = setInterval(() => { seen.add(fleetOfMany.status().started); }, 0);
+    try {
+      await fleetOfMany.start();
+      clearInterval(timer);
+      const during = [...seen].filter((n) => n > 1 && n < count);
+      expect(during.length).toBeGreaterThan(count / 4);
+      await controller.waitFor(() => bootedFrom(range(401, count)), 20_000, 'Boot! from gateways 401-440');
+    } finally {
+      clearInterval(timer);
+      await fleetOfMany.stop();
+    }
   });
 });
