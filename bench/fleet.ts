@@ -52,7 +52,7 @@ function spawnFleet(defaults: string, dataDir: string, first: number, count: num
     child, pid: child.pid!, spawnedAt,
     async stop() {
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-      await stopChild(child, 'SIGTERM', 30_000);
+      await stopChild(child, 'SIGTERM', 90_000);
       return exited;
     },
   };
@@ -111,6 +111,8 @@ interface SizeResult {
   singleAgentGetsPerS: Figure;
   idleCpuPercentOfCore: Figure;
   stopExitCode: number | null;
+  /** SIGTERM until the fleet process exited. */
+  stopS: number;
 }
 
 async function measureSize(broker: Broker, brokerPid: number, defaults: string, dir: string, n: number, idleS: number, bareRss: number, progress: (s: string) => void): Promise<SizeResult> {
@@ -131,7 +133,9 @@ async function measureSize(broker: Broker, brokerPid: number, defaults: string, 
     const rss = memoryKiB(fleet.pid).rss;
     const brokerRss = rssKiB(brokerPid).total;
     progress(`fleet of ${n}: stopping`);
+    const stopAt = performance.now();
     const code = await fleet.stop();
+    const stopS = (performance.now() - stopAt) / 1000;
     progress('single agent (a fleet of one): Get throughput');
     const single = spawnFleet(defaults, join(dir, 'single'), 0, 1);
     await waitForBoots(controller, n + 1, 30_000);
@@ -149,6 +153,7 @@ async function measureSize(broker: Broker, brokerPid: number, defaults: string, 
       singleAgentGetsPerS: figure(round(singleRate, 0), 'Gets/s', undefined, `the same load on one gateway, same broker and controller`),
       idleCpuPercentOfCore: figure(round(idlePercent, 2), '% of one core', n >= 10_000 ? { op: '<=', value: IDLE_CPU_TARGET_PERCENT } : undefined, `over ${idleS} s with no requests; PeriodicNotifInterval 300 s`),
       stopExitCode: code,
+      stopS: round(stopS, 1),
     };
   } finally {
     await controller.close();

@@ -17,8 +17,11 @@ import { FleetUsageError, shardIndexFrom, shardRange } from './shard.js';
 export const EXIT_FLEET_USAGE = 2;
 /** How long the summary waits for the last gateways to connect after the last start. */
 const CONNECT_WAIT_MS = 30_000;
-/** After SIGTERM, a stop that hangs ends the process anyway (10,000 gateways take a while to save). */
-const HARD_STOP_MS = 20_000;
+/**
+ * After SIGTERM, a stop that hangs ends the process anyway. 10,000 gateways take a while to
+ * close their links and save (deploy/kubernetes/ gives the pods 90 s).
+ */
+const HARD_STOP_MS = 60_000;
 
 export interface FleetArgs {
   count: number;

@@ -141,6 +141,16 @@ describe('usp-agent fleet', () => {
   });
 });
 
+describe('usp-agent fleet start failures', () => {
+  it('exits 2 naming the path when the first gateway cannot start (bad defaults would fail every gateway)', async () => {
+    const file = join(dir, 'bad-path.json');
+    writeFleetDefaults(file, broker.port, (d) => { d['Device.Nope.Param'] = 1; });
+    const r = await runCli(['fleet', '--defaults', file, '--data-dir', join(dir, 'bad'), '--count', '3']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/the first gateway did not start: .*Device\.Nope\.Param/);
+  });
+});
+
 describe('Fleet (in-process)', () => {
   it('lets the event loop turn between starts: gateways connect, and timers and signals run, while the fleet is still starting', async () => {
     const count = 40;
