@@ -85,6 +85,7 @@ export class NotificationDelivery {
     const i = q?.findIndex((p) => p.msgId === msgId) ?? -1;
     if (!q || i < 0) return;
     const [acked] = q.splice(i, 1);
+    if (q.length === 0) this.queues.delete(from);
     acked.opts.onAcked?.();
   }
 
@@ -112,9 +113,12 @@ export class NotificationDelivery {
       if (!p.opts.retry) { q.splice(i--, 1); continue; }
       p.nextAt = t + retryWaitMs(p.attempts, p.opts.retryMinWaitS ?? 5, p.opts.retryMultiplier ?? 2000);
     }
+    // An emptied queue goes: the tick then has nothing to look at (a fleet runs thousands of them).
+    if (q.length === 0) this.queues.delete(to);
   }
 
   private tick(): void {
+    if (this.queues.size === 0) return;
     for (const to of this.queues.keys()) this.flush(to);
   }
 }

@@ -19,6 +19,7 @@ import type { SubscriptionEngine } from './SubscriptionEngine.js';
 import type { CompiledSubscription, SubscriptionIndex } from './SubscriptionIndex.js';
 
 export const DEFAULT_POLL_INTERVAL_MS = 5000;
+const VALUE_CHANGE = ['ValueChange'] as const;
 
 export class ValuePoller {
   /** Subscription path → parameter path → last value seen. */
@@ -41,7 +42,10 @@ export class ValuePoller {
     };
   }
 
-  start(): void { this.stopTimer ??= sharedInterval(this.intervalMs, () => { if (!this.polling) void this.poll(); }); }
+  start(): void {
+    // Without ValueChange Subscriptions (and nothing left to forget) a pass would read nothing.
+    this.stopTimer ??= sharedInterval(this.intervalMs, () => { if (!this.polling && (this.seen.size > 0 || this.index.mayHave(VALUE_CHANGE))) void this.poll(); });
+  }
   stop(): void { this.stopTimer?.(); this.stopTimer = undefined; }
 
   /** One pass; returns how many parameters were read (for the bench). */
