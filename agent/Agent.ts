@@ -63,6 +63,7 @@ import { registerBulkData } from './bulkdata/register-bulkdata.js';
 import type { BulkDataService } from './bulkdata/BulkDataService.js';
 import type { HttpChannelFactory } from './bulkdata/channels.js';
 import { unionRoles } from './access/AccessControl.js';
+import { sharedInterval } from '../datamodel/shared-interval.js';
 
 /** How long a stop waits for in-flight requests to be answered. */
 const DRAIN_TIMEOUT_MS = 1000;
@@ -331,13 +332,12 @@ export class Agent {
    */
   private expireUnknownControllers(controllers: ControllerDirectory): void {
     const every = Math.max(1000, Math.min(controllers.unknownRows.limits.expireAfterMs / 4, 3600_000));
-    const timer = setInterval(() => {
+    this.stopExpiry = sharedInterval(every, () => {
       controllers.expireUnknown().then(
         (gone) => { if (gone.length) this.log.info('idle Controller rows of unknown endpoints deleted', { endpoints: gone.join(','), idleMs: controllers.unknownRows.limits.expireAfterMs }); },
         (e: unknown) => this.log.error('idle Controller rows could not be deleted', { error: e instanceof Error ? e.message : String(e) }),
       );
-    }, every).unref();
-    this.stopExpiry = () => clearInterval(timer);
+    });
   }
 
   /** Links that reach controllers by Endpoint ID, for notifications. */
@@ -366,6 +366,17 @@ export class Agent {
     if (!this.controlSocket) return links;
     const others = links.map((l): ControllerLinks => ({ connectionFor: (eid) => (eid === LOCAL_CONTROLLER_EID ? undefined : l.connectionFor(eid)) }));
     return [this.controlSocket, ...others];
+  }
+
+  /**
+   * This agent's MQTT clients (Device.MQTT.Client.{i} rows with a running MTP) and how many are
+   * connected to their broker now: what the fleet's progress line counts.
+   */
+  get mqttLinks(): { up: number; total: number } {
+    let up = 0;
+    let total = 0;
+    for (const m of this.mtps) if (m instanceof StartedMqtt) { total++; if (m.client.connected) up++; }
+    return { up, total };
   }
 
   /** The WebSocket server MTPs (tests and the bench read the bound port). */

@@ -13,9 +13,10 @@ import { freePort, waitForPort } from './port.js';
 
 export const MOSQUITTO_BIN = process.env.MOSQUITTO_BIN ?? '/usr/sbin/mosquitto';
 
-export interface Broker { port: number; version: string; stop(): Promise<void> }
+export interface Broker { port: number; version: string; pid: number; stop(): Promise<void> }
 
-export async function startMosquitto(): Promise<Broker> {
+/** `extraConfig`: more mosquitto.conf lines (the fleet bench adds `max_connections -1`). */
+export async function startMosquitto(extraConfig: readonly string[] = []): Promise<Broker> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'usp-bench-mosquitto-'));
   const conf = join(dir, 'mosquitto.conf');
@@ -29,6 +30,7 @@ export async function startMosquitto(): Promise<Broker> {
     'log_dest stderr',
     'log_type error',
     'log_type warning',
+    ...extraConfig,
     '',
   ].join('\n'));
   const version = /version\s+(\S+)/.exec(spawnSync(MOSQUITTO_BIN, ['-h'], { encoding: 'utf8' }).stdout ?? '')?.[1] ?? 'unknown';
@@ -43,5 +45,5 @@ export async function startMosquitto(): Promise<Broker> {
     throw e;
   }
   died.catch(() => undefined);
-  return { port, version, async stop() { await stopChild(child); cleanup(); } };
+  return { port, version, pid: child.pid!, async stop() { await stopChild(child); cleanup(); } };
 }

@@ -24,7 +24,8 @@
  * latency and delivery rate against their own agent process, the polling-pass cost in-process;
  * alone: `node dist/bench/notify.js`), then transports (bench/transports.ts: MQTT, the WebSocket
  * client MTP, TLS; alone: `node dist/bench/transports.js`), then platforms (bench/platforms.ts:
- * whole-tree Get per platform, idle CPU; alone: `node dist/bench/platforms.js`).
+ * whole-tree Get per platform, idle CPU; alone: `node dist/bench/platforms.js`), then a fleet of
+ * 1,000 simulated gateways over MQTT (bench/fleet.ts; alone, also at 10,000: `node dist/bench/fleet.js --sizes 1000,10000`).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,6 +44,7 @@ import { measureInProcess } from './in-process.js';
 import { measureMemoryLoad } from './memory-load.js';
 import { measureNotifications } from './notify.js';
 import { measurePlatforms } from './platforms.js';
+import { measureFleet } from './fleet.js';
 import { measureTransports } from './transports.js';
 import { runPipeline, type PipelineResult } from './pipeline.js';
 import { freePort } from './port.js';
@@ -264,6 +266,8 @@ async function main(): Promise<void> {
   out.notifications = await measureNotifications(progress);
   out.transports = await measureTransports(progress, { mainWsEcho: (out.pipelinedGet as { wsEcho: Figure }).wsEcho.value });
   out.platforms = await measurePlatforms(progress);
+  // 1,000 gateways only: 10,000 take minutes and gigabytes (node dist/bench/fleet.js --sizes 1000,10000).
+  out.fleet = await measureFleet(progress);
 
   out.durationS = round((performance.now() - t0) / 1000, 1);
   if (profDir) out.agentCpuProfileDir = profDir;

@@ -17,6 +17,7 @@ import { EXIT_USAGE } from './cli-error.js';
 import { dataCommands } from './commands/data-commands.js';
 import { watchAndSchemaCommands } from './commands/watch-schema-commands.js';
 import { profilesCommand } from './commands/profiles-command.js';
+import { fleetCommand } from './commands/fleet-command.js';
 import { parseRunFast, type RunOptionValues } from './run-fast-path.js';
 
 /** Exit code when the agent cannot start (bad defaults, port in use): procd should not respawn fast. */
@@ -138,7 +139,7 @@ export async function main(argv: string[]): Promise<void> {
       .check((a) => { if (!isLogLevel(String(a['log-level']))) throw new Error('--log-level must be error, warn, info or debug'); return true; })
       .example('$0 run --defaults examples/factory-defaults.json --data-dir ./.usp-data --platform simulated', 'the simulated gateway, state kept in ./.usp-data'),
     (a) => runCommand({ ...a, platform: a.platform as PlatformName }));
-  await profilesCommand(watchAndSchemaCommands(dataCommands(withRun)))
+  await fleetCommand(profilesCommand(watchAndSchemaCommands(dataCommands(withRun))))
     .completion('completion', 'print a bash/zsh completion script (usp-agent completion >> ~/.bashrc)', (current: string, _argv: unknown, defaults: (done?: (e: Error | null, list?: string[]) => void) => void, done: (list: string[]) => void) => {
       // TR-181 paths complete from the committed schema; commands and options as yargs knows them.
       if (!current.startsWith('D')) { defaults(); return; }

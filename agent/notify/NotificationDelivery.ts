@@ -8,6 +8,7 @@
  *   NotifExpiration passes; OnBoardRequest never expires (R-NOT.6a).
  * The retry count and queues live in memory: after a restart they start afresh (R-NOT.4).
  */
+import { sharedInterval } from '../../datamodel/shared-interval.js';
 import type { Logger } from '../../datamodel/Logger.js';
 import type { MtpConnection } from '../../mtp/Mtp.js';
 import { retryWaitMs } from '../../mtp/retry-backoff.js';
@@ -50,7 +51,7 @@ interface Pending {
 export class NotificationDelivery {
   private seq = 0;
   private readonly queues = new Map<string, Pending[]>();
-  private timer?: NodeJS.Timeout;
+  private stopTimer?: () => void;
 
   constructor(
     private readonly links: () => readonly ControllerLinks[],
@@ -59,8 +60,8 @@ export class NotificationDelivery {
     private readonly now: () => number = Date.now,
   ) {}
 
-  start(): void { this.timer ??= setInterval(() => this.tick(), TICK_MS).unref(); }
-  stop(): void { if (this.timer) clearInterval(this.timer); this.timer = undefined; }
+  start(): void { this.stopTimer ??= sharedInterval(TICK_MS, () => this.tick()); }
+  stop(): void { this.stopTimer?.(); this.stopTimer = undefined; }
 
   /** Queues a Notify for `to` and sends it at once when the controller is reachable. */
   send(to: string, notify: NotifyReq, opts: DeliveryOptions = { retry: false }): void {
@@ -84,6 +85,7 @@ export class NotificationDelivery {
     const i = q?.findIndex((p) => p.msgId === msgId) ?? -1;
     if (!q || i < 0) return;
     const [acked] = q.splice(i, 1);
+    if (q.length === 0) this.queues.delete(from);
     acked.opts.onAcked?.();
   }
 
@@ -111,9 +113,12 @@ export class NotificationDelivery {
       if (!p.opts.retry) { q.splice(i--, 1); continue; }
       p.nextAt = t + retryWaitMs(p.attempts, p.opts.retryMinWaitS ?? 5, p.opts.retryMultiplier ?? 2000);
     }
+    // An emptied queue goes: the tick then has nothing to look at (a fleet runs thousands of them).
+    if (q.length === 0) this.queues.delete(to);
   }
 
   private tick(): void {
+    if (this.queues.size === 0) return;
     for (const to of this.queues.keys()) this.flush(to);
   }
 }

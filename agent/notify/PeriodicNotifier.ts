@@ -4,6 +4,7 @@
  * phased on PeriodicNotifTime (the Unknown Time, or no absolute time, lets the agent choose:
  * here the moment the schedule starts).
  */
+import { sharedInterval } from '../../datamodel/shared-interval.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { UNKNOWN_TIME } from '../../datamodel/value/Value.js';
 import { coversItem } from './reference-match.js';
@@ -17,8 +18,14 @@ const EVENT = 'Periodic!';
 export class PeriodicNotifier {
   /** Controller Endpoint ID → next time (epoch ms) its Periodic! is due. */
   private readonly next = new Map<string, number>();
-  private timer?: NodeJS.Timeout;
+  private stopTimer?: () => void;
   private busy = false;
+  /**
+   * The index version the schedule was computed at, and the earliest due time then: until either
+   * moves, a tick only compares two numbers (a fleet runs thousands of these every 250 ms).
+   */
+  private computedAt = -1;
+  private earliest = 0;
 
   constructor(
     private readonly model: DataModel,
@@ -27,12 +34,13 @@ export class PeriodicNotifier {
     private readonly now: () => number = Date.now,
   ) {}
 
-  start(): void { this.timer ??= setInterval(() => { void this.tick(); }, TICK_MS).unref(); }
-  stop(): void { if (this.timer) clearInterval(this.timer); this.timer = undefined; }
+  start(): void { this.stopTimer ??= sharedInterval(TICK_MS, () => { if (!this.busy && (this.computedAt !== this.index.version || this.now() >= this.earliest)) void this.tick(); }); }
+  stop(): void { this.stopTimer?.(); this.stopTimer = undefined; }
 
   private async tick(): Promise<void> {
     if (this.busy) return;
     this.busy = true;
+    const version = this.index.version;
     try {
       const subs = [];
       for (const s of await this.index.ofType('Event')) if (await anyRef(this.model, s.references)) subs.push(s);
@@ -50,6 +58,8 @@ export class PeriodicNotifier {
         this.next.set(eid, nextBoundary(phase ?? due, interval, t));
         for (const s of subs) if (s.recipientEid === eid) this.engine.notify(s, { notification: 'event', event: { objPath: OBJ, eventName: EVENT, params: {} } });
       }
+      this.earliest = Math.min(Infinity, ...this.next.values());
+      this.computedAt = version;
     } finally {
       this.busy = false;
     }

@@ -5,6 +5,7 @@
  * also when the subscriber itself caused it. Changes are handled in order, one at a time, from
  * a bounded backlog; the ones that happen behind the agent's back are found by ValuePoller.
  */
+import { sharedInterval } from '../../datamodel/shared-interval.js';
 import { PUSH_EVENT } from '../bulkdata/push-event-channel.js';
 import { recipientGetsPush } from '../bulkdata/push-recipient.js';
 import { FULL_ACCESS, PERM_N, type AccessView, type InstanceAccess } from '../../datamodel/access/AccessView.js';
@@ -39,7 +40,11 @@ export class SubscriptionEngine {
   private readonly backlog: Work[] = [];
   private running = false;
   private unsubscribe?: () => void;
-  private ttlTimer?: NodeJS.Timeout;
+  private stopTtlTimer?: () => void;
+  /** The index version the next expiry was computed at, and that expiry (Infinity: none has a TimeToLive). */
+  private ttlComputedAt = -1;
+  private nextExpiry = 0;
+  private expiring = false;
   /** TriggerAction Config work, applied in order (see notify). */
   private configuring: Promise<void> = Promise.resolve();
   private configsPending = 0;
@@ -60,12 +65,15 @@ export class SubscriptionEngine {
 
   start(): void {
     this.unsubscribe = this.model.changes.subscribe((change) => this.push({ change }));
-    this.ttlTimer = setInterval(() => { void this.expireSubscriptions(); }, 1000).unref();
+    this.stopTtlTimer = sharedInterval(1000, () => {
+      if (!this.expiring && (this.ttlComputedAt !== this.index.version || Date.now() >= this.nextExpiry)) void this.expireSubscriptions();
+    });
   }
 
   stop(): void {
     this.unsubscribe?.();
-    if (this.ttlTimer) clearInterval(this.ttlTimer);
+    this.stopTtlTimer?.();
+    this.stopTtlTimer = undefined;
   }
 
   /** Resolves when every queued change has been matched and every triggered configuration applied (tests, shutdown). */
@@ -221,8 +229,24 @@ export class SubscriptionEngine {
 
   /** TimeToLive: a subscription is deleted TTL seconds after its CreationDate. */
   private async expireSubscriptions(): Promise<void> {
+    this.expiring = true;
+    try {
+      await this.expireDue();
+    } finally {
+      this.expiring = false;
+    }
+  }
+
+  private async expireDue(): Promise<void> {
     const now = Date.now();
-    const expired = (await this.index.all()).filter((s) => s.expiresAt > 0 && s.expiresAt <= now);
+    const version = this.index.version;
+    const all = await this.index.all();
+    const expired = all.filter((s) => s.expiresAt > 0 && s.expiresAt <= now);
+    // A failed delete is tried again at the next tick.
+    let next = expired.length > 0 ? 0 : Infinity;
+    for (const s of all) if (s.expiresAt > now && s.expiresAt < next) next = s.expiresAt;
+    this.nextExpiry = next;
+    this.ttlComputedAt = version;
     if (expired.length === 0) return;
     try {
       await Transaction.run(this.model, {}, async (tx) => {

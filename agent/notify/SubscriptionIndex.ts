@@ -63,6 +63,7 @@ export class SubscriptionIndex {
   /** A change the compiled state does not include yet. */
   private stale = true;
   private updating?: Promise<void>;
+  private changes = 0;
   readonly subscriptionNode: ModelNode;
   readonly controllerNode: ModelNode;
 
@@ -76,17 +77,28 @@ export class SubscriptionIndex {
       // A controller change needs no row of its own: every update re-reads the controllers.
       if (n === this.subscriptionNode) this.dirty.add(c.inst.keys[0]!);
       this.stale = true;
+      this.changes++;
     });
   }
+
+  /** Moves with every change of a Subscription or Controller row: what was computed from them at an older version may be stale. */
+  get version(): number { return this.changes; }
 
   /** Compiles everything again at the next use. */
   invalidate(): void {
     this.state = undefined;
     this.stale = true;
+    this.changes++;
   }
 
   async all(): Promise<CompiledSubscription[]> {
     return (await this.current()).sorted;
+  }
+
+  /** Whether a Subscription of one of `types` may exist: true unless the compiled state is current and has none. */
+  mayHave(types: readonly NotifType[]): boolean {
+    if (this.stale || this.updating || !this.state) return true;
+    return types.some((t) => (this.state!.byType.get(t)?.length ?? 0) > 0);
   }
 
   async ofType(type: NotifType): Promise<CompiledSubscription[]> {

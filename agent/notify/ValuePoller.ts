@@ -6,6 +6,7 @@
  * VALUE_CHANGE_WILL_IGNORE (counters, clocks) are not polled; changes made through the agent
  * are notified at once by SubscriptionEngine and only update the snapshot here.
  */
+import { sharedInterval } from '../../datamodel/shared-interval.js';
 import type { Logger } from '../../datamodel/Logger.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { ModelNode, ObjectInstance } from '../../datamodel/tree/ModelNode.js';
@@ -18,13 +19,14 @@ import type { SubscriptionEngine } from './SubscriptionEngine.js';
 import type { CompiledSubscription, SubscriptionIndex } from './SubscriptionIndex.js';
 
 export const DEFAULT_POLL_INTERVAL_MS = 5000;
+const VALUE_CHANGE = ['ValueChange'] as const;
 
 export class ValuePoller {
   /** Subscription path → parameter path → last value seen. */
   private readonly seen = new Map<string, Map<string, string>>();
   /** Values the engine notified while a pass was reading: newer than what the pass read. */
   private readonly duringPass = new Map<string, Map<string, string>>();
-  private timer?: NodeJS.Timeout;
+  private stopTimer?: () => void;
   private polling = false;
 
   constructor(
@@ -40,8 +42,11 @@ export class ValuePoller {
     };
   }
 
-  start(): void { this.timer ??= setInterval(() => { void this.poll(); }, this.intervalMs).unref(); }
-  stop(): void { if (this.timer) clearInterval(this.timer); this.timer = undefined; }
+  start(): void {
+    // Without ValueChange Subscriptions (and nothing left to forget) a pass would read nothing.
+    this.stopTimer ??= sharedInterval(this.intervalMs, () => { if (!this.polling && (this.seen.size > 0 || this.index.mayHave(VALUE_CHANGE))) void this.poll(); });
+  }
+  stop(): void { this.stopTimer?.(); this.stopTimer = undefined; }
 
   /** One pass; returns how many parameters were read (for the bench). */
   async poll(): Promise<number> {

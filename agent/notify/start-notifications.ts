@@ -13,6 +13,8 @@ import { OnBoarding, registerSendOnBoardRequest } from './onboard-request.js';
 import { PeriodicNotifier } from './PeriodicNotifier.js';
 import { SubscriptionEngine } from './SubscriptionEngine.js';
 import { SubscriptionIndex } from './SubscriptionIndex.js';
+
+const OBJECT_CHANGES = ['ObjectCreation', 'ObjectDeletion'] as const;
 import { ValuePoller } from './ValuePoller.js';
 
 export interface Notifications {
@@ -37,6 +39,8 @@ export function createNotifications(
 ): Notifications {
   const delivery = new NotificationDelivery(links, endpointId, log);
   const index = new SubscriptionIndex(model);
+  // Sources that poll for rows that came or went (the simulated churn) rest while no Subscription wants that news.
+  model.changes.wantsObjectChanges = () => index.mayHave(OBJECT_CHANGES);
   const engine = new SubscriptionEngine(model, index, delivery, operations, log, opts.accessFor);
   const poller = new ValuePoller(model, index, engine, log, opts.pollIntervalMs);
   const periodic = new PeriodicNotifier(model, index, engine);

@@ -28,6 +28,13 @@ export class ChangeFeed {
 
   get hasListeners(): boolean { return this.listeners.size > 0; }
 
+  /**
+   * Whether anyone may want created/deleted news now (ObjectCreation/ObjectDeletion
+   * Subscriptions); the agent's notifications set it. A source that must poll to find rows that
+   * came or went (the simulated churn) skips that work while it is false. Default: yes.
+   */
+  wantsObjectChanges: () => boolean = () => true;
+
   emit(change: Change): void {
     for (const l of this.listeners) {
       try { l(change); } catch { /* a listener's bug must not break the data model */ }

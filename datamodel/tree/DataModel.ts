@@ -37,7 +37,11 @@ export type DeleteCascade = (deleted: ObjectInstance, tx: Transaction) => Promis
 
 export class DataModel {
   readonly root: ModelNode;
-  private readonly bySupportedPath = new Map<string, ModelNode>();
+  /** Every node, in schema order; `schemaOrder` says where each supported path is. */
+  private readonly nodes: ModelNode[] = [];
+  private readonly order: ReadonlyMap<string, number>;
+  /** Vendor-specific objects (addVendorObject), which the shared schema order does not list. */
+  private vendorNodes: Map<string, ModelNode> | undefined;
   /** Value changes, object creation/deletion and events, for subscriptions. */
   readonly changes = new ChangeFeed();
   private readonly commitHooks: Array<() => Promise<void>> = [];
@@ -55,13 +59,14 @@ export class DataModel {
    */
   constructor(schema: SchemaDefinitions & { paths(): readonly string[] }) {
     let root: ModelNode | undefined;
+    this.order = schemaOrder(schema);
     for (const path of schema.paths()) {
       const parentPath = supportedParentPath(path);
-      const parent = parentPath ? this.bySupportedPath.get(parentPath) : undefined;
+      const parent = parentPath ? this.node(parentPath) : undefined;
       if (parentPath && !parent) throw new Error(`schema: ${path} has no parent object ${parentPath}`);
       const node = new ModelNode(supportedObjectName(path), path, parent, schema);
-      parent?.children.set(node.name, node);
-      this.bySupportedPath.set(path, node);
+      parent?.addChild(node);
+      this.nodes.push(node);
       if (!parent) root = node;
     }
     if (!root) throw new Error('schema: no Device. object');
@@ -70,12 +75,13 @@ export class DataModel {
 
   /** Node by supported path ("Device.WiFi.Radio.{i}."), or undefined. */
   node(supportedPath: string): ModelNode | undefined {
-    return this.bySupportedPath.get(supportedPath);
+    const i = this.order.get(supportedPath);
+    return i === undefined ? this.vendorNodes?.get(supportedPath) : this.nodes[i];
   }
 
   /** Node by supported path; throws for a path the schema does not have (a programming error). */
   requireNode(supportedPath: string): ModelNode {
-    const n = this.bySupportedPath.get(supportedPath);
+    const n = this.node(supportedPath);
     if (!n) throw new Error(`no such object in the TR-181 schema: ${supportedPath}`);
     return n;
   }
@@ -97,12 +103,12 @@ export class DataModel {
     for (const name of names) {
       const p = node.def.params.find((q) => q.name === name);
       if (!p) throw new Error(`${supportedPath}${name} is not in the TR-181 schema`);
-      node.params.set(name, p);
+      node.setParam(name, p);
     }
     for (const p of opts.vendorParams ?? []) {
       if (!VENDOR_PARAM_NAME.test(p.name)) throw new Error(`${supportedPath}${p.name} is not a vendor-specific name (X_<VENDOR>_<Name>)`);
       if (node.params.has(p.name) || node.def.params.some((q) => q.name === p.name)) throw new Error(`${supportedPath}${p.name} is defined twice`);
-      node.params.set(p.name, p);
+      node.setParam(p.name, p);
     }
     for (const [name, cmd] of Object.entries(binding.commands ?? {})) this.bindCommand(node, name, cmd);
     this.markSupported(node);
@@ -113,8 +119,8 @@ export class DataModel {
   private unbind(node: ModelNode): void {
     const old = node.binding;
     node.binding = undefined;
-    for (const name of [...node.params.keys()]) if (!node.derivedCounts.has(name)) node.params.delete(name);
-    for (const [name, cmd] of node.commands) if (old?.commands?.[name] === cmd.binding) node.commands.delete(name);
+    for (const name of [...node.params.keys()]) if (!node.derivedCounts.has(name)) node.deleteParam(name);
+    for (const [name, cmd] of [...node.commands]) if (old?.commands?.[name] === cmd.binding) node.deleteCommand(name);
     this.shapeVersion++;
   }
 
@@ -137,7 +143,7 @@ export class DataModel {
     const ev = vendorDef ? checkedVendorDef(node, name, vendorDef, '!') : node.def.events.find((e) => e.name === name);
     if (!ev) throw new Error(`${supportedPath}${name} is not in the TR-181 schema`);
     if (vendorDef && node.events.has(name)) throw new Error(`${supportedPath}${name} is defined twice`);
-    node.events.set(name, ev);
+    node.setEvent(name, ev);
     this.markSupported(node);
   }
 
@@ -152,13 +158,13 @@ export class DataModel {
     const name = supportedObjectName(path);
     if (!VENDOR_PARAM_NAME.test(name)) throw new Error(`${path} is not a vendor-specific object name (X_<VENDOR>_<Name>)`);
     if (def.multi !== path.endsWith('.{i}.')) throw new Error(`${path}: a table's path ends in ".{i}." (multi ${def.multi})`);
-    if (this.bySupportedPath.has(path)) throw new Error(`${path} is defined twice`);
+    if (this.node(path)) throw new Error(`${path} is defined twice`);
     const parentPath = supportedParentPath(path);
-    const parent = parentPath ? this.bySupportedPath.get(parentPath) : undefined;
+    const parent = parentPath ? this.node(parentPath) : undefined;
     if (!parent) throw new Error(`${path}: its parent object ${parentPath} is not in the data model`);
     const node = new ModelNode(name, path, parent, { getObject: () => def });
-    parent.children.set(name, node);
-    this.bySupportedPath.set(path, node);
+    parent.addVendorChild(node);
+    (this.vendorNodes ??= new Map()).set(path, node);
     this.shapeVersion++;
     return node;
   }
@@ -167,7 +173,7 @@ export class DataModel {
     const def = vendorDef ? checkedVendorDef(node, name, vendorDef, '()') : node.def.commands.find((c) => c.name === name);
     if (!def) throw new Error(`${node.supportedPath}${name} is not in the TR-181 schema`);
     if (vendorDef && node.commands.has(name)) throw new Error(`${node.supportedPath}${name} is defined twice`);
-    node.commands.set(name, { def, binding });
+    node.setCommand(name, { def, binding });
   }
 
   /**
@@ -186,9 +192,9 @@ export class DataModel {
       if (n.multi && count && parent) {
         const p = parent.def.params.find((q) => q.name === count);
         const def: SchemaParam = p ?? { name: count, type: NUM_ENTRIES_TYPE, access: 'readOnly' };
-        parent.derivedCounts.set(count, n);
+        parent.setDerivedCount(count, n);
         // Keep schema order: NumberOfEntries params are listed where the schema lists them.
-        parent.params.set(count, def);
+        parent.setParam(count, def);
       }
     }
   }
@@ -277,12 +283,14 @@ export class DataModel {
 
   /** Every supported object in schema order, for GetSupportedDM. */
   *supportedNodes(): Iterable<ModelNode> {
-    for (const n of this.bySupportedPath.values()) if (n.supported) yield n;
+    for (const n of this.nodes) if (n.supported) yield n;
+    // Vendor objects after the schema's (GetSupportedDM lists them; their order is not the schema's).
+    if (this.vendorNodes) for (const n of this.vendorNodes.values()) if (n.supported) yield n;
   }
 
   /** Schema definition lookup for nodes that are not necessarily supported. */
   schemaObject(supportedPath: string): SchemaObject | undefined {
-    return this.bySupportedPath.get(supportedPath)?.def;
+    return this.node(supportedPath)?.def;
   }
 }
 
@@ -291,6 +299,23 @@ function checkedVendorDef<T extends { name: string }>(node: ModelNode, name: str
   const base = name.endsWith(suffix) ? name.slice(0, -suffix.length) : '';
   if (def.name !== name || !VENDOR_PARAM_NAME.test(base)) throw new Error(`${node.supportedPath}${name} is not a vendor-specific name (X_<VENDOR>_<Name>${suffix})`);
   return def;
+}
+
+const orders = new WeakMap<object, ReadonlyMap<string, number>>();
+
+/**
+ * Supported path → its place in the schema's document order: one map per schema, shared by every
+ * data model over it (a fleet runs thousands; a map of ~800 paths each was ~25 KB per gateway).
+ */
+function schemaOrder(schema: { paths(): readonly string[] }): ReadonlyMap<string, number> {
+  let order = orders.get(schema);
+  if (!order) {
+    const m = new Map<string, number>();
+    // Position in paths(), as the data model pushes its nodes (a repeated path: the last one, as before).
+    schema.paths().forEach((path, i) => m.set(path, i));
+    orders.set(schema, (order = m));
+  }
+  return order;
 }
 
 /** A 7026 for a path outside the supported model. */

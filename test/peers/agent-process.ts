@@ -74,6 +74,14 @@ export class AgentProcess {
     return p;
   }
 
+  /** `usp-agent ARGS` (another command than `run`, e.g. `fleet`), from the repository root. */
+  static command(args: string[], opts: Pick<AgentProcessOptions, 'env' | 'onLine'> = {}): AgentProcess {
+    const child = spawn(process.execPath, ['bin/usp-agent.js', ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}) });
+    const p = new AgentProcess(child, opts.onLine);
+    live.add(p);
+    return p;
+  }
+
   /** SIGKILLs every process still running (afterEach), and waits until they are gone. */
   static async killAll(): Promise<void> {
     const all = [...live];

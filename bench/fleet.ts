@@ -1,0 +1,187 @@
+/**
+ * Fleet figures (issue 14), alone or as the `fleet` key of `npm run bench` (1,000 gateways only):
+ *
+ *   npm run build && node dist/bench/fleet.js [--sizes 1000,10000] [--idle-s 30]
+ *
+ * Per size N, against one local Mosquitto (`max_connections -1`; it inherits this process's file
+ * limit, so run under `ulimit -n` above 2N): `usp-agent fleet --count N` as its own process, with
+ * examples/fleet-defaults.json (MQTT 5, Boot! and Periodic! subscribed, PeriodicNotifInterval
+ * 300 s), and a controller over MQTT (fleet-controller.ts) that
+ * - times the start: from spawn until every gateway's Boot! has arrived;
+ * - measures fleet-wide Get throughput: `Get Device.DeviceInfo.SerialNumber` spread round-robin
+ *   over all N gateways, IN_FLIGHT outstanding, for MEASURE_MS;
+ * - reads the fleet process's CPU over `--idle-s` seconds of idle (no requests);
+ * - reads its RSS after that idle: KB per gateway = (RSS − bare Node RSS) / N.
+ * Then the same throughput against a fleet of one gateway (a single agent, same code, same broker
+ * and controller), in the same run.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Request, UspMsg } from '../agent/codec/types.js';
+import { exitAsError, stopChild, track } from './children.js';
+import { figure, type Figure } from './figure.js';
+import { FleetController } from './fleet-controller.js';
+import { startMosquitto, type Broker } from './mosquitto.js';
+import { cpuTicks, memoryKiB, rssKiB, ticksPerSecond } from './proc.js';
+import { runAlone } from './run-alone.js';
+import { round } from './stats.js';
+
+const AGENT_BIN = fileURLToPath(new URL('../../bin/usp-agent.js', import.meta.url));
+const FLEET_DEFAULTS = fileURLToPath(new URL('../../examples/fleet-defaults.json', import.meta.url));
+const CONTROLLER_EID = 'proto::controller-1';
+const CONTROLLER_TOPIC = 'usp/controller/controller-1';
+const IN_FLIGHT = 64;
+const WARMUP_MS = 1000;
+const MEASURE_MS = 5000;
+const DEFAULT_IDLE_S = 30;
+/** The issue's targets: per-gateway memory at 10,000 gateways, idle CPU of 10,000 with a 300 s Periodic!. */
+const KB_PER_GATEWAY_TARGET = 100;
+const IDLE_CPU_TARGET_PERCENT = 10;
+const GET_SERIAL: Request = { reqType: 'get', get: { paramPaths: ['Device.DeviceInfo.SerialNumber'], maxDepth: 0 } };
+
+interface FleetProcess { child: ChildProcess; pid: number; spawnedAt: number; stop(): Promise<number | null> }
+
+function spawnFleet(defaults: string, dataDir: string, first: number, count: number): FleetProcess {
+  const spawnedAt = performance.now();
+  const child = track(spawn(process.execPath, [AGENT_BIN, 'fleet', '--count', String(count), '--first', String(first), '--defaults', defaults, '--data-dir', dataDir, '--log-level', 'error'], { stdio: ['ignore', 'ignore', 'pipe'] }));
+  exitAsError(child, 'fleet').catch(() => undefined);
+  return {
+    child, pid: child.pid!, spawnedAt,
+    async stop() {
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      await stopChild(child, 'SIGTERM', 90_000);
+      return exited;
+    },
+  };
+}
+
+/** RSS of a bare Node process that only waits (the floor every process pays). */
+async function bareNodeRssKiB(): Promise<number> {
+  const child = track(spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: 'ignore' }));
+  await new Promise((r) => setTimeout(r, 1000));
+  const rss = rssKiB(child.pid!).total;
+  await stopChild(child);
+  return rss;
+}
+
+function isGetResp(m: UspMsg): boolean {
+  return m.body.msgBody === 'response' && m.body.response.respType === 'getResp';
+}
+
+/** Gets/s with IN_FLIGHT outstanding, spread round-robin over gateways first…first+count-1. */
+async function getThroughput(controller: FleetController, first: number, count: number): Promise<number> {
+  let next = 0;
+  let done = 0;
+  let counting = false;
+  let stop = false;
+  const worker = async (): Promise<void> => {
+    while (!stop) {
+      const n = first + (next++ % count);
+      const m = await controller.request(`proto::sim-${n}`, `usp/agent/sim-${n}`, GET_SERIAL);
+      if (!isGetResp(m)) throw new Error(`gateway ${n} answered ${JSON.stringify(m.body).slice(0, 200)}`);
+      if (counting) done++;
+    }
+  };
+  const workers = Array.from({ length: IN_FLIGHT }, worker);
+  await new Promise((r) => setTimeout(r, WARMUP_MS));
+  counting = true;
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, MEASURE_MS));
+  const rate = (done * 1000) / (performance.now() - t0);
+  stop = true;
+  await Promise.all(workers);
+  return rate;
+}
+
+async function waitForBoots(controller: FleetController, count: number, timeoutMs: number): Promise<void> {
+  await controller.waitFor(() => controller.agentsThatSent('Boot!') >= count, timeoutMs, `Boot! from ${count} gateways (seen ${controller.agentsThatSent('Boot!')})`);
+}
+
+interface SizeResult {
+  gateways: number;
+  kbPerGateway: Figure;
+  fleetRssKiB: number;
+  bareNodeRssKiB: number;
+  brokerRssKiB: number;
+  allAnnouncedS: Figure;
+  getsPerS: Figure;
+  singleAgentGetsPerS: Figure;
+  idleCpuPercentOfCore: Figure;
+  stopExitCode: number | null;
+  /** SIGTERM until the fleet process exited. */
+  stopS: number;
+}
+
+async function measureSize(broker: Broker, brokerPid: number, defaults: string, dir: string, n: number, idleS: number, bareRss: number, progress: (s: string) => void): Promise<SizeResult> {
+  const controller = await FleetController.connect(broker.port, CONTROLLER_EID, CONTROLLER_TOPIC);
+  try {
+    progress(`fleet of ${n}: starting`);
+    const fleet = spawnFleet(defaults, join(dir, `fleet-${n}`), 1, n);
+    await waitForBoots(controller, n, 60_000 + n * 100);
+    const announcedS = (performance.now() - fleet.spawnedAt) / 1000;
+    progress(`fleet of ${n}: every Boot! in ${round(announcedS, 1)} s; Get throughput`);
+    const fleetRate = await getThroughput(controller, 1, n);
+    progress(`fleet of ${n}: idle CPU over ${idleS} s`);
+    await new Promise((r) => setTimeout(r, 2000));
+    const c0 = cpuTicks(fleet.pid);
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, idleS * 1000));
+    const idlePercent = ((cpuTicks(fleet.pid) - c0) / ticksPerSecond()) / ((performance.now() - t0) / 1000) * 100;
+    const rss = memoryKiB(fleet.pid).rss;
+    const brokerRss = rssKiB(brokerPid).total;
+    progress(`fleet of ${n}: stopping`);
+    const stopAt = performance.now();
+    const code = await fleet.stop();
+    const stopS = (performance.now() - stopAt) / 1000;
+    progress('single agent (a fleet of one): Get throughput');
+    const single = spawnFleet(defaults, join(dir, 'single'), 0, 1);
+    await waitForBoots(controller, n + 1, 30_000);
+    const singleRate = await getThroughput(controller, 0, 1);
+    await single.stop();
+    const kb = (rss - bareRss) / n;
+    return {
+      gateways: n,
+      kbPerGateway: figure(round(kb, 1), 'KiB', n >= 10_000 ? { op: '<=', value: KB_PER_GATEWAY_TARGET } : undefined, '(fleet RSS - bare Node RSS) / N, after the idle phase'),
+      fleetRssKiB: rss,
+      bareNodeRssKiB: bareRss,
+      brokerRssKiB: brokerRss,
+      allAnnouncedS: figure(round(announcedS, 1), 's', undefined, 'spawn of `usp-agent fleet` (no --ramp) until every Boot! reached the controller'),
+      getsPerS: figure(round(fleetRate, 0), 'Gets/s', undefined, `${IN_FLIGHT} in flight, round-robin over all gateways, one controller over MQTT`),
+      singleAgentGetsPerS: figure(round(singleRate, 0), 'Gets/s', undefined, `the same load on one gateway, same broker and controller`),
+      idleCpuPercentOfCore: figure(round(idlePercent, 2), '% of one core', n >= 10_000 ? { op: '<=', value: IDLE_CPU_TARGET_PERCENT } : undefined, `over ${idleS} s with no requests; PeriodicNotifInterval 300 s`),
+      stopExitCode: code,
+      stopS: round(stopS, 1),
+    };
+  } finally {
+    await controller.close();
+  }
+}
+
+export async function measureFleet(progress: (s: string) => void, sizes: readonly number[] = [1000], idleS = DEFAULT_IDLE_S): Promise<Record<string, unknown>> {
+  const dir = mkdtempSync(join(tmpdir(), 'usp-bench-fleet-'));
+  const broker = await startMosquitto(['max_connections -1']);
+  try {
+    const brokerPid = broker.pid;
+    const defaults = join(dir, 'fleet-defaults.json');
+    const d = JSON.parse(readFileSync(FLEET_DEFAULTS, 'utf8')) as Record<string, unknown>;
+    d['Device.MQTT.Client.1.BrokerPort'] = broker.port;
+    writeFileSync(defaults, JSON.stringify(d));
+    const bareRss = await bareNodeRssKiB();
+    const results: SizeResult[] = [];
+    for (const n of sizes) results.push(await measureSize(broker, brokerPid, defaults, dir, n, idleS, bareRss, progress));
+    return { broker: `mosquitto ${broker.version}`, fileLimit: 'inherited from the bench (ulimit -n)', sizes: results };
+  } finally {
+    await broker.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function argValue(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+runAlone(import.meta.url, 'fleet', (progress) => measureFleet(progress, (argValue('--sizes') ?? '1000').split(',').map(Number), Number(argValue('--idle-s') ?? DEFAULT_IDLE_S)));
