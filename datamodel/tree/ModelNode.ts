@@ -120,7 +120,7 @@ export class ModelNode {
   addChild(child: ModelNode): void {
     // The first data model over a schema numbers each node's children; the others, built from
     // the same paths() in the same order, find the same numbers.
-    const index = (this.shape.childIndex ??= new Map());
+    const index = (this.shape.childIndex ??= new Map<string, number>());
     let list = this.childList as ChildList;
     if (list === NO_CHILDREN) this.childList = list = new ChildList(index);
     let i = index.get(child.name);
@@ -131,7 +131,7 @@ export class ModelNode {
   /** A vendor-specific child object (DataModel.addVendorObject), kept out of the shared numbering. */
   addVendorChild(child: ModelNode): void {
     let list = this.childList as ChildList;
-    if (list === NO_CHILDREN) this.childList = list = new ChildList((this.shape.childIndex ??= new Map()));
+    if (list === NO_CHILDREN) this.childList = list = new ChildList((this.shape.childIndex ??= new Map<string, number>()));
     (list.vendor ??= new Map()).set(child.name, child);
   }
   setParam(name: string, def: SchemaParam): void { this.paramMap = put(this.paramMap, name, def); }
@@ -171,7 +171,7 @@ const shapes = new WeakMap<SchemaDefinitions, Map<string, NodeShape>>();
 
 function shapeOf(schema: SchemaDefinitions, name: string, supportedPath: string, parent: NodeShape | undefined): NodeShape {
   let bySchema = shapes.get(schema);
-  if (!bySchema) shapes.set(schema, (bySchema = new Map()));
+  if (!bySchema) shapes.set(schema, (bySchema = new Map<string, NodeShape>()));
   const known = bySchema.get(supportedPath);
   // The supported path fixes the name and the path pieces: one shape per path and schema.
   if (known) return known;
