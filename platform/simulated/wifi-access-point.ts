@@ -46,6 +46,13 @@ export interface BssState {
   ssidStatus(): 'Up' | 'Down' | 'LowerLayerDown';
   /** Seconds since the SSID's Status last changed (its LastChange). */
   ssidLastChange(): number;
+  /**
+   * Whether a station with MAC address `mac` may associate: the AccessPoint's MAC filter
+   * (MACAddressControlEnabled, AllowedMACAddress) lets it in.
+   */
+  admits(mac: string): boolean;
+  /** AccessPoint.{i}.MaxAllowedAssociations: stations beyond it are refused. */
+  maxAssociations(): number;
 }
 
 /** SSIDs (and as many AccessPoints) a Controller may add beside the factory ones. */
@@ -216,6 +223,10 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
       if (changes.Enable !== undefined && changes.Enable !== apClocks[keys[0] - 1].up) {
         notify(keys[0]);
         apClocks[keys[0] - 1].setUp(changes.Enable === true);
+      } else if (admissionOf(aps.row(keys)) !== admissionOf({ ...aps.row(keys), ...changes })) {
+        // A new MAC filter or station limit reloads the BSS, as hostapd does when its accept list or
+        // max_num_sta changes: every station re-associates and the ones no longer let in are refused.
+        restart(keys[0]);
       }
       aps.apply(keys, changes);
     },
@@ -239,7 +250,27 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
     onChange: (l) => { listeners[i].push(l); },
     ssidStatus: () => ssidStatus([i + 1]),
     ssidLastChange: () => clocks[i].lastChange(),
+    maxAssociations: () => Number(aps.row([i + 1]).MaxAllowedAssociations),
+    admits: (mac) => {
+      const filter = filterOf(aps.row([i + 1]));
+      return filter === '' || filter.slice(1).split(',').includes(mac.toLowerCase());
+    },
   }));
+}
+
+/** Who the AccessPoint lets in: its effective MAC filter and station limit. */
+function admissionOf(row: Record<string, Value>): string {
+  return `${filterOf(row)}/${String(row.MaxAllowedAssociations)}`;
+}
+
+/**
+ * The AccessPoint's effective MAC filter: "" when it lets every station in, else the allowed
+ * addresses, lower case, sorted, after a leading "+" (so an empty allow list still differs from "").
+ */
+function filterOf(row: Record<string, Value>): string {
+  if (row.MACAddressControlEnabled !== true) return '';
+  const allowed = String(row.AllowedMACAddress).split(',').map((m) => m.trim().toLowerCase()).filter((m) => m !== '');
+  return `+${[...new Set(allowed)].sort().join(',')}`;
 }
 
 function invalid(param: string, message: string): UspError {
