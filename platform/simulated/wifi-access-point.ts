@@ -53,6 +53,8 @@ export interface BssState {
   admits(mac: string): boolean;
   /** AccessPoint.{i}.MaxAllowedAssociations: stations beyond it are refused. */
   maxAssociations(): number;
+  /** AccessPoint.{i}.WMMEnable: without WMM (QoS) stations can only use legacy 802.11a/g rates. */
+  wmm(): boolean;
 }
 
 /** SSIDs (and as many AccessPoints) a Controller may add beside the factory ones. */
@@ -214,6 +216,8 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
         addedAps.apply(keys[0], changes);
         return;
       }
+      // 802.11ax on 6 GHz has no legacy (non-QoS) mode to fall back to.
+      if (changes.WMMEnable === false && radioOf(keys).def.band === '6GHz') throw invalid('WMMEnable', 'a 6 GHz BSS (802.11ax only) needs WMM');
       const ref = changes.SSIDReference;
       if (ref !== undefined && ref !== `Device.WiFi.SSID.${keys[0]}`) {
         // Each AccessPoint is bound to its own BSS in this hardware; re-pointing it is not supported.
@@ -224,8 +228,9 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
         notify(keys[0]);
         apClocks[keys[0] - 1].setUp(changes.Enable === true);
       } else if (admissionOf(aps.row(keys)) !== admissionOf({ ...aps.row(keys), ...changes })) {
-        // A new MAC filter or station limit reloads the BSS, as hostapd does when its accept list or
-        // max_num_sta changes: every station re-associates and the ones no longer let in are refused.
+        // A new MAC filter, station limit or WMM setting reloads the BSS, as hostapd does when its
+        // accept list, max_num_sta or wmm_enabled changes: every station re-associates (in the
+        // mode the BSS now offers) and the ones no longer let in are refused.
         restart(keys[0]);
       }
       aps.apply(keys, changes);
@@ -251,6 +256,7 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
     ssidStatus: () => ssidStatus([i + 1]),
     ssidLastChange: () => clocks[i].lastChange(),
     maxAssociations: () => Number(aps.row([i + 1]).MaxAllowedAssociations),
+    wmm: () => aps.row([i + 1]).WMMEnable === true,
     admits: (mac) => {
       const filter = filterOf(aps.row([i + 1]));
       return filter === '' || filter.slice(1).split(',').includes(mac.toLowerCase());
@@ -258,9 +264,9 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
   }));
 }
 
-/** Who the AccessPoint lets in: its effective MAC filter and station limit. */
+/** Who the AccessPoint lets in and how: its effective MAC filter, station limit and WMM. */
 function admissionOf(row: Record<string, Value>): string {
-  return `${filterOf(row)}/${String(row.MaxAllowedAssociations)}`;
+  return `${filterOf(row)}/${String(row.MaxAllowedAssociations)}/${String(row.WMMEnable)}`;
 }
 
 /**

@@ -7,7 +7,8 @@
  * resident keeps its number for as long as the AccessPoint serves. Visits only count while the
  * BSS serves: a station associates a moment after its BSS comes up, never before. The
  * AccessPoint's MAC filter and MaxAllowedAssociations refuse stations (BssState.admits), and
- * Radio.{i}.GuardInterval scales their PHY rates (guardIntervalShare).
+ * Radio.{i}.GuardInterval scales their PHY rates (guardIntervalShare), an AccessPoint without
+ * WMM holds them to legacy 802.11a/g.
  */
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
@@ -168,7 +169,8 @@ export function registerWiFiStations(ctx: SimContext, bsses: readonly BssState[]
       if (!session) throw new UspError(ErrorCode.ObjectDoesNotExist, `station ${n} is no longer associated`);
       const radio = bsses[ap - 1].radio();
       const row = radio.row();
-      return stationValues(ctx, session, radio.def.noiseFloor, Number(row.MCS ?? -1), String(row.GuardInterval ?? 'Auto'));
+      const values = stationValues(ctx, session, radio.def.noiseFloor, Number(row.MCS ?? -1), String(row.GuardInterval ?? 'Auto'));
+      return bsses[ap - 1].wmm() ? values : legacy(values, radio.def.band);
     },
   });
   churn.watch(node, () => bsses.flatMap((_, i) => [...sessions(i + 1).keys()].map((n) => [i + 1, n])));
@@ -194,6 +196,24 @@ export function guardIntervalShare(standard: StationDef['standard'], guardInterv
   }
   const guard = guardInterval === 'Auto' || guardInterval === '400nsec' ? 0.4 : 0.8;
   return (3.2 + 0.4) / (3.2 + guard);
+}
+
+/** Legacy 802.11a/g PHY maximum, kbps: 54 Mbit/s (OFDM, 64-QAM 3/4, one 20 MHz stream). */
+const LEGACY_MAX_KBPS = 54_000;
+
+/**
+ * A station on a BSS without WMM: HT, VHT and HE rates need QoS data frames (IEEE 802.11n and
+ * later), so the station runs 802.11a (5 GHz) or 802.11g (2.4 GHz), its rates scaled from its
+ * own maximum down to 54 Mbit/s.
+ */
+function legacy(v: Record<string, Value>, band: string): Record<string, Value> {
+  const scale = (rate: Value, max: Value): number => Math.max(1000, Math.round((Number(rate) / Number(max)) * LEGACY_MAX_KBPS / 100) * 100);
+  return {
+    ...v,
+    OperatingStandard: band === '2.4GHz' ? 'g' : 'a',
+    LastDataDownlinkRate: scale(v.LastDataDownlinkRate, v.MaxSupportedDataDownlinkRate),
+    LastDataUplinkRate: scale(v.LastDataUplinkRate, v.MaxSupportedDataUplinkRate),
+  };
 }
 
 /** One station's link, moving smoothly with time around where the device sits. */

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { guardIntervalShare } from '../../../../platform/simulated/wifi-stations.js';
-import { simulated } from './fixture.js';
+import { refusal, simulated } from './fixture.js';
 
 const counters = ['BytesSent', 'BytesReceived', 'PacketsSent', 'PacketsReceived'];
 
@@ -77,6 +77,25 @@ describe('simulated Wi-Fi: settings that take effect', () => {
     // Same instant: only the guard interval differs (rates are rounded to 100 kbps).
     expect(Math.abs(await rate(phone) - auto.phone * (13.6 / 16))).toBeLessThanOrEqual(100);
     expect(Math.abs(await rate(plug) - auto.plug * (3.6 / 4))).toBeLessThanOrEqual(100);
+    s.stop();
+  });
+
+  it('WMMEnable false holds the stations to legacy 802.11a/g rates; a 6 GHz BSS refuses it', async () => {
+    const s = simulated();
+    s.advance(120);
+    const laptop = 'Device.WiFi.AccessPoint.2.AssociatedDevice.1.'; // 802.11ax on 5 GHz
+    expect((await s.values(laptop)).OperatingStandard).toBe('ax');
+    await s.set('Device.WiFi.AccessPoint.2.', { WMMEnable: false });
+    s.advance(60); // the BSS reloaded; its stations re-associate
+    const v = await s.values(laptop);
+    expect(v.OperatingStandard).toBe('a');
+    expect(Number(v.LastDataDownlinkRate)).toBeLessThanOrEqual(54_000);
+    expect(Number(v.LastDataUplinkRate)).toBeLessThanOrEqual(54_000);
+    await s.set('Device.WiFi.AccessPoint.2.', { WMMEnable: true });
+    s.advance(60);
+    expect((await s.values(laptop)).OperatingStandard).toBe('ax');
+    const e = await refusal(() => s.set('Device.WiFi.AccessPoint.3.', { WMMEnable: false }));
+    expect(e.paramErrors.map((p) => p.param)).toEqual(['WMMEnable']);
     s.stop();
   });
 

@@ -123,7 +123,7 @@ export const WRITABLE_EFFECTS: Record<string, Effect> = {
   'Device.WiFi.AccessPoint.{i}.MACAddressControlEnabled': { sim: 'stations outside AllowedMACAddress are refused (leave AssociatedDevice, Hosts Active false)' },
   'Device.WiFi.AccessPoint.{i}.AllowedMACAddress': { sim: 'the stations let in while MACAddressControlEnabled' },
   'Device.WiFi.AccessPoint.{i}.SSIDAdvertisementEnabled': { stored: 'the simulated stations already know the network, so a hidden SSID changes nothing for them; no simulated scanner lists our own BSSes' },
-  'Device.WiFi.AccessPoint.{i}.WMMEnable': { stored: 'stations keep their HT/VHT/HE rates (a real AP without WMM limits them to legacy rates: not modelled yet)' },
+  'Device.WiFi.AccessPoint.{i}.WMMEnable': { sim: 'without WMM the BSS reloads and its stations run legacy 802.11a/g (OperatingStandard, rates up to 54 Mbit/s); refused on 6 GHz' },
   'Device.WiFi.AccessPoint.{i}.UAPSDEnable': { stored: 'power save is not modelled: no station sleeps' },
   'Device.WiFi.AccessPoint.{i}.Security.ModeEnabled': { sim: 'the BSS restarts; Enterprise without a RADIUS server is Error_Misconfigured and does not beacon; WPS Status' },
   'Device.WiFi.AccessPoint.{i}.Security.KeyPassphrase': { sim: 'the BSS restarts (stations re-associate); PreSharedKey' },
