@@ -51,7 +51,7 @@ export interface BssState {
    * (MACAddressControlEnabled, AllowedMACAddress) lets it in.
    */
   admits(mac: string): boolean;
-  /** AccessPoint.{i}.MaxAllowedAssociations: stations beyond it are refused. */
+  /** AccessPoint.{i}.MaxAllowedAssociations: the stations it lets in at most. */
   maxAssociations(): number;
   /** AccessPoint.{i}.WMMEnable: without WMM (QoS) stations can only use legacy 802.11a/g rates. */
   wmm(): boolean;

@@ -6,7 +6,7 @@
  * slot k has instance number VISITOR_BASE + k, so numbers only grow and are never reused, and a
  * resident keeps its number for as long as the AccessPoint serves. Visits only count while the
  * BSS serves: a station associates a moment after its BSS comes up, never before. The
- * AccessPoint's MAC filter and MaxAllowedAssociations refuse stations (BssState.admits), and
+ * AccessPoint's MAC filter and MaxAllowedAssociations refuse stations (`admitted`), and
  * Radio.{i}.GuardInterval scales their PHY rates (guardIntervalShare), an AccessPoint without
  * WMM holds them to legacy 802.11a/g.
  */
@@ -101,11 +101,23 @@ export function registerWiFiStations(ctx: SimContext, bsses: readonly BssState[]
   }));
 
   /**
+   * Whether the AccessPoint lets `d` in: its MAC filter admits it and, among the devices of
+   * that AccessPoint the filter admits (in the roster's order), it is within
+   * MaxAllowedAssociations. A fixed order rather than first come, first served keeps who is
+   * refused a function of the configuration, the same for sessions and for past visits.
+   */
+  const admitted = (d: StationDevice): boolean => {
+    const bss = bsses[d.def.ap - 1];
+    if (!bss.admits(d.mac)) return false;
+    return devices.filter((x) => x.def.ap === d.def.ap && bss.admits(x.mac)).indexOf(d) < bss.maxAssociations();
+  };
+
+  /**
    * A visit clipped to the time the BSS has been serving; undefined if it ended before, or if
-   * the MAC filter refuses the device (a filter change restarts the BSS, so visits before it are clipped away too).
+   * the AccessPoint refuses the device (a filter change restarts the BSS, so visits before it are clipped away too).
    */
   const clip = (bss: BssState, d: StationDevice, v: { arrive: number; leave: number }): Visit | undefined => {
-    if (!bss.admits(d.mac)) return undefined;
+    if (!admitted(d)) return undefined;
     const from = Math.max(ctx.bootedAt + v.arrive * 1000, bss.changedAt() + REJOIN_MS);
     const to = ctx.bootedAt + v.leave * 1000;
     return from < to ? { from, to } : undefined;
@@ -137,8 +149,7 @@ export function registerWiFiStations(ctx: SimContext, bsses: readonly BssState[]
       if (d.def.ap !== ap) continue;
       // A resident keeps its instance number whether the MAC filter lets it in or not.
       if (!d.def.visitor) resident++;
-      // Refused: not in the MAC filter's allow list, or the AccessPoint is full (stations in list order).
-      if (!bss.admits(d.mac) || out.size >= bss.maxAssociations()) continue;
+      if (!admitted(d)) continue;
       if (!d.def.visitor) {
         // At boot the BSS comes up 10 s in, so residents join at joinDelayS; later, after a restart of the BSS.
         const since = Math.max(ctx.bootedAt + d.joinDelayS * 1000, bss.changedAt() + (d.joinDelayS - 10) * 1000);

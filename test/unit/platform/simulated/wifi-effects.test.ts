@@ -57,9 +57,19 @@ describe('simulated Wi-Fi: settings that take effect', () => {
   it('MaxAllowedAssociations refuses the stations beyond it', async () => {
     const s = simulated();
     s.advance(120);
+    const before = await s.values('Device.WiFi.SSID.2.Stats.');
     await s.set('Device.WiFi.AccessPoint.2.', { MaxAllowedAssociations: 1 });
-    s.advance(60);
-    expect(await s.instances('Device.WiFi.AccessPoint.2.AssociatedDevice.')).toHaveLength(1);
+    // Over hours of visits (the visitor phone's too) no more than one station associates, and the
+    // SSID's counters never go backwards (a refused visitor's visits are not counted either).
+    let last = before;
+    for (let k = 0; k < 36; k++) {
+      s.advance(300);
+      expect((await s.instances('Device.WiFi.AccessPoint.2.AssociatedDevice.')).length).toBeLessThanOrEqual(1);
+      const now = await s.values('Device.WiFi.SSID.2.Stats.');
+      for (const c of counters) expect(BigInt(String(now[c])), c).toBeGreaterThanOrEqual(BigInt(String(last[c])));
+      last = now;
+    }
+    expect(await s.instances('Device.WiFi.AccessPoint.2.AssociatedDevice.')).toEqual([1]);
     s.stop();
   });
 
