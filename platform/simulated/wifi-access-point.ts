@@ -46,6 +46,15 @@ export interface BssState {
   ssidStatus(): 'Up' | 'Down' | 'LowerLayerDown';
   /** Seconds since the SSID's Status last changed (its LastChange). */
   ssidLastChange(): number;
+  /**
+   * Whether a station with MAC address `mac` may associate: the AccessPoint's MAC filter
+   * (MACAddressControlEnabled, AllowedMACAddress) lets it in.
+   */
+  admits(mac: string): boolean;
+  /** AccessPoint.{i}.MaxAllowedAssociations: the stations it lets in at most. */
+  maxAssociations(): number;
+  /** AccessPoint.{i}.WMMEnable: without WMM (QoS) stations can only use legacy 802.11a/g rates. */
+  wmm(): boolean;
 }
 
 /** SSIDs (and as many AccessPoints) a Controller may add beside the factory ones. */
@@ -207,6 +216,8 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
         addedAps.apply(keys[0], changes);
         return;
       }
+      // 802.11ax on 6 GHz has no legacy (non-QoS) mode to fall back to.
+      if (changes.WMMEnable === false && radioOf(keys).def.band === '6GHz') throw invalid('WMMEnable', 'a 6 GHz BSS (802.11ax only) needs WMM');
       const ref = changes.SSIDReference;
       if (ref !== undefined && ref !== `Device.WiFi.SSID.${keys[0]}`) {
         // Each AccessPoint is bound to its own BSS in this hardware; re-pointing it is not supported.
@@ -216,6 +227,11 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
       if (changes.Enable !== undefined && changes.Enable !== apClocks[keys[0] - 1].up) {
         notify(keys[0]);
         apClocks[keys[0] - 1].setUp(changes.Enable === true);
+      } else if (admissionOf(aps.row(keys)) !== admissionOf({ ...aps.row(keys), ...changes })) {
+        // A new MAC filter, station limit or WMM setting reloads the BSS, as hostapd does when its
+        // accept list, max_num_sta or wmm_enabled changes: every station re-associates (in the
+        // mode the BSS now offers) and the ones no longer let in are refused.
+        restart(keys[0]);
       }
       aps.apply(keys, changes);
     },
@@ -239,7 +255,28 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
     onChange: (l) => { listeners[i].push(l); },
     ssidStatus: () => ssidStatus([i + 1]),
     ssidLastChange: () => clocks[i].lastChange(),
+    maxAssociations: () => Number(aps.row([i + 1]).MaxAllowedAssociations),
+    wmm: () => aps.row([i + 1]).WMMEnable === true,
+    admits: (mac) => {
+      const filter = filterOf(aps.row([i + 1]));
+      return filter === '' || filter.slice(1).split(',').includes(mac.toLowerCase());
+    },
   }));
+}
+
+/** Who the AccessPoint lets in and how: its effective MAC filter, station limit and WMM. */
+function admissionOf(row: Record<string, Value>): string {
+  return `${filterOf(row)}/${String(row.MaxAllowedAssociations)}/${String(row.WMMEnable)}`;
+}
+
+/**
+ * The AccessPoint's effective MAC filter: "" when it lets every station in, else the allowed
+ * addresses, lower case, sorted, after a leading "+" (so an empty allow list still differs from "").
+ */
+function filterOf(row: Record<string, Value>): string {
+  if (row.MACAddressControlEnabled !== true) return '';
+  const allowed = String(row.AllowedMACAddress).split(',').map((m) => m.trim().toLowerCase()).filter((m) => m !== '');
+  return `+${[...new Set(allowed)].sort().join(',')}`;
 }
 
 function invalid(param: string, message: string): UspError {

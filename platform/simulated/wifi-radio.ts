@@ -3,7 +3,7 @@
  * access point (2.4, 5 and 6 GHz) under the German/EU regulatory domain. Channel and the other
  * writable settings are validated against what each radio can do and persisted: ExtensionChannel
  * places a 2.4 GHz 40 MHz channel's secondary (5 and 6 GHz follow their channel plan), a fixed
- * MCS caps the stations' rates. Its Stats are in wifi-stats.ts.
+ * MCS caps the stations' rates and GuardInterval scales them (wifi-stations.ts). Its Stats are in wifi-stats.ts.
  */
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';

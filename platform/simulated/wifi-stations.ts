@@ -5,7 +5,10 @@
  * and a visitor's presence and stay inside each slot are seeded draws. A visitor's session in
  * slot k has instance number VISITOR_BASE + k, so numbers only grow and are never reused, and a
  * resident keeps its number for as long as the AccessPoint serves. Visits only count while the
- * BSS serves: a station associates a moment after its BSS comes up, never before.
+ * BSS serves: a station associates a moment after its BSS comes up, never before. The
+ * AccessPoint's MAC filter and MaxAllowedAssociations refuse stations (`admitted`), and
+ * Radio.{i}.GuardInterval scales their PHY rates (guardIntervalShare), an AccessPoint without
+ * WMM holds them to legacy 802.11a/g.
  */
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
@@ -97,8 +100,24 @@ export function registerWiFiStations(ctx: SimContext, bsses: readonly BssState[]
     joinDelayS: rnd.int(12, 40),
   }));
 
-  /** A visit clipped to the time the BSS has been serving; undefined if it ended before. */
-  const clip = (bss: BssState, v: { arrive: number; leave: number }): Visit | undefined => {
+  /**
+   * Whether the AccessPoint lets `d` in: its MAC filter admits it and, among the devices of
+   * that AccessPoint the filter admits (in the roster's order), it is within
+   * MaxAllowedAssociations. A fixed order rather than first come, first served keeps who is
+   * refused a function of the configuration, the same for sessions and for past visits.
+   */
+  const admitted = (d: StationDevice): boolean => {
+    const bss = bsses[d.def.ap - 1];
+    if (!bss.admits(d.mac)) return false;
+    return devices.filter((x) => x.def.ap === d.def.ap && bss.admits(x.mac)).indexOf(d) < bss.maxAssociations();
+  };
+
+  /**
+   * A visit clipped to the time the BSS has been serving; undefined if it ended before, or if
+   * the AccessPoint refuses the device (a filter change restarts the BSS, so visits before it are clipped away too).
+   */
+  const clip = (bss: BssState, d: StationDevice, v: { arrive: number; leave: number }): Visit | undefined => {
+    if (!admitted(d)) return undefined;
     const from = Math.max(ctx.bootedAt + v.arrive * 1000, bss.changedAt() + REJOIN_MS);
     const to = ctx.bootedAt + v.leave * 1000;
     return from < to ? { from, to } : undefined;
@@ -113,7 +132,7 @@ export function registerWiFiStations(ctx: SimContext, bsses: readonly BssState[]
     for (let slot = Math.floor(t / SLOT_S); slot >= oldest; slot--) {
       const v = visitIn(seed, d.def.label, slot);
       if (!v) continue;
-      const clipped = clip(bss, v);
+      const clipped = clip(bss, d, v);
       if (!clipped) break; // this and every earlier visit ended before the BSS came up
       if (clipped.from <= now) return clipped;
     }
@@ -128,8 +147,10 @@ export function registerWiFiStations(ctx: SimContext, bsses: readonly BssState[]
     let resident = 0;
     for (const d of devices) {
       if (d.def.ap !== ap) continue;
+      // A resident keeps its instance number whether the MAC filter lets it in or not.
+      if (!d.def.visitor) resident++;
+      if (!admitted(d)) continue;
       if (!d.def.visitor) {
-        resident++;
         // At boot the BSS comes up 10 s in, so residents join at joinDelayS; later, after a restart of the BSS.
         const since = Math.max(ctx.bootedAt + d.joinDelayS * 1000, bss.changedAt() + (d.joinDelayS - 10) * 1000);
         if (now >= since) out.set(resident, { station: d.def, mac: d.mac, since });
@@ -137,7 +158,7 @@ export function registerWiFiStations(ctx: SimContext, bsses: readonly BssState[]
       }
       const slot = Math.floor(ctx.elapsed() / SLOT_S);
       const planned = visitIn(seed, d.def.label, slot);
-      const v = planned && clip(bss, planned);
+      const v = planned && clip(bss, d, planned);
       if (v && now >= v.from && now < v.to) out.set(VISITOR_BASE + slot, { station: d.def, mac: d.mac, since: v.from });
     }
     return out;
@@ -158,19 +179,56 @@ export function registerWiFiStations(ctx: SimContext, bsses: readonly BssState[]
       // The station may have left between list and get.
       if (!session) throw new UspError(ErrorCode.ObjectDoesNotExist, `station ${n} is no longer associated`);
       const radio = bsses[ap - 1].radio();
-      return stationValues(ctx, session, radio.def.noiseFloor, Number(radio.row().MCS ?? -1));
+      const row = radio.row();
+      const values = stationValues(ctx, session, radio.def.noiseFloor, Number(row.MCS ?? -1), String(row.GuardInterval ?? 'Auto'));
+      return bsses[ap - 1].wmm() ? values : legacy(values, radio.def.band);
     },
   });
   churn.watch(node, () => bsses.flatMap((_, i) => [...sessions(i + 1).keys()].map((n) => [i + 1, n])));
   const visitInSlot = (d: StationDevice, slot: number): Visit | undefined => {
     const planned = d.def.visitor ? visitIn(seed, d.def.label, slot) : undefined;
-    return planned && clip(bsses[d.def.ap - 1], planned);
+    return planned && clip(bsses[d.def.ap - 1], d, planned);
   };
   return { devices, sessions, find, lastVisit, slotSeconds: SLOT_S, visitInSlot };
 }
 
+/**
+ * The share of its shortest-guard-interval PHY rate a station gets with Radio.{i}.GuardInterval
+ * (TR-181 WiFiRadio): an OFDM symbol carries the same bits whatever its guard interval, so the
+ * rate scales with 1 / (symbol + guard). 802.11n/ac symbols last 3.2 us with a 0.4 us (short)
+ * or 0.8 us guard; 802.11ax symbols 12.8 us with 0.8, 1.6 or 3.2 us (the LTF size only changes
+ * the preamble). A value that names the other family's guards leaves a station on the nearest
+ * one it has: 0.8 us for both. Auto lets every station use its shortest guard.
+ */
+export function guardIntervalShare(standard: StationDef['standard'], guardInterval: string): number {
+  if (standard === 'ax') {
+    const guard = guardInterval.endsWith('3.2us') ? 3.2 : guardInterval.endsWith('1.6us') ? 1.6 : 0.8;
+    return (12.8 + 0.8) / (12.8 + guard);
+  }
+  const guard = guardInterval === 'Auto' || guardInterval === '400nsec' ? 0.4 : 0.8;
+  return (3.2 + 0.4) / (3.2 + guard);
+}
+
+/** Legacy 802.11a/g PHY maximum, kbps: 54 Mbit/s (OFDM, 64-QAM 3/4, one 20 MHz stream). */
+const LEGACY_MAX_KBPS = 54_000;
+
+/**
+ * A station on a BSS without WMM: HT, VHT and HE rates need QoS data frames (IEEE 802.11n and
+ * later), so the station runs 802.11a (5 GHz) or 802.11g (2.4 GHz), its rates scaled from its
+ * own maximum down to 54 Mbit/s.
+ */
+function legacy(v: Record<string, Value>, band: string): Record<string, Value> {
+  const scale = (rate: Value, max: Value): number => Math.max(1000, Math.round((Number(rate) / Number(max)) * LEGACY_MAX_KBPS / 100) * 100);
+  return {
+    ...v,
+    OperatingStandard: band === '2.4GHz' ? 'g' : 'a',
+    LastDataDownlinkRate: scale(v.LastDataDownlinkRate, v.MaxSupportedDataDownlinkRate),
+    LastDataUplinkRate: scale(v.LastDataUplinkRate, v.MaxSupportedDataUplinkRate),
+  };
+}
+
 /** One station's link, moving smoothly with time around where the device sits. */
-function stationValues(ctx: SimContext, s: Session, noiseFloor: number, mcs: number): Record<string, Value> {
+function stationValues(ctx: SimContext, s: Session, noiseFloor: number, mcs: number, guardInterval: string): Record<string, Value> {
   const { seed } = ctx;
   const t = ctx.elapsed();
   const def = s.station;
@@ -180,7 +238,7 @@ function stationValues(ctx: SimContext, s: Session, noiseFloor: number, mcs: num
   // Rate adaptation: full PHY rate from ~40 dB SNR, falling to the lowest MCS near 5 dB.
   // A fixed MCS (Radio.{i}.MCS, HT numbering: 8 per spatial stream) caps it at that index's share.
   const fixed = mcs >= 0 ? (((mcs % 8) + 1) / 8) * (Math.min(2, Math.floor(mcs / 8) + 1) / 2) : 1;
-  const share = Math.min(fixed, Math.max(0.02, (snr - 5) / 35));
+  const share = Math.min(fixed, Math.max(0.02, (snr - 5) / 35)) * guardIntervalShare(def.standard, guardInterval);
   const rate = (max: number, label: string): number =>
     Math.max(1000, Math.round((max * share * (0.85 + 0.15 * wave(seed, `${def.label}.${label}`, t, [5, 60]))) / 100) * 100);
   return {

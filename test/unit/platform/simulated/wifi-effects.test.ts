@@ -1,0 +1,119 @@
+/**
+ * Writable Wi-Fi settings of the simulated gateway that take effect (TR-181 WiFiRadio:1,
+ * WiFiAccessPoint:2): the AccessPoint's MAC filter and station limit decide who associates,
+ * and Radio.{i}.GuardInterval scales the stations' PHY rates as the OFDM symbol time does.
+ */
+import { describe, expect, it } from 'vitest';
+import { guardIntervalShare } from '../../../../platform/simulated/wifi-stations.js';
+import { refusal, simulated } from './fixture.js';
+
+const counters = ['BytesSent', 'BytesReceived', 'PacketsSent', 'PacketsReceived'];
+
+describe('simulated Wi-Fi: settings that take effect', () => {
+  it('MACAddressControlEnabled with AllowedMACAddress refuses a station; Hosts sees it go; re-allowed it comes back', async () => {
+    const s = simulated();
+    s.advance(120); // every resident has associated
+    expect(await s.instances('Device.WiFi.AccessPoint.2.AssociatedDevice.')).toEqual([1, 2]);
+    const blocked = String((await s.values('Device.WiFi.AccessPoint.2.AssociatedDevice.1.')).MACAddress);
+    const other = String((await s.values('Device.WiFi.AccessPoint.2.AssociatedDevice.2.')).MACAddress);
+    const host = async () => {
+      for (const n of await s.instances('Device.Hosts.Host.')) {
+        const v = await s.values(`Device.Hosts.Host.${n}.`);
+        if (v.PhysAddress === blocked) return v;
+      }
+      throw new Error('no host');
+    };
+    expect((await host()).Active).toBe(true);
+    const before = await s.values('Device.WiFi.SSID.2.Stats.');
+
+    // Upper case and a stranger in the list: addresses compare case-insensitively.
+    await s.set('Device.WiFi.AccessPoint.2.', { MACAddressControlEnabled: true, AllowedMACAddress: `${other.toUpperCase()},02:00:00:00:00:01` });
+    s.advance(60);
+    expect(await s.instances('Device.WiFi.AccessPoint.2.AssociatedDevice.')).toEqual([2]);
+    expect((await s.values('Device.WiFi.AccessPoint.2.AssociatedDevice.2.')).MACAddress).toBe(other);
+    expect(await host()).toMatchObject({ Active: false, AssociatedDevice: '' });
+    // What the refused station carried stays counted: the SSID's counters never go backwards.
+    const after = await s.values('Device.WiFi.SSID.2.Stats.');
+    for (const c of counters) expect(BigInt(String(after[c])), c).toBeGreaterThanOrEqual(BigInt(String(before[c])));
+
+    // The filter off again: the station re-associates, under its old instance number.
+    await s.set('Device.WiFi.AccessPoint.2.', { MACAddressControlEnabled: false });
+    s.advance(60);
+    expect(await s.instances('Device.WiFi.AccessPoint.2.AssociatedDevice.')).toEqual([1, 2]);
+    expect((await s.values('Device.WiFi.AccessPoint.2.AssociatedDevice.1.')).MACAddress).toBe(blocked);
+    expect((await host()).Active).toBe(true);
+    s.stop();
+  });
+
+  it('an empty allow list with the filter on refuses everyone; the filter off lets every station in', async () => {
+    const s = simulated();
+    s.advance(120);
+    await s.set('Device.WiFi.AccessPoint.1.', { MACAddressControlEnabled: true, AllowedMACAddress: '' });
+    s.advance(60);
+    expect(await s.instances('Device.WiFi.AccessPoint.1.AssociatedDevice.')).toEqual([]);
+    s.stop();
+  });
+
+  it('MaxAllowedAssociations refuses the stations beyond it', async () => {
+    const s = simulated();
+    s.advance(120);
+    const before = await s.values('Device.WiFi.SSID.2.Stats.');
+    await s.set('Device.WiFi.AccessPoint.2.', { MaxAllowedAssociations: 1 });
+    // Over hours of visits (the visitor phone's too) no more than one station associates, and the
+    // SSID's counters never go backwards (a refused visitor's visits are not counted either).
+    let last = before;
+    for (let k = 0; k < 36; k++) {
+      s.advance(300);
+      expect((await s.instances('Device.WiFi.AccessPoint.2.AssociatedDevice.')).length).toBeLessThanOrEqual(1);
+      const now = await s.values('Device.WiFi.SSID.2.Stats.');
+      for (const c of counters) expect(BigInt(String(now[c])), c).toBeGreaterThanOrEqual(BigInt(String(last[c])));
+      last = now;
+    }
+    expect(await s.instances('Device.WiFi.AccessPoint.2.AssociatedDevice.')).toEqual([1]);
+    s.stop();
+  });
+
+  it('GuardInterval scales the stations\' rates: 3.2 us on 802.11ax, the long 0.8 us guard on 802.11n', async () => {
+    const s = simulated();
+    s.advance(120);
+    const rate = async (path: string) => Number((await s.values(path)).LastDataDownlinkRate);
+    const phone = 'Device.WiFi.AccessPoint.3.AssociatedDevice.1.'; // 802.11ax on the 6 GHz radio
+    const plug = 'Device.WiFi.AccessPoint.1.AssociatedDevice.1.'; // 802.11n on the 2.4 GHz radio
+    expect((await s.values(phone)).OperatingStandard).toBe('ax');
+    expect((await s.values(plug)).OperatingStandard).toBe('n');
+    const auto = { phone: await rate(phone), plug: await rate(plug) };
+    await s.set('Device.WiFi.Radio.3.', { GuardInterval: '4xLTF_3.2us' });
+    await s.set('Device.WiFi.Radio.1.', { GuardInterval: '800nsec' });
+    // Same instant: only the guard interval differs (rates are rounded to 100 kbps).
+    expect(Math.abs(await rate(phone) - auto.phone * (13.6 / 16))).toBeLessThanOrEqual(100);
+    expect(Math.abs(await rate(plug) - auto.plug * (3.6 / 4))).toBeLessThanOrEqual(100);
+    s.stop();
+  });
+
+  it('WMMEnable false holds the stations to legacy 802.11a/g rates; a 6 GHz BSS refuses it', async () => {
+    const s = simulated();
+    s.advance(120);
+    const laptop = 'Device.WiFi.AccessPoint.2.AssociatedDevice.1.'; // 802.11ax on 5 GHz
+    expect((await s.values(laptop)).OperatingStandard).toBe('ax');
+    await s.set('Device.WiFi.AccessPoint.2.', { WMMEnable: false });
+    s.advance(60); // the BSS reloaded; its stations re-associate
+    const v = await s.values(laptop);
+    expect(v.OperatingStandard).toBe('a');
+    expect(Number(v.LastDataDownlinkRate)).toBeLessThanOrEqual(54_000);
+    expect(Number(v.LastDataUplinkRate)).toBeLessThanOrEqual(54_000);
+    await s.set('Device.WiFi.AccessPoint.2.', { WMMEnable: true });
+    s.advance(60);
+    expect((await s.values(laptop)).OperatingStandard).toBe('ax');
+    const e = await refusal(() => s.set('Device.WiFi.AccessPoint.3.', { WMMEnable: false }));
+    expect(e.paramErrors.map((p) => p.param)).toEqual(['WMMEnable']);
+    s.stop();
+  });
+
+  it('guardIntervalShare: the shortest guard of each family is the full rate', () => {
+    expect(guardIntervalShare('ax', 'Auto')).toBe(1);
+    expect(guardIntervalShare('ax', '2xLTF_0.8us')).toBe(1);
+    expect(guardIntervalShare('ax', '1xLTF_1.6us')).toBeCloseTo(13.6 / 14.4);
+    expect(guardIntervalShare('ac', '400nsec')).toBe(1);
+    expect(guardIntervalShare('ac', '4xLTF_3.2us')).toBeCloseTo(0.9);
+  });
+});
