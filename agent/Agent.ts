@@ -68,7 +68,6 @@ import { sharedInterval } from '../datamodel/shared-interval.js';
 /** How long a stop waits for in-flight requests to be answered. */
 const DRAIN_TIMEOUT_MS = 1000;
 
-
 export interface AgentOptions {
   defaults: DefaultsFile;
   /** Where state.json lives; undefined keeps state in memory only. */
@@ -110,7 +109,11 @@ export interface AgentOptions {
 }
 
 /** Without cert/key, a TLS MTP uses the bootstrap certificate in the data directory. */
-export interface AgentTlsFiles { cert?: string; key?: string; ca?: string }
+export interface AgentTlsFiles {
+  cert?: string;
+  key?: string;
+  ca?: string;
+}
 
 /** Why an agent stopped: the supervisor starts a new one after a restart. */
 export type StopReason = { kind: 'shutdown' } | { kind: 'restart'; cause: RestartCause; commandKey: string };
@@ -125,11 +128,15 @@ function readPackageVersion(): string {
 export class Agent {
   /** Running MTPs, restarted in place when their TR-181 configuration changes (transports/start-mtps.ts). */
   private mtpSupervision?: MtpSupervision;
-  private get mtps(): readonly StartedTransport[] { return this.mtpSupervision?.list ?? []; }
+  private get mtps(): readonly StartedTransport[] {
+    return this.mtpSupervision?.list ?? [];
+  }
   private stopping?: Promise<void>;
   private resolveStopped!: (r: StopReason) => void;
   /** Resolves when the agent has stopped, with the reason. */
-  readonly stopped = new Promise<StopReason>((r) => { this.resolveStopped = r; });
+  readonly stopped = new Promise<StopReason>((r) => {
+    this.resolveStopped = r;
+  });
   private platformStop?: () => void;
   /**
    * Whether a Reboot()/FactoryReset() restart runs in this process (the simulated gateway, no
@@ -180,11 +187,18 @@ export class Agent {
     const schema = opts.legacyCoap ? withLegacyCoapSchema(baseSchema) : baseSchema;
     const model = new DataModel(schema);
     const store = new DataStore(opts.dataDir);
-    model.onCommit(() => store.flush(), () => store.revert());
+    model.onCommit(
+      () => store.flush(),
+      () => store.revert(),
+    );
     const startedAt = Date.now();
     // Where Download() may fetch from (loopback and the device's own addresses refused on live platforms).
     const downloads = downloadPolicySetting(store, opts.platform, opts.vendorPrefix);
-    registerLocalAgent(model, store, { softwareVersion: SOFTWARE_VERSION, startedAt, supportedProtocols: opts.legacyCoap ? 'WebSocket,MQTT,UDS,CoAP' : 'WebSocket,MQTT,UDS', now: () => new Date(),
+    registerLocalAgent(model, store, {
+      softwareVersion: SOFTWARE_VERSION,
+      startedAt,
+      supportedProtocols: opts.legacyCoap ? 'WebSocket,MQTT,UDS,CoAP' : 'WebSocket,MQTT,UDS',
+      now: () => new Date(),
       vendorParams: downloads.vendorParams,
       currentRetryCount: (keys) => {
         const name = `Device.LocalAgent.Controller.${keys[0]}.MTP.${keys[1]}.`;
@@ -198,7 +212,11 @@ export class Agent {
     if (opts.legacyCoap) registerCoap(model, store);
     const operations = new OperationRunner(model, log.child('operate'));
     let agent: Agent | undefined;
-    const actions: BuiltinActions = { restart: (cause, commandKey) => { void agent?.stop({ kind: 'restart', cause, commandKey }); } };
+    const actions: BuiltinActions = {
+      restart: (cause, commandKey) => {
+        void agent?.stop({ kind: 'restart', cause, commandKey });
+      },
+    };
     registerBuiltinCommands(model, actions);
     registerNotificationObjects(model);
     const securityCertificates = registerSecurityCertificates(model);
@@ -206,8 +224,13 @@ export class Agent {
     const trust = opts.firmwareTrust === undefined ? undefined : TrustStore.load(opts.firmwareTrust);
     // --ca also vouches for HTTPS Bulk Data collectors (TP-469 10.2).
     const collectorCaPem = opts.tls?.ca === undefined ? undefined : readCaFile(opts.tls.ca);
-    const platform = await registerPlatform(model, opts.platform, { seed: opts.seed, vendorPrefix: opts.vendorPrefix, log, store,
-      firmware: { hook: opts.firmwareHook, stagingDir: opts.firmwareStaging, dataDir: opts.dataDir } });
+    const platform = await registerPlatform(model, opts.platform, {
+      seed: opts.seed,
+      vendorPrefix: opts.vendorPrefix,
+      log,
+      store,
+      firmware: { hook: opts.firmwareHook, stagingDir: opts.firmwareStaging, dataDir: opts.dataDir },
+    });
     const profilesParameter = profilesParam(opts.vendorPrefix);
     registerRootObject(model, schema.model, profilesParameter && { param: profilesParameter, value: metProfilesValue(model, operations) });
     registerVendorConfigFiles(model, store, opts.defaults);
@@ -215,20 +238,35 @@ export class Agent {
     // IP and Wi-Fi diagnostics (TR-143) run on every platform, on the host's network (the
     // simulated gateway's too), sharing one bound on how many run at once.
     const diagnosticSlots = new DiagnosticSlots(opts.diagnostics?.maxRunning);
-    registerIpDiagnostics(model, diagnosticSlots, { log: log.child('diagnostics'), interfaceDevice: platform.ipInterfaceDevice, tools: opts.diagnostics?.tools, udpEchoPort: opts.diagnostics?.udpEchoPort, capabilities: TRANSFER_DIAGNOSTICS_CAPABILITIES });
+    registerIpDiagnostics(model, diagnosticSlots, {
+      log: log.child('diagnostics'),
+      interfaceDevice: platform.ipInterfaceDevice,
+      tools: opts.diagnostics?.tools,
+      udpEchoPort: opts.diagnostics?.udpEchoPort,
+      capabilities: TRANSFER_DIAGNOSTICS_CAPABILITIES,
+    });
     if (platform.wifiScan) registerNeighboringWiFi(model, diagnosticSlots, platform.wifiScan, log.child('diagnostics'));
     const transferDiagnostics = registerTransferDiagnostics(model, { slots: diagnosticSlots, store, log: log.child('diagnostics'), limits: opts.transferDiagnostics });
     // Plugins (--plugin, agent/plugins/): after the platform and the agent's own objects, before the defaults and the MTPs.
     const plugged: PluginTargets = { platform: platform.name, firmware: platform.firmware, executionEnvs: [...(platform.executionEnvs ?? [])], stops: [] };
-    const platformStop = (): void => { plugged.stops.forEach((s) => s()); transferDiagnostics.stop(); platform.stop?.(); };
+    const platformStop = (): void => {
+      plugged.stops.forEach((s) => s());
+      transferDiagnostics.stop();
+      platform.stop?.();
+    };
     if (opts.plugins?.length) {
       const { loadPlugins } = await import('./plugins/load-plugins.js');
-      await loadPlugins(model, opts.plugins, plugged, { vendorPrefix: opts.vendorPrefix, log }).catch((e: unknown) => { platformStop(); throw e; });
+      await loadPlugins(model, opts.plugins, plugged, { vendorPrefix: opts.vendorPrefix, log }).catch((e: unknown) => {
+        platformStop();
+        throw e;
+      });
     }
     // Device.BulkData.: a Profile collects with its Controller's permissions and publishes MQTT reports through the running MQTT MTP.
     let controllerDirectory: ControllerDirectory | undefined;
     const bulkData = registerBulkData(model, store, {
-      log: log.child('bulkdata'), dataDir: opts.dataDir, minReportingInterval: opts.bulkData?.minReportingInterval, 
+      log: log.child('bulkdata'),
+      dataDir: opts.dataDir,
+      minReportingInterval: opts.bulkData?.minReportingInterval,
       httpChannel: opts.bulkData?.httpChannel ?? defaultHttpReportChannel(model, { policy: downloads.policy, caPem: collectorCaPem }),
       mqttClientFor: (row) => agent?.mtps.find((m): m is StartedMqtt => m instanceof StartedMqtt && m.clientRow === row)?.client,
       accessFor: async (controllerPath) => {
@@ -238,18 +276,31 @@ export class Agent {
       },
     });
     // Firmware:1 Download()/Activate() and TransferComplete!, where the platform has firmware banks.
-    const firmware = plugged.firmware && registerFirmwareCommands(model, plugged.firmware, {
-      ...actions, settle: () => agent?.notifications.engine.idle() ?? Promise.resolve(), log: log.child('firmware'), downloadPolicy: downloads.policy,
-      trust, dataDir: opts.dataDir,
-    });
+    const firmware =
+      plugged.firmware &&
+      registerFirmwareCommands(model, plugged.firmware, {
+        ...actions,
+        settle: () => agent?.notifications.engine.idle() ?? Promise.resolve(),
+        log: log.child('firmware'),
+        downloadPolicy: downloads.policy,
+        trust,
+        dataDir: opts.dataDir,
+      });
     // SoftwareModules:1 (InstallDU(), DUStateChange!), where the platform has execution environments.
-    const software = plugged.executionEnvs.length ? registerSoftwareModules(model, {
-      envs: plugged.executionEnvs, limits: opts.softwareLimits, persist: opts.dataDir !== undefined, log: log.child('software'), downloadPolicy: downloads.policy,
-      dir: opts.dataDir !== undefined ? join(opts.dataDir, 'software') : mkdtempSync(join(tmpdir(), 'usp-agent-software-')),
-    }) : undefined;
+    const software = plugged.executionEnvs.length
+      ? registerSoftwareModules(model, {
+          envs: plugged.executionEnvs,
+          limits: opts.softwareLimits,
+          persist: opts.dataDir !== undefined,
+          log: log.child('software'),
+          downloadPolicy: downloads.policy,
+          dir: opts.dataDir !== undefined ? join(opts.dataDir, 'software') : mkdtempSync(join(tmpdir(), 'usp-agent-software-')),
+        })
+      : undefined;
 
     const restored = store.load((why, movedTo, journal) => {
-      if (journal) log.error('state journal damaged; kept state.json and the records before the damage', { why, copiedTo: movedTo, keptRecords: journal.keptRecords, droppedLines: journal.droppedLines });
+      if (journal)
+        log.error('state journal damaged; kept state.json and the records before the damage', { why, copiedTo: movedTo, keptRecords: journal.keptRecords, droppedLines: journal.droppedLines });
       else log.error('state file unreadable; starting from factory defaults', { why, movedTo });
     });
     if (!restored) {
@@ -266,22 +317,38 @@ export class Agent {
     controllerDirectory = controllers;
     const endpointId = String(store.row('Device.LocalAgent.')?.EndpointID ?? '');
     if (!endpointId) throw new Error('Device.LocalAgent.EndpointID is not set (give it in the factory-defaults file)');
-    const tls = await agentTlsIdentity(opts, model, endpointId, log).catch((e: unknown) => { platformStop?.(); throw e; });
+    const tls = await agentTlsIdentity(opts, model, endpointId, log).catch((e: unknown) => {
+      platformStop?.();
+      throw e;
+    });
     securityCertificates.setIdentity(tls);
-    const controlSocket = opts.dataDir === undefined ? undefined
-      : new ControlSocket({ dataDir: opts.dataDir, model, agentEndpointId: endpointId, onRecord: (r, c) => processor.onRecord(r, c), log: log.child('control') });
+    const controlSocket =
+      opts.dataDir === undefined
+        ? undefined
+        : new ControlSocket({ dataDir: opts.dataDir, model, agentEndpointId: endpointId, onRecord: (r, c) => processor.onRecord(r, c), log: log.child('control') });
     const processor = new RecordProcessor({
-      model, operations, controllers, log: log.child('usp'), endpointId: () => endpointId,
+      model,
+      operations,
+      controllers,
+      log: log.child('usp'),
+      endpointId: () => endpointId,
       boundIdentity: controlSocket && { endpointId: LOCAL_CONTROLLER_EID, holds: (c) => controlSocket.holds(c), access: LOCAL_CONTROLLER_ACCESS },
       onResponse: (from, msg) => {
         // A NotifyResp acknowledges the Notify with the same msg_id (NotifRetry, OnBoardRequest).
         if (msg.body.msgBody === 'response' && msg.body.response.respType === 'notifyResp') notifications.delivery.ack(from, msg.header.msgId);
       },
     });
-    const notifications: Notifications = createNotifications(model, operations, () => agent?.notificationLinks ?? [], () => endpointId, log.child('notify'), {
-      pollIntervalMs: opts.pollIntervalMs,
-      accessFor: async (roles) => (await controllers.access.permissionsFor(roles)).view(),
-    });
+    const notifications: Notifications = createNotifications(
+      model,
+      operations,
+      () => agent?.notificationLinks ?? [],
+      () => endpointId,
+      log.child('notify'),
+      {
+        pollIntervalMs: opts.pollIntervalMs,
+        accessFor: async (roles) => (await controllers.access.permissionsFor(roles)).view(),
+      },
+    );
     agent = new Agent(model, store, operations, processor, notifications, log);
     agent.platformStop = platformStop;
     agent.software = software;
@@ -291,11 +358,18 @@ export class Agent {
         await controlSocket.start();
       } catch (e) {
         platformStop?.();
-        throw new DataDirError(opts.dataDir!, `the control socket ${controlSocket.path} could not be opened (${e instanceof Error ? e.message : String(e)})`, 'give a shorter --data-dir path (a socket path has at most 107 bytes) or stop the process holding the socket');
+        throw new DataDirError(
+          opts.dataDir!,
+          `the control socket ${controlSocket.path} could not be opened (${e instanceof Error ? e.message : String(e)})`,
+          'give a shorter --data-dir path (a socket path has at most 107 bytes) or stop the process holding the socket',
+        );
       }
       agent.controlSocket = controlSocket;
     }
-    await agent.startMtps(endpointId, tls, controllers).catch(async (e: unknown) => { await controlSocket?.stop(); throw e; });
+    await agent.startMtps(endpointId, tls, controllers).catch(async (e: unknown) => {
+      await controlSocket?.stop();
+      throw e;
+    });
     agent.expireUnknownControllers(controllers);
     const self = agent;
     agent.stopWanWatch = reconnectOnWanUp(model, () => self.mtps, log.child('mtp'));
@@ -306,9 +380,16 @@ export class Agent {
     // Units requested Active (or AutoStart) run again, in the background: a slow unit does not hold up the start.
     void software?.startUnits().catch((e: unknown) => log.error('software units did not start', { error: String(e) }));
     // Boot! goes to every controller subscribed to it, queued until each is reachable.
-    model.changes.emit({ kind: 'event', inst: { node: model.root, keys: [] }, path: 'Device.', event: 'Boot!', args: { CommandKey: boot.commandKey, Cause: boot.cause, FirmwareUpdated: plugged.firmware?.takeFirmwareUpdated() ?? false, ParameterMap: '{}' } });
+    model.changes.emit({
+      kind: 'event',
+      inst: { node: model.root, keys: [] },
+      path: 'Device.',
+      event: 'Boot!',
+      args: { CommandKey: boot.commandKey, Cause: boot.cause, FirmwareUpdated: plugged.firmware?.takeFirmwareUpdated() ?? false, ParameterMap: '{}' },
+    });
     firmware?.reportInterrupted();
-    if (!plugged.firmware && (trust || opts.firmwareHook)) log.warn('firmware options given but this platform has no firmware backend: Download()/Activate() are not offered', { platform: platform.name });
+    if (!plugged.firmware && (trust || opts.firmwareHook))
+      log.warn('firmware options given but this platform has no firmware backend: Download()/Activate() are not offered', { platform: platform.name });
     if (boot.cause.endsWith('FactoryReset')) await notifications.onBoarding.sendToAll();
     log.info('agent started', { endpointId, version: SOFTWARE_VERSION, restored, bootCause: boot.cause });
     return agent;
@@ -317,7 +398,11 @@ export class Agent {
   /** Starts every MTP the TR-181 configuration enables, and again whenever it changes; each kind has its starter in transports/. */
   private async startMtps(endpointId: string, tls: TlsIdentity | undefined, controllers: ControllerDirectory): Promise<void> {
     const deps: TransportDeps = {
-      model: this.model, onRecord: this.processor.onRecord, endpointId, tls, log: this.log,
+      model: this.model,
+      onRecord: this.processor.onRecord,
+      endpointId,
+      tls,
+      log: this.log,
       isConfiguredController: (eid) => controllers.isConfigured(eid),
       running: () => this.mtps,
     };
@@ -334,7 +419,9 @@ export class Agent {
     const every = Math.max(1000, Math.min(controllers.unknownRows.limits.expireAfterMs / 4, 3600_000));
     this.stopExpiry = sharedInterval(every, () => {
       controllers.expireUnknown().then(
-        (gone) => { if (gone.length) this.log.info('idle Controller rows of unknown endpoints deleted', { endpoints: gone.join(','), idleMs: controllers.unknownRows.limits.expireAfterMs }); },
+        (gone) => {
+          if (gone.length) this.log.info('idle Controller rows of unknown endpoints deleted', { endpoints: gone.join(','), idleMs: controllers.unknownRows.limits.expireAfterMs });
+        },
         (e: unknown) => this.log.error('idle Controller rows could not be deleted', { error: e instanceof Error ? e.message : String(e) }),
       );
     });
@@ -375,7 +462,11 @@ export class Agent {
   get mqttLinks(): { up: number; total: number } {
     let up = 0;
     let total = 0;
-    for (const m of this.mtps) if (m instanceof StartedMqtt) { total++; if (m.client.connected) up++; }
+    for (const m of this.mtps)
+      if (m instanceof StartedMqtt) {
+        total++;
+        if (m.client.connected) up++;
+      }
     return { up, total };
   }
 

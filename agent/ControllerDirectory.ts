@@ -79,7 +79,10 @@ export class ControllerDirectory {
   readonly unknownRows: UnknownControllerRows;
   private readonly rowless = new Set<string>();
 
-  constructor(private readonly model: DataModel, limits: Partial<UnknownControllerLimits> = {}) {
+  constructor(
+    private readonly model: DataModel,
+    limits: Partial<UnknownControllerLimits> = {},
+  ) {
     this.table = model.requireNode('Device.LocalAgent.Controller.{i}.');
     this.peers = peerTrustOf(model);
     const peers = this.peers;
@@ -172,9 +175,11 @@ export class ControllerDirectory {
     }
     let pinError: string | undefined;
     if (entry && this.needsPin(entry, conn)) {
-      await this.peers!.pinOnFirstUse(entry.instance, conn!.peerCertificate!).catch((e: unknown) => { pinError = e instanceof Error ? e.message : String(e); });
+      await this.peers!.pinOnFirstUse(entry.instance, conn!.peerCertificate!).catch((e: unknown) => {
+        pinError = e instanceof Error ? e.message : String(e);
+      });
     }
-    const roles = entry ? unionRoles(entry.assignedRole, inherited) : inherited || await this.access.untrustedRole();
+    const roles = entry ? unionRoles(entry.assignedRole, inherited) : inherited || (await this.access.untrustedRole());
     const perms = await this.access.permissionsFor(roles);
     return { path: entry?.path ?? '', created, access: perms.view(), createError, refused: refusal(entry, perms), pinError };
   }
@@ -220,7 +225,7 @@ export class ControllerDirectory {
   /** The rows made for unknown endpoints that still grant nothing of their own, by Endpoint ID. */
   private async autoRows(): Promise<Map<string, ControllerEntry>> {
     const untrusted = await this.access.untrustedRole();
-    return new Map([...await this.entries()].filter(([, e]) => this.unknownRows.isAuto(e, untrusted)));
+    return new Map([...(await this.entries())].filter(([, e]) => this.unknownRows.isAuto(e, untrusted)));
   }
 
   /**
@@ -252,8 +257,12 @@ export class ControllerDirectory {
       const eid = String(v.EndpointID ?? '');
       if (eid) {
         map.set(eid, {
-          path: `Device.LocalAgent.Controller.${n}`, instance: n, alias: String(v.Alias ?? ''), enabled: v.Enable === true,
-          assignedRole: String(v.AssignedRole ?? ''), credential: String(v.Credential ?? ''),
+          path: `Device.LocalAgent.Controller.${n}`,
+          instance: n,
+          alias: String(v.Alias ?? ''),
+          enabled: v.Enable === true,
+          assignedRole: String(v.AssignedRole ?? ''),
+          credential: String(v.Credential ?? ''),
         });
       }
     }

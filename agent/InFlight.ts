@@ -28,10 +28,14 @@ export class InFlight {
   ) {}
 
   /** Requests in flight across all controllers. */
-  get size(): number { return this.total; }
+  get size(): number {
+    return this.total;
+  }
 
   /** Requests in flight for one controller. */
-  countFor(controllerId: string): number { return this.byController.get(controllerId)?.size ?? 0; }
+  countFor(controllerId: string): number {
+    return this.byController.get(controllerId)?.size ?? 0;
+  }
 
   /** Admits the request when it is new and both bounds allow it; `release` must follow. */
   admit(controllerId: string, msgId: string): Admission {

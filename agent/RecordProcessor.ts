@@ -61,7 +61,9 @@ export class RecordProcessor {
     this.inFlight = new InFlight(deps.maxInFlight, deps.maxInFlightPerController);
   }
 
-  get inFlightCount(): number { return this.inFlight.size; }
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
 
   /** Resolves when no request is in flight, or after `timeoutMs` (shutdown answers what it can). */
   async drain(timeoutMs: number): Promise<void> {
@@ -79,7 +81,7 @@ export class RecordProcessor {
   };
 
   private readonly failed = (e: unknown): void => {
-    this.deps.log.error('record processing failed', { error: e instanceof Error ? e.stack ?? e.message : String(e) });
+    this.deps.log.error('record processing failed', { error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
   };
 
   /**
@@ -102,10 +104,19 @@ export class RecordProcessor {
       if (conn.protocol === 'WebSocket') conn.close(1003, 'USP record could not be processed');
       return;
     }
-    if (rec.toId !== own) { log.warn('record dropped: not addressed to this agent', { to: rec.toId }); return; }
-    if (rec.fromId === own || rec.fromId === '') { log.warn('record dropped: from_id is the agent itself or empty'); return; }
+    if (rec.toId !== own) {
+      log.warn('record dropped: not addressed to this agent', { to: rec.toId });
+      return;
+    }
+    if (rec.fromId === own || rec.fromId === '') {
+      log.warn('record dropped: from_id is the agent itself or empty');
+      return;
+    }
     // A link that establishes identities (WebSocket, UDS) serves none before it has one (R-WS.10b).
-    if (conn.identity && !conn.peerEndpointId) { log.warn('record dropped: the connection has no established identity', { from: rec.fromId }); return; }
+    if (conn.identity && !conn.peerEndpointId) {
+      log.warn('record dropped: the connection has no established identity', { from: rec.fromId });
+      return;
+    }
     if (conn.peerEndpointId && conn.peerEndpointId !== rec.fromId) {
       log.warn('record dropped: from_id differs from the connection identity', { from: rec.fromId, peer: conn.peerEndpointId });
       return;
@@ -122,7 +133,10 @@ export class RecordProcessor {
   /** route() once the connection's certificate is accepted for the controller (its pinned Credential). */
   private async routeChecked(rec: DecodedRecord, conn: MtpConnection, own: string, local: boolean): Promise<void> {
     const refused = await this.deps.controllers.refusal(rec.fromId, conn);
-    if (refused) { this.deps.log.warn('record dropped: certificate not accepted for this controller', { from: rec.fromId, reason: refused }); return; }
+    if (refused) {
+      this.deps.log.warn('record dropped: certificate not accepted for this controller', { from: rec.fromId, reason: refused });
+      return;
+    }
     await this.route(rec, conn, own, local);
   }
 
@@ -162,11 +176,15 @@ export class RecordProcessor {
       return;
     }
     const admission = this.inFlight.admit(fromId, msgId);
-    if (admission === 'duplicate') { log.warn('duplicate msg_id ignored', { from: fromId, msgId }); return; }
+    if (admission === 'duplicate') {
+      log.warn('duplicate msg_id ignored', { from: fromId, msgId });
+      return;
+    }
     if (admission !== 'admitted') {
-      const why = admission === 'controllerFull'
-        ? `too many requests in flight from this controller (at most ${this.inFlight.maxPerController})`
-        : `too many requests in flight (at most ${this.inFlight.max} across controllers)`;
+      const why =
+        admission === 'controllerFull'
+          ? `too many requests in flight from this controller (at most ${this.inFlight.maxPerController})`
+          : `too many requests in flight (at most ${this.inFlight.max} across controllers)`;
       this.reply(conn, fromId, errorMsg(msgId, ErrorCode.ResourcesExceeded, why));
       return;
     }
@@ -185,7 +203,10 @@ export class RecordProcessor {
         this.reply(conn, fromId, errorMsg(msgId, ErrorCode.InternalError, 'permissions could not be determined'));
         return;
       }
-      if (session.refused) { log.warn('request dropped: controller not served', { from: fromId, msgId, reason: session.refused }); return; }
+      if (session.refused) {
+        log.warn('request dropped: controller not served', { from: fromId, msgId, reason: session.refused });
+        return;
+      }
       if (session.created) log.info('unknown controller added with UntrustedRole', { from: fromId, path: session.path });
       if (session.pinError) log.warn('certificate accepted on first use could not be pinned', { from: fromId, reason: session.pinError });
       if (session.createError) log.warn('unknown controller served without a Controller row', { from: fromId, reason: session.createError });

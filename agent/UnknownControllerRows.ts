@@ -39,7 +39,12 @@ export const DEFAULT_UNKNOWN_CONTROLLER_LIMITS: UnknownControllerLimits = {
 };
 
 /** What this file needs of a Controller row. */
-export interface RowView { instance: number; alias: string; assignedRole: string; credential: string }
+export interface RowView {
+  instance: number;
+  alias: string;
+  assignedRole: string;
+  credential: string;
+}
 
 export class UnknownControllerRows {
   /** Last activity per Endpoint ID with a row (bounded by the Controller table, MAX_CONTROLLER_ROWS). */
@@ -52,7 +57,9 @@ export class UnknownControllerRows {
    *   else refers to them (PeerTrust.dropOrphanPins); absent without Device.LocalAgent.Certificate.
    */
   constructor(
-    private readonly model: DataModel, private readonly table: ModelNode, readonly limits: UnknownControllerLimits,
+    private readonly model: DataModel,
+    private readonly table: ModelNode,
+    readonly limits: UnknownControllerLimits,
     private readonly dropPins?: (credential: string) => Promise<void>,
   ) {
     this.startedAt = limits.now();

@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../datamodel/store/atomic-write.js';
 
 export type BootCause = 'LocalReboot' | 'RemoteReboot' | 'FactoryReset' | 'LocalFactoryReset' | 'RemoteFactoryReset';
-export interface BootRecord { cause: BootCause; commandKey: string }
+export interface BootRecord {
+  cause: BootCause;
+  commandKey: string;
+}
 
 const FILE = 'boot-cause.json';
 

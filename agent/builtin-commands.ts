@@ -30,13 +30,18 @@ export function registerBuiltinCommands(model: DataModel, actions: BuiltinAction
     },
   });
   model.registerCommand('Device.', 'ScheduleTimer()', {
-    run: (call) => new Promise((resolve, reject) => {
-      const cancel = longTimeout(Number(call.input.DelaySeconds) * 1000, () => resolve({}));
-      call.signal.addEventListener('abort', () => {
-        cancel();
-        reject(new UspError(ErrorCode.CommandCanceled, 'ScheduleTimer() canceled'));
-      }, { once: true });
-    }),
+    run: (call) =>
+      new Promise((resolve, reject) => {
+        const cancel = longTimeout(Number(call.input.DelaySeconds) * 1000, () => resolve({}));
+        call.signal.addEventListener(
+          'abort',
+          () => {
+            cancel();
+            reject(new UspError(ErrorCode.CommandCanceled, 'ScheduleTimer() canceled'));
+          },
+          { once: true },
+        );
+      }),
   });
   model.registerEvent('Device.', 'Boot!');
 }

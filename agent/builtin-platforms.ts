@@ -36,7 +36,11 @@ const openwrt: PlatformEntry = {
     const { registerOpenWrtPlatform } = await import('../platform/openwrt/index.js');
     const p = registerOpenWrtPlatform(model, { log, firmware });
     return {
-      firmware, wifiScan: p.wifiScan, ipInterfaceDevice: p.ipInterfaceDevice, stop: p.stop, executionEnvs: [],
+      firmware,
+      wifiScan: p.wifiScan,
+      ipInterfaceDevice: p.ipInterfaceDevice,
+      stop: p.stop,
+      executionEnvs: [],
       // The APNs are UCI configuration (interfaces with proto modemmanager): served from there and writable.
       cellularAccessPoints: (modems) => p.registerCellularAccessPoints(modems),
     };
@@ -105,9 +109,11 @@ async function startLiveFirmware(platform: 'openwrt' | 'linux', opts: LiveFirmwa
     await fw.init();
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
-    throw new Error(opts.hook !== undefined
-      ? `--firmware-hook ${opts.hook}: the firmware banks could not be read (${why}); fix the hook's \`status\` or leave the option out`
-      : `sysupgrade: the running firmware could not be read (${why}); check \`ubus call system board\``);
+    throw new Error(
+      opts.hook !== undefined
+        ? `--firmware-hook ${opts.hook}: the firmware banks could not be read (${why}); fix the hook's \`status\` or leave the option out`
+        : `sysupgrade: the running firmware could not be read (${why}); check \`ubus call system board\``,
+    );
   }
   return fw;
 }

@@ -45,7 +45,10 @@ export async function dispatchRequest(h: HandlerContext, msgId: string, req: Req
           return resp && responseMsg(msgId, { respType: 'operateResp', operateResp: resp });
         } catch (e) {
           // R-OPR.4: with send_resp=false nothing goes back, not even an Error for a bad path.
-          if (!req.operate.sendResp) { h.log.info('operate failed (send_resp=false, not answered)', { msgId, error: String(e) }); return undefined; }
+          if (!req.operate.sendResp) {
+            h.log.info('operate failed (send_resp=false, not answered)', { msgId, error: String(e) });
+            return undefined;
+          }
           throw e;
         }
       }

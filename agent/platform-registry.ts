@@ -17,7 +17,11 @@ import type { ExecutionEnvironment } from '../platform/software/ExecutionEnviron
 import type { InterfaceDevice } from './diagnostics/interface-input.js';
 import type { FirmwareBackend } from './firmware/FirmwareBackend.js';
 
-export interface LiveFirmwareOptions { hook?: string; stagingDir?: string; dataDir?: string }
+export interface LiveFirmwareOptions {
+  hook?: string;
+  stagingDir?: string;
+  dataDir?: string;
+}
 
 export interface PlatformOptions {
   seed?: number;

@@ -23,13 +23,20 @@ export const DEFAULT_MAX_RESPONSE_SIZE = 1024 * 1024;
 /** How many paths `req` names (see MAX_PATHS_PER_REQUEST). */
 export function requestPathCount(req: Request): number {
   switch (req.reqType) {
-    case 'get': return req.get.paramPaths.length;
-    case 'getInstances': return req.getInstances.objPaths.length;
-    case 'getSupportedDm': return req.getSupportedDm.objPaths.length;
-    case 'delete': return req.delete.objPaths.length;
-    case 'set': return req.set.updateObjs.reduce((n, o) => n + 1 + o.paramSettings.length, 0);
-    case 'add': return req.add.createObjs.reduce((n, o) => n + 1 + o.paramSettings.length, 0);
-    default: return 1;
+    case 'get':
+      return req.get.paramPaths.length;
+    case 'getInstances':
+      return req.getInstances.objPaths.length;
+    case 'getSupportedDm':
+      return req.getSupportedDm.objPaths.length;
+    case 'delete':
+      return req.delete.objPaths.length;
+    case 'set':
+      return req.set.updateObjs.reduce((n, o) => n + 1 + o.paramSettings.length, 0);
+    case 'add':
+      return req.add.createObjs.reduce((n, o) => n + 1 + o.paramSettings.length, 0);
+    default:
+      return 1;
   }
 }
 
@@ -61,7 +68,10 @@ export class ResponseTooLargeError extends UspError {
 export class ResponseBudget {
   private used = 0;
 
-  constructor(readonly max = DEFAULT_MAX_RESPONSE_SIZE, private readonly what = 'the response') {}
+  constructor(
+    readonly max = DEFAULT_MAX_RESPONSE_SIZE,
+    private readonly what = 'the response',
+  ) {}
 
   /** Adds one string field (tag and length prefix counted as 4 bytes). */
   addString(s: string): void {
@@ -71,14 +81,21 @@ export class ResponseBudget {
 
   /** Adds a map of strings (each entry a key and a value). */
   addMap(m: Readonly<Record<string, string>>): void {
-    for (const k in m) { this.addString(k); this.addString(m[k]!); }
+    for (const k in m) {
+      this.addString(k);
+      this.addString(m[k]!);
+    }
   }
 
   /** Adds any response part: its strings as above, every other scalar as 4 bytes. */
   addValue(v: unknown): void {
     if (typeof v === 'string') this.addString(v);
     else if (Array.isArray(v)) for (const x of v) this.addValue(x);
-    else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) { this.addString(k); this.addValue(x); }
+    else if (v !== null && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) {
+        this.addString(k);
+        this.addValue(x);
+      }
     else this.addString('');
   }
 }

@@ -42,7 +42,9 @@ export async function measureAccessCost(budgetMs: number): Promise<AccessCost> {
       'Device.LocalAgent.Controller.2.Enable': true,
       'Device.LocalAgent.Controller.2.AssignedRole': 'Device.LocalAgent.ControllerTrust.Role.2',
     },
-    dataDir, platform: 'simulated', log: silentLogger,
+    dataDir,
+    platform: 'simulated',
+    log: silentLogger,
   });
   try {
     const directory = new ControllerDirectory(agent.model);

@@ -10,20 +10,33 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** File paths (for --cert/--key/--ca) and PEM text (for TLS options). */
-export interface PemPair { certFile: string; keyFile: string; cert: string; key: string }
+export interface PemPair {
+  certFile: string;
+  keyFile: string;
+  cert: string;
+  key: string;
+}
 
-export interface BenchPki { dir: string; ca: PemPair; agent: PemPair; controller: PemPair; cleanup(): void }
+export interface BenchPki {
+  dir: string;
+  ca: PemPair;
+  agent: PemPair;
+  controller: PemPair;
+  cleanup(): void;
+}
 
 const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
 
 export function makeBenchPki(agentEid: string, controllerEid: string): BenchPki {
   const dir = mkdtempSync(join(tmpdir(), 'usp-bench-pki-'));
-  const ossl = (...args: string[]): void => { execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] }); };
+  const ossl = (...args: string[]): void => {
+    execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  };
   const leaf = (name: string, san: string): PemPair => {
-    writeFileSync(join(dir, `${name}.ext`), [
-      'basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature',
-      'extendedKeyUsage=serverAuth,clientAuth', `subjectAltName=${san}`, '',
-    ].join('\n'));
+    writeFileSync(
+      join(dir, `${name}.ext`),
+      ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature', 'extendedKeyUsage=serverAuth,clientAuth', `subjectAltName=${san}`, ''].join('\n'),
+    );
     ossl('req', ...EC, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
     ossl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`);
     return load(name);
@@ -34,8 +47,23 @@ export function makeBenchPki(agentEid: string, controllerEid: string): BenchPki 
     return { certFile, keyFile, cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
   };
   try {
-    ossl('req', '-x509', ...EC, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=usp-bench-ca',
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+    ossl(
+      'req',
+      '-x509',
+      ...EC,
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=usp-bench-ca',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    );
     return {
       dir,
       ca: load('ca'),

@@ -34,10 +34,16 @@ function profileDefaults(port: number, url: string): DefaultsFile {
   for (let i = 1; i <= PROFILES; i++) {
     const p = `Device.BulkData.Profile.${i}.`;
     Object.assign(d, {
-      [`${p}Enable`]: true, [`${p}Protocol`]: 'HTTP', [`${p}EncodingType`]: 'JSON', [`${p}ReportingInterval`]: INTERVAL_S,
-      [`${p}HTTP.URL`]: `${url}/profile-${i}`, [`${p}HTTP.RetryEnable`]: false,
+      [`${p}Enable`]: true,
+      [`${p}Protocol`]: 'HTTP',
+      [`${p}EncodingType`]: 'JSON',
+      [`${p}ReportingInterval`]: INTERVAL_S,
+      [`${p}HTTP.URL`]: `${url}/profile-${i}`,
+      [`${p}HTTP.RetryEnable`]: false,
     });
-    REFERENCES.forEach((ref, j) => { d[`${p}Parameter.${j + 1}.Reference`] = ref; });
+    REFERENCES.forEach((ref, j) => {
+      d[`${p}Parameter.${j + 1}.Reference`] = ref;
+    });
   }
   return d;
 }
@@ -47,8 +53,13 @@ async function startCounter(): Promise<{ server: Server; url: string; count: () 
   let count = 0;
   let bytes = 0;
   const server = createServer((req, res) => {
-    req.on('data', (c: Buffer) => { bytes += c.length; });
-    req.on('end', () => { count++; res.writeHead(200).end(); });
+    req.on('data', (c: Buffer) => {
+      bytes += c.length;
+    });
+    req.on('end', () => {
+      count++;
+      res.writeHead(200).end();
+    });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, count: () => count, bytes: () => bytes };

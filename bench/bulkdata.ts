@@ -54,7 +54,10 @@ export async function measureBulkData(progress: (s: string) => void = () => unde
       const j = await timed(() => encodeJson([c.value.report], { reportFormat: 'NameValuePair', reportTimestamp: 'Unix-Epoch' }));
       const v = await timed(() => encodeCsv([c.value.report], { fieldSeparator: ',', rowSeparator: '', escapeCharacter: '"', reportFormat: 'ParameterPerRow', rowTimestamp: 'Unix-Epoch' }));
       if (i < WARMUP) continue;
-      get.push(g.ms); collect.push(c.ms); json.push(j.ms); csv.push(v.ms);
+      get.push(g.ms);
+      collect.push(c.ms);
+      json.push(j.ms);
+      csv.push(v.ms);
       getParams = g.value.reqPathResults[0].resolvedPathResults?.reduce((n, r) => n + Object.keys(r.resultParams).length, 0) ?? 0;
       report = c.value.report;
       jsonBytes = j.value.body.length;
@@ -97,7 +100,9 @@ export async function measureBulkDataLoad(progress: (s: string) => void = () => 
   try {
     // When each Push! left, to count them over whole intervals (bounded: 20 a second for a few seconds).
     const pushedAt: number[] = [];
-    const unsubscribe = agent.model.changes.subscribe((c) => { if (c.kind === 'event' && c.event === 'Push!' && pushedAt.length < 100_000) pushedAt.push(performance.now()); });
+    const unsubscribe = agent.model.changes.subscribe((c) => {
+      if (c.kind === 'event' && c.event === 'Push!' && pushedAt.length < 100_000) pushedAt.push(performance.now());
+    });
     const h: HandlerContext = { model: agent.model, operations: agent.operations, log: silentLogger, req: { controllerId: CONTROLLER_EID } };
     const gets: number[] = [];
     // All Profiles fall due together every second. The window starts half an interval after the
@@ -117,7 +122,12 @@ export async function measureBulkDataLoad(progress: (s: string) => void = () => 
     const reports = pushedAt.filter((t) => t >= start && t < end).length;
     return {
       profiles: LOAD_PROFILES,
-      reportsPerSecond: figure(round(reports / seconds, 1), '/s', { op: '>=', value: LOAD_PROFILES * 0.9 }, `${LOAD_PROFILES} Profiles due every second (at most ${LOAD_PROFILES}/s); Push! events over ${seconds} whole intervals`),
+      reportsPerSecond: figure(
+        round(reports / seconds, 1),
+        '/s',
+        { op: '>=', value: LOAD_PROFILES * 0.9 },
+        `${LOAD_PROFILES} Profiles due every second (at most ${LOAD_PROFILES}/s); Push! events over ${seconds} whole intervals`,
+      ),
       wholeTreeGetsPerSecond: figure(round(gets.length / seconds, 0), '/s'),
       wholeTreeGetMedianMs: figure(round(median(gets), 2), 'ms', undefined, 'while the reports run'),
     };

@@ -16,8 +16,14 @@ function hook(): void {
   if (hooked) return;
   hooked = true;
   process.on('exit', killAll);
-  for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-    process.on(sig, () => { killAll(); process.exit(code); });
+  for (const [sig, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    process.on(sig, () => {
+      killAll();
+      process.exit(code);
+    });
   }
 }
 
@@ -42,7 +48,9 @@ export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'S
 /** Rejects when the child exits (with the tail of its stderr), for racing against readiness. */
 export function exitAsError(child: ChildProcess, what: string): Promise<never> {
   let err = '';
-  child.stderr?.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-2000); });
+  child.stderr?.on('data', (d: Buffer) => {
+    err = (err + d.toString()).slice(-2000);
+  });
   return new Promise((_, reject) => {
     child.once('exit', (code, sig) => reject(new Error(`${what} exited early (code ${code}, signal ${sig}): ${err.trim()}`)));
   });

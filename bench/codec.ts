@@ -36,13 +36,15 @@ function getRespMsg(): UspMsg {
   return responseMsg('3f2a9c1e-7b7d-4c55-9d7e-2b0b1f0c8a11', {
     respType: 'getResp',
     getResp: {
-      reqPathResults: [{
-        requestedPath: 'Device.WiFi.SSID.',
-        resolvedPathResults: Array.from({ length: 5 }, (_, i) => ({
-          resolvedPath: `Device.WiFi.SSID.${i + 1}.`,
-          resultParams: Object.fromEntries(names.map((n, j) => [n, j === 0 ? 'true' : `value-${i}-${n}-0123456789`])),
-        })),
-      }],
+      reqPathResults: [
+        {
+          requestedPath: 'Device.WiFi.SSID.',
+          resolvedPathResults: Array.from({ length: 5 }, (_, i) => ({
+            resolvedPath: `Device.WiFi.SSID.${i + 1}.`,
+            resultParams: Object.fromEntries(names.map((n, j) => [n, j === 0 ? 'true' : `value-${i}-${n}-0123456789`])),
+          })),
+        },
+      ],
     },
   });
 }
@@ -168,17 +170,23 @@ function main(): void {
   const reflectionRaw = rawOps(Msg as unknown as StaticType);
   const staticRaw = staticFile ? rawOps(loadStatic(staticFile).Msg) : undefined;
 
-  console.log(JSON.stringify({
-    node: process.version,
-    unit: 'microseconds per operation (median of 5 rounds)',
-    sizes: { getRespBytes: respBytes.length, getBytes: getBytes.length, getRespParams: 50 },
-    coldStartMs: {
-      reflection: coldStart(reflectionCold),
-      static: staticFile ? coldStart(staticCold(staticFile)) : 'skipped: pass --static FILE.cjs',
-    },
-    codec,
-    protobufjsOnly: { reflection: reflectionRaw, static: staticRaw ?? 'skipped: pass --static FILE.cjs' },
-  }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        node: process.version,
+        unit: 'microseconds per operation (median of 5 rounds)',
+        sizes: { getRespBytes: respBytes.length, getBytes: getBytes.length, getRespParams: 50 },
+        coldStartMs: {
+          reflection: coldStart(reflectionCold),
+          static: staticFile ? coldStart(staticCold(staticFile)) : 'skipped: pass --static FILE.cjs',
+        },
+        codec,
+        protobufjsOnly: { reflection: reflectionRaw, static: staticRaw ?? 'skipped: pass --static FILE.cjs' },
+      },
+      null,
+      2,
+    ),
+  );
 }
 
 main();

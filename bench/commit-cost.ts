@@ -47,7 +47,14 @@ const POLL_NEVER_MS = 3_600_000;
 
 const subscription = (id: string): Record<string, string | boolean> => ({ ID: id, Enable: true, Persistent: true, NotifType: 'ValueChange', ReferenceList: 'Device.DeviceInfo.HostName' });
 
-interface Sample { saveMs: number; commitMs: number; addMs: number; setMs: number; deleteMs: number; journalBytesPerCommit: number }
+interface Sample {
+  saveMs: number;
+  commitMs: number;
+  addMs: number;
+  setMs: number;
+  deleteMs: number;
+  journalBytesPerCommit: number;
+}
 
 /**
  * Grows the table to `rows` straight through the bindings (set-up only). Subscription rows are
@@ -101,7 +108,13 @@ class Subject {
   /** Every agent in the process (settle waits for all of them). */
   everyone: readonly Agent[] = [];
 
-  private constructor(readonly agent: Agent, readonly dataDir: string, private readonly node: ModelNode, private readonly h: HandlerContext, readonly tag: string) {}
+  private constructor(
+    readonly agent: Agent,
+    readonly dataDir: string,
+    private readonly node: ModelNode,
+    private readonly h: HandlerContext,
+    readonly tag: string,
+  ) {}
 
   static async start(rows: number, tag: string): Promise<Subject> {
     const dataDir = mkdtempSync(join(tmpdir(), 'usp-agent-bench-commit-'));
@@ -142,13 +155,21 @@ class Subject {
     if (keep) {
       this.commits.push(t1 - t0);
       // A compaction in the background can empty the journal; such a sample says nothing of the line.
-      if (grown > 0) { this.bytes += grown; this.counted++; }
+      if (grown > 0) {
+        this.bytes += grown;
+        this.counted++;
+      }
     }
     await deleteRow(agent, node, inst.keys[0]!);
 
     // The whole Add request, handler included.
     await settle(this.everyone);
-    const req: AddReq = { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: Object.entries(subscription(`bench-${tag}-a${i}`)).map(([param, value]) => ({ param, value: String(value), required: true })) }] };
+    const req: AddReq = {
+      allowPartial: false,
+      createObjs: [
+        { objPath: 'Device.LocalAgent.Subscription.', paramSettings: Object.entries(subscription(`bench-${tag}-a${i}`)).map(([param, value]) => ({ param, value: String(value), required: true })) },
+      ],
+    };
     const a0 = performance.now();
     const r = await handleAdd(h, req);
     const a1 = performance.now();
@@ -177,7 +198,14 @@ class Subject {
   }
 
   sample(): Sample {
-    return { saveMs: median(this.saves), commitMs: median(this.commits), addMs: median(this.adds), setMs: median(this.sets), deleteMs: median(this.deletes), journalBytesPerCommit: this.counted > 0 ? Math.round(this.bytes / this.counted) : 0 };
+    return {
+      saveMs: median(this.saves),
+      commitMs: median(this.commits),
+      addMs: median(this.adds),
+      setMs: median(this.sets),
+      deleteMs: median(this.deletes),
+      journalBytesPerCommit: this.counted > 0 ? Math.round(this.bytes / this.counted) : 0,
+    };
   }
 
   private journalSize(): number {
@@ -206,7 +234,12 @@ export async function measureCommitCost(progress: (s: string) => void): Promise<
       note: `in-process: two agents (${SMALL} and ${LARGE} Device.LocalAgent.Subscription rows), data directories on disk under the OS temp dir (each save fsyncs); ${REPS} rounds after ${WARMUP} warm-up, alternating between them (each round in the other order); per round and agent one row saved and one committed (each deleted again untimed), one Added, Set and Deleted through the handlers; medians. save = DataStore.flush of one row added through the binding; commit = Transaction.commit (the save, then the change feed; the notification engine's matching, e.g. the SubscriptionIndex update, runs after it and is not timed); add = the whole Add handler (resolve, validate, per-Recipient bound and unique-key check from the store's row indexes, commit); set = the whole Set handler of NotifRetry; delete = the whole Delete handler`,
       saveAt10Rows: figure(round(small.saveMs, 3), 'ms', undefined, 'DataStore.flush of one added row (journal append + fsync)'),
       saveAt10000Rows: figure(round(large.saveMs, 3), 'ms'),
-      saveRatio10000To10: figure(round(large.saveMs / small.saveMs, 2), 'x', undefined, 'about 1 when a save costs what it changed, not the size of the saved state (fsync latency on a shared disk makes it noisy)'),
+      saveRatio10000To10: figure(
+        round(large.saveMs / small.saveMs, 2),
+        'x',
+        undefined,
+        'about 1 when a save costs what it changed, not the size of the saved state (fsync latency on a shared disk makes it noisy)',
+      ),
       commitAt10Rows: figure(round(small.commitMs, 3), 'ms', undefined, 'Transaction.commit: the save, then the change feed'),
       commitAt10000Rows: figure(round(large.commitMs, 3), 'ms'),
       commitRatio10000To10: figure(round(large.commitMs / small.commitMs, 2), 'x'),

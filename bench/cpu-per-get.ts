@@ -64,7 +64,10 @@ async function echoRun(records: Buffer[], responsesFile: string, gets: number): 
 }
 
 async function main(): Promise<void> {
-  const arg = (name: string): string | undefined => { const i = process.argv.indexOf(name); return i >= 0 ? process.argv[i + 1] : undefined; };
+  const arg = (name: string): string | undefined => {
+    const i = process.argv.indexOf(name);
+    return i >= 0 ? process.argv[i + 1] : undefined;
+  };
   const rounds = Number(arg('--rounds') ?? 3);
   const gets = Number(arg('--gets') ?? 5000);
   const profDir = arg('--cpu-prof');
@@ -92,16 +95,31 @@ async function main(): Promise<void> {
     steady: round(median(xs.map((x) => x.steady)), 1),
     samples: xs.map((x) => [round(x.first, 1), round(x.steady, 1)]),
   });
-  process.stdout.write(`${JSON.stringify({
-    bench: 'usp-agent CPU per single-parameter Get (µs)', gets, rounds, warmUp: WARM_UP, node: process.version,
-    note: `first: the ${gets} Gets after a ${WARM_UP}-Get warm-up, as memory-load.ts measures (with TurboFan this includes compiling the hot code); steady: the next ${gets}; medians, samples [first, steady] per round`,
-    agent: fig(turbofan), routerProfile: fig(router), wsEcho: fig(echo),
-  }, null, 1)}\n`);
+  process.stdout.write(
+    `${JSON.stringify(
+      {
+        bench: 'usp-agent CPU per single-parameter Get (µs)',
+        gets,
+        rounds,
+        warmUp: WARM_UP,
+        node: process.version,
+        note: `first: the ${gets} Gets after a ${WARM_UP}-Get warm-up, as memory-load.ts measures (with TurboFan this includes compiling the hot code); steady: the next ${gets}; medians, samples [first, steady] per round`,
+        agent: fig(turbofan),
+        routerProfile: fig(router),
+        wsEcho: fig(echo),
+      },
+      null,
+      1,
+    )}\n`,
+  );
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  main().then(() => process.exit(0), (e: unknown) => {
-    process.stderr.write(`[bench] failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-    process.exit(1);
-  });
+  main().then(
+    () => process.exit(0),
+    (e: unknown) => {
+      process.stderr.write(`[bench] failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exit(1);
+    },
+  );
 }

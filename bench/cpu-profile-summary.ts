@@ -14,7 +14,13 @@ interface ProfileNode {
   callFrame: { functionName: string; url: string; lineNumber: number };
   children?: number[];
 }
-interface Profile { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[]; timeDeltas: number[] }
+interface Profile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
 
 /** The area a frame belongs to: an npm package, one of our dist files, a node internal, or a V8 pseudo-frame. */
 function areaOf(url: string, fn: string): string {
@@ -30,8 +36,14 @@ function areaOf(url: string, fn: string): string {
 function main(): void {
   const args = process.argv.slice(2);
   const file = args.find((a) => !a.startsWith('--') && !/^\d+$/.test(a));
-  if (!file) { process.stderr.write('usage: cpu-profile-summary FILE.cpuprofile [--top N] [--until-ms N]\n'); process.exit(2); }
-  const opt = (name: string, dflt: number): number => { const i = args.indexOf(name); return i >= 0 ? Number(args[i + 1]) : dflt; };
+  if (!file) {
+    process.stderr.write('usage: cpu-profile-summary FILE.cpuprofile [--top N] [--until-ms N]\n');
+    process.exit(2);
+  }
+  const opt = (name: string, dflt: number): number => {
+    const i = args.indexOf(name);
+    return i >= 0 ? Number(args[i + 1]) : dflt;
+  };
   const top = opt('--top', 25);
   const untilUs = opt('--until-ms', Infinity) * 1000;
 
@@ -55,8 +67,11 @@ function main(): void {
     const key = `${functionName || '(anonymous)'} ${area}:${lineNumber + 1}`;
     fns.set(key, (fns.get(key) ?? 0) + us);
   }
-  const rows = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, top)
-    .map(([k, us]) => ({ ms: Math.round(us / 100) / 10, pct: Math.round((us / total) * 1000) / 10, what: k }));
+  const rows = (m: Map<string, number>) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([k, us]) => ({ ms: Math.round(us / 100) / 10, pct: Math.round((us / total) * 1000) / 10, what: k }));
   process.stdout.write(`${JSON.stringify({ file, totalMs: Math.round(total / 1000), byArea: rows(areas), topFunctions: rows(fns) }, null, 1)}\n`);
 }
 

@@ -1,6 +1,9 @@
 /** One reported figure: a value with its unit, and the target and whether it is met where one exists. */
 
-export interface Target { op: '>=' | '<='; value: number }
+export interface Target {
+  op: '>=' | '<=';
+  value: number;
+}
 
 export interface Figure {
   value: number;

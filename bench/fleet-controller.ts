@@ -14,7 +14,12 @@ import { connectMqtt } from './mqtt-client.js';
 /** Event notifications kept per agent (Boot!, Periodic!): a bound, as on every table. */
 const MAX_EVENTS_PER_AGENT = 64;
 
-export interface FleetEvent { eventName: string; objPath: string; params: Record<string, string>; at: number }
+export interface FleetEvent {
+  eventName: string;
+  objPath: string;
+  params: Record<string, string>;
+  at: number;
+}
 
 export class FleetController {
   /** Agent Endpoint ID → the Event notifications it sent, oldest first. */
@@ -25,8 +30,14 @@ export class FleetController {
   private readonly waiters = new Set<() => void>();
   private nextId = 0;
 
-  private constructor(private readonly client: MqttClient, readonly endpointId: string, readonly topic: string) {
-    client.on('message', (t, payload) => { if (t === topic) this.onRecord(payload); });
+  private constructor(
+    private readonly client: MqttClient,
+    readonly endpointId: string,
+    readonly topic: string,
+  ) {
+    client.on('message', (t, payload) => {
+      if (t === topic) this.onRecord(payload);
+    });
   }
 
   static async connect(port: number, endpointId: string, topic: string): Promise<FleetController> {
@@ -37,7 +48,11 @@ export class FleetController {
 
   private onRecord(bytes: Buffer): void {
     let rec;
-    try { rec = decodeRecord(bytes); } catch { return; }
+    try {
+      rec = decodeRecord(bytes);
+    } catch {
+      return;
+    }
     if (rec.body.kind !== 'noSessionContext') return;
     const msg = decodeMsg(rec.body.payload);
     const body = msg.body;
@@ -54,7 +69,10 @@ export class FleetController {
       return;
     }
     const answer = this.pending.get(msg.header.msgId);
-    if (answer) { this.pending.delete(msg.header.msgId); answer(msg); }
+    if (answer) {
+      this.pending.delete(msg.header.msgId);
+      answer(msg);
+    }
   }
 
   /** Sends `request` to the agent `agentEid` on `agentTopic`; resolves with its answer (Response or Error). */
@@ -62,8 +80,14 @@ export class FleetController {
     const msgId = `fleet-${++this.nextId}`;
     const record = encodeRecord(noSessionContextRecord({ toId: agentEid, fromId: this.endpointId }, encodeMsg(requestMsg(msgId, request))));
     return new Promise<UspMsg>((resolve, reject) => {
-      const timer = setTimeout(() => { this.pending.delete(msgId); reject(new Error(`no answer from ${agentEid} within ${timeoutMs} ms`)); }, timeoutMs);
-      this.pending.set(msgId, (m) => { clearTimeout(timer); resolve(m); });
+      const timer = setTimeout(() => {
+        this.pending.delete(msgId);
+        reject(new Error(`no answer from ${agentEid} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(msgId, (m) => {
+        clearTimeout(timer);
+        resolve(m);
+      });
       this.client.publish(agentTopic, Buffer.from(record), publishOptions(true, 1, false, this.topic));
     });
   }
@@ -72,9 +96,20 @@ export class FleetController {
   async waitFor(done: () => boolean, timeoutMs: number, what: string): Promise<void> {
     if (done()) return;
     await new Promise<void>((resolve, reject) => {
-      const check = (): void => { if (done()) { finish(); resolve(); } };
-      const timer = setTimeout(() => { finish(); reject(new Error(`${what}: not seen within ${timeoutMs} ms`)); }, timeoutMs);
-      const finish = (): void => { clearTimeout(timer); this.waiters.delete(check); };
+      const check = (): void => {
+        if (done()) {
+          finish();
+          resolve();
+        }
+      };
+      const timer = setTimeout(() => {
+        finish();
+        reject(new Error(`${what}: not seen within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const finish = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+      };
       this.waiters.add(check);
     });
   }
@@ -84,5 +119,7 @@ export class FleetController {
     return this.senders.get(name)?.size ?? 0;
   }
 
-  close(): Promise<void> { return this.client.endAsync(true); }
+  close(): Promise<void> {
+    return this.client.endAsync(true);
+  }
 }

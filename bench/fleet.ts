@@ -42,14 +42,25 @@ const KB_PER_GATEWAY_TARGET = 100;
 const IDLE_CPU_TARGET_PERCENT = 10;
 const GET_SERIAL: Request = { reqType: 'get', get: { paramPaths: ['Device.DeviceInfo.SerialNumber'], maxDepth: 0 } };
 
-interface FleetProcess { child: ChildProcess; pid: number; spawnedAt: number; stop(): Promise<number | null> }
+interface FleetProcess {
+  child: ChildProcess;
+  pid: number;
+  spawnedAt: number;
+  stop(): Promise<number | null>;
+}
 
 function spawnFleet(defaults: string, dataDir: string, first: number, count: number): FleetProcess {
   const spawnedAt = performance.now();
-  const child = track(spawn(process.execPath, [AGENT_BIN, 'fleet', '--count', String(count), '--first', String(first), '--defaults', defaults, '--data-dir', dataDir, '--log-level', 'error'], { stdio: ['ignore', 'ignore', 'pipe'] }));
+  const child = track(
+    spawn(process.execPath, [AGENT_BIN, 'fleet', '--count', String(count), '--first', String(first), '--defaults', defaults, '--data-dir', dataDir, '--log-level', 'error'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    }),
+  );
   exitAsError(child, 'fleet').catch(() => undefined);
   return {
-    child, pid: child.pid!, spawnedAt,
+    child,
+    pid: child.pid!,
+    spawnedAt,
     async stop() {
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
       await stopChild(child, 'SIGTERM', 90_000);
@@ -129,7 +140,7 @@ async function measureSize(broker: Broker, brokerPid: number, defaults: string, 
     const c0 = cpuTicks(fleet.pid);
     const t0 = performance.now();
     await new Promise((r) => setTimeout(r, idleS * 1000));
-    const idlePercent = ((cpuTicks(fleet.pid) - c0) / ticksPerSecond()) / ((performance.now() - t0) / 1000) * 100;
+    const idlePercent = ((cpuTicks(fleet.pid) - c0) / ticksPerSecond() / ((performance.now() - t0) / 1000)) * 100;
     const rss = memoryKiB(fleet.pid).rss;
     const brokerRss = rssKiB(brokerPid).total;
     progress(`fleet of ${n}: stopping`);
@@ -151,7 +162,12 @@ async function measureSize(broker: Broker, brokerPid: number, defaults: string, 
       allAnnouncedS: figure(round(announcedS, 1), 's', undefined, 'spawn of `usp-agent fleet` (no --ramp) until every Boot! reached the controller'),
       getsPerS: figure(round(fleetRate, 0), 'Gets/s', undefined, `${IN_FLIGHT} in flight, round-robin over all gateways, one controller over MQTT`),
       singleAgentGetsPerS: figure(round(singleRate, 0), 'Gets/s', undefined, `the same load on one gateway, same broker and controller`),
-      idleCpuPercentOfCore: figure(round(idlePercent, 2), '% of one core', n >= 10_000 ? { op: '<=', value: IDLE_CPU_TARGET_PERCENT } : undefined, `over ${idleS} s with no requests; PeriodicNotifInterval 300 s`),
+      idleCpuPercentOfCore: figure(
+        round(idlePercent, 2),
+        '% of one core',
+        n >= 10_000 ? { op: '<=', value: IDLE_CPU_TARGET_PERCENT } : undefined,
+        `over ${idleS} s with no requests; PeriodicNotifInterval 300 s`,
+      ),
       stopExitCode: code,
       stopS: round(stopS, 1),
     };

@@ -35,11 +35,21 @@ export function fuzzSeed(env: NodeJS.ProcessEnv = process.env): number {
 /** Draws from mulberry32 (bench/prng.ts): the same sequence on every platform. */
 export class Rand {
   readonly next: () => number;
-  constructor(seed: number) { this.next = mulberry32(seed); }
-  int(n: number): number { return Math.floor(this.next() * n); }
-  chance(p: number): boolean { return this.next() < p; }
-  pick<T>(items: readonly T[]): T { return items[this.int(items.length)]!; }
-  bytes(n: number): Uint8Array { return Uint8Array.from({ length: n }, () => this.int(256)); }
+  constructor(seed: number) {
+    this.next = mulberry32(seed);
+  }
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+  pick<T>(items: readonly T[]): T {
+    return items[this.int(items.length)]!;
+  }
+  bytes(n: number): Uint8Array {
+    return Uint8Array.from({ length: n }, () => this.int(256));
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -48,14 +58,20 @@ export class Rand {
 function varint(v: number): number[] {
   const out: number[] = [];
   let n = v;
-  while (n >= 0x80) { out.push((n % 0x80) | 0x80); n = Math.floor(n / 0x80); }
+  while (n >= 0x80) {
+    out.push((n % 0x80) | 0x80);
+    n = Math.floor(n / 0x80);
+  }
   out.push(n);
   return out;
 }
 export function cat(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 const utf8 = new TextEncoder();
@@ -72,41 +88,170 @@ export const pb = {
 // Paths and values from realistic fragments
 
 const HEADS = [
-  'Device.', 'Device.', 'Device.LocalAgent.', 'Device.LocalAgent.', 'Device.LocalAgent.Subscription.',
-  'Device.LocalAgent.Controller.', 'Device.LocalAgent.MTP.', 'Device.LocalAgent.Request.',
-  'Device.LocalAgent.ControllerTrust.Role.', 'Device.DeviceInfo.', 'Device.WiFi.SSID.', 'Device.WiFi.Radio.',
-  'Device.IP.Interface.', 'Device.Ethernet.Interface.', 'Device.Cellular.', 'Device.Time.', '', 'device.', 'Device',
-  '.', 'Device..', 'Devices.',
+  'Device.',
+  'Device.',
+  'Device.LocalAgent.',
+  'Device.LocalAgent.',
+  'Device.LocalAgent.Subscription.',
+  'Device.LocalAgent.Controller.',
+  'Device.LocalAgent.MTP.',
+  'Device.LocalAgent.Request.',
+  'Device.LocalAgent.ControllerTrust.Role.',
+  'Device.DeviceInfo.',
+  'Device.WiFi.SSID.',
+  'Device.WiFi.Radio.',
+  'Device.IP.Interface.',
+  'Device.Ethernet.Interface.',
+  'Device.Cellular.',
+  'Device.Time.',
+  '',
+  'device.',
+  'Device',
+  '.',
+  'Device..',
+  'Devices.',
 ];
 const MIDDLES = [
-  'LocalAgent.', 'Subscription.', 'Controller.', 'MTP.', 'WebSocket.', 'Request.', 'ControllerTrust.', 'Role.',
-  'Permission.', 'DeviceInfo.', 'WiFi.', 'SSID.', 'Radio.', 'IP.', 'Interface.', 'IPv4Address.', 'Stats.',
-  '*.', '*.', '1.', '1.', '2.', '3.', '0.', '99.', '4294967295.', '4294967296.', '-1.', '01.', '1e3.',
-  '[ID=="x"].', '[Enable==true].', '[Alias=="cpe-1"].', '[EndpointID=="proto::controller-1"].',
-  '[Name=="Full Access"].', '[Status!="Up"].', '[MaxBitRate>100].', '[LowerLayers+.Name=="x"].',
-  '[ID=="x"&&Enable==false].', '[ID=="a\\"b"].', '[', ']', '[ID==', '{i}.', '..', '.', '+.', '#2+.', '#1+.',
+  'LocalAgent.',
+  'Subscription.',
+  'Controller.',
+  'MTP.',
+  'WebSocket.',
+  'Request.',
+  'ControllerTrust.',
+  'Role.',
+  'Permission.',
+  'DeviceInfo.',
+  'WiFi.',
+  'SSID.',
+  'Radio.',
+  'IP.',
+  'Interface.',
+  'IPv4Address.',
+  'Stats.',
+  '*.',
+  '*.',
+  '1.',
+  '1.',
+  '2.',
+  '3.',
+  '0.',
+  '99.',
+  '4294967295.',
+  '4294967296.',
+  '-1.',
+  '01.',
+  '1e3.',
+  '[ID=="x"].',
+  '[Enable==true].',
+  '[Alias=="cpe-1"].',
+  '[EndpointID=="proto::controller-1"].',
+  '[Name=="Full Access"].',
+  '[Status!="Up"].',
+  '[MaxBitRate>100].',
+  '[LowerLayers+.Name=="x"].',
+  '[ID=="x"&&Enable==false].',
+  '[ID=="a\\"b"].',
+  '[',
+  ']',
+  '[ID==',
+  '{i}.',
+  '..',
+  '.',
+  '+.',
+  '#2+.',
+  '#1+.',
 ];
 const LEAVES = [
-  '', '', 'EndpointID', 'Enable', 'Alias', 'ID', 'NotifType', 'ReferenceList', 'Status', 'Name',
-  'PeriodicNotifInterval', 'SSID', 'UpTime', 'Recipient', 'CreationDate', 'ScheduleTimer()', 'Cancel()', 'Boot!',
-  'AssignedRole+', 'AssignedRole+.Name', 'LowerLayers#1+.Name', 'SendOnBoardRequest()', 'Nope', 'X_VENDOR_Thing',
-  '()', '!', 'Enable+', 'TimeToLive',
+  '',
+  '',
+  'EndpointID',
+  'Enable',
+  'Alias',
+  'ID',
+  'NotifType',
+  'ReferenceList',
+  'Status',
+  'Name',
+  'PeriodicNotifInterval',
+  'SSID',
+  'UpTime',
+  'Recipient',
+  'CreationDate',
+  'ScheduleTimer()',
+  'Cancel()',
+  'Boot!',
+  'AssignedRole+',
+  'AssignedRole+.Name',
+  'LowerLayers#1+.Name',
+  'SendOnBoardRequest()',
+  'Nope',
+  'X_VENDOR_Thing',
+  '()',
+  '!',
+  'Enable+',
+  'TimeToLive',
 ];
 const ODD = ['%', '%25', 'é', '\u0000', ' ', '\t', '"', '==', '\\', '/', '😀', '\uFFFD', '\u202E', '*', '&&', '[', ']', '{', '}', '+', '#', '\n'];
 const VALUES = [
-  '', 'true', 'false', '1', '0', '-1', '42', '4294967295', '4294967296', '18446744073709551616', '1.5', 'abc',
-  'ValueChange', 'Event', 'ObjectCreation', 'OperationComplete', 'Device.LocalAgent.EndpointID', 'Device.Boot!',
-  'Device.LocalAgent.Controller.1', 'Device.LocalAgent.ControllerTrust.Role.1', '2020-01-01T00:00:00Z',
-  'proto::x', ' true ', 'TRUE', 'é', '\u0000', 'Up',
+  '',
+  'true',
+  'false',
+  '1',
+  '0',
+  '-1',
+  '42',
+  '4294967295',
+  '4294967296',
+  '18446744073709551616',
+  '1.5',
+  'abc',
+  'ValueChange',
+  'Event',
+  'ObjectCreation',
+  'OperationComplete',
+  'Device.LocalAgent.EndpointID',
+  'Device.Boot!',
+  'Device.LocalAgent.Controller.1',
+  'Device.LocalAgent.ControllerTrust.Role.1',
+  '2020-01-01T00:00:00Z',
+  'proto::x',
+  ' true ',
+  'TRUE',
+  'é',
+  '\u0000',
+  'Up',
 ];
 const PARAM_NAMES = [
-  'Enable', 'ID', 'NotifType', 'ReferenceList', 'Alias', 'TimeToLive', 'Persistent', 'Recipient', 'CreationDate',
-  'EndpointID', 'PeriodicNotifInterval', 'AssignedRole', 'Name', 'SSID', 'Nope', 'Security.Mode', '', '.', 'Enable.',
+  'Enable',
+  'ID',
+  'NotifType',
+  'ReferenceList',
+  'Alias',
+  'TimeToLive',
+  'Persistent',
+  'Recipient',
+  'CreationDate',
+  'EndpointID',
+  'PeriodicNotifInterval',
+  'AssignedRole',
+  'Name',
+  'SSID',
+  'Nope',
+  'Security.Mode',
+  '',
+  '.',
+  'Enable.',
 ];
 const TABLES = [
-  'Device.LocalAgent.Subscription.', 'Device.LocalAgent.Subscription.', 'Device.LocalAgent.Controller.',
-  'Device.LocalAgent.MTP.', 'Device.LocalAgent.ControllerTrust.Role.', 'Device.LocalAgent.Request.',
-  'Device.WiFi.SSID.', 'Device.LocalAgent.',
+  'Device.LocalAgent.Subscription.',
+  'Device.LocalAgent.Subscription.',
+  'Device.LocalAgent.Controller.',
+  'Device.LocalAgent.MTP.',
+  'Device.LocalAgent.ControllerTrust.Role.',
+  'Device.LocalAgent.Request.',
+  'Device.WiFi.SSID.',
+  'Device.LocalAgent.',
 ];
 
 /** Commands that would stop the agent under test; never generated, and dropped if a mutation makes one. */
@@ -207,22 +352,30 @@ export function randomRequest(r: Rand, type: RequestType): Request {
   }
 }
 
-export const REQUEST_TYPES: readonly RequestType[] = [
-  'get', 'set', 'add', 'delete', 'operate', 'getSupportedDm', 'getInstances', 'getSupportedProtocol', 'notify', 'register', 'deregister',
-];
+export const REQUEST_TYPES: readonly RequestType[] = ['get', 'set', 'add', 'delete', 'operate', 'getSupportedDm', 'getInstances', 'getSupportedProtocol', 'notify', 'register', 'deregister'];
 
 /** The response member that answers each request member. */
 export const RESPONSE_FOR: Readonly<Record<RequestType, ResponseType>> = {
-  get: 'getResp', set: 'setResp', add: 'addResp', delete: 'deleteResp', operate: 'operateResp',
-  getSupportedDm: 'getSupportedDmResp', getInstances: 'getInstancesResp', getSupportedProtocol: 'getSupportedProtocolResp',
-  notify: 'notifyResp', register: 'registerResp', deregister: 'deregisterResp',
+  get: 'getResp',
+  set: 'setResp',
+  add: 'addResp',
+  delete: 'deleteResp',
+  operate: 'operateResp',
+  getSupportedDm: 'getSupportedDmResp',
+  getInstances: 'getInstancesResp',
+  getSupportedProtocol: 'getSupportedProtocolResp',
+  notify: 'notifyResp',
+  register: 'registerResp',
+  deregister: 'deregisterResp',
 };
 
 /** Well-formed requests of every type with meaningful paths: the seeds that mutations start from. */
 export function templateRequests(): Request[] {
   const setting = (param: string, value: string, required = true) => ({ param, value, required });
-  const timer = (sendResp: boolean, DelaySeconds: string): Request =>
-    ({ reqType: 'operate', operate: { command: 'Device.ScheduleTimer()', commandKey: 'fuzz', sendResp, inputArgs: { DelaySeconds } } });
+  const timer = (sendResp: boolean, DelaySeconds: string): Request => ({
+    reqType: 'operate',
+    operate: { command: 'Device.ScheduleTimer()', commandKey: 'fuzz', sendResp, inputArgs: { DelaySeconds } },
+  });
   return [
     { reqType: 'get', get: { paramPaths: ['Device.LocalAgent.EndpointID', 'Device.DeviceInfo.'], maxDepth: 0 } },
     { reqType: 'get', get: { paramPaths: ['Device.LocalAgent.Controller.[EndpointID=="proto::controller-1"].AssignedRole+.Name'], maxDepth: 2 } },
@@ -274,9 +427,15 @@ function tagOffsets(b: Uint8Array, from: number, to: number, depth: number, out:
     if (tag === undefined || tag < 8) return false;
     out.push(at);
     switch (tag & 7) {
-      case 0: if (readVarint() === undefined) return false; break;
-      case 1: p += 8; break;
-      case 5: p += 4; break;
+      case 0:
+        if (readVarint() === undefined) return false;
+        break;
+      case 1:
+        p += 8;
+        break;
+      case 5:
+        p += 4;
+        break;
       case 2: {
         const len = readVarint();
         if (len === undefined || len > to - p) return false;
@@ -285,7 +444,8 @@ function tagOffsets(b: Uint8Array, from: number, to: number, depth: number, out:
         p += len;
         break;
       }
-      default: return false;
+      default:
+        return false;
     }
     if (p > to) return false;
   }
@@ -321,7 +481,7 @@ export function mutate(input: Uint8Array, r: Rand, donor: Uint8Array): Uint8Arra
       tagOffsets(b, 0, b.length, 0, offsets);
       if (!offsets.length) return b;
       const pos = r.pick(offsets);
-      const field = r.chance(0.8) ? 1 + r.int(15) : (b[pos]! >> 3);
+      const field = r.chance(0.8) ? 1 + r.int(15) : b[pos]! >> 3;
       b[pos] = (field << 3) | r.pick([0, 1, 2, 3, 4, 5, 6, 7]);
       return b;
     }
@@ -397,7 +557,11 @@ export function classify(bytes: Uint8Array, addr: FuzzAddress): Expectation | 'u
 
 function peekId(body: { kind: string; payload?: Uint8Array }): string | undefined {
   if (body.kind !== 'noSessionContext' || !body.payload) return undefined;
-  try { return decodeMsg(body.payload).header.msgId; } catch (e) { return e instanceof MsgDecodeError ? e.msgId : undefined; }
+  try {
+    return decodeMsg(body.payload).header.msgId;
+  } catch (e) {
+    return e instanceof MsgDecodeError ? e.msgId : undefined;
+  }
 }
 
 function salvagedMsgId(e: RecordDecodeError): string | undefined {
@@ -421,15 +585,25 @@ export class FuzzCorpus {
   private readonly templateMsgs: Request[];
   private readonly prefix: string;
 
-  constructor(readonly seed: number, readonly addr: FuzzAddress) {
+  constructor(
+    readonly seed: number,
+    readonly addr: FuzzAddress,
+  ) {
     this.r = new Rand(seed);
     this.templateMsgs = templateRequests();
     this.prefix = `fz${(seed >>> 0).toString(36)}`;
     this.templates = this.templateMsgs.map((req, i) => this.record(encodeMsg(requestMsg(`${this.prefix}-t${i}-${this.suffix()}`, req))));
   }
 
-  private suffix(): string { return (this.r.int(36 ** 6)).toString(36).padStart(6, '0'); }
-  private msgId(i: number): string { return `${this.prefix}-${i}-${this.suffix()}`; }
+  private suffix(): string {
+    return this.r
+      .int(36 ** 6)
+      .toString(36)
+      .padStart(6, '0');
+  }
+  private msgId(i: number): string {
+    return `${this.prefix}-${i}-${this.suffix()}`;
+  }
   private record(payload: Uint8Array, over: Partial<OutgoingRecord> = {}): Uint8Array {
     return encodeRecord({ ...noSessionContextRecord({ toId: this.addr.agentId, fromId: this.addr.controllerId }, payload), ...over });
   }
@@ -454,7 +628,7 @@ export class FuzzCorpus {
       for (let n = 1 + r.int(3); n > 0; n--) bytes = mutate(bytes, r, r.pick(this.templates));
       return { kind: 'mutatedRecord', bytes };
     }
-    if (roll < 0.50) {
+    if (roll < 0.5) {
       const req = r.chance(0.5) ? r.pick(this.templateMsgs) : randomRequest(r, r.pick(REQUEST_TYPES));
       let payload = encodeMsg(requestMsg(this.msgId(i), req));
       for (let n = 1 + r.int(2); n > 0; n--) payload = mutate(payload, r, payload);
@@ -479,26 +653,36 @@ export class FuzzCorpus {
     const envelope = (...body: Uint8Array[]) => cat(pb.str(1, '1.4'), pb.str(2, agentId), pb.str(3, controllerId), ...body);
     const addr = { toId: agentId, fromId: controllerId };
     switch (r.int(12)) {
-      case 0: return this.record(get, { toId: 'proto::someone-else' });
-      case 1: return this.record(get, { fromId: agentId });
-      case 2: return this.record(get, { fromId: 'proto::not-the-connection' });
+      case 0:
+        return this.record(get, { toId: 'proto::someone-else' });
+      case 1:
+        return this.record(get, { fromId: agentId });
+      case 2:
+        return this.record(get, { fromId: 'proto::not-the-connection' });
       case 3: {
         const sessionContext = { sessionId: 1n, sequenceId: 1n, expectedId: 1n, retransmitId: 0n, payloadSarState: 'NONE' as const, payloadrecSarState: 'NONE' as const, payload: [get] };
         return encodeRecord({ ...addr, body: { kind: 'sessionContext', sessionContext } });
       }
-      case 4: return envelope(pb.msg(7, pb.len(2, get)), pb.msg(9)); // two record_type members
-      case 5: return envelope(pb.msg(7)); // empty payload
-      case 6: return this.record(cat(header, pb.msg(2, pb.msg(1, pb.msg(1, pb.str(1, 'Device.')), pb.msg(4, pb.vint(1, 1)))))); // two Request members
-      case 7: return this.record(cat(header, pb.msg(2, pb.msg(1, pb.msg(99))))); // a newer request type
-      case 8: return this.record(cat(header, pb.msg(2, pb.msg(2, pb.msg(99))))); // a newer response type
-      case 9: return r.chance(0.5)
-        ? this.record(cat(header, pb.msg(2, pb.msg(3, pb.vint(1, 7000))))) // fixed32 err_code sent as a varint: bad wire type
-        : this.record(encodeMsg(errorMsg(id, 7000, 'controller-side failure'))); // a well-formed Error from the controller
+      case 4:
+        return envelope(pb.msg(7, pb.len(2, get)), pb.msg(9)); // two record_type members
+      case 5:
+        return envelope(pb.msg(7)); // empty payload
+      case 6:
+        return this.record(cat(header, pb.msg(2, pb.msg(1, pb.msg(1, pb.str(1, 'Device.')), pb.msg(4, pb.vint(1, 1)))))); // two Request members
+      case 7:
+        return this.record(cat(header, pb.msg(2, pb.msg(1, pb.msg(99))))); // a newer request type
+      case 8:
+        return this.record(cat(header, pb.msg(2, pb.msg(2, pb.msg(99))))); // a newer response type
+      case 9:
+        return r.chance(0.5)
+          ? this.record(cat(header, pb.msg(2, pb.msg(3, pb.vint(1, 7000))))) // fixed32 err_code sent as a varint: bad wire type
+          : this.record(encodeMsg(errorMsg(id, 7000, 'controller-side failure'))); // a well-formed Error from the controller
       case 10: {
         const bodies = [{ kind: 'websocketConnect' as const }, { kind: 'disconnect' as const, reason: 'bye', reasonCode: 7105 }, { kind: 'udsConnect' as const }];
         return encodeRecord({ ...addr, body: r.pick(bodies) });
       }
-      default: return this.record(cat(pb.msg(1, pb.str(1, id), pb.vint(2, 99)), pb.msg(2, pb.msg(1, pb.msg(1))))); // unknown msg_type enum
+      default:
+        return this.record(cat(pb.msg(1, pb.str(1, id), pb.vint(2, 99)), pb.msg(2, pb.msg(1, pb.msg(1))))); // unknown msg_type enum
     }
   }
 }
@@ -510,11 +694,13 @@ export function decoderFault(bytes: Uint8Array): string | undefined {
       fn();
       return undefined;
     } catch (e) {
-      return e instanceof UspError ? undefined : `${what}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`;
+      return e instanceof UspError ? undefined : `${what}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
     }
   };
-  return attempt('decodeRecord', () => {
-    const rec = decodeRecord(bytes);
-    if (rec.body.kind === 'noSessionContext') decodeMsg(rec.body.payload);
-  }) ?? attempt('decodeMsg', () => decodeMsg(bytes));
+  return (
+    attempt('decodeRecord', () => {
+      const rec = decodeRecord(bytes);
+      if (rec.body.kind === 'noSessionContext') decodeMsg(rec.body.payload);
+    }) ?? attempt('decodeMsg', () => decodeMsg(bytes))
+  );
 }

@@ -69,14 +69,22 @@ export interface FuzzReport {
   durationMs: number;
 }
 
-interface Answer { msgId: string; what: string; code?: number }
+interface Answer {
+  msgId: string;
+  what: string;
+  code?: number;
+}
 
 /** One WebSocket to the agent that reconnects on demand and decodes everything it receives. */
 class FuzzLink {
   ws?: WebSocket;
   reconnects = 0;
-  constructor(private readonly url: string, private readonly eid: string | undefined,
-    private readonly onRecord: (bytes: Uint8Array | undefined) => void, private readonly onClose: (code: number) => void) {}
+  constructor(
+    private readonly url: string,
+    private readonly eid: string | undefined,
+    private readonly onRecord: (bytes: Uint8Array | undefined) => void,
+    private readonly onClose: (code: number) => void,
+  ) {}
 
   async ready(): Promise<WebSocket> {
     if (this.ws && this.ws.readyState === WebSocket.OPEN) return this.ws;
@@ -86,7 +94,10 @@ class FuzzLink {
     ws.on('message', (data: Buffer, isBinary) => this.onRecord(isBinary ? new Uint8Array(data) : undefined));
     ws.on('close', (code) => this.onClose(code));
     ws.on('error', () => undefined);
-    await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
     this.ws = ws;
     return ws;
   }
@@ -94,7 +105,10 @@ class FuzzLink {
   async close(): Promise<void> {
     const ws = this.ws;
     if (!ws || ws.readyState === WebSocket.CLOSED) return;
-    await new Promise<void>((r) => { ws.once('close', () => r()); ws.close(); });
+    await new Promise<void>((r) => {
+      ws.once('close', () => r());
+      ws.close();
+    });
   }
 }
 
@@ -111,11 +125,25 @@ export async function runFuzz(opts: FuzzRunOptions): Promise<FuzzReport> {
   const answerTimeoutMs = opts.answerTimeoutMs ?? 10_000;
   const corpus = new FuzzCorpus(opts.seed, addr);
   const report: FuzzReport = {
-    seed: opts.seed, count: opts.count, byKind: {}, byExpectation: {}, answered: 0, errors: 0, errorCodes: {},
-    responseTypes: {}, disconnectRecords: 0, badRecordReplies: 0, closeCodes: {}, reconnects: 0, violations: {},
-    violationCount: 0, durationMs: 0,
+    seed: opts.seed,
+    count: opts.count,
+    byKind: {},
+    byExpectation: {},
+    answered: 0,
+    errors: 0,
+    errorCodes: {},
+    responseTypes: {},
+    disconnectRecords: 0,
+    badRecordReplies: 0,
+    closeCodes: {},
+    reconnects: 0,
+    violations: {},
+    violationCount: 0,
+    durationMs: 0,
   };
-  const bump = (m: Record<string, number>, k: string) => { m[k] = (m[k] ?? 0) + 1; };
+  const bump = (m: Record<string, number>, k: string) => {
+    m[k] = (m[k] ?? 0) + 1;
+  };
   const violation = (sort: string, detail: string) => {
     report.violationCount++;
     const list = (report.violations[sort] ??= []);
@@ -132,7 +160,10 @@ export async function runFuzz(opts: FuzzRunOptions): Promise<FuzzReport> {
   const onMain = (bytes: Uint8Array | undefined): void => {
     const a = decodeAnswer(bytes, addr, violation);
     if (!a) return;
-    if (a.what === 'disconnect') { report.disconnectRecords++; return; }
+    if (a.what === 'disconnect') {
+      report.disconnectRecords++;
+      return;
+    }
     if (a.what === 'request') return;
     report.answered++;
     if (a.what === 'error') {
@@ -174,7 +205,10 @@ export async function runFuzz(opts: FuzzRunOptions): Promise<FuzzReport> {
       if (left <= 0) return false;
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, Math.min(left, 50));
-        wake = () => { clearTimeout(t); resolve(); };
+        wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
       });
       wake = undefined;
     }
@@ -219,11 +253,18 @@ export async function runFuzz(opts: FuzzRunOptions): Promise<FuzzReport> {
 }
 
 /** Decodes what the agent sent; a malformed Record or Msg is itself a violation. */
-function decodeAnswer(bytes: Uint8Array | undefined, addr: { agentId: string; controllerId?: string },
-  violation: (sort: string, d: string) => void): Answer | undefined {
-  if (!bytes) { violation('textFrameFromAgent', 'the agent sent a text frame'); return undefined; }
+function decodeAnswer(bytes: Uint8Array | undefined, addr: { agentId: string; controllerId?: string }, violation: (sort: string, d: string) => void): Answer | undefined {
+  if (!bytes) {
+    violation('textFrameFromAgent', 'the agent sent a text frame');
+    return undefined;
+  }
   let rec;
-  try { rec = decodeRecord(bytes); } catch (e) { violation('malformedRecordFromAgent', String(e)); return undefined; }
+  try {
+    rec = decodeRecord(bytes);
+  } catch (e) {
+    violation('malformedRecordFromAgent', String(e));
+    return undefined;
+  }
   if (rec.fromId !== addr.agentId || (addr.controllerId !== undefined && rec.toId !== addr.controllerId)) {
     violation('misaddressedRecord', `to=${rec.toId} from=${rec.fromId}`);
   }
@@ -231,9 +272,17 @@ function decodeAnswer(bytes: Uint8Array | undefined, addr: { agentId: string; co
     if (rec.body.reasonCode !== 7106) violation('disconnectReason', String(rec.body.reasonCode));
     return { msgId: '', what: 'disconnect' };
   }
-  if (rec.body.kind !== 'noSessionContext') { violation('unexpectedRecordKind', rec.body.kind); return undefined; }
+  if (rec.body.kind !== 'noSessionContext') {
+    violation('unexpectedRecordKind', rec.body.kind);
+    return undefined;
+  }
   let msg: UspMsg;
-  try { msg = decodeMsg(rec.body.payload); } catch (e) { violation('malformedMsgFromAgent', String(e)); return undefined; }
+  try {
+    msg = decodeMsg(rec.body.payload);
+  } catch (e) {
+    violation('malformedMsgFromAgent', String(e));
+    return undefined;
+  }
   const b = msg.body;
   if (b.msgBody === 'request') return { msgId: msg.header.msgId, what: 'request' };
   if (b.msgBody === 'error') {
@@ -243,11 +292,13 @@ function decodeAnswer(bytes: Uint8Array | undefined, addr: { agentId: string; co
   return { msgId: msg.header.msgId, what: b.response.respType };
 }
 
-function checkAnswers(expected: Map<string, Expectation[]>, answers: Map<string, Answer[]>,
-  violation: (sort: string, detail: string) => void): void {
+function checkAnswers(expected: Map<string, Expectation[]>, answers: Map<string, Answer[]>, violation: (sort: string, detail: string) => void): void {
   for (const [msgId, list] of answers) {
     const exp = expected.get(msgId);
-    if (!exp) { violation('answerToUnknownMsgId', `${msgId}: ${list.map((a) => a.what).join(',')}`); continue; }
+    if (!exp) {
+      violation('answerToUnknownMsgId', `${msgId}: ${list.map((a) => a.what).join(',')}`);
+      continue;
+    }
     const allowed = new Set(exp.flatMap((e) => (e.kind === 'answer' ? [e.respType] : [])));
     const owedAnswers = exp.filter((e) => e.kind === 'answer' || e.kind === 'msgError').length;
     for (const a of list) {
@@ -292,7 +343,10 @@ function describe(e: Expectation): string {
 export async function probeEndpointId(url: string, addr: FuzzAddress, timeoutMs = 5000): Promise<string> {
   const ws = new WebSocket(`${url}?eid=${encodeURIComponent(addr.controllerId)}`, 'v1.usp');
   try {
-    await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
     const msgId = `probe-${Date.now()}`;
     const answer = new Promise<UspMsg>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`no answer to the probe Get within ${timeoutMs} ms`)), timeoutMs);
@@ -300,7 +354,10 @@ export async function probeEndpointId(url: string, addr: FuzzAddress, timeoutMs 
         const rec = decodeRecord(new Uint8Array(data));
         if (rec.body.kind !== 'noSessionContext') return;
         const m = decodeMsg(rec.body.payload);
-        if (m.header.msgId === msgId) { clearTimeout(t); resolve(m); }
+        if (m.header.msgId === msgId) {
+          clearTimeout(t);
+          resolve(m);
+        }
       });
     });
     const get = requestMsg(msgId, { reqType: 'get', get: { paramPaths: ['Device.LocalAgent.EndpointID'], maxDepth: 0 } });
@@ -322,21 +379,32 @@ export function watchProcess(): { rejections: string[]; exceptions: string[]; st
   const rejections: string[] = [];
   const exceptions: string[] = [];
   const onRejection = (reason: unknown) => {
-    rejections.push(reason instanceof Error ? reason.stack ?? reason.message : String(reason));
+    rejections.push(reason instanceof Error ? (reason.stack ?? reason.message) : String(reason));
   };
-  const onException = (e: Error) => { exceptions.push(e.stack ?? e.message); };
+  const onException = (e: Error) => {
+    exceptions.push(e.stack ?? e.message);
+  };
   process.on('unhandledRejection', onRejection);
   process.on('uncaughtException', onException);
   return {
-    rejections, exceptions,
-    stop() { process.off('unhandledRejection', onRejection); process.off('uncaughtException', onException); },
+    rejections,
+    exceptions,
+    stop() {
+      process.off('unhandledRejection', onRejection);
+      process.off('uncaughtException', onException);
+    },
   };
 }
 
 /** A Logger for the agent under fuzz that keeps its error lines (our own bugs: 7003, pipeline failures). */
 export function errorRecordingLogger(): { log: Logger; errors: string[] } {
   const errors: string[] = [];
-  return { log: createLogger('error', 'agent', (_level, line) => { if (errors.length < 1000) errors.push(line); }), errors };
+  return {
+    log: createLogger('error', 'agent', (_level, line) => {
+      if (errors.length < 1000) errors.push(line);
+    }),
+    errors,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -364,13 +432,20 @@ async function main(): Promise<number> {
   try {
     agent = await Agent.start({
       defaults: testDefaults(port, { 'Device.LocalAgent.EndpointID': ADDR.agentId }),
-      dataDir, platform: 'simulated', log, seed: 42,
+      dataDir,
+      platform: 'simulated',
+      log,
+      seed: 42,
     });
     const url = `ws://127.0.0.1:${port}/usp`;
     const rssBefore = process.memoryUsage().rss;
     let finalGet = false;
     const report = await runFuzz({
-      url, addr: ADDR, seed, count, maxInFlight,
+      url,
+      addr: ADDR,
+      seed,
+      count,
+      maxInFlight,
       onProgress: (n) => process.stderr.write(`fuzz: ${n}/${count} rss=${Math.round(process.memoryUsage().rss / 2 ** 20)}MB\n`),
     });
     try {
@@ -382,26 +457,29 @@ async function main(): Promise<number> {
     (globalThis as { gc?: () => void }).gc?.();
     const { rss, heapUsed } = process.memoryUsage();
     const crashes = watch.rejections.length + watch.exceptions.length + (finalGet ? 0 : 1);
-    process.stdout.write(`${JSON.stringify({
-      seed, count,
-      answered: report.answered,
-      errors: report.errors,
-      crashes,
-      rssMB: Math.round(rss / 2 ** 20),
-      rssGrowthMB: Math.round((rss - rssBefore) / 2 ** 20),
-      heapUsedMB: Math.round(heapUsed / 2 ** 20),
-      durationMs: report.durationMs,
-      finalGet,
-      violationCount: report.violationCount,
-      violations: report.violations,
-      agentErrorLogs: agentErrors.length,
-      agentErrorSamples: agentErrors.slice(0, 5),
-      unhandled: [...watch.rejections, ...watch.exceptions].slice(0, 5),
-      byExpectation: report.byExpectation,
-      errorCodes: report.errorCodes,
-      closeCodes: report.closeCodes,
-      reconnects: report.reconnects,
-    })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({
+        seed,
+        count,
+        answered: report.answered,
+        errors: report.errors,
+        crashes,
+        rssMB: Math.round(rss / 2 ** 20),
+        rssGrowthMB: Math.round((rss - rssBefore) / 2 ** 20),
+        heapUsedMB: Math.round(heapUsed / 2 ** 20),
+        durationMs: report.durationMs,
+        finalGet,
+        violationCount: report.violationCount,
+        violations: report.violations,
+        agentErrorLogs: agentErrors.length,
+        agentErrorSamples: agentErrors.slice(0, 5),
+        unhandled: [...watch.rejections, ...watch.exceptions].slice(0, 5),
+        byExpectation: report.byExpectation,
+        errorCodes: report.errorCodes,
+        closeCodes: report.closeCodes,
+        reconnects: report.reconnects,
+      })}\n`,
+    );
     return crashes > 0 || report.violationCount > 0 || agentErrors.length > 0 ? 1 : 0;
   } finally {
     watch.stop();
@@ -412,8 +490,11 @@ async function main(): Promise<number> {
 
 // Run only as a program, not when the test imports the driver.
 if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
-  main().then((code) => process.exit(code), (e: unknown) => {
-    process.stderr.write(`fuzz: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-    process.exit(2);
-  });
+  main().then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      process.stderr.write(`fuzz: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exit(2);
+    },
+  );
 }

@@ -41,9 +41,20 @@ class CaptureConnection implements MtpConnection {
   readonly open = true;
   private waiter?: (r: Uint8Array) => void;
   constructor(readonly peerEndpointId: string) {}
-  next(): Promise<Uint8Array> { return new Promise((r) => { this.waiter = r; }); }
-  send(record: Uint8Array): boolean { const w = this.waiter; this.waiter = undefined; w?.(record); return true; }
-  close(): void { /* nothing to close */ }
+  next(): Promise<Uint8Array> {
+    return new Promise((r) => {
+      this.waiter = r;
+    });
+  }
+  send(record: Uint8Array): boolean {
+    const w = this.waiter;
+    this.waiter = undefined;
+    w?.(record);
+    return true;
+  }
+  close(): void {
+    /* nothing to close */
+  }
 }
 
 const us = (ms: number): number => round(ms * 1000, 2);
@@ -59,7 +70,9 @@ export async function measureInProcess(records: InProcessRequests, budgetMs: num
   try {
     const controller = await new ControllerDirectory(agent.model).lookup(CONTROLLER_EID);
     const h: HandlerContext = {
-      model: agent.model, operations: agent.operations, log: silentLogger,
+      model: agent.model,
+      operations: agent.operations,
+      log: silentLogger,
       req: { controllerId: CONTROLLER_EID, controllerPath: controller?.path ?? '' },
     };
     const getDevice: GetReq = { paramPaths: ['Device.'], maxDepth: 0 };

@@ -41,11 +41,20 @@ const SERIAL_PATH = 'Device.DeviceInfo.SerialNumber';
 const OBUSPA_CPU_PER_GET_US = 55;
 const OBUSPA_RSS_KIB = 15_700;
 
-export interface LoadSample { memory: ProcMemory; cpuPerGetUs: number }
+export interface LoadSample {
+  memory: ProcMemory;
+  cpuPerGetUs: number;
+}
 /** The agent's memory 1 s after the load and again SETTLE_MS after it, idle (the memory reducer may have run). */
-interface AgentSample extends LoadSample { settled: ProcMemory; scaling?: Scaling }
+interface AgentSample extends LoadSample {
+  settled: ProcMemory;
+  scaling?: Scaling;
+}
 /** RSS (KiB) with SUBSCRIPTIONS more Subscriptions, then also EXTRA_CONTROLLERS more connected controllers. */
-interface Scaling { withSubscriptions: number; withControllers: number }
+interface Scaling {
+  withSubscriptions: number;
+  withControllers: number;
+}
 
 const SUBSCRIPTIONS = 100;
 const EXTRA_CONTROLLERS = 16;
@@ -58,11 +67,15 @@ const SUBSCRIBED_PATHS = ['Device.DeviceInfo.UpTime', 'Device.WiFi.Radio.1.Chann
  * figures: a difference between two readings would mostly show when V8 last collected garbage.
  */
 async function measureScaling(agent: RunningProcess, client: BenchClient): Promise<Scaling> {
-  const rssLater = async (): Promise<number> => { await new Promise((r) => setTimeout(r, 1500)); return memoryKiB(agent.pid).rss; };
+  const rssLater = async (): Promise<number> => {
+    await new Promise((r) => setTimeout(r, 1500));
+    return memoryKiB(agent.pid).rss;
+  };
   for (let i = 0; i < SUBSCRIPTIONS; i++) {
-    const request = i % 2 === 1
-      ? addSubscription(`bench-sub-${i}`, 'ValueChange', SUBSCRIBED_PATHS[i % SUBSCRIBED_PATHS.length]!)
-      : addSubscription(`bench-sub-${i}`, 'ObjectCreation', 'Device.WiFi.AccessPoint.1.AssociatedDevice.');
+    const request =
+      i % 2 === 1
+        ? addSubscription(`bench-sub-${i}`, 'ValueChange', SUBSCRIBED_PATHS[i % SUBSCRIBED_PATHS.length]!)
+        : addSubscription(`bench-sub-${i}`, 'ObjectCreation', 'Device.WiFi.AccessPoint.1.AssociatedDevice.');
     expectSuccess(answerMsg(await client.request(recordFrom(CONTROLLER_EID, `bench-sub-${i}`, request))));
   }
   const withSubscriptions = await rssLater();
@@ -163,15 +176,29 @@ export async function measureMemoryLoad(progress: (s: string) => void, rounds = 
     rmSync(work, { recursive: true, force: true });
   }
   const m = (xs: ProcMemory[], k: keyof ProcMemory): number => med(xs.map((x) => x[k]));
-  const agentRss = m(agent.map((s) => s.memory), 'rss');
-  const settledRss = m(agent.map((s) => s.settled), 'rss');
+  const agentRss = m(
+    agent.map((s) => s.memory),
+    'rss',
+  );
+  const settledRss = m(
+    agent.map((s) => s.settled),
+    'rss',
+  );
   const bareRss = m(bare, 'rss');
   const agentCpu = median(agent.map((s) => s.cpuPerGetUs));
   const echoCpu = median(echo.map((s) => s.cpuPerGetUs));
-  const turbofanRss = m(turbofan.map((s) => s.memory), 'rss');
+  const turbofanRss = m(
+    turbofan.map((s) => s.memory),
+    'rss',
+  );
   const turbofanCpu = median(turbofan.map((s) => s.cpuPerGetUs));
   const split = (xs: ProcMemory[]): ProcMemory => ({
-    rss: m(xs, 'rss'), anon: m(xs, 'anon'), file: m(xs, 'file'), privateClean: m(xs, 'privateClean'), privateDirty: m(xs, 'privateDirty'), pss: m(xs, 'pss'),
+    rss: m(xs, 'rss'),
+    anon: m(xs, 'anon'),
+    file: m(xs, 'file'),
+    privateClean: m(xs, 'privateClean'),
+    privateDirty: m(xs, 'privateDirty'),
+    pss: m(xs, 'pss'),
   });
   return {
     note: `per round (${rounds}, alternating): ${GETS} sequential Get ${SERIAL_PATH} and ${TREE_GETS} Get Device. (${treeParams} parameters) over one WebSocket, then memory 1 s and ${SETTLE_MS / 1000} s later; medians. Baselines in the same run: a bare Node process that only listens (memory floor) and a bare ws echo answering the same Gets with recorded GetResp Records (CPU floor of Node + WebSocket)`,
@@ -182,7 +209,13 @@ export async function measureMemoryLoad(progress: (s: string) => void, rounds = 
       agentSettled: figure(settledRss, 'KiB', undefined, `${SETTLE_MS / 1000} s after the load, idle (V8's memory reducer may or may not have run by then)`),
       ratioSettledToBareNode: figure(round(settledRss / bareRss, 2), 'x'),
       agentWithTurbofan: figure(turbofanRss, 'KiB', undefined, 'bin/usp-agent.js as it starts by default (TurboFan on)'),
-      agentWithTurbofanSettled: figure(m(turbofan.map((s) => s.settled), 'rss'), 'KiB'),
+      agentWithTurbofanSettled: figure(
+        m(
+          turbofan.map((s) => s.settled),
+          'rss',
+        ),
+        'KiB',
+      ),
       obuspaReference: figure(OBUSPA_RSS_KIB, 'KiB', undefined, 'OB-USP-Agent 11.0.4 on this machine (issue 10)'),
       split: { agent: split(agent.map((s) => s.memory)), agentSettled: split(agent.map((s) => s.settled)), wsEcho: split(echo.map((s) => s.memory)), bareNode: split(bare) },
       samplesKiB: { agent: agent.map((s) => s.memory.rss), agentSettled: agent.map((s) => s.settled.rss), bareNode: bare.map((s) => s.rss) },
@@ -208,11 +241,14 @@ const isMain = process.argv[1] === fileURLToPath(import.meta.url);
 if (isMain) {
   const i = process.argv.indexOf('--rounds');
   const rounds = i >= 0 ? Number(process.argv[i + 1]) : 3;
-  measureMemoryLoad((s) => process.stderr.write(`[bench] ${s}\n`), rounds).then((out) => {
-    process.stdout.write(`${JSON.stringify({ bench: 'usp-agent memory after load', date: new Date().toISOString(), node: process.version, ...out }, null, 2)}\n`);
-    process.exit(0);
-  }, (e: unknown) => {
-    process.stderr.write(`[bench] failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-    process.exit(1);
-  });
+  measureMemoryLoad((s) => process.stderr.write(`[bench] ${s}\n`), rounds).then(
+    (out) => {
+      process.stdout.write(`${JSON.stringify({ bench: 'usp-agent memory after load', date: new Date().toISOString(), node: process.version, ...out }, null, 2)}\n`);
+      process.exit(0);
+    },
+    (e: unknown) => {
+      process.stderr.write(`[bench] failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exit(1);
+    },
+  );
 }

@@ -13,26 +13,34 @@ import { freePort, waitForPort } from './port.js';
 
 export const MOSQUITTO_BIN = process.env.MOSQUITTO_BIN ?? '/usr/sbin/mosquitto';
 
-export interface Broker { port: number; version: string; pid: number; stop(): Promise<void> }
+export interface Broker {
+  port: number;
+  version: string;
+  pid: number;
+  stop(): Promise<void>;
+}
 
 /** `extraConfig`: more mosquitto.conf lines (the fleet bench adds `max_connections -1`). */
 export async function startMosquitto(extraConfig: readonly string[] = []): Promise<Broker> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'usp-bench-mosquitto-'));
   const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, [
-    `listener ${port} 127.0.0.1`,
-    'set_tcp_nodelay true',
-    'persistence false',
-    // Run as root (CI containers) without switching to the "mosquitto" user.
-    'user root',
-    'allow_anonymous true',
-    'log_dest stderr',
-    'log_type error',
-    'log_type warning',
-    ...extraConfig,
-    '',
-  ].join('\n'));
+  writeFileSync(
+    conf,
+    [
+      `listener ${port} 127.0.0.1`,
+      'set_tcp_nodelay true',
+      'persistence false',
+      // Run as root (CI containers) without switching to the "mosquitto" user.
+      'user root',
+      'allow_anonymous true',
+      'log_dest stderr',
+      'log_type error',
+      'log_type warning',
+      ...extraConfig,
+      '',
+    ].join('\n'),
+  );
   const version = /version\s+(\S+)/.exec(spawnSync(MOSQUITTO_BIN, ['-h'], { encoding: 'utf8' }).stdout ?? '')?.[1] ?? 'unknown';
   const child = track(spawn(MOSQUITTO_BIN, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] }));
   const died = exitAsError(child, 'mosquitto');
@@ -45,5 +53,13 @@ export async function startMosquitto(extraConfig: readonly string[] = []): Promi
     throw e;
   }
   died.catch(() => undefined);
-  return { port, version, pid: child.pid!, async stop() { await stopChild(child); cleanup(); } };
+  return {
+    port,
+    version,
+    pid: child.pid!,
+    async stop() {
+      await stopChild(child);
+      cleanup();
+    },
+  };
 }

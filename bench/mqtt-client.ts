@@ -21,10 +21,17 @@ export class MqttBenchClient implements PipeClient {
   private listener: AnswerListener = () => undefined;
   private readonly opts: IClientPublishOptions;
 
-  private constructor(private readonly client: MqttClient, private readonly requestTopic: string, readonly replyTopic: string, qos: MqttQoS) {
+  private constructor(
+    private readonly client: MqttClient,
+    private readonly requestTopic: string,
+    readonly replyTopic: string,
+    qos: MqttQoS,
+  ) {
     // The same properties the agent's MTP puts on its publishes: content type usp.msg, a reply-to.
     this.opts = publishOptions(true, qos, false, replyTopic);
-    client.on('message', (topic, payload) => { if (topic === replyTopic) this.listener(payload); });
+    client.on('message', (topic, payload) => {
+      if (topic === replyTopic) this.listener(payload);
+    });
   }
 
   static async connect(port: number, requestTopic: string, replyTopic: string, qos: MqttQoS): Promise<MqttBenchClient> {
@@ -33,9 +40,15 @@ export class MqttBenchClient implements PipeClient {
     return new MqttBenchClient(client, requestTopic, replyTopic, qos);
   }
 
-  listen(fn: AnswerListener): void { this.listener = fn; }
+  listen(fn: AnswerListener): void {
+    this.listener = fn;
+  }
 
-  send(record: Buffer): void { this.client.publish(this.requestTopic, record, this.opts); }
+  send(record: Buffer): void {
+    this.client.publish(this.requestTopic, record, this.opts);
+  }
 
-  close(): Promise<void> { return this.client.endAsync(true); }
+  close(): Promise<void> {
+    return this.client.endAsync(true);
+  }
 }

@@ -17,28 +17,35 @@ export function recordFrom(fromId: string, msgId: string, request: Request): Buf
 }
 
 export const setParam = (objPath: string, param: string, value: string): Request => ({
-  reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath, paramSettings: [{ param, value, required: true }] }] },
+  reqType: 'set',
+  set: { allowPartial: false, updateObjs: [{ objPath, paramSettings: [{ param, value, required: true }] }] },
 });
 
 export const addSubscription = (id: string, notifType: string, referenceList: string): Request => ({
   reqType: 'add',
   add: {
     allowPartial: false,
-    createObjs: [{
-      objPath: 'Device.LocalAgent.Subscription.',
-      paramSettings: Object.entries({ Enable: 'true', ID: id, NotifType: notifType, ReferenceList: referenceList }).map(([param, value]) => ({ param, value, required: true })),
-    }],
+    createObjs: [
+      {
+        objPath: 'Device.LocalAgent.Subscription.',
+        paramSettings: Object.entries({ Enable: 'true', ID: id, NotifType: notifType, ReferenceList: referenceList }).map(([param, value]) => ({ param, value, required: true })),
+      },
+    ],
   },
 });
 
 /** Throws unless `msg` is a SetResp or AddResp whose every object succeeded. */
 export function expectSuccess(msg: UspMsg): void {
   const b = msg.body;
-  const fail = (): never => { throw new Error(`request failed: ${JSON.stringify(b).slice(0, 400)}`); };
+  const fail = (): never => {
+    throw new Error(`request failed: ${JSON.stringify(b).slice(0, 400)}`);
+  };
   if (b.msgBody !== 'response') fail();
-  else if (b.response.respType === 'setResp') { if (b.response.setResp.updatedObjResults.some((r) => r.operStatus.operStatus !== 'operSuccess')) fail(); }
-  else if (b.response.respType === 'addResp') { if (b.response.addResp.createdObjResults.some((r) => r.operStatus.operStatus !== 'operSuccess')) fail(); }
-  else fail();
+  else if (b.response.respType === 'setResp') {
+    if (b.response.setResp.updatedObjResults.some((r) => r.operStatus.operStatus !== 'operSuccess')) fail();
+  } else if (b.response.respType === 'addResp') {
+    if (b.response.addResp.createdObjResults.some((r) => r.operStatus.operStatus !== 'operSuccess')) fail();
+  } else fail();
 }
 
 /** The Notify in a Record the agent sent (throws for anything else). */
@@ -48,7 +55,10 @@ export function notifyOf(record: Buffer): NotifyReq {
   return m.body.request.notify;
 }
 
-export interface Arrival { at: number; record: Buffer }
+export interface Arrival {
+  at: number;
+  record: Buffer;
+}
 
 /** One subscribing controller: request/response by msg_id for set-up; Notifies kept raw with their arrival time. */
 export class SubscriberPeer {
@@ -59,13 +69,20 @@ export class SubscriberPeer {
   private seq = 0;
   private subscription?: string;
 
-  private constructor(private readonly client: BenchClient, readonly endpointId: string) {
+  private constructor(
+    private readonly client: BenchClient,
+    readonly endpointId: string,
+  ) {
     client.listen((record) => {
       const at = performance.now();
       if (this.pending.size > 0) {
         const m = answerMsg(record);
         const resolve = this.pending.get(m.header.msgId);
-        if (resolve && m.body.msgBody !== 'request') { this.pending.delete(m.header.msgId); resolve(m); return; }
+        if (resolve && m.body.msgBody !== 'request') {
+          this.pending.delete(m.header.msgId);
+          resolve(m);
+          return;
+        }
       }
       this.arrivals.push({ at, record });
       this.onNotify?.(at, record);
@@ -80,8 +97,14 @@ export class SubscriberPeer {
   call(request: Request, timeoutMs = 10_000): Promise<UspMsg> {
     const msgId = `sub-${++this.seq}`;
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => { this.pending.delete(msgId); reject(new Error(`${this.endpointId}: no answer to ${msgId}`)); }, timeoutMs);
-      this.pending.set(msgId, (m) => { clearTimeout(t); resolve(m); });
+      const t = setTimeout(() => {
+        this.pending.delete(msgId);
+        reject(new Error(`${this.endpointId}: no answer to ${msgId}`));
+      }, timeoutMs);
+      this.pending.set(msgId, (m) => {
+        clearTimeout(t);
+        resolve(m);
+      });
       this.client.send(recordFrom(this.endpointId, msgId, request));
     });
   }
@@ -120,5 +143,7 @@ export class SubscriberPeer {
     }
   }
 
-  close(): Promise<void> { return this.client.close(); }
+  close(): Promise<void> {
+    return this.client.close();
+  }
 }

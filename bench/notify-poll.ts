@@ -57,7 +57,12 @@ async function treeParams(model: DataModel): Promise<number> {
   return objects.reduce((n, o) => n + o.inst.node.params.size, 0);
 }
 
-interface Passes { params: number; medianMs: number; minMs: number; passes: number }
+interface Passes {
+  params: number;
+  medianMs: number;
+  minMs: number;
+  passes: number;
+}
 
 /** `warmup` untimed passes (the first only takes the baseline), then `n` timed ones. */
 async function timePasses(agent: Agent, warmup: number, n: number): Promise<Passes> {

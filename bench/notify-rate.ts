@@ -63,7 +63,10 @@ export async function rateWindow(setter: BenchClient, records: Buffer[], cursor:
   await Promise.all(subs.map((s) => s.settle()));
   const sets = cursor.next - sentBefore;
   return {
-    sets, answers: run.answers, seconds: run.seconds, latencies: run.latenciesMs,
+    sets,
+    answers: run.answers,
+    seconds: run.seconds,
+    latencies: run.latenciesMs,
     controllers: subs.map((s, i) => countController(s, marks[i]!, ids[i]!, opts, sets, from, to)),
   };
 }

@@ -89,7 +89,10 @@ async function setToNotify(setter: BenchClient, sub: SubscriberPeer): Promise<Re
     const answered = setter.request(records[i]!).then((a) => ({ at: performance.now(), a }));
     const [notifyAt, resp] = await Promise.all([notified, answered]);
     expectSuccess(answerMsg(resp.a));
-    if (i >= LATENCY_WARMUP) { notifyMs.push(notifyAt - sentAt); respMs.push(resp.at - sentAt); }
+    if (i >= LATENCY_WARMUP) {
+      notifyMs.push(notifyAt - sentAt);
+      respMs.push(resp.at - sentAt);
+    }
   }
   const got = sub.arrivals.slice(from).map((a) => notifyOf(a.record));
   const values = new Set<string>();
@@ -141,7 +144,10 @@ export async function measureNotifications(progress: (s: string) => void): Promi
     for (let r = 0; r < ROUNDS; r++) {
       for (const k of CASES) {
         for (let i = 0; i < subs.length; i++) {
-          if (enabled[i] !== i < k) { await subs[i]!.enableSubscription(i < k); enabled[i] = i < k; }
+          if (enabled[i] !== i < k) {
+            await subs[i]!.enableSubscription(i < k);
+            enabled[i] = i < k;
+          }
         }
         progress(`notifications: pipelined Sets, ${k} subscribed controller(s), round ${r + 1}/${ROUNDS}`);
         windows.get(k)!.push(await rateWindow(setter, records, cursor, subs.slice(0, k), ids.slice(0, k), rate));

@@ -30,7 +30,11 @@ export function asBenchClient(c: PipeClient): BenchClient {
 export function request(c: PipeClient, record: Buffer, timeoutMs = 30_000): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    c.listen((a) => { clearTimeout(t); c.listen(() => undefined); resolve(a); });
+    c.listen((a) => {
+      clearTimeout(t);
+      c.listen(() => undefined);
+      resolve(a);
+    });
     c.send(record);
   });
 }
@@ -39,7 +43,11 @@ export function request(c: PipeClient, record: Buffer, timeoutMs = 30_000): Prom
 export function nextMessage(c: PipeClient, timeoutMs: number, what: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`no ${what} within ${timeoutMs} ms`)), timeoutMs);
-    c.listen((a) => { clearTimeout(t); c.listen(() => undefined); resolve(a); });
+    c.listen((a) => {
+      clearTimeout(t);
+      c.listen(() => undefined);
+      resolve(a);
+    });
   });
 }
 
@@ -48,22 +56,34 @@ export class WsPipe implements PipeClient {
   private listener: AnswerListener = () => undefined;
 
   constructor(private readonly ws: WebSocket) {
-    ws.on('message', (data: Buffer, isBinary) => { if (isBinary) this.listener(data); });
+    ws.on('message', (data: Buffer, isBinary) => {
+      if (isBinary) this.listener(data);
+    });
   }
 
   /** Dials `url` as controller `endpointId` (v1.usp, ?eid=), with TLS options for wss. */
   static async dial(url: string, endpointId: string, tls: ConnectionOptions = {}): Promise<WsPipe> {
     const ws = new WebSocket(`${url}?eid=${encodeURIComponent(endpointId)}`, 'v1.usp', { perMessageDeflate: false, maxPayload: 256 * 1024 * 1024, ...tls });
-    await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
     return new WsPipe(ws);
   }
 
-  listen(fn: AnswerListener): void { this.listener = fn; }
-  send(record: Buffer): void { this.ws.send(record, { binary: true }); }
+  listen(fn: AnswerListener): void {
+    this.listener = fn;
+  }
+  send(record: Buffer): void {
+    this.ws.send(record, { binary: true });
+  }
 
   async close(): Promise<void> {
     if (this.ws.readyState === WebSocket.CLOSED) return;
-    await new Promise<void>((r) => { this.ws.once('close', () => r()); this.ws.close(); });
+    await new Promise<void>((r) => {
+      this.ws.once('close', () => r());
+      this.ws.close();
+    });
   }
 }
 
@@ -76,9 +96,17 @@ export async function recordAnswers(c: PipeClient, records: readonly Buffer[]): 
   return answers;
 }
 
-export interface Peer { name: string; client: PipeClient }
+export interface Peer {
+  name: string;
+  client: PipeClient;
+}
 
-export interface PeerTotals { answers: number; seconds: number; latencies: number[]; rounds: number[] }
+export interface PeerTotals {
+  answers: number;
+  seconds: number;
+  latencies: number[];
+  rounds: number[];
+}
 
 /**
  * `rounds` rounds in which every peer runs one pipelined window in turn, so a slow spell of the

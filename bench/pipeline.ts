@@ -40,10 +40,17 @@ export function runPipeline(client: BenchClient, records: readonly Buffer[], opt
     const measureTo = measureFrom + opts.measureMs;
     let stopped = false;
 
-    const fail = (e: Error): void => { stopped = true; client.listen(() => undefined); reject(e); };
+    const fail = (e: Error): void => {
+      stopped = true;
+      client.listen(() => undefined);
+      reject(e);
+    };
     const sendNext = (): void => {
       const slot = cursor.next % slots;
-      if (pending[slot]) { fail(new Error(`slot ${slot} reused while still unanswered (answers out of order?)`)); return; }
+      if (pending[slot]) {
+        fail(new Error(`slot ${slot} reused while still unanswered (answers out of order?)`));
+        return;
+      }
       cursor.next++;
       pending[slot] = 1;
       outstanding++;
@@ -54,7 +61,10 @@ export function runPipeline(client: BenchClient, records: readonly Buffer[], opt
     client.listen((answer) => {
       const now = performance.now();
       const slot = slotOf(answer);
-      if (slot < 0 || slot >= slots || !pending[slot]) { fail(new Error(`unexpected answer (${answer.length} bytes, slot ${slot})`)); return; }
+      if (slot < 0 || slot >= slots || !pending[slot]) {
+        fail(new Error(`unexpected answer (${answer.length} bytes, slot ${slot})`));
+        return;
+      }
       pending[slot] = 0;
       outstanding--;
       if (now >= measureFrom && now < measureTo) {
@@ -62,7 +72,10 @@ export function runPipeline(client: BenchClient, records: readonly Buffer[], opt
         answers++;
       }
       if (stopped) return;
-      if (now < measureTo) { sendNext(); return; }
+      if (now < measureTo) {
+        sendNext();
+        return;
+      }
       if (outstanding === 0) {
         stopped = true;
         client.listen(() => undefined);
@@ -71,6 +84,11 @@ export function runPipeline(client: BenchClient, records: readonly Buffer[], opt
     });
     for (let i = 0; i < opts.inFlight; i++) sendNext();
     // A stalled peer must not hang the bench.
-    setTimeout(() => { if (!stopped) fail(new Error(`pipeline stalled with ${outstanding} unanswered`)); }, opts.warmupMs + opts.measureMs + 10_000).unref();
+    setTimeout(
+      () => {
+        if (!stopped) fail(new Error(`pipeline stalled with ${outstanding} unanswered`));
+      },
+      opts.warmupMs + opts.measureMs + 10_000,
+    ).unref();
   });
 }

@@ -32,7 +32,9 @@ function makeHost(prefix: string): FakeHost & { write(rel: string, text: string,
   fs.mkdirSync(bin);
   fs.writeFileSync(log, '');
   return {
-    dir, bin, log,
+    dir,
+    bin,
+    log,
     write(rel, text, mode) {
       const file = path.join(dir, rel);
       fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -66,43 +68,69 @@ export function fakeOpenWrt(): FakeHost {
     'iwinfo info {"device":"phy1-ap0"}': fx('ubus-iwinfo-info.phy1-ap0.json'),
     'iwinfo assoclist {"device":"phy1-ap0"}': fx('ubus-iwinfo-assoclist.phy1-ap0.json'),
   };
-  h.write('bin/ubus', [
-    '#!/bin/sh',
-    `echo "ubus $*" >> ${q(h.log)}`,
-    'case "$1" in',
-    'call)',
-    '  shift',
-    '  case "$*" in',
-    ...Object.entries(calls).map(([args, file]) => `    ${q(args)}) exec cat ${q(file)} ;;`),
-    "    'network reload') exit 0 ;;",
-    "    *) echo 'Command failed: Not found' >&2; exit 4 ;;",
-    '  esac ;;',
-    'list)',
-    '  case hostapd.phy1-ap0 in "${2%\\*}"*) echo hostapd.phy1-ap0 ;; esac ;;',
-    // Event streams: nothing happens during the bench; stop() kills the process group.
-    'listen|subscribe) exec sleep 300 ;;',
-    '*) echo usage >&2; exit 1 ;;',
-    'esac',
-    '',
-  ].join('\n'), 0o755);
+  h.write(
+    'bin/ubus',
+    [
+      '#!/bin/sh',
+      `echo "ubus $*" >> ${q(h.log)}`,
+      'case "$1" in',
+      'call)',
+      '  shift',
+      '  case "$*" in',
+      ...Object.entries(calls).map(([args, file]) => `    ${q(args)}) exec cat ${q(file)} ;;`),
+      "    'network reload') exit 0 ;;",
+      "    *) echo 'Command failed: Not found' >&2; exit 4 ;;",
+      '  esac ;;',
+      'list)',
+      '  case hostapd.phy1-ap0 in "${2%\\*}"*) echo hostapd.phy1-ap0 ;; esac ;;',
+      // Event streams: nothing happens during the bench; stop() kills the process group.
+      'listen|subscribe) exec sleep 300 ;;',
+      '*) echo usage >&2; exit 1 ;;',
+      'esac',
+      '',
+    ].join('\n'),
+    0o755,
+  );
   h.write('bin/uci', `#!/bin/sh\necho "uci $*" >> ${q(h.log)}\nexit 0\n`, 0o755);
   return h;
 }
 
 /** "key=value" lines, # comments skipped; keys may be full sysfs paths. Also used by the Linux test fake. */
 export function keyValues(text: string): Array<[string, string]> {
-  return text.split('\n').filter((l) => l.includes('=') && !l.startsWith('#')).map((l) => {
-    const i = l.indexOf('=');
-    return [path.basename(l.slice(0, i).trim()), l.slice(i + 1).trim()];
-  });
+  return text
+    .split('\n')
+    .filter((l) => l.includes('=') && !l.startsWith('#'))
+    .map((l) => {
+      const i = l.indexOf('=');
+      return [path.basename(l.slice(0, i).trim()), l.slice(i + 1).trim()];
+    });
 }
 
 /** /proc/net/dev columns → the names of /sys/class/net/<if>/statistics files. */
-export const NET_DEV_COLUMNS = ['rx_bytes', 'rx_packets', 'rx_errors', 'rx_dropped', 'rx_fifo_errors', 'rx_frame_errors',
-  'rx_compressed', 'multicast', 'tx_bytes', 'tx_packets', 'tx_errors', 'tx_dropped', 'tx_fifo_errors', 'collisions',
-  'tx_carrier_errors', 'tx_compressed'];
+export const NET_DEV_COLUMNS = [
+  'rx_bytes',
+  'rx_packets',
+  'rx_errors',
+  'rx_dropped',
+  'rx_fifo_errors',
+  'rx_frame_errors',
+  'rx_compressed',
+  'multicast',
+  'tx_bytes',
+  'tx_packets',
+  'tx_errors',
+  'tx_dropped',
+  'tx_fifo_errors',
+  'collisions',
+  'tx_carrier_errors',
+  'tx_compressed',
+];
 
-export interface FakeLinux extends FakeHost { sysRoot: string; procRoot: string; etcRoot: string }
+export interface FakeLinux extends FakeHost {
+  sysRoot: string;
+  procRoot: string;
+  etcRoot: string;
+}
 
 /** Linux: the recorded Debian 12 VM (as test/unit/platform/linux/fake-host.ts builds it) and `ip -j addr show`. */
 export function fakeLinux(): FakeLinux {
@@ -128,13 +156,11 @@ export function fakeLinux(): FakeLinux {
   h.write('proc/sys/kernel/osrelease', fixture('linux', 'proc-sys-kernel-osrelease.txt'));
   h.write('etc/os-release', fixture('linux', 'etc-os-release.txt'));
   const addr = h.write('ip-j-addr.json', fixture('linux', 'ip-j-addr.json'));
-  h.write('bin/ip', [
-    '#!/bin/sh',
-    `echo "ip $*" >> ${q(h.log)}`,
-    `[ "$*" = "-j addr show" ] || { echo "fake ip: unexpected arguments: $*" >&2; exit 2; }`,
-    `exec cat ${q(addr)}`,
-    '',
-  ].join('\n'), 0o755);
+  h.write(
+    'bin/ip',
+    ['#!/bin/sh', `echo "ip $*" >> ${q(h.log)}`, `[ "$*" = "-j addr show" ] || { echo "fake ip: unexpected arguments: $*" >&2; exit 2; }`, `exec cat ${q(addr)}`, ''].join('\n'),
+    0o755,
+  );
   return { ...h, sysRoot: path.join(h.dir, 'sys'), procRoot: path.join(h.dir, 'proc'), etcRoot: path.join(h.dir, 'etc') };
 }
 
@@ -148,15 +174,19 @@ export function fakeMmcli(): FakeHost {
     '-b 1 -J': 'mmcli-b1.json',
     '-i 0 -J': 'mmcli-i0.json',
   };
-  h.write('bin/mmcli', [
-    '#!/bin/sh',
-    `echo "mmcli $*" >> ${q(h.log)}`,
-    'case "$*" in',
-    ...Object.entries(replies).map(([args, file]) => `  ${q(args)}) exec cat ${q(path.join(FIXTURES, 'modemmanager', file))} ;;`),
-    "  '-m '*' --signal-setup='*) echo 'successfully setup signal quality information' ;;",
-    '  *) echo "error: fake mmcli has no reply for: $*" >&2; exit 1 ;;',
-    'esac',
-    '',
-  ].join('\n'), 0o755);
+  h.write(
+    'bin/mmcli',
+    [
+      '#!/bin/sh',
+      `echo "mmcli $*" >> ${q(h.log)}`,
+      'case "$*" in',
+      ...Object.entries(replies).map(([args, file]) => `  ${q(args)}) exec cat ${q(path.join(FIXTURES, 'modemmanager', file))} ;;`),
+      "  '-m '*' --signal-setup='*) echo 'successfully setup signal quality information' ;;",
+      '  *) echo "error: fake mmcli has no reply for: $*" >&2; exit 1 ;;',
+      'esac',
+      '',
+    ].join('\n'),
+    0o755,
+  );
   return h;
 }

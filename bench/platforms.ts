@@ -46,7 +46,10 @@ interface Subject {
   stop(): void;
 }
 
-interface Sample { ms: number; calls: number }
+interface Sample {
+  ms: number;
+  calls: number;
+}
 
 function context(model: DataModel): HandlerContext {
   return { model, req: {}, log: silentLogger, operations: new OperationRunner(model, silentLogger) };
@@ -94,7 +97,8 @@ async function measureSubject(name: string, s: Subject, note: string): Promise<R
       const t = await timeGets(h, s, false, SIMULATED_BUDGET_MS, 10);
       const ms = median(t.map((x) => x.ms));
       return {
-        note, ...size,
+        note,
+        ...size,
         wholeTreeGet: figure(usPerParam(ms, size.params), 'µs/param'),
         wholeTreeGet_ms: round(ms, 3),
         commandCallsPerGet: figure(0, 'calls', undefined, 'no external commands: every value is computed in-process'),
@@ -112,9 +116,10 @@ async function measureSubject(name: string, s: Subject, note: string): Promise<R
     const cachedMs = median(cached.map((x) => x.ms));
     const callCounts = new Set(cold.map((x) => x.calls));
     return {
-      note, ...size,
+      note,
+      ...size,
       freshRead: {
-        note: 'the runner\'s command cache emptied before every Get, so each Get runs its external commands',
+        note: "the runner's command cache emptied before every Get, so each Get runs its external commands",
         wholeTreeGet: figure(usPerParam(coldMs, size.params), 'µs/param'),
         wholeTreeGet_ms: round(coldMs, 3),
         commandCallsPerGet: figure(round(mean(cold.map((x) => x.calls)), 2), 'calls', undefined, callCounts.size === 1 ? 'the same on every Get' : `varied: ${[...callCounts].join(', ')}`),
@@ -123,7 +128,7 @@ async function measureSubject(name: string, s: Subject, note: string): Promise<R
         repetitions: cold.length,
       },
       withinCacheWindow: {
-        note: 'Gets right after one another, answers served from the runner\'s cache while they are younger than its max age',
+        note: "Gets right after one another, answers served from the runner's cache while they are younger than its max age",
         wholeTreeGet: figure(usPerParam(cachedMs, size.params), 'µs/param'),
         wholeTreeGet_ms: round(cachedMs, 3),
         commandCallsPerGet: figure(round(mean(cached.map((x) => x.calls)), 2), 'calls', undefined, 'mean; a cache entry that expires mid-run costs one call'),
@@ -142,7 +147,7 @@ export async function measurePlatforms(progress: (s: string) => void): Promise<R
   const load0 = loadMark();
   const schema = Schema.load();
   const out: Record<string, unknown> = {
-    note: 'Get Device. (max_depth 0) in-process through handleGet, one at a time, on a DataModel holding only the platform\'s providers (no Device.LocalAgent.); µs per returned parameter = median Get time / parameters; fake tools are /bin/sh scripts that cat the recorded outputs (one fork+exec of sh and one of cat per call; a real ubus/mmcli also waits on its daemon)',
+    note: "Get Device. (max_depth 0) in-process through handleGet, one at a time, on a DataModel holding only the platform's providers (no Device.LocalAgent.); µs per returned parameter = median Get time / parameters; fake tools are /bin/sh scripts that cat the recorded outputs (one fork+exec of sh and one of cat per call; a real ubus/mmcli also waits on its daemon)",
   };
 
   progress('platforms: simulated');
@@ -158,8 +163,19 @@ export async function measurePlatforms(progress: (s: string) => void): Promise<R
     const model = new DataModel(schema);
     const p = registerOpenWrtPlatform(model, { commandPath: host.bin, log: silentLogger });
     await p.ready;
-    out.openwrt = await measureSubject('openwrt', { model, runner: p.runner, host, stop: () => { p.stop(); host.cleanup(); } },
-      'recorded D-Link COVR-X1860 (OpenWrt 23.05): ubus call system board/info, network.device status, network.interface dump, network.wireless status, iwinfo info/assoclist per up BSS; default cache age 2000 ms; registerOpenWrtPlatform(...).runner.calls');
+    out.openwrt = await measureSubject(
+      'openwrt',
+      {
+        model,
+        runner: p.runner,
+        host,
+        stop: () => {
+          p.stop();
+          host.cleanup();
+        },
+      },
+      'recorded D-Link COVR-X1860 (OpenWrt 23.05): ubus call system board/info, network.device status, network.interface dump, network.wireless status, iwinfo info/assoclist per up BSS; default cache age 2000 ms; registerOpenWrtPlatform(...).runner.calls',
+    );
   }
 
   progress('platforms: Linux over a fake /sys, /proc, /etc and ip');
@@ -168,8 +184,19 @@ export async function measurePlatforms(progress: (s: string) => void): Promise<R
     const model = new DataModel(schema);
     const runner = new CommandRunner({ commandPath: host.bin, log: silentLogger });
     const p = registerLinuxPlatform(model, { sysRoot: host.sysRoot, procRoot: host.procRoot, etcRoot: host.etcRoot, persistentPath: host.dir, runner, log: silentLogger });
-    out.linux = await measureSubject('linux', { model, runner, host, stop: () => { p.stop(); host.cleanup(); } },
-      'recorded Debian 12 VM: sysfs/procfs values read on every Get (not counted as commands); the /sys/class/net device scan and `ip -j addr show` reused for 1000 ms; calls from the CommandRunner passed in');
+    out.linux = await measureSubject(
+      'linux',
+      {
+        model,
+        runner,
+        host,
+        stop: () => {
+          p.stop();
+          host.cleanup();
+        },
+      },
+      'recorded Debian 12 VM: sysfs/procfs values read on every Get (not counted as commands); the /sys/class/net device scan and `ip -j addr show` reused for 1000 ms; calls from the CommandRunner passed in',
+    );
   }
 
   progress('platforms: ModemManager over a fake mmcli');
@@ -178,8 +205,19 @@ export async function measurePlatforms(progress: (s: string) => void): Promise<R
     const model = new DataModel(schema);
     const runner = new CommandRunner({ commandPath: host.bin, log: silentLogger });
     const p = registerModemManagerPlatform(model, { runner, vendorPrefix: 'X_EXAMPLE-COM_', log: silentLogger });
-    out.modemManager = await measureSubject('modemmanager', { model, runner, host, stop: () => { p.stop(); host.cleanup(); } },
-      'recorded Quectel RM500Q (5G NSA): Device.Cellular. only, from mmcli -L/-m/-b/-i -J and --signal-get (default cache ages 2000 ms, signal 3000 ms; --signal-setup runs once, in the warm-up); vendor SINR served with X_EXAMPLE-COM_');
+    out.modemManager = await measureSubject(
+      'modemmanager',
+      {
+        model,
+        runner,
+        host,
+        stop: () => {
+          p.stop();
+          host.cleanup();
+        },
+      },
+      'recorded Quectel RM500Q (5G NSA): Device.Cellular. only, from mmcli -L/-m/-b/-i -J and --signal-get (default cache ages 2000 ms, signal 3000 ms; --signal-setup runs once, in the warm-up); vendor SINR served with X_EXAMPLE-COM_',
+    );
   }
 
   out.idleCpu = await measureIdleCpu(progress);

@@ -36,12 +36,16 @@ export interface ProfilesCost {
 
 /** Every object of the schema served with every right: GetSupportedDM of an agent that binds everything. */
 function wholeSchemaServed(): SupportedObjectResult[] {
-  return Schema.load().objects().map((o) => ({
-    supportedObjPath: o.path, access: o.multi ? 'OBJ_ADD_DELETE' as const : 'OBJ_READ_ONLY' as const, isMultiInstance: o.multi,
-    supportedParams: o.params.map((p) => ({ paramName: p.name, access: 'PARAM_READ_WRITE' as const, valueType: 'PARAM_STRING' as const, valueChange: 'VALUE_CHANGE_ALLOWED' as const })),
-    supportedCommands: o.commands.map((c) => ({ commandName: c.name, inputArgNames: c.input.map((a) => a.name), outputArgNames: c.output.map((a) => a.name), commandType: 'CMD_SYNC' as const })),
-    supportedEvents: o.events.map((e) => ({ eventName: e.name, argNames: e.args.map((a) => a.name) })),
-  }));
+  return Schema.load()
+    .objects()
+    .map((o) => ({
+      supportedObjPath: o.path,
+      access: o.multi ? ('OBJ_ADD_DELETE' as const) : ('OBJ_READ_ONLY' as const),
+      isMultiInstance: o.multi,
+      supportedParams: o.params.map((p) => ({ paramName: p.name, access: 'PARAM_READ_WRITE' as const, valueType: 'PARAM_STRING' as const, valueChange: 'VALUE_CHANGE_ALLOWED' as const })),
+      supportedCommands: o.commands.map((c) => ({ commandName: c.name, inputArgNames: c.input.map((a) => a.name), outputArgNames: c.output.map((a) => a.name), commandType: 'CMD_SYNC' as const })),
+      supportedEvents: o.events.map((e) => ({ eventName: e.name, argNames: e.args.map((a) => a.name) })),
+    }));
 }
 
 export async function measureProfiles(budgetMs = 1000): Promise<ProfilesCost> {
@@ -58,10 +62,18 @@ export async function measureProfiles(budgetMs = 1000): Promise<ProfilesCost> {
   return {
     profiles: file.profiles.length,
     firstLoad: figure(round(firstLoadMs, 2), 'ms', undefined, 'read and parse datamodel/schema/tr181-profiles.json, first time in this process'),
-    checkSimulated: figure(round(median(sim), 3), 'ms', { op: '<=', value: CHECK_BUDGET_MS },
-      `judge all profiles against the simulated gateway's GetSupportedDM answer (${simulated.length} objects; index + check), median`),
-    checkWholeSchema: figure(round(median(all), 3), 'ms', { op: '<=', value: CHECK_BUDGET_MS },
-      `judge all profiles against a model serving all ${whole.length} schema objects with every right (every requirement met), median`),
+    checkSimulated: figure(
+      round(median(sim), 3),
+      'ms',
+      { op: '<=', value: CHECK_BUDGET_MS },
+      `judge all profiles against the simulated gateway's GetSupportedDM answer (${simulated.length} objects; index + check), median`,
+    ),
+    checkWholeSchema: figure(
+      round(median(all), 3),
+      'ms',
+      { op: '<=', value: CHECK_BUDGET_MS },
+      `judge all profiles against a model serving all ${whole.length} schema objects with every right (every requirement met), median`,
+    ),
     gsdmDevice: figure(round(median(gsdm), 3), 'ms', undefined, 'GetSupportedDM Device. (params, commands, events) in-process on the simulated gateway, median'),
     metSimulated: checkProfiles(file.model, file.profiles, servedModel(simulated)).met.length,
     metWholeSchema: checkProfiles(file.model, file.profiles, servedModel(whole)).met.length,

@@ -15,7 +15,7 @@ import { spawnListening, type RunningProcess } from './spawn-agent.js';
 export async function cpuOver(client: BenchClient, pid: number, records: Buffer[], count: number): Promise<number> {
   const before = cpuTicks(pid);
   for (let i = 0; i < count; i++) await client.request(records[i % records.length]!);
-  return ((cpuTicks(pid) - before) / ticksPerSecond()) * 1e6 / count;
+  return (((cpuTicks(pid) - before) / ticksPerSecond()) * 1e6) / count;
 }
 
 /** The agent's answer to each of `records`, once; throws unless the first is a one-parameter GetResp. */

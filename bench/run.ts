@@ -64,7 +64,9 @@ const MEASURE_MS = 2500;
 const STARTS = 5;
 const SERIAL_PATH = 'Device.DeviceInfo.SerialNumber';
 
-const progress = (s: string): void => { process.stderr.write(`[bench] ${s}\n`); };
+const progress = (s: string): void => {
+  process.stderr.write(`[bench] ${s}\n`);
+};
 
 function argValue(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -121,7 +123,12 @@ async function spawnEcho(responsesFile: string): Promise<RunningProcess> {
   return spawnListening([script, String(port), responsesFile], port, 'ws-echo');
 }
 
-interface Totals { answers: number; seconds: number; latencies: number[]; rounds: number[] }
+interface Totals {
+  answers: number;
+  seconds: number;
+  latencies: number[];
+  rounds: number[];
+}
 const newTotals = (): Totals => ({ answers: 0, seconds: 0, latencies: [], rounds: [] });
 function add(t: Totals, r: PipelineResult): void {
   t.answers += r.answers;
@@ -140,15 +147,16 @@ async function main(): Promise<void> {
     source: sourceInfo(),
     node: process.version,
     cpu: cpuInfo(),
-    machineNote: 'shared machine: other jobs may run at the same time, so absolute figures move 10-30 % between runs (see the per-round and per-sample figures); compare the agent with its baseline from the same run',
+    machineNote:
+      'shared machine: other jobs may run at the same time, so absolute figures move 10-30 % between runs (see the per-round and per-sample figures); compare the agent with its baseline from the same run',
   };
 
   progress(`start-up and memory: agent and bare node, ${STARTS} runs each`);
   const agentStarts: StartSample[] = [];
   const bareStarts: StartSample[] = [];
   for (let i = 0; i < STARTS; i++) {
-    agentStarts.push(...await measureStarts(agentLauncher, 1));
-    bareStarts.push(...await measureStarts(bareNodeLauncher, 1));
+    agentStarts.push(...(await measureStarts(agentLauncher, 1)));
+    bareStarts.push(...(await measureStarts(bareNodeLauncher, 1)));
   }
   const startMem = startFigures(agentStarts, bareStarts);
 
@@ -203,7 +211,12 @@ async function main(): Promise<void> {
       agent: figure(Math.round(agentRate), 'requests/s'),
       wsEcho: figure(Math.round(echoRate), 'requests/s'),
       ratioAgentToEcho: figure(round(agentRate / echoRate, 3), 'x', { op: '>=', value: 0.37 }, 'the C reference agent (OB-USP-Agent) reaches 0.185 on this machine'),
-      agentRouterProfile: figure(Math.round(routerT.answers / routerT.seconds), 'requests/s', undefined, 'USP_AGENT_TURBOFAN=off (node --no-turbofan), as the OpenWrt package runs it: less memory, see memoryAfterLoad'),
+      agentRouterProfile: figure(
+        Math.round(routerT.answers / routerT.seconds),
+        'requests/s',
+        undefined,
+        'USP_AGENT_TURBOFAN=off (node --no-turbofan), as the OpenWrt package runs it: less memory, see memoryAfterLoad',
+      ),
       ratioAgentRouterProfileToEcho: figure(round(routerT.answers / routerT.seconds / echoRate, 3), 'x'),
       roundsPerSecond: { agent: agentT.rounds, agentRouterProfile: routerT.rounds, wsEcho: echoT.rounds },
     };
@@ -250,10 +263,13 @@ async function main(): Promise<void> {
   out.memoryAfterLoad = await measureMemoryLoad(progress);
 
   progress('in-process: handlers and codec');
-  out.inProcess = await measureInProcess({
-    getSerial: slottedRecords(getParam(SERIAL_PATH), 1)[0]!,
-    getDevice: requestRecord('bench-tree', getParam('Device.')),
-  }, 1500);
+  out.inProcess = await measureInProcess(
+    {
+      getSerial: slottedRecords(getParam(SERIAL_PATH), 1)[0]!,
+      getDevice: requestRecord('bench-tree', getParam('Device.')),
+    },
+    1500,
+  );
   progress('in-process: permission checks (full access, Limited role)');
   out.accessControl = await measureAccessCost(1500);
   out.commitCost = await measureCommitCost(progress);
@@ -274,7 +290,10 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 }
 
-main().then(() => process.exit(0), (e: unknown) => {
-  process.stderr.write(`[bench] failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write(`[bench] failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);

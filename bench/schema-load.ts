@@ -19,7 +19,11 @@ import { median, round } from './stats.js';
 /** The start-up budget the whole agent is held to (bench/run.ts startup.agentMedian): the schema must fit well inside it. */
 const START_BUDGET_MS = 300;
 
-export interface SchemaLoadCost { objects: number; coldFirstLoad: Figure; warmLoad: Figure }
+export interface SchemaLoadCost {
+  objects: number;
+  coldFirstLoad: Figure;
+  warmLoad: Figure;
+}
 
 export async function measureSchemaLoad(processes = 5, budgetMs = 1000): Promise<SchemaLoadCost> {
   const schemaModule = new URL('../datamodel/schema/Schema.js', import.meta.url).href;
@@ -32,8 +36,12 @@ export async function measureSchemaLoad(processes = 5, budgetMs = 1000): Promise
   const warm = await timeCalls(() => Schema.load(), budgetMs, 2, 10);
   return {
     objects: Schema.load().objects().length,
-    coldFirstLoad: figure(round(median(cold), 2), 'ms', { op: '<=', value: START_BUDGET_MS },
-      `Schema.load() as the first call in a fresh node process (module import excluded; objects are parsed later, on first use), median of ${processes}; the budget is the whole agent's start-up target`),
+    coldFirstLoad: figure(
+      round(median(cold), 2),
+      'ms',
+      { op: '<=', value: START_BUDGET_MS },
+      `Schema.load() as the first call in a fresh node process (module import excluded; objects are parsed later, on first use), median of ${processes}; the budget is the whole agent's start-up target`,
+    ),
     warmLoad: figure(round(median(warm), 2), 'ms', undefined, 'Schema.load() again in a warm process, median'),
   };
 }

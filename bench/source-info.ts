@@ -8,7 +8,9 @@ export function sourceInfo(): { commit: string; uncommittedOutsideBench: number 
   try {
     const git = (...args: string[]): string => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     const commit = git('rev-parse', '--short', 'HEAD').trim();
-    const dirty = git('status', '--porcelain').split('\n').filter((l) => l && !/^.. bench\//.test(l));
+    const dirty = git('status', '--porcelain')
+      .split('\n')
+      .filter((l) => l && !/^.. bench\//.test(l));
     return { commit, uncommittedOutsideBench: dirty.length };
   } catch {
     return { commit: 'unknown' };

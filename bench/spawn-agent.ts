@@ -66,8 +66,16 @@ export async function spawnListening(args: string[], port: number, what: string,
   }
   died.catch(() => undefined); // a later exit is expected (stop)
   return {
-    child, pid: child.pid!, port, url: `ws://127.0.0.1:${port}${USP_PATH}`, spawnedAt, listeningAt,
-    async stop() { await stopChild(child); cleanup(); },
+    child,
+    pid: child.pid!,
+    port,
+    url: `ws://127.0.0.1:${port}${USP_PATH}`,
+    spawnedAt,
+    listeningAt,
+    async stop() {
+      await stopChild(child);
+      cleanup();
+    },
   };
 }
 

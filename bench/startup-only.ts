@@ -17,14 +17,20 @@ async function main(): Promise<void> {
   }
   const agentMs = median(agent);
   const bareMs = median(bare);
-  console.log(JSON.stringify({
-    runs,
-    agentMedianMs: round(agentMs, 1),
-    bareNodeMedianMs: round(bareMs, 1),
-    ratio: round(agentMs / bareMs, 2),
-    agentMs: agent.map((v) => round(v, 1)),
-    bareNodeMs: bare.map((v) => round(v, 1)),
-  }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        runs,
+        agentMedianMs: round(agentMs, 1),
+        bareNodeMedianMs: round(bareMs, 1),
+        ratio: round(agentMs / bareMs, 2),
+        agentMs: agent.map((v) => round(v, 1)),
+        bareNodeMs: bare.map((v) => round(v, 1)),
+      },
+      null,
+      2,
+    ),
+  );
 }
 
 await main();

@@ -6,7 +6,10 @@ import { freePort } from './port.js';
 import { rssKiB, type Rss } from './proc.js';
 import { prepareAgent, spawnListening } from './spawn-agent.js';
 
-export interface StartSample { startMs: number; rss: Rss }
+export interface StartSample {
+  startMs: number;
+  rss: Rss;
+}
 
 export interface Launcher {
   what: string;

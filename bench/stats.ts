@@ -8,10 +8,15 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
 }
 
 export function median(values: readonly number[]): number {
-  return quantileSorted([...values].sort((a, b) => a - b), 0.5);
+  return quantileSorted(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 }
 
-export function min(values: readonly number[]): number { return Math.min(...values); }
+export function min(values: readonly number[]): number {
+  return Math.min(...values);
+}
 
 /** Rounds to `digits` decimals (JSON stays readable). */
 export function round(v: number, digits = 2): number {

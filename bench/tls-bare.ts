@@ -13,10 +13,20 @@ if (!port || !cert || !key || !ca) {
   process.stderr.write('usage: tls-bare PORT CERT_PEM KEY_PEM CA_PEM\n');
   process.exit(2);
 }
-const server = createServer({
-  cert: readFileSync(cert), key: readFileSync(key), ca: readFileSync(ca),
-  minVersion: 'TLSv1.2', requestCert: true, rejectUnauthorized: true,
-}, (socket) => { socket.on('error', () => undefined); socket.resume(); });
+const server = createServer(
+  {
+    cert: readFileSync(cert),
+    key: readFileSync(key),
+    ca: readFileSync(ca),
+    minVersion: 'TLSv1.2',
+    requestCert: true,
+    rejectUnauthorized: true,
+  },
+  (socket) => {
+    socket.on('error', () => undefined);
+    socket.resume();
+  },
+);
 server.on('tlsClientError', () => undefined);
 server.listen(Number(port), '127.0.0.1');
 process.on('SIGTERM', () => process.exit(0));

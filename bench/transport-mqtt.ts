@@ -59,7 +59,10 @@ async function spawnMqttEcho(brokerPort: number, responsesFile: string): Promise
   const died = exitAsError(child, 'mqtt-echo');
   const ready = new Promise<void>((resolve) => {
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => { out += d.toString(); if (out.includes('ready\n')) resolve(); });
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('ready\n')) resolve();
+    });
   });
   const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('mqtt-echo not ready within 10 s')), 10_000).unref());
   try {
@@ -95,10 +98,16 @@ export async function measureMqtt(run: TransportRun, work: string): Promise<Reco
     const toEcho = await MqttBenchClient.connect(broker.port, ECHO_TOPIC, ECHO_REPLY_TOPIC, QOS);
     stops.push(() => toEcho.close());
 
-    const totals = await alternate([
-      { name: 'transports: MQTT agent', client: toAgent },
-      { name: 'transports: MQTT echo', client: toEcho },
-    ], run.records, run.opts, run.rounds, run.progress);
+    const totals = await alternate(
+      [
+        { name: 'transports: MQTT agent', client: toAgent },
+        { name: 'transports: MQTT echo', client: toEcho },
+      ],
+      run.records,
+      run.opts,
+      run.rounds,
+      run.progress,
+    );
     const a = totals.get('transports: MQTT agent')!;
     const e = totals.get('transports: MQTT echo')!;
     return {

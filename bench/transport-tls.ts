@@ -30,7 +30,11 @@ function tlsHandshakeMs(port: number, opts: ConnectionOptions): Promise<number> 
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
     const socket = tlsConnect({ host: '127.0.0.1', port, ...opts });
-    socket.once('secureConnect', () => { const ms = performance.now() - t0; socket.destroy(); resolve(ms); });
+    socket.once('secureConnect', () => {
+      const ms = performance.now() - t0;
+      socket.destroy();
+      resolve(ms);
+    });
     socket.once('error', reject);
   });
 }
@@ -39,9 +43,15 @@ function tlsHandshakeMs(port: number, opts: ConnectionOptions): Promise<number> 
 async function wsOpenMs(url: string, tls: ConnectionOptions): Promise<number> {
   const t0 = performance.now();
   const ws = new WebSocket(`${url}?eid=${encodeURIComponent(CONTROLLER_EID)}`, 'v1.usp', { perMessageDeflate: false, ...tls });
-  await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
   const ms = performance.now() - t0;
-  await new Promise<void>((r) => { ws.once('close', () => r()); ws.close(); });
+  await new Promise<void>((r) => {
+    ws.once('close', () => r());
+    ws.close();
+  });
   return ms;
 }
 
@@ -52,19 +62,28 @@ export async function measureTls(run: TransportRun): Promise<Record<string, unkn
   try {
     const wssPort = await freePort();
     const wsPort = await freePort();
-    const agent = await spawnConfiguredAgent({
-      ...benchDefaults(wssPort),
-      'Device.LocalAgent.MTP.1.WebSocket.EnableEncryption': true,
-      'Device.LocalAgent.MTP.2.Enable': true,
-      'Device.LocalAgent.MTP.2.Protocol': 'WebSocket',
-      'Device.LocalAgent.MTP.2.WebSocket.Port': wsPort,
-      'Device.LocalAgent.MTP.2.WebSocket.Path': USP_PATH,
-      'Device.LocalAgent.MTP.2.WebSocket.EnableEncryption': false,
-    // MTP.2 starts after MTP.1: once it listens, so does the wss server.
-    }, wsPort, 'agent (TLS)', ['--cert', pki.agent.certFile, '--key', pki.agent.keyFile, '--ca', pki.ca.certFile]);
+    const agent = await spawnConfiguredAgent(
+      {
+        ...benchDefaults(wssPort),
+        'Device.LocalAgent.MTP.1.WebSocket.EnableEncryption': true,
+        'Device.LocalAgent.MTP.2.Enable': true,
+        'Device.LocalAgent.MTP.2.Protocol': 'WebSocket',
+        'Device.LocalAgent.MTP.2.WebSocket.Port': wsPort,
+        'Device.LocalAgent.MTP.2.WebSocket.Path': USP_PATH,
+        'Device.LocalAgent.MTP.2.WebSocket.EnableEncryption': false,
+        // MTP.2 starts after MTP.1: once it listens, so does the wss server.
+      },
+      wsPort,
+      'agent (TLS)',
+      ['--cert', pki.agent.certFile, '--key', pki.agent.keyFile, '--ca', pki.ca.certFile],
+    );
     stops.push(() => agent.stop());
     const barePort = await freePort();
-    const bare = await spawnListening([fileURLToPath(new URL('./tls-bare.js', import.meta.url)), String(barePort), pki.agent.certFile, pki.agent.keyFile, pki.ca.certFile], barePort, 'bare TLS server');
+    const bare = await spawnListening(
+      [fileURLToPath(new URL('./tls-bare.js', import.meta.url)), String(barePort), pki.agent.certFile, pki.agent.keyFile, pki.ca.certFile],
+      barePort,
+      'bare TLS server',
+    );
     stops.push(() => bare.stop());
 
     const clientTls: ConnectionOptions = { ca: pki.ca.cert, cert: pki.controller.cert, key: pki.controller.key };
@@ -79,11 +98,20 @@ export async function measureTls(run: TransportRun): Promise<Record<string, unkn
       const b = await tlsHandshakeMs(barePort, clientTls);
       const c = await wsOpenMs(wssUrl, clientTls);
       const d = await wsOpenMs(wsUrl, {});
-      if (keep) { t.agentTls.push(a); t.bareTls.push(b); t.agentWss.push(c); t.agentWs.push(d); }
+      if (keep) {
+        t.agentTls.push(a);
+        t.bareTls.push(b);
+        t.agentWss.push(c);
+        t.agentWs.push(d);
+      }
     }
     await new Promise<void>((resolve, reject) => {
       const s = tlsConnect({ host: '127.0.0.1', port: wssPort, ...clientTls });
-      s.once('secureConnect', () => { protocol = `${s.getProtocol() ?? '?'} ${s.getCipher().name}`; s.destroy(); resolve(); });
+      s.once('secureConnect', () => {
+        protocol = `${s.getProtocol() ?? '?'} ${s.getCipher().name}`;
+        s.destroy();
+        resolve();
+      });
       s.once('error', reject);
     });
 
@@ -93,10 +121,16 @@ export async function measureTls(run: TransportRun): Promise<Record<string, unkn
     stops.push(() => ws.close());
     const wssAnswers = await recordAnswers(wss, run.records);
     await recordAnswers(ws, run.records);
-    const totals = await alternate([
-      { name: 'transports: agent over ws', client: ws },
-      { name: 'transports: agent over wss (mutual TLS)', client: wss },
-    ], run.records, run.opts, run.rounds, run.progress);
+    const totals = await alternate(
+      [
+        { name: 'transports: agent over ws', client: ws },
+        { name: 'transports: agent over wss (mutual TLS)', client: wss },
+      ],
+      run.records,
+      run.opts,
+      run.rounds,
+      run.progress,
+    );
     const plain = totals.get('transports: agent over ws')!;
     const secure = totals.get('transports: agent over wss (mutual TLS)')!;
     return {

@@ -24,9 +24,13 @@ const ROW = 'Device.LocalAgent.Controller.1.MTP.1.';
 
 /** The controller's server: options as ws-echo.js and the agent's own server (no compression, v1.usp, 1 MiB). */
 async function controllerServer(): Promise<{ port: number; accepted: Promise<{ pipe: WsPipe; first: Promise<Buffer> }>; close(): Promise<void> }> {
-  const http = createServer((_req, res) => { res.writeHead(426).end(); });
+  const http = createServer((_req, res) => {
+    res.writeHead(426).end();
+  });
   const wss = new WebSocketServer({
-    server: http, maxPayload: 1024 * 1024, perMessageDeflate: false,
+    server: http,
+    maxPayload: 1024 * 1024,
+    perMessageDeflate: false,
     handleProtocols: (offered) => (offered.has('v1.usp') ? 'v1.usp' : false),
   });
   const accepted = new Promise<{ pipe: WsPipe; first: Promise<Buffer> }>((resolve) => {
@@ -44,7 +48,10 @@ async function controllerServer(): Promise<{ port: number; accepted: Promise<{ p
     async close() {
       for (const c of wss.clients) c.terminate();
       await new Promise<void>((r) => wss.close(() => r()));
-      await new Promise<void>((r) => { http.close(() => r()); http.closeAllConnections(); });
+      await new Promise<void>((r) => {
+        http.close(() => r());
+        http.closeAllConnections();
+      });
     },
   };
 }
@@ -56,16 +63,20 @@ export async function measureWebSocketClient(run: TransportRun, work: string, ma
   const stops: Array<() => Promise<void>> = [() => server.close()];
   try {
     const wsPort = await freePort();
-    const agent = await spawnConfiguredAgent({
-      ...benchDefaults(wsPort),
-      [`${ROW}Enable`]: true,
-      [`${ROW}Protocol`]: 'WebSocket',
-      [`${ROW}WebSocket.Host`]: '127.0.0.1',
-      [`${ROW}WebSocket.Port`]: server.port,
-      [`${ROW}WebSocket.Path`]: USP_PATH,
-      [`${ROW}WebSocket.EnableEncryption`]: false,
-      [`${ROW}WebSocket.SessionRetryMinimumWaitInterval`]: 1,
-    }, wsPort, 'agent (WebSocket client MTP)');
+    const agent = await spawnConfiguredAgent(
+      {
+        ...benchDefaults(wsPort),
+        [`${ROW}Enable`]: true,
+        [`${ROW}Protocol`]: 'WebSocket',
+        [`${ROW}WebSocket.Host`]: '127.0.0.1',
+        [`${ROW}WebSocket.Port`]: server.port,
+        [`${ROW}WebSocket.Path`]: USP_PATH,
+        [`${ROW}WebSocket.EnableEncryption`]: false,
+        [`${ROW}WebSocket.SessionRetryMinimumWaitInterval`]: 1,
+      },
+      wsPort,
+      'agent (WebSocket client MTP)',
+    );
     stops.push(() => agent.stop());
     const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the agent did not dial the bench within 10 s')), 10_000).unref());
     const { pipe, first } = await Promise.race([server.accepted, timeout]);
@@ -81,10 +92,16 @@ export async function measureWebSocketClient(run: TransportRun, work: string, ma
     const echoClient = await BenchClient.connect(echo.url, CONTROLLER_EID);
     stops.push(() => echoClient.close());
 
-    const totals = await alternate([
-      { name: 'transports: agent via its WebSocket client MTP', client: pipe },
-      { name: 'transports: ws echo', client: echoClient },
-    ], run.records, run.opts, run.rounds, run.progress);
+    const totals = await alternate(
+      [
+        { name: 'transports: agent via its WebSocket client MTP', client: pipe },
+        { name: 'transports: ws echo', client: echoClient },
+      ],
+      run.records,
+      run.opts,
+      run.rounds,
+      run.progress,
+    );
     const a = totals.get('transports: agent via its WebSocket client MTP')!;
     const e = totals.get('transports: ws echo')!;
     const out: Record<string, unknown> = {

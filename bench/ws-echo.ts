@@ -19,7 +19,9 @@ if (!port || !file) {
 }
 const responses = readResponses(file);
 
-const http = createServer((_req, res) => { res.writeHead(426).end(); });
+const http = createServer((_req, res) => {
+  res.writeHead(426).end();
+});
 const wss = new WebSocketServer({
   server: http,
   maxPayload: 1024 * 1024,

@@ -69,7 +69,9 @@ function readCache(bundle, key) {
       if (!ours(dirname(file)) || !ours(file)) continue;
       const data = readFileSync(file);
       if (data.subarray(0, key.length).toString('latin1') === key) return data.subarray(key.length);
-    } catch { /* missing or unreadable: try the next, else compile */ }
+    } catch {
+      /* missing or unreadable: try the next, else compile */
+    }
   }
   return undefined;
 }
@@ -90,7 +92,9 @@ function writeCache(bundle, key, data, writeAtomic) {
       writeAtomic(file, Buffer.concat([Buffer.from(key, 'latin1'), data]));
       debug('written %s (%d bytes)', file, data.length);
       return file;
-    } catch (e) { debug('cannot write %s: %s', file, /** @type {Error} */ (e).message); }
+    } catch (e) {
+      debug('cannot write %s: %s', file, /** @type {Error} */ (e).message);
+    }
   }
   return undefined;
 }

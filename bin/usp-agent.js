@@ -16,9 +16,27 @@ const v8 = require('node:v8');
 // change; a module missing from this list is only compiled the slow way, nothing else.
 // test/integration/code-cache.test.ts checks that the agent's start loads no other.
 const START_BUILTINS = [
-  'node:buffer', 'node:child_process', 'node:cluster', 'node:crypto', 'node:dgram', 'node:dns', 'node:dns/promises', 'node:events',
-  'node:fs/promises', 'node:http', 'node:https', 'node:module', 'node:net', 'node:os', 'node:querystring',
-  'node:stream', 'node:tls', 'node:url', 'node:util', 'node:vm', 'node:zlib',
+  'node:buffer',
+  'node:child_process',
+  'node:cluster',
+  'node:crypto',
+  'node:dgram',
+  'node:dns',
+  'node:dns/promises',
+  'node:events',
+  'node:fs/promises',
+  'node:http',
+  'node:https',
+  'node:module',
+  'node:net',
+  'node:os',
+  'node:querystring',
+  'node:stream',
+  'node:tls',
+  'node:url',
+  'node:util',
+  'node:vm',
+  'node:zlib',
 ];
 for (const m of START_BUILTINS) require(m);
 // Parts of those that load on first use, which the start uses as well (cluster: any listen()).

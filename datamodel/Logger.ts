@@ -16,7 +16,9 @@ export interface Logger {
   readonly level: LogLevel;
 }
 
-export function isLogLevel(s: string): s is LogLevel { return s in RANK; }
+export function isLogLevel(s: string): s is LogLevel {
+  return s in RANK;
+}
 
 /** Logs `level=... component=... msg="..." k=v` lines; errors and warnings go to stderr. */
 export function createLogger(level: LogLevel = 'info', component = 'agent', write = defaultWrite): Logger {

@@ -20,7 +20,9 @@ export function packageRoot(): URL {
     if (existsSync(pkg)) {
       try {
         if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === PACKAGE_NAME) return (root = dir);
-      } catch { /* not ours; keep looking */ }
+      } catch {
+        /* not ours; keep looking */
+      }
     }
     dir = new URL('../', dir);
   }

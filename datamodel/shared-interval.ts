@@ -24,7 +24,13 @@ export function sharedInterval(periodMs: number, fn: () => void): () => void {
     const timer = setInterval(() => {
       for (const f of fns) {
         // One failing caller does not starve the others; its error still surfaces as uncaught.
-        try { f(); } catch (e) { queueMicrotask(() => { throw e; }); }
+        try {
+          f();
+        } catch (e) {
+          queueMicrotask(() => {
+            throw e;
+          });
+        }
       }
     }, periodMs);
     timer.unref();

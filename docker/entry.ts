@@ -59,7 +59,10 @@ function prepare(): string[] {
   if (s.applied.length) log('info', 'settings from the environment', { variables: s.applied.join(',') });
   const seeding = s.applied.filter((v) => !OPTION_VARIABLES.includes(v));
   if (existsSync(join(DATA_DIR, 'state.json')) && (seeding.length || mounted)) {
-    log('warn', `${DATA_DIR} holds saved state, which wins over factory defaults: ${seeding.length ? seeding.join(', ') : 'the mounted file'} take effect on an empty volume or after Device.FactoryReset()`);
+    log(
+      'warn',
+      `${DATA_DIR} holds saved state, which wins over factory defaults: ${seeding.length ? seeding.join(', ') : 'the mounted file'} take effect on an empty volume or after Device.FactoryReset()`,
+    );
   }
   mkdirSync(join(EFFECTIVE_DEFAULTS, '..'), { recursive: true, mode: 0o700 });
   // 0600: an MQTT password from USP_MQTT_URL is in it.

@@ -21,11 +21,11 @@ export const CONTAINER_VARIABLES = {
   USP_WS_PATH: 'Device.LocalAgent.MTP.1.WebSocket.Path',
   USP_WS_TLS: 'Device.LocalAgent.MTP.1.WebSocket.EnableEncryption (needs USP_CA_FILE)',
   USP_MQTT_URL: 'Device.MQTT.Client.1 and Device.LocalAgent.MTP.2 (mqtt://[user:password@]host[:port] or mqtts://...)',
-  USP_MQTT_TOPIC: 'Device.MQTT.Client.1.Subscription.1.Topic, the agent\'s own topic (default /usp/endpoint)',
+  USP_MQTT_TOPIC: "Device.MQTT.Client.1.Subscription.1.Topic, the agent's own topic (default /usp/endpoint)",
   USP_MQTT_CONTROLLER_TOPIC: 'Device.LocalAgent.Controller.1.MTP.2.MQTT.Topic (default /usp/controller)',
-  USP_SEED: '--seed, the simulated gateway\'s seed',
+  USP_SEED: "--seed, the simulated gateway's seed",
   USP_LOG_LEVEL: '--log-level',
-  USP_CERT_FILE: '--cert, the agent\'s PEM certificate',
+  USP_CERT_FILE: "--cert, the agent's PEM certificate",
   USP_KEY_FILE: '--key, the private key of USP_CERT_FILE',
   USP_CA_FILE: '--ca, the CA that controller (and broker) certificates chain to',
   USP_FIRMWARE_TRUST_DIR: '--firmware-trust, a directory of PEM keys that firmware images must be signed with',
@@ -47,7 +47,11 @@ export interface ContainerSettings {
 
 /** A variable whose value cannot be used; the message names it and the fix. */
 export class ContainerSettingError extends Error {
-  constructor(readonly variable: ContainerVariable, value: string, why: string) {
+  constructor(
+    readonly variable: ContainerVariable,
+    value: string,
+    why: string,
+  ) {
     super(`${variable}=${JSON.stringify(value)}: ${why}`);
   }
 }
@@ -93,15 +97,17 @@ export function settingsFromEnv(env: Env, shipped: DefaultsFile, mounted?: Defau
   const tls = set('USP_WS_TLS');
   if (tls !== undefined) {
     const on = flag('USP_WS_TLS', tls);
-    if (on && set('USP_CA_FILE') === undefined) throw new ContainerSettingError('USP_WS_TLS', tls, 'a TLS WebSocket server verifies controller certificates: give USP_CA_FILE too (a mounted PEM file)');
+    if (on && set('USP_CA_FILE') === undefined)
+      throw new ContainerSettingError('USP_WS_TLS', tls, 'a TLS WebSocket server verifies controller certificates: give USP_CA_FILE too (a mounted PEM file)');
     defaults['Device.LocalAgent.MTP.1.WebSocket.EnableEncryption'] = on;
   }
   const mqtt = set('USP_MQTT_URL');
   if (mqtt !== undefined) Object.assign(defaults, mqttDefaults(mqtt, set('USP_MQTT_TOPIC') ?? '/usp/endpoint', set('USP_MQTT_CONTROLLER_TOPIC') ?? '/usp/controller'));
-  else for (const n of ['USP_MQTT_TOPIC', 'USP_MQTT_CONTROLLER_TOPIC'] as const) {
-    const v = set(n);
-    if (v !== undefined) throw new ContainerSettingError(n, v, 'has no effect without USP_MQTT_URL; give the broker too, e.g. USP_MQTT_URL=mqtt://mosquitto:1883');
-  }
+  else
+    for (const n of ['USP_MQTT_TOPIC', 'USP_MQTT_CONTROLLER_TOPIC'] as const) {
+      const v = set(n);
+      if (v !== undefined) throw new ContainerSettingError(n, v, 'has no effect without USP_MQTT_URL; give the broker too, e.g. USP_MQTT_URL=mqtt://mosquitto:1883');
+    }
   return { defaults, args, applied: present, ignored: [] };
 }
 

@@ -18,14 +18,24 @@ const EFFECTIVE_DEFAULTS = join(tmpdir(), 'usp-agent', 'factory-defaults.json');
 const TIMEOUT_MS = 2000;
 
 function readJson(file: string): Record<string, unknown> | undefined {
-  try { return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> : undefined; } catch { return undefined; }
+  try {
+    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect({ host: '127.0.0.1', port, timeout: TIMEOUT_MS });
-    s.once('connect', () => { s.destroy(); resolve(true); });
-    s.once('timeout', () => { s.destroy(); resolve(false); });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('timeout', () => {
+      s.destroy();
+      resolve(false);
+    });
     s.once('error', () => resolve(false));
   });
 }
@@ -34,7 +44,12 @@ function accepts(port: number): Promise<boolean> {
 function lockHolderAlive(): boolean {
   const pid = Number(readJson(join(DATA_DIR, 'usp-agent.lock'))?.pid);
   if (!Number.isInteger(pid) || pid <= 0) return false;
-  try { process.kill(pid, 0); return true; } catch { return false; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const state = readJson(join(DATA_DIR, 'state.json')) as SavedState | undefined;

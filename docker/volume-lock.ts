@@ -30,7 +30,10 @@ function listen(server: Server, path: string): Promise<NodeJS.ErrnoException | u
 function answers(path: string): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect(path);
-    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
     s.once('error', () => resolve(false));
   });
 }
@@ -44,7 +47,10 @@ export async function holdVolume(dir: string): Promise<Server> {
   for (let attempt = 0; attempt < 2; attempt++) {
     const server = createServer((s) => s.destroy());
     const err = await listen(server, path);
-    if (!err) { server.unref(); return server; }
+    if (!err) {
+      server.unref();
+      return server;
+    }
     if (err.code !== 'EADDRINUSE') throw new Error(`${path}: ${err.message}; the data directory must be writable by the agent's user`);
     if (await answers(path)) throw new VolumeInUseError(dir);
     // Left by an agent that is gone: nobody accepts on it.

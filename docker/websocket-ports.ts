@@ -6,7 +6,10 @@
 import type { DefaultsFile } from '../agent/defaults/apply-defaults.js';
 
 /** The saved-state document (`<data-dir>/state.json`, format 1): object path → parameter values. */
-export interface SavedState { format: number; rows: Record<string, Record<string, unknown>> }
+export interface SavedState {
+  format: number;
+  rows: Record<string, Record<string, unknown>>;
+}
 
 /** Parameter path → value, flattened from the saved state's rows. */
 export function flattenState(state: SavedState): Record<string, unknown> {

@@ -9,7 +9,11 @@ import type { Value } from '../datamodel/value/Value.js';
 
 /** One reference, or each item of a reference list, without its trailing "." ("" stays ""). */
 export function canonicalReference(value: string): string {
-  return value.split(',').map((item) => item.trim().replace(/\.$/, '')).filter((item) => item !== '').join(',');
+  return value
+    .split(',')
+    .map((item) => item.trim().replace(/\.$/, ''))
+    .filter((item) => item !== '')
+    .join(',');
 }
 
 /**

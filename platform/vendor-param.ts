@@ -20,9 +20,7 @@ export function sinrParam(vendorPrefix: string | undefined): SchemaParam | undef
 }
 
 /** Registers `binding` with `vendorParams` and returns the vendor names the model serves. */
-export function registerWithVendorParams(
-  model: DataModel, supportedPath: string, binding: ObjectBinding, vendorParams: readonly SchemaParam[],
-): ReadonlySet<string> {
+export function registerWithVendorParams(model: DataModel, supportedPath: string, binding: ObjectBinding, vendorParams: readonly SchemaParam[]): ReadonlySet<string> {
   const node = model.register(supportedPath, binding, { vendorParams });
   return new Set(vendorParams.map((p) => p.name).filter((n) => node.params.get(n) !== undefined));
 }

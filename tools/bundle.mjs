@@ -40,13 +40,14 @@ const lazyPackages = {
     b.onLoad({ filter: /.*/, namespace: 'lazy-packages' }, (a) => ({
       resolveDir: new URL('../datamodel/', import.meta.url).pathname,
       loader: 'js',
-      contents: a.path === 'protobufjs'
-        ? `import { fileURLToPath } from 'node:url';
+      contents:
+        a.path === 'protobufjs'
+          ? `import { fileURLToPath } from 'node:url';
 import { packageFile } from './package-root.ts';
 let loaded;
 const load = () => (loaded ??= require(fileURLToPath(packageFile('dist/${chunkOf('protobufjs')}'))));
 export default new Proxy({}, { get: (_, name) => load()[name], has: (_, name) => name in load() });`
-        : `const { fileURLToPath } = require('node:url');
+          : `const { fileURLToPath } = require('node:url');
 const { packageFile } = require('./package-root.ts');
 module.exports = require(fileURLToPath(packageFile('dist/${chunkOf(a.path)}')))${a.path === 'yargs' ? '.default' : ''};`,
     }));

@@ -113,17 +113,23 @@ function main(): void {
   const objs = report.schema.objects;
   const count = (f: (o: SchemaFile['objects'][number]) => number): number => objs.reduce((n, o) => n + f(o), 0);
   console.log(`${report.files.length} files from ${xmlDir}`);
-  console.log(`${report.schema.model}: ${objs.length} objects (${objs.filter((o) => o.multi).length} multi-instance), ` +
-    `${count((o) => o.params.length)} parameters, ${count((o) => o.commands.length)} commands, ` +
-    `${count((o) => o.events.length)} events`);
+  console.log(
+    `${report.schema.model}: ${objs.length} objects (${objs.filter((o) => o.multi).length} multi-instance), ` +
+      `${count((o) => o.params.length)} parameters, ${count((o) => o.commands.length)} commands, ` +
+      `${count((o) => o.events.length)} events`,
+  );
   for (const f of report.fallbacks) console.log(`fallback: ${f}`);
   for (const w of report.warnings) console.warn(`warning: ${w}`);
-  console.log(`wrote ${path.relative(process.cwd(), out)} (${text.length} bytes) and ${path.relative(process.cwd(), descOut)} ` +
-    `(${report.descriptions.size} descriptions, ${Buffer.byteLength(descText)} bytes) in ${Math.round(performance.now() - started)} ms`);
+  console.log(
+    `wrote ${path.relative(process.cwd(), out)} (${text.length} bytes) and ${path.relative(process.cwd(), descOut)} ` +
+      `(${report.descriptions.size} descriptions, ${Buffer.byteLength(descText)} bytes) in ${Math.round(performance.now() - started)} ms`,
+  );
   const { skipped } = report.profiles;
-  console.log(`wrote ${path.relative(process.cwd(), profOut)} (${report.profiles.profiles.length} profiles, ${profText.length} bytes); left out ` +
-    `${skipped.deleted.length} deleted, ${skipped.obsoleted.length} obsoleted (${skipped.obsoleted.join(', ')}), ` +
-    `${skipped.internal.length} internal (${skipped.internal.join(', ')}, folded into the public profiles that extend them)`);
+  console.log(
+    `wrote ${path.relative(process.cwd(), profOut)} (${report.profiles.profiles.length} profiles, ${profText.length} bytes); left out ` +
+      `${skipped.deleted.length} deleted, ${skipped.obsoleted.length} obsoleted (${skipped.obsoleted.join(', ')}), ` +
+      `${skipped.internal.length} internal (${skipped.internal.join(', ')}, folded into the public profiles that extend them)`,
+  );
 }
 
 /** True when this module is the script node was started with (not when imported by a test). */

@@ -60,7 +60,10 @@ export function bundleFiles() {
       const spec = m[1] ?? m[2];
       if (spec.startsWith('.')) {
         const target = posix.normalize(posix.join(posix.dirname(file), spec));
-        if (!seen.has(target)) { seen.add(target); todo.push(target); }
+        if (!seen.has(target)) {
+          seen.add(target);
+          todo.push(target);
+        }
       } else if (!builtins.has(spec) && !OPTIONAL_EXTERNALS.has(spec)) {
         throw new Error(`dist/${file} imports '${spec}', which is not a Node built-in: the package would need node_modules`);
       }
@@ -119,7 +122,10 @@ function withDirectories(files) {
     const parts = f.path.split('/').slice(0, -1);
     for (let i = 1; i <= parts.length; i++) {
       const d = parts.slice(0, i).join('/');
-      if (!dirs.has(d)) { dirs.add(d); entries.push({ name: `./${d}/`, type: 'dir' }); }
+      if (!dirs.has(d)) {
+        dirs.add(d);
+        entries.push({ name: `./${d}/`, type: 'dir' });
+      }
     }
     entries.push({ name: `./${f.path}`, type: 'file', data: f.data, mode: f.mode });
   }
@@ -184,18 +190,28 @@ export function buildIpk(outDir) {
   const data = gz(dataTar);
   // What ipkg-build writes: the size of the uncompressed data.tar.
   const installedSize = dataTar.length;
-  const control = gz(tar([
-    { name: './', type: 'dir' },
-    { name: './control', type: 'file', data: Buffer.from(controlFile({ version: fullVersion, installedSize, epoch })) },
-    { name: './conffiles', type: 'file', data: Buffer.from('/etc/config/usp-agent\n') },
-    { name: './postinst', type: 'file', data: Buffer.from(POSTINST), mode: 0o755 },
-    { name: './prerm', type: 'file', data: Buffer.from(PRERM), mode: 0o755 },
-  ], epoch));
-  const ipkBytes = gz(tar([
-    { name: './debian-binary', type: 'file', data: Buffer.from('2.0\n') },
-    { name: './data.tar.gz', type: 'file', data },
-    { name: './control.tar.gz', type: 'file', data: control },
-  ], epoch));
+  const control = gz(
+    tar(
+      [
+        { name: './', type: 'dir' },
+        { name: './control', type: 'file', data: Buffer.from(controlFile({ version: fullVersion, installedSize, epoch })) },
+        { name: './conffiles', type: 'file', data: Buffer.from('/etc/config/usp-agent\n') },
+        { name: './postinst', type: 'file', data: Buffer.from(POSTINST), mode: 0o755 },
+        { name: './prerm', type: 'file', data: Buffer.from(PRERM), mode: 0o755 },
+      ],
+      epoch,
+    ),
+  );
+  const ipkBytes = gz(
+    tar(
+      [
+        { name: './debian-binary', type: 'file', data: Buffer.from('2.0\n') },
+        { name: './data.tar.gz', type: 'file', data },
+        { name: './control.tar.gz', type: 'file', data: control },
+      ],
+      epoch,
+    ),
+  );
   if (ipkBytes.length > MAX_IPK_BYTES) throw new Error(`the ipk is ${ipkBytes.length} bytes, over the ${MAX_IPK_BYTES}-byte bound`);
   const ipk = join(outDir, `usp-agent_${fullVersion}_all.ipk`);
   mkdirSync(outDir, { recursive: true });

@@ -26,7 +26,10 @@ const label = (r: ProfileResult): string => (r.status === 'deprecated' ? `${r.na
 function nearMisses(p: PlatformReport): string[] {
   const out = [`### ${p.title}`, '', '| profile | missing | first items missing |', '| --- | --- | --- |'];
   for (const r of missedByNearness(p.report)) {
-    const items = r.missing.slice(0, ITEMS).map((m) => `\`${m.path}\` ${m.detail}`).join('; ');
+    const items = r.missing
+      .slice(0, ITEMS)
+      .map((m) => `\`${m.path}\` ${m.detail}`)
+      .join('; ');
     out.push(`| ${label(r)} | ${r.missing.length} | ${cell(items)}${r.missing.length > ITEMS ? '; …' : ''} |`);
   }
   const absent = p.report.results.filter((r) => !r.met && r.objectsServed === 0).length;
@@ -45,7 +48,7 @@ export function profilesMarkdown(platforms: readonly PlatformReport[]): string {
     '',
     `TR-181 ${first.model} (USP) defines ${total} current profiles: named sets of objects, parameters,`,
     'commands and events with the access each needs (`datamodel/schema/tr181-profiles.json`, from the BBF XML).',
-    'A profile is met when the agent\'s own GetSupportedDM answer for `Device.` serves every item it',
+    "A profile is met when the agent's own GetSupportedDM answer for `Device.` serves every item it",
     'requires with at least the required access: tables a Controller can add to or delete from where',
     'the profile says `create`/`delete`, writable parameters where it says `readWrite`, every command and',
     'event with the arguments it lists (`agent/profiles/check-profiles.ts`). The same judgement runs on',
@@ -66,8 +69,12 @@ export function profilesMarkdown(platforms: readonly PlatformReport[]): string {
     if (!metBy.some((s) => s.has(r.name))) continue;
     out.push(`| ${label(r)} | ${metBy.map((s) => (s.has(r.name) ? 'yes' : '')).join(' | ')} |`);
   }
-  out.push('', 'Profiles no platform meets are left out of this table.', '',
-    '## How a Controller learns it', '',
+  out.push(
+    '',
+    'Profiles no platform meets are left out of this table.',
+    '',
+    '## How a Controller learns it',
+    '',
     'TR-369 advertises the data model through GetSupportedDM itself: each answer names the model its',
     'paths belong to (`data_model_inst_uri`, here `urn:broadband-forum-org:tr-181-2-19-1-usp`) and lists',
     'what is served, with access, commands and events; a Controller can judge profiles from that, as',
@@ -75,10 +82,14 @@ export function profilesMarkdown(platforms: readonly PlatformReport[]): string {
     'USP model of TR-181 2.19.1 has no `Device.DeviceInfo.SupportedDataModel.{i}.` (that table is',
     'CWMP-only, and its `Features` names features of a DM Instance document, not profiles). So the',
     'list is a vendor parameter, served only when the agent has a vendor prefix (`--vendor-prefix`):',
-    '`Device.X_<VENDOR>_Profiles`, the met profiles comma-separated, computed when read.', '',
-    '## Why not the rest: near misses', '',
+    '`Device.X_<VENDOR>_Profiles`, the met profiles comma-separated, computed when read.',
+    '',
+    '## Why not the rest: near misses',
+    '',
     'Per platform, the profiles of which something is served, fewest missing items first, with the first',
-    `${ITEMS} items each misses.`, '');
+    `${ITEMS} items each misses.`,
+    '',
+  );
   for (const p of platforms) out.push(...nearMisses(p));
   return `${out.join('\n').trimEnd()}\n`;
 }

@@ -34,7 +34,10 @@ export class AccessControl {
     const controller = model.node(CONTROLLER_PATH);
     if (controller) this.watched.add(controller);
     const trust = model.node(TRUST_PATH);
-    const addTree = (n: ModelNode): void => { this.watched.add(n); for (const c of n.children.values()) addTree(c); };
+    const addTree = (n: ModelNode): void => {
+      this.watched.add(n);
+      for (const c of n.children.values()) addTree(c);
+    };
     if (trust) addTree(trust);
     model.changes.subscribe((c) => {
       if (this.watched.has(c.inst.node)) this.invalidate();
@@ -95,7 +98,9 @@ export class AccessControl {
       const epoch = this.epoch;
       const p = loadTrust(this.model);
       this.trust = p;
-      p.catch(() => { if (this.epoch === epoch && this.trust === p) this.trust = undefined; });
+      p.catch(() => {
+        if (this.epoch === epoch && this.trust === p) this.trust = undefined;
+      });
     }
     return this.trust;
   }
@@ -110,6 +115,9 @@ export function unionRoles(assigned: string, inherited: string): string {
   if (inherited === '') return assigned;
   if (assigned === '') return inherited;
   const seen = new Set(assigned.split(',').map((r) => r.trim()));
-  const extra = inherited.split(',').map((r) => r.trim()).filter((r) => r !== '' && !seen.has(r));
+  const extra = inherited
+    .split(',')
+    .map((r) => r.trim())
+    .filter((r) => r !== '' && !seen.has(r));
   return extra.length === 0 ? assigned : `${assigned},${extra.join(',')}`;
 }

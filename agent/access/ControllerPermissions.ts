@@ -10,9 +10,7 @@
  * lookup per object and per parameter. Only nodes below such a target are evaluated per
  * instance, memoised for the duration of one request.
  */
-import {
-  FULL_ACCESS, NO_ACCESS, PERM_N, PERM_R, PERM_W, PERM_X, type AccessView, type InstanceAccess,
-} from '../../datamodel/access/AccessView.js';
+import { FULL_ACCESS, NO_ACCESS, PERM_N, PERM_R, PERM_W, PERM_X, type AccessView, type InstanceAccess } from '../../datamodel/access/AccessView.js';
 import type { Awaitable, InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { ModelNode, ObjectInstance } from '../../datamodel/tree/ModelNode.js';
@@ -46,26 +44,34 @@ const RXN = PERM_R | PERM_X | PERM_N;
  * the hot path stays a constant lookup (e.g. the built-in Role.1).
  */
 export function grantsEverything(role: CompiledRole): boolean {
-  const full = (r: PermissionRule): boolean => (r.param & RWN) === RWN && (r.obj & RWN) === RWN
-    && (r.inst & RWN) === RWN && (r.commandEvent & RXN) === RXN;
+  const full = (r: PermissionRule): boolean => (r.param & RWN) === RWN && (r.obj & RWN) === RWN && (r.inst & RWN) === RWN && (r.commandEvent & RXN) === RXN;
   const wholeTree = (r: PermissionRule): boolean => r.targets.some((t) => t.path.kind === 'object' && t.path.segments.length === 1);
   return role.rules.every(full) && role.rules.some(wholeTree);
 }
 
 /** A rule as it applies to one node: its bits, and what of the node it covers under which conditions. */
-interface NodeRule extends Relation { readonly rule: PermissionRule }
+interface NodeRule extends Relation {
+  readonly rule: PermissionRule;
+}
 
 class MapAccess implements InstanceAccess {
   constructor(
-    readonly obj: number, readonly inst: number,
+    readonly obj: number,
+    readonly inst: number,
     private readonly params: ReadonlyMap<string, number>,
     private readonly commands: ReadonlyMap<string, number>,
     private readonly events: ReadonlyMap<string, number>,
   ) {}
 
-  param(name: string): number { return this.params.get(name) ?? 0; }
-  command(name: string): number { return this.commands.get(name) ?? 0; }
-  event(name: string): number { return this.events.get(name) ?? 0; }
+  param(name: string): number {
+    return this.params.get(name) ?? 0;
+  }
+  command(name: string): number {
+    return this.commands.get(name) ?? 0;
+  }
+  event(name: string): number {
+    return this.events.get(name) ?? 0;
+  }
 }
 
 /** The rules of each role that can touch one node, highest Order first. */
@@ -73,7 +79,10 @@ class NodeSummary {
   /** Set when no rule depends on instance numbers: the rights of every instance. */
   readonly fixed?: InstanceAccess;
 
-  constructor(readonly node: ModelNode, readonly roles: readonly (readonly NodeRule[])[]) {
+  constructor(
+    readonly node: ModelNode,
+    readonly roles: readonly (readonly NodeRule[])[],
+  ) {
     if (roles.every((rs) => rs.every((r) => r.conds.length === 0))) this.fixed = this.decide(() => true);
   }
 
@@ -84,7 +93,10 @@ class NodeSummary {
     let inst = 0;
     for (let ri = 0; ri < this.roles.length; ri++) {
       const r = this.first(ri, holds, undefined, '');
-      if (r) { obj |= r.rule.obj; inst |= r.rule.inst; }
+      if (r) {
+        obj |= r.rule.obj;
+        inst |= r.rule.inst;
+      }
     }
     // No Obj r: the object's names are hidden, so its values are too (R-GET.1 note).
     const paramMask = (obj & PERM_R) !== 0 ? ~0 : ~PERM_R;
@@ -128,7 +140,10 @@ export class ControllerPermissions {
    * `readOnly`: what no role may change (the built-in role's rows), applied to every view.
    */
   constructor(
-    private readonly model: DataModel, readonly roles: readonly CompiledRole[], readonly secured: boolean, readonly banned = false,
+    private readonly model: DataModel,
+    readonly roles: readonly CompiledRole[],
+    readonly secured: boolean,
+    readonly banned = false,
     private readonly readOnly?: (view: AccessView) => AccessView,
   ) {
     this.full = roles.some(grantsEverything);
@@ -142,7 +157,10 @@ export class ControllerPermissions {
 
   summary(node: ModelNode): NodeSummary {
     let s = this.summaries.get(node);
-    if (!s) { s = this.build(node); this.summaries.set(node, s); }
+    if (!s) {
+      s = this.build(node);
+      this.summaries.set(node, s);
+    }
     return s;
   }
 
@@ -182,10 +200,20 @@ export class ControllerPermissions {
 }
 
 class FixedView implements AccessView {
-  constructor(private readonly access: InstanceAccess, readonly secured: boolean, private readonly visible: boolean) {}
-  instance(): InstanceAccess { return this.access; }
-  supported(): InstanceAccess { return this.access; }
-  visibleInstances(_node: ModelNode, _parentKeys: InstanceKeys, list: number[]): number[] { return this.visible ? list : []; }
+  constructor(
+    private readonly access: InstanceAccess,
+    readonly secured: boolean,
+    private readonly visible: boolean,
+  ) {}
+  instance(): InstanceAccess {
+    return this.access;
+  }
+  supported(): InstanceAccess {
+    return this.access;
+  }
+  visibleInstances(_node: ModelNode, _parentKeys: InstanceKeys, list: number[]): number[] {
+    return this.visible ? list : [];
+  }
 }
 
 const FULL = new FixedView(FULL_ACCESS, false, true);
@@ -199,7 +227,9 @@ class RequestAccess implements AccessView {
 
   constructor(private readonly perms: ControllerPermissions) {}
 
-  get secured(): boolean { return this.perms.secured; }
+  get secured(): boolean {
+    return this.perms.secured;
+  }
 
   instance(inst: ObjectInstance): Awaitable<InstanceAccess> {
     const s = this.perms.summary(inst.node);
@@ -228,10 +258,16 @@ class RequestAccess implements AccessView {
 
   private memo(s: NodeSummary, keys: InstanceKeys, known: number): Promise<InstanceAccess> {
     let m = this.byInstance.get(s.node);
-    if (!m) { m = new Map(); this.byInstance.set(s.node, m); }
+    if (!m) {
+      m = new Map();
+      this.byInstance.set(s.node, m);
+    }
     const key = known === s.node.keyCount ? keys.join('.') : `${keys.join('.')}?`;
     let p = m.get(key);
-    if (!p) { p = this.evaluate(s, keys, known); m.set(key, p); }
+    if (!p) {
+      p = this.evaluate(s, keys, known);
+      m.set(key, p);
+    }
     return p;
   }
 
@@ -250,7 +286,10 @@ class RequestAccess implements AccessView {
       if (c.kind === 'search' && c.level < known) {
         const key = `${c.id}@${keys.slice(0, c.level + 1).join('.')}`;
         let p = this.searches.get(key);
-        if (!p) { p = this.perms.conditionHolds(c, keys, known); this.searches.set(key, p); }
+        if (!p) {
+          p = this.perms.conditionHolds(c, keys, known);
+          this.searches.set(key, p);
+        }
         if (!(await p)) return false;
       } else if (!(await this.perms.conditionHolds(c, keys, known))) {
         return false;

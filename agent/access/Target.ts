@@ -38,7 +38,10 @@ let nextId = 1;
 /** The comma-separated Targets value → the targets that parse; the others match nothing. */
 export function compileTargets(model: DataModel, list: string): CompiledTarget[] {
   const out: CompiledTarget[] = [];
-  for (const text of list.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const text of list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const path = parseTarget(model, text);
     if (path) out.push({ id: nextId++, path });
   }

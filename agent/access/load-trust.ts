@@ -74,9 +74,15 @@ const ROLE_REF = /^Device\.LocalAgent\.ControllerTrust\.Role\.(\d+)\.?$/;
 /** A list of Role references (AssignedRole, SecuredRoles, ...) → instance numbers of existing rows. */
 export async function roleInstances(model: DataModel, refs: string): Promise<number[]> {
   const out: number[] = [];
-  for (const ref of refs.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const ref of refs
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = ROLE_REF.exec(ref);
-    if (m) { out.push(Number(m[1])); continue; }
+    if (m) {
+      out.push(Number(m[1]));
+      continue;
+    }
     // Key-based references ("Role.[Name=="x"]") as the factory-defaults file may give them.
     try {
       for (const x of await new PathResolver(model, {}).resolve(parsePath(ref.endsWith('.') ? ref : `${ref}.`))) {

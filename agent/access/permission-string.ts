@@ -5,7 +5,12 @@
  */
 import { PERM_N, PERM_R, PERM_W, PERM_X } from '../../datamodel/access/AccessView.js';
 
-const LETTERS: ReadonlyArray<[string, number]> = [['r', PERM_R], ['w', PERM_W], ['x', PERM_X], ['n', PERM_N]];
+const LETTERS: ReadonlyArray<[string, number]> = [
+  ['r', PERM_R],
+  ['w', PERM_W],
+  ['x', PERM_X],
+  ['n', PERM_N],
+];
 
 /** "r-xn" → R|X|N. A character other than the expected letter (including '-') grants nothing. */
 export function parsePermissionString(s: string): number {

@@ -12,11 +12,21 @@ import type { ModelNode, ObjectInstance } from '../../datamodel/tree/ModelNode.j
 
 class WithoutWrite implements InstanceAccess {
   constructor(private readonly a: InstanceAccess) {}
-  get obj(): number { return this.a.obj & ~PERM_W; }
-  get inst(): number { return this.a.inst & ~PERM_W; }
-  param(name: string): number { return this.a.param(name) & ~PERM_W; }
-  command(name: string): number { return this.a.command(name); }
-  event(name: string): number { return this.a.event(name); }
+  get obj(): number {
+    return this.a.obj & ~PERM_W;
+  }
+  get inst(): number {
+    return this.a.inst & ~PERM_W;
+  }
+  param(name: string): number {
+    return this.a.param(name) & ~PERM_W;
+  }
+  command(name: string): number {
+    return this.a.command(name);
+  }
+  event(name: string): number {
+    return this.a.event(name);
+  }
 }
 
 function withoutWrite(a: Awaitable<InstanceAccess>): Awaitable<InstanceAccess> {
@@ -29,9 +39,15 @@ export class ReadOnlyRolesView implements AccessView {
    * `roleNodes`: Role.{i} and every node below it; `readOnly`: instance numbers of the Role rows
    * controllers may not change.
    */
-  constructor(private readonly view: AccessView, private readonly roleNodes: ReadonlySet<ModelNode>, private readonly readOnly: ReadonlySet<number>) {}
+  constructor(
+    private readonly view: AccessView,
+    private readonly roleNodes: ReadonlySet<ModelNode>,
+    private readonly readOnly: ReadonlySet<number>,
+  ) {}
 
-  get secured(): boolean { return this.view.secured; }
+  get secured(): boolean {
+    return this.view.secured;
+  }
 
   instance(inst: ObjectInstance): Awaitable<InstanceAccess> {
     const a = this.view.instance(inst);
@@ -56,7 +72,10 @@ export class ReadOnlyRolesView implements AccessView {
 /** Role.{i} and every node below it. */
 export function roleSubtree(role: ModelNode): Set<ModelNode> {
   const out = new Set<ModelNode>();
-  const walk = (n: ModelNode): void => { out.add(n); for (const c of n.children.values()) walk(c); };
+  const walk = (n: ModelNode): void => {
+    out.add(n);
+    for (const c of n.children.values()) walk(c);
+  };
   walk(role);
   return out;
 }

@@ -24,7 +24,12 @@ const CACHE_MS = 1000;
 /** Bound on rows (a CPE has tens of interfaces; a broken LowerLayers list must not grow this without end). */
 export const MAX_INTERFACE_STACK_ROWS = 4096;
 
-interface StackRow { higher: string; lower: string; higherAlias: string; lowerAlias: string }
+interface StackRow {
+  higher: string;
+  lower: string;
+  higherAlias: string;
+  lowerAlias: string;
+}
 
 /** "Device.IP.Interface.1." and "Device.IP.Interface.1" name the same row. */
 const bare = (ref: string): string => (ref.endsWith('.') ? ref.slice(0, -1) : ref);
@@ -54,7 +59,11 @@ export function registerInterfaceStack(model: DataModel): void {
       for (const m of matches) {
         const inst: ObjectInstance = { node: m.node, keys: m.keys };
         let values: Record<string, Value>;
-        try { values = await model.readValues(inst, ctx); } catch { continue; } // a row that vanished meanwhile
+        try {
+          values = await model.readValues(inst, ctx);
+        } catch {
+          continue;
+        } // a row that vanished meanwhile
         const higher = bare(node.pathOf(m.keys));
         const higherAlias = typeof values.Alias === 'string' ? values.Alias : '';
         aliasOf.set(higher, higherAlias);
@@ -73,7 +82,7 @@ export function registerInterfaceStack(model: DataModel): void {
       if (rows.size >= MAX_INTERFACE_STACK_ROWS) break;
       seen.add(key);
       const n = numbers.numberOf(key);
-      rows.set(n, { higher: p.higher, lower: p.lower, higherAlias: p.higherAlias, lowerAlias: aliasOf.get(p.lower) ?? await lowerAlias(resolver, model, p.lower) });
+      rows.set(n, { higher: p.higher, lower: p.lower, higherAlias: p.higherAlias, lowerAlias: aliasOf.get(p.lower) ?? (await lowerAlias(resolver, model, p.lower)) });
     }
     // A pair that went away keeps its number retired: if it comes back it is a new row.
     for (const key of present) if (!seen.has(key)) numbers.retire(key);
@@ -83,7 +92,14 @@ export function registerInterfaceStack(model: DataModel): void {
 
   const current = (): Promise<Map<number, StackRow>> => {
     if (cache && Date.now() - cache.at < CACHE_MS) return Promise.resolve(cache.rows);
-    pending ??= derive().then((rows) => { cache = { at: Date.now(), rows }; return rows; }).finally(() => { pending = undefined; });
+    pending ??= derive()
+      .then((rows) => {
+        cache = { at: Date.now(), rows };
+        return rows;
+      })
+      .finally(() => {
+        pending = undefined;
+      });
     return pending;
   };
 

@@ -15,13 +15,20 @@ export function rootDataModelVersion(modelName: string): string {
 }
 
 /** With a vendor prefix, Device. also serves `X_<VENDOR>_Profiles` (agent/profiles/profiles-param.ts). */
-export interface MetProfilesParam { param: SchemaParam; value: () => Promise<string> }
+export interface MetProfilesParam {
+  param: SchemaParam;
+  value: () => Promise<string>;
+}
 
 export function registerRootObject(model: DataModel, modelName: string, profiles?: MetProfilesParam): void {
   const version = rootDataModelVersion(modelName);
-  model.register('Device.', {
-    params: ['RootDataModelVersion'],
-    get: async () => ({ RootDataModelVersion: version, ...(profiles && { [profiles.param.name]: await profiles.value() }) }),
-    changesOnlyThroughAgent: true,
-  }, { vendorParams: profiles ? [profiles.param] : [] });
+  model.register(
+    'Device.',
+    {
+      params: ['RootDataModelVersion'],
+      get: async () => ({ RootDataModelVersion: version, ...(profiles && { [profiles.param.name]: await profiles.value() }) }),
+      changesOnlyThroughAgent: true,
+    },
+    { vendorParams: profiles ? [profiles.param] : [] },
+  );
 }

@@ -22,7 +22,11 @@ const UNKNOWN_TIME = '0001-01-01T00:00:00Z';
 
 /** TR-181 Version is at most 16 characters: the first 8 hex digits of the content's SHA-256. */
 export function defaultsVersion(defaults: DefaultsFile): string {
-  const canonical = JSON.stringify(Object.keys(defaults).sort().map((k) => [k, defaults[k]]));
+  const canonical = JSON.stringify(
+    Object.keys(defaults)
+      .sort()
+      .map((k) => [k, defaults[k]]),
+  );
   return `sha256:${createHash('sha256').update(canonical).digest('hex').slice(0, 8)}`;
 }
 
@@ -31,8 +35,11 @@ export function registerVendorConfigFiles(model: DataModel, store: DataStore, de
   const version = defaultsVersion(defaults);
   const rows: Array<() => Promise<Record<string, Value>>> = [
     async () => ({
-      Name: 'factory-defaults', Version: version, Date: UNKNOWN_TIME,
-      Description: 'Factory defaults: applied to an empty data directory, restored by FactoryReset()', UseForBackupRestore: false,
+      Name: 'factory-defaults',
+      Version: version,
+      Date: UNKNOWN_TIME,
+      Description: 'Factory defaults: applied to an empty data directory, restored by FactoryReset()',
+      UseForBackupRestore: false,
     }),
   ];
   if (store.dir !== undefined) {
@@ -41,7 +48,8 @@ export function registerVendorConfigFiles(model: DataModel, store: DataStore, de
       // The commit number of the last saved change: it moves with every change, never back.
       Version: `r${store.revision}`,
       Date: await lastSaved(store),
-      Description: 'The configuration the agent has saved in its data directory (state.json and state.journal)', UseForBackupRestore: false,
+      Description: 'The configuration the agent has saved in its data directory (state.json and state.journal)',
+      UseForBackupRestore: false,
     }));
   }
   const row = (keys: InstanceKeys) => {
@@ -59,9 +67,15 @@ export function registerVendorConfigFiles(model: DataModel, store: DataStore, de
 
 /** When the saved configuration last changed on disk: the newer of state.json and its journal. */
 async function lastSaved(store: DataStore): Promise<string> {
-  const times = await Promise.all([store.file, store.journalFile].map(async (f) => {
-    try { return f === undefined ? 0 : (await stat(f)).mtimeMs; } catch { return 0; }
-  }));
+  const times = await Promise.all(
+    [store.file, store.journalFile].map(async (f) => {
+      try {
+        return f === undefined ? 0 : (await stat(f)).mtimeMs;
+      } catch {
+        return 0;
+      }
+    }),
+  );
   const ms = Math.max(...times);
   return ms === 0 ? UNKNOWN_TIME : new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }

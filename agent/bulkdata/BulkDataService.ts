@@ -142,7 +142,10 @@ export class BulkDataService {
     const cfg = await readProfile(this.deps.model, this.deps.store, n);
     const old = this.runners.get(n);
     if (!cfg) {
-      if (old) { this.retire(old); this.runners.delete(n); }
+      if (old) {
+        this.retire(old);
+        this.runners.delete(n);
+      }
       return;
     }
     const timingChanged = !old || old.cfg.enable !== cfg.enable || old.cfg.reportingInterval !== cfg.reportingInterval || old.cfg.timeReference !== cfg.timeReference;
@@ -151,7 +154,12 @@ export class BulkDataService {
       if (runner) this.retire(runner);
       runner = { cfg, anchor: this.now(), inFlight: false };
       const r = runner;
-      const choice = channelFor(this.deps, cfg, () => r.cfg, profileEncoder(() => r.cfg));
+      const choice = channelFor(
+        this.deps,
+        cfg,
+        () => r.cfg,
+        profileEncoder(() => r.cfg),
+      );
       if (typeof choice === 'string') r.error = choice;
       else r.choice = choice;
       this.runners.set(n, r);
@@ -166,14 +174,21 @@ export class BulkDataService {
   /** (Re)starts the Profile's timer when it should run; stops it otherwise. */
   private arm(r: Runner, restart: boolean): void {
     const runs = r.cfg.enable && r.choice !== undefined && this.globallyEnabled() && !this.stopped;
-    if (!runs) { clearTimeout(r.timer); r.timer = undefined; return; }
+    if (!runs) {
+      clearTimeout(r.timer);
+      r.timer = undefined;
+      return;
+    }
     if (r.timer && !restart) return;
     clearTimeout(r.timer);
     const due = nextReportAt(this.now(), Math.max(r.cfg.reportingInterval, this.deps.minReportingInterval), r.cfg.timeReference, r.anchor);
     const wait = Math.min(Math.max(0, due - this.now()), MAX_TIMER_MS);
     r.timer = setTimeout(() => {
       r.timer = undefined;
-      if (this.now() + 5 < due) { this.arm(r, true); return; }
+      if (this.now() + 5 < due) {
+        this.arm(r, true);
+        return;
+      }
       this.arm(r, true);
       void this.run(r, 'interval');
     }, wait);
@@ -189,7 +204,10 @@ export class BulkDataService {
    */
   private async run(r: Runner, why: string): Promise<void> {
     const log = this.deps.log;
-    if (r.inFlight) { log.warn('bulk data report skipped: the previous collection is still running', { profile: r.cfg.path, why }); return; }
+    if (r.inFlight) {
+      log.warn('bulk data report skipped: the previous collection is still running', { profile: r.cfg.path, why });
+      return;
+    }
     const choice = r.choice;
     if (!choice) return;
     r.inFlight = true;
@@ -197,7 +215,10 @@ export class BulkDataService {
     let report: CollectedReport;
     try {
       const access = cfg.controller === '' ? undefined : await this.deps.accessFor(cfg.controller);
-      if (cfg.controller !== '' && !access) { log.warn('bulk data report skipped: the Profile\'s Controller no longer exists', { profile: cfg.path, controller: cfg.controller }); return; }
+      if (cfg.controller !== '' && !access) {
+        log.warn("bulk data report skipped: the Profile's Controller no longer exists", { profile: cfg.path, controller: cfg.controller });
+        return;
+      }
       const collected = await collectReport(this.deps.model, cfg.parameters, { controllerPath: cfg.controller || undefined, access }, () => new Date(this.now()));
       for (const f of collected.notes.failed) log.warn('bulk data reference left out of the report', { profile: cfg.path, reference: f.reference, why: f.why });
       if (collected.notes.truncated) log.warn('bulk data report truncated at its bound', { profile: cfg.path, parameters: collected.report.entries.length });
@@ -210,12 +231,15 @@ export class BulkDataService {
     } finally {
       r.inFlight = false;
     }
-    void choice.channel.deliver(report).then((outcome) => {
-      if (outcome.ok) log.debug('bulk data report delivered', { profile: cfg.path, protocol: cfg.protocol, parameters: report.entries.length, why });
-      else log.warn('bulk data report not delivered', { profile: cfg.path, protocol: cfg.protocol, reason: outcome.reason, retained: outcome.retained });
-    }, (e: unknown) => {
-      log.error('bulk data report failed', { profile: cfg.path, why, error: e instanceof Error ? e.message : String(e) });
-    });
+    void choice.channel.deliver(report).then(
+      (outcome) => {
+        if (outcome.ok) log.debug('bulk data report delivered', { profile: cfg.path, protocol: cfg.protocol, parameters: report.entries.length, why });
+        else log.warn('bulk data report not delivered', { profile: cfg.path, protocol: cfg.protocol, reason: outcome.reason, retained: outcome.retained });
+      },
+      (e: unknown) => {
+        log.error('bulk data report failed', { profile: cfg.path, why, error: e instanceof Error ? e.message : String(e) });
+      },
+    );
   }
 
   private retire(r: Runner): void {

@@ -9,9 +9,7 @@ import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
-import {
-  BULKDATA_ENCODINGS, MAX_PARAMETER_REFERENCES, MAX_PARAMETER_ROWS_PER_PROFILE, MAX_PROFILES, MAX_URI_PARAMETERS_PER_PROFILE,
-} from './bulkdata-limits.js';
+import { BULKDATA_ENCODINGS, MAX_PARAMETER_REFERENCES, MAX_PARAMETER_ROWS_PER_PROFILE, MAX_PROFILES, MAX_URI_PARAMETERS_PER_PROFILE } from './bulkdata-limits.js';
 import { checkReference } from './check-reference.js';
 import { PROFILE_TABLE } from './profile-config.js';
 
@@ -70,7 +68,11 @@ export function checkUriParameterRow(model: DataModel, store: DataStore, keys: I
 export function checkHttp(changes: Record<string, Value>): void {
   if ('URL' in changes && changes.URL !== '') {
     let url: URL;
-    try { url = new URL(String(changes.URL)); } catch { throw invalid('URL', `URL ${JSON.stringify(changes.URL)} is not a URL`); }
+    try {
+      url = new URL(String(changes.URL));
+    } catch {
+      throw invalid('URL', `URL ${JSON.stringify(changes.URL)} is not a URL`);
+    }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid('URL', `URL scheme ${url.protocol.replace(/:$/, '')} is not supported (http or https only)`);
   }
   if ('Method' in changes && !['POST', 'PUT'].includes(String(changes.Method))) throw invalid('Method', 'Method must be POST or PUT (HTTP.MethodsSupported)');

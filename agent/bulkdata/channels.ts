@@ -52,8 +52,13 @@ export function channelFor(deps: ChannelDeps, cfg: ProfileConfig, current: () =>
     case 'MQTT':
       return {
         channel: mqttReportChannel({
-          target: () => { const c = current(); return { ...c.mqtt, numberOfRetainedFailedReports: c.numberOfRetainedFailedReports, encodingType: c.encodingType }; },
-          encode, clientFor: deps.mqttClientFor, log: deps.log,
+          target: () => {
+            const c = current();
+            return { ...c.mqtt, numberOfRetainedFailedReports: c.numberOfRetainedFailedReports, encodingType: c.encodingType };
+          },
+          encode,
+          clientFor: deps.mqttClientFor,
+          log: deps.log,
         }),
       };
     case 'HTTP': {
@@ -65,9 +70,17 @@ export function channelFor(deps: ChannelDeps, cfg: ProfileConfig, current: () =>
           if (!target) throw new Error('HTTP target read before prepare()');
           return target;
         },
-        encode, dataDir: deps.dataDir, profileKey: cfg.path, log: deps.log,
+        encode,
+        dataDir: deps.dataDir,
+        profileKey: cfg.path,
+        log: deps.log,
       });
-      return { channel, prepare: async () => { target = await deps.readHttpTarget(cfg.n); } };
+      return {
+        channel,
+        prepare: async () => {
+          target = await deps.readHttpTarget(cfg.n);
+        },
+      };
     }
     default:
       return cfg.protocol === '' ? 'Protocol is not set' : `Protocol ${cfg.protocol} is not supported`;

@@ -43,7 +43,12 @@ export interface CollectionNotes {
  * nothing instantiated adds nothing; one that fails to resolve is noted and skipped, so one bad
  * row never costs the whole report.
  */
-export async function collectReport(model: DataModel, rows: readonly ParameterRow[], ctx: RequestContext, now: () => Date = () => new Date()): Promise<{ report: CollectedReport; notes: CollectionNotes }> {
+export async function collectReport(
+  model: DataModel,
+  rows: readonly ParameterRow[],
+  ctx: RequestContext,
+  now: () => Date = () => new Date(),
+): Promise<{ report: CollectedReport; notes: CollectionNotes }> {
   const collector = new Collector(model, ctx);
   const failed: Array<{ reference: string; why: string }> = [];
   const excluded = new Set<string>();
@@ -51,7 +56,15 @@ export async function collectReport(model: DataModel, rows: readonly ParameterRo
   const collectedAt = now();
   for (const row of rows.filter((r) => r.exclude && r.reference !== '')) {
     try {
-      await collector.visit(parsePath(row.reference), (e) => { excluded.add(e.path); }, (objectPath) => { excludedObjects.push(objectPath); });
+      await collector.visit(
+        parsePath(row.reference),
+        (e) => {
+          excluded.add(e.path);
+        },
+        (objectPath) => {
+          excludedObjects.push(objectPath);
+        },
+      );
     } catch (e) {
       failed.push({ reference: row.reference, why: e instanceof Error ? e.message : String(e) });
     }
@@ -67,7 +80,10 @@ export async function collectReport(model: DataModel, rows: readonly ParameterRo
       const ref = parsePath(row.reference);
       await collector.visit(ref, (e) => {
         if (seen.has(e.path) || excluded.has(e.path) || excludedObjects.some((o) => e.path.startsWith(o))) return;
-        if (entries.length >= MAX_REPORT_PARAMETERS) { truncated = true; return; }
+        if (entries.length >= MAX_REPORT_PARAMETERS) {
+          truncated = true;
+          return;
+        }
         seen.add(e.path);
         entries.push({ name: reportName(ref, row.name, e.path), path: e.path, value: e.value, type: e.type });
       });
@@ -78,7 +94,11 @@ export async function collectReport(model: DataModel, rows: readonly ParameterRo
   return { report: { collectedAt, entries }, notes: { failed, truncated } };
 }
 
-interface Found { path: string; value: Value; type: string }
+interface Found {
+  path: string;
+  value: Value;
+  type: string;
+}
 
 /** Resolves references and reads objects once per collection (a parameter reference per object shares one read). */
 class Collector {
@@ -86,7 +106,10 @@ class Collector {
   private readonly values = new Map<string, Promise<Record<string, Value>>>();
   private readonly secured: boolean;
 
-  constructor(private readonly model: DataModel, private readonly ctx: RequestContext) {
+  constructor(
+    private readonly model: DataModel,
+    private readonly ctx: RequestContext,
+  ) {
     this.resolver = new PathResolver(model, ctx);
     this.secured = ctx.access?.secured ?? false;
   }
@@ -127,7 +150,10 @@ class Collector {
 
   private read(path: string, inst: ObjectInstance): Promise<Record<string, Value>> {
     let p = this.values.get(path);
-    if (!p) { p = this.model.readValues(inst, this.ctx); this.values.set(path, p); }
+    if (!p) {
+      p = this.model.readValues(inst, this.ctx);
+      this.values.set(path, p);
+    }
     return p;
   }
 

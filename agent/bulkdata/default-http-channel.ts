@@ -24,9 +24,14 @@ export function defaultHttpReportChannel(model: DataModel, opts: { policy?: Down
   const readIdentity = (): void => {
     const node = model.node('Device.DeviceInfo.');
     if (!node?.binding) return; // --platform none: the query carries only the RequestURIParameters
-    reading ??= Promise.resolve(model.readValues({ node, keys: [] }, {})).then((v) => {
-      identity = { oui: String(v.ManufacturerOUI ?? ''), productClass: String(v.ProductClass ?? ''), serialNumber: String(v.SerialNumber ?? '') };
-    }, () => { reading = undefined; }); // read again for the next Profile
+    reading ??= Promise.resolve(model.readValues({ node, keys: [] }, {})).then(
+      (v) => {
+        identity = { oui: String(v.ManufacturerOUI ?? ''), productClass: String(v.ProductClass ?? ''), serialNumber: String(v.SerialNumber ?? '') };
+      },
+      () => {
+        reading = undefined;
+      },
+    ); // read again for the next Profile
   };
   return (o) => {
     readIdentity();

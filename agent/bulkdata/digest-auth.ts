@@ -18,7 +18,7 @@ export interface DigestChallenge {
   readonly qop?: 'auth';
 }
 
-const HASHES: Record<string, string> = { 'MD5': 'md5', 'SHA-256': 'sha256' };
+const HASHES: Record<string, string> = { MD5: 'md5', 'SHA-256': 'sha256' };
 
 /**
  * The first Digest challenge among the WWW-Authenticate header values that this client can
@@ -36,7 +36,10 @@ export function parseDigestChallenge(headers: string | readonly string[] | undef
     const realm = params.get('realm');
     const nonce = params.get('nonce');
     if (realm === undefined || nonce === undefined) continue;
-    const qops = params.get('qop')?.split(',').map((q) => q.trim().toLowerCase());
+    const qops = params
+      .get('qop')
+      ?.split(',')
+      .map((q) => q.trim().toLowerCase());
     if (qops && !qops.includes('auth')) continue; // auth-int only: would need the body hashed
     return { realm, nonce, algorithm, ...(params.has('opaque') ? { opaque: params.get('opaque')! } : {}), ...(qops ? { qop: 'auth' as const } : {}) };
   }
@@ -55,10 +58,7 @@ function parseParams(s: string): Map<string, string> {
 }
 
 /** The Authorization header answering `challenge` for one request (`uri` = path and query). */
-export function digestAuthorization(
-  challenge: DigestChallenge, username: string, password: string, method: string, uri: string,
-  cnonce: string = randomBytes(12).toString('hex'),
-): string {
+export function digestAuthorization(challenge: DigestChallenge, username: string, password: string, method: string, uri: string, cnonce: string = randomBytes(12).toString('hex')): string {
   const sess = challenge.algorithm.endsWith('-SESS');
   const hashName = HASHES[challenge.algorithm.replace(/-SESS$/, '')]!;
   const h = (s: string): string => createHash(hashName).update(s, 'utf8').digest('hex');
@@ -66,14 +66,9 @@ export function digestAuthorization(
   let ha1 = h(`${username}:${challenge.realm}:${password}`);
   if (sess) ha1 = h(`${ha1}:${challenge.nonce}:${cnonce}`);
   const ha2 = h(`${method}:${uri}`);
-  const response = challenge.qop
-    ? h(`${ha1}:${challenge.nonce}:${nc}:${cnonce}:${challenge.qop}:${ha2}`)
-    : h(`${ha1}:${challenge.nonce}:${ha2}`);
+  const response = challenge.qop ? h(`${ha1}:${challenge.nonce}:${nc}:${cnonce}:${challenge.qop}:${ha2}`) : h(`${ha1}:${challenge.nonce}:${ha2}`);
   const q = (s: string): string => `"${s.replace(/(["\\])/g, '\\$1')}"`;
-  const parts = [
-    `username=${q(username)}`, `realm=${q(challenge.realm)}`, `nonce=${q(challenge.nonce)}`, `uri=${q(uri)}`,
-    `algorithm=${challenge.algorithm}`, `response=${q(response)}`,
-  ];
+  const parts = [`username=${q(username)}`, `realm=${q(challenge.realm)}`, `nonce=${q(challenge.nonce)}`, `uri=${q(uri)}`, `algorithm=${challenge.algorithm}`, `response=${q(response)}`];
   if (challenge.qop) parts.push(`qop=${challenge.qop}`, `nc=${nc}`, `cnonce=${q(cnonce)}`);
   if (challenge.opaque !== undefined) parts.push(`opaque=${q(challenge.opaque)}`);
   return `Digest ${parts.join(', ')}`;

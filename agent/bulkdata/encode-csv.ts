@@ -52,7 +52,12 @@ export function encodeCsv(reports: readonly CollectedReport[], settings: CsvEnco
     // One column per report name, in first-seen order across the collections sent together.
     const names: string[] = [];
     const column = new Map<string, number>();
-    for (const r of reports) for (const e of r.entries) if (!column.has(e.name)) { column.set(e.name, names.length); names.push(e.name); }
+    for (const r of reports)
+      for (const e of r.entries)
+        if (!column.has(e.name)) {
+          column.set(e.name, names.length);
+          names.push(e.name);
+        }
     rows.push([...(stamped ? ['ReportTimestamp'] : []), ...names]);
     for (const r of reports) {
       const values = new Array<string>(names.length).fill('');

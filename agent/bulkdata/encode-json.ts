@@ -44,7 +44,9 @@ function nameValuePair(r: CollectedReport, s: JsonEncodingSettings): string {
 }
 
 /** A tree of name parts; leaves hold the encoded value. */
-interface Branch { [part: string]: Branch | string }
+interface Branch {
+  [part: string]: Branch | string;
+}
 
 function objectHierarchy(r: CollectedReport, s: JsonEncodingSettings): string {
   const root: Branch = {};
@@ -54,7 +56,10 @@ function objectHierarchy(r: CollectedReport, s: JsonEncodingSettings): string {
     let clash = false;
     for (const part of parts.slice(0, -1)) {
       const next = at[part];
-      if (typeof next === 'string') { clash = true; break; }
+      if (typeof next === 'string') {
+        clash = true;
+        break;
+      }
       at = next ?? (at[part] = {});
     }
     const leaf = parts[parts.length - 1];

@@ -99,7 +99,14 @@ export function createHttpReportChannel(opts: HttpChannelOptions): ReportChannel
     let result: ReportResult;
     for (let retry = 1; ; retry++) {
       result = await sendReportRequest({
-        url: built.url, method: target.method, body, credentials, ca: opts.ca, policy: opts.policy, timeoutMs, signal: stopping.signal,
+        url: built.url,
+        method: target.method,
+        body,
+        credentials,
+        ca: opts.ca,
+        policy: opts.policy,
+        timeoutMs,
+        signal: stopping.signal,
         headers: target.useDateHeader ? { ...headers, date: new Date().toUTCString() } : headers,
       });
       if (result.ok) {
@@ -113,10 +120,10 @@ export function createHttpReportChannel(opts: HttpChannelOptions): ReportChannel
       // Clamped to the TR-181 ranges (1..65535 s, 1000..65535): a bad value must not end the retries.
       const m = clamp(target.retryMinimumWaitInterval, 1, 65535);
       const k = clamp(target.retryIntervalMultiplier, 1000, 65535);
-      const waitMs = retryWaitMs(retry, m, k, opts.random) * secondMs / 1000;
+      const waitMs = (retryWaitMs(retry, m, k, opts.random) * secondMs) / 1000;
       const next = opts.nextReportDue?.();
       if (next !== undefined && Date.now() + waitMs >= next) break;
-      if (!await sleep(waitMs, [due, stopping.signal])) break;
+      if (!(await sleep(waitMs, [due, stopping.signal]))) break;
     }
     return fail(batch, report, result.reason, target);
   };

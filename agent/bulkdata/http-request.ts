@@ -40,9 +40,7 @@ export interface ReportRequest {
 }
 
 /** How the transfer ended. */
-export type ReportResult =
-  | { readonly ok: true; readonly status: number }
-  | { readonly ok: false; readonly reason: string; readonly status?: number };
+export type ReportResult = { readonly ok: true; readonly status: number } | { readonly ok: false; readonly reason: string; readonly status?: number };
 
 class Deadline extends Error {}
 
@@ -111,7 +109,11 @@ export const MAX_REDIRECTS = 5;
 /** Where a redirect points, or why it is not followed (R-BULK.6: an HTTPS collector is never left for HTTP). */
 function redirectTarget(from: URL, location: string): URL | string {
   let next: URL;
-  try { next = new URL(location, from); } catch { return 'Location is not a URL'; }
+  try {
+    next = new URL(location, from);
+  } catch {
+    return 'Location is not a URL';
+  }
   if (next.protocol !== 'http:' && next.protocol !== 'https:') return `scheme ${next.protocol} is not supported`;
   if (from.protocol === 'https:' && next.protocol === 'http:') return 'from HTTPS to plain HTTP is refused';
   next.username = '';
@@ -120,30 +122,51 @@ function redirectTarget(from: URL, location: string): URL | string {
   return next;
 }
 
-interface Answer { status: number; statusText: string; wwwAuthenticate: string | string[] | undefined; location: string | undefined }
+interface Answer {
+  status: number;
+  statusText: string;
+  wwwAuthenticate: string | string[] | undefined;
+  location: string | undefined;
+}
 
 /** One request/answer; rejects on a network, TLS or abort error before the status is known. */
 function exchange(r: ReportRequest, url: URL, authorization: string | undefined, signal: AbortSignal): Promise<Answer> {
   const headers: OutgoingHttpHeaders = {
-    ...r.headers, 'content-length': r.body.length, 'user-agent': 'usp-agent', connection: 'close',
+    ...r.headers,
+    'content-length': r.body.length,
+    'user-agent': 'usp-agent',
+    connection: 'close',
     ...(authorization ? { authorization } : {}),
   };
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = send(url, {
-      method: r.method, headers, signal, agent: false,
-      ...(r.policy ? { lookup: r.policy.lookup } : {}),
-      ...(url.protocol === 'https:' && r.ca ? { ca: r.ca } : {}),
-    }, (res) => {
-      const answer: Answer = { status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', wwwAuthenticate: res.headers['www-authenticate'], location: res.headers.location };
-      // The status is what counts; the body is read (bounded) only so the exchange ends cleanly.
-      let bytes = 0;
-      const done = (): void => { resolve(answer); res.destroy(); };
-      res.on('data', (chunk: Buffer) => { bytes += chunk.length; if (bytes > MAX_RESPONSE_BYTES) done(); });
-      res.on('end', done);
-      res.on('error', done);
-      res.on('close', done);
-    });
+    const req = send(
+      url,
+      {
+        method: r.method,
+        headers,
+        signal,
+        agent: false,
+        ...(r.policy ? { lookup: r.policy.lookup } : {}),
+        ...(url.protocol === 'https:' && r.ca ? { ca: r.ca } : {}),
+      },
+      (res) => {
+        const answer: Answer = { status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', wwwAuthenticate: res.headers['www-authenticate'], location: res.headers.location };
+        // The status is what counts; the body is read (bounded) only so the exchange ends cleanly.
+        let bytes = 0;
+        const done = (): void => {
+          resolve(answer);
+          res.destroy();
+        };
+        res.on('data', (chunk: Buffer) => {
+          bytes += chunk.length;
+          if (bytes > MAX_RESPONSE_BYTES) done();
+        });
+        res.on('end', done);
+        res.on('error', done);
+        res.on('close', done);
+      },
+    );
     req.on('error', reject);
     req.end(r.body);
   });
@@ -154,12 +177,21 @@ function describeError(e: unknown, where: string): string {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   const message = e instanceof Error ? e.message : String(e);
   switch (code) {
-    case 'ECONNREFUSED': return `connection refused by ${where}`;
-    case 'ECONNRESET': case 'EPIPE': return `${where} closed the connection before answering`;
-    case 'ENOTFOUND': case 'EAI_AGAIN': return `cannot resolve the host of ${where}`;
-    case 'EHOSTUNREACH': case 'ENETUNREACH': return `${where} is unreachable`;
-    case 'EDOWNLOADREFUSED': return message;
-    default: return code ? `${where}: ${message} (${code})` : `${where}: ${message}`;
+    case 'ECONNREFUSED':
+      return `connection refused by ${where}`;
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return `${where} closed the connection before answering`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot resolve the host of ${where}`;
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `${where} is unreachable`;
+    case 'EDOWNLOADREFUSED':
+      return message;
+    default:
+      return code ? `${where}: ${message} (${code})` : `${where}: ${message}`;
   }
 }
 

@@ -56,12 +56,14 @@ export function mqttReportChannel(opts: MqttChannelOptions): ReportChannel {
       const client = opts.clientFor(`Device.MQTT.Client.${m[1]}.`);
       if (!client) return fail(`no MQTT client runs for ${t.reference} (it must be the client of an enabled LocalAgent.MTP)`);
       const encoded = opts.encode(reports);
-      const qos = (t.publishQoS === 1 || t.publishQoS === 2 ? t.publishQoS : 0);
+      const qos = t.publishQoS === 1 || t.publishQoS === 2 ? t.publishQoS : 0;
       const sent = await client.publishMessage(t.publishTopic, Buffer.from(encoded.body, 'utf8'), { qos, retain: t.publishRetain, contentType: encoded.contentType });
       if (!sent) return fail(`publish to ${t.publishTopic} failed (client not connected or broker refused)`);
       retained = [];
       return { ok: true };
     },
-    stop() { retained = []; },
+    stop() {
+      retained = [];
+    },
   };
 }

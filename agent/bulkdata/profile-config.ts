@@ -49,7 +49,8 @@ export async function readProfile(model: DataModel, store: DataStore, n: number)
   }
   const timeReference = String(p.TimeReference ?? UNKNOWN_TIME);
   return {
-    path, n,
+    path,
+    n,
     enable: p.Enable === true,
     name: String(p.Name ?? ''),
     protocol: String(p.Protocol ?? ''),
@@ -61,8 +62,11 @@ export async function readProfile(model: DataModel, store: DataStore, n: number)
     parameters,
     json: { reportFormat: String(json.ReportFormat ?? 'ObjectHierarchy') as JsonReportFormat, reportTimestamp: String(json.ReportTimestamp ?? 'Unix-Epoch') as TimestampFormat },
     csv: {
-      fieldSeparator: String(csv.FieldSeparator ?? ','), rowSeparator: String(csv.RowSeparator ?? ''), escapeCharacter: String(csv.EscapeCharacter ?? '"'),
-      reportFormat: String(csv.ReportFormat ?? 'ParameterPerColumn') as CsvReportFormat, rowTimestamp: String(csv.RowTimestamp ?? 'Unix-Epoch') as TimestampFormat,
+      fieldSeparator: String(csv.FieldSeparator ?? ','),
+      rowSeparator: String(csv.RowSeparator ?? ''),
+      escapeCharacter: String(csv.EscapeCharacter ?? '"'),
+      reportFormat: String(csv.ReportFormat ?? 'ParameterPerColumn') as CsvReportFormat,
+      rowTimestamp: String(csv.RowTimestamp ?? 'Unix-Epoch') as TimestampFormat,
     },
     mqtt: { reference: String(mqtt.Reference ?? ''), publishTopic: String(mqtt.PublishTopic ?? ''), publishQoS: Number(mqtt.PublishQoS ?? 0), publishRetain: mqtt.PublishRetain === true },
   };

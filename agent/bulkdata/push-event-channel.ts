@@ -19,6 +19,8 @@ export function pushEventChannel(model: DataModel, n: number, encode: ReportEnco
       model.changes.emit({ kind: 'event', inst: { node, keys: [n] }, path: node.pathOf([n]), event: PUSH_EVENT, args: { Data: body } });
       return Promise.resolve({ ok: true });
     },
-    stop() { /* nothing held: the subscription engine owns delivery */ },
+    stop() {
+      /* nothing held: the subscription engine owns delivery */
+    },
   };
 }

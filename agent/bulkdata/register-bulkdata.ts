@@ -9,9 +9,7 @@ import type { DataStore } from '../../datamodel/store/DataStore.js';
 import { registerStored } from '../../datamodel/store/stored-binding.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { BulkDataService, type BulkDataDeps } from './BulkDataService.js';
-import {
-  BULKDATA_ENCODINGS, BULKDATA_PROTOCOLS, DEFAULT_MIN_REPORTING_INTERVAL, MAX_PARAMETER_REFERENCES, MAX_PROFILES,
-} from './bulkdata-limits.js';
+import { BULKDATA_ENCODINGS, BULKDATA_PROTOCOLS, DEFAULT_MIN_REPORTING_INTERVAL, MAX_PARAMETER_REFERENCES, MAX_PROFILES } from './bulkdata-limits.js';
 import { checkHttp, checkMqtt, checkParameterRow, checkProfile, checkUriParameterRow } from './bulkdata-rules.js';
 import type { HttpChannelFactory } from './channels.js';
 import { readHttpTarget } from './http-target.js';
@@ -34,7 +32,14 @@ export interface BulkDataOptions {
 export function registerBulkData(model: DataModel, store: DataStore, opts: BulkDataOptions): BulkDataService {
   const minInterval = opts.minReportingInterval ?? DEFAULT_MIN_REPORTING_INTERVAL;
   const service = new BulkDataService({
-    model, store, log: opts.log, dataDir: opts.dataDir, minReportingInterval: minInterval, httpChannel: opts.httpChannel, mqttClientFor: opts.mqttClientFor, accessFor: opts.accessFor,
+    model,
+    store,
+    log: opts.log,
+    dataDir: opts.dataDir,
+    minReportingInterval: minInterval,
+    httpChannel: opts.httpChannel,
+    mqttClientFor: opts.mqttClientFor,
+    accessFor: opts.accessFor,
     readHttpTarget: async (n) => readHttpTarget(model, store, n, Number(store.row(`${PROFILE_TABLE}${n}.`)?.NumberOfRetainedFailedReports ?? 0)),
   });
   const protocols = opts.httpChannel ? BULKDATA_PROTOCOLS : BULKDATA_PROTOCOLS.filter((p) => p !== 'HTTP');
@@ -56,7 +61,12 @@ export function registerBulkData(model: DataModel, store: DataStore, opts: BulkD
     initial: (_parent, ctx) => ({ Controller: ctx.controllerPath ?? '' }),
     validate: (keys, changes) => checkProfile(store, keys, changes, { minInterval, protocols }),
     commands: {
-      'ForceCollection()': { run: async (call) => { await service.forceCollection(call.keys[0]); return {}; } },
+      'ForceCollection()': {
+        run: async (call) => {
+          await service.forceCollection(call.keys[0]);
+          return {};
+        },
+      },
     },
   });
   model.registerEvent(PROFILE_NODE, PUSH_EVENT);

@@ -37,9 +37,7 @@ export interface EncodedReport {
 export type ReportEncoder = (reports: readonly CollectedReport[]) => EncodedReport;
 
 /** How one delivery attempt (with its retries) ended. */
-export type DeliveryOutcome =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly reason: string; readonly retained: boolean };
+export type DeliveryOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: string; readonly retained: boolean };
 
 /**
  * A Profile's way out. `deliver` never throws: failures are outcomes. A channel keeps what it

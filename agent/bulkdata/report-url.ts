@@ -46,7 +46,11 @@ export function reportUrl(
   uriParameters: ReadonlyArray<{ readonly name: string; readonly value: string }>,
 ): ReportUrl | { readonly problem: string } {
   let url: URL;
-  try { url = new URL(base); } catch { return { problem: `HTTP.URL ${redactedUrl(base)} is not a URL` }; }
+  try {
+    url = new URL(base);
+  } catch {
+    return { problem: `HTTP.URL ${redactedUrl(base)} is not a URL` };
+  }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return { problem: `HTTP.URL scheme ${url.protocol} is not supported (http and https are)` };
   }
@@ -72,5 +76,9 @@ export function reportUrl(
 }
 
 function safeDecode(s: string): string {
-  try { return decodeURIComponent(s); } catch { return s; }
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }

@@ -49,9 +49,14 @@ export class RetainedReports {
   private saving: Promise<void> = Promise.resolve();
 
   /** `file`: where PersistAcrossReboot keeps them; none: memory only. */
-  constructor(private readonly file: string | undefined, private readonly log: Logger) {}
+  constructor(
+    private readonly file: string | undefined,
+    private readonly log: Logger,
+  ) {}
 
-  get all(): readonly CollectedReport[] { return this.reports; }
+  get all(): readonly CollectedReport[] {
+    return this.reports;
+  }
 
   /** Reads the persisted reports (at start); a missing file is no reports, a bad one is logged and ignored. */
   async load(): Promise<void> {
@@ -100,9 +105,14 @@ export class RetainedReports {
     if (!file) return Promise.resolve();
     const snapshot = this.reports;
     const step = async (): Promise<void> => {
-      if (!persist || snapshot.length === 0) { await removeFile(file, this.log); return; }
+      if (!persist || snapshot.length === 0) {
+        await removeFile(file, this.log);
+        return;
+      }
       try {
-        await mkdir(join(file, '..'), { mode: 0o700 }).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'EEXIST') throw e; });
+        await mkdir(join(file, '..'), { mode: 0o700 }).catch((e: NodeJS.ErrnoException) => {
+          if (e.code !== 'EEXIST') throw e;
+        });
         await writeFileAtomic(file, serialise(snapshot));
       } catch (e) {
         this.log.warn('cannot persist retained Bulk Data reports; they are kept in memory only', { file, error: String(e) });
@@ -134,7 +144,10 @@ async function removeFile(file: string, log: Logger): Promise<void> {
   }
 }
 
-interface ReportJson { collectedAt: string; entries: ReportEntry[] }
+interface ReportJson {
+  collectedAt: string;
+  entries: ReportEntry[];
+}
 
 function toJson(r: CollectedReport): ReportJson {
   return { collectedAt: r.collectedAt.toISOString(), entries: [...r.entries] };
@@ -147,7 +160,11 @@ function serialise(reports: readonly CollectedReport[]): string {
 /** The reports in `text`, or undefined when it is not a file this module wrote. */
 function parseRetained(text: string): CollectedReport[] | undefined {
   let doc: unknown;
-  try { doc = JSON.parse(text); } catch { return undefined; }
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
   if (!isRecord(doc) || doc.format !== FORMAT || doc.version !== VERSION || !Array.isArray(doc.reports)) return undefined;
   const out: CollectedReport[] = [];
   for (const r of doc.reports as unknown[]) {

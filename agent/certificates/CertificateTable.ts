@@ -34,7 +34,9 @@ const REFERRERS: ReadonlyArray<readonly [string, string, boolean]> = [
 const REF_RE = /^Device\.LocalAgent\.Certificate\.(\d+)\.?$/;
 
 /** "Device.LocalAgent.Certificate.3" (as references to rows are written). */
-export function certificateRef(n: number): string { return `${TABLE_PATH}${n}`; }
+export function certificateRef(n: number): string {
+  return `${TABLE_PATH}${n}`;
+}
 
 /** A Certificate reference → its instance number; undefined for anything else. */
 export function certificateInstance(ref: string): number | undefined {
@@ -44,7 +46,10 @@ export function certificateInstance(ref: string): number | undefined {
 
 /** The instance numbers a reference list (Controller.{i}.Credential) names. */
 export function certificateInstances(list: string): number[] {
-  return list.split(',').map(certificateInstance).filter((n): n is number => n !== undefined);
+  return list
+    .split(',')
+    .map(certificateInstance)
+    .filter((n): n is number => n !== undefined);
 }
 
 export class CertificateTable {
@@ -53,14 +58,21 @@ export class CertificateTable {
   /** Parsed certificates by instance, while the stored PEM is the same. */
   private readonly parsed = new Map<number, { pem: string; cert: X509Certificate }>();
 
-  constructor(private readonly model: DataModel, private readonly store: DataStore) {
+  constructor(
+    private readonly model: DataModel,
+    private readonly store: DataStore,
+  ) {
     this.binding = this.makeBinding();
     this.node = model.register(CERTIFICATE_PATH, this.binding);
   }
 
-  instances(): number[] { return this.store.instances(TABLE_PATH); }
+  instances(): number[] {
+    return this.store.instances(TABLE_PATH);
+  }
 
-  enabled(n: number): boolean { return this.store.row(rowPath(n))?.Enable === true; }
+  enabled(n: number): boolean {
+    return this.store.row(rowPath(n))?.Enable === true;
+  }
 
   /** The row's certificate; undefined when the row does not exist or holds no PEM. */
   certificate(n: number): X509Certificate | undefined {
@@ -113,7 +125,14 @@ export class CertificateTable {
         if (!node || !b?.list || !b.set) continue;
         for (const k of await b.list([], {})) {
           const current = String((await b.get([k], {}))[param] ?? '');
-          const kept = isList ? current.split(',').filter((r) => r.trim() !== '' && certificateInstance(r) !== n).join(',') : (certificateInstance(current) === n ? '' : current);
+          const kept = isList
+            ? current
+                .split(',')
+                .filter((r) => r.trim() !== '' && certificateInstance(r) !== n)
+                .join(',')
+            : certificateInstance(current) === n
+              ? ''
+              : current;
           if (kept === current) continue;
           await b.set([k], { [param]: kept }, {});
           changes.push({ kind: 'value', inst: { node, keys: [k] }, path: node.pathOf([k]), param, value: kept });
@@ -164,5 +183,9 @@ export class CertificateTable {
   }
 }
 
-function rowPath(n: number): string { return `${TABLE_PATH}${n}.`; }
-function own(keys: InstanceKeys): number { return keys[keys.length - 1]; }
+function rowPath(n: number): string {
+  return `${TABLE_PATH}${n}.`;
+}
+function own(keys: InstanceKeys): number {
+  return keys[keys.length - 1];
+}

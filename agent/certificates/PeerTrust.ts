@@ -51,7 +51,11 @@ export interface PeerController {
   assignedRole: string;
 }
 
-interface CaCredential { ca: X509Certificate; role: string; uses: string }
+interface CaCredential {
+  ca: X509Certificate;
+  role: string;
+  uses: string;
+}
 
 const NO_CERTIFICATE: PeerVerdict = Object.freeze({ inheritedRole: '' });
 
@@ -64,11 +68,16 @@ export class PeerTrust {
   private readonly credentialNode: ModelNode;
   private readonly controllerNode: ModelNode;
 
-  constructor(private readonly model: DataModel, private readonly certificates: CertificateTable) {
+  constructor(
+    private readonly model: DataModel,
+    private readonly certificates: CertificateTable,
+  ) {
     this.credentialNode = model.requireNode(CREDENTIAL_PATH);
     this.controllerNode = model.requireNode(CONTROLLER_PATH);
     const watched = new Set<ModelNode>([certificates.node, this.credentialNode]);
-    model.changes.subscribe((c) => { if (watched.has(c.inst.node)) this.generation++; });
+    model.changes.subscribe((c) => {
+      if (watched.has(c.inst.node)) this.generation++;
+    });
   }
 
   /**
@@ -94,7 +103,10 @@ export class PeerTrust {
     const pins = certificateInstances(credential).filter((n) => this.certificates.instances().includes(n));
     if (pins.length === 0) return;
     const used = new Set<number>();
-    for (const [node, param] of [[this.controllerNode, 'Credential'], [this.credentialNode, 'Credential']] as const) {
+    for (const [node, param] of [
+      [this.controllerNode, 'Credential'],
+      [this.credentialNode, 'Credential'],
+    ] as const) {
       for (const k of await this.model.listInstances(node, [], {})) {
         for (const n of certificateInstances(String((await this.model.readValues({ node, keys: [k] }, {}))[param] ?? ''))) used.add(n);
       }
@@ -118,7 +130,7 @@ export class PeerTrust {
     if (!cert) return this.accept(endpointId, cert, NO_CERTIFICATE, controller);
     const broker = conn.certificateHolder === 'broker';
     // A broker's certificate is never the controller's own, so the controller's pins do not apply to it.
-    const pinned = broker ? '' : controller?.credential ?? '';
+    const pinned = broker ? '' : (controller?.credential ?? '');
     const claimed = !broker && conn.identity === 'claimed';
     const cached = this.byCertificate.get(cert);
     if (cached && cached.generation === this.generation && cached.pinned === pinned) {
@@ -190,8 +202,9 @@ export class PeerTrust {
 function claimVerdict(endpointId: string, verdict: PeerVerdict, controller: PeerController | undefined): PeerVerdict {
   if (verdict.refused || verdict.pinned) return verdict;
   if (verdict.inheritedRole !== '' && (controller?.assignedRole ?? '') === '') return verdict;
-  const why = verdict.inheritedRole === ''
-    ? 'the certificate names no Endpoint ID, is not pinned by the controller\'s Credential and no CA Credential gives it a Role'
-    : `the certificate names no Endpoint ID and is not pinned by the Credential of ${endpointId}, which holds an AssignedRole`;
+  const why =
+    verdict.inheritedRole === ''
+      ? "the certificate names no Endpoint ID, is not pinned by the controller's Credential and no CA Credential gives it a Role"
+      : `the certificate names no Endpoint ID and is not pinned by the Credential of ${endpointId}, which holds an AssignedRole`;
   return { refused: why, inheritedRole: '' };
 }

@@ -21,7 +21,10 @@ export async function pinOnFirstUse(model: DataModel, table: CertificateTable, i
     if (String((await model.readValues(inst, {})).Credential ?? '') === '') await tx.set(inst, { Credential: ref });
   };
   // The same certificate may already be a row (added earlier by an operator): refer to it.
-  const existing = table.instances().find((n) => { const c = table.certificate(n); return c !== undefined && sameCertificate(c, cert); });
+  const existing = table.instances().find((n) => {
+    const c = table.certificate(n);
+    return c !== undefined && sameCertificate(c, cert);
+  });
   if (existing !== undefined) {
     await Transaction.run(model, {}, (tx) => pinIfEmpty(tx, certificateRef(existing)));
     return;

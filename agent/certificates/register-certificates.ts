@@ -33,14 +33,19 @@ export interface Certificates {
  */
 const peersByModel = new WeakMap<DataModel, PeerTrust>();
 
-export function peerTrustOf(model: DataModel): PeerTrust | undefined { return peersByModel.get(model); }
+export function peerTrustOf(model: DataModel): PeerTrust | undefined {
+  return peersByModel.get(model);
+}
 
 export function registerCertificates(model: DataModel, store: DataStore): Certificates {
   const table = new CertificateTable(model, store);
   const peers = new PeerTrust(model, table);
   peersByModel.set(model, peers);
   model.registerCommand(CERTIFICATE_PATH, 'Delete()', {
-    run: async (call) => { await table.remove(call.keys[0]); return {}; },
+    run: async (call) => {
+      await table.remove(call.keys[0]);
+      return {};
+    },
   });
   model.registerCommand(CERTIFICATE_PATH, 'GetFingerprint()', {
     run: async (call) => {

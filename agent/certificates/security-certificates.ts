@@ -28,7 +28,10 @@ export function registerSecurityCertificates(model: DataModel): SecurityCertific
   });
   return {
     setIdentity(id) {
-      if (!id) { rows = []; return; }
+      if (!id) {
+        rows = [];
+        return;
+      }
       const loaded = isoSeconds(new Date());
       const seen = new Set<string>();
       rows = [...id.chain, ...id.trustAnchors].filter((c) => !seen.has(c.fingerprint256) && seen.add(c.fingerprint256)).map((c) => row(c, loaded));

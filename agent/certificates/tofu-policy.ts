@@ -12,8 +12,12 @@ const TRUST_PATH = 'Device.LocalAgent.ControllerTrust.';
 class ModelTofuPolicy implements TofuPolicy {
   allowedNow = false;
   inactivitySeconds = 0;
-  allowed(): boolean { return this.allowedNow; }
-  inactivityMs(): number { return this.inactivitySeconds * 1000; }
+  allowed(): boolean {
+    return this.allowedNow;
+  }
+  inactivityMs(): number {
+    return this.inactivitySeconds * 1000;
+  }
 }
 
 const byModel = new WeakMap<DataModel, Promise<ModelTofuPolicy>>();

@@ -13,7 +13,11 @@ export const FINGERPRINT_ALGORITHMS = ['SHA-1', 'SHA-224', 'SHA-256', 'SHA-384',
 export type FingerprintAlgorithm = (typeof FINGERPRINT_ALGORITHMS)[number];
 
 const NODE_HASH: Readonly<Record<FingerprintAlgorithm, string>> = {
-  'SHA-1': 'sha1', 'SHA-224': 'sha224', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512',
+  'SHA-1': 'sha1',
+  'SHA-224': 'sha224',
+  'SHA-256': 'sha256',
+  'SHA-384': 'sha384',
+  'SHA-512': 'sha512',
 };
 
 /** Certificate.{i}.Issuer is at most 256 characters (TR-181). */

@@ -30,15 +30,25 @@ const CONTROLLER_PATH = 'Device.LocalAgent.Controller.{i}.';
 /** Outstanding challenge requests across all controllers; more are refused with 7005. */
 export const MAX_PENDING_CHALLENGES = 256;
 
-interface Pending { controllerId: string; challenge: number; expiresAt: number }
-interface Attempts { failures: number; lockedUntil: number }
+interface Pending {
+  controllerId: string;
+  challenge: number;
+  expiresAt: number;
+}
+interface Attempts {
+  failures: number;
+  lockedUntil: number;
+}
 
 export class ChallengeService {
   private readonly pending = new Map<string, Pending>();
   private readonly attempts = new Map<number, Attempts>();
   private readonly challengeNode: ModelNode;
 
-  constructor(private readonly model: DataModel, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly model: DataModel,
+    private readonly now: () => number = Date.now,
+  ) {
     this.challengeNode = model.requireNode(CHALLENGE_PATH);
     model.changes.subscribe((c) => {
       if (c.kind === 'deleted' && c.inst.node === this.challengeNode) this.forgetChallenge(c.inst.keys[0]);
@@ -107,7 +117,10 @@ export class ChallengeService {
     const a = this.attempts.get(n);
     if (!a || a.lockedUntil === 0) return;
     const left = a.lockedUntil - this.now();
-    if (left <= 0) { this.attempts.delete(n); return; }
+    if (left <= 0) {
+      this.attempts.delete(n);
+      return;
+    }
     throw new UspError(ErrorCode.RequestDenied, `${this.pathOf(n)} is locked for another ${Math.ceil(left / 1000)} s after failed attempts`);
   }
 
@@ -153,7 +166,9 @@ export class ChallengeService {
     for (const [id, p] of this.pending) if (p.challenge === n) this.pending.delete(id);
   }
 
-  private pathOf(n: number): string { return this.challengeNode.pathOf([n]).replace(/\.$/, ''); }
+  private pathOf(n: number): string {
+    return this.challengeNode.pathOf([n]).replace(/\.$/, '');
+  }
 }
 
 function callerOf(ctx: RequestContext): string {
@@ -172,7 +187,11 @@ export function sameSecret(expectedB64: string, givenB64: string): boolean {
  * Challenge grants them too), then the granted Roles not yet present appended.
  */
 export function raiseRoles(assigned: string, untrusted: string, granted: string): string {
-  const items = (s: string): string[] => s.split(',').map((r) => r.trim().replace(/\.$/, '')).filter(Boolean);
+  const items = (s: string): string[] =>
+    s
+      .split(',')
+      .map((r) => r.trim().replace(/\.$/, ''))
+      .filter(Boolean);
   const grant = items(granted);
   const drop = new Set(items(untrusted).filter((r) => !grant.includes(r)));
   const out = items(assigned).filter((r) => !drop.has(r));

@@ -14,7 +14,10 @@ export const EXIT_UNREACHABLE = 3;
 
 /** A failure of the command itself (not of the agent's answer): its message goes to stderr as is. */
 export class CliError extends Error {
-  constructor(readonly exitCode: number, message: string) {
+  constructor(
+    readonly exitCode: number,
+    message: string,
+  ) {
     super(message);
     this.name = 'CliError';
   }
@@ -27,6 +30,6 @@ export function reportCliFailure(e: unknown): void {
     process.exitCode = e.exitCode;
     return;
   }
-  process.stderr.write(`usp-agent: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.stderr.write(`usp-agent: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exitCode = EXIT_USP_ERROR;
 }

@@ -20,7 +20,11 @@ export const CONNECT_TIMEOUT_MS = 5000;
 /** What the agent answered: a Response, or a USP Error message. */
 export type Answer = { kind: 'response'; response: Response } | { kind: 'error'; error: ErrorBody };
 
-interface Waiting { resolve(a: Answer): void; reject(e: Error): void; timer: NodeJS.Timeout }
+interface Waiting {
+  resolve(a: Answer): void;
+  reject(e: Error): void;
+  timer: NodeJS.Timeout;
+}
 
 /** One connection to the agent's control socket as the local controller (TR-369 UDS MTP, USP 1.3). */
 export class ControlClient {
@@ -32,35 +36,59 @@ export class ControlClient {
   onClose?: (why: string) => void;
   private closing = false;
 
-  private constructor(private readonly conn: UdsConnection, private readonly where: string) {}
+  private constructor(
+    private readonly conn: UdsConnection,
+    private readonly where: string,
+  ) {}
 
   /** The Endpoint ID the agent gave in its Handshake. */
-  get agentEndpointId(): string { return this.conn.peerEndpointId ?? ''; }
+  get agentEndpointId(): string {
+    return this.conn.peerEndpointId ?? '';
+  }
 
   /** Dials `<dataDir>/control.sock` and completes the handshake, or throws CliError(EXIT_UNREACHABLE) saying where it looked. */
   static connect(dataDir: string, timeoutMs = CONNECT_TIMEOUT_MS): Promise<ControlClient> {
     const path = controlSocketPath(dataDir);
-    const unreachable = (why: string): CliError => new CliError(EXIT_UNREACHABLE,
-      `no agent answering on data directory ${dataDir}: ${why} (is \`usp-agent run --data-dir ${dataDir}\` running, as this user?)`);
+    const unreachable = (why: string): CliError =>
+      new CliError(EXIT_UNREACHABLE, `no agent answering on data directory ${dataDir}: ${why} (is \`usp-agent run --data-dir ${dataDir}\` running, as this user?)`);
     return new Promise((resolve, reject) => {
       const socket: Socket = createConnection(path);
       let client: ControlClient | undefined;
-      const timer = setTimeout(() => { socket.destroy(); reject(unreachable(`${path} did not complete the USP handshake within ${timeoutMs} ms`)); }, timeoutMs);
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(unreachable(`${path} did not complete the USP handshake within ${timeoutMs} ms`));
+      }, timeoutMs);
       socket.once('error', (e: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        const why = e.code === 'ENOENT' ? `${path} does not exist`
-          : e.code === 'ECONNREFUSED' ? `${path} is left over from an agent that is no longer running`
-            : e.code === 'EACCES' ? `permission denied on ${path} (the socket is the agent user's only)`
-              : `${path}: ${e.message}`;
+        const why =
+          e.code === 'ENOENT'
+            ? `${path} does not exist`
+            : e.code === 'ECONNREFUSED'
+              ? `${path} is left over from an agent that is no longer running`
+              : e.code === 'EACCES'
+                ? `permission denied on ${path} (the socket is the agent user's only)`
+                : `${path}: ${e.message}`;
         reject(unreachable(why));
       });
       socket.once('connect', () => {
         const conn = new UdsConnection(socket, {
-          role: 'client', ownEndpointId: LOCAL_CONTROLLER_EID, maxFrameSize: DEFAULT_MAX_FRAME_SIZE,
-          maxBufferedBytes: DEFAULT_MAX_BUFFERED_BYTES, handshakeTimeoutMs: timeoutMs, timers: REAL_TIMERS, log: silentLogger,
-          onHandshake: () => { clearTimeout(timer); resolve(client!); },
+          role: 'client',
+          ownEndpointId: LOCAL_CONTROLLER_EID,
+          maxFrameSize: DEFAULT_MAX_FRAME_SIZE,
+          maxBufferedBytes: DEFAULT_MAX_BUFFERED_BYTES,
+          handshakeTimeoutMs: timeoutMs,
+          timers: REAL_TIMERS,
+          log: silentLogger,
+          onHandshake: () => {
+            clearTimeout(timer);
+            resolve(client!);
+          },
           onRecord: (bytes) => client!.onRecord(bytes),
-          onClose: (_c, why) => { clearTimeout(timer); reject(unreachable(`${path} closed the connection (${why})`)); client!.onLinkClosed(why); },
+          onClose: (_c, why) => {
+            clearTimeout(timer);
+            reject(unreachable(`${path} closed the connection (${why})`));
+            client!.onLinkClosed(why);
+          },
         });
         client = new ControlClient(conn, path);
       });

@@ -24,8 +24,7 @@ export function errorLine(code: number, message: string | undefined, path?: stri
   return `${code}${msg}${path ? ` (${path})` : ''}`;
 }
 
-const prefixed = (base: string, map: StringMap | undefined): Array<[string, string]> =>
-  Object.entries(map ?? {}).map(([k, v]) => [`${base}${k}`, v]);
+const prefixed = (base: string, map: StringMap | undefined): Array<[string, string]> => Object.entries(map ?? {}).map(([k, v]) => [`${base}${k}`, v]);
 
 /** Rows and failures of any answer to the requests the CLI sends. */
 export function renderAnswer(answer: Answer): Rendered {
@@ -63,7 +62,10 @@ function renderResponse(r: Response): Rendered {
     case 'addResp':
       for (const o of r.addResp.createdObjResults) {
         const s = o.operStatus;
-        if (s.operStatus === 'operFailure') { errors.push(errorLine(s.operFailure.errCode, s.operFailure.errMsg, o.requestedPath)); continue; }
+        if (s.operStatus === 'operFailure') {
+          errors.push(errorLine(s.operFailure.errCode, s.operFailure.errMsg, o.requestedPath));
+          continue;
+        }
         rows.push([s.operSuccess.instantiatedPath, '']);
         rows.push(...prefixed(s.operSuccess.instantiatedPath, s.operSuccess.uniqueKeys));
         for (const p of s.operSuccess.paramErrs ?? []) errors.push(errorLine(p.errCode, p.errMsg, `${s.operSuccess.instantiatedPath}${p.param}`));
@@ -72,7 +74,10 @@ function renderResponse(r: Response): Rendered {
     case 'deleteResp':
       for (const o of r.deleteResp.deletedObjResults) {
         const s = o.operStatus;
-        if (s.operStatus === 'operFailure') { errors.push(errorLine(s.operFailure.errCode, s.operFailure.errMsg, o.requestedPath)); continue; }
+        if (s.operStatus === 'operFailure') {
+          errors.push(errorLine(s.operFailure.errCode, s.operFailure.errMsg, o.requestedPath));
+          continue;
+        }
         for (const p of s.operSuccess.affectedPaths ?? []) rows.push([p, '']);
         for (const u of s.operSuccess.unaffectedPathErrs ?? []) errors.push(errorLine(u.errCode, u.errMsg, u.unaffectedPath));
       }
@@ -93,7 +98,9 @@ function renderResponse(r: Response): Rendered {
       for (const p of r.getInstancesResp.reqPathResults) {
         if (p.errCode) errors.push(errorLine(p.errCode, p.errMsg, p.requestedPath));
         for (const i of p.currInsts ?? []) {
-          const keys = Object.entries(i.uniqueKeys ?? {}).map(([k, v]) => `${k}=${v}`).join(' ');
+          const keys = Object.entries(i.uniqueKeys ?? {})
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ');
           rows.push([i.instantiatedObjPath, keys]);
         }
       }
@@ -104,7 +111,8 @@ function renderResponse(r: Response): Rendered {
         for (const o of p.supportedObjs ?? []) {
           rows.push([o.supportedObjPath, `${o.access}${o.isMultiInstance ? ' multi-instance' : ''}`]);
           for (const sp of o.supportedParams ?? []) rows.push([`${o.supportedObjPath}${sp.paramName}`, `${sp.access} ${sp.valueType}`]);
-          for (const c of o.supportedCommands ?? []) rows.push([`${o.supportedObjPath}${c.commandName}`, `${c.commandType} in: ${(c.inputArgNames ?? []).join(',') || '-'} out: ${(c.outputArgNames ?? []).join(',') || '-'}`]);
+          for (const c of o.supportedCommands ?? [])
+            rows.push([`${o.supportedObjPath}${c.commandName}`, `${c.commandType} in: ${(c.inputArgNames ?? []).join(',') || '-'} out: ${(c.outputArgNames ?? []).join(',') || '-'}`]);
           for (const e of o.supportedEvents ?? []) rows.push([`${o.supportedObjPath}${e.eventName}`, `event args: ${(e.argNames ?? []).join(',') || '-'}`]);
         }
       }
@@ -118,17 +126,25 @@ function renderResponse(r: Response): Rendered {
 /** One line per notification for `watch`: kind, path, then what it carries. */
 export function notificationLine(n: NotifyReq): string {
   switch (n.notification) {
-    case 'valueChange': return `ValueChange  ${n.valueChange.paramPath}  ${n.valueChange.paramValue}`;
+    case 'valueChange':
+      return `ValueChange  ${n.valueChange.paramPath}  ${n.valueChange.paramValue}`;
     case 'objCreation': {
-      const keys = Object.entries(n.objCreation.uniqueKeys ?? {}).map(([k, v]) => `${k}=${v}`).join(' ');
+      const keys = Object.entries(n.objCreation.uniqueKeys ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ');
       return `ObjectCreation  ${n.objCreation.objPath}${keys ? `  ${keys}` : ''}`;
     }
-    case 'objDeletion': return `ObjectDeletion  ${n.objDeletion.objPath}`;
+    case 'objDeletion':
+      return `ObjectDeletion  ${n.objDeletion.objPath}`;
     case 'event': {
-      const args = Object.entries(n.event.params ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');
+      const args = Object.entries(n.event.params ?? {})
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(' ');
       return `Event  ${n.event.objPath}${n.event.eventName}${args ? `  ${args}` : ''}`;
     }
-    case 'operComplete': return `OperationComplete  ${n.operComplete.objPath}${n.operComplete.commandName}`;
-    case 'onBoardReq': return `OnBoardRequest  ${n.onBoardReq.serialNumber}`;
+    case 'operComplete':
+      return `OperationComplete  ${n.operComplete.objPath}${n.operComplete.commandName}`;
+    case 'onBoardReq':
+      return `OnBoardRequest  ${n.onBoardReq.serialNumber}`;
   }
 }

@@ -25,7 +25,18 @@ export const EXIT_START_FAILED = 2;
 /** Exit code after Reboot()/FactoryReset() on a live platform: the service manager starts the agent again. */
 export const EXIT_RESTART = 3;
 
-interface RunArgs { defaults: string; dataDir?: string; platform: PlatformName; logLevel: LogLevel; seed?: number; tls?: AgentTlsFiles; vendorPrefix?: string; legacyCoap?: boolean; firmware?: Pick<AgentOptions, 'firmwareHook' | 'firmwareTrust' | 'firmwareStaging'>; plugins?: string[] }
+interface RunArgs {
+  defaults: string;
+  dataDir?: string;
+  platform: PlatformName;
+  logLevel: LogLevel;
+  seed?: number;
+  tls?: AgentTlsFiles;
+  vendorPrefix?: string;
+  legacyCoap?: boolean;
+  firmware?: Pick<AgentOptions, 'firmwareHook' | 'firmwareTrust' | 'firmwareStaging'>;
+  plugins?: string[];
+}
 
 /** Set once SIGTERM/SIGINT arrived: a start that fails after it is a stop, not a start failure. */
 let stopRequested = false;
@@ -39,11 +50,19 @@ async function run(args: RunArgs): Promise<void> {
     stopRequested = true;
     log.info('signal received; stopping', { signal });
     // Hard stop if something hangs: the budget is 2 s. Logged, so a stop() that hangs is seen.
-    setTimeout(() => { log.warn('stop did not finish in time; exiting anyway', { afterMs: 1900 }); process.exit(0); }, 1900).unref();
+    setTimeout(() => {
+      log.warn('stop did not finish in time; exiting anyway', { afterMs: 1900 });
+      process.exit(0);
+    }, 1900).unref();
     // A signal during start-up lets the start finish (or fail) and then stops what it started:
     // state and the data directory's lock are left as after any clean stop.
-    const running = current ? Promise.resolve(current) : starting?.catch(() => undefined) ?? Promise.resolve(undefined);
-    void running.then((a) => a?.stop()).then(() => process.exit(0), () => process.exit(0));
+    const running = current ? Promise.resolve(current) : (starting?.catch(() => undefined) ?? Promise.resolve(undefined));
+    void running
+      .then((a) => a?.stop())
+      .then(
+        () => process.exit(0),
+        () => process.exit(0),
+      );
   };
   // First, before any work: a SIGTERM at any point of start-up must stop the agent.
   process.on('SIGTERM', () => shutdown('SIGTERM'));
@@ -69,7 +88,19 @@ async function run(args: RunArgs): Promise<void> {
     let bootRecord: BootRecord | undefined;
     for (;;) {
       current = undefined;
-      starting = Agent.start({ defaults, dataDir: args.dataDir, platform: args.platform, log, seed: args.seed, tls: args.tls, bootRecord, vendorPrefix: args.vendorPrefix, legacyCoap: args.legacyCoap, plugins, ...args.firmware });
+      starting = Agent.start({
+        defaults,
+        dataDir: args.dataDir,
+        platform: args.platform,
+        log,
+        seed: args.seed,
+        tls: args.tls,
+        bootRecord,
+        vendorPrefix: args.vendorPrefix,
+        legacyCoap: args.legacyCoap,
+        plugins,
+        ...args.firmware,
+      });
       current = await starting;
       const reason = await current.stopped;
       if (reason.kind !== 'restart' || stopRequested) return;
@@ -104,8 +135,18 @@ async function runCommand(a: RunOptionValues): Promise<void> {
   try {
     const seed = a.seed === undefined ? undefined : parseSeed(a.seed);
     const tls = a.cert !== undefined || a.ca !== undefined ? { cert: a.cert, key: a.key, ca: a.ca } : undefined;
-    await run({ defaults: a.defaults, dataDir: a['data-dir'], platform: a.platform, logLevel: a['log-level'] as LogLevel, seed, tls, vendorPrefix: a['vendor-prefix'], legacyCoap: a['legacy-coap'],
-      firmware: { firmwareHook: a['firmware-hook'], firmwareTrust: a['firmware-trust'], firmwareStaging: a['firmware-staging'] }, plugins: a.plugin });
+    await run({
+      defaults: a.defaults,
+      dataDir: a['data-dir'],
+      platform: a.platform,
+      logLevel: a['log-level'] as LogLevel,
+      seed,
+      tls,
+      vendorPrefix: a['vendor-prefix'],
+      legacyCoap: a['legacy-coap'],
+      firmware: { firmwareHook: a['firmware-hook'], firmwareTrust: a['firmware-trust'], firmwareStaging: a['firmware-staging'] },
+      plugins: a.plugin,
+    });
   } catch (e) {
     // After SIGTERM the signal handler exits 0 once the stop is done: a start it cut short is no failure.
     if (stopRequested) return;
@@ -121,30 +162,52 @@ export async function main(argv: string[]): Promise<void> {
   const { default: yargs } = await import('yargs');
   const withRun = yargs(argv)
     .scriptName('usp-agent')
-    .command('run', 'start the USP agent', (y) => y
-      .option('defaults', { type: 'string', demandOption: true, describe: 'factory-defaults JSON file (TR-181 paths → values)' })
-      .option('data-dir', { type: 'string', describe: 'directory for persistent state (omit: memory only)' })
-      .option('platform', { choices: PLATFORM_NAMES, default: 'auto' as PlatformName, describe: 'data source for the TR-181 tree: auto (OpenWrt if detected, else Linux; ModemManager when mmcli answers), simulated, openwrt, linux or none' })
-      .option('legacy-coap', { type: 'boolean', default: false, describe: 'serve the obsoleted CoAP MTP (USP 1.2 binding, plain CoAP only; configured through Device.LocalAgent.MTP.{i}.CoAP)' })
-      .option('vendor-prefix', { type: 'string', describe: 'TR-106 vendor prefix for vendor parameters, e.g. X_EXAMPLE-COM_ (cellular SINR)' })
-      .option('seed', { type: 'string', describe: 'seed of the simulated gateway (a whole number)' })
-      .option('log-level', { type: 'string', default: 'info', describe: 'error | warn | info | debug' })
-      .option('cert', { type: 'string', implies: 'key', describe: 'PEM certificate of the agent (leaf first, then any intermediates); its SAN should carry urn:bbf:usp:id:<EndpointID>' })
-      .option('key', { type: 'string', implies: 'cert', describe: 'PEM private key of --cert (unencrypted)' })
-      .option('ca', { type: 'string', describe: 'PEM CA certificate(s) that controller certificates must chain to (required for TLS MTPs)' })
-      .option('firmware-hook', { type: 'string', describe: 'script that validates, installs and activates firmware images on a Linux device (contract: docs/firmware-hook.md)' })
-      .option('firmware-trust', { type: 'string', describe: 'directory of PEM public keys/certificates: Download() then only takes images with a valid detached signature (URL + ".sig")' })
-      .option('plugin', { type: 'string', array: true, describe: 'JavaScript module adding bindings, vendor parameters or backends (repeatable; INTEGRATING.md)' })
-      .option('firmware-staging', { type: 'string', describe: 'directory where downloaded images wait for validation (default /tmp/usp-agent-firmware on OpenWrt, DATA-DIR/firmware-staging elsewhere)' })
-      .check((a) => { if (!isLogLevel(String(a['log-level']))) throw new Error('--log-level must be error, warn, info or debug'); return true; })
-      .example('$0 run --defaults examples/factory-defaults.json --data-dir ./.usp-data --platform simulated', 'the simulated gateway, state kept in ./.usp-data'),
-    (a) => runCommand({ ...a, platform: a.platform as PlatformName }));
+    .command(
+      'run',
+      'start the USP agent',
+      (y) =>
+        y
+          .option('defaults', { type: 'string', demandOption: true, describe: 'factory-defaults JSON file (TR-181 paths → values)' })
+          .option('data-dir', { type: 'string', describe: 'directory for persistent state (omit: memory only)' })
+          .option('platform', {
+            choices: PLATFORM_NAMES,
+            default: 'auto' as PlatformName,
+            describe: 'data source for the TR-181 tree: auto (OpenWrt if detected, else Linux; ModemManager when mmcli answers), simulated, openwrt, linux or none',
+          })
+          .option('legacy-coap', { type: 'boolean', default: false, describe: 'serve the obsoleted CoAP MTP (USP 1.2 binding, plain CoAP only; configured through Device.LocalAgent.MTP.{i}.CoAP)' })
+          .option('vendor-prefix', { type: 'string', describe: 'TR-106 vendor prefix for vendor parameters, e.g. X_EXAMPLE-COM_ (cellular SINR)' })
+          .option('seed', { type: 'string', describe: 'seed of the simulated gateway (a whole number)' })
+          .option('log-level', { type: 'string', default: 'info', describe: 'error | warn | info | debug' })
+          .option('cert', { type: 'string', implies: 'key', describe: 'PEM certificate of the agent (leaf first, then any intermediates); its SAN should carry urn:bbf:usp:id:<EndpointID>' })
+          .option('key', { type: 'string', implies: 'cert', describe: 'PEM private key of --cert (unencrypted)' })
+          .option('ca', { type: 'string', describe: 'PEM CA certificate(s) that controller certificates must chain to (required for TLS MTPs)' })
+          .option('firmware-hook', { type: 'string', describe: 'script that validates, installs and activates firmware images on a Linux device (contract: docs/firmware-hook.md)' })
+          .option('firmware-trust', { type: 'string', describe: 'directory of PEM public keys/certificates: Download() then only takes images with a valid detached signature (URL + ".sig")' })
+          .option('plugin', { type: 'string', array: true, describe: 'JavaScript module adding bindings, vendor parameters or backends (repeatable; INTEGRATING.md)' })
+          .option('firmware-staging', {
+            type: 'string',
+            describe: 'directory where downloaded images wait for validation (default /tmp/usp-agent-firmware on OpenWrt, DATA-DIR/firmware-staging elsewhere)',
+          })
+          .check((a) => {
+            if (!isLogLevel(String(a['log-level']))) throw new Error('--log-level must be error, warn, info or debug');
+            return true;
+          })
+          .example('$0 run --defaults examples/factory-defaults.json --data-dir ./.usp-data --platform simulated', 'the simulated gateway, state kept in ./.usp-data'),
+      (a) => runCommand({ ...a, platform: a.platform as PlatformName }),
+    );
   await fleetCommand(profilesCommand(watchAndSchemaCommands(dataCommands(withRun))))
-    .completion('completion', 'print a bash/zsh completion script (usp-agent completion >> ~/.bashrc)', (current: string, _argv: unknown, defaults: (done?: (e: Error | null, list?: string[]) => void) => void, done: (list: string[]) => void) => {
-      // TR-181 paths complete from the committed schema; commands and options as yargs knows them.
-      if (!current.startsWith('D')) { defaults(); return; }
-      void import('./schema-paths.js').then(({ completePath }) => done(completePath(Schema.load(), current)));
-    })
+    .completion(
+      'completion',
+      'print a bash/zsh completion script (usp-agent completion >> ~/.bashrc)',
+      (current: string, _argv: unknown, defaults: (done?: (e: Error | null, list?: string[]) => void) => void, done: (list: string[]) => void) => {
+        // TR-181 paths complete from the committed schema; commands and options as yargs knows them.
+        if (!current.startsWith('D')) {
+          defaults();
+          return;
+        }
+        void import('./schema-paths.js').then(({ completePath }) => done(completePath(Schema.load(), current)));
+      },
+    )
     .demandCommand(1)
     .strict()
     .fail((msg, err, y) => {

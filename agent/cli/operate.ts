@@ -26,27 +26,43 @@ export async function runOperateAndWait(args: ConnectionArgs, request: Extract<R
   };
   let row: string | undefined;
   try {
-    const sub = await client.request({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: [
-      { param: 'ID', value: subId, required: true },
-      { param: 'Enable', value: 'true', required: true },
-      { param: 'Persistent', value: 'false', required: true },
-      { param: 'NotifType', value: 'OperationComplete', required: true },
-      { param: 'ReferenceList', value: request.operate.command, required: true },
-    ] }] } }, timeoutMs);
+    const sub = await client.request(
+      {
+        reqType: 'add',
+        add: {
+          allowPartial: false,
+          createObjs: [
+            {
+              objPath: 'Device.LocalAgent.Subscription.',
+              paramSettings: [
+                { param: 'ID', value: subId, required: true },
+                { param: 'Enable', value: 'true', required: true },
+                { param: 'Persistent', value: 'false', required: true },
+                { param: 'NotifType', value: 'OperationComplete', required: true },
+                { param: 'ReferenceList', value: request.operate.command, required: true },
+              ],
+            },
+          ],
+        },
+      },
+      timeoutMs,
+    );
     const status = sub.kind === 'response' && sub.response.respType === 'addResp' ? sub.response.addResp.createdObjResults[0]?.operStatus : undefined;
     if (status?.operStatus === 'operSuccess') row = status.operSuccess.instantiatedPath;
     // Without the subscription the command still runs; only its later output cannot be shown.
 
     const answer = await client.request(request, timeoutMs);
     const { rows, errors } = renderAnswer(answer);
-    const pending = answer.kind === 'response' && answer.response.respType === 'operateResp'
-      ? answer.response.operateResp.operationResults.filter((r) => r.operationResp === 'reqObjPath').length : 0;
+    const pending = answer.kind === 'response' && answer.response.respType === 'operateResp' ? answer.response.operateResp.operationResults.filter((r) => r.operationResp === 'reqObjPath').length : 0;
     if (pending > 0 && row !== undefined) {
       const until = Date.now() + timeoutMs;
       while (completed.length < pending) {
         const left = until - Date.now();
         if (left <= 0) throw new CliError(EXIT_UNREACHABLE, `no OperationComplete for ${request.operate.command} (CommandKey ${key}) within ${args.timeout} s; it may still be running`);
-        await new Promise<void>((r) => { wake = r; setTimeout(r, Math.min(left, 1000)); });
+        await new Promise<void>((r) => {
+          wake = r;
+          setTimeout(r, Math.min(left, 1000));
+        });
       }
     }
     const out: Array<[string, string]> = pending > 0 && row !== undefined ? [] : rows;

@@ -28,7 +28,7 @@ export interface ProfilesArgs {
 }
 
 const OFFLINE_PLATFORMS = ['simulated', 'linux', 'openwrt', 'none'] as const;
-type OfflinePlatform = typeof OFFLINE_PLATFORMS[number];
+type OfflinePlatform = (typeof OFFLINE_PLATFORMS)[number];
 
 /** Which of the two ways was asked for, or a usage error saying how to ask. */
 function mode(a: ProfilesArgs): { kind: 'agent'; dataDir: string } | { kind: 'offline'; platform: OfflinePlatform } {

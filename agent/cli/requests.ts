@@ -15,7 +15,11 @@ import { syntaxSummary } from './schema-describe.js';
 import { hintFor, supportedPathOf } from './schema-paths.js';
 
 /** Options every data-model command takes. */
-export interface ConnectionArgs { dataDir: string; json: boolean; timeout: number }
+export interface ConnectionArgs {
+  dataDir: string;
+  json: boolean;
+  timeout: number;
+}
 
 /** One `Name=value` argument, split at the first `=` outside a search expression `[...]`. */
 export function splitAssignment(text: string): { name: string; value: string } {
@@ -60,7 +64,10 @@ export function setRequest(assignments: readonly string[], allowPartial: boolean
     checkValue(name, value);
     const objPath = name.slice(0, cut);
     let o = byObject.get(objPath);
-    if (!o) { o = { objPath, paramSettings: [] }; byObject.set(objPath, o); }
+    if (!o) {
+      o = { objPath, paramSettings: [] };
+      byObject.set(objPath, o);
+    }
     o.paramSettings.push({ param: name.slice(cut), value, required: true });
   }
   return { reqType: 'set', set: { allowPartial, updateObjs: [...byObject.values()] } };
@@ -78,7 +85,12 @@ export function addRequest(objPath: string, settings: readonly string[]): Reques
 
 /** `operate CMD() [Arg=value...]`: send_resp true, so a synchronous command's output comes back. */
 export function operateRequest(command: string, args: readonly string[], commandKey: string): Extract<Request, { reqType: 'operate' }> {
-  const inputArgs = Object.fromEntries(args.map((a) => { const { name, value } = splitAssignment(a); return [name, value]; }));
+  const inputArgs = Object.fromEntries(
+    args.map((a) => {
+      const { name, value } = splitAssignment(a);
+      return [name, value];
+    }),
+  );
   return { reqType: 'operate', operate: { command, commandKey, sendResp: true, inputArgs } };
 }
 

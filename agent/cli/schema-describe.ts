@@ -24,7 +24,8 @@ function syntaxRows(s: Syntax): Array<[string, string]> {
   const rows: Array<[string, string]> = [['type', s.dataType ? `${s.type} (${s.dataType})` : s.type]];
   if (s.list) rows.push(['list', `comma-separated${s.list.minItems !== undefined ? `, at least ${s.list.minItems}` : ''}${s.list.maxItems !== undefined ? `, at most ${s.list.maxItems} items` : ''}`]);
   if (s.enumerations?.length) rows.push(['values', s.enumerations.join(', ')]);
-  if (s.enumerationRef) rows.push(['values', `those listed by ${s.enumerationRef.targetParam}${s.enumerationRef.nullValue !== undefined ? ` (or ${JSON.stringify(s.enumerationRef.nullValue)})` : ''}`]);
+  if (s.enumerationRef)
+    rows.push(['values', `those listed by ${s.enumerationRef.targetParam}${s.enumerationRef.nullValue !== undefined ? ` (or ${JSON.stringify(s.enumerationRef.nullValue)})` : ''}`]);
   if (s.ranges?.length) rows.push(['range', s.ranges.map((r) => `${r.min ?? '-∞'}..${r.max ?? '∞'}${r.step ? ` step ${r.step}` : ''}`).join(', ')]);
   if (s.sizes?.length) rows.push(['size', s.sizes.map((z) => `${z.min ?? 0}..${z.max ?? '∞'}`).join(', ')]);
   if (s.patterns?.length) rows.push(['pattern', s.patterns.join(' | ')]);
@@ -36,7 +37,9 @@ function syntaxRows(s: Syntax): Array<[string, string]> {
 }
 
 const argRows = (title: string, list: readonly SchemaArgument[]): Array<[string, string]> =>
-  list.length === 0 ? [[title, 'none']] : list.map((a, i) => [i === 0 ? title : '', `${a.name}  ${syntaxSummary(a)}${a.mandatory ? ' (mandatory)' : ''}${a.enumerations?.length ? ` one of ${a.enumerations.join('|')}` : ''}`]);
+  list.length === 0
+    ? [[title, 'none']]
+    : list.map((a, i) => [i === 0 ? title : '', `${a.name}  ${syntaxSummary(a)}${a.mandatory ? ' (mandatory)' : ''}${a.enumerations?.length ? ` one of ${a.enumerations.join('|')}` : ''}`]);
 
 /** The readable description of a schema item; `descriptions` gives its first sentence. */
 export function describeItem(schema: Schema, item: SchemaItem, descriptions?: Descriptions): string {
@@ -55,9 +58,14 @@ export function describeItem(schema: Schema, item: SchemaItem, descriptions?: De
       break;
     case 'object': {
       const o = item.object;
-      rows = [['access', o.access], ['table', o.multi ? `yes${o.minEntries !== undefined ? `, ${o.minEntries}..${o.maxEntries ?? '∞'} rows` : ''}` : 'no']];
+      rows = [
+        ['access', o.access],
+        ['table', o.multi ? `yes${o.minEntries !== undefined ? `, ${o.minEntries}..${o.maxEntries ?? '∞'} rows` : ''}` : 'no'],
+      ];
       if (o.uniqueKeys?.length) rows.push(['unique keys', o.uniqueKeys.map((k) => k.params.join('+')).join(', ')]);
-      rows.push(...(o.params.length ? o.params.map((p, i): [string, string] => [i === 0 ? 'parameters' : '', `${p.name}  ${syntaxSummary(p)}  ${p.access}`]) : [['parameters', 'none'] as [string, string]]));
+      rows.push(
+        ...(o.params.length ? o.params.map((p, i): [string, string] => [i === 0 ? 'parameters' : '', `${p.name}  ${syntaxSummary(p)}  ${p.access}`]) : [['parameters', 'none'] as [string, string]]),
+      );
       if (o.commands.length) rows.push(...o.commands.map((c, i): [string, string] => [i === 0 ? 'commands' : '', `${c.name}  ${c.async ? 'async' : 'sync'}`]));
       if (o.events.length) rows.push(...o.events.map((e, i): [string, string] => [i === 0 ? 'events' : '', e.name]));
       const children = schema.children(o.path);
@@ -79,7 +87,12 @@ export function runSchema(args: { paths: string[]; json: boolean }): void {
   const items = args.paths.map((p) => lookupSchemaItem(schema, p));
   const descriptions = readDescriptions();
   if (args.json) {
-    const plain = items.map((i) => ({ kind: i.kind, path: i.path, ...(descriptions?.has(i.path) && { description: descriptions.get(i.path) }), ...(i.kind === 'object' ? { object: i.object } : i.kind === 'parameter' ? { param: i.param } : i.kind === 'command' ? { command: i.command } : { event: i.event }) }));
+    const plain = items.map((i) => ({
+      kind: i.kind,
+      path: i.path,
+      ...(descriptions?.has(i.path) && { description: descriptions.get(i.path) }),
+      ...(i.kind === 'object' ? { object: i.object } : i.kind === 'parameter' ? { param: i.param } : i.kind === 'command' ? { command: i.command } : { event: i.event }),
+    }));
     process.stdout.write(`${JSON.stringify(plain.length === 1 ? plain[0] : plain, null, 2)}\n`);
     return;
   }

@@ -22,7 +22,10 @@ function segments(path: string): string[] {
   for (const ch of path) {
     if (ch === '[') depth++;
     else if (ch === ']') depth = Math.max(0, depth - 1);
-    if (ch === '.' && depth === 0) { out.push(cur); cur = ''; } else cur += ch;
+    if (ch === '.' && depth === 0) {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
   }
   out.push(cur);
   return out;
@@ -35,7 +38,9 @@ const isInstanceSelector = (s: string): boolean => /^(\d+|\*|\{i\}|\[.*\]|#\d+)$
  * path ("Device.WiFi.Radio.{i}.Channel"). A trailing dot marks an object.
  */
 export function supportedPathOf(path: string): string {
-  return segments(path.trim()).map((s) => (isInstanceSelector(s) ? '{i}' : s)).join('.');
+  return segments(path.trim())
+    .map((s) => (isInstanceSelector(s) ? '{i}' : s))
+    .join('.');
 }
 
 /** The schema item `path` names, or CliError(EXIT_USAGE) naming the nearest known names. */
@@ -79,13 +84,24 @@ export function hintFor(schema: Schema, supported: string): string {
     const part = parts[i]!;
     if (part === '') break;
     const nextObj = `${known}${part}.`;
-    if (schema.getObject(nextObj)) { known = nextObj; continue; }
+    if (schema.getObject(nextObj)) {
+      known = nextObj;
+      continue;
+    }
     const object = schema.getObject(known)!;
     const last = i === parts.length - 1;
     if (last && (object.params.some((p) => p.name === part) || object.commands.some((c) => c.name === part) || object.events.some((e) => e.name === part))) return '';
     const names = [
-      ...schema.children(known).map((c) => c.path.slice(known.length).replace(/\{i\}\.$/, '').replace(/\.$/, '') + '.'),
-      ...object.params.map((p) => p.name), ...object.commands.map((c) => c.name), ...object.events.map((e) => e.name),
+      ...schema.children(known).map(
+        (c) =>
+          c.path
+            .slice(known.length)
+            .replace(/\{i\}\.$/, '')
+            .replace(/\.$/, '') + '.',
+      ),
+      ...object.params.map((p) => p.name),
+      ...object.commands.map((c) => c.name),
+      ...object.events.map((e) => e.name),
     ];
     const nearest = nearestNames(part, names);
     return nearest.length === 0 ? `; ${known} has no such name` : `; nearest known: ${nearest.map((n) => known + n).join(', ')}`;
@@ -98,8 +114,11 @@ export function nearestNames(wanted: string, names: readonly string[]): string[]
   const w = wanted.toLowerCase().replace(/[.()!]$/, '');
   const scored = names.map((n) => ({ n, d: editDistance(w, n.toLowerCase().replace(/[.()!]+$/, '')) }));
   const limit = Math.max(2, Math.ceil(w.length / 2));
-  return scored.filter((s) => s.d <= limit || s.n.toLowerCase().startsWith(w.slice(0, 3)))
-    .sort((a, b) => a.d - b.d || a.n.localeCompare(b.n)).slice(0, 3).map((s) => s.n);
+  return scored
+    .filter((s) => s.d <= limit || s.n.toLowerCase().startsWith(w.slice(0, 3)))
+    .sort((a, b) => a.d - b.d || a.n.localeCompare(b.n))
+    .slice(0, 3)
+    .map((s) => s.n);
 }
 
 function editDistance(a: string, b: string): number {
@@ -130,7 +149,9 @@ export function completePath(schema: Schema, typed: string): string[] {
   if (!object) return [];
   const names = [
     ...schema.children(supported).map((c) => `${c.path.slice(supported.length).replace(/\{i\}\.$/, '')}`),
-    ...object.params.map((p) => p.name), ...object.commands.map((c) => c.name), ...object.events.map((e) => e.name),
+    ...object.params.map((p) => p.name),
+    ...object.commands.map((c) => c.name),
+    ...object.events.map((e) => e.name),
   ];
   return names.filter((n) => n.startsWith(partial)).map((n) => base + n);
 }

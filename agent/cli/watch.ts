@@ -37,7 +37,9 @@ export async function runWatch(args: ConnectionArgs & { paths: string[] }): Prom
   const ids = new Set<string>();
   const rows: string[] = [];
   let finished!: () => void;
-  const done = new Promise<void>((r) => { finished = r; });
+  const done = new Promise<void>((r) => {
+    finished = r;
+  });
   // Each watch sees every Notify sent to the local controller; it prints those of its own rows.
   client.onNotify = (n) => {
     if (!ids.has(n.subscriptionId)) return;
@@ -58,13 +60,27 @@ export async function runWatch(args: ConnectionArgs & { paths: string[] }): Prom
   try {
     for (const [type, paths] of byType) {
       const id = `usp-agent-watch-${process.pid}-${type}`;
-      const answer = await client.request({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: [
-        { param: 'ID', value: id, required: true },
-        { param: 'Enable', value: 'true', required: true },
-        { param: 'Persistent', value: 'false', required: true },
-        { param: 'NotifType', value: type, required: true },
-        { param: 'ReferenceList', value: paths.join(','), required: true },
-      ] }] } }, timeoutMs);
+      const answer = await client.request(
+        {
+          reqType: 'add',
+          add: {
+            allowPartial: false,
+            createObjs: [
+              {
+                objPath: 'Device.LocalAgent.Subscription.',
+                paramSettings: [
+                  { param: 'ID', value: id, required: true },
+                  { param: 'Enable', value: 'true', required: true },
+                  { param: 'Persistent', value: 'false', required: true },
+                  { param: 'NotifType', value: type, required: true },
+                  { param: 'ReferenceList', value: paths.join(','), required: true },
+                ],
+              },
+            ],
+          },
+        },
+        timeoutMs,
+      );
       const outcome = addOutcome(answer);
       if ('failure' in outcome) throw new CliError(EXIT_USP_ERROR, `${type} subscription to ${paths.join(',')} refused: ${outcome.failure}`);
       ids.add(id);
@@ -76,7 +92,12 @@ export async function runWatch(args: ConnectionArgs & { paths: string[] }): Prom
     throw e;
   }
 
-  const stop = (): void => { void unsubscribe().finally(() => { process.exitCode = EXIT_OK; finished(); }); };
+  const stop = (): void => {
+    void unsubscribe().finally(() => {
+      process.exitCode = EXIT_OK;
+      finished();
+    });
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   process.stderr.write(`usp-agent: watching ${[...byType].map(([t, p]) => `${t} ${p.join(',')}`).join('; ')} (subscriptions ${rows.join(', ')}); Ctrl-C to stop\n`);

@@ -37,7 +37,10 @@ export function begin(): void {
 /** A varint below 2^32 (tags, enum numbers). */
 export function varint(v: number): void {
   room(5);
-  while (v >= 0x80) { buf[pos++] = (v & 0x7f) | 0x80; v >>>= 7; }
+  while (v >= 0x80) {
+    buf[pos++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
   buf[pos++] = v;
 }
 
@@ -70,7 +73,10 @@ export function open(tag: number): number {
 /** Closes the field opened at `at`: writes its length, moving the contents if it needs more than one byte. */
 export function close(at: number): void {
   const len = pos - at - 1;
-  if (len < 0x80) { buf[at] = len; return; }
+  if (len < 0x80) {
+    buf[at] = len;
+    return;
+  }
   let extra = 0;
   for (let v = len; v >= 0x80; v = Math.floor(v / 128)) extra++;
   room(extra);
@@ -78,7 +84,10 @@ export function close(at: number): void {
   pos += extra;
   let v = len;
   let p = at;
-  while (v >= 0x80) { buf[p++] = (v & 0x7f) | 0x80; v >>>= 7; }
+  while (v >= 0x80) {
+    buf[p++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
   buf[p] = v;
 }
 

@@ -34,8 +34,7 @@ export class RecordDecodeError extends UspError {
   readonly reason: DecodeFailure;
   readonly salvage: RecordSalvage;
 
-  constructor(code: RecordErrorCode, reason: DecodeFailure,
-    message: string, salvage: RecordSalvage = {}) {
+  constructor(code: RecordErrorCode, reason: DecodeFailure, message: string, salvage: RecordSalvage = {}) {
     super(code, message);
     this.name = 'RecordDecodeError';
     this.reason = reason;
@@ -52,8 +51,7 @@ export class MsgDecodeError extends UspError {
   readonly reason: DecodeFailure;
   readonly msgId?: string;
 
-  constructor(code: ErrorCode.InvalidArguments | ErrorCode.MessageNotSupported, reason: DecodeFailure,
-    message: string, msgId?: string) {
+  constructor(code: ErrorCode.InvalidArguments | ErrorCode.MessageNotSupported, reason: DecodeFailure, message: string, msgId?: string) {
     super(code, message);
     this.name = 'MsgDecodeError';
     this.reason = reason;

@@ -76,7 +76,8 @@ export function decodeRecordFast(bytes: Uint8Array): DecodedRecord | undefined {
   pos = 0;
   while (pos < end) {
     const tag = b[pos++]!;
-    if (tag === 0x20) { // payload_security, only PLAINTEXT written out
+    if (tag === 0x20) {
+      // payload_security, only PLAINTEXT written out
       if (security || b[pos] !== 0) return undefined;
       security = true;
       pos++;
@@ -85,23 +86,36 @@ export function decodeRecordFast(bytes: Uint8Array): DecodedRecord | undefined {
     const stop = delimited(b, end);
     if (stop < 0) return undefined;
     switch (tag) {
-      case 0x0a: if (version !== undefined || (version = ascii(b, pos, stop)) === undefined) return undefined; break;
-      case 0x12: if (toId !== undefined || (toId = ascii(b, pos, stop)) === undefined) return undefined; break;
-      case 0x1a: if (fromId !== undefined || (fromId = ascii(b, pos, stop)) === undefined) return undefined; break;
-      case 0x3a: { // no_session_context: exactly one payload field
+      case 0x0a:
+        if (version !== undefined || (version = ascii(b, pos, stop)) === undefined) return undefined;
+        break;
+      case 0x12:
+        if (toId !== undefined || (toId = ascii(b, pos, stop)) === undefined) return undefined;
+        break;
+      case 0x1a:
+        if (fromId !== undefined || (fromId = ascii(b, pos, stop)) === undefined) return undefined;
+        break;
+      case 0x3a: {
+        // no_session_context: exactly one payload field
         if (payload !== undefined || stop - pos < 2 || b[pos++] !== 0x12) return undefined;
         const pEnd = delimited(b, stop);
         if (pEnd !== stop || pEnd === pos) return undefined;
         payload = bytes.subarray(pos, pEnd);
         break;
       }
-      default: return undefined;
+      default:
+        return undefined;
     }
     pos = stop;
   }
   if (!version || !toId || !fromId || !payload || !VERSION_1.test(version)) return undefined;
   return {
-    version, toId, fromId, payloadSecurity: 'PLAINTEXT', macSignature: NO_BYTES, senderCert: NO_BYTES,
+    version,
+    toId,
+    fromId,
+    payloadSecurity: 'PLAINTEXT',
+    macSignature: NO_BYTES,
+    senderCert: NO_BYTES,
     body: { kind: 'noSessionContext', payload },
   };
 }

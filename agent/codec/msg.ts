@@ -14,10 +14,7 @@ import { ErrorCode, type UspError } from '../../datamodel/UspError.js';
 import { MsgDecodeError, type DecodeFailure } from './errors.js';
 import { decodeGetMsgFast } from './fast-decode.js';
 import { uspTypes } from './loader.js';
-import {
-  REQUEST_MSG_TYPE, RESPONSE_MSG_TYPE,
-  type ErrorParam, type Request, type Response, type UspMsg,
-} from './types.js';
+import { REQUEST_MSG_TYPE, RESPONSE_MSG_TYPE, type ErrorParam, type Request, type Response, type UspMsg } from './types.js';
 import { inspectWire, scanFields, utf8At, WireError } from './wire.js';
 
 /**

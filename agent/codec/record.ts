@@ -91,12 +91,22 @@ const USP_MAJOR = USP_VERSION.split('.')[0]!;
 
 /** The fields the decoded protobufjs message exposes (defaults come from its prototype). */
 interface PbRecord {
-  version: string; toId: string; fromId: string; payloadSecurity: number;
-  macSignature: Uint8Array; senderCert: Uint8Array; recordType?: string;
+  version: string;
+  toId: string;
+  fromId: string;
+  payloadSecurity: number;
+  macSignature: Uint8Array;
+  senderCert: Uint8Array;
+  recordType?: string;
   noSessionContext?: { payload: Uint8Array };
   sessionContext?: {
-    sessionId: protobuf.Long | number; sequenceId: protobuf.Long | number; expectedId: protobuf.Long | number;
-    retransmitId: protobuf.Long | number; payloadSarState: number; payloadrecSarState: number; payload: Uint8Array[];
+    sessionId: protobuf.Long | number;
+    sequenceId: protobuf.Long | number;
+    expectedId: protobuf.Long | number;
+    retransmitId: protobuf.Long | number;
+    payloadSarState: number;
+    payloadrecSarState: number;
+    payload: Uint8Array[];
   };
   mqttConnect?: { version: number; subscribedTopic: string };
   stompConnect?: { version: number; subscribedDestination: string };
@@ -229,7 +239,9 @@ export function encodeRecord(rec: OutgoingRecord): Uint8Array {
   if (rec.senderCert?.length) msg['senderCert'] = rec.senderCert;
   const b = rec.body;
   switch (b.kind) {
-    case 'noSessionContext': msg['noSessionContext'] = { payload: b.payload }; break;
+    case 'noSessionContext':
+      msg['noSessionContext'] = { payload: b.payload };
+      break;
     case 'sessionContext': {
       const s = b.sessionContext;
       msg['sessionContext'] = {
@@ -243,15 +255,21 @@ export function encodeRecord(rec: OutgoingRecord): Uint8Array {
       };
       break;
     }
-    case 'websocketConnect': msg['websocketConnect'] = {}; break;
+    case 'websocketConnect':
+      msg['websocketConnect'] = {};
+      break;
     case 'mqttConnect':
       msg['mqttConnect'] = { version: MQTT_VERSIONS.indexOf(b.version), subscribedTopic: b.subscribedTopic };
       break;
     case 'stompConnect':
       msg['stompConnect'] = { version: STOMP_VERSIONS.indexOf(b.version), subscribedDestination: b.subscribedDestination };
       break;
-    case 'disconnect': msg['disconnect'] = { reason: b.reason, reasonCode: b.reasonCode >>> 0 }; break;
-    case 'udsConnect': msg['udsConnect'] = {}; break;
+    case 'disconnect':
+      msg['disconnect'] = { reason: b.reason, reasonCode: b.reasonCode >>> 0 };
+      break;
+    case 'udsConnect':
+      msg['udsConnect'] = {};
+      break;
   }
   return uspTypes().Record.encode(msg).finish();
 }

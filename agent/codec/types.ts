@@ -16,10 +16,29 @@
 export type StringMap = Record<string, string>;
 
 export type MsgType =
-  | 'ERROR' | 'GET' | 'GET_RESP' | 'NOTIFY' | 'SET' | 'SET_RESP' | 'OPERATE' | 'OPERATE_RESP'
-  | 'ADD' | 'ADD_RESP' | 'DELETE' | 'DELETE_RESP' | 'GET_SUPPORTED_DM' | 'GET_SUPPORTED_DM_RESP'
-  | 'GET_INSTANCES' | 'GET_INSTANCES_RESP' | 'NOTIFY_RESP' | 'GET_SUPPORTED_PROTO'
-  | 'GET_SUPPORTED_PROTO_RESP' | 'REGISTER' | 'REGISTER_RESP' | 'DEREGISTER' | 'DEREGISTER_RESP';
+  | 'ERROR'
+  | 'GET'
+  | 'GET_RESP'
+  | 'NOTIFY'
+  | 'SET'
+  | 'SET_RESP'
+  | 'OPERATE'
+  | 'OPERATE_RESP'
+  | 'ADD'
+  | 'ADD_RESP'
+  | 'DELETE'
+  | 'DELETE_RESP'
+  | 'GET_SUPPORTED_DM'
+  | 'GET_SUPPORTED_DM_RESP'
+  | 'GET_INSTANCES'
+  | 'GET_INSTANCES_RESP'
+  | 'NOTIFY_RESP'
+  | 'GET_SUPPORTED_PROTO'
+  | 'GET_SUPPORTED_PROTO_RESP'
+  | 'REGISTER'
+  | 'REGISTER_RESP'
+  | 'DEREGISTER'
+  | 'DEREGISTER_RESP';
 
 export interface Header {
   msgId: string;
@@ -32,10 +51,7 @@ export interface UspMsg {
   body: Body;
 }
 
-export type Body =
-  | { msgBody: 'request'; request: Request }
-  | { msgBody: 'response'; response: Response }
-  | { msgBody: 'error'; error: ErrorBody };
+export type Body = { msgBody: 'request'; request: Request } | { msgBody: 'response'; response: Response } | { msgBody: 'error'; error: ErrorBody };
 
 export type Request =
   | { reqType: 'get'; get: GetReq }
@@ -68,17 +84,32 @@ export type ResponseType = Response['respType'];
 
 /** Header msg_type for each request member. */
 export const REQUEST_MSG_TYPE: Readonly<Record<RequestType, MsgType>> = {
-  get: 'GET', getSupportedDm: 'GET_SUPPORTED_DM', getInstances: 'GET_INSTANCES', set: 'SET', add: 'ADD',
-  delete: 'DELETE', operate: 'OPERATE', notify: 'NOTIFY', getSupportedProtocol: 'GET_SUPPORTED_PROTO',
-  register: 'REGISTER', deregister: 'DEREGISTER',
+  get: 'GET',
+  getSupportedDm: 'GET_SUPPORTED_DM',
+  getInstances: 'GET_INSTANCES',
+  set: 'SET',
+  add: 'ADD',
+  delete: 'DELETE',
+  operate: 'OPERATE',
+  notify: 'NOTIFY',
+  getSupportedProtocol: 'GET_SUPPORTED_PROTO',
+  register: 'REGISTER',
+  deregister: 'DEREGISTER',
 };
 
 /** Header msg_type for each response member. */
 export const RESPONSE_MSG_TYPE: Readonly<Record<ResponseType, MsgType>> = {
-  getResp: 'GET_RESP', getSupportedDmResp: 'GET_SUPPORTED_DM_RESP', getInstancesResp: 'GET_INSTANCES_RESP',
-  setResp: 'SET_RESP', addResp: 'ADD_RESP', deleteResp: 'DELETE_RESP', operateResp: 'OPERATE_RESP',
-  notifyResp: 'NOTIFY_RESP', getSupportedProtocolResp: 'GET_SUPPORTED_PROTO_RESP',
-  registerResp: 'REGISTER_RESP', deregisterResp: 'DEREGISTER_RESP',
+  getResp: 'GET_RESP',
+  getSupportedDmResp: 'GET_SUPPORTED_DM_RESP',
+  getInstancesResp: 'GET_INSTANCES_RESP',
+  setResp: 'SET_RESP',
+  addResp: 'ADD_RESP',
+  deleteResp: 'DELETE_RESP',
+  operateResp: 'OPERATE_RESP',
+  notifyResp: 'NOTIFY_RESP',
+  getSupportedProtocolResp: 'GET_SUPPORTED_PROTO_RESP',
+  registerResp: 'REGISTER_RESP',
+  deregisterResp: 'DEREGISTER_RESP',
 };
 
 // ---- Error (TR-369 "Error" message) ----
@@ -160,8 +191,16 @@ export interface RequestedObjectResult {
 export type ObjAccessType = 'OBJ_READ_ONLY' | 'OBJ_ADD_DELETE' | 'OBJ_ADD_ONLY' | 'OBJ_DELETE_ONLY';
 export type ParamAccessType = 'PARAM_READ_ONLY' | 'PARAM_READ_WRITE' | 'PARAM_WRITE_ONLY';
 export type ParamValueType =
-  | 'PARAM_UNKNOWN' | 'PARAM_BASE_64' | 'PARAM_BOOLEAN' | 'PARAM_DATE_TIME' | 'PARAM_DECIMAL'
-  | 'PARAM_HEX_BINARY' | 'PARAM_INT' | 'PARAM_LONG' | 'PARAM_STRING' | 'PARAM_UNSIGNED_INT'
+  | 'PARAM_UNKNOWN'
+  | 'PARAM_BASE_64'
+  | 'PARAM_BOOLEAN'
+  | 'PARAM_DATE_TIME'
+  | 'PARAM_DECIMAL'
+  | 'PARAM_HEX_BINARY'
+  | 'PARAM_INT'
+  | 'PARAM_LONG'
+  | 'PARAM_STRING'
+  | 'PARAM_UNSIGNED_INT'
   | 'PARAM_UNSIGNED_LONG';
 export type ValueChangeType = 'VALUE_CHANGE_UNKNOWN' | 'VALUE_CHANGE_ALLOWED' | 'VALUE_CHANGE_WILL_IGNORE';
 export type CmdType = 'CMD_UNKNOWN' | 'CMD_SYNC' | 'CMD_ASYNC';
@@ -261,9 +300,7 @@ export interface CreatedObjectResult {
   operStatus: AddOperationStatus;
 }
 
-export type AddOperationStatus =
-  | { operStatus: 'operFailure'; operFailure: OperationFailure }
-  | { operStatus: 'operSuccess'; operSuccess: AddOperationSuccess };
+export type AddOperationStatus = { operStatus: 'operFailure'; operFailure: OperationFailure } | { operStatus: 'operSuccess'; operSuccess: AddOperationSuccess };
 
 export interface AddOperationSuccess {
   instantiatedPath: string;
@@ -287,9 +324,7 @@ export interface DeletedObjectResult {
   operStatus: DeleteOperationStatus;
 }
 
-export type DeleteOperationStatus =
-  | { operStatus: 'operFailure'; operFailure: OperationFailure }
-  | { operStatus: 'operSuccess'; operSuccess: DeleteOperationSuccess };
+export type DeleteOperationStatus = { operStatus: 'operFailure'; operFailure: OperationFailure } | { operStatus: 'operSuccess'; operSuccess: DeleteOperationSuccess };
 
 export interface DeleteOperationSuccess {
   affectedPaths?: string[];
@@ -329,9 +364,7 @@ export interface UpdatedObjectResult {
   operStatus: SetOperationStatus;
 }
 
-export type SetOperationStatus =
-  | { operStatus: 'operFailure'; operFailure: SetOperationFailure }
-  | { operStatus: 'operSuccess'; operSuccess: SetOperationSuccess };
+export type SetOperationStatus = { operStatus: 'operFailure'; operFailure: SetOperationFailure } | { operStatus: 'operSuccess'; operSuccess: SetOperationSuccess };
 
 export interface SetOperationFailure {
   errCode: number;
@@ -377,9 +410,7 @@ export interface CommandFailure {
 }
 
 export type OperationResult = { executedCommand: string } & (
-  | { operationResp: 'reqObjPath'; reqObjPath: string }
-  | { operationResp: 'reqOutputArgs'; reqOutputArgs: OutputArgs }
-  | { operationResp: 'cmdFailure'; cmdFailure: CommandFailure }
+  { operationResp: 'reqObjPath'; reqObjPath: string } | { operationResp: 'reqOutputArgs'; reqOutputArgs: OutputArgs } | { operationResp: 'cmdFailure'; cmdFailure: CommandFailure }
 );
 
 // ---- Notify (sent by the agent) and NotifyResp ----
@@ -416,8 +447,7 @@ export interface ObjectDeletion {
 }
 
 export type OperationComplete = { objPath: string; commandName: string; commandKey: string } & (
-  | { operationResp: 'reqOutputArgs'; reqOutputArgs: OutputArgs }
-  | { operationResp: 'cmdFailure'; cmdFailure: CommandFailure }
+  { operationResp: 'reqOutputArgs'; reqOutputArgs: OutputArgs } | { operationResp: 'cmdFailure'; cmdFailure: CommandFailure }
 );
 
 export interface OnBoardRequest {
@@ -441,9 +471,7 @@ export interface RegisterReq {
 export interface RegisterResp {
   registeredPathResults: {
     requestedPath: string;
-    operStatus:
-      | { operStatus: 'operFailure'; operFailure: OperationFailure }
-      | { operStatus: 'operSuccess'; operSuccess: { registeredPath: string } };
+    operStatus: { operStatus: 'operFailure'; operFailure: OperationFailure } | { operStatus: 'operSuccess'; operSuccess: { registeredPath: string } };
   }[];
 }
 
@@ -454,8 +482,6 @@ export interface DeregisterReq {
 export interface DeregisterResp {
   deregisteredPathResults: {
     requestedPath: string;
-    operStatus:
-      | { operStatus: 'operFailure'; operFailure: OperationFailure }
-      | { operStatus: 'operSuccess'; operSuccess: { deregisteredPath: string[] } };
+    operStatus: { operStatus: 'operFailure'; operFailure: OperationFailure } | { operStatus: 'operSuccess'; operSuccess: { deregisteredPath: string[] } };
   }[];
 }

@@ -60,11 +60,21 @@ interface TypePlan {
 }
 
 const SCALAR: Readonly<Record<string, [Kind, number]>> = {
-  double: ['fixed64', 1], fixed64: ['fixed64', 1], sfixed64: ['fixed64', 1],
-  float: ['fixed32', 5], fixed32: ['fixed32', 5], sfixed32: ['fixed32', 5],
-  int32: ['varint', 0], int64: ['varint', 0], uint32: ['varint', 0], uint64: ['varint', 0],
-  sint32: ['varint', 0], sint64: ['varint', 0], bool: ['varint', 0],
-  string: ['string', 2], bytes: ['bytes', 2],
+  double: ['fixed64', 1],
+  fixed64: ['fixed64', 1],
+  sfixed64: ['fixed64', 1],
+  float: ['fixed32', 5],
+  fixed32: ['fixed32', 5],
+  sfixed32: ['fixed32', 5],
+  int32: ['varint', 0],
+  int64: ['varint', 0],
+  uint32: ['varint', 0],
+  uint64: ['varint', 0],
+  sint32: ['varint', 0],
+  sint64: ['varint', 0],
+  bool: ['varint', 0],
+  string: ['string', 2],
+  bytes: ['bytes', 2],
 };
 
 /** USP messages nest only a few levels; this only guards against a schema we did not expect. */
@@ -72,8 +82,7 @@ const MAX_DEPTH = 32;
 
 const plans = new WeakMap<protobuf.Type, TypePlan>();
 
-function fieldPlan(name: string, typeName: string, resolved: protobuf.ReflectionObject | null,
-  repeated: boolean, oneof?: string): FieldPlan {
+function fieldPlan(name: string, typeName: string, resolved: protobuf.ReflectionObject | null, repeated: boolean, oneof?: string): FieldPlan {
   const scalar = SCALAR[typeName];
   if (scalar) return { name, kind: scalar[0], wireType: scalar[1], repeated, oneof };
   if (resolved instanceof protobuf.Enum) {
@@ -115,7 +124,10 @@ class Cursor {
   /** Low 32 bits of the last varint as a signed int (how protobufjs reads int32 and enums). */
   low32 = 0;
 
-  constructor(readonly buf: Uint8Array, pos: number) {
+  constructor(
+    readonly buf: Uint8Array,
+    pos: number,
+  ) {
     this.pos = pos;
   }
 
@@ -152,11 +164,20 @@ class Cursor {
 
   skip(wireType: number, end: number): void {
     switch (wireType) {
-      case 0: this.varint(end); return;
-      case 1: this.advance(8, end); return;
-      case 2: this.pos = this.delimited(end); return;
-      case 5: this.advance(4, end); return;
-      default: throw new WireError('malformed', `wire type ${wireType} is not allowed`);
+      case 0:
+        this.varint(end);
+        return;
+      case 1:
+        this.advance(8, end);
+        return;
+      case 2:
+        this.pos = this.delimited(end);
+        return;
+      case 5:
+        this.advance(4, end);
+        return;
+      default:
+        throw new WireError('malformed', `wire type ${wireType} is not allowed`);
     }
   }
 
@@ -215,8 +236,7 @@ function walk(node: Node, c: Cursor, end: number, report: WireReport, depth: num
   }
 }
 
-function readValue(node: Node, fieldNo: number, f: FieldPlan, c: Cursor, end: number,
-  report: WireReport, depth: number): void {
+function readValue(node: Node, fieldNo: number, f: FieldPlan, c: Cursor, end: number, report: WireReport, depth: number): void {
   switch (f.kind) {
     case 'varint':
       c.varint(end);
@@ -309,8 +329,7 @@ export function inspectWire(type: protobuf.Type, bytes: Uint8Array): WireReport 
  * Best-effort scan of the top-level fields in bytes[start, end): calls `visit` for each field until
  * the end or the first malformed spot, where it stops quietly. Used to salvage ids for error replies.
  */
-export function scanFields(bytes: Uint8Array, start: number, end: number,
-  visit: (fieldNo: number, wireType: number, from: number, to: number) => void): void {
+export function scanFields(bytes: Uint8Array, start: number, end: number, visit: (fieldNo: number, wireType: number, from: number, to: number) => void): void {
   const c = new Cursor(bytes, start);
   try {
     while (c.pos < end) {

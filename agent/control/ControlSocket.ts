@@ -84,12 +84,18 @@ export class ControlSocket implements ControllerLinks {
     });
   }
 
-  get path(): string { return this.server.path; }
+  get path(): string {
+    return this.server.path;
+  }
 
   /** Binds the socket (a stale file left by a killed agent is replaced; a live one is an error). */
-  async start(): Promise<void> { await this.server.start(); }
+  async start(): Promise<void> {
+    await this.server.start();
+  }
 
-  async stop(): Promise<void> { await this.server.stop(); }
+  async stop(): Promise<void> {
+    await this.server.stop();
+  }
 
   /** Whether `conn` came through this socket: the only links LOCAL_CONTROLLER_EID may use. */
   holds(conn: MtpConnection): boolean {
@@ -109,7 +115,9 @@ export class ControlSocket implements ControllerLinks {
       peerEndpointId: endpointId,
       open: true,
       send: (record) => conns.map((c) => c.send(record)).some(Boolean),
-      close: (code, reason) => { for (const c of conns) c.close(code, reason); },
+      close: (code, reason) => {
+        for (const c of conns) c.close(code, reason);
+      },
     };
   }
 
@@ -146,5 +154,7 @@ async function ensureControllerRow(model: DataModel): Promise<void> {
     await Transaction.run(model, {}, (tx) => tx.set({ node: table, keys: [n] }, { Enable: true, AssignedRole: role }));
     return;
   }
-  await Transaction.run(model, {}, async (tx) => { await tx.add(table, [], want); });
+  await Transaction.run(model, {}, async (tx) => {
+    await tx.add(table, [], want);
+  });
 }

@@ -18,7 +18,12 @@ import { outsideEnumerationRef, readOnlyIgnored, type DefaultsEntry } from './ch
 export type DefaultsFile = Record<string, string | number | boolean>;
 
 export class DefaultsError extends Error {
-  constructor(readonly path: string, why: string) { super(`factory defaults: ${path}: ${why}`); }
+  constructor(
+    readonly path: string,
+    why: string,
+  ) {
+    super(`factory defaults: ${path}: ${why}`);
+  }
 }
 
 /**
@@ -51,7 +56,12 @@ export function readDefaultsFileWithPlugins(file: string): { defaults: DefaultsF
   return { defaults: defaults as DefaultsFile, plugins: ((plugins ?? []) as string[]).map((p) => resolve(dirname(file), p)) };
 }
 
-interface Group { node: ModelNode; keys: number[]; objectPath: string; values: Record<string, Value> }
+interface Group {
+  node: ModelNode;
+  keys: number[];
+  objectPath: string;
+  values: Record<string, Value>;
+}
 
 /**
  * Validates every entry, then creates the named instances and sets the values in one
@@ -73,7 +83,10 @@ export async function applyDefaults(model: DataModel, defaults: DefaultsFile): P
     }
     const objectPath = node.pathOf(keys);
     let g = groups.get(objectPath);
-    if (!g) { g = { node, keys, objectPath, values: {} }; groups.set(objectPath, g); }
+    if (!g) {
+      g = { node, keys, objectPath, values: {} };
+      groups.set(objectPath, g);
+    }
     g.values[param] = value;
     entries.push({ path, node, keys, param, syntax, value });
   }
@@ -99,9 +112,7 @@ export async function applyDefaults(model: DataModel, defaults: DefaultsFile): P
 }
 
 /** Creates missing instances along the path, giving a new row all of its defaults at once. */
-async function ensureInstance(
-  model: DataModel, tx: Transaction, node: ModelNode, keys: number[], groups: Map<string, Group>, createdHere: Set<string>,
-): Promise<void> {
+async function ensureInstance(model: DataModel, tx: Transaction, node: ModelNode, keys: number[], groups: Map<string, Group>, createdHere: Set<string>): Promise<void> {
   const chain: ModelNode[] = [];
   for (let n: ModelNode | undefined = node; n; n = n.parent) chain.unshift(n);
   let depth = 0;

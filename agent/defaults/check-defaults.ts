@@ -14,10 +14,20 @@ import { checkEnumerationRef } from '../../datamodel/tree/enumeration-ref.js';
 import { UspError } from '../../datamodel/UspError.js';
 
 /** One entry of the defaults file, located and parsed. */
-export interface DefaultsEntry { path: string; node: ModelNode; keys: number[]; param: string; syntax: SchemaParam; value: Value }
+export interface DefaultsEntry {
+  path: string;
+  node: ModelNode;
+  keys: number[];
+  param: string;
+  syntax: SchemaParam;
+  value: Value;
+}
 
 /** A problem with one entry: `why` says what is wrong and what to write instead. */
-export interface EntryProblem { path: string; why: string }
+export interface EntryProblem {
+  path: string;
+  why: string;
+}
 
 /**
  * A read-only parameter is taken from the defaults only where the agent keeps it as its own

@@ -12,7 +12,9 @@ export class DiagnosticSlots {
 
   constructor(readonly max = DEFAULT_MAX_DIAGNOSTICS) {}
 
-  get inUse(): number { return this.used; }
+  get inUse(): number {
+    return this.used;
+  }
 
   /** Takes a slot; returns its release function (safe to call twice), or undefined when none is free. */
   tryAcquire(): (() => void) | undefined {

@@ -26,7 +26,7 @@ export async function interfaceAddress(model: DataModel, ref: string, version: P
   }
   const v4 = addresses.find((a) => !a.includes(':'));
   const v6 = addresses.find((a) => a.includes(':'));
-  const chosen = version === 'IPv4' ? v4 : version === 'IPv6' ? v6 : v4 ?? v6;
+  const chosen = version === 'IPv4' ? v4 : version === 'IPv6' ? v6 : (v4 ?? v6);
   if (chosen === undefined) throw new UspError(ErrorCode.InvalidCommandArgs, `input argument ${input}: ${ref} has no ${version === 'Any' ? 'IP' : version} address to test from`);
   return chosen;
 }

@@ -41,7 +41,9 @@ export interface IpDiagnosticsDeps {
 export function slotGate(slots: DiagnosticSlots): SlotGate {
   const busy = (): UspError => new UspError(ErrorCode.ResourcesExceeded, `all ${slots.max} diagnostic slots are in use; try again when one ends`);
   return {
-    check: () => { if (slots.inUse >= slots.max) throw busy(); },
+    check: () => {
+      if (slots.inUse >= slots.max) throw busy();
+    },
     acquire: () => {
       const release = slots.tryAcquire();
       if (!release) throw busy();

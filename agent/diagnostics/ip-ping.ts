@@ -27,24 +27,33 @@ export function ipPingCommand(d: IpDiagnosticsDeps, tool: DiagnosticTool): Comma
     if (count > MAX_REPETITIONS) throw new UspError(ErrorCode.ResourcesExceeded, `NumberOfRepetitions ${count} is over this agent's bound of ${MAX_REPETITIONS}`);
     const device = await interfaceDevice(d.model, String(call.input.Interface ?? ''), d.interfaceDevice);
     return {
-      host, count, device, family: String(call.input.ProtocolVersion) as IpFamily,
-      timeoutMs: Number(call.input.Timeout), dataBlockSize: Number(call.input.DataBlockSize), dscp: Number(call.input.DSCP ?? 0),
+      host,
+      count,
+      device,
+      family: String(call.input.ProtocolVersion) as IpFamily,
+      timeoutMs: Number(call.input.Timeout),
+      dataBlockSize: Number(call.input.DataBlockSize),
+      dscp: Number(call.input.DSCP ?? 0),
     };
   };
   return {
-    precheck: async (call) => { await prepare(call); d.slots.check(); },
-    run: (call) => withSlot(d, async () => {
-      const req = await prepare(call);
-      let outcome: PingOutcome;
-      try {
-        outcome = await runPing(d.runner, tool, req, call.signal);
-      } catch (e) {
-        if (call.signal.aborted) throw e;
-        return { ...pingOutput(undefined, 0, ''), Status: toolFailureStatus(d, 'IPPing()', e) };
-      }
-      if (outcome.status !== 'Complete') d.log.info('IPPing() did not complete', { host: req.host, status: outcome.status, detail: outcome.detail ?? '' });
-      return pingOutput(outcome, req.count, await sourceAddressFor(outcome.address));
-    }),
+    precheck: async (call) => {
+      await prepare(call);
+      d.slots.check();
+    },
+    run: (call) =>
+      withSlot(d, async () => {
+        const req = await prepare(call);
+        let outcome: PingOutcome;
+        try {
+          outcome = await runPing(d.runner, tool, req, call.signal);
+        } catch (e) {
+          if (call.signal.aborted) throw e;
+          return { ...pingOutput(undefined, 0, ''), Status: toolFailureStatus(d, 'IPPing()', e) };
+        }
+        if (outcome.status !== 'Complete') d.log.info('IPPing() did not complete', { host: req.host, status: outcome.status, detail: outcome.detail ?? '' });
+        return pingOutput(outcome, req.count, await sourceAddressFor(outcome.address));
+      }),
   };
 }
 
@@ -60,8 +69,8 @@ export function pingOutput(o: PingOutcome | undefined, count: number, addressUse
     AverageResponseTime: ok ? ms(o.avgUs) : 0,
     MinimumResponseTime: ok ? ms(o.minUs) : 0,
     MaximumResponseTime: ok ? ms(o.maxUs) : 0,
-    AverageResponseTimeDetailed: ok ? o.avgUs ?? 0 : 0,
-    MinimumResponseTimeDetailed: ok ? o.minUs ?? 0 : 0,
-    MaximumResponseTimeDetailed: ok ? o.maxUs ?? 0 : 0,
+    AverageResponseTimeDetailed: ok ? (o.avgUs ?? 0) : 0,
+    MinimumResponseTimeDetailed: ok ? (o.minUs ?? 0) : 0,
+    MaximumResponseTimeDetailed: ok ? (o.maxUs ?? 0) : 0,
   };
 }

@@ -43,7 +43,11 @@ export interface IpDiagnosticsOptions {
 export function registerIpDiagnostics(model: DataModel, slots: DiagnosticSlots, opts: IpDiagnosticsOptions): DiagnosticTools {
   const tools = opts.tools ?? detectDiagnosticTools();
   const d: IpDiagnosticsDeps = {
-    model, slots: slotGate(slots), log: opts.log, interfaceDevice: opts.interfaceDevice, udpEchoPort: opts.udpEchoPort,
+    model,
+    slots: slotGate(slots),
+    log: opts.log,
+    interfaceDevice: opts.interfaceDevice,
+    udpEchoPort: opts.udpEchoPort,
     runner: opts.runner ?? new CommandRunner({ maxOutputBytes: MAX_OUTPUT_BYTES, log: opts.log }),
   };
   const ping = tools.ping !== undefined;
@@ -70,6 +74,9 @@ export function registerIpDiagnostics(model: DataModel, slots: DiagnosticSlots, 
     get: () => ({ ...values }),
     commands,
   });
-  opts.log.info('ip diagnostics', { ping: tools.ping ? `${tools.ping.flavour} ${tools.ping.cmd}` : 'none', traceroute: tools.traceroute ? `${tools.traceroute.flavour} ${tools.traceroute.cmd}` : 'none' });
+  opts.log.info('ip diagnostics', {
+    ping: tools.ping ? `${tools.ping.flavour} ${tools.ping.cmd}` : 'none',
+    traceroute: tools.traceroute ? `${tools.traceroute.flavour} ${tools.traceroute.cmd}` : 'none',
+  });
   return tools;
 }

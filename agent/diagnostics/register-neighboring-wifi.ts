@@ -18,20 +18,21 @@ export function registerNeighboringWiFi(model: DataModel, slots: DiagnosticSlots
   const gate = { slots: slotGate(slots) };
   model.registerCommand('Device.WiFi.', 'NeighboringWiFiDiagnostic()', {
     precheck: async () => gate.slots.check(),
-    run: (call) => withSlot(gate, async () => {
-      let results;
-      try {
-        results = await scan(call.signal);
-      } catch (e) {
-        if (call.signal.aborted) throw e;
-        log.warn('NeighboringWiFiDiagnostic() scan failed', { error: e instanceof Error ? e.message : String(e) });
-        return { Status: 'Error' };
-      }
-      const out: Record<string, Value> = { Status: 'Complete' };
-      results.forEach((r, i) => {
-        for (const [k, v] of Object.entries(r)) out[`Result.${i + 1}.${k}`] = v;
-      });
-      return out;
-    }),
+    run: (call) =>
+      withSlot(gate, async () => {
+        let results;
+        try {
+          results = await scan(call.signal);
+        } catch (e) {
+          if (call.signal.aborted) throw e;
+          log.warn('NeighboringWiFiDiagnostic() scan failed', { error: e instanceof Error ? e.message : String(e) });
+          return { Status: 'Error' };
+        }
+        const out: Record<string, Value> = { Status: 'Complete' };
+        results.forEach((r, i) => {
+          for (const [k, v] of Object.entries(r)) out[`Result.${i + 1}.${k}`] = v;
+        });
+        return out;
+      }),
   });
 }

@@ -120,7 +120,11 @@ async function transfer(model: DataModel, call: CommandInvocation, direction: 'd
   const urlArg = direction === 'download' ? 'DownloadURL' : 'UploadURL';
   const raw = String(call.input[urlArg] ?? '');
   let url: URL;
-  try { url = new URL(raw); } catch { throw bad(`input argument ${urlArg}: not a URL: ${JSON.stringify(raw)}`); }
+  try {
+    url = new URL(raw);
+  } catch {
+    throw bad(`input argument ${urlArg}: not a URL: ${JSON.stringify(raw)}`);
+  }
   if (url.protocol !== 'http:') throw bad(`input argument ${urlArg}: only http:// URLs are supported (${direction === 'download' ? 'Download' : 'Upload'}Transports is HTTP)`);
   if (url.username !== '' || url.password !== '') throw bad(`input argument ${urlArg}: TR-181 forbids HTTP authentication in the test URL`);
   const connections = Number(call.input.NumberOfConnections ?? 0) || 1;
@@ -130,13 +134,18 @@ async function transfer(model: DataModel, call: CommandInvocation, direction: 'd
   const localAddress = await interfaceAddress(model, ref, protocolVersion);
   noteUnappliedMarking(call, log);
   const outcome = await runTransferTest({
-    direction, url, protocolVersion, localAddress, connections,
+    direction,
+    url,
+    protocolVersion,
+    localAddress,
+    connections,
     perConnectionResults: call.input.EnablePerConnectionResults === true,
     uploadBytes: Number(call.input.TestFileLength ?? 0),
     durationS: Number(call.input.TimeBasedTestDuration ?? 0),
     intervalS: Number(call.input.TimeBasedTestMeasurementInterval ?? 0),
     offsetS: Number(call.input.TimeBasedTestMeasurementOffset ?? 0),
-    limits, signal: call.signal,
+    limits,
+    signal: call.signal,
     interfaceCounters: ref === '' ? undefined : interfaceCounters(model, ref),
   });
   if (outcome.status !== 'Complete') log.info(`${direction} diagnostic failed`, { status: outcome.status, detail: outcome.detail, host: url.host });
@@ -150,16 +159,23 @@ async function udpEcho(model: DataModel, call: CommandInvocation, limits: Transf
   const individual = call.input.EnableIndividualPacketResults === true;
   const host = String(call.input.Host ?? '');
   if (host === '') throw bad('input argument Host: empty');
-  if (individual && repetitions > limits.maxEchoResults) throw bad(`input argument NumberOfRepetitions: at most ${limits.maxEchoResults} with EnableIndividualPacketResults (UDPEchoDiagnosticsMaxResults)`);
+  if (individual && repetitions > limits.maxEchoResults)
+    throw bad(`input argument NumberOfRepetitions: at most ${limits.maxEchoResults} with EnableIndividualPacketResults (UDPEchoDiagnosticsMaxResults)`);
   const worst = repetitions * Math.max(timeoutMs, interTransmissionMs);
   if (worst > limits.maxEchoDurationMs) throw bad(`NumberOfRepetitions × max(Timeout, InterTransmissionTime) is ${worst} ms, over the ${limits.maxEchoDurationMs} ms a test may take`);
   const protocolVersion = protocolVersionOf(call.input.ProtocolVersion);
   noteUnappliedMarking(call, log);
   const outcome = await runUdpEcho({
-    host, port: Number(call.input.Port ?? 7), repetitions, timeoutMs, interTransmissionMs,
-    blockSize: Number(call.input.DataBlockSize ?? 0) || 24, protocolVersion,
+    host,
+    port: Number(call.input.Port ?? 7),
+    repetitions,
+    timeoutMs,
+    interTransmissionMs,
+    blockSize: Number(call.input.DataBlockSize ?? 0) || 24,
+    protocolVersion,
     localAddress: await interfaceAddress(model, String(call.input.Interface ?? ''), protocolVersion),
-    individualResults: individual, signal: call.signal,
+    individualResults: individual,
+    signal: call.signal,
   });
   if (outcome.status !== 'Complete') log.info('UDP echo diagnostic failed', { status: outcome.status, detail: outcome.detail, host });
   return outcome.output;

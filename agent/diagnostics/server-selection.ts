@@ -25,7 +25,13 @@ const ECHO_PORT = 7;
 /** Bytes of each UDP echo request: room for the TR-143 TestGenSN the replies are matched by. */
 const UDP_ECHO_BLOCK = 20;
 
-interface HostTimes { address: string; minUs: number; avgUs: number; maxUs: number; used?: string }
+interface HostTimes {
+  address: string;
+  minUs: number;
+  avgUs: number;
+  maxUs: number;
+  used?: string;
+}
 type HostResult = { status: 'answered'; times: HostTimes } | { status: 'unresolved' | 'silent' };
 
 /** The ServerSelectionDiagnostics() command binding over `ping` (TR-181 Device.IP.Diagnostics.ServerSelectionDiagnostics()). */
@@ -33,7 +39,10 @@ export function serverSelectionCommand(d: IpDiagnosticsDeps, tool: DiagnosticToo
   const prepare = async (call: Omit<CommandInvocation, 'signal'>) => {
     const protocol = String(call.input.Protocol);
     if (protocol !== 'ICMP' && protocol !== 'UDP Echo') throw new UspError(ErrorCode.InvalidCommandArgs, `Protocol ${protocol} is not ICMP or UDP Echo`);
-    const hosts = String(call.input.HostList ?? '').split(',').map((h) => h.trim()).filter((h) => h !== '');
+    const hosts = String(call.input.HostList ?? '')
+      .split(',')
+      .map((h) => h.trim())
+      .filter((h) => h !== '');
     if (hosts.length === 0) throw new UspError(ErrorCode.InvalidCommandArgs, 'HostList names no host');
     hosts.forEach((h) => checkHost('HostList item', h));
     const count = Number(call.input.NumberOfRepetitions);
@@ -44,28 +53,36 @@ export function serverSelectionCommand(d: IpDiagnosticsDeps, tool: DiagnosticToo
     return { protocol, hosts, count, device, family, localAddress, timeoutMs: Number(call.input.Timeout) };
   };
   return {
-    precheck: async (call) => { await prepare(call); d.slots.check(); },
-    run: (call) => withSlot(d, async () => {
-      const req = await prepare(call);
-      let best: (HostTimes & { host: string }) | undefined;
-      let resolved = 0;
-      for (const host of req.hosts) {
-        let r: HostResult;
-        try {
-          r = req.protocol === 'UDP Echo' ? await udpEchoHost(d, host, req, call.signal) : await icmpHost(d, tool, host, req, call.signal);
-        } catch (e) {
-          if (call.signal.aborted) throw e;
-          return selectionOutput(toolFailureStatus(d, 'ServerSelectionDiagnostics()', e));
+    precheck: async (call) => {
+      await prepare(call);
+      d.slots.check();
+    },
+    run: (call) =>
+      withSlot(d, async () => {
+        const req = await prepare(call);
+        let best: (HostTimes & { host: string }) | undefined;
+        let resolved = 0;
+        for (const host of req.hosts) {
+          let r: HostResult;
+          try {
+            r = req.protocol === 'UDP Echo' ? await udpEchoHost(d, host, req, call.signal) : await icmpHost(d, tool, host, req, call.signal);
+          } catch (e) {
+            if (call.signal.aborted) throw e;
+            return selectionOutput(toolFailureStatus(d, 'ServerSelectionDiagnostics()', e));
+          }
+          if (r.status !== 'unresolved') resolved++;
+          if (r.status === 'answered' && (!best || r.times.avgUs < best.avgUs)) best = { host, ...r.times };
         }
-        if (r.status !== 'unresolved') resolved++;
-        if (r.status === 'answered' && (!best || r.times.avgUs < best.avgUs)) best = { host, ...r.times };
-      }
-      if (!best) return selectionOutput(resolved === 0 ? 'Error_CannotResolveHostName' : 'Error_Other');
-      return {
-        ...selectionOutput('Complete'), FastestHost: best.host, MinimumResponseTime: best.minUs, AverageResponseTime: best.avgUs,
-        MaximumResponseTime: best.maxUs, IPAddressUsed: best.used ?? await sourceAddressFor(best.address),
-      };
-    }),
+        if (!best) return selectionOutput(resolved === 0 ? 'Error_CannotResolveHostName' : 'Error_Other');
+        return {
+          ...selectionOutput('Complete'),
+          FastestHost: best.host,
+          MinimumResponseTime: best.minUs,
+          AverageResponseTime: best.avgUs,
+          MaximumResponseTime: best.maxUs,
+          IPAddressUsed: best.used ?? (await sourceAddressFor(best.address)),
+        };
+      }),
   };
 }
 
@@ -73,7 +90,13 @@ function selectionOutput(status: string): Record<string, Value> {
   return { Status: status, FastestHost: '', MinimumResponseTime: 0, AverageResponseTime: 0, MaximumResponseTime: 0, IPAddressUsed: '' };
 }
 
-interface Plan { count: number; timeoutMs: number; device?: string; family: IpFamily; localAddress?: string }
+interface Plan {
+  count: number;
+  timeoutMs: number;
+  device?: string;
+  family: IpFamily;
+  localAddress?: string;
+}
 
 /** One host by the system ping. */
 async function icmpHost(d: IpDiagnosticsDeps, tool: DiagnosticTool, host: string, p: Plan, signal: AbortSignal): Promise<HostResult> {
@@ -86,8 +109,16 @@ async function icmpHost(d: IpDiagnosticsDeps, tool: DiagnosticTool, host: string
 /** One host by UDP echo requests, one at a time, each waiting for its echo or Timeout. */
 async function udpEchoHost(d: IpDiagnosticsDeps, host: string, p: Plan, signal: AbortSignal): Promise<HostResult> {
   const o = await runUdpEcho({
-    host, port: d.udpEchoPort ?? ECHO_PORT, repetitions: p.count, timeoutMs: p.timeoutMs, blockSize: UDP_ECHO_BLOCK,
-    interTransmissionMs: 0, protocolVersion: p.family as ProtocolVersion, localAddress: p.localAddress, individualResults: false, signal,
+    host,
+    port: d.udpEchoPort ?? ECHO_PORT,
+    repetitions: p.count,
+    timeoutMs: p.timeoutMs,
+    blockSize: UDP_ECHO_BLOCK,
+    interTransmissionMs: 0,
+    protocolVersion: p.family as ProtocolVersion,
+    localAddress: p.localAddress,
+    individualResults: false,
+    signal,
   });
   if (o.status === 'Error_CannotResolveHostName') return { status: 'unresolved' };
   if (o.status !== 'Complete' || Number(o.output.SuccessCount) === 0) return { status: 'silent' };

@@ -39,18 +39,19 @@ export function traceRouteCommand(d: IpDiagnosticsDeps, tool: DiagnosticTool): C
       d.slots.check();
       return input;
     },
-    run: (call) => withSlot(d, async () => {
-      const req = await prepare(call);
-      let outcome: TraceRouteOutcome;
-      try {
-        outcome = await runTraceRoute(d.runner, tool, req, call.signal);
-      } catch (e) {
-        if (call.signal.aborted) throw e;
-        return { Status: toolFailureStatus(d, 'TraceRoute()', e), IPAddressUsed: '', ResponseTime: 0 };
-      }
-      if (outcome.status !== 'Complete') d.log.info('TraceRoute() did not complete', { host: req.host, status: outcome.status, detail: outcome.detail ?? '' });
-      return traceRouteOutput(outcome, outcome.address ? await sourceAddressFor(outcome.address) : '');
-    }),
+    run: (call) =>
+      withSlot(d, async () => {
+        const req = await prepare(call);
+        let outcome: TraceRouteOutcome;
+        try {
+          outcome = await runTraceRoute(d.runner, tool, req, call.signal);
+        } catch (e) {
+          if (call.signal.aborted) throw e;
+          return { Status: toolFailureStatus(d, 'TraceRoute()', e), IPAddressUsed: '', ResponseTime: 0 };
+        }
+        if (outcome.status !== 'Complete') d.log.info('TraceRoute() did not complete', { host: req.host, status: outcome.status, detail: outcome.detail ?? '' });
+        return traceRouteOutput(outcome, outcome.address ? await sourceAddressFor(outcome.address) : '');
+      }),
   };
 }
 

@@ -65,12 +65,20 @@ export class TransferConnection {
   onEnd?: () => void;
 
   constructor(private readonly plan: ConnectionPlan) {
-    this.finished = new Promise((resolve) => { this.settle = resolve; });
+    this.finished = new Promise((resolve) => {
+      this.settle = resolve;
+    });
   }
 
-  get bytesRead(): number { return this.socket?.bytesRead ?? this.result.bytesRead; }
-  get bytesWritten(): number { return this.socket?.bytesWritten ?? this.result.bytesWritten; }
-  get began(): boolean { return this.result.bom !== undefined; }
+  get bytesRead(): number {
+    return this.socket?.bytesRead ?? this.result.bytesRead;
+  }
+  get bytesWritten(): number {
+    return this.socket?.bytesWritten ?? this.result.bytesWritten;
+  }
+  get began(): boolean {
+    return this.result.bom !== undefined;
+  }
 
   /** Starts the connection; `finished` resolves with its result (it never rejects). */
   start(): this {
@@ -80,8 +88,15 @@ export class TransferConnection {
     this.armStall('Error_InitConnectionFailed', 'TCP connection not open');
     this.result.tcpOpenRequest = nowMicros();
     const req = http.request({
-      host: p.address, family: p.family, port: p.url.port || 80, path: `${p.url.pathname}${p.url.search}`,
-      method: p.direction === 'download' ? 'GET' : 'PUT', headers, localAddress: p.localAddress, agent: false, setHost: false,
+      host: p.address,
+      family: p.family,
+      port: p.url.port || 80,
+      path: `${p.url.pathname}${p.url.search}`,
+      method: p.direction === 'download' ? 'GET' : 'PUT',
+      headers,
+      localAddress: p.localAddress,
+      agent: false,
+      setHost: false,
     });
     this.req = req;
     req.on('socket', (s) => this.onSocket(s));
@@ -106,7 +121,9 @@ export class TransferConnection {
   }
 
   /** Ends the connection with a failure (the test's maximum duration, or a cancel). */
-  abort(status: TransferStatus, detail: string): void { this.finish(status, detail); }
+  abort(status: TransferStatus, detail: string): void {
+    this.finish(status, detail);
+  }
 
   private onSocket(s: Socket): void {
     this.socket = s;
@@ -124,13 +141,17 @@ export class TransferConnection {
     s.on('data', () => {
       if (this.plan.direction !== 'download') return;
       const t = nowMicros();
-      if (this.result.bom === undefined) { this.result.bom = t; this.onBegin?.(); }
+      if (this.result.bom === undefined) {
+        this.result.bom = t;
+        this.onBegin?.();
+      }
       this.result.eom = t;
       this.armStall('Error_Timeout', 'the transfer stalled');
     });
     s.once('close', () => {
       if (this.done) return;
-      if (this.plan.direction === 'download' && this.result.bom !== undefined) this.finish(cutShortStatus('download', this.contentLength !== undefined), 'connection closed before the end of the body');
+      if (this.plan.direction === 'download' && this.result.bom !== undefined)
+        this.finish(cutShortStatus('download', this.contentLength !== undefined), 'connection closed before the end of the body');
       else if (this.result.tcpOpenResponse === undefined) this.finish('Error_InitConnectionFailed', 'connection closed while opening');
       else if (this.result.bom !== undefined) this.finish('Error_NoTransferComplete', 'connection closed before the upload was acknowledged');
       else this.finish('Error_NoResponse', 'connection closed without a response');
@@ -167,7 +188,8 @@ export class TransferConnection {
   private onError(e: NodeJS.ErrnoException): void {
     if (this.done) return;
     if (this.result.tcpOpenResponse === undefined) this.finish(connectFailureStatus(e.code), `connect failed: ${e.code ?? e.message}`);
-    else if (this.plan.direction === 'download' && this.result.bom !== undefined) this.finish(cutShortStatus('download', this.contentLength !== undefined), `the body ended early: ${e.code ?? e.message}`);
+    else if (this.plan.direction === 'download' && this.result.bom !== undefined)
+      this.finish(cutShortStatus('download', this.contentLength !== undefined), `the body ended early: ${e.code ?? e.message}`);
     else if (this.plan.direction === 'upload' && this.result.bom !== undefined) this.finish('Error_NoTransferComplete', `upload failed: ${e.code ?? e.message}`);
     else this.finish('Error_NoResponse', `no response: ${e.code ?? e.message}`);
   }
@@ -186,15 +208,24 @@ export class TransferConnection {
           return;
         }
         const chunk = left >= UPLOAD_CHUNK.length ? UPLOAD_CHUNK : UPLOAD_CHUNK.subarray(0, left);
-        if (this.result.bom === undefined) { this.result.bom = nowMicros(); this.onBegin?.(); }
+        if (this.result.bom === undefined) {
+          this.result.bom = nowMicros();
+          this.onBegin?.();
+        }
         sent += chunk.length;
         if (!req.write(chunk)) {
-          req.once('drain', () => { this.armStall('Error_Timeout', 'upload made no progress'); more(); });
+          req.once('drain', () => {
+            this.armStall('Error_Timeout', 'upload made no progress');
+            more();
+          });
           return;
         }
       }
     };
-    if (total === 0) { this.result.bom = nowMicros(); this.onBegin?.(); }
+    if (total === 0) {
+      this.result.bom = nowMicros();
+      this.onBegin?.();
+    }
     more();
   }
 

@@ -46,7 +46,12 @@ export interface TransferTestOutcome {
   output: Record<string, Value>;
 }
 
-interface Sample { at: Micros; test: number; read: number; written: number }
+interface Sample {
+  at: Micros;
+  test: number;
+  read: number;
+  written: number;
+}
 
 const MAX_UINT = 0xffffffff;
 const time = (us: Micros | undefined): string => (us === undefined ? UNKNOWN_TIME : isoMicros(us));
@@ -62,8 +67,14 @@ export async function runTransferTest(p: TransferTestPlan): Promise<TransferTest
   const conns: TransferConnection[] = [];
   const testBytes = (c: TransferConnection): number => (p.direction === 'download' ? c.bytesRead : c.bytesWritten);
   const sample = (): Sample => {
-    let test = 0; let read = 0; let written = 0;
-    for (const c of conns) { test += testBytes(c); read += c.bytesRead; written += c.bytesWritten; }
+    let test = 0;
+    let read = 0;
+    let written = 0;
+    for (const c of conns) {
+      test += testBytes(c);
+      read += c.bytesRead;
+      written += c.bytesWritten;
+    }
     return { at: nowMicros(), test, read, written };
   };
   const atBegin = new Map<TransferConnection, Sample>();
@@ -87,7 +98,10 @@ export async function runTransferTest(p: TransferTestPlan): Promise<TransferTest
   // the boundary has really passed, so an interval never starts before BOMTime + offset.
   const at = (targetUs: number, fn: () => void): void => {
     const waitMs = Math.ceil((targetUs - nowMicros()) / 1000);
-    if (waitMs <= 0) { fn(); return; }
+    if (waitMs <= 0) {
+      fn();
+      return;
+    }
     timers.push(setTimeout(() => at(targetUs, fn), waitMs));
   };
   const onTestBegin = (): void => {
@@ -95,47 +109,80 @@ export async function runTransferTest(p: TransferTestPlan): Promise<TransferTest
     testBegun = true;
     const begunUs = nowMicros(); // not before the first connection's BOMTime
     if (timeBased) {
-      timers.push(setTimeout(() => {
-        // The interval ending with the test is closed here, whichever timer fires first.
-        closeInterval();
-        last = undefined;
-        for (const c of conns) c.stop();
-      }, p.durationS * 1000));
+      timers.push(
+        setTimeout(() => {
+          // The interval ending with the test is closed here, whichever timer fires first.
+          closeInterval();
+          last = undefined;
+          for (const c of conns) c.stop();
+        }, p.durationS * 1000),
+      );
     }
     if (expectedIntervals > 0) {
       // Boundaries are computed from the start, so intervals do not drift with timer lateness.
       const boundary = (k: number): number => begunUs + (p.offsetS + k * p.intervalS) * 1_000_000;
-      const closeAt = (k: number): void => at(boundary(k), () => { closeInterval(); if (k < expectedIntervals) closeAt(k + 1); });
-      at(boundary(0), () => { last = sample(); closeAt(1); });
+      const closeAt = (k: number): void =>
+        at(boundary(k), () => {
+          closeInterval();
+          if (k < expectedIntervals) closeAt(k + 1);
+        });
+      at(boundary(0), () => {
+        last = sample();
+        closeAt(1);
+      });
     }
   };
 
   for (let i = 0; i < p.connections; i++) {
     const c = new TransferConnection({
-      direction: p.direction, url: p.url, address, family: addrFamily, localAddress: p.localAddress,
-      uploadBytes: timeBased ? undefined : p.uploadBytes, stallMs: p.limits.stallMs,
+      direction: p.direction,
+      url: p.url,
+      address,
+      family: addrFamily,
+      localAddress: p.localAddress,
+      uploadBytes: timeBased ? undefined : p.uploadBytes,
+      stallMs: p.limits.stallMs,
     });
-    c.onBegin = () => { atBegin.set(c, sample()); onTestBegin(); };
-    c.onEnd = () => { atEnd.set(c, sample()); };
+    c.onBegin = () => {
+      atBegin.set(c, sample());
+      onTestBegin();
+    };
+    c.onEnd = () => {
+      atEnd.set(c, sample());
+    };
     conns.push(c);
   }
   // Time-based tests may run their full duration on top of the ordinary bound.
   const bound = p.limits.maxDurationMs + (timeBased ? (p.durationS + p.offsetS) * 1000 : 0);
-  timers.push(setTimeout(() => { for (const c of conns) c.abort('Error_Timeout', `the test took over ${bound} ms`); }, bound));
-  const onAbort = (): void => { for (const c of conns) c.abort('Error_Other', 'canceled'); };
+  timers.push(
+    setTimeout(() => {
+      for (const c of conns) c.abort('Error_Timeout', `the test took over ${bound} ms`);
+    }, bound),
+  );
+  const onAbort = (): void => {
+    for (const c of conns) c.abort('Error_Other', 'canceled');
+  };
   p.signal.addEventListener('abort', onAbort, { once: true });
   let results: ConnectionResult[];
   try {
     for (const c of conns) c.start();
     results = await Promise.all(conns.map((c) => c.finished));
   } finally {
-    for (const t of timers) { clearTimeout(t); clearInterval(t); }
+    for (const t of timers) {
+      clearTimeout(t);
+      clearInterval(t);
+    }
     p.signal.removeEventListener('abort', onAbort);
   }
   const after = await p.interfaceCounters?.();
 
   const bad = results.find((r) => r.status !== 'Complete');
-  const output = foldResults(p, results, conns.map((c) => [atBegin.get(c), atEnd.get(c)] as const), incremental);
+  const output = foldResults(
+    p,
+    results,
+    conns.map((c) => [atBegin.get(c), atEnd.get(c)] as const),
+    incremental,
+  );
   if (before && after) {
     output.TotalBytesReceived = String(Math.max(0, after.rx - before.rx));
     output.TotalBytesSent = String(Math.max(0, after.tx - before.tx));

@@ -21,7 +21,10 @@ export const UDP_ECHO_CONFIG_PATH = 'Device.IP.Diagnostics.UDPEchoConfig.';
 const LOOPBACK = ['127.0.0.1'];
 const INTERFACE_REF = /^Device\.IP\.Interface\.\d+\.?$/;
 
-export interface UdpEchoConfigOptions { log: Logger; maxRepliesPerSecond: number }
+export interface UdpEchoConfigOptions {
+  log: Logger;
+  maxRepliesPerSecond: number;
+}
 
 export function registerUdpEchoConfig(model: DataModel, store: DataStore, opts: UdpEchoConfigOptions): { start(): Promise<void>; stop(): void } {
   let counters = emptyCounters();
@@ -43,11 +46,17 @@ export function registerUdpEchoConfig(model: DataModel, store: DataStore, opts: 
     const port = Number(r.UDPPort ?? 0);
     const ref = String(r.Interface ?? '');
     try {
-      const addresses = ref === '' ? LOOPBACK : (await listenAddresses(model, ref, `${UDP_ECHO_CONFIG_PATH}Interface`)) ?? LOOPBACK;
+      const addresses = ref === '' ? LOOPBACK : ((await listenAddresses(model, ref, `${UDP_ECHO_CONFIG_PATH}Interface`)) ?? LOOPBACK);
       if (addresses.length === 0) throw new Error(`${ref} has no IP address to listen on`);
-      const s = new UdpEchoServer({ addresses: addresses.slice(0, 8), port, sourceIPAddress: String(r.SourceIPAddress ?? ''), echoPlus: r.EchoPlusEnabled === true, maxRepliesPerSecond: opts.maxRepliesPerSecond }, counters);
+      const s = new UdpEchoServer(
+        { addresses: addresses.slice(0, 8), port, sourceIPAddress: String(r.SourceIPAddress ?? ''), echoPlus: r.EchoPlusEnabled === true, maxRepliesPerSecond: opts.maxRepliesPerSecond },
+        counters,
+      );
       await s.start();
-      if (stopped) { s.stop(); return; }
+      if (stopped) {
+        s.stop();
+        return;
+      }
       server = s;
       opts.log.info('UDP echo server listening', { addresses: addresses.join(','), port });
     } catch (e) {
@@ -70,16 +79,23 @@ export function registerUdpEchoConfig(model: DataModel, store: DataStore, opts: 
     validate: (_keys, changes) => {
       const next = { ...row(), ...changes };
       const ref = String(next.Interface ?? '');
-      if ('Interface' in changes && ref !== '' && !INTERFACE_REF.test(ref)) throw new UspError(ErrorCode.InvalidValue, `${UDP_ECHO_CONFIG_PATH}Interface must be a Device.IP.Interface.{i} reference or empty`);
+      if ('Interface' in changes && ref !== '' && !INTERFACE_REF.test(ref))
+        throw new UspError(ErrorCode.InvalidValue, `${UDP_ECHO_CONFIG_PATH}Interface must be a Device.IP.Interface.{i} reference or empty`);
       const source = String(next.SourceIPAddress ?? '');
       if ('SourceIPAddress' in changes && source !== '' && isIP(source) === 0) throw new UspError(ErrorCode.InvalidValue, `${UDP_ECHO_CONFIG_PATH}SourceIPAddress must be an IP address or empty`);
       const port = Number(next.UDPPort ?? 0);
       if (next.Enable === true && (port < 1 || port > 65535)) throw new UspError(ErrorCode.InvalidValue, `${UDP_ECHO_CONFIG_PATH}UDPPort must be 1-65535 while Enable is true`);
     },
-    onChange: () => { void reapply(); },
+    onChange: () => {
+      void reapply();
+    },
   });
   return {
     start: () => reapply(),
-    stop: () => { stopped = true; server?.stop(); server = undefined; },
+    stop: () => {
+      stopped = true;
+      server?.stop();
+      server = undefined;
+    },
   };
 }

@@ -31,8 +31,11 @@ export function testGenSN(b: Buffer): number | undefined {
 export function readEchoPlus(b: Buffer): EchoPlusFields {
   if (b.length < ECHO_PLUS_HEADER) return { testGenSN: testGenSN(b) ?? 0, testRespSN: 0, testRespRcvTimeStamp: 0, testRespReplyTimeStamp: 0, testRespReplyFailureCount: 0 };
   return {
-    testGenSN: b.readUInt32BE(0), testRespSN: b.readUInt32BE(4), testRespRcvTimeStamp: b.readUInt32BE(8),
-    testRespReplyTimeStamp: b.readUInt32BE(12), testRespReplyFailureCount: b.readUInt32BE(16),
+    testGenSN: b.readUInt32BE(0),
+    testRespSN: b.readUInt32BE(4),
+    testRespRcvTimeStamp: b.readUInt32BE(8),
+    testRespReplyTimeStamp: b.readUInt32BE(12),
+    testRespReplyFailureCount: b.readUInt32BE(16),
   };
 }
 

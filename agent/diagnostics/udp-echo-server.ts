@@ -44,7 +44,10 @@ export class UdpEchoServer {
   private replyFailures = 0;
   private readonly rate: number;
 
-  constructor(private readonly cfg: UdpEchoServerConfig, readonly counters: UdpEchoCounters) {
+  constructor(
+    private readonly cfg: UdpEchoServerConfig,
+    readonly counters: UdpEchoCounters,
+  ) {
     this.rate = cfg.maxRepliesPerSecond ?? DEFAULT_MAX_REPLIES_PER_SECOND;
     this.tokens = this.rate;
   }
@@ -57,7 +60,10 @@ export class UdpEchoServer {
         this.sockets.push(s);
         await new Promise<void>((resolve, reject) => {
           s.once('error', reject);
-          s.bind(this.cfg.port, address, () => { s.off('error', reject); resolve(); });
+          s.bind(this.cfg.port, address, () => {
+            s.off('error', reject);
+            resolve();
+          });
         });
         s.on('error', () => undefined);
         s.on('message', (msg, rinfo) => this.onRequest(s, msg, rinfo));
@@ -69,7 +75,13 @@ export class UdpEchoServer {
   }
 
   stop(): void {
-    for (const s of this.sockets.splice(0)) { try { s.close(); } catch { /* already closed */ } }
+    for (const s of this.sockets.splice(0)) {
+      try {
+        s.close();
+      } catch {
+        /* already closed */
+      }
+    }
   }
 
   private onRequest(s: dgram.Socket, msg: Buffer, rinfo: dgram.RemoteInfo): void {
@@ -86,10 +98,18 @@ export class UdpEchoServer {
       return;
     }
     const reply = this.cfg.echoPlus
-      ? writeEchoPlus(msg, { testRespSN: c.packetsResponded + 1, testRespRcvTimeStamp: received % 2 ** 32, testRespReplyTimeStamp: nowMicros() % 2 ** 32, testRespReplyFailureCount: this.replyFailures })
+      ? writeEchoPlus(msg, {
+          testRespSN: c.packetsResponded + 1,
+          testRespRcvTimeStamp: received % 2 ** 32,
+          testRespReplyTimeStamp: nowMicros() % 2 ** 32,
+          testRespReplyFailureCount: this.replyFailures,
+        })
       : msg;
     s.send(reply, rinfo.port, rinfo.address, (err) => {
-      if (err) { this.replyFailures++; return; }
+      if (err) {
+        this.replyFailures++;
+        return;
+      }
       c.packetsResponded = (c.packetsResponded + 1) >>> 0;
       c.bytesResponded = (c.bytesResponded + reply.length + UDP_HEADER) >>> 0;
     });

@@ -28,9 +28,17 @@ export interface UdpEchoPlan {
   signal: AbortSignal;
 }
 
-export interface UdpEchoOutcome { status: UdpEchoStatus; detail: string; output: Record<string, Value> }
+export interface UdpEchoOutcome {
+  status: UdpEchoStatus;
+  detail: string;
+  output: Record<string, Value>;
+}
 
-interface PacketResult { sent: Micros; received?: Micros; reply?: Buffer }
+interface PacketResult {
+  sent: Micros;
+  received?: Micros;
+  reply?: Buffer;
+}
 
 /** Runs the test to its end; failures are a Status in the outcome, never a throw. */
 export async function runUdpEcho(p: UdpEchoPlan): Promise<UdpEchoOutcome> {
@@ -54,7 +62,10 @@ export async function runUdpEcho(p: UdpEchoPlan): Promise<UdpEchoOutcome> {
       socket.once('error', reject);
       socket.bind({ address: p.localAddress, port: 0 }, () => {
         // Connected, so the socket knows its source address (IPAddressUsed) and takes only the server's packets.
-        socket.connect(p.port, address, () => { socket.off('error', reject); resolve(); });
+        socket.connect(p.port, address, () => {
+          socket.off('error', reject);
+          resolve();
+        });
       });
     });
     socket.on('error', () => undefined);
@@ -119,7 +130,11 @@ function summary(rs: PacketResult[], individual: boolean, status: UdpEchoStatus,
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(done, ms);
-    function done(): void { clearTimeout(t); signal.removeEventListener('abort', done); resolve(); }
+    function done(): void {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
     signal.addEventListener('abort', done, { once: true });
   });
 }

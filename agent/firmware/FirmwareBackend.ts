@@ -10,7 +10,10 @@
 import type { Awaitable } from '../../datamodel/tree/binding.js';
 
 /** Name and Version of an installed image (FirmwareImage.{i}.Name/Version). */
-export interface ImageInfo { name: string; version: string }
+export interface ImageInfo {
+  name: string;
+  version: string;
+}
 
 /**
  * One image on its way into a bank. FirmwareImage.{i}.Status follows the calls: beginDownload

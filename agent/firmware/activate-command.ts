@@ -24,7 +24,10 @@ export async function runActivate(d: FirmwareDeps, call: CommandInvocation): Pro
   if (window.start > 0) {
     d.log.info('firmware activation scheduled', { image: call.objectPath, inSeconds: window.start });
     const key = d.activations.begin({
-      bank, image: call.objectPath, commandKey: call.commandKey, requested: invokedAt.toISOString(),
+      bank,
+      image: call.objectPath,
+      commandKey: call.commandKey,
+      requested: invokedAt.toISOString(),
       windows: absoluteWindows(usableWindows(windows), invokedAt),
     });
     try {
@@ -48,9 +51,18 @@ function waitSeconds(s: number, signal: AbortSignal): Promise<void> {
     const arm = (left: number): void => {
       timer = setTimeout(() => (left > MAX_TIMER_MS ? arm(left - MAX_TIMER_MS) : done()), Math.min(left, MAX_TIMER_MS));
     };
-    const onAbort = (): void => { clearTimeout(timer); reject(new UspError(ErrorCode.CommandCanceled, 'Activate() canceled')); };
-    const done = (): void => { signal.removeEventListener('abort', onAbort); resolve(); };
-    if (signal.aborted) { onAbort(); return; }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new UspError(ErrorCode.CommandCanceled, 'Activate() canceled'));
+    };
+    const done = (): void => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    };
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
     signal.addEventListener('abort', onAbort, { once: true });
     arm(s * 1000);
   });

@@ -19,7 +19,11 @@ export const ACTIVATION_JOURNAL_FILE = 'firmware-activations.json';
 const MAX_ENTRIES = 16;
 
 /** A window as absolute times (ms since the epoch), so it means the same after a restart. */
-export interface AbsoluteWindow { startAt: number; endAt: number; mode: TimeWindow['mode'] }
+export interface AbsoluteWindow {
+  startAt: number;
+  endAt: number;
+  mode: TimeWindow['mode'];
+}
 
 export interface PendingActivation {
   /** The FirmwareImage instance number and its path (`Device.DeviceInfo.FirmwareImage.2.`). */
@@ -54,7 +58,7 @@ export class ActivationJournal {
   /** Reads what a previous run left, before any controller can call Activate() again. */
   constructor(dataDir: string | undefined) {
     this.file = dataDir === undefined ? undefined : join(dataDir, ACTIVATION_JOURNAL_FILE);
-    const left = this.file ? readJsonFile<Record<string, PendingActivation>>(this.file) ?? {} : {};
+    const left = this.file ? (readJsonFile<Record<string, PendingActivation>>(this.file) ?? {}) : {};
     for (const [k, v] of Object.entries(left).slice(0, MAX_ENTRIES)) {
       if (Number.isSafeInteger(v?.bank) && Array.isArray(v.windows)) this.entries.set(k, v);
     }

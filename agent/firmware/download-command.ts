@@ -51,13 +51,24 @@ export async function runDownload(d: FirmwareDeps, call: CommandInvocation): Pro
 
   const writer = await d.backend.beginDownload(bank);
   const result: TransferResult = {
-    command: `${call.objectPath}Download()`, commandKey: call.commandKey, requestor: call.ctx.controllerId ?? '',
-    transferType: 'Download', affected: call.objectPath, url, startTime: d.now(),
-    faultCode: 0, faultString: '', checkSumAlgorithm: hashName ? algorithm as CheckSumAlgorithm : 'Unknown', checkSum: '',
+    command: `${call.objectPath}Download()`,
+    commandKey: call.commandKey,
+    requestor: call.ctx.controllerId ?? '',
+    transferType: 'Download',
+    affected: call.objectPath,
+    url,
+    startTime: d.now(),
+    faultCode: 0,
+    faultString: '',
+    checkSumAlgorithm: hashName ? (algorithm as CheckSumAlgorithm) : 'Unknown',
+    checkSum: '',
   };
   // From here on the transfer ends with a TransferComplete!, even across a restart (transfer-journal.ts).
   d.journal.begin(result);
-  const report = (): void => { emitTransferComplete(d.model, result); d.journal.end(result); };
+  const report = (): void => {
+    emitTransferComplete(d.model, result);
+    d.journal.end(result);
+  };
   const hash = hashName ? createHash(hashName) : undefined;
   const signature = d.trust ? new ImageSignatureCheck(d.trust) : undefined;
   const host = new URL(url).host;
@@ -67,9 +78,17 @@ export async function runDownload(d: FirmwareDeps, call: CommandInvocation): Pro
   try {
     if (fileSize > 0) await writer.expect?.(fileSize);
     const got = await fetchImage(url, {
-      ...credentials, limits: d.limits, signal: call.signal, ca: d.ca, policy: d.downloadPolicy,
+      ...credentials,
+      limits: d.limits,
+      signal: call.signal,
+      ca: d.ca,
+      policy: d.downloadPolicy,
       onLength: (bytes) => writer.expect?.(bytes),
-      onData: (chunk) => { hash?.update(chunk); signature?.update(chunk); return writer.write(chunk); },
+      onData: (chunk) => {
+        hash?.update(chunk);
+        signature?.update(chunk);
+        return writer.write(chunk);
+      },
     });
     stage = 'validate';
     result.completeTime = d.now();
@@ -120,14 +139,20 @@ async function fetchSignature(d: FirmwareDeps, url: string, credentials: { usern
   const where = signatureUrl(url);
   try {
     await fetchImage(where, {
-      ...credentials, signal, ca: d.ca, policy: d.downloadPolicy,
+      ...credentials,
+      signal,
+      ca: d.ca,
+      policy: d.downloadPolicy,
       limits: { ...d.limits, maxBytes: MAX_SIGNATURE_BYTES },
-      onData: (chunk) => { chunks.push(Buffer.from(chunk)); },
+      onData: (chunk) => {
+        chunks.push(Buffer.from(chunk));
+      },
     });
   } catch (e) {
     if (signal.aborted) throw e;
     const why = e instanceof Error ? e.message : String(e);
-    if (e instanceof TransferError && /^HTTP 404\b/.test(why)) throw new UspError(ErrorCode.CommandFailure, `signature: the image is unsigned (no ${where}) and this device only accepts signed images`);
+    if (e instanceof TransferError && /^HTTP 404\b/.test(why))
+      throw new UspError(ErrorCode.CommandFailure, `signature: the image is unsigned (no ${where}) and this device only accepts signed images`);
     throw new UspError(ErrorCode.CommandFailure, `signature: ${where} could not be fetched (${why})`);
   }
   return Buffer.concat(chunks);
@@ -136,5 +161,9 @@ async function fetchSignature(d: FirmwareDeps, url: string, credentials: { usern
 /** The last path segment of a URL, decoded: the image's Name when its header gives none. */
 export function fileNameOf(url: string): string {
   const seg = new URL(url).pathname.split('/').pop() ?? '';
-  try { return decodeURIComponent(seg); } catch { return seg; }
+  try {
+    return decodeURIComponent(seg);
+  } catch {
+    return seg;
+  }
 }

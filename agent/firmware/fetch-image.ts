@@ -53,7 +53,10 @@ export type TransferFailure = 'answered' | 'too-large' | 'other';
 /** A failed transfer; the message is the TransferComplete! FaultString. */
 export class TransferError extends Error {
   override readonly name = 'TransferError';
-  constructor(message: string, readonly failure: TransferFailure = 'other') {
+  constructor(
+    message: string,
+    readonly failure: TransferFailure = 'other',
+  ) {
     super(message);
   }
 }
@@ -64,7 +67,11 @@ const USERINFO_RE = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i;
 /** Why `text` is not a URL Download() may fetch, or undefined when it is fine. */
 export function urlProblem(text: string): string | undefined {
   let url: URL;
-  try { url = new URL(text); } catch { return `${JSON.stringify(text)} is not a URL`; }
+  try {
+    url = new URL(text);
+  } catch {
+    return `${JSON.stringify(text)} is not a URL`;
+  }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return `unsupported URL scheme ${url.protocol} (http and https are supported)`;
   if (USERINFO_RE.test(text) || url.username !== '' || url.password !== '') return 'the URL must not carry userinfo (RFC 3986); give Username and Password instead';
   return undefined;
@@ -118,11 +125,18 @@ function get(url: URL, opts: FetchOptions, deadline: AbortController): Promise<I
   if (opts.username) headers.authorization = `Basic ${Buffer.from(`${opts.username}:${opts.password ?? ''}`).toString('base64')}`;
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = send(url, {
-      method: 'GET', headers, signal, timeout: opts.limits.idleTimeoutMs,
-      ...(opts.policy ? { lookup: opts.policy.lookup } : {}),
-      ...(url.protocol === 'https:' && opts.ca ? { ca: opts.ca } : {}),
-    }, resolve);
+    const req = send(
+      url,
+      {
+        method: 'GET',
+        headers,
+        signal,
+        timeout: opts.limits.idleTimeoutMs,
+        ...(opts.policy ? { lookup: opts.policy.lookup } : {}),
+        ...(url.protocol === 'https:' && opts.ca ? { ca: opts.ca } : {}),
+      },
+      resolve,
+    );
     req.on('timeout', () => deadline.abort(new TransferError(`no data from ${url.host} for ${opts.limits.idleTimeoutMs / 1000} s`)));
     req.on('error', (e) => reject(signal.aborted ? signal.reason : e));
     req.end();

@@ -66,5 +66,9 @@ export class ImageSignatureCheck {
 
 /** A malformed signature makes node:crypto throw: that is "does not verify", not our bug. */
 function safe(f: () => boolean): boolean {
-  try { return f(); } catch { return false; }
+  try {
+    return f();
+  } catch {
+    return false;
+  }
 }

@@ -57,11 +57,20 @@ export function registerFirmwareCommands(model: DataModel, backend: FirmwareBack
   const journal = new TransferJournal(opts.dataDir);
   const stopped = new AbortController();
   const deps: FirmwareDeps = {
-    model, backend, log, ca: opts.ca, downloadPolicy: opts.downloadPolicy, trust: opts.trust, journal,
-    activations: new ActivationJournal(opts.dataDir), stopped: stopped.signal,
+    model,
+    backend,
+    log,
+    ca: opts.ca,
+    downloadPolicy: opts.downloadPolicy,
+    trust: opts.trust,
+    journal,
+    activations: new ActivationJournal(opts.dataDir),
+    stopped: stopped.signal,
     limits: { ...DEFAULT_FETCH_LIMITS, ...opts.limits },
     now: opts.now ?? (() => new Date()),
-    afterCompletion: (fn) => { setImmediate(fn); },
+    afterCompletion: (fn) => {
+      setImmediate(fn);
+    },
     reboot: (commandKey, bank) => {
       void (async () => {
         await opts.settle?.();

@@ -11,7 +11,12 @@ import type { Value } from '../../datamodel/value/Value.js';
 
 export type WindowMode = 'AnyTime' | 'Immediately' | 'WhenIdle' | 'ConfirmationNeeded';
 
-export interface TimeWindow { instance: number; start: number; end: number; mode: WindowMode }
+export interface TimeWindow {
+  instance: number;
+  start: number;
+  end: number;
+  mode: WindowMode;
+}
 
 /** TR-181: TimeWindow.{i} has maxEntries 5 (Device.DeviceInfo.MaxNumberOfActivateTimeWindows). */
 export const MAX_TIME_WINDOWS = 5;
@@ -28,20 +33,25 @@ export function parseTimeWindows(input: Record<string, Value>): TimeWindow[] {
     if (!m) continue;
     const n = Number(m[1]);
     let row = rows.get(n);
-    if (!row) { row = {}; rows.set(n, row); }
+    if (!row) {
+      row = {};
+      rows.set(n, row);
+    }
     row[m[2]] = v;
   }
   if (rows.size === 0) throw invalid('at least one TimeWindow is required');
   if (rows.size > MAX_TIME_WINDOWS) throw invalid(`at most ${MAX_TIME_WINDOWS} TimeWindows are supported`);
-  const windows = [...rows.entries()].sort(([a], [b]) => a - b).map(([n, row]): TimeWindow => {
-    for (const name of ['Start', 'End', 'Mode']) if (row[name] === undefined) throw invalid(`TimeWindow.${n}.${name} is mandatory`);
-    const start = seconds(row.Start, `TimeWindow.${n}.Start`);
-    const end = seconds(row.End, `TimeWindow.${n}.End`);
-    const mode = String(row.Mode) as WindowMode;
-    if (!MODES.includes(mode)) throw invalid(`TimeWindow.${n}.Mode ${JSON.stringify(row.Mode)} is not one of ${MODES.join(', ')}`);
-    if (end < start) throw invalid(`TimeWindow.${n} ends (${end}) before it starts (${start})`);
-    return { instance: n, start, end, mode };
-  });
+  const windows = [...rows.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([n, row]): TimeWindow => {
+      for (const name of ['Start', 'End', 'Mode']) if (row[name] === undefined) throw invalid(`TimeWindow.${n}.${name} is mandatory`);
+      const start = seconds(row.Start, `TimeWindow.${n}.Start`);
+      const end = seconds(row.End, `TimeWindow.${n}.End`);
+      const mode = String(row.Mode) as WindowMode;
+      if (!MODES.includes(mode)) throw invalid(`TimeWindow.${n}.Mode ${JSON.stringify(row.Mode)} is not one of ${MODES.join(', ')}`);
+      if (end < start) throw invalid(`TimeWindow.${n} ends (${end}) before it starts (${start})`);
+      return { instance: n, start, end, mode };
+    });
   for (let i = 1; i < windows.length; i++) {
     if (windows[i].start < windows[i - 1].end) throw invalid(`TimeWindow.${windows[i].instance} overlaps TimeWindow.${windows[i - 1].instance}`);
   }

@@ -59,8 +59,11 @@ export function transferCompleteArgs(r: TransferResult): Record<string, Value> {
 /** Puts TransferComplete! on the change feed, where the subscription engine picks it up. */
 export function emitTransferComplete(model: DataModel, r: TransferResult): void {
   model.changes.emit({
-    kind: 'event', inst: { node: model.requireNode(LOCAL_AGENT_PATH), keys: [] }, path: LOCAL_AGENT_PATH,
-    event: TRANSFER_COMPLETE, args: transferCompleteArgs(r),
+    kind: 'event',
+    inst: { node: model.requireNode(LOCAL_AGENT_PATH), keys: [] },
+    path: LOCAL_AGENT_PATH,
+    event: TRANSFER_COMPLETE,
+    args: transferCompleteArgs(r),
   });
 }
 

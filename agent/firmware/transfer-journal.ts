@@ -33,7 +33,7 @@ export class TransferJournal {
   /** Reads what a previous run left now, before any controller can start a new download. */
   constructor(dataDir: string | undefined) {
     this.file = dataDir === undefined ? undefined : join(dataDir, TRANSFER_JOURNAL_FILE);
-    const left = this.file ? readJsonFile<Record<string, Stored>>(this.file) ?? {} : {};
+    const left = this.file ? (readJsonFile<Record<string, Stored>>(this.file) ?? {}) : {};
     for (const [k, v] of Object.entries(left).slice(0, MAX_ENTRIES)) this.entries.set(k, v);
     this.leftover = [...this.entries.keys()];
   }
@@ -44,7 +44,9 @@ export class TransferJournal {
     for (const s of left) this.entries.delete(keyOf(s));
     if (left.length) this.save();
     return left.map((s) => ({
-      ...s, startTime: new Date(s.startTime), completeTime: undefined,
+      ...s,
+      startTime: new Date(s.startTime),
+      completeTime: undefined,
       faultCode: ErrorCode.CommandFailure,
       faultString: 'the download was interrupted by a restart of the agent; nothing from it was installed',
     }));

@@ -16,18 +16,27 @@ const MAX_FILE_BYTES = 256 * 1024;
 const PEM_RE = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]+?-----END \1-----/g;
 
 /** One trusted key, named for logs and FaultStrings by its file (and position in it). */
-export interface TrustedKey { name: string; key: KeyObject; kind: 'ed25519' | 'p256' }
+export interface TrustedKey {
+  name: string;
+  key: KeyObject;
+  kind: 'ed25519' | 'p256';
+}
 
 /** The keys a signed image may be signed with. */
 export class TrustStore {
-  private constructor(readonly dir: string, readonly keys: readonly TrustedKey[]) {}
+  private constructor(
+    readonly dir: string,
+    readonly keys: readonly TrustedKey[],
+  ) {}
 
   /** Reads every *.pem, *.crt, *.pub file of `dir`; throws an Error naming the option, file and fix. */
   static load(dir: string): TrustStore {
     const fail = (why: string): Error => new Error(`--firmware-trust ${dir}: ${why}`);
     let names: string[];
     try {
-      names = readdirSync(dir).filter((n) => /\.(pem|crt|pub)$/i.test(n)).sort();
+      names = readdirSync(dir)
+        .filter((n) => /\.(pem|crt|pub)$/i.test(n))
+        .sort();
     } catch (e) {
       throw fail(`cannot read the directory (${e instanceof Error ? e.message : String(e)}); give a directory of PEM public keys or certificates`);
     }
@@ -46,7 +55,10 @@ export class TrustStore {
           throw fail(`${name} is not a readable public key or certificate (${e instanceof Error ? e.message : String(e)})`);
         }
         const kind = keyKind(key);
-        if (!kind) throw fail(`${name} holds a ${key.asymmetricKeyType ?? 'unknown'} key${key.asymmetricKeyDetails?.namedCurve ? ` (${key.asymmetricKeyDetails.namedCurve})` : ''}; only Ed25519 and ECDSA P-256 keys verify images`);
+        if (!kind)
+          throw fail(
+            `${name} holds a ${key.asymmetricKeyType ?? 'unknown'} key${key.asymmetricKeyDetails?.namedCurve ? ` (${key.asymmetricKeyDetails.namedCurve})` : ''}; only Ed25519 and ECDSA P-256 keys verify images`,
+          );
         keys.push({ name, key, kind });
       });
       if (keys.length > MAX_TRUST_FILES) throw fail(`more than ${MAX_TRUST_FILES} keys`);

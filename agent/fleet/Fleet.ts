@@ -64,10 +64,14 @@ export class Fleet {
   constructor(private readonly opts: FleetOptions) {}
 
   /** Gateway n's data directory (with --persist). */
-  dirOf(n: number): string { return join(this.opts.dataDir, String(n)); }
+  dirOf(n: number): string {
+    return join(this.opts.dataDir, String(n));
+  }
 
   /** The running agent of gateway n, if started. */
-  agent(n: number): Agent | undefined { return this.agents.get(n); }
+  agent(n: number): Agent | undefined {
+    return this.agents.get(n);
+  }
 
   status(): FleetStatus {
     let connected = 0;
@@ -116,7 +120,10 @@ export class Fleet {
   private async startGateway(n: number, rethrow: boolean): Promise<void> {
     try {
       const agent = await this.startAgent(n);
-      if (this.stopping) { await agent.stop(); return; }
+      if (this.stopping) {
+        await agent.stop();
+        return;
+      }
       this.agents.set(n, agent);
       this.supervised.push(this.supervise(n, agent));
     } catch (e) {
@@ -153,7 +160,10 @@ export class Fleet {
         this.opts.log.error('gateway did not restart', { gateway: n, error: e instanceof Error ? e.message : String(e) });
         return;
       }
-      if (this.stopping) { await current.stop(); return; }
+      if (this.stopping) {
+        await current.stop();
+        return;
+      }
       this.agents.set(n, current);
     }
   }

@@ -59,8 +59,14 @@ export async function runFleet(a: FleetArgs): Promise<void> {
     if (stopRequested) return;
     stopRequested = true;
     process.stderr.write(`usp-agent fleet: ${signal}; stopping every gateway\n`);
-    setTimeout(() => { process.stderr.write('usp-agent fleet: stop did not finish in time; exiting anyway\n'); process.exit(0); }, HARD_STOP_MS).unref();
-    void fleet.stop().then(() => process.exit(0), () => process.exit(0));
+    setTimeout(() => {
+      process.stderr.write('usp-agent fleet: stop did not finish in time; exiting anyway\n');
+      process.exit(0);
+    }, HARD_STOP_MS).unref();
+    void fleet.stop().then(
+      () => process.exit(0),
+      () => process.exit(0),
+    );
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

@@ -8,7 +8,10 @@ import type { FleetStatus } from './Fleet.js';
 /** How often the terminal line is rewritten. */
 const TICK_MS = 1000;
 
-export interface ProgressSink { write(text: string): unknown; isTTY?: boolean }
+export interface ProgressSink {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
 
 /** "connected 812/1000  started 1000  48.2/s  errors 0" */
 export function progressLine(s: FleetStatus, elapsedMs: number): string {
@@ -24,8 +27,14 @@ export function summaryLine(s: FleetStatus, elapsedMs: number): string {
 /** Rewrites the progress line on a TTY until the returned function is called. */
 export function showProgress(out: ProgressSink, status: () => FleetStatus, t0: number): () => void {
   if (!out.isTTY) return () => undefined;
-  const draw = (): void => { out.write(`\r\x1b[2K${progressLine(status(), Date.now() - t0)}`); };
+  const draw = (): void => {
+    out.write(`\r\x1b[2K${progressLine(status(), Date.now() - t0)}`);
+  };
   const timer = setInterval(draw, TICK_MS);
   timer.unref();
-  return () => { clearInterval(timer); draw(); out.write('\n'); };
+  return () => {
+    clearInterval(timer);
+    draw();
+    out.write('\n');
+  };
 }

@@ -15,7 +15,10 @@ export class FleetUsageError extends Error {
 }
 
 /** The numbers one process runs: `first`…`first + count - 1`. */
-export interface GatewayRange { first: number; count: number }
+export interface GatewayRange {
+  first: number;
+  count: number;
+}
 
 export interface ShardChoice {
   /** Gateways in the whole fleet (all shards). */

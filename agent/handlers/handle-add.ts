@@ -19,7 +19,13 @@ import { checkEnumerationRefs, checkStrongReferences, validateSettings } from '.
 import { uniqueKeys } from './unique-keys.js';
 
 class AddFailure extends Error {
-  constructor(readonly code: ErrorCode, message: string, readonly paramErrs: { paramPath: string; errCode: number; errMsg: string }[]) { super(message); }
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly paramErrs: { paramPath: string; errCode: number; errMsg: string }[],
+  ) {
+    super(message);
+  }
 }
 
 export async function handleAdd(h: HandlerContext, add: AddReq): Promise<{ resp: AddResp } | { error: ErrorBody }> {
@@ -80,8 +86,11 @@ async function addInstance(h: HandlerContext, tx: Transaction, obj: CreateObject
   await checkEnumerationRefs(h.model, h.req, m.keys, v, obj.paramSettings);
   if (v.requiredFailed) {
     const why = v.requiredCode === ErrorCode.PermissionDenied ? 'permission denied' : 'required parameter failed';
-    throw new AddFailure(v.requiredCode, `${why} creating in ${tablePath}`,
-      v.paramErrors.map((e) => ({ paramPath: tablePath + e.param, errCode: e.code, errMsg: e.message })));
+    throw new AddFailure(
+      v.requiredCode,
+      `${why} creating in ${tablePath}`,
+      v.paramErrors.map((e) => ({ paramPath: tablePath + e.param, errCode: e.code, errMsg: e.message })),
+    );
   }
   const own = v.byObject.get('')?.values ?? {};
   const inst = await tx.add(m.node, m.keys, own);

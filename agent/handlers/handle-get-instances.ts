@@ -67,7 +67,10 @@ async function collect(h: HandlerContext, inst: ObjectInstance, firstLevelOnly: 
 async function collectBelow(h: HandlerContext, node: ModelNode, keys: readonly number[], out: CurrInstance[]): Promise<void> {
   for (const child of node.children.values()) {
     if (!child.supported) continue;
-    if (!child.multi) { await collectBelow(h, child, keys, out); continue; }
+    if (!child.multi) {
+      await collectBelow(h, child, keys, out);
+      continue;
+    }
     for (const n of await visibleInstances(h.model, child, keys, h.req)) await collect(h, { node: child, keys: [...keys, n] }, false, out);
   }
 }

@@ -12,9 +12,7 @@ import { parsePath } from '../../datamodel/path/parse-path.js';
 import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
 import type { SchemaParam } from '../../datamodel/schema/types.js';
 import { ErrorCode, UspError, toUspError } from '../../datamodel/UspError.js';
-import type {
-  GetSupportedDMReq, GetSupportedDMResp, ParamValueType, RequestedObjectResult, SupportedObjectResult, SupportedParamResult,
-} from '../codec/types.js';
+import type { GetSupportedDMReq, GetSupportedDMResp, ParamValueType, RequestedObjectResult, SupportedObjectResult, SupportedParamResult } from '../codec/types.js';
 import type { HandlerContext } from './HandlerContext.js';
 import { DEFAULT_MAX_RESPONSE_SIZE, ResponseBudget, yieldToEventLoop } from '../request-limits.js';
 import { ignoresValueChange } from './value-change-policy.js';
@@ -23,9 +21,16 @@ import { ignoresValueChange } from './value-change-policy.js';
 export const DATA_MODEL_INST_URI = 'urn:broadband-forum-org:tr-181-2-19-1-usp';
 
 const VALUE_TYPE: Record<string, ParamValueType> = {
-  base64: 'PARAM_BASE_64', boolean: 'PARAM_BOOLEAN', dateTime: 'PARAM_DATE_TIME', decimal: 'PARAM_DECIMAL',
-  hexBinary: 'PARAM_HEX_BINARY', int: 'PARAM_INT', long: 'PARAM_LONG', string: 'PARAM_STRING',
-  unsignedInt: 'PARAM_UNSIGNED_INT', unsignedLong: 'PARAM_UNSIGNED_LONG',
+  base64: 'PARAM_BASE_64',
+  boolean: 'PARAM_BOOLEAN',
+  dateTime: 'PARAM_DATE_TIME',
+  decimal: 'PARAM_DECIMAL',
+  hexBinary: 'PARAM_HEX_BINARY',
+  int: 'PARAM_INT',
+  long: 'PARAM_LONG',
+  string: 'PARAM_STRING',
+  unsignedInt: 'PARAM_UNSIGNED_INT',
+  unsignedLong: 'PARAM_UNSIGNED_LONG',
 };
 
 /**
@@ -108,7 +113,16 @@ async function addDescendants(node: ModelNode, req: GetSupportedDMReq, rights: R
 }
 
 function header(node: ModelNode): SupportedObjectResult {
-  return { supportedObjPath: node.supportedPath, access: objAccess(node), isMultiInstance: node.multi, supportedParams: [], supportedCommands: [], supportedEvents: [], divergentPaths: [], uniqueKeySets: [] };
+  return {
+    supportedObjPath: node.supportedPath,
+    access: objAccess(node),
+    isMultiInstance: node.multi,
+    supportedParams: [],
+    supportedCommands: [],
+    supportedEvents: [],
+    divergentPaths: [],
+    uniqueKeySets: [],
+  };
 }
 
 function full(node: ModelNode, req: GetSupportedDMReq, acc: InstanceAccess): SupportedObjectResult {
@@ -118,9 +132,7 @@ function full(node: ModelNode, req: GetSupportedDMReq, acc: InstanceAccess): Sup
   if (req.returnCommands) o.supportedCommands = [...node.commands].filter(([name]) => readable(acc.command(name))).map(([, c]) => command(c.def));
   if (req.returnEvents) o.supportedEvents = [...node.events].filter(([name]) => readable(acc.event(name))).map(([, e]) => ({ eventName: e.name, argNames: e.args.map((a) => a.name) }));
   if (req.returnUniqueKeySets && node.multi) {
-    o.uniqueKeySets = (node.def.uniqueKeys ?? [])
-      .filter((k) => k.params.every((p) => node.params.has(p)))
-      .map((k) => ({ keyNames: [...k.params] }));
+    o.uniqueKeySets = (node.def.uniqueKeys ?? []).filter((k) => k.params.every((p) => node.params.has(p))).map((k) => ({ keyNames: [...k.params] }));
   }
   return o;
 }
@@ -140,7 +152,7 @@ function param(node: ModelNode, p: SchemaParam): SupportedParamResult {
     paramName: p.name,
     // R-SET / TP-469: writeOnceReadOnly is reported as read-write.
     access: writable ? 'PARAM_READ_WRITE' : 'PARAM_READ_ONLY',
-    valueType: p.list ? 'PARAM_STRING' : VALUE_TYPE[p.type] ?? 'PARAM_UNKNOWN',
+    valueType: p.list ? 'PARAM_STRING' : (VALUE_TYPE[p.type] ?? 'PARAM_UNKNOWN'),
     valueChange: ignoresValueChange(node, p.name) ? 'VALUE_CHANGE_WILL_IGNORE' : 'VALUE_CHANGE_ALLOWED',
   };
 }
@@ -150,6 +162,6 @@ function command(def: { name: string; async: boolean; input: { name: string }[];
     commandName: def.name,
     inputArgNames: def.input.map((a) => a.name),
     outputArgNames: def.output.map((a) => a.name),
-    commandType: def.async ? 'CMD_ASYNC' as const : 'CMD_SYNC' as const,
+    commandType: def.async ? ('CMD_ASYNC' as const) : ('CMD_SYNC' as const),
   };
 }

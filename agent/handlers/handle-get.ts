@@ -47,7 +47,7 @@ async function getPath(h: HandlerContext, text: string, maxDepth: number): Promi
       throw new UspError(ErrorCode.InvalidPath, `Get takes object and parameter paths: ${text}`);
     }
     const resolver = new PathResolver(h.model, h.req);
-    const matches = resolver.resolveNow(path) ?? await resolver.resolve(path);
+    const matches = resolver.resolveNow(path) ?? (await resolver.resolve(path));
     const access = h.req.access;
     const secured = seesSecured(access);
     const resolvedPathResults: ResolvedPathResult[] = [];

@@ -34,7 +34,10 @@ export async function handleOperate(h: HandlerContext, req: OperateReq): Promise
         throw new UspError(ErrorCode.PermissionDenied, `${executedCommand}: permission denied (Operate needs CommandEvent x)`);
       }
       const parsed = commandInput(cmd.def.input, req.inputArgs);
-      const checked = await cmd.binding.precheck?.({ keys: inst.keys, objectPath: inst.node.pathOf(inst.keys), input: parsed, commandKey: req.commandKey, ctx: h.req }, new Set(Object.keys(req.inputArgs)));
+      const checked = await cmd.binding.precheck?.(
+        { keys: inst.keys, objectPath: inst.node.pathOf(inst.keys), input: parsed, commandKey: req.commandKey, ctx: h.req },
+        new Set(Object.keys(req.inputArgs)),
+      );
       const input = checked ?? parsed;
       if (cmd.def.async) {
         const reqObjPath = h.operations.startAsync(cmd.binding, inst, path.leaf, input, req.commandKey, h.req);

@@ -20,7 +20,14 @@ import { checkEnumerationRefs, checkStrongReferences, validateSettings } from '.
 
 /** An object-level failure: its code and the instances/parameters that caused it. */
 class ObjectFailure extends Error {
-  constructor(readonly code: ErrorCode, message: string, readonly failures: UpdatedInstanceFailure[], readonly logged = false) { super(message); }
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly failures: UpdatedInstanceFailure[],
+    readonly logged = false,
+  ) {
+    super(message);
+  }
 }
 
 export async function handleSet(h: HandlerContext, set: SetReq): Promise<{ resp: SetResp } | { error: ErrorBody }> {
@@ -75,13 +82,18 @@ async function setInstance(h: HandlerContext, tx: Transaction, inst: ObjectInsta
     if (node && access) rights.set(rel, await access.instance({ node, keys: inst.keys }));
   }
   const may = (rel: string, name: string, need: number): boolean => !access || ((rights.get(rel)?.param(name) ?? 0) & need) !== 0;
-  const checked = validateSettings(inst.node, obj.paramSettings, 'set', (rel, name) => current.get(rel)?.[name], (rel, name) => may(rel, name, PERM_W));
+  const checked = validateSettings(
+    inst.node,
+    obj.paramSettings,
+    'set',
+    (rel, name) => current.get(rel)?.[name],
+    (rel, name) => may(rel, name, PERM_W),
+  );
   await checkStrongReferences(h.model, h.req, checked, obj.paramSettings);
   await checkEnumerationRefs(h.model, h.req, inst.keys, checked, obj.paramSettings);
   if (checked.requiredFailed) {
     const why = checked.requiredCode === ErrorCode.PermissionDenied ? 'permission denied' : 'required parameter failed';
-    throw new ObjectFailure(checked.requiredCode, `${why} on ${affectedPath}`,
-      [{ affectedPath, paramErrs: checked.paramErrors.map(toParameterError) }]);
+    throw new ObjectFailure(checked.requiredCode, `${why} on ${affectedPath}`, [{ affectedPath, paramErrs: checked.paramErrors.map(toParameterError) }]);
   }
   const paramErrs = checked.paramErrors.map(toParameterError);
   const updatedParams: Record<string, string> = {};

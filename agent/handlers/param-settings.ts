@@ -13,7 +13,11 @@ import { parseValue } from '../../datamodel/value/parse-value.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { ErrorCode, UspError, type ParamError } from '../../datamodel/UspError.js';
 
-export interface Setting { param: string; value: string; required: boolean }
+export interface Setting {
+  param: string;
+  value: string;
+  required: boolean;
+}
 
 /** Validated values grouped by the (single-instance) sub-object they belong to. */
 export interface ValidatedSettings {
@@ -37,7 +41,9 @@ export type WriteMode = 'set' | 'add';
  * a parameter (ControllerTrust); without it the setting fails with 7006 (TR-369 R-SEC.1).
  */
 export function validateSettings(
-  node: ModelNode, settings: readonly Setting[], mode: WriteMode,
+  node: ModelNode,
+  settings: readonly Setting[],
+  mode: WriteMode,
   current?: (relObject: string, name: string) => Value | undefined,
   writable?: (relObject: string, name: string) => boolean,
 ): ValidatedSettings {
@@ -68,7 +74,10 @@ export function validateSettings(
         if (now !== undefined && now !== '' && now !== value) throw new UspError(ErrorCode.ParamReadOnly, `${s.param} is a non-functional unique key: it cannot change after creation`);
       }
       let group = out.byObject.get(rel);
-      if (!group) { group = { node: target, values: {} }; out.byObject.set(rel, group); }
+      if (!group) {
+        group = { node: target, values: {} };
+        out.byObject.set(rel, group);
+      }
       group.values[name] = value;
     } catch (e) {
       const u = e instanceof UspError ? e : new UspError(ErrorCode.InternalError, String(e));
@@ -103,16 +112,18 @@ function locateParam(node: ModelNode, param: string): { target: ModelNode; rel: 
  * addressing is accepted and stored as instance numbers (R-ARC.11). Failures join paramErrors
  * like any other bad value (7012); required ones fail the object.
  */
-export async function checkStrongReferences(
-  model: DataModel, ctx: RequestContext, v: ValidatedSettings, settings: readonly Setting[],
-): Promise<void> {
+export async function checkStrongReferences(model: DataModel, ctx: RequestContext, v: ValidatedSettings, settings: readonly Setting[]): Promise<void> {
   for (const [rel, group] of v.byObject) {
     for (const [name, value] of Object.entries(group.values)) {
       const syntax = group.node.params.get(name);
       if (syntax?.pathRef?.refType !== 'strong' || typeof value !== 'string' || value === '') continue;
       try {
         const items: string[] = [];
-        for (const item of value.split(',').map((s) => s.trim()).filter(Boolean)) items.push(await canonicalReference(model, ctx, item));
+        for (const item of value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean))
+          items.push(await canonicalReference(model, ctx, item));
         group.values[name] = items.join(',');
       } catch (e) {
         const u = e instanceof UspError ? e : new UspError(ErrorCode.InternalError, String(e));
@@ -131,9 +142,7 @@ export async function checkStrongReferences(
  * required ones fail the object. `keys` are the instance's (on Add, its parent's: a target inside
  * the new row cannot be read yet and is not checked).
  */
-export async function checkEnumerationRefs(
-  model: DataModel, ctx: RequestContext, keys: InstanceKeys, v: ValidatedSettings, settings: readonly Setting[],
-): Promise<void> {
+export async function checkEnumerationRefs(model: DataModel, ctx: RequestContext, keys: InstanceKeys, v: ValidatedSettings, settings: readonly Setting[]): Promise<void> {
   for (const [rel, group] of v.byObject) {
     for (const [name, value] of Object.entries(group.values)) {
       const syntax = group.node.params.get(name);

@@ -21,24 +21,36 @@ export const CONTROLLER_COAP_PATH = 'Device.LocalAgent.Controller.{i}.MTP.{i}.Co
 /** TR-181 2.17 Device.LocalAgent.MTP.{i}.CoAP. and Controller.{i}.MTP.{i}.CoAP. (CoAPAgent:1, CoAPController:1). */
 export const LEGACY_COAP_OBJECTS: readonly SchemaObject[] = [
   {
-    path: AGENT_COAP_PATH, multi: false, access: 'readOnly', minEntries: 0, maxEntries: 1, status: 'obsoleted',
+    path: AGENT_COAP_PATH,
+    multi: false,
+    access: 'readOnly',
+    minEntries: 0,
+    maxEntries: 1,
+    status: 'obsoleted',
     params: [
       { name: 'Interfaces', access: 'readWrite', type: 'string', list: {}, pathRef: { refType: 'strong', targetParent: '###.IP.Interface.', targetType: 'row' }, status: 'obsoleted' },
       { name: 'Port', access: 'readWrite', type: 'unsignedInt', ranges: [{ min: '1', max: '65535' }], default: '5683', defaultType: 'object', status: 'obsoleted' },
       { name: 'Path', access: 'readWrite', type: 'string', status: 'obsoleted' },
       { name: 'EnableEncryption', access: 'readWrite', type: 'boolean', default: 'true', defaultType: 'object', status: 'obsoleted' },
     ],
-    commands: [], events: [],
+    commands: [],
+    events: [],
   },
   {
-    path: CONTROLLER_COAP_PATH, multi: false, access: 'readOnly', minEntries: 0, maxEntries: 1, status: 'obsoleted',
+    path: CONTROLLER_COAP_PATH,
+    multi: false,
+    access: 'readOnly',
+    minEntries: 0,
+    maxEntries: 1,
+    status: 'obsoleted',
     params: [
       { name: 'Host', access: 'readWrite', type: 'string', sizes: [{ max: 256 }], status: 'obsoleted' },
       { name: 'Port', access: 'readWrite', type: 'unsignedInt', ranges: [{ min: '1', max: '65535' }], status: 'obsoleted' },
       { name: 'Path', access: 'readWrite', type: 'string', status: 'obsoleted' },
       { name: 'EnableEncryption', access: 'readWrite', type: 'boolean', default: 'true', defaultType: 'object', status: 'obsoleted' },
     ],
-    commands: [], events: [],
+    commands: [],
+    events: [],
   },
 ];
 

@@ -48,8 +48,16 @@ export function registerLocalAgent(model: DataModel, store: DataStore, info: Loc
   // Certificate.{i}, AddCertificate(), AddMyCertificate() and certificate trust (InheritedRole).
   const certificates = registerCertificates(model, store);
   registerStored(model, store, 'Device.LocalAgent.', {
-    params: ['EndpointID', 'SoftwareVersion', 'UpTime', 'SupportedProtocols', 'SupportedFingerprintAlgorithms',
-      'AdvertisedDeviceSubtypes', 'MaxSubscriptionChangeAdoptionTime', 'SupportedNumberOfSubscriptions'],
+    params: [
+      'EndpointID',
+      'SoftwareVersion',
+      'UpTime',
+      'SupportedProtocols',
+      'SupportedFingerprintAlgorithms',
+      'AdvertisedDeviceSubtypes',
+      'MaxSubscriptionChangeAdoptionTime',
+      'SupportedNumberOfSubscriptions',
+    ],
     live: {
       SoftwareVersion: () => info.softwareVersion,
       UpTime: () => Math.floor((Date.now() - info.startedAt) / 1000),
@@ -59,9 +67,22 @@ export function registerLocalAgent(model: DataModel, store: DataStore, info: Loc
     vendorParams: info.vendorParams,
   });
   registerStored(model, store, 'Device.LocalAgent.Controller.{i}.', {
-    params: ['Alias', 'EndpointID', 'ControllerCode', 'ProvisioningCode', 'Enable', 'AssignedRole', 'InheritedRole',
-      'Credential', 'PeriodicNotifInterval', 'PeriodicNotifTime', 'USPNotifRetryMinimumWaitInterval',
-      'USPNotifRetryIntervalMultiplier', 'OnBoardingComplete', 'OnBoardingRestartTime'],
+    params: [
+      'Alias',
+      'EndpointID',
+      'ControllerCode',
+      'ProvisioningCode',
+      'Enable',
+      'AssignedRole',
+      'InheritedRole',
+      'Credential',
+      'PeriodicNotifInterval',
+      'PeriodicNotifTime',
+      'USPNotifRetryMinimumWaitInterval',
+      'USPNotifRetryIntervalMultiplier',
+      'OnBoardingComplete',
+      'OnBoardingRestartTime',
+    ],
     // Per connection, never stored (R-SEC.21).
     live: { InheritedRole: certificates.inheritedRole },
   });
@@ -77,11 +98,14 @@ export function registerLocalAgent(model: DataModel, store: DataStore, info: Loc
     // The agent fills Recipient and CreationDate itself (TR-181; TP-469 1.81).
     initial: (_parent, ctx) => ({
       Recipient: ctx.controllerPath ?? '',
-      CreationDate: info.now().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      CreationDate: info
+        .now()
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'Z'),
     }),
     validate: (keys, changes) => {
       const adding = keys[keys.length - 1] === 0;
-      const row = adding ? {} : store.row(`Device.LocalAgent.Subscription.${keys[0]}.`) ?? {};
+      const row = adding ? {} : (store.row(`Device.LocalAgent.Subscription.${keys[0]}.`) ?? {});
       if (adding) checkSubscriptionBound(byRecipient, String(changes.Recipient ?? ''));
       if (!adding && 'ReferenceList' in changes) {
         const current = row.ReferenceList;

@@ -24,9 +24,25 @@ export const MAX_CLIENT_SUBSCRIPTIONS = 32;
  * applies it to ProtocolVersion 3.1 alone, which this MTP does not offer.
  */
 const CLIENT_PARAMS = [
-  'Alias', 'Name', 'Enable', 'Status', 'ProtocolVersion', 'BrokerAddress', 'BrokerPort', 'TransportProtocol',
-  'CleanSession', 'CleanStart', 'KeepAliveTime', 'ClientID', 'Username', 'Password', 'MessageRetryTime',
-  'ConnectRetryTime', 'ConnectRetryIntervalMultiplier', 'ConnectRetryMaxInterval', 'ResponseInformation',
+  'Alias',
+  'Name',
+  'Enable',
+  'Status',
+  'ProtocolVersion',
+  'BrokerAddress',
+  'BrokerPort',
+  'TransportProtocol',
+  'CleanSession',
+  'CleanStart',
+  'KeepAliveTime',
+  'ClientID',
+  'Username',
+  'Password',
+  'MessageRetryTime',
+  'ConnectRetryTime',
+  'ConnectRetryIntervalMultiplier',
+  'ConnectRetryMaxInterval',
+  'ResponseInformation',
 ] as const;
 
 /** What the running MQTT MTP of one Device.MQTT.Client.{i} row shows (mtp/mqtt/MqttClientMtp.ts). */
@@ -96,8 +112,17 @@ export function registerMqttClient(model: DataModel, store: DataStore, running: 
 }
 
 const STATS_PARAMS = [
-  'BrokerConnectionEstablished', 'LastPublishMessageSent', 'LastPublishMessageReceived', 'PublishSent', 'PublishReceived',
-  'SubscribeSent', 'UnSubscribeSent', 'MQTTMessagesSent', 'MQTTMessagesReceived', 'ConnectionErrors', 'PublishErrors',
+  'BrokerConnectionEstablished',
+  'LastPublishMessageSent',
+  'LastPublishMessageReceived',
+  'PublishSent',
+  'PublishReceived',
+  'SubscribeSent',
+  'UnSubscribeSent',
+  'MQTTMessagesSent',
+  'MQTTMessagesReceived',
+  'ConnectionErrors',
+  'PublishErrors',
 ] as const;
 
 /** Device.MQTT.Client.{i}.Stats. values: StatsCounter64 as decimal strings, times as dateTime (Unknown Time until the first). */

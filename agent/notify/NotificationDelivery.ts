@@ -60,8 +60,13 @@ export class NotificationDelivery {
     private readonly now: () => number = Date.now,
   ) {}
 
-  start(): void { this.stopTimer ??= sharedInterval(TICK_MS, () => this.tick()); }
-  stop(): void { this.stopTimer?.(); this.stopTimer = undefined; }
+  start(): void {
+    this.stopTimer ??= sharedInterval(TICK_MS, () => this.tick());
+  }
+  stop(): void {
+    this.stopTimer?.();
+    this.stopTimer = undefined;
+  }
 
   /** Queues a Notify for `to` and sends it at once when the controller is reachable. */
   send(to: string, notify: NotifyReq, opts: DeliveryOptions = { retry: false }): void {
@@ -70,7 +75,10 @@ export class NotificationDelivery {
     const body: NotifyReq = { ...notify, sendResp: opts.retry };
     const record = encodeRecord(noSessionContextRecord({ toId: to, fromId: this.endpointId() }, encodeMsg(requestMsg(msgId, { reqType: 'notify', notify: body }))));
     let q = this.queues.get(to);
-    if (!q) { q = []; this.queues.set(to, q); }
+    if (!q) {
+      q = [];
+      this.queues.set(to, q);
+    }
     if (q.length >= MAX_QUEUED) {
       const dropped = q.shift()!;
       this.log.warn('notification queue full; oldest dropped', { to, msgId: dropped.msgId });
@@ -90,13 +98,17 @@ export class NotificationDelivery {
   }
 
   /** Notifications waiting for `to` (queued or unacknowledged). */
-  pendingFor(to: string): number { return this.queues.get(to)?.length ?? 0; }
+  pendingFor(to: string): number {
+    return this.queues.get(to)?.length ?? 0;
+  }
 
   /** Sends whatever is due for `to` if a link is up (also called when the controller talks to us). */
   flush(to: string): void {
     const q = this.queues.get(to);
     if (!q || q.length === 0) return;
-    const conn = this.links().map((l) => l.connectionFor(to)).find((c) => c?.open);
+    const conn = this.links()
+      .map((l) => l.connectionFor(to))
+      .find((c) => c?.open);
     if (!conn) return;
     const t = this.now();
     for (let i = 0; i < q.length; i++) {
@@ -110,7 +122,10 @@ export class NotificationDelivery {
       if (!conn.send(p.record)) return;
       p.attempts++;
       if (p.firstSentAt === 0) p.firstSentAt = t;
-      if (!p.opts.retry) { q.splice(i--, 1); continue; }
+      if (!p.opts.retry) {
+        q.splice(i--, 1);
+        continue;
+      }
       p.nextAt = t + retryWaitMs(p.attempts, p.opts.retryMinWaitS ?? 5, p.opts.retryMultiplier ?? 2000);
     }
     // An emptied queue goes: the tick then has nothing to look at (a fleet runs thousands of them).

@@ -34,8 +34,15 @@ export class PeriodicNotifier {
     private readonly now: () => number = Date.now,
   ) {}
 
-  start(): void { this.stopTimer ??= sharedInterval(TICK_MS, () => { if (!this.busy && (this.computedAt !== this.index.version || this.now() >= this.earliest)) void this.tick(); }); }
-  stop(): void { this.stopTimer?.(); this.stopTimer = undefined; }
+  start(): void {
+    this.stopTimer ??= sharedInterval(TICK_MS, () => {
+      if (!this.busy && (this.computedAt !== this.index.version || this.now() >= this.earliest)) void this.tick();
+    });
+  }
+  stop(): void {
+    this.stopTimer?.();
+    this.stopTimer = undefined;
+  }
 
   private async tick(): Promise<void> {
     if (this.busy) return;

@@ -93,7 +93,10 @@ export class SubscriptionEngine {
     if (sub.triggerAction !== 'Config') {
       const notify = { subscriptionId: sub.id, sendResp: sub.notifRetry, ...notification } as NotifyReq;
       this.delivery.send(sub.recipientEid, notify, {
-        retry: sub.notifRetry, expirationS: sub.notifExpiration, retryMinWaitS: sub.retryMinWaitS, retryMultiplier: sub.retryMultiplier,
+        retry: sub.notifRetry,
+        expirationS: sub.notifExpiration,
+        retryMinWaitS: sub.retryMinWaitS,
+        retryMultiplier: sub.retryMultiplier,
       });
     }
     if (sub.triggerAction !== 'Notify' && sub.triggerConfig.length > 0) {
@@ -107,7 +110,11 @@ export class SubscriptionEngine {
         return;
       }
       this.configsPending++;
-      this.configuring = this.configuring.then(() => this.configure(sub)).finally(() => { this.configsPending--; });
+      this.configuring = this.configuring
+        .then(() => this.configure(sub))
+        .finally(() => {
+          this.configsPending--;
+        });
     }
   }
 
@@ -122,7 +129,14 @@ export class SubscriptionEngine {
 
   /** A ValueChange, if the recipient may be notified of that parameter (Param n). */
   async notifyValueChange(sub: CompiledSubscription, inst: ObjectInstance, param: string, text: string, triggeredBy?: string): Promise<void> {
-    if (!(await this.may(sub, (a) => a.instance(inst), (ia) => ia.param(param)))) return;
+    if (
+      !(await this.may(
+        sub,
+        (a) => a.instance(inst),
+        (ia) => ia.param(param),
+      ))
+    )
+      return;
     const path = inst.node.pathOf(inst.keys) + param;
     this.notify(sub, { notification: 'valueChange', valueChange: { paramPath: path, paramValue: text } }, triggeredBy);
     this.onValueNotified?.(sub, path, text);
@@ -180,7 +194,14 @@ export class SubscriptionEngine {
         const matching = [];
         for (const sub of await this.subs('ObjectCreation')) {
           if (!(await anyCovers(sub, (r) => coversTable(this.model, r, table)))) continue;
-          if (await this.may(sub, (a) => a.instance(c.inst), (ia) => ia.obj)) matching.push(sub);
+          if (
+            await this.may(
+              sub,
+              (a) => a.instance(c.inst),
+              (ia) => ia.obj,
+            )
+          )
+            matching.push(sub);
         }
         if (matching.length === 0) return;
         const keys = await uniqueKeys(this.model, {}, c.inst);
@@ -191,7 +212,13 @@ export class SubscriptionEngine {
         for (const sub of await this.subs('ObjectDeletion')) {
           if (!sub.references.some((r) => coversDeletedInstance(r, c.path))) continue;
           // The row is gone: judge InstantiatedObj n on its table.
-          if (await this.may(sub, (a) => a.supported(c.inst.node, c.inst.keys.slice(0, -1)), (ia) => ia.inst)) {
+          if (
+            await this.may(
+              sub,
+              (a) => a.supported(c.inst.node, c.inst.keys.slice(0, -1)),
+              (ia) => ia.inst,
+            )
+          ) {
             this.notify(sub, { notification: 'objDeletion', objDeletion: { objPath: c.path } }, c.triggeredBy);
           }
         }
@@ -199,7 +226,14 @@ export class SubscriptionEngine {
       case 'event':
         for (const sub of await this.subs('Event')) {
           if (!(await anyCovers(sub, (r) => coversItem(this.model, r, c.path, c.event)))) continue;
-          if (!(await this.may(sub, (a) => a.instance(c.inst), (ia) => ia.event(c.event)))) continue;
+          if (
+            !(await this.may(
+              sub,
+              (a) => a.instance(c.inst),
+              (ia) => ia.event(c.event),
+            ))
+          )
+            continue;
           // TransferComplete! only where the recipient's TransferCompletePolicy.ResultTypeFilter admits the result.
           if (c.event === TRANSFER_COMPLETE && c.path === LOCAL_AGENT_PATH && !(await recipientWantsTransferComplete(this.model, sub.recipientEid, c.args))) continue;
           // Push! only to the Profile's own Controller (TR-181 Profile.{i}.Controller).
@@ -216,7 +250,15 @@ export class SubscriptionEngine {
   private async onOperationComplete(o: OperationOutcome): Promise<void> {
     for (const sub of await this.subs('OperationComplete')) {
       if (!(await anyCovers(sub, (r) => coversItem(this.model, r, o.objPath, o.commandName)))) continue;
-      if (o.inst && !(await this.may(sub, (a) => a.instance(o.inst!), (ia) => ia.command(o.commandName)))) continue;
+      if (
+        o.inst &&
+        !(await this.may(
+          sub,
+          (a) => a.instance(o.inst!),
+          (ia) => ia.command(o.commandName),
+        ))
+      )
+        continue;
       const base = { objPath: o.objPath, commandName: o.commandName, commandKey: o.commandKey };
       this.notify(sub, {
         notification: 'operComplete',

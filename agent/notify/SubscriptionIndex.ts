@@ -37,7 +37,13 @@ export interface CompiledSubscription {
 }
 
 /** What a subscription takes from the Controller row its Recipient names. */
-interface ControllerInfo { eid: string; enabled: boolean; minWait: number; mult: number; roles: string }
+interface ControllerInfo {
+  eid: string;
+  enabled: boolean;
+  minWait: number;
+  mult: number;
+  roles: string;
+}
 
 /** The compiled table: every row's Recipient, the enabled rows compiled, and their lists. */
 interface Compiled {
@@ -82,7 +88,9 @@ export class SubscriptionIndex {
   }
 
   /** Moves with every change of a Subscription or Controller row: what was computed from them at an older version may be stale. */
-  get version(): number { return this.changes; }
+  get version(): number {
+    return this.changes;
+  }
 
   /** Compiles everything again at the next use. */
   invalidate(): void {
@@ -110,7 +118,9 @@ export class SubscriptionIndex {
     while (this.stale || this.updating) {
       if (!this.updating) {
         this.stale = false;
-        this.updating = this.update().finally(() => { this.updating = undefined; });
+        this.updating = this.update().finally(() => {
+          this.updating = undefined;
+        });
       }
       await this.updating;
     }
@@ -138,7 +148,8 @@ export class SubscriptionIndex {
       if (!sub) continue;
       st.sorted.push(sub);
       const list = st.byType.get(sub.type);
-      if (list) list.push(sub); else st.byType.set(sub.type, [sub]);
+      if (list) list.push(sub);
+      else st.byType.set(sub.type, [sub]);
     }
     return st;
   }
@@ -162,18 +173,28 @@ export class SubscriptionIndex {
     /** The list of `type`, copied once per update before it is changed. */
     const listOf = (type: string): CompiledSubscription[] => {
       let list = types.get(type);
-      if (!list) { list = [...(st.byType.get(type) ?? [])]; types.set(type, list); }
+      if (!list) {
+        list = [...(st.byType.get(type) ?? [])];
+        types.set(type, list);
+      }
       return list;
     };
     for (const n of todo) {
       const old = st.rows.get(n);
-      if (old) { removeSorted(sorted, n); removeSorted(listOf(old.type), n); }
+      if (old) {
+        removeSorted(sorted, n);
+        removeSorted(listOf(old.type), n);
+      }
       const sub = includesSorted(instances, n) ? this.compileRow(st, n, await this.readRow(n)) : this.forget(st, n);
-      if (sub) { insertSorted(sorted, sub); insertSorted(listOf(sub.type), sub); }
+      if (sub) {
+        insertSorted(sorted, sub);
+        insertSorted(listOf(sub.type), sub);
+      }
     }
     st.sorted = sorted;
     for (const [type, list] of types) {
-      if (list.length > 0) st.byType.set(type, list); else st.byType.delete(type);
+      if (list.length > 0) st.byType.set(type, list);
+      else st.byType.delete(type);
     }
   }
 
@@ -183,8 +204,11 @@ export class SubscriptionIndex {
     for (const n of await model.listInstances(this.controllerNode, [], {})) {
       const v = await model.readValues({ node: this.controllerNode, keys: [n] }, {});
       controllers.set(`Device.LocalAgent.Controller.${n}`, {
-        eid: String(v.EndpointID ?? ''), enabled: v.Enable === true, roles: unionRoles(String(v.AssignedRole ?? ''), String(v.InheritedRole ?? '')),
-        minWait: Number(v.USPNotifRetryMinimumWaitInterval ?? 5), mult: Number(v.USPNotifRetryIntervalMultiplier ?? 2000),
+        eid: String(v.EndpointID ?? ''),
+        enabled: v.Enable === true,
+        roles: unionRoles(String(v.AssignedRole ?? ''), String(v.InheritedRole ?? '')),
+        minWait: Number(v.USPNotifRetryMinimumWaitInterval ?? 5),
+        mult: Number(v.USPNotifRetryIntervalMultiplier ?? 2000),
       });
     }
     return controllers;
@@ -200,7 +224,8 @@ export class SubscriptionIndex {
     const recipient = String(v.Recipient ?? '').replace(/\.$/, '');
     st.recipientOf.set(n, recipient);
     const owned = st.byRecipient.get(recipient);
-    if (owned) owned.add(n); else st.byRecipient.set(recipient, new Set([n]));
+    if (owned) owned.add(n);
+    else st.byRecipient.set(recipient, new Set([n]));
     const sub = compile(n, v, st.controllers.get(recipient));
     if (sub) st.rows.set(n, sub);
     return sub;
@@ -229,8 +254,12 @@ function compile(n: number, v: Record<string, Value>, ctrl: ControllerInfo | und
     path: `Device.LocalAgent.Subscription.${n}.`,
     id: String(v.ID ?? ''),
     type: String(v.NotifType) as NotifType,
-    references: String(v.ReferenceList ?? '').split(',').map((s) => s.trim()).filter(Boolean)
-      .map(parseReference).filter((r): r is Reference => r !== undefined),
+    references: String(v.ReferenceList ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map(parseReference)
+      .filter((r): r is Reference => r !== undefined),
     recipientEid: ctrl.eid,
     recipientRoles: ctrl.roles,
     notifRetry: v.NotifRetry === true,
@@ -255,7 +284,8 @@ function lowerBound<T>(list: readonly T[], n: number, key: (t: T) => number): nu
   let hi = list.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (key(list[mid]!) < n) lo = mid + 1; else hi = mid;
+    if (key(list[mid]!) < n) lo = mid + 1;
+    else hi = mid;
   }
   return lo;
 }

@@ -44,9 +44,14 @@ export class ValuePoller {
 
   start(): void {
     // Without ValueChange Subscriptions (and nothing left to forget) a pass would read nothing.
-    this.stopTimer ??= sharedInterval(this.intervalMs, () => { if (!this.polling && (this.seen.size > 0 || this.index.mayHave(VALUE_CHANGE))) void this.poll(); });
+    this.stopTimer ??= sharedInterval(this.intervalMs, () => {
+      if (!this.polling && (this.seen.size > 0 || this.index.mayHave(VALUE_CHANGE))) void this.poll();
+    });
   }
-  stop(): void { this.stopTimer?.(); this.stopTimer = undefined; }
+  stop(): void {
+    this.stopTimer?.();
+    this.stopTimer = undefined;
+  }
 
   /** One pass; returns how many parameters were read (for the bench). */
   async poll(): Promise<number> {
@@ -93,9 +98,7 @@ export class ValuePoller {
     return current.size;
   }
 
-  private async read(
-    ref: CompiledSubscription['references'][number]['parsed'], out: Map<string, string>, where: Map<string, { inst: ObjectInstance; param: string }>,
-  ): Promise<void> {
+  private async read(ref: CompiledSubscription['references'][number]['parsed'], out: Map<string, string>, where: Map<string, { inst: ObjectInstance; param: string }>): Promise<void> {
     try {
       const matches = await new PathResolver(this.model, {}).resolve(ref);
       if (ref.kind === 'parameter') {

@@ -26,7 +26,11 @@ export class OnBoarding {
   private readonly restarts = new Map<number, NodeJS.Timeout>();
   private readonly unsubscribe: () => void;
 
-  constructor(private readonly model: DataModel, private readonly delivery: NotificationDelivery, private readonly log: Logger) {
+  constructor(
+    private readonly model: DataModel,
+    private readonly delivery: NotificationDelivery,
+    private readonly log: Logger,
+  ) {
     this.ctrl = model.requireNode(CONTROLLER);
     this.unsubscribe = model.changes.subscribe((c) => {
       if (c.inst.node !== this.ctrl) return;
@@ -42,21 +46,29 @@ export class OnBoarding {
     const di = this.model.node('Device.DeviceInfo.');
     const info = di?.supported ? await this.model.readValues({ node: di, keys: [] }, {}) : {};
     this.cancel(n);
-    this.delivery.send(String(row.EndpointID), {
-      subscriptionId: '',
-      sendResp: true,
-      notification: 'onBoardReq',
-      onBoardReq: {
-        oui: String(info.ManufacturerOUI ?? ''),
-        productClass: String(info.ProductClass ?? ''),
-        serialNumber: String(info.SerialNumber ?? ''),
-        agentSupportedProtocolVersions: AGENT_SUPPORTED_PROTOCOL_VERSIONS,
+    this.delivery.send(
+      String(row.EndpointID),
+      {
+        subscriptionId: '',
+        sendResp: true,
+        notification: 'onBoardReq',
+        onBoardReq: {
+          oui: String(info.ManufacturerOUI ?? ''),
+          productClass: String(info.ProductClass ?? ''),
+          serialNumber: String(info.SerialNumber ?? ''),
+          agentSupportedProtocolVersions: AGENT_SUPPORTED_PROTOCOL_VERSIONS,
+        },
       },
-    }, {
-      retry: true, expirationS: 0,
-      retryMinWaitS: Number(row.USPNotifRetryMinimumWaitInterval ?? 5), retryMultiplier: Number(row.USPNotifRetryIntervalMultiplier ?? 2000),
-      onAcked: () => { this.scheduleRestart(n).catch((e: unknown) => this.failed(n, e)); },
-    });
+      {
+        retry: true,
+        expirationS: 0,
+        retryMinWaitS: Number(row.USPNotifRetryMinimumWaitInterval ?? 5),
+        retryMultiplier: Number(row.USPNotifRetryIntervalMultiplier ?? 2000),
+        onAcked: () => {
+          this.scheduleRestart(n).catch((e: unknown) => this.failed(n, e));
+        },
+      },
+    );
   }
 
   /** After a factory reset every enabled controller is asked to on-board the agent again (R-NOT.5). */
@@ -82,11 +94,16 @@ export class OnBoarding {
     const seconds = Number(row?.OnBoardingRestartTime ?? 0);
     if (!row || !(seconds > 0)) return;
     this.cancel(n);
-    this.restarts.set(n, setTimeout(() => {
-      this.restarts.delete(n);
-      // Looked at again when due: OnBoardingComplete may have become true meanwhile.
-      this.onBoardingRow(n).then((now) => (now ? this.send(n) : undefined)).catch((e: unknown) => this.failed(n, e));
-    }, seconds * 1000).unref());
+    this.restarts.set(
+      n,
+      setTimeout(() => {
+        this.restarts.delete(n);
+        // Looked at again when due: OnBoardingComplete may have become true meanwhile.
+        this.onBoardingRow(n)
+          .then((now) => (now ? this.send(n) : undefined))
+          .catch((e: unknown) => this.failed(n, e));
+      }, seconds * 1000).unref(),
+    );
   }
 
   /** Controller.{n}'s values while it still wants on-boarding (exists, enabled, not complete), else undefined. */

@@ -34,7 +34,11 @@ export function registerNotificationObjects(model: DataModel): void {
 }
 
 export function createNotifications(
-  model: DataModel, operations: OperationRunner, links: () => readonly ControllerLinks[], endpointId: () => string, log: Logger,
+  model: DataModel,
+  operations: OperationRunner,
+  links: () => readonly ControllerLinks[],
+  endpointId: () => string,
+  log: Logger,
   opts: { pollIntervalMs?: number; accessFor?: (roles: string) => Promise<AccessView> } = {},
 ): Notifications {
   const delivery = new NotificationDelivery(links, endpointId, log);
@@ -47,9 +51,23 @@ export function createNotifications(
   const onBoarding = new OnBoarding(model, delivery, log);
   registerSendOnBoardRequest(model, onBoarding);
   return {
-    delivery, engine, poller, onBoarding,
-    start() { delivery.start(); engine.start(); poller.start(); periodic.start(); },
-    stop() { onBoarding.stop(); periodic.stop(); poller.stop(); engine.stop(); delivery.stop(); },
+    delivery,
+    engine,
+    poller,
+    onBoarding,
+    start() {
+      delivery.start();
+      engine.start();
+      poller.start();
+      periodic.start();
+    },
+    stop() {
+      onBoarding.stop();
+      periodic.stop();
+      poller.stop();
+      engine.stop();
+      delivery.stop();
+    },
   };
 }
 
@@ -59,7 +77,10 @@ export async function dropNonPersistentSubscriptions(model: DataModel, log: Logg
   let n = 0;
   await Transaction.run(model, {}, async (tx) => {
     for (const i of await model.listInstances(node, [], {})) {
-      if ((await model.readValues({ node, keys: [i] }, {})).Persistent !== true) { await tx.delete({ node, keys: [i] }); n++; }
+      if ((await model.readValues({ node, keys: [i] }, {})).Persistent !== true) {
+        await tx.delete({ node, keys: [i] });
+        n++;
+      }
     }
   });
   if (n > 0) log.info('non-persistent subscriptions removed at start', { count: n });

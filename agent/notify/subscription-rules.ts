@@ -35,8 +35,7 @@ export function indexSubscriptionsByRecipient(store: DataStore): RowIndex {
 export function checkSubscriptionBound(byRecipient: RowIndex, recipient: string): void {
   const owned = byRecipient.count(SUBSCRIPTION_TABLE, { Recipient: recipient });
   if (owned >= MAX_SUBSCRIPTIONS_PER_RECIPIENT) {
-    throw new UspError(ErrorCode.ResourcesExceeded,
-      `${recipient || 'the agent'} already has ${owned} subscriptions (at most ${MAX_SUBSCRIPTIONS_PER_RECIPIENT} per controller)`);
+    throw new UspError(ErrorCode.ResourcesExceeded, `${recipient || 'the agent'} already has ${owned} subscriptions (at most ${MAX_SUBSCRIPTIONS_PER_RECIPIENT} per controller)`);
   }
 }
 
@@ -57,7 +56,10 @@ const ALLOWED: Record<string, { leaf?: 'parameter' | 'command' | 'event'; tables
  */
 export function checkReferenceList(model: DataModel, notifType: string, referenceList: string): void {
   const allowed = ALLOWED[notifType];
-  for (const text of referenceList.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const text of referenceList
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     let parsed: ParsedPath;
     try {
       parsed = parsePath(text);

@@ -86,7 +86,13 @@ export async function applyTriggerConfig(model: DataModel, subscriptionPath: str
         const rights = await access.instance(inst);
         const current = await model.readValues(inst, {});
         const setting = [{ param: s.path.leaf, value: s.value, required: true }];
-        const v = validateSettings(m.node, setting, 'set', (_rel, name) => current[name], (_rel, name) => (rights.param(name) & PERM_W) !== 0);
+        const v = validateSettings(
+          m.node,
+          setting,
+          'set',
+          (_rel, name) => current[name],
+          (_rel, name) => (rights.param(name) & PERM_W) !== 0,
+        );
         // A value a controller could not Set (outside its enumerationRef list) is not written by its trigger either.
         await checkEnumerationRefs(model, {}, m.keys, v, setting);
         if (v.requiredFailed) {
@@ -94,7 +100,10 @@ export async function applyTriggerConfig(model: DataModel, subscriptionPath: str
           throw new UspError(err?.code ?? ErrorCode.InvalidValue, `${m.node.pathOf(m.keys)}${s.path.leaf}: ${err?.message ?? 'refused'}`);
         }
         const values = v.byObject.get('')?.values;
-        if (values) { await tx.set(inst, values); applied++; }
+        if (values) {
+          await tx.set(inst, values);
+          applied++;
+        }
       }
     }
   });
@@ -108,7 +117,11 @@ function splitOutsideQuotes(text: string): string[] {
   let quoted = false;
   for (const ch of text) {
     if (ch === '"') quoted = !quoted;
-    if (ch === ',' && !quoted) { out.push(cur); cur = ''; continue; }
+    if (ch === ',' && !quoted) {
+      out.push(cur);
+      cur = '';
+      continue;
+    }
     cur += ch;
   }
   out.push(cur);

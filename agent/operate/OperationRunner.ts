@@ -31,7 +31,10 @@ export interface OperationOutcome {
 
 export type OperationListener = (o: OperationOutcome) => void;
 
-interface Running { abort: AbortController; status: 'Active' | 'Canceling' }
+interface Running {
+  abort: AbortController;
+  status: 'Active' | 'Canceling';
+}
 
 export class OperationRunner {
   /** Request rows are volatile: empty after every restart (TR-181 Request table). */
@@ -40,11 +43,20 @@ export class OperationRunner {
   private readonly listeners = new Set<OperationListener>();
   private readonly requestNode: ModelNode;
 
-  constructor(private readonly model: DataModel, private readonly log: Logger, private readonly maxAsync = DEFAULT_MAX_ASYNC_OPERATIONS) {
+  constructor(
+    private readonly model: DataModel,
+    private readonly log: Logger,
+    private readonly maxAsync = DEFAULT_MAX_ASYNC_OPERATIONS,
+  ) {
     this.requestNode = registerStored(model, this.requests, 'Device.LocalAgent.Request.{i}.', {
       params: ['Alias', 'Originator', 'Command', 'CommandKey', 'Status'],
       commands: {
-        'Cancel()': { run: async (call) => { this.cancel(call.keys[0]); return {}; } },
+        'Cancel()': {
+          run: async (call) => {
+            this.cancel(call.keys[0]);
+            return {};
+          },
+        },
       },
     });
   }
@@ -54,7 +66,9 @@ export class OperationRunner {
     return () => this.listeners.delete(l);
   }
 
-  get activeCount(): number { return this.running.size; }
+  get activeCount(): number {
+    return this.running.size;
+  }
 
   /** Runs a synchronous command to its end. */
   async runSync(binding: CommandBinding, inst: ObjectInstance, input: Record<string, Value>, commandKey: string, ctx: RequestContext): Promise<Record<string, Value>> {
@@ -73,9 +87,16 @@ export class OperationRunner {
     // A stored binding over an in-memory DataStore answers synchronously: add() returns the
     // number itself and set()/delete() are done on return (nothing to await or catch).
     const b = this.requestNode.binding!;
-    const n = b.add!([], {
-      Originator: ctx.controllerId ?? '', Command: objPath + commandName, CommandKey: commandKey, Status: 'Active',
-    }, ctx) as number;
+    const n = b.add!(
+      [],
+      {
+        Originator: ctx.controllerId ?? '',
+        Command: objPath + commandName,
+        CommandKey: commandKey,
+        Status: 'Active',
+      },
+      ctx,
+    ) as number;
     void b.set!([n], { Alias: `cpe-${n}` }, ctx);
     const reqInst = { node: this.requestNode, keys: [n] };
     const reqPath = this.requestNode.pathOf([n]);
@@ -83,7 +104,8 @@ export class OperationRunner {
     const abort = new AbortController();
     this.running.set(n, { abort, status: 'Active' });
     const outcome: OperationOutcome = { objPath, commandName, commandKey, originator: ctx.controllerId ?? '', inst };
-    void binding.run({ keys: inst.keys, objectPath: objPath, input, commandKey, ctx, signal: abort.signal })
+    void binding
+      .run({ keys: inst.keys, objectPath: objPath, input, commandKey, ctx, signal: abort.signal })
       .then((output) => {
         if (abort.signal.aborted) throw new UspError(ErrorCode.CommandCanceled, 'command canceled');
         outcome.output = output;
@@ -97,7 +119,11 @@ export class OperationRunner {
         void b.delete!([n], ctx);
         this.model.changes.emit({ kind: 'deleted', inst: reqInst, path: reqPath });
         for (const l of this.listeners) {
-          try { l(outcome); } catch (e) { this.log.error('operation listener failed', { error: String(e) }); }
+          try {
+            l(outcome);
+          } catch (e) {
+            this.log.error('operation listener failed', { error: String(e) });
+          }
         }
       });
     return reqPath;

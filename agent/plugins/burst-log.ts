@@ -6,7 +6,11 @@
  */
 import type { Logger } from '../../datamodel/Logger.js';
 
-export interface BurstLogOptions { quietMs?: number; maxKeys?: number; now?: () => number }
+export interface BurstLogOptions {
+  quietMs?: number;
+  maxKeys?: number;
+  now?: () => number;
+}
 
 export class BurstLog {
   private readonly seen = new Map<string, { at: number; repeats: number }>();
@@ -14,7 +18,10 @@ export class BurstLog {
   private readonly maxKeys: number;
   private readonly now: () => number;
 
-  constructor(private readonly log: Logger, opts: BurstLogOptions = {}) {
+  constructor(
+    private readonly log: Logger,
+    opts: BurstLogOptions = {},
+  ) {
     this.quietMs = opts.quietMs ?? 60_000;
     this.maxKeys = opts.maxKeys ?? 256;
     this.now = opts.now ?? Date.now;

@@ -8,7 +8,11 @@ import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { CommandBinding, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { BurstLog } from './burst-log.js';
 
-export interface GuardContext { plugin: string; file: string; failures: BurstLog }
+export interface GuardContext {
+  plugin: string;
+  file: string;
+  failures: BurstLog;
+}
 
 /** `binding` with each call guarded; `path` is the supported path it serves (the log key). */
 export function guardBinding<B extends Partial<ObjectBinding>>(binding: B, path: string, g: GuardContext): B {

@@ -17,10 +17,19 @@ import { PluginUsageError } from './vendor-defs.js';
 
 /** A plugin that could not be loaded: the start stops with this message. */
 export class PluginError extends Error {
-  constructor(readonly file: string, what: string, fix: string) { super(`--plugin ${file}: ${what}; ${fix}`); }
+  constructor(
+    readonly file: string,
+    what: string,
+    fix: string,
+  ) {
+    super(`--plugin ${file}: ${what}; ${fix}`);
+  }
 }
 
-export interface LoadPluginsOptions { vendorPrefix?: string; log: Logger }
+export interface LoadPluginsOptions {
+  vendorPrefix?: string;
+  log: Logger;
+}
 
 /** Loads every plugin in order; returns their names. `targets` receives the backends they register. */
 export async function loadPlugins(model: DataModel, files: readonly string[], targets: PluginTargets, opts: LoadPluginsOptions): Promise<string[]> {
@@ -29,7 +38,11 @@ export async function loadPlugins(model: DataModel, files: readonly string[], ta
   for (const file of files) {
     const { name, register } = await importPlugin(file);
     const api: PluginApi = pluginApi(model, targets, {
-      name, file, vendorPrefix: opts.vendorPrefix, log: opts.log.child(`plugin:${name}`), guard: { plugin: name, file, failures },
+      name,
+      file,
+      vendorPrefix: opts.vendorPrefix,
+      log: opts.log.child(`plugin:${name}`),
+      guard: { plugin: name, file, failures },
     });
     try {
       await register(api);

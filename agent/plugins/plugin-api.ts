@@ -128,5 +128,8 @@ export interface PluginApi {
 
 /** What a plugin module exports as `default` (or `register`, or `plugin`). */
 export type PluginRegister = (api: PluginApi) => void | Promise<void>;
-export interface PluginObject { name?: string; register: PluginRegister }
+export interface PluginObject {
+  name?: string;
+  register: PluginRegister;
+}
 export type PluginExport = PluginRegister | PluginObject;

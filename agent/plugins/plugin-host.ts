@@ -39,7 +39,11 @@ export function pluginApi(model: DataModel, targets: PluginTargets, p: { name: s
   const guard = <B extends Partial<ObjectBinding>>(b: B, path: string): B => guardBinding(b, path, p.guard);
   const schemaNode = (path: string, what: string): ModelNode => {
     const node = typeof path === 'string' ? model.node(path) : undefined;
-    if (!node) throw new PluginUsageError(`${String(path)} is not an object of the TR-181 schema (${what})`, 'give a supported path as in GetSupportedDM, e.g. Device.USB.Port.{i}. (vendor objects: addVendorObject)');
+    if (!node)
+      throw new PluginUsageError(
+        `${String(path)} is not an object of the TR-181 schema (${what})`,
+        'give a supported path as in GetSupportedDM, e.g. Device.USB.Port.{i}. (vendor objects: addVendorObject)',
+      );
     return node;
   };
   const checkBinding = (b: ObjectBinding | undefined, path: string): void => {
@@ -59,10 +63,12 @@ export function pluginApi(model: DataModel, targets: PluginTargets, p: { name: s
       if (node.binding && !opts.override) {
         throw new PluginUsageError(`${path} is already served (by the platform or another plugin)`, 'pass { override: true } to replace that binding, or bind another object');
       }
-      if (node.multi && typeof binding.list !== 'function') throw new PluginUsageError(`${path} is a table and the binding has no list()`, 'give list(parentKeys) returning the instance numbers (helpers.table does)');
+      if (node.multi && typeof binding.list !== 'function')
+        throw new PluginUsageError(`${path} is a table and the binding has no list()`, 'give list(parentKeys) returning the instance numbers (helpers.table does)');
       const vendorParams = (opts.vendorParams ?? []).map((d) => vendorParam(d, path, prefix, true));
       for (const n of binding.params ?? []) {
-        if (!node.def.params.some((q) => q.name === n)) throw new PluginUsageError(`${path}${n} is not in the TR-181 schema`, `vendor parameters go in vendorParams with the prefix ${prefix ?? 'X_<VENDOR>_'}`);
+        if (!node.def.params.some((q) => q.name === n))
+          throw new PluginUsageError(`${path}${n} is not in the TR-181 schema`, `vendor parameters go in vendorParams with the prefix ${prefix ?? 'X_<VENDOR>_'}`);
       }
       model.register(path, guard(binding, path), { vendorParams, override: opts.override });
     },
@@ -71,7 +77,8 @@ export function pluginApi(model: DataModel, targets: PluginTargets, p: { name: s
       const node = schemaNode(path, 'addVendorParams');
       checkBinding(binding as ObjectBinding, path);
       const defs = params.map((d) => vendorParam(d, path, prefix, true));
-      if (defs.some((d) => d.access === 'readWrite') && typeof binding.set !== 'function') throw new PluginUsageError(`${path}: a readWrite vendor parameter needs set()`, 'give set(keys, changes) or make the parameters readOnly');
+      if (defs.some((d) => d.access === 'readWrite') && typeof binding.set !== 'function')
+        throw new PluginUsageError(`${path}: a readWrite vendor parameter needs set()`, 'give set(keys, changes) or make the parameters readOnly');
       const own = guard(binding, path);
       const old = node.binding;
       if (!old) {
@@ -88,7 +95,12 @@ export function pluginApi(model: DataModel, targets: PluginTargets, p: { name: s
         // A whole-object read leaves the plugin's values out when its source fails (logged by the
         // guard); a read of one of its parameters fails (7003) and one of the platform's never calls it.
         get: async (keys, ctx) => {
-          const [a, b] = await Promise.all([old.get(keys, ctx), Promise.resolve().then(() => own.get(keys, ctx)).catch(() => undefined)]);
+          const [a, b] = await Promise.all([
+            old.get(keys, ctx),
+            Promise.resolve()
+              .then(() => own.get(keys, ctx))
+              .catch(() => undefined),
+          ]);
           for (const n of names) {
             if (b) a[n] = b[n];
             else (a as Record<string, Value | undefined>)[n] = undefined;
@@ -110,8 +122,10 @@ export function pluginApi(model: DataModel, targets: PluginTargets, p: { name: s
     addVendorObject(def, binding) {
       const schema = vendorObject(def, prefix, typeof binding?.add === 'function');
       checkBinding(binding, schema.path);
-      if (!model.node(schema.path.replace(/[^.]+\.(\{i\}\.)?$/, ''))) throw new PluginUsageError(`${schema.path}: its parent object is not in the data model`, 'add the parent (a TR-181 object or a vendor object added before) first');
-      if (schema.multi && typeof binding.list !== 'function') throw new PluginUsageError(`${schema.path} is a table and the binding has no list()`, 'give list(parentKeys) returning the instance numbers (helpers.table does)');
+      if (!model.node(schema.path.replace(/[^.]+\.(\{i\}\.)?$/, '')))
+        throw new PluginUsageError(`${schema.path}: its parent object is not in the data model`, 'add the parent (a TR-181 object or a vendor object added before) first');
+      if (schema.multi && typeof binding.list !== 'function')
+        throw new PluginUsageError(`${schema.path} is a table and the binding has no list()`, 'give list(parentKeys) returning the instance numbers (helpers.table does)');
       if (model.node(schema.path)) throw new PluginUsageError(`${schema.path} is defined twice`, 'add each vendor object once');
       model.addVendorObject(schema);
       model.register(schema.path, guard(binding, schema.path));

@@ -8,7 +8,12 @@ import type { VendorCommandDef, VendorEventDef, VendorObjectDef, VendorParamDef 
 
 /** A mistake in what a plugin asked for: `what` went wrong, `fix` says what to do. */
 export class PluginUsageError extends Error {
-  constructor(readonly what: string, readonly fix: string) { super(`${what}; ${fix}`); }
+  constructor(
+    readonly what: string,
+    readonly fix: string,
+  ) {
+    super(`${what}; ${fix}`);
+  }
 }
 
 const BASE_TYPES: readonly BaseType[] = ['string', 'boolean', 'int', 'unsignedInt', 'long', 'unsignedLong', 'dateTime', 'base64', 'hexBinary', 'decimal'];
@@ -31,11 +36,13 @@ function syntaxOf(d: VendorParamDef, where: string): Syntax {
   const s: Syntax = { type: d.type };
   if (d.units !== undefined) s.units = d.units;
   if (d.enumerations !== undefined) {
-    if (!Array.isArray(d.enumerations) || d.enumerations.some((e) => typeof e !== 'string')) throw new PluginUsageError(`${where}${d.name}: enumerations must be an array of strings`, 'list the allowed values as strings');
+    if (!Array.isArray(d.enumerations) || d.enumerations.some((e) => typeof e !== 'string'))
+      throw new PluginUsageError(`${where}${d.name}: enumerations must be an array of strings`, 'list the allowed values as strings');
     s.enumerations = [...d.enumerations];
   }
   if (d.range !== undefined) {
-    if (!['int', 'unsignedInt', 'long', 'unsignedLong', 'decimal'].includes(d.type)) throw new PluginUsageError(`${where}${d.name}: a range needs a numeric type, not ${d.type}`, 'drop the range or use a numeric type');
+    if (!['int', 'unsignedInt', 'long', 'unsignedLong', 'decimal'].includes(d.type))
+      throw new PluginUsageError(`${where}${d.name}: a range needs a numeric type, not ${d.type}`, 'drop the range or use a numeric type');
     s.ranges = [{ min: d.range.min === undefined ? undefined : String(d.range.min), max: d.range.max === undefined ? undefined : String(d.range.max) }];
   }
   if (d.list) s.list = {};
@@ -67,9 +74,15 @@ export function vendorObject(d: VendorObjectDef, prefix: string | undefined, cre
   checkVendorName(names[names.length - 1], prefix, 'object ');
   const multi = path.endsWith('.{i}.');
   const params = (d.params ?? []).map((p) => vendorParam(p, where, prefix, false));
-  for (const k of d.uniqueKeys ?? []) if (!params.some((p) => p.name === k)) throw new PluginUsageError(`${where}: unique key ${k} is not one of its parameters`, 'name parameters of the object in uniqueKeys');
+  for (const k of d.uniqueKeys ?? [])
+    if (!params.some((p) => p.name === k)) throw new PluginUsageError(`${where}: unique key ${k} is not one of its parameters`, 'name parameters of the object in uniqueKeys');
   return {
-    path, multi, access: multi && creatable ? 'readWrite' : 'readOnly', params, commands: [], events: [],
+    path,
+    multi,
+    access: multi && creatable ? 'readWrite' : 'readOnly',
+    params,
+    commands: [],
+    events: [],
     ...(multi ? { numEntriesParameter: `${names[names.length - 1]}NumberOfEntries` } : {}),
     ...(d.uniqueKeys?.length ? { uniqueKeys: [{ functional: true, params: [...d.uniqueKeys] }] } : {}),
   };

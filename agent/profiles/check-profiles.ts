@@ -16,10 +16,7 @@ import type { SupportedObjectResult } from '../codec/types.js';
 
 /** One thing a profile requires that the agent does not serve as required. */
 export interface ProfileMiss {
-  kind:
-    | 'object' | 'table-access'
-    | 'param' | 'param-read-only'
-    | 'command' | 'command-argument' | 'event' | 'event-argument';
+  kind: 'object' | 'table-access' | 'param' | 'param-read-only' | 'command' | 'command-argument' | 'event' | 'event-argument';
   /** Supported path of the object, parameter, command or event ("Device.WiFi.Radio.{i}.Channel"). */
   path: string;
   /** What is wrong, in one line ("served read-only; readWrite required"). */
@@ -94,13 +91,19 @@ function checkObject(req: ProfileObject, served: ServedModel, out: ProfileMiss[]
   }
   for (const c of req.commands) {
     const sc = o.commands.get(c.name);
-    if (sc === undefined) { out.push({ kind: 'command', path: req.path + c.name, detail: 'not served' }); continue; }
+    if (sc === undefined) {
+      out.push({ kind: 'command', path: req.path + c.name, detail: 'not served' });
+      continue;
+    }
     const lacking = [...c.input.filter((a) => !sc.input.has(a)).map((a) => `input ${a}`), ...c.output.filter((a) => !sc.output.has(a)).map((a) => `output ${a}`)];
     if (lacking.length > 0) out.push({ kind: 'command-argument', path: req.path + c.name, detail: `lacks ${lacking.join(', ')}` });
   }
   for (const e of req.events) {
     const args = o.events.get(e.name);
-    if (args === undefined) { out.push({ kind: 'event', path: req.path + e.name, detail: 'not served' }); continue; }
+    if (args === undefined) {
+      out.push({ kind: 'event', path: req.path + e.name, detail: 'not served' });
+      continue;
+    }
     const lacking = e.args.filter((a) => !args.has(a));
     if (lacking.length > 0) out.push({ kind: 'event-argument', path: req.path + e.name, detail: `lacks argument ${lacking.join(', ')}` });
   }
@@ -111,8 +114,12 @@ export function checkProfile(profile: SchemaProfile, served: ServedModel): Profi
   const missing: ProfileMiss[] = [];
   for (const req of profile.objects) checkObject(req, served, missing);
   return {
-    name: profile.name, ...(profile.status && { status: profile.status }), met: missing.length === 0, missing,
-    objectsServed: profile.objects.filter((o) => served.has(o.path)).length, objectsNamed: profile.objects.length,
+    name: profile.name,
+    ...(profile.status && { status: profile.status }),
+    met: missing.length === 0,
+    missing,
+    objectsServed: profile.objects.filter((o) => served.has(o.path)).length,
+    objectsNamed: profile.objects.length,
   };
 }
 

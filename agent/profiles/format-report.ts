@@ -16,8 +16,11 @@ export type ReportSource = { kind: 'agent'; dataDir: string } | { kind: 'offline
 
 /** Missed profiles of which something is served, fewest missing items first, TR-181 order among equals. */
 export function missedByNearness(report: ProfileReport): ProfileResult[] {
-  return report.results.filter((r) => !r.met && r.objectsServed > 0).map((r, i) => ({ r, i }))
-    .sort((a, b) => a.r.missing.length - b.r.missing.length || a.i - b.i).map(({ r }) => r);
+  return report.results
+    .filter((r) => !r.met && r.objectsServed > 0)
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => a.r.missing.length - b.r.missing.length || a.i - b.i)
+    .map(({ r }) => r);
 }
 
 const label = (r: ProfileResult): string => (r.status === 'deprecated' ? `${r.name} (deprecated)` : r.name);
@@ -27,7 +30,10 @@ function wrap(names: readonly string[], width = 100, indent = '  '): string[] {
   const lines: string[] = [];
   let line = '';
   for (const n of names) {
-    if (line !== '' && line.length + n.length + 2 > width) { lines.push(`${indent}${line},`); line = ''; }
+    if (line !== '' && line.length + n.length + 2 > width) {
+      lines.push(`${indent}${line},`);
+      line = '';
+    }
     line = line === '' ? n : `${line}, ${n}`;
   }
   if (line !== '') lines.push(`${indent}${line}`);

@@ -62,14 +62,16 @@ export async function offlineModel(platform: Exclude<PlatformName, 'auto'>, star
   const dataDir = mkdtempSync(join(tmpdir(), 'usp-agent-profiles-'));
   try {
     const agent = await start({
-      defaults: { 'Device.LocalAgent.EndpointID': OFFLINE_ENDPOINT_ID }, dataDir, platform, log: opts.log ?? silentLogger, vendorPrefix: opts.vendorPrefix,
+      defaults: { 'Device.LocalAgent.EndpointID': OFFLINE_ENDPOINT_ID },
+      dataDir,
+      platform,
+      log: opts.log ?? silentLogger,
+      vendorPrefix: opts.vendorPrefix,
     });
     try {
       const served = await supportedDevice(agent.model, agent.operations);
       const paths = new Set(served.map((o) => o.supportedObjPath));
-      const liveSources = platform === 'linux' || platform === 'openwrt'
-        ? LIVE_SOURCES[platform].map((s) => ({ ...s, objects: [...s.objects], found: s.objects.every((p) => paths.has(p)) }))
-        : [];
+      const liveSources = platform === 'linux' || platform === 'openwrt' ? LIVE_SOURCES[platform].map((s) => ({ ...s, objects: [...s.objects], found: s.objects.every((p) => paths.has(p)) })) : [];
       return { platform, served, liveSources };
     } finally {
       await agent.stop();

@@ -30,7 +30,9 @@ export function metProfilesValue(model: DataModel, operations: OperationRunner):
     if (cached === undefined || cached.shape !== model.shape) {
       const value = profileReportForModel(model, operations).then((r) => r.met.join(','));
       // A failed computation is not kept: the next read tries again.
-      value.catch(() => { cached = undefined; });
+      value.catch(() => {
+        cached = undefined;
+      });
       cached = { shape: model.shape, value };
     }
     return cached.value;

@@ -15,7 +15,12 @@ import { loadProfiles } from './profiles-file.js';
 
 /** The request `usp-agent profiles` sends too: everything under Device., with parameters, commands and events. */
 export const PROFILES_GSDM_REQUEST: GetSupportedDMReq = {
-  objPaths: ['Device.'], firstLevelOnly: false, returnCommands: true, returnEvents: true, returnParams: true, returnUniqueKeySets: false,
+  objPaths: ['Device.'],
+  firstLevelOnly: false,
+  returnCommands: true,
+  returnEvents: true,
+  returnParams: true,
+  returnUniqueKeySets: false,
 };
 
 /**

@@ -59,9 +59,21 @@ export interface EuRecord {
 }
 
 /** ExecEnv.{i} RestartReason, RestartCount ("since it was last disabled") and LastRestarted (ISO 8601). */
-export interface EnvRestartRecord { reason: string; count: number; last?: string }
+export interface EnvRestartRecord {
+  reason: string;
+  count: number;
+  last?: string;
+}
 
-interface SavedFile { version: 1; nextDu: number; nextEu: number; units: DuRecord[]; eus: EuRecord[]; disabledEnvs: string[]; envRestarts?: Record<string, EnvRestartRecord> }
+interface SavedFile {
+  version: 1;
+  nextDu: number;
+  nextEu: number;
+  units: DuRecord[];
+  eus: EuRecord[];
+  disabledEnvs: string[];
+  envRestarts?: Record<string, EnvRestartRecord>;
+}
 
 /** Bounds: rows in each table (TR-181 leaves them unbounded; a router's flash does not). */
 export const MAX_DEPLOYMENT_UNITS = 64;
@@ -80,7 +92,11 @@ export class SoftwareUnits {
   private nextEu = 1;
   private saving: Promise<void> = Promise.resolve();
 
-  constructor(readonly dir: string, private readonly log: Logger, private readonly persist: boolean) {
+  constructor(
+    readonly dir: string,
+    private readonly log: Logger,
+    private readonly persist: boolean,
+  ) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
 
@@ -89,7 +105,9 @@ export class SoftwareUnits {
     if (this.persist) {
       let saved: SavedFile | undefined;
       const file = join(this.dir, UNITS_FILE);
-      try { saved = JSON.parse(readFileSync(file, 'utf8')) as SavedFile; } catch (e) {
+      try {
+        saved = JSON.parse(readFileSync(file, 'utf8')) as SavedFile;
+      } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
           // Kept aside for a look; the units it named cannot be trusted and go with the sweep below.
           const movedTo = `${file}.corrupt-${Date.now()}`;
@@ -118,7 +136,21 @@ export class SoftwareUnits {
   /** A new DU row (Status Installing, not saved until the install completes). */
   newUnit(fields: Omit<DuRecord, 'n' | 'alias' | 'duid' | 'status' | 'dir' | 'eus' | 'name' | 'description' | 'vendor' | 'version' | 'installed' | 'lastUpdate'>): DuRecord {
     const n = this.nextDu++;
-    const u: DuRecord = { n, alias: `cpe-du-${n}`, duid: String(n), status: 'Installing', dir: '', eus: [], name: '', description: '', vendor: '', version: '', installed: '', lastUpdate: '', ...fields };
+    const u: DuRecord = {
+      n,
+      alias: `cpe-du-${n}`,
+      duid: String(n),
+      status: 'Installing',
+      dir: '',
+      eus: [],
+      name: '',
+      description: '',
+      vendor: '',
+      version: '',
+      installed: '',
+      lastUpdate: '',
+      ...fields,
+    };
     this.units.set(n, u);
     return u;
   }
@@ -141,13 +173,17 @@ export class SoftwareUnits {
     return join(this.dir, `download-${du}-${Date.now().toString(36)}.part`);
   }
 
-  dirOf(u: DuRecord): string { return join(this.dir, u.dir); }
+  dirOf(u: DuRecord): string {
+    return join(this.dir, u.dir);
+  }
 
   /** Saves the finished units; resolves when units.json is on disk. Writes are serialised. */
   save(): Promise<void> {
     if (!this.persist) return Promise.resolve();
     const file: SavedFile = {
-      version: 1, nextDu: this.nextDu, nextEu: this.nextEu,
+      version: 1,
+      nextDu: this.nextDu,
+      nextEu: this.nextEu,
       units: [...this.units.values()].filter((u) => u.status !== 'Installing').map((u) => ({ ...u, status: 'Installed' })),
       eus: [...this.eus.values()].filter((e) => this.units.get(e.du)?.status !== 'Installing'),
       disabledEnvs: [...this.disabledEnvs],

@@ -28,7 +28,7 @@ export const AUTO_RESTART_OFF: AutoRestartConfig = { enable: false, minWait: 0, 
 
 /** The AutoRestart.* input arguments of InstallDU() (already typed and defaulted by the schema). */
 export function autoRestartFromInput(input: Record<string, Value>): AutoRestartConfig {
-  const num = (name: string, dflt: number): number => (typeof input[`AutoRestart.${name}`] === 'number' ? input[`AutoRestart.${name}`] as number : dflt);
+  const num = (name: string, dflt: number): number => (typeof input[`AutoRestart.${name}`] === 'number' ? (input[`AutoRestart.${name}`] as number) : dflt);
   return {
     enable: input['AutoRestart.Enable'] === true,
     minWait: num('RetryMinimumWaitInterval', AUTO_RESTART_OFF.minWait),
@@ -63,17 +63,27 @@ const dt = (d: Date | undefined): string => (d ? d.toISOString().replace(/\.\d{3
 /** ExecutionUnit.{i}.AutoRestart. values. */
 export function autoRestartValues(c: AutoRestartConfig, s: AutoRestartState): Record<string, Value> {
   return {
-    Enable: c.enable, RetryMinimumWaitInterval: c.minWait, RetryMaximumWaitInterval: c.maxWait, RetryIntervalMultiplier: c.multiplier,
-    MaximumRetryCount: c.maxRetries, ResetPeriod: c.resetPeriod, RetryCount: s.retryCount, LastRestarted: dt(s.lastRestarted), NextRestart: dt(s.nextRestart),
+    Enable: c.enable,
+    RetryMinimumWaitInterval: c.minWait,
+    RetryMaximumWaitInterval: c.maxWait,
+    RetryIntervalMultiplier: c.multiplier,
+    MaximumRetryCount: c.maxRetries,
+    ResetPeriod: c.resetPeriod,
+    RetryCount: s.retryCount,
+    LastRestarted: dt(s.lastRestarted),
+    NextRestart: dt(s.nextRestart),
   };
 }
 
 /** A Set on ExecutionUnit.{i}.AutoRestart.: the new configuration (RetryCount is runtime state). */
 export function applyAutoRestartSet(c: AutoRestartConfig, changes: Record<string, Value>): AutoRestartConfig {
-  const n = (name: string, v: number): number => (typeof changes[name] === 'number' ? changes[name] as number : v);
+  const n = (name: string, v: number): number => (typeof changes[name] === 'number' ? (changes[name] as number) : v);
   return {
     enable: typeof changes.Enable === 'boolean' ? changes.Enable : c.enable,
-    minWait: n('RetryMinimumWaitInterval', c.minWait), maxWait: n('RetryMaximumWaitInterval', c.maxWait),
-    multiplier: n('RetryIntervalMultiplier', c.multiplier), maxRetries: n('MaximumRetryCount', c.maxRetries), resetPeriod: n('ResetPeriod', c.resetPeriod),
+    minWait: n('RetryMinimumWaitInterval', c.minWait),
+    maxWait: n('RetryMaximumWaitInterval', c.maxWait),
+    multiplier: n('RetryIntervalMultiplier', c.multiplier),
+    maxRetries: n('MaximumRetryCount', c.maxRetries),
+    resetPeriod: n('ResetPeriod', c.resetPeriod),
   };
 }

@@ -28,7 +28,10 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const DU_UUID_NAMESPACE = '0f3d5c8e-7a51-4e0b-9b1c-5a2f6d4e8c21';
 
 export class DuOperations {
-  constructor(private readonly d: SoftwareDeps, private readonly eus: ExecutionUnits) {}
+  constructor(
+    private readonly d: SoftwareDeps,
+    private readonly eus: ExecutionUnits,
+  ) {}
 
   /** Device.SoftwareModules.InstallDU(). */
   async install(call: CommandInvocation): Promise<Record<string, Value>> {
@@ -36,7 +39,18 @@ export class DuOperations {
     const started = d.now();
     const url = String(call.input.URL ?? '');
     const given = String(call.input.UUID ?? '').toLowerCase();
-    const report: DuStateChange = { uuid: given, deploymentUnitRef: '', version: '', currentState: 'Failed', resolved: false, executionUnitRefList: [], startTime: started, operationPerformed: 'Install', faultCode: 0, faultString: '' };
+    const report: DuStateChange = {
+      uuid: given,
+      deploymentUnitRef: '',
+      version: '',
+      currentState: 'Failed',
+      resolved: false,
+      executionUnitRefList: [],
+      startTime: started,
+      operationPerformed: 'Install',
+      faultCode: 0,
+      faultString: '',
+    };
     let unit: DuRecord | undefined;
     try {
       if (given !== '' && !UUID_RE.test(given)) throw new UspError(ErrorCode.InvalidArguments, `UUID ${JSON.stringify(given)} is not an RFC 4122 UUID`);
@@ -64,7 +78,15 @@ export class DuOperations {
       await d.units.save();
       for (const n of unit.eus) d.model.changes.emit({ kind: 'created', inst: this.inst(EU_PATH, n), path: `${euRef(n)}.` });
       d.log.info('deployment unit installed', { du: unit.n, name: unit.name, version: unit.version, ee: d.envs[ee - 1]!.name });
-      Object.assign(report, { uuid, deploymentUnitRef: duRef(unit.n), version: unit.version, currentState: 'Installed', resolved: true, executionUnitRefList: unit.eus.map(euRef), completeTime: d.now() });
+      Object.assign(report, {
+        uuid,
+        deploymentUnitRef: duRef(unit.n),
+        version: unit.version,
+        currentState: 'Installed',
+        resolved: true,
+        executionUnitRefList: unit.eus.map(euRef),
+        completeTime: d.now(),
+      });
       // AutoStart units start when the EE starts (the agent's next start), not at install: a new unit is Idle.
       d.afterCompletion(() => emitDuStateChange(d.model, report));
       return { UUID: uuid, Version: unit.version, ExecEnvRef: eeRef(ee) };
@@ -72,7 +94,10 @@ export class DuOperations {
       const u = this.fault(call, e);
       if (unit) {
         d.units.units.delete(unit.n);
-        for (const n of unit.eus) { d.units.eus.delete(n); d.units.euState.delete(n); }
+        for (const n of unit.eus) {
+          d.units.eus.delete(n);
+          d.units.euState.delete(n);
+        }
         d.model.changes.emit({ kind: 'deleted', inst: this.inst(DU_PATH, unit.n), path: `${duRef(unit.n)}.` });
       }
       Object.assign(report, { faultCode: u.code, faultString: u.message, uuid: report.uuid || '' });
@@ -87,7 +112,18 @@ export class DuOperations {
     const d = this.d;
     const unit = this.unitOf(call);
     const started = d.now();
-    const report: DuStateChange = { uuid: unit.uuid, deploymentUnitRef: duRef(unit.n), version: unit.version, currentState: 'Installed', resolved: true, executionUnitRefList: unit.eus.map(euRef), startTime: started, operationPerformed: 'Update', faultCode: 0, faultString: '' };
+    const report: DuStateChange = {
+      uuid: unit.uuid,
+      deploymentUnitRef: duRef(unit.n),
+      version: unit.version,
+      currentState: 'Installed',
+      resolved: true,
+      executionUnitRefList: unit.eus.map(euRef),
+      startTime: started,
+      operationPerformed: 'Update',
+      faultCode: 0,
+      faultString: '',
+    };
     const busy = unit.status !== 'Installed';
     try {
       if (busy) throw new UspError(ErrorCode.InvalidDeploymentUnitState, `${duRef(unit.n)} is ${unit.status}`);
@@ -105,9 +141,20 @@ export class DuOperations {
       const created: number[] = [];
       for (const spec of got.executionUnits) {
         const n = byLabel.get(spec.label);
-        if (n !== undefined) { d.units.eus.get(n)!.spec = spec; byLabel.delete(spec.label); kept.push(n); } else { const e = d.units.newEu(unit.n, spec, now); kept.push(e.n); created.push(e.n); }
+        if (n !== undefined) {
+          d.units.eus.get(n)!.spec = spec;
+          byLabel.delete(spec.label);
+          kept.push(n);
+        } else {
+          const e = d.units.newEu(unit.n, spec, now);
+          kept.push(e.n);
+          created.push(e.n);
+        }
       }
-      for (const n of byLabel.values()) { d.units.eus.delete(n); d.units.euState.delete(n); }
+      for (const n of byLabel.values()) {
+        d.units.eus.delete(n);
+        d.units.euState.delete(n);
+      }
       Object.assign(unit, { url, name: got.name, vendor: got.vendor, version: got.version, description: got.description, dir: dirName, lastUpdate: now, eus: kept, status: 'Installed' });
       await d.units.save();
       await rm(join(d.units.dir, oldDir), { recursive: true, force: true });
@@ -159,7 +206,10 @@ export class DuOperations {
     unit.status = 'Uninstalling';
     for (const n of unit.eus) await this.eus.stop(n);
     d.units.units.delete(unit.n);
-    for (const n of unit.eus) { d.units.eus.delete(n); d.units.euState.delete(n); }
+    for (const n of unit.eus) {
+      d.units.eus.delete(n);
+      d.units.euState.delete(n);
+    }
     await d.units.save();
     await rm(d.units.dirOf(unit), { recursive: true, force: true });
     for (const n of unit.eus) d.model.changes.emit({ kind: 'deleted', inst: this.inst(EU_PATH, n), path: `${euRef(n)}.` });
@@ -170,7 +220,18 @@ export class DuOperations {
 
   /** What an Uninstall of `unit` reports, before it runs. */
   uninstallReport(unit: DuRecord): DuStateChange {
-    return { uuid: unit.uuid, deploymentUnitRef: duRef(unit.n), version: unit.version, currentState: 'Installed', resolved: true, executionUnitRefList: unit.eus.map(euRef), startTime: this.d.now(), operationPerformed: 'Uninstall', faultCode: 0, faultString: '' };
+    return {
+      uuid: unit.uuid,
+      deploymentUnitRef: duRef(unit.n),
+      version: unit.version,
+      currentState: 'Installed',
+      resolved: true,
+      executionUnitRefList: unit.eus.map(euRef),
+      startTime: this.d.now(),
+      operationPerformed: 'Uninstall',
+      faultCode: 0,
+      faultString: '',
+    };
   }
 
   private unitOf(call: CommandInvocation): DuRecord {
@@ -213,12 +274,22 @@ export class DuOperations {
     const dir = join(units.dir, dirName);
     try {
       const out = createWriteStream(part, { mode: 0o600 });
-      const closed = new Promise<void>((resolve, reject) => { out.on('close', resolve); out.on('error', reject); });
+      const closed = new Promise<void>((resolve, reject) => {
+        out.on('close', resolve);
+        out.on('error', reject);
+      });
       try {
         await fetchImage(url, {
-          username: String(call.input.Username ?? ''), password: String(call.input.Password ?? ''),
-          limits: { ...limits, maxBytes }, signal: call.signal, ca: this.d.ca, policy: this.d.downloadPolicy,
-          onData: (chunk) => new Promise<void>((resolve, reject) => { out.write(chunk, (err) => (err ? reject(err) : resolve())); }),
+          username: String(call.input.Username ?? ''),
+          password: String(call.input.Password ?? ''),
+          limits: { ...limits, maxBytes },
+          signal: call.signal,
+          ca: this.d.ca,
+          policy: this.d.downloadPolicy,
+          onData: (chunk) =>
+            new Promise<void>((resolve, reject) => {
+              out.write(chunk, (err) => (err ? reject(err) : resolve()));
+            }),
         });
       } finally {
         out.end();
@@ -264,5 +335,9 @@ export function nameUuid(name: string): string {
 }
 
 function safeHost(url: string): string {
-  try { return new URL(url).host; } catch { return ''; }
+  try {
+    return new URL(url).host;
+  } catch {
+    return '';
+  }
 }

@@ -49,7 +49,10 @@ export function duStateChangeArgs(c: DuStateChange): Record<string, Value> {
 /** Puts DUStateChange! on the change feed, where the subscription engine picks it up. */
 export function emitDuStateChange(model: DataModel, c: DuStateChange): void {
   model.changes.emit({
-    kind: 'event', inst: { node: model.requireNode(SOFTWARE_MODULES_PATH), keys: [] }, path: SOFTWARE_MODULES_PATH,
-    event: DU_STATE_CHANGE, args: duStateChangeArgs(c),
+    kind: 'event',
+    inst: { node: model.requireNode(SOFTWARE_MODULES_PATH), keys: [] },
+    path: SOFTWARE_MODULES_PATH,
+    event: DU_STATE_CHANGE,
+    args: duStateChangeArgs(c),
   });
 }

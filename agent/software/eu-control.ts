@@ -121,7 +121,9 @@ export class ExecutionUnits {
     }
   }
 
-  status(n: number): ExecutionUnitState { return this.d.units.euState.get(n) ?? { status: 'Idle' }; }
+  status(n: number): ExecutionUnitState {
+    return this.d.units.euState.get(n) ?? { status: 'Idle' };
+  }
 
   /** ExecutionUnit.{i}.SetRequestedState() (TR-181). */
   async setRequestedState(n: number, requested: 'Idle' | 'Active'): Promise<void> {
@@ -149,7 +151,10 @@ export class ExecutionUnits {
     // TR-181: Restart() also sets AutoRestart.RetryCount back to zero.
     this.setRetryCount(n, 0);
     await this.d.units.save();
-    if (status === 'Idle') { await this.start(n, 'FailureOnStart'); return; }
+    if (status === 'Idle') {
+      await this.start(n, 'FailureOnStart');
+      return;
+    }
     if (status === 'Starting' || status === 'Active') {
       this.restartPending.add(n);
       this.setState(n, { status: 'Restarting' });
@@ -162,7 +167,9 @@ export class ExecutionUnits {
     const e = this.d.units.eus.get(n);
     if (!e) return;
     const { env } = this.envOf(e);
-    try { await env.start(this.handle(e)); } catch (err) {
+    try {
+      await env.start(this.handle(e));
+    } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.setState(n, { status: 'Idle', fault: { code: faultCode, message } });
       this.d.log.warn('execution unit did not start', { eu: n, why: message });
@@ -180,10 +187,18 @@ export class ExecutionUnits {
     const idle = new Promise<void>((resolve) => {
       const t = setTimeout(resolve, STOP_WAIT_MS);
       t.unref();
-      this.idleWaiters.set(n, [...(this.idleWaiters.get(n) ?? []), () => { clearTimeout(t); resolve(); }]);
+      this.idleWaiters.set(n, [
+        ...(this.idleWaiters.get(n) ?? []),
+        () => {
+          clearTimeout(t);
+          resolve();
+        },
+      ]);
     });
     const { env } = this.envOf(e);
-    try { await env.stop(this.handle(e)); } catch (err) {
+    try {
+      await env.stop(this.handle(e));
+    } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.setState(n, { status: keepRestarting ? 'Restarting' : 'Idle', fault: { code: 'FailureOnStop', message } });
       return;
@@ -210,5 +225,7 @@ export class ExecutionUnits {
     return e;
   }
 
-  private path(n: number): string { return `Device.SoftwareModules.ExecutionUnit.${n}`; }
+  private path(n: number): string {
+    return `Device.SoftwareModules.ExecutionUnit.${n}`;
+  }
 }

@@ -18,12 +18,21 @@ import { EE_PATH, eeRef, type SoftwareDeps } from './SoftwareDeps.js';
  * Per ExecEnv row: what its Restart() parameters read. RestartCount counts Restart() calls since
  * the EE was last disabled (TR-181), so the counters are kept in units.json across agent starts.
  */
-export interface EnvRestarts { restarting: boolean; reason: string; count: number; last?: Date }
+export interface EnvRestarts {
+  restarting: boolean;
+  reason: string;
+  count: number;
+  last?: Date;
+}
 
 export class ExecEnvCommands {
   readonly restarts = new Map<number, EnvRestarts>();
 
-  constructor(private readonly d: SoftwareDeps, private readonly eus: ExecutionUnits, private readonly dus: DuOperations) {}
+  constructor(
+    private readonly d: SoftwareDeps,
+    private readonly eus: ExecutionUnits,
+    private readonly dus: DuOperations,
+  ) {}
 
   of(n: number): EnvRestarts {
     let r = this.restarts.get(n);
@@ -64,7 +73,9 @@ export class ExecEnvCommands {
     const reports: DuStateChange[] = [];
     for (const u of units) reports.push(await this.dus.remove(u, this.dus.uninstallReport(u)));
     await this.restartEnv(n, 'Reset()');
-    this.d.afterCompletion(() => { for (const r of reports) emitDuStateChange(this.d.model, r); });
+    this.d.afterCompletion(() => {
+      for (const r of reports) emitDuStateChange(this.d.model, r);
+    });
     return {};
   }
 
@@ -95,6 +106,8 @@ export class ExecEnvCommands {
     }
     const node = this.d.model.requireNode(`${EE_PATH}{i}.`);
     const last = r.last!;
-    this.d.afterCompletion(() => this.d.model.changes.emit({ kind: 'event', inst: { node, keys: [n] }, path: node.pathOf([n]), event: 'Restarted!', args: { RestartTime: dateTime(last), RestartReason: r.reason } }));
+    this.d.afterCompletion(() =>
+      this.d.model.changes.emit({ kind: 'event', inst: { node, keys: [n] }, path: node.pathOf([n]), event: 'Restarted!', args: { RestartTime: dateTime(last), RestartReason: r.reason } }),
+    );
   }
 }

@@ -51,9 +51,17 @@ export function registerSoftwareModules(model: DataModel, opts: SoftwareModulesO
   const units = new SoftwareUnits(opts.dir, opts.log, opts.persist);
   units.load();
   const d: SoftwareDeps = {
-    model, units, envs: opts.envs, log: opts.log, ca: opts.ca, downloadPolicy: opts.downloadPolicy,
-    limits: { ...DEFAULT_FETCH_LIMITS, ...opts.limits }, now: opts.now ?? (() => new Date()),
-    afterCompletion: (fn) => { setImmediate(fn); },
+    model,
+    units,
+    envs: opts.envs,
+    log: opts.log,
+    ca: opts.ca,
+    downloadPolicy: opts.downloadPolicy,
+    limits: { ...DEFAULT_FETCH_LIMITS, ...opts.limits },
+    now: opts.now ?? (() => new Date()),
+    afterCompletion: (fn) => {
+      setImmediate(fn);
+    },
   };
   const eus = new ExecutionUnits(d);
   const ops = new DuOperations(d, eus);
@@ -72,9 +80,19 @@ export function registerSoftwareModules(model: DataModel, opts: SoftwareModulesO
       const res = await env.resources(units.dir);
       const active = [...units.eus.values()].filter((e) => units.units.get(e.du)?.ee === last(keys) && units.euState.get(e.n)?.status === 'Active').map((e) => euRef(e.n));
       return {
-        Enable: enabled, Status: !enabled ? 'Disabled' : restarts.restarting ? 'Restarting' : 'Up',
-        RestartReason: restarts.reason, RestartCount: restarts.count, LastRestarted: restarts.last ? restarts.last.toISOString().replace(/\.\d{3}Z$/, 'Z') : UNKNOWN_TIME, Alias: `cpe-ee-${last(keys)}`, Name: env.name, Type: env.type, Vendor: env.vendor, Version: env.version,
-        AvailableDiskSpace: res.availableDiskSpace, AvailableMemory: res.availableMemory, ActiveExecutionUnits: active.join(','),
+        Enable: enabled,
+        Status: !enabled ? 'Disabled' : restarts.restarting ? 'Restarting' : 'Up',
+        RestartReason: restarts.reason,
+        RestartCount: restarts.count,
+        LastRestarted: restarts.last ? restarts.last.toISOString().replace(/\.\d{3}Z$/, 'Z') : UNKNOWN_TIME,
+        Alias: `cpe-ee-${last(keys)}`,
+        Name: env.name,
+        Type: env.type,
+        Vendor: env.vendor,
+        Version: env.version,
+        AvailableDiskSpace: res.availableDiskSpace,
+        AvailableMemory: res.availableMemory,
+        ActiveExecutionUnits: active.join(','),
       };
     },
     async set(keys, changes) {
@@ -109,10 +127,21 @@ export function registerSoftwareModules(model: DataModel, opts: SoftwareModulesO
       const u = units.units.get(last(keys));
       if (!u) return {};
       return {
-        UUID: u.uuid, DUID: u.duid, Alias: u.alias, Name: u.name, Status: u.status, Resolved: u.status !== 'Installing',
-        URL: u.url, Description: u.description, Vendor: u.vendor, Version: u.version, VendorConfigList: '',
-        ExecutionUnitList: u.eus.map(euRef).join(','), ExecutionEnvRef: eeRef(u.ee),
-        Installed: u.installed || UNKNOWN_TIME, LastUpdate: u.lastUpdate || UNKNOWN_TIME,
+        UUID: u.uuid,
+        DUID: u.duid,
+        Alias: u.alias,
+        Name: u.name,
+        Status: u.status,
+        Resolved: u.status !== 'Installing',
+        URL: u.url,
+        Description: u.description,
+        Vendor: u.vendor,
+        Version: u.version,
+        VendorConfigList: '',
+        ExecutionUnitList: u.eus.map(euRef).join(','),
+        ExecutionEnvRef: eeRef(u.ee),
+        Installed: u.installed || UNKNOWN_TIME,
+        LastUpdate: u.lastUpdate || UNKNOWN_TIME,
       };
     },
     commands: {
@@ -122,7 +151,27 @@ export function registerSoftwareModules(model: DataModel, opts: SoftwareModulesO
   });
 
   model.register(`${EU_PATH}{i}.`, {
-    params: ['EUID', 'Alias', 'Name', 'ExecEnvLabel', 'Status', 'ExecutionFaultCode', 'ExecutionFaultMessage', 'AutoStart', 'RunLevel', 'Vendor', 'Version', 'Description', 'DiskSpaceInUse', 'MemoryInUse', 'CreationTime', 'References', 'AssociatedProcessList', 'VendorConfigList', 'ExecutionEnvRef'],
+    params: [
+      'EUID',
+      'Alias',
+      'Name',
+      'ExecEnvLabel',
+      'Status',
+      'ExecutionFaultCode',
+      'ExecutionFaultMessage',
+      'AutoStart',
+      'RunLevel',
+      'Vendor',
+      'Version',
+      'Description',
+      'DiskSpaceInUse',
+      'MemoryInUse',
+      'CreationTime',
+      'References',
+      'AssociatedProcessList',
+      'VendorConfigList',
+      'ExecutionEnvRef',
+    ],
     list: () => [...units.eus.keys()].sort((a, b) => a - b),
     async get(keys) {
       const e = units.eus.get(last(keys));
@@ -131,12 +180,26 @@ export function registerSoftwareModules(model: DataModel, opts: SoftwareModulesO
       const state = eus.status(e.n);
       const usage = await opts.envs[u.ee - 1]!.usage(eus.handle(e));
       const out: Record<string, Value> = {
-        EUID: e.euid, Alias: e.alias, Name: e.spec.name, ExecEnvLabel: e.spec.label, Status: state.status,
-        ExecutionFaultCode: state.fault?.code ?? 'NoFault', ExecutionFaultMessage: state.fault?.message.slice(0, 256) ?? '',
-        AutoStart: e.spec.autoStart, RunLevel: 0, Vendor: e.spec.vendor, Version: e.spec.version, Description: e.spec.description,
-        DiskSpaceInUse: usage.diskSpaceInUse, MemoryInUse: usage.memoryInUse, CreationTime: e.created,
+        EUID: e.euid,
+        Alias: e.alias,
+        Name: e.spec.name,
+        ExecEnvLabel: e.spec.label,
+        Status: state.status,
+        ExecutionFaultCode: state.fault?.code ?? 'NoFault',
+        ExecutionFaultMessage: state.fault?.message.slice(0, 256) ?? '',
+        AutoStart: e.spec.autoStart,
+        RunLevel: 0,
+        Vendor: e.spec.vendor,
+        Version: e.spec.version,
+        Description: e.spec.description,
+        DiskSpaceInUse: usage.diskSpaceInUse,
+        MemoryInUse: usage.memoryInUse,
+        CreationTime: e.created,
         // AssociatedProcessList names ProcessStatus.Process rows, which no platform serves yet.
-        References: '', AssociatedProcessList: '', VendorConfigList: '', ExecutionEnvRef: eeRef(u.ee),
+        References: '',
+        AssociatedProcessList: '',
+        VendorConfigList: '',
+        ExecutionEnvRef: eeRef(u.ee),
       };
       return out;
     },
@@ -148,8 +211,18 @@ export function registerSoftwareModules(model: DataModel, opts: SoftwareModulesO
       await units.save();
     },
     commands: {
-      'SetRequestedState()': { run: async (call) => { await eus.setRequestedState(last(call.keys), call.input.RequestedState === 'Active' ? 'Active' : 'Idle'); return {}; } },
-      'Restart()': { run: async (call) => { await eus.restart(last(call.keys)); return {}; } },
+      'SetRequestedState()': {
+        run: async (call) => {
+          await eus.setRequestedState(last(call.keys), call.input.RequestedState === 'Active' ? 'Active' : 'Idle');
+          return {};
+        },
+      },
+      'Restart()': {
+        run: async (call) => {
+          await eus.restart(last(call.keys));
+          return {};
+        },
+      },
     },
   });
 

@@ -87,9 +87,7 @@ export interface DownloadPolicy {
  * The policy for one agent. `refuseLocal` is read at each download, so the setting in the data
  * model applies without a restart.
  */
-export function downloadPolicy(
-  refuseLocal: () => boolean, own: () => ReadonlySet<string> = ownAddresses, setting = 'Device.LocalAgent.X_<VENDOR>_AllowLocalDownloads',
-): DownloadPolicy {
+export function downloadPolicy(refuseLocal: () => boolean, own: () => ReadonlySet<string> = ownAddresses, setting = 'Device.LocalAgent.X_<VENDOR>_AllowLocalDownloads'): DownloadPolicy {
   const refusal = (host: string, addresses: readonly LookupAddress[]): string | undefined => {
     if (!refuseLocal()) return undefined;
     const mine = own();
@@ -99,9 +97,10 @@ export function downloadPolicy(
     }
     return undefined;
   };
-  const resolveAll = (host: string): Promise<LookupAddress[] | undefined> => new Promise((resolve) => {
-    dnsLookup(host, { all: true, verbatim: true }, (err, addresses) => resolve(err ? undefined : addresses));
-  });
+  const resolveAll = (host: string): Promise<LookupAddress[] | undefined> =>
+    new Promise((resolve) => {
+      dnsLookup(host, { all: true, verbatim: true }, (err, addresses) => resolve(err ? undefined : addresses));
+    });
   return {
     async check(url) {
       if (!refuseLocal()) return undefined;
@@ -109,11 +108,21 @@ export function downloadPolicy(
       const addresses = await resolveAll(host);
       return addresses && refusal(host, addresses);
     },
-    lookup: ((hostname: string, options: LookupAllOptions | { all?: boolean; family?: number; hints?: number }, callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) => {
+    lookup: ((
+      hostname: string,
+      options: LookupAllOptions | { all?: boolean; family?: number; hints?: number },
+      callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
+    ) => {
       dnsLookup(hostname, { family: options.family, hints: options.hints, all: true }, (err, addresses) => {
-        if (err) { callback(err, []); return; }
+        if (err) {
+          callback(err, []);
+          return;
+        }
         const why = refusal(hostname, addresses);
-        if (why) { callback(Object.assign(new Error(why), { code: 'EDOWNLOADREFUSED' }), []); return; }
+        if (why) {
+          callback(Object.assign(new Error(why), { code: 'EDOWNLOADREFUSED' }), []);
+          return;
+        }
         if (options.all) callback(null, addresses);
         else callback(null, addresses[0]!.address, addresses[0]!.family);
       });

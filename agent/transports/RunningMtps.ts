@@ -16,7 +16,10 @@ export class RunningMtps {
   private frozen = false;
   private readonly log: Logger;
 
-  constructor(private readonly deps: TransportDeps, readonly kinds: readonly MtpKind[]) {
+  constructor(
+    private readonly deps: TransportDeps,
+    readonly kinds: readonly MtpKind[],
+  ) {
     this.log = deps.log.child('mtp');
   }
 
@@ -60,7 +63,9 @@ export class RunningMtps {
   }
 
   /** No swap or command action starts from now on; the running MTPs stay up (the agent drains first). */
-  freeze(): void { this.frozen = true; }
+  freeze(): void {
+    this.frozen = true;
+  }
 
   /** Stops every MTP after the swap in progress, if any; no swap starts afterwards. */
   async stop(): Promise<void> {

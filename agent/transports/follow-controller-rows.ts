@@ -8,16 +8,16 @@ import type { Logger } from '../../datamodel/Logger.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 
 /** Subscribes to the change feed; returns the unsubscribe. `what` names the list in the error log. */
-export function followControllerRows<T>(
-  model: DataModel, watched: ReadonlySet<string>, read: () => Promise<T>, apply: (list: T) => void, log: Logger, what: string,
-): () => void {
+export function followControllerRows<T>(model: DataModel, watched: ReadonlySet<string>, read: () => Promise<T>, apply: (list: T) => void, log: Logger, what: string): () => void {
   let pending = false;
   return model.changes.subscribe((change) => {
     if (pending || !watched.has(change.inst.node.supportedPath)) return;
     pending = true;
     queueMicrotask(() => {
       pending = false;
-      read().then(apply).catch((e: unknown) => log.error(`could not re-read ${what}`, { error: e instanceof Error ? e.message : String(e) }));
+      read()
+        .then(apply)
+        .catch((e: unknown) => log.error(`could not re-read ${what}`, { error: e instanceof Error ? e.message : String(e) }));
     });
   });
 }

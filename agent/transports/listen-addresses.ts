@@ -16,7 +16,10 @@ const LINK_LOCAL_V6 = /^fe[89ab][0-9a-f]:/i;
  * Device.IP.Interface row this platform serves: a configuration error, not a passing state.
  */
 export async function listenAddresses(model: DataModel, interfaces: string, setting: string): Promise<string[] | undefined> {
-  const refs = interfaces.split(',').map((r) => r.trim()).filter((r) => r !== '');
+  const refs = interfaces
+    .split(',')
+    .map((r) => r.trim())
+    .filter((r) => r !== '');
   if (refs.length === 0) return undefined;
   const table = model.requireNode('Device.IP.Interface.{i}.');
   const served = await model.listInstances(table, [], {});

@@ -21,10 +21,12 @@ const CONTROLLER_WEBSOCKET = 'Device.LocalAgent.Controller.{i}.MTP.{i}.WebSocket
 export function registerMtpCommands(model: DataModel, running: RunningMtps, settle: () => Promise<void>, log: Logger): void {
   /** Runs `action` on `mtp` after the response, if a configuration swap has not replaced it meanwhile. */
   const later = (mtp: StartedTransport, what: string, action: () => Promise<void>): void => {
-    void running.exclusive(async () => {
-      await settle();
-      if (running.list.includes(mtp)) await action();
-    }).catch((e: unknown) => log.error(`${what} failed`, { error: e instanceof Error ? e.message : String(e) }));
+    void running
+      .exclusive(async () => {
+        await settle();
+        if (running.list.includes(mtp)) await action();
+      })
+      .catch((e: unknown) => log.error(`${what} failed`, { error: e instanceof Error ? e.message : String(e) }));
   };
 
   if (hasCommand(model, MQTT_CLIENT, 'ForceReconnect()')) {
@@ -49,7 +51,10 @@ export function registerMtpCommands(model: DataModel, running: RunningMtps, sett
         if (client) {
           log.info('controller WebSocket Reset()', { mtp: row });
           later(client, 'WebSocket Reset()', async () => {
-            if (client.state !== 'open') { client.kick(); return; }
+            if (client.state !== 'open') {
+              client.kick();
+              return;
+            }
             await client.stop();
             await client.start();
           });

@@ -19,9 +19,7 @@ export function watchedPaths(kinds: readonly MtpKind[]): Set<string> {
 }
 
 /** The kinds (a subset of `kinds`) that `changes` concern. */
-export async function kindsConcerned(
-  model: DataModel, kinds: readonly MtpKind[], changes: readonly Change[], running: readonly StartedTransport[],
-): Promise<Set<MtpKind>> {
+export async function kindsConcerned(model: DataModel, kinds: readonly MtpKind[], changes: readonly Change[], running: readonly StartedTransport[]): Promise<Set<MtpKind>> {
   const out = new Set<MtpKind>();
   for (const change of changes) {
     for (const kind of kinds) {
@@ -67,9 +65,12 @@ async function concerns(model: DataModel, kind: MtpKind, change: Change, running
 async function protocolMatches(model: DataModel, source: ConfigSource, keys: readonly number[], protocol: MtpProtocol): Promise<boolean> {
   try {
     switch (source.protocolOf) {
-      case undefined: return true;
-      case 'agentRow': return matchesOrGone(await protocolOfRow(model, AGENT_MTP, keys.slice(0, 1)), protocol);
-      case 'controllerRow': return matchesOrGone(await protocolOfRow(model, CONTROLLER_MTP, keys.slice(0, 2)), protocol);
+      case undefined:
+        return true;
+      case 'agentRow':
+        return matchesOrGone(await protocolOfRow(model, AGENT_MTP, keys.slice(0, 1)), protocol);
+      case 'controllerRow':
+        return matchesOrGone(await protocolOfRow(model, CONTROLLER_MTP, keys.slice(0, 2)), protocol);
       case 'controllerRows': {
         const table = model.requireNode(CONTROLLER_MTP);
         for (const j of await model.listInstances(table, keys.slice(0, 1), {})) {

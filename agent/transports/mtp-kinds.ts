@@ -47,15 +47,16 @@ const CONTROLLER_ROW: ConfigSource = { path: 'Device.LocalAgent.Controller.{i}.M
 
 /** TOFUAllowed decides how a wss server verifies client certificates (start-websocket-servers.ts). */
 export const WEBSOCKET_SERVERS: MtpKind = {
-  name: 'WebSocket server', protocol: 'WebSocket', start: startWebSocketServers,
-  sources: [
-    AGENT_ROW, { path: 'Device.LocalAgent.MTP.{i}.WebSocket.', protocolOf: 'agentRow' },
-    { path: 'Device.LocalAgent.ControllerTrust.', params: ['TOFUAllowed'] },
-  ],
+  name: 'WebSocket server',
+  protocol: 'WebSocket',
+  start: startWebSocketServers,
+  sources: [AGENT_ROW, { path: 'Device.LocalAgent.MTP.{i}.WebSocket.', protocolOf: 'agentRow' }, { path: 'Device.LocalAgent.ControllerTrust.', params: ['TOFUAllowed'] }],
 };
 
 export const WEBSOCKET_CLIENTS: MtpKind = {
-  name: 'WebSocket client', protocol: 'WebSocket', start: startWebSocketClients,
+  name: 'WebSocket client',
+  protocol: 'WebSocket',
+  start: startWebSocketClients,
   sources: [CONTROLLER, CONTROLLER_ROW, { path: 'Device.LocalAgent.Controller.{i}.MTP.{i}.WebSocket.', protocolOf: 'controllerRow' }],
 };
 
@@ -65,27 +66,32 @@ export const WEBSOCKET_CLIENTS: MtpKind = {
  * UNSUBSCRIBE on its session (TP-469 11.9).
  */
 export const MQTT: MtpKind = {
-  name: 'MQTT', protocol: 'MQTT', start: startMqtt,
-  sources: [
-    AGENT_ROW, { path: 'Device.LocalAgent.MTP.{i}.MQTT.', protocolOf: 'agentRow' },
-    { path: 'Device.MQTT.Client.{i}.' },
-  ],
-  inEffect: (path, param, value, running) => param === 'ClientID'
-    && running.some((m) => m instanceof StartedMqtt && m.clientRow === path && m.client.clientId === value),
+  name: 'MQTT',
+  protocol: 'MQTT',
+  start: startMqtt,
+  sources: [AGENT_ROW, { path: 'Device.LocalAgent.MTP.{i}.MQTT.', protocolOf: 'agentRow' }, { path: 'Device.MQTT.Client.{i}.' }],
+  inEffect: (path, param, value, running) => param === 'ClientID' && running.some((m) => m instanceof StartedMqtt && m.clientRow === path && m.client.clientId === value),
 };
 
 export const UDS: MtpKind = {
-  name: 'UDS', protocol: 'UDS', start: startUds,
+  name: 'UDS',
+  protocol: 'UDS',
+  start: startUds,
   sources: [
-    AGENT_ROW, { path: 'Device.LocalAgent.MTP.{i}.UDS.', protocolOf: 'agentRow' },
-    CONTROLLER, CONTROLLER_ROW, { path: 'Device.LocalAgent.Controller.{i}.MTP.{i}.UDS.', protocolOf: 'controllerRow' },
+    AGENT_ROW,
+    { path: 'Device.LocalAgent.MTP.{i}.UDS.', protocolOf: 'agentRow' },
+    CONTROLLER,
+    CONTROLLER_ROW,
+    { path: 'Device.LocalAgent.Controller.{i}.MTP.{i}.UDS.', protocolOf: 'controllerRow' },
     { path: 'Device.UnixDomainSockets.UnixDomainSocket.{i}.' },
   ],
 };
 
 /** Legacy CoAP (off unless the composition root serves its objects); controllers' rows are followed live. */
 export const COAP: MtpKind = {
-  name: 'CoAP', protocol: 'CoAP', start: startCoap,
+  name: 'CoAP',
+  protocol: 'CoAP',
+  start: startCoap,
   sources: [AGENT_ROW, { path: 'Device.LocalAgent.MTP.{i}.CoAP.', protocolOf: 'agentRow' }],
 };
 

@@ -18,10 +18,10 @@ import type { StartedTransport } from './TransportDeps.js';
 /** Why the server must refuse `endpointId` (the agent's own session to it is up), or undefined. */
 export function dialledSession(running: readonly StartedTransport[], endpointId: string): string | undefined {
   const dialled = running.some((m) => m instanceof WebSocketClientMtp && m.connectionFor(endpointId) !== undefined);
-  return dialled ? 'the agent\'s own WebSocket connection to this controller is up; only one session is kept (R-WS.4)' : undefined;
+  return dialled ? "the agent's own WebSocket connection to this controller is up; only one session is kept (R-WS.4)" : undefined;
 }
 
 /** The agent's connection to `endpointId` opened: its connection to the agent's servers goes. */
 export function closeInboundSessions(running: readonly StartedTransport[], endpointId: string): void {
-  for (const m of running) if (m instanceof WebSocketServerMtp) m.disconnect(endpointId, 'replaced by the agent\'s own connection (R-WS.4)');
+  for (const m of running) if (m instanceof WebSocketServerMtp) m.disconnect(endpointId, "replaced by the agent's own connection (R-WS.4)");
 }

@@ -23,7 +23,7 @@ export async function fullAccessHolders(model: DataModel): Promise<string[]> {
   const table = model.requireNode('Device.LocalAgent.Controller.{i}.');
   for (const n of await model.listInstances(table, [], {})) {
     const v = await model.readValues({ node: table, keys: [n] }, {});
-    if (v.Enable === true && await full(String(v.AssignedRole ?? ''))) out.push(String(v.EndpointID ?? ''));
+    if (v.Enable === true && (await full(String(v.AssignedRole ?? '')))) out.push(String(v.EndpointID ?? ''));
   }
   return out;
 }
@@ -34,8 +34,13 @@ export async function warnIfFullAccessOverPlain(model: DataModel, log: Logger, m
   if (exposed.length === 0) return;
   const holders = await fullAccessHolders(model);
   if (holders.length === 0) return;
-  log.warn('full-access role reachable over plain WebSocket on a non-loopback address: anyone who can reach it can claim these Endpoint IDs; '
-    + 'set EnableEncryption true, or bind to loopback with Interfaces', {
-    mtp: `Device.LocalAgent.MTP.${mtp}.WebSocket`, addresses: exposed.join(','), holders: holders.join(','),
-  });
+  log.warn(
+    'full-access role reachable over plain WebSocket on a non-loopback address: anyone who can reach it can claim these Endpoint IDs; ' +
+      'set EnableEncryption true, or bind to loopback with Interfaces',
+    {
+      mtp: `Device.LocalAgent.MTP.${mtp}.WebSocket`,
+      addresses: exposed.join(','),
+      holders: holders.join(','),
+    },
+  );
 }

@@ -65,7 +65,10 @@ export function reconfigureMtpsOnChange(model: DataModel, running: RunningMtps, 
     if (pending.length < MAX_PENDING_CHANGES) pending.push(c);
     else overflow = true;
     if (timer) clearTimeout(timer);
-    timer = setTimeout(() => { timer = undefined; void apply(); }, opts.debounceMs ?? DEBOUNCE_MS);
+    timer = setTimeout(() => {
+      timer = undefined;
+      void apply();
+    }, opts.debounceMs ?? DEBOUNCE_MS);
     timer.unref();
   });
 

@@ -24,10 +24,21 @@ const DEFAULT_PATH = '/usp';
 
 /** One running CoAP MTP and the LocalAgent.MTP row it came from. */
 export class StartedCoap implements StartedTransport {
-  constructor(readonly server: CoapServerMtp, readonly mtpPath: string, private readonly unwatch: () => void) {}
-  start(): Promise<void> { return this.server.start(); }
-  async stop(): Promise<void> { this.unwatch(); await this.server.stop(); }
-  connectionFor(endpointId: string): MtpConnection | undefined { return this.server.connectionFor(endpointId); }
+  constructor(
+    readonly server: CoapServerMtp,
+    readonly mtpPath: string,
+    private readonly unwatch: () => void,
+  ) {}
+  start(): Promise<void> {
+    return this.server.start();
+  }
+  async stop(): Promise<void> {
+    this.unwatch();
+    await this.server.stop();
+  }
+  connectionFor(endpointId: string): MtpConnection | undefined {
+    return this.server.connectionFor(endpointId);
+  }
 }
 
 export async function startCoap(deps: TransportDeps): Promise<StartedTransport[]> {
@@ -55,7 +66,12 @@ export async function startCoap(deps: TransportDeps): Promise<StartedTransport[]
       bindAddress: await interfaceAddress(model, String(cfg.Interfaces ?? ''), log, mtpPath),
       controllers: await controllerAddresses(model, deps.endpointId, log),
       checkRecord: (bytes) => {
-        try { decodeRecord(bytes); return undefined; } catch (e) { return e instanceof Error ? e.message : String(e); }
+        try {
+          decodeRecord(bytes);
+          return undefined;
+        } catch (e) {
+          return e instanceof Error ? e.message : String(e);
+        }
       },
       recordSender: (bytes) => salvageRecord(bytes).fromId,
       onRecord: deps.onRecord,
@@ -91,8 +107,14 @@ async function controllerAddresses(model: DataModel, endpointId: string, log: Lo
       if (m.Enable !== true || m.Protocol !== 'CoAP') continue;
       const row = `Device.LocalAgent.Controller.${i}.MTP.${j}.`;
       const q = await model.readValues({ node: ccoap, keys: [i, j] }, {});
-      if (!q.Host) { log.warn('controller CoAP MTP has no Host; not using it', { mtp: row }); continue; }
-      if (q.EnableEncryption !== false) { log.error('controller CoAP MTP not used: EnableEncryption is true but this agent has no DTLS', { mtp: row }); continue; }
+      if (!q.Host) {
+        log.warn('controller CoAP MTP has no Host; not using it', { mtp: row });
+        continue;
+      }
+      if (q.EnableEncryption !== false) {
+        log.error('controller CoAP MTP not used: EnableEncryption is true but this agent has no DTLS', { mtp: row });
+        continue;
+      }
       out.push({ endpointId: eid, address: { secure: false, host: String(q.Host), port: Number(q.Port || COAP_PORT), path: String(q.Path ?? '') } });
     }
   }
@@ -102,7 +124,14 @@ async function controllerAddresses(model: DataModel, endpointId: string, log: Lo
 /** Keeps the MTP's controller addresses in step with Controller.{i}.MTP.{j}(.CoAP) edits. */
 function watchControllers(model: DataModel, endpointId: string, server: CoapServerMtp, log: Logger): () => void {
   const watched = new Set(['Device.LocalAgent.Controller.{i}.', 'Device.LocalAgent.Controller.{i}.MTP.{i}.', CONTROLLER_COAP_PATH]);
-  return followControllerRows(model, watched, () => controllerAddresses(model, endpointId, log), (list) => server.setControllers(list), log, 'controller CoAP addresses');
+  return followControllerRows(
+    model,
+    watched,
+    () => controllerAddresses(model, endpointId, log),
+    (list) => server.setControllers(list),
+    log,
+    'controller CoAP addresses',
+  );
 }
 
 /**
@@ -110,7 +139,10 @@ function watchControllers(model: DataModel, endpointId: string, server: CoapServ
  * Device.IP.Interface row named; undefined (every address) when empty or not resolvable.
  */
 async function interfaceAddress(model: DataModel, interfaces: string, log: Logger, mtpPath: string): Promise<string | undefined> {
-  const first = interfaces.split(',').map((s) => s.trim()).find((s) => s !== '');
+  const first = interfaces
+    .split(',')
+    .map((s) => s.trim())
+    .find((s) => s !== '');
   if (first === undefined) return undefined;
   const m = /^Device\.IP\.Interface\.(\d+)\.?$/.exec(first);
   const addrs = model.node('Device.IP.Interface.{i}.IPv4Address.{i}.');

@@ -28,13 +28,30 @@ export interface MqttStartHooks {
 
 /** One running MQTT MTP, the LocalAgent.MTP row it came from and its Device.MQTT.Client row ("Device.MQTT.Client.1."). */
 export class StartedMqtt implements StartedTransport {
-  constructor(readonly client: MqttClientMtp, readonly mtpPath: string, private readonly unwatch: () => void, readonly clientRow = '') {}
-  start(): Promise<void> { return this.client.start(); }
-  async stop(): Promise<void> { this.unwatch(); await this.client.stop(); }
-  connectionFor(endpointId: string): MtpConnection | undefined { return this.client.connectionFor(endpointId); }
-  kick(): void { this.client.kick(); }
+  constructor(
+    readonly client: MqttClientMtp,
+    readonly mtpPath: string,
+    private readonly unwatch: () => void,
+    readonly clientRow = '',
+  ) {}
+  start(): Promise<void> {
+    return this.client.start();
+  }
+  async stop(): Promise<void> {
+    this.unwatch();
+    await this.client.stop();
+  }
+  connectionFor(endpointId: string): MtpConnection | undefined {
+    return this.client.connectionFor(endpointId);
+  }
+  kick(): void {
+    this.client.kick();
+  }
   /** Device.MQTT.Client.{i}.ForceReconnect(): DISCONNECT, then connect again with the same settings. */
-  async reconnect(): Promise<void> { await this.client.stop(); await this.client.start(); }
+  async reconnect(): Promise<void> {
+    await this.client.stop();
+    await this.client.start();
+  }
 }
 
 export async function startMqtt(deps: TransportDeps, hooks: MqttStartHooks = {}): Promise<StartedTransport[]> {
@@ -57,9 +74,15 @@ export async function startMqtt(deps: TransportDeps, hooks: MqttStartHooks = {})
       mlog.error('MQTT MTP skipped: MQTT.Reference names no Device.MQTT.Client row', { mtp: mtpPath, reference: String(cfg.Reference ?? '') });
       continue;
     }
-    if (used.has(c)) { mlog.error('MQTT MTP skipped: its client is used by another MTP', { mtp: mtpPath, client: c }); continue; }
+    if (used.has(c)) {
+      mlog.error('MQTT MTP skipped: its client is used by another MTP', { mtp: mtpPath, client: c });
+      continue;
+    }
     const client = await model.readValues({ node: clients, keys: [c] }, {});
-    if (client.Enable !== true) { mlog.warn('MQTT MTP skipped: Device.MQTT.Client is disabled', { mtp: mtpPath, client: c }); continue; }
+    if (client.Enable !== true) {
+      mlog.warn('MQTT MTP skipped: Device.MQTT.Client is disabled', { mtp: mtpPath, client: c });
+      continue;
+    }
     used.add(c);
     const clientInst: ObjectInstance = { node: clients, keys: [c] };
     const mqttInst: ObjectInstance = { node: mqttCfg, keys: [n] };
@@ -86,20 +109,30 @@ export async function startMqtt(deps: TransportDeps, hooks: MqttStartHooks = {})
       connectRecord: (version, topic, to) => encodeRecord(mqttConnectRecord({ toId: to, fromId: deps.endpointId }, version, topic)),
       recordSender: (bytes) => salvageRecord(bytes).fromId,
       onRecord: deps.onRecord,
-      onClientIdAssigned: (id) => { void saveClientId(clientInst, id).catch(report('ClientID')); },
-      onReplyTopic: (t) => { void saveReplyTo(mqttInst, t).catch(report('ResponseTopicDiscovered')); },
+      onClientIdAssigned: (id) => {
+        void saveClientId(clientInst, id).catch(report('ClientID'));
+      },
+      onReplyTopic: (t) => {
+        void saveReplyTo(mqttInst, t).catch(report('ResponseTopicDiscovered'));
+      },
       // Status is read live (not stored), so ValueChange subscriptions learn of it from here.
       onStatus: (s) => model.changes.emit({ kind: 'value', inst: clientInst, path: clients.pathOf([c]), param: 'Status', value: s }),
       log: mlog,
     };
-    if (!options.brokerAddress) { mlog.error('MQTT MTP skipped: BrokerAddress is empty', { client: c }); continue; }
+    if (!options.brokerAddress) {
+      mlog.error('MQTT MTP skipped: BrokerAddress is empty', { client: c });
+      continue;
+    }
     if (options.transport === 'TLS') options.tls = mqttTls(deps, mlog, c);
     // The mqtt package is loaded only when an MQTT MTP is enabled (start-up time on WebSocket-only agents).
     const { MqttClientMtp } = await import('../../mtp/mqtt/MqttClientMtp.js');
     const mtpClient = new MqttClientMtp(options);
     const unwatchControllers = watchControllers(model, mtpPath, mtpClient, mlog);
     const unwatchSubscriptions = watchSubscriptions(model, c, mtpClient, mlog);
-    const unwatch = (): void => { unwatchControllers(); unwatchSubscriptions(); };
+    const unwatch = (): void => {
+      unwatchControllers();
+      unwatchSubscriptions();
+    };
     const started = new StartedMqtt(mtpClient, mtpPath, unwatch, clients.pathOf([c]));
     await started.start();
     out.push(started);
@@ -179,7 +212,14 @@ async function controllerTopics(model: DataModel, mtpPath: string): Promise<Mqtt
 /** Keeps the MTP's controller topics in step with Controller.{i}.MTP.{j} edits. */
 function watchControllers(model: DataModel, mtpPath: string, mtp: MqttClientMtp, log: Logger): () => void {
   const watched = new Set(['Device.LocalAgent.Controller.{i}.', 'Device.LocalAgent.Controller.{i}.MTP.{i}.', 'Device.LocalAgent.Controller.{i}.MTP.{i}.MQTT.']);
-  return followControllerRows(model, watched, () => controllerTopics(model, mtpPath), (list) => mtp.setControllers(list), log, 'controller MQTT topics');
+  return followControllerRows(
+    model,
+    watched,
+    () => controllerTopics(model, mtpPath),
+    (list) => mtp.setControllers(list),
+    log,
+    'controller MQTT topics',
+  );
 }
 
 /**
@@ -189,7 +229,14 @@ function watchControllers(model: DataModel, mtpPath: string, mtp: MqttClientMtp,
  */
 function watchSubscriptions(model: DataModel, client: number, mtp: MqttClientMtp, log: Logger): () => void {
   const watched = new Set(['Device.MQTT.Client.{i}.Subscription.{i}.']);
-  return followControllerRows(model, watched, () => subscriptionsOf(model, client), (list) => mtp.setSubscriptions(list), log, 'MQTT Subscription rows');
+  return followControllerRows(
+    model,
+    watched,
+    () => subscriptionsOf(model, client),
+    (list) => mtp.setSubscriptions(list),
+    log,
+    'MQTT Subscription rows',
+  );
 }
 
 /** Writes values the agent learned (not a controller's Set) and persists them. */

@@ -24,7 +24,10 @@ export async function startMtps(deps: TransportDeps, settle: () => Promise<void>
   await running.startAll();
   registerMtpCommands(deps.model, running, settle, deps.log.child('mtp'));
   const unwatch = reconfigureMtpsOnChange(deps.model, running, { settle, log: deps.log });
-  const freeze = (): void => { unwatch(); running.freeze(); };
+  const freeze = (): void => {
+    unwatch();
+    running.freeze();
+  };
   return {
     list: running.list,
     freeze,

@@ -15,7 +15,10 @@ import { encodeRecord, udsConnectRecord } from '../codec/record.js';
 import type { StartedTransport, TransportDeps } from './TransportDeps.js';
 
 /** Who names one socket row: MTP rows (for logs) and the controllers expected behind it. */
-interface SocketUse { rows: string[]; controllers: string[] }
+interface SocketUse {
+  rows: string[];
+  controllers: string[];
+}
 
 export async function startUds(deps: TransportDeps): Promise<StartedTransport[]> {
   const { model, endpointId } = deps;
@@ -27,7 +30,10 @@ export async function startUds(deps: TransportDeps): Promise<StartedTransport[]>
     const name = `Device.UnixDomainSockets.UnixDomainSocket.${n}.`;
     const row = await model.readValues({ node: sockets, keys: [n] }, {});
     const path = String(row.Path ?? '');
-    if (!path) { log.error('UDS MTP skipped: the socket row has no Path', { socket: name, mtp: use.rows.join(',') }); continue; }
+    if (!path) {
+      log.error('UDS MTP skipped: the socket row has no Path', { socket: name, mtp: use.rows.join(',') });
+      continue;
+    }
     try {
       if (row.Mode === 'Listen') {
         const server = new UdsServerMtp({ path, agentEndpointId: endpointId, connectRecord, onRecord: deps.onRecord, log });
@@ -35,7 +41,13 @@ export async function startUds(deps: TransportDeps): Promise<StartedTransport[]>
         out.push(server);
       } else if (row.Mode === 'Connect') {
         const client = new UdsClientMtp({
-          path, agentEndpointId: endpointId, expectedPeers: use.controllers, connectRecord, onRecord: deps.onRecord, log, name,
+          path,
+          agentEndpointId: endpointId,
+          expectedPeers: use.controllers,
+          connectRecord,
+          onRecord: deps.onRecord,
+          log,
+          name,
         });
         await client.start();
         out.push(client);
@@ -61,7 +73,10 @@ async function socketsInUse(model: DataModel, endpointId: string, log: Logger): 
       return;
     }
     let use = used.get(n);
-    if (!use) { use = { rows: [], controllers: [] }; used.set(n, use); }
+    if (!use) {
+      use = { rows: [], controllers: [] };
+      used.set(n, use);
+    }
     use.rows.push(mtpPath);
     if (controller !== undefined && !use.controllers.includes(controller)) use.controllers.push(controller);
   };
@@ -87,7 +102,10 @@ async function socketsInUse(model: DataModel, endpointId: string, log: Logger): 
       if (row.Enable !== true || row.Protocol !== 'UDS') continue;
       const mtpPath = `Device.LocalAgent.Controller.${c}.MTP.${j}.`;
       // R-ARC.2: endpoints sharing an Endpoint ID must not talk to each other.
-      if (eid === endpointId) { log.warn('controller has the agent\'s own Endpoint ID; not using its UDS MTP', { mtp: mtpPath }); continue; }
+      if (eid === endpointId) {
+        log.warn("controller has the agent's own Endpoint ID; not using its UDS MTP", { mtp: mtpPath });
+        continue;
+      }
       const cfg = await model.readValues({ node: ctrlUds, keys: [c, j] }, {});
       await note(mtpPath, cfg.UnixDomainSocketRef, eid);
     }

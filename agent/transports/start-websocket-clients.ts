@@ -28,10 +28,16 @@ export async function startWebSocketClients(deps: TransportDeps): Promise<Starte
       if (row.Enable !== true || row.Protocol !== 'WebSocket') continue;
       const name = `Device.LocalAgent.Controller.${c}.MTP.${j}.`;
       // R-ARC.2: endpoints sharing an Endpoint ID must not talk to each other.
-      if (controllerEid === endpointId) { log.warn('controller has the agent\'s own Endpoint ID; not dialling it', { mtp: name }); continue; }
+      if (controllerEid === endpointId) {
+        log.warn("controller has the agent's own Endpoint ID; not dialling it", { mtp: name });
+        continue;
+      }
       const cfg = await model.readValues({ node: wsConfig, keys: [c, j] }, {});
       const host = String(cfg.Host ?? '');
-      if (!host) { log.warn('controller WebSocket MTP has no Host; not dialling it', { mtp: name }); continue; }
+      if (!host) {
+        log.warn('controller WebSocket MTP has no Host; not dialling it', { mtp: name });
+        continue;
+      }
       const connectRecord = encodeRecord(websocketConnectRecord({ toId: controllerEid, fromId: endpointId }));
       const disconnect = encodeRecord(mtpClosingRecord({ toId: controllerEid, fromId: endpointId }));
       try {

@@ -17,7 +17,10 @@ import { warnIfFullAccessOverPlain } from './plain-websocket-warning.js';
 import type { StartedTransport, TransportDeps } from './TransportDeps.js';
 import { listenError } from './listen-error.js';
 
-interface ServerRow { instance: number; cfg: Record<string, Value> }
+interface ServerRow {
+  instance: number;
+  cfg: Record<string, Value>;
+}
 
 /** The enabled WebSocket server rows with their WebSocket.* configuration. */
 async function enabledServerRows(model: DataModel): Promise<ServerRow[]> {
@@ -54,8 +57,13 @@ export async function startWebSocketServers(deps: TransportDeps): Promise<Starte
         continue;
       }
       const server = new WebSocketServerMtp({
-        port: Number(cfg.Port), path: String(cfg.Path || '/usp'), keepAliveInterval: Number(cfg.KeepAliveInterval ?? 0), hosts,
-        tls, onRecord: deps.onRecord, log: log.child('mtp-ws'),
+        port: Number(cfg.Port),
+        path: String(cfg.Path || '/usp'),
+        keepAliveInterval: Number(cfg.KeepAliveInterval ?? 0),
+        hosts,
+        tls,
+        onRecord: deps.onRecord,
+        log: log.child('mtp-ws'),
         reserve: deps.isConfiguredController && { holds: deps.isConfiguredController },
         otherSession: deps.running && ((eid) => dialledSession(deps.running!(), eid)),
         disconnectRecord: (peer) => encodeRecord(mtpClosingRecord({ toId: peer, fromId: deps.endpointId })),

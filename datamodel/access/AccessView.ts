@@ -49,10 +49,20 @@ export interface AccessView {
 }
 
 class ConstantAccess implements InstanceAccess {
-  constructor(readonly obj: number, readonly inst: number, private readonly bits: number) {}
-  param(): number { return this.bits; }
-  command(): number { return this.bits; }
-  event(): number { return this.bits; }
+  constructor(
+    readonly obj: number,
+    readonly inst: number,
+    private readonly bits: number,
+  ) {}
+  param(): number {
+    return this.bits;
+  }
+  command(): number {
+    return this.bits;
+  }
+  event(): number {
+    return this.bits;
+  }
 }
 
 /** Every right on everything (the agent itself, full-access roles). */

@@ -15,7 +15,9 @@ export class ParsedPathCache {
 
   constructor(readonly max = DEFAULT_PARSED_PATH_CACHE_SIZE) {}
 
-  get size(): number { return this.byText.size; }
+  get size(): number {
+    return this.byText.size;
+  }
 
   /** parsePath(text) in the 'instantiated' mode (TR-369 "Path Names"), from the cache when it holds `text`. */
   parse(text: string): ParsedPath {

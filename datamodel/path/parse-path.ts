@@ -22,19 +22,7 @@
  *   neither `Device` nor a reference follow, and must itself be followed by `.`.
  */
 import { ErrorCode, UspError } from '../UspError.js';
-import type {
-  NameSegment,
-  ParsePathOptions,
-  ParsedPath,
-  PathMode,
-  PlaceholderSegment,
-  RefFollow,
-  SearchOperator,
-  SearchSegment,
-  SearchTerm,
-  Segment,
-  WildcardSegment,
-} from './Path.js';
+import type { NameSegment, ParsePathOptions, ParsedPath, PathMode, PlaceholderSegment, RefFollow, SearchOperator, SearchSegment, SearchTerm, Segment, WildcardSegment } from './Path.js';
 
 const TAB = 9;
 const SPACE = 32;

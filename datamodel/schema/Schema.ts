@@ -53,7 +53,10 @@ interface Entry {
 const NO_CHILDREN: readonly SchemaObject[] = Object.freeze([]);
 
 /** The unparsed generated file an indexed schema reads its definitions from. */
-interface Source { bytes: Buffer; name: string }
+interface Source {
+  bytes: Buffer;
+  name: string;
+}
 
 export class Schema {
   /** Model name and version, e.g. "Device:2.19". */

@@ -6,17 +6,22 @@
  */
 
 /** TR-106 base types a parameter or argument can have (after resolving named dataTypes). */
-export type BaseType =
-  | 'string' | 'boolean' | 'int' | 'unsignedInt' | 'long' | 'unsignedLong'
-  | 'dateTime' | 'base64' | 'hexBinary' | 'decimal';
+export type BaseType = 'string' | 'boolean' | 'int' | 'unsignedInt' | 'long' | 'unsignedLong' | 'dateTime' | 'base64' | 'hexBinary' | 'decimal';
 
 export type ParamAccess = 'readOnly' | 'readWrite' | 'writeOnceReadOnly';
 export type ObjectAccess = 'readOnly' | 'readWrite';
 
 /** One inclusive range facet; bounds are decimal strings so unsignedLong/long stay exact. */
-export interface RangeFacet { min?: string; max?: string; step?: string }
+export interface RangeFacet {
+  min?: string;
+  max?: string;
+  step?: string;
+}
 /** One size facet (string or list length). */
-export interface SizeFacet { min?: number; max?: number }
+export interface SizeFacet {
+  min?: number;
+  max?: number;
+}
 
 export interface ListFacet {
   minItems?: number;

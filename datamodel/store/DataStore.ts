@@ -30,7 +30,10 @@ const INSTANCE_ROW = /^(.*\.)(\d+)\.$/;
 const INSTANCE_NUMBER = /\.\d+(?=\.)/g;
 
 /** Damage found in the journal at load; what was kept. */
-export interface JournalDamage { keptRecords: number; droppedLines: number }
+export interface JournalDamage {
+  keptRecords: number;
+  droppedLines: number;
+}
 
 export interface DataStoreOptions {
   /** Compact when the journal passes this many bytes (default: the size of state.json, at least 256 KiB). */
@@ -50,7 +53,11 @@ interface PendingRecord {
 }
 
 /** How a table changed since the last commit. */
-interface TableChange { added: Set<number>; removed: Set<number>; whole: boolean }
+interface TableChange {
+  added: Set<number>;
+  removed: Set<number>;
+  whole: boolean;
+}
 
 export class DataStore {
   /** Concrete object path ("Device.LocalAgent.Controller.1.") → stored values. */
@@ -86,14 +93,23 @@ export class DataStore {
   private readonly indexes = new Map<string, RowIndex[]>();
 
   /** `dir` undefined keeps everything in memory (tests, the fleet simulator). */
-  constructor(readonly dir?: string, private readonly opts: DataStoreOptions = {}) {
+  constructor(
+    readonly dir?: string,
+    private readonly opts: DataStoreOptions = {},
+  ) {
     this.compactAt = opts.compactAtBytes ?? MIN_COMPACT_BYTES;
   }
 
-  get file(): string | undefined { return this.dir ? join(this.dir, STATE_FILE) : undefined; }
+  get file(): string | undefined {
+    return this.dir ? join(this.dir, STATE_FILE) : undefined;
+  }
   /** The number of the last commit record: it grows with every saved change, across restarts. */
-  get revision(): number { return this.seq; }
-  get journalFile(): string | undefined { return this.dir ? join(this.dir, JOURNAL_FILE) : undefined; }
+  get revision(): number {
+    return this.seq;
+  }
+  get journalFile(): string | undefined {
+    return this.dir ? join(this.dir, JOURNAL_FILE) : undefined;
+  }
 
   /**
    * Loads saved state: state.json and the journal's whole records. Returns false when there is
@@ -162,7 +178,9 @@ export class DataStore {
   }
 
   /** The stored values: never change them in place (setRow a new object), or the row indexes (indexRows) go stale. */
-  row(path: string): Readonly<Record<string, Value>> | undefined { return this.rows.get(path); }
+  row(path: string): Readonly<Record<string, Value>> | undefined {
+    return this.rows.get(path);
+  }
 
   setRow(path: string, values: Record<string, Value>): void {
     this.rows.set(path, values);
@@ -201,7 +219,9 @@ export class DataStore {
   }
 
   /** Instances of a table, ascending. */
-  instances(tablePath: string): number[] { return this.tables.get(tablePath)?.instances ?? []; }
+  instances(tablePath: string): number[] {
+    return this.tables.get(tablePath)?.instances ?? [];
+  }
 
   /** Makes an empty table exist, saved like any other (hasTable then holds), without a row. */
   touchTable(tablePath: string): void {
@@ -214,7 +234,9 @@ export class DataStore {
    * Whether the table was ever created here (an instance allocated or touchTable, even if all
    * were deleted since), so a binding can tell "no rows stored yet" (serve its factory rows) from "emptied".
    */
-  hasTable(tablePath: string): boolean { return this.tables.has(tablePath); }
+  hasTable(tablePath: string): boolean {
+    return this.tables.has(tablePath);
+  }
 
   /**
    * Allocates an instance number: the next of the counter, or `requested` (factory defaults),
@@ -234,7 +256,9 @@ export class DataStore {
     const last = t.instances[t.instances.length - 1];
     t.instances = last === undefined || n > last ? [...t.instances, n] : [...t.instances, n].sort((a, b) => a - b);
     const c = this.tableChange(tablePath);
-    if (c) { if (!c.removed.delete(n)) c.added.add(n); }
+    if (c) {
+      if (!c.removed.delete(n)) c.added.add(n);
+    }
     return n;
   }
 
@@ -244,32 +268,54 @@ export class DataStore {
     if (t) {
       t.instances = t.instances.filter((i) => i !== n);
       const c = this.tableChange(tablePath);
-      if (c) { if (!c.added.delete(n)) c.removed.add(n); }
+      if (c) {
+        if (!c.added.delete(n)) c.removed.add(n);
+      }
     }
     // The row and what lies below it, found without going through every stored path.
     for (const k of [instancePath, ...this.rows.under(instancePath)]) {
-      if (this.rows.delete(k)) { if (this.dir) this.dirtyRows.add(k); this.indexRow(k, undefined); }
+      if (this.rows.delete(k)) {
+        if (this.dir) this.dirtyRows.add(k);
+        this.indexRow(k, undefined);
+      }
     }
-    for (const k of this.tables.under(instancePath)) { this.tables.delete(k); this.tableChange(k, true); }
+    for (const k of this.tables.under(instancePath)) {
+      this.tables.delete(k);
+      this.tableChange(k, true);
+    }
   }
 
   /** Everything stored at and below `instancePath`, to put back with `restoreSubtree`. */
   snapshotSubtree(instancePath: string): { rows: [string, Record<string, Value>][]; tables: [string, TableState][] } {
     return {
-      rows: [instancePath, ...this.rows.under(instancePath)].flatMap((k) => { const v = this.rows.get(k); return v ? [[k, { ...v }] as [string, Record<string, Value>]] : []; }),
-      tables: this.tables.under(instancePath).map((k) => { const v = this.tables.get(k)!; return [k, { next: v.next, instances: [...v.instances] }]; }),
+      rows: [instancePath, ...this.rows.under(instancePath)].flatMap((k) => {
+        const v = this.rows.get(k);
+        return v ? [[k, { ...v }] as [string, Record<string, Value>]] : [];
+      }),
+      tables: this.tables.under(instancePath).map((k) => {
+        const v = this.tables.get(k)!;
+        return [k, { next: v.next, instances: [...v.instances] }];
+      }),
     };
   }
 
   restoreSubtree(tablePath: string, n: number, snap: ReturnType<DataStore['snapshotSubtree']>): void {
     for (const [k, v] of snap.rows) this.setRow(k, v);
-    for (const [k, v] of snap.tables) { this.tables.set(k, v); this.tableChange(k, true); }
+    for (const [k, v] of snap.tables) {
+      this.tables.set(k, v);
+      this.tableChange(k, true);
+    }
     const t = this.tables.get(tablePath) ?? { next: n + 1, instances: [] };
-    if (!this.tables.has(tablePath)) { this.tables.set(tablePath, t); this.tableChange(tablePath, true); }
+    if (!this.tables.has(tablePath)) {
+      this.tables.set(tablePath, t);
+      this.tableChange(tablePath, true);
+    }
     if (!t.instances.includes(n)) {
       t.instances = [...t.instances, n].sort((a, b) => a - b);
       const c = this.tableChange(tablePath);
-      if (c) { if (!c.removed.delete(n)) c.added.add(n); }
+      if (c) {
+        if (!c.removed.delete(n)) c.added.add(n);
+      }
     }
   }
 
@@ -288,7 +334,10 @@ export class DataStore {
   private tableChange(path: string, whole = false): TableChange | undefined {
     if (!this.dir) return undefined;
     let c = this.dirtyTables.get(path);
-    if (!c) { c = { added: new Set(), removed: new Set(), whole: false }; this.dirtyTables.set(path, c); }
+    if (!c) {
+      c = { added: new Set(), removed: new Set(), whole: false };
+      this.dirtyTables.set(path, c);
+    }
     if (whole) c.whole = true;
     return c;
   }
@@ -351,7 +400,8 @@ export class DataStore {
     } else {
       for (const k of rows) {
         const v = this.image.row(k);
-        if (v) this.rows.set(k, v); else this.rows.delete(k);
+        if (v) this.rows.set(k, v);
+        else this.rows.delete(k);
         this.indexRow(k, v);
       }
     }
@@ -362,8 +412,14 @@ export class DataStore {
       const saved = this.image.table(k);
       const was = live.get(k);
       const next = Math.max(saved?.next ?? 1, was?.next ?? 1);
-      if (saved && next === saved.next) { this.tables.set(k, saved); continue; }
-      if (!saved && (!was || !this.keepsCounter(k))) { this.tables.delete(k); continue; }
+      if (saved && next === saved.next) {
+        this.tables.set(k, saved);
+        continue;
+      }
+      if (!saved && (!was || !this.keepsCounter(k))) {
+        this.tables.delete(k);
+        continue;
+      }
       this.tables.set(k, { next, instances: saved?.instances ?? [] });
       advanced.push(k);
     }
@@ -395,7 +451,10 @@ export class DataStore {
     const tables: [string, TableDelta | null][] = [];
     for (const [k, c] of this.dirtyTables) {
       const t = this.tables.get(k);
-      if (!t) { tables.push([k, null]); continue; }
+      if (!t) {
+        tables.push([k, null]);
+        continue;
+      }
       const d: TableDelta = { next: t.next };
       if (c.whole) d.all = t.instances;
       else {
@@ -410,7 +469,10 @@ export class DataStore {
     this.cleared = false;
     let resolve!: () => void;
     let reject!: (e: unknown) => void;
-    const done = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
+    const done = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
     // A caller that does not wait (void flush()) must not turn a failed save into a crash.
     done.catch(() => undefined);
     return { seq, line: journalLine(seq, clear, rows, tables), clear, rows, tables, done, resolve, reject };

@@ -19,7 +19,8 @@ export class PathMap<V> extends Map<string, V> {
     if (this.below && !this.has(key)) {
       for (const at of instancesAbove(key)) {
         const set = this.below.get(at);
-        if (set) set.add(key); else this.below.set(at, new Set([key]));
+        if (set) set.add(key);
+        else this.below.set(at, new Set([key]));
       }
     }
     return super.set(key, value);

@@ -18,7 +18,10 @@ export class RowIndex {
    * `defaults`: what a parameter the row does not store reads as (the stored binding serves the
    * schema default then), so the index compares what a Get would return.
    */
-  constructor(readonly params: readonly string[], private readonly defaults: Readonly<Record<string, Value>>) {}
+  constructor(
+    readonly params: readonly string[],
+    private readonly defaults: Readonly<Record<string, Value>>,
+  ) {}
 
   /** The row `tablePath` + `n` at `path` now holds `row` (undefined: it is gone). */
   update(path: string, tablePath: string, n: number, row: Readonly<Record<string, Value>> | undefined): void {

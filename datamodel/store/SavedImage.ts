@@ -11,7 +11,10 @@ import type { Value } from '../value/Value.js';
 import { JOURNAL_FILE, scanJournal, type TableDelta } from './journal.js';
 
 /** Counter and instances of one table (R-ARC.8: the counter never goes back). */
-export interface TableState { next: number; instances: number[] }
+export interface TableState {
+  next: number;
+  instances: number[];
+}
 
 /** state.json. `seq` (absent before the journal existed) is the last journal record it includes. */
 export interface StateDocument {
@@ -48,14 +51,24 @@ export class SavedImage {
 
   /** Applies one record: rows as JSON text (null: deleted), tables as deltas (null: deleted). */
   apply(seq: number, clear: boolean, rows: Iterable<readonly [string, string | null]>, tables: Iterable<readonly [string, TableDelta | null]>): void {
-    if (clear) { this.rows.clear(); this.tables.clear(); }
+    if (clear) {
+      this.rows.clear();
+      this.tables.clear();
+    }
     for (const [k, v] of rows) {
-      if (v === null) this.rows.delete(k); else this.rows.set(k, v);
+      if (v === null) this.rows.delete(k);
+      else this.rows.set(k, v);
     }
     for (const [k, d] of tables) {
-      if (d === null) { this.tables.delete(k); continue; }
+      if (d === null) {
+        this.tables.delete(k);
+        continue;
+      }
       let t = this.tables.get(k);
-      if (!t || d.all) { t = { next: d.next, instances: new Set(d.all ?? []) }; this.tables.set(k, t); }
+      if (!t || d.all) {
+        t = { next: d.next, instances: new Set(d.all ?? []) };
+        this.tables.set(k, t);
+      }
       t.next = d.next;
       for (const n of d.add ?? []) t.instances.add(n);
       for (const n of d.del ?? []) t.instances.delete(n);
@@ -65,7 +78,7 @@ export class SavedImage {
 
   row(path: string): Record<string, Value> | undefined {
     const text = this.rows.get(path);
-    return text === undefined ? undefined : JSON.parse(text) as Record<string, Value>;
+    return text === undefined ? undefined : (JSON.parse(text) as Record<string, Value>);
   }
 
   table(path: string): TableState | undefined {

@@ -28,7 +28,13 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
 /** Makes a directory's entries (a rename, a new or removed file) durable. */
 export async function syncDirectory(path: string): Promise<void> {
   const dir = await open(path, 'r');
-  try { await dir.sync(); } catch { /* some filesystems cannot fsync a directory; rename is still atomic */ } finally { await dir.close(); }
+  try {
+    await dir.sync();
+  } catch {
+    /* some filesystems cannot fsync a directory; rename is still atomic */
+  } finally {
+    await dir.close();
+  }
 }
 
 /**
@@ -55,8 +61,14 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array): vo
   }
   try {
     const d = openSync(dir, 'r');
-    try { fsyncSync(d); } finally { closeSync(d); }
-  } catch { /* some filesystems cannot fsync a directory; rename is still atomic */ }
+    try {
+      fsyncSync(d);
+    } finally {
+      closeSync(d);
+    }
+  } catch {
+    /* some filesystems cannot fsync a directory; rename is still atomic */
+  }
 }
 
 /** The JSON in `file`, or undefined when it is absent or unreadable (a torn write cannot happen, see above). */

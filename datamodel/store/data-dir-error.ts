@@ -10,7 +10,11 @@ export const DATA_FILE_MODE = 0o600;
 
 /** A data directory the agent cannot use: `problem` says what is wrong, `fix` what to do. */
 export class DataDirError extends Error {
-  constructor(readonly dir: string, readonly problem: string, readonly fix: string) {
+  constructor(
+    readonly dir: string,
+    readonly problem: string,
+    readonly fix: string,
+  ) {
     super(`data directory ${dir}: ${problem}; ${fix}`);
   }
 }
@@ -26,8 +30,11 @@ export function explain(abs: string, e: unknown, where: string): DataDirError {
   switch (code) {
     case 'EACCES':
     case 'EPERM':
-      return new DataDirError(abs, `permission denied in ${where} for the agent's user (uid ${process.getuid?.() ?? '?'})`,
-        `create the directory and make it owned by that user (chown, chmod 700), or ${WRITABLE_ELSEWHERE}`);
+      return new DataDirError(
+        abs,
+        `permission denied in ${where} for the agent's user (uid ${process.getuid?.() ?? '?'})`,
+        `create the directory and make it owned by that user (chown, chmod 700), or ${WRITABLE_ELSEWHERE}`,
+      );
     case 'EROFS':
       return new DataDirError(abs, `${where} is on a read-only filesystem`, WRITABLE_ELSEWHERE);
     case 'ENOENT':

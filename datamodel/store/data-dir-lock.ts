@@ -18,7 +18,11 @@ export const LOCK_FILE = 'usp-agent.lock';
 const UNREADABLE_GRACE_MS = 5000;
 
 /** What a lock file holds: enough to tell whether its holder still runs. */
-interface LockHolder { pid: number; bootId?: string; startTime?: string }
+interface LockHolder {
+  pid: number;
+  bootId?: string;
+  startTime?: string;
+}
 
 /** The held lock of a data directory; `release()` removes the file (idempotent). */
 export interface DataDirLock {
@@ -39,7 +43,11 @@ export function acquireDataDirLock(abs: string, log: Logger): DataDirLock {
   for (let round = 0; round < 2; round++) {
     try {
       const fd = openSync(file, 'wx', DATA_FILE_MODE);
-      try { writeSync(fd, me); } finally { closeSync(fd); }
+      try {
+        writeSync(fd, me);
+      } finally {
+        closeSync(fd);
+      }
       held.set(file, me);
       installExitHook();
       return { dir: abs, file, release: () => release(file) };
@@ -50,8 +58,11 @@ export function acquireDataDirLock(abs: string, log: Logger): DataDirLock {
     if (text === undefined) continue; // removed meanwhile: try again
     const holder = parseHolder(text);
     if (holder ? holderRuns(holder, file) : recentlyWritten(file)) {
-      throw new DataDirError(abs, `in use by another usp-agent${holder ? ` (pid ${holder.pid})` : ''}`,
-        `stop that agent first, or give this one its own --data-dir (if no agent runs, remove ${file})`);
+      throw new DataDirError(
+        abs,
+        `in use by another usp-agent${holder ? ` (pid ${holder.pid})` : ''}`,
+        `stop that agent first, or give this one its own --data-dir (if no agent runs, remove ${file})`,
+      );
     }
     breakStaleLock(file, text);
     log.warn('removed the stale lock of an agent that is no longer running', { file, pid: holder?.pid ?? 'unknown' });
@@ -72,9 +83,17 @@ function breakStaleLock(file: string, staleText: string): void {
     return; // already gone: the next round creates it
   }
   if (readText(aside) !== staleText) {
-    try { linkSync(aside, file); } catch { /* a third agent holds it now; the next round sees that */ }
+    try {
+      linkSync(aside, file);
+    } catch {
+      /* a third agent holds it now; the next round sees that */
+    }
   }
-  try { unlinkSync(aside); } catch { /* best effort */ }
+  try {
+    unlinkSync(aside);
+  } catch {
+    /* best effort */
+  }
 }
 
 function release(file: string): void {
@@ -83,7 +102,11 @@ function release(file: string): void {
   held.delete(file);
   // Only our own lock: never remove one another agent took after ours was (wrongly) broken.
   if (readText(file) === mine) {
-    try { unlinkSync(file); } catch { /* gone already */ }
+    try {
+      unlinkSync(file);
+    } catch {
+      /* gone already */
+    }
   }
 }
 
@@ -92,7 +115,9 @@ function installExitHook(): void {
   exitHookInstalled = true;
   // process.exit() from the signal handler's hard-stop timer skips the agent's stop(): the lock
   // still goes. (After kill -9 nothing runs; the next start finds the lock stale.)
-  process.on('exit', () => { for (const file of [...held.keys()]) release(file); });
+  process.on('exit', () => {
+    for (const file of [...held.keys()]) release(file);
+  });
 }
 
 /** Whether the process a lock names still runs (and is the same process, not a reused pid). */
@@ -137,9 +162,17 @@ function parseHolder(text: string): LockHolder | undefined {
 }
 
 function recentlyWritten(file: string): boolean {
-  try { return Date.now() - statSync(file).mtimeMs < UNREADABLE_GRACE_MS; } catch { return false; }
+  try {
+    return Date.now() - statSync(file).mtimeMs < UNREADABLE_GRACE_MS;
+  } catch {
+    return false;
+  }
 }
 
 function readText(file: string): string | undefined {
-  try { return existsSync(file) ? readFileSync(file, 'utf8') : undefined; } catch { return undefined; }
+  try {
+    return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  } catch {
+    return undefined;
+  }
 }

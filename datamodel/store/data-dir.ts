@@ -37,7 +37,10 @@ function ensureDirectory(abs: string): void {
       isDir = statSync(p).isDirectory();
     } catch (e) {
       const code = errnoOf(e);
-      if (code === 'ENOENT' && dirname(p) !== p) { missing.unshift(p); continue; }
+      if (code === 'ENOENT' && dirname(p) !== p) {
+        missing.unshift(p);
+        continue;
+      }
       throw explain(abs, e, p);
     }
     if (!isDir) throw new DataDirError(abs, `${p} exists and is not a directory`, 'remove it or give another directory');
@@ -67,5 +70,7 @@ function checkPermissions(abs: string, log: Logger): void {
   const state = join(abs, STATE_FILE);
   try {
     if (statSync(state).mode & 0o077) chmodSync(state, DATA_FILE_MODE);
-  } catch { /* no state yet, or not ours to change: the next save writes it 0600 anyway */ }
+  } catch {
+    /* no state yet, or not ours to change: the next save writes it 0600 anyway */
+  }
 }

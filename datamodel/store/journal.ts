@@ -15,7 +15,12 @@ export const JOURNAL_FILE = 'state.journal';
  * How one table's instances changed: the counter, then either the instances added/removed or,
  * when the table was created or replaced as a whole, all of them.
  */
-export interface TableDelta { next: number; add?: number[]; del?: number[]; all?: number[] }
+export interface TableDelta {
+  next: number;
+  add?: number[];
+  del?: number[];
+  all?: number[];
+}
 
 /** One committed transaction. `null` means the row or table no longer exists. */
 export interface JournalRecord {
@@ -74,7 +79,8 @@ export function scanJournal(buf: Uint8Array, afterSeq: number): JournalScan {
       return { records, goodBytes: pos, skipped, damage: dropped > 1 ? { why: got, dropped } : undefined };
     }
     lastSeq = got.seq;
-    if (got.seq > afterSeq) records.push(got); else skipped++;
+    if (got.seq > afterSeq) records.push(got);
+    else skipped++;
     pos = nl + 1;
   }
   return { records, goodBytes: pos, skipped };
@@ -86,7 +92,11 @@ function readRecord(line: string, lastSeq: number): JournalRecord | string {
   const json = line.slice(9);
   if (line.slice(0, 8) !== checksum(json)) return 'checksum mismatch';
   let r: JournalRecord;
-  try { r = JSON.parse(json) as JournalRecord; } catch (e) { return `not JSON: ${e instanceof Error ? e.message : String(e)}`; }
+  try {
+    r = JSON.parse(json) as JournalRecord;
+  } catch (e) {
+    return `not JSON: ${e instanceof Error ? e.message : String(e)}`;
+  }
   if (!Number.isSafeInteger(r.seq) || typeof r.rows !== 'object' || r.rows === null || typeof r.tables !== 'object' || r.tables === null) return 'not a journal record';
   if (r.seq <= lastSeq) return `record ${r.seq} follows record ${lastSeq}`;
   return r;

@@ -26,7 +26,9 @@ export class ChangeFeed {
     return () => this.listeners.delete(l);
   }
 
-  get hasListeners(): boolean { return this.listeners.size > 0; }
+  get hasListeners(): boolean {
+    return this.listeners.size > 0;
+  }
 
   /**
    * Whether anyone may want created/deleted news now (ObjectCreation/ObjectDeletion
@@ -37,7 +39,11 @@ export class ChangeFeed {
 
   emit(change: Change): void {
     for (const l of this.listeners) {
-      try { l(change); } catch { /* a listener's bug must not break the data model */ }
+      try {
+        l(change);
+      } catch {
+        /* a listener's bug must not break the data model */
+      }
     }
   }
 }

@@ -180,7 +180,9 @@ export class DataModel {
    * Changes whenever the supported model does (a node, parameter, command or event served): what
    * was computed from it alone (resolve-path.ts's plain-name matches) is stale once it moves.
    */
-  get shape(): number { return this.shapeVersion; }
+  get shape(): number {
+    return this.shapeVersion;
+  }
 
   /** A served node makes its ancestors supported, and its table's NumberOfEntries derived. */
   private markSupported(node: ModelNode): void {

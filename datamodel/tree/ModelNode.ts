@@ -5,10 +5,15 @@
 import type { SchemaCommand, SchemaEvent, SchemaObject, SchemaParam } from '../schema/types.js';
 import type { CommandBinding, InstanceKeys, ObjectBinding } from './binding.js';
 
-export interface SupportedCommand { def: SchemaCommand; binding: CommandBinding }
+export interface SupportedCommand {
+  def: SchemaCommand;
+  binding: CommandBinding;
+}
 
 /** Where a node finds its definition (a Schema). */
-export interface SchemaDefinitions { getObject(supportedPath: string): SchemaObject | undefined }
+export interface SchemaDefinitions {
+  getObject(supportedPath: string): SchemaObject | undefined;
+}
 
 /**
  * What a node without entries of a kind holds: one shared empty map instead of five Maps per node.
@@ -41,12 +46,16 @@ class ChildList implements Children {
     const i = this.index.get(name);
     return (i === undefined ? undefined : this.nodes[i]) ?? this.vendor?.get(name);
   }
-  has(name: string): boolean { return this.get(name) !== undefined; }
+  has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
   *values(): IterableIterator<ModelNode> {
     yield* this.nodes;
     if (this.vendor) yield* this.vendor.values();
   }
-  get size(): number { return this.nodes.length + (this.vendor?.size ?? 0); }
+  get size(): number {
+    return this.nodes.length + (this.vendor?.size ?? 0);
+  }
 }
 
 const NO_CHILDREN: Children = new ChildList(new Map());
@@ -57,13 +66,23 @@ export class ModelNode {
   private countMap: ReadonlyMap<string, ModelNode> = NONE;
   private commandMap: ReadonlyMap<string, SupportedCommand> = NONE;
   private eventMap: ReadonlyMap<string, SchemaEvent> = NONE;
-  get children(): Children { return this.childList; }
+  get children(): Children {
+    return this.childList;
+  }
   /** Served parameters (schema ∩ binding), in schema order. Includes derived NumberOfEntries. */
-  get params(): ReadonlyMap<string, SchemaParam> { return this.paramMap; }
+  get params(): ReadonlyMap<string, SchemaParam> {
+    return this.paramMap;
+  }
   /** NumberOfEntries parameters this node derives from its child tables. */
-  get derivedCounts(): ReadonlyMap<string, ModelNode> { return this.countMap; }
-  get commands(): ReadonlyMap<string, SupportedCommand> { return this.commandMap; }
-  get events(): ReadonlyMap<string, SchemaEvent> { return this.eventMap; }
+  get derivedCounts(): ReadonlyMap<string, ModelNode> {
+    return this.countMap;
+  }
+  get commands(): ReadonlyMap<string, SupportedCommand> {
+    return this.commandMap;
+  }
+  get events(): ReadonlyMap<string, SchemaEvent> {
+    return this.eventMap;
+  }
   binding?: ObjectBinding;
   /** True when this node or a descendant is served; unsupported nodes behave as absent. */
   supported = false;
@@ -80,13 +99,21 @@ export class ModelNode {
     this.shape = shapeOf(schema, name, supportedPath, parent?.shape);
   }
 
-  get name(): string { return this.shape.name; }
+  get name(): string {
+    return this.shape.name;
+  }
   /** Supported-model path, e.g. "Device.LocalAgent.Controller.{i}.". */
-  get supportedPath(): string { return this.shape.supportedPath; }
+  get supportedPath(): string {
+    return this.shape.supportedPath;
+  }
   /** Number of instance numbers needed to address one instance of this node. */
-  get keyCount(): number { return this.shape.keyCount; }
+  get keyCount(): number {
+    return this.shape.keyCount;
+  }
   /** True for a table ("...{i}."): the supported-path notation says so without the definition. */
-  get multi(): boolean { return this.shape.multi; }
+  get multi(): boolean {
+    return this.shape.multi;
+  }
 
   /**
    * The schema definition. Looked up on first use: the schema parses an object only when asked
@@ -134,13 +161,25 @@ export class ModelNode {
     if (list === NO_CHILDREN) this.childList = list = new ChildList((this.shape.childIndex ??= new Map<string, number>()));
     (list.vendor ??= new Map()).set(child.name, child);
   }
-  setParam(name: string, def: SchemaParam): void { this.paramMap = put(this.paramMap, name, def); }
+  setParam(name: string, def: SchemaParam): void {
+    this.paramMap = put(this.paramMap, name, def);
+  }
   /** Forgets a served parameter or command (a binding replaced with `override`). */
-  deleteParam(name: string): void { if (this.paramMap !== NONE) (this.paramMap as Map<string, SchemaParam>).delete(name); }
-  deleteCommand(name: string): void { if (this.commandMap !== NONE) (this.commandMap as Map<string, SupportedCommand>).delete(name); }
-  setDerivedCount(name: string, table: ModelNode): void { this.countMap = put(this.countMap, name, table); }
-  setCommand(name: string, cmd: SupportedCommand): void { this.commandMap = put(this.commandMap, name, cmd); }
-  setEvent(name: string, def: SchemaEvent): void { this.eventMap = put(this.eventMap, name, def); }
+  deleteParam(name: string): void {
+    if (this.paramMap !== NONE) (this.paramMap as Map<string, SchemaParam>).delete(name);
+  }
+  deleteCommand(name: string): void {
+    if (this.commandMap !== NONE) (this.commandMap as Map<string, SupportedCommand>).delete(name);
+  }
+  setDerivedCount(name: string, table: ModelNode): void {
+    this.countMap = put(this.countMap, name, table);
+  }
+  setCommand(name: string, cmd: SupportedCommand): void {
+    this.commandMap = put(this.commandMap, name, cmd);
+  }
+  setEvent(name: string, def: SchemaEvent): void {
+    this.eventMap = put(this.eventMap, name, def);
+  }
 
   /** Child object by name, only if it is part of the supported model. */
   supportedChild(name: string): ModelNode | undefined {
@@ -192,4 +231,7 @@ function put<V>(map: ReadonlyMap<string, V>, name: string, value: V): ReadonlyMa
 }
 
 /** An object instance: a node and the instance numbers along its path. */
-export interface ObjectInstance { node: ModelNode; keys: InstanceKeys }
+export interface ObjectInstance {
+  node: ModelNode;
+  keys: InstanceKeys;
+}

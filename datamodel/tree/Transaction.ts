@@ -12,7 +12,10 @@ import type { DataModel } from './DataModel.js';
 import type { ModelNode, ObjectInstance } from './ModelNode.js';
 
 /** An undo, and whether it restores a stored binding (those the store puts back itself after a failed save). */
-interface Undo { run: () => unknown; stored: boolean }
+interface Undo {
+  run: () => unknown;
+  stored: boolean;
+}
 
 export class Transaction {
   private readonly undos: Undo[] = [];
@@ -21,7 +24,10 @@ export class Transaction {
   /** Held from the first change to commit/rollback (see WriteLock); undefined while read-only. */
   private release?: () => void;
 
-  constructor(private readonly model: DataModel, readonly ctx: RequestContext) {}
+  constructor(
+    private readonly model: DataModel,
+    readonly ctx: RequestContext,
+  ) {}
 
   private async lock(): Promise<void> {
     if (this.done) throw new Error('transaction already ended');
@@ -46,10 +52,14 @@ export class Transaction {
     }
   }
 
-  private undo(run: () => unknown, stored = false): void { this.undos.push({ run, stored }); }
+  private undo(run: () => unknown, stored = false): void {
+    this.undos.push({ run, stored });
+  }
 
   /** A point to roll back to; pass it to rollbackTo. */
-  savepoint(): number { return this.undos.length; }
+  savepoint(): number {
+    return this.undos.length;
+  }
 
   /** Sets already-validated values on one instance, remembering the old ones. */
   async set(inst: ObjectInstance, values: Record<string, Value>): Promise<void> {
@@ -67,7 +77,9 @@ export class Transaction {
       if (before[param] !== value) this.changes.push({ kind: 'value', inst, path, param, value });
     }
     const changes = this.changes;
-    this.undo(() => { changes.length = Math.min(changes.length, mark); });
+    this.undo(() => {
+      changes.length = Math.min(changes.length, mark);
+    });
     // Only a change to a key parameter can break uniqueness; skip the sibling scan otherwise.
     const keys = inst.node.def.uniqueKeys;
     if (keys && keys.some((k) => k.params.some((p) => p in values))) await this.checkUniqueKeys(inst);
@@ -97,7 +109,9 @@ export class Transaction {
     const mark = this.changes.length;
     this.changes.push({ kind: 'created', inst, path: node.pathOf(inst.keys) });
     const changes = this.changes;
-    this.undo(() => { changes.length = Math.min(changes.length, mark); });
+    this.undo(() => {
+      changes.length = Math.min(changes.length, mark);
+    });
     await this.checkUniqueKeys(inst);
     return inst;
   }
@@ -115,7 +129,9 @@ export class Transaction {
     const mark = this.changes.length;
     this.changes.push({ kind: 'deleted', inst, path: inst.node.pathOf(inst.keys) });
     const changes = this.changes;
-    this.undo(() => { changes.length = Math.min(changes.length, mark); });
+    this.undo(() => {
+      changes.length = Math.min(changes.length, mark);
+    });
     // Rows that must not outlive this one go with it, undone together if the transaction fails.
     for (const cascade of this.model.deleteCascades(inst.node)) await cascade(inst, this);
   }
@@ -124,7 +140,11 @@ export class Transaction {
   async rollbackTo(savepoint: number): Promise<void> {
     while (this.undos.length > savepoint) {
       const undo = this.undos.pop()!;
-      try { await undo.run(); } catch { /* keep undoing the rest: a half-undone row is worse */ }
+      try {
+        await undo.run();
+      } catch {
+        /* keep undoing the rest: a half-undone row is worse */
+      }
     }
   }
 
@@ -169,7 +189,11 @@ export class Transaction {
       while (this.undos.length > 0) {
         const undo = this.undos.pop()!;
         if (undo.stored) continue;
-        try { await undo.run(); } catch { /* keep undoing the rest */ }
+        try {
+          await undo.run();
+        } catch {
+          /* keep undoing the rest */
+        }
       }
       this.model.revertFailedCommit();
     } finally {
@@ -201,13 +225,14 @@ export class Transaction {
         siblings ??= (await this.model.listInstances(inst.node, parentKeys, this.ctx)).filter((n) => n !== own);
         for (const n of siblings) {
           const other = await this.model.readValues({ node: inst.node, keys: [...parentKeys, n] }, this.ctx);
-          if (set.params.every((p) => other[p] === mine[p])) { clash = n; break; }
+          if (set.params.every((p) => other[p] === mine[p])) {
+            clash = n;
+            break;
+          }
         }
       }
       if (clash !== undefined) {
-        throw new UspError(ErrorCode.DuplicateUniqueKey,
-          `unique key ${set.params.join('+')} already used by ${inst.node.pathOf([...parentKeys, clash])}`,
-          { path: inst.node.pathOf(inst.keys) });
+        throw new UspError(ErrorCode.DuplicateUniqueKey, `unique key ${set.params.join('+')} already used by ${inst.node.pathOf([...parentKeys, clash])}`, { path: inst.node.pathOf(inst.keys) });
       }
     }
   }

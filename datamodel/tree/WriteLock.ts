@@ -13,7 +13,9 @@ export class WriteLock {
   /** Waits for the lock; call the returned function exactly once to release it. */
   async acquire(): Promise<() => void> {
     let release!: () => void;
-    const mine = new Promise<void>((r) => { release = r; });
+    const mine = new Promise<void>((r) => {
+      release = r;
+    });
     const before = this.tail;
     this.tail = before.then(() => mine);
     await before;
@@ -27,5 +29,7 @@ export class WriteLock {
     };
   }
 
-  get busy(): boolean { return this.held > 0; }
+  get busy(): boolean {
+    return this.held > 0;
+  }
 }

@@ -43,10 +43,14 @@ export function cachedSource<T>(fetch: () => Awaitable<T>, opts: CachedOptions):
       const value = Promise.resolve().then(fetch);
       const entry = { at: t, value };
       last = entry;
-      value.catch(() => { if (last === entry) last = undefined; });
+      value.catch(() => {
+        if (last === entry) last = undefined;
+      });
       return value;
     },
-    invalidate(): void { last = undefined; },
+    invalidate(): void {
+      last = undefined;
+    },
   };
 }
 

@@ -22,9 +22,7 @@ import type { ModelNode } from './ModelNode.js';
  * serve the target, or when it lies inside a row not yet created (`keys` too short, on Add).
  * @throws UspError 7012 (Invalid Value) naming the target and the values it allows.
  */
-export async function checkEnumerationRef(
-  model: DataModel, node: ModelNode, keys: InstanceKeys, syntax: Syntax, value: Value, ctx: RequestContext,
-): Promise<void> {
+export async function checkEnumerationRef(model: DataModel, node: ModelNode, keys: InstanceKeys, syntax: Syntax, value: Value, ctx: RequestContext): Promise<void> {
   const ref = syntax.enumerationRef;
   if (!ref) return;
   const target = locateEnumerationTarget(node, ref.targetParam);
@@ -32,7 +30,10 @@ export async function checkEnumerationRef(
   const targetKeys = keys.slice(0, target.node.keyCount);
   const listed = (await model.readValues({ node: target.node, keys: targetKeys }, ctx))[target.param];
   if (listed === undefined) return;
-  const allowed = String(listed).split(',').map((s) => s.trim()).filter(Boolean);
+  const allowed = String(listed)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const text = String(value);
   if (text === '' && allowed.length === 0) return;
   const items = syntax.list ? text.split(',').filter(Boolean) : [text];
@@ -51,7 +52,11 @@ export async function checkEnumerationRef(
 export function locateEnumerationTarget(from: ModelNode, targetParam: string): { node: ModelNode; param: string } | undefined {
   let node: ModelNode | undefined = from;
   let rest = targetParam;
-  const root = (): ModelNode => { let n = from; while (n.parent) n = n.parent; return n; };
+  const root = (): ModelNode => {
+    let n = from;
+    while (n.parent) n = n.parent;
+    return n;
+  };
   if (rest.startsWith('Device.')) {
     node = root();
     rest = rest.slice('Device.'.length);

@@ -27,9 +27,7 @@ export interface ObjectValues {
  * Get.max_depth: 0 = everything, 1 = the object's own parameters, 2 = also its children, ...
  * Objects without served parameters are left out (they would be empty result entries).
  */
-export async function readSubtree(
-  model: DataModel, inst: ObjectInstance, maxDepth: number, ctx: RequestContext, out: ObjectValues[],
-): Promise<void> {
+export async function readSubtree(model: DataModel, inst: ObjectInstance, maxDepth: number, ctx: RequestContext, out: ObjectValues[]): Promise<void> {
   await walk(model, inst, maxDepth === 0 ? Number.POSITIVE_INFINITY : maxDepth, ctx, out);
 }
 

@@ -20,7 +20,11 @@ import type { ModelNode, ObjectInstance } from './ModelNode.js';
  * One match of the object part of a path. `table` is true when the path stops at a table name
  * without choosing an instance ("Device.LocalAgent.Controller."); then `keys` are the parent's.
  */
-export interface PathMatch { node: ModelNode; keys: InstanceKeys; table: boolean }
+export interface PathMatch {
+  node: ModelNode;
+  keys: InstanceKeys;
+  table: boolean;
+}
 
 /** Bound on reference hops inside one path, so a reference cycle cannot loop. */
 const MAX_REF_DEPTH = 8;
@@ -29,7 +33,10 @@ const MAX_REF_DEPTH = 8;
 const plainMatches = new WeakMap<ParsedPath, { model: DataModel; shape: number; matches: readonly PathMatch[] }>();
 
 export class PathResolver {
-  constructor(private readonly model: DataModel, private readonly ctx: RequestContext) {}
+  constructor(
+    private readonly model: DataModel,
+    private readonly ctx: RequestContext,
+  ) {}
 
   /**
    * Object part of `path` → matches that exist in the instantiated model. Throws 7026 when the
@@ -182,7 +189,10 @@ export class PathResolver {
     const access = this.ctx.access;
     if (access && ((await access.instance(inst)).param(seg.name) & PERM_R) === 0) return [];
     const raw = String((await this.model.readValues(inst, this.ctx))[seg.name] ?? '');
-    const items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const items = raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
     const idx = seg.ref!.index;
     const chosen = idx === '*' ? items : items.slice(idx - 1, idx);
     const out: PathMatch[] = [];
@@ -227,9 +237,7 @@ function checkLeaf(m: PathMatch, path: ParsedPath): void {
   if (path.kind === 'object') return;
   if (m.table) throw invalidPath(path.text, 'a table needs an instance before a parameter');
   const leaf = path.leaf;
-  const ok = path.kind === 'parameter' ? m.node.params.has(leaf)
-    : path.kind === 'command' ? m.node.commands.has(leaf)
-      : m.node.events.has(leaf);
+  const ok = path.kind === 'parameter' ? m.node.params.has(leaf) : path.kind === 'command' ? m.node.commands.has(leaf) : m.node.events.has(leaf);
   if (!ok) throw invalidPath(path.text);
 }
 
@@ -237,7 +245,10 @@ function checkLeaf(m: PathMatch, path: ParsedPath): void {
 export async function expandTables(model: DataModel, matches: readonly PathMatch[], ctx: RequestContext): Promise<ObjectInstance[]> {
   const out: ObjectInstance[] = [];
   for (const m of matches) {
-    if (!m.table) { out.push({ node: m.node, keys: m.keys }); continue; }
+    if (!m.table) {
+      out.push({ node: m.node, keys: m.keys });
+      continue;
+    }
     for (const n of await visibleInstances(model, m.node, m.keys, ctx)) out.push({ node: m.node, keys: [...m.keys, n] });
   }
   return out;

@@ -134,10 +134,14 @@ function splitList(v: Value): string[] {
 
 function relate(op: SearchOperator, c: number): boolean {
   switch (op) {
-    case '<': return c < 0;
-    case '>': return c > 0;
-    case '<=': return c <= 0;
-    default: return c >= 0; // '>='
+    case '<':
+      return c < 0;
+    case '>':
+      return c > 0;
+    case '<=':
+      return c <= 0;
+    default:
+      return c >= 0; // '>='
   }
 }
 

@@ -64,9 +64,7 @@ export function parseLexical(type: BaseType, text: string): Value {
       return parseDateTime(text);
     case 'hexBinary':
       if (!HEX_RE.test(text)) {
-        throw typeError(/^[0-9A-Fa-f]*$/.test(text)
-          ? 'hexBinary must have an even number of hex digits'
-          : 'hexBinary may only contain the hex digits 0-9, a-f, A-F');
+        throw typeError(/^[0-9A-Fa-f]*$/.test(text) ? 'hexBinary must have an even number of hex digits' : 'hexBinary may only contain the hex digits 0-9, a-f, A-F');
       }
       return text;
     case 'base64':
@@ -172,11 +170,13 @@ function inSizes(sizes: SizeFacet[], n: number): boolean {
 }
 
 function describeSizes(sizes: SizeFacet[], unit: string): string {
-  return sizes.map((s) => {
-    if (s.min !== undefined && s.max !== undefined) return s.min === s.max ? `exactly ${count(s.min, unit)}` : `${s.min} to ${count(s.max, unit)}`;
-    if (s.max !== undefined) return `at most ${count(s.max, unit)}`;
-    return s.min !== undefined ? `at least ${count(s.min, unit)}` : 'any length';
-  }).join(' or ');
+  return sizes
+    .map((s) => {
+      if (s.min !== undefined && s.max !== undefined) return s.min === s.max ? `exactly ${count(s.min, unit)}` : `${s.min} to ${count(s.max, unit)}`;
+      if (s.max !== undefined) return `at most ${count(s.max, unit)}`;
+      return s.min !== undefined ? `at least ${count(s.min, unit)}` : 'any length';
+    })
+    .join(' or ');
 }
 
 /** "1 byte", "2 bytes": `unit` is the plural. */
@@ -189,7 +189,11 @@ function count(n: number, unit: string): string {
  * minInclusive, or the base type's minimum when the range has none (0 for decimal).
  */
 const TYPE_MIN: Partial<Record<BaseType, string>> = {
-  int: '-2147483648', unsignedInt: '0', long: '-9223372036854775808', unsignedLong: '0', decimal: '0',
+  int: '-2147483648',
+  unsignedInt: '0',
+  long: '-9223372036854775808',
+  unsignedLong: '0',
+  decimal: '0',
 };
 
 function inRange(r: RangeFacet, d: string, type: BaseType): boolean {
@@ -220,7 +224,10 @@ function schemaDecimal(s: string | undefined): string | undefined {
 }
 
 function listEnums(enums: string[]): string {
-  const shown = enums.slice(0, 12).map((e) => JSON.stringify(e)).join(', ');
+  const shown = enums
+    .slice(0, 12)
+    .map((e) => JSON.stringify(e))
+    .join(', ');
   return enums.length > 12 ? ` (${shown}, …)` : ` (${shown})`;
 }
 
@@ -231,7 +238,10 @@ function describeValue(type: BaseType, v: Value): string {
 
 // Compiled facets are cached per Syntax object; the schema is immutable data, so the WeakMap
 // neither grows without bound nor goes stale.
-interface Compiled { enums?: Set<string>; patterns?: RegExp[] }
+interface Compiled {
+  enums?: Set<string>;
+  patterns?: RegExp[];
+}
 const compiledCache = new WeakMap<Syntax, Compiled>();
 
 function compiled(syntax: Syntax): Compiled {
@@ -407,7 +417,7 @@ function parseDateTime(text: string): string {
   const frac = m[7] ?? '';
   const offset = (oh * 60 + om) * (m[8] === '-' ? -1 : 1);
   // Local time minus its offset is UTC; work in whole minutes since 0001-01-01.
-  const total = (daysFromCivil(y, mo, d) * 1440) + h * 60 + mi - offset;
+  const total = daysFromCivil(y, mo, d) * 1440 + h * 60 + mi - offset;
   const days = Math.floor(total / 1440);
   const mins = total - days * 1440;
   const [uy, um, ud] = civilFromDays(days);
@@ -459,13 +469,9 @@ const BASE64_WS_RE = /[ \t\r\n]/g;
  * dropped from the canonical form.
  */
 function parseBase64(text: string): string {
-  const s = text.indexOf(' ') < 0 && text.indexOf('\n') < 0 && text.indexOf('\r') < 0 && text.indexOf('\t') < 0
-    ? text
-    : text.replace(BASE64_WS_RE, '');
+  const s = text.indexOf(' ') < 0 && text.indexOf('\n') < 0 && text.indexOf('\r') < 0 && text.indexOf('\t') < 0 ? text : text.replace(BASE64_WS_RE, '');
   if (!BASE64_RE.test(s)) {
-    throw typeError(/^[A-Za-z0-9+/=]*$/.test(s)
-      ? 'base64 is not correctly padded to a multiple of 4 characters'
-      : 'base64 may only contain A-Z, a-z, 0-9, +, / and = padding');
+    throw typeError(/^[A-Za-z0-9+/=]*$/.test(s) ? 'base64 is not correctly padded to a multiple of 4 characters' : 'base64 may only contain A-Z, a-z, 0-9, +, / and = padding');
   }
   return s;
 }

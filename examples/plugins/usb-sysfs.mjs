@@ -32,7 +32,7 @@ const hex = (s) => (s === undefined ? 0 : parseInt(s, 16) || 0);
 const int = (s) => (s === undefined ? 0 : parseInt(s, 10) || 0);
 /** sysfs `speed` (Mbit/s) → TR-181 Rate. */
 /** @param {string | undefined} speed */
-const rate = (speed) => ({ '1.5': 'Low', '12': 'Full', '480': 'High' })[speed] ?? (Number(speed) >= 5000 ? 'Super' : 'Unknown');
+const rate = (speed) => ({ 1.5: 'Low', 12: 'Full', 480: 'High' })[speed] ?? (Number(speed) >= 5000 ? 'Super' : 'Unknown');
 /** The root hub's product names its controller type. */
 /** @param {string | undefined} product */
 const hostType = (product = '') => ['xHCI', 'EHCI', 'OHCI', 'UHCI'].find((t) => product.includes(t)) ?? 'Unknown';
@@ -45,14 +45,34 @@ const hostType = (product = '') => ['xHCI', 'EHCI', 'OHCI', 'UHCI'].find((t) => 
 async function scan(root) {
   const dir = join(root, 'bus/usb/devices');
   const names = (await readdir(dir)).filter((n) => !n.includes(':')).sort();
-  return Promise.all(names.map(async (name) => {
-    const d = join(dir, name);
-    /** @type {Record<string, string | undefined>} */
-    const a = {};
-    for (const k of ['busnum', 'devnum', 'devpath', 'speed', 'version', 'product', 'manufacturer', 'serial', 'idVendor', 'idProduct',
-      'bDeviceClass', 'bDeviceSubClass', 'bDeviceProtocol', 'bcdDevice', 'maxchild', 'bmAttributes', 'power/runtime_status']) a[k] = await attr(d, k);
-    return { name, rootHub: name.startsWith('usb'), attrs: a };
-  }));
+  return Promise.all(
+    names.map(async (name) => {
+      const d = join(dir, name);
+      /** @type {Record<string, string | undefined>} */
+      const a = {};
+      for (const k of [
+        'busnum',
+        'devnum',
+        'devpath',
+        'speed',
+        'version',
+        'product',
+        'manufacturer',
+        'serial',
+        'idVendor',
+        'idProduct',
+        'bDeviceClass',
+        'bDeviceSubClass',
+        'bDeviceProtocol',
+        'bcdDevice',
+        'maxchild',
+        'bmAttributes',
+        'power/runtime_status',
+      ])
+        a[k] = await attr(d, k);
+      return { name, rootHub: name.startsWith('usb'), attrs: a };
+    }),
+  );
 }
 
 export default {
@@ -67,13 +87,16 @@ export default {
     /** @type {number | undefined} */
     let lastCount;
     // One scan of /sys fills every object below for maxAgeMs; concurrent reads share it.
-    const usb = api.helpers.cachedSource(async () => {
-      const found = await scan(root);
-      const count = found.filter((d) => !d.rootHub).length;
-      if (lastCount !== undefined && count !== lastCount) devicesChanged([], { DeviceCount: count });
-      lastCount = count;
-      return found;
-    }, { maxAgeMs });
+    const usb = api.helpers.cachedSource(
+      async () => {
+        const found = await scan(root);
+        const count = found.filter((d) => !d.rootHub).length;
+        if (lastCount !== undefined && count !== lastCount) devicesChanged([], { DeviceCount: count });
+        lastCount = count;
+        return found;
+      },
+      { maxAgeMs },
+    );
     const hosts = api.helpers.instanceMap(); // key: root hub name (usb1)
     const devices = api.helpers.instanceMap(); // key: device name (1-2)
     /** @param {number} n */
@@ -94,8 +117,25 @@ export default {
     });
 
     api.bind('Device.USB.USBHosts.Host.{i}.Device.{i}.', {
-      params: ['DeviceNumber', 'USBVersion', 'DeviceClass', 'DeviceSubClass', 'DeviceVersion', 'DeviceProtocol', 'ProductID', 'VendorID',
-        'Manufacturer', 'ProductClass', 'SerialNumber', 'Port', 'Rate', 'Parent', 'MaxChildren', 'IsSuspended', 'IsSelfPowered'],
+      params: [
+        'DeviceNumber',
+        'USBVersion',
+        'DeviceClass',
+        'DeviceSubClass',
+        'DeviceVersion',
+        'DeviceProtocol',
+        'ProductID',
+        'VendorID',
+        'Manufacturer',
+        'ProductClass',
+        'SerialNumber',
+        'Port',
+        'Rate',
+        'Parent',
+        'MaxChildren',
+        'IsSuspended',
+        'IsSelfPowered',
+      ],
       list: async ([h]) => {
         const hub = await hostOf(h);
         return devices.list((await usb.read()).filter((d) => !d.rootHub && d.attrs.busnum === hub.attrs.busnum).map((d) => d.name));
@@ -108,12 +148,23 @@ export default {
         const parentName = name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : undefined;
         const parent = parentName === undefined ? undefined : devices.peek(parentName);
         return {
-          DeviceNumber: int(d.attrs.devnum), USBVersion: d.attrs.version ?? '', DeviceClass: d.attrs.bDeviceClass ?? '', DeviceSubClass: d.attrs.bDeviceSubClass ?? '',
-          DeviceVersion: hex(d.attrs.bcdDevice), DeviceProtocol: d.attrs.bDeviceProtocol ?? '', ProductID: hex(d.attrs.idProduct), VendorID: hex(d.attrs.idVendor),
-          Manufacturer: d.attrs.manufacturer ?? '', ProductClass: d.attrs.product ?? '', SerialNumber: d.attrs.serial ?? '',
-          Port: int((d.attrs.devpath ?? '').split('.').pop()), Rate: rate(d.attrs.speed),
+          DeviceNumber: int(d.attrs.devnum),
+          USBVersion: d.attrs.version ?? '',
+          DeviceClass: d.attrs.bDeviceClass ?? '',
+          DeviceSubClass: d.attrs.bDeviceSubClass ?? '',
+          DeviceVersion: hex(d.attrs.bcdDevice),
+          DeviceProtocol: d.attrs.bDeviceProtocol ?? '',
+          ProductID: hex(d.attrs.idProduct),
+          VendorID: hex(d.attrs.idVendor),
+          Manufacturer: d.attrs.manufacturer ?? '',
+          ProductClass: d.attrs.product ?? '',
+          SerialNumber: d.attrs.serial ?? '',
+          Port: int((d.attrs.devpath ?? '').split('.').pop()),
+          Rate: rate(d.attrs.speed),
           Parent: parent === undefined ? '' : `Device.USB.USBHosts.Host.${h}.Device.${parent}`,
-          MaxChildren: int(d.attrs.maxchild), IsSuspended: d.attrs['power/runtime_status'] === 'suspended', IsSelfPowered: (hex(d.attrs.bmAttributes) & 0x40) !== 0,
+          MaxChildren: int(d.attrs.maxchild),
+          IsSuspended: d.attrs['power/runtime_status'] === 'suspended',
+          IsSelfPowered: (hex(d.attrs.bmAttributes) & 0x40) !== 0,
         };
       },
     });
@@ -124,12 +175,16 @@ export default {
     });
 
     // A vendor command: scan again now instead of waiting out the cache.
-    api.addVendorCommand('Device.USB.USBHosts.', { name: `${prefix}Rescan()`, output: [{ name: 'DeviceCount', type: 'unsignedInt' }] }, {
-      run: async () => {
-        usb.invalidate();
-        return { DeviceCount: (await usb.read()).filter((d) => !d.rootHub).length };
+    api.addVendorCommand(
+      'Device.USB.USBHosts.',
+      { name: `${prefix}Rescan()`, output: [{ name: 'DeviceCount', type: 'unsignedInt' }] },
+      {
+        run: async () => {
+          usb.invalidate();
+          return { DeviceCount: (await usb.read()).filter((d) => !d.rootHub).length };
+        },
       },
-    });
+    );
     api.log.info('USB from sysfs', { root });
   },
 };

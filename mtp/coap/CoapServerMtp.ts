@@ -37,7 +37,10 @@ const STOP_GRACE_MS = 500;
 const RESPONSE_CACHE_BYTES = 4 * 1024 * 1024;
 
 /** A controller's CoAP resource (Controller.{i}.MTP.{j}.CoAP Host, Port, Path). */
-export interface CoapControllerAddress { endpointId: string; address: CoapAddress }
+export interface CoapControllerAddress {
+  endpointId: string;
+  address: CoapAddress;
+}
 
 export interface CoapServerMtpOptions {
   /** LocalAgent.MTP.{i}.CoAP.Port; 0 takes any free port (tests). */
@@ -77,9 +80,15 @@ export class CoapServerMtp implements Mtp {
   }
 
   /** The UDP port bound (the configured one, or the one picked for port 0). */
-  get port(): number { return this.socket?.address().port ?? this.opts.port; }
-  get listening(): boolean { return this.running; }
-  get pendingPosts(): number { return this.pending; }
+  get port(): number {
+    return this.socket?.address().port ?? this.opts.port;
+  }
+  get listening(): boolean {
+    return this.running;
+  }
+  get pendingPosts(): number {
+    return this.pending;
+  }
 
   async start(): Promise<void> {
     if (this.running) return;
@@ -89,7 +98,10 @@ export class CoapServerMtp implements Mtp {
     const socket = createSocket({ type, reuseAddr: false });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
-      socket.bind(opts.port, opts.bindAddress, () => { socket.off('error', reject); resolve(); });
+      socket.bind(opts.port, opts.bindAddress, () => {
+        socket.off('error', reject);
+        resolve();
+      });
     });
     socket.on('error', (e) => opts.log.error('coap socket error', { error: e.message }));
     // The package keeps its responses for deduplication (EXCHANGE_LIFETIME); 4 MiB, not its 32 MiB default.
@@ -105,7 +117,9 @@ export class CoapServerMtp implements Mtp {
     this.server = server;
     this.running = true;
     opts.log.warn('CoAP MTP is OBSOLETED (USP 1.3) and unencrypted (no DTLS): anyone who can reach this port can send USP Records; use it on a trusted LAN only', {
-      port: this.port, path: this.path, address: opts.bindAddress ?? '0.0.0.0',
+      port: this.port,
+      path: this.path,
+      address: opts.bindAddress ?? '0.0.0.0',
     });
   }
 
@@ -142,7 +156,10 @@ export class CoapServerMtp implements Mtp {
   post(to: CoapAddress, record: Uint8Array): boolean {
     const { log } = this.opts;
     if (!this.running) return false;
-    if (to.secure) { log.warn('coap: cannot POST to a coaps URI (no DTLS)', { to: formatCoapUri(to) }); return false; }
+    if (to.secure) {
+      log.warn('coap: cannot POST to a coaps URI (no DTLS)', { to: formatCoapUri(to) });
+      return false;
+    }
     if (this.pending >= (this.opts.maxPendingPosts ?? DEFAULT_MAX_PENDING_POSTS)) {
       log.warn('coap post refused: too many awaiting a response', { to: formatCoapUri(to), pending: this.pending });
       return false;
@@ -150,26 +167,45 @@ export class CoapServerMtp implements Mtp {
     this.pending++;
     const generation = this.generation;
     let done = false;
-    const finish = (): void => { if (!done && generation === this.generation) this.pending--; done = true; };
-    this.ownUri(to.host, to.port).then((replyTo) => {
-      if (!this.running) { finish(); return; }
-      const req = request({
-        hostname: to.host, port: to.port, pathname: to.path, method: 'POST', confirmable: true,
-        query: `reply-to=${replyTo}`, agent: this.clientFor(to.host),
-        options: { 'Content-Format': USP_CONTENT_FORMAT },
-      });
-      if (record.length > BLOCK_SIZE) req.setOption('Block1', Buffer.of(BLOCK1_SZX_1024));
-      req.on('response', (res: IncomingMessage) => {
+    const finish = (): void => {
+      if (!done && generation === this.generation) this.pending--;
+      done = true;
+    };
+    this.ownUri(to.host, to.port)
+      .then((replyTo) => {
+        if (!this.running) {
+          finish();
+          return;
+        }
+        const req = request({
+          hostname: to.host,
+          port: to.port,
+          pathname: to.path,
+          method: 'POST',
+          confirmable: true,
+          query: `reply-to=${replyTo}`,
+          agent: this.clientFor(to.host),
+          options: { 'Content-Format': USP_CONTENT_FORMAT },
+        });
+        if (record.length > BLOCK_SIZE) req.setOption('Block1', Buffer.of(BLOCK1_SZX_1024));
+        req.on('response', (res: IncomingMessage) => {
+          finish();
+          if (!res.code.startsWith('2.')) log.warn('coap post refused by the peer', { to: formatCoapUri(to), code: res.code, reason: res.payload?.toString('utf8') ?? '' });
+        });
+        req.on('timeout', () => {
+          finish();
+          log.warn('coap post timed out', { to: formatCoapUri(to) });
+        });
+        req.on('error', (e: Error) => {
+          finish();
+          log.warn('coap post failed', { to: formatCoapUri(to), error: e.message });
+        });
+        req.end(Buffer.from(record.buffer, record.byteOffset, record.byteLength));
+      })
+      .catch((e: unknown) => {
         finish();
-        if (!res.code.startsWith('2.')) log.warn('coap post refused by the peer', { to: formatCoapUri(to), code: res.code, reason: res.payload?.toString('utf8') ?? '' });
+        log.warn('coap post failed: no local address toward the peer', { to: formatCoapUri(to), error: e instanceof Error ? e.message : String(e) });
       });
-      req.on('timeout', () => { finish(); log.warn('coap post timed out', { to: formatCoapUri(to) }); });
-      req.on('error', (e: Error) => { finish(); log.warn('coap post failed', { to: formatCoapUri(to), error: e.message }); });
-      req.end(Buffer.from(record.buffer, record.byteOffset, record.byteLength));
-    }).catch((e: unknown) => {
-      finish();
-      log.warn('coap post failed: no local address toward the peer', { to: formatCoapUri(to), error: e instanceof Error ? e.message : String(e) });
-    });
     return true;
   }
 
@@ -207,8 +243,12 @@ export class CoapServerMtp implements Mtp {
     // RFC 7959 §2.3: the final response of a block-wise request echoes its Block1 option.
     const block1 = requestOptions(req).find((o) => o.name === 'Block1')?.value;
     if (Buffer.isBuffer(block1)) res.setOption('Block1', block1);
-    if (bad) refuse('4.00', 'not a USP Record'); // R-COAP.13
-    else { res.code = '2.04'; res.end(); } // R-COAP.7, before the Record is processed
+    if (bad)
+      refuse('4.00', 'not a USP Record'); // R-COAP.13
+    else {
+      res.code = '2.04';
+      res.end();
+    } // R-COAP.7, before the Record is processed
     let target = replyTo.kind === 'address' ? replyTo.address : undefined;
     if (!target) {
       // R-COAP.2 makes reply-to mandatory; a sender that left it out is answered on its configured address.
@@ -235,8 +275,7 @@ export class CoapServerMtp implements Mtp {
   /** This agent's CoAP URI as `host:port` would reach it (R-COAP.2). */
   private async ownUri(peerHost: string, peerPort: number): Promise<string> {
     const bound = this.opts.bindAddress;
-    const host = this.opts.advertisedHost
-      ?? (bound && bound !== '0.0.0.0' && bound !== '::' ? bound : await localAddressToward(peerHost, peerPort));
+    const host = this.opts.advertisedHost ?? (bound && bound !== '0.0.0.0' && bound !== '::' ? bound : await localAddressToward(peerHost, peerPort));
     return formatCoapUri({ secure: false, host, port: this.port, path: this.path });
   }
 }
@@ -250,9 +289,14 @@ export class CoapPostConnection implements MtpConnection {
   /** CoAP without DTLS authenticates nobody: the Record's from_id is all there is. */
   readonly peerEndpointId = undefined;
 
-  constructor(private readonly mtp: CoapServerMtp, readonly target: CoapAddress | undefined) {}
+  constructor(
+    private readonly mtp: CoapServerMtp,
+    readonly target: CoapAddress | undefined,
+  ) {}
 
-  get open(): boolean { return this.target !== undefined && !this.target.secure && this.mtp.listening; }
+  get open(): boolean {
+    return this.target !== undefined && !this.target.secure && this.mtp.listening;
+  }
 
   send(record: Uint8Array): boolean {
     return this.target !== undefined && this.mtp.post(this.target, record);
@@ -268,7 +312,10 @@ export class CoapPostConnection implements MtpConnection {
 function closeClient(agent: CoapAgent): Promise<void> {
   return new Promise<void>((resolve) => {
     const t = setTimeout(resolve, STOP_GRACE_MS);
-    agent.once('close', () => { clearTimeout(t); resolve(); });
+    agent.once('close', () => {
+      clearTimeout(t);
+      resolve();
+    });
     agent.close();
   });
 }
@@ -280,14 +327,19 @@ function requestOptions(req: IncomingMessage): ReadonlyArray<{ name: number | st
 
 /** The request's Uri-Query options as text, one query parameter each. */
 function uriQueries(req: IncomingMessage): string[] {
-  return requestOptions(req).filter((o) => o.name === 'Uri-Query').map((o) => (Buffer.isBuffer(o.value) ? o.value.toString('utf8') : String(o.value)));
+  return requestOptions(req)
+    .filter((o) => o.name === 'Uri-Query')
+    .map((o) => (Buffer.isBuffer(o.value) ? o.value.toString('utf8') : String(o.value)));
 }
 
 /** The local address the kernel would send from toward `host` (a connected UDP socket sends nothing). */
 function localAddressToward(host: string, port: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const s = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
-    s.once('error', (e) => { s.close(); reject(e); });
+    s.once('error', (e) => {
+      s.close();
+      reject(e);
+    });
     s.connect(port, host, () => {
       const { address } = s.address();
       s.close();

@@ -29,12 +29,19 @@ export function peekDatagram(msg: Buffer): DatagramHead | undefined {
   const tkl = msg[0] & 0x0f;
   if (tkl > 8 || msg.length < 4 + tkl) return undefined;
   const head: DatagramHead = {
-    type: TYPES[(msg[0] >> 4) & 0x03], code: msg[1], messageId: msg.readUInt16BE(2), token: msg.subarray(4, 4 + tkl), payloadLength: 0,
+    type: TYPES[(msg[0] >> 4) & 0x03],
+    code: msg[1],
+    messageId: msg.readUInt16BE(2),
+    token: msg.subarray(4, 4 + tkl),
+    payloadLength: 0,
   };
   let i = 4 + tkl;
   let number = 0;
   while (i < msg.length) {
-    if (msg[i] === PAYLOAD_MARKER) { head.payloadLength = msg.length - i - 1; break; }
+    if (msg[i] === PAYLOAD_MARKER) {
+      head.payloadLength = msg.length - i - 1;
+      break;
+    }
     const delta = extended(msg, i + 1, msg[i] >> 4);
     if (!delta) return undefined;
     const length = extended(msg, delta.next, msg[i] & 0x0f);

@@ -46,7 +46,12 @@ export function parseCoapUri(uri: string): CoapAddress | undefined {
   let path: string;
   try {
     // Uri-Path options carry decoded segments; the URI may percent-encode them.
-    path = normalizePath((m[4] ?? '/').split('/').map((s) => decodeURIComponent(s)).join('/'));
+    path = normalizePath(
+      (m[4] ?? '/')
+        .split('/')
+        .map((s) => decodeURIComponent(s))
+        .join('/'),
+    );
   } catch {
     return undefined;
   }
@@ -54,10 +59,7 @@ export function parseCoapUri(uri: string): CoapAddress | undefined {
 }
 
 /** What a request's Uri-Query options say about where to answer. */
-export type ReplyTo =
-  | { kind: 'absent' }
-  | { kind: 'address'; address: CoapAddress }
-  | { kind: 'invalid'; value: string };
+export type ReplyTo = { kind: 'absent' } | { kind: 'address'; address: CoapAddress } | { kind: 'invalid'; value: string };
 
 /**
  * R-COAP.2: `reply-to=<coap or coaps URI>` among the Uri-Query options (one option per query
@@ -68,7 +70,11 @@ export function replyToFromQuery(queries: readonly string[]): ReplyTo {
   if (q === undefined) return { kind: 'absent' };
   let value = q.slice('reply-to='.length);
   if (/^coaps?%3A/i.test(value)) {
-    try { value = decodeURIComponent(value); } catch { return { kind: 'invalid', value }; }
+    try {
+      value = decodeURIComponent(value);
+    } catch {
+      return { kind: 'invalid', value };
+    }
   }
   const address = parseCoapUri(value);
   return address ? { kind: 'address', address } : { kind: 'invalid', value };

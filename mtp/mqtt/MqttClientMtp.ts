@@ -27,7 +27,10 @@ export type { MqttClientStats } from './mqtt-stats.js';
 export type MqttSubscriptionStatus = 'Unsubscribed' | 'Subscribing' | 'Subscribed' | 'Error';
 
 /** One filter of the SUBSCRIBE set, with what the SUBACK said of it. */
-interface RequestedFilter { qos: MqttQoS; state: 'Subscribing' | 'Subscribed' | 'Error' }
+interface RequestedFilter {
+  qos: MqttQoS;
+  state: 'Subscribing' | 'Subscribed' | 'Error';
+}
 
 /** Content Types a received USP Record may carry (R-MQTT.27a); absent is accepted too. */
 const USP_CONTENT_TYPES = new Set(['usp.msg', 'application/vnd.bbf.usp.msg']);
@@ -76,19 +79,35 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
     this.setControllers(opts.controllers);
   }
 
-  get v5(): boolean { return this.opts.protocolVersion === '5.0'; }
-  get status(): MqttClientStatus { return this.state; }
+  get v5(): boolean {
+    return this.opts.protocolVersion === '5.0';
+  }
+  get status(): MqttClientStatus {
+    return this.state;
+  }
   /** The "reply to" topic in use (Device.LocalAgent.MTP.{i}.MQTT.ResponseTopicDiscovered). */
-  get responseTopicDiscovered(): string { return this.replyTo ?? ''; }
+  get responseTopicDiscovered(): string {
+    return this.replyTo ?? '';
+  }
   /** The ClientId used on the wire: configured, assigned by the broker (5.0), or the Endpoint ID (3.1.1). */
-  get clientId(): string { return this.clientIdInUse || (this.v5 ? '' : this.opts.agentEndpointId); }
-  get connected(): boolean { return this.live?.connected === true; }
+  get clientId(): string {
+    return this.clientIdInUse || (this.v5 ? '' : this.opts.agentEndpointId);
+  }
+  get connected(): boolean {
+    return this.live?.connected === true;
+  }
   /** The broker's verified certificate (TLS transport), for the Trusted Broker check. */
-  get brokerCertificate(): X509Certificate | undefined { return this.live ? this.brokerCert : undefined; }
+  get brokerCertificate(): X509Certificate | undefined {
+    return this.live ? this.brokerCert : undefined;
+  }
   /** Device.MQTT.Client.{i}.ResponseInformation: the last CONNACK's Response Information (MQTT 5), "" if none. */
-  get responseInformation(): string { return this.responseInfo; }
+  get responseInformation(): string {
+    return this.responseInfo;
+  }
   /** Device.MQTT.Client.{i}.Stats.: counters since this MTP was created (a configuration restart creates a new one). */
-  get statistics(): MqttClientStats { return this.stats.snapshot(); }
+  get statistics(): MqttClientStats {
+    return this.stats.snapshot();
+  }
 
   /**
    * Device.MQTT.Client.{i}.Subscription.{i}.Status of an enabled row with this Topic: the state
@@ -130,7 +149,10 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
     }
     const client = this.live;
     if (!client) return;
-    if (!this.hasTopic()) { this.disableNoTopic(client); return; }
+    if (!this.hasTopic()) {
+      this.disableNoTopic(client);
+      return;
+    }
     this.syncSubscriptions(client);
   }
 
@@ -158,7 +180,10 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
     const c = this.controllers.get(endpointId);
     if (!c) return undefined;
     let link = this.links.get(endpointId);
-    if (!link) { link = new MqttTopicConnection(this, c.topic, c.retainNotify === true); this.links.set(endpointId, link); }
+    if (!link) {
+      link = new MqttTopicConnection(this, c.topic, c.retainNotify === true);
+      this.links.set(endpointId, link);
+    }
     return link;
   }
 
@@ -177,7 +202,10 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
   /** Publishes one Record to `topic` with the "reply to" topic (R-MQTT.22); false when not connected or backed up. */
   publish(topic: string, record: Uint8Array, retain: boolean): boolean {
     const client = this.live;
-    if (!client?.connected) { this.stats.publishError(); return false; }
+    if (!client?.connected) {
+      this.stats.publishError();
+      return false;
+    }
     if ((client.stream?.writableLength ?? 0) > (this.opts.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED)) {
       this.log.warn('mqtt publish refused: send buffer full', { topic });
       this.stats.publishError();
@@ -201,7 +229,10 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
    */
   publishMessage(topic: string, payload: Uint8Array, opts: { qos: MqttQoS; retain: boolean; contentType: string }): Promise<boolean> {
     const client = this.live;
-    if (!client?.connected) { this.stats.publishError(); return Promise.resolve(false); }
+    if (!client?.connected) {
+      this.stats.publishError();
+      return Promise.resolve(false);
+    }
     if ((client.stream?.writableLength ?? 0) > (this.opts.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED)) {
       this.log.warn('mqtt publish refused: send buffer full', { topic });
       this.stats.publishError();
@@ -212,7 +243,10 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
     const publish: IClientPublishOptions = { qos, retain: opts.retain && this.brokerRetainAvailable, ...(this.v5 ? { properties: { contentType: opts.contentType } } : {}) };
     return new Promise((resolve) => {
       client.publish(topic, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), publish, (err) => {
-        if (!err) { resolve(true); return; }
+        if (!err) {
+          resolve(true);
+          return;
+        }
         this.stats.publishError();
         this.log.warn('mqtt publish failed', { topic, error: err.message });
         resolve(false);
@@ -228,10 +262,19 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
     const clientId = this.clientId;
     const tls = o.transport === 'TLS';
     const options: IClientOptions = {
-      host: o.brokerAddress, port: o.brokerPort, protocol: 'mqtt', protocolVersion: this.v5 ? 5 : 4,
-      clientId, clean: o.cleanSession ?? true, keepalive: o.keepAliveTime,
-      username: o.username || undefined, password: o.password || undefined,
-      reconnectPeriod: 0, resubscribe: false, connectTimeout: CONNECT_TIMEOUT_MS, queueQoSZero: false,
+      host: o.brokerAddress,
+      port: o.brokerPort,
+      protocol: 'mqtt',
+      protocolVersion: this.v5 ? 5 : 4,
+      clientId,
+      clean: o.cleanSession ?? true,
+      keepalive: o.keepAliveTime,
+      username: o.username || undefined,
+      password: o.password || undefined,
+      reconnectPeriod: 0,
+      resubscribe: false,
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      queueQoSZero: false,
       // R-MQTT.12/13: ask for a Response Information topic and name ourselves.
       properties: this.v5 ? { requestResponseInformation: true, userProperties: { 'usp-endpoint-id': o.agentEndpointId } } : undefined,
       // Only for TLS: MQTT.js quietly switches to mqtts whenever it is given a certificate and key.
@@ -245,7 +288,10 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
     client.on('packetsend', (p) => this.stats.sent(p));
     client.on('packetreceive', (p) => this.stats.received(p));
     let reachedBroker = false;
-    client.on('connect', (connack) => { reachedBroker = true; this.onConnack(client, connack); });
+    client.on('connect', (connack) => {
+      reachedBroker = true;
+      this.onConnack(client, connack);
+    });
     client.on('message', (topic, payload, packet) => this.receive(topic, payload, packet));
     let lastError = '';
     client.on('error', (e) => {
@@ -260,7 +306,10 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
   }
 
   private onConnack(client: MqttClient, connack: IConnackPacket): void {
-    if (client !== this.client) { void endClient(client); return; }
+    if (client !== this.client) {
+      void endClient(client);
+      return;
+    }
     const o = this.opts;
     this.brokerCert = verifiedPeerCertificate(client.stream);
     const props = this.v5 ? connack.properties : undefined;
@@ -277,16 +326,24 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
     this.responseInfo = props?.responseInformation ?? '';
     this.requested.clear();
     this.stats.connected();
-    if (!this.hasTopic()) { this.disableNoTopic(client); return; }
+    if (!this.hasTopic()) {
+      this.disableNoTopic(client);
+      return;
+    }
     const plan = this.plan();
     const entries = plan.filters.map((f) => this.request(f));
     client.subscribe(this.subscribeMap(plan.filters), (err, _subs, suback) => {
       if (client !== this.client) return;
       // The last Subscription row went while the SUBACK was awaited.
-      if (!this.hasTopic()) { this.disableNoTopic(client); return; }
+      if (!this.hasTopic()) {
+        this.disableNoTopic(client);
+        return;
+      }
       const granted = (suback?.granted ?? []).map(Number);
       const ok = plan.filters.filter((_f, n) => granted[n] !== undefined && granted[n] < 0x80);
-      entries.forEach((e, n) => { e.state = granted[n] !== undefined && granted[n] < 0x80 ? 'Subscribed' : 'Error'; });
+      entries.forEach((e, n) => {
+        e.state = granted[n] !== undefined && granted[n] < 0x80 ? 'Subscribed' : 'Error';
+      });
       if (ok.length === 0) {
         // R-MQTT.17: not reachable, so publish nothing; the back-off retries.
         this.log.error('mqtt: no subscription accepted; disconnecting', { error: err?.message ?? 'no SUBACK' });
@@ -294,12 +351,25 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
         void endClient(client);
         return;
       }
-      if (ok.length < plan.filters.length) this.log.warn('mqtt: some subscriptions refused', { refused: plan.filters.filter((f) => !ok.includes(f)).map((f) => f.topic).join(',') });
+      if (ok.length < plan.filters.length)
+        this.log.warn('mqtt: some subscriptions refused', {
+          refused: plan.filters
+            .filter((f) => !ok.includes(f))
+            .map((f) => f.topic)
+            .join(','),
+        });
       this.attempt = 0;
       this.live = client;
       this.replyTo = plan.replyTo;
       this.setStatus('Connected');
-      this.log.info('mqtt connected', { broker: `${o.brokerAddress}:${o.brokerPort}`, transport: o.transport, version: o.protocolVersion, clientId: this.clientIdInUse, replyTo: this.replyTo ?? '', subscribed: ok.map((f) => f.topic).join(',') });
+      this.log.info('mqtt connected', {
+        broker: `${o.brokerAddress}:${o.brokerPort}`,
+        transport: o.transport,
+        version: o.protocolVersion,
+        clientId: this.clientIdInUse,
+        replyTo: this.replyTo ?? '',
+        subscribed: ok.map((f) => f.topic).join(','),
+      });
       o.onReplyTopic?.(this.replyTo ?? '');
       this.announce();
       // Subscription rows that changed while the SUBACK was awaited.
@@ -331,8 +401,12 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
   private plan(): SubscriptionPlan {
     const o = this.opts;
     return planSubscriptions({
-      v5: this.v5, configured: this.subscriptions, subscribeTopics: this.subscribeTopics,
-      responseInformation: this.responseInfo || undefined, responseTopicConfigured: o.responseTopicConfigured, qos: o.publishQoS,
+      v5: this.v5,
+      configured: this.subscriptions,
+      subscribeTopics: this.subscribeTopics,
+      responseInformation: this.responseInfo || undefined,
+      responseTopicConfigured: o.responseTopicConfigured,
+      qos: o.publishQoS,
     });
   }
 
@@ -356,7 +430,9 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
       client.subscribe(this.subscribeMap(add), (err, _subs, suback) => {
         const granted = (suback?.granted ?? []).map(Number);
         // An entry replaced meanwhile (the row changed again) keeps the state of its own SUBSCRIBE.
-        entries.forEach((e, n) => { e.state = granted[n] !== undefined && granted[n] < 0x80 ? 'Subscribed' : 'Error'; });
+        entries.forEach((e, n) => {
+          e.state = granted[n] !== undefined && granted[n] < 0x80 ? 'Subscribed' : 'Error';
+        });
         const refused = add.filter((_f, n) => !(granted[n] !== undefined && granted[n] < 0x80));
         if (err || refused.length > 0) this.log.warn('mqtt: subscription refused', { topics: refused.map((f) => f.topic).join(','), error: err?.message ?? '' });
         else this.log.info('mqtt subscribed', { topics: add.map((f) => f.topic).join(',') });
@@ -384,7 +460,10 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
 
   /** R-MTP.6 / TP-469 11.17: an MQTTConnectRecord to every known controller after each (re)subscription. */
   private announce(): void {
-    if (!this.replyTo) { this.log.warn('mqtt: no exact "reply to" topic; MQTTConnectRecord not sent'); return; }
+    if (!this.replyTo) {
+      this.log.warn('mqtt: no exact "reply to" topic; MQTTConnectRecord not sent');
+      return;
+    }
     for (const c of this.controllers.values()) {
       const record = this.opts.connectRecord(this.v5 ? 'V5' : 'V3_1_1', this.replyTo, c.endpointId);
       this.publish(c.topic, record, false);
@@ -428,9 +507,15 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
     if (this.stopping) return;
     this.stats.connectionError();
     this.attempt++;
-    const wait = connectRetryWait(this.attempt, {
-      retryTime: this.opts.connectRetryTime, multiplier: this.opts.connectRetryIntervalMultiplier, maxInterval: this.opts.connectRetryMaxInterval,
-    }, this.opts.random);
+    const wait = connectRetryWait(
+      this.attempt,
+      {
+        retryTime: this.opts.connectRetryTime,
+        multiplier: this.opts.connectRetryIntervalMultiplier,
+        maxInterval: this.opts.connectRetryMaxInterval,
+      },
+      this.opts.random,
+    );
     this.setStatus(reachedBroker ? 'Connecting' : 'Error_BrokerUnreachable');
     this.log.info('mqtt disconnected; reconnecting', { attempt: this.attempt, waitMs: wait });
     this.retryTimer = setTimeout(() => this.connectOnce(), wait);
@@ -453,8 +538,14 @@ function userProperty(props: Record<string, string | string[]> | undefined, name
 /** Sends DISCONNECT (R-MQTT.35) and closes; a broker that does not answer is cut off. */
 function endClient(client: MqttClient): Promise<void> {
   return new Promise((resolve) => {
-    const t = setTimeout(() => { client.end(true); resolve(); }, DISCONNECT_GRACE_MS);
-    client.end(false, {}, () => { clearTimeout(t); resolve(); });
+    const t = setTimeout(() => {
+      client.end(true);
+      resolve();
+    }, DISCONNECT_GRACE_MS);
+    client.end(false, {}, () => {
+      clearTimeout(t);
+      resolve();
+    });
   });
 }
 

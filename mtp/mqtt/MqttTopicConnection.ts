@@ -26,10 +26,18 @@ export class MqttTopicConnection implements MtpConnection {
   /** The TLS peer is the broker, not the controller (Trusted Broker rules apply). */
   readonly certificateHolder = 'broker' as const;
 
-  constructor(private readonly client: MqttPublisher, readonly topic: string | undefined, private readonly retain: boolean) {}
+  constructor(
+    private readonly client: MqttPublisher,
+    readonly topic: string | undefined,
+    private readonly retain: boolean,
+  ) {}
 
-  get open(): boolean { return this.topic !== undefined && this.client.connected; }
-  get peerCertificate(): X509Certificate | undefined { return this.client.brokerCertificate; }
+  get open(): boolean {
+    return this.topic !== undefined && this.client.connected;
+  }
+  get peerCertificate(): X509Certificate | undefined {
+    return this.client.brokerCertificate;
+  }
 
   send(record: Uint8Array): boolean {
     return this.topic !== undefined && this.client.publish(this.topic, record, this.retain);

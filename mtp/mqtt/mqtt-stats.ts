@@ -34,24 +34,43 @@ export class MqttStatsCounter {
   sent(packet: Packet): void {
     this.s.messagesSent++;
     switch (packet.cmd) {
-      case 'publish': this.s.publishSent++; this.s.lastPublishSent = this.now(); break;
-      case 'subscribe': this.s.subscribeSent++; break;
-      case 'unsubscribe': this.s.unsubscribeSent++; break;
-      default: break;
+      case 'publish':
+        this.s.publishSent++;
+        this.s.lastPublishSent = this.now();
+        break;
+      case 'subscribe':
+        this.s.subscribeSent++;
+        break;
+      case 'unsubscribe':
+        this.s.unsubscribeSent++;
+        break;
+      default:
+        break;
     }
   }
 
   received(packet: Packet): void {
     this.s.messagesReceived++;
-    if (packet.cmd === 'publish') { this.s.publishReceived++; this.s.lastPublishReceived = this.now(); }
+    if (packet.cmd === 'publish') {
+      this.s.publishReceived++;
+      this.s.lastPublishReceived = this.now();
+    }
   }
 
-  connected(): void { this.s.brokerConnectionEstablished = this.now(); }
-  connectionError(): void { this.s.connectionErrors++; }
-  publishError(): void { this.s.publishErrors++; }
+  connected(): void {
+    this.s.brokerConnectionEstablished = this.now();
+  }
+  connectionError(): void {
+    this.s.connectionErrors++;
+  }
+  publishError(): void {
+    this.s.publishErrors++;
+  }
 
   /** A copy: callers may keep it while the counters move on. */
-  snapshot(): MqttClientStats { return { ...this.s }; }
+  snapshot(): MqttClientStats {
+    return { ...this.s };
+  }
 }
 
 function emptyStats(): MqttClientStats {

@@ -13,8 +13,7 @@ import type { MqttTlsOptions } from './mqtt-options.js';
 export const MQTT_TLS_MIN_VERSION = 'TLSv1.2';
 
 /** What the MQTT client passes to tls.connect for an mqtts connection. */
-export type MqttTlsConnectOptions = Pick<IClientOptions, 'protocol' | 'ca' | 'cert' | 'key' | 'servername' | 'rejectUnauthorized'>
-  & Pick<ConnectionOptions, 'minVersion'>;
+export type MqttTlsConnectOptions = Pick<IClientOptions, 'protocol' | 'ca' | 'cert' | 'key' | 'servername' | 'rejectUnauthorized'> & Pick<ConnectionOptions, 'minVersion'>;
 
 /**
  * The mqtts options for `tls`. Without `ca`, the broker must chain to Node's built-in CA list
@@ -35,8 +34,13 @@ export function mqttTlsConnectOptions(tls: MqttTlsOptions = {}): MqttTlsConnectO
 
 /** Node's TLS error codes that mean the broker's certificate was refused, for a clearer log line. */
 const CERT_ERRORS = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
 /** A short reason for a failed mqtts connection: the broker's certificate, or the broker refusing ours. */

@@ -9,7 +9,10 @@ export const REPLY_TO_MARK = '/reply-to=';
 
 export type MqttQoS = 0 | 1 | 2;
 
-export interface TopicSubscription { topic: string; qos: MqttQoS }
+export interface TopicSubscription {
+  topic: string;
+  qos: MqttQoS;
+}
 
 /** `topic` + "/reply-to=" + `replyTo` with every "/" written as "%2F" (R-MQTT.24). */
 export function withReplyTo(topic: string, replyTo: string): string {
@@ -82,10 +85,7 @@ export interface SubscriptionPlan {
  * "reply to" topic is subscribed in its "T/#" form, which also matches T itself.
  */
 export function planSubscriptions(inp: SubscriptionInputs): SubscriptionPlan {
-  const base: TopicSubscription[] = [
-    ...inp.configured.filter((s) => s.topic !== ''),
-    ...inp.subscribeTopics.filter((t) => t !== '').map((topic) => ({ topic, qos: inp.qos })),
-  ];
+  const base: TopicSubscription[] = [...inp.configured.filter((s) => s.topic !== ''), ...inp.subscribeTopics.filter((t) => t !== '').map((topic) => ({ topic, qos: inp.qos }))];
   const replyTo = inp.responseInformation || inp.responseTopicConfigured || base.find((s) => !hasWildcard(s.topic))?.topic || undefined;
   const all = [...base];
   if (replyTo) {
@@ -100,10 +100,16 @@ function withoutCovered(subs: readonly TopicSubscription[]): TopicSubscription[]
   const out: TopicSubscription[] = [];
   for (const sub of subs) {
     const cover = out.find((o) => filterCovers(o.topic, sub.topic));
-    if (cover) { cover.qos = Math.max(cover.qos, sub.qos) as MqttQoS; continue; }
+    if (cover) {
+      cover.qos = Math.max(cover.qos, sub.qos) as MqttQoS;
+      continue;
+    }
     const s = { ...sub };
     for (let n = out.length - 1; n >= 0; n--) {
-      if (filterCovers(s.topic, out[n].topic)) { s.qos = Math.max(s.qos, out[n].qos) as MqttQoS; out.splice(n, 1); }
+      if (filterCovers(s.topic, out[n].topic)) {
+        s.qos = Math.max(s.qos, out[n].qos) as MqttQoS;
+        out.splice(n, 1);
+      }
     }
     out.push(s);
   }

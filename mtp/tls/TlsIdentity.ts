@@ -34,7 +34,10 @@ export type TlsIdentityErrorCode =
   | 'TLS_ERR_KEY_MISMATCH'; // the key does not belong to the first certificate
 
 export class TlsIdentityError extends Error {
-  constructor(readonly code: TlsIdentityErrorCode, message: string) {
+  constructor(
+    readonly code: TlsIdentityErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'TlsIdentityError';
   }
@@ -51,30 +54,32 @@ function parseCertificates(pem: string, what: string): X509Certificate[] {
   const blocks = splitPemCertificates(pem);
   if (blocks.length === 0) throw new TlsIdentityError('TLS_ERR_NO_CERT', `${what}: no PEM certificate found`);
   return blocks.map((b, i) => {
-    try { return new X509Certificate(b); } catch (e) {
+    try {
+      return new X509Certificate(b);
+    } catch (e) {
       throw new TlsIdentityError('TLS_ERR_BAD_CERT', `${what}: certificate ${i + 1} is not valid X.509 (${(e as Error).message})`);
     }
   });
 }
 
 function parseKey(pem: string, what: string): KeyObject {
-  try { return createPrivateKey(pem); } catch (e) {
+  try {
+    return createPrivateKey(pem);
+  } catch (e) {
     throw new TlsIdentityError('TLS_ERR_BAD_KEY', `${what}: not an unencrypted PEM private key (${(e as Error).message})`);
   }
 }
 
 function readText(path: string, what: string): string {
-  try { return readFileSync(path, 'utf8'); } catch (e) {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
     throw new TlsIdentityError('TLS_ERR_READ', `${what} ${path}: ${(e as Error).message}`);
   }
 }
 
 /** Builds an identity from PEM text; `names` label the sources in error messages. */
-export function tlsIdentityFromPem(
-  pem: { cert: string; key: string; ca?: string },
-  origin: TlsIdentity['origin'] = 'files',
-  names: { cert?: string; key?: string; ca?: string } = {},
-): TlsIdentity {
+export function tlsIdentityFromPem(pem: { cert: string; key: string; ca?: string }, origin: TlsIdentity['origin'] = 'files', names: { cert?: string; key?: string; ca?: string } = {}): TlsIdentity {
   const certName = names.cert ?? 'certificate';
   const chain = parseCertificates(pem.cert, certName);
   const key = parseKey(pem.key, names.key ?? 'private key');
@@ -120,9 +125,13 @@ export function readCaFile(path: string): string {
 export type Validity = 'valid' | 'not-yet-valid' | 'expired';
 
 /** notBefore as a Date (Node 20's X509Certificate has only the string form). */
-export function certNotBefore(cert: X509Certificate): Date { return new Date(cert.validFrom); }
+export function certNotBefore(cert: X509Certificate): Date {
+  return new Date(cert.validFrom);
+}
 /** notAfter as a Date. */
-export function certNotAfter(cert: X509Certificate): Date { return new Date(cert.validTo); }
+export function certNotAfter(cert: X509Certificate): Date {
+  return new Date(cert.validTo);
+}
 
 /** Whether `now` lies in the certificate's validity period (R-MTP.3), given an injectable clock. */
 export function validityAt(cert: X509Certificate, now: Date): Validity {
@@ -131,4 +140,6 @@ export function validityAt(cert: X509Certificate, now: Date): Validity {
   return 'valid';
 }
 
-export function isValidAt(cert: X509Certificate, now: Date): boolean { return validityAt(cert, now) === 'valid'; }
+export function isValidAt(cert: X509Certificate, now: Date): boolean {
+  return validityAt(cert, now) === 'valid';
+}

@@ -10,7 +10,10 @@ export const USP_EID_URN_PREFIX = 'urn:bbf:usp:id:';
 const FQDN_PREFIX = 'fqdn::';
 
 /** One subjectAltName entry as Node prints it: `URI`, `DNS`, `IP Address`, `email`, ... */
-export interface AltName { type: string; value: string }
+export interface AltName {
+  type: string;
+  value: string;
+}
 
 /**
  * Splits Node's `X509Certificate.subjectAltName` string (`DNS:a, URI:b, IP Address:c`).
@@ -30,7 +33,11 @@ export function parseSubjectAltName(san: string | undefined): AltName[] {
     if (san[colon + 1] === '"') {
       end = closingQuote(san, colon + 2);
       if (end < 0) break; // malformed: keep what was parsed safely so far
-      try { value = JSON.parse(san.slice(colon + 1, end + 1)) as string; } catch { break; }
+      try {
+        value = JSON.parse(san.slice(colon + 1, end + 1)) as string;
+      } catch {
+        break;
+      }
       end += 1;
     } else {
       end = san.indexOf(', ', colon + 1);

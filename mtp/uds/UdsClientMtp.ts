@@ -57,8 +57,12 @@ export class UdsClientMtp implements Mtp {
     this.timers = opts.timers ?? REAL_TIMERS;
   }
 
-  get state(): UdsClientState { return this._state; }
-  get path(): string { return this.opts.path; }
+  get state(): UdsClientState {
+    return this._state;
+  }
+  get path(): string {
+    return this.opts.path;
+  }
 
   /** Starts dialling; resolves at once (a peer that is not up yet must not hold up the agent). */
   async start(): Promise<void> {
@@ -87,15 +91,22 @@ export class UdsClientMtp implements Mtp {
     this.socket = socket;
     this._state = 'connecting';
     let failure = '';
-    socket.on('error', (e) => { failure ||= e.message; });
+    socket.on('error', (e) => {
+      failure ||= e.message;
+    });
     socket.once('connect', () => {
-      if (socket !== this.socket) { socket.destroy(); return; }
+      if (socket !== this.socket) {
+        socket.destroy();
+        return;
+      }
       this._state = 'handshake';
       this.conn = new UdsConnection(socket, {
         role: 'client',
         ...linkSettings(opts, this.timers),
         onHandshake: (c) => this.onHandshake(c),
-        onClose: () => { /* handled by the socket's close below */ },
+        onClose: () => {
+          /* handled by the socket's close below */
+        },
       });
     });
     socket.once('close', () => {

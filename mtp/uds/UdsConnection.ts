@@ -78,10 +78,15 @@ export class UdsConnection implements MtpConnection {
   private handshakeTimer?: unknown;
   private graceTimer?: unknown;
 
-  constructor(readonly socket: Socket, private readonly opts: UdsLinkOptions) {
+  constructor(
+    readonly socket: Socket,
+    private readonly opts: UdsLinkOptions,
+  ) {
     this.decoder = new UdsFrameDecoder({ maxFrameSize: opts.maxFrameSize });
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (e) => { this.why ||= e.message; });
+    socket.on('error', (e) => {
+      this.why ||= e.message;
+    });
     socket.on('close', () => this.onSocketClose());
     const s = opts.handshakeTimeoutMs / 1000;
     this.handshakeTimer = opts.timers.setTimeout(() => this.fail(`no Handshake within ${s} s`), opts.handshakeTimeoutMs);
@@ -89,10 +94,16 @@ export class UdsConnection implements MtpConnection {
   }
 
   /** The Endpoint ID the peer gave in its Handshake TLV; undefined until then. */
-  get peerEndpointId(): string | undefined { return this.peer; }
-  get open(): boolean { return this.peer !== undefined && !this.ending && !this.closed && this.socket.writable; }
+  get peerEndpointId(): string | undefined {
+    return this.peer;
+  }
+  get open(): boolean {
+    return this.peer !== undefined && !this.ending && !this.closed && this.socket.writable;
+  }
   /** Why the link ended (ours or the peer's words), '' while it is up. */
-  get closeReason(): string { return this.why; }
+  get closeReason(): string {
+    return this.why;
+  }
 
   /** Sends one Record in its own frame; false before the handshake, after close, or when the peer is not reading. */
   send(record: Uint8Array): boolean {
@@ -135,7 +146,9 @@ export class UdsConnection implements MtpConnection {
   }
 
   /** Drops the socket at once (shutdown of a peer that ignores our end). */
-  destroy(): void { this.socket.destroy(); }
+  destroy(): void {
+    this.socket.destroy();
+  }
 
   private onData(chunk: Buffer): void {
     // After an error or our end() nothing more is read: the stream may be out of step.
@@ -160,7 +173,10 @@ export class UdsConnection implements MtpConnection {
         this.end(`peer error: ${tlv.message}`);
         return;
       case 'record':
-        if (this.peer === undefined) { log.debug('record before the handshake ignored', { bytes: tlv.record.length }); return; }
+        if (this.peer === undefined) {
+          log.debug('record before the handshake ignored', { bytes: tlv.record.length });
+          return;
+        }
         this.opts.onRecord(tlv.record, this);
         return;
       case 'unknown':
@@ -175,7 +191,10 @@ export class UdsConnection implements MtpConnection {
       return;
     }
     // R-ARC.2: endpoints sharing an Endpoint ID must not talk to each other.
-    if (eid === this.opts.ownEndpointId) { this.fail('peer has this endpoint\'s own Endpoint ID'); return; }
+    if (eid === this.opts.ownEndpointId) {
+      this.fail("peer has this endpoint's own Endpoint ID");
+      return;
+    }
     this.peer = eid;
     this.opts.timers.clearTimeout(this.handshakeTimer);
     if (this.opts.role === 'server') this.socket.write(handshakeFrame(this.opts.ownEndpointId));

@@ -57,9 +57,13 @@ export class UdsServerMtp implements Mtp {
     this.timers = opts.timers ?? REAL_TIMERS;
   }
 
-  get path(): string { return this.opts.path; }
+  get path(): string {
+    return this.opts.path;
+  }
   /** Connections, with or without a completed handshake. */
-  get connectionCount(): number { return this.conns.size; }
+  get connectionCount(): number {
+    return this.conns.size;
+  }
 
   /** Clears a stale socket file, binds, sets the socket's mode. Throws if the path is in use or not a socket. */
   async start(): Promise<void> {
@@ -69,7 +73,10 @@ export class UdsServerMtp implements Mtp {
     const server = createServer((socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(opts.path, () => { server.off('error', reject); resolve(); });
+      server.listen(opts.path, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
     // Synchronously after bind: no 'connection' is dispatched before the mode is set.
     const mode = opts.socketMode ?? DEFAULT_SOCKET_MODE;
@@ -89,7 +96,9 @@ export class UdsServerMtp implements Mtp {
     const max = opts.maxConnections ?? DEFAULT_MAX_UDS_CONNECTIONS;
     if (this.conns.size >= max) {
       opts.log.warn('uds connection refused: too many connections', { path: opts.path, max });
-      socket.on('error', () => { /* the peer may already be gone */ });
+      socket.on('error', () => {
+        /* the peer may already be gone */
+      });
       socket.end(errorFrame(`too many connections (${max})`));
       this.timers.setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
       return;
@@ -138,11 +147,17 @@ export class UdsServerMtp implements Mtp {
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       // Peers that ignore our end must not hold shutdown past its 2 s budget.
-      const force = this.timers.setTimeout(() => { for (const c of this.conns) c.destroy(); }, CLOSE_GRACE_MS);
+      const force = this.timers.setTimeout(() => {
+        for (const c of this.conns) c.destroy();
+      }, CLOSE_GRACE_MS);
       server.once('close', () => this.timers.clearTimeout(force));
     });
     // Node unlinks the socket file on close; a second check costs nothing.
-    try { unlinkSync(this.opts.path); } catch { /* already gone */ }
+    try {
+      unlinkSync(this.opts.path);
+    } catch {
+      /* already gone */
+    }
   }
 }
 
@@ -169,7 +184,8 @@ function socketAnswers(path: string): Promise<boolean> {
     const done = (answer: boolean | Error): void => {
       clearTimeout(timer);
       probe.destroy();
-      if (answer instanceof Error) reject(answer); else resolve(answer);
+      if (answer instanceof Error) reject(answer);
+      else resolve(answer);
     };
     const timer = setTimeout(() => done(true), PROBE_TIMEOUT_MS); // a listener too busy to accept is still a listener
     probe.once('connect', () => done(true));

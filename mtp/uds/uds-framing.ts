@@ -29,16 +29,13 @@ export type UdsTlv =
   | { type: 'unknown'; tlvType: number; length: number };
 
 /** Why a byte stream is not valid UDS framing; the connection turns it into an Error TLV. */
-export type UdsFrameErrorCode =
-  | 'UDS_ERR_BAD_MAGIC'
-  | 'UDS_ERR_FRAME_TOO_LARGE'
-  | 'UDS_ERR_EMPTY_FRAME'
-  | 'UDS_ERR_TRUNCATED_TLV'
-  | 'UDS_ERR_BAD_HANDSHAKE'
-  | 'UDS_ERR_BAD_UTF8';
+export type UdsFrameErrorCode = 'UDS_ERR_BAD_MAGIC' | 'UDS_ERR_FRAME_TOO_LARGE' | 'UDS_ERR_EMPTY_FRAME' | 'UDS_ERR_TRUNCATED_TLV' | 'UDS_ERR_BAD_HANDSHAKE' | 'UDS_ERR_BAD_UTF8';
 
 export class UdsFrameError extends Error {
-  constructor(readonly code: UdsFrameErrorCode, message: string) {
+  constructor(
+    readonly code: UdsFrameErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'UdsFrameError';
   }
@@ -78,10 +75,14 @@ export class UdsFrameDecoder {
   }
 
   /** True between frames (nothing of a partial frame is held). */
-  get idle(): boolean { return this.headerFill === 0 && !this.body; }
+  get idle(): boolean {
+    return this.headerFill === 0 && !this.body;
+  }
 
   /** The error that broke the stream, if any. */
-  get error(): UdsFrameError | undefined { return this.failed; }
+  get error(): UdsFrameError | undefined {
+    return this.failed;
+  }
 
   /** Consumes a chunk; never throws for any input bytes. */
   push(chunk: Uint8Array): DecodeResult {
@@ -159,9 +160,14 @@ export function parseTlvs(body: Uint8Array): UdsTlv[] {
         break;
       }
       // An Error ends the connection anyway; its text is only logged, so bad bytes become U+FFFD.
-      case TlvType.Error: out.push({ type: 'error', message: utf8Lenient.decode(value) }); break;
-      case TlvType.Record: out.push({ type: 'record', record: value }); break;
-      default: out.push({ type: 'unknown', tlvType: type, length });
+      case TlvType.Error:
+        out.push({ type: 'error', message: utf8Lenient.decode(value) });
+        break;
+      case TlvType.Record:
+        out.push({ type: 'record', record: value });
+        break;
+      default:
+        out.push({ type: 'unknown', tlvType: type, length });
     }
   }
   return out;
@@ -180,7 +186,10 @@ function readU32(b: Uint8Array, at: number): number {
 }
 
 /** One TLV to encode: a known or any other (for tests and future types) type number. */
-export interface TlvInput { type: number; value: Uint8Array }
+export interface TlvInput {
+  type: number;
+  value: Uint8Array;
+}
 
 /** Encodes one frame holding `tlvs` (at least one). Throws RangeError on a frame too big for the length field. */
 export function encodeFrame(tlvs: readonly TlvInput[]): Uint8Array {
@@ -224,4 +233,6 @@ export function recordFrame(record: Uint8Array): Uint8Array {
 }
 
 /** Frame length field (the TLVs) of a frame carrying one Record of `recordBytes`. */
-export function recordFrameSize(recordBytes: number): number { return TLV_HEADER_SIZE + recordBytes; }
+export function recordFrameSize(recordBytes: number): number {
+  return TLV_HEADER_SIZE + recordBytes;
+}

@@ -76,17 +76,23 @@ class ClientConnection implements MtpConnection {
   /** The agent dialled this controller and TLS checked the server's name: the peer is who was dialled. */
   readonly identity = 'dialled' as const;
   constructor(
-    readonly ws: WebSocket, readonly peerEndpointId: string, private readonly maxBuffered: number,
+    readonly ws: WebSocket,
+    readonly peerEndpointId: string,
+    private readonly maxBuffered: number,
     /** The controller's verified server certificate (wss), for ControllerTrust. */
     readonly peerCertificate?: X509Certificate,
   ) {}
-  get open(): boolean { return this.ws.readyState === WebSocket.OPEN; }
+  get open(): boolean {
+    return this.ws.readyState === WebSocket.OPEN;
+  }
   send(record: Uint8Array): boolean {
     if (!this.open || this.ws.bufferedAmount > this.maxBuffered) return false;
     this.ws.send(record, { binary: true });
     return true;
   }
-  close(code = 1000, reason = ''): void { this.ws.close(code, reason); }
+  close(code = 1000, reason = ''): void {
+    this.ws.close(code, reason);
+  }
 }
 
 export class WebSocketClientMtp implements Mtp {
@@ -112,12 +118,20 @@ export class WebSocketClientMtp implements Mtp {
     this.timers = opts.timers ?? REAL_TIMERS;
   }
 
-  private get m(): number { return this.opts.retryMinimumWaitInterval ?? 5; }
-  private get k(): number { return this.opts.retryIntervalMultiplier ?? 2000; }
+  private get m(): number {
+    return this.opts.retryMinimumWaitInterval ?? 5;
+  }
+  private get k(): number {
+    return this.opts.retryIntervalMultiplier ?? 2000;
+  }
 
   /** Controller.{i}.MTP.{i}.WebSocket.CurrentRetryCount: 0 unless waiting to retry (or retrying). */
-  get currentRetryCount(): number { return this.retries; }
-  get state(): ClientState { return this._state; }
+  get currentRetryCount(): number {
+    return this.retries;
+  }
+  get state(): ClientState {
+    return this._state;
+  }
 
   /** Starts dialling; resolves at once (an unreachable controller must not hold up the agent). */
   async start(): Promise<void> {
@@ -176,7 +190,9 @@ export class WebSocketClientMtp implements Mtp {
     let failure = '';
     ws.on('upgrade', (res: IncomingMessage) => this.onUpgrade(res));
     ws.on('open', () => this.onOpen(ws));
-    ws.on('error', (e) => { failure = e.message; });
+    ws.on('error', (e) => {
+      failure = e.message;
+    });
     ws.on('close', (code, reason) => {
       if (ws !== this.ws) return;
       this.ws = undefined;
@@ -197,9 +213,15 @@ export class WebSocketClientMtp implements Mtp {
 
   private onOpen(ws: WebSocket): void {
     const { opts } = this;
-    if (ws !== this.ws) { ws.terminate(); return; } // abandoned by kick() or stop()
+    if (ws !== this.ws) {
+      ws.terminate();
+      return;
+    } // abandoned by kick() or stop()
     // ws already refuses a handshake without the echo (R-WS.11); checked again so it cannot regress.
-    if (ws.protocol !== USP_SUBPROTOCOL) { ws.terminate(); return; }
+    if (ws.protocol !== USP_SUBPROTOCOL) {
+      ws.terminate();
+      return;
+    }
     const cert = this.serverCert;
     this.serverCert = undefined;
     // R-SEC.0a: an Endpoint ID in the server certificate is authoritative; one naming another
@@ -220,7 +242,10 @@ export class WebSocketClientMtp implements Mtp {
     opts.onOpen?.();
     ws.on('message', (data: RawData, isBinary: boolean) => {
       // R-WS.16: a text frame is a protocol error.
-      if (!isBinary) { ws.close(1003, 'USP records must be binary frames'); return; }
+      if (!isBinary) {
+        ws.close(1003, 'USP records must be binary frames');
+        return;
+      }
       opts.onRecord(toBytes(data), conn);
     });
     this.keepAlive(ws);
@@ -231,7 +256,9 @@ export class WebSocketClientMtp implements Mtp {
     const ka = this.opts.keepAliveInterval ?? 0;
     if (ka <= 0) return;
     let answered = true;
-    ws.on('pong', () => { answered = true; });
+    ws.on('pong', () => {
+      answered = true;
+    });
     const tick = (): void => {
       if (ws !== this.ws || ws.readyState !== WebSocket.OPEN) return;
       if (!answered) {

@@ -87,14 +87,18 @@ class WsConnection implements MtpConnection {
   alive = true;
   private corked = false;
   constructor(
-    readonly ws: WebSocket, readonly peerEndpointId: string, private readonly socket: Duplex,
+    readonly ws: WebSocket,
+    readonly peerEndpointId: string,
+    private readonly socket: Duplex,
     readonly identity: 'certificate' | 'claimed',
     /** A configured controller's connection (it may use the reserved slots). */
     readonly configured: boolean,
     readonly peerCertificate?: X509Certificate,
     readonly trustedOnFirstUse = false,
   ) {}
-  get open(): boolean { return this.ws.readyState === this.ws.OPEN; }
+  get open(): boolean {
+    return this.ws.readyState === this.ws.OPEN;
+  }
   send(record: Uint8Array, more = false): boolean {
     if (!this.open) return false;
     // Responses to pipelined requests are written with one system call: the socket stays corked
@@ -112,8 +116,13 @@ class WsConnection implements MtpConnection {
     else this.ws.send(record, BINARY);
     return true;
   }
-  private readonly uncork = (): void => { this.corked = false; (this.socket as Socket).uncork(); };
-  close(code = 1000, reason = ''): void { this.ws.close(code, reason); }
+  private readonly uncork = (): void => {
+    this.corked = false;
+    (this.socket as Socket).uncork();
+  };
+  close(code = 1000, reason = ''): void {
+    this.ws.close(code, reason);
+  }
 }
 
 export class WebSocketServerMtp implements Mtp {
@@ -149,25 +158,36 @@ export class WebSocketServerMtp implements Mtp {
     const hosts = opts.hosts?.length ? opts.hosts : [opts.host];
     const bound: string[] = [];
     for (const host of hosts) {
-      const http = this.createHttpServer((_req, res) => { res.writeHead(426, { 'content-type': 'text/plain' }).end('USP WebSocket endpoint\n'); });
+      const http = this.createHttpServer((_req, res) => {
+        res.writeHead(426, { 'content-type': 'text/plain' }).end('USP WebSocket endpoint\n');
+      });
       this.serve(http, wss);
       try {
         await new Promise<void>((resolve, reject) => {
           http.once('error', reject);
-          http.listen(this.servers.length ? this.port : opts.port, host, () => { http.off('error', reject); resolve(); });
+          http.listen(this.servers.length ? this.port : opts.port, host, () => {
+            http.off('error', reject);
+            resolve();
+          });
         });
       } catch (e) {
         const code = (e as { code?: string }).code;
         // An address the host does not hold (gone since it was read) is skipped; anything else
         // (the port in use) fails the start.
-        if (code !== 'EADDRNOTAVAIL' || hosts.length === 1) { await this.stop(); throw e; }
+        if (code !== 'EADDRNOTAVAIL' || hosts.length === 1) {
+          await this.stop();
+          throw e;
+        }
         opts.log.warn('websocket server address skipped', { host: host ?? '', error: (e as Error).message });
         continue;
       }
       this.servers.push(http);
       bound.push(host ?? '*');
     }
-    if (this.servers.length === 0) { await this.stop(); throw new Error(`no address could be bound (${hosts.join(', ')})`); }
+    if (this.servers.length === 0) {
+      await this.stop();
+      throw new Error(`no address could be bound (${hosts.join(', ')})`);
+    }
     const ka = opts.keepAliveInterval ?? 0;
     if (ka > 0) this.pinger = setInterval(() => this.ping(), ka * 1000).unref();
     opts.log.info('websocket server listening', { port: this.port, addresses: bound.join(','), path: opts.path, tls: opts.tls ? (opts.tls.requireClientCert ? 'mutual' : 'server') : 'off' });
@@ -175,7 +195,10 @@ export class WebSocketServerMtp implements Mtp {
 
   /** The addresses the server listens on ('*' for every address). */
   get addresses(): string[] {
-    return this.servers.map((h) => { const a = h.address(); return typeof a === 'object' && a ? a.address : '*'; });
+    return this.servers.map((h) => {
+      const a = h.address();
+      return typeof a === 'object' && a ? a.address : '*';
+    });
   }
 
   /** Attaches the USP upgrade and TLS handling to one listening server. */
@@ -195,20 +218,23 @@ export class WebSocketServerMtp implements Mtp {
       const cert = verifiedPeerCertificate(req.socket) ?? tofuCert;
       const peer = peerIdentity(url, req, opts.tls?.requireClientCert ?? false, cert);
       if (!peer.ok) return refuse(peer.status, peer.status === 400 ? 'Bad Request (eid query parameter required)' : 'Forbidden', peer.why);
-      void Promise.resolve(opts.reserve ? opts.reserve.holds(peer.endpointId) : true).then((configured) => {
-        if (socket.destroyed) return;
-        const full = this.slotRefusal(peer.endpointId, configured);
-        if (full) return refuse(503, 'Service Unavailable', full);
-        // R-WS.4 keeps the newer of two connections, but only a peer proven as well as the one it
-        // would replace: a bare claim must not cut off a controller its certificate names.
-        if (peer.source === 'eid' && this.byEid.get(peer.endpointId)?.identity === 'certificate') {
-          return refuse(409, 'Conflict', `eid ${JSON.stringify(peer.endpointId)} is connected with a certificate naming it`);
-        }
-        const other = opts.otherSession?.(peer.endpointId);
-        if (other) return refuse(409, 'Conflict', other);
-        // Synchronous from here to accept(): the counts slotRefusal() checked still hold.
-        wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, { eid: peer.endpointId, source: peer.source, configured }, socket, cert, tofuCert !== undefined));
-      }, (e: unknown) => refuse(500, 'Internal Server Error', e instanceof Error ? e.message : String(e)));
+      void Promise.resolve(opts.reserve ? opts.reserve.holds(peer.endpointId) : true).then(
+        (configured) => {
+          if (socket.destroyed) return;
+          const full = this.slotRefusal(peer.endpointId, configured);
+          if (full) return refuse(503, 'Service Unavailable', full);
+          // R-WS.4 keeps the newer of two connections, but only a peer proven as well as the one it
+          // would replace: a bare claim must not cut off a controller its certificate names.
+          if (peer.source === 'eid' && this.byEid.get(peer.endpointId)?.identity === 'certificate') {
+            return refuse(409, 'Conflict', `eid ${JSON.stringify(peer.endpointId)} is connected with a certificate naming it`);
+          }
+          const other = opts.otherSession?.(peer.endpointId);
+          if (other) return refuse(409, 'Conflict', other);
+          // Synchronous from here to accept(): the counts slotRefusal() checked still hold.
+          wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, { eid: peer.endpointId, source: peer.source, configured }, socket, cert, tofuCert !== undefined));
+        },
+        (e: unknown) => refuse(500, 'Internal Server Error', e instanceof Error ? e.message : String(e)),
+      );
     });
     // Refused handshakes end here: OpenSSL's own (no certificate, old TLS), and Node's check of
     // the client certificate right after the handshake, whose verdict is authorizationError
@@ -220,7 +246,10 @@ export class WebSocketServerMtp implements Mtp {
       const from = tlsSocket.remoteAddress ?? (tlsSocket as TLSSocket & { _parent?: Socket | null })._parent?.remoteAddress ?? '';
       opts.log.warn('tls handshake refused', { reason, error: e.message.trim(), code: e.code ?? '', from });
     });
-    if (opts.tls) http.on('connection', (raw: Socket) => { void raw.remoteAddress; }); // caches the peer address
+    if (opts.tls)
+      http.on('connection', (raw: Socket) => {
+        void raw.remoteAddress;
+      }); // caches the peer address
     const tofu = opts.tls?.requireClientCert ? opts.tls.tofu : undefined;
     if (tofu) {
       // Verification is off in TLS itself (see tofu-handshake.ts): refuse here what TOFU does not cover.
@@ -241,15 +270,18 @@ export class WebSocketServerMtp implements Mtp {
   private createHttpServer(handler: (req: IncomingMessage, res: ServerResponse) => void): HttpServer | HttpsServer {
     const tls = this.opts.tls;
     if (!tls) return createServer(handler);
-    return createHttpsServer({
-      cert: tls.cert,
-      key: tls.key,
-      ca: tls.ca,
-      minVersion: 'TLSv1.2', // R-MTP.1 asks for TLS 1.2 or later; Node negotiates up to 1.3
-      requestCert: tls.requireClientCert || tls.ca !== undefined,
-      rejectUnauthorized: tls.requireClientCert && !tls.tofu,
-      handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS,
-    }, handler);
+    return createHttpsServer(
+      {
+        cert: tls.cert,
+        key: tls.key,
+        ca: tls.ca,
+        minVersion: 'TLSv1.2', // R-MTP.1 asks for TLS 1.2 or later; Node negotiates up to 1.3
+        requestCert: tls.requireClientCert || tls.ca !== undefined,
+        rejectUnauthorized: tls.requireClientCert && !tls.tofu,
+        handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS,
+      },
+      handler,
+    );
   }
 
   /**
@@ -268,7 +300,8 @@ export class WebSocketServerMtp implements Mtp {
     let unknown = 0;
     for (const c of this.conns) if (!c.configured) unknown++;
     const replacingUnknown = replacing && !this.byEid.get(eid)!.configured ? 1 : 0;
-    if (unknown - replacingUnknown >= shared) return `the ${shared} connections open to Endpoint IDs without a Controller row are in use; the other ${max - shared} are kept for configured controllers`;
+    if (unknown - replacingUnknown >= shared)
+      return `the ${shared} connections open to Endpoint IDs without a Controller row are in use; the other ${max - shared} are kept for configured controllers`;
     return undefined;
   }
 
@@ -282,9 +315,14 @@ export class WebSocketServerMtp implements Mtp {
     this.conns.add(conn);
     this.opts.log.info('controller connected', { eid: conn.peerEndpointId, identity: tofu ? 'trusted on first use' : source, from: req.socket.remoteAddress ?? '' });
     const idle = tofu ? this.tofuInactivity(conn) : undefined;
-    ws.on('pong', () => { conn.alive = true; });
+    ws.on('pong', () => {
+      conn.alive = true;
+    });
     ws.on('message', (data: RawData, isBinary: boolean) => {
-      if (!isBinary) { conn.close(1003, 'USP records must be binary frames'); return; }
+      if (!isBinary) {
+        conn.close(1003, 'USP records must be binary frames');
+        return;
+      }
       idle?.refresh();
       this.opts.onRecord(toBytes(data), conn);
     });
@@ -313,7 +351,10 @@ export class WebSocketServerMtp implements Mtp {
   /** R-WS.17: ping each peer; one that did not answer the previous ping is dropped. */
   private ping(): void {
     for (const c of this.conns) {
-      if (!c.alive) { c.ws.terminate(); continue; }
+      if (!c.alive) {
+        c.ws.terminate();
+        continue;
+      }
       c.alive = false;
       c.ws.ping();
     }
@@ -328,7 +369,9 @@ export class WebSocketServerMtp implements Mtp {
   }
 
   /** The live connection of a controller, for notifications. */
-  connectionFor(endpointId: string): MtpConnection | undefined { return this.byEid.get(endpointId); }
+  connectionFor(endpointId: string): MtpConnection | undefined {
+    return this.byEid.get(endpointId);
+  }
 
   async stop(): Promise<void> {
     if (this.pinger) clearInterval(this.pinger);
@@ -342,11 +385,19 @@ export class WebSocketServerMtp implements Mtp {
     this.wss = undefined;
     this.servers = [];
     if (wss) await new Promise<void>((r) => wss.close(() => r()));
-    await Promise.all(servers.map((http) => new Promise<void>((r) => {
-      http.close(() => r());
-      // Sockets that ignore the close frame must not hold shutdown past its 2 s budget.
-      setTimeout(() => { for (const c of this.conns) c.ws.terminate(); http.closeAllConnections(); }, 500).unref();
-    })));
+    await Promise.all(
+      servers.map(
+        (http) =>
+          new Promise<void>((r) => {
+            http.close(() => r());
+            // Sockets that ignore the close frame must not hold shutdown past its 2 s budget.
+            setTimeout(() => {
+              for (const c of this.conns) c.ws.terminate();
+              http.closeAllConnections();
+            }, 500).unref();
+          }),
+      ),
+    );
   }
 }
 

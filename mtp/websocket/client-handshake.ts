@@ -84,9 +84,16 @@ function splitOutsideQuotes(s: string, sep: string): string[] {
   let quoted = false;
   for (let i = 0; i < s.length; i++) {
     const c = s[i];
-    if (quoted && c === '\\' && i + 1 < s.length) { cur += c + s[++i]; continue; }
+    if (quoted && c === '\\' && i + 1 < s.length) {
+      cur += c + s[++i];
+      continue;
+    }
     if (c === '"') quoted = !quoted;
-    if (c === sep && !quoted) { out.push(cur); cur = ''; continue; }
+    if (c === sep && !quoted) {
+      out.push(cur);
+      cur = '';
+      continue;
+    }
     cur += c;
   }
   out.push(cur);

@@ -101,24 +101,55 @@ function unquoteWords(raw) {
  */
 const OPTIONS = {
   global: {
-    enabled: null, data_dir: null, platform: null, log_level: null, vendor_prefix: null, cert: null, key: null, ca: null, firmware_hook: null, firmware_trust: null, firmware_staging: null, plugin: null,
-    wan_interface: null, on_uci_change: null, endpoint_id_interface: null, param: null,
+    enabled: null,
+    data_dir: null,
+    platform: null,
+    log_level: null,
+    vendor_prefix: null,
+    cert: null,
+    key: null,
+    ca: null,
+    firmware_hook: null,
+    firmware_trust: null,
+    firmware_staging: null,
+    plugin: null,
+    wan_interface: null,
+    on_uci_change: null,
+    endpoint_id_interface: null,
+    param: null,
     endpoint_id: ['EndpointID', 'string'],
   },
   mtp: {
-    enabled: ['Enable', 'bool'], protocol: ['Protocol', 'string'],
-    port: ['WebSocket.Port', 'string'], path: ['WebSocket.Path', 'string'], encryption: ['WebSocket.EnableEncryption', 'bool'],
+    enabled: ['Enable', 'bool'],
+    protocol: ['Protocol', 'string'],
+    port: ['WebSocket.Port', 'string'],
+    path: ['WebSocket.Path', 'string'],
+    encryption: ['WebSocket.EnableEncryption', 'bool'],
     keepalive: ['WebSocket.KeepAliveInterval', 'string'],
-    mqtt: null, response_topic: ['MQTT.ResponseTopicConfigured', 'string'],
+    mqtt: null,
+    response_topic: ['MQTT.ResponseTopicConfigured', 'string'],
   },
   mqtt: {
-    enabled: ['Enable', 'bool'], broker_address: ['BrokerAddress', 'string'], broker_port: ['BrokerPort', 'string'],
-    protocol_version: ['ProtocolVersion', 'string'], transport: ['TransportProtocol', 'string'], client_id: ['ClientID', 'string'],
-    username: ['Username', 'string'], password: ['Password', 'string'], keepalive: ['KeepAliveTime', 'string'], subscribe: null,
+    enabled: ['Enable', 'bool'],
+    broker_address: ['BrokerAddress', 'string'],
+    broker_port: ['BrokerPort', 'string'],
+    protocol_version: ['ProtocolVersion', 'string'],
+    transport: ['TransportProtocol', 'string'],
+    client_id: ['ClientID', 'string'],
+    username: ['Username', 'string'],
+    password: ['Password', 'string'],
+    keepalive: ['KeepAliveTime', 'string'],
+    subscribe: null,
   },
   controller: {
-    enabled: ['Enable', 'bool'], endpoint_id: ['EndpointID', 'string'], role: ['AssignedRole', 'string'],
-    websocket_host: null, websocket_port: null, websocket_path: null, websocket_encryption: null, mqtt_topic: null,
+    enabled: ['Enable', 'bool'],
+    endpoint_id: ['EndpointID', 'string'],
+    role: ['AssignedRole', 'string'],
+    websocket_host: null,
+    websocket_port: null,
+    websocket_path: null,
+    websocket_encryption: null,
+    mqtt_topic: null,
   },
 };
 
@@ -171,7 +202,8 @@ export function toDefaults(sections, env = {}) {
     const broker = s.options.get('mqtt');
     if (broker) {
       const n = mqttNumber.get(one(s, 'mqtt', broker));
-      if (n === undefined) throw new UciConfigError(`${CONFIG}.${s.name}.mqtt: no mqtt section named '${broker[0]}'; name one of: ${[...mqttNumber.keys()].join(', ') || '(none: add a config mqtt section)'}`);
+      if (n === undefined)
+        throw new UciConfigError(`${CONFIG}.${s.name}.mqtt: no mqtt section named '${broker[0]}'; name one of: ${[...mqttNumber.keys()].join(', ') || '(none: add a config mqtt section)'}`);
       out[`${base}MQTT.Reference`] = `Device.MQTT.Client.${n}`;
     }
   });
@@ -242,7 +274,9 @@ function derivedEndpointId(global, env) {
   const iface = global?.options.get('endpoint_id_interface')?.[0] ?? 'br-lan';
   const mac = (env.macOf ?? macFromSysfs)(iface)?.trim().toLowerCase();
   if (!mac || !/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(mac) || mac === '00:00:00:00:00:00') {
-    throw new UciConfigError(`${CONFIG}.global.endpoint_id: not set, and no MAC address on interface '${iface}' to derive one from; set endpoint_id (e.g. 'os::012345-serial') or endpoint_id_interface`);
+    throw new UciConfigError(
+      `${CONFIG}.global.endpoint_id: not set, and no MAC address on interface '${iface}' to derive one from; set endpoint_id (e.g. 'os::012345-serial') or endpoint_id_interface`,
+    );
   }
   const hex = mac.replaceAll(':', '').toUpperCase();
   return `os::${hex.slice(0, 6)}-${hex}`;
@@ -250,7 +284,11 @@ function derivedEndpointId(global, env) {
 
 /** @param {string} iface */
 function macFromSysfs(iface) {
-  try { return readFileSync(`/sys/class/net/${iface}/address`, 'utf8'); } catch { return undefined; }
+  try {
+    return readFileSync(`/sys/class/net/${iface}/address`, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -296,7 +334,10 @@ function writeAtomically(file, text) {
 
 /** @param {string[]} argv */
 function main(argv) {
-  const arg = (/** @type {string} */ name) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
+  const arg = (/** @type {string} */ name) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
   const check = argv.includes('--check');
   const outFile = arg('--out');
   const dataDir = arg('--data-dir');

@@ -31,7 +31,8 @@ const STATS = /(\d+) packets transmitted, (\d+) (?:packets )?received/;
 const RTT = /(?:rtt|round-trip) min\/avg\/max(?:\/mdev)? = ([\d.]+)\/([\d.]+)\/([\d.]+)(?:\/[\d.]+)? (ms|us)/;
 
 /** Resolver failures of glibc (iputils), musl/uClibc and BusyBox (`bad address`). */
-export const UNRESOLVED = /Name or service not known|bad address|Temporary failure in name resolution|No address associated with hostname|Address family for hostname not supported|Name does not resolve|Unknown host|unknown host/i;
+export const UNRESOLVED =
+  /Name or service not known|bad address|Temporary failure in name resolution|No address associated with hostname|Address family for hostname not supported|Name does not resolve|Unknown host|unknown host/i;
 /** The kernel refused to send: no route (ENETUNREACH, EHOSTUNREACH). */
 export const NO_ROUTE = /Network is unreachable|No route to host/i;
 /** The tool may not open its socket (no CAP_NET_RAW, ping_group_range excludes us): our problem. */
@@ -68,5 +69,10 @@ export function parsePingOutput(stdout: string, stderr: string): PingOutcome {
 }
 
 function firstLine(s: string): string {
-  return s.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? '';
+  return (
+    s
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l !== '') ?? ''
+  );
 }

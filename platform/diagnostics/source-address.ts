@@ -12,10 +12,17 @@ export function sourceAddressFor(destination: string): Promise<string> {
   if (family === 0) return Promise.resolve('');
   return new Promise((resolve) => {
     const sock = dgram.createSocket(family === 6 ? 'udp6' : 'udp4');
-    const done = (address: string): void => { sock.close(); resolve(address); };
+    const done = (address: string): void => {
+      sock.close();
+      resolve(address);
+    };
     sock.on('error', () => done(''));
     sock.connect(9, destination, () => {
-      try { done(sock.address().address); } catch { done(''); }
+      try {
+        done(sock.address().address);
+      } catch {
+        done('');
+      }
     });
   });
 }

@@ -72,11 +72,17 @@ function parseHop(rest: string, v6: boolean): TraceHop {
       const code = annotationCode(t.slice(1), v6);
       // !P from the destination itself over IPv4 is "protocol unreachable"; an unreachable of any
       // kind ends the trace short of the host.
-      if (code !== undefined) { hop.errorCode = code; hop.unreachable = true; }
+      if (code !== undefined) {
+        hop.errorCode = code;
+        hop.unreachable = true;
+      }
       continue;
     }
     const time = TIME.exec(t);
-    if (time && tokens[i + 1] === 'ms') { hop.rtTimes.push(Math.round(Number(time[1]))); continue; }
+    if (time && tokens[i + 1] === 'ms') {
+      hop.rtTimes.push(Math.round(Number(time[1])));
+      continue;
+    }
     // Several routers may answer one hop's probes; RouteHops keeps the first.
     if (ADDRESS.test(t) && hop.address === '') hop.address = t;
   }
@@ -91,5 +97,10 @@ function annotationCode(a: string, v6: boolean): number | undefined {
 }
 
 function firstLine(s: string): string {
-  return s.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? '';
+  return (
+    s
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l !== '') ?? ''
+  );
 }

@@ -138,8 +138,7 @@ export class CommandRunner {
       child.on('error', (e: NodeJS.ErrnoException) => {
         if (!done()) return;
         const missing = e.code === 'ENOENT' || e.code === 'EACCES';
-        reject(new CommandError(missing ? 'missing' : 'exit', line,
-          missing ? `${cmd} is not installed (${e.code} ${this.executable(cmd)})` : e.message));
+        reject(new CommandError(missing ? 'missing' : 'exit', line, missing ? `${cmd} is not installed (${e.code} ${this.executable(cmd)})` : e.message));
       });
       child.on('close', (code) => {
         if (!done()) return;
@@ -157,15 +156,19 @@ export class CommandRunner {
     const hit = this.cache.get(key);
     if (hit && (hit.settledAt === undefined || this.now() - hit.settledAt <= maxAgeMs)) return hit.promise as Promise<T>;
     const entry: CacheEntry = { promise: Promise.resolve() };
-    const settle = (): void => { entry.settledAt = this.now(); };
+    const settle = (): void => {
+      entry.settledAt = this.now();
+    };
     // settledAt stays undefined until the call ends, so the entry reads as in flight meanwhile.
-    entry.promise = this.run(cmd, args).then((stdout) => {
-      try {
-        return parse(stdout);
-      } catch (e) {
-        throw new CommandError('parse', key, `unexpected output (${e instanceof Error ? e.message : String(e)})`);
-      }
-    }).finally(settle);
+    entry.promise = this.run(cmd, args)
+      .then((stdout) => {
+        try {
+          return parse(stdout);
+        } catch (e) {
+          throw new CommandError('parse', key, `unexpected output (${e instanceof Error ? e.message : String(e)})`);
+        }
+      })
+      .finally(settle);
     // The cache holds failures too; keep Node from reporting them as unhandled there.
     entry.promise.catch(() => undefined);
     this.cache.set(key, entry);
@@ -218,5 +221,10 @@ export function findOnPath(cmd: string, pathVar = process.env.PATH ?? ''): strin
 }
 
 function firstLine(s: string): string {
-  return s.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? '';
+  return (
+    s
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l !== '') ?? ''
+  );
 }

@@ -39,7 +39,9 @@ export class LineProcess {
     this.line = commandLine(opts.cmd, opts.args);
   }
 
-  get running(): boolean { return this.child !== undefined; }
+  get running(): boolean {
+    return this.child !== undefined;
+  }
 
   start(): void {
     if (this.stopped || this.child) return;
@@ -75,7 +77,10 @@ export class LineProcess {
       this.failures = healthy ? 0 : this.failures + 1;
       const delay = this.backoff();
       opts.log?.warn('event listener ended; restarting', { command: this.line, why, restartInMs: delay });
-      this.timer = setTimeout(() => { this.timer = undefined; this.start(); }, delay);
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.start();
+      }, delay);
       this.timer.unref();
     };
     child.on('error', (e) => onEnd(e.message));

@@ -28,13 +28,19 @@ export class EthernetDevices implements EthernetLinks {
   private readonly scan: CachedSource<readonly string[]>;
 
   /** `only` names the Ethernet devices instead of detecting them (LinuxOptions.ethernetInterfaces). */
-  constructor(private readonly ctx: LinuxContext, only?: readonly string[]) {
-    this.scan = cachedSource(async () => {
-      const found = (await ethernetDevices(ctx.files, only)).map((d) => d.name);
-      this.interfaces.list(found);
-      this.links.list(found);
-      return found;
-    }, { maxAgeMs: ctx.cacheMs, now: ctx.now });
+  constructor(
+    private readonly ctx: LinuxContext,
+    only?: readonly string[],
+  ) {
+    this.scan = cachedSource(
+      async () => {
+        const found = (await ethernetDevices(ctx.files, only)).map((d) => d.name);
+        this.interfaces.list(found);
+        this.links.list(found);
+        return found;
+      },
+      { maxAgeMs: ctx.cacheMs, now: ctx.now },
+    );
   }
 
   /** Names of the Ethernet devices, in ifindex order; a scan younger than cacheMs is reused (a clock that went back makes it stale). */

@@ -27,9 +27,15 @@ export class HostFiles {
     this.etcRoot = roots.etcRoot ?? '/etc';
   }
 
-  sys(...parts: string[]): string { return path.join(this.sysRoot, ...parts); }
-  proc(...parts: string[]): string { return path.join(this.procRoot, ...parts); }
-  etc(...parts: string[]): string { return path.join(this.etcRoot, ...parts); }
+  sys(...parts: string[]): string {
+    return path.join(this.sysRoot, ...parts);
+  }
+  proc(...parts: string[]): string {
+    return path.join(this.procRoot, ...parts);
+  }
+  etc(...parts: string[]): string {
+    return path.join(this.etcRoot, ...parts);
+  }
 
   /** Whole file, or undefined when it cannot be read. */
   async read(file: string): Promise<string | undefined> {

@@ -31,8 +31,14 @@ export interface LinuxIdentity {
 const DMI_PLACEHOLDER = /^(to be filled by o\.?e\.?m\.?|default string|system manufacturer|system product name|system serial number|not specified|not applicable|none|n\/a|0+|0123456789|x+)$/i;
 
 const MAX_LEN: Record<keyof LinuxIdentity, number> = {
-  Manufacturer: 64, ManufacturerOUI: 6, ModelName: 64, ProductClass: 64, SerialNumber: 64,
-  HardwareVersion: 64, SoftwareVersion: 64, Description: 256,
+  Manufacturer: 64,
+  ManufacturerOUI: 6,
+  ModelName: 64,
+  ProductClass: 64,
+  SerialNumber: 64,
+  HardwareVersion: 64,
+  SoftwareVersion: 64,
+  Description: 256,
 };
 
 /** Serves Device.DeviceInfo.; returns the identity it found (for logging by the caller). */
@@ -53,11 +59,7 @@ export function registerDeviceInfo(ctx: LinuxContext, overrides: LinuxIdentity =
   ctx.model.register('Device.DeviceInfo.', {
     params: [...Object.keys(fixed), 'UpTime', 'HostName', ...(firmware ? FIRMWARE_DEVICE_INFO_PARAMS : [])],
     get: async () => {
-      const [uptime, hostname, refs] = await Promise.all([
-        files.read(files.proc('uptime')),
-        files.attr(files.proc('sys', 'kernel', 'hostname')),
-        firmware?.references(),
-      ]);
+      const [uptime, hostname, refs] = await Promise.all([files.read(files.proc('uptime')), files.attr(files.proc('sys', 'kernel', 'hostname')), firmware?.references()]);
       const values: Record<string, Value> = { ...fixed, ...refs };
       const up = uptime === undefined ? undefined : parseUptime(uptime);
       if (up !== undefined) values.UpTime = Math.min(Math.floor(up), 0xffff_ffff);
@@ -76,7 +78,10 @@ export function readIdentity(files: HostFiles): LinuxIdentity {
   };
   // Device-tree strings end in NUL.
   const dt = (name: string): string | undefined =>
-    files.readSync(files.sys('firmware', 'devicetree', 'base', name))?.replace(/\0+$/, '').trim() || undefined;
+    files
+      .readSync(files.sys('firmware', 'devicetree', 'base', name))
+      ?.replace(/\0+$/, '')
+      .trim() || undefined;
   const cpu = parseCpuinfo(files.readSync(files.proc('cpuinfo')) ?? '');
   const os = parseOsRelease(files.readSync(files.etc('os-release')) ?? files.readSync(files.etc('..', 'usr', 'lib', 'os-release')) ?? '');
   const kernel = files.attrSync(files.proc('sys', 'kernel', 'osrelease'));

@@ -26,8 +26,14 @@ export function registerEthernet(ctx: LinuxContext, devices: EthernetDevices): v
       const name = numbers.requireKey(keys[0]);
       const at = (a: string) => files.attr(files.sys('class', 'net', name, a));
       const [address, operstate, carrier, speed, duplex, flags, route, route6] = await Promise.all([
-        at('address'), at('operstate'), at('carrier'), at('speed'), at('duplex'), at('flags'),
-        files.read(files.proc('net', 'route')), files.read(files.proc('net', 'ipv6_route')),
+        at('address'),
+        at('operstate'),
+        at('carrier'),
+        at('speed'),
+        at('duplex'),
+        at('flags'),
+        files.read(files.proc('net', 'route')),
+        files.read(files.proc('net', 'ipv6_route')),
       ]);
       if (address === undefined && operstate === undefined) throw deviceGone(name);
       const adminUp = flags === undefined ? undefined : (parseInt(flags, 16) & IFF_UP) !== 0;

@@ -30,7 +30,10 @@ export class FirmwareHook implements FirmwareInstaller {
   readonly what: string;
   private readonly runner: CommandRunner;
 
-  constructor(private readonly script: string, log: Logger) {
+  constructor(
+    private readonly script: string,
+    log: Logger,
+  ) {
     this.what = `firmware hook ${script}`;
     this.runner = new CommandRunner({ log, timeoutMs: QUICK_MS });
   }

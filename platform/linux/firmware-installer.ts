@@ -21,7 +21,10 @@ export interface BankReport {
 }
 
 /** What validation learnt about an image. */
-export interface ImageIdentity { name?: string; version?: string }
+export interface ImageIdentity {
+  name?: string;
+  version?: string;
+}
 
 /** A refusal by the device's tool (invalid image, failed write): the message is the FaultString. */
 export class InstallerRefusal extends Error {

@@ -41,8 +41,17 @@ export const MAX_BANKS = 8;
 
 type Status = 'NoImage' | 'Active' | 'Downloading' | 'Validating' | 'Available' | 'DownloadFailed' | 'ValidationFailed' | 'InstallationFailed' | 'ActivationFailed';
 
-interface StagedImage { file: string; name: string; version: string }
-interface PendingBoot { bank: number; name: string; version: string; requested: string }
+interface StagedImage {
+  file: string;
+  name: string;
+  version: string;
+}
+interface PendingBoot {
+  bank: number;
+  name: string;
+  version: string;
+  requested: string;
+}
 interface LiveState {
   /** The running version at the previous start (Boot! FirmwareUpdated when it changed). */
   lastRunVersion?: string;
@@ -62,7 +71,10 @@ export interface StagedFirmwareOptions {
   now?: () => Date;
 }
 
-interface Override { status: Status; bootFailureLog?: string }
+interface Override {
+  status: Status;
+  bootFailureLog?: string;
+}
 
 export class StagedFirmware {
   private readonly installer: FirmwareInstaller;
@@ -109,7 +121,9 @@ export class StagedFirmware {
           delete this.state.staged;
         }
       } else {
-        const log = `${this.now().toISOString().replace(/\.\d+Z$/, 'Z')} image ${pending.version || pending.name} requested at ${pending.requested} did not boot; running ${running}`;
+        const log = `${this.now()
+          .toISOString()
+          .replace(/\.\d+Z$/, 'Z')} image ${pending.version || pending.name} requested at ${pending.requested} did not boot; running ${running}`;
         this.overrides.set(pending.bank, { status: 'ActivationFailed', bootFailureLog: log });
         this.opts.log.warn('firmware activation did not take effect', { bank: pending.bank, wanted: pending.version, running });
       }
@@ -171,9 +185,12 @@ export class StagedFirmware {
     const o = this.overrides.get(n);
     if (o?.status === 'Downloading' || o?.status === 'Validating') throw new UspError(ErrorCode.CommandFailure, `a download into FirmwareImage.${n} is already in progress`);
     if (this.installer.stagedBank ? n !== 2 : b.active) {
-      throw new UspError(ErrorCode.CommandFailure, this.installer.stagedBank
-        ? `FirmwareImage.${n} is the running image; download into FirmwareImage.2 (the staged image) and Activate() it`
-        : `FirmwareImage.${n} is the running bank (${b.name}); download into another bank`);
+      throw new UspError(
+        ErrorCode.CommandFailure,
+        this.installer.stagedBank
+          ? `FirmwareImage.${n} is the running image; download into FirmwareImage.2 (the staged image) and Activate() it`
+          : `FirmwareImage.${n} is the running bank (${b.name}); download into another bank`,
+      );
     }
     const file = join(this.opts.stagingDir, `${PARTIAL_PREFIX}${n}-${process.pid}`);
     const fh = await open(file, 'w', 0o600);
@@ -182,8 +199,13 @@ export class StagedFirmware {
       validating: () => this.overrides.set(n, { status: 'Validating' }),
       install: (partial, hint) => this.install(n, partial, hint),
       // An install the device refused stays InstallationFailed (the agent reports every later-stage failure as ValidationFailed).
-      fail: (status) => { if (this.overrides.get(n)?.status !== 'InstallationFailed') this.overrides.set(n, { status }); },
-      cancel: () => { if (o) this.overrides.set(n, o); else this.overrides.delete(n); },
+      fail: (status) => {
+        if (this.overrides.get(n)?.status !== 'InstallationFailed') this.overrides.set(n, { status });
+      },
+      cancel: () => {
+        if (o) this.overrides.set(n, o);
+        else this.overrides.delete(n);
+      },
     });
   }
 
@@ -203,7 +225,7 @@ export class StagedFirmware {
       throw new UspError(ErrorCode.CommandFailure, `${this.installer.what} refused to activate FirmwareImage.${n}: ${reason(e)}`);
     }
     const staged = this.state.staged;
-    this.state.pending = { bank: n, name: image ? staged?.name ?? '' : b.name, version: image ? staged?.version ?? '' : b.version, requested: this.now().toISOString() };
+    this.state.pending = { bank: n, name: image ? (staged?.name ?? '') : b.name, version: image ? (staged?.version ?? '') : b.version, requested: this.now().toISOString() };
     this.save();
     this.status.invalidate();
   }
@@ -215,7 +237,12 @@ export class StagedFirmware {
       await this.installer.boot(b, this.imageOf(n));
     } catch (e) {
       const why = `${this.installer.what} failed: ${reason(e)}`;
-      this.overrides.set(n, { status: 'ActivationFailed', bootFailureLog: `${this.now().toISOString().replace(/\.\d+Z$/, 'Z')} ${why}` });
+      this.overrides.set(n, {
+        status: 'ActivationFailed',
+        bootFailureLog: `${this.now()
+          .toISOString()
+          .replace(/\.\d+Z$/, 'Z')} ${why}`,
+      });
       delete this.state.pending;
       this.save();
       throw new Error(why);
@@ -287,7 +314,9 @@ export class StagedFirmware {
 
   private reports(fresh = false): Promise<BankReport[]> {
     if (fresh) this.status.invalidate();
-    return this.status.read().catch((e: unknown) => { throw new UspError(ErrorCode.InternalError, `${this.installer.what} status failed: ${reason(e)}`); });
+    return this.status.read().catch((e: unknown) => {
+      throw new UspError(ErrorCode.InternalError, `${this.installer.what} status failed: ${reason(e)}`);
+    });
   }
 
   private save(): void {
@@ -330,7 +359,9 @@ export class StagedImageWriter {
     this.written += chunk.length;
   }
 
-  validating(): void { this.bank.validating(); }
+  validating(): void {
+    this.bank.validating();
+  }
 
   async install(hint: { fileName: string }): Promise<{ name: string; version: string }> {
     await this.fh.sync();
@@ -350,7 +381,10 @@ export class StagedImageWriter {
   }
 
   private discard(): void {
-    void this.fh.close().catch(() => undefined).finally(() => rm(this.file, { force: true }));
+    void this.fh
+      .close()
+      .catch(() => undefined)
+      .finally(() => rm(this.file, { force: true }));
   }
 }
 
@@ -364,7 +398,11 @@ export function registerStagedFirmwareImages(model: DataModel, fw: StagedFirmwar
 }
 
 function isFile(f: string): boolean {
-  try { return statSync(f).isFile(); } catch { return false; }
+  try {
+    return statSync(f).isFile();
+  } catch {
+    return false;
+  }
 }
 
 function reason(e: unknown): string {

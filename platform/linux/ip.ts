@@ -111,7 +111,10 @@ export function registerIP(ctx: LinuxContext, ethernet?: EthernetLinks): void {
     get: async (keys) => {
       const { link, addr } = await addressOf(keys, 'inet', v4Numbers);
       return {
-        Enable: true, Status: 'Enabled', IPAddress: addr.local, SubnetMask: prefixToMask(addr.prefixlen),
+        Enable: true,
+        Status: 'Enabled',
+        IPAddress: addr.local,
+        SubnetMask: prefixToMask(addr.prefixlen),
         AddressingType: ipv4Addressing(link, addr),
       };
     },
@@ -123,7 +126,10 @@ export function registerIP(ctx: LinuxContext, ethernet?: EthernetLinks): void {
     get: async (keys) => {
       const { snap, addr } = await addressOf(keys, 'inet6', v6Numbers);
       return {
-        Enable: true, Status: 'Enabled', IPAddressStatus: ipv6AddressStatus(addr), IPAddress: addr.local,
+        Enable: true,
+        Status: 'Enabled',
+        IPAddressStatus: ipv6AddressStatus(addr),
+        IPAddress: addr.local,
         Origin: ipv6Origin(addr),
         PreferredLifetime: lifetime(snap.at, addr.preferred_life_time),
         ValidLifetime: lifetime(snap.at, addr.valid_life_time),

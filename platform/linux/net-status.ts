@@ -20,12 +20,18 @@ export const IFF_NOARP = 0x80;
 export function interfaceStatus(operstate: string | undefined, adminUp: boolean | undefined, carrier: boolean | undefined, upperLayer = false): string {
   if (adminUp === false) return 'Down';
   switch (operstate?.toLowerCase()) {
-    case 'up': return 'Up';
-    case 'dormant': return 'Dormant';
-    case 'notpresent': return 'NotPresent';
-    case 'lowerlayerdown': return 'LowerLayerDown';
-    case 'down': return upperLayer && adminUp ? 'LowerLayerDown' : 'Down';
-    case 'testing': return 'Unknown';
+    case 'up':
+      return 'Up';
+    case 'dormant':
+      return 'Dormant';
+    case 'notpresent':
+      return 'NotPresent';
+    case 'lowerlayerdown':
+      return 'LowerLayerDown';
+    case 'down':
+      return upperLayer && adminUp ? 'LowerLayerDown' : 'Down';
+    case 'testing':
+      return 'Unknown';
     default:
       if (carrier === true && adminUp) return 'Up';
       if (carrier === false) return upperLayer ? 'LowerLayerDown' : 'Down';

@@ -28,7 +28,7 @@ export function findOciRuntime(exists: (p: string) => boolean = existsSync): str
   const crun = find('crun');
   const runc = find('runc');
   const hybrid = exists('/sys/fs/cgroup/unified') && exists('/sys/fs/cgroup/memory');
-  return hybrid && runc ? runc : crun ?? runc;
+  return hybrid && runc ? runc : (crun ?? runc);
 }
 
 export class OciExecutionEnv extends SupervisedProcessEnv {
@@ -47,7 +47,11 @@ export class OciExecutionEnv extends SupervisedProcessEnv {
     const config = entries?.find((e) => e.kind === 'file' && e.path === 'config.json');
     if (!entries || !config) throw new PackageError(7225, 'the OCI EE takes a .tar.gz holding an OCI bundle (config.json and its root file system)');
     let spec: { process?: { terminal?: boolean; args?: unknown } };
-    try { spec = JSON.parse(config.data.toString('utf8')) as typeof spec; } catch { throw new PackageError(7035, 'config.json of the bundle is not JSON'); }
+    try {
+      spec = JSON.parse(config.data.toString('utf8')) as typeof spec;
+    } catch {
+      throw new PackageError(7035, 'config.json of the bundle is not JSON');
+    }
     if (spec.process?.terminal) throw new PackageError(7225, 'the bundle asks for a terminal (process.terminal true); containers here run without one');
     const unit = unitFrom(entries, url);
     // One container, one Execution Unit.
@@ -56,9 +60,13 @@ export class OciExecutionEnv extends SupervisedProcessEnv {
 
   async start(eu: ExecutionUnitHandle): Promise<void> {
     // A container left by an agent that was killed would make `run` fail with "already exists".
-    await new Promise<void>((resolve) => { execFile(this.runtime, ['delete', '--force', containerId(eu)], () => resolve()); });
+    await new Promise<void>((resolve) => {
+      execFile(this.runtime, ['delete', '--force', containerId(eu)], () => resolve());
+    });
     return this.procs.start(eu, { command: this.runtime, args: ['run', '--bundle', eu.dir, containerId(eu)], cwd: eu.dir });
   }
 }
 
-function containerId(eu: ExecutionUnitHandle): string { return `usp-eu-${eu.key}`; }
+function containerId(eu: ExecutionUnitHandle): string {
+  return `usp-eu-${eu.key}`;
+}

@@ -115,7 +115,10 @@ export function parseProcessStat(text: string): ProcessStat | undefined {
   if (open < 0 || close < open) return undefined;
   const pid = Number(text.slice(0, open).trim());
   // f[0] is field 3 (state): field n is f[n - 3].
-  const f = text.slice(close + 1).trim().split(/\s+/);
+  const f = text
+    .slice(close + 1)
+    .trim()
+    .split(/\s+/);
   const num = (n: number): number => Number(f[n - 3]);
   const out = { pid, comm: text.slice(open + 1, close), state: f[0] ?? '', utime: num(14), stime: num(15), priority: num(18), starttime: num(22) };
   if (!Number.isInteger(pid) || pid <= 0 || out.state.length !== 1) return undefined;

@@ -31,7 +31,10 @@ export class ProcessExecutionEnv extends SupervisedProcessEnv {
 
   start(eu: ExecutionUnitHandle): Promise<void> {
     const [cmd, ...args] = eu.spec.entryPoint ?? [];
-    if (!cmd) { eu.report({ status: 'Idle', fault: { code: 'UnStartable', message: 'no entryPoint' } }); return Promise.resolve(); }
+    if (!cmd) {
+      eu.report({ status: 'Idle', fault: { code: 'UnStartable', message: 'no entryPoint' } });
+      return Promise.resolve();
+    }
     const command = !isAbsolute(cmd) && cmd.includes('/') ? join(eu.dir, cmd) : cmd;
     return this.procs.start(eu, { command, args, cwd: eu.dir });
   }

@@ -28,7 +28,16 @@ const MAX_PRIORITY = 99;
 
 /** proc(5) state letters → TR-181 Process.{i}.State. */
 const STATES: Record<string, string> = {
-  R: 'Running', S: 'Sleeping', D: 'Uninterruptible', T: 'Stopped', t: 'Stopped', Z: 'Zombie', X: 'Zombie', I: 'Idle', P: 'Idle', W: 'Sleeping',
+  R: 'Running',
+  S: 'Sleeping',
+  D: 'Uninterruptible',
+  T: 'Stopped',
+  t: 'Stopped',
+  Z: 'Zombie',
+  X: 'Zombie',
+  I: 'Idle',
+  P: 'Idle',
+  W: 'Sleeping',
 };
 
 /** One row's values from its two procfs files (`status` may be absent: the process just ended). */
@@ -45,7 +54,10 @@ export function processValues(stat: ProcessStat, status: string | undefined): Re
   };
 }
 
-interface Snapshot { at: number; rows: Map<string, Record<string, Value>> }
+interface Snapshot {
+  at: number;
+  rows: Map<string, Record<string, Value>>;
+}
 
 /** Serves the Process.{i} table from `files` (its procRoot), a snapshot reused for `cacheMs`. */
 export function registerProcessTable(model: DataModel, files: HostFiles, now: () => number, cacheMs: number): void {
@@ -54,12 +66,18 @@ export function registerProcessTable(model: DataModel, files: HostFiles, now: ()
   let pending: Promise<Snapshot> | undefined;
 
   const take = async (): Promise<Snapshot> => {
-    const pids = (await files.list(files.procRoot)).filter((n) => /^\d+$/.test(n)).map(Number).sort((a, b) => a - b).slice(0, MAX_PROCESSES);
-    const read = await Promise.all(pids.map(async (pid) => {
-      const [stat, status] = await Promise.all([files.read(files.proc(String(pid), 'stat')), files.read(files.proc(String(pid), 'status'))]);
-      const parsed = stat === undefined ? undefined : parseProcessStat(stat);
-      return parsed && { key: `${parsed.pid}@${parsed.starttime}`, values: processValues(parsed, status) };
-    }));
+    const pids = (await files.list(files.procRoot))
+      .filter((n) => /^\d+$/.test(n))
+      .map(Number)
+      .sort((a, b) => a - b)
+      .slice(0, MAX_PROCESSES);
+    const read = await Promise.all(
+      pids.map(async (pid) => {
+        const [stat, status] = await Promise.all([files.read(files.proc(String(pid), 'stat')), files.read(files.proc(String(pid), 'status'))]);
+        const parsed = stat === undefined ? undefined : parseProcessStat(stat);
+        return parsed && { key: `${parsed.pid}@${parsed.starttime}`, values: processValues(parsed, status) };
+      }),
+    );
     const rows = new Map<string, Record<string, Value>>();
     for (const r of read) if (r) rows.set(r.key, r.values);
     // Ended processes give up their keys (not their numbers), so the map stays as small as the table.
@@ -69,7 +87,14 @@ export function registerProcessTable(model: DataModel, files: HostFiles, now: ()
   const snapshot = async (): Promise<Snapshot> => {
     if (last && now() - last.at < cacheMs) return last;
     // Reads that arrive together share one walk of /proc.
-    pending ??= take().then((s) => { last = s; return s; }).finally(() => { pending = undefined; });
+    pending ??= take()
+      .then((s) => {
+        last = s;
+        return s;
+      })
+      .finally(() => {
+        pending = undefined;
+      });
     return pending;
   };
 

@@ -25,7 +25,10 @@ export class Mmcli {
   /** Modems (by index) whose signal refresh was set up: at most once per modem. */
   private readonly signalSetup = new Map<string, Promise<void>>();
 
-  constructor(private readonly runner: CommandRunner, private readonly opts: MmcliOptions) {}
+  constructor(
+    private readonly runner: CommandRunner,
+    private readonly opts: MmcliOptions,
+  ) {}
 
   /** D-Bus paths of the modems ModemManager knows. */
   async list(): Promise<string[]> {
@@ -72,7 +75,8 @@ export class Mmcli {
         () => undefined,
         (e: unknown) => {
           this.opts.log?.warn('mmcli --signal-setup failed; RSRP/RSRQ/RSSI will read as unknown', {
-            modem: index, error: e instanceof Error ? e.message : String(e),
+            modem: index,
+            error: e instanceof Error ? e.message : String(e),
           });
         },
       );

@@ -15,10 +15,7 @@ import type { Value } from '../../datamodel/value/Value.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
-import {
-  currentAccessTechnology, interfaceStatus, ipVersion, netPort, preferredAccessTechnology, radioValues, roamingStatus,
-  supportedAccessTechnologies, usimStatus,
-} from './map-cellular.js';
+import { currentAccessTechnology, interfaceStatus, ipVersion, netPort, preferredAccessTechnology, radioValues, roamingStatus, supportedAccessTechnologies, usimStatus } from './map-cellular.js';
 import type { Mmcli } from './Mmcli.js';
 import { known, type MmcliModem, pathIndex } from './mmcli-types.js';
 import { registerWithVendorParams, sinrParam } from '../vendor-param.js';
@@ -46,9 +43,7 @@ export interface ModemInterface {
 export type AccessPointSource = 'bearers' | 'external';
 
 /** Serves Device.Cellular. and its Interface, USIM and (from bearers) AccessPoint objects. */
-export function registerCellular(
-  model: DataModel, mmcli: Mmcli, vendorPrefix: string | undefined, accessPoints: AccessPointSource = 'bearers',
-): { modems(): Promise<ModemInterface[]> } {
+export function registerCellular(model: DataModel, mmcli: Mmcli, vendorPrefix: string | undefined, accessPoints: AccessPointSource = 'bearers'): { modems(): Promise<ModemInterface[]> } {
   const modemNumbers = new InstanceMap();
   const apNumbers = new InstanceMap();
 
@@ -56,10 +51,12 @@ export function registerCellular(
   const modems = async (): Promise<Modem[]> => {
     const indices = (await mmcli.list()).map(pathIndex).filter((i): i is string => i !== undefined);
     mmcli.retainModems(new Set(indices));
-    return Promise.all(indices.map(async (index) => {
-      const data = (await mmcli.modem(index)).modem ?? {};
-      return { index, key: known(data.generic?.device) ?? known(data['dbus-path']) ?? `modem ${index}`, data };
-    }));
+    return Promise.all(
+      indices.map(async (index) => {
+        const data = (await mmcli.modem(index)).modem ?? {};
+        return { index, key: known(data.generic?.device) ?? known(data['dbus-path']) ?? `modem ${index}`, data };
+      }),
+    );
   };
   const modemAt = async (n: number | undefined): Promise<Modem> => {
     const key = modemNumbers.requireKey(n);
@@ -81,38 +78,42 @@ export function registerCellular(
 
   // Like RSRP/RSRQ: whole dB, {{maxval}} when unknown.
   const sinr = sinrParam(vendorPrefix);
-  const served = registerWithVendorParams(model, 'Device.Cellular.Interface.{i}.', {
-    params: ['Enable', 'Status', 'Name', 'Upstream', 'IMEI', 'SupportedAccessTechnologies', 'PreferredAccessTechnology',
-      'CurrentAccessTechnology', 'NetworkInUse', 'RSSI', 'RSRP', 'RSRQ'],
-    list: async () => modemNumbers.list((await modems()).map((m) => m.key)),
-    get: async ([n]) => {
-      const { index, data } = await modemAt(n);
-      const g = data.generic ?? {};
-      const gpp = data['3gpp'] ?? {};
-      const state = known(g.state);
-      const tech = currentAccessTechnology(g['access-technologies']);
-      const values: Record<string, Value> = {
-        Status: interfaceStatus(state),
-        Upstream: true,
-        SupportedAccessTechnologies: supportedAccessTechnologies(g['current-capabilities']).join(','),
-        PreferredAccessTechnology: preferredAccessTechnology(g['current-modes']),
-        NetworkInUse: (known(gpp['operator-name']) ?? known(gpp['operator-code']) ?? '').slice(0, 64),
-      };
-      // Administrative state: only a disabled modem is not enabled (a failed one is enabled and broken).
-      if (state !== undefined) values.Enable = state !== 'disabled' && state !== 'disabling';
-      const name = netPort(g.ports) ?? known(g['primary-port']);
-      if (name !== undefined) values.Name = name.slice(0, 64);
-      const imei = known(gpp.imei);
-      if (imei !== undefined && /^\d{15}$/.test(imei)) values.IMEI = imei;
-      if (tech !== undefined) values.CurrentAccessTechnology = tech;
-      const radio = radioValues(await mmcli.signal(index), tech);
-      values.RSSI = radio.RSSI;
-      values.RSRP = radio.RSRP;
-      values.RSRQ = radio.RSRQ;
-      if (sinr && served.has(sinr.name)) values[sinr.name] = radio.SINR;
-      return values;
+  const served = registerWithVendorParams(
+    model,
+    'Device.Cellular.Interface.{i}.',
+    {
+      params: ['Enable', 'Status', 'Name', 'Upstream', 'IMEI', 'SupportedAccessTechnologies', 'PreferredAccessTechnology', 'CurrentAccessTechnology', 'NetworkInUse', 'RSSI', 'RSRP', 'RSRQ'],
+      list: async () => modemNumbers.list((await modems()).map((m) => m.key)),
+      get: async ([n]) => {
+        const { index, data } = await modemAt(n);
+        const g = data.generic ?? {};
+        const gpp = data['3gpp'] ?? {};
+        const state = known(g.state);
+        const tech = currentAccessTechnology(g['access-technologies']);
+        const values: Record<string, Value> = {
+          Status: interfaceStatus(state),
+          Upstream: true,
+          SupportedAccessTechnologies: supportedAccessTechnologies(g['current-capabilities']).join(','),
+          PreferredAccessTechnology: preferredAccessTechnology(g['current-modes']),
+          NetworkInUse: (known(gpp['operator-name']) ?? known(gpp['operator-code']) ?? '').slice(0, 64),
+        };
+        // Administrative state: only a disabled modem is not enabled (a failed one is enabled and broken).
+        if (state !== undefined) values.Enable = state !== 'disabled' && state !== 'disabling';
+        const name = netPort(g.ports) ?? known(g['primary-port']);
+        if (name !== undefined) values.Name = name.slice(0, 64);
+        const imei = known(gpp.imei);
+        if (imei !== undefined && /^\d{15}$/.test(imei)) values.IMEI = imei;
+        if (tech !== undefined) values.CurrentAccessTechnology = tech;
+        const radio = radioValues(await mmcli.signal(index), tech);
+        values.RSSI = radio.RSSI;
+        values.RSRP = radio.RSRP;
+        values.RSRQ = radio.RSRQ;
+        if (sinr && served.has(sinr.name)) values[sinr.name] = radio.SINR;
+        return values;
+      },
     },
-  }, sinr ? [sinr] : []);
+    sinr ? [sinr] : [],
+  );
 
   model.register('Device.Cellular.Interface.{i}.USIM.', {
     params: ['Status', 'IMSI', 'ICCID', 'MSISDN', 'PINCheck'],
@@ -176,7 +177,11 @@ export function registerCellular(
         Interface: `Device.Cellular.Interface.${modemNumbers.numberOf(b.modem.key)}`,
         IPVersion: ipVersion(props['ip-type']),
         // mmcli prints APN types as "default" or "default, ims": a TR-181 list has no spaces.
-        Type: (known(props['apn-type']) ?? '').split(',').map((s) => s.trim()).filter(Boolean).join(','),
+        Type: (known(props['apn-type']) ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+          .join(','),
       };
     },
   });

@@ -11,17 +11,32 @@ export type AccessTechnology = (typeof ACCESS_TECHNOLOGIES)[number];
 
 /** MMModemAccessTechnology nicknames (mm_modem_access_technology_build_string_from_mask). */
 const ACCESS_TECH: Readonly<Record<string, AccessTechnology>> = {
-  gsm: 'GPRS', 'gsm-compact': 'GPRS', gprs: 'GPRS', edge: 'EDGE',
-  umts: 'UMTS', hsdpa: 'UMTSHSPA', hsupa: 'UMTSHSPA', hspa: 'UMTSHSPA', 'hspa-plus': 'UMTSHSPA',
-  '1xrtt': 'CDMA2000OneX', evdo0: 'CDMA2000HRPD', evdoa: 'CDMA2000HRPD', evdob: 'CDMA2000HRPD',
-  lte: 'LTE', 'lte-cat-m': 'LTE', 'lte-nb-iot': 'LTE', '5gnr': 'NR',
+  gsm: 'GPRS',
+  'gsm-compact': 'GPRS',
+  gprs: 'GPRS',
+  edge: 'EDGE',
+  umts: 'UMTS',
+  hsdpa: 'UMTSHSPA',
+  hsupa: 'UMTSHSPA',
+  hspa: 'UMTSHSPA',
+  'hspa-plus': 'UMTSHSPA',
+  '1xrtt': 'CDMA2000OneX',
+  evdo0: 'CDMA2000HRPD',
+  evdoa: 'CDMA2000HRPD',
+  evdob: 'CDMA2000HRPD',
+  lte: 'LTE',
+  'lte-cat-m': 'LTE',
+  'lte-nb-iot': 'LTE',
+  '5gnr': 'NR',
 };
 
 /** MMModemCapability nicknames → the technologies they cover. */
 const CAPABILITY: Readonly<Record<string, readonly AccessTechnology[]>> = {
   'gsm-umts': ['GPRS', 'EDGE', 'UMTS', 'UMTSHSPA'],
   'cdma-evdo': ['CDMA2000OneX', 'CDMA2000HRPD'],
-  lte: ['LTE'], 'lte-advanced': ['LTE'], '5gnr': ['NR'],
+  lte: ['LTE'],
+  'lte-advanced': ['LTE'],
+  '5gnr': ['NR'],
 };
 
 /** MMModemMode nicknames in "allowed: ...; preferred: ..." → a technology. */
@@ -61,11 +76,24 @@ export function preferredAccessTechnology(currentModes: string | undefined): str
  */
 export function interfaceStatus(state: string | undefined): string {
   switch (known(state)) {
-    case 'connected': case 'registered': case 'connecting': case 'disconnecting': return 'Up';
-    case 'enabled': case 'searching': case 'enabling': case 'locked': case 'initializing': return 'Dormant';
-    case 'disabled': case 'disabling': return 'Down';
-    case 'failed': return 'Error';
-    default: return 'Unknown';
+    case 'connected':
+    case 'registered':
+    case 'connecting':
+    case 'disconnecting':
+      return 'Up';
+    case 'enabled':
+    case 'searching':
+    case 'enabling':
+    case 'locked':
+    case 'initializing':
+      return 'Dormant';
+    case 'disabled':
+    case 'disabling':
+      return 'Down';
+    case 'failed':
+      return 'Error';
+    default:
+      return 'Unknown';
   }
 }
 
@@ -82,9 +110,12 @@ export function roamingStatus(registration: string | undefined): string | undefi
 export function usimStatus(simPath: string | undefined, unlockRequired: string | undefined): string {
   if (!known(simPath)) return 'None';
   switch (known(unlockRequired)) {
-    case 'sim-pin': return 'Available';
-    case 'sim-puk': return 'Blocked';
-    default: return 'Valid';
+    case 'sim-pin':
+      return 'Available';
+    case 'sim-puk':
+      return 'Blocked';
+    default:
+      return 'Valid';
   }
 }
 
@@ -98,17 +129,35 @@ export function ipVersion(ipType: string | undefined): number {
 export const INT_MAX = 2147483647;
 
 /** Radio measurements as TR-181 reports them (dBm; RSRQ and SINR really in dB). */
-export interface RadioValues { RSSI: number; RSRP: number; RSRQ: number; SINR: number }
+export interface RadioValues {
+  RSSI: number;
+  RSRP: number;
+  RSRQ: number;
+  SINR: number;
+}
 
 /** mmcli blocks to read per technology, best first. */
 const SIGNAL_BLOCKS: Readonly<Record<AccessTechnology, ReadonlyArray<keyof NonNullable<NonNullable<MmcliSignal['modem']>['signal']>>>> = {
-  NR: ['5g', 'lte'], LTE: ['lte'], UMTS: ['umts'], UMTSHSPA: ['umts'], GPRS: ['gsm'], EDGE: ['gsm'],
-  CDMA2000OneX: ['cdma1x'], CDMA2000HRPD: ['evdo', 'cdma1x'],
+  NR: ['5g', 'lte'],
+  LTE: ['lte'],
+  UMTS: ['umts'],
+  UMTSHSPA: ['umts'],
+  GPRS: ['gsm'],
+  EDGE: ['gsm'],
+  CDMA2000OneX: ['cdma1x'],
+  CDMA2000HRPD: ['evdo', 'cdma1x'],
 };
 
 /** TR-181 RSSI floor ("an undetectable signal is indicated by the appropriate lower limit"). */
 const RSSI_FLOOR: Readonly<Record<AccessTechnology, number>> = {
-  GPRS: -111, EDGE: -111, UMTS: -117, UMTSHSPA: -117, CDMA2000OneX: -117, CDMA2000HRPD: -117, LTE: -117, NR: -117,
+  GPRS: -111,
+  EDGE: -111,
+  UMTS: -117,
+  UMTSHSPA: -117,
+  CDMA2000OneX: -117,
+  CDMA2000HRPD: -117,
+  LTE: -117,
+  NR: -117,
 };
 
 /**
@@ -156,5 +205,8 @@ export function netPort(ports: readonly string[] | undefined): string | undefine
 
 /** List items, with mmcli's "a, b, c" items split too. */
 function splitList(items: readonly string[] | undefined): string[] {
-  return (items ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== '' && s !== '--');
+  return (items ?? [])
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter((s) => s !== '' && s !== '--');
 }

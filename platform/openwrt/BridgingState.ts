@@ -20,9 +20,22 @@ import type { DeviceStatusMap } from './ubus-types.js';
 import { NETWORK_RELOAD, type UciStage, type UciWriter } from './uci.js';
 import type { WiFiState } from './WiFiState.js';
 
-export interface PortRow { n: number; name: string; management: boolean }
-export interface VlanRow { n: number; config: VlanConfig }
-export interface VlanPortRow { n: number; key: string; vlan: VlanRow; port: PortRow; entry: VlanPortEntry }
+export interface PortRow {
+  n: number;
+  name: string;
+  management: boolean;
+}
+export interface VlanRow {
+  n: number;
+  config: VlanConfig;
+}
+export interface VlanPortRow {
+  n: number;
+  key: string;
+  vlan: VlanRow;
+  port: PortRow;
+  entry: VlanPortEntry;
+}
 
 export interface BridgeRow {
   n: number;
@@ -102,10 +115,12 @@ export class BridgingState {
     vlanMap.list(config.vlans.map((v) => String(v.vid)));
     const vlans = config.vlans.map((v) => ({ n: vlanMap.numberOf(String(v.vid)), config: v }));
     // An entry for something that is not a member of the bridge does nothing in netifd: no row.
-    const members = vlans.flatMap((vlan) => vlan.config.ports.flatMap((entry) => {
-      const port = ports.find((p) => !p.management && p.name === entry.port);
-      return port ? [{ key: vlanPortKey(vlan.config.vid, port.name), vlan, port, entry }] : [];
-    }));
+    const members = vlans.flatMap((vlan) =>
+      vlan.config.ports.flatMap((entry) => {
+        const port = ports.find((p) => !p.management && p.name === entry.port);
+        return port ? [{ key: vlanPortKey(vlan.config.vid, port.name), vlan, port, entry }] : [];
+      }),
+    );
     const vpMap = this.vlanPorts.map(bridge);
     vpMap.list(members.map((m) => m.key));
     const vlanPorts = members.map((m) => ({ ...m, n: vpMap.numberOf(m.key) }));

@@ -91,7 +91,11 @@ export function parseBridges(config: UciConfig): BridgeConfig[] {
       if (e && !ports.some((p) => p.port === e.port)) ports.push(e);
     }
     const vlan: VlanConfig = {
-      section: s.name, vid, name: stringOption(s.options.description) ?? '', raw, ports,
+      section: s.name,
+      vid,
+      name: stringOption(s.options.description) ?? '',
+      raw,
+      ports,
       appendable: typeof value !== 'string' || !/\s/.test(value),
     };
     const i = bridge.vlans.findIndex((v) => v.vid === vid);

@@ -28,9 +28,7 @@ import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { canonicalizeReferences } from '../reference.js';
 import { formatPortEntry, MAX_VID, MIN_VID, type VlanConfig } from './bridge-config.js';
-import {
-  type BridgeRow, type BridgingState, portPath, type PortRow, vlanPath, vlanPortKey, type VlanPortRow, type VlanRow,
-} from './BridgingState.js';
+import { type BridgeRow, type BridgingState, portPath, type PortRow, vlanPath, vlanPortKey, type VlanPortRow, type VlanRow } from './BridgingState.js';
 import { noSuchInstance, refused } from './convert.js';
 import { planWrite, type UciChange, type UciStage } from './uci.js';
 
@@ -49,7 +47,10 @@ export function registerBridgeVlans(state: BridgingState): void {
     return [b, v];
   };
   const vlanValues = (b: BridgeRow, v: VlanRow): Record<string, Value> => ({
-    Enable: true, Alias: state.vlans.alias(b.config.name, String(v.config.vid), v.n), Name: v.config.name, VLANID: v.config.vid,
+    Enable: true,
+    Alias: state.vlans.alias(b.config.name, String(v.config.vid), v.n),
+    Name: v.config.name,
+    VLANID: v.config.vid,
   });
 
   /** The options of `section` for `changes`; 7012 for a value it cannot hold, 7025 for a VLAN ID in use. */
@@ -59,10 +60,8 @@ export function registerBridgeVlans(state: BridgingState): void {
     return planWrite(current, changes, {
       Enable: (v) => (v ? [] : NO_OFF_SWITCH),
       Alias: () => [],
-      Name: (v, _all, cur) => (v === cur.Name ? []
-        : [{ section, option: 'description', value: String(v), remove: v === '' }]),
-      VLANID: (v, _all, cur) => (!isVid(v) ? `${String(v)} is not a VLAN ID (${MIN_VID} to ${MAX_VID})`
-        : v === cur.VLANID ? [] : [{ section, option: 'vlan', value: String(v) }]),
+      Name: (v, _all, cur) => (v === cur.Name ? [] : [{ section, option: 'description', value: String(v), remove: v === '' }]),
+      VLANID: (v, _all, cur) => (!isVid(v) ? `${String(v)} is not a VLAN ID (${MIN_VID} to ${MAX_VID})` : v === cur.VLANID ? [] : [{ section, option: 'vlan', value: String(v) }]),
     });
   };
 
@@ -73,7 +72,10 @@ export function registerBridgeVlans(state: BridgingState): void {
     set: async (keys, changes) => {
       const [b, v] = await vlanAt(keys);
       const planned = planVlan(b, v.config.section, vlanValues(b, v), changes);
-      if (planned.length > 0) await state.write(async (s) => { for (const c of planned) await s.set(c); });
+      if (planned.length > 0)
+        await state.write(async (s) => {
+          for (const c of planned) await s.set(c);
+        });
       const vid = Number(changes.VLANID ?? v.config.vid);
       if (vid !== v.config.vid) renumber(state, b, v.config, vid);
       if (typeof changes.Alias === 'string') state.vlans.setAlias(b.config.name, String(vid), changes.Alias);
@@ -125,12 +127,15 @@ export function registerBridgeVlans(state: BridgingState): void {
     const moved = !current || vlan !== current.vlan || port !== current.port;
     const there = moved ? b.vlanPorts.find((m) => m.vlan === vlan && m.port === port) : undefined;
     if (there) throw duplicate(`${port.name} is already a member of VLAN ${vlan.config.vid}: ${vlanPortPath(b, there)}`);
-    const untagged = typeof changes.Untagged === 'boolean' ? changes.Untagged : current?.entry.untagged ?? false;
+    const untagged = typeof changes.Untagged === 'boolean' ? changes.Untagged : (current?.entry.untagged ?? false);
     return { vlan, port, untagged, moved };
   };
   const vlanPortValues = (b: BridgeRow, m: VlanPortRow): Record<string, Value> => ({
-    Enable: true, Alias: state.vlanPorts.alias(b.config.name, m.key, m.n),
-    VLAN: vlanPath(b, m.vlan), Port: portPath(b, m.port), Untagged: m.entry.untagged,
+    Enable: true,
+    Alias: state.vlanPorts.alias(b.config.name, m.key, m.n),
+    VLAN: vlanPath(b, m.vlan),
+    Port: portPath(b, m.port),
+    Untagged: m.entry.untagged,
   });
 
   model.register('Device.Bridging.Bridge.{i}.VLANPort.{i}.', {
@@ -146,7 +151,12 @@ export function registerBridgeVlans(state: BridgingState): void {
         const entry = formatPortEntry(t.port.name, t.untagged, !t.moved && m.entry.pvid);
         await state.write(async (s) => {
           const from = m.vlan.config;
-          if (t.vlan === m.vlan) return rewritePorts(s, from, from.raw.map((r) => (r === m.entry.raw ? entry : r)));
+          if (t.vlan === m.vlan)
+            return rewritePorts(
+              s,
+              from,
+              from.raw.map((r) => (r === m.entry.raw ? entry : r)),
+            );
           await rewritePorts(s, from, withoutFirst(from.raw, m.entry.raw));
           await appendPort(s, t.vlan.config, entry);
         });
@@ -171,7 +181,12 @@ export function registerBridgeVlans(state: BridgingState): void {
   });
 }
 
-interface Target { vlan: VlanRow; port: PortRow; untagged: boolean; moved: boolean }
+interface Target {
+  vlan: VlanRow;
+  port: PortRow;
+  untagged: boolean;
+  moved: boolean;
+}
 
 function isVid(v: Value): boolean {
   return typeof v === 'number' && Number.isInteger(v) && v >= MIN_VID && v <= MAX_VID;
@@ -186,7 +201,10 @@ function freeVid(b: BridgeRow): number {
 /** A VLAN ID moves its memberships along: their rows keep their instances and Aliases. */
 function renumber(state: BridgingState, b: BridgeRow, vlan: VlanConfig, vid: number): void {
   state.vlans.rekey(b.config.name, [[String(vlan.vid), String(vid)]]);
-  state.vlanPorts.rekey(b.config.name, vlan.ports.map((p) => [vlanPortKey(vlan.vid, p.port), vlanPortKey(vid, p.port)] as const));
+  state.vlanPorts.rekey(
+    b.config.name,
+    vlan.ports.map((p) => [vlanPortKey(vlan.vid, p.port), vlanPortKey(vid, p.port)] as const),
+  );
 }
 
 function numbers(rows: ReadonlyArray<{ n: number }> | undefined): number[] {

@@ -54,7 +54,11 @@ export function registerBridging(ctx: OpenWrtContext, ethernet: EthernetLinks, w
 
   model.register('Device.Bridging.Bridge.{i}.Port.{i}.', {
     params: ['Enable', 'Status', 'Alias', 'Name', 'LowerLayers', 'ManagementPort', 'Type', 'PVID'],
-    list: async ([b]) => (await state.read()).find((r) => r.n === b)?.ports.map((p) => p.n).sort((x, y) => x - y) ?? [],
+    list: async ([b]) =>
+      (await state.read())
+        .find((r) => r.n === b)
+        ?.ports.map((p) => p.n)
+        .sort((x, y) => x - y) ?? [],
     get: async ([bn, pn]) => {
       const b = await state.bridge(bn);
       const p = b.ports.find((r) => r.n === pn);
@@ -86,5 +90,8 @@ export function registerBridging(ctx: OpenWrtContext, ethernet: EthernetLinks, w
 
 /** The management port's LowerLayers: every other port of its bridge (TR-181 Port.LowerLayers). */
 function memberPaths(b: BridgeRow): string {
-  return b.ports.filter((p) => !p.management).map((p) => portPath(b, p)).join(',');
+  return b.ports
+    .filter((p) => !p.management)
+    .map((p) => portPath(b, p))
+    .join(',');
 }

@@ -110,14 +110,14 @@ function accessPointValues(s: UciSection, present: readonly CellularModem[]): Re
  * an option cleared with `uci delete` exists (its current value is not empty).
  */
 function writers(s: UciSection, config: UciConfig, present: readonly CellularModem[], current: Record<string, Value>): Record<string, ParamWriter> {
-  const opt = (option: string, value: string, secret = false): UciChange[] => [value === ''
-    ? { section: s.name, option, value, remove: true, secret } : { section: s.name, option, value, secret }];
-  const credential = (option: string, secret: boolean): ParamWriter => (v) => (CREDENTIAL_BAD.test(String(v))
-    ? 'must not contain commas, quotes or control characters (mmcli --simple-connect takes it unquoted)'
-    : opt(option, String(v), secret));
+  const opt = (option: string, value: string, secret = false): UciChange[] => [value === '' ? { section: s.name, option, value, remove: true, secret } : { section: s.name, option, value, secret }];
+  const credential =
+    (option: string, secret: boolean): ParamWriter =>
+    (v) =>
+      CREDENTIAL_BAD.test(String(v)) ? 'must not contain commas, quotes or control characters (mmcli --simple-connect takes it unquoted)' : opt(option, String(v), secret);
   /** The other enabled interface that would drive the same modem, after this Set. */
   const clash = (all: Record<string, Value>): string | undefined => {
-    const device = all.Interface === undefined ? devicePath(s) : present.find((m) => m.interface === all.Interface)?.device ?? '';
+    const device = all.Interface === undefined ? devicePath(s) : (present.find((m) => m.interface === all.Interface)?.device ?? '');
     if (!(all.Enable ?? current.Enable) || device === '') return undefined;
     return config.find((o) => o !== s && isModemManager(o) && enabled(o) && samePath(devicePath(o), device))?.name;
   };

@@ -116,9 +116,17 @@ export const SECURITY_MODES: ReadonlyArray<readonly [string, string]> = [
 ];
 
 const UCI_MODES: Record<string, string> = {
-  none: 'None', psk: 'WPA-Personal', psk2: 'WPA2-Personal', 'psk-mixed': 'WPA-WPA2-Personal',
-  sae: 'WPA3-Personal', 'sae-mixed': 'WPA3-Personal-Transition', owe: 'OWE',
-  wpa: 'WPA-Enterprise', wpa2: 'WPA2-Enterprise', 'wpa-mixed': 'WPA-WPA2-Enterprise', wpa3: 'WPA3-Enterprise',
+  none: 'None',
+  psk: 'WPA-Personal',
+  psk2: 'WPA2-Personal',
+  'psk-mixed': 'WPA-WPA2-Personal',
+  sae: 'WPA3-Personal',
+  'sae-mixed': 'WPA3-Personal-Transition',
+  owe: 'OWE',
+  wpa: 'WPA-Enterprise',
+  wpa2: 'WPA2-Enterprise',
+  'wpa-mixed': 'WPA-WPA2-Enterprise',
+  wpa3: 'WPA3-Enterprise',
 };
 
 /** UCI `encryption` ("psk2+ccmp") → ModeEnabled, for a BSS that is not up. */

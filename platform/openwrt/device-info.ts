@@ -34,11 +34,21 @@ export function registerDeviceInfo(ctx: OpenWrtContext, procStat = PROC_STAT, fi
   };
 
   model.register('Device.DeviceInfo.', {
-    params: ['Manufacturer', 'ManufacturerOUI', 'ModelName', 'Description', 'ProductClass', 'SerialNumber',
-      'HardwareVersion', 'SoftwareVersion', 'UpTime', 'HostName', ...(firmware ? FIRMWARE_DEVICE_INFO_PARAMS : [])],
+    params: [
+      'Manufacturer',
+      'ManufacturerOUI',
+      'ModelName',
+      'Description',
+      'ProductClass',
+      'SerialNumber',
+      'HardwareVersion',
+      'SoftwareVersion',
+      'UpTime',
+      'HostName',
+      ...(firmware ? FIRMWARE_DEVICE_INFO_PARAMS : []),
+    ],
     get: async () => {
-      const [board, info, mac, refs] = await Promise.all([
-        ctx.ubus<SystemBoard>('system', 'board'), ctx.ubus<SystemInfo>('system', 'info'), readBaseMac(), firmware?.references()]);
+      const [board, info, mac, refs] = await Promise.all([ctx.ubus<SystemBoard>('system', 'board'), ctx.ubus<SystemInfo>('system', 'info'), readBaseMac(), firmware?.references()]);
       const [manufacturer, modelName] = splitModel(board.model ?? '');
       const release = board.release ?? {};
       const values: Record<string, Value> = {
@@ -65,8 +75,10 @@ export function registerDeviceInfo(ctx: OpenWrtContext, procStat = PROC_STAT, fi
       const { memory = {}, root = {} } = await ctx.ubus<SystemInfo>('system', 'info');
       // memory.* are bytes (TR-181: KiB); root.* (the overlay) are KiB already.
       return {
-        Total: kib(memory.total), Free: kib(memory.available ?? memory.free),
-        TotalPersistent: Math.trunc(root.total ?? 0), FreePersistent: Math.trunc(root.avail ?? root.free ?? 0),
+        Total: kib(memory.total),
+        Free: kib(memory.available ?? memory.free),
+        TotalPersistent: Math.trunc(root.total ?? 0),
+        FreePersistent: Math.trunc(root.avail ?? root.free ?? 0),
       };
     },
   });
@@ -94,7 +106,9 @@ export function splitModel(model: string): [string, string] {
 function pickBaseMac(devices: DeviceStatusMap): string {
   const eth0 = devices.eth0?.macaddr;
   if (eth0) return eth0.toLowerCase();
-  const first = Object.keys(devices).sort().find((n) => devices[n].devtype === 'ethernet' && devices[n].macaddr);
+  const first = Object.keys(devices)
+    .sort()
+    .find((n) => devices[n].devtype === 'ethernet' && devices[n].macaddr);
   return first ? devices[first].macaddr!.toLowerCase() : '';
 }
 
@@ -134,7 +148,10 @@ class CpuUsage {
 
   private sample(): { busy: number; total: number } | undefined {
     try {
-      const line = fs.readFileSync(this.file, 'utf8').split('\n').find((l) => l.startsWith('cpu '));
+      const line = fs
+        .readFileSync(this.file, 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith('cpu '));
       if (!line) return undefined;
       const f = line.trim().split(/\s+/).slice(1).map(Number);
       // user nice system idle iowait irq softirq steal (guest time is already in user/nice).

@@ -15,12 +15,24 @@ import type { InterfaceDump, NetIfStatus } from './ubus-types.js';
 
 /** netifd `proto` → DNS.Client.Server.Type. */
 const SERVER_TYPE: Record<string, string> = {
-  dhcp: 'DHCPv4', dhcpv6: 'DHCPv6', static: 'Static',
-  pppoe: 'IPCP', pppoa: 'IPCP', ppp: 'IPCP', '3g': 'IPCP',
-  qmi: '3GPP-NAS', mbim: '3GPP-NAS', ncm: '3GPP-NAS', modemmanager: '3GPP-NAS', wwan: '3GPP-NAS',
+  dhcp: 'DHCPv4',
+  dhcpv6: 'DHCPv6',
+  static: 'Static',
+  pppoe: 'IPCP',
+  pppoa: 'IPCP',
+  ppp: 'IPCP',
+  '3g': 'IPCP',
+  qmi: '3GPP-NAS',
+  mbim: '3GPP-NAS',
+  ncm: '3GPP-NAS',
+  modemmanager: '3GPP-NAS',
+  wwan: '3GPP-NAS',
 };
 
-interface ServerRow { iface: NetIfStatus; server: string }
+interface ServerRow {
+  iface: NetIfStatus;
+  server: string;
+}
 
 export function dnsServerType(proto: string | undefined): string {
   return SERVER_TYPE[proto ?? ''] ?? 'Static';
@@ -51,8 +63,11 @@ export function registerDNS(ctx: OpenWrtContext, ip: IPInterfaces): void {
       const row = (await read()).get(servers.keyOf(n) ?? '');
       if (!row) throw noSuchInstance('DNS server', n);
       const values: Record<string, Value> = {
-        Enable: true, Status: 'Enabled', DNSServer: row.server,
-        Interface: await ip.pathOf(row.iface.interface), Type: dnsServerType(row.iface.proto),
+        Enable: true,
+        Status: 'Enabled',
+        DNSServer: row.server,
+        Interface: await ip.pathOf(row.iface.interface),
+        Type: dnsServerType(row.iface.proto),
       };
       return values;
     },

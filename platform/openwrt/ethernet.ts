@@ -26,8 +26,7 @@ export interface EthernetLinks {
   devices(): Promise<DeviceStatusMap>;
 }
 
-const STATS = ['BytesSent', 'BytesReceived', 'PacketsSent', 'PacketsReceived', 'ErrorsSent', 'ErrorsReceived',
-  'DiscardPacketsSent', 'DiscardPacketsReceived', 'MulticastPacketsReceived'];
+const STATS = ['BytesSent', 'BytesReceived', 'PacketsSent', 'PacketsReceived', 'ErrorsSent', 'ErrorsReceived', 'DiscardPacketsSent', 'DiscardPacketsReceived', 'MulticastPacketsReceived'];
 
 /** The layer above a bridge's Link, filled in once Bridging is registered. */
 export interface BridgeStack {
@@ -62,7 +61,10 @@ export function registerEthernet(ctx: OpenWrtContext, stack: BridgeStack = {}): 
       const [name, d] = await device(ports, 'ports', n);
       const link = parseSpeed(d.speed);
       const values: Record<string, Value> = {
-        Enable: d.up === true, Status: deviceStatus(d), Name: name, MACAddress: mac(d.macaddr),
+        Enable: d.up === true,
+        Status: deviceStatus(d),
+        Name: name,
+        MACAddress: mac(d.macaddr),
         CurrentBitRate: link.up && d.carrier ? link.mbps : 0,
         CurrentDuplexMode: link.up && d.carrier ? link.duplex : 'Unknown',
         DuplexMode: d.autoneg !== false ? 'Auto' : link.up ? link.duplex : 'Auto',
@@ -88,9 +90,13 @@ export function registerEthernet(ctx: OpenWrtContext, stack: BridgeStack = {}): 
       const port = (await read()).ports.has(name) ? ports.numberOf(name) : undefined;
       let s = deviceStatus(d);
       if (s === 'Down' && d.up && port !== undefined) s = 'LowerLayerDown';
-      const lower = port !== undefined ? `Device.Ethernet.Interface.${port}`
-        // A failing `uci show network` fails Bridging, not the Ethernet tree: the reference is then unknown.
-        : Array.isArray(d['bridge-members']) ? await stack.managementPort?.(name).catch(() => '') ?? '' : '';
+      const lower =
+        port !== undefined
+          ? `Device.Ethernet.Interface.${port}`
+          : // A failing `uci show network` fails Bridging, not the Ethernet tree: the reference is then unknown.
+            Array.isArray(d['bridge-members'])
+            ? ((await stack.managementPort?.(name).catch(() => '')) ?? '')
+            : '';
       return { Enable: d.up === true, Status: s, Name: name, MACAddress: mac(d.macaddr), MTU: u32(d.mtu), LowerLayers: lower };
     },
   });
@@ -112,7 +118,10 @@ export function registerEthernet(ctx: OpenWrtContext, stack: BridgeStack = {}): 
   };
 }
 
-interface Classified { ports: Map<string, DeviceStatus>; links: Map<string, DeviceStatus> }
+interface Classified {
+  ports: Map<string, DeviceStatus>;
+  links: Map<string, DeviceStatus>;
+}
 
 /** Sorts netifd's devices into ports and links (each map in name order). */
 export function classify(devices: DeviceStatusMap): Classified {
@@ -152,10 +161,14 @@ function maxSupported(modes: readonly string[] | undefined): number {
 export function stats(s: Record<string, number> | undefined): Record<string, Value> {
   const c = s ?? {};
   return {
-    BytesSent: u64(c.tx_bytes), BytesReceived: u64(c.rx_bytes),
-    PacketsSent: u64(c.tx_packets), PacketsReceived: u64(c.rx_packets),
-    ErrorsSent: u32(c.tx_errors), ErrorsReceived: u32(c.rx_errors),
-    DiscardPacketsSent: u32(c.tx_dropped), DiscardPacketsReceived: u32(c.rx_dropped),
+    BytesSent: u64(c.tx_bytes),
+    BytesReceived: u64(c.rx_bytes),
+    PacketsSent: u64(c.tx_packets),
+    PacketsReceived: u64(c.rx_packets),
+    ErrorsSent: u32(c.tx_errors),
+    ErrorsReceived: u32(c.rx_errors),
+    DiscardPacketsSent: u32(c.tx_dropped),
+    DiscardPacketsReceived: u32(c.rx_dropped),
     MulticastPacketsReceived: u64(c.multicast),
   };
 }

@@ -22,7 +22,10 @@ import type { WiFiState } from './WiFiState.js';
 const VOLATILE = new Set(['LastChange', 'PreferredLifetime', 'ValidLifetime', 'UpTime']);
 
 const STATION_EVENTS: Record<string, StationEvent> = {
-  assoc: 'assoc', 'sta-authorized': 'assoc', disassoc: 'disassoc', deauth: 'disassoc',
+  assoc: 'assoc',
+  'sta-authorized': 'assoc',
+  disassoc: 'disassoc',
+  deauth: 'disassoc',
 };
 
 export interface EventOptions {
@@ -41,7 +44,11 @@ export function startEvents(ctx: OpenWrtContext, wifi: WiFiState, stations: Stat
   let stopped = false;
   const spawnListener = (args: string[], onLine: (type: string, data: Record<string, unknown>) => void): LineProcess => {
     const p = new LineProcess({
-      runner: ctx.runner, cmd: 'ubus', args, log, minDelayMs: opts.backoffMs,
+      runner: ctx.runner,
+      cmd: 'ubus',
+      args,
+      log,
+      minDelayMs: opts.backoffMs,
       onLine: (line) => {
         const event = parseEvent(line);
         if (event) onLine(event.type, event.data);
@@ -57,22 +64,31 @@ export function startEvents(ctx: OpenWrtContext, wifi: WiFiState, stations: Stat
     let objects: string[] = [];
     try {
       const out = await ctx.runner.run('ubus', ['list', 'hostapd.*']);
-      objects = out.split('\n').map((l) => l.trim()).filter((l) => /^hostapd\.[^.*\s]+$/.test(l));
+      objects = out
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => /^hostapd\.[^.*\s]+$/.test(l));
     } catch (e) {
       log.warn('cannot list hostapd objects; association events unavailable', { error: e instanceof Error ? e.message : String(e) });
     }
     if (stopped) return;
-    for (const [name, p] of hostapd) if (!objects.includes(name)) { p.stop(); hostapd.delete(name); }
+    for (const [name, p] of hostapd)
+      if (!objects.includes(name)) {
+        p.stop();
+        hostapd.delete(name);
+      }
     for (const name of objects) {
       if (hostapd.has(name)) continue;
       const ifname = name.slice('hostapd.'.length);
-      hostapd.set(name, spawnListener(['subscribe', name], (type, data) => {
-        const event = STATION_EVENTS[type];
-        if (event && typeof data.address === 'string') {
-          stations.onEvent(ifname, event, data.address).catch((e: unknown) =>
-            log.warn('association event not applied', { ifname, error: e instanceof Error ? e.message : String(e) }));
-        }
-      }));
+      hostapd.set(
+        name,
+        spawnListener(['subscribe', name], (type, data) => {
+          const event = STATION_EVENTS[type];
+          if (event && typeof data.address === 'string') {
+            stations.onEvent(ifname, event, data.address).catch((e: unknown) => log.warn('association event not applied', { ifname, error: e instanceof Error ? e.message : String(e) }));
+          }
+        }),
+      );
     }
   };
 
@@ -123,7 +139,10 @@ class SubtreeWatcher {
   private again = false;
   private stopped = false;
 
-  constructor(private readonly ctx: OpenWrtContext, private readonly path: string) {}
+  constructor(
+    private readonly ctx: OpenWrtContext,
+    private readonly path: string,
+  ) {}
 
   /** The first reading, reported to nobody. */
   async baseline(): Promise<void> {
@@ -131,7 +150,10 @@ class SubtreeWatcher {
   }
 
   changed(): void {
-    if (this.running) { this.again = true; return; }
+    if (this.running) {
+      this.again = true;
+      return;
+    }
     this.running = (async () => {
       do {
         this.again = false;
@@ -140,10 +162,14 @@ class SubtreeWatcher {
         if (this.last) for (const c of diff(this.last, now)) this.ctx.model.changes.emit(c);
         this.last = now;
       } while (this.again && !this.stopped);
-    })().finally(() => { this.running = undefined; });
+    })().finally(() => {
+      this.running = undefined;
+    });
   }
 
-  stop(): void { this.stopped = true; }
+  stop(): void {
+    this.stopped = true;
+  }
 
   private async read(): Promise<Map<string, ObjectValues> | undefined> {
     const { model, log } = this.ctx;

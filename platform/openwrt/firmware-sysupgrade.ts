@@ -24,8 +24,12 @@ import { type BankReport, type FirmwareInstaller, type ImageIdentity, InstallerR
 const FLASH_MS = 10 * 60_000;
 const CHECK_MS = 60_000;
 
-interface Board { release?: { distribution?: string; version?: string; revision?: string; target?: string } }
-interface FwtoolMetadata { version?: { dist?: string; version?: string; revision?: string; board?: string } }
+interface Board {
+  release?: { distribution?: string; version?: string; revision?: string; target?: string };
+}
+interface FwtoolMetadata {
+  version?: { dist?: string; version?: string; revision?: string; board?: string };
+}
 
 export class SysupgradeInstaller implements FirmwareInstaller {
   readonly stagedBank = true;
@@ -80,7 +84,15 @@ export class SysupgradeInstaller implements FirmwareInstaller {
 /** sysupgrade's own words: its stderr, the lines joined (it says what failed, then "Image check failed."). */
 function refusal(e: unknown): InstallerRefusal {
   if (e instanceof CommandError && e.failure === 'exit' && e.stderr.trim() !== '') {
-    return new InstallerRefusal(e.stderr.trim().split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 4).join(' '));
+    return new InstallerRefusal(
+      e.stderr
+        .trim()
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .slice(0, 4)
+        .join(' '),
+    );
   }
   return new InstallerRefusal(e instanceof Error ? e.message : String(e));
 }

@@ -106,7 +106,10 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   registerWiFiStats(ctx, wifi, () => ethernet.devices());
   const events = startEvents(ctx, wifi, stations, { backoffMs: opts.listenerBackoffMs });
   return {
-    stop: events.stop, ready: events.ready.catch(() => undefined), runner, wifiScan: openWrtWiFiScanner(ctx, wifi),
+    stop: events.stop,
+    ready: events.ready.catch(() => undefined),
+    runner,
+    wifiScan: openWrtWiFiScanner(ctx, wifi),
     ipInterfaceDevice: (n) => ip.deviceOf(n),
     registerCellularAccessPoints: (modems) => registerCellularAccessPoints(ctx, uci, modems),
   };

@@ -19,14 +19,31 @@ const PPP_PROTOS = new Set(['pppoe', 'pppoa', 'ppp', 'pptp', 'l2tp', '3g']);
 
 /** netifd `proto` → IPv4Address.AddressingType. Cellular protocols get their address by NAS signalling. */
 const ADDRESSING: Record<string, string> = {
-  dhcp: 'DHCP', static: 'Static', pppoe: 'IPCP', pppoa: 'IPCP', ppp: 'IPCP', '3g': 'IPCP',
-  qmi: '3GPP-NAS', mbim: '3GPP-NAS', ncm: '3GPP-NAS', modemmanager: '3GPP-NAS', wwan: '3GPP-NAS',
+  dhcp: 'DHCP',
+  static: 'Static',
+  pppoe: 'IPCP',
+  pppoa: 'IPCP',
+  ppp: 'IPCP',
+  '3g': 'IPCP',
+  qmi: '3GPP-NAS',
+  mbim: '3GPP-NAS',
+  ncm: '3GPP-NAS',
+  modemmanager: '3GPP-NAS',
+  wwan: '3GPP-NAS',
 };
 
-interface AddressRow { key: string; values: (now: number) => Record<string, Value> }
+interface AddressRow {
+  key: string;
+  values: (now: number) => Record<string, Value>;
+}
 
 /** One interface's rows, per table. */
-interface IfRows { status: NetIfStatus; v4: AddressRow[]; v6: AddressRow[]; prefixes: AddressRow[] }
+interface IfRows {
+  status: NetIfStatus;
+  v4: AddressRow[];
+  v6: AddressRow[];
+  prefixes: AddressRow[];
+}
 
 export interface IPInterfaces {
   /** "Device.IP.Interface.N" (a reference value) of the netifd interface `name`, or "" if there is none. */
@@ -51,8 +68,7 @@ export function registerIP(ctx: OpenWrtContext, ethernet: EthernetLinks): IPInte
     const dump = await ctx.ubus<InterfaceDump>('network.interface', 'dump');
     const out = new Map<string, IfRows>();
     for (const s of dump.interface ?? []) {
-      const prefixPath = (key: string): string =>
-        `Device.IP.Interface.${interfaces.numberOf(s.interface)}.IPv6Prefix.${mapOf('prefixes', s.interface).numberOf(key)}`;
+      const prefixPath = (key: string): string => `Device.IP.Interface.${interfaces.numberOf(s.interface)}.IPv6Prefix.${mapOf('prefixes', s.interface).numberOf(key)}`;
       const rows: IfRows = { status: s, ...addressRows(s, prefixPath) };
       out.set(s.interface, rows);
       // Number every row on every reading, in netifd's order, whatever a Get reads first.
@@ -101,12 +117,9 @@ export function registerIP(ctx: OpenWrtContext, ethernet: EthernetLinks): IPInte
       },
     });
   };
-  table('Device.IP.Interface.{i}.IPv4Address.{i}.', 'v4', 'IPv4 address',
-    ['Enable', 'Status', 'IPAddress', 'SubnetMask', 'AddressingType']);
-  table('Device.IP.Interface.{i}.IPv6Address.{i}.', 'v6', 'IPv6 address',
-    ['Enable', 'Status', 'IPAddressStatus', 'IPAddress', 'Origin', 'Prefix', 'PreferredLifetime', 'ValidLifetime', 'Anycast']);
-  table('Device.IP.Interface.{i}.IPv6Prefix.{i}.', 'prefixes', 'IPv6 prefix',
-    ['Enable', 'Status', 'PrefixStatus', 'Prefix', 'Origin', 'StaticType', 'OnLink', 'PreferredLifetime', 'ValidLifetime']);
+  table('Device.IP.Interface.{i}.IPv4Address.{i}.', 'v4', 'IPv4 address', ['Enable', 'Status', 'IPAddress', 'SubnetMask', 'AddressingType']);
+  table('Device.IP.Interface.{i}.IPv6Address.{i}.', 'v6', 'IPv6 address', ['Enable', 'Status', 'IPAddressStatus', 'IPAddress', 'Origin', 'Prefix', 'PreferredLifetime', 'ValidLifetime', 'Anycast']);
+  table('Device.IP.Interface.{i}.IPv6Prefix.{i}.', 'prefixes', 'IPv6 prefix', ['Enable', 'Status', 'PrefixStatus', 'Prefix', 'Origin', 'StaticType', 'OnLink', 'PreferredLifetime', 'ValidLifetime']);
 
   return {
     deviceOf: async (n) => {
@@ -169,16 +182,28 @@ export function addressRows(s: NetIfStatus, prefixPath: (key: string) => string)
 
 function v6Values(address: string, origin: string, prefix: string, preferred: number | undefined, valid: number | undefined, now: number): Record<string, Value> {
   return {
-    Enable: true, Status: 'Enabled', IPAddressStatus: preferred === 0 ? 'Deprecated' : 'Preferred',
-    IPAddress: address, Origin: origin, Prefix: prefix, Anycast: false,
-    PreferredLifetime: lifetimeEnd(now, preferred), ValidLifetime: lifetimeEnd(now, valid),
+    Enable: true,
+    Status: 'Enabled',
+    IPAddressStatus: preferred === 0 ? 'Deprecated' : 'Preferred',
+    IPAddress: address,
+    Origin: origin,
+    Prefix: prefix,
+    Anycast: false,
+    PreferredLifetime: lifetimeEnd(now, preferred),
+    ValidLifetime: lifetimeEnd(now, valid),
   };
 }
 
 function prefixValues(prefix: string, origin: string, onLink: boolean, preferred: number | undefined, valid: number | undefined, now: number): Record<string, Value> {
   return {
-    Enable: true, Status: 'Enabled', PrefixStatus: preferred === 0 ? 'Deprecated' : 'Preferred',
-    Prefix: prefix, Origin: origin, StaticType: 'Inapplicable', OnLink: onLink,
-    PreferredLifetime: lifetimeEnd(now, preferred), ValidLifetime: lifetimeEnd(now, valid),
+    Enable: true,
+    Status: 'Enabled',
+    PrefixStatus: preferred === 0 ? 'Deprecated' : 'Preferred',
+    Prefix: prefix,
+    Origin: origin,
+    StaticType: 'Inapplicable',
+    OnLink: onLink,
+    PreferredLifetime: lifetimeEnd(now, preferred),
+    ValidLifetime: lifetimeEnd(now, valid),
   };
 }

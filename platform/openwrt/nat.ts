@@ -33,8 +33,22 @@ import { listOption, renamesByPosition, stringOption, uciBool, type UciConfig, t
 export const FIREWALL_RELOAD = ['/etc/init.d/firewall', 'reload'] as const;
 
 const PORT_MAPPING = 'Device.NAT.PortMapping.{i}.';
-const PM_PARAMS = ['Enable', 'Status', 'Alias', 'Interface', 'AllInterfaces', 'LeaseDuration', 'RemainingLeaseTime',
-  'RemoteHost', 'ExternalPort', 'ExternalPortEndRange', 'InternalPort', 'Protocol', 'InternalClient', 'Description'];
+const PM_PARAMS = [
+  'Enable',
+  'Status',
+  'Alias',
+  'Interface',
+  'AllInterfaces',
+  'LeaseDuration',
+  'RemainingLeaseTime',
+  'RemoteHost',
+  'ExternalPort',
+  'ExternalPortEndRange',
+  'InternalPort',
+  'Protocol',
+  'InternalClient',
+  'Description',
+];
 const IPV4_RE = /^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)$/;
 
 /** Serves Device.NAT.PortMapping.{i}. (read-write) and Device.NAT.InterfaceSetting.{i}. */
@@ -66,8 +80,7 @@ export function registerNAT(ctx: OpenWrtContext, ip: IPInterfaces, uci: UciWrite
   };
   const zoneOfInterface = async (config: UciConfig, reference: string): Promise<string | undefined> => {
     const net = await ip.nameOf(reference);
-    return config.find((c) => c.type === 'zone' && net !== undefined && listOption(c.options.network).includes(net))
-      ?.options.name as string | undefined;
+    return config.find((c) => c.type === 'zone' && net !== undefined && listOption(c.options.network).includes(net))?.options.name as string | undefined;
   };
 
   /**
@@ -78,12 +91,31 @@ export function registerNAT(ctx: OpenWrtContext, ip: IPInterfaces, uci: UciWrite
     const before = (await read()).map((s) => s.name);
     const removed = new Set<string>();
     const added: string[] = [];
-    await uci.transact('firewall', (s) => stage({
-      set: s.set,
-      add: async (type) => { const name = await s.add(type); added.push(name); return name; },
-      remove: async (name) => { removed.add(name); await s.remove(name); },
-    }), FIREWALL_RELOAD).finally(() => ctx.forgetUci('firewall'));
-    const renames = renamesByPosition(before, (await ctx.uci('firewall')).map((s) => s.name), removed, added);
+    await uci
+      .transact(
+        'firewall',
+        (s) =>
+          stage({
+            set: s.set,
+            add: async (type) => {
+              const name = await s.add(type);
+              added.push(name);
+              return name;
+            },
+            remove: async (name) => {
+              removed.add(name);
+              await s.remove(name);
+            },
+          }),
+        FIREWALL_RELOAD,
+      )
+      .finally(() => ctx.forgetUci('firewall'));
+    const renames = renamesByPosition(
+      before,
+      (await ctx.uci('firewall')).map((s) => s.name),
+      removed,
+      added,
+    );
     mappings.rekey(renames);
     for (const [from, to] of renames) {
       const alias = aliases.get(from);
@@ -119,10 +151,8 @@ export function registerNAT(ctx: OpenWrtContext, ip: IPInterfaces, uci: UciWrite
   /** The UCI options for `changes` to section `name` (current values `current`); 7012 for what cannot be. */
   const plan = async (name: string, config: UciConfig, current: Record<string, Value>, changes: Record<string, Value>): Promise<UciChange[]> => {
     canonicalizeReferences(changes, ['Interface']);
-    const opt = (option: string, value: string): UciChange[] => (value === ''
-      ? [{ section: name, option, value: '', remove: true }] : [{ section: name, option, value }]);
-    const zone = changes.Interface === undefined || changes.Interface === current.Interface
-      ? undefined : await zoneOfInterface(config, String(changes.Interface));
+    const opt = (option: string, value: string): UciChange[] => (value === '' ? [{ section: name, option, value: '', remove: true }] : [{ section: name, option, value }]);
+    const zone = changes.Interface === undefined || changes.Interface === current.Interface ? undefined : await zoneOfInterface(config, String(changes.Interface));
     const ports = (): UciChange[] | string => {
       const ext = Number(changes.ExternalPort ?? current.ExternalPort);
       const end = Number(changes.ExternalPortEndRange ?? current.ExternalPortEndRange);
@@ -157,7 +187,10 @@ export function registerNAT(ctx: OpenWrtContext, ip: IPInterfaces, uci: UciWrite
     set: async ([n], changes) => {
       const [s, config] = await section(n);
       const changesUci = await plan(s.name, config, await values(s, config), changes);
-      if (changesUci.length > 0) await write(async (stage) => { for (const c of changesUci) await stage.set(c); });
+      if (changesUci.length > 0)
+        await write(async (stage) => {
+          for (const c of changesUci) await stage.set(c);
+        });
       if (typeof changes.Alias === 'string') aliases.set(mappings.keyOf(n) ?? s.name, changes.Alias);
     },
     add: async (_parent: InstanceKeys, params) => {
@@ -165,12 +198,28 @@ export function registerNAT(ctx: OpenWrtContext, ip: IPInterfaces, uci: UciWrite
       const wan = config.find((c) => c.type === 'zone' && stringOption(c.options.name) === 'wan') ? 'wan' : undefined;
       const lan = config.find((c) => c.type === 'zone' && stringOption(c.options.name) === 'lan') ? 'lan' : undefined;
       const current: Record<string, Value> = {
-        Enable: false, Alias: '', Interface: await zoneInterface(config, wan), AllInterfaces: false, LeaseDuration: 0,
-        RemoteHost: '', ExternalPort: 0, ExternalPortEndRange: 0, InternalPort: 0, Protocol: 'TCP', InternalClient: '', Description: '',
+        Enable: false,
+        Alias: '',
+        Interface: await zoneInterface(config, wan),
+        AllInterfaces: false,
+        LeaseDuration: 0,
+        RemoteHost: '',
+        ExternalPort: 0,
+        ExternalPortEndRange: 0,
+        InternalPort: 0,
+        Protocol: 'TCP',
+        InternalClient: '',
+        Description: '',
       };
       // Validated before anything is staged; the section name is filled in once uci add prints it.
       const planned = await plan('', config, current, { ...params });
-      const base = [['target', 'DNAT'], ['src', wan ?? 'wan'], ['dest', lan ?? 'lan'], ['proto', 'tcp'], ['enabled', '0']];
+      const base = [
+        ['target', 'DNAT'],
+        ['src', wan ?? 'wan'],
+        ['dest', lan ?? 'lan'],
+        ['proto', 'tcp'],
+        ['enabled', '0'],
+      ];
       const [name] = await write(async (stage) => {
         const created = await stage.add('redirect');
         for (const [option, value] of base) {
@@ -206,13 +255,23 @@ export function registerNAT(ctx: OpenWrtContext, ip: IPInterfaces, uci: UciWrite
   const settingValues = async (z: UciSection, config: UciConfig): Promise<Record<string, Value>> => {
     const enabled = uciBool(z.options.masq, false);
     return {
-      Enable: enabled, Status: enabled ? 'Enabled' : 'Disabled', Alias: aliases.get(z.name) ?? `cpe-${stringOption(z.options.name) ?? z.name}`,
+      Enable: enabled,
+      Status: enabled ? 'Enabled' : 'Disabled',
+      Alias: aliases.get(z.name) ?? `cpe-${stringOption(z.options.name) ?? z.name}`,
       Interface: await zoneInterface(config, stringOption(z.options.name)),
     };
   };
   /** Runs a firewall write that touches zones only (no section is added or removed, so no renames). */
   const zoneWrite = async (changes: UciChange[]): Promise<void> => {
-    await uci.transact('firewall', async (stage) => { for (const c of changes) await stage.set(c); }, FIREWALL_RELOAD).finally(() => ctx.forgetUci('firewall'));
+    await uci
+      .transact(
+        'firewall',
+        async (stage) => {
+          for (const c of changes) await stage.set(c);
+        },
+        FIREWALL_RELOAD,
+      )
+      .finally(() => ctx.forgetUci('firewall'));
   };
 
   model.register('Device.NAT.InterfaceSetting.{i}.', {

@@ -17,11 +17,23 @@ type Route = NonNullable<NetIfStatus['route']>[number];
 
 /** netifd `proto` → IPv4Forwarding.Origin. */
 const ORIGIN: Record<string, string> = {
-  dhcp: 'DHCPv4', pppoe: 'IPCP', pppoa: 'IPCP', ppp: 'IPCP', '3g': 'IPCP',
-  qmi: '3GPP-NAS', mbim: '3GPP-NAS', ncm: '3GPP-NAS', modemmanager: '3GPP-NAS', wwan: '3GPP-NAS',
+  dhcp: 'DHCPv4',
+  pppoe: 'IPCP',
+  pppoa: 'IPCP',
+  ppp: 'IPCP',
+  '3g': 'IPCP',
+  qmi: '3GPP-NAS',
+  mbim: '3GPP-NAS',
+  ncm: '3GPP-NAS',
+  modemmanager: '3GPP-NAS',
+  wwan: '3GPP-NAS',
 };
 
-interface RouteRow { key: string; iface: NetIfStatus; route: Route }
+interface RouteRow {
+  key: string;
+  iface: NetIfStatus;
+  route: Route;
+}
 
 const IPV4_RE = /^\d{1,3}(\.\d{1,3}){3}$/;
 
@@ -32,8 +44,8 @@ export function registerRouting(ctx: OpenWrtContext, ip: IPInterfaces): void {
   const read = async (): Promise<RouteRow[]> => {
     const dump = await ctx.ubus<InterfaceDump>('network.interface', 'dump');
     const rows = (dump.interface ?? []).flatMap((iface) =>
-      (iface.route ?? []).filter((r) => IPV4_RE.test(r.target))
-        .map((route) => ({ key: `${iface.interface}/${route.target}/${route.mask}`, iface, route })));
+      (iface.route ?? []).filter((r) => IPV4_RE.test(r.target)).map((route) => ({ key: `${iface.interface}/${route.target}/${route.mask}`, iface, route })),
+    );
     routes.list(rows.map((r) => r.key)); // number in netifd's order, whatever is read first
     return rows;
   };
@@ -60,10 +72,10 @@ export function registerRouting(ctx: OpenWrtContext, ip: IPInterfaces): void {
       const { route } = row;
       const isDefault = route.mask === 0;
       // netifd reports a metric only for routes that set one; TR-181's -1 is "not used".
-      const metric = typeof route.metric === 'number' && Number.isSafeInteger(route.metric) && route.metric >= 0 && route.metric <= 0x7fffffff
-        ? route.metric : -1;
+      const metric = typeof route.metric === 'number' && Number.isSafeInteger(route.metric) && route.metric >= 0 && route.metric <= 0x7fffffff ? route.metric : -1;
       const values: Record<string, Value> = {
-        Enable: true, Status: 'Enabled',
+        Enable: true,
+        Status: 'Enabled',
         DestIPAddress: isDefault ? '' : route.target,
         DestSubnetMask: isDefault ? '' : prefixToMask(route.mask),
         GatewayIPAddress: route.nexthop && route.nexthop !== '0.0.0.0' ? route.nexthop : '',

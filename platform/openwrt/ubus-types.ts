@@ -39,7 +39,10 @@ export interface NetIfStatus {
   'ipv6-address'?: Array<{ address: string; mask: number; preferred?: number; valid?: number }>;
   'ipv6-prefix'?: Array<{ address: string; mask: number; preferred?: number; valid?: number }>;
   'ipv6-prefix-assignment'?: Array<{
-    address: string; mask: number; preferred?: number; valid?: number;
+    address: string;
+    mask: number;
+    preferred?: number;
+    valid?: number;
     'local-address'?: { address: string; mask: number };
   }>;
   'dns-server'?: string[];
@@ -47,7 +50,9 @@ export interface NetIfStatus {
   route?: Array<{ target: string; mask: number; nexthop?: string; source?: string; metric?: number }>;
 }
 
-export interface InterfaceDump { interface?: NetIfStatus[] }
+export interface InterfaceDump {
+  interface?: NetIfStatus[];
+}
 
 /** One device of `ubus call network.device status` (no argument: all devices, by name). */
 export interface DeviceStatus {
@@ -123,4 +128,6 @@ export interface IwinfoRate {
   eht?: boolean;
 }
 
-export interface IwinfoAssoclist { results?: IwinfoStation[] }
+export interface IwinfoAssoclist {
+  results?: IwinfoStation[];
+}

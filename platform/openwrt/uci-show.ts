@@ -75,12 +75,12 @@ export function uciBool(v: string | string[] | undefined, dflt: boolean): boolea
  * agree, something else changed the config meanwhile and nothing is matched (those rows read as
  * gone and new, which is what they look like from here).
  */
-export function renamesByPosition(
-  before: readonly string[], after: readonly string[], deleted: ReadonlySet<string>, added: readonly string[],
-): Array<[string, string]> {
+export function renamesByPosition(before: readonly string[], after: readonly string[], deleted: ReadonlySet<string>, added: readonly string[]): Array<[string, string]> {
   const expected = [...before.filter((n) => !deleted.has(n)), ...added];
   if (expected.length !== after.length) return [];
   const out: Array<[string, string]> = [];
-  expected.forEach((name, i) => { if (name !== after[i]) out.push([name, after[i]]); });
+  expected.forEach((name, i) => {
+    if (name !== after[i]) out.push([name, after[i]]);
+  });
   return out;
 }

@@ -11,7 +11,6 @@ import { CommandError } from '../exec/CommandError.js';
 import { refused } from './convert.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
 
-
 /**
  * `ubus call network reload` (what `/etc/init.d/network reload` and LuCI's apply run): netifd
  * re-reads network (and wireless) and restarts exactly the interfaces and devices whose options
@@ -53,7 +52,13 @@ export class UciWriter {
    */
   apply(config: string, changes: readonly UciChange[], reload: readonly string[]): Promise<void> {
     if (changes.length === 0) return Promise.resolve();
-    return this.transact(config, async (stage) => { for (const c of changes) await stage.set(c); }, reload);
+    return this.transact(
+      config,
+      async (stage) => {
+        for (const c of changes) await stage.set(c);
+      },
+      reload,
+    );
   }
 
   /**
@@ -131,9 +136,7 @@ export type ParamWriter = (value: Value, all: Record<string, Value>, current: Re
  * A parameter without a writer is accepted only when it keeps its current value: the schema
  * makes it writable, this platform cannot change it.
  */
-export function planWrite(
-  current: Record<string, Value>, changes: Record<string, Value>, writers: Readonly<Record<string, ParamWriter>>,
-): UciChange[] {
+export function planWrite(current: Record<string, Value>, changes: Record<string, Value>, writers: Readonly<Record<string, ParamWriter>>): UciChange[] {
   const out: UciChange[] = [];
   const bad: Array<{ param: string; message: string }> = [];
   for (const [param, value] of Object.entries(changes)) {

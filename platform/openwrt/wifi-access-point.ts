@@ -15,9 +15,7 @@ import { isIP } from 'node:net';
 import type { Value } from '../../datamodel/value/Value.js';
 import { RAW_PSK, wpaPsk } from '../wifi-psk.js';
 import { canonicalizeReferences } from '../reference.js';
-import {
-  encryptionModes, iwinfoSecurityMode, mac, SECURITY_MODES, uciSecurityMode,
-} from './convert.js';
+import { encryptionModes, iwinfoSecurityMode, mac, SECURITY_MODES, uciSecurityMode } from './convert.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
 import { planWrite, type UciChange, type UciWriter } from './uci.js';
 import { type IfaceEntry, truthy, WIFI_RELOAD, type WiFiState } from './WiFiState.js';
@@ -58,10 +56,12 @@ export function registerWiFiAccessPoints(ctx: OpenWrtContext, state: WiFiState, 
     set: async ([n], changes) => {
       canonicalizeReferences(changes, ['LowerLayers']); // the current stacking with a trailing "." is no change
       const f = await state.ssid(n);
-      await write(planWrite(await ssidValues(f), changes, {
-        SSID: (v) => (String(v) === '' ? 'an SSID cannot be empty' : option(f, 'ssid', String(v))),
-        Enable: (v) => (v ? [] : NO_DISABLE),
-      }));
+      await write(
+        planWrite(await ssidValues(f), changes, {
+          SSID: (v) => (String(v) === '' ? 'an SSID cannot be empty' : option(f, 'ssid', String(v))),
+          Enable: (v) => (v ? [] : NO_DISABLE),
+        }),
+      );
     },
   });
 
@@ -81,12 +81,14 @@ export function registerWiFiAccessPoints(ctx: OpenWrtContext, state: WiFiState, 
     set: async ([n], changes) => {
       canonicalizeReferences(changes, ['SSIDReference']);
       const f = await state.ap(n);
-      await write(planWrite(apValues(f), changes, {
-        Enable: (v) => (v ? [] : NO_DISABLE),
-        SSIDAdvertisementEnabled: (v) => flag(f, 'hidden', !v),
-        WMMEnable: (v) => flag(f, 'wmm', v === true),
-        IsolationEnable: (v) => flag(f, 'isolate', v === true),
-      }));
+      await write(
+        planWrite(apValues(f), changes, {
+          Enable: (v) => (v ? [] : NO_DISABLE),
+          SSIDAdvertisementEnabled: (v) => flag(f, 'hidden', !v),
+          WMMEnable: (v) => flag(f, 'wmm', v === true),
+          IsolationEnable: (v) => flag(f, 'isolate', v === true),
+        }),
+      );
     },
   });
 
@@ -96,7 +98,11 @@ export function registerWiFiAccessPoints(ctx: OpenWrtContext, state: WiFiState, 
     const mode = info ? iwinfoSecurityMode(info.encryption) : uciMode;
     const supported = SECURITY_MODES.map(([m]) => m);
     if (!supported.includes(mode)) supported.push(mode);
-    const ciphers = info?.encryption?.ciphers ?? String(f.config.encryption ?? '').split('+').slice(1);
+    const ciphers =
+      info?.encryption?.ciphers ??
+      String(f.config.encryption ?? '')
+        .split('+')
+        .slice(1);
     const values: Record<string, Value> = {
       ModesSupported: supported.join(','),
       ModeEnabled: mode,
@@ -115,26 +121,27 @@ export function registerWiFiAccessPoints(ctx: OpenWrtContext, state: WiFiState, 
     return values;
   };
   model.register('Device.WiFi.AccessPoint.{i}.Security.', {
-    params: ['ModesSupported', 'ModeEnabled', 'EncryptionMode', 'PreSharedKey', 'KeyPassphrase', 'RadiusServerIPAddr',
-      'RadiusServerPort', 'RadiusSecret'],
+    params: ['ModesSupported', 'ModeEnabled', 'EncryptionMode', 'PreSharedKey', 'KeyPassphrase', 'RadiusServerIPAddr', 'RadiusServerPort', 'RadiusSecret'],
     get: async ([n]) => securityValues(await state.ap(n)),
     set: async ([n], changes) => {
       const f = await state.ap(n);
-      await write(planWrite(await securityValues(f), changes, {
-        ModeEnabled: (v, all, current) => {
-          const uciName = SECURITY_MODES.find(([m]) => m === v)?.[1];
-          // A mode configured outside this agent (e.g. Enterprise) may be kept, not chosen.
-          if (!uciName) return v === current.ModeEnabled ? [] : `${v} is not one of ${SECURITY_MODES.map(([m]) => m).join(',')}`;
-          const key = String(all.KeyPassphrase ?? f.config.key ?? '');
-          if (PERSONAL.has(String(v)) && (key.length < 8 || key.length > 64)) return `${v} needs a KeyPassphrase`;
-          return option(f, 'encryption', uciName);
-        },
-        KeyPassphrase: (v) => [{ section: f.section, option: 'key', value: String(v), secret: true }],
-        PreSharedKey: (v) => (RAW_PSK.test(String(v)) ? [{ section: f.section, option: 'key', value: String(v), secret: true }] : 'must be 64 hexadecimal digits'),
-        RadiusServerIPAddr: (v) => (v === '' || isIP(String(v)) !== 0 ? option(f, 'auth_server', String(v)) : 'must be an IPv4 or IPv6 address'),
-        RadiusServerPort: (v) => (Number(v) >= 1 && Number(v) <= 65535 ? option(f, 'auth_port', String(v)) : 'must be 1-65535'),
-        RadiusSecret: (v) => [{ section: f.section, option: 'auth_secret', value: String(v), secret: true }],
-      }));
+      await write(
+        planWrite(await securityValues(f), changes, {
+          ModeEnabled: (v, all, current) => {
+            const uciName = SECURITY_MODES.find(([m]) => m === v)?.[1];
+            // A mode configured outside this agent (e.g. Enterprise) may be kept, not chosen.
+            if (!uciName) return v === current.ModeEnabled ? [] : `${v} is not one of ${SECURITY_MODES.map(([m]) => m).join(',')}`;
+            const key = String(all.KeyPassphrase ?? f.config.key ?? '');
+            if (PERSONAL.has(String(v)) && (key.length < 8 || key.length > 64)) return `${v} needs a KeyPassphrase`;
+            return option(f, 'encryption', uciName);
+          },
+          KeyPassphrase: (v) => [{ section: f.section, option: 'key', value: String(v), secret: true }],
+          PreSharedKey: (v) => (RAW_PSK.test(String(v)) ? [{ section: f.section, option: 'key', value: String(v), secret: true }] : 'must be 64 hexadecimal digits'),
+          RadiusServerIPAddr: (v) => (v === '' || isIP(String(v)) !== 0 ? option(f, 'auth_server', String(v)) : 'must be an IPv4 or IPv6 address'),
+          RadiusServerPort: (v) => (Number(v) >= 1 && Number(v) <= 65535 ? option(f, 'auth_port', String(v)) : 'must be 1-65535'),
+          RadiusSecret: (v) => [{ section: f.section, option: 'auth_secret', value: String(v), secret: true }],
+        }),
+      );
     },
   });
 }

@@ -11,9 +11,7 @@
  * is served only when UCI leaves txpower unset, i.e. the driver runs at full power (100).
  */
 import type { Value } from '../../datamodel/value/Value.js';
-import {
-  bandwidthHtmode, channelsInUse, frequencyBand, htmodeBandwidth, regulatoryDomain, standards, uciBand,
-} from './convert.js';
+import { bandwidthHtmode, channelsInUse, frequencyBand, htmodeBandwidth, regulatoryDomain, standards, uciBand } from './convert.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
 import type { IwinfoInfo } from './ubus-types.js';
 import { planWrite, type UciWriter } from './uci.js';
@@ -31,10 +29,25 @@ export function registerWiFiRadios(ctx: OpenWrtContext, state: WiFiState, uci: U
   };
 
   ctx.model.register('Device.WiFi.Radio.{i}.', {
-    params: ['Enable', 'Status', 'Name', 'Upstream', 'SupportedFrequencyBands', 'OperatingFrequencyBand',
-      'SupportedStandards', 'OperatingStandards', 'ChannelsInUse', 'Channel', 'AutoChannelSupported', 'AutoChannelEnable',
-      'SupportedOperatingChannelBandwidths', 'OperatingChannelBandwidth', 'CurrentOperatingChannelBandwidth',
-      'TransmitPower', 'RegulatoryDomain'],
+    params: [
+      'Enable',
+      'Status',
+      'Name',
+      'Upstream',
+      'SupportedFrequencyBands',
+      'OperatingFrequencyBand',
+      'SupportedStandards',
+      'OperatingStandards',
+      'ChannelsInUse',
+      'Channel',
+      'AutoChannelSupported',
+      'AutoChannelEnable',
+      'SupportedOperatingChannelBandwidths',
+      'OperatingChannelBandwidth',
+      'CurrentOperatingChannelBandwidth',
+      'TransmitPower',
+      'RegulatoryDomain',
+    ],
     list: async () => state.radios.list((await state.read()).radios.keys()),
     get: async ([n]) => (await read(n)).values,
     set: async ([n], changes) => {

@@ -57,15 +57,26 @@ export function openWrtWiFiScanner(ctx: OpenWrtContext, wifi: WiFiState): WiFiSc
 
 /** One iwinfo scan entry as NeighboringWiFiDiagnostic() Result.{i} values. */
 export function neighbourOf(r: IwinfoScanResult, radioRef: string, noise: number | undefined): NeighbourResult {
-  const band = r.band === 2 ? '2.4GHz' : r.band === 5 ? '5GHz' : r.band === 6 ? '6GHz' : frequencyBand(r.mhz) ?? '';
+  const band = r.band === 2 ? '2.4GHz' : r.band === 5 ? '5GHz' : r.band === 6 ? '6GHz' : (frequencyBand(r.mhz) ?? '');
   const standards = standardsOf(band, r);
   const out: Record<string, Value> = {
-    Radio: radioRef, SSID: r.ssid ?? '', BSSID: mac(r.bssid), Mode: r.mode === 'Ad-Hoc' ? 'AdHoc' : 'Infrastructure',
-    Channel: r.channel ?? 0, SignalStrength: Math.min(0, Math.max(-200, Math.round(r.signal ?? -200))),
-    SecurityModeEnabled: securityOf(r.encryption), EncryptionMode: r.encryption?.enabled ? encryptionModes(r.encryption.ciphers ?? []) : '',
-    OperatingFrequencyBand: band, SupportedStandards: standards, OperatingStandards: standards,
-    OperatingChannelBandwidth: bandwidthOf(r), BeaconPeriod: 0, Noise: Math.min(0, Math.max(-200, noise ?? 0)),
-    BasicDataTransferRates: '', SupportedDataTransferRates: '', DTIMPeriod: 0,
+    Radio: radioRef,
+    SSID: r.ssid ?? '',
+    BSSID: mac(r.bssid),
+    Mode: r.mode === 'Ad-Hoc' ? 'AdHoc' : 'Infrastructure',
+    Channel: r.channel ?? 0,
+    SignalStrength: Math.min(0, Math.max(-200, Math.round(r.signal ?? -200))),
+    SecurityModeEnabled: securityOf(r.encryption),
+    EncryptionMode: r.encryption?.enabled ? encryptionModes(r.encryption.ciphers ?? []) : '',
+    OperatingFrequencyBand: band,
+    SupportedStandards: standards,
+    OperatingStandards: standards,
+    OperatingChannelBandwidth: bandwidthOf(r),
+    BeaconPeriod: 0,
+    Noise: Math.min(0, Math.max(-200, noise ?? 0)),
+    BasicDataTransferRates: '',
+    SupportedDataTransferRates: '',
+    DTIMPeriod: 0,
   };
   return out;
 }

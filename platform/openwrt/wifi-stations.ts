@@ -55,8 +55,7 @@ export function registerWiFiStations(ctx: OpenWrtContext, state: WiFiState): Sta
   };
 
   let node: ModelNode;
-  const emit = (kind: 'created' | 'deleted', ap: number, address: string): void =>
-    ctx.emitRow(node, kind, [ap, mapOf(ap).numberOf(address)]);
+  const emit = (kind: 'created' | 'deleted', ap: number, address: string): void => ctx.emitRow(node, kind, [ap, mapOf(ap).numberOf(address)]);
 
   /** Takes a fresh listing as the truth, reporting what the events missed (never at first sight). */
   const reconcile = (ap: number, macs: string[]): void => {
@@ -71,8 +70,7 @@ export function registerWiFiStations(ctx: OpenWrtContext, state: WiFiState): Sta
   };
 
   node = model.register('Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.', {
-    params: ['MACAddress', 'OperatingStandard', 'AuthenticationState', 'LastDataDownlinkRate', 'LastDataUplinkRate',
-      'AssociationTime', 'SignalStrength', 'Noise', 'SNR', 'Retransmissions', 'Active'],
+    params: ['MACAddress', 'OperatingStandard', 'AuthenticationState', 'LastDataDownlinkRate', 'LastDataUplinkRate', 'AssociationTime', 'SignalStrength', 'Noise', 'SNR', 'Retransmissions', 'Active'],
     list: async ([ap]) => {
       const macs = (await stations(await state.ap(ap))).map((s) => mac(s.mac));
       reconcile(ap, macs);
@@ -90,9 +88,12 @@ export function registerWiFiStations(ctx: OpenWrtContext, state: WiFiState): Sta
       const { s } = await station(ap, n);
       // The AP's viewpoint: tx is what it sent to the station.
       return {
-        BytesSent: u64(s.tx?.bytes), BytesReceived: u64(s.rx?.bytes),
-        PacketsSent: u64(s.tx?.packets), PacketsReceived: u64(s.rx?.packets),
-        RetransCount: u32(s.tx?.retries), FailedRetransCount: u32(s.tx?.failed),
+        BytesSent: u64(s.tx?.bytes),
+        BytesReceived: u64(s.rx?.bytes),
+        PacketsSent: u64(s.tx?.packets),
+        PacketsReceived: u64(s.rx?.packets),
+        RetransCount: u32(s.tx?.retries),
+        FailedRetransCount: u32(s.tx?.failed),
       };
     },
   });

@@ -14,8 +14,7 @@ import type { OpenWrtContext } from './OpenWrtContext.js';
 import type { DeviceStatusMap } from './ubus-types.js';
 import type { IfaceEntry, WiFiState } from './WiFiState.js';
 
-const COUNTERS = ['BytesSent', 'BytesReceived', 'PacketsSent', 'PacketsReceived', 'ErrorsSent', 'ErrorsReceived',
-  'DiscardPacketsSent', 'DiscardPacketsReceived'] as const;
+const COUNTERS = ['BytesSent', 'BytesReceived', 'PacketsSent', 'PacketsReceived', 'ErrorsSent', 'ErrorsReceived', 'DiscardPacketsSent', 'DiscardPacketsReceived'] as const;
 
 /** Serves SSID.{i}.Stats. and Radio.{i}.Stats.; `devices` is the cached network.device status answer. */
 export function registerWiFiStats(ctx: OpenWrtContext, state: WiFiState, devices: () => Promise<DeviceStatusMap>): void {

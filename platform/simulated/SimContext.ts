@@ -39,7 +39,12 @@ export class SimContext {
    * in-memory one. The agent loads its saved state only after the platform has registered, so
    * nothing may read the store at registration time and keep what it read: every read goes to it.
    */
-  constructor(readonly model: DataModel, readonly seed: number, readonly now: () => number, readonly store: DataStore) {
+  constructor(
+    readonly model: DataModel,
+    readonly seed: number,
+    readonly now: () => number,
+    readonly store: DataStore,
+  ) {
     this.bootedAt = now();
     this.identity = drawIdentity(seed);
   }
@@ -92,7 +97,10 @@ export function luhn(body: string): string {
   let sum = 0;
   for (let i = 0; i < body.length; i++) {
     let d = Number(body[body.length - 1 - i]);
-    if (i % 2 === 0) { d *= 2; if (d > 9) d -= 9; }
+    if (i % 2 === 0) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
     sum += d;
   }
   return String((10 - (sum % 10)) % 10);
@@ -131,7 +139,11 @@ export class WritableRows {
   private readonly node: ModelNode;
   private readonly initials = new Map<string, Record<string, Value>>();
 
-  constructor(private readonly ctx: SimContext, supportedPath: string, private readonly initial: (keys: InstanceKeys) => Record<string, Value>) {
+  constructor(
+    private readonly ctx: SimContext,
+    supportedPath: string,
+    private readonly initial: (keys: InstanceKeys) => Record<string, Value>,
+  ) {
     this.node = ctx.model.requireNode(supportedPath);
   }
 
@@ -168,7 +180,11 @@ export class LinkClock {
   /** Undefined until the first setUp: the state then follows `initial`, as it was at boot. */
   private state: { downSince: number | undefined; downTotal: number } | undefined;
 
-  constructor(private readonly ctx: SimContext, private readonly initial: boolean | (() => boolean), upDelayMs = 0) {
+  constructor(
+    private readonly ctx: SimContext,
+    private readonly initial: boolean | (() => boolean),
+    upDelayMs = 0,
+  ) {
     this.changedAt = ctx.bootedAt + upDelayMs;
   }
 
@@ -176,10 +192,14 @@ export class LinkClock {
     return typeof this.initial === 'function' ? this.initial() : this.initial;
   }
 
-  get up(): boolean { return this.state ? this.state.downSince === undefined : this.initialUp(); }
+  get up(): boolean {
+    return this.state ? this.state.downSince === undefined : this.initialUp();
+  }
 
   /** Wall-clock ms of the last status change (or of coming up at boot). */
-  get changedAtMs(): number { return this.changedAt; }
+  get changedAtMs(): number {
+    return this.changedAt;
+  }
 
   setUp(up: boolean): void {
     if (up === this.up) return;

@@ -70,19 +70,37 @@ export function registerBridgePorts(ctx: SimContext, bridge: BridgeView, etherne
   const { model, seed } = ctx;
   const rnd = new Prng(seed, 'bridge-ports');
   const lowers: Lower[] = [
-    ...ethernet.flatMap((p, i) => (p.upstream ? [] : [{
-      ref: `Device.Ethernet.Interface.${i + 1}`, name: p.name, traffic: p.traffic, pathCost: pathCost(p.name === 'lan4' ? 100 : 1000),
-      status: () => (p.clock.up ? 'Up' : 'Down'), lastChange: () => p.clock.lastChange(), upSeconds: () => p.clock.upSeconds(),
-    }])),
+    ...ethernet.flatMap((p, i) =>
+      p.upstream
+        ? []
+        : [
+            {
+              ref: `Device.Ethernet.Interface.${i + 1}`,
+              name: p.name,
+              traffic: p.traffic,
+              pathCost: pathCost(p.name === 'lan4' ? 100 : 1000),
+              status: () => (p.clock.up ? 'Up' : 'Down'),
+              lastChange: () => p.clock.lastChange(),
+              upSeconds: () => p.clock.upSeconds(),
+            },
+          ],
+    ),
     ...bsses.map((b, i) => {
       const down = rnd.int(20_000, 900_000);
       // The SSID carries traffic only while it is Up (the guest SSID ships disabled: nothing).
       // Its up/down history is taken as this port sees it at each read, so counters never go back.
       const carried = new LinkClock(ctx, () => b.ssidStatus() === 'Up');
       return {
-        ref: `Device.WiFi.SSID.${i + 1}`, name: b.name, traffic: { label: `bridge-port.wifi.${i + 1}`, sentRate: down, receivedRate: Math.round(down / 10) },
-        pathCost: pathCost(100), status: () => b.ssidStatus(), lastChange: () => b.ssidLastChange(),
-        upSeconds: () => { carried.setUp(b.ssidStatus() === 'Up'); return carried.upSeconds(); },
+        ref: `Device.WiFi.SSID.${i + 1}`,
+        name: b.name,
+        traffic: { label: `bridge-port.wifi.${i + 1}`, sentRate: down, receivedRate: Math.round(down / 10) },
+        pathCost: pathCost(100),
+        status: () => b.ssidStatus(),
+        lastChange: () => b.ssidLastChange(),
+        upSeconds: () => {
+          carried.setUp(b.ssidStatus() === 'Up');
+          return carried.upSeconds();
+        },
       };
     }),
   ];
@@ -96,10 +114,20 @@ export function registerBridgePorts(ctx: SimContext, bridge: BridgeView, etherne
     const shipped = table.isFactory(keys);
     const lower = factoryLower(keys);
     return {
-      Enable: shipped, Alias: shipped ? `cpe-${lower?.name ?? bridge.name(keys[0])}` : '', LowerLayers: lower?.ref ?? '',
-      ManagementPort: shipped && keys[1] === 1, Type: 'CustomerVLANPort', DefaultUserPriority: 0, PriorityRegeneration: '0,1,2,3,4,5,6,7',
-      PVID: DEFAULT_VID, TPID: 0x8100, AcceptableFrameTypes: 'AdmitAll', IngressFiltering: false, PriorityTagging: false,
-      Priority: 128, PathCost: lower?.pathCost ?? pathCost(1000),
+      Enable: shipped,
+      Alias: shipped ? `cpe-${lower?.name ?? bridge.name(keys[0])}` : '',
+      LowerLayers: lower?.ref ?? '',
+      ManagementPort: shipped && keys[1] === 1,
+      Type: 'CustomerVLANPort',
+      DefaultUserPriority: 0,
+      PriorityRegeneration: '0,1,2,3,4,5,6,7',
+      PVID: DEFAULT_VID,
+      TPID: 0x8100,
+      AcceptableFrameTypes: 'AdmitAll',
+      IngressFiltering: false,
+      PriorityTagging: false,
+      Priority: 128,
+      PathCost: lower?.pathCost ?? pathCost(1000),
     };
   });
   const clocks = new Map<string, LinkClock>();
@@ -115,16 +143,23 @@ export function registerBridgePorts(ctx: SimContext, bridge: BridgeView, etherne
   const lowerOf = (keys: InstanceKeys): Lower | undefined => byRef.get(String(rows.row(keys).LowerLayers));
   const isManagement = (keys: InstanceKeys): boolean => rows.row(keys).ManagementPort === true;
   /** The management port stacks on every other port of its bridge. */
-  const memberRefs = (b: number): string => table.list([b]).filter((p) => !isManagement([b, p])).map((p) => `Device.Bridging.Bridge.${b}.Port.${p}`).join(',');
+  const memberRefs = (b: number): string =>
+    table
+      .list([b])
+      .filter((p) => !isManagement([b, p]))
+      .map((p) => `Device.Bridging.Bridge.${b}.Port.${p}`)
+      .join(',');
   const status = (keys: InstanceKeys): string => {
     if (!bridge.up(keys[0]) || !clockOf(keys).up) return 'Down';
     if (isManagement(keys)) return 'Up';
     return lowerOf(keys)?.status() === 'Up' ? 'Up' : 'LowerLayerDown';
   };
-  const name = (keys: InstanceKeys): string =>
-    isManagement(keys) ? bridge.name(keys[0]) : lowerOf(keys)?.name ?? `${bridge.name(keys[0])}-p${keys[1]}`;
+  const name = (keys: InstanceKeys): string => (isManagement(keys) ? bridge.name(keys[0]) : (lowerOf(keys)?.name ?? `${bridge.name(keys[0])}-p${keys[1]}`));
 
-  const check = (keys: InstanceKeys): InstanceKeys => { bridge.check(keys.slice(0, 1)); return table.check(keys); };
+  const check = (keys: InstanceKeys): InstanceKeys => {
+    bridge.check(keys.slice(0, 1));
+    return table.check(keys);
+  };
   const validate = (keys: InstanceKeys, row: Record<string, Value>, changes: Record<string, Value>): void => {
     canonicalizeReferences(changes, ['LowerLayers']); // so the same stacking with a trailing "." is no change
     const bad: Array<{ param: string; message: string }> = [];
@@ -138,7 +173,14 @@ export function registerBridgePorts(ctx: SimContext, bridge: BridgeView, etherne
     if (ll !== undefined && management === true && ll !== memberRefs(b)) {
       bad.push({ param: 'LowerLayers', message: `a management port stacks on the bridge's other ports (${memberRefs(b) || 'none'}), not on an interface` });
     } else if (ll !== undefined && management !== true && ll !== '' && ll !== row.LowerLayers) {
-      const used = new Set(bridge.list().flatMap((bn) => table.list([bn]).filter((n) => !(bn === b && n === p)).map((n) => String(rows.row([bn, n]).LowerLayers))));
+      const used = new Set(
+        bridge.list().flatMap((bn) =>
+          table
+            .list([bn])
+            .filter((n) => !(bn === b && n === p))
+            .map((n) => String(rows.row([bn, n]).LowerLayers)),
+        ),
+      );
       if (!byRef.has(String(ll))) bad.push({ param: 'LowerLayers', message: 'a bridge port stacks on one LAN Ethernet.Interface or WiFi.SSID' });
       else if (used.has(String(ll))) bad.push({ param: 'LowerLayers', message: `${ll} is in another bridge port already` });
     }
@@ -157,16 +199,41 @@ export function registerBridgePorts(ctx: SimContext, bridge: BridgeView, etherne
   };
 
   model.register(PORT, {
-    params: ['Enable', 'Status', 'Alias', 'Name', 'LastChange', 'LowerLayers', 'ManagementPort', 'Type', 'DefaultUserPriority',
-      'PriorityRegeneration', 'PortState', 'PVID', 'TPID', 'AcceptableFrameTypes', 'IngressFiltering', 'PriorityTagging', 'Priority', 'PathCost'],
-    list: ([b]) => { bridge.check([b]); return table.list([b]); },
+    params: [
+      'Enable',
+      'Status',
+      'Alias',
+      'Name',
+      'LastChange',
+      'LowerLayers',
+      'ManagementPort',
+      'Type',
+      'DefaultUserPriority',
+      'PriorityRegeneration',
+      'PortState',
+      'PVID',
+      'TPID',
+      'AcceptableFrameTypes',
+      'IngressFiltering',
+      'PriorityTagging',
+      'Priority',
+      'PathCost',
+    ],
+    list: ([b]) => {
+      bridge.check([b]);
+      return table.list([b]);
+    },
     get: (keys) => {
       const row = rows.row(check(keys));
       const s = status(keys);
       // Seconds since this port, the bridge or the layer below last changed.
       const lastChange = Math.min(clockOf(keys).lastChange(), bridge.lastChange(keys[0]), lowerOf(keys)?.lastChange() ?? Infinity);
       return {
-        ...row, Status: s, Name: name(keys), LastChange: lastChange, PortState: s === 'Up' ? 'Forwarding' : 'Disabled',
+        ...row,
+        Status: s,
+        Name: name(keys),
+        LastChange: lastChange,
+        PortState: s === 'Up' ? 'Forwarding' : 'Disabled',
         LowerLayers: row.ManagementPort === true ? memberRefs(keys[0]) : row.LowerLayers,
       };
     },
@@ -187,7 +254,10 @@ export function registerBridgePorts(ctx: SimContext, bridge: BridgeView, etherne
       rows.apply([b, n], values);
       return n;
     },
-    delete: (keys) => { table.delete(check(keys)); clocks.delete(table.node.pathOf(keys)); },
+    delete: (keys) => {
+      table.delete(check(keys));
+      clocks.delete(table.node.pathOf(keys));
+    },
     snapshot: (keys) => table.snapshot(keys),
     restore: (keys, snap) => table.restore(keys, snap),
   });
@@ -212,7 +282,13 @@ export function registerBridgePorts(ctx: SimContext, bridge: BridgeView, etherne
   };
   return {
     table,
-    managementPortUp: () => { const k = management(); return k !== undefined && status(k) === 'Up'; },
-    managementPortLastChange: () => { const k = management(); return k ? Math.min(clockOf(k).lastChange(), bridge.lastChange(1)) : 0; },
+    managementPortUp: () => {
+      const k = management();
+      return k !== undefined && status(k) === 'Up';
+    },
+    managementPortLastChange: () => {
+      const k = management();
+      return k ? Math.min(clockOf(k).lastChange(), bridge.lastChange(1)) : 0;
+    },
   };
 }

@@ -47,16 +47,20 @@ export function registerBridging(ctx: SimContext, ethernet: readonly EthernetPor
   model.register('Device.Bridging.', {
     params: ['MaxBridgeEntries', 'MaxDBridgeEntries', 'MaxQBridgeEntries', 'MaxVLANEntries', 'MaxProviderBridgeEntries', 'MaxFilterEntries'],
     get: () => ({
-      MaxBridgeEntries: MAX_BRIDGES, MaxDBridgeEntries: MAX_BRIDGES, MaxQBridgeEntries: MAX_BRIDGES, MaxVLANEntries: MAX_VLANS,
-      MaxProviderBridgeEntries: 0, MaxFilterEntries: 0,
+      MaxBridgeEntries: MAX_BRIDGES,
+      MaxDBridgeEntries: MAX_BRIDGES,
+      MaxQBridgeEntries: MAX_BRIDGES,
+      MaxVLANEntries: MAX_VLANS,
+      MaxProviderBridgeEntries: 0,
+      MaxFilterEntries: 0,
     }),
   });
 
   const bridges = new FactoryTable(ctx, BRIDGE, () => [1], MAX_BRIDGES);
   // A bridge a Controller adds starts disabled (the TR-181 default), as an 802.1Q bridge.
-  const bridgeRows = new WritableRows(ctx, BRIDGE, (keys) => (bridges.isFactory(keys)
-    ? { Enable: true, Alias: 'cpe-br-lan', Standard: '802.1Q-2011', AgingTime: 300 }
-    : { Enable: false, Alias: '', Standard: '802.1Q-2011', AgingTime: 300 }));
+  const bridgeRows = new WritableRows(ctx, BRIDGE, (keys) =>
+    bridges.isFactory(keys) ? { Enable: true, Alias: 'cpe-br-lan', Standard: '802.1Q-2011', AgingTime: 300 } : { Enable: false, Alias: '', Standard: '802.1Q-2011', AgingTime: 300 },
+  );
   const bridgeClocks = new Map<number, LinkClock>();
   const bridgeClock = (b: number): LinkClock => {
     let c = bridgeClocks.get(b);
@@ -67,7 +71,10 @@ export function registerBridging(ctx: SimContext, ethernet: readonly EthernetPor
     return c;
   };
   const bridgeName = (b: number): string => (b === 1 ? 'br-lan' : `br-lan${b - 1}`);
-  const one = (keys: InstanceKeys): InstanceKeys => { bridges.check(keys.slice(0, 1)); return keys; };
+  const one = (keys: InstanceKeys): InstanceKeys => {
+    bridges.check(keys.slice(0, 1));
+    return keys;
+  };
   model.register(BRIDGE, {
     params: ['Enable', 'Status', 'Alias', 'Name', 'Standard', 'AgingTime'],
     list: () => bridges.list([]),
@@ -86,14 +93,22 @@ export function registerBridging(ctx: SimContext, ethernet: readonly EthernetPor
       bridgeRows.apply([n], params);
       return n;
     },
-    delete: (keys) => { bridges.delete(keys); bridgeClocks.delete(keys[0]); },
+    delete: (keys) => {
+      bridges.delete(keys);
+      bridgeClocks.delete(keys[0]);
+    },
     snapshot: (keys) => bridges.snapshot(keys),
     restore: (keys, snap) => bridges.restore(keys, snap),
   });
 
   // Spanning tree (IEEE 802.1D-2004 / 802.1w): off, as OpenWrt ships br-lan; the settings are kept.
   const stpRows = new WritableRows(ctx, `${BRIDGE}STP.`, () => ({
-    Enable: false, Protocol: 'RSTP', BridgePriority: 32768, HelloTime: 200, MaxAge: 2000, ForwardingDelay: 15,
+    Enable: false,
+    Protocol: 'RSTP',
+    BridgePriority: 32768,
+    HelloTime: 200,
+    MaxAge: 2000,
+    ForwardingDelay: 15,
   }));
   model.register(`${BRIDGE}STP.`, {
     params: ['Enable', 'Status', 'Protocol', 'BridgePriority', 'HelloTime', 'MaxAge', 'ForwardingDelay'],
@@ -106,27 +121,39 @@ export function registerBridging(ctx: SimContext, ethernet: readonly EthernetPor
       // IEEE 802.1D-2004 17.14: 2 x (ForwardDelay - 1) >= MaxAge >= 2 x (HelloTime + 1), in seconds.
       const maxAge = Number(row.MaxAge) / 100;
       if (!(2 * (Number(row.ForwardingDelay) - 1) >= maxAge && maxAge >= 2 * (Number(row.HelloTime) / 100 + 1))) {
-        throw invalidParams(['MaxAge', 'HelloTime', 'ForwardingDelay'].filter((p) => p in changes).map((param) => ({
-          param, message: 'the timers must satisfy 2 x (ForwardingDelay - 1) >= MaxAge >= 2 x (HelloTime + 1) (IEEE 802.1D-2004 17.14)',
-        })));
+        throw invalidParams(
+          ['MaxAge', 'HelloTime', 'ForwardingDelay']
+            .filter((p) => p in changes)
+            .map((param) => ({
+              param,
+              message: 'the timers must satisfy 2 x (ForwardingDelay - 1) >= MaxAge >= 2 x (HelloTime + 1) (IEEE 802.1D-2004 17.14)',
+            })),
+        );
       }
       stpRows.apply(keys, changes);
     },
   });
 
-  const ports = registerBridgePorts(ctx, {
-    check: (keys) => { bridges.check(keys); },
-    list: () => bridges.list([]),
-    name: bridgeName,
-    up: (b) => bridgeClock(b).up,
-    lastChange: (b) => bridgeClock(b).lastChange(),
-    hasVlan: (b, vid) => vlanIds(b).includes(vid),
-  }, ethernet, bsses, lanLinkTraffic(wanTraffic));
+  const ports = registerBridgePorts(
+    ctx,
+    {
+      check: (keys) => {
+        bridges.check(keys);
+      },
+      list: () => bridges.list([]),
+      name: bridgeName,
+      up: (b) => bridgeClock(b).up,
+      lastChange: (b) => bridgeClock(b).lastChange(),
+      hasVlan: (b, vid) => vlanIds(b).includes(vid),
+    },
+    ethernet,
+    bsses,
+    lanLinkTraffic(wanTraffic),
+  );
 
   const vlanNode = model.requireNode(VLAN);
   const vlanInstances = (bridge: number): number[] => store.instances(vlanNode.tablePathOf([bridge]));
-  const vlanIds = (bridge: number): number[] =>
-    vlanInstances(bridge).map((n) => Number(store.row(vlanNode.pathOf([bridge, n]))?.VLANID ?? 0));
+  const vlanIds = (bridge: number): number[] => vlanInstances(bridge).map((n) => Number(store.row(vlanNode.pathOf([bridge, n]))?.VLANID ?? 0));
   registerStored(model, store, VLAN, {
     params: ['Enable', 'Alias', 'Name', 'VLANID'],
     // R-ADD.5: a VLAN added without a VLANID gets the lowest one not yet used (never VLAN 1, the default).

@@ -32,8 +32,16 @@ const SESSION_PARAMS = ['Enable', 'APN', 'Username', 'Password', 'IPVersion', 'I
  * adds or deletes an access point, when it is written to the store like any other row.
  */
 const FACTORY_ROW: Readonly<Record<string, Value>> = {
-  Enable: true, Alias: 'cpe-apn-internet', APN: OPERATOR_APNS[0], Username: '', Password: '', Proxy: '', ProxyPort: 8080,
-  Interface: MODEM, IPVersion: -1, Type: 'default',
+  Enable: true,
+  Alias: 'cpe-apn-internet',
+  APN: OPERATOR_APNS[0],
+  Username: '',
+  Password: '',
+  Proxy: '',
+  ProxyPort: 8080,
+  Interface: MODEM,
+  IPVersion: -1,
+  Type: 'default',
 };
 
 // 3GPP TS 23.003 §9.1: an APN Network Identifier is dot-separated labels of letters, digits and
@@ -60,8 +68,7 @@ export function registerCellularAccessPoint(ctx: SimContext, attached: () => boo
   // Until the table is in the store, instance 1 is the factory row (with any values written to it).
   const materialized = (): boolean => store.hasTable(table);
   const instances = (): number[] => (materialized() ? store.instances(table) : [1]);
-  const rowOf = (n: number): Record<string, Value> =>
-    ({ ...defaults, ...(n === 1 && !materialized() ? FACTORY_ROW : {}), ...(store.row(node.pathOf([n])) ?? {}) });
+  const rowOf = (n: number): Record<string, Value> => ({ ...defaults, ...(n === 1 && !materialized() ? FACTORY_ROW : {}), ...(store.row(node.pathOf([n])) ?? {}) });
   const exists = (keys: InstanceKeys): number => {
     const n = keys[0];
     if (n === undefined || !instances().includes(n)) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such instance: ${n}`);
@@ -79,7 +86,9 @@ export function registerCellularAccessPoint(ctx: SimContext, attached: () => boo
   let restartedAt = -Infinity;
   /** The access point the data session uses: the enabled one on the modem (at most one, see validate). */
   const active = (): Record<string, Value> | undefined =>
-    instances().map(rowOf).find((r) => r.Enable === true && r.Interface === MODEM);
+    instances()
+      .map(rowOf)
+      .find((r) => r.Enable === true && r.Interface === MODEM);
 
   const validate = (n: number | undefined, changes: Record<string, Value>): void => {
     canonicalizeReferences(changes, ['Interface']);
@@ -136,15 +145,17 @@ export function registerCellularAccessPoint(ctx: SimContext, attached: () => boo
       store.remove(node.pathOf(keys), table, keys[0]!);
       restartIf(before, active());
     },
-    snapshot: (keys) => { materialize(); return store.snapshotSubtree(node.pathOf(keys)); },
+    snapshot: (keys) => {
+      materialize();
+      return store.snapshotSubtree(node.pathOf(keys));
+    },
     restore: (keys, snap) => store.restoreSubtree(table, keys[0]!, snap as ReturnType<typeof store.snapshotSubtree>),
   };
   model.register(ACCESS_POINT, binding);
 
   const up = (): boolean => {
     const row = active();
-    return attached() && row !== undefined && (OPERATOR_APNS as readonly string[]).includes(String(row.APN).toLowerCase())
-      && ctx.now() >= restartedAt + SESSION_SETUP_S * 1000;
+    return attached() && row !== undefined && (OPERATOR_APNS as readonly string[]).includes(String(row.APN).toLowerCase()) && ctx.now() >= restartedAt + SESSION_SETUP_S * 1000;
   };
   return { up, ipv6: () => up() && active()?.IPVersion !== 4 };
 }

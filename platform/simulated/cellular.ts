@@ -47,7 +47,10 @@ export function registerCellular(ctx: SimContext, lanDownRate: number, vendorPre
   const traffic: TrafficProfile = { label: 'cell.1', receivedRate: received, sentRate: Math.round(received / 9) };
   const attached = (): boolean => clock.up && ctx.elapsed() >= ATTACH_S;
   // One modem: any instance number but 1 is 7016.
-  const modem = (keys: InstanceKeys): InstanceKeys => { nth([1], keys[0]); return keys; };
+  const modem = (keys: InstanceKeys): InstanceKeys => {
+    nth([1], keys[0]);
+    return keys;
+  };
 
   const roaming = new WritableRows(ctx, 'Device.Cellular.', () => ({ RoamingEnabled: false }));
   model.register('Device.Cellular.', {
@@ -59,54 +62,83 @@ export function registerCellular(ctx: SimContext, lanDownRate: number, vendorPre
   const rows = new WritableRows(ctx, 'Device.Cellular.Interface.{i}.', () => ({ Enable: true, Alias: 'cpe-modem0', PreferredAccessTechnology: 'Auto', NetworkRequested: '' }));
   // TR-181 2.19 has no SINR: X_<VENDOR>_SINR when the agent has a vendor prefix, as with ModemManager.
   const sinr = sinrParam(vendorPrefix);
-  registerWithVendorParams(model, 'Device.Cellular.Interface.{i}.', {
-    params: ['Enable', 'Status', 'Alias', 'Name', 'LastChange', 'Upstream', 'IMEI', 'SupportedAccessTechnologies',
-      'PreferredAccessTechnology', 'CurrentAccessTechnology', 'AvailableNetworks', 'NetworkRequested', 'NetworkInUse',
-      'RSSI', 'RSRP', 'RSRQ', 'UpstreamMaxBitRate', 'DownstreamMaxBitRate'],
-    list: () => [1],
-    get: (keys) => {
-      const row = rows.row(modem(keys));
-      const tech = row.PreferredAccessTechnology === 'Auto' ? 'NR' : String(row.PreferredAccessTechnology);
-      const requested = String(row.NetworkRequested);
-      const values: Record<string, Value> = {
-        ...row,
-        Status: !row.Enable ? 'Down' : attached() ? 'Up' : 'Dormant',
-        Name: 'modem0',
-        LastChange: clock.lastChange(),
-        Upstream: true,
-        IMEI: identity.imei,
-        SupportedAccessTechnologies: SUPPORTED_TECHNOLOGIES.join(','),
-        CurrentAccessTechnology: tech,
-        AvailableNetworks: AVAILABLE_NETWORKS.join(','),
-        NetworkInUse: (AVAILABLE_NETWORKS as readonly string[]).includes(requested) ? requested : HOME_NETWORK,
-      };
-      // The modem measures the cell from power-on; there is no data rate before the session is up.
-      const { SINR, ...radio } = radioMeasurements(ctx, rsrpMean, tech);
-      if (!attached()) radio.DownstreamMaxBitRate = radio.UpstreamMaxBitRate = 0;
-      return { ...values, ...radio, ...(sinr ? { [sinr.name]: SINR } : {}) };
+  registerWithVendorParams(
+    model,
+    'Device.Cellular.Interface.{i}.',
+    {
+      params: [
+        'Enable',
+        'Status',
+        'Alias',
+        'Name',
+        'LastChange',
+        'Upstream',
+        'IMEI',
+        'SupportedAccessTechnologies',
+        'PreferredAccessTechnology',
+        'CurrentAccessTechnology',
+        'AvailableNetworks',
+        'NetworkRequested',
+        'NetworkInUse',
+        'RSSI',
+        'RSRP',
+        'RSRQ',
+        'UpstreamMaxBitRate',
+        'DownstreamMaxBitRate',
+      ],
+      list: () => [1],
+      get: (keys) => {
+        const row = rows.row(modem(keys));
+        const tech = row.PreferredAccessTechnology === 'Auto' ? 'NR' : String(row.PreferredAccessTechnology);
+        const requested = String(row.NetworkRequested);
+        const values: Record<string, Value> = {
+          ...row,
+          Status: !row.Enable ? 'Down' : attached() ? 'Up' : 'Dormant',
+          Name: 'modem0',
+          LastChange: clock.lastChange(),
+          Upstream: true,
+          IMEI: identity.imei,
+          SupportedAccessTechnologies: SUPPORTED_TECHNOLOGIES.join(','),
+          CurrentAccessTechnology: tech,
+          AvailableNetworks: AVAILABLE_NETWORKS.join(','),
+          NetworkInUse: (AVAILABLE_NETWORKS as readonly string[]).includes(requested) ? requested : HOME_NETWORK,
+        };
+        // The modem measures the cell from power-on; there is no data rate before the session is up.
+        const { SINR, ...radio } = radioMeasurements(ctx, rsrpMean, tech);
+        if (!attached()) radio.DownstreamMaxBitRate = radio.UpstreamMaxBitRate = 0;
+        return { ...values, ...radio, ...(sinr ? { [sinr.name]: SINR } : {}) };
+      },
+      set: (keys, changes) => {
+        const tech = changes.PreferredAccessTechnology;
+        if (tech !== undefined && tech !== 'Auto' && !(SUPPORTED_TECHNOLOGIES as readonly string[]).includes(String(tech))) {
+          throw invalidParams([{ param: 'PreferredAccessTechnology', message: `must be Auto or one of ${SUPPORTED_TECHNOLOGIES.join(',')}` }]);
+        }
+        if (changes.Enable !== undefined) clock.setUp(changes.Enable === true);
+        rows.apply(keys, changes);
+      },
     },
-    set: (keys, changes) => {
-      const tech = changes.PreferredAccessTechnology;
-      if (tech !== undefined && tech !== 'Auto' && !(SUPPORTED_TECHNOLOGIES as readonly string[]).includes(String(tech))) {
-        throw invalidParams([{ param: 'PreferredAccessTechnology', message: `must be Auto or one of ${SUPPORTED_TECHNOLOGIES.join(',')}` }]);
-      }
-      if (changes.Enable !== undefined) clock.setUp(changes.Enable === true);
-      rows.apply(keys, changes);
-    },
-  }, sinr ? [sinr] : []);
+    sinr ? [sinr] : [],
+  );
 
   const readStats = statsReader(model, 'Device.Cellular.Interface.{i}.Stats.', seed);
   model.register('Device.Cellular.Interface.{i}.Stats.', {
     params: STATS_PARAMS,
     // Counting starts when the data session comes up, not at boot.
-    get: (keys) => { modem(keys); return readStats(traffic, Math.max(0, clock.upSeconds() - ATTACH_S)); },
+    get: (keys) => {
+      modem(keys);
+      return readStats(traffic, Math.max(0, clock.upSeconds() - ATTACH_S));
+    },
   });
 
   const usim = new WritableRows(ctx, 'Device.Cellular.Interface.{i}.USIM.', () => ({ PINCheck: 'Off' }));
   model.register('Device.Cellular.Interface.{i}.USIM.', {
     params: ['Status', 'IMSI', 'ICCID', 'MSISDN', 'PINCheck'],
     get: (keys) => ({
-      ...usim.row(modem(keys)), Status: 'Valid', IMSI: identity.imsi, ICCID: identity.iccid, MSISDN: identity.msisdn,
+      ...usim.row(modem(keys)),
+      Status: 'Valid',
+      IMSI: identity.imsi,
+      ICCID: identity.iccid,
+      MSISDN: identity.msisdn,
     }),
     set: (keys, changes) => usim.apply(keys, changes),
   });

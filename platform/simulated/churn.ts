@@ -13,7 +13,11 @@ import type { SimContext } from './SimContext.js';
 /** How often the timer looks for rows that came or went. */
 export const CHURN_POLL_MS = 15_000;
 
-interface Watch { node: ModelNode; rows: () => InstanceKeys[]; known: Map<string, InstanceKeys> }
+interface Watch {
+  node: ModelNode;
+  rows: () => InstanceKeys[];
+  known: Map<string, InstanceKeys>;
+}
 
 export class Churn {
   private readonly watches: Watch[] = [];
@@ -40,7 +44,10 @@ export class Churn {
    * the rows again without reporting them, so nobody is told of a row that came long ago.
    */
   poll(): void {
-    if (!this.ctx.model.changes.wantsObjectChanges()) { this.resting = true; return; }
+    if (!this.ctx.model.changes.wantsObjectChanges()) {
+      this.resting = true;
+      return;
+    }
     const quiet = this.resting;
     this.resting = false;
     for (const w of this.watches) {

@@ -27,7 +27,13 @@ const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
  * an Option row may not set them.
  */
 const OWN_OPTIONS: Readonly<Record<number, string>> = {
-  1: 'SubnetMask', 3: 'IPRouters', 6: 'DNSServers', 15: 'DomainName', 51: 'LeaseTime', 53: 'the server', 54: 'the server',
+  1: 'SubnetMask',
+  3: 'IPRouters',
+  6: 'DNSServers',
+  15: 'DomainName',
+  51: 'LeaseTime',
+  53: 'the server',
+  54: 'the server',
 };
 
 export interface PoolTables {
@@ -81,9 +87,11 @@ export function registerPoolTables(model: DataModel, store: DataStore, poolExist
       if (bad.length > 0) throw invalidParams(bad);
     },
   });
-  const rows = (p: number): Array<[number, Readonly<Record<string, Value>>]> =>
-    store.instances(staticNode.tablePathOf([p])).map((n) => [n, store.row(staticNode.pathOf([p, n])) ?? {}]);
-  const others = (keys: InstanceKeys): Array<Readonly<Record<string, Value>>> => rows(keys[0]).filter(([n]) => n !== keys[1]).map(([, r]) => r);
+  const rows = (p: number): Array<[number, Readonly<Record<string, Value>>]> => store.instances(staticNode.tablePathOf([p])).map((n) => [n, store.row(staticNode.pathOf([p, n])) ?? {}]);
+  const others = (keys: InstanceKeys): Array<Readonly<Record<string, Value>>> =>
+    rows(keys[0])
+      .filter(([n]) => n !== keys[1])
+      .map(([, r]) => r);
 
   return {
     statics: (p) => {

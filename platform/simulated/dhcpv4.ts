@@ -29,7 +29,12 @@ const LEASE_TIME_RANGE = [120, 604_800] as const;
 const POOL = 'Device.DHCPv4.Server.Pool.{i}.';
 const CLIENT = `${POOL}Client.{i}.`;
 
-export interface LanDeps { ethernet: readonly EthernetPortState[]; roster: StationRoster; bsses: readonly BssState[]; ip: IPState }
+export interface LanDeps {
+  ethernet: readonly EthernetPortState[];
+  roster: StationRoster;
+  bsses: readonly BssState[];
+  ip: IPState;
+}
 
 /** What Device.Hosts needs of the DHCPv4 server. */
 export interface DHCPv4State {
@@ -50,35 +55,70 @@ export function registerDHCPv4(ctx: SimContext, churn: Churn, deps: LanDeps): DH
 
   const pools = new FactoryTable(ctx, POOL, () => [1], MAX_POOLS);
   // A pool a Controller adds starts disabled and empty, with TR-181's default lease time.
-  const pool = new WritableRows(ctx, POOL, (keys) => (pools.isFactory(keys) ? {
-    Enable: true, Alias: 'cpe-lan', Order: 1, Interface: LAN_INTERFACE, MinAddress: '192.168.1.100', MaxAddress: '192.168.1.249',
-    ReservedAddresses: '', SubnetMask: '255.255.255.0', DNSServers: '192.168.1.1', DomainName: 'lan', IPRouters: '192.168.1.1',
-    LeaseTime: 43_200,
-  } : {
-    Enable: false, Alias: '', Order: keys[0], Interface: '', MinAddress: '', MaxAddress: '', ReservedAddresses: '', SubnetMask: '',
-    DNSServers: '', DomainName: '', IPRouters: '', LeaseTime: 86_400,
-  }));
-  const one = (keys: InstanceKeys): InstanceKeys => { pools.check(keys.slice(0, 1)); return keys; };
+  const pool = new WritableRows(ctx, POOL, (keys) =>
+    pools.isFactory(keys)
+      ? {
+          Enable: true,
+          Alias: 'cpe-lan',
+          Order: 1,
+          Interface: LAN_INTERFACE,
+          MinAddress: '192.168.1.100',
+          MaxAddress: '192.168.1.249',
+          ReservedAddresses: '',
+          SubnetMask: '255.255.255.0',
+          DNSServers: '192.168.1.1',
+          DomainName: 'lan',
+          IPRouters: '192.168.1.1',
+          LeaseTime: 43_200,
+        }
+      : {
+          Enable: false,
+          Alias: '',
+          Order: keys[0],
+          Interface: '',
+          MinAddress: '',
+          MaxAddress: '',
+          ReservedAddresses: '',
+          SubnetMask: '',
+          DNSServers: '',
+          DomainName: '',
+          IPRouters: '',
+          LeaseTime: 86_400,
+        },
+  );
+  const one = (keys: InstanceKeys): InstanceKeys => {
+    pools.check(keys.slice(0, 1));
+    return keys;
+  };
   const lanPool = (): number | undefined => {
     if (server.row([]).Enable !== true) return undefined;
     const serving = pools.list([]).filter((p) => pool.row([p]).Enable === true && pool.row([p]).Interface === LAN_INTERFACE);
     return serving.sort((a, b) => Number(pool.row([a]).Order) - Number(pool.row([b]).Order) || a - b)[0];
   };
-  const tables = registerPoolTables(model, ctx.store, (p) => { pools.check([p]); }, (p, address) => {
-    const row = pool.row([p]);
-    const lan = deps.ip.lan();
-    // A pool on br-lan hands out br-lan's subnet; another one its own SubnetMask around MinAddress.
-    const own = parseIPv4(row.Interface === LAN_INTERFACE ? lan.address : String(row.MinAddress));
-    const mask = parseIPv4(row.Interface === LAN_INTERFACE ? lan.mask : String(row.SubnetMask));
-    return own !== undefined && mask !== undefined && inSubnet(address, own, mask);
-  });
+  const tables = registerPoolTables(
+    model,
+    ctx.store,
+    (p) => {
+      pools.check([p]);
+    },
+    (p, address) => {
+      const row = pool.row([p]);
+      const lan = deps.ip.lan();
+      // A pool on br-lan hands out br-lan's subnet; another one its own SubnetMask around MinAddress.
+      const own = parseIPv4(row.Interface === LAN_INTERFACE ? lan.address : String(row.MinAddress));
+      const mask = parseIPv4(row.Interface === LAN_INTERFACE ? lan.mask : String(row.SubnetMask));
+      return own !== undefined && mask !== undefined && inSubnet(address, own, mask);
+    },
+  );
   const lan = new LanClients(ctx, deps.ethernet, deps.roster, deps.bsses, () => {
     // With no pool serving, the leases held still run out by the shipped pool's settings.
     const p = lanPool();
     const row = pool.row([p ?? 1]);
     return {
-      min: parseIPv4(String(row.MinAddress)) ?? 0, max: parseIPv4(String(row.MaxAddress)) ?? -1,
-      leaseTimeS: Number(row.LeaseTime), gateway: parseIPv4(deps.ip.lan().address) ?? 0,
+      min: parseIPv4(String(row.MinAddress)) ?? 0,
+      max: parseIPv4(String(row.MaxAddress)) ?? -1,
+      leaseTimeS: Number(row.LeaseTime),
+      gateway: parseIPv4(deps.ip.lan().address) ?? 0,
       statics: p === undefined ? new Map() : tables.statics(p),
     };
   });
@@ -90,14 +130,17 @@ export function registerDHCPv4(ctx: SimContext, churn: Churn, deps: LanDeps): DH
     const ref = changes.Interface;
     const m = ref === undefined || ref === '' || ref === LAN_INTERFACE ? undefined : /^Device\.IP\.Interface\.(\d+)$/.exec(String(ref));
     // A pool serves a LAN-side interface: br-lan, or one a Controller added (not the WAN or loopback).
-    if (ref !== undefined && ref !== '' && ref !== LAN_INTERFACE
-      && !(m && Number(m[1]) > 3 && (await model.listInstances(model.requireNode('Device.IP.Interface.{i}.'), [], {})).includes(Number(m[1])))) {
+    if (
+      ref !== undefined &&
+      ref !== '' &&
+      ref !== LAN_INTERFACE &&
+      !(m && Number(m[1]) > 3 && (await model.listInstances(model.requireNode('Device.IP.Interface.{i}.'), [], {})).includes(Number(m[1])))
+    ) {
       throw invalidParams([{ param: 'Interface', message: `a pool serves br-lan (${LAN_INTERFACE}) or a LAN-side IP interface a Controller added` }]);
     }
   };
   model.register(POOL, {
-    params: ['Enable', 'Status', 'Alias', 'Order', 'Interface', 'MinAddress', 'MaxAddress', 'ReservedAddresses', 'SubnetMask',
-      'DNSServers', 'DomainName', 'IPRouters', 'LeaseTime'],
+    params: ['Enable', 'Status', 'Alias', 'Order', 'Interface', 'MinAddress', 'MaxAddress', 'ReservedAddresses', 'SubnetMask', 'DNSServers', 'DomainName', 'IPRouters', 'LeaseTime'],
     list: () => pools.list([]),
     get: (keys) => {
       const row = pool.row(one(keys));
@@ -132,7 +175,10 @@ export function registerDHCPv4(ctx: SimContext, churn: Churn, deps: LanDeps): DH
   };
   const clientNode = model.register(CLIENT, {
     params: ['Alias', 'Chaddr', 'Active'],
-    list: ([p]) => { one([p]); return p === lanPool() ? leased() : []; },
+    list: ([p]) => {
+      one([p]);
+      return p === lanPool() ? leased() : [];
+    },
     get: (keys) => {
       const { c } = client(keys);
       return { Alias: `cpe-${c.label}`, Chaddr: c.mac, Active: lan.presence(c).active };
@@ -140,7 +186,10 @@ export function registerDHCPv4(ctx: SimContext, churn: Churn, deps: LanDeps): DH
   });
   model.register(`${CLIENT}IPv4Address.{i}.`, {
     params: ['IPAddress', 'LeaseTimeRemaining'],
-    list: (keys) => { client(keys); return [1]; },
+    list: (keys) => {
+      client(keys);
+      return [1];
+    },
     get: (keys) => {
       const { c, lease } = client(keys);
       nth([1], keys[2]);
@@ -162,7 +211,10 @@ export function registerDHCPv4(ctx: SimContext, churn: Churn, deps: LanDeps): DH
     list: (keys) => sent(keys).map((_, i) => i + 1),
     get: (keys) => nth(sent(keys), keys[2]),
   });
-  churn.watch(clientNode, () => { const p = lanPool(); return p === undefined ? [] : leased().map((n) => [p, n]); });
+  churn.watch(clientNode, () => {
+    const p = lanPool();
+    return p === undefined ? [] : leased().map((n) => [p, n]);
+  });
   return { lan, lanPool };
 }
 
@@ -171,7 +223,10 @@ function misconfigured(row: Record<string, Value>, lan: { address: string; mask:
   const own = parseIPv4(lan.address);
   const mask = parseIPv4(lan.mask);
   if (own === undefined || mask === undefined) return true;
-  const inLan = (text: string) => { const a = parseIPv4(text); return a !== undefined && inSubnet(a, own, mask); };
+  const inLan = (text: string) => {
+    const a = parseIPv4(text);
+    return a !== undefined && inSubnet(a, own, mask);
+  };
   return !inLan(String(row.MinAddress)) || !inLan(String(row.MaxAddress)) || row.SubnetMask !== lan.mask;
 }
 
@@ -180,7 +235,10 @@ function validatePool(merged: Record<string, Value>, changes: Record<string, Val
   const bad: Array<{ param: string; message: string }> = [];
   const min = parseIPv4(String(merged.MinAddress));
   const max = parseIPv4(String(merged.MaxAddress));
-  for (const [param, v] of [['MinAddress', min], ['MaxAddress', max]] as const) {
+  for (const [param, v] of [
+    ['MinAddress', min],
+    ['MaxAddress', max],
+  ] as const) {
     if (changes[param] !== undefined && v === undefined) bad.push({ param, message: 'must be an IPv4 address' });
   }
   if (min !== undefined && max !== undefined && min > max && (changes.MinAddress !== undefined || changes.MaxAddress !== undefined)) {

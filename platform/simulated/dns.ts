@@ -33,7 +33,10 @@ export function registerDNS(ctx: SimContext, ip: IPState): void {
 
   const clientTop = new WritableRows(ctx, 'Device.DNS.Client.', () => ({ Enable: true }));
   const relayTop = new WritableRows(ctx, 'Device.DNS.Relay.', () => ({ Enable: true }));
-  for (const [object, top] of [['Client', clientTop], ['Relay', relayTop]] as const) {
+  for (const [object, top] of [
+    ['Client', clientTop],
+    ['Relay', relayTop],
+  ] as const) {
     model.register(`Device.DNS.${object}.`, {
       params: ['Enable', 'Status'],
       get: () => {
@@ -45,7 +48,10 @@ export function registerDNS(ctx: SimContext, ip: IPState): void {
   }
 
   const clientRows = new WritableRows(ctx, 'Device.DNS.Client.Server.{i}.', (keys) => ({
-    Enable: true, Alias: `cpe-dns-${keys[0]}`, DNSServer: nth(servers, keys[0]), Interface: WAN_INTERFACE,
+    Enable: true,
+    Alias: `cpe-dns-${keys[0]}`,
+    DNSServer: nth(servers, keys[0]),
+    Interface: WAN_INTERFACE,
   }));
   model.register('Device.DNS.Client.Server.{i}.', {
     params: ['Enable', 'Status', 'Alias', 'DNSServer', 'Interface', 'Type'],
@@ -67,12 +73,15 @@ export function registerDNS(ctx: SimContext, ip: IPState): void {
   // The relay forwards to the network's two servers as shipped; a Controller may delete them
   // and add Static forwarders of its own (TR-181 DNSRelay:1).
   const forwarding = new FactoryTable(ctx, FORWARDING, () => servers.map((_, i) => i + 1), MAX_FORWARDERS);
-  const fwdRows = new WritableRows(ctx, FORWARDING, (keys) => (forwarding.isFactory(keys)
-    ? { Enable: true, Alias: `cpe-fwd-${keys[0]}`, DNSServer: nth(servers, keys[0]), Interface: WAN_INTERFACE }
-    : { Enable: false, Alias: '', DNSServer: '', Interface: '' }));
+  const fwdRows = new WritableRows(ctx, FORWARDING, (keys) =>
+    forwarding.isFactory(keys) ? { Enable: true, Alias: `cpe-fwd-${keys[0]}`, DNSServer: nth(servers, keys[0]), Interface: WAN_INTERFACE } : { Enable: false, Alias: '', DNSServer: '', Interface: '' },
+  );
   const validateForwarder = (keys: InstanceKeys, changes: Record<string, Value>): void => {
     canonicalizeReferences(changes, ['Interface']);
-    if (keys[0] !== 0 && forwarding.isFactory(keys)) { refuseNetworkAssigned(fwdRows.row(keys), changes); return; }
+    if (keys[0] !== 0 && forwarding.isFactory(keys)) {
+      refuseNetworkAssigned(fwdRows.row(keys), changes);
+      return;
+    }
     const bad: Array<{ param: string; message: string }> = [];
     if (changes.DNSServer !== undefined && changes.DNSServer !== '' && isIP(String(changes.DNSServer)) === 0) {
       bad.push({ param: 'DNSServer', message: 'must be an IPv4 or IPv6 address' });

@@ -50,15 +50,21 @@ export function lanLinkTraffic(wanTraffic: TrafficProfile): TrafficProfile {
 export function registerEthernetLinks(ctx: SimContext, bridge: BridgeState, ports: readonly EthernetPortState[], wanTraffic: TrafficProfile): LinkState {
   const { model, seed } = ctx;
   const wanPort = ports.findIndex((p) => p.upstream);
-  const defs: LinkDef[] = [{
-    name: 'br-lan', lowerLayers: 'Device.Bridging.Bridge.1.Port.1', mac: ctx.mac(0),
-    lower: { up: bridge.managementPortUp, lastChange: bridge.managementPortLastChange },
-    traffic: lanLinkTraffic(wanTraffic),
-  }];
+  const defs: LinkDef[] = [
+    {
+      name: 'br-lan',
+      lowerLayers: 'Device.Bridging.Bridge.1.Port.1',
+      mac: ctx.mac(0),
+      lower: { up: bridge.managementPortUp, lastChange: bridge.managementPortLastChange },
+      traffic: lanLinkTraffic(wanTraffic),
+    },
+  ];
   if (wanPort >= 0) {
     const port = ports[wanPort];
     defs.push({
-      name: port.name, lowerLayers: `Device.Ethernet.Interface.${wanPort + 1}`, mac: port.macAddress,
+      name: port.name,
+      lowerLayers: `Device.Ethernet.Interface.${wanPort + 1}`,
+      mac: port.macAddress,
       lower: { up: () => port.clock.up, lastChange: () => port.clock.lastChange() },
       // Nothing is routed over the Ethernet WAN while the modem is the uplink.
       traffic: { label: 'link.2', sentRate: 0, receivedRate: 0 },

@@ -81,8 +81,7 @@ export function registerEthernet(ctx: SimContext): EthernetState {
   });
 
   model.register('Device.Ethernet.Interface.{i}.', {
-    params: ['Status', 'Name', 'LastChange', 'Upstream', 'MACAddress', 'CurrentBitRate', 'CurrentDuplexMode',
-      'EEECapability', 'EEEStatus', 'CurrentMDIX', ...WRITABLE],
+    params: ['Status', 'Name', 'LastChange', 'Upstream', 'MACAddress', 'CurrentBitRate', 'CurrentDuplexMode', 'EEECapability', 'EEEStatus', 'CurrentMDIX', ...WRITABLE],
     list: () => instances,
     get: (keys) => {
       const { port, clock, mdix } = at(keys);
@@ -123,7 +122,13 @@ export function registerEthernet(ctx: SimContext): EthernetState {
   return {
     lanDownRate: ports.reduce((sum, p) => sum + p.traffic.sentRate, 0),
     ports: ports.map(({ port, clock, autoneg, traffic }) => ({
-      name: port.name, upstream: port.upstream, cabled: port.cabled, clock, linkUpAt: ctx.bootedAt + autoneg, macAddress: ctx.mac(port.macOffset), traffic,
+      name: port.name,
+      upstream: port.upstream,
+      cabled: port.cabled,
+      clock,
+      linkUpAt: ctx.bootedAt + autoneg,
+      macAddress: ctx.mac(port.macOffset),
+      traffic,
     })),
   };
 }

@@ -34,21 +34,27 @@ export class SimulatedExecutionEnv implements ExecutionEnvironment {
   async start(eu: ExecutionUnitHandle): Promise<void> {
     this.clear(eu.key);
     eu.report({ status: 'Starting' });
-    this.timers.set(eu.key, setTimeout(() => {
-      this.timers.delete(eu.key);
-      this.active.add(eu.key);
-      eu.report({ status: 'Active' });
-    }, START_MS).unref());
+    this.timers.set(
+      eu.key,
+      setTimeout(() => {
+        this.timers.delete(eu.key);
+        this.active.add(eu.key);
+        eu.report({ status: 'Active' });
+      }, START_MS).unref(),
+    );
   }
 
   async stop(eu: ExecutionUnitHandle): Promise<void> {
     this.clear(eu.key);
     eu.report({ status: 'Stopping' });
-    this.timers.set(eu.key, setTimeout(() => {
-      this.timers.delete(eu.key);
-      this.active.delete(eu.key);
-      eu.report({ status: 'Idle' });
-    }, STOP_MS).unref());
+    this.timers.set(
+      eu.key,
+      setTimeout(() => {
+        this.timers.delete(eu.key);
+        this.active.delete(eu.key);
+        eu.report({ status: 'Idle' });
+      }, STOP_MS).unref(),
+    );
   }
 
   async resources(dir: string): Promise<ExecEnvResources> {

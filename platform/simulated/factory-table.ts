@@ -19,7 +19,12 @@ export class FactoryTable {
    * `factory` gives the rows the device ships with under a parent instance (ascending); `max`
    * bounds the rows a parent instance can hold (7005 beyond it).
    */
-  constructor(private readonly ctx: SimContext, supportedPath: string, private readonly factory: (parentKeys: InstanceKeys) => number[], readonly max: number) {
+  constructor(
+    private readonly ctx: SimContext,
+    supportedPath: string,
+    private readonly factory: (parentKeys: InstanceKeys) => number[],
+    readonly max: number,
+  ) {
     this.node = ctx.model.requireNode(supportedPath);
   }
 

@@ -21,12 +21,17 @@ export interface FirewallState {
 export function registerFirewall(ctx: SimContext): FirewallState {
   const { model } = ctx;
   const fw = new WritableRows(ctx, 'Device.Firewall.', () => ({
-    Enable: true, Config: 'Low', AdvancedLevel: LEVEL_PATH,
+    Enable: true,
+    Config: 'Low',
+    AdvancedLevel: LEVEL_PATH,
     // Not writable: the time of the last change of any firewall setting, kept with them.
     LastChange: dateTime(ctx.bootedAt),
   }));
   const touch = (): void => fw.apply([], { LastChange: dateTime(ctx.now()) });
-  const one = (keys: InstanceKeys): InstanceKeys => { nth([1], keys[0]); return keys; };
+  const one = (keys: InstanceKeys): InstanceKeys => {
+    nth([1], keys[0]);
+    return keys;
+  };
 
   model.register('Device.Firewall.', {
     params: ['Enable', 'Config', 'AdvancedLevel', 'Type', 'Version', 'LastChange'],
@@ -46,8 +51,13 @@ export function registerFirewall(ctx: SimContext): FirewallState {
   });
 
   const level = new WritableRows(ctx, 'Device.Firewall.Level.{i}.', () => ({
-    Alias: 'cpe-level-standard', Name: 'Standard', Description: 'Accept outbound and established traffic; drop unsolicited inbound',
-    Order: 1, PortMappingEnabled: true, DefaultPolicy: 'Drop', DefaultLogPolicy: false,
+    Alias: 'cpe-level-standard',
+    Name: 'Standard',
+    Description: 'Accept outbound and established traffic; drop unsolicited inbound',
+    Order: 1,
+    PortMappingEnabled: true,
+    DefaultPolicy: 'Drop',
+    DefaultLogPolicy: false,
   }));
   model.register('Device.Firewall.Level.{i}.', {
     params: ['Alias', 'Name', 'Description', 'Order', 'Chain', 'PortMappingEnabled', 'DefaultPolicy', 'DefaultLogPolicy'],

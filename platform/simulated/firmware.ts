@@ -50,12 +50,13 @@ const VERSION_RE = /^[0-9A-Za-z][0-9A-Za-z.+_~-]*$/;
 const FILE_VERSION_RE = /(?:^|[-_])v?(\d+(?:\.\d+)+(?:[-+][0-9A-Za-z.]+)?)$/;
 const IMAGE_EXTENSIONS = /(\.(img|bin|itb|trx|ubi|fw|gz|tar|xz|zip))+$/i;
 
-export type FirmwareStatus =
-  | 'NoImage' | 'Active' | 'Downloading' | 'Validating' | 'Available'
-  | 'DownloadFailed' | 'ValidationFailed' | 'InstallationFailed' | 'ActivationFailed';
+export type FirmwareStatus = 'NoImage' | 'Active' | 'Downloading' | 'Validating' | 'Available' | 'DownloadFailed' | 'ValidationFailed' | 'InstallationFailed' | 'ActivationFailed';
 
 /** What the agent learns about an installed image. */
-export interface ImageInfo { name: string; version: string }
+export interface ImageInfo {
+  name: string;
+  version: string;
+}
 
 interface StoredImage {
   /** Install number: a new one per installed image, so re-installing a version is still an update. */
@@ -119,7 +120,10 @@ export class SimulatedFirmware {
   private readonly running: StoredImage;
   private firmwareUpdated: boolean;
 
-  constructor(private readonly ctx: SimContext, opts: FirmwareOptions) {
+  constructor(
+    private readonly ctx: SimContext,
+    opts: FirmwareOptions,
+  ) {
     this.file = ctx.store.dir ? join(ctx.store.dir, FIRMWARE_STATE_FILE) : undefined;
     this.state = this.load() ?? factoryState(opts.factoryVersion);
     const before = JSON.stringify(this.state);
@@ -137,13 +141,19 @@ export class SimulatedFirmware {
   }
 
   /** Device.DeviceInfo.ActiveFirmwareImage (a reference: no trailing dot). */
-  activeImage(): string { return `${TABLE}${this.activeBank}`; }
+  activeImage(): string {
+    return `${TABLE}${this.activeBank}`;
+  }
 
   /** Device.DeviceInfo.BootFirmwareImage. */
-  bootImage(): string { return `${TABLE}${this.state.boot}`; }
+  bootImage(): string {
+    return `${TABLE}${this.state.boot}`;
+  }
 
   /** Device.DeviceInfo.SoftwareVersion: the version of the image this boot runs. */
-  runningVersion(): string { return this.running.version; }
+  runningVersion(): string {
+    return this.running.version;
+  }
 
   /**
    * Set of Device.DeviceInfo.BootFirmwareImage: must reference a FirmwareImage row with an
@@ -176,8 +186,8 @@ export class SimulatedFirmware {
     const withImage = b.status === 'Active' || b.status === 'Available' || b.status === 'InstallationFailed' || b.status === 'ActivationFailed';
     return {
       Alias: `cpe-${n}`,
-      Name: withImage ? b.image?.name ?? '' : '',
-      Version: withImage ? b.image?.version ?? '' : '',
+      Name: withImage ? (b.image?.name ?? '') : '',
+      Version: withImage ? (b.image?.version ?? '') : '',
       Available: b.available,
       Status: b.status,
       BootFailureLog: b.bootFailureLog,
@@ -255,7 +265,10 @@ export class SimulatedFirmware {
   /** Picks the bank to run, rolling back when BootFirmwareImage's image does not boot. */
   private bootLoader(): number {
     const { banks } = this.state;
-    const boots = (n: number): boolean => { const b = banks[n - 1]; return !!b?.image && b.available && !b.image.failsToBoot; };
+    const boots = (n: number): boolean => {
+      const b = banks[n - 1];
+      return !!b?.image && b.available && !b.image.failsToBoot;
+    };
     const wanted = this.state.boot;
     let active = wanted;
     if (!boots(wanted)) {
@@ -293,7 +306,9 @@ export class SimulatedFirmware {
     try {
       const s = JSON.parse(readFileSync(this.file, 'utf8')) as FirmwareState;
       if (s.format === 1 && Array.isArray(s.banks) && s.banks.length === BANK_COUNT && s.banks.some((b) => b.image)) return s;
-    } catch { /* unreadable: a factory-fresh flash, as below */ }
+    } catch {
+      /* unreadable: a factory-fresh flash, as below */
+    }
     return undefined;
   }
 
@@ -313,19 +328,23 @@ export class SimulatedImageWriter {
   private head = Buffer.alloc(0);
   private bytes = 0;
 
-  constructor(private readonly bank: {
-    validating(): void;
-    install(image: Omit<StoredImage, 'id'>): void;
-    fail(status: 'DownloadFailed' | 'ValidationFailed'): void;
-    cancel(): void;
-  }) {}
+  constructor(
+    private readonly bank: {
+      validating(): void;
+      install(image: Omit<StoredImage, 'id'>): void;
+      fail(status: 'DownloadFailed' | 'ValidationFailed'): void;
+      cancel(): void;
+    },
+  ) {}
 
   write(chunk: Uint8Array): Awaitable<void> {
     if (this.head.length < HEADER_MAX) this.head = Buffer.concat([this.head, chunk.subarray(0, HEADER_MAX - this.head.length)]);
     this.bytes += chunk.length;
   }
 
-  validating(): void { this.bank.validating(); }
+  validating(): void {
+    this.bank.validating();
+  }
 
   /** Checks the image and writes it to its bank; a bad image rejects (the caller then calls fail). */
   async install(hint: { fileName: string }): Promise<ImageInfo> {
@@ -338,9 +357,13 @@ export class SimulatedImageWriter {
     return { name, version };
   }
 
-  fail(status: 'DownloadFailed' | 'ValidationFailed', _reason: string): void { this.bank.fail(status); }
+  fail(status: 'DownloadFailed' | 'ValidationFailed', _reason: string): void {
+    this.bank.fail(status);
+  }
 
-  cancel(): void { this.bank.cancel(); }
+  cancel(): void {
+    this.bank.cancel();
+  }
 }
 
 /**

@@ -33,8 +33,7 @@ export function registerHosts(ctx: SimContext, churn: Churn, dhcp: DHCPv4State, 
   const clientTable = ctx.model.requireNode('Device.DHCPv4.Server.Pool.{i}.Client.{i}.');
 
   const node = ctx.model.register(HOST, {
-    params: ['PhysAddress', 'IPAddress', 'DHCPClient', 'AssociatedDevice', 'Layer1Interface', 'Layer3Interface', 'InterfaceType',
-      'HostName', 'Active', 'ActiveLastChange'],
+    params: ['PhysAddress', 'IPAddress', 'DHCPClient', 'AssociatedDevice', 'Layer1Interface', 'Layer3Interface', 'InterfaceType', 'HostName', 'Active', 'ActiveLastChange'],
     list: () => listed(),
     get: async (keys) => {
       const c = host(keys);
@@ -58,7 +57,10 @@ export function registerHosts(ctx: SimContext, churn: Churn, dhcp: DHCPv4State, 
 
   ctx.model.register(`${HOST}IPv4Address.{i}.`, {
     params: ['IPAddress'],
-    list: (keys) => { host(keys); return [1]; },
+    list: (keys) => {
+      host(keys);
+      return [1];
+    },
     get: (keys) => {
       const c = host(keys);
       nth([1], keys[1]);

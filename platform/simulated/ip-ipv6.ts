@@ -68,9 +68,15 @@ export function registerIPv6(ctx: SimContext, churn: Churn, inputs: IPv6Inputs):
     const a = address(keys);
     const row = addressRows.row(keys);
     return {
-      ...row, Status: row.Enable ? 'Enabled' : 'Disabled', IPAddressStatus: usability(row.Enable === true, keys[0], a.preferredUntil),
-      IPAddress: a.address, Origin: a.origin, Prefix: a.prefix,
-      PreferredLifetime: lifetime(a.preferredUntil), ValidLifetime: lifetime(a.validUntil), Anycast: false,
+      ...row,
+      Status: row.Enable ? 'Enabled' : 'Disabled',
+      IPAddressStatus: usability(row.Enable === true, keys[0], a.preferredUntil),
+      IPAddress: a.address,
+      Origin: a.origin,
+      Prefix: a.prefix,
+      PreferredLifetime: lifetime(a.preferredUntil),
+      ValidLifetime: lifetime(a.validUntil),
+      Anycast: false,
     };
   }
 
@@ -81,8 +87,7 @@ export function registerIPv6(ctx: SimContext, churn: Churn, inputs: IPv6Inputs):
     return row;
   };
   const prefixNode = model.register(PREFIX, {
-    params: ['Enable', 'Status', 'PrefixStatus', 'Alias', 'Prefix', 'Origin', 'StaticType', 'ParentPrefix', 'ChildPrefixBits',
-      'OnLink', 'Autonomous', 'PreferredLifetime', 'ValidLifetime'],
+    params: ['Enable', 'Status', 'PrefixStatus', 'Alias', 'Prefix', 'Origin', 'StaticType', 'ParentPrefix', 'ChildPrefixBits', 'OnLink', 'Autonomous', 'PreferredLifetime', 'ValidLifetime'],
     list: ([n]) => [...rowsOf(n).prefixes.keys()],
     get: (keys) => prefixValues(keys),
     set: (keys, changes) => {
@@ -95,19 +100,29 @@ export function registerIPv6(ctx: SimContext, churn: Churn, inputs: IPv6Inputs):
     const p = prefix(keys);
     const row = prefixRows.row(keys);
     return {
-      ...row, Status: row.Enable ? 'Enabled' : 'Disabled', PrefixStatus: usability(row.Enable === true, keys[0], p.preferredUntil),
+      ...row,
+      Status: row.Enable ? 'Enabled' : 'Disabled',
+      PrefixStatus: usability(row.Enable === true, keys[0], p.preferredUntil),
       // StaticType and ChildPrefixBits describe Static "prefix slots"; none of these is one.
-      Prefix: p.prefix, Origin: p.origin, StaticType: 'Inapplicable', ParentPrefix: p.parentPrefix, ChildPrefixBits: '',
-      OnLink: p.onLink, Autonomous: p.autonomous, PreferredLifetime: lifetime(p.preferredUntil), ValidLifetime: lifetime(p.validUntil),
+      Prefix: p.prefix,
+      Origin: p.origin,
+      StaticType: 'Inapplicable',
+      ParentPrefix: p.parentPrefix,
+      ChildPrefixBits: '',
+      OnLink: p.onLink,
+      Autonomous: p.autonomous,
+      PreferredLifetime: lifetime(p.preferredUntil),
+      ValidLifetime: lifetime(p.validUntil),
     };
   }
 
   churn.watch(addressNode, () => INTERFACES.flatMap((n) => [...rowsOf(n).addresses.keys()].map((k) => [n, k])));
   churn.watch(prefixNode, () => INTERFACES.flatMap((n) => [...rowsOf(n).prefixes.keys()].map((k) => [n, k])));
   return {
-    slaacPrefixes: () => [...rowsOf(1).prefixes.entries()]
-      .filter(([k, p]) => p.onLink && p.autonomous && prefixRows.row([1, k]).Enable === true && inputs.ip.status(1) === 'Up')
-      .map(([, p]) => ({ prefix: p.prefix, validUntil: p.validUntil })),
+    slaacPrefixes: () =>
+      [...rowsOf(1).prefixes.entries()]
+        .filter(([k, p]) => p.onLink && p.autonomous && prefixRows.row([1, k]).Enable === true && inputs.ip.status(1) === 'Up')
+        .map(([, p]) => ({ prefix: p.prefix, validUntil: p.validUntil })),
   };
 }
 

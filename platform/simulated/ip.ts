@@ -28,7 +28,10 @@ interface IpInterfaceDef {
 }
 
 /** An interface's IPv4 address and subnet mask, as Device.IP.Interface.{i}.IPv4Address.1. has them now. */
-export interface IPv4Subnet { address: string; mask: string }
+export interface IPv4Subnet {
+  address: string;
+  mask: string;
+}
 
 /** What routing, DHCP, NAT and the LAN hosts read of Device.IP. */
 export interface IPState {
@@ -104,7 +107,10 @@ export function registerIP(ctx: SimContext, lower: IPLowerLayers): IPState {
   const clockOf = (n: number): LinkClock => {
     if (n <= defs.length) return interfaces[n - 1].clock;
     let c = added.get(n);
-    if (!c) { c = new LinkClock(ctx, () => ifRows.row([n]).Enable === true); added.set(n, c); }
+    if (!c) {
+      c = new LinkClock(ctx, () => ifRows.row([n]).Enable === true);
+      added.set(n, c);
+    }
     return c;
   };
   const builtIn = (n: number): IpInterfaceDef | undefined => (table.isFactory([n]) ? defs[n - 1] : undefined);
@@ -115,8 +121,11 @@ export function registerIP(ctx: SimContext, lower: IPLowerLayers): IPState {
     get: () => {
       const row = ipRow.row([]);
       return {
-        ...row, IPv4Capable: true, IPv6Capable: true,
-        IPv4Status: row.IPv4Enable ? 'Enabled' : 'Disabled', IPv6Status: row.IPv6Enable ? 'Enabled' : 'Disabled',
+        ...row,
+        IPv4Capable: true,
+        IPv6Capable: true,
+        IPv4Status: row.IPv4Enable ? 'Enabled' : 'Disabled',
+        IPv6Status: row.IPv6Enable ? 'Enabled' : 'Disabled',
       };
     },
     set: (keys, changes) => {
@@ -137,8 +146,14 @@ export function registerIP(ctx: SimContext, lower: IPLowerLayers): IPState {
     const def = builtIn(keys[0]);
     if (!def) return { Enable: false, Alias: '', LowerLayers: '', IPv4Enable: true, IPv6Enable: true, ULAEnable: false, MaxMTUSize: 1500, Loopback: false };
     return {
-      Enable: true, Alias: `cpe-${def.name}`, LowerLayers: def.lowerLayers, IPv4Enable: true, IPv6Enable: true,
-      ULAEnable: def.name === 'br-lan', MaxMTUSize: def.mtu, Loopback: def.type === 'Loopback',
+      Enable: true,
+      Alias: `cpe-${def.name}`,
+      LowerLayers: def.lowerLayers,
+      IPv4Enable: true,
+      IPv6Enable: true,
+      ULAEnable: def.name === 'br-lan',
+      MaxMTUSize: def.mtu,
+      Loopback: def.type === 'Loopback',
     };
   });
   /** Status of an interface a Controller added: from the Ethernet.Link it stacks on, read as a Controller would. */
@@ -162,15 +177,17 @@ export function registerIP(ctx: SimContext, lower: IPLowerLayers): IPState {
     if (bad.length > 0) throw invalidParams(bad);
   };
   model.register(INTERFACE, {
-    params: ['Enable', 'Status', 'Alias', 'Name', 'LastChange', 'LowerLayers', 'IPv4Enable', 'IPv6Enable', 'ULAEnable',
-      'MaxMTUSize', 'Type', 'Loopback'],
+    params: ['Enable', 'Status', 'Alias', 'Name', 'LastChange', 'LowerLayers', 'IPv4Enable', 'IPv6Enable', 'ULAEnable', 'MaxMTUSize', 'Type', 'Loopback'],
     list: () => table.list([]),
     get: async (keys) => {
       const n = table.check(keys)[0];
       const def = builtIn(n);
       return {
-        ...ifRows.row(keys), Status: def ? status(n) : await addedStatus(n), Name: def?.name ?? `ipif${n}`,
-        LastChange: clockOf(n).lastChange(), Type: def?.type ?? 'Normal',
+        ...ifRows.row(keys),
+        Status: def ? status(n) : await addedStatus(n),
+        Name: def?.name ?? `ipif${n}`,
+        LastChange: clockOf(n).lastChange(),
+        Type: def?.type ?? 'Normal',
       };
     },
     set: (keys, changes) => {
@@ -200,7 +217,10 @@ export function registerIP(ctx: SimContext, lower: IPLowerLayers): IPState {
       'Reset()': {
         run: async ({ keys }) => {
           const clock = clockOf(table.check(keys)[0]);
-          if (ifRows.row(keys).Enable === true) { clock.setUp(false); clock.setUp(true); }
+          if (ifRows.row(keys).Enable === true) {
+            clock.setUp(false);
+            clock.setUp(true);
+          }
           return {};
         },
       },
@@ -222,8 +242,11 @@ export function registerIP(ctx: SimContext, lower: IPLowerLayers): IPState {
     if (!def) return { Enable: false, Alias: '', IPAddress: '', SubnetMask: '' };
     return { Enable: true, Alias: `cpe-${def.name}-v4`, IPAddress: def.ipv4.address, SubnetMask: def.ipv4.mask };
   });
-  const addressing = (keys: InstanceKeys): string => (addrTable.isFactory(keys) ? builtIn(keys[0])?.ipv4.addressing ?? 'Static' : 'Static');
-  const addrCheck = (keys: InstanceKeys): InstanceKeys => { table.check(keys.slice(0, 1)); return addrTable.check(keys); };
+  const addressing = (keys: InstanceKeys): string => (addrTable.isFactory(keys) ? (builtIn(keys[0])?.ipv4.addressing ?? 'Static') : 'Static');
+  const addrCheck = (keys: InstanceKeys): InstanceKeys => {
+    table.check(keys.slice(0, 1));
+    return addrTable.check(keys);
+  };
   const validateAddress = (keys: InstanceKeys, changes: Record<string, Value>): void => {
     const current = keys[1] === 0 ? {} : addrRows.row(keys);
     const how = keys[1] === 0 ? 'Static' : addressing(keys);
@@ -251,7 +274,10 @@ export function registerIP(ctx: SimContext, lower: IPLowerLayers): IPState {
   };
   model.register(IPV4_ADDRESS, {
     params: ['Enable', 'Status', 'Alias', 'IPAddress', 'SubnetMask', 'AddressingType'],
-    list: ([n]) => { table.check([n]); return addrTable.list([n]); },
+    list: ([n]) => {
+      table.check([n]);
+      return addrTable.list([n]);
+    },
     get: (keys) => {
       const row = addrRows.row(addrCheck(keys));
       // An enabled address without its address or mask cannot be configured.
@@ -272,7 +298,7 @@ export function registerIP(ctx: SimContext, lower: IPLowerLayers): IPState {
     },
     delete: (keys) => {
       if (addrTable.isFactory(addrCheck(keys))) {
-        throw new UspError(ErrorCode.DeleteFailure, 'the interface\'s own address cannot be deleted (set it, or disable it)');
+        throw new UspError(ErrorCode.DeleteFailure, "the interface's own address cannot be deleted (set it, or disable it)");
       }
       addrTable.delete(keys);
     },

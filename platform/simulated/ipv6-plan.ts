@@ -19,12 +19,28 @@ import type { SimContext } from './SimContext.js';
 
 /** A row of Device.IP.Interface.{i}.IPv6Prefix.{i}. (lifetimes: wall-clock ms, Infinity = infinite). */
 export interface PrefixRow {
-  alias: string; prefix: string; origin: string; parentPrefix: string; onLink: boolean; autonomous: boolean;
-  preferredUntil: number; validUntil: number;
+  alias: string;
+  prefix: string;
+  origin: string;
+  parentPrefix: string;
+  onLink: boolean;
+  autonomous: boolean;
+  preferredUntil: number;
+  validUntil: number;
 }
 /** A row of Device.IP.Interface.{i}.IPv6Address.{i}. */
-export interface AddressRow { alias: string; address: string; origin: string; prefix: string; preferredUntil: number; validUntil: number }
-export interface InterfaceRows { addresses: ReadonlyMap<number, AddressRow>; prefixes: ReadonlyMap<number, PrefixRow> }
+export interface AddressRow {
+  alias: string;
+  address: string;
+  origin: string;
+  prefix: string;
+  preferredUntil: number;
+  validUntil: number;
+}
+export interface InterfaceRows {
+  addresses: ReadonlyMap<number, AddressRow>;
+  prefixes: ReadonlyMap<number, PrefixRow>;
+}
 
 /** Delegated-prefix lease (RFC 8415 §21.22): lifetimes from the network, renewed at T1 = half the preferred one. */
 const PD_PREFERRED_S = 43_200;
@@ -35,7 +51,11 @@ const LOOPBACK = 1n;
 /** The router's own address in each LAN /64: ::1, as OpenWrt's odhcpd takes it. */
 const ROUTER_IID = 1n;
 
-export interface IPv6Inputs { ip: IPState; session: DataSession; lanMac(): string }
+export interface IPv6Inputs {
+  ip: IPState;
+  session: DataSession;
+  lanMac(): string;
+}
 
 /** The plan for the seed: a function from interface number (1 br-lan, 2 wwan0, 3 lo) to its rows now. */
 export function ipv6Plan(ctx: SimContext, { ip, session, lanMac }: IPv6Inputs): (n: number) => InterfaceRows {
@@ -46,11 +66,12 @@ export function ipv6Plan(ctx: SimContext, { ip, session, lanMac }: IPv6Inputs): 
   // The delegated /56 comes from another /48 than the PDN link's /64, as an operator's pools do.
   const pdSite = rnd.int(0, 0xffff);
   const delegated: IPv6Prefix = {
-    network: DOCUMENTATION | (BigInt(pdSite === wanSite ? pdSite ^ 0x8000 : pdSite) << 80n) | (BigInt(rnd.int(0, 0xff)) << 72n), length: 56,
+    network: DOCUMENTATION | (BigInt(pdSite === wanSite ? pdSite ^ 0x8000 : pdSite) << 80n) | (BigInt(rnd.int(0, 0xff)) << 72n),
+    length: 56,
   };
   const lanGlobal = subnet(delegated, 64, 0);
   // The interface identifier the network gives in NAS; the modem forms both its addresses with it.
-  const networkIid = ((word() << 48n) | (word() << 32n) | (word() << 16n) | word()) || 1n;
+  const networkIid = (word() << 48n) | (word() << 32n) | (word() << 16n) | word() || 1n;
 
   const wanV6 = (): boolean => ip.ipv6(2) && ip.wanUp() && session.ipv6();
   const pdLease = (): { preferredUntil: number; validUntil: number } => {
@@ -69,8 +90,13 @@ export function ipv6Plan(ctx: SimContext, { ip, session, lanMac }: IPv6Inputs): 
     if (wanV6()) {
       const lease = pdLease();
       prefixes.set(1, {
-        alias: 'cpe-br-lan-gua', prefix: text(lanGlobal), origin: 'Child', parentPrefix: `${WAN_INTERFACE}.IPv6Prefix.2`,
-        onLink: true, autonomous: true, ...lease,
+        alias: 'cpe-br-lan-gua',
+        prefix: text(lanGlobal),
+        origin: 'Child',
+        parentPrefix: `${WAN_INTERFACE}.IPv6Prefix.2`,
+        onLink: true,
+        autonomous: true,
+        ...lease,
       });
       addresses.set(2, { alias: 'cpe-br-lan-gua', address: formatIPv6(withInterfaceId(lanGlobal, ROUTER_IID)), origin: 'AutoConfigured', prefix: `${LAN_INTERFACE}.IPv6Prefix.1`, ...lease });
     }
@@ -80,7 +106,13 @@ export function ipv6Plan(ctx: SimContext, { ip, session, lanMac }: IPv6Inputs): 
       // TR-181: a ULA /48 row may only be on a downstream interface; it is never advertised itself.
       prefixes.set(2, { alias: 'cpe-br-lan-ula48', prefix: text(ula), origin: 'AutoConfigured', parentPrefix: '', onLink: false, autonomous: false, ...forever });
       prefixes.set(3, {
-        alias: 'cpe-br-lan-ula', prefix: text(onLink), origin: 'Child', parentPrefix: `${LAN_INTERFACE}.IPv6Prefix.2`, onLink: true, autonomous: true, ...forever,
+        alias: 'cpe-br-lan-ula',
+        prefix: text(onLink),
+        origin: 'Child',
+        parentPrefix: `${LAN_INTERFACE}.IPv6Prefix.2`,
+        onLink: true,
+        autonomous: true,
+        ...forever,
       });
       addresses.set(3, { alias: 'cpe-br-lan-ula', address: formatIPv6(withInterfaceId(onLink, ROUTER_IID)), origin: 'AutoConfigured', prefix: `${LAN_INTERFACE}.IPv6Prefix.3`, ...forever });
     }

@@ -35,7 +35,10 @@ export function formatIPv6(n: bigint): string {
   const words = Array.from({ length: GROUPS }, (_, i) => Number((n >> BigInt(16 * (GROUPS - 1 - i))) & 0xffffn));
   let best = { at: -1, len: 1 }; // a single zero group stays "0" (RFC 5952 §4.2.2)
   for (let i = 0; i < GROUPS;) {
-    if (words[i] !== 0) { i++; continue; }
+    if (words[i] !== 0) {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < GROUPS && words[j] === 0) j++;
     if (j - i > best.len) best = { at: i, len: j - i };
@@ -46,7 +49,10 @@ export function formatIPv6(n: bigint): string {
   return `${hex.slice(0, best.at).join(':')}::${hex.slice(best.at + best.len).join(':')}`;
 }
 
-export interface IPv6Prefix { network: bigint; length: number }
+export interface IPv6Prefix {
+  network: bigint;
+  length: number;
+}
 
 /** "2001:db8::/56" → its network and length; undefined when not a prefix or host bits are set. */
 export function parseIPv6Prefix(text: string): IPv6Prefix | undefined {

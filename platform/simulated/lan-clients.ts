@@ -18,7 +18,13 @@ import type { BssState } from './wifi-access-point.js';
 import { SLOT_S, type StationDevice, type StationRoster } from './wifi-stations.js';
 
 /** The DHCP pool settings the leases depend on; `statics` maps a MAC address to its fixed address. */
-export interface PoolConfig { min: number; max: number; leaseTimeS: number; gateway: number; statics: ReadonlyMap<string, number> }
+export interface PoolConfig {
+  min: number;
+  max: number;
+  leaseTimeS: number;
+  gateway: number;
+  statics: ReadonlyMap<string, number>;
+}
 
 export interface LanClient {
   /** Instance number of Device.Hosts.Host.{i}. and of the DHCP pool's Client.{i}. */
@@ -43,7 +49,15 @@ export interface Presence {
 
 /** Wired devices by the LAN port they are plugged into (lan3 has no cable). */
 const WIRED: Readonly<Record<string, { label: string; hostName: (rnd: Prng) => string }>> = {
-  lan1: { label: 'desktop', hostName: (r) => `DESKTOP-${r.int(0, 36 ** 7 - 1).toString(36).toUpperCase().padStart(7, '0')}` },
+  lan1: {
+    label: 'desktop',
+    hostName: (r) =>
+      `DESKTOP-${r
+        .int(0, 36 ** 7 - 1)
+        .toString(36)
+        .toUpperCase()
+        .padStart(7, '0')}`,
+  },
   lan2: { label: 'nas', hostName: () => 'nas' },
   lan4: { label: 'set-top-box', hostName: (r) => `stb-${r.int(0, 0xffff).toString(16).padStart(4, '0')}` },
 };
@@ -68,8 +82,13 @@ export class LanClients {
   readonly clients: readonly LanClient[];
   private readonly sources: readonly Source[];
 
-  constructor(private readonly ctx: SimContext, ethernet: readonly EthernetPortState[], private readonly roster: StationRoster,
-    bsses: readonly BssState[], private readonly pool: () => PoolConfig) {
+  constructor(
+    private readonly ctx: SimContext,
+    ethernet: readonly EthernetPortState[],
+    private readonly roster: StationRoster,
+    bsses: readonly BssState[],
+    private readonly pool: () => PoolConfig,
+  ) {
     const rnd = new Prng(ctx.seed, 'lan-clients');
     const clients: LanClient[] = [];
     const sources: Source[] = [];
@@ -91,7 +110,9 @@ export class LanClients {
   }
 
   /** The client with instance number `n`, or undefined. */
-  byNumber(n: number): LanClient | undefined { return this.clients[n - 1]; }
+  byNumber(n: number): LanClient | undefined {
+    return this.clients[n - 1];
+  }
 
   presence(c: LanClient): Presence {
     const src = this.sources[c.n - 1];

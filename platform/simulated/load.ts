@@ -9,10 +9,17 @@
  */
 import { GROWTH_AMPLITUDES, GROWTH_PERIODS, unit } from './random.js';
 
-interface Sine { omega: number; amplitude: number; phase: number }
+interface Sine {
+  omega: number;
+  amplitude: number;
+  phase: number;
+}
 
 export class Signal {
-  constructor(readonly mean: number, private readonly sines: readonly Sine[]) {}
+  constructor(
+    readonly mean: number,
+    private readonly sines: readonly Sine[],
+  ) {}
 
   /** The value at `t` seconds since boot. */
   at(t: number): number {
@@ -26,11 +33,14 @@ export class Signal {
    * each sine is scaled by 1/√(1+(ωτ)²) and delayed by atan(ωτ).
    */
   lagged(tauS: number): Signal {
-    return new Signal(this.mean, this.sines.map((s) => ({
-      omega: s.omega,
-      amplitude: s.amplitude / Math.sqrt(1 + (s.omega * tauS) ** 2),
-      phase: s.phase - Math.atan(s.omega * tauS),
-    })));
+    return new Signal(
+      this.mean,
+      this.sines.map((s) => ({
+        omega: s.omega,
+        amplitude: s.amplitude / Math.sqrt(1 + (s.omega * tauS) ** 2),
+        phase: s.phase - Math.atan(s.omega * tauS),
+      })),
+    );
   }
 }
 
@@ -41,9 +51,14 @@ const CPU_PERIODS = [7, 61, 900] as const;
 
 /** `mean + swing·wave(seed, label, t, periods)` (random.ts) as a Signal, its phases drawn once. */
 export function waveSignal(seed: number, label: string, periods: readonly number[], mean: number, swing: number): Signal {
-  return new Signal(mean, periods.map((p, i) => ({
-    omega: (2 * Math.PI) / p, amplitude: swing / periods.length, phase: 2 * Math.PI * unit(seed, label, i),
-  })));
+  return new Signal(
+    mean,
+    periods.map((p, i) => ({
+      omega: (2 * Math.PI) / p,
+      amplitude: swing / periods.length,
+      phase: 2 * Math.PI * unit(seed, label, i),
+    })),
+  );
 }
 
 /** CPU usage in % (Device.DeviceInfo.ProcessStatus.CPUUsage before rounding). */
@@ -56,7 +71,12 @@ export function cpuLoad(seed: number): Signal {
  * `rate` (mean 1): the derivative of growth(), so heat follows exactly the traffic counted.
  */
 export function trafficRate(seed: number, label: string): Signal {
-  return new Signal(1, GROWTH_PERIODS.map((p, i) => ({
-    omega: (2 * Math.PI) / p, amplitude: GROWTH_AMPLITUDES[i], phase: 2 * Math.PI * unit(seed, label, 'phase', i),
-  })));
+  return new Signal(
+    1,
+    GROWTH_PERIODS.map((p, i) => ({
+      omega: (2 * Math.PI) / p,
+      amplitude: GROWTH_AMPLITUDES[i],
+      phase: 2 * Math.PI * unit(seed, label, 'phase', i),
+    })),
+  );
 }

@@ -47,7 +47,7 @@ export function registerLocation(ctx: SimContext): void {
     list: () => [1, ...external()],
     get: (keys: InstanceKeys) => (keys[0] === 1 ? gpsRow() : stored(keys[0]!)),
     set: (keys, changes) => {
-      if (keys[0] === 1) throw invalidParams([{ param: 'DataObject', message: 'the GNSS fix is the modem\'s: DataObject is writable only on a USP-configured location' }]);
+      if (keys[0] === 1) throw invalidParams([{ param: 'DataObject', message: "the GNSS fix is the modem's: DataObject is writable only on a USP-configured location" }]);
       const row = stored(keys[0]!);
       checkDataObject(changes.DataObject);
       store.setRow(node.pathOf(keys), { ...row, ...changes, AcquiredTime: dateTime(ctx.now()) });
@@ -59,12 +59,16 @@ export function registerLocation(ctx: SimContext): void {
       // Instance 1 is the GNSS row, so the stored rows are numbered from 2.
       const n = store.allocate(table, store.hasTable(table) ? requested : Math.max(2, requested ?? 2));
       store.setRow(node.pathOf([n]), {
-        Source: 'External', ExternalProtocol: 'USP', ExternalSource: rctx.controllerId ?? '', DataObject: params.DataObject ?? '', AcquiredTime: dateTime(ctx.now()),
+        Source: 'External',
+        ExternalProtocol: 'USP',
+        ExternalSource: rctx.controllerId ?? '',
+        DataObject: params.DataObject ?? '',
+        AcquiredTime: dateTime(ctx.now()),
       });
       return n;
     },
     delete: (keys) => {
-      if (keys[0] === 1) throw new UspError(ErrorCode.DeleteFailure, 'the GNSS fix is the modem\'s and cannot be deleted');
+      if (keys[0] === 1) throw new UspError(ErrorCode.DeleteFailure, "the GNSS fix is the modem's and cannot be deleted");
       stored(keys[0]!);
       store.remove(node.pathOf(keys), table, keys[0]!);
     },

@@ -24,8 +24,23 @@ const MAX_INTERFACE_SETTINGS = 4;
 
 const INTERFACE_SETTING = 'Device.NAT.InterfaceSetting.{i}.';
 const PORT_MAPPING = 'Device.NAT.PortMapping.{i}.';
-const PM_PARAMS = ['Enable', 'Status', 'Origin', 'Alias', 'Interface', 'AllInterfaces', 'LeaseDuration', 'RemainingLeaseTime',
-  'RemoteHost', 'ExternalPort', 'ExternalPortEndRange', 'InternalPort', 'Protocol', 'InternalClient', 'Description'] as const;
+const PM_PARAMS = [
+  'Enable',
+  'Status',
+  'Origin',
+  'Alias',
+  'Interface',
+  'AllInterfaces',
+  'LeaseDuration',
+  'RemainingLeaseTime',
+  'RemoteHost',
+  'ExternalPort',
+  'ExternalPortEndRange',
+  'InternalPort',
+  'Protocol',
+  'InternalClient',
+  'Description',
+] as const;
 // RFC 1123 host name, for an InternalClient given by name.
 const HOST_NAME_RE = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$/;
 
@@ -40,14 +55,17 @@ export function registerNAT(ctx: SimContext, ip: IPState, firewall: FirewallStat
   // The WAN's masquerading ships as row 1; a Controller may delete it (NAT off) and add it back.
   const settingsTable = new FactoryTable(ctx, INTERFACE_SETTING, () => [1], MAX_INTERFACE_SETTINGS);
   // conntrack timeouts as OpenWrt sets them (nf_conntrack_tcp_timeout_established, udp_timeout_stream).
-  const settings = new WritableRows(ctx, INTERFACE_SETTING, (keys) => (settingsTable.isFactory(keys)
-    ? { Enable: true, Alias: 'cpe-nat-wwan0', Interface: WAN_INTERFACE, TCPTranslationTimeout: 7440, UDPTranslationTimeout: 180 }
-    : { Enable: false, Alias: '', Interface: '', TCPTranslationTimeout: 7440, UDPTranslationTimeout: 180 }));
+  const settings = new WritableRows(ctx, INTERFACE_SETTING, (keys) =>
+    settingsTable.isFactory(keys)
+      ? { Enable: true, Alias: 'cpe-nat-wwan0', Interface: WAN_INTERFACE, TCPTranslationTimeout: 7440, UDPTranslationTimeout: 180 }
+      : { Enable: false, Alias: '', Interface: '', TCPTranslationTimeout: 7440, UDPTranslationTimeout: 180 },
+  );
   /** NAT runs on the WAN while an enabled row names it. */
-  const natOn = (): boolean => settingsTable.list([]).some((n) => {
-    const row = settings.row([n]);
-    return row.Enable === true && row.Interface === WAN_INTERFACE;
-  });
+  const natOn = (): boolean =>
+    settingsTable.list([]).some((n) => {
+      const row = settings.row([n]);
+      return row.Enable === true && row.Interface === WAN_INTERFACE;
+    });
   const validateSetting = (keys: InstanceKeys, changes: Record<string, Value>): void => {
     canonicalizeReferences(changes, ['Interface']);
     if (changes.Interface !== undefined && changes.Interface !== '' && changes.Interface !== WAN_INTERFACE) {
@@ -63,9 +81,7 @@ export function registerNAT(ctx: SimContext, ip: IPState, firewall: FirewallStat
     list: () => settingsTable.list([]),
     get: (keys) => {
       const row = settings.row(settingsTable.check(keys));
-      const status = !row.Enable ? 'Disabled'
-        : row.Interface !== WAN_INTERFACE ? 'Error_Misconfigured'
-        : firewall.portMappingEnabled() ? 'Enabled' : 'Enabled_PortMappingDisabled';
+      const status = !row.Enable ? 'Disabled' : row.Interface !== WAN_INTERFACE ? 'Error_Misconfigured' : firewall.portMappingEnabled() ? 'Enabled' : 'Enabled_PortMappingDisabled';
       return { ...row, Status: status };
     },
     set: (keys, changes) => {
@@ -133,7 +149,7 @@ function reachesLan(client: string, ip: IPState): boolean {
 function validateMapping(merged: Record<string, Value>, changes: Record<string, Value>): void {
   const bad: Array<{ param: string; message: string }> = [];
   if (changes.LeaseDuration !== undefined && changes.LeaseDuration !== 0) {
-    bad.push({ param: 'LeaseDuration', message: 'only static port mappings (0) can be configured; dynamic ones are UPnP IGD\'s' });
+    bad.push({ param: 'LeaseDuration', message: "only static port mappings (0) can be configured; dynamic ones are UPnP IGD's" });
   }
   if (changes.Interface !== undefined && changes.Interface !== '' && changes.Interface !== WAN_INTERFACE) {
     bad.push({ param: 'Interface', message: `port mappings apply to the WAN, ${WAN_INTERFACE} (or "" with AllInterfaces)` });

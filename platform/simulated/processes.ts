@@ -78,9 +78,13 @@ export function registerProcesses(ctx: SimContext): void {
 
 function state(d: Daemon, busy: number): string {
   switch (d.kind) {
-    case 'running': return 'Running';
-    case 'idle': return 'Idle';
-    case 'bursty': return busy > 0.6 ? 'Running' : 'Sleeping';
-    default: return 'Sleeping';
+    case 'running':
+      return 'Running';
+    case 'idle':
+      return 'Idle';
+    case 'bursty':
+      return busy > 0.6 ? 'Running' : 'Sleeping';
+    default:
+      return 'Sleeping';
   }
 }

@@ -13,7 +13,11 @@ import { type IPState, LAN_INTERFACE, WAN_INTERFACE } from './ip.js';
 import { formatIPv4, networkOf, parseIPv4 } from './ipv4.js';
 import { nth, type SimContext } from './SimContext.js';
 
-interface Route { alias: string; fromNetwork: boolean; values(): Record<string, Value> }
+interface Route {
+  alias: string;
+  fromNetwork: boolean;
+  values(): Record<string, Value>;
+}
 
 /** Serves Device.Routing.Router.{i}. (the main table) and its IPv4Forwarding.{i}. rows. */
 export function registerRouting(ctx: SimContext, churn: Churn, ip: IPState): void {
@@ -25,31 +29,42 @@ export function registerRouting(ctx: SimContext, churn: Churn, ip: IPState): voi
   };
   const routes: readonly Route[] = [
     {
-      alias: 'cpe-default', fromNetwork: true,
+      alias: 'cpe-default',
+      fromNetwork: true,
       values: () => ({ DestIPAddress: '', DestSubnetMask: '', GatewayIPAddress: ip.wan().gateway, Interface: WAN_INTERFACE, Origin: '3GPP-NAS', ForwardingMetric: 0 }),
     },
     {
-      alias: 'cpe-wwan0', fromNetwork: true,
+      alias: 'cpe-wwan0',
+      fromNetwork: true,
       values: () => ({ DestIPAddress: network(ip.wan()), DestSubnetMask: ip.wan().mask, GatewayIPAddress: '', Interface: WAN_INTERFACE, Origin: '3GPP-NAS', ForwardingMetric: 0 }),
     },
     {
-      alias: 'cpe-br-lan', fromNetwork: false,
+      alias: 'cpe-br-lan',
+      fromNetwork: false,
       values: () => ({ DestIPAddress: network(ip.lan()), DestSubnetMask: ip.lan().mask, GatewayIPAddress: '', Interface: LAN_INTERFACE, Origin: 'Static', ForwardingMetric: 0 }),
     },
   ];
   const listed = (): number[] => routes.flatMap((r, i) => (!r.fromNetwork || ip.wanUp() ? [i + 1] : []));
-  const one = (keys: InstanceKeys): InstanceKeys => { nth([1], keys[0]); return keys; };
+  const one = (keys: InstanceKeys): InstanceKeys => {
+    nth([1], keys[0]);
+    return keys;
+  };
 
   model.register('Device.Routing.Router.{i}.', {
     params: ['Enable', 'Status', 'Alias'],
     list: () => [1],
-    get: (keys) => { one(keys); return { Enable: true, Status: 'Enabled', Alias: 'cpe-main' }; },
+    get: (keys) => {
+      one(keys);
+      return { Enable: true, Status: 'Enabled', Alias: 'cpe-main' };
+    },
   });
 
   const node = model.register('Device.Routing.Router.{i}.IPv4Forwarding.{i}.', {
-    params: ['Enable', 'Status', 'Alias', 'Type', 'StaticRoute', 'DestIPAddress', 'DestSubnetMask', 'ForwardingPolicy',
-      'GatewayIPAddress', 'Interface', 'Origin', 'ForwardingMetric'],
-    list: (keys) => { one(keys); return listed(); },
+    params: ['Enable', 'Status', 'Alias', 'Type', 'StaticRoute', 'DestIPAddress', 'DestSubnetMask', 'ForwardingPolicy', 'GatewayIPAddress', 'Interface', 'Origin', 'ForwardingMetric'],
+    list: (keys) => {
+      one(keys);
+      return listed();
+    },
     get: (keys) => {
       one(keys);
       const route = nth(routes, keys[1]);

@@ -21,9 +21,17 @@ export const DEFAULT_POLL_S = 30;
  */
 const MAX_CATCH_UP_POLLS = 200_000;
 
-export interface SensorConfig { enabled: boolean; pollingIntervalS: number; lowAlarm: number; highAlarm: number }
+export interface SensorConfig {
+  enabled: boolean;
+  pollingIntervalS: number;
+  lowAlarm: number;
+  highAlarm: number;
+}
 
-interface Reading { at: number; value: number }
+interface Reading {
+  at: number;
+  value: number;
+}
 
 export class SensorTracker {
   /** Wall-clock ms of the last reset; undefined until the sensor is first enabled. */

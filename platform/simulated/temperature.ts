@@ -25,13 +25,18 @@ export function registerTemperatureStatus(ctx: SimContext, inputs: ThermalInputs
     const m = nth(models, keys[0]);
     return { Enable: true, Alias: m.alias, LowAlarmValue: m.lowAlarm, HighAlarmValue: m.highAlarm, PollingInterval: 0 };
   });
-  const sensors = models.map((m, i) => new SensorTracker(ctx.bootedAt, PROBE_DELAY_S * 1000, m.celsius, () => {
-    const row = rows.row([i + 1]);
-    return {
-      enabled: row.Enable === true, pollingIntervalS: Number(row.PollingInterval),
-      lowAlarm: Number(row.LowAlarmValue), highAlarm: Number(row.HighAlarmValue),
-    };
-  }));
+  const sensors = models.map(
+    (m, i) =>
+      new SensorTracker(ctx.bootedAt, PROBE_DELAY_S * 1000, m.celsius, () => {
+        const row = rows.row([i + 1]);
+        return {
+          enabled: row.Enable === true,
+          pollingIntervalS: Number(row.PollingInterval),
+          lowAlarm: Number(row.LowAlarmValue),
+          highAlarm: Number(row.HighAlarmValue),
+        };
+      }),
+  );
   /** The sensor of `keys`, with every reading due until now taken. */
   const current = (keys: InstanceKeys): SensorTracker => {
     const s = nth(sensors, keys[0]);
@@ -42,8 +47,24 @@ export function registerTemperatureStatus(ctx: SimContext, inputs: ThermalInputs
   model.register('Device.DeviceInfo.TemperatureStatus.', { params: [], get: () => ({}) });
 
   model.register(SENSOR, {
-    params: ['Alias', 'Enable', 'Status', 'ResetTime', 'Name', 'Value', 'LastUpdate', 'MinValue', 'MinTime', 'MaxValue', 'MaxTime',
-      'LowAlarmValue', 'LowAlarmTime', 'HighAlarmValue', 'HighAlarmTime', 'PollingInterval'],
+    params: [
+      'Alias',
+      'Enable',
+      'Status',
+      'ResetTime',
+      'Name',
+      'Value',
+      'LastUpdate',
+      'MinValue',
+      'MinTime',
+      'MaxValue',
+      'MaxTime',
+      'LowAlarmValue',
+      'LowAlarmTime',
+      'HighAlarmValue',
+      'HighAlarmTime',
+      'PollingInterval',
+    ],
     list: () => models.map((_, i) => i + 1),
     get: (keys) => {
       const s = current(keys);

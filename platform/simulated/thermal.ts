@@ -77,15 +77,24 @@ export function thermalModels(ctx: SimContext, inputs: ThermalInputs): SensorMod
 
   return [
     {
-      name: 'CPU', alias: 'cpe-temp-cpu', lowAlarm: 0, highAlarm: 95,
+      name: 'CPU',
+      alias: 'cpe-temp-cpu',
+      lowAlarm: 0,
+      highAlarm: 95,
       celsius: (ms) => room(ms) + cpuSpread * warm(ms, 300) * (20 + 0.5 * cpu.at(t(ms))) + cpuNoise.at(t(ms)),
     },
     {
-      name: '5G modem', alias: 'cpe-temp-modem', lowAlarm: 0, highAlarm: 85,
+      name: '5G modem',
+      alias: 'cpe-temp-modem',
+      lowAlarm: 0,
+      highAlarm: 85,
       celsius: (ms) => room(ms) + modemSpread * warm(ms, 600) * (18 + 7 * modemTraffic.at(t(ms))) + modemNoise.at(t(ms)),
     },
     {
-      name: 'Wi-Fi 6 GHz radio', alias: 'cpe-temp-wifi6g', lowAlarm: 0, highAlarm: 90,
+      name: 'Wi-Fi 6 GHz radio',
+      alias: 'cpe-temp-wifi6g',
+      lowAlarm: 0,
+      highAlarm: 90,
       celsius: (ms) => room(ms) + radioSpread * warm(ms, 480) * radioRise(ms) + radioNoise.at(t(ms)),
     },
   ];

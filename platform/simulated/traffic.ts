@@ -23,9 +23,20 @@ const MEAN_BYTES = { big: 1200, small: 180, multicast: 300, broadcast: 90 } as c
 
 /** The counter names served for a Stats object: all of the schema's that we simulate. */
 export const STATS_PARAMS = [
-  'BytesSent', 'BytesReceived', 'PacketsSent', 'PacketsReceived', 'ErrorsSent', 'ErrorsReceived',
-  'DiscardPacketsSent', 'DiscardPacketsReceived', 'UnicastPacketsSent', 'UnicastPacketsReceived',
-  'MulticastPacketsSent', 'MulticastPacketsReceived', 'BroadcastPacketsSent', 'BroadcastPacketsReceived',
+  'BytesSent',
+  'BytesReceived',
+  'PacketsSent',
+  'PacketsReceived',
+  'ErrorsSent',
+  'ErrorsReceived',
+  'DiscardPacketsSent',
+  'DiscardPacketsReceived',
+  'UnicastPacketsSent',
+  'UnicastPacketsReceived',
+  'MulticastPacketsSent',
+  'MulticastPacketsReceived',
+  'BroadcastPacketsSent',
+  'BroadcastPacketsReceived',
   'UnknownProtoPacketsReceived',
 ] as const;
 

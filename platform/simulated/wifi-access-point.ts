@@ -18,7 +18,12 @@ import { AddedRows } from './wifi-added.js';
 import type { RadioState } from './wifi-radio.js';
 import { registerWiFiSecurity } from './wifi-security.js';
 
-interface BssDef { radio: number; name: string; guest: boolean; macOffset: number }
+interface BssDef {
+  radio: number;
+  name: string;
+  guest: boolean;
+  macOffset: number;
+}
 
 const BSSES: readonly BssDef[] = [
   { radio: 1, name: 'wl0', guest: false, macOffset: 8 },
@@ -71,9 +76,14 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
   const homeSsid = `EXN-${identity.serialNumber.slice(-4)}`;
   const listeners = BSSES.map((): Array<() => void> => []);
   const restartedAt = BSSES.map(() => 0);
-  const notify = (i: number): void => { for (const l of listeners[i - 1]) l(); };
+  const notify = (i: number): void => {
+    for (const l of listeners[i - 1]) l();
+  };
   /** Before a change that makes BSS i restart while it keeps serving. */
-  const restart = (i: number): void => { notify(i); restartedAt[i - 1] = ctx.now(); };
+  const restart = (i: number): void => {
+    notify(i);
+    restartedAt[i - 1] = ctx.now();
+  };
   // SSID and AccessPoint Enable, with the time each last changed; beaconing starts 10 s after boot.
   const clocks = BSSES.map((_, i) => new LinkClock(ctx, () => ssids.row([i + 1]).Enable === true, 10_000));
   const apClocks = BSSES.map((_, i) => new LinkClock(ctx, () => aps.row([i + 1]).Enable === true, 10_000));
@@ -87,21 +97,38 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
   const aps = new WritableRows(ctx, 'Device.WiFi.AccessPoint.{i}.', (keys) => {
     const b = at(keys);
     return {
-      Enable: true, Alias: `cpe-ap-${b.name}`, SSIDReference: `Device.WiFi.SSID.${keys[0]}`, SSIDAdvertisementEnabled: true,
-      WMMEnable: true, UAPSDEnable: true, IsolationEnable: b.guest, MACAddressControlEnabled: false, AllowedMACAddress: '',
+      Enable: true,
+      Alias: `cpe-ap-${b.name}`,
+      SSIDReference: `Device.WiFi.SSID.${keys[0]}`,
+      SSIDAdvertisementEnabled: true,
+      WMMEnable: true,
+      UAPSDEnable: true,
+      IsolationEnable: b.guest,
+      MACAddressControlEnabled: false,
+      AllowedMACAddress: '',
       MaxAllowedAssociations: b.guest ? 16 : 64,
     };
   });
   const radioOf = (keys: InstanceKeys): RadioState => nth(radios, Number(RADIO_PATH_RE.exec(String(ssids.row(keys).LowerLayers))?.[1]));
-  const ssidStatus = (keys: InstanceKeys): 'Up' | 'Down' | 'LowerLayerDown' =>
-    (!clocks[keys[0] - 1].up ? 'Down' : radioOf(keys).clock.up ? 'Up' : 'LowerLayerDown');
+  const ssidStatus = (keys: InstanceKeys): 'Up' | 'Down' | 'LowerLayerDown' => (!clocks[keys[0] - 1].up ? 'Down' : radioOf(keys).clock.up ? 'Up' : 'LowerLayerDown');
   // Rows a Controller added (numbers from FIRST_ADDED on), kept whole in the store.
   const addedSsids = new AddedRows(ctx, 'Device.WiFi.SSID.', FIRST_ADDED, MAX_ADDED, (n) => ({
-    Enable: false, Alias: `cpe-SSID-${n}`, LowerLayers: '', SSID: '',
+    Enable: false,
+    Alias: `cpe-SSID-${n}`,
+    LowerLayers: '',
+    SSID: '',
   }));
   const addedAps = new AddedRows(ctx, 'Device.WiFi.AccessPoint.', FIRST_ADDED, MAX_ADDED, (n) => ({
-    Enable: false, Alias: `cpe-AccessPoint-${n}`, SSIDReference: '', SSIDAdvertisementEnabled: true, WMMEnable: true, UAPSDEnable: true,
-    IsolationEnable: false, MACAddressControlEnabled: false, AllowedMACAddress: '', MaxAllowedAssociations: 32,
+    Enable: false,
+    Alias: `cpe-AccessPoint-${n}`,
+    SSIDReference: '',
+    SSIDAdvertisementEnabled: true,
+    WMMEnable: true,
+    UAPSDEnable: true,
+    IsolationEnable: false,
+    MACAddressControlEnabled: false,
+    AllowedMACAddress: '',
+    MaxAllowedAssociations: 32,
   }));
   const factory = (n: number): boolean => n >= 1 && n < FIRST_ADDED;
   /** The radio an SSID (factory or added) sits on, if any. */
@@ -116,10 +143,17 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
     sixGHz: (m) => radioOfSsid(ssidOfAp(m))?.def.band === '6GHz',
     guest: (m) => factory(m) && at([m]).guest,
     ssid: (m) => ssidName(ssidOfAp(m)),
-    reconfigure: (m) => { if (factory(m)) restart(m); },
+    reconfigure: (m) => {
+      if (factory(m)) restart(m);
+    },
   });
   // A radio going up or down stops or starts every BSS on it.
-  for (const r of radios) r.onEnableChange(() => { BSSES.forEach((_, i) => { if (radioOf([i + 1]) === r) notify(i + 1); }); });
+  for (const r of radios)
+    r.onEnableChange(() => {
+      BSSES.forEach((_, i) => {
+        if (radioOf([i + 1]) === r) notify(i + 1);
+      });
+    });
 
   const validRadioRef = (ll: Value | undefined, allowEmpty: boolean): void => {
     if (ll === undefined || (allowEmpty && ll === '')) return;
@@ -145,8 +179,13 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
       const b = at(keys);
       const mac = ctx.mac(b.macOffset);
       return {
-        ...ssids.row(keys), Status: ssidStatus(keys), Name: b.name, LastChange: clocks[keys[0] - 1].lastChange(), Upstream: false,
-        BSSID: mac, MACAddress: mac,
+        ...ssids.row(keys),
+        Status: ssidStatus(keys),
+        Name: b.name,
+        LastChange: clocks[keys[0] - 1].lastChange(),
+        Upstream: false,
+        BSSID: mac,
+        MACAddress: mac,
       };
     },
     set: (keys, changes) => {
@@ -189,8 +228,21 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
   });
 
   model.register('Device.WiFi.AccessPoint.{i}.', {
-    params: ['Enable', 'Status', 'Alias', 'SSIDReference', 'SSIDAdvertisementEnabled', 'WMMCapability', 'UAPSDCapability',
-      'WMMEnable', 'UAPSDEnable', 'IsolationEnable', 'MACAddressControlEnabled', 'AllowedMACAddress', 'MaxAllowedAssociations'],
+    params: [
+      'Enable',
+      'Status',
+      'Alias',
+      'SSIDReference',
+      'SSIDAdvertisementEnabled',
+      'WMMCapability',
+      'UAPSDCapability',
+      'WMMEnable',
+      'UAPSDEnable',
+      'IsolationEnable',
+      'MACAddressControlEnabled',
+      'AllowedMACAddress',
+      'MaxAllowedAssociations',
+    ],
     list: () => [...instances, ...addedAps.list()],
     get: (keys) => {
       const row = factory(keys[0]) ? aps.row(keys) : addedAps.row(keys[0]);
@@ -252,7 +304,9 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
     radio: () => radioOf([i + 1]),
     serving: () => apClocks[i].up && clocks[i].up && radioOf([i + 1]).clock.up && !security.misconfigured(i + 1),
     changedAt: () => Math.max(apClocks[i].changedAtMs, clocks[i].changedAtMs, radioOf([i + 1]).clock.changedAtMs, restartedAt[i]),
-    onChange: (l) => { listeners[i].push(l); },
+    onChange: (l) => {
+      listeners[i].push(l);
+    },
     ssidStatus: () => ssidStatus([i + 1]),
     ssidLastChange: () => clocks[i].lastChange(),
     maxAssociations: () => Number(aps.row([i + 1]).MaxAllowedAssociations),
@@ -275,7 +329,10 @@ function admissionOf(row: Record<string, Value>): string {
  */
 function filterOf(row: Record<string, Value>): string {
   if (row.MACAddressControlEnabled !== true) return '';
-  const allowed = String(row.AllowedMACAddress).split(',').map((m) => m.trim().toLowerCase()).filter((m) => m !== '');
+  const allowed = String(row.AllowedMACAddress)
+    .split(',')
+    .map((m) => m.trim().toLowerCase())
+    .filter((m) => m !== '');
   return `+${[...new Set(allowed)].sort().join(',')}`;
 }
 

@@ -17,14 +17,23 @@ export class AddedRows {
    * `tablePath` is the concrete table path ("Device.WiFi.SSID."); rows are numbered from
    * `first`, at most `max` of them at a time; `defaults(n)` is what row n reads before any write.
    */
-  constructor(private readonly ctx: SimContext, tablePath: string, private readonly first: number, private readonly max: number,
-    private readonly defaults: (n: number) => Record<string, Value>) {
+  constructor(
+    private readonly ctx: SimContext,
+    tablePath: string,
+    private readonly first: number,
+    private readonly max: number,
+    private readonly defaults: (n: number) => Record<string, Value>,
+  ) {
     this.tablePath = tablePath;
   }
 
-  list(): number[] { return this.ctx.store.instances(this.tablePath).filter((n) => n >= this.first); }
+  list(): number[] {
+    return this.ctx.store.instances(this.tablePath).filter((n) => n >= this.first);
+  }
 
-  has(n: number): boolean { return n >= this.first && this.list().includes(n); }
+  has(n: number): boolean {
+    return n >= this.first && this.list().includes(n);
+  }
 
   row(n: number): Record<string, Value> {
     return { ...this.defaults(n), ...(this.ctx.store.row(this.path(n)) ?? {}) };
@@ -51,13 +60,19 @@ export class AddedRows {
     this.ctx.store.setRow(this.path(n), { ...(this.ctx.store.row(this.path(n)) ?? {}), ...changes });
   }
 
-  remove(n: number): void { this.ctx.store.remove(this.path(n), this.tablePath, n); }
+  remove(n: number): void {
+    this.ctx.store.remove(this.path(n), this.tablePath, n);
+  }
 
-  snapshot(n: number): unknown { return this.ctx.store.snapshotSubtree(this.path(n)); }
+  snapshot(n: number): unknown {
+    return this.ctx.store.snapshotSubtree(this.path(n));
+  }
 
   restore(n: number, snap: unknown): void {
     this.ctx.store.restoreSubtree(this.tablePath, n, snap as ReturnType<SimContext['store']['snapshotSubtree']>);
   }
 
-  private path(n: number): string { return `${this.tablePath}${n}.`; }
+  private path(n: number): string {
+    return `${this.tablePath}${n}.`;
+  }
 }

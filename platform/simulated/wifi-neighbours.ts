@@ -9,13 +9,34 @@ import { Prng, unit } from './random.js';
 import { formatMac } from './SimContext.js';
 import type { RadioState } from './wifi-radio.js';
 
-const NAMES = ['FRITZ!Box 7590 KL', 'Vodafone-8C2A', 'o2-WLAN17', 'TP-Link_4F1E', 'MagentaWLAN-X3QP', 'Telekom_FON',
-  'DIRECT-5B-HP OfficeJet', 'Wohnung 3OG', 'EasyBox-7E2210', 'NETGEAR58', '', 'Linksys00412'];
+const NAMES = [
+  'FRITZ!Box 7590 KL',
+  'Vodafone-8C2A',
+  'o2-WLAN17',
+  'TP-Link_4F1E',
+  'MagentaWLAN-X3QP',
+  'Telekom_FON',
+  'DIRECT-5B-HP OfficeJet',
+  'Wohnung 3OG',
+  'EasyBox-7E2210',
+  'NETGEAR58',
+  '',
+  'Linksys00412',
+];
 /** OUIs of common CPE vendors (AVM, Vodafone/Arcadyan, TP-Link, Netgear, Huawei). */
 const OUIS = [0x3810d5, 0x88712f, 0x50c7bf, 0xa040a0, 0x00e0fc];
 const SECURITY = ['WPA2', 'WPA2', 'WPA2', 'WPA2-PSK-WPA3-SAE', 'WPA-WPA2', 'WPA3-SAE', 'None', 'OWE'];
 
-interface Neighbour { radio: number; ssid: string; bssid: string; channel: number; security: string; meanDbm: number; width: string; dtim: number }
+interface Neighbour {
+  radio: number;
+  ssid: string;
+  bssid: string;
+  channel: number;
+  security: string;
+  meanDbm: number;
+  width: string;
+  dtim: number;
+}
 
 /** How many neighbours each band hears: 2.4 GHz carries far, 6 GHz hardly through a wall. */
 const PER_BAND: Readonly<Record<string, number>> = { '2.4GHz': 9, '5GHz': 5, '6GHz': 1 };
@@ -29,9 +50,14 @@ export function simulatedNeighbours(seed: number, radios: ReadonlyArray<Pick<Rad
       const base = r.def.band === '2.4GHz' ? [1, 6, 11] : r.def.startupChannels;
       const width = r.def.band === '2.4GHz' ? rnd.pick(['20MHz', '20MHz', '40MHz']) : rnd.pick(r.def.band === '6GHz' ? ['160MHz'] : ['40MHz', '80MHz', '80MHz']);
       neighbours.push({
-        radio: i + 1, ssid: rnd.pick(NAMES), bssid: formatMac(rnd.pick(OUIS) * 0x1000000 + rnd.int(0, 0xffffff)),
-        channel: rnd.pick(base), security: r.def.band === '6GHz' ? 'WPA3-SAE' : rnd.pick(SECURITY),
-        meanDbm: rnd.int(-88, -52), width, dtim: rnd.pick([1, 1, 2, 3]),
+        radio: i + 1,
+        ssid: rnd.pick(NAMES),
+        bssid: formatMac(rnd.pick(OUIS) * 0x1000000 + rnd.int(0, 0xffffff)),
+        channel: rnd.pick(base),
+        security: r.def.band === '6GHz' ? 'WPA3-SAE' : rnd.pick(SECURITY),
+        meanDbm: rnd.int(-88, -52),
+        width,
+        dtim: rnd.pick([1, 1, 2, 3]),
       });
     }
   });
@@ -46,11 +72,20 @@ export function simulatedNeighbours(seed: number, radios: ReadonlyArray<Pick<Rad
       const d = r.def;
       const standards = d.band === '2.4GHz' ? 'b,g,n' + (k % 3 === 0 ? ',ax' : '') : d.band === '5GHz' ? 'a,n,ac' + (k % 2 === 0 ? ',ax' : '') : 'ax';
       out.push({
-        Radio: `Device.WiFi.Radio.${n.radio}`, SSID: n.ssid, BSSID: n.bssid, Mode: 'Infrastructure', Channel: n.channel,
+        Radio: `Device.WiFi.Radio.${n.radio}`,
+        SSID: n.ssid,
+        BSSID: n.bssid,
+        Mode: 'Infrastructure',
+        Channel: n.channel,
         SignalStrength: n.meanDbm + Math.round((unit(seed, 'neighbour-signal', k, minute) - 0.5) * 6),
-        SecurityModeEnabled: n.security, EncryptionMode: n.security === 'None' ? '' : n.security === 'WPA-WPA2' ? 'TKIP,AES' : 'AES',
-        OperatingFrequencyBand: d.band, SupportedStandards: standards, OperatingStandards: standards,
-        OperatingChannelBandwidth: n.width, BeaconPeriod: 100, Noise: d.noiseFloor + Math.round(unit(seed, 'neighbour-noise', n.radio, minute) * 4),
+        SecurityModeEnabled: n.security,
+        EncryptionMode: n.security === 'None' ? '' : n.security === 'WPA-WPA2' ? 'TKIP,AES' : 'AES',
+        OperatingFrequencyBand: d.band,
+        SupportedStandards: standards,
+        OperatingStandards: standards,
+        OperatingChannelBandwidth: n.width,
+        BeaconPeriod: 100,
+        Noise: d.noiseFloor + Math.round(unit(seed, 'neighbour-noise', n.radio, minute) * 4),
         BasicDataTransferRates: d.band === '2.4GHz' ? '1,2,5.5,11' : '6,12,24',
         SupportedDataTransferRates: d.band === '2.4GHz' ? '1,2,5.5,11,6,9,12,18,24,36,48,54' : '6,9,12,18,24,36,48,54',
         DTIMPeriod: n.dtim,

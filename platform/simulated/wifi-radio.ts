@@ -30,33 +30,73 @@ export interface RadioDef {
   noiseFloor: number;
 }
 
-const range = (from: number, to: number, step: number): number[] =>
-  Array.from({ length: Math.floor((to - from) / step) + 1 }, (_, i) => from + i * step);
+const range = (from: number, to: number, step: number): number[] => Array.from({ length: Math.floor((to - from) / step) + 1 }, (_, i) => from + i * step);
 
 export const RADIOS: readonly RadioDef[] = [
   {
-    band: '2.4GHz', name: 'wifi0', supportedStandards: 'b,g,n,ax', channels: range(1, 13, 1),
-    startupChannels: [1, 6, 11], bondingBases: [], supportedBandwidths: '20MHz,40MHz,Auto',
-    autoBandwidth: '20MHz', maxBitRate: 574, maxAssociations: 64, dfs: false, noiseFloor: -90,
+    band: '2.4GHz',
+    name: 'wifi0',
+    supportedStandards: 'b,g,n,ax',
+    channels: range(1, 13, 1),
+    startupChannels: [1, 6, 11],
+    bondingBases: [],
+    supportedBandwidths: '20MHz,40MHz,Auto',
+    autoBandwidth: '20MHz',
+    maxBitRate: 574,
+    maxAssociations: 64,
+    dfs: false,
+    noiseFloor: -90,
   },
   {
-    band: '5GHz', name: 'wifi1', supportedStandards: 'a,n,ac,ax', channels: [...range(36, 64, 4), ...range(100, 140, 4)],
-    startupChannels: [36, 44, 100, 116], bondingBases: [36, 100], supportedBandwidths: '20MHz,40MHz,80MHz,160MHz,Auto',
-    autoBandwidth: '80MHz', maxBitRate: 4804, maxAssociations: 128, dfs: true, noiseFloor: -95,
+    band: '5GHz',
+    name: 'wifi1',
+    supportedStandards: 'a,n,ac,ax',
+    channels: [...range(36, 64, 4), ...range(100, 140, 4)],
+    startupChannels: [36, 44, 100, 116],
+    bondingBases: [36, 100],
+    supportedBandwidths: '20MHz,40MHz,80MHz,160MHz,Auto',
+    autoBandwidth: '80MHz',
+    maxBitRate: 4804,
+    maxAssociations: 128,
+    dfs: true,
+    noiseFloor: -95,
   },
   {
     // EU 6 GHz low-power indoor: 5945-6425 MHz, channels 1-93; start-up on preferred scanning channels.
-    band: '6GHz', name: 'wifi2', supportedStandards: 'ax', channels: range(1, 93, 4),
-    startupChannels: [5, 21, 37, 53, 69, 85], bondingBases: [1], supportedBandwidths: '20MHz,40MHz,80MHz,160MHz,Auto',
-    autoBandwidth: '160MHz', maxBitRate: 4804, maxAssociations: 64, dfs: false, noiseFloor: -96,
+    band: '6GHz',
+    name: 'wifi2',
+    supportedStandards: 'ax',
+    channels: range(1, 93, 4),
+    startupChannels: [5, 21, 37, 53, 69, 85],
+    bondingBases: [1],
+    supportedBandwidths: '20MHz,40MHz,80MHz,160MHz,Auto',
+    autoBandwidth: '160MHz',
+    maxBitRate: 4804,
+    maxAssociations: 64,
+    dfs: false,
+    noiseFloor: -96,
   },
 ];
 
 const TX_POWER_SUPPORTED = '25,50,75,100';
 
-const WRITABLE = ['Enable', 'Alias', 'OperatingFrequencyBand', 'OperatingStandards', 'Channel', 'AutoChannelEnable',
-  'AutoChannelRefreshPeriod', 'OperatingChannelBandwidth', 'ExtensionChannel', 'GuardInterval', 'MCS', 'TransmitPower',
-  'IEEE80211hEnabled', 'RegulatoryDomain', 'BeaconPeriod'] as const;
+const WRITABLE = [
+  'Enable',
+  'Alias',
+  'OperatingFrequencyBand',
+  'OperatingStandards',
+  'Channel',
+  'AutoChannelEnable',
+  'AutoChannelRefreshPeriod',
+  'OperatingChannelBandwidth',
+  'ExtensionChannel',
+  'GuardInterval',
+  'MCS',
+  'TransmitPower',
+  'IEEE80211hEnabled',
+  'RegulatoryDomain',
+  'BeaconPeriod',
+] as const;
 
 /** The live state other Wi-Fi objects read: is the radio up, and on which channel. */
 export interface RadioState {
@@ -91,20 +131,48 @@ export function registerWiFiRadios(ctx: SimContext): RadioState[] {
   const rows: WritableRows = new WritableRows(ctx, 'Device.WiFi.Radio.{i}.', (keys) => {
     const r = at(keys);
     return {
-      Enable: true, Alias: `cpe-${r.def.name}`, OperatingFrequencyBand: r.def.band,
-      OperatingStandards: r.def.supportedStandards, Channel: r.startupChannel, AutoChannelEnable: true,
-      AutoChannelRefreshPeriod: 0, OperatingChannelBandwidth: 'Auto', GuardInterval: 'Auto', TransmitPower: 100,
-      IEEE80211hEnabled: r.def.dfs, RegulatoryDomain: 'DE ', BeaconPeriod: 100,
+      Enable: true,
+      Alias: `cpe-${r.def.name}`,
+      OperatingFrequencyBand: r.def.band,
+      OperatingStandards: r.def.supportedStandards,
+      Channel: r.startupChannel,
+      AutoChannelEnable: true,
+      AutoChannelRefreshPeriod: 0,
+      OperatingChannelBandwidth: 'Auto',
+      GuardInterval: 'Auto',
+      TransmitPower: 100,
+      IEEE80211hEnabled: r.def.dfs,
+      RegulatoryDomain: 'DE ',
+      BeaconPeriod: 100,
       // The secondary 20 MHz of a 40 MHz channel follows the primary (HT40+/-); MCS -1 is auto rate.
-      ExtensionChannel: 'Auto', MCS: -1,
+      ExtensionChannel: 'Auto',
+      MCS: -1,
     };
   });
 
   ctx.model.register('Device.WiFi.Radio.{i}.', {
-    params: ['Status', 'Name', 'LastChange', 'MaxBitRate', 'Upstream', 'SupportedFrequencyBands', 'SupportedStandards',
-      'PossibleChannels', 'ChannelsInUse', 'AutoChannelSupported', 'ChannelLastChange', 'ChannelLastSelectionReason',
-      'MaxSupportedSSIDs', 'MaxSupportedAssociations', 'FirmwareVersion', 'SupportedOperatingChannelBandwidths',
-      'CurrentOperatingChannelBandwidth', 'TransmitPowerSupported', 'IEEE80211hSupported', ...WRITABLE],
+    params: [
+      'Status',
+      'Name',
+      'LastChange',
+      'MaxBitRate',
+      'Upstream',
+      'SupportedFrequencyBands',
+      'SupportedStandards',
+      'PossibleChannels',
+      'ChannelsInUse',
+      'AutoChannelSupported',
+      'ChannelLastChange',
+      'ChannelLastSelectionReason',
+      'MaxSupportedSSIDs',
+      'MaxSupportedAssociations',
+      'FirmwareVersion',
+      'SupportedOperatingChannelBandwidths',
+      'CurrentOperatingChannelBandwidth',
+      'TransmitPowerSupported',
+      'IEEE80211hSupported',
+      ...WRITABLE,
+    ],
     list: () => radios.map((_, i) => i + 1),
     get: (keys) => {
       const r = at(keys);
@@ -150,8 +218,14 @@ export function registerWiFiRadios(ctx: SimContext): RadioState[] {
     },
   });
   return radios.map((r, i) => ({
-    index: i + 1, def: r.def, clock: r.clock, row: () => rows.row([i + 1]), channelChanges: r.channelChanges,
-    onEnableChange: (l: () => void) => { r.listeners.push(l); },
+    index: i + 1,
+    def: r.def,
+    clock: r.clock,
+    row: () => rows.row([i + 1]),
+    channelChanges: r.channelChanges,
+    onEnableChange: (l: () => void) => {
+      r.listeners.push(l);
+    },
   }));
 }
 
@@ -174,7 +248,9 @@ function validateRadio(def: RadioDef, changes: Record<string, Value>, merged: Re
   }
   if (OperatingStandards !== undefined) {
     const supported = def.supportedStandards.split(',');
-    const wanted = String(OperatingStandards).split(',').filter((s) => s !== '');
+    const wanted = String(OperatingStandards)
+      .split(',')
+      .filter((s) => s !== '');
     if (wanted.length === 0 || wanted.some((s) => !supported.includes(s))) {
       bad.push({ param: 'OperatingStandards', message: `must be a non-empty subset of ${def.supportedStandards}` });
     }

@@ -37,7 +37,13 @@ export interface SecurityState {
 /** Serves AccessPoint.{i}.Security. and AccessPoint.{i}.WPS. */
 export function registerWiFiSecurity(ctx: SimContext, deps: SecurityDeps): SecurityState {
   const rnd = new Prng(ctx.seed, 'wifi-ap');
-  const passphrase = (): string => Array.from({ length: 3 }, () => rnd.int(0, 36 ** 4 - 1).toString(36).padStart(4, '0')).join('-');
+  const passphrase = (): string =>
+    Array.from({ length: 3 }, () =>
+      rnd
+        .int(0, 36 ** 4 - 1)
+        .toString(36)
+        .padStart(4, '0'),
+    ).join('-');
   const homeKey = passphrase();
   const guestKey = passphrase();
   const modesOf = (keys: InstanceKeys): string => (deps.sixGHz(keys[0]) ? MODES_6GHZ : MODES_LEGACY_BANDS);
@@ -46,11 +52,18 @@ export function registerWiFiSecurity(ctx: SimContext, deps: SecurityDeps): Secur
     const guest = deps.guest(keys[0]);
     const mode = deps.sixGHz(keys[0]) ? 'WPA3-Personal' : guest ? 'WPA2-Personal' : 'WPA3-Personal-Transition';
     return {
-      ModeEnabled: mode, EncryptionMode: 'AES', KeyPassphrase: guest ? guestKey : homeKey, RekeyingInterval: 3600,
+      ModeEnabled: mode,
+      EncryptionMode: 'AES',
+      KeyPassphrase: guest ? guestKey : homeKey,
+      RekeyingInterval: 3600,
       MFPConfig: mode === 'WPA3-Personal' ? 'Required' : mode === 'WPA2-Personal' ? 'Disabled' : 'Optional',
       // "" = the PSK the passphrase makes; a PSK written by a Controller is used as given.
       // A WEP-128 key is held (the parameter needs 5 or 13 bytes) but never used: no WEP mode is offered.
-      PreSharedKey: '', WEPKey: wepKey(ctx.seed, keys[0]), RadiusServerIPAddr: '', RadiusServerPort: 1812, RadiusSecret: '',
+      PreSharedKey: '',
+      WEPKey: wepKey(ctx.seed, keys[0]),
+      RadiusServerIPAddr: '',
+      RadiusServerPort: 1812,
+      RadiusSecret: '',
     };
   });
   const misconfigured = (i: number): boolean => {
@@ -59,8 +72,7 @@ export function registerWiFiSecurity(ctx: SimContext, deps: SecurityDeps): Secur
   };
 
   ctx.model.register('Device.WiFi.AccessPoint.{i}.Security.', {
-    params: ['ModesSupported', 'ModeEnabled', 'EncryptionMode', 'WEPKey', 'PreSharedKey', 'KeyPassphrase', 'RekeyingInterval',
-      'RadiusServerIPAddr', 'RadiusServerPort', 'RadiusSecret', 'MFPConfig'],
+    params: ['ModesSupported', 'ModeEnabled', 'EncryptionMode', 'WEPKey', 'PreSharedKey', 'KeyPassphrase', 'RekeyingInterval', 'RadiusServerIPAddr', 'RadiusServerPort', 'RadiusSecret', 'MFPConfig'],
     get: (keys) => {
       const row = security.row(keys);
       return { ...row, ModesSupported: modesOf(keys), PreSharedKey: row.PreSharedKey || wpaPsk(String(row.KeyPassphrase), deps.ssid(keys[0])) };
@@ -83,8 +95,11 @@ export function registerWiFiSecurity(ctx: SimContext, deps: SecurityDeps): Secur
       // A new passphrase makes a new PSK; a PSK written with it wins.
       if (changes.KeyPassphrase !== undefined && changes.PreSharedKey === undefined) changes.PreSharedKey = '';
       // hostapd reloads the BSS for what its mode uses: keys in Personal modes, the RADIUS server in Enterprise ones.
-      const used = ['ModeEnabled', ...(PERSONAL.has(mode) ? ['KeyPassphrase', 'PreSharedKey'] : []),
-        ...(mode.endsWith('-Enterprise') ? ['RadiusServerIPAddr', 'RadiusServerPort', 'RadiusSecret'] : [])];
+      const used = [
+        'ModeEnabled',
+        ...(PERSONAL.has(mode) ? ['KeyPassphrase', 'PreSharedKey'] : []),
+        ...(mode.endsWith('-Enterprise') ? ['RadiusServerIPAddr', 'RadiusServerPort', 'RadiusSecret'] : []),
+      ];
       if (used.some((p) => changes[p] !== undefined && changes[p] !== current[p])) deps.reconfigure(keys[0]);
       security.apply(keys, changes);
     },
@@ -92,7 +107,8 @@ export function registerWiFiSecurity(ctx: SimContext, deps: SecurityDeps): Secur
 
   const wps = new WritableRows(ctx, 'Device.WiFi.AccessPoint.{i}.WPS.', (keys) => ({
     // The guest network ships without WPS: a push of the button should join the home network.
-    Enable: !deps.guest(keys[0]), ConfigMethodsEnabled: 'PushButton',
+    Enable: !deps.guest(keys[0]),
+    ConfigMethodsEnabled: 'PushButton',
   }));
   ctx.model.register('Device.WiFi.AccessPoint.{i}.WPS.', {
     params: ['Enable', 'ConfigMethodsSupported', 'ConfigMethodsEnabled', 'Status', 'Version'],
@@ -106,7 +122,9 @@ export function registerWiFiSecurity(ctx: SimContext, deps: SecurityDeps): Secur
       const methods = changes.ConfigMethodsEnabled;
       if (methods !== undefined) {
         const supported = WPS_METHODS.split(',');
-        const wanted = String(methods).split(',').filter((m) => m !== '');
+        const wanted = String(methods)
+          .split(',')
+          .filter((m) => m !== '');
         if (wanted.some((m) => !supported.includes(m))) throw invalidParams([{ param: 'ConfigMethodsEnabled', message: `must be a subset of ConfigMethodsSupported (${WPS_METHODS})` }]);
       }
       wps.apply(keys, changes);

@@ -52,13 +52,24 @@ const VISITOR_BASE = 100;
 /** A station comes back this long after its BSS does (it scans, then re-associates). */
 const REJOIN_MS = 2_000;
 
-export interface Session { station: StationDef; mac: string; since: number }
+export interface Session {
+  station: StationDef;
+  mac: string;
+  since: number;
+}
 
 /** One simulated Wi-Fi device, associated or not. */
-export interface StationDevice { def: StationDef; mac: string; joinDelayS: number }
+export interface StationDevice {
+  def: StationDef;
+  mac: string;
+  joinDelayS: number;
+}
 
 /** A visit, in wall-clock ms: `to` may lie in the future while it lasts. */
-export interface Visit { from: number; to: number }
+export interface Visit {
+  from: number;
+  to: number;
+}
 
 export interface StationRoster {
   readonly devices: readonly StationDevice[];
@@ -170,9 +181,22 @@ export function registerWiFiStations(ctx: SimContext, bsses: readonly BssState[]
   };
 
   const node = model.register('Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.', {
-    params: ['MACAddress', 'OperatingStandard', 'AuthenticationState', 'LastDataDownlinkRate', 'MaxSupportedDataDownlinkRate',
-      'LastDataUplinkRate', 'MaxSupportedDataUplinkRate', 'AssociationTime', 'SignalStrength', 'Noise', 'SNR',
-      'Retransmissions', 'Active', 'MaxSupportedBandwidth'],
+    params: [
+      'MACAddress',
+      'OperatingStandard',
+      'AuthenticationState',
+      'LastDataDownlinkRate',
+      'MaxSupportedDataDownlinkRate',
+      'LastDataUplinkRate',
+      'MaxSupportedDataUplinkRate',
+      'AssociationTime',
+      'SignalStrength',
+      'Noise',
+      'SNR',
+      'Retransmissions',
+      'Active',
+      'MaxSupportedBandwidth',
+    ],
     list: ([ap]) => [...sessions(ap).keys()].sort((a, b) => a - b),
     get: ([ap, n]) => {
       const session = sessions(ap).get(n);
@@ -218,7 +242,7 @@ const LEGACY_MAX_KBPS = 54_000;
  * own maximum down to 54 Mbit/s.
  */
 function legacy(v: Record<string, Value>, band: string): Record<string, Value> {
-  const scale = (rate: Value, max: Value): number => Math.max(1000, Math.round((Number(rate) / Number(max)) * LEGACY_MAX_KBPS / 100) * 100);
+  const scale = (rate: Value, max: Value): number => Math.max(1000, Math.round(((Number(rate) / Number(max)) * LEGACY_MAX_KBPS) / 100) * 100);
   return {
     ...v,
     OperatingStandard: band === '2.4GHz' ? 'g' : 'a',
@@ -239,8 +263,7 @@ function stationValues(ctx: SimContext, s: Session, noiseFloor: number, mcs: num
   // A fixed MCS (Radio.{i}.MCS, HT numbering: 8 per spatial stream) caps it at that index's share.
   const fixed = mcs >= 0 ? (((mcs % 8) + 1) / 8) * (Math.min(2, Math.floor(mcs / 8) + 1) / 2) : 1;
   const share = Math.min(fixed, Math.max(0.02, (snr - 5) / 35)) * guardIntervalShare(def.standard, guardInterval);
-  const rate = (max: number, label: string): number =>
-    Math.max(1000, Math.round((max * share * (0.85 + 0.15 * wave(seed, `${def.label}.${label}`, t, [5, 60]))) / 100) * 100);
+  const rate = (max: number, label: string): number => Math.max(1000, Math.round((max * share * (0.85 + 0.15 * wave(seed, `${def.label}.${label}`, t, [5, 60]))) / 100) * 100);
   return {
     MACAddress: s.mac,
     OperatingStandard: def.standard,

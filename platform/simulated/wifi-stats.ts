@@ -21,9 +21,12 @@ const RADIO_STATS = 'Device.WiFi.Radio.{i}.Stats.';
 /** The interface counters every level serves (TR-181 names). */
 function interfaceCounters(c: Counters): Record<string, number> {
   return {
-    BytesSent: c.bytesTx, BytesReceived: c.bytesRx,
-    PacketsSent: c.uniTx + c.mcTx + c.bcTx, PacketsReceived: c.uniRx + c.mcRx + c.bcRx,
-    ErrorsSent: c.errTx, ErrorsReceived: c.errRx,
+    BytesSent: c.bytesTx,
+    BytesReceived: c.bytesRx,
+    PacketsSent: c.uniTx + c.mcTx + c.bcTx,
+    PacketsReceived: c.uniRx + c.mcRx + c.bcRx,
+    ErrorsSent: c.errTx,
+    ErrorsReceived: c.errRx,
   };
 }
 
@@ -53,8 +56,7 @@ export function registerWiFiStats(ctx: SimContext, radios: readonly RadioState[]
 
   const station = typed(model, STATION_STATS);
   model.register(STATION_STATS, {
-    params: ['BytesSent', 'BytesReceived', 'PacketsSent', 'PacketsReceived', 'ErrorsSent', 'ErrorsReceived',
-      'RetransCount', 'FailedRetransCount', 'RetryCount', 'MultipleRetryCount'],
+    params: ['BytesSent', 'BytesReceived', 'PacketsSent', 'PacketsReceived', 'ErrorsSent', 'ErrorsReceived', 'RetransCount', 'FailedRetransCount', 'RetryCount', 'MultipleRetryCount'],
     get: ([ap, n]) => {
       const c = traffic.station(ap, n);
       if (!c) throw new UspError(ErrorCode.ObjectDoesNotExist, `station ${n} is no longer associated`);
@@ -64,19 +66,40 @@ export function registerWiFiStats(ctx: SimContext, radios: readonly RadioState[]
 
   const ssid = typed(model, SSID_STATS);
   model.register(SSID_STATS, {
-    params: ['BytesSent', 'BytesReceived', 'PacketsSent', 'PacketsReceived', 'ErrorsSent', 'ErrorsReceived',
-      'DiscardPacketsSent', 'DiscardPacketsReceived', 'UnicastPacketsSent', 'UnicastPacketsReceived',
-      'MulticastPacketsSent', 'MulticastPacketsReceived', 'BroadcastPacketsSent', 'BroadcastPacketsReceived',
-      'UnknownProtoPacketsReceived', 'RetransCount', 'FailedRetransCount', 'RetryCount', 'MultipleRetryCount'],
+    params: [
+      'BytesSent',
+      'BytesReceived',
+      'PacketsSent',
+      'PacketsReceived',
+      'ErrorsSent',
+      'ErrorsReceived',
+      'DiscardPacketsSent',
+      'DiscardPacketsReceived',
+      'UnicastPacketsSent',
+      'UnicastPacketsReceived',
+      'MulticastPacketsSent',
+      'MulticastPacketsReceived',
+      'BroadcastPacketsSent',
+      'BroadcastPacketsReceived',
+      'UnknownProtoPacketsReceived',
+      'RetransCount',
+      'FailedRetransCount',
+      'RetryCount',
+      'MultipleRetryCount',
+    ],
     get: ([i]) => {
       // An SSID a Controller added: no simulated device knows it, so nothing has crossed it.
       const c = i !== undefined && bsses[i - 1] ? traffic.ssid(i) : zero();
       return ssid({
         ...interfaceCounters(c),
-        DiscardPacketsSent: c.discTx, DiscardPacketsReceived: c.discRx,
-        UnicastPacketsSent: c.uniTx, UnicastPacketsReceived: c.uniRx,
-        MulticastPacketsSent: c.mcTx, MulticastPacketsReceived: c.mcRx,
-        BroadcastPacketsSent: c.bcTx, BroadcastPacketsReceived: c.bcRx,
+        DiscardPacketsSent: c.discTx,
+        DiscardPacketsReceived: c.discRx,
+        UnicastPacketsSent: c.uniTx,
+        UnicastPacketsReceived: c.uniRx,
+        MulticastPacketsSent: c.mcTx,
+        MulticastPacketsReceived: c.mcRx,
+        BroadcastPacketsSent: c.bcTx,
+        BroadcastPacketsReceived: c.bcRx,
         // Frames for protocols nobody on the bridge speaks: a sliver of the group-addressed ones.
         UnknownProtoPacketsReceived: Math.floor(c.mcRx / 40),
         ...retryCounters(c),
@@ -86,8 +109,19 @@ export function registerWiFiStats(ctx: SimContext, radios: readonly RadioState[]
 
   const radio = typed(model, RADIO_STATS);
   model.register(RADIO_STATS, {
-    params: ['BytesSent', 'BytesReceived', 'PacketsSent', 'PacketsReceived', 'ErrorsSent', 'ErrorsReceived',
-      'DiscardPacketsSent', 'DiscardPacketsReceived', 'Noise', 'TotalChannelChangeCount', 'ManualChannelChangeCount'],
+    params: [
+      'BytesSent',
+      'BytesReceived',
+      'PacketsSent',
+      'PacketsReceived',
+      'ErrorsSent',
+      'ErrorsReceived',
+      'DiscardPacketsSent',
+      'DiscardPacketsReceived',
+      'Noise',
+      'TotalChannelChangeCount',
+      'ManualChannelChangeCount',
+    ],
     get: ([r]) => {
       const state = radios[(r ?? 0) - 1];
       if (!state) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such radio: ${r}`);
@@ -95,8 +129,11 @@ export function registerWiFiStats(ctx: SimContext, radios: readonly RadioState[]
       const noise = clampInt(state.def.noiseFloor + 2 * wave(ctx.seed, `radio.${state.index}.noise`, ctx.elapsed(), [29, 700]), -110, -60);
       return {
         ...radio({
-          ...interfaceCounters(c), DiscardPacketsSent: c.discTx, DiscardPacketsReceived: c.discRx,
-          TotalChannelChangeCount: state.channelChanges.manual, ManualChannelChangeCount: state.channelChanges.manual,
+          ...interfaceCounters(c),
+          DiscardPacketsSent: c.discTx,
+          DiscardPacketsReceived: c.discRx,
+          TotalChannelChangeCount: state.channelChanges.manual,
+          ManualChannelChangeCount: state.channelChanges.manual,
         }),
         Noise: noise,
       };

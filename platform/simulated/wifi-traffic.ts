@@ -18,10 +18,7 @@ import type { BssState } from './wifi-access-point.js';
 import type { StationDef, StationRoster } from './wifi-stations.js';
 
 /** The counters every level keeps, as plain integers (formatted by the schema's types later). */
-export const COUNTER_NAMES = [
-  'bytesTx', 'bytesRx', 'uniTx', 'uniRx', 'mcRx', 'bcRx', 'mcTx', 'bcTx', 'errTx', 'errRx', 'discTx', 'discRx',
-  'retrans', 'failedRetrans', 'retry', 'multiRetry',
-] as const;
+export const COUNTER_NAMES = ['bytesTx', 'bytesRx', 'uniTx', 'uniRx', 'mcRx', 'bcRx', 'mcTx', 'bcTx', 'errTx', 'errRx', 'discTx', 'discRx', 'retrans', 'failedRetrans', 'retry', 'multiRetry'] as const;
 export type Counters = Record<(typeof COUNTER_NAMES)[number], number>;
 
 export const zero = (): Counters => Object.fromEntries(COUNTER_NAMES.map((n) => [n, 0])) as Counters;
@@ -160,14 +157,16 @@ export function wifiTraffic(ctx: SimContext, bsses: readonly BssState[], roster:
     return sum;
   };
 
-  bsses.forEach((b, i) => b.onChange(() => {
-    // Just before the BSS stops, restarts or moves: what its sessions carried becomes history.
-    // Its sessions begin again after the change (BssState.changedAt moves), so nothing is counted twice.
-    followRadio(i); // a move before this one is settled first
-    atChange[i] = ssid(i);
-    addTo(ended[i], sessionsOf(i));
-    addTo(groupDone[i], groupOf(i));
-  }));
+  bsses.forEach((b, i) =>
+    b.onChange(() => {
+      // Just before the BSS stops, restarts or moves: what its sessions carried becomes history.
+      // Its sessions begin again after the change (BssState.changedAt moves), so nothing is counted twice.
+      followRadio(i); // a move before this one is settled first
+      atChange[i] = ssid(i);
+      addTo(ended[i], sessionsOf(i));
+      addTo(groupDone[i], groupOf(i));
+    }),
+  );
 
   /**
    * Moves an SSID's share from the radio it left to the one it is on now. It moved at a

@@ -74,7 +74,12 @@ export interface ExecutionUnitUsage {
  */
 export class PackageError extends Error {
   override readonly name = 'PackageError';
-  constructor(readonly code: 7225 | 7035 | 7227, message: string) { super(message); }
+  constructor(
+    readonly code: 7225 | 7035 | 7227,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 export interface ExecutionEnvironment {

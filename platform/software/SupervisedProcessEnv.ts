@@ -22,14 +22,20 @@ export abstract class SupervisedProcessEnv implements ExecutionEnvironment {
   abstract install(file: string, dir: string, url: string): Promise<UnpackedUnit>;
   abstract start(eu: ExecutionUnitHandle): Promise<void>;
 
-  stop(eu: ExecutionUnitHandle): Promise<void> { return this.procs.stop(eu); }
+  stop(eu: ExecutionUnitHandle): Promise<void> {
+    return this.procs.stop(eu);
+  }
 
-  resources(dir: string): Promise<ExecEnvResources> { return hostResources(dir); }
+  resources(dir: string): Promise<ExecEnvResources> {
+    return hostResources(dir);
+  }
 
   async usage(eu: ExecutionUnitHandle): Promise<ExecutionUnitUsage> {
     const pid = this.procs.pid(eu.key);
     return { diskSpaceInUse: Math.ceil((await treeSize(eu.dir)) / 1024), memoryInUse: await this.procs.memoryKb(eu.key), pids: pid === undefined ? [] : [pid] };
   }
 
-  shutdown(): Promise<void> { return this.procs.stopAll(SHUTDOWN_GRACE_MS); }
+  shutdown(): Promise<void> {
+    return this.procs.stopAll(SHUTDOWN_GRACE_MS);
+  }
 }

@@ -16,9 +16,17 @@ export const LOG_MAX_BYTES = 256 * 1024;
 /** How long a stopping unit has after SIGTERM before SIGKILL. */
 export const STOP_GRACE_MS = 5000;
 
-export interface Launch { command: string; args: string[]; cwd: string }
+export interface Launch {
+  command: string;
+  args: string[];
+  cwd: string;
+}
 
-interface Running { child: ChildProcess; stopping: boolean; log: BoundedLog }
+interface Running {
+  child: ChildProcess;
+  stopping: boolean;
+  log: BoundedLog;
+}
 
 /** The log file of one EU. */
 export function euLogFile(dir: string, label: string): string {
@@ -39,7 +47,10 @@ export class SupervisedProcesses {
     child.stdout!.on('data', (b: Buffer) => log.write(b));
     child.stderr!.on('data', (b: Buffer) => log.write(b));
     return new Promise((resolve) => {
-      child.once('spawn', () => { eu.report({ status: 'Active' }); resolve(); });
+      child.once('spawn', () => {
+        eu.report({ status: 'Active' });
+        resolve();
+      });
       child.once('error', (e) => {
         this.running.delete(eu.key);
         void log.close();
@@ -61,7 +72,10 @@ export class SupervisedProcesses {
   /** SIGTERM to the unit's process group, SIGKILL after STOP_GRACE_MS; Idle when it has exited. */
   stop(eu: ExecutionUnitHandle, graceMs = STOP_GRACE_MS): Promise<void> {
     const r = this.running.get(eu.key);
-    if (!r) { eu.report({ status: 'Idle' }); return Promise.resolve(); }
+    if (!r) {
+      eu.report({ status: 'Idle' });
+      return Promise.resolve();
+    }
     r.stopping = true;
     eu.report({ status: 'Stopping' });
     return this.terminate(r, graceMs);
@@ -78,7 +92,9 @@ export class SupervisedProcesses {
     return exited.then(() => clearTimeout(t));
   }
 
-  pid(key: number): number | undefined { return this.running.get(key)?.child.pid; }
+  pid(key: number): number | undefined {
+    return this.running.get(key)?.child.pid;
+  }
 
   /** Resident memory of the unit's main process, kilobytes (-1 when unknown). */
   async memoryKb(key: number): Promise<number> {
@@ -87,7 +103,9 @@ export class SupervisedProcesses {
     try {
       const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(await readFile(`/proc/${pid}/status`, 'utf8'));
       return m ? Number(m[1]) : -1;
-    } catch { return -1; }
+    } catch {
+      return -1;
+    }
   }
 
   /** Stops every unit (agent stop), at most `graceMs` each, all at once. */
@@ -100,7 +118,15 @@ export class SupervisedProcesses {
 
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
-  try { process.kill(-child.pid, signal); } catch { try { child.kill(signal); } catch { /* already gone */ } }
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      /* already gone */
+    }
+  }
 }
 
 /** A log file that moves to `.1` when it reaches LOG_MAX_BYTES. */
@@ -117,7 +143,11 @@ class BoundedLog {
     }
     if (this.bytes + b.length > LOG_MAX_BYTES) {
       this.out.end();
-      try { renameSync(this.file, `${this.file}.1`); } catch { /* nothing to rotate */ }
+      try {
+        renameSync(this.file, `${this.file}.1`);
+      } catch {
+        /* nothing to rotate */
+      }
       this.out = createWriteStream(this.file, { flags: 'w', mode: 0o600 });
       this.bytes = 0;
     }
@@ -129,6 +159,8 @@ class BoundedLog {
   close(): Promise<void> {
     const out = this.out;
     if (!out) return Promise.resolve();
-    return new Promise((resolve) => { out.end(resolve); });
+    return new Promise((resolve) => {
+      out.end(resolve);
+    });
   }
 }

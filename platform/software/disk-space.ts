@@ -7,7 +7,9 @@ export async function freeBytes(dir: string): Promise<number> {
   try {
     const s = await statfs(dir);
     return s.bavail * s.bsize;
-  } catch { return -1; }
+  } catch {
+    return -1;
+  }
 }
 
 export async function hostResources(dir: string): Promise<{ availableDiskSpace: number; availableMemory: number }> {

@@ -19,7 +19,11 @@ const MAX_EUS = 16;
 /** Name and version from the URL's last segment, e.g. ".../hello-1.2.0.tar.gz" → hello, 1.2.0. */
 export function nameFromUrl(url: string): { name: string; version: string } {
   let seg = '';
-  try { seg = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? ''); } catch { /* not a URL or bad %-escape: no name from it */ }
+  try {
+    seg = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
+  } catch {
+    /* not a URL or bad %-escape: no name from it */
+  }
   const base = seg.replace(/\.(tar\.gz|tgz|gz|tar|ipk|bin|img|zip)$/i, '') || 'unit';
   const m = /^(.*?)[-_]v?(\d+(?:\.\d+)*[0-9A-Za-z.+~-]*)$/.exec(base);
   return m ? { name: m[1]!.slice(0, 64), version: m[2]!.slice(0, 32) } : { name: base.slice(0, 64), version: '1.0' };
@@ -31,7 +35,11 @@ export function unitFrom(entries: readonly TarEntry[] | undefined, url: string):
   const fallback = nameFromUrl(url);
   if (!file) return { ...fallback, vendor: '', description: '', executionUnits: [euSpec({}, fallback.name, fallback.version, '')] };
   let m: unknown;
-  try { m = JSON.parse(file.data.toString('utf8')); } catch (e) { throw new CorruptArchive(`${MANIFEST} is not JSON (${e instanceof Error ? e.message : String(e)})`); }
+  try {
+    m = JSON.parse(file.data.toString('utf8'));
+  } catch (e) {
+    throw new CorruptArchive(`${MANIFEST} is not JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
   if (!isRecord(m)) throw new CorruptArchive(`${MANIFEST} is not an object`);
   const name = str(m.name, 64) || fallback.name;
   const version = str(m.version, 32) || fallback.version;
@@ -50,8 +58,12 @@ function euSpec(e: Record<string, unknown>, defaultName: string, version: string
     throw new CorruptArchive(`${MANIFEST}: entryPoint of ${name} must be a non-empty list of strings`);
   }
   return {
-    name, label: name, vendor: str(e.vendor, 128) || vendor, version: str(e.version, 32) || version,
-    description: str(e.description, 256), autoStart: e.autoStart === true,
+    name,
+    label: name,
+    vendor: str(e.vendor, 128) || vendor,
+    version: str(e.version, 32) || version,
+    description: str(e.description, 256),
+    autoStart: e.autoStart === true,
     ...(entry ? { entryPoint: entry as string[] } : {}),
   };
 }

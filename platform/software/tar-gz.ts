@@ -37,7 +37,9 @@ export function looksGzipped(head: Uint8Array): boolean {
 /** The entries of a .tar.gz held in `gz`. */
 export function readTarGz(gz: Buffer, limits: TarLimits): TarEntry[] {
   let tar: Buffer;
-  try { tar = gunzipSync(gz, { maxOutputLength: limits.maxBytes }); } catch (e) {
+  try {
+    tar = gunzipSync(gz, { maxOutputLength: limits.maxBytes });
+  } catch (e) {
     throw new CorruptArchive(`not a readable gzip stream (${e instanceof Error ? e.message : String(e)})`);
   }
   const out: TarEntry[] = [];
@@ -51,8 +53,14 @@ export function readTarGz(gz: Buffer, limits: TarLimits): TarEntry[] {
     const body = tar.subarray(off + BLOCK, off + BLOCK + size);
     if (body.length < size) throw new CorruptArchive('the archive ends inside an entry');
     off += BLOCK + Math.ceil(size / BLOCK) * BLOCK;
-    if (type === 'L') { longName = cString(body); continue; }
-    if (type === 'x') { longName = paxPath(body) ?? longName; continue; }
+    if (type === 'L') {
+      longName = cString(body);
+      continue;
+    }
+    if (type === 'x') {
+      longName = paxPath(body) ?? longName;
+      continue;
+    }
     if (type === 'g') continue;
     const prefix = cString(h.subarray(345, 500));
     const raw = longName ?? (prefix ? `${prefix}/${cString(h.subarray(0, 100))}` : cString(h.subarray(0, 100)));
@@ -70,7 +78,10 @@ export function readTarGz(gz: Buffer, limits: TarLimits): TarEntry[] {
 export async function extractTo(dir: string, entries: readonly TarEntry[]): Promise<void> {
   for (const e of entries) {
     const target = join(dir, e.path);
-    if (e.kind === 'dir') { await mkdir(target, { recursive: true }); continue; }
+    if (e.kind === 'dir') {
+      await mkdir(target, { recursive: true });
+      continue;
+    }
     await mkdir(dirname(target), { recursive: true });
     await writeFile(target, e.data, { mode: e.mode | 0o600 });
   }
@@ -79,7 +90,7 @@ export async function extractTo(dir: string, entries: readonly TarEntry[]): Prom
 function safePath(raw: string): string {
   if (raw.startsWith('/')) throw new CorruptArchive(`${raw}: absolute path`);
   const p = normalize(raw).replace(/\/+$/, '');
-  if (p === '.' ) return '';
+  if (p === '.') return '';
   if (p === '..' || p.startsWith(`..${sep}`)) throw new CorruptArchive(`${raw}: path leaves the package`);
   return p.replace(/^\.\//, '');
 }

@@ -42,7 +42,11 @@ export async function treeSize(dir: string, maxEntries = 100_000): Promise<numbe
   let seen = 0;
   const walk = async (d: string): Promise<void> => {
     let names: string[];
-    try { names = await readdir(d); } catch { return; }
+    try {
+      names = await readdir(d);
+    } catch {
+      return;
+    }
     for (const n of names) {
       if (++seen > maxEntries) return;
       const p = join(d, n);

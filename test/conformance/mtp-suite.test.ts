@@ -33,20 +33,33 @@ const settings = (params: Record<string, string>) => Object.entries(params).map(
 /** Protobuf wire helpers for a Msg the codec would refuse to build. */
 const pb = {
   tag: (field: number, wire: number) => Uint8Array.of((field << 3) | wire),
-  len(field: number, body: Uint8Array): Uint8Array { return cat(pb.tag(field, 2), Uint8Array.of(body.length), body); },
-  str(field: number, s: string): Uint8Array { return pb.len(field, new TextEncoder().encode(s)); },
-  vint(field: number, v: number): Uint8Array { return cat(pb.tag(field, 0), Uint8Array.of(v)); },
+  len(field: number, body: Uint8Array): Uint8Array {
+    return cat(pb.tag(field, 2), Uint8Array.of(body.length), body);
+  },
+  str(field: number, s: string): Uint8Array {
+    return pb.len(field, new TextEncoder().encode(s));
+  },
+  vint(field: number, v: number): Uint8Array {
+    return cat(pb.tag(field, 0), Uint8Array.of(v));
+  },
 };
 function cat(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 
 /** The Connect record each MTP sends when its link comes up (R-MTP.6); none is asserted for the WebSocket server. */
 const CONNECT_RECORD: Record<MtpKind, string | undefined> = {
-  'websocket-server': undefined, 'websocket-client': 'websocketConnect', mqtt5: 'mqttConnect', mqtt311: 'mqttConnect', uds: 'udsConnect',
+  'websocket-server': undefined,
+  'websocket-client': 'websocketConnect',
+  mqtt5: 'mqttConnect',
+  mqtt311: 'mqttConnect',
+  uds: 'udsConnect',
 };
 
 describe.each(MTP_KINDS)('over %s', (kind) => {
@@ -147,7 +160,15 @@ describe.each(MTP_KINDS)('over %s', (kind) => {
   });
 
   it('TP-469 1.99: GetSupportedDM of Device.LocalAgent.Subscription.{i}. gives its unique key sets', async () => {
-    const r = as(resp(await c.send({ reqType: 'getSupportedDm', getSupportedDm: { objPaths: ['Device.LocalAgent.Subscription.{i}.'], firstLevelOnly: true, returnCommands: true, returnEvents: true, returnParams: true, returnUniqueKeySets: true } })), 'getSupportedDmResp');
+    const r = as(
+      resp(
+        await c.send({
+          reqType: 'getSupportedDm',
+          getSupportedDm: { objPaths: ['Device.LocalAgent.Subscription.{i}.'], firstLevelOnly: true, returnCommands: true, returnEvents: true, returnParams: true, returnUniqueKeySets: true },
+        }),
+      ),
+      'getSupportedDmResp',
+    );
     const [res] = r.getSupportedDmResp.reqObjResults;
     expect(res!.errCode ?? 0).toBe(0);
     const obj = res!.supportedObjs![0]!;
@@ -214,7 +235,13 @@ describe.each(MTP_KINDS)('over %s', (kind) => {
     });
 
     // 3. Both arrive over the link that came back: the first under its original msg_id.
-    const resentFirst = await c.waitForNotification(() => mine().slice(downAt).find((n) => n.msgId === first.msgId), 4000);
+    const resentFirst = await c.waitForNotification(
+      () =>
+        mine()
+          .slice(downAt)
+          .find((n) => n.msgId === first.msgId),
+      4000,
+    );
     const second = await c.waitForNotification(() => mine().find((n) => valueOf(n.notify) === 'retry-2'), 4000);
     expect(resentFirst.notify).toEqual(first.notify);
     expect(second.msgId).not.toBe(first.msgId);
@@ -270,23 +297,24 @@ describe.each(MTP_KINDS)('over %s', (kind) => {
   });
 
   // MQTT topics exist only on the MQTT kinds: the case is defined there alone (not shown as skipped elsewhere).
-  if (kind === 'mqtt5' || kind === 'mqtt311') it('R-MQTT.22/25/26/27: answers on the request\'s reply-to topic, Notifies on the Controller MTP Topic, each PUBLISH with the agent\'s reply-to', () => {
-    const agentTopic = `/usp-conf/${kind}/agent`;
-    const suffix = `/reply-to=${agentTopic.replaceAll('/', '%2F')}`;
-    const seen = c.publishes ?? [];
-    const answers = seen.filter((p) => p.msg && p.msg.body.msgBody !== 'request');
-    const notifies = seen.filter((p) => p.msg?.body.msgBody === 'request');
-    expect(answers.length).toBeGreaterThan(10);
-    expect(notifies.length).toBeGreaterThan(3);
-    const where = (base: string) => (kind === 'mqtt5' ? base : `${base}${suffix}`);
-    expect(answers.filter((p) => p.topic !== where(`/usp-conf/${kind}/replies`)).map((p) => p.topic)).toEqual([]);
-    expect([...new Set(notifies.map((p) => p.topic))]).toEqual([where(`/usp-conf/${kind}/controller`)]);
-    if (kind === 'mqtt5') {
-      expect(seen.filter((p) => p.responseTopic !== agentTopic || p.contentType !== 'usp.msg')).toEqual([]);
-    }
-  });
+  if (kind === 'mqtt5' || kind === 'mqtt311')
+    it("R-MQTT.22/25/26/27: answers on the request's reply-to topic, Notifies on the Controller MTP Topic, each PUBLISH with the agent's reply-to", () => {
+      const agentTopic = `/usp-conf/${kind}/agent`;
+      const suffix = `/reply-to=${agentTopic.replaceAll('/', '%2F')}`;
+      const seen = c.publishes ?? [];
+      const answers = seen.filter((p) => p.msg && p.msg.body.msgBody !== 'request');
+      const notifies = seen.filter((p) => p.msg?.body.msgBody === 'request');
+      expect(answers.length).toBeGreaterThan(10);
+      expect(notifies.length).toBeGreaterThan(3);
+      const where = (base: string) => (kind === 'mqtt5' ? base : `${base}${suffix}`);
+      expect(answers.filter((p) => p.topic !== where(`/usp-conf/${kind}/replies`)).map((p) => p.topic)).toEqual([]);
+      expect([...new Set(notifies.map((p) => p.topic))]).toEqual([where(`/usp-conf/${kind}/controller`)]);
+      if (kind === 'mqtt5') {
+        expect(seen.filter((p) => p.responseTopic !== agentTopic || p.contentType !== 'usp.msg')).toEqual([]);
+      }
+    });
 
-  it('R-MSG.0a: every Record the agent sent decodes, is a Msg or this MTP\'s Connect record, from the agent to this controller', () => {
+  it("R-MSG.0a: every Record the agent sent decodes, is a Msg or this MTP's Connect record, from the agent to this controller", () => {
     expect(c.garbage).toEqual([]);
     expect(c.records.filter((r) => r.toId !== CONTROLLER_EID || r.fromId !== AGENT_EID)).toEqual([]);
     expect(c.records.filter((r) => r.body.kind !== 'noSessionContext' && r.body.kind !== CONNECT_RECORD[kind])).toEqual([]);

@@ -18,7 +18,11 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { REPO } from '../peers/agent-process.js';
 
-export interface RunResult { code: number | null; stdout: string; stderr: string }
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs a command to its end; never throws for a non-zero exit (callers read `code`). */
 export function run(cmd: string, args: string[], opts: { input?: NodeJS.ReadableStream; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
@@ -26,8 +30,12 @@ export function run(cmd: string, args: string[], opts: { input?: NodeJS.Readable
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ? { ...process.env, ...opts.env } : undefined, stdio: [opts.input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout!.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     if (opts.input) opts.input.pipe(child.stdin!);
     child.once('error', (e) => resolve({ code: null, stdout, stderr: stderr + String(e) }));
     child.once('close', (code) => resolve({ code, stdout, stderr }));
@@ -84,7 +92,10 @@ export async function ensureStandInBase(): Promise<{ tag: string; seconds: numbe
       cpSync(ca, join(rootfs, 'etc/ssl/certs/ca-certificates.crt'));
       env.push('--change', 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt');
     }
-    for (const cmd of [['groupadd', '-g', '1000', 'node'], ['useradd', '-u', '1000', '-g', 'node', '-m', '-s', '/bin/sh', 'node']]) {
+    for (const cmd of [
+      ['groupadd', '-g', '1000', 'node'],
+      ['useradd', '-u', '1000', '-g', 'node', '-m', '-s', '/bin/sh', 'node'],
+    ]) {
       const r = await run('chroot', [rootfs, ...cmd]);
       if (r.code !== 0) throw new Error(`chroot ${cmd.join(' ')} exited ${r.code}: ${r.stderr}`);
     }
@@ -143,12 +154,23 @@ export class ContainerLogs {
 
   constructor(readonly name: string) {
     const child = spawn('docker', ['logs', '-f', name], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const wake = (): void => { this.waiters.splice(0).forEach((w) => w()); };
-    for (const s of [child.stdout, child.stderr]) createInterface({ input: s }).on('line', (l) => { this.lines.push(l); wake(); });
-    child.once('close', () => { this.ended = true; wake(); });
+    const wake = (): void => {
+      this.waiters.splice(0).forEach((w) => w());
+    };
+    for (const s of [child.stdout, child.stderr])
+      createInterface({ input: s }).on('line', (l) => {
+        this.lines.push(l);
+        wake();
+      });
+    child.once('close', () => {
+      this.ended = true;
+      wake();
+    });
   }
 
-  get text(): string { return this.lines.join('\n'); }
+  get text(): string {
+    return this.lines.join('\n');
+  }
 
   /** Waits for a line matching `re`; fails when the container's output ends first. */
   async waitForLine(re: RegExp, timeoutMs = 30_000): Promise<string> {
@@ -159,7 +181,10 @@ export class ContainerLogs {
       if (this.ended) throw new Error(`container ${this.name} ended before printing ${re}:\n${this.text}`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`no line matching ${re} from ${this.name} within ${timeoutMs} ms:\n${this.text}`);
-      await new Promise<void>((r) => { this.waiters.push(r); setTimeout(r, Math.min(left, 200)).unref(); });
+      await new Promise<void>((r) => {
+        this.waiters.push(r);
+        setTimeout(r, Math.min(left, 200)).unref();
+      });
     }
   }
 }

@@ -12,14 +12,26 @@ export class MqttController {
   private wake = (): void => undefined;
   private seq = 0;
 
-  private constructor(private readonly client: MqttClient, readonly endpointId: string, readonly agentId: string, readonly ownTopic: string, readonly agentTopic: string) {
-    client.on('message', (_topic, payload) => { this.records.push(decodeRecord(new Uint8Array(payload))); this.wake(); });
+  private constructor(
+    private readonly client: MqttClient,
+    readonly endpointId: string,
+    readonly agentId: string,
+    readonly ownTopic: string,
+    readonly agentTopic: string,
+  ) {
+    client.on('message', (_topic, payload) => {
+      this.records.push(decodeRecord(new Uint8Array(payload)));
+      this.wake();
+    });
   }
 
   /** Connects to `url` and subscribes to `ownTopic` before returning, so nothing sent to it is missed. */
   static async open(url: string, o: { endpointId: string; agentId: string; ownTopic: string; agentTopic: string }): Promise<MqttController> {
     const client = mqttConnect(url, { protocolVersion: 5, reconnectPeriod: 0 });
-    await new Promise<void>((resolve, reject) => { client.once('connect', () => resolve()); client.once('error', reject); });
+    await new Promise<void>((resolve, reject) => {
+      client.once('connect', () => resolve());
+      client.once('error', reject);
+    });
     await client.subscribeAsync(o.ownTopic, { qos: 1 });
     return new MqttController(client, o.endpointId, o.agentId, o.ownTopic, o.agentTopic);
   }
@@ -31,7 +43,10 @@ export class MqttController {
       const hit = this.records.find(match);
       if (hit) return hit;
       if (Date.now() > deadline) throw new Error(`no ${what} on ${this.ownTopic} within ${timeoutMs} ms`);
-      await new Promise<void>((r) => { this.wake = r; setTimeout(r, 200).unref(); });
+      await new Promise<void>((r) => {
+        this.wake = r;
+        setTimeout(r, 200).unref();
+      });
     }
   }
 
@@ -45,5 +60,7 @@ export class MqttController {
     return decodeMsg(answer.body.payload);
   }
 
-  async close(): Promise<void> { await this.client.endAsync(); }
+  async close(): Promise<void> {
+    await this.client.endAsync();
+  }
 }

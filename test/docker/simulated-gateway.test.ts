@@ -83,7 +83,9 @@ beforeAll(async () => {
   const built = await buildImage(base.tag);
   const cached = (built.output.match(/Using cache/g) ?? []).length;
   // One line each: what the cold and warm runs cost (the README and the report quote them).
-  process.stdout.write(`docker: engine ${engine}; stand-in base ${base.tag} ${base.seconds ? `made in ${base.seconds.toFixed(1)} s` : 'reused'}; image built in ${built.seconds.toFixed(1)} s (${cached} cached steps)\n`);
+  process.stdout.write(
+    `docker: engine ${engine}; stand-in base ${base.tag} ${base.seconds ? `made in ${base.seconds.toFixed(1)} s` : 'reused'}; image built in ${built.seconds.toFixed(1)} s (${cached} cached steps)\n`,
+  );
   await dockerOk('volume', 'create', volume);
 }, BUILD_TIMEOUT_MS);
 
@@ -98,7 +100,20 @@ describe('Docker simulated gateway (real engine)', () => {
 
   it('runs the README simulated gateway as a non-root user, configured by environment variables; a controller reads Device.DeviceInfo.; SIGTERM stops it with exit 0; the state is in the /data volume', async () => {
     port = await freePort();
-    const { name, logs } = await start('gw', ['-v', `${volume}:/data`, '-e', `USP_WS_PORT=${port}`, '-e', `USP_ENDPOINT_ID=${AGENT}`, '-e', 'USP_SEED=7', '--health-interval', '1s', '--health-start-period', '30s']);
+    const { name, logs } = await start('gw', [
+      '-v',
+      `${volume}:/data`,
+      '-e',
+      `USP_WS_PORT=${port}`,
+      '-e',
+      `USP_ENDPOINT_ID=${AGENT}`,
+      '-e',
+      'USP_SEED=7',
+      '--health-interval',
+      '1s',
+      '--health-start-period',
+      '30s',
+    ]);
     await logs.waitForLine(new RegExp(`websocket server listening.*port=${port}`));
     expect(logs.text).toMatch(/settings from the environment.*USP_ENDPOINT_ID,USP_WS_PORT,USP_SEED/);
 
@@ -109,15 +124,16 @@ describe('Docker simulated gateway (real engine)', () => {
     const agentEid = await get(c, 'Device.LocalAgent.EndpointID');
     expect(agentEid['Device.LocalAgent.EndpointID']).toBe(AGENT);
     // Configuration a controller writes is what the volume must keep.
-    const set = resp(await c.send({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath: 'Device.WiFi.SSID.1.', paramSettings: [{ param: 'SSID', value: 'Docker Lab', required: true }] }] } }));
+    const set = resp(
+      await c.send({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath: 'Device.WiFi.SSID.1.', paramSettings: [{ param: 'SSID', value: 'Docker Lab', required: true }] }] } }),
+    );
     expect(set.respType).toBe('setResp');
     await c.close();
 
     expect(await dockerOk('exec', name, 'id', '-u')).not.toBe('0');
     expect((await docker('exec', name, 'node', '/app/dist/docker/health.js')).code).toBe(0);
     // The image ships the TR-181 descriptions the CLI's schema command prints.
-    expect(await dockerOk('exec', name, 'node', '/app/bin/usp-agent.js', 'schema', 'Device.DeviceInfo.SerialNumber'))
-      .toMatch(/^ {2}description +Identifier of the particular device that is unique/m);
+    expect(await dockerOk('exec', name, 'node', '/app/bin/usp-agent.js', 'schema', 'Device.DeviceInfo.SerialNumber')).toMatch(/^ {2}description +Identifier of the particular device that is unique/m);
     await waitHealthy(name);
 
     const stopped = await stop(name);
@@ -153,17 +169,20 @@ describe('Docker simulated gateway (real engine)', () => {
   it('lets a mounted defaults file override the variables', async () => {
     const filePort = await freePort();
     const file = join(work, 'factory-defaults.json');
-    writeFileSync(file, JSON.stringify({
-      'Device.LocalAgent.EndpointID': 'proto::from-mounted-file',
-      'Device.LocalAgent.MTP.1.Enable': true,
-      'Device.LocalAgent.MTP.1.Protocol': 'WebSocket',
-      'Device.LocalAgent.MTP.1.WebSocket.Port': filePort,
-      'Device.LocalAgent.MTP.1.WebSocket.Path': '/usp',
-      'Device.LocalAgent.MTP.1.WebSocket.EnableEncryption': false,
-      'Device.LocalAgent.Controller.1.EndpointID': CONTROLLER,
-      'Device.LocalAgent.Controller.1.Enable': true,
-      'Device.LocalAgent.Controller.1.AssignedRole': 'Device.LocalAgent.ControllerTrust.Role.1',
-    }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        'Device.LocalAgent.EndpointID': 'proto::from-mounted-file',
+        'Device.LocalAgent.MTP.1.Enable': true,
+        'Device.LocalAgent.MTP.1.Protocol': 'WebSocket',
+        'Device.LocalAgent.MTP.1.WebSocket.Port': filePort,
+        'Device.LocalAgent.MTP.1.WebSocket.Path': '/usp',
+        'Device.LocalAgent.MTP.1.WebSocket.EnableEncryption': false,
+        'Device.LocalAgent.Controller.1.EndpointID': CONTROLLER,
+        'Device.LocalAgent.Controller.1.Enable': true,
+        'Device.LocalAgent.Controller.1.AssignedRole': 'Device.LocalAgent.ControllerTrust.Role.1',
+      }),
+    );
     chmodSync(file, 0o644);
     const envPort = await freePort();
     const { name, logs } = await start('mounted', ['-v', `${file}:/etc/usp-agent/factory-defaults.json:ro`, '-e', `USP_WS_PORT=${envPort}`, '-e', `USP_ENDPOINT_ID=${AGENT}`]);
@@ -182,7 +201,11 @@ describe('Docker simulated gateway (real engine)', () => {
       // The controller subscribes first, so it sees the agent's MQTTConnectRecord.
       mq = await MqttController.open(`mqtt://127.0.0.1:${broker.port}`, { endpointId: CONTROLLER, agentId: AGENT, ownTopic: '/usp/controller', agentTopic: '/usp/endpoint' });
       const { name, logs } = await start('mqtt', ['-e', `USP_WS_PORT=${await freePort()}`, '-e', `USP_ENDPOINT_ID=${AGENT}`, '-e', `USP_MQTT_URL=mqtt://127.0.0.1:${broker.port}`]);
-      const hello = await mq.waitRecord((r) => r.body.kind === 'mqttConnect', 'MQTTConnectRecord').catch((e: Error) => { throw new Error(`${e.message}\n${logs.text}`); });
+      const hello = await mq
+        .waitRecord((r) => r.body.kind === 'mqttConnect', 'MQTTConnectRecord')
+        .catch((e: Error) => {
+          throw new Error(`${e.message}\n${logs.text}`);
+        });
       expect(hello.fromId).toBe(AGENT);
       const r = resp(await mq.send({ reqType: 'get', get: { paramPaths: ['Device.DeviceInfo.ModelName'], maxDepth: 0 } }));
       if (r.respType !== 'getResp') throw new Error(r.respType);
@@ -199,14 +222,32 @@ describe('Docker simulated gateway (real engine)', () => {
     // The agent runs as uid 1000: it gets its own owner-only copies of the PEM files.
     const dir = join(work, 'tls');
     mkdirSync(dir);
-    for (const [from, to] of [[pki.agent.certFile, 'agent.pem'], [pki.agent.keyFile, 'agent.key'], [pki.ca.certFile, 'ca.pem']] as const) {
+    for (const [from, to] of [
+      [pki.agent.certFile, 'agent.pem'],
+      [pki.agent.keyFile, 'agent.key'],
+      [pki.ca.certFile, 'ca.pem'],
+    ] as const) {
       copyFileSync(from, join(dir, to));
       chownSync(join(dir, to), 1000, 1000);
       chmodSync(join(dir, to), 0o600);
     }
     const tlsPort = await freePort();
-    const { name, logs } = await start('tls', ['-v', `${dir}:/run/usp:ro`, '-e', `USP_WS_PORT=${tlsPort}`, '-e', 'USP_ENDPOINT_ID=proto::agent-under-test', '-e', 'USP_WS_TLS=true',
-      '-e', 'USP_CERT_FILE=/run/usp/agent.pem', '-e', 'USP_KEY_FILE=/run/usp/agent.key', '-e', 'USP_CA_FILE=/run/usp/ca.pem']);
+    const { name, logs } = await start('tls', [
+      '-v',
+      `${dir}:/run/usp:ro`,
+      '-e',
+      `USP_WS_PORT=${tlsPort}`,
+      '-e',
+      'USP_ENDPOINT_ID=proto::agent-under-test',
+      '-e',
+      'USP_WS_TLS=true',
+      '-e',
+      'USP_CERT_FILE=/run/usp/agent.pem',
+      '-e',
+      'USP_KEY_FILE=/run/usp/agent.key',
+      '-e',
+      'USP_CA_FILE=/run/usp/ca.pem',
+    ]);
     await logs.waitForLine(new RegExp(`websocket server listening.*port=${tlsPort}.*tls="mutual"`));
     const p = await peer(`wss://127.0.0.1:${tlsPort}/usp`, pki.controller1, CONTROLLER);
     expect(endpointIdIn(await p.get())).toBe('proto::agent-under-test');
@@ -250,7 +291,12 @@ describe('docker-compose.yml: the gateway and Mosquitto (real engine)', () => {
         if (Date.now() > deadline) throw new Error(`Device.MQTT.Client.1.Status is ${status} after 30 s:\n${logs.text}\n${(await dc('logs', 'mosquitto')).stdout}`);
         await new Promise((r) => setTimeout(r, 250));
       }
-      mq = await MqttController.open(`mqtt://127.0.0.1:${env.USP_MQTT_HOST_PORT}`, { endpointId: CONTROLLER, agentId: 'proto::usp-agent-sim', ownTopic: '/usp/controller', agentTopic: '/usp/endpoint' });
+      mq = await MqttController.open(`mqtt://127.0.0.1:${env.USP_MQTT_HOST_PORT}`, {
+        endpointId: CONTROLLER,
+        agentId: 'proto::usp-agent-sim',
+        ownTopic: '/usp/controller',
+        agentTopic: '/usp/endpoint',
+      });
       const r = resp(await mq.send({ reqType: 'get', get: { paramPaths: ['Device.LocalAgent.EndpointID'], maxDepth: 0 } }));
       if (r.respType !== 'getResp') throw new Error(r.respType);
       expect(r.getResp.reqPathResults[0]?.resolvedPathResults?.[0]?.resultParams.EndpointID).toBe('proto::usp-agent-sim');

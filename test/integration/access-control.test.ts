@@ -79,7 +79,9 @@ async function operate(c: TestController, command: string, inputArgs: Record<str
   return r.operateResp.operationResults;
 }
 async function gsdm(c: TestController, path: string) {
-  const r = asResponse(await c.send({ reqType: 'getSupportedDm', getSupportedDm: { objPaths: [path], firstLevelOnly: false, returnCommands: true, returnEvents: true, returnParams: true, returnUniqueKeySets: true } }));
+  const r = asResponse(
+    await c.send({ reqType: 'getSupportedDm', getSupportedDm: { objPaths: [path], firstLevelOnly: false, returnCommands: true, returnEvents: true, returnParams: true, returnUniqueKeySets: true } }),
+  );
   if (r.respType !== 'getSupportedDmResp') throw new Error(r.respType);
   return r.getSupportedDmResp.reqObjResults[0];
 }
@@ -99,7 +101,7 @@ describe('Get (R-GET.1/4)', () => {
     expect(params.Manufacturer).toBeDefined();
     expect(params).not.toHaveProperty('SerialNumber');
     expect(await value(c2, 'Device.DeviceInfo.SerialNumber')).toEqual({ err: 7026 });
-    expect(typeof await value(c1, 'Device.DeviceInfo.SerialNumber')).toBe('string');
+    expect(typeof (await value(c1, 'Device.DeviceInfo.SerialNumber'))).toBe('string');
   });
 
   it('treats objects and rows the controller cannot read as absent', async () => {
@@ -262,13 +264,13 @@ describe('the built-in full-access Role.1', () => {
   it('is read-only: a controller holding it cannot weaken it (7006), and keeps full access', async () => {
     const e = asError(await add(c1, `${ROLE}.1.Permission.`, { Enable: 'true', Order: '5', Targets: 'Device.', Param: '----', Obj: '----', InstantiatedObj: '----', CommandEvent: '----' }));
     expect(e.errCode).toBe(7006);
-    expect(typeof await value(c1, 'Device.DeviceInfo.SerialNumber')).toBe('string');
+    expect(typeof (await value(c1, 'Device.DeviceInfo.SerialNumber'))).toBe('string');
   });
 
   it('role changes take effect on the next request', async () => {
     expect(await value(c2, 'Device.DeviceInfo.SerialNumber')).toEqual({ err: 7026 });
     expect(asResponse(await set(c1, `${ROLE}.2.Permission.[Order==4].`, { Enable: 'false' })).respType).toBe('setResp');
-    expect(typeof await value(c2, 'Device.DeviceInfo.SerialNumber')).toBe('string');
+    expect(typeof (await value(c2, 'Device.DeviceInfo.SerialNumber'))).toBe('string');
     expect(asResponse(await set(c1, `${ROLE}.2.Permission.[Order==4].`, { Enable: 'true' })).respType).toBe('setResp');
     expect(await value(c2, 'Device.DeviceInfo.SerialNumber')).toEqual({ err: 7026 });
   });
@@ -315,7 +317,7 @@ describe('unknown controllers (TP-469 2.9)', () => {
   it('with an UntrustedRole they get exactly that role; raising AssignedRole raises their rights', async () => {
     expect(asResponse(await set(c1, TRUST, { UntrustedRole: `${ROLE}.2` })).respType).toBe('setResp');
     const s = await stranger('proto::stranger-2');
-    expect(typeof await value(s, 'Device.DeviceInfo.Manufacturer')).toBe('string');
+    expect(typeof (await value(s, 'Device.DeviceInfo.Manufacturer'))).toBe('string');
     expect(await value(s, 'Device.DeviceInfo.SerialNumber')).toEqual({ err: 7026 });
     expect((await row('proto::stranger-2'))?.resultParams.AssignedRole).toBe(`${ROLE}.2`);
     const one = await row('proto::stranger-1');

@@ -149,7 +149,9 @@ describe('TP-469 2.23: Add with allow_partial on a search path gives one result 
     const failed = results.filter((x) => x.operStatus.operStatus === 'operFailure');
     const ok = results.filter((x) => x.operStatus.operStatus === 'operSuccess');
     expect(failed.map((x) => x.operStatus)).toEqual([{ operStatus: 'operFailure', operFailure: { errCode: 7006, errMsg: expect.stringContaining('Device.LocalAgent.Controller.1.BootParameter.') } }]);
-    expect(ok.map((x) => x.operStatus.operStatus === 'operSuccess' && x.operStatus.operSuccess.instantiatedPath)).toEqual([expect.stringMatching(/^Device\.LocalAgent\.Controller\.2\.BootParameter\.\d+\.$/)]);
+    expect(ok.map((x) => x.operStatus.operStatus === 'operSuccess' && x.operStatus.operSuccess.instantiatedPath)).toEqual([
+      expect.stringMatching(/^Device\.LocalAgent\.Controller\.2\.BootParameter\.\d+\.$/),
+    ]);
     expect(await count('Device.LocalAgent.Controller.1.BootParameter.')).toBe(before1);
     expect(await count('Device.LocalAgent.Controller.2.BootParameter.')).toBe(before2 + 1);
   });
@@ -202,7 +204,12 @@ describe('roles mean what their rows say; the built-in Role.1 is read-only', () 
     const st = r.addResp.createdObjResults.map((x) => x.operStatus);
     expect(st).toHaveLength(2);
     expect(st).toContainEqual({ operStatus: 'operFailure', operFailure: { errCode: 7006, errMsg: expect.stringContaining(`${ROLE}.1.Permission.`) } });
-    expect(st).toContainEqual(expect.objectContaining({ operStatus: 'operSuccess', operSuccess: expect.objectContaining({ instantiatedPath: expect.stringMatching(/^Device\.LocalAgent\.ControllerTrust\.Role\.2\.Permission\.\d+\.$/) }) }));
+    expect(st).toContainEqual(
+      expect.objectContaining({
+        operStatus: 'operSuccess',
+        operSuccess: expect.objectContaining({ instantiatedPath: expect.stringMatching(/^Device\.LocalAgent\.ControllerTrust\.Role\.2\.Permission\.\d+\.$/) }),
+      }),
+    );
   });
 });
 

@@ -31,14 +31,18 @@ beforeAll(async () => {
     },
   });
 });
-afterAll(async () => { await f.close(); });
+afterAll(async () => {
+  await f.close();
+});
 
 /** Every case ends with the agent still serving the controller that was connected all along. */
 afterEach(async () => {
   expect(f.controller.closed, 'the long-lived controller connection was closed').toBeUndefined();
   const m = await f.controller.send({ reqType: 'get', get: { paramPaths: ['Device.LocalAgent.EndpointID'], maxDepth: 0 } });
   const result = {
-    requestedPath: 'Device.LocalAgent.EndpointID', errCode: 0, errMsg: '',
+    requestedPath: 'Device.LocalAgent.EndpointID',
+    errCode: 0,
+    errMsg: '',
     resolvedPathResults: [{ resolvedPath: 'Device.LocalAgent.', resultParams: { EndpointID: AGENT_EID } }],
   };
   expect(m.body).toEqual({ msgBody: 'response', response: { respType: 'getResp', getResp: { reqPathResults: [result] } } });
@@ -69,7 +73,10 @@ const peers: Peer[] = [];
 async function openPeer(eid = `proto::bad-input-peer-${++peerNo}`): Promise<Peer> {
   const ws = new WebSocket(`${f.url}?eid=${encodeURIComponent(eid)}`, 'v1.usp');
   const closing = new Promise<{ code: number; reason: string }>((resolve) => {
-    ws.on('close', (code, reason) => { peer.closed = { code, reason: reason.toString() }; resolve(peer.closed); });
+    ws.on('close', (code, reason) => {
+      peer.closed = { code, reason: reason.toString() };
+      resolve(peer.closed);
+    });
   });
   const peer: Peer = { ws, eid, records: [], msgs: [], malformed: [], closing };
   ws.on('message', (data: Buffer, isBinary) => {
@@ -82,18 +89,23 @@ async function openPeer(eid = `proto::bad-input-peer-${++peerNo}`): Promise<Peer
       peer.malformed.push(String(e));
     }
   });
-  await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
   peers.push(peer);
   return peer;
 }
 
 afterEach(async () => {
   const done = peers.splice(0);
-  await Promise.all(done.map(async (p) => {
-    if (p.ws.readyState === WebSocket.CLOSED) return;
-    p.ws.close();
-    await p.closing;
-  }));
+  await Promise.all(
+    done.map(async (p) => {
+      if (p.ws.readyState === WebSocket.CLOSED) return;
+      p.ws.close();
+      await p.closing;
+    }),
+  );
   // Whatever the agent sends must itself be well-formed.
   expect(done.flatMap((p) => p.malformed)).toEqual([]);
 });
@@ -123,7 +135,11 @@ async function tryUpgrade(url: string, protocols?: string | string[]): Promise<{
   const ws = protocols === undefined ? new WebSocket(url) : new WebSocket(url, protocols);
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve({ opened: true, ws, protocol: ws.protocol }));
-    ws.once('unexpected-response', (_req, res) => { res.resume(); resolve({ opened: false, status: res.statusCode ?? 0 }); ws.terminate(); });
+    ws.once('unexpected-response', (_req, res) => {
+      res.resume();
+      resolve({ opened: false, status: res.statusCode ?? 0 });
+      ws.terminate();
+    });
     ws.once('error', (e) => reject(e));
   });
 }
@@ -189,7 +205,7 @@ describe('Records that cannot be extracted (R-MTP.5; R-WS.16: close with 1003)',
     expect(p.records).toEqual([]);
   });
 
-  it('a broken Record whose from_id is not the connection\'s eid gets no Error (from_id must be valid, R-MTP.5)', async () => {
+  it("a broken Record whose from_id is not the connection's eid gets no Error (from_id must be valid, R-MTP.5)", async () => {
     const p = await openPeer();
     const msgId = nextId('bad-from');
     const other = 'proto::someone-else';
@@ -212,12 +228,12 @@ describe('Records not meant for the agent are dropped without an answer', () => 
     await expectSilentDrop(p, record(p, encodeMsg(requestMsg(nextId('to'), GET_EID)), { toId: 'proto::another-agent' }));
   });
 
-  it('from_id is the agent\'s own Endpoint ID', async () => {
+  it("from_id is the agent's own Endpoint ID", async () => {
     const p = await openPeer();
     await expectSilentDrop(p, record(p, encodeMsg(requestMsg(nextId('self'), GET_EID)), { fromId: AGENT_EID }));
   });
 
-  it('from_id differs from the connection\'s eid', async () => {
+  it("from_id differs from the connection's eid", async () => {
     const p = await openPeer();
     await expectSilentDrop(p, record(p, encodeMsg(requestMsg(nextId('spoof'), GET_EID)), { fromId: CONTROLLER_EID }));
   });
@@ -265,16 +281,24 @@ describe('Msgs that do not decode', () => {
 describe('E2E session records', () => {
   it('a SessionContext record is answered with a DisconnectRecord 7106 (R-E2E.6a)', async () => {
     const before = f.controller.records.length;
-    f.controller.sendRaw(encodeRecord({
-      toId: AGENT_EID, fromId: CONTROLLER_EID,
-      body: {
-        kind: 'sessionContext',
-        sessionContext: {
-          sessionId: 7n, sequenceId: 1n, expectedId: 1n, retransmitId: 0n, payloadSarState: 'NONE', payloadrecSarState: 'NONE',
-          payload: [encodeMsg(requestMsg(nextId('e2e'), GET_EID))],
+    f.controller.sendRaw(
+      encodeRecord({
+        toId: AGENT_EID,
+        fromId: CONTROLLER_EID,
+        body: {
+          kind: 'sessionContext',
+          sessionContext: {
+            sessionId: 7n,
+            sequenceId: 1n,
+            expectedId: 1n,
+            retransmitId: 0n,
+            payloadSarState: 'NONE',
+            payloadrecSarState: 'NONE',
+            payload: [encodeMsg(requestMsg(nextId('e2e'), GET_EID))],
+          },
         },
-      },
-    }));
+      }),
+    );
     await expect.poll(() => f.controller.records.length).toBeGreaterThan(before);
     const rec = f.controller.records[before]!;
     expect(rec).toMatchObject({ toId: CONTROLLER_EID, fromId: AGENT_EID });
@@ -283,16 +307,25 @@ describe('E2E session records', () => {
 
   it('a SessionContext record with payload_security TLS12 is not processed either: DisconnectRecord 7106', async () => {
     const before = f.controller.records.length;
-    f.controller.sendRaw(encodeRecord({
-      toId: AGENT_EID, fromId: CONTROLLER_EID, payloadSecurity: 'TLS12',
-      body: {
-        kind: 'sessionContext',
-        sessionContext: {
-          sessionId: 8n, sequenceId: 1n, expectedId: 1n, retransmitId: 0n, payloadSarState: 'NONE', payloadrecSarState: 'NONE',
-          payload: [encodeMsg(requestMsg(nextId('e2e-tls'), GET_EID))],
+    f.controller.sendRaw(
+      encodeRecord({
+        toId: AGENT_EID,
+        fromId: CONTROLLER_EID,
+        payloadSecurity: 'TLS12',
+        body: {
+          kind: 'sessionContext',
+          sessionContext: {
+            sessionId: 8n,
+            sequenceId: 1n,
+            expectedId: 1n,
+            retransmitId: 0n,
+            payloadSarState: 'NONE',
+            payloadrecSarState: 'NONE',
+            payload: [encodeMsg(requestMsg(nextId('e2e-tls'), GET_EID))],
+          },
         },
-      },
-    }));
+      }),
+    );
     await expect.poll(() => f.controller.records.length).toBeGreaterThan(before);
     expect(f.controller.records.slice(before).map((r) => r.body)).toEqual([expect.objectContaining({ kind: 'disconnect', reasonCode: 7106 })]);
   });
@@ -365,14 +398,27 @@ describe('WebSocket misuse', () => {
       expect(process.memoryUsage().rss - rssBefore).toBeLessThan(100 * 2 ** 20);
     } finally {
       await second?.close();
-      await Promise.all(opened.map((o) => new Promise<void>((r) => { o.ws.once('close', () => r()); o.ws.close(); })));
+      await Promise.all(
+        opened.map(
+          (o) =>
+            new Promise<void>((r) => {
+              o.ws.once('close', () => r());
+              o.ws.close();
+            }),
+        ),
+      );
     }
     // Slots come back once those connections are gone.
-    await expect.poll(async () => {
-      const again = await tryUpgrade(`${f.url}?eid=proto::after-flood`, 'v1.usp');
-      if (again.opened) again.ws.close();
-      return again.opened;
-    }, { timeout: 2000 }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          const again = await tryUpgrade(`${f.url}?eid=proto::after-flood`, 'v1.usp');
+          if (again.opened) again.ws.close();
+          return again.opened;
+        },
+        { timeout: 2000 },
+      )
+      .toBe(true);
   });
 });
 
@@ -382,9 +428,18 @@ describe('WebSocket misuse', () => {
 function frame(opcode: number, payload: Uint8Array, fin = true): Buffer {
   const mask = randomBytes(4);
   const len = payload.length;
-  const head = len < 126 ? Buffer.from([(fin ? 0x80 : 0) | opcode, 0x80 | len])
-    : len < 65536 ? Buffer.from([(fin ? 0x80 : 0) | opcode, 0x80 | 126, len >> 8, len & 0xff])
-      : (() => { const h = Buffer.alloc(10); h[0] = (fin ? 0x80 : 0) | opcode; h[1] = 0x80 | 127; h.writeBigUInt64BE(BigInt(len), 2); return h; })();
+  const head =
+    len < 126
+      ? Buffer.from([(fin ? 0x80 : 0) | opcode, 0x80 | len])
+      : len < 65536
+        ? Buffer.from([(fin ? 0x80 : 0) | opcode, 0x80 | 126, len >> 8, len & 0xff])
+        : (() => {
+            const h = Buffer.alloc(10);
+            h[0] = (fin ? 0x80 : 0) | opcode;
+            h[1] = 0x80 | 127;
+            h.writeBigUInt64BE(BigInt(len), 2);
+            return h;
+          })();
   const body = Buffer.from(payload.map((b, i) => b ^ mask[i % 4]!));
   return Buffer.concat([head, mask, body]);
 }
@@ -393,14 +448,22 @@ class RawClient {
   readonly binary: Uint8Array[] = [];
   private buf: Buffer = Buffer.alloc(0);
   private constructor(readonly socket: Socket) {
-    socket.on('data', (d: Buffer) => { this.buf = Buffer.concat([this.buf, d]); this.parse(); });
+    socket.on('data', (d: Buffer) => {
+      this.buf = Buffer.concat([this.buf, d]);
+      this.parse();
+    });
   }
 
   static async open(port: number, eid: string): Promise<RawClient> {
     const socket = connect({ port, host: '127.0.0.1' });
-    await new Promise<void>((resolve, reject) => { socket.once('connect', () => resolve()); socket.once('error', reject); });
-    socket.write(`GET /usp?eid=${encodeURIComponent(eid)} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n`
-      + `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: v1.usp\r\n\r\n`);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('error', reject);
+    });
+    socket.write(
+      `GET /usp?eid=${encodeURIComponent(eid)} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: v1.usp\r\n\r\n`,
+    );
     const rest = await new Promise<Buffer>((resolve, reject) => {
       let acc = Buffer.alloc(0);
       const onData = (d: Buffer) => {
@@ -415,7 +478,10 @@ class RawClient {
       socket.on('data', onData);
     });
     const c = new RawClient(socket);
-    if (rest.length) { c.buf = rest; c.parse(); }
+    if (rest.length) {
+      c.buf = rest;
+      c.parse();
+    }
     return c;
   }
 
@@ -425,8 +491,15 @@ class RawClient {
       if (this.buf.length < 2) return;
       let len = this.buf[1]! & 0x7f;
       let at = 2;
-      if (len === 126) { if (this.buf.length < 4) return; len = this.buf.readUInt16BE(2); at = 4; }
-      else if (len === 127) { if (this.buf.length < 10) return; len = Number(this.buf.readBigUInt64BE(2)); at = 10; }
+      if (len === 126) {
+        if (this.buf.length < 4) return;
+        len = this.buf.readUInt16BE(2);
+        at = 4;
+      } else if (len === 127) {
+        if (this.buf.length < 10) return;
+        len = Number(this.buf.readBigUInt64BE(2));
+        at = 10;
+      }
       if (this.buf.length < at + len) return;
       if ((this.buf[0]! & 0x0f) === 2) this.binary.push(new Uint8Array(this.buf.subarray(at, at + len)));
       this.buf = this.buf.subarray(at + len);
@@ -437,7 +510,9 @@ class RawClient {
     return this.binary.map((b) => decodeRecord(b)).flatMap((r) => (r.body.kind === 'noSessionContext' ? [decodeMsg(r.body.payload)] : []));
   }
 
-  close(): void { this.socket.end(frame(8, new Uint8Array([0x03, 0xe8]))); }
+  close(): void {
+    this.socket.end(frame(8, new Uint8Array([0x03, 0xe8])));
+  }
 }
 
 describe('duplicate msg_id while the original is in flight (R-MSG.4)', () => {
@@ -510,7 +585,10 @@ describe('refused Sets change nothing, in the model or in state.json', () => {
     // state.json plus the journal: what a restart would load.
     return readSavedState(f.dataDir)!;
   }
-  const relevant = () => { const s = saved(); return { agent: s.rows['Device.LocalAgent.'], ctrl: s.rows[CTRL], tables: s.tables }; };
+  const relevant = () => {
+    const s = saved();
+    return { agent: s.rows['Device.LocalAgent.'], ctrl: s.rows[CTRL], tables: s.tables };
+  };
   async function current() {
     const m = await f.controller.send({ reqType: 'get', get: { paramPaths: [CTRL, 'Device.LocalAgent.EndpointID'], maxDepth: 1 } });
     if (m.body.msgBody !== 'response' || m.body.response.respType !== 'getResp') throw new Error(JSON.stringify(m.body));
@@ -522,7 +600,10 @@ describe('refused Sets change nothing, in the model or in state.json', () => {
 
   let before: ReturnType<typeof relevant>;
   let beforeModel: Awaited<ReturnType<typeof current>>;
-  beforeAll(async () => { before = relevant(); beforeModel = await current(); });
+  beforeAll(async () => {
+    before = relevant();
+    beforeModel = await current();
+  });
 
   it.each(cases)('$name ($code), allow_partial=false: Error 7021 with param_errs naming the full path', async (c) => {
     const e = errorOf(await set(c.objPath, c.param, c.value, false));

@@ -15,7 +15,12 @@ import type { CollectedReport, DeliveryOutcome, HttpTarget, ReportChannel } from
 import { startAgent, type AgentFixture } from '../peers/agent-fixture.js';
 import { add, get, operate, set } from '../peers/controller-steps.js';
 
-interface Delivery { target: HttpTarget; body: string; contentType: string; report: CollectedReport }
+interface Delivery {
+  target: HttpTarget;
+  body: string;
+  contentType: string;
+  report: CollectedReport;
+}
 
 /** A channel that records what it is asked to send; `hold` keeps deliveries pending until released. */
 function recordingFactory(): { factory: (o: HttpChannelOptions) => ReportChannel; deliveries: Delivery[]; hold: () => () => void } {
@@ -23,7 +28,16 @@ function recordingFactory(): { factory: (o: HttpChannelOptions) => ReportChannel
   let gate: Promise<void> | undefined;
   return {
     deliveries,
-    hold: () => { let open!: () => void; gate = new Promise((r) => { open = r; }); return () => { gate = undefined; open(); }; },
+    hold: () => {
+      let open!: () => void;
+      gate = new Promise((r) => {
+        open = r;
+      });
+      return () => {
+        gate = undefined;
+        open();
+      };
+    },
     factory: (o) => ({
       async deliver(report): Promise<DeliveryOutcome> {
         const target = o.target();
@@ -32,14 +46,19 @@ function recordingFactory(): { factory: (o: HttpChannelOptions) => ReportChannel
         deliveries.push({ target, body: e.body, contentType: e.contentType, report });
         return { ok: true };
       },
-      stop() { /* nothing held */ },
+      stop() {
+        /* nothing held */
+      },
     }),
   };
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'usp-agent-bulk-http-'));
 let f: AgentFixture | undefined;
-afterAll(async () => { await f?.close(); rmSync(dataDir, { recursive: true, force: true }); });
+afterAll(async () => {
+  await f?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
 
 describe('Device.BulkData HTTP seam', () => {
   const rec = recordingFactory();
@@ -51,7 +70,15 @@ describe('Device.BulkData HTTP seam', () => {
     expect(await get(c, 'Device.BulkData.Protocols')).toBe('HTTP,MQTT,USPEventNotif');
     profile = await add(c, 'Device.BulkData.Profile.', { Protocol: 'HTTP', EncodingType: 'JSON', ReportingInterval: '3600', NumberOfRetainedFailedReports: '3' });
     await add(c, `${profile}Parameter.`, { Reference: 'Device.DeviceInfo.SerialNumber' });
-    await set(c, `${profile}HTTP.`, { URL: 'https://collector.example:8443/bulk', Username: 'cpe', Password: 'secret', Method: 'PUT', Compression: 'GZIP', UseDateHeader: 'false', RetryEnable: 'true' });
+    await set(c, `${profile}HTTP.`, {
+      URL: 'https://collector.example:8443/bulk',
+      Username: 'cpe',
+      Password: 'secret',
+      Method: 'PUT',
+      Compression: 'GZIP',
+      UseDateHeader: 'false',
+      RetryEnable: 'true',
+    });
     await add(c, `${profile}HTTP.RequestURIParameter.`, { Name: 'sn', Reference: 'Device.DeviceInfo.SerialNumber' });
     await add(c, `${profile}HTTP.RequestURIParameter.`, { Reference: 'Device.DeviceInfo.ManufacturerOUI' });
     expect((await operate(c, `${profile}ForceCollection()`)).ok).toBe(true);
@@ -59,9 +86,21 @@ describe('Device.BulkData HTTP seam', () => {
     const serial = await get(c, 'Device.DeviceInfo.SerialNumber');
     const oui = await get(c, 'Device.DeviceInfo.ManufacturerOUI');
     expect(rec.deliveries[0].target).toEqual({
-      url: 'https://collector.example:8443/bulk', username: 'cpe', password: 'secret', method: 'PUT', compression: 'GZIP', useDateHeader: false,
-      uriParameters: [{ name: 'sn', value: serial }, { name: 'Device.DeviceInfo.ManufacturerOUI', value: oui }],
-      retryEnable: true, retryMinimumWaitInterval: 5, retryIntervalMultiplier: 2000, numberOfRetainedFailedReports: 3, persistAcrossReboot: false,
+      url: 'https://collector.example:8443/bulk',
+      username: 'cpe',
+      password: 'secret',
+      method: 'PUT',
+      compression: 'GZIP',
+      useDateHeader: false,
+      uriParameters: [
+        { name: 'sn', value: serial },
+        { name: 'Device.DeviceInfo.ManufacturerOUI', value: oui },
+      ],
+      retryEnable: true,
+      retryMinimumWaitInterval: 5,
+      retryIntervalMultiplier: 2000,
+      numberOfRetainedFailedReports: 3,
+      persistAcrossReboot: false,
     });
     expect(rec.deliveries[0].contentType).toBe('application/json; charset=UTF-8');
     expect(JSON.parse(rec.deliveries[0].body)).toMatchObject({ Report: [{ Device: { DeviceInfo: { SerialNumber: serial } } }] });

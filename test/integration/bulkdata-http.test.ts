@@ -15,12 +15,17 @@ import { startHttpCollector, type HttpCollector } from '../peers/http-collector.
 const dataDir = mkdtempSync(join(tmpdir(), 'usp-agent-bulk-collector-'));
 let f: AgentFixture | undefined;
 let collector: HttpCollector;
-beforeAll(async () => { collector = await startHttpCollector(); });
-afterAll(async () => { await f?.close(); await collector.close(); rmSync(dataDir, { recursive: true, force: true }); });
+beforeAll(async () => {
+  collector = await startHttpCollector();
+});
+afterAll(async () => {
+  await f?.close();
+  await collector.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
 
 /** The UpTime values of one NameValuePair body, in report order. */
-const upTimes = (body: string): number[] =>
-  (JSON.parse(body) as { Report: Array<Record<string, unknown>> }).Report.map((r) => Number(r['Device.DeviceInfo.UpTime']));
+const upTimes = (body: string): number[] => (JSON.parse(body) as { Report: Array<Record<string, unknown>> }).Report.map((r) => Number(r['Device.DeviceInfo.UpTime']));
 
 describe('Device.BulkData over HTTP to a real collector', () => {
   let profile = '';

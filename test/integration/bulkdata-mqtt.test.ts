@@ -44,7 +44,9 @@ class MqttController {
       try {
         const r = decodeRecord(new Uint8Array(payload));
         if (r.body.kind === 'noSessionContext') this.msgs.push(decodeMsg(r.body.payload));
-      } catch { /* not a USP Record */ }
+      } catch {
+        /* not a USP Record */
+      }
     });
   }
 
@@ -69,10 +71,17 @@ class MqttController {
     });
   }
 
-  end(): Promise<void> { return this.client.endAsync(true); }
+  end(): Promise<void> {
+    return this.client.endAsync(true);
+  }
 }
 
-interface Received { topic: string; payload: string; props: IPublishPacket['properties']; retain: boolean }
+interface Received {
+  topic: string;
+  payload: string;
+  props: IPublishPacket['properties'];
+  retain: boolean;
+}
 
 let broker: Mosquitto;
 let agent: Agent;
@@ -84,8 +93,16 @@ beforeAll(async () => {
   broker = await startMosquitto({ extraConfig: ['max_qos 1', 'retain_available false'] });
   dir = mkdtempSync(join(tmpdir(), 'usp-agent-bulk-mqtt-'));
   agent = await Agent.start({
-    defaults: { ...mqttAgentDefaults({ agentEid: AGENT_EID, controllerEid: CONTROLLER_EID, controllerTopic: CONTROLLER_TOPIC, brokerPort: broker.port, version: '5.0', subscription: AGENT_TOPIC }), 'Device.BulkData.Enable': true },
-    dataDir: dir, platform: 'simulated', log: silentLogger, seed: 42, schema: testSchema(), bulkData: { minReportingInterval: 1 },
+    defaults: {
+      ...mqttAgentDefaults({ agentEid: AGENT_EID, controllerEid: CONTROLLER_EID, controllerTopic: CONTROLLER_TOPIC, brokerPort: broker.port, version: '5.0', subscription: AGENT_TOPIC }),
+      'Device.BulkData.Enable': true,
+    },
+    dataDir: dir,
+    platform: 'simulated',
+    log: silentLogger,
+    seed: 42,
+    schema: testSchema(),
+    bulkData: { minReportingInterval: 1 },
   });
   const mtp = (): StartedMqtt | undefined => agent.controllerLinks.find((x): x is StartedMqtt => x instanceof StartedMqtt);
   await until(() => (mtp()?.client.connected ? true : undefined), 5000, 'the agent to connect');
@@ -105,7 +122,14 @@ describe('Device.BulkData with an MQTT controller and MQTT reports', () => {
     await set(ctl, `${p}JSONEncoding.`, { ReportFormat: 'NameValuePair' });
     await subscribePush(ctl, 'bulk-mqtt', `${p}Push!`);
     await set(ctl, p, { Enable: 'true' });
-    const [a, b] = await until(() => { const got = ctl.pushes(p); return got.length >= 2 ? got : undefined; }, 10_000, 'two Push! over MQTT');
+    const [a, b] = await until(
+      () => {
+        const got = ctl.pushes(p);
+        return got.length >= 2 ? got : undefined;
+      },
+      10_000,
+      'two Push! over MQTT',
+    );
     for (const d of [a, b]) expect(typeof (JSON.parse(d) as { Report: Array<{ UpTime: number }> }).Report[0].UpTime).toBe('number');
     await set(ctl, p, { Enable: 'false' });
   });
@@ -113,11 +137,19 @@ describe('Device.BulkData with an MQTT controller and MQTT reports', () => {
   it('TP-469 10.13: a Protocol MQTT Profile made as the case says (JSON, MQTT.Reference, PublishTopic mqtt-bulkdata, UpTime) publishes 2 parsable reports within 2 × ReportingInterval + 10 s', async () => {
     const reader = await connectAsync({ host: '127.0.0.1', port: broker.port, protocolVersion: 5, reconnectPeriod: 0 });
     const got: string[] = [];
-    reader.on('message', (topic, payload) => { if (topic === 'mqtt-bulkdata') got.push(payload.toString('utf8')); });
+    reader.on('message', (topic, payload) => {
+      if (topic === 'mqtt-bulkdata') got.push(payload.toString('utf8'));
+    });
     await reader.subscribeAsync('mqtt-bulkdata', { qos: 1 });
     try {
       // "max(60, MinReportingInterval)" with MinReportingInterval shortened to 1 s: the wait is 12 s.
-      const p = await add(ctl, 'Device.BulkData.Profile.', { Protocol: 'MQTT', EncodingType: 'JSON', ReportingInterval: '1', 'MQTT.Reference': 'Device.MQTT.Client.1', 'MQTT.PublishTopic': 'mqtt-bulkdata' });
+      const p = await add(ctl, 'Device.BulkData.Profile.', {
+        Protocol: 'MQTT',
+        EncodingType: 'JSON',
+        ReportingInterval: '1',
+        'MQTT.Reference': 'Device.MQTT.Client.1',
+        'MQTT.PublishTopic': 'mqtt-bulkdata',
+      });
       await add(ctl, `${p}Parameter.`, { Name: 'UpTime', Reference: 'Device.DeviceInfo.UpTime' });
       await set(ctl, 'Device.BulkData.', { Enable: 'true' });
       await set(ctl, p, { Enable: 'true' });
@@ -138,7 +170,9 @@ describe('Device.BulkData with an MQTT controller and MQTT reports', () => {
   it('a Protocol MQTT Profile publishes to PublishTopic through Device.MQTT.Client.1 with the Content Type (R-BULK.8a), QoS and Retain lowered to what the broker CONNACK allows; ForceCollection() too', async () => {
     const reader = await connectAsync({ host: '127.0.0.1', port: broker.port, protocolVersion: 5, reconnectPeriod: 0 });
     const got: Received[] = [];
-    reader.on('message', (topic, payload, packet) => { got.push({ topic, payload: payload.toString('utf8'), props: packet.properties, retain: packet.retain }); });
+    reader.on('message', (topic, payload, packet) => {
+      got.push({ topic, payload: payload.toString('utf8'), props: packet.properties, retain: packet.retain });
+    });
     await reader.subscribeAsync('/bulk/reports/#', { qos: 1 });
     try {
       const p = await add(ctl, 'Device.BulkData.Profile.', { Protocol: 'MQTT', EncodingType: 'CSV', ReportingInterval: '1' });

@@ -59,7 +59,11 @@ beforeAll(async () => {
     agent: { bulkData: { minReportingInterval: 1 }, tls: { ca: testPki().ca.certFile } },
   });
 });
-afterAll(async () => { await f?.close(); await http?.close(); await https?.close(); });
+afterAll(async () => {
+  await f?.close();
+  await http?.close();
+  await https?.close();
+});
 
 /** Steps 1-5 of the HTTP cases: Add the Profile, Add its Parameter rows, Set both Enables. */
 async function httpProfile(settings: Record<string, string>, rows: Array<Record<string, string>>, uriParams: Array<Record<string, string>> = []): Promise<string> {
@@ -92,10 +96,16 @@ async function transfers(collector: HttpCollector, path: string, from: number, c
 
 /** Push! Data of `profile` received by `c` after notification `from`. */
 async function pushes(c: TestController, profile: string, from: number, count: number): Promise<string[]> {
-  return waitForNotification(c, () => {
-    const got = notifications(c, from).flatMap((n) => (n.notify.notification === 'event' && n.notify.event.eventName === 'Push!' && n.notify.event.objPath === profile ? [n.notify.event.params?.Data ?? ''] : []));
-    return got.length >= count ? got : undefined;
-  }, CASE_WAIT_MS);
+  return waitForNotification(
+    c,
+    () => {
+      const got = notifications(c, from).flatMap((n) =>
+        n.notify.notification === 'event' && n.notify.event.eventName === 'Push!' && n.notify.event.objPath === profile ? [n.notify.event.params?.Data ?? ''] : [],
+      );
+      return got.length >= count ? got : undefined;
+    },
+    CASE_WAIT_MS,
+  );
 }
 
 /**
@@ -136,8 +146,7 @@ async function expectIdentity(req: CollectedRequest): Promise<URLSearchParams> {
 async function paramsUnder(objPath: string): Promise<string[]> {
   const m = await f.controller.send({ reqType: 'get', get: { paramPaths: [objPath], maxDepth: 0 } });
   if (m.body.msgBody !== 'response' || m.body.response.respType !== 'getResp') throw new Error(JSON.stringify(m.body));
-  return m.body.response.getResp.reqPathResults.flatMap((r) => r.resolvedPathResults ?? [])
-    .flatMap((r) => Object.keys(r.resultParams).map((k) => `${r.resolvedPath}${k}`.slice(objPath.length)));
+  return m.body.response.getResp.reqPathResults.flatMap((r) => r.resolvedPathResults ?? []).flatMap((r) => Object.keys(r.resultParams).map((k) => `${r.resolvedPath}${k}`.slice(objPath.length)));
 }
 
 describe('TP-469 section 10: Bulk Data over HTTP(S)', () => {
@@ -173,8 +182,11 @@ describe('TP-469 section 10: Bulk Data over HTTP(S)', () => {
       const collector = id === '10.5' ? http : https;
       const path = `/tp469-${id}`;
       const from = collector.requests.length;
-      const p = await httpProfile({ EncodingType: 'JSON', 'HTTP.URL': collector.url(path) }, [{ Name: 'UpTime', Reference: 'Device.DeviceInfo.UpTime' }],
-        [{ Name: 'UpTime', Reference: 'Device.LocalAgent.UpTime' }]);
+      const p = await httpProfile(
+        { EncodingType: 'JSON', 'HTTP.URL': collector.url(path) },
+        [{ Name: 'UpTime', Reference: 'Device.DeviceInfo.UpTime' }],
+        [{ Name: 'UpTime', Reference: 'Device.LocalAgent.UpTime' }],
+      );
       const got = await transfers(collector, path, from, 2);
       await set(f.controller, p, { Enable: 'false' });
       for (const req of got) {
@@ -190,8 +202,10 @@ describe('TP-469 section 10: Bulk Data over HTTP(S)', () => {
     const from = http.requests.length;
     // ReportingInterval long enough that no scheduled report cuts the retries short; the
     // attempt of step 6 is made at once with ForceCollection().
-    const p = await httpProfile({ EncodingType: 'JSON', ReportingInterval: '3600', 'HTTP.URL': http.url(path), 'HTTP.RetryEnable': 'true', 'HTTP.RetryMinimumWaitInterval': '1', 'HTTP.RetryIntervalMultiplier': '2000' },
-      [{ Name: 'UpTime', Reference: 'Device.DeviceInfo.UpTime' }]);
+    const p = await httpProfile(
+      { EncodingType: 'JSON', ReportingInterval: '3600', 'HTTP.URL': http.url(path), 'HTTP.RetryEnable': 'true', 'HTTP.RetryMinimumWaitInterval': '1', 'HTTP.RetryIntervalMultiplier': '2000' },
+      [{ Name: 'UpTime', Reference: 'Device.DeviceInfo.UpTime' }],
+    );
     // Step 5, "disable the endpoint": the first attempt and two retries get 503; step 8 enables it again.
     http.plan({ status: 503 }, { status: 503 }, { status: 503 });
     expect((await operate(c, `${p}ForceCollection()`)).ok).toBe(true);
@@ -199,8 +213,13 @@ describe('TP-469 section 10: Bulk Data over HTTP(S)', () => {
     const attempts = await transfers(http, path, from, 4, RETRIES_WAIT_MS);
     const times = attempts.map((r) => r.receivedAt);
     // Retry n waits at least RetryMinimumWaitInterval × (multiplier/1000)^(n-1): 1, 2, 4 s.
-    [1, 2, 4].forEach((minS, i) => { expect(times[i + 1] - times[i]).toBeGreaterThanOrEqual(minS * 1000 - 50); });
-    for (const a of attempts) { await expectIdentity(a); expect(jsonNames(a.body)).toEqual([['UpTime']]); }
+    [1, 2, 4].forEach((minS, i) => {
+      expect(times[i + 1] - times[i]).toBeGreaterThanOrEqual(minS * 1000 - 50);
+    });
+    for (const a of attempts) {
+      await expectIdentity(a);
+      expect(jsonNames(a.body)).toEqual([['UpTime']]);
+    }
     // No retry after the positive answer: the next transfer is the next report, alone.
     expect((await operate(c, `${p}ForceCollection()`)).ok).toBe(true);
     const next = (await transfers(http, path, from, 5))[4];

@@ -39,15 +39,26 @@ beforeAll(async () => {
     agent: { bulkData: { minReportingInterval: 1 } },
   });
 });
-afterAll(async () => { await f?.close(); });
+afterAll(async () => {
+  await f?.close();
+});
 
 /** Push! notifications of `profile` received by `c` from index `from`, their Data. */
 function pushes(c: TestController, profile: string, from = 0): string[] {
-  return notifications(c, from).flatMap((n) => (n.notify.notification === 'event' && n.notify.event.eventName === 'Push!' && n.notify.event.objPath === profile ? [n.notify.event.params?.Data ?? ''] : []));
+  return notifications(c, from).flatMap((n) =>
+    n.notify.notification === 'event' && n.notify.event.eventName === 'Push!' && n.notify.event.objPath === profile ? [n.notify.event.params?.Data ?? ''] : [],
+  );
 }
 
 async function waitForPushes(c: TestController, profile: string, count: number, from = 0, timeoutMs = 8000): Promise<string[]> {
-  return waitForNotification(c, () => { const p = pushes(c, profile, from); return p.length >= count ? p : undefined; }, timeoutMs);
+  return waitForNotification(
+    c,
+    () => {
+      const p = pushes(c, profile, from);
+      return p.length >= count ? p : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 /** A Profile (disabled) with these parameter rows; its path. */
@@ -141,7 +152,7 @@ describe('Device.BulkData over USPEventNotif', () => {
     expect(data).toBe(`ParameterName;ParameterValue;ParameterType\neid;${CONTROLLER_EID};string\n`);
   });
 
-  it('Push! goes only to the Profile\'s Controller, even when another Controller subscribes to it', async () => {
+  it("Push! goes only to the Profile's Controller, even when another Controller subscribes to it", async () => {
     const c = f.controller;
     const other = await TestController.connect(f.url, 'proto::controller-2', 'proto::agent-under-test');
     try {
@@ -160,14 +171,17 @@ describe('Device.BulkData over USPEventNotif', () => {
     }
   });
 
-  it('a Profile collects with its Controller\'s permissions: what that Controller may not read is not in its report', async () => {
+  it("a Profile collects with its Controller's permissions: what that Controller may not read is not in its report", async () => {
     const limited = await TestController.connect(f.url, 'proto::controller-3', 'proto::agent-under-test');
     try {
       const rows = [{ Reference: 'Device.DeviceInfo.', Name: 'Info' }];
       const mine = await profile(limited, { ReportingInterval: '86400' }, rows);
       expect(await get(f.controller, `${mine}Controller`)).toBe('Device.LocalAgent.Controller.3');
       const theirs = await profile(f.controller, { ReportingInterval: '86400' }, rows);
-      for (const [c, p, id] of [[limited, mine, 'lim'], [f.controller, theirs, 'full']] as const) {
+      for (const [c, p, id] of [
+        [limited, mine, 'lim'],
+        [f.controller, theirs, 'full'],
+      ] as const) {
         await set(c, `${p}JSONEncoding.`, { ReportFormat: 'NameValuePair' });
         await subscribePush(c, `bulk-acl-${id}`, `${p}Push!`);
         expect((await operate(c, `${p}ForceCollection()`)).ok).toBe(true);
@@ -190,7 +204,10 @@ describe('Device.BulkData over USPEventNotif', () => {
     const clock = await profile(c, { ReportingInterval: '1', Enable: 'true' }, [{ Reference: 'Device.DeviceInfo.UpTime' }]);
     await subscribePush(c, 'bulk-stop', 'Device.BulkData.Profile.*.Push!');
     await waitForPushes(c, p, 1, 0);
-    const ticks = async (): Promise<void> => { const n = pushes(c, clock).length; await waitForPushes(c, clock, n + 2); };
+    const ticks = async (): Promise<void> => {
+      const n = pushes(c, clock).length;
+      await waitForPushes(c, clock, n + 2);
+    };
     await set(c, p, { Enable: 'false' });
     // A report already on its way when the Set was answered may still arrive: count after one tick.
     await ticks();

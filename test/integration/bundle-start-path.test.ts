@@ -44,7 +44,11 @@ describe('bundled start path', () => {
   });
 
   it('mqtt, coap and node-forge are chunks of their own, not compiled with the bundle', () => {
-    for (const [name, marker] of [['mqtt', 'node_modules/mqtt/'], ['coap', 'node_modules/coap/'], ['node-forge', 'node_modules/node-forge/']] as const) {
+    for (const [name, marker] of [
+      ['mqtt', 'node_modules/mqtt/'],
+      ['coap', 'node_modules/coap/'],
+      ['node-forge', 'node_modules/node-forge/'],
+    ] as const) {
       expect(readFileSync(`${DIST}chunks/${name}.cjs`, 'utf8').includes(marker)).toBe(true);
       expect(bundle().includes(marker)).toBe(false);
     }

@@ -26,10 +26,19 @@ const CELLULAR_INTERFACE_BASE_2: ProfileRequirement = {
 /** CellularInterfaceExtended:2, which extends CellularInterfaceBase:2 with these. */
 const CELLULAR_INTERFACE_EXTENDED_2: ProfileRequirement = {
   'Device.Cellular.': { access: 'present', params: { RoamingEnabled: 'readWrite', RoamingStatus: 'readOnly' } },
-  'Device.Cellular.Interface.{i}.': { access: 'present', params: {
-    Alias: 'writeOnceReadOnly', Name: 'readOnly', LastChange: 'readOnly', IMEI: 'readOnly', SupportedAccessTechnologies: 'readOnly',
-    PreferredAccessTechnology: 'readWrite', NetworkRequested: 'readOnly', AvailableNetworks: 'readOnly',
-  } },
+  'Device.Cellular.Interface.{i}.': {
+    access: 'present',
+    params: {
+      Alias: 'writeOnceReadOnly',
+      Name: 'readOnly',
+      LastChange: 'readOnly',
+      IMEI: 'readOnly',
+      SupportedAccessTechnologies: 'readOnly',
+      PreferredAccessTechnology: 'readWrite',
+      NetworkRequested: 'readOnly',
+      AvailableNetworks: 'readOnly',
+    },
+  },
 };
 
 /** Polls a Get until `want` holds (the modem takes ~20 s after boot to bring a session up). */
@@ -62,8 +71,18 @@ describe('simulated gateway: APNs a Controller adds, switches and deletes', () =
     const served = await supportedObjects(f!.controller, ['Device.Cellular.']);
     expect(unmet(CELLULAR_INTERFACE_BASE_2, served)).toEqual([]);
     expect(unmet(CELLULAR_INTERFACE_EXTENDED_2, served)).toEqual([]);
-    expect(served.get('Device.Cellular.AccessPoint.{i}.')?.supportedParams?.map((p) => p.paramName)).toEqual(
-      ['Enable', 'Alias', 'APN', 'Username', 'Password', 'Proxy', 'ProxyPort', 'Interface', 'IPVersion', 'Type']);
+    expect(served.get('Device.Cellular.AccessPoint.{i}.')?.supportedParams?.map((p) => p.paramName)).toEqual([
+      'Enable',
+      'Alias',
+      'APN',
+      'Username',
+      'Password',
+      'Proxy',
+      'ProxyPort',
+      'Interface',
+      'IPVersion',
+      'Type',
+    ]);
   });
 
   it('refuses a bad APN, a bad Interface reference, a second enabled APN on the modem and a duplicate APN', async () => {
@@ -87,10 +106,16 @@ describe('simulated gateway: APNs a Controller adds, switches and deletes', () =
     const c = f!.controller;
     fwa = await add(c, AP, { APN: 'fwa.simnet', Username: 'fwa', Password: 's3cret', Type: 'default' });
     // Switching: one Set, the old APN disabled before the new one is enabled.
-    const m = await c.send({ reqType: 'set', set: { allowPartial: false, updateObjs: [
-      { objPath: `${AP}1.`, paramSettings: [{ param: 'Enable', value: 'false', required: true }] },
-      { objPath: fwa, paramSettings: [{ param: 'Enable', value: 'true', required: true }] },
-    ] } });
+    const m = await c.send({
+      reqType: 'set',
+      set: {
+        allowPartial: false,
+        updateObjs: [
+          { objPath: `${AP}1.`, paramSettings: [{ param: 'Enable', value: 'false', required: true }] },
+          { objPath: fwa, paramSettings: [{ param: 'Enable', value: 'true', required: true }] },
+        ],
+      },
+    });
     expect(responseOf(m).respType).toBe('setResp');
     expect(await until(c, 'Device.IP.Interface.2.Status', (v) => v === 'Up')).toBe('Up');
     const v = await getObjects(c, [fwa]);

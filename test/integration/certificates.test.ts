@@ -30,21 +30,39 @@ const TRUST = 'Device.LocalAgent.ControllerTrust.';
 
 // ---- the agent over mutual TLS, with a log we can read -----------------------------------------
 
-interface TlsAgent { agent: Agent; url: string; logs: string[]; stop(): Promise<void> }
+interface TlsAgent {
+  agent: Agent;
+  url: string;
+  logs: string[];
+  stop(): Promise<void>;
+}
 
 /** Role.2 "Reader": reads Device.LocalAgent except ControllerTrust, writes nothing. */
 const READER_ROLE: DefaultsFile = {
-  [`${ROLE}.2.Name`]: 'Reader', [`${ROLE}.2.Enable`]: true,
-  [`${ROLE}.2.Permission.1.Enable`]: true, [`${ROLE}.2.Permission.1.Order`]: 1, [`${ROLE}.2.Permission.1.Targets`]: LA,
-  [`${ROLE}.2.Permission.1.Param`]: 'r---', [`${ROLE}.2.Permission.1.Obj`]: 'r---', [`${ROLE}.2.Permission.1.InstantiatedObj`]: 'r---', [`${ROLE}.2.Permission.1.CommandEvent`]: 'r---',
-  [`${ROLE}.2.Permission.2.Enable`]: true, [`${ROLE}.2.Permission.2.Order`]: 2, [`${ROLE}.2.Permission.2.Targets`]: TRUST,
-  [`${ROLE}.2.Permission.2.Param`]: '----', [`${ROLE}.2.Permission.2.Obj`]: '----', [`${ROLE}.2.Permission.2.InstantiatedObj`]: '----', [`${ROLE}.2.Permission.2.CommandEvent`]: '----',
+  [`${ROLE}.2.Name`]: 'Reader',
+  [`${ROLE}.2.Enable`]: true,
+  [`${ROLE}.2.Permission.1.Enable`]: true,
+  [`${ROLE}.2.Permission.1.Order`]: 1,
+  [`${ROLE}.2.Permission.1.Targets`]: LA,
+  [`${ROLE}.2.Permission.1.Param`]: 'r---',
+  [`${ROLE}.2.Permission.1.Obj`]: 'r---',
+  [`${ROLE}.2.Permission.1.InstantiatedObj`]: 'r---',
+  [`${ROLE}.2.Permission.1.CommandEvent`]: 'r---',
+  [`${ROLE}.2.Permission.2.Enable`]: true,
+  [`${ROLE}.2.Permission.2.Order`]: 2,
+  [`${ROLE}.2.Permission.2.Targets`]: TRUST,
+  [`${ROLE}.2.Permission.2.Param`]: '----',
+  [`${ROLE}.2.Permission.2.Obj`]: '----',
+  [`${ROLE}.2.Permission.2.InstantiatedObj`]: '----',
+  [`${ROLE}.2.Permission.2.CommandEvent`]: '----',
 };
 
 async function startTlsAgent(dataDir: string): Promise<TlsAgent> {
   const port = await freePort();
   const logs: string[] = [];
-  const log = createLogger('debug', 'agent', (_lvl, line) => { logs.push(line); });
+  const log = createLogger('debug', 'agent', (_lvl, line) => {
+    logs.push(line);
+  });
   const defaults = testDefaults(port, {
     'Device.LocalAgent.MTP.1.WebSocket.EnableEncryption': true,
     // Unknown controllers get nothing of their own: what they can do comes from certificates.
@@ -52,7 +70,11 @@ async function startTlsAgent(dataDir: string): Promise<TlsAgent> {
     ...READER_ROLE,
   });
   const agent = await Agent.start({
-    defaults, dataDir, platform: 'none', log, schema: testSchema(),
+    defaults,
+    dataDir,
+    platform: 'none',
+    log,
+    schema: testSchema(),
     tls: { cert: pki.agent.certFile, key: pki.agent.keyFile, ca: pki.ca.certFile },
   });
   const bound = agent.webSocketServers[0]?.port ?? port;
@@ -65,7 +87,10 @@ class WssController {
   private seq = 0;
   private readonly waiting = new Map<string, (m: UspMsg) => void>();
 
-  private constructor(readonly ws: WebSocket, readonly eid: string) {
+  private constructor(
+    readonly ws: WebSocket,
+    readonly eid: string,
+  ) {
     ws.on('message', (data: Buffer, binary) => {
       if (!binary) return;
       const rec = decodeRecord(new Uint8Array(data));
@@ -78,7 +103,10 @@ class WssController {
   /** `query`: send `eid` in the URL too (a certificate without an Endpoint ID needs it). */
   static async connect(url: string, client: TestCert, eid: string, query = false): Promise<WssController> {
     const ws = new WebSocket(query ? `${url}?eid=${encodeURIComponent(eid)}` : url, 'v1.usp', { ca: pki.ca.cert, cert: client.cert, key: client.key });
-    await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
     return new WssController(ws, eid);
   }
 
@@ -86,8 +114,15 @@ class WssController {
   async trySend(request: Request, timeoutMs = 3000): Promise<UspMsg | undefined> {
     const msgId = `cert-${++this.seq}`;
     const answer = new Promise<UspMsg | undefined>((resolve) => {
-      const t = setTimeout(() => { this.waiting.delete(msgId); resolve(undefined); }, timeoutMs);
-      this.waiting.set(msgId, (m) => { clearTimeout(t); this.waiting.delete(msgId); resolve(m); });
+      const t = setTimeout(() => {
+        this.waiting.delete(msgId);
+        resolve(undefined);
+      }, timeoutMs);
+      this.waiting.set(msgId, (m) => {
+        clearTimeout(t);
+        this.waiting.delete(msgId);
+        resolve(m);
+      });
     });
     this.ws.send(encodeRecord(noSessionContextRecord({ toId: AGENT_EID, fromId: this.eid }, encodeMsg(requestMsg(msgId, request)))), { binary: true });
     return answer;
@@ -101,7 +136,10 @@ class WssController {
 
   async close(): Promise<void> {
     if (this.ws.readyState === WebSocket.CLOSED) return;
-    await new Promise<void>((r) => { this.ws.once('close', () => r()); this.ws.close(); });
+    await new Promise<void>((r) => {
+      this.ws.once('close', () => r());
+      this.ws.close();
+    });
   }
 }
 
@@ -142,7 +180,9 @@ async function set(c: WssController, objPath: string, params: Record<string, str
 }
 
 async function add(c: WssController, objPath: string, params: Record<string, string>): Promise<string> {
-  const r = response(await c.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath, paramSettings: Object.entries(params).map(([param, v]) => ({ param, value: v, required: true })) }] } }));
+  const r = response(
+    await c.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath, paramSettings: Object.entries(params).map(([param, v]) => ({ param, value: v, required: true })) }] } }),
+  );
   if (r.respType !== 'addResp') throw new Error(r.respType);
   const st = r.addResp.createdObjResults[0].operStatus;
   if (st.operStatus !== 'operSuccess') throw new Error(JSON.stringify(st));
@@ -199,9 +239,14 @@ describe('Device.LocalAgent.Certificate and AddCertificate()', () => {
   it('adds a row with SerialNumber and Issuer from the PEM, and nothing else of it', async () => {
     expect(outputs(await operate(c1, `${LA}AddCertificate()`, { Certificate: pki.ca.cert, Alias: 'test-ca' }))).toEqual({});
     const rows = await objects(c1, `${LA}Certificate.`);
-    expect(Object.values(rows)).toEqual([{
-      Alias: 'test-ca', Enable: 'true', SerialNumber: opensslField(pki.ca.cert, '-serial'), Issuer: 'CN=USP Agent Test CA',
-    }]);
+    expect(Object.values(rows)).toEqual([
+      {
+        Alias: 'test-ca',
+        Enable: 'true',
+        SerialNumber: opensslField(pki.ca.cert, '-serial'),
+        Issuer: 'CN=USP Agent Test CA',
+      },
+    ]);
     expect(await value(c1, `${LA}CertificateNumberOfEntries`)).toBe('1');
     // Without an Alias the agent makes one.
     expect(outputs(await operate(c1, `${LA}AddCertificate()`, { Certificate: pki.multiUri.cert }))).toEqual({});
@@ -236,7 +281,13 @@ describe('Device.LocalAgent.Certificate and AddCertificate()', () => {
 
   it('GetFingerprint() equals openssl x509 -fingerprint of the same PEM', async () => {
     const row = await certificateRow(c1, pki.ca);
-    for (const [alg, flag] of [['SHA-256', '-sha256'], ['SHA-1', '-sha1'], ['SHA-224', '-sha224'], ['SHA-384', '-sha384'], ['SHA-512', '-sha512']]) {
+    for (const [alg, flag] of [
+      ['SHA-256', '-sha256'],
+      ['SHA-1', '-sha1'],
+      ['SHA-224', '-sha224'],
+      ['SHA-384', '-sha384'],
+      ['SHA-512', '-sha512'],
+    ]) {
       const fp = outputs(await operate(c1, `${row}GetFingerprint()`, { FingerprintAlgorithm: alg })).Fingerprint;
       const expected = execFileSync('openssl', ['x509', '-noout', '-fingerprint', flag], { input: pki.ca.cert, encoding: 'utf8' }).trim();
       expect(fp, alg).toBe(expected.slice(expected.indexOf('=') + 1).replace(/:/g, ''));
@@ -266,7 +317,7 @@ describe('ControllerTrust.Credential: InheritedRole from the CA that validated t
     expect(await value(c1, `${c2Row}.InheritedRole`)).toBe('');
   });
 
-  it('a Credential naming the CA gives its Role as InheritedRole, with exactly that role\'s rights', async () => {
+  it("a Credential naming the CA gives its Role as InheritedRole, with exactly that role's rights", async () => {
     const ca = noSlash(await certificateRow(c1, pki.ca));
     await add(c1, `${TRUST}Credential.`, { Alias: 'test-ca', Enable: 'true', Role: `${ROLE}.2`, Credential: ca, AllowedUses: 'MTP-and-USP' });
     const c2 = await connect(pki.controller2, C2);

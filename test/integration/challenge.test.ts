@@ -25,22 +25,35 @@ function permission(role: number, i: number, order: number, targets: string, par
 
 const DEFAULTS = {
   // Role.2: what a passed challenge grants (read and write Device.LocalAgent).
-  [`${ROLE}.2.Name`]: 'Installer', [`${ROLE}.2.Enable`]: true,
+  [`${ROLE}.2.Name`]: 'Installer',
+  [`${ROLE}.2.Enable`]: true,
   ...permission(2, 1, 1, 'Device.LocalAgent.', 'rw--', 'rw--', 'rw--', 'r-x-'),
   // Role.3: UntrustedRole: read Device.LocalAgent's own parameters, and take a challenge.
-  [`${ROLE}.3.Name`]: 'Untrusted', [`${ROLE}.3.Enable`]: true,
+  [`${ROLE}.3.Name`]: 'Untrusted',
+  [`${ROLE}.3.Enable`]: true,
   ...permission(3, 1, 1, 'Device.LocalAgent.', 'r---', 'r---', '----', '----'),
   ...permission(3, 2, 2, `${TRUST}RequestChallenge(),${TRUST}ChallengeResponse()`, '----', '----', '----', 'r-x-'),
   [`${TRUST}UntrustedRole`]: `${ROLE}.3`,
-  [`${CHALLENGE}.1.Alias`]: 'label', [`${CHALLENGE}.1.Description`]: 'Passphrase on the device label',
-  [`${CHALLENGE}.1.Role`]: `${ROLE}.2`, [`${CHALLENGE}.1.Enable`]: true, [`${CHALLENGE}.1.Type`]: 'Passphrase',
-  [`${CHALLENGE}.1.Value`]: b64(PASSPHRASE), [`${CHALLENGE}.1.ValueType`]: 'text/plain',
-  [`${CHALLENGE}.1.Instruction`]: b64(INSTRUCTION), [`${CHALLENGE}.1.InstructionType`]: 'text/plain',
-  [`${CHALLENGE}.1.Retries`]: 2, [`${CHALLENGE}.1.LockoutPeriod`]: 1,
-  [`${CHALLENGE}.2.Alias`]: 'off', [`${CHALLENGE}.2.Role`]: `${ROLE}.2`, [`${CHALLENGE}.2.Enable`]: false,
+  [`${CHALLENGE}.1.Alias`]: 'label',
+  [`${CHALLENGE}.1.Description`]: 'Passphrase on the device label',
+  [`${CHALLENGE}.1.Role`]: `${ROLE}.2`,
+  [`${CHALLENGE}.1.Enable`]: true,
+  [`${CHALLENGE}.1.Type`]: 'Passphrase',
+  [`${CHALLENGE}.1.Value`]: b64(PASSPHRASE),
+  [`${CHALLENGE}.1.ValueType`]: 'text/plain',
+  [`${CHALLENGE}.1.Instruction`]: b64(INSTRUCTION),
+  [`${CHALLENGE}.1.InstructionType`]: 'text/plain',
+  [`${CHALLENGE}.1.Retries`]: 2,
+  [`${CHALLENGE}.1.LockoutPeriod`]: 1,
+  [`${CHALLENGE}.2.Alias`]: 'off',
+  [`${CHALLENGE}.2.Role`]: `${ROLE}.2`,
+  [`${CHALLENGE}.2.Enable`]: false,
   [`${CHALLENGE}.2.Value`]: b64('whatever'),
-  [`${CHALLENGE}.3.Alias`]: 'other', [`${CHALLENGE}.3.Role`]: `${ROLE}.2`, [`${CHALLENGE}.3.Enable`]: true,
-  [`${CHALLENGE}.3.Value`]: b64('another one'), [`${CHALLENGE}.3.Retries`]: 5,
+  [`${CHALLENGE}.3.Alias`]: 'other',
+  [`${CHALLENGE}.3.Role`]: `${ROLE}.2`,
+  [`${CHALLENGE}.3.Enable`]: true,
+  [`${CHALLENGE}.3.Value`]: b64('another one'),
+  [`${CHALLENGE}.3.Retries`]: 5,
 };
 
 let f: AgentFixture;
@@ -91,7 +104,10 @@ async function value(c: TestController, path: string): Promise<string | { err: n
 
 /** Sets Device.LocalAgent.MaxSubscriptionChangeAdoptionTime: 0 on success, else the parameter's error code. */
 async function setAdoptionTime(c: TestController, seconds: number): Promise<number> {
-  const m = await c.send({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath: 'Device.LocalAgent.', paramSettings: [{ param: 'MaxSubscriptionChangeAdoptionTime', value: String(seconds), required: true }] }] } });
+  const m = await c.send({
+    reqType: 'set',
+    set: { allowPartial: false, updateObjs: [{ objPath: 'Device.LocalAgent.', paramSettings: [{ param: 'MaxSubscriptionChangeAdoptionTime', value: String(seconds), required: true }] }] },
+  });
   if (m.body.msgBody === 'error') return m.body.error.paramErrs?.[0]?.errCode ?? m.body.error.errCode;
   return 0;
 }
@@ -124,7 +140,10 @@ describe('RequestChallenge / ChallengeResponse with the right passphrase', () =>
   it('takes the ChallengeRef as a key-based reference too, and keeps other assigned roles', async () => {
     const s = await stranger('proto::second-app');
     const row = await controllerRow('proto::second-app');
-    const setRoles = await c1.send({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath: row, paramSettings: [{ param: 'AssignedRole', value: `${ROLE}.3,${ROLE}.1`, required: true }] }] } });
+    const setRoles = await c1.send({
+      reqType: 'set',
+      set: { allowPartial: false, updateObjs: [{ objPath: row, paramSettings: [{ param: 'AssignedRole', value: `${ROLE}.3,${ROLE}.1`, required: true }] }] },
+    });
     expect(setRoles.body.msgBody).toBe('response');
     const out = outputs(await requestChallenge(s, `${CHALLENGE}.[Alias=="label"]`));
     expect(outputs(await respond(s, out.ChallengeID, b64(PASSPHRASE)))).toEqual({});

@@ -18,7 +18,11 @@ const LOCAL_CONTROLLER_EID = 'self::usp-agent-cli';
 const tmpDirs: string[] = [];
 const watches: CliProcess[] = [];
 
-interface Running { agent: AgentProcess; dataDir: string; url: string }
+interface Running {
+  agent: AgentProcess;
+  dataDir: string;
+  url: string;
+}
 
 /** An agent on a fresh data directory, serving WebSocket too (for the identity test). */
 async function startAgent(): Promise<Running> {
@@ -34,7 +38,9 @@ async function startAgent(): Promise<Running> {
 }
 
 let shared: Running;
-beforeAll(async () => { shared = await startAgent(); }, 20_000);
+beforeAll(async () => {
+  shared = await startAgent();
+}, 20_000);
 
 afterEach(() => {
   for (const w of watches.splice(0)) if (w.alive) w.kill();
@@ -65,7 +71,14 @@ describe('usp-agent get', () => {
     const r = await cli('get', 'Device.LocalAgent.EndpointID', '--json');
     expect(r.code).toBe(0);
     const resp = JSON.parse(r.stdout) as Response;
-    expect(resp).toEqual({ respType: 'getResp', getResp: { reqPathResults: [{ requestedPath: 'Device.LocalAgent.EndpointID', errCode: 0, errMsg: '', resolvedPathResults: [{ resolvedPath: 'Device.LocalAgent.', resultParams: { EndpointID: AGENT_EID } }] }] } });
+    expect(resp).toEqual({
+      respType: 'getResp',
+      getResp: {
+        reqPathResults: [
+          { requestedPath: 'Device.LocalAgent.EndpointID', errCode: 0, errMsg: '', resolvedPathResults: [{ resolvedPath: 'Device.LocalAgent.', resultParams: { EndpointID: AGENT_EID } }] },
+        ],
+      },
+    });
   });
 
   it('an unknown path: exit 1, the USP error code and message on stderr, with the nearest known names', async () => {
@@ -83,7 +96,7 @@ describe('usp-agent get', () => {
     expect(r.stderr).toContain(`no agent answering on data directory ${dir}: ${join(dir, 'control.sock')} does not exist`);
   });
 
-  it('a usage error (no path): exit 2 and the command\'s help', async () => {
+  it("a usage error (no path): exit 2 and the command's help", async () => {
     const r = await cli('get');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/Not enough non-option arguments/);
@@ -203,7 +216,12 @@ describe('the control socket', () => {
     const impostor = await TestController.connect(shared.url, LOCAL_CONTROLLER_EID, AGENT_EID);
     try {
       let answered = false;
-      void impostor.send({ reqType: 'get', get: { paramPaths: ['Device.LocalAgent.Controller.'], maxDepth: 0 } }, 10_000).then(() => { answered = true; }, () => undefined);
+      void impostor.send({ reqType: 'get', get: { paramPaths: ['Device.LocalAgent.Controller.'], maxDepth: 0 } }, 10_000).then(
+        () => {
+          answered = true;
+        },
+        () => undefined,
+      );
       await shared.agent.waitForLine(/msg="record dropped: this Endpoint ID is reserved for the local control socket".*protocol="WebSocket"/, { from });
       expect(answered).toBe(false);
     } finally {
@@ -218,17 +236,37 @@ describe('the control socket', () => {
     const legit = await TestController.connect(r.url, CONTROLLER_EID, AGENT_EID);
     const impostor = await TestController.connect(r.url, LOCAL_CONTROLLER_EID, AGENT_EID);
     try {
-      const add = asResponse(await legit.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: [
-        { param: 'ID', value: 'for-legit', required: true }, { param: 'Enable', value: 'true', required: true }, { param: 'NotifType', value: 'ValueChange', required: true },
-        { param: 'ReferenceList', value: 'Device.DeviceInfo.HostName', required: true },
-      ] }] } }));
+      const add = asResponse(
+        await legit.send({
+          reqType: 'add',
+          add: {
+            allowPartial: false,
+            createObjs: [
+              {
+                objPath: 'Device.LocalAgent.Subscription.',
+                paramSettings: [
+                  { param: 'ID', value: 'for-legit', required: true },
+                  { param: 'Enable', value: 'true', required: true },
+                  { param: 'NotifType', value: 'ValueChange', required: true },
+                  { param: 'ReferenceList', value: 'Device.DeviceInfo.HostName', required: true },
+                ],
+              },
+            ],
+          },
+        }),
+      );
       expect(add.respType).toBe('addResp');
       // No `usp-agent` command is connected now: the local controller's notification must wait, not leak.
-      const set = asResponse(await legit.send({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath: 'Device.DeviceInfo.', paramSettings: [{ param: 'HostName', value: 'leak-test', required: true }] }] } }));
+      const set = asResponse(
+        await legit.send({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath: 'Device.DeviceInfo.', paramSettings: [{ param: 'HostName', value: 'leak-test', required: true }] }] } }),
+      );
       expect(set.respType).toBe('setResp');
       await waitForNotification(legit, (ns) => ns.find((n) => n.notify.subscriptionId === 'for-legit'));
       // for-cli (Subscription.1) is matched before for-legit: whatever the impostor was sent is ahead of this pong.
-      await new Promise<void>((resolve) => { impostor.ws.once('pong', () => resolve()); impostor.ws.ping(); });
+      await new Promise<void>((resolve) => {
+        impostor.ws.once('pong', () => resolve());
+        impostor.ws.ping();
+      });
       expect(notifications(impostor)).toEqual([]);
     } finally {
       await Promise.allSettled([legit.close(), impostor.close()]);
@@ -292,10 +330,13 @@ describe('usp-agent schema (offline), completion, --help', () => {
   it('prints the first sentence of the TR-181 description, markup rendered (object self-reference), in text and JSON', async () => {
     const r = await runCli(['schema', 'Device.LocalAgent.Subscription.3.NotifType']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^ {2}description +Type of Notification message that will be sent to the USP Controller specified by Recipient when this Device\.LocalAgent\.Subscription\.\{i\}\. is triggered\.$/m);
+    expect(r.stdout).toMatch(
+      /^ {2}description +Type of Notification message that will be sent to the USP Controller specified by Recipient when this Device\.LocalAgent\.Subscription\.\{i\}\. is triggered\.$/m,
+    );
     const s = await runCli(['schema', 'Device.DeviceInfo.SerialNumber', '--json']);
     expect(JSON.parse(s.stdout)).toMatchObject({
-      kind: 'parameter', path: 'Device.DeviceInfo.SerialNumber',
+      kind: 'parameter',
+      path: 'Device.DeviceInfo.SerialNumber',
       description: 'Identifier of the particular device that is unique for the indicated class of product and manufacturer.',
     });
   });

@@ -51,10 +51,7 @@ describe('usp-agent profiles against the running agent', () => {
   });
 
   it('--json gives every miss, and the same verdicts as the agent built offline for its platform', async () => {
-    const [live, offline] = await Promise.all([
-      runCli(['profiles', '--data-dir', dataDir, '--json']),
-      runCli(['profiles', '--platform', 'simulated', '--offline', '--json']),
-    ]);
+    const [live, offline] = await Promise.all([runCli(['profiles', '--data-dir', dataDir, '--json']), runCli(['profiles', '--platform', 'simulated', '--offline', '--json'])]);
     expect([live.code, offline.code, live.stderr, offline.stderr]).toEqual([0, 0, '', '']);
     const a = JSON.parse(live.stdout) as JsonReport;
     const b = JSON.parse(offline.stdout) as JsonReport;

@@ -57,7 +57,6 @@ async function connect(url: string): Promise<TestController> {
   return c;
 }
 
-
 async function get(c: TestController, paths: string[]): Promise<GetResp['reqPathResults']> {
   const r = asResponse(await c.send({ reqType: 'get', get: { paramPaths: paths, maxDepth: 0 } }));
   if (r.respType !== 'getResp') throw new Error(`expected GetResp, got ${r.respType}`);
@@ -73,13 +72,24 @@ async function getValue(c: TestController, path: string): Promise<string> {
 }
 
 async function addSubscription(c: TestController, id: string, persistent = true): Promise<string> {
-  const req: Request = { reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: [
-    { param: 'ID', value: id, required: true },
-    // Only persistent subscriptions survive a restart (TR-181 Subscription.Persistent).
-    { param: 'Persistent', value: String(persistent), required: true },
-    { param: 'NotifType', value: 'ValueChange', required: true },
-    { param: 'ReferenceList', value: 'Device.DeviceInfo.HostName', required: true },
-  ] }] } };
+  const req: Request = {
+    reqType: 'add',
+    add: {
+      allowPartial: false,
+      createObjs: [
+        {
+          objPath: 'Device.LocalAgent.Subscription.',
+          paramSettings: [
+            { param: 'ID', value: id, required: true },
+            // Only persistent subscriptions survive a restart (TR-181 Subscription.Persistent).
+            { param: 'Persistent', value: String(persistent), required: true },
+            { param: 'NotifType', value: 'ValueChange', required: true },
+            { param: 'ReferenceList', value: 'Device.DeviceInfo.HostName', required: true },
+          ],
+        },
+      ],
+    },
+  };
   const r = asResponse(await c.send(req));
   if (r.respType !== 'addResp') throw new Error(r.respType);
   const st = r.addResp.createdObjResults[0].operStatus;
@@ -251,10 +261,26 @@ describe('usp-agent run: Boot! after Reboot()', () => {
     });
     const agent = await startListening(s.defaultsFile, s.dataDir);
     let c = await connect(s.url);
-    const r = asResponse(await c.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: [
-      { param: 'ID', value: 'boot', required: true }, { param: 'Enable', value: 'true', required: true }, { param: 'Persistent', value: 'true', required: true },
-      { param: 'NotifType', value: 'Event', required: true }, { param: 'ReferenceList', value: 'Device.Boot!', required: true },
-    ] }] } }));
+    const r = asResponse(
+      await c.send({
+        reqType: 'add',
+        add: {
+          allowPartial: false,
+          createObjs: [
+            {
+              objPath: 'Device.LocalAgent.Subscription.',
+              paramSettings: [
+                { param: 'ID', value: 'boot', required: true },
+                { param: 'Enable', value: 'true', required: true },
+                { param: 'Persistent', value: 'true', required: true },
+                { param: 'NotifType', value: 'Event', required: true },
+                { param: 'ReferenceList', value: 'Device.Boot!', required: true },
+              ],
+            },
+          ],
+        },
+      }),
+    );
     expect(r.respType).toBe('addResp');
     const from = agent.lines.length;
     await operate(c, 'Device.Reboot()', 'rb-42');
@@ -275,10 +301,28 @@ describe('usp-agent run --platform linux: Reboot() exits for the service manager
     let agent = AgentProcess.start(s.defaultsFile, s.dataDir, { platform: 'linux', onLine: (l) => allLines.push(l) });
     await agent.waitForLine(/websocket server listening/);
     let c = await connect(s.url);
-    expect(asResponse(await c.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: [
-      { param: 'ID', value: 'boot-after-exit', required: true }, { param: 'Enable', value: 'true', required: true }, { param: 'Persistent', value: 'true', required: true },
-      { param: 'NotifType', value: 'Event', required: true }, { param: 'ReferenceList', value: 'Device.Boot!', required: true },
-    ] }] } })).respType).toBe('addResp');
+    expect(
+      asResponse(
+        await c.send({
+          reqType: 'add',
+          add: {
+            allowPartial: false,
+            createObjs: [
+              {
+                objPath: 'Device.LocalAgent.Subscription.',
+                paramSettings: [
+                  { param: 'ID', value: 'boot-after-exit', required: true },
+                  { param: 'Enable', value: 'true', required: true },
+                  { param: 'Persistent', value: 'true', required: true },
+                  { param: 'NotifType', value: 'Event', required: true },
+                  { param: 'ReferenceList', value: 'Device.Boot!', required: true },
+                ],
+              },
+            ],
+          },
+        }),
+      ).respType,
+    ).toBe('addResp');
     const res = await operate(c, 'Device.Reboot()', 'rb-exit');
     expect(res.operationResp).toBe('reqOutputArgs');
     expect(await agent.exit()).toBe(EXIT_RESTART);

@@ -29,12 +29,21 @@ import { testSchema } from '../peers/agent-fixture.js';
 const AGENT_EID = 'proto::agent-coap';
 const CONTROLLER_EID = 'proto::controller-coap';
 
-interface Post { path: string; query: string[]; contentFormat: unknown; payload: Buffer; msg?: UspMsg }
+interface Post {
+  path: string;
+  query: string[];
+  contentFormat: unknown;
+  payload: Buffer;
+  msg?: UspMsg;
+}
 
 /** A controller's CoAP server: keeps every POST it gets and answers 2.04 (R-COAP.7). */
 class ControllerServer {
   readonly posts: Post[] = [];
-  private constructor(private readonly server: CoapServer, readonly port: number) {}
+  private constructor(
+    private readonly server: CoapServer,
+    readonly port: number,
+  ) {}
 
   static async start(): Promise<ControllerServer> {
     const posts: Post[] = [];
@@ -45,7 +54,9 @@ class ControllerServer {
       try {
         const r = decodeRecord(new Uint8Array(payload));
         if (r.body.kind === 'noSessionContext') msg = decodeMsg(r.body.payload);
-      } catch { /* recorded as is */ }
+      } catch {
+        /* recorded as is */
+      }
       posts.push({ path, query: query ? query.split('&') : [], contentFormat: req.headers['Content-Format'], payload, msg });
       res.code = '2.04';
       res.end();
@@ -61,16 +72,28 @@ class ControllerServer {
     return this.posts.slice(from).find(pred)!;
   }
 
-  stop(): Promise<void> { return new Promise((r) => this.server.close(() => r())); }
+  stop(): Promise<void> {
+    return new Promise((r) => this.server.close(() => r()));
+  }
 }
 
-interface PostOptions { path?: string; query?: string; method?: 'POST' | 'GET' | 'PUT'; contentFormat?: string | null; blockwise?: boolean }
+interface PostOptions {
+  path?: string;
+  query?: string;
+  method?: 'POST' | 'GET' | 'PUT';
+  contentFormat?: string | null;
+  blockwise?: boolean;
+}
 
 /** The controller's CoAP client: one request, resolved with the agent's CoAP response. */
 function send(client: CoapAgent, port: number, payload: Uint8Array, o: PostOptions = {}): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const req = coapRequest({
-      hostname: '127.0.0.1', port, pathname: o.path ?? '/usp', method: o.method ?? 'POST', agent: client,
+      hostname: '127.0.0.1',
+      port,
+      pathname: o.path ?? '/usp',
+      method: o.method ?? 'POST',
+      agent: client,
       ...(o.query !== undefined ? { query: o.query } : {}),
       ...(o.contentFormat !== null ? { options: { 'Content-Format': o.contentFormat ?? 'application/octet-stream' } } : {}),
     });
@@ -107,7 +130,10 @@ function freeUdpPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createSocket('udp4');
     s.once('error', reject);
-    s.bind(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.bind(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
   });
 }
 
@@ -124,7 +150,9 @@ beforeAll(async () => {
   controller = await ControllerServer.start();
   client = new CoapAgent({ type: 'udp4' });
   agentPort = await freeUdpPort();
-  const log = createLogger('debug', 'test', (_lvl, line) => { logs.push(line); });
+  const log = createLogger('debug', 'test', (_lvl, line) => {
+    logs.push(line);
+  });
   agent = await Agent.start({
     defaults: {
       'Device.LocalAgent.EndpointID': AGENT_EID,
@@ -134,7 +162,11 @@ beforeAll(async () => {
       'Device.LocalAgent.Controller.1.Enable': true,
       'Device.LocalAgent.Controller.1.AssignedRole': 'Device.LocalAgent.ControllerTrust.Role.1',
     },
-    dataDir: dir, platform: 'none', log, schema: withLegacyCoapSchema(testSchema()), legacyCoap: true,
+    dataDir: dir,
+    platform: 'none',
+    log,
+    schema: withLegacyCoapSchema(testSchema()),
+    legacyCoap: true,
   });
   if (!agent.model.node('Device.LocalAgent.MTP.{i}.CoAP.')?.binding) expect(registerCoap(agent.model, agent.store)).toBe(true);
   await applyDefaults(agent.model, {
@@ -163,7 +195,11 @@ afterAll(async () => {
   await coap?.stop();
   await agent?.stop();
   // The coap Agent's close() callback is skipped when its socket already closed itself; 'close' is not.
-  if (client) await new Promise<void>((r) => { client.once('close', () => r()); client.close(); });
+  if (client)
+    await new Promise<void>((r) => {
+      client.once('close', () => r());
+      client.close();
+    });
   await controller?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -220,7 +256,7 @@ describe('CoAP MTP (legacy, plain CoAP)', () => {
     expect((await send(client, agentPort, bytes, { contentFormat: null, query: replyTo('/x') })).code).toBe('2.04');
   });
 
-  it('without reply-to, answers on the controller\'s configured CoAP address (Controller.1.MTP.1.CoAP)', async () => {
+  it("without reply-to, answers on the controller's configured CoAP address (Controller.1.MTP.1.CoAP)", async () => {
     const { msgId, bytes } = requestRecord(get('Device.LocalAgent.EndpointID'));
     const from = controller.posts.length;
     expect((await send(client, agentPort, bytes)).code).toBe('2.04');
@@ -248,9 +284,11 @@ describe('CoAP MTP (legacy, plain CoAP)', () => {
       const block1 = ((1 << 19) << 4) | 0x08 | 6;
       const datagram = Buffer.concat([
         Buffer.from([0x41, 0x02, 0x12, 0x34, 0xab]),
-        Buffer.from([0xb3]), Buffer.from('usp'), // option 11 Uri-Path, length 3
+        Buffer.from([0xb3]),
+        Buffer.from('usp'), // option 11 Uri-Path, length 3
         Buffer.from([0xd3, 27 - 11 - 13, block1 >> 16, (block1 >> 8) & 0xff, block1 & 0xff]), // option 27, delta 16
-        Buffer.from([0xff]), Buffer.alloc(16, 0x42),
+        Buffer.from([0xff]),
+        Buffer.alloc(16, 0x42),
       ]);
       sock.send(datagram, agentPort, '127.0.0.1');
       const m = await reply;
@@ -267,7 +305,7 @@ describe('CoAP MTP (legacy, plain CoAP)', () => {
     expect((await controller.waitFor((x) => x.path === '/reply/after-413', 3000, from)).msg?.header.msgId).toBe(msgId);
   });
 
-  it('connectionFor(controller) POSTs to the configured address, with the agent\'s reply-to', async () => {
+  it("connectionFor(controller) POSTs to the configured address, with the agent's reply-to", async () => {
     expect(coap.connectionFor('proto::nobody')).toBeUndefined();
     const conn = coap.connectionFor(CONTROLLER_EID)!;
     expect(conn.protocol).toBe('CoAP');

@@ -21,10 +21,18 @@ const BUNDLE = fileURLToPath(new URL('../../dist/usp-agent.cjs', import.meta.url
 const CACHE = `${BUNDLE}.v8cache`;
 
 const tmpDirs: string[] = [];
-const tmp = (): string => { const d = mkdtempSync(join(tmpdir(), 'usp-code-cache-')); tmpDirs.push(d); return d; };
+const tmp = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'usp-code-cache-'));
+  tmpDirs.push(d);
+  return d;
+};
 
-afterEach(async () => { await AgentProcess.killAll(); });
-afterAll(() => { for (const d of tmpDirs) rmSync(d, { recursive: true, force: true }); });
+afterEach(async () => {
+  await AgentProcess.killAll();
+});
+afterAll(() => {
+  for (const d of tmpDirs) rmSync(d, { recursive: true, force: true });
+});
 
 const DEBUG = { NODE_DEBUG: 'usp-agent-code-cache' };
 

@@ -15,36 +15,79 @@ import { supportedObjects, unmet, type ProfileRequirement } from '../peers/suppo
 
 /** tr-181-2-19-0-deviceinfo.xml and tr-181-2-19-1-usp.xml, profile by profile. */
 const PROFILES: Record<string, ProfileRequirement> = {
-  'DeviceInfo:1': { 'Device.DeviceInfo.': { access: 'present', params: {
-    Manufacturer: 'readOnly', ManufacturerOUI: 'readOnly', ProductClass: 'readOnly', SerialNumber: 'readOnly',
-    ModelName: 'readOnly', HardwareVersion: 'readOnly', FriendlyName: 'readOnly',
-  } } },
+  'DeviceInfo:1': {
+    'Device.DeviceInfo.': {
+      access: 'present',
+      params: {
+        Manufacturer: 'readOnly',
+        ManufacturerOUI: 'readOnly',
+        ProductClass: 'readOnly',
+        SerialNumber: 'readOnly',
+        ModelName: 'readOnly',
+        HardwareVersion: 'readOnly',
+        FriendlyName: 'readOnly',
+      },
+    },
+  },
   'MemoryStatus:1': { 'Device.DeviceInfo.MemoryStatus.': { access: 'present', params: { Total: 'readOnly', Free: 'readOnly' } } },
   'ProcessStatus:1': {
     'Device.DeviceInfo.ProcessStatus.': { access: 'present', params: { CPUUsage: 'readOnly', ProcessNumberOfEntries: 'readOnly' } },
-    'Device.DeviceInfo.ProcessStatus.Process.{i}.': { access: 'present', params: {
-      PID: 'readOnly', Command: 'readOnly', Size: 'readOnly', Priority: 'readOnly', CPUTime: 'readOnly', State: 'readOnly',
-    } },
+    'Device.DeviceInfo.ProcessStatus.Process.{i}.': {
+      access: 'present',
+      params: {
+        PID: 'readOnly',
+        Command: 'readOnly',
+        Size: 'readOnly',
+        Priority: 'readOnly',
+        CPUTime: 'readOnly',
+        State: 'readOnly',
+      },
+    },
   },
   'TempStatus:1': {
     'Device.DeviceInfo.TemperatureStatus.': { access: 'present', params: { TemperatureSensorNumberOfEntries: 'readOnly' } },
-    'Device.DeviceInfo.TemperatureStatus.TemperatureSensor.{i}.': { access: 'present', params: {
-      Enable: 'readWrite', Status: 'readOnly', ResetTime: 'readOnly', Name: 'readOnly', Value: 'readOnly', LastUpdate: 'readOnly',
-      MinValue: 'readOnly', MinTime: 'readOnly', MaxValue: 'readOnly', MaxTime: 'readOnly',
-    } },
+    'Device.DeviceInfo.TemperatureStatus.TemperatureSensor.{i}.': {
+      access: 'present',
+      params: {
+        Enable: 'readWrite',
+        Status: 'readOnly',
+        ResetTime: 'readOnly',
+        Name: 'readOnly',
+        Value: 'readOnly',
+        LastUpdate: 'readOnly',
+        MinValue: 'readOnly',
+        MinTime: 'readOnly',
+        MaxValue: 'readOnly',
+        MaxTime: 'readOnly',
+      },
+    },
   },
   'Location:1': {
     'Device.DeviceInfo.': { access: 'present', params: { LocationNumberOfEntries: 'readOnly' } },
-    'Device.DeviceInfo.Location.{i}.': { access: 'createDelete', params: {
-      Source: 'readOnly', AcquiredTime: 'readOnly', ExternalSource: 'readOnly', ExternalProtocol: 'readOnly', DataObject: 'readWrite',
-    } },
+    'Device.DeviceInfo.Location.{i}.': {
+      access: 'createDelete',
+      params: {
+        Source: 'readOnly',
+        AcquiredTime: 'readOnly',
+        ExternalSource: 'readOnly',
+        ExternalProtocol: 'readOnly',
+        DataObject: 'readWrite',
+      },
+    },
   },
   // Not a profile of its own: the VendorConfigFile object a tender reads beside them.
-  'VendorConfigFile': {
+  VendorConfigFile: {
     'Device.DeviceInfo.': { access: 'present', params: { VendorConfigFileNumberOfEntries: 'readOnly' } },
-    'Device.DeviceInfo.VendorConfigFile.{i}.': { access: 'present', params: {
-      Name: 'readOnly', Version: 'readOnly', Date: 'readOnly', Description: 'readOnly', UseForBackupRestore: 'readOnly',
-    } },
+    'Device.DeviceInfo.VendorConfigFile.{i}.': {
+      access: 'present',
+      params: {
+        Name: 'readOnly',
+        Version: 'readOnly',
+        Date: 'readOnly',
+        Description: 'readOnly',
+        UseForBackupRestore: 'readOnly',
+      },
+    },
   },
 };
 
@@ -67,7 +110,7 @@ describe('simulated gateway: DeviceInfo profiles a tender checks', () => {
     for (const [name, profile] of Object.entries(PROFILES)) expect(unmet(profile, served), name).toEqual([]);
   });
 
-  it('lists the gateway\'s processes, the agent Running among them', async () => {
+  it("lists the gateway's processes, the agent Running among them", async () => {
     const v = await getObjects(f!.controller, ['Device.DeviceInfo.ProcessStatus.']);
     const rows = Object.entries(v).filter(([p]) => p.startsWith('Device.DeviceInfo.ProcessStatus.Process.'));
     expect(rows.length).toBe(Number(v['Device.DeviceInfo.ProcessStatus.'].ProcessNumberOfEntries));
@@ -88,7 +131,7 @@ describe('simulated gateway: DeviceInfo profiles a tender checks', () => {
     expect(Number(after.slice(1))).toBeGreaterThan(Number(saved.Version.slice(1)));
   });
 
-  it('keeps a Controller\'s location, with its Endpoint ID as ExternalSource, across a restart', async () => {
+  it("keeps a Controller's location, with its Endpoint ID as ExternalSource, across a restart", async () => {
     const path = await add(f!.controller, 'Device.DeviceInfo.Location.', { DataObject: POINT });
     const { port } = f!;
     await f!.close();
@@ -102,10 +145,14 @@ describe('simulated gateway: DeviceInfo profiles a tender checks', () => {
 
 describe('generic Linux (this machine): DeviceInfo profiles from /proc', () => {
   let f: AgentFixture | undefined;
-  beforeAll(async () => { f = await startAgent({ platform: 'linux' }); });
-  afterAll(async () => { await f?.close(); });
+  beforeAll(async () => {
+    f = await startAgent({ platform: 'linux' });
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
 
-  it('meets MemoryStatus:1 and ProcessStatus:1, and lists this machine\'s processes', async () => {
+  it("meets MemoryStatus:1 and ProcessStatus:1, and lists this machine's processes", async () => {
     const served = await supportedObjects(f!.controller, ['Device.DeviceInfo.']);
     for (const name of ['MemoryStatus:1', 'ProcessStatus:1', 'VendorConfigFile']) expect(unmet(PROFILES[name]!, served), name).toEqual([]);
     // No GNSS source on a generic Linux host: Location is not promised.
@@ -114,7 +161,9 @@ describe('generic Linux (this machine): DeviceInfo profiles from /proc', () => {
     const count = Number(v['Device.DeviceInfo.ProcessStatus.'].ProcessNumberOfEntries);
     expect(count).toBeGreaterThan(1);
     expect(count).toBeLessThanOrEqual(256);
-    const commands = Object.values(v).map((r) => r.Command).filter(Boolean);
+    const commands = Object.values(v)
+      .map((r) => r.Command)
+      .filter(Boolean);
     expect(commands.length).toBe(count);
   });
 });

@@ -11,7 +11,9 @@ import { AGENT_EID, CONTROLLER_EID, startAgent, type AgentFixture } from '../pee
 import { waitUntil } from '../peers/controller-link.js';
 
 const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => { while (cleanups.length) await cleanups.pop()!(); });
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
 
 function expectDisconnect(rec: DecodedRecord | undefined, to: string): void {
   expect(rec?.body.kind).toBe('disconnect');
@@ -36,15 +38,27 @@ describe('DisconnectRecord before the agent closes a link (R-MTP.7)', () => {
     const wss = new WebSocketServer({ server: http, handleProtocols: (p) => (p.has('v1.usp') ? 'v1.usp' : false) });
     wss.on('connection', (ws) => {
       ws.on('message', (d: Buffer) => received.push(decodeRecord(new Uint8Array(d))));
-      ws.on('close', (code) => { closeCode = code; });
+      ws.on('close', (code) => {
+        closeCode = code;
+      });
     });
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
-    cleanups.push(async () => { wss.close(); await new Promise<void>((r) => http.close(() => r())); });
+    cleanups.push(async () => {
+      wss.close();
+      await new Promise<void>((r) => http.close(() => r()));
+    });
     const port = (http.address() as { port: number }).port;
     const P = 'Device.LocalAgent.Controller.1.MTP.1.';
     const f = await startAgent({
       platform: 'none',
-      extra: { [`${P}Enable`]: true, [`${P}Protocol`]: 'WebSocket', [`${P}WebSocket.Host`]: '127.0.0.1', [`${P}WebSocket.Port`]: port, [`${P}WebSocket.Path`]: '/usp', [`${P}WebSocket.EnableEncryption`]: false },
+      extra: {
+        [`${P}Enable`]: true,
+        [`${P}Protocol`]: 'WebSocket',
+        [`${P}WebSocket.Host`]: '127.0.0.1',
+        [`${P}WebSocket.Port`]: port,
+        [`${P}WebSocket.Path`]: '/usp',
+        [`${P}WebSocket.EnableEncryption`]: false,
+      },
     });
     cleanups.push(() => f.close());
     await waitUntil(() => received.length >= 1, 3000, 'the Connect record');

@@ -24,13 +24,32 @@ beforeAll(async () => {
   live = await startAgent({ vendorPrefix: PREFIX, extra: { [SETTING]: false } });
   sim = await startAgent({ vendorPrefix: PREFIX });
   // Download() is asynchronous: its failure arrives as an OperationComplete notification.
-  const r = asResponse(await live.controller.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: [
-    { param: 'ID', value: 'dl-oc', required: true }, { param: 'Enable', value: 'true', required: true },
-    { param: 'NotifType', value: 'OperationComplete', required: true }, { param: 'ReferenceList', value: FW, required: true },
-  ] }] } }));
+  const r = asResponse(
+    await live.controller.send({
+      reqType: 'add',
+      add: {
+        allowPartial: false,
+        createObjs: [
+          {
+            objPath: 'Device.LocalAgent.Subscription.',
+            paramSettings: [
+              { param: 'ID', value: 'dl-oc', required: true },
+              { param: 'Enable', value: 'true', required: true },
+              { param: 'NotifType', value: 'OperationComplete', required: true },
+              { param: 'ReferenceList', value: FW, required: true },
+            ],
+          },
+        ],
+      },
+    }),
+  );
   if (r.respType !== 'addResp') throw new Error(r.respType);
 }, 20_000);
-afterAll(async () => { await live?.close(); await sim?.close(); await server?.close(); });
+afterAll(async () => {
+  await live?.close();
+  await sim?.close();
+  await server?.close();
+});
 
 async function get(c: TestController, path: string): Promise<string | undefined> {
   const r = asResponse(await c.send({ reqType: 'get', get: { paramPaths: [path], maxDepth: 0 } }));
@@ -73,7 +92,10 @@ describe('download policy', () => {
   });
 
   it('controllers cannot lift the policy (the setting is read-only over USP)', async () => {
-    const r = await live.controller.send({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath: 'Device.LocalAgent.', paramSettings: [{ param: `${PREFIX}AllowLocalDownloads`, value: 'true', required: true }] }] } });
+    const r = await live.controller.send({
+      reqType: 'set',
+      set: { allowPartial: false, updateObjs: [{ objPath: 'Device.LocalAgent.', paramSettings: [{ param: `${PREFIX}AllowLocalDownloads`, value: 'true', required: true }] }] },
+    });
     expect(r.body.msgBody).toBe('error');
     expect(await get(live.controller, SETTING)).toBe('false');
   });
@@ -88,22 +110,54 @@ describe('download policy', () => {
 
 describe('download policy for software packages', () => {
   it('InstallDU() from loopback on a live-policy agent fails with 7004 and fetches nothing', async () => {
-    const r = asResponse(await live.controller.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: [
-      { param: 'ID', value: 'sm-oc', required: true }, { param: 'Enable', value: 'true', required: true },
-      { param: 'NotifType', value: 'OperationComplete', required: true }, { param: 'ReferenceList', value: 'Device.SoftwareModules.', required: true },
-    ] }] } }));
+    const r = asResponse(
+      await live.controller.send({
+        reqType: 'add',
+        add: {
+          allowPartial: false,
+          createObjs: [
+            {
+              objPath: 'Device.LocalAgent.Subscription.',
+              paramSettings: [
+                { param: 'ID', value: 'sm-oc', required: true },
+                { param: 'Enable', value: 'true', required: true },
+                { param: 'NotifType', value: 'OperationComplete', required: true },
+                { param: 'ReferenceList', value: 'Device.SoftwareModules.', required: true },
+              ],
+            },
+          ],
+        },
+      }),
+    );
     if (r.respType !== 'addResp') throw new Error(r.respType);
     const before = server.requests.length;
-    const op = asResponse(await live.controller.send({ reqType: 'operate', operate: { command: 'Device.SoftwareModules.InstallDU()', commandKey: 'sm-refused', sendResp: true, inputArgs: { URL: server.url('/app-1.0.tar.gz') } } }));
+    const op = asResponse(
+      await live.controller.send({
+        reqType: 'operate',
+        operate: { command: 'Device.SoftwareModules.InstallDU()', commandKey: 'sm-refused', sendResp: true, inputArgs: { URL: server.url('/app-1.0.tar.gz') } },
+      }),
+    );
     if (op.respType !== 'operateResp') throw new Error(op.respType);
-    expect(await waitOperComplete(live.controller, 'sm-refused')).toMatchObject({ operationResp: 'cmdFailure', cmdFailure: { errCode: 7004, errMsg: expect.stringMatching(/refused: .* loopback address/) } });
+    expect(await waitOperComplete(live.controller, 'sm-refused')).toMatchObject({
+      operationResp: 'cmdFailure',
+      cmdFailure: { errCode: 7004, errMsg: expect.stringMatching(/refused: .* loopback address/) },
+    });
     expect(server.requests.length).toBe(before);
   });
 });
 
 async function waitOperComplete(c: TestController, commandKey: string) {
-  await expect.poll(() => c.unsolicited.some((m) => m.body.msgBody === 'request' && m.body.request.reqType === 'notify' && m.body.request.notify.notification === 'operComplete' && m.body.request.notify.operComplete.commandKey === commandKey)).toBe(true);
-  const m = c.unsolicited.find((u) => u.body.msgBody === 'request' && u.body.request.reqType === 'notify' && u.body.request.notify.notification === 'operComplete' && u.body.request.notify.operComplete.commandKey === commandKey)!;
+  await expect
+    .poll(() =>
+      c.unsolicited.some(
+        (m) =>
+          m.body.msgBody === 'request' && m.body.request.reqType === 'notify' && m.body.request.notify.notification === 'operComplete' && m.body.request.notify.operComplete.commandKey === commandKey,
+      ),
+    )
+    .toBe(true);
+  const m = c.unsolicited.find(
+    (u) => u.body.msgBody === 'request' && u.body.request.reqType === 'notify' && u.body.request.notify.notification === 'operComplete' && u.body.request.notify.operComplete.commandKey === commandKey,
+  )!;
   if (m.body.msgBody !== 'request' || m.body.request.reqType !== 'notify' || m.body.request.notify.notification !== 'operComplete') throw new Error();
   return m.body.request.notify.operComplete;
 }

@@ -9,14 +9,17 @@ import { startAgent, type AgentFixture } from '../peers/agent-fixture.js';
 import { asError, asResponse } from '../peers/TestController.js';
 
 let f: AgentFixture;
-beforeAll(async () => { f = await startAgent(); });
-afterAll(async () => { await f.close(); });
+beforeAll(async () => {
+  f = await startAgent();
+});
+afterAll(async () => {
+  await f.close();
+});
 
 const settings = (params: Record<string, string>, required: boolean) => Object.entries(params).map(([param, value]) => ({ param, value, required }));
 const set = (objPath: string, params: Record<string, string>, allowPartial = false, required = true) =>
   f.controller.send({ reqType: 'set', set: { allowPartial, updateObjs: [{ objPath, paramSettings: settings(params, required) }] } });
-const add = (objPath: string, params: Record<string, string>) =>
-  f.controller.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath, paramSettings: settings(params, true) }] } });
+const add = (objPath: string, params: Record<string, string>) => f.controller.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath, paramSettings: settings(params, true) }] } });
 async function value(path: string): Promise<string | undefined> {
   const r = asResponse(await f.controller.send({ reqType: 'get', get: { paramPaths: [path], maxDepth: 0 } }));
   if (r.respType !== 'getResp') throw new Error(r.respType);
@@ -57,7 +60,17 @@ describe('enumerationRef values (TR-106): Set and Add refuse what the referenced
   it('a list-valued enumerationRef is checked item by item, naming the item (WiFi.Radio.{i}.OperatingStandards)', async () => {
     const supported = await value('Device.WiFi.Radio.1.SupportedStandards');
     const e = asError(await set('Device.WiFi.Radio.1.', { OperatingStandards: 'n,be' }));
-    expect(e.paramErrs).toEqual([expect.objectContaining({ paramPath: 'Device.WiFi.Radio.1.OperatingStandards', errCode: 7012,
-      errMsg: expect.stringContaining(`"be" is not one of Device.WiFi.Radio.1.SupportedStandards (${supported!.split(',').map((s) => JSON.stringify(s)).join(', ')})`) })]);
+    expect(e.paramErrs).toEqual([
+      expect.objectContaining({
+        paramPath: 'Device.WiFi.Radio.1.OperatingStandards',
+        errCode: 7012,
+        errMsg: expect.stringContaining(
+          `"be" is not one of Device.WiFi.Radio.1.SupportedStandards (${supported!
+            .split(',')
+            .map((s) => JSON.stringify(s))
+            .join(', ')})`,
+        ),
+      }),
+    ]);
   });
 });

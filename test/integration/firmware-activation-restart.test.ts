@@ -40,7 +40,9 @@ async function stage(path: string, key: string): Promise<number> {
 /** Calls Activate() with one AnyTime window and waits until the call is journaled (it waits for its Start). */
 async function activateLater(n: number, start: number, end: number, key: string): Promise<number> {
   const invokedAt = Date.now();
-  expect(await dev.operate(`${FW}${n}.Activate()`, { 'TimeWindow.1.Start': String(start), 'TimeWindow.1.End': String(end), 'TimeWindow.1.Mode': 'AnyTime' }, key)).toMatchObject({ reqObjPath: expect.any(String) });
+  expect(await dev.operate(`${FW}${n}.Activate()`, { 'TimeWindow.1.Start': String(start), 'TimeWindow.1.End': String(end), 'TimeWindow.1.Mode': 'AnyTime' }, key)).toMatchObject({
+    reqObjPath: expect.any(String),
+  });
   await expect.poll(() => existsSync(join(dev.dataDir, JOURNAL))).toBe(true);
   return invokedAt;
 }
@@ -71,7 +73,10 @@ describe('Activate() waiting for its TimeWindow across a restart', () => {
     await dev.start();
     expect(await dev.bootEvent()).toMatchObject({ FirmwareUpdated: 'false' });
     await expect.poll(async () => (await dev.bank(n)).Status).toBe('ActivationFailed');
-    expect(await dev.bank(n)).toMatchObject({ Version: '5.0.0', BootFailureLog: expect.stringMatching(/activation requested at .* not done: the agent was restarted and its last TimeWindow ended at /) });
+    expect(await dev.bank(n)).toMatchObject({
+      Version: '5.0.0',
+      BootFailureLog: expect.stringMatching(/activation requested at .* not done: the agent was restarted and its last TimeWindow ended at /),
+    });
     expect(await dev.bank(3 - n)).toMatchObject({ Status: 'Active', Version: '4.0.0' });
     expect(dev.log('argv').filter((l) => /^(activate|reboot)/.test(l)).length).toBe(activations);
     expect(existsSync(join(dev.dataDir, JOURNAL))).toBe(false);

@@ -36,7 +36,9 @@ afterAll(() => stopFirmwareDevice({ dev, server }));
 describe('--firmware-hook: banks from `hook status`', () => {
   it('two banks; the running one Active and both DeviceInfo references on it', async () => {
     expect(await dev.get(['Device.DeviceInfo.FirmwareImageNumberOfEntries', 'Device.DeviceInfo.ActiveFirmwareImage', 'Device.DeviceInfo.BootFirmwareImage'])).toEqual({
-      'Device.DeviceInfo.FirmwareImageNumberOfEntries': '2', 'Device.DeviceInfo.ActiveFirmwareImage': `${FW}1`, 'Device.DeviceInfo.BootFirmwareImage': `${FW}1`,
+      'Device.DeviceInfo.FirmwareImageNumberOfEntries': '2',
+      'Device.DeviceInfo.ActiveFirmwareImage': `${FW}1`,
+      'Device.DeviceInfo.BootFirmwareImage': `${FW}1`,
     });
     expect(await dev.bank(1)).toMatchObject({ Name: 'rootfs.0', Version: '1.0.0', Status: 'Active' });
     expect(await dev.bank(2)).toMatchObject({ Status: 'NoImage', Version: '' });
@@ -50,7 +52,7 @@ describe('Download()', () => {
     expect(dev.log('argv').filter((l) => !l.startsWith('status'))).toEqual([]);
   });
 
-  it('an image the hook refuses: ValidationFailed, 7022 with the hook\'s words, nothing installed, nothing left in staging', async () => {
+  it("an image the hook refuses: ValidationFailed, 7022 with the hook's words, nothing installed, nothing left in staging", async () => {
     await dev.operate(`${FW}2.Download()`, { URL: server.url('/garbage.bin'), AutoActivate: 'false' }, 'dl-garbage');
     expect(await dev.operComplete('dl-garbage')).toMatchObject({ ok: false, errCode: 7022 });
     expect(await dev.transferComplete('dl-garbage')).toMatchObject({ FaultCode: '7022', FaultString: expect.stringMatching(/not a firmware bundle for this device/) });
@@ -70,7 +72,7 @@ describe('Download()', () => {
     }
   });
 
-  it('validate, then install IMAGE BANK: Available with the hook\'s version; the staged file is gone', async () => {
+  it("validate, then install IMAGE BANK: Available with the hook's version; the staged file is gone", async () => {
     await dev.operate(`${FW}2.Download()`, { URL: server.url('/os-2.0.0.bundle'), AutoActivate: 'false' }, 'dl-ok');
     expect(await dev.transferComplete('dl-ok')).toMatchObject({ FaultCode: '0' });
     expect(await dev.bank(2)).toMatchObject({ Name: 'rootfs.1', Version: '2.0.0', Status: 'Available', Available: 'true' });
@@ -144,12 +146,23 @@ describe('Activate()', () => {
     await dev.operate(`${FW}2.Activate()`, NOW, 'act-2');
     expect(await dev.operComplete('act-2')).toMatchObject({ ok: true });
     await dev.reboot();
-    expect(dev.log('argv').filter((l) => /^(activate|reboot)/.test(l)).slice(-2)).toEqual(['activate rootfs.1', 'reboot']);
+    expect(
+      dev
+        .log('argv')
+        .filter((l) => /^(activate|reboot)/.test(l))
+        .slice(-2),
+    ).toEqual(['activate rootfs.1', 'reboot']);
     // The stand-in keeps the boot bank in the U-Boot environment, as an A/B hook would.
-    expect(dev.log('fw_env').filter((l) => l.startsWith('fw_setenv')).at(-1)).toBe('fw_setenv boot_slot rootfs.1');
+    expect(
+      dev
+        .log('fw_env')
+        .filter((l) => l.startsWith('fw_setenv'))
+        .at(-1),
+    ).toBe('fw_setenv boot_slot rootfs.1');
     expect(await dev.bootEvent()).toMatchObject({ Cause: 'RemoteReboot', CommandKey: 'act-2', FirmwareUpdated: 'true' });
     expect(await dev.get(['Device.DeviceInfo.ActiveFirmwareImage', 'Device.DeviceInfo.BootFirmwareImage'])).toEqual({
-      'Device.DeviceInfo.ActiveFirmwareImage': `${FW}2`, 'Device.DeviceInfo.BootFirmwareImage': `${FW}2`,
+      'Device.DeviceInfo.ActiveFirmwareImage': `${FW}2`,
+      'Device.DeviceInfo.BootFirmwareImage': `${FW}2`,
     });
     expect(await dev.bank(2)).toMatchObject({ Status: 'Active', Version: '2.0.0' });
     expect(await dev.bank(1)).toMatchObject({ Status: 'Available', Version: '1.0.0' });

@@ -42,7 +42,9 @@ async function download(path: string, key: string, autoActivate = false): Promis
 describe('OpenWrt: the running image and the staged one', () => {
   it('FirmwareImage.1 is the running release (as SoftwareVersion), FirmwareImage.2 empty', async () => {
     expect(await dev.get(['Device.DeviceInfo.SoftwareVersion', 'Device.DeviceInfo.ActiveFirmwareImage', 'Device.DeviceInfo.FirmwareImageNumberOfEntries'])).toEqual({
-      'Device.DeviceInfo.SoftwareVersion': RUNNING, 'Device.DeviceInfo.ActiveFirmwareImage': `${FW}1`, 'Device.DeviceInfo.FirmwareImageNumberOfEntries': '2',
+      'Device.DeviceInfo.SoftwareVersion': RUNNING,
+      'Device.DeviceInfo.ActiveFirmwareImage': `${FW}1`,
+      'Device.DeviceInfo.FirmwareImageNumberOfEntries': '2',
     });
     expect(await dev.bank(1)).toMatchObject({ Status: 'Active', Version: RUNNING });
     expect(await dev.bank(2)).toMatchObject({ Status: 'NoImage' });
@@ -50,7 +52,7 @@ describe('OpenWrt: the running image and the staged one', () => {
 });
 
 describe('Download(): sysupgrade -T validates', () => {
-  it('a file of no known image type: ValidationFailed, 7022 with sysupgrade\'s words; nothing staged, nothing flashed', async () => {
+  it("a file of no known image type: ValidationFailed, 7022 with sysupgrade's words; nothing staged, nothing flashed", async () => {
     expect(await download('/random.bin', 'dl-random')).toMatchObject({ FaultCode: '7022', FaultString: expect.stringMatching(/Invalid image type\. Image check failed\./) });
     expect(await dev.bank(2)).toMatchObject({ Status: 'ValidationFailed' });
     expect(dev.log('sysupgrade')).toEqual([expect.stringMatching(new RegExp(`^-T ${dev.staging}/\\.partial-2-\\d+$`))]);

@@ -69,8 +69,24 @@ beforeAll(async () => {
   const f = await startAgent({ dataDir: join(work, 'data'), agent: { firmwareTrust: trust } });
   agent = f.agent;
   c = f.controller;
-  for (const [id, notifType, ref] of [['oc', 'OperationComplete', FW], ['tc', 'Event', 'Device.LocalAgent.TransferComplete!']]) {
-    const r = asResponse(await c.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: Object.entries({ Enable: 'true', ID: id, NotifType: notifType, ReferenceList: ref }).map(([param, value]) => ({ param, value, required: true })) }] } }));
+  for (const [id, notifType, ref] of [
+    ['oc', 'OperationComplete', FW],
+    ['tc', 'Event', 'Device.LocalAgent.TransferComplete!'],
+  ]) {
+    const r = asResponse(
+      await c.send({
+        reqType: 'add',
+        add: {
+          allowPartial: false,
+          createObjs: [
+            {
+              objPath: 'Device.LocalAgent.Subscription.',
+              paramSettings: Object.entries({ Enable: 'true', ID: id, NotifType: notifType, ReferenceList: ref }).map(([param, value]) => ({ param, value, required: true })),
+            },
+          ],
+        },
+      }),
+    );
     if (r.respType !== 'addResp') throw new Error(r.respType);
   }
 });

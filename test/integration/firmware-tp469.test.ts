@@ -104,7 +104,7 @@ describe.each(PLATFORMS)('TP-469 section 9 firmware on $kind', (p) => {
     expect(status === undefined || /^(Canceled|Canceling)$/.test(status)).toBe(true);
     // Nothing was flashed or activated, and the agent did not go for a restart.
     const calls = dev.log(p.kind === 'hook' ? 'argv' : 'sysupgrade').slice(before);
-    expect(calls.filter((l) => p.kind === 'hook' ? /^(activate|reboot)/.test(l) : !l.startsWith('-T'))).toEqual([]);
+    expect(calls.filter((l) => (p.kind === 'hook' ? /^(activate|reboot)/.test(l) : !l.startsWith('-T')))).toEqual([]);
     expect(dev.proc.alive).toBe(true);
     expect(await dev.bank(n)).toMatchObject({ Status: 'Available' });
   });
@@ -140,7 +140,23 @@ describe.each(PLATFORMS)('TP-469 section 9 firmware on $kind', (p) => {
   }, 30_000);
 
   it('9.10 Reboot() with a BootParameter on BootFirmwareImage: Boot! carries it in ParameterMap', async () => {
-    const r = asResponse(await dev.c.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Controller.1.BootParameter.', paramSettings: [{ param: 'Enable', value: 'true', required: true }, { param: 'ParameterName', value: 'Device.DeviceInfo.BootFirmwareImage', required: true }] }] } }));
+    const r = asResponse(
+      await dev.c.send({
+        reqType: 'add',
+        add: {
+          allowPartial: false,
+          createObjs: [
+            {
+              objPath: 'Device.LocalAgent.Controller.1.BootParameter.',
+              paramSettings: [
+                { param: 'Enable', value: 'true', required: true },
+                { param: 'ParameterName', value: 'Device.DeviceInfo.BootFirmwareImage', required: true },
+              ],
+            },
+          ],
+        },
+      }),
+    );
     expect(r.respType === 'addResp' && r.addResp.createdObjResults[0].operStatus.operStatus).toBe('operSuccess');
     const boot = (await dev.get(['Device.DeviceInfo.BootFirmwareImage']))['Device.DeviceInfo.BootFirmwareImage'];
     expect(await dev.operate('Device.Reboot()', {}, 'tp-9.10')).toEqual({});

@@ -66,7 +66,15 @@ afterAll(async () => {
 });
 
 async function subscribe(ctl: TestController, params: Record<string, string>): Promise<void> {
-  const r = asResponse(await ctl.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: Object.entries({ Enable: 'true', ...params }).map(([param, value]) => ({ param, value, required: true })) }] } }));
+  const r = asResponse(
+    await ctl.send({
+      reqType: 'add',
+      add: {
+        allowPartial: false,
+        createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: Object.entries({ Enable: 'true', ...params }).map(([param, value]) => ({ param, value, required: true })) }],
+      },
+    }),
+  );
   if (r.respType !== 'addResp' || r.addResp.createdObjResults[0].operStatus.operStatus !== 'operSuccess') throw new Error(JSON.stringify(r));
 }
 
@@ -90,7 +98,8 @@ async function operate(command: string, inputArgs: StringMap, commandKey: string
 
 type Notify = NotifyReq;
 const operComplete = (key: string) => (ns: ReturnType<typeof notifications>) => ns.find((n) => n.notify.notification === 'operComplete' && n.notify.operComplete.commandKey === key)?.notify;
-const transferComplete = (key: string) => (ns: ReturnType<typeof notifications>) => ns.find((n) => n.notify.notification === 'event' && n.notify.event.eventName === 'TransferComplete!' && n.notify.event.params?.CommandKey === key)?.notify;
+const transferComplete = (key: string) => (ns: ReturnType<typeof notifications>) =>
+  ns.find((n) => n.notify.notification === 'event' && n.notify.event.eventName === 'TransferComplete!' && n.notify.event.params?.CommandKey === key)?.notify;
 function eventParams(n: Notify): StringMap {
   if (n.notification !== 'event') throw new Error(n.notification);
   return n.event.params ?? {};
@@ -98,7 +107,15 @@ function eventParams(n: Notify): StringMap {
 
 describe('Firmware:1 objects', () => {
   it('two banks, bank 1 active and booting', async () => {
-    const v = await getValues(['Device.DeviceInfo.FirmwareImageNumberOfEntries', 'Device.DeviceInfo.ActiveFirmwareImage', 'Device.DeviceInfo.BootFirmwareImage', `${FW}1.Status`, `${FW}2.Status`, 'Device.DeviceInfo.SoftwareVersion', `${FW}1.Version`]);
+    const v = await getValues([
+      'Device.DeviceInfo.FirmwareImageNumberOfEntries',
+      'Device.DeviceInfo.ActiveFirmwareImage',
+      'Device.DeviceInfo.BootFirmwareImage',
+      `${FW}1.Status`,
+      `${FW}2.Status`,
+      'Device.DeviceInfo.SoftwareVersion',
+      `${FW}1.Version`,
+    ]);
     expect(v).toMatchObject({
       'Device.DeviceInfo.FirmwareImageNumberOfEntries': '2',
       'Device.DeviceInfo.ActiveFirmwareImage': `${FW}1`,
@@ -120,8 +137,16 @@ describe('Download()', () => {
     const tc = await waitForNotification(c, transferComplete('dl-ok'));
     expect(tc.subscriptionId).toBe('fw-tc');
     expect(eventParams(tc)).toMatchObject({
-      Command: `${FW}2.Download()`, CommandKey: 'dl-ok', Requestor: CONTROLLER_EID, TransferType: 'Download',
-      Affected: `${FW}2.`, TransferURL: url, FaultCode: '0', FaultString: '', CheckSumAlgorithm: 'SHA-256', CheckSum: IMAGE_SHA256,
+      Command: `${FW}2.Download()`,
+      CommandKey: 'dl-ok',
+      Requestor: CONTROLLER_EID,
+      TransferType: 'Download',
+      Affected: `${FW}2.`,
+      TransferURL: url,
+      FaultCode: '0',
+      FaultString: '',
+      CheckSumAlgorithm: 'SHA-256',
+      CheckSum: IMAGE_SHA256,
     });
     // OperationComplete first, then TransferComplete! (TR-369 Appendix I, firmware management).
     const ns = notifications(c);
@@ -231,7 +256,9 @@ describe('activation', () => {
   it('BootFirmwareImage refuses a bank without an installed image', async () => {
     await operate(`${FW}1.Download()`, { URL: server.url('/no-such.img'), AutoActivate: 'false' }, 'dl-404-b1');
     await waitForNotification(c, operComplete('dl-404-b1'));
-    const r = asResponse(await c.send({ reqType: 'set', set: { allowPartial: true, updateObjs: [{ objPath: 'Device.DeviceInfo.', paramSettings: [{ param: 'BootFirmwareImage', value: `${FW}1`, required: true }] }] } }));
+    const r = asResponse(
+      await c.send({ reqType: 'set', set: { allowPartial: true, updateObjs: [{ objPath: 'Device.DeviceInfo.', paramSettings: [{ param: 'BootFirmwareImage', value: `${FW}1`, required: true }] }] } }),
+    );
     if (r.respType !== 'setResp') throw new Error(r.respType);
     const st = r.setResp.updatedObjResults[0].operStatus;
     expect(st.operStatus).toBe('operFailure');

@@ -64,7 +64,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-afterEach(async () => { await AgentProcess.killAll(); });
+afterEach(async () => {
+  await AgentProcess.killAll();
+});
 
 describe('usp-agent fleet', () => {
   it('runs N gateways, each announcing itself with Boot! and answering a Get with its own Endpoint ID and serial; SIGTERM stops all (exit 0)', async () => {
@@ -77,7 +79,12 @@ describe('usp-agent fleet', () => {
       const eid = `proto::sim-${n}`;
       const boot = controller.events.get(eid)!.find((e) => e.eventName === 'Boot!')!;
       expect(boot.objPath).toBe('Device.');
-      const v = getValues(await controller.request(eid, `usp/agent/sim-${n}`, { reqType: 'get', get: { paramPaths: ['Device.LocalAgent.EndpointID', 'Device.DeviceInfo.SerialNumber', 'Device.MQTT.Client.1.ClientID'], maxDepth: 0 } }));
+      const v = getValues(
+        await controller.request(eid, `usp/agent/sim-${n}`, {
+          reqType: 'get',
+          get: { paramPaths: ['Device.LocalAgent.EndpointID', 'Device.DeviceInfo.SerialNumber', 'Device.MQTT.Client.1.ClientID'], maxDepth: 0 },
+        }),
+      );
       expect(v['Device.LocalAgent.EndpointID']).toBe(eid);
       expect(v['Device.MQTT.Client.1.ClientID']).toBe(`sim-${n}`);
       serials.add(v['Device.DeviceInfo.SerialNumber']!);
@@ -107,7 +114,7 @@ describe('usp-agent fleet', () => {
     expect((await b.terminate()).code).toBe(0);
   });
 
-  it('--persist keeps each gateway\'s state and control socket in DATA-DIR/<n>/', async () => {
+  it("--persist keeps each gateway's state and control socket in DATA-DIR/<n>/", async () => {
     const data = join(dir, 'persist');
     const p = AgentProcess.command(['fleet', '--defaults', defaultsFile, '--data-dir', data, '--count', '3', '--first', '301', '--persist']);
     await p.waitForLine(/^fleet: 3\/3 gateways started, 3 connected/, { timeoutMs: 20_000 });
@@ -134,7 +141,9 @@ describe('usp-agent fleet', () => {
 
   it('refuses a defaults file whose EndpointID lacks {n}: every gateway would have the same identity (exit 2)', async () => {
     const file = join(dir, 'same-eid.json');
-    writeFleetDefaults(file, broker.port, (d) => { d['Device.LocalAgent.EndpointID'] = 'proto::sim'; });
+    writeFleetDefaults(file, broker.port, (d) => {
+      d['Device.LocalAgent.EndpointID'] = 'proto::sim';
+    });
     const r = await runCli(['fleet', '--defaults', file, '--data-dir', join(dir, 'bad'), '--count', '2']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/Device\.LocalAgent\.EndpointID must contain \{n\}/);
@@ -144,7 +153,9 @@ describe('usp-agent fleet', () => {
 describe('usp-agent fleet start failures', () => {
   it('exits 2 naming the path when the first gateway cannot start (bad defaults would fail every gateway)', async () => {
     const file = join(dir, 'bad-path.json');
-    writeFleetDefaults(file, broker.port, (d) => { d['Device.Nope.Param'] = 1; });
+    writeFleetDefaults(file, broker.port, (d) => {
+      d['Device.Nope.Param'] = 1;
+    });
     const r = await runCli(['fleet', '--defaults', file, '--data-dir', join(dir, 'bad'), '--count', '3']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/the first gateway did not start: .*Device\.Nope\.Param/);
@@ -154,10 +165,21 @@ describe('usp-agent fleet start failures', () => {
 describe('Fleet (in-process)', () => {
   it('lets the event loop turn between starts: gateways connect, and timers and signals run, while the fleet is still starting', async () => {
     const count = 40;
-    const fleetOfMany = new Fleet({ range: { first: 401, count }, defaults: readDefaultsFile(defaultsFile), dataDir: join(dir, 'in-process'), persist: false, platform: 'simulated', seed: 1, schema: testSchema(), log: silentLogger });
+    const fleetOfMany = new Fleet({
+      range: { first: 401, count },
+      defaults: readDefaultsFile(defaultsFile),
+      dataDir: join(dir, 'in-process'),
+      persist: false,
+      platform: 'simulated',
+      seed: 1,
+      schema: testSchema(),
+      log: silentLogger,
+    });
     // What a timer sees of the start, every time the event loop turns.
     const seen = new Set<number>();
-    const timer = setInterval(() => { seen.add(fleetOfMany.status().started); }, 0);
+    const timer = setInterval(() => {
+      seen.add(fleetOfMany.status().started);
+    }, 0);
     try {
       await fleetOfMany.start();
       clearInterval(timer);

@@ -67,12 +67,31 @@ describe('the live agent under fuzz', () => {
 
     // Every answer is a well-formed Msg of the right type (or an Error 7000-7999), every request was
     // answered, and nothing was answered that must stay unanswered. One expectation per rule.
-    const sorts = ['malformedRecordFromAgent', 'malformedMsgFromAgent', 'textFrameFromAgent', 'misaddressedRecord',
-      'unexpectedRecordKind', 'msgTypeMismatch', 'wrongResponseType', 'errorCodeOutOfRange', 'msgErrorCode',
-      'answerToUnknownMsgId', 'tooManyAnswers', 'missingAnswer', 'stalled', 'answeredWhenSilenceExpected',
-      'answeredSendRespFalse', 'disconnectReason'];
+    const sorts = [
+      'malformedRecordFromAgent',
+      'malformedMsgFromAgent',
+      'textFrameFromAgent',
+      'misaddressedRecord',
+      'unexpectedRecordKind',
+      'msgTypeMismatch',
+      'wrongResponseType',
+      'errorCodeOutOfRange',
+      'msgErrorCode',
+      'answerToUnknownMsgId',
+      'tooManyAnswers',
+      'missingAnswer',
+      'stalled',
+      'answeredWhenSilenceExpected',
+      'answeredSendRespFalse',
+      'disconnectReason',
+    ];
     for (const sort of sorts) expect.soft(violations[sort] ?? [], sort).toEqual([]);
-    expect.soft(Object.keys(violations).filter((k) => !sorts.includes(k)), 'other violations').toEqual([]);
+    expect
+      .soft(
+        Object.keys(violations).filter((k) => !sorts.includes(k)),
+        'other violations',
+      )
+      .toEqual([]);
 
     // The corpus reached every path it is meant to reach.
     const by = report.byExpectation;

@@ -9,17 +9,25 @@ import { rootDataModelVersion } from '../../agent/baseline/root-object.js';
 import { startAgent, type AgentFixture } from '../peers/agent-fixture.js';
 import { getObjects, responseOf } from '../peers/get-objects.js';
 
-
 /** Every layered interface object the simulated gateway serves, as wildcard paths. */
 const LAYERED = [
-  'Device.Ethernet.Interface.*.', 'Device.Ethernet.Link.*.', 'Device.WiFi.Radio.*.', 'Device.WiFi.SSID.*.',
-  'Device.Bridging.Bridge.*.Port.*.', 'Device.IP.Interface.*.', 'Device.Cellular.Interface.*.',
+  'Device.Ethernet.Interface.*.',
+  'Device.Ethernet.Link.*.',
+  'Device.WiFi.Radio.*.',
+  'Device.WiFi.SSID.*.',
+  'Device.Bridging.Bridge.*.Port.*.',
+  'Device.IP.Interface.*.',
+  'Device.Cellular.Interface.*.',
 ];
 
 describe('Baseline:4: RootDataModelVersion and InterfaceStack', () => {
   let f: AgentFixture;
-  beforeAll(async () => { f = await startAgent(); });
-  afterAll(async () => { await f.close(); });
+  beforeAll(async () => {
+    f = await startAgent();
+  });
+  afterAll(async () => {
+    await f.close();
+  });
 
   it('Device.RootDataModelVersion is the release of the generated schema', async () => {
     const v = await getObjects(f.controller, ['Device.RootDataModelVersion']);
@@ -34,7 +42,10 @@ describe('Baseline:4: RootDataModelVersion and InterfaceStack', () => {
       if (!('LowerLayers' in values)) continue;
       const higher = path.slice(0, -1);
       aliases.set(higher, values.Alias ?? '');
-      for (const l of values.LowerLayers.split(',').map((s) => s.trim().replace(/\.$/, '')).filter(Boolean)) expected.add(`${higher}|${l}`);
+      for (const l of values.LowerLayers.split(',')
+        .map((s) => s.trim().replace(/\.$/, ''))
+        .filter(Boolean))
+        expected.add(`${higher}|${l}`);
     }
     expect(expected.size).toBeGreaterThan(5);
     const stack = await getObjects(f.controller, ['Device.InterfaceStack.']);
@@ -61,7 +72,12 @@ describe('Baseline:4: RootDataModelVersion and InterfaceStack', () => {
   });
 
   it('is listed by GetSupportedDM with its parameters', async () => {
-    const r = responseOf(await f.controller.send({ reqType: 'getSupportedDm', getSupportedDm: { objPaths: ['Device.InterfaceStack.'], firstLevelOnly: false, returnCommands: false, returnEvents: false, returnParams: true, returnUniqueKeySets: false } }));
+    const r = responseOf(
+      await f.controller.send({
+        reqType: 'getSupportedDm',
+        getSupportedDm: { objPaths: ['Device.InterfaceStack.'], firstLevelOnly: false, returnCommands: false, returnEvents: false, returnParams: true, returnUniqueKeySets: false },
+      }),
+    );
     if (r.respType !== 'getSupportedDmResp') throw new Error(r.respType);
     const objs = r.getSupportedDmResp.reqObjResults[0].supportedObjs ?? [];
     const names = objs.find((o) => o.supportedObjPath === 'Device.InterfaceStack.{i}.')?.supportedParams?.map((p) => p.paramName);

@@ -25,7 +25,9 @@ beforeAll(async () => {
   c = f.controller;
   await subscribeOperationComplete(c, 'diag', D);
 });
-afterAll(async () => { await f?.close(); });
+afterAll(async () => {
+  await f?.close();
+});
 
 async function get(path: string): Promise<Record<string, string>> {
   const r = asResponse(await c.send({ reqType: 'get', get: { paramPaths: [path], maxDepth: 0 } }));
@@ -38,8 +40,10 @@ async function get(path: string): Promise<Record<string, string>> {
 describe('Device.IP.Diagnostics. capabilities', () => {
   it('says ping, traceroute and server selection are supported (the tools are installed)', async () => {
     expect(await get(D)).toMatchObject({
-      [`${D}IPv4PingSupported`]: 'true', [`${D}IPv4TraceRouteSupported`]: 'true',
-      [`${D}IPv4ServerSelectionDiagnosticsSupported`]: 'true', [`${D}IPLayerCapacitySupported`]: 'false',
+      [`${D}IPv4PingSupported`]: 'true',
+      [`${D}IPv4TraceRouteSupported`]: 'true',
+      [`${D}IPv4ServerSelectionDiagnosticsSupported`]: 'true',
+      [`${D}IPLayerCapacitySupported`]: 'false',
     });
   });
 });
@@ -75,7 +79,7 @@ describe('IPPing()', () => {
     if (o.Status === 'Complete') expect(o.FailureCount).toBe('1');
   });
 
-  it('Interface: the simulated gateway\'s loopback row binds to lo; a row that does not exist is 7027', async () => {
+  it("Interface: the simulated gateway's loopback row binds to lo; a row that does not exist is 7027", async () => {
     expect((await runDiagnostic(c, `${D}IPPing()`, { ...PING, NumberOfRepetitions: '1', Interface: 'Device.IP.Interface.3' })).Status).toBe('Complete');
     expect(cmdFailureCode(await operateOne(c, `${D}IPPing()`, { ...PING, Interface: 'Device.IP.Interface.99' }))).toBe(7027);
     expect(cmdFailureCode(await operateOne(c, `${D}IPPing()`, { ...PING, Interface: 'Device.WiFi.Radio.1' }))).toBe(7027);
@@ -129,7 +133,7 @@ describe('TraceRoute()', () => {
     expect(o['RouteHops.2.Host']).toBeUndefined();
   });
 
-  it('optional inputs left out take TR-181\'s defaults (3 tries, 5 s, 30 hops)', async () => {
+  it("optional inputs left out take TR-181's defaults (3 tries, 5 s, 30 hops)", async () => {
     const o = await runDiagnostic(c, `${D}TraceRoute()`, { ProtocolVersion: 'Any', Host: '127.0.0.1' });
     expect(o.Status).toBe('Complete');
     expect(o['RouteHops.1.RTTimes'].split(',')).toHaveLength(3);
@@ -149,15 +153,25 @@ describe('TraceRoute()', () => {
 
 describe('ServerSelectionDiagnostics()', () => {
   it('ICMP: the host that answers is the fastest; an unresolvable one is skipped', async () => {
-    const o = await runDiagnostic(c, `${D}ServerSelectionDiagnostics()`, { ProtocolVersion: 'IPv4', Protocol: 'ICMP', HostList: 'no-such-host.invalid,127.0.0.1', NumberOfRepetitions: '2', Timeout: '1000' });
+    const o = await runDiagnostic(c, `${D}ServerSelectionDiagnostics()`, {
+      ProtocolVersion: 'IPv4',
+      Protocol: 'ICMP',
+      HostList: 'no-such-host.invalid,127.0.0.1',
+      NumberOfRepetitions: '2',
+      Timeout: '1000',
+    });
     expect(o).toMatchObject({ Status: 'Complete', FastestHost: '127.0.0.1', IPAddressUsed: '127.0.0.1' });
     expect(Number(o.MinimumResponseTime)).toBeLessThanOrEqual(Number(o.AverageResponseTime));
     expect(Number(o.AverageResponseTime)).toBeLessThanOrEqual(Number(o.MaximumResponseTime));
   });
 
   it('no host resolves → Error_CannotResolveHostName; a Protocol outside the enumeration → 7027', async () => {
-    expect((await runDiagnostic(c, `${D}ServerSelectionDiagnostics()`, { ProtocolVersion: 'Any', Protocol: 'ICMP', HostList: 'no-such-host.invalid', NumberOfRepetitions: '1', Timeout: '500' })).Status).toBe('Error_CannotResolveHostName');
-    expect(cmdFailureCode(await operateOne(c, `${D}ServerSelectionDiagnostics()`, { ProtocolVersion: 'Any', Protocol: 'TCP', HostList: '127.0.0.1', NumberOfRepetitions: '1', Timeout: '500' }))).toBe(7027);
+    expect(
+      (await runDiagnostic(c, `${D}ServerSelectionDiagnostics()`, { ProtocolVersion: 'Any', Protocol: 'ICMP', HostList: 'no-such-host.invalid', NumberOfRepetitions: '1', Timeout: '500' })).Status,
+    ).toBe('Error_CannotResolveHostName');
+    expect(cmdFailureCode(await operateOne(c, `${D}ServerSelectionDiagnostics()`, { ProtocolVersion: 'Any', Protocol: 'TCP', HostList: '127.0.0.1', NumberOfRepetitions: '1', Timeout: '500' }))).toBe(
+      7027,
+    );
   });
 });
 
@@ -168,15 +182,27 @@ describe('ServerSelectionDiagnostics() over UDP Echo', () => {
   let echoed = 0;
   beforeAll(async () => {
     echo = dgram.createSocket('udp4');
-    echo.on('message', (m, r) => { echoed++; echo.send(m, r.port, r.address); });
+    echo.on('message', (m, r) => {
+      echoed++;
+      echo.send(m, r.port, r.address);
+    });
     await new Promise<void>((r) => echo.bind(0, '127.0.0.1', r));
     u = await startAgent({ agent: { diagnostics: { udpEchoPort: echo.address().port } } });
     await subscribeOperationComplete(u.controller, 'diag', D);
   });
-  afterAll(async () => { await u?.close(); echo?.close(); });
+  afterAll(async () => {
+    await u?.close();
+    echo?.close();
+  });
 
   it('the host whose echo service answers is the fastest; a silent or unresolvable one is skipped', async () => {
-    const o = await runDiagnostic(u.controller, `${D}ServerSelectionDiagnostics()`, { ProtocolVersion: 'IPv4', Protocol: 'UDP Echo', HostList: 'no-such-host.invalid,127.0.0.2,127.0.0.1', NumberOfRepetitions: '3', Timeout: '300' });
+    const o = await runDiagnostic(u.controller, `${D}ServerSelectionDiagnostics()`, {
+      ProtocolVersion: 'IPv4',
+      Protocol: 'UDP Echo',
+      HostList: 'no-such-host.invalid,127.0.0.2,127.0.0.1',
+      NumberOfRepetitions: '3',
+      Timeout: '300',
+    });
     expect(o).toMatchObject({ Status: 'Complete', FastestHost: '127.0.0.1', IPAddressUsed: '127.0.0.1' });
     expect(echoed).toBe(3);
     expect(Number(o.MinimumResponseTime)).toBeGreaterThan(0);
@@ -198,7 +224,9 @@ describe('with BusyBox ping and traceroute', () => {
     b = await startAgent({ agent: { diagnostics: { tools } } });
     await subscribeOperationComplete(b.controller, 'diag', D);
   });
-  afterAll(async () => { await b?.close(); });
+  afterAll(async () => {
+    await b?.close();
+  });
 
   it('IPPing() and TraceRoute() to 127.0.0.1 complete with the same outputs', async () => {
     const p = await runDiagnostic(b.controller, `${D}IPPing()`, PING);
@@ -219,7 +247,9 @@ describe('--platform none (no Device.IP.Interface, no Wi-Fi)', () => {
     n = await startAgent({ platform: 'none' });
     await subscribeOperationComplete(n.controller, 'diag', D);
   });
-  afterAll(async () => { await n?.close(); });
+  afterAll(async () => {
+    await n?.close();
+  });
 
   it('IPPing() runs without Interface; any Interface is 7027; NeighboringWiFiDiagnostic() is not supported', async () => {
     expect((await runDiagnostic(n.controller, `${D}IPPing()`, { ...PING, NumberOfRepetitions: '1' })).Status).toBe('Complete');

@@ -72,13 +72,21 @@ async function startAgent(defaultsFile: string, dataDir: string): Promise<{ agen
 }
 
 /** A connected controller; `closed` resolves when the connection is gone (nothing more can arrive). */
-interface Peer { tc: TestController; closed: Promise<void>; provisioningCode: string; short: string }
+interface Peer {
+  tc: TestController;
+  closed: Promise<void>;
+  provisioningCode: string;
+  short: string;
+}
 
 async function connect(url: string, eid: string, controllerRow: number): Promise<Peer> {
   const tc = await TestController.connect(url, eid, AGENT_EID);
   controllers.push(tc);
   tc.ws.on('error', () => undefined); // ECONNRESET at the kill: the close event follows
-  const closed = new Promise<void>((r) => { if (tc.closed) r(); else tc.ws.once('close', () => r()); });
+  const closed = new Promise<void>((r) => {
+    if (tc.closed) r();
+    else tc.ws.once('close', () => r());
+  });
   return { tc, closed, provisioningCode: `Device.LocalAgent.Controller.${controllerRow}.ProvisioningCode`, short: `c${controllerRow}` };
 }
 
@@ -90,13 +98,23 @@ async function request(p: Peer, req: Request): Promise<Response | undefined> {
   throw new Error(`${req.reqType} answered with ${JSON.stringify(m.body)}`);
 }
 
-
-const addReq = (id: string): Request => ({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: SUBSCRIPTION, paramSettings: [
-  { param: 'ID', value: id, required: true },
-  { param: 'Persistent', value: 'true', required: true },
-  { param: 'NotifType', value: 'ValueChange', required: true },
-  { param: 'ReferenceList', value: 'Device.DeviceInfo.HostName', required: true },
-] }] } });
+const addReq = (id: string): Request => ({
+  reqType: 'add',
+  add: {
+    allowPartial: false,
+    createObjs: [
+      {
+        objPath: SUBSCRIPTION,
+        paramSettings: [
+          { param: 'ID', value: id, required: true },
+          { param: 'Persistent', value: 'true', required: true },
+          { param: 'NotifType', value: 'ValueChange', required: true },
+          { param: 'ReferenceList', value: 'Device.DeviceInfo.HostName', required: true },
+        ],
+      },
+    ],
+  },
+});
 
 const setReq = (param: string, value: string): Request => {
   const dot = param.lastIndexOf('.') + 1;
@@ -124,17 +142,26 @@ class Ledger {
   readonly violations: string[] = [];
   private seq = 0;
 
-  next(): number { return ++this.seq; }
+  next(): number {
+    return ++this.seq;
+  }
 
   code(param: string): { acked: string; inFlight: Set<string> } {
     let c = this.codes.get(param);
-    if (!c) { c = { acked: '', inFlight: new Set() }; this.codes.set(param, c); }
+    if (!c) {
+      c = { acked: '', inFlight: new Set() };
+      this.codes.set(param, c);
+    }
     return c;
   }
 }
 
 /** One writing phase, ended by the kill. */
-interface Phase { iteration: number; over: boolean; rnd: () => number }
+interface Phase {
+  iteration: number;
+  over: boolean;
+  rnd: () => number;
+}
 
 /** Sets the controller's own ProvisioningCode to increasing values, one at a time. */
 async function setWriter(p: Peer, phase: Phase, ledger: Ledger): Promise<void> {
@@ -157,9 +184,7 @@ async function tableWriter(p: Peer, phase: Phase, ledger: Ledger): Promise<void>
   while (!phase.over) {
     const deletable = [...ledger.rows.keys()].filter((id) => !ledger.deletesInFlight.has(id));
     const pDelete = ledger.rows.size > SOFT_MAX_ROWS ? 0.8 : 0.15;
-    const more = deletable.length > 0 && phase.rnd() < pDelete
-      ? await deleteOne(p, deletable[Math.floor(phase.rnd() * deletable.length)], ledger)
-      : await addOne(p, phase, ledger);
+    const more = deletable.length > 0 && phase.rnd() < pDelete ? await deleteOne(p, deletable[Math.floor(phase.rnd() * deletable.length)], ledger) : await addOne(p, phase, ledger);
     if (!more) return;
   }
 }
@@ -173,7 +198,10 @@ async function addOne(p: Peer, phase: Phase, ledger: Ledger): Promise<boolean> {
   if (!r) return false;
   ledger.addsInFlight.delete(id);
   const st = r.respType === 'addResp' ? r.addResp.createdObjResults[0]?.operStatus : undefined;
-  if (st?.operStatus !== 'operSuccess') { ledger.violations.push(`Add ${id} failed: ${JSON.stringify(r)}`); return true; }
+  if (st?.operStatus !== 'operSuccess') {
+    ledger.violations.push(`Add ${id} failed: ${JSON.stringify(r)}`);
+    return true;
+  }
   const n = instanceOf(st.operSuccess.instantiatedPath);
   if (!(n > floor)) ledger.violations.push(`Add ${id} got instance ${n}, not above ${floor} seen before it was sent`);
   ledger.rows.set(id, n);
@@ -244,10 +272,19 @@ async function verifyAndSettle(p: Peer, ledger: Ledger): Promise<string[]> {
   }
   for (const id of ledger.addsInFlight) {
     const n = seen.rows.get(id);
-    if (n === undefined) { ledger.gone.add(id); ledger.atKill.notApplied++; } else { ledger.rows.set(id, n); ledger.atKill.applied++; }
+    if (n === undefined) {
+      ledger.gone.add(id);
+      ledger.atKill.notApplied++;
+    } else {
+      ledger.rows.set(id, n);
+      ledger.atKill.applied++;
+    }
   }
   for (const id of ledger.deletesInFlight) {
-    if (seen.rows.has(id)) { ledger.atKill.notApplied++; continue; }
+    if (seen.rows.has(id)) {
+      ledger.atKill.notApplied++;
+      continue;
+    }
     ledger.rows.delete(id);
     ledger.gone.add(id);
     ledger.atKill.applied++;
@@ -278,8 +315,14 @@ function checkStateFile(dataDir: string, when: string): string[] {
 /** `p`, or a clear failure after `ms` instead of a hung test. */
 async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms); });
-  try { return await Promise.race([p, timeout]); } finally { clearTimeout(timer); }
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 describe('usp-agent run: SIGKILL during concurrent writes', () => {
@@ -329,10 +372,12 @@ describe('usp-agent run: SIGKILL during concurrent writes', () => {
 
     const seconds = (Date.now() - t0) / 1000;
     const total = ledger.acked.add + ledger.acked.set + ledger.acked.delete;
-    console.log(`kill9: seed=${SEED} iterations=${ITERATIONS} kills=${kills} acknowledged=${total} `
-      + `(add=${ledger.acked.add} set=${ledger.acked.set} delete=${ledger.acked.delete}) `
-      + `in flight at kill: applied=${ledger.atKill.applied} not applied=${ledger.atKill.notApplied} `
-      + `rows=${ledger.rows.size} max instance=${ledger.maxInstance} temp files left behind=${tempFiles.size} time=${seconds.toFixed(1)} s`);
+    console.log(
+      `kill9: seed=${SEED} iterations=${ITERATIONS} kills=${kills} acknowledged=${total} ` +
+        `(add=${ledger.acked.add} set=${ledger.acked.set} delete=${ledger.acked.delete}) ` +
+        `in flight at kill: applied=${ledger.atKill.applied} not applied=${ledger.atKill.notApplied} ` +
+        `rows=${ledger.rows.size} max instance=${ledger.maxInstance} temp files left behind=${tempFiles.size} time=${seconds.toFixed(1)} s`,
+    );
     expect(kills).toBe(ITERATIONS);
     expect(total).toBeGreaterThan(0);
   }, 90_000);

@@ -15,9 +15,20 @@ export interface ProfileItems {
 }
 
 const PORT_STATS = [
-  'BytesSent', 'BytesReceived', 'PacketsSent', 'PacketsReceived', 'ErrorsSent', 'ErrorsReceived',
-  'UnicastPacketsSent', 'UnicastPacketsReceived', 'DiscardPacketsSent', 'DiscardPacketsReceived',
-  'MulticastPacketsSent', 'MulticastPacketsReceived', 'BroadcastPacketsSent', 'BroadcastPacketsReceived',
+  'BytesSent',
+  'BytesReceived',
+  'PacketsSent',
+  'PacketsReceived',
+  'ErrorsSent',
+  'ErrorsReceived',
+  'UnicastPacketsSent',
+  'UnicastPacketsReceived',
+  'DiscardPacketsSent',
+  'DiscardPacketsReceived',
+  'MulticastPacketsSent',
+  'MulticastPacketsReceived',
+  'BroadcastPacketsSent',
+  'BroadcastPacketsReceived',
   'UnknownProtoPacketsReceived',
 ];
 
@@ -49,8 +60,22 @@ export const VLAN_BRIDGE_1: ProfileItems = {
     },
     'Device.Bridging.Bridge.{i}.Port.{i}.': {
       requirement: 'createDelete',
-      items: ['Enable W', 'Status', 'Alias W1', 'Name', 'LastChange', 'LowerLayers W', 'ManagementPort W', 'DefaultUserPriority W',
-        'PriorityRegeneration W', 'PortState', 'PVID W', 'AcceptableFrameTypes W', 'IngressFiltering W', 'PriorityTagging W'],
+      items: [
+        'Enable W',
+        'Status',
+        'Alias W1',
+        'Name',
+        'LastChange',
+        'LowerLayers W',
+        'ManagementPort W',
+        'DefaultUserPriority W',
+        'PriorityRegeneration W',
+        'PortState',
+        'PVID W',
+        'AcceptableFrameTypes W',
+        'IngressFiltering W',
+        'PriorityTagging W',
+      ],
     },
     'Device.Bridging.Bridge.{i}.Port.{i}.Stats.': { requirement: 'present', items: PORT_STATS },
     'Device.Bridging.Bridge.{i}.VLAN.{i}.': { requirement: 'createDelete', items: ['Enable W', 'Name W', 'VLANID W'] },
@@ -66,8 +91,7 @@ export const NAT_1: ProfileItems = {
     'Device.NAT.InterfaceSetting.{i}.': { requirement: 'createDelete', items: ['Enable W', 'Status', 'Interface W'] },
     'Device.NAT.PortMapping.{i}.': {
       requirement: 'createDelete',
-      items: ['Enable W', 'Interface W', 'AllInterfaces W', 'LeaseDuration', 'RemoteHost W', 'ExternalPort W', 'InternalPort W',
-        'Protocol W', 'InternalClient W', 'Description W'],
+      items: ['Enable W', 'Interface W', 'AllInterfaces W', 'LeaseDuration', 'RemoteHost W', 'ExternalPort W', 'InternalPort W', 'Protocol W', 'InternalClient W', 'Description W'],
     },
   },
 };
@@ -89,8 +113,7 @@ export const HOSTS_3: ProfileItems = {
     'Device.Hosts.': { requirement: 'present', items: ['HostNumberOfEntries'] },
     'Device.Hosts.Host.{i}.': {
       requirement: 'present',
-      items: ['IPAddress', 'PhysAddress', 'HostName', 'Active', 'Layer1Interface', 'Layer3Interface', 'DHCPClient', 'AssociatedDevice',
-        'IPv4AddressNumberOfEntries', 'IPv6AddressNumberOfEntries'],
+      items: ['IPAddress', 'PhysAddress', 'HostName', 'Active', 'Layer1Interface', 'Layer3Interface', 'DHCPClient', 'AssociatedDevice', 'IPv4AddressNumberOfEntries', 'IPv6AddressNumberOfEntries'],
     },
     'Device.Hosts.Host.{i}.IPv4Address.{i}.': { requirement: 'present', items: ['IPAddress'] },
     'Device.Hosts.Host.{i}.IPv6Address.{i}.': { requirement: 'present', items: ['IPAddress'] },
@@ -119,7 +142,8 @@ export const IP_INTERFACE_2: ProfileItems = {
     'Device.IP.': { requirement: 'present', items: ['InterfaceNumberOfEntries', 'IPv4Enable W', 'IPv4Status'] },
     'Device.IP.Interface.{i}.': { requirement: 'createDelete', items: [...IP_INTERFACE_1.objects['Device.IP.Interface.{i}.'].items, 'IPv4Enable W'] },
     'Device.IP.Interface.{i}.IPv4Address.{i}.': {
-      requirement: 'createDelete', items: [...IP_INTERFACE_1.objects['Device.IP.Interface.{i}.IPv4Address.{i}.'].items, 'Status'],
+      requirement: 'createDelete',
+      items: [...IP_INTERFACE_1.objects['Device.IP.Interface.{i}.IPv4Address.{i}.'].items, 'Status'],
     },
   },
 };
@@ -131,8 +155,7 @@ export const IPV6_INTERFACE_1: ProfileItems = {
     'Device.IP.': { requirement: 'present', items: ['IPv6Capable', 'IPv6Enable W', 'IPv6Status', 'ULAPrefix W', 'InterfaceNumberOfEntries'] },
     'Device.IP.Interface.{i}.': {
       requirement: 'createDelete',
-      items: ['Enable W', 'IPv6Enable W', 'Status', 'Alias W1', 'Name', 'LastChange', 'LowerLayers W', 'Type', 'ULAEnable W', 'Reset()',
-        'IPv6AddressNumberOfEntries', 'IPv6PrefixNumberOfEntries'],
+      items: ['Enable W', 'IPv6Enable W', 'Status', 'Alias W1', 'Name', 'LastChange', 'LowerLayers W', 'Type', 'ULAEnable W', 'Reset()', 'IPv6AddressNumberOfEntries', 'IPv6PrefixNumberOfEntries'],
     },
   },
 };
@@ -145,8 +168,20 @@ export const DHCPV4_SERVER_1: ProfileItems = {
     'Device.DHCPv4.Server.': { requirement: 'present', items: ['Enable W', 'PoolNumberOfEntries'] },
     'Device.DHCPv4.Server.Pool.{i}.': {
       requirement: 'createDelete',
-      items: ['Enable W', 'Order W', 'Interface W', 'MinAddress W', 'MaxAddress W', 'ReservedAddresses W', 'SubnetMask W',
-        'DNSServers W', 'DomainName W', 'IPRouters W', 'LeaseTime W', 'OptionNumberOfEntries'],
+      items: [
+        'Enable W',
+        'Order W',
+        'Interface W',
+        'MinAddress W',
+        'MaxAddress W',
+        'ReservedAddresses W',
+        'SubnetMask W',
+        'DNSServers W',
+        'DomainName W',
+        'IPRouters W',
+        'LeaseTime W',
+        'OptionNumberOfEntries',
+      ],
     },
     'Device.DHCPv4.Server.Pool.{i}.Option.{i}.': { requirement: 'createDelete', items: ['Enable W', 'Tag W', 'Value W'] },
   },
@@ -158,7 +193,8 @@ export const DHCPV4_SERVER_CLIENT_INFO_1: ProfileItems = {
   objects: {
     'Device.DHCPv4.Server.Pool.{i}.': { requirement: 'createDelete', items: ['ClientNumberOfEntries'] },
     'Device.DHCPv4.Server.Pool.{i}.Client.{i}.': {
-      requirement: 'present', items: ['Alias W1', 'Chaddr', 'Active', 'IPv4AddressNumberOfEntries', 'OptionNumberOfEntries'],
+      requirement: 'present',
+      items: ['Alias W1', 'Chaddr', 'Active', 'IPv4AddressNumberOfEntries', 'OptionNumberOfEntries'],
     },
     'Device.DHCPv4.Server.Pool.{i}.Client.{i}.IPv4Address.{i}.': { requirement: 'present', items: ['IPAddress', 'LeaseTimeRemaining'] },
     'Device.DHCPv4.Server.Pool.{i}.Client.{i}.Option.{i}.': { requirement: 'present', items: ['Tag', 'Value'] },
@@ -179,14 +215,34 @@ export const TIME_2: ProfileItems = {
 
 /** Every profile of the LAN/WAN side, in the order the issue lists them. */
 export const ALL_LAN_WAN_PROFILES: readonly ProfileItems[] = [
-  BRIDGE_1, VLAN_BRIDGE_1, NAT_1, DNS_RELAY_1, HOSTS_3, IP_INTERFACE_1, IP_INTERFACE_2, IPV6_INTERFACE_1, DHCPV4_SERVER_1,
-  DHCPV4_SERVER_CLIENT_INFO_1, SIMPLE_FIREWALL_1, TIME_2,
+  BRIDGE_1,
+  VLAN_BRIDGE_1,
+  NAT_1,
+  DNS_RELAY_1,
+  HOSTS_3,
+  IP_INTERFACE_1,
+  IP_INTERFACE_2,
+  IPV6_INTERFACE_1,
+  DHCPV4_SERVER_1,
+  DHCPV4_SERVER_CLIENT_INFO_1,
+  SIMPLE_FIREWALL_1,
+  TIME_2,
 ];
 
 /** The profiles the simulated gateway meets. */
 export const LAN_WAN_PROFILES: readonly ProfileItems[] = [
-  BRIDGE_1, VLAN_BRIDGE_1, NAT_1, DNS_RELAY_1, HOSTS_3, IP_INTERFACE_1, IP_INTERFACE_2, IPV6_INTERFACE_1, DHCPV4_SERVER_1,
-  DHCPV4_SERVER_CLIENT_INFO_1, SIMPLE_FIREWALL_1, TIME_2,
+  BRIDGE_1,
+  VLAN_BRIDGE_1,
+  NAT_1,
+  DNS_RELAY_1,
+  HOSTS_3,
+  IP_INTERFACE_1,
+  IP_INTERFACE_2,
+  IPV6_INTERFACE_1,
+  DHCPV4_SERVER_1,
+  DHCPV4_SERVER_CLIENT_INFO_1,
+  SIMPLE_FIREWALL_1,
+  TIME_2,
 ];
 
 /**
@@ -197,7 +253,10 @@ export function missingItems(req: ProfileItems, objects: ReadonlyMap<string, Sup
   const missing: string[] = [];
   for (const [path, { requirement, items }] of Object.entries(req.objects)) {
     const obj = objects.get(path);
-    if (!obj) { missing.push(`${path} (not served)`); continue; }
+    if (!obj) {
+      missing.push(`${path} (not served)`);
+      continue;
+    }
     if (requirement === 'createDelete' && obj.access !== 'OBJ_ADD_DELETE') missing.push(`${path} is ${obj.access}, not createDelete`);
     for (const item of items) {
       const [name, want] = item.split(' ');

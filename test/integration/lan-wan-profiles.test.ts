@@ -17,9 +17,19 @@ import { LAN_WAN_PROFILES, missingItems, type SupportedDescription } from './lan
 
 /** The whole supported model as GetSupportedDM describes it. */
 async function supportedModel(c: TestController): Promise<Map<string, SupportedDescription>> {
-  const r = responseOf(await c.send({ reqType: 'getSupportedDm', getSupportedDm: {
-    objPaths: ['Device.'], firstLevelOnly: false, returnCommands: true, returnEvents: false, returnParams: true, returnUniqueKeySets: false,
-  } }));
+  const r = responseOf(
+    await c.send({
+      reqType: 'getSupportedDm',
+      getSupportedDm: {
+        objPaths: ['Device.'],
+        firstLevelOnly: false,
+        returnCommands: true,
+        returnEvents: false,
+        returnParams: true,
+        returnUniqueKeySets: false,
+      },
+    }),
+  );
   if (r.respType !== 'getSupportedDmResp') throw new Error(r.respType);
   const out = new Map<string, SupportedDescription>();
   for (const o of r.getSupportedDmResp.reqObjResults[0].supportedObjs ?? []) {
@@ -39,7 +49,9 @@ describe('simulated gateway: LAN/WAN profiles in GetSupportedDM', () => {
     f = await startAgent();
     model = await supportedModel(f.controller);
   });
-  afterAll(async () => { await f.close(); });
+  afterAll(async () => {
+    await f.close();
+  });
 
   it.each(LAN_WAN_PROFILES.map((p) => [p.profile, p] as const))('serves every item of %s', (_name, profile) => {
     expect(missingItems(profile, model)).toEqual([]);
@@ -51,8 +63,12 @@ function restartable() {
   let f: AgentFixture | undefined;
   const dataDir = mkdtempSync(join(tmpdir(), 'usp-lan-wan-'));
   return {
-    get c(): TestController { return f!.controller; },
-    async start() { f = await startAgent({ dataDir }); },
+    get c(): TestController {
+      return f!.controller;
+    },
+    async start() {
+      f = await startAgent({ dataDir });
+    },
     async restart() {
       const { port } = f!;
       await f!.close();
@@ -69,8 +85,12 @@ const BRIDGE = 'Device.Bridging.Bridge.1.';
 
 describe('simulated gateway: Bridge:1 and VLANBridge:1 over USP', () => {
   const a = restartable();
-  beforeAll(async () => { await a.start(); });
-  afterAll(async () => { await a.close(); });
+  beforeAll(async () => {
+    await a.start();
+  });
+  afterAll(async () => {
+    await a.close();
+  });
 
   it('deletes a shipped port, adds one over the freed LAN port, reads its Stats and STP, and keeps it all over a restart', async () => {
     await del(a.c, `${BRIDGE}Port.5.`);
@@ -87,7 +107,11 @@ describe('simulated gateway: Bridge:1 and VLANBridge:1 over USP', () => {
 
     await a.restart();
     const after = await getObjects(a.c, [`${BRIDGE}Port.*.Name`, `${BRIDGE}STP.`, 'Device.Bridging.BridgeNumberOfEntries', `${bridge2}Status`]);
-    expect(Object.keys(after).filter((p) => p.includes('.Port.')).sort()).toEqual([1, 10, 2, 3, 4, 6, 7, 8, 9].map((n) => `${BRIDGE}Port.${n}.`).sort());
+    expect(
+      Object.keys(after)
+        .filter((p) => p.includes('.Port.'))
+        .sort(),
+    ).toEqual([1, 10, 2, 3, 4, 6, 7, 8, 9].map((n) => `${BRIDGE}Port.${n}.`).sort());
     expect(after[`${BRIDGE}STP.`]).toMatchObject({ Enable: 'true', Status: 'Enabled', Protocol: 'STP' });
     expect(after['Device.Bridging.'].BridgeNumberOfEntries).toBe('2');
     expect(after[bridge2].Status).toBe('Enabled');
@@ -97,12 +121,21 @@ describe('simulated gateway: Bridge:1 and VLANBridge:1 over USP', () => {
 
 describe('simulated gateway: NAT:1 over USP', () => {
   const a = restartable();
-  beforeAll(async () => { await a.start(); });
-  afterAll(async () => { await a.close(); });
+  beforeAll(async () => {
+    await a.start();
+  });
+  afterAll(async () => {
+    await a.close();
+  });
 
-  it('deletes the WAN\'s NAT setting and adds it back, the port mappings following, and keeps it over a restart', async () => {
+  it("deletes the WAN's NAT setting and adds it back, the port mappings following, and keeps it over a restart", async () => {
     const mapping = await add(a.c, 'Device.NAT.PortMapping.', {
-      Enable: 'true', RemoteHost: '', ExternalPort: '2222', InternalPort: '22', Protocol: 'TCP', InternalClient: '192.168.1.10',
+      Enable: 'true',
+      RemoteHost: '',
+      ExternalPort: '2222',
+      InternalPort: '22',
+      Protocol: 'TCP',
+      InternalClient: '192.168.1.10',
     });
     await del(a.c, 'Device.NAT.InterfaceSetting.1.');
     expect(await get(a.c, `${mapping}Status`)).toMatch(/^(Inactive|Disabled)$/);
@@ -119,8 +152,12 @@ describe('simulated gateway: NAT:1 over USP', () => {
 
 describe('simulated gateway: DNSRelay:1 over USP', () => {
   const a = restartable();
-  beforeAll(async () => { await a.start(); });
-  afterAll(async () => { await a.close(); });
+  beforeAll(async () => {
+    await a.start();
+  });
+  afterAll(async () => {
+    await a.close();
+  });
 
   it('replaces a network forwarder by a Static one, refuses a duplicate, and keeps it over a restart', async () => {
     await del(a.c, 'Device.DNS.Relay.Forwarding.1.');
@@ -138,10 +175,14 @@ describe('simulated gateway: DNSRelay:1 over USP', () => {
 
 describe('simulated gateway: Hosts:3 over USP', () => {
   let f: AgentFixture;
-  beforeAll(async () => { f = await startAgent(); });
-  afterAll(async () => { await f.close(); });
+  beforeAll(async () => {
+    f = await startAgent();
+  });
+  afterAll(async () => {
+    await f.close();
+  });
 
-  it('reads a connected host\'s IPv6 addresses under its Host row, counted', async () => {
+  it("reads a connected host's IPv6 addresses under its Host row, counted", async () => {
     // The first wired device connects once its port's link is up, seconds after boot.
     let hosts: Record<string, Record<string, string>> = {};
     for (let i = 0; i < 100 && !Object.values(hosts).some((h) => h.Active === 'true'); i++) {
@@ -157,8 +198,12 @@ describe('simulated gateway: Hosts:3 over USP', () => {
 
 describe('simulated gateway: IPInterface:1/2 and IPv6Interface:1 over USP', () => {
   const a = restartable();
-  beforeAll(async () => { await a.start(); });
-  afterAll(async () => { await a.close(); });
+  beforeAll(async () => {
+    await a.start();
+  });
+  afterAll(async () => {
+    await a.close();
+  });
 
   it('adds an interface with a Static address, resets br-lan, refuses to delete the WAN, and keeps the rows over a restart', async () => {
     const ipif = await add(a.c, 'Device.IP.Interface.', { Enable: 'true', LowerLayers: 'Device.Ethernet.Link.2', IPv6Enable: 'false' });
@@ -184,12 +229,21 @@ describe('simulated gateway: IPInterface:1/2 and IPv6Interface:1 over USP', () =
 
 describe('simulated gateway: DHCPv4Server:1 over USP', () => {
   const a = restartable();
-  beforeAll(async () => { await a.start(); });
-  afterAll(async () => { await a.close(); });
+  beforeAll(async () => {
+    await a.start();
+  });
+  afterAll(async () => {
+    await a.close();
+  });
 
   it('adds a pool, an option and a static address, and keeps them over a restart', async () => {
     const pool = await add(a.c, 'Device.DHCPv4.Server.Pool.', {
-      Enable: 'false', Interface: 'Device.IP.Interface.1', MinAddress: '192.168.1.50', MaxAddress: '192.168.1.60', SubnetMask: '255.255.255.0', Order: '2',
+      Enable: 'false',
+      Interface: 'Device.IP.Interface.1',
+      MinAddress: '192.168.1.50',
+      MaxAddress: '192.168.1.60',
+      SubnetMask: '255.255.255.0',
+      Order: '2',
     });
     expect(pool).toBe('Device.DHCPv4.Server.Pool.2.');
     const option = await add(a.c, 'Device.DHCPv4.Server.Pool.1.Option.', { Enable: 'true', Tag: '42', Value: 'c0a80101' });

@@ -7,8 +7,12 @@ import { startAgent, type AgentFixture } from '../peers/agent-fixture.js';
 import { asError, asResponse } from '../peers/TestController.js';
 
 let f: AgentFixture;
-beforeAll(async () => { f = await startAgent(); });
-afterAll(async () => { await f.close(); });
+beforeAll(async () => {
+  f = await startAgent();
+});
+afterAll(async () => {
+  await f.close();
+});
 
 async function get(paths: string[], maxDepth = 0) {
   const r = asResponse(await f.controller.send({ reqType: 'get', get: { paramPaths: paths, maxDepth } }));
@@ -80,7 +84,9 @@ describe('Add, Set, Delete on Device.LocalAgent.Subscription.', () => {
   it('two Adds without keys get different generated Alias and ID (TP-469 1.81)', async () => {
     const a = asResponse(await add('Device.LocalAgent.Subscription.', { NotifType: 'Event', ReferenceList: 'Device.Boot!' }));
     const b = asResponse(await add('Device.LocalAgent.Subscription.', { NotifType: 'Event', ReferenceList: 'Device.Boot!' }));
-    const keys = [a, b].map((x) => (x.respType === 'addResp' && x.addResp.createdObjResults[0].operStatus.operStatus === 'operSuccess' ? x.addResp.createdObjResults[0].operStatus.operSuccess.uniqueKeys! : {}));
+    const keys = [a, b].map((x) =>
+      x.respType === 'addResp' && x.addResp.createdObjResults[0].operStatus.operStatus === 'operSuccess' ? x.addResp.createdObjResults[0].operStatus.operSuccess.uniqueKeys! : {},
+    );
     expect(keys[0].Alias).not.toBe(keys[1].Alias);
     expect(keys[0].ID).not.toBe(keys[1].ID);
     expect(keys[0].Recipient).toBe(keys[1].Recipient);
@@ -180,7 +186,12 @@ describe('GetInstances, GetSupportedDM, GetSupportedProtocol', () => {
   });
 
   it('GetSupportedDM describes only what is served, with unique key sets (TP-469 1.99)', async () => {
-    const r = asResponse(await f.controller.send({ reqType: 'getSupportedDm', getSupportedDm: { objPaths: ['Device.LocalAgent.Subscription.{i}.'], firstLevelOnly: false, returnCommands: true, returnEvents: true, returnParams: true, returnUniqueKeySets: true } }));
+    const r = asResponse(
+      await f.controller.send({
+        reqType: 'getSupportedDm',
+        getSupportedDm: { objPaths: ['Device.LocalAgent.Subscription.{i}.'], firstLevelOnly: false, returnCommands: true, returnEvents: true, returnParams: true, returnUniqueKeySets: true },
+      }),
+    );
     if (r.respType !== 'getSupportedDmResp') throw new Error();
     const obj = r.getSupportedDmResp.reqObjResults[0].supportedObjs![0];
     expect(obj.supportedObjPath).toBe('Device.LocalAgent.Subscription.{i}.');
@@ -189,15 +200,27 @@ describe('GetInstances, GetSupportedDM, GetSupportedProtocol', () => {
     expect(obj.uniqueKeySets).toEqual([{ keyNames: ['Alias'] }, { keyNames: ['Recipient', 'ID'] }]);
     const alias = obj.supportedParams!.find((p) => p.paramName === 'Alias')!;
     expect(alias.access).toBe('PARAM_READ_WRITE');
-    const bad = asResponse(await f.controller.send({ reqType: 'getSupportedDm', getSupportedDm: { objPaths: ['Device.NoSuchThing.'], firstLevelOnly: false, returnCommands: false, returnEvents: false, returnParams: false, returnUniqueKeySets: false } }));
+    const bad = asResponse(
+      await f.controller.send({
+        reqType: 'getSupportedDm',
+        getSupportedDm: { objPaths: ['Device.NoSuchThing.'], firstLevelOnly: false, returnCommands: false, returnEvents: false, returnParams: false, returnUniqueKeySets: false },
+      }),
+    );
     if (bad.respType !== 'getSupportedDmResp') throw new Error();
     expect(bad.getSupportedDmResp.reqObjResults[0].errCode).toBe(7026);
   });
 
   it('GetSupportedDM of a command path returns just that command (TP-469 1.105)', async () => {
-    const r = asResponse(await f.controller.send({ reqType: 'getSupportedDm', getSupportedDm: { objPaths: ['Device.ScheduleTimer()'], firstLevelOnly: false, returnCommands: false, returnEvents: false, returnParams: false, returnUniqueKeySets: false } }));
+    const r = asResponse(
+      await f.controller.send({
+        reqType: 'getSupportedDm',
+        getSupportedDm: { objPaths: ['Device.ScheduleTimer()'], firstLevelOnly: false, returnCommands: false, returnEvents: false, returnParams: false, returnUniqueKeySets: false },
+      }),
+    );
     if (r.respType !== 'getSupportedDmResp') throw new Error();
-    expect(r.getSupportedDmResp.reqObjResults[0].supportedObjs![0].supportedCommands).toEqual([{ commandName: 'ScheduleTimer()', inputArgNames: ['DelaySeconds'], outputArgNames: [], commandType: 'CMD_ASYNC' }]);
+    expect(r.getSupportedDmResp.reqObjResults[0].supportedObjs![0].supportedCommands).toEqual([
+      { commandName: 'ScheduleTimer()', inputArgNames: ['DelaySeconds'], outputArgNames: [], commandType: 'CMD_ASYNC' },
+    ]);
   });
 
   it('GetSupportedProtocol advertises 1.3,1.4', async () => {
@@ -257,11 +280,19 @@ describe('OperationComplete', () => {
     if (r.respType !== 'operateResp') throw new Error();
     await new Promise((ok) => setTimeout(ok, 1400));
     // Earlier tests' timers may complete meanwhile; this one is told apart by its CommandKey.
-    const notes = f.controller.unsolicited.slice(before).filter((m) => m.body.msgBody === 'request' && m.body.request.reqType === 'notify'
-      && m.body.request.notify.notification === 'operComplete' && m.body.request.notify.operComplete.commandKey === 'ck-42');
+    const notes = f.controller.unsolicited
+      .slice(before)
+      .filter(
+        (m) =>
+          m.body.msgBody === 'request' && m.body.request.reqType === 'notify' && m.body.request.notify.notification === 'operComplete' && m.body.request.notify.operComplete.commandKey === 'ck-42',
+      );
     expect(notes).toHaveLength(1);
     const n = notes[0].body.msgBody === 'request' && notes[0].body.request.reqType === 'notify' ? notes[0].body.request.notify : undefined;
-    expect(n).toMatchObject({ subscriptionId: 'oc-1', notification: 'operComplete', operComplete: { objPath: 'Device.', commandName: 'ScheduleTimer()', commandKey: 'ck-42', operationResp: 'reqOutputArgs' } });
+    expect(n).toMatchObject({
+      subscriptionId: 'oc-1',
+      notification: 'operComplete',
+      operComplete: { objPath: 'Device.', commandName: 'ScheduleTimer()', commandKey: 'ck-42', operationResp: 'reqOutputArgs' },
+    });
   });
 
   it('a canceled command completes with cmd_failure 7023; an object-path reference covers commands below it', async () => {

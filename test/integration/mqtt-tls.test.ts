@@ -28,13 +28,25 @@ const CONTROLLER_EID = TEST_CONTROLLER_1_EID;
 const AGENT_TOPIC = '/usp-tls/agent';
 const CONTROLLER_TOPIC = '/usp-tls/controller';
 
-interface Received { topic: string; payload: Buffer; props: IPublishPacket['properties'] }
-interface LogLine { at: number; line: string }
+interface Received {
+  topic: string;
+  payload: Buffer;
+  props: IPublishPacket['properties'];
+}
+interface LogLine {
+  at: number;
+  line: string;
+}
 
 /** A logger that keeps every line (debug and up) with the time it was written. */
 function captureLog(): { log: Logger; lines: LogLine[] } {
   const lines: LogLine[] = [];
-  return { lines, log: createLogger('debug', 'test', (_lvl, line) => { lines.push({ at: Date.now(), line }); }) };
+  return {
+    lines,
+    log: createLogger('debug', 'test', (_lvl, line) => {
+      lines.push({ at: Date.now(), line });
+    }),
+  };
 }
 
 /** A controller on the broker's TLS listener with its own certificate (MQTT 5). */
@@ -46,8 +58,15 @@ class TlsController {
 
   static async connect(pki: TestPki, port: number): Promise<TlsController> {
     const client = await connectAsync({
-      protocol: 'mqtts', host: '127.0.0.1', port, protocolVersion: 5, reconnectPeriod: 0, connectTimeout: 3000,
-      ca: pki.ca.cert, cert: pki.controller1.cert, key: pki.controller1.key,
+      protocol: 'mqtts',
+      host: '127.0.0.1',
+      port,
+      protocolVersion: 5,
+      reconnectPeriod: 0,
+      connectTimeout: 3000,
+      ca: pki.ca.cert,
+      cert: pki.controller1.cert,
+      key: pki.controller1.key,
     });
     const c = new TlsController(client);
     await client.subscribeAsync([CONTROLLER_TOPIC, '/usp-tls/replies/#'], { qos: 1 });
@@ -59,11 +78,17 @@ class TlsController {
     return this.got.slice(from).find(pred)!;
   }
 
-  end(): Promise<void> { return this.client.endAsync(true); }
+  end(): Promise<void> {
+    return this.client.endAsync(true);
+  }
 }
 
 const isConnectRecord = (m: Received): boolean => {
-  try { return decodeRecord(new Uint8Array(m.payload)).body.kind === 'mqttConnect'; } catch { return false; }
+  try {
+    return decodeRecord(new Uint8Array(m.payload)).body.kind === 'mqttConnect';
+  } catch {
+    return false;
+  }
 };
 function msgOf(m: Received): UspMsg {
   const r = decodeRecord(new Uint8Array(m.payload));
@@ -85,7 +110,11 @@ async function until(cond: () => boolean, timeoutMs: number, what: string): Prom
   }
 }
 
-interface TlsMqttAgent { agent: Agent; mqtt: StartedMqtt; close(): Promise<void> }
+interface TlsMqttAgent {
+  agent: Agent;
+  mqtt: StartedMqtt;
+  close(): Promise<void>;
+}
 
 /** The real agent with LocalAgent.MTP.1 = MQTT over Device.MQTT.Client.1 (TransportProtocol TLS). */
 async function startTlsMqttAgent(port: number, tls: AgentTlsFiles, log: Logger = silentLogger, extra: Record<string, string | number | boolean> = {}): Promise<TlsMqttAgent> {
@@ -93,29 +122,55 @@ async function startTlsMqttAgent(port: number, tls: AgentTlsFiles, log: Logger =
   const agent = await Agent.start({
     defaults: {
       ...mqttAgentDefaults({
-        agentEid: AGENT_EID, controllerEid: CONTROLLER_EID, controllerTopic: CONTROLLER_TOPIC, brokerPort: port, version: '5.0', subscription: AGENT_TOPIC, tls: true,
+        agentEid: AGENT_EID,
+        controllerEid: CONTROLLER_EID,
+        controllerTopic: CONTROLLER_TOPIC,
+        brokerPort: port,
+        version: '5.0',
+        subscription: AGENT_TOPIC,
+        tls: true,
       }),
       ...extra,
     },
-    dataDir: dir, platform: 'none', log, schema: testSchema(), tls,
+    dataDir: dir,
+    platform: 'none',
+    log,
+    schema: testSchema(),
+    tls,
   });
   const mqtt = agent.controllerLinks.find((m) => m instanceof StartedMqtt);
   if (!(mqtt instanceof StartedMqtt)) throw new Error('no MQTT MTP started');
   return {
-    agent, mqtt,
-    async close() { await agent.stop(); rmSync(dir, { recursive: true, force: true }); },
+    agent,
+    mqtt,
+    async close() {
+      await agent.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
 /** An MqttClientMtp over TLS on its own (no agent), for the handshake cases. */
 function tlsClient(port: number, over: Partial<MqttClientMtpOptions>): MqttClientMtp {
   return new MqttClientMtp({
-    brokerAddress: '127.0.0.1', brokerPort: port, protocolVersion: '5.0', transport: 'TLS', clientId: '',
-    keepAliveTime: 30, connectRetryTime: 1, connectRetryIntervalMultiplier: 2000, connectRetryMaxInterval: 4,
-    subscriptions: [{ topic: '/usp-tls/edge', qos: 0 }], responseTopicConfigured: '', publishQoS: 0, agentEndpointId: 'proto::tls-edge',
+    brokerAddress: '127.0.0.1',
+    brokerPort: port,
+    protocolVersion: '5.0',
+    transport: 'TLS',
+    clientId: '',
+    keepAliveTime: 30,
+    connectRetryTime: 1,
+    connectRetryIntervalMultiplier: 2000,
+    connectRetryMaxInterval: 4,
+    subscriptions: [{ topic: '/usp-tls/edge', qos: 0 }],
+    responseTopicConfigured: '',
+    publishQoS: 0,
+    agentEndpointId: 'proto::tls-edge',
     controllers: [],
     connectRecord: (v, t, to) => encodeRecord(mqttConnectRecord({ toId: to, fromId: 'proto::tls-edge' }, v, t)),
-    onRecord: () => undefined, log: silentLogger, ...over,
+    onRecord: () => undefined,
+    log: silentLogger,
+    ...over,
   });
 }
 
@@ -129,12 +184,19 @@ beforeAll(async () => {
   });
   tlsPort = broker.tlsPort!;
 }, 20_000);
-afterAll(async () => { await broker?.stop(); });
+afterAll(async () => {
+  await broker?.stop();
+});
 
 describe('mqtts options', () => {
   it('TLS 1.2 minimum, broker always verified, client certificate only with its key', () => {
     expect(mqttTlsConnectOptions({ ca: 'CA', cert: 'C', key: 'K' })).toEqual({
-      protocol: 'mqtts', minVersion: 'TLSv1.2', rejectUnauthorized: true, ca: 'CA', cert: 'C', key: 'K',
+      protocol: 'mqtts',
+      minVersion: 'TLSv1.2',
+      rejectUnauthorized: true,
+      ca: 'CA',
+      cert: 'C',
+      key: 'K',
     });
     expect(MQTT_TLS_MIN_VERSION).toBe('TLSv1.2');
     // No CA: Node's built-in list; no certificate: none presented.
@@ -154,7 +216,10 @@ describe('the agent over MQTT/TLS with its certificate (mutual TLS)', () => {
     a = await startTlsMqttAgent(tlsPort, { cert: pki.agent.certFile, key: pki.agent.keyFile, ca: pki.ca.certFile });
     announced = await controller.waitFor(isConnectRecord, 8000);
   }, 15_000);
-  afterAll(async () => { await controller?.end(); await a?.close(); });
+  afterAll(async () => {
+    await controller?.end();
+    await a?.close();
+  });
 
   it('connects with mqtts, subscribes and announces itself to the controller', () => {
     expect(a.mqtt.client.status).toBe('Connected');
@@ -280,25 +345,48 @@ describe('Trusted Broker (ControllerTrust.Credential AllowedUses MTP-and-broker;
     controller = await TlsController.connect(pki, tlsPort);
     a = await startTlsMqttAgent(tlsPort, { cert: pki.agent.certFile, key: pki.agent.keyFile, ca: pki.ca.certFile }, silentLogger, {
       [`${TRUST}UntrustedRole`]: '',
-      [`${TRUST}Role.2.Name`]: 'Reader', [`${TRUST}Role.2.Enable`]: true,
-      [`${TRUST}Role.2.Permission.1.Enable`]: true, [`${TRUST}Role.2.Permission.1.Order`]: 1,
-      [`${TRUST}Role.2.Permission.1.Targets`]: 'Device.LocalAgent.', [`${TRUST}Role.2.Permission.1.Param`]: 'r---',
-      [`${TRUST}Role.2.Permission.1.Obj`]: 'r---', [`${TRUST}Role.2.Permission.1.InstantiatedObj`]: 'r---',
+      [`${TRUST}Role.2.Name`]: 'Reader',
+      [`${TRUST}Role.2.Enable`]: true,
+      [`${TRUST}Role.2.Permission.1.Enable`]: true,
+      [`${TRUST}Role.2.Permission.1.Order`]: 1,
+      [`${TRUST}Role.2.Permission.1.Targets`]: 'Device.LocalAgent.',
+      [`${TRUST}Role.2.Permission.1.Param`]: 'r---',
+      [`${TRUST}Role.2.Permission.1.Obj`]: 'r---',
+      [`${TRUST}Role.2.Permission.1.InstantiatedObj`]: 'r---',
     });
     await controller.waitFor(isConnectRecord, 8000);
     // Controller-1 (Role.1) installs the CA that signed the broker's certificate as a Credential.
-    const add = await ask({ reqType: 'operate', operate: { command: 'Device.LocalAgent.AddCertificate()', commandKey: 'tb', sendResp: true, inputArgs: { Certificate: pki.ca.cert, Alias: 'test-ca' } } });
+    const add = await ask({
+      reqType: 'operate',
+      operate: { command: 'Device.LocalAgent.AddCertificate()', commandKey: 'tb', sendResp: true, inputArgs: { Certificate: pki.ca.cert, Alias: 'test-ca' } },
+    });
     expect(add.respType).toBe('operateResp');
     const rows = await ask({ reqType: 'get', get: { paramPaths: ['Device.LocalAgent.Certificate.[Alias=="test-ca"].Alias'], maxDepth: 0 } });
     if (rows.respType !== 'getResp') throw new Error(rows.respType);
     const certRow = rows.getResp.reqPathResults[0].resolvedPathResults![0].resolvedPath.slice(0, -1);
-    const cred = await ask({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: `${TRUST}Credential.`, paramSettings: [
-      { param: 'Enable', value: 'true', required: true }, { param: 'Role', value: `${TRUST}Role.2`, required: true },
-      { param: 'Credential', value: certRow, required: true }, { param: 'AllowedUses', value: 'MTP-and-USP', required: true },
-    ] }] } });
+    const cred = await ask({
+      reqType: 'add',
+      add: {
+        allowPartial: false,
+        createObjs: [
+          {
+            objPath: `${TRUST}Credential.`,
+            paramSettings: [
+              { param: 'Enable', value: 'true', required: true },
+              { param: 'Role', value: `${TRUST}Role.2`, required: true },
+              { param: 'Credential', value: certRow, required: true },
+              { param: 'AllowedUses', value: 'MTP-and-USP', required: true },
+            ],
+          },
+        ],
+      },
+    });
     expect(cred.respType).toBe('addResp');
   }, 20_000);
-  afterAll(async () => { await controller?.end(); await a?.close(); });
+  afterAll(async () => {
+    await controller?.end();
+    await a?.close();
+  });
 
   it('a CA trusted only for MTP-and-USP does not make the broker speak for the controllers behind it', async () => {
     expect(await read('Device.LocalAgent.EndpointID', VIA_BROKER)).toBe(7026);

@@ -37,12 +37,21 @@ async function until<T>(probe: () => Promise<T | undefined> | T | undefined, tim
 class MqttController {
   private readonly answers = new Map<string, UspMsg>();
   private seq = 0;
-  private constructor(private readonly client: MqttClient, private readonly agentEid: string, readonly replyTopic: string) {
+  private constructor(
+    private readonly client: MqttClient,
+    private readonly agentEid: string,
+    readonly replyTopic: string,
+  ) {
     client.on('message', (_t, payload) => {
       try {
         const r = decodeRecord(new Uint8Array(payload));
-        if (r.body.kind === 'noSessionContext') { const m = decodeMsg(r.body.payload); this.answers.set(m.header.msgId, m); }
-      } catch { /* not a Msg record */ }
+        if (r.body.kind === 'noSessionContext') {
+          const m = decodeMsg(r.body.payload);
+          this.answers.set(m.header.msgId, m);
+        }
+      } catch {
+        /* not a Msg record */
+      }
     });
   }
 
@@ -60,7 +69,9 @@ class MqttController {
     return msgId;
   }
 
-  answered(msgId: string): boolean { return this.answers.has(msgId); }
+  answered(msgId: string): boolean {
+    return this.answers.has(msgId);
+  }
 
   async send(topic: string, request: Request): Promise<Response> {
     const msgId = await this.publish(topic, request);
@@ -79,16 +90,24 @@ class MqttController {
     return out;
   }
 
-  end(): Promise<void> { return this.client.endAsync(true); }
+  end(): Promise<void> {
+    return this.client.endAsync(true);
+  }
 }
 
-const set = (objPath: string, param: string, value: string): Request =>
-  ({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath, paramSettings: [{ param, value, required: true }] }] } });
+const set = (objPath: string, param: string, value: string): Request => ({
+  reqType: 'set',
+  set: { allowPartial: false, updateObjs: [{ objPath, paramSettings: [{ param, value, required: true }] }] },
+});
 
 let broker: Mosquitto;
 // log_type notice: Mosquitto logs each client's connect and how it left ("disconnected" = DISCONNECT sent).
-beforeAll(async () => { broker = await startMosquitto({ extraConfig: ['log_type notice'] }); });
-afterAll(async () => { await broker?.stop(); });
+beforeAll(async () => {
+  broker = await startMosquitto({ extraConfig: ['log_type notice'] });
+});
+afterAll(async () => {
+  await broker?.stop();
+});
 
 const brokerLines = (clientId: string, what: RegExp): string[] => broker.output.filter((l) => l.includes(clientId) && what.test(l));
 const CONNECTED = /New client connected/;
@@ -109,7 +128,11 @@ describe('MQTT 5.0 agent with a Subscription row, driven over MQTT', () => {
     dir = mkdtempSync(join(tmpdir(), 'usp-agent-tp469-'));
     agent = await Agent.start({
       defaults: mqttAgentDefaults({ agentEid: EID, controllerEid: CONTROLLER_EID, controllerTopic: '/tp469/controller', brokerPort: broker.port, version: '5.0', subscription: AGENT_TOPIC }),
-      dataDir: dir, platform: 'simulated', log: silentLogger, seed: 42, schema: testSchema(),
+      dataDir: dir,
+      platform: 'simulated',
+      log: silentLogger,
+      seed: 42,
+      schema: testSchema(),
     });
     ctl = await MqttController.connect(broker.port, EID, '/tp469/reply');
     await until(() => (mqtt().client.connected ? true : undefined), 5000, 'the agent to subscribe');
@@ -154,20 +177,42 @@ describe('MQTT 5.0 agent with a Subscription row, driven over MQTT', () => {
       'Device.MQTT.': ['ClientNumberOfEntries'],
       'Device.MQTT.Capabilities.': ['ProtocolVersionsSupported', 'TransportProtocolSupported'],
       'Device.MQTT.Client.{i}.': [
-        'Enable', 'Status', 'ProtocolVersion', 'BrokerAddress', 'BrokerPort', 'CleanSession', 'KeepAliveTime', 'Name', 'ClientID',
-        'Username', 'Password', 'TransportProtocol', 'MessageRetryTime', 'ConnectRetryTime', 'ConnectRetryIntervalMultiplier',
-        'ConnectRetryMaxInterval', 'ResponseInformation', 'SubscriptionNumberOfEntries',
+        'Enable',
+        'Status',
+        'ProtocolVersion',
+        'BrokerAddress',
+        'BrokerPort',
+        'CleanSession',
+        'KeepAliveTime',
+        'Name',
+        'ClientID',
+        'Username',
+        'Password',
+        'TransportProtocol',
+        'MessageRetryTime',
+        'ConnectRetryTime',
+        'ConnectRetryIntervalMultiplier',
+        'ConnectRetryMaxInterval',
+        'ResponseInformation',
+        'SubscriptionNumberOfEntries',
       ],
       'Device.MQTT.Client.{i}.Stats.': ['BrokerConnectionEstablished', 'MQTTMessagesSent', 'MQTTMessagesReceived', 'ConnectionErrors'],
       'Device.MQTT.Client.{i}.Subscription.{i}.': ['Topic', 'QoS', 'Enable'],
       'Device.LocalAgent.MTP.{i}.MQTT.': ['Reference', 'ResponseTopicConfigured', 'ResponseTopicDiscovered'],
       'Device.LocalAgent.Controller.{i}.MTP.{i}.MQTT.': ['AgentMTPReference', 'Topic'],
     };
-    const r = await ctl.send(AGENT_TOPIC, { reqType: 'getSupportedDm', getSupportedDm: { objPaths: ['Device.MQTT.', 'Device.LocalAgent.'], firstLevelOnly: false, returnCommands: false, returnEvents: false, returnParams: true, returnUniqueKeySets: false } });
+    const r = await ctl.send(AGENT_TOPIC, {
+      reqType: 'getSupportedDm',
+      getSupportedDm: { objPaths: ['Device.MQTT.', 'Device.LocalAgent.'], firstLevelOnly: false, returnCommands: false, returnEvents: false, returnParams: true, returnUniqueKeySets: false },
+    });
     if (r.respType !== 'getSupportedDmResp') throw new Error(`expected a GetSupportedDMResp, got ${r.respType}`);
     const supported = new Map<string, string[]>();
     for (const req of r.getSupportedDmResp.reqObjResults) {
-      for (const o of req.supportedObjs ?? []) supported.set(o.supportedObjPath, (o.supportedParams ?? []).map((p) => p.paramName));
+      for (const o of req.supportedObjs ?? [])
+        supported.set(
+          o.supportedObjPath,
+          (o.supportedParams ?? []).map((p) => p.paramName),
+        );
     }
     for (const [obj, params] of Object.entries(required)) expect({ obj, params: supported.get(obj) ?? [] }).toEqual({ obj, params: expect.arrayContaining(params) });
   });
@@ -189,7 +234,21 @@ describe('MQTT 5.0 agent with a Subscription row, driven over MQTT', () => {
       return ctl.answered(onNew);
     };
 
-    const added = await ctl.send(AGENT_TOPIC, { reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: `${C}Subscription.`, paramSettings: [{ param: 'Enable', value: 'true', required: true }, { param: 'Topic', value: NEW, required: true }] }] } });
+    const added = await ctl.send(AGENT_TOPIC, {
+      reqType: 'add',
+      add: {
+        allowPartial: false,
+        createObjs: [
+          {
+            objPath: `${C}Subscription.`,
+            paramSettings: [
+              { param: 'Enable', value: 'true', required: true },
+              { param: 'Topic', value: NEW, required: true },
+            ],
+          },
+        ],
+      },
+    });
     if (added.respType !== 'addResp') throw new Error(`expected an AddResp, got ${added.respType}`);
     const status = added.addResp.createdObjResults[0].operStatus;
     if (status.operStatus !== 'operSuccess') throw new Error(`Add failed: ${JSON.stringify(status)}`);
@@ -222,7 +281,10 @@ describe('MQTT 5.0 agent with a Subscription row, driven over MQTT', () => {
 
 describe('TP-469 11.10: no Subscription row and no subscribe-topic in the CONNACK', () => {
   let f: AgentFixture | undefined;
-  afterEach(async () => { await f?.close(); f = undefined; });
+  afterEach(async () => {
+    await f?.close();
+    f = undefined;
+  });
 
   it('DISCONNECTs and keeps the MTP disabled (R-MQTT.16); adding a Subscription row connects again', async () => {
     const clientId = 'tp469-no-topic';
@@ -247,20 +309,51 @@ describe('TP-469 11.10: no Subscription row and no subscribe-topic in the CONNAC
       return r.getResp.reqPathResults[0].resolvedPathResults?.[0]?.resultParams.Status ?? '';
     };
     // Mosquitto logs "Client <id> disconnected." for a DISCONNECT packet, "closed its connection" for a bare close.
-    await until(() => (brokerLines(clientId, /Client \S+ disconnected/).length === 1 ? true : undefined), 5000, 'the agent\'s DISCONNECT');
+    await until(() => (brokerLines(clientId, /Client \S+ disconnected/).length === 1 ? true : undefined), 5000, "the agent's DISCONNECT");
     expect(brokerLines(clientId, /closed its connection/)).toHaveLength(0);
     expect(await status()).toBe('Error_Misconfigured');
     expect(brokerLines(clientId, CONNECTED)).toHaveLength(1);
     // Status is live, not stored: a ValueChange Subscription on it still hears of each change.
-    const vc = asResponse(await f.controller.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: Object.entries({ Enable: 'true', ID: 'mqtt-status', NotifType: 'ValueChange', ReferenceList: `${C}Status` }).map(([param, value]) => ({ param, value, required: true })) }] } }));
+    const vc = asResponse(
+      await f.controller.send({
+        reqType: 'add',
+        add: {
+          allowPartial: false,
+          createObjs: [
+            {
+              objPath: 'Device.LocalAgent.Subscription.',
+              paramSettings: Object.entries({ Enable: 'true', ID: 'mqtt-status', NotifType: 'ValueChange', ReferenceList: `${C}Status` }).map(([param, value]) => ({ param, value, required: true })),
+            },
+          ],
+        },
+      }),
+    );
     expect(vc.respType).toBe('addResp');
 
-    const added = asResponse(await f.controller.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: `${C}Subscription.`, paramSettings: [{ param: 'Enable', value: 'true', required: true }, { param: 'Topic', value: '/tp469/no-topic/agent', required: true }] }] } }));
+    const added = asResponse(
+      await f.controller.send({
+        reqType: 'add',
+        add: {
+          allowPartial: false,
+          createObjs: [
+            {
+              objPath: `${C}Subscription.`,
+              paramSettings: [
+                { param: 'Enable', value: 'true', required: true },
+                { param: 'Topic', value: '/tp469/no-topic/agent', required: true },
+              ],
+            },
+          ],
+        },
+      }),
+    );
     if (added.respType !== 'addResp' || added.addResp.createdObjResults[0].operStatus.operStatus !== 'operSuccess') throw new Error(`Add failed: ${JSON.stringify(added)}`);
     const row = added.addResp.createdObjResults[0].operStatus.operSuccess.instantiatedPath;
     await until(async () => ((await status()) === 'Connected' ? true : undefined), 5000, 'Status Connected');
     expect(brokerLines(clientId, CONNECTED)).toHaveLength(2);
-    const connectedNotify = await waitForNotification(f.controller, (ns) => ns.find((n) => n.notify.subscriptionId === 'mqtt-status' && n.notify.notification === 'valueChange' && n.notify.valueChange.paramValue === 'Connected'));
+    const connectedNotify = await waitForNotification(f.controller, (ns) =>
+      ns.find((n) => n.notify.subscriptionId === 'mqtt-status' && n.notify.notification === 'valueChange' && n.notify.valueChange.paramValue === 'Connected'),
+    );
     expect(connectedNotify.notify).toMatchObject({ valueChange: { paramPath: `${C}Status` } });
 
     // The last Subscription row deleted under a live session: DISCONNECT again, disabled again.

@@ -35,7 +35,12 @@ const log: Logger = process.env.MQTT_TEST_LOG ? createLogger('debug', 'test') : 
 // ---------------------------------------------------------------------------------------------
 // Peers and fixtures
 
-interface Received { topic: string; payload: Buffer; props: IPublishPacket['properties']; at: number }
+interface Received {
+  topic: string;
+  payload: Buffer;
+  props: IPublishPacket['properties'];
+  at: number;
+}
 
 /** A bare MQTT.js client that records everything it receives on its filters. */
 class RawPeer {
@@ -66,7 +71,13 @@ class RawPeer {
       if (hit) return hit;
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`no matching MQTT message within ${timeoutMs} ms; got ${this.got.map((m) => m.topic).join(', ')}`);
-      await new Promise<void>((r) => { const t = setTimeout(r, left); this.waiters.add(() => { clearTimeout(t); r(); }); });
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, left);
+        this.waiters.add(() => {
+          clearTimeout(t);
+          r();
+        });
+      });
       this.waiters.clear();
     }
   }
@@ -75,12 +86,20 @@ class RawPeer {
     return this.client.publishAsync(topic, Buffer.from(payload), { qos: 1, ...opts });
   }
 
-  end(): Promise<void> { return this.client.endAsync(true); }
+  end(): Promise<void> {
+    return this.client.endAsync(true);
+  }
 }
 
-function record(m: Received): DecodedRecord { return decodeRecord(new Uint8Array(m.payload)); }
+function record(m: Received): DecodedRecord {
+  return decodeRecord(new Uint8Array(m.payload));
+}
 function isConnectRecord(m: Received): boolean {
-  try { return record(m).body.kind === 'mqttConnect'; } catch { return false; }
+  try {
+    return record(m).body.kind === 'mqttConnect';
+  } catch {
+    return false;
+  }
 }
 function msgOf(m: Received): UspMsg {
   const r = record(m);
@@ -102,7 +121,12 @@ interface MqttAgentConfig {
   responseTopicConfigured?: string;
 }
 
-interface MqttAgent { agent: Agent; mqtt: StartedMqtt; dir: string; close(): Promise<void> }
+interface MqttAgent {
+  agent: Agent;
+  mqtt: StartedMqtt;
+  dir: string;
+  close(): Promise<void>;
+}
 
 /** Agent.start with LocalAgent.MTP.1 = MQTT over Device.MQTT.Client.1, from factory defaults. */
 async function startMqttAgent(port: number, cfg: MqttAgentConfig): Promise<MqttAgent> {
@@ -110,15 +134,26 @@ async function startMqttAgent(port: number, cfg: MqttAgentConfig): Promise<MqttA
   // The configuration is the data model: the agent starts its MQTT MTP from these defaults.
   const agent = await Agent.start({
     defaults: mqttAgentDefaults({
-      agentEid: cfg.eid, controllerEid: CONTROLLER_EID, controllerTopic: cfg.controllerTopic, brokerPort: port, version: cfg.version,
-      subscription: cfg.subscription, responseTopicConfigured: cfg.responseTopicConfigured,
+      agentEid: cfg.eid,
+      controllerEid: CONTROLLER_EID,
+      controllerTopic: cfg.controllerTopic,
+      brokerPort: port,
+      version: cfg.version,
+      subscription: cfg.subscription,
+      responseTopicConfigured: cfg.responseTopicConfigured,
     }),
-    dataDir: dir, platform: 'simulated', log: silentLogger, seed: 42, schema: testSchema(),
+    dataDir: dir,
+    platform: 'simulated',
+    log: silentLogger,
+    seed: 42,
+    schema: testSchema(),
   });
   const mqtt = agent.controllerLinks.find((m) => m instanceof StartedMqtt);
   if (!(mqtt instanceof StartedMqtt)) throw new Error('no MQTT MTP started');
   return {
-    agent, mqtt, dir,
+    agent,
+    mqtt,
+    dir,
     async close() {
       await mqtt.stop();
       await agent.stop();
@@ -145,16 +180,31 @@ async function until(cond: () => boolean | Promise<boolean>, timeoutMs: number, 
 async function connectUspJsMqtt(port: number, agentEid: string, extra: Record<string, unknown>): Promise<{ device: USP; errors: unknown[] }> {
   const errors: unknown[] = [];
   const connect = build({ connectClient, decodeID: decodeId, loadProtobuf });
-  const device = await connect({
-    host: '127.0.0.1', port, protocol: 'mqtt', username: '', password: '',
-    fromId: CONTROLLER_EID, toId: agentEid, connectTimeout: 3000, closeOnDisconnect: true, ...extra,
-  }, { onError: (e) => errors.push(e) });
+  const device = await connect(
+    {
+      host: '127.0.0.1',
+      port,
+      protocol: 'mqtt',
+      username: '',
+      password: '',
+      fromId: CONTROLLER_EID,
+      toId: agentEid,
+      connectTimeout: 3000,
+      closeOnDisconnect: true,
+      ...extra,
+    },
+    { onError: (e) => errors.push(e) },
+  );
   return { device, errors };
 }
 
 let broker: Mosquitto;
-beforeAll(async () => { broker = await startMosquitto(); });
-afterAll(async () => { await broker?.stop(); });
+beforeAll(async () => {
+  broker = await startMosquitto();
+});
+afterAll(async () => {
+  await broker?.stop();
+});
 
 // ---------------------------------------------------------------------------------------------
 
@@ -172,7 +222,13 @@ describe('topic helpers and back-off', () => {
     const v3 = planSubscriptions({ v5: false, configured: [{ topic: '/x', qos: 0 }], subscribeTopics: [], responseTopicConfigured: '/x', qos: 1 });
     expect(v3).toEqual({ filters: [{ topic: '/x/#', qos: 1 }], replyTo: '/x' });
     const v5 = planSubscriptions({ v5: true, configured: [{ topic: 'c/#', qos: 1 }], subscribeTopics: ['s/1'], responseInformation: 'c/ri', responseTopicConfigured: 'ignored', qos: 0 });
-    expect(v5).toEqual({ filters: [{ topic: 'c/#', qos: 1 }, { topic: 's/1', qos: 0 }], replyTo: 'c/ri' });
+    expect(v5).toEqual({
+      filters: [
+        { topic: 'c/#', qos: 1 },
+        { topic: 's/1', qos: 0 },
+      ],
+      replyTo: 'c/ri',
+    });
   });
 
   it('waits by the ConnectRetry* windows, capped by ConnectRetryMaxInterval', () => {
@@ -195,7 +251,10 @@ describe('MQTT 5.0 against Mosquitto', () => {
     a = await startMqttAgent(broker.port, { eid: EID, version: '5.0', subscription: '/usp/endpoint', controllerTopic: '/usp/controller' });
     announced = await observer.waitFor(isConnectRecord, 5000);
   }, 15_000);
-  afterAll(async () => { await observer?.end(); await a?.close(); });
+  afterAll(async () => {
+    await observer?.end();
+    await a?.close();
+  });
 
   it('announces itself with an MQTTConnectRecord (V5, subscribed topic) on the controller topic', () => {
     const r = record(announced);
@@ -215,7 +274,7 @@ describe('MQTT 5.0 against Mosquitto', () => {
     await until(async () => (await readParam(a.agent, 'Device.LocalAgent.MTP.1.MQTT.', 'ResponseTopicDiscovered')) === '/usp/endpoint', 2000, 'ResponseTopicDiscovered');
   });
 
-  it('answers on the request\'s Response Topic with Content Type usp.msg and its own reply-to', async () => {
+  it("answers on the request's Response Topic with Content Type usp.msg and its own reply-to", async () => {
     const { msgId, bytes } = requestRecord(EID, getEndpointId);
     const from = observer.got.length;
     await observer.publish('/usp/endpoint', bytes, { properties: { responseTopic: '/test5/reply-a', contentType: 'usp.msg' } });
@@ -267,7 +326,10 @@ describe('MQTT 5.0 against Mosquitto', () => {
       await expect(device.get('Device.MQTT.ClientNumberOfEntries')).resolves.toBe('1');
       await expect(device.get('Device.MQTT.Client.1.Subscription.1.Topic')).resolves.toBe('/usp/endpoint');
       // ProtocolVersion is an enumerationRef to Capabilities.ProtocolVersionsSupported.
-      const refused = await device.set('Device.MQTT.Client.1.ProtocolVersion', '3.1').then(() => undefined, (e: unknown) => e);
+      const refused = await device.set('Device.MQTT.Client.1.ProtocolVersion', '3.1').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(refused).toMatchObject({ errCode: 7021, updatedInstFailures: [{ paramErrs: [{ param: 'ProtocolVersion', errCode: 7012 }] }] });
     } finally {
       await device.disconnect();
@@ -314,10 +376,26 @@ describe('MQTT 5.0 against Mosquitto', () => {
       const to = packet.properties?.responseTopic;
       if (to) echo.client.publish(to, payload, { qos: 1 });
     });
-    const viaAgent = (n: number, tag: string) => pipeline(broker.port, n, 32, '/usp/endpoint', '/test5/bench-agent',
-      (i) => requestRecord(EID, getEndpointId, `${tag}-${i}`).bytes, (m) => msgOf(m).header.msgId.slice(tag.length + 1));
-    const viaEcho = (n: number) => pipeline(broker.port, n, 32, '/bench/echo', '/test5/bench-echo',
-      (i) => Buffer.from(`echo-${i}`), (m) => m.payload.toString().slice('echo-'.length));
+    const viaAgent = (n: number, tag: string) =>
+      pipeline(
+        broker.port,
+        n,
+        32,
+        '/usp/endpoint',
+        '/test5/bench-agent',
+        (i) => requestRecord(EID, getEndpointId, `${tag}-${i}`).bytes,
+        (m) => msgOf(m).header.msgId.slice(tag.length + 1),
+      );
+    const viaEcho = (n: number) =>
+      pipeline(
+        broker.port,
+        n,
+        32,
+        '/bench/echo',
+        '/test5/bench-echo',
+        (i) => Buffer.from(`echo-${i}`),
+        (m) => m.payload.toString().slice('echo-'.length),
+      );
     // Warm both paths up (JIT), then alternate so background load hits both alike.
     await viaAgent(300, 'warm');
     await viaEcho(300);
@@ -326,18 +404,25 @@ describe('MQTT 5.0 against Mosquitto', () => {
     await echo.end();
     const fmt = (s: PipelineStats): string => `mean ${s.meanMs.toFixed(2)} ms p50 ${s.p50.toFixed(2)} p99 ${s.p99.toFixed(2)} ${s.perSec.toFixed(0)}/s`;
     for (const r of runs) {
-      console.log(`[mqtt bench] one-parameter Get, ${N} requests, 32 in flight, QoS 1, via Mosquitto, all clients in this process: `
-        + `agent ${fmt(r.agent)} | bare echo ${fmt(r.echo)} | ratio agent/echo ${(r.agent.meanMs / r.echo.meanMs).toFixed(2)}`);
+      console.log(
+        `[mqtt bench] one-parameter Get, ${N} requests, 32 in flight, QoS 1, via Mosquitto, all clients in this process: ` +
+          `agent ${fmt(r.agent)} | bare echo ${fmt(r.echo)} | ratio agent/echo ${(r.agent.meanMs / r.echo.meanMs).toFixed(2)}`,
+      );
     }
     expect(runs.every((r) => r.agent.count === N)).toBe(true);
   }, 30_000);
 });
 
-interface PipelineStats { count: number; meanMs: number; p50: number; p99: number; perSec: number }
+interface PipelineStats {
+  count: number;
+  meanMs: number;
+  p50: number;
+  p99: number;
+  perSec: number;
+}
 
 /** Sends `total` requests keeping `window` in flight; returns round-trip statistics. */
-async function pipeline(port: number, total: number, window: number, topic: string, replyTopic: string,
-  make: (i: number) => Uint8Array, idOf: (m: Received) => string): Promise<PipelineStats> {
+async function pipeline(port: number, total: number, window: number, topic: string, replyTopic: string, make: (i: number) => Uint8Array, idOf: (m: Received) => string): Promise<PipelineStats> {
   const peer = await RawPeer.connect(port, 5, [replyTopic]);
   const sentAt = new Map<string, number>();
   const rtts: number[] = [];
@@ -356,7 +441,11 @@ async function pipeline(port: number, total: number, window: number, topic: stri
       if (at === undefined) return;
       sentAt.delete(id);
       rtts.push(performance.now() - at);
-      if (rtts.length === total) { clearTimeout(timer); resolve(); return; }
+      if (rtts.length === total) {
+        clearTimeout(timer);
+        resolve();
+        return;
+      }
       if (next < total) send();
     });
     for (let i = 0; i < window && next < total; i++) send();
@@ -385,7 +474,10 @@ describe('MQTT 3.1.1 against Mosquitto', () => {
     a = await startMqttAgent(broker.port, { eid: EID, version: '3.1.1', subscription: '/usp311/agent/#', responseTopicConfigured: '/usp311/agent', controllerTopic: '/usp311/controller' });
     announced = await observer.waitFor(isConnectRecord, 5000);
   }, 15_000);
-  afterAll(async () => { await observer?.end(); await a?.close(); });
+  afterAll(async () => {
+    await observer?.end();
+    await a?.close();
+  });
 
   it('announces with version V3_1_1 and its reply-to in the topic name; ClientId is the Endpoint ID', () => {
     expect(announced.topic).toBe('/usp311/controller/reply-to=%2Fusp311%2Fagent');
@@ -402,7 +494,7 @@ describe('MQTT 3.1.1 against Mosquitto', () => {
     expect(msgOf(m).header.msgId).toBe(msgId);
   });
 
-  it('a request without reply-to is answered on the sender\'s configured controller topic', async () => {
+  it("a request without reply-to is answered on the sender's configured controller topic", async () => {
     const { msgId, bytes } = requestRecord(EID, getEndpointId);
     const from = observer.got.length;
     await observer.publish('/usp311/agent', bytes);
@@ -435,12 +527,24 @@ describe('MQTT 3.1.1 against Mosquitto', () => {
 
 describe('MqttClientMtp edge cases', () => {
   const base = (port: number, over: Partial<MqttClientMtpOptions> = {}): MqttClientMtpOptions => ({
-    brokerAddress: '127.0.0.1', brokerPort: port, protocolVersion: '5.0', transport: 'TCP/IP', clientId: '',
-    keepAliveTime: 30, connectRetryTime: 1, connectRetryIntervalMultiplier: 2000, connectRetryMaxInterval: 4,
-    subscriptions: [], responseTopicConfigured: '', publishQoS: 0, agentEndpointId: 'proto::edge',
+    brokerAddress: '127.0.0.1',
+    brokerPort: port,
+    protocolVersion: '5.0',
+    transport: 'TCP/IP',
+    clientId: '',
+    keepAliveTime: 30,
+    connectRetryTime: 1,
+    connectRetryIntervalMultiplier: 2000,
+    connectRetryMaxInterval: 4,
+    subscriptions: [],
+    responseTopicConfigured: '',
+    publishQoS: 0,
+    agentEndpointId: 'proto::edge',
     controllers: [{ endpointId: CONTROLLER_EID, topic: '/edge/controller' }],
     connectRecord: (v, t, to) => encodeRecord(mqttConnectRecord({ toId: to, fromId: 'proto::edge' }, v, t)),
-    onRecord: () => undefined, log, ...over,
+    onRecord: () => undefined,
+    log,
+    ...over,
   });
 
   it('no topic at all: disconnects and stays disabled (R-MQTT.16)', async () => {
@@ -458,7 +562,8 @@ describe('MqttClientMtp edge cases', () => {
 
   it('sends usp-endpoint-id and Request Response Information; uses CONNACK Response Information and subscribe-topic', async () => {
     const fake = await FakeBroker.start({
-      assignedClientIdentifier: 'assigned-by-fake', responseInformation: 'ri/agent-edge',
+      assignedClientIdentifier: 'assigned-by-fake',
+      responseInformation: 'ri/agent-edge',
       userProperties: { 'subscribe-topic': ['st/one', 'st/two'] },
     });
     const assigned: string[] = [];
@@ -492,16 +597,24 @@ class FakeBroker {
   readonly publishes: mqttPacket.IPublishPacket[] = [];
   private readonly sockets = new Set<Socket>();
 
-  private constructor(private readonly server: Server, readonly port: number) {}
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+  ) {}
 
   static async start(connack: NonNullable<mqttPacket.IConnackPacket['properties']>): Promise<FakeBroker> {
     let self: FakeBroker | undefined;
     const server = createServer((sock) => {
       self!.sockets.add(sock);
       const parser = mqttPacket.parser({ protocolVersion: 5 });
-      const send = (p: mqttPacket.Packet): void => { sock.write(mqttPacket.generate(p, { protocolVersion: 5 })); };
+      const send = (p: mqttPacket.Packet): void => {
+        sock.write(mqttPacket.generate(p, { protocolVersion: 5 }));
+      };
       parser.on('packet', (p: mqttPacket.Packet) => {
-        if (p.cmd === 'connect') { self!.connect = p; send({ cmd: 'connack', sessionPresent: false, reasonCode: 0, properties: connack }); }
+        if (p.cmd === 'connect') {
+          self!.connect = p;
+          send({ cmd: 'connack', sessionPresent: false, reasonCode: 0, properties: connack });
+        }
         if (p.cmd === 'subscribe') {
           self!.subscriptions.push(...p.subscriptions.map((s) => s.topic));
           send({ cmd: 'suback', messageId: p.messageId!, granted: p.subscriptions.map((s) => s.qos) });

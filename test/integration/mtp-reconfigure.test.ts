@@ -46,9 +46,16 @@ async function until(cond: () => boolean, timeoutMs: number, what: string): Prom
 class MqttPeer {
   readonly got: Array<{ topic: string; record: DecodedRecord }> = [];
   private seq = 0;
-  private constructor(readonly client: MqttClient, readonly topic: string) {
+  private constructor(
+    readonly client: MqttClient,
+    readonly topic: string,
+  ) {
     client.on('message', (t: string, payload: Buffer, _p: IPublishPacket) => {
-      try { this.got.push({ topic: t, record: decodeRecord(new Uint8Array(payload)) }); } catch { /* not a Record */ }
+      try {
+        this.got.push({ topic: t, record: decodeRecord(new Uint8Array(payload)) });
+      } catch {
+        /* not a Record */
+      }
     });
   }
 
@@ -58,7 +65,9 @@ class MqttPeer {
     return new MqttPeer(client, topic);
   }
 
-  connectRecords(): DecodedRecord[] { return this.got.map((g) => g.record).filter((r) => r.body.kind === 'mqttConnect'); }
+  connectRecords(): DecodedRecord[] {
+    return this.got.map((g) => g.record).filter((r) => r.body.kind === 'mqttConnect');
+  }
 
   msgs(): UspMsg[] {
     return this.got.flatMap((g) => (g.record.body.kind === 'noSessionContext' ? [decodeMsg(g.record.body.payload)] : []));
@@ -74,17 +83,24 @@ class MqttPeer {
     return found!;
   }
 
-  end(): Promise<void> { return this.client.endAsync(true); }
+  end(): Promise<void> {
+    return this.client.endAsync(true);
+  }
 }
 
 /** A controller's WebSocket endpoint that the agent dials (Controller.{i}.MTP.{j}.WebSocket). */
 class DialTarget {
   readonly conns: Array<{ ws: WebSocket; url: URL; records: DecodedRecord[]; closed?: number }> = [];
-  private constructor(readonly wss: WebSocketServer, readonly port: number) {
+  private constructor(
+    readonly wss: WebSocketServer,
+    readonly port: number,
+  ) {
     wss.on('connection', (ws, req) => {
       const conn: DialTarget['conns'][number] = { ws, url: new URL(req.url ?? '/', 'ws://controller'), records: [] };
       ws.on('message', (data: Buffer) => conn.records.push(decodeRecord(new Uint8Array(data))));
-      ws.on('close', (code) => { conn.closed = code; });
+      ws.on('close', (code) => {
+        conn.closed = code;
+      });
       this.conns.push(conn);
     });
   }
@@ -151,7 +167,10 @@ function operateOk(m: UspMsg): void {
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = tcpConnect({ host: '127.0.0.1', port });
-    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
     s.once('error', () => resolve(false));
   });
 }
@@ -162,15 +181,25 @@ function listening(port: number): Promise<boolean> {
 let brokerA: Mosquitto;
 let brokerB: Mosquitto;
 // log_type notice: the broker logs each client's connect and disconnect, what these tests observe.
-beforeAll(async () => { [brokerA, brokerB] = await Promise.all([startMosquitto({ extraConfig: ['log_type notice'] }), startMosquitto({ extraConfig: ['log_type notice'] })]); });
-afterAll(async () => { await Promise.all([brokerA?.stop(), brokerB?.stop()]); });
+beforeAll(async () => {
+  [brokerA, brokerB] = await Promise.all([startMosquitto({ extraConfig: ['log_type notice'] }), startMosquitto({ extraConfig: ['log_type notice'] })]);
+});
+afterAll(async () => {
+  await Promise.all([brokerA?.stop(), brokerB?.stop()]);
+});
 
 const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => { while (cleanups.length) await cleanups.pop()!(); });
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
 
 let testSeq = 0;
 
-interface MqttSetup { clientId: string; agentTopic: string; controllerTopic: string }
+interface MqttSetup {
+  clientId: string;
+  agentTopic: string;
+  controllerTopic: string;
+}
 
 /** LocalAgent.MTP.2 = MQTT through Device.MQTT.Client.1 to `brokerPort`; Controller.2 reached on its MQTT topic. */
 function mqttConfig(brokerPort: number, clientId: string): { extra: DefaultsFile; setup: MqttSetup } {
@@ -313,10 +342,16 @@ describe('MQTT: Device.MQTT.Client.{i} changes apply live', () => {
 
     const peerB = await mqttPeer(brokerB, setup.controllerTopic);
     // One Set message, two objects: applied once, after the debounce.
-    const both = await f.controller.send({ reqType: 'set', set: { allowPartial: false, updateObjs: [
-      { objPath: 'Device.MQTT.Client.1.', paramSettings: [{ param: 'BrokerPort', value: String(brokerB.port), required: true }] },
-      { objPath: 'Device.LocalAgent.MTP.2.', paramSettings: [{ param: 'Enable', value: 'true', required: true }] },
-    ] } });
+    const both = await f.controller.send({
+      reqType: 'set',
+      set: {
+        allowPartial: false,
+        updateObjs: [
+          { objPath: 'Device.MQTT.Client.1.', paramSettings: [{ param: 'BrokerPort', value: String(brokerB.port), required: true }] },
+          { objPath: 'Device.LocalAgent.MTP.2.', paramSettings: [{ param: 'Enable', value: 'true', required: true }] },
+        ],
+      },
+    });
     expect(asResponse(both).respType).toBe('setResp');
     await until(() => peerB.msgs().some((m) => m.body.msgBody === 'request' && m.body.request.reqType === 'notify'), 4000, 'the queued OnBoardRequest on broker B');
     const notify = peerB.msgs().find((m) => m.body.msgBody === 'request' && m.body.request.reqType === 'notify')!;
@@ -459,7 +494,14 @@ describe('RunningMtps: a swap waits for settle', () => {
     let n = 0;
     const fake = (): StartedTransport => {
       const id = ++n;
-      return { start: async () => { events.push(`start ${id}`); }, stop: async () => { events.push(`stop ${id}`); } };
+      return {
+        start: async () => {
+          events.push(`start ${id}`);
+        },
+        stop: async () => {
+          events.push(`stop ${id}`);
+        },
+      };
     };
     const kind: MtpKind = { name: 'fake', protocol: 'WebSocket', sources: [], start: async () => [fake()] };
     const running = new RunningMtps({ model: undefined as never, onRecord: () => {}, endpointId: AGENT_EID, log: silentLogger }, [kind]);
@@ -468,8 +510,13 @@ describe('RunningMtps: a swap waits for settle', () => {
     const first = list[0];
 
     let answered!: () => void;
-    const settle = new Promise<void>((r) => { answered = r; });
-    const swap = running.restart(new Set([kind]), () => { events.push('settling'); return settle; });
+    const settle = new Promise<void>((r) => {
+      answered = r;
+    });
+    const swap = running.restart(new Set([kind]), () => {
+      events.push('settling');
+      return settle;
+    });
     await sleep(50);
     expect(events).toEqual(['settling']);
     expect(list).toEqual([first]);

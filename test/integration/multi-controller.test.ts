@@ -50,19 +50,45 @@ beforeAll(async () => {
   analytics = await TestController.connect(`ws://127.0.0.1:${wsPort}/usp`, ANALYTICS, AGENT_EID);
   app = await TestController.connect(`ws://127.0.0.1:${wsPort}/usp`, APP, AGENT_EID);
 }, 20_000);
-afterAll(async () => { await analytics?.close(); await app?.close(); await a?.stop(); });
+afterAll(async () => {
+  await analytics?.close();
+  await app?.close();
+  await a?.stop();
+});
 
-function body(m: UspMsg) { return m.body; }
-const subscribe = (id: string) => ({ reqType: 'add' as const, add: { allowPartial: false, createObjs: [{ objPath: SUB, paramSettings: [
-  { param: 'ID', value: id, required: true }, { param: 'Enable', value: 'true', required: true },
-  { param: 'NotifType', value: 'ValueChange', required: true }, { param: 'ReferenceList', value: 'Device.WiFi.SSID.1.SSID', required: true },
-] }] } });
-const setSsid = (v: string) => ({ reqType: 'set' as const, set: { allowPartial: false, updateObjs: [{ objPath: 'Device.WiFi.SSID.1.', paramSettings: [{ param: 'SSID', value: v, required: true }] }] } });
+function body(m: UspMsg) {
+  return m.body;
+}
+const subscribe = (id: string) => ({
+  reqType: 'add' as const,
+  add: {
+    allowPartial: false,
+    createObjs: [
+      {
+        objPath: SUB,
+        paramSettings: [
+          { param: 'ID', value: id, required: true },
+          { param: 'Enable', value: 'true', required: true },
+          { param: 'NotifType', value: 'ValueChange', required: true },
+          { param: 'ReferenceList', value: 'Device.WiFi.SSID.1.SSID', required: true },
+        ],
+      },
+    ],
+  },
+});
+const setSsid = (v: string) => ({
+  reqType: 'set' as const,
+  set: { allowPartial: false, updateObjs: [{ objPath: 'Device.WiFi.SSID.1.', paramSettings: [{ param: 'SSID', value: v, required: true }] }] },
+});
 const get = (path: string) => ({ reqType: 'get' as const, get: { paramPaths: [path], maxDepth: 0 } });
 
 describe('three controllers, three roles, MQTT and WebSocket mixed', () => {
   it('all three subscribe; the app changes the SSID; every subscriber is told over its own MTP', async () => {
-    for (const [c, id] of [[a.link, 'acs'], [analytics, 'analytics'], [app, 'app']] as const) {
+    for (const [c, id] of [
+      [a.link, 'acs'],
+      [analytics, 'analytics'],
+      [app, 'app'],
+    ] as const) {
       expect(body(await c.send(subscribe(id))).msgBody).toBe('response');
     }
     const r = body(await app.send(setSsid('home-by-app')));

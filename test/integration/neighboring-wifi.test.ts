@@ -16,7 +16,9 @@ beforeAll(async () => {
   f = await startAgent({ agent: { diagnostics: { maxRunning: 1 } } });
   await subscribeOperationComplete(f.controller, 'wifi', 'Device.WiFi.');
 });
-afterAll(async () => { await f?.close(); });
+afterAll(async () => {
+  await f?.close();
+});
 
 /** Result.{i} rows of an output, by instance number. */
 function rows(o: Record<string, string>): Map<number, Record<string, string>> {
@@ -37,7 +39,10 @@ describe('NeighboringWiFiDiagnostic() on the simulated gateway', () => {
     expect(o.Status).toBe('Complete');
     const results = rows(o);
     expect(results.size).toBeGreaterThanOrEqual(10);
-    const cmd = testSchema().objects().find((x) => x.path === 'Device.WiFi.')!.commands.find((x) => x.name === CMD.slice('Device.WiFi.'.length))!;
+    const cmd = testSchema()
+      .objects()
+      .find((x) => x.path === 'Device.WiFi.')!
+      .commands.find((x) => x.name === CMD.slice('Device.WiFi.'.length))!;
     const fields = cmd.output.filter((a) => a.name.startsWith('Result.')).map((a) => a.name.slice('Result.{i}.'.length));
     expect(fields).toHaveLength(17);
     for (const r of results.values()) {
@@ -53,7 +58,12 @@ describe('NeighboringWiFiDiagnostic() on the simulated gateway', () => {
   });
 
   it('a disabled radio hears nothing', async () => {
-    const set = asResponse(await f.controller.send({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath: 'Device.WiFi.Radio.1.', paramSettings: [{ param: 'Enable', value: 'false', required: true }] }] } }));
+    const set = asResponse(
+      await f.controller.send({
+        reqType: 'set',
+        set: { allowPartial: false, updateObjs: [{ objPath: 'Device.WiFi.Radio.1.', paramSettings: [{ param: 'Enable', value: 'false', required: true }] }] },
+      }),
+    );
     expect(set.respType).toBe('setResp');
     try {
       const o = await runDiagnostic(f.controller, CMD, {});
@@ -65,7 +75,13 @@ describe('NeighboringWiFiDiagnostic() on the simulated gateway', () => {
   });
 
   it('shares the diagnostic slots with the IP diagnostics: busy → 7005', async () => {
-    const { result, key } = await startCommand(f.controller, 'Device.IP.Diagnostics.IPPing()', { ProtocolVersion: 'IPv4', Host: '127.0.0.1', NumberOfRepetitions: '100', Timeout: '1000', DataBlockSize: '1301' });
+    const { result, key } = await startCommand(f.controller, 'Device.IP.Diagnostics.IPPing()', {
+      ProtocolVersion: 'IPv4',
+      Host: '127.0.0.1',
+      NumberOfRepetitions: '100',
+      Timeout: '1000',
+      DataBlockSize: '1301',
+    });
     if (result.operationResp !== 'reqObjPath') throw new Error(JSON.stringify(result));
     await subscribeOperationComplete(f.controller, 'ip', 'Device.IP.Diagnostics.');
     expect(cmdFailureCode(await operateOne(f.controller, CMD, {}))).toBe(7005);

@@ -36,15 +36,27 @@ beforeAll(async () => {
   });
   c = f.controller;
 });
-afterAll(async () => { await f.close(); });
+afterAll(async () => {
+  await f.close();
+});
 
 async function subscribe(params: Record<string, string>, to: TestController = c): Promise<string> {
-  const r = asResponse(await to.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: Object.entries({ Enable: 'true', ...params }).map(([param, value]) => ({ param, value, required: true })) }] } }));
+  const r = asResponse(
+    await to.send({
+      reqType: 'add',
+      add: {
+        allowPartial: false,
+        createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: Object.entries({ Enable: 'true', ...params }).map(([param, value]) => ({ param, value, required: true })) }],
+      },
+    }),
+  );
   if (r.respType !== 'addResp' || r.addResp.createdObjResults[0].operStatus.operStatus !== 'operSuccess') throw new Error(JSON.stringify(r));
   return r.addResp.createdObjResults[0].operStatus.operSuccess.instantiatedPath;
 }
 async function set(objPath: string, params: Record<string, string>, to: TestController = c) {
-  return asResponse(await to.send({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath, paramSettings: Object.entries(params).map(([param, value]) => ({ param, value, required: true })) }] } }));
+  return asResponse(
+    await to.send({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath, paramSettings: Object.entries(params).map(([param, value]) => ({ param, value, required: true })) }] } }),
+  );
 }
 const byId = (id: string) => (ns: ReturnType<typeof notifications>) => ns.find((n) => n.notify.subscriptionId === id);
 
@@ -67,7 +79,7 @@ describe('ValueChange', () => {
     }
   });
 
-  it('a value changed behind the agent\'s back is found by polling only the subscribed parameters', async () => {
+  it("a value changed behind the agent's back is found by polling only the subscribed parameters", async () => {
     await subscribe({ ID: 'vc-2', NotifType: 'ValueChange', ReferenceList: 'Device.WiFi.SSID.1.SSID' });
     await new Promise((r) => setTimeout(r, 350)); // the first poll takes the baseline
     // The platform's own state changes (a local UI, the driver): no transaction, no change feed.
@@ -105,9 +117,15 @@ describe('NotifRetry', () => {
     expect(wait).toBeGreaterThanOrEqual(900);
     expect(wait).toBeLessThan(2600);
     c.sendMsg(responseMsg(first.msgId, { respType: 'notifyResp', notifyResp: { subscriptionId: 'retry' } }));
-    const count = notifications(c).slice(from).filter((n) => n.notify.subscriptionId === 'retry').length;
+    const count = notifications(c)
+      .slice(from)
+      .filter((n) => n.notify.subscriptionId === 'retry').length;
     await new Promise((r) => setTimeout(r, 4500));
-    expect(notifications(c).slice(from).filter((n) => n.notify.subscriptionId === 'retry').length).toBe(count);
+    expect(
+      notifications(c)
+        .slice(from)
+        .filter((n) => n.notify.subscriptionId === 'retry').length,
+    ).toBe(count);
     expect(f.agent.notifications.delivery.pendingFor(CONTROLLER_EID)).toBe(0);
   }, 12_000);
 });
@@ -118,7 +136,10 @@ describe('delivery while the controller is away', () => {
     const other = await TestController.connect(f.url, 'proto::observer', AGENT_EID);
     await c.close();
     // Changed by another controller while controller-1 is offline.
-    const r = await other.send({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath: 'Device.LocalAgent.Controller.1.', paramSettings: [{ param: 'PeriodicNotifTime', value: '2026-01-01T00:00:00Z', required: true }] }] } });
+    const r = await other.send({
+      reqType: 'set',
+      set: { allowPartial: false, updateObjs: [{ objPath: 'Device.LocalAgent.Controller.1.', paramSettings: [{ param: 'PeriodicNotifTime', value: '2026-01-01T00:00:00Z', required: true }] }] },
+    });
     expect(r.body).toMatchObject({ msgBody: 'response' });
     await new Promise((r2) => setTimeout(r2, 200));
     c = await TestController.connect(f.url, CONTROLLER_EID, AGENT_EID);
@@ -163,10 +184,23 @@ describe('Periodic! and OnBoardRequest', () => {
 describe('notify permission', () => {
   it('a controller without n on a parameter is not notified of its changes (TR-181 Permission n)', async () => {
     const nn = await TestController.connect(f.url, 'proto::no-notify', AGENT_EID);
-    const r = await nn.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: [
-      { param: 'ID', value: 'nn', required: true }, { param: 'Enable', value: 'true', required: true },
-      { param: 'NotifType', value: 'ValueChange', required: true }, { param: 'ReferenceList', value: 'Device.LocalAgent.Controller.1.ProvisioningCode', required: true },
-    ] }] } });
+    const r = await nn.send({
+      reqType: 'add',
+      add: {
+        allowPartial: false,
+        createObjs: [
+          {
+            objPath: 'Device.LocalAgent.Subscription.',
+            paramSettings: [
+              { param: 'ID', value: 'nn', required: true },
+              { param: 'Enable', value: 'true', required: true },
+              { param: 'NotifType', value: 'ValueChange', required: true },
+              { param: 'ReferenceList', value: 'Device.LocalAgent.Controller.1.ProvisioningCode', required: true },
+            ],
+          },
+        ],
+      },
+    });
     expect(r.body.msgBody).toBe('response');
     const from = notifications(c).length;
     await set('Device.LocalAgent.Controller.1.', { ProvisioningCode: 'PC-no-notify' });

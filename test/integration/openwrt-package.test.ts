@@ -51,16 +51,26 @@ function walk(dir: string, base = ''): string[] {
 }
 
 describe('the ipk', () => {
-  it('is a gzip\'d tar of debian-binary, data.tar.gz and control.tar.gz, at most 1 MiB', () => {
+  it("is a gzip'd tar of debian-binary, data.tar.gz and control.tar.gz, at most 1 MiB", () => {
     expect(statSync(ipk).size).toBeLessThanOrEqual(1024 * 1024);
     expect(execFileSync('tar', ['tzf', ipk], { encoding: 'utf8' }).trim().split('\n')).toEqual(['./debian-binary', './data.tar.gz', './control.tar.gz']);
     expect(readFileSync(join(work, 'outer', 'debian-binary'), 'utf8')).toBe('2.0\n');
     // Owned by root, as opkg installs them.
-    expect(execFileSync('tar', ['tzvf', join(work, 'outer', 'data.tar.gz')], { encoding: 'utf8' }).split('\n').filter(Boolean).every((l) => l.includes('root/root'))).toBe(true);
+    expect(
+      execFileSync('tar', ['tzvf', join(work, 'outer', 'data.tar.gz')], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean)
+        .every((l) => l.includes('root/root')),
+    ).toBe(true);
   });
 
   it('carries the control fields opkg reads, the UCI config as a conffile and the install scripts', () => {
-    const fields = Object.fromEntries(readFileSync(join(control, 'control'), 'utf8').split('\n').filter((l) => /^\S+: /.test(l)).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
+    const fields = Object.fromEntries(
+      readFileSync(join(control, 'control'), 'utf8')
+        .split('\n')
+        .filter((l) => /^\S+: /.test(l))
+        .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]),
+    );
     expect(fields).toMatchObject({ Package: 'usp-agent', Version: `${VERSION}-1`, Architecture: 'all', Depends: 'libc, node', License: 'BSD-3-Clause', Section: 'net' });
     // ipkg-build's measure: the uncompressed data.tar.
     expect(Number(fields['Installed-Size'])).toBe(gunzipSync(readFileSync(join(work, 'outer', 'data.tar.gz'))).length);
@@ -73,8 +83,22 @@ describe('the ipk', () => {
 
   it('installs the agent under /usr/lib/usp-agent with the schema and protos, the command, the init script and the UCI config, and no node_modules', () => {
     const files = walk(root);
-    for (const f of ['usr/bin/usp-agent', 'etc/init.d/usp-agent', 'etc/config/usp-agent', `${LIB}/bin/usp-agent.js`, `${LIB}/bin/code-cache.js`, `${LIB}/bin/package.json`, `${LIB}/dist/usp-agent.cjs`, `${LIB}/package.json`,
-      `${LIB}/datamodel/schema/tr181-schema.json`, `${LIB}/datamodel/schema/tr181-descriptions.json`, `${LIB}/agent/codec/proto/usp-record.proto`, `${LIB}/agent/codec/proto/usp-msg.proto`, `${LIB}/uci-defaults.mjs`, `${LIB}/usp-agent-start`]) {
+    for (const f of [
+      'usr/bin/usp-agent',
+      'etc/init.d/usp-agent',
+      'etc/config/usp-agent',
+      `${LIB}/bin/usp-agent.js`,
+      `${LIB}/bin/code-cache.js`,
+      `${LIB}/bin/package.json`,
+      `${LIB}/dist/usp-agent.cjs`,
+      `${LIB}/package.json`,
+      `${LIB}/datamodel/schema/tr181-schema.json`,
+      `${LIB}/datamodel/schema/tr181-descriptions.json`,
+      `${LIB}/agent/codec/proto/usp-record.proto`,
+      `${LIB}/agent/codec/proto/usp-msg.proto`,
+      `${LIB}/uci-defaults.mjs`,
+      `${LIB}/usp-agent-start`,
+    ]) {
       expect(files, f).toContain(f);
     }
     expect(files.filter((f) => f.includes('node_modules'))).toEqual([]);
@@ -83,7 +107,9 @@ describe('the ipk', () => {
     for (const x of ['usr/bin/usp-agent', 'etc/init.d/usp-agent', `${LIB}/usp-agent-start`]) expect(statSync(join(root, x)).mode & 0o777, x).toBe(0o755);
     // UCI may hold an MQTT password.
     expect(statSync(join(root, 'etc/config/usp-agent')).mode & 0o777).toBe(0o600);
-    expect(readFileSync(join(root, 'etc/init.d/usp-agent'), 'utf8')).toMatch(/^#!\/bin\/sh \/etc\/rc.common\n[\s\S]*USE_PROCD=1[\s\S]*procd_set_param respawn[\s\S]*procd_add_reload_trigger usp-agent[\s\S]*procd_add_interface_trigger "interface\.\*\.up"/);
+    expect(readFileSync(join(root, 'etc/init.d/usp-agent'), 'utf8')).toMatch(
+      /^#!\/bin\/sh \/etc\/rc.common\n[\s\S]*USE_PROCD=1[\s\S]*procd_set_param respawn[\s\S]*procd_add_reload_trigger usp-agent[\s\S]*procd_add_interface_trigger "interface\.\*\.up"/,
+    );
   });
 
   it('ships shell scripts a POSIX sh parses (OpenWrt has ash, not bash)', () => {
@@ -97,8 +123,17 @@ class Proc {
   readonly exited: Promise<number | null>;
   private wake: Array<() => void> = [];
   constructor(readonly child: ChildProcess) {
-    for (const s of [child.stdout!, child.stderr!]) createInterface({ input: s }).on('line', (l) => { this.lines.push(l); this.wake.splice(0).forEach((w) => w()); });
-    this.exited = new Promise((r) => child.once('exit', (code) => { r(code); this.wake.splice(0).forEach((w) => w()); }));
+    for (const s of [child.stdout!, child.stderr!])
+      createInterface({ input: s }).on('line', (l) => {
+        this.lines.push(l);
+        this.wake.splice(0).forEach((w) => w());
+      });
+    this.exited = new Promise((r) =>
+      child.once('exit', (code) => {
+        r(code);
+        this.wake.splice(0).forEach((w) => w());
+      }),
+    );
   }
   async waitFor(re: RegExp): Promise<string> {
     const deadline = Date.now() + 10_000;
@@ -106,14 +141,26 @@ class Proc {
       const hit = this.lines.find((l) => re.test(l));
       if (hit) return hit;
       if (this.child.exitCode !== null || Date.now() > deadline) throw new Error(`no line matching ${re}:\n${this.lines.join('\n')}`);
-      await new Promise<void>((r) => { this.wake.push(r); setTimeout(r, 200); });
+      await new Promise<void>((r) => {
+        this.wake.push(r);
+        setTimeout(r, 200);
+      });
     }
   }
-  async terminate(): Promise<number | null> { this.child.kill('SIGTERM'); return this.exited; }
+  async terminate(): Promise<number | null> {
+    this.child.kill('SIGTERM');
+    return this.exited;
+  }
 }
 
 const procs: Proc[] = [];
-afterEach(async () => { for (const p of procs.splice(0)) if (p.child.exitCode === null) { p.child.kill('SIGKILL'); await p.exited; } });
+afterEach(async () => {
+  for (const p of procs.splice(0))
+    if (p.child.exitCode === null) {
+      p.child.kill('SIGKILL');
+      await p.exited;
+    }
+});
 
 /** Runs `file` (a shell script of the package) with sh, as procd or a user would, in a clean environment. */
 function runScript(file: string, args: string[], env: Record<string, string> = {}): Proc {
@@ -204,10 +251,14 @@ describe('UCI to factory defaults', () => {
       await agent.waitFor(/websocket server listening/);
       expect(JSON.parse(readFileSync(defaults, 'utf8'))).toMatchObject({
         'Device.LocalAgent.EndpointID': 'os::0A1B2C-0A1B2C3D4E5F',
-        'Device.LocalAgent.MTP.1.Alias': 'ws', 'Device.LocalAgent.MTP.1.WebSocket.Port': String(port), 'Device.LocalAgent.MTP.1.WebSocket.EnableEncryption': false,
-        'Device.MQTT.Client.1.Password': "it's secret", 'Device.MQTT.Client.1.Subscription.2.Topic': '/usp/agent/broadcast',
+        'Device.LocalAgent.MTP.1.Alias': 'ws',
+        'Device.LocalAgent.MTP.1.WebSocket.Port': String(port),
+        'Device.LocalAgent.MTP.1.WebSocket.EnableEncryption': false,
+        'Device.MQTT.Client.1.Password': "it's secret",
+        'Device.MQTT.Client.1.Subscription.2.Topic': '/usp/agent/broadcast',
         'Device.LocalAgent.MTP.2.MQTT.Reference': 'Device.MQTT.Client.1',
-        'Device.LocalAgent.Controller.2.MTP.1.WebSocket.Host': 'acs.example.net', 'Device.LocalAgent.Controller.2.MTP.2.MQTT.Topic': '/usp/controller',
+        'Device.LocalAgent.Controller.2.MTP.1.WebSocket.Host': 'acs.example.net',
+        'Device.LocalAgent.Controller.2.MTP.2.MQTT.Topic': '/usp/controller',
         'Device.DeviceInfo.ProvisioningCode': 'ISP-A:lab',
       });
       expect(statSync(defaults).mode & 0o777).toBe(0o600);
@@ -234,10 +285,18 @@ describe('UCI to factory defaults', () => {
         await agent.waitFor(/websocket server listening/);
         return { agent, c: await TestController.connect(url, 'proto::controller-1', 'os::0A1B2C-0A1B2C3D4E5F') };
       };
-      const stop = async (s: { agent: Proc; c: TestController }): Promise<void> => { await s.c.close(); expect(await s.agent.terminate()).toBe(0); };
+      const stop = async (s: { agent: Proc; c: TestController }): Promise<void> => {
+        await s.c.close();
+        expect(await s.agent.terminate()).toBe(0);
+      };
 
       let s = await start(uci);
-      const set = asResponse(await s.c.send({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath: 'Device.LocalAgent.MTP.1.WebSocket.', paramSettings: [{ param: 'KeepAliveInterval', value: '120', required: true }] }] } }));
+      const set = asResponse(
+        await s.c.send({
+          reqType: 'set',
+          set: { allowPartial: false, updateObjs: [{ objPath: 'Device.LocalAgent.MTP.1.WebSocket.', paramSettings: [{ param: 'KeepAliveInterval', value: '120', required: true }] }] },
+        }),
+      );
       expect(set.respType).toBe('setResp');
       await stop(s);
 
@@ -281,7 +340,12 @@ describe('UCI to factory defaults', () => {
     const dir = installedCopy();
     try {
       const data = join(dir, 'data');
-      const run = (text: string): string => execFileSync(process.execPath, [join(dir, LIB, 'uci-defaults.mjs'), '--out', join(dir, 'd.json'), '--data-dir', data], { env: { PATH: uciStandIn(dir, text) }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      const run = (text: string): string =>
+        execFileSync(process.execPath, [join(dir, LIB, 'uci-defaults.mjs'), '--out', join(dir, 'd.json'), '--data-dir', data], {
+          env: { PATH: uciStandIn(dir, text) },
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
       const keep = FIXTURE.replace("on_uci_change='reset'", "on_uci_change='keep'");
       run(keep);
       writeFileSync(join(data, 'state.json'), '{"saved":true}');
@@ -300,16 +364,30 @@ describe('UCI to factory defaults', () => {
       process.stdout.write(JSON.stringify(toDefaults(parseUciShow(${JSON.stringify(text)}), { macOf: (i) => i === 'br-lan' ? 'f4:e2:c6:01:02:03' : undefined })));`;
     expect(JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }))).toEqual({
       'Device.LocalAgent.EndpointID': 'os::F4E2C6-F4E2C6010203',
-      'Device.MQTT.Client.1.Alias': 'broker', 'Device.MQTT.Client.1.Enable': false, 'Device.MQTT.Client.1.BrokerAddress': 'broker.example.net',
-      'Device.MQTT.Client.1.BrokerPort': '1883', 'Device.MQTT.Client.1.ProtocolVersion': '5.0', 'Device.MQTT.Client.1.TransportProtocol': 'TCP/IP',
-      'Device.MQTT.Client.1.Subscription.1.Enable': true, 'Device.MQTT.Client.1.Subscription.1.Topic': '/usp/agent',
-      'Device.LocalAgent.MTP.1.Alias': 'ws', 'Device.LocalAgent.MTP.1.Enable': true, 'Device.LocalAgent.MTP.1.Protocol': 'WebSocket',
-      'Device.LocalAgent.MTP.1.WebSocket.Port': '9001', 'Device.LocalAgent.MTP.1.WebSocket.Path': '/usp',
-      'Device.LocalAgent.MTP.1.WebSocket.EnableEncryption': true, 'Device.LocalAgent.MTP.1.WebSocket.KeepAliveInterval': '60',
-      'Device.LocalAgent.MTP.2.Alias': 'mqtt', 'Device.LocalAgent.MTP.2.Enable': false, 'Device.LocalAgent.MTP.2.Protocol': 'MQTT',
-      'Device.LocalAgent.MTP.2.MQTT.ResponseTopicConfigured': '/usp/agent', 'Device.LocalAgent.MTP.2.MQTT.Reference': 'Device.MQTT.Client.1',
-      'Device.LocalAgent.Controller.1.Alias': 'acs', 'Device.LocalAgent.Controller.1.Enable': true,
-      'Device.LocalAgent.Controller.1.EndpointID': 'proto::controller-1', 'Device.LocalAgent.Controller.1.AssignedRole': 'Device.LocalAgent.ControllerTrust.Role.1',
+      'Device.MQTT.Client.1.Alias': 'broker',
+      'Device.MQTT.Client.1.Enable': false,
+      'Device.MQTT.Client.1.BrokerAddress': 'broker.example.net',
+      'Device.MQTT.Client.1.BrokerPort': '1883',
+      'Device.MQTT.Client.1.ProtocolVersion': '5.0',
+      'Device.MQTT.Client.1.TransportProtocol': 'TCP/IP',
+      'Device.MQTT.Client.1.Subscription.1.Enable': true,
+      'Device.MQTT.Client.1.Subscription.1.Topic': '/usp/agent',
+      'Device.LocalAgent.MTP.1.Alias': 'ws',
+      'Device.LocalAgent.MTP.1.Enable': true,
+      'Device.LocalAgent.MTP.1.Protocol': 'WebSocket',
+      'Device.LocalAgent.MTP.1.WebSocket.Port': '9001',
+      'Device.LocalAgent.MTP.1.WebSocket.Path': '/usp',
+      'Device.LocalAgent.MTP.1.WebSocket.EnableEncryption': true,
+      'Device.LocalAgent.MTP.1.WebSocket.KeepAliveInterval': '60',
+      'Device.LocalAgent.MTP.2.Alias': 'mqtt',
+      'Device.LocalAgent.MTP.2.Enable': false,
+      'Device.LocalAgent.MTP.2.Protocol': 'MQTT',
+      'Device.LocalAgent.MTP.2.MQTT.ResponseTopicConfigured': '/usp/agent',
+      'Device.LocalAgent.MTP.2.MQTT.Reference': 'Device.MQTT.Client.1',
+      'Device.LocalAgent.Controller.1.Alias': 'acs',
+      'Device.LocalAgent.Controller.1.Enable': true,
+      'Device.LocalAgent.Controller.1.EndpointID': 'proto::controller-1',
+      'Device.LocalAgent.Controller.1.AssignedRole': 'Device.LocalAgent.ControllerTrust.Role.1',
     });
   });
 
@@ -364,7 +442,9 @@ describe('UCI to factory defaults', () => {
       expect(bad(`${FIXTURE}usp-agent.acs.websocket_hots='x'\n`)).toMatch(/usp-agent\.acs\.websocket_hots: unknown option of a controller section; known: .*websocket_host/);
       expect(bad(FIXTURE.replace("usp-agent.mqtt.mqtt='broker'", "usp-agent.mqtt.mqtt='brokr'"))).toMatch(/usp-agent\.mqtt\.mqtt: no mqtt section named 'brokr'; name one of: broker/);
       expect(bad(FIXTURE.replace("usp-agent.ws.encryption='0'", "usp-agent.ws.encryption='maybe'"))).toMatch(/usp-agent\.ws\.encryption: 'maybe' is not a boolean/);
-      expect(bad(FIXTURE.replace("usp-agent.global.endpoint_id='os::0A1B2C-0A1B2C3D4E5F'\n", "usp-agent.global.endpoint_id_interface='no-such-if0'\n"))).toMatch(/usp-agent\.global\.endpoint_id: not set, and no MAC address on interface 'no-such-if0'/);
+      expect(bad(FIXTURE.replace("usp-agent.global.endpoint_id='os::0A1B2C-0A1B2C3D4E5F'\n", "usp-agent.global.endpoint_id_interface='no-such-if0'\n"))).toMatch(
+        /usp-agent\.global\.endpoint_id: not set, and no MAC address on interface 'no-such-if0'/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -408,7 +488,15 @@ reconnect
   });
 
   it('passes data_dir, platform, log_level, vendor_prefix and the TLS files as agent options', () => {
-    const calls = initScript({ global_data_dir: '/overlay/usp', global_platform: 'auto', global_log_level: 'debug', global_vendor_prefix: 'X_EXAMPLE-COM_', global_cert: '/etc/usp-agent/a.crt', global_key: '/etc/usp-agent/a.key', global_ca: '/etc/usp-agent/ca.crt' });
+    const calls = initScript({
+      global_data_dir: '/overlay/usp',
+      global_platform: 'auto',
+      global_log_level: 'debug',
+      global_vendor_prefix: 'X_EXAMPLE-COM_',
+      global_cert: '/etc/usp-agent/a.crt',
+      global_key: '/etc/usp-agent/a.key',
+      global_ca: '/etc/usp-agent/ca.crt',
+    });
     expect(calls).toContain('procd_set_param|command|/usr/lib/usp-agent/usp-agent-start|/var/etc/usp-agent/factory-defaults.json|/overlay/usp|--platform|auto|--log-level|debug');
     expect(calls.filter((c) => c.startsWith('procd_append_param'))).toEqual([
       'procd_append_param|command|--vendor-prefix|X_EXAMPLE-COM_',
@@ -428,10 +516,7 @@ reconnect
 
   it('passes each `list plugin` as a --plugin option, in order', () => {
     const calls = initScript({ global_plugin: '/usr/lib/p/a.mjs /usr/lib/p/b.cjs' });
-    expect(calls.filter((c) => c.startsWith('procd_append_param'))).toEqual([
-      'procd_append_param|command|--plugin|/usr/lib/p/a.mjs',
-      'procd_append_param|command|--plugin|/usr/lib/p/b.cjs',
-    ]);
+    expect(calls.filter((c) => c.startsWith('procd_append_param'))).toEqual(['procd_append_param|command|--plugin|/usr/lib/p/a.mjs', 'procd_append_param|command|--plugin|/usr/lib/p/b.cjs']);
   });
 
   it('starts nothing when disabled, or when the configuration does not translate and none ever did', () => {

@@ -14,12 +14,17 @@ import { asResponse } from '../peers/TestController.js';
 const PREFIX = 'X_EXAMPLE-COM_';
 const dir = mkdtempSync(join(tmpdir(), 'usp-plugin-table-'));
 let f: AgentFixture | undefined;
-afterEach(async () => { await f?.close(); f = undefined; });
+afterEach(async () => {
+  await f?.close();
+  f = undefined;
+});
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 it('Add, Get, Set, a duplicate unique key and Delete on a vendor table a plugin serves', async () => {
   const file = join(dir, 'fans.mjs');
-  writeFileSync(file, `export default { name: 'fans', register(api) {
+  writeFileSync(
+    file,
+    `export default { name: 'fans', register(api) {
     const rows = new Map();
     let next = 1;
     api.addVendorObject({ path: 'Device.${PREFIX}Fan.{i}.', uniqueKeys: ['Name'],
@@ -30,7 +35,8 @@ it('Add, Get, Set, a duplicate unique key and Delete on a vendor table a plugin 
       add: (_parent, params) => { const n = next++; rows.set(n, { Name: '', Speed: 1200, ...params }); return n; },
       delete: ([n]) => { rows.delete(n); },
     });
-  } };`);
+  } };`,
+  );
   f = await startAgent({ vendorPrefix: PREFIX, agent: { plugins: [file] } });
   const c = f.controller;
   const row = await add(c, `Device.${PREFIX}Fan.`, { Name: 'cpu' });

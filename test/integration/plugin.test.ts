@@ -69,7 +69,14 @@ describe('the example plugin in the real agent process', () => {
     expect(usb['Device.USB.USBHosts.Host.1.']).toEqual({ Enable: 'true', Name: 'usb1', Type: 'xHCI', USBVersion: '2.00', DeviceNumberOfEntries: '2' });
     expect(usb['Device.USB.USBHosts.Host.2.']).toMatchObject({ Name: 'usb2', USBVersion: '3.00', DeviceNumberOfEntries: '1' });
     expect(usb['Device.USB.USBHosts.Host.1.Device.2.']).toMatchObject({
-      Manufacturer: 'HUAWEI', ProductClass: 'HUAWEI Mobile', VendorID: String(0x12d1), ProductID: String(0x1506), Rate: 'High', IsSuspended: 'true', IsSelfPowered: 'true', Port: '3',
+      Manufacturer: 'HUAWEI',
+      ProductClass: 'HUAWEI Mobile',
+      VendorID: String(0x12d1),
+      ProductID: String(0x1506),
+      Rate: 'High',
+      IsSuspended: 'true',
+      IsSelfPowered: 'true',
+      Port: '3',
     });
     expect(usb['Device.USB.USBHosts.Host.2.Device.3.']).toMatchObject({ Manufacturer: 'SanDisk', Rate: 'Super', SerialNumber: 'AA010215170355310594' });
 
@@ -77,7 +84,12 @@ describe('the example plugin in the real agent process', () => {
     expect(info['Device.DeviceInfo.'][`${PREFIX}USBDeviceCount`]).toBe('3');
     expect(info['Device.DeviceInfo.'].SerialNumber).not.toBe('');
 
-    const gsdm = responseOf(await c.send({ reqType: 'getSupportedDm', getSupportedDm: { objPaths: ['Device.USB.', 'Device.DeviceInfo.'], firstLevelOnly: false, returnCommands: true, returnEvents: true, returnParams: true, returnUniqueKeySets: false } }));
+    const gsdm = responseOf(
+      await c.send({
+        reqType: 'getSupportedDm',
+        getSupportedDm: { objPaths: ['Device.USB.', 'Device.DeviceInfo.'], firstLevelOnly: false, returnCommands: true, returnEvents: true, returnParams: true, returnUniqueKeySets: false },
+      }),
+    );
     if (gsdm.respType !== 'getSupportedDmResp') throw new Error(gsdm.respType);
     const objs = gsdm.getSupportedDmResp.reqObjResults.flatMap((r) => r.supportedObjs ?? []);
     const obj = (p: string) => objs.find((o) => o.supportedObjPath === p);
@@ -136,12 +148,16 @@ describe('plugins named by the factory-defaults file', () => {
     const defaults = join(dir, 'with-plugins.json');
     writeDefaultsFile(defaults, port);
     mkdirSync(join(dir, 'board'), { recursive: true });
-    writeFileSync(join(dir, 'board', 'serial.mjs'), `export default { name: 'board-serial', register(api) {
+    writeFileSync(
+      join(dir, 'board', 'serial.mjs'),
+      `export default { name: 'board-serial', register(api) {
       api.addVendorParams('Device.DeviceInfo.', [{ name: api.vendorPrefix + 'BoardRevision', type: 'string' }], { get: () => ({ [api.vendorPrefix + 'BoardRevision']: 'B2' }) });
-    } };`);
-    writeFileSync(defaults, JSON.stringify({ ...JSON.parse(readFileSync(defaults, 'utf8')) as object, $plugins: ['board/serial.mjs'] }));
+    } };`,
+    );
+    writeFileSync(defaults, JSON.stringify({ ...(JSON.parse(readFileSync(defaults, 'utf8')) as object), $plugins: ['board/serial.mjs'] }));
     const agent = AgentProcess.start(defaults, join(dir, 'with-plugins-data'), {
-      args: ['--vendor-prefix', PREFIX, '--plugin', PLUGIN], env: { USB_SYSFS_ROOT: sysfsCopy('sys-defaults') },
+      args: ['--vendor-prefix', PREFIX, '--plugin', PLUGIN],
+      env: { USB_SYSFS_ROOT: sysfsCopy('sys-defaults') },
     });
     await agent.waitForLine(/websocket server listening/);
     const loaded = agent.lines.map((l) => /msg="plugin loaded" plugin="([^"]+)"/.exec(l.text)?.[1]).filter((n) => n !== undefined);
@@ -158,23 +174,46 @@ describe('a broken plugin is refused at start: exit 2, one line naming the plugi
     ['missing file', undefined, /--plugin .*missing\.mjs: no such file .*; give the path of a JavaScript module/],
     ['syntax error', 'export default function register(api) {', /--plugin .*syntax\.mjs: the module could not be loaded: .*; fix the module/],
     ['throws in register', "export default () => { throw new Error('no such sensor'); };", /--plugin .*throws\.mjs: register\(\) failed: no such sensor; fix the plugin's register\(\)/],
-    ['bad path', "export default (api) => api.bind('Device.USB.Nope.{i}.', { list: () => [], get: () => ({}) });", /--plugin .*badpath\.mjs: Device\.USB\.Nope\.\{i\}\. is not an object of the TR-181 schema/],
-    ['name without the prefix', "export default (api) => api.addVendorParams('Device.DeviceInfo.', [{ name: 'FanSpeed', type: 'unsignedInt' }], { get: () => ({}) });", /--plugin .*noprefix\.mjs: Device\.DeviceInfo\.FanSpeed is not under the vendor prefix X_EXAMPLE-COM_; name it X_EXAMPLE-COM_<Name>/],
-    ['clash with the platform', "export default (api) => api.bind('Device.DeviceInfo.', { get: () => ({}) });", /--plugin .*clash\.mjs: Device\.DeviceInfo\. is already served .*; pass \{ override: true \}/],
+    [
+      'bad path',
+      "export default (api) => api.bind('Device.USB.Nope.{i}.', { list: () => [], get: () => ({}) });",
+      /--plugin .*badpath\.mjs: Device\.USB\.Nope\.\{i\}\. is not an object of the TR-181 schema/,
+    ],
+    [
+      'name without the prefix',
+      "export default (api) => api.addVendorParams('Device.DeviceInfo.', [{ name: 'FanSpeed', type: 'unsignedInt' }], { get: () => ({}) });",
+      /--plugin .*noprefix\.mjs: Device\.DeviceInfo\.FanSpeed is not under the vendor prefix X_EXAMPLE-COM_; name it X_EXAMPLE-COM_<Name>/,
+    ],
+    [
+      'clash with the platform',
+      "export default (api) => api.bind('Device.DeviceInfo.', { get: () => ({}) });",
+      /--plugin .*clash\.mjs: Device\.DeviceInfo\. is already served .*; pass \{ override: true \}/,
+    ],
   ];
-  const files: Record<string, string> = { 'missing file': 'missing.mjs', 'syntax error': 'syntax.mjs', 'throws in register': 'throws.mjs', 'bad path': 'badpath.mjs', 'name without the prefix': 'noprefix.mjs', 'clash with the platform': 'clash.mjs' };
+  const files: Record<string, string> = {
+    'missing file': 'missing.mjs',
+    'syntax error': 'syntax.mjs',
+    'throws in register': 'throws.mjs',
+    'bad path': 'badpath.mjs',
+    'name without the prefix': 'noprefix.mjs',
+    'clash with the platform': 'clash.mjs',
+  };
 
-  it.each(cases)('%s', async (kind, source, message) => {
-    const file = join(dir, files[kind]);
-    if (source !== undefined) writeFileSync(file, source);
-    const port = await freePort();
-    const defaults = join(dir, `refused-${files[kind]}.json`);
-    writeDefaultsFile(defaults, port);
-    const agent = AgentProcess.start(defaults, join(dir, `refused-${files[kind]}-data`), { args: ['--vendor-prefix', PREFIX, '--plugin', file] });
-    expect(await agent.exit(), agent.text).toBe(EXIT_START_FAILED);
-    expect(agent.count(/websocket server listening/)).toBe(0);
-    const errors = agent.lines.filter((l) => l.stream === 'stderr' && l.text.startsWith('level=error '));
-    expect(errors, agent.text).toHaveLength(1);
-    expect(errors[0].text).toMatch(message);
-  }, 20_000);
+  it.each(cases)(
+    '%s',
+    async (kind, source, message) => {
+      const file = join(dir, files[kind]);
+      if (source !== undefined) writeFileSync(file, source);
+      const port = await freePort();
+      const defaults = join(dir, `refused-${files[kind]}.json`);
+      writeDefaultsFile(defaults, port);
+      const agent = AgentProcess.start(defaults, join(dir, `refused-${files[kind]}-data`), { args: ['--vendor-prefix', PREFIX, '--plugin', file] });
+      expect(await agent.exit(), agent.text).toBe(EXIT_START_FAILED);
+      expect(agent.count(/websocket server listening/)).toBe(0);
+      const errors = agent.lines.filter((l) => l.stream === 'stderr' && l.text.startsWith('level=error '));
+      expect(errors, agent.text).toHaveLength(1);
+      expect(errors[0].text).toMatch(message);
+    },
+    20_000,
+  );
 });

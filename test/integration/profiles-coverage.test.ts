@@ -28,7 +28,12 @@ import { asResponse } from '../peers/TestController.js';
 import { FakeMmcli } from '../unit/platform/modemmanager/fake-mmcli.js';
 import { fakeOpenWrt } from '../unit/platform/openwrt/fake-openwrt.js';
 
-interface Case { id: string; title: string; how: string; served(): Promise<SupportedObjectResult[]> }
+interface Case {
+  id: string;
+  title: string;
+  how: string;
+  served(): Promise<SupportedObjectResult[]>;
+}
 
 /** The simulated gateway, asked by a Controller over a loopback WebSocket. */
 async function simulatedOverWebSocket(): Promise<SupportedObjectResult[]> {
@@ -68,7 +73,7 @@ const CASES: Case[] = [
   { id: 'openwrt', title: 'OpenWrt', how: 'built offline with recorded ubus/uci, mmcli failing; no firmware backend', served: () => liveOffline('openwrt', false) },
   { id: 'linux-modemmanager', title: 'Linux + ModemManager', how: 'built offline with recorded mmcli; no --firmware-hook', served: () => liveOffline('linux', true) },
   { id: 'linux', title: 'Linux', how: 'built offline, mmcli failing; no --firmware-hook', served: () => liveOffline('linux', false) },
-  { id: 'none', title: '--platform none', how: 'built offline: the agent\'s own objects only', served: () => liveOffline('none', false) },
+  { id: 'none', title: '--platform none', how: "built offline: the agent's own objects only", served: () => liveOffline('none', false) },
 ];
 
 const reports = new Map<string, ProfileReport>();
@@ -78,7 +83,9 @@ beforeAll(async () => {
   for (const c of CASES) reports.set(c.id, checkProfiles(file.model, file.profiles, servedModel(await c.served())));
 }, 60_000);
 
-afterAll(() => { reports.clear(); });
+afterAll(() => {
+  reports.clear();
+});
 
 /** The pinned file: the met profiles, one per line, so a change reads as the names it adds or loses. */
 const pinned = (c: Case, r: ProfileReport): string => `${JSON.stringify({ platform: c.title, model: r.model, met: r.met }, null, 2)}\n`;
@@ -95,7 +102,7 @@ describe('docs/profiles.md', () => {
     await expect(profilesMarkdown(platforms)).toMatchFileSnapshot('../../docs/profiles.md');
   });
 
-  it('every platform meets the profiles of the agent\'s own objects (LocalAgent:1, Controllers:1, Subscriptions:1)', () => {
+  it("every platform meets the profiles of the agent's own objects (LocalAgent:1, Controllers:1, Subscriptions:1)", () => {
     for (const c of CASES) expect(reports.get(c.id)!.met, c.id).toEqual(expect.arrayContaining(['LocalAgent:1', 'Controllers:1', 'Subscriptions:1']));
   });
 });

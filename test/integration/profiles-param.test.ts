@@ -14,7 +14,10 @@ import { asResponse } from '../peers/TestController.js';
 
 const PREFIX = 'X_EXAMPLE-COM_';
 let f: AgentFixture | undefined;
-afterEach(async () => { await f?.close(); f = undefined; });
+afterEach(async () => {
+  await f?.close();
+  f = undefined;
+});
 
 async function gsdmDevice(fx: AgentFixture): Promise<GetSupportedDMResp> {
   const r: Response = asResponse(await fx.controller.send({ reqType: 'getSupportedDm', getSupportedDm: PROFILES_GSDM_REQUEST }));

@@ -19,7 +19,10 @@ beforeAll(async () => {
   f = await startAgent({ extra: { 'Device.LocalAgent.ControllerTrust.UntrustedRole': 'Device.LocalAgent.ControllerTrust.Role.1' } });
   other = await TestController.connect(f.url, 'proto::second-controller', AGENT_EID);
 }, 20_000);
-afterAll(async () => { await other?.close(); await f?.close(); });
+afterAll(async () => {
+  await other?.close();
+  await f?.close();
+});
 
 const get = (paths: string[], maxDepth = 0): Request => ({ reqType: 'get', get: { paramPaths: paths, maxDepth } });
 
@@ -29,7 +32,9 @@ const get = (paths: string[], maxDepth = 0): Request => ({ reqType: 'get', get: 
  */
 async function keepAsking(done: Promise<unknown>): Promise<number> {
   let settled = false;
-  void done.finally(() => { settled = true; });
+  void done.finally(() => {
+    settled = true;
+  });
   let answeredMeanwhile = 0;
   do {
     const r = asResponse(await other.send(get(['Device.LocalAgent.EndpointID'])));
@@ -63,7 +68,13 @@ describe('request bounds', () => {
   });
 
   it.each([
-    ['GetSupportedDM', { reqType: 'getSupportedDm', getSupportedDm: { objPaths: Array.from({ length: 1000 }, () => 'Device.'), firstLevelOnly: false, returnCommands: true, returnEvents: true, returnParams: true, returnUniqueKeySets: true } }],
+    [
+      'GetSupportedDM',
+      {
+        reqType: 'getSupportedDm',
+        getSupportedDm: { objPaths: Array.from({ length: 1000 }, () => 'Device.'), firstLevelOnly: false, returnCommands: true, returnEvents: true, returnParams: true, returnUniqueKeySets: true },
+      },
+    ],
     ['GetInstances', { reqType: 'getInstances', getInstances: { objPaths: Array.from({ length: 1000 }, () => 'Device.'), firstLevelOnly: false } }],
   ] as [string, Request][])('a %s of 1,000 copies of Device. is refused with 7005 while the other controller is answered meanwhile', async (_name, req) => {
     const big = f.controller.send(req, 60_000);
@@ -85,7 +96,9 @@ describe('request bounds', () => {
 
   it('a long Get yields to the event loop between requested paths (other work runs before it is done)', async () => {
     let ranBefore = false;
-    setImmediate(() => { ranBefore = true; });
+    setImmediate(() => {
+      ranBefore = true;
+    });
     const h = { model: f.agent.model, operations: f.agent.operations, log: silentLogger, req: { controllerId: 'proto::internal' } };
     const resp = await handleGet(h, { paramPaths: Array.from({ length: 200 }, () => 'Device.LocalAgent.EndpointID'), maxDepth: 0 });
     expect(resp.reqPathResults).toHaveLength(200);
@@ -94,22 +107,29 @@ describe('request bounds', () => {
 });
 
 describe('requests in flight are shared fairly between controllers', () => {
-  it('one controller pipelining 2,000 Sets cannot make another controller\'s Get fail with 7005', async () => {
-    const setSsid = (v: string): Request => ({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath: 'Device.WiFi.SSID.1.', paramSettings: [{ param: 'SSID', value: v, required: true }] }] } });
+  it("one controller pipelining 2,000 Sets cannot make another controller's Get fail with 7005", async () => {
+    const setSsid = (v: string): Request => ({
+      reqType: 'set',
+      set: { allowPartial: false, updateObjs: [{ objPath: 'Device.WiFi.SSID.1.', paramSettings: [{ param: 'SSID', value: v, required: true }] }] },
+    });
     const answers: UspMsg[] = [];
     let flooding = true;
     let sent = 0;
     let saturated!: () => void;
-    const full = new Promise<void>((r) => { saturated = r; });
+    const full = new Promise<void>((r) => {
+      saturated = r;
+    });
     const pending: Promise<void>[] = [];
     // The flooding controller keeps its pipeline full: 2,000 at once, and a new Set for every answer.
     const sendOne = (): void => {
       sent++;
-      pending.push(f.controller.send(setSsid(`flood-${sent}`), 60_000).then((m) => {
-        answers.push(m);
-        if (m.body.msgBody === 'error') saturated();
-        if (flooding) sendOne();
-      }));
+      pending.push(
+        f.controller.send(setSsid(`flood-${sent}`), 60_000).then((m) => {
+          answers.push(m);
+          if (m.body.msgBody === 'error') saturated();
+          if (flooding) sendOne();
+        }),
+      );
     };
     for (let i = 0; i < 2000; i++) sendOne();
     await full;

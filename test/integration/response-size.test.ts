@@ -15,25 +15,39 @@ import type { MtpConnection } from '../../mtp/Mtp.js';
 import { AGENT_EID, CONTROLLER_EID, startAgent, type AgentFixture } from '../peers/agent-fixture.js';
 
 let f: AgentFixture;
-beforeAll(async () => { f = await startAgent(); });
-afterAll(async () => { await f?.close(); });
+beforeAll(async () => {
+  f = await startAgent();
+});
+afterAll(async () => {
+  await f?.close();
+});
 
 it('a response over the Record limit is replaced by Error 7005 naming the limit; a small one goes out as it is', async () => {
   const processor = new RecordProcessor({
-    model: f.agent.model, operations: f.agent.operations, controllers: new ControllerDirectory(f.agent.model),
-    log: silentLogger, endpointId: () => AGENT_EID, maxResponseSize: 2000,
+    model: f.agent.model,
+    operations: f.agent.operations,
+    controllers: new ControllerDirectory(f.agent.model),
+    log: silentLogger,
+    endpointId: () => AGENT_EID,
+    maxResponseSize: 2000,
   });
   const sent: UspMsg[] = [];
   const conn: MtpConnection = {
-    protocol: 'WebSocket', peerEndpointId: CONTROLLER_EID, open: true, close: () => undefined,
+    protocol: 'WebSocket',
+    peerEndpointId: CONTROLLER_EID,
+    open: true,
+    close: () => undefined,
     send: (bytes) => {
       const rec = decodeRecord(bytes);
       if (rec.body.kind === 'noSessionContext') sent.push(decodeMsg(rec.body.payload));
       return true;
     },
   };
-  const ask = (msgId: string, path: string) => processor.onRecord(encodeRecord(noSessionContextRecord({ toId: AGENT_EID, fromId: CONTROLLER_EID },
-    encodeMsg(requestMsg(msgId, { reqType: 'get', get: { paramPaths: [path], maxDepth: 0 } })))), conn);
+  const ask = (msgId: string, path: string) =>
+    processor.onRecord(
+      encodeRecord(noSessionContextRecord({ toId: AGENT_EID, fromId: CONTROLLER_EID }, encodeMsg(requestMsg(msgId, { reqType: 'get', get: { paramPaths: [path], maxDepth: 0 } })))),
+      conn,
+    );
   ask('big', 'Device.DeviceInfo.');
   ask('small', 'Device.LocalAgent.EndpointID');
   await expect.poll(() => sent.length).toBe(2);

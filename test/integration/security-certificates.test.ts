@@ -16,7 +16,9 @@ import { freePort } from '../peers/TestController.js';
 import { testPki } from '../peers/test-pki.js';
 
 const cleanup: Array<() => Promise<void> | void> = [];
-afterAll(async () => { for (const c of cleanup.reverse()) await c(); });
+afterAll(async () => {
+  for (const c of cleanup.reverse()) await c();
+});
 
 it('lists the identity certificate and the trust anchors with serial, issuer, subject, SAN and validity', async () => {
   const pki = testPki();
@@ -24,7 +26,10 @@ it('lists the identity certificate and the trust anchors with serial, issuer, su
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
   const agent = await Agent.start({
     defaults: testDefaults(await freePort(), { 'Device.LocalAgent.MTP.1.WebSocket.EnableEncryption': true }),
-    dataDir: dir, platform: 'none', log: silentLogger, schema: testSchema(),
+    dataDir: dir,
+    platform: 'none',
+    log: silentLogger,
+    schema: testSchema(),
     tls: { cert: pki.agent.certFile, key: pki.agent.keyFile, ca: pki.ca.certFile },
   });
   cleanup.push(() => agent.stop());

@@ -14,20 +14,26 @@ import { AGENT_EID, CONTROLLER_EID, startAgent, testDefaults, testSchema, type A
 import { getObjects, responseOf } from '../peers/get-objects.js';
 import { TestController } from '../peers/TestController.js';
 
-
 const settings = (values: Record<string, string>) => Object.entries(values).map(([param, value]) => ({ param, value, required: true }));
 
 /** An HTTPS port mapping to a LAN host, as a Controller adds it. */
 const MAPPING = {
-  Enable: 'true', RemoteHost: '203.0.113.7', ExternalPort: '8443', InternalPort: '443', Protocol: 'TCP',
-  InternalClient: '192.168.1.10', Description: 'NAS over HTTPS',
+  Enable: 'true',
+  RemoteHost: '203.0.113.7',
+  ExternalPort: '8443',
+  InternalPort: '443',
+  Protocol: 'TCP',
+  InternalClient: '192.168.1.10',
+  Description: 'NAS over HTTPS',
 };
 
 describe('simulated gateway: configuration survives an agent restart', () => {
   let dataDir: string;
   let first: AgentFixture | undefined;
   let second: { agent: Agent; controller: TestController } | undefined;
-  beforeAll(() => { dataDir = mkdtempSync(join(tmpdir(), 'usp-sim-gw-')); });
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'usp-sim-gw-'));
+  });
   afterAll(async () => {
     await first?.close();
     await second?.controller.close();
@@ -62,22 +68,43 @@ describe('simulated gateway: configuration survives an agent restart', () => {
 
 describe('simulated gateway: reference parameters a Controller writes', () => {
   let f: AgentFixture;
-  beforeAll(async () => { f = await startAgent(); });
-  afterAll(async () => { await f.close(); });
+  beforeAll(async () => {
+    f = await startAgent();
+  });
+  afterAll(async () => {
+    await f.close();
+  });
 
   it('takes references with or without the trailing "." and reads them back without it', async () => {
     const c = f.controller;
     const bridge = 'Device.Bridging.Bridge.1.';
     const vlan = responseOf(await c.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: `${bridge}VLAN.`, paramSettings: settings({ VLANID: '100' }) }] } }));
     expect(vlan.respType).toBe('addResp');
-    const member = responseOf(await c.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{
-      objPath: `${bridge}VLANPort.`, paramSettings: settings({ VLAN: `${bridge}VLAN.1.`, Port: `${bridge}Port.2` }),
-    }] } }));
+    const member = responseOf(
+      await c.send({
+        reqType: 'add',
+        add: {
+          allowPartial: false,
+          createObjs: [
+            {
+              objPath: `${bridge}VLANPort.`,
+              paramSettings: settings({ VLAN: `${bridge}VLAN.1.`, Port: `${bridge}Port.2` }),
+            },
+          ],
+        },
+      }),
+    );
     expect(member.respType).toBe('addResp');
-    const set: Request = { reqType: 'set', set: { allowPartial: false, updateObjs: [
-      { objPath: 'Device.WiFi.SSID.4.', paramSettings: settings({ LowerLayers: 'Device.WiFi.Radio.2.' }) },
-      { objPath: 'Device.DHCPv4.Server.Pool.1.', paramSettings: settings({ Interface: 'Device.IP.Interface.1' }) },
-    ] } };
+    const set: Request = {
+      reqType: 'set',
+      set: {
+        allowPartial: false,
+        updateObjs: [
+          { objPath: 'Device.WiFi.SSID.4.', paramSettings: settings({ LowerLayers: 'Device.WiFi.Radio.2.' }) },
+          { objPath: 'Device.DHCPv4.Server.Pool.1.', paramSettings: settings({ Interface: 'Device.IP.Interface.1' }) },
+        ],
+      },
+    };
     expect(responseOf(await c.send(set)).respType).toBe('setResp');
     const v = await getObjects(c, [`${bridge}VLANPort.1.`, 'Device.WiFi.SSID.4.LowerLayers', 'Device.DHCPv4.Server.Pool.1.Interface']);
     expect(v[`${bridge}VLANPort.1.`]).toMatchObject({ VLAN: `${bridge}VLAN.1`, Port: `${bridge}Port.2` });
@@ -88,18 +115,29 @@ describe('simulated gateway: reference parameters a Controller writes', () => {
 
 describe('simulated gateway: GetSupportedDM', () => {
   let f: AgentFixture;
-  beforeAll(async () => { f = await startAgent(); });
-  afterAll(async () => { await f.close(); });
+  beforeAll(async () => {
+    f = await startAgent();
+  });
+  afterAll(async () => {
+    await f.close();
+  });
 
   it('lists exactly the objects the platform serves under Device.WiFi., Device.Cellular. and Device.Bridging.', async () => {
-    const r = responseOf(await f.controller.send({ reqType: 'getSupportedDm', getSupportedDm: {
-      objPaths: ['Device.WiFi.', 'Device.Cellular.', 'Device.Bridging.'], firstLevelOnly: false,
-      returnCommands: false, returnEvents: false, returnParams: false, returnUniqueKeySets: false,
-    } }));
+    const r = responseOf(
+      await f.controller.send({
+        reqType: 'getSupportedDm',
+        getSupportedDm: {
+          objPaths: ['Device.WiFi.', 'Device.Cellular.', 'Device.Bridging.'],
+          firstLevelOnly: false,
+          returnCommands: false,
+          returnEvents: false,
+          returnParams: false,
+          returnUniqueKeySets: false,
+        },
+      }),
+    );
     if (r.respType !== 'getSupportedDmResp') throw new Error(r.respType);
-    const objects = Object.fromEntries(r.getSupportedDmResp.reqObjResults.map((o) => [
-      o.reqObjPath, (o.supportedObjs ?? []).map((s) => `${s.supportedObjPath} ${s.access}`),
-    ]));
+    const objects = Object.fromEntries(r.getSupportedDmResp.reqObjResults.map((o) => [o.reqObjPath, (o.supportedObjs ?? []).map((s) => `${s.supportedObjPath} ${s.access}`)]));
     expect(objects).toEqual({
       'Device.WiFi.': [
         'Device.WiFi. OBJ_READ_ONLY',

@@ -21,10 +21,16 @@ const PREFIX = 'X_EXAMPLE-COM_';
 const RUNTIME = findOciRuntime();
 
 /** Writes a line per 100 ms into a file of its own and stops cleanly on SIGTERM. */
-const TICKER = tarGz({
-  'run.sh': '#!/bin/sh\ntrap \'echo stopping; exit 0\' TERM\necho "ticker $1 up"\nwhile :; do date +%s%N >> ticks.txt; sleep 0.1; done\n',
-}, { name: 'ticker', version: '1.0', vendor: 'Example', executionUnits: [{ name: 'ticker', entryPoint: ['./run.sh', 'one'] }] });
-const CRASHER = tarGz({ 'crash.sh': '#!/bin/sh\necho about to fail >&2\nsleep 0.3\nexit 3\n' }, { name: 'crasher', version: '1.0', executionUnits: [{ name: 'crasher', entryPoint: ['/bin/sh', './crash.sh'] }] });
+const TICKER = tarGz(
+  {
+    'run.sh': '#!/bin/sh\ntrap \'echo stopping; exit 0\' TERM\necho "ticker $1 up"\nwhile :; do date +%s%N >> ticks.txt; sleep 0.1; done\n',
+  },
+  { name: 'ticker', version: '1.0', vendor: 'Example', executionUnits: [{ name: 'ticker', entryPoint: ['./run.sh', 'one'] }] },
+);
+const CRASHER = tarGz(
+  { 'crash.sh': '#!/bin/sh\necho about to fail >&2\nsleep 0.3\nexit 3\n' },
+  { name: 'crasher', version: '1.0', executionUnits: [{ name: 'crasher', entryPoint: ['/bin/sh', './crash.sh'] }] },
+);
 const NO_ENTRY = tarGz({ 'x.txt': 'x' }, { name: 'inert', version: '1.0' });
 
 let f: AgentFixture;
@@ -62,15 +68,15 @@ async function get(path: string): Promise<Record<string, string>> {
 
 type Ns = ReturnType<typeof notifications>;
 const duEvent = (from: number) => (ns: Ns) => ns.slice(from).find((n) => n.notify.notification === 'event' && n.notify.event.eventName === 'DUStateChange!')?.notify;
-const euStatus = (path: string, value: string, from: number) => (ns: Ns) => ns.slice(from).find((n) => n.notify.notification === 'valueChange' && n.notify.valueChange.paramPath === path && n.notify.valueChange.paramValue === value);
+const euStatus = (path: string, value: string, from: number) => (ns: Ns) =>
+  ns.slice(from).find((n) => n.notify.notification === 'valueChange' && n.notify.valueChange.paramPath === path && n.notify.valueChange.paramValue === value);
 
 /** InstallDU() into ExecEnv.`ee`; the DUStateChange! arguments. */
 async function install(path: string, ee: number): Promise<Record<string, string>> {
   const from = notifications(c).length;
   expect((await operateOne(c, `${SM}InstallDU()`, { URL: server.url(path), ExecutionEnvRef: `${SM}ExecEnv.${ee}` }, path)).operationResp).toBe('reqObjPath');
   const n = await waitForNotification(c, duEvent(from), 10_000);
-  return n.notification === 'event' ? n.event.params ?? {} : {};
-
+  return n.notification === 'event' ? (n.event.params ?? {}) : {};
 }
 
 async function setState(eu: string, state: 'Active' | 'Idle', timeoutMs = 10_000): Promise<void> {
@@ -126,12 +132,31 @@ describe('Process EE (ExecEnv.1)', () => {
   });
 
   it('AutoRestart: a crashing unit is started again by the back-off, MaximumRetryCount times, then stays Idle', async () => {
-    server.routes.set('/crasher-2.0.tar.gz', { body: tarGz({ 'crash.sh': '#!/bin/sh\necho about to fail\nsleep 0.2\nexit 3\n' }, { name: 'crasher2', version: '2.0', executionUnits: [{ name: 'crasher2', entryPoint: ['/bin/sh', './crash.sh'] }] }) });
+    server.routes.set('/crasher-2.0.tar.gz', {
+      body: tarGz(
+        { 'crash.sh': '#!/bin/sh\necho about to fail\nsleep 0.2\nexit 3\n' },
+        { name: 'crasher2', version: '2.0', executionUnits: [{ name: 'crasher2', entryPoint: ['/bin/sh', './crash.sh'] }] },
+      ),
+    });
     const from = notifications(c).length;
-    expect((await operateOne(c, `${SM}InstallDU()`, {
-      URL: server.url('/crasher-2.0.tar.gz'), ExecutionEnvRef: `${SM}ExecEnv.1`,
-      'AutoRestart.Enable': 'true', 'AutoRestart.RetryMinimumWaitInterval': '0', 'AutoRestart.RetryMaximumWaitInterval': '1', 'AutoRestart.RetryIntervalMultiplier': '1000', 'AutoRestart.MaximumRetryCount': '2',
-    }, 'ar')).operationResp).toBe('reqObjPath');
+    expect(
+      (
+        await operateOne(
+          c,
+          `${SM}InstallDU()`,
+          {
+            URL: server.url('/crasher-2.0.tar.gz'),
+            ExecutionEnvRef: `${SM}ExecEnv.1`,
+            'AutoRestart.Enable': 'true',
+            'AutoRestart.RetryMinimumWaitInterval': '0',
+            'AutoRestart.RetryMaximumWaitInterval': '1',
+            'AutoRestart.RetryIntervalMultiplier': '1000',
+            'AutoRestart.MaximumRetryCount': '2',
+          },
+          'ar',
+        )
+      ).operationResp,
+    ).toBe('reqObjPath');
     const ev = await waitForNotification(c, duEvent(from), 10_000);
     const eu = ev.notification === 'event' ? ev.event.params!.ExecutionUnitRefList : '';
     const dir = duDir();
@@ -167,7 +192,13 @@ describe(`OCI EE (ExecEnv.2, ${RUNTIME ?? 'no runtime'})`, () => {
     // The bundle's root file system is the host's own /bin, /lib and /usr, mounted read-only.
     const config = {
       ociVersion: '1.0.2',
-      process: { terminal: false, user: { uid: 0, gid: 0 }, cwd: '/', env: ['PATH=/usr/bin:/bin'], args: ['/bin/sh', '-c', "trap 'echo container stopping; exit 0' TERM; echo container up; hostname; while :; do sleep 0.1; done"] },
+      process: {
+        terminal: false,
+        user: { uid: 0, gid: 0 },
+        cwd: '/',
+        env: ['PATH=/usr/bin:/bin'],
+        args: ['/bin/sh', '-c', "trap 'echo container stopping; exit 0' TERM; echo container up; hostname; while :; do sleep 0.1; done"],
+      },
       root: { path: 'rootfs', readonly: true },
       hostname: 'usp-eu',
       mounts: [

@@ -19,7 +19,10 @@ beforeAll(async () => {
   server = await startImageServer();
   server.routes.set('/mq-1.0.tar.gz', { body: tarGz({ 'f.txt': 'f' }, { name: 'mq', version: '1.0', vendor: 'Example' }) });
   a = await startAgentWith('mqtt5');
-  for (const [id, type, ref] of [['du', 'Event', `${SM}DUStateChange!`], ['oc', 'OperationComplete', SM]]) {
+  for (const [id, type, ref] of [
+    ['du', 'Event', `${SM}DUStateChange!`],
+    ['oc', 'OperationComplete', SM],
+  ]) {
     await add(a.link, 'Device.LocalAgent.Subscription.', { Enable: 'true', ID: id, NotifType: type, ReferenceList: ref });
   }
 });

@@ -94,7 +94,9 @@ describe('SoftwareModules across agent restarts', () => {
     expect(await get(c, `${SM}DeploymentUnit.`)).toEqual(before);
     await until(c, `${SM}ExecutionUnit.1.Status`, 'Active');
     // On failure, show what the agent said at boot.
-    await until(c, `${SM}ExecutionUnit.2.Status`, 'Active').catch((e: unknown) => { throw new Error(`${String(e)}\n${agent.text}`); });
+    await until(c, `${SM}ExecutionUnit.2.Status`, 'Active').catch((e: unknown) => {
+      throw new Error(`${String(e)}\n${agent.text}`);
+    });
 
     // kill -9 while an install downloads: the next start has no trace of it.
     await install(c, server.url('/stall-1.0.tar.gz'), 'i3');
@@ -138,7 +140,10 @@ describe('SoftwareModules across agent restarts', () => {
     let { agent, c } = await start(defaultsFile, dataDir, url);
     await install(c, server.url('/count-1.0.tar.gz'), 'c1');
     await until(c, `${SM}DeploymentUnit.1.Status`, 'Installed');
-    expect(asResponse(await c.send({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath: `${EU}AutoRestart.`, paramSettings: [{ param: 'RetryCount', value: '3', required: true }] }] } })).respType).toBe('setResp');
+    expect(
+      asResponse(await c.send({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath: `${EU}AutoRestart.`, paramSettings: [{ param: 'RetryCount', value: '3', required: true }] }] } }))
+        .respType,
+    ).toBe('setResp');
     expect((await operateOne(c, `${EE}Restart()`, { Reason: 'kept across restarts' }, 'ee-r')).operationResp).toBe('reqObjPath');
     await until(c, `${EE}RestartCount`, '1');
     const before = await get(c, EE);
@@ -147,12 +152,17 @@ describe('SoftwareModules across agent restarts', () => {
     expect((await agent.terminate()).code).toBe(0);
     ({ c } = await start(defaultsFile, dataDir, url)); // the agent is stopped by afterEach's killAll
     const after = await get(c, EE);
-    expect({ RestartCount: after[`${EE}RestartCount`], RestartReason: after[`${EE}RestartReason`], LastRestarted: after[`${EE}LastRestarted`] })
-      .toEqual({ RestartCount: '1', RestartReason: 'kept across restarts', LastRestarted: before[`${EE}LastRestarted`] });
+    expect({ RestartCount: after[`${EE}RestartCount`], RestartReason: after[`${EE}RestartReason`], LastRestarted: after[`${EE}LastRestarted`] }).toEqual({
+      RestartCount: '1',
+      RestartReason: 'kept across restarts',
+      LastRestarted: before[`${EE}LastRestarted`],
+    });
     expect((await get(c, `${EU}AutoRestart.RetryCount`))[`${EU}AutoRestart.RetryCount`]).toBe('3');
 
     // "The number of times the ExecEnv has been restarted since it was last disabled".
-    expect(asResponse(await c.send({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath: EE, paramSettings: [{ param: 'Enable', value: 'false', required: true }] }] } })).respType).toBe('setResp');
+    expect(
+      asResponse(await c.send({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath: EE, paramSettings: [{ param: 'Enable', value: 'false', required: true }] }] } })).respType,
+    ).toBe('setResp');
     expect((await get(c, `${EE}RestartCount`))[`${EE}RestartCount`]).toBe('0');
   });
 });

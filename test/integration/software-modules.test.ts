@@ -17,7 +17,10 @@ import { startImageServer, type ImageServer } from '../unit/agent/firmware/image
 const SM = 'Device.SoftwareModules.';
 const UUID = '6f1d7c2a-3b4e-5f60-8a9b-0c1d2e3f4a5b';
 const HELLO_1 = tarGz({ 'bin/hello.sh': '#!/bin/sh\necho hello\n' }, { name: 'hello', version: '1.0.0', vendor: 'Example', description: 'says hello', executionUnits: [{ name: 'hello-svc' }] });
-const HELLO_2 = tarGz({ 'bin/hello.sh': '#!/bin/sh\necho hello again\n' }, { name: 'hello', version: '2.0.0', vendor: 'Example', description: 'says hello twice', executionUnits: [{ name: 'hello-svc' }] });
+const HELLO_2 = tarGz(
+  { 'bin/hello.sh': '#!/bin/sh\necho hello again\n' },
+  { name: 'hello', version: '2.0.0', vendor: 'Example', description: 'says hello twice', executionUnits: [{ name: 'hello-svc' }] },
+);
 
 let f: AgentFixture;
 let c: TestController;
@@ -69,7 +72,8 @@ function duStateChangeAfter(key: string) {
     return ns.slice(i + 1).find((n) => n.notify.notification === 'event' && n.notify.event.eventName === 'DUStateChange!')?.notify;
   };
 }
-const euStatus = (path: string, value: string, from: number) => (ns: Ns) => ns.slice(from).find((n) => n.notify.notification === 'valueChange' && n.notify.valueChange.paramPath === path && n.notify.valueChange.paramValue === value)?.notify;
+const euStatus = (path: string, value: string, from: number) => (ns: Ns) =>
+  ns.slice(from).find((n) => n.notify.notification === 'valueChange' && n.notify.valueChange.paramPath === path && n.notify.valueChange.paramValue === value)?.notify;
 function params(n: NotifyReq): StringMap {
   if (n.notification !== 'event') throw new Error(n.notification);
   return n.event.params ?? {};
@@ -96,8 +100,12 @@ describe('the supported model', () => {
   it('serves ExecEnv.1 (the simulated EE) and empty unit tables', async () => {
     const v = await get(SM);
     expect(v).toMatchObject({
-      [`${SM}ExecEnvNumberOfEntries`]: '1', [`${SM}DeploymentUnitNumberOfEntries`]: '0', [`${SM}ExecutionUnitNumberOfEntries`]: '0',
-      [`${SM}ExecEnv.1.Name`]: 'Simulated EE', [`${SM}ExecEnv.1.Status`]: 'Up', [`${SM}ExecEnv.1.Enable`]: 'true',
+      [`${SM}ExecEnvNumberOfEntries`]: '1',
+      [`${SM}DeploymentUnitNumberOfEntries`]: '0',
+      [`${SM}ExecutionUnitNumberOfEntries`]: '0',
+      [`${SM}ExecEnv.1.Name`]: 'Simulated EE',
+      [`${SM}ExecEnv.1.Status`]: 'Up',
+      [`${SM}ExecEnv.1.Enable`]: 'true',
     });
     expect(Number(v[`${SM}ExecEnv.1.AvailableDiskSpace`])).toBeGreaterThan(1000);
   });
@@ -109,7 +117,10 @@ describe('InstallDU → SetRequestedState → Update → Uninstall', () => {
   it('InstallDU: Request row, OperationComplete with UUID/Version/ExecEnvRef, then DUStateChange! Installed; the EU is Idle', async () => {
     const url = server.url('/hello-1.0.0.tar.gz');
     const { oc, du: ev } = await duOperation(`${SM}InstallDU()`, { URL: url, UUID, ExecutionEnvRef: `${SM}ExecEnv.1` }, 'inst-1');
-    expect(oc).toMatchObject({ subscriptionId: 'sm-oc', operComplete: { objPath: SM, commandName: 'InstallDU()', operationResp: 'reqOutputArgs', reqOutputArgs: { outputArgs: { UUID, Version: '1.0.0', ExecEnvRef: `${SM}ExecEnv.1` } } } });
+    expect(oc).toMatchObject({
+      subscriptionId: 'sm-oc',
+      operComplete: { objPath: SM, commandName: 'InstallDU()', operationResp: 'reqOutputArgs', reqOutputArgs: { outputArgs: { UUID, Version: '1.0.0', ExecEnvRef: `${SM}ExecEnv.1` } } },
+    });
     du = ev.DeploymentUnitRef;
     expect(du).toMatch(/^Device\.SoftwareModules\.DeploymentUnit\.\d+$/);
     eu = ev.ExecutionUnitRefList;
@@ -117,10 +128,24 @@ describe('InstallDU → SetRequestedState → Update → Uninstall', () => {
     expect(ev).toMatchObject({ UUID, Version: '1.0.0', CurrentState: 'Installed', Resolved: 'true', OperationPerformed: 'Install', 'Fault.FaultCode': '0', 'Fault.FaultString': '' });
     expect(Date.parse(ev.CompleteTime)).toBeGreaterThanOrEqual(Date.parse(ev.StartTime));
     expect(await get(`${du}.`)).toMatchObject({
-      [`${du}.UUID`]: UUID, [`${du}.Name`]: 'hello', [`${du}.Version`]: '1.0.0', [`${du}.Vendor`]: 'Example', [`${du}.Description`]: 'says hello',
-      [`${du}.Status`]: 'Installed', [`${du}.Resolved`]: 'true', [`${du}.URL`]: url, [`${du}.ExecutionUnitList`]: eu, [`${du}.ExecutionEnvRef`]: `${SM}ExecEnv.1`,
+      [`${du}.UUID`]: UUID,
+      [`${du}.Name`]: 'hello',
+      [`${du}.Version`]: '1.0.0',
+      [`${du}.Vendor`]: 'Example',
+      [`${du}.Description`]: 'says hello',
+      [`${du}.Status`]: 'Installed',
+      [`${du}.Resolved`]: 'true',
+      [`${du}.URL`]: url,
+      [`${du}.ExecutionUnitList`]: eu,
+      [`${du}.ExecutionEnvRef`]: `${SM}ExecEnv.1`,
     });
-    expect(await get(`${eu}.`)).toMatchObject({ [`${eu}.Name`]: 'hello-svc', [`${eu}.Status`]: 'Idle', [`${eu}.ExecutionFaultCode`]: 'NoFault', [`${eu}.Vendor`]: 'Example', [`${eu}.ExecutionEnvRef`]: `${SM}ExecEnv.1` });
+    expect(await get(`${eu}.`)).toMatchObject({
+      [`${eu}.Name`]: 'hello-svc',
+      [`${eu}.Status`]: 'Idle',
+      [`${eu}.ExecutionFaultCode`]: 'NoFault',
+      [`${eu}.Vendor`]: 'Example',
+      [`${eu}.ExecutionEnvRef`]: `${SM}ExecEnv.1`,
+    });
   });
 
   it('SetRequestedState(Active): Starting, then Active', async () => {
@@ -256,7 +281,9 @@ describe('ExecEnv.1: Enable, Restart(), Reset()', () => {
 
   it('Enable false: Disabled, its EUs stop, InstallDU() and SetRequestedState() get 7224; Enable true starts them again', async () => {
     const from = notifications(c).length;
-    const r = asResponse(await c.send({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath: `${SM}ExecEnv.1.`, paramSettings: [{ param: 'Enable', value: 'false', required: true }] }] } }));
+    const r = asResponse(
+      await c.send({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath: `${SM}ExecEnv.1.`, paramSettings: [{ param: 'Enable', value: 'false', required: true }] }] } }),
+    );
     expect(r.respType).toBe('setResp');
     expect((await get(`${SM}ExecEnv.1.Status`))[`${SM}ExecEnv.1.Status`]).toBe('Disabled');
     await waitForNotification(c, euStatus(`${eu}.Status`, 'Idle', from), 5000);

@@ -60,7 +60,12 @@ async function refused(defaultsFile: string, dataDir: string, opts?: AgentProces
 }
 
 async function setKeepAlive(c: TestController, value: string): Promise<void> {
-  const r = asResponse(await c.send({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath: 'Device.LocalAgent.MTP.1.WebSocket.', paramSettings: [{ param: 'KeepAliveInterval', value, required: true }] }] } }));
+  const r = asResponse(
+    await c.send({
+      reqType: 'set',
+      set: { allowPartial: false, updateObjs: [{ objPath: 'Device.LocalAgent.MTP.1.WebSocket.', paramSettings: [{ param: 'KeepAliveInterval', value, required: true }] }] },
+    }),
+  );
   if (r.respType !== 'setResp' || r.setResp.updatedObjResults[0].operStatus.operStatus !== 'operSuccess') throw new Error(JSON.stringify(r));
 }
 
@@ -74,7 +79,7 @@ describe('usp-agent run: a data directory the agent cannot use stops the start',
     expect(line).toContain('give a directory on writable, persistent storage');
   });
 
-  it('--data-dir where the agent\'s user may not write: exit 2, naming the place and the fix (not a raw EACCES)', async () => {
+  it("--data-dir where the agent's user may not write: exit 2, naming the place and the fix (not a raw EACCES)", async () => {
     const s = await setup();
     const parent = join(s.dir, 'not-yours');
     mkdirSync(parent);
@@ -128,7 +133,7 @@ describe('usp-agent run: one agent per data directory', () => {
   });
 });
 
-describe('usp-agent run: the data directory is the agent user\'s only', () => {
+describe("usp-agent run: the data directory is the agent user's only", () => {
   it('under umask 000 the directory is created 0700 and every file in it 0600', async () => {
     const s = await setup();
     const agent = await startListening(s.defaultsFile, join(s.dataDir, 'nested'), { umask: 0o000 });
@@ -149,7 +154,9 @@ describe('usp-agent run: the data directory is the agent user\'s only', () => {
     mkdirSync(s.dataDir);
     chmodSync(s.dataDir, 0o755);
     const agent = await startListening(s.defaultsFile, s.dataDir);
-    expect(agent.count(new RegExp(`^level=warn .*msg="data directory is open to other users; the saved state holds secrets in clear text" dir="${s.dataDir}" mode="0755" fix="chmod 700 ${s.dataDir}"`))).toBe(1);
+    expect(
+      agent.count(new RegExp(`^level=warn .*msg="data directory is open to other users; the saved state holds secrets in clear text" dir="${s.dataDir}" mode="0755" fix="chmod 700 ${s.dataDir}"`)),
+    ).toBe(1);
     expect((await agent.terminate()).code).toBe(0);
   });
 });
@@ -192,13 +199,15 @@ describe('usp-agent run: factory defaults that would start a different agent sto
 });
 
 describe('usp-agent run: a WebSocket port in use', () => {
-  it('stops the start (exit 2) naming the MTP row\'s Port parameter and where to change it', async () => {
+  it("stops the start (exit 2) naming the MTP row's Port parameter and where to change it", async () => {
     const s = await setup();
     const squatter = createServer();
     await new Promise<void>((r) => squatter.listen(s.port, r));
     try {
       const line = await refused(s.defaultsFile, s.dataDir);
-      expect(line).toContain(`msg="Device.LocalAgent.MTP.1.WebSocket.Port ${s.port}: the port is in use by another program; stop that program, or change Device.LocalAgent.MTP.1.WebSocket.Port in the factory-defaults file`);
+      expect(line).toContain(
+        `msg="Device.LocalAgent.MTP.1.WebSocket.Port ${s.port}: the port is in use by another program; stop that program, or change Device.LocalAgent.MTP.1.WebSocket.Port in the factory-defaults file`,
+      );
     } finally {
       await new Promise((r) => squatter.close(r));
     }

@@ -63,11 +63,22 @@ describe('a change whose save fails', () => {
       expect(e.errCode).toBe(7003);
       expect(await value(`${CTRL}ProvisioningCode`)).toBe('saved');
 
-      const add = await f.controller.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: SUBSCRIPTION, paramSettings: [
-        { param: 'ID', value: 'never-saved', required: true },
-        { param: 'NotifType', value: 'ValueChange', required: true },
-        { param: 'ReferenceList', value: 'Device.DeviceInfo.HostName', required: true },
-      ] }] } });
+      const add = await f.controller.send({
+        reqType: 'add',
+        add: {
+          allowPartial: false,
+          createObjs: [
+            {
+              objPath: SUBSCRIPTION,
+              paramSettings: [
+                { param: 'ID', value: 'never-saved', required: true },
+                { param: 'NotifType', value: 'ValueChange', required: true },
+                { param: 'ReferenceList', value: 'Device.DeviceInfo.HostName', required: true },
+              ],
+            },
+          ],
+        },
+      });
       expect(asError(add).errCode).toBe(7003);
       expect(await value(`Device.LocalAgent.SubscriptionNumberOfEntries`)).toBe(subsBefore);
     } finally {
@@ -79,7 +90,6 @@ describe('a change whose save fails', () => {
     const saved = readSavedState(dataDir)!;
     expect(saved.rows[CTRL]).toMatchObject({ ProvisioningCode: 'saved', PeriodicNotifInterval: 77 });
     expect(Object.values(saved.rows).some((r) => r.ID === 'never-saved')).toBe(false);
-
   });
 
   it('at stop, what is saved is compacted into state.json alone, without the failed changes', async () => {

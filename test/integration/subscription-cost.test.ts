@@ -21,7 +21,9 @@ beforeAll(async () => {
   subs = f.agent.model.requireNode('Device.LocalAgent.Subscription.{i}.');
   ctrls = f.agent.model.requireNode('Device.LocalAgent.Controller.{i}.');
 });
-afterAll(async () => { await f.close(); });
+afterAll(async () => {
+  await f.close();
+});
 
 const TYPES: Array<{ type: NotifType; refs: string }> = [
   { type: 'ValueChange', refs: 'Device.DeviceInfo.HostName' },
@@ -30,8 +32,13 @@ const TYPES: Array<{ type: NotifType; refs: string }> = [
 ];
 
 const by = (controller: number): RequestContext => ({ controllerPath: `Device.LocalAgent.Controller.${controller}` });
-const subscription = (id: string, k = 0, enable = true): Record<string, Value> =>
-  ({ ID: id, Enable: enable, Persistent: true, NotifType: TYPES[k % TYPES.length]!.type, ReferenceList: TYPES[k % TYPES.length]!.refs });
+const subscription = (id: string, k = 0, enable = true): Record<string, Value> => ({
+  ID: id,
+  Enable: enable,
+  Persistent: true,
+  NotifType: TYPES[k % TYPES.length]!.type,
+  ReferenceList: TYPES[k % TYPES.length]!.refs,
+});
 
 /** The compiled rows in brief, so a difference reads in a failure message. */
 const summary = (list: ReadonlyArray<{ instance: number; type: string; recipientEid: string; recipientRoles: string; retryMinWaitS: number }>): string =>
@@ -41,8 +48,17 @@ const summary = (list: ReadonlyArray<{ instance: number; type: string; recipient
 async function counting<T extends object>(target: T, read: keyof T, fn: () => unknown): Promise<number> {
   const original = target[read] as (...a: unknown[]) => unknown;
   let reads = 0;
-  Object.assign(target, { [read]: (...a: unknown[]) => { reads++; return original.apply(target, a); } });
-  try { await fn(); } finally { Object.assign(target, { [read]: original }); }
+  Object.assign(target, {
+    [read]: (...a: unknown[]) => {
+      reads++;
+      return original.apply(target, a);
+    },
+  });
+  try {
+    await fn();
+  } finally {
+    Object.assign(target, { [read]: original });
+  }
   return reads;
 }
 
@@ -83,7 +99,10 @@ describe('one Subscription change among many rows', () => {
     await live.all();
     // A fixed pseudo-random sequence (LCG, high bits: the low ones repeat every few draws), so a failure repeats.
     let seed = 12345;
-    const pick = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return Math.floor((seed / 2147483648) * n); };
+    const pick = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return Math.floor((seed / 2147483648) * n);
+    };
     const rows = async (): Promise<number[]> => model.listInstances(subs, [], {});
     const ctrlRow = (n: number) => ({ node: ctrls, keys: [n] });
     for (let step = 0; step < 120; step++) {
@@ -92,13 +111,27 @@ describe('one Subscription change among many rows', () => {
       const c = controllers[pick(controllers.length)]!;
       await Transaction.run(model, {}, async (tx) => {
         switch (pick(8)) {
-          case 0: case 1: await tx.add(subs, [], subscription(`mix-${step}`, pick(3), pick(4) > 0)); return; // by the agent: no Recipient
-          case 2: if (some !== undefined) await tx.set({ node: subs, keys: [some] }, { Enable: pick(2) === 0 }); return;
-          case 3: if (some !== undefined) await tx.delete({ node: subs, keys: [some] }); return;
-          case 4: await tx.set(ctrlRow(c), { Enable: pick(2) === 0 }); return;
-          case 5: await tx.set(ctrlRow(c), { EndpointID: `proto::mix-${step}` }); return;
-          case 6: await tx.set(ctrlRow(c), { USPNotifRetryMinimumWaitInterval: 1 + pick(9), ProvisioningCode: `p${step}` }); return;
-          default: await tx.set(ctrlRow(c), { AssignedRole: pick(2) === 0 ? 'Device.LocalAgent.ControllerTrust.Role.1' : '' });
+          case 0:
+          case 1:
+            await tx.add(subs, [], subscription(`mix-${step}`, pick(3), pick(4) > 0));
+            return; // by the agent: no Recipient
+          case 2:
+            if (some !== undefined) await tx.set({ node: subs, keys: [some] }, { Enable: pick(2) === 0 });
+            return;
+          case 3:
+            if (some !== undefined) await tx.delete({ node: subs, keys: [some] });
+            return;
+          case 4:
+            await tx.set(ctrlRow(c), { Enable: pick(2) === 0 });
+            return;
+          case 5:
+            await tx.set(ctrlRow(c), { EndpointID: `proto::mix-${step}` });
+            return;
+          case 6:
+            await tx.set(ctrlRow(c), { USPNotifRetryMinimumWaitInterval: 1 + pick(9), ProvisioningCode: `p${step}` });
+            return;
+          default:
+            await tx.set(ctrlRow(c), { AssignedRole: pick(2) === 0 ? 'Device.LocalAgent.ControllerTrust.Role.1' : '' });
         }
       }).catch(() => undefined); // e.g. the agent's own rows reached their bound: the sequence goes on
       if (pick(3) === 0) {

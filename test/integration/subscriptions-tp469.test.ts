@@ -47,10 +47,15 @@ beforeAll(async () => {
   });
   c = f.controller;
 });
-afterAll(async () => { await f.close(); });
+afterAll(async () => {
+  await f.close();
+});
 
 const settings = (params: Record<string, string>) => Object.entries(params).map(([param, value]) => ({ param, value, required: true }));
-const addSub = (params: Record<string, string>): Request => ({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: settings({ Enable: 'true', ...params }) }] } });
+const addSub = (params: Record<string, string>): Request => ({
+  reqType: 'add',
+  add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: settings({ Enable: 'true', ...params }) }] },
+});
 const setReq = (objPath: string, params: Record<string, string>): Request => ({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath, paramSettings: settings(params) }] } });
 
 async function subscribe(by: TestController, params: Record<string, string>): Promise<string> {
@@ -90,7 +95,9 @@ describe('Subscription rows per controller are bounded', () => {
     // Counted per Recipient: controller-2 is not affected by controller-1's rows.
     const other = await TestController.connect(f.url, OTHER_EID, AGENT_EID);
     try {
-      expect(await subscribe(other, { ID: 'other-1', NotifType: 'ValueChange', ReferenceList: 'Device.LocalAgent.Controller.2.ProvisioningCode' })).toMatch(/^Device\.LocalAgent\.Subscription\.\d+\.$/);
+      expect(await subscribe(other, { ID: 'other-1', NotifType: 'ValueChange', ReferenceList: 'Device.LocalAgent.Controller.2.ProvisioningCode' })).toMatch(
+        /^Device\.LocalAgent\.Subscription\.\d+\.$/,
+      );
     } finally {
       await other.close();
     }
@@ -108,7 +115,11 @@ describe('ReferenceList must name the supported model', () => {
 
   it('a parameter, command or object outside the supported model is refused with 7026', async () => {
     // Every entry is checked, not only the first.
-    for (const [type, ref] of [['ValueChange', 'Device.LocalAgent.EndpointID,Device.LocalAgent.NoSuchParameter'], ['OperationComplete', 'Device.NoSuchCommand()'], ['ObjectCreation', 'Device.NoSuchTable.']]) {
+    for (const [type, ref] of [
+      ['ValueChange', 'Device.LocalAgent.EndpointID,Device.LocalAgent.NoSuchParameter'],
+      ['OperationComplete', 'Device.NoSuchCommand()'],
+      ['ObjectCreation', 'Device.NoSuchTable.'],
+    ]) {
       const e = asError(await c.send(addSub({ ID: `ref-${type}`, NotifType: type, ReferenceList: ref })));
       expect(e.errCode, ref).toBe(7026);
     }
@@ -169,7 +180,8 @@ describe('TriggerAction', () => {
     asResponse(await c.send(setReq('Device.LocalAgent.Controller.1.', { ProvisioningCode: code })));
     return { path, from };
   }
-  const disabled = (id: string, from: number) => (ns: ReturnType<typeof notifications>) => ns.slice(from).find((n) => n.notify.subscriptionId === `${id}-watch` && n.notify.notification === 'valueChange' && n.notify.valueChange.paramValue === 'false');
+  const disabled = (id: string, from: number) => (ns: ReturnType<typeof notifications>) =>
+    ns.slice(from).find((n) => n.notify.subscriptionId === `${id}-watch` && n.notify.notification === 'valueChange' && n.notify.valueChange.paramValue === 'false');
 
   it('Config applies TriggerConfigSettings when the subscription fires, without a Notify (TP-469 1.93)', async () => {
     const { path, from } = await triggerOnProvisioningCode('Config', 'notify93', 'TestValue93');
@@ -188,7 +200,7 @@ describe('TriggerAction', () => {
     expect(await getValue(`${path}Enable`)).toBe('false');
   });
 
-  it('the configuration is applied with the Recipient\'s rights: what it may not write stays unchanged', async () => {
+  it("the configuration is applied with the Recipient's rights: what it may not write stays unchanged", async () => {
     asResponse(await c.send(setReq('Device.LocalAgent.Controller.1.', { ProvisioningCode: 'untouched' })));
     const limited = await TestController.connect(f.url, LIMITED_EID, AGENT_EID);
     try {
@@ -213,7 +225,9 @@ describe('TriggerAction', () => {
 
   it('a TriggerConfigSettings value outside its enumerationRef list is not written (as a Set of it is refused, 7012)', async () => {
     const watched = 'Device.LocalAgent.Controller.1.ProvisioningCode';
-    const added = asResponse(await c.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Controller.1.MTP.', paramSettings: settings({ Protocol: 'UDS', Enable: 'false' }) }] } }));
+    const added = asResponse(
+      await c.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Controller.1.MTP.', paramSettings: settings({ Protocol: 'UDS', Enable: 'false' }) }] } }),
+    );
     if (added.respType !== 'addResp' || added.addResp.createdObjResults[0].operStatus.operStatus !== 'operSuccess') throw new Error(JSON.stringify(added));
     const row = added.addResp.createdObjResults[0].operStatus.operSuccess.instantiatedPath;
     const fire = async (protocol: string): Promise<string | undefined> => {
@@ -243,7 +257,11 @@ describe('TriggerAction', () => {
 
   it('TriggerConfigSettings naming no writable supported parameter is refused at Set', async () => {
     const path = await subscribe(c, { TriggerAction: 'Config', ID: 'bad-config', NotifType: 'ValueChange', ReferenceList: 'Device.LocalAgent.EndpointID' });
-    for (const [value, code] of [['Device.LocalAgent.NoSuch=1', 7026], ['Device.LocalAgent.UpTime=5', 7012], ['Enable', 7012]] as const) {
+    for (const [value, code] of [
+      ['Device.LocalAgent.NoSuch=1', 7026],
+      ['Device.LocalAgent.UpTime=5', 7012],
+      ['Enable', 7012],
+    ] as const) {
       const e = asError(await c.send(setReq(path, { TriggerConfigSettings: value })));
       expect(e.paramErrs?.[0], value).toMatchObject({ paramPath: `${path}TriggerConfigSettings`, errCode: code });
     }

@@ -61,15 +61,22 @@ beforeAll(async () => {
       [`${TRUST}TOFUInactivityTimer`]: 1,
       // Controllers accepted on first use may read Device.LocalAgent. and nothing else.
       [`${TRUST}UntrustedRole`]: `${TRUST}Role.2`,
-      [`${TRUST}Role.2.Name`]: 'Untrusted', [`${TRUST}Role.2.Enable`]: true,
-      [`${TRUST}Role.2.Permission.1.Enable`]: true, [`${TRUST}Role.2.Permission.1.Order`]: 1,
-      [`${TRUST}Role.2.Permission.1.Targets`]: 'Device.LocalAgent.', [`${TRUST}Role.2.Permission.1.Param`]: 'r---',
-      [`${TRUST}Role.2.Permission.1.Obj`]: 'r---', [`${TRUST}Role.2.Permission.1.InstantiatedObj`]: 'r---',
+      [`${TRUST}Role.2.Name`]: 'Untrusted',
+      [`${TRUST}Role.2.Enable`]: true,
+      [`${TRUST}Role.2.Permission.1.Enable`]: true,
+      [`${TRUST}Role.2.Permission.1.Order`]: 1,
+      [`${TRUST}Role.2.Permission.1.Targets`]: 'Device.LocalAgent.',
+      [`${TRUST}Role.2.Permission.1.Param`]: 'r---',
+      [`${TRUST}Role.2.Permission.1.Obj`]: 'r---',
+      [`${TRUST}Role.2.Permission.1.InstantiatedObj`]: 'r---',
     },
   });
   admin = await peer(f.url, pki.controller1, C1, C1);
 }, 30_000);
-afterAll(async () => { await admin?.close(); await f?.close(); });
+afterAll(async () => {
+  await admin?.close();
+  await f?.close();
+});
 
 describe('TOFUAllowed: a self-signed controller certificate', () => {
   it('is accepted; the controller gets UntrustedRole and its certificate pinned as its Credential', async () => {
@@ -78,18 +85,25 @@ describe('TOFUAllowed: a self-signed controller certificate', () => {
       expect(count(f.logs, 'client certificate trusted on first use')).toBeGreaterThanOrEqual(1);
       expect(endpointIdIn(await p.get())).toBe(AGENT_EID);
       // UntrustedRole (Role.2) may not write.
-      const set = await p.send({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath: 'Device.LocalAgent.', paramSettings: [{ param: 'MaxSubscriptionChangeAdoptionTime', value: '9', required: true }] }] } });
+      const set = await p.send({
+        reqType: 'set',
+        set: { allowPartial: false, updateObjs: [{ objPath: 'Device.LocalAgent.', paramSettings: [{ param: 'MaxSubscriptionChangeAdoptionTime', value: '9', required: true }] }] },
+      });
       expect(set?.body.msgBody === 'error' ? set.body.error.paramErrs?.[0]?.errCode : set?.body.msgBody).toBe(7006);
       expect(await adminRead('Device.LocalAgent.MaxSubscriptionChangeAdoptionTime')).not.toBe('9');
       const row = `Device.LocalAgent.Controller.[EndpointID=="${TOFU_EID}"].`;
       expect(await adminRead(`${row}AssignedRole`)).toBe(`${TRUST}Role.2`);
       const credential = await adminRead(`${row}Credential`);
       expect(credential).toMatch(/^Device\.LocalAgent\.Certificate\.\d+$/);
-      const fingerprint = await adminSend({ reqType: 'operate', operate: { command: `${credential}.GetFingerprint()`, commandKey: 'fp', sendResp: true, inputArgs: { FingerprintAlgorithm: 'SHA-256' } } });
+      const fingerprint = await adminSend({
+        reqType: 'operate',
+        operate: { command: `${credential}.GetFingerprint()`, commandKey: 'fp', sendResp: true, inputArgs: { FingerprintAlgorithm: 'SHA-256' } },
+      });
       if (fingerprint.body.msgBody !== 'response' || fingerprint.body.response.respType !== 'operateResp') throw new Error(JSON.stringify(fingerprint.body));
       const out = fingerprint.body.response.operateResp.operationResults[0];
-      expect(out.operationResp === 'reqOutputArgs' ? out.reqOutputArgs.outputArgs.Fingerprint.replace(/:/g, '').toUpperCase() : out)
-        .toBe(new X509Certificate(first.cert).fingerprint256.replace(/:/g, '').toUpperCase());
+      expect(out.operationResp === 'reqOutputArgs' ? out.reqOutputArgs.outputArgs.Fingerprint.replace(/:/g, '').toUpperCase() : out).toBe(
+        new X509Certificate(first.cert).fingerprint256.replace(/:/g, '').toUpperCase(),
+      );
     } finally {
       await p.close();
     }
@@ -114,7 +128,10 @@ describe('TOFUAllowed: a self-signed controller certificate', () => {
   it('an unknown-CA certificate naming a pinned controller passes TLS on first use, but its Records are dropped', async () => {
     // Controller-1 is known with full access: TOFU would hand an impostor its role unless it is
     // pinned to its real certificate, as an operator enabling TOFU should do first.
-    const ok = await adminSend({ reqType: 'operate', operate: { command: 'Device.LocalAgent.Controller.1.AddMyCertificate()', commandKey: 'pin', sendResp: true, inputArgs: { Certificate: pki.controller1.cert } } });
+    const ok = await adminSend({
+      reqType: 'operate',
+      operate: { command: 'Device.LocalAgent.Controller.1.AddMyCertificate()', commandKey: 'pin', sendResp: true, inputArgs: { Certificate: pki.controller1.cert } },
+    });
     expect(ok.body.msgBody).toBe('response');
     const trusted = count(f.logs, 'client certificate trusted on first use');
     // pki.foreign carries controller-1's Endpoint ID, signed by a CA the agent does not know.
@@ -139,7 +156,13 @@ describe('what TOFU does not cover', () => {
   ] as const) {
     it(`a ${what} certificate is refused right after the handshake`, async () => {
       const before = count(f.logs, 'tls handshake refused');
-      const err = await openWss(f.url, cert, { eid: C1 }).then((ws) => { ws.terminate(); return undefined; }, (e: Error) => e);
+      const err = await openWss(f.url, cert, { eid: C1 }).then(
+        (ws) => {
+          ws.terminate();
+          return undefined;
+        },
+        (e: Error) => e,
+      );
       expect(err).toBeDefined();
       await waitUntil(() => count(f.logs, 'tls handshake refused') > before, 2000, 'the refusal log');
       expect(f.logs.filter((l) => l.includes('tls handshake refused')).at(-1)).toMatch(reason);
@@ -170,7 +193,13 @@ describe('TOFUInactivityTimer and turning TOFU off', () => {
     await adminSet(TRUST, 'TOFUAllowed', 'false');
     await restarted();
     const before = count(f.logs, 'tls handshake refused');
-    const err = await openWss(f.url, first, { eid: TOFU_EID }).then((ws) => { ws.terminate(); return undefined; }, (e: Error) => e);
+    const err = await openWss(f.url, first, { eid: TOFU_EID }).then(
+      (ws) => {
+        ws.terminate();
+        return undefined;
+      },
+      (e: Error) => e,
+    );
     expect(err).toBeDefined();
     await waitUntil(() => count(f.logs, 'tls handshake refused') > before, 2000, 'the refusal log');
     expect(f.logs.filter((l) => l.includes('tls handshake refused')).at(-1)).toContain('DEPTH_ZERO_SELF_SIGNED_CERT');

@@ -38,7 +38,15 @@ afterAll(async () => {
 });
 
 async function subscribe(ctl: TestController, params: Record<string, string>): Promise<void> {
-  const r = asResponse(await ctl.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: Object.entries({ Enable: 'true', ...params }).map(([param, value]) => ({ param, value, required: true })) }] } }));
+  const r = asResponse(
+    await ctl.send({
+      reqType: 'add',
+      add: {
+        allowPartial: false,
+        createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: Object.entries({ Enable: 'true', ...params }).map(([param, value]) => ({ param, value, required: true })) }],
+      },
+    }),
+  );
   if (r.respType !== 'addResp' || r.addResp.createdObjResults[0].operStatus.operStatus !== 'operSuccess') throw new Error(JSON.stringify(r));
 }
 
@@ -90,7 +98,9 @@ describe('DownloadDiagnostics()', () => {
     const seen = await http.waitFor('/bytes/100000', 3);
     expect(out.Status).toBe('Complete');
     const per = [1, 2, 3].map((i) => ({
-      rom: t(out[`PerConnectionResult.${i}.ROMTime`]), bom: t(out[`PerConnectionResult.${i}.BOMTime`]), eom: t(out[`PerConnectionResult.${i}.EOMTime`]),
+      rom: t(out[`PerConnectionResult.${i}.ROMTime`]),
+      bom: t(out[`PerConnectionResult.${i}.BOMTime`]),
+      eom: t(out[`PerConnectionResult.${i}.EOMTime`]),
       bytes: Number(out[`PerConnectionResult.${i}.TestBytesReceived`]),
     }));
     expect(out).not.toHaveProperty('PerConnectionResult.4.ROMTime');
@@ -117,7 +127,12 @@ describe('DownloadDiagnostics()', () => {
   });
 
   it('TimeBasedTestMeasurementOffset: the first interval starts that many seconds after BOMTime', async () => {
-    const out = await run('DownloadDiagnostics()', { DownloadURL: http.url('/endless/offset'), TimeBasedTestDuration: '2', TimeBasedTestMeasurementInterval: '1', TimeBasedTestMeasurementOffset: '1' }, 'dl-offset', 15_000);
+    const out = await run(
+      'DownloadDiagnostics()',
+      { DownloadURL: http.url('/endless/offset'), TimeBasedTestDuration: '2', TimeBasedTestMeasurementInterval: '1', TimeBasedTestMeasurementOffset: '1' },
+      'dl-offset',
+      15_000,
+    );
     expect(out.Status).toBe('Complete');
     expect(t(out['IncrementalResult.1.StartTime']) - t(out.BOMTime)).toBeGreaterThanOrEqual(1_000_000);
     expect(out).not.toHaveProperty('IncrementalResult.2.StartTime');
@@ -207,17 +222,19 @@ describe('ProtocolVersion', () => {
 });
 
 describe('Interface, cancel and the cap on running diagnostics', () => {
-  it('Interface names the source address (the simulated gateway\'s loopback, Device.IP.Interface.3)', async () => {
+  it("Interface names the source address (the simulated gateway's loopback, Device.IP.Interface.3)", async () => {
     const out = await run('DownloadDiagnostics()', { DownloadURL: http.url('/bytes/1000'), Interface: 'Device.IP.Interface.3', ProtocolVersion: 'IPv4' }, 'dl-if');
     expect(out).toMatchObject({ Status: 'Complete', IPAddressUsed: '127.0.0.1' });
   });
 
   it('a fifth diagnostic while four run fails with 7005; Request.{i}.Cancel() ends a running one with 7023 and frees its slot', async () => {
-    const started = await Promise.all([1, 2, 3, 4].map(async (i) => {
-      const r = await operateOne(c, `${DIAG}DownloadDiagnostics()`, { DownloadURL: http.url('/endless/cancel'), TimeBasedTestDuration: '60' }, `dl-long-${i}`);
-      if (r.operationResp !== 'reqObjPath') throw new Error(JSON.stringify(r));
-      return r.reqObjPath;
-    }));
+    const started = await Promise.all(
+      [1, 2, 3, 4].map(async (i) => {
+        const r = await operateOne(c, `${DIAG}DownloadDiagnostics()`, { DownloadURL: http.url('/endless/cancel'), TimeBasedTestDuration: '60' }, `dl-long-${i}`);
+        if (r.operationResp !== 'reqObjPath') throw new Error(JSON.stringify(r));
+        return r.reqObjPath;
+      }),
+    );
     expect(await failureOf('UploadDiagnostics()', { UploadURL: http.url('/upload'), TestFileLength: '10' }, 'ul-no-slot')).toBe(7005);
     for (const req of started) expect(cmdFailureCode(await operateOne(c, `${req}Cancel()`, {}, 'cancel'))).toBeUndefined();
     for (const i of [1, 2, 3, 4]) {

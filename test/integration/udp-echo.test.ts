@@ -26,10 +26,25 @@ beforeAll(async () => {
   echoPort = await freeUdpPort();
   f = await startAgent();
   c = f.controller;
-  const r = asResponse(await c.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: Object.entries({ Enable: 'true', ID: 'echo-oc', NotifType: 'OperationComplete', ReferenceList: DIAG }).map(([param, value]) => ({ param, value, required: true })) }] } }));
+  const r = asResponse(
+    await c.send({
+      reqType: 'add',
+      add: {
+        allowPartial: false,
+        createObjs: [
+          {
+            objPath: 'Device.LocalAgent.Subscription.',
+            paramSettings: Object.entries({ Enable: 'true', ID: 'echo-oc', NotifType: 'OperationComplete', ReferenceList: DIAG }).map(([param, value]) => ({ param, value, required: true })),
+          },
+        ],
+      },
+    }),
+  );
   if (r.respType !== 'addResp') throw new Error(r.respType);
 });
-afterAll(async () => { await f?.close(); });
+afterAll(async () => {
+  await f?.close();
+});
 
 async function freeUdpPort(): Promise<number> {
   const s = dgram.createSocket('udp4');
@@ -41,7 +56,9 @@ async function freeUdpPort(): Promise<number> {
 
 /** Set with allow_partial, so a refused value comes back as an operFailure: the parameter's error code. */
 async function setConfig(ctl: TestController, params: StringMap): Promise<number | undefined> {
-  const r = asResponse(await ctl.send({ reqType: 'set', set: { allowPartial: true, updateObjs: [{ objPath: CFG, paramSettings: Object.entries(params).map(([param, value]) => ({ param, value, required: true })) }] } }));
+  const r = asResponse(
+    await ctl.send({ reqType: 'set', set: { allowPartial: true, updateObjs: [{ objPath: CFG, paramSettings: Object.entries(params).map(([param, value]) => ({ param, value, required: true })) }] } }),
+  );
   if (r.respType !== 'setResp') throw new Error(r.respType);
   const st = r.setResp.updatedObjResults[0].operStatus;
   if (st.operStatus === 'operSuccess') return undefined;
@@ -63,11 +80,19 @@ async function echo(port: number, sn: number, size = 24, resendUntilMs = 5000): 
     return await new Promise<Buffer>((resolve, reject) => {
       const until = Date.now() + resendUntilMs;
       const send = (): void => {
-        if (Date.now() > until) { reject(new Error(`no echo from port ${port}`)); return; }
+        if (Date.now() > until) {
+          reject(new Error(`no echo from port ${port}`));
+          return;
+        }
         s.send(packet, port, '127.0.0.1');
       };
       const timer = setInterval(send, 100);
-      s.on('message', (m) => { if (m.readUInt32BE(0) === sn) { clearInterval(timer); resolve(m); } });
+      s.on('message', (m) => {
+        if (m.readUInt32BE(0) === sn) {
+          clearInterval(timer);
+          resolve(m);
+        }
+      });
       s.on('error', () => undefined);
       // The first packet goes out whatever the clock says: with resendUntilMs 0 (one packet, no
       // resend) a bind that took a millisecond used to reject before anything was sent.
@@ -83,8 +108,17 @@ async function portFreed(port: number, withinMs = 5000): Promise<void> {
   const until = Date.now() + withinMs;
   for (;;) {
     const s = dgram.createSocket('udp4');
-    const ok = await new Promise<boolean>((r) => { s.once('error', () => r(false)); s.bind(port, '127.0.0.1', () => r(true)); });
-    await new Promise<void>((r) => { try { s.close(() => r()); } catch { r(); } });
+    const ok = await new Promise<boolean>((r) => {
+      s.once('error', () => r(false));
+      s.bind(port, '127.0.0.1', () => r(true));
+    });
+    await new Promise<void>((r) => {
+      try {
+        s.close(() => r());
+      } catch {
+        r();
+      }
+    });
     if (ok) return;
     if (Date.now() > until) throw new Error(`port ${port} still bound`);
     await new Promise((r) => setTimeout(r, 20));
@@ -93,7 +127,11 @@ async function portFreed(port: number, withinMs = 5000): Promise<void> {
 
 async function runEcho(input: StringMap, key: string): Promise<StringMap> {
   expect((await operateOne(c, `${DIAG}UDPEchoDiagnostics()`, input, key)).operationResp).toBe('reqObjPath');
-  const n = await waitForNotification(c, (ns: ReturnType<typeof notifications>) => ns.find((x) => x.notify.notification === 'operComplete' && x.notify.operComplete.commandKey === key)?.notify, 10_000);
+  const n = await waitForNotification(
+    c,
+    (ns: ReturnType<typeof notifications>) => ns.find((x) => x.notify.notification === 'operComplete' && x.notify.operComplete.commandKey === key)?.notify,
+    10_000,
+  );
   if (n.notification !== 'operComplete' || n.operComplete.operationResp !== 'reqOutputArgs') throw new Error(JSON.stringify(n));
   return n.operComplete.reqOutputArgs.outputArgs;
 }
@@ -117,8 +155,11 @@ describe('UDPEchoConfig.', () => {
     expect(after.TimeFirstPacketReceived <= after.TimeLastPacketReceived).toBe(true);
   });
 
-  it('UDPEchoDiagnostics() against the agent\'s own server: every packet echoed, individual results', async () => {
-    const out = await runEcho({ Host: '127.0.0.1', Port: String(echoPort), Timeout: '2000', NumberOfRepetitions: '3', InterTransmissionTime: '10', DataBlockSize: '32', EnableIndividualPacketResults: 'true' }, 'echo-own');
+  it("UDPEchoDiagnostics() against the agent's own server: every packet echoed, individual results", async () => {
+    const out = await runEcho(
+      { Host: '127.0.0.1', Port: String(echoPort), Timeout: '2000', NumberOfRepetitions: '3', InterTransmissionTime: '10', DataBlockSize: '32', EnableIndividualPacketResults: 'true' },
+      'echo-own',
+    );
     expect(out).toMatchObject({ Status: 'Complete', SuccessCount: '3', FailureCount: '0', IPAddressUsed: '127.0.0.1' });
     expect(Number(out.MinimumResponseTime)).toBeLessThanOrEqual(Number(out.AverageResponseTime));
     expect(Number(out.AverageResponseTime)).toBeLessThanOrEqual(Number(out.MaximumResponseTime));
@@ -159,7 +200,10 @@ describe('UDPEchoDiagnostics()', () => {
     expect(cmdFailureCode(await operateOne(c, `${DIAG}UDPEchoDiagnostics()`, { Port: '7', Timeout: '100' }, 'echo-nohostarg'))).toBe(7027);
     expect(cmdFailureCode(await operateOne(c, `${DIAG}UDPEchoDiagnostics()`, { Host: '127.0.0.1', Port: '70000', Timeout: '100' }, 'echo-badport'))).toBe(7027);
     await operateOne(c, `${DIAG}UDPEchoDiagnostics()`, { Host: '127.0.0.1', Port: '7', Timeout: '100', NumberOfRepetitions: '5000', EnableIndividualPacketResults: 'true' }, 'echo-toomany');
-    const n = await waitForNotification(c, (ns: ReturnType<typeof notifications>) => ns.find((x) => x.notify.notification === 'operComplete' && x.notify.operComplete.commandKey === 'echo-toomany')?.notify);
+    const n = await waitForNotification(
+      c,
+      (ns: ReturnType<typeof notifications>) => ns.find((x) => x.notify.notification === 'operComplete' && x.notify.operComplete.commandKey === 'echo-toomany')?.notify,
+    );
     expect(n).toMatchObject({ operComplete: { operationResp: 'cmdFailure', cmdFailure: { errCode: 7027 } } });
   });
 });

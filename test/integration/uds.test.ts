@@ -25,14 +25,16 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 /** Factory defaults: the usual test agent plus a Listen socket served through LocalAgent.MTP.2. */
 function udsDefaults(listenPath: string, extra: DefaultsFile = {}): Promise<DefaultsFile> {
-  return freePort().then((port) => testDefaults(port, {
-    'Device.UnixDomainSockets.UnixDomainSocket.1.Mode': 'Listen',
-    'Device.UnixDomainSockets.UnixDomainSocket.1.Path': listenPath,
-    'Device.LocalAgent.MTP.2.Enable': true,
-    'Device.LocalAgent.MTP.2.Protocol': 'UDS',
-    'Device.LocalAgent.MTP.2.UDS.UnixDomainSocketRef': 'Device.UnixDomainSockets.UnixDomainSocket.1',
-    ...extra,
-  }));
+  return freePort().then((port) =>
+    testDefaults(port, {
+      'Device.UnixDomainSockets.UnixDomainSocket.1.Mode': 'Listen',
+      'Device.UnixDomainSockets.UnixDomainSocket.1.Path': listenPath,
+      'Device.LocalAgent.MTP.2.Enable': true,
+      'Device.LocalAgent.MTP.2.Protocol': 'UDS',
+      'Device.LocalAgent.MTP.2.UDS.UnixDomainSocketRef': 'Device.UnixDomainSockets.UnixDomainSocket.1',
+      ...extra,
+    }),
+  );
 }
 
 async function startAgent(defaults: DefaultsFile, dataDir: string): Promise<Agent> {
@@ -42,10 +44,15 @@ async function startAgent(defaults: DefaultsFile, dataDir: string): Promise<Agen
 /** A USP endpoint on a UDS link, speaking through the project's codec. */
 class UdsController {
   private seq = 0;
-  constructor(readonly peer: UdsTestPeer, readonly endpointId: string) {}
+  constructor(
+    readonly peer: UdsTestPeer,
+    readonly endpointId: string,
+  ) {}
 
   /** Every Record received, decoded. */
-  get received(): DecodedRecord[] { return this.peer.records.map((r) => decodeRecord(r)); }
+  get received(): DecodedRecord[] {
+    return this.peer.records.map((r) => decodeRecord(r));
+  }
 
   /** Messages in the no-session-context Records received. */
   get messages(): UspMsg[] {
@@ -103,7 +110,10 @@ describe('agent as UDS server (Mode Listen)', () => {
   let path: string;
   let agent: Agent;
   const open: UdsTestPeer[] = [];
-  const track = (c: UdsController): UdsController => { open.push(c.peer); return c; };
+  const track = (c: UdsController): UdsController => {
+    open.push(c.peer);
+    return c;
+  };
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'usp-uds-'));
@@ -113,7 +123,9 @@ describe('agent as UDS server (Mode Listen)', () => {
     expect(statSync(path).isSocket()).toBe(true);
     agent = await startAgent(await udsDefaults(path), join(dir, 'data'));
   });
-  afterEach(() => { for (const p of open.splice(0)) p.socket.destroy(); });
+  afterEach(() => {
+    for (const p of open.splice(0)) p.socket.destroy();
+  });
   afterAll(async () => {
     await agent.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -208,7 +220,9 @@ describe('agent as UDS client (Mode Connect) to a USP Broker', () => {
   let broker: UdsTestListener;
   let agent: Agent | undefined;
 
-  beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'usp-uds-')); });
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'usp-uds-'));
+  });
   afterAll(async () => {
     await agent?.stop();
     await broker?.close();
@@ -220,21 +234,24 @@ describe('agent as UDS client (Mode Connect) to a USP Broker', () => {
     broker = await UdsTestListener.listen(brokerPath);
     // The TR-369 Broker/USP Service set-up: the socket is named by the agent's MTP row and by
     // the row of the controller (the Broker) behind it; it is dialled once.
-    agent = await startAgent(await udsDefaults(join(dir, 'agent.sock'), {
-      'Device.UnixDomainSockets.UnixDomainSocket.2.Mode': 'Connect',
-      'Device.UnixDomainSockets.UnixDomainSocket.2.Path': brokerPath,
-      'Device.LocalAgent.MTP.3.Enable': true,
-      'Device.LocalAgent.MTP.3.Protocol': 'UDS',
-      'Device.LocalAgent.MTP.3.UDS.UnixDomainSocketRef': 'Device.UnixDomainSockets.UnixDomainSocket.2',
-      'Device.LocalAgent.Controller.2.EndpointID': BROKER_EID,
-      'Device.LocalAgent.Controller.2.Enable': true,
-      'Device.LocalAgent.Controller.2.AssignedRole': 'Device.LocalAgent.ControllerTrust.Role.1',
-      'Device.LocalAgent.Controller.2.MTP.1.Enable': true,
-      'Device.LocalAgent.Controller.2.MTP.1.Protocol': 'UDS',
-      'Device.LocalAgent.Controller.2.MTP.1.UDS.UnixDomainSocketRef': 'Device.UnixDomainSockets.UnixDomainSocket.2',
-    }), join(dir, 'data'));
+    agent = await startAgent(
+      await udsDefaults(join(dir, 'agent.sock'), {
+        'Device.UnixDomainSockets.UnixDomainSocket.2.Mode': 'Connect',
+        'Device.UnixDomainSockets.UnixDomainSocket.2.Path': brokerPath,
+        'Device.LocalAgent.MTP.3.Enable': true,
+        'Device.LocalAgent.MTP.3.Protocol': 'UDS',
+        'Device.LocalAgent.MTP.3.UDS.UnixDomainSocketRef': 'Device.UnixDomainSockets.UnixDomainSocket.2',
+        'Device.LocalAgent.Controller.2.EndpointID': BROKER_EID,
+        'Device.LocalAgent.Controller.2.Enable': true,
+        'Device.LocalAgent.Controller.2.AssignedRole': 'Device.LocalAgent.ControllerTrust.Role.1',
+        'Device.LocalAgent.Controller.2.MTP.1.Enable': true,
+        'Device.LocalAgent.Controller.2.MTP.1.Protocol': 'UDS',
+        'Device.LocalAgent.Controller.2.MTP.1.UDS.UnixDomainSocketRef': 'Device.UnixDomainSockets.UnixDomainSocket.2',
+      }),
+      join(dir, 'data'),
+    );
     const peer = await broker.nextPeer(0);
-    await waitFor(() => peer.handshakes.length === 1, 3000, 'the agent\'s Handshake');
+    await waitFor(() => peer.handshakes.length === 1, 3000, "the agent's Handshake");
     expect(peer.handshakes).toEqual([AGENT_EID]);
     expect(peer.records).toEqual([]); // nothing before the Broker's Handshake
     peer.handshake(BROKER_EID);

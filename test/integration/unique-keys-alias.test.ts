@@ -8,8 +8,12 @@ import { startAgent, type AgentFixture } from '../peers/agent-fixture.js';
 import { asError, asResponse } from '../peers/TestController.js';
 
 let f: AgentFixture;
-beforeAll(async () => { f = await startAgent(); });
-afterAll(async () => { await f.close(); });
+beforeAll(async () => {
+  f = await startAgent();
+});
+afterAll(async () => {
+  await f.close();
+});
 
 const settings = (params: Record<string, string>, required: boolean) => Object.entries(params).map(([param, value]) => ({ param, value, required }));
 async function add(objPath: string, params: Record<string, string>, allowPartial = false, required = true) {

@@ -66,7 +66,10 @@ describe('Controller rows made for unknown endpoints', () => {
 
   it('a row whose role an operator raised is a configured controller: never evicted nor expired', async () => {
     const path = 'Device.LocalAgent.Controller.[EndpointID=="proto::unknown-6"].';
-    const set = await f.controller.send({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath: path, paramSettings: [{ param: 'AssignedRole', value: 'Device.LocalAgent.ControllerTrust.Role.1', required: true }] }] } });
+    const set = await f.controller.send({
+      reqType: 'set',
+      set: { allowPartial: false, updateObjs: [{ objPath: path, paramSettings: [{ param: 'AssignedRole', value: 'Device.LocalAgent.ControllerTrust.Role.1', required: true }] }] },
+    });
     expect(set.body.msgBody).toBe('response');
     now += 2 * LIMITS.expireAfterMs;
     for (const n of [7, 8, 9]) await visit(`proto::unknown-${n}`);
@@ -74,7 +77,7 @@ describe('Controller rows made for unknown endpoints', () => {
   });
 });
 
-describe('expiry by the agent\'s own sweep', () => {
+describe("expiry by the agent's own sweep", () => {
   let g: AgentFixture;
   let clock = 5_000_000;
   beforeAll(async () => {
@@ -84,7 +87,9 @@ describe('expiry by the agent\'s own sweep', () => {
       agent: { unknownControllers: { expireAfterMs: 4_000, now: () => clock } },
     });
   });
-  afterAll(async () => { await g.close(); });
+  afterAll(async () => {
+    await g.close();
+  });
 
   const values = async (path: string): Promise<string[]> => {
     const r = asResponse(await g.controller.send({ reqType: 'get', get: { paramPaths: [path], maxDepth: 0 } }));
@@ -96,10 +101,15 @@ describe('expiry by the agent\'s own sweep', () => {
     const eid = 'proto::subscriber';
     const c = await TestController.connect(g.url, eid, AGENT_EID);
     const settings = { NotifType: 'ValueChange', ReferenceList: 'Device.LocalAgent.EndpointID', ID: 'sub-of-unknown', Enable: 'true' };
-    const add = asResponse(await c.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: Object.entries(settings).map(([param, value]) => ({ param, value, required: true })) }] } }));
+    const add = asResponse(
+      await c.send({
+        reqType: 'add',
+        add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: Object.entries(settings).map(([param, value]) => ({ param, value, required: true })) }] },
+      }),
+    );
     expect(add.respType).toBe('addResp');
     await c.close();
-    const row = (await values(`Device.LocalAgent.Controller.[EndpointID=="${eid}"].Alias`));
+    const row = await values(`Device.LocalAgent.Controller.[EndpointID=="${eid}"].Alias`);
     expect(row).toHaveLength(1);
     expect(await values('Device.LocalAgent.Subscription.*.ID')).toContain('sub-of-unknown');
     clock += 4_000;

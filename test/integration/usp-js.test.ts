@@ -67,7 +67,9 @@ describe('usp-js controller against the agent process', () => {
     // Four BSSes: the band-steered home network on the three radios and the 2.4 GHz guest network.
     expect(raw).toEqual([home, home, home, `${home}-Guest`]);
     // The raw GetResp keeps the resolved paths: one per instance.
-    const full = (await conn!.device.get('Device.WiFi.SSID.*.SSID', { raw: true })) as { body: { response: { getResp: { reqPathResults: { resolvedPathResults: { resolvedPath: string; resultParams: Record<string, string> }[] }[] } } } };
+    const full = (await conn!.device.get('Device.WiFi.SSID.*.SSID', { raw: true })) as {
+      body: { response: { getResp: { reqPathResults: { resolvedPathResults: { resolvedPath: string; resultParams: Record<string, string> }[] }[] } } };
+    };
     const resolved = full.body.response.getResp.reqPathResults[0].resolvedPathResults;
     expect(resolved.map((r) => r.resolvedPath)).toEqual(['Device.WiFi.SSID.1.', 'Device.WiFi.SSID.2.', 'Device.WiFi.SSID.3.', 'Device.WiFi.SSID.4.']);
   });
@@ -90,7 +92,10 @@ describe('usp-js controller against the agent process', () => {
     const row = (await conn!.device.get(path)) as Record<string, string>;
     expect(row).toMatchObject({ ID: 'usp-js-sub', NotifType: 'ValueChange', ReferenceList: 'Device.DeviceInfo.HostName', Recipient: 'Device.LocalAgent.Controller.1' });
 
-    const inst = (await conn!.device.instances('Device.LocalAgent.Subscription.')) as unknown as { requestedPath: string; currInsts?: { instantiatedObjPath: string; uniqueKeys?: Record<string, string> }[] }[];
+    const inst = (await conn!.device.instances('Device.LocalAgent.Subscription.')) as unknown as {
+      requestedPath: string;
+      currInsts?: { instantiatedObjPath: string; uniqueKeys?: Record<string, string> }[];
+    }[];
     expect(inst).toHaveLength(1);
     expect(inst[0].requestedPath).toBe('Device.LocalAgent.Subscription.');
     const mine = inst[0].currInsts!.find((c) => c.instantiatedObjPath === path);
@@ -104,7 +109,10 @@ describe('usp-js controller against the agent process', () => {
   });
 
   it('an invalid path rejects with errCode 7026', async () => {
-    const e = await conn!.device.get('Device.LocalAgent.NoSuchParameter').then(() => undefined, (x: unknown) => x);
+    const e = await conn!.device.get('Device.LocalAgent.NoSuchParameter').then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     expect(e).toMatchObject({ requestedPath: 'Device.LocalAgent.NoSuchParameter', errCode: 7026 });
     expect(typeof (e as { errMsg?: unknown }).errMsg).toBe('string');
     // A per-path error fails the whole usp-js get(), even with a good path next to it.
@@ -113,7 +121,8 @@ describe('usp-js controller against the agent process', () => {
 
   it('supportedDM of Device.LocalAgent. lists the Subscription table as OBJ_ADD_DELETE', async () => {
     const res = (await conn!.device.supportedDM('Device.LocalAgent.', { firstLevelOnly: false, returnCommands: true, returnEvents: true, returnParams: true })) as unknown as {
-      reqObjPath: string; errCode?: number;
+      reqObjPath: string;
+      errCode?: number;
       supportedObjs: { supportedObjPath: string; access: string; isMultiInstance?: boolean; supportedParams?: { paramName: string; access: string }[] }[];
     }[];
     expect(res).toHaveLength(1);
@@ -143,7 +152,10 @@ describe('usp-js controller against the agent process', () => {
     const deadline = Date.now() + 2000;
     let gone: unknown;
     while (Date.now() < deadline) {
-      gone = await conn!.device.get(started.reqObjPath).then(() => undefined, (x: unknown) => x);
+      gone = await conn!.device.get(started.reqObjPath).then(
+        () => undefined,
+        (x: unknown) => x,
+      );
       if (gone) break;
       await new Promise((r) => setTimeout(r, 50));
     }

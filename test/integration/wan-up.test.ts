@@ -15,7 +15,9 @@ import { freePort } from '../peers/TestController.js';
 import { dialledControllerWithSlowRetry } from '../peers/dialled-controller.js';
 
 const cleanup: Array<() => Promise<void> | void> = [];
-afterAll(async () => { for (const c of cleanup.reverse()) await c(); });
+afterAll(async () => {
+  for (const c of cleanup.reverse()) await c();
+});
 
 it('an interface turning Up makes the WebSocket client dial at once instead of waiting out its back-off', async () => {
   const [agentPort, ctrlPort] = [await freePort(), await freePort()];
@@ -24,7 +26,11 @@ it('an interface turning Up makes the WebSocket client dial at once instead of w
   const agent = await Agent.start({
     // A first retry 60-120 s away: only a reconnect on WAN-up can bring the link back in time.
     defaults: testDefaults(agentPort, dialledControllerWithSlowRetry(ctrlPort)),
-    dataDir: dir, platform: 'simulated', log: silentLogger, seed: 42, schema: testSchema(),
+    dataDir: dir,
+    platform: 'simulated',
+    log: silentLogger,
+    seed: 42,
+    schema: testSchema(),
   });
   cleanup.push(() => agent.stop());
   await new Promise((r) => setTimeout(r, 300)); // the first dial fails: nobody listens yet
@@ -34,7 +40,13 @@ it('an interface turning Up makes the WebSocket client dial at once instead of w
 
   const server = new WebSocketServer({ port: ctrlPort, host: '127.0.0.1', handleProtocols: () => 'v1.usp' });
   await once(server, 'listening'); // listen() with a host binds after a lookup
-  cleanup.push(() => new Promise<void>((r) => { for (const c of server.clients) c.terminate(); server.close(() => r()); }));
+  cleanup.push(
+    () =>
+      new Promise<void>((r) => {
+        for (const c of server.clients) c.terminate();
+        server.close(() => r());
+      }),
+  );
   const connected = new Promise<string>((resolve) => server.on('connection', (_ws, req) => resolve(req.url ?? '')));
 
   const t0 = Date.now();

@@ -35,10 +35,12 @@ class WssController {
 
   constructor(cert: TestCert) {
     this.http = createHttpsServer({ cert: cert.cert, key: cert.key }, (_q, res) => res.writeHead(426).end());
-    this.http.on('upgrade', (req, sock, head) => this.wss.handleUpgrade(req, sock, head, (ws) => {
-      this.socket = ws;
-      ws.on('message', (d: Buffer) => this.records.push(decodeRecord(new Uint8Array(d))));
-    }));
+    this.http.on('upgrade', (req, sock, head) =>
+      this.wss.handleUpgrade(req, sock, head, (ws) => {
+        this.socket = ws;
+        ws.on('message', (d: Buffer) => this.records.push(decodeRecord(new Uint8Array(d))));
+      }),
+    );
   }
 
   async listen(): Promise<number> {
@@ -46,34 +48,50 @@ class WssController {
     return (this.http.address() as { port: number }).port;
   }
 
-  get connected(): boolean { return this.socket?.readyState === WebSocket.OPEN; }
+  get connected(): boolean {
+    return this.socket?.readyState === WebSocket.OPEN;
+  }
 
   /** Sends `request` from `fromId` over the agent's connection; resolves with the answer. */
   async send(request: Request, fromId = TEST_CONTROLLER_1_EID): Promise<UspMsg> {
     const msgId = `wss-${++this.seq}`;
     this.socket!.send(encodeRecord(noSessionContextRecord({ toId: TEST_AGENT_EID, fromId }, encodeMsg(requestMsg(msgId, request)))));
     let found: UspMsg | undefined;
-    await waitUntil(() => {
-      for (const r of this.records) {
-        if (r.body.kind !== 'noSessionContext') continue;
-        const m = decodeMsg(r.body.payload);
-        if (m.header.msgId === msgId) { found = m; return true; }
-      }
-      return false;
-    }, 3000, `the answer to ${msgId}`);
+    await waitUntil(
+      () => {
+        for (const r of this.records) {
+          if (r.body.kind !== 'noSessionContext') continue;
+          const m = decodeMsg(r.body.payload);
+          if (m.header.msgId === msgId) {
+            found = m;
+            return true;
+          }
+        }
+        return false;
+      },
+      3000,
+      `the answer to ${msgId}`,
+    );
     return found!;
   }
 
   async close(): Promise<void> {
     for (const c of this.wss.clients) c.terminate();
-    await new Promise<void>((r) => { this.http.close(() => r()); this.http.closeAllConnections(); });
+    await new Promise<void>((r) => {
+      this.http.close(() => r());
+      this.http.closeAllConnections();
+    });
   }
 }
 
 let pki: TestPki;
-beforeAll(() => { pki = testPki(); }, 60_000);
+beforeAll(() => {
+  pki = testPki();
+}, 60_000);
 const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => { while (cleanups.length) await cleanups.pop()!(); });
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
 
 async function controllerWith(cert: TestCert): Promise<{ fc: WssController; port: number }> {
   const fc = new WssController(cert);
@@ -85,17 +103,22 @@ function dial(port: number, controllerEid: string, lines: string[] = []): WebSoc
   const connect = encodeRecord(websocketConnectRecord({ toId: controllerEid, fromId: TEST_AGENT_EID }));
   const client = new WebSocketClientMtp({
     url: webSocketUrl({ host: '127.0.0.1', port, path: '/usp', encrypt: true }),
-    agentEndpointId: TEST_AGENT_EID, controllerEndpointId: controllerEid, retryMinimumWaitInterval: 30,
+    agentEndpointId: TEST_AGENT_EID,
+    controllerEndpointId: controllerEid,
+    retryMinimumWaitInterval: 30,
     tls: { ca: pki.ca.cert, cert: pki.agent.cert, key: pki.agent.key },
-    connectRecord: () => connect, onRecord: () => undefined,
-    log: createLogger('debug', 'test', (_l, line) => { lines.push(line); }),
+    connectRecord: () => connect,
+    onRecord: () => undefined,
+    log: createLogger('debug', 'test', (_l, line) => {
+      lines.push(line);
+    }),
   });
   cleanups.push(() => client.stop());
   return client;
 }
 
 describe('which server certificates the agent accepts when it dials (R-MTP.1, "Check Cert")', () => {
-  it('a certificate carrying the target controller\'s Endpoint ID, without naming the host', async () => {
+  it("a certificate carrying the target controller's Endpoint ID, without naming the host", async () => {
     // controller-1's certificate has only urn:bbf:usp:id:proto::controller-1, no IP or DNS name.
     const { fc, port } = await controllerWith(pki.controller1);
     const client = dial(port, TEST_CONTROLLER_1_EID);
@@ -143,7 +166,7 @@ describe('which server certificates the agent accepts when it dials (R-MTP.1, "C
   });
 });
 
-describe('the dialled controller\'s certificate feeds ControllerTrust (InheritedRole, R-SEC.25)', () => {
+describe("the dialled controller's certificate feeds ControllerTrust (InheritedRole, R-SEC.25)", () => {
   let agent: Agent;
   let admin: TestController;
   let fc: WssController;
@@ -158,22 +181,37 @@ describe('the dialled controller\'s certificate feeds ControllerTrust (Inherited
       defaults: testDefaults(serverPort, {
         // controller-1 (dialled over wss) has no assigned role; controller-2 administers over ws.
         'Device.LocalAgent.Controller.1.AssignedRole': '',
-        [`${P}Enable`]: true, [`${P}Protocol`]: 'WebSocket', [`${P}WebSocket.Host`]: '127.0.0.1',
-        [`${P}WebSocket.Port`]: port, [`${P}WebSocket.Path`]: '/usp', [`${P}WebSocket.EnableEncryption`]: true,
-        'Device.LocalAgent.Controller.2.EndpointID': TEST_CONTROLLER_2_EID, 'Device.LocalAgent.Controller.2.Enable': true,
+        [`${P}Enable`]: true,
+        [`${P}Protocol`]: 'WebSocket',
+        [`${P}WebSocket.Host`]: '127.0.0.1',
+        [`${P}WebSocket.Port`]: port,
+        [`${P}WebSocket.Path`]: '/usp',
+        [`${P}WebSocket.EnableEncryption`]: true,
+        'Device.LocalAgent.Controller.2.EndpointID': TEST_CONTROLLER_2_EID,
+        'Device.LocalAgent.Controller.2.Enable': true,
         'Device.LocalAgent.Controller.2.AssignedRole': `${TRUST}Role.1`,
-        [`${TRUST}Role.2.Name`]: 'Reader', [`${TRUST}Role.2.Enable`]: true,
-        [`${TRUST}Role.2.Permission.1.Enable`]: true, [`${TRUST}Role.2.Permission.1.Order`]: 1,
-        [`${TRUST}Role.2.Permission.1.Targets`]: 'Device.LocalAgent.', [`${TRUST}Role.2.Permission.1.Param`]: 'r---',
-        [`${TRUST}Role.2.Permission.1.Obj`]: 'r---', [`${TRUST}Role.2.Permission.1.InstantiatedObj`]: 'r---',
+        [`${TRUST}Role.2.Name`]: 'Reader',
+        [`${TRUST}Role.2.Enable`]: true,
+        [`${TRUST}Role.2.Permission.1.Enable`]: true,
+        [`${TRUST}Role.2.Permission.1.Order`]: 1,
+        [`${TRUST}Role.2.Permission.1.Targets`]: 'Device.LocalAgent.',
+        [`${TRUST}Role.2.Permission.1.Param`]: 'r---',
+        [`${TRUST}Role.2.Permission.1.Obj`]: 'r---',
+        [`${TRUST}Role.2.Permission.1.InstantiatedObj`]: 'r---',
       }),
-      platform: 'none', log: silentLogger, schema: testSchema(),
+      platform: 'none',
+      log: silentLogger,
+      schema: testSchema(),
       tls: { cert: pki.agent.certFile, key: pki.agent.keyFile, ca: pki.ca.certFile },
     });
     admin = await TestController.connect(`ws://127.0.0.1:${serverPort}/usp`, TEST_CONTROLLER_2_EID, TEST_AGENT_EID);
     await waitUntil(() => fc.connected, 5000, 'the agent to dial controller-1');
   }, 30_000);
-  afterAll(async () => { await admin?.close(); await agent?.stop(); await fc?.close(); });
+  afterAll(async () => {
+    await admin?.close();
+    await agent?.stop();
+    await fc?.close();
+  });
 
   async function read(c: { send(r: Request): Promise<UspMsg> }, path: string): Promise<string | number> {
     const m = await c.send({ reqType: 'get', get: { paramPaths: [path], maxDepth: 0 } });
@@ -192,14 +230,31 @@ describe('the dialled controller\'s certificate feeds ControllerTrust (Inherited
   });
 
   it('a Credential (MTP-and-USP) naming the CA of its server certificate gives it that Role', async () => {
-    await ok(admin.send({ reqType: 'operate', operate: { command: 'Device.LocalAgent.AddCertificate()', commandKey: 'k', sendResp: true, inputArgs: { Certificate: pki.ca.cert, Alias: 'test-ca' } } }));
+    await ok(
+      admin.send({ reqType: 'operate', operate: { command: 'Device.LocalAgent.AddCertificate()', commandKey: 'k', sendResp: true, inputArgs: { Certificate: pki.ca.cert, Alias: 'test-ca' } } }),
+    );
     const rows = await admin.send({ reqType: 'get', get: { paramPaths: ['Device.LocalAgent.Certificate.[Alias=="test-ca"].Alias'], maxDepth: 0 } });
     if (rows.body.msgBody !== 'response' || rows.body.response.respType !== 'getResp') throw new Error('no certificate row');
     const certRow = rows.body.response.getResp.reqPathResults[0].resolvedPathResults![0].resolvedPath.slice(0, -1);
-    await ok(admin.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: `${TRUST}Credential.`, paramSettings: [
-      { param: 'Enable', value: 'true', required: true }, { param: 'Role', value: `${TRUST}Role.2`, required: true },
-      { param: 'Credential', value: certRow, required: true }, { param: 'AllowedUses', value: 'MTP-and-USP', required: true },
-    ] }] } }));
+    await ok(
+      admin.send({
+        reqType: 'add',
+        add: {
+          allowPartial: false,
+          createObjs: [
+            {
+              objPath: `${TRUST}Credential.`,
+              paramSettings: [
+                { param: 'Enable', value: 'true', required: true },
+                { param: 'Role', value: `${TRUST}Role.2`, required: true },
+                { param: 'Credential', value: certRow, required: true },
+                { param: 'AllowedUses', value: 'MTP-and-USP', required: true },
+              ],
+            },
+          ],
+        },
+      }),
+    );
     expect(await read(fc, 'Device.LocalAgent.EndpointID')).toBe(TEST_AGENT_EID);
     expect(await read(fc, 'Device.LocalAgent.Controller.2.AssignedRole')).toBe(`${TRUST}Role.1`);
     expect(await read(fc, 'Device.MQTT.Capabilities.ProtocolVersionsSupported')).toBe(7026);

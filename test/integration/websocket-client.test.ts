@@ -43,7 +43,12 @@ class Peer {
   private seq = 0;
   private readonly pending = new Map<string, (m: UspMsg) => void>();
 
-  constructor(readonly ws: WebSocket, readonly at: number, readonly url: URL, readonly headers: IncomingHttpHeaders) {
+  constructor(
+    readonly ws: WebSocket,
+    readonly at: number,
+    readonly url: URL,
+    readonly headers: IncomingHttpHeaders,
+  ) {
     ws.on('message', (data: Buffer, isBinary) => {
       if (!isBinary) return;
       const rec = decodeRecord(new Uint8Array(data));
@@ -53,7 +58,9 @@ class Peer {
       this.pending.get(msg.header.msgId)?.(msg);
     });
     ws.on('ping', () => this.pings.push(Date.now()));
-    ws.on('close', (code) => { this.closed = { code, at: Date.now() }; });
+    ws.on('close', (code) => {
+      this.closed = { code, at: Date.now() };
+    });
   }
 
   async firstRecord(timeoutMs = 2000): Promise<DecodedRecord> {
@@ -66,7 +73,10 @@ class Peer {
     const msgId = `ctl-${++this.seq}`;
     const answer = new Promise<UspMsg>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`no answer to ${msgId}`)), 3000);
-      this.pending.set(msgId, (m) => { clearTimeout(t); resolve(m); });
+      this.pending.set(msgId, (m) => {
+        clearTimeout(t);
+        resolve(m);
+      });
     });
     const msg = requestMsg(msgId, { reqType: 'get', get: { paramPaths: [path], maxDepth: 0 } });
     const bytes = encodeRecord(noSessionContextRecord({ toId: AGENT_EID, fromId: CONTROLLER_EID }, encodeMsg(msg)));
@@ -102,7 +112,9 @@ class FakeController {
   private readonly wss: WebSocketServer;
 
   constructor(opts: FakeControllerOptions = {}) {
-    const onRequest = (_req: unknown, res: { writeHead(s: number): { end(): void } }): void => { res.writeHead(426).end(); };
+    const onRequest = (_req: unknown, res: { writeHead(s: number): { end(): void } }): void => {
+      res.writeHead(426).end();
+    };
     this.http = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, onRequest) : createHttpServer(onRequest);
     this.wss = new WebSocketServer({
       noServer: true,
@@ -110,10 +122,17 @@ class FakeController {
       autoPong: opts.autoPong ?? true,
       handleProtocols: (offered) => (opts.echoSubprotocol !== false && offered.has('v1.usp') ? 'v1.usp' : false),
     });
-    if (opts.extensionHeader) this.wss.on('headers', (headers) => { headers.push(`Sec-WebSocket-Extensions: ${opts.extensionHeader}`); });
+    if (opts.extensionHeader)
+      this.wss.on('headers', (headers) => {
+        headers.push(`Sec-WebSocket-Extensions: ${opts.extensionHeader}`);
+      });
     this.http.on('upgrade', (req, socket, head) => {
       this.arrivals.push(Date.now());
-      if (this.hangNext > 0) { this.hangNext--; this.hung.push(socket); return; }
+      if (this.hangNext > 0) {
+        this.hangNext--;
+        this.hung.push(socket);
+        return;
+      }
       if (this.refuseNext > 0) {
         this.refuseNext--;
         socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', () => this.refusedAt.push(Date.now()));
@@ -143,11 +162,20 @@ class FakeController {
     for (const c of this.wss.clients) c.terminate();
     for (const s of this.hung) s.destroy();
     await new Promise<void>((r) => this.wss.close(() => r()));
-    await new Promise<void>((r) => { this.http.close(() => r()); this.http.closeAllConnections(); });
+    await new Promise<void>((r) => {
+      this.http.close(() => r());
+      this.http.closeAllConnections();
+    });
   }
 }
 
-interface WsRow { port: number; keepAlive?: number; m?: number; k?: number; encrypt?: boolean }
+interface WsRow {
+  port: number;
+  keepAlive?: number;
+  m?: number;
+  k?: number;
+  encrypt?: boolean;
+}
 
 /** A real agent whose Controller.1.MTP.1 dials the fake controller (the agent starts the client itself). */
 async function startDiallingAgent(row: WsRow): Promise<{ agent: Agent; client: WebSocketClientMtp; stop(): Promise<void> }> {
@@ -164,14 +192,19 @@ async function startDiallingAgent(row: WsRow): Promise<{ agent: Agent; client: W
       [`${P}WebSocket.SessionRetryMinimumWaitInterval`]: row.m ?? 1,
       [`${P}WebSocket.SessionRetryIntervalMultiplier`]: row.k ?? 2000,
     }),
-    platform: 'none', log: silentLogger, schema: testSchema(),
+    platform: 'none',
+    log: silentLogger,
+    schema: testSchema(),
   });
   const clients = agent.controllerLinks.filter((l): l is WebSocketClientMtp => l instanceof WebSocketClientMtp);
   expect(clients).toHaveLength(1);
   expect(clients[0].name).toBe(P);
   return {
-    agent, client: clients[0],
-    async stop() { await agent.stop(); },
+    agent,
+    client: clients[0],
+    async stop() {
+      await agent.stop();
+    },
   };
 }
 
@@ -283,7 +316,7 @@ describe('WebSocket client MTP against a real controller', () => {
     expect(client.currentRetryCount).toBe(0);
   }, 8000);
 
-  it('a controller connecting to the agent while the agent\'s own link to it is up is refused with 409 (R-WS.4, TP-469 7.2)', async () => {
+  it("a controller connecting to the agent while the agent's own link to it is up is refused with 409 (R-WS.4, TP-469 7.2)", async () => {
     const { fc, port } = await controller();
     const a = await startDiallingAgent({ port });
     cleanups.push(() => a.stop());
@@ -310,7 +343,7 @@ describe('WebSocket client MTP against a real controller', () => {
     expect(peer.records.every((r) => r.toId === CONTROLLER_EID)).toBe(true);
   });
 
-  it('when the agent\'s own link opens, the controller\'s connection to the agent is closed: one session is kept', async () => {
+  it("when the agent's own link opens, the controller's connection to the agent is closed: one session is kept", async () => {
     const port = await freePort();
     const a = await startDiallingAgent({ port, m: 30 });
     cleanups.push(() => a.stop());
@@ -377,7 +410,10 @@ describe('WebSocket client MTP against a real controller', () => {
     const { fc, port } = await controller({ extensionHeader: header });
     // A plain ws client refuses that answer: the reason the MTP strips it in its 'upgrade' listener.
     const plain = new WebSocket(`ws://127.0.0.1:${port}/usp?eid=x`, 'v1.usp', { perMessageDeflate: false });
-    const refused = await new Promise<string>((r) => { plain.once('error', (e) => r(e.message)); plain.once('open', () => r('opened')); });
+    const refused = await new Promise<string>((r) => {
+      plain.once('error', (e) => r(e.message));
+      plain.once('open', () => r('opened'));
+    });
     expect(refused).toMatch(/Sec-WebSocket-Extensions/);
 
     const client = await agentFor({ port });
@@ -417,7 +453,9 @@ describe('WebSocket client MTP over TLS', () => {
   const pem: Record<string, string> = {};
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'usp-ws-client-tls-'));
-    const ossl = (...args: string[]): void => { execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' }); };
+    const ossl = (...args: string[]): void => {
+      execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+    };
     const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
     ossl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=usp-test-ca');
     ossl('req', '-x509', ...ec, '-keyout', 'other-ca.key', '-out', 'other-ca.pem', '-days', '1', '-subj', '/CN=usp-other-ca');
@@ -426,15 +464,21 @@ describe('WebSocket client MTP over TLS', () => {
     ossl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '1', '-extfile', 'san.ext');
     for (const f of ['ca.pem', 'other-ca.pem', 'server.key', 'server.pem']) pem[f] = readFileSync(join(dir, f), 'utf8');
   });
-  afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   function tlsClient(port: number, ca: string): WebSocketClientMtp {
     const connect = encodeRecord(websocketConnectRecord({ toId: CONTROLLER_EID, fromId: AGENT_EID }));
     const client = new WebSocketClientMtp({
       url: webSocketUrl({ host: '127.0.0.1', port, path: '/usp', encrypt: true }),
-      agentEndpointId: AGENT_EID, controllerEndpointId: CONTROLLER_EID,
-      retryMinimumWaitInterval: 30, tls: { ca },
-      connectRecord: () => connect, onRecord: () => undefined, log: silentLogger,
+      agentEndpointId: AGENT_EID,
+      controllerEndpointId: CONTROLLER_EID,
+      retryMinimumWaitInterval: 30,
+      tls: { ca },
+      connectRecord: () => connect,
+      onRecord: () => undefined,
+      log: silentLogger,
     });
     cleanups.push(() => client.stop());
     return client;

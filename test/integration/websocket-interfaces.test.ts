@@ -20,10 +20,16 @@ const WS = 'Device.LocalAgent.MTP.1.WebSocket.';
 const SIM_LOOPBACK = 'Device.IP.Interface.3';
 
 const agents: Agent[] = [];
-afterEach(async () => { for (const a of agents.splice(0)) await a.stop(); });
+afterEach(async () => {
+  for (const a of agents.splice(0)) await a.stop();
+});
 
 async function start(defaults: DefaultsFile, logs?: string[]): Promise<Agent> {
-  const log = logs ? createLogger('info', 'agent', (_l, line) => { logs.push(line); }) : silentLogger;
+  const log = logs
+    ? createLogger('info', 'agent', (_l, line) => {
+        logs.push(line);
+      })
+    : silentLogger;
   const agent = await Agent.start({ defaults, platform: 'simulated', log, seed: 1, schema: testSchema() });
   agents.push(agent);
   return agent;
@@ -33,14 +39,19 @@ async function start(defaults: DefaultsFile, logs?: string[]): Promise<Agent> {
 function reachable(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect({ host, port });
-    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
     s.once('error', () => resolve(false));
   });
 }
 
 /** A non-loopback IPv4 address of this host (the test machines have one). */
 function hostAddress(): string {
-  const a = Object.values(networkInterfaces()).flat().find((x) => x && !x.internal && x.family === 'IPv4');
+  const a = Object.values(networkInterfaces())
+    .flat()
+    .find((x) => x && !x.internal && x.family === 'IPv4');
   if (!a) throw new Error('this test needs a non-loopback IPv4 address on the host');
   return a.address;
 }
@@ -70,8 +81,9 @@ describe('Device.LocalAgent.MTP.{i}.WebSocket.Interfaces', () => {
 
   it('a reference to an interface the platform does not serve stops the start, naming the setting and the fix', async () => {
     const port = await freePort();
-    await expect(start(testDefaults(port, { [`${WS}Interfaces`]: 'Device.IP.Interface.9' })))
-      .rejects.toThrow(/Device\.LocalAgent\.MTP\.1\.WebSocket\.Interfaces names "Device\.IP\.Interface\.9".*one of Device\.IP\.Interface\.1, Device\.IP\.Interface\.2, Device\.IP\.Interface\.3/);
+    await expect(start(testDefaults(port, { [`${WS}Interfaces`]: 'Device.IP.Interface.9' }))).rejects.toThrow(
+      /Device\.LocalAgent\.MTP\.1\.WebSocket\.Interfaces names "Device\.IP\.Interface\.9".*one of Device\.IP\.Interface\.1, Device\.IP\.Interface\.2, Device\.IP\.Interface\.3/,
+    );
   });
 
   it('the example factory defaults listen on loopback only, and serve it as Type Loopback', async () => {

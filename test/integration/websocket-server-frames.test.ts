@@ -34,7 +34,10 @@ const clients: WebSocket[] = [];
 async function connected(): Promise<{ ask(sizes: number[]): Promise<Buffer[]> }> {
   const port = await freePort();
   const server = new WebSocketServerMtp({
-    port, host: '127.0.0.1', path: '/usp', log: silentLogger,
+    port,
+    host: '127.0.0.1',
+    path: '/usp',
+    log: silentLogger,
     onRecord: (record: Uint8Array, conn: MtpConnection) => {
       const sizes = Buffer.from(record).toString().split(',').map(Number);
       sizes.forEach((n, i) => conn.send(payload(n, i), i < sizes.length - 1));
@@ -44,7 +47,10 @@ async function connected(): Promise<{ ask(sizes: number[]): Promise<Buffer[]> }>
   await server.start();
   const ws = new WebSocket(`ws://127.0.0.1:${port}/usp?eid=proto%3A%3Aframes`, USP_SUBPROTOCOL);
   clients.push(ws);
-  await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
   const got: Buffer[] = [];
   let want = 0;
   let done: (() => void) | undefined;
@@ -57,7 +63,9 @@ async function connected(): Promise<{ ask(sizes: number[]): Promise<Buffer[]> }>
     ask: async (sizes) => {
       got.length = 0;
       want = sizes.length;
-      const all = new Promise<void>((r) => { done = r; });
+      const all = new Promise<void>((r) => {
+        done = r;
+      });
       ws.send(Buffer.from(sizes.join(',')), { binary: true });
       await all;
       return got.slice();
@@ -67,7 +75,9 @@ async function connected(): Promise<{ ask(sizes: number[]): Promise<Buffer[]> }>
 
 describe('WebSocket server MTP framing', () => {
   let c: Awaited<ReturnType<typeof connected>>;
-  beforeAll(async () => { c = await connected(); });
+  beforeAll(async () => {
+    c = await connected();
+  });
   afterAll(async () => {
     for (const ws of clients.splice(0)) ws.terminate();
     for (const s of servers.splice(0)) await s.stop();

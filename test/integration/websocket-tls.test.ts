@@ -30,7 +30,10 @@ function tlsHandshake(port: number, opts: ConnectionOptions): Promise<{ ms: numb
   });
 }
 
-const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2; };
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2;
+};
 const count = (logs: string[], text: string): number => logs.filter((l) => l.includes(text)).length;
 
 // ---- the agent with the test PKI ---------------------------------------------------------------
@@ -42,7 +45,10 @@ describe('WebSocket server with mutual TLS (EnableEncryption=true)', () => {
     f = await startTlsAgent({ tls: pkiFiles });
     main = await peer(f.url, pki.controller1, C1, C1);
   });
-  afterAll(async () => { await main?.close(); await f?.close(); });
+  afterAll(async () => {
+    await main?.close();
+    await f?.close();
+  });
 
   it('serves controller-1 over wss with a valid certificate and answers its Get', async () => {
     expect(f.agent.webSocketServers).toHaveLength(1);
@@ -56,7 +62,9 @@ describe('WebSocket server with mutual TLS (EnableEncryption=true)', () => {
       expect(endpointIdFromCert(socket.getPeerX509Certificate()!)).toBe(AGENT_EID);
       expect(['TLSv1.2', 'TLSv1.3']).toContain(socket.getProtocol());
       expect(socket.getProtocol()).toBe('TLSv1.3'); // Node's default maximum: preferred
-    } finally { socket.destroy(); }
+    } finally {
+      socket.destroy();
+    }
   });
 
   it('names the connection from the certificate: a Record whose from_id differs is dropped', async () => {
@@ -71,7 +79,9 @@ describe('WebSocket server with mutual TLS (EnableEncryption=true)', () => {
     try {
       expect(endpointIdIn(await p.get())).toBe(AGENT_EID);
       expect(await p.get(C1, 500)).toBeUndefined();
-    } finally { await p.close(); }
+    } finally {
+      await p.close();
+    }
   });
 
   it('refuses the upgrade with 403 when the eid parameter differs from the certificate', async () => {
@@ -97,7 +107,10 @@ describe('WebSocket server with mutual TLS (EnableEncryption=true)', () => {
       const before = count(f.logs, 'tls handshake refused');
       const connected = count(f.logs, 'controller connected');
       const upgrades = count(f.logs, 'websocket upgrade refused');
-      const err = await openWss(f.url, client, { eid: C1 }).then(() => undefined, (e: Error & { code?: string }) => e);
+      const err = await openWss(f.url, client, { eid: C1 }).then(
+        () => undefined,
+        (e: Error & { code?: string }) => e,
+      );
       expect(err, 'the connection must not open').toBeDefined();
       expect(`${err!.message} ${err!.code ?? ''}`).toMatch(clientError);
       await waitFor(() => count(f.logs, 'tls handshake refused') > before);
@@ -114,11 +127,21 @@ describe('WebSocket server with mutual TLS (EnableEncryption=true)', () => {
   it('refuses a TLS 1.1 client', async () => {
     const before = count(f.logs, 'tls handshake refused');
     // OpenSSL 3 disables TLS 1.1 at the default security level; SECLEVEL=0 lets this client offer it.
-    const err = await tlsHandshake(f.port, { cert: pki.controller2.cert, key: pki.controller2.key, minVersion: 'TLSv1.1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' })
-      .then(({ socket }) => { socket.destroy(); return undefined; }, (e: Error & { code?: string }) => e);
+    const err = await tlsHandshake(f.port, { cert: pki.controller2.cert, key: pki.controller2.key, minVersion: 'TLSv1.1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }).then(
+      ({ socket }) => {
+        socket.destroy();
+        return undefined;
+      },
+      (e: Error & { code?: string }) => e,
+    );
     expect(err, 'a TLS 1.1 handshake must fail').toBeDefined();
-    const reachedServer = await waitFor(() => count(f.logs, 'tls handshake refused') > before, 1000).then(() => true, () => false);
-    console.log(`[websocket-tls] TLS 1.1 client: "${err!.message}" (${err!.code ?? ''}); ${reachedServer ? `agent logged ${f.logs.at(-1)!.replace(/^.*tls handshake refused"/, '')}` : 'refused by the client library before reaching the agent'}`);
+    const reachedServer = await waitFor(() => count(f.logs, 'tls handshake refused') > before, 1000).then(
+      () => true,
+      () => false,
+    );
+    console.log(
+      `[websocket-tls] TLS 1.1 client: "${err!.message}" (${err!.code ?? ''}); ${reachedServer ? `agent logged ${f.logs.at(-1)!.replace(/^.*tls handshake refused"/, '')}` : 'refused by the client library before reaching the agent'}`,
+    );
     expect(reachedServer, 'the agent itself must refuse TLS 1.1').toBe(true);
     expect(endpointIdIn(await main.get())).toBe(AGENT_EID);
   });
@@ -135,8 +158,10 @@ describe('WebSocket server with mutual TLS (EnableEncryption=true)', () => {
       wssMs.push(performance.now() - t0);
       await new WssPeer(ws, C2).close();
     }
-    console.log(`[websocket-tls] mutual-TLS handshake (P-256 certificates, TLS 1.3, loopback): median ${median(tlsMs).toFixed(2)} ms to secureConnect; ` +
-      `median ${median(wssMs).toFixed(2)} ms to an open wss (TLS + client-certificate check + HTTP upgrade); n=20`);
+    console.log(
+      `[websocket-tls] mutual-TLS handshake (P-256 certificates, TLS 1.3, loopback): median ${median(tlsMs).toFixed(2)} ms to secureConnect; ` +
+        `median ${median(wssMs).toFixed(2)} ms to an open wss (TLS + client-certificate check + HTTP upgrade); n=20`,
+    );
     expect(tlsMs).toHaveLength(20);
   });
 
@@ -154,18 +179,25 @@ describe('TLS configuration of the WebSocket server', () => {
     try {
       expect(f.agent.webSocketServers).toHaveLength(0);
       expect(f.logs.some((l) => l.startsWith('level=error') && l.includes('no CA was given'))).toBe(true);
-    } finally { await f.close(); }
+    } finally {
+      await f.close();
+    }
   });
 
   it('with EnableEncryption=false keeps serving plain ws, even with certificates given', async () => {
     const f = await startTlsAgent({ tls: pkiFiles, extra: { 'Device.LocalAgent.MTP.1.WebSocket.EnableEncryption': false } });
     try {
       const ws = new WebSocket(`ws://127.0.0.1:${f.port}/usp?eid=${encodeURIComponent(C1)}`, 'v1.usp');
-      await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
+      await new Promise<void>((resolve, reject) => {
+        ws.once('open', () => resolve());
+        ws.once('error', reject);
+      });
       const p = new WssPeer(ws, C1);
       expect(endpointIdIn(await p.get())).toBe(AGENT_EID);
       await p.close();
-    } finally { await f.close(); }
+    } finally {
+      await f.close();
+    }
   });
 
   it('without --cert uses a bootstrap certificate in the data directory, reused on the next start', async () => {
@@ -189,8 +221,12 @@ describe('TLS configuration of the WebSocket server', () => {
         const { socket } = await tlsHandshake(f.port, { ...pinned, cert: pki.controller1.cert, key: pki.controller1.key });
         expect(socket.getPeerX509Certificate()!.fingerprint256).toBe(fingerprint);
         socket.destroy();
-      } finally { await f.close(); }
-    } finally { rmSync(dataDir, { recursive: true, force: true }); }
+      } finally {
+        await f.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -15,8 +15,12 @@ const STATION = `${TABLE}1.`;
 
 describe('simulated gateway: Wi-Fi settings that take effect', () => {
   let f: AgentFixture;
-  beforeAll(async () => { f = await startAgent(); });
-  afterAll(async () => { await f.close(); });
+  beforeAll(async () => {
+    f = await startAgent();
+  });
+  afterAll(async () => {
+    await f.close();
+  });
 
   /** Whether `path` names an object the agent serves now. */
   const exists = async (path: string): Promise<boolean> => {
@@ -33,7 +37,10 @@ describe('simulated gateway: Wi-Fi settings that take effect', () => {
 
   it('a station the MAC filter does not allow leaves AssociatedDevice and Hosts sees it go; allowed again, it comes back', { timeout: 150_000 }, async () => {
     const c = f.controller;
-    for (const [ID, NotifType, ReferenceList] of [['sta-on', 'ObjectCreation', TABLE], ['sta-off', 'ObjectDeletion', `${TABLE}*.`]]) {
+    for (const [ID, NotifType, ReferenceList] of [
+      ['sta-on', 'ObjectCreation', TABLE],
+      ['sta-off', 'ObjectDeletion', `${TABLE}*.`],
+    ]) {
       await add(c, 'Device.LocalAgent.Subscription.', { Enable: 'true', ID, NotifType, ReferenceList });
     }
     // Seed 42: the laptop, a resident, associates with AccessPoint 2 some seconds after boot; the
@@ -41,24 +48,34 @@ describe('simulated gateway: Wi-Fi settings that take effect', () => {
     await waitForNotification(c, (ns) => ns.find((n) => n.notify.subscriptionId === 'sta-on' && n.notify.notification === 'objCreation' && n.notify.objCreation.objPath === STATION), 70_000);
     const stations = await getObjects(c, [`${TABLE}*.`]);
     const mac = stations[STATION].MACAddress;
-    const others = Object.entries(stations).filter(([p]) => p !== STATION).map(([, v]) => v.MACAddress);
+    const others = Object.entries(stations)
+      .filter(([p]) => p !== STATION)
+      .map(([, v]) => v.MACAddress);
     expect((await hostOf(mac)).Active).toBe('true');
 
     const from = notifications(c).length;
     await set(c, 'Device.WiFi.AccessPoint.2.', { MACAddressControlEnabled: 'true', AllowedMACAddress: [...others, '02:00:5e:00:00:01'].join(',') });
-    const gone = await waitForNotification(c, (ns) => ns.slice(from).find((n) => n.notify.subscriptionId === 'sta-off' && n.notify.notification === 'objDeletion' && n.notify.objDeletion.objPath === STATION), 40_000);
+    const gone = await waitForNotification(
+      c,
+      (ns) => ns.slice(from).find((n) => n.notify.subscriptionId === 'sta-off' && n.notify.notification === 'objDeletion' && n.notify.objDeletion.objPath === STATION),
+      40_000,
+    );
     expect(gone.notify.subscriptionId).toBe('sta-off');
     expect(await exists(STATION)).toBe(false);
     expect(await hostOf(mac)).toMatchObject({ Active: 'false', AssociatedDevice: '' });
 
     const back = notifications(c).length;
     await set(c, 'Device.WiFi.AccessPoint.2.', { MACAddressControlEnabled: 'false' });
-    await waitForNotification(c, (ns) => ns.slice(back).find((n) => n.notify.subscriptionId === 'sta-on' && n.notify.notification === 'objCreation' && n.notify.objCreation.objPath === STATION), 70_000);
+    await waitForNotification(
+      c,
+      (ns) => ns.slice(back).find((n) => n.notify.subscriptionId === 'sta-on' && n.notify.notification === 'objCreation' && n.notify.objCreation.objPath === STATION),
+      70_000,
+    );
     expect((await getObjects(c, [STATION]))[STATION].MACAddress).toBe(mac);
     expect((await hostOf(mac)).Active).toBe('true');
   });
 
-  it('GuardInterval 3.2 us lowers an 802.11ax station\'s rate below what the shortest guard gives', { timeout: 60_000 }, async () => {
+  it("GuardInterval 3.2 us lowers an 802.11ax station's rate below what the shortest guard gives", { timeout: 60_000 }, async () => {
     const c = f.controller;
     // Seed 42: the phone (802.11ax) associates with AccessPoint 3 on Radio 3 about 15 s after boot.
     const phone = 'Device.WiFi.AccessPoint.3.AssociatedDevice.1.';

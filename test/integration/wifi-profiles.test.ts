@@ -22,7 +22,10 @@ function unmet(objects: Map<string, SupportedObjectResult>, reqs: ObjReq[]): str
   const out: string[] = [];
   for (const r of reqs) {
     const o = objects.get(r.object);
-    if (!o) { out.push(`${r.object}: not served`); continue; }
+    if (!o) {
+      out.push(`${r.object}: not served`);
+      continue;
+    }
     if (r.access === 'createDelete' && o.access !== 'OBJ_ADD_DELETE') out.push(`${r.object}: ${o.access}, not OBJ_ADD_DELETE`);
     const params = new Map((o.supportedParams ?? []).map((p) => [p.paramName, p.access]));
     for (const [name, req] of Object.entries(r.params)) {
@@ -37,13 +40,27 @@ function unmet(objects: Map<string, SupportedObjectResult>, reqs: ObjReq[]): str
 
 describe('simulated gateway: the Wi-Fi profiles', () => {
   let f: AgentFixture;
-  beforeAll(async () => { f = await startAgent(); });
-  afterAll(async () => { await f.close(); });
+  beforeAll(async () => {
+    f = await startAgent();
+  });
+  afterAll(async () => {
+    await f.close();
+  });
 
   it('serves every item of WiFiRadio:1, WiFiSSID:1 and WiFiAccessPoint:1 with the required access (GetSupportedDM)', async () => {
-    const r = responseOf(await f.controller.send({ reqType: 'getSupportedDm', getSupportedDm: {
-      objPaths: ['Device.WiFi.'], firstLevelOnly: false, returnCommands: false, returnEvents: false, returnParams: true, returnUniqueKeySets: false,
-    } }));
+    const r = responseOf(
+      await f.controller.send({
+        reqType: 'getSupportedDm',
+        getSupportedDm: {
+          objPaths: ['Device.WiFi.'],
+          firstLevelOnly: false,
+          returnCommands: false,
+          returnEvents: false,
+          returnParams: true,
+          returnUniqueKeySets: false,
+        },
+      }),
+    );
     if (r.respType !== 'getSupportedDmResp') throw new Error(r.respType);
     const objects = new Map(r.getSupportedDmResp.reqObjResults.flatMap((o) => o.supportedObjs ?? []).map((o) => [o.supportedObjPath, o]));
     const misses = Object.entries(PROFILES).flatMap(([name, reqs]) => unmet(objects, reqs).map((m) => `${name} ${m}`));
@@ -88,7 +105,13 @@ describe('simulated gateway: the Wi-Fi profiles', () => {
     await set(c, 'Device.WiFi.SSID.2.', { SSID: 'Profiled 5G' });
     await set(c, 'Device.WiFi.AccessPoint.2.', { SSIDAdvertisementEnabled: 'false', UAPSDEnable: 'false' });
     await set(c, 'Device.WiFi.AccessPoint.2.WPS.', { Enable: 'true', ConfigMethodsEnabled: 'PushButton,PIN' });
-    await set(c, 'Device.WiFi.AccessPoint.1.Security.', { ModeEnabled: 'WPA2-Enterprise', RadiusServerIPAddr: '192.0.2.10', RadiusServerPort: '1645', RadiusSecret: 'radius-secret', RekeyingInterval: '600' });
+    await set(c, 'Device.WiFi.AccessPoint.1.Security.', {
+      ModeEnabled: 'WPA2-Enterprise',
+      RadiusServerIPAddr: '192.0.2.10',
+      RadiusServerPort: '1645',
+      RadiusSecret: 'radius-secret',
+      RekeyingInterval: '600',
+    });
     const v = await getObjects(c, ['Device.WiFi.Radio.1.', 'Device.WiFi.SSID.2.SSID', 'Device.WiFi.AccessPoint.2.', 'Device.WiFi.AccessPoint.2.WPS.', 'Device.WiFi.AccessPoint.1.']);
     expect(v['Device.WiFi.Radio.1.']).toMatchObject({ Channel: '11', ExtensionChannel: 'BelowControlChannel', MCS: '7', GuardInterval: '800nsec', ChannelsInUse: '7,11' });
     expect(v['Device.WiFi.SSID.2.'].SSID).toBe('Profiled 5G');

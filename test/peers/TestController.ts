@@ -18,7 +18,11 @@ export class TestController {
   readonly records: DecodedRecord[] = [];
   closed?: { code: number; reason: string };
 
-  private constructor(readonly ws: WebSocket, readonly endpointId: string, readonly agentId: string) {
+  private constructor(
+    readonly ws: WebSocket,
+    readonly endpointId: string,
+    readonly agentId: string,
+  ) {
     ws.on('message', (data: Buffer, isBinary) => {
       if (!isBinary) return;
       const rec = decodeRecord(new Uint8Array(data));
@@ -26,14 +30,22 @@ export class TestController {
       if (rec.body.kind !== 'noSessionContext') return;
       const msg = decodeMsg(rec.body.payload);
       const resolve = this.pending.get(msg.header.msgId);
-      if (resolve && msg.body.msgBody !== 'request') { this.pending.delete(msg.header.msgId); resolve(msg); } else this.unsolicited.push(msg);
+      if (resolve && msg.body.msgBody !== 'request') {
+        this.pending.delete(msg.header.msgId);
+        resolve(msg);
+      } else this.unsolicited.push(msg);
     });
-    ws.on('close', (code, reason) => { this.closed = { code, reason: reason.toString() }; });
+    ws.on('close', (code, reason) => {
+      this.closed = { code, reason: reason.toString() };
+    });
   }
 
   static async connect(url: string, endpointId: string, agentId: string): Promise<TestController> {
     const ws = new WebSocket(`${url}?eid=${encodeURIComponent(endpointId)}`, 'v1.usp');
-    await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
     return new TestController(ws, endpointId, agentId);
   }
 
@@ -57,18 +69,29 @@ export class TestController {
     this.sendRaw(encodeRecord(noSessionContextRecord({ toId: this.agentId, fromId: this.endpointId }, encodeMsg(msg))));
   }
 
-  sendRaw(bytes: Uint8Array): void { this.ws.send(bytes, { binary: true }); }
+  sendRaw(bytes: Uint8Array): void {
+    this.ws.send(bytes, { binary: true });
+  }
 
   expect(msgId: string, timeoutMs: number): Promise<UspMsg> {
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => { this.pending.delete(msgId); reject(new Error(`no answer to ${msgId} within ${timeoutMs} ms`)); }, timeoutMs);
-      this.pending.set(msgId, (m) => { clearTimeout(t); resolve(m); });
+      const t = setTimeout(() => {
+        this.pending.delete(msgId);
+        reject(new Error(`no answer to ${msgId} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(msgId, (m) => {
+        clearTimeout(t);
+        resolve(m);
+      });
     });
   }
 
   async close(): Promise<void> {
     if (this.ws.readyState === WebSocket.CLOSED) return;
-    await new Promise<void>((r) => { this.ws.once('close', () => r()); this.ws.close(); });
+    await new Promise<void>((r) => {
+      this.ws.once('close', () => r());
+      this.ws.close();
+    });
   }
 }
 

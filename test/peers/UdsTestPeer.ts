@@ -32,34 +32,56 @@ export class UdsTestPeer {
       this.tlvs.push(...r.tlvs);
       this.frameError ??= r.error;
     });
-    socket.on('error', () => { /* a reset from the other side shows as close */ });
-    socket.on('close', () => { this.closed = true; this.closedAt = Date.now(); });
+    socket.on('error', () => {
+      /* a reset from the other side shows as close */
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.closedAt = Date.now();
+    });
   }
 
   /** Dials `path` (the agent listening). */
   static connect(path: string): Promise<UdsTestPeer> {
     return new Promise((resolve, reject) => {
       const s = createConnection(path);
-      s.once('connect', () => { s.off('error', reject); resolve(new UdsTestPeer(s)); });
+      s.once('connect', () => {
+        s.off('error', reject);
+        resolve(new UdsTestPeer(s));
+      });
       s.once('error', reject);
     });
   }
 
-  write(bytes: Uint8Array): void { this.socket.write(bytes); }
-  handshake(endpointId: string): void { this.write(handshakeFrame(endpointId)); }
-  sendRecord(record: Uint8Array): void { this.write(recordFrame(record)); }
+  write(bytes: Uint8Array): void {
+    this.socket.write(bytes);
+  }
+  handshake(endpointId: string): void {
+    this.write(handshakeFrame(endpointId));
+  }
+  sendRecord(record: Uint8Array): void {
+    this.write(recordFrame(record));
+  }
 
   /** Endpoint IDs of the Handshake TLVs received. */
-  get handshakes(): string[] { return this.tlvs.flatMap((t) => (t.type === 'handshake' ? [t.endpointId] : [])); }
-  get records(): Uint8Array[] { return this.tlvs.flatMap((t) => (t.type === 'record' ? [t.record] : [])); }
-  get errors(): string[] { return this.tlvs.flatMap((t) => (t.type === 'error' ? [t.message] : [])); }
+  get handshakes(): string[] {
+    return this.tlvs.flatMap((t) => (t.type === 'handshake' ? [t.endpointId] : []));
+  }
+  get records(): Uint8Array[] {
+    return this.tlvs.flatMap((t) => (t.type === 'record' ? [t.record] : []));
+  }
+  get errors(): string[] {
+    return this.tlvs.flatMap((t) => (t.type === 'error' ? [t.message] : []));
+  }
 
   async waitForRecords(n: number, timeoutMs = 3000): Promise<Uint8Array[]> {
     await waitFor(() => this.records.length >= n, timeoutMs, `${n} record(s)`);
     return this.records;
   }
 
-  async waitForClose(timeoutMs = 3000): Promise<void> { await waitFor(() => this.closed, timeoutMs, 'the socket to close'); }
+  async waitForClose(timeoutMs = 3000): Promise<void> {
+    await waitFor(() => this.closed, timeoutMs, 'the socket to close');
+  }
 
   async close(): Promise<void> {
     if (this.closed) return;
@@ -73,7 +95,10 @@ export class UdsTestPeer {
 /** A listening socket (a USP Broker stand-in) whose accepted connections become UdsTestPeers. */
 export class UdsTestListener {
   readonly peers: UdsTestPeer[] = [];
-  private constructor(readonly server: Server, readonly path: string) {
+  private constructor(
+    readonly server: Server,
+    readonly path: string,
+  ) {
     server.on('connection', (s) => this.peers.push(new UdsTestPeer(s)));
   }
 
@@ -81,7 +106,10 @@ export class UdsTestListener {
     const server = createServer();
     return new Promise((resolve, reject) => {
       server.once('error', reject);
-      server.listen(path, () => { server.off('error', reject); resolve(new UdsTestListener(server, path)); });
+      server.listen(path, () => {
+        server.off('error', reject);
+        resolve(new UdsTestListener(server, path));
+      });
     });
   }
 

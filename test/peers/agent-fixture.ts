@@ -15,7 +15,9 @@ import { TestController, freePort } from './TestController.js';
 export { AGENT_EID, CONTROLLER_EID, testDefaults };
 
 let schema: Schema | undefined;
-export function testSchema(): Schema { return (schema ??= Schema.load()); }
+export function testSchema(): Schema {
+  return (schema ??= Schema.load());
+}
 
 export interface AgentFixture {
   agent: Agent;
@@ -28,17 +30,38 @@ export interface AgentFixture {
   close(): Promise<void>;
 }
 
-export async function startAgent(opts: { port?: number; platform?: PlatformName; extra?: DefaultsFile; dataDir?: string; pollIntervalMs?: number; captureLogs?: boolean; vendorPrefix?: string; agent?: Partial<AgentOptions> } = {}): Promise<AgentFixture> {
+export async function startAgent(
+  opts: { port?: number; platform?: PlatformName; extra?: DefaultsFile; dataDir?: string; pollIntervalMs?: number; captureLogs?: boolean; vendorPrefix?: string; agent?: Partial<AgentOptions> } = {},
+): Promise<AgentFixture> {
   // A restart on a data directory keeps the port its state holds: pass it again.
-  const port = opts.port ?? await freePort();
+  const port = opts.port ?? (await freePort());
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'usp-agent-test-'));
   const logs: string[] = [];
-  const log = opts.captureLogs ? createLogger('info', 'agent', (_level, line) => { logs.push(line); }) : silentLogger;
-  const agent = await Agent.start({ defaults: testDefaults(port, opts.extra), dataDir, platform: opts.platform ?? 'simulated', log, seed: 42, schema: testSchema(), pollIntervalMs: opts.pollIntervalMs, vendorPrefix: opts.vendorPrefix, ...opts.agent });
+  const log = opts.captureLogs
+    ? createLogger('info', 'agent', (_level, line) => {
+        logs.push(line);
+      })
+    : silentLogger;
+  const agent = await Agent.start({
+    defaults: testDefaults(port, opts.extra),
+    dataDir,
+    platform: opts.platform ?? 'simulated',
+    log,
+    seed: 42,
+    schema: testSchema(),
+    pollIntervalMs: opts.pollIntervalMs,
+    vendorPrefix: opts.vendorPrefix,
+    ...opts.agent,
+  });
   const url = `ws://127.0.0.1:${port}/usp`;
   const controller = await TestController.connect(url, CONTROLLER_EID, AGENT_EID);
   return {
-    agent, controller, url, dataDir, port, logs,
+    agent,
+    controller,
+    url,
+    dataDir,
+    port,
+    logs,
     async close() {
       await controller.close();
       await agent.stop();

@@ -13,9 +13,15 @@ import { testDefaults } from './agent-fixture.js';
 /** The repository root: bin/usp-agent.js is resolved from here. */
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
-export interface OutputLine { stream: 'stdout' | 'stderr'; text: string }
+export interface OutputLine {
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
 
-export interface ExitStatus { code: number | null; signal: NodeJS.Signals | null }
+export interface ExitStatus {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
 
 export interface AgentProcessOptions {
   /** `--log-level`; default info (the "websocket server listening" line is info). */
@@ -48,8 +54,13 @@ export class AgentProcess {
   readonly exited: Promise<ExitStatus>;
   private waiters: Array<() => void> = [];
 
-  private constructor(readonly child: ChildProcess, onLine?: (line: OutputLine) => void) {
-    const wake = (): void => { this.waiters.splice(0).forEach((w) => w()); };
+  private constructor(
+    readonly child: ChildProcess,
+    onLine?: (line: OutputLine) => void,
+  ) {
+    const wake = (): void => {
+      this.waiters.splice(0).forEach((w) => w());
+    };
     for (const stream of ['stdout', 'stderr'] as const) {
       createInterface({ input: child[stream]! }).on('line', (text) => {
         const l = { stream, text };
@@ -58,17 +69,36 @@ export class AgentProcess {
         wake();
       });
     }
-    this.exited = new Promise((r) => child.once('exit', (code, signal) => { live.delete(this); r({ code, signal }); wake(); }));
+    this.exited = new Promise((r) =>
+      child.once('exit', (code, signal) => {
+        live.delete(this);
+        r({ code, signal });
+        wake();
+      }),
+    );
   }
 
   /** `usp-agent run --defaults FILE --data-dir DIR --platform PLATFORM --log-level LEVEL [ARGS]`. */
   static start(defaultsFile: string, dataDir: string, opts: AgentProcessOptions = {}): AgentProcess {
-    const args = ['bin/usp-agent.js', 'run', '--defaults', defaultsFile, '--data-dir', dataDir, '--platform', opts.platform ?? 'simulated', '--log-level', opts.logLevel ?? 'info', ...(opts.args ?? [])];
+    const args = [
+      'bin/usp-agent.js',
+      'run',
+      '--defaults',
+      defaultsFile,
+      '--data-dir',
+      dataDir,
+      '--platform',
+      opts.platform ?? 'simulated',
+      '--log-level',
+      opts.logLevel ?? 'info',
+      ...(opts.args ?? []),
+    ];
     // Node sets no umask for a child; the shell does, then becomes node (exec), so the pid and signals are node's.
     const spawnOpts: SpawnOptions = { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], ...opts.user, ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}) };
-    const child = opts.umask === undefined
-      ? spawn(process.execPath, args, spawnOpts)
-      : spawn('/bin/sh', ['-c', `umask ${opts.umask.toString(8).padStart(3, '0')} && exec "$0" "$@"`, process.execPath, ...args], spawnOpts);
+    const child =
+      opts.umask === undefined
+        ? spawn(process.execPath, args, spawnOpts)
+        : spawn('/bin/sh', ['-c', `umask ${opts.umask.toString(8).padStart(3, '0')} && exec "$0" "$@"`, process.execPath, ...args], spawnOpts);
     const p = new AgentProcess(child, opts.onLine);
     live.add(p);
     return p;
@@ -89,11 +119,24 @@ export class AgentProcess {
     await Promise.allSettled(all.map((p) => p.exited));
   }
 
-  get pid(): number | undefined { return this.child.pid; }
-  get alive(): boolean { return this.child.exitCode === null && this.child.signalCode === null; }
-  get text(): string { return this.lines.map((l) => `${l.stream}: ${l.text}`).join('\n'); }
-  stderr(): string { return this.lines.filter((l) => l.stream === 'stderr').map((l) => l.text).join('\n'); }
-  count(re: RegExp): number { return this.lines.filter((l) => re.test(l.text)).length; }
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+  get text(): string {
+    return this.lines.map((l) => `${l.stream}: ${l.text}`).join('\n');
+  }
+  stderr(): string {
+    return this.lines
+      .filter((l) => l.stream === 'stderr')
+      .map((l) => l.text)
+      .join('\n');
+  }
+  count(re: RegExp): number {
+    return this.lines.filter((l) => re.test(l.text)).length;
+  }
 
   /** Waits for a line matching `re` at index >= `from`; returns its index. */
   async waitForLine(re: RegExp, { from = 0, timeoutMs = 8000 } = {}): Promise<number> {
@@ -104,7 +147,10 @@ export class AgentProcess {
       if (!this.alive) throw new Error(`agent exited before printing ${re}:\n${this.text}`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`no line matching ${re} within ${timeoutMs} ms:\n${this.text}`);
-      await new Promise<void>((r) => { this.waiters.push(r); setTimeout(r, Math.min(left, 100)); });
+      await new Promise<void>((r) => {
+        this.waiters.push(r);
+        setTimeout(r, Math.min(left, 100));
+      });
     }
   }
 

@@ -44,7 +44,11 @@ export interface MqttPublishSeen {
 }
 
 /** A Notify request the controller received. */
-export interface ReceivedNotify { msgId: string; notify: NotifyReq; at: number }
+export interface ReceivedNotify {
+  msgId: string;
+  notify: NotifyReq;
+  at: number;
+}
 
 export interface ControllerLink {
   readonly kind: MtpKind;
@@ -100,7 +104,11 @@ abstract class BaseLink implements ControllerLink {
   private readonly waiters = new Set<() => void>();
   private seq = 0;
 
-  constructor(readonly kind: MtpKind, readonly controllerId = CONTROLLER_EID, readonly agentId = AGENT_EID) {}
+  constructor(
+    readonly kind: MtpKind,
+    readonly controllerId = CONTROLLER_EID,
+    readonly agentId = AGENT_EID,
+  ) {}
 
   abstract sendRecord(bytes: Uint8Array): void;
   abstract close(): Promise<void>;
@@ -109,7 +117,12 @@ abstract class BaseLink implements ControllerLink {
   protected onRecordBytes(bytes: Uint8Array): { record?: DecodedRecord; msg?: UspMsg } {
     let rec: DecodedRecord;
     let msg: UspMsg | undefined;
-    try { rec = decodeRecord(bytes); } catch (e) { this.garbage.push(`record: ${(e as Error).message}`); return {}; }
+    try {
+      rec = decodeRecord(bytes);
+    } catch (e) {
+      this.garbage.push(`record: ${(e as Error).message}`);
+      return {};
+    }
     this.records.push(rec);
     if (rec.body.kind === 'noSessionContext') {
       try {
@@ -118,13 +131,17 @@ abstract class BaseLink implements ControllerLink {
         if (msg.body.msgBody === 'request' && msg.body.request.reqType === 'notify') {
           this.received.push({ msgId: msg.header.msgId, notify: msg.body.request.notify, at: Date.now() });
         }
-      } catch (e) { this.garbage.push(`msg: ${(e as Error).message}`); }
+      } catch (e) {
+        this.garbage.push(`msg: ${(e as Error).message}`);
+      }
     }
     for (const w of [...this.waiters]) w();
     return { record: rec, msg };
   }
 
-  nextMsgId(tag = 'ctl'): string { return `${this.kind}-${tag}-${++this.seq}`; }
+  nextMsgId(tag = 'ctl'): string {
+    return `${this.kind}-${tag}-${++this.seq}`;
+  }
 
   async send(request: Request, timeoutMs = 5000): Promise<UspMsg> {
     const msgId = this.nextMsgId();
@@ -132,7 +149,9 @@ abstract class BaseLink implements ControllerLink {
     return this.waitForMsg(msgId, timeoutMs);
   }
 
-  sendMsg(msg: UspMsg, addr?: Partial<RecordAddress>): void { this.sendPayload(encodeMsg(msg), addr); }
+  sendMsg(msg: UspMsg, addr?: Partial<RecordAddress>): void {
+    this.sendPayload(encodeMsg(msg), addr);
+  }
 
   sendPayload(payload: Uint8Array, addr: Partial<RecordAddress> = {}): void {
     this.sendRecord(encodeRecord(noSessionContextRecord({ toId: addr.toId ?? this.agentId, fromId: addr.fromId ?? this.controllerId }, payload)));
@@ -144,11 +163,12 @@ abstract class BaseLink implements ControllerLink {
     return this.until(find, timeoutMs, `the answer to ${msgId} over ${this.kind}`);
   }
 
-  notifications(from = 0): ReceivedNotify[] { return this.received.slice(from); }
+  notifications(from = 0): ReceivedNotify[] {
+    return this.received.slice(from);
+  }
 
   waitForNotification<T>(pick: (ns: ReceivedNotify[]) => T | undefined, timeoutMs = 3000): Promise<T> {
-    return this.until(() => pick(this.notifications()), timeoutMs,
-      `a notification over ${this.kind}; got ${JSON.stringify(this.received.map((n) => n.notify))}`);
+    return this.until(() => pick(this.notifications()), timeoutMs, `a notification over ${this.kind}; got ${JSON.stringify(this.received.map((n) => n.notify))}`);
   }
 
   /** Resolves with `probe()` once it is defined, re-checking on every Record received. */
@@ -163,7 +183,10 @@ abstract class BaseLink implements ControllerLink {
         this.waiters.delete(check);
         resolve(v);
       };
-      const t = setTimeout(() => { this.waiters.delete(check); reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)); }, timeoutMs);
+      const t = setTimeout(() => {
+        this.waiters.delete(check);
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+      }, timeoutMs);
       this.waiters.add(check);
     });
   }
@@ -175,7 +198,9 @@ abstract class BaseLink implements ControllerLink {
 class WebSocketServerLink extends BaseLink {
   private tc!: TestController;
 
-  private constructor(private readonly url: string) { super('websocket-server'); }
+  private constructor(private readonly url: string) {
+    super('websocket-server');
+  }
 
   static async open(url: string): Promise<WebSocketServerLink> {
     const link = new WebSocketServerLink(url);
@@ -185,11 +210,17 @@ class WebSocketServerLink extends BaseLink {
 
   private async dial(): Promise<void> {
     this.tc = await TestController.connect(this.url, this.controllerId, this.agentId);
-    this.tc.ws.on('message', (data: Buffer, isBinary) => { if (isBinary) this.onRecordBytes(new Uint8Array(data)); });
+    this.tc.ws.on('message', (data: Buffer, isBinary) => {
+      if (isBinary) this.onRecordBytes(new Uint8Array(data));
+    });
   }
 
-  sendRecord(bytes: Uint8Array): void { this.tc.sendRaw(bytes); }
-  close(): Promise<void> { return this.tc.close(); }
+  sendRecord(bytes: Uint8Array): void {
+    this.tc.sendRaw(bytes);
+  }
+  close(): Promise<void> {
+    return this.tc.close();
+  }
 
   async reconnect({ whileDown }: { whileDown?: () => Promise<void> } = {}): Promise<void> {
     await this.tc.close();
@@ -207,7 +238,9 @@ class WebSocketClientLink extends BaseLink {
   private http?: Server;
   private wss?: WebSocketServer;
 
-  private constructor(readonly port: number) { super('websocket-client'); }
+  private constructor(readonly port: number) {
+    super('websocket-client');
+  }
 
   /** Listens on a free loopback port (or `port`); the agent is started afterwards and dials it. */
   static async listen(port?: number): Promise<WebSocketClientLink> {
@@ -218,7 +251,9 @@ class WebSocketClientLink extends BaseLink {
 
   private async up(): Promise<void> {
     const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: (offered) => (offered.has('v1.usp') ? 'v1.usp' : false) });
-    const http = createHttpServer((_req, res) => { res.writeHead(426).end(); });
+    const http = createHttpServer((_req, res) => {
+      res.writeHead(426).end();
+    });
     http.on('upgrade', (req, socket, head) => {
       wss.handleUpgrade(req, socket, head, (ws) => {
         const conn: WebSocketClientLink['connections'][number] = { ws, url: new URL(req.url ?? '/', 'ws://controller'), protocol: ws.protocol };
@@ -226,7 +261,13 @@ class WebSocketClientLink extends BaseLink {
         ws.on('message', (data: Buffer, isBinary) => {
           if (!isBinary) return;
           const bytes = new Uint8Array(data);
-          if (conn.firstRecord === undefined) { try { conn.firstRecord = decodeRecord(bytes).body.kind; } catch { /* counted as garbage below */ } }
+          if (conn.firstRecord === undefined) {
+            try {
+              conn.firstRecord = decodeRecord(bytes).body.kind;
+            } catch {
+              /* counted as garbage below */
+            }
+          }
           this.onRecordBytes(bytes);
         });
         ws.on('error', () => undefined);
@@ -234,7 +275,10 @@ class WebSocketClientLink extends BaseLink {
     });
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
-      http.listen(this.port, '127.0.0.1', () => { http.off('error', reject); resolve(); });
+      http.listen(this.port, '127.0.0.1', () => {
+        http.off('error', reject);
+        resolve();
+      });
     });
     this.http = http;
     this.wss = wss;
@@ -246,7 +290,11 @@ class WebSocketClientLink extends BaseLink {
     this.wss = undefined;
     for (const c of wss?.clients ?? []) c.terminate();
     if (wss) await new Promise<void>((r) => wss.close(() => r()));
-    if (http) await new Promise<void>((r) => { http.close(() => r()); http.closeAllConnections(); });
+    if (http)
+      await new Promise<void>((r) => {
+        http.close(() => r());
+        http.closeAllConnections();
+      });
   }
 
   /**
@@ -266,7 +314,9 @@ class WebSocketClientLink extends BaseLink {
     c.ws.send(bytes, { binary: true });
   }
 
-  close(): Promise<void> { return this.down(); }
+  close(): Promise<void> {
+    return this.down();
+  }
 
   /** The controller goes away (its server closes) and comes back on the same port; the agent redials. */
   async reconnect({ whileDown }: { whileDown?: () => Promise<void> } = {}): Promise<void> {
@@ -301,21 +351,33 @@ class MqttLink extends BaseLink {
   private subscribed = false;
   private closed = false;
 
-  private constructor(private readonly o: MqttLinkOptions) { super(o.version === 5 ? 'mqtt5' : 'mqtt311'); }
+  private constructor(private readonly o: MqttLinkOptions) {
+    super(o.version === 5 ? 'mqtt5' : 'mqtt311');
+  }
 
   static async open(o: MqttLinkOptions): Promise<MqttLink> {
     const link = new MqttLink(o);
     link.client = mqttConnect({
-      host: '127.0.0.1', port: o.broker.port, protocolVersion: o.version, clientId: `usp-test-controller-${o.version}-${process.pid}`,
+      host: '127.0.0.1',
+      port: o.broker.port,
+      protocolVersion: o.version,
+      clientId: `usp-test-controller-${o.version}-${process.pid}`,
       // The controller's own client reconnects quickly after a broker restart and subscribes
       // itself, so the test knows when it is listening again.
-      reconnectPeriod: 100, connectTimeout: 2000, resubscribe: false, clean: true,
+      reconnectPeriod: 100,
+      connectTimeout: 2000,
+      resubscribe: false,
+      clean: true,
     });
     link.client.on('connect', () => {
       // "t/#" also matches "t"; the 3.1.1 agent appends /reply-to=... to both topics.
-      link.client.subscribe([`${o.controllerTopic}/#`, `${o.replyTopic}/#`], { qos: 1 }, (err) => { if (!err) link.subscribed = true; });
+      link.client.subscribe([`${o.controllerTopic}/#`, `${o.replyTopic}/#`], { qos: 1 }, (err) => {
+        if (!err) link.subscribed = true;
+      });
     });
-    link.client.on('close', () => { link.subscribed = false; });
+    link.client.on('close', () => {
+      link.subscribed = false;
+    });
     link.client.on('error', () => undefined);
     link.client.on('message', (topic, payload, packet) => {
       const seen: MqttPublishSeen = { topic, responseTopic: packet.properties?.responseTopic, contentType: packet.properties?.contentType };
@@ -323,7 +385,7 @@ class MqttLink extends BaseLink {
       link.publishes.push(seen);
       Object.assign(seen, link.onRecordBytes(new Uint8Array(payload)));
     });
-    await waitUntil(() => link.subscribed, 5000, 'the controller\'s MQTT subscription');
+    await waitUntil(() => link.subscribed, 5000, "the controller's MQTT subscription");
     return link;
   }
 
@@ -337,7 +399,9 @@ class MqttLink extends BaseLink {
   }
 
   /** The agent's MQTTConnectRecord(s) seen so far. */
-  get connectRecords(): DecodedRecord[] { return this.records.filter((r) => r.body.kind === 'mqttConnect'); }
+  get connectRecords(): DecodedRecord[] {
+    return this.records.filter((r) => r.body.kind === 'mqttConnect');
+  }
 
   async close(): Promise<void> {
     if (this.closed) return;
@@ -363,7 +427,9 @@ class UdsLink extends BaseLink {
   /** Endpoint IDs in the agent's Handshake TLVs, one per connection. */
   readonly agentHandshakes: string[] = [];
 
-  private constructor(private readonly path: string) { super('uds'); }
+  private constructor(private readonly path: string) {
+    super('uds');
+  }
 
   static async open(path: string): Promise<UdsLink> {
     const link = new UdsLink(path);
@@ -381,15 +447,19 @@ class UdsLink extends BaseLink {
       for (; seen < recs.length; seen++) this.onRecordBytes(recs[seen]!);
     });
     peer.handshake(this.controllerId);
-    await waitUntil(() => peer.handshakes.length > 0 && peer.records.length > 0, 3000, 'the agent\'s Handshake and UDSConnectRecord');
+    await waitUntil(() => peer.handshakes.length > 0 && peer.records.length > 0, 3000, "the agent's Handshake and UDSConnectRecord");
     // R-MTP.6: the first Record on every link is the UDSConnectRecord.
     const first = decodeRecord(peer.records[0]!).body.kind;
     if (first !== 'udsConnect') throw new Error(`the agent's first Record on a UDS link is ${first}, not a UDSConnectRecord`);
     this.agentHandshakes.push(...peer.handshakes);
   }
 
-  sendRecord(bytes: Uint8Array): void { this.peer.sendRecord(bytes); }
-  close(): Promise<void> { return this.peer.close(); }
+  sendRecord(bytes: Uint8Array): void {
+    this.peer.sendRecord(bytes);
+  }
+  close(): Promise<void> {
+    return this.peer.close();
+  }
 
   async reconnect({ whileDown }: { whileDown?: () => Promise<void> } = {}): Promise<void> {
     await this.peer.close();
@@ -460,11 +530,18 @@ function mqttDefaults(port: number, version: '5.0' | '3.1.1', agentTopic: string
 export async function startAgentWith(kind: MtpKind, opts: StartAgentOptions = {}): Promise<AgentUnderTest> {
   const dir = mkdtempSync(join(tmpdir(), `usp-conf-${kind}-`));
   const cleanups: Array<() => Promise<void>> = [() => Promise.resolve(rmSync(dir, { recursive: true, force: true }))];
-  const runCleanups = async (): Promise<void> => { while (cleanups.length) await cleanups.pop()!().catch(() => undefined); };
+  const runCleanups = async (): Promise<void> => {
+    while (cleanups.length) await cleanups.pop()!().catch(() => undefined);
+  };
   const start = async (mtp: DefaultsFile): Promise<Agent> => {
     const agent = await Agent.start({
-      defaults: { ...baseDefaults(), ...mtp, ...opts.extra }, dataDir: join(dir, 'data'), platform: 'simulated',
-      log: silentLogger, seed: 42, schema: testSchema(), pollIntervalMs: opts.pollIntervalMs,
+      defaults: { ...baseDefaults(), ...mtp, ...opts.extra },
+      dataDir: join(dir, 'data'),
+      platform: 'simulated',
+      log: silentLogger,
+      seed: 42,
+      schema: testSchema(),
+      pollIntervalMs: opts.pollIntervalMs,
     });
     cleanups.push(() => agent.stop());
     return agent;
@@ -518,7 +595,7 @@ export async function startAgentWith(kind: MtpKind, opts: StartAgentOptions = {}
         const mq = await MqttLink.open({ broker, version: kind === 'mqtt5' ? 5 : 4, agentTopic, controllerTopic, replyTopic, agentConnected });
         cleanups.push(() => mq.close());
         started = agent = await start(mqttDefaults(broker.port, v, agentTopic, controllerTopic));
-        await waitUntil(() => mq.connectRecords.length > 0, 5000, 'the agent\'s MQTTConnectRecord');
+        await waitUntil(() => mq.connectRecords.length > 0, 5000, "the agent's MQTTConnectRecord");
         link = mq;
         break;
       }

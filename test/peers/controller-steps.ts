@@ -4,7 +4,9 @@
  */
 import type { Request, UspMsg } from '../../agent/codec/types.js';
 
-interface Sender { send(request: Request, timeoutMs?: number): Promise<UspMsg> }
+interface Sender {
+  send(request: Request, timeoutMs?: number): Promise<UspMsg>;
+}
 
 /** The outcome of one non-partial request: the Response, or the Error's code and first parameter error code. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; errCode: number; paramErrCode?: number; errMsg: string };
@@ -19,7 +21,10 @@ function outcome<T>(m: UspMsg, pick: (m: UspMsg) => T): Outcome<T> {
 
 /** Adds one object with these parameters (allow_partial false); the new instance path. */
 export async function tryAdd(c: Sender, objPath: string, params: Record<string, string>): Promise<Outcome<string>> {
-  const m = await c.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath, paramSettings: Object.entries(params).map(([param, value]) => ({ param, value, required: true })) }] } });
+  const m = await c.send({
+    reqType: 'add',
+    add: { allowPartial: false, createObjs: [{ objPath, paramSettings: Object.entries(params).map(([param, value]) => ({ param, value, required: true })) }] },
+  });
   return outcome(m, (r) => {
     if (r.body.msgBody !== 'response' || r.body.response.respType !== 'addResp') throw new Error(JSON.stringify(r.body));
     const st = r.body.response.addResp.createdObjResults[0].operStatus;
@@ -35,7 +40,10 @@ export async function add(c: Sender, objPath: string, params: Record<string, str
 }
 
 export async function trySet(c: Sender, objPath: string, params: Record<string, string>): Promise<Outcome<true>> {
-  const m = await c.send({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath, paramSettings: Object.entries(params).map(([param, value]) => ({ param, value, required: true })) }] } });
+  const m = await c.send({
+    reqType: 'set',
+    set: { allowPartial: false, updateObjs: [{ objPath, paramSettings: Object.entries(params).map(([param, value]) => ({ param, value, required: true })) }] },
+  });
   return outcome(m, () => true as const);
 }
 
@@ -65,7 +73,7 @@ export async function operate(c: Sender, command: string): Promise<Outcome<true>
   const m = await c.send({ reqType: 'operate', operate: { command, commandKey: 'bulk', sendResp: true, inputArgs: {} } });
   if (m.body.msgBody !== 'response' || m.body.response.respType !== 'operateResp') return outcome(m, () => true as const);
   const res = m.body.response.operateResp.operationResults[0];
-  if (res.operationResp === 'cmdFailure') return { ok: false, errCode: res.cmdFailure.errCode, errMsg: res.cmdFailure.errMsg ?? "" };
+  if (res.operationResp === 'cmdFailure') return { ok: false, errCode: res.cmdFailure.errCode, errMsg: res.cmdFailure.errMsg ?? '' };
   return { ok: true, value: true };
 }
 

@@ -7,7 +7,12 @@ import { type TestController, asResponse, notifications, waitForNotification } f
 /** Adds an OperationComplete Subscription for `referenceList` (e.g. "Device.IP.Diagnostics."). */
 export async function subscribeOperationComplete(c: TestController, id: string, referenceList: string): Promise<void> {
   const params = { Enable: 'true', ID: id, NotifType: 'OperationComplete', ReferenceList: referenceList };
-  const r = asResponse(await c.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: Object.entries(params).map(([param, value]) => ({ param, value, required: true })) }] } }));
+  const r = asResponse(
+    await c.send({
+      reqType: 'add',
+      add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: Object.entries(params).map(([param, value]) => ({ param, value, required: true })) }] },
+    }),
+  );
   if (r.respType !== 'addResp' || r.addResp.createdObjResults[0].operStatus.operStatus !== 'operSuccess') throw new Error(JSON.stringify(r));
 }
 
@@ -45,7 +50,11 @@ export function processesWith(words: readonly string[]): number[] {
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     let argv: string[];
-    try { argv = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0'); } catch { continue; }
+    try {
+      argv = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
     if (words.every((w) => argv.includes(w))) out.push(Number(d));
   }
   return out;

@@ -30,7 +30,11 @@ export class FirmwareDevice {
   private readonly defaultsFile: string;
   private readonly url: string;
 
-  private constructor(readonly dir: string, port: number, readonly kind: 'hook' | 'openwrt') {
+  private constructor(
+    readonly dir: string,
+    port: number,
+    readonly kind: 'hook' | 'openwrt',
+  ) {
     this.dataDir = join(dir, 'data');
     this.staging = join(dir, 'staging');
     this.standin = join(dir, 'standin');
@@ -52,15 +56,33 @@ export class FirmwareDevice {
     const args = ['--vendor-prefix', PREFIX, '--firmware-staging', this.staging];
     if (this.kind === 'hook') args.push('--firmware-hook', join(REPO, 'test/fixtures/firmware/hook-standin.sh'));
     this.proc = AgentProcess.start(this.defaultsFile, this.dataDir, {
-      platform: this.kind === 'hook' ? 'linux' : 'openwrt', args,
+      platform: this.kind === 'hook' ? 'linux' : 'openwrt',
+      args,
       env: { FW_STANDIN_DIR: this.standin, ...(this.kind === 'openwrt' ? { PATH: `${tools}:${process.env.PATH ?? ''}` } : {}) },
     });
     await this.proc.waitForLine(/msg="agent started"/, { timeoutMs: 15_000 });
     this.c = await TestController.connect(this.url, CONTROLLER_EID, AGENT_EID);
     this.c.ws.on('error', () => undefined);
     if (!first) return;
-    for (const [ID, NotifType, ReferenceList] of [['boot', 'Event', 'Device.Boot!'], ['tc', 'Event', 'Device.LocalAgent.TransferComplete!'], ['oc', 'OperationComplete', FW]]) {
-      const r = asResponse(await this.c.send({ reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath: 'Device.LocalAgent.Subscription.', paramSettings: Object.entries({ Enable: 'true', Persistent: 'true', ID, NotifType, ReferenceList }).map(([param, value]) => ({ param, value, required: true })) }] } }));
+    for (const [ID, NotifType, ReferenceList] of [
+      ['boot', 'Event', 'Device.Boot!'],
+      ['tc', 'Event', 'Device.LocalAgent.TransferComplete!'],
+      ['oc', 'OperationComplete', FW],
+    ]) {
+      const r = asResponse(
+        await this.c.send({
+          reqType: 'add',
+          add: {
+            allowPartial: false,
+            createObjs: [
+              {
+                objPath: 'Device.LocalAgent.Subscription.',
+                paramSettings: Object.entries({ Enable: 'true', Persistent: 'true', ID, NotifType, ReferenceList }).map(([param, value]) => ({ param, value, required: true })),
+              },
+            ],
+          },
+        }),
+      );
       if (r.respType !== 'addResp' || r.addResp.createdObjResults[0].operStatus.operStatus !== 'operSuccess') throw new Error(JSON.stringify(r));
     }
   }
@@ -114,7 +136,13 @@ export class FirmwareDevice {
   }
 
   async transferComplete(key: string, timeoutMs = 10_000): Promise<StringMap> {
-    return eventParams(await waitForNotification(this.c, (ns) => ns.find((x) => x.notify.notification === 'event' && x.notify.event.eventName === 'TransferComplete!' && x.notify.event.params?.CommandKey === key)?.notify, timeoutMs));
+    return eventParams(
+      await waitForNotification(
+        this.c,
+        (ns) => ns.find((x) => x.notify.notification === 'event' && x.notify.event.eventName === 'TransferComplete!' && x.notify.event.params?.CommandKey === key)?.notify,
+        timeoutMs,
+      ),
+    );
   }
 
   async bootEvent(timeoutMs = 10_000): Promise<StringMap> {
@@ -123,11 +151,21 @@ export class FirmwareDevice {
 
   /** Lines the stand-in tool logged (its argv). */
   log(tool: 'argv' | 'sysupgrade' | 'fw_env'): string[] {
-    try { return readFileSync(join(this.standin, `${tool}.log`), 'utf8').split('\n').filter(Boolean); } catch { return []; }
+    try {
+      return readFileSync(join(this.standin, `${tool}.log`), 'utf8')
+        .split('\n')
+        .filter(Boolean);
+    } catch {
+      return [];
+    }
   }
 
   stagingFiles(): string[] {
-    try { return readdirSync(this.staging).sort(); } catch { return []; }
+    try {
+      return readdirSync(this.staging).sort();
+    } catch {
+      return [];
+    }
   }
 
   /** Waits (by polling the model, the only way a controller sees it) until `n`'s Status is `status`. */
@@ -147,7 +185,9 @@ export class FirmwareDevice {
   }
 
   /** Notifications seen since the last start. */
-  notifications(): ReturnType<typeof notifications> { return notifications(this.c); }
+  notifications(): ReturnType<typeof notifications> {
+    return notifications(this.c);
+  }
 }
 
 export function eventParams(n: NotifyReq): StringMap {
@@ -156,7 +196,10 @@ export function eventParams(n: NotifyReq): StringMap {
 }
 
 /** A live-firmware test's device and the image server it downloads from (startFirmwareDevice). */
-export interface FirmwareRig { dev: FirmwareDevice; server: ImageServer }
+export interface FirmwareRig {
+  dev: FirmwareDevice;
+  server: ImageServer;
+}
 
 /** Serves `routes` on a loopback image server and starts a first-boot device of `kind` (subscribed). */
 export async function startFirmwareDevice(kind: 'hook' | 'openwrt', routes: Record<string, Route>): Promise<FirmwareRig> {

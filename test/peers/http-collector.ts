@@ -64,7 +64,11 @@ export async function startHttpCollector(opts: { tls?: boolean } = {}): Promise<
 
   const record = (r: CollectedRequest): void => {
     requests.push(r);
-    for (const w of [...waiters]) if (requests.length >= w.count) { waiters.splice(waiters.indexOf(w), 1); w.resolve(); }
+    for (const w of [...waiters])
+      if (requests.length >= w.count) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
   };
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
@@ -83,21 +87,37 @@ export async function startHttpCollector(opts: { tls?: boolean } = {}): Promise<
       const enc = req.headers['content-encoding'];
       const body = enc === 'gzip' ? gunzipSync(raw) : enc === 'deflate' ? inflateSync(raw) : raw;
       record({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: body.toString('utf8'), rawLength: raw.length, receivedAt: Date.now() });
-      if (answer === 'stall') { stalled.add(res); return; }
-      if (answer === 'flood') { flood(res); return; }
+      if (answer === 'stall') {
+        stalled.add(res);
+        return;
+      }
+      if (answer === 'flood') {
+        flood(res);
+        return;
+      }
       if ('digest' in answer) {
         const d = answer.digest;
-        if (digestValid(req, d)) { planned.shift(); res.writeHead(200).end('ok'); return; }
+        if (digestValid(req, d)) {
+          planned.shift();
+          res.writeHead(200).end('ok');
+          return;
+        }
         res.writeHead(401, { 'www-authenticate': `Digest realm="${d.realm}", qop="auth", nonce="n${requests.length}", opaque="op", algorithm=MD5` }).end();
         return;
       }
       if ('basic' in answer) {
         const b = answer.basic;
-        if (req.headers.authorization === `Basic ${Buffer.from(`${b.username}:${b.password}`).toString('base64')}`) { planned.shift(); res.writeHead(200).end('ok'); return; }
+        if (req.headers.authorization === `Basic ${Buffer.from(`${b.username}:${b.password}`).toString('base64')}`) {
+          planned.shift();
+          res.writeHead(200).end('ok');
+          return;
+        }
         res.writeHead(401, { 'www-authenticate': `Basic realm="${b.realm}"` }).end();
         return;
       }
-      const send = (): void => { res.writeHead(answer.status, answer.location === undefined ? {} : { location: answer.location }).end(answer.status < 300 ? 'ok' : 'no'); };
+      const send = (): void => {
+        res.writeHead(answer.status, answer.location === undefined ? {} : { location: answer.location }).end(answer.status < 300 ? 'ok' : 'no');
+      };
       if (answer.after) void answer.after.then(send, send);
       else send();
     });
@@ -110,7 +130,10 @@ export async function startHttpCollector(opts: { tls?: boolean } = {}): Promise<
   } else {
     server = createHttpServer(handler);
   }
-  server.on(opts.tls ? 'secureConnection' : 'connection', (s: Socket) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  server.on(opts.tls ? 'secureConnection' : 'connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -118,20 +141,31 @@ export async function startHttpCollector(opts: { tls?: boolean } = {}): Promise<
     origin,
     url: (p) => `${origin}${p}`,
     requests,
-    plan: (...answers) => { planned.push(...answers); },
-    resetPlan: () => { planned.length = 0; },
+    plan: (...answers) => {
+      planned.push(...answers);
+    },
+    resetPlan: () => {
+      planned.length = 0;
+    },
     waitForRequests(count, timeoutMs = 10_000) {
       if (requests.length >= count) return Promise.resolve(requests);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`collector got ${requests.length} of ${count} requests`)), timeoutMs);
-        waiters.push({ count, resolve: () => { clearTimeout(timer); resolve(requests); } });
+        waiters.push({
+          count,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve(requests);
+          },
+        });
       });
     },
-    close: () => new Promise<void>((resolve) => {
-      for (const r of stalled) r.destroy();
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const r of stalled) r.destroy();
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -140,7 +174,9 @@ function flood(res: ServerResponse): void {
   const chunk = Buffer.alloc(16 * 1024, 0x61);
   res.writeHead(200, { 'content-type': 'text/plain' });
   const more = (): void => {
-    while (!res.destroyed && res.write(chunk)) { /* until the socket buffer is full */ }
+    while (!res.destroyed && res.write(chunk)) {
+      /* until the socket buffer is full */
+    }
     if (!res.destroyed) res.once('drain', more);
   };
   res.on('error', () => undefined);

@@ -38,7 +38,9 @@ export async function startHttpTestServer(host = '127.0.0.1'): Promise<HttpTestS
     const path = (req.url ?? '/').split('?')[0];
     const socket = req.socket;
     const entry: SeenConnection = { method: req.method ?? '', path, bodyBytes: 0, socketBytesRead: 0, socketBytesWritten: 0 };
-    req.on('data', (c: Buffer) => { entry.bodyBytes += c.length; });
+    req.on('data', (c: Buffer) => {
+      entry.bodyBytes += c.length;
+    });
     socket.once('close', () => {
       entry.socketBytesRead = socket.bytesRead;
       entry.socketBytesWritten = socket.bytesWritten;
@@ -47,23 +49,34 @@ export async function startHttpTestServer(host = '127.0.0.1'): Promise<HttpTestS
     });
     route(path, req, res, socket);
   });
-  server.on('connection', (s) => { sockets.add(s); s.once('close', () => sockets.delete(s)); });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+  });
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const port = (server.address() as AddressInfo).port;
   return {
-    port, seen,
+    port,
+    seen,
     url: (path) => `http://${host.includes(':') ? `[${host}]` : host}:${port}${path}`,
     waitFor(path, count = 1) {
       return new Promise((resolve) => {
         const check = (): void => {
           const got = seen.filter((s) => s.path === path);
-          if (got.length >= count) { waiters.delete(check); resolve(got); }
+          if (got.length >= count) {
+            waiters.delete(check);
+            resolve(got);
+          }
         };
         waiters.add(check);
         check();
       });
     },
-    close: () => new Promise((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -85,7 +98,9 @@ function route(path: string, req: http.IncomingMessage, res: http.ServerResponse
   } else if (path === '/endless' || path.startsWith('/endless/')) {
     res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
     // Paced, so a time-based test does not spin the shared machine.
-    const timer = setInterval(() => { if (!res.destroyed) res.write(CHUNK); }, 5);
+    const timer = setInterval(() => {
+      if (!res.destroyed) res.write(CHUNK);
+    }, 5);
     socket.once('close', () => clearInterval(timer));
   } else if (path === '/upload-stall' && req.method === 'PUT') {
     // Never reads the body: the client's buffers fill and its writes stop draining.
@@ -93,13 +108,19 @@ function route(path: string, req: http.IncomingMessage, res: http.ServerResponse
   } else if (path === '/upload-cut' && req.method === 'PUT') {
     // Takes some of the body, then drops the connection without an answer.
     let got = 0;
-    req.on('data', (c: Buffer) => { got += c.length; if (got >= 100_000) socket.destroy(); });
+    req.on('data', (c: Buffer) => {
+      got += c.length;
+      if (got >= 100_000) socket.destroy();
+    });
   } else if (path === '/auth') {
     req.resume();
     res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="test"', 'Content-Length': 0 });
     res.end();
   } else if (path === '/upload' && req.method === 'PUT') {
-    req.on('end', () => { res.writeHead(200, { 'Content-Length': 0 }); res.end(); });
+    req.on('end', () => {
+      res.writeHead(200, { 'Content-Length': 0 });
+      res.end();
+    });
     req.resume();
   } else {
     req.resume();
@@ -114,7 +135,10 @@ function writeBytes(res: http.ServerResponse, n: number, done: () => void): void
     while (left > 0) {
       const c = left >= CHUNK.length ? CHUNK : CHUNK.subarray(0, left);
       left -= c.length;
-      if (!res.write(c)) { res.once('drain', more); return; }
+      if (!res.write(c)) {
+        res.once('drain', more);
+        return;
+      }
     }
     done();
   };

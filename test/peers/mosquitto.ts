@@ -79,16 +79,24 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
   const tlsPort = opts.tls ? await freePort() : undefined;
   if (opts.tls) {
     // Listener options follow their `listener` line, so this block comes last.
-    conf.push(`listener ${tlsPort} 127.0.0.1`, `cafile ${opts.tls.cafile}`, `certfile ${opts.tls.certfile}`, `keyfile ${opts.tls.keyfile}`,
-      'tls_version tlsv1.2', `require_certificate ${opts.tls.requireCertificate !== false}`,
-      `use_identity_as_username ${opts.tls.useIdentityAsUsername === true}`);
+    conf.push(
+      `listener ${tlsPort} 127.0.0.1`,
+      `cafile ${opts.tls.cafile}`,
+      `certfile ${opts.tls.certfile}`,
+      `keyfile ${opts.tls.keyfile}`,
+      'tls_version tlsv1.2',
+      `require_certificate ${opts.tls.requireCertificate !== false}`,
+      `use_identity_as_username ${opts.tls.useIdentityAsUsername === true}`,
+    );
   }
   const confFile = join(dir, 'mosquitto.conf');
   writeFileSync(confFile, `${conf.join('\n')}\n`);
 
   const output: string[] = [];
   let child: ChildProcess | undefined;
-  const killNow = (): void => { if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); };
+  const killNow = (): void => {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
   process.once('exit', killNow);
 
   const launch = async (): Promise<void> => {
@@ -138,7 +146,10 @@ async function waitAccepting(port: number, proc: ChildProcess, output: string[])
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect({ host: '127.0.0.1', port });
-    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
     s.once('error', () => resolve(false));
   });
 }

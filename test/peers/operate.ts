@@ -3,7 +3,9 @@ import { expect } from 'vitest';
 import type { OperationResult, Request, UspMsg } from '../../agent/codec/types.js';
 import { asResponse } from './TestController.js';
 
-export interface RequestSender { send(request: Request): Promise<UspMsg> }
+export interface RequestSender {
+  send(request: Request): Promise<UspMsg>;
+}
 
 /** Operates `command` (send_resp=true) and returns its one result. */
 export async function operateOne(c: RequestSender, command: string, inputArgs: Record<string, string> = {}, commandKey = 'test'): Promise<OperationResult> {

@@ -18,9 +18,19 @@ export type ProfileRequirement = Record<string, ObjectRequirement>;
 
 /** Every supported object under `roots` (whole subtrees, params and commands), by supported path. */
 export async function supportedObjects(c: TestController, roots: string[]): Promise<Map<string, SupportedObjectResult>> {
-  const r = responseOf(await c.send({ reqType: 'getSupportedDm', getSupportedDm: {
-    objPaths: roots, firstLevelOnly: false, returnCommands: true, returnEvents: false, returnParams: true, returnUniqueKeySets: false,
-  } }));
+  const r = responseOf(
+    await c.send({
+      reqType: 'getSupportedDm',
+      getSupportedDm: {
+        objPaths: roots,
+        firstLevelOnly: false,
+        returnCommands: true,
+        returnEvents: false,
+        returnParams: true,
+        returnUniqueKeySets: false,
+      },
+    }),
+  );
   if (r.respType !== 'getSupportedDmResp') throw new Error(r.respType);
   const out = new Map<string, SupportedObjectResult>();
   for (const o of r.getSupportedDmResp.reqObjResults) {
@@ -38,9 +48,15 @@ export function unmet(profile: ProfileRequirement, served: Map<string, Supported
   const missing: string[] = [];
   for (const [path, req] of Object.entries(profile)) {
     const obj = served.get(path);
-    if (!obj) { missing.push(`${path} not served`); continue; }
+    if (!obj) {
+      missing.push(`${path} not served`);
+      continue;
+    }
     const needs: Record<ObjectRequirement['access'], readonly ObjAccessType[]> = {
-      present: [], create: ['OBJ_ADD_DELETE', 'OBJ_ADD_ONLY'], delete: ['OBJ_ADD_DELETE', 'OBJ_DELETE_ONLY'], createDelete: ['OBJ_ADD_DELETE'],
+      present: [],
+      create: ['OBJ_ADD_DELETE', 'OBJ_ADD_ONLY'],
+      delete: ['OBJ_ADD_DELETE', 'OBJ_DELETE_ONLY'],
+      createDelete: ['OBJ_ADD_DELETE'],
     };
     if (needs[req.access].length > 0 && !needs[req.access].includes(obj.access)) missing.push(`${path} is ${obj.access}, needs ${req.access}`);
     const params = new Map((obj.supportedParams ?? []).map((p) => [p.paramName, p.access]));

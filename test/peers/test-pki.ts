@@ -19,7 +19,12 @@ export const TEST_CONTROLLER_2_EID = 'proto::controller-2';
 export const TEST_FQDN_HOST = 'controller.example.com';
 
 /** One certificate with its key: file paths (for --cert/--key) and PEM text (for TLS options). */
-export interface TestCert { certFile: string; keyFile: string; cert: string; key: string }
+export interface TestCert {
+  certFile: string;
+  keyFile: string;
+  cert: string;
+  key: string;
+}
 
 export interface TestPki {
   dir: string;
@@ -62,7 +67,11 @@ export function testPki(): TestPki {
     build(scratch);
     writeFileSync(join(scratch, 'ready'), new Date().toISOString());
     if (!fresh()) rmSync(dir, { recursive: true, force: true }); // stale, from an earlier run
-    try { renameSync(scratch, dir); } catch { rmSync(scratch, { recursive: true, force: true }); } // another worker won
+    try {
+      renameSync(scratch, dir);
+    } catch {
+      rmSync(scratch, { recursive: true, force: true });
+    } // another worker won
   }
   const load = (name: string): TestCert => {
     const certFile = join(dir, `${name}.pem`);
@@ -79,7 +88,12 @@ function openssl(cwd: string, args: string[]): void {
 }
 
 /** YYYYMMDDHHMMSSZ, the GeneralizedTime form `openssl ca -startdate/-enddate` takes. */
-function asn1Time(d: Date): string { return d.toISOString().replace(/[-:T]/g, '').replace(/\.\d+Z$/, 'Z'); }
+function asn1Time(d: Date): string {
+  return d
+    .toISOString()
+    .replace(/[-:T]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+}
 
 function caConfig(caDir: string): string {
   return `[ca]
@@ -116,22 +130,80 @@ function makeCa(root: string, name: string, cn: string): string {
   writeFileSync(join(caDir, 'index.txt'), '');
   writeFileSync(join(caDir, 'serial'), '1000\n');
   writeFileSync(join(caDir, 'ca.cnf'), caConfig(caDir));
-  openssl(caDir, ['req', '-x509', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem',
-    '-days', '3650', '-subj', `/CN=${cn}`, '-config', 'ca.cnf', '-extensions', 'ca_ext']);
+  openssl(caDir, [
+    'req',
+    '-x509',
+    '-new',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '3650',
+    '-subj',
+    `/CN=${cn}`,
+    '-config',
+    'ca.cnf',
+    '-extensions',
+    'ca_ext',
+  ]);
   writeFileSync(join(root, `${name}.pem`), readFileSync(join(caDir, 'ca.pem')));
   writeFileSync(join(root, `${name}.key`), readFileSync(join(caDir, 'ca.key')));
   return caDir;
 }
 
 function makeLeaf(root: string, caDir: string, name: string, cn: string, san: string | undefined, from: Date, to: Date): void {
-  const ext = ['[leaf]', 'basicConstraints = critical, CA:FALSE', 'keyUsage = critical, digitalSignature',
-    'extendedKeyUsage = clientAuth, serverAuth', 'subjectKeyIdentifier = hash', 'authorityKeyIdentifier = keyid'];
+  const ext = [
+    '[leaf]',
+    'basicConstraints = critical, CA:FALSE',
+    'keyUsage = critical, digitalSignature',
+    'extendedKeyUsage = clientAuth, serverAuth',
+    'subjectKeyIdentifier = hash',
+    'authorityKeyIdentifier = keyid',
+  ];
   if (san) ext.push(`subjectAltName = ${san}`);
   writeFileSync(join(root, `${name}.ext`), ext.join('\n') + '\n');
-  openssl(root, ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`,
-    '-subj', `/CN=${cn}`, '-config', join(caDir, 'ca.cnf')]);
-  openssl(root, ['ca', '-batch', '-config', join(caDir, 'ca.cnf'), '-in', `${name}.csr`, '-out', `${name}.pem`, '-notext',
-    '-extfile', `${name}.ext`, '-extensions', 'leaf', '-startdate', asn1Time(from), '-enddate', asn1Time(to)]);
+  openssl(root, [
+    'req',
+    '-new',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.csr`,
+    '-subj',
+    `/CN=${cn}`,
+    '-config',
+    join(caDir, 'ca.cnf'),
+  ]);
+  openssl(root, [
+    'ca',
+    '-batch',
+    '-config',
+    join(caDir, 'ca.cnf'),
+    '-in',
+    `${name}.csr`,
+    '-out',
+    `${name}.pem`,
+    '-notext',
+    '-extfile',
+    `${name}.ext`,
+    '-extensions',
+    'leaf',
+    '-startdate',
+    asn1Time(from),
+    '-enddate',
+    asn1Time(to),
+  ]);
 }
 
 function build(root: string): void {

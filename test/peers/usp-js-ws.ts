@@ -45,21 +45,16 @@
  *
  * No usp-js file is patched; this works from a fresh `npm ci`.
  */
-import { WebSocket, type ClientOptions, type RawData } from "ws";
-import { build } from "usp-js";
-import { loadProtobuf } from "usp-js/node/configurations/mqtt.js";
-import type {
-  ConnectClientFn,
-  ConnectionClient,
-  USP,
-  URLConnectionOptions,
-} from "usp-js/node/types.js";
+import { WebSocket, type ClientOptions, type RawData } from 'ws';
+import { build } from 'usp-js';
+import { loadProtobuf } from 'usp-js/node/configurations/mqtt.js';
+import type { ConnectClientFn, ConnectionClient, USP, URLConnectionOptions } from 'usp-js/node/types.js';
 
 /** The usp-js device API object (what usp-js's `connect()` resolves to). */
 export type UspJsDevice = USP;
 
 /** USP WebSocket binding subprotocol. */
-export const USP_WS_SUBPROTOCOL = "v1.usp";
+export const USP_WS_SUBPROTOCOL = 'v1.usp';
 
 export interface UspJsWsOptions {
   /** Agent WebSocket server URL, e.g. `ws://127.0.0.1:8080/usp`. `eid` is added to its query. */
@@ -77,7 +72,7 @@ export interface UspJsWsOptions {
   /** Called for each received Record that carries no USP Msg (WebSocketConnect, Disconnect, ...). */
   onNonMsgRecord?: (rec: NonMsgRecord) => void;
   /** Raw tap on every binary frame, both directions, before any filtering. */
-  onFrame?: (direction: "in" | "out", frame: Buffer) => void;
+  onFrame?: (direction: 'in' | 'out', frame: Buffer) => void;
 }
 
 export interface NonMsgRecord {
@@ -105,7 +100,7 @@ export interface UspJsWsConnection {
 
 type Listener = (...args: unknown[]) => void;
 
-const MSG_RECORD_KINDS = new Set(["noSessionContext", "sessionContext"]);
+const MSG_RECORD_KINDS = new Set(['noSessionContext', 'sessionContext']);
 
 function toBuffer(data: RawData): Buffer {
   if (Buffer.isBuffer(data)) return data;
@@ -115,7 +110,7 @@ function toBuffer(data: RawData): Buffer {
 
 function withEid(url: string, eid: string): string {
   const u = new URL(url);
-  u.searchParams.set("eid", eid);
+  u.searchParams.set('eid', eid);
   return u.toString();
 }
 
@@ -126,7 +121,7 @@ function withEid(url: string, eid: string): string {
  */
 export async function connectUspJs(opts: UspJsWsOptions): Promise<UspJsWsConnection> {
   const { controllerEndpointId, agentEndpointId } = opts;
-  if (agentEndpointId.includes("+")) {
+  if (agentEndpointId.includes('+')) {
     // usp-js rewrites "+" in toId to "%2B" (an MQTT-topic fix-up), which would
     // silently address Records to the wrong Endpoint ID.
     throw new Error(`usp-js cannot address agent EID containing '+': ${agentEndpointId}`);
@@ -140,7 +135,7 @@ export async function connectUspJs(opts: UspJsWsOptions): Promise<UspJsWsConnect
   };
 
   // usp-js's own Record type, used only to peek at the record_type oneof.
-  const recordType = (await loadProtobuf("1.4")).rootRecord.lookupType("usp_record.Record");
+  const recordType = (await loadProtobuf('1.4')).rootRecord.lookupType('usp_record.Record');
 
   let ws: WebSocket | undefined;
   const listeners = new Map<string, Listener[]>();
@@ -165,16 +160,16 @@ export async function connectUspJs(opts: UspJsWsOptions): Promise<UspJsWsConnect
       reportError(new Error(`undecodable USP Record frame (${frame.length} bytes): ${String(err)}`));
       return;
     }
-    const kind = rec.recordType ?? "none";
+    const kind = rec.recordType ?? 'none';
     if (MSG_RECORD_KINDS.has(kind)) {
-      emit("message", "", frame);
+      emit('message', '', frame);
       return;
     }
     const info: NonMsgRecord = {
       kind,
-      version: String(rec["version"] ?? ""),
-      toId: String(rec["toId"] ?? ""),
-      fromId: String(rec["fromId"] ?? ""),
+      version: String(rec['version'] ?? ''),
+      toId: String(rec['toId'] ?? ''),
+      fromId: String(rec['fromId'] ?? ''),
       record: recordType.toObject(rec, { longs: String, enums: String, bytes: String }),
     };
     nonMsgRecords.push(info);
@@ -183,7 +178,7 @@ export async function connectUspJs(opts: UspJsWsOptions): Promise<UspJsWsConnect
 
   const onWsMessage = (data: RawData, isBinary: boolean): void => {
     const frame = toBuffer(data);
-    opts.onFrame?.("in", frame);
+    opts.onFrame?.('in', frame);
     if (!isBinary) {
       reportError(new Error(`text frame received; USP WebSocket binding requires binary frames`));
       return;
@@ -199,7 +194,7 @@ export async function connectUspJs(opts: UspJsWsOptions): Promise<UspJsWsConnect
     closed = new Promise<void>((resolve) => {
       if (!sock || sock.readyState === WebSocket.CLOSED) return resolve();
       const timer = setTimeout(() => sock.terminate(), 2000);
-      sock.once("close", () => {
+      sock.once('close', () => {
         clearTimeout(timer);
         resolve();
       });
@@ -219,9 +214,9 @@ export async function connectUspJs(opts: UspJsWsOptions): Promise<UspJsWsConnect
     unsubscribe: () => undefined,
     publish: (_topic, msg: Uint8Array) => {
       const frame = Buffer.from(msg.buffer, msg.byteOffset, msg.byteLength);
-      opts.onFrame?.("out", frame);
+      opts.onFrame?.('out', frame);
       if (!ws || ws.readyState !== WebSocket.OPEN) {
-        reportError(new Error("usp-js tried to send a Record while the WebSocket is not open"));
+        reportError(new Error('usp-js tried to send a Record while the WebSocket is not open'));
         return;
       }
       ws.send(frame, { binary: true });
@@ -238,17 +233,17 @@ export async function connectUspJs(opts: UspJsWsOptions): Promise<UspJsWsConnect
       });
       ws = sock;
       const onOpenError = (err: Error): void => reject(err);
-      sock.once("error", onOpenError);
-      sock.once("open", () => {
-        sock.off("error", onOpenError);
+      sock.once('error', onOpenError);
+      sock.once('open', () => {
+        sock.off('error', onOpenError);
         if (sock.protocol !== USP_WS_SUBPROTOCOL) {
           sock.terminate();
           reject(new Error(`server selected subprotocol '${sock.protocol}', expected '${USP_WS_SUBPROTOCOL}'`));
           return;
         }
-        sock.on("message", onWsMessage);
-        sock.on("error", (err) => emit("error", err));
-        sock.on("close", () => emit("close"));
+        sock.on('message', onWsMessage);
+        sock.on('error', (err) => emit('error', err));
+        sock.on('close', () => emit('close'));
         resolve(client);
       });
     });
@@ -261,8 +256,8 @@ export async function connectUspJs(opts: UspJsWsOptions): Promise<UspJsWsConnect
 
   const connectOptions: URLConnectionOptions = {
     url: opts.url,
-    username: "",
-    password: "",
+    username: '',
+    password: '',
     toId: agentEndpointId,
     fromId: controllerEndpointId,
     connectTimeout: connectTimeoutMs,

@@ -21,19 +21,36 @@ const pki = testPki();
 
 // ---- fixture: the real agent with TLS, and a log we can read -------------------------------------
 
-export interface TlsAgent { agent: Agent; port: number; url: string; dataDir: string; logs: string[]; close(): Promise<void> }
+export interface TlsAgent {
+  agent: Agent;
+  port: number;
+  url: string;
+  dataDir: string;
+  logs: string[];
+  close(): Promise<void>;
+}
 
 export async function startTlsAgent(opts: { tls?: AgentTlsFiles; extra?: DefaultsFile; dataDir?: string; agent?: Partial<AgentOptions> } = {}): Promise<TlsAgent> {
   const port = await freePort();
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'usp-agent-tls-'));
   const logs: string[] = [];
-  const log = createLogger('debug', 'agent', (_lvl, line) => { logs.push(line); });
-  const defaults = testDefaults(port, { 'Device.LocalAgent.MTP.1.WebSocket.EnableEncryption': true, 'Device.LocalAgent.ControllerTrust.UntrustedRole': 'Device.LocalAgent.ControllerTrust.Role.1', ...opts.extra });
+  const log = createLogger('debug', 'agent', (_lvl, line) => {
+    logs.push(line);
+  });
+  const defaults = testDefaults(port, {
+    'Device.LocalAgent.MTP.1.WebSocket.EnableEncryption': true,
+    'Device.LocalAgent.ControllerTrust.UntrustedRole': 'Device.LocalAgent.ControllerTrust.Role.1',
+    ...opts.extra,
+  });
   const agent = await Agent.start({ defaults, dataDir, platform: 'simulated', log, seed: 42, schema: testSchema(), tls: opts.tls, ...opts.agent });
   // A restart on the same data directory keeps the saved port, not this run's default.
   const bound = agent.webSocketServers[0]?.port ?? port;
   return {
-    agent, port: bound, url: `wss://127.0.0.1:${bound}/usp`, dataDir, logs,
+    agent,
+    port: bound,
+    url: `wss://127.0.0.1:${bound}/usp`,
+    dataDir,
+    logs,
     async close() {
       await agent.stop();
       if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
@@ -48,7 +65,10 @@ export const pkiFiles: AgentTlsFiles = { cert: pki.agent.certFile, key: pki.agen
 export class WssPeer {
   private seq = 0;
   private readonly waiting = new Map<string, (m: UspMsg) => void>();
-  constructor(readonly ws: WebSocket, readonly fromId: string) {
+  constructor(
+    readonly ws: WebSocket,
+    readonly fromId: string,
+  ) {
     ws.on('message', (data: Buffer, binary) => {
       if (!binary) return;
       const rec = decodeRecord(new Uint8Array(data));
@@ -67,8 +87,15 @@ export class WssPeer {
   async send(request: Request, fromId = this.fromId, timeoutMs = 3000): Promise<UspMsg | undefined> {
     const msgId = `tls-${++this.seq}`;
     const answer = new Promise<UspMsg | undefined>((resolve) => {
-      const t = setTimeout(() => { this.waiting.delete(msgId); resolve(undefined); }, timeoutMs);
-      this.waiting.set(msgId, (m) => { clearTimeout(t); this.waiting.delete(msgId); resolve(m); });
+      const t = setTimeout(() => {
+        this.waiting.delete(msgId);
+        resolve(undefined);
+      }, timeoutMs);
+      this.waiting.set(msgId, (m) => {
+        clearTimeout(t);
+        this.waiting.delete(msgId);
+        resolve(m);
+      });
     });
     this.ws.send(encodeRecord(noSessionContextRecord({ toId: AGENT_EID, fromId }, encodeMsg(requestMsg(msgId, request)))), { binary: true });
     return answer;
@@ -76,7 +103,10 @@ export class WssPeer {
 
   async close(): Promise<void> {
     if (this.ws.readyState === WebSocket.CLOSED) return;
-    await new Promise<void>((r) => { this.ws.once('close', () => r()); this.ws.close(); });
+    await new Promise<void>((r) => {
+      this.ws.once('close', () => r());
+      this.ws.close();
+    });
   }
 }
 
@@ -91,7 +121,10 @@ export async function openWss(url: string, client: TestCert | undefined, opts: {
   const ws = new WebSocket(url + q, 'v1.usp', { ca: pki.ca.cert, cert: client?.cert, key: client?.key, ...opts.tls });
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve(ws));
-    ws.once('error', (e) => { ws.terminate(); reject(e); });
+    ws.once('error', (e) => {
+      ws.terminate();
+      reject(e);
+    });
   });
 }
 

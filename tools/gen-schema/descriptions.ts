@@ -27,9 +27,32 @@ export const MAX_SENTENCE_CHARS = 300;
 
 /** Templates that only add generated paragraphs or history, which a first sentence never needs. */
 const DROPPED = new Set([
-  'deprecated', 'obsoleted', 'deleted', 'template', 'keys', 'nokeys', 'noreference', 'nolist',
-  'noenum', 'nopattern', 'nounits', 'hidden', 'secured', 'section', 'maxval', 'minval', 'range',
-  'issue', 'showid', 'hidden', 'mount', 'factory', 'impldef', 'paramdef', 'inform', 'notify',
+  'deprecated',
+  'obsoleted',
+  'deleted',
+  'template',
+  'keys',
+  'nokeys',
+  'noreference',
+  'nolist',
+  'noenum',
+  'nopattern',
+  'nounits',
+  'hidden',
+  'secured',
+  'section',
+  'maxval',
+  'minval',
+  'range',
+  'issue',
+  'showid',
+  'hidden',
+  'mount',
+  'factory',
+  'impldef',
+  'paramdef',
+  'inform',
+  'notify',
 ]);
 
 /** A name written relative to the current object ("#.Foo.", "##.Bar") without its hashes. */
@@ -49,11 +72,14 @@ function renderTemplate(name: string, args: string[], ctx: MarkupContext): strin
   const first = args[0]?.trim();
   if (DROPPED.has(name)) return '';
   switch (name) {
-    case 'param': case 'command': case 'event':
+    case 'param':
+    case 'command':
+    case 'event':
       return asName(first ? plainName(first) : (ctx.name ?? ''));
     case 'object':
       return asName(first ? plainName(first) : (ctx.objectPath ?? ''));
-    case 'enum': case 'pattern':
+    case 'enum':
+    case 'pattern':
       return first ?? '';
     case 'bibref':
       return first ? `[${first}]` : '';
@@ -69,10 +95,14 @@ function renderTemplate(name: string, args: string[], ctx: MarkupContext): strin
       return first ? `Path name of ${first.trim()}.` : '';
     case 'numentries':
       return ctx.countedTable ? `The number of entries in the ${asName(ctx.countedTable)} table.` : '';
-    case 'empty': return 'an empty string';
-    case 'true': return 'true';
-    case 'false': return 'false';
-    case 'null': return 'null';
+    case 'empty':
+      return 'an empty string';
+    case 'true':
+      return 'true';
+    case 'false':
+      return 'false';
+    case 'null':
+      return 'null';
     default:
       return first ?? name;
   }
@@ -143,7 +173,10 @@ function objectDescriptions(o: ObjectNode, counted: ReadonlyMap<string, string>,
   for (const p of o.params.values()) {
     const table = counted.get(o.path + p.name);
     const pd = describe(p.description, {
-      name: p.name, objectPath: o.path, ...(p.syntax && { syntax: p.syntax.syntax }), ...(table !== undefined && { countedTable: table }),
+      name: p.name,
+      objectPath: o.path,
+      ...(p.syntax && { syntax: p.syntax.syntax }),
+      ...(table !== undefined && { countedTable: table }),
     });
     if (pd !== undefined) out.set(o.path + p.name, pd);
   }

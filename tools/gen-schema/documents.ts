@@ -50,7 +50,11 @@ function availableFiles(xmlDir: string, topFile: string): string[] {
   const depFile = path.join(xmlDir, topFile.replace(/\.xml$/, '.dep'));
   if (fs.existsSync(depFile)) {
     // Skip the makefile comment lines; the $(call DEPENDENCIES,name,paths) line has the list.
-    const text = fs.readFileSync(depFile, 'utf8').split('\n').filter((l) => !l.startsWith('#')).join('\n');
+    const text = fs
+      .readFileSync(depFile, 'utf8')
+      .split('\n')
+      .filter((l) => !l.startsWith('#'))
+      .join('\n');
     const names = [...text.matchAll(/[^\s,()]+\.xml/g)].map((m) => path.basename(m[0]));
     if (names.length > 0) return [...new Set(names)];
   }
@@ -66,7 +70,10 @@ export class DocumentSet {
   private readonly byFile = new Map<string, DmDocument>();
   private readonly files: string[];
 
-  constructor(private readonly xmlDir: string, topFile: string) {
+  constructor(
+    private readonly xmlDir: string,
+    topFile: string,
+  ) {
     this.files = availableFiles(xmlDir, topFile);
     this.top = this.load(topFile);
   }

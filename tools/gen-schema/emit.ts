@@ -5,9 +5,7 @@
  * only on the model, never on the order in which merges happened to add keys. Optional
  * fields are left out when absent or default, to keep the file small.
  */
-import type {
-  SchemaArgument, SchemaCommand, SchemaEvent, SchemaFile, SchemaObject, SchemaParam, Syntax,
-} from '../../datamodel/schema/types.js';
+import type { SchemaArgument, SchemaCommand, SchemaEvent, SchemaFile, SchemaObject, SchemaParam, Syntax } from '../../datamodel/schema/types.js';
 import type { ObjectNode, ParamNode, Status, Tree } from './expand.js';
 
 /** Copies `value` into `target[key]` unless it is undefined. */
@@ -25,7 +23,12 @@ function keptStatus(s: Status): 'deprecated' | 'obsoleted' | undefined {
  */
 function listDefault(value: string): string {
   if (!value.startsWith('[') || !value.endsWith(']')) return value;
-  return value.slice(1, -1).split(',').map((v) => v.trim()).filter((v) => v !== '').join(',');
+  return value
+    .slice(1, -1)
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '')
+    .join(',');
 }
 
 /** Syntax fields in a fixed order, appended to `target`. */

@@ -79,8 +79,15 @@ interface Context {
 
 function newObject(path: string): ObjectNode {
   return {
-    path, access: 'readOnly', minEntries: 1, maxEntries: 1, status: 'current',
-    uniqueKeys: [], params: new Map(), commands: new Map(), events: new Map(),
+    path,
+    access: 'readOnly',
+    minEntries: 1,
+    maxEntries: 1,
+    status: 'current',
+    uniqueKeys: [],
+    params: new Map(),
+    commands: new Map(),
+    events: new Map(),
   };
 }
 
@@ -117,7 +124,10 @@ export class ModelBuilder {
   readonly profiles: ProfileDefinition[] = [];
   private depth = 0;
 
-  constructor(private readonly docs: DocumentSet, private readonly syntax: SyntaxResolver) {}
+  constructor(
+    private readonly docs: DocumentSet,
+    private readonly syntax: SyntaxResolver,
+  ) {}
 
   /** Builds the top-level document's model; returns its name and objects. */
   build(): { name: string; tree: Tree } {
@@ -144,17 +154,30 @@ export class ModelBuilder {
   private expand(children: readonly XmlElement[], ctx: Context): void {
     for (const el of children) {
       switch (el.tag) {
-        case 'object': this.object(el, ctx); break;
-        case 'parameter': this.parameter(el, ctx); break;
-        case 'command': this.command(el, ctx); break;
-        case 'event': this.event(el, ctx); break;
-        case 'component': this.component(el, ctx); break;
-        case 'uniqueKey': this.uniqueKey(el, ctx); break;
+        case 'object':
+          this.object(el, ctx);
+          break;
+        case 'parameter':
+          this.parameter(el, ctx);
+          break;
+        case 'command':
+          this.command(el, ctx);
+          break;
+        case 'event':
+          this.event(el, ctx);
+          break;
+        case 'component':
+          this.component(el, ctx);
+          break;
+        case 'uniqueKey':
+          this.uniqueKey(el, ctx);
+          break;
         // Profiles say what an implementation must support, not what exists: kept apart (profiles.ts).
         case 'profile':
           if (ctx.modelLevel) this.profiles.push({ el, file: ctx.doc.file, prefix: ctx.prefix });
           break;
-        default: break;
+        default:
+          break;
       }
     }
   }
@@ -294,8 +317,7 @@ export class ModelBuilder {
       functional: el.attrs.functional !== 'false', // XSD default: functional="true"
       params: el.children.filter((c) => c.tag === 'parameter').map((c) => c.attrs.ref ?? ''),
     };
-    const same = (k: UniqueKey): boolean =>
-      k.functional === key.functional && k.params.join(',') === key.params.join(',');
+    const same = (k: UniqueKey): boolean => k.functional === key.functional && k.params.join(',') === key.params.join(',');
     if (!obj.uniqueKeys.some(same)) obj.uniqueKeys.push(key);
   }
 }

@@ -26,8 +26,7 @@ export const DEFAULT_OVERRIDES: readonly DefaultOverride[] = [
     object: 'Device.LocalAgent.Controller.{i}.TransferCompletePolicy.',
     item: 'ResultTypeFilter',
     default: 'Both',
-    why: 'no default in TR-181; without one the value would read as the first enumeration, "Success", ' +
-      'silently hiding failed transfers from every controller that never set the policy',
+    why: 'no default in TR-181; without one the value would read as the first enumeration, "Success", ' + 'silently hiding failed transfers from every controller that never set the policy',
   },
 ];
 
@@ -37,11 +36,15 @@ export function applyDefaultOverrides(schema: SchemaFile, overrides: readonly De
   for (const o of overrides) {
     const obj = schema.objects.find((x) => x.path === o.object);
     const [command, arg] = o.item.includes('().') ? o.item.split('().') : [undefined, o.item];
-    const target = !obj ? undefined
-      : command === undefined ? obj.params.find((p) => p.name === arg)
-        : obj.commands.find((c) => c.name === `${command}()`)?.input.find((a) => a.name === arg);
-    if (!target) { problems.push(`override ${o.object}${o.item}: no such item`); continue; }
-    if (target.default !== undefined) { problems.push(`override ${o.object}${o.item}: the XML now has a default (${target.default})`); continue; }
+    const target = !obj ? undefined : command === undefined ? obj.params.find((p) => p.name === arg) : obj.commands.find((c) => c.name === `${command}()`)?.input.find((a) => a.name === arg);
+    if (!target) {
+      problems.push(`override ${o.object}${o.item}: no such item`);
+      continue;
+    }
+    if (target.default !== undefined) {
+      problems.push(`override ${o.object}${o.item}: the XML now has a default (${target.default})`);
+      continue;
+    }
     target.default = o.default;
     if (command === undefined) target.defaultType = 'object';
   }

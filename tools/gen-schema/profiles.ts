@@ -12,9 +12,7 @@
  * - Deleted and obsoleted profiles are left out; so are internal ones ("_Baseline:4"), whose
  *   requirements reach the public profiles through `extends`. The file says which were left out.
  */
-import type {
-  ObjectRequirement, ParamRequirement, ProfileObject, ProfilesFile, SchemaProfile,
-} from '../../datamodel/schema/profile-types.js';
+import type { ObjectRequirement, ParamRequirement, ProfileObject, ProfilesFile, SchemaProfile } from '../../datamodel/schema/profile-types.js';
 import type { SchemaFile } from '../../datamodel/schema/types.js';
 import { childrenNamed, type XmlElement } from './xml.js';
 
@@ -27,7 +25,10 @@ export interface ProfileDefinition {
   prefix: string;
 }
 
-interface CommandReq { input: Set<string>; output: Set<string> }
+interface CommandReq {
+  input: Set<string>;
+  output: Set<string>;
+}
 interface ObjectReq {
   requirement: ObjectRequirement;
   params: Map<string, ParamRequirement>;
@@ -83,7 +84,10 @@ function merge(into: Requirements, from: Requirements): void {
  */
 export const PROFILE_CORRECTIONS: readonly { object: string; command: string; arg: string; listedIn: 'input' | 'output'; why: string }[] = [
   {
-    object: 'Device.IP.Diagnostics.', command: 'UploadDiagnostics()', arg: 'TestFileLength', listedIn: 'output',
+    object: 'Device.IP.Diagnostics.',
+    command: 'UploadDiagnostics()',
+    arg: 'TestFileLength',
+    listedIn: 'output',
     why: 'Upload:1 (and the profiles built on it) lists TestFileLength under <output>; the command has it as an input argument (the file size to send)',
   },
 ];
@@ -112,7 +116,10 @@ export class ProfileResolver {
   private readonly resolved = new Map<string, Requirements>();
   private readonly resolving = new Set<string>();
 
-  constructor(private readonly definitions: readonly ProfileDefinition[], private readonly schema: SchemaFile) {
+  constructor(
+    private readonly definitions: readonly ProfileDefinition[],
+    private readonly schema: SchemaFile,
+  ) {
     for (const d of definitions) {
       const name = d.el.attrs.name;
       if (name === undefined) {
@@ -157,7 +164,10 @@ export class ProfileResolver {
     for (const c of def.el.children) {
       if (c.tag === 'object') {
         const path = def.prefix + (c.attrs.ref ?? '');
-        if (deleted(c)) { out.delete(path); continue; }
+        if (deleted(c)) {
+          out.delete(path);
+          continue;
+        }
         const requirement = c.attrs.requirement as ObjectRequirement | undefined;
         if (requirement === undefined || !OBJECT_REQUIREMENTS.includes(requirement)) {
           this.warnings.push(`${where}: object ${path} has requirement ${String(requirement)}`);
@@ -166,7 +176,10 @@ export class ProfileResolver {
         this.applyItems(objectAt(path, requirement), c.children, `${where}: ${path}`);
       } else if (c.tag === 'parameter' || c.tag === 'command' || c.tag === 'event') {
         // Items of the component's own object (IoT: IoTCapabilityNumberOfEntries of Device.).
-        if (def.prefix === '') { this.warnings.push(`${where}: ${c.tag} ${c.attrs.ref} outside an object`); continue; }
+        if (def.prefix === '') {
+          this.warnings.push(`${where}: ${c.tag} ${c.attrs.ref} outside an object`);
+          continue;
+        }
         this.applyItems(objectAt(def.prefix, 'present'), [c], `${where}: ${def.prefix}`);
       }
     }
@@ -177,14 +190,26 @@ export class ProfileResolver {
       const name = c.attrs.ref;
       if (name === undefined) continue;
       if (c.tag === 'parameter') {
-        if (deleted(c)) { o.params.delete(name); continue; }
+        if (deleted(c)) {
+          o.params.delete(name);
+          continue;
+        }
         const r = c.attrs.requirement as ParamRequirement | undefined;
-        if (r === undefined || !(r in PARAM_RANK)) { this.warnings.push(`${where}${name}: requirement ${String(r)}`); continue; }
+        if (r === undefined || !(r in PARAM_RANK)) {
+          this.warnings.push(`${where}${name}: requirement ${String(r)}`);
+          continue;
+        }
         o.params.set(name, strongerParam(o.params.get(name), r));
       } else if (c.tag === 'command') {
-        if (deleted(c)) { o.commands.delete(name); continue; }
+        if (deleted(c)) {
+          o.commands.delete(name);
+          continue;
+        }
         const cmd = o.commands.get(name) ?? { input: new Set<string>(), output: new Set<string>() };
-        for (const [tag, set] of [['input', cmd.input], ['output', cmd.output]] as const) {
+        for (const [tag, set] of [
+          ['input', cmd.input],
+          ['output', cmd.output],
+        ] as const) {
           for (const list of childrenNamed(c, tag)) {
             const { add, remove } = argumentNames(list);
             for (const a of add) set.add(a);
@@ -193,7 +218,10 @@ export class ProfileResolver {
         }
         o.commands.set(name, cmd);
       } else if (c.tag === 'event') {
-        if (deleted(c)) { o.events.delete(name); continue; }
+        if (deleted(c)) {
+          o.events.delete(name);
+          continue;
+        }
         const args = o.events.get(name) ?? new Set<string>();
         const { add, remove } = argumentNames(c);
         for (const a of add) args.add(a);
@@ -222,17 +250,26 @@ export class ProfileResolver {
     for (const req of profile.objects) {
       const o = objects.get(req.path);
       const at = `profile ${profile.name}: ${req.path}`;
-      if (o === undefined) { this.warnings.push(`${at} is not in the model`); continue; }
+      if (o === undefined) {
+        this.warnings.push(`${at} is not in the model`);
+        continue;
+      }
       for (const p of req.params) if (!o.params.some((q) => q.name === p.name)) this.warnings.push(`${at}${p.name} is not in the model`);
       for (const c of req.commands) {
         const sc = o.commands.find((x) => x.name === c.name);
-        if (sc === undefined) { this.warnings.push(`${at}${c.name} is not in the model`); continue; }
+        if (sc === undefined) {
+          this.warnings.push(`${at}${c.name} is not in the model`);
+          continue;
+        }
         for (const a of c.input) if (!sc.input.some((x) => x.name === a)) this.warnings.push(`${at}${c.name} input ${a} is not in the model`);
         for (const a of c.output) if (!sc.output.some((x) => x.name === a)) this.warnings.push(`${at}${c.name} output ${a} is not in the model`);
       }
       for (const e of req.events) {
         const se = o.events.find((x) => x.name === e.name);
-        if (se === undefined) { this.warnings.push(`${at}${e.name} is not in the model`); continue; }
+        if (se === undefined) {
+          this.warnings.push(`${at}${e.name} is not in the model`);
+          continue;
+        }
         for (const a of e.args) if (!se.args.some((x) => x.name === a)) this.warnings.push(`${at}${e.name} argument ${a} is not in the model`);
       }
     }
@@ -244,9 +281,18 @@ export class ProfileResolver {
     const corrected = new Set<number>();
     for (const [name, def] of this.byName) {
       const status = def.el.attrs.status ?? 'current';
-      if (status === 'deleted') { file.skipped.deleted.push(name); continue; }
-      if (status === 'obsoleted') { file.skipped.obsoleted.push(name); continue; }
-      if (name.startsWith('_')) { file.skipped.internal.push(name); continue; }
+      if (status === 'deleted') {
+        file.skipped.deleted.push(name);
+        continue;
+      }
+      if (status === 'obsoleted') {
+        file.skipped.obsoleted.push(name);
+        continue;
+      }
+      if (name.startsWith('_')) {
+        file.skipped.internal.push(name);
+        continue;
+      }
       const a = def.el.attrs;
       const profile = { name, version: a.version ?? '' } as SchemaProfile;
       if (status === 'deprecated') profile.status = 'deprecated';

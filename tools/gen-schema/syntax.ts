@@ -13,10 +13,7 @@ import type { BaseType, ListFacet, RangeFacet, SizeFacet, Syntax } from '../../d
 import type { DocumentSet, DmDocument, Resolved } from './documents.js';
 import type { XmlElement } from './xml.js';
 
-const BASE_TYPES = new Set<string>([
-  'string', 'boolean', 'int', 'unsignedInt', 'long', 'unsignedLong',
-  'dateTime', 'base64', 'hexBinary', 'decimal',
-]);
+const BASE_TYPES = new Set<string>(['string', 'boolean', 'int', 'unsignedInt', 'long', 'unsignedLong', 'dateTime', 'base64', 'hexBinary', 'decimal']);
 
 /** Facets as written at one layer; undefined means "this layer does not say". */
 interface Facets {
@@ -140,9 +137,7 @@ export class SyntaxResolver {
     if (seen.has(res.el)) throw new Error(`${res.doc.file}: dataType cycle at ${res.el.attrs.name}`);
     seen.add(res.el);
     const base = res.el.attrs.base;
-    const s: Partial<Syntax> = base !== undefined
-      ? clone(this.dataTypeChain(this.docs.resolveDataType(res.doc, base), seen))
-      : {};
+    const s: Partial<Syntax> = base !== undefined ? clone(this.dataTypeChain(this.docs.resolveDataType(res.doc, base), seen)) : {};
     for (const c of res.el.children) {
       if (c.tag === 'list') s.list = mergeList(s.list, parseList(c));
       else if (BASE_TYPES.has(c.tag)) {

@@ -10,7 +10,7 @@ import type { ConnectionArgs } from '../requests.js';
 export function withConnectionOptions<T>(y: Argv<T>): Argv<T & { 'data-dir': string; json: boolean; timeout: number }> {
   return y
     .option('data-dir', { type: 'string', demandOption: true, describe: 'data directory of the running agent (its control socket is DIR/control.sock)' })
-    .option('json', { type: 'boolean', default: false, describe: 'print the agent\'s response as JSON, for scripts' })
+    .option('json', { type: 'boolean', default: false, describe: "print the agent's response as JSON, for scripts" })
     .option('timeout', { type: 'number', default: 30, describe: 'seconds to wait for the answer' });
 }
 

@@ -36,9 +36,7 @@ describe('Schema.load of the generated one-object-per-line file', () => {
   it('answers lookups before and without parsing the rest', () => {
     const schema = Schema.load();
     expect(schema.getParam('Device.LocalAgent.', 'EndpointID')?.access).toBe('readOnly');
-    expect(schema.children('Device.LocalAgent.').map((o) => o.path)).toEqual(
-      committed.objects.filter((o) => /^Device\.LocalAgent\.[^.]+\.(\{i\}\.)?$/.test(o.path)).map((o) => o.path),
-    );
+    expect(schema.children('Device.LocalAgent.').map((o) => o.path)).toEqual(committed.objects.filter((o) => /^Device\.LocalAgent\.[^.]+\.(\{i\}\.)?$/.test(o.path)).map((o) => o.path));
     expect(schema.getObject('Device.NoSuchObject.')).toBeUndefined();
   });
 
@@ -61,12 +59,15 @@ describe('Schema.load of the generated one-object-per-line file', () => {
 });
 
 describe('DataModel over a schema', () => {
-  it('asks for no definition to build its nodes, and for a node\'s own when it is served', () => {
+  it("asks for no definition to build its nodes, and for a node's own when it is served", () => {
     const schema = Schema.load();
     const asked: string[] = [];
     const model = new DataModel({
       paths: () => schema.paths(),
-      getObject: (p: string): SchemaObject | undefined => { asked.push(p); return schema.getObject(p); },
+      getObject: (p: string): SchemaObject | undefined => {
+        asked.push(p);
+        return schema.getObject(p);
+      },
     });
     expect(asked).toEqual([]);
     expect(model.node('Device.LocalAgent.Controller.{i}.')?.multi).toBe(true);

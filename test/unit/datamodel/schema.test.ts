@@ -43,9 +43,7 @@ describe('TR-181 2.19.1 USP schema (generated)', () => {
       { functional: false, params: ['Alias'] },
       { functional: false, params: ['Recipient', 'ID'] },
     ]);
-    expect(schema.getParam(sub.path, 'NotifType')!.enumerations).toEqual(
-      expect.arrayContaining(['ValueChange', 'ObjectCreation', 'ObjectDeletion', 'OperationComplete', 'Event']),
-    );
+    expect(schema.getParam(sub.path, 'NotifType')!.enumerations).toEqual(expect.arrayContaining(['ValueChange', 'ObjectCreation', 'ObjectDeletion', 'OperationComplete', 'Event']));
   });
 
   it('binds the virtual Alias component to _AliasUSP (writeOnceReadOnly string(64))', () => {
@@ -64,9 +62,7 @@ describe('TR-181 2.19.1 USP schema (generated)', () => {
     expect(timer.async).toBe(true);
     expect(timer.input.find((a) => a.name === 'DelaySeconds')).toMatchObject({ mandatory: true, type: 'unsignedInt' });
     const boot = schema.getEvent('Device.', 'Boot!')!;
-    expect(boot.args.map((a) => a.name)).toEqual(
-      expect.arrayContaining(['Cause', 'CommandKey', 'FirmwareUpdated', 'ParameterMap']),
-    );
+    expect(boot.args.map((a) => a.name)).toEqual(expect.arrayContaining(['Cause', 'CommandKey', 'FirmwareUpdated', 'ParameterMap']));
   });
 
   it('flattens objects inside command arguments into nested argument names', () => {
@@ -109,9 +105,7 @@ describe('TR-181 2.19.1 USP schema (generated)', () => {
   });
 
   it('indexes children and parents', () => {
-    expect(schema.children('Device.LocalAgent.').map((o) => o.path)).toEqual(
-      expect.arrayContaining(['Device.LocalAgent.Controller.{i}.', 'Device.LocalAgent.Subscription.{i}.']),
-    );
+    expect(schema.children('Device.LocalAgent.').map((o) => o.path)).toEqual(expect.arrayContaining(['Device.LocalAgent.Controller.{i}.', 'Device.LocalAgent.Subscription.{i}.']));
     expect(schema.children('Device.LocalAgent.').every((o) => supportedParentPath(o.path) === 'Device.LocalAgent.')).toBe(true);
     expect(schema.children('Device.Nope.')).toEqual([]);
     expect(supportedParentPath('Device.A.{i}.B.')).toBe('Device.A.{i}.');
@@ -120,7 +114,12 @@ describe('TR-181 2.19.1 USP schema (generated)', () => {
     expect(supportedParentPath('Device.A.')).toBe('Device.');
     expect(['Device.', 'Device.A.', 'Device.A.{i}.', 'Device.A.{i}.B.', 'Device.A.{i}.B.{i}.'].map(supportedObjectName)).toEqual(['Device', 'A', 'A', 'B', 'B']);
     let reachable = 1;
-    const walk = (p: string): void => { for (const c of schema.children(p)) { reachable++; walk(c.path); } };
+    const walk = (p: string): void => {
+      for (const c of schema.children(p)) {
+        reachable++;
+        walk(c.path);
+      }
+    };
     walk('Device.');
     expect(reachable).toBe(schema.objects().length);
   });
@@ -129,7 +128,12 @@ describe('TR-181 2.19.1 USP schema (generated)', () => {
     const report = generateSchemaWithReport(xmlDir);
     expect(report.warnings).toEqual([]);
     // vendor/bbf/tr181 holds exactly what the generator reads: every file there is reached from the root.
-    expect([...report.files].sort()).toEqual(fs.readdirSync(xmlDir).filter((f) => f.endsWith('.xml')).sort());
+    expect([...report.files].sort()).toEqual(
+      fs
+        .readdirSync(xmlDir)
+        .filter((f) => f.endsWith('.xml'))
+        .sort(),
+    );
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tr181-schema-'));
     try {
       const out = path.join(tmp, 'tr181-schema.json');

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { sharedInterval } from '../../../datamodel/shared-interval.js';
 
-afterEach(() => { vi.useRealTimers(); });
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('sharedInterval', () => {
   it('runs every registration of a period on one timer, until each is cancelled', () => {
@@ -25,8 +27,15 @@ describe('sharedInterval', () => {
     vi.useFakeTimers();
     const errors: unknown[] = [];
     const seen: number[] = [];
-    const stops = [sharedInterval(100, () => { throw new Error('boom'); }), sharedInterval(100, () => seen.push(1))];
-    const onError = (e: unknown): void => { errors.push(e); };
+    const stops = [
+      sharedInterval(100, () => {
+        throw new Error('boom');
+      }),
+      sharedInterval(100, () => seen.push(1)),
+    ];
+    const onError = (e: unknown): void => {
+      errors.push(e);
+    };
     process.on('uncaughtException', onError);
     try {
       vi.advanceTimersByTime(100);
@@ -34,11 +43,13 @@ describe('sharedInterval', () => {
     } finally {
       for (const s of stops) s();
     }
-    return new Promise<void>((resolve) => queueMicrotask(() => {
-      process.off('uncaughtException', onError);
-      expect(errors.map((e) => (e as Error).message)).toEqual(['boom']);
-      resolve();
-    }));
+    return new Promise<void>((resolve) =>
+      queueMicrotask(() => {
+        process.off('uncaughtException', onError);
+        expect(errors.map((e) => (e as Error).message)).toEqual(['boom']);
+        resolve();
+      }),
+    );
   });
 
   it('a fake clock installed later gets a timer of its own, not the real one', () => {

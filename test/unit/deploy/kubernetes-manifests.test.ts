@@ -11,18 +11,37 @@ import { checkFleetDefaults } from '../../../agent/fleet/gateway-defaults.js';
 import { shardRange } from '../../../agent/fleet/shard.js';
 import { REPO } from '../../peers/agent-process.js';
 
-interface Container { image: string; command: string[]; volumeMounts: { name: string; mountPath: string }[] }
-interface JobManifest {
-  apiVersion: string; kind: string; metadata: { name: string };
-  spec: { completionMode: string; completions: number; parallelism: number; template: { spec: { restartPolicy: string; containers: Container[]; volumes: { name: string; configMap?: { name: string } }[] } } };
+interface Container {
+  image: string;
+  command: string[];
+  volumeMounts: { name: string; mountPath: string }[];
 }
-interface ConfigMapManifest { apiVersion: string; kind: string; metadata: { name: string }; data: Record<string, string> }
+interface JobManifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string };
+  spec: {
+    completionMode: string;
+    completions: number;
+    parallelism: number;
+    template: { spec: { restartPolicy: string; containers: Container[]; volumes: { name: string; configMap?: { name: string } }[] } };
+  };
+}
+interface ConfigMapManifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string };
+  data: Record<string, string>;
+}
 
 const read = <T>(file: string): T => JSON.parse(readFileSync(join(REPO, 'deploy/kubernetes', file), 'utf8')) as T;
 const job = read<JobManifest>('fleet-job.json');
 const configMap = read<ConfigMapManifest>('fleet-defaults-configmap.json');
 const container = job.spec.template.spec.containers[0]!;
-const option = (name: string): string | undefined => { const i = container.command.indexOf(name); return i >= 0 ? container.command[i + 1] : undefined; };
+const option = (name: string): string | undefined => {
+  const i = container.command.indexOf(name);
+  return i >= 0 ? container.command[i + 1] : undefined;
+};
 
 describe('deploy/kubernetes', () => {
   it('is an Indexed Job whose pods each run one shard of `usp-agent fleet`, the index from JOB_COMPLETION_INDEX', () => {

@@ -13,12 +13,17 @@ const SHIPPED = JSON.parse(readFileSync(new URL('../../../examples/factory-defau
 const IN_CONTAINER: DefaultsFile = { ...SHIPPED, 'Device.LocalAgent.MTP.1.WebSocket.Interfaces': '' };
 
 function errorOf(f: () => unknown): ContainerSettingError {
-  try { f(); } catch (e) { if (e instanceof ContainerSettingError) return e; throw e; }
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof ContainerSettingError) return e;
+    throw e;
+  }
   throw new Error('no ContainerSettingError');
 }
 
 describe('settingsFromEnv', () => {
-  it('with no variables is the README simulated gateway, listening on the container\'s addresses instead of its loopback', () => {
+  it("with no variables is the README simulated gateway, listening on the container's addresses instead of its loopback", () => {
     const s = settingsFromEnv({ PATH: '/usr/bin', HOME: '/home/node' }, SHIPPED);
     // The shipped example binds to the loopback interface: unreachable from outside a container.
     expect(SHIPPED['Device.LocalAgent.MTP.1.WebSocket.Interfaces']).toBe('Device.IP.Interface.3');
@@ -32,7 +37,10 @@ describe('settingsFromEnv', () => {
   });
 
   it('sets the WebSocket port, path, Endpoint IDs, seed and log level', () => {
-    const s = settingsFromEnv({ USP_WS_PORT: '9100', USP_WS_PATH: '/gw', USP_ENDPOINT_ID: 'os::012345-CPE-1', USP_CONTROLLER_ID: 'proto::qa-controller', USP_SEED: '7', USP_LOG_LEVEL: 'debug' }, SHIPPED);
+    const s = settingsFromEnv(
+      { USP_WS_PORT: '9100', USP_WS_PATH: '/gw', USP_ENDPOINT_ID: 'os::012345-CPE-1', USP_CONTROLLER_ID: 'proto::qa-controller', USP_SEED: '7', USP_LOG_LEVEL: 'debug' },
+      SHIPPED,
+    );
     expect(s.defaults).toEqual({
       ...IN_CONTAINER,
       'Device.LocalAgent.MTP.1.WebSocket.Port': 9100,

@@ -16,14 +16,19 @@ function dataDir(): string {
   dirs.push(d);
   return d;
 }
-afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 describe('holdVolume', () => {
   it('refuses while a live agent holds the directory, naming it and the fix', async () => {
     const dir = dataDir();
     const held = await holdVolume(dir);
     try {
-      const e = await holdVolume(dir).then(() => undefined, (err: unknown) => err);
+      const e = await holdVolume(dir).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
       expect(e).toBeInstanceOf(VolumeInUseError);
       expect((e as Error).message).toBe(`${dir} is in use by the agent of another container; stop that container, or give this one its own volume (-v NAME:${dir})`);
     } finally {

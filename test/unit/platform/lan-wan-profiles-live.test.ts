@@ -15,7 +15,10 @@ const MET: Record<'openwrt' | 'linux', readonly string[]> = {
 
 describe.each(['openwrt', 'linux'] as const)('LAN/WAN profiles on %s', (platform) => {
   let c: Combination | undefined;
-  afterEach(() => { c?.close(); c = undefined; });
+  afterEach(() => {
+    c?.close();
+    c = undefined;
+  });
 
   it(`meets exactly ${MET[platform].join(', ') || 'none'} of them`, async () => {
     c = await composedPlatform(platform, { modemManager: false });

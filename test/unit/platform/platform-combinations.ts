@@ -50,9 +50,18 @@ export async function composedPlatform(platform: 'linux' | 'openwrt' | 'simulate
     const h: HandlerContext = { model, req: {}, log: silentLogger, operations: new OperationRunner(model, silentLogger) };
     return {
       model,
-      gsdm: async (objPaths, o = {}) => (await handleGetSupportedDM(h, {
-        objPaths, firstLevelOnly: false, returnCommands: false, returnEvents: false, returnParams: false, returnUniqueKeySets: false, ...o,
-      })).reqObjResults,
+      gsdm: async (objPaths, o = {}) =>
+        (
+          await handleGetSupportedDM(h, {
+            objPaths,
+            firstLevelOnly: false,
+            returnCommands: false,
+            returnEvents: false,
+            returnParams: false,
+            returnUniqueKeySets: false,
+            ...o,
+          })
+        ).reqObjResults,
       close: () => {
         started.stop();
         restorePath();

@@ -67,7 +67,9 @@ async function checkReferences(model: DataModel): Promise<ReferenceReport> {
 
 describe('reference parameters on every platform: no trailing ".", nothing dangling', () => {
   const cleanups: Array<() => void> = [];
-  afterEach(() => { for (const c of cleanups.splice(0)) c(); });
+  afterEach(() => {
+    for (const c of cleanups.splice(0)) c();
+  });
 
   it('simulated: at boot, after an hour of churn and with Controller-written VLAN memberships', async () => {
     const sim = simulated();
@@ -88,27 +90,32 @@ describe('reference parameters on every platform: no trailing ".", nothing dangl
       expect(r.problems, `after ${seconds} s more`).toEqual([]);
     }
     const r = await checkReferences(sim.model);
-    expect(r.found).toEqual(expect.arrayContaining([
-      'Device.IP.Interface.1.LowerLayers = Device.Ethernet.Link.1',
-      'Device.Ethernet.Link.1.LowerLayers = Device.Bridging.Bridge.1.Port.1',
-      'Device.IP.Interface.1.IPv6Prefix.1.ParentPrefix = Device.IP.Interface.2.IPv6Prefix.2',
-      'Device.IP.Interface.2.LowerLayers = Device.Cellular.Interface.1',
-      'Device.Bridging.Bridge.1.Port.1.LowerLayers = Device.Bridging.Bridge.1.Port.2',
-      'Device.Bridging.Bridge.1.Port.6.LowerLayers = Device.WiFi.SSID.1',
-      'Device.Bridging.Bridge.1.VLANPort.1.VLAN = Device.Bridging.Bridge.1.VLAN.1',
-      'Device.Bridging.Bridge.1.VLANPort.1.Port = Device.Bridging.Bridge.1.Port.2',
-      'Device.Bridging.Bridge.1.VLANPort.2.VLAN = Device.Bridging.Bridge.1.VLAN.2',
-      'Device.WiFi.SSID.1.LowerLayers = Device.WiFi.Radio.1',
-      'Device.WiFi.AccessPoint.1.SSIDReference = Device.WiFi.SSID.1',
-      'Device.Cellular.AccessPoint.1.Interface = Device.Cellular.Interface.1',
-      'Device.DHCPv4.Server.Pool.1.Interface = Device.IP.Interface.1',
-      'Device.NAT.PortMapping.1.Interface = Device.IP.Interface.2',
-      'Device.Firewall.AdvancedLevel = Device.Firewall.Level.1',
-      'Device.Firewall.Level.1.Chain = Device.Firewall.Chain.1',
-    ]));
+    expect(r.found).toEqual(
+      expect.arrayContaining([
+        'Device.IP.Interface.1.LowerLayers = Device.Ethernet.Link.1',
+        'Device.Ethernet.Link.1.LowerLayers = Device.Bridging.Bridge.1.Port.1',
+        'Device.IP.Interface.1.IPv6Prefix.1.ParentPrefix = Device.IP.Interface.2.IPv6Prefix.2',
+        'Device.IP.Interface.2.LowerLayers = Device.Cellular.Interface.1',
+        'Device.Bridging.Bridge.1.Port.1.LowerLayers = Device.Bridging.Bridge.1.Port.2',
+        'Device.Bridging.Bridge.1.Port.6.LowerLayers = Device.WiFi.SSID.1',
+        'Device.Bridging.Bridge.1.VLANPort.1.VLAN = Device.Bridging.Bridge.1.VLAN.1',
+        'Device.Bridging.Bridge.1.VLANPort.1.Port = Device.Bridging.Bridge.1.Port.2',
+        'Device.Bridging.Bridge.1.VLANPort.2.VLAN = Device.Bridging.Bridge.1.VLAN.2',
+        'Device.WiFi.SSID.1.LowerLayers = Device.WiFi.Radio.1',
+        'Device.WiFi.AccessPoint.1.SSIDReference = Device.WiFi.SSID.1',
+        'Device.Cellular.AccessPoint.1.Interface = Device.Cellular.Interface.1',
+        'Device.DHCPv4.Server.Pool.1.Interface = Device.IP.Interface.1',
+        'Device.NAT.PortMapping.1.Interface = Device.IP.Interface.2',
+        'Device.Firewall.AdvancedLevel = Device.Firewall.Level.1',
+        'Device.Firewall.Level.1.Chain = Device.Firewall.Chain.1',
+      ]),
+    );
     // Hosts name their lease, their Wi-Fi association and their layer-1 and layer-3 interfaces.
     for (const param of ['DHCPClient', 'AssociatedDevice', 'Layer1Interface', 'Layer3Interface']) {
-      expect(r.found.some((f) => new RegExp(`^Device\\.Hosts\\.Host\\.\\d+\\.${param} = `).test(f)), param).toBe(true);
+      expect(
+        r.found.some((f) => new RegExp(`^Device\\.Hosts\\.Host\\.\\d+\\.${param} = `).test(f)),
+        param,
+      ).toBe(true);
     }
   });
 
@@ -127,12 +134,14 @@ describe('reference parameters on every platform: no trailing ".", nothing dangl
     cleanups.push(() => fx.close());
     const r = await checkReferences(fx.model);
     expect(r.problems).toEqual([]);
-    expect(r.found).toEqual(expect.arrayContaining([
-      'Device.Ethernet.Link.2.LowerLayers = Device.Ethernet.Interface.2',
-      'Device.IP.Interface.1.LowerLayers = Device.Ethernet.Link.3',
-      'Device.WiFi.SSID.2.LowerLayers = Device.WiFi.Radio.2',
-      'Device.WiFi.AccessPoint.2.SSIDReference = Device.WiFi.SSID.2',
-    ]));
+    expect(r.found).toEqual(
+      expect.arrayContaining([
+        'Device.Ethernet.Link.2.LowerLayers = Device.Ethernet.Interface.2',
+        'Device.IP.Interface.1.LowerLayers = Device.Ethernet.Link.3',
+        'Device.WiFi.SSID.2.LowerLayers = Device.WiFi.Radio.2',
+        'Device.WiFi.AccessPoint.2.SSIDReference = Device.WiFi.SSID.2',
+      ]),
+    );
     expect(r.found.some((f) => /^Device\.IP\.Interface\.\d+\.IPv6Address\.\d+\.Prefix = Device\.IP\.Interface\.\d+\.IPv6Prefix\.\d+$/.test(f))).toBe(true);
   });
 

@@ -11,9 +11,16 @@ import { parseValue } from '../../../datamodel/value/parse-value.js';
 
 /** JS representation of each TR-106 base type. */
 export const JS_TYPE: Record<BaseType, 'boolean' | 'number' | 'string'> = {
-  boolean: 'boolean', int: 'number', unsignedInt: 'number',
-  long: 'string', unsignedLong: 'string', decimal: 'string',
-  string: 'string', dateTime: 'string', base64: 'string', hexBinary: 'string',
+  boolean: 'boolean',
+  int: 'number',
+  unsignedInt: 'number',
+  long: 'string',
+  unsignedLong: 'string',
+  decimal: 'string',
+  string: 'string',
+  dateTime: 'string',
+  base64: 'string',
+  hexBinary: 'string',
 };
 
 /**

@@ -10,46 +10,91 @@ import { type Combination, composedPlatform, VENDOR_PREFIX } from './platform-co
 
 /** The objects with parameters each platform serves (containers without any are implied). */
 const LINUX_CLAIMS = [
-  'Device.DeviceInfo.', 'Device.DeviceInfo.MemoryStatus.', 'Device.DeviceInfo.ProcessStatus.', 'Device.DeviceInfo.ProcessStatus.Process.{i}.',
-  'Device.Ethernet.', 'Device.Ethernet.Interface.{i}.', 'Device.Ethernet.Interface.{i}.Stats.',
-  'Device.Ethernet.Link.{i}.', 'Device.Ethernet.Link.{i}.Stats.',
-  'Device.IP.', 'Device.IP.Interface.{i}.', 'Device.IP.Interface.{i}.IPv4Address.{i}.', 'Device.IP.Interface.{i}.IPv6Address.{i}.',
+  'Device.DeviceInfo.',
+  'Device.DeviceInfo.MemoryStatus.',
+  'Device.DeviceInfo.ProcessStatus.',
+  'Device.DeviceInfo.ProcessStatus.Process.{i}.',
+  'Device.Ethernet.',
+  'Device.Ethernet.Interface.{i}.',
+  'Device.Ethernet.Interface.{i}.Stats.',
+  'Device.Ethernet.Link.{i}.',
+  'Device.Ethernet.Link.{i}.Stats.',
+  'Device.IP.',
+  'Device.IP.Interface.{i}.',
+  'Device.IP.Interface.{i}.IPv4Address.{i}.',
+  'Device.IP.Interface.{i}.IPv6Address.{i}.',
 ];
 
-const MODEMMANAGER_CLAIMS = [
-  'Device.Cellular.', 'Device.Cellular.Interface.{i}.', 'Device.Cellular.Interface.{i}.USIM.', 'Device.Cellular.AccessPoint.{i}.',
-];
+const MODEMMANAGER_CLAIMS = ['Device.Cellular.', 'Device.Cellular.Interface.{i}.', 'Device.Cellular.Interface.{i}.USIM.', 'Device.Cellular.AccessPoint.{i}.'];
 
 /** What OpenWrt serves, Bridging aside (OPENWRT_BRIDGING_CLAIMS). */
 const OPENWRT_CLAIMS = [
-  'Device.DeviceInfo.', 'Device.DeviceInfo.MemoryStatus.', 'Device.DeviceInfo.ProcessStatus.', 'Device.DeviceInfo.ProcessStatus.Process.{i}.',
-  'Device.Ethernet.', 'Device.Ethernet.Interface.{i}.', 'Device.Ethernet.Interface.{i}.Stats.',
-  'Device.Ethernet.Link.{i}.', 'Device.Ethernet.Link.{i}.Stats.',
-  'Device.WiFi.', 'Device.WiFi.Radio.{i}.', 'Device.WiFi.Radio.{i}.Stats.', 'Device.WiFi.SSID.{i}.', 'Device.WiFi.SSID.{i}.Stats.',
-  'Device.WiFi.AccessPoint.{i}.', 'Device.WiFi.AccessPoint.{i}.Security.',
-  'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.', 'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.Stats.',
-  'Device.IP.', 'Device.IP.Interface.{i}.', 'Device.IP.Interface.{i}.IPv4Address.{i}.', 'Device.IP.Interface.{i}.IPv6Address.{i}.',
+  'Device.DeviceInfo.',
+  'Device.DeviceInfo.MemoryStatus.',
+  'Device.DeviceInfo.ProcessStatus.',
+  'Device.DeviceInfo.ProcessStatus.Process.{i}.',
+  'Device.Ethernet.',
+  'Device.Ethernet.Interface.{i}.',
+  'Device.Ethernet.Interface.{i}.Stats.',
+  'Device.Ethernet.Link.{i}.',
+  'Device.Ethernet.Link.{i}.Stats.',
+  'Device.WiFi.',
+  'Device.WiFi.Radio.{i}.',
+  'Device.WiFi.Radio.{i}.Stats.',
+  'Device.WiFi.SSID.{i}.',
+  'Device.WiFi.SSID.{i}.Stats.',
+  'Device.WiFi.AccessPoint.{i}.',
+  'Device.WiFi.AccessPoint.{i}.Security.',
+  'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.',
+  'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.Stats.',
+  'Device.IP.',
+  'Device.IP.Interface.{i}.',
+  'Device.IP.Interface.{i}.IPv4Address.{i}.',
+  'Device.IP.Interface.{i}.IPv6Address.{i}.',
   'Device.IP.Interface.{i}.IPv6Prefix.{i}.',
-  'Device.Routing.', 'Device.Routing.Router.{i}.', 'Device.Routing.Router.{i}.IPv4Forwarding.{i}.',
-  'Device.DNS.Client.', 'Device.DNS.Client.Server.{i}.',
-  'Device.NAT.', 'Device.NAT.InterfaceSetting.{i}.', 'Device.NAT.PortMapping.{i}.',
+  'Device.Routing.',
+  'Device.Routing.Router.{i}.',
+  'Device.Routing.Router.{i}.IPv4Forwarding.{i}.',
+  'Device.DNS.Client.',
+  'Device.DNS.Client.Server.{i}.',
+  'Device.NAT.',
+  'Device.NAT.InterfaceSetting.{i}.',
+  'Device.NAT.PortMapping.{i}.',
 ];
 
 /** Device.Bridging. of OpenWrt (UCI `config device` bridges and `bridge-vlan` sections). */
 const OPENWRT_BRIDGING_CLAIMS: readonly string[] = [
-  'Device.Bridging.', 'Device.Bridging.Bridge.{i}.', 'Device.Bridging.Bridge.{i}.Port.{i}.',
-  'Device.Bridging.Bridge.{i}.VLAN.{i}.', 'Device.Bridging.Bridge.{i}.VLANPort.{i}.',
+  'Device.Bridging.',
+  'Device.Bridging.Bridge.{i}.',
+  'Device.Bridging.Bridge.{i}.Port.{i}.',
+  'Device.Bridging.Bridge.{i}.VLAN.{i}.',
+  'Device.Bridging.Bridge.{i}.VLANPort.{i}.',
 ];
 
 /** The simulated gateway's Wi-Fi, cellular and bridging objects (its whole tree is pinned in simulated/whole-tree.test.ts). */
 const SIMULATED_CLAIMS = [
-  'Device.WiFi.', 'Device.WiFi.Radio.{i}.', 'Device.WiFi.Radio.{i}.Stats.', 'Device.WiFi.SSID.{i}.', 'Device.WiFi.SSID.{i}.Stats.',
-  'Device.WiFi.AccessPoint.{i}.', 'Device.WiFi.AccessPoint.{i}.Security.', 'Device.WiFi.AccessPoint.{i}.WPS.',
-  'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.', 'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.Stats.',
-  'Device.Cellular.', 'Device.Cellular.Interface.{i}.', 'Device.Cellular.Interface.{i}.Stats.', 'Device.Cellular.Interface.{i}.USIM.',
+  'Device.WiFi.',
+  'Device.WiFi.Radio.{i}.',
+  'Device.WiFi.Radio.{i}.Stats.',
+  'Device.WiFi.SSID.{i}.',
+  'Device.WiFi.SSID.{i}.Stats.',
+  'Device.WiFi.AccessPoint.{i}.',
+  'Device.WiFi.AccessPoint.{i}.Security.',
+  'Device.WiFi.AccessPoint.{i}.WPS.',
+  'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.',
+  'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.Stats.',
+  'Device.Cellular.',
+  'Device.Cellular.Interface.{i}.',
+  'Device.Cellular.Interface.{i}.Stats.',
+  'Device.Cellular.Interface.{i}.USIM.',
   'Device.Cellular.AccessPoint.{i}.',
-  'Device.Bridging.', 'Device.Bridging.Bridge.{i}.', 'Device.Bridging.Bridge.{i}.STP.', 'Device.Bridging.Bridge.{i}.Port.{i}.',
-  'Device.Bridging.Bridge.{i}.Port.{i}.Stats.', 'Device.Bridging.Bridge.{i}.VLAN.{i}.', 'Device.Bridging.Bridge.{i}.VLANPort.{i}.',
+  'Device.Bridging.',
+  'Device.Bridging.Bridge.{i}.',
+  'Device.Bridging.Bridge.{i}.STP.',
+  'Device.Bridging.Bridge.{i}.Port.{i}.',
+  'Device.Bridging.Bridge.{i}.Port.{i}.Stats.',
+  'Device.Bridging.Bridge.{i}.VLAN.{i}.',
+  'Device.Bridging.Bridge.{i}.VLANPort.{i}.',
 ];
 
 /** The subtrees whose GetSupportedDM answer must be exactly the claimed objects in them. */
@@ -67,13 +112,18 @@ interface PlatformCase {
 const CASES: PlatformCase[] = [
   { name: 'Linux', build: () => composedPlatform('linux', { modemManager: false }), claims: LINUX_CLAIMS, exactSubtrees: EXACT_SUBTREES, wholeTree: true },
   {
-    name: 'Linux + ModemManager', build: () => composedPlatform('linux', { modemManager: true }),
-    claims: [...LINUX_CLAIMS, ...MODEMMANAGER_CLAIMS], exactSubtrees: EXACT_SUBTREES, wholeTree: true,
+    name: 'Linux + ModemManager',
+    build: () => composedPlatform('linux', { modemManager: true }),
+    claims: [...LINUX_CLAIMS, ...MODEMMANAGER_CLAIMS],
+    exactSubtrees: EXACT_SUBTREES,
+    wholeTree: true,
   },
   {
-    name: 'OpenWrt + ModemManager', build: () => composedPlatform('openwrt', { modemManager: true }),
+    name: 'OpenWrt + ModemManager',
+    build: () => composedPlatform('openwrt', { modemManager: true }),
     claims: [...OPENWRT_CLAIMS, ...OPENWRT_BRIDGING_CLAIMS, ...MODEMMANAGER_CLAIMS],
-    exactSubtrees: EXACT_SUBTREES, wholeTree: true,
+    exactSubtrees: EXACT_SUBTREES,
+    wholeTree: true,
   },
   { name: 'simulated gateway', build: () => composedPlatform('simulated', { modemManager: false }), claims: SIMULATED_CLAIMS, exactSubtrees: EXACT_SUBTREES, wholeTree: false },
 ];
@@ -87,7 +137,10 @@ function withAncestors(claims: readonly string[]): string[] {
 
 describe.each(CASES)('GetSupportedDM coverage: $name', ({ build, claims, exactSubtrees, wholeTree }) => {
   let c: Combination | undefined;
-  afterEach(() => { c?.close(); c = undefined; });
+  afterEach(() => {
+    c?.close();
+    c = undefined;
+  });
 
   it('serves every object it claims: bound to a provider, and described with parameters', async () => {
     c = await build();
@@ -122,26 +175,34 @@ describe.each(CASES)('GetSupportedDM coverage: $name', ({ build, claims, exactSu
   });
 
   // Declared only where the claims are the whole tree (so no case shows up as skipped).
-  if (wholeTree) it('serves nothing it does not claim', async () => {
-    c = await build();
-    const [r] = await c.gsdm(['Device.']);
-    // Device.LocalAgent. is the agent's own, not the platform's.
-    const served = (r!.supportedObjs ?? []).map((o) => o.supportedObjPath).filter((p) => !p.startsWith('Device.LocalAgent.')).sort();
-    expect(served).toEqual(withAncestors(claims));
-  });
+  if (wholeTree)
+    it('serves nothing it does not claim', async () => {
+      c = await build();
+      const [r] = await c.gsdm(['Device.']);
+      // Device.LocalAgent. is the agent's own, not the platform's.
+      const served = (r!.supportedObjs ?? [])
+        .map((o) => o.supportedObjPath)
+        .filter((p) => !p.startsWith('Device.LocalAgent.'))
+        .sort();
+      expect(served).toEqual(withAncestors(claims));
+    });
 });
 
 describe.each(CASES.filter((k) => k.claims.includes('Device.Cellular.Interface.{i}.')))('GetSupportedDM vendor parameters: $name', ({ build }) => {
   let c: Combination | undefined;
-  afterEach(() => { c?.close(); c = undefined; });
+  afterEach(() => {
+    c?.close();
+    c = undefined;
+  });
 
   it(`describes the modem's SINR under the configured prefix (${VENDOR_PREFIX}SINR), and no other`, async () => {
     c = await build();
     const sinr = `${VENDOR_PREFIX}SINR`;
     const expected = { paramName: sinr, access: 'PARAM_READ_ONLY', valueType: 'PARAM_INT', valueChange: 'VALUE_CHANGE_ALLOWED' };
-    const [object, param, other] = await c.gsdm([
-      'Device.Cellular.Interface.{i}.', `Device.Cellular.Interface.{i}.${sinr}`, 'Device.Cellular.Interface.{i}.X_OTHER-COM_SINR',
-    ], { firstLevelOnly: true, returnParams: true });
+    const [object, param, other] = await c.gsdm(['Device.Cellular.Interface.{i}.', `Device.Cellular.Interface.{i}.${sinr}`, 'Device.Cellular.Interface.{i}.X_OTHER-COM_SINR'], {
+      firstLevelOnly: true,
+      returnParams: true,
+    });
     expect(object!.supportedObjs![0]!.supportedParams).toContainEqual(expected);
     expect(object!.supportedObjs![0]!.supportedParams!.filter((p) => p.paramName.startsWith('X_')).map((p) => p.paramName)).toEqual([sinr]);
     expect(param).toMatchObject({ errCode: 0, supportedObjs: [{ supportedObjPath: 'Device.Cellular.Interface.{i}.', supportedParams: [expected] }] });

@@ -5,8 +5,7 @@ import { describe as describeText, firstSentence, MAX_SENTENCE_CHARS, renderMark
 describe('TR-181 description markup rendered to plain text', () => {
   it('names parameters, objects, commands, events and enumeration values by their text', () => {
     expect(renderMarkup('Set {{param|Enable}} to {{true}} to start {{command|#.Start()}}.')).toBe('Set Enable to true to start Start().');
-    expect(renderMarkup('See {{object|##.Controller.{i}.}} and {{event|Boot!}}, value {{enum|Error_Other|Status}}.'))
-      .toBe('See Controller.{i}\u0001 and Boot!, value Error_Other.');
+    expect(renderMarkup('See {{object|##.Controller.{i}.}} and {{event|Boot!}}, value {{enum|Error_Other|Status}}.')).toBe('See Controller.{i}\u0001 and Boot!, value Error_Other.');
     expect(describeText('See {{object|##.Controller.{i}.}} now.')).toBe('See Controller.{i}. now.');
   });
 
@@ -19,8 +18,9 @@ describe('TR-181 description markup rendered to plain text', () => {
   });
 
   it('renders empty, null, false, bibref and references; drops history and generated notes', () => {
-    expect(renderMarkup('{{empty}} or {{null}} or {{false}} per {{bibref|RFC3986|Section 3}}. {{list}} {{reference|an IP interface}} See'))
-      .toBe('an empty string or null or false per [RFC3986].  Path name of an IP interface. See');
+    expect(renderMarkup('{{empty}} or {{null}} or {{false}} per {{bibref|RFC3986|Section 3}}. {{list}} {{reference|an IP interface}} See')).toBe(
+      'an empty string or null or false per [RFC3986].  Path name of an IP interface. See',
+    );
     expect(describeText('{{deprecated|2.11|because it is not used}}\n\nThe real meaning. More.')).toBe('The real meaning.');
     expect(renderMarkup("'''Bold''' and ''italic''\n# first item\n* second")).toBe('Bold and italic\nfirst item\nsecond');
   });
@@ -29,8 +29,7 @@ describe('TR-181 description markup rendered to plain text', () => {
 describe('first sentence', () => {
   it('ends at the first full stop, not at an abbreviation or a path', () => {
     expect(firstSentence('  Identifier of the\n  device, e.g. a serial. More text.')).toBe('Identifier of the device, e.g. a serial.');
-    expect(describeText('When this {{object}} fires. Second.', { objectPath: 'Device.LocalAgent.Subscription.{i}.' }))
-      .toBe('When this Device.LocalAgent.Subscription.{i}. fires.');
+    expect(describeText('When this {{object}} fires. Second.', { objectPath: 'Device.LocalAgent.Subscription.{i}.' })).toBe('When this Device.LocalAgent.Subscription.{i}. fires.');
     expect(describeText('Reboot the containing {{object}}.', { objectPath: 'Device.' })).toBe('Reboot the containing Device.');
     expect(firstSentence('No full stop at all')).toBe('No full stop at all');
   });

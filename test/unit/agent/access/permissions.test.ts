@@ -11,17 +11,22 @@ import { formatPermissionBits as fmt } from '../../../../agent/access/permission
 import { accessFixture, role, roleRef, type AccessFixture } from './fixture.js';
 
 let f: AccessFixture | undefined;
-afterEach(() => { f?.stop(); f = undefined; });
+afterEach(() => {
+  f?.stop();
+  f = undefined;
+});
 
 const ALL = { param: 'rwxn', obj: 'rwxn', inst: 'rwxn', ce: 'rwxn' };
 const NONE = { param: '----', obj: '----', inst: '----', ce: '----' };
 
 describe('the worked example: Device. rwxn at Order 1, ControllerTrust ---- at Order 2', () => {
   it('gives full access except ControllerTrust', async () => {
-    f = await accessFixture(role(2, 'Most', [
-      { order: 1, targets: 'Device', ...ALL },
-      { order: 2, targets: 'Device.LocalAgent.ControllerTrust', ...NONE },
-    ]));
+    f = await accessFixture(
+      role(2, 'Most', [
+        { order: 1, targets: 'Device', ...ALL },
+        { order: 2, targets: 'Device.LocalAgent.ControllerTrust', ...NONE },
+      ]),
+    );
     const v = await f.view(roleRef(2));
     const info = await f.at(v, 'Device.DeviceInfo.');
     expect(fmt(info.obj)).toBe('rwxn');
@@ -38,10 +43,12 @@ describe('the worked example: Device. rwxn at Order 1, ControllerTrust ---- at O
   });
 
   it('the other order of rows gives the same answer: Order decides, not position', async () => {
-    f = await accessFixture(role(2, 'Most', [
-      { order: 7, targets: 'Device.LocalAgent.ControllerTrust.', ...NONE },
-      { order: 3, targets: 'Device.', ...ALL },
-    ]));
+    f = await accessFixture(
+      role(2, 'Most', [
+        { order: 7, targets: 'Device.LocalAgent.ControllerTrust.', ...NONE },
+        { order: 3, targets: 'Device.', ...ALL },
+      ]),
+    );
     const v = await f.view(roleRef(2));
     expect((await f.at(v, 'Device.LocalAgent.ControllerTrust.')).obj).toBe(0);
     expect(fmt((await f.at(v, 'Device.WiFi.Radio.1.')).inst)).toBe('rwxn');
@@ -65,10 +72,12 @@ describe('combining', () => {
   });
 
   it('a leaf target overrides a partial path for that item only', async () => {
-    f = await accessFixture(role(2, 'NoSerial', [
-      { order: 1, targets: 'Device.', ...ALL },
-      { order: 2, targets: 'Device.DeviceInfo.SerialNumber,Device.Reboot()', ...ALL, param: '-w--', ce: 'r---' },
-    ]));
+    f = await accessFixture(
+      role(2, 'NoSerial', [
+        { order: 1, targets: 'Device.', ...ALL },
+        { order: 2, targets: 'Device.DeviceInfo.SerialNumber,Device.Reboot()', ...ALL, param: '-w--', ce: 'r---' },
+      ]),
+    );
     const v = await f.view(roleRef(2));
     const info = await f.at(v, 'Device.DeviceInfo.');
     expect(fmt(info.param('SerialNumber'))).toBe('-w--');
@@ -88,8 +97,14 @@ describe('combining', () => {
 describe('targets that pick rows', () => {
   it('instance numbers: blacklisting one row, whitelisting another', async () => {
     f = await accessFixture({
-      ...role(2, 'NotRadio1', [{ order: 1, targets: 'Device.', ...ALL }, { order: 2, targets: 'Device.WiFi.Radio.1.', ...NONE }]),
-      ...role(3, 'OnlyRadio2', [{ order: 1, targets: 'Device.WiFi.Radio.', ...NONE }, { order: 2, targets: 'Device.WiFi.Radio.2.', ...ALL }]),
+      ...role(2, 'NotRadio1', [
+        { order: 1, targets: 'Device.', ...ALL },
+        { order: 2, targets: 'Device.WiFi.Radio.1.', ...NONE },
+      ]),
+      ...role(3, 'OnlyRadio2', [
+        { order: 1, targets: 'Device.WiFi.Radio.', ...NONE },
+        { order: 2, targets: 'Device.WiFi.Radio.2.', ...ALL },
+      ]),
     });
     const radio = f.model.requireNode('Device.WiFi.Radio.{i}.');
     const black = await f.view(roleRef(2));
@@ -104,14 +119,16 @@ describe('targets that pick rows', () => {
   });
 
   it('search expressions are evaluated on the row and cover what is below it', async () => {
-    f = await accessFixture(role(2, 'Guest', [
-      { order: 1, targets: 'Device.', param: 'r---', obj: 'r---', inst: 'r---' },
-      { order: 2, targets: 'Device.WiFi.SSID.[Name=="wl0.1"].,Device.WiFi.AccessPoint.[Alias=="cpe-ap-wl0.1"].', ...ALL },
-    ]));
+    f = await accessFixture(
+      role(2, 'Guest', [
+        { order: 1, targets: 'Device.', param: 'r---', obj: 'r---', inst: 'r---' },
+        { order: 2, targets: 'Device.WiFi.SSID.[Name=="wl0.1"].,Device.WiFi.AccessPoint.[Alias=="cpe-ap-wl0.1"].', ...ALL },
+      ]),
+    );
     const v = await f.view(roleRef(2));
     expect(fmt((await f.at(v, 'Device.WiFi.SSID.4.')).param('SSID'))).toBe('rwxn');
     expect(fmt((await f.at(v, 'Device.WiFi.SSID.1.')).param('SSID'))).toBe('r---');
-    expect(((await f.at(v, 'Device.WiFi.SSID.1.')).param('SSID') & PERM_W)).toBe(0);
+    expect((await f.at(v, 'Device.WiFi.SSID.1.')).param('SSID') & PERM_W).toBe(0);
     expect(fmt((await f.at(v, 'Device.WiFi.AccessPoint.4.Security.')).param('ModeEnabled'))).toBe('rwxn');
     expect(fmt((await f.at(v, 'Device.WiFi.AccessPoint.1.Security.')).param('ModeEnabled'))).toBe('r---');
     // Every row of the table is visible (Device. gives InstantiatedObj r).
@@ -119,12 +136,14 @@ describe('targets that pick rows', () => {
   });
 
   it('wildcards and {i} cover every row; a search on an unknown level does not apply to the type', async () => {
-    f = await accessFixture(role(2, 'Wild', [
-      { order: 0, targets: 'Device.WiFi.Radio.', obj: 'r---', inst: 'r---' },
-      { order: 1, targets: 'Device.WiFi.Radio.*.Channel', param: 'r---' },
-      { order: 2, targets: 'Device.WiFi.AccessPoint.{i}.', ...ALL },
-      { order: 3, targets: 'Device.WiFi.AccessPoint.[Enable==true].Security.', ...NONE },
-    ]));
+    f = await accessFixture(
+      role(2, 'Wild', [
+        { order: 0, targets: 'Device.WiFi.Radio.', obj: 'r---', inst: 'r---' },
+        { order: 1, targets: 'Device.WiFi.Radio.*.Channel', param: 'r---' },
+        { order: 2, targets: 'Device.WiFi.AccessPoint.{i}.', ...ALL },
+        { order: 3, targets: 'Device.WiFi.AccessPoint.[Enable==true].Security.', ...NONE },
+      ]),
+    );
     const v = await f.view(roleRef(2));
     expect(fmt((await f.at(v, 'Device.WiFi.Radio.3.')).param('Channel'))).toBe('r---');
     expect((await f.at(v, 'Device.WiFi.Radio.3.')).param('Enable')).toBe(0);
@@ -138,7 +157,10 @@ describe('targets that pick rows', () => {
 describe('what counts', () => {
   it('disabled Permission rows and disabled roles are ignored', async () => {
     f = await accessFixture({
-      ...role(2, 'HalfOff', [{ order: 1, targets: 'Device.', ...ALL }, { order: 2, targets: 'Device.DeviceInfo.', ...NONE, enable: false }]),
+      ...role(2, 'HalfOff', [
+        { order: 1, targets: 'Device.', ...ALL },
+        { order: 2, targets: 'Device.DeviceInfo.', ...NONE, enable: false },
+      ]),
       ...role(3, 'Off', [{ order: 1, targets: 'Device.', ...ALL }], false),
     });
     expect(fmt((await f.at(await f.view(roleRef(2)), 'Device.DeviceInfo.')).param('SerialNumber'))).toBe('rwxn');
@@ -189,7 +211,7 @@ describe('what counts', () => {
     });
     const v = await f.view('Device.LocalAgent.ControllerTrust.Role.[Name=="Admin"]');
     expect(v.secured).toBe(true);
-    expect(((await f.at(v, 'Device.DeviceInfo.')).param('SerialNumber') & PERM_R)).toBe(PERM_R);
+    expect((await f.at(v, 'Device.DeviceInfo.')).param('SerialNumber') & PERM_R).toBe(PERM_R);
   });
 });
 
@@ -210,7 +232,12 @@ describe('caching', () => {
   });
 
   it('summaries without row-picking targets are shared by every row', async () => {
-    f = await accessFixture(role(2, 'R', [{ order: 1, targets: 'Device.', ...ALL }, { order: 2, targets: 'Device.WiFi.Radio.2.', ...NONE }]));
+    f = await accessFixture(
+      role(2, 'R', [
+        { order: 1, targets: 'Device.', ...ALL },
+        { order: 2, targets: 'Device.WiFi.Radio.2.', ...NONE },
+      ]),
+    );
     const v = await f.view(roleRef(2));
     const ssid = f.model.requireNode('Device.WiFi.SSID.{i}.');
     // Not a promise: decided once for the node.
@@ -224,9 +251,11 @@ describe('the example factory defaults', () => {
     const { readFileSync } = await import('node:fs');
     const example = JSON.parse(readFileSync(new URL('../../../../examples/factory-defaults.json', import.meta.url), 'utf8')) as Record<string, string | number | boolean>;
     // The same rows under Role.2, which is not the built-in full-access role.
-    const rows = Object.fromEntries(Object.entries(example)
-      .filter(([k]) => k.startsWith('Device.LocalAgent.ControllerTrust.Role.1.'))
-      .map(([k, v]) => [k.replace('Role.1.', 'Role.2.'), k.endsWith('.Name') ? 'Copy' : k.endsWith('.Alias') ? 'copy' : v]));
+    const rows = Object.fromEntries(
+      Object.entries(example)
+        .filter(([k]) => k.startsWith('Device.LocalAgent.ControllerTrust.Role.1.'))
+        .map(([k, v]) => [k.replace('Role.1.', 'Role.2.'), k.endsWith('.Name') ? 'Copy' : k.endsWith('.Alias') ? 'copy' : v]),
+    );
     f = await accessFixture(rows);
     const v = await f.view(roleRef(2));
     // Every right that means something for each kind of item (x on a parameter means nothing).

@@ -41,8 +41,7 @@ describe('Targets', () => {
     expect(rel('Device.WiFi.Radio.', 'Device.WiFi.Radio.{i}.')).toEqual({ conds: [] });
     expect(rel('Device.WiFi.Radio.*.', 'Device.WiFi.Radio.{i}.')).toEqual({ conds: [] });
     expect(rel('Device.WiFi.Radio.{i}.', 'Device.WiFi.Radio.{i}.')).toEqual({ conds: [] });
-    expect(rel('Device.WiFi.AccessPoint.2.AssociatedDevice.*.', 'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.Stats.'))
-      .toEqual({ conds: [{ level: 0, kind: 'instance', n: 2 }] });
+    expect(rel('Device.WiFi.AccessPoint.2.AssociatedDevice.*.', 'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.Stats.')).toEqual({ conds: [{ level: 0, kind: 'instance', n: 2 }] });
     const s = rel('Device.WiFi.SSID.[Name=="wl0"].', 'Device.WiFi.SSID.{i}.Stats.');
     expect(s?.conds).toMatchObject([{ level: 0, kind: 'search', terms: [{ op: '==', value: 'wl0' }] }]);
   });

@@ -8,8 +8,7 @@ import { digestAuthorization, parseDigestChallenge } from '../../../../agent/bul
 const NONCE = '7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v';
 const OPAQUE = 'FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS';
 const CNONCE = 'f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ';
-const challenge = (algorithm: string): string =>
-  `Digest realm="http-auth@example.org", qop="auth, auth-int", algorithm=${algorithm}, nonce="${NONCE}", opaque="${OPAQUE}"`;
+const challenge = (algorithm: string): string => `Digest realm="http-auth@example.org", qop="auth, auth-int", algorithm=${algorithm}, nonce="${NONCE}", opaque="${OPAQUE}"`;
 
 describe('parseDigestChallenge', () => {
   it('reads realm, nonce, opaque, algorithm and qop', () => {

@@ -58,14 +58,16 @@ describe('CSV encoding (Annex A, RFC 4180)', () => {
   it('ParameterPerRow with the ReportTimestamp column, CRLF by default, fields with separators escaped', () => {
     const e = encodeCsv([report], { fieldSeparator: ',', rowSeparator: '', escapeCharacter: '"', reportFormat: 'ParameterPerRow', rowTimestamp: 'Unix-Epoch' });
     expect(e.contentType).toBe('text/csv; charset=UTF-8');
-    expect(e.body).toBe([
-      'ReportTimestamp,ParameterName,ParameterValue,ParameterType',
-      '1364529149,Device.MoCA.Interface.1.Stats.BroadPktSent,25248,unsignedLong',
-      '1364529149,Device.MoCA.Interface.1.Stats.BytesReceived,200543250,unsignedLong',
-      '1364529149,Device.MoCA.Interface.1.Enable,true,boolean',
-      '1364529149,Device.MoCA.Interface.1.Name,"moca0, ""lan""",string',
-      '',
-    ].join('\r\n'));
+    expect(e.body).toBe(
+      [
+        'ReportTimestamp,ParameterName,ParameterValue,ParameterType',
+        '1364529149,Device.MoCA.Interface.1.Stats.BroadPktSent,25248,unsignedLong',
+        '1364529149,Device.MoCA.Interface.1.Stats.BytesReceived,200543250,unsignedLong',
+        '1364529149,Device.MoCA.Interface.1.Enable,true,boolean',
+        '1364529149,Device.MoCA.Interface.1.Name,"moca0, ""lan""",string',
+        '',
+      ].join('\r\n'),
+    );
   });
 
   it('ParameterPerColumn: one header of names and one row per collection, ISO-8601, separators as character references', () => {

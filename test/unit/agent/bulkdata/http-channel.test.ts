@@ -26,7 +26,10 @@ const json: ReportEncoder = (reports) => ({
 });
 /** A tiny CSV ParameterPerRow encoder. */
 const csv: ReportEncoder = (reports) => ({
-  body: ['ReportTimestamp,ParameterName,ParameterValue,ParameterType', ...reports.flatMap((r) => r.entries.map((e) => `${r.collectedAt.getTime() / 1000},${e.name},${String(e.value)},${e.type}`))].join('\r\n'),
+  body: [
+    'ReportTimestamp,ParameterName,ParameterValue,ParameterType',
+    ...reports.flatMap((r) => r.entries.map((e) => `${r.collectedAt.getTime() / 1000},${e.name},${String(e.value)},${e.type}`)),
+  ].join('\r\n'),
   contentType: 'text/csv; charset=UTF-8',
   reportFormat: 'ParameterPerRow',
 });
@@ -46,16 +49,31 @@ const upTimes = (body: string): number[] => (JSON.parse(body) as { Report: Array
 
 function target(url: string, more: Partial<HttpTarget> = {}): HttpTarget {
   return {
-    url, username: '', password: '', method: 'POST', compression: 'None', useDateHeader: true, uriParameters: [],
-    retryEnable: false, retryMinimumWaitInterval: 1, retryIntervalMultiplier: 2000, numberOfRetainedFailedReports: 0,
-    persistAcrossReboot: false, ...more,
+    url,
+    username: '',
+    password: '',
+    method: 'POST',
+    compression: 'None',
+    useDateHeader: true,
+    uriParameters: [],
+    retryEnable: false,
+    retryMinimumWaitInterval: 1,
+    retryIntervalMultiplier: 2000,
+    numberOfRetainedFailedReports: 0,
+    persistAcrossReboot: false,
+    ...more,
   };
 }
 
 /** A logger that keeps its lines, to check what a failure logs. */
 function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
-  return Object.assign(createLogger('debug', 'test', (_l, s) => { lines.push(s); }), { lines });
+  return Object.assign(
+    createLogger('debug', 'test', (_l, s) => {
+      lines.push(s);
+    }),
+    { lines },
+  );
 }
 
 let collector: HttpCollector;
@@ -64,7 +82,13 @@ const dirs: string[] = [];
 
 function channel(t: HttpTarget | (() => HttpTarget), more: Partial<HttpChannelOptions> = {}): ReportChannel {
   const c = createHttpReportChannel({
-    target: typeof t === 'function' ? t : () => t, encode: json, profileKey: 'Profile.1', log: silentLogger, secondMs: 5, requestTimeoutMs: 5000, ...more,
+    target: typeof t === 'function' ? t : () => t,
+    encode: json,
+    profileKey: 'Profile.1',
+    log: silentLogger,
+    secondMs: 5,
+    requestTimeoutMs: 5000,
+    ...more,
   });
   channels.push(c);
   return c;
@@ -75,7 +99,9 @@ function dataDir(): string {
   return d;
 }
 
-beforeAll(async () => { collector = await startHttpCollector(); });
+beforeAll(async () => {
+  collector = await startHttpCollector();
+});
 afterAll(async () => {
   await collector.close();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -115,7 +141,10 @@ describe('one report (TR-369 Annex A headers and body)', () => {
     expect(req!.body).toBe(csv([r]).body);
   });
 
-  it.each([['GZIP', 'gzip'], ['Deflate', 'deflate']] as const)('compresses with %s and says so in Content-Encoding', async (compression, encoding) => {
+  it.each([
+    ['GZIP', 'gzip'],
+    ['Deflate', 'deflate'],
+  ] as const)('compresses with %s and says so in Content-Encoding', async (compression, encoding) => {
     const r = { ...report(), entries: Array.from({ length: 200 }, (_, i) => ({ name: `Device.X.${i}`, path: `Device.X.${i}`, value: 'same text again', type: 'string' })) };
     expect(await channel(target(collector.url('/z'), { compression })).deliver(r)).toEqual({ ok: true });
     const [req] = collector.requests;
@@ -173,7 +202,13 @@ describe('redirects (R-BULK.6)', () => {
     expect(await channel(target(collector.url('/first'), { method: 'PUT', username: 'acs', password: 'pw' })).deliver(r)).toEqual({ ok: true });
     const basic = `Basic ${Buffer.from('acs:pw').toString('base64')}`;
     expect(collector.requests.map((q) => [q.method, q.url, q.headers.authorization, q.body])).toEqual(
-      [['/first', undefined], ['/second?a=1', undefined], ['/third', undefined], ['/third', basic]].map(([u, a]) => ['PUT', u, a, json([r]).body]));
+      [
+        ['/first', undefined],
+        ['/second?a=1', undefined],
+        ['/third', undefined],
+        ['/third', basic],
+      ].map(([u, a]) => ['PUT', u, a, json([r]).body]),
+    );
   });
 
   it('re-sends the report on 301 and 302 too, but no credentials to another origin', async () => {
@@ -203,7 +238,10 @@ describe('redirects (R-BULK.6)', () => {
 describe('Request-URI (R-BULK.1 and RequestURIParameter.{i})', () => {
   it('appends oui/pc/sn and the parameters, percent-encoded, after an existing query', async () => {
     const t = target(collector.url('/in?token=a%20b&x='), {
-      uriParameters: [{ name: 'UpTime', value: '42' }, { name: 'Odd name&=', value: 'a b/c?d=é&' }],
+      uriParameters: [
+        { name: 'UpTime', value: '42' },
+        { name: 'Odd name&=', value: 'a b/c?d=é&' },
+      ],
     });
     await channel(t, { identity: () => ({ oui: '00D09E', productClass: 'Gate way', serialNumber: 'SN#1' }) }).deliver(report());
     expect(collector.requests[0]!.url).toBe('/in?token=a%20b&x=&oui=00D09E&pc=Gate%20way&sn=SN%231&UpTime=42&Odd%20name%26%3D=a%20b%2Fc%3Fd%3D%C3%A9%26');
@@ -221,7 +259,10 @@ describe('retries (HTTP.RetryEnable, RetryMinimumWaitInterval x RetryIntervalMul
   it('draws one random wait per retry (the TR-369 window, scaled by secondMs)', async () => {
     collector.plan({ status: 500 }, { status: 500 });
     const draws: number[] = [];
-    const random = (): number => { draws.push(0); return 0; };
+    const random = (): number => {
+      draws.push(0);
+      return 0;
+    };
     await channel(target(collector.url('/r'), { retryEnable: true, retryMinimumWaitInterval: 1, retryIntervalMultiplier: 3000 }), { random }).deliver(report());
     expect(draws).toHaveLength(2);
     expect(collector.requests).toHaveLength(3);
@@ -272,7 +313,12 @@ describe('retries (HTTP.RetryEnable, RetryMinimumWaitInterval x RetryIntervalMul
 describe('reports due while a transfer is under way (bounded: one waits, older ones are retained)', () => {
   it('a report waiting behind a slow transfer joins the retained ones when a newer one is due, and is sent with it', async () => {
     let release = (): void => undefined;
-    collector.plan({ status: 200, after: new Promise<void>((resolve) => { release = resolve; }) });
+    collector.plan({
+      status: 200,
+      after: new Promise<void>((resolve) => {
+        release = resolve;
+      }),
+    });
     const c = channel(target(collector.url('/slow'), { numberOfRetainedFailedReports: -1 }));
     const [a, b, d] = [report(), report(), report()];
     const first = c.deliver(a);
@@ -354,7 +400,7 @@ describe('PersistAcrossReboot (data directory)', () => {
     expect(existsSync(file)).toBe(false);
   });
 
-  it('keeps reports due while the file is still being read, after the file\'s', async () => {
+  it("keeps reports due while the file is still being read, after the file's", async () => {
     const dir = dataDir();
     const t = target(collector.url('/p'), { numberOfRetainedFailedReports: -1, persistAcrossReboot: true });
     const before = channel(t, { dataDir: dir });
@@ -451,7 +497,7 @@ describe('a collector or a setting that fails costs nothing but retries', () => 
     expect(collector.requests).toHaveLength(0);
   });
 
-  it('the download policy refuses the device\'s own loopback on live platforms', async () => {
+  it("the download policy refuses the device's own loopback on live platforms", async () => {
     const out = await channel(target(collector.url('/x')), { policy: downloadPolicy(() => true) }).deliver(report());
     expect(out).toMatchObject({ ok: false, reason: expect.stringMatching(/loopback/) });
     expect(collector.requests).toHaveLength(0);
@@ -470,8 +516,12 @@ describe('a collector or a setting that fails costs nothing but retries', () => 
 
 describe('HTTPS', () => {
   let secure: HttpCollector;
-  beforeAll(async () => { secure = await startHttpCollector({ tls: true }); });
-  afterAll(async () => { await secure.close(); });
+  beforeAll(async () => {
+    secure = await startHttpCollector({ tls: true });
+  });
+  afterAll(async () => {
+    await secure.close();
+  });
 
   it('delivers to a collector whose certificate chains to the configured CA', async () => {
     expect(await channel(target(secure.url('/tls')), { ca: testPki().ca.cert }).deliver(report())).toEqual({ ok: true });
@@ -491,7 +541,7 @@ describe('HTTPS', () => {
     expect(collector.requests).toHaveLength(0);
   });
 
-  it('refuses a collector Node\'s CAs do not trust', async () => {
+  it("refuses a collector Node's CAs do not trust", async () => {
     const before = secure.requests.length;
     const out = await channel(target(secure.url('/tls'))).deliver(report());
     expect(out).toMatchObject({ ok: false, reason: expect.stringMatching(/certificate/i) });

@@ -11,7 +11,10 @@ describe('reportUrl', () => {
   });
 
   it('appends the identity, then the parameters in order; drops a fragment', () => {
-    const r = reportUrl('http://bdc.example.net/in#frag', { oui: '00D09E', productClass: 'RG', serialNumber: '1' }, [{ name: 'a', value: '1' }, { name: 'a', value: '2' }]);
+    const r = reportUrl('http://bdc.example.net/in#frag', { oui: '00D09E', productClass: 'RG', serialNumber: '1' }, [
+      { name: 'a', value: '1' },
+      { name: 'a', value: '2' },
+    ]);
     expect('url' in r && r.url.href).toBe('http://bdc.example.net/in?oui=00D09E&pc=RG&sn=1&a=1&a=2');
   });
 

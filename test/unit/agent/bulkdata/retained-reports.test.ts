@@ -8,16 +8,17 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../../datamodel/Logger.js';
 import type { CollectedReport } from '../../../../agent/bulkdata/report-contract.js';
-import {
-  MAX_RETAINED_BYTES, MAX_RETAINED_REPORTS, RetainedReports, discardRetainedReports, retainLimit, retainedReportsFile,
-} from '../../../../agent/bulkdata/retained-reports.js';
+import { MAX_RETAINED_BYTES, MAX_RETAINED_REPORTS, RetainedReports, discardRetainedReports, retainLimit, retainedReportsFile } from '../../../../agent/bulkdata/retained-reports.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'usp-retained-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const report = (n: number, text = ''): CollectedReport => ({
   collectedAt: new Date(n * 1000),
-  entries: [{ name: 'N', path: 'Device.N', value: n, type: 'int' }, { name: 'T', path: 'Device.T', value: text, type: 'string' }],
+  entries: [
+    { name: 'N', path: 'Device.N', value: n, type: 'int' },
+    { name: 'T', path: 'Device.T', value: text, type: 'string' },
+  ],
 });
 const numbers = (rs: readonly CollectedReport[]): number[] => rs.map((r) => r.entries[0]!.value as number);
 
@@ -39,7 +40,10 @@ describe('RetainedReports bounds', () => {
   it('drops the oldest beyond the byte bound, and a single report over it entirely', () => {
     const q = new RetainedReports(undefined, silentLogger);
     const quarter = 'x'.repeat(Math.floor(MAX_RETAINED_BYTES / 4)); // a little over a quarter once serialised
-    q.retain([1, 2, 3, 4, 5].map((n) => report(n, quarter)), -1);
+    q.retain(
+      [1, 2, 3, 4, 5].map((n) => report(n, quarter)),
+      -1,
+    );
     expect(numbers(q.all)).toEqual([3, 4, 5]);
     const fresh = new RetainedReports(undefined, silentLogger);
     fresh.retain([report(5, 'x'.repeat(MAX_RETAINED_BYTES))], -1);

@@ -9,9 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  FINGERPRINT_ALGORITHMS, certificateChain, fingerprintOf, isFingerprintAlgorithm, issuedBy, issuerOf, parseCertificatePem, sameCertificate,
-} from '../../../../agent/certificates/x509.js';
+import { FINGERPRINT_ALGORITHMS, certificateChain, fingerprintOf, isFingerprintAlgorithm, issuedBy, issuerOf, parseCertificatePem, sameCertificate } from '../../../../agent/certificates/x509.js';
 import { ErrorCode, UspError } from '../../../../datamodel/UspError.js';
 import { testPki } from '../../../peers/test-pki.js';
 
@@ -25,10 +23,18 @@ function openssl(args: string[], input?: string): string {
 /** "SHA256 Fingerprint=AB:CD:..." → "ABCD...". */
 function opensslFingerprint(pem: string, alg: string): string {
   const out = openssl(['x509', '-noout', '-fingerprint', `-${alg}`], pem);
-  return out.slice(out.indexOf('=') + 1).trim().replace(/:/g, '').toUpperCase();
+  return out
+    .slice(out.indexOf('=') + 1)
+    .trim()
+    .replace(/:/g, '')
+    .toUpperCase();
 }
 function uspCode(f: () => unknown): number | string {
-  try { f(); } catch (e) { return e instanceof UspError ? e.code : `not a UspError: ${String(e)}`; }
+  try {
+    f();
+  } catch (e) {
+    return e instanceof UspError ? e.code : `not a UspError: ${String(e)}`;
+  }
   return 'no error';
 }
 
@@ -36,15 +42,35 @@ describe('parseCertificatePem', () => {
   it('takes SerialNumber as openssl prints it and the issuer DN', () => {
     for (const c of [pki.ca, pki.controller1, pki.agent]) {
       const p = parseCertificatePem(c.cert);
-      expect(p.serialNumber).toBe(openssl(['x509', '-noout', '-serial'], c.cert).trim().replace(/^serial=/, ''));
+      expect(p.serialNumber).toBe(
+        openssl(['x509', '-noout', '-serial'], c.cert)
+          .trim()
+          .replace(/^serial=/, ''),
+      );
       expect(p.issuer).toBe('CN=USP Agent Test CA');
       expect(sameCertificate(p.certificate, new X509Certificate(c.cert))).toBe(true);
     }
   });
 
   it('writes a multi-RDN issuer most specific first (RFC 4514 order)', () => {
-    openssl(['req', '-x509', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'multi.key', '-out', 'multi.pem',
-      '-days', '2', '-subj', '/C=US/O=Example Org/CN=Multi RDN CA']);
+    openssl([
+      'req',
+      '-x509',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      'multi.key',
+      '-out',
+      'multi.pem',
+      '-days',
+      '2',
+      '-subj',
+      '/C=US/O=Example Org/CN=Multi RDN CA',
+    ]);
     const p = parseCertificatePem(readFileSync(join(dir, 'multi.pem'), 'utf8'));
     expect(p.issuer).toBe('CN=Multi RDN CA,O=Example Org,C=US');
     expect(issuerOf(p.certificate)).toBe(p.issuer);
@@ -100,8 +126,24 @@ describe('issuedBy and certificateChain', () => {
   });
 
   it('is not fooled by a same-named CA with another key', () => {
-    openssl(['req', '-x509', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'impostor.key', '-out', 'impostor.pem',
-      '-days', '2', '-subj', '/CN=USP Agent Test CA']);
+    openssl([
+      'req',
+      '-x509',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      'impostor.key',
+      '-out',
+      'impostor.pem',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=USP Agent Test CA',
+    ]);
     const impostor = new X509Certificate(readFileSync(join(dir, 'impostor.pem')));
     expect(issuedBy(new X509Certificate(pki.controller1.cert), impostor)).toBe(false);
   });

@@ -4,14 +4,29 @@ import { parseRunFast } from '../../../../agent/cli/run-fast-path.js';
 describe('parseRunFast: `usp-agent run` without yargs', () => {
   it('takes a well-formed run command line, with the defaults yargs would fill in', () => {
     expect(parseRunFast(['run', '--defaults', 'd.json', '--data-dir=/data', '--platform', 'simulated', '--seed', '7', '--legacy-coap'])).toEqual({
-      defaults: 'd.json', 'data-dir': '/data', platform: 'simulated', 'legacy-coap': true, 'vendor-prefix': undefined, seed: '7',
-      'log-level': 'info', cert: undefined, key: undefined, ca: undefined,
+      defaults: 'd.json',
+      'data-dir': '/data',
+      platform: 'simulated',
+      'legacy-coap': true,
+      'vendor-prefix': undefined,
+      seed: '7',
+      'log-level': 'info',
+      cert: undefined,
+      key: undefined,
+      ca: undefined,
     });
     expect(parseRunFast(['run', '--defaults', 'd.json'])).toMatchObject({ platform: 'auto', 'log-level': 'info', 'legacy-coap': false });
-    expect(parseRunFast(['run', '--defaults', 'd.json', '--cert', 'c.pem', '--key', 'k.pem', '--ca', 'ca.pem', '--log-level', 'warn']))
-      .toMatchObject({ cert: 'c.pem', key: 'k.pem', ca: 'ca.pem', 'log-level': 'warn' });
-    expect(parseRunFast(['run', '--defaults', 'd.json', '--firmware-hook', '/h.sh', '--firmware-trust', '/keys', '--firmware-staging', '/tmp/fw']))
-      .toMatchObject({ 'firmware-hook': '/h.sh', 'firmware-trust': '/keys', 'firmware-staging': '/tmp/fw' });
+    expect(parseRunFast(['run', '--defaults', 'd.json', '--cert', 'c.pem', '--key', 'k.pem', '--ca', 'ca.pem', '--log-level', 'warn'])).toMatchObject({
+      cert: 'c.pem',
+      key: 'k.pem',
+      ca: 'ca.pem',
+      'log-level': 'warn',
+    });
+    expect(parseRunFast(['run', '--defaults', 'd.json', '--firmware-hook', '/h.sh', '--firmware-trust', '/keys', '--firmware-staging', '/tmp/fw'])).toMatchObject({
+      'firmware-hook': '/h.sh',
+      'firmware-trust': '/keys',
+      'firmware-staging': '/tmp/fw',
+    });
     // --plugin is repeatable: every file, in order.
     expect(parseRunFast(['run', '--defaults', 'd.json', '--plugin', 'a.mjs', '--plugin=b.cjs'])).toMatchObject({ plugin: ['a.mjs', 'b.cjs'] });
   });

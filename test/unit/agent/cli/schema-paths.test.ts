@@ -23,7 +23,11 @@ describe('CLI paths against the schema', () => {
   it('an unknown name is a usage error naming the nearest known names at that place', () => {
     const s = testSchema();
     let err: unknown;
-    try { lookupSchemaItem(s, 'Device.DeviceInfo.SerialNumbr'); } catch (e) { err = e; }
+    try {
+      lookupSchemaItem(s, 'Device.DeviceInfo.SerialNumbr');
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(CliError);
     expect((err as CliError).exitCode).toBe(2);
     expect((err as CliError).message).toContain('nearest known: Device.DeviceInfo.SerialNumber');
@@ -39,15 +43,32 @@ describe('CLI arguments and output', () => {
 
   it('set groups parameters by object, in the order given', () => {
     const r = setRequest(['Device.DeviceInfo.HostName=a', 'Device.LocalAgent.MTP.1.Enable=true', 'Device.DeviceInfo.ProvisioningCode=p'], false);
-    expect(r).toEqual({ reqType: 'set', set: { allowPartial: false, updateObjs: [
-      { objPath: 'Device.DeviceInfo.', paramSettings: [{ param: 'HostName', value: 'a', required: true }, { param: 'ProvisioningCode', value: 'p', required: true }] },
-      { objPath: 'Device.LocalAgent.MTP.1.', paramSettings: [{ param: 'Enable', value: 'true', required: true }] },
-    ] } });
+    expect(r).toEqual({
+      reqType: 'set',
+      set: {
+        allowPartial: false,
+        updateObjs: [
+          {
+            objPath: 'Device.DeviceInfo.',
+            paramSettings: [
+              { param: 'HostName', value: 'a', required: true },
+              { param: 'ProvisioningCode', value: 'p', required: true },
+            ],
+          },
+          { objPath: 'Device.LocalAgent.MTP.1.', paramSettings: [{ param: 'Enable', value: 'true', required: true }] },
+        ],
+      },
+    });
     expect(() => setRequest(['Device.LocalAgent.MTP.1.Enable=yes'], false)).toThrow(/Enable: "yes" is not a boolean .*; expected boolean/);
   });
 
   it('rows are aligned on the widest path; errors start with the code', () => {
-    expect(alignRows([['A.B', '1'], ['A.LongName', '2']])).toBe('A.B         1\nA.LongName  2');
+    expect(
+      alignRows([
+        ['A.B', '1'],
+        ['A.LongName', '2'],
+      ]),
+    ).toBe('A.B         1\nA.LongName  2');
     expect(errorLine(7026, 'Invalid path', 'Device.X.')).toBe('7026 Invalid path (Device.X.)');
     expect(renderAnswer({ kind: 'error', error: { errCode: 7004, errMsg: 'Invalid arguments' } }).errors).toEqual(['7004 Invalid arguments']);
   });

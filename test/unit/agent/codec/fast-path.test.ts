@@ -7,9 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeGetMsgFast, decodeRecordFast } from '../../../../agent/codec/fast-decode.js';
 import { encodeGetRespRecord, encodeMsgRecord } from '../../../../agent/codec/fast-encode.js';
 import { decodeMsg, decodeMsgStrict, encodeMsg, errorMsg, requestMsg, responseMsg } from '../../../../agent/codec/msg.js';
-import {
-  decodeRecord, decodeRecordStrict, encodeRecord, noSessionContextRecord, type DecodedRecord, type OutgoingRecord,
-} from '../../../../agent/codec/record.js';
+import { decodeRecord, decodeRecordStrict, encodeRecord, noSessionContextRecord, type DecodedRecord, type OutgoingRecord } from '../../../../agent/codec/record.js';
 import type { GetResp, UspMsg } from '../../../../agent/codec/types.js';
 import { mulberry32 } from '../../../../bench/prng.js';
 import { UspError } from '../../../../datamodel/UspError.js';
@@ -17,8 +15,7 @@ import { sampleMsgs, typicalGetResp } from './samples.js';
 
 const ADDR = { toId: 'proto::controller-1', fromId: 'proto::agent' };
 
-const getMsg = (msgId: string, paramPaths: string[], maxDepth = 0): UspMsg =>
-  requestMsg(msgId, { reqType: 'get', get: { paramPaths, maxDepth } });
+const getMsg = (msgId: string, paramPaths: string[], maxDepth = 0): UspMsg => requestMsg(msgId, { reqType: 'get', get: { paramPaths, maxDepth } });
 
 const recordOf = (payload: Uint8Array, extra: Partial<OutgoingRecord> = {}): Uint8Array =>
   encodeRecord({ ...noSessionContextRecord({ toId: 'proto::agent', fromId: 'proto::controller-1' }, payload), ...extra });
@@ -28,7 +25,9 @@ const plain = (r: DecodedRecord): unknown => ({ ...r, macSignature: [...r.macSig
 
 /** The strict outcome: the value, or the error's code and message. */
 function strictly<T>(f: () => T): T | string {
-  try { return f(); } catch (e) {
+  try {
+    return f();
+  } catch (e) {
     if (e instanceof UspError) return `${e.code} ${e.message}`;
     throw e;
   }
@@ -40,12 +39,25 @@ function mutate(b: Uint8Array, rand: () => number): Uint8Array {
   const at = n(b.length);
   const out = [...b];
   switch (n(6)) {
-    case 0: out[at] = out[at]! ^ (1 << n(8)); break;
-    case 1: out[at] = [0x00, 0x01, 0x0a, 0x12, 0x15, 0x3a, 0x7f, 0x80, 0xc3, 0xff][n(10)]!; break;
-    case 2: out.length = n(b.length + 1); break;
-    case 3: out.splice(at, 0, ...Array.from({ length: 1 + n(4) }, () => n(256))); break;
-    case 4: out.splice(at, 1 + n(4)); break;
-    default: { const s = out.slice(at, at + 1 + n(12)); out.splice(at, 0, ...s); }
+    case 0:
+      out[at] = out[at]! ^ (1 << n(8));
+      break;
+    case 1:
+      out[at] = [0x00, 0x01, 0x0a, 0x12, 0x15, 0x3a, 0x7f, 0x80, 0xc3, 0xff][n(10)]!;
+      break;
+    case 2:
+      out.length = n(b.length + 1);
+      break;
+    case 3:
+      out.splice(at, 0, ...Array.from({ length: 1 + n(4) }, () => n(256)));
+      break;
+    case 4:
+      out.splice(at, 1 + n(4));
+      break;
+    default: {
+      const s = out.slice(at, at + 1 + n(12));
+      out.splice(at, 0, ...s);
+    }
   }
   return Uint8Array.from(out);
 }
@@ -110,7 +122,10 @@ describe('decodeGetMsgFast', () => {
       const bytes = encodeMsg(m);
       const fast = decodeGetMsgFast(bytes);
       expect(decodeMsg(bytes)).toEqual(decodeMsgStrict(bytes));
-      if (m.header.msgId === 'm4') { expect(fast).toBeUndefined(); continue; }
+      if (m.header.msgId === 'm4') {
+        expect(fast).toBeUndefined();
+        continue;
+      }
       expect(fast).toEqual(decodeMsgStrict(bytes));
       expect(fast).toEqual(m);
     }
@@ -144,16 +159,40 @@ describe('decodeGetMsgFast', () => {
 });
 
 describe('encodeGetRespRecord', () => {
-  const slow = (msgId: string, r: GetResp): Buffer =>
-    Buffer.from(encodeRecord(noSessionContextRecord(ADDR, encodeMsg(responseMsg(msgId, { respType: 'getResp', getResp: r })))));
+  const slow = (msgId: string, r: GetResp): Buffer => Buffer.from(encodeRecord(noSessionContextRecord(ADDR, encodeMsg(responseMsg(msgId, { respType: 'getResp', getResp: r })))));
 
   const cases: [string, GetResp][] = [
-    ['one parameter', { reqPathResults: [{ requestedPath: 'Device.DeviceInfo.SerialNumber', errCode: 0, errMsg: '', resolvedPathResults: [{ resolvedPath: 'Device.DeviceInfo.', resultParams: { SerialNumber: 'SN-1' } }] }] }],
+    [
+      'one parameter',
+      {
+        reqPathResults: [
+          { requestedPath: 'Device.DeviceInfo.SerialNumber', errCode: 0, errMsg: '', resolvedPathResults: [{ resolvedPath: 'Device.DeviceInfo.', resultParams: { SerialNumber: 'SN-1' } }] },
+        ],
+      },
+    ],
     ['no results', { reqPathResults: [] }],
     ['a path error, fields left out', { reqPathResults: [{ requestedPath: 'Device.Nope.', errCode: 7026, errMsg: 'no such path' }, { requestedPath: 'Device.X' }] }],
-    ['empty values and objects', { reqPathResults: [{ requestedPath: '', errCode: 0, errMsg: '', resolvedPathResults: [{ resolvedPath: 'Device.', resultParams: {} }, { resolvedPath: '', resultParams: { A: '' } }] }] }],
+    [
+      'empty values and objects',
+      {
+        reqPathResults: [
+          {
+            requestedPath: '',
+            errCode: 0,
+            errMsg: '',
+            resolvedPathResults: [
+              { resolvedPath: 'Device.', resultParams: {} },
+              { resolvedPath: '', resultParams: { A: '' } },
+            ],
+          },
+        ],
+      },
+    ],
     ['UTF-8 text', { reqPathResults: [{ requestedPath: 'Device.', errCode: 0, errMsg: 'é', resolvedPathResults: [{ resolvedPath: 'Device.Ä.', resultParams: { Name: 'Grüße 😀 ✓' } }] }] }],
-    ['lengths of two and three bytes', { reqPathResults: [{ requestedPath: 'Device.', resolvedPathResults: [{ resolvedPath: 'Device.', resultParams: { Long: 'x'.repeat(200), Longer: 'y'.repeat(20_000) } }] }] }],
+    [
+      'lengths of two and three bytes',
+      { reqPathResults: [{ requestedPath: 'Device.', resolvedPathResults: [{ resolvedPath: 'Device.', resultParams: { Long: 'x'.repeat(200), Longer: 'y'.repeat(20_000) } }] }] },
+    ],
     ['a typical object read', typicalGetResp(5, 10)],
     ['a large read', typicalGetResp(400, 40)],
   ];

@@ -6,8 +6,15 @@
 import { describe, expect, it } from 'vitest';
 import { decodeMsg, encodeMsg } from '../../../../agent/codec/msg.js';
 import {
-  decodeRecord, disconnectRecord, encodeRecord, mqttConnectRecord, noSessionContextRecord, stompConnectRecord,
-  udsConnectRecord, websocketConnectRecord, type OutgoingRecord,
+  decodeRecord,
+  disconnectRecord,
+  encodeRecord,
+  mqttConnectRecord,
+  noSessionContextRecord,
+  stompConnectRecord,
+  udsConnectRecord,
+  websocketConnectRecord,
+  type OutgoingRecord,
 } from '../../../../agent/codec/record.js';
 import { mulberry32 } from '../../../../bench/prng.js';
 import { UspError } from '../../../../datamodel/UspError.js';
@@ -30,19 +37,23 @@ function mutate(input: Uint8Array, rand: () => number, corpus: Uint8Array[]): Ui
       return b;
     case 3: // truncate
       return b.subarray(0, int(b.length + 1));
-    case 4: { // delete a range
+    case 4: {
+      // delete a range
       const end = Math.min(b.length, at + 1 + int(8));
       return Uint8Array.from([...b.subarray(0, at), ...b.subarray(end)]);
     }
-    case 5: { // insert random bytes
+    case 5: {
+      // insert random bytes
       const ins = Array.from({ length: 1 + int(6) }, () => int(256));
       return Uint8Array.from([...b.subarray(0, at), ...ins, ...b.subarray(at)]);
     }
-    case 6: { // duplicate a slice (repeats fields, lengths now lie)
+    case 6: {
+      // duplicate a slice (repeats fields, lengths now lie)
       const end = Math.min(b.length, at + 1 + int(16));
       return Uint8Array.from([...b.subarray(0, end), ...b.subarray(at, end), ...b.subarray(end)]);
     }
-    default: { // splice with another corpus entry
+    default: {
+      // splice with another corpus entry
       const other = corpus[int(corpus.length)]!;
       return Uint8Array.from([...b.subarray(0, at), ...other.subarray(int(other.length + 1))]);
     }
@@ -59,7 +70,9 @@ function fuzz(corpus: Uint8Array[], seed: number, iterations: number, check: (by
   const rand = mulberry32(seed);
   const failures: string[] = [];
   const outcomes: Record<string, number> = {};
-  const count = (k: string) => { outcomes[k] = (outcomes[k] ?? 0) + 1; };
+  const count = (k: string) => {
+    outcomes[k] = (outcomes[k] ?? 0) + 1;
+  };
   for (let i = 0; i < iterations; i++) {
     let bytes = corpus[Math.floor(rand() * corpus.length)]!;
     const rounds = 1 + Math.floor(rand() * 3);
@@ -91,8 +104,13 @@ const records: OutgoingRecord[] = [
     body: {
       kind: 'sessionContext',
       sessionContext: {
-        sessionId: 5n, sequenceId: 1n, expectedId: 1n, retransmitId: 0n,
-        payloadSarState: 'BEGIN', payloadrecSarState: 'NONE', payload: [msgCorpus[0]!],
+        sessionId: 5n,
+        sequenceId: 1n,
+        expectedId: 1n,
+        retransmitId: 0n,
+        payloadSarState: 'BEGIN',
+        payloadrecSarState: 'NONE',
+        payload: [msgCorpus[0]!],
       },
     },
   },

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MsgDecodeError } from '../../../../agent/codec/errors.js';
-import {
-  decodeMsg, encodeMsg, errorMsg, errorMsgFromUspError, peekMsgId, requestMsg, responseMsg,
-} from '../../../../agent/codec/msg.js';
+import { decodeMsg, encodeMsg, errorMsg, errorMsgFromUspError, peekMsgId, requestMsg, responseMsg } from '../../../../agent/codec/msg.js';
 import { ErrorCode, UspError } from '../../../../datamodel/UspError.js';
 import { cat, fixed32, len, msg, str, tag, vint } from './pbwire.js';
 import { sampleMsgs } from './samples.js';
@@ -65,10 +63,14 @@ describe('decodeMsg / encodeMsg round trips', () => {
 
 describe('builders', () => {
   it('derive msg_type from the body member', () => {
-    expect(responseMsg('a', { respType: 'getSupportedProtocolResp', getSupportedProtocolResp: { agentSupportedProtocolVersions: '1.4' } }).header)
-      .toEqual({ msgId: 'a', msgType: 'GET_SUPPORTED_PROTO_RESP' });
-    expect(requestMsg('b', { reqType: 'notify', notify: { subscriptionId: 's', sendResp: false, notification: 'objDeletion', objDeletion: { objPath: 'Device.X.1.' } } }).header)
-      .toEqual({ msgId: 'b', msgType: 'NOTIFY' });
+    expect(responseMsg('a', { respType: 'getSupportedProtocolResp', getSupportedProtocolResp: { agentSupportedProtocolVersions: '1.4' } }).header).toEqual({
+      msgId: 'a',
+      msgType: 'GET_SUPPORTED_PROTO_RESP',
+    });
+    expect(requestMsg('b', { reqType: 'notify', notify: { subscriptionId: 's', sendResp: false, notification: 'objDeletion', objDeletion: { objPath: 'Device.X.1.' } } }).header).toEqual({
+      msgId: 'b',
+      msgType: 'NOTIFY',
+    });
   });
 
   it('errorMsgFromUspError carries code, message and parameter errors', () => {

@@ -1,9 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { RecordDecodeError } from '../../../../agent/codec/errors.js';
 import {
-  decodeRecord, disconnectRecord, encodeRecord, mqttConnectRecord, noSessionContextRecord, salvageRecord,
-  stompConnectRecord, udsConnectRecord, USP_VERSION, websocketConnectRecord,
-  type DecodedRecord, type OutgoingRecord,
+  decodeRecord,
+  disconnectRecord,
+  encodeRecord,
+  mqttConnectRecord,
+  noSessionContextRecord,
+  salvageRecord,
+  stompConnectRecord,
+  udsConnectRecord,
+  USP_VERSION,
+  websocketConnectRecord,
+  type DecodedRecord,
+  type OutgoingRecord,
 } from '../../../../agent/codec/record.js';
 import { ErrorCode, UspError } from '../../../../datamodel/UspError.js';
 import { cat, fixed32, len, msg, str, tag, vint } from './pbwire.js';
@@ -28,9 +37,12 @@ function expected(rec: OutgoingRecord): DecodedRecord {
 function decodePlain(bytes: Uint8Array): DecodedRecord {
   const r = decodeRecord(bytes);
   const plain = (b: Uint8Array) => new Uint8Array(b);
-  const body = r.body.kind === 'noSessionContext' ? { ...r.body, payload: plain(r.body.payload) }
-    : r.body.kind === 'sessionContext' ? { ...r.body, sessionContext: { ...r.body.sessionContext, payload: r.body.sessionContext.payload.map(plain) } }
-      : r.body;
+  const body =
+    r.body.kind === 'noSessionContext'
+      ? { ...r.body, payload: plain(r.body.payload) }
+      : r.body.kind === 'sessionContext'
+        ? { ...r.body, sessionContext: { ...r.body.sessionContext, payload: r.body.sessionContext.payload.map(plain) } }
+        : r.body;
   return { ...r, macSignature: plain(r.macSignature), senderCert: plain(r.senderCert), body };
 }
 
@@ -58,19 +70,27 @@ describe('encodeRecord / decodeRecord round trips', () => {
     ['stompConnect', stompConnectRecord(addr, '/queue/agent')],
     ['udsConnect', udsConnectRecord(addr)],
     ['disconnect', disconnectRecord(addr, 'session context not allowed', ErrorCode.SessionContextNotAllowed)],
-    ['sessionContext with extreme ids and signature', {
-      ...addr,
-      payloadSecurity: 'TLS12',
-      macSignature: new Uint8Array([1, 2, 3]),
-      senderCert: new TextEncoder().encode('-----BEGIN CERTIFICATE-----'),
-      body: {
-        kind: 'sessionContext',
-        sessionContext: {
-          sessionId: 0xffffffffffffffffn, sequenceId: 1n, expectedId: 0x1_0000_0000n, retransmitId: 0n,
-          payloadSarState: 'BEGIN', payloadrecSarState: 'COMPLETE', payload: [payload, new Uint8Array([9])],
+    [
+      'sessionContext with extreme ids and signature',
+      {
+        ...addr,
+        payloadSecurity: 'TLS12',
+        macSignature: new Uint8Array([1, 2, 3]),
+        senderCert: new TextEncoder().encode('-----BEGIN CERTIFICATE-----'),
+        body: {
+          kind: 'sessionContext',
+          sessionContext: {
+            sessionId: 0xffffffffffffffffn,
+            sequenceId: 1n,
+            expectedId: 0x1_0000_0000n,
+            retransmitId: 0n,
+            payloadSarState: 'BEGIN',
+            payloadrecSarState: 'COMPLETE',
+            payload: [payload, new Uint8Array([9])],
+          },
         },
       },
-    }],
+    ],
   ];
 
   it.each(cases)('%s', (_name, rec) => {

@@ -27,7 +27,8 @@ function describeSchema(ns: protobuf.NamespaceBase, out: Record<string, string> 
     if (o instanceof protobuf.Type) {
       out[o.fullName] = o.fieldsArray
         .map((f) => [f.id, f.name, f.type, f.repeated ? 'repeated' : '', f instanceof protobuf.MapField ? f.keyType : '', f.partOf?.name ?? ''].join(':'))
-        .sort().join(' | ');
+        .sort()
+        .join(' | ');
     } else if (o instanceof protobuf.Enum) {
       out[o.fullName] = JSON.stringify(o.values);
     }
@@ -71,10 +72,15 @@ describe('wire compatibility with the official USP 1.4 protos', () => {
     expect(off).toMatchObject({ version: '1.4', toId: 'c', fromId: 'a', recordType: 'noSessionContext' });
     expect(decodeMsg(Uint8Array.from(off['noSessionContext'].payload))).toEqual(sampleMsgs()[0]![1]);
 
-    const offBytes = OffRecord.encode(OffRecord.fromObject({
-      version: '1.3', toId: 'a', fromId: 'c', payloadSecurity: 'TLS12',
-      sessionContext: { sessionId: '18446744073709551615', sequenceId: '7', expectedId: '8', payloadSarState: 'INPROCESS', payload: [[1, 2]] },
-    })).finish();
+    const offBytes = OffRecord.encode(
+      OffRecord.fromObject({
+        version: '1.3',
+        toId: 'a',
+        fromId: 'c',
+        payloadSecurity: 'TLS12',
+        sessionContext: { sessionId: '18446744073709551615', sequenceId: '7', expectedId: '8', payloadSarState: 'INPROCESS', payload: [[1, 2]] },
+      }),
+    ).finish();
     const r = decodeRecord(offBytes);
     expect(r).toMatchObject({ version: '1.3', payloadSecurity: 'TLS12' });
     expect(r.body).toMatchObject({

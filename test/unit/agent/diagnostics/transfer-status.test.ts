@@ -5,17 +5,31 @@ import { connectFailureStatus, cutShortStatus, httpFailureStatus } from '../../.
 import { isoMicros, nowMicros } from '../../../../agent/diagnostics/micro-clock.js';
 
 const statusEnum = (command: string): readonly string[] =>
-  Schema.load().getCommand('Device.IP.Diagnostics.', command)!.output.find((a) => a.name === 'Status')!.enumerations ?? [];
+  Schema.load()
+    .getCommand('Device.IP.Diagnostics.', command)!
+    .output.find((a) => a.name === 'Status')!.enumerations ?? [];
 
 describe('transfer Status mapping', () => {
-  it('every Status it can give is one the command\'s schema enumerates', () => {
-    for (const [dir, command] of [['download', 'DownloadDiagnostics()'], ['upload', 'UploadDiagnostics()']] as const) {
+  it("every Status it can give is one the command's schema enumerates", () => {
+    for (const [dir, command] of [
+      ['download', 'DownloadDiagnostics()'],
+      ['upload', 'UploadDiagnostics()'],
+    ] as const) {
       const allowed = statusEnum(command);
       const given = [
-        connectFailureStatus('ECONNREFUSED'), connectFailureStatus('EHOSTUNREACH'), connectFailureStatus(undefined),
-        httpFailureStatus(dir, 404), httpFailureStatus(dir, 401), httpFailureStatus(dir, 500),
-        cutShortStatus(dir, true), cutShortStatus(dir, false),
-        'Error_CannotResolveHostName', 'Error_NoResponse', 'Error_Timeout', 'Error_Other', 'Complete',
+        connectFailureStatus('ECONNREFUSED'),
+        connectFailureStatus('EHOSTUNREACH'),
+        connectFailureStatus(undefined),
+        httpFailureStatus(dir, 404),
+        httpFailureStatus(dir, 401),
+        httpFailureStatus(dir, 500),
+        cutShortStatus(dir, true),
+        cutShortStatus(dir, false),
+        'Error_CannotResolveHostName',
+        'Error_NoResponse',
+        'Error_Timeout',
+        'Error_Other',
+        'Complete',
       ];
       for (const s of given) expect(allowed, `${command} ${s}`).toContain(s);
     }

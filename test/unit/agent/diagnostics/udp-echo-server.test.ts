@@ -5,7 +5,9 @@ import { readEchoPlus } from '../../../../agent/diagnostics/udp-echo-packet.js';
 import { emptyCounters, UdpEchoServer, type UdpEchoCounters } from '../../../../agent/diagnostics/udp-echo-server.js';
 
 const open: Array<{ close(): void }> = [];
-afterEach(() => { for (const s of open.splice(0)) s.close(); });
+afterEach(() => {
+  for (const s of open.splice(0)) s.close();
+});
 
 async function server(opts: { sourceIPAddress?: string; echoPlus?: boolean; maxRepliesPerSecond?: number }): Promise<{ port: number; counters: UdpEchoCounters }> {
   const probe = dgram.createSocket('udp4');
@@ -13,7 +15,10 @@ async function server(opts: { sourceIPAddress?: string; echoPlus?: boolean; maxR
   const port = probe.address().port;
   await new Promise<void>((r) => probe.close(r));
   const counters = emptyCounters();
-  const s = new UdpEchoServer({ addresses: ['127.0.0.1'], port, sourceIPAddress: opts.sourceIPAddress ?? '', echoPlus: opts.echoPlus ?? false, maxRepliesPerSecond: opts.maxRepliesPerSecond }, counters);
+  const s = new UdpEchoServer(
+    { addresses: ['127.0.0.1'], port, sourceIPAddress: opts.sourceIPAddress ?? '', echoPlus: opts.echoPlus ?? false, maxRepliesPerSecond: opts.maxRepliesPerSecond },
+    counters,
+  );
   await s.start();
   open.push({ close: () => s.stop() });
   return { port, counters };

@@ -5,18 +5,30 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ACTIVATION_JOURNAL_FILE, ActivationJournal, absoluteWindows, nextActivation, type PendingActivation } from '../../../../agent/firmware/activation-journal.js';
 
 let dir: string | undefined;
-afterEach(() => { if (dir) rmSync(dir, { recursive: true, force: true }); dir = undefined; });
+afterEach(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
+});
 
 const CALLED = new Date('2026-12-05T02:00:00Z');
 const pending = (windows: Array<[number, number]>): PendingActivation => ({
-  bank: 2, image: 'Device.DeviceInfo.FirmwareImage.2.', commandKey: 'k', requested: CALLED.toISOString(),
-  windows: absoluteWindows(windows.map(([start, end], i) => ({ instance: i + 1, start, end, mode: 'AnyTime' })), CALLED),
+  bank: 2,
+  image: 'Device.DeviceInfo.FirmwareImage.2.',
+  commandKey: 'k',
+  requested: CALLED.toISOString(),
+  windows: absoluteWindows(
+    windows.map(([start, end], i) => ({ instance: i + 1, start, end, mode: 'AnyTime' })),
+    CALLED,
+  ),
 });
 const at = (s: number): Date => new Date(CALLED.getTime() + s * 1000);
 
 describe('nextActivation (TimeWindow offsets from the call, after a restart)', () => {
   it('before the Start: at the Start; inside the window: at once; between windows: the next Start; after the last End: none', () => {
-    const p = pending([[60, 120], [600, 700]]);
+    const p = pending([
+      [60, 120],
+      [600, 700],
+    ]);
     expect(nextActivation(p, at(10))).toBe(at(60).getTime());
     expect(nextActivation(p, at(90))).toBe(at(90).getTime());
     expect(nextActivation(p, at(300))).toBe(at(600).getTime());

@@ -34,10 +34,14 @@ beforeAll(async () => {
   server.routes.set('/fg5600-3.3.0.img', { body: IMAGE });
   server.routes.set('/slow.img', { body: IMAGE, stallAfter: 500 });
 });
-afterAll(async () => { await server.close(); });
+afterAll(async () => {
+  await server.close();
+});
 
 const dirs: string[] = [];
-afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 function setup(dir?: string) {
   const model = new DataModel(schema);
@@ -47,15 +51,23 @@ function setup(dir?: string) {
   const restarts: Array<[string, string]> = [];
   let settled = 0;
   registerFirmwareCommands(model, fw, {
-    log: silentLogger, restart: (cause, key) => { restarts.push([cause, key]); },
-    settle: async () => { settled++; }, limits: { idleTimeoutMs: 5000 },
+    log: silentLogger,
+    restart: (cause, key) => {
+      restarts.push([cause, key]);
+    },
+    settle: async () => {
+      settled++;
+    },
+    limits: { idleTimeoutMs: 5000 },
   });
   const runner = new OperationRunner(model, silentLogger);
   const node = model.requireNode('Device.DeviceInfo.FirmwareImage.{i}.');
   /** Everything that happened, in order: OperationComplete outcomes and TransferComplete! events. */
   const log: Array<{ outcome: OperationOutcome } | { event: Extract<Change, { kind: 'event' }> }> = [];
   runner.onComplete((outcome) => log.push({ outcome }));
-  model.changes.subscribe((c) => { if (c.kind === 'event') log.push({ event: c }); });
+  model.changes.subscribe((c) => {
+    if (c.kind === 'event') log.push({ event: c });
+  });
 
   /** Starts a command as handle-operate does: input typed and defaulted by the schema. */
   function operate(bank: number, command: 'Download()' | 'Activate()', given: Record<string, string>, commandKey = 'key-1'): string {
@@ -86,16 +98,24 @@ describe('Download()', () => {
   it('downloads, verifies SHA-256, installs, and sends TransferComplete! after the OperationComplete', async () => {
     const s = setup();
     const url = server.url('/fg5600-3.3.0.img');
-    expect(s.operate(2, 'Download()', { URL: url, AutoActivate: 'false', CheckSumAlgorithm: 'SHA-256', CheckSum: SHA256.toUpperCase(), FileSize: String(IMAGE.length) }))
-      .toBe('Device.LocalAgent.Request.1.');
+    expect(s.operate(2, 'Download()', { URL: url, AutoActivate: 'false', CheckSumAlgorithm: 'SHA-256', CheckSum: SHA256.toUpperCase(), FileSize: String(IMAGE.length) })).toBe(
+      'Device.LocalAgent.Request.1.',
+    );
     const { outcome, event } = await s.finished();
     expect(outcome.failure).toBeUndefined();
     expect(s.log.map((l) => ('outcome' in l ? 'OperationComplete' : l.event.event))).toEqual(['OperationComplete', 'TransferComplete!']);
     expect(s.log[1]).toMatchObject({ event: { path: 'Device.LocalAgent.', event: 'TransferComplete!' } });
     expect(event).toMatchObject({
-      Command: 'Device.DeviceInfo.FirmwareImage.2.Download()', CommandKey: 'key-1', Requestor: 'proto::controller-1',
-      TransferType: 'Download', Affected: 'Device.DeviceInfo.FirmwareImage.2.', TransferURL: url,
-      FaultCode: 0, FaultString: '', CheckSumAlgorithm: 'SHA-256', CheckSum: SHA256,
+      Command: 'Device.DeviceInfo.FirmwareImage.2.Download()',
+      CommandKey: 'key-1',
+      Requestor: 'proto::controller-1',
+      TransferType: 'Download',
+      Affected: 'Device.DeviceInfo.FirmwareImage.2.',
+      TransferURL: url,
+      FaultCode: 0,
+      FaultString: '',
+      CheckSumAlgorithm: 'SHA-256',
+      CheckSum: SHA256,
     });
     expect(String(event!.StartTime)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(event!.CompleteTime).not.toBe('0001-01-01T00:00:00Z');

@@ -26,14 +26,22 @@ beforeAll(async () => {
   http.routes.set('/boom.img', { status: 500 });
   other.routes.set('/fw.img', { body: IMAGE });
 });
-afterAll(async () => { await http.close(); await other.close(); });
+afterAll(async () => {
+  await http.close();
+  await other.close();
+});
 
 async function fetchAll(url: string, more: { limits?: Partial<FetchLimits>; username?: string; password?: string; signal?: AbortSignal; ca?: string } = {}) {
   const chunks: Buffer[] = [];
   const r = await fetchImage(url, {
-    username: more.username, password: more.password, ca: more.ca,
-    limits: { ...DEFAULT_FETCH_LIMITS, ...more.limits }, signal: more.signal ?? new AbortController().signal,
-    onData: (c) => { chunks.push(Buffer.from(c)); },
+    username: more.username,
+    password: more.password,
+    ca: more.ca,
+    limits: { ...DEFAULT_FETCH_LIMITS, ...more.limits },
+    signal: more.signal ?? new AbortController().signal,
+    onData: (c) => {
+      chunks.push(Buffer.from(c));
+    },
   });
   return { ...r, body: Buffer.concat(chunks) };
 }

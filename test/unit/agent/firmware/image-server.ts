@@ -39,13 +39,25 @@ export async function startImageServer(tls?: { cert: string; key: string }): Pro
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     requests.push({ path, authorization: req.headers.authorization });
     const r = routes.get(path);
-    if (!r) { res.writeHead(404, 'Not Found').end('no such file'); return; }
+    if (!r) {
+      res.writeHead(404, 'Not Found').end('no such file');
+      return;
+    }
     if (r.auth) {
       const want = `Basic ${Buffer.from(`${r.auth.username}:${r.auth.password}`).toString('base64')}`;
-      if (req.headers.authorization !== want) { res.writeHead(401, { 'www-authenticate': 'Basic realm="fw"' }).end(); return; }
+      if (req.headers.authorization !== want) {
+        res.writeHead(401, { 'www-authenticate': 'Basic realm="fw"' }).end();
+        return;
+      }
     }
-    if (r.redirect) { res.writeHead(302, { location: r.redirect }).end(); return; }
-    if (r.status && r.status !== 200) { res.writeHead(r.status).end(); return; }
+    if (r.redirect) {
+      res.writeHead(302, { location: r.redirect }).end();
+      return;
+    }
+    if (r.status && r.status !== 200) {
+      res.writeHead(r.status).end();
+      return;
+    }
     const body = r.body ?? Buffer.alloc(0);
     if (r.stallAfter !== undefined) {
       open.add(res);
@@ -68,7 +80,8 @@ export async function startImageServer(tls?: { cert: string; key: string }): Pro
   const { port } = server.address() as AddressInfo;
   const scheme = tls ? 'https' : 'http';
   return {
-    routes, requests,
+    routes,
+    requests,
     url: (path) => `${scheme}://127.0.0.1:${port}${path}`,
     async close() {
       for (const res of open) res.destroy();

@@ -19,7 +19,9 @@ import { simImage } from './image-server.js';
 const schema = Schema.load();
 const FACTORY = '3.2.1-sim';
 const dirs: string[] = [];
-afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 function dataDir(): string {
   const d = mkdtempSync(join(tmpdir(), 'usp-fw-sim-'));
@@ -42,7 +44,10 @@ async function install(fw: SimulatedFirmware, bank: number, image: Buffer, fileN
   await w.write(image);
   w.validating();
   // As the agent does: a refused image leaves the bank ValidationFailed.
-  return w.install({ fileName }).catch((e: unknown) => { w.fail('ValidationFailed', String(e)); throw e; });
+  return w.install({ fileName }).catch((e: unknown) => {
+    w.fail('ValidationFailed', String(e));
+    throw e;
+  });
 }
 
 describe('factory state', () => {

@@ -4,18 +4,27 @@ import { chooseWindow, parseTimeWindows } from '../../../../agent/firmware/time-
 import { ErrorCode, UspError } from '../../../../datamodel/UspError.js';
 
 const win = (n: number, start: number | string, end: number | string, mode: string) => ({
-  [`TimeWindow.${n}.Start`]: String(start), [`TimeWindow.${n}.End`]: String(end), [`TimeWindow.${n}.Mode`]: mode,
+  [`TimeWindow.${n}.Start`]: String(start),
+  [`TimeWindow.${n}.End`]: String(end),
+  [`TimeWindow.${n}.Mode`]: mode,
 });
 
 function code(f: () => unknown): number | undefined {
-  try { f(); } catch (e) { return e instanceof UspError ? e.code : -1; }
+  try {
+    f();
+  } catch (e) {
+    return e instanceof UspError ? e.code : -1;
+  }
   return undefined;
 }
 
 describe('parseTimeWindows', () => {
   it('reads the windows in instance order, values as strings or numbers', () => {
     const ws = parseTimeWindows({ ...win(2, 100, 200, 'AnyTime'), ...win(1, 0, 50, 'Immediately'), 'TimeWindow.1.UserMessage': 'hi', URL: 'ignored' });
-    expect(ws).toEqual([{ instance: 1, start: 0, end: 50, mode: 'Immediately' }, { instance: 2, start: 100, end: 200, mode: 'AnyTime' }]);
+    expect(ws).toEqual([
+      { instance: 1, start: 0, end: 50, mode: 'Immediately' },
+      { instance: 2, start: 100, end: 200, mode: 'AnyTime' },
+    ]);
     expect(parseTimeWindows({ 'TimeWindow.1.Start': 5, 'TimeWindow.1.End': 5, 'TimeWindow.1.Mode': 'AnyTime' })[0].start).toBe(5);
   });
 

@@ -42,16 +42,31 @@ describe('transferCompleteWanted (Controller.{i}.TransferCompletePolicy.ResultTy
 
 describe('transferCompleteArgs', () => {
   const base = {
-    command: 'Device.DeviceInfo.FirmwareImage.2.Download()', commandKey: 'k', requestor: 'proto::c', transferType: 'Download' as const,
-    affected: 'Device.DeviceInfo.FirmwareImage.2.', url: 'https://fw/x.img', startTime: new Date('2025-03-10T08:00:00.123Z'),
-    checkSumAlgorithm: 'SHA-256' as const, checkSum: 'ab',
+    command: 'Device.DeviceInfo.FirmwareImage.2.Download()',
+    commandKey: 'k',
+    requestor: 'proto::c',
+    transferType: 'Download' as const,
+    affected: 'Device.DeviceInfo.FirmwareImage.2.',
+    url: 'https://fw/x.img',
+    startTime: new Date('2025-03-10T08:00:00.123Z'),
+    checkSumAlgorithm: 'SHA-256' as const,
+    checkSum: 'ab',
   };
 
   it('success: FaultCode 0, empty FaultString, whole-second UTC times', () => {
     expect(transferCompleteArgs({ ...base, completeTime: new Date('2025-03-10T08:00:05Z'), faultCode: 0, faultString: 'ignored' })).toEqual({
-      Command: base.command, CommandKey: 'k', Requestor: 'proto::c', TransferType: 'Download', Affected: base.affected,
-      TransferURL: base.url, StartTime: '2025-03-10T08:00:00Z', CompleteTime: '2025-03-10T08:00:05Z',
-      FaultCode: 0, FaultString: '', CheckSumAlgorithm: 'SHA-256', CheckSum: 'ab',
+      Command: base.command,
+      CommandKey: 'k',
+      Requestor: 'proto::c',
+      TransferType: 'Download',
+      Affected: base.affected,
+      TransferURL: base.url,
+      StartTime: '2025-03-10T08:00:00Z',
+      CompleteTime: '2025-03-10T08:00:05Z',
+      FaultCode: 0,
+      FaultString: '',
+      CheckSumAlgorithm: 'SHA-256',
+      CheckSum: 'ab',
     });
   });
 

@@ -9,9 +9,18 @@ let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const result = (bank: number, key: string): TransferResult => ({
-  command: `Device.DeviceInfo.FirmwareImage.${bank}.Download()`, commandKey: key, requestor: 'proto::c', transferType: 'Download',
-  affected: `Device.DeviceInfo.FirmwareImage.${bank}.`, url: 'https://fw.example/i.bin', startTime: new Date('2026-12-05T01:00:00.123Z'),
-  completeTime: new Date('2026-12-05T01:00:09Z'), faultCode: 0, faultString: '', checkSumAlgorithm: 'Unknown', checkSum: '',
+  command: `Device.DeviceInfo.FirmwareImage.${bank}.Download()`,
+  commandKey: key,
+  requestor: 'proto::c',
+  transferType: 'Download',
+  affected: `Device.DeviceInfo.FirmwareImage.${bank}.`,
+  url: 'https://fw.example/i.bin',
+  startTime: new Date('2026-12-05T01:00:00.123Z'),
+  completeTime: new Date('2026-12-05T01:00:09Z'),
+  faultCode: 0,
+  faultString: '',
+  checkSumAlgorithm: 'Unknown',
+  checkSum: '',
 });
 
 describe('TransferJournal (downloads a restart cut short)', () => {

@@ -15,7 +15,10 @@ describe('TrustStore.load (--firmware-trust)', () => {
     dir = mkdtempSync(join(tmpdir(), 'trust-'));
     writeFileSync(join(dir, 'keys.pem'), pem(generateKeyPairSync('ed25519').publicKey) + pem(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey));
     writeFileSync(join(dir, 'README'), 'not a key file: ignored');
-    expect(TrustStore.load(dir).keys.map((k) => [k.name, k.kind])).toEqual([['keys.pem#1', 'ed25519'], ['keys.pem#2', 'p256']]);
+    expect(TrustStore.load(dir).keys.map((k) => [k.name, k.kind])).toEqual([
+      ['keys.pem#1', 'ed25519'],
+      ['keys.pem#2', 'p256'],
+    ]);
   });
 
   it('stops the start naming the option and the fix: empty, unreadable, a key type that verifies nothing', () => {

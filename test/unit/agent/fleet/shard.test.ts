@@ -8,7 +8,13 @@ describe('shardRange', () => {
   });
 
   it('splits into contiguous ranges that cover every number once, the remainder spread over the first shards', () => {
-    for (const [count, shards] of [[10, 3], [200_000, 10], [7, 7], [101, 4], [1, 1]] as const) {
+    for (const [count, shards] of [
+      [10, 3],
+      [200_000, 10],
+      [7, 7],
+      [101, 4],
+      [1, 1],
+    ] as const) {
       const ranges = Array.from({ length: shards }, (_, i) => shardRange({ count, first: 1, shardIndex: i, shardCount: shards }));
       let next = 1;
       for (const r of ranges) {
@@ -53,8 +59,20 @@ describe('shardRange', () => {
 
 describe('gateway defaults', () => {
   it('replaces {n} in every string value, leaving other values as they are', () => {
-    const d = { 'Device.LocalAgent.EndpointID': 'proto::sim-{n}', 'Device.MQTT.Client.1.ClientID': 'sim-{n}-{n}', 'Device.MQTT.Client.1.BrokerPort': 1883, 'Device.MQTT.Client.1.Enable': true, 'Device.X': 'plain' };
-    expect(gatewayDefaults(d, 42)).toEqual({ 'Device.LocalAgent.EndpointID': 'proto::sim-42', 'Device.MQTT.Client.1.ClientID': 'sim-42-42', 'Device.MQTT.Client.1.BrokerPort': 1883, 'Device.MQTT.Client.1.Enable': true, 'Device.X': 'plain' });
+    const d = {
+      'Device.LocalAgent.EndpointID': 'proto::sim-{n}',
+      'Device.MQTT.Client.1.ClientID': 'sim-{n}-{n}',
+      'Device.MQTT.Client.1.BrokerPort': 1883,
+      'Device.MQTT.Client.1.Enable': true,
+      'Device.X': 'plain',
+    };
+    expect(gatewayDefaults(d, 42)).toEqual({
+      'Device.LocalAgent.EndpointID': 'proto::sim-42',
+      'Device.MQTT.Client.1.ClientID': 'sim-42-42',
+      'Device.MQTT.Client.1.BrokerPort': 1883,
+      'Device.MQTT.Client.1.Enable': true,
+      'Device.X': 'plain',
+    });
   });
 
   it('refuses an EndpointID without {n}, naming the file', () => {

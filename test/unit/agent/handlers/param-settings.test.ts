@@ -34,9 +34,21 @@ describe('Set of unique keys and Alias', () => {
   });
 
   it('a parameter refused for lack of permission makes the failed object 7006, others 7021', () => {
-    const denied = validateSettings(sub, [{ param: 'Enable', value: 'true', required: true }], 'set', () => undefined, () => false);
+    const denied = validateSettings(
+      sub,
+      [{ param: 'Enable', value: 'true', required: true }],
+      'set',
+      () => undefined,
+      () => false,
+    );
     expect(denied).toMatchObject({ requiredFailed: true, requiredCode: 7006 });
-    const bad = validateSettings(sub, [{ param: 'Enable', value: 'maybe', required: true }], 'set', () => undefined, () => true);
+    const bad = validateSettings(
+      sub,
+      [{ param: 'Enable', value: 'maybe', required: true }],
+      'set',
+      () => undefined,
+      () => true,
+    );
     expect(bad).toMatchObject({ requiredFailed: true, requiredCode: 7021 });
   });
 });

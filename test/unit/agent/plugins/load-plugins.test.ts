@@ -36,7 +36,10 @@ function setup(): { model: DataModel; targets: PluginTargets; lines: string[]; l
 }
 
 async function refusal(p: Promise<unknown>): Promise<string> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(PluginError);
   return (e as Error).message;
 }
@@ -82,7 +85,9 @@ describe('loadPlugins: a bad plugin stops the start, naming it', () => {
 describe('loadPlugins: what a plugin adds', () => {
   it('a CommonJS plugin binds an unbound schema table and a vendor object, command and event', async () => {
     const { model, load, targets } = setup();
-    const cjs = plugin('usb.cjs', `module.exports = { name: 'usb', register(api) {
+    const cjs = plugin(
+      'usb.cjs',
+      `module.exports = { name: 'usb', register(api) {
       const t = api.helpers.table({ maxAgeMs: 0, params: ['Name'], rows: () => [['usb1', 1]], values: (_r, key) => ({ Name: key }) });
       api.bind('Device.USB.USBHosts.Host.{i}.', t);
       api.addVendorObject({ path: 'Device.${PREFIX}Fan.{i}.', params: [{ name: 'Speed', type: 'unsignedInt', units: 'rpm' }] }, { list: () => [1], get: () => ({ Speed: 1200 }) });
@@ -90,7 +95,8 @@ describe('loadPlugins: what a plugin adds', () => {
       globalThis.__emitFanStall = api.addVendorEvent('Device.${PREFIX}Fan.{i}.', { name: '${PREFIX}Stalled!', args: [{ name: 'Rpm', type: 'unsignedInt' }] });
       api.addExecutionEnvironment({ name: 'fake' });
       api.onStop(() => { globalThis.__usbStopped = true; });
-    } };`);
+    } };`,
+    );
     expect(await load([cjs])).toEqual(['usb']);
     const host = model.requireNode('Device.USB.USBHosts.Host.{i}.');
     expect(await host.binding!.list!([], {})).toEqual([1]);
@@ -103,7 +109,9 @@ describe('loadPlugins: what a plugin adds', () => {
     expect([...fan.commands.keys()]).toEqual([`${PREFIX}Spin()`]);
     expect([...fan.events.keys()]).toEqual([`${PREFIX}Stalled!`]);
     const seen: string[] = [];
-    model.changes.subscribe((c) => { if (c.kind === 'event') seen.push(`${c.path}${c.event}`); });
+    model.changes.subscribe((c) => {
+      if (c.kind === 'event') seen.push(`${c.path}${c.event}`);
+    });
     (globalThis as { __emitFanStall?: (k: number[], a: Record<string, number>) => void }).__emitFanStall!([1], { Rpm: 0 });
     expect(seen).toEqual([`Device.${PREFIX}Fan.1.${PREFIX}Stalled!`]);
     expect(targets.executionEnvs).toHaveLength(1);
@@ -113,7 +121,14 @@ describe('loadPlugins: what a plugin adds', () => {
 
   it("a firmware backend replaces the platform's only with override: true", async () => {
     const { load, targets } = setup();
-    const platformFw = { beginDownload: () => { throw new Error('x'); }, checkBootable: () => undefined, setBootBank: () => undefined, takeFirmwareUpdated: () => false };
+    const platformFw = {
+      beginDownload: () => {
+        throw new Error('x');
+      },
+      checkBootable: () => undefined,
+      setBootBank: () => undefined,
+      takeFirmwareUpdated: () => false,
+    };
     targets.firmware = platformFw;
     const clash = plugin('fw-clash.mjs', 'export default (api) => api.setFirmwareBackend({ mine: true });');
     expect(await refusal(load([clash]))).toContain('fw-clash.mjs: the none platform already has a firmware backend; pass { override: true } to replace it');
@@ -125,9 +140,12 @@ describe('loadPlugins: what a plugin adds', () => {
 
   it('a binding may be a class instance (methods on its prototype), for bind and for a platform object it adds to', async () => {
     const { model, load } = setup();
-    const file = plugin('classy.mjs', `class Ports { get params() { return ['Name']; } list() { return [1]; } get([n]) { return { Name: 'port' + n }; } }
+    const file = plugin(
+      'classy.mjs',
+      `class Ports { get params() { return ['Name']; } list() { return [1]; } get([n]) { return { Name: 'port' + n }; } }
       class Temp { get() { return { '${PREFIX}T': 7 }; } }
-      export default (api) => { api.bind('Device.USB.Port.{i}.', new Ports()); api.addVendorParams('Device.DeviceInfo.', [{ name: '${PREFIX}T', type: 'int' }], new Temp()); };`);
+      export default (api) => { api.bind('Device.USB.Port.{i}.', new Ports()); api.addVendorParams('Device.DeviceInfo.', [{ name: '${PREFIX}T', type: 'int' }], new Temp()); };`,
+    );
     await load([file]);
     const port = model.requireNode('Device.USB.Port.{i}.');
     expect([...port.params.keys()]).toEqual(['Name']);
@@ -138,11 +156,14 @@ describe('loadPlugins: what a plugin adds', () => {
 
   it('a vendor parameter on a platform object: the platform keeps the object, a failing plugin source fails only its parameter (7003), logged once per burst', async () => {
     const { model, load, lines } = setup();
-    const file = plugin('temp.mjs', `export default { name: 'temp', register(api) {
+    const file = plugin(
+      'temp.mjs',
+      `export default { name: 'temp', register(api) {
       api.addVendorParams('Device.DeviceInfo.', [{ name: '${PREFIX}BoardTemp', type: 'int', units: 'C' }], {
         get: () => { if (globalThis.__sensorBroken) throw new Error('i2c read failed'); return { '${PREFIX}BoardTemp': 41 }; },
       });
-    } };`);
+    } };`,
+    );
     await load([file]);
     const node = model.requireNode('Device.DeviceInfo.');
     const inst = { node, keys: [] };
@@ -151,7 +172,10 @@ describe('loadPlugins: what a plugin adds', () => {
     expect(await model.readValue(inst, `${PREFIX}BoardTemp`, {})).toBe(41);
     (globalThis as { __sensorBroken?: boolean }).__sensorBroken = true;
     for (let i = 0; i < 3; i++) {
-      const e = await Promise.resolve(model.readValue(inst, `${PREFIX}BoardTemp`, {})).then(() => undefined, (err: unknown) => err);
+      const e = await Promise.resolve(model.readValue(inst, `${PREFIX}BoardTemp`, {})).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
       expect(e).toBeInstanceOf(UspError);
       expect((e as UspError).code).toBe(ErrorCode.InternalError);
       expect((e as UspError).logged).toBe(true);

@@ -34,11 +34,14 @@ it('examples/plugins type-check against usp-agent/plugin', () => {
 
 it('binding a path that is no TR-181 object fails to compile, naming the path', () => {
   const file = join(dir, 'typo.mjs');
-  writeFileSync(file, `/** @param {import(${JSON.stringify(`${REPO}dist/types/agent/plugins/plugin-api.js`)}).PluginApi} api */
+  writeFileSync(
+    file,
+    `/** @param {import(${JSON.stringify(`${REPO}dist/types/agent/plugins/plugin-api.js`)}).PluginApi} api */
 export default function register(api) {
   api.bind('Device.USB.USBHost.Host.{i}.', { list: () => [], get: () => ({}) });
 }
-`);
+`,
+  );
   const out = tsc(['--allowJs', '--checkJs', '--noEmit', '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--target', 'ES2022', '--skipLibCheck', '--types', 'node', file]);
   expect(out).toContain(`Argument of type '"Device.USB.USBHost.Host.{i}."' is not assignable to parameter of type 'SchemaObjectPath'`);
 }, 60_000);

@@ -20,10 +20,14 @@ const XML_DIR = fileURLToPath(new URL('../../../../vendor/bbf/tr181/', import.me
 
 type Node = Record<string, unknown>;
 const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', removeNSPrefix: true, isArray: (_name, _jpath, _leaf, isAttribute) => !isAttribute, processEntities: false });
-const attr = (n: Node, a: string): string | undefined => (typeof n[`@${a}`] === 'string' ? n[`@${a}`] as string : undefined);
-const kids = (n: Node, tag: string): Node[] => (Array.isArray(n[tag]) ? n[tag] as Node[] : []);
+const attr = (n: Node, a: string): string | undefined => (typeof n[`@${a}`] === 'string' ? (n[`@${a}`] as string) : undefined);
+const kids = (n: Node, tag: string): Node[] => (Array.isArray(n[tag]) ? (n[tag] as Node[]) : []);
 
-interface Found { el: Node; file: string; prefix: string }
+interface Found {
+  el: Node;
+  file: string;
+  prefix: string;
+}
 
 /**
  * Files imported without their component being placed in Device:2.19: the common file binds
@@ -79,7 +83,10 @@ function flatten(name: string): Flat {
   const items = (objPath: string, n: Node): void => {
     for (const p of kids(n, 'parameter')) {
       const key = `${objPath}|${attr(p, 'ref')}`;
-      if (attr(p, 'status') === 'deleted') { out.delete(key); continue; }
+      if (attr(p, 'status') === 'deleted') {
+        out.delete(key);
+        continue;
+      }
       const r = attr(p, 'requirement')!;
       if (!out.has(key) || PARAM_RANK[r]! > PARAM_RANK[out.get(key)!]!) out.set(key, r);
     }
@@ -90,13 +97,16 @@ function flatten(name: string): Flat {
   };
   for (const o of kids(f.el, 'object')) {
     const p = f.prefix + attr(o, 'ref')!;
-    if (attr(o, 'status') === 'deleted') { for (const k of [...out.keys()]) if (k === p || k.startsWith(`${p}|`)) out.delete(k); continue; }
+    if (attr(o, 'status') === 'deleted') {
+      for (const k of [...out.keys()]) if (k === p || k.startsWith(`${p}|`)) out.delete(k);
+      continue;
+    }
     const r = attr(o, 'requirement')!;
     const old = out.get(p);
-    out.set(p, old === undefined ? r : ((old === 'create' && r === 'delete') || (old === 'delete' && r === 'create')) ? 'createDelete' : OBJ_RANK[r]! > OBJ_RANK[old]! ? r : old);
+    out.set(p, old === undefined ? r : (old === 'create' && r === 'delete') || (old === 'delete' && r === 'create') ? 'createDelete' : OBJ_RANK[r]! > OBJ_RANK[old]! ? r : old);
     items(p, o);
   }
-  if (f.prefix !== '' && (kids(f.el, 'parameter').length > 0)) {
+  if (f.prefix !== '' && kids(f.el, 'parameter').length > 0) {
     if (!out.has(f.prefix)) out.set(f.prefix, 'present');
     items(f.prefix, f.el);
   }
@@ -127,7 +137,12 @@ describe('tr181-profiles.json against the XML read independently', () => {
     expect(file.skipped.obsoleted).toEqual(['MoCA:1']);
     expect(file.skipped.internal).toEqual(['_Baseline:4']);
     expect(file.profiles.map((p) => p.name).sort()).toEqual(publicCurrent.map((f) => attr(f.el, 'name')).sort());
-    expect(file.skipped.deleted.sort()).toEqual([...byName.values()].filter((f) => attr(f.el, 'status') === 'deleted').map((f) => attr(f.el, 'name')).sort());
+    expect(file.skipped.deleted.sort()).toEqual(
+      [...byName.values()]
+        .filter((f) => attr(f.el, 'status') === 'deleted')
+        .map((f) => attr(f.el, 'name'))
+        .sort(),
+    );
   });
 
   it('requires, for every profile, the same objects, parameters, commands and events with the same requirements', () => {
@@ -163,13 +178,22 @@ function independentMisses(name: string, served: readonly SupportedObjectResult[
     const o = byPath.get(objPath);
     if (item === undefined) {
       const listsItems = [...flat.keys()].some((x) => x.startsWith(`${objPath}|`));
-      if (o === undefined) { if (r !== 'notSpecified' || listsItems) misses++; continue; }
+      if (o === undefined) {
+        if (r !== 'notSpecified' || listsItems) misses++;
+        continue;
+      }
       const add = o.access === 'OBJ_ADD_DELETE' || o.access === 'OBJ_ADD_ONLY';
       const del = o.access === 'OBJ_ADD_DELETE' || o.access === 'OBJ_DELETE_ONLY';
       if (((r === 'create' || r === 'createDelete') && !add) || ((r === 'delete' || r === 'createDelete') && !del)) misses++;
     } else if (o !== undefined) {
-      if (item.endsWith('()')) { if (!o.supportedCommands?.some((c) => c.commandName === item)) misses++; continue; }
-      if (item.endsWith('!')) { if (!o.supportedEvents?.some((e) => e.eventName === item)) misses++; continue; }
+      if (item.endsWith('()')) {
+        if (!o.supportedCommands?.some((c) => c.commandName === item)) misses++;
+        continue;
+      }
+      if (item.endsWith('!')) {
+        if (!o.supportedEvents?.some((e) => e.eventName === item)) misses++;
+        continue;
+      }
       const p = o.supportedParams?.find((x) => x.paramName === item);
       if (p === undefined || (r !== 'readOnly' && p.access === 'PARAM_READ_ONLY')) misses++;
     }

@@ -10,8 +10,14 @@ import { SoftwareUnits, UNITS_FILE } from '../../../../agent/software/SoftwareUn
 import { silentLogger } from '../../../../datamodel/Logger.js';
 
 const dirs: string[] = [];
-afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
-const fresh = (): string => { const d = mkdtempSync(join(tmpdir(), 'usp-sw-units-')); dirs.push(d); return d; };
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+const fresh = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'usp-sw-units-'));
+  dirs.push(d);
+  return d;
+};
 const spec = { name: 'a', label: 'a', vendor: '', version: '1', description: '', autoStart: false };
 
 describe('SoftwareUnits', () => {

@@ -11,10 +11,21 @@ const none = new Set<string>();
 
 describe('addressProblem', () => {
   it.each([
-    ['127.0.0.1', 'loopback'], ['127.1.2.3', 'loopback'], ['::1', 'loopback'], ['::ffff:127.0.0.1', 'loopback'], ['::ffff:7f00:1', 'loopback'],
-    ['0.0.0.0', 'unspecified'], ['0.1.2.3', 'unspecified'], ['::', 'unspecified'],
-    ['169.254.10.20', 'link-local'], ['fe80::1', 'link-local'], ['FE80::1%eth0', 'link-local'], ['febf::1', 'link-local'],
-    ['224.0.0.251', 'multicast'], ['ff02::1', 'multicast'], ['255.255.255.255', 'broadcast'],
+    ['127.0.0.1', 'loopback'],
+    ['127.1.2.3', 'loopback'],
+    ['::1', 'loopback'],
+    ['::ffff:127.0.0.1', 'loopback'],
+    ['::ffff:7f00:1', 'loopback'],
+    ['0.0.0.0', 'unspecified'],
+    ['0.1.2.3', 'unspecified'],
+    ['::', 'unspecified'],
+    ['169.254.10.20', 'link-local'],
+    ['fe80::1', 'link-local'],
+    ['FE80::1%eth0', 'link-local'],
+    ['febf::1', 'link-local'],
+    ['224.0.0.251', 'multicast'],
+    ['ff02::1', 'multicast'],
+    ['255.255.255.255', 'broadcast'],
   ])('refuses %s (%s)', (address, what) => {
     expect(addressProblem(address, none)).toBe(`${address} is a ${what} address`);
   });
@@ -37,11 +48,21 @@ describe('addressProblem', () => {
 });
 
 describe('downloadPolicy().check: after DNS resolution', () => {
-  const refuse = downloadPolicy(() => true, () => new Set(['192.0.2.7']));
+  const refuse = downloadPolicy(
+    () => true,
+    () => new Set(['192.0.2.7']),
+  );
 
   it.each([
-    'http://localhost/fw.img', 'http://127.0.0.1:8080/fw.img', 'https://[::1]/fw.img', 'http://[::ffff:7f00:1]/',
-    'http://0x7f000001/', 'http://2130706433/', 'http://0/', 'http://169.254.169.254/latest/', 'http://192.0.2.7/',
+    'http://localhost/fw.img',
+    'http://127.0.0.1:8080/fw.img',
+    'https://[::1]/fw.img',
+    'http://[::ffff:7f00:1]/',
+    'http://0x7f000001/',
+    'http://2130706433/',
+    'http://0/',
+    'http://169.254.169.254/latest/',
+    'http://192.0.2.7/',
   ])('refuses %s', async (url) => {
     expect(await refuse.check(new URL(url))).toMatch(/^downloads from .* are refused: .* \(Device\.LocalAgent\.X_<VENDOR>_AllowLocalDownloads\)$/);
   });
@@ -56,9 +77,10 @@ describe('downloadPolicy().check: after DNS resolution', () => {
   });
 
   it('its lookup refuses a name that resolves to a refused address, and resolves others', async () => {
-    const look = (host: string) => new Promise<{ err: Error | null; address: unknown }>((resolve) => {
-      refuse.lookup(host, {}, (err, address) => resolve({ err, address }));
-    });
+    const look = (host: string) =>
+      new Promise<{ err: Error | null; address: unknown }>((resolve) => {
+        refuse.lookup(host, {}, (err, address) => resolve({ err, address }));
+      });
     expect((await look('localhost')).err?.message).toMatch(/refused: .* loopback/);
     expect(await look('192.0.2.10')).toEqual({ err: null, address: '192.0.2.10' });
   });
@@ -71,16 +93,32 @@ describe('fetchImage under a policy: every hop is checked, and connections go th
     server = await startImageServer();
     server.routes.set('/fw.img', { body: image });
   });
-  afterAll(async () => { await server.close(); });
-
-  const fetchWith = (url: string, policy: DownloadPolicy) => fetchImage(url, {
-    limits: DEFAULT_FETCH_LIMITS, signal: new AbortController().signal, policy, onData: () => undefined,
+  afterAll(async () => {
+    await server.close();
   });
+
+  const fetchWith = (url: string, policy: DownloadPolicy) =>
+    fetchImage(url, {
+      limits: DEFAULT_FETCH_LIMITS,
+      signal: new AbortController().signal,
+      policy,
+      onData: () => undefined,
+    });
 
   it('a loopback URL is refused before anything is sent', async () => {
     const before = server.requests.length;
-    await expect(fetchWith(server.url('/fw.img'), downloadPolicy(() => true))).rejects.toThrow(TransferError);
-    await expect(fetchWith(server.url('/fw.img'), downloadPolicy(() => true))).rejects.toThrow(/loopback/);
+    await expect(
+      fetchWith(
+        server.url('/fw.img'),
+        downloadPolicy(() => true),
+      ),
+    ).rejects.toThrow(TransferError);
+    await expect(
+      fetchWith(
+        server.url('/fw.img'),
+        downloadPolicy(() => true),
+      ),
+    ).rejects.toThrow(/loopback/);
     expect(server.requests.length).toBe(before);
   });
 
@@ -101,10 +139,16 @@ describe('fetchImage under a policy: every hop is checked, and connections go th
     await expect(fetchWith(server.url('/fw.img').replace('127.0.0.1', 'localhost'), lookupOnly)).rejects.toThrow(/refused: .* loopback/);
   });
 
-  it('allowed, the file arrives, also from a name resolved through the policy\'s lookup', async () => {
-    const r = await fetchWith(server.url('/fw.img'), downloadPolicy(() => false));
+  it("allowed, the file arrives, also from a name resolved through the policy's lookup", async () => {
+    const r = await fetchWith(
+      server.url('/fw.img'),
+      downloadPolicy(() => false),
+    );
     expect(r.bytes).toBe(image.length);
-    const named = await fetchWith(server.url('/fw.img').replace('127.0.0.1', 'localhost'), downloadPolicy(() => false));
+    const named = await fetchWith(
+      server.url('/fw.img').replace('127.0.0.1', 'localhost'),
+      downloadPolicy(() => false),
+    );
     expect(named.bytes).toBe(image.length);
   });
 });

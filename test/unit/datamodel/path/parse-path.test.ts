@@ -78,9 +78,7 @@ describe('parsePath: path kinds', () => {
 
   it('parses wildcards', () => {
     const p = parsePath('Device.IP.Interface.*.IPv4Address.*.IPAddress');
-    expect(p.segments).toEqual([
-      name('Device'), name('IP'), name('Interface'), { kind: 'wildcard' }, name('IPv4Address'), { kind: 'wildcard' },
-    ]);
+    expect(p.segments).toEqual([name('Device'), name('IP'), name('Interface'), { kind: 'wildcard' }, name('IPv4Address'), { kind: 'wildcard' }]);
     expect(p.leaf).toBe('IPAddress');
     expect(p.isSearch).toBe(true);
   });
@@ -130,7 +128,12 @@ describe('parsePath: search expressions', () => {
   it('keeps unquoted numbers and booleans as written', () => {
     const s = searchOf(parsePath('Device.X.[A==-12&&B==3.5&&C==true&&D!=false&&E==0123&&F==0].'), 2);
     expect(s.terms.map((t) => [t.value, t.quoted])).toEqual([
-      ['-12', false], ['3.5', false], ['true', false], ['false', false], ['0123', false], ['0', false],
+      ['-12', false],
+      ['3.5', false],
+      ['true', false],
+      ['false', false],
+      ['0123', false],
+      ['0', false],
     ]);
   });
 
@@ -148,12 +151,7 @@ describe('parsePath: search expressions', () => {
 
   it('tolerates whitespace around operators, && and brackets (R-ARC.9a)', () => {
     const tight = parsePath('Device.X.[A=="x"&&B.C<=5].');
-    for (const text of [
-      'Device.X.[A == "x" && B.C <= 5].',
-      'Device.X.[ A=="x"&&B.C<=5 ].',
-      'Device.X.[\tA\t==\t"x"\t&&\tB.C\t<=\t5\t].',
-      'Device.X.[A  ==  "x"  &&  B.C<=  5].',
-    ]) {
+    for (const text of ['Device.X.[A == "x" && B.C <= 5].', 'Device.X.[ A=="x"&&B.C<=5 ].', 'Device.X.[\tA\t==\t"x"\t&&\tB.C\t<=\t5\t].', 'Device.X.[A  ==  "x"  &&  B.C<=  5].']) {
       expect(parsePath(text).segments).toEqual(tight.segments);
     }
   });
@@ -172,51 +170,47 @@ describe('parsePath: search expressions', () => {
   it('mixes addressing styles in one path', () => {
     const p = parsePath('Device.IP.Interface.[Name=="eth0"].IPv4Address.[Status=="Enabled"].IPAddress');
     expect(p.segments.map((s) => s.kind)).toEqual(['name', 'name', 'name', 'search', 'name', 'search']);
-    expect(parsePath('Device.A.1.B.*.C.[X==1].D.2.').segments.map((s) => s.kind)).toEqual([
-      'name', 'name', 'instance', 'name', 'wildcard', 'name', 'search', 'name', 'instance',
-    ]);
+    expect(parsePath('Device.A.1.B.*.C.[X==1].D.2.').segments.map((s) => s.kind)).toEqual(['name', 'name', 'instance', 'name', 'wildcard', 'name', 'search', 'name', 'instance']);
   });
 });
 
 describe('parsePath: reference following', () => {
   it('follows a reference in the path', () => {
     const p = parsePath('Device.NAT.PortMapping.1.Interface+.Name');
-    expect(p.segments).toEqual([
-      name('Device'), name('NAT'), name('PortMapping'), inst(1), { kind: 'name', name: 'Interface', ref: { index: 1 } },
-    ]);
+    expect(p.segments).toEqual([name('Device'), name('NAT'), name('PortMapping'), inst(1), { kind: 'name', name: 'Interface', ref: { index: 1 } }]);
     expect(p.leaf).toBe('Name');
     expect(p.isSearch).toBe(true);
   });
 
   it('follows the n-th and every item of a list reference', () => {
     expect(parsePath('Device.IP.Interface.1.LowerLayers#2+.Name').segments[4]).toEqual({
-      kind: 'name', name: 'LowerLayers', ref: { index: 2 },
+      kind: 'name',
+      name: 'LowerLayers',
+      ref: { index: 2 },
     });
     expect(parsePath('Device.IP.Interface.1.LowerLayers#*+.Name').segments[4]).toEqual({
-      kind: 'name', name: 'LowerLayers', ref: { index: '*' },
+      kind: 'name',
+      name: 'LowerLayers',
+      ref: { index: '*' },
     });
     expect(parsePath('Device.IP.Interface.1.LowerLayers#1+.Name').segments[4]).toEqual({
-      kind: 'name', name: 'LowerLayers', ref: { index: 1 },
+      kind: 'name',
+      name: 'LowerLayers',
+      ref: { index: 1 },
     });
   });
 
   it('chains reference follows and reaches objects, commands and events through them', () => {
     const p = parsePath('Device.WiFi.AccessPoint.1.SSIDReference+.LowerLayers#*+.Stats.');
     expect(p.kind).toBe('object');
-    expect(p.segments.slice(4)).toEqual([
-      { kind: 'name', name: 'SSIDReference', ref: { index: 1 } },
-      { kind: 'name', name: 'LowerLayers', ref: { index: '*' } },
-      name('Stats'),
-    ]);
+    expect(p.segments.slice(4)).toEqual([{ kind: 'name', name: 'SSIDReference', ref: { index: 1 } }, { kind: 'name', name: 'LowerLayers', ref: { index: '*' } }, name('Stats')]);
     expect(parsePath('Device.NAT.PortMapping.1.Interface+.Reset()')).toMatchObject({ kind: 'command', leaf: 'Reset()' });
     expect(parsePath('Device.X.1.Ref+.Fired!')).toMatchObject({ kind: 'event', leaf: 'Fired!' });
     expect(parsePath('Device.NAT.PortMapping.1.Interface+.')).toMatchObject({ kind: 'object' });
   });
 
   it('follows references inside search terms', () => {
-    const p = parsePath(
-      'Device.WiFi.AccessPoint.[SSIDReference+.SSID=="MyHome"].AssociatedDevice.[OperatingStandard=="ac"].SignalStrength',
-    );
+    const p = parsePath('Device.WiFi.AccessPoint.[SSIDReference+.SSID=="MyHome"].AssociatedDevice.[OperatingStandard=="ac"].SignalStrength');
     expect(searchOf(p, 3).terms[0]).toEqual({
       path: [{ kind: 'name', name: 'SSIDReference', ref: { index: 1 } }, name('SSID')],
       op: '==',
@@ -224,21 +218,18 @@ describe('parsePath: reference following', () => {
       quoted: true,
     });
     const q = searchOf(parsePath('Device.IP.Interface.[LowerLayers#*+.Stats.BytesSent>=100].'), 3);
-    expect(q.terms[0]!.path).toEqual([
-      { kind: 'name', name: 'LowerLayers', ref: { index: '*' } }, name('Stats'), name('BytesSent'),
-    ]);
+    expect(q.terms[0]!.path).toEqual([{ kind: 'name', name: 'LowerLayers', ref: { index: '*' } }, name('Stats'), name('BytesSent')]);
   });
 });
 
 describe('parsePath: supported mode', () => {
   it('accepts {i} placeholders', () => {
     const p = parsePath('Device.LocalAgent.Controller.{i}.MTP.{i}.', { mode: 'supported' });
-    expect(p.segments).toEqual([
-      name('Device'), name('LocalAgent'), name('Controller'), { kind: 'placeholder' }, name('MTP'), { kind: 'placeholder' },
-    ]);
+    expect(p.segments).toEqual([name('Device'), name('LocalAgent'), name('Controller'), { kind: 'placeholder' }, name('MTP'), { kind: 'placeholder' }]);
     expect(p.isSearch).toBe(false);
     expect(parsePath('Device.LocalAgent.Controller.{i}.SendOnBoardRequest()', { mode: 'supported' })).toMatchObject({
-      kind: 'command', leaf: 'SendOnBoardRequest()',
+      kind: 'command',
+      leaf: 'SendOnBoardRequest()',
     });
   });
 
@@ -252,17 +243,7 @@ describe('parsePath: supported mode', () => {
     expect(parsePath('Device.LocalAgent.Controller.', { mode: 'supported' }).kind).toBe('object');
   });
 
-  it.each([
-    'Device.X.*.',
-    'Device.X.[A==1].',
-    'Device.X.1.Ref+.Name',
-    'Device.X.{j}.',
-    'Device.X.{i.',
-    'Device.X.{}.',
-    'Device.X.{i}',
-    'Device.{i}.',
-    'Device.X.{i}.{i}.',
-  ])('rejects %s', (text) => {
+  it.each(['Device.X.*.', 'Device.X.[A==1].', 'Device.X.1.Ref+.Name', 'Device.X.{j}.', 'Device.X.{i.', 'Device.X.{}.', 'Device.X.{i}', 'Device.{i}.', 'Device.X.{i}.{i}.'])('rejects %s', (text) => {
     expect7008(text, 'supported');
   });
 
@@ -400,9 +381,7 @@ describe('formatPath', () => {
 
   it('canonicalises whitespace, #1+ and escapes', () => {
     // A lone '%' is kept literally when parsing, so it is written back as %25.
-    expect(formatPath(parsePath('Device.X.[ A == "%22%25%41" && B.C#1+.D ~= "x" ].Ref#1+.Y'))).toBe(
-      'Device.X.[A=="%22%25%2541"&&B.C+.D~="x"].Ref+.Y',
-    );
+    expect(formatPath(parsePath('Device.X.[ A == "%22%25%41" && B.C#1+.D ~= "x" ].Ref#1+.Y'))).toBe('Device.X.[A=="%22%25%2541"&&B.C+.D~="x"].Ref+.Y');
   });
 
   it('formats supported-model paths', () => {
@@ -431,15 +410,23 @@ describe('parsePath: random mutations', () => {
       const i = Math.floor(r() * (s.length + 1));
       const ch = alphabet[Math.floor(r() * alphabet.length)]!;
       switch (Math.floor(r() * 5)) {
-        case 0: s = s.slice(0, i) + ch + s.slice(i); break; // insert
-        case 1: s = s.slice(0, i) + s.slice(i + 1); break; // delete
-        case 2: s = s.slice(0, i) + ch + s.slice(i + 1); break; // replace
-        case 3: { // duplicate a slice
+        case 0:
+          s = s.slice(0, i) + ch + s.slice(i);
+          break; // insert
+        case 1:
+          s = s.slice(0, i) + s.slice(i + 1);
+          break; // delete
+        case 2:
+          s = s.slice(0, i) + ch + s.slice(i + 1);
+          break; // replace
+        case 3: {
+          // duplicate a slice
           const j = Math.floor(r() * (s.length + 1));
           s = s.slice(0, i) + s.slice(Math.min(i, j), Math.max(i, j)) + s.slice(i);
           break;
         }
-        default: s = s.slice(0, i); // truncate
+        default:
+          s = s.slice(0, i); // truncate
       }
     }
     return s;

@@ -26,7 +26,11 @@ describe('ParsedPathCache', () => {
     const cache = new ParsedPathCache();
     for (let i = 0; i < 2; i++) {
       let err: unknown;
-      try { cache.parse('Device..X'); } catch (e) { err = e; }
+      try {
+        cache.parse('Device..X');
+      } catch (e) {
+        err = e;
+      }
       expect(err).toBeInstanceOf(UspError);
       expect((err as UspError).code).toBe(ErrorCode.InvalidPathSyntax);
     }

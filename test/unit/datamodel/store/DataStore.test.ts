@@ -6,8 +6,12 @@ import { DataStore, JOURNAL_FILE, STATE_FILE, type JournalDamage } from '../../.
 import { readSavedState } from '../../../../datamodel/store/SavedImage.js';
 
 let dir: string;
-beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'store-')); });
-afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'store-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('DataStore', () => {
   it('saves rows and counters and loads them back', async () => {
@@ -17,7 +21,11 @@ describe('DataStore', () => {
     s.setRow(`Device.LocalAgent.Controller.${n2}.`, { EndpointID: 'proto::a', Enable: true, PeriodicNotifInterval: 60 });
     await s.flush();
     const t = new DataStore(dir);
-    expect(t.load(() => { throw new Error('not corrupt'); })).toBe(true);
+    expect(
+      t.load(() => {
+        throw new Error('not corrupt');
+      }),
+    ).toBe(true);
     expect(t.instances('Device.LocalAgent.Controller.')).toEqual([n1, n2]);
     expect(t.row('Device.LocalAgent.Controller.2.')).toEqual({ EndpointID: 'proto::a', Enable: true, PeriodicNotifInterval: 60 });
   });
@@ -58,7 +66,9 @@ describe('DataStore', () => {
     s.remove(`Device.DNS.Relay.Forwarding.${a}.`, 'Device.DNS.Relay.Forwarding.', a);
     await s.flush();
     const t = new DataStore(dir);
-    t.load(() => { throw new Error('not corrupt'); });
+    t.load(() => {
+      throw new Error('not corrupt');
+    });
     expect(t.hasTable('Device.Bridging.Bridge.2.Port.')).toBe(true);
     expect(t.instances('Device.Bridging.Bridge.2.Port.')).toEqual([]);
     // A table whose last row was removed is still known: empty, not absent.
@@ -94,7 +104,11 @@ describe('DataStore', () => {
     writeFileSync(join(dir, STATE_FILE), '{"format":1,"rows":');
     const s = new DataStore(dir);
     let report = '';
-    expect(s.load((why, moved) => { report = `${why} ${moved}`; })).toBe(false);
+    expect(
+      s.load((why, moved) => {
+        report = `${why} ${moved}`;
+      }),
+    ).toBe(false);
     expect(report).toContain('.corrupt-');
     expect(readdirSync(dir).some((f) => f.startsWith(`${STATE_FILE}.corrupt-`))).toBe(true);
     expect(readdirSync(dir)).not.toContain(STATE_FILE);
@@ -128,7 +142,11 @@ async function storeWithRows(n: number, opts?: ConstructorParameters<typeof Data
 
 const TABLE = 'Device.LocalAgent.Subscription.';
 
-function reload(onCorrupt: (why: string, movedTo: string, journal?: JournalDamage) => void = () => { throw new Error('not corrupt'); }): DataStore {
+function reload(
+  onCorrupt: (why: string, movedTo: string, journal?: JournalDamage) => void = () => {
+    throw new Error('not corrupt');
+  },
+): DataStore {
   const t = new DataStore(dir);
   expect(t.load(onCorrupt)).toBe(true);
   return t;
@@ -240,7 +258,9 @@ describe('DataStore journal: crashes and damage', () => {
     const damaged = lines.join('\n');
     writeFileSync(join(dir, JOURNAL_FILE), damaged);
     let report: { why: string; movedTo: string; journal?: JournalDamage } | undefined;
-    const t = reload((why, movedTo, journal) => { report = { why, movedTo, journal }; });
+    const t = reload((why, movedTo, journal) => {
+      report = { why, movedTo, journal };
+    });
     expect(report).toMatchObject({ why: expect.stringContaining('checksum'), journal: { keptRecords: 1, droppedLines: 2 } });
     expect(readFileSync(report!.movedTo, 'utf8')).toBe(damaged);
     expect(t.row(`${TABLE}1.`)).toEqual({ ID: 'first' });
@@ -255,7 +275,11 @@ describe('DataStore journal: crashes and damage', () => {
     writeFileSync(join(dir, STATE_FILE), '{"format":1,"rows":');
     const t = new DataStore(dir);
     let movedTo = '';
-    expect(t.load((_why, m) => { movedTo = m; })).toBe(false);
+    expect(
+      t.load((_why, m) => {
+        movedTo = m;
+      }),
+    ).toBe(false);
     expect(movedTo).toMatch(/state\.json\.corrupt-\d+$/);
     const names = readdirSync(dir);
     expect(names.filter((f) => /^state\.journal\.corrupt-\d+$/.test(f))).toHaveLength(1);
@@ -268,7 +292,11 @@ describe('DataStore journal: crashes and damage', () => {
     s.setRow(`${TABLE}1.`, { ID: 'x' });
     await s.flush();
     rmSync(join(dir, STATE_FILE));
-    expect(new DataStore(dir).load(() => { throw new Error('not corrupt'); })).toBe(false);
+    expect(
+      new DataStore(dir).load(() => {
+        throw new Error('not corrupt');
+      }),
+    ).toBe(false);
     expect(readdirSync(dir)).toEqual([]);
   });
 });

@@ -6,13 +6,21 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DataStore } from '../../../../datamodel/store/DataStore.js';
 import { PathMap } from '../../../../datamodel/store/PathMap.js';
 
-afterEach(() => { vi.restoreAllMocks(); });
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 const CTRL = 'Device.LocalAgent.Controller.';
 
 describe('PathMap', () => {
   it('finds the keys strictly below an instance, through set, delete, clear and of', () => {
-    const m = PathMap.of<number>([[`${CTRL}3.`, 1], [`${CTRL}3.MTP.`, 2], [`${CTRL}3.MTP.1.`, 3], [`${CTRL}3.MTP.1.WebSocket.`, 4], [`${CTRL}30.`, 5]]);
+    const m = PathMap.of<number>([
+      [`${CTRL}3.`, 1],
+      [`${CTRL}3.MTP.`, 2],
+      [`${CTRL}3.MTP.1.`, 3],
+      [`${CTRL}3.MTP.1.WebSocket.`, 4],
+      [`${CTRL}30.`, 5],
+    ]);
     expect(m.under(`${CTRL}3.`).sort()).toEqual([`${CTRL}3.MTP.`, `${CTRL}3.MTP.1.`, `${CTRL}3.MTP.1.WebSocket.`]);
     expect(m.under(`${CTRL}3.MTP.1.`)).toEqual([`${CTRL}3.MTP.1.WebSocket.`]);
     expect(m.under(`${CTRL}30.`)).toEqual([]);

@@ -11,7 +11,9 @@ import { LOCK_FILE, type DataDirLock } from '../../../../datamodel/store/data-di
 const tmpDirs: string[] = [];
 const locks: DataDirLock[] = [];
 let lines: string[] = [];
-const log = createLogger('debug', 'test', (_lvl, line) => { lines.push(line); });
+const log = createLogger('debug', 'test', (_lvl, line) => {
+  lines.push(line);
+});
 
 function tmp(): string {
   const d = mkdtempSync(join(tmpdir(), 'usp-data-dir-'));
@@ -41,7 +43,9 @@ function deadPid(): number {
   return r.pid!;
 }
 
-function bootId(): string { return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(); }
+function bootId(): string {
+  return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+}
 
 const mode = (p: string): number => statSync(p).mode & 0o777;
 

@@ -21,8 +21,17 @@ describe('binding helpers', () => {
     let t = 1000;
     let calls = 0;
     let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
-    const src = cachedSource(async () => { calls++; await gate; return calls; }, { maxAgeMs: 500, now: () => t });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const src = cachedSource(
+      async () => {
+        calls++;
+        await gate;
+        return calls;
+      },
+      { maxAgeMs: 500, now: () => t },
+    );
     const both = Promise.all([src.read(), src.read()]);
     release();
     expect(await both).toEqual([1, 1]);
@@ -38,7 +47,13 @@ describe('binding helpers', () => {
 
   it('cachedSource keeps no failure: the read after a rejection calls the source again', async () => {
     let fail = true;
-    const src = cachedSource(() => { if (fail) throw new Error('gone'); return 'ok'; }, { maxAgeMs: 60_000 });
+    const src = cachedSource(
+      () => {
+        if (fail) throw new Error('gone');
+        return 'ok';
+      },
+      { maxAgeMs: 60_000 },
+    );
     await expect(src.read()).rejects.toThrow('gone');
     fail = false;
     expect(await src.read()).toBe('ok');
@@ -46,24 +61,57 @@ describe('binding helpers', () => {
 
   it('cachedObject fills the whole object from one call', async () => {
     let calls = 0;
-    const b = cachedObject(['A', 'B'], () => { calls++; return { A: 1, B: 'x' }; }, { maxAgeMs: 1000 });
-    expect(await Promise.all([b.get([], {}), b.get([], {})])).toEqual([{ A: 1, B: 'x' }, { A: 1, B: 'x' }]);
+    const b = cachedObject(
+      ['A', 'B'],
+      () => {
+        calls++;
+        return { A: 1, B: 'x' };
+      },
+      { maxAgeMs: 1000 },
+    );
+    expect(await Promise.all([b.get([], {}), b.get([], {})])).toEqual([
+      { A: 1, B: 'x' },
+      { A: 1, B: 'x' },
+    ]);
     expect(calls).toBe(1);
   });
 
   it('tableFromList: one rows() call lists and fills the table; numbers stay with their keys; a gone row is 7016', async () => {
-    let rows: Array<[string, { speed: number }]> = [['usb1', { speed: 480 }], ['usb2', { speed: 5000 }]];
+    let rows: Array<[string, { speed: number }]> = [
+      ['usb1', { speed: 480 }],
+      ['usb2', { speed: 5000 }],
+    ];
     let calls = 0;
-    const t = tableFromList({ maxAgeMs: 0, rows: () => { calls++; return rows; }, values: (r, key) => ({ Name: key, Speed: r.speed }) });
+    const t = tableFromList({
+      maxAgeMs: 0,
+      rows: () => {
+        calls++;
+        return rows;
+      },
+      values: (r, key) => ({ Name: key, Speed: r.speed }),
+    });
     expect(await t.list!([], {})).toEqual([1, 2]);
     expect(await t.get([2], {})).toEqual({ Name: 'usb2', Speed: 5000 });
-    rows = [['usb3', { speed: 12 }], ['usb2', { speed: 5000 }]];
+    rows = [
+      ['usb3', { speed: 12 }],
+      ['usb2', { speed: 5000 }],
+    ];
     expect(await t.list!([], {})).toEqual([2, 3]);
     expect(t.instances.keyOf(3)).toBe('usb3');
-    const err = await Promise.resolve(t.get([1], {})).then(() => undefined, (e: unknown) => e);
+    const err = await Promise.resolve(t.get([1], {})).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(UspError);
     expect((err as UspError).code).toBe(ErrorCode.ObjectDoesNotExist);
-    const cached = tableFromList({ maxAgeMs: 60_000, rows: () => { calls++; return rows; }, values: (r) => ({ Speed: r.speed }) });
+    const cached = tableFromList({
+      maxAgeMs: 60_000,
+      rows: () => {
+        calls++;
+        return rows;
+      },
+      values: (r) => ({ Speed: r.speed }),
+    });
     const before = calls;
     await cached.list!([], {});
     await Promise.all([cached.get([1], {}), cached.get([2], {})]);

@@ -53,7 +53,8 @@ describe('checkEnumerationRef', () => {
     const m = model();
     expect(await check(m, 'Device.LocalAgent.MTP.{i}.', [1], 'Protocol', 'MQTT')).toBeUndefined();
     expect(await check(m, 'Device.LocalAgent.MTP.{i}.', [1], 'Protocol', 'mqtt')).toBe(
-      '"mqtt" is not one of Device.LocalAgent.SupportedProtocols ("WebSocket", "MQTT"); use one of those (names are case-sensitive)');
+      '"mqtt" is not one of Device.LocalAgent.SupportedProtocols ("WebSocket", "MQTT"); use one of those (names are case-sensitive)',
+    );
     expect(await check(m, 'Device.LocalAgent.Controller.{i}.MTP.{i}.', [1, 1], 'Protocol', 'UDS')).toMatch(/^"UDS" is not one of Device\.LocalAgent\.SupportedProtocols/);
   });
 

@@ -33,20 +33,34 @@ beforeEach(async () => {
   dir = join(root, 'data');
   model = new DataModel(schema);
   store = new DataStore(dir);
-  model.onCommit(() => store.flush(), () => store.revert());
+  model.onCommit(
+    () => store.flush(),
+    () => store.revert(),
+  );
   registerStored(model, store, CTRL);
   hostName = 'before';
-  model.register('Device.DeviceInfo.', { params: ['HostName'], get: () => ({ HostName: hostName }), set: (_k, c) => { if (c.HostName !== undefined) hostName = c.HostName; } });
+  model.register('Device.DeviceInfo.', {
+    params: ['HostName'],
+    get: () => ({ HostName: hostName }),
+    set: (_k, c) => {
+      if (c.HostName !== undefined) hostName = c.HostName;
+    },
+  });
   deviceInfo = { node: model.requireNode('Device.DeviceInfo.'), keys: [] };
   ctrl = await Transaction.run(model, {}, (tx) => tx.add(model.requireNode(CTRL), [], { EndpointID: 'proto::a', ProvisioningCode: 'saved' }));
 });
-afterEach(() => { rmSync(root, { recursive: true, force: true }); });
+afterEach(() => {
+  rmSync(root, { recursive: true, force: true });
+});
 
 /** Puts a file where the data directory was (root ignores permissions); returns the repair. */
 function breakDir(): () => void {
   renameSync(dir, `${dir}.away`);
   writeFileSync(dir, 'not a directory');
-  return () => { rmSync(dir); renameSync(`${dir}.away`, dir); };
+  return () => {
+    rmSync(dir);
+    renameSync(`${dir}.away`, dir);
+  };
 }
 
 const code = async (tx: Transaction): Promise<Value | undefined> => (await model.readValues(ctrl, tx.ctx)).ProvisioningCode;
@@ -70,10 +84,12 @@ describe('a commit whose save fails', () => {
 
   it('a live binding changed in the same transaction runs its undo', async () => {
     const repair = breakDir();
-    await expect(Transaction.run(model, {}, async (tx) => {
-      await tx.set(deviceInfo, { HostName: 'after' });
-      await tx.set(ctrl, { ProvisioningCode: 'unsaved' });
-    })).rejects.toMatchObject({ code: ErrorCode.InternalError });
+    await expect(
+      Transaction.run(model, {}, async (tx) => {
+        await tx.set(deviceInfo, { HostName: 'after' });
+        await tx.set(ctrl, { ProvisioningCode: 'unsaved' });
+      }),
+    ).rejects.toMatchObject({ code: ErrorCode.InternalError });
     repair();
     expect(hostName).toBe('before');
     expect(await code(new Transaction(model, {}))).toBe('saved');
@@ -87,6 +103,10 @@ describe('a commit whose save fails', () => {
     repair();
     const inst = await Transaction.run(model, {}, (tx) => tx.add(node, [], { EndpointID: 'proto::b' }));
     expect(inst.keys).toEqual([3]);
-    expect(Object.keys(readSavedState(dir)!.rows).filter((k) => k.startsWith('Device.LocalAgent.Controller.')).sort()).toEqual(['Device.LocalAgent.Controller.1.', 'Device.LocalAgent.Controller.3.']);
+    expect(
+      Object.keys(readSavedState(dir)!.rows)
+        .filter((k) => k.startsWith('Device.LocalAgent.Controller.'))
+        .sort(),
+    ).toEqual(['Device.LocalAgent.Controller.1.', 'Device.LocalAgent.Controller.3.']);
   });
 });

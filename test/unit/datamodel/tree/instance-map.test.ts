@@ -22,7 +22,10 @@ describe('InstanceMap', () => {
     m.list(['a', 'b']);
     m.retire('a');
     expect(m.numberOf('a')).toBe(3);
-    m.rekey([['b', 'a'], ['a', 'b']]);
+    m.rekey([
+      ['b', 'a'],
+      ['a', 'b'],
+    ]);
     expect([m.peek('a'), m.peek('b')]).toEqual([2, 3]);
   });
 
@@ -30,7 +33,13 @@ describe('InstanceMap', () => {
     const m = new InstanceMap();
     m.numberOf('x');
     expect(m.requireKey(1)).toBe('x');
-    const e = (() => { try { m.requireKey(9); } catch (err) { return err; } })();
+    const e = (() => {
+      try {
+        m.requireKey(9);
+      } catch (err) {
+        return err;
+      }
+    })();
     expect(e).toBeInstanceOf(UspError);
     expect((e as UspError).code).toBe(ErrorCode.ObjectDoesNotExist);
   });

@@ -44,7 +44,10 @@ describe('supported model', () => {
   it('reads one value as readValues does, derived counts included', async () => {
     const la = model.requireNode('Device.LocalAgent.');
     const ctrl = model.requireNode(CTRL);
-    for (const [inst, names] of [[{ node: la, keys: [] }, ['ControllerNumberOfEntries', 'EndpointID']], [{ node: ctrl, keys: [2] }, ['EndpointID', 'Enable', 'AssignedRole', 'MTPNumberOfEntries']]] as const) {
+    for (const [inst, names] of [
+      [{ node: la, keys: [] }, ['ControllerNumberOfEntries', 'EndpointID']],
+      [{ node: ctrl, keys: [2] }, ['EndpointID', 'Enable', 'AssignedRole', 'MTPNumberOfEntries']],
+    ] as const) {
       const all = await model.readValues(inst, {});
       for (const name of names) expect(await model.readValue(inst, name, {}), name).toEqual(all[name]);
     }

@@ -29,7 +29,10 @@ let mtp: ModelNode;
 function build(): void {
   model = new DataModel(schema);
   store = new DataStore(dir);
-  model.onCommit(() => store.flush(), () => store.revert());
+  model.onCommit(
+    () => store.flush(),
+    () => store.revert(),
+  );
   ctrl = registerStored(model, store, CTRL);
   mtp = registerStored(model, store, MTP);
 }
@@ -39,10 +42,11 @@ beforeEach(() => {
   dir = join(root, 'data');
   build();
 });
-afterEach(() => { rmSync(root, { recursive: true, force: true }); });
+afterEach(() => {
+  rmSync(root, { recursive: true, force: true });
+});
 
-const add = (node: ModelNode, parent: number[], params: Record<string, Value>): Promise<ObjectInstance> =>
-  Transaction.run(model, {}, (tx) => tx.add(node, parent, params));
+const add = (node: ModelNode, parent: number[], params: Record<string, Value>): Promise<ObjectInstance> => Transaction.run(model, {}, (tx) => tx.add(node, parent, params));
 
 const duplicate = { code: ErrorCode.DuplicateUniqueKey };
 
@@ -51,8 +55,17 @@ async function rowsRead(node: ModelNode, fn: () => Promise<unknown>): Promise<nu
   const b = node.binding!;
   const get = b.get.bind(b);
   let reads = 0;
-  Object.assign(b, { get: (...args: Parameters<typeof get>) => { reads++; return get(...args); } });
-  try { await fn(); } finally { Object.assign(b, { get }); }
+  Object.assign(b, {
+    get: (...args: Parameters<typeof get>) => {
+      reads++;
+      return get(...args);
+    },
+  });
+  try {
+    await fn();
+  } finally {
+    Object.assign(b, { get });
+  }
   return reads;
 }
 

@@ -39,7 +39,7 @@ describe('vendor objects per data model', () => {
     const m = new DataModel(schema);
     m.addVendorObject(vendorTable('X_EXAMPLE-COM_Fan'));
     m.register('Device.DeviceInfo.X_EXAMPLE-COM_Fan.{i}.', { list: () => [1], get: () => ({ Speed: 1 }) });
-    m.register('Device.Time.', { get: () => ({}) , params: [] });
+    m.register('Device.Time.', { get: () => ({}), params: [] });
     const served = [...m.supportedNodes()].map((n) => n.supportedPath);
     expect(served.at(-1)).toBe('Device.DeviceInfo.X_EXAMPLE-COM_Fan.{i}.');
     expect(served).toContain('Device.Time.');

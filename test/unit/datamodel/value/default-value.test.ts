@@ -7,8 +7,16 @@ const plain = (type: BaseType, extra: Partial<Syntax> = {}): Syntax => ({ type, 
 
 describe('defaultValue', () => {
   it.each<[BaseType, Value]>([
-    ['string', ''], ['boolean', false], ['int', 0], ['unsignedInt', 0], ['long', '0'], ['unsignedLong', '0'],
-    ['decimal', '0'], ['dateTime', UNKNOWN_TIME], ['base64', ''], ['hexBinary', ''],
+    ['string', ''],
+    ['boolean', false],
+    ['int', 0],
+    ['unsignedInt', 0],
+    ['long', '0'],
+    ['unsignedLong', '0'],
+    ['decimal', '0'],
+    ['dateTime', UNKNOWN_TIME],
+    ['base64', ''],
+    ['hexBinary', ''],
   ])('zero value of %s is %j', (type, v) => {
     expect(defaultValue(plain(type))).toStrictEqual(v);
   });
@@ -25,8 +33,7 @@ describe('defaultValue', () => {
   it('reads the bracketed list defaults of the DM schema', () => {
     expect(defaultValue(plain('string', { list: {}, default: '[]' }))).toBe('');
     expect(defaultValue(plain('int', { list: {}, ranges: [{ min: '-1', max: '255' }], default: '[-1]' }))).toBe('-1');
-    expect(defaultValue(plain('unsignedInt', { list: { minItems: 8, maxItems: 8 }, ranges: [{ min: '0', max: '7' }], default: '[0,1,2,3,4,5,6,7]' })))
-      .toBe('0,1,2,3,4,5,6,7');
+    expect(defaultValue(plain('unsignedInt', { list: { minItems: 8, maxItems: 8 }, ranges: [{ min: '0', max: '7' }], default: '[0,1,2,3,4,5,6,7]' }))).toBe('0,1,2,3,4,5,6,7');
     expect(defaultValue(plain('string', { list: {}, enumerations: ['Kern', 'All'], default: '[All]' }))).toBe('All');
     expect(defaultValue(plain('string', { list: {}, default: 'a, b' }))).toBe('a,b');
   });

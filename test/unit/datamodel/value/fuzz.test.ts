@@ -13,11 +13,16 @@ const TYPES: BaseType[] = ['string', 'boolean', 'int', 'unsignedInt', 'long', 'u
 const OPS: SearchOperator[] = ['==', '!=', '~=', '<', '>', '<=', '>='];
 /** Valid texts per type: mutating them reaches deeper than random noise, which is nearly always 7011. */
 const VALID: Record<BaseType, string[]> = {
-  string: ['', 'eth0', 'a,b'], boolean: ['true', 'false', '1', '0'], int: ['-2147483648', '2147483647', '0', '-5'],
-  unsignedInt: ['4294967295', '0', '0100'], long: ['-9223372036854775808', '9223372036854775807'],
-  unsignedLong: ['18446744073709551615', '9007199254740993'], decimal: ['-1.25', '0.5', '100'],
+  string: ['', 'eth0', 'a,b'],
+  boolean: ['true', 'false', '1', '0'],
+  int: ['-2147483648', '2147483647', '0', '-5'],
+  unsignedInt: ['4294967295', '0', '0100'],
+  long: ['-9223372036854775808', '9223372036854775807'],
+  unsignedLong: ['18446744073709551615', '9007199254740993'],
+  decimal: ['-1.25', '0.5', '100'],
   dateTime: ['2024-02-29T12:34:56Z', '0001-01-01T00:00:00Z', '2023-12-31T22:00:00.25-05:00', '9999-12-31T23:59:59+14:00'],
-  base64: ['QUJD', 'QQ==', 'QUI='], hexBinary: ['DEADbeef', '00'],
+  base64: ['QUJD', 'QQ==', 'QUI='],
+  hexBinary: ['DEADbeef', '00'],
 };
 
 function randomText(next: () => number, type: BaseType): string {

@@ -32,7 +32,11 @@ async function peer(silent = false): Promise<{ port: number; posts: { url: strin
     closers.push(() => new Promise((r) => s.close(() => r())));
     return { port: s.address().port, posts };
   }
-  const server: Server = createServer((req, res) => { posts.push({ url: req.url, payload: req.payload }); res.code = '2.04'; res.end(); });
+  const server: Server = createServer((req, res) => {
+    posts.push({ url: req.url, payload: req.payload });
+    res.code = '2.04';
+    res.end();
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   closers.push(() => new Promise((r) => server.close(() => r())));
   return { port: (server._sock as Socket).address().port, posts };
@@ -40,7 +44,13 @@ async function peer(silent = false): Promise<{ port: number; posts: { url: strin
 
 function post(port: number, query: string, payload: Buffer): Promise<IncomingMessage> {
   const agent = new CoapAgent();
-  closers.push(() => new Promise((r) => { agent.once('close', () => r()); agent.close(); }));
+  closers.push(
+    () =>
+      new Promise((r) => {
+        agent.once('close', () => r());
+        agent.close();
+      }),
+  );
   return new Promise((resolve, reject) => {
     const req = request({ hostname: '127.0.0.1', port, pathname: '/usp', method: 'POST', query, agent });
     req.on('response', resolve);
@@ -51,7 +61,10 @@ function post(port: number, query: string, payload: Buffer): Promise<IncomingMes
 
 const until = async (cond: () => boolean, ms = 2000): Promise<void> => {
   const end = Date.now() + ms;
-  while (!cond()) { if (Date.now() > end) throw new Error('timed out'); await new Promise((r) => setTimeout(r, 10)); }
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
 };
 
 describe('CoapServerMtp', () => {

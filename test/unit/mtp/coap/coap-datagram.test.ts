@@ -14,8 +14,15 @@ const block1Value = (num: number, more: boolean, szx: number): Buffer => {
 describe('peekDatagram', () => {
   it('reads type, code, message id, token, Block1 and payload length', () => {
     const msg = generate({
-      confirmable: true, code: '0.02', messageId: 0xbeef, token: Buffer.from([1, 2, 3]),
-      options: [{ name: 'Uri-Path', value: Buffer.from('usp') }, { name: 'Uri-Query', value: Buffer.from('reply-to=coap://h/x') }, { name: 'Block1', value: block1Value(300, true, 6) }],
+      confirmable: true,
+      code: '0.02',
+      messageId: 0xbeef,
+      token: Buffer.from([1, 2, 3]),
+      options: [
+        { name: 'Uri-Path', value: Buffer.from('usp') },
+        { name: 'Uri-Query', value: Buffer.from('reply-to=coap://h/x') },
+        { name: 'Block1', value: block1Value(300, true, 6) },
+      ],
       payload: Buffer.alloc(1024, 1),
     });
     const head = peekDatagram(msg)!;
@@ -25,7 +32,16 @@ describe('peekDatagram', () => {
   });
 
   it('needs no Block1 and copes with long options (extended deltas and lengths)', () => {
-    const msg = generate({ confirmable: false, code: '0.02', messageId: 7, options: [{ name: 'Uri-Query', value: Buffer.alloc(300, 0x61) }, { name: 'Size1', value: Buffer.from([1, 0]) }], payload: Buffer.from('abc') });
+    const msg = generate({
+      confirmable: false,
+      code: '0.02',
+      messageId: 7,
+      options: [
+        { name: 'Uri-Query', value: Buffer.alloc(300, 0x61) },
+        { name: 'Size1', value: Buffer.from([1, 0]) },
+      ],
+      payload: Buffer.from('abc'),
+    });
     const head = peekDatagram(msg)!;
     expect(head.type).toBe('NON');
     expect(head.block1).toBeUndefined();

@@ -9,9 +9,17 @@ import { TEST_AGENT_EID, testPki } from '../../../peers/test-pki.js';
 const pki = testPki();
 const dir = mkdtempSync(join(tmpdir(), 'usp-tls-identity-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-function file(name: string, text: string): string { const p = join(dir, name); writeFileSync(p, text); return p; }
+function file(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
 function code(f: () => unknown): string | undefined {
-  try { f(); } catch (e) { return e instanceof TlsIdentityError ? e.code : `not a TlsIdentityError: ${String(e)}`; }
+  try {
+    f();
+  } catch (e) {
+    return e instanceof TlsIdentityError ? e.code : `not a TlsIdentityError: ${String(e)}`;
+  }
   return undefined;
 }
 
@@ -43,7 +51,9 @@ describe('loadTlsIdentity', () => {
     expect(code(() => loadTlsIdentity({ cert: pki.agent.certFile, key: pki.agent.certFile }))).toBe('TLS_ERR_BAD_KEY');
     expect(code(() => loadTlsIdentity({ cert: pki.agent.certFile, key: pki.controller1.keyFile }))).toBe('TLS_ERR_KEY_MISMATCH');
     expect(code(() => readCaFile(pki.agent.keyFile))).toBe('TLS_ERR_NO_CERT');
-    try { loadTlsIdentity({ cert: pki.agent.certFile, key: pki.controller1.keyFile }); } catch (e) {
+    try {
+      loadTlsIdentity({ cert: pki.agent.certFile, key: pki.controller1.keyFile });
+    } catch (e) {
       expect((e as Error).message).toContain(pki.controller1.keyFile);
     }
   });

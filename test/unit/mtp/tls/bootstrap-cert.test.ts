@@ -9,8 +9,12 @@ import { testPki } from '../../../peers/test-pki.js';
 
 const EID = 'proto::agent-under-test';
 let dir: string;
-beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'usp-bootstrap-')); });
-afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'usp-bootstrap-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('ensureBootstrapIdentity', () => {
   it('makes a self-signed RSA-2048 certificate whose SAN URI carries the Endpoint ID', async () => {

@@ -6,7 +6,7 @@ import { TEST_CONTROLLER_1_EID, TEST_CONTROLLER_2_EID, TEST_FQDN_HOST, testPki }
 const san = (s: string | undefined) => ({ subjectAltName: s });
 
 describe('parseSubjectAltName', () => {
-  it('splits Node\'s comma-separated form, keeping colons inside values', () => {
+  it("splits Node's comma-separated form, keeping colons inside values", () => {
     expect(parseSubjectAltName('DNS:a.example, URI:urn:bbf:usp:id:proto::x, IP Address:127.0.0.1')).toEqual([
       { type: 'DNS', value: 'a.example' },
       { type: 'URI', value: 'urn:bbf:usp:id:proto::x' },

@@ -31,7 +31,10 @@ let received: Array<{ record: Uint8Array; conn: MtpConnection }>;
 let asked: number[];
 
 const fastTimers: UdsTimers = {
-  setTimeout: (fn, ms) => { asked.push(ms); return setTimeout(fn, ms / SPEEDUP); },
+  setTimeout: (fn, ms) => {
+    asked.push(ms);
+    return setTimeout(fn, ms / SPEEDUP);
+  },
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
 
@@ -51,8 +54,14 @@ afterEach(async () => {
 
 async function dial(extra: Partial<UdsClientOptions> = {}): Promise<UdsClientMtp> {
   const c = new UdsClientMtp({
-    path, agentEndpointId: AGENT, connectRecord: (peer) => new TextEncoder().encode(`connect:${peer}`),
-    onRecord: (record, conn) => received.push({ record, conn }), log: silentLogger, timers: fastTimers, random: () => 0, ...extra,
+    path,
+    agentEndpointId: AGENT,
+    connectRecord: (peer) => new TextEncoder().encode(`connect:${peer}`),
+    onRecord: (record, conn) => received.push({ record, conn }),
+    log: silentLogger,
+    timers: fastTimers,
+    random: () => 0,
+    ...extra,
   });
   clients.push(c);
   await c.start();
@@ -73,7 +82,7 @@ describe('UdsClientMtp', () => {
     const broker = await listen();
     const c = await dial();
     const peer = await broker.nextPeer(0);
-    await waitFor(() => peer.handshakes.length === 1, 2000, 'the agent\'s Handshake');
+    await waitFor(() => peer.handshakes.length === 1, 2000, "the agent's Handshake");
     expect(peer.handshakes).toEqual([AGENT]);
     expect(peer.records).toEqual([]);
     expect(c.state).toBe('handshake');
@@ -86,7 +95,7 @@ describe('UdsClientMtp', () => {
     expect(c.connectionFor('proto::other')).toBeUndefined();
   });
 
-  it('passes the server\'s Records on, and ignores those before its Handshake', async () => {
+  it("passes the server's Records on, and ignores those before its Handshake", async () => {
     const broker = await listen();
     const c = await dial();
     const peer = await broker.nextPeer(0);
@@ -100,7 +109,7 @@ describe('UdsClientMtp', () => {
     expect(received[0]!.conn).toBe(c.connectionFor(BROKER));
   });
 
-  it('closes with an Error TLV when the server\'s Handshake does not come, and redials', async () => {
+  it("closes with an Error TLV when the server's Handshake does not come, and redials", async () => {
     const broker = await listen();
     await dial({ handshakeTimeoutMs: 6000 }); // outside the 1–5 s reconnect window, so the two are told apart
     const first = await broker.nextPeer(0);
@@ -135,7 +144,7 @@ describe('UdsClientMtp', () => {
     expect(c.state).toBe('open');
   });
 
-  it('closes on the server\'s Error TLV and redials', async () => {
+  it("closes on the server's Error TLV and redials", async () => {
     const broker = await listen();
     const c = await dial();
     const first = await broker.nextPeer(0);
@@ -193,7 +202,7 @@ describe('UdsClientMtp', () => {
     await peer.waitForClose();
     expect(peer.errors).toEqual([]);
     expect(c.state).toBe('stopped');
-    await sleep((RECONNECT_MAX_MS / SPEEDUP) + 50);
+    await sleep(RECONNECT_MAX_MS / SPEEDUP + 50);
     expect(broker.peers).toHaveLength(1);
   });
 
@@ -202,7 +211,7 @@ describe('UdsClientMtp', () => {
     await waitFor(() => c.state === 'waiting', 2000, 'the first failed dial');
     await c.stop();
     const count = asked.length;
-    await sleep((RECONNECT_MAX_MS / SPEEDUP) + 50);
+    await sleep(RECONNECT_MAX_MS / SPEEDUP + 50);
     expect(asked.length).toBe(count);
   });
 });

@@ -38,8 +38,12 @@ afterEach(async () => {
 
 async function serve(extra: Partial<UdsServerOptions> = {}): Promise<UdsServerMtp> {
   const s = new UdsServerMtp({
-    path: join(dir, 'agent.sock'), agentEndpointId: AGENT, connectRecord: connectRecordFor,
-    onRecord: (record, conn) => received.push({ record, conn }), log: silentLogger, ...extra,
+    path: join(dir, 'agent.sock'),
+    agentEndpointId: AGENT,
+    connectRecord: connectRecordFor,
+    onRecord: (record, conn) => received.push({ record, conn }),
+    log: silentLogger,
+    ...extra,
   });
   await s.start();
   servers.push(s);
@@ -61,7 +65,7 @@ async function handshaken(s: UdsServerMtp, eid = PEER): Promise<UdsTestPeer> {
 }
 
 describe('handshake', () => {
-  it('answers a Handshake with the agent\'s, then sends the Connect record', async () => {
+  it("answers a Handshake with the agent's, then sends the Connect record", async () => {
     const s = await serve();
     const p = await dial(s);
     p.handshake(PEER);
@@ -77,7 +81,13 @@ describe('handshake', () => {
     const s = await serve();
     const p = await handshaken(s);
     p.sendRecord(bytes(1, 2, 3));
-    p.write(encodeFrame([{ type: TlvType.Record, value: bytes(4) }, { type: 77, value: bytes(9) }, { type: TlvType.Record, value: bytes(5) }]));
+    p.write(
+      encodeFrame([
+        { type: TlvType.Record, value: bytes(4) },
+        { type: 77, value: bytes(9) },
+        { type: TlvType.Record, value: bytes(5) },
+      ]),
+    );
     await waitFor(() => received.length === 3, 2000, 'three records');
     expect(received.map((r) => [...r.record])).toEqual([[1, 2, 3], [4], [5]]);
     expect(received[0]!.conn).toBe(s.connectionFor(PEER));
@@ -104,7 +114,13 @@ describe('handshake', () => {
   it('takes a Handshake and a Record in one frame, in their order', async () => {
     const s = await serve();
     const p = await dial(s);
-    p.write(encodeFrame([{ type: TlvType.Record, value: bytes(1) }, { type: TlvType.Handshake, value: new TextEncoder().encode(PEER) }, { type: TlvType.Record, value: bytes(2) }]));
+    p.write(
+      encodeFrame([
+        { type: TlvType.Record, value: bytes(1) },
+        { type: TlvType.Handshake, value: new TextEncoder().encode(PEER) },
+        { type: TlvType.Record, value: bytes(2) },
+      ]),
+    );
     await waitFor(() => received.length === 1, 2000, 'a record');
     await sleep(50);
     expect(received.map((r) => [...r.record])).toEqual([[2]]);
@@ -120,7 +136,7 @@ describe('handshake', () => {
     expect(s.connectionCount).toBe(0);
   });
 
-  it('refuses a peer that claims the agent\'s own Endpoint ID', async () => {
+  it("refuses a peer that claims the agent's own Endpoint ID", async () => {
     const s = await serve();
     const p = await dial(s);
     p.handshake(AGENT);

@@ -4,8 +4,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_MAX_FRAME_SIZE, encodeFrame, errorFrame, handshakeFrame, parseTlvs, recordFrame, TlvType, UdsFrameDecoder,
-  type DecodeResult, type UdsFrameErrorCode, type UdsTlv,
+  DEFAULT_MAX_FRAME_SIZE,
+  encodeFrame,
+  errorFrame,
+  handshakeFrame,
+  parseTlvs,
+  recordFrame,
+  TlvType,
+  UdsFrameDecoder,
+  type DecodeResult,
+  type UdsFrameErrorCode,
+  type UdsTlv,
 } from '../../../../mtp/uds/uds-framing.js';
 
 const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);
@@ -60,9 +69,15 @@ describe('encoding', () => {
   });
 
   it('puts several TLVs in one frame', () => {
-    const f = encodeFrame([{ type: TlvType.Handshake, value: utf8('x') }, { type: TlvType.Record, value: bytes(1) }]);
+    const f = encodeFrame([
+      { type: TlvType.Handshake, value: utf8('x') },
+      { type: TlvType.Record, value: bytes(1) },
+    ]);
     expect(f.length).toBe(8 + 6 + 6);
-    expect(parseTlvs(f.subarray(8))).toEqual([{ type: 'handshake', endpointId: 'x' }, { type: 'record', record: bytes(1) }]);
+    expect(parseTlvs(f.subarray(8))).toEqual([
+      { type: 'handshake', endpointId: 'x' },
+      { type: 'record', record: bytes(1) },
+    ]);
   });
 
   it('refuses what cannot be framed', () => {
@@ -194,7 +209,10 @@ describe('malformed streams', () => {
   it('keeps the whole frames before the malformed one, none of the malformed frame', () => {
     const bad = frameOf(concat(tlv(TlvType.Record, bytes(5)), tlv(TlvType.Record, bytes(6), 9)));
     const r = feed([concat(handshakeFrame('a'), recordFrame(bytes(1)), bad, recordFrame(bytes(2)))]);
-    expect(r.tlvs).toEqual([{ type: 'handshake', endpointId: 'a' }, { type: 'record', record: bytes(1) }]);
+    expect(r.tlvs).toEqual([
+      { type: 'handshake', endpointId: 'a' },
+      { type: 'record', record: bytes(1) },
+    ]);
     expect(r.error?.code).toBe('UDS_ERR_TRUNCATED_TLV');
   });
 
@@ -212,7 +230,10 @@ describe('malformed streams', () => {
 
   it('never throws on random bytes, whether they start like a frame or not', () => {
     let seed = 7;
-    const rnd = (): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed / 0x7fffffff; };
+    const rnd = (): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
     for (let i = 0; i < 500; i++) {
       const junk = Uint8Array.from({ length: Math.floor(rnd() * 64) }, () => Math.floor(rnd() * 256));
       const stream = i % 2 ? concat(header(junk.length), junk) : junk;

@@ -28,7 +28,23 @@ describe('traceRouteArgs', () => {
 
   it('both flavours take -m, -q, -w, -t (TOS), -i and the packet length (data plus IPv4/UDP headers)', () => {
     expect(traceRouteArgs({ cmd: 'traceroute', prefix: [], flavour: 'full' }, TRACE)).toEqual(['-n', '-m', '12', '-q', '2', '-w', '1.5', '-t', '40', '-i', 'eth1.2', '-4', '192.0.2.9', '66']);
-    expect(traceRouteArgs({ cmd: 'busybox', prefix: ['traceroute'], flavour: 'busybox' }, TRACE)).toEqual(['traceroute', '-n', '-m', '12', '-q', '2', '-w', '2', '-t', '40', '-i', 'eth1.2', '-4', '192.0.2.9', '66']);
+    expect(traceRouteArgs({ cmd: 'busybox', prefix: ['traceroute'], flavour: 'busybox' }, TRACE)).toEqual([
+      'traceroute',
+      '-n',
+      '-m',
+      '12',
+      '-q',
+      '2',
+      '-w',
+      '2',
+      '-t',
+      '40',
+      '-i',
+      'eth1.2',
+      '-4',
+      '192.0.2.9',
+      '66',
+    ]);
   });
 
   it('BusyBox refuses packets under 46 bytes: a tiny DataBlockSize is raised to that', () => {

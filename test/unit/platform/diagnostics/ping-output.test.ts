@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { parsePingOutput } from '../../../../platform/diagnostics/ping-output.js';
 import { recording, recordingNames } from './recorded.js';
 
-const parse = (name: string) => { const r = recording(name); return parsePingOutput(r.stdout, r.stderr); };
+const parse = (name: string) => {
+  const r = recording(name);
+  return parsePingOutput(r.stdout, r.stderr);
+};
 
 describe('parsePingOutput', () => {
   it('every recorded ping run parses to a TR-181 status', () => {

@@ -4,7 +4,11 @@ import { fileURLToPath } from 'node:url';
 
 const DIR = fileURLToPath(new URL('../../../fixtures/diagnostics/', import.meta.url));
 
-export interface Recording { stdout: string; stderr: string; exit: number }
+export interface Recording {
+  stdout: string;
+  stderr: string;
+  exit: number;
+}
 
 export function recording(name: string): Recording {
   const read = (ext: string): string => readFileSync(`${DIR}${name}.${ext}`, 'utf8');
@@ -13,5 +17,8 @@ export function recording(name: string): Recording {
 
 /** Every recording's name, e.g. "busybox-ping-timeout". */
 export function recordingNames(): string[] {
-  return readdirSync(DIR).filter((f) => f.endsWith('.stdout')).map((f) => f.slice(0, -'.stdout'.length)).sort();
+  return readdirSync(DIR)
+    .filter((f) => f.endsWith('.stdout'))
+    .map((f) => f.slice(0, -'.stdout'.length))
+    .sort();
 }

@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { parseTraceRouteOutput } from '../../../../platform/diagnostics/traceroute-output.js';
 import { recording, recordingNames } from './recorded.js';
 
-const parse = (name: string, maxHops = 30) => { const r = recording(name); return parseTraceRouteOutput(r.stdout, r.stderr, maxHops); };
+const parse = (name: string, maxHops = 30) => {
+  const r = recording(name);
+  return parseTraceRouteOutput(r.stdout, r.stderr, maxHops);
+};
 
 describe('parseTraceRouteOutput', () => {
   it('every recorded traceroute run parses to a TR-181 status', () => {
@@ -48,7 +51,10 @@ describe('parseTraceRouteOutput', () => {
     ]);
   });
 
-  it.each([['traceroute-host-unreachable', 17], ['busybox-traceroute-host-unreachable', 30]])('%s: !H from a router → Error_NoRouteToHost, ICMPv6 code 3', (name, hops) => {
+  it.each([
+    ['traceroute-host-unreachable', 17],
+    ['busybox-traceroute-host-unreachable', 30],
+  ])('%s: !H from a router → Error_NoRouteToHost, ICMPv6 code 3', (name, hops) => {
     const o = parse(name);
     expect(o.status).toBe('Error_NoRouteToHost');
     expect(o.hops).toHaveLength(hops);

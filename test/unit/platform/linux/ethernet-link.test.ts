@@ -26,8 +26,12 @@ describe('linux platform: Device.Ethernet.Link', () => {
     f = linuxHost();
     const all = await f.byPath();
     expect(all.get('Device.Ethernet.Link.1.')).toEqual({
-      Enable: true, Status: 'Up', Name: 'eth0', LowerLayers: 'Device.Ethernet.Interface.1', // no trailing "."
-      MTU: 1400, MACAddress: '02:fc:00:00:00:01',
+      Enable: true,
+      Status: 'Up',
+      Name: 'eth0',
+      LowerLayers: 'Device.Ethernet.Interface.1', // no trailing "."
+      MTU: 1400,
+      MACAddress: '02:fc:00:00:00:01',
     });
     // The Interface's counters, less Collisions (EthernetLinkStats has none).
     const { Collisions, ...portStats } = all.get('Device.Ethernet.Interface.1.Stats.')!;

@@ -62,14 +62,17 @@ export class FakeHost {
     this.write('etc/os-release', fixture('etc-os-release.txt'));
     this.write('ip-j-addr.json', fixture('ip-j-addr.json'));
     // The fake `ip`: logs its argv, fails when told to, else prints the recorded output.
-    this.write('bin/ip', [
-      '#!/bin/sh',
-      `echo "$*" >> '${this.ipLog}'`,
-      `if [ -f '${this.dir}/ip.fail' ]; then echo 'Cannot open netlink socket: Permission denied' >&2; exit 1; fi`,
-      `[ "$*" = "-j addr show" ] || { echo "fake ip: unexpected arguments: $*" >&2; exit 2; }`,
-      `cat '${this.dir}/ip-j-addr.json'`,
-      '',
-    ].join('\n'));
+    this.write(
+      'bin/ip',
+      [
+        '#!/bin/sh',
+        `echo "$*" >> '${this.ipLog}'`,
+        `if [ -f '${this.dir}/ip.fail' ]; then echo 'Cannot open netlink socket: Permission denied' >&2; exit 1; fi`,
+        `[ "$*" = "-j addr show" ] || { echo "fake ip: unexpected arguments: $*" >&2; exit 2; }`,
+        `cat '${this.dir}/ip-j-addr.json'`,
+        '',
+      ].join('\n'),
+    );
     fs.chmodSync(path.join(this.binDir, 'ip'), 0o755);
   }
 
@@ -121,9 +124,16 @@ export function linuxHost(extra: LinuxOptions = {}, host = new FakeHost()): Linu
     return out;
   };
   return {
-    host, model, readAll,
-    advance: (seconds) => { now += seconds * 1000; },
+    host,
+    model,
+    readAll,
+    advance: (seconds) => {
+      now += seconds * 1000;
+    },
     byPath: async () => new Map((await readAll()).map((o) => [o.path, o.values])),
-    cleanup: () => { platform.stop(); host.cleanup(); },
+    cleanup: () => {
+      platform.stop();
+      host.cleanup();
+    },
   };
 }

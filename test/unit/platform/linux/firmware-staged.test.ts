@@ -13,7 +13,8 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 /** An OpenWrt-like installer that accepts everything: only the staging logic is under test here. */
 const installer: FirmwareInstaller = {
-  what: 'test installer', stagedBank: true,
+  what: 'test installer',
+  stagedBank: true,
   status: async () => [{ name: 'OpenWrt', version: '1', active: true, boot: true, valid: true }],
   validate: async () => ({ version: '2' }),
   activate: async () => undefined,

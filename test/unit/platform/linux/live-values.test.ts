@@ -52,9 +52,20 @@ describe('linux platform: values that move', () => {
     f.advance(2);
     expect(await eth.list!([], {})).toEqual([2]);
     expect(await eth.get([2], {})).toMatchObject({
-      Name: 'eth9', Enable: false, Status: 'Down', Upstream: false, CurrentBitRate: 1000, CurrentDuplexMode: 'Full',
+      Name: 'eth9',
+      Enable: false,
+      Status: 'Down',
+      Upstream: false,
+      CurrentBitRate: 1000,
+      CurrentDuplexMode: 'Full',
     });
-    for (const [k, v] of [['address', '02:fc:00:00:00:01'], ['operstate', 'up'], ['type', '1'], ['ifindex', '4'], ['flags', '0x1003']]) {
+    for (const [k, v] of [
+      ['address', '02:fc:00:00:00:01'],
+      ['operstate', 'up'],
+      ['type', '1'],
+      ['ifindex', '4'],
+      ['flags', '0x1003'],
+    ]) {
       f.host.write(`sys/class/net/eth0/${k}`, `${v}\n`);
     }
     f.advance(2);
@@ -73,19 +84,29 @@ describe('linux platform: values that move', () => {
   it('turns address lifetimes into dateTimes counted from when `ip` ran', async () => {
     f = linuxHost();
     const links = JSON.parse(fixture('ip-j-addr.json')) as Array<{ ifname: string; addr_info: unknown[] }>;
-    links.find((l) => l.ifname === 'eth0')!.addr_info.push(
-      { family: 'inet6', local: '2001:db8::1234', prefixlen: 128, scope: 'global', dynamic: true, valid_life_time: 7200, preferred_life_time: 3600 },
-      { family: 'inet6', local: '2001:db8::2:5054:ff:fe12:3456', prefixlen: 64, scope: 'global', dynamic: true, mngtmpaddr: true, deprecated: true, valid_life_time: 600, preferred_life_time: 0 },
-      { family: 'inet', local: '198.51.100.7', prefixlen: 22, scope: 'global', dynamic: true, valid_life_time: 86400, preferred_life_time: 86400 },
-    );
+    links
+      .find((l) => l.ifname === 'eth0')!
+      .addr_info.push(
+        { family: 'inet6', local: '2001:db8::1234', prefixlen: 128, scope: 'global', dynamic: true, valid_life_time: 7200, preferred_life_time: 3600 },
+        { family: 'inet6', local: '2001:db8::2:5054:ff:fe12:3456', prefixlen: 64, scope: 'global', dynamic: true, mngtmpaddr: true, deprecated: true, valid_life_time: 600, preferred_life_time: 0 },
+        { family: 'inet', local: '198.51.100.7', prefixlen: 22, scope: 'global', dynamic: true, valid_life_time: 86400, preferred_life_time: 86400 },
+      );
     f.host.write('ip-j-addr.json', JSON.stringify(links));
     const all = await f.byPath();
     expect(all.get('Device.IP.Interface.4.IPv6Address.3.')).toEqual({
-      Enable: true, Status: 'Enabled', IPAddressStatus: 'Preferred', IPAddress: '2001:db8::1234', Origin: 'DHCPv6',
-      PreferredLifetime: '2026-11-25T08:48:47Z', ValidLifetime: '2026-11-25T09:48:47Z',
+      Enable: true,
+      Status: 'Enabled',
+      IPAddressStatus: 'Preferred',
+      IPAddress: '2001:db8::1234',
+      Origin: 'DHCPv6',
+      PreferredLifetime: '2026-11-25T08:48:47Z',
+      ValidLifetime: '2026-11-25T09:48:47Z',
     });
     expect(all.get('Device.IP.Interface.4.IPv6Address.4.')).toMatchObject({
-      IPAddressStatus: 'Deprecated', Origin: 'AutoConfigured', PreferredLifetime: '2026-11-25T07:48:47Z', ValidLifetime: '2026-11-25T07:58:47Z',
+      IPAddressStatus: 'Deprecated',
+      Origin: 'AutoConfigured',
+      PreferredLifetime: '2026-11-25T07:48:47Z',
+      ValidLifetime: '2026-11-25T07:58:47Z',
     });
     expect(all.get('Device.IP.Interface.4.IPv4Address.2.')).toMatchObject({ IPAddress: '198.51.100.7', SubnetMask: '255.255.252.0', AddressingType: 'DHCP' });
     expect(CAPTURED_MS).toBe(Date.parse('2026-11-25T07:48:47Z'));
@@ -117,7 +138,10 @@ describe('linux platform: values that move', () => {
 
 describe('linux platform: identity', () => {
   let f: LinuxFixture | undefined;
-  afterEach(() => { f?.cleanup(); f = undefined; });
+  afterEach(() => {
+    f?.cleanup();
+    f = undefined;
+  });
   const info = () => f!.model.requireNode('Device.DeviceInfo.').binding!;
 
   it('takes Manufacturer, ModelName and SerialNumber from DMI when present, skipping placeholders', async () => {
@@ -128,7 +152,9 @@ describe('linux platform: identity', () => {
     host.write('sys/class/dmi/id/product_serial', 'To be filled by O.E.M.\n');
     f = linuxHost({}, host);
     expect(await info().get([], {})).toMatchObject({
-      Manufacturer: 'QEMU', ModelName: 'Standard PC (Q35 + ICH9, 2009)', SerialNumber: '02FC00000001',
+      Manufacturer: 'QEMU',
+      ModelName: 'Standard PC (Q35 + ICH9, 2009)',
+      SerialNumber: '02FC00000001',
     });
   });
 
@@ -136,7 +162,11 @@ describe('linux platform: identity', () => {
     f = linuxHost({ identity: { Manufacturer: 'Example Networks', ManufacturerOUI: '0A5F1E', ProductClass: 'EX-1', SerialNumber: 'EX123' } });
     expect([...f.model.requireNode('Device.DeviceInfo.').params.keys()]).toEqual(expect.arrayContaining(['ManufacturerOUI', 'ProductClass']));
     expect(await info().get([], {})).toMatchObject({
-      Manufacturer: 'Example Networks', ManufacturerOUI: '0A5F1E', ProductClass: 'EX-1', SerialNumber: 'EX123', HardwareVersion: 'AMD EPYC',
+      Manufacturer: 'Example Networks',
+      ManufacturerOUI: '0A5F1E',
+      ProductClass: 'EX-1',
+      SerialNumber: 'EX123',
+      HardwareVersion: 'AMD EPYC',
     });
   });
 
@@ -155,7 +185,9 @@ describe('linux platform: identity', () => {
     host.write('proc/cpuinfo', 'system type\t\t: MediaTek MT7621 ver:1 eco:3\nmachine\t\t\t: D-Link COVR-X1860 A1\nprocessor\t\t: 0\ncpu model\t\t: MIPS 1004Kc V2.15\n');
     f = linuxHost({}, host);
     expect(await info().get([], {})).toMatchObject({
-      SoftwareVersion: '24.10.5 r29087-d9c5716d1d', HardwareVersion: 'MediaTek MT7621 ver:1 eco:3', Description: 'OpenWrt 24.10.5',
+      SoftwareVersion: '24.10.5 r29087-d9c5716d1d',
+      HardwareVersion: 'MediaTek MT7621 ver:1 eco:3',
+      Description: 'OpenWrt 24.10.5',
     });
   });
 });

@@ -23,13 +23,24 @@ function table(procRoot: string, cacheMs = 1000) {
     for (const n of await b.list!([], {})) out.set(n, await b.get([n], {}));
     return out;
   };
-  return { rows, advance: (ms: number) => { now += ms; } };
+  return {
+    rows,
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
 }
 
 describe('linux platform: Device.DeviceInfo.ProcessStatus.Process.{i} from procfs', () => {
   const dirs: string[] = [];
-  afterEach(() => { for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true }); });
-  const fakeProc = (): string => { const d = fs.mkdtempSync(path.join(os.tmpdir(), 'usp-proc-')); dirs.push(d); return d; };
+  afterEach(() => {
+    for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  });
+  const fakeProc = (): string => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'usp-proc-'));
+    dirs.push(d);
+    return d;
+  };
   const writeProcess = (root: string, pid: number, stat: string, status = ''): void => {
     fs.mkdirSync(path.join(root, String(pid)), { recursive: true });
     fs.writeFileSync(path.join(root, String(pid), 'stat'), stat);
@@ -37,11 +48,13 @@ describe('linux platform: Device.DeviceInfo.ProcessStatus.Process.{i} from procf
   };
 
   it('maps each recorded process: name with spaces and parentheses, every state, nice and real-time priority, CPU time, VmRSS', () => {
-    const values = Object.fromEntries(PROCESS_FIXTURES.map((name) => {
-      const stat = parseProcessStat(fixture(`proc-pid/${name}-stat.txt`));
-      if (!stat) throw new Error(`${name}: not parsed`);
-      return [name, processValues(stat, fixture(`proc-pid/${name}-status.txt`))];
-    }));
+    const values = Object.fromEntries(
+      PROCESS_FIXTURES.map((name) => {
+        const stat = parseProcessStat(fixture(`proc-pid/${name}-stat.txt`));
+        if (!stat) throw new Error(`${name}: not parsed`);
+        return [name, processValues(stat, fixture(`proc-pid/${name}-status.txt`))];
+      }),
+    );
     // A kernel thread has no memory of its own (no VmRSS line).
     expect(values.kthreadd).toEqual({ PID: 2, Command: 'kthreadd', Size: 0, Priority: 20, CPUTime: 0, State: 'Sleeping' });
     // comm "ntp (sync) d": the name ends at the last ")".
@@ -64,12 +77,18 @@ describe('linux platform: Device.DeviceInfo.ProcessStatus.Process.{i} from procf
     writeProcess(root, 2, fixture('proc-pid/kthreadd-stat.txt'), fixture('proc-pid/kthreadd-status.txt'));
     fs.mkdirSync(path.join(root, 'net')); // not a process
     const t = table(root);
-    expect([...(await t.rows()).entries()].map(([n, v]) => [n, v.PID])).toEqual([[1, 2], [2, 2123]]);
+    expect([...(await t.rows()).entries()].map(([n, v]) => [n, v.PID])).toEqual([
+      [1, 2],
+      [2, 2123],
+    ]);
     // PID 2123 ends and the kernel hands it to another program (a later start time).
     writeProcess(root, 2123, busy.replace(' 1829739 ', ' 1900000 ').replace('(python3)', '(dropbear)'));
     expect((await t.rows()).get(2)?.Command).toBe('python3'); // the snapshot is still fresh
     t.advance(1000);
-    expect([...(await t.rows()).entries()].map(([n, v]) => [n, v.PID, v.Command])).toEqual([[1, 2, 'kthreadd'], [3, 2123, 'dropbear']]);
+    expect([...(await t.rows()).entries()].map(([n, v]) => [n, v.PID, v.Command])).toEqual([
+      [1, 2, 'kthreadd'],
+      [3, 2123, 'dropbear'],
+    ]);
   });
 
   it(`lists at most ${MAX_PROCESSES} processes, the lowest PIDs`, async () => {
@@ -81,7 +100,7 @@ describe('linux platform: Device.DeviceInfo.ProcessStatus.Process.{i} from procf
     expect(Math.max(...[...rows.values()].map((v) => Number(v.PID)))).toBe(MAX_PROCESSES);
   });
 
-  it('reads this machine\'s /proc: every row typed and in range, CPU time counted', async () => {
+  it("reads this machine's /proc: every row typed and in range, CPU time counted", async () => {
     const rows = [...(await table('/proc').rows()).values()];
     expect(rows.length).toBeGreaterThan(1);
     expect(rows.length).toBeLessThanOrEqual(MAX_PROCESSES);

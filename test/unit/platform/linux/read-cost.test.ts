@@ -24,7 +24,7 @@ describe('linux platform: what a Get costs', () => {
     f.cleanup();
   });
 
-  it('reads each object\'s files once per fill, scans /sys/class/net once, runs `ip` once', async () => {
+  it("reads each object's files once per fill, scans /sys/class/net once, runs `ip` once", async () => {
     f = linuxHost();
     const ops = recordFileOps(f.host.dir);
     await f.readAll();

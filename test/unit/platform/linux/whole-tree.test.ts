@@ -2,7 +2,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { expectSchemaTyped } from '../schema-typed.js';
 import { type LinuxFixture, linuxHost } from './fake-host.js';
 
-
 describe('linux platform: whole-tree read of the recorded Debian 12 host', () => {
   let f: LinuxFixture;
   afterEach(() => f.cleanup());
@@ -35,8 +34,7 @@ describe('linux platform: whole-tree read of the recorded Debian 12 host', () =>
     expect(all.get('Device.DeviceInfo.ProcessStatus.')).toEqual({ CPUUsage: 44, ProcessNumberOfEntries: 7 });
     // The recorded processes (proc-pid/), numbered by PID; processes.test.ts checks each field.
     const processes = [...all].filter(([p]) => p.startsWith('Device.DeviceInfo.ProcessStatus.Process.')).map(([, v]) => `${String(v.PID)} ${String(v.Command)} ${String(v.State)}`);
-    expect(processes).toEqual(['2 kthreadd Sleeping', '1731 ntp (sync) d Sleeping', '1732 sleep Stopped', '1801 python3 Zombie',
-      '1864 cat Running', '2123 python3 Running', '2125 sleep Sleeping']);
+    expect(processes).toEqual(['2 kthreadd Sleeping', '1731 ntp (sync) d Sleeping', '1732 sleep Stopped', '1801 python3 Zombie', '1864 cat Running', '2123 python3 Running', '2125 sleep Sleeping']);
   });
 
   it('maps Ethernet.Interface and Stats from sysfs (eth0 only; units and counter widths per schema)', async () => {
@@ -45,14 +43,25 @@ describe('linux platform: whole-tree read of the recorded Debian 12 host', () =>
     // One Link on the one port (ethernet-link.test.ts has its values).
     expect(all.get('Device.Ethernet.')).toEqual({ InterfaceNumberOfEntries: 1, LinkNumberOfEntries: 1 });
     expect(all.get('Device.Ethernet.Interface.1.')).toEqual({
-      Enable: true, Status: 'Up', Name: 'eth0', Upstream: true, MACAddress: '02:fc:00:00:00:01',
+      Enable: true,
+      Status: 'Up',
+      Name: 'eth0',
+      Upstream: true,
+      MACAddress: '02:fc:00:00:00:01',
       CurrentBitRate: 0, // sysfs speed -1: unknown, which TR-181 writes as 0
       CurrentDuplexMode: 'Unknown',
     });
     expect(all.get('Device.Ethernet.Interface.1.Stats.')).toEqual({
-      BytesSent: '1927042', BytesReceived: '472689590', PacketsSent: '11661', PacketsReceived: '16235',
-      ErrorsSent: 0, ErrorsReceived: 0, DiscardPacketsSent: 0, DiscardPacketsReceived: 0, // StatsCounter32
-      MulticastPacketsReceived: '0', Collisions: '0',
+      BytesSent: '1927042',
+      BytesReceived: '472689590',
+      PacketsSent: '11661',
+      PacketsReceived: '16235',
+      ErrorsSent: 0,
+      ErrorsReceived: 0,
+      DiscardPacketsSent: 0,
+      DiscardPacketsReceived: 0, // StatsCounter32
+      MulticastPacketsReceived: '0',
+      Collisions: '0',
     });
   });
 
@@ -61,23 +70,50 @@ describe('linux platform: whole-tree read of the recorded Debian 12 host', () =>
     const all = await f.byPath();
     expect(all.get('Device.IP.')).toEqual({ IPv4Capable: true, IPv6Capable: true, InterfaceNumberOfEntries: 4 });
     expect(all.get('Device.IP.Interface.1.')).toEqual({
-      Enable: true, Status: 'Up', Name: 'lo', LowerLayers: '', MaxMTUSize: 65535, Type: 'Loopback', Loopback: true,
-      IPv4AddressNumberOfEntries: 1, IPv6AddressNumberOfEntries: 1,
+      Enable: true,
+      Status: 'Up',
+      Name: 'lo',
+      LowerLayers: '',
+      MaxMTUSize: 65535,
+      Type: 'Loopback',
+      Loopback: true,
+      IPv4AddressNumberOfEntries: 1,
+      IPv6AddressNumberOfEntries: 1,
     });
     expect(all.get('Device.IP.Interface.2.')).toMatchObject({ Enable: false, Status: 'Down', Name: 'ifb0', LowerLayers: '', MaxMTUSize: 1500, Type: 'Normal', IPv4AddressNumberOfEntries: 0 });
     expect(all.get('Device.IP.Interface.4.')).toEqual({
-      Enable: true, Status: 'Up', Name: 'eth0', LowerLayers: 'Device.Ethernet.Link.1', MaxMTUSize: 1400, Type: 'Normal', Loopback: false,
-      IPv4AddressNumberOfEntries: 1, IPv6AddressNumberOfEntries: 2,
+      Enable: true,
+      Status: 'Up',
+      Name: 'eth0',
+      LowerLayers: 'Device.Ethernet.Link.1',
+      MaxMTUSize: 1400,
+      Type: 'Normal',
+      Loopback: false,
+      IPv4AddressNumberOfEntries: 1,
+      IPv6AddressNumberOfEntries: 2,
     });
     expect(all.get('Device.IP.Interface.1.IPv4Address.1.')).toEqual({
-      Enable: true, Status: 'Enabled', IPAddress: '127.0.0.1', SubnetMask: '255.0.0.0', AddressingType: 'Static',
+      Enable: true,
+      Status: 'Enabled',
+      IPAddress: '127.0.0.1',
+      SubnetMask: '255.0.0.0',
+      AddressingType: 'Static',
     });
     expect(all.get('Device.IP.Interface.4.IPv4Address.1.')).toEqual({
-      Enable: true, Status: 'Enabled', IPAddress: '192.0.2.2', SubnetMask: '255.255.255.0', AddressingType: 'Static',
+      Enable: true,
+      Status: 'Enabled',
+      IPAddress: '192.0.2.2',
+      SubnetMask: '255.255.255.0',
+      AddressingType: 'Static',
     });
     const forever = { PreferredLifetime: '9999-12-31T23:59:59Z', ValidLifetime: '9999-12-31T23:59:59Z' };
     expect(all.get('Device.IP.Interface.1.IPv6Address.1.')).toEqual({
-      Enable: true, Status: 'Enabled', IPAddressStatus: 'Preferred', IPAddress: '::1', Origin: 'WellKnown', ...forever,
+      Enable: true,
+      Status: 'Enabled',
+      IPAddressStatus: 'Preferred',
+      IPAddress: '::1',
+      Origin: 'WellKnown',
+      ...forever,
     });
     expect(all.get('Device.IP.Interface.4.IPv6Address.1.')).toMatchObject({ IPAddress: 'fd00::2', Origin: 'Static', ...forever });
     expect(all.get('Device.IP.Interface.4.IPv6Address.2.')).toMatchObject({ IPAddress: 'fe80::fc:ff:fe00:1', Origin: 'AutoConfigured' });

@@ -14,7 +14,10 @@ const MODEM = { device: '/sys/devices/platform/soc/11200000.usb/usb2/2-1', inter
 
 describe('modemmanager platform: where AccessPoint comes from', () => {
   let f: MmFixture | undefined;
-  afterEach(() => { f?.cleanup(); f = undefined; });
+  afterEach(() => {
+    f?.cleanup();
+    f = undefined;
+  });
 
   it("serves the bearers read-only by default ('bearers')", async () => {
     f = modemManager();
@@ -22,7 +25,8 @@ describe('modemmanager platform: where AccessPoint comes from', () => {
     expect(binding?.set).toBeUndefined();
     expect(binding?.add).toBeUndefined();
     expect((await f.read('Device.Cellular.')).get('Device.Cellular.AccessPoint.1.')).toMatchObject({
-      APN: 'internet.telekom', Interface: 'Device.Cellular.Interface.1',
+      APN: 'internet.telekom',
+      Interface: 'Device.Cellular.Interface.1',
     });
   });
 

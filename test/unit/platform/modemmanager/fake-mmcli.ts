@@ -106,13 +106,19 @@ export function modemManager(opts: ModemManagerOptions = {}): MmFixture {
   const model = new DataModel(schema);
   const platform = registerModemManagerPlatform(model, { commandPath: mmcli.binDir, now: () => now, ...opts });
   return {
-    mmcli, model,
-    advance: (seconds) => { now += seconds * 1000; },
+    mmcli,
+    model,
+    advance: (seconds) => {
+      now += seconds * 1000;
+    },
     read: async (path = 'Device.') => {
       const out: ObjectValues[] = [];
       await readSubtree(model, { node: model.requireNode(path), keys: [] }, 0, {}, out);
       return new Map(out.map((o) => [o.path, o.values]));
     },
-    cleanup: () => { platform.stop(); mmcli.cleanup(); },
+    cleanup: () => {
+      platform.stop();
+      mmcli.cleanup();
+    },
   };
 }

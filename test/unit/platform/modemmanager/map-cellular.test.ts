@@ -1,14 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import {
-  currentAccessTechnology, dBm, interfaceStatus, ipVersion, netPort, preferredAccessTechnology, roamingStatus,
-  supportedAccessTechnologies, usimStatus,
+  currentAccessTechnology,
+  dBm,
+  interfaceStatus,
+  ipVersion,
+  netPort,
+  preferredAccessTechnology,
+  roamingStatus,
+  supportedAccessTechnologies,
+  usimStatus,
 } from '../../../../platform/modemmanager/map-cellular.js';
 import { known, pathIndex } from '../../../../platform/modemmanager/mmcli-types.js';
 
 describe('ModemManager → TR-181 Cellular values', () => {
   it('maps modem states to Status', () => {
-    expect(['connected', 'registered', 'searching', 'locked', 'disabled', 'failed', '--', undefined].map(interfaceStatus))
-      .toEqual(['Up', 'Up', 'Dormant', 'Dormant', 'Down', 'Error', 'Unknown', 'Unknown']);
+    expect(['connected', 'registered', 'searching', 'locked', 'disabled', 'failed', '--', undefined].map(interfaceStatus)).toEqual([
+      'Up',
+      'Up',
+      'Dormant',
+      'Dormant',
+      'Down',
+      'Error',
+      'Unknown',
+      'Unknown',
+    ]);
   });
 
   it('picks the newest access technology in use', () => {

@@ -15,9 +15,16 @@ import { FakeHost } from '../linux/fake-host.js';
 import { FakeMmcli, type MmFixture, modemManager } from './fake-mmcli.js';
 
 const JS_TYPE: Record<BaseType, 'boolean' | 'number' | 'string'> = {
-  boolean: 'boolean', int: 'number', unsignedInt: 'number',
-  long: 'string', unsignedLong: 'string', decimal: 'string',
-  string: 'string', dateTime: 'string', base64: 'string', hexBinary: 'string',
+  boolean: 'boolean',
+  int: 'number',
+  unsignedInt: 'number',
+  long: 'string',
+  unsignedLong: 'string',
+  decimal: 'string',
+  string: 'string',
+  dateTime: 'string',
+  base64: 'string',
+  hexBinary: 'string',
 };
 
 const SINR = 'X_EXAMPLE-COM_SINR';
@@ -42,18 +49,26 @@ describe('modemmanager platform: the recorded Quectel RM500Q (NR non-standalone)
       CurrentAccessTechnology: 'NR', // access-technologies ["lte", "5gnr"]
       NetworkInUse: 'Telekom.de',
       // NR is in use: the 5g block, rounded to whole dBm; mmcli has no 5g RSSI, so the LTE anchor's.
-      RSRP: -88, RSRQ: -11, RSSI: -71,
+      RSRP: -88,
+      RSRQ: -11,
+      RSSI: -71,
     });
     expect(sinr).toBe(18); // 5g snr "17.50", halves away from zero
     expect(all.get('Device.Cellular.Interface.1.USIM.')).toEqual({
       Status: 'Valid', // unlock-required "sim-pin2" guards fixed dialling only
-      IMSI: '262010000000001', ICCID: '8949022000000000012',
+      IMSI: '262010000000001',
+      ICCID: '8949022000000000012',
       PINCheck: 'Off', // enabled-locks has "fixed-dialing", not "sim"
       // MSISDN: own-numbers is empty, so it is left out rather than served as an invalid "".
     });
     expect(all.get('Device.Cellular.AccessPoint.1.')).toEqual({
-      Enable: true, APN: 'internet.telekom', Username: 'telekom', Password: 'tm',
-      Interface: 'Device.Cellular.Interface.1', IPVersion: -1, Type: 'default',
+      Enable: true,
+      APN: 'internet.telekom',
+      Username: 'telekom',
+      Password: 'tm',
+      Interface: 'Device.Cellular.Interface.1',
+      IPVersion: -1,
+      Type: 'default',
     });
   });
 
@@ -75,7 +90,12 @@ describe('modemmanager platform: the recorded Quectel RM500Q (NR non-standalone)
     f = modemManager();
     await f.read();
     expect(f.mmcli.counts()).toEqual({
-      '-L -J': 1, '-m 0 -J': 1, '-m 0 --signal-setup=5': 1, '-m 0 --signal-get -J': 1, '-b 1 -J': 1, '-i 0 -J': 1,
+      '-L -J': 1,
+      '-m 0 -J': 1,
+      '-m 0 --signal-setup=5': 1,
+      '-m 0 --signal-get -J': 1,
+      '-b 1 -J': 1,
+      '-i 0 -J': 1,
     });
     // Setup comes before the first reading.
     const calls = f.mmcli.calls();
@@ -162,7 +182,10 @@ describe('modemmanager platform: the recorded Quectel RM500Q (NR non-standalone)
 
 describe('modemmanager platform: failures', () => {
   let f: MmFixture | undefined;
-  afterEach(() => { f?.cleanup(); f = undefined; });
+  afterEach(() => {
+    f?.cleanup();
+    f = undefined;
+  });
 
   it('a failing mmcli fails Device.Cellular only (7003, one call per read), not the rest of the tree', async () => {
     const host = new FakeHost();
@@ -213,7 +236,10 @@ describe('modemmanager platform: failures', () => {
 
 describe('modemmanager platform: the vendor SINR parameter', () => {
   let f: MmFixture | undefined;
-  afterEach(() => { f?.cleanup(); f = undefined; });
+  afterEach(() => {
+    f?.cleanup();
+    f = undefined;
+  });
 
   it('is served under the configured prefix, typed int in dB, and listed by the model', async () => {
     f = modemManager({ vendorPrefix: 'X_0A5F1E_' });

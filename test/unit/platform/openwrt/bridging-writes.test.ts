@@ -28,8 +28,7 @@ describe('openwrt platform: bridge VLANs written through UCI', () => {
   afterEach(() => fx.close());
 
   /** uci writes (not the `uci -q -X show` reads) and network reloads, in order. */
-  const writes = (): string[][] => fx.fake.invocations()
-    .filter((a) => (a[0] === 'uci' && a[1] !== '-q') || a.join(' ') === RELOAD.join(' '));
+  const writes = (): string[][] => fx.fake.invocations().filter((a) => (a[0] === 'uci' && a[1] !== '-q') || a.join(' ') === RELOAD.join(' '));
   /** What `uci show network` prints from now on, read afresh. */
   const committed = (text: string): void => {
     fx.fake.respondUci('network', { text });
@@ -45,13 +44,17 @@ describe('openwrt platform: bridge VLANs written through UCI', () => {
   it('sets Name and VLANID with uci set, commits and reloads; the VLAN and its members keep their instances', async () => {
     await start();
     await fx.binding(VLAN).set!([1, 2], { Name: 'Cameras', VLANID: 20 }, {});
-    expect(writes()).toEqual([
-      ['uci', 'set', `network.${VLAN10_SECTION}.description=Cameras`],
-      ['uci', 'set', `network.${VLAN10_SECTION}.vlan=20`],
-      COMMIT, RELOAD,
-    ]);
+    expect(writes()).toEqual([['uci', 'set', `network.${VLAN10_SECTION}.description=Cameras`], ['uci', 'set', `network.${VLAN10_SECTION}.vlan=20`], COMMIT, RELOAD]);
     // libuci renamed the changed anonymous section on commit: rows are not keyed by section name.
-    committed(edited([["vlan='10'", "vlan='20'"], ["'IoT'", "'Cameras'"]], [VLAN10_SECTION, 'cfg09d3a1']));
+    committed(
+      edited(
+        [
+          ["vlan='10'", "vlan='20'"],
+          ["'IoT'", "'Cameras'"],
+        ],
+        [VLAN10_SECTION, 'cfg09d3a1'],
+      ),
+    );
     const v = await fx.values('Device.Bridging.');
     expect(v.get(`${B}VLAN.2.`)).toEqual({ Enable: true, Alias: 'cpe-2', Name: 'Cameras', VLANID: 20 });
     expect(v.get(`${B}VLANPort.6.`)).toMatchObject({ VLAN: `${B}VLAN.2`, Port: `${B}Port.5`, Alias: 'cpe-6' });
@@ -71,7 +74,8 @@ describe('openwrt platform: bridge VLANs written through UCI', () => {
       ['uci', 'set', 'network.cfg0a0000.device=br-lan'],
       ['uci', 'set', 'network.cfg0a0000.vlan=30'],
       ['uci', 'set', 'network.cfg0a0000.description=Guests'],
-      COMMIT, RELOAD,
+      COMMIT,
+      RELOAD,
     ]);
     // Known by its VLAN ID once committed, whatever libuci names the section.
     committed(`${DSA_NETWORK}network.cfg0a41c7=bridge-vlan\nnetwork.cfg0a41c7.device='br-lan'\nnetwork.cfg0a41c7.vlan='30'\nnetwork.cfg0a41c7.description='Guests'\n`);
@@ -83,7 +87,9 @@ describe('openwrt platform: bridge VLANs written through UCI', () => {
     fx.fake.willAdd('cfg0a0000');
     await fx.binding(VLAN).add!([1], {}, {});
     expect(writes().slice(0, 3)).toEqual([
-      ['uci', 'add', 'network', 'bridge-vlan'], ['uci', 'set', 'network.cfg0a0000.device=br-lan'], ['uci', 'set', 'network.cfg0a0000.vlan=2'],
+      ['uci', 'add', 'network', 'bridge-vlan'],
+      ['uci', 'set', 'network.cfg0a0000.device=br-lan'],
+      ['uci', 'set', 'network.cfg0a0000.vlan=2'],
     ]);
   });
 
@@ -91,7 +97,11 @@ describe('openwrt platform: bridge VLANs written through UCI', () => {
     await start();
     await fx.binding(VLAN).delete!([1, 2], {});
     expect(writes()).toEqual([['uci', 'delete', `network.${VLAN10_SECTION}`], COMMIT, RELOAD]);
-    committed(DSA_NETWORK.split('\n').filter((l) => !l.startsWith(`network.${VLAN10_SECTION}`)).join('\n'));
+    committed(
+      DSA_NETWORK.split('\n')
+        .filter((l) => !l.startsWith(`network.${VLAN10_SECTION}`))
+        .join('\n'),
+    );
     expect(await fx.binding(VLAN).list!([1], {})).toEqual([1]);
     committed(DSA_NETWORK); // VLAN 10 configured again (by LuCI, say)
     expect(await fx.binding(VLAN).list!([1], {})).toEqual([1, 3]);
@@ -103,23 +113,15 @@ describe('openwrt platform: bridge VLANs written through UCI', () => {
     const n = await fx.binding(VLAN_PORT).add!([1], { VLAN: `${B}VLAN.2.`, Port: `${B}Port.2` }, {});
     await fx.binding(VLAN_PORT).add!([1], { VLAN: `${B}VLAN.1`, Port: `${B}Port.5`, Untagged: true }, {});
     expect(n).toBe(7);
-    expect(writes()).toEqual([
-      ['uci', 'add_list', `network.${VLAN10_SECTION}.ports=lan1:t`], COMMIT, RELOAD,
-      ['uci', 'add_list', `network.${VLAN1_SECTION}.ports=lan4:u`], COMMIT, RELOAD,
-    ]);
+    expect(writes()).toEqual([['uci', 'add_list', `network.${VLAN10_SECTION}.ports=lan1:t`], COMMIT, RELOAD, ['uci', 'add_list', `network.${VLAN1_SECTION}.ports=lan4:u`], COMMIT, RELOAD]);
   });
 
   it('sets Untagged and Port by rewriting the ports list in order, keeping a "*" where the membership stays', async () => {
     await start();
     await fx.binding(VLAN_PORT).set!([1, 1], { Untagged: false }, {}); // lan1:u* in VLAN 1
     await fx.binding(VLAN_PORT).set!([1, 4], { Port: `${B}Port.2.` }, {}); // lan2:t in VLAN 10 becomes lan1
-    const list = (section: string, ...entries: string[]): string[][] => [
-      ['uci', 'delete', `network.${section}.ports`], ...entries.map((e) => ['uci', 'add_list', `network.${section}.ports=${e}`]),
-    ];
-    expect(writes()).toEqual([
-      ...list(VLAN1_SECTION, 'lan1:t*', 'lan2:u*', 'lan3:u*'), COMMIT, RELOAD,
-      ...list(VLAN10_SECTION, 'lan1:t', 'lan3:t', 'lan4'), COMMIT, RELOAD,
-    ]);
+    const list = (section: string, ...entries: string[]): string[][] => [['uci', 'delete', `network.${section}.ports`], ...entries.map((e) => ['uci', 'add_list', `network.${section}.ports=${e}`])];
+    expect(writes()).toEqual([...list(VLAN1_SECTION, 'lan1:t*', 'lan2:u*', 'lan3:u*'), COMMIT, RELOAD, ...list(VLAN10_SECTION, 'lan1:t', 'lan3:t', 'lan4'), COMMIT, RELOAD]);
     // The moved membership keeps its instance under its new port.
     committed(edited([["'lan2:t' 'lan3:t'", "'lan1:t' 'lan3:t'"]]));
     expect(await fx.binding(VLAN_PORT).get([1, 4], {})).toMatchObject({ VLAN: `${B}VLAN.2`, Port: `${B}Port.2`, Untagged: false });
@@ -133,18 +135,20 @@ describe('openwrt platform: bridge VLANs written through UCI', () => {
       ['uci', 'add_list', `network.${VLAN10_SECTION}.ports=lan2:t`],
       ['uci', 'add_list', `network.${VLAN10_SECTION}.ports=lan3:t`],
       ['uci', 'add_list', `network.${VLAN1_SECTION}.ports=lan4:u`],
-      COMMIT, RELOAD,
+      COMMIT,
+      RELOAD,
     ]);
   });
 
-  it('deletes a membership by rewriting its section\'s ports without it', async () => {
+  it("deletes a membership by rewriting its section's ports without it", async () => {
     await start();
     await fx.binding(VLAN_PORT).delete!([1, 5], {}); // lan3:t in VLAN 10
     expect(writes()).toEqual([
       ['uci', 'delete', `network.${VLAN10_SECTION}.ports`],
       ['uci', 'add_list', `network.${VLAN10_SECTION}.ports=lan2:t`],
       ['uci', 'add_list', `network.${VLAN10_SECTION}.ports=lan4`],
-      COMMIT, RELOAD,
+      COMMIT,
+      RELOAD,
     ]);
   });
 
@@ -157,8 +161,11 @@ describe('openwrt platform: bridge VLANs written through UCI', () => {
     const v = await refusal(() => fx.binding(VLAN).set!([1, 2], { VLANID: 11 }, {}));
     expect(v.code).toBe(ErrorCode.InternalError);
     expect(writes().filter((a) => a[1] !== 'add_list' && a[1] !== 'delete')).toEqual([
-      COMMIT, ['uci', 'revert', 'network'],
-      ['uci', 'set', `network.${VLAN10_SECTION}.vlan=11`], COMMIT, ['uci', 'revert', 'network'],
+      COMMIT,
+      ['uci', 'revert', 'network'],
+      ['uci', 'set', `network.${VLAN10_SECTION}.vlan=11`],
+      COMMIT,
+      ['uci', 'revert', 'network'],
     ]);
     // Nothing was renumbered: VLAN.2 is still VLAN 10.
     expect(await fx.binding(VLAN).get([1, 2], {})).toMatchObject({ VLANID: 10 });
@@ -192,7 +199,10 @@ describe('openwrt platform: bridge VLANs written through UCI', () => {
     for (const Port of [`${B}Port.1`, 'Device.Bridging.Bridge.2.Port.2', `${B}Port.9`, '']) {
       const e = await refusal(() => vlanPort.add!([1], { VLAN: `${B}VLAN.1`, Port }, {}));
       expect(e.code, Port).toBe(ErrorCode.InvalidValue);
-      expect(e.paramErrors.map((p) => p.param), Port).toEqual(['Port']);
+      expect(
+        e.paramErrors.map((p) => p.param),
+        Port,
+      ).toEqual(['Port']);
     }
     const noVlan = await refusal(() => vlanPort.add!([1], { Port: `${B}Port.2`, Enable: false }, {}));
     expect(noVlan.paramErrors.map((p) => p.param)).toEqual(['VLAN', 'Enable']);
@@ -207,7 +217,10 @@ describe('openwrt platform: bridge VLANs written through UCI', () => {
     await start();
     const tx = new Transaction(fx.model, {});
     try {
-      for (const [path, keys] of [['Device.Bridging.Bridge.{i}.', [1]], ['Device.Bridging.Bridge.{i}.Port.{i}.', [1, 2]]] as const) {
+      for (const [path, keys] of [
+        ['Device.Bridging.Bridge.{i}.', [1]],
+        ['Device.Bridging.Bridge.{i}.Port.{i}.', [1, 2]],
+      ] as const) {
         const e = await refusal(() => tx.set({ node: fx.model.requireNode(path), keys }, { Enable: false }));
         expect(e.code, path).toBe(ErrorCode.ObjectNotUpdated);
       }

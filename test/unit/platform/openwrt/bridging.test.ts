@@ -25,17 +25,36 @@ describe('openwrt platform: Device.Bridging from UCI network and netifd', () => 
     const v = new Map(objects.map((o) => [o.path, o.values]));
     expect(v.get('Device.Bridging.')).toEqual({ BridgeNumberOfEntries: 1 });
     expect(v.get(B)).toEqual({
-      Enable: true, Status: 'Enabled', Alias: 'cpe-br-lan', Name: 'br-lan', Standard: '802.1Q-2011', AgingTime: 300,
-      PortNumberOfEntries: 6, VLANNumberOfEntries: 2, VLANPortNumberOfEntries: 6,
+      Enable: true,
+      Status: 'Enabled',
+      Alias: 'cpe-br-lan',
+      Name: 'br-lan',
+      Standard: '802.1Q-2011',
+      AgingTime: 300,
+      PortNumberOfEntries: 6,
+      VLANNumberOfEntries: 2,
+      VLANPortNumberOfEntries: 6,
     });
     // Port.1 is the bridge itself, stacked on every other port.
     expect(v.get(`${B}Port.1.`)).toEqual({
-      Enable: true, Status: 'Up', Alias: 'cpe-br-lan', Name: 'br-lan', ManagementPort: true, Type: 'CustomerVLANPort', PVID: 1,
+      Enable: true,
+      Status: 'Up',
+      Alias: 'cpe-br-lan',
+      Name: 'br-lan',
+      ManagementPort: true,
+      Type: 'CustomerVLANPort',
+      PVID: 1,
       LowerLayers: [2, 3, 4, 5, 6].map((p) => `${B}Port.${p}`).join(','),
     });
     // DSA ports are Ethernet.Interface rows (eth0 is Interface.1, then lan1..lan4 by name).
     expect(v.get(`${B}Port.2.`)).toEqual({
-      Enable: true, Status: 'Up', Alias: 'cpe-lan1', Name: 'lan1', ManagementPort: false, Type: 'CustomerVLANPort', PVID: 1,
+      Enable: true,
+      Status: 'Up',
+      Alias: 'cpe-lan1',
+      Name: 'lan1',
+      ManagementPort: false,
+      Type: 'CustomerVLANPort',
+      PVID: 1,
       LowerLayers: 'Device.Ethernet.Interface.2',
     });
     expect(v.get(`${B}Port.4.`)).toMatchObject({ Name: 'lan3', Status: 'Down', LowerLayers: 'Device.Ethernet.Interface.4', PVID: 1 });
@@ -61,7 +80,11 @@ describe('openwrt platform: Device.Bridging from UCI network and netifd', () => 
     fx = openWrt();
     const v = await fx.values('Device.Bridging.');
     expect(v.get(B)).toMatchObject({
-      Status: 'Enabled', Standard: '802.1D-2004', PortNumberOfEntries: 3, VLANNumberOfEntries: 0, VLANPortNumberOfEntries: 0,
+      Status: 'Enabled',
+      Standard: '802.1D-2004',
+      PortNumberOfEntries: 3,
+      VLANNumberOfEntries: 0,
+      VLANPortNumberOfEntries: 0,
     });
     expect(v.get(`${B}Port.1.`)).toMatchObject({ ManagementPort: true, LowerLayers: `${B}Port.2,${B}Port.3`, Type: 'VLANUnawarePort' });
     expect(v.get(`${B}Port.2.`)).toMatchObject({ Name: 'eth0', LowerLayers: 'Device.Ethernet.Interface.1', PVID: 1 });
@@ -86,7 +109,10 @@ describe('openwrt platform: Device.Bridging from UCI network and netifd', () => 
     const fake = dsaRouter();
     fake.respondUci('network', { exit: 1, stderr: 'uci: Entry not found' });
     fx = openWrt(fake);
-    const e = await fx.read('Device.Bridging.').then(() => undefined, (err: unknown) => err);
+    const e = await fx.read('Device.Bridging.').then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(e).toBeInstanceOf(UspError);
     expect((e as UspError).code).toBe(ErrorCode.InternalError);
     expect((e as UspError).message).toContain('uci -q -X show network');
@@ -96,12 +122,14 @@ describe('openwrt platform: Device.Bridging from UCI network and netifd', () => 
     expect([...ethernet.values()].find((x) => x.Name === 'br-lan' && 'LowerLayers' in x)).toMatchObject({ LowerLayers: '' });
   });
 
-  it('keeps a port\'s and a VLAN\'s instance while others come and go', async () => {
+  it("keeps a port's and a VLAN's instance while others come and go", async () => {
     fx = openWrt(dsaRouter());
     await fx.values('Device.Bridging.');
     // lan2 leaves the bridge, in UCI and in netifd (its VLAN 10 entry then does nothing); VLAN 1's section goes.
     const text = DSA_NETWORK.replace("'lan1' 'lan2' 'lan3' 'lan4'", "'lan1' 'lan3' 'lan4'")
-      .split('\n').filter((l) => !l.startsWith('network.cfg0878e0')).join('\n');
+      .split('\n')
+      .filter((l) => !l.startsWith('network.cfg0878e0'))
+      .join('\n');
     fx.fake.respondUci('network', { text });
     const devices = JSON.parse(fs.readFileSync(`${FIXTURES}ubus-network-device-status.24.10-dsa.json`, 'utf8'));
     devices['br-lan']['bridge-members'] = ['lan1', 'lan3', 'lan4', 'phy1-ap0'];
@@ -119,29 +147,68 @@ describe('openwrt platform: Device.Bridging from UCI network and netifd', () => 
 
 describe('bridge configuration as netifd reads it', () => {
   it('takes legacy bridges, option-form port lists, the last section of a VLAN ID, and skips what netifd skips', () => {
-    const config = parseUciShow([
-      "n.lan=interface", "n.lan.type='bridge'", "n.lan.ifname='eth0.1 eth1'",
-      "n.d=device", "n.d.name='br-x'", "n.d.type='bridge'", "n.d.enabled='0'", "n.d.ageing_time='60'",
-      "n.v1=bridge-vlan", "n.v1.device='br-lan'", "n.v1.vlan='5'", "n.v1.ports='eth1:t*'",
-      "n.v2=bridge-vlan", "n.v2.device='br-lan'", "n.v2.vlan='5'", "n.v2.ports='eth0.1 eth1:t'",
-      "n.v3=bridge-vlan", "n.v3.device='br-lan'", "n.v3.vlan='4095'",
-      "n.v4=bridge-vlan", "n.v4.device='br-nope'", "n.v4.vlan='7'",
-    ].join('\n'));
+    const config = parseUciShow(
+      [
+        'n.lan=interface',
+        "n.lan.type='bridge'",
+        "n.lan.ifname='eth0.1 eth1'",
+        'n.d=device',
+        "n.d.name='br-x'",
+        "n.d.type='bridge'",
+        "n.d.enabled='0'",
+        "n.d.ageing_time='60'",
+        'n.v1=bridge-vlan',
+        "n.v1.device='br-lan'",
+        "n.v1.vlan='5'",
+        "n.v1.ports='eth1:t*'",
+        'n.v2=bridge-vlan',
+        "n.v2.device='br-lan'",
+        "n.v2.vlan='5'",
+        "n.v2.ports='eth0.1 eth1:t'",
+        'n.v3=bridge-vlan',
+        "n.v3.device='br-lan'",
+        "n.v3.vlan='4095'",
+        'n.v4=bridge-vlan',
+        "n.v4.device='br-nope'",
+        "n.v4.vlan='7'",
+      ].join('\n'),
+    );
     const [lan, x] = parseBridges(config);
     expect(lan).toMatchObject({ name: 'br-lan', ports: ['eth0.1', 'eth1'], vlanAware: true, enabled: true });
-    expect(lan.vlans).toEqual([{
-      section: 'v2', vid: 5, name: '', raw: ['eth0.1', 'eth1:t'], appendable: false,
-      ports: [{ port: 'eth0.1', untagged: true, pvid: false, raw: 'eth0.1' }, { port: 'eth1', untagged: false, pvid: false, raw: 'eth1:t' }],
-    }]);
+    expect(lan.vlans).toEqual([
+      {
+        section: 'v2',
+        vid: 5,
+        name: '',
+        raw: ['eth0.1', 'eth1:t'],
+        appendable: false,
+        ports: [
+          { port: 'eth0.1', untagged: true, pvid: false, raw: 'eth0.1' },
+          { port: 'eth1', untagged: false, pvid: false, raw: 'eth1:t' },
+        ],
+      },
+    ]);
     expect(x).toMatchObject({ name: 'br-x', enabled: false, vlanAware: false, agingTime: 60, ports: [], vlans: [] });
   });
 
   it('picks the PVID as netifd does: the last "*" in VLAN ID order, else the first untagged VLAN, else 1', () => {
-    const bridge = parseBridges(parseUciShow([
-      "n.d=device", "n.d.name='br'", "n.d.type='bridge'",
-      "n.a=bridge-vlan", "n.a.device='br'", "n.a.vlan='30'", "n.a.ports='p1:t*' 'p2' 'p3:t'",
-      "n.b=bridge-vlan", "n.b.device='br'", "n.b.vlan='20'", "n.b.ports='p1:u*' 'p2:u'",
-    ].join('\n')))[0];
+    const bridge = parseBridges(
+      parseUciShow(
+        [
+          'n.d=device',
+          "n.d.name='br'",
+          "n.d.type='bridge'",
+          'n.a=bridge-vlan',
+          "n.a.device='br'",
+          "n.a.vlan='30'",
+          "n.a.ports='p1:t*' 'p2' 'p3:t'",
+          'n.b=bridge-vlan',
+          "n.b.device='br'",
+          "n.b.vlan='20'",
+          "n.b.ports='p1:u*' 'p2:u'",
+        ].join('\n'),
+      ),
+    )[0];
     expect(portPvid(bridge, 'p1')).toBe(30);
     expect(portPvid(bridge, 'p2')).toBe(20);
     expect(portPvid(bridge, 'p3')).toBe(1);

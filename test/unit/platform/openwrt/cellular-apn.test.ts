@@ -22,7 +22,11 @@ describe('openwrt platform: Device.Cellular.AccessPoint from UCI (proto modemman
   let mmcli: FakeMmcli;
   let stopMm: () => void;
   // ModemManager's polling stops before its fake's folder goes (a late mmcli run wrote into it: ENOTEMPTY).
-  afterEach(() => { stopMm(); fx.close(); mmcli.cleanup(); });
+  afterEach(() => {
+    stopMm();
+    fx.close();
+    mmcli.cleanup();
+  });
 
   /** OpenWrt and ModemManager wired as agent/platforms.ts does on OpenWrt. */
   const start = (): void => {
@@ -34,8 +38,7 @@ describe('openwrt platform: Device.Cellular.AccessPoint from UCI (proto modemman
   };
   const ap = () => fx.binding(AP);
   /** uci writes (not the `uci -q -X show` reads) and network reloads, in order. */
-  const writes = (): string[][] => fx.fake.invocations()
-    .filter((a) => (a[0] === 'uci' && a[1] !== '-q') || a.join(' ') === RELOAD.join(' '));
+  const writes = (): string[][] => fx.fake.invocations().filter((a) => (a[0] === 'uci' && a[1] !== '-q') || a.join(' ') === RELOAD.join(' '));
   /** The network config as uci prints it once `edit` is committed, read afresh (as once the cache has aged). */
   const committed = (edit: (text: string) => string): void => {
     fx.fake.respondUci('network', { text: edit(UCI_NETWORK_CELLULAR) });
@@ -49,12 +52,20 @@ describe('openwrt platform: Device.Cellular.AccessPoint from UCI (proto modemman
     const v = await fx.values('Device.Cellular.');
     expect(v.get('Device.Cellular.')).toMatchObject({ InterfaceNumberOfEntries: 1, AccessPointNumberOfEntries: 2 });
     expect(v.get('Device.Cellular.AccessPoint.1.')).toEqual({
-      Enable: true, APN: 'internet.telekom', Username: 'telekom', Password: 'tm',
-      Interface: 'Device.Cellular.Interface.1', IPVersion: -1, // iptype ipv4v6: no specific version
+      Enable: true,
+      APN: 'internet.telekom',
+      Username: 'telekom',
+      Password: 'tm',
+      Interface: 'Device.Cellular.Interface.1',
+      IPVersion: -1, // iptype ipv4v6: no specific version
     });
     expect(v.get('Device.Cellular.AccessPoint.2.')).toEqual({
-      Enable: false, APN: 'm2m.example', Username: '', Password: '',
-      Interface: 'Device.Cellular.Interface.1', IPVersion: 4, // device with a trailing "/" is the same modem
+      Enable: false,
+      APN: 'm2m.example',
+      Username: '',
+      Password: '',
+      Interface: 'Device.Cellular.Interface.1',
+      IPVersion: 4, // device with a trailing "/" is the same modem
     });
     expect(v.has('Device.Cellular.Interface.1.')).toBe(true); // the reference names a row of this model
     expectSchemaTyped((await fx.read('Device.Cellular.')).filter((o) => o.path.startsWith('Device.Cellular.AccessPoint.')));

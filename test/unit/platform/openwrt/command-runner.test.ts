@@ -59,7 +59,10 @@ describe('platform/exec: the command runner', () => {
   it('raises typed errors: missing tool, non-zero exit, timeout, too much output, bad JSON', async () => {
     const r = new CommandRunner({ commandPath: dir, timeoutMs: 300, maxOutputBytes: 10_000 });
     const failure = async (p: Promise<unknown>): Promise<CommandError> => {
-      const e = await p.then(() => undefined, (x: unknown) => x);
+      const e = await p.then(
+        () => undefined,
+        (x: unknown) => x,
+      );
       expect(e).toBeInstanceOf(CommandError);
       return e as CommandError;
     };
@@ -70,7 +73,15 @@ describe('platform/exec: the command runner', () => {
     expect((await failure(r.run('slow', []))).failure).toBe('timeout');
     expect((await failure(r.run('chatty', []))).failure).toBe('output-limit');
     expect((await failure(r.json('fail', [], 1000))).failure).toBe('exit');
-    expect((await failure(r.cached('count', [], 1000, () => { throw new Error('nope'); }))).failure).toBe('parse');
+    expect(
+      (
+        await failure(
+          r.cached('count', [], 1000, () => {
+            throw new Error('nope');
+          }),
+        )
+      ).failure,
+    ).toBe('parse');
     // As the binding sees it: 7003 naming the command.
     const u = sourceError(exit);
     expect(u.code).toBe(ErrorCode.InternalError);
@@ -85,7 +96,10 @@ describe('platform/exec: the command runner', () => {
 
   it('keeps secrets out of errors and counts when told what to display', async () => {
     const r = new CommandRunner({ commandPath: dir });
-    const e = await r.run('fail', ['key=hunter2'], { display: 'fail key=…' }).then(() => undefined, (x: unknown) => x as CommandError);
+    const e = await r.run('fail', ['key=hunter2'], { display: 'fail key=…' }).then(
+      () => undefined,
+      (x: unknown) => x as CommandError,
+    );
     expect(e).toBeInstanceOf(CommandError);
     expect(e!.message).not.toContain('hunter2');
     expect([...r.callCounts().keys()]).toEqual(['fail key=…']);
@@ -95,8 +109,15 @@ describe('platform/exec: the command runner', () => {
     const r = new CommandRunner({ commandPath: dir });
     const seen: string[] = [];
     const p = new LineProcess({
-      runner: r, cmd: 'short', args: [], minDelayMs: 30, maxDelayMs: 100,
-      onLine: (l) => { seen.push(l); if (l.startsWith('boom')) throw new Error('handler bug'); },
+      runner: r,
+      cmd: 'short',
+      args: [],
+      minDelayMs: 30,
+      maxDelayMs: 100,
+      onLine: (l) => {
+        seen.push(l);
+        if (l.startsWith('boom')) throw new Error('handler bug');
+      },
     });
     p.start();
     await eventually(() => expect(p.starts).toBeGreaterThanOrEqual(3));

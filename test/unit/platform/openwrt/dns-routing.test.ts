@@ -10,14 +10,14 @@ function richer(): Dump {
   const dump = recorded();
   const wan = dump.interface.find((i) => i.interface === 'wan')!;
   const lan = dump.interface.find((i) => i.interface === 'lan')!;
-  wan.route = [
-    ...(wan.route as unknown[]),
-    { target: '10.20.0.0', mask: 16, nexthop: '0.0.0.0', metric: 10, source: '0.0.0.0/0' },
-    { target: '::', mask: 0, nexthop: 'fe80::1', source: '::/0' },
-  ];
+  wan.route = [...(wan.route as unknown[]), { target: '10.20.0.0', mask: 16, nexthop: '0.0.0.0', metric: 10, source: '0.0.0.0/0' }, { target: '::', mask: 0, nexthop: 'fe80::1', source: '::/0' }];
   lan['dns-server'] = ['192.168.1.53'];
   dump.interface.push({
-    interface: 'wan6', up: true, proto: 'dhcpv6', device: 'eth1.2', 'dns-server': ['2606:4700:4700::1111'],
+    interface: 'wan6',
+    up: true,
+    proto: 'dhcpv6',
+    device: 'eth1.2',
+    'dns-server': ['2606:4700:4700::1111'],
     route: [{ target: '::', mask: 0, nexthop: 'fe80::1', source: '::/0' }],
   });
   return dump;
@@ -33,16 +33,30 @@ describe('openwrt platform: Device.DNS.Client and Device.Routing from the interf
     const v = await fx.values();
     expect(v.get('Device.DNS.Client.')).toMatchObject({ ServerNumberOfEntries: 4 });
     expect(v.get('Device.DNS.Client.Server.3.')).toEqual({
-      Enable: true, Status: 'Enabled', DNSServer: '192.168.1.53', Interface: 'Device.IP.Interface.2', Type: 'Static',
+      Enable: true,
+      Status: 'Enabled',
+      DNSServer: '192.168.1.53',
+      Interface: 'Device.IP.Interface.2',
+      Type: 'Static',
     });
     expect(v.get('Device.DNS.Client.Server.4.')).toEqual({
-      Enable: true, Status: 'Enabled', DNSServer: '2606:4700:4700::1111', Interface: 'Device.IP.Interface.3', Type: 'DHCPv6',
+      Enable: true,
+      Status: 'Enabled',
+      DNSServer: '2606:4700:4700::1111',
+      Interface: 'Device.IP.Interface.3',
+      Type: 'DHCPv6',
     });
     expect(v.get('Device.Routing.Router.1.')).toMatchObject({ IPv4ForwardingNumberOfEntries: 2 });
     expect(v.get('Device.Routing.Router.1.IPv4Forwarding.1.')).toMatchObject({ DestIPAddress: '', GatewayIPAddress: '192.168.10.1' });
     expect(v.get('Device.Routing.Router.1.IPv4Forwarding.2.')).toEqual({
-      Enable: true, Status: 'Enabled', DestIPAddress: '10.20.0.0', DestSubnetMask: '255.255.0.0', GatewayIPAddress: '',
-      Interface: 'Device.IP.Interface.1', Origin: 'DHCPv4', ForwardingMetric: 10,
+      Enable: true,
+      Status: 'Enabled',
+      DestIPAddress: '10.20.0.0',
+      DestSubnetMask: '255.255.0.0',
+      GatewayIPAddress: '',
+      Interface: 'Device.IP.Interface.1',
+      Origin: 'DHCPv4',
+      ForwardingMetric: 10,
     });
     expect(v.has('Device.Routing.Router.1.IPv4Forwarding.3.')).toBe(false);
   });
@@ -69,19 +83,22 @@ describe('openwrt platform: Device.DNS.Client and Device.Routing from the interf
     expect(v.get('Device.Routing.Router.1.IPv4Forwarding.1.')).toMatchObject({ GatewayIPAddress: '192.168.10.1' });
     expect(v.has('Device.Routing.Router.1.IPv4Forwarding.2.')).toBe(false);
     expect(v.get('Device.Routing.Router.1.IPv4Forwarding.3.')).toMatchObject({
-      DestIPAddress: '172.16.0.0', DestSubnetMask: '255.240.0.0', GatewayIPAddress: '192.168.10.254', ForwardingMetric: -1,
+      DestIPAddress: '172.16.0.0',
+      DestSubnetMask: '255.240.0.0',
+      GatewayIPAddress: '192.168.10.254',
+      ForwardingMetric: -1,
     });
   });
 
-  it('serves a server several interfaces announce once (DNSServer is unique), as the first interface\'s', async () => {
+  it("serves a server several interfaces announce once (DNSServer is unique), as the first interface's", async () => {
     fx = openWrt();
     const dump = richer();
     // wan6 and lan also announce wan's servers: one upstream resolver learnt twice, a static copy.
     dump.interface.find((i) => i.interface === 'wan6')!['dns-server'] = ['2606:4700:4700::1111', '1.1.1.1'];
     dump.interface.find((i) => i.interface === 'lan')!['dns-server'] = ['192.168.1.53', '1.1.1.2'];
     fx.fake.respond('network.interface dump', { json: dump });
-    const servers = async (): Promise<Array<[string, unknown, unknown, unknown]>> => [...(await fx.values('Device.DNS.'))]
-      .filter(([p]) => /^Device\.DNS\.Client\.Server\.\d+\.$/.test(p)).map(([p, x]) => [p, x.DNSServer, x.Interface, x.Type]);
+    const servers = async (): Promise<Array<[string, unknown, unknown, unknown]>> =>
+      [...(await fx.values('Device.DNS.'))].filter(([p]) => /^Device\.DNS\.Client\.Server\.\d+\.$/.test(p)).map(([p, x]) => [p, x.DNSServer, x.Interface, x.Type]);
     expect(await servers()).toEqual([
       ['Device.DNS.Client.Server.1.', '1.1.1.1', 'Device.IP.Interface.1', 'DHCPv4'],
       ['Device.DNS.Client.Server.2.', '1.1.1.2', 'Device.IP.Interface.1', 'DHCPv4'],

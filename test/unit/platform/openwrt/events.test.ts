@@ -60,11 +60,13 @@ describe('openwrt platform: changes reported from ubus events, without polling',
     fx.fake.respond('network.interface dump', { json: { interface: [down, recorded.interface[1]] } });
     fx.fake.event('listen', 'network.interface', { action: 'ifdown', interface: 'wan' });
     await eventually(() => expect(changes.some((c) => c.kind === 'deleted')).toBe(true));
-    expect(changes).toEqual(expect.arrayContaining([
-      expect.objectContaining({ kind: 'value', path: 'Device.IP.Interface.1.', param: 'Status', value: 'Down' }),
-      expect.objectContaining({ kind: 'value', path: 'Device.IP.Interface.1.', param: 'IPv4AddressNumberOfEntries', value: 0 }),
-      expect.objectContaining({ kind: 'deleted', path: 'Device.IP.Interface.1.IPv4Address.1.' }),
-    ]));
+    expect(changes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'value', path: 'Device.IP.Interface.1.', param: 'Status', value: 'Down' }),
+        expect.objectContaining({ kind: 'value', path: 'Device.IP.Interface.1.', param: 'IPv4AddressNumberOfEntries', value: 0 }),
+        expect.objectContaining({ kind: 'deleted', path: 'Device.IP.Interface.1.IPv4Address.1.' }),
+      ]),
+    );
     expect(changes.filter((c) => c.kind === 'value' && c.param === 'LastChange')).toEqual([]);
   });
 

@@ -192,8 +192,11 @@ export function fakeOpenWrt(opts: { withUbus?: boolean } = {}): FakeOpenWrt {
   fs.mkdirSync(path.join(dir, 'events'));
   fs.writeFileSync(path.join(dir, 'calls.log'), '');
   const manifest = {
-    fixtures: FIXTURES, objects: ['hostapd.phy1-ap0'], calls: defaultResponses() as Record<string, Response>,
-    uci: defaultUci() as Record<string, Response>, added: [] as string[],
+    fixtures: FIXTURES,
+    objects: ['hostapd.phy1-ap0'],
+    calls: defaultResponses() as Record<string, Response>,
+    uci: defaultUci() as Record<string, Response>,
+    added: [] as string[],
   };
   const save = (): void => fs.writeFileSync(path.join(dir, 'responses.json'), JSON.stringify(manifest));
   save();
@@ -204,13 +207,20 @@ export function fakeOpenWrt(opts: { withUbus?: boolean } = {}): FakeOpenWrt {
   install('uci', UCI);
   fs.mkdirSync(path.join(bin, 'etc', 'init.d'), { recursive: true });
   install('etc/init.d/firewall', INIT_SCRIPT.replace('__NAME__', JSON.stringify('/etc/init.d/firewall')));
-  const invocations = (): string[][] => fs.readFileSync(path.join(dir, 'calls.log'), 'utf8')
-    .split('\n').filter(Boolean).map((l) => JSON.parse(l) as string[]);
+  const invocations = (): string[][] =>
+    fs
+      .readFileSync(path.join(dir, 'calls.log'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as string[]);
   return {
     bin,
     dir,
     invocations,
-    ubusCalls: () => invocations().filter((a) => a[0] === 'ubus' && a[1] === 'call').map((a) => a.slice(2).join(' ')),
+    ubusCalls: () =>
+      invocations()
+        .filter((a) => a[0] === 'ubus' && a[1] === 'call')
+        .map((a) => a.slice(2).join(' ')),
     clearLog: () => fs.writeFileSync(path.join(dir, 'calls.log'), ''),
     respond: (key, r) => {
       if (r === undefined) delete manifest.calls[key];
@@ -259,10 +269,14 @@ export const NOW_MS = 1772160964 * 1000;
 export function openWrt(fake = fakeOpenWrt(), opts: OpenWrtOptions = {}): PlatformFixture {
   const model = new DataModel(schema);
   const platform = registerOpenWrtPlatform(model, {
-    commandPath: fake.bin, log: createLogger('error', 'openwrt', () => undefined), now: () => NOW_MS,
+    commandPath: fake.bin,
+    log: createLogger('error', 'openwrt', () => undefined),
+    now: () => NOW_MS,
     // Long enough that a loaded CI machine cannot split one read across two cache windows;
     // events and writes invalidate explicitly, and the runner's own tests cover expiry.
-    cacheMs: 30_000, listenerBackoffMs: 50, ...opts,
+    cacheMs: 30_000,
+    listenerBackoffMs: 50,
+    ...opts,
   });
   const read = async (p = 'Device.'): Promise<ObjectValues[]> => {
     const out: ObjectValues[] = [];
@@ -270,14 +284,20 @@ export function openWrt(fake = fakeOpenWrt(), opts: OpenWrtOptions = {}): Platfo
     return out;
   };
   return {
-    fake, model, platform, read,
+    fake,
+    model,
+    platform,
+    read,
     binding: (p) => {
       const b = model.requireNode(p).binding;
       if (!b) throw new Error(`${p} is not bound`);
       return b;
     },
     values: async (p) => new Map((await read(p)).map((o) => [o.path, o.values])),
-    close: () => { platform.stop(); fake.cleanup(); },
+    close: () => {
+      platform.stop();
+      fake.cleanup();
+    },
   };
 }
 

@@ -26,20 +26,43 @@ describe('openwrt platform: Device.NAT from UCI firewall redirects', () => {
     const v = await fx.values('Device.NAT.');
     expect(v.get('Device.NAT.')).toEqual({ PortMappingNumberOfEntries: 3, InterfaceSettingNumberOfEntries: 1 });
     expect(v.get('Device.NAT.PortMapping.1.')).toEqual({
-      Enable: true, Status: 'Enabled', Alias: 'cpe-cfg08837c', Interface: 'Device.IP.Interface.1', AllInterfaces: false,
-      LeaseDuration: 0, RemainingLeaseTime: 0, RemoteHost: '', ExternalPort: 8443, ExternalPortEndRange: 0,
-      InternalPort: 443, Protocol: 'TCP', InternalClient: '192.168.1.10', Description: 'NAS HTTPS',
+      Enable: true,
+      Status: 'Enabled',
+      Alias: 'cpe-cfg08837c',
+      Interface: 'Device.IP.Interface.1',
+      AllInterfaces: false,
+      LeaseDuration: 0,
+      RemainingLeaseTime: 0,
+      RemoteHost: '',
+      ExternalPort: 8443,
+      ExternalPortEndRange: 0,
+      InternalPort: 443,
+      Protocol: 'TCP',
+      InternalClient: '192.168.1.10',
+      Description: 'NAS HTTPS',
     });
     // A range without dest_port keeps its ports; enabled '0' → Disabled.
     expect(v.get('Device.NAT.PortMapping.2.')).toMatchObject({
-      Enable: false, Status: 'Disabled', ExternalPort: 27015, ExternalPortEndRange: 27030, InternalPort: 27015, Protocol: 'UDP',
+      Enable: false,
+      Status: 'Disabled',
+      ExternalPort: 27015,
+      ExternalPortEndRange: 27030,
+      InternalPort: 27015,
+      Protocol: 'UDP',
     });
     // The "tcp udp" redirect has no TR-181 Protocol; the named section is served by its name.
     expect(v.get('Device.NAT.PortMapping.3.')).toMatchObject({
-      Alias: 'cpe-ssh_lan', RemoteHost: '203.0.113.7', ExternalPort: 2222, InternalPort: 22, InternalClient: '192.168.1.2',
+      Alias: 'cpe-ssh_lan',
+      RemoteHost: '203.0.113.7',
+      ExternalPort: 2222,
+      InternalPort: 22,
+      InternalClient: '192.168.1.2',
     });
     expect(v.get('Device.NAT.InterfaceSetting.1.')).toEqual({
-      Enable: true, Status: 'Enabled', Alias: 'cpe-wan', Interface: 'Device.IP.Interface.1',
+      Enable: true,
+      Status: 'Enabled',
+      Alias: 'cpe-wan',
+      Interface: 'Device.IP.Interface.1',
     });
   });
 
@@ -68,13 +91,28 @@ describe('openwrt platform: Device.NAT from UCI firewall redirects', () => {
     await fx.platform.ready;
     fx.fake.willAdd('cfg0c0000');
     await fx.values('Device.NAT.'); // the config before the write
-    fx.fake.respondUci('firewall', { text: withRedirect({
-      target: 'DNAT', src: 'wan', dest: 'lan', enabled: '1', src_dport: '8080', dest_port: '80', dest_ip: '192.168.1.50', proto: 'tcp', name: 'Web cam',
-    }) });
+    fx.fake.respondUci('firewall', {
+      text: withRedirect({
+        target: 'DNAT',
+        src: 'wan',
+        dest: 'lan',
+        enabled: '1',
+        src_dport: '8080',
+        dest_port: '80',
+        dest_ip: '192.168.1.50',
+        proto: 'tcp',
+        name: 'Web cam',
+      }),
+    });
     fx.fake.clearLog();
     const tx = new Transaction(fx.model, {});
     const inst = await tx.add(fx.model.requireNode(PM), [], {
-      Enable: true, ExternalPort: 8080, InternalPort: 80, InternalClient: '192.168.1.50', Protocol: 'TCP', Description: 'Web cam',
+      Enable: true,
+      ExternalPort: 8080,
+      InternalPort: 80,
+      InternalClient: '192.168.1.50',
+      Protocol: 'TCP',
+      Description: 'Web cam',
     });
     await tx.commit();
     expect(inst.keys).toEqual([4]);
@@ -101,18 +139,29 @@ describe('openwrt platform: Device.NAT from UCI firewall redirects', () => {
     await fx.platform.ready;
     fx.fake.willAdd('cfg0c0000');
     await fx.values('Device.NAT.');
-    fx.fake.respondUci('firewall', { text: withRedirect({
-      target: 'DNAT', src: 'wan', dest: 'lan', enabled: '0', src_dport: '2222', src_ip: '203.0.113.7', proto: 'tcp',
-    }) });
+    fx.fake.respondUci('firewall', {
+      text: withRedirect({
+        target: 'DNAT',
+        src: 'wan',
+        dest: 'lan',
+        enabled: '0',
+        src_dport: '2222',
+        src_ip: '203.0.113.7',
+        proto: 'tcp',
+      }),
+    });
     fx.fake.clearLog();
     const tx = new Transaction(fx.model, {});
-    const e = await tx.add(fx.model.requireNode(PM), [], { ExternalPort: 2222, Protocol: 'TCP', RemoteHost: '203.0.113.7' })
-      .then(() => undefined, (err: unknown) => err);
+    const e = await tx.add(fx.model.requireNode(PM), [], { ExternalPort: 2222, Protocol: 'TCP', RemoteHost: '203.0.113.7' }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     await tx.rollback();
     expect((e as UspError).code).toBe(ErrorCode.DuplicateUniqueKey);
     // The rollback deletes the section under the name it was committed as.
     expect(writes().filter((a) => a[1] === 'add' || a[1] === 'delete')).toEqual([
-      ['uci', 'add', 'firewall', 'redirect'], ['uci', 'delete', 'firewall.cfg0b4e1f'],
+      ['uci', 'add', 'firewall', 'redirect'],
+      ['uci', 'delete', 'firewall.cfg0b4e1f'],
     ]);
   });
 
@@ -121,15 +170,22 @@ describe('openwrt platform: Device.NAT from UCI firewall redirects', () => {
     await fx.platform.ready;
     fx.fake.clearLog();
     fx.fake.failCommit(true);
-    const e = await Promise.resolve(fx.binding(PM).delete!([3], {})).then(() => undefined, (err: unknown) => err);
+    const e = await Promise.resolve(fx.binding(PM).delete!([3], {})).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(e).toBeInstanceOf(UspError);
     expect((e as UspError).code).toBe(ErrorCode.InternalError);
     expect((e as UspError).message).toMatch(/firewall\.ssh_lan.*reverted.*uci: I\/O error/);
     fx.fake.failCommit(false);
     await fx.binding(PM).delete!([3], {});
     expect(writes()).toEqual([
-      ['uci', 'delete', 'firewall.ssh_lan'], ['uci', 'commit', 'firewall'], ['uci', 'revert', 'firewall'],
-      ['uci', 'delete', 'firewall.ssh_lan'], ['uci', 'commit', 'firewall'], RELOAD,
+      ['uci', 'delete', 'firewall.ssh_lan'],
+      ['uci', 'commit', 'firewall'],
+      ['uci', 'revert', 'firewall'],
+      ['uci', 'delete', 'firewall.ssh_lan'],
+      ['uci', 'commit', 'firewall'],
+      RELOAD,
     ]);
   });
 
@@ -138,8 +194,11 @@ describe('openwrt platform: Device.NAT from UCI firewall redirects', () => {
     await fx.platform.ready;
     const text = FIREWALL;
     // After deleting cfg08837c, the later anonymous redirects come back with new names.
-    const after = text.split('\n').filter((l) => !l.startsWith('firewall.cfg08837c'))
-      .map((l) => l.replace('cfg09837c', 'cfg08a1b2').replace('cfg0a837c', 'cfg09c3d4')).join('\n');
+    const after = text
+      .split('\n')
+      .filter((l) => !l.startsWith('firewall.cfg08837c'))
+      .map((l) => l.replace('cfg09837c', 'cfg08a1b2').replace('cfg0a837c', 'cfg09c3d4'))
+      .join('\n');
     await fx.values('Device.NAT.');
     fx.fake.respondUci('firewall', { text: after });
     await fx.binding(PM).delete!([1], {});
@@ -147,7 +206,7 @@ describe('openwrt platform: Device.NAT from UCI firewall redirects', () => {
     expect(await fx.binding(PM).get([2], {})).toMatchObject({ ExternalPort: 27015, Alias: 'cpe-cfg08a1b2' });
   });
 
-  it('turns a zone\'s NAT off and on through its masq option: Set Enable, Delete, Add', async () => {
+  it("turns a zone's NAT off and on through its masq option: Set Enable, Delete, Add", async () => {
     fx = openWrt();
     await fx.platform.ready;
     const IS = 'Device.NAT.InterfaceSetting.{i}.';
@@ -163,9 +222,15 @@ describe('openwrt platform: Device.NAT from UCI firewall redirects', () => {
     // A second row for a zone that has one, or for an interface in no zone, is refused before UCI is touched.
     const n = await fx.binding(IS).add!([], { Enable: true, Interface: `${lanIf}.` }, {});
     expect(writes()).toEqual([
-      ['uci', 'set', 'firewall.cfg03dc81.masq=0'], ['uci', 'commit', 'firewall'], RELOAD,
-      ['uci', 'delete', 'firewall.cfg03dc81.masq'], ['uci', 'commit', 'firewall'], RELOAD,
-      ['uci', 'set', 'firewall.cfg02dc81.masq=1'], ['uci', 'commit', 'firewall'], RELOAD,
+      ['uci', 'set', 'firewall.cfg03dc81.masq=0'],
+      ['uci', 'commit', 'firewall'],
+      RELOAD,
+      ['uci', 'delete', 'firewall.cfg03dc81.masq'],
+      ['uci', 'commit', 'firewall'],
+      RELOAD,
+      ['uci', 'set', 'firewall.cfg02dc81.masq=1'],
+      ['uci', 'commit', 'firewall'],
+      RELOAD,
     ]);
     fx.fake.respondUci('firewall', { text: FIREWALL.replace("firewall.cfg03dc81.masq='1'\n", '') + "firewall.cfg02dc81.masq='1'\n" });
     expect(n).toBe(2);
@@ -178,8 +243,10 @@ describe('openwrt platform: Device.NAT from UCI firewall redirects', () => {
     fx = openWrt();
     await fx.platform.ready;
     fx.fake.clearLog();
-    const e = await Promise.resolve(fx.binding(PM).set!([1], { LeaseDuration: 60, AllInterfaces: true, InternalClient: 'nas.lan' }, {}))
-      .then(() => undefined, (err: unknown) => err);
+    const e = await Promise.resolve(fx.binding(PM).set!([1], { LeaseDuration: 60, AllInterfaces: true, InternalClient: 'nas.lan' }, {})).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect((e as UspError).code).toBe(ErrorCode.InvalidValue);
     expect((e as UspError).paramErrors.map((p) => p.param).sort()).toEqual(['AllInterfaces', 'InternalClient', 'LeaseDuration']);
     expect(writes()).toEqual([]);
@@ -192,8 +259,10 @@ describe('uci show parsing', () => {
     expect(c).toEqual([{ name: 'a', type: 'zone', options: { network: ['wan', 'wan6'], name: "it's" } }]);
   });
   it('matches renamed sections by position', () => {
-    expect(renamesByPosition(['a', 'cfg02', 'cfg03'], ['a', 'cfg02x', 'cfg03y'], new Set(['cfg02']), ['cfg0f']))
-      .toEqual([['cfg03', 'cfg02x'], ['cfg0f', 'cfg03y']]);
+    expect(renamesByPosition(['a', 'cfg02', 'cfg03'], ['a', 'cfg02x', 'cfg03y'], new Set(['cfg02']), ['cfg0f'])).toEqual([
+      ['cfg03', 'cfg02x'],
+      ['cfg0f', 'cfg03y'],
+    ]);
     expect(renamesByPosition(['a'], ['a', 'b'], new Set(), [])).toEqual([]);
   });
 });

@@ -2,7 +2,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { expectSchemaTyped } from '../schema-typed.js';
 import { fakeOpenWrt, NOW_MS, openWrt, type PlatformFixture } from './fake-openwrt.js';
 
-
 describe('openwrt platform: a whole-tree read of the recorded device', () => {
   let fx: PlatformFixture;
   afterEach(() => fx.close());
@@ -24,7 +23,10 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
     });
     // memory.total / memory.available are bytes; TR-181 wants KiB.
     expect(v.get('Device.DeviceInfo.MemoryStatus.')).toEqual({
-      Total: Math.floor(124059648 / 1024), Free: Math.floor(33476608 / 1024), TotalPersistent: 5888, FreePersistent: 5564,
+      Total: Math.floor(124059648 / 1024),
+      Free: Math.floor(33476608 / 1024),
+      TotalPersistent: 5888,
+      FreePersistent: 5564,
     });
     const cpu = v.get('Device.DeviceInfo.ProcessStatus.')!.CPUUsage as number;
     expect(cpu).toBeGreaterThanOrEqual(0);
@@ -32,14 +34,27 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
 
     // Ethernet: the recorded eth0 ("1000F", link-supported up to 1000baseT-F).
     expect(v.get('Device.Ethernet.Interface.1.')).toEqual({
-      Enable: true, Status: 'Up', Name: 'eth0', MACAddress: '94:83:c4:00:00:01',
-      MaxBitRate: 1000, CurrentBitRate: 1000, DuplexMode: 'Auto', CurrentDuplexMode: 'Full',
+      Enable: true,
+      Status: 'Up',
+      Name: 'eth0',
+      MACAddress: '94:83:c4:00:00:01',
+      MaxBitRate: 1000,
+      CurrentBitRate: 1000,
+      DuplexMode: 'Auto',
+      CurrentDuplexMode: 'Full',
     });
     expect(v.get('Device.Ethernet.Interface.2.')).toMatchObject({ Name: 'eth1', CurrentBitRate: 100, CurrentDuplexMode: 'Half' });
     expect(v.get('Device.Ethernet.Interface.1.Stats.')).toEqual({
-      BytesSent: '987654321', BytesReceived: '4213845921', PacketsSent: '2744103', PacketsReceived: '3911022',
-      ErrorsSent: 0, ErrorsReceived: 0, DiscardPacketsSent: 0, DiscardPacketsReceived: 12,
-      MulticastPacketsReceived: '1543', Collisions: '0',
+      BytesSent: '987654321',
+      BytesReceived: '4213845921',
+      PacketsSent: '2744103',
+      PacketsReceived: '3911022',
+      ErrorsSent: 0,
+      ErrorsReceived: 0,
+      DiscardPacketsSent: 0,
+      DiscardPacketsReceived: 12,
+      MulticastPacketsReceived: '1543',
+      Collisions: '0',
     });
     expect(v.get('Device.Ethernet.')).toEqual({ InterfaceNumberOfEntries: 2, LinkNumberOfEntries: 3 });
     expect(v.get('Device.Ethernet.Link.1.')).toMatchObject({ Name: 'br-lan', LowerLayers: 'Device.Bridging.Bridge.1.Port.1', Status: 'Up', MTU: 1500 });
@@ -48,83 +63,145 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
 
     // IP: interface dump; up → "Up", mask 24 → 255.255.255.0, proto dhcp → DHCP, static → Static.
     expect(v.get('Device.IP.Interface.1.')).toEqual({
-      Enable: true, Status: 'Up', Name: 'wan', LastChange: 59050, LowerLayers: 'Device.Ethernet.Link.3', Type: 'Normal',
-      IPv4AddressNumberOfEntries: 1, IPv6AddressNumberOfEntries: 0, IPv6PrefixNumberOfEntries: 0,
+      Enable: true,
+      Status: 'Up',
+      Name: 'wan',
+      LastChange: 59050,
+      LowerLayers: 'Device.Ethernet.Link.3',
+      Type: 'Normal',
+      IPv4AddressNumberOfEntries: 1,
+      IPv6AddressNumberOfEntries: 0,
+      IPv6PrefixNumberOfEntries: 0,
     });
     expect(v.get('Device.IP.Interface.1.IPv4Address.1.')).toEqual({
-      Enable: true, Status: 'Enabled', IPAddress: '192.168.10.2', SubnetMask: '255.255.255.0', AddressingType: 'DHCP',
+      Enable: true,
+      Status: 'Enabled',
+      IPAddress: '192.168.10.2',
+      SubnetMask: '255.255.255.0',
+      AddressingType: 'DHCP',
     });
     expect(v.get('Device.IP.Interface.2.')).toMatchObject({ Name: 'lan', LowerLayers: 'Device.Ethernet.Link.1', LastChange: 266776 });
     expect(v.get('Device.IP.Interface.2.IPv4Address.1.')).toMatchObject({ IPAddress: '192.168.1.1', AddressingType: 'Static' });
     // The LAN's ULA assignment and the router's own address in it; no lifetime means infinite.
     expect(v.get('Device.IP.Interface.2.IPv6Prefix.1.')).toMatchObject({
-      Prefix: 'fd12:3456:789a::/60', Origin: 'Child', OnLink: true, ValidLifetime: '9999-12-31T23:59:59Z',
+      Prefix: 'fd12:3456:789a::/60',
+      Origin: 'Child',
+      OnLink: true,
+      ValidLifetime: '9999-12-31T23:59:59Z',
     });
     expect(v.get('Device.IP.Interface.2.IPv6Address.1.')).toMatchObject({
-      IPAddress: 'fd12:3456:789a::1', Origin: 'AutoConfigured', Prefix: 'Device.IP.Interface.2.IPv6Prefix.1',
+      IPAddress: 'fd12:3456:789a::1',
+      Origin: 'AutoConfigured',
+      Prefix: 'Device.IP.Interface.2.IPv6Prefix.1',
     });
 
     // DNS and routing: the same interface dump; wan (proto dhcp) announces two servers and the
     // default route via 192.168.10.1 (mask 0 → empty DestIPAddress/DestSubnetMask, no metric → -1).
     expect(v.get('Device.DNS.Client.')).toEqual({ Enable: true, Status: 'Enabled', ServerNumberOfEntries: 2 });
     expect(v.get('Device.DNS.Client.Server.1.')).toEqual({
-      Enable: true, Status: 'Enabled', DNSServer: '1.1.1.1', Interface: 'Device.IP.Interface.1', Type: 'DHCPv4',
+      Enable: true,
+      Status: 'Enabled',
+      DNSServer: '1.1.1.1',
+      Interface: 'Device.IP.Interface.1',
+      Type: 'DHCPv4',
     });
     expect(v.get('Device.DNS.Client.Server.2.')).toEqual({
-      Enable: true, Status: 'Enabled', DNSServer: '1.1.1.2', Interface: 'Device.IP.Interface.1', Type: 'DHCPv4',
+      Enable: true,
+      Status: 'Enabled',
+      DNSServer: '1.1.1.2',
+      Interface: 'Device.IP.Interface.1',
+      Type: 'DHCPv4',
     });
     expect(v.get('Device.Routing.')).toEqual({ RouterNumberOfEntries: 1 });
     expect(v.get('Device.Routing.Router.1.')).toEqual({ Enable: true, Status: 'Enabled', IPv4ForwardingNumberOfEntries: 1 });
     expect(v.get('Device.Routing.Router.1.IPv4Forwarding.1.')).toEqual({
-      Enable: true, Status: 'Enabled', DestIPAddress: '', DestSubnetMask: '', GatewayIPAddress: '192.168.10.1',
-      Interface: 'Device.IP.Interface.1', Origin: 'DHCPv4', ForwardingMetric: -1,
+      Enable: true,
+      Status: 'Enabled',
+      DestIPAddress: '',
+      DestSubnetMask: '',
+      GatewayIPAddress: '192.168.10.1',
+      Interface: 'Device.IP.Interface.1',
+      Origin: 'DHCPv4',
+      ForwardingMetric: -1,
     });
     expect(v.has('Device.Routing.Router.1.IPv4Forwarding.2.')).toBe(false);
 
     // Wi-Fi: radio1 is up (iwinfo info of phy1-ap0); radio0 is disabled in UCI.
     expect(v.get('Device.WiFi.')).toMatchObject({ RadioNumberOfEntries: 2, SSIDNumberOfEntries: 2, AccessPointNumberOfEntries: 2 });
     expect(v.get('Device.WiFi.Radio.2.')).toMatchObject({
-      Enable: true, Status: 'Up', Name: 'radio1', Channel: 36,
+      Enable: true,
+      Status: 'Up',
+      Name: 'radio1',
+      Channel: 36,
       OperatingFrequencyBand: '5GHz', // 5180 MHz
       CurrentOperatingChannelBandwidth: '80MHz', // HE80
       OperatingStandards: 'a,n,ac,ax', // hwmodes
-      RegulatoryDomain: 'US ', ChannelsInUse: '36,40,44,48', AutoChannelEnable: false,
+      RegulatoryDomain: 'US ',
+      ChannelsInUse: '36,40,44,48',
+      AutoChannelEnable: false,
       SupportedOperatingChannelBandwidths: '20MHz,40MHz,80MHz,Auto',
     });
     // A BSS's counters are its netdev's (network.device status of phy1-ap0); a radio's, its BSSes' sum.
     const phy1ap0 = {
-      BytesSent: '543210987', BytesReceived: '98443201', PacketsSent: '98120', PacketsReceived: '120044',
-      ErrorsSent: 0, ErrorsReceived: 0, DiscardPacketsSent: 0, DiscardPacketsReceived: 0,
+      BytesSent: '543210987',
+      BytesReceived: '98443201',
+      PacketsSent: '98120',
+      PacketsReceived: '120044',
+      ErrorsSent: 0,
+      ErrorsReceived: 0,
+      DiscardPacketsSent: 0,
+      DiscardPacketsReceived: 0,
     };
     expect(v.get('Device.WiFi.SSID.2.Stats.')).toEqual({ ...phy1ap0, MulticastPacketsReceived: '0' });
     expect(v.get('Device.WiFi.Radio.2.Stats.')).toEqual({ ...phy1ap0, Noise: -95 });
     expect(v.get('Device.WiFi.Radio.1.Stats.')).toMatchObject({ BytesSent: '0', PacketsReceived: '0' }); // down: no BSS interface
     expect(v.get('Device.WiFi.Radio.1.')).toMatchObject({ Enable: false, Status: 'Down', Channel: 1, OperatingFrequencyBand: '2.4GHz' });
     expect(v.get('Device.WiFi.SSID.2.')).toMatchObject({
-      Status: 'Up', Name: 'phy1-ap0', SSID: 'OpenWrt', BSSID: '94:83:c4:00:00:03', LowerLayers: 'Device.WiFi.Radio.2',
+      Status: 'Up',
+      Name: 'phy1-ap0',
+      SSID: 'OpenWrt',
+      BSSID: '94:83:c4:00:00:03',
+      LowerLayers: 'Device.WiFi.Radio.2',
     });
     expect(v.get('Device.WiFi.SSID.1.')).toMatchObject({ Status: 'LowerLayerDown', Name: 'default_radio0', BSSID: '' });
     expect(v.get('Device.WiFi.AccessPoint.2.')).toMatchObject({
-      Status: 'Enabled', SSIDReference: 'Device.WiFi.SSID.2', AssociatedDeviceNumberOfEntries: 1,
+      Status: 'Enabled',
+      SSIDReference: 'Device.WiFi.SSID.2',
+      AssociatedDeviceNumberOfEntries: 1,
     });
     // encryption wpa [2] + psk → WPA2-Personal; ccmp → AES.
     expect(v.get('Device.WiFi.AccessPoint.2.Security.')).toMatchObject({
-      ModeEnabled: 'WPA2-Personal', EncryptionMode: 'AES', KeyPassphrase: 'fixture-passphrase-1',
+      ModeEnabled: 'WPA2-Personal',
+      EncryptionMode: 'AES',
+      KeyPassphrase: 'fixture-passphrase-1',
       // IEEE 802.11 PBKDF2 of the passphrase with SSID "OpenWrt"; no RADIUS options in UCI.
-      PreSharedKey: '86f3db8aa4ebcf3960b81fbdc2b795189f2f6138811335e70ce1902516a3b93b', RadiusServerIPAddr: '', RadiusServerPort: 1812, RadiusSecret: '',
+      PreSharedKey: '86f3db8aa4ebcf3960b81fbdc2b795189f2f6138811335e70ce1902516a3b93b',
+      RadiusServerIPAddr: '',
+      RadiusServerPort: 1812,
+      RadiusSecret: '',
     });
     expect(v.get('Device.WiFi.AccessPoint.1.Security.')).toMatchObject({ ModeEnabled: 'None', EncryptionMode: '' });
     // assoclist: rates kbit/s = kbps, tx is towards the station, connected_time 3605 s before now.
     expect(v.get('Device.WiFi.AccessPoint.2.AssociatedDevice.1.')).toEqual({
-      MACAddress: '3c:22:fb:00:00:10', OperatingStandard: 'ax', AuthenticationState: true, Active: true,
-      SignalStrength: -52, Noise: -95, SNR: 43,
-      LastDataDownlinkRate: 960800, LastDataUplinkRate: 1201000,
+      MACAddress: '3c:22:fb:00:00:10',
+      OperatingStandard: 'ax',
+      AuthenticationState: true,
+      Active: true,
+      SignalStrength: -52,
+      Noise: -95,
+      SNR: 43,
+      LastDataDownlinkRate: 960800,
+      LastDataUplinkRate: 1201000,
       AssociationTime: new Date(NOW_MS - 3605_000).toISOString().replace('.000Z', 'Z'),
       Retransmissions: 2, // 2301 retries over 98120 packets
     });
     expect(v.get('Device.WiFi.AccessPoint.2.AssociatedDevice.1.Stats.')).toEqual({
-      BytesSent: '543210987', BytesReceived: '98443201', PacketsSent: '98120', PacketsReceived: '120044',
-      RetransCount: 2301, FailedRetransCount: 14,
+      BytesSent: '543210987',
+      BytesReceived: '98443201',
+      PacketsSent: '98120',
+      PacketsReceived: '120044',
+      RetransCount: 2301,
+      FailedRetransCount: 14,
     });
   });
 
@@ -133,8 +210,11 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
     fake.respond('system board', { file: 'ubus-system-board.24.10.json' });
     fx = openWrt(fake);
     expect((await fx.values('Device.DeviceInfo.')).get('Device.DeviceInfo.')).toMatchObject({
-      Manufacturer: 'Netgear', ModelName: 'WNDR3800', ProductClass: 'netgear,wndr3800',
-      SoftwareVersion: '24.10.5 r29087-d9c5716d1d', HardwareVersion: 'Atheros AR7161 rev 2',
+      Manufacturer: 'Netgear',
+      ModelName: 'WNDR3800',
+      ProductClass: 'netgear,wndr3800',
+      SoftwareVersion: '24.10.5 r29087-d9c5716d1d',
+      HardwareVersion: 'Atheros AR7161 rev 2',
       HostName: 'austru.rss78.ldk35.archam.de',
     });
   });
@@ -166,8 +246,13 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
     ]);
     // Besides ubus, one `uci show` per config (network for Bridging, firewall for NAT); nothing
     // else ran for the read (the long-running listeners may log their start late).
-    expect(fx.fake.invocations().filter((a) => a[0] === 'uci').map((a) => a.join(' ')).sort())
-      .toEqual(['uci -q -X show firewall', 'uci -q -X show network']);
+    expect(
+      fx.fake
+        .invocations()
+        .filter((a) => a[0] === 'uci')
+        .map((a) => a.join(' '))
+        .sort(),
+    ).toEqual(['uci -q -X show firewall', 'uci -q -X show network']);
     expect(fx.fake.invocations().filter((a) => a[0] !== 'uci' && !['call', 'listen', 'subscribe'].includes(a[1]))).toEqual([]);
     expect(fx.platform.runner.calls - before).toBe(9);
     // A second read inside the cache's max age costs nothing more.
@@ -185,8 +270,7 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
 
   it('serves a GetSupportedDM view of exactly the objects it maps', () => {
     fx = openWrt();
-    const under = (prefix: string): string[] =>
-      [...fx.model.supportedNodes()].map((n) => n.supportedPath).filter((p) => p.startsWith(prefix));
+    const under = (prefix: string): string[] => [...fx.model.supportedNodes()].map((n) => n.supportedPath).filter((p) => p.startsWith(prefix));
     expect(under('Device.WiFi.')).toEqual([
       'Device.WiFi.',
       'Device.WiFi.Radio.{i}.',
@@ -221,14 +305,9 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
       'Device.Ethernet.Link.{i}.Stats.',
     ]);
     expect(under('Device.DNS.')).toEqual(['Device.DNS.', 'Device.DNS.Client.', 'Device.DNS.Client.Server.{i}.']);
-    expect(under('Device.Routing.')).toEqual([
-      'Device.Routing.', 'Device.Routing.Router.{i}.', 'Device.Routing.Router.{i}.IPv4Forwarding.{i}.',
-    ]);
-    expect(under('Device.DeviceInfo.')).toEqual([
-      'Device.DeviceInfo.', 'Device.DeviceInfo.MemoryStatus.', 'Device.DeviceInfo.ProcessStatus.', 'Device.DeviceInfo.ProcessStatus.Process.{i}.',
-    ]);
+    expect(under('Device.Routing.')).toEqual(['Device.Routing.', 'Device.Routing.Router.{i}.', 'Device.Routing.Router.{i}.IPv4Forwarding.{i}.']);
+    expect(under('Device.DeviceInfo.')).toEqual(['Device.DeviceInfo.', 'Device.DeviceInfo.MemoryStatus.', 'Device.DeviceInfo.ProcessStatus.', 'Device.DeviceInfo.ProcessStatus.Process.{i}.']);
     // Parameters: SSID.{i}. serves these and no others.
-    expect([...fx.model.requireNode('Device.WiFi.SSID.{i}.').params.keys()]).toEqual(
-      ['Enable', 'Status', 'Name', 'LowerLayers', 'Upstream', 'BSSID', 'MACAddress', 'SSID']);
+    expect([...fx.model.requireNode('Device.WiFi.SSID.{i}.').params.keys()]).toEqual(['Enable', 'Status', 'Name', 'LowerLayers', 'Upstream', 'BSSID', 'MACAddress', 'SSID']);
   });
 });

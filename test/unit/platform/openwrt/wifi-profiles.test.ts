@@ -13,7 +13,10 @@ function unmet(node: (path: string) => ModelNode | undefined, reqs: readonly Obj
   const out: string[] = [];
   for (const r of reqs) {
     const n = node(r.object);
-    if (!n?.supported) { out.push(`${r.object}: not served`); continue; }
+    if (!n?.supported) {
+      out.push(`${r.object}: not served`);
+      continue;
+    }
     if (r.access === 'createDelete' && !(n.binding?.add && n.binding.delete)) out.push(`${r.object}: not createDelete`);
     for (const [name, req] of Object.entries(r.params)) {
       const p = n.params.get(name);

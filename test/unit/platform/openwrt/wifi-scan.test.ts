@@ -23,11 +23,24 @@ describe('openwrt: NeighboringWiFiDiagnostic() scan', () => {
     expect(fake.ubusCalls().filter((c) => c.startsWith('iwinfo scan'))).toEqual([SCAN]);
     expect(results).toHaveLength(5);
     expect(results[0]).toEqual({
-      Radio: 'Device.WiFi.Radio.2', SSID: 'Vodafone-8C2A', BSSID: '88:71:2f:3c:8c:2a', Mode: 'Infrastructure', Channel: 36,
-      SignalStrength: -58, SecurityModeEnabled: 'WPA2', EncryptionMode: 'AES', OperatingFrequencyBand: '5GHz',
-      SupportedStandards: 'a,n,ac', OperatingStandards: 'a,n,ac', OperatingChannelBandwidth: '80MHz', BeaconPeriod: 0,
+      Radio: 'Device.WiFi.Radio.2',
+      SSID: 'Vodafone-8C2A',
+      BSSID: '88:71:2f:3c:8c:2a',
+      Mode: 'Infrastructure',
+      Channel: 36,
+      SignalStrength: -58,
+      SecurityModeEnabled: 'WPA2',
+      EncryptionMode: 'AES',
+      OperatingFrequencyBand: '5GHz',
+      SupportedStandards: 'a,n,ac',
+      OperatingStandards: 'a,n,ac',
+      OperatingChannelBandwidth: '80MHz',
+      BeaconPeriod: 0,
       // The scanning radio's own noise floor (iwinfo info), which the scan does not report per BSS.
-      Noise: -95, BasicDataTransferRates: '', SupportedDataTransferRates: '', DTIMPeriod: 0,
+      Noise: -95,
+      BasicDataTransferRates: '',
+      SupportedDataTransferRates: '',
+      DTIMPeriod: 0,
     });
     expect(results.map((r) => [r.SecurityModeEnabled, r.OperatingChannelBandwidth, r.EncryptionMode, r.SSID])).toEqual([
       ['WPA2', '80MHz', 'AES', 'Vodafone-8C2A'],
@@ -74,7 +87,7 @@ describe('openwrt: the NeighboringWiFiDiagnostic() command over the recorded sca
 });
 
 describe('openwrt: IP diagnostics Interface → kernel device', () => {
-  it('Device.IP.Interface.N is netifd\'s l3_device', async () => {
+  it("Device.IP.Interface.N is netifd's l3_device", async () => {
     fx = openWrt(fakeOpenWrt());
     const rows = await fx.values('Device.IP.');
     const byName = new Map([...rows].filter(([p]) => /^Device\.IP\.Interface\.\d+\.$/.test(p)).map(([p, v]) => [v.Name, Number(/(\d+)\.$/.exec(p)![1])]));

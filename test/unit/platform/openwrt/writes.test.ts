@@ -18,11 +18,7 @@ describe('openwrt platform: writes through UCI', () => {
     await fx.platform.ready;
     fx.fake.clearLog();
     await fx.binding('Device.WiFi.SSID.{i}.').set!([2], { SSID: 'Kitchen 5G' }, {});
-    expect(writes()).toEqual([
-      ['uci', 'set', 'wireless.default_radio1.ssid=Kitchen 5G'],
-      ['uci', 'commit', 'wireless'],
-      RELOAD,
-    ]);
+    expect(writes()).toEqual([['uci', 'set', 'wireless.default_radio1.ssid=Kitchen 5G'], ['uci', 'commit', 'wireless'], RELOAD]);
     // The write invalidated the cache: the next read asks netifd again.
     fx.fake.clearLog();
     await fx.binding('Device.WiFi.SSID.{i}.').get([2], {});

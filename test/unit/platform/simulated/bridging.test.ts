@@ -18,8 +18,14 @@ describe('simulated platform: Device.Bridging (br-lan)', () => {
     expect(ports.map((p) => p.Name)).toEqual(['br-lan', 'lan1', 'lan2', 'lan3', 'lan4', 'wl0', 'wl1', 'wl2', 'wl0.1']);
     expect(ports[0]).toMatchObject({ ManagementPort: true, Status: 'Up', LowerLayers: [2, 3, 4, 5, 6, 7, 8, 9].map((n) => `${BRIDGE}Port.${n}`).join(',') });
     expect(ports.map((p) => p.LowerLayers).slice(1)).toEqual([
-      'Device.Ethernet.Interface.1', 'Device.Ethernet.Interface.2', 'Device.Ethernet.Interface.3', 'Device.Ethernet.Interface.4',
-      'Device.WiFi.SSID.1', 'Device.WiFi.SSID.2', 'Device.WiFi.SSID.3', 'Device.WiFi.SSID.4',
+      'Device.Ethernet.Interface.1',
+      'Device.Ethernet.Interface.2',
+      'Device.Ethernet.Interface.3',
+      'Device.Ethernet.Interface.4',
+      'Device.WiFi.SSID.1',
+      'Device.WiFi.SSID.2',
+      'Device.WiFi.SSID.3',
+      'Device.WiFi.SSID.4',
     ]);
     // lan3 has no cable and the guest SSID ships disabled: their ports wait on the layer below.
     expect(ports.map((p) => p.Status)).toEqual(['Up', 'Up', 'Up', 'LowerLayerDown', 'Up', 'Up', 'Up', 'Up', 'LowerLayerDown']);
@@ -85,7 +91,11 @@ describe('simulated platform: Device.Bridging (br-lan)', () => {
     const member = await sim.add(`${BRIDGE}VLANPort.`, { Enable: true, VLAN: `${BRIDGE}VLAN.1`, Port: `${BRIDGE}Port.5`, Untagged: false });
     expect(await sim.values(`${BRIDGE}VLANPort.${member}.`)).toMatchObject({ VLAN: `${BRIDGE}VLAN.1`, Port: `${BRIDGE}Port.5`, Untagged: false });
     const refs: Array<Record<string, Value>> = [
-      { VLAN: `${BRIDGE}VLAN.7` }, { Port: `${BRIDGE}Port.10` }, { Port: 'Device.Bridging.Bridge.2.Port.1' }, { Port: `${BRIDGE}Port.10.` }, { VLAN: `${BRIDGE}Port.1` },
+      { VLAN: `${BRIDGE}VLAN.7` },
+      { Port: `${BRIDGE}Port.10` },
+      { Port: 'Device.Bridging.Bridge.2.Port.1' },
+      { Port: `${BRIDGE}Port.10.` },
+      { VLAN: `${BRIDGE}Port.1` },
     ];
     for (const bad of refs) {
       const e = await refusal(() => sim.set(`${BRIDGE}VLANPort.${member}.`, bad));
@@ -112,7 +122,7 @@ describe('simulated platform: Device.Bridging (br-lan)', () => {
     expect((await sim.values(`${BRIDGE}Port.5.`)).LowerLayers).toBe('Device.Ethernet.Interface.4');
   });
 
-  it('takes a port\'s PVID only for a configured VLAN, and checks what the switch can do', async () => {
+  it("takes a port's PVID only for a configured VLAN, and checks what the switch can do", async () => {
     sim = simulated();
     const port = `${BRIDGE}Port.5.`;
     expect((await refusal(() => sim.set(port, { PVID: 100 }))).paramErrors[0]?.param).toBe('PVID');
@@ -155,7 +165,7 @@ describe('simulated platform: Device.Bridging (br-lan)', () => {
     expect((await refusal(() => sim.set(`${BRIDGE}Port.1.`, { LowerLayers: 'Device.Ethernet.Interface.2' }))).code).toBe(ErrorCode.InvalidValue);
   });
 
-  it('deleting the management port takes br-lan\'s Ethernet.Link down', async () => {
+  it("deleting the management port takes br-lan's Ethernet.Link down", async () => {
     sim = simulated();
     sim.advance(600);
     expect((await sim.values('Device.Ethernet.Link.1.')).Status).toBe('Up');
@@ -165,7 +175,7 @@ describe('simulated platform: Device.Bridging (br-lan)', () => {
     expect((await sim.values('Device.Ethernet.Link.1.')).Status).toBe('Up');
   });
 
-  it('counts each port\'s traffic as the interface below it does, and the management port as br-lan', async () => {
+  it("counts each port's traffic as the interface below it does, and the management port as br-lan", async () => {
     sim = simulated();
     sim.advance(3600);
     const eth = await sim.values('Device.Ethernet.Interface.2.Stats.');

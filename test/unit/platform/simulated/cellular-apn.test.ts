@@ -20,7 +20,9 @@ function boot(dir: string): SimFixture {
   const model = new DataModel(schema);
   model.onCommit(() => store.flush());
   const sim = simulated(42, { store, model });
-  store.load((why) => { throw new Error(why); });
+  store.load((why) => {
+    throw new Error(why);
+  });
   return sim;
 }
 
@@ -31,7 +33,11 @@ describe('simulated platform: Device.Cellular.AccessPoint.{i}. as a table', () =
     for (const s of sims.splice(0)) s.stop();
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
-  const start = (dir?: string): SimFixture => { const s = dir ? boot(dir) : simulated(); sims.push(s); return s; };
+  const start = (dir?: string): SimFixture => {
+    const s = dir ? boot(dir) : simulated();
+    sims.push(s);
+    return s;
+  };
   const wan = async (sim: SimFixture) => (await sim.values('Device.IP.Interface.2.')).Status;
 
   it('switches the data session to an added APN, and loses it when the enabled APN is deleted', async () => {
@@ -68,8 +74,13 @@ describe('simulated platform: Device.Cellular.AccessPoint.{i}. as a table', () =
   it('refuses APNs, proxies, credentials and references the modem cannot take', async () => {
     const sim = start();
     for (const params of <Array<Record<string, Value>>>[
-      { APN: 'internet.gprs' }, { APN: '-bad' }, { Interface: 'Device.Cellular.Interface.2' }, { Interface: 'Device.IP.Interface.2' },
-      { Proxy: 'proxy.example' }, { Username: 'a\nb' }, { APN: 'ims', Enable: true },
+      { APN: 'internet.gprs' },
+      { APN: '-bad' },
+      { Interface: 'Device.Cellular.Interface.2' },
+      { Interface: 'Device.IP.Interface.2' },
+      { Proxy: 'proxy.example' },
+      { Username: 'a\nb' },
+      { APN: 'ims', Enable: true },
     ]) {
       expect((await refusal(() => sim.add(AP, params))).code, JSON.stringify(params)).toBe(ErrorCode.InvalidValue);
     }

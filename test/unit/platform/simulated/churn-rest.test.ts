@@ -8,8 +8,14 @@ import type { Change } from '../../../../datamodel/tree/ChangeFeed.js';
 import { simulated, type SimFixture } from './fixture.js';
 
 let sim: SimFixture | undefined;
-beforeEach(() => { vi.useFakeTimers(); });
-afterEach(() => { sim?.stop(); sim = undefined; vi.useRealTimers(); });
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  sim?.stop();
+  sim = undefined;
+  vi.useRealTimers();
+});
 
 describe('simulated churn', () => {
   it('reports no created/deleted rows while nobody wants them, and on resuming only what changed since', () => {
@@ -18,8 +24,15 @@ describe('simulated churn', () => {
     let wanted = false;
     s.model.changes.wantsObjectChanges = () => wanted;
     const changes: Change[] = [];
-    s.model.changes.subscribe((c) => { if (c.kind === 'created' || c.kind === 'deleted') changes.push(c); });
-    const hours = (h: number): void => { for (let i = 0; i < h * 240; i++) { s.advance(15); vi.advanceTimersByTime(15_000); } };
+    s.model.changes.subscribe((c) => {
+      if (c.kind === 'created' || c.kind === 'deleted') changes.push(c);
+    });
+    const hours = (h: number): void => {
+      for (let i = 0; i < h * 240; i++) {
+        s.advance(15);
+        vi.advanceTimersByTime(15_000);
+      }
+    };
     hours(4);
     expect(changes).toEqual([]);
     wanted = true;

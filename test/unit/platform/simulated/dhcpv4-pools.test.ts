@@ -65,7 +65,12 @@ describe('simulated DHCPv4 server: pools, options, static addresses', () => {
     expect((await sim.values(`Device.Hosts.Host.${n}.`)).DHCPClient).toBe('');
     expect((await refusal(() => sim.add(POOLS, { Interface: 'Device.IP.Interface.2' }))).paramErrors[0]?.param).toBe('Interface');
     const p = await sim.add(POOLS, {
-      Enable: true, Interface: 'Device.IP.Interface.1.', MinAddress: '192.168.1.50', MaxAddress: '192.168.1.99', SubnetMask: '255.255.255.0', LeaseTime: 3600,
+      Enable: true,
+      Interface: 'Device.IP.Interface.1.',
+      MinAddress: '192.168.1.50',
+      MaxAddress: '192.168.1.99',
+      SubnetMask: '255.255.255.0',
+      LeaseTime: 3600,
     });
     expect(p).toBe(2);
     expect((await sim.values(`${POOLS}2.`)).Status).toBe('Enabled');

@@ -8,7 +8,7 @@ describe('simulated platform: Device.Ethernet.Link (the layer under the IP inter
   let sim: SimFixture;
   afterEach(() => sim.stop());
 
-  it('stacks IP.Interface.1 on br-lan\'s Link, the Link on the bridge\'s management port', async () => {
+  it("stacks IP.Interface.1 on br-lan's Link, the Link on the bridge's management port", async () => {
     sim = simulated();
     sim.advance(600);
     expect(await sim.values('Device.Ethernet.')).toMatchObject({ InterfaceNumberOfEntries: 5, LinkNumberOfEntries: 2 });
@@ -28,7 +28,7 @@ describe('simulated platform: Device.Ethernet.Link (the layer under the IP inter
     }
   });
 
-  it('counts what br-lan routes: the household\'s downloads are its Sent, the cellular session\'s Received', async () => {
+  it("counts what br-lan routes: the household's downloads are its Sent, the cellular session's Received", async () => {
     sim = simulated();
     // Hour by hour the two wobble differently; over days they carry the same average rate.
     sim.advance(10 * 86_400);
@@ -66,7 +66,12 @@ describe('simulated platform: Device.Ethernet.Link (the layer under the IP inter
     sim = simulated();
     await sim.set(`${LINK}1.`, { MTU: 1492, MACAddress: '02:AB:CD:00:00:01', NoARP: false, LowerLayers: 'Device.Bridging.Bridge.1.Port.1.' });
     expect(await sim.values(`${LINK}1.`)).toMatchObject({ MTU: 1492, MACAddress: '02:ab:cd:00:00:01', LowerLayers: 'Device.Bridging.Bridge.1.Port.1' });
-    for (const [param, value] of [['LowerLayers', 'Device.Ethernet.Interface.1'], ['MACAddress', '01:00:5e:00:00:01'], ['MTU', 20], ['MTU', 9216]] as const) {
+    for (const [param, value] of [
+      ['LowerLayers', 'Device.Ethernet.Interface.1'],
+      ['MACAddress', '01:00:5e:00:00:01'],
+      ['MTU', 20],
+      ['MTU', 9216],
+    ] as const) {
       const e = await refusal(() => sim.set(`${LINK}1.`, { [param]: value }));
       expect(e.paramErrors[0], `${param} = ${value}`).toMatchObject({ param, code: ErrorCode.InvalidValue });
     }

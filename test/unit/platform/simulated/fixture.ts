@@ -48,7 +48,9 @@ export function simulated(seed = 42, opts: { store?: DataStore; model?: DataMode
   };
   return {
     model,
-    advance: (seconds) => { now += seconds * 1000; },
+    advance: (seconds) => {
+      now += seconds * 1000;
+    },
     binding: (path) => {
       const b = model.requireNode(path).binding;
       if (!b) throw new Error(`${path} is not bound`);

@@ -31,7 +31,10 @@ async function expectConsistent(sim: SimFixture): Promise<Array<Record<string, u
   for (const ap of [1, 2, 3, 4]) {
     for (const n of await sim.instances(`Device.WiFi.AccessPoint.${ap}.AssociatedDevice.`)) {
       const mac = (await sim.values(`Device.WiFi.AccessPoint.${ap}.AssociatedDevice.${n}.`)).MACAddress;
-      expect(hosts.find((h) => h.PhysAddress === mac), String(mac)).toMatchObject({ Active: true, AssociatedDevice: `Device.WiFi.AccessPoint.${ap}.AssociatedDevice.${n}` });
+      expect(
+        hosts.find((h) => h.PhysAddress === mac),
+        String(mac),
+      ).toMatchObject({ Active: true, AssociatedDevice: `Device.WiFi.AccessPoint.${ap}.AssociatedDevice.${n}` });
     }
   }
   const addresses = hosts.map((h) => h.IPAddress);
@@ -48,8 +51,7 @@ describe('simulated platform: Device.Hosts and the DHCPv4 server', () => {
     expect(await sim.instances('Device.Hosts.Host.')).toEqual([]);
     sim.advance(3600);
     const hosts = await expectConsistent(sim);
-    expect(hosts.filter((h) => h.InterfaceType === 'Ethernet').map((h) => h.Layer1Interface))
-      .toEqual(['Device.Ethernet.Interface.1', 'Device.Ethernet.Interface.2', 'Device.Ethernet.Interface.4']);
+    expect(hosts.filter((h) => h.InterfaceType === 'Ethernet').map((h) => h.Layer1Interface)).toEqual(['Device.Ethernet.Interface.1', 'Device.Ethernet.Interface.2', 'Device.Ethernet.Interface.4']);
     expect(hosts.filter((h) => h.InterfaceType === 'Wi-Fi' && h.Active).length).toBeGreaterThanOrEqual(5);
     for (const h of hosts) {
       const last = Number((h.IPAddress as string).split('.')[3]);
@@ -61,7 +63,7 @@ describe('simulated platform: Device.Hosts and the DHCPv4 server', () => {
     expect((await sim.values(POOL)).ClientNumberOfEntries).toBe(hosts.filter((h) => h.DHCPClient !== '').length);
   });
 
-  it('lists each connected host\'s IPv6 addresses: link-local, and SLAAC in br-lan\'s global and ULA /64s', async () => {
+  it("lists each connected host's IPv6 addresses: link-local, and SLAAC in br-lan's global and ULA /64s", async () => {
     sim = simulated();
     sim.advance(3600);
     const prefixes = new Map<string, string>();
@@ -76,7 +78,10 @@ describe('simulated platform: Device.Hosts and the DHCPv4 server', () => {
       const host = await sim.values(`Device.Hosts.Host.${n}.`);
       const rows = await sim.instances(`Device.Hosts.Host.${n}.IPv6Address.`);
       expect(host.IPv6AddressNumberOfEntries).toBe(rows.length);
-      if (host.Active !== true) { expect(rows).toEqual([]); continue; }
+      if (host.Active !== true) {
+        expect(rows).toEqual([]);
+        continue;
+      }
       counted++;
       expect(rows).toEqual([1, 2, 3]);
       const [ll, gua, ula] = await Promise.all(rows.map(async (k) => String((await sim.values(`Device.Hosts.Host.${n}.IPv6Address.${k}.`)).IPAddress)));
@@ -107,7 +112,7 @@ describe('simulated platform: Device.Hosts and the DHCPv4 server', () => {
     expect([...seenInactive].some((name) => ['Galaxy-S23', 'iPad'].includes(name))).toBe(true);
   });
 
-  it('lets a visitor\'s lease run out a lease time after it left, with the same instance number when it is back', async () => {
+  it("lets a visitor's lease run out a lease time after it left, with the same instance number when it is back", async () => {
     sim = simulated();
     await sim.set(POOL, { LeaseTime: 120 });
     const phone = 8; // wired 1-3, then the stations in order: the visitor phone is eighth
@@ -117,7 +122,8 @@ describe('simulated platform: Device.Hosts and the DHCPv4 server', () => {
       sim.advance(60);
       const hosts = await sim.instances('Device.Hosts.Host.');
       const active = hosts.includes(phone) && (await sim.values(`Device.Hosts.Host.${phone}.`)).Active === true;
-      if (hosts.includes(phone)) listed++; else unlisted++;
+      if (hosts.includes(phone)) listed++;
+      else unlisted++;
       // A lease is renewed every 60 s while connected: it never lapses during a visit.
       if (active) expect(await sim.instances(`${POOL}Client.`)).toContain(phone);
     }
@@ -190,14 +196,22 @@ describe('simulated platform: Device.Hosts and the DHCPv4 server', () => {
 
 describe('simulated platform: hosts and leases in notifications', () => {
   let sim: SimFixture;
-  beforeEach(() => { vi.useFakeTimers(); });
-  afterEach(() => { sim.stop(); vi.useRealTimers(); });
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    sim.stop();
+    vi.useRealTimers();
+  });
 
   it('reports Hosts and leases as they appear (ObjectCreation)', async () => {
     sim = simulated();
     const changes: Change[] = [];
     sim.model.changes.subscribe((c) => changes.push(c));
-    for (let i = 0; i < 8; i++) { sim.advance(15); vi.advanceTimersByTime(15_000); }
+    for (let i = 0; i < 8; i++) {
+      sim.advance(15);
+      vi.advanceTimersByTime(15_000);
+    }
     const created = (prefix: string) => changes.filter((c) => c.kind === 'created' && c.path.startsWith(prefix)).map((c) => c.path);
     const hosts = created('Device.Hosts.Host.').filter((p) => /^Device\.Hosts\.Host\.\d+\.$/.test(p));
     expect(hosts.sort()).toEqual((await sim.instances('Device.Hosts.Host.')).map((n) => `Device.Hosts.Host.${n}.`).sort());

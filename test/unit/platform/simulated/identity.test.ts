@@ -21,8 +21,14 @@ async function identity(sim: SimFixture): Promise<Record<string, unknown>> {
 
 describe('simulated platform: identity from the seed', () => {
   const sims: SimFixture[] = [];
-  const make = (seed: number) => { const s = simulated(seed); sims.push(s); return s; };
-  afterEach(() => { for (const s of sims.splice(0)) s.stop(); });
+  const make = (seed: number) => {
+    const s = simulated(seed);
+    sims.push(s);
+    return s;
+  };
+  afterEach(() => {
+    for (const s of sims.splice(0)) s.stop();
+  });
 
   it('gives the same serial number and MAC addresses for the same seed', async () => {
     expect(await identity(make(1234))).toEqual(await identity(make(1234)));

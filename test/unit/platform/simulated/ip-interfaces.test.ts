@@ -31,14 +31,14 @@ describe('simulated Device.IP.Interface: Add, Delete, Reset()', () => {
     expect(await sim.instances(IF)).toEqual([1, 2, 3]);
   });
 
-  it('refuses to delete the gateway\'s own interfaces and addresses (7024)', async () => {
+  it("refuses to delete the gateway's own interfaces and addresses (7024)", async () => {
     sim = simulated();
     for (const path of [`${IF}1.`, `${IF}2.`, `${IF}3.`, `${IF}1.IPv4Address.1.`]) {
       expect((await refusal(() => sim.del(path))).code, path).toBe(ErrorCode.DeleteFailure);
     }
   });
 
-  it('adds a Static IPv4 address beside br-lan\'s own, refusing one in use or malformed', async () => {
+  it("adds a Static IPv4 address beside br-lan's own, refusing one in use or malformed", async () => {
     sim = simulated();
     expect((await refusal(() => sim.add(`${IF}1.IPv4Address.`, { IPAddress: '192.168.1.1', SubnetMask: '255.255.255.0' }))).paramErrors[0]?.param).toBe('IPAddress');
     expect((await refusal(() => sim.add(`${IF}1.IPv4Address.`, { IPAddress: '10.0.0.1', SubnetMask: '255.0.255.0' }))).paramErrors[0]?.param).toBe('SubnetMask');

@@ -46,9 +46,7 @@ describe('simulated platform: IPv6 on br-lan and wwan0', () => {
   it('numbers br-lan from the delegated /56 and its ULA, wwan0 from the network, lo with ::1', async () => {
     sim = simulated();
     sim.advance(3600);
-    const [lanAddr, lanPrefix, wanAddr, wanPrefix] = await Promise.all([
-      rows(LAN, 'IPv6Address'), rows(LAN, 'IPv6Prefix'), rows(WAN, 'IPv6Address'), rows(WAN, 'IPv6Prefix'),
-    ]);
+    const [lanAddr, lanPrefix, wanAddr, wanPrefix] = await Promise.all([rows(LAN, 'IPv6Address'), rows(LAN, 'IPv6Prefix'), rows(WAN, 'IPv6Address'), rows(WAN, 'IPv6Prefix')]);
     expect([...lanAddr.keys(), ...lanPrefix.keys(), ...wanAddr.keys(), ...wanPrefix.keys()]).toEqual([1, 2, 3, 1, 2, 3, 1, 2, 1, 2]);
     // NumberOfEntries are derived from the tables.
     expect(await sim.values(LAN)).toMatchObject({ IPv6AddressNumberOfEntries: 3, IPv6PrefixNumberOfEntries: 3 });
@@ -75,7 +73,10 @@ describe('simulated platform: IPv6 on br-lan and wwan0', () => {
     expect(inside(String(lanPrefix.get(3)!.Prefix).split('/')[0], String(ULAPrefix))).toBe(true);
 
     // Every address is valid and canonical, lies in the prefix it names, and that prefix exists.
-    for (const [iface, addrs] of [[LAN, lanAddr], [WAN, wanAddr]] as const) {
+    for (const [iface, addrs] of [
+      [LAN, lanAddr],
+      [WAN, wanAddr],
+    ] as const) {
       for (const a of addrs.values()) {
         expect(isIPv6(String(a.IPAddress)), String(a.IPAddress)).toBe(true);
         expect(canonical(String(a.IPAddress))).toBe(a.IPAddress);
@@ -94,7 +95,7 @@ describe('simulated platform: IPv6 on br-lan and wwan0', () => {
     }
   });
 
-  it('derives link-local addresses: EUI-64 of br-lan\'s MAC, the network\'s interface identifier on wwan0', async () => {
+  it("derives link-local addresses: EUI-64 of br-lan's MAC, the network's interface identifier on wwan0", async () => {
     sim = simulated(9);
     sim.advance(120);
     const mac = String((await sim.values('Device.Ethernet.Link.1.')).MACAddress);
@@ -216,7 +217,11 @@ describe('simulated platform: IPv6 on br-lan and wwan0', () => {
   });
 
   it('serves every IPv6 value as its schema types it, at boot, with the session and days later', async () => {
-    for (const [seed, t] of [[1, 0], [2, 60], [3, 5 * 86_400]]) {
+    for (const [seed, t] of [
+      [1, 0],
+      [2, 60],
+      [3, 5 * 86_400],
+    ]) {
       sim = simulated(seed);
       sim.advance(t);
       const objects = (await sim.readAll()).filter((o) => /^Device\.IP\./.test(o.path));
@@ -229,14 +234,24 @@ describe('simulated platform: IPv6 on br-lan and wwan0', () => {
 
 describe('simulated platform: IPv6 rows in notifications', () => {
   let sim: SimFixture;
-  beforeEach(() => { vi.useFakeTimers(); });
-  afterEach(() => { sim.stop(); vi.useRealTimers(); });
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    sim.stop();
+    vi.useRealTimers();
+  });
 
   it('reports the rows of the data session as they come and go', async () => {
     sim = simulated();
     const changes: Change[] = [];
-    sim.model.changes.subscribe((c) => { if (/^Device\.IP\.Interface\.\d+\.IPv6(Address|Prefix)\./.test(c.path)) changes.push(c); });
-    for (let i = 0; i < 4; i++) { sim.advance(15); vi.advanceTimersByTime(15_000); }
+    sim.model.changes.subscribe((c) => {
+      if (/^Device\.IP\.Interface\.\d+\.IPv6(Address|Prefix)\./.test(c.path)) changes.push(c);
+    });
+    for (let i = 0; i < 4; i++) {
+      sim.advance(15);
+      vi.advanceTimersByTime(15_000);
+    }
     const created = changes.map((c) => `${c.kind} ${c.path}`);
     expect(created).toEqual(expect.arrayContaining([`created ${WAN}IPv6Address.2.`, `created ${WAN}IPv6Prefix.2.`, `created ${LAN}IPv6Prefix.1.`]));
     expect(created.every((c) => c.startsWith('created'))).toBe(true);

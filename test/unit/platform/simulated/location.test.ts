@@ -9,7 +9,7 @@ describe('simulated platform: Device.DeviceInfo.Location.{i}', () => {
   let sim: SimFixture;
   afterEach(() => sim.stop());
 
-  it('serves the modem\'s GNSS fix once it has one, fixed by the seed', async () => {
+  it("serves the modem's GNSS fix once it has one, fixed by the seed", async () => {
     sim = simulated();
     expect(await sim.values(`${LOC}1.`)).toMatchObject({ Source: 'GPS', AcquiredTime: '0001-01-01T00:00:00Z', DataObject: '' });
     sim.advance(60);
@@ -23,7 +23,7 @@ describe('simulated platform: Device.DeviceInfo.Location.{i}', () => {
     other.stop();
   });
 
-  it('takes one USP-configured location, whose DataObject a Controller writes; the GNSS row stays the modem\'s', async () => {
+  it("takes one USP-configured location, whose DataObject a Controller writes; the GNSS row stays the modem's", async () => {
     sim = simulated();
     expect(await sim.add(LOC, { DataObject: POINT })).toBe(2);
     expect(await sim.values(`${LOC}2.`)).toMatchObject({ Source: 'External', ExternalProtocol: 'USP', DataObject: POINT, AcquiredTime: '2025-03-10T08:00:00Z' });

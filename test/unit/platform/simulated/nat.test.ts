@@ -18,7 +18,9 @@ describe('simulated platform: Device.NAT', () => {
   it('masquerades on the 5G WAN', async () => {
     sim = simulated();
     expect(await sim.values('Device.NAT.')).toEqual({
-      MaxNumberOfPortMappings: MAX_PORT_MAPPINGS, InterfaceSettingNumberOfEntries: 1, PortMappingNumberOfEntries: 0,
+      MaxNumberOfPortMappings: MAX_PORT_MAPPINGS,
+      InterfaceSettingNumberOfEntries: 1,
+      PortMappingNumberOfEntries: 0,
     });
     expect(await sim.values('Device.NAT.InterfaceSetting.1.')).toMatchObject({ Enable: true, Status: 'Enabled', Interface: 'Device.IP.Interface.2' });
   });
@@ -99,7 +101,7 @@ describe('simulated platform: Device.NAT', () => {
     expect(await status()).toBe('Inactive');
   });
 
-  it('turns NAT off when the WAN\'s InterfaceSetting is deleted, and on again with a new row for it', async () => {
+  it("turns NAT off when the WAN's InterfaceSetting is deleted, and on again with a new row for it", async () => {
     sim = simulated();
     sim.advance(60);
     await sim.add(PM, HTTPS);

@@ -19,14 +19,20 @@ function boot(dir: string, seed = 42): { sim: SimFixture; store: DataStore } {
   const model = new DataModel(schema);
   model.onCommit(() => store.flush());
   const sim = simulated(seed, { store, model });
-  store.load((why) => { throw new Error(why); });
+  store.load((why) => {
+    throw new Error(why);
+  });
   return { sim, store };
 }
 
-describe('simulated platform: configuration in the agent\'s store', () => {
+describe("simulated platform: configuration in the agent's store", () => {
   const dirs: string[] = [];
   const sims: SimFixture[] = [];
-  const tmp = (): string => { const d = mkdtempSync(join(tmpdir(), 'usp-sim-')); dirs.push(d); return d; };
+  const tmp = (): string => {
+    const d = mkdtempSync(join(tmpdir(), 'usp-sim-'));
+    dirs.push(d);
+    return d;
+  };
   afterEach(() => {
     for (const s of sims.splice(0)) s.stop();
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
@@ -91,11 +97,19 @@ describe('simulated platform: configuration in the agent\'s store', () => {
     sims.push(b);
     b.advance(60);
     expect(await b.values('Device.DeviceInfo.TemperatureStatus.TemperatureSensor.1.')).toMatchObject({
-      LowAlarmValue: 5, HighAlarmValue: 70, PollingInterval: 60, Status: 'Enabled', ResetTime: '2025-03-10T08:00:00Z', LastUpdate: '2025-03-10T08:00:04Z',
+      LowAlarmValue: 5,
+      HighAlarmValue: 70,
+      PollingInterval: 60,
+      Status: 'Enabled',
+      ResetTime: '2025-03-10T08:00:00Z',
+      LastUpdate: '2025-03-10T08:00:04Z',
     });
     // A sensor that boots disabled has never been reset, so it has no reading (TR-181 ResetTime).
     expect(await b.values('Device.DeviceInfo.TemperatureStatus.TemperatureSensor.2.')).toMatchObject({
-      Enable: false, Status: 'Disabled', Value: -274, ResetTime: '0001-01-01T00:00:00Z',
+      Enable: false,
+      Status: 'Disabled',
+      Value: -274,
+      ResetTime: '0001-01-01T00:00:00Z',
     });
     expect(await b.values('Device.Ethernet.Link.1.')).toMatchObject({ MTU: 1492, MACAddress: '02:11:22:33:44:55' });
     expect((await b.values('Device.IP.Interface.1.IPv6Address.1.')).IPAddress).toBe('fe80::11:22ff:fe33:4455');

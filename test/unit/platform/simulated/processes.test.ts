@@ -9,7 +9,7 @@ describe('simulated platform: Device.DeviceInfo.ProcessStatus.Process.{i}', () =
 
   const processes = async () => (await sim.readAll()).filter((o) => o.path.startsWith(`${PS}Process.`));
 
-  it('lists the gateway\'s daemons, the agent among them Running, with CPU time growing with the clock', async () => {
+  it("lists the gateway's daemons, the agent among them Running, with CPU time growing with the clock", async () => {
     sim = simulated();
     sim.advance(60);
     const before = await processes();

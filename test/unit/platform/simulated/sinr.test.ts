@@ -30,7 +30,10 @@ describe('simulated gateway: cellular SINR (vendor parameter)', () => {
   it('moves over a day within a realistic FWA range, higher where RSRQ is better', async () => {
     sim = simulated(7, { vendorPrefix: 'X_EXAMPLE-COM_' });
     const samples: Array<{ rsrq: number; sinr: number }> = [];
-    for (let i = 0; i < 288; i++) { sim.advance(300); samples.push(await radio()); }
+    for (let i = 0; i < 288; i++) {
+      sim.advance(300);
+      samples.push(await radio());
+    }
     const sinrs = samples.map((s) => s.sinr);
     expect(Math.min(...sinrs)).toBeGreaterThanOrEqual(-23);
     expect(Math.max(...sinrs)).toBeLessThanOrEqual(40);

@@ -6,8 +6,13 @@ const STATIONS = 'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.';
 
 describe('simulated platform: Wi-Fi stations', () => {
   let sim: SimFixture;
-  beforeEach(() => { vi.useFakeTimers(); });
-  afterEach(() => { sim.stop(); vi.useRealTimers(); });
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    sim.stop();
+    vi.useRealTimers();
+  });
 
   it('keeps residents on stable instance numbers while visitors come and go with new ones', async () => {
     sim = simulated();
@@ -30,8 +35,11 @@ describe('simulated platform: Wi-Fi stations', () => {
     const changes: Array<Change & { at: number }> = [];
     let elapsed = 0;
     // Only the stations' news: hosts, leases and routes have their own.
-    sim.model.changes.subscribe((c) => { if (c.path.includes('.AssociatedDevice.')) changes.push({ ...c, at: elapsed }); });
-    for (let i = 0; i < 4 * 60 * 4; i++) { // four hours in 15 s steps
+    sim.model.changes.subscribe((c) => {
+      if (c.path.includes('.AssociatedDevice.')) changes.push({ ...c, at: elapsed });
+    });
+    for (let i = 0; i < 4 * 60 * 4; i++) {
+      // four hours in 15 s steps
       sim.advance(15);
       elapsed += 15;
       vi.advanceTimersByTime(15_000);
@@ -46,7 +54,10 @@ describe('simulated platform: Wi-Fi stations', () => {
 
     sim.stop();
     const count = changes.length;
-    for (let i = 0; i < 200; i++) { sim.advance(15); vi.advanceTimersByTime(15_000); }
+    for (let i = 0; i < 200; i++) {
+      sim.advance(15);
+      vi.advanceTimersByTime(15_000);
+    }
     expect(changes.length).toBe(count);
   });
 
@@ -59,11 +70,14 @@ describe('simulated platform: Wi-Fi stations', () => {
     expect(await table.list!([4], {})).toEqual([]); // guest SSID ships disabled
     await sim.binding('Device.WiFi.SSID.{i}.').set!([4], { Enable: true }, {});
     let guests = 0;
-    for (let i = 0; i < 24 * 36; i++) { sim.advance(100); guests += (await table.list!([4], {})).length; }
+    for (let i = 0; i < 24 * 36; i++) {
+      sim.advance(100);
+      guests += (await table.list!([4], {})).length;
+    }
     expect(guests).toBeGreaterThan(0);
   });
 
-  it('reports a station\'s link consistently', async () => {
+  it("reports a station's link consistently", async () => {
     sim = simulated();
     sim.advance(1800);
     const v = await sim.binding(STATIONS).get([3, 1], {});

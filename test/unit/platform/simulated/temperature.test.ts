@@ -14,7 +14,12 @@ describe('simulated platform: Device.DeviceInfo.TemperatureStatus', () => {
   const reset = async (n: number): Promise<void> => {
     const objectPath = `${SENSOR}${n}.`;
     await sim.binding(`${SENSOR}{i}.`).commands!['Reset()'].run({
-      keys: [n], objectPath, input: {}, commandKey: '', ctx: {}, signal: new AbortController().signal,
+      keys: [n],
+      objectPath,
+      input: {},
+      commandKey: '',
+      ctx: {},
+      signal: new AbortController().signal,
     });
   };
 
@@ -41,7 +46,8 @@ describe('simulated platform: Device.DeviceInfo.TemperatureStatus', () => {
     sim.advance(5);
     const cold = await Promise.all([1, 2, 3].map(async (n) => (await sensor(n)).Value as number));
     const seen: number[][] = [[], [], []];
-    for (let i = 0; i < 2 * 96; i++) { // two days, every quarter of an hour
+    for (let i = 0; i < 2 * 96; i++) {
+      // two days, every quarter of an hour
       sim.advance(900);
       for (const n of [1, 2, 3]) seen[n - 1].push((await sensor(n)).Value as number);
     }
@@ -58,7 +64,7 @@ describe('simulated platform: Device.DeviceInfo.TemperatureStatus', () => {
     expect(mean(seen[1])).toBeGreaterThan(mean(seen[2]));
   });
 
-  it('cools the 6 GHz radio\'s sensor when the radio is switched off, and warms it again', async () => {
+  it("cools the 6 GHz radio's sensor when the radio is switched off, and warms it again", async () => {
     sim = simulated();
     sim.advance(3600);
     const on = (await sensor(3)).Value as number;
@@ -74,7 +80,8 @@ describe('simulated platform: Device.DeviceInfo.TemperatureStatus', () => {
   it('keeps the lowest and highest reading since the reset, with the time each was first read', async () => {
     sim = simulated(3);
     const readings: Array<{ value: number; at: string }> = [];
-    for (let t = 0; t < 4 * 3600; t += 30) { // one look per poll
+    for (let t = 0; t < 4 * 3600; t += 30) {
+      // one look per poll
       sim.advance(30);
       const s = await sensor(2);
       readings.push({ value: s.Value as number, at: String(s.LastUpdate) });
@@ -152,7 +159,10 @@ describe('simulated platform: Device.DeviceInfo.TemperatureStatus', () => {
     sim.advance(100); // polls at 4, 34, 64, 94 s
     await sim.set(`${SENSOR}1.`, { PollingInterval: 300 });
     const times = new Set<string>();
-    for (let i = 0; i < 40; i++) { sim.advance(30); times.add(String((await sensor(1)).LastUpdate)); }
+    for (let i = 0; i < 40; i++) {
+      sim.advance(30);
+      times.add(String((await sensor(1)).LastUpdate));
+    }
     expect([...times]).toEqual([at(94), at(394), at(694), at(994), at(1294)]);
   });
 
@@ -160,7 +170,10 @@ describe('simulated platform: Device.DeviceInfo.TemperatureStatus', () => {
     const trace = async (seed: number): Promise<Value[]> => {
       sim = simulated(seed);
       const out: Value[] = [];
-      for (let i = 0; i < 20; i++) { sim.advance(1234); for (const n of [1, 2, 3]) out.push((await sensor(n)).Value); }
+      for (let i = 0; i < 20; i++) {
+        sim.advance(1234);
+        for (const n of [1, 2, 3]) out.push((await sensor(n)).Value);
+      }
       sim.stop();
       return out;
     };

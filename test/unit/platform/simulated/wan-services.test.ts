@@ -29,7 +29,7 @@ describe('simulated platform: routing, DNS, firewall and the APN', () => {
     expect(await sim.values(`${ROUTES}3.`)).toMatchObject({ DestIPAddress: '10.20.0.0', DestSubnetMask: '255.255.0.0' });
   });
 
-  it('resolves through the network\'s two DNS servers, which a Controller cannot re-point', async () => {
+  it("resolves through the network's two DNS servers, which a Controller cannot re-point", async () => {
     sim = simulated();
     const servers = async (table: string) => Promise.all([1, 2].map((n) => sim.values(`${table}${n}.`)));
     expect((await servers('Device.DNS.Client.Server.')).map((s) => s.Status)).toEqual(['Error', 'Error']); // no data session yet
@@ -50,7 +50,12 @@ describe('simulated platform: routing, DNS, firewall and the APN', () => {
   it('keeps the firewall to what it supports, and dates its last change', async () => {
     sim = simulated();
     expect(await sim.values('Device.Firewall.')).toMatchObject({
-      Enable: true, Config: 'Low', Type: 'Stateful', LastChange: '2025-03-10T08:00:00Z', LevelNumberOfEntries: 1, ChainNumberOfEntries: 1,
+      Enable: true,
+      Config: 'Low',
+      Type: 'Stateful',
+      LastChange: '2025-03-10T08:00:00Z',
+      LevelNumberOfEntries: 1,
+      ChainNumberOfEntries: 1,
     });
     expect((await refusal(() => sim.set('Device.Firewall.', { Config: 'Policy' }))).code).toBe(ErrorCode.InvalidValue);
     expect((await refusal(() => sim.set('Device.Firewall.', { Config: 'Advanced', AdvancedLevel: '' }))).code).toBe(ErrorCode.InvalidValue);
@@ -95,22 +100,38 @@ describe('simulated platform: routing, DNS, firewall and the APN', () => {
 
 describe('simulated platform: routes in notifications', () => {
   let sim: SimFixture;
-  beforeEach(() => { vi.useFakeTimers(); });
-  afterEach(() => { sim.stop(); vi.useRealTimers(); });
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    sim.stop();
+    vi.useRealTimers();
+  });
 
   it('reports the routes of the data session as they come and go', async () => {
     sim = simulated();
     const changes: Change[] = [];
-    sim.model.changes.subscribe((c) => { if (c.path.startsWith(ROUTES)) changes.push(c); });
-    for (let i = 0; i < 4; i++) { sim.advance(15); vi.advanceTimersByTime(15_000); }
-    expect(changes.map((c) => [c.kind, c.path])).toEqual([['created', `${ROUTES}1.`], ['created', `${ROUTES}2.`]]);
+    sim.model.changes.subscribe((c) => {
+      if (c.path.startsWith(ROUTES)) changes.push(c);
+    });
+    for (let i = 0; i < 4; i++) {
+      sim.advance(15);
+      vi.advanceTimersByTime(15_000);
+    }
+    expect(changes.map((c) => [c.kind, c.path])).toEqual([
+      ['created', `${ROUTES}1.`],
+      ['created', `${ROUTES}2.`],
+    ]);
     await sim.set('Device.Cellular.AccessPoint.1.', { Enable: false });
     sim.advance(15);
     vi.advanceTimersByTime(15_000);
-    expect(changes.slice(2).map((c) => [c.kind, c.path])).toEqual([['deleted', `${ROUTES}1.`], ['deleted', `${ROUTES}2.`]]);
+    expect(changes.slice(2).map((c) => [c.kind, c.path])).toEqual([
+      ['deleted', `${ROUTES}1.`],
+      ['deleted', `${ROUTES}2.`],
+    ]);
   });
 
-  it('relays DNS to Static forwarders a Controller adds in place of the network\'s', async () => {
+  it("relays DNS to Static forwarders a Controller adds in place of the network's", async () => {
     sim = simulated();
     sim.advance(60);
     const FWD = 'Device.DNS.Relay.Forwarding.';

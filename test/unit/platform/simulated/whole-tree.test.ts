@@ -3,21 +3,35 @@ import { expectSchemaTyped } from '../schema-typed.js';
 import type { Value } from '../../../../datamodel/value/Value.js';
 import { type SimFixture, simulated } from './fixture.js';
 
-
 describe('simulated platform: the whole tree', () => {
   let sim: SimFixture;
   afterEach(() => sim.stop());
 
   it('registers against the real TR-181 schema', () => {
     sim = simulated();
-    for (const path of ['Device.DeviceInfo.', 'Device.DeviceInfo.TemperatureStatus.TemperatureSensor.{i}.', 'Device.Time.',
-      'Device.Ethernet.Interface.{i}.Stats.', 'Device.Ethernet.Link.{i}.Stats.', 'Device.WiFi.Radio.{i}.',
-      'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.', 'Device.IP.Interface.{i}.IPv4Address.{i}.',
-      'Device.IP.Interface.{i}.IPv6Address.{i}.', 'Device.IP.Interface.{i}.IPv6Prefix.{i}.', 'Device.Cellular.Interface.{i}.',
-      'Device.Cellular.AccessPoint.{i}.', 'Device.Bridging.Bridge.{i}.Port.{i}.', 'Device.Bridging.Bridge.{i}.VLANPort.{i}.',
-      'Device.Hosts.Host.{i}.IPv4Address.{i}.', 'Device.DHCPv4.Server.Pool.{i}.Client.{i}.IPv4Address.{i}.',
-      'Device.NAT.InterfaceSetting.{i}.', 'Device.NAT.PortMapping.{i}.', 'Device.Firewall.Chain.{i}.', 'Device.DNS.Relay.Forwarding.{i}.',
-      'Device.Routing.Router.{i}.IPv4Forwarding.{i}.']) {
+    for (const path of [
+      'Device.DeviceInfo.',
+      'Device.DeviceInfo.TemperatureStatus.TemperatureSensor.{i}.',
+      'Device.Time.',
+      'Device.Ethernet.Interface.{i}.Stats.',
+      'Device.Ethernet.Link.{i}.Stats.',
+      'Device.WiFi.Radio.{i}.',
+      'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.',
+      'Device.IP.Interface.{i}.IPv4Address.{i}.',
+      'Device.IP.Interface.{i}.IPv6Address.{i}.',
+      'Device.IP.Interface.{i}.IPv6Prefix.{i}.',
+      'Device.Cellular.Interface.{i}.',
+      'Device.Cellular.AccessPoint.{i}.',
+      'Device.Bridging.Bridge.{i}.Port.{i}.',
+      'Device.Bridging.Bridge.{i}.VLANPort.{i}.',
+      'Device.Hosts.Host.{i}.IPv4Address.{i}.',
+      'Device.DHCPv4.Server.Pool.{i}.Client.{i}.IPv4Address.{i}.',
+      'Device.NAT.InterfaceSetting.{i}.',
+      'Device.NAT.PortMapping.{i}.',
+      'Device.Firewall.Chain.{i}.',
+      'Device.DNS.Relay.Forwarding.{i}.',
+      'Device.Routing.Router.{i}.IPv4Forwarding.{i}.',
+    ]) {
       expect(sim.model.requireNode(path).supported, path).toBe(true);
     }
   });
@@ -25,7 +39,9 @@ describe('simulated platform: the whole tree', () => {
   it.each([
     [42, 3600], // past boot: links up, stations associated, modem attached
     [42, 0], // at boot: nothing associated or attached yet
-    [1, 10], [0xdeadbeef, 45 * 86_400], [7, 1_000_003],
+    [1, 10],
+    [0xdeadbeef, 45 * 86_400],
+    [7, 1_000_003],
   ])('seed %i after %i s: reads a few hundred parameters, each typed as its schema says and valid for its facets', async (seed, seconds) => {
     sim = simulated(seed);
     sim.advance(seconds);
@@ -48,7 +64,11 @@ describe('simulated platform: the whole tree', () => {
     expect(byPath.get('Device.WiFi.')).toMatchObject({ RadioNumberOfEntries: 3, SSIDNumberOfEntries: 4, AccessPointNumberOfEntries: 4 });
     expect(byPath.get('Device.IP.Interface.1.')).toMatchObject({ Name: 'br-lan', IPv4AddressNumberOfEntries: 1, IPv6AddressNumberOfEntries: 3, IPv6PrefixNumberOfEntries: 3 });
     expect(byPath.get('Device.IP.Interface.2.')).toMatchObject({
-      Name: 'wwan0', IPv4AddressNumberOfEntries: 1, IPv6AddressNumberOfEntries: 2, IPv6PrefixNumberOfEntries: 2, Status: 'Up',
+      Name: 'wwan0',
+      IPv4AddressNumberOfEntries: 1,
+      IPv6AddressNumberOfEntries: 2,
+      IPv6PrefixNumberOfEntries: 2,
+      Status: 'Up',
     });
     const residents = byPath.get('Device.WiFi.AccessPoint.2.')?.AssociatedDeviceNumberOfEntries as number;
     expect(residents).toBeGreaterThanOrEqual(2);

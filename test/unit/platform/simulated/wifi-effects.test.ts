@@ -73,7 +73,7 @@ describe('simulated Wi-Fi: settings that take effect', () => {
     s.stop();
   });
 
-  it('GuardInterval scales the stations\' rates: 3.2 us on 802.11ax, the long 0.8 us guard on 802.11n', async () => {
+  it("GuardInterval scales the stations' rates: 3.2 us on 802.11ax, the long 0.8 us guard on 802.11n", async () => {
     const s = simulated();
     s.advance(120);
     const rate = async (path: string) => Number((await s.values(path)).LastDataDownlinkRate);
@@ -85,8 +85,8 @@ describe('simulated Wi-Fi: settings that take effect', () => {
     await s.set('Device.WiFi.Radio.3.', { GuardInterval: '4xLTF_3.2us' });
     await s.set('Device.WiFi.Radio.1.', { GuardInterval: '800nsec' });
     // Same instant: only the guard interval differs (rates are rounded to 100 kbps).
-    expect(Math.abs(await rate(phone) - auto.phone * (13.6 / 16))).toBeLessThanOrEqual(100);
-    expect(Math.abs(await rate(plug) - auto.plug * (3.6 / 4))).toBeLessThanOrEqual(100);
+    expect(Math.abs((await rate(phone)) - auto.phone * (13.6 / 16))).toBeLessThanOrEqual(100);
+    expect(Math.abs((await rate(plug)) - auto.plug * (3.6 / 4))).toBeLessThanOrEqual(100);
     s.stop();
   });
 

@@ -4,8 +4,7 @@ import { RADIOS, type RadioState } from '../../../../platform/simulated/wifi-rad
 import { simulatedNeighbours } from '../../../../platform/simulated/wifi-neighbours.js';
 import type { Value } from '../../../../datamodel/value/Value.js';
 
-const radios = (enabled = [true, true, true]): Array<Pick<RadioState, 'def' | 'row'>> =>
-  RADIOS.map((def, i) => ({ def, row: (): Record<string, Value> => ({ Enable: enabled[i] }) }));
+const radios = (enabled = [true, true, true]): Array<Pick<RadioState, 'def' | 'row'>> => RADIOS.map((def, i) => ({ def, row: (): Record<string, Value> => ({ Enable: enabled[i] }) }));
 const scan = (seed: number, at: number, enabled?: boolean[]) => simulatedNeighbours(seed, radios(enabled), () => at)(new AbortController().signal);
 
 describe('simulated Wi-Fi neighbours', () => {
@@ -16,7 +15,7 @@ describe('simulated Wi-Fi neighbours', () => {
     expect(a.filter((r) => r.OperatingFrequencyBand === '2.4GHz').length).toBeGreaterThan(a.filter((r) => r.OperatingFrequencyBand === '5GHz').length);
   });
 
-  it('signal strengths move a few dB between scans minutes apart, channels stay on the radio\'s band', async () => {
+  it("signal strengths move a few dB between scans minutes apart, channels stay on the radio's band", async () => {
     const now = await scan(1, 0);
     const later = await scan(1, 10 * 60_000);
     expect(later.map((r) => r.BSSID)).toEqual(now.map((r) => r.BSSID));

@@ -22,7 +22,11 @@ describe('simulated platform: Wi-Fi settings of the profiles', () => {
     for (const s of sims.splice(0)) s.stop();
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
-  const start = (opts: { store?: DataStore; model?: DataModel } = {}): SimFixture => { const s = simulated(42, opts); sims.push(s); return s; };
+  const start = (opts: { store?: DataStore; model?: DataModel } = {}): SimFixture => {
+    const s = simulated(42, opts);
+    sims.push(s);
+    return s;
+  };
 
   it('derives the PSK from the passphrase and the SSID (IEEE 802.11 PBKDF2), until a Controller writes one', async () => {
     const sim = start();
@@ -45,7 +49,7 @@ describe('simulated platform: Wi-Fi settings of the profiles', () => {
     expect((await sim.values(STATION)).AssociationTime > before).toBe(true);
   });
 
-  it('caps the stations\' rates at a fixed MCS, and places the 40 MHz secondary channel as told', async () => {
+  it("caps the stations' rates at a fixed MCS, and places the 40 MHz secondary channel as told", async () => {
     const sim = start();
     sim.advance(600);
     await sim.set('Device.WiFi.Radio.2.', { MCS: 0 });
@@ -65,7 +69,9 @@ describe('simulated platform: Wi-Fi settings of the profiles', () => {
       const model = new DataModel(schema);
       model.onCommit(() => store.flush());
       const sim = start({ store, model });
-      store.load((why) => { throw new Error(why); });
+      store.load((why) => {
+        throw new Error(why);
+      });
       return sim;
     };
     const a = boot();
@@ -87,7 +93,9 @@ describe('simulated platform: Wi-Fi settings of the profiles', () => {
 
 describe('simulated platform: SSIDs and AccessPoints a Controller adds', () => {
   const sims: SimFixture[] = [];
-  afterEach(() => { for (const s of sims.splice(0)) s.stop(); });
+  afterEach(() => {
+    for (const s of sims.splice(0)) s.stop();
+  });
 
   it('adds an SSID on a radio and an AccessPoint serving it, numbered after the factory rows; deletes them again', async () => {
     const sim = simulated();
@@ -139,7 +147,9 @@ describe('simulated platform: SSIDs and AccessPoints a Controller adds', () => {
         model.onCommit(() => store.flush());
         const sim = simulated(42, { store, model });
         sims.push(sim);
-        store.load((why) => { throw new Error(why); });
+        store.load((why) => {
+          throw new Error(why);
+        });
         return sim;
       };
       const a = boot();

@@ -12,14 +12,17 @@ const SUMMED = ['BytesSent', 'BytesReceived', 'PacketsSent', 'PacketsReceived', 
 
 describe('simulated platform: Wi-Fi statistics', () => {
   let sim: SimFixture;
-  afterEach(() => { sim.stop(); previous = undefined; });
+  afterEach(() => {
+    sim.stop();
+    previous = undefined;
+  });
 
   const stats = async (path: string): Promise<Record<string, number>> => {
     const v = await sim.values(path);
     return Object.fromEntries(Object.entries(v).map(([k, x]: [string, Value]) => [k, Number(x)]));
   };
-  const stations = async (ap: number) => Promise.all((await sim.instances(`Device.WiFi.AccessPoint.${ap}.AssociatedDevice.`))
-    .map((n) => stats(`Device.WiFi.AccessPoint.${ap}.AssociatedDevice.${n}.Stats.`)));
+  const stations = async (ap: number) =>
+    Promise.all((await sim.instances(`Device.WiFi.AccessPoint.${ap}.AssociatedDevice.`)).map((n) => stats(`Device.WiFi.AccessPoint.${ap}.AssociatedDevice.${n}.Stats.`)));
   const sum = (rows: Array<Record<string, number>>, name: string): number => rows.reduce((s, r) => s + r[name], 0);
   const radioOf = async (ssid: number): Promise<number> => Number(/(\d+)$/.exec(String((await sim.values(`Device.WiFi.SSID.${ssid}.`)).LowerLayers))![1]);
 
@@ -36,7 +39,7 @@ describe('simulated platform: Wi-Fi statistics', () => {
     if (previous && perRadio !== 'moved-now') {
       for (const r of [1, 2, 3]) {
         let grew = 0;
-        for (const s of [1, 2, 3, 4]) if (await radioOf(s) === r) grew += ssids[s - 1].BytesSent - previous.ssids[s - 1].BytesSent;
+        for (const s of [1, 2, 3, 4]) if ((await radioOf(s)) === r) grew += ssids[s - 1].BytesSent - previous.ssids[s - 1].BytesSent;
         expect(radios[r - 1].BytesSent - previous.radios[r - 1].BytesSent, `Radio.${r} growth`).toBe(grew);
       }
     }
@@ -44,7 +47,7 @@ describe('simulated platform: Wi-Fi statistics', () => {
     if (perRadio !== true) return;
     for (const r of [1, 2, 3]) {
       const on: Array<Record<string, number>> = [];
-      for (const s of [1, 2, 3, 4]) if (await radioOf(s) === r) on.push(ssids[s - 1]);
+      for (const s of [1, 2, 3, 4]) if ((await radioOf(s)) === r) on.push(ssids[s - 1]);
       for (const name of SUMMED) expect(radios[r - 1][name], `Radio.${r}.Stats.${name}`).toBe(sum(on, name));
     }
   };
@@ -86,21 +89,28 @@ describe('simulated platform: Wi-Fi statistics', () => {
       await expectRadiosAddUp(moved === false ? true : moved === 'moved-now' ? 'moved-now' : false);
     };
     await sim.set('Device.WiFi.SSID.4.', { Enable: true }); // the guest network, with its visitors
-    for (let step = 0; step < 8 * 12; step++) { // eight hours in 5-minute steps
+    for (let step = 0; step < 8 * 12; step++) {
+      // eight hours in 5-minute steps
       sim.advance(300);
       if (moved === 'moved-now') moved = true;
-      if (step === 20) { await sim.set('Device.WiFi.SSID.2.', { LowerLayers: 'Device.WiFi.Radio.1' }); moved = 'moved-now'; }
+      if (step === 20) {
+        await sim.set('Device.WiFi.SSID.2.', { LowerLayers: 'Device.WiFi.Radio.1' });
+        moved = 'moved-now';
+      }
       if (step === 30) await sim.set('Device.WiFi.AccessPoint.3.', { Enable: false });
       if (step === 40) await sim.set('Device.WiFi.AccessPoint.3.', { Enable: true });
       if (step === 50) await sim.set('Device.WiFi.Radio.1.', { Enable: false });
       if (step === 55) await sim.set('Device.WiFi.Radio.1.', { Enable: true });
-      if (step === 60) { await sim.set('Device.WiFi.SSID.2.', { LowerLayers: 'Device.WiFi.Radio.2' }); moved = 'moved-now'; }
+      if (step === 60) {
+        await sim.set('Device.WiFi.SSID.2.', { LowerLayers: 'Device.WiFi.Radio.2' });
+        moved = 'moved-now';
+      }
       if (step === 70) await sim.set('Device.WiFi.SSID.1.', { SSID: 'Renamed' });
       await check();
     }
   });
 
-  it('stands still while the BSS is down, and a station\'s counters start at its association', async () => {
+  it("stands still while the BSS is down, and a station's counters start at its association", async () => {
     sim = simulated();
     sim.advance(600);
     await sim.set('Device.WiFi.AccessPoint.3.', { Enable: false });

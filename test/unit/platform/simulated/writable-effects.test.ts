@@ -10,7 +10,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type Effect, WRITABLE_EFFECTS } from './writable-effects.js';
 
-interface ProfileItems { name: string; objects: Array<{ path: string; params: Array<{ name: string; requirement: string }> }> }
+interface ProfileItems {
+  name: string;
+  objects: Array<{ path: string; params: Array<{ name: string; requirement: string }> }>;
+}
 
 const read = (rel: string): string => readFileSync(new URL(`../../../../${rel}`, import.meta.url), 'utf8');
 const met: string[] = JSON.parse(read('test/fixtures/profiles/simulated.json')).met;
@@ -31,7 +34,9 @@ function writableItems(): Map<string, string[]> {
 /** The entry for `path`: its own, else the longest object prefix's. */
 function effectOf(path: string): Effect | undefined {
   if (WRITABLE_EFFECTS[path]) return WRITABLE_EFFECTS[path];
-  const prefix = Object.keys(WRITABLE_EFFECTS).filter((k) => k.endsWith('.') && path.startsWith(k)).sort((a, b) => b.length - a.length)[0];
+  const prefix = Object.keys(WRITABLE_EFFECTS)
+    .filter((k) => k.endsWith('.') && path.startsWith(k))
+    .sort((a, b) => b.length - a.length)[0];
   return prefix === undefined ? undefined : WRITABLE_EFFECTS[prefix];
 }
 

@@ -31,14 +31,17 @@ describe('simulated platform: writable parameters', () => {
     expect(e.code).toBe(ErrorCode.InvalidValue);
   });
 
-  it('accepts a channel from the radio\'s PossibleChannels and records a manual selection', async () => {
+  it("accepts a channel from the radio's PossibleChannels and records a manual selection", async () => {
     sim = simulated();
     const radio = sim.binding('Device.WiFi.Radio.{i}.');
     sim.advance(100);
     await radio.set!([2], { Channel: 100 }, {});
     sim.advance(5);
     expect(await radio.get([2], {})).toMatchObject({
-      Channel: 100, ChannelLastSelectionReason: 'Manual', ChannelLastChange: 5, ChannelsInUse: '100,104,108,112',
+      Channel: 100,
+      ChannelLastSelectionReason: 'Manual',
+      ChannelLastChange: 5,
+      ChannelsInUse: '100,104,108,112',
     });
   });
 
@@ -47,7 +50,12 @@ describe('simulated platform: writable parameters', () => {
     const radio = sim.binding('Device.WiFi.Radio.{i}.');
     const before = (await radio.get([1], {})).Channel;
     // 14 is Japan-only 2.4 GHz; 36 is a 5 GHz channel; 165 is outside the EU 5 GHz plan.
-    for (const [n, channel] of [[1, 14], [1, 36], [2, 165], [3, 2]] as const) {
+    for (const [n, channel] of [
+      [1, 14],
+      [1, 36],
+      [2, 165],
+      [3, 2],
+    ] as const) {
       const e = await refusal(() => radio.set!([n], { Channel: channel }, {}));
       expect(e.code).toBe(ErrorCode.InvalidValue);
       expect(e.paramErrors).toEqual([expect.objectContaining({ param: 'Channel', code: ErrorCode.InvalidValue })]);

@@ -16,7 +16,9 @@ import { corruptGzip, tarGz } from '../../../peers/software-packages.js';
 
 const LIMITS = { maxEntries: 100, maxBytes: 1 << 20 };
 const dirs: string[] = [];
-afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 /** One ustar header + body for `name` of `type`, with a correct checksum. */
 function entry(name: string, body: string, type = '0'): Buffer {
@@ -40,7 +42,12 @@ describe('readTarGz', () => {
   it('reads what GNU tar writes, long names included', () => {
     const long = `${'d'.repeat(60)}/${'f'.repeat(80)}.txt`;
     const entries = readTarGz(tarGz({ 'a.txt': 'A', [long]: 'L', 'bin/run.sh': '#!/bin/sh\n' }), LIMITS);
-    expect(entries.filter((e) => e.kind === 'file').map((e) => e.path).sort()).toEqual(['a.txt', 'bin/run.sh', long].sort());
+    expect(
+      entries
+        .filter((e) => e.kind === 'file')
+        .map((e) => e.path)
+        .sort(),
+    ).toEqual(['a.txt', 'bin/run.sh', long].sort());
     expect(entries.find((e) => e.path === 'bin/run.sh')!.mode & 0o111).not.toBe(0);
   });
 
@@ -65,7 +72,11 @@ describe('unpackTarGz', () => {
   it('too big for the space left is 7227, corrupt is 7035, not a tar.gz is undefined', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'usp-unpack-'));
     dirs.push(dir);
-    const write = (name: string, b: Buffer): string => { const f = join(dir, name); writeFileSync(f, b); return f; };
+    const write = (name: string, b: Buffer): string => {
+      const f = join(dir, name);
+      writeFileSync(f, b);
+      return f;
+    };
     await expect(unpackTarGz(write('big.tgz', tarGz({ 'x.bin': 'x'.repeat(10_000) })), join(dir, 'u1'), 4096)).rejects.toMatchObject({ code: 7227 });
     await expect(unpackTarGz(write('bad.tgz', corruptGzip()), join(dir, 'u2'), 1 << 20)).rejects.toBeInstanceOf(PackageError);
     await expect(unpackTarGz(write('bad2.tgz', corruptGzip()), join(dir, 'u2'), 1 << 20)).rejects.toMatchObject({ code: 7035 });
@@ -78,10 +89,31 @@ describe('unpackTarGz', () => {
 
 describe('manifest.json', () => {
   it('names the unit and its execution units', () => {
-    const entries = readTarGz(tarGz({}, { name: 'app', version: '2.1', vendor: 'V', description: 'd', executionUnits: [{ name: 'a', entryPoint: ['./a'] }, { name: 'b', autoStart: true }] }), LIMITS);
+    const entries = readTarGz(
+      tarGz(
+        {},
+        {
+          name: 'app',
+          version: '2.1',
+          vendor: 'V',
+          description: 'd',
+          executionUnits: [
+            { name: 'a', entryPoint: ['./a'] },
+            { name: 'b', autoStart: true },
+          ],
+        },
+      ),
+      LIMITS,
+    );
     expect(unitFrom(entries, 'http://x/y.tar.gz')).toMatchObject({
-      name: 'app', version: '2.1', vendor: 'V', description: 'd',
-      executionUnits: [{ name: 'a', label: 'a', entryPoint: ['./a'], autoStart: false, vendor: 'V', version: '2.1' }, { name: 'b', autoStart: true }],
+      name: 'app',
+      version: '2.1',
+      vendor: 'V',
+      description: 'd',
+      executionUnits: [
+        { name: 'a', label: 'a', entryPoint: ['./a'], autoStart: false, vendor: 'V', version: '2.1' },
+        { name: 'b', autoStart: true },
+      ],
     });
   });
 
@@ -97,7 +129,10 @@ describe('manifest.json', () => {
 });
 
 describe('findOciRuntime', () => {
-  const host = (...present: string[]) => (p: string) => present.includes(p);
+  const host =
+    (...present: string[]) =>
+    (p: string) =>
+      present.includes(p);
   it('prefers crun, takes runc on hybrid cgroups where crun cannot run, none without either', () => {
     expect(findOciRuntime(host('/usr/bin/crun', '/usr/sbin/runc'))).toBe('/usr/bin/crun');
     expect(findOciRuntime(host('/usr/bin/crun', '/usr/sbin/runc', '/sys/fs/cgroup/unified', '/sys/fs/cgroup/memory'))).toBe('/usr/sbin/runc');
