@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import type { Logger } from '../../datamodel/Logger.js';
 import type { Schema } from '../../datamodel/schema/Schema.js';
-import { Agent, type PlatformName } from '../Agent.js';
+import type { Agent, AgentOptions, PlatformName } from '../Agent.js';
 import type { BootRecord } from '../boot-cause.js';
 import type { DefaultsFile } from '../defaults/apply-defaults.js';
 import { gatewayDefaults, gatewaySeed } from './gateway-defaults.js';
@@ -41,6 +41,12 @@ export interface FleetOptions {
   vendorPrefix?: string;
   /** Uniform [0, 1) for the ramp's jitter (tests may fix it). */
   random?: () => number;
+  /**
+   * Agent.start, handed in by the command that imports the composition root: this module is
+   * loaded with import(), and a module reached that way must not import agent/Agent.ts (esbuild
+   * would then wrap the whole agent in lazy initialisers; test/integration/bundle-start-path.test.ts).
+   */
+  startAgent: (opts: AgentOptions) => Promise<Agent>;
 }
 
 /** Counts for the progress and summary lines. */
@@ -135,7 +141,7 @@ export class Fleet {
 
   private startAgent(n: number, bootRecord?: BootRecord): Promise<Agent> {
     const o = this.opts;
-    return Agent.start({
+    return o.startAgent({
       defaults: gatewayDefaults(o.defaults, n),
       dataDir: o.persist ? this.dirOf(n) : undefined,
       platform: o.platform,

@@ -6,7 +6,7 @@
  */
 import { createLogger, type LogLevel } from '../../datamodel/Logger.js';
 import { Schema } from '../../datamodel/schema/Schema.js';
-import type { PlatformName } from '../Agent.js';
+import type { Agent, AgentOptions, PlatformName } from '../Agent.js';
 import { readDefaultsFile } from '../defaults/apply-defaults.js';
 import { Fleet } from './Fleet.js';
 import { checkFleetDefaults } from './gateway-defaults.js';
@@ -36,6 +36,8 @@ export interface FleetArgs {
   shardCount?: number;
   logLevel: LogLevel;
   vendorPrefix?: string;
+  /** Agent.start (Fleet.ts says why it is handed in). */
+  startAgent: (opts: AgentOptions) => Promise<Agent>;
 }
 
 export async function runFleet(a: FleetArgs): Promise<void> {
@@ -48,7 +50,19 @@ export async function runFleet(a: FleetArgs): Promise<void> {
     const defaults = readDefaultsFile(a.defaults);
     checkFleetDefaults(defaults, a.defaults);
     const log = createLogger(a.logLevel, 'fleet');
-    fleet = new Fleet({ range, defaults, dataDir: a.dataDir, persist: a.persist, platform: a.platform, seed: a.seed, rampPerSecond: a.ramp, schema: Schema.load(), log, vendorPrefix: a.vendorPrefix });
+    fleet = new Fleet({
+      range,
+      defaults,
+      dataDir: a.dataDir,
+      persist: a.persist,
+      platform: a.platform,
+      seed: a.seed,
+      rampPerSecond: a.ramp,
+      schema: Schema.load(),
+      log,
+      vendorPrefix: a.vendorPrefix,
+      startAgent: a.startAgent,
+    });
     log.info('fleet starting', { first: range.first, count: range.count, persist: a.persist });
   } catch (e) {
     process.stderr.write(`usp-agent fleet: ${e instanceof Error ? e.message : String(e)}\n`);

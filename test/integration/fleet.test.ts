@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FleetController } from '../../bench/fleet-controller.js';
 import { readDefaultsFile } from '../../agent/defaults/apply-defaults.js';
 import { Fleet } from '../../agent/fleet/Fleet.js';
+import { Agent } from '../../agent/Agent.js';
 import { silentLogger } from '../../datamodel/Logger.js';
 import { testSchema } from '../peers/agent-fixture.js';
 import type { UspMsg } from '../../agent/codec/types.js';
@@ -173,6 +174,7 @@ describe('Fleet (in-process)', () => {
       platform: 'simulated',
       seed: 1,
       schema: testSchema(),
+      startAgent: (o) => Agent.start(o),
       log: silentLogger,
     });
     // What a timer sees of the start, every time the event loop turns.

@@ -3,7 +3,7 @@
  */
 import type { Argv } from 'yargs';
 import type { LogLevel } from '../../../datamodel/Logger.js';
-import type { PlatformName } from '../../Agent.js';
+import { Agent, type PlatformName } from '../../Agent.js';
 
 /** Adds `fleet`. */
 export function fleetCommand<T>(y: Argv<T>): Argv<T> {
@@ -40,6 +40,8 @@ export function fleetCommand<T>(y: Argv<T>): Argv<T> {
         shardCount: a['shard-count'],
         logLevel: a['log-level'] as LogLevel,
         vendorPrefix: a['vendor-prefix'],
+        // Agent.start handed in: agent/fleet/Fleet.ts says why it does not import the composition root.
+        startAgent: (o) => Agent.start(o),
       });
     },
   );
