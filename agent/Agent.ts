@@ -78,6 +78,8 @@ export interface AgentOptions {
   vendorPrefix?: string;
   /** Seed of the simulated gateway (serial number, MACs, ...). */
   seed?: number;
+  /** Unit number of the simulated gateway (the fleet's gateway number): distinct units get distinct serial numbers and MACs. */
+  unit?: number;
   /** Why this start happens, when the data dir cannot say (in-memory agents restarted in-process). */
   bootRecord?: BootRecord;
   /** ValueChange polling period for values that change behind the agent's back. */
@@ -226,6 +228,7 @@ export class Agent {
     const collectorCaPem = opts.tls?.ca === undefined ? undefined : readCaFile(opts.tls.ca);
     const platform = await registerPlatform(model, opts.platform, {
       seed: opts.seed,
+      unit: opts.unit,
       vendorPrefix: opts.vendorPrefix,
       log,
       store,

@@ -141,6 +141,8 @@ export class Fleet {
       platform: o.platform,
       log: gatewayLogger(o.log, n),
       seed: gatewaySeed(o.seed, n),
+      // Serial numbers and MACs from the number, not the seed: a Controller keys devices on OUI-ProductClass-SerialNumber.
+      unit: n,
       schema: o.schema,
       vendorPrefix: o.vendorPrefix,
       bootRecord,

@@ -88,6 +88,8 @@ describe('usp-agent fleet', () => {
       expect(v['Device.LocalAgent.EndpointID']).toBe(eid);
       expect(v['Device.MQTT.Client.1.ClientID']).toBe(`sim-${n}`);
       serials.add(v['Device.DeviceInfo.SerialNumber']!);
+      // The serial's unit number is the gateway number (hex), so no two gateways share it.
+      expect(v['Device.DeviceInfo.SerialNumber']).toMatch(new RegExp(`^EXN\\d{4}${n.toString(16).toUpperCase().padStart(6, '0')}$`));
     }
     // Each gateway's device is seeded from the fleet seed and its number.
     expect(serials.size).toBe(20);
