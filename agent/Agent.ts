@@ -72,12 +72,21 @@ export interface AgentOptions {
   defaults: DefaultsFile;
   /** Where state.json lives; undefined keeps state in memory only. */
   dataDir?: string;
+  /**
+   * Without a data directory: where the agent keeps the files it cannot hold in memory (the
+   * installed software units, `<scratchDir>/software`), removed when it stops. Default: a fresh
+   * `usp-agent-software-*` directory in the OS temp directory. A fleet gives each gateway one
+   * under a single fleet-wide directory, so a killed fleet leaves one directory, not one per gateway.
+   */
+  scratchDir?: string;
   platform: PlatformName;
   log: Logger;
   /** TR-106 vendor prefix ("X_EXAMPLE-COM_") for vendor-specific parameters such as the cellular SINR. */
   vendorPrefix?: string;
   /** Seed of the simulated gateway (serial number, MACs, ...). */
   seed?: number;
+  /** Unit number of the simulated gateway (the fleet's gateway number): distinct units get distinct serial numbers and MACs. */
+  unit?: number;
   /** Why this start happens, when the data dir cannot say (in-memory agents restarted in-process). */
   bootRecord?: BootRecord;
   /** ValueChange polling period for values that change behind the agent's back. */
@@ -226,6 +235,7 @@ export class Agent {
     const collectorCaPem = opts.tls?.ca === undefined ? undefined : readCaFile(opts.tls.ca);
     const platform = await registerPlatform(model, opts.platform, {
       seed: opts.seed,
+      unit: opts.unit,
       vendorPrefix: opts.vendorPrefix,
       log,
       store,
@@ -294,7 +304,7 @@ export class Agent {
           persist: opts.dataDir !== undefined,
           log: log.child('software'),
           downloadPolicy: downloads.policy,
-          dir: opts.dataDir !== undefined ? join(opts.dataDir, 'software') : mkdtempSync(join(tmpdir(), 'usp-agent-software-')),
+          dir: softwareDir(opts),
         })
       : undefined;
 
@@ -524,4 +534,11 @@ async function agentTlsIdentity(opts: AgentOptions, model: DataModel, endpointId
   } else return undefined;
   log.info('tls identity loaded', { origin: id.origin, endpointId: id.endpointId ?? '', notAfter: id.certificate.validTo, trustedCAs: id.trustAnchors.length });
   return id;
+}
+
+/** Where the software units live: the data directory's, else the scratch directory's, else a fresh temporary one. */
+function softwareDir(opts: AgentOptions): string {
+  if (opts.dataDir !== undefined) return join(opts.dataDir, 'software');
+  if (opts.scratchDir !== undefined) return join(opts.scratchDir, 'software');
+  return mkdtempSync(join(tmpdir(), 'usp-agent-software-'));
 }

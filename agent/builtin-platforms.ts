@@ -18,7 +18,7 @@ const simulated: PlatformEntry = {
   name: 'simulated',
   async start(model, opts) {
     const { registerSimulatedPlatform } = await import('../platform/simulated/index.js');
-    const sim = registerSimulatedPlatform(model, { seed: opts.seed, store: opts.store, vendorPrefix: opts.vendorPrefix });
+    const sim = registerSimulatedPlatform(model, { seed: opts.seed, unit: opts.unit, store: opts.store, vendorPrefix: opts.vendorPrefix });
     const { SimulatedExecutionEnv } = await import('../platform/simulated/execution-env.js');
     return { cellular: true, firmware: sim.firmware, wifiScan: sim.wifiScan, executionEnvs: [new SimulatedExecutionEnv()], stop: sim.stop };
   },

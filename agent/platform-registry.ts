@@ -25,6 +25,8 @@ export interface LiveFirmwareOptions {
 
 export interface PlatformOptions {
   seed?: number;
+  /** The simulated gateway's unit number (a fleet's gateway number): its serial number and MACs come from it. */
+  unit?: number;
   /** TR-106 vendor prefix for vendor parameters, e.g. "X_EXAMPLE-COM_" (cellular SINR). */
   vendorPrefix?: string;
   log: Logger;

@@ -6,6 +6,8 @@
  * start is not a SYN flood on the broker; reconnects then follow each gateway's own back-off.
  * A Reboot()/FactoryReset() restarts that gateway in-process, as `usp-agent run` does for one.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../../datamodel/Logger.js';
 import type { Schema } from '../../datamodel/schema/Schema.js';
@@ -66,6 +68,12 @@ export class Fleet {
   private readonly supervised: Promise<void>[] = [];
   /** Starts under way (at most MAX_STARTING), awaited by stop(). */
   private readonly starting = new Set<Promise<void>>();
+  /**
+   * Without --persist: the one temporary directory of every gateway's files (`<n>/software`),
+   * made at the first start and removed by stop() and removeScratch(). One per fleet, not one
+   * per gateway, so even a fleet killed outright (SIGKILL, OOM) leaves a single directory.
+   */
+  private scratch?: string;
 
   constructor(private readonly opts: FleetOptions) {}
 
@@ -144,9 +152,12 @@ export class Fleet {
     return o.startAgent({
       defaults: gatewayDefaults(o.defaults, n),
       dataDir: o.persist ? this.dirOf(n) : undefined,
+      scratchDir: o.persist ? undefined : join((this.scratch ??= mkdtempSync(join(tmpdir(), 'usp-agent-fleet-'))), String(n)),
       platform: o.platform,
       log: gatewayLogger(o.log, n),
       seed: gatewaySeed(o.seed, n),
+      // Serial numbers and MACs from the number, not the seed: a Controller keys devices on OUI-ProductClass-SerialNumber.
+      unit: n,
       schema: o.schema,
       vendorPrefix: o.vendorPrefix,
       bootRecord,
@@ -188,5 +199,16 @@ export class Fleet {
     }
     await Promise.all(stopping);
     await Promise.all(this.supervised);
+    this.removeScratch();
+  }
+
+  /**
+   * Removes the fleet's temporary directory (synchronous, so a process `exit` handler can call it
+   * when a stop did not finish in time). The gateways' units go with it: they were in memory only.
+   */
+  removeScratch(): void {
+    if (this.scratch === undefined) return;
+    rmSync(this.scratch, { recursive: true, force: true });
+    this.scratch = undefined;
   }
 }

@@ -82,6 +82,8 @@ export async function runFleet(a: FleetArgs): Promise<void> {
       () => process.exit(0),
     );
   };
+  // Every way out (a stop that did not finish in time included) removes the fleet's temporary directory.
+  process.on('exit', () => fleet.removeScratch());
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   // SIGHUP would end Node; as for `run`, it means "dial now" (here: nothing to do, each gateway retries on its own).

@@ -84,6 +84,9 @@ export class SubscriptionIndex {
       if (n === this.subscriptionNode) this.dirty.add(c.inst.keys[0]!);
       this.stale = true;
       this.changes++;
+      // mayHave() is true from now on: a resting churn learns its rows now, so every row that
+      // comes or goes after this Subscription is reported (TR-369 ObjectCreation/ObjectDeletion).
+      model.changes.objectChangesMayBeWanted();
     });
   }
 

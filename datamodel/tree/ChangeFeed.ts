@@ -20,6 +20,8 @@ export type ChangeListener = (change: Change) => void;
 
 export class ChangeFeed {
   private readonly listeners = new Set<ChangeListener>();
+  /** Sources resting while nobody wanted created/deleted news (one per polling source of a model). */
+  private readonly wakers = new Set<() => void>();
 
   subscribe(l: ChangeListener): () => void {
     this.listeners.add(l);
@@ -36,6 +38,27 @@ export class ChangeFeed {
    * came or went (the simulated churn) skips that work while it is false. Default: yes.
    */
   wantsObjectChanges: () => boolean = () => true;
+
+  /**
+   * Calls `l` whenever wantsObjectChanges may have just turned true (objectChangesMayBeWanted),
+   * so a resting source can learn its rows at that moment: a row that comes or goes after it is
+   * then news, not something the source's next look learns silently.
+   */
+  onObjectChangesWanted(l: () => void): () => void {
+    this.wakers.add(l);
+    return () => this.wakers.delete(l);
+  }
+
+  /** Told by whatever sets wantsObjectChanges (the agent's Subscription table) the moment a Subscription may have appeared. */
+  objectChangesMayBeWanted(): void {
+    for (const l of this.wakers) {
+      try {
+        l();
+      } catch {
+        /* a source's bug must not break the data model */
+      }
+    }
+  }
 
   emit(change: Change): void {
     for (const l of this.listeners) {

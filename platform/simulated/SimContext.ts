@@ -2,7 +2,8 @@
  * What every simulated TR-181 area shares: the seed, the clock, the device's identity (serial
  * number, MAC block, IMEI), the moment the simulated device booted and the store its
  * configuration persists in. Identities are drawn once from the seed, so the same seed always
- * yields the same device.
+ * yields the same device. A unit number (a fleet's gateway number), when given, makes the serial
+ * number and the MAC block instead, so no two units of a fleet share them.
  */
 import type { DataStore } from '../../datamodel/store/DataStore.js';
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
@@ -44,9 +45,10 @@ export class SimContext {
     readonly seed: number,
     readonly now: () => number,
     readonly store: DataStore,
+    unit?: number,
   ) {
     this.bootedAt = now();
-    this.identity = drawIdentity(seed);
+    this.identity = drawIdentity(seed, unit);
   }
 
   /** Seconds since boot, fractional (for smooth measurements and counters). */
@@ -106,14 +108,25 @@ export function luhn(body: string): string {
   return String((10 - (sum % 10)) % 10);
 }
 
-function drawIdentity(seed: number): Identity {
+/** MAC blocks of 16 addresses in the OUI's 24 bits: units beyond this many share blocks again. */
+export const MAC_BLOCKS = 0x100000;
+
+function drawIdentity(seed: number, unit: number | undefined): Identity {
+  if (unit !== undefined && !(Number.isSafeInteger(unit) && unit >= 0)) throw new Error(`simulated unit number ${unit}: must be a whole number >= 0`);
   const rnd = new Prng(seed, 'identity');
-  // Vendor-style serial: prefix, production year and week, then a unit number.
+  // Vendor-style serial: prefix, production year and week, then a unit number. The draws happen
+  // with or without `unit`, so the values drawn after them stay those of the seed.
   const year = rnd.int(22, 25);
   const week = String(rnd.int(1, 52)).padStart(2, '0');
-  const unitNo = rnd.int(0, 0xffffff).toString(16).toUpperCase().padStart(6, '0');
+  const drawnUnit = rnd.int(0, 0xffffff);
+  const drawnBlock = rnd.int(0, MAC_BLOCKS - 1);
+  // A drawn 24-bit unit number repeats in a large fleet (birthday bound: a few in 10,000); the
+  // given one is written in full (6 hex digits or more), so distinct units give distinct serials.
+  const unitNo = (unit ?? drawnUnit).toString(16).toUpperCase().padStart(6, '0');
   // A 16-aligned block inside our OUI, so offsets 0..15 share the upper bits like a real CPE's.
-  const macBase = parseInt(SIM_OUI, 16) * 0x1000000 + (rnd.int(0, 0xfffff) << 4);
+  // A unit takes block `unit` (modulo MAC_BLOCKS): distinct for the first 1,048,576 units.
+  const block = unit === undefined ? drawnBlock : unit % MAC_BLOCKS;
+  const macBase = parseInt(SIM_OUI, 16) * 0x1000000 + block * 16;
   // Reporting body "00" is the GSMA test range: a made-up IMEI that cannot be a real handset's.
   const imeiBody = `00${rnd.digits(6)}${rnd.digits(6)}`;
   // MCC 001 / MNC 01 is the 3GPP test network; ICCID 89 (telecom) + 001 (test) + issuer digits.

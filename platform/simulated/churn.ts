@@ -40,15 +40,29 @@ export class Churn {
   /**
    * Emits created/deleted changes for rows that came or went since the last look. While no
    * Subscription wants that news (ChangeFeed.wantsObjectChanges) it does nothing: on a fleet
-   * of simulated gateways this look was ~90 % of the idle CPU. The first look after that learns
-   * the rows again without reporting them, so nobody is told of a row that came long ago.
+   * of simulated gateways this look was ~90 % of the idle CPU. The first look after that (the
+   * wake-up when a Subscription appears, or else the next poll) learns the rows again without
+   * reporting them, so nobody is told of a row that came long ago.
    */
   poll(): void {
     if (!this.ctx.model.changes.wantsObjectChanges()) {
       this.resting = true;
       return;
     }
-    const quiet = this.resting;
+    this.look(this.resting);
+  }
+
+  /**
+   * The moment a Subscription may want the news (ChangeFeed.objectChangesMayBeWanted): a resting
+   * churn learns the rows of now, so the next poll reports every row that came or went since.
+   * Waiting for that poll (up to CHURN_POLL_MS later) to learn them would hide those rows.
+   */
+  private wake(): void {
+    if (this.resting) this.look(true);
+  }
+
+  /** Compares every table with the rows known; `quiet`: learn them without reporting. */
+  private look(quiet: boolean): void {
     this.resting = false;
     for (const w of this.watches) {
       const now = new Map<string, InstanceKeys>();
@@ -67,7 +81,13 @@ export class Churn {
 
   /** Starts the timer (one per process for every simulated gateway, unref'd: it never keeps the process alive on its own). */
   start(): void {
-    this.stopTimer ??= sharedInterval(CHURN_POLL_MS, () => this.poll());
+    if (this.stopTimer) return;
+    const stopInterval = sharedInterval(CHURN_POLL_MS, () => this.poll());
+    const stopWaking = this.ctx.model.changes.onObjectChangesWanted(() => this.wake());
+    this.stopTimer = () => {
+      stopInterval();
+      stopWaking();
+    };
   }
 
   stop(): void {

@@ -40,6 +40,12 @@ import { registerWiFiStats } from './wifi-stats.js';
 export interface SimulatedOptions {
   /** Seed of every simulated identity and measurement; the same seed gives the same device. */
   seed?: number;
+  /**
+   * Unit number (a fleet's gateway number): the serial number (Device.DeviceInfo.SerialNumber)
+   * and the MAC block are made from it instead of the seed, so distinct units never share them
+   * (MACs: the first 1,048,576 units). Default: both drawn from the seed.
+   */
+  unit?: number;
   /** Wall clock in ms since the epoch (default Date.now); tests inject a fake one. */
   now?: () => number;
   /**
@@ -60,7 +66,7 @@ export const DEFAULT_SEED = 1;
  * only timer; it is unref'd, so it never keeps the process alive on its own).
  */
 export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptions = {}): { stop(): void; firmware: SimulatedFirmware; wifiScan: WiFiScanner } {
-  const ctx = new SimContext(model, opts.seed ?? DEFAULT_SEED, opts.now ?? Date.now, opts.store ?? new DataStore());
+  const ctx = new SimContext(model, opts.seed ?? DEFAULT_SEED, opts.now ?? Date.now, opts.store ?? new DataStore(), opts.unit);
   const churn = new Churn(ctx);
   // The simulated device boots here: the boot loader picks the firmware bank to run.
   const firmware = new SimulatedFirmware(ctx, { factoryVersion: SIM_SOFTWARE_VERSION });

@@ -4,7 +4,7 @@
  * MQTT (bench/fleet-controller.ts) receives their Boot! and sends them Gets. Shards run as two
  * processes against one broker. Small fleets (20-30 gateways): the bench measures large ones.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -89,6 +89,8 @@ describe('usp-agent fleet', () => {
       expect(v['Device.LocalAgent.EndpointID']).toBe(eid);
       expect(v['Device.MQTT.Client.1.ClientID']).toBe(`sim-${n}`);
       serials.add(v['Device.DeviceInfo.SerialNumber']!);
+      // The serial's unit number is the gateway number (hex), so no two gateways share it.
+      expect(v['Device.DeviceInfo.SerialNumber']).toMatch(new RegExp(`^EXN\\d{4}${n.toString(16).toUpperCase().padStart(6, '0')}$`));
     }
     // Each gateway's device is seeded from the fleet seed and its number.
     expect(serials.size).toBe(20);
@@ -127,6 +129,22 @@ describe('usp-agent fleet', () => {
       expect(state.rows['Device.LocalAgent.']?.EndpointID).toBe(`proto::sim-${n}`);
     }
     expect(existsSync(join(data, '304'))).toBe(false);
+  });
+
+  it("keeps the in-memory gateways' files under one temporary directory, removed when the fleet stops (SIGTERM); SIGKILL leaves only that one", async () => {
+    const tmp = join(dir, 'tmp');
+    mkdirSync(tmp);
+    const running = fleet(['--count', '5', '--first', '501'], { TMPDIR: tmp });
+    await running.waitForLine(/^fleet: 5\/5 gateways started, 5 connected/, { timeoutMs: 20_000 });
+    // One directory for the whole fleet, not one per gateway (each gateway's software units live in it).
+    expect(readdirSync(tmp)).toHaveLength(1);
+    expect((await running.terminate()).code).toBe(0);
+    expect(readdirSync(tmp)).toEqual([]);
+    // Killed outright: nothing can clean up, and what remains is that one directory.
+    const killed = fleet(['--count', '5', '--first', '501'], { TMPDIR: tmp });
+    await killed.waitForLine(/^fleet: 5\/5 gateways started, 5 connected/, { timeoutMs: 20_000 });
+    await killed.kill9();
+    expect(readdirSync(tmp)).toHaveLength(1);
   });
 
   it.each([

@@ -1,7 +1,8 @@
 /**
  * The churn (rows that come and go with the simulated clock) rests while nobody wants
  * ObjectCreation/ObjectDeletion news (ChangeFeed.wantsObjectChanges, which the agent's
- * Subscriptions set), and on resuming reports only what changes after it looked again.
+ * Subscriptions set), and on resuming reports only what changes after it looked again: it looks
+ * the moment a Subscription appears (ChangeFeed.objectChangesMayBeWanted), not at its next poll.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Change } from '../../../../datamodel/tree/ChangeFeed.js';
@@ -43,5 +44,56 @@ describe('simulated churn', () => {
     hours(4);
     expect(changes.some((c) => c.kind === 'created')).toBe(true);
     expect(changes.some((c) => c.kind === 'deleted')).toBe(true);
+  });
+
+  it('learns the rows the moment a Subscription appears, so a row that comes or goes before its next poll is reported', () => {
+    /** Runs a fresh device poll by poll; a Subscription appears just before poll `from` (the SubscriptionIndex says so). */
+    const run = (from: number, polls: number): string[][] => {
+      sim = simulated();
+      const s = sim;
+      let wanted = from === 0;
+      s.model.changes.wantsObjectChanges = () => wanted;
+      const byPoll: string[][] = [];
+      s.model.changes.subscribe((c) => {
+        if (c.kind === 'created' || c.kind === 'deleted') byPoll[byPoll.length - 1]!.push(`${c.kind} ${c.path}`);
+      });
+      for (let i = 0; i < polls; i++) {
+        if (i === from) {
+          wanted = true;
+          s.model.changes.objectChangesMayBeWanted();
+        }
+        byPoll.push([]);
+        s.advance(15);
+        vi.advanceTimersByTime(15_000);
+      }
+      s.stop();
+      sim = undefined;
+      return byPoll;
+    };
+    // A device watched all along: the first poll after four hours that saw a row come or go.
+    const watched = run(0, 2 * 960);
+    const k = watched.findIndex((changes, i) => i >= 960 && changes.length > 0);
+    expect(k).toBeGreaterThan(0);
+    // The same device resting until a Subscription appears just before that poll reports the same rows.
+    const rested = run(k, k + 1);
+    expect(rested.slice(0, k).flat()).toEqual([]);
+    expect(rested[k]).toEqual(watched[k]);
+  });
+
+  it('stops listening for Subscriptions when stopped', () => {
+    sim = simulated();
+    const s = sim;
+    let wanted = false;
+    s.model.changes.wantsObjectChanges = () => wanted;
+    const changes: Change[] = [];
+    s.model.changes.subscribe((c) => changes.push(c));
+    s.advance(15);
+    vi.advanceTimersByTime(15_000);
+    s.stop();
+    wanted = true;
+    s.model.changes.objectChangesMayBeWanted();
+    s.advance(3600);
+    vi.advanceTimersByTime(15_000);
+    expect(changes).toEqual([]);
   });
 });
