@@ -11,6 +11,7 @@ import { clampInt, wave } from './random.js';
 import type { SimContext } from './SimContext.js';
 import type { BssState } from './wifi-access-point.js';
 import type { RadioState } from './wifi-radio.js';
+import { STATS_PARAMS } from './traffic.js';
 import type { StationRoster } from './wifi-stations.js';
 import { type Counters, wifiTraffic, zero } from './wifi-traffic.js';
 
@@ -67,21 +68,8 @@ export function registerWiFiStats(ctx: SimContext, radios: readonly RadioState[]
   const ssid = typed(model, SSID_STATS);
   model.register(SSID_STATS, {
     params: [
-      'BytesSent',
-      'BytesReceived',
-      'PacketsSent',
-      'PacketsReceived',
-      'ErrorsSent',
-      'ErrorsReceived',
-      'DiscardPacketsSent',
-      'DiscardPacketsReceived',
-      'UnicastPacketsSent',
-      'UnicastPacketsReceived',
-      'MulticastPacketsSent',
-      'MulticastPacketsReceived',
-      'BroadcastPacketsSent',
-      'BroadcastPacketsReceived',
-      'UnknownProtoPacketsReceived',
+      // The interface counters every simulated Stats object serves, then the Wi-Fi ones.
+      ...STATS_PARAMS,
       'RetransCount',
       'FailedRetransCount',
       'RetryCount',
