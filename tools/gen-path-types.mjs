@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Writes agent/plugins/schema-object-paths.ts: every object path of the generated TR-181 schema
+// Writes agent/plugins/generated/schema-object-paths.ts: every object path of the generated TR-181 schema
 // (datamodel/schema/tr181-schema.json) as one string-literal union, so a plugin's
 // api.bind('Device.USB.Port.{i}.', ...) with a misspelt path is a compile error in the
 // integrator's editor (as matter.js types its model). Objects only: the parameter names per
@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
-const OUT = 'agent/plugins/schema-object-paths.ts';
+const OUT = 'agent/plugins/generated/schema-object-paths.ts';
 
 /** The file's text for a schema (its `model` and `objects[].path`). */
 export function pathTypesSource(schema) {

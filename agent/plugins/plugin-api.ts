@@ -18,7 +18,7 @@ import type { CachedOptions, CachedSource, ListTable, TableOptions } from '../..
 import type { Value } from '../../datamodel/value/Value.js';
 import type { ExecutionEnvironment } from '../../platform/software/ExecutionEnvironment.js';
 import type { FirmwareBackend } from '../firmware/FirmwareBackend.js';
-import type { SchemaObjectPath } from './schema-object-paths.js';
+import type { SchemaObjectPath } from './generated/schema-object-paths.js';
 
 export type { Awaitable, CommandBinding, CommandInvocation, InstanceKeys, ObjectBinding, RequestContext } from '../../datamodel/tree/binding.js';
 export type { Value } from '../../datamodel/value/Value.js';
@@ -27,7 +27,7 @@ export type { BaseType, SchemaArgument } from '../../datamodel/schema/types.js';
 export type { FirmwareBackend, ImageWriter, ImageInfo } from '../firmware/FirmwareBackend.js';
 export type { ExecutionEnvironment } from '../../platform/software/ExecutionEnvironment.js';
 export type { CachedOptions, CachedSource, ListTable, TableOptions } from '../../datamodel/tree/binding-helpers.js';
-export type { SchemaObjectPath } from './schema-object-paths.js';
+export type { SchemaObjectPath } from './generated/schema-object-paths.js';
 
 /** A vendor parameter's definition (TR-106 base type and access; served and described like a schema parameter). */
 export interface VendorParamDef {

@@ -46,7 +46,7 @@ export default function register(api) {
   expect(out).toContain(`Argument of type '"Device.USB.USBHost.Host.{i}."' is not assignable to parameter of type 'SchemaObjectPath'`);
 }, 60_000);
 
-it('agent/plugins/schema-object-paths.ts is what tools/gen-path-types.mjs makes of the committed schema', () => {
+it('agent/plugins/generated/schema-object-paths.ts is what tools/gen-path-types.mjs makes of the committed schema', () => {
   const schema = JSON.parse(readFileSync(`${REPO}datamodel/schema/tr181-schema.json`, 'utf8')) as unknown;
-  expect(readFileSync(`${REPO}agent/plugins/schema-object-paths.ts`, 'utf8')).toBe((pathTypesSource as (s: unknown) => string)(schema));
+  expect(readFileSync(`${REPO}agent/plugins/generated/schema-object-paths.ts`, 'utf8')).toBe((pathTypesSource as (s: unknown) => string)(schema));
 });
