@@ -10,6 +10,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { GetResp, Request } from '../../agent/codec/types.js';
 import type { DefaultsFile } from '../../agent/defaults/apply-defaults.js';
 import { AGENT_EID, CONTROLLER_EID, testDefaults } from '../peers/agent-fixture.js';
+import { add } from '../peers/controller-steps.js';
 import { AgentProcess, type AgentProcessOptions, type OutputLine } from '../peers/agent-process.js';
 import { TestController, asResponse, freePort, waitForNotification } from '../peers/TestController.js';
 
@@ -261,27 +262,7 @@ describe('usp-agent run: Boot! after Reboot()', () => {
     });
     const agent = await startListening(s.defaultsFile, s.dataDir);
     let c = await connect(s.url);
-    const r = asResponse(
-      await c.send({
-        reqType: 'add',
-        add: {
-          allowPartial: false,
-          createObjs: [
-            {
-              objPath: 'Device.LocalAgent.Subscription.',
-              paramSettings: [
-                { param: 'ID', value: 'boot', required: true },
-                { param: 'Enable', value: 'true', required: true },
-                { param: 'Persistent', value: 'true', required: true },
-                { param: 'NotifType', value: 'Event', required: true },
-                { param: 'ReferenceList', value: 'Device.Boot!', required: true },
-              ],
-            },
-          ],
-        },
-      }),
-    );
-    expect(r.respType).toBe('addResp');
+    await add(c, 'Device.LocalAgent.Subscription.', { ID: 'boot', Enable: 'true', Persistent: 'true', NotifType: 'Event', ReferenceList: 'Device.Boot!' });
     const from = agent.lines.length;
     await operate(c, 'Device.Reboot()', 'rb-42');
     await waitClosed(c);
@@ -301,28 +282,7 @@ describe('usp-agent run --platform linux: Reboot() exits for the service manager
     let agent = AgentProcess.start(s.defaultsFile, s.dataDir, { platform: 'linux', onLine: (l) => allLines.push(l) });
     await agent.waitForLine(/websocket server listening/);
     let c = await connect(s.url);
-    expect(
-      asResponse(
-        await c.send({
-          reqType: 'add',
-          add: {
-            allowPartial: false,
-            createObjs: [
-              {
-                objPath: 'Device.LocalAgent.Subscription.',
-                paramSettings: [
-                  { param: 'ID', value: 'boot-after-exit', required: true },
-                  { param: 'Enable', value: 'true', required: true },
-                  { param: 'Persistent', value: 'true', required: true },
-                  { param: 'NotifType', value: 'Event', required: true },
-                  { param: 'ReferenceList', value: 'Device.Boot!', required: true },
-                ],
-              },
-            ],
-          },
-        }),
-      ).respType,
-    ).toBe('addResp');
+    await add(c, 'Device.LocalAgent.Subscription.', { ID: 'boot-after-exit', Enable: 'true', Persistent: 'true', NotifType: 'Event', ReferenceList: 'Device.Boot!' });
     const res = await operate(c, 'Device.Reboot()', 'rb-exit');
     expect(res.operationResp).toBe('reqOutputArgs');
     expect(await agent.exit()).toBe(EXIT_RESTART);
