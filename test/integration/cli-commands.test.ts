@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Response } from '../../agent/codec/types.js';
 import { AGENT_EID, CONTROLLER_EID } from '../peers/agent-fixture.js';
+import { add } from '../peers/controller-steps.js';
 import { AgentProcess, writeDefaultsFile } from '../peers/agent-process.js';
 import { CliProcess, runCli } from '../peers/cli-process.js';
 import { TestController, asResponse, freePort, notifications, waitForNotification } from '../peers/TestController.js';
@@ -236,26 +237,7 @@ describe('the control socket', () => {
     const legit = await TestController.connect(r.url, CONTROLLER_EID, AGENT_EID);
     const impostor = await TestController.connect(r.url, LOCAL_CONTROLLER_EID, AGENT_EID);
     try {
-      const add = asResponse(
-        await legit.send({
-          reqType: 'add',
-          add: {
-            allowPartial: false,
-            createObjs: [
-              {
-                objPath: 'Device.LocalAgent.Subscription.',
-                paramSettings: [
-                  { param: 'ID', value: 'for-legit', required: true },
-                  { param: 'Enable', value: 'true', required: true },
-                  { param: 'NotifType', value: 'ValueChange', required: true },
-                  { param: 'ReferenceList', value: 'Device.DeviceInfo.HostName', required: true },
-                ],
-              },
-            ],
-          },
-        }),
-      );
-      expect(add.respType).toBe('addResp');
+      await add(legit, 'Device.LocalAgent.Subscription.', { ID: 'for-legit', Enable: 'true', NotifType: 'ValueChange', ReferenceList: 'Device.DeviceInfo.HostName' });
       // No `usp-agent` command is connected now: the local controller's notification must wait, not leak.
       const set = asResponse(
         await legit.send({ reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath: 'Device.DeviceInfo.', paramSettings: [{ param: 'HostName', value: 'leak-test', required: true }] }] } }),

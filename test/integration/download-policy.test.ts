@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Request, StringMap } from '../../agent/codec/types.js';
 import { startAgent, type AgentFixture } from '../peers/agent-fixture.js';
+import { add } from '../peers/controller-steps.js';
 import { asResponse, type TestController } from '../peers/TestController.js';
 import { simImage, startImageServer, type ImageServer } from '../unit/agent/firmware/image-server.js';
 
@@ -110,26 +111,7 @@ describe('download policy', () => {
 
 describe('download policy for software packages', () => {
   it('InstallDU() from loopback on a live-policy agent fails with 7004 and fetches nothing', async () => {
-    const r = asResponse(
-      await live.controller.send({
-        reqType: 'add',
-        add: {
-          allowPartial: false,
-          createObjs: [
-            {
-              objPath: 'Device.LocalAgent.Subscription.',
-              paramSettings: [
-                { param: 'ID', value: 'sm-oc', required: true },
-                { param: 'Enable', value: 'true', required: true },
-                { param: 'NotifType', value: 'OperationComplete', required: true },
-                { param: 'ReferenceList', value: 'Device.SoftwareModules.', required: true },
-              ],
-            },
-          ],
-        },
-      }),
-    );
-    if (r.respType !== 'addResp') throw new Error(r.respType);
+    await add(live.controller, 'Device.LocalAgent.Subscription.', { ID: 'sm-oc', Enable: 'true', NotifType: 'OperationComplete', ReferenceList: 'Device.SoftwareModules.' });
     const before = server.requests.length;
     const op = asResponse(
       await live.controller.send({
