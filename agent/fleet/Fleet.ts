@@ -55,7 +55,7 @@ export interface FleetOptions {
 export interface FleetStatus {
   total: number;
   started: number;
-  /** Gateways whose every MQTT client is connected (those without MQTT count once started). */
+  /** Gateways whose every dialled link (MQTT client, WebSocket client) is up (those with none count once started). */
   connected: number;
   /** Starts that failed (each logged with its gateway number). */
   errors: number;
@@ -90,7 +90,7 @@ export class Fleet {
   status(): FleetStatus {
     let connected = 0;
     for (const a of this.agents.values()) {
-      const l = a.mqttLinks;
+      const l = a.dialledLinks;
       if (l.up === l.total) connected++;
     }
     return { total: this.opts.range.count, started: this.agents.size, connected, errors: this.errors };
