@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../../datamodel/Logger.js';
 import type { Schema } from '../../datamodel/schema/Schema.js';
-import type { Agent, AgentOptions, PlatformName } from '../Agent.js';
+import type { Agent, AgentOptions, AgentTlsFiles, PlatformName } from '../Agent.js';
 import type { BootRecord } from '../boot-cause.js';
 import type { DefaultsFile } from '../defaults/apply-defaults.js';
-import { gatewayDefaults, gatewaySeed } from './gateway-defaults.js';
+import { gatewayDefaults, gatewaySeed, gatewayTlsFiles } from './gateway-defaults.js';
 import { gatewayLogger } from './gateway-logger.js';
 import type { GatewayRange } from './shard.js';
 
@@ -41,6 +41,11 @@ export interface FleetOptions {
   schema: Schema;
   log: Logger;
   vendorPrefix?: string;
+  /**
+   * `--cert`/`--key`/`--ca` (PEM paths) for TLS MTPs (MQTT over TLS, wss): `{n}` in the cert and
+   * key paths gives each gateway its own certificate, else all share one (gatewayTlsFiles).
+   */
+  tls?: AgentTlsFiles;
   /** Uniform [0, 1) for the ramp's jitter (tests may fix it). */
   random?: () => number;
   /**
@@ -160,6 +165,7 @@ export class Fleet {
       unit: n,
       schema: o.schema,
       vendorPrefix: o.vendorPrefix,
+      tls: gatewayTlsFiles(o.tls, n),
       bootRecord,
     });
   }
