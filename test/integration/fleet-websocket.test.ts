@@ -102,6 +102,28 @@ describe('usp-agent fleet over the WebSocket client MTP', () => {
     const { code } = await p.terminate();
     expect(code).toBe(0);
   });
+
+  it('two shards as two processes dial the one controller: every gateway of the fleet once, none twice', async () => {
+    const controller = await controllerOn();
+    const file = join(dir, 'fleet-defaults-websocket-shards.json');
+    writeFileSync(file, JSON.stringify(fleetDefaults(controller.port)));
+    const shard = (index: string): AgentProcess =>
+      AgentProcess.command(['fleet', '--count', '20', '--first', '201', '--shard-count', '2', '--defaults', file, '--data-dir', join(dir, 'shards')], { env: { JOB_COMPLETION_INDEX: index } });
+    const a = shard('0');
+    const b = shard('1');
+    await a.waitForLine(/^fleet: 10\/10 gateways started, 10 connected, 0 errors/, { timeoutMs: 20_000 });
+    await b.waitForLine(/^fleet: 10\/10 gateways started, 10 connected, 0 errors/, { timeoutMs: 20_000 });
+    await controller.waitFor(() => eids(range(201, 20)).every((e) => controller.connects.get(e) === 1), 20_000, 'a WebSocketConnectRecord from gateways 201-220');
+    expect(controller.connected).toBe(20);
+    expect([...controller.connects.keys()].sort()).toEqual(eids(range(201, 20)).sort());
+    // Shard 1 (211-220) stops: its gateways' connections close, shard 0's stay and answer.
+    expect((await b.terminate()).code).toBe(0);
+    await controller.waitFor(() => controller.connected === 10, 10_000, "shard 1's connections to close");
+    const v = getValues(await controller.request('proto::sim-210', { reqType: 'get', get: { paramPaths: ['Device.LocalAgent.EndpointID'], maxDepth: 0 } }));
+    expect(v['Device.LocalAgent.EndpointID']).toBe('proto::sim-210');
+    await expect(controller.request('proto::sim-211', { reqType: 'get', get: { paramPaths: ['Device.LocalAgent.EndpointID'], maxDepth: 0 } })).rejects.toThrow(/not connected/);
+    expect((await a.terminate()).code).toBe(0);
+  });
 });
 
 describe('Fleet over the WebSocket client MTP (in-process)', () => {
