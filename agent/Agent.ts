@@ -466,16 +466,20 @@ export class Agent {
   }
 
   /**
-   * This agent's MQTT clients (Device.MQTT.Client.{i} rows with a running MTP) and how many are
-   * connected to their broker now: what the fleet's progress line counts.
+   * The links this agent dials (its MQTT clients, Device.MQTT.Client.{i} rows with a running MTP,
+   * and its WebSocket clients, Device.LocalAgent.Controller.{i}.MTP.{i}.WebSocket) and how many
+   * are up now: what the fleet's progress line counts as connected.
    */
-  get mqttLinks(): { up: number; total: number } {
+  get dialledLinks(): { up: number; total: number } {
     let up = 0;
     let total = 0;
     for (const m of this.mtps)
       if (m instanceof StartedMqtt) {
         total++;
         if (m.client.connected) up++;
+      } else if (m instanceof WebSocketClientMtp) {
+        total++;
+        if (m.state === 'open') up++;
       }
     return { up, total };
   }

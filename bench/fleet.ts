@@ -1,12 +1,17 @@
 /**
  * Fleet figures (issue 14), alone or as the `fleet` key of `npm run bench` (1,000 gateways only):
  *
- *   npm run build && node dist/bench/fleet.js [--sizes 1000,10000] [--idle-s 30]
+ *   npm run build && node dist/bench/fleet.js [--sizes 1000,10000] [--idle-s 30] [--mtp mqtt|websocket]
  *
- * Per size N, against one local Mosquitto (`max_connections -1`; it inherits this process's file
- * limit, so run under `ulimit -n` above 2N): `usp-agent fleet --count N` as its own process, with
- * examples/fleet-defaults.json (MQTT 5, Boot! and Periodic! subscribed, PeriodicNotifInterval
- * 300 s), and a controller over MQTT (fleet-controller.ts) that
+ * Per size N, `usp-agent fleet --count N` as its own process and a controller that
+ * - with `--mtp mqtt` (the default), against one local Mosquitto (`max_connections -1`; it
+ *   inherits this process's file limit, so run under `ulimit -n` above 2N): examples/fleet-defaults.json
+ *   (MQTT 5, Boot! and Periodic! subscribed, PeriodicNotifInterval 300 s), the controller over
+ *   MQTT (fleet-controller.ts);
+ * - with `--mtp websocket`: examples/fleet-defaults-websocket.json (the same, each gateway
+ *   dialling the controller's WebSocket server, one connection each), the controller a `ws`
+ *   server in this process (fleet-ws-controller.ts; `ulimit -n` above 2N here too);
+ * and that
  * - times the start: from spawn until every gateway's Boot! has arrived;
  * - measures fleet-wide Get throughput: `Get Device.DeviceInfo.SerialNumber` spread round-robin
  *   over all N gateways, IN_FLIGHT outstanding, for MEASURE_MS;
@@ -24,13 +29,17 @@ import type { Request, UspMsg } from '../agent/codec/types.js';
 import { exitAsError, stopChild, track } from './children.js';
 import { figure, type Figure } from './figure.js';
 import { FleetController } from './fleet-controller.js';
-import { startMosquitto, type Broker } from './mosquitto.js';
+import { FleetWsController } from './fleet-ws-controller.js';
+import { startMosquitto } from './mosquitto.js';
 import { cpuTicks, memoryKiB, rssKiB, ticksPerSecond } from './proc.js';
 import { runAlone } from './run-alone.js';
 import { round } from './stats.js';
 
 const AGENT_BIN = fileURLToPath(new URL('../../bin/usp-agent.js', import.meta.url));
-const FLEET_DEFAULTS = fileURLToPath(new URL('../../examples/fleet-defaults.json', import.meta.url));
+const FLEET_DEFAULTS = {
+  mqtt: fileURLToPath(new URL('../../examples/fleet-defaults.json', import.meta.url)),
+  websocket: fileURLToPath(new URL('../../examples/fleet-defaults-websocket.json', import.meta.url)),
+};
 const CONTROLLER_EID = 'proto::controller-1';
 const CONTROLLER_TOPIC = 'usp/controller/controller-1';
 const IN_FLIGHT = 64;
@@ -41,6 +50,16 @@ const DEFAULT_IDLE_S = 30;
 const KB_PER_GATEWAY_TARGET = 100;
 const IDLE_CPU_TARGET_PERCENT = 10;
 const GET_SERIAL: Request = { reqType: 'get', get: { paramPaths: ['Device.DeviceInfo.SerialNumber'], maxDepth: 0 } };
+
+/** How the gateways reach the controller. */
+export type FleetMtp = keyof typeof FLEET_DEFAULTS;
+
+/** The controller's side, whatever the MTP: gateway n is `proto::sim-<n>`. */
+interface FleetPeer {
+  request(n: number, request: Request): Promise<UspMsg>;
+  agentsThatSent(name: string): number;
+  waitFor(done: () => boolean, timeoutMs: number, what: string): Promise<void>;
+}
 
 interface FleetProcess {
   child: ChildProcess;
@@ -83,7 +102,7 @@ function isGetResp(m: UspMsg): boolean {
 }
 
 /** Gets/s with IN_FLIGHT outstanding, spread round-robin over gateways first…first+count-1. */
-async function getThroughput(controller: FleetController, first: number, count: number): Promise<number> {
+async function getThroughput(controller: FleetPeer, first: number, count: number): Promise<number> {
   let next = 0;
   let done = 0;
   let counting = false;
@@ -91,7 +110,7 @@ async function getThroughput(controller: FleetController, first: number, count: 
   const worker = async (): Promise<void> => {
     while (!stop) {
       const n = first + (next++ % count);
-      const m = await controller.request(`proto::sim-${n}`, `usp/agent/sim-${n}`, GET_SERIAL);
+      const m = await controller.request(n, GET_SERIAL);
       if (!isGetResp(m)) throw new Error(`gateway ${n} answered ${JSON.stringify(m.body).slice(0, 200)}`);
       if (counting) done++;
     }
@@ -107,7 +126,7 @@ async function getThroughput(controller: FleetController, first: number, count: 
   return rate;
 }
 
-async function waitForBoots(controller: FleetController, count: number, timeoutMs: number): Promise<void> {
+async function waitForBoots(controller: FleetPeer, count: number, timeoutMs: number): Promise<void> {
   await controller.waitFor(() => controller.agentsThatSent('Boot!') >= count, timeoutMs, `Boot! from ${count} gateways (seen ${controller.agentsThatSent('Boot!')})`);
 }
 
@@ -116,7 +135,8 @@ interface SizeResult {
   kbPerGateway: Figure;
   fleetRssKiB: number;
   bareNodeRssKiB: number;
-  brokerRssKiB: number;
+  /** The broker's RSS (MQTT only). */
+  brokerRssKiB?: number;
   allAnnouncedS: Figure;
   getsPerS: Figure;
   singleAgentGetsPerS: Figure;
@@ -126,71 +146,103 @@ interface SizeResult {
   stopS: number;
 }
 
-async function measureSize(broker: Broker, brokerPid: number, defaults: string, dir: string, n: number, idleS: number, bareRss: number, progress: (s: string) => void): Promise<SizeResult> {
-  const controller = await FleetController.connect(broker.port, CONTROLLER_EID, CONTROLLER_TOPIC);
-  try {
-    progress(`fleet of ${n}: starting`);
-    const fleet = spawnFleet(defaults, join(dir, `fleet-${n}`), 1, n);
-    await waitForBoots(controller, n, 60_000 + n * 100);
-    const announcedS = (performance.now() - fleet.spawnedAt) / 1000;
-    progress(`fleet of ${n}: every Boot! in ${round(announcedS, 1)} s; Get throughput`);
-    const fleetRate = await getThroughput(controller, 1, n);
-    progress(`fleet of ${n}: idle CPU over ${idleS} s`);
-    await new Promise((r) => setTimeout(r, 2000));
-    const c0 = cpuTicks(fleet.pid);
-    const t0 = performance.now();
-    await new Promise((r) => setTimeout(r, idleS * 1000));
-    const idlePercent = ((cpuTicks(fleet.pid) - c0) / ticksPerSecond() / ((performance.now() - t0) / 1000)) * 100;
-    const rss = memoryKiB(fleet.pid).rss;
-    const brokerRss = rssKiB(brokerPid).total;
-    progress(`fleet of ${n}: stopping`);
-    const stopAt = performance.now();
-    const code = await fleet.stop();
-    const stopS = (performance.now() - stopAt) / 1000;
-    progress('single agent (a fleet of one): Get throughput');
-    const single = spawnFleet(defaults, join(dir, 'single'), 0, 1);
-    await waitForBoots(controller, n + 1, 30_000);
-    const singleRate = await getThroughput(controller, 0, 1);
-    await single.stop();
-    const kb = (rss - bareRss) / n;
-    return {
-      gateways: n,
-      kbPerGateway: figure(round(kb, 1), 'KiB', n >= 10_000 ? { op: '<=', value: KB_PER_GATEWAY_TARGET } : undefined, '(fleet RSS - bare Node RSS) / N, after the idle phase'),
-      fleetRssKiB: rss,
-      bareNodeRssKiB: bareRss,
-      brokerRssKiB: brokerRss,
-      allAnnouncedS: figure(round(announcedS, 1), 's', undefined, 'spawn of `usp-agent fleet` (no --ramp) until every Boot! reached the controller'),
-      getsPerS: figure(round(fleetRate, 0), 'Gets/s', undefined, `${IN_FLIGHT} in flight, round-robin over all gateways, one controller over MQTT`),
-      singleAgentGetsPerS: figure(round(singleRate, 0), 'Gets/s', undefined, `the same load on one gateway, same broker and controller`),
-      idleCpuPercentOfCore: figure(
-        round(idlePercent, 2),
-        '% of one core',
-        n >= 10_000 ? { op: '<=', value: IDLE_CPU_TARGET_PERCENT } : undefined,
-        `over ${idleS} s with no requests; PeriodicNotifInterval 300 s`,
-      ),
-      stopExitCode: code,
-      stopS: round(stopS, 1),
-    };
-  } finally {
-    await controller.close();
-  }
+async function measureSize(
+  controller: FleetPeer,
+  brokerPid: number | undefined,
+  defaults: string,
+  dir: string,
+  n: number,
+  idleS: number,
+  bareRss: number,
+  progress: (s: string) => void,
+): Promise<SizeResult> {
+  progress(`fleet of ${n}: starting`);
+  const fleet = spawnFleet(defaults, join(dir, `fleet-${n}`), 1, n);
+  await waitForBoots(controller, n, 60_000 + n * 100);
+  const announcedS = (performance.now() - fleet.spawnedAt) / 1000;
+  progress(`fleet of ${n}: every Boot! in ${round(announcedS, 1)} s; Get throughput`);
+  const fleetRate = await getThroughput(controller, 1, n);
+  progress(`fleet of ${n}: idle CPU over ${idleS} s`);
+  await new Promise((r) => setTimeout(r, 2000));
+  const c0 = cpuTicks(fleet.pid);
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, idleS * 1000));
+  const idlePercent = ((cpuTicks(fleet.pid) - c0) / ticksPerSecond() / ((performance.now() - t0) / 1000)) * 100;
+  const rss = memoryKiB(fleet.pid).rss;
+  const brokerRss = brokerPid === undefined ? undefined : rssKiB(brokerPid).total;
+  progress(`fleet of ${n}: stopping`);
+  const stopAt = performance.now();
+  const code = await fleet.stop();
+  const stopS = (performance.now() - stopAt) / 1000;
+  progress('single agent (a fleet of one): Get throughput');
+  const single = spawnFleet(defaults, join(dir, 'single'), 0, 1);
+  await waitForBoots(controller, n + 1, 30_000);
+  const singleRate = await getThroughput(controller, 0, 1);
+  await single.stop();
+  const kb = (rss - bareRss) / n;
+  return {
+    gateways: n,
+    kbPerGateway: figure(round(kb, 1), 'KiB', n >= 10_000 ? { op: '<=', value: KB_PER_GATEWAY_TARGET } : undefined, '(fleet RSS - bare Node RSS) / N, after the idle phase'),
+    fleetRssKiB: rss,
+    bareNodeRssKiB: bareRss,
+    brokerRssKiB: brokerRss,
+    allAnnouncedS: figure(round(announcedS, 1), 's', undefined, 'spawn of `usp-agent fleet` (no --ramp) until every Boot! reached the controller'),
+    getsPerS: figure(round(fleetRate, 0), 'Gets/s', undefined, `${IN_FLIGHT} in flight, round-robin over all gateways, one controller`),
+    singleAgentGetsPerS: figure(round(singleRate, 0), 'Gets/s', undefined, `the same load on one gateway, same controller (and broker)`),
+    idleCpuPercentOfCore: figure(
+      round(idlePercent, 2),
+      '% of one core',
+      n >= 10_000 ? { op: '<=', value: IDLE_CPU_TARGET_PERCENT } : undefined,
+      `over ${idleS} s with no requests; PeriodicNotifInterval 300 s`,
+    ),
+    stopExitCode: code,
+    stopS: round(stopS, 1),
+  };
 }
 
-export async function measureFleet(progress: (s: string) => void, sizes: readonly number[] = [1000], idleS = DEFAULT_IDLE_S): Promise<Record<string, unknown>> {
+/** The fleet's defaults file, pointed at `port` (the broker's, or the controller's WebSocket server's). */
+function writeDefaults(mtp: FleetMtp, file: string, port: number): void {
+  const d = JSON.parse(readFileSync(FLEET_DEFAULTS[mtp], 'utf8')) as Record<string, unknown>;
+  d[mtp === 'mqtt' ? 'Device.MQTT.Client.1.BrokerPort' : 'Device.LocalAgent.Controller.1.MTP.1.WebSocket.Port'] = port;
+  writeFileSync(file, JSON.stringify(d));
+}
+
+export async function measureFleet(progress: (s: string) => void, sizes: readonly number[] = [1000], idleS = DEFAULT_IDLE_S, mtp: FleetMtp = 'mqtt'): Promise<Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), 'usp-bench-fleet-'));
-  const broker = await startMosquitto(['max_connections -1']);
+  const defaults = join(dir, 'fleet-defaults.json');
+  const results: SizeResult[] = [];
   try {
-    const brokerPid = broker.pid;
-    const defaults = join(dir, 'fleet-defaults.json');
-    const d = JSON.parse(readFileSync(FLEET_DEFAULTS, 'utf8')) as Record<string, unknown>;
-    d['Device.MQTT.Client.1.BrokerPort'] = broker.port;
-    writeFileSync(defaults, JSON.stringify(d));
     const bareRss = await bareNodeRssKiB();
-    const results: SizeResult[] = [];
-    for (const n of sizes) results.push(await measureSize(broker, brokerPid, defaults, dir, n, idleS, bareRss, progress));
-    return { broker: `mosquitto ${broker.version}`, fileLimit: 'inherited from the bench (ulimit -n)', sizes: results };
+    if (mtp === 'mqtt') {
+      const broker = await startMosquitto(['max_connections -1']);
+      try {
+        writeDefaults(mtp, defaults, broker.port);
+        for (const n of sizes) {
+          const c = await FleetController.connect(broker.port, CONTROLLER_EID, CONTROLLER_TOPIC);
+          const peer: FleetPeer = { request: (g, r) => c.request(`proto::sim-${g}`, `usp/agent/sim-${g}`, r), agentsThatSent: (e) => c.agentsThatSent(e), waitFor: (d, t, w) => c.waitFor(d, t, w) };
+          try {
+            results.push(await measureSize(peer, broker.pid, defaults, dir, n, idleS, bareRss, progress));
+          } finally {
+            await c.close();
+          }
+        }
+        return { mtp, broker: `mosquitto ${broker.version}`, fileLimit: 'inherited from the bench (ulimit -n)', sizes: results };
+      } finally {
+        await broker.stop();
+      }
+    }
+    for (const n of sizes) {
+      const c = await FleetWsController.listen(CONTROLLER_EID);
+      writeDefaults(mtp, defaults, c.port);
+      const peer: FleetPeer = { request: (g, r) => c.request(`proto::sim-${g}`, r), agentsThatSent: (e) => c.agentsThatSent(e), waitFor: (d, t, w) => c.waitFor(d, t, w) };
+      try {
+        results.push(await measureSize(peer, undefined, defaults, dir, n, idleS, bareRss, progress));
+      } finally {
+        await c.stop();
+      }
+    }
+    return { mtp, controller: 'ws server in the bench process (loopback)', fileLimit: 'inherited from the bench (ulimit -n)', sizes: results };
   } finally {
-    await broker.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -200,4 +252,10 @@ function argValue(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-runAlone(import.meta.url, 'fleet', (progress) => measureFleet(progress, (argValue('--sizes') ?? '1000').split(',').map(Number), Number(argValue('--idle-s') ?? DEFAULT_IDLE_S)));
+function mtpArg(): FleetMtp {
+  const v = argValue('--mtp') ?? 'mqtt';
+  if (v !== 'mqtt' && v !== 'websocket') throw new Error(`--mtp ${v}: mqtt or websocket`);
+  return v;
+}
+
+runAlone(import.meta.url, 'fleet', (progress) => measureFleet(progress, (argValue('--sizes') ?? '1000').split(',').map(Number), Number(argValue('--idle-s') ?? DEFAULT_IDLE_S), mtpArg()));

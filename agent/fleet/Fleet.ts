@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../../datamodel/Logger.js';
 import type { Schema } from '../../datamodel/schema/Schema.js';
-import type { Agent, AgentOptions, PlatformName } from '../Agent.js';
+import type { Agent, AgentOptions, AgentTlsFiles, PlatformName } from '../Agent.js';
 import type { BootRecord } from '../boot-cause.js';
 import type { DefaultsFile } from '../defaults/apply-defaults.js';
-import { gatewayDefaults, gatewaySeed } from './gateway-defaults.js';
+import { gatewayDefaults, gatewaySeed, gatewayTlsFiles } from './gateway-defaults.js';
 import { gatewayLogger } from './gateway-logger.js';
 import type { GatewayRange } from './shard.js';
 
@@ -41,6 +41,11 @@ export interface FleetOptions {
   schema: Schema;
   log: Logger;
   vendorPrefix?: string;
+  /**
+   * `--cert`/`--key`/`--ca` (PEM paths) for TLS MTPs (MQTT over TLS, wss): `{n}` in the cert and
+   * key paths gives each gateway its own certificate, else all share one (gatewayTlsFiles).
+   */
+  tls?: AgentTlsFiles;
   /** Uniform [0, 1) for the ramp's jitter (tests may fix it). */
   random?: () => number;
   /**
@@ -55,7 +60,7 @@ export interface FleetOptions {
 export interface FleetStatus {
   total: number;
   started: number;
-  /** Gateways whose every MQTT client is connected (those without MQTT count once started). */
+  /** Gateways whose every dialled link (MQTT client, WebSocket client) is up (those with none count once started). */
   connected: number;
   /** Starts that failed (each logged with its gateway number). */
   errors: number;
@@ -90,7 +95,7 @@ export class Fleet {
   status(): FleetStatus {
     let connected = 0;
     for (const a of this.agents.values()) {
-      const l = a.mqttLinks;
+      const l = a.dialledLinks;
       if (l.up === l.total) connected++;
     }
     return { total: this.opts.range.count, started: this.agents.size, connected, errors: this.errors };
@@ -160,6 +165,7 @@ export class Fleet {
       unit: n,
       schema: o.schema,
       vendorPrefix: o.vendorPrefix,
+      tls: gatewayTlsFiles(o.tls, n),
       bootRecord,
     });
   }

@@ -6,10 +6,10 @@
  */
 import { createLogger, type LogLevel } from '../../datamodel/Logger.js';
 import { Schema } from '../../datamodel/schema/Schema.js';
-import type { Agent, AgentOptions, PlatformName } from '../Agent.js';
+import type { Agent, AgentOptions, AgentTlsFiles, PlatformName } from '../Agent.js';
 import { readDefaultsFile } from '../defaults/apply-defaults.js';
 import { Fleet } from './Fleet.js';
-import { checkFleetDefaults } from './gateway-defaults.js';
+import { checkFleetDefaults, checkFleetTlsFiles } from './gateway-defaults.js';
 import { showProgress, summaryLine } from './progress.js';
 import { FleetUsageError, shardIndexFrom, shardRange } from './shard.js';
 
@@ -36,6 +36,8 @@ export interface FleetArgs {
   shardCount?: number;
   logLevel: LogLevel;
   vendorPrefix?: string;
+  /** `--cert`/`--key`/`--ca`; `{n}` in the cert and key paths: a certificate per gateway. */
+  tls?: AgentTlsFiles;
   /** Agent.start (Fleet.ts says why it is handed in). */
   startAgent: (opts: AgentOptions) => Promise<Agent>;
 }
@@ -49,6 +51,7 @@ export async function runFleet(a: FleetArgs): Promise<void> {
     const range = shardRange({ count: a.count, first: a.first, shardIndex: shardIndexFrom(a.shardIndex, process.env), shardCount: a.shardCount });
     const defaults = readDefaultsFile(a.defaults);
     checkFleetDefaults(defaults, a.defaults);
+    checkFleetTlsFiles(a.tls);
     const log = createLogger(a.logLevel, 'fleet');
     fleet = new Fleet({
       range,
@@ -61,6 +64,7 @@ export async function runFleet(a: FleetArgs): Promise<void> {
       schema: Schema.load(),
       log,
       vendorPrefix: a.vendorPrefix,
+      tls: a.tls,
       startAgent: a.startAgent,
     });
     log.info('fleet starting', { first: range.first, count: range.count, persist: a.persist });

@@ -23,8 +23,12 @@ export function fleetCommand<T>(y: Argv<T>): Argv<T> {
         .option('shard-index', { type: 'number', describe: 'this shard, from 0 (default: JOB_COMPLETION_INDEX when set)' })
         .option('shard-count', { type: 'number', describe: 'shards the fleet is split into' })
         .option('vendor-prefix', { type: 'string', describe: 'TR-106 vendor prefix for vendor parameters, e.g. X_EXAMPLE-COM_' })
+        .option('cert', { type: 'string', implies: 'key', describe: 'PEM client certificate for TLS MTPs (MQTT over TLS, wss); {n} in the path: one per gateway, else one shared by all' })
+        .option('key', { type: 'string', implies: 'cert', describe: 'PEM private key of --cert (unencrypted); holds {n} when --cert does' })
+        .option('ca', { type: 'string', describe: 'PEM CA certificate(s) the broker or controller certificate must chain to (shared by every gateway)' })
         .option('log-level', { choices: ['error', 'warn', 'info', 'debug'], default: 'warn', describe: 'per-gateway log lines carry gateway=<n>' })
-        .example('$0 fleet --count 1000 --defaults examples/fleet-defaults.json --data-dir /tmp/fleet --ramp 200', '1,000 gateways over MQTT'),
+        .example('$0 fleet --count 1000 --defaults examples/fleet-defaults.json --data-dir /tmp/fleet --ramp 200', '1,000 gateways over MQTT')
+        .example('$0 fleet --count 1000 --defaults F --data-dir D --cert certs/sim-{n}.pem --key certs/sim-{n}.key --ca ca.pem', 'MQTT over TLS, a client certificate per gateway'),
     async (a) => {
       const { runFleet } = await import('../../fleet/fleet-command.js');
       await runFleet({
@@ -40,6 +44,7 @@ export function fleetCommand<T>(y: Argv<T>): Argv<T> {
         shardCount: a['shard-count'],
         logLevel: a['log-level'] as LogLevel,
         vendorPrefix: a['vendor-prefix'],
+        tls: a.cert !== undefined || a.ca !== undefined ? { cert: a.cert, key: a.key, ca: a.ca } : undefined,
         // Agent.start handed in: agent/fleet/Fleet.ts says why it does not import the composition root.
         startAgent: (o) => Agent.start(o),
       });
