@@ -131,7 +131,7 @@ export class UxcExecutionEnv implements ExecutionEnvironment {
       if (found) await this.uxc(['delete', name, '--force']);
       await this.uxc(['create', name, '--bundle', eu.dir]);
       const created = await this.waitFor(name, (c) => c?.status !== 'creating', CREATE_WAIT_MS);
-      if (created?.status !== 'created') throw new Error(`uxc create ${name}: the container is ${describe(created)}`);
+      if (created?.status !== 'created') throw new Error(`uxc create ${name}: the container ${describe(created)}`);
       await this.uxc(['start', name]);
       const after = (await this.list()).get(name);
       if (after?.status === 'stopped') throw new Error(`the container ${describe(after)}`);
@@ -153,17 +153,18 @@ export class UxcExecutionEnv implements ExecutionEnvironment {
     eu.report({ status: 'Stopping' });
     const name = containerName(eu);
     const ended = (c: UxcContainer | undefined): boolean => !c || c.status === 'stopped';
-    // "No such file or directory": ujail has exited already.
-    await this.uxc(['kill', name]).catch(() => undefined);
-    let last = await this.waitFor(name, ended, graceMs);
-    if (!ended(last)) {
-      await this.uxc(['kill', name, '--signal', 'KILL']).catch(() => undefined);
-      last = await this.waitFor(name, ended, graceMs);
-    }
-    this.running.delete(eu.key);
     try {
+      // "No such file or directory": ujail has exited already.
+      await this.uxc(['kill', name]).catch(() => undefined);
+      let last = await this.waitFor(name, ended, graceMs);
+      if (!ended(last)) {
+        await this.uxc(['kill', name, '--signal', 'KILL']).catch(() => undefined);
+        last = await this.waitFor(name, ended, graceMs);
+      }
       if (last) await this.uxc(['delete', name, ...(ended(last) ? [] : ['--force'])]);
     } finally {
+      // Whatever failed (the agent reports it as FailureOnStop), the unit is no longer ours to watch.
+      this.running.delete(eu.key);
       eu.report({ status: 'Idle' });
     }
   }
@@ -255,10 +256,10 @@ export function containerName(eu: ExecutionUnitHandle): string {
   return `usp-eu-${eu.key}`;
 }
 
-/** "exited with code 3", "was killed by signal 9" (ujail exits 128 + N when its container died of signal N). */
+/** After "the container ": "exited with code 3", "was killed by signal 9" (ujail exits 128 + N when its container died of signal N), "is running". */
 function describe(c: UxcContainer | undefined): string {
-  if (!c) return 'gone';
-  if (c.status !== 'stopped') return c.status;
+  if (!c) return 'is gone';
+  if (c.status !== 'stopped') return `is ${c.status}`;
   if (c.exitCode === undefined) return 'stopped';
   return c.exitCode > 128 && c.exitCode < 160 ? `was killed by signal ${c.exitCode - 128}` : `exited with code ${c.exitCode}`;
 }

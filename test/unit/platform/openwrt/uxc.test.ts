@@ -82,6 +82,7 @@ describe('uxc list --json as recorded', () => {
 });
 
 describe('the stand-in uxc', () => {
+  // 58 node processes: the 120 s is a hang limit for a loaded machine, not a speed limit.
   it('answers the whole recorded session as uxc did (pids aside)', () => {
     const pids = (s: string): string => s.replace(/("(?:pid|runtime_pid|container_pid)": )\d+/g, '$1N');
     // The text `uxc list` is not replayed (the EE reads --json); ubus and cat steps are not uxc.
@@ -100,7 +101,7 @@ describe('the stand-in uxc', () => {
         stderr: s.stderr,
       });
     }
-  });
+  }, 120_000);
 });
 
 describe('the uxc EE', () => {
@@ -170,6 +171,14 @@ describe('the uxc EE', () => {
     } finally {
       delete process.env.UXC_STANDIN_CRASH_MS;
     }
+  });
+
+  it('a container killed from outside (the OOM killer): FailureWhileActive, killed by signal 9', async () => {
+    const ee = env();
+    const u = unit(8, 'stubborn');
+    await ee.start(u.eu);
+    spawnSync(join(BIN, 'uxc'), ['kill', 'usp-eu-8', '--signal', 'KILL']);
+    expect(await u.next((s) => s.fault !== undefined)).toEqual({ status: 'Idle', fault: { code: 'FailureWhileActive', message: 'the container was killed by signal 9' } });
   });
 
   it('a bundle whose program cannot run: FailureOnStart, nothing left in uxc', async () => {
