@@ -67,8 +67,8 @@ describe('uxc list --json as recorded', () => {
 
   it('a running and a created container; the exit code of a stopped one', () => {
     expect([...parseUxcList(recorded('two-list-json').stdout).values()]).toEqual([
-      { name: 'usp-eu-1', status: 'running', autostart: false, runtimePid: 414, containerPid: 416 },
-      { name: 'usp-eu-2', status: 'created', autostart: false, runtimePid: 420, containerPid: 422 },
+      { name: 'usp-eu-1', status: 'running', autostart: false, runtimePid: 364, containerPid: 366 },
+      { name: 'usp-eu-2', status: 'created', autostart: false, runtimePid: 370, containerPid: 373 },
     ]);
     expect(parseUxcList(recorded('stubborn-list-killed-json').stdout).get('usp-eu-2')).toEqual({ name: 'usp-eu-2', status: 'stopped', autostart: false, exitCode: 137 });
   });
