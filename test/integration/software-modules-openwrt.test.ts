@@ -4,8 +4,8 @@
  * controller subscribed to DUStateChange!, OperationComplete and the EU Status, OCI bundles served
  * over loopback HTTP, and a stand-in `uxc` that replays what OpenWrt's own uxc printed
  * (test/fixtures/openwrt/uxc/README.md) and logs its argv. InstallDU(), SetRequestedState(Active,
- * Idle), a container that exits on its own, Uninstall(), a package that is no bundle, and a
- * container procd keeps running across a kill -9 of the agent.
+ * Idle), a container that exits on its own, a package that is no bundle, a container procd keeps
+ * running across a kill -9 of the agent, Update() and Uninstall() of a running unit.
  */
 import { mkdtempSync, readFileSync, rmSync, copyFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,6 +54,7 @@ beforeAll(async () => {
   copyFileSync(join(FIX, 'ubus-system-board.24.10.json'), join(standin, 'board.json'));
   server = await startImageServer();
   server.routes.set('/ticker-1.0.tar.gz', { body: bundle('ticker', '1.0') });
+  server.routes.set('/ticker-2.0.tar.gz', { body: bundle('ticker', '2.0') });
   server.routes.set('/crasher-1.0.tar.gz', { body: bundle('crasher', '1.0') });
   server.routes.set('/plain-1.0.tar.gz', { body: tarGz({ 'run.sh': '#!/bin/sh\n' }, { name: 'plain', version: '1.0', executionUnits: [{ name: 'plain', entryPoint: ['./run.sh'] }] }) });
   const port = await freePort();
@@ -182,6 +183,17 @@ describe('the uxc EE on OpenWrt', () => {
     await expect.poll(async () => (await get(`${ticker}.Status`))[`${ticker}.Status`], { timeout: 15_000 }).toBe('Active');
     // Looked at, not created again.
     expect(uxcCalls()).toEqual(['-V']);
+  });
+
+  it('Update() of a running unit: its container is deleted and created again from the new files', async () => {
+    const ev = await duOperation(`${tickerDu}.Update()`, { URL: server.url('/ticker-2.0.tar.gz') }, 'update-ticker');
+    expect(ev).toMatchObject({ CurrentState: 'Installed', 'Fault.FaultCode': '0', Version: '2.0', OperationPerformed: 'Update' });
+    const n = ticker.split('.').at(-1)!;
+    await expect.poll(async () => (await get(`${ticker}.Status`))[`${ticker}.Status`], { timeout: 15_000 }).toBe('Active');
+    const calls = uxcCalls();
+    expect(calls).toEqual([`kill usp-eu-${n}`, `delete usp-eu-${n}`, expect.stringMatching(new RegExp(`^create usp-eu-${n} --bundle <data>/software/du-`)), `start usp-eu-${n}`]);
+    const units = JSON.parse(readFileSync(join(dir, 'data', 'software', 'units.json'), 'utf8')) as { units: Array<{ dir: string; version: string }> };
+    expect(calls[2]).toBe(`create usp-eu-${n} --bundle <data>/software/${units.units.find((u) => u.version === '2.0')!.dir}`);
   });
 
   it('Uninstall() of a running unit: the container is stopped and deleted, the DU Uninstalled', async () => {
