@@ -70,6 +70,8 @@ export class UxcExecutionEnv implements ExecutionEnvironment {
   private readonly ops = new Map<number, Promise<void>>();
   private pollTimer?: NodeJS.Timeout;
   private polling = false;
+  /** After shutdown(): no more polling (a poll in flight must not schedule the next). */
+  private closed = false;
 
   constructor(opts: UxcOptions) {
     this.runner = opts.runner;
@@ -110,6 +112,7 @@ export class UxcExecutionEnv implements ExecutionEnvironment {
 
   /** Agent stop: every container this EE runs is stopped and deleted, 1 s of grace each, all at once. */
   async shutdown(): Promise<void> {
+    this.closed = true;
     clearTimeout(this.pollTimer);
     this.pollTimer = undefined;
     await Promise.allSettled([...this.running.values()].map((t) => this.serial(t.eu.key, () => this.doStop(t.eu, 1000))));
@@ -175,7 +178,7 @@ export class UxcExecutionEnv implements ExecutionEnvironment {
   }
 
   private schedulePoll(): void {
-    if (this.pollTimer || this.running.size === 0) return;
+    if (this.closed || this.pollTimer || this.running.size === 0) return;
     this.pollTimer = setTimeout(() => {
       this.pollTimer = undefined;
       void this.poll().finally(() => this.schedulePoll());
