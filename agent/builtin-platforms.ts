@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../datamodel/Logger.js';
 import type { FirmwareInstaller } from '../platform/linux/firmware-installer.js';
+import type { ExecutionEnvironment } from '../platform/software/ExecutionEnvironment.js';
 import type { StagedFirmware } from '../platform/linux/firmware-staged.js';
 import { PlatformRegistry, type LiveFirmwareOptions, type PlatformAddOn, type PlatformEntry } from './platform-registry.js';
 
@@ -40,12 +41,30 @@ const openwrt: PlatformEntry = {
       wifiScan: p.wifiScan,
       ipInterfaceDevice: p.ipInterfaceDevice,
       stop: p.stop,
-      executionEnvs: [],
+      executionEnvs: await openUxc(log),
       // The APNs are UCI configuration (interfaces with proto modemmanager): served from there and writable.
       cellularAccessPoints: (modems) => p.registerCellularAccessPoints(modems),
     };
   },
 };
+
+/**
+ * SoftwareModules on OpenWrt: OCI bundles as procd containers (ujail) when `uxc` is installed
+ * (package `uxc`, procd built with jail support). uxc that does not answer (no ubus) leaves the
+ * agent without an EE, logged, rather than stopping it: the rest of the device still works.
+ */
+async function openUxc(log: Logger): Promise<ExecutionEnvironment[]> {
+  const { CommandRunner, findOnPath } = await import('../platform/exec/CommandRunner.js');
+  if (findOnPath('uxc') === undefined) return [];
+  const { UxcExecutionEnv } = await import('../platform/openwrt/uxc-ee.js');
+  const eeLog = log.child('uxc');
+  try {
+    return [await UxcExecutionEnv.open(new CommandRunner({ log: eeLog }), eeLog)];
+  } catch (e) {
+    log.warn('uxc is installed but does not answer `uxc -V`; Device.SoftwareModules. is not served', { why: e instanceof Error ? e.message : String(e) });
+    return [];
+  }
+}
 
 const linux: PlatformEntry = {
   name: 'linux',

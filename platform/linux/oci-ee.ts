@@ -10,11 +10,9 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PackageError, type ExecutionUnitHandle, type UnpackedUnit } from '../software/ExecutionEnvironment.js';
-import { freeBytes } from '../software/disk-space.js';
-import { unitFrom } from '../software/package-manifest.js';
+import type { ExecutionUnitHandle, UnpackedUnit } from '../software/ExecutionEnvironment.js';
+import { installOciBundle } from '../software/oci-bundle.js';
 import { SupervisedProcessEnv } from '../software/SupervisedProcessEnv.js';
-import { unpackTarGz } from '../software/unpack.js';
 
 const SEARCH_PATH = ['/usr/bin', '/usr/sbin', '/bin', '/sbin', '/usr/local/bin', '/usr/local/sbin'];
 
@@ -42,20 +40,8 @@ export class OciExecutionEnv extends SupervisedProcessEnv {
     this.version = runtime.split('/').pop() ?? runtime;
   }
 
-  async install(file: string, dir: string, url: string): Promise<UnpackedUnit> {
-    const entries = await unpackTarGz(file, dir, await freeBytes(dir));
-    const config = entries?.find((e) => e.kind === 'file' && e.path === 'config.json');
-    if (!entries || !config) throw new PackageError(7225, 'the OCI EE takes a .tar.gz holding an OCI bundle (config.json and its root file system)');
-    let spec: { process?: { terminal?: boolean; args?: unknown } };
-    try {
-      spec = JSON.parse(config.data.toString('utf8')) as typeof spec;
-    } catch {
-      throw new PackageError(7035, 'config.json of the bundle is not JSON');
-    }
-    if (spec.process?.terminal) throw new PackageError(7225, 'the bundle asks for a terminal (process.terminal true); containers here run without one');
-    const unit = unitFrom(entries, url);
-    // One container, one Execution Unit.
-    return { ...unit, executionUnits: [{ ...unit.executionUnits[0]!, entryPoint: Array.isArray(spec.process?.args) ? spec.process.args.map(String) : undefined }] };
+  install(file: string, dir: string, url: string): Promise<UnpackedUnit> {
+    return installOciBundle(file, dir, url, this.name);
   }
 
   async start(eu: ExecutionUnitHandle): Promise<void> {
