@@ -33,6 +33,8 @@ export type Response = { file: string } | { json: unknown } | { text: string } |
 
 export const IWINFO_INFO = 'iwinfo info {"device":"phy1-ap0"}';
 export const IWINFO_ASSOCLIST = 'iwinfo assoclist {"device":"phy1-ap0"}';
+/** `ubus call service event` after `uci commit dhcp` (procd reloads dnsmasq), as the fake keys it. */
+export const DHCP_EVENT = 'service event {"type":"config.change","data":{"package":"dhcp"}}';
 
 /** Every `ubus call` a whole-tree read of the fixture device needs, and its answer. */
 export function defaultResponses(): Record<string, Response> {
@@ -47,6 +49,7 @@ export function defaultResponses(): Record<string, Response> {
     [IWINFO_INFO]: { file: 'ubus-iwinfo-info.phy1-ap0.json' },
     [IWINFO_ASSOCLIST]: { file: 'ubus-iwinfo-assoclist.phy1-ap0.json' },
     'network reload': { text: '' },
+    [DHCP_EVENT]: { text: '' },
   };
 }
 
@@ -77,7 +80,9 @@ export const UCI_NETWORK_CELLULAR = [
 export function defaultUci(): Record<string, Response> {
   // network: the recorded device's own sections (br-lan, lan, wan), then the cellular uplinks.
   const network = fs.readFileSync(path.join(FIXTURES, 'uci-show-network.txt'), 'utf8') + UCI_NETWORK_CELLULAR;
-  return { firewall: { file: 'uci-show-firewall.txt' }, network: { text: network } };
+  // dhcp: OpenWrt's default /etc/config/dhcp with one static host, as recorded with OpenWrt's uci
+  // (the state the recorded dnsmasq run served: dhcp.leases, proc-net-arp.txt).
+  return { firewall: { file: 'uci-show-firewall.txt' }, network: { text: network }, dhcp: { file: 'uci-show-dhcp.host-added.txt' } };
 }
 
 const UBUS = String.raw`#!/usr/bin/env node
@@ -276,6 +281,10 @@ export function openWrt(fake = fakeOpenWrt(), opts: OpenWrtOptions = {}): Platfo
     // events and writes invalidate explicitly, and the runner's own tests cover expiry.
     cacheMs: 30_000,
     listenerBackoffMs: 50,
+    // The recorded dnsmasq lease file and ARP table of the same LAN (the recorded leasefile
+    // option names /tmp/dhcp.leases, which the tests do not touch).
+    leaseFile: path.join(FIXTURES, 'dhcp.leases'),
+    arpFile: path.join(FIXTURES, 'proc-net-arp.txt'),
     ...opts,
   });
   const read = async (p = 'Device.'): Promise<ObjectValues[]> => {
