@@ -48,6 +48,31 @@ describe('openwrt platform: Device.DNS.Relay from the dnsmasq section', () => {
     expect((await fx.values('Device.DNS.Relay.')).get('Device.DNS.Relay.')).toMatchObject({ ForwardNumberOfEntries: 2 });
   });
 
+  it('a Static forwarder disabled moves to the agent list usp_disabled_server; its Interface is the device after @', async () => {
+    fx = openWrt();
+    await fx.platform.ready;
+    fx.fake.respondUci('dhcp', { file: 'uci-show-dhcp.server-added.txt' });
+    await fx.values('Device.DNS.Relay.');
+    fx.fake.respondUci('dhcp', { file: 'uci-show-dhcp.server-disabled.txt' });
+    fx.fake.clearLog();
+    await fx.binding(FWD).set!([1], { Enable: false }, {});
+    expect(writes()).toEqual([['uci', 'del_list', 'dhcp.cfg01411c.server=9.9.9.9'], ['uci', 'add_list', 'dhcp.cfg01411c.usp_disabled_server=9.9.9.9'], ['uci', 'commit', 'dhcp'], RELOAD]);
+    expect(await fx.binding(FWD).get([1], {})).toMatchObject({ Enable: false, Status: 'Disabled', DNSServer: '9.9.9.9', Type: 'Static' });
+    fx.fake.respondUci('dhcp', { file: 'uci-show-dhcp.server-via-wan.txt' });
+    fx.fake.clearLog();
+    await fx.binding(FWD).set!([1], { Enable: true, Interface: 'Device.IP.Interface.1.' }, {});
+    expect(writes()).toEqual([['uci', 'del_list', 'dhcp.cfg01411c.usp_disabled_server=9.9.9.9'], ['uci', 'add_list', 'dhcp.cfg01411c.server=9.9.9.9@eth1.2'], ['uci', 'commit', 'dhcp'], RELOAD]);
+    expect(await fx.binding(FWD).get([1], {})).toMatchObject({ Enable: true, Status: 'Enabled', DNSServer: '9.9.9.9', Interface: 'Device.IP.Interface.1' });
+    // TR-181's default Enable is false: an Add without it is a disabled row.
+    fx.fake.respondUci('dhcp', { file: 'uci-show-dhcp.server-v6-added.txt' });
+    fx.fake.clearLog();
+    const tx = new Transaction(fx.model, {});
+    await tx.add(fx.model.requireNode(FWD), [], { DNSServer: '2620:fe::fe' });
+    await tx.commit();
+    expect(writes()[0]).toEqual(['uci', 'add_list', 'dhcp.cfg01411c.usp_disabled_server=2620:fe::fe']);
+    expect((await fx.values('Device.DNS.Relay.')).get('Device.DNS.Relay.Forwarding.4.')).toMatchObject({ Enable: false, DNSServer: '2620:fe::fe', Interface: '' });
+  });
+
   it('Enable false is port 0 (dnsmasq stops answering DNS, its DHCP goes on)', async () => {
     fx = openWrt();
     await fx.platform.ready;
