@@ -14,19 +14,14 @@
  */
 import type { Value } from '../../datamodel/value/Value.js';
 import { INFINITE_TIME, dateTime, mac, noSuchInstance, refused } from './convert.js';
-import { type DhcpLease, hexOfColons, hexOfText, ipv4ToNumber } from './dhcp-leases.js';
+import { type DhcpLease, hexOfColons, hexOfText } from './dhcp-leases.js';
 import type { DhcpState } from './DhcpState.js';
-import { POOL, readPools, type PoolView } from './dhcpv4-server.js';
+import { inPool, POOL, readPools, type PoolView } from './dhcpv4-server.js';
 import { planWrite, type ParamWriter, type UciChange } from './uci.js';
 import { stringOption, type UciSection } from './uci-show.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 
 const MAC_RE = /^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$/;
-
-function inPool(view: PoolView, ip: string | undefined): boolean {
-  const n = ipv4ToNumber(ip ?? '');
-  return n !== undefined && view.net !== undefined && n > view.net.base && n < view.net.broadcast;
-}
 
 /** The Client.{i} numbering (one per MAC address, whatever the pool), for Hosts.Host.{i}.DHCPClient. */
 export interface PoolClients {

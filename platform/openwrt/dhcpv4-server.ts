@@ -64,6 +64,12 @@ export async function readPools(state: DhcpState): Promise<{ config: UciConfig; 
   return { config, pools, networks };
 }
 
+/** Whether `ip` is a host address of the pool's network (a static address or lease belongs to it). */
+export function inPool(view: PoolView, ip: string | undefined): boolean {
+  const n = ipv4ToNumber(ip ?? '');
+  return n !== undefined && view.net !== undefined && n > view.net.base && n < view.net.broadcast;
+}
+
 /** The first value of `dhcp_option` entry `tag` ("6,a,b" → "a,b"). */
 function dhcpOption(s: UciSection, tag: number): string | undefined {
   for (const item of listOption(s.options.dhcp_option)) {
@@ -191,10 +197,15 @@ export function registerDHCPv4Server(state: DhcpState, ip: IPInterfaces): void {
       if (typeof p.Alias === 'string' && p.Alias !== '') state.aliases.set(name, p.Alias);
       return state.pools.numberOf(name);
     },
+    // The pool's StaticAddress rows go with it (TR-181 deletes sub-objects): its host sections too.
     delete: async ([n]) => {
-      const { view } = await pool(n);
-      await state.write(async (stage) => stage.remove(view.section.name));
-      state.aliases.delete(view.section.name);
+      const { view, config } = await pool(n);
+      const hosts = config.filter((c) => c.type === 'host' && stringOption(c.options.mac) !== undefined && inPool(view, stringOption(c.options.ip)));
+      await state.write(async (stage) => {
+        await stage.remove(view.section.name);
+        for (const h of hosts) await stage.remove(h.name);
+      });
+      for (const name of [view.section.name, ...hosts.map((h) => h.name)]) state.aliases.delete(name);
     },
   });
 }

@@ -1,7 +1,8 @@
 /**
  * Device.Hosts. on OpenWrt: the LAN devices the router knows, from dnsmasq's lease file and the
  * kernel's ARP table (/proc/net/arp), one Host.{i} per MAC address (the table's unique key),
- * numbered the first time it is seen.
+ * numbered the first time it is seen. Only ARP entries on the devices of interfaces whose DHCP
+ * pool is enabled count: that is the LAN (the WAN's neighbour, the ISP's gateway, is no host).
  *
  * - PhysAddress: the MAC; IPAddress: the ARP table's address while it resolves, else the lease's.
  * - Active: the ARP entry resolved (ATF_COM): the device answered recently. A lease alone
@@ -24,7 +25,7 @@ import { readPools } from './dhcpv4-server.js';
 import type { PoolClients } from './dhcpv4-pool-tables.js';
 import type { IPInterfaces } from './ip.js';
 import { ipv4ToNumber } from './dhcp-leases.js';
-import { stringOption } from './uci-show.js';
+import { stringOption, uciBool } from './uci-show.js';
 
 const HOST = 'Device.Hosts.Host.{i}.';
 
@@ -43,9 +44,11 @@ export function registerHosts(state: DhcpState, ip: IPInterfaces, clients: PoolC
   const hosts = new InstanceMap();
 
   const read = async (): Promise<Map<string, HostRow>> => {
-    const [leases, arp] = await Promise.all([state.leases(), state.arp()]);
+    const [leases, arp, { pools }] = await Promise.all([state.leases(), state.arp(), readPools(state)]);
+    // The LAN is where dnsmasq serves DHCP: the WAN's neighbours (the ISP's gateway) are no hosts.
+    const lan = new Set([...pools.values()].filter((p) => p.net && !uciBool(p.section.options.ignore, false)).map((p) => p.net!.iface.l3_device ?? p.net!.iface.device));
     const out = new Map<string, HostRow>();
-    for (const a of arp) if (!out.has(a.mac)) out.set(a.mac, { mac: a.mac, ip: a.ip, active: a.complete, device: a.device });
+    for (const a of arp) if (lan.has(a.device) && !out.has(a.mac)) out.set(a.mac, { mac: a.mac, ip: a.ip, active: a.complete, device: a.device });
     for (const l of leases) {
       const h = out.get(l.mac);
       if (h) h.lease = l;

@@ -120,6 +120,15 @@ describe('openwrt platform: Device.DHCPv4.Server from the dhcp config and dnsmas
     expect(writes()).toEqual([['uci', 'delete', 'dhcp.cfg05ad04'], ['uci', 'commit', 'dhcp'], RELOAD]);
   });
 
+  it('deleting a Pool deletes its static addresses (host sections in its network) with it', async () => {
+    fx = openWrt();
+    await fx.platform.ready;
+    await fx.values('Device.DHCPv4.');
+    fx.fake.clearLog();
+    await fx.binding(POOL).delete!([1], {});
+    expect(writes()).toEqual([['uci', 'delete', 'dhcp.lan'], ['uci', 'delete', 'dhcp.cfg04fe63'], ['uci', 'commit', 'dhcp'], RELOAD]);
+  });
+
   it('adds a StaticAddress as a host section, changes and deletes it', async () => {
     fx = openWrt();
     await fx.platform.ready;

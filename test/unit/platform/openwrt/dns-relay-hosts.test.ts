@@ -4,11 +4,14 @@
  * dnsmasq's resolv file), and the lease file and ARP table of a real dnsmasq run
  * (test/fixtures/openwrt/README.md).
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode, type UspError } from '../../../../datamodel/UspError.js';
 import { Transaction } from '../../../../datamodel/tree/Transaction.js';
 import { parseArp, parseLeases } from '../../../../platform/openwrt/dhcp-leases.js';
-import { DHCP_EVENT, openWrt, type PlatformFixture } from './fake-openwrt.js';
+import { DHCP_EVENT, FIXTURES, openWrt, type PlatformFixture } from './fake-openwrt.js';
 
 const FWD = 'Device.DNS.Relay.Forwarding.{i}.';
 const RELOAD = ['ubus', 'call', ...DHCP_EVENT.split(' ')];
@@ -114,6 +117,20 @@ describe('openwrt platform: Device.Hosts from the lease file and the ARP table',
     fx = openWrt(undefined, { arpFile: '/nonexistent/arp' });
     const w = await fx.values('Device.Hosts.');
     expect([...w.values()].filter((h) => 'PhysAddress' in h).map((h) => h.Active)).toEqual([false, false, false]);
+  });
+
+  it("counts ARP entries on the LAN only: the WAN's gateway is no host", async () => {
+    // The recorded table plus a WAN neighbour line (constructed here, in the kernel's format).
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'usp-arp-'));
+    const arp = path.join(dir, 'arp');
+    fs.writeFileSync(arp, `${fs.readFileSync(path.join(FIXTURES, 'proc-net-arp.txt'), 'utf8')}192.168.10.1     0x1         0x2         00:11:22:33:44:55     *        eth1.2\n`);
+    fx = openWrt(undefined, { arpFile: arp });
+    try {
+      const macs = [...(await fx.values('Device.Hosts.')).values()].map((h) => h.PhysAddress).filter(Boolean);
+      expect(macs.sort()).toEqual(['52:3f:b5:5f:a9:be', 'c6:ac:3d:24:3b:ec', 'de:58:55:e5:dc:76']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('parses the lease and ARP formats strictly, skipping what is not a row', () => {
