@@ -133,7 +133,8 @@ export function registerDHCPv4Server(state: DhcpState, ip: IPInterfaces): void {
       return range();
     };
     const writers: Record<string, ParamWriter> = {
-      Enable: (v) => [v ? { section: name, option: 'ignore', value: '', remove: true } : opt('ignore', '1')],
+      // `uci delete` of an option that is not there fails ("Entry not found"): only a change is written.
+      Enable: (v) => (v === current.Enable ? [] : [v ? { section: name, option: 'ignore', value: '', remove: true } : opt('ignore', '1')]),
       Alias: () => [],
       Interface: (v) => (v === current.Interface ? [] : ifname ? [opt('interface', ifname)] : `${String(v)} is no netifd interface`),
       MinAddress: () => writeRange(),
@@ -189,7 +190,8 @@ export function registerDHCPv4Server(state: DhcpState, ip: IPInterfaces): void {
         LeaseTime: 43200,
       };
       // Every option is written: the new section starts empty.
-      const planned = await plan('', { ...current, Interface: '' }, { ...current, ...p, Enable: p.Enable ?? false }, networks, net);
+      // (A section without `ignore` serves: Enable false must write it.)
+      const planned = await plan('', { ...current, Enable: true, Interface: '' }, { ...current, ...p, Enable: p.Enable ?? false }, networks, net);
       const [name] = await state.write(async (stage) => {
         const created = await stage.add('dhcp');
         for (const c of planned) if (!c.remove) await stage.set({ ...c, section: created });

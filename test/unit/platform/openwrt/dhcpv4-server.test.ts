@@ -81,11 +81,14 @@ describe('openwrt platform: Device.DHCPv4.Server from the dhcp config and dnsmas
     expect(writes()).toEqual([]);
   });
 
-  it('Enable false sets ignore, true deletes it', async () => {
+  it('Enable false sets ignore, true deletes it, an unchanged Enable writes nothing', async () => {
     fx = openWrt();
     await fx.platform.ready;
     await fx.values('Device.DHCPv4.');
     fx.fake.clearLog();
+    // Enable true on the enabled pool: nothing to write (uci fails deleting an option that is not there).
+    await fx.binding(POOL).set!([1], { Enable: true }, {});
+    expect(writes()).toEqual([]);
     await fx.binding(POOL).set!([2], { Enable: true }, {});
     fx.fake.respondUci('dhcp', { file: 'uci-show-dhcp.disabled.txt' });
     await fx.binding(POOL).set!([1], { Enable: false }, {});
@@ -118,6 +121,15 @@ describe('openwrt platform: Device.DHCPv4.Server from the dhcp config and dnsmas
     fx.fake.clearLog();
     await fx.binding(POOL).delete!([3], {});
     expect(writes()).toEqual([['uci', 'delete', 'dhcp.cfg05ad04'], ['uci', 'commit', 'dhcp'], RELOAD]);
+    // TR-181's default Enable is false: a pool added without it is written with ignore 1.
+    fx.fake.clearLog();
+    fx.fake.willAdd('cfg06ad05');
+    await fx.binding(POOL).add!([], { Interface: 'Device.IP.Interface.1' }, {});
+    expect(writes().slice(0, 3)).toEqual([
+      ['uci', 'add', 'dhcp', 'dhcp'],
+      ['uci', 'set', 'dhcp.cfg06ad05.ignore=1'],
+      ['uci', 'set', 'dhcp.cfg06ad05.interface=wan'],
+    ]);
   });
 
   it('deleting a Pool deletes its static addresses (host sections in its network) with it', async () => {
