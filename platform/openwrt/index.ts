@@ -18,6 +18,10 @@
  * | NAT.PortMapping, NAT.InterfaceSetting    | `uci -q -X show firewall`                  |
  * | Bridging.Bridge (+Port, VLAN, VLANPort)  | `uci -q -X show network` + `network.device status` (same call as Ethernet) |
  * | Cellular.AccessPoint (with ModemManager) | `uci -q -X show network` + the modems' paths (registerCellularAccessPoints) |
+ * | DHCPv4.Server.Pool (+StaticAddress)      | `uci -q -X show dhcp` + `network.interface dump` (same call as IP) |
+ * | DHCPv4.Server.Pool.Client                | dnsmasq's lease file (the dnsmasq section's `leasefile`) |
+ * | DNS.Relay (+Forwarding)                  | `uci -q -X show dhcp` (dnsmasq section) + `network.interface dump` |
+ * | Hosts.Host                               | dnsmasq's lease file + /proc/net/arp       |
  *
  * A source that fails (tool missing, ubus object absent, timeout) fails the objects that read
  * it with 7003 naming the command; every other object still reads.
@@ -31,6 +35,11 @@ import { type CellularModems, registerCellularAccessPoints } from './cellular-ap
 import { registerDeviceInfo } from './device-info.js';
 import { registerStagedFirmwareImages, type StagedFirmware } from '../linux/firmware-staged.js';
 import { registerDNS } from './dns.js';
+import { registerDNSRelay } from './dns-relay.js';
+import { DhcpState } from './DhcpState.js';
+import { registerDHCPv4PoolTables } from './dhcpv4-pool-tables.js';
+import { registerDHCPv4Server } from './dhcpv4-server.js';
+import { registerHosts } from './hosts.js';
 import { type BridgeStack, registerEthernet } from './ethernet.js';
 import { startEvents } from './events.js';
 import { registerIP } from './ip.js';
@@ -58,6 +67,10 @@ export interface OpenWrtOptions {
   listenerBackoffMs?: number;
   /** Where CPU times are read (default /proc/stat). */
   procStat?: string;
+  /** dnsmasq's lease file (default: the dnsmasq section's `leasefile` option, else /tmp/dhcp.leases). */
+  leaseFile?: string;
+  /** The kernel's ARP table, for Hosts.Host.{i}.Active (default /proc/net/arp). */
+  arpFile?: string;
   /** Firmware banks (FirmwareImage.{i}), started by the caller: DeviceInfo then serves ActiveFirmwareImage/BootFirmwareImage. */
   firmware?: StagedFirmware;
 }
@@ -98,6 +111,11 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   registerDNS(ctx, ip);
   registerRouting(ctx, ip);
   registerNAT(ctx, ip, uci);
+  const dhcp = new DhcpState(ctx, uci, { leaseFile: opts.leaseFile, arpFile: opts.arpFile });
+  registerDHCPv4Server(dhcp, ip);
+  const clients = registerDHCPv4PoolTables(dhcp);
+  registerDNSRelay(dhcp, ip);
+  registerHosts(dhcp, ip, clients);
   const wifi = new WiFiState(ctx);
   bridgeStack.managementPort = registerBridging(ctx, ethernet, wifi, uci).managementPort;
   registerWiFiRadios(ctx, wifi, uci);

@@ -30,6 +30,8 @@ export interface UciChange {
   remove?: boolean;
   /** `uci add_list <config>.<section>.<option>=<value>` instead of a set: appends one list item. */
   append?: boolean;
+  /** `uci del_list <config>.<section>.<option>=<value>` instead of a set: removes that list item. */
+  removeItem?: boolean;
 }
 
 /** What a staged write may do inside one `UciWriter.transact`, before the commit. */
@@ -82,6 +84,7 @@ export class UciWriter {
           touched.push(option);
           if (c.remove) await runner.run('uci', ['delete', option]);
           else if (c.append) await runner.run('uci', ['add_list', `${option}=${c.value}`]);
+          else if (c.removeItem) await runner.run('uci', ['del_list', `${option}=${c.value}`]);
           else await runner.run('uci', ['set', `${option}=${c.value}`], c.secret ? { display: `uci set ${option}=…` } : {});
         },
         add: async (type) => {

@@ -60,6 +60,17 @@ const OPENWRT_CLAIMS = [
   'Device.NAT.',
   'Device.NAT.InterfaceSetting.{i}.',
   'Device.NAT.PortMapping.{i}.',
+  'Device.DNS.Relay.',
+  'Device.DNS.Relay.Forwarding.{i}.',
+  'Device.DHCPv4.Server.',
+  'Device.DHCPv4.Server.Pool.{i}.',
+  'Device.DHCPv4.Server.Pool.{i}.StaticAddress.{i}.',
+  'Device.DHCPv4.Server.Pool.{i}.Client.{i}.',
+  'Device.DHCPv4.Server.Pool.{i}.Client.{i}.IPv4Address.{i}.',
+  'Device.DHCPv4.Server.Pool.{i}.Client.{i}.Option.{i}.',
+  'Device.Hosts.',
+  'Device.Hosts.Host.{i}.',
+  'Device.Hosts.Host.{i}.IPv4Address.{i}.',
 ];
 
 /** Device.Bridging. of OpenWrt (UCI `config device` bridges and `bridge-vlan` sections). */

@@ -10,7 +10,8 @@
  *   events/<obj>.jsonl as they are appended (from the start of the file) until killed; they exit
  *   with status 3 once if a file die-<listen|obj> exists.
  * - `uci [-q] [-X] show <config>` answers from responses.json's `uci` (rewritable by the test:
- *   `respondUci`); an unknown config fails like uci: "uci: Entry not found", exit 1.
+ *   `respondUci`), or what `respondUciAfterCommit` gave once `uci commit <config>` ran; an
+ *   unknown config fails like uci: "uci: Entry not found", exit 1.
  * - `uci add <config> <type>` prints the next name of responses.json's `added` (or "cfg0f0000").
  * - every other `uci ...` succeeds, except `uci commit` while the file uci-fail-commit exists.
  * - `/etc/init.d/firewall` (under bin/, as the runner finds an absolute command inside
@@ -33,6 +34,8 @@ export type Response = { file: string } | { json: unknown } | { text: string } |
 
 export const IWINFO_INFO = 'iwinfo info {"device":"phy1-ap0"}';
 export const IWINFO_ASSOCLIST = 'iwinfo assoclist {"device":"phy1-ap0"}';
+/** `ubus call service event` after `uci commit dhcp` (procd reloads dnsmasq), as the fake keys it. */
+export const DHCP_EVENT = 'service event {"type":"config.change","data":{"package":"dhcp"}}';
 
 /** Every `ubus call` a whole-tree read of the fixture device needs, and its answer. */
 export function defaultResponses(): Record<string, Response> {
@@ -47,6 +50,7 @@ export function defaultResponses(): Record<string, Response> {
     [IWINFO_INFO]: { file: 'ubus-iwinfo-info.phy1-ap0.json' },
     [IWINFO_ASSOCLIST]: { file: 'ubus-iwinfo-assoclist.phy1-ap0.json' },
     'network reload': { text: '' },
+    [DHCP_EVENT]: { text: '' },
   };
 }
 
@@ -77,7 +81,9 @@ export const UCI_NETWORK_CELLULAR = [
 export function defaultUci(): Record<string, Response> {
   // network: the recorded device's own sections (br-lan, lan, wan), then the cellular uplinks.
   const network = fs.readFileSync(path.join(FIXTURES, 'uci-show-network.txt'), 'utf8') + UCI_NETWORK_CELLULAR;
-  return { firewall: { file: 'uci-show-firewall.txt' }, network: { text: network } };
+  // dhcp: OpenWrt's default /etc/config/dhcp with one static host, as recorded with OpenWrt's uci
+  // (the state the recorded dnsmasq run served: dhcp.leases, proc-net-arp.txt).
+  return { firewall: { file: 'uci-show-firewall.txt' }, network: { text: network }, dhcp: { file: 'uci-show-dhcp.host-added.txt' } };
 }
 
 const UBUS = String.raw`#!/usr/bin/env node
@@ -137,7 +143,8 @@ fs.appendFileSync(path.join(DIR, 'calls.log'), JSON.stringify(['uci', ...argv]) 
 const words = argv.filter((a) => !a.startsWith('-'));
 const manifest = JSON.parse(fs.readFileSync(path.join(DIR, 'responses.json'), 'utf8'));
 if (words[0] === 'show') {
-  const r = manifest.uci[words[1]];
+  const now = path.join(DIR, 'uci-now-' + words[1] + '.json');
+  const r = fs.existsSync(now) ? JSON.parse(fs.readFileSync(now, 'utf8')) : manifest.uci[words[1]];
   if (!r) { process.stderr.write('uci: Entry not found\n'); process.exit(1); }
   if (r.exit !== undefined) { process.stderr.write(r.stderr + '\n'); process.exit(r.exit); }
   process.stdout.write(r.file !== undefined ? fs.readFileSync(path.join(manifest.fixtures, r.file), 'utf8') : r.text);
@@ -153,6 +160,10 @@ if (words[0] === 'add') {
 if (argv[0] === 'commit' && fs.existsSync(path.join(DIR, 'uci-fail-commit'))) {
   process.stderr.write('uci: I/O error\n');
   process.exit(1);
+}
+if (argv[0] === 'commit') {
+  const after = path.join(DIR, 'uci-after-commit-' + argv[1] + '.json');
+  if (fs.existsSync(after)) fs.renameSync(after, path.join(DIR, 'uci-now-' + argv[1] + '.json'));
 }
 process.exit(0);
 `;
@@ -175,6 +186,8 @@ export interface FakeOpenWrt {
   respond(key: string, r: Response | undefined): void;
   /** What `uci show <config>` prints from now on (undefined: the config does not exist). */
   respondUci(config: string, r: Response | undefined): void;
+  /** What `uci show <config>` prints once the next `uci commit <config>` succeeded (until respondUci). */
+  respondUciAfterCommit(config: string, r: Response): void;
   /** The names the next `uci add` calls print, in order. */
   willAdd(...names: string[]): void;
   /** Appends one event line for `ubus listen` ("listen") or `ubus subscribe <obj>`. */
@@ -230,8 +243,10 @@ export function fakeOpenWrt(opts: { withUbus?: boolean } = {}): FakeOpenWrt {
     respondUci: (config, r) => {
       if (r === undefined) delete manifest.uci[config];
       else manifest.uci[config] = r;
+      for (const f of [`uci-now-${config}.json`, `uci-after-commit-${config}.json`]) fs.rmSync(path.join(dir, f), { force: true });
       save();
     },
+    respondUciAfterCommit: (config, r) => fs.writeFileSync(path.join(dir, `uci-after-commit-${config}.json`), JSON.stringify(r)),
     willAdd: (...names) => {
       manifest.added = names;
       fs.rmSync(path.join(dir, 'uci-added'), { force: true });
@@ -276,6 +291,10 @@ export function openWrt(fake = fakeOpenWrt(), opts: OpenWrtOptions = {}): Platfo
     // events and writes invalidate explicitly, and the runner's own tests cover expiry.
     cacheMs: 30_000,
     listenerBackoffMs: 50,
+    // The recorded dnsmasq lease file and ARP table of the same LAN (the recorded leasefile
+    // option names /tmp/dhcp.leases, which the tests do not touch).
+    leaseFile: path.join(FIXTURES, 'dhcp.leases'),
+    arpFile: path.join(FIXTURES, 'proc-net-arp.txt'),
     ...opts,
   });
   const read = async (p = 'Device.'): Promise<ObjectValues[]> => {

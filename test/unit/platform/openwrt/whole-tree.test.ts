@@ -244,21 +244,22 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
       'system board',
       'system info',
     ]);
-    // Besides ubus, one `uci show` per config (network for Bridging, firewall for NAT); nothing
-    // else ran for the read (the long-running listeners may log their start late).
+    // Besides ubus, one `uci show` per config (network for Bridging, firewall for NAT, dhcp for
+    // DHCPv4.Server, DNS.Relay and Hosts); nothing else ran for the read (the long-running
+    // listeners may log their start late). The lease file and ARP table are files, not commands.
     expect(
       fx.fake
         .invocations()
         .filter((a) => a[0] === 'uci')
         .map((a) => a.join(' '))
         .sort(),
-    ).toEqual(['uci -q -X show firewall', 'uci -q -X show network']);
+    ).toEqual(['uci -q -X show dhcp', 'uci -q -X show firewall', 'uci -q -X show network']);
     expect(fx.fake.invocations().filter((a) => a[0] !== 'uci' && !['call', 'listen', 'subscribe'].includes(a[1]))).toEqual([]);
-    expect(fx.platform.runner.calls - before).toBe(9);
+    expect(fx.platform.runner.calls - before).toBe(10);
     // A second read inside the cache's max age costs nothing more.
     await fx.read();
     expect(fx.fake.ubusCalls()).toHaveLength(7);
-    expect(fx.fake.invocations().filter((a) => a[0] === 'uci')).toHaveLength(2);
+    expect(fx.fake.invocations().filter((a) => a[0] === 'uci')).toHaveLength(3);
   });
 
   it('reads the same instance numbers whichever object a Get reads first', async () => {
@@ -304,7 +305,18 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
       'Device.Ethernet.Link.{i}.',
       'Device.Ethernet.Link.{i}.Stats.',
     ]);
-    expect(under('Device.DNS.')).toEqual(['Device.DNS.', 'Device.DNS.Client.', 'Device.DNS.Client.Server.{i}.']);
+    expect(under('Device.DNS.')).toEqual(['Device.DNS.', 'Device.DNS.Client.', 'Device.DNS.Client.Server.{i}.', 'Device.DNS.Relay.', 'Device.DNS.Relay.Forwarding.{i}.']);
+    // DHCPv4 server and Hosts from dnsmasq (dhcpv4-server.ts, hosts.ts): no Pool Option table, no Host IPv6Address.
+    expect(under('Device.DHCPv4.')).toEqual([
+      'Device.DHCPv4.',
+      'Device.DHCPv4.Server.',
+      'Device.DHCPv4.Server.Pool.{i}.',
+      'Device.DHCPv4.Server.Pool.{i}.StaticAddress.{i}.',
+      'Device.DHCPv4.Server.Pool.{i}.Client.{i}.',
+      'Device.DHCPv4.Server.Pool.{i}.Client.{i}.IPv4Address.{i}.',
+      'Device.DHCPv4.Server.Pool.{i}.Client.{i}.Option.{i}.',
+    ]);
+    expect(under('Device.Hosts.')).toEqual(['Device.Hosts.', 'Device.Hosts.Host.{i}.', 'Device.Hosts.Host.{i}.IPv4Address.{i}.']);
     expect(under('Device.Routing.')).toEqual(['Device.Routing.', 'Device.Routing.Router.{i}.', 'Device.Routing.Router.{i}.IPv4Forwarding.{i}.']);
     expect(under('Device.DeviceInfo.')).toEqual(['Device.DeviceInfo.', 'Device.DeviceInfo.MemoryStatus.', 'Device.DeviceInfo.ProcessStatus.', 'Device.DeviceInfo.ProcessStatus.Process.{i}.']);
     // Parameters: SSID.{i}. serves these and no others.

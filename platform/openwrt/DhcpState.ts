@@ -1,0 +1,148 @@
+/**
+ * What Device.DHCPv4.Server, Device.DNS.Relay and Device.Hosts share on OpenWrt: the `dhcp` UCI
+ * config (one cached `uci -q -X show dhcp`), the interfaces' IPv4 networks (the cached
+ * `ubus call network.interface dump`), dnsmasq's lease file and the kernel's ARP table, and the
+ * instance numbers of the rows made from UCI sections, which survive libuci renaming anonymous
+ * sections after our own writes (renamesByPosition).
+ *
+ * Writes go through `uci` on config dhcp, `uci commit dhcp`, then the config.change event that
+ * OpenWrt's `reload_config` sends procd for a committed package (DHCP_RELOAD): procd reloads
+ * every service with a reload trigger on `dhcp`, dnsmasq and odhcpd alike.
+ */
+import fs from 'node:fs/promises';
+import { ErrorCode, UspError } from '../../datamodel/UspError.js';
+import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
+import { type ArpEntry, type DhcpLease, ipv4ToNumber, parseArp, parseLeases } from './dhcp-leases.js';
+import type { OpenWrtContext } from './OpenWrtContext.js';
+import type { InterfaceDump, NetIfStatus } from './ubus-types.js';
+import type { UciStage, UciWriter } from './uci.js';
+import { renamesByPosition, stringOption, type UciConfig, type UciSection } from './uci-show.js';
+
+/**
+ * `ubus call service event {"type":"config.change","data":{"package":"dhcp"}}`: what
+ * `reload_config` runs after `uci commit dhcp`; dnsmasq's init script registers
+ * `procd_add_reload_trigger "dhcp"`, so procd has it regenerate its configuration and reload.
+ */
+export const DHCP_RELOAD = ['ubus', 'call', 'service', 'event', JSON.stringify({ type: 'config.change', data: { package: 'dhcp' } })] as const;
+
+/** dnsmasq.init's default lease file when the dnsmasq section names none. */
+export const DEFAULT_LEASE_FILE = '/tmp/dhcp.leases';
+
+export interface DhcpFiles {
+  /** dnsmasq's lease file; default: the dnsmasq section's `leasefile`, else /tmp/dhcp.leases. */
+  leaseFile?: string;
+  /** The kernel's ARP table (default /proc/net/arp). */
+  arpFile?: string;
+}
+
+/** One interface's IPv4 network, from netifd. */
+export interface Network {
+  iface: NetIfStatus;
+  address: number;
+  prefix: number;
+  /** The network address (host bits zero). */
+  base: number;
+  broadcast: number;
+}
+
+export class DhcpState {
+  /** Pool.{i}: `config dhcp` sections, by name. */
+  readonly pools = new InstanceMap();
+  /** StaticAddress.{i} (per pool in the model, one numbering here): `config host` sections, by name. */
+  readonly hosts = new InstanceMap();
+  /** Controller-chosen Alias values, by section name (UCI has no option for them). */
+  readonly aliases = new Map<string, string>();
+
+  constructor(
+    readonly ctx: OpenWrtContext,
+    private readonly uci: UciWriter,
+    private readonly files: DhcpFiles = {},
+  ) {}
+
+  config(): Promise<UciConfig> {
+    return this.ctx.uci('dhcp');
+  }
+
+  /** The dnsmasq section (the first; OpenWrt ships one). */
+  async dnsmasq(): Promise<UciSection | undefined> {
+    return (await this.config()).find((s) => s.type === 'dnsmasq');
+  }
+
+  /** Each netifd interface with an IPv4 address, by name. */
+  async networks(): Promise<Map<string, Network>> {
+    const dump = await this.ctx.ubus<InterfaceDump>('network.interface', 'dump');
+    const out = new Map<string, Network>();
+    for (const iface of dump.interface ?? []) {
+      const a = iface['ipv4-address']?.[0];
+      const address = a ? ipv4ToNumber(a.address) : undefined;
+      if (!a || address === undefined) continue;
+      const prefix = Math.max(0, Math.min(32, a.mask));
+      const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+      const base = (address & mask) >>> 0;
+      out.set(iface.interface, { iface, address, prefix, base, broadcast: (base | (~mask >>> 0)) >>> 0 });
+    }
+    return out;
+  }
+
+  /** dnsmasq's leases now; none when the file does not exist (no client yet since boot). */
+  async leases(): Promise<DhcpLease[]> {
+    const file = this.files.leaseFile ?? stringOption((await this.dnsmasq())?.options.leasefile) ?? DEFAULT_LEASE_FILE;
+    return parseLeases(await readOrEmpty(file));
+  }
+
+  async arp(): Promise<ArpEntry[]> {
+    return parseArp(await readOrEmpty(this.files.arpFile ?? '/proc/net/arp'));
+  }
+
+  /**
+   * Runs one dhcp write, then reloads dnsmasq, and moves instance numbers and Aliases across
+   * the section renames it caused. Resolves with the names `uci add` printed, as committed.
+   */
+  async write(stage: (s: UciStage) => Promise<void>): Promise<string[]> {
+    const before = (await this.config()).map((s) => s.name);
+    const removed = new Set<string>();
+    const added: string[] = [];
+    await this.uci
+      .transact(
+        'dhcp',
+        (s) =>
+          stage({
+            set: s.set,
+            add: async (type) => {
+              const name = await s.add(type);
+              added.push(name);
+              return name;
+            },
+            remove: async (name) => {
+              removed.add(name);
+              await s.remove(name);
+            },
+          }),
+        DHCP_RELOAD,
+      )
+      .finally(() => this.ctx.forgetUci('dhcp'));
+    const renames = renamesByPosition(
+      before,
+      (await this.config()).map((s) => s.name),
+      removed,
+      added,
+    );
+    this.pools.rekey(renames);
+    this.hosts.rekey(renames);
+    for (const [from, to] of renames) {
+      const alias = this.aliases.get(from);
+      this.aliases.delete(from);
+      if (alias !== undefined) this.aliases.set(to, alias);
+    }
+    return added.map((a) => renames.find(([from]) => from === a)?.[1] ?? a);
+  }
+}
+
+async function readOrEmpty(file: string): Promise<string> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw new UspError(ErrorCode.InternalError, `data source failed: ${file}: ${(e as Error).message}`);
+  }
+}

@@ -1,0 +1,213 @@
+/**
+ * Device.DHCPv4.Server. on OpenWrt (TR-181 DHCPv4Server) from dnsmasq's UCI configuration:
+ * each `config dhcp` section of the `dhcp` config is a Pool.{i}, keyed by section name.
+ *
+ * | TR-181 (Pool.{i}.)  | UCI option of the `dhcp` section, as dnsmasq.init applies it |
+ * |---------------------|----------------------------------------------------------------|
+ * | Enable              | `ignore` ('1': no DHCP on that interface)                       |
+ * | Interface           | `interface` (a netifd interface → its IP.Interface)             |
+ * | MinAddress          | the interface's network address + `start` (default 100)        |
+ * | MaxAddress          | MinAddress + `limit` − 1 (default 150), at most broadcast − 1  |
+ * | SubnetMask          | `netmask`, else the interface's own (read only here)            |
+ * | DNSServers          | `dhcp_option` '6,…', else the interface address (dnsmasq offers itself; none while DNS is off, `port` 0) |
+ * | IPRouters           | `dhcp_option` '3,…', else the interface address                 |
+ * | DomainName          | `dhcp_option` '15,…', else the dnsmasq section's `domain`       |
+ * | LeaseTime           | `leasetime` ("12h", seconds, "infinite" = −1)                   |
+ *
+ * Writable: Enable, Interface, MinAddress, MaxAddress, LeaseTime (and Alias, kept by the agent).
+ * SubnetMask, DNSServers, IPRouters, DomainName are read; a Set keeping their value is accepted,
+ * another is refused with 7012 (not written yet). ReservedAddresses and Order have no dnsmasq
+ * counterpart (dnsmasq excludes no addresses from a range and picks a pool by interface, not by
+ * order) and are not served. Server.Enable reads whether any pool serves; it is not writable
+ * here (dnsmasq's DHCP has no switch of its own beside the pools' `ignore`).
+ */
+import type { Value } from '../../datamodel/value/Value.js';
+import { canonicalizeReferences } from '../reference.js';
+import { noSuchInstance, prefixToMask, refused } from './convert.js';
+import { ipv4ToNumber, leaseSeconds, numberToIpv4 } from './dhcp-leases.js';
+import type { DhcpState, Network } from './DhcpState.js';
+import type { IPInterfaces } from './ip.js';
+import { planWrite, type ParamWriter, type UciChange } from './uci.js';
+import { listOption, stringOption, uciBool, type UciConfig, type UciSection } from './uci-show.js';
+
+export const POOL = 'Device.DHCPv4.Server.Pool.{i}.';
+const POOL_PARAMS = ['Enable', 'Status', 'Alias', 'Interface', 'MinAddress', 'MaxAddress', 'SubnetMask', 'DNSServers', 'DomainName', 'IPRouters', 'LeaseTime'];
+
+/** A pool as read: its section, the interface network it serves, and its address range. */
+export interface PoolView {
+  section: UciSection;
+  net?: Network;
+  min?: number;
+  max?: number;
+}
+
+/** dnsmasq.init's range: network + start .. + limit − 1, clipped to the last host address. */
+export function poolRange(s: UciSection, net: Network): [number, number] {
+  const start = Number(stringOption(s.options.start) ?? 100);
+  const limit = Number(stringOption(s.options.limit) ?? 150);
+  const min = Math.min(net.base + (Number.isFinite(start) ? start : 100), net.broadcast - 1) >>> 0;
+  const max = Math.min(min + Math.max(1, Number.isFinite(limit) ? limit : 150) - 1, net.broadcast - 1) >>> 0;
+  return [min, max];
+}
+
+/** The pools of the config with their networks, numbered in file order. */
+export async function readPools(state: DhcpState): Promise<{ config: UciConfig; pools: Map<string, PoolView>; networks: Map<string, Network> }> {
+  const config = await state.config();
+  const networks = await state.networks();
+  const pools = new Map<string, PoolView>();
+  for (const s of config.filter((c) => c.type === 'dhcp')) {
+    const net = networks.get(stringOption(s.options.interface) ?? '');
+    const [min, max] = net ? poolRange(s, net) : [undefined, undefined];
+    pools.set(s.name, { section: s, net, min, max });
+  }
+  state.pools.list(pools.keys());
+  return { config, pools, networks };
+}
+
+/** Whether `ip` is a host address of the pool's network (a static address or lease belongs to it). */
+export function inPool(view: PoolView, ip: string | undefined): boolean {
+  const n = ipv4ToNumber(ip ?? '');
+  return n !== undefined && view.net !== undefined && n > view.net.base && n < view.net.broadcast;
+}
+
+/** The first value of `dhcp_option` entry `tag` ("6,a,b" → "a,b"). */
+function dhcpOption(s: UciSection, tag: number): string | undefined {
+  for (const item of listOption(s.options.dhcp_option)) {
+    const [t, ...rest] = item.split(',');
+    if (Number(t) === tag) return rest.join(',');
+  }
+  return undefined;
+}
+
+/** Serves Device.DHCPv4.Server. and Device.DHCPv4.Server.Pool.{i}. (add, delete, set). */
+export function registerDHCPv4Server(state: DhcpState, ip: IPInterfaces): void {
+  const { model } = state.ctx;
+
+  const pool = async (n: number | undefined): Promise<{ view: PoolView; config: UciConfig; networks: Map<string, Network> }> => {
+    const { config, pools, networks } = await readPools(state);
+    const view = pools.get(state.pools.keyOf(n) ?? '');
+    if (!view) throw noSuchInstance('DHCPv4 pool', n);
+    return { view, config, networks };
+  };
+
+  const values = async (view: PoolView, config: UciConfig): Promise<Record<string, Value>> => {
+    const s = view.section;
+    const enabled = !uciBool(s.options.ignore, false);
+    const dnsmasq = config.find((c) => c.type === 'dnsmasq');
+    const own = view.net ? numberToIpv4(view.net.address) : '';
+    const dnsOff = stringOption(dnsmasq?.options.port) === '0';
+    return {
+      Enable: enabled,
+      Status: !enabled ? 'Disabled' : view.net ? 'Enabled' : 'Error_Misconfigured',
+      Alias: state.aliases.get(s.name) ?? `cpe-${s.name}`,
+      Interface: await ip.pathOf(stringOption(s.options.interface)),
+      MinAddress: view.min === undefined ? '' : numberToIpv4(view.min),
+      MaxAddress: view.max === undefined ? '' : numberToIpv4(view.max),
+      SubnetMask: stringOption(s.options.netmask) ?? (view.net ? prefixToMask(view.net.prefix) : ''),
+      DNSServers: dhcpOption(s, 6) ?? (dnsOff ? '' : own),
+      DomainName: dhcpOption(s, 15) ?? stringOption(dnsmasq?.options.domain) ?? '',
+      IPRouters: dhcpOption(s, 3) ?? own,
+      LeaseTime: leaseSeconds(stringOption(s.options.leasetime)) ?? 43200,
+    };
+  };
+
+  /** The UCI changes for `changes` to section `name`; the range is relative to the (new) interface's network. */
+  const plan = async (name: string, current: Record<string, Value>, changes: Record<string, Value>, networks: Map<string, Network>, currentNet: Network | undefined): Promise<UciChange[]> => {
+    canonicalizeReferences(changes, ['Interface']);
+    const opt = (option: string, value: string): UciChange => ({ section: name, option, value });
+    const ifname = changes.Interface === undefined ? undefined : await ip.nameOf(String(changes.Interface));
+    const range = (): UciChange[] | string => {
+      const reference = String(changes.Interface ?? current.Interface);
+      const net = changes.Interface !== undefined && changes.Interface !== current.Interface ? networks.get(ifname ?? '') : currentNet;
+      if (!net) return `${reference || 'the pool'} has no IPv4 network to serve`;
+      const min = ipv4ToNumber(String(changes.MinAddress ?? current.MinAddress));
+      const max = ipv4ToNumber(String(changes.MaxAddress ?? current.MaxAddress));
+      if (min === undefined || max === undefined) return 'MinAddress and MaxAddress must be IPv4 addresses';
+      if (min <= net.base || max >= net.broadcast || min > max) return `the range must lie inside ${numberToIpv4(net.base)}/${net.prefix} with MinAddress <= MaxAddress`;
+      return [opt('start', String(min - net.base)), opt('limit', String(max - min + 1))];
+    };
+    let rangeDone = false;
+    const writeRange = (): UciChange[] | string => {
+      if (rangeDone) return [];
+      rangeDone = true;
+      return range();
+    };
+    const writers: Record<string, ParamWriter> = {
+      // `uci delete` of an option that is not there fails ("Entry not found"): only a change is written.
+      Enable: (v) => (v === current.Enable ? [] : [v ? { section: name, option: 'ignore', value: '', remove: true } : opt('ignore', '1')]),
+      Alias: () => [],
+      Interface: (v) => (v === current.Interface ? [] : ifname ? [opt('interface', ifname)] : `${String(v)} is no netifd interface`),
+      MinAddress: () => writeRange(),
+      MaxAddress: () => writeRange(),
+      LeaseTime: (v) => (Number(v) === -1 ? [opt('leasetime', 'infinite')] : Number(v) >= 120 ? [opt('leasetime', String(v))] : 'dnsmasq takes lease times of 120 s and more, or -1 (infinite)'),
+    };
+    // A new Interface with no new range keeps start/limit: the range moves with the network.
+    return planWrite(current, changes, writers);
+  };
+
+  model.register('Device.DHCPv4.Server.', {
+    params: ['Enable'],
+    get: async () => {
+      const { pools } = await readPools(state);
+      return { Enable: [...pools.values()].some((p) => !uciBool(p.section.options.ignore, false)) };
+    },
+    set: async (_keys, changes) => {
+      const { pools } = await readPools(state);
+      planWrite({ Enable: [...pools.values()].some((p) => !uciBool(p.section.options.ignore, false)) }, changes, {});
+    },
+  });
+
+  model.register(POOL, {
+    params: POOL_PARAMS,
+    list: async () => [...state.pools.list((await readPools(state)).pools.keys())],
+    get: async ([n]) => {
+      const { view, config } = await pool(n);
+      return values(view, config);
+    },
+    set: async ([n], changes) => {
+      const { view, config, networks } = await pool(n);
+      const planned = await plan(view.section.name, await values(view, config), { ...changes }, networks, view.net);
+      if (planned.length > 0)
+        await state.write(async (stage) => {
+          for (const c of planned) await stage.set(c);
+        });
+      if (typeof changes.Alias === 'string') state.aliases.set(state.pools.keyOf(n) ?? view.section.name, changes.Alias);
+    },
+    add: async (_parent, params) => {
+      const { networks } = await readPools(state);
+      const p = { ...params };
+      canonicalizeReferences(p, ['Interface']);
+      const ifname = typeof p.Interface === 'string' && p.Interface !== '' ? await ip.nameOf(p.Interface) : undefined;
+      if (typeof p.Interface === 'string' && p.Interface !== '' && !ifname) throw refused([{ param: 'Interface', message: `${p.Interface} is no netifd interface` }]);
+      const net = ifname ? networks.get(ifname) : undefined;
+      // TR-181 defaults (Enable false) over dnsmasq.init's (start 100, limit 150, 12h).
+      const [min, max] = net ? poolRange({ name: '', type: 'dhcp', options: {} }, net) : [];
+      const current: Record<string, Value> = {
+        Enable: false,
+        Alias: '',
+        Interface: p.Interface ?? '',
+        ...(min !== undefined && max !== undefined ? { MinAddress: numberToIpv4(min), MaxAddress: numberToIpv4(max) } : {}),
+        LeaseTime: 43200,
+      };
+      // Every option is written: the new section starts empty.
+      // (A section without `ignore` serves: Enable false must write it.)
+      const planned = await plan('', { ...current, Enable: true, Interface: '' }, { ...current, ...p, Enable: p.Enable ?? false }, networks, net);
+      const [name] = await state.write(async (stage) => {
+        const created = await stage.add('dhcp');
+        for (const c of planned) if (!c.remove) await stage.set({ ...c, section: created });
+      });
+      if (typeof p.Alias === 'string' && p.Alias !== '') state.aliases.set(name, p.Alias);
+      return state.pools.numberOf(name);
+    },
+    // The pool's StaticAddress rows go with it (TR-181 deletes sub-objects): its host sections too.
+    delete: async ([n]) => {
+      const { view, config } = await pool(n);
+      const hosts = config.filter((c) => c.type === 'host' && stringOption(c.options.mac) !== undefined && inPool(view, stringOption(c.options.ip)));
+      await state.write(async (stage) => {
+        await stage.remove(view.section.name);
+        for (const h of hosts) await stage.remove(h.name);
+      });
+      for (const name of [view.section.name, ...hosts.map((h) => h.name)]) state.aliases.delete(name);
+    },
+  });
+}

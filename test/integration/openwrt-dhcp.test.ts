@@ -1,0 +1,117 @@
+/**
+ * The OpenWrt platform's DHCPv4 server, DNS relay and Hosts behind a real agent, driven by our
+ * TestController over a real loopback WebSocket. ubus and uci are the recorded stand-ins of
+ * test/unit/platform/openwrt/fake-openwrt.ts, first on PATH: `uci show dhcp` answers what
+ * OpenWrt's own uci printed before and after each write (test/fixtures/openwrt/README.md), and
+ * every command the agent runs is logged and compared.
+ *
+ * The one value the test changes in a recording: the dnsmasq section's `leasefile`, pointed from
+ * /tmp/dhcp.leases at the recorded lease file in the fixtures, so the agent reads that one (the
+ * way it reads the file a router's dnsmasq writes). The ARP table is this machine's.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAgent, type AgentFixture } from '../peers/agent-fixture.js';
+import { add, del, set, trySet } from '../peers/controller-steps.js';
+import { getObjects } from '../peers/get-objects.js';
+import { DHCP_EVENT, FIXTURES, fakeOpenWrt, type FakeOpenWrt } from '../unit/platform/openwrt/fake-openwrt.js';
+
+/** A recorded `uci -q -X show dhcp`, its leasefile pointed at the recorded lease file. */
+function dhcpShow(file: string): { text: string } {
+  const text = fs.readFileSync(path.join(FIXTURES, file), 'utf8');
+  const leases = path.join(FIXTURES, 'dhcp.leases');
+  expect(text).toContain("leasefile='/tmp/dhcp.leases'");
+  return { text: text.replace("leasefile='/tmp/dhcp.leases'", `leasefile='${leases}'`) };
+}
+
+const RELOAD = ['ubus', 'call', ...DHCP_EVENT.split(' ')];
+
+describe('OpenWrt DHCPv4 server, DNS relay and Hosts over WebSocket (recorded uci and dnsmasq)', () => {
+  let fake: FakeOpenWrt;
+  let f: AgentFixture;
+  let pathBefore: string | undefined;
+  const writes = (): string[][] => fake.invocations().filter((a) => (a[0] === 'uci' && a[1] !== '-q') || (a[0] === 'ubus' && a[2] === 'service'));
+
+  beforeAll(async () => {
+    fake = fakeOpenWrt();
+    fake.respondUci('dhcp', dhcpShow('uci-show-dhcp.host-added.txt'));
+    pathBefore = process.env.PATH;
+    process.env.PATH = [fake.bin, pathBefore ?? ''].join(path.delimiter);
+    f = await startAgent({ platform: 'openwrt' });
+  });
+  afterAll(async () => {
+    await f?.close();
+    process.env.PATH = pathBefore;
+    fake?.cleanup();
+  });
+
+  it('a Controller reads the lan pool, its static address and the clients of the recorded lease file', async () => {
+    const v = await getObjects(f.controller, [
+      'Device.DHCPv4.Server.Pool.1.',
+      'Device.DHCPv4.Server.Pool.1.StaticAddress.1.',
+      'Device.DHCPv4.Server.Pool.1.Client.*.IPv4Address.*.',
+      'Device.DHCPv4.Server.Pool.1.Client.*.Option.*.',
+      'Device.Hosts.Host.*.',
+    ]);
+    expect(v['Device.DHCPv4.Server.Pool.1.']).toMatchObject({
+      Enable: 'true',
+      Status: 'Enabled',
+      Interface: 'Device.IP.Interface.2',
+      MinAddress: '192.168.1.100',
+      MaxAddress: '192.168.1.249',
+      LeaseTime: '43200',
+      ClientNumberOfEntries: '3',
+      StaticAddressNumberOfEntries: '1',
+    });
+    expect(v['Device.DHCPv4.Server.Pool.1.StaticAddress.1.']).toMatchObject({ Chaddr: '52:3f:b5:5f:a9:be', Yiaddr: '192.168.1.20' });
+    expect(
+      Object.entries(v)
+        .filter(([p]) => p.startsWith('Device.DHCPv4.') && p.includes('.IPv4Address.'))
+        .map(([, o]) => o.IPAddress)
+        .sort(),
+    ).toEqual(['192.168.1.104', '192.168.1.184', '192.168.1.20']);
+    expect(
+      Object.values(v)
+        .filter((o) => o.Tag === '12')
+        .map((o) => Buffer.from(o.Value, 'hex').toString()),
+    ).toEqual(expect.arrayContaining(['laptop', 'pixel-7']));
+    // Hosts: each leased MAC (this machine's own ARP table may add more).
+    const hosts = Object.entries(v)
+      .filter(([p]) => /^Device\.Hosts\.Host\.\d+\.$/.test(p))
+      .map(([, o]) => o);
+    expect(hosts.find((h) => h.PhysAddress === 'de:58:55:e5:dc:76')).toMatchObject({ HostName: 'laptop', IPAddress: '192.168.1.104' });
+  });
+
+  it('a Set of the range and lease time becomes uci set, uci commit dhcp and the config.change event', async () => {
+    // The recorded state after the commit, shown once the agent's `uci commit dhcp` ran.
+    fake.respondUciAfterCommit('dhcp', dhcpShow('uci-show-dhcp.pool-set.txt'));
+    fake.clearLog();
+    await set(f.controller, 'Device.DHCPv4.Server.Pool.1.', { MinAddress: '192.168.1.50', MaxAddress: '192.168.1.149', LeaseTime: '3600' });
+    expect(writes()).toEqual([['uci', 'set', 'dhcp.lan.start=50'], ['uci', 'set', 'dhcp.lan.limit=100'], ['uci', 'set', 'dhcp.lan.leasetime=3600'], ['uci', 'commit', 'dhcp'], RELOAD]);
+    const v = await getObjects(f.controller, ['Device.DHCPv4.Server.Pool.1.']);
+    expect(v['Device.DHCPv4.Server.Pool.1.']).toMatchObject({ MinAddress: '192.168.1.50', MaxAddress: '192.168.1.149', LeaseTime: '3600' });
+    // Outside the network: refused, nothing written.
+    fake.clearLog();
+    const r = await trySet(f.controller, 'Device.DHCPv4.Server.Pool.1.', { MaxAddress: '192.168.2.1' });
+    expect(r.ok).toBe(false);
+    expect(writes()).toEqual([]);
+  });
+
+  it('a Controller adds a DNS forwarder (uci add_list server) and deletes it (del_list)', async () => {
+    fake.respondUciAfterCommit('dhcp', dhcpShow('uci-show-dhcp.server-added.txt'));
+    fake.clearLog();
+    const row = await add(f.controller, 'Device.DNS.Relay.Forwarding.', { DNSServer: '9.9.9.9', Enable: 'true' });
+    expect(writes()).toEqual([['uci', 'add_list', 'dhcp.cfg01411c.server=9.9.9.9'], ['uci', 'commit', 'dhcp'], RELOAD]);
+    const v = await getObjects(f.controller, [row, 'Device.DNS.Relay.']);
+    expect(v[row]).toMatchObject({ DNSServer: '9.9.9.9', Enable: 'true', Type: 'Static', Interface: '' });
+    expect(v['Device.DNS.Relay.']).toMatchObject({ Enable: 'true', ForwardNumberOfEntries: '3' });
+    // del_list of the only item removes the option (recorded: uci-show-dhcp.deleted.txt,
+    // server-disabled.txt), which leaves the recorded state before the add.
+    fake.respondUciAfterCommit('dhcp', dhcpShow('uci-show-dhcp.pool-set.txt'));
+    fake.clearLog();
+    await del(f.controller, row);
+    expect(writes()).toEqual([['uci', 'del_list', 'dhcp.cfg01411c.server=9.9.9.9'], ['uci', 'commit', 'dhcp'], RELOAD]);
+    expect((await getObjects(f.controller, ['Device.DNS.Relay.']))['Device.DNS.Relay.']).toMatchObject({ ForwardNumberOfEntries: '2' });
+  });
+});
