@@ -50,7 +50,7 @@ export const WRITABLE_EFFECTS: Record<string, Effect> = {
   'Device.DHCPv4.Server.Pool.{i}.MaxAddress': { sim: 'the addresses leased to LAN clients' },
   'Device.DHCPv4.Server.Pool.{i}.SubnetMask': { sim: "a pool off br-lan hands out its own subnet; on br-lan a mask other than the LAN's is Error_Misconfigured" },
   'Device.DHCPv4.Server.Pool.{i}.LeaseTime': { sim: 'lease expiry and renewal times (Client.{i}.IPv4Address.{i}.LeaseTimeRemaining, how long a gone visitor stays in Hosts)' },
-  'Device.DHCPv4.Server.Pool.{i}.ReservedAddresses': { stored: 'the address allocator does not skip them yet (a cheap fix, not made here)' },
+  'Device.DHCPv4.Server.Pool.{i}.ReservedAddresses': { sim: 'never leased: a client holding one moves to a free address (Client IPv4Address, Hosts)' },
   'Device.DHCPv4.Server.Pool.{i}.DNSServers': { stored: 'handed out as option 6, but no simulated client reports the options it received' },
   'Device.DHCPv4.Server.Pool.{i}.DomainName': { stored: 'handed out as option 15, but no simulated client reports the options it received' },
   'Device.DHCPv4.Server.Pool.{i}.IPRouters': { stored: 'handed out as option 3, but no simulated client reports the options it received' },

@@ -1,0 +1,60 @@
+/**
+ * Writable parameters of the simulated gateway that take effect (issue 13), each written by a
+ * Controller over a real WebSocket and its consequence read back through the data model:
+ * DHCPv4 Pool ReservedAddresses are never leased to a client (TR-181 DHCPv4Server:1).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAgent, type AgentFixture } from '../peers/agent-fixture.js';
+import { set, trySet } from '../peers/controller-steps.js';
+import { getObjects } from '../peers/get-objects.js';
+
+const POOL = 'Device.DHCPv4.Server.Pool.1.';
+
+describe('simulated gateway: writable parameters that take effect', () => {
+  let f: AgentFixture;
+  beforeAll(async () => {
+    f = await startAgent();
+  });
+  afterAll(async () => {
+    await f.close();
+  });
+
+  /** Polls `read` until it gives a value (the simulated clients join seconds after boot). */
+  const until = async <T>(read: () => Promise<T | undefined>): Promise<T> => {
+    for (;;) {
+      const v = await read();
+      if (v !== undefined) return v;
+      await new Promise((res) => setTimeout(res, 250));
+    }
+  };
+  /** MAC address → leased IPv4 address, of every client of the br-lan pool. */
+  const leases = async (): Promise<Map<string, string>> => {
+    const rows = await getObjects(f.controller, [`${POOL}Client.*.Chaddr`, `${POOL}Client.*.IPv4Address.1.IPAddress`]);
+    const out = new Map<string, string>();
+    for (const [path, v] of Object.entries(rows)) {
+      if (v.Chaddr !== undefined) out.set(v.Chaddr, rows[`${path}IPv4Address.1.`]?.IPAddress ?? '');
+    }
+    return out;
+  };
+
+  it('a DHCPv4 pool never leases its ReservedAddresses: the client holding one moves to a free address', { timeout: 30_000 }, async () => {
+    const before = await until(async () => {
+      const l = await leases();
+      return l.size > 0 && [...l.values()].every((a) => a !== '') ? l : undefined;
+    });
+    const [mac, address] = [...before][0];
+    await set(f.controller, POOL, { ReservedAddresses: `192.168.1.250,${address}` });
+    const after = await leases();
+    expect(after.get(mac)).toMatch(/^192\.168\.1\.\d+$/);
+    expect(after.get(mac)).not.toBe(address);
+    expect([...after.values()]).not.toContain(address);
+    // The Hosts table names the same address as the lease.
+    const hosts = await getObjects(f.controller, ['Device.Hosts.Host.*.']);
+    expect(Object.values(hosts).find((h) => h.PhysAddress === mac)?.IPAddress).toBe(after.get(mac));
+    // Cleared, the client gets its first address back (the allocation is a function of the pool).
+    await set(f.controller, POOL, { ReservedAddresses: '' });
+    expect((await leases()).get(mac)).toBe(address);
+    const bad = await trySet(f.controller, POOL, { ReservedAddresses: '192.168.1.300' });
+    expect(bad.ok).toBe(false);
+  });
+});
