@@ -32,16 +32,38 @@ export interface StationDef {
   /** Average traffic while associated, bytes/s, to the station (down) and from it (up). */
   downBps: number;
   upBps: number;
+  /**
+   * The WMM access category its traffic is sent in (TR-181 AccessPoint.{i}.AC.{i}.AccessCategory):
+   * what it mostly does (a TV streams video, a phone makes Wi-Fi calls, a plug reports in the
+   * background). Without WMM on the BSS every frame goes best effort.
+   */
+  accessCategory: AccessCategory;
 }
 
+/** The four 802.11e/WMM access categories, in TR-181's order (AC.1 to AC.4). */
+export const ACCESS_CATEGORIES = ['BE', 'BK', 'VI', 'VO'] as const;
+export type AccessCategory = (typeof ACCESS_CATEGORIES)[number];
+
 const STATIONS: readonly StationDef[] = [
-  { ap: 1, label: 'smart-plug', visitor: false, standard: 'n', maxBandwidth: '20MHz', maxDownKbps: 72_200, maxUpKbps: 72_200, signal: -67, downBps: 60, upBps: 40 },
-  { ap: 1, label: 'printer', visitor: false, standard: 'n', maxBandwidth: '20MHz', maxDownKbps: 144_400, maxUpKbps: 144_400, signal: -59, downBps: 200, upBps: 150 },
-  { ap: 2, label: 'laptop', visitor: false, standard: 'ax', maxBandwidth: '80MHz', maxDownKbps: 1_201_000, maxUpKbps: 1_201_000, signal: -54, downBps: 450_000, upBps: 60_000 },
-  { ap: 2, label: 'tv', visitor: false, standard: 'ac', maxBandwidth: '80MHz', maxDownKbps: 866_700, maxUpKbps: 433_300, signal: -61, downBps: 900_000, upBps: 25_000 },
-  { ap: 2, label: 'visitor-phone', visitor: true, standard: 'ax', maxBandwidth: '80MHz', maxDownKbps: 1_201_000, maxUpKbps: 1_201_000, signal: -58, downBps: 120_000, upBps: 15_000 },
-  { ap: 3, label: 'phone', visitor: false, standard: 'ax', maxBandwidth: '160MHz', maxDownKbps: 2_401_900, maxUpKbps: 2_401_900, signal: -56, downBps: 250_000, upBps: 30_000 },
-  { ap: 4, label: 'guest-tablet', visitor: true, standard: 'ax', maxBandwidth: '40MHz', maxDownKbps: 573_500, maxUpKbps: 573_500, signal: -63, downBps: 180_000, upBps: 12_000 },
+  { ap: 1, label: 'smart-plug', visitor: false, standard: 'n', maxBandwidth: '20MHz', maxDownKbps: 72_200, maxUpKbps: 72_200, signal: -67, downBps: 60, upBps: 40, accessCategory: 'BK' },
+  { ap: 1, label: 'printer', visitor: false, standard: 'n', maxBandwidth: '20MHz', maxDownKbps: 144_400, maxUpKbps: 144_400, signal: -59, downBps: 200, upBps: 150, accessCategory: 'BK' },
+  { ap: 2, label: 'laptop', visitor: false, standard: 'ax', maxBandwidth: '80MHz', maxDownKbps: 1_201_000, maxUpKbps: 1_201_000, signal: -54, downBps: 450_000, upBps: 60_000, accessCategory: 'BE' },
+  { ap: 2, label: 'tv', visitor: false, standard: 'ac', maxBandwidth: '80MHz', maxDownKbps: 866_700, maxUpKbps: 433_300, signal: -61, downBps: 900_000, upBps: 25_000, accessCategory: 'VI' },
+  {
+    ap: 2,
+    label: 'visitor-phone',
+    visitor: true,
+    standard: 'ax',
+    maxBandwidth: '80MHz',
+    maxDownKbps: 1_201_000,
+    maxUpKbps: 1_201_000,
+    signal: -58,
+    downBps: 120_000,
+    upBps: 15_000,
+    accessCategory: 'BE',
+  },
+  { ap: 3, label: 'phone', visitor: false, standard: 'ax', maxBandwidth: '160MHz', maxDownKbps: 2_401_900, maxUpKbps: 2_401_900, signal: -56, downBps: 250_000, upBps: 30_000, accessCategory: 'VO' },
+  { ap: 4, label: 'guest-tablet', visitor: true, standard: 'ax', maxBandwidth: '40MHz', maxDownKbps: 573_500, maxUpKbps: 573_500, signal: -63, downBps: 180_000, upBps: 12_000, accessCategory: 'VI' },
 ];
 
 /** Visitor schedule: one possible visit per slot, arriving and leaving inside the slot. */

@@ -1,7 +1,8 @@
 /**
  * Writable parameters of the simulated gateway that take effect (issue 13), each written by a
  * Controller over a real WebSocket and its consequence read back through the data model:
- * DHCPv4 Pool ReservedAddresses are never leased to a client (TR-181 DHCPv4Server:1).
+ * DHCPv4 Pool ReservedAddresses are never leased to a client (TR-181 DHCPv4Server:1); the
+ * AccessPoint's WMM access categories (AC.{i}.Stats) count what its SSID counts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type AgentFixture } from '../peers/agent-fixture.js';
@@ -56,5 +57,25 @@ describe('simulated gateway: writable parameters that take effect', () => {
     expect((await leases()).get(mac)).toBe(address);
     const bad = await trySet(f.controller, POOL, { ReservedAddresses: '192.168.1.300' });
     expect(bad.ok).toBe(false);
+  });
+
+  it("an AccessPoint's four access categories count what its SSID counts", { timeout: 30_000 }, async () => {
+    const sumOfAcs = async (): Promise<{ cats: string[]; bytes: bigint }> => {
+      const rows = await getObjects(f.controller, ['Device.WiFi.AccessPoint.2.AC.*.AccessCategory', 'Device.WiFi.AccessPoint.2.AC.*.Stats.BytesSent']);
+      const cats = Object.values(rows).flatMap((v) => (v.AccessCategory === undefined ? [] : [v.AccessCategory]));
+      const bytes = Object.values(rows).reduce((s, v) => s + BigInt(v.BytesSent ?? 0), 0n);
+      return { cats, bytes };
+    };
+    const ssidBytes = async (): Promise<bigint> => BigInt(Object.values(await getObjects(f.controller, ['Device.WiFi.SSID.2.Stats.BytesSent']))[0].BytesSent);
+    // Read in turn, the counters only grow: the SSID's lies between the categories' sums around it.
+    const before = await until(async () => {
+      const s = await sumOfAcs();
+      return s.bytes > 0n ? s : undefined;
+    });
+    const ssid = await ssidBytes();
+    const after = await sumOfAcs();
+    expect(before.cats).toEqual(['BE', 'BK', 'VI', 'VO']);
+    expect(before.bytes).toBeLessThanOrEqual(ssid);
+    expect(ssid).toBeLessThanOrEqual(after.bytes);
   });
 });
