@@ -107,6 +107,8 @@ export interface RadioState {
   row: () => Record<string, Value>;
   /** Called just before the radio goes up or down (the BSSes on it restart). */
   onEnableChange(listener: () => void): void;
+  /** Called just before a change that reloads the radio's BSSes while it stays up (OperatingStandards). */
+  onReload(listener: () => void): void;
   /**
    * Channel changes since boot (Radio.{i}.Stats.ManualChannelChangeCount): only a Controller's
    * moves, as the simulation has no radar (DFS) and no periodic re-selection.
@@ -125,6 +127,7 @@ export function registerWiFiRadios(ctx: SimContext): RadioState[] {
     /** Set by a change of Channel in this run; otherwise derived from the configuration. */
     reason: undefined as string | undefined,
     listeners: [] as Array<() => void>,
+    reloadListeners: [] as Array<() => void>,
     channelChanges: { manual: 0 },
   }));
   const at = (keys: InstanceKeys) => nth(radios, keys[0]);
@@ -213,6 +216,10 @@ export function registerWiFiRadios(ctx: SimContext): RadioState[] {
       if (changes.Enable !== undefined && changes.Enable !== r.clock.up) {
         for (const l of r.listeners) l();
         r.clock.setUp(changes.Enable === true);
+      } else if (changes.OperatingStandards !== undefined && changes.OperatingStandards !== rows.row(keys).OperatingStandards) {
+        // New standards reload the BSSes, as hostapd does (hw_mode, ieee80211n/ac/ax): every
+        // station associates again, in the best standard both sides still have.
+        for (const l of r.reloadListeners) l();
       }
       rows.apply(keys, changes);
     },
@@ -225,6 +232,9 @@ export function registerWiFiRadios(ctx: SimContext): RadioState[] {
     channelChanges: r.channelChanges,
     onEnableChange: (l: () => void) => {
       r.listeners.push(l);
+    },
+    onReload: (l: () => void) => {
+      r.reloadListeners.push(l);
     },
   }));
 }

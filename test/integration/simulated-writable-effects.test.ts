@@ -2,11 +2,12 @@
  * Writable parameters of the simulated gateway that take effect (issue 13), each written by a
  * Controller over a real WebSocket and its consequence read back through the data model:
  * DHCPv4 Pool ReservedAddresses are never leased to a client (TR-181 DHCPv4Server:1); the
- * AccessPoint's WMM access categories (AC.{i}.Stats) count what its SSID counts.
+ * AccessPoint's WMM access categories (AC.{i}.Stats) count what its SSID counts; a radio's
+ * OperatingStandards holds its stations to the newest standard both sides have (TR-181 WiFiRadio:1).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type AgentFixture } from '../peers/agent-fixture.js';
-import { set, trySet } from '../peers/controller-steps.js';
+import { get, set, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
 
 const POOL = 'Device.DHCPv4.Server.Pool.1.';
@@ -77,5 +78,21 @@ describe('simulated gateway: writable parameters that take effect', () => {
     expect(before.cats).toEqual(['BE', 'BK', 'VI', 'VO']);
     expect(before.bytes).toBeLessThanOrEqual(ssid);
     expect(ssid).toBeLessThanOrEqual(after.bytes);
+  });
+
+  it("Radio OperatingStandards without ac and ax: the 5 GHz stations re-associate as 802.11n, at 802.11n's rates", { timeout: 90_000 }, async () => {
+    const stations = async (): Promise<Array<Record<string, string>>> =>
+      Object.entries(await getObjects(f.controller, ['Device.WiFi.AccessPoint.2.AssociatedDevice.*.'])).flatMap(([path, v]) => (/AssociatedDevice\.\d+\.$/.test(path) ? [v] : []));
+    // Seed 42: the laptop (802.11ax) and the TV (802.11ac) are AccessPoint 2's residents.
+    await until(async () => ((await stations()).length === 2 ? true : undefined));
+    expect((await stations()).map((v) => v.OperatingStandard).sort()).toEqual(['ac', 'ax']);
+    await set(f.controller, 'Device.WiFi.Radio.2.', { OperatingStandards: 'a,n' });
+    // The BSS reloads: both leave and associate again, in 802.11n.
+    const back = await until(async () => {
+      const now = await stations();
+      return now.length === 2 && now.every((v) => v.OperatingStandard === 'n') ? now : undefined;
+    });
+    for (const v of back) expect(Number(v.LastDataDownlinkRate)).toBeLessThanOrEqual(300_000);
+    expect(await get(f.controller, 'Device.WiFi.Radio.2.OperatingStandards')).toBe('a,n');
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Writable Wi-Fi settings of the simulated gateway that take effect (TR-181 WiFiRadio:1,
  * WiFiAccessPoint:2): the AccessPoint's MAC filter and station limit decide who associates,
- * and Radio.{i}.GuardInterval scales the stations' PHY rates as the OFDM symbol time does.
+ * Radio.{i}.GuardInterval scales the stations' PHY rates as the OFDM symbol time does, and
+ * Radio.{i}.OperatingStandards sets the standard each station runs (refusing those left with none).
  */
 import { describe, expect, it } from 'vitest';
 import { guardIntervalShare } from '../../../../platform/simulated/wifi-stations.js';
@@ -115,5 +116,30 @@ describe('simulated Wi-Fi: settings that take effect', () => {
     expect(guardIntervalShare('ax', '1xLTF_1.6us')).toBeCloseTo(13.6 / 14.4);
     expect(guardIntervalShare('ac', '400nsec')).toBe(1);
     expect(guardIntervalShare('ac', '4xLTF_3.2us')).toBeCloseTo(0.9);
+  });
+
+  it('OperatingStandards: stations fall back to the newest standard both sides have, at its rates; with none left they are refused', async () => {
+    const s = simulated();
+    s.advance(120); // every resident has associated
+    const stations = async (ap: number) =>
+      Promise.all((await s.instances(`Device.WiFi.AccessPoint.${ap}.AssociatedDevice.`)).map(async (n) => s.values(`Device.WiFi.AccessPoint.${ap}.AssociatedDevice.${n}.`)));
+    // AccessPoint 2 on the 5 GHz radio: an 802.11ax laptop and an 802.11ac TV.
+    expect((await stations(2)).map((v) => v.OperatingStandard).sort()).toEqual(['ac', 'ax']);
+    await s.set('Device.WiFi.Radio.2.', { OperatingStandards: 'a,n' });
+    s.advance(60); // the BSS reloaded; the stations associated again
+    const n = await stations(2);
+    expect(n.map((v) => v.OperatingStandard)).toEqual(['n', 'n']);
+    for (const v of n) expect(Number(v.LastDataDownlinkRate)).toBeLessThanOrEqual(300_000);
+    await s.set('Device.WiFi.Radio.2.', { OperatingStandards: 'ax' });
+    s.advance(60);
+    // The TV has no 802.11ax: refused; the laptop is back at its own standard.
+    expect((await stations(2)).map((v) => v.OperatingStandard)).toEqual(['ax']);
+    // The 2.4 GHz 802.11n plug and printer on b/g only: 802.11g at most 54 Mbit/s.
+    await s.set('Device.WiFi.Radio.1.', { OperatingStandards: 'b,g' });
+    s.advance(60);
+    const g = await stations(1);
+    expect(g.map((v) => v.OperatingStandard)).toEqual(['g', 'g']);
+    for (const v of g) expect(Number(v.LastDataDownlinkRate)).toBeLessThanOrEqual(54_000);
+    s.stop();
   });
 });

@@ -111,7 +111,9 @@ export const WRITABLE_EFFECTS: Record<string, Effect> = {
   'Device.WiFi.Radio.{i}.GuardInterval': { sim: "scales the stations' LastDataDownlink/UplinkRate (OFDM symbol time)" },
   'Device.WiFi.Radio.{i}.TransmitPower': { sim: "the 6 GHz radio's temperature sensor (amplifier heat)" },
   'Device.WiFi.Radio.{i}.OperatingFrequencyBand': { stored: 'each radio has one band: only its own value is accepted' },
-  'Device.WiFi.Radio.{i}.OperatingStandards': { stored: 'validated against SupportedStandards; stations keep their own standard and rates (not modelled yet)' },
+  'Device.WiFi.Radio.{i}.OperatingStandards': {
+    sim: "the radio's BSSes reload; each station runs the newest standard both have (OperatingStandard, rates capped to it), one with none is refused",
+  },
   'Device.WiFi.Radio.{i}.AutoChannelEnable': { stored: 'the simulated channel selection runs once at start-up (AutoChannelRefreshPeriod 0), so there is nothing to switch off afterwards' },
   'Device.WiFi.Radio.{i}.IEEE80211hEnabled': { stored: 'no simulated radar: DFS never moves the channel, enabled or not' },
   'Device.WiFi.Radio.{i}.RegulatoryDomain': { stored: 'PossibleChannels stay those of the EU domain whatever the country string' },
