@@ -110,10 +110,11 @@ export interface RadioState {
   /** Called just before a change that reloads the radio's BSSes while it stays up (OperatingStandards). */
   onReload(listener: () => void): void;
   /**
-   * Channel changes since boot (Radio.{i}.Stats.ManualChannelChangeCount): only a Controller's
-   * moves, as the simulation has no radar (DFS) and no periodic re-selection.
+   * Channel changes since boot (Radio.{i}.Stats.TotalChannelChangeCount and
+   * ManualChannelChangeCount): a Controller's moves, and those of the automatic selection it
+   * switched back on (AutoChannelEnable); the simulation has no radar (DFS) and no periodic re-selection.
    */
-  channelChanges: { manual: number };
+  channelChanges: { manual: number; auto: number };
 }
 
 /** Serves Device.WiFi.Radio.{i}. (1 = 2.4 GHz, 2 = 5 GHz, 3 = 6 GHz); returns each radio's state. */
@@ -128,9 +129,17 @@ export function registerWiFiRadios(ctx: SimContext): RadioState[] {
     reason: undefined as string | undefined,
     listeners: [] as Array<() => void>,
     reloadListeners: [] as Array<() => void>,
-    channelChanges: { manual: 0 },
+    channelChanges: { manual: 0, auto: 0 },
   }));
   const at = (keys: InstanceKeys) => nth(radios, keys[0]);
+  /**
+   * The radio's settings in effect: while AutoChannelEnable is true the Channel is the one the
+   * automatic selection picked (TR-181: it MUST be), the seeded least busy start-up channel.
+   */
+  const current = (keys: InstanceKeys): Record<string, Value> => {
+    const row = rows.row(keys);
+    return row.AutoChannelEnable === true ? { ...row, Channel: at(keys).startupChannel } : row;
+  };
   const rows: WritableRows = new WritableRows(ctx, 'Device.WiFi.Radio.{i}.', (keys) => {
     const r = at(keys);
     return {
@@ -179,7 +188,7 @@ export function registerWiFiRadios(ctx: SimContext): RadioState[] {
     list: () => radios.map((_, i) => i + 1),
     get: (keys) => {
       const r = at(keys);
-      const row = rows.row(keys);
+      const row = current(keys);
       const bandwidth = currentBandwidth(r.def, row);
       return {
         ...row,
@@ -207,12 +216,22 @@ export function registerWiFiRadios(ctx: SimContext): RadioState[] {
     },
     set: (keys, changes) => {
       const r = at(keys);
-      validateRadio(r.def, changes, { ...rows.row(keys), ...changes });
-      if (changes.Channel !== undefined && changes.Channel !== rows.row(keys).Channel) {
-        r.channelChangedAt = ctx.now();
-        r.reason = 'Manual';
-        r.channelChanges.manual++;
+      const before = current(keys);
+      if (changes.Channel !== undefined && changes.AutoChannelEnable === true) {
+        throw invalidParams([{ param: 'Channel', message: 'a channel cannot be chosen while AutoChannelEnable is set true: the automatic selection picks it' }]);
       }
+      // A channel chosen by hand ends the automatic selection (as channel=<n> replaces channel=auto
+      // in a driver's configuration); switching it back on selects a channel at once.
+      if (changes.Channel !== undefined && changes.AutoChannelEnable === undefined) changes.AutoChannelEnable = false;
+      const auto = changes.AutoChannelEnable === true && before.AutoChannelEnable !== true;
+      if (auto) changes.Channel = r.startupChannel;
+      validateRadio(r.def, changes, { ...before, ...changes });
+      if (changes.Channel !== undefined && changes.Channel !== before.Channel) {
+        r.channelChangedAt = ctx.now();
+        r.reason = auto ? 'Auto_User' : 'Manual';
+        if (auto) r.channelChanges.auto++;
+        else r.channelChanges.manual++;
+      } else if (auto) r.reason = 'Auto_User';
       if (changes.Enable !== undefined && changes.Enable !== r.clock.up) {
         for (const l of r.listeners) l();
         r.clock.setUp(changes.Enable === true);
@@ -228,7 +247,7 @@ export function registerWiFiRadios(ctx: SimContext): RadioState[] {
     index: i + 1,
     def: r.def,
     clock: r.clock,
-    row: () => rows.row([i + 1]),
+    row: () => current([i + 1]),
     channelChanges: r.channelChanges,
     onEnableChange: (l: () => void) => {
       r.listeners.push(l);

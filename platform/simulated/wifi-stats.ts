@@ -120,7 +120,7 @@ export function registerWiFiStats(ctx: SimContext, radios: readonly RadioState[]
           ...interfaceCounters(c),
           DiscardPacketsSent: c.discTx,
           DiscardPacketsReceived: c.discRx,
-          TotalChannelChangeCount: state.channelChanges.manual,
+          TotalChannelChangeCount: state.channelChanges.manual + state.channelChanges.auto,
           ManualChannelChangeCount: state.channelChanges.manual,
         }),
         Noise: noise,

@@ -3,7 +3,8 @@
  * Controller over a real WebSocket and its consequence read back through the data model:
  * DHCPv4 Pool ReservedAddresses are never leased to a client (TR-181 DHCPv4Server:1); the
  * AccessPoint's WMM access categories (AC.{i}.Stats) count what its SSID counts; a radio's
- * OperatingStandards holds its stations to the newest standard both sides have (TR-181 WiFiRadio:1).
+ * OperatingStandards holds its stations to the newest standard both sides have, and its
+ * AutoChannelEnable gives the channel back to the automatic selection (TR-181 WiFiRadio:1).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type AgentFixture } from '../peers/agent-fixture.js';
@@ -94,5 +95,18 @@ describe('simulated gateway: writable parameters that take effect', () => {
     });
     for (const v of back) expect(Number(v.LastDataDownlinkRate)).toBeLessThanOrEqual(300_000);
     expect(await get(f.controller, 'Device.WiFi.Radio.2.OperatingStandards')).toBe('a,n');
+  });
+
+  it('Radio AutoChannelEnable: a manual Channel ends the automatic selection; switched on again it picks the channel', { timeout: 30_000 }, async () => {
+    const radio = 'Device.WiFi.Radio.1.';
+    const read = async () => (await getObjects(f.controller, [radio]))[radio];
+    const auto = await read();
+    expect(auto).toMatchObject({ AutoChannelEnable: 'true', ChannelLastSelectionReason: 'Auto_Startup' });
+    const manual = auto.Channel === '13' ? '12' : '13';
+    await set(f.controller, radio, { Channel: manual });
+    expect(await read()).toMatchObject({ Channel: manual, AutoChannelEnable: 'false', ChannelLastSelectionReason: 'Manual' });
+    await set(f.controller, radio, { AutoChannelEnable: 'true' });
+    expect(await read()).toMatchObject({ Channel: auto.Channel, AutoChannelEnable: 'true', ChannelLastSelectionReason: 'Auto_User' });
+    expect((await trySet(f.controller, radio, { Channel: manual, AutoChannelEnable: 'true' })).ok).toBe(false);
   });
 });

@@ -2,7 +2,8 @@
  * Writable Wi-Fi settings of the simulated gateway that take effect (TR-181 WiFiRadio:1,
  * WiFiAccessPoint:2): the AccessPoint's MAC filter and station limit decide who associates,
  * Radio.{i}.GuardInterval scales the stations' PHY rates as the OFDM symbol time does, and
- * Radio.{i}.OperatingStandards sets the standard each station runs (refusing those left with none).
+ * Radio.{i}.OperatingStandards sets the standard each station runs (refusing those left with none),
+ * and AutoChannelEnable hands the channel to the automatic selection (a manual Channel ends it).
  */
 import { describe, expect, it } from 'vitest';
 import { guardIntervalShare } from '../../../../platform/simulated/wifi-stations.js';
@@ -140,6 +141,23 @@ describe('simulated Wi-Fi: settings that take effect', () => {
     const g = await stations(1);
     expect(g.map((v) => v.OperatingStandard)).toEqual(['g', 'g']);
     for (const v of g) expect(Number(v.LastDataDownlinkRate)).toBeLessThanOrEqual(54_000);
+    s.stop();
+  });
+
+  it('AutoChannelEnable: a manual Channel switches it off; switched back on, the selection picks the channel again', async () => {
+    const s = simulated();
+    s.advance(120);
+    const radio = 'Device.WiFi.Radio.1.';
+    const auto = await s.values(radio);
+    expect(auto).toMatchObject({ AutoChannelEnable: true, ChannelLastSelectionReason: 'Auto_Startup' });
+    const manual = Number(auto.Channel) === 13 ? 12 : 13;
+    await s.set(radio, { Channel: manual });
+    s.advance(30);
+    expect(await s.values(radio)).toMatchObject({ Channel: manual, AutoChannelEnable: false, ChannelLastSelectionReason: 'Manual', ChannelLastChange: 30 });
+    await s.set(radio, { AutoChannelEnable: true });
+    expect(await s.values(radio)).toMatchObject({ Channel: auto.Channel, AutoChannelEnable: true, ChannelLastSelectionReason: 'Auto_User', ChannelLastChange: 0 });
+    expect(await s.values(`${radio}Stats.`)).toMatchObject({ TotalChannelChangeCount: 2, ManualChannelChangeCount: 1 });
+    await expect(s.set(radio, { Channel: manual, AutoChannelEnable: true })).rejects.toMatchObject({ code: 7012 });
     s.stop();
   });
 });

@@ -105,7 +105,7 @@ export const WRITABLE_EFFECTS: Record<string, Effect> = {
   'Device.Time.LocalTimeZone': { stored: 'dateTime values are canonical UTC in this agent, so the zone changes no reported time' },
 
   'Device.WiFi.Radio.{i}.Enable': { sim: 'radio and SSID Status; its BSSes stop and their stations leave' },
-  'Device.WiFi.Radio.{i}.Channel': { sim: 'ChannelsInUse, ChannelLastChange, ChannelLastSelectionReason' },
+  'Device.WiFi.Radio.{i}.Channel': { sim: 'ChannelsInUse, ChannelLastChange, ChannelLastSelectionReason; AutoChannelEnable off' },
   'Device.WiFi.Radio.{i}.ExtensionChannel': { sim: 'ChannelsInUse of a 40 MHz channel' },
   'Device.WiFi.Radio.{i}.MCS': { sim: "caps the stations' LastDataDownlink/UplinkRate" },
   'Device.WiFi.Radio.{i}.GuardInterval': { sim: "scales the stations' LastDataDownlink/UplinkRate (OFDM symbol time)" },
@@ -114,7 +114,7 @@ export const WRITABLE_EFFECTS: Record<string, Effect> = {
   'Device.WiFi.Radio.{i}.OperatingStandards': {
     sim: "the radio's BSSes reload; each station runs the newest standard both have (OperatingStandard, rates capped to it), one with none is refused",
   },
-  'Device.WiFi.Radio.{i}.AutoChannelEnable': { stored: 'the simulated channel selection runs once at start-up (AutoChannelRefreshPeriod 0), so there is nothing to switch off afterwards' },
+  'Device.WiFi.Radio.{i}.AutoChannelEnable': { sim: 'switched on, the selection picks the channel (Channel, ChannelLastSelectionReason Auto_User, Stats); a manual Channel switches it off' },
   'Device.WiFi.Radio.{i}.IEEE80211hEnabled': { stored: 'no simulated radar: DFS never moves the channel, enabled or not' },
   'Device.WiFi.Radio.{i}.RegulatoryDomain': { stored: 'PossibleChannels stay those of the EU domain whatever the country string' },
   'Device.WiFi.SSID.{i}.Enable': { sim: 'SSID Status; the BSS stops and its stations leave' },
