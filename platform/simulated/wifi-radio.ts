@@ -9,12 +9,13 @@ import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { Prng } from './random.js';
 import { invalidParams, LinkClock, nth, type SimContext, WritableRows } from './SimContext.js';
+import { knownDomain, underDomain } from './wifi-regulatory.js';
 
 export interface RadioDef {
   band: '2.4GHz' | '5GHz' | '6GHz';
   name: string;
   supportedStandards: string;
-  /** Primary 20 MHz channels allowed by the regulatory domain (EU). */
+  /** Primary 20 MHz channels allowed by the factory regulatory domain (EU); wifi-regulatory.ts has the others. */
   channels: readonly number[];
   /** What the auto channel selection picks from at start-up (non-overlapping / PSC channels). */
   startupChannels: readonly number[];
@@ -189,7 +190,8 @@ export function registerWiFiRadios(ctx: SimContext): RadioState[] {
     get: (keys) => {
       const r = at(keys);
       const row = current(keys);
-      const bandwidth = currentBandwidth(r.def, row);
+      const def = underDomain(r.def, String(row.RegulatoryDomain));
+      const bandwidth = currentBandwidth(def, row);
       return {
         ...row,
         Status: r.clock.up ? 'Up' : 'Down',
@@ -199,8 +201,8 @@ export function registerWiFiRadios(ctx: SimContext): RadioState[] {
         Upstream: false,
         SupportedFrequencyBands: r.def.band,
         SupportedStandards: r.def.supportedStandards,
-        PossibleChannels: r.def.channels.join(','),
-        ChannelsInUse: r.clock.up ? channelsInUse(r.def, Number(row.Channel), bandwidth, String(row.ExtensionChannel)).join(',') : '',
+        PossibleChannels: def.channels.join(','),
+        ChannelsInUse: r.clock.up ? channelsInUse(def, Number(row.Channel), bandwidth, String(row.ExtensionChannel)).join(',') : '',
         AutoChannelSupported: true,
         ChannelLastChange: Math.max(0, Math.floor((ctx.now() - r.channelChangedAt) / 1000)),
         // A channel configured before this boot (persisted) was a manual choice too.
@@ -225,7 +227,11 @@ export function registerWiFiRadios(ctx: SimContext): RadioState[] {
       if (changes.Channel !== undefined && changes.AutoChannelEnable === undefined) changes.AutoChannelEnable = false;
       const auto = changes.AutoChannelEnable === true && before.AutoChannelEnable !== true;
       if (auto) changes.Channel = r.startupChannel;
-      validateRadio(r.def, changes, { ...before, ...changes });
+      const merged = { ...before, ...changes };
+      if (changes.RegulatoryDomain !== undefined && !knownDomain(String(changes.RegulatoryDomain))) {
+        throw invalidParams([{ param: 'RegulatoryDomain', message: 'this radio has channel rules for the EU/CEPT countries, US, CA and JP (e.g. "US ", "FRI")' }]);
+      }
+      validateRadio(underDomain(r.def, String(merged.RegulatoryDomain)), changes, merged);
       if (changes.Channel !== undefined && changes.Channel !== before.Channel) {
         r.channelChangedAt = ctx.now();
         r.reason = auto ? 'Auto_User' : 'Manual';
@@ -268,9 +274,11 @@ function validateRadio(def: RadioDef, changes: Record<string, Value>, merged: Re
       bad.push({ param: 'ExtensionChannel', message: `${ext} is not possible with channel ${merged.Channel} on ${def.band}${wanted ? ` (${wanted} or Auto)` : ''}` });
     }
   }
-  const { Channel, OperatingFrequencyBand, OperatingStandards, OperatingChannelBandwidth, TransmitPower, IEEE80211hEnabled } = changes;
+  const { Channel, OperatingFrequencyBand, OperatingStandards, OperatingChannelBandwidth, TransmitPower, IEEE80211hEnabled, RegulatoryDomain } = changes;
   if (Channel !== undefined && !def.channels.includes(Number(Channel))) {
     bad.push({ param: 'Channel', message: `channel ${Channel} is not one of this ${def.band} radio's PossibleChannels (${def.channels.join(',')})` });
+  } else if (RegulatoryDomain !== undefined && !def.channels.includes(Number(merged.Channel))) {
+    bad.push({ param: 'RegulatoryDomain', message: `channel ${merged.Channel} is not allowed in ${String(RegulatoryDomain).trim()}: choose another Channel (or AutoChannelEnable) first` });
   }
   if (OperatingFrequencyBand !== undefined && OperatingFrequencyBand !== def.band) {
     bad.push({ param: 'OperatingFrequencyBand', message: `this radio only supports ${def.band}` });

@@ -4,7 +4,8 @@
  * DHCPv4 Pool ReservedAddresses are never leased to a client (TR-181 DHCPv4Server:1); the
  * AccessPoint's WMM access categories (AC.{i}.Stats) count what its SSID counts; a radio's
  * OperatingStandards holds its stations to the newest standard both sides have, and its
- * AutoChannelEnable gives the channel back to the automatic selection (TR-181 WiFiRadio:1).
+ * AutoChannelEnable gives the channel back to the automatic selection, and its RegulatoryDomain
+ * decides the channels it may use (TR-181 WiFiRadio:1).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type AgentFixture } from '../peers/agent-fixture.js';
@@ -108,5 +109,14 @@ describe('simulated gateway: writable parameters that take effect', () => {
     await set(f.controller, radio, { AutoChannelEnable: 'true' });
     expect(await read()).toMatchObject({ Channel: auto.Channel, AutoChannelEnable: 'true', ChannelLastSelectionReason: 'Auto_User' });
     expect((await trySet(f.controller, radio, { Channel: manual, AutoChannelEnable: 'true' })).ok).toBe(false);
+  });
+
+  it("Radio RegulatoryDomain: the US domain opens 5 GHz channels 149-165, which the EU's forbids", { timeout: 30_000 }, async () => {
+    const radio = 'Device.WiFi.Radio.2.';
+    expect((await trySet(f.controller, radio, { Channel: '149' })).ok).toBe(false);
+    await set(f.controller, radio, { RegulatoryDomain: 'US ' });
+    expect(await get(f.controller, `${radio}PossibleChannels`)).toMatch(/,149,153,157,161,165$/);
+    await set(f.controller, radio, { Channel: '149' });
+    expect(await get(f.controller, `${radio}Channel`)).toBe('149');
   });
 });

@@ -3,7 +3,8 @@
  * WiFiAccessPoint:2): the AccessPoint's MAC filter and station limit decide who associates,
  * Radio.{i}.GuardInterval scales the stations' PHY rates as the OFDM symbol time does, and
  * Radio.{i}.OperatingStandards sets the standard each station runs (refusing those left with none),
- * and AutoChannelEnable hands the channel to the automatic selection (a manual Channel ends it).
+ * AutoChannelEnable hands the channel to the automatic selection (a manual Channel ends it), and
+ * RegulatoryDomain decides the PossibleChannels.
  */
 import { describe, expect, it } from 'vitest';
 import { guardIntervalShare } from '../../../../platform/simulated/wifi-stations.js';
@@ -158,6 +159,25 @@ describe('simulated Wi-Fi: settings that take effect', () => {
     expect(await s.values(radio)).toMatchObject({ Channel: auto.Channel, AutoChannelEnable: true, ChannelLastSelectionReason: 'Auto_User', ChannelLastChange: 0 });
     expect(await s.values(`${radio}Stats.`)).toMatchObject({ TotalChannelChangeCount: 2, ManualChannelChangeCount: 1 });
     await expect(s.set(radio, { Channel: manual, AutoChannelEnable: true })).rejects.toMatchObject({ code: 7012 });
+    s.stop();
+  });
+
+  it("RegulatoryDomain sets the radio's PossibleChannels; a channel the new domain forbids is refused", async () => {
+    const s = simulated();
+    const radio = 'Device.WiFi.Radio.2.';
+    expect((await s.values(radio)).PossibleChannels).toBe('36,40,44,48,52,56,60,64,100,104,108,112,116,120,124,128,132,136,140');
+    await expect(s.set(radio, { Channel: 149 })).rejects.toMatchObject({ code: 7012 });
+    await s.set(radio, { RegulatoryDomain: 'US ' });
+    expect(String((await s.values(radio)).PossibleChannels)).toMatch(/,144,149,153,157,161,165$/);
+    await s.set(radio, { Channel: 149 });
+    // 80 MHz (the radio's Auto bandwidth on 5 GHz) bonds the UNII-3 block.
+    expect(await s.values(radio)).toMatchObject({ Channel: 149, ChannelsInUse: '149,153,157,161' });
+    // Back to a European domain while on channel 149: refused, nothing changes.
+    await expect(s.set(radio, { RegulatoryDomain: 'FRI' })).rejects.toMatchObject({ code: 7012 });
+    expect((await s.values(radio)).RegulatoryDomain).toBe('US ');
+    await expect(s.set(radio, { RegulatoryDomain: 'ZZ ' })).rejects.toMatchObject({ code: 7012 });
+    await s.set('Device.WiFi.Radio.1.', { RegulatoryDomain: 'CA ' });
+    expect((await s.values('Device.WiFi.Radio.1.')).PossibleChannels).toBe('1,2,3,4,5,6,7,8,9,10,11');
     s.stop();
   });
 });

@@ -116,7 +116,7 @@ export const WRITABLE_EFFECTS: Record<string, Effect> = {
   },
   'Device.WiFi.Radio.{i}.AutoChannelEnable': { sim: 'switched on, the selection picks the channel (Channel, ChannelLastSelectionReason Auto_User, Stats); a manual Channel switches it off' },
   'Device.WiFi.Radio.{i}.IEEE80211hEnabled': { stored: 'no simulated radar: DFS never moves the channel, enabled or not' },
-  'Device.WiFi.Radio.{i}.RegulatoryDomain': { stored: 'PossibleChannels stay those of the EU domain whatever the country string' },
+  'Device.WiFi.Radio.{i}.RegulatoryDomain': { sim: "PossibleChannels and the channels Channel accepts (EU/CEPT, FCC or Japan's plan); unknown countries refused" },
   'Device.WiFi.SSID.{i}.Enable': { sim: 'SSID Status; the BSS stops and its stations leave' },
   'Device.WiFi.SSID.{i}.LowerLayers': { sim: 'the radio the SSID sits on (its Stats move with it); the BSS restarts' },
   'Device.WiFi.SSID.{i}.SSID': { sim: 'the BSS restarts: its stations re-associate; the PSK a passphrase makes' },
