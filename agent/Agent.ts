@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Logger } from '../datamodel/Logger.js';
 import { packageFile } from '../datamodel/package-root.js';
 import { Schema } from '../datamodel/schema/Schema.js';
-import { DataStore } from '../datamodel/store/DataStore.js';
+import { DataStore, type JournalDamage } from '../datamodel/store/DataStore.js';
 import { openDataDir } from '../datamodel/store/data-dir.js';
 import type { DataDirLock } from '../datamodel/store/data-dir-lock.js';
 import { DataModel } from '../datamodel/tree/DataModel.js';
@@ -41,6 +41,8 @@ import type { UnknownControllerLimits } from './UnknownControllerRows.js';
 import { registerSecurityCertificates } from './certificates/security-certificates.js';
 import { restoreBuiltinRoles, withBuiltinRoles } from './access/builtin-roles.js';
 import { applyDefaults, type DefaultsFile } from './defaults/apply-defaults.js';
+import { applyStagedRestore, takeStagedRestore } from './defaults/staged-restore.js';
+import { registerVendorConfigCommands } from './baseline/vendor-config-transfer.js';
 import { registerLocalAgent } from './localagent/register-local-agent.js';
 import { registerMqttClient } from './localagent/register-mqtt-client.js';
 import { registerUnixDomainSockets } from './localagent/register-unix-domain-sockets.js';
@@ -244,6 +246,17 @@ export class Agent {
     const profilesParameter = profilesParam(opts.vendorPrefix);
     registerRootObject(model, schema.model, profilesParameter && { param: profilesParameter, value: metProfilesValue(model, operations) });
     registerVendorConfigFiles(model, store, opts.defaults);
+    // Backup()/Restore() of the configuration: a restore is applied by a restart (defaults/staged-restore.ts).
+    registerVendorConfigCommands(model, {
+      store,
+      defaults: opts.defaults,
+      dataDir: opts.dataDir,
+      caPem: collectorCaPem,
+      downloadPolicy: downloads.policy,
+      restart: (cause, commandKey) => actions.restart(cause, commandKey),
+      settle: () => agent?.notifications.engine.idle() ?? Promise.resolve(),
+      log: log.child('config'),
+    });
     registerInterfaceStack(model);
     // IP and Wi-Fi diagnostics (TR-143) run on every platform, on the host's network (the
     // simulated gateway's too), sharing one bound on how many run at once.
@@ -308,12 +321,19 @@ export class Agent {
         })
       : undefined;
 
-    const restored = store.load((why, movedTo, journal) => {
+    const onCorrupt = (why: string, movedTo: string, journal?: JournalDamage): void => {
       if (journal)
         log.error('state journal damaged; kept state.json and the records before the damage', { why, copiedTo: movedTo, keptRecords: journal.keptRecords, droppedLines: journal.droppedLines });
       else log.error('state file unreadable; starting from factory defaults', { why, movedTo });
-    });
-    if (!restored) {
+    };
+    // A configuration Restore() staged replaces the saved one, applied as factory defaults are.
+    const staged = takeStagedRestore(opts.dataDir, log);
+    let restored = store.load(onCorrupt);
+    const fromRestore = !restored && staged !== undefined && (await applyStagedRestore(model, store, staged, log));
+    if (staged && !fromRestore) restored = store.load(onCorrupt);
+    if (fromRestore) {
+      await dropNonPersistentSubscriptions(model, log);
+    } else if (!restored) {
       await applyDefaults(model, withBuiltinRoles(opts.defaults));
       await store.flush();
       log.info('factory defaults applied');

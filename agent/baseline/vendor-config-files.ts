@@ -4,9 +4,8 @@
  * FactoryReset() restores), 2 the configuration it has saved in its data directory (state.json
  * and its journal), served only when there is one (`--data-dir`).
  *
- * Backup() and Restore() are not served: restoring would replace the saved configuration of a
- * running agent from a URL, which needs the same care as a firmware download (transfer,
- * validation, a restart) and is left out; UseForBackupRestore is therefore false for both.
+ * Backup() and Restore() (vendor-config-transfer.ts) upload either file and restore the saved
+ * configuration, so UseForBackupRestore is true for row 2 only.
  */
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
@@ -49,7 +48,7 @@ export function registerVendorConfigFiles(model: DataModel, store: DataStore, de
       Version: `r${store.revision}`,
       Date: await lastSaved(store),
       Description: 'The configuration the agent has saved in its data directory (state.json and state.journal)',
-      UseForBackupRestore: false,
+      UseForBackupRestore: true,
     }));
   }
   const row = (keys: InstanceKeys) => {

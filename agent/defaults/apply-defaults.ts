@@ -69,6 +69,38 @@ interface Group {
  * one the agent supports (check-defaults.ts).
  */
 export async function applyDefaults(model: DataModel, defaults: DefaultsFile): Promise<void> {
+  const { groups, entries } = parseEntries(model, defaults);
+  const tx = new Transaction(model, {});
+  const createdHere = new Set<string>();
+  try {
+    // Parents before children, so Controller.1. exists before Controller.1.MTP.1. is made.
+    const ordered = [...groups.values()].sort((a, b) => a.keys.length - b.keys.length);
+    for (const g of ordered) {
+      await ensureInstance(model, tx, g.node, g.keys, groups, createdHere);
+      const inst: ObjectInstance = { node: g.node, keys: g.keys };
+      if (!g.node.multi || !createdHere.has(g.objectPath)) await tx.set(inst, g.values);
+    }
+    const problem = (await readOnlyIgnored(model, entries)) ?? (await outsideEnumerationRef(model, entries));
+    if (problem) throw new DefaultsError(problem.path, problem.why);
+    await tx.commit();
+  } catch (e) {
+    await tx.rollback();
+    if (e instanceof DefaultsError) throw e;
+    const path = e instanceof UspError && e.path ? e.path : 'factory defaults';
+    throw new DefaultsError(path, e instanceof Error ? e.message : String(e));
+  }
+}
+
+/**
+ * The checks that need no transaction: every path names a parameter of the supported model,
+ * with every table's instance number, and every value is valid for its syntax. Throws the
+ * DefaultsError of the first entry that fails (a Restore() refuses such a file before anything changes).
+ */
+export function checkDefaultsEntries(model: DataModel, defaults: DefaultsFile): void {
+  parseEntries(model, defaults);
+}
+
+function parseEntries(model: DataModel, defaults: DefaultsFile): { groups: Map<string, Group>; entries: DefaultsEntry[] } {
   const groups = new Map<string, Group>();
   const entries: DefaultsEntry[] = [];
   for (const [path, raw] of Object.entries(defaults)) {
@@ -90,25 +122,7 @@ export async function applyDefaults(model: DataModel, defaults: DefaultsFile): P
     g.values[param] = value;
     entries.push({ path, node, keys, param, syntax, value });
   }
-  const tx = new Transaction(model, {});
-  const createdHere = new Set<string>();
-  try {
-    // Parents before children, so Controller.1. exists before Controller.1.MTP.1. is made.
-    const ordered = [...groups.values()].sort((a, b) => a.keys.length - b.keys.length);
-    for (const g of ordered) {
-      await ensureInstance(model, tx, g.node, g.keys, groups, createdHere);
-      const inst: ObjectInstance = { node: g.node, keys: g.keys };
-      if (!g.node.multi || !createdHere.has(g.objectPath)) await tx.set(inst, g.values);
-    }
-    const problem = (await readOnlyIgnored(model, entries)) ?? (await outsideEnumerationRef(model, entries));
-    if (problem) throw new DefaultsError(problem.path, problem.why);
-    await tx.commit();
-  } catch (e) {
-    await tx.rollback();
-    if (e instanceof DefaultsError) throw e;
-    const path = e instanceof UspError && e.path ? e.path : 'factory defaults';
-    throw new DefaultsError(path, e instanceof Error ? e.message : String(e));
-  }
+  return { groups, entries };
 }
 
 /** Creates missing instances along the path, giving a new row all of its defaults at once. */

@@ -120,6 +120,7 @@ export function registerDHCPv4(ctx: SimContext, churn: Churn, deps: LanDeps): DH
       leaseTimeS: Number(row.LeaseTime),
       gateway: parseIPv4(deps.ip.lan().address) ?? 0,
       statics: p === undefined ? new Map() : tables.statics(p),
+      reserved: new Set(listOf(row.ReservedAddresses).flatMap((a) => parseIPv4(a) ?? [])),
     };
   });
 
@@ -218,6 +219,15 @@ export function registerDHCPv4(ctx: SimContext, churn: Churn, deps: LanDeps): DH
   return { lan, lanPool };
 }
 
+/** The items of a TR-106 list value ("" is the empty list). */
+function listOf(v: Value | undefined): string[] {
+  return v === undefined || v === ''
+    ? []
+    : String(v)
+        .split(',')
+        .map((s) => s.trim());
+}
+
 /** Whether the pool does not fit the LAN interface's subnet (then it serves nothing useful). */
 function misconfigured(row: Record<string, Value>, lan: { address: string; mask: string }): boolean {
   const own = parseIPv4(lan.address);
@@ -246,6 +256,9 @@ function validatePool(merged: Record<string, Value>, changes: Record<string, Val
   }
   const mask = changes.SubnetMask === undefined ? undefined : parseIPv4(String(changes.SubnetMask));
   if (changes.SubnetMask !== undefined && (mask === undefined || !isNetmask(mask))) bad.push({ param: 'SubnetMask', message: 'must be a contiguous netmask' });
+  if (changes.ReservedAddresses !== undefined && listOf(changes.ReservedAddresses).some((a) => parseIPv4(a) === undefined)) {
+    bad.push({ param: 'ReservedAddresses', message: 'must be a list of IPv4 addresses' });
+  }
   const lease = changes.LeaseTime;
   if (lease !== undefined && (Number(lease) < LEASE_TIME_RANGE[0] || Number(lease) > LEASE_TIME_RANGE[1])) {
     bad.push({ param: 'LeaseTime', message: `this server leases for ${LEASE_TIME_RANGE[0]} s to ${LEASE_TIME_RANGE[1]} s (no infinite leases)` });

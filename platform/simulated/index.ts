@@ -30,6 +30,7 @@ import { registerRouting } from './routing.js';
 import { SimContext } from './SimContext.js';
 import { registerTemperatureStatus } from './temperature.js';
 import { registerTime } from './time.js';
+import { registerWiFiAccessCategories } from './wifi-access-categories.js';
 import { registerWiFiAccessPoints } from './wifi-access-point.js';
 import { registerWiFiRadios } from './wifi-radio.js';
 import { simulatedNeighbours } from './wifi-neighbours.js';
@@ -79,7 +80,8 @@ export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptio
   const radios = registerWiFiRadios(ctx);
   const bsses = registerWiFiAccessPoints(ctx, radios);
   const roster = registerWiFiStations(ctx, bsses, churn);
-  registerWiFiStats(ctx, radios, bsses, roster);
+  const wifiTraffic = registerWiFiStats(ctx, radios, bsses, roster);
+  registerWiFiAccessCategories(ctx, bsses, roster, wifiTraffic);
   const cellular = registerCellular(ctx, ethernet.lanDownRate, opts.vendorPrefix);
   const session = registerCellularAccessPoint(ctx, cellular.attached);
   // The LAN stack, bottom up: bridge, its Ethernet.Link, the IP interface on the Link.

@@ -17,13 +17,17 @@ import { formatMac, type SimContext } from './SimContext.js';
 import type { BssState } from './wifi-access-point.js';
 import { SLOT_S, type StationDevice, type StationRoster } from './wifi-stations.js';
 
-/** The DHCP pool settings the leases depend on; `statics` maps a MAC address to its fixed address. */
+/**
+ * The DHCP pool settings the leases depend on; `statics` maps a MAC address to its fixed address,
+ * `reserved` holds the pool's ReservedAddresses (never handed out dynamically).
+ */
 export interface PoolConfig {
   min: number;
   max: number;
   leaseTimeS: number;
   gateway: number;
   statics: ReadonlyMap<string, number>;
+  reserved: ReadonlySet<number>;
 }
 
 export interface LanClient {
@@ -151,24 +155,26 @@ export class LanClients {
   /**
    * The address the pool gives `c`: its static address if it has one, else a seeded spot in
    * the pool, moved on past addresses other clients (lower instance numbers first), the static
-   * ones or the gateway already hold.
+   * ones, the pool's reserved ones or the gateway already hold. With every free address taken
+   * the client gets none ("").
    */
   address(c: LanClient): string {
-    const { min, max, gateway, statics } = this.pool();
+    const { min, max, gateway, statics, reserved } = this.pool();
     const fixed = statics.get(c.mac);
     if (fixed !== undefined) return formatIPv4(fixed);
     const size = max - min + 1;
     if (size <= 0) return '';
-    // Static addresses are never handed out to anyone else.
-    const taken = new Set<number>([gateway, ...statics.values()]);
-    let address = min;
+    // Static and reserved addresses (TR-181 Pool.{i}.ReservedAddresses) are never handed out to anyone else.
+    const taken = new Set<number>([gateway, ...statics.values(), ...reserved]);
+    let address: number | undefined;
     for (const other of this.clients.slice(0, c.n)) {
       if (other !== c && statics.has(other.mac)) continue;
       let offset = hash32(this.ctx.seed, 'dhcp', other.label) % size;
-      for (let tries = 0; tries < size && taken.has(min + offset); tries++) offset = (offset + 1) % size;
-      address = min + offset;
-      taken.add(address);
+      let tries = 0;
+      for (; tries < size && taken.has(min + offset); tries++) offset = (offset + 1) % size;
+      address = tries < size ? min + offset : undefined;
+      if (address !== undefined) taken.add(address);
     }
-    return formatIPv4(address);
+    return address === undefined ? '' : formatIPv4(address);
   }
 }

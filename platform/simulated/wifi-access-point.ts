@@ -147,13 +147,19 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
       if (factory(m)) restart(m);
     },
   });
-  // A radio going up or down stops or starts every BSS on it.
-  for (const r of radios)
+  // A radio going up or down stops or starts every BSS on it; new standards restart them.
+  for (const r of radios) {
     r.onEnableChange(() => {
       BSSES.forEach((_, i) => {
         if (radioOf([i + 1]) === r) notify(i + 1);
       });
     });
+    r.onReload(() => {
+      BSSES.forEach((_, i) => {
+        if (radioOf([i + 1]) === r) restart(i + 1);
+      });
+    });
+  }
 
   const validRadioRef = (ll: Value | undefined, allowEmpty: boolean): void => {
     if (ll === undefined || (allowEmpty && ll === '')) return;

@@ -9,12 +9,13 @@ import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { Prng } from './random.js';
 import { invalidParams, LinkClock, nth, type SimContext, WritableRows } from './SimContext.js';
+import { knownDomain, underDomain } from './wifi-regulatory.js';
 
 export interface RadioDef {
   band: '2.4GHz' | '5GHz' | '6GHz';
   name: string;
   supportedStandards: string;
-  /** Primary 20 MHz channels allowed by the regulatory domain (EU). */
+  /** Primary 20 MHz channels allowed by the factory regulatory domain (EU); wifi-regulatory.ts has the others. */
   channels: readonly number[];
   /** What the auto channel selection picks from at start-up (non-overlapping / PSC channels). */
   startupChannels: readonly number[];
@@ -107,11 +108,14 @@ export interface RadioState {
   row: () => Record<string, Value>;
   /** Called just before the radio goes up or down (the BSSes on it restart). */
   onEnableChange(listener: () => void): void;
+  /** Called just before a change that reloads the radio's BSSes while it stays up (OperatingStandards). */
+  onReload(listener: () => void): void;
   /**
-   * Channel changes since boot (Radio.{i}.Stats.ManualChannelChangeCount): only a Controller's
-   * moves, as the simulation has no radar (DFS) and no periodic re-selection.
+   * Channel changes since boot (Radio.{i}.Stats.TotalChannelChangeCount and
+   * ManualChannelChangeCount): a Controller's moves, and those of the automatic selection it
+   * switched back on (AutoChannelEnable); the simulation has no radar (DFS) and no periodic re-selection.
    */
-  channelChanges: { manual: number };
+  channelChanges: { manual: number; auto: number };
 }
 
 /** Serves Device.WiFi.Radio.{i}. (1 = 2.4 GHz, 2 = 5 GHz, 3 = 6 GHz); returns each radio's state. */
@@ -125,9 +129,18 @@ export function registerWiFiRadios(ctx: SimContext): RadioState[] {
     /** Set by a change of Channel in this run; otherwise derived from the configuration. */
     reason: undefined as string | undefined,
     listeners: [] as Array<() => void>,
-    channelChanges: { manual: 0 },
+    reloadListeners: [] as Array<() => void>,
+    channelChanges: { manual: 0, auto: 0 },
   }));
   const at = (keys: InstanceKeys) => nth(radios, keys[0]);
+  /**
+   * The radio's settings in effect: while AutoChannelEnable is true the Channel is the one the
+   * automatic selection picked (TR-181: it MUST be), the seeded least busy start-up channel.
+   */
+  const current = (keys: InstanceKeys): Record<string, Value> => {
+    const row = rows.row(keys);
+    return row.AutoChannelEnable === true ? { ...row, Channel: at(keys).startupChannel } : row;
+  };
   const rows: WritableRows = new WritableRows(ctx, 'Device.WiFi.Radio.{i}.', (keys) => {
     const r = at(keys);
     return {
@@ -176,8 +189,9 @@ export function registerWiFiRadios(ctx: SimContext): RadioState[] {
     list: () => radios.map((_, i) => i + 1),
     get: (keys) => {
       const r = at(keys);
-      const row = rows.row(keys);
-      const bandwidth = currentBandwidth(r.def, row);
+      const row = current(keys);
+      const def = underDomain(r.def, String(row.RegulatoryDomain));
+      const bandwidth = currentBandwidth(def, row);
       return {
         ...row,
         Status: r.clock.up ? 'Up' : 'Down',
@@ -187,8 +201,8 @@ export function registerWiFiRadios(ctx: SimContext): RadioState[] {
         Upstream: false,
         SupportedFrequencyBands: r.def.band,
         SupportedStandards: r.def.supportedStandards,
-        PossibleChannels: r.def.channels.join(','),
-        ChannelsInUse: r.clock.up ? channelsInUse(r.def, Number(row.Channel), bandwidth, String(row.ExtensionChannel)).join(',') : '',
+        PossibleChannels: def.channels.join(','),
+        ChannelsInUse: r.clock.up ? channelsInUse(def, Number(row.Channel), bandwidth, String(row.ExtensionChannel)).join(',') : '',
         AutoChannelSupported: true,
         ChannelLastChange: Math.max(0, Math.floor((ctx.now() - r.channelChangedAt) / 1000)),
         // A channel configured before this boot (persisted) was a manual choice too.
@@ -204,15 +218,33 @@ export function registerWiFiRadios(ctx: SimContext): RadioState[] {
     },
     set: (keys, changes) => {
       const r = at(keys);
-      validateRadio(r.def, changes, { ...rows.row(keys), ...changes });
-      if (changes.Channel !== undefined && changes.Channel !== rows.row(keys).Channel) {
-        r.channelChangedAt = ctx.now();
-        r.reason = 'Manual';
-        r.channelChanges.manual++;
+      const before = current(keys);
+      if (changes.Channel !== undefined && changes.AutoChannelEnable === true) {
+        throw invalidParams([{ param: 'Channel', message: 'a channel cannot be chosen while AutoChannelEnable is set true: the automatic selection picks it' }]);
       }
+      // A channel chosen by hand ends the automatic selection (as channel=<n> replaces channel=auto
+      // in a driver's configuration); switching it back on selects a channel at once.
+      if (changes.Channel !== undefined && changes.AutoChannelEnable === undefined) changes.AutoChannelEnable = false;
+      const auto = changes.AutoChannelEnable === true && before.AutoChannelEnable !== true;
+      if (auto) changes.Channel = r.startupChannel;
+      const merged = { ...before, ...changes };
+      if (changes.RegulatoryDomain !== undefined && !knownDomain(String(changes.RegulatoryDomain))) {
+        throw invalidParams([{ param: 'RegulatoryDomain', message: 'this radio has channel rules for the EU/CEPT countries, US, CA and JP (e.g. "US ", "FRI")' }]);
+      }
+      validateRadio(underDomain(r.def, String(merged.RegulatoryDomain)), changes, merged);
+      if (changes.Channel !== undefined && changes.Channel !== before.Channel) {
+        r.channelChangedAt = ctx.now();
+        r.reason = auto ? 'Auto_User' : 'Manual';
+        if (auto) r.channelChanges.auto++;
+        else r.channelChanges.manual++;
+      } else if (auto) r.reason = 'Auto_User';
       if (changes.Enable !== undefined && changes.Enable !== r.clock.up) {
         for (const l of r.listeners) l();
         r.clock.setUp(changes.Enable === true);
+      } else if (changes.OperatingStandards !== undefined && changes.OperatingStandards !== rows.row(keys).OperatingStandards) {
+        // New standards reload the BSSes, as hostapd does (hw_mode, ieee80211n/ac/ax): every
+        // station associates again, in the best standard both sides still have.
+        for (const l of r.reloadListeners) l();
       }
       rows.apply(keys, changes);
     },
@@ -221,10 +253,13 @@ export function registerWiFiRadios(ctx: SimContext): RadioState[] {
     index: i + 1,
     def: r.def,
     clock: r.clock,
-    row: () => rows.row([i + 1]),
+    row: () => current([i + 1]),
     channelChanges: r.channelChanges,
     onEnableChange: (l: () => void) => {
       r.listeners.push(l);
+    },
+    onReload: (l: () => void) => {
+      r.reloadListeners.push(l);
     },
   }));
 }
@@ -239,9 +274,11 @@ function validateRadio(def: RadioDef, changes: Record<string, Value>, merged: Re
       bad.push({ param: 'ExtensionChannel', message: `${ext} is not possible with channel ${merged.Channel} on ${def.band}${wanted ? ` (${wanted} or Auto)` : ''}` });
     }
   }
-  const { Channel, OperatingFrequencyBand, OperatingStandards, OperatingChannelBandwidth, TransmitPower, IEEE80211hEnabled } = changes;
+  const { Channel, OperatingFrequencyBand, OperatingStandards, OperatingChannelBandwidth, TransmitPower, IEEE80211hEnabled, RegulatoryDomain } = changes;
   if (Channel !== undefined && !def.channels.includes(Number(Channel))) {
     bad.push({ param: 'Channel', message: `channel ${Channel} is not one of this ${def.band} radio's PossibleChannels (${def.channels.join(',')})` });
+  } else if (RegulatoryDomain !== undefined && !def.channels.includes(Number(merged.Channel))) {
+    bad.push({ param: 'RegulatoryDomain', message: `channel ${merged.Channel} is not allowed in ${String(RegulatoryDomain).trim()}: choose another Channel (or AutoChannelEnable) first` });
   }
   if (OperatingFrequencyBand !== undefined && OperatingFrequencyBand !== def.band) {
     bad.push({ param: 'OperatingFrequencyBand', message: `this radio only supports ${def.band}` });

@@ -7,8 +7,10 @@
  * resident keeps its number for as long as the AccessPoint serves. Visits only count while the
  * BSS serves: a station associates a moment after its BSS comes up, never before. The
  * AccessPoint's MAC filter and MaxAllowedAssociations refuse stations (`admitted`), and
- * Radio.{i}.GuardInterval scales their PHY rates (guardIntervalShare), an AccessPoint without
- * WMM holds them to legacy 802.11a/g.
+ * Radio.{i}.GuardInterval scales their PHY rates (guardIntervalShare), Radio.{i}.OperatingStandards
+ * sets the standard each station runs (operatingStandard: the newest both have; none, and it is
+ * refused) and caps its rates to that standard's, an AccessPoint without WMM holds them to
+ * legacy 802.11a/g.
  */
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
@@ -16,6 +18,7 @@ import type { Churn } from './churn.js';
 import { clampInt, Prng, unit, wave } from './random.js';
 import { dateTime, formatMac, type SimContext } from './SimContext.js';
 import type { BssState } from './wifi-access-point.js';
+import type { RadioState } from './wifi-radio.js';
 
 export interface StationDef {
   /** AccessPoint instance it associates with. */
@@ -32,16 +35,38 @@ export interface StationDef {
   /** Average traffic while associated, bytes/s, to the station (down) and from it (up). */
   downBps: number;
   upBps: number;
+  /**
+   * The WMM access category its traffic is sent in (TR-181 AccessPoint.{i}.AC.{i}.AccessCategory):
+   * what it mostly does (a TV streams video, a phone makes Wi-Fi calls, a plug reports in the
+   * background). Without WMM on the BSS every frame goes best effort.
+   */
+  accessCategory: AccessCategory;
 }
 
+/** The four 802.11e/WMM access categories, in TR-181's order (AC.1 to AC.4). */
+export const ACCESS_CATEGORIES = ['BE', 'BK', 'VI', 'VO'] as const;
+export type AccessCategory = (typeof ACCESS_CATEGORIES)[number];
+
 const STATIONS: readonly StationDef[] = [
-  { ap: 1, label: 'smart-plug', visitor: false, standard: 'n', maxBandwidth: '20MHz', maxDownKbps: 72_200, maxUpKbps: 72_200, signal: -67, downBps: 60, upBps: 40 },
-  { ap: 1, label: 'printer', visitor: false, standard: 'n', maxBandwidth: '20MHz', maxDownKbps: 144_400, maxUpKbps: 144_400, signal: -59, downBps: 200, upBps: 150 },
-  { ap: 2, label: 'laptop', visitor: false, standard: 'ax', maxBandwidth: '80MHz', maxDownKbps: 1_201_000, maxUpKbps: 1_201_000, signal: -54, downBps: 450_000, upBps: 60_000 },
-  { ap: 2, label: 'tv', visitor: false, standard: 'ac', maxBandwidth: '80MHz', maxDownKbps: 866_700, maxUpKbps: 433_300, signal: -61, downBps: 900_000, upBps: 25_000 },
-  { ap: 2, label: 'visitor-phone', visitor: true, standard: 'ax', maxBandwidth: '80MHz', maxDownKbps: 1_201_000, maxUpKbps: 1_201_000, signal: -58, downBps: 120_000, upBps: 15_000 },
-  { ap: 3, label: 'phone', visitor: false, standard: 'ax', maxBandwidth: '160MHz', maxDownKbps: 2_401_900, maxUpKbps: 2_401_900, signal: -56, downBps: 250_000, upBps: 30_000 },
-  { ap: 4, label: 'guest-tablet', visitor: true, standard: 'ax', maxBandwidth: '40MHz', maxDownKbps: 573_500, maxUpKbps: 573_500, signal: -63, downBps: 180_000, upBps: 12_000 },
+  { ap: 1, label: 'smart-plug', visitor: false, standard: 'n', maxBandwidth: '20MHz', maxDownKbps: 72_200, maxUpKbps: 72_200, signal: -67, downBps: 60, upBps: 40, accessCategory: 'BK' },
+  { ap: 1, label: 'printer', visitor: false, standard: 'n', maxBandwidth: '20MHz', maxDownKbps: 144_400, maxUpKbps: 144_400, signal: -59, downBps: 200, upBps: 150, accessCategory: 'BK' },
+  { ap: 2, label: 'laptop', visitor: false, standard: 'ax', maxBandwidth: '80MHz', maxDownKbps: 1_201_000, maxUpKbps: 1_201_000, signal: -54, downBps: 450_000, upBps: 60_000, accessCategory: 'BE' },
+  { ap: 2, label: 'tv', visitor: false, standard: 'ac', maxBandwidth: '80MHz', maxDownKbps: 866_700, maxUpKbps: 433_300, signal: -61, downBps: 900_000, upBps: 25_000, accessCategory: 'VI' },
+  {
+    ap: 2,
+    label: 'visitor-phone',
+    visitor: true,
+    standard: 'ax',
+    maxBandwidth: '80MHz',
+    maxDownKbps: 1_201_000,
+    maxUpKbps: 1_201_000,
+    signal: -58,
+    downBps: 120_000,
+    upBps: 15_000,
+    accessCategory: 'BE',
+  },
+  { ap: 3, label: 'phone', visitor: false, standard: 'ax', maxBandwidth: '160MHz', maxDownKbps: 2_401_900, maxUpKbps: 2_401_900, signal: -56, downBps: 250_000, upBps: 30_000, accessCategory: 'VO' },
+  { ap: 4, label: 'guest-tablet', visitor: true, standard: 'ax', maxBandwidth: '40MHz', maxDownKbps: 573_500, maxUpKbps: 573_500, signal: -63, downBps: 180_000, upBps: 12_000, accessCategory: 'VI' },
 ];
 
 /** Visitor schedule: one possible visit per slot, arriving and leaving inside the slot. */
@@ -119,7 +144,7 @@ export function registerWiFiStations(ctx: SimContext, bsses: readonly BssState[]
    */
   const admitted = (d: StationDevice): boolean => {
     const bss = bsses[d.def.ap - 1];
-    if (!bss.admits(d.mac)) return false;
+    if (!bss.admits(d.mac) || operatingStandard(d.def, bss.radio()) === undefined) return false;
     return devices.filter((x) => x.def.ap === d.def.ap && bss.admits(x.mac)).indexOf(d) < bss.maxAssociations();
   };
 
@@ -205,7 +230,9 @@ export function registerWiFiStations(ctx: SimContext, bsses: readonly BssState[]
       const radio = bsses[ap - 1].radio();
       const row = radio.row();
       const values = stationValues(ctx, session, radio.def.noiseFloor, Number(row.MCS ?? -1), String(row.GuardInterval ?? 'Auto'));
-      return bsses[ap - 1].wmm() ? values : legacy(values, radio.def.band);
+      if (!bsses[ap - 1].wmm()) return legacy(values, radio.def.band);
+      const standard = operatingStandard(session.station, radio) ?? session.station.standard;
+      return standard === session.station.standard ? values : fallBack(values, standard, radio.def.band);
     },
   });
   churn.watch(node, () => bsses.flatMap((_, i) => [...sessions(i + 1).keys()].map((n) => [i + 1, n])));
@@ -231,6 +258,48 @@ export function guardIntervalShare(standard: StationDef['standard'], guardInterv
   }
   const guard = guardInterval === 'Auto' || guardInterval === '400nsec' ? 0.4 : 0.8;
   return (3.2 + 0.4) / (3.2 + guard);
+}
+
+/** 802.11 standards from the newest down: a station runs the first one it and the radio both have. */
+const BY_AGE = ['ax', 'ac', 'n', 'g', 'a', 'b'] as const;
+type Standard = (typeof BY_AGE)[number];
+/** What a station of each generation can run on each band (it keeps the older standards of its band). */
+const CAPABLE: Readonly<Record<string, Readonly<Record<StationDef['standard'], readonly Standard[]>>>> = {
+  '2.4GHz': { n: ['n', 'g', 'b'], ac: ['n', 'g', 'b'], ax: ['ax', 'n', 'g', 'b'] },
+  '5GHz': { n: ['n', 'a'], ac: ['ac', 'n', 'a'], ax: ['ax', 'ac', 'n', 'a'] },
+  '6GHz': { n: [], ac: [], ax: ['ax'] },
+};
+
+/**
+ * The standard a station runs on `radio` (AssociatedDevice.{i}.OperatingStandard): the newest of
+ * Radio.{i}.OperatingStandards it supports, or undefined when it supports none of them (then the
+ * radio's BSSes refuse it).
+ */
+export function operatingStandard(def: StationDef, radio: RadioState): Standard | undefined {
+  const enabled = String(radio.row().OperatingStandards ?? radio.def.supportedStandards).split(',');
+  const capable = CAPABLE[radio.def.band][def.standard];
+  return BY_AGE.find((s) => enabled.includes(s) && capable.includes(s));
+}
+
+/**
+ * The PHY maximum of an older standard for a two-stream station, kbps: 802.11n at 40 MHz on
+ * 5 GHz (300) or 20 MHz on 2.4 GHz (144.4), 802.11ac at 80 MHz (866.7), a/g 54, b 11.
+ */
+function standardMaxKbps(standard: Standard, band: string): number {
+  if (standard === 'n') return band === '2.4GHz' ? 144_400 : 300_000;
+  return { ax: Infinity, ac: 866_700, g: LEGACY_MAX_KBPS, a: LEGACY_MAX_KBPS, b: 11_000 }[standard];
+}
+
+/** A station held to an older standard than its own: its rates scale down to that standard's maximum. */
+function fallBack(v: Record<string, Value>, standard: Standard, band: string): Record<string, Value> {
+  const cap = standardMaxKbps(standard, band);
+  const scale = (rate: Value, max: Value): number => (Number(max) <= cap ? Number(rate) : Math.max(1000, Math.round(((Number(rate) / Number(max)) * cap) / 100) * 100));
+  return {
+    ...v,
+    OperatingStandard: standard,
+    LastDataDownlinkRate: scale(v.LastDataDownlinkRate, v.MaxSupportedDataDownlinkRate),
+    LastDataUplinkRate: scale(v.LastDataUplinkRate, v.MaxSupportedDataUplinkRate),
+  };
 }
 
 /** Legacy 802.11a/g PHY maximum, kbps: 54 Mbit/s (OFDM, 64-QAM 3/4, one 20 MHz stream). */

@@ -13,7 +13,7 @@ import type { BssState } from './wifi-access-point.js';
 import type { RadioState } from './wifi-radio.js';
 import { STATS_PARAMS } from './traffic.js';
 import type { StationRoster } from './wifi-stations.js';
-import { type Counters, wifiTraffic, zero } from './wifi-traffic.js';
+import { type Counters, type WiFiTraffic, wifiTraffic, zero } from './wifi-traffic.js';
 
 const STATION_STATS = 'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.Stats.';
 const SSID_STATS = 'Device.WiFi.SSID.{i}.Stats.';
@@ -50,8 +50,8 @@ function typed(model: DataModel, supportedPath: string): (raw: Record<string, nu
   };
 }
 
-/** Registers the three Stats objects over one traffic accountant. */
-export function registerWiFiStats(ctx: SimContext, radios: readonly RadioState[], bsses: readonly BssState[], roster: StationRoster): void {
+/** Registers the three Stats objects over one traffic accountant; returns it (AccessPoint.{i}.AC.{i}.Stats counts from it too). */
+export function registerWiFiStats(ctx: SimContext, radios: readonly RadioState[], bsses: readonly BssState[], roster: StationRoster): WiFiTraffic {
   const { model } = ctx;
   const traffic = wifiTraffic(ctx, bsses, roster);
 
@@ -120,11 +120,12 @@ export function registerWiFiStats(ctx: SimContext, radios: readonly RadioState[]
           ...interfaceCounters(c),
           DiscardPacketsSent: c.discTx,
           DiscardPacketsReceived: c.discRx,
-          TotalChannelChangeCount: state.channelChanges.manual,
+          TotalChannelChangeCount: state.channelChanges.manual + state.channelChanges.auto,
           ManualChannelChangeCount: state.channelChanges.manual,
         }),
         Noise: noise,
       };
     },
   });
+  return traffic;
 }

@@ -11,17 +11,26 @@
  * minus its value at association. What a station carried before it left (a visitor going
  * home, a BSS restarting) is kept in a few running sums per BSS, taken just before the change
  * (BssState.onChange), so no counter ever goes backwards and memory stays bounded.
+ *
+ * A BSS's counters are also kept per WMM access category (AccessPoint.{i}.AC.{i}.Stats): a
+ * station's frames go in its one category (StationDef.accessCategory), or best effort while the
+ * BSS runs without WMM; the group-addressed frames the AP sends go best effort. The four add up
+ * to the SSID's counters.
  */
 import { growth } from './random.js';
 import type { SimContext } from './SimContext.js';
 import type { BssState } from './wifi-access-point.js';
-import type { StationDef, StationRoster } from './wifi-stations.js';
+import { ACCESS_CATEGORIES, type AccessCategory, type StationDef, type StationRoster } from './wifi-stations.js';
 
 /** The counters every level keeps, as plain integers (formatted by the schema's types later). */
 export const COUNTER_NAMES = ['bytesTx', 'bytesRx', 'uniTx', 'uniRx', 'mcRx', 'bcRx', 'mcTx', 'bcTx', 'errTx', 'errRx', 'discTx', 'discRx', 'retrans', 'failedRetrans', 'retry', 'multiRetry'] as const;
 export type Counters = Record<(typeof COUNTER_NAMES)[number], number>;
 
 export const zero = (): Counters => Object.fromEntries(COUNTER_NAMES.map((n) => [n, 0])) as Counters;
+
+/** Counters per access category. */
+export type PerAccessCategory = Record<AccessCategory, Counters>;
+const perAc = (): PerAccessCategory => ({ BE: zero(), BK: zero(), VI: zero(), VO: zero() });
 
 function addTo(sum: Counters, c: Counters, sign = 1): void {
   for (const n of COUNTER_NAMES) sum[n] += sign * c[n];
@@ -91,6 +100,8 @@ export interface WiFiTraffic {
   station(ap: number, n: number): Counters | undefined;
   /** Counters of SSID `i` since boot. */
   ssid(i: number): Counters;
+  /** Counters of SSID `i` since boot in each WMM access category (they add up to `ssid(i)`). */
+  accessCategories(i: number): PerAccessCategory;
   /** Counters of Radio `r` since boot: every SSID it has carried. */
   radio(r: number): Counters;
 }
@@ -100,8 +111,10 @@ export function wifiTraffic(ctx: SimContext, bsses: readonly BssState[], roster:
   const { seed } = ctx;
   const secondsAt = (ms: number): number => Math.max(0, (ms - ctx.bootedAt) / 1000);
   const stationF = (def: StationDef) => (t: number) => stationCumulative(seed, def, t);
-  /** Traffic of sessions that ended, per BSS. */
-  const ended = bsses.map(() => zero());
+  /** Traffic of sessions that ended, per BSS and access category. */
+  const ended = bsses.map(() => perAc());
+  /** The access category a station's frames take on BSS `i` now. */
+  const acOf = (i: number, def: StationDef): AccessCategory => (bsses[i].wmm() ? def.accessCategory : 'BE');
   /** Group frames sent while the BSS served, up to its last change. */
   const groupDone = bsses.map(() => zero());
   /** Per visitor: the first slot not yet added to `ended`. */
@@ -129,16 +142,16 @@ export function wifiTraffic(ctx: SimContext, bsses: readonly BssState[], roster:
       for (; slot <= current; slot++) {
         const v = roster.visitInSlot(d, slot);
         if (v && v.to > now) break; // in progress or still to come: a session, not history
-        if (v) addTo(ended[i], between(stationF(d.def), secondsAt(v.from), secondsAt(v.to)));
+        if (v) addTo(ended[i][acOf(i, d.def)], between(stationF(d.def), secondsAt(v.from), secondsAt(v.to)));
       }
       visitorSlot.set(d.def.label, slot);
     }
   };
 
-  const sessionsOf = (i: number): Counters => {
-    const sum = zero();
+  const sessionsOf = (i: number): PerAccessCategory => {
+    const sum = perAc();
     const now = secondsAt(ctx.now());
-    for (const s of roster.sessions(i + 1).values()) addTo(sum, between(stationF(s.station), secondsAt(s.since), now));
+    for (const s of roster.sessions(i + 1).values()) addTo(sum[acOf(i, s.station)], between(stationF(s.station), secondsAt(s.since), now));
     return sum;
   };
   const groupOf = (i: number): Counters => {
@@ -147,13 +160,22 @@ export function wifiTraffic(ctx: SimContext, bsses: readonly BssState[], roster:
     return between((t) => groupCumulative(seed, `bss.${i + 1}`, t), secondsAt(b.changedAt()), secondsAt(ctx.now()));
   };
 
-  const ssid = (i: number): Counters => {
+  const byAc = (i: number): PerAccessCategory => {
     settleVisits(i);
+    const sum = perAc();
+    const sessions = sessionsOf(i);
+    for (const ac of ACCESS_CATEGORIES) {
+      addTo(sum[ac], ended[i][ac]);
+      addTo(sum[ac], sessions[ac]);
+    }
+    addTo(sum.BE, groupDone[i]);
+    addTo(sum.BE, groupOf(i));
+    return sum;
+  };
+  const ssid = (i: number): Counters => {
     const sum = zero();
-    addTo(sum, ended[i]);
-    addTo(sum, groupDone[i]);
-    addTo(sum, sessionsOf(i));
-    addTo(sum, groupOf(i));
+    const parts = byAc(i);
+    for (const ac of ACCESS_CATEGORIES) addTo(sum, parts[ac]);
     return sum;
   };
 
@@ -163,7 +185,8 @@ export function wifiTraffic(ctx: SimContext, bsses: readonly BssState[], roster:
       // Its sessions begin again after the change (BssState.changedAt moves), so nothing is counted twice.
       followRadio(i); // a move before this one is settled first
       atChange[i] = ssid(i);
-      addTo(ended[i], sessionsOf(i));
+      const sessions = sessionsOf(i);
+      for (const ac of ACCESS_CATEGORIES) addTo(ended[i][ac], sessions[ac]);
       addTo(groupDone[i], groupOf(i));
     }),
   );
@@ -189,6 +212,7 @@ export function wifiTraffic(ctx: SimContext, bsses: readonly BssState[], roster:
       return s && between(stationF(s.station), secondsAt(s.since), secondsAt(ctx.now()));
     },
     ssid: (i) => ssid(i - 1),
+    accessCategories: (i) => byAc(i - 1),
     radio: (r) => {
       const sum = zero();
       bsses.forEach((_, i) => {

@@ -124,7 +124,7 @@ describe('simulated gateway: DeviceInfo profiles a tender checks', () => {
     expect(before['Device.DeviceInfo.VendorConfigFile.1.']).toMatchObject({ Name: 'factory-defaults', UseForBackupRestore: 'false' });
     expect(before['Device.DeviceInfo.VendorConfigFile.1.'].Version).toMatch(/^sha256:[0-9a-f]{8}$/);
     const saved = before['Device.DeviceInfo.VendorConfigFile.2.'];
-    expect(saved).toMatchObject({ Name: 'state.json', UseForBackupRestore: 'false' });
+    expect(saved).toMatchObject({ Name: 'state.json', UseForBackupRestore: 'true' });
     expect(saved.Date).not.toBe('0001-01-01T00:00:00Z');
     await set(c, 'Device.DeviceInfo.', { FriendlyName: 'Tender unit' });
     const after = await get(c, 'Device.DeviceInfo.VendorConfigFile.2.Version');

@@ -150,6 +150,8 @@ describe('simulated gateway: GetSupportedDM', () => {
         'Device.WiFi.AccessPoint.{i}.WPS. OBJ_READ_ONLY',
         'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}. OBJ_READ_ONLY',
         'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.Stats. OBJ_READ_ONLY',
+        'Device.WiFi.AccessPoint.{i}.AC.{i}. OBJ_READ_ONLY',
+        'Device.WiFi.AccessPoint.{i}.AC.{i}.Stats. OBJ_READ_ONLY',
       ],
       'Device.Cellular.': [
         'Device.Cellular. OBJ_READ_ONLY',

@@ -94,6 +94,8 @@ const SIMULATED_CLAIMS = [
   'Device.WiFi.AccessPoint.{i}.WPS.',
   'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.',
   'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.Stats.',
+  'Device.WiFi.AccessPoint.{i}.AC.{i}.',
+  'Device.WiFi.AccessPoint.{i}.AC.{i}.Stats.',
   'Device.Cellular.',
   'Device.Cellular.Interface.{i}.',
   'Device.Cellular.Interface.{i}.Stats.',

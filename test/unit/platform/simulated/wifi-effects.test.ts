@@ -1,7 +1,10 @@
 /**
  * Writable Wi-Fi settings of the simulated gateway that take effect (TR-181 WiFiRadio:1,
  * WiFiAccessPoint:2): the AccessPoint's MAC filter and station limit decide who associates,
- * and Radio.{i}.GuardInterval scales the stations' PHY rates as the OFDM symbol time does.
+ * Radio.{i}.GuardInterval scales the stations' PHY rates as the OFDM symbol time does, and
+ * Radio.{i}.OperatingStandards sets the standard each station runs (refusing those left with none),
+ * AutoChannelEnable hands the channel to the automatic selection (a manual Channel ends it), and
+ * RegulatoryDomain decides the PossibleChannels.
  */
 import { describe, expect, it } from 'vitest';
 import { guardIntervalShare } from '../../../../platform/simulated/wifi-stations.js';
@@ -115,5 +118,66 @@ describe('simulated Wi-Fi: settings that take effect', () => {
     expect(guardIntervalShare('ax', '1xLTF_1.6us')).toBeCloseTo(13.6 / 14.4);
     expect(guardIntervalShare('ac', '400nsec')).toBe(1);
     expect(guardIntervalShare('ac', '4xLTF_3.2us')).toBeCloseTo(0.9);
+  });
+
+  it('OperatingStandards: stations fall back to the newest standard both sides have, at its rates; with none left they are refused', async () => {
+    const s = simulated();
+    s.advance(120); // every resident has associated
+    const stations = async (ap: number) =>
+      Promise.all((await s.instances(`Device.WiFi.AccessPoint.${ap}.AssociatedDevice.`)).map(async (n) => s.values(`Device.WiFi.AccessPoint.${ap}.AssociatedDevice.${n}.`)));
+    // AccessPoint 2 on the 5 GHz radio: an 802.11ax laptop and an 802.11ac TV.
+    expect((await stations(2)).map((v) => v.OperatingStandard).sort()).toEqual(['ac', 'ax']);
+    await s.set('Device.WiFi.Radio.2.', { OperatingStandards: 'a,n' });
+    s.advance(60); // the BSS reloaded; the stations associated again
+    const n = await stations(2);
+    expect(n.map((v) => v.OperatingStandard)).toEqual(['n', 'n']);
+    for (const v of n) expect(Number(v.LastDataDownlinkRate)).toBeLessThanOrEqual(300_000);
+    await s.set('Device.WiFi.Radio.2.', { OperatingStandards: 'ax' });
+    s.advance(60);
+    // The TV has no 802.11ax: refused; the laptop is back at its own standard.
+    expect((await stations(2)).map((v) => v.OperatingStandard)).toEqual(['ax']);
+    // The 2.4 GHz 802.11n plug and printer on b/g only: 802.11g at most 54 Mbit/s.
+    await s.set('Device.WiFi.Radio.1.', { OperatingStandards: 'b,g' });
+    s.advance(60);
+    const g = await stations(1);
+    expect(g.map((v) => v.OperatingStandard)).toEqual(['g', 'g']);
+    for (const v of g) expect(Number(v.LastDataDownlinkRate)).toBeLessThanOrEqual(54_000);
+    s.stop();
+  });
+
+  it('AutoChannelEnable: a manual Channel switches it off; switched back on, the selection picks the channel again', async () => {
+    const s = simulated();
+    s.advance(120);
+    const radio = 'Device.WiFi.Radio.1.';
+    const auto = await s.values(radio);
+    expect(auto).toMatchObject({ AutoChannelEnable: true, ChannelLastSelectionReason: 'Auto_Startup' });
+    const manual = Number(auto.Channel) === 13 ? 12 : 13;
+    await s.set(radio, { Channel: manual });
+    s.advance(30);
+    expect(await s.values(radio)).toMatchObject({ Channel: manual, AutoChannelEnable: false, ChannelLastSelectionReason: 'Manual', ChannelLastChange: 30 });
+    await s.set(radio, { AutoChannelEnable: true });
+    expect(await s.values(radio)).toMatchObject({ Channel: auto.Channel, AutoChannelEnable: true, ChannelLastSelectionReason: 'Auto_User', ChannelLastChange: 0 });
+    expect(await s.values(`${radio}Stats.`)).toMatchObject({ TotalChannelChangeCount: 2, ManualChannelChangeCount: 1 });
+    await expect(s.set(radio, { Channel: manual, AutoChannelEnable: true })).rejects.toMatchObject({ code: 7012 });
+    s.stop();
+  });
+
+  it("RegulatoryDomain sets the radio's PossibleChannels; a channel the new domain forbids is refused", async () => {
+    const s = simulated();
+    const radio = 'Device.WiFi.Radio.2.';
+    expect((await s.values(radio)).PossibleChannels).toBe('36,40,44,48,52,56,60,64,100,104,108,112,116,120,124,128,132,136,140');
+    await expect(s.set(radio, { Channel: 149 })).rejects.toMatchObject({ code: 7012 });
+    await s.set(radio, { RegulatoryDomain: 'US ' });
+    expect(String((await s.values(radio)).PossibleChannels)).toMatch(/,144,149,153,157,161,165$/);
+    await s.set(radio, { Channel: 149 });
+    // 80 MHz (the radio's Auto bandwidth on 5 GHz) bonds the UNII-3 block.
+    expect(await s.values(radio)).toMatchObject({ Channel: 149, ChannelsInUse: '149,153,157,161' });
+    // Back to a European domain while on channel 149: refused, nothing changes.
+    await expect(s.set(radio, { RegulatoryDomain: 'FRI' })).rejects.toMatchObject({ code: 7012 });
+    expect((await s.values(radio)).RegulatoryDomain).toBe('US ');
+    await expect(s.set(radio, { RegulatoryDomain: 'ZZ ' })).rejects.toMatchObject({ code: 7012 });
+    await s.set('Device.WiFi.Radio.1.', { RegulatoryDomain: 'CA ' });
+    expect((await s.values('Device.WiFi.Radio.1.')).PossibleChannels).toBe('1,2,3,4,5,6,7,8,9,10,11');
+    s.stop();
   });
 });
