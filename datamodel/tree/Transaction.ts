@@ -67,9 +67,11 @@ export class Transaction {
     const b = inst.node.binding;
     if (!b?.set) throw new UspError(ErrorCode.ObjectNotUpdated, `${inst.node.pathOf(inst.keys)} cannot be updated`);
     const before = await b.get(inst.keys, this.ctx);
+    await b.set(inst.keys, values, this.ctx);
+    // After set: a binding may have added the changes its change implies (ObjectBinding.set), and
+    // those are undone (and reported) with the rest.
     const old: Record<string, Value> = {};
     for (const k of Object.keys(values)) if (before[k] !== undefined) old[k] = before[k];
-    await b.set(inst.keys, values, this.ctx);
     this.undo(() => b.set!(inst.keys, old, this.ctx), b.stored);
     const path = inst.node.pathOf(inst.keys);
     const mark = this.changes.length;

@@ -50,7 +50,11 @@ export interface ObjectBinding {
    * a Get of another never calls it). Default: `get(keys, ctx)[name]`.
    */
   getParam?(keys: InstanceKeys, name: string, ctx: RequestContext): Awaitable<Value | undefined>;
-  /** Applies already-validated values; throwing UspError fails the object (the transaction rolls back). */
+  /**
+   * Applies already-validated values; throwing UspError fails the object (the transaction rolls back).
+   * A change that implies others (a manual WiFi Radio Channel turns AutoChannelEnable off) adds
+   * them to `changes`: the transaction reports them and, on a rollback, undoes them too.
+   */
   set?(keys: InstanceKeys, changes: Record<string, Value>, ctx: RequestContext): Awaitable<void>;
   /**
    * Tables with access readWrite: creates an instance and returns its number. `requested` is

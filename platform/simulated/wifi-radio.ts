@@ -219,7 +219,9 @@ export function registerWiFiRadios(ctx: SimContext): RadioState[] {
     set: (keys, changes) => {
       const r = at(keys);
       const before = current(keys);
-      if (changes.Channel !== undefined && changes.AutoChannelEnable === true) {
+      // The selection's own channel with it is accepted: that is how a rolled-back manual Channel
+      // hands the radio back to the automatic selection (Transaction.set undoes both).
+      if (changes.Channel !== undefined && changes.AutoChannelEnable === true && changes.Channel !== r.startupChannel) {
         throw invalidParams([{ param: 'Channel', message: 'a channel cannot be chosen while AutoChannelEnable is set true: the automatic selection picks it' }]);
       }
       // A channel chosen by hand ends the automatic selection (as channel=<n> replaces channel=auto

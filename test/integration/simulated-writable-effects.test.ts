@@ -109,6 +109,20 @@ describe('simulated gateway: writable parameters that take effect', () => {
     await set(f.controller, radio, { AutoChannelEnable: 'true' });
     expect(await read()).toMatchObject({ Channel: auto.Channel, AutoChannelEnable: 'true', ChannelLastSelectionReason: 'Auto_User' });
     expect((await trySet(f.controller, radio, { Channel: manual, AutoChannelEnable: 'true' })).ok).toBe(false);
+    // A manual Channel in a Set that fails later (Radio 2 refuses an unknown country) is undone
+    // with what it implied: the automatic selection is back on, with its channel.
+    const failed = await f.controller.send({
+      reqType: 'set',
+      set: {
+        allowPartial: false,
+        updateObjs: [
+          { objPath: radio, paramSettings: [{ param: 'Channel', value: manual, required: true }] },
+          { objPath: 'Device.WiFi.Radio.2.', paramSettings: [{ param: 'RegulatoryDomain', value: 'ZZ ', required: true }] },
+        ],
+      },
+    });
+    expect(failed.body.msgBody).toBe('error');
+    expect(await read()).toMatchObject({ Channel: auto.Channel, AutoChannelEnable: 'true' });
   });
 
   it("Radio RegulatoryDomain: the US domain opens 5 GHz channels 149-165, which the EU's forbids", { timeout: 30_000 }, async () => {

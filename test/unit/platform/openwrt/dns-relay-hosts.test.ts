@@ -99,7 +99,7 @@ describe('openwrt platform: Device.Hosts from the lease file and the ARP table',
     const v = await fx.values('Device.Hosts.');
     expect(v.get('Device.Hosts.')).toMatchObject({ HostNumberOfEntries: 3 });
     const dhcp = await fx.values('Device.DHCPv4.');
-    const byMac = new Map([...v].filter(([p]) => /Host\.\d+\.$/.test(p)).map(([p, h]) => [h.PhysAddress, { path: p, ...h }]));
+    const byMac = new Map<unknown, Record<string, unknown>>([...v].filter(([p]) => /Host\.\d+\.$/.test(p)).map(([p, h]) => [h.PhysAddress, { path: p, ...h }]));
     expect(byMac.get('de:58:55:e5:dc:76')).toMatchObject({ IPAddress: '192.168.1.104', HostName: 'laptop', Active: true, Layer3Interface: 'Device.IP.Interface.2', IPv4AddressNumberOfEntries: 1 });
     // The printer stopped answering (ARP flags 0x0): still a host, not active; it sent no host name.
     expect(byMac.get('52:3f:b5:5f:a9:be')).toMatchObject({ IPAddress: '192.168.1.20', HostName: '', Active: false });
