@@ -128,7 +128,9 @@ export class SubscriptionIndex {
   /** Whether a Subscription of one of `types` may exist: true unless the compiled state is current and has none. */
   mayHave(types: readonly NotifType[]): boolean {
     if (this.stale || this.updating || !this.state) return true;
-    return types.some((t) => (this.state!.byType.get(t)?.length ?? 0) > 0);
+    // A loop, not some(): polled by every agent of a fleet, a closure per call fed the GC.
+    for (const t of types) if ((this.state.byType.get(t)?.length ?? 0) > 0) return true;
+    return false;
   }
 
   async ofType(type: NotifType): Promise<CompiledSubscription[]> {
