@@ -47,3 +47,12 @@ export function sharedInterval(periodMs: number, fn: () => void): () => void {
     if (groups.get(periodMs) === group) groups.delete(periodMs);
   };
 }
+
+/**
+ * How many functions run every `periodMs` (on the real clock): a fleet's idle cost grows with it,
+ * so tests check that an idle agent registers none where it has nothing to do.
+ */
+export function sharedIntervalRegistrations(periodMs: number): number {
+  const g = groups.get(periodMs);
+  return g && g.setter === setInterval ? g.fns.size : 0;
+}

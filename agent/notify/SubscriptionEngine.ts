@@ -5,7 +5,6 @@
  * also when the subscriber itself caused it. Changes are handled in order, one at a time, from
  * a bounded backlog; the ones that happen behind the agent's back are found by ValuePoller.
  */
-import { sharedInterval } from '../../datamodel/shared-interval.js';
 import { PUSH_EVENT } from '../bulkdata/push-event-channel.js';
 import { recipientGetsPush } from '../bulkdata/push-recipient.js';
 import { FULL_ACCESS, PERM_N, type AccessView, type InstanceAccess } from '../../datamodel/access/AccessView.js';
@@ -23,6 +22,7 @@ import { uniqueKeys } from '../handlers/unique-keys.js';
 import { LOCAL_AGENT_PATH, recipientWantsTransferComplete, TRANSFER_COMPLETE } from '../firmware/transfer-complete.js';
 import type { OperationOutcome, OperationRunner } from '../operate/OperationRunner.js';
 import { bootParameterMap } from './boot-parameters.js';
+import { DueTimer } from './due-timer.js';
 import type { NotificationDelivery } from './NotificationDelivery.js';
 import { coversDeletedInstance, coversItem, coversTable } from './reference-match.js';
 import type { CompiledSubscription, NotifType, SubscriptionIndex } from './SubscriptionIndex.js';
@@ -33,6 +33,8 @@ const FULL_VIEW: AccessView = { secured: true, instance: () => FULL_ACCESS, supp
 
 /** Changes waiting to be matched; beyond this the oldest are dropped and logged. */
 export const MAX_BACKLOG = 10_000;
+/** A TimeToLive delete that failed is tried again this much later. */
+const TTL_RETRY_MS = 1000;
 
 type Work = { change: Change } | { outcome: OperationOutcome };
 
@@ -40,7 +42,8 @@ export class SubscriptionEngine {
   private readonly backlog: Work[] = [];
   private running = false;
   private unsubscribe?: () => void;
-  private stopTtlTimer?: () => void;
+  private stopTtlListening?: () => void;
+  private readonly ttlTimer = new DueTimer(() => void this.expireSubscriptions());
   /** The index version the next expiry was computed at, and that expiry (Infinity: none has a TimeToLive). */
   private ttlComputedAt = -1;
   private nextExpiry = 0;
@@ -65,15 +68,17 @@ export class SubscriptionEngine {
 
   start(): void {
     this.unsubscribe = this.model.changes.subscribe((change) => this.push({ change }));
-    this.stopTtlTimer = sharedInterval(1000, () => {
-      if (!this.expiring && (this.ttlComputedAt !== this.index.version || Date.now() >= this.nextExpiry)) void this.expireSubscriptions();
-    });
+    // TimeToLive: looked at when a Subscription or Controller row changes and when the next row
+    // expires, not every second (a fleet of 10,000 gateways spent its idle CPU on such polls).
+    this.stopTtlListening = this.index.onChange(() => this.ttlTimer.soon());
+    this.ttlTimer.soon();
   }
 
   stop(): void {
     this.unsubscribe?.();
-    this.stopTtlTimer?.();
-    this.stopTtlTimer = undefined;
+    this.stopTtlListening?.();
+    this.stopTtlListening = undefined;
+    this.ttlTimer.clear();
   }
 
   /** Resolves when every queued change has been matched and every triggered configuration applied (tests, shutdown). */
@@ -271,12 +276,18 @@ export class SubscriptionEngine {
 
   /** TimeToLive: a subscription is deleted TTL seconds after its CreationDate. */
   private async expireSubscriptions(): Promise<void> {
+    if (this.expiring || !this.stopTtlListening) return;
     this.expiring = true;
     try {
       await this.expireDue();
     } finally {
       this.expiring = false;
     }
+    if (!this.stopTtlListening) return;
+    // Rows changed meanwhile (the expired ones deleted, say): look again now; a delete that failed
+    // (next expiry 0) is tried again a second later; else wake at the next expiry, if any.
+    if (this.ttlComputedAt !== this.index.version) this.ttlTimer.soon();
+    else this.ttlTimer.at(this.nextExpiry === 0 ? Date.now() + TTL_RETRY_MS : this.nextExpiry);
   }
 
   private async expireDue(): Promise<void> {

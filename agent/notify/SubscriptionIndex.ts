@@ -70,6 +70,8 @@ export class SubscriptionIndex {
   private stale = true;
   private updating?: Promise<void>;
   private changes = 0;
+  /** Told of every version change (PeriodicNotifier, the TimeToLive expiry): a fixed few, one per consumer. */
+  private readonly changeListeners = new Set<() => void>();
   readonly subscriptionNode: ModelNode;
   readonly controllerNode: ModelNode;
 
@@ -83,7 +85,7 @@ export class SubscriptionIndex {
       // A controller change needs no row of its own: every update re-reads the controllers.
       if (n === this.subscriptionNode) this.dirty.add(c.inst.keys[0]!);
       this.stale = true;
-      this.changes++;
+      this.bump();
       // mayHave() is true from now on: a resting churn learns its rows now, so every row that
       // comes or goes after this Subscription is reported (TR-369 ObjectCreation/ObjectDeletion).
       model.changes.objectChangesMayBeWanted();
@@ -95,11 +97,28 @@ export class SubscriptionIndex {
     return this.changes;
   }
 
+  /**
+   * Calls `fn` whenever `version` moves (synchronously, inside the change). Lets work that depends
+   * on the rows wait on a timer for its next due time instead of polling `version`: a fleet of
+   * 10,000 gateways polling it every 250 ms spent most of its idle CPU doing so (issue 14).
+   * Returns the function that stops the calls.
+   */
+  onChange(fn: () => void): () => void {
+    const entry = (): void => fn();
+    this.changeListeners.add(entry);
+    return () => this.changeListeners.delete(entry);
+  }
+
   /** Compiles everything again at the next use. */
   invalidate(): void {
     this.state = undefined;
     this.stale = true;
+    this.bump();
+  }
+
+  private bump(): void {
     this.changes++;
+    for (const fn of this.changeListeners) fn();
   }
 
   async all(): Promise<CompiledSubscription[]> {
@@ -109,7 +128,9 @@ export class SubscriptionIndex {
   /** Whether a Subscription of one of `types` may exist: true unless the compiled state is current and has none. */
   mayHave(types: readonly NotifType[]): boolean {
     if (this.stale || this.updating || !this.state) return true;
-    return types.some((t) => (this.state!.byType.get(t)?.length ?? 0) > 0);
+    // A loop, not some(): polled by every agent of a fleet, a closure per call fed the GC.
+    for (const t of types) if ((this.state.byType.get(t)?.length ?? 0) > 0) return true;
+    return false;
   }
 
   async ofType(type: NotifType): Promise<CompiledSubscription[]> {

@@ -145,12 +145,12 @@ function drawIdentity(seed: number, unit: number | undefined): Identity {
 /**
  * Writable parameters of each instance, persisted in the context's store under the object's
  * concrete path ("Device.WiFi.SSID.2."). Only values a Controller (or the factory-defaults
- * file) wrote are stored; the rest come from `initial`, a function of the seed, so a stored
- * row never pins values nobody chose.
+ * file) wrote are stored; the rest come from `initial`, a function of the seed and the keys
+ * (called at every read: it must not depend on anything that changes), so a stored row never
+ * pins values nobody chose.
  */
 export class WritableRows {
   private readonly node: ModelNode;
-  private readonly initials = new Map<string, Record<string, Value>>();
 
   constructor(
     private readonly ctx: SimContext,
@@ -163,14 +163,11 @@ export class WritableRows {
   /** The current values (a fresh object: change them with `apply`). */
   row(keys: InstanceKeys): Record<string, Value> {
     const path = this.node.pathOf(keys);
-    let base = this.initials.get(path);
-    if (!base) {
-      base = this.initial(keys);
-      this.initials.set(path, base);
-    }
-    const row = { ...base };
+    // Made again on every read, not kept: `initial` is a function of the seed and the keys, and a
+    // fleet of 10,000 gateways kept ~10 KB of such copies per gateway for rows rarely read (issue 14).
+    const row = this.initial(keys);
     // Names this version no longer serves (a state file from an older one) are ignored.
-    for (const [k, v] of Object.entries(this.ctx.store.row(path) ?? {})) if (k in base) row[k] = v;
+    for (const [k, v] of Object.entries(this.ctx.store.row(path) ?? {})) if (k in row) row[k] = v;
     return row;
   }
 

@@ -16,8 +16,12 @@ export const CHURN_POLL_MS = 15_000;
 interface Watch {
   node: ModelNode;
   rows: () => InstanceKeys[];
-  known: Map<string, InstanceKeys>;
+  /** Replaced, never changed in place. */
+  known: ReadonlyMap<string, InstanceKeys>;
 }
+
+/** What a resting churn knows of every table: nothing (it learns the rows again on waking). */
+const FORGOTTEN: ReadonlyMap<string, InstanceKeys> = new Map();
 
 export class Churn {
   private readonly watches: Watch[] = [];
@@ -32,9 +36,9 @@ export class Churn {
    * registration (the simulated device's boot) are not news.
    */
   watch(node: ModelNode, rows: () => InstanceKeys[]): void {
-    const w: Watch = { node, rows, known: new Map() };
-    for (const keys of rows()) w.known.set(keys.join('.'), keys);
-    this.watches.push(w);
+    const known = new Map<string, InstanceKeys>();
+    for (const keys of rows()) known.set(keys.join('.'), keys);
+    this.watches.push({ node, rows, known });
   }
 
   /**
@@ -46,6 +50,8 @@ export class Churn {
    */
   poll(): void {
     if (!this.ctx.model.changes.wantsObjectChanges()) {
+      // The rows known are old news from now on: let them go (a fleet gateway held ~3 KB of them).
+      if (!this.resting) for (const w of this.watches) w.known = FORGOTTEN;
       this.resting = true;
       return;
     }

@@ -43,27 +43,14 @@ const PER_BAND: Readonly<Record<string, number>> = { '2.4GHz': 9, '5GHz': 5, '6G
 
 /** The scanner of the simulated gateway's radios (Device.WiFi.Radio.1-3) for seed `seed`. */
 export function simulatedNeighbours(seed: number, radios: ReadonlyArray<Pick<RadioState, 'def' | 'row'>>, now: () => number = Date.now): WiFiScanner {
-  const rnd = new Prng(seed, 'wifi-neighbours');
-  const neighbours: Neighbour[] = [];
-  radios.forEach((r, i) => {
-    for (let k = 0; k < (PER_BAND[r.def.band] ?? 0); k++) {
-      const base = r.def.band === '2.4GHz' ? [1, 6, 11] : r.def.startupChannels;
-      const width = r.def.band === '2.4GHz' ? rnd.pick(['20MHz', '20MHz', '40MHz']) : rnd.pick(r.def.band === '6GHz' ? ['160MHz'] : ['40MHz', '80MHz', '80MHz']);
-      neighbours.push({
-        radio: i + 1,
-        ssid: rnd.pick(NAMES),
-        bssid: formatMac(rnd.pick(OUIS) * 0x1000000 + rnd.int(0, 0xffffff)),
-        channel: rnd.pick(base),
-        security: r.def.band === '6GHz' ? 'WPA3-SAE' : rnd.pick(SECURITY),
-        meanDbm: rnd.int(-88, -52),
-        width,
-        dtim: rnd.pick([1, 1, 2, 3]),
-      });
-    }
-  });
+  // Drawn at the first scan, not at start: the same draws from the same seed, and a fleet gateway
+  // nobody scans holds none of them (issue 14).
+  let drawn: Neighbour[] | undefined;
+  const draw = (): Neighbour[] => (drawn ??= drawNeighbours(seed, radios));
   return async (signal) => {
     // A real scan dwells on each channel; the simulation answers at once but still honours a cancel.
     if (signal.aborted) throw signal.reason;
+    const neighbours = draw();
     const minute = Math.floor(now() / 60_000);
     const out: NeighbourResult[] = [];
     neighbours.forEach((n, k) => {
@@ -93,4 +80,27 @@ export function simulatedNeighbours(seed: number, radios: ReadonlyArray<Pick<Rad
     });
     return out;
   };
+}
+
+/** The neighbours each radio hears, drawn from the seed in a fixed order. */
+function drawNeighbours(seed: number, radios: ReadonlyArray<Pick<RadioState, 'def'>>): Neighbour[] {
+  const rnd = new Prng(seed, 'wifi-neighbours');
+  const neighbours: Neighbour[] = [];
+  radios.forEach((r, i) => {
+    for (let k = 0; k < (PER_BAND[r.def.band] ?? 0); k++) {
+      const base = r.def.band === '2.4GHz' ? [1, 6, 11] : r.def.startupChannels;
+      const width = r.def.band === '2.4GHz' ? rnd.pick(['20MHz', '20MHz', '40MHz']) : rnd.pick(r.def.band === '6GHz' ? ['160MHz'] : ['40MHz', '80MHz', '80MHz']);
+      neighbours.push({
+        radio: i + 1,
+        ssid: rnd.pick(NAMES),
+        bssid: formatMac(rnd.pick(OUIS) * 0x1000000 + rnd.int(0, 0xffffff)),
+        channel: rnd.pick(base),
+        security: r.def.band === '6GHz' ? 'WPA3-SAE' : rnd.pick(SECURITY),
+        meanDbm: rnd.int(-88, -52),
+        width,
+        dtim: rnd.pick([1, 1, 2, 3]),
+      });
+    }
+  });
+  return neighbours;
 }

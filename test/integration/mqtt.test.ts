@@ -266,6 +266,20 @@ describe('MQTT 5.0 against Mosquitto', () => {
     expect(announced.props?.responseTopic).toBe('/usp/endpoint');
   });
 
+  it('keeps no outgoing Topic Alias cache although the broker allows aliases: it never sends one (issue 14: memory per fleet gateway)', async () => {
+    // The MTP's MQTT.js client (private: what is checked is MQTT.js's own state).
+    const client = (a.mqtt.client as unknown as { client: { topicAliasSend?: unknown; connected: boolean } }).client;
+    await until(() => client.connected, 3000, 'connected');
+    // Mosquitto offers 10 aliases by default: MQTT.js made the cache, the MTP dropped it.
+    expect(client.topicAliasSend).toBeUndefined();
+    // Publishing still works without it (the answer below goes out on the Response Topic).
+    const { msgId, bytes } = requestRecord(EID, getEndpointId);
+    const from = observer.got.length;
+    await observer.publish('/usp/endpoint', bytes, { properties: { responseTopic: '/test5/reply-alias', contentType: 'usp.msg' } });
+    const m = await observer.waitFor((x) => x.topic === '/test5/reply-alias', 3000, from);
+    expect(msgOf(m).header.msgId).toBe(msgId);
+  });
+
   it('saves the broker-assigned ClientId into Device.MQTT.Client.1.ClientID and shows ResponseTopicDiscovered', async () => {
     await until(async () => String(await readParam(a.agent, 'Device.MQTT.Client.1.', 'ClientID')).length > 0, 2000, 'ClientID');
     const saved = String(await readParam(a.agent, 'Device.MQTT.Client.1.', 'ClientID'));

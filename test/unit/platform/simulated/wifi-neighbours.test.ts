@@ -5,6 +5,11 @@ import { simulatedNeighbours } from '../../../../platform/simulated/wifi-neighbo
 import type { Value } from '../../../../datamodel/value/Value.js';
 
 const radios = (enabled = [true, true, true]): Array<Pick<RadioState, 'def' | 'row'>> => RADIOS.map((def, i) => ({ def, row: (): Record<string, Value> => ({ Enable: enabled[i] }) }));
+/** Seed 1's first two networks, as drawn since the simulation has had neighbours. */
+const GOLDEN = [
+  ['50:c7:bf:73:40:30', 'FRITZ!Box 7590 KL', 1],
+  ['a0:40:a0:46:f4:45', 'Wohnung 3OG', 11],
+];
 const scan = (seed: number, at: number, enabled?: boolean[]) => simulatedNeighbours(seed, radios(enabled), () => at)(new AbortController().signal);
 
 describe('simulated Wi-Fi neighbours', () => {
@@ -33,5 +38,12 @@ describe('simulated Wi-Fi neighbours', () => {
     const ac = new AbortController();
     ac.abort();
     await expect(simulatedNeighbours(1, radios())(ac.signal)).rejects.toBeDefined();
+  });
+
+  it('draws the networks at the first scan, the same ones a scanner drew at start before (issue 14: nothing held until scanned)', async () => {
+    const scanner = simulatedNeighbours(1, radios(), () => 0);
+    const first = await scanner(new AbortController().signal);
+    expect((await scanner(new AbortController().signal)).map((r) => r.BSSID)).toEqual(first.map((r) => r.BSSID));
+    expect(first.slice(0, 2).map((r) => [r.BSSID, r.SSID, r.Channel])).toEqual(GOLDEN);
   });
 });
