@@ -38,7 +38,12 @@ export function registerStored(model: DataModel, store: DataStore, supportedPath
   return model.register(supportedPath, storedBinding(node, store, opts), { vendorParams: opts.vendorParams?.map((v) => v.param) });
 }
 
-function storedBinding(node: ModelNode, store: DataStore, opts: StoredOptions): ObjectBinding {
+/**
+ * The parameters a stored object serves (default: the schema's, less the derived NumberOfEntries)
+ * and what each reads as until stored. Apart from storedBinding, so the set of derived names is
+ * not kept in the context its closures share: a fleet pays each object's per gateway.
+ */
+function storedParams(node: ModelNode, opts: StoredOptions): { names: readonly string[]; defaults: Record<string, Value> } {
   const counts = new Set([...node.children.values()].map((c) => c.def.numEntriesParameter).filter(Boolean));
   const names = opts.params ?? node.def.params.map((p) => p.name).filter((n) => !counts.has(n));
   const defaults: Record<string, Value> = {};
@@ -47,6 +52,11 @@ function storedBinding(node: ModelNode, store: DataStore, opts: StoredOptions): 
     if (p) defaults[name] = defaultValue(p);
   }
   for (const v of opts.vendorParams ?? []) defaults[v.param.name] = v.default;
+  return { names, defaults };
+}
+
+function storedBinding(node: ModelNode, store: DataStore, opts: StoredOptions): ObjectBinding {
+  const { names, defaults } = storedParams(node, opts);
   const live = opts.live ? Object.entries(opts.live) : [];
   const binding: ObjectBinding = {
     params: names,
