@@ -10,6 +10,8 @@ import type { CommandBinding, ObjectBinding } from '../../../../datamodel/tree/b
 import { DataModel } from '../../../../datamodel/tree/DataModel.js';
 import { SharedSupportedModel, SupportedModelDiverged } from '../../../../datamodel/tree/SupportedTree.js';
 import { Transaction } from '../../../../datamodel/tree/Transaction.js';
+import { DataStore } from '../../../../datamodel/store/DataStore.js';
+import { registerStored } from '../../../../datamodel/store/stored-binding.js';
 import type { Value } from '../../../../datamodel/value/Value.js';
 
 const schema = Schema.load();
@@ -156,5 +158,23 @@ describe('a supported tree shared by data models built the same way', () => {
     expect(b.commandBinding(ctrl, ONBOARD)).toBeUndefined();
     expect(b.bindingOf(ctrl)).not.toBe(a.bindingOf(ctrl));
     expect(await b.listInstances(ctrl, [], {})).toEqual([]);
+  });
+
+  it("shares a stored object's parameter list between the models of one tree, each keeping its own rows", async () => {
+    const share = new SharedSupportedModel();
+    const stored = () => {
+      const m = new DataModel(schema, { share });
+      const store = new DataStore();
+      registerStored(m, store, CTRL);
+      m.seal();
+      return { m, store };
+    };
+    const a = stored();
+    const b = stored();
+    const ctrl = a.m.requireNode(CTRL);
+    expect(b.m.bindingOf(ctrl)!.params).toBe(a.m.bindingOf(ctrl)!.params);
+    await Transaction.run(a.m, {}, (tx) => tx.add(ctrl, [], { EndpointID: 'proto::a' }));
+    expect(await a.m.readValue({ node: ctrl, keys: [1] }, 'EndpointID', {})).toBe('proto::a');
+    expect(await b.m.listInstances(ctrl, [], {})).toEqual([]);
   });
 });
