@@ -14,6 +14,7 @@ import { DataStore, type JournalDamage } from '../datamodel/store/DataStore.js';
 import { openDataDir } from '../datamodel/store/data-dir.js';
 import type { DataDirLock } from '../datamodel/store/data-dir-lock.js';
 import { DataModel } from '../datamodel/tree/DataModel.js';
+import { SupportedModelDiverged, type SharedSupportedModel } from '../datamodel/tree/SupportedTree.js';
 import { WebSocketServerMtp } from '../mtp/websocket/WebSocketServerMtp.js';
 import { WebSocketClientMtp } from '../mtp/websocket/WebSocketClientMtp.js';
 import { loadTlsIdentity, readCaFile, type TlsIdentity } from '../mtp/tls/TlsIdentity.js';
@@ -97,6 +98,13 @@ export interface AgentOptions {
   legacyCoap?: boolean;
   /** A schema already loaded (the fleet simulator shares one). */
   schema?: Schema;
+  /**
+   * One supported-model tree shared by every agent given the same one and built by the same
+   * steps (the fleet's gateways: one schema, platform, vendor prefix and defaults file): each
+   * keeps only its bindings (datamodel/tree/SupportedTree.ts). An agent whose registrations
+   * differ from the shared tree's, or that loads plugins, builds its own tree instead.
+   */
+  sharedModel?: SharedSupportedModel;
   /** PEM files of the agent's TLS identity (`--cert`, `--key`, `--ca`). */
   tls?: AgentTlsFiles;
   /** `--firmware-trust`: a directory of PEM keys/certificates; Download() then only takes images signed by one of them. */
@@ -183,7 +191,12 @@ export class Agent {
   static async start(opts: AgentOptions): Promise<Agent> {
     const lock = opts.dataDir === undefined ? undefined : openDataDir(opts.dataDir, opts.log);
     try {
-      const agent = await Agent.startWithDataDir(opts);
+      const agent = await Agent.startWithDataDir(opts).catch((e: unknown) => {
+        if (!(e instanceof SupportedModelDiverged)) throw e;
+        // Nothing shared was touched: this agent builds a supported model of its own, which no other sees.
+        opts.log.warn('supported model differs from the shared one; this agent builds its own', { why: e.message });
+        return Agent.startWithDataDir({ ...opts, sharedModel: undefined });
+      });
       agent.dataDirLock = lock;
       return agent;
     } catch (e) {
@@ -196,7 +209,8 @@ export class Agent {
     const log = opts.log;
     const baseSchema = opts.schema ?? Schema.load();
     const schema = opts.legacyCoap ? withLegacyCoapSchema(baseSchema) : baseSchema;
-    const model = new DataModel(schema);
+    // Plugins may read the model while they build it (what is bound, served, defined): they build on a tree of their own.
+    const model = new DataModel(schema, { share: opts.plugins?.length ? undefined : opts.sharedModel });
     const store = new DataStore(opts.dataDir);
     model.onCommit(
       () => store.flush(),
@@ -320,6 +334,14 @@ export class Agent {
           dir: softwareDir(opts),
         })
       : undefined;
+    // The supported model is built but for the MTPs' commands: a replay of a shared tree that
+    // differed throws here, before any state or link, and start() builds again on a tree of its own.
+    try {
+      model.throwIfDiverged();
+    } catch (e) {
+      platformStop();
+      throw e;
+    }
 
     const onCorrupt = (why: string, movedTo: string, journal?: JournalDamage): void => {
       if (journal)
@@ -407,6 +429,14 @@ export class Agent {
     agent.bulkData = bulkData;
     agent.firmwareCommands = firmware || undefined;
     await bulkData.start();
+    // Every registration is done: a shared tree is fixed from here (the builder's steps are then the
+    // fleet's); a replay that differed in its last steps stops this start, and start() builds again.
+    try {
+      model.seal();
+    } catch (e) {
+      await agent.stop();
+      throw e;
+    }
     // Units requested Active (or AutoStart) run again, in the background: a slow unit does not hold up the start.
     void software?.startUnits().catch((e: unknown) => log.error('software units did not start', { error: String(e) }));
     // Boot! goes to every controller subscribed to it, queued until each is reachable.

@@ -63,12 +63,13 @@ interface Sample {
  * what a hundred controllers may hold.
  */
 async function fill(agent: Agent, node: ModelNode, ctx: RequestContext, rows: number): Promise<void> {
-  const add = node.binding!.add!;
+  const b = agent.model.bindingOf(node)!;
+  const add = b.add!;
   const own = Math.min(rows, SMALL);
-  for (let i = (await node.binding!.list!([], ctx)).length; i < own; i++) await add([], subscription(`bench-fill-${i}`), ctx);
+  for (let i = (await b.list!([], ctx)).length; i < own; i++) await add([], subscription(`bench-fill-${i}`), ctx);
   const controllers = agent.model.requireNode('Device.LocalAgent.Controller.{i}.');
   for (let left = rows - own, k = 0; left > 0; k++) {
-    const c = await controllers.binding!.add!([], { EndpointID: `proto::bench-recipient-${k}`, Enable: true }, {});
+    const c = await agent.model.bindingOf(controllers)!.add!([], { EndpointID: `proto::bench-recipient-${k}`, Enable: true }, {});
     // Recipient names the controller row without its trailing dot, as the handlers' context does.
     const recipient: RequestContext = { controllerPath: controllers.pathOf([c]).slice(0, -1) };
     const count = Math.min(left, MAX_SUBSCRIPTIONS_PER_RECIPIENT);
@@ -135,7 +136,7 @@ class Subject {
   async round(i: number, keep: boolean): Promise<void> {
     const { agent, node, h, tag } = this;
     // The store's save alone: a row added through the binding, then flushed (what a commit's hook does).
-    const n = await node.binding!.add!([], subscription(`bench-${tag}-s${i}`), h.req);
+    const n = await agent.model.bindingOf(node)!.add!([], subscription(`bench-${tag}-s${i}`), h.req);
     await settle(this.everyone);
     const s0 = performance.now();
     await agent.store.flush();

@@ -27,9 +27,9 @@ const SMALL_ROWS = 34;
 const ROLE = 'Device.LocalAgent.ControllerTrust.Role.1';
 
 /** Adds `rows` BootParameter rows under Controller.`controller` straight through the stored binding. */
-function addBootParameters(node: ModelNode, controller: number, rows: number): Promise<unknown> {
+function addBootParameters(model: DataModel, node: ModelNode, controller: number, rows: number): Promise<unknown> {
   // Set-up only: Transaction.add would check unique keys against every sibling (quadratic in rows).
-  const add = node.binding!.add!;
+  const add = model.bindingOf(node)!.add!;
   const done: unknown[] = [];
   for (let i = 1; i <= rows; i++) {
     done.push(add([controller], { Alias: `bench-bp-${i}`, Enable: true, ParameterName: `Device.DeviceInfo.X_BENCH_${controller}_${i}` }, {}));
@@ -101,14 +101,14 @@ export async function measurePollingPass(progress: (s: string) => void): Promise
     const bootParameters = model.requireNode('Device.LocalAgent.Controller.{i}.BootParameter.{i}.');
     // Stored objects are never polled (their changes are reported on commit). To time the poller
     // itself on 10,000 parameters, the bench treats this table as live data, as a platform's is.
-    (bootParameters.binding as { changesOnlyThroughAgent?: boolean }).changesOnlyThroughAgent = false;
-    await addBootParameters(bootParameters, 2, SMALL_ROWS);
+    (model.bindingOf(bootParameters) as { changesOnlyThroughAgent?: boolean }).changesOnlyThroughAgent = false;
+    await addBootParameters(model, bootParameters, 2, SMALL_ROWS);
     const small = await subscribe(model, 'bench-poll-small', 'Device.LocalAgent.Controller.2.BootParameter.*.');
     progress(`polling pass: ${SMALL_ROWS * 3} subscribed parameters, small tree`);
     const treeBefore = await treeParams(model);
     const smallBefore = await timePasses(agent, 500, 101);
 
-    await addBootParameters(bootParameters, 1, BIG_ROWS);
+    await addBootParameters(model, bootParameters, 1, BIG_ROWS);
     const treeAfter = await treeParams(model);
     progress(`polling pass: ${SMALL_ROWS * 3} subscribed parameters, tree grown by ${treeAfter - treeBefore}`);
     const smallAfter = await timePasses(agent, 20, 101);

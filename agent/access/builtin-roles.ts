@@ -48,7 +48,7 @@ export function withBuiltinRoles(defaults: DefaultsFile): DefaultsFile {
 export async function restoreBuiltinRoles(model: DataModel, log: Logger): Promise<void> {
   const roleNode = model.node(ROLE_PATH);
   const permNode = model.node(PERMISSION_PATH);
-  if (!roleNode?.binding || !permNode?.binding) return;
+  if (!roleNode || !permNode || !model.bindingOf(roleNode) || !model.bindingOf(permNode)) return;
   const hasRole = (await model.listInstances(roleNode, [], {})).includes(BUILTIN_ROLE);
   if (hasRole && (await model.listInstances(permNode, [BUILTIN_ROLE], {})).length > 0) return;
   const missing = Object.fromEntries(Object.entries(BUILTIN_ROLE_DEFAULTS).filter(([k]) => !hasRole || k.includes('.Permission.')));

@@ -33,7 +33,7 @@ export interface TrustTables {
 export async function loadTrust(model: DataModel): Promise<TrustTables> {
   const out: TrustTables = { roles: new Map(), securedRoles: new Set(), untrustedRole: '' };
   const trust = model.node(TRUST_PATH);
-  if (trust?.binding) {
+  if (trust && model.bindingOf(trust)) {
     const v = await model.readValues({ node: trust, keys: [] }, {});
     out.untrustedRole = String(v.UntrustedRole ?? '');
     out.bannedRole = (await roleInstances(model, String(v.BannedRole ?? '')))[0];
@@ -41,7 +41,7 @@ export async function loadTrust(model: DataModel): Promise<TrustTables> {
   }
   const roleNode = model.node(ROLE_PATH);
   const permNode = model.node(PERMISSION_PATH);
-  if (!roleNode?.binding) return out;
+  if (!roleNode || !model.bindingOf(roleNode)) return out;
   for (const r of await model.listInstances(roleNode, [], {})) {
     const v = await model.readValues({ node: roleNode, keys: [r] }, {});
     if (v.Enable !== true) continue;

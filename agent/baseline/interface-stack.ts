@@ -37,7 +37,7 @@ const bare = (ref: string): string => (ref.endsWith('.') ? ref.slice(0, -1) : re
 /** Every served interface object with a LowerLayers parameter, in schema order. */
 function layeredNodes(model: DataModel): ModelNode[] {
   const out: ModelNode[] = [];
-  for (const n of model.supportedNodes()) if (n.binding && n.params.has('LowerLayers')) out.push(n);
+  for (const n of model.supportedNodes()) if (model.bindingOf(n) && n.params.has('LowerLayers')) out.push(n);
   return out;
 }
 

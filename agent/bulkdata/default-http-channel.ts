@@ -23,7 +23,7 @@ export function defaultHttpReportChannel(model: DataModel, opts: { policy?: Down
   let reading: Promise<void> | undefined;
   const readIdentity = (): void => {
     const node = model.node('Device.DeviceInfo.');
-    if (!node?.binding) return; // --platform none: the query carries only the RequestURIParameters
+    if (!node || !model.bindingOf(node)) return; // --platform none: the query carries only the RequestURIParameters
     reading ??= Promise.resolve(model.readValues({ node, keys: [] }, {})).then(
       (v) => {
         identity = { oui: String(v.ManufacturerOUI ?? ''), productClass: String(v.ProductClass ?? ''), serialNumber: String(v.SerialNumber ?? '') };

@@ -121,7 +121,7 @@ export class CertificateTable {
       if (!this.instances().includes(n)) throw new UspError(ErrorCode.ObjectDoesNotExist, `${ref} does not exist`);
       for (const [path, param, isList] of REFERRERS) {
         const node = this.model.node(path);
-        const b = node?.binding;
+        const b = node && this.model.bindingOf(node);
         if (!node || !b?.list || !b.set) continue;
         for (const k of await b.list([], {})) {
           const current = String((await b.get([k], {}))[param] ?? '');

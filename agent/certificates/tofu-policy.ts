@@ -35,7 +35,7 @@ export function tofuPolicyOf(model: DataModel): Promise<TofuPolicy & { allowed()
 async function load(model: DataModel): Promise<ModelTofuPolicy> {
   const policy = new ModelTofuPolicy();
   const node = model.node(TRUST_PATH);
-  if (!node?.binding) return policy;
+  if (!node || !model.bindingOf(node)) return policy;
   model.changes.subscribe((c) => {
     if (c.kind !== 'value' || c.inst.node !== node) return;
     if (c.param === 'TOFUAllowed') policy.allowedNow = c.value === true;

@@ -130,7 +130,7 @@ export class ChallengeService {
     if (!m) throw new UspError(ErrorCode.CommandFailure, 'the calling controller has no Controller row to assign the Role to');
     const inst = { node: this.model.requireNode(CONTROLLER_PATH), keys: [Number(m[1])] };
     const trustNode = this.model.node(TRUST_PATH);
-    const untrusted = trustNode?.binding ? String((await this.model.readValues({ node: trustNode, keys: [] }, {})).UntrustedRole ?? '') : '';
+    const untrusted = trustNode && this.model.bindingOf(trustNode) ? String((await this.model.readValues({ node: trustNode, keys: [] }, {})).UntrustedRole ?? '') : '';
     await Transaction.run(this.model, {}, async (tx) => {
       const assigned = String((await this.model.readValues(inst, {})).AssignedRole ?? '');
       const next = raiseRoles(assigned, untrusted, roles);

@@ -139,7 +139,7 @@ async function ensureInstance(model: DataModel, tx: Transaction, node: ModelNode
     if (createdHere.has(path)) continue;
     const existing = await model.listInstances(n, parentKeys, {});
     if (existing.includes(own)) continue;
-    if (!n.binding?.add) throw new DefaultsError(path, 'this table does not allow creating instances');
+    if (!model.bindingOf(n)?.add) throw new DefaultsError(path, 'this table does not allow creating instances');
     await tx.add(n, parentKeys, groups.get(path)?.values ?? {}, own);
     createdHere.add(path);
   }

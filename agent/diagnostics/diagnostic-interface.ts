@@ -35,7 +35,7 @@ export async function interfaceAddress(model: DataModel, ref: string, version: P
 export function interfaceCounters(model: DataModel, ref: string): (() => Promise<{ rx: number; tx: number } | undefined>) | undefined {
   const n = Number(INTERFACE_REF.exec(ref)?.[1] ?? NaN);
   const node = model.node('Device.IP.Interface.{i}.Stats.');
-  if (!Number.isInteger(n) || !node?.binding) return undefined;
+  if (!Number.isInteger(n) || !node || !model.bindingOf(node)) return undefined;
   return async () => {
     try {
       const v = await model.readValues({ node, keys: [n] }, {});

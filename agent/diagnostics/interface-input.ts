@@ -26,7 +26,7 @@ export async function interfaceDevice(model: DataModel, value: string, deviceOf?
   if (!m) throw new UspError(ErrorCode.InvalidCommandArgs, `Interface must reference a Device.IP.Interface.{i} row or be empty, not ${JSON.stringify(value)}`);
   const node = model.node('Device.IP.Interface.{i}.');
   const inst = node && { node, keys: [Number(m[1])] };
-  if (!inst || !node.binding || !(await model.exists(inst, {}))) {
+  if (!inst || !model.bindingOf(node) || !(await model.exists(inst, {}))) {
     throw new UspError(ErrorCode.InvalidCommandArgs, `Interface ${value}: no such Device.IP.Interface row`);
   }
   if (deviceOf) return deviceOf(inst.keys[0]);

@@ -1,8 +1,9 @@
 /**
  * N simulated gateways in one process, each a whole Agent (its own data model, store, MTP
  * connections, Controller and Subscription tables, Boot!, Periodic!, notifications, Operate),
- * numbered first…first+count-1. They share what is immutable (the loaded schema, the code); the
- * rest is per gateway. Starts are spread over time (`rampPerSecond`, with jitter) so a fleet
+ * numbered first…first+count-1. They share what is immutable (the loaded schema, the code, the
+ * supported model's tree: SharedSupportedModel, built by the first gateway's start); the rest is
+ * per gateway. Starts are spread over time (`rampPerSecond`, with jitter) so a fleet
  * start is not a SYN flood on the broker; reconnects then follow each gateway's own back-off.
  * A Reboot()/FactoryReset() restarts that gateway in-process, as `usp-agent run` does for one.
  */
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../../datamodel/Logger.js';
 import type { Schema } from '../../datamodel/schema/Schema.js';
+import { SharedSupportedModel } from '../../datamodel/tree/SupportedTree.js';
 import type { Agent, AgentOptions, AgentTlsFiles, PlatformName } from '../Agent.js';
 import type { BootRecord } from '../boot-cause.js';
 import type { DefaultsFile } from '../defaults/apply-defaults.js';
@@ -79,6 +81,11 @@ export class Fleet {
    * per gateway, so even a fleet killed outright (SIGKILL, OOM) leaves a single directory.
    */
   private scratch?: string;
+  /**
+   * The supported-model tree every gateway serves (one schema, platform, vendor prefix and
+   * defaults file): the first start, awaited alone, builds it; the others keep only their bindings.
+   */
+  private readonly supportedModel = new SharedSupportedModel();
 
   constructor(private readonly opts: FleetOptions) {}
 
@@ -164,6 +171,7 @@ export class Fleet {
       // Serial numbers and MACs from the number, not the seed: a Controller keys devices on OUI-ProductClass-SerialNumber.
       unit: n,
       schema: o.schema,
+      sharedModel: this.supportedModel,
       vendorPrefix: o.vendorPrefix,
       tls: gatewayTlsFiles(o.tls, n),
       bootRecord,

@@ -1,44 +1,39 @@
 /**
  * A gateway's logger in a fleet: every line carries `gateway=<n>`, so thousands of agents
  * logging to one stream can be told apart.
- *
- * Cheap to hold by the thousand (issue 14): methods live on the prototype, not as five closures
- * per logger, and the fleet logger's child for a component is made once and shared by every
- * gateway (it is the same for all of them); only the gateway number is per gateway.
  */
-import type { Logger } from '../../datamodel/Logger.js';
+import type { Logger, LogLevel } from '../../datamodel/Logger.js';
 
-/** The fleet logger's children by component: a fixed few names (the agent's components). */
+/** Component loggers kept per base logger: the names are the code's own (a few dozen), this only bounds them. */
+const MAX_SHARED_CHILDREN = 64;
+
+/**
+ * One base logger's component loggers (`child('mtp')`), shared by every gateway: they differ only
+ * in the gateway number, which GatewayLogger adds. Made per gateway, the ~30 component loggers of
+ * an agent and their closures were ~10 KB of each gateway.
+ */
 const sharedChildren = new WeakMap<Logger, Map<string, Logger>>();
 
 function sharedChild(base: Logger, component: string): Logger {
-  let byName = sharedChildren.get(base);
-  if (!byName) {
-    byName = new Map();
-    sharedChildren.set(base, byName);
-  }
-  let child = byName.get(component);
+  let children = sharedChildren.get(base);
+  if (!children) sharedChildren.set(base, (children = new Map<string, Logger>()));
+  let child = children.get(component);
   if (!child) {
     child = base.child(component);
-    byName.set(component, child);
+    if (children.size < MAX_SHARED_CHILDREN) children.set(component, child);
   }
   return child;
 }
 
+/** Methods on the prototype: a gateway's logger is one small object, not six closures. */
 class GatewayLogger implements Logger {
   constructor(
     private readonly base: Logger,
     private readonly n: number,
   ) {}
-
-  get level(): Logger['level'] {
+  get level(): LogLevel {
     return this.base.level;
   }
-
-  private tag(f?: Record<string, unknown>): Record<string, unknown> {
-    return f ? { gateway: this.n, ...f } : { gateway: this.n };
-  }
-
   error(m: string, f?: Record<string, unknown>): void {
     this.base.error(m, this.tag(f));
   }
@@ -51,12 +46,15 @@ class GatewayLogger implements Logger {
   debug(m: string, f?: Record<string, unknown>): void {
     this.base.debug(m, this.tag(f));
   }
-  child(c: string): Logger {
-    return new GatewayLogger(sharedChild(this.base, c), this.n);
+  child(component: string): Logger {
+    return new GatewayLogger(sharedChild(this.base, component), this.n);
+  }
+  private tag(f?: Record<string, unknown>): Record<string, unknown> {
+    return f ? { gateway: this.n, ...f } : { gateway: this.n };
   }
 }
 
-/** Gateway n's logger over the fleet's `base`. */
+/** Gateway `n`'s logger over the fleet's `base`. */
 export function gatewayLogger(base: Logger, n: number): Logger {
   return new GatewayLogger(base, n);
 }

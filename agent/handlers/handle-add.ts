@@ -75,7 +75,7 @@ async function addObject(h: HandlerContext, tx: Transaction, obj: CreateObject, 
 /** One new row in the table `m` matched (one CreatedObjectResult). */
 async function addInstance(h: HandlerContext, tx: Transaction, obj: CreateObject, m: PathMatch): Promise<CreatedObjectResult> {
   if (!m.table) throw new UspError(ErrorCode.ObjectNotTable, `not a table: ${m.node.pathOf(m.keys)}`);
-  if (m.node.def.access !== 'readWrite' || !m.node.binding?.add) {
+  if (m.node.def.access !== 'readWrite' || !h.model.bindingOf(m.node)?.add) {
     throw new UspError(ErrorCode.ObjectNotCreatable, `${m.node.tablePathOf(m.keys)} does not allow Add`);
   }
   const tablePath = m.node.tablePathOf(m.keys);

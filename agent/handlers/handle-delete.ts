@@ -43,7 +43,7 @@ async function deletePath(h: HandlerContext, tx: Transaction, text: string): Pro
   const affected: string[] = [];
   for (const m of matches) {
     if (m.table || !m.node.multi) throw new UspError(ErrorCode.DeleteFailure, `not an object instance: ${text}`);
-    if (m.node.def.access !== 'readWrite' || !m.node.binding?.delete) {
+    if (m.node.def.access !== 'readWrite' || !h.model.bindingOf(m.node)?.delete) {
       throw new UspError(ErrorCode.DeleteFailure, `${m.node.pathOf(m.keys)} cannot be deleted`);
     }
     const access = h.req.access;

@@ -9,6 +9,7 @@
 import { FULL_ACCESS, PERM_R, type InstanceAccess } from '../../datamodel/access/AccessView.js';
 import type { Awaitable } from '../../datamodel/tree/binding.js';
 import { parsePath } from '../../datamodel/path/parse-path.js';
+import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
 import type { SchemaParam } from '../../datamodel/schema/types.js';
 import { ErrorCode, UspError, toUspError } from '../../datamodel/UspError.js';
@@ -74,7 +75,7 @@ async function describe(h: HandlerContext, text: string, req: GetSupportedDMReq)
   const acc = await rights(node);
   if ((acc.obj & PERM_R) === 0) throw invalid();
   if (path.kind !== 'object') {
-    const obj = header(node);
+    const obj = header(h.model, node);
     if (path.kind === 'parameter') {
       const p = node.params.get(path.leaf);
       if (!p || (acc.param(path.leaf) & PERM_R) === 0) throw invalid();
@@ -90,11 +91,11 @@ async function describe(h: HandlerContext, text: string, req: GetSupportedDMReq)
     }
     return [obj];
   }
-  const out: SupportedObjectResult[] = [full(node, req, acc)];
+  const out: SupportedObjectResult[] = [full(h.model, node, req, acc)];
   if (req.firstLevelOnly) {
-    for (const c of node.children.values()) if (c.supported && ((await rights(c)).obj & PERM_R) !== 0) out.push(header(c));
+    for (const c of node.children.values()) if (c.supported && ((await rights(c)).obj & PERM_R) !== 0) out.push(header(h.model, c));
   } else {
-    await addDescendants(node, req, rights, out);
+    await addDescendants(h.model, node, req, rights, out);
   }
   return out;
 }
@@ -102,20 +103,20 @@ async function describe(h: HandlerContext, text: string, req: GetSupportedDMReq)
 /** A controller's rights on an object type (no instance numbers); everything for the agent itself. */
 type Rights = (node: ModelNode) => Awaitable<InstanceAccess>;
 
-async function addDescendants(node: ModelNode, req: GetSupportedDMReq, rights: Rights, out: SupportedObjectResult[]): Promise<void> {
+async function addDescendants(model: DataModel, node: ModelNode, req: GetSupportedDMReq, rights: Rights, out: SupportedObjectResult[]): Promise<void> {
   for (const c of node.children.values()) {
     if (!c.supported) continue;
     const acc = await rights(c);
     // An object the controller may not see is left out; objects below it are judged on their own.
-    if ((acc.obj & PERM_R) !== 0) out.push(full(c, req, acc));
-    await addDescendants(c, req, rights, out);
+    if ((acc.obj & PERM_R) !== 0) out.push(full(model, c, req, acc));
+    await addDescendants(model, c, req, rights, out);
   }
 }
 
-function header(node: ModelNode): SupportedObjectResult {
+function header(model: DataModel, node: ModelNode): SupportedObjectResult {
   return {
     supportedObjPath: node.supportedPath,
-    access: objAccess(node),
+    access: objAccess(model, node),
     isMultiInstance: node.multi,
     supportedParams: [],
     supportedCommands: [],
@@ -125,8 +126,8 @@ function header(node: ModelNode): SupportedObjectResult {
   };
 }
 
-function full(node: ModelNode, req: GetSupportedDMReq, acc: InstanceAccess): SupportedObjectResult {
-  const o = header(node);
+function full(model: DataModel, node: ModelNode, req: GetSupportedDMReq, acc: InstanceAccess): SupportedObjectResult {
+  const o = header(model, node);
   const readable = (bits: number): boolean => (bits & PERM_R) !== 0;
   if (req.returnParams) o.supportedParams = [...node.params.values()].filter((p) => readable(acc.param(p.name))).map((p) => param(node, p));
   if (req.returnCommands) o.supportedCommands = [...node.commands].filter(([name]) => readable(acc.command(name))).map(([, c]) => command(c.def));
@@ -137,9 +138,9 @@ function full(node: ModelNode, req: GetSupportedDMReq, acc: InstanceAccess): Sup
   return o;
 }
 
-function objAccess(node: ModelNode): SupportedObjectResult['access'] {
+function objAccess(model: DataModel, node: ModelNode): SupportedObjectResult['access'] {
   if (!node.multi || node.def.access !== 'readWrite') return 'OBJ_READ_ONLY';
-  const b = node.binding;
+  const b = model.bindingOf(node);
   if (b?.add && b.delete) return 'OBJ_ADD_DELETE';
   if (b?.add) return 'OBJ_ADD_ONLY';
   if (b?.delete) return 'OBJ_DELETE_ONLY';

@@ -27,6 +27,7 @@ export async function handleOperate(h: HandlerContext, req: OperateReq): Promise
   const operationResults: OperationResult[] = [];
   for (const m of matches) {
     const cmd = m.node.commands.get(path.leaf)!;
+    const binding = h.model.commandBinding(m.node, path.leaf)!;
     const inst = { node: m.node, keys: m.keys };
     const executedCommand = m.node.pathOf(m.keys) + path.leaf;
     try {
@@ -34,16 +35,16 @@ export async function handleOperate(h: HandlerContext, req: OperateReq): Promise
         throw new UspError(ErrorCode.PermissionDenied, `${executedCommand}: permission denied (Operate needs CommandEvent x)`);
       }
       const parsed = commandInput(cmd.def.input, req.inputArgs);
-      const checked = await cmd.binding.precheck?.(
+      const checked = await binding.precheck?.(
         { keys: inst.keys, objectPath: inst.node.pathOf(inst.keys), input: parsed, commandKey: req.commandKey, ctx: h.req },
         new Set(Object.keys(req.inputArgs)),
       );
       const input = checked ?? parsed;
       if (cmd.def.async) {
-        const reqObjPath = h.operations.startAsync(cmd.binding, inst, path.leaf, input, req.commandKey, h.req);
+        const reqObjPath = h.operations.startAsync(binding, inst, path.leaf, input, req.commandKey, h.req);
         operationResults.push({ executedCommand, operationResp: 'reqObjPath', reqObjPath });
       } else {
-        const output = await h.operations.runSync(cmd.binding, inst, input, req.commandKey, h.req);
+        const output = await h.operations.runSync(binding, inst, input, req.commandKey, h.req);
         operationResults.push({ executedCommand, operationResp: 'reqOutputArgs', reqOutputArgs: { outputArgs: formatOutput(cmd.def.output, output) } });
       }
     } catch (e) {

@@ -104,7 +104,7 @@ export class ValuePoller {
       if (ref.kind === 'parameter') {
         for (const m of matches) {
           const syntax = m.node.params.get(ref.leaf)!;
-          if (ignored(m.node, ref.leaf)) continue;
+          if (ignored(this.model, m.node, ref.leaf)) continue;
           const v = await this.model.readValues(m, {});
           const path = m.node.pathOf(m.keys) + ref.leaf;
           out.set(path, formatParam(syntax, v[ref.leaf]));
@@ -117,7 +117,7 @@ export class ValuePoller {
       for (const inst of await expandTables(this.model, matches, {})) await readSubtree(this.model, inst, 0, {}, objects);
       for (const o of objects) {
         for (const [name, syntax] of o.inst.node.params) {
-          if (ignored(o.inst.node, name)) continue;
+          if (ignored(this.model, o.inst.node, name)) continue;
           out.set(o.path + name, formatParam(syntax, o.values[name]));
           where.set(o.path + name, { inst: o.inst, param: name });
         }
@@ -133,6 +133,6 @@ export class ValuePoller {
  * change only through the agent's own transactions (stored configuration), which the engine
  * already reports the moment they commit.
  */
-function ignored(node: ModelNode, name: string): boolean {
-  return node.binding?.changesOnlyThroughAgent === true || ignoresValueChange(node, name);
+function ignored(model: DataModel, node: ModelNode, name: string): boolean {
+  return model.bindingOf(node)?.changesOnlyThroughAgent === true || ignoresValueChange(node, name);
 }

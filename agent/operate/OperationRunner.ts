@@ -86,7 +86,7 @@ export class OperationRunner {
     const objPath = inst.node.pathOf(inst.keys);
     // A stored binding over an in-memory DataStore answers synchronously: add() returns the
     // number itself and set()/delete() are done on return (nothing to await or catch).
-    const b = this.requestNode.binding!;
+    const b = this.model.bindingOf(this.requestNode)!;
     const n = b.add!(
       [],
       {
@@ -134,7 +134,7 @@ export class OperationRunner {
     const r = this.running.get(n);
     if (!r) throw new UspError(ErrorCode.CommandFailure, `request ${n} is not running`);
     r.status = 'Canceling';
-    void this.requestNode.binding!.set!([n], { Status: 'Canceling' }, {});
+    void this.model.bindingOf(this.requestNode)!.set!([n], { Status: 'Canceling' }, {});
     r.abort.abort();
   }
 

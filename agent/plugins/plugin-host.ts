@@ -55,12 +55,12 @@ export function pluginApi(model: DataModel, targets: PluginTargets, p: { name: s
     vendorPrefix: prefix,
     log: p.log,
     helpers: BINDING_HELPERS,
-    isBound: (path) => model.node(path)?.binding !== undefined,
+    isBound: (path) => model.bindingAt(path) !== undefined,
 
     bind(path, binding, opts = {}) {
       const node = schemaNode(path, 'bind');
       checkBinding(binding, path);
-      if (node.binding && !opts.override) {
+      if (model.bindingOf(node) && !opts.override) {
         throw new PluginUsageError(`${path} is already served (by the platform or another plugin)`, 'pass { override: true } to replace that binding, or bind another object');
       }
       if (node.multi && typeof binding.list !== 'function')
@@ -80,7 +80,7 @@ export function pluginApi(model: DataModel, targets: PluginTargets, p: { name: s
       if (defs.some((d) => d.access === 'readWrite') && typeof binding.set !== 'function')
         throw new PluginUsageError(`${path}: a readWrite vendor parameter needs set()`, 'give set(keys, changes) or make the parameters readOnly');
       const own = guard(binding, path);
-      const old = node.binding;
+      const old = model.bindingOf(node);
       if (!old) {
         model.register(path, { params: [], get: own.get, set: own.set }, { vendorParams: defs });
         return;

@@ -45,7 +45,7 @@ export async function startCoap(deps: TransportDeps): Promise<StartedTransport[]
   const { model } = deps;
   const agentCoap = model.node(AGENT_COAP_PATH);
   // The legacy objects are not served: CoAP is off (the default).
-  if (!agentCoap?.binding || !model.node(CONTROLLER_COAP_PATH)?.binding) return [];
+  if (!agentCoap || !model.bindingOf(agentCoap) || !model.bindingAt(CONTROLLER_COAP_PATH)) return [];
   const log = deps.log.child('mtp-coap');
   const table = model.requireNode('Device.LocalAgent.MTP.{i}.');
   const out: StartedTransport[] = [];
@@ -146,7 +146,7 @@ async function interfaceAddress(model: DataModel, interfaces: string, log: Logge
   if (first === undefined) return undefined;
   const m = /^Device\.IP\.Interface\.(\d+)\.?$/.exec(first);
   const addrs = model.node('Device.IP.Interface.{i}.IPv4Address.{i}.');
-  if (m && addrs?.binding) {
+  if (m && addrs && model.bindingOf(addrs)) {
     const ifIndex = Number(m[1]);
     try {
       for (const k of await model.listInstances(addrs, [ifIndex], {})) {

@@ -9,10 +9,13 @@
 import type { Value } from '../value/Value.js';
 
 export class RowIndex {
-  /** Table path + the row's values of `params` → instance numbers holding them. */
-  private readonly entries = new Map<string, Set<number>>();
+  /**
+   * Table path + the row's values of `params` → instance numbers holding them. Made at the first
+   * row: most indexed tables of a gateway stay empty, and a fleet pays two maps per table per gateway.
+   */
+  private entries: Map<string, Set<number>> | undefined;
   /** Row path → its entry, to take it out when the row changes or goes. */
-  private readonly entryOf = new Map<string, string>();
+  private entryOf: Map<string, string> | undefined;
 
   /**
    * `defaults`: what a parameter the row does not store reads as (the stored binding serves the
@@ -25,37 +28,39 @@ export class RowIndex {
 
   /** The row `tablePath` + `n` at `path` now holds `row` (undefined: it is gone). */
   update(path: string, tablePath: string, n: number, row: Readonly<Record<string, Value>> | undefined): void {
-    const was = this.entryOf.get(path);
+    const was = this.entryOf?.get(path);
     const now = row ? this.entry(tablePath, row) : undefined;
     if (was === now) return;
     if (was !== undefined) {
-      const set = this.entries.get(was);
+      const set = this.entries?.get(was);
       set?.delete(n);
-      if (set?.size === 0) this.entries.delete(was);
-      this.entryOf.delete(path);
+      if (set?.size === 0) this.entries?.delete(was);
+      this.entryOf?.delete(path);
     }
     if (now !== undefined) {
-      let set = this.entries.get(now);
-      if (!set) this.entries.set(now, (set = new Set()));
+      const entries = (this.entries ??= new Map<string, Set<number>>());
+      let set = entries.get(now);
+      if (!set) entries.set(now, (set = new Set()));
       set.add(n);
-      this.entryOf.set(path, now);
+      (this.entryOf ??= new Map<string, string>()).set(path, now);
     }
   }
 
   /** Instances of the table at `tablePath` whose `params` equal those of `values`, ascending. */
   find(tablePath: string, values: Readonly<Record<string, Value>>): number[] {
-    const set = this.entries.get(this.entry(tablePath, values));
+    const set = this.entries?.get(this.entry(tablePath, values));
     return set ? [...set].sort((a, b) => a - b) : [];
   }
 
   /** How many rows of the table at `tablePath` hold these values (no copy: a bound's count). */
   count(tablePath: string, values: Readonly<Record<string, Value>>): number {
+    if (!this.entries) return 0;
     return this.entries.get(this.entry(tablePath, values))?.size ?? 0;
   }
 
   clear(): void {
-    this.entries.clear();
-    this.entryOf.clear();
+    this.entries = undefined;
+    this.entryOf = undefined;
   }
 
   /**

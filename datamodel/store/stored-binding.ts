@@ -38,7 +38,38 @@ export function registerStored(model: DataModel, store: DataStore, supportedPath
   return model.register(supportedPath, storedBinding(node, store, opts), { vendorParams: opts.vendorParams?.map((v) => v.param) });
 }
 
-function storedBinding(node: ModelNode, store: DataStore, opts: StoredOptions): ObjectBinding {
+interface StoredParams {
+  names: readonly string[];
+  /** Read only: every binding of the object shares it. */
+  defaults: Readonly<Record<string, Value>>;
+}
+
+/**
+ * StoredParams by node, then by the names asked for ("" for the default): immutable tables that
+ * every data model over the same tree would otherwise copy per object (a fleet: per gateway).
+ */
+const storedParamsOf = new WeakMap<ModelNode, Map<string, StoredParams>>();
+
+/** What a stored object without live values reads as: shared, never written. */
+const NO_LIVE: ReadonlyArray<[string, (keys: InstanceKeys) => Value]> = [];
+
+/**
+ * The parameters a stored object serves (default: the schema's, less the derived NumberOfEntries)
+ * and what each reads as until stored; the same tables for every binding of one node and names
+ * (vendor parameters bring defaults of their own, so those are the binding's).
+ */
+function storedParams(node: ModelNode, opts: StoredOptions): StoredParams {
+  if (opts.vendorParams) return computeStoredParams(node, opts);
+  const key = opts.params?.join(',') ?? '';
+  let byNames = storedParamsOf.get(node);
+  if (!byNames) storedParamsOf.set(node, (byNames = new Map<string, StoredParams>()));
+  let known = byNames.get(key);
+  if (!known) byNames.set(key, (known = computeStoredParams(node, opts)));
+  return known;
+}
+
+/** Apart from storedBinding, so the set of derived names is not kept in the context its closures share. */
+function computeStoredParams(node: ModelNode, opts: StoredOptions): StoredParams {
   const counts = new Set([...node.children.values()].map((c) => c.def.numEntriesParameter).filter(Boolean));
   const names = opts.params ?? node.def.params.map((p) => p.name).filter((n) => !counts.has(n));
   const defaults: Record<string, Value> = {};
@@ -47,7 +78,12 @@ function storedBinding(node: ModelNode, store: DataStore, opts: StoredOptions): 
     if (p) defaults[name] = defaultValue(p);
   }
   for (const v of opts.vendorParams ?? []) defaults[v.param.name] = v.default;
-  const live = opts.live ? Object.entries(opts.live) : [];
+  return { names, defaults };
+}
+
+function storedBinding(node: ModelNode, store: DataStore, opts: StoredOptions): ObjectBinding {
+  const { names, defaults } = storedParams(node, opts);
+  const live = opts.live ? Object.entries(opts.live) : NO_LIVE;
   const binding: ObjectBinding = {
     params: names,
     // Live parameters (UpTime) are computed, but they are counters the poller ignores anyway.

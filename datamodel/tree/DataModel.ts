@@ -5,16 +5,16 @@
  */
 import { ParsedPathCache } from '../path/ParsedPathCache.js';
 import type { SchemaCommand, SchemaEvent, SchemaObject, SchemaParam } from '../schema/types.js';
-import { supportedObjectName, supportedParentPath } from '../schema/Schema.js';
+import { supportedObjectName } from '../schema/Schema.js';
 import { ErrorCode, UspError } from '../UspError.js';
 import type { Value } from '../value/Value.js';
 import type { Awaitable, CommandBinding, InstanceKeys, ObjectBinding, RequestContext } from './binding.js';
-import { ModelNode, type ObjectInstance, type SchemaDefinitions } from './ModelNode.js';
+import { ModelNode, type ObjectInstance } from './ModelNode.js';
 import type { Transaction } from './Transaction.js';
 import { ChangeFeed } from './ChangeFeed.js';
 import { WriteLock } from './WriteLock.js';
+import { SupportedModelDiverged, SupportedTree, type SharedSupportedModel, type TreeSchema } from './SupportedTree.js';
 
-const NUM_ENTRIES_TYPE = 'unsignedInt';
 /** TR-106 §3.3 vendor-specific name: X_<VENDOR>_<Name>, VENDOR an OUI or a domain with dots as hyphens. */
 export const VENDOR_PARAM_NAME = /^X_[0-9A-Za-z-]+_[A-Za-z][0-9A-Za-z_-]*$/;
 
@@ -32,16 +32,42 @@ export interface RegisterOptions {
   override?: boolean;
 }
 
+export interface DataModelOptions {
+  /**
+   * A supported tree to share with the other data models given the same one (a fleet's
+   * gateways): the first builds it, the others replay its steps and keep only their bindings
+   * (SupportedTree.ts). Call seal() once the model is built. Without it the model has a tree of its own.
+   */
+  share?: SharedSupportedModel;
+}
+
 /** Deletes what depends on a deleted instance, through the same transaction. */
 export type DeleteCascade = (deleted: ObjectInstance, tx: Transaction) => Promise<void>;
 
+/**
+ * How this model's registrations reach the tree: `own` changes a tree of its own; `build` changes
+ * the shared tree and records each step; `replay` checks each step against the recorded ones
+ * and changes nothing shared; `diverged` is a replay that met a step of its own (seal() then
+ * throws; until then nothing shared changes); `sealed` is a shared model after seal(), whose
+ * structure is fixed.
+ */
+type TreeRole = 'own' | 'build' | 'replay' | 'diverged' | 'sealed';
+
 export class DataModel {
-  readonly root: ModelNode;
-  /** Every node, in schema order; `schemaOrder` says where each supported path is. */
-  private readonly nodes: ModelNode[] = [];
-  private readonly order: ReadonlyMap<string, number>;
-  /** Vendor-specific objects (addVendorObject), which the shared schema order does not list. */
-  private vendorNodes: Map<string, ModelNode> | undefined;
+  /** The structure (shared or this model's own); the bindings are this model's. */
+  private readonly tree: SupportedTree;
+  private role: TreeRole;
+  private readonly share: SharedSupportedModel | undefined;
+  /** Replaying: how many of the shared model's steps this model has matched. */
+  private replayed = 0;
+  /** Why a replay diverged, thrown by seal(). */
+  private divergence: SupportedModelDiverged | undefined;
+  /** A diverged replay's own vendor objects, kept out of the shared tree until seal() throws. */
+  private divergedVendorNodes: Map<string, ModelNode> | undefined;
+  /** This model's object bindings, by ModelNode.slot. */
+  private readonly objectBindings: Array<ObjectBinding | undefined>;
+  /** This model's command bindings, by SupportedCommand.slot. */
+  private readonly commandBindings: Array<CommandBinding | undefined>;
   /** Value changes, object creation/deletion and events, for subscriptions. */
   readonly changes = new ChangeFeed();
   private readonly commitHooks: Array<() => Promise<void>> = [];
@@ -57,26 +83,64 @@ export class DataModel {
    * `schema` is a loaded Schema (or anything listing the supported paths in document order and
    * giving their definitions). Definitions are looked up when a node first needs one.
    */
-  constructor(schema: SchemaDefinitions & { paths(): readonly string[] }) {
-    let root: ModelNode | undefined;
-    this.order = schemaOrder(schema);
-    for (const path of schema.paths()) {
-      const parentPath = supportedParentPath(path);
-      const parent = parentPath ? this.node(parentPath) : undefined;
-      if (parentPath && !parent) throw new Error(`schema: ${path} has no parent object ${parentPath}`);
-      const node = new ModelNode(supportedObjectName(path), path, parent, schema);
-      parent?.addChild(node);
-      this.nodes.push(node);
-      if (!parent) root = node;
+  constructor(schema: TreeSchema, opts: DataModelOptions = {}) {
+    const share = opts.share;
+    if (share?.sealed && share.tree?.schema === schema) {
+      this.tree = share.tree;
+      this.role = 'replay';
+      this.share = share;
+    } else if (share && !share.tree) {
+      this.tree = share.tree = new SupportedTree(schema);
+      this.role = 'build';
+      this.share = share;
+    } else {
+      // No share, one still being built by another model, or one over another schema.
+      this.tree = new SupportedTree(schema);
+      this.role = 'own';
     }
-    if (!root) throw new Error('schema: no Device. object');
-    this.root = root;
+    // Replaying, the slots are all numbered: arrays of their final length from the start.
+    this.objectBindings = new Array<ObjectBinding | undefined>(this.role === 'replay' ? this.tree.objectSlots : 0);
+    this.commandBindings = new Array<CommandBinding | undefined>(this.role === 'replay' ? this.tree.commandSlots : 0);
+  }
+
+  get root(): ModelNode {
+    return this.tree.root;
+  }
+
+  /** True when this model serves a tree shared with other data models (built or replayed). */
+  get sharesTree(): boolean {
+    return this.share !== undefined;
+  }
+
+  /**
+   * Ends the build: a shared tree is fixed from here on (a builder's is then replayed by the
+   * others); a replaying model whose steps differed from the recorded ones, or were fewer, throws
+   * SupportedModelDiverged: its agent must build again on a tree of its own. A model of its own
+   * may go on changing.
+   */
+  seal(): void {
+    if (this.role === 'build') {
+      this.share!.sealed = true;
+      this.role = 'sealed';
+    } else if (this.role === 'replay' || this.role === 'diverged') {
+      const steps = this.share!.steps;
+      this.divergence ??= this.replayed === steps.length ? undefined : new SupportedModelDiverged(this.replayed, `the build ended before ${steps[this.replayed]}`);
+      if (this.divergence) throw this.divergence;
+      this.role = 'sealed';
+    }
+  }
+
+  /**
+   * Throws SupportedModelDiverged when this model replays a shared tree and a step so far
+   * differed: its agent can stop the build before anything else starts.
+   */
+  throwIfDiverged(): void {
+    if (this.divergence) throw this.divergence;
   }
 
   /** Node by supported path ("Device.WiFi.Radio.{i}."), or undefined. */
   node(supportedPath: string): ModelNode | undefined {
-    const i = this.order.get(supportedPath);
-    return i === undefined ? this.vendorNodes?.get(supportedPath) : this.nodes[i];
+    return this.tree.node(supportedPath) ?? this.divergedVendorNodes?.get(supportedPath);
   }
 
   /** Node by supported path; throws for a path the schema does not have (a programming error). */
@@ -86,6 +150,23 @@ export class DataModel {
     return n;
   }
 
+  /** The binding that serves `node` in this data model, if any. */
+  bindingOf(node: ModelNode): ObjectBinding | undefined {
+    return node.slot < 0 ? undefined : this.objectBindings[node.slot];
+  }
+
+  /** The binding that serves the object at `supportedPath` in this data model, if any. */
+  bindingAt(supportedPath: string): ObjectBinding | undefined {
+    const node = this.node(supportedPath);
+    return node && this.bindingOf(node);
+  }
+
+  /** The binding of command `name` (with "()") of `node` in this data model, if it is served. */
+  commandBinding(node: ModelNode, name: string): CommandBinding | undefined {
+    const c = node.commands.get(name);
+    return c && this.commandBindings[c.slot];
+  }
+
   /**
    * Serves one object. Parameters default to all of the schema's; naming one the schema lacks
    * is a programming error and throws at start-up, not at request time. Vendor-specific
@@ -93,34 +174,30 @@ export class DataModel {
    */
   register(supportedPath: string, binding: ObjectBinding, opts: RegisterOptions = {}): ModelNode {
     const node = this.requireNode(supportedPath);
-    if (node.binding && !opts.override) throw new Error(`object already bound: ${supportedPath}`);
-    if (node.binding) this.unbind(node);
-    node.binding = binding;
-    // NumberOfEntries of child tables are derived (and only while the table is supported).
-    const counts = new Set<string>();
-    for (const c of node.children.values()) if (c.def.numEntriesParameter) counts.add(c.def.numEntriesParameter);
-    const names = binding.params ?? node.def.params.map((p) => p.name).filter((n) => !counts.has(n));
-    for (const name of names) {
-      const p = node.def.params.find((q) => q.name === name);
-      if (!p) throw new Error(`${supportedPath}${name} is not in the TR-181 schema`);
-      node.setParam(name, p);
-    }
-    for (const p of opts.vendorParams ?? []) {
-      if (!VENDOR_PARAM_NAME.test(p.name)) throw new Error(`${supportedPath}${p.name} is not a vendor-specific name (X_<VENDOR>_<Name>)`);
-      if (node.params.has(p.name) || node.def.params.some((q) => q.name === p.name)) throw new Error(`${supportedPath}${p.name} is defined twice`);
-      node.setParam(p.name, p);
-    }
-    for (const [name, cmd] of Object.entries(binding.commands ?? {})) this.bindCommand(node, name, cmd);
-    this.markSupported(node);
+    const old = this.bindingOf(node);
+    if (old && !opts.override) throw new Error(`object already bound: ${supportedPath}`);
+    const step = this.role === 'own' ? '' : registerStep(supportedPath, binding, opts);
+    const replay = this.replays(step);
+    if (old) this.unbind(node, old, replay);
+    if (!replay) this.tree.serveParams(node, binding.params, opts.vendorParams ?? [], VENDOR_PARAM_NAME);
+    // A diverged replay may bind an object the shared tree never numbered: it is built again anyway.
+    const slot = replay ? node.slot : this.tree.objectSlot(node);
+    if (slot >= 0) this.objectBindings[slot] = binding;
+    for (const [name, cmd] of Object.entries(binding.commands ?? {})) this.bindCommand(node, name, cmd, undefined, replay);
+    this.served(node, step, replay);
     return node;
   }
 
   /** Forgets `node`'s binding with the parameters and commands it served (derived NumberOfEntries stay). */
-  private unbind(node: ModelNode): void {
-    const old = node.binding;
-    node.binding = undefined;
-    for (const name of [...node.params.keys()]) if (!node.derivedCounts.has(name)) node.deleteParam(name);
-    for (const [name, cmd] of [...node.commands]) if (old?.commands?.[name] === cmd.binding) node.deleteCommand(name);
+  private unbind(node: ModelNode, old: ObjectBinding, replay: boolean): void {
+    this.objectBindings[node.slot] = undefined;
+    if (!replay) this.tree.forgetParams(node);
+    for (const [name, cmd] of Object.entries(old.commands ?? {})) {
+      const slot = this.tree.commandSlot(node, name, !replay);
+      if (slot === undefined || this.commandBindings[slot] !== cmd) continue;
+      this.commandBindings[slot] = undefined;
+      if (!replay) node.deleteCommand(name);
+    }
     this.shapeVersion++;
   }
 
@@ -130,8 +207,10 @@ export class DataModel {
    */
   registerCommand(supportedPath: string, name: string, binding: CommandBinding, vendorDef?: SchemaCommand): void {
     const node = this.requireNode(supportedPath);
-    this.bindCommand(node, name, binding, vendorDef);
-    this.markSupported(node);
+    const step = this.role === 'own' ? '' : `command ${supportedPath}${name} ${vendorDef ? JSON.stringify(vendorDef) : ''}`;
+    const replay = this.replays(step);
+    this.bindCommand(node, name, binding, vendorDef, replay);
+    this.served(node, step, replay);
   }
 
   /**
@@ -140,11 +219,10 @@ export class DataModel {
    */
   registerEvent(supportedPath: string, name: string, vendorDef?: SchemaEvent): void {
     const node = this.requireNode(supportedPath);
-    const ev = vendorDef ? checkedVendorDef(node, name, vendorDef, '!') : node.def.events.find((e) => e.name === name);
-    if (!ev) throw new Error(`${supportedPath}${name} is not in the TR-181 schema`);
-    if (vendorDef && node.events.has(name)) throw new Error(`${supportedPath}${name} is defined twice`);
-    node.setEvent(name, ev);
-    this.markSupported(node);
+    const step = this.role === 'own' ? '' : `event ${supportedPath}${name} ${vendorDef ? JSON.stringify(vendorDef) : ''}`;
+    const replay = this.replays(step);
+    if (!replay) this.tree.serveEvent(node, name, vendorDef, VENDOR_PARAM_NAME);
+    this.served(node, step, replay);
   }
 
   /**
@@ -155,25 +233,61 @@ export class DataModel {
    */
   addVendorObject(def: SchemaObject): ModelNode {
     const path = def.path;
-    const name = supportedObjectName(path);
-    if (!VENDOR_PARAM_NAME.test(name)) throw new Error(`${path} is not a vendor-specific object name (X_<VENDOR>_<Name>)`);
+    const step = this.role === 'own' ? '' : `vendor object ${JSON.stringify(def)}`;
+    if (this.replays(step)) {
+      this.shapeVersion++;
+      const known = this.node(path);
+      if (known) return known;
+      // A diverged replay's own vendor object stays out of the shared tree (the agent builds again).
+      const own = new ModelNode(supportedObjectName(path), path, undefined, { getObject: () => def });
+      (this.divergedVendorNodes ??= new Map()).set(path, own);
+      return own;
+    }
+    if (!VENDOR_PARAM_NAME.test(supportedObjectName(path))) throw new Error(`${path} is not a vendor-specific object name (X_<VENDOR>_<Name>)`);
     if (def.multi !== path.endsWith('.{i}.')) throw new Error(`${path}: a table's path ends in ".{i}." (multi ${def.multi})`);
-    if (this.node(path)) throw new Error(`${path} is defined twice`);
-    const parentPath = supportedParentPath(path);
-    const parent = parentPath ? this.node(parentPath) : undefined;
-    if (!parent) throw new Error(`${path}: its parent object ${parentPath} is not in the data model`);
-    const node = new ModelNode(name, path, parent, { getObject: () => def });
-    parent.addVendorChild(node);
-    (this.vendorNodes ??= new Map()).set(path, node);
+    const node = this.tree.addVendorObject(def);
     this.shapeVersion++;
+    this.record(step);
     return node;
   }
 
-  private bindCommand(node: ModelNode, name: string, binding: CommandBinding, vendorDef?: SchemaCommand): void {
-    const def = vendorDef ? checkedVendorDef(node, name, vendorDef, '()') : node.def.commands.find((c) => c.name === name);
-    if (!def) throw new Error(`${node.supportedPath}${name} is not in the TR-181 schema`);
-    if (vendorDef && node.commands.has(name)) throw new Error(`${node.supportedPath}${name} is defined twice`);
-    node.setCommand(name, { def, binding });
+  private bindCommand(node: ModelNode, name: string, binding: CommandBinding, vendorDef: SchemaCommand | undefined, replay: boolean): void {
+    if (!replay) this.tree.serveCommand(node, name, vendorDef, VENDOR_PARAM_NAME);
+    const slot = this.tree.commandSlot(node, name, !replay);
+    if (slot !== undefined) this.commandBindings[slot] = binding;
+  }
+
+  /**
+   * Whether this registration leaves the tree alone: a replayed step of the shared tree (its
+   * structure is there already: only the bindings are this model's), or any step once a replay
+   * diverged. The first step that differs from the recorded one is kept for seal() to throw: the
+   * agent's build goes on to its end (its platform then stops cleanly) and starts again on a tree
+   * of its own. A structural change to a sealed shared tree, which every data model sharing it
+   * would see, is a programming error.
+   */
+  private replays(step: string): boolean {
+    if (this.role === 'own' || this.role === 'build') return false;
+    if (this.role === 'sealed') throw new Error(`the supported model is shared with other data models and sealed: ${step} cannot be added after the build`);
+    if (this.role === 'diverged') return true;
+    const steps = this.share!.steps;
+    if (steps[this.replayed] === step) this.replayed++;
+    else {
+      this.divergence = new SupportedModelDiverged(this.replayed, `${step} where the shared model has ${steps[this.replayed] ?? 'no more steps'}`);
+      this.role = 'diverged';
+    }
+    return true;
+  }
+
+  /** A builder records each structural step once it succeeded. */
+  private record(step: string): void {
+    if (this.role === 'build') this.share!.steps.push(step);
+  }
+
+  /** After a registration: the node and its ancestors are supported; the step is recorded. */
+  private served(node: ModelNode, step: string, replay: boolean): void {
+    if (!replay) this.tree.markSupported(node);
+    this.shapeVersion++;
+    this.record(step);
   }
 
   /**
@@ -182,23 +296,6 @@ export class DataModel {
    */
   get shape(): number {
     return this.shapeVersion;
-  }
-
-  /** A served node makes its ancestors supported, and its table's NumberOfEntries derived. */
-  private markSupported(node: ModelNode): void {
-    this.shapeVersion++;
-    for (let n: ModelNode | undefined = node; n && !n.supported; n = n.parent) {
-      n.supported = true;
-      const count = n.def.numEntriesParameter;
-      const parent = n.parent;
-      if (n.multi && count && parent) {
-        const p = parent.def.params.find((q) => q.name === count);
-        const def: SchemaParam = p ?? { name: count, type: NUM_ENTRIES_TYPE, access: 'readOnly' };
-        parent.setDerivedCount(count, n);
-        // Keep schema order: NumberOfEntries params are listed where the schema lists them.
-        parent.setParam(count, def);
-      }
-    }
   }
 
   /**
@@ -243,9 +340,9 @@ export class DataModel {
 
   /** Instance numbers of a table under its parent instance (empty when the table has no binding). */
   async listInstances(node: ModelNode, parentKeys: InstanceKeys, ctx: RequestContext): Promise<number[]> {
-    const list = node.binding?.list;
-    if (!list) return [];
-    return list.call(node.binding, parentKeys, ctx);
+    const b = this.bindingOf(node);
+    if (!b?.list) return [];
+    return b.list(parentKeys, ctx);
   }
 
   /** Whether one instance exists (its parents are assumed to exist). */
@@ -259,7 +356,7 @@ export class DataModel {
   /** All served values of one instance, including derived NumberOfEntries. */
   async readValues(inst: ObjectInstance, ctx: RequestContext): Promise<Record<string, Value>> {
     const { node, keys } = inst;
-    const b = node.binding;
+    const b = this.bindingOf(node);
     // A binding returns a new object per call (binding.ts), so the derived counts can go straight
     // into it: copying every object of a whole-tree Get again was a measurable share of its cost.
     const values: Record<string, Value> = b ? await b.get(keys, ctx) : {};
@@ -276,7 +373,7 @@ export class DataModel {
   readValue(inst: ObjectInstance, name: string, ctx: RequestContext): Awaitable<Value | undefined> {
     const table = inst.node.derivedCounts.get(name);
     if (table) return this.listInstances(table, inst.keys, ctx).then((l) => l.length);
-    const b = inst.node.binding;
+    const b = this.bindingOf(inst.node);
     if (!b) return undefined;
     if (b.getParam) return b.getParam(inst.keys, name, ctx);
     const values = b.get(inst.keys, ctx);
@@ -284,10 +381,8 @@ export class DataModel {
   }
 
   /** Every supported object in schema order, for GetSupportedDM. */
-  *supportedNodes(): Iterable<ModelNode> {
-    for (const n of this.nodes) if (n.supported) yield n;
-    // Vendor objects after the schema's (GetSupportedDM lists them; their order is not the schema's).
-    if (this.vendorNodes) for (const n of this.vendorNodes.values()) if (n.supported) yield n;
+  supportedNodes(): Iterable<ModelNode> {
+    return this.tree.supportedNodes();
   }
 
   /** Schema definition lookup for nodes that are not necessarily supported. */
@@ -296,28 +391,10 @@ export class DataModel {
   }
 }
 
-/** A vendor command's or event's definition, checked: its name is a vendor name with `suffix` and not the schema's. */
-function checkedVendorDef<T extends { name: string }>(node: ModelNode, name: string, def: T, suffix: '()' | '!'): T {
-  const base = name.endsWith(suffix) ? name.slice(0, -suffix.length) : '';
-  if (def.name !== name || !VENDOR_PARAM_NAME.test(base)) throw new Error(`${node.supportedPath}${name} is not a vendor-specific name (X_<VENDOR>_<Name>${suffix})`);
-  return def;
-}
-
-const orders = new WeakMap<object, ReadonlyMap<string, number>>();
-
-/**
- * Supported path → its place in the schema's document order: one map per schema, shared by every
- * data model over it (a fleet runs thousands; a map of ~800 paths each was ~25 KB per gateway).
- */
-function schemaOrder(schema: { paths(): readonly string[] }): ReadonlyMap<string, number> {
-  let order = orders.get(schema);
-  if (!order) {
-    const m = new Map<string, number>();
-    // Position in paths(), as the data model pushes its nodes (a repeated path: the last one, as before).
-    schema.paths().forEach((path, i) => m.set(path, i));
-    orders.set(schema, (order = m));
-  }
-  return order;
+/** A registration's structural step: everything of it that shapes the supported model, none of the binding's code. */
+function registerStep(path: string, binding: ObjectBinding, opts: RegisterOptions): string {
+  const commands = Object.keys(binding.commands ?? {}).join(',');
+  return `register ${path} ${opts.override ? 'override ' : ''}${JSON.stringify(binding.params ?? null)} ${JSON.stringify(opts.vendorParams ?? [])} ${commands}`;
 }
 
 /** A 7026 for a path outside the supported model. */

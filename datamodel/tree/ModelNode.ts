@@ -1,13 +1,17 @@
 /**
- * One object of the supported model: a node per schema object, with the binding that serves it.
+ * One object of the supported model: a node per schema object, with what is served of it
+ * (parameters, commands, events, children). The bindings that serve it are the data model's
+ * (DataModel.bindingOf), so one tree of nodes can serve many data models (SupportedTree.ts).
  * Instances are not nodes; they are (node, keys) pairs, see ObjectInstance.
  */
 import type { SchemaCommand, SchemaEvent, SchemaObject, SchemaParam } from '../schema/types.js';
-import type { CommandBinding, InstanceKeys, ObjectBinding } from './binding.js';
+import type { InstanceKeys } from './binding.js';
 
+/** A served command: its definition, and where each data model keeps its binding (DataModel.commandBinding). */
 export interface SupportedCommand {
-  def: SchemaCommand;
-  binding: CommandBinding;
+  readonly def: SchemaCommand;
+  /** Index of this command's binding among a data model's command bindings. */
+  readonly slot: number;
 }
 
 /** Where a node finds its definition (a Schema). */
@@ -83,7 +87,12 @@ export class ModelNode {
   get events(): ReadonlyMap<string, SchemaEvent> {
     return this.eventMap;
   }
-  binding?: ObjectBinding;
+  /**
+   * Index of this object's binding among a data model's object bindings (DataModel.bindingOf);
+   * -1 until the object is first registered. Numbered by the tree, so every data model sharing
+   * it keeps its bindings in one dense array instead of on the nodes.
+   */
+  slot = -1;
   /** True when this node or a descendant is served; unsupported nodes behave as absent. */
   supported = false;
   /** What every data model over the same schema shares for this object (names, path pieces, definition). */

@@ -64,7 +64,7 @@ export class Transaction {
   /** Sets already-validated values on one instance, remembering the old ones. */
   async set(inst: ObjectInstance, values: Record<string, Value>): Promise<void> {
     await this.lock();
-    const b = inst.node.binding;
+    const b = this.model.bindingOf(inst.node);
     if (!b?.set) throw new UspError(ErrorCode.ObjectNotUpdated, `${inst.node.pathOf(inst.keys)} cannot be updated`);
     const before = await b.get(inst.keys, this.ctx);
     await b.set(inst.keys, values, this.ctx);
@@ -93,7 +93,7 @@ export class Transaction {
    */
   async add(node: ModelNode, parentKeys: InstanceKeys, params: Record<string, Value>, requested?: number): Promise<ObjectInstance> {
     await this.lock();
-    const b = node.binding;
+    const b = this.model.bindingOf(node);
     // TR-181 access binds controllers (handle-add refuses them 7019); the agent itself may create
     // rows of readOnly tables, e.g. Device.UnixDomainSockets.UnixDomainSocket.{i} from its defaults.
     if (!node.multi || !b?.add) {
@@ -121,7 +121,7 @@ export class Transaction {
   /** Deletes one instance; stored rows come back whole if the transaction rolls back. */
   async delete(inst: ObjectInstance): Promise<void> {
     await this.lock();
-    const b = inst.node.binding;
+    const b = this.model.bindingOf(inst.node);
     if (!inst.node.multi || !b?.delete || inst.node.def.access !== 'readWrite') {
       throw new UspError(ErrorCode.DeleteFailure, `${inst.node.pathOf(inst.keys)} is not deletable`);
     }
@@ -212,7 +212,7 @@ export class Transaction {
   private async checkUniqueKeys(inst: ObjectInstance): Promise<void> {
     const keySets = inst.node.def.uniqueKeys;
     if (!keySets || !inst.node.multi) return;
-    const b = inst.node.binding;
+    const b = this.model.bindingOf(inst.node);
     const parentKeys = inst.keys.slice(0, -1);
     const own = inst.keys[inst.keys.length - 1];
     const mine = await this.model.readValues(inst, this.ctx);

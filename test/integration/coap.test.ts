@@ -168,7 +168,7 @@ beforeAll(async () => {
     schema: withLegacyCoapSchema(testSchema()),
     legacyCoap: true,
   });
-  if (!agent.model.node('Device.LocalAgent.MTP.{i}.CoAP.')?.binding) expect(registerCoap(agent.model, agent.store)).toBe(true);
+  if (!agent.model.bindingAt('Device.LocalAgent.MTP.{i}.CoAP.')) expect(registerCoap(agent.model, agent.store)).toBe(true);
   await applyDefaults(agent.model, {
     'Device.LocalAgent.MTP.1.Enable': true,
     'Device.LocalAgent.MTP.1.Protocol': 'CoAP',

@@ -83,7 +83,7 @@ describe('ValueChange', () => {
     await subscribe({ ID: 'vc-2', NotifType: 'ValueChange', ReferenceList: 'Device.WiFi.SSID.1.SSID' });
     await new Promise((r) => setTimeout(r, 350)); // the first poll takes the baseline
     // The platform's own state changes (a local UI, the driver): no transaction, no change feed.
-    await f.agent.model.requireNode('Device.WiFi.SSID.{i}.').binding!.set!([1], { SSID: 'changed-locally' }, {});
+    await f.agent.model.bindingAt('Device.WiFi.SSID.{i}.')!.set!([1], { SSID: 'changed-locally' }, {});
     const n = await waitForNotification(c, byId('vc-2'));
     expect(n.notify).toMatchObject({ valueChange: { paramPath: 'Device.WiFi.SSID.1.SSID', paramValue: 'changed-locally' } });
   });

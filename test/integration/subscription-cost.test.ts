@@ -65,24 +65,24 @@ async function counting<T extends object>(target: T, read: keyof T, fn: () => un
 /** A controller row of its own per test, owning `rows` subscriptions added straight through the binding. */
 async function controllerWith(eid: string, rows: number): Promise<number> {
   const c = await Transaction.run(f.agent.model, {}, (tx) => tx.add(ctrls, [], { EndpointID: eid, Enable: true }));
-  for (let i = 0; i < rows; i++) await subs.binding!.add!([], subscription(`${eid}-${i}`, i), by(c.keys[0]!));
+  for (let i = 0; i < rows; i++) await f.agent.model.bindingOf(subs)!.add!([], subscription(`${eid}-${i}`, i), by(c.keys[0]!));
   return c.keys[0]!;
 }
 
 describe('one Subscription change among many rows', () => {
   it('the per-Recipient bound reads no other row', async () => {
     const owners = [await controllerWith('proto::bound-a', MAX_SUBSCRIPTIONS_PER_RECIPIENT), await controllerWith('proto::bound-b', MAX_SUBSCRIPTIONS_PER_RECIPIENT)];
-    const reads = await counting(f.agent.store, 'row', () => subs.binding!.add!([], subscription('bound-new'), by(1)));
+    const reads = await counting(f.agent.store, 'row', () => f.agent.model.bindingOf(subs)!.add!([], subscription('bound-new'), by(1)));
     expect(reads).toBeLessThan(10);
     // And still refuses the row one too many.
-    expect(() => subs.binding!.add!([], subscription('bound-over'), by(owners[0]!))).toThrow(/at most 100 per controller/);
+    expect(() => f.agent.model.bindingOf(subs)!.add!([], subscription('bound-over'), by(owners[0]!))).toThrow(/at most 100 per controller/);
   });
 
   it('the SubscriptionIndex recompiles only the changed row', async () => {
     for (const eid of ['proto::index-a', 'proto::index-b', 'proto::index-c']) await controllerWith(eid, MAX_SUBSCRIPTIONS_PER_RECIPIENT);
     const index = new SubscriptionIndex(f.agent.model);
     const before = (await index.all()).length;
-    const get = subs.binding!;
+    const get = f.agent.model.bindingOf(subs)!;
     const reads = await counting(get, 'get', async () => {
       await Transaction.run(f.agent.model, by(1), (tx) => tx.add(subs, [], subscription('index-new')));
       await index.all();

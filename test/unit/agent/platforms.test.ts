@@ -35,7 +35,7 @@ describe('registerPlatform: where Device.Cellular.AccessPoint comes from', () =>
     const model = new DataModel(Schema.load());
     started = await registerPlatform(model, 'openwrt', { log });
     expect(started.cellular).toBe(true);
-    const ap = model.requireNode(AP).binding!;
+    const ap = model.bindingAt(AP)!;
     expect(ap.set).toBeDefined();
     expect(await ap.list!([], {})).toEqual([1, 2]);
     expect(await ap.get([2], {})).toMatchObject({ Enable: false, APN: 'm2m.example', Interface: 'Device.Cellular.Interface.1' });
@@ -47,7 +47,7 @@ describe('registerPlatform: where Device.Cellular.AccessPoint comes from', () =>
     process.env.PATH = [mmcli.binDir, PATH].join(':');
     const model = new DataModel(Schema.load());
     started = await registerPlatform(model, 'linux', { log });
-    const ap = model.requireNode(AP).binding!;
+    const ap = model.bindingAt(AP)!;
     expect(ap.set).toBeUndefined();
     expect(await ap.list!([], {})).toEqual([1]);
     expect(await ap.get([1], {})).toMatchObject({ APN: 'internet.telekom', Interface: 'Device.Cellular.Interface.1' });

@@ -161,7 +161,7 @@ describe.each(CASES)('GetSupportedDM coverage: $name', ({ build, claims, exactSu
       const node = c.model.requireNode(path);
       expect(node.supported, path).toBe(true);
       // A provider of its own, or NumberOfEntries derived from the tables below it.
-      expect(node.binding !== undefined || node.derivedCounts.size > 0, `${path} has a provider`).toBe(true);
+      expect(c.model.bindingOf(node) !== undefined || node.derivedCounts.size > 0, `${path} has a provider`).toBe(true);
     }
     const results = await c.gsdm([...claims], { firstLevelOnly: true, returnParams: true });
     for (const [i, r] of results.entries()) {

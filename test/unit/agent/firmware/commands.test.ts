@@ -78,7 +78,7 @@ function setup(dir?: string) {
       input[a.name] = given[a.name] === undefined ? defaultValue(a) : parseValue(a, given[a.name]);
     }
     for (const [k, v] of Object.entries(given)) if (/\.\d+\./.test(k)) input[k] = v;
-    return runner.startAsync(cmd.binding, { node, keys: [bank] }, command, input, commandKey, CONTROLLER);
+    return runner.startAsync(model.commandBinding(node, command)!, { node, keys: [bank] }, command, input, commandKey, CONTROLLER);
   }
   const row = async (bank: number) => model.readValues({ node, keys: [bank] }, {});
   /** Waits for the OperationComplete, then a moment for what is scheduled after it (TransferComplete!). */

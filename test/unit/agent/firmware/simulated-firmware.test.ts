@@ -35,7 +35,7 @@ function boot(dir?: string) {
   const ctx = new SimContext(model, 1, () => Date.UTC(2025, 2, 10, 8, 0, 0), new DataStore(dir));
   const fw = new SimulatedFirmware(ctx, { factoryVersion: FACTORY });
   registerFirmwareImages(ctx, fw);
-  const binding = model.requireNode('Device.DeviceInfo.FirmwareImage.{i}.').binding!;
+  const binding = model.bindingAt('Device.DeviceInfo.FirmwareImage.{i}.')!;
   return { model, fw, row: (n: number) => binding.get([n], {}) as Record<string, unknown>, binding };
 }
 

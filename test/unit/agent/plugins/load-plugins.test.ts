@@ -99,7 +99,7 @@ describe('loadPlugins: what a plugin adds', () => {
     );
     expect(await load([cjs])).toEqual(['usb']);
     const host = model.requireNode('Device.USB.USBHosts.Host.{i}.');
-    expect(await host.binding!.list!([], {})).toEqual([1]);
+    expect(await model.bindingOf(host)!.list!([], {})).toEqual([1]);
     expect(await model.readValues({ node: host, keys: [1] }, {})).toEqual({ Name: 'usb1' });
     const fan = model.requireNode(`Device.${PREFIX}Fan.{i}.`);
     expect(fan.supported).toBe(true);

@@ -52,7 +52,7 @@ const duplicate = { code: ErrorCode.DuplicateUniqueKey };
 
 /** Counts the rows the binding of `node` is asked for while `fn` runs. */
 async function rowsRead(node: ModelNode, fn: () => Promise<unknown>): Promise<number> {
-  const b = node.binding!;
+  const b = model.bindingOf(node)!;
   const get = b.get.bind(b);
   let reads = 0;
   Object.assign(b, {
@@ -73,7 +73,7 @@ describe('the unique-key check', () => {
   it('reads no sibling row: an Add among 500 rows reads as many as among 1', async () => {
     await add(ctrl, [], { EndpointID: 'proto::first' });
     const few = await rowsRead(ctrl, () => add(ctrl, [], { EndpointID: 'proto::few' }));
-    for (let i = 0; i < 500; i++) await ctrl.binding!.add!([], { EndpointID: `proto::fill-${i}` }, {});
+    for (let i = 0; i < 500; i++) await model.bindingOf(ctrl)!.add!([], { EndpointID: `proto::fill-${i}` }, {});
     const many = await rowsRead(ctrl, () => add(ctrl, [], { EndpointID: 'proto::many' }));
     expect(many).toBe(few);
     // And still finds the clash among them, naming the row that holds the key.
@@ -83,7 +83,7 @@ describe('the unique-key check', () => {
 
   it('a Set of a key parameter reads no sibling row either', async () => {
     const a = await add(ctrl, [], { EndpointID: 'proto::a' });
-    for (let i = 0; i < 300; i++) await ctrl.binding!.add!([], { EndpointID: `proto::fill-${i}` }, {});
+    for (let i = 0; i < 300; i++) await model.bindingOf(ctrl)!.add!([], { EndpointID: `proto::fill-${i}` }, {});
     const reads = await rowsRead(ctrl, () => Transaction.run(model, {}, (tx) => tx.set(a, { EndpointID: 'proto::b' })));
     expect(reads).toBeLessThan(10);
     await expect(Transaction.run(model, {}, (tx) => tx.set(a, { EndpointID: 'proto::fill-7' }))).rejects.toMatchObject(duplicate);

@@ -58,7 +58,7 @@ describe('linux platform: Device.Ethernet.Link', () => {
     expect(all.get('Device.Ethernet.Interface.1.')).toMatchObject({ Enable: true, Status: 'Down' });
     expect(all.get('Device.Ethernet.Link.1.')).toMatchObject({ Enable: true, Status: 'LowerLayerDown' });
     f.host.write('sys/class/net/eth0/flags', '0x1002'); // ip link set eth0 down
-    expect(await f.model.requireNode('Device.Ethernet.Link.{i}.').binding!.get([1], {})).toMatchObject({ Enable: false, Status: 'Down' });
+    expect(await f.model.bindingAt('Device.Ethernet.Link.{i}.')!.get([1], {})).toMatchObject({ Enable: false, Status: 'Down' });
   });
 
   it('numbers Links in ifindex order whichever object a Get reads first', async () => {
@@ -66,7 +66,7 @@ describe('linux platform: Device.Ethernet.Link', () => {
     addPort(host, 'eth1', 5, '02:fc:00:00:00:02');
     f = linuxHost({}, host);
     // IP first, and eth1's row before eth0's: the numbers still follow ifindex (eth0 4, eth1 5).
-    const ip = f.model.requireNode('Device.IP.Interface.{i}.').binding!;
+    const ip = f.model.bindingAt('Device.IP.Interface.{i}.')!;
     expect(await ip.list!([], {})).toEqual([1, 2, 3, 4, 5]);
     expect(await ip.get([5], {})).toMatchObject({ Name: 'eth1', LowerLayers: 'Device.Ethernet.Link.2' });
     expect(await ip.get([4], {})).toMatchObject({ Name: 'eth0', LowerLayers: 'Device.Ethernet.Link.1' });
@@ -81,8 +81,8 @@ describe('linux platform: Device.Ethernet.Link', () => {
     const host = new FakeHost();
     addPort(host, 'eth1', 5, '02:fc:00:00:00:02');
     f = linuxHost({}, host);
-    const link = f.model.requireNode('Device.Ethernet.Link.{i}.').binding!;
-    const stats = f.model.requireNode('Device.Ethernet.Link.{i}.Stats.').binding!;
+    const link = f.model.bindingAt('Device.Ethernet.Link.{i}.')!;
+    const stats = f.model.bindingAt('Device.Ethernet.Link.{i}.Stats.')!;
     expect(await link.list!([], {})).toEqual([1, 2]);
     f.host.remove('sys/class/net/eth0');
     f.advance(2); // the device scan serves cacheMs (1 s)
@@ -90,7 +90,7 @@ describe('linux platform: Device.Ethernet.Link', () => {
     await expect(link.get([1], {})).rejects.toMatchObject({ code: ErrorCode.ObjectDoesNotExist });
     await expect(stats.get([1], {})).rejects.toMatchObject({ code: ErrorCode.ObjectDoesNotExist });
     await expect(link.get([3], {})).rejects.toMatchObject({ code: ErrorCode.ObjectDoesNotExist });
-    const ip = f.model.requireNode('Device.IP.Interface.{i}.').binding!;
+    const ip = f.model.bindingAt('Device.IP.Interface.{i}.')!;
     expect(await ip.list!([], {})).toEqual([1, 2, 3, 4, 5]); // `ip` still lists eth0 (it went from sysfs only)
     expect(await ip.get([4], {})).toMatchObject({ Name: 'eth0', LowerLayers: '' });
     expect(await ip.get([5], {})).toMatchObject({ Name: 'eth1', LowerLayers: 'Device.Ethernet.Link.2' });

@@ -7,7 +7,7 @@ import { ipv4Addressing, ipv6AddressStatus, ipv6Origin } from '../../../../platf
 import { defaultRouteInterfaces, parseCpuTimes, parseOsRelease } from '../../../../platform/linux/proc-parsers.js';
 import { CAPTURED_MS, FakeHost, fixture, type LinuxFixture, linuxHost } from './fake-host.js';
 
-const binding = (f: LinuxFixture, path: string) => f.model.requireNode(path).binding!;
+const binding = (f: LinuxFixture, path: string) => f.model.bindingAt(path)!;
 
 describe('linux platform: values that move', () => {
   let f: LinuxFixture;
@@ -142,7 +142,7 @@ describe('linux platform: identity', () => {
     f?.cleanup();
     f = undefined;
   });
-  const info = () => f!.model.requireNode('Device.DeviceInfo.').binding!;
+  const info = () => f!.model.bindingAt('Device.DeviceInfo.')!;
 
   it('takes Manufacturer, ModelName and SerialNumber from DMI when present, skipping placeholders', async () => {
     const host = new FakeHost();

@@ -17,7 +17,7 @@ function table(procRoot: string, cacheMs = 1000) {
   let now = 0;
   const model = new DataModel(schema);
   registerProcessTable(model, new HostFiles({ procRoot }), () => now, cacheMs);
-  const b = model.requireNode(TABLE).binding!;
+  const b = model.bindingAt(TABLE)!;
   const rows = async () => {
     const out = new Map<number, Record<string, unknown>>();
     for (const n of await b.list!([], {})) out.set(n, await b.get([n], {}));

@@ -64,7 +64,7 @@ describe('linux platform: what a Get costs', () => {
     const out = await f.byPath();
     ops.length = 0;
     f.advance(2); // scan and `ip` have aged
-    const ip = f.model.requireNode('Device.IP.Interface.{i}.').binding!;
+    const ip = f.model.bindingAt('Device.IP.Interface.{i}.')!;
     for (const n of await ip.list!([], {})) await ip.get([n], {});
     expect(count(ops, /^readdir \/sys\/class\/net$/)).toBe(1);
     expect(ops).toHaveLength(21); // the scan only, for 4 IP interfaces

@@ -21,7 +21,7 @@ describe('modemmanager platform: where AccessPoint comes from', () => {
 
   it("serves the bearers read-only by default ('bearers')", async () => {
     f = modemManager();
-    const binding = f.model.requireNode(AP).binding;
+    const binding = f.model.bindingAt(AP);
     expect(binding?.set).toBeUndefined();
     expect(binding?.add).toBeUndefined();
     expect((await f.read('Device.Cellular.')).get('Device.Cellular.AccessPoint.1.')).toMatchObject({
@@ -32,7 +32,7 @@ describe('modemmanager platform: where AccessPoint comes from', () => {
 
   it("leaves the table to another platform with 'external', and reads no bearer", async () => {
     f = modemManager({ accessPoints: 'external' });
-    expect(f.model.requireNode(AP).binding).toBeUndefined();
+    expect(f.model.bindingAt(AP)).toBeUndefined();
     const all = await f.read();
     expect(all.get('Device.Cellular.')).toEqual({ RoamingStatus: 'Home', InterfaceNumberOfEntries: 1 });
     expect(all.get('Device.Cellular.Interface.1.')).toMatchObject({ Status: 'Up' });
@@ -46,7 +46,7 @@ describe('modemmanager platform: where AccessPoint comes from', () => {
       const mm = registerModemManagerPlatform(model, { commandPath: mmcli.binDir, accessPoints: 'external' });
       // Asked before any Interface listing: the numbers are the ones the listing then shows.
       expect(await mm.modems()).toEqual([MODEM]);
-      expect(await model.requireNode('Device.Cellular.Interface.{i}.').binding!.list!([], {})).toEqual([1]);
+      expect(await model.bindingAt('Device.Cellular.Interface.{i}.')!.list!([], {})).toEqual([1]);
     } finally {
       mmcli.cleanup();
     }

@@ -112,7 +112,7 @@ describe('modemmanager platform: the recorded Quectel RM500Q (NR non-standalone)
 
   it('reads the signal anew once the short cache has aged', async () => {
     f = modemManager({ signalMaxAgeMs: 1000 });
-    const iface = f.model.requireNode('Device.Cellular.Interface.{i}.').binding!;
+    const iface = f.model.bindingAt('Device.Cellular.Interface.{i}.')!;
     await iface.list!([], {});
     expect(await iface.get([1], {})).toMatchObject({ RSRP: -88 });
     const s = f.mmcli.fixture<{ modem: { signal: { '5g': Record<string, string> } } }>('-m 0 --signal-get -J');
@@ -164,7 +164,7 @@ describe('modemmanager platform: the recorded Quectel RM500Q (NR non-standalone)
     f.mmcli.reply('-L -J', { 'modem-list': [] });
     f.advance(5);
     expect((await all()).get('Device.Cellular.')).toEqual({ InterfaceNumberOfEntries: 0, AccessPointNumberOfEntries: 0 });
-    await expect(f.model.requireNode('Device.Cellular.Interface.{i}.').binding!.get([1], {})).rejects.toMatchObject({ code: ErrorCode.ObjectDoesNotExist });
+    await expect(f.model.bindingAt('Device.Cellular.Interface.{i}.')!.get([1], {})).rejects.toMatchObject({ code: ErrorCode.ObjectDoesNotExist });
     // Back on the same USB port: ModemManager calls it Modem/3 now, its device path is the same.
     const m = f.mmcli.fixture<{ modem: Record<string, unknown> }>('-m 0 -J');
     m.modem['dbus-path'] = '/org/freedesktop/ModemManager1/Modem/3';
@@ -204,7 +204,7 @@ describe('modemmanager platform: failures', () => {
         code: ErrorCode.InternalError,
         message: expect.stringMatching(/data source failed: mmcli -L -J: exit 1: error: couldn't find the ModemManager process/),
       });
-      const iface = model.requireNode('Device.Cellular.Interface.{i}.').binding!;
+      const iface = model.bindingAt('Device.Cellular.Interface.{i}.')!;
       await expect(iface.list!([], {})).rejects.toMatchObject({ code: ErrorCode.InternalError });
       expect(mmcli.counts()).toEqual({ '-L -J': 1 }); // the failure is cached like an answer
       for (const p of ['Device.DeviceInfo.', 'Device.Ethernet.', 'Device.IP.']) expect((await read(p)).length, p).toBeGreaterThan(0);

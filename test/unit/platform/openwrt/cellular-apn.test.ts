@@ -208,7 +208,7 @@ describe('openwrt platform without ModemManager', () => {
   it('leaves Device.Cellular.AccessPoint unserved: the proto-modemmanager interfaces are not rows then', async () => {
     const fx = openWrt();
     try {
-      expect(fx.model.requireNode(AP).binding).toBeUndefined();
+      expect(fx.model.bindingAt(AP)).toBeUndefined();
       expect([...(await fx.values()).keys()].filter((p) => p.startsWith('Device.Cellular.'))).toEqual([]);
     } finally {
       fx.close();

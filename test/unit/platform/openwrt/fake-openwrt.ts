@@ -308,7 +308,7 @@ export function openWrt(fake = fakeOpenWrt(), opts: OpenWrtOptions = {}): Platfo
     platform,
     read,
     binding: (p) => {
-      const b = model.requireNode(p).binding;
+      const b = model.bindingAt(p);
       if (!b) throw new Error(`${p} is not bound`);
       return b;
     },

@@ -4,20 +4,20 @@
  * netifd cannot do it). A new source closing one makes this test fail until the list shrinks.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ModelNode } from '../../../../datamodel/tree/ModelNode.js';
+import type { DataModel } from '../../../../datamodel/tree/DataModel.js';
 import { type ObjReq, PROFILES, R } from '../../../peers/wifi-profile-items.js';
 import { openWrt, type PlatformFixture } from './fake-openwrt.js';
 
-/** The profile items `node(path)` misses, judged as GetSupportedDM reports access. */
-function unmet(node: (path: string) => ModelNode | undefined, reqs: readonly ObjReq[]): string[] {
+/** The profile items `model` misses, judged as GetSupportedDM reports access. */
+function unmet(model: DataModel, reqs: readonly ObjReq[]): string[] {
   const out: string[] = [];
   for (const r of reqs) {
-    const n = node(r.object);
+    const n = model.node(r.object);
     if (!n?.supported) {
       out.push(`${r.object}: not served`);
       continue;
     }
-    if (r.access === 'createDelete' && !(n.binding?.add && n.binding.delete)) out.push(`${r.object}: not createDelete`);
+    if (r.access === 'createDelete' && !(model.bindingOf(n)?.add && model.bindingOf(n)?.delete)) out.push(`${r.object}: not createDelete`);
     for (const [name, req] of Object.entries(r.params)) {
       const p = n.params.get(name);
       if (!p) out.push(`${r.object}${name}: not served`);
@@ -33,7 +33,7 @@ describe('openwrt platform: the Wi-Fi profiles', () => {
 
   it('misses exactly the documented items of WiFiRadio:1, WiFiSSID:1 and WiFiAccessPoint:1', () => {
     fx = openWrt();
-    const misses = Object.fromEntries(Object.entries(PROFILES).map(([name, reqs]) => [name, unmet((p) => fx.model.node(p), reqs)]));
+    const misses = Object.fromEntries(Object.entries(PROFILES).map(([name, reqs]) => [name, unmet(fx.model, reqs)]));
     expect(misses).toEqual({
       'WiFiRadio:1': [
         // No UCI option or recorded ubus answer carries these (iwinfo freqlist/txpowerlist are not read).

@@ -63,8 +63,8 @@ describe('openwrt: NeighboringWiFiDiagnostic() scan', () => {
 describe('openwrt: the NeighboringWiFiDiagnostic() command over the recorded scan', () => {
   const run = (f: PlatformFixture) => {
     registerNeighboringWiFi(f.model, new DiagnosticSlots(), f.platform.wifiScan, silentLogger);
-    const cmd = f.model.requireNode('Device.WiFi.').commands.get('NeighboringWiFiDiagnostic()')!;
-    return cmd.binding.run({ keys: [], objectPath: 'Device.WiFi.', input: {}, commandKey: 'k', ctx: {}, signal: new AbortController().signal });
+    const cmd = f.model.commandBinding(f.model.requireNode('Device.WiFi.'), 'NeighboringWiFiDiagnostic()')!;
+    return cmd.run({ keys: [], objectPath: 'Device.WiFi.', input: {}, commandKey: 'k', ctx: {}, signal: new AbortController().signal });
   };
 
   it('Status Complete and Result.1 ... Result.5 output arguments', async () => {

@@ -52,7 +52,7 @@ export function simulated(seed = 42, opts: { store?: DataStore; model?: DataMode
       now += seconds * 1000;
     },
     binding: (path) => {
-      const b = model.requireNode(path).binding;
+      const b = model.bindingAt(path);
       if (!b) throw new Error(`${path} is not bound`);
       return b;
     },

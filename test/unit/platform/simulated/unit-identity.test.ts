@@ -56,7 +56,7 @@ describe('simulated platform: identity of a numbered unit', () => {
     const served = new DataModel(Schema.load());
     const sim = registerSimulatedPlatform(served, { seed: 42, unit: 9, now: () => BOOT_MS });
     try {
-      const values = await served.requireNode('Device.DeviceInfo.').binding!.get([], {});
+      const values = await served.bindingAt('Device.DeviceInfo.')!.get([], {});
       expect(values.SerialNumber).toBe(context(42, 9).identity.serialNumber);
       expect(values.SerialNumber).not.toBe(context(42).identity.serialNumber);
     } finally {
