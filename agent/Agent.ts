@@ -113,6 +113,8 @@ export interface AgentOptions {
   bulkData?: { minReportingInterval?: number; httpChannel?: HttpChannelFactory };
   /** Bounds on InstallDU()/Update() downloads (size, deadline, idle timeout); defaults otherwise. */
   softwareLimits?: Partial<FetchLimits>;
+  /** `--manage-interfaces`: network interfaces the Linux platform may reconfigure (`*` all); default none. */
+  manageInterfaces?: readonly string[];
   /** `--plugin FILE`s: JavaScript modules loaded after the platform (agent/plugins/, INTEGRATING.md). */
   plugins?: readonly string[];
 }
@@ -240,6 +242,7 @@ export class Agent {
       log,
       store,
       firmware: { hook: opts.firmwareHook, stagingDir: opts.firmwareStaging, dataDir: opts.dataDir },
+      manageInterfaces: opts.manageInterfaces,
     });
     const profilesParameter = profilesParam(opts.vendorPrefix);
     registerRootObject(model, schema.model, profilesParameter && { param: profilesParameter, value: metProfilesValue(model, operations) });

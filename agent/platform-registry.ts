@@ -32,6 +32,11 @@ export interface PlatformOptions {
   log: Logger;
   /** The agent's store: the simulated platform keeps its configuration there. */
   store?: DataStore;
+  /**
+   * `--manage-interfaces`: the network interfaces a live platform may reconfigure when a
+   * controller sets, adds or deletes (`*`: all); empty or undefined, none (read-only).
+   */
+  manageInterfaces?: readonly string[];
   /** Firmware on live platforms: the hook (`--firmware-hook`), staging directory, data directory for markers. */
   firmware?: LiveFirmwareOptions;
 }

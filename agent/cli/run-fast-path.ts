@@ -26,11 +26,27 @@ export interface RunOptionValues {
   'firmware-hook'?: string;
   'firmware-trust'?: string;
   'firmware-staging'?: string;
+  /** `--manage-interfaces NAME[,NAME...]` (`*`: all): what the Linux platform may reconfigure. */
+  'manage-interfaces'?: string;
   /** `--plugin FILE`, repeatable (agent/plugins/). */
   plugin?: string[];
 }
 
-const STRING_OPTIONS = ['defaults', 'data-dir', 'platform', 'vendor-prefix', 'seed', 'log-level', 'cert', 'key', 'ca', 'firmware-hook', 'firmware-trust', 'firmware-staging'] as const;
+const STRING_OPTIONS = [
+  'defaults',
+  'data-dir',
+  'platform',
+  'vendor-prefix',
+  'seed',
+  'log-level',
+  'cert',
+  'key',
+  'ca',
+  'firmware-hook',
+  'firmware-trust',
+  'firmware-staging',
+  'manage-interfaces',
+] as const;
 
 /** The `run` options of `argv` (after the node binary and script), or undefined when yargs should decide. */
 export function parseRunFast(argv: readonly string[]): RunOptionValues | undefined {
@@ -72,6 +88,7 @@ export function parseRunFast(argv: readonly string[]): RunOptionValues | undefin
     'firmware-hook': v['firmware-hook'],
     'firmware-trust': v['firmware-trust'],
     'firmware-staging': v['firmware-staging'],
+    'manage-interfaces': v['manage-interfaces'],
     plugin: v.plugin,
   };
 }

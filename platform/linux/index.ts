@@ -4,6 +4,9 @@
  * Device.DeviceInfo. (+ MemoryStatus, ProcessStatus with Process.{i}), Device.Ethernet.Interface.{i}.
  * and Device.Ethernet.Link.{i}. (+ Stats), and Device.IP. (Interface, IPv4Address, IPv6Address).
  *
+ * Writable parameters of IP.Interface, its addresses and Ethernet Interface/Link are written back
+ * with `ip` (ip-write.ts), on the interfaces named by `manageInterfaces` only.
+ *
  * Every object reads its source once per Get (its sysfs/procfs files directly; `ip -j addr`
  * once for all IP objects and one scan of /sys/class/net for the Ethernet rows, each reused for
  * `cacheMs`). Nothing runs in the background.
@@ -19,6 +22,7 @@ import { HostFiles, type HostRoots } from './HostFiles.js';
 import { registerIP } from './ip.js';
 import type { LinuxContext } from './LinuxContext.js';
 import { CommandRunner } from '../exec/CommandRunner.js';
+import { IpWriter, ManagedInterfaces } from './ip-write.js';
 import { registerSystemStatus } from './system-status.js';
 import { registerProcessTable } from './processes.js';
 
@@ -40,6 +44,11 @@ export interface LinuxOptions extends HostRoots {
   commandPath?: string;
   /** How long one `ip -j addr` result and one scan of /sys/class/net serve every IP and Ethernet object, ms (default 1000). */
   cacheMs?: number;
+  /**
+   * Interfaces whose configuration controllers may change (`--manage-interfaces`; `*` every
+   * one). Default none: the platform reads the host's network and never changes it.
+   */
+  manageInterfaces?: readonly string[];
   /** A runner shared with other platforms, so call counts and limits are common. */
   runner?: CommandRunner;
   /** Wall clock in ms since the epoch (default Date.now); tests inject a fake one. */
@@ -54,12 +63,14 @@ export const DEFAULT_CACHE_MS = 1000;
 /** Registers the Linux host's objects on `model`. `stop()` is a no-op (nothing runs in the background). */
 export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {}): { stop(): void } {
   const now = opts.now ?? Date.now;
+  const runner = opts.runner ?? new CommandRunner({ commandPath: opts.commandPath, log: opts.log, now });
   const ctx: LinuxContext = {
     model,
     files: new HostFiles(opts),
     now,
-    runner: opts.runner ?? new CommandRunner({ commandPath: opts.commandPath, log: opts.log, now }),
+    runner,
     cacheMs: opts.cacheMs ?? DEFAULT_CACHE_MS,
+    ip: new IpWriter(runner, new ManagedInterfaces(opts.manageInterfaces), opts.log),
     log: opts.log,
   };
   const areas = new Set<LinuxArea>(opts.areas ?? ['DeviceInfo', 'Ethernet', 'IP']);

@@ -27,6 +27,7 @@ describe('parseRunFast: `usp-agent run` without yargs', () => {
       'firmware-trust': '/keys',
       'firmware-staging': '/tmp/fw',
     });
+    expect(parseRunFast(['run', '--defaults', 'd.json', '--platform', 'linux', '--manage-interfaces', 'eth1,br-lan'])).toMatchObject({ 'manage-interfaces': 'eth1,br-lan' });
     // --plugin is repeatable: every file, in order.
     expect(parseRunFast(['run', '--defaults', 'd.json', '--plugin', 'a.mjs', '--plugin=b.cjs'])).toMatchObject({ plugin: ['a.mjs', 'b.cjs'] });
   });
