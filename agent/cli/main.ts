@@ -176,9 +176,9 @@ export async function main(argv: string[]): Promise<void> {
           .option('defaults', { type: 'string', demandOption: true, describe: 'factory-defaults JSON file (TR-181 paths → values)' })
           .option('data-dir', { type: 'string', describe: 'directory for persistent state (omit: memory only)' })
           .option('platform', {
-            choices: PLATFORM_NAMES,
+            type: 'string',
             default: 'auto' as PlatformName,
-            describe: 'data source for the TR-181 tree: auto (OpenWrt if detected, else Linux; ModemManager when mmcli answers), simulated, openwrt, linux or none',
+            describe: `data source for the TR-181 tree: auto (OpenWrt if detected, else Linux; ModemManager when mmcli answers), ${PLATFORM_NAMES.filter((n) => n !== 'auto').join(', ')}, or one a --plugin brings`,
           })
           .option('legacy-coap', { type: 'boolean', default: false, describe: 'serve the obsoleted CoAP MTP (USP 1.2 binding, plain CoAP only; configured through Device.LocalAgent.MTP.{i}.CoAP)' })
           .option('vendor-prefix', { type: 'string', describe: 'TR-106 vendor prefix for vendor parameters, e.g. X_EXAMPLE-COM_ (cellular SINR)' })

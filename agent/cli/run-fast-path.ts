@@ -8,7 +8,6 @@
  */
 import { parseArgs } from 'node:util';
 import { isLogLevel } from '../../datamodel/Logger.js';
-import { PLATFORM_NAMES } from '../platforms.js';
 import type { PlatformName } from '../Agent.js';
 
 /** The `run` options as yargs hands them to the command handler (same names, same defaults). */
@@ -48,6 +47,9 @@ const STRING_OPTIONS = [
   'manage-interfaces',
 ] as const;
 
+/** What a `--platform` value looks like (plugins' names follow the same rule: agent/plugins/load-plugins.ts). */
+const PLATFORM_NAME_RE = /^[a-z][a-z0-9_-]{0,31}$/;
+
 /** The `run` options of `argv` (after the node binary and script), or undefined when yargs should decide. */
 export function parseRunFast(argv: readonly string[]): RunOptionValues | undefined {
   if (argv[0] !== 'run') return undefined;
@@ -70,7 +72,8 @@ export function parseRunFast(argv: readonly string[]): RunOptionValues | undefin
   const v = parsed.values as Partial<Record<(typeof STRING_OPTIONS)[number], string>> & { 'legacy-coap'?: boolean; plugin?: string[] };
   if (v.defaults === undefined) return undefined;
   const platform = v.platform ?? 'auto';
-  if (!(PLATFORM_NAMES as readonly string[]).includes(platform)) return undefined;
+  // A built-in name or one a plugin may bring (checked when the agent starts, with the plugins loaded).
+  if (!PLATFORM_NAME_RE.test(platform)) return undefined;
   const logLevel = v['log-level'] ?? 'info';
   if (!isLogLevel(logLevel)) return undefined;
   if ((v.cert === undefined) !== (v.key === undefined)) return undefined;
