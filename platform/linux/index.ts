@@ -2,9 +2,10 @@
  * The generic Linux platform: a Linux host, VM or container described through the kernel's own
  * interfaces (/proc, /sys) and iproute2 (`ip -j`), with no distribution-specific daemon. Serves
  * Device.DeviceInfo. (+ MemoryStatus, ProcessStatus with Process.{i}), Device.Ethernet.Interface.{i}.
- * and Device.Ethernet.Link.{i}. (+ Stats), and Device.IP. (Interface, IPv4Address, IPv6Address).
+ * and Device.Ethernet.Link.{i}. (+ Stats), Device.IP. (Interface, IPv4Address, IPv6Address) and
+ * Device.Routing.Router.1 (IPv4Forwarding: the main table's IPv4 routes).
  *
- * Writable parameters of IP.Interface, its addresses and Ethernet Interface/Link are written back
+ * Writable parameters of IP.Interface, its addresses, Ethernet Interface/Link and static routes are written back
  * with `ip` (ip-write.ts), on the interfaces named by `manageInterfaces` only.
  *
  * Every object reads its source once per Get (its sysfs/procfs files directly; `ip -j addr`
@@ -20,6 +21,7 @@ import { registerEthernetLinks } from './ethernet-link.js';
 import { EthernetDevices } from './EthernetDevices.js';
 import { HostFiles, type HostRoots } from './HostFiles.js';
 import { registerIP } from './ip.js';
+import { registerRouting } from './routing.js';
 import type { LinuxContext } from './LinuxContext.js';
 import { CommandRunner } from '../exec/CommandRunner.js';
 import { IpWriter, ManagedInterfaces } from './ip-write.js';
@@ -87,6 +89,6 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     registerEthernet(ctx, ethernet);
     registerEthernetLinks(ctx, ethernet);
   }
-  if (areas.has('IP')) registerIP(ctx, ethernet);
+  if (areas.has('IP')) registerRouting(ctx, registerIP(ctx, ethernet));
   return { stop: () => undefined };
 }

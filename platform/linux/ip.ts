@@ -40,8 +40,9 @@ export const IP_ADDR_ARGS = ['-j', 'addr', 'show'] as const;
 /**
  * Serves Device.IP. (capabilities), IP.Interface.{i}., and its IPv4Address and IPv6Address
  * tables; with `ethernet` (the Linux Ethernet objects are served), IP.Interface.LowerLayers too.
+ * Returns IP.Interface's instance numbers by device name, for the references other objects make.
  */
-export function registerIP(ctx: LinuxContext, ethernet?: EthernetLinks): void {
+export function registerIP(ctx: LinuxContext, ethernet?: EthernetLinks): InstanceMap {
   const { model } = ctx;
   const source = {
     get: async (): Promise<Snapshot> => {
@@ -150,6 +151,7 @@ export function registerIP(ctx: LinuxContext, ethernet?: EthernetLinks): void {
     },
     ...addressWrite(tables, 'inet6'),
   });
+  return ifNumbers;
 }
 
 /**

@@ -2,7 +2,7 @@
  * Linux platform write-back, for real: the built agent process (`npm run build` first) runs with
  * `--platform linux --manage-interfaces wa0,wb0,wc0` inside its own network namespace, a
  * controller reaches it over a real WebSocket through a veth pair, and every Set/Add/Delete is
- * checked in the kernel with `ip -json addr` in that namespace. Also: an unmanaged interface is
+ * checked in the kernel with `ip -json addr`/`route` in that namespace. Also: an unmanaged interface is
  * refused (7002) and left alone, a change the kernel refuses answers its error and rolls back
  * the changes made before it in the same message, and an interface that vanished answers 7016.
  * Needs root (`ip netns`); the namespace is removed afterwards.
@@ -147,6 +147,39 @@ describe('Linux write-back through ip, in a network namespace', () => {
     expect(r.ok ? 0 : (r.paramErrCode ?? r.errCode)).toBe(7025);
     expect(v4('wb0').sort()).toEqual(['203.0.113.1/24', '203.0.113.2/24']);
     expect((await getObjects(c, [`${row}IPAddress`]))[row].IPAddress).toBe('203.0.113.1');
+  });
+
+  it('Add and Delete of a static IPv4Forwarding route; a route the kernel made cannot be deleted (7002)', async () => {
+    ns.ip('addr', 'add', '192.0.2.10/24', 'dev', 'wa0');
+    ns.ip('link', 'set', 'wa0', 'up');
+    ns.ip('link', 'set', 'wb0', 'up');
+    const wa0 = (await ipInterface('wa0')).replace(/\.$/, '');
+    const table = 'Device.Routing.Router.1.IPv4Forwarding.';
+    const row = await add(c, table, { DestIPAddress: '198.18.0.0', DestSubnetMask: '255.254.0.0', GatewayIPAddress: '192.0.2.254', Interface: wa0, ForwardingMetric: '20' });
+    const routes = () => JSON.parse(ns.ip('-4', '-json', 'route', 'show', 'table', 'main')) as Array<Record<string, unknown>>;
+    expect(routes()).toContainEqual(expect.objectContaining({ dst: '198.18.0.0/15', gateway: '192.0.2.254', dev: 'wa0', metric: 20, protocol: 'static' }));
+    expect((await getObjects(c, [row]))[row]).toMatchObject({
+      DestIPAddress: '198.18.0.0',
+      DestSubnetMask: '255.254.0.0',
+      GatewayIPAddress: '192.0.2.254',
+      Interface: wa0,
+      ForwardingMetric: '20',
+      StaticRoute: 'true',
+      Origin: 'Static',
+    });
+    await del(c, row);
+    expect(routes().filter((r) => r.dst === '198.18.0.0/15')).toEqual([]);
+
+    const rows = await getObjects(c, [`${table}*.DestIPAddress`]);
+    const kernelRoute = Object.entries(rows).find(([, v]) => v.DestIPAddress === '192.0.2.0')?.[0];
+    expect(kernelRoute).toBeDefined();
+    const m = await c.send({ reqType: 'delete', delete: { allowPartial: false, objPaths: [kernelRoute!] } });
+    expect(m.body.msgBody === 'error' ? m.body.error.errCode : 0).toBe(7002);
+    expect(routes().some((r) => r.dst === '192.0.2.0/24')).toBe(true);
+
+    const ctl = (await ipInterface('ctl0')).replace(/\.$/, '');
+    const refused = await tryAdd(c, table, { DestIPAddress: '198.51.100.0', DestSubnetMask: '255.255.255.0', Interface: ctl });
+    expect(refused.ok ? 0 : refused.errCode).toBe(7002);
   });
 
   it('an interface that vanished answers 7016 and disappears from the data model', async () => {

@@ -24,7 +24,7 @@ describe('linux platform: what a Get costs', () => {
     f.cleanup();
   });
 
-  it("reads each object's files once per fill, scans /sys/class/net once, runs `ip` once", async () => {
+  it("reads each object's files once per fill, scans /sys/class/net once, runs `ip` once per source", async () => {
     f = linuxHost();
     const ops = recordFileOps(f.host.dir);
     await f.readAll();
@@ -48,14 +48,14 @@ describe('linux platform: what a Get costs', () => {
     expect(count(ops, /^readdir \/proc$/)).toBe(1);
     expect(count(ops, /\/proc\/\d+\/(stat|status)$/)).toBe(14);
     expect(ops).toHaveLength(58 + 15);
-    expect(f.host.ipCalls()).toEqual(['-j addr show']);
+    expect(f.host.ipCalls().sort()).toEqual(['-4 -json route show table main', '-j addr show']);
 
     // Read again at the same instant: every object reads its live values anew, the scan and `ip` are reused.
     ops.length = 0;
     await f.readAll();
     expect(count(ops, /^readdir /)).toBe(0);
     expect(ops).toHaveLength(58 - 21); // the process snapshot is reused too
-    expect(f.host.ipCalls()).toHaveLength(1);
+    expect(f.host.ipCalls()).toHaveLength(2);
   });
 
   it('IP.Interface.LowerLayers costs one shared scan, not a read per IP interface', async () => {
@@ -68,7 +68,7 @@ describe('linux platform: what a Get costs', () => {
     for (const n of await ip.list!([], {})) await ip.get([n], {});
     expect(count(ops, /^readdir \/sys\/class\/net$/)).toBe(1);
     expect(ops).toHaveLength(21); // the scan only, for 4 IP interfaces
-    expect(f.host.ipCalls()).toHaveLength(2);
+    expect(f.host.ipCalls().filter((c) => c === '-j addr show')).toHaveLength(2);
     expect(out.get('Device.IP.Interface.4.')?.LowerLayers).toBe('Device.Ethernet.Link.1');
   });
 });
