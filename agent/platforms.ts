@@ -45,10 +45,17 @@ export async function registerPlatform(model: DataModel, name: PlatformName, opt
   for (const p of fromPlugins) registry.addFromPlugin(p.entry, p.source);
   const entry = await registry.choose(name);
   if (name === 'auto') log.info('platform detected', { platform: entry.name });
+  // Only generic Linux writes interfaces itself; elsewhere the option would silently do nothing.
+  if (opts.manageInterfaces?.length && entry.name !== 'linux') log.warn('--manage-interfaces applies to the linux platform only; ignored', { platform: entry.name });
   const { parts, addOns } = await registry.start(model, entry, opts);
   const { cellularAccessPoints: _, ...rest } = parts;
   if (entry.name !== 'simulated' && entry.name !== 'none') {
-    log.info('platform ready', { platform: entry.name, modemmanager: addOns.includes('modemmanager'), firmware: parts.firmware ? 'yes' : 'no' });
+    log.info('platform ready', {
+      platform: entry.name,
+      modemmanager: addOns.includes('modemmanager'),
+      firmware: parts.firmware ? 'yes' : 'no',
+      ...(entry.name === 'linux' ? { manages: opts.manageInterfaces?.join(',') || 'none' } : {}),
+    });
   }
   return { ...rest, name: entry.name as StartedPlatform['name'], cellular: parts.cellular ?? false, stop: parts.stop ?? (() => undefined) };
 }
