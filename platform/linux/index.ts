@@ -3,9 +3,10 @@
  * interfaces (/proc, /sys) and iproute2 (`ip -j`), with no distribution-specific daemon. Serves
  * Device.DeviceInfo. (+ MemoryStatus, ProcessStatus with Process.{i}), Device.Ethernet.Interface.{i}.
  * and Device.Ethernet.Link.{i}. (+ Stats), Device.IP. (Interface, IPv4Address, IPv6Address) and
- * Device.Routing.Router.1 (IPv4Forwarding: the main table's IPv4 routes).
+ * Device.Routing.Router.1 (IPv4Forwarding: the main table's IPv4 routes) and Device.Bridging.Bridge
+ * (+ Port): the kernel's bridges.
  *
- * Writable parameters of IP.Interface, its addresses, Ethernet Interface/Link and static routes are written back
+ * Writable parameters of IP.Interface, its addresses, Ethernet Interface/Link, static routes and bridges are written back
  * with `ip` (ip-write.ts), on the interfaces named by `manageInterfaces` only.
  *
  * Every object reads its source once per Get (its sysfs/procfs files directly; `ip -j addr`
@@ -22,6 +23,7 @@ import { EthernetDevices } from './EthernetDevices.js';
 import { HostFiles, type HostRoots } from './HostFiles.js';
 import { registerIP } from './ip.js';
 import { registerRouting } from './routing.js';
+import { registerBridging } from './bridging.js';
 import type { LinuxContext } from './LinuxContext.js';
 import { CommandRunner } from '../exec/CommandRunner.js';
 import { IpWriter, ManagedInterfaces } from './ip-write.js';
@@ -89,6 +91,10 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     registerEthernet(ctx, ethernet);
     registerEthernetLinks(ctx, ethernet);
   }
-  if (areas.has('IP')) registerRouting(ctx, registerIP(ctx, ethernet));
+  if (areas.has('IP')) {
+    const ip = registerIP(ctx, ethernet);
+    registerRouting(ctx, ip.interfaces);
+    registerBridging(ctx, ip.links, ethernet);
+  }
   return { stop: () => undefined };
 }

@@ -40,9 +40,10 @@ export const IP_ADDR_ARGS = ['-j', 'addr', 'show'] as const;
 /**
  * Serves Device.IP. (capabilities), IP.Interface.{i}., and its IPv4Address and IPv6Address
  * tables; with `ethernet` (the Linux Ethernet objects are served), IP.Interface.LowerLayers too.
- * Returns IP.Interface's instance numbers by device name, for the references other objects make.
+ * Returns IP.Interface's instance numbers by device name, for the references other objects make,
+ * and the links of the shared `ip -j addr` snapshot (the Bridging objects read their ports there).
  */
-export function registerIP(ctx: LinuxContext, ethernet?: EthernetLinks): InstanceMap {
+export function registerIP(ctx: LinuxContext, ethernet?: EthernetLinks): { interfaces: InstanceMap; links: () => Promise<ReadonlyMap<string, IpLink>> } {
   const { model } = ctx;
   const source = {
     get: async (): Promise<Snapshot> => {
@@ -151,7 +152,7 @@ export function registerIP(ctx: LinuxContext, ethernet?: EthernetLinks): Instanc
     },
     ...addressWrite(tables, 'inet6'),
   });
-  return ifNumbers;
+  return { interfaces: ifNumbers, links: async () => (await source.get()).links };
 }
 
 /**

@@ -20,6 +20,8 @@ export interface NsLink {
   ifname: string;
   flags: string[];
   mtu: number;
+  /** The bridge this device is a port of. */
+  master?: string;
   addr_info: NsAddress[];
 }
 
