@@ -123,6 +123,8 @@ export interface AgentOptions {
   bulkData?: { minReportingInterval?: number; httpChannel?: HttpChannelFactory };
   /** Bounds on InstallDU()/Update() downloads (size, deadline, idle timeout); defaults otherwise. */
   softwareLimits?: Partial<FetchLimits>;
+  /** `--manage-interfaces`: network interfaces the Linux platform may reconfigure (`*` all); default none. */
+  manageInterfaces?: readonly string[];
   /** `--plugin FILE`s: JavaScript modules loaded after the platform (agent/plugins/, INTEGRATING.md). */
   plugins?: readonly string[];
 }
@@ -249,14 +251,24 @@ export class Agent {
     const trust = opts.firmwareTrust === undefined ? undefined : TrustStore.load(opts.firmwareTrust);
     // --ca also vouches for HTTPS Bulk Data collectors (TP-469 10.2).
     const collectorCaPem = opts.tls?.ca === undefined ? undefined : readCaFile(opts.tls.ca);
-    const platform = await registerPlatform(model, opts.platform, {
-      seed: opts.seed,
-      unit: opts.unit,
-      vendorPrefix: opts.vendorPrefix,
-      log,
-      store,
-      firmware: { hook: opts.firmwareHook, stagingDir: opts.firmwareStaging, dataDir: opts.dataDir },
-    });
+    // Plugins are imported before the platform starts: one may bring the platform --platform names.
+    const pluginModules = opts.plugins?.length ? await import('./plugins/load-plugins.js') : undefined;
+    const imported = pluginModules ? await pluginModules.importPlugins(opts.plugins ?? []) : [];
+    const pluginPlatforms = imported.flatMap((p) => p.platforms.map((entry) => ({ entry, source: `--plugin ${p.file}` })));
+    const platform = await registerPlatform(
+      model,
+      opts.platform,
+      {
+        seed: opts.seed,
+        unit: opts.unit,
+        vendorPrefix: opts.vendorPrefix,
+        log,
+        store,
+        firmware: { hook: opts.firmwareHook, stagingDir: opts.firmwareStaging, dataDir: opts.dataDir },
+        manageInterfaces: opts.manageInterfaces,
+      },
+      pluginPlatforms,
+    );
     const profilesParameter = profilesParam(opts.vendorPrefix);
     registerRootObject(model, schema.model, profilesParameter && { param: profilesParameter, value: metProfilesValue(model, operations) });
     registerVendorConfigFiles(model, store, opts.defaults);
@@ -291,9 +303,8 @@ export class Agent {
       transferDiagnostics.stop();
       platform.stop?.();
     };
-    if (opts.plugins?.length) {
-      const { loadPlugins } = await import('./plugins/load-plugins.js');
-      await loadPlugins(model, opts.plugins, plugged, { vendorPrefix: opts.vendorPrefix, log }).catch((e: unknown) => {
+    if (pluginModules) {
+      await pluginModules.registerPlugins(model, imported, plugged, { vendorPrefix: opts.vendorPrefix, log }).catch((e: unknown) => {
         platformStop();
         throw e;
       });

@@ -5,7 +5,8 @@
  * execution environments, the Wi-Fi scanner...). Add-ons (ModemManager) start after the
  * platform on the platforms they apply to. The built-in entries (builtin-platforms.ts) are added
  * the same way any other would be; an entry loads its code with import() inside `start`, so a
- * router loads only its own platform.
+ * router loads only its own platform. A plugin brings entries of the same type (`platforms` of
+ * its module), added after the built-in ones under names of their own.
  */
 import type { Logger } from '../datamodel/Logger.js';
 import type { DataStore } from '../datamodel/store/DataStore.js';
@@ -32,6 +33,11 @@ export interface PlatformOptions {
   log: Logger;
   /** The agent's store: the simulated platform keeps its configuration there. */
   store?: DataStore;
+  /**
+   * `--manage-interfaces`: the network interfaces a live platform may reconfigure when a
+   * controller sets, adds or deletes (`*`: all); empty or undefined, none (read-only).
+   */
+  manageInterfaces?: readonly string[];
   /** Firmware on live platforms: the hook (`--firmware-hook`), staging directory, data directory for markers. */
   firmware?: LiveFirmwareOptions;
 }
@@ -81,11 +87,28 @@ export class PlatformRegistry {
 
   constructor(private readonly fallback: string) {}
 
+  /** Where each entry came from: absent for the built-in ones, the plugin's `--plugin FILE` for the others. */
+  private readonly sources = new Map<string, string>();
+
   /** Adds a platform; a name given twice is a programming error. */
   add(entry: PlatformEntry): this {
     if (entry.name === 'auto' || this.entries.has(entry.name)) throw new Error(`platform ${entry.name} is registered twice`);
     this.entries.set(entry.name, entry);
     return this;
+  }
+
+  /**
+   * Adds a platform a plugin brings (`source`: "--plugin FILE"). A name the registry already has
+   * (a built-in platform, `auto`, another plugin's) fails the start with a message naming both.
+   */
+  addFromPlugin(entry: PlatformEntry, source: string): this {
+    if (entry.name === 'auto' || this.entries.has(entry.name)) {
+      const owner = this.sources.get(entry.name);
+      const whose = owner ? `the platform ${owner} registers` : 'a built-in platform';
+      throw new Error(`${source}: platform ${entry.name} clashes with ${whose}; give the plugin's platform another name`);
+    }
+    this.sources.set(entry.name, source);
+    return this.add(entry);
   }
 
   addAddOn(addOn: PlatformAddOn): this {
@@ -105,7 +128,7 @@ export class PlatformRegistry {
       name = this.fallback;
     }
     const entry = this.entries.get(name);
-    if (!entry) throw new Error(`--platform ${name}: no such platform; give one of ${this.names().join(', ')}`);
+    if (!entry) throw new Error(`--platform ${name}: no such platform; give one of ${this.names().join(', ')}, or load the --plugin that brings it`);
     return entry;
   }
 

@@ -8,14 +8,23 @@
 import type { DataModel } from '../datamodel/tree/DataModel.js';
 import { VENDOR_PREFIX_RE } from '../platform/vendor-param.js';
 import { builtinPlatforms } from './builtin-platforms.js';
-import type { PlatformOptions, PlatformParts } from './platform-registry.js';
+import type { PlatformEntry, PlatformOptions, PlatformParts } from './platform-registry.js';
 
 export type { LiveFirmwareOptions, PlatformOptions } from './platform-registry.js';
 export { OPENWRT_STAGING_DIR } from './builtin-platforms.js';
 
-export type PlatformName = 'auto' | 'simulated' | 'openwrt' | 'linux' | 'none';
-/** The `--platform` values (the built-in registry's names; checked against it in the unit test). */
-export const PLATFORM_NAMES: readonly PlatformName[] = ['auto', 'simulated', 'openwrt', 'linux', 'none'];
+/** The built-in `--platform` values. */
+export type BuiltinPlatformName = 'auto' | 'simulated' | 'openwrt' | 'linux' | 'none';
+/** A `--platform` value: a built-in one, or one a plugin registers (checked when the agent starts). */
+export type PlatformName = BuiltinPlatformName | (string & {});
+/** The built-in `--platform` values (the built-in registry's names; checked against it in the unit test). */
+export const PLATFORM_NAMES: readonly BuiltinPlatformName[] = ['auto', 'simulated', 'openwrt', 'linux', 'none'];
+
+/** A platform a plugin brings, and the plugin (`--plugin FILE`), for messages. */
+export interface PluginPlatform {
+  entry: PlatformEntry;
+  source: string;
+}
 
 export interface StartedPlatform extends Omit<PlatformParts, 'stop' | 'cellular' | 'cellularAccessPoints'> {
   name: Exclude<PlatformName, 'auto'>;
@@ -23,19 +32,30 @@ export interface StartedPlatform extends Omit<PlatformParts, 'stop' | 'cellular'
   stop(): void;
 }
 
-/** Starts platform `name` (and its add-ons) from the built-in registry, registering their bindings on `model`. */
-export async function registerPlatform(model: DataModel, name: PlatformName, opts: PlatformOptions): Promise<StartedPlatform> {
+/**
+ * Starts platform `name` (and its add-ons) from the built-in registry plus the platforms plugins
+ * bring, registering their bindings on `model`.
+ */
+export async function registerPlatform(model: DataModel, name: PlatformName, opts: PlatformOptions, fromPlugins: readonly PluginPlatform[] = []): Promise<StartedPlatform> {
   const log = opts.log.child('platform');
   if (opts.vendorPrefix !== undefined && !VENDOR_PREFIX_RE.test(opts.vendorPrefix)) {
     throw new Error(`--vendor-prefix must look like X_<OUI or domain-with-hyphens>_, e.g. X_EXAMPLE-COM_; got ${JSON.stringify(opts.vendorPrefix)}`);
   }
   const registry = builtinPlatforms();
+  for (const p of fromPlugins) registry.addFromPlugin(p.entry, p.source);
   const entry = await registry.choose(name);
   if (name === 'auto') log.info('platform detected', { platform: entry.name });
+  // Only generic Linux writes interfaces itself; elsewhere the option would silently do nothing.
+  if (opts.manageInterfaces?.length && entry.name !== 'linux') log.warn('--manage-interfaces applies to the linux platform only; ignored', { platform: entry.name });
   const { parts, addOns } = await registry.start(model, entry, opts);
   const { cellularAccessPoints: _, ...rest } = parts;
   if (entry.name !== 'simulated' && entry.name !== 'none') {
-    log.info('platform ready', { platform: entry.name, modemmanager: addOns.includes('modemmanager'), firmware: parts.firmware ? 'yes' : 'no' });
+    log.info('platform ready', {
+      platform: entry.name,
+      modemmanager: addOns.includes('modemmanager'),
+      firmware: parts.firmware ? 'yes' : 'no',
+      ...(entry.name === 'linux' ? { manages: opts.manageInterfaces?.join(',') || 'none' } : {}),
+    });
   }
   return { ...rest, name: entry.name as StartedPlatform['name'], cellular: parts.cellular ?? false, stop: parts.stop ?? (() => undefined) };
 }

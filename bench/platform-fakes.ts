@@ -156,9 +156,17 @@ export function fakeLinux(): FakeLinux {
   h.write('proc/sys/kernel/osrelease', fixture('linux', 'proc-sys-kernel-osrelease.txt'));
   h.write('etc/os-release', fixture('linux', 'etc-os-release.txt'));
   const addr = h.write('ip-j-addr.json', fixture('linux', 'ip-j-addr.json'));
+  const routes = h.write('ip-4-json-route.json', fixture('linux', 'ip-4-json-route.json'));
   h.write(
     'bin/ip',
-    ['#!/bin/sh', `echo "ip $*" >> ${q(h.log)}`, `[ "$*" = "-j addr show" ] || { echo "fake ip: unexpected arguments: $*" >&2; exit 2; }`, `exec cat ${q(addr)}`, ''].join('\n'),
+    [
+      '#!/bin/sh',
+      `echo "ip $*" >> ${q(h.log)}`,
+      `[ "$*" = "-4 -json route show table main" ] && exec cat ${q(routes)}`,
+      `[ "$*" = "-j addr show" ] || { echo "fake ip: unexpected arguments: $*" >&2; exit 2; }`,
+      `exec cat ${q(addr)}`,
+      '',
+    ].join('\n'),
     0o755,
   );
   return { ...h, sysRoot: path.join(h.dir, 'sys'), procRoot: path.join(h.dir, 'proc'), etcRoot: path.join(h.dir, 'etc') };

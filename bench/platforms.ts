@@ -195,7 +195,7 @@ export async function measurePlatforms(progress: (s: string) => void): Promise<R
           host.cleanup();
         },
       },
-      'recorded Debian 12 VM: sysfs/procfs values read on every Get (not counted as commands); the /sys/class/net device scan and `ip -j addr show` reused for 1000 ms; calls from the CommandRunner passed in',
+      'recorded Debian 12 VM: sysfs/procfs values read on every Get (not counted as commands); the /sys/class/net device scan, `ip -j addr show` and `ip -4 -json route show table main` reused for 1000 ms; calls from the CommandRunner passed in',
     );
   }
 

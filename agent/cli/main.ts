@@ -36,6 +36,7 @@ interface RunArgs {
   legacyCoap?: boolean;
   firmware?: Pick<AgentOptions, 'firmwareHook' | 'firmwareTrust' | 'firmwareStaging'>;
   plugins?: string[];
+  manageInterfaces?: string[];
 }
 
 /** Set once SIGTERM/SIGINT arrived: a start that fails after it is a stop, not a start failure. */
@@ -99,6 +100,7 @@ async function run(args: RunArgs): Promise<void> {
         vendorPrefix: args.vendorPrefix,
         legacyCoap: args.legacyCoap,
         plugins,
+        manageInterfaces: args.manageInterfaces,
         ...args.firmware,
       });
       current = await starting;
@@ -146,6 +148,10 @@ async function runCommand(a: RunOptionValues): Promise<void> {
       legacyCoap: a['legacy-coap'],
       firmware: { firmwareHook: a['firmware-hook'], firmwareTrust: a['firmware-trust'], firmwareStaging: a['firmware-staging'] },
       plugins: a.plugin,
+      manageInterfaces: a['manage-interfaces']
+        ?.split(',')
+        .map((n) => n.trim())
+        .filter((n) => n !== ''),
     });
   } catch (e) {
     // After SIGTERM the signal handler exits 0 once the stop is done: a start it cut short is no failure.
@@ -170,9 +176,9 @@ export async function main(argv: string[]): Promise<void> {
           .option('defaults', { type: 'string', demandOption: true, describe: 'factory-defaults JSON file (TR-181 paths → values)' })
           .option('data-dir', { type: 'string', describe: 'directory for persistent state (omit: memory only)' })
           .option('platform', {
-            choices: PLATFORM_NAMES,
+            type: 'string',
             default: 'auto' as PlatformName,
-            describe: 'data source for the TR-181 tree: auto (OpenWrt if detected, else Linux; ModemManager when mmcli answers), simulated, openwrt, linux or none',
+            describe: `data source for the TR-181 tree: auto (OpenWrt if detected, else Linux; ModemManager when mmcli answers), ${PLATFORM_NAMES.filter((n) => n !== 'auto').join(', ')}, or one a --plugin brings`,
           })
           .option('legacy-coap', { type: 'boolean', default: false, describe: 'serve the obsoleted CoAP MTP (USP 1.2 binding, plain CoAP only; configured through Device.LocalAgent.MTP.{i}.CoAP)' })
           .option('vendor-prefix', { type: 'string', describe: 'TR-106 vendor prefix for vendor parameters, e.g. X_EXAMPLE-COM_ (cellular SINR)' })
@@ -184,6 +190,10 @@ export async function main(argv: string[]): Promise<void> {
           .option('firmware-hook', { type: 'string', describe: 'script that validates, installs and activates firmware images on a Linux device (contract: docs/firmware-hook.md)' })
           .option('firmware-trust', { type: 'string', describe: 'directory of PEM public keys/certificates: Download() then only takes images with a valid detached signature (URL + ".sig")' })
           .option('plugin', { type: 'string', array: true, describe: 'JavaScript module adding bindings, vendor parameters or backends (repeatable; INTEGRATING.md)' })
+          .option('manage-interfaces', {
+            type: 'string',
+            describe: 'network interfaces controllers may reconfigure on Linux, comma-separated (* for all; default none: read-only)',
+          })
           .option('firmware-staging', {
             type: 'string',
             describe: 'directory where downloaded images wait for validation (default /tmp/usp-agent-firmware on OpenWrt, DATA-DIR/firmware-staging elsewhere)',

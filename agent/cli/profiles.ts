@@ -6,7 +6,7 @@
  * commands (cli-error.ts): 0 report printed, 1 the agent answered with a USP error (or, offline,
  * could not be built on this machine), 2 usage, 3 no agent answering.
  */
-import type { PlatformName } from '../platforms.js';
+import type { BuiltinPlatformName as PlatformName } from '../platforms.js';
 import type { StartAgent } from '../profiles/offline-agent.js';
 import { checkProfiles, servedModel, type ProfileReport } from '../profiles/check-profiles.js';
 import { reportJson, reportText, type ReportSource } from '../profiles/format-report.js';

@@ -8,7 +8,6 @@
  */
 import { parseArgs } from 'node:util';
 import { isLogLevel } from '../../datamodel/Logger.js';
-import { PLATFORM_NAMES } from '../platforms.js';
 import type { PlatformName } from '../Agent.js';
 
 /** The `run` options as yargs hands them to the command handler (same names, same defaults). */
@@ -26,11 +25,30 @@ export interface RunOptionValues {
   'firmware-hook'?: string;
   'firmware-trust'?: string;
   'firmware-staging'?: string;
+  /** `--manage-interfaces NAME[,NAME...]` (`*`: all): what the Linux platform may reconfigure. */
+  'manage-interfaces'?: string;
   /** `--plugin FILE`, repeatable (agent/plugins/). */
   plugin?: string[];
 }
 
-const STRING_OPTIONS = ['defaults', 'data-dir', 'platform', 'vendor-prefix', 'seed', 'log-level', 'cert', 'key', 'ca', 'firmware-hook', 'firmware-trust', 'firmware-staging'] as const;
+const STRING_OPTIONS = [
+  'defaults',
+  'data-dir',
+  'platform',
+  'vendor-prefix',
+  'seed',
+  'log-level',
+  'cert',
+  'key',
+  'ca',
+  'firmware-hook',
+  'firmware-trust',
+  'firmware-staging',
+  'manage-interfaces',
+] as const;
+
+/** What a `--platform` value looks like (plugins' names follow the same rule: agent/plugins/load-plugins.ts). */
+const PLATFORM_NAME_RE = /^[a-z][a-z0-9_-]{0,31}$/;
 
 /** The `run` options of `argv` (after the node binary and script), or undefined when yargs should decide. */
 export function parseRunFast(argv: readonly string[]): RunOptionValues | undefined {
@@ -54,7 +72,8 @@ export function parseRunFast(argv: readonly string[]): RunOptionValues | undefin
   const v = parsed.values as Partial<Record<(typeof STRING_OPTIONS)[number], string>> & { 'legacy-coap'?: boolean; plugin?: string[] };
   if (v.defaults === undefined) return undefined;
   const platform = v.platform ?? 'auto';
-  if (!(PLATFORM_NAMES as readonly string[]).includes(platform)) return undefined;
+  // A built-in name or one a plugin may bring (checked when the agent starts, with the plugins loaded).
+  if (!PLATFORM_NAME_RE.test(platform)) return undefined;
   const logLevel = v['log-level'] ?? 'info';
   if (!isLogLevel(logLevel)) return undefined;
   if ((v.cert === undefined) !== (v.key === undefined)) return undefined;
@@ -72,6 +91,7 @@ export function parseRunFast(argv: readonly string[]): RunOptionValues | undefin
     'firmware-hook': v['firmware-hook'],
     'firmware-trust': v['firmware-trust'],
     'firmware-staging': v['firmware-staging'],
+    'manage-interfaces': v['manage-interfaces'],
     plugin: v.plugin,
   };
 }

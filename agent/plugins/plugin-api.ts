@@ -7,8 +7,10 @@
  * types entry; INTEGRATING.md walks through it.
  *
  * A plugin module exports `default` (or `register`) as a function taking the PluginApi, or a
- * `{ name, register }` object; `register` may be async. It runs once per start, after the
- * platform and before any MTP listens.
+ * `{ name, register, platforms }` object; `register` may be async. It runs once per start, after
+ * the platform and before any MTP listens. `platforms` (also a named export) are registry entries
+ * of the same type the built-in platforms use (agent/platform-registry.ts), which `--platform
+ * NAME` then chooses; they are read when the module is imported, before any platform starts.
  */
 import type { Logger } from '../../datamodel/Logger.js';
 import type { BaseType } from '../../datamodel/schema/types.js';
@@ -19,6 +21,7 @@ import type { Value } from '../../datamodel/value/Value.js';
 import type { ExecutionEnvironment } from '../../platform/software/ExecutionEnvironment.js';
 import type { FirmwareBackend } from '../firmware/FirmwareBackend.js';
 import type { SchemaObjectPath } from './generated/schema-object-paths.js';
+import type { PlatformEntry } from '../platform-registry.js';
 
 export type { Awaitable, CommandBinding, CommandInvocation, InstanceKeys, ObjectBinding, RequestContext } from '../../datamodel/tree/binding.js';
 export type { Value } from '../../datamodel/value/Value.js';
@@ -28,6 +31,8 @@ export type { FirmwareBackend, ImageWriter, ImageInfo } from '../firmware/Firmwa
 export type { ExecutionEnvironment } from '../../platform/software/ExecutionEnvironment.js';
 export type { CachedOptions, CachedSource, ListTable, TableOptions } from '../../datamodel/tree/binding-helpers.js';
 export type { SchemaObjectPath } from './generated/schema-object-paths.js';
+export type { PlatformEntry, PlatformOptions, PlatformParts } from '../platform-registry.js';
+export type { DataModel } from '../../datamodel/tree/DataModel.js';
 
 /** A vendor parameter's definition (TR-106 base type and access; served and described like a schema parameter). */
 export interface VendorParamDef {
@@ -130,6 +135,12 @@ export interface PluginApi {
 export type PluginRegister = (api: PluginApi) => void | Promise<void>;
 export interface PluginObject {
   name?: string;
-  register: PluginRegister;
+  /** May be left out when the plugin only brings platforms. */
+  register?: PluginRegister;
+  /**
+   * `--platform` values this plugin adds (a name a built-in platform has fails the start). The
+   * chosen entry's `start(model, opts)` registers its bindings on the model, as a built-in does.
+   */
+  platforms?: PlatformEntry[];
 }
 export type PluginExport = PluginRegister | PluginObject;

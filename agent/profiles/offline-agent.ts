@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { silentLogger, type Logger } from '../../datamodel/Logger.js';
 import type { Agent, AgentOptions } from '../Agent.js';
 import type { SupportedObjectResult } from '../codec/types.js';
-import type { PlatformName } from '../platforms.js';
+import type { BuiltinPlatformName as PlatformName } from '../platforms.js';
 import { supportedDevice } from './served-by-agent.js';
 
 /** Endpoint ID of the throw-away agent (nothing connects to it: no MTP is enabled). */

@@ -6,6 +6,7 @@ import type { Logger } from '../../datamodel/Logger.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { HostFiles } from './HostFiles.js';
 import type { CommandRunner } from '../exec/CommandRunner.js';
+import type { IpWriter } from './ip-write.js';
 
 export interface LinuxContext {
   model: DataModel;
@@ -16,5 +17,7 @@ export interface LinuxContext {
   runner: CommandRunner;
   /** How long one `ip -j addr` serves every IP object of a read, ms. */
   cacheMs: number;
+  /** The write path (`ip link/addr/route`), limited to the managed interfaces. */
+  ip: IpWriter;
   log?: Logger;
 }

@@ -7,6 +7,8 @@
  * Bridges, bonds and VLANs are not Links here: their lower layers would be Bridging and
  * VLANTermination objects, which this platform does not serve.
  *
+ * Enable and MTU are written back with `ip link set` on the interfaces the agent manages.
+ *
  * Not served: LastChange (the kernel keeps no timestamp), Alias, and the writable settings
  * PriorityTagging, FlowControl and NoARP (no write path on this platform).
  */
@@ -15,6 +17,7 @@ import type { EthernetDevices } from './EthernetDevices.js';
 import type { LinuxContext } from './LinuxContext.js';
 import { deviceGone, registerDeviceStats } from './net-stats.js';
 import { IFF_UP, interfaceStatus } from './net-status.js';
+import { linkArgs } from './ip-address-write.js';
 
 /** Serves the Ethernet link table and its Stats. */
 export function registerEthernetLinks(ctx: LinuxContext, devices: EthernetDevices): void {
@@ -41,6 +44,12 @@ export function registerEthernetLinks(ctx: LinuxContext, devices: EthernetDevice
       if (mtu !== undefined && Number.isSafeInteger(bytes) && bytes >= 0) values.MTU = Math.min(bytes, 0xffff_ffff);
       if (address !== undefined) values.MACAddress = address;
       return values;
+    },
+    set: async (keys, changes) => {
+      const name = numbers.requireKey(keys[0]);
+      const path = `Device.Ethernet.Link.${keys[0]}.`;
+      ctx.ip.requireManaged(name, path);
+      await ctx.ip.run(['link', 'set', 'dev', name, ...linkArgs(changes, path, 'MTU')], path);
     },
   });
 

@@ -4,6 +4,8 @@
  * Which devices are rows, and their instance numbers, come from EthernetDevices (one scan
  * shared with Ethernet.Link); a row keeps its number while the agent runs.
  *
+ * Enable is written back with `ip link set up/down` on the interfaces the agent manages.
+ *
  * Not served: LastChange (the kernel keeps no timestamp), the writable link settings
  * (MaxBitRate, DuplexMode, EEE, MDIX: ethtool territory), and the counters net-stats.ts leaves out.
  */
@@ -13,6 +15,7 @@ import type { LinuxContext } from './LinuxContext.js';
 import { deviceGone, registerDeviceStats } from './net-stats.js';
 import { IFF_UP, interfaceStatus } from './net-status.js';
 import { defaultRouteInterfaces } from './proc-parsers.js';
+import { linkArgs } from './ip-address-write.js';
 
 /** Serves the Ethernet interface table and its Stats. */
 export function registerEthernet(ctx: LinuxContext, devices: EthernetDevices): void {
@@ -50,6 +53,12 @@ export function registerEthernet(ctx: LinuxContext, devices: EthernetDevices): v
       if (adminUp !== undefined) values.Enable = adminUp;
       if (address !== undefined) values.MACAddress = address;
       return values;
+    },
+    set: async (keys, changes) => {
+      const name = numbers.requireKey(keys[0]);
+      const path = `Device.Ethernet.Interface.${keys[0]}.`;
+      ctx.ip.requireManaged(name, path);
+      await ctx.ip.run(['link', 'set', 'dev', name, ...linkArgs(changes, path, '')], path);
     },
   });
 

@@ -2,7 +2,12 @@
  * The generic Linux platform: a Linux host, VM or container described through the kernel's own
  * interfaces (/proc, /sys) and iproute2 (`ip -j`), with no distribution-specific daemon. Serves
  * Device.DeviceInfo. (+ MemoryStatus, ProcessStatus with Process.{i}), Device.Ethernet.Interface.{i}.
- * and Device.Ethernet.Link.{i}. (+ Stats), and Device.IP. (Interface, IPv4Address, IPv6Address).
+ * and Device.Ethernet.Link.{i}. (+ Stats), Device.IP. (Interface, IPv4Address, IPv6Address) and
+ * Device.Routing.Router.1 (IPv4Forwarding: the main table's IPv4 routes) and Device.Bridging.Bridge
+ * (+ Port): the kernel's bridges.
+ *
+ * Writable parameters of IP.Interface, its addresses, Ethernet Interface/Link, static routes and bridges are written back
+ * with `ip` (ip-write.ts), on the interfaces named by `manageInterfaces` only.
  *
  * Every object reads its source once per Get (its sysfs/procfs files directly; `ip -j addr`
  * once for all IP objects and one scan of /sys/class/net for the Ethernet rows, each reused for
@@ -17,8 +22,11 @@ import { registerEthernetLinks } from './ethernet-link.js';
 import { EthernetDevices } from './EthernetDevices.js';
 import { HostFiles, type HostRoots } from './HostFiles.js';
 import { registerIP } from './ip.js';
+import { registerRouting } from './routing.js';
+import { registerBridging } from './bridging.js';
 import type { LinuxContext } from './LinuxContext.js';
 import { CommandRunner } from '../exec/CommandRunner.js';
+import { IpWriter, ManagedInterfaces } from './ip-write.js';
 import { registerSystemStatus } from './system-status.js';
 import { registerProcessTable } from './processes.js';
 
@@ -40,6 +48,11 @@ export interface LinuxOptions extends HostRoots {
   commandPath?: string;
   /** How long one `ip -j addr` result and one scan of /sys/class/net serve every IP and Ethernet object, ms (default 1000). */
   cacheMs?: number;
+  /**
+   * Interfaces whose configuration controllers may change (`--manage-interfaces`; `*` every
+   * one). Default none: the platform reads the host's network and never changes it.
+   */
+  manageInterfaces?: readonly string[];
   /** A runner shared with other platforms, so call counts and limits are common. */
   runner?: CommandRunner;
   /** Wall clock in ms since the epoch (default Date.now); tests inject a fake one. */
@@ -54,12 +67,14 @@ export const DEFAULT_CACHE_MS = 1000;
 /** Registers the Linux host's objects on `model`. `stop()` is a no-op (nothing runs in the background). */
 export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {}): { stop(): void } {
   const now = opts.now ?? Date.now;
+  const runner = opts.runner ?? new CommandRunner({ commandPath: opts.commandPath, log: opts.log, now });
   const ctx: LinuxContext = {
     model,
     files: new HostFiles(opts),
     now,
-    runner: opts.runner ?? new CommandRunner({ commandPath: opts.commandPath, log: opts.log, now }),
+    runner,
     cacheMs: opts.cacheMs ?? DEFAULT_CACHE_MS,
+    ip: new IpWriter(runner, new ManagedInterfaces(opts.manageInterfaces), opts.log),
     log: opts.log,
   };
   const areas = new Set<LinuxArea>(opts.areas ?? ['DeviceInfo', 'Ethernet', 'IP']);
@@ -76,6 +91,10 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     registerEthernet(ctx, ethernet);
     registerEthernetLinks(ctx, ethernet);
   }
-  if (areas.has('IP')) registerIP(ctx, ethernet);
+  if (areas.has('IP')) {
+    const ip = registerIP(ctx, ethernet);
+    registerRouting(ctx, ip.interfaces);
+    registerBridging(ctx, ip.links, ethernet);
+  }
   return { stop: () => undefined };
 }

@@ -31,6 +31,8 @@ export interface IpLink {
   operstate?: string;
   link_type?: string;
   address?: string;
+  /** The bridge (or bond) this device is a port of. */
+  master?: string;
   addr_info?: IpAddrInfo[];
 }
 

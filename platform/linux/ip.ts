@@ -8,6 +8,9 @@
  * no read of its own); loopback, tunnels, bridges, VLANs and Wi-Fi have no Link row here, so
  * theirs is empty rather than wrong. It is served only with the Ethernet objects.
  *
+ * Enable and MaxMTUSize of an interface, and its addresses (Add, Delete, IPAddress, SubnetMask),
+ * are written back with `ip` on the interfaces the agent manages (ip-address-write.ts).
+ *
  * Not served: LastChange (no timestamp in the kernel), IPv4Enable/IPv6Enable, Alias, and
  * IPv6Address.Prefix (no IPv6Prefix table yet).
  */
@@ -18,6 +21,7 @@ import { sourceError } from '../exec/CommandError.js';
 import type { EthernetLinks } from './EthernetDevices.js';
 import { FOREVER, type IpAddrInfo, type IpLink, parseIpAddr, prefixToMask } from './ip-addr.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
+import { addressWrite, interfaceWrite, type AddressTables } from './ip-address-write.js';
 import type { LinuxContext } from './LinuxContext.js';
 import { dateTime, INFINITE_TIME, interfaceStatus } from './net-status.js';
 
@@ -36,8 +40,10 @@ export const IP_ADDR_ARGS = ['-j', 'addr', 'show'] as const;
 /**
  * Serves Device.IP. (capabilities), IP.Interface.{i}., and its IPv4Address and IPv6Address
  * tables; with `ethernet` (the Linux Ethernet objects are served), IP.Interface.LowerLayers too.
+ * Returns IP.Interface's instance numbers by device name, for the references other objects make,
+ * and the links of the shared `ip -j addr` snapshot (the Bridging objects read their ports there).
  */
-export function registerIP(ctx: LinuxContext, ethernet?: EthernetLinks): void {
+export function registerIP(ctx: LinuxContext, ethernet?: EthernetLinks): { interfaces: InstanceMap; links: () => Promise<ReadonlyMap<string, IpLink>> } {
   const { model } = ctx;
   const source = {
     get: async (): Promise<Snapshot> => {
@@ -80,6 +86,13 @@ export function registerIP(ctx: LinuxContext, ethernet?: EthernetLinks): void {
     return numbersOf(m, link.ifname).list(locals);
   };
 
+  const tables: AddressTables = {
+    ip: ctx.ip,
+    ifname: (keys) => ifNumbers.requireKey(keys[0]),
+    address: (keys, family) => addressOf(keys, family, family === 'inet' ? v4Numbers : v6Numbers),
+    numbers: (ifname, family) => numbersOf(family === 'inet' ? v4Numbers : v6Numbers, ifname),
+  };
+
   model.register('Device.IP.', {
     params: ['IPv4Capable', 'IPv6Capable'],
     get: async () => ({ IPv4Capable: true, IPv6Capable: await ctx.files.exists(ctx.files.proc('net', 'if_inet6')) }),
@@ -103,6 +116,7 @@ export function registerIP(ctx: LinuxContext, ethernet?: EthernetLinks): void {
       if (typeof link.mtu === 'number') values.MaxMTUSize = Math.max(64, Math.min(65535, link.mtu));
       return values;
     },
+    ...interfaceWrite(tables),
   });
 
   model.register('Device.IP.Interface.{i}.IPv4Address.{i}.', {
@@ -118,6 +132,7 @@ export function registerIP(ctx: LinuxContext, ethernet?: EthernetLinks): void {
         AddressingType: ipv4Addressing(link, addr),
       };
     },
+    ...addressWrite(tables, 'inet'),
   });
 
   model.register('Device.IP.Interface.{i}.IPv6Address.{i}.', {
@@ -135,7 +150,9 @@ export function registerIP(ctx: LinuxContext, ethernet?: EthernetLinks): void {
         ValidLifetime: lifetime(snap.at, addr.valid_life_time),
       };
     },
+    ...addressWrite(tables, 'inet6'),
   });
+  return { interfaces: ifNumbers, links: async () => (await source.get()).links };
 }
 
 /**

@@ -27,7 +27,7 @@ export interface AgentProcessOptions {
   /** `--log-level`; default info (the "websocket server listening" line is info). */
   logLevel?: 'error' | 'warn' | 'info' | 'debug';
   /** `--platform`; default simulated. */
-  platform?: 'simulated' | 'linux' | 'openwrt' | 'none';
+  platform?: 'simulated' | 'linux' | 'openwrt' | 'none' | (string & {});
   /** More environment variables (e.g. a PATH with stand-in tools first). */
   env?: Record<string, string>;
   /** Called for every line, e.g. to check the log format across all processes of a file. */
@@ -38,6 +38,11 @@ export interface AgentProcessOptions {
   umask?: number;
   /** Run as this user and group (the test runner must be root); default the runner's own. */
   user?: { uid: number; gid: number };
+  /**
+   * A command that runs node in another context and then becomes it (exec), e.g.
+   * `['ip', 'netns', 'exec', NS]`: the agent in a network namespace, with that namespace's /sys.
+   */
+  wrap?: string[];
 }
 
 /** Processes started and not yet exited, so a failed test can still clean up with `killAll()`. */
@@ -95,8 +100,9 @@ export class AgentProcess {
     ];
     // Node sets no umask for a child; the shell does, then becomes node (exec), so the pid and signals are node's.
     const spawnOpts: SpawnOptions = { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], ...opts.user, ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}) };
-    const child =
-      opts.umask === undefined
+    const child = opts.wrap
+      ? spawn(opts.wrap[0], [...opts.wrap.slice(1), process.execPath, ...args], spawnOpts)
+      : opts.umask === undefined
         ? spawn(process.execPath, args, spawnOpts)
         : spawn('/bin/sh', ['-c', `umask ${opts.umask.toString(8).padStart(3, '0')} && exec "$0" "$@"`, process.execPath, ...args], spawnOpts);
     const p = new AgentProcess(child, opts.onLine);

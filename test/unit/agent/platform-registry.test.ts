@@ -27,6 +27,17 @@ describe('PlatformRegistry', () => {
     expect(() => r.add({ name: 'a', start: async () => ({}) })).toThrow('registered twice');
   });
 
+  it("a plugin's platform is chosen like a built-in one; a name already taken is refused naming the plugin", async () => {
+    const r = builtinPlatforms().addFromPlugin({ name: 'board', start: async () => ({}) }, '--plugin board.mjs');
+    expect(r.names()).toEqual([...PLATFORM_NAMES, 'board']);
+    expect((await r.choose('board')).name).toBe('board');
+    expect(() => r.addFromPlugin({ name: 'linux', start: async () => ({}) }, '--plugin x.mjs')).toThrow(
+      "--plugin x.mjs: platform linux clashes with a built-in platform; give the plugin's platform another name",
+    );
+    expect(() => r.addFromPlugin({ name: 'board', start: async () => ({}) }, '--plugin y.mjs')).toThrow('--plugin y.mjs: platform board clashes with the platform --plugin board.mjs registers');
+    expect(() => r.addFromPlugin({ name: 'auto', start: async () => ({}) }, '--plugin z.mjs')).toThrow('clashes with a built-in platform');
+  });
+
   it('an add-on starts beside the platforms it names, adds its parts, and is stopped with the platform', async () => {
     const stopped: string[] = [];
     const r = new PlatformRegistry('live')

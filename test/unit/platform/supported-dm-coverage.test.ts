@@ -23,6 +23,12 @@ const LINUX_CLAIMS = [
   'Device.IP.Interface.{i}.',
   'Device.IP.Interface.{i}.IPv4Address.{i}.',
   'Device.IP.Interface.{i}.IPv6Address.{i}.',
+  'Device.Routing.',
+  'Device.Routing.Router.{i}.',
+  'Device.Routing.Router.{i}.IPv4Forwarding.{i}.',
+  'Device.Bridging.',
+  'Device.Bridging.Bridge.{i}.',
+  'Device.Bridging.Bridge.{i}.Port.{i}.',
 ];
 
 const MODEMMANAGER_CLAIMS = ['Device.Cellular.', 'Device.Cellular.Interface.{i}.', 'Device.Cellular.Interface.{i}.USIM.', 'Device.Cellular.AccessPoint.{i}.'];

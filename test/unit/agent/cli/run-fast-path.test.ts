@@ -27,6 +27,9 @@ describe('parseRunFast: `usp-agent run` without yargs', () => {
       'firmware-trust': '/keys',
       'firmware-staging': '/tmp/fw',
     });
+    expect(parseRunFast(['run', '--defaults', 'd.json', '--platform', 'linux', '--manage-interfaces', 'eth1,br-lan'])).toMatchObject({ 'manage-interfaces': 'eth1,br-lan' });
+    // A name no built-in platform has may be a plugin's: the agent checks it once the plugins are loaded.
+    expect(parseRunFast(['run', '--defaults', 'd.json', '--platform', 'vendor-board', '--plugin', 'p.mjs'])).toMatchObject({ platform: 'vendor-board' });
     // --plugin is repeatable: every file, in order.
     expect(parseRunFast(['run', '--defaults', 'd.json', '--plugin', 'a.mjs', '--plugin=b.cjs'])).toMatchObject({ plugin: ['a.mjs', 'b.cjs'] });
   });
@@ -40,7 +43,7 @@ describe('parseRunFast: `usp-agent run` without yargs', () => {
       ['run', '--defaults', 'd.json', '--platfrom', 'simulated'], // unknown option
       ['run', '--defaults', 'd.json', 'extra'], // positional
       ['run', '--defaults', 'a.json', '--defaults', 'b.json'], // given twice
-      ['run', '--defaults', 'd.json', '--platform', 'windows'], // not a choice
+      ['run', '--defaults', 'd.json', '--platform', 'Not A Name'], // no platform can have this name
       ['run', '--defaults', 'd.json', '--log-level', 'loud'],
       ['run', '--defaults', 'd.json', '--cert', 'c.pem'], // --cert implies --key
       ['run', '--defaults', 'd.json', '--dataDir', '/data'], // camelCase form

@@ -1,6 +1,7 @@
 /**
  * A fake Linux host in a temp dir: /sys/class/net, /proc and /etc built from the recorded files
- * in test/fixtures/linux, and a fake `ip` executable that replays `ip -j addr` and logs its argv.
+ * in test/fixtures/linux, and a fake `ip` executable that replays `ip -j addr` and `ip -4 -json
+ * route` and logs its argv.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -61,6 +62,7 @@ export class FakeHost {
     this.write('proc/sys/kernel/osrelease', fixture('proc-sys-kernel-osrelease.txt'));
     this.write('etc/os-release', fixture('etc-os-release.txt'));
     this.write('ip-j-addr.json', fixture('ip-j-addr.json'));
+    this.write('ip-4-json-route.json', fixture('ip-4-json-route.json'));
     // The fake `ip`: logs its argv, fails when told to, else prints the recorded output.
     this.write(
       'bin/ip',
@@ -68,6 +70,7 @@ export class FakeHost {
         '#!/bin/sh',
         `echo "$*" >> '${this.ipLog}'`,
         `if [ -f '${this.dir}/ip.fail' ]; then echo 'Cannot open netlink socket: Permission denied' >&2; exit 1; fi`,
+        `[ "$*" = "-4 -json route show table main" ] && exec cat '${this.dir}/ip-4-json-route.json'`,
         `[ "$*" = "-j addr show" ] || { echo "fake ip: unexpected arguments: $*" >&2; exit 2; }`,
         `cat '${this.dir}/ip-j-addr.json'`,
         '',

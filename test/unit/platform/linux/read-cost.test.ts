@@ -24,7 +24,7 @@ describe('linux platform: what a Get costs', () => {
     f.cleanup();
   });
 
-  it("reads each object's files once per fill, scans /sys/class/net once, runs `ip` once", async () => {
+  it("reads each object's files once per fill, scans /sys/class/net once, runs `ip` once per source", async () => {
     f = linuxHost();
     const ops = recordFileOps(f.host.dir);
     await f.readAll();
@@ -33,7 +33,8 @@ describe('linux platform: what a Get costs', () => {
     // InterfaceNumberOfEntries and again for the table), 65 calls in all.
     expect(count(ops, /^readdir \/sys\/class\/net$/)).toBe(1);
     expect(count(ops, /\/(type|ifindex|uevent)$/)).toBe(12);
-    expect(count(ops, /^access \/sys\/class\/net\//)).toBe(4);
+    // + which of the 4 devices are bridges (Bridging), once per `ip` snapshot.
+    expect(count(ops, /^access \/sys\/class\/net\//)).toBe(8);
     // Counters: Interface.Stats 10 files, Link.Stats 9 (no Collisions), each once.
     expect(count(ops, /statistics\/collisions$/)).toBe(1);
     expect(count(ops, /statistics\/tx_bytes$/)).toBe(2);
@@ -42,20 +43,21 @@ describe('linux platform: what a Get costs', () => {
     expect(count(ops, /eth0\/flags$/)).toBe(3);
     expect(count(ops, /eth0\/mtu$/)).toBe(1);
     // scan 21 + Interface.1 8 (6 attributes, 2 route tables) + Stats 10 + Link.1 5 + Stats 9
-    // + DeviceInfo 2 + MemoryStatus 1 + ProcessStatus 1 + IP. 1 (if_inet6); nothing per parameter.
+    // + DeviceInfo 2 + MemoryStatus 1 + ProcessStatus 1 + IP. 1 (if_inet6) + the bridge check 4;
+    // nothing per parameter.
     // + Process.{i}: one listing of /proc and stat + status of each of the 7 recorded processes,
     // once for the whole table (ProcessNumberOfEntries and the rows share the snapshot).
     expect(count(ops, /^readdir \/proc$/)).toBe(1);
     expect(count(ops, /\/proc\/\d+\/(stat|status)$/)).toBe(14);
-    expect(ops).toHaveLength(58 + 15);
-    expect(f.host.ipCalls()).toEqual(['-j addr show']);
+    expect(ops).toHaveLength(62 + 15);
+    expect(f.host.ipCalls().sort()).toEqual(['-4 -json route show table main', '-j addr show']);
 
     // Read again at the same instant: every object reads its live values anew, the scan and `ip` are reused.
     ops.length = 0;
     await f.readAll();
     expect(count(ops, /^readdir /)).toBe(0);
-    expect(ops).toHaveLength(58 - 21); // the process snapshot is reused too
-    expect(f.host.ipCalls()).toHaveLength(1);
+    expect(ops).toHaveLength(58 - 21); // the process snapshot and the bridge check are reused too
+    expect(f.host.ipCalls()).toHaveLength(2);
   });
 
   it('IP.Interface.LowerLayers costs one shared scan, not a read per IP interface', async () => {
@@ -68,7 +70,7 @@ describe('linux platform: what a Get costs', () => {
     for (const n of await ip.list!([], {})) await ip.get([n], {});
     expect(count(ops, /^readdir \/sys\/class\/net$/)).toBe(1);
     expect(ops).toHaveLength(21); // the scan only, for 4 IP interfaces
-    expect(f.host.ipCalls()).toHaveLength(2);
+    expect(f.host.ipCalls().filter((c) => c === '-j addr show')).toHaveLength(2);
     expect(out.get('Device.IP.Interface.4.')?.LowerLayers).toBe('Device.Ethernet.Link.1');
   });
 });

@@ -119,14 +119,38 @@ describe('linux platform: whole-tree read of the recorded Debian 12 host', () =>
     expect(all.get('Device.IP.Interface.4.IPv6Address.2.')).toMatchObject({ IPAddress: 'fe80::fc:ff:fe00:1', Origin: 'AutoConfigured' });
   });
 
-  it('runs `ip` once per whole-tree read, and again only once the cache has aged', async () => {
+  it('maps Routing.Router.1.IPv4Forwarding from one `ip -4 -json route`: the default route added by hand is static, the connected one the kernel made is not', async () => {
+    f = linuxHost();
+    const all = await f.byPath();
+    expect(all.get('Device.Routing.Router.1.')).toMatchObject({ Enable: true, Status: 'Enabled' });
+    expect(all.get('Device.Routing.Router.1.IPv4Forwarding.1.')).toMatchObject({
+      Type: 'Normal',
+      StaticRoute: true,
+      DestIPAddress: '',
+      DestSubnetMask: '',
+      GatewayIPAddress: '192.0.2.1',
+      Interface: 'Device.IP.Interface.4',
+      Origin: 'Static',
+      ForwardingMetric: 0,
+    });
+    expect(all.get('Device.Routing.Router.1.IPv4Forwarding.2.')).toMatchObject({
+      StaticRoute: false,
+      DestIPAddress: '192.0.2.0',
+      DestSubnetMask: '255.255.255.0',
+      GatewayIPAddress: '',
+      Interface: 'Device.IP.Interface.4',
+    });
+    expect(all.has('Device.Routing.Router.1.IPv4Forwarding.3.')).toBe(false);
+  });
+
+  it('runs `ip` once per source (addresses, routes) per whole-tree read, and again only once the cache has aged', async () => {
     f = linuxHost();
     await f.readAll();
-    expect(f.host.ipCalls()).toEqual(['-j addr show']);
+    expect(f.host.ipCalls().sort()).toEqual(['-4 -json route show table main', '-j addr show']);
     await f.readAll();
-    expect(f.host.ipCalls()).toHaveLength(1); // same instant: served from the cache
+    expect(f.host.ipCalls()).toHaveLength(2); // same instant: served from the cache
     f.advance(2);
     await f.readAll();
-    expect(f.host.ipCalls()).toHaveLength(2);
+    expect(f.host.ipCalls()).toHaveLength(4);
   });
 });

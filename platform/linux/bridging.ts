@@ -1,0 +1,223 @@
+/**
+ * Device.Bridging. of a Linux host (TR-181 Bridge:1): the kernel's bridges, from the same
+ * `ip -j addr` snapshot the IP objects read (a bridge is a device with /sys/class/net/<if>/bridge,
+ * a port a device whose `master` is that bridge) and the bridge's sysfs attributes.
+ *
+ * - Bridge.{i}: one per bridge device, by name. Standard 802.1Q-2011 when the bridge filters
+ *   VLANs (`bridge/vlan_filtering`), else 802.1D-2004; AgingTime from `bridge/ageing_time`.
+ * - Bridge.{i}.Port.{i}: Port.1 is the management port, the bridge device itself (TR-181
+ *   ManagementPort), whose LowerLayers lists the other ports; then one port per member device,
+ *   whose LowerLayers is its Ethernet.Interface.
+ *
+ * Written back with `ip` (ip-write.ts) when the devices involved are managed: Bridge Add creates
+ * `br-uspN` (`ip link add ... type bridge`; that name must be managed, or `*`), Delete removes it;
+ * Enable and AgingTime are set; Port Add with LowerLayers enslaves that device (`ip link set dev
+ * IF master BR`), Delete frees it (`nomaster`), a new LowerLayers moves the port to another
+ * device. The management port comes and goes with its bridge: adding one is refused (7002).
+ */
+import { ErrorCode, UspError } from '../../datamodel/UspError.js';
+import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
+import type { Value } from '../../datamodel/value/Value.js';
+import type { EthernetDevices } from './EthernetDevices.js';
+import type { IpLink } from './ip-addr.js';
+import { linkArgs } from './ip-address-write.js';
+import type { LinuxContext } from './LinuxContext.js';
+import { interfaceStatus } from './net-status.js';
+
+/** What the bridge objects need of ip.ts: the current links by name. */
+export type LinkSnapshot = () => Promise<ReadonlyMap<string, IpLink>>;
+
+/** Names of the bridges the agent creates: br-usp1, br-usp2, ... */
+const CREATED_PREFIX = 'br-usp';
+
+interface Bridge {
+  link: IpLink;
+  /** Member devices, in ifindex order. */
+  members: IpLink[];
+}
+
+/** Serves Device.Bridging.Bridge.{i}. and its Port table. */
+export function registerBridging(ctx: LinuxContext, links: LinkSnapshot, ethernet?: EthernetDevices): void {
+  const { model, files } = ctx;
+  const bridgeNumbers = new InstanceMap();
+  const portNumbers = new Map<string, InstanceMap>();
+  const portsOf = (bridge: string): InstanceMap => {
+    let m = portNumbers.get(bridge);
+    if (!m) {
+      portNumbers.set(bridge, (m = new InstanceMap()));
+      m.numberOf(bridge); // the management port is Port.1, whatever is listed or added first
+    }
+    return m;
+  };
+  const sys = (name: string, ...rest: string[]): string => files.sys('class', 'net', name, ...rest);
+
+  // One look at /sys per `ip` snapshot: the same snapshot (cached for cacheMs, replaced after
+  // every write) answers with the same bridges, so a whole-tree Get checks each device once.
+  const seen = new WeakMap<object, Promise<Map<string, Bridge>>>();
+  const bridges = async (): Promise<Map<string, Bridge>> => {
+    const snapshot = await links();
+    let found = seen.get(snapshot);
+    if (!found) seen.set(snapshot, (found = findBridges(snapshot)));
+    return found;
+  };
+  const findBridges = async (snapshot: ReadonlyMap<string, IpLink>): Promise<Map<string, Bridge>> => {
+    const all = [...snapshot.values()].sort((a, b) => a.ifindex - b.ifindex);
+    const isBridge = await Promise.all(all.map((l) => files.exists(sys(l.ifname, 'bridge'))));
+    const out = new Map<string, Bridge>();
+    all.forEach((l, i) => {
+      if (isBridge[i]) out.set(l.ifname, { link: l, members: [] });
+    });
+    for (const l of all) if (l.master !== undefined) out.get(l.master)?.members.push(l);
+    return out;
+  };
+  const bridgeOf = async (keys: InstanceKeys): Promise<Bridge> => {
+    const name = bridgeNumbers.requireKey(keys[0]);
+    const b = (await bridges()).get(name);
+    if (!b) throw new UspError(ErrorCode.ObjectDoesNotExist, `bridge ${name} no longer exists`);
+    return b;
+  };
+  /** The port's device: the bridge itself (management port) or a member. */
+  const portOf = async (keys: InstanceKeys): Promise<{ bridge: Bridge; dev: string; management: boolean }> => {
+    const bridge = await bridgeOf(keys);
+    const dev = portsOf(bridge.link.ifname).requireKey(keys[1]);
+    const management = dev === bridge.link.ifname;
+    if (!management && !bridge.members.some((m) => m.ifname === dev)) throw new UspError(ErrorCode.ObjectDoesNotExist, `${dev} is no longer a port of ${bridge.link.ifname}`);
+    return { bridge, dev, management };
+  };
+  const portNumbersOf = (b: Bridge): number[] => portsOf(b.link.ifname).list([b.link.ifname, ...b.members.map((m) => m.ifname)]);
+  const bridgePath = (keys: InstanceKeys): string => `Device.Bridging.Bridge.${keys[0]}.`;
+  const portPath = (keys: InstanceKeys): string => `${bridgePath(keys)}Port.${keys[1] ?? '{i}'}.`;
+  /** A member's LowerLayers: its Ethernet.Interface, when the Ethernet objects are served. */
+  const lowerLayer = async (dev: string): Promise<string> => (ethernet && (await ethernet.names()).includes(dev) ? `Device.Ethernet.Interface.${ethernet.interfaces.numberOf(dev)}` : '');
+  /** The device a LowerLayers value names (an Ethernet.Interface or Ethernet.Link row); 7012 otherwise. */
+  const deviceOf = (ref: Value | undefined, path: string): string => {
+    const m = typeof ref === 'string' ? /^Device\.Ethernet\.(Interface|Link)\.(\d+)\.?$/.exec(ref) : null;
+    const dev = m && ethernet ? (m[1] === 'Interface' ? ethernet.interfaces : ethernet.links).keyOf(Number(m[2])) : undefined;
+    if (dev === undefined) throw new UspError(ErrorCode.InvalidValue, `${path}LowerLayers: ${JSON.stringify(ref ?? '')} names no Ethernet.Interface or Ethernet.Link`, { path });
+    return dev;
+  };
+
+  model.register('Device.Bridging.Bridge.{i}.', {
+    params: ['Enable', 'Status', 'Name', 'Standard', 'AgingTime'],
+    list: async () => bridgeNumbers.list((await bridges()).keys()),
+    get: async (keys) => {
+      const { link } = await bridgeOf(keys);
+      const [filtering, ageing] = await Promise.all([files.attr(sys(link.ifname, 'bridge', 'vlan_filtering')), files.attr(sys(link.ifname, 'bridge', 'ageing_time'))]);
+      const up = (link.flags ?? []).includes('UP');
+      const values: Record<string, Value> = { Enable: up, Status: up ? 'Enabled' : 'Disabled', Name: link.ifname, Standard: filtering === '1' ? '802.1Q-2011' : '802.1D-2004' };
+      // sysfs counts ageing_time in hundredths of a second.
+      if (ageing !== undefined && Number.isSafeInteger(Number(ageing))) values.AgingTime = Math.round(Number(ageing) / 100);
+      return values;
+    },
+    set: async (keys, changes) => {
+      const { link } = await bridgeOf(keys);
+      const path = bridgePath(keys);
+      ctx.ip.requireManaged(link.ifname, path);
+      const { AgingTime, Standard, ...rest } = changes;
+      if (Standard !== undefined) throw new UspError(ErrorCode.RequestDenied, `${path}Standard cannot be changed on this platform`, { path });
+      const args = [...linkArgs(rest, path, ''), ...(AgingTime === undefined ? [] : ['type', 'bridge', 'ageing_time', String(Number(AgingTime) * 100)])];
+      if (args.length > 0) await ctx.ip.run(['link', 'set', 'dev', link.ifname, ...args], path);
+    },
+    add: async (_parentKeys, params) => {
+      const known = await bridges();
+      let n = 1;
+      while (known.has(`${CREATED_PREFIX}${n}`)) n++;
+      const name = `${CREATED_PREFIX}${n}`;
+      const path = 'Device.Bridging.Bridge.{i}.';
+      ctx.ip.requireManaged(name, path);
+      const aging = params.AgingTime === undefined ? [] : ['ageing_time', String(Number(params.AgingTime) * 100)];
+      await ctx.ip.run(['link', 'add', 'name', name, 'type', 'bridge', ...aging], path);
+      if (params.Enable === true) await ctx.ip.run(['link', 'set', 'dev', name, 'up'], path);
+      return bridgeNumbers.numberOf(name);
+    },
+    delete: async (keys) => {
+      const { link } = await bridgeOf(keys);
+      ctx.ip.requireManaged(link.ifname, bridgePath(keys));
+      await ctx.ip.run(['link', 'del', 'dev', link.ifname], bridgePath(keys));
+    },
+    // What a Delete removed (the bridge and who its members were), so a failed transaction can rebuild it.
+    snapshot: (keys) => {
+      const before = bridgeOf(keys);
+      before.catch(() => undefined);
+      return before;
+    },
+    restore: async (_keys, snap) => {
+      const b = await (snap as Promise<Bridge>);
+      await ctx.ip.run(['link', 'add', 'name', b.link.ifname, 'type', 'bridge']);
+      for (const m of b.members) await ctx.ip.run(['link', 'set', 'dev', m.ifname, 'master', b.link.ifname]);
+      if ((b.link.flags ?? []).includes('UP')) await ctx.ip.run(['link', 'set', 'dev', b.link.ifname, 'up']);
+    },
+  });
+
+  model.register('Device.Bridging.Bridge.{i}.Port.{i}.', {
+    params: ['Enable', 'Status', 'Name', 'LowerLayers', 'ManagementPort'],
+    list: async (parentKeys) => portNumbersOf(await bridgeOf(parentKeys)),
+    get: async (keys) => {
+      const { bridge, dev, management } = await portOf(keys);
+      const link = management ? bridge.link : bridge.members.find((m) => m.ifname === dev)!;
+      const flags = new Set(link.flags ?? []);
+      const lower = management ? bridge.members.map((m) => `${portPath([keys[0]!, portsOf(bridge.link.ifname).numberOf(m.ifname)]).slice(0, -1)}`).join(',') : await lowerLayer(dev);
+      return {
+        Enable: flags.has('UP'),
+        Status: interfaceStatus(link.operstate, flags.has('UP'), flags.has('LOWER_UP'), true),
+        Name: dev,
+        LowerLayers: lower,
+        ManagementPort: management,
+      };
+    },
+    set: async (keys, changes) => {
+      const { bridge, dev, management } = await portOf(keys);
+      const path = portPath(keys);
+      const { LowerLayers, ManagementPort, ...rest } = changes;
+      if (ManagementPort !== undefined && ManagementPort !== management) throw new UspError(ErrorCode.RequestDenied, `${path}ManagementPort cannot be changed on this platform`, { path });
+      if (LowerLayers !== undefined && !management) {
+        const to = deviceOf(LowerLayers, path);
+        if (to !== dev) {
+          ctx.ip.requireManaged(dev, path);
+          ctx.ip.requireManaged(to, path);
+          await ctx.ip.run(['link', 'set', 'dev', to, 'master', bridge.link.ifname], path);
+          await ctx.ip.run(['link', 'set', 'dev', dev, 'nomaster'], path);
+          // The row keeps its instance number on its new device.
+          portsOf(bridge.link.ifname).rekey([[dev, to]]);
+        }
+      } else if (LowerLayers !== undefined) {
+        throw new UspError(ErrorCode.RequestDenied, `${path}LowerLayers of the management port lists the other ports: Add or Delete those instead`, { path });
+      }
+      const args = linkArgs(rest, path, '');
+      if (args.length === 0) return;
+      const target = LowerLayers !== undefined && !management ? deviceOf(LowerLayers, path) : dev;
+      ctx.ip.requireManaged(target, path);
+      await ctx.ip.run(['link', 'set', 'dev', target, ...args], path);
+    },
+    add: async (parentKeys, params) => {
+      const bridge = await bridgeOf(parentKeys);
+      const path = portPath(parentKeys);
+      if (params.ManagementPort === true) throw new UspError(ErrorCode.RequestDenied, `${path}ManagementPort: the management port is the bridge device itself, Port.1 of every bridge`, { path });
+      if (params.LowerLayers === undefined || params.LowerLayers === '') {
+        throw new UspError(ErrorCode.ObjectCouldNotBeCreated, `${path}: give LowerLayers (the Ethernet.Interface to attach) in the Add`, { path });
+      }
+      const dev = deviceOf(params.LowerLayers, path);
+      ctx.ip.requireManaged(bridge.link.ifname, path);
+      ctx.ip.requireManaged(dev, path);
+      await ctx.ip.run(['link', 'set', 'dev', dev, 'master', bridge.link.ifname, ...(params.Enable === true ? ['up'] : [])], path);
+      return portsOf(bridge.link.ifname).numberOf(dev);
+    },
+    delete: async (keys) => {
+      const { dev, management } = await portOf(keys);
+      const path = portPath(keys);
+      if (management) throw new UspError(ErrorCode.RequestDenied, `${path}: the management port goes with its bridge; Delete the Bridge instead`, { path });
+      ctx.ip.requireManaged(dev, path);
+      await ctx.ip.run(['link', 'set', 'dev', dev, 'nomaster'], path);
+    },
+    snapshot: (keys) => {
+      const before = portOf(keys).then(({ bridge, dev }) => ({ bridge: bridge.link.ifname, dev }));
+      before.catch(() => undefined);
+      return before;
+    },
+    restore: async (_keys, snap) => {
+      const { bridge, dev } = await (snap as Promise<{ bridge: string; dev: string }>);
+      await ctx.ip.run(['link', 'set', 'dev', dev, 'master', bridge]);
+    },
+  });
+}

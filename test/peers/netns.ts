@@ -1,0 +1,95 @@
+/**
+ * A real Linux network namespace for tests that let the agent reconfigure a network: named
+ * (`ip netns add`), so an agent started with `ip netns exec NAME` sees its own interfaces and
+ * its own /sys, and the test reads what the kernel holds there with `ip -n NAME -json ...`.
+ * A veth pair joins it to the test's namespace, so a controller reaches the agent over a real
+ * WebSocket. Needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN). `remove()` deletes the namespace and
+ * with it every interface inside (the veth peer outside goes with its pair).
+ */
+import { execFileSync } from 'node:child_process';
+
+/** One address as `ip -json addr` shows it. */
+export interface NsAddress {
+  family: string;
+  local: string;
+  prefixlen: number;
+}
+
+/** One link as `ip -json addr` shows it. */
+export interface NsLink {
+  ifname: string;
+  flags: string[];
+  mtu: number;
+  /** The bridge this device is a port of. */
+  master?: string;
+  addr_info: NsAddress[];
+}
+
+export class NetNamespace {
+  private constructor(
+    readonly name: string,
+    /** The agent's address on the link to the test's namespace. */
+    readonly agentAddress: string,
+    /** The test-side veth, deleted with the namespace. */
+    private readonly outside: string,
+  ) {}
+
+  /**
+   * Creates namespace `name` with `lo` up and a veth pair to the test's namespace: `outside`
+   * (test side, <net>.1/30) and `inside` (in the namespace, <net>.2/30). `net` is three octets,
+   * e.g. "10.231.7", unique per test file and process.
+   */
+  static create(name: string, net: string, outside: string, inside: string): NetNamespace {
+    execFileSync('ip', ['netns', 'add', name]);
+    const ns = new NetNamespace(name, `${net}.2`, outside);
+    try {
+      ip('link', 'add', outside, 'type', 'veth', 'peer', 'name', inside, 'netns', name);
+      ip('addr', 'add', `${net}.1/30`, 'dev', outside);
+      ip('link', 'set', outside, 'up');
+      ns.ip('link', 'set', 'lo', 'up');
+      ns.ip('addr', 'add', `${net}.2/30`, 'dev', inside);
+      ns.ip('link', 'set', inside, 'up');
+    } catch (e) {
+      ns.remove();
+      throw e;
+    }
+    return ns;
+  }
+
+  /** `ip -n NAME ARGS...`; throws with ip's message when it fails. */
+  ip(...args: string[]): string {
+    return ip('-n', this.name, ...args);
+  }
+
+  /** Every link of the namespace with its addresses (`ip -json addr show`). */
+  links(): NsLink[] {
+    return JSON.parse(this.ip('-json', 'addr', 'show')) as NsLink[];
+  }
+
+  link(ifname: string): NsLink | undefined {
+    return this.links().find((l) => l.ifname === ifname);
+  }
+
+  /** The command prefix that runs a process inside the namespace (`ip netns exec NAME`). */
+  get exec(): string[] {
+    return ['ip', 'netns', 'exec', this.name];
+  }
+
+  /** Deletes the namespace (and its interfaces); safe to call twice. */
+  remove(): void {
+    for (const args of [
+      ['netns', 'del', this.name],
+      ['link', 'del', this.outside],
+    ]) {
+      try {
+        execFileSync('ip', args, { stdio: 'ignore' });
+      } catch {
+        /* already gone */
+      }
+    }
+  }
+}
+
+function ip(...args: string[]): string {
+  return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
