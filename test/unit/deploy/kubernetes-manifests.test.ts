@@ -14,6 +14,8 @@ import { REPO } from '../../peers/agent-process.js';
 interface Container {
   image: string;
   command: string[];
+  env?: { name: string; value: string }[];
+  resources: { requests: { memory: string }; limits: { memory: string } };
   volumeMounts: { name: string; mountPath: string }[];
 }
 interface JobManifest {
@@ -71,6 +73,20 @@ describe('deploy/kubernetes', () => {
       next += r.count;
     }
     expect(next).toBe(first + count);
+  });
+
+  it("gives V8 a heap limit above a 20,000-gateway shard's ~4 GB and below the pod's memory limit", () => {
+    const gib = (q: string): number => {
+      const m = /^(\d+)Gi$/.exec(q);
+      if (!m) throw new Error(`memory quantity ${q}: expected <n>Gi`);
+      return Number(m[1]) * 1024;
+    };
+    const nodeOptions = container.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
+    const heapMiB = Number(/--max-old-space-size=(\d+)/.exec(nodeOptions)?.[1]);
+    // Node's default heap limit (~4 GB) is what a 20,000-gateway shard's RSS (README: 199 KiB per gateway) comes close to.
+    expect(heapMiB).toBeGreaterThan(4096);
+    expect(heapMiB).toBeLessThan(gib(container.resources.limits.memory));
+    expect(gib(container.resources.requests.memory)).toBeGreaterThanOrEqual(heapMiB);
   });
 
   it('mounts the ConfigMap where --defaults points, holding the example fleet defaults but for the broker address', () => {
