@@ -16,7 +16,8 @@ import { type ArpEntry, type DhcpLease, ipv4ToNumber, parseArp, parseLeases } fr
 import type { OpenWrtContext } from './OpenWrtContext.js';
 import type { InterfaceDump, NetIfStatus } from './ubus-types.js';
 import type { UciStage, UciWriter } from './uci.js';
-import { renamesByPosition, stringOption, type UciConfig, type UciSection } from './uci-show.js';
+import { stringOption, type UciConfig, type UciSection } from './uci-show.js';
+import { moveAliases, trackedUciWrite } from './uci-tracked-write.js';
 
 /**
  * `ubus call service event {"type":"config.change","data":{"package":"dhcp"}}`: what
@@ -99,42 +100,12 @@ export class DhcpState {
    * the section renames it caused. Resolves with the names `uci add` printed, as committed.
    */
   async write(stage: (s: UciStage) => Promise<void>): Promise<string[]> {
-    const before = (await this.config()).map((s) => s.name);
-    const removed = new Set<string>();
-    const added: string[] = [];
-    await this.uci
-      .transact(
-        'dhcp',
-        (s) =>
-          stage({
-            set: s.set,
-            add: async (type) => {
-              const name = await s.add(type);
-              added.push(name);
-              return name;
-            },
-            remove: async (name) => {
-              removed.add(name);
-              await s.remove(name);
-            },
-          }),
-        DHCP_RELOAD,
-      )
-      .finally(() => this.ctx.forgetUci('dhcp'));
-    const renames = renamesByPosition(
-      before,
-      (await this.config()).map((s) => s.name),
-      removed,
-      added,
-    );
+    const sections = async () => (await this.config()).map((s) => s.name);
+    const { renames, added } = await trackedUciWrite(this.uci, 'dhcp', DHCP_RELOAD, await sections(), sections, () => this.ctx.forgetUci('dhcp'), stage);
     this.pools.rekey(renames);
     this.hosts.rekey(renames);
-    for (const [from, to] of renames) {
-      const alias = this.aliases.get(from);
-      this.aliases.delete(from);
-      if (alias !== undefined) this.aliases.set(to, alias);
-    }
-    return added.map((a) => renames.find(([from]) => from === a)?.[1] ?? a);
+    moveAliases(this.aliases, renames);
+    return added;
   }
 }
 

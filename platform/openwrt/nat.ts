@@ -26,8 +26,9 @@ import { noSuchInstance, refused } from './convert.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import type { IPInterfaces } from './ip.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
-import { planWrite, type ParamWriter, type UciChange, type UciWriter } from './uci.js';
-import { listOption, renamesByPosition, stringOption, uciBool, type UciConfig, type UciSection } from './uci-show.js';
+import { planWrite, type ParamWriter, type UciChange, type UciStage, type UciWriter } from './uci.js';
+import { listOption, stringOption, uciBool, type UciConfig, type UciSection } from './uci-show.js';
+import { moveAliases, trackedUciWrite } from './uci-tracked-write.js';
 
 /** `/etc/init.d/firewall reload`: fw4/fw3 re-reads UCI and replaces the ruleset. */
 export const FIREWALL_RELOAD = ['/etc/init.d/firewall', 'reload'] as const;
@@ -87,42 +88,15 @@ export function registerNAT(ctx: OpenWrtContext, ip: IPInterfaces, uci: UciWrite
    * Runs one firewall write and keeps every row's instance (and Alias) across the section
    * renames it causes. Resolves with the names `uci add` printed, in their final form.
    */
-  const write = async (stage: Parameters<UciWriter['transact']>[1]): Promise<string[]> => {
+  const write = async (stage: (s: UciStage) => Promise<void>): Promise<string[]> => {
+    // Before: read() (which also lists the rows); after: the raw config, so the new names are
+    // only known to the tables through rekey().
     const before = (await read()).map((s) => s.name);
-    const removed = new Set<string>();
-    const added: string[] = [];
-    await uci
-      .transact(
-        'firewall',
-        (s) =>
-          stage({
-            set: s.set,
-            add: async (type) => {
-              const name = await s.add(type);
-              added.push(name);
-              return name;
-            },
-            remove: async (name) => {
-              removed.add(name);
-              await s.remove(name);
-            },
-          }),
-        FIREWALL_RELOAD,
-      )
-      .finally(() => ctx.forgetUci('firewall'));
-    const renames = renamesByPosition(
-      before,
-      (await ctx.uci('firewall')).map((s) => s.name),
-      removed,
-      added,
-    );
+    const after = async () => (await ctx.uci('firewall')).map((s) => s.name);
+    const { renames, added } = await trackedUciWrite(uci, 'firewall', FIREWALL_RELOAD, before, after, () => ctx.forgetUci('firewall'), stage);
     mappings.rekey(renames);
-    for (const [from, to] of renames) {
-      const alias = aliases.get(from);
-      aliases.delete(from);
-      if (alias !== undefined) aliases.set(to, alias);
-    }
-    return added.map((a) => renames.find(([from]) => from === a)?.[1] ?? a);
+    moveAliases(aliases, renames);
+    return added;
   };
 
   const values = async (s: UciSection, config: UciConfig): Promise<Record<string, Value>> => {
