@@ -35,8 +35,9 @@ export interface FirmwareInstaller {
   /** For logs and FaultStrings: "sysupgrade", "firmware hook /usr/libexec/fw-hook". */
   readonly what: string;
   /**
-   * True when the device runs one image and keeps no second bank (OpenWrt): bank 1 is the running
-   * image, bank 2 is the staged image file itself, flashed over bank 1 at activation.
+   * True when the device runs one image and keeps no second bank (OpenWrt): status() reports the
+   * running image only; firmware-staged.ts shows it as one of two FirmwareImage rows and the staged
+   * image file as the other, flashed over the running image at activation.
    */
   readonly stagedBank: boolean;
   status(): Promise<BankReport[]>;

@@ -55,8 +55,15 @@ interface PendingBoot {
 interface LiveState {
   /** The running version at the previous start (Boot! FirmwareUpdated when it changed). */
   lastRunVersion?: string;
-  /** The staged image (stagedBank installers: FirmwareImage.2). */
+  /** The staged image (stagedBank installers: the FirmwareImage.{i} that is not running). */
   staged?: StagedImage;
+  /**
+   * stagedBank installers: which FirmwareImage.{i} (1 or 2) the running image is; absent, 1. An
+   * upgrade flashes over the running image, but a Controller sees a two-bank device (TP-469 9.3
+   * metric 4): the instance Download() was called on becomes the Active one, kept here because
+   * this file survives sysupgrade with the pending-boot marker.
+   */
+  runningBank?: number;
   /** Set by Activate(), read by the next start. */
   pending?: PendingBoot;
 }
@@ -116,9 +123,12 @@ export class StagedFirmware {
       const booted = pending.version !== '' ? running === pending.version : this.firmwareUpdated;
       if (booted) {
         this.opts.log.info('firmware activation completed', { bank: pending.bank, version: running });
-        if (this.installer.stagedBank && this.state.staged) {
-          rmSync(this.state.staged.file, { force: true });
+        if (this.installer.stagedBank && pending.bank === this.stagedSlot()) {
+          // The staged image now runs: its instance is the Active one, and the other, whose image
+          // was flashed over, is empty (NoImage, Available false: see row()).
+          if (this.state.staged) rmSync(this.state.staged.file, { force: true });
           delete this.state.staged;
+          this.state.runningBank = pending.bank;
         }
       } else {
         const log = `${this.now()
@@ -137,7 +147,13 @@ export class StagedFirmware {
     return Array.from({ length: this.bankCount }, (_v, i) => i + 1);
   }
 
-  /** One FirmwareImage.{i} row. */
+  /**
+   * One FirmwareImage.{i} row. On a stagedBank device the instance not running holds the staged
+   * image or nothing: after an upgrade the previous image is gone (flashed over), so that row is
+   * NoImage ("empty": TR-181 names the case of a multi-image device with a single image
+   * installed), with Name and Version empty as TR-181 requires outside Active/Available/the
+   * failures, and Available false, since it cannot be booted.
+   */
   async row(n: number): Promise<Record<string, Value>> {
     const b = await this.bank(n);
     const o = this.overrides.get(n);
@@ -167,10 +183,10 @@ export class StagedFirmware {
       this.opts.log.warn('firmware banks unreadable', { error: reason(e) });
       return { ActiveFirmwareImage: '', BootFirmwareImage: '' };
     }
-    const active = banks.findIndex((b) => b.active) + 1;
-    const boot = this.state.pending?.bank ?? (banks.findIndex((b) => b.boot) + 1 || active);
+    const active = this.installer.stagedBank ? (banks[0]?.active ? this.runningSlot() : 0) : banks.findIndex((b) => b.active) + 1;
+    const boot = this.state.pending?.bank ?? (this.installer.stagedBank ? active : banks.findIndex((b) => b.boot) + 1 || active);
     const refs = { ActiveFirmwareImage: active > 0 ? `${TABLE}${active}` : '', BootFirmwareImage: boot > 0 ? `${TABLE}${boot}` : '' };
-    const running = active > 0 ? banks[active - 1].version : '';
+    const running = banks.find((b) => b.active)?.version ?? '';
     return running !== '' ? { ...refs, SoftwareVersion: running.slice(0, MAX_TEXT) } : refs;
   }
 
@@ -184,11 +200,11 @@ export class StagedFirmware {
     const b = await this.bank(n);
     const o = this.overrides.get(n);
     if (o?.status === 'Downloading' || o?.status === 'Validating') throw new UspError(ErrorCode.CommandFailure, `a download into FirmwareImage.${n} is already in progress`);
-    if (this.installer.stagedBank ? n !== 2 : b.active) {
+    if (this.installer.stagedBank ? n !== this.stagedSlot() : b.active) {
       throw new UspError(
         ErrorCode.CommandFailure,
         this.installer.stagedBank
-          ? `FirmwareImage.${n} is the running image; download into FirmwareImage.2 (the staged image) and Activate() it`
+          ? `FirmwareImage.${n} is the running image; download into FirmwareImage.${this.stagedSlot()} (the staged image) and Activate() it`
           : `FirmwareImage.${n} is the running bank (${b.name}); download into another bank`,
       );
     }
@@ -256,7 +272,17 @@ export class StagedFirmware {
 
   /** The staged image file of bank `n` (stagedBank installers), undefined otherwise. */
   private imageOf(n: number): string | undefined {
-    return this.installer.stagedBank && n === 2 ? this.state.staged?.file : undefined;
+    return this.installer.stagedBank && n === this.stagedSlot() ? this.state.staged?.file : undefined;
+  }
+
+  /** stagedBank installers: the FirmwareImage.{i} of the running image (1 until an upgrade through instance 2). */
+  private runningSlot(): number {
+    return this.state.runningBank === 2 ? 2 : 1;
+  }
+
+  /** stagedBank installers: the other instance, where an image is downloaded and staged. */
+  private stagedSlot(): number {
+    return 3 - this.runningSlot();
   }
 
   private async unbootable(n: number): Promise<string | undefined> {
@@ -299,15 +325,15 @@ export class StagedFirmware {
     return { name, version };
   }
 
-  /** Bank `n` as the installer reports it (stagedBank: bank 2 is the staged file). */
+  /** Bank `n` as the installer reports it (stagedBank: the running image, or the staged file). */
   private async bank(n: number): Promise<BankReport> {
     if (!Number.isInteger(n) || n < 1 || n > this.bankCount) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such instance: ${TABLE}${n}`);
     const banks = await this.reports();
-    if (this.installer.stagedBank && n === 2) {
+    if (this.installer.stagedBank && n === this.stagedSlot()) {
       const s = this.state.staged;
-      return { name: s?.name ?? '', version: s?.version ?? '', active: false, boot: this.state.pending?.bank === 2, valid: s !== undefined };
+      return { name: s?.name ?? '', version: s?.version ?? '', active: false, boot: this.state.pending?.bank === n, valid: s !== undefined };
     }
-    const b = banks[n - 1];
+    const b = banks[this.installer.stagedBank ? 0 : n - 1];
     if (!b) throw new UspError(ErrorCode.InternalError, `${this.installer.what} no longer reports bank ${n}`);
     return b;
   }

@@ -1,11 +1,12 @@
 /**
  * OpenWrt's firmware installer (TR-181 FirmwareImage.{i} over `sysupgrade`; see
  * platform/linux/firmware-staged.ts for the rest). OpenWrt runs one image and keeps no second
- * bank: `sysupgrade` flashes over the running firmware and reboots. So FirmwareImage.1 is the
- * running image (from `ubus call system board`, the same release string as SoftwareVersion) and
- * FirmwareImage.2 is the staged image file, downloaded to /tmp (RAM; the flash has no room for a
- * second image) and flashed over FirmwareImage.1 by Activate(). After the reboot the new image
- * is FirmwareImage.1 and FirmwareImage.2 is empty again (/tmp is gone).
+ * bank: `sysupgrade` flashes over the running firmware and reboots. A Controller still sees two
+ * banks (TP-469 9.3): one FirmwareImage.{i} is the running image (from `ubus call system board`,
+ * the same release string as SoftwareVersion; FirmwareImage.1 at first), the other the staged
+ * image file, downloaded to /tmp (RAM; the flash has no room for a second image) and flashed by
+ * Activate(). After the reboot the instance downloaded into is the Active one and the other is
+ * empty (NoImage: its image was flashed over), so the next upgrade goes into it and flips back.
  *
  * - validate: `sysupgrade -T IMAGE` (exit 0: the image passes the platform check and, for images
  *   with fwtool metadata, the supported-devices check; otherwise it prints why on stderr and
@@ -63,7 +64,7 @@ export class SysupgradeInstaller implements FirmwareInstaller {
   }
 
   async boot(_bank: BankReport, image: string | undefined): Promise<void> {
-    // FirmwareImage.1 is what runs: "activating" it is a plain restart.
+    // No staged image: the running one is what is activated, a plain restart.
     if (!image) return;
     try {
       await this.runner.run('sysupgrade', [image], { timeoutMs: FLASH_MS });

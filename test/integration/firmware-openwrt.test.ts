@@ -5,7 +5,8 @@
  * controller. FirmwareImage.1 is the running image, FirmwareImage.2 the staged one: validation
  * by `sysupgrade -T` (invalid images), install, activation by `sysupgrade IMAGE` keeping the
  * configuration, Boot! FirmwareUpdated, AutoActivate, a failed flash and kill -9 mid-flash
- * leaving the running image. The TP-469 section 9 cases by number: firmware-tp469.test.ts.
+ * leaving the running image; after an upgrade the instance flashed is the Active one and the
+ * next upgrade goes into the other. The TP-469 section 9 cases by number: firmware-tp469.test.ts.
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,8 +35,8 @@ beforeAll(async () => {
 }, 30_000);
 afterAll(() => stopFirmwareDevice({ dev, server }));
 
-async function download(path: string, key: string, autoActivate = false): Promise<Record<string, string>> {
-  await dev.operate(`${FW}2.Download()`, { URL: server.url(path), AutoActivate: String(autoActivate) }, key);
+async function download(path: string, key: string, autoActivate = false, bank = 2): Promise<Record<string, string>> {
+  await dev.operate(`${FW}${bank}.Download()`, { URL: server.url(path), AutoActivate: String(autoActivate) }, key);
   return dev.transferComplete(key);
 }
 
@@ -136,16 +137,27 @@ describe('Activate(): sysupgrade IMAGE', () => {
     expect(flashes.at(-1)).toBe(join(dev.staging, 'firmware-bank2.img'));
     expect(await dev.bootEvent()).toMatchObject({ Cause: 'RemoteReboot', CommandKey: 'act-ok', FirmwareUpdated: 'true' });
     expect(await dev.get(['Device.DeviceInfo.SoftwareVersion'])).toEqual({ 'Device.DeviceInfo.SoftwareVersion': '24.10.6 r29100-0abc1234' });
-    expect(await dev.bank(1)).toMatchObject({ Status: 'Active', Version: '24.10.6 r29100-0abc1234' });
-    // The staged image was flashed: FirmwareImage.2 is empty again.
-    expect(await dev.bank(2)).toMatchObject({ Status: 'NoImage' });
+    // The instance downloaded into now runs, as on a two-bank device; the image of the other was flashed over.
+    expect(await dev.get(['Device.DeviceInfo.ActiveFirmwareImage', 'Device.DeviceInfo.BootFirmwareImage'])).toEqual({
+      'Device.DeviceInfo.ActiveFirmwareImage': `${FW}2`,
+      'Device.DeviceInfo.BootFirmwareImage': `${FW}2`,
+    });
+    expect(await dev.bank(2)).toMatchObject({ Status: 'Active', Version: '24.10.6 r29100-0abc1234', Available: 'true' });
+    expect(await dev.bank(1)).toMatchObject({ Status: 'NoImage', Name: '', Version: '', Available: 'false' });
     expect(dev.stagingFiles()).toEqual([]);
   }, 30_000);
 
-  it('Download() with AutoActivate (as TP-469 9.3): TransferComplete!, the flash, FirmwareUpdated', async () => {
-    expect(await download('/openwrt-24.10.7-sysupgrade.bin', 'dl-auto', true)).toMatchObject({ FaultCode: '0' });
+  it('Download() with AutoActivate (as TP-469 9.3) into FirmwareImage.1, now the inactive one: the flash, FirmwareUpdated, FirmwareImage.1 Active again', async () => {
+    // FirmwareImage.2 runs since the upgrade before: a download into it is refused, nothing flashed.
+    const flashes = dev.log('sysupgrade').length;
+    await dev.operate(`${FW}2.Download()`, { URL: server.url('/openwrt-24.10.7-sysupgrade.bin'), AutoActivate: 'true' }, 'dl-running');
+    expect(await dev.operComplete('dl-running')).toMatchObject({ ok: false, errCode: 7022, errMsg: expect.stringMatching(/FirmwareImage\.2 is the running image; download into FirmwareImage\.1/) });
+    expect(dev.log('sysupgrade').length).toBe(flashes);
+    expect(await download('/openwrt-24.10.7-sysupgrade.bin', 'dl-auto', true, 1)).toMatchObject({ FaultCode: '0', Affected: `${FW}1.` });
     await dev.reboot();
     expect(await dev.bootEvent()).toMatchObject({ CommandKey: 'dl-auto', FirmwareUpdated: 'true' });
-    expect(await dev.bank(1)).toMatchObject({ Version: '24.10.7 r29200-0def5678' });
+    expect(await dev.get(['Device.DeviceInfo.ActiveFirmwareImage'])).toEqual({ 'Device.DeviceInfo.ActiveFirmwareImage': `${FW}1` });
+    expect(await dev.bank(1)).toMatchObject({ Status: 'Active', Version: '24.10.7 r29200-0def5678' });
+    expect(await dev.bank(2)).toMatchObject({ Status: 'NoImage', Available: 'false' });
   }, 30_000);
 });
