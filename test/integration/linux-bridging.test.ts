@@ -6,41 +6,28 @@
  * A failing step of a message (a port on an unmanaged device) undoes the steps before it.
  * Needs root (`ip netns`); the namespace is removed afterwards.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AGENT_EID, CONTROLLER_EID } from '../peers/agent-fixture.js';
-import { AgentProcess, writeDefaultsFile } from '../peers/agent-process.js';
 import { add, del, set } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
+import { startAgentInNamespace } from '../peers/netns-agent.js';
 import { NetNamespace } from '../peers/netns.js';
-import { TestController, freePort } from '../peers/TestController.js';
+import type { TestController } from '../peers/TestController.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'usp-agent-linux-br-'));
 // Unique per process (and apart from linux-writeback.test.ts's addresses), so parallel runs do not meet.
 const tag = process.pid % 100_000;
 const ns = NetNamespace.create(`usp-br-${tag}`, `10.232.${tag % 250}`, `uspbr${tag}`, 'ctl0');
-let agent: AgentProcess;
 let c: TestController;
+let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   ns.ip('link', 'add', 'ba0', 'type', 'veth', 'peer', 'name', 'ba1');
   ns.ip('link', 'add', 'bb0', 'type', 'veth', 'peer', 'name', 'bb1');
-  const port = await freePort();
-  const defaults = join(dir, 'defaults.json');
-  writeDefaultsFile(defaults, port);
-  agent = AgentProcess.start(defaults, join(dir, 'data'), { platform: 'linux', wrap: ns.exec, args: ['--manage-interfaces', 'br-usp1,ba0,bb0'] });
-  await agent.waitForLine(/websocket server listening/, { timeoutMs: 15_000 });
-  c = await TestController.connect(`ws://${ns.agentAddress}:${port}/usp`, CONTROLLER_EID, AGENT_EID);
+  ({ controller: c, close } = await startAgentInNamespace(ns, 'br-usp1,ba0,bb0'));
 }, 30_000);
 
 afterAll(async () => {
-  await c?.close();
-  await agent?.terminate();
-  await AgentProcess.killAll();
+  await close?.();
   ns.remove();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 /** Device.Ethernet.Interface.N of device `name` (no trailing dot: a reference value). */

@@ -7,42 +7,31 @@
  * the changes made before it in the same message, and an interface that vanished answers 7016.
  * Needs root (`ip netns`); the namespace is removed afterwards.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AGENT_EID, CONTROLLER_EID } from '../peers/agent-fixture.js';
-import { AgentProcess, writeDefaultsFile } from '../peers/agent-process.js';
+import type { AgentProcess } from '../peers/agent-process.js';
 import { add, del, set, tryAdd, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
+import { startAgentInNamespace } from '../peers/netns-agent.js';
 import { NetNamespace } from '../peers/netns.js';
-import { TestController, freePort } from '../peers/TestController.js';
+import type { TestController } from '../peers/TestController.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'usp-agent-linux-wb-'));
 // Unique per process, so parallel runs on one machine do not meet.
 const tag = process.pid % 100_000;
 const ns = NetNamespace.create(`usp-wb-${tag}`, `10.231.${tag % 250}`, `uspwb${tag}`, 'ctl0');
 let agent: AgentProcess;
 let c: TestController;
+let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   // Interfaces the test changes: two veth pairs inside the namespace (wa0-wb0, wc0-wd0).
   ns.ip('link', 'add', 'wa0', 'type', 'veth', 'peer', 'name', 'wb0');
   ns.ip('link', 'add', 'wc0', 'type', 'veth', 'peer', 'name', 'wd0');
-  const port = await freePort();
-  const defaults = join(dir, 'defaults.json');
-  writeDefaultsFile(defaults, port);
-  agent = AgentProcess.start(defaults, join(dir, 'data'), { platform: 'linux', wrap: ns.exec, args: ['--manage-interfaces', 'wa0,wb0,wc0'] });
-  await agent.waitForLine(/websocket server listening/, { timeoutMs: 15_000 });
-  c = await TestController.connect(`ws://${ns.agentAddress}:${port}/usp`, CONTROLLER_EID, AGENT_EID);
+  ({ agent, controller: c, close } = await startAgentInNamespace(ns, 'wa0,wb0,wc0'));
 }, 30_000);
 
 afterAll(async () => {
-  await c?.close();
-  await agent?.terminate();
-  await AgentProcess.killAll();
+  await close?.();
   ns.remove();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 /** Device.IP.Interface.N. of kernel interface `name` (7016-free: it must be listed). */

@@ -1,0 +1,44 @@
+/**
+ * A real agent process (`npm run build` first) on the Linux platform inside a network namespace,
+ * managing the interfaces named, with a controller connected over a real WebSocket through the
+ * namespace's veth pair: the setup of the Linux write-back tests.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AGENT_EID, CONTROLLER_EID } from './agent-fixture.js';
+import { AgentProcess, writeDefaultsFile } from './agent-process.js';
+import type { NetNamespace } from './netns.js';
+import { TestController, freePort } from './TestController.js';
+
+export interface NamespacedAgent {
+  agent: AgentProcess;
+  controller: TestController;
+  /** Closes the controller, stops the agent and removes its data directory (not the namespace). */
+  close(): Promise<void>;
+}
+
+/** Starts the agent in `ns` with `--manage-interfaces manage`; resolves once the controller is connected. */
+export async function startAgentInNamespace(ns: NetNamespace, manage: string): Promise<NamespacedAgent> {
+  const dir = mkdtempSync(join(tmpdir(), 'usp-agent-netns-'));
+  let agent: AgentProcess | undefined;
+  let controller: TestController | undefined;
+  const close = async (): Promise<void> => {
+    await controller?.close();
+    await agent?.terminate();
+    await AgentProcess.killAll();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const port = await freePort();
+    const defaults = join(dir, 'defaults.json');
+    writeDefaultsFile(defaults, port);
+    agent = AgentProcess.start(defaults, join(dir, 'data'), { platform: 'linux', wrap: ns.exec, args: ['--manage-interfaces', manage] });
+    await agent.waitForLine(/websocket server listening/, { timeoutMs: 15_000 });
+    controller = await TestController.connect(`ws://${ns.agentAddress}:${port}/usp`, CONTROLLER_EID, AGENT_EID);
+    return { agent, controller, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
