@@ -18,6 +18,7 @@ import { runCli } from '../peers/cli-process.js';
 import { issueGatewayCert } from '../peers/fleet-certs.js';
 import { startMosquitto, type Mosquitto } from '../peers/mosquitto.js';
 import { testPki, type TestPki } from '../peers/test-pki.js';
+import { range } from '../peers/fleet-steps.js';
 
 const CONTROLLER_EID = 'proto::controller-1';
 const CONTROLLER_TOPIC = 'usp/controller/controller-1';
@@ -30,7 +31,6 @@ let controller: FleetController;
 let dir: string;
 let defaultsFile: string;
 
-const range = (first: number, count: number): number[] => Array.from({ length: count }, (_, i) => first + i);
 const bootedFrom = (numbers: number[]): boolean => numbers.every((n) => controller.events.get(`proto::sim-${n}`)?.some((e) => e.eventName === 'Boot!'));
 
 function endpointIdOf(m: UspMsg): string | undefined {

@@ -14,11 +14,11 @@ import { freePort } from '../../bench/port.js';
 import type { DefaultsFile } from '../../agent/defaults/apply-defaults.js';
 import { Fleet } from '../../agent/fleet/Fleet.js';
 import { Agent } from '../../agent/Agent.js';
-import type { UspMsg } from '../../agent/codec/types.js';
 import { silentLogger } from '../../datamodel/Logger.js';
 import { testSchema } from '../peers/agent-fixture.js';
 import { AgentProcess, REPO } from '../peers/agent-process.js';
 import { waitUntil } from '../peers/controller-link.js';
+import { getValues, range } from '../peers/fleet-steps.js';
 
 const CONTROLLER_EID = 'proto::controller-1';
 const MTP = 'Device.LocalAgent.Controller.1.MTP.1.WebSocket.';
@@ -40,16 +40,6 @@ async function controllerOn(port = 0): Promise<FleetWsController> {
   return c;
 }
 
-function getValues(m: UspMsg): Record<string, string> {
-  if (m.body.msgBody !== 'response' || m.body.response.respType !== 'getResp') throw new Error(`not a GetResp: ${JSON.stringify(m.body).slice(0, 300)}`);
-  const out: Record<string, string> = {};
-  for (const r of m.body.response.getResp.reqPathResults) {
-    for (const res of r.resolvedPathResults ?? []) for (const [k, v] of Object.entries(res.resultParams)) out[res.resolvedPath + k] = v;
-  }
-  return out;
-}
-
-const range = (first: number, count: number): number[] => Array.from({ length: count }, (_, i) => first + i);
 const eids = (numbers: number[]): string[] => numbers.map((n) => `proto::sim-${n}`);
 
 beforeAll(() => {

@@ -14,10 +14,10 @@ import { Fleet } from '../../agent/fleet/Fleet.js';
 import { Agent } from '../../agent/Agent.js';
 import { silentLogger } from '../../datamodel/Logger.js';
 import { testSchema } from '../peers/agent-fixture.js';
-import type { UspMsg } from '../../agent/codec/types.js';
 import { AgentProcess, REPO } from '../peers/agent-process.js';
 import { runCli } from '../peers/cli-process.js';
 import { startMosquitto, type Mosquitto } from '../peers/mosquitto.js';
+import { getValues, range } from '../peers/fleet-steps.js';
 
 const CONTROLLER_EID = 'proto::controller-1';
 const CONTROLLER_TOPIC = 'usp/controller/controller-1';
@@ -39,16 +39,6 @@ function fleet(args: string[], env?: Record<string, string>): AgentProcess {
   return AgentProcess.command(['fleet', '--defaults', defaultsFile, '--data-dir', join(dir, 'data'), ...args], { env });
 }
 
-function getValues(m: UspMsg): Record<string, string> {
-  if (m.body.msgBody !== 'response' || m.body.response.respType !== 'getResp') throw new Error(`not a GetResp: ${JSON.stringify(m.body).slice(0, 300)}`);
-  const out: Record<string, string> = {};
-  for (const r of m.body.response.getResp.reqPathResults) {
-    for (const res of r.resolvedPathResults ?? []) for (const [k, v] of Object.entries(res.resultParams)) out[res.resolvedPath + k] = v;
-  }
-  return out;
-}
-
-const range = (first: number, count: number): number[] => Array.from({ length: count }, (_, i) => first + i);
 const bootedFrom = (numbers: number[]): boolean => numbers.every((n) => controller.events.get(`proto::sim-${n}`)?.some((e) => e.eventName === 'Boot!'));
 
 beforeAll(async () => {
