@@ -29,6 +29,7 @@ import { CommandRunner } from '../exec/CommandRunner.js';
 import { IpWriter, ManagedInterfaces } from './ip-write.js';
 import { registerSystemStatus } from './system-status.js';
 import { registerProcessTable } from './processes.js';
+import { dnsSource, registerDnsClient } from './dns-client.js';
 
 export type { LinuxIdentity } from './device-info.js';
 
@@ -53,6 +54,8 @@ export interface LinuxOptions extends HostRoots {
    * one). Default none: the platform reads the host's network and never changes it.
    */
   manageInterfaces?: readonly string[];
+  /** `--manage-dns`: the resolv.conf served as Device.DNS.Client.Server and written (dns-client.ts); default /etc/resolv.conf, read-only. */
+  manageDns?: string;
   /** A runner shared with other platforms, so call counts and limits are common. */
   runner?: CommandRunner;
   /** Wall clock in ms since the epoch (default Date.now); tests inject a fake one. */
@@ -95,6 +98,9 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     const ip = registerIP(ctx, ethernet);
     registerRouting(ctx, ip.interfaces);
     registerBridging(ctx, ip.links, ethernet);
+    const dns = dnsSource(ctx, opts.manageDns);
+    ctx.log?.info('name servers served from', { file: dns.file, why: dns.why });
+    registerDnsClient(ctx, dns);
   }
   return { stop: () => undefined };
 }
