@@ -25,8 +25,8 @@ import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import type { LinuxContext } from './LinuxContext.js';
 
-/** systemd-resolved's list of the upstream servers (the stub in /etc/resolv.conf names only itself). */
-export const RESOLVED_UPSTREAM = '/run/systemd/resolve/resolv.conf';
+/** systemd-resolved's list of the upstream servers (the stub in /etc/resolv.conf names only itself), under /run beside /etc. */
+export const RESOLVED_UPSTREAM = '../run/systemd/resolve/resolv.conf';
 /** The address systemd-resolved's stub listens on. */
 const RESOLVED_STUB = '127.0.0.53';
 /** Rows served at most: glibc reads 3 (MAXNS); a longer file is an operator's mistake, not a table to grow without bound. */
@@ -55,8 +55,9 @@ export function dnsSource(ctx: Pick<LinuxContext, 'files'>, manageDns: string | 
   if (manageDns !== undefined) return { file: manageDns, writable: true, why: '--manage-dns' };
   const etc = ctx.files.etc('resolv.conf');
   const servers = parseNameservers(ctx.files.readSync(etc) ?? '');
-  if (servers.length === 1 && servers[0] === RESOLVED_STUB && ctx.files.readSync(RESOLVED_UPSTREAM) !== undefined) {
-    return { file: RESOLVED_UPSTREAM, writable: false, why: `${etc} is systemd-resolved's stub; its upstream servers are served (read-only)` };
+  const upstream = path.join(ctx.files.etcRoot, RESOLVED_UPSTREAM);
+  if (servers.length === 1 && servers[0] === RESOLVED_STUB && ctx.files.readSync(upstream) !== undefined) {
+    return { file: upstream, writable: false, why: `${etc} is systemd-resolved's stub; its upstream servers are served (read-only)` };
   }
   return { file: etc, writable: false, why: 'the system resolver (read-only; --manage-dns FILE lets controllers change it)' };
 }
@@ -65,7 +66,12 @@ export function dnsSource(ctx: Pick<LinuxContext, 'files'>, manageDns: string | 
 export function registerDnsClient(ctx: LinuxContext, source: DnsSource): void {
   const { model } = ctx;
   const numbers = new InstanceMap();
-  const read = async (): Promise<string> => (await ctx.files.read(source.file)) ?? '';
+  // One read of the file serves a whole Get (ServerNumberOfEntries, the list, each row) for cacheMs.
+  let cached: { at: number; text: Promise<string> } | undefined;
+  const read = (): Promise<string> => {
+    if (!cached || ctx.now() - cached.at >= ctx.cacheMs) cached = { at: ctx.now(), text: ctx.files.read(source.file).then((t) => t ?? '') };
+    return cached.text;
+  };
   const servers = async (): Promise<string[]> => parseNameservers(await read());
   const rowPath = (keys: InstanceKeys): string => `Device.DNS.Client.Server.${keys[0] ?? '{i}'}.`;
   const serverOf = async (keys: InstanceKeys): Promise<string> => {
@@ -85,9 +91,14 @@ export function registerDnsClient(ctx: LinuxContext, source: DnsSource): void {
   let queue: Promise<unknown> = Promise.resolve();
   const change = (path: string, edit: (lines: string[]) => string[]): Promise<void> => {
     const run = queue.then(async () => {
+      cached = undefined;
       const before = await read();
       const lines = before === '' ? [] : before.replace(/\n$/, '').split('\n');
-      await replaceAtomically(source.file, `${edit(lines).join('\n')}\n`, path);
+      try {
+        await replaceAtomically(source.file, `${edit(lines).join('\n')}\n`, path);
+      } finally {
+        cached = undefined;
+      }
       ctx.log?.info('name servers changed', { file: source.file });
     });
     queue = run.catch(() => undefined);

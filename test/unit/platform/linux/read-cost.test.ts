@@ -49,7 +49,9 @@ describe('linux platform: what a Get costs', () => {
     // once for the whole table (ProcessNumberOfEntries and the rows share the snapshot).
     expect(count(ops, /^readdir \/proc$/)).toBe(1);
     expect(count(ops, /\/proc\/\d+\/(stat|status)$/)).toBe(14);
-    expect(ops).toHaveLength(62 + 15);
+    // + DNS.Client.Server: /etc/resolv.conf, once for the table and its rows.
+    expect(count(ops, /\/etc\/resolv\.conf$/)).toBe(1);
+    expect(ops).toHaveLength(62 + 15 + 1);
     expect(f.host.ipCalls().sort()).toEqual(['-4 -json route show table main', '-j addr show']);
 
     // Read again at the same instant: every object reads its live values anew, the scan and `ip` are reused.
