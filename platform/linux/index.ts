@@ -3,7 +3,8 @@
  * interfaces (/proc, /sys) and iproute2 (`ip -j`), with no distribution-specific daemon. Serves
  * Device.DeviceInfo. (+ MemoryStatus, ProcessStatus with Process.{i}), Device.Ethernet.Interface.{i}.
  * and Device.Ethernet.Link.{i}. (+ Stats), Device.IP. (Interface, IPv4Address, IPv6Address) and
- * Device.Routing.Router.1 (IPv4Forwarding: the main table's IPv4 routes) and Device.Bridging.Bridge
+ * Device.Routing.Router.1 (IPv4Forwarding and IPv6Forwarding: the main table's routes), Device.DNS.Client
+ * (resolv.conf) and Device.Bridging.Bridge
  * (+ Port): the kernel's bridges.
  *
  * Writable parameters of IP.Interface, its addresses, Ethernet Interface/Link, static routes and bridges are written back
@@ -23,6 +24,7 @@ import { EthernetDevices } from './EthernetDevices.js';
 import { HostFiles, type HostRoots } from './HostFiles.js';
 import { registerIP } from './ip.js';
 import { registerRouting } from './routing.js';
+import { registerIPv6Forwarding } from './routing-ipv6.js';
 import { registerBridging } from './bridging.js';
 import type { LinuxContext } from './LinuxContext.js';
 import { CommandRunner } from '../exec/CommandRunner.js';
@@ -97,6 +99,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
   if (areas.has('IP')) {
     const ip = registerIP(ctx, ethernet);
     registerRouting(ctx, ip.interfaces);
+    registerIPv6Forwarding(ctx, ip.interfaces);
     registerBridging(ctx, ip.links, ethernet);
     const dns = dnsSource(ctx, opts.manageDns);
     ctx.log?.info('name servers served from', { file: dns.file, why: dns.why });

@@ -94,3 +94,46 @@ describe('Device.DNS.Client.Server from the resolv.conf $manageDns names', () =>
     expect(servers()).toContain('nameserver 192.0.2.53\n');
   });
 });
+
+describe('Routing.Router.1.IPv6Forwarding from `ip -6 route`', () => {
+  const table = 'Device.Routing.Router.1.IPv6Forwarding.';
+  const routes = () => JSON.parse(ns.ip('-6', '-json', 'route', 'show', 'table', 'main')) as Array<Record<string, unknown>>;
+
+  it('Add and Delete of a static route reach the kernel; the kernel-made ones read back and cannot be deleted (7002)', async () => {
+    ns.ip('link', 'set', 'va0', 'up');
+    ns.ip('link', 'set', 'vb0', 'up');
+    ns.ip('-6', 'addr', 'add', '2001:db8:9::1/64', 'dev', 'va0', 'nodad');
+    const va0 = (await ipInterface('va0')).replace(/\.$/, '');
+    // Written in another form than the kernel prints it: the row is still found under its key.
+    const row = await add(c, table, { DestIPPrefix: '2001:DB8:5:0::/48', NextHop: '2001:db8:9::fe', Interface: va0, ForwardingMetric: '50' });
+    expect(routes()).toContainEqual(expect.objectContaining({ dst: '2001:db8:5::/48', gateway: '2001:db8:9::fe', dev: 'va0', metric: 50, protocol: 'static' }));
+    expect((await getObjects(c, [row]))[row]).toMatchObject({
+      Enable: 'true',
+      Status: 'Enabled',
+      Type: 'Normal',
+      DestIPPrefix: '2001:db8:5::/48',
+      NextHop: '2001:db8:9::fe',
+      Interface: va0,
+      Origin: 'Static',
+      ForwardingMetric: '50',
+      ExpirationTime: '9999-12-31T23:59:59Z',
+    });
+    const rows = await getObjects(c, [`${table}*.DestIPPrefix`, `${table}*.Interface`]);
+    const connected = Object.entries(rows).find(([, v]) => v.DestIPPrefix === '2001:db8:9::/64' && v.Interface === va0)?.[0];
+    expect(connected).toBeDefined();
+    const r = await c.send({ reqType: 'delete', delete: { allowPartial: false, objPaths: [connected!] } });
+    expect(r.body.msgBody).toBe('error');
+    await del(c, row);
+    expect(routes().some((x) => x.dst === '2001:db8:5::/48')).toBe(false);
+  });
+
+  it('refuses a prefix that is none (7012), an unmanaged interface (7002), no Interface (7017)', async () => {
+    const va0 = (await ipInterface('va0')).replace(/\.$/, '');
+    const ctl = (await ipInterface('ctl0')).replace(/\.$/, '');
+    expect(code(await tryAdd(c, table, { DestIPPrefix: '2001:db8::/129', Interface: va0 }))).toBe(7012);
+    expect(code(await tryAdd(c, table, { DestIPPrefix: '192.0.2.0/24', Interface: va0 }))).toBe(7012);
+    expect(code(await tryAdd(c, table, { DestIPPrefix: '2001:db8:6::/48', Interface: ctl }))).toBe(7002);
+    expect(code(await tryAdd(c, table, { DestIPPrefix: '2001:db8:6::/48' }))).toBe(7017);
+    expect(routes().some((x) => String(x.dst).startsWith('2001:db8:6'))).toBe(false);
+  });
+});

@@ -63,6 +63,7 @@ export class FakeHost {
     this.write('etc/os-release', fixture('etc-os-release.txt'));
     this.write('ip-j-addr.json', fixture('ip-j-addr.json'));
     this.write('ip-4-json-route.json', fixture('ip-4-json-route.json'));
+    this.write('ip-6-json-route.json', fixture('ip-6-json-route.json'));
     // The fake `ip`: logs its argv, fails when told to, else prints the recorded output.
     this.write(
       'bin/ip',
@@ -71,6 +72,7 @@ export class FakeHost {
         `echo "$*" >> '${this.ipLog}'`,
         `if [ -f '${this.dir}/ip.fail' ]; then echo 'Cannot open netlink socket: Permission denied' >&2; exit 1; fi`,
         `[ "$*" = "-4 -json route show table main" ] && exec cat '${this.dir}/ip-4-json-route.json'`,
+        `[ "$*" = "-6 -json route show table main" ] && exec cat '${this.dir}/ip-6-json-route.json'`,
         `[ "$*" = "-j addr show" ] || { echo "fake ip: unexpected arguments: $*" >&2; exit 2; }`,
         `cat '${this.dir}/ip-j-addr.json'`,
         '',

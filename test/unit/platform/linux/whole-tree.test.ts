@@ -143,14 +143,24 @@ describe('linux platform: whole-tree read of the recorded Debian 12 host', () =>
     expect(all.has('Device.Routing.Router.1.IPv4Forwarding.3.')).toBe(false);
   });
 
+  it('maps IPv6Forwarding from one `ip -6 -json route`: an RA route with its expiry, the default route as ::/0, an unreachable one', async () => {
+    f = linuxHost();
+    const all = await f.byPath();
+    const rows = [...all].filter(([p]) => p.startsWith('Device.Routing.Router.1.IPv6Forwarding.')).map(([, v]) => v);
+    expect(rows.map((r) => r.DestIPPrefix)).toEqual(['2001:db8::/64', '2001:db8:77::/48', '2001:db8:dead::/48', 'fe80::/64', '::/0']);
+    expect(rows[1]).toMatchObject({ NextHop: 'fe80::1', Interface: 'Device.IP.Interface.4', Origin: 'RA', ForwardingMetric: 1024, ExpirationTime: '2026-11-25T07:58:46Z' });
+    expect(rows[2]).toMatchObject({ Type: 'Unreachable', Interface: 'Device.IP.Interface.1' });
+    expect(rows[4]).toMatchObject({ Type: 'Normal', NextHop: '2001:db8::1', Origin: 'Static', ExpirationTime: '9999-12-31T23:59:59Z', ForwardingPolicy: -1 });
+  });
+
   it('runs `ip` once per source (addresses, routes) per whole-tree read, and again only once the cache has aged', async () => {
     f = linuxHost();
     await f.readAll();
-    expect(f.host.ipCalls().sort()).toEqual(['-4 -json route show table main', '-j addr show']);
+    expect(f.host.ipCalls().sort()).toEqual(['-4 -json route show table main', '-6 -json route show table main', '-j addr show']);
     await f.readAll();
-    expect(f.host.ipCalls()).toHaveLength(2); // same instant: served from the cache
+    expect(f.host.ipCalls()).toHaveLength(3); // same instant: served from the cache
     f.advance(2);
     await f.readAll();
-    expect(f.host.ipCalls()).toHaveLength(4);
+    expect(f.host.ipCalls()).toHaveLength(6);
   });
 });
