@@ -11,8 +11,10 @@
  * Enable and MaxMTUSize of an interface, and its addresses (Add, Delete, IPAddress, SubnetMask),
  * are written back with `ip` on the interfaces the agent manages (ip-address-write.ts).
  *
- * Not served: LastChange (no timestamp in the kernel), IPv4Enable/IPv6Enable, Alias, and
- * IPv6Address.Prefix (no IPv6Prefix table yet).
+ * IPv4Enable/IPv6Enable and Device.IP.'s stack switches: ip-stack.ts. Stats: the netdev's counters.
+ *
+ * Not served: Alias, ULAEnable and Device.IP.ULAPrefix (generic Linux generates no ULAs: that
+ * is a router daemon's job, odhcpd on OpenWrt), IPv6Address.Prefix (no IPv6Prefix table yet).
  */
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
@@ -24,6 +26,8 @@ import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import { addressWrite, interfaceWrite, type AddressTables } from './ip-address-write.js';
 import type { LinuxContext } from './LinuxContext.js';
 import { dateTime, INFINITE_TIME, interfaceStatus } from './net-status.js';
+import { interfaceStackValues, registerIpStack, setInterface } from './ip-stack.js';
+import { registerDeviceStats } from './net-stats.js';
 
 interface Snapshot {
   /** When `ip` ran: address lifetimes count from here. */
@@ -93,13 +97,11 @@ export function registerIP(ctx: LinuxContext, ethernet?: EthernetLinks): { inter
     numbers: (ifname, family) => numbersOf(family === 'inet' ? v4Numbers : v6Numbers, ifname),
   };
 
-  model.register('Device.IP.', {
-    params: ['IPv4Capable', 'IPv6Capable'],
-    get: async () => ({ IPv4Capable: true, IPv6Capable: await ctx.files.exists(ctx.files.proc('net', 'if_inet6')) }),
-  });
+  registerIpStack(ctx);
+  const linkSet = interfaceWrite(tables).set!;
 
   model.register('Device.IP.Interface.{i}.', {
-    params: ['Enable', 'Status', 'Name', ...(ethernet ? ['LowerLayers'] : []), 'MaxMTUSize', 'Type', 'Loopback'],
+    params: ['Enable', 'Status', 'Name', ...(ethernet ? ['LowerLayers'] : []), 'IPv4Enable', 'IPv6Enable', 'MaxMTUSize', 'Type', 'Loopback'],
     list: async () => ifNumbers.list([...(await source.get()).links.values()].sort((a, b) => a.ifindex - b.ifindex).map((l) => l.ifname)),
     get: async (keys) => {
       const { link } = await linkOf(keys);
@@ -110,14 +112,22 @@ export function registerIP(ctx: LinuxContext, ethernet?: EthernetLinks): { inter
         Name: link.ifname,
         Type: link.link_type === 'loopback' ? 'Loopback' : TUNNEL_TYPES.has(link.link_type ?? '') ? 'Tunnel' : 'Normal',
         Loopback: flags.has('LOOPBACK'),
+        ...(await interfaceStackValues(ctx, link.ifname)),
       };
       if (ethernet) values.LowerLayers = await ethernet.linkPath(link.ifname);
       // The schema range is 64..65535; loopback's 65536 does not fit.
       if (typeof link.mtu === 'number') values.MaxMTUSize = Math.max(64, Math.min(65535, link.mtu));
       return values;
     },
-    ...interfaceWrite(tables),
+    set: async (keys, changes, rctx) => {
+      const name = ifNumbers.requireKey(keys[0]);
+      const path = `Device.IP.Interface.${keys[0]}.`;
+      ctx.ip.requireManaged(name, path);
+      await setInterface(ctx, name, changes, path, (rest) => Promise.resolve(linkSet(keys, rest, rctx)));
+    },
   });
+  // The netdev's own counters (net-stats.ts): Linux counts no unicast/broadcast packets, so those are not served.
+  registerDeviceStats(ctx, 'Device.IP.Interface.{i}.Stats.', (keys) => ifNumbers.requireKey(keys[0]));
 
   model.register('Device.IP.Interface.{i}.IPv4Address.{i}.', {
     params: ['Enable', 'Status', 'IPAddress', 'SubnetMask', 'AddressingType'],

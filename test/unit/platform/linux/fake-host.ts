@@ -58,6 +58,9 @@ export class FakeHost {
     this.write('proc/net/route', fixture('proc-net-route.txt'));
     this.write('proc/net/ipv6_route', fixture('proc-net-ipv6_route.txt'));
     this.write('proc/net/if_inet6', '');
+    // IPv6 on everywhere, as on the recorded host, except on ifb1 (switched off for the tests).
+    for (const conf of ['all', 'default', 'lo', 'ifb0', 'eth0']) this.write(`proc/sys/net/ipv6/conf/${conf}/disable_ipv6`, '0\n');
+    this.write('proc/sys/net/ipv6/conf/ifb1/disable_ipv6', '1\n');
     this.write('proc/sys/kernel/hostname', fixture('proc-sys-kernel-hostname.txt'));
     this.write('proc/sys/kernel/osrelease', fixture('proc-sys-kernel-osrelease.txt'));
     this.write('etc/os-release', fixture('etc-os-release.txt'));

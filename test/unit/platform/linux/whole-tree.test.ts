@@ -68,7 +68,7 @@ describe('linux platform: whole-tree read of the recorded Debian 12 host', () =>
   it('maps IP.Interface, IPv4Address and IPv6Address from one `ip -j addr`', async () => {
     f = linuxHost();
     const all = await f.byPath();
-    expect(all.get('Device.IP.')).toEqual({ IPv4Capable: true, IPv6Capable: true, InterfaceNumberOfEntries: 4 });
+    expect(all.get('Device.IP.')).toEqual({ IPv4Capable: true, IPv4Enable: true, IPv4Status: 'Enabled', IPv6Capable: true, IPv6Enable: true, IPv6Status: 'Enabled', InterfaceNumberOfEntries: 4 });
     expect(all.get('Device.IP.Interface.1.')).toEqual({
       Enable: true,
       Status: 'Up',
@@ -77,10 +77,17 @@ describe('linux platform: whole-tree read of the recorded Debian 12 host', () =>
       MaxMTUSize: 65535,
       Type: 'Loopback',
       Loopback: true,
+      IPv4Enable: true,
+      IPv6Enable: true,
       IPv4AddressNumberOfEntries: 1,
       IPv6AddressNumberOfEntries: 1,
     });
     expect(all.get('Device.IP.Interface.2.')).toMatchObject({ Enable: false, Status: 'Down', Name: 'ifb0', LowerLayers: '', MaxMTUSize: 1500, Type: 'Normal', IPv4AddressNumberOfEntries: 0 });
+    // disable_ipv6 of ifb1 is 1.
+    expect(all.get('Device.IP.Interface.3.')).toMatchObject({ Name: 'ifb1', IPv4Enable: true, IPv6Enable: false });
+    // The netdev's counters, as Ethernet.Interface.1.Stats reads them for eth0.
+    expect(all.get('Device.Ethernet.Interface.1.Stats.')).toMatchObject(all.get('Device.IP.Interface.4.Stats.')!);
+    expect(Object.keys(all.get('Device.IP.Interface.4.Stats.')!)).toHaveLength(9); // no Collisions at the IP layer
     expect(all.get('Device.IP.Interface.4.')).toEqual({
       Enable: true,
       Status: 'Up',
@@ -89,6 +96,8 @@ describe('linux platform: whole-tree read of the recorded Debian 12 host', () =>
       MaxMTUSize: 1400,
       Type: 'Normal',
       Loopback: false,
+      IPv4Enable: true,
+      IPv6Enable: true,
       IPv4AddressNumberOfEntries: 1,
       IPv6AddressNumberOfEntries: 2,
     });
