@@ -12,7 +12,7 @@
  *
  * Every object reads its source once per Get (its sysfs/procfs files directly; `ip -j addr`
  * once for all IP objects and one scan of /sys/class/net for the Ethernet rows, each reused for
- * `cacheMs`). Nothing runs in the background.
+ * `cacheMs`). One child runs in the background: `ip -o monitor link`, for IP.Interface LastChange.
  */
 import type { Logger } from '../../datamodel/Logger.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
@@ -69,7 +69,7 @@ export interface LinuxOptions extends HostRoots {
 
 export const DEFAULT_CACHE_MS = 1000;
 
-/** Registers the Linux host's objects on `model`. `stop()` is a no-op (nothing runs in the background). */
+/** Registers the Linux host's objects on `model`. `stop()` ends the one background child, the `ip monitor link` watcher (IP.Interface LastChange). */
 export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {}): { stop(): void } {
   const now = opts.now ?? Date.now;
   const runner = opts.runner ?? new CommandRunner({ commandPath: opts.commandPath, log: opts.log, now });
@@ -83,6 +83,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     log: opts.log,
   };
   const areas = new Set<LinuxArea>(opts.areas ?? ['DeviceInfo', 'Ethernet', 'IP']);
+  const stops: Array<() => void> = [];
   if (areas.has('DeviceInfo')) {
     const identity = registerDeviceInfo(ctx, opts.identity, opts.firmware);
     if (opts.firmware) registerStagedFirmwareImages(model, opts.firmware);
@@ -98,6 +99,8 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
   }
   if (areas.has('IP')) {
     const ip = registerIP(ctx, ethernet);
+    ip.changes.start();
+    stops.push(() => ip.changes.stop());
     registerRouting(ctx, ip.interfaces);
     registerIPv6Forwarding(ctx, ip.interfaces);
     registerBridging(ctx, ip.links, ethernet);
@@ -105,5 +108,5 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     ctx.log?.info('name servers served from', { file: dns.file, why: dns.why });
     registerDnsClient(ctx, dns);
   }
-  return { stop: () => undefined };
+  return { stop: () => stops.forEach((s) => s()) };
 }

@@ -12,6 +12,7 @@
  * are written back with `ip` on the interfaces the agent manages (ip-address-write.ts).
  *
  * IPv4Enable/IPv6Enable and Device.IP.'s stack switches: ip-stack.ts. Stats: the netdev's counters.
+ * LastChange: the `ip monitor link` watcher (link-changes.ts), started with the platform.
  *
  * Not served: Alias, ULAEnable and Device.IP.ULAPrefix (generic Linux generates no ULAs: that
  * is a router daemon's job, odhcpd on OpenWrt), IPv6Address.Prefix (no IPv6Prefix table yet).
@@ -28,6 +29,7 @@ import type { LinuxContext } from './LinuxContext.js';
 import { dateTime, INFINITE_TIME, interfaceStatus } from './net-status.js';
 import { interfaceStackValues, registerIpStack, setInterface } from './ip-stack.js';
 import { registerDeviceStats } from './net-stats.js';
+import { LinkChanges } from './link-changes.js';
 
 interface Snapshot {
   /** When `ip` ran: address lifetimes count from here. */
@@ -47,7 +49,7 @@ export const IP_ADDR_ARGS = ['-j', 'addr', 'show'] as const;
  * Returns IP.Interface's instance numbers by device name, for the references other objects make,
  * and the links of the shared `ip -j addr` snapshot (the Bridging objects read their ports there).
  */
-export function registerIP(ctx: LinuxContext, ethernet?: EthernetLinks): { interfaces: InstanceMap; links: () => Promise<ReadonlyMap<string, IpLink>> } {
+export function registerIP(ctx: LinuxContext, ethernet?: EthernetLinks): { interfaces: InstanceMap; links: () => Promise<ReadonlyMap<string, IpLink>>; changes: LinkChanges } {
   const { model } = ctx;
   const source = {
     get: async (): Promise<Snapshot> => {
@@ -99,17 +101,21 @@ export function registerIP(ctx: LinuxContext, ethernet?: EthernetLinks): { inter
 
   registerIpStack(ctx);
   const linkSet = interfaceWrite(tables).set!;
+  const changes = new LinkChanges(ctx.runner, ctx.now, ctx.log);
 
   model.register('Device.IP.Interface.{i}.', {
-    params: ['Enable', 'Status', 'Name', ...(ethernet ? ['LowerLayers'] : []), 'IPv4Enable', 'IPv6Enable', 'MaxMTUSize', 'Type', 'Loopback'],
+    params: ['Enable', 'Status', 'Name', 'LastChange', ...(ethernet ? ['LowerLayers'] : []), 'IPv4Enable', 'IPv6Enable', 'MaxMTUSize', 'Type', 'Loopback'],
     list: async () => ifNumbers.list([...(await source.get()).links.values()].sort((a, b) => a.ifindex - b.ifindex).map((l) => l.ifname)),
     get: async (keys) => {
-      const { link } = await linkOf(keys);
+      const { snap, link } = await linkOf(keys);
       const flags = new Set(link.flags ?? []);
+      const status = statusOf(link);
+      changes.observe(() => [...snap.links.values()].map((l) => ({ ifname: l.ifname, status: statusOf(l) })));
       const values: Record<string, Value> = {
         Enable: flags.has('UP'),
-        Status: interfaceStatus(link.operstate, flags.has('UP'), flags.has('LOWER_UP'), true),
+        Status: status,
         Name: link.ifname,
+        LastChange: changes.lastChange(link.ifname, status),
         Type: link.link_type === 'loopback' ? 'Loopback' : TUNNEL_TYPES.has(link.link_type ?? '') ? 'Tunnel' : 'Normal',
         Loopback: flags.has('LOOPBACK'),
         ...(await interfaceStackValues(ctx, link.ifname)),
@@ -162,7 +168,13 @@ export function registerIP(ctx: LinuxContext, ethernet?: EthernetLinks): { inter
     },
     ...addressWrite(tables, 'inet6'),
   });
-  return { interfaces: ifNumbers, links: async () => (await source.get()).links };
+  return { interfaces: ifNumbers, links: async () => (await source.get()).links, changes };
+}
+
+/** IP.Interface Status of a link (the same reading LinkChanges makes of a monitor event). */
+function statusOf(link: IpLink): string {
+  const flags = new Set(link.flags ?? []);
+  return interfaceStatus(link.operstate, flags.has('UP'), flags.has('LOWER_UP'), true);
 }
 
 /**

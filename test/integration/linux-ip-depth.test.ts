@@ -169,3 +169,25 @@ describe('IPv4Enable / IPv6Enable: the kernel has a switch for IPv6 only', () =>
     expect(sysctl('all')).toBe('0');
   });
 });
+
+describe('IP.Interface.LastChange from the `ip monitor link` watcher', () => {
+  /** Reads `${row}param` until `ok` holds (the watcher reports asynchronously), at most 15 s. */
+  async function until(row: string, ok: (v: Record<string, string>) => boolean): Promise<Record<string, string>> {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const v = (await getObjects(c, [`${row}Status`, `${row}LastChange`]))[row];
+      if (ok(v)) return v;
+      if (Date.now() > deadline) throw new Error(`${row}: still ${JSON.stringify(v)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  it('counts from the last change of Status, and starts again when the kernel changes it', async () => {
+    const vb0 = await ipInterface('vb0');
+    ns.ip('link', 'set', 'vb0', 'up');
+    const before = await until(vb0, (v) => v.Status === 'Up' && Number(v.LastChange) >= 2);
+    ns.ip('link', 'set', 'vb0', 'down');
+    const after = await until(vb0, (v) => v.Status === 'Down');
+    expect(Number(after.LastChange)).toBeLessThan(Number(before.LastChange));
+  }, 40_000);
+});

@@ -72,6 +72,8 @@ export class FakeHost {
       'bin/ip',
       [
         '#!/bin/sh',
+        // The LastChange watcher (link-changes.ts): a monitor that reports nothing, until stopped; not logged with the reads.
+        `[ "$*" = "-o monitor link" ] && exec sleep 3600`,
         `echo "$*" >> '${this.ipLog}'`,
         `if [ -f '${this.dir}/ip.fail' ]; then echo 'Cannot open netlink socket: Permission denied' >&2; exit 1; fi`,
         `[ "$*" = "-4 -json route show table main" ] && exec cat '${this.dir}/ip-4-json-route.json'`,

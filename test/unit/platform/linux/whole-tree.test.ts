@@ -73,6 +73,7 @@ describe('linux platform: whole-tree read of the recorded Debian 12 host', () =>
       Enable: true,
       Status: 'Up',
       Name: 'lo',
+      LastChange: 0, // the clock has not moved since the watcher started
       LowerLayers: '',
       MaxMTUSize: 65535,
       Type: 'Loopback',
@@ -92,6 +93,7 @@ describe('linux platform: whole-tree read of the recorded Debian 12 host', () =>
       Enable: true,
       Status: 'Up',
       Name: 'eth0',
+      LastChange: 0,
       LowerLayers: 'Device.Ethernet.Link.1',
       MaxMTUSize: 1400,
       Type: 'Normal',
