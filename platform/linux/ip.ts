@@ -12,7 +12,8 @@
  * are written back with `ip` on the interfaces the agent manages (ip-address-write.ts).
  *
  * IPv4Enable/IPv6Enable and Device.IP.'s stack switches: ip-stack.ts. Stats: the netdev's counters.
- * LastChange: the `ip monitor link` watcher (link-changes.ts), started with the platform.
+ * LastChange: the `ip monitor link` watcher (link-changes.ts), started with the platform. Add and
+ * Delete (a macvlan on a managed Ethernet.Link) and Reset(): ip-interface-table.ts.
  *
  * Not served: Alias, ULAEnable and Device.IP.ULAPrefix (generic Linux generates no ULAs: that
  * is a router daemon's job, odhcpd on OpenWrt), IPv6Address.Prefix (no IPv6Prefix table yet).
@@ -30,6 +31,7 @@ import { dateTime, INFINITE_TIME, interfaceStatus } from './net-status.js';
 import { interfaceStackValues, registerIpStack, setInterface } from './ip-stack.js';
 import { registerDeviceStats } from './net-stats.js';
 import { LinkChanges } from './link-changes.js';
+import { interfaceTable } from './ip-interface-table.js';
 
 interface Snapshot {
   /** When `ip` ran: address lifetimes count from here. */
@@ -131,6 +133,7 @@ export function registerIP(ctx: LinuxContext, ethernet?: EthernetLinks): { inter
       ctx.ip.requireManaged(name, path);
       await setInterface(ctx, name, changes, path, (rest) => Promise.resolve(linkSet(keys, rest, rctx)));
     },
+    ...interfaceTable({ model, ip: ctx.ip, numbers: ifNumbers, links: async () => (await source.get()).links }),
   });
   // The netdev's own counters (net-stats.ts): Linux counts no unicast/broadcast packets, so those are not served.
   registerDeviceStats(ctx, 'Device.IP.Interface.{i}.Stats.', (keys) => ifNumbers.requireKey(keys[0]));

@@ -29,7 +29,8 @@ let close: (() => Promise<void>) | undefined;
 beforeAll(async () => {
   ns.ip('link', 'add', 'va0', 'type', 'veth', 'peer', 'name', 'vb0');
   writeFileSync(resolvConf, '# written by the test\nsearch example.net\nnameserver 192.0.2.53\noptions edns0\n');
-  ({ controller: c, close } = await startAgentInNamespace(ns, '', { fileSettings: { $manageInterfaces: ['va0', 'vb0'], $manageDns: resolvConf } }));
+  // ip-usp1: the macvlan an Add of IP.Interface makes.
+  ({ controller: c, close } = await startAgentInNamespace(ns, '', { fileSettings: { $manageInterfaces: ['va0', 'vb0', 'ip-usp1'], $manageDns: resolvConf } }));
 }, 30_000);
 
 afterAll(async () => {
@@ -190,4 +191,52 @@ describe('IP.Interface.LastChange from the `ip monitor link` watcher', () => {
     const after = await until(vb0, (v) => v.Status === 'Down');
     expect(Number(after.LastChange)).toBeLessThan(Number(before.LastChange));
   }, 40_000);
+});
+
+describe('IP.Interface Add/Delete (a macvlan on a managed Ethernet.Link) and Reset()', () => {
+  async function linkRow(name: string): Promise<string> {
+    const rows = await getObjects(c, ['Device.Ethernet.Link.*.Name']);
+    const path = Object.entries(rows).find(([, v]) => v.Name === name)?.[0];
+    if (!path) throw new Error(`no Ethernet.Link for ${name}`);
+    return path.replace(/\.$/, '');
+  }
+  const details = (name: string) => JSON.parse(ns.ip('-d', '-json', 'link', 'show', 'dev', name)) as Array<{ link?: string; flags: string[]; linkinfo?: { info_kind?: string } }>;
+
+  it("Add makes ip-uspN, a macvlan on the Link its LowerLayers names; Delete removes it; the host's own interfaces cannot be deleted (7002)", async () => {
+    const row = await add(c, 'Device.IP.Interface.', { LowerLayers: await linkRow('va0'), Enable: 'true' });
+    const [made] = details('ip-usp1');
+    expect(made).toMatchObject({ link: 'va0', linkinfo: { info_kind: 'macvlan' } });
+    expect(made.flags).toContain('UP');
+    expect((await getObjects(c, [`${row}Name`]))[row].Name).toBe('ip-usp1');
+    // The new interface takes addresses like any other.
+    const addr = await add(c, `${row}IPv4Address.`, { IPAddress: '192.0.2.77', SubnetMask: '255.255.255.0' });
+    expect(ns.link('ip-usp1')?.addr_info.map((a) => a.local)).toContain('192.0.2.77');
+    await del(c, addr);
+    await del(c, row);
+    expect(ns.link('ip-usp1')).toBeUndefined();
+    const r = await c.send({ reqType: 'delete', delete: { allowPartial: false, objPaths: [await ipInterface('va0')] } });
+    expect(r.body.msgBody).toBe('error');
+    expect(ns.link('va0')).toBeDefined();
+  });
+
+  it('refuses an Add without LowerLayers (7017), on a Link the agent does not manage (7002) or on no Link (7012)', async () => {
+    expect(code(await tryAdd(c, 'Device.IP.Interface.', {}))).toBe(7017);
+    expect(code(await tryAdd(c, 'Device.IP.Interface.', { LowerLayers: await linkRow('ctl0') }))).toBe(7002);
+    expect(code(await tryAdd(c, 'Device.IP.Interface.', { LowerLayers: 'Device.Ethernet.Link.999' }))).toBe(7012);
+    expect(ns.links().some((l) => l.ifname.startsWith('ip-usp'))).toBe(false);
+  });
+
+  it('Reset() takes an enabled interface down and up again: its Status changes (LastChange starts again)', async () => {
+    const va0 = await ipInterface('va0');
+    ns.ip('link', 'set', 'va0', 'up');
+    ns.ip('link', 'set', 'vb0', 'up');
+    ns.ip('-6', 'addr', 'add', '2001:db8:44::1/64', 'dev', 'va0', 'nodad');
+    const m = await c.send({ reqType: 'operate', operate: { command: `${va0}Reset()`, commandKey: 'r1', sendResp: true, inputArgs: {} } });
+    expect(JSON.stringify(m.body)).toContain('reqOutputArgs');
+    // The kernel drops a downed interface's static IPv6 addresses: the bounce happened.
+    expect(ns.link('va0')?.addr_info.map((a) => a.local)).not.toContain('2001:db8:44::1');
+    expect(ns.link('va0')?.flags).toContain('UP');
+    const ctl = await c.send({ reqType: 'operate', operate: { command: `${await ipInterface('ctl0')}Reset()`, commandKey: 'r2', sendResp: true, inputArgs: {} } });
+    expect(JSON.stringify(ctl.body)).toContain('7002');
+  });
 });
