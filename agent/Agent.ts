@@ -125,6 +125,8 @@ export interface AgentOptions {
   softwareLimits?: Partial<FetchLimits>;
   /** `--manage-interfaces`: network interfaces the Linux platform may reconfigure (`*` all); default none. */
   manageInterfaces?: readonly string[];
+  /** `--manage-dns FILE`: the resolv.conf the Linux platform serves as Device.DNS.Client.Server and may rewrite; default none (read-only). */
+  manageDns?: string;
   /** `--plugin FILE`s: JavaScript modules loaded after the platform (agent/plugins/, INTEGRATING.md). */
   plugins?: readonly string[];
 }
@@ -266,6 +268,7 @@ export class Agent {
         store,
         firmware: { hook: opts.firmwareHook, stagingDir: opts.firmwareStaging, dataDir: opts.dataDir },
         manageInterfaces: opts.manageInterfaces,
+        manageDns: opts.manageDns,
       },
       pluginPlatforms,
     );

@@ -38,6 +38,8 @@ export interface PlatformOptions {
    * controller sets, adds or deletes (`*`: all); empty or undefined, none (read-only).
    */
   manageInterfaces?: readonly string[];
+  /** `--manage-dns FILE`: the resolv.conf whose name servers controllers may change (Linux); undefined, read-only. */
+  manageDns?: string;
   /** Firmware on live platforms: the hook (`--firmware-hook`), staging directory, data directory for markers. */
   firmware?: LiveFirmwareOptions;
 }

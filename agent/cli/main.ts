@@ -19,6 +19,7 @@ import { watchAndSchemaCommands } from './commands/watch-schema-commands.js';
 import { profilesCommand } from './commands/profiles-command.js';
 import { fleetCommand } from './commands/fleet-command.js';
 import { parseRunFast, type RunOptionValues } from './run-fast-path.js';
+import { checkManageDns, parseManageInterfacesOption } from '../defaults/manage-interfaces.js';
 
 /** Exit code when the agent cannot start (bad defaults, port in use): procd should not respawn fast. */
 export const EXIT_START_FAILED = 2;
@@ -37,6 +38,7 @@ interface RunArgs {
   firmware?: Pick<AgentOptions, 'firmwareHook' | 'firmwareTrust' | 'firmwareStaging'>;
   plugins?: string[];
   manageInterfaces?: string[];
+  manageDns?: string;
 }
 
 /** Set once SIGTERM/SIGINT arrived: a start that fails after it is a stop, not a start failure. */
@@ -74,8 +76,11 @@ async function run(args: RunArgs): Promise<void> {
     log.info('SIGHUP received; dialling controllers and brokers now', { mtps: current?.reconnectNow() ?? 0 });
   });
   // Plugins the defaults file names (`$plugins`) load before those of the command line.
-  const { defaults, plugins: filePlugins } = readDefaultsFileWithPlugins(args.defaults);
+  const { defaults, plugins: filePlugins, manageInterfaces: fileManaged, manageDns: fileDns } = readDefaultsFileWithPlugins(args.defaults);
   const plugins = [...filePlugins, ...(args.plugins ?? [])];
+  // The command line wins over the defaults file's `$manageInterfaces` (an operator's override).
+  const manageInterfaces = args.manageInterfaces ?? fileManaged;
+  const manageDns = args.manageDns ?? fileDns;
   // Holds the event loop open while the agent runs, even with no MTP enabled (an agent with no
   // reachable controller still keeps its state and timers; Node would otherwise exit with 13).
   const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -100,7 +105,8 @@ async function run(args: RunArgs): Promise<void> {
         vendorPrefix: args.vendorPrefix,
         legacyCoap: args.legacyCoap,
         plugins,
-        manageInterfaces: args.manageInterfaces,
+        manageInterfaces,
+        manageDns,
         ...args.firmware,
       });
       current = await starting;
@@ -148,10 +154,8 @@ async function runCommand(a: RunOptionValues): Promise<void> {
       legacyCoap: a['legacy-coap'],
       firmware: { firmwareHook: a['firmware-hook'], firmwareTrust: a['firmware-trust'], firmwareStaging: a['firmware-staging'] },
       plugins: a.plugin,
-      manageInterfaces: a['manage-interfaces']
-        ?.split(',')
-        .map((n) => n.trim())
-        .filter((n) => n !== ''),
+      manageInterfaces: a['manage-interfaces'] === undefined ? undefined : parseManageInterfacesOption(a['manage-interfaces']),
+      manageDns: a['manage-dns'] === undefined ? undefined : checkManageDns(a['manage-dns'], '--manage-dns'),
     });
   } catch (e) {
     // After SIGTERM the signal handler exits 0 once the stop is done: a start it cut short is no failure.
@@ -193,6 +197,10 @@ export async function main(argv: string[]): Promise<void> {
           .option('manage-interfaces', {
             type: 'string',
             describe: 'network interfaces controllers may reconfigure on Linux, comma-separated (* for all; default none: read-only)',
+          })
+          .option('manage-dns', {
+            type: 'string',
+            describe: 'resolv.conf file whose name servers controllers may change on Linux (Device.DNS.Client.Server; default none: read-only)',
           })
           .option('firmware-staging', {
             type: 'string',

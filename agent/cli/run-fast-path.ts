@@ -27,6 +27,8 @@ export interface RunOptionValues {
   'firmware-staging'?: string;
   /** `--manage-interfaces NAME[,NAME...]` (`*`: all): what the Linux platform may reconfigure. */
   'manage-interfaces'?: string;
+  /** `--manage-dns FILE`: the resolv.conf controllers may rewrite (Device.DNS.Client.Server). */
+  'manage-dns'?: string;
   /** `--plugin FILE`, repeatable (agent/plugins/). */
   plugin?: string[];
 }
@@ -45,6 +47,7 @@ const STRING_OPTIONS = [
   'firmware-trust',
   'firmware-staging',
   'manage-interfaces',
+  'manage-dns',
 ] as const;
 
 /** What a `--platform` value looks like (plugins' names follow the same rule: agent/plugins/load-plugins.ts). */
@@ -92,6 +95,7 @@ export function parseRunFast(argv: readonly string[]): RunOptionValues | undefin
     'firmware-trust': v['firmware-trust'],
     'firmware-staging': v['firmware-staging'],
     'manage-interfaces': v['manage-interfaces'],
+    'manage-dns': v['manage-dns'],
     plugin: v.plugin,
   };
 }

@@ -14,6 +14,7 @@ import { parseValue } from '../../datamodel/value/parse-value.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { UspError } from '../../datamodel/UspError.js';
 import { outsideEnumerationRef, readOnlyIgnored, type DefaultsEntry } from './check-defaults.js';
+import { MANAGE_DNS_KEY, MANAGE_INTERFACES_KEY, manageDnsFromFile, manageInterfacesFromFile } from './manage-interfaces.js';
 
 export type DefaultsFile = Record<string, string | number | boolean>;
 
@@ -37,8 +38,12 @@ export function readDefaultsFile(file: string): DefaultsFile {
   return readDefaultsFileWithPlugins(file).defaults;
 }
 
-/** The file's TR-181 values, and the plugins its `$plugins` names (absolute paths). */
-export function readDefaultsFileWithPlugins(file: string): { defaults: DefaultsFile; plugins: string[] } {
+/**
+ * The file's TR-181 values, the plugins its `$plugins` names (absolute paths) and the interfaces
+ * its `$manageInterfaces` lets controllers reconfigure and the resolv.conf its `$manageDns` lets
+ * them rewrite (manage-interfaces.ts; undefined: not set).
+ */
+export function readDefaultsFileWithPlugins(file: string): { defaults: DefaultsFile; plugins: string[]; manageInterfaces?: string[]; manageDns?: string } {
   let doc: unknown;
   try {
     doc = JSON.parse(readFileSync(file, 'utf8'));
@@ -46,14 +51,21 @@ export function readDefaultsFileWithPlugins(file: string): { defaults: DefaultsF
     throw new Error(`factory defaults: cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new Error(`factory defaults: ${file} must hold a JSON object of paths to values`);
-  const { [PLUGINS_KEY]: plugins, ...defaults } = doc as Record<string, unknown>;
+  const { [PLUGINS_KEY]: plugins, [MANAGE_INTERFACES_KEY]: manage, [MANAGE_DNS_KEY]: dns, ...defaults } = doc as Record<string, unknown>;
   for (const [k, v] of Object.entries(defaults)) {
     if (!['string', 'number', 'boolean'].includes(typeof v)) throw new DefaultsError(k, 'value must be a string, number or boolean');
   }
   if (plugins !== undefined && (!Array.isArray(plugins) || plugins.some((p) => typeof p !== 'string' || p === ''))) {
     throw new DefaultsError(PLUGINS_KEY, 'must be an array of module paths (relative to the defaults file), e.g. ["plugins/board.mjs"]');
   }
-  return { defaults: defaults as DefaultsFile, plugins: ((plugins ?? []) as string[]).map((p) => resolve(dirname(file), p)) };
+  const manageInterfaces = manageInterfacesFromFile(manage, file);
+  const manageDns = manageDnsFromFile(dns, file);
+  return {
+    defaults: defaults as DefaultsFile,
+    plugins: ((plugins ?? []) as string[]).map((p) => resolve(dirname(file), p)),
+    ...(manageInterfaces ? { manageInterfaces } : {}),
+    ...(manageDns !== undefined ? { manageDns } : {}),
+  };
 }
 
 interface Group {

@@ -113,6 +113,8 @@ const OPTIONS = {
     firmware_trust: null,
     firmware_staging: null,
     plugin: null,
+    manage_interface: null,
+    manage_dns: null,
     wan_interface: null,
     on_uci_change: null,
     endpoint_id_interface: null,

@@ -3,7 +3,8 @@
  * interfaces (/proc, /sys) and iproute2 (`ip -j`), with no distribution-specific daemon. Serves
  * Device.DeviceInfo. (+ MemoryStatus, ProcessStatus with Process.{i}), Device.Ethernet.Interface.{i}.
  * and Device.Ethernet.Link.{i}. (+ Stats), Device.IP. (Interface, IPv4Address, IPv6Address) and
- * Device.Routing.Router.1 (IPv4Forwarding: the main table's IPv4 routes) and Device.Bridging.Bridge
+ * Device.Routing.Router.1 (IPv4Forwarding and IPv6Forwarding: the main table's routes), Device.DNS.Client
+ * (resolv.conf) and Device.Bridging.Bridge
  * (+ Port): the kernel's bridges.
  *
  * Writable parameters of IP.Interface, its addresses, Ethernet Interface/Link, static routes and bridges are written back
@@ -11,7 +12,7 @@
  *
  * Every object reads its source once per Get (its sysfs/procfs files directly; `ip -j addr`
  * once for all IP objects and one scan of /sys/class/net for the Ethernet rows, each reused for
- * `cacheMs`). Nothing runs in the background.
+ * `cacheMs`). One child runs in the background: `ip -o monitor link`, for IP.Interface LastChange.
  */
 import type { Logger } from '../../datamodel/Logger.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
@@ -23,12 +24,14 @@ import { EthernetDevices } from './EthernetDevices.js';
 import { HostFiles, type HostRoots } from './HostFiles.js';
 import { registerIP } from './ip.js';
 import { registerRouting } from './routing.js';
+import { registerIPv6Forwarding } from './routing-ipv6.js';
 import { registerBridging } from './bridging.js';
 import type { LinuxContext } from './LinuxContext.js';
 import { CommandRunner } from '../exec/CommandRunner.js';
 import { IpWriter, ManagedInterfaces } from './ip-write.js';
 import { registerSystemStatus } from './system-status.js';
 import { registerProcessTable } from './processes.js';
+import { dnsSource, registerDnsClient } from './dns-client.js';
 
 export type { LinuxIdentity } from './device-info.js';
 
@@ -53,6 +56,8 @@ export interface LinuxOptions extends HostRoots {
    * one). Default none: the platform reads the host's network and never changes it.
    */
   manageInterfaces?: readonly string[];
+  /** `--manage-dns`: the resolv.conf served as Device.DNS.Client.Server and written (dns-client.ts); default /etc/resolv.conf, read-only. */
+  manageDns?: string;
   /** A runner shared with other platforms, so call counts and limits are common. */
   runner?: CommandRunner;
   /** Wall clock in ms since the epoch (default Date.now); tests inject a fake one. */
@@ -64,7 +69,7 @@ export interface LinuxOptions extends HostRoots {
 
 export const DEFAULT_CACHE_MS = 1000;
 
-/** Registers the Linux host's objects on `model`. `stop()` is a no-op (nothing runs in the background). */
+/** Registers the Linux host's objects on `model`. `stop()` ends the one background child, the `ip monitor link` watcher (IP.Interface LastChange). */
 export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {}): { stop(): void } {
   const now = opts.now ?? Date.now;
   const runner = opts.runner ?? new CommandRunner({ commandPath: opts.commandPath, log: opts.log, now });
@@ -78,6 +83,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     log: opts.log,
   };
   const areas = new Set<LinuxArea>(opts.areas ?? ['DeviceInfo', 'Ethernet', 'IP']);
+  const stops: Array<() => void> = [];
   if (areas.has('DeviceInfo')) {
     const identity = registerDeviceInfo(ctx, opts.identity, opts.firmware);
     if (opts.firmware) registerStagedFirmwareImages(model, opts.firmware);
@@ -93,8 +99,14 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
   }
   if (areas.has('IP')) {
     const ip = registerIP(ctx, ethernet);
+    ip.changes.start();
+    stops.push(() => ip.changes.stop());
     registerRouting(ctx, ip.interfaces);
+    registerIPv6Forwarding(ctx, ip.interfaces);
     registerBridging(ctx, ip.links, ethernet);
+    const dns = dnsSource(ctx, opts.manageDns);
+    ctx.log?.info('name servers served from', { file: dns.file, why: dns.why });
+    registerDnsClient(ctx, dns);
   }
-  return { stop: () => undefined };
+  return { stop: () => stops.forEach((s) => s()) };
 }

@@ -33,6 +33,8 @@ export interface IpLink {
   address?: string;
   /** The bridge (or bond) this device is a port of. */
   master?: string;
+  /** The device this one is stacked on (a macvlan's or VLAN's lower device, a veth's peer). */
+  link?: string;
   addr_info?: IpAddrInfo[];
 }
 

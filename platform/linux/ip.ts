@@ -11,8 +11,12 @@
  * Enable and MaxMTUSize of an interface, and its addresses (Add, Delete, IPAddress, SubnetMask),
  * are written back with `ip` on the interfaces the agent manages (ip-address-write.ts).
  *
- * Not served: LastChange (no timestamp in the kernel), IPv4Enable/IPv6Enable, Alias, and
- * IPv6Address.Prefix (no IPv6Prefix table yet).
+ * IPv4Enable/IPv6Enable and Device.IP.'s stack switches: ip-stack.ts. Stats: the netdev's counters.
+ * LastChange: the `ip monitor link` watcher (link-changes.ts), started with the platform. Add and
+ * Delete (a macvlan on a managed Ethernet.Link) and Reset(): ip-interface-table.ts.
+ *
+ * Not served: Alias, ULAEnable and Device.IP.ULAPrefix (generic Linux generates no ULAs: that
+ * is a router daemon's job, odhcpd on OpenWrt), IPv6Address.Prefix (no IPv6Prefix table yet).
  */
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
@@ -24,6 +28,10 @@ import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import { addressWrite, interfaceWrite, type AddressTables } from './ip-address-write.js';
 import type { LinuxContext } from './LinuxContext.js';
 import { dateTime, INFINITE_TIME, interfaceStatus } from './net-status.js';
+import { interfaceStackValues, registerIpStack, setInterface } from './ip-stack.js';
+import { registerDeviceStats } from './net-stats.js';
+import { LinkChanges } from './link-changes.js';
+import { interfaceTable } from './ip-interface-table.js';
 
 interface Snapshot {
   /** When `ip` ran: address lifetimes count from here. */
@@ -43,7 +51,7 @@ export const IP_ADDR_ARGS = ['-j', 'addr', 'show'] as const;
  * Returns IP.Interface's instance numbers by device name, for the references other objects make,
  * and the links of the shared `ip -j addr` snapshot (the Bridging objects read their ports there).
  */
-export function registerIP(ctx: LinuxContext, ethernet?: EthernetLinks): { interfaces: InstanceMap; links: () => Promise<ReadonlyMap<string, IpLink>> } {
+export function registerIP(ctx: LinuxContext, ethernet?: EthernetLinks): { interfaces: InstanceMap; links: () => Promise<ReadonlyMap<string, IpLink>>; changes: LinkChanges } {
   const { model } = ctx;
   const source = {
     get: async (): Promise<Snapshot> => {
@@ -93,31 +101,42 @@ export function registerIP(ctx: LinuxContext, ethernet?: EthernetLinks): { inter
     numbers: (ifname, family) => numbersOf(family === 'inet' ? v4Numbers : v6Numbers, ifname),
   };
 
-  model.register('Device.IP.', {
-    params: ['IPv4Capable', 'IPv6Capable'],
-    get: async () => ({ IPv4Capable: true, IPv6Capable: await ctx.files.exists(ctx.files.proc('net', 'if_inet6')) }),
-  });
+  registerIpStack(ctx);
+  const linkSet = interfaceWrite(tables).set!;
+  const changes = new LinkChanges(ctx.runner, ctx.now, ctx.log);
 
   model.register('Device.IP.Interface.{i}.', {
-    params: ['Enable', 'Status', 'Name', ...(ethernet ? ['LowerLayers'] : []), 'MaxMTUSize', 'Type', 'Loopback'],
+    params: ['Enable', 'Status', 'Name', 'LastChange', ...(ethernet ? ['LowerLayers'] : []), 'IPv4Enable', 'IPv6Enable', 'MaxMTUSize', 'Type', 'Loopback'],
     list: async () => ifNumbers.list([...(await source.get()).links.values()].sort((a, b) => a.ifindex - b.ifindex).map((l) => l.ifname)),
     get: async (keys) => {
-      const { link } = await linkOf(keys);
+      const { snap, link } = await linkOf(keys);
       const flags = new Set(link.flags ?? []);
+      const status = statusOf(link);
+      changes.observe(() => [...snap.links.values()].map((l) => ({ ifname: l.ifname, status: statusOf(l) })));
       const values: Record<string, Value> = {
         Enable: flags.has('UP'),
-        Status: interfaceStatus(link.operstate, flags.has('UP'), flags.has('LOWER_UP'), true),
+        Status: status,
         Name: link.ifname,
+        LastChange: changes.lastChange(link.ifname, status),
         Type: link.link_type === 'loopback' ? 'Loopback' : TUNNEL_TYPES.has(link.link_type ?? '') ? 'Tunnel' : 'Normal',
         Loopback: flags.has('LOOPBACK'),
+        ...(await interfaceStackValues(ctx, link.ifname)),
       };
       if (ethernet) values.LowerLayers = await ethernet.linkPath(link.ifname);
       // The schema range is 64..65535; loopback's 65536 does not fit.
       if (typeof link.mtu === 'number') values.MaxMTUSize = Math.max(64, Math.min(65535, link.mtu));
       return values;
     },
-    ...interfaceWrite(tables),
+    set: async (keys, changes, rctx) => {
+      const name = ifNumbers.requireKey(keys[0]);
+      const path = `Device.IP.Interface.${keys[0]}.`;
+      ctx.ip.requireManaged(name, path);
+      await setInterface(ctx, name, changes, path, (rest) => Promise.resolve(linkSet(keys, rest, rctx)));
+    },
+    ...interfaceTable({ model, ip: ctx.ip, numbers: ifNumbers, links: async () => (await source.get()).links }),
   });
+  // The netdev's own counters (net-stats.ts): Linux counts no unicast/broadcast packets, so those are not served.
+  registerDeviceStats(ctx, 'Device.IP.Interface.{i}.Stats.', (keys) => ifNumbers.requireKey(keys[0]));
 
   model.register('Device.IP.Interface.{i}.IPv4Address.{i}.', {
     params: ['Enable', 'Status', 'IPAddress', 'SubnetMask', 'AddressingType'],
@@ -152,7 +171,13 @@ export function registerIP(ctx: LinuxContext, ethernet?: EthernetLinks): { inter
     },
     ...addressWrite(tables, 'inet6'),
   });
-  return { interfaces: ifNumbers, links: async () => (await source.get()).links };
+  return { interfaces: ifNumbers, links: async () => (await source.get()).links, changes };
+}
+
+/** IP.Interface Status of a link (the same reading LinkChanges makes of a monitor event). */
+function statusOf(link: IpLink): string {
+  const flags = new Set(link.flags ?? []);
+  return interfaceStatus(link.operstate, flags.has('UP'), flags.has('LOWER_UP'), true);
 }
 
 /**

@@ -178,7 +178,7 @@ function routeFromParams(params: Record<string, Value>, path: string, ifname: (r
 }
 
 /** The device name behind a `Device.IP.Interface.N` reference (7012 when it names no row). */
-function ifnameOf(ref: string, interfaces: InstanceMap, path: string): string {
+export function ifnameOf(ref: string, interfaces: InstanceMap, path: string): string {
   const m = /^Device\.IP\.Interface\.(\d+)\.?$/.exec(ref);
   const name = m ? interfaces.keyOf(Number(m[1])) : undefined;
   if (name === undefined) throw new UspError(ErrorCode.InvalidValue, `${path}Interface: ${JSON.stringify(ref)} names no IP.Interface`, { path });

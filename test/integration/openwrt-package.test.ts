@@ -519,6 +519,11 @@ reconnect
     expect(calls.filter((c) => c.startsWith('procd_append_param'))).toEqual(['procd_append_param|command|--plugin|/usr/lib/p/a.mjs', 'procd_append_param|command|--plugin|/usr/lib/p/b.cjs']);
   });
 
+  it('passes `list manage_interface` as one --manage-interfaces a,b and manage_dns as --manage-dns', () => {
+    const calls = initScript({ global_manage_interface: 'eth1 wan0', global_manage_dns: '/etc/resolv.conf' });
+    expect(calls.filter((c) => c.startsWith('procd_append_param'))).toEqual(['procd_append_param|command|--manage-interfaces|eth1,wan0', 'procd_append_param|command|--manage-dns|/etc/resolv.conf']);
+  });
+
   it('starts nothing when disabled, or when the configuration does not translate and none ever did', () => {
     expect(initScript({ global_enabled: '0' }).some((c) => c.startsWith('procd_open_instance'))).toBe(false);
     const data = join(work, 'init-data');

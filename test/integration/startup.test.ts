@@ -181,6 +181,15 @@ describe('usp-agent run: bad options stop the start', () => {
     const line = await refused(s.defaultsFile, s.dataDir, { args: ['--seed', 'abc'] });
     expect(line).toContain('--seed \\"abc\\": not a whole number');
   });
+
+  it('--manage-interfaces or $manageInterfaces naming no possible interface, $manageDns not a path: exit 2, naming the setting and the fix', async () => {
+    const s = await setup();
+    expect(await refused(s.defaultsFile, s.dataDir, { args: ['--manage-interfaces', 'eth0,br/lan'] })).toContain('--manage-interfaces: \\"br/lan\\" is not a network interface name');
+    writeFileSync(s.defaultsFile, JSON.stringify({ ...(JSON.parse(readFileSync(s.defaultsFile, 'utf8')) as object), $manageInterfaces: 'eth0' }));
+    expect(await refused(s.defaultsFile, s.dataDir)).toContain('factory defaults: $manageInterfaces');
+    writeFileSync(s.defaultsFile, JSON.stringify({ ...(JSON.parse(readFileSync(s.defaultsFile, 'utf8')) as object), $manageInterfaces: ['eth0'], $manageDns: 'resolv.conf' }));
+    expect(await refused(s.defaultsFile, s.dataDir)).toContain('\\"resolv.conf\\" is not an absolute file path');
+  });
 });
 
 describe('usp-agent run: factory defaults that would start a different agent stop the start', () => {

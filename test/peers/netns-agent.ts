@@ -3,7 +3,7 @@
  * managing the interfaces named, with a controller connected over a real WebSocket through the
  * namespace's veth pair: the setup of the Linux write-back tests.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AGENT_EID, CONTROLLER_EID } from './agent-fixture.js';
@@ -18,8 +18,16 @@ export interface NamespacedAgent {
   close(): Promise<void>;
 }
 
+/** How the agent is told what it manages, beside `--manage-interfaces`. */
+export interface NamespacedAgentOptions {
+  /** More command-line options (e.g. `['--manage-dns', FILE]`). */
+  args?: string[];
+  /** Start-up settings of the defaults file (`$manageInterfaces`, `$manageDns`) instead of the command line; `manage` is then not passed. */
+  fileSettings?: Record<string, unknown>;
+}
+
 /** Starts the agent in `ns` with `--manage-interfaces manage`; resolves once the controller is connected. */
-export async function startAgentInNamespace(ns: NetNamespace, manage: string): Promise<NamespacedAgent> {
+export async function startAgentInNamespace(ns: NetNamespace, manage: string, opts: NamespacedAgentOptions = {}): Promise<NamespacedAgent> {
   const dir = mkdtempSync(join(tmpdir(), 'usp-agent-netns-'));
   let agent: AgentProcess | undefined;
   let controller: TestController | undefined;
@@ -33,7 +41,9 @@ export async function startAgentInNamespace(ns: NetNamespace, manage: string): P
     const port = await freePort();
     const defaults = join(dir, 'defaults.json');
     writeDefaultsFile(defaults, port);
-    agent = AgentProcess.start(defaults, join(dir, 'data'), { platform: 'linux', wrap: ns.exec, args: ['--manage-interfaces', manage] });
+    if (opts.fileSettings) writeFileSync(defaults, JSON.stringify({ ...(JSON.parse(readFileSync(defaults, 'utf8')) as object), ...opts.fileSettings }));
+    const manageArgs = opts.fileSettings ? [] : ['--manage-interfaces', manage];
+    agent = AgentProcess.start(defaults, join(dir, 'data'), { platform: 'linux', wrap: ns.exec, args: [...manageArgs, ...(opts.args ?? [])] });
     await agent.waitForLine(/websocket server listening/, { timeoutMs: 15_000 });
     controller = await TestController.connect(`ws://${ns.agentAddress}:${port}/usp`, CONTROLLER_EID, AGENT_EID);
     return { agent, controller, close };

@@ -82,4 +82,17 @@ describe('factory defaults', () => {
     writeFileSync(file, JSON.stringify({ $plugins: 'a.mjs' }));
     expect(() => readDefaultsFileWithPlugins(file)).toThrow('factory defaults: $plugins: must be an array of module paths (relative to the defaults file)');
   });
+
+  it('"$manageInterfaces" and "$manageDns" are start-up settings, kept out of the TR-181 values and checked', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'usp-defaults-'));
+    const file = join(dir, 'defaults.json');
+    writeFileSync(file, JSON.stringify({ 'Device.LocalAgent.EndpointID': 'proto::a', $manageInterfaces: ['eth1', 'wan0'], $manageDns: '/etc/resolv.conf' }));
+    expect(readDefaultsFileWithPlugins(file)).toEqual({ defaults: { 'Device.LocalAgent.EndpointID': 'proto::a' }, plugins: [], manageInterfaces: ['eth1', 'wan0'], manageDns: '/etc/resolv.conf' });
+    writeFileSync(file, JSON.stringify({ $manageInterfaces: ['eth1', 'a:b'] }));
+    expect(() => readDefaultsFileWithPlugins(file)).toThrow('factory defaults: $manageInterfaces: "a:b" is not a network interface name');
+    writeFileSync(file, JSON.stringify({ $manageInterfaces: ['this-name-is-too-long'] }));
+    expect(() => readDefaultsFileWithPlugins(file)).toThrow(/is not a network interface name \(1-15 characters/);
+    writeFileSync(file, JSON.stringify({ $manageDns: 42 }));
+    expect(() => readDefaultsFileWithPlugins(file)).toThrow(/\$manageDns .*must be a file path/);
+  });
 });

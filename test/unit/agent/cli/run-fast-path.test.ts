@@ -28,6 +28,7 @@ describe('parseRunFast: `usp-agent run` without yargs', () => {
       'firmware-staging': '/tmp/fw',
     });
     expect(parseRunFast(['run', '--defaults', 'd.json', '--platform', 'linux', '--manage-interfaces', 'eth1,br-lan'])).toMatchObject({ 'manage-interfaces': 'eth1,br-lan' });
+    expect(parseRunFast(['run', '--defaults', 'd.json', '--platform', 'linux', '--manage-dns', '/etc/resolv.conf'])).toMatchObject({ 'manage-dns': '/etc/resolv.conf' });
     // A name no built-in platform has may be a plugin's: the agent checks it once the plugins are loaded.
     expect(parseRunFast(['run', '--defaults', 'd.json', '--platform', 'vendor-board', '--plugin', 'p.mjs'])).toMatchObject({ platform: 'vendor-board' });
     // --plugin is repeatable: every file, in order.

@@ -58,19 +58,26 @@ export class FakeHost {
     this.write('proc/net/route', fixture('proc-net-route.txt'));
     this.write('proc/net/ipv6_route', fixture('proc-net-ipv6_route.txt'));
     this.write('proc/net/if_inet6', '');
+    // IPv6 on everywhere, as on the recorded host, except on ifb1 (switched off for the tests).
+    for (const conf of ['all', 'default', 'lo', 'ifb0', 'eth0']) this.write(`proc/sys/net/ipv6/conf/${conf}/disable_ipv6`, '0\n');
+    this.write('proc/sys/net/ipv6/conf/ifb1/disable_ipv6', '1\n');
     this.write('proc/sys/kernel/hostname', fixture('proc-sys-kernel-hostname.txt'));
     this.write('proc/sys/kernel/osrelease', fixture('proc-sys-kernel-osrelease.txt'));
     this.write('etc/os-release', fixture('etc-os-release.txt'));
     this.write('ip-j-addr.json', fixture('ip-j-addr.json'));
     this.write('ip-4-json-route.json', fixture('ip-4-json-route.json'));
+    this.write('ip-6-json-route.json', fixture('ip-6-json-route.json'));
     // The fake `ip`: logs its argv, fails when told to, else prints the recorded output.
     this.write(
       'bin/ip',
       [
         '#!/bin/sh',
+        // The LastChange watcher (link-changes.ts): a monitor that reports nothing, until stopped; not logged with the reads.
+        `[ "$*" = "-o monitor link" ] && exec sleep 3600`,
         `echo "$*" >> '${this.ipLog}'`,
         `if [ -f '${this.dir}/ip.fail' ]; then echo 'Cannot open netlink socket: Permission denied' >&2; exit 1; fi`,
         `[ "$*" = "-4 -json route show table main" ] && exec cat '${this.dir}/ip-4-json-route.json'`,
+        `[ "$*" = "-6 -json route show table main" ] && exec cat '${this.dir}/ip-6-json-route.json'`,
         `[ "$*" = "-j addr show" ] || { echo "fake ip: unexpected arguments: $*" >&2; exit 2; }`,
         `cat '${this.dir}/ip-j-addr.json'`,
         '',

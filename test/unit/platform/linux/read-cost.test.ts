@@ -35,10 +35,12 @@ describe('linux platform: what a Get costs', () => {
     expect(count(ops, /\/(type|ifindex|uevent)$/)).toBe(12);
     // + which of the 4 devices are bridges (Bridging), once per `ip` snapshot.
     expect(count(ops, /^access \/sys\/class\/net\//)).toBe(8);
-    // Counters: Interface.Stats 10 files, Link.Stats 9 (no Collisions), each once.
+    // Counters: Interface.Stats 10 files, Link.Stats 9 (no Collisions), each once; IP.Interface.Stats 9 for each of the 4 interfaces.
     expect(count(ops, /statistics\/collisions$/)).toBe(1);
-    expect(count(ops, /statistics\/tx_bytes$/)).toBe(2);
-    expect(count(ops, /\/statistics\//)).toBe(19);
+    expect(count(ops, /statistics\/tx_bytes$/)).toBe(6);
+    expect(count(ops, /\/statistics\//)).toBe(19 + 36);
+    // IPv6Enable: disable_ipv6 of `all` (Device.IP.) and of each interface, once.
+    expect(count(ops, /disable_ipv6$/)).toBe(5);
     // flags: the scan, Interface.1 and Link.1; mtu: Link.1 only (IP's comes from `ip`).
     expect(count(ops, /eth0\/flags$/)).toBe(3);
     expect(count(ops, /eth0\/mtu$/)).toBe(1);
@@ -49,15 +51,17 @@ describe('linux platform: what a Get costs', () => {
     // once for the whole table (ProcessNumberOfEntries and the rows share the snapshot).
     expect(count(ops, /^readdir \/proc$/)).toBe(1);
     expect(count(ops, /\/proc\/\d+\/(stat|status)$/)).toBe(14);
-    expect(ops).toHaveLength(62 + 15);
-    expect(f.host.ipCalls().sort()).toEqual(['-4 -json route show table main', '-j addr show']);
+    // + DNS.Client.Server: /etc/resolv.conf, once for the table and its rows.
+    expect(count(ops, /\/etc\/resolv\.conf$/)).toBe(1);
+    expect(ops).toHaveLength(62 + 15 + 1 + 36 + 5);
+    expect(f.host.ipCalls().sort()).toEqual(['-4 -json route show table main', '-6 -json route show table main', '-j addr show']);
 
     // Read again at the same instant: every object reads its live values anew, the scan and `ip` are reused.
     ops.length = 0;
     await f.readAll();
     expect(count(ops, /^readdir /)).toBe(0);
-    expect(ops).toHaveLength(58 - 21); // the process snapshot and the bridge check are reused too
-    expect(f.host.ipCalls()).toHaveLength(2);
+    expect(ops).toHaveLength(58 - 21 + 36 + 5); // the process snapshot and the bridge check are reused too
+    expect(f.host.ipCalls()).toHaveLength(3);
   });
 
   it('IP.Interface.LowerLayers costs one shared scan, not a read per IP interface', async () => {
@@ -69,7 +73,7 @@ describe('linux platform: what a Get costs', () => {
     const ip = f.model.bindingAt('Device.IP.Interface.{i}.')!;
     for (const n of await ip.list!([], {})) await ip.get([n], {});
     expect(count(ops, /^readdir \/sys\/class\/net$/)).toBe(1);
-    expect(ops).toHaveLength(21); // the scan only, for 4 IP interfaces
+    expect(ops).toHaveLength(21 + 4); // the scan, and each interface's disable_ipv6 (its IPv6Enable)
     expect(f.host.ipCalls().filter((c) => c === '-j addr show')).toHaveLength(2);
     expect(out.get('Device.IP.Interface.4.')?.LowerLayers).toBe('Device.Ethernet.Link.1');
   });

@@ -68,27 +68,38 @@ describe('linux platform: whole-tree read of the recorded Debian 12 host', () =>
   it('maps IP.Interface, IPv4Address and IPv6Address from one `ip -j addr`', async () => {
     f = linuxHost();
     const all = await f.byPath();
-    expect(all.get('Device.IP.')).toEqual({ IPv4Capable: true, IPv6Capable: true, InterfaceNumberOfEntries: 4 });
+    expect(all.get('Device.IP.')).toEqual({ IPv4Capable: true, IPv4Enable: true, IPv4Status: 'Enabled', IPv6Capable: true, IPv6Enable: true, IPv6Status: 'Enabled', InterfaceNumberOfEntries: 4 });
     expect(all.get('Device.IP.Interface.1.')).toEqual({
       Enable: true,
       Status: 'Up',
       Name: 'lo',
+      LastChange: 0, // the clock has not moved since the watcher started
       LowerLayers: '',
       MaxMTUSize: 65535,
       Type: 'Loopback',
       Loopback: true,
+      IPv4Enable: true,
+      IPv6Enable: true,
       IPv4AddressNumberOfEntries: 1,
       IPv6AddressNumberOfEntries: 1,
     });
     expect(all.get('Device.IP.Interface.2.')).toMatchObject({ Enable: false, Status: 'Down', Name: 'ifb0', LowerLayers: '', MaxMTUSize: 1500, Type: 'Normal', IPv4AddressNumberOfEntries: 0 });
+    // disable_ipv6 of ifb1 is 1.
+    expect(all.get('Device.IP.Interface.3.')).toMatchObject({ Name: 'ifb1', IPv4Enable: true, IPv6Enable: false });
+    // The netdev's counters, as Ethernet.Interface.1.Stats reads them for eth0.
+    expect(all.get('Device.Ethernet.Interface.1.Stats.')).toMatchObject(all.get('Device.IP.Interface.4.Stats.')!);
+    expect(Object.keys(all.get('Device.IP.Interface.4.Stats.')!)).toHaveLength(9); // no Collisions at the IP layer
     expect(all.get('Device.IP.Interface.4.')).toEqual({
       Enable: true,
       Status: 'Up',
       Name: 'eth0',
+      LastChange: 0,
       LowerLayers: 'Device.Ethernet.Link.1',
       MaxMTUSize: 1400,
       Type: 'Normal',
       Loopback: false,
+      IPv4Enable: true,
+      IPv6Enable: true,
       IPv4AddressNumberOfEntries: 1,
       IPv6AddressNumberOfEntries: 2,
     });
@@ -143,14 +154,24 @@ describe('linux platform: whole-tree read of the recorded Debian 12 host', () =>
     expect(all.has('Device.Routing.Router.1.IPv4Forwarding.3.')).toBe(false);
   });
 
+  it('maps IPv6Forwarding from one `ip -6 -json route`: an RA route with its expiry, the default route as ::/0, an unreachable one', async () => {
+    f = linuxHost();
+    const all = await f.byPath();
+    const rows = [...all].filter(([p]) => p.startsWith('Device.Routing.Router.1.IPv6Forwarding.')).map(([, v]) => v);
+    expect(rows.map((r) => r.DestIPPrefix)).toEqual(['2001:db8::/64', '2001:db8:77::/48', '2001:db8:dead::/48', 'fe80::/64', '::/0']);
+    expect(rows[1]).toMatchObject({ NextHop: 'fe80::1', Interface: 'Device.IP.Interface.4', Origin: 'RA', ForwardingMetric: 1024, ExpirationTime: '2026-11-25T07:58:46Z' });
+    expect(rows[2]).toMatchObject({ Type: 'Unreachable', Interface: 'Device.IP.Interface.1' });
+    expect(rows[4]).toMatchObject({ Type: 'Normal', NextHop: '2001:db8::1', Origin: 'Static', ExpirationTime: '9999-12-31T23:59:59Z', ForwardingPolicy: -1 });
+  });
+
   it('runs `ip` once per source (addresses, routes) per whole-tree read, and again only once the cache has aged', async () => {
     f = linuxHost();
     await f.readAll();
-    expect(f.host.ipCalls().sort()).toEqual(['-4 -json route show table main', '-j addr show']);
+    expect(f.host.ipCalls().sort()).toEqual(['-4 -json route show table main', '-6 -json route show table main', '-j addr show']);
     await f.readAll();
-    expect(f.host.ipCalls()).toHaveLength(2); // same instant: served from the cache
+    expect(f.host.ipCalls()).toHaveLength(3); // same instant: served from the cache
     f.advance(2);
     await f.readAll();
-    expect(f.host.ipCalls()).toHaveLength(4);
+    expect(f.host.ipCalls()).toHaveLength(6);
   });
 });

@@ -1,0 +1,75 @@
+/**
+ * The network interfaces controllers may reconfigure on the Linux platform, from wherever a
+ * start-up option is given: `--manage-interfaces NAME[,NAME...]` on the command line,
+ * `"$manageInterfaces": ["eth1", ...]` in the factory-defaults file, or UCI's
+ * `list manage_interface` on OpenWrt (which the init script passes as `--manage-interfaces`).
+ * A name Linux could never give an interface stops the start with a message naming where it came
+ * from and what a good value looks like: a typo must not leave the network unmanaged unnoticed.
+ * `--manage-dns FILE` (`$manageDns`, UCI `option manage_dns`) likewise names the resolv.conf whose
+ * name servers controllers may change.
+ */
+import { isAbsolute } from 'node:path';
+
+/** The key of the defaults file that holds them (no TR-181 path, like `$plugins`). */
+export const MANAGE_INTERFACES_KEY = '$manageInterfaces';
+
+/**
+ * A name the kernel takes for an interface (dev_valid_name: 1-15 bytes, no `/`, `:` or white
+ * space, not `.` or `..`), without `,` (the option's separator).
+ */
+const IFNAME_RE = /^(?!\.\.?$)[^\s/:,]{1,15}$/;
+
+/**
+ * The names in `names`, checked; `source` names the setting in the message (`--manage-interfaces`
+ * or the defaults file's key). Throws an Error saying which name is wrong and how to fix it.
+ */
+export function checkManagedInterfaces(names: readonly string[], source: string): string[] {
+  for (const n of names) {
+    if (n !== '*' && !IFNAME_RE.test(n)) {
+      throw new Error(`${source}: ${JSON.stringify(n)} is not a network interface name (1-15 characters, no '/', ':', ',' or spaces; '*' for every interface), e.g. eth1,wan0`);
+    }
+  }
+  return [...names];
+}
+
+/** `--manage-interfaces` text (comma-separated, spaces around names ignored), checked. */
+export function parseManageInterfacesOption(text: string): string[] {
+  const names = text
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '');
+  if (names.length === 0) throw new Error(`--manage-interfaces ${JSON.stringify(text)}: names no interface; give NAME[,NAME...] (e.g. eth1,wan0) or '*'`);
+  return checkManagedInterfaces(names, '--manage-interfaces');
+}
+
+/** The defaults file's `$manageInterfaces` value (an array of names), checked; undefined when absent. */
+export function manageInterfacesFromFile(value: unknown, file: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  const where = `factory defaults: ${MANAGE_INTERFACES_KEY}`;
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
+    throw new Error(`${where} (${file}): must be an array of interface names, e.g. ["eth1", "wan0"] or ["*"]`);
+  }
+  return checkManagedInterfaces(value as string[], where);
+}
+
+/** The key of the defaults file naming the resolv.conf controllers may rewrite (`--manage-dns`). */
+export const MANAGE_DNS_KEY = '$manageDns';
+
+/**
+ * `--manage-dns FILE` (or `$manageDns`): an absolute path, since the agent's working directory is
+ * no place a resolver reads. `source` names the setting in the message.
+ */
+export function checkManageDns(file: string, source: string): string {
+  if (!isAbsolute(file) || file.endsWith('/')) {
+    throw new Error(`${source}: ${JSON.stringify(file)} is not an absolute file path; give the resolv.conf the agent may rewrite, e.g. /etc/resolv.conf`);
+  }
+  return file;
+}
+
+/** The defaults file's `$manageDns` value, checked; undefined when absent. */
+export function manageDnsFromFile(value: unknown, file: string): string | undefined {
+  if (value === undefined) return undefined;
+  const where = `factory defaults: ${MANAGE_DNS_KEY} (${file})`;
+  if (typeof value !== 'string') throw new Error(`${where}: must be a file path, e.g. "/etc/resolv.conf"`);
+  return checkManageDns(value, where);
+}

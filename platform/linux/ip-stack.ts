@@ -1,0 +1,85 @@
+/**
+ * The IPv4 and IPv6 switches of Device.IP. and Device.IP.Interface.{i}. on Linux (TR-181
+ * IPInterface:2, IPv6Interface:1): the IPv6 ones are the kernel's `disable_ipv6` sysctls
+ * (/proc/sys/net/ipv6/conf/{all,default,IF}/disable_ipv6), read and written directly.
+ *
+ * Linux has no switch for IPv4: the stack is always there and an interface takes part in it
+ * whenever it has an address. IPv4Enable therefore reads true and Enable false is refused
+ * (7002); a controller removes an interface's IPv4 addresses (Delete its IPv4Address rows) to
+ * detach it.
+ *
+ * Writes follow `--manage-interfaces`: an interface's IPv6Enable needs that interface managed,
+ * Device.IP.IPv6Enable (every interface's IPv6 at once, `all` and `default`) needs `*`.
+ */
+import { promises as fs } from 'node:fs';
+import { ErrorCode, UspError } from '../../datamodel/UspError.js';
+import type { Value } from '../../datamodel/value/Value.js';
+import type { LinuxContext } from './LinuxContext.js';
+
+/** The `disable_ipv6` sysctl of `conf` (an interface name, `all` or `default`). */
+function disableIpv6File(ctx: LinuxContext, conf: string): string {
+  return ctx.files.proc('sys', 'net', 'ipv6', 'conf', conf, 'disable_ipv6');
+}
+
+/** Whether IPv6 is on for `conf`: false when its sysctl says so, or when the kernel has no IPv6 (no file). */
+export async function ipv6Enabled(ctx: LinuxContext, conf: string): Promise<boolean> {
+  return (await ctx.files.attr(disableIpv6File(ctx, conf))) === '0';
+}
+
+/** Writes `disable_ipv6` of `conf`; the kernel's refusal becomes the UspError naming why. */
+async function writeIpv6Enable(ctx: LinuxContext, conf: string, enable: boolean, path: string): Promise<void> {
+  const file = disableIpv6File(ctx, conf);
+  try {
+    await fs.writeFile(file, enable ? '0\n' : '1\n');
+    ctx.log?.info('network configuration changed', { sysctl: file, value: enable ? 0 : 1 });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'this kernel has no IPv6 there' : (e as Error).message;
+    throw new UspError(code === 'ENOENT' ? ErrorCode.ObjectDoesNotExist : ErrorCode.RequestDenied, `${path}IPv6Enable: cannot write ${file}: ${why}`, { path });
+  }
+}
+
+function refuseIpv4Off(values: Record<string, Value>, path: string): void {
+  if (values.IPv4Enable === false) {
+    throw new UspError(ErrorCode.RequestDenied, `${path}IPv4Enable: Linux cannot detach an interface from IPv4 (or switch IPv4 off); Delete its IPv4Address rows instead`, { path });
+  }
+}
+
+/** Serves Device.IP. (capabilities and the IPv4/IPv6 stack switches). */
+export function registerIpStack(ctx: LinuxContext): void {
+  const capable = (): Promise<boolean> => ctx.files.exists(ctx.files.proc('net', 'if_inet6'));
+  ctx.model.register('Device.IP.', {
+    params: ['IPv4Capable', 'IPv4Enable', 'IPv4Status', 'IPv6Capable', 'IPv6Enable', 'IPv6Status'],
+    get: async () => {
+      const [v6, on] = await Promise.all([capable(), ipv6Enabled(ctx, 'all')]);
+      return { IPv4Capable: true, IPv4Enable: true, IPv4Status: 'Enabled', IPv6Capable: v6, IPv6Enable: v6 && on, IPv6Status: v6 && on ? 'Enabled' : 'Disabled' };
+    },
+    set: async (_keys, changes) => {
+      const path = 'Device.IP.';
+      refuseIpv4Off(changes, path);
+      if (changes.IPv6Enable === undefined) return;
+      if (!ctx.ip.managed.has('*')) {
+        throw new UspError(ErrorCode.RequestDenied, `${path}IPv6Enable switches IPv6 on every interface: start the agent with --manage-interfaces '*' to let controllers change it`, { path });
+      }
+      // `default` too, so interfaces made later follow the stack's switch.
+      for (const conf of ['all', 'default']) await writeIpv6Enable(ctx, conf, changes.IPv6Enable === true, path);
+    },
+  });
+}
+
+/** IP.Interface.{i}.IPv4Enable and IPv6Enable of interface `name`. */
+export async function interfaceStackValues(ctx: LinuxContext, name: string): Promise<Record<string, Value>> {
+  return { IPv4Enable: true, IPv6Enable: await ipv6Enabled(ctx, name) };
+}
+
+/**
+ * A Set of IP.Interface.{i} on interface `name` (managed: the caller checked): IPv4Enable and
+ * IPv6Enable here, the rest by `linkSet` (`ip link set`), which runs first as the change more
+ * likely to be refused, so a refusal leaves the sysctl as it was.
+ */
+export async function setInterface(ctx: LinuxContext, name: string, changes: Record<string, Value>, path: string, linkSet: (rest: Record<string, Value>) => Promise<void>): Promise<void> {
+  const { IPv4Enable, IPv6Enable, ...rest } = changes;
+  refuseIpv4Off({ IPv4Enable }, path);
+  if (Object.keys(rest).length > 0) await linkSet(rest);
+  if (IPv6Enable !== undefined) await writeIpv6Enable(ctx, name, IPv6Enable === true, path);
+}

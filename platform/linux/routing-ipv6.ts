@@ -1,0 +1,185 @@
+/**
+ * Device.Routing.Router.1.IPv6Forwarding.{i} of a Linux host (TR-181 IPv6Routing:1): the IPv6
+ * unicast, blackhole, unreachable and prohibit routes of the kernel's main table, from one
+ * `ip -6 -json route show table main` per cacheMs. A row is known by destination, next hop,
+ * device, metric and type, as IPv4Forwarding's (routing.ts), and keeps its number while the agent
+ * runs.
+ *
+ * Static routes are written back (Add and Delete, `ip -6 route add/del ... proto static`) when
+ * their Interface is one the agent manages; routes the kernel, router advertisements, a DHCPv6
+ * client or a routing daemon made are read-only (Delete: 7002). A row's values are the route
+ * itself, so Set is refused (7002) except Enable true: Delete the row and Add another.
+ *
+ * DestIPPrefix of the default route is `::/0`; a host route is `ADDR/128`. ExpirationTime is
+ * when a route learnt from an RA expires, the Infinite Time for one that does not.
+ */
+import { ErrorCode, UspError } from '../../datamodel/UspError.js';
+import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
+import type { Value } from '../../datamodel/value/Value.js';
+import { sourceError } from '../exec/CommandError.js';
+import type { LinuxContext } from './LinuxContext.js';
+import { dateTime, INFINITE_TIME } from './net-status.js';
+import { ifnameOf, parseIpRoutes, type IpRoute } from './routing.js';
+
+/** An IPv6 route as `ip -6 -json route` shows it: IpRoute, and seconds left for a route with a lifetime. */
+export interface Ip6Route extends IpRoute {
+  expires?: number;
+}
+
+/** The iproute2 call every IPv6Forwarding row reads. */
+export const IP6_ROUTE_ARGS = ['-6', '-json', 'route', 'show', 'table', 'main'] as const;
+
+/** The metric `ip -6 route add` gives a route that names none (and `ip -json` then shows). */
+export const IP6_DEFAULT_METRIC = 1024;
+
+const TYPES: Readonly<Record<string, string>> = { unicast: 'Normal', blackhole: 'Blackhole', unreachable: 'Unreachable', prohibit: 'Prohibit' };
+/** Who made a route, as TR-181 Origin says it; the rest (kernel, routing daemons) read as Static. */
+const ORIGINS: Readonly<Record<string, string>> = { ra: 'RA', dhcp: 'DHCPv6', ospf: 'OSPF', ripng: 'RIPng' };
+/** Routes an administrator (or this agent) added. */
+const STATIC_PROTOCOLS = new Set(['boot', 'static']);
+
+function routeKey(r: Ip6Route): string {
+  return [r.dst, r.gateway ?? '', r.dev ?? '', r.metric ?? 0, r.type ?? 'unicast'].join('|');
+}
+
+/** `dst` of `ip -6 route` as TR-181 DestIPPrefix: `::/0` for the default route, `/128` for a host route. */
+export function destPrefix(dst: string): string {
+  if (dst === 'default') return '::/0';
+  return dst.includes('/') ? dst : `${dst}/128`;
+}
+
+/**
+ * An IPv6 address in the one form `ip -json` prints (RFC 5952: lower case, longest zero run
+ * compressed), so a row added as `2001:DB8:0::/48` is found again under its key; undefined when
+ * `text` is no IPv6 address.
+ */
+export function canonicalIPv6(text: string): string | undefined {
+  if (!text.includes(':') || /[[\]/%]/.test(text)) return undefined;
+  try {
+    return new URL(`http://[${text}]/`).hostname.slice(1, -1);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Serves Router.{i}.IPv6Forwarding.{i} (Router.1 only: routing.ts serves the Router table).
+ * `interfaces` are IP.Interface's instance numbers by device name.
+ */
+export function registerIPv6Forwarding(ctx: LinuxContext, interfaces: InstanceMap): void {
+  const numbers = new InstanceMap();
+  const routes = async (): Promise<{ at: number; byKey: Map<string, Ip6Route> }> => {
+    try {
+      return await ctx.runner.cached('ip', IP6_ROUTE_ARGS, ctx.cacheMs, (out) => ({ at: ctx.now(), byKey: new Map((parseIpRoutes(out) as Ip6Route[]).map((r) => [routeKey(r), r])) }));
+    } catch (e) {
+      throw sourceError(e);
+    }
+  };
+  const rowPath = (keys: InstanceKeys): string => `Device.Routing.Router.${keys[0]}.IPv6Forwarding.${keys[1] ?? '{i}'}.`;
+  const requireRouter = (keys: InstanceKeys): void => {
+    if (keys[0] !== 1) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such router: Device.Routing.Router.${keys[0]}`);
+  };
+  const routeOf = async (keys: InstanceKeys): Promise<{ at: number; r: Ip6Route }> => {
+    const key = numbers.requireKey(keys[1]);
+    const { at, byKey } = await routes();
+    const r = byKey.get(key);
+    if (!r) throw new UspError(ErrorCode.ObjectDoesNotExist, `the route ${key.split('|').slice(0, 3).join(' ')} no longer exists`);
+    return { at, r };
+  };
+  const routeArgs = (r: Ip6Route): string[] => [
+    ...(r.type && r.type !== 'unicast' ? [r.type] : []),
+    r.dst,
+    ...(r.gateway ? ['via', r.gateway] : []),
+    ...(r.dev ? ['dev', r.dev] : []),
+    ...(r.metric ? ['metric', String(r.metric)] : []),
+  ];
+
+  ctx.model.register('Device.Routing.Router.{i}.IPv6Forwarding.{i}.', {
+    params: ['Enable', 'Status', 'Type', 'DestIPPrefix', 'ForwardingPolicy', 'NextHop', 'Interface', 'Origin', 'ForwardingMetric', 'ExpirationTime'],
+    list: async (parentKeys) => {
+      requireRouter(parentKeys);
+      return numbers.list((await routes()).byKey.keys());
+    },
+    get: async (keys) => {
+      const { at, r } = await routeOf(keys);
+      const ifNumber = r.dev === undefined ? undefined : interfaces.peek(r.dev);
+      return {
+        Enable: true,
+        Status: 'Enabled',
+        Type: TYPES[r.type ?? 'unicast'],
+        DestIPPrefix: destPrefix(r.dst),
+        ForwardingPolicy: -1,
+        NextHop: r.gateway ?? '',
+        Interface: ifNumber === undefined ? '' : `Device.IP.Interface.${ifNumber}`,
+        Origin: ORIGINS[r.protocol ?? ''] ?? 'Static',
+        ForwardingMetric: r.metric ?? 0,
+        ExpirationTime: typeof r.expires === 'number' ? dateTime(at + r.expires * 1000) : INFINITE_TIME,
+      };
+    },
+    set: async (keys, changes) => {
+      await routeOf(keys);
+      for (const [param, value] of Object.entries(changes)) {
+        if (param === 'Enable' && value === true) continue;
+        throw new UspError(ErrorCode.RequestDenied, `${rowPath(keys)}${param} cannot be changed on this platform: Delete the route and Add another`, { path: rowPath(keys) });
+      }
+    },
+    add: async (parentKeys, params) => {
+      requireRouter(parentKeys);
+      const path = rowPath(parentKeys);
+      const r = route6FromParams(params, path, (ref) => ifnameOf(ref, interfaces, path));
+      ctx.ip.requireManaged(r.dev ?? '', path);
+      await ctx.ip.run(['-6', 'route', 'add', ...routeArgs(r), 'proto', 'static'], path);
+      return numbers.numberOf(routeKey(r));
+    },
+    delete: async (keys) => {
+      const { r } = await routeOf(keys);
+      const path = rowPath(keys);
+      if (!STATIC_PROTOCOLS.has(r.protocol ?? 'boot')) {
+        throw new UspError(ErrorCode.RequestDenied, `${path}: only static routes can be deleted; this one came from ${r.protocol ?? 'the kernel'}`, { path });
+      }
+      ctx.ip.requireManaged(r.dev ?? '', path);
+      await ctx.ip.run(['-6', 'route', 'del', ...routeArgs(r)], path);
+    },
+    // What a Delete removed, read before it runs, so a failed transaction can put it back.
+    snapshot: (keys) => {
+      const before = routeOf(keys).then(({ r }) => r);
+      before.catch(() => undefined);
+      return before;
+    },
+    restore: async (_keys, snap) => {
+      const r = await (snap as Promise<Ip6Route>);
+      await ctx.ip.run(['-6', 'route', 'add', ...routeArgs(r), 'proto', r.protocol ?? 'boot']);
+    },
+  });
+}
+
+/** The route an Add describes, as `ip -6 -json route` will show it; Interface is required. */
+function route6FromParams(params: Record<string, Value>, path: string, ifname: (ref: string) => string): Ip6Route {
+  const str = (name: string): string => (typeof params[name] === 'string' ? (params[name] as string) : '');
+  if (params.Enable === false) throw new UspError(ErrorCode.RequestDenied, `${path}Enable: a Linux route exists only while enabled`, { path });
+  const type = str('Type') || 'Normal';
+  if (type !== 'Normal') throw new UspError(ErrorCode.RequestDenied, `${path}Type: only Normal routes can be added on this platform`, { path });
+  if (typeof params.ForwardingPolicy === 'number' && params.ForwardingPolicy !== -1) {
+    throw new UspError(ErrorCode.RequestDenied, `${path}ForwardingPolicy: policy routing is not written on this platform; leave it -1`, { path });
+  }
+  if (str('Interface') === '') throw new UspError(ErrorCode.ObjectCouldNotBeCreated, `${path}: give Interface (a Device.IP.Interface the agent manages) in the Add`, { path });
+  const dst = ip6Destination(str('DestIPPrefix'), path);
+  const hop = str('NextHop');
+  const gateway = hop === '' ? undefined : canonicalIPv6(hop);
+  if (gateway === undefined && hop !== '') throw new UspError(ErrorCode.InvalidValue, `${path}NextHop: ${JSON.stringify(hop)} is not an IPv6 address`, { path });
+  const metric = typeof params.ForwardingMetric === 'number' && params.ForwardingMetric > 0 ? params.ForwardingMetric : IP6_DEFAULT_METRIC;
+  return { dst, gateway, dev: ifname(str('Interface')), metric, protocol: 'static' };
+}
+
+/** DestIPPrefix as `ip -6 -json route` prints a destination: `default`, `ADDR` (a /128) or `ADDR/LEN`. */
+function ip6Destination(prefix: string, path: string): string {
+  if (prefix === '' || prefix === '::/0') return 'default';
+  const [addr, len, extra] = prefix.split('/');
+  const canonical = canonicalIPv6(addr);
+  const bits = len === undefined ? 128 : /^\d{1,3}$/.test(len) ? Number(len) : NaN;
+  if (canonical === undefined || extra !== undefined || !(bits >= 0 && bits <= 128)) {
+    throw new UspError(ErrorCode.InvalidValue, `${path}DestIPPrefix: ${JSON.stringify(prefix)} is not an IPv6 prefix (e.g. 2001:db8:1::/48)`, { path });
+  }
+  return bits === 128 ? canonical : `${canonical}/${bits}`;
+}

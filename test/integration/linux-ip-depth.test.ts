@@ -1,0 +1,242 @@
+/**
+ * Linux IP depth, for real: the built agent process (`npm run build` first) on `--platform linux`
+ * inside its own network namespace, told what it manages by its factory-defaults file
+ * (`$manageInterfaces`, `$manageDns`: no command-line option), with a controller over a real
+ * WebSocket through a veth pair. Checked against the kernel (`ip -json` in the namespace) and
+ * a real resolv.conf in a temporary directory: Device.DNS.Client.Server, IPv6Forwarding, the
+ * IPv4/IPv6 switches, LastChange, Reset() and Add/Delete of IP.Interface.
+ * Needs root (`ip netns`); the namespace is removed afterwards.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { add, del, set, tryAdd, trySet } from '../peers/controller-steps.js';
+import { getObjects } from '../peers/get-objects.js';
+import { startAgentInNamespace } from '../peers/netns-agent.js';
+import { NetNamespace } from '../peers/netns.js';
+import type { TestController } from '../peers/TestController.js';
+
+// Unique per process, so parallel runs on one machine do not meet.
+const tag = process.pid % 100_000;
+const ns = NetNamespace.create(`usp-ipd-${tag}`, `10.233.${tag % 250}`, `uspipd${tag}`, 'ctl0');
+const dir = mkdtempSync(join(tmpdir(), 'usp-ip-depth-'));
+const resolvConf = join(dir, 'resolv.conf');
+let c: TestController;
+let close: (() => Promise<void>) | undefined;
+
+beforeAll(async () => {
+  ns.ip('link', 'add', 'va0', 'type', 'veth', 'peer', 'name', 'vb0');
+  writeFileSync(resolvConf, '# written by the test\nsearch example.net\nnameserver 192.0.2.53\noptions edns0\n');
+  // ip-usp1: the macvlan an Add of IP.Interface makes.
+  ({ controller: c, close } = await startAgentInNamespace(ns, '', { fileSettings: { $manageInterfaces: ['va0', 'vb0', 'ip-usp1'], $manageDns: resolvConf } }));
+}, 30_000);
+
+afterAll(async () => {
+  await close?.();
+  ns.remove();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function ipInterface(name: string): Promise<string> {
+  const rows = await getObjects(c, ['Device.IP.Interface.*.Name']);
+  const path = Object.entries(rows).find(([, v]) => v.Name === name)?.[0];
+  if (!path) throw new Error(`no IP.Interface for ${name}: ${JSON.stringify(rows)}`);
+  return path;
+}
+
+function code(r: { ok: boolean; errCode?: number; paramErrCode?: number }): number {
+  return r.ok ? 0 : (r.paramErrCode ?? r.errCode ?? -1);
+}
+
+describe('--manage-interfaces given in the defaults file ($manageInterfaces)', () => {
+  it('lets controllers change the interfaces it names, and only those', async () => {
+    const va0 = await ipInterface('va0');
+    await set(c, va0, { MaxMTUSize: '1420' });
+    expect(ns.link('va0')?.mtu).toBe(1420);
+    const ctl = await ipInterface('ctl0');
+    expect(code(await trySet(c, ctl, { MaxMTUSize: '1300' }))).toBe(7002);
+  });
+});
+
+describe('Device.DNS.Client.Server from the resolv.conf $manageDns names', () => {
+  const servers = () => readFileSync(resolvConf, 'utf8');
+
+  it('reads its nameserver lines; Add, Set and Delete rewrite them and keep every other line', async () => {
+    const rows = await getObjects(c, ['Device.DNS.Client.Server.*.']);
+    expect(Object.values(rows)).toEqual([{ Enable: 'true', Status: 'Enabled', DNSServer: '192.0.2.53', Interface: '', Type: 'Static' }]);
+    const row = await add(c, 'Device.DNS.Client.Server.', { DNSServer: '2001:db8::53' });
+    expect(servers()).toBe('# written by the test\nsearch example.net\nnameserver 192.0.2.53\noptions edns0\nnameserver 2001:db8::53\n');
+    await set(c, row, { DNSServer: '198.51.100.53' });
+    expect(servers()).toContain('nameserver 198.51.100.53\n');
+    expect(servers()).not.toContain('2001:db8::53');
+    expect((await getObjects(c, [`${row}DNSServer`]))[row].DNSServer).toBe('198.51.100.53');
+    await del(c, row);
+    expect(servers()).toBe('# written by the test\nsearch example.net\nnameserver 192.0.2.53\noptions edns0\n');
+  });
+
+  it('refuses what resolv.conf cannot hold: not an address (7012), a server listed twice (7025), Enable false (7002)', async () => {
+    expect(code(await tryAdd(c, 'Device.DNS.Client.Server.', { DNSServer: 'dns.example.net' }))).toBe(7012);
+    expect(code(await tryAdd(c, 'Device.DNS.Client.Server.', { DNSServer: '192.0.2.53' }))).toBe(7025);
+    expect(code(await tryAdd(c, 'Device.DNS.Client.Server.', { DNSServer: '192.0.2.54', Enable: 'false' }))).toBe(7002);
+    const row = Object.keys(await getObjects(c, ['Device.DNS.Client.Server.*.DNSServer']))[0];
+    expect(code(await trySet(c, row, { DNSServer: '300.1.2.3' }))).toBe(7012);
+    expect(servers()).toBe('# written by the test\nsearch example.net\nnameserver 192.0.2.53\noptions edns0\n');
+  });
+
+  it('a failed message rolls back: the server a Delete removed is listed again', async () => {
+    const row = Object.keys(await getObjects(c, ['Device.DNS.Client.Server.*.DNSServer']))[0];
+    // The kernel's own route on ctl0 cannot be deleted (7002), after the server in the same message.
+    const routes = await getObjects(c, ['Device.Routing.Router.1.IPv4Forwarding.*.StaticRoute']);
+    const kernelRoute = Object.entries(routes).find(([, v]) => v.StaticRoute === 'false')?.[0];
+    expect(kernelRoute).toBeDefined();
+    const m = await c.send({ reqType: 'delete', delete: { allowPartial: false, objPaths: [row, kernelRoute!] } });
+    expect(m.body.msgBody).toBe('error');
+    expect(servers()).toContain('nameserver 192.0.2.53\n');
+  });
+});
+
+describe('Routing.Router.1.IPv6Forwarding from `ip -6 route`', () => {
+  const table = 'Device.Routing.Router.1.IPv6Forwarding.';
+  const routes = () => JSON.parse(ns.ip('-6', '-json', 'route', 'show', 'table', 'main')) as Array<Record<string, unknown>>;
+
+  it('Add and Delete of a static route reach the kernel; the kernel-made ones read back and cannot be deleted (7002)', async () => {
+    ns.ip('link', 'set', 'va0', 'up');
+    ns.ip('link', 'set', 'vb0', 'up');
+    ns.ip('-6', 'addr', 'add', '2001:db8:9::1/64', 'dev', 'va0', 'nodad');
+    const va0 = (await ipInterface('va0')).replace(/\.$/, '');
+    // Written in another form than the kernel prints it: the row is still found under its key.
+    const row = await add(c, table, { DestIPPrefix: '2001:DB8:5:0::/48', NextHop: '2001:db8:9::fe', Interface: va0, ForwardingMetric: '50' });
+    expect(routes()).toContainEqual(expect.objectContaining({ dst: '2001:db8:5::/48', gateway: '2001:db8:9::fe', dev: 'va0', metric: 50, protocol: 'static' }));
+    expect((await getObjects(c, [row]))[row]).toMatchObject({
+      Enable: 'true',
+      Status: 'Enabled',
+      Type: 'Normal',
+      DestIPPrefix: '2001:db8:5::/48',
+      NextHop: '2001:db8:9::fe',
+      Interface: va0,
+      Origin: 'Static',
+      ForwardingMetric: '50',
+      ExpirationTime: '9999-12-31T23:59:59Z',
+    });
+    const rows = await getObjects(c, [`${table}*.DestIPPrefix`, `${table}*.Interface`]);
+    const connected = Object.entries(rows).find(([, v]) => v.DestIPPrefix === '2001:db8:9::/64' && v.Interface === va0)?.[0];
+    expect(connected).toBeDefined();
+    const r = await c.send({ reqType: 'delete', delete: { allowPartial: false, objPaths: [connected!] } });
+    expect(r.body.msgBody).toBe('error');
+    await del(c, row);
+    expect(routes().some((x) => x.dst === '2001:db8:5::/48')).toBe(false);
+  });
+
+  it('refuses a prefix that is none (7012), an unmanaged interface (7002), no Interface (7017)', async () => {
+    const va0 = (await ipInterface('va0')).replace(/\.$/, '');
+    const ctl = (await ipInterface('ctl0')).replace(/\.$/, '');
+    expect(code(await tryAdd(c, table, { DestIPPrefix: '2001:db8::/129', Interface: va0 }))).toBe(7012);
+    expect(code(await tryAdd(c, table, { DestIPPrefix: '192.0.2.0/24', Interface: va0 }))).toBe(7012);
+    expect(code(await tryAdd(c, table, { DestIPPrefix: '2001:db8:6::/48', Interface: ctl }))).toBe(7002);
+    expect(code(await tryAdd(c, table, { DestIPPrefix: '2001:db8:6::/48' }))).toBe(7017);
+    expect(routes().some((x) => String(x.dst).startsWith('2001:db8:6'))).toBe(false);
+  });
+});
+
+describe('IPv4Enable / IPv6Enable: the kernel has a switch for IPv6 only', () => {
+  const sysctl = (conf: string) => execFileSync('ip', ['netns', 'exec', ns.name, 'cat', `/proc/sys/net/ipv6/conf/${conf}/disable_ipv6`], { encoding: 'utf8' }).trim();
+
+  it("IP.Interface.IPv6Enable is the interface's disable_ipv6; IPv4Enable false is refused (7002)", async () => {
+    const vb0 = await ipInterface('vb0');
+    expect((await getObjects(c, [`${vb0}IPv6Enable`, `${vb0}IPv4Enable`]))[vb0]).toEqual({ IPv6Enable: 'true', IPv4Enable: 'true' });
+    await set(c, vb0, { IPv6Enable: 'false' });
+    expect(sysctl('vb0')).toBe('1');
+    expect((await getObjects(c, [`${vb0}IPv6Enable`]))[vb0].IPv6Enable).toBe('false');
+    await set(c, vb0, { IPv6Enable: 'true' });
+    expect(sysctl('vb0')).toBe('0');
+    expect(code(await trySet(c, vb0, { IPv4Enable: 'false' }))).toBe(7002);
+    expect(code(await trySet(c, await ipInterface('ctl0'), { IPv6Enable: 'false' }))).toBe(7002);
+    expect(sysctl('ctl0')).toBe('0');
+  });
+
+  it('a refused link change in the same Set leaves IPv6Enable as it was', async () => {
+    const vb0 = await ipInterface('vb0');
+    // veth takes no MTU below 68 (the schema allows 64): ip refuses it, before the sysctl is written.
+    expect(code(await trySet(c, vb0, { MaxMTUSize: '64', IPv6Enable: 'false' }))).toBe(7012);
+    expect(sysctl('vb0')).toBe('0');
+  });
+
+  it("Device.IP.IPv6Enable (every interface at once) needs --manage-interfaces '*' (7002); its Status follows the stack", async () => {
+    expect((await getObjects(c, ['Device.IP.']))['Device.IP.']).toMatchObject({ IPv4Enable: 'true', IPv4Status: 'Enabled', IPv6Capable: 'true', IPv6Enable: 'true', IPv6Status: 'Enabled' });
+    expect(code(await trySet(c, 'Device.IP.', { IPv6Enable: 'false' }))).toBe(7002);
+    expect(code(await trySet(c, 'Device.IP.', { IPv4Enable: 'false' }))).toBe(7002);
+    expect(sysctl('all')).toBe('0');
+  });
+});
+
+describe('IP.Interface.LastChange from the `ip monitor link` watcher', () => {
+  /** Reads `${row}param` until `ok` holds (the watcher reports asynchronously), at most 15 s. */
+  async function until(row: string, ok: (v: Record<string, string>) => boolean): Promise<Record<string, string>> {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const v = (await getObjects(c, [`${row}Status`, `${row}LastChange`]))[row];
+      if (ok(v)) return v;
+      if (Date.now() > deadline) throw new Error(`${row}: still ${JSON.stringify(v)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  it('counts from the last change of Status, and starts again when the kernel changes it', async () => {
+    const vb0 = await ipInterface('vb0');
+    ns.ip('link', 'set', 'vb0', 'up');
+    const before = await until(vb0, (v) => v.Status === 'Up' && Number(v.LastChange) >= 2);
+    ns.ip('link', 'set', 'vb0', 'down');
+    const after = await until(vb0, (v) => v.Status === 'Down');
+    expect(Number(after.LastChange)).toBeLessThan(Number(before.LastChange));
+  }, 40_000);
+});
+
+describe('IP.Interface Add/Delete (a macvlan on a managed Ethernet.Link) and Reset()', () => {
+  async function linkRow(name: string): Promise<string> {
+    const rows = await getObjects(c, ['Device.Ethernet.Link.*.Name']);
+    const path = Object.entries(rows).find(([, v]) => v.Name === name)?.[0];
+    if (!path) throw new Error(`no Ethernet.Link for ${name}`);
+    return path.replace(/\.$/, '');
+  }
+  const details = (name: string) => JSON.parse(ns.ip('-d', '-json', 'link', 'show', 'dev', name)) as Array<{ link?: string; flags: string[]; linkinfo?: { info_kind?: string } }>;
+
+  it("Add makes ip-uspN, a macvlan on the Link its LowerLayers names; Delete removes it; the host's own interfaces cannot be deleted (7002)", async () => {
+    const row = await add(c, 'Device.IP.Interface.', { LowerLayers: await linkRow('va0'), Enable: 'true' });
+    const [made] = details('ip-usp1');
+    expect(made).toMatchObject({ link: 'va0', linkinfo: { info_kind: 'macvlan' } });
+    expect(made.flags).toContain('UP');
+    expect((await getObjects(c, [`${row}Name`]))[row].Name).toBe('ip-usp1');
+    // The new interface takes addresses like any other.
+    const addr = await add(c, `${row}IPv4Address.`, { IPAddress: '192.0.2.77', SubnetMask: '255.255.255.0' });
+    expect(ns.link('ip-usp1')?.addr_info.map((a) => a.local)).toContain('192.0.2.77');
+    await del(c, addr);
+    await del(c, row);
+    expect(ns.link('ip-usp1')).toBeUndefined();
+    const r = await c.send({ reqType: 'delete', delete: { allowPartial: false, objPaths: [await ipInterface('va0')] } });
+    expect(r.body.msgBody).toBe('error');
+    expect(ns.link('va0')).toBeDefined();
+  });
+
+  it('refuses an Add without LowerLayers (7017), on a Link the agent does not manage (7002) or on no Link (7012)', async () => {
+    expect(code(await tryAdd(c, 'Device.IP.Interface.', {}))).toBe(7017);
+    expect(code(await tryAdd(c, 'Device.IP.Interface.', { LowerLayers: await linkRow('ctl0') }))).toBe(7002);
+    expect(code(await tryAdd(c, 'Device.IP.Interface.', { LowerLayers: 'Device.Ethernet.Link.999' }))).toBe(7012);
+    expect(ns.links().some((l) => l.ifname.startsWith('ip-usp'))).toBe(false);
+  });
+
+  it('Reset() takes an enabled interface down and up again: its Status changes (LastChange starts again)', async () => {
+    const va0 = await ipInterface('va0');
+    ns.ip('link', 'set', 'va0', 'up');
+    ns.ip('link', 'set', 'vb0', 'up');
+    ns.ip('-6', 'addr', 'add', '2001:db8:44::1/64', 'dev', 'va0', 'nodad');
+    const m = await c.send({ reqType: 'operate', operate: { command: `${va0}Reset()`, commandKey: 'r1', sendResp: true, inputArgs: {} } });
+    expect(JSON.stringify(m.body)).toContain('reqOutputArgs');
+    // The kernel drops a downed interface's static IPv6 addresses: the bounce happened.
+    expect(ns.link('va0')?.addr_info.map((a) => a.local)).not.toContain('2001:db8:44::1');
+    expect(ns.link('va0')?.flags).toContain('UP');
+    const ctl = await c.send({ reqType: 'operate', operate: { command: `${await ipInterface('ctl0')}Reset()`, commandKey: 'r2', sendResp: true, inputArgs: {} } });
+    expect(JSON.stringify(ctl.body)).toContain('7002');
+  });
+});

@@ -1,0 +1,39 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../../../datamodel/UspError.js';
+import { parseNameservers } from '../../../../platform/linux/dns-client.js';
+import { FakeHost, type LinuxFixture, linuxHost } from './fake-host.js';
+
+describe('linux platform: Device.DNS.Client.Server from resolv.conf', () => {
+  let f: LinuxFixture;
+  afterEach(() => f.cleanup());
+
+  it('reads /etc/resolv.conf without --manage-dns, and refuses changes with 7002 naming the option', async () => {
+    const host = new FakeHost();
+    host.write('etc/resolv.conf', 'nameserver 192.0.2.1\n# nameserver 192.0.2.9\nnameserver 2001:db8::1\n');
+    f = linuxHost({}, host);
+    const rows = await f.byPath();
+    expect(rows.get('Device.DNS.Client.Server.1.')).toMatchObject({ DNSServer: '192.0.2.1', Type: 'Static' });
+    expect(rows.get('Device.DNS.Client.Server.2.')).toMatchObject({ DNSServer: '2001:db8::1' });
+    expect(rows.has('Device.DNS.Client.Server.3.')).toBe(false);
+    const servers = f.model.bindingAt('Device.DNS.Client.Server.{i}.')!;
+    await expect(Promise.resolve(servers.add!([], { DNSServer: '192.0.2.2' }, {}))).rejects.toMatchObject({
+      code: ErrorCode.RequestDenied,
+      message: expect.stringContaining('--manage-dns') as string,
+    });
+    await expect(Promise.resolve(servers.delete!([1], {}))).rejects.toMatchObject({ code: ErrorCode.RequestDenied });
+  });
+
+  it("serves systemd-resolved's upstream servers when /etc/resolv.conf is its stub", async () => {
+    const host = new FakeHost();
+    host.write('etc/resolv.conf', '# This is /run/systemd/resolve/stub-resolv.conf\nnameserver 127.0.0.53\noptions edns0 trust-ad\n');
+    host.write('run/systemd/resolve/resolv.conf', 'nameserver 198.51.100.1\nnameserver 198.51.100.2\n');
+    f = linuxHost({}, host);
+    const rows = await f.byPath();
+    expect([...rows].filter(([p]) => p.startsWith('Device.DNS.Client.Server.')).map(([, v]) => v.DNSServer)).toEqual(['198.51.100.1', '198.51.100.2']);
+  });
+
+  it('keeps at most 16 servers, each once', () => {
+    const text = Array.from({ length: 20 }, (_, i) => `nameserver 192.0.2.${i}\nnameserver 192.0.2.${i}\n`).join('');
+    expect(parseNameservers(text)).toHaveLength(16);
+  });
+});
