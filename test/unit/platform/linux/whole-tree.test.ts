@@ -57,6 +57,9 @@ describe('linux platform: whole-tree read of the recorded Debian 12 host', () =>
       MACAddress: '02:fc:00:00:00:01',
       CurrentBitRate: 0, // sysfs speed -1: unknown, which TR-181 writes as 0
       CurrentDuplexMode: 'Unknown',
+      // No ethtool beside the fake `ip`: the kernel's default, automatic selection.
+      MaxBitRate: -1,
+      DuplexMode: 'Auto',
     });
     expect(all.get('Device.Ethernet.Interface.1.Stats.')).toEqual({
       BytesSent: '1927042',
