@@ -11,6 +11,8 @@
  *   half|full autoneg off` (both fixed), on managed interfaces. One automatic and one fixed is
  *   refused (7012): ethtool would then advertise a subset, which reads back as automatic.
  *   A device that cannot change its link settings (veth) answers 7002 with ethtool's reason.
+ *   A reading serves 30 s (SETTINGS_MAX_AGE_MS): a change made with ethtool outside the agent
+ *   shows within that.
  * - without it: both read as the kernel's default, automatic (-1, Auto), and a write is refused
  *   (7002, naming ethtool).
  */
@@ -27,6 +29,13 @@ export interface LinkSettings {
   MaxBitRate: number;
   DuplexMode: 'Half' | 'Full' | 'Auto';
 }
+
+/**
+ * How long one `ethtool IF` answers, ms. Link settings change only when someone runs ethtool (the
+ * agent's own writes forget it at once), and each read is a process start (about 30 ms on a
+ * loaded 2-core host, measured): a whole-tree Get should not pay it per port every second.
+ */
+const SETTINGS_MAX_AGE_MS = 30_000;
 
 /** What the kernel defaults to (autonegotiation), and what is read without ethtool. */
 const AUTOMATIC: LinkSettings = { MaxBitRate: -1, DuplexMode: 'Auto' };
@@ -66,7 +75,7 @@ export class EthtoolSettings {
   async read(name: string): Promise<LinkSettings> {
     if (!this.available) return { ...AUTOMATIC };
     try {
-      return await this.ctx.runner.cached('ethtool', [name], this.ctx.cacheMs, parseEthtool);
+      return await this.ctx.runner.cached('ethtool', [name], Math.max(this.ctx.cacheMs, SETTINGS_MAX_AGE_MS), parseEthtool);
     } catch (e) {
       this.ctx.log?.debug('ethtool could not read the link settings', { device: name, why: e instanceof Error ? e.message : String(e) });
       return { ...AUTOMATIC };
