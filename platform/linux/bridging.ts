@@ -11,6 +11,10 @@
  *
  * - Bridge.{i}.Port.{i}.PortState: the 802.1D state the kernel keeps for a member
  *   (/sys/class/net/<br>/brif/<port>/state); the management port forwards while the bridge is up.
+ * - Bridge.{i}.Port.{i}.Priority, PathCost: the member's STP port priority and cost (brif/<port>/
+ *   priority, path_cost). The kernel keeps 6 bits of priority above the port number, 802.1D-2004
+ *   (TR-181) 4 bits in the top byte (0-240 in steps of 16): TR-181 = kernel x 4 (32, the kernel's
+ *   default, is 128, 802.1D's). The management port has neither.
  * - Bridge.{i}.Port.{i}.Stats.: the port device's kernel counters (net-stats.ts).
  * - Bridge.{i}.STP.: bridge-stp.ts. Device.Bridging.MaxBridgeEntries / MaxDBridgeEntries: the
  *   bound the agent enforces on the Bridge table (MAX_BRIDGES; every Linux bridge is an 802.1D
@@ -50,6 +54,12 @@ interface Bridge {
   link: IpLink;
   /** Member devices, in ifindex order. */
   members: IpLink[];
+}
+
+/** A sysfs number as TR-181 wants it (`convert`), or undefined when unreadable. */
+function uint(raw: string | undefined, convert: (n: number) => number): number | undefined {
+  const n = Number(raw);
+  return raw !== undefined && Number.isSafeInteger(n) && n >= 0 ? convert(n) : undefined;
 }
 
 /** Serves Device.Bridging.Bridge.{i}. and its Port table. */
@@ -172,7 +182,7 @@ export function registerBridging(ctx: LinuxContext, links: LinkSnapshot, etherne
   });
 
   model.register('Device.Bridging.Bridge.{i}.Port.{i}.', {
-    params: ['Enable', 'Status', 'Name', 'LowerLayers', 'ManagementPort', 'PortState'],
+    params: ['Enable', 'Status', 'Name', 'LowerLayers', 'ManagementPort', 'PortState', 'Priority', 'PathCost'],
     list: async (parentKeys) => portNumbersOf(await bridgeOf(parentKeys)),
     get: async (keys) => {
       const { bridge, dev, management } = await portOf(keys);
@@ -187,15 +197,28 @@ export function registerBridging(ctx: LinuxContext, links: LinkSnapshot, etherne
         ManagementPort: management,
       };
       // The management port is the bridge's own device: STP gives it no state; it forwards while the bridge is up.
-      const state = management ? (flags.has('UP') ? 3 : 0) : Number(await files.attr(sys(bridge.link.ifname, 'brif', dev, 'state')));
-      if (PORT_STATES[state] !== undefined) values.PortState = PORT_STATES[state];
+      const brif = (a: string) => (management ? Promise.resolve(undefined) : files.attr(sys(bridge.link.ifname, 'brif', dev, a)));
+      const [state, priority, cost] = await Promise.all([brif('state'), brif('priority'), brif('path_cost')]);
+      const portState = management ? (flags.has('UP') ? 3 : 0) : Number(state);
+      if (PORT_STATES[portState] !== undefined) values.PortState = PORT_STATES[portState];
+      // Left out for the management port: the bridge's own device is no STP port.
+      const stpPriority = uint(priority, (k) => Math.min(240, Math.floor((k * 4) / 16) * 16));
+      const pathCost = uint(cost, (c) => Math.min(c, 65535));
+      if (stpPriority !== undefined) values.Priority = stpPriority;
+      if (pathCost !== undefined) values.PathCost = pathCost;
       return values;
     },
     set: async (keys, changes) => {
       const { bridge, dev, management } = await portOf(keys);
       const path = portPath(keys);
-      const { LowerLayers, ManagementPort, ...rest } = changes;
+      const { LowerLayers, ManagementPort, Priority, PathCost, ...rest } = changes;
       if (ManagementPort !== undefined && ManagementPort !== management) throw new UspError(ErrorCode.RequestDenied, `${path}ManagementPort cannot be changed on this platform`, { path });
+      if (Priority !== undefined || PathCost !== undefined) {
+        if (management) throw new UspError(ErrorCode.RequestDenied, `${path}: the management port is the bridge's own device, no STP port: it has no Priority or PathCost`, { path });
+        ctx.ip.requireManaged(dev, path);
+        const stp = [...(Priority === undefined ? [] : ['priority', String(Number(Priority) / 4)]), ...(PathCost === undefined ? [] : ['cost', String(PathCost)])];
+        await ctx.ip.run(['link', 'set', 'dev', dev, 'type', 'bridge_slave', ...stp], path);
+      }
       if (LowerLayers !== undefined && !management) {
         const to = deviceOf(LowerLayers, path);
         if (to !== dev) {

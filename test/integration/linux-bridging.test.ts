@@ -116,6 +116,14 @@ describe('Linux Bridging write-back, in a network namespace', () => {
     expect((await getObjects(c, [`${port}PortState`]))[port]!.PortState).toBe('Listening');
     expect((await getObjects(c, [`${bridge}Port.1.PortState`]))[`${bridge}Port.1.`]!.PortState).toBe('Forwarding');
 
+    // The port's STP priority and cost: TR-181's 128 is the kernel's 32 (6 bits of priority, not 4).
+    expect((await getObjects(c, [`${port}Priority`, `${port}PathCost`]))[port]).toEqual({ Priority: '128', PathCost: '2' });
+    await set(c, port, { Priority: '64', PathCost: '100' });
+    expect(linkInfo('ba0').info_slave_data).toMatchObject({ priority: 16, cost: 100 });
+    expect((await getObjects(c, [`${port}Priority`, `${port}PathCost`]))[port]).toEqual({ Priority: '64', PathCost: '100' });
+    const step = await trySet(c, port, { Priority: '70' });
+    expect(step.ok ? 0 : step.paramErrCode).toBe(7012);
+
     // Stats are the port device's own counters (ba0's, as `ip -s` shows them).
     const stats = (await getObjects(c, [`${port}Stats.`]))[`${port}Stats.`]!;
     const k = counters('ba0');
