@@ -9,6 +9,17 @@
  *   ManagementPort), whose LowerLayers lists the other ports; then one port per member device,
  *   whose LowerLayers is its Ethernet.Interface.
  *
+ * - Bridge.{i}.Port.{i}.PortState: the 802.1D state the kernel keeps for a member
+ *   (/sys/class/net/<br>/brif/<port>/state); the management port forwards while the bridge is up.
+ * - Bridge.{i}.Port.{i}.Priority, PathCost: the member's STP port priority and cost (brif/<port>/
+ *   priority, path_cost). The kernel keeps 6 bits of priority above the port number, 802.1D-2004
+ *   (TR-181) 4 bits in the top byte (0-240 in steps of 16): TR-181 = kernel x 4 (32, the kernel's
+ *   default, is 128, 802.1D's). The management port has neither.
+ * - Bridge.{i}.Port.{i}.Stats.: the port device's kernel counters (net-stats.ts).
+ * - Bridge.{i}.STP.: bridge-stp.ts. Device.Bridging.MaxBridgeEntries / MaxDBridgeEntries: the
+ *   bound the agent enforces on the Bridge table (MAX_BRIDGES; every Linux bridge is an 802.1D
+ *   bridge, so the two are the same). The kernel itself sets none.
+ *
  * Written back with `ip` (ip-write.ts) when the devices involved are managed: Bridge Add creates
  * `br-uspN` (`ip link add ... type bridge`; that name must be managed, or `*`), Delete removes it;
  * Enable and AgingTime are set; Port Add with LowerLayers enslaves that device (`ip link set dev
@@ -24,6 +35,8 @@ import type { IpLink } from './ip-addr.js';
 import { linkArgs } from './ip-address-write.js';
 import type { LinuxContext } from './LinuxContext.js';
 import { interfaceStatus } from './net-status.js';
+import { registerDeviceStats } from './net-stats.js';
+import { registerBridgeStp } from './bridge-stp.js';
 
 /** What the bridge objects need of ip.ts: the current links by name. */
 export type LinkSnapshot = () => Promise<ReadonlyMap<string, IpLink>>;
@@ -31,10 +44,22 @@ export type LinkSnapshot = () => Promise<ReadonlyMap<string, IpLink>>;
 /** Names of the bridges the agent creates: br-usp1, br-usp2, ... */
 const CREATED_PREFIX = 'br-usp';
 
+/** The most Bridge rows: an Add beyond it (bridges the agent did not create count too) is refused with 7005. */
+export const MAX_BRIDGES = 64;
+
+/** The kernel's port states (BR_STATE_*, brif/<port>/state) as TR-181 PortState. */
+const PORT_STATES: readonly string[] = ['Disabled', 'Listening', 'Learning', 'Forwarding', 'Blocking'];
+
 interface Bridge {
   link: IpLink;
   /** Member devices, in ifindex order. */
   members: IpLink[];
+}
+
+/** A sysfs number as TR-181 wants it (`convert`), or undefined when unreadable. */
+function uint(raw: string | undefined, convert: (n: number) => number): number | undefined {
+  const n = Number(raw);
+  return raw !== undefined && Number.isSafeInteger(n) && n >= 0 ? convert(n) : undefined;
 }
 
 /** Serves Device.Bridging.Bridge.{i}. and its Port table. */
@@ -98,6 +123,11 @@ export function registerBridging(ctx: LinuxContext, links: LinkSnapshot, etherne
     return dev;
   };
 
+  model.register('Device.Bridging.', {
+    params: ['MaxBridgeEntries', 'MaxDBridgeEntries'],
+    get: () => ({ MaxBridgeEntries: MAX_BRIDGES, MaxDBridgeEntries: MAX_BRIDGES }),
+  });
+
   model.register('Device.Bridging.Bridge.{i}.', {
     params: ['Enable', 'Status', 'Name', 'Standard', 'AgingTime'],
     list: async () => bridgeNumbers.list((await bridges()).keys()),
@@ -121,6 +151,7 @@ export function registerBridging(ctx: LinuxContext, links: LinkSnapshot, etherne
     },
     add: async (_parentKeys, params) => {
       const known = await bridges();
+      if (known.size >= MAX_BRIDGES) throw new UspError(ErrorCode.ResourcesExceeded, `Device.Bridging.Bridge.: the device has ${known.size} bridges, MaxBridgeEntries`);
       let n = 1;
       while (known.has(`${CREATED_PREFIX}${n}`)) n++;
       const name = `${CREATED_PREFIX}${n}`;
@@ -151,26 +182,43 @@ export function registerBridging(ctx: LinuxContext, links: LinkSnapshot, etherne
   });
 
   model.register('Device.Bridging.Bridge.{i}.Port.{i}.', {
-    params: ['Enable', 'Status', 'Name', 'LowerLayers', 'ManagementPort'],
+    params: ['Enable', 'Status', 'Name', 'LowerLayers', 'ManagementPort', 'PortState', 'Priority', 'PathCost'],
     list: async (parentKeys) => portNumbersOf(await bridgeOf(parentKeys)),
     get: async (keys) => {
       const { bridge, dev, management } = await portOf(keys);
       const link = management ? bridge.link : bridge.members.find((m) => m.ifname === dev)!;
       const flags = new Set(link.flags ?? []);
       const lower = management ? bridge.members.map((m) => `${portPath([keys[0]!, portsOf(bridge.link.ifname).numberOf(m.ifname)]).slice(0, -1)}`).join(',') : await lowerLayer(dev);
-      return {
+      const values: Record<string, Value> = {
         Enable: flags.has('UP'),
         Status: interfaceStatus(link.operstate, flags.has('UP'), flags.has('LOWER_UP'), true),
         Name: dev,
         LowerLayers: lower,
         ManagementPort: management,
       };
+      // The management port is the bridge's own device: STP gives it no state; it forwards while the bridge is up.
+      const brif = (a: string) => (management ? Promise.resolve(undefined) : files.attr(sys(bridge.link.ifname, 'brif', dev, a)));
+      const [state, priority, cost] = await Promise.all([brif('state'), brif('priority'), brif('path_cost')]);
+      const portState = management ? (flags.has('UP') ? 3 : 0) : Number(state);
+      if (PORT_STATES[portState] !== undefined) values.PortState = PORT_STATES[portState];
+      // Left out for the management port: the bridge's own device is no STP port.
+      const stpPriority = uint(priority, (k) => Math.min(240, Math.floor((k * 4) / 16) * 16));
+      const pathCost = uint(cost, (c) => Math.min(c, 65535));
+      if (stpPriority !== undefined) values.Priority = stpPriority;
+      if (pathCost !== undefined) values.PathCost = pathCost;
+      return values;
     },
     set: async (keys, changes) => {
       const { bridge, dev, management } = await portOf(keys);
       const path = portPath(keys);
-      const { LowerLayers, ManagementPort, ...rest } = changes;
+      const { LowerLayers, ManagementPort, Priority, PathCost, ...rest } = changes;
       if (ManagementPort !== undefined && ManagementPort !== management) throw new UspError(ErrorCode.RequestDenied, `${path}ManagementPort cannot be changed on this platform`, { path });
+      if (Priority !== undefined || PathCost !== undefined) {
+        if (management) throw new UspError(ErrorCode.RequestDenied, `${path}: the management port is the bridge's own device, no STP port: it has no Priority or PathCost`, { path });
+        ctx.ip.requireManaged(dev, path);
+        const stp = [...(Priority === undefined ? [] : ['priority', String(Number(Priority) / 4)]), ...(PathCost === undefined ? [] : ['cost', String(PathCost)])];
+        await ctx.ip.run(['link', 'set', 'dev', dev, 'type', 'bridge_slave', ...stp], path);
+      }
       if (LowerLayers !== undefined && !management) {
         const to = deviceOf(LowerLayers, path);
         if (to !== dev) {
@@ -219,5 +267,12 @@ export function registerBridging(ctx: LinuxContext, links: LinkSnapshot, etherne
       const { bridge, dev } = await (snap as Promise<{ bridge: string; dev: string }>);
       await ctx.ip.run(['link', 'set', 'dev', dev, 'master', bridge]);
     },
+  });
+
+  // The port's own device counts its traffic: a member's, or the bridge device's for the management port.
+  registerDeviceStats(ctx, 'Device.Bridging.Bridge.{i}.Port.{i}.Stats.', (keys) => portsOf(bridgeNumbers.requireKey(keys[0])).requireKey(keys[1]));
+  registerBridgeStp(ctx, async (keys) => {
+    const { link } = await bridgeOf(keys);
+    return link.ifname;
   });
 }

@@ -1,12 +1,18 @@
 /**
- * Device.DeviceInfo. of a generic Linux host or container (TR-181 DeviceInfo:1): identity from
- * DMI (/sys/class/dmi/id, PCs and VMs) or the device tree (ARM/MIPS boards), /proc/cpuinfo and
- * /etc/os-release, read once at registration because none of it changes while the system
- * runs; UpTime and HostName read on every Get.
+ * Device.DeviceInfo. of a generic Linux host or container (TR-181 DeviceInfo:1, Baseline:4):
+ * identity from DMI (/sys/class/dmi/id, PCs and VMs) or the device tree (ARM/MIPS boards),
+ * /proc/cpuinfo, /etc/os-release and the base MAC address, read once at registration because
+ * none of it changes while the system runs; UpTime and HostName read on every Get.
  *
- * A parameter is served only when this host has a source for it, so GetSupportedDM does not
- * promise e.g. a ManufacturerOUI that only factory data could provide (pass it in `identity`).
+ * The identity a tender reads (Manufacturer, ManufacturerOUI, ModelName, ProductClass, ...) is
+ * the integrator's to give: the factory-defaults file may set each of VENDOR_IDENTITY, which is
+ * kept in the agent's store and wins over what the host says (a PC's DMI names the board maker,
+ * not the product). A parameter neither gives reads "" (unknown; ManufacturerOUI, which has no
+ * such value, is then left out of a Get). FriendlyName and
+ * ProvisioningCode have no Linux source: the agent keeps them (stored, default "").
  */
+import { ErrorCode, UspError } from '../../datamodel/UspError.js';
+import type { DataStore } from '../../datamodel/store/DataStore.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import type { HostFiles } from './HostFiles.js';
 import type { LinuxContext } from './LinuxContext.js';
@@ -30,6 +36,17 @@ export interface LinuxIdentity {
 /** Placeholders firmware leaves in DMI fields that nobody filled in. */
 const DMI_PLACEHOLDER = /^(to be filled by o\.?e\.?m\.?|default string|system manufacturer|system product name|system serial number|not specified|not applicable|none|n\/a|0+|0123456789|x+)$/i;
 
+/**
+ * Identity parameters the factory-defaults file may set (read-only to controllers): vendor data
+ * only the integrator knows. SoftwareVersion is not among them: the running firmware says it.
+ */
+export const VENDOR_IDENTITY = ['Manufacturer', 'ManufacturerOUI', 'ModelName', 'ProductClass', 'SerialNumber', 'HardwareVersion', 'Description'] as const;
+
+/** Configuration the agent keeps for the device (TR-181 readWrite, no Linux source), default "". */
+const STORED = ['FriendlyName', 'ProvisioningCode'] as const;
+
+const PATH = 'Device.DeviceInfo.';
+
 const MAX_LEN: Record<keyof LinuxIdentity, number> = {
   Manufacturer: 64,
   ManufacturerOUI: 6,
@@ -41,8 +58,12 @@ const MAX_LEN: Record<keyof LinuxIdentity, number> = {
   Description: 256,
 };
 
-/** Serves Device.DeviceInfo.; returns the identity it found (for logging by the caller). */
-export function registerDeviceInfo(ctx: LinuxContext, overrides: LinuxIdentity = {}, firmware?: FirmwareReferences): LinuxIdentity {
+/**
+ * Serves Device.DeviceInfo.; returns the identity it found (for logging by the caller). `store`
+ * keeps what the factory defaults set (VENDOR_IDENTITY) and the stored parameters; without one
+ * (offline tools, tests) they live in memory.
+ */
+export function registerDeviceInfo(ctx: LinuxContext, overrides: LinuxIdentity = {}, firmware?: FirmwareReferences, store?: DataStore): LinuxIdentity {
   const { files } = ctx;
   const identity: LinuxIdentity = { ...readIdentity(files) };
   for (const [k, v] of Object.entries(overrides) as [keyof LinuxIdentity, string | undefined][]) if (v !== undefined) identity[k] = v;
@@ -55,16 +76,36 @@ export function registerDeviceInfo(ctx: LinuxContext, overrides: LinuxIdentity =
   if (identity.ManufacturerOUI !== undefined && !/^[0-9A-F]{6}$/.test(identity.ManufacturerOUI)) {
     throw new Error(`ManufacturerOUI must be six upper-case hex digits, got ${JSON.stringify(identity.ManufacturerOUI)}`);
   }
-  const fixed = identity as Record<string, Value>;
-  ctx.model.register('Device.DeviceInfo.', {
-    params: [...Object.keys(fixed), 'UpTime', 'HostName', ...(firmware ? FIRMWARE_DEVICE_INFO_PARAMS : [])],
+  // Every identity parameter is served, "" when nothing gives it, so the factory defaults can set
+  // it. ManufacturerOUI has no "unknown" value (six hex digits): without one a Get leaves it out.
+  const fixed: Record<string, Value | undefined> = Object.fromEntries(VENDOR_IDENTITY.map((k) => [k, k === 'ManufacturerOUI' ? undefined : '']));
+  Object.assign(fixed, identity);
+  let memory: Record<string, Value> = {};
+  const kept = (): Readonly<Record<string, Value>> => (store ? (store.row(PATH) ?? {}) : memory);
+  const settable = new Set<string>([...VENDOR_IDENTITY, ...STORED]);
+  ctx.model.register(PATH, {
+    params: [...Object.keys(fixed), ...STORED, 'UpTime', 'HostName', ...(firmware ? FIRMWARE_DEVICE_INFO_PARAMS : [])],
     get: async () => {
       const [uptime, hostname, refs] = await Promise.all([files.read(files.proc('uptime')), files.attr(files.proc('sys', 'kernel', 'hostname')), firmware?.references()]);
-      const values: Record<string, Value> = { ...fixed, ...refs };
+      const values = { ...fixed, FriendlyName: '', ProvisioningCode: '', ...refs } as Record<string, Value>;
+      // Names a newer or older version kept that this one does not serve are ignored.
+      for (const [k, v] of Object.entries(kept())) if (settable.has(k)) values[k] = v;
       const up = uptime === undefined ? undefined : parseUptime(uptime);
       if (up !== undefined) values.UpTime = Math.min(Math.floor(up), 0xffff_ffff);
       if (hostname !== undefined) values.HostName = hostname.slice(0, 255);
       return values;
+    },
+    // Controllers reach only FriendlyName and ProvisioningCode (the rest is read-only to them);
+    // the factory defaults reach the vendor identity too. A read-only value the device provides
+    // (SoftwareVersion, UpTime) is left as it is: the defaults check names it.
+    set: (_keys, changes) => {
+      for (const k of ['HostName', 'BootFirmwareImage']) {
+        if (k in changes) throw new UspError(ErrorCode.ObjectNotUpdated, `${PATH}${k} cannot be changed on this platform`, { path: PATH });
+      }
+      const taken = Object.fromEntries(Object.entries(changes).filter(([k]) => settable.has(k)));
+      if (Object.keys(taken).length === 0) return;
+      if (store) store.setRow(PATH, { ...kept(), ...taken });
+      else memory = { ...memory, ...taken };
     },
   });
   return identity;
@@ -87,10 +128,15 @@ export function readIdentity(files: HostFiles): LinuxIdentity {
   const kernel = files.attrSync(files.proc('sys', 'kernel', 'osrelease'));
   const version = os.get('VERSION_ID') ?? os.get('VERSION');
   const build = os.get('BUILD_ID');
+  const mac = baseMac(files);
   return {
     Manufacturer: dmi('sys_vendor') ?? dmi('board_vendor'),
+    // The vendor's IEEE OUI as the base MAC carries it; a locally administered MAC has none.
+    ManufacturerOUI: mac !== undefined && (parseInt(mac.slice(0, 2), 16) & 0x02) === 0 ? mac.replace(/:/g, '').slice(0, 6).toUpperCase() : undefined,
     ModelName: dmi('product_name') ?? dmi('board_name') ?? dt('model') ?? cpu.get('Model'),
-    SerialNumber: dmi('product_serial') ?? dt('serial-number') ?? baseMacSerial(files),
+    // The product line: DMI's family, or the board's first device-tree `compatible` ("vendor,board"), as OpenWrt's board_name.
+    ProductClass: dmi('product_family') ?? dt('compatible')?.split('\0')[0],
+    SerialNumber: dmi('product_serial') ?? dt('serial-number') ?? mac?.replace(/:/g, '').toUpperCase(),
     // The SoC or CPU: "system type" on MIPS (MediaTek MT7621 ...), "Hardware" on 32-bit ARM.
     HardwareVersion: cpu.get('system type') ?? cpu.get('Hardware') ?? cpu.get('model name') ?? cpu.get('cpu model'),
     // OpenWrt: VERSION_ID "24.10.5" + BUILD_ID "r29087-d9c5716d1d", as its release string.
@@ -100,11 +146,11 @@ export function readIdentity(files: HostFiles): LinuxIdentity {
 }
 
 /**
- * The last resort for SerialNumber (as on OpenWrt boards without factory data): the MAC of
- * the lowest-numbered Ethernet-type interface, as 12 upper-case hex digits (no colons, so it
- * can go into an `os::OUI-Serial` Endpoint ID).
+ * The base MAC address: that of the lowest-numbered Ethernet-type interface. The last resort for
+ * SerialNumber (as on OpenWrt boards without factory data), as 12 upper-case hex digits (no
+ * colons, so it can go into an `os::OUI-Serial` Endpoint ID), and the source of ManufacturerOUI.
  */
-function baseMacSerial(files: HostFiles): string | undefined {
+function baseMac(files: HostFiles): string | undefined {
   let best: { index: number; mac: string } | undefined;
   for (const name of files.listSync(files.sys('class', 'net'))) {
     const at = (a: string) => files.attrSync(files.sys('class', 'net', name, a));
@@ -114,5 +160,5 @@ function baseMacSerial(files: HostFiles): string | undefined {
     if (at('type') !== '1' || !mac || /^(00:){5}00$/.test(mac) || flags & IFF_NOARP) continue;
     if (!best || index < best.index) best = { index, mac };
   }
-  return best?.mac.replace(/:/g, '').toUpperCase();
+  return best?.mac;
 }

@@ -4,10 +4,11 @@
  * Which devices are rows, and their instance numbers, come from EthernetDevices (one scan
  * shared with Ethernet.Link); a row keeps its number while the agent runs.
  *
- * Enable is written back with `ip link set up/down` on the interfaces the agent manages.
+ * Enable is written back with `ip link set up/down` on the interfaces the agent manages;
+ * MaxBitRate and DuplexMode are read and written with ethtool (ethernet-ethtool.ts).
  *
- * Not served: LastChange (the kernel keeps no timestamp), the writable link settings
- * (MaxBitRate, DuplexMode, EEE, MDIX: ethtool territory), and the counters net-stats.ts leaves out.
+ * Not served: LastChange (the kernel keeps no timestamp; an `ip monitor` watcher could give it),
+ * EEE and MDIX settings, and the counters net-stats.ts leaves out.
  */
 import type { Value } from '../../datamodel/value/Value.js';
 import type { EthernetDevices } from './EthernetDevices.js';
@@ -16,19 +17,21 @@ import { deviceGone, registerDeviceStats } from './net-stats.js';
 import { IFF_UP, interfaceStatus } from './net-status.js';
 import { defaultRouteInterfaces } from './proc-parsers.js';
 import { linkArgs } from './ip-address-write.js';
+import { EthtoolSettings } from './ethernet-ethtool.js';
 
 /** Serves the Ethernet interface table and its Stats. */
 export function registerEthernet(ctx: LinuxContext, devices: EthernetDevices): void {
   const { files } = ctx;
   const numbers = devices.interfaces;
+  const ethtool = new EthtoolSettings(ctx);
 
   ctx.model.register('Device.Ethernet.Interface.{i}.', {
-    params: ['Enable', 'Status', 'Name', 'Upstream', 'MACAddress', 'CurrentBitRate', 'CurrentDuplexMode'],
+    params: ['Enable', 'Status', 'Name', 'Upstream', 'MACAddress', 'MaxBitRate', 'CurrentBitRate', 'DuplexMode', 'CurrentDuplexMode'],
     list: async () => numbers.list(await devices.names()),
     get: async (keys) => {
       const name = numbers.requireKey(keys[0]);
       const at = (a: string) => files.attr(files.sys('class', 'net', name, a));
-      const [address, operstate, carrier, speed, duplex, flags, route, route6] = await Promise.all([
+      const [address, operstate, carrier, speed, duplex, flags, route, route6, settings] = await Promise.all([
         at('address'),
         at('operstate'),
         at('carrier'),
@@ -37,6 +40,7 @@ export function registerEthernet(ctx: LinuxContext, devices: EthernetDevices): v
         at('flags'),
         files.read(files.proc('net', 'route')),
         files.read(files.proc('net', 'ipv6_route')),
+        ethtool.read(name),
       ]);
       if (address === undefined && operstate === undefined) throw deviceGone(name);
       const adminUp = flags === undefined ? undefined : (parseInt(flags, 16) & IFF_UP) !== 0;
@@ -49,6 +53,8 @@ export function registerEthernet(ctx: LinuxContext, devices: EthernetDevices): v
         // sysfs speed is -1 (or unreadable) when unknown; TR-181 says 0 means unknown.
         CurrentBitRate: Number.isSafeInteger(mbps) && mbps > 0 ? Math.min(mbps, 0xffff_ffff) : 0,
         CurrentDuplexMode: duplex === 'full' ? 'Full' : duplex === 'half' ? 'Half' : 'Unknown',
+        MaxBitRate: settings.MaxBitRate,
+        DuplexMode: settings.DuplexMode,
       };
       if (adminUp !== undefined) values.Enable = adminUp;
       if (address !== undefined) values.MACAddress = address;
@@ -58,7 +64,9 @@ export function registerEthernet(ctx: LinuxContext, devices: EthernetDevices): v
       const name = numbers.requireKey(keys[0]);
       const path = `Device.Ethernet.Interface.${keys[0]}.`;
       ctx.ip.requireManaged(name, path);
-      await ctx.ip.run(['link', 'set', 'dev', name, ...linkArgs(changes, path, '')], path);
+      const { MaxBitRate, DuplexMode, ...rest } = changes;
+      if (MaxBitRate !== undefined || DuplexMode !== undefined) await ethtool.write(name, { MaxBitRate, DuplexMode }, path);
+      if (Object.keys(rest).length > 0) await ctx.ip.run(['link', 'set', 'dev', name, ...linkArgs(rest, path, '')], path);
     },
   });
 

@@ -16,6 +16,7 @@
  */
 import type { Logger } from '../../datamodel/Logger.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
+import type { DataStore } from '../../datamodel/store/DataStore.js';
 import { registerDeviceInfo, type LinuxIdentity } from './device-info.js';
 import { registerStagedFirmwareImages, type StagedFirmware } from './firmware-staged.js';
 import { registerEthernet } from './ethernet.js';
@@ -65,6 +66,8 @@ export interface LinuxOptions extends HostRoots {
   log?: Logger;
   /** Firmware banks (FirmwareImage.{i}) behind the firmware hook, started by the caller. */
   firmware?: StagedFirmware;
+  /** The agent's store: keeps the DeviceInfo identity the factory defaults set (device-info.ts). */
+  store?: DataStore;
 }
 
 export const DEFAULT_CACHE_MS = 1000;
@@ -85,7 +88,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
   const areas = new Set<LinuxArea>(opts.areas ?? ['DeviceInfo', 'Ethernet', 'IP']);
   const stops: Array<() => void> = [];
   if (areas.has('DeviceInfo')) {
-    const identity = registerDeviceInfo(ctx, opts.identity, opts.firmware);
+    const identity = registerDeviceInfo(ctx, opts.identity, opts.firmware, opts.store);
     if (opts.firmware) registerStagedFirmwareImages(model, opts.firmware);
     registerSystemStatus(ctx, opts.persistentPath ?? '/');
     registerProcessTable(model, ctx.files, now, ctx.cacheMs);

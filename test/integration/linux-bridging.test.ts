@@ -3,11 +3,12 @@
  * `--platform linux --manage-interfaces br-usp1,ba0,bb0` inside its own network namespace, and a
  * controller over a real WebSocket (through a veth pair) adds a bridge, attaches and moves ports
  * by their LowerLayers and deletes them; each step is checked with `ip -json` in the namespace.
- * A failing step of a message (a port on an unmanaged device) undoes the steps before it.
+ * A failing step of a message (a port on an unmanaged device) undoes the steps before it. Port
+ * state, Stats and the bridge's STP settings read what the kernel says (`ip -d -json link`).
  * Needs root (`ip netns`); the namespace is removed afterwards.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { add, del, set } from '../peers/controller-steps.js';
+import { add, del, set, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
 import { startAgentInNamespace } from '../peers/netns-agent.js';
 import { NetNamespace } from '../peers/netns.js';
@@ -39,6 +40,18 @@ async function ethernet(name: string): Promise<string> {
 }
 
 const master = (dev: string): string | undefined => ns.link(dev)?.master;
+
+/** What `ip -d -json link show DEV` says of a bridge (info_data) or a bridge port (info_slave_data). */
+function linkInfo(dev: string): { info_data?: Record<string, unknown>; info_slave_data?: Record<string, unknown> } {
+  const [l] = JSON.parse(ns.ip('-d', '-json', 'link', 'show', 'dev', dev)) as [{ linkinfo?: { info_data?: Record<string, unknown>; info_slave_data?: Record<string, unknown> } }];
+  return l.linkinfo ?? {};
+}
+
+/** Counters of DEV as `ip -s -json link` shows them. */
+function counters(dev: string): { rx: Record<string, number>; tx: Record<string, number> } {
+  const [l] = JSON.parse(ns.ip('-s', '-json', 'link', 'show', 'dev', dev)) as [{ stats64: { rx: Record<string, number>; tx: Record<string, number> } }];
+  return l.stats64;
+}
 
 describe('Linux Bridging write-back, in a network namespace', () => {
   it('Add a Bridge and a Port, move the Port to another device, Delete both', async () => {
@@ -82,6 +95,78 @@ describe('Linux Bridging write-back, in a network namespace', () => {
     expect([master('ba0'), master('ba1')]).toEqual([undefined, undefined]);
     const ports = await getObjects(c, [`${bridge}Port.*.Name`]);
     expect(Object.values(ports).map((p) => p.Name)).toEqual(['br-usp1']);
+    await del(c, bridge);
+  });
+
+  it('reads Port state and Stats, and reads and writes the bridge STP; a failing later change undoes the STP one', async () => {
+    const bridge = await add(c, 'Device.Bridging.Bridge.', { Enable: 'true' });
+    expect((await getObjects(c, ['Device.Bridging.MaxBridgeEntries', 'Device.Bridging.MaxDBridgeEntries']))['Device.Bridging.']).toEqual({ MaxBridgeEntries: '64', MaxDBridgeEntries: '64' });
+    const stp = `${bridge}STP.`;
+    expect((await getObjects(c, [stp]))[stp]).toEqual({ Enable: 'false', Status: 'Disabled', Protocol: 'STP', BridgePriority: '32768', HelloTime: '200', MaxAge: '2000', ForwardingDelay: '15' });
+
+    await set(c, stp, { Enable: 'true', BridgePriority: '4096', HelloTime: '300', ForwardingDelay: '30' });
+    expect(linkInfo('br-usp1').info_data).toMatchObject({ stp_state: 1, priority: 4096, hello_time: 300, forward_delay: 3000 });
+    expect((await getObjects(c, [stp]))[stp]).toMatchObject({ Enable: 'true', Status: 'Enabled', BridgePriority: '4096', HelloTime: '300', ForwardingDelay: '30' });
+
+    // A port with carrier under STP listens first (for ForwardingDelay, 30 s): what the kernel says, the Port says.
+    const port = await add(c, `${bridge}Port.`, { LowerLayers: await ethernet('ba0'), Enable: 'true' });
+    ns.ip('link', 'set', 'ba1', 'up');
+    const kernelState = String(linkInfo('ba0').info_slave_data?.state);
+    expect(kernelState).toBe('listening');
+    expect((await getObjects(c, [`${port}PortState`]))[port]!.PortState).toBe('Listening');
+    expect((await getObjects(c, [`${bridge}Port.1.PortState`]))[`${bridge}Port.1.`]!.PortState).toBe('Forwarding');
+
+    // The port's STP priority and cost: TR-181's 128 is the kernel's 32 (6 bits of priority, not 4).
+    expect((await getObjects(c, [`${port}Priority`, `${port}PathCost`]))[port]).toEqual({ Priority: '128', PathCost: '2' });
+    await set(c, port, { Priority: '64', PathCost: '100' });
+    expect(linkInfo('ba0').info_slave_data).toMatchObject({ priority: 16, cost: 100 });
+    expect((await getObjects(c, [`${port}Priority`, `${port}PathCost`]))[port]).toEqual({ Priority: '64', PathCost: '100' });
+    const step = await trySet(c, port, { Priority: '70' });
+    expect(step.ok ? 0 : step.paramErrCode).toBe(7012);
+
+    // Stats are the port device's own counters (ba0's, as `ip -s` shows them).
+    const stats = (await getObjects(c, [`${port}Stats.`]))[`${port}Stats.`]!;
+    const k = counters('ba0');
+    // Packets may flow between the two reads (IPv6 DAD on the new link): the kernel's second look is never behind the agent's.
+    expect(Number(stats.PacketsSent)).toBeLessThanOrEqual(k.tx.packets!);
+    expect(Number(stats.BytesReceived)).toBeLessThanOrEqual(k.rx.bytes!);
+    expect(Object.keys(stats).sort()).toEqual([
+      'BytesReceived',
+      'BytesSent',
+      'DiscardPacketsReceived',
+      'DiscardPacketsSent',
+      'ErrorsReceived',
+      'ErrorsSent',
+      'MulticastPacketsReceived',
+      'PacketsReceived',
+      'PacketsSent',
+    ]);
+
+    // Bad inputs: out of the schema's range (7012), RSTP (the kernel has none: 7002); nothing written.
+    const range = await trySet(c, stp, { BridgePriority: '5000' });
+    expect(range.ok ? 0 : (range.paramErrCode ?? range.errCode)).toBe(7012);
+    const rstp = await trySet(c, stp, { Protocol: 'RSTP' });
+    expect(rstp.ok ? 0 : (rstp.paramErrCode ?? rstp.errCode)).toBe(7002);
+    expect(linkInfo('br-usp1').info_data).toMatchObject({ stp_state: 1, priority: 4096 });
+
+    // One message: STP HelloTime (applied), then a Port moved to a device the agent does not manage (7002): both undone.
+    const m = await c.send({
+      reqType: 'set',
+      set: {
+        allowPartial: false,
+        updateObjs: [
+          { objPath: stp, paramSettings: [{ param: 'HelloTime', value: '500', required: true }] },
+          { objPath: port, paramSettings: [{ param: 'LowerLayers', value: await ethernet('ba1'), required: true }] },
+        ],
+      },
+    });
+    // The message fails as a required parameter that failed (7021), for the reason the Port gives (7002).
+    expect(m.body.msgBody === 'error' ? [m.body.error.errCode, m.body.error.paramErrs?.[0]?.errCode] : []).toEqual([7021, 7002]);
+    expect(linkInfo('br-usp1').info_data).toMatchObject({ hello_time: 300 });
+    expect(master('ba0')).toBe('br-usp1');
+
+    ns.ip('link', 'set', 'ba1', 'down');
+    await del(c, port);
     await del(c, bridge);
   });
 });

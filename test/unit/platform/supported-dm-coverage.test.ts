@@ -28,7 +28,9 @@ const LINUX_CLAIMS = [
   'Device.Routing.Router.{i}.IPv4Forwarding.{i}.',
   'Device.Bridging.',
   'Device.Bridging.Bridge.{i}.',
+  'Device.Bridging.Bridge.{i}.STP.',
   'Device.Bridging.Bridge.{i}.Port.{i}.',
+  'Device.Bridging.Bridge.{i}.Port.{i}.Stats.',
 ];
 
 const MODEMMANAGER_CLAIMS = ['Device.Cellular.', 'Device.Cellular.Interface.{i}.', 'Device.Cellular.Interface.{i}.USIM.', 'Device.Cellular.AccessPoint.{i}.'];

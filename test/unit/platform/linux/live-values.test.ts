@@ -170,6 +170,29 @@ describe('linux platform: identity', () => {
     });
   });
 
+  it('serves every identity parameter, "" where the host gives none, and lets the factory defaults set them over DMI', async () => {
+    const host = new FakeHost();
+    host.write('sys/class/dmi/id/sys_vendor', 'QEMU\n');
+    f = linuxHost({}, host);
+    const params = [...f.model.requireNode('Device.DeviceInfo.').params.keys()];
+    expect(params).toEqual(expect.arrayContaining(['Manufacturer', 'ManufacturerOUI', 'ModelName', 'ProductClass', 'FriendlyName', 'ProvisioningCode']));
+    // eth0's recorded MAC (02:fc:...) is locally administered: it carries no OUI.
+    expect(await info().get([], {})).toMatchObject({ Manufacturer: 'QEMU', ManufacturerOUI: undefined, ProductClass: '', FriendlyName: '', ProvisioningCode: '' });
+    // What applying the factory defaults does (a Set by the agent itself): the vendor data wins.
+    await info().set!([], { Manufacturer: 'Example Networks', ManufacturerOUI: '0A5F1E', ProductClass: 'FWA', ProvisioningCode: 'P1', SoftwareVersion: 'ignored' }, {});
+    expect(await info().get([], {})).toMatchObject({ Manufacturer: 'Example Networks', ManufacturerOUI: '0A5F1E', ProductClass: 'FWA', ProvisioningCode: 'P1' });
+    expect((await info().get([], {})).SoftwareVersion).not.toBe('ignored');
+    await expect(Promise.resolve().then(() => info().set!([], { HostName: 'x' }, {}))).rejects.toMatchObject({ code: ErrorCode.ObjectNotUpdated });
+  });
+
+  it('takes ManufacturerOUI from a universally administered base MAC and ProductClass from the device tree', async () => {
+    const host = new FakeHost();
+    host.write('sys/class/net/eth0/address', '00:0d:b9:4a:12:34\n');
+    host.write('sys/firmware/devicetree/base/compatible', 'pcengines,apu2\0amd,g-series\0');
+    f = linuxHost({}, host);
+    expect(await info().get([], {})).toMatchObject({ ManufacturerOUI: '000DB9', ProductClass: 'pcengines,apu2', SerialNumber: '000DB94A1234' });
+  });
+
   it('refuses a malformed ManufacturerOUI at start-up', () => {
     const host = new FakeHost();
     try {

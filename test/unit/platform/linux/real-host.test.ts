@@ -23,6 +23,8 @@ describe.runIf(onLinuxWithIp)('linux platform on this host', () => {
     expect((byPath.get('Device.IP.')?.InterfaceNumberOfEntries as number) ?? 0).toBeGreaterThan(0);
     for (const { inst, path, values } of out) {
       for (const [name, v] of Object.entries(values)) {
+        // Unknown here (ManufacturerOUI without factory data or a vendor MAC): a Get leaves it out.
+        if (v === undefined) continue;
         const p = inst.node.params.get(name)!;
         expect(parseValue(p, formatValue(p, v)), `${path}${name} = ${JSON.stringify(v)}`).toStrictEqual(v);
       }

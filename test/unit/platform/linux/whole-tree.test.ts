@@ -7,7 +7,8 @@ describe('linux platform: whole-tree read of the recorded Debian 12 host', () =>
   afterEach(() => f.cleanup());
 
   it('serves every registered parameter, typed as its schema says and valid for its facets', async () => {
-    f = linuxHost();
+    // ManufacturerOUI has no "unknown" value and this VM's MAC carries no OUI: factory data gives it.
+    f = linuxHost({ identity: { ManufacturerOUI: '0A5F1E' } });
     const objects = await f.readAll();
     const params = expectSchemaTyped(objects);
     expect(params).toBeGreaterThan(80);
@@ -16,8 +17,14 @@ describe('linux platform: whole-tree read of the recorded Debian 12 host', () =>
   it('maps DeviceInfo, MemoryStatus and ProcessStatus as docs/platform-mapping.md says', async () => {
     f = linuxHost();
     const all = await f.byPath();
-    // No DMI in this VM: Manufacturer and ModelName have no source and are not served.
+    // No DMI in this VM: Manufacturer, ModelName and ProductClass have no source and read "" (the
+    // factory defaults would give them); eth0's MAC is locally administered, so no ManufacturerOUI.
     expect(all.get('Device.DeviceInfo.')).toEqual({
+      Manufacturer: '',
+      ModelName: '',
+      ProductClass: '',
+      FriendlyName: '',
+      ProvisioningCode: '',
       HardwareVersion: 'AMD EPYC', // /proc/cpuinfo "model name"
       SoftwareVersion: '12', // os-release VERSION_ID (no BUILD_ID on Debian)
       Description: 'Debian GNU/Linux 12 (bookworm)', // PRETTY_NAME
@@ -50,6 +57,9 @@ describe('linux platform: whole-tree read of the recorded Debian 12 host', () =>
       MACAddress: '02:fc:00:00:00:01',
       CurrentBitRate: 0, // sysfs speed -1: unknown, which TR-181 writes as 0
       CurrentDuplexMode: 'Unknown',
+      // No ethtool beside the fake `ip`: the kernel's default, automatic selection.
+      MaxBitRate: -1,
+      DuplexMode: 'Auto',
     });
     expect(all.get('Device.Ethernet.Interface.1.Stats.')).toEqual({
       BytesSent: '1927042',
