@@ -89,7 +89,9 @@ export function registerWiFiAccessPoints(ctx: OpenWrtContext, state: WiFiState):
     delete: async ([n]) => deleteSsid(ctx, state, await state.ssid(n), model.node('Device.WiFi.AccessPoint.{i}.')),
     // The unique-key check (BSSID, Name): a BSS that is not running has no BSSID yet (OpenWrt
     // assigns it when hostapd starts it), so an empty one names no row and clashes with none.
+    // Other keys (an Alias served by another layer) are left to the transaction's own scan.
     findByValues: async (_parent, params, values) => {
+      if (!params.every((p) => p === 'BSSID' || p === 'Name')) return undefined;
       if (params.includes('BSSID') && values.BSSID === '') return [];
       const out: number[] = [];
       for (const f of (await state.read()).ifaces.values()) {
