@@ -2,20 +2,28 @@
  * The Wi-Fi configuration and instance numbering shared by the Radio, SSID, AccessPoint and
  * AssociatedDevice providers.
  *
- * Which radios and BSSes exist, and their UCI section names (needed to write), come from one
- * `ubus call network.wireless status`: radios by section ("radio1"), each with its wifi-iface
- * sections ("default_radio1") and, while up, their kernel interface ("phy1-ap0"). Live values
- * come from one `ubus call iwinfo info {"device":<ifname>}` per up interface. Rows are keyed by
- * UCI section, which survives the interface going down and being renamed.
+ * Radios come from `ubus call network.wireless status` (netifd's wifi-devices, with their `up`
+ * state). The BSSes come from the UCI `wireless` config (`uci -q -X show wireless`): every
+ * wifi-iface section is an SSID row, those in mode "ap" an AccessPoint row too, so a section
+ * with `disabled 1` (which netifd leaves out of its status altogether) stays a row that reads
+ * Enable=false. netifd's status adds the kernel interface ("phy1-ap0") of each running one; it
+ * names an anonymous section "@wifi-iface[N]" (netifd before its ucode rewrite) or by libuci's
+ * name (after), both matched here. Live values come from one `ubus call iwinfo info` per up
+ * interface. Rows are keyed by UCI section; libuci renumbers anonymous sections (`cfg<position>
+ * <hash>`) when an earlier one is deleted, and those renames at our own writes are followed
+ * (WiFiState.write), so a row keeps its instance number.
  *
- * netifd leaves a wifi-iface with `disabled 1` out of its status altogether, so this platform
- * cannot disable an SSID without its row disappearing; see the Enable handling in wifi-ssid.ts.
+ * An SSID a Controller added has no AccessPoint until one is added for it: the agent marks its
+ * wifi-iface `usp_ap '0'` (an option of its own, which netifd and hostapd ignore) and keeps it
+ * disabled, since OpenWrt runs every enabled wifi-iface in its mode.
  */
 import { noSuchInstance } from './convert.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
 import type { IwinfoInfo, WirelessStatus } from './ubus-types.js';
-import { NETWORK_RELOAD } from './uci.js';
+import { NETWORK_RELOAD, type UciStage, type UciWriter } from './uci.js';
+import { stringOption, uciBool, type UciConfig } from './uci-show.js';
+import { trackedUciWrite } from './uci-tracked-write.js';
 
 export interface RadioEntry {
   /** UCI section, e.g. "radio1". */
@@ -34,7 +42,12 @@ export interface IfaceEntry {
   /** "ap", "sta", "mesh", ... */
   mode: string;
   radio: RadioEntry;
+  /** The section's UCI options. */
   config: Record<string, unknown>;
+  /** UCI `disabled`: netifd does not run it. */
+  disabled: boolean;
+  /** Whether it is an AccessPoint row: mode "ap" and not an SSID still waiting for its AP (`usp_ap '0'`). */
+  hasAp: boolean;
 }
 
 export interface WiFiSnapshot {
@@ -50,15 +63,31 @@ export class WiFiState {
   readonly ssids = new InstanceMap();
   readonly aps = new InstanceMap();
 
-  constructor(readonly ctx: OpenWrtContext) {}
+  constructor(
+    readonly ctx: OpenWrtContext,
+    private readonly uci: UciWriter,
+  ) {}
 
   async read(): Promise<WiFiSnapshot> {
-    const snap = parseWireless(await this.ctx.ubus<WirelessStatus>('network.wireless', 'status'));
+    const status = await this.ctx.ubus<WirelessStatus>('network.wireless', 'status');
+    // No radio, no wireless config to read (a device without Wi-Fi may have no /etc/config/wireless).
+    const snap = parseWireless(status, Object.keys(status).length > 0 ? await this.ctx.uci('wireless') : []);
     // Number every row on every reading, in section order, whatever a Get reads first.
     this.radios.list(snap.radios.keys());
     this.ssids.list(snap.ifaces.keys());
-    this.aps.list([...snap.ifaces.values()].filter((f) => f.mode === 'ap').map((f) => f.section));
+    this.aps.list(apSections(snap));
     return snap;
+  }
+
+  /**
+   * One write to the wireless config (then `network reload`, which makes netifd re-read it),
+   * moving instance numbers across the renames of anonymous sections it caused.
+   */
+  async write(stage: (s: UciStage) => Promise<void>): Promise<void> {
+    const sections = async (): Promise<string[]> => (await this.ctx.uci('wireless')).map((s) => s.name);
+    const { renames } = await trackedUciWrite(this.uci, 'wireless', WIFI_RELOAD, await sections(), sections, () => this.forget(), stage);
+    this.ssids.rekey(renames);
+    this.aps.rekey(renames);
   }
 
   /** Live state of one up interface. */
@@ -68,7 +97,7 @@ export class WiFiState {
 
   /** iwinfo info of a BSS that is up, undefined for one that is not. */
   async liveInfo(f: IfaceEntry): Promise<IwinfoInfo | undefined> {
-    return f.radio.up && f.ifname ? this.info(f.ifname) : undefined;
+    return f.radio.up && f.ifname && !f.disabled ? this.info(f.ifname) : undefined;
   }
 
   async radio(n: number | undefined): Promise<RadioEntry> {
@@ -85,39 +114,63 @@ export class WiFiState {
 
   async ap(n: number | undefined): Promise<IfaceEntry> {
     const f = (await this.read()).ifaces.get(this.aps.keyOf(n) ?? '');
-    if (!f || f.mode !== 'ap') throw noSuchInstance('access point', n);
+    if (!f?.hasAp) throw noSuchInstance('access point', n);
     return f;
   }
 
   /** The AccessPoint instance serving a kernel interface (hostapd.<ifname> events). */
   async apOfIfname(ifname: string): Promise<{ n: number; iface: IfaceEntry } | undefined> {
     for (const f of (await this.read()).ifaces.values()) {
-      if (f.ifname === ifname && f.mode === 'ap') return { n: this.aps.numberOf(f.section), iface: f };
+      if (f.ifname === ifname && f.hasAp) return { n: this.aps.numberOf(f.section), iface: f };
     }
     return undefined;
   }
 
   /** Forgets cached Wi-Fi answers after a write or an event. */
   forget(): void {
+    this.ctx.forgetUci('wireless');
     this.ctx.forget('network.wireless');
     this.ctx.forget('iwinfo');
   }
 }
 
-export function parseWireless(status: WirelessStatus): WiFiSnapshot {
+/** The sections of the AccessPoint rows, in section order. */
+export function apSections(snap: WiFiSnapshot): string[] {
+  return [...snap.ifaces.values()].filter((f) => f.hasAp).map((f) => f.section);
+}
+
+/**
+ * Radios from netifd's status; BSSes from the UCI wifi-iface sections (in file order) whose
+ * `device` is one of those radios, with the kernel interface netifd reports for the running ones.
+ */
+export function parseWireless(status: WirelessStatus, config: UciConfig): WiFiSnapshot {
   const radios = new Map<string, RadioEntry>();
-  const ifaces = new Map<string, IfaceEntry>();
+  const ifnames = new Map<string, string>();
   for (const name of Object.keys(status).sort()) {
     const s = status[name];
-    const radio: RadioEntry = { name, up: s.up === true, disabled: s.disabled === true || truthy(s.config?.disabled), config: s.config ?? {}, ifaces: [] };
-    radios.set(name, radio);
-    for (const i of s.interfaces ?? []) {
-      const config = i.config ?? {};
-      const f: IfaceEntry = { section: i.section, ifname: i.ifname, mode: String(config.mode ?? 'ap'), radio, config };
-      radio.ifaces.push(f);
-      ifaces.set(i.section, f);
-    }
+    radios.set(name, { name, up: s.up === true, disabled: s.disabled === true || truthy(s.config?.disabled), config: s.config ?? {}, ifaces: [] });
+    for (const i of s.interfaces ?? []) if (i.ifname) ifnames.set(i.section, i.ifname);
   }
+  const ifaces = new Map<string, IfaceEntry>();
+  config
+    .filter((s) => s.type === 'wifi-iface')
+    .forEach((s, index) => {
+      // ucode netifd serves one wifi-iface on several radios when `device` lists them; the first is its Radio here.
+      const radio = radios.get(stringOption(s.options.device)?.split(/\s+/)[0] ?? '');
+      if (!radio) return;
+      const mode = stringOption(s.options.mode) ?? 'ap';
+      const f: IfaceEntry = {
+        section: s.name,
+        ifname: ifnames.get(s.name) ?? ifnames.get(`@wifi-iface[${index}]`),
+        mode,
+        radio,
+        config: s.options,
+        disabled: uciBool(s.options.disabled, false),
+        hasAp: mode === 'ap' && stringOption(s.options.usp_ap) !== '0',
+      };
+      radio.ifaces.push(f);
+      ifaces.set(s.name, f);
+    });
   return { radios, ifaces };
 }
 

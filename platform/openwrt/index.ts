@@ -116,10 +116,10 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   const clients = registerDHCPv4PoolTables(dhcp);
   registerDNSRelay(dhcp, ip);
   registerHosts(dhcp, ip, clients);
-  const wifi = new WiFiState(ctx);
+  const wifi = new WiFiState(ctx, uci);
   bridgeStack.managementPort = registerBridging(ctx, ethernet, wifi, uci).managementPort;
   registerWiFiRadios(ctx, wifi, uci);
-  registerWiFiAccessPoints(ctx, wifi, uci);
+  registerWiFiAccessPoints(ctx, wifi);
   const stations = registerWiFiStations(ctx, wifi);
   registerWiFiStats(ctx, wifi, () => ethernet.devices());
   const events = startEvents(ctx, wifi, stations, { backoffMs: opts.listenerBackoffMs });

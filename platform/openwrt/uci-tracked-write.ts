@@ -41,6 +41,10 @@ export async function trackedUciWrite(
             added.push(name);
             return name;
           },
+          create: async (name, type) => {
+            await s.create(name, type);
+            added.push(name);
+          },
           remove: async (name) => {
             removed.add(name);
             await s.remove(name);

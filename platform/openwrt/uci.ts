@@ -39,6 +39,8 @@ export interface UciStage {
   set(change: UciChange): Promise<void>;
   /** `uci add <config> <type>`: a new anonymous section; resolves with the name uci printed. */
   add(type: string): Promise<string>;
+  /** `uci set <config>.<name>=<type>`: a new named section (a name libuci never changes). */
+  create(name: string, type: string): Promise<void>;
   /** `uci delete <config>.<section>`. */
   remove(section: string): Promise<void>;
 }
@@ -92,6 +94,10 @@ export class UciWriter {
           const name = (await runner.run('uci', ['add', config, type])).trim();
           if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`uci add printed no section name (${JSON.stringify(name.slice(0, 40))})`);
           return name;
+        },
+        create: async (name, type) => {
+          touched.push(`${config}.${name}`);
+          await runner.run('uci', ['set', `${config}.${name}=${type}`]);
         },
         remove: async (section) => {
           touched.push(`${config}.${section}`);

@@ -4,34 +4,37 @@
  * wifi-iface in mode "ap". SSID, BSSID and the security mode in use come from `iwinfo info`
  * while the BSS is up, from the UCI configuration otherwise.
  *
- * Writes go to UCI wireless.<wifi-iface>: SSID (ssid), KeyPassphrase and PreSharedKey (key: a
- * passphrase, or 64 hex digits for a raw PSK), ModeEnabled (encryption), RadiusServerIPAddr,
- * RadiusServerPort and RadiusSecret (auth_server, auth_port, auth_secret), SSIDAdvertisementEnabled
- * (hidden), IsolationEnable (isolate), WMMEnable (wmm).
- * Enable=false is refused: netifd drops a disabled wifi-iface from its status, so the row would
- * vanish instead of reading Enable=false.
+ * Writes go to UCI wireless.<wifi-iface>: SSID (ssid), LowerLayers (device), KeyPassphrase and
+ * PreSharedKey (key: a passphrase, or 64 hex digits for a raw PSK), ModeEnabled (encryption),
+ * RadiusServerIPAddr, RadiusServerPort and RadiusSecret (auth_server, auth_port, auth_secret),
+ * SSIDAdvertisementEnabled (hidden), IsolationEnable (isolate), WMMEnable (wmm), UAPSDEnable
+ * (uapsd; OpenWrt's wifi-iface schema defaults it to on). The SSID's and its AccessPoint's Enable
+ * are both the wifi-iface's `disabled`: OpenWrt has one switch for the BSS. Rows are added and
+ * deleted as in wifi-iface-rows.ts.
  */
 import { isIP } from 'node:net';
 import type { Value } from '../../datamodel/value/Value.js';
 import { RAW_PSK, wpaPsk } from '../wifi-psk.js';
 import { canonicalizeReferences } from '../reference.js';
-import { encryptionModes, iwinfoSecurityMode, mac, SECURITY_MODES, uciSecurityMode } from './convert.js';
+import { encryptionModes, iwinfoSecurityMode, mac, refused, SECURITY_MODES, uciSecurityMode } from './convert.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
-import { planWrite, type UciChange, type UciWriter } from './uci.js';
-import { type IfaceEntry, truthy, WIFI_RELOAD, type WiFiState } from './WiFiState.js';
+import { planWrite, type UciChange } from './uci.js';
+import { apSections, type IfaceEntry, truthy, type WiFiState } from './WiFiState.js';
+import { addAccessPoint, addSsid, deleteAccessPoint, deleteSsid, ifaceOfReference, NEEDS_AP, orRefuse, radioOfReference } from './wifi-iface-rows.js';
 
 /** hostapd's RADIUS authentication port when UCI sets no auth_port (RFC 2865). */
 const RADIUS_PORT = 1812;
 
-const NO_DISABLE = 'disabling a wifi-iface removes it from netifd; not supported on this platform';
 const PERSONAL = new Set(['WPA-Personal', 'WPA2-Personal', 'WPA-WPA2-Personal', 'WPA3-Personal', 'WPA3-Personal-Transition']);
 
 /** Serves Device.WiFi.SSID.{i}., AccessPoint.{i}. and AccessPoint.{i}.Security. */
-export function registerWiFiAccessPoints(ctx: OpenWrtContext, state: WiFiState, uci: UciWriter): void {
+export function registerWiFiAccessPoints(ctx: OpenWrtContext, state: WiFiState): void {
   const { model } = ctx;
   const write = async (changes: UciChange[]): Promise<void> => {
-    await uci.apply('wireless', changes, WIFI_RELOAD);
-    state.forget();
+    if (changes.length === 0) return;
+    await state.write(async (stage) => {
+      for (const c of changes) await stage.set(c);
+    });
   };
   const option = (f: IfaceEntry, name: string, value: string): UciChange[] => [{ section: f.section, option: name, value }];
 
@@ -39,8 +42,8 @@ export function registerWiFiAccessPoints(ctx: OpenWrtContext, state: WiFiState, 
     const info = await state.liveInfo(f);
     const bssid = mac(info?.bssid);
     return {
-      Enable: true,
-      Status: info ? 'Up' : f.radio.up ? 'Down' : 'LowerLayerDown',
+      Enable: !f.disabled,
+      Status: info ? 'Up' : f.disabled || f.radio.up ? 'Down' : 'LowerLayerDown',
       Name: f.ifname ?? f.section,
       LowerLayers: `Device.WiFi.Radio.${state.radios.numberOf(f.radio.name)}`,
       Upstream: f.mode === 'sta',
@@ -49,6 +52,17 @@ export function registerWiFiAccessPoints(ctx: OpenWrtContext, state: WiFiState, 
       SSID: info?.ssid ?? String(f.config.ssid ?? ''),
     };
   };
+  type Row = { section: string; hasAp: boolean };
+  /**
+   * The SSID's UCI changes. `device` is the Radio section LowerLayers names, looked up (and
+   * refused when it names none) before planning, since planWrite's writers are synchronous.
+   */
+  const ssidPlan = (f: Row, current: Record<string, Value>, changes: Record<string, Value>, device?: string): UciChange[] =>
+    planWrite(current, changes, {
+      SSID: (v) => (String(v) === '' ? 'an SSID cannot be empty' : [{ section: f.section, option: 'ssid', value: String(v) }]),
+      Enable: (v) => (v === true && !f.hasAp ? NEEDS_AP : [{ section: f.section, option: 'disabled', value: v === true ? '0' : '1' }]),
+      LowerLayers: () => (device === undefined ? [] : [{ section: f.section, option: 'device', value: device }]),
+    });
   model.register('Device.WiFi.SSID.{i}.', {
     params: ['Enable', 'Status', 'Name', 'LowerLayers', 'Upstream', 'BSSID', 'MACAddress', 'SSID'],
     list: async () => state.ssids.list((await state.read()).ifaces.keys()),
@@ -56,40 +70,78 @@ export function registerWiFiAccessPoints(ctx: OpenWrtContext, state: WiFiState, 
     set: async ([n], changes) => {
       canonicalizeReferences(changes, ['LowerLayers']); // the current stacking with a trailing "." is no change
       const f = await state.ssid(n);
-      await write(
-        planWrite(await ssidValues(f), changes, {
-          SSID: (v) => (String(v) === '' ? 'an SSID cannot be empty' : option(f, 'ssid', String(v))),
-          Enable: (v) => (v ? [] : NO_DISABLE),
-        }),
-      );
+      const current = await ssidValues(f);
+      const moved = changes.LowerLayers !== undefined && changes.LowerLayers !== current.LowerLayers;
+      const device = moved ? orRefuse('LowerLayers', await radioOfReference(state, changes.LowerLayers)).name : undefined;
+      await write(ssidPlan(f, current, changes, device));
+    },
+    add: async (_keys, params) => {
+      canonicalizeReferences(params, ['LowerLayers']);
+      const radio = orRefuse('LowerLayers', await radioOfReference(state, params.LowerLayers));
+      // Planned before anything is written: a refused parameter leaves no section behind. What
+      // the new section holds anyway (its device, disabled) is not staged twice.
+      const blank: Record<string, Value> = { Enable: false, SSID: '' };
+      const given = Object.fromEntries(Object.entries(params).filter(([k, v]) => k !== 'LowerLayers' && blank[k] !== v));
+      const planned = ssidPlan({ section: '', hasAp: false }, blank, given);
+      const name = await addSsid(ctx, state, radio, (section) => planned.map((c) => ({ ...c, section })));
+      return state.ssids.numberOf(name);
+    },
+    delete: async ([n]) => deleteSsid(ctx, state, await state.ssid(n), model.node('Device.WiFi.AccessPoint.{i}.')),
+    // The unique-key check (BSSID, Name): a BSS that is not running has no BSSID yet (OpenWrt
+    // assigns it when hostapd starts it), so an empty one names no row and clashes with none.
+    // Other keys (an Alias served by another layer) are left to the transaction's own scan.
+    findByValues: async (_parent, params, values) => {
+      if (!params.every((p) => p === 'BSSID' || p === 'Name')) return undefined;
+      if (params.includes('BSSID') && values.BSSID === '') return [];
+      const out: number[] = [];
+      for (const f of (await state.read()).ifaces.values()) {
+        const v = await ssidValues(f);
+        if (params.every((p) => v[p] === values[p])) out.push(state.ssids.numberOf(f.section));
+      }
+      return out.sort((a, b) => a - b);
     },
   });
 
   const apValues = (f: IfaceEntry): Record<string, Value> => ({
-    Enable: true,
-    Status: f.radio.up && f.ifname ? 'Enabled' : 'Disabled',
+    Enable: !f.disabled,
+    Status: f.radio.up && f.ifname && !f.disabled ? 'Enabled' : 'Disabled',
     SSIDReference: `Device.WiFi.SSID.${state.ssids.numberOf(f.section)}`,
     SSIDAdvertisementEnabled: !truthy(f.config.hidden),
     WMMEnable: f.config.wmm === undefined || truthy(f.config.wmm),
     IsolationEnable: truthy(f.config.isolate),
+    UAPSDEnable: f.config.uapsd === undefined || truthy(f.config.uapsd),
   });
   const flag = (f: IfaceEntry, name: string, on: boolean): UciChange[] => option(f, name, on ? '1' : '0');
+  const apPlan = (f: IfaceEntry, current: Record<string, Value>, changes: Record<string, Value>): UciChange[] =>
+    planWrite(current, changes, {
+      Enable: (v) => flag(f, 'disabled', v !== true),
+      SSIDAdvertisementEnabled: (v) => flag(f, 'hidden', !v),
+      WMMEnable: (v) => flag(f, 'wmm', v === true),
+      IsolationEnable: (v) => flag(f, 'isolate', v === true),
+      UAPSDEnable: (v) => flag(f, 'uapsd', v === true),
+    });
   model.register('Device.WiFi.AccessPoint.{i}.', {
-    params: ['Enable', 'Status', 'SSIDReference', 'SSIDAdvertisementEnabled', 'WMMEnable', 'IsolationEnable'],
-    list: async () => state.aps.list([...(await state.read()).ifaces.values()].filter((f) => f.mode === 'ap').map((f) => f.section)),
+    params: ['Enable', 'Status', 'SSIDReference', 'SSIDAdvertisementEnabled', 'WMMEnable', 'UAPSDEnable', 'IsolationEnable'],
+    list: async () => state.aps.list(apSections(await state.read())),
     get: async ([n]) => apValues(await state.ap(n)),
     set: async ([n], changes) => {
       canonicalizeReferences(changes, ['SSIDReference']);
       const f = await state.ap(n);
-      await write(
-        planWrite(apValues(f), changes, {
-          Enable: (v) => (v ? [] : NO_DISABLE),
-          SSIDAdvertisementEnabled: (v) => flag(f, 'hidden', !v),
-          WMMEnable: (v) => flag(f, 'wmm', v === true),
-          IsolationEnable: (v) => flag(f, 'isolate', v === true),
-        }),
-      );
+      await write(apPlan(f, apValues(f), changes));
     },
+    add: async (_keys, params) => {
+      canonicalizeReferences(params, ['SSIDReference']);
+      const f = orRefuse('SSIDReference', await ifaceOfReference(state, params.SSIDReference));
+      if (f.hasAp) throw refused([{ param: 'SSIDReference', message: `${params.SSIDReference} has its AccessPoint already` }]);
+      if (f.mode !== 'ap') throw refused([{ param: 'SSIDReference', message: `${params.SSIDReference} runs in mode ${f.mode}, not as an access point` }]);
+      const { SSIDReference: _, ...rest } = params;
+      // The row as it reads once it is an AccessPoint: disabled (as it is), the UCI defaults.
+      const current: Record<string, Value> = { ...apValues(f), Enable: false };
+      const planned = apPlan(f, current, Object.fromEntries(Object.entries(rest).filter(([k, v]) => current[k] !== v)));
+      await addAccessPoint(state, f, planned);
+      return state.aps.numberOf(f.section);
+    },
+    delete: async ([n]) => deleteAccessPoint(state, await state.ap(n)),
   });
 
   const securityValues = async (f: IfaceEntry): Promise<Record<string, Value>> => {

@@ -83,7 +83,14 @@ export function defaultUci(): Record<string, Response> {
   const network = fs.readFileSync(path.join(FIXTURES, 'uci-show-network.txt'), 'utf8') + UCI_NETWORK_CELLULAR;
   // dhcp: OpenWrt's default /etc/config/dhcp with one static host, as recorded with OpenWrt's uci
   // (the state the recorded dnsmasq run served: dhcp.leases, proc-net-arp.txt).
-  return { firewall: { file: 'uci-show-firewall.txt' }, network: { text: network }, dhcp: { file: 'uci-show-dhcp.host-added.txt' } };
+  // wireless: OpenWrt's generated default for the two radios of ubus-network-wireless-status.json,
+  // radio1 then enabled with WPA2-PSK, as recorded with OpenWrt's uci.
+  return {
+    firewall: { file: 'uci-show-firewall.txt' },
+    network: { text: network },
+    dhcp: { file: 'uci-show-dhcp.host-added.txt' },
+    wireless: { file: 'uci-show-wireless.txt' },
+  };
 }
 
 const UBUS = String.raw`#!/usr/bin/env node

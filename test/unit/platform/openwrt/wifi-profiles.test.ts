@@ -48,17 +48,14 @@ describe('openwrt platform: the Wi-Fi profiles', () => {
         'Device.WiFi.Radio.{i}.IEEE80211hEnabled: not served',
       ],
       'WiFiSSID:1': [
-        // wifi-iface sections are not added or deleted by the agent; UCI has no Alias.
-        'Device.WiFi.SSID.{i}.: not createDelete',
+        // UCI has no Alias.
         'Device.WiFi.SSID.{i}.Alias: not served',
       ],
       'WiFiAccessPoint:1': [
-        'Device.WiFi.AccessPoint.{i}.: not createDelete',
-        // The driver's WMM/U-APSD capability is not in ubus; hostapd's defaults for uapsd and
-        // wpa_group_rekey are not reported; WEP is not configured; WPS needs the full wpad.
+        // The driver's WMM/U-APSD capability is in no recorded ubus answer; hostapd's default for
+        // wpa_group_rekey is not reported; WEP is not configured; WPS needs the full wpad.
         'Device.WiFi.AccessPoint.{i}.WMMCapability: not served',
         'Device.WiFi.AccessPoint.{i}.UAPSDCapability: not served',
-        'Device.WiFi.AccessPoint.{i}.UAPSDEnable: not served',
         'Device.WiFi.AccessPoint.{i}.Security.WEPKey: not served',
         'Device.WiFi.AccessPoint.{i}.Security.RekeyingInterval: not served',
         'Device.WiFi.AccessPoint.{i}.WPS.: not served',

@@ -1,0 +1,168 @@
+/**
+ * Adding and deleting OpenWrt SSIDs and AccessPoints (TR-181 WiFiSSID:1, WiFiAccessPoint:1
+ * createDelete) behind a real agent, driven by our TestController over a real loopback WebSocket.
+ * ubus and uci are the recorded stand-ins of test/unit/platform/openwrt/fake-openwrt.ts, first on
+ * PATH: `uci show wireless` answers what OpenWrt's own uci printed before and after each of these
+ * writes (test/fixtures/openwrt/README.md), and every command the agent runs is logged and compared.
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../datamodel/UspError.js';
+import { startAgent, type AgentFixture } from '../peers/agent-fixture.js';
+import type { TestController } from '../peers/TestController.js';
+import { add as addQuick, del, set, trySet, type Outcome } from '../peers/controller-steps.js';
+import { getObjects } from '../peers/get-objects.js';
+import { fakeOpenWrt, type FakeOpenWrt } from '../unit/platform/openwrt/fake-openwrt.js';
+import { notifications, waitForNotification } from '../peers/TestController.js';
+
+const RELOAD = ['ubus', 'call', 'network', 'reload'];
+
+/**
+ * An Add (allow_partial false) answered within 30 s: one SSID Add runs about fifteen commands
+ * (each stand-in is a Node process), more than the controller's default 5 s on a loaded machine.
+ */
+async function tryAdd(c: TestController, objPath: string, params: Record<string, string>): Promise<Outcome<string>> {
+  const m = await c.send(
+    { reqType: 'add', add: { allowPartial: false, createObjs: [{ objPath, paramSettings: Object.entries(params).map(([param, value]) => ({ param, value, required: true })) }] } },
+    30_000,
+  );
+  if (m.body.msgBody === 'error') {
+    const e = m.body.error;
+    return { ok: false, errCode: e.errCode, paramErrCode: e.paramErrs?.[0]?.errCode, errMsg: e.errMsg };
+  }
+  if (m.body.msgBody !== 'response' || m.body.response.respType !== 'addResp') throw new Error(JSON.stringify(m.body));
+  const st = m.body.response.addResp.createdObjResults[0].operStatus;
+  if (st.operStatus !== 'operSuccess') throw new Error(JSON.stringify(st));
+  return { ok: true, value: st.operSuccess.instantiatedPath };
+}
+
+async function add(c: TestController, objPath: string, params: Record<string, string>): Promise<string> {
+  const r = await tryAdd(c, objPath, params);
+  if (!r.ok) throw new Error(`Add ${objPath} failed: ${r.errCode} ${r.errMsg}`);
+  return r.value;
+}
+
+describe('OpenWrt SSID and AccessPoint rows over WebSocket (recorded uci wireless)', () => {
+  let fake: FakeOpenWrt;
+  let f: AgentFixture;
+  let pathBefore: string | undefined;
+  /** uci writes and the reload, in order (the `uci -q -X show` reads and other ubus calls left out). */
+  const writes = (): string[][] => fake.invocations().filter((a) => (a[0] === 'uci' && a[1] !== '-q') || a.join(' ') === RELOAD.join(' '));
+
+  beforeAll(async () => {
+    fake = fakeOpenWrt();
+    pathBefore = process.env.PATH;
+    process.env.PATH = [fake.bin, pathBefore ?? ''].join(path.delimiter);
+    f = await startAgent({ platform: 'openwrt' });
+  });
+  afterAll(async () => {
+    await f?.close();
+    process.env.PATH = pathBefore;
+    fake?.cleanup();
+  });
+
+  it('adds an SSID and its AccessPoint, secures and enables it, then deletes it with its AccessPoint', async () => {
+    const c = f.controller;
+    fake.respondUciAfterCommit('wireless', { file: 'uci-show-wireless.ssid-added.txt' });
+    fake.clearLog();
+    const ssid = await add(c, 'Device.WiFi.SSID.', { LowerLayers: 'Device.WiFi.Radio.2', SSID: 'guest' });
+    expect(ssid).toBe('Device.WiFi.SSID.3.');
+    expect(writes()).toEqual([
+      ['uci', 'set', 'wireless.usp_wifi1=wifi-iface'],
+      ['uci', 'set', 'wireless.usp_wifi1.device=radio1'],
+      ['uci', 'set', 'wireless.usp_wifi1.network=lan'],
+      ['uci', 'set', 'wireless.usp_wifi1.mode=ap'],
+      ['uci', 'set', 'wireless.usp_wifi1.encryption=none'],
+      ['uci', 'set', 'wireless.usp_wifi1.disabled=1'],
+      ['uci', 'set', 'wireless.usp_wifi1.usp_ap=0'],
+      ['uci', 'set', 'wireless.usp_wifi1.ssid=guest'],
+      ['uci', 'commit', 'wireless'],
+      RELOAD,
+    ]);
+    let v = await getObjects(c, ['Device.WiFi.SSID.3.', 'Device.WiFi.']);
+    expect(v['Device.WiFi.SSID.3.']).toMatchObject({ SSID: 'guest', Enable: 'false', Status: 'Down', LowerLayers: 'Device.WiFi.Radio.2' });
+    // No AccessPoint yet: it is added for the SSID, as TR-181 pairs them (SSIDReference).
+    expect(v['Device.WiFi.']).toMatchObject({ SSIDNumberOfEntries: '3', AccessPointNumberOfEntries: '2' });
+
+    fake.respondUciAfterCommit('wireless', { file: 'uci-show-wireless.ap-added.txt' });
+    fake.clearLog();
+    const ap = await add(c, 'Device.WiFi.AccessPoint.', { SSIDReference: 'Device.WiFi.SSID.3' });
+    expect(ap).toBe('Device.WiFi.AccessPoint.3.');
+    expect(writes()).toEqual([['uci', 'delete', 'wireless.usp_wifi1.usp_ap'], ['uci', 'commit', 'wireless'], RELOAD]);
+    v = await getObjects(c, [ap, `${ap}Security.`]);
+    expect(v[ap]).toMatchObject({ SSIDReference: 'Device.WiFi.SSID.3', Enable: 'false', Status: 'Disabled', UAPSDEnable: 'true' });
+    expect(v[`${ap}Security.`]).toMatchObject({ ModeEnabled: 'None' });
+
+    fake.respondUciAfterCommit('wireless', { file: 'uci-show-wireless.ap-secured.txt' });
+    fake.clearLog();
+    await set(c, `${ap}Security.`, { ModeEnabled: 'WPA2-Personal', KeyPassphrase: 'guest passphrase' });
+    expect(writes()).toEqual([['uci', 'set', 'wireless.usp_wifi1.encryption=psk2'], ['uci', 'set', 'wireless.usp_wifi1.key=guest passphrase'], ['uci', 'commit', 'wireless'], RELOAD]);
+    fake.respondUciAfterCommit('wireless', { file: 'uci-show-wireless.ap-enabled.txt' });
+    fake.clearLog();
+    await set(c, ap, { Enable: 'true' });
+    expect(writes()).toEqual([['uci', 'set', 'wireless.usp_wifi1.disabled=0'], ['uci', 'commit', 'wireless'], RELOAD]);
+    v = await getObjects(c, [ssid, ap, `${ap}Security.`]);
+    expect(v[ssid]).toMatchObject({ Enable: 'true' });
+    expect(v[ap]).toMatchObject({ Enable: 'true' });
+    // (KeyPassphrase reads empty, as TR-181 has it for a Get.)
+    expect(v[`${ap}Security.`]).toMatchObject({ ModeEnabled: 'WPA2-Personal', EncryptionMode: 'AES' });
+
+    // Deleting the SSID deletes the wifi-iface, and so its AccessPoint too: both are reported.
+    await addQuick(c, 'Device.LocalAgent.Subscription.', { Enable: 'true', ID: 'ap-gone', NotifType: 'ObjectDeletion', ReferenceList: 'Device.WiFi.AccessPoint.*.' });
+    const from = notifications(c).length;
+    fake.respondUciAfterCommit('wireless', { file: 'uci-show-wireless.txt' });
+    fake.clearLog();
+    await del(c, ssid);
+    expect(writes()).toEqual([['uci', 'delete', 'wireless.usp_wifi1'], ['uci', 'commit', 'wireless'], RELOAD]);
+    await waitForNotification(c, (ns) => ns.slice(from).find((n) => n.notify.notification === 'objDeletion' && n.notify.objDeletion.objPath === ap), 10_000);
+    v = await getObjects(c, ['Device.WiFi.']);
+    expect(v['Device.WiFi.']).toMatchObject({ SSIDNumberOfEntries: '2', AccessPointNumberOfEntries: '2' });
+  });
+
+  it('refuses an SSID on no Radio, an AccessPoint for a missing or paired SSID, and a wrongly typed value, writing nothing', async () => {
+    const c = f.controller;
+    fake.clearLog();
+    const noRadio = await tryAdd(c, 'Device.WiFi.SSID.', { LowerLayers: 'Device.WiFi.Radio.9', SSID: 'x' });
+    expect(noRadio).toMatchObject({ ok: false, errCode: ErrorCode.RequiredParamFailed, paramErrCode: ErrorCode.InvalidValue });
+    const notRadio = await tryAdd(c, 'Device.WiFi.SSID.', { LowerLayers: 'Device.Ethernet.Interface.1', SSID: 'x' });
+    expect(notRadio).toMatchObject({ ok: false, paramErrCode: ErrorCode.InvalidValue });
+    const noSsid = await tryAdd(c, 'Device.WiFi.AccessPoint.', { SSIDReference: 'Device.WiFi.SSID.9' });
+    expect(noSsid).toMatchObject({ ok: false, paramErrCode: ErrorCode.InvalidValue });
+    // SSID.2 has AccessPoint.2 already (SSIDReference is the AccessPoint's unique key).
+    const paired = await tryAdd(c, 'Device.WiFi.AccessPoint.', { SSIDReference: 'Device.WiFi.SSID.2' });
+    expect(paired.ok).toBe(false);
+    const wrongType = await tryAdd(c, 'Device.WiFi.SSID.', { LowerLayers: 'Device.WiFi.Radio.2', Enable: 'maybe' });
+    expect(wrongType).toMatchObject({ ok: false, paramErrCode: ErrorCode.InvalidType });
+    // Enabled without an AccessPoint: OpenWrt would run it as one.
+    const bare = await tryAdd(c, 'Device.WiFi.SSID.', { LowerLayers: 'Device.WiFi.Radio.2', SSID: 'x', Enable: 'true' });
+    expect(bare).toMatchObject({ ok: false, paramErrCode: ErrorCode.InvalidValue });
+    expect(writes()).toEqual([]);
+  });
+
+  it('reverts the staged section and fails the Add when uci commit fails', async () => {
+    const c = f.controller;
+    fake.failCommit(true);
+    fake.clearLog();
+    try {
+      const r = await tryAdd(c, 'Device.WiFi.SSID.', { LowerLayers: 'Device.WiFi.Radio.1', SSID: 'lost' });
+      expect(r).toMatchObject({ ok: false });
+      expect(writes().slice(-2)).toEqual([
+        ['uci', 'commit', 'wireless'],
+        ['uci', 'revert', 'wireless'],
+      ]);
+      expect(writes().some((a) => a.join(' ') === RELOAD.join(' '))).toBe(false);
+    } finally {
+      fake.failCommit(false);
+    }
+    const v = await getObjects(c, ['Device.WiFi.']);
+    expect(v['Device.WiFi.']).toMatchObject({ SSIDNumberOfEntries: '2' });
+    // A Set failing the same way leaves the SSID as it was.
+    fake.failCommit(true);
+    try {
+      expect((await trySet(c, 'Device.WiFi.SSID.2.', { SSID: 'lost' })).ok).toBe(false);
+    } finally {
+      fake.failCommit(false);
+    }
+    expect((await getObjects(c, ['Device.WiFi.SSID.2.']))['Device.WiFi.SSID.2.'].SSID).toBe('OpenWrt');
+  });
+});
