@@ -2,15 +2,16 @@
  * What the agent serves itself beside any platform (agent/baseline/agent-held.ts), asked by a
  * Controller over a real WebSocket: the Alias of a platform's table (generic Linux, this
  * machine's interfaces), kept across a restart, found by a search and unique within its table;
- * DeviceInfo.ProvisioningCode and DNS.SupportedRecordTypes; and the External Location row on
- * `--platform none`.
+ * DeviceInfo.ProvisioningCode and DNS.SupportedRecordTypes; the External Location row on
+ * `--platform none`; and, on the simulated gateway, the last item of Baseline:4 it missed: DNS
+ * client servers a Controller adds and deletes.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTROLLER_EID, startAgent, type AgentFixture } from '../peers/agent-fixture.js';
-import { add, del, get, set, trySet } from '../peers/controller-steps.js';
+import { add, del, get, set, tryAdd, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
 import { supportedObjects } from '../peers/supported-items.js';
 
@@ -32,7 +33,7 @@ describe('generic Linux: the agent holds the Alias of the platform interfaces', 
   it('serves Alias writable (writeOnceReadOnly) and reads cpe-<instance> where none was given', async () => {
     const served = await supportedObjects(f!.controller, ['Device.IP.', 'Device.Ethernet.']);
     for (const table of ['Device.IP.Interface.{i}.', 'Device.Ethernet.Interface.{i}.']) {
-      expect(served.get(table)?.supportedParams.find((p) => p.paramName === 'Alias')?.access, table).toBe('PARAM_READ_WRITE');
+      expect(served.get(table)?.supportedParams?.find((p) => p.paramName === 'Alias')?.access, table).toBe('PARAM_READ_WRITE');
     }
     const v = await getObjects(f!.controller, ['Device.IP.Interface.']);
     expect(v['Device.IP.Interface.1.']).toMatchObject({ Name: 'lo', Alias: 'loopback' });
@@ -110,5 +111,41 @@ describe('--platform none: the agent holds DeviceInfo.Location, ProvisioningCode
     await set(f!.controller, 'Device.DeviceInfo.', { ProvisioningCode: 'ACS-7' });
     expect(await get(f!.controller, 'Device.DeviceInfo.ProvisioningCode')).toBe('ACS-7');
     expect(await get(f!.controller, 'Device.DNS.SupportedRecordTypes')).toBe('A,AAAA');
+  });
+});
+
+describe('simulated gateway: DNS client servers a Controller adds and deletes (Baseline:4)', () => {
+  let dataDir: string;
+  let f: AgentFixture | undefined;
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'usp-dns-client-'));
+    f = await startAgent({ dataDir });
+  });
+  afterAll(async () => {
+    await f?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('serves the table createDelete', async () => {
+    const served = await supportedObjects(f!.controller, ['Device.DNS.']);
+    expect(served.get('Device.DNS.Client.Server.{i}.')?.access).toBe('OBJ_ADD_DELETE');
+  });
+
+  it('replaces the network servers by a Static one, refuses a duplicate, and keeps it over a restart', async () => {
+    const c = f!.controller;
+    await del(c, 'Device.DNS.Client.Server.1.', 'Device.DNS.Client.Server.2.');
+    expect(await get(c, 'Device.DNS.Client.ServerNumberOfEntries')).toBe('0');
+    const path = await add(c, 'Device.DNS.Client.Server.', { Enable: 'true', DNSServer: '9.9.9.9', Alias: 'quad9' });
+    const dup = await tryAdd(c, 'Device.DNS.Client.Server.', { DNSServer: '1.1.1.1', Alias: 'quad9' });
+    expect(dup.ok === false && (dup.paramErrCode ?? dup.errCode)).toBe(7025);
+    const { port } = f!;
+    await f!.close();
+    f = undefined;
+    f = await startAgent({ dataDir, port });
+    const v = await getObjects(f.controller, ['Device.DNS.Client.']);
+    expect(Object.keys(v).filter((p) => p.includes('.Server.'))).toEqual([path]);
+    expect(v[path]).toMatchObject({ DNSServer: '9.9.9.9', Type: 'Static', Enable: 'true', Alias: 'quad9' });
+    expect(v['Device.DNS.Client.'].ServerNumberOfEntries).toBe('1');
+    expect(await get(f.controller, 'Device.DNS.Client.Server.[Alias=="quad9"].DNSServer')).toBe('9.9.9.9');
   });
 });
