@@ -11,7 +11,10 @@
  *
  * A platform row keeps its instance number while the agent runs (InstanceMap) and gets the same
  * one at the next start when the platform lists the same rows in the same order, which is what
- * ties a stored Alias to its row across a restart.
+ * ties a stored Alias to its row across a restart. Where the table has another unique key the
+ * binding serves (an interface's Name), its values are stored beside the Alias: a row that comes
+ * back under another number after a restart (an interface that appeared in another order) then
+ * reads cpe-<n>, not the Alias of the row that had the number before.
  */
 import type { Value } from '../value/Value.js';
 import type { InstanceKeys, ObjectBinding } from '../tree/binding.js';
@@ -21,6 +24,8 @@ import { withExtraParams } from '../tree/extra-params.js';
 import type { DataStore } from './DataStore.js';
 
 const ALIAS = 'Alias';
+/** Stored beside the Alias: the row's values of its other unique key, when it has one. */
+const OF = 'AliasOf';
 
 /**
  * Gives every table registered from now on whose schema has `Alias` and whose binding does not
@@ -37,6 +42,9 @@ export function storedAliases(store: DataStore): BindingDecorator {
 
 function withStoredAlias(node: ModelNode, binding: ObjectBinding, store: DataStore): ObjectBinding {
   const own = (keys: InstanceKeys): number => keys[keys.length - 1]!;
+  const served = binding.params ?? [];
+  const idParams = node.def.uniqueKeys?.find((k) => !k.params.includes(ALIAS) && k.params.every((p) => served.includes(p)))?.params;
+  const identity = (values: Readonly<Record<string, Value>>): string | undefined => (idParams ? JSON.stringify(idParams.map((p) => values[p] ?? null)) : undefined);
   /**
    * Per table path, the rows whose stored Alias this run has read or written: when one is no
    * longer listed its Alias goes. As many entries as stored aliases (none on most tables).
@@ -53,26 +61,36 @@ function withStoredAlias(node: ModelNode, binding: ObjectBinding, store: DataSto
     held.get(node.tablePathOf(keys.slice(0, -1)))?.delete(own(keys));
     const row = store.row(path);
     if (!row || !(ALIAS in row)) return;
-    const { [ALIAS]: _, ...rest } = row;
+    const { [ALIAS]: _, [OF]: __, ...rest } = row;
     // The row may hold the platform's own stored values (the simulated gateway's settings): keep them.
     if (Object.keys(rest).length > 0) store.setRow(path, rest);
     else store.remove(path, node.tablePathOf(keys.slice(0, -1)), own(keys));
   };
-  const write = (keys: InstanceKeys, alias: Value): void => {
+  const write = (keys: InstanceKeys, alias: Value, of: string | undefined): void => {
     const path = node.pathOf(keys);
-    store.setRow(path, { ...(store.row(path) ?? {}), [ALIAS]: alias });
+    const { [OF]: _, ...row } = store.row(path) ?? {};
+    store.setRow(path, of === undefined ? { ...row, [ALIAS]: alias } : { ...row, [ALIAS]: alias, [OF]: of });
     hold(keys);
   };
   const out = withExtraParams(binding, {
     names: [ALIAS],
-    read: (keys) => {
-      const stored = store.row(node.pathOf(keys))?.[ALIAS];
+    read: (keys, values) => {
+      const row = store.row(node.pathOf(keys));
+      const stored = row?.[ALIAS];
       if (stored === undefined) return { [ALIAS]: `cpe-${own(keys)}` };
+      // Another row has this number now: the Alias was the other row's, and goes.
+      // (Not when the binding could not read the key now: that says nothing about the row.)
+      if (values && idParams?.every((p) => values[p] !== undefined) && row?.[OF] !== undefined && row[OF] !== identity(values)) {
+        drop(keys);
+        return { [ALIAS]: `cpe-${own(keys)}` };
+      }
       hold(keys);
       return { [ALIAS]: stored };
     },
-    write: (keys, changes) => {
-      if (changes[ALIAS] !== undefined) write(keys, changes[ALIAS]);
+    write: async (keys, changes, ctx) => {
+      const alias = changes[ALIAS];
+      if (alias === undefined) return;
+      write(keys, alias, idParams ? identity(await binding.get(keys, ctx)) : undefined);
     },
   });
   const list = out.list!;
@@ -95,11 +113,14 @@ function withStoredAlias(node: ModelNode, binding: ObjectBinding, store: DataSto
   const snapshot = out.snapshot;
   const restore = out.restore;
   if (snapshot && restore) {
-    out.snapshot = (keys) => ({ inner: snapshot(keys), alias: store.row(node.pathOf(keys))?.[ALIAS] });
+    out.snapshot = (keys) => {
+      const row = store.row(node.pathOf(keys));
+      return { inner: snapshot(keys), alias: row?.[ALIAS], of: row?.[OF] === undefined ? undefined : String(row[OF]) };
+    };
     out.restore = async (keys, snap) => {
-      const s = snap as { inner: unknown; alias: Value | undefined };
+      const s = snap as { inner: unknown; alias: Value | undefined; of: string | undefined };
       await restore(keys, s.inner);
-      if (s.alias !== undefined) write(keys, s.alias);
+      if (s.alias !== undefined) write(keys, s.alias, s.of);
     };
   }
   return out;

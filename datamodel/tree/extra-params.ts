@@ -11,10 +11,13 @@ import { ErrorCode, UspError } from '../UspError.js';
 export interface ExtraParams {
   /** The names added (schema parameters the binding does not serve). */
   readonly names: readonly string[];
-  /** Their values for one instance (every name). */
-  read(keys: InstanceKeys): Record<string, Value>;
+  /**
+   * Their values for one instance (every name); `own` is what the binding read for it at the
+   * same time, when it did (a whole-object read), so a value may be checked against the row.
+   */
+  read(keys: InstanceKeys, own?: Readonly<Record<string, Value>>): Record<string, Value>;
   /** Stores validated values of some of them; absent: they are read-only. */
-  write?(keys: InstanceKeys, changes: Record<string, Value>): void;
+  write?(keys: InstanceKeys, changes: Record<string, Value>, ctx: RequestContext): Awaitable<void>;
 }
 
 /** `binding` serving `extra.names` too (read from and written to `extra`). */
@@ -29,8 +32,8 @@ export function withExtraParams(binding: ObjectBinding, extra: ExtraParams): Obj
   const get = (keys: InstanceKeys, ctx: RequestContext): Awaitable<Record<string, Value>> => {
     const values = binding.get(keys, ctx);
     // Keep a synchronous binding synchronous: whole-tree Gets read thousands of objects.
-    if (values instanceof Promise) return values.then((v) => Object.assign(v, extra.read(keys)));
-    return Object.assign(values, extra.read(keys));
+    if (values instanceof Promise) return values.then((v) => Object.assign(v, extra.read(keys, v)));
+    return Object.assign(values, extra.read(keys, values));
   };
   const out: ObjectBinding = {
     params: [...(binding.params ?? []), ...extra.names],
@@ -45,7 +48,7 @@ export function withExtraParams(binding: ObjectBinding, extra: ExtraParams): Obj
       }
       if (Object.keys(held).length === 0) return;
       if (!extra.write) throw new UspError(ErrorCode.ParamReadOnly, `${Object.keys(held).join(', ')} cannot be written`);
-      extra.write(keys, held);
+      await extra.write(keys, held, ctx);
     },
     commands: binding.commands,
     changesOnlyThroughAgent: binding.changesOnlyThroughAgent,
@@ -59,7 +62,7 @@ export function withExtraParams(binding: ObjectBinding, extra: ExtraParams): Obj
     out.add = async (parentKeys, params, ctx, requested) => {
       const { own, held } = split(params);
       const n = await add(parentKeys, own, ctx, requested);
-      if (Object.keys(held).length > 0) extra.write?.([...parentKeys, n], held);
+      if (Object.keys(held).length > 0) await extra.write?.([...parentKeys, n], held, ctx);
       return n;
     };
   }

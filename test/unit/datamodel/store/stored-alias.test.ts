@@ -18,9 +18,8 @@ const schema = Schema.load();
 const TABLE = 'Device.Ethernet.Link.{i}.';
 
 /** A live table (a platform's) with rows 1..n by name, creatable and deletable, serving no Alias. */
-function build(initial: string[]): { model: DataModel; store: DataStore; rows: Map<number, string> } {
+function build(initial: string[], store = new DataStore()): { model: DataModel; store: DataStore; rows: Map<number, string> } {
   const model = new DataModel(schema);
-  const store = new DataStore();
   model.decorateBindings(storedAliases(store));
   const rows = new Map(initial.map((name, i) => [i + 1, name]));
   let next = rows.size + 1;
@@ -52,8 +51,23 @@ describe('stored Alias', () => {
     const { model, store } = build(['wan', 'lan']);
     expect(await read(model, 2)).toEqual({ Name: 'lan', Alias: 'cpe-2' });
     await Transaction.run(model, {}, (tx) => tx.set({ node: model.requireNode(TABLE), keys: [2] }, { Alias: 'lan-link' }));
-    expect(store.row('Device.Ethernet.Link.2.')).toEqual({ Alias: 'lan-link' });
+    // Stored with the row's other unique key (Name), which ties it to that row.
+    expect(store.row('Device.Ethernet.Link.2.')).toEqual({ Alias: 'lan-link', AliasOf: '["lan"]' });
     expect((await read(model, 2)).Alias).toBe('lan-link');
+  });
+
+  it('after a restart, leaves a stored Alias to its row: another row under its old number reads cpe-<n>', async () => {
+    const first = build(['wan', 'lan']);
+    const node = first.model.requireNode(TABLE);
+    await Transaction.run(first.model, {}, (tx) => tx.set({ node, keys: [1] }, { Alias: 'uplink' }));
+    await Transaction.run(first.model, {}, (tx) => tx.set({ node, keys: [2] }, { Alias: 'home' }));
+    // The next start lists the same rows: same numbers, same Aliases.
+    const same = build(['wan', 'lan'], first.store);
+    expect([(await read(same.model, 1)).Alias, (await read(same.model, 2)).Alias]).toEqual(['uplink', 'home']);
+    // A start where the rows came in another order: the numbers moved, the Aliases do not follow them.
+    const swapped = build(['lan', 'wan'], first.store);
+    expect(await read(swapped.model, 1)).toEqual({ Name: 'lan', Alias: 'cpe-1' });
+    expect(first.store.row('Device.Ethernet.Link.1.')).toBeUndefined();
   });
 
   it('takes an Alias at Add, generates cpe-<n> without one, and refuses a duplicate (7025)', async () => {
