@@ -43,7 +43,9 @@ export function storedAliases(store: DataStore): BindingDecorator {
 function withStoredAlias(node: ModelNode, binding: ObjectBinding, store: DataStore): ObjectBinding {
   const own = (keys: InstanceKeys): number => keys[keys.length - 1]!;
   const served = binding.params ?? [];
-  const idParams = node.def.uniqueKeys?.find((k) => !k.params.includes(ALIAS) && k.params.every((p) => served.includes(p)))?.params;
+  // Only a key no Controller can change (readOnly: the device's own name for the row) says which row it is.
+  const fixed = (p: string): boolean => served.includes(p) && node.def.params.find((q) => q.name === p)?.access === 'readOnly';
+  const idParams = node.def.uniqueKeys?.find((k) => !k.params.includes(ALIAS) && k.params.every(fixed))?.params;
   const identity = (values: Readonly<Record<string, Value>>): string | undefined => (idParams ? JSON.stringify(idParams.map((p) => values[p] ?? null)) : undefined);
   /**
    * Per table path, the rows whose stored Alias this run has read or written: when one is no
@@ -56,15 +58,16 @@ function withStoredAlias(node: ModelNode, binding: ObjectBinding, store: DataSto
     if (!set) held.set(table, (set = new Set()));
     set.add(own(keys));
   };
-  const drop = (keys: InstanceKeys): void => {
+  /** Forgets the Alias of `keys`; `gone`: the row itself is gone (deleted, or no longer listed). */
+  const drop = (keys: InstanceKeys, gone: boolean): void => {
     const path = node.pathOf(keys);
     held.get(node.tablePathOf(keys.slice(0, -1)))?.delete(own(keys));
     const row = store.row(path);
     if (!row || !(ALIAS in row)) return;
     const { [ALIAS]: _, [OF]: __, ...rest } = row;
     // The row may hold the platform's own stored values (the simulated gateway's settings): keep them.
-    if (Object.keys(rest).length > 0) store.setRow(path, rest);
-    else store.remove(path, node.tablePathOf(keys.slice(0, -1)), own(keys));
+    if (gone && Object.keys(rest).length === 0) store.remove(path, node.tablePathOf(keys.slice(0, -1)), own(keys));
+    else store.setRow(path, rest);
   };
   const write = (keys: InstanceKeys, alias: Value, of: string | undefined): void => {
     const path = node.pathOf(keys);
@@ -81,7 +84,7 @@ function withStoredAlias(node: ModelNode, binding: ObjectBinding, store: DataSto
       // Another row has this number now: the Alias was the other row's, and goes.
       // (Not when the binding could not read the key now: that says nothing about the row.)
       if (values && idParams?.every((p) => values[p] !== undefined) && row?.[OF] !== undefined && row[OF] !== identity(values)) {
-        drop(keys);
+        drop(keys, false);
         return { [ALIAS]: `cpe-${own(keys)}` };
       }
       hold(keys);
@@ -99,7 +102,7 @@ function withStoredAlias(node: ModelNode, binding: ObjectBinding, store: DataSto
     const mine = held.get(node.tablePathOf(parentKeys));
     if (mine && mine.size > 0) {
       const present = new Set(now);
-      for (const n of [...mine]) if (!present.has(n)) drop([...parentKeys, n]);
+      for (const n of [...mine]) if (!present.has(n)) drop([...parentKeys, n], true);
     }
     return now;
   };
@@ -107,7 +110,7 @@ function withStoredAlias(node: ModelNode, binding: ObjectBinding, store: DataSto
   if (del) {
     out.delete = async (keys, ctx) => {
       await del(keys, ctx);
-      drop(keys);
+      drop(keys, true);
     };
   }
   const snapshot = out.snapshot;

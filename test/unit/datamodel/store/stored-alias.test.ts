@@ -67,7 +67,7 @@ describe('stored Alias', () => {
     // A start where the rows came in another order: the numbers moved, the Aliases do not follow them.
     const swapped = build(['lan', 'wan'], first.store);
     expect(await read(swapped.model, 1)).toEqual({ Name: 'lan', Alias: 'cpe-1' });
-    expect(first.store.row('Device.Ethernet.Link.1.')).toBeUndefined();
+    expect(first.store.row('Device.Ethernet.Link.1.')?.Alias).toBeUndefined();
   });
 
   it('takes an Alias at Add, generates cpe-<n> without one, and refuses a duplicate (7025)', async () => {
