@@ -29,6 +29,7 @@ import { registerVendorConfigFiles } from './baseline/vendor-config-files.js';
 import { metProfilesValue, profilesParam } from './profiles/profiles-param.js';
 import { defaultHttpReportChannel } from './bulkdata/default-http-channel.js';
 import { registerInterfaceStack } from './baseline/interface-stack.js';
+import { holdAgentParams } from './baseline/agent-held.js';
 import { DiagnosticSlots } from './diagnostics/DiagnosticSlots.js';
 import { registerTransferDiagnostics, TRANSFER_DIAGNOSTICS_CAPABILITIES, type TransferDiagnosticsLimits } from './diagnostics/register-transfer-diagnostics.js';
 import { registerIpDiagnostics } from './diagnostics/register-ip-diagnostics.js';
@@ -220,6 +221,8 @@ export class Agent {
       () => store.flush(),
       () => store.revert(),
     );
+    // Alias, ProvisioningCode, ... beside whatever serves their objects (agent/baseline/agent-held.ts).
+    const agentHeld = holdAgentParams(model, store);
     const startedAt = Date.now();
     // Where Download() may fetch from (loopback and the device's own addresses refused on live platforms).
     const downloads = downloadPolicySetting(store, opts.platform, opts.vendorPrefix);
@@ -312,6 +315,7 @@ export class Agent {
         throw e;
       });
     }
+    agentHeld.serveUnbound(platform.name);
     // Device.BulkData.: a Profile collects with its Controller's permissions and publishes MQTT reports through the running MQTT MTP.
     let controllerDirectory: ControllerDirectory | undefined;
     const bulkData = registerBulkData(model, store, {

@@ -41,6 +41,13 @@ export interface DataModelOptions {
   share?: SharedSupportedModel;
 }
 
+/**
+ * Rewrites a binding as it is registered: how the agent adds what it holds itself to whatever
+ * serves an object (an Alias kept for a platform's table, datamodel/store/stored-alias.ts).
+ * Returns `binding` itself when it has nothing to add.
+ */
+export type BindingDecorator = (node: ModelNode, binding: ObjectBinding) => ObjectBinding;
+
 /** Deletes what depends on a deleted instance, through the same transaction. */
 export type DeleteCascade = (deleted: ObjectInstance, tx: Transaction) => Promise<void>;
 
@@ -78,6 +85,7 @@ export class DataModel {
   /** Request path texts already parsed (bounded), for the handlers' hot path. */
   readonly paths = new ParsedPathCache();
   private shapeVersion = 0;
+  private readonly decorators: BindingDecorator[] = [];
 
   /**
    * `schema` is a loaded Schema (or anything listing the supported paths in document order and
@@ -172,8 +180,9 @@ export class DataModel {
    * is a programming error and throws at start-up, not at request time. Vendor-specific
    * parameters are added with `opts.vendorParams`.
    */
-  register(supportedPath: string, binding: ObjectBinding, opts: RegisterOptions = {}): ModelNode {
+  register(supportedPath: string, given: ObjectBinding, opts: RegisterOptions = {}): ModelNode {
     const node = this.requireNode(supportedPath);
+    const binding = this.decorators.reduce((b, d) => d(node, b), given);
     const old = this.bindingOf(node);
     if (old && !opts.override) throw new Error(`object already bound: ${supportedPath}`);
     const step = this.role === 'own' ? '' : registerStep(supportedPath, binding, opts);
@@ -186,6 +195,14 @@ export class DataModel {
     for (const [name, cmd] of Object.entries(binding.commands ?? {})) this.bindCommand(node, name, cmd, undefined, replay);
     this.served(node, step, replay);
     return node;
+  }
+
+  /**
+   * Every binding registered from now on passes through `decorator` (after those given before),
+   * whoever registers it: the agent, a platform, a plugin (an override too).
+   */
+  decorateBindings(decorator: BindingDecorator): void {
+    this.decorators.push(decorator);
   }
 
   /** Forgets `node`'s binding with the parameters and commands it served (derived NumberOfEntries stay). */

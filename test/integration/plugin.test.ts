@@ -66,7 +66,8 @@ describe('the example plugin in the real agent process', () => {
 
     const usb = await getObjects(c, ['Device.USB.']);
     expect(usb['Device.USB.USBHosts.']).toEqual({ HostNumberOfEntries: '2' });
-    expect(usb['Device.USB.USBHosts.Host.1.']).toEqual({ Enable: 'true', Name: 'usb1', Type: 'xHCI', USBVersion: '2.00', DeviceNumberOfEntries: '2' });
+    // Alias is the agent's: the plugin serves none (INTEGRATING.md, "Alias").
+    expect(usb['Device.USB.USBHosts.Host.1.']).toEqual({ Alias: 'cpe-1', Enable: 'true', Name: 'usb1', Type: 'xHCI', USBVersion: '2.00', DeviceNumberOfEntries: '2' });
     expect(usb['Device.USB.USBHosts.Host.2.']).toMatchObject({ Name: 'usb2', USBVersion: '3.00', DeviceNumberOfEntries: '1' });
     expect(usb['Device.USB.USBHosts.Host.1.Device.2.']).toMatchObject({
       Manufacturer: 'HUAWEI',
@@ -93,7 +94,7 @@ describe('the example plugin in the real agent process', () => {
     if (gsdm.respType !== 'getSupportedDmResp') throw new Error(gsdm.respType);
     const objs = gsdm.getSupportedDmResp.reqObjResults.flatMap((r) => r.supportedObjs ?? []);
     const obj = (p: string) => objs.find((o) => o.supportedObjPath === p);
-    expect(obj('Device.USB.USBHosts.Host.{i}.')?.supportedParams?.map((p) => p.paramName)).toEqual(['Enable', 'Name', 'Type', 'USBVersion', 'DeviceNumberOfEntries']);
+    expect(obj('Device.USB.USBHosts.Host.{i}.')?.supportedParams?.map((p) => p.paramName)).toEqual(['Enable', 'Name', 'Type', 'USBVersion', 'Alias', 'DeviceNumberOfEntries']);
     expect(obj('Device.USB.USBHosts.Host.{i}.Device.{i}.')?.supportedParams?.map((p) => p.paramName)).toContain('VendorID');
     expect(obj('Device.USB.USBHosts.')?.supportedCommands?.map((x) => x.commandName)).toEqual([`${PREFIX}Rescan()`]);
     expect(obj('Device.DeviceInfo.')?.supportedParams?.map((p) => p.paramName)).toContain(`${PREFIX}USBDeviceCount`);

@@ -47,6 +47,22 @@ describe('simulated platform: routing, DNS, firewall and the APN', () => {
     expect((await sim.values('Device.DNS.Relay.Forwarding.1.')).Status).toBe('Disabled');
   });
 
+  it('resolves through the Static servers a Controller adds in place of the network ones, and cannot resolve with none', async () => {
+    sim = simulated();
+    sim.advance(60);
+    expect((await sim.values('Device.DNS.Client.')).Status).toBe('Enabled');
+    await sim.del('Device.DNS.Client.Server.1.');
+    await sim.del('Device.DNS.Client.Server.2.');
+    // No server left to ask: the client is in error (TR-181 Client.Status).
+    expect(await sim.values('Device.DNS.Client.')).toMatchObject({ Status: 'Error', ServerNumberOfEntries: 0 });
+    expect((await refusal(() => sim.add('Device.DNS.Client.Server.', { DNSServer: 'resolver.example' }))).paramErrors[0]).toMatchObject({ param: 'DNSServer' });
+    const n = await sim.add('Device.DNS.Client.Server.', { Enable: true, DNSServer: '9.9.9.9' });
+    expect(await sim.values(`Device.DNS.Client.Server.${n}.`)).toMatchObject({ Status: 'Enabled', Type: 'Static', DNSServer: '9.9.9.9', Alias: `cpe-${n}` });
+    expect((await sim.values('Device.DNS.Client.')).Status).toBe('Enabled');
+    await sim.set(`Device.DNS.Client.Server.${n}.`, { Enable: false });
+    expect((await sim.values('Device.DNS.Client.')).Status).toBe('Error');
+  });
+
   it('keeps the firewall to what it supports, and dates its last change', async () => {
     sim = simulated();
     expect(await sim.values('Device.Firewall.')).toMatchObject({

@@ -58,11 +58,16 @@ export const WRITABLE_EFFECTS: Record<string, Effect> = {
   'Device.DHCPv4.Server.Pool.{i}.Option.{i}.Tag': { stored: 'an extra option handed out; no simulated client reports the options it received' },
   'Device.DHCPv4.Server.Pool.{i}.Option.{i}.Value': { stored: 'an extra option handed out; no simulated client reports the options it received' },
 
+  'Device.DNS.Client.Enable': { sim: 'client and server Status' },
+  'Device.DNS.Client.Server.{i}.Enable': { sim: 'server Status; the client is in Error with no enabled server' },
+  'Device.DNS.Client.Server.{i}.DNSServer': { stored: 'no simulated client resolves names, so which server is asked changes nothing observable (network-assigned rows refuse it, 7012)' },
+  'Device.DNS.Client.Server.{i}.Interface': { stored: 'no simulated client resolves names (network-assigned rows refuse it, 7012)' },
   'Device.DNS.Relay.Enable': { sim: 'relay and forwarder Status' },
   'Device.DNS.Relay.Forwarding.{i}.Enable': { sim: 'forwarder Status' },
   'Device.DNS.Relay.Forwarding.{i}.DNSServer': { stored: 'no simulated client resolves names, so which server is asked changes nothing observable (network-assigned rows refuse it, 7012)' },
   'Device.DNS.Relay.Forwarding.{i}.Interface': { stored: 'no simulated client resolves names (network-assigned rows refuse it, 7012)' },
 
+  'Device.DeviceInfo.ProvisioningCode': { stored: "the Controller's label for the device (TR-181: its provisioning information); nothing on the device reads it" },
   'Device.DeviceInfo.BootFirmwareImage': { sim: 'the bank the simulated boot loader starts at the next Reboot()' },
   'Device.DeviceInfo.FirmwareImage.{i}.Available': { sim: 'the boot loader only boots an Available bank' },
   'Device.DeviceInfo.Location.{i}.DataObject': { sim: 'the External location row a Controller configured (it is the value itself)' },
