@@ -65,7 +65,7 @@ describe('Device.DNS.Client.Server from the resolv.conf $manageDns names', () =>
 
   it('reads its nameserver lines; Add, Set and Delete rewrite them and keep every other line', async () => {
     const rows = await getObjects(c, ['Device.DNS.Client.Server.*.']);
-    expect(Object.values(rows)).toEqual([{ Enable: 'true', Status: 'Enabled', DNSServer: '192.0.2.53', Interface: '', Type: 'Static' }]);
+    expect(Object.values(rows)).toEqual([{ Enable: 'true', Status: 'Enabled', DNSServer: '192.0.2.53', Interface: '', Type: 'Static', Alias: 'cpe-1' }]);
     const row = await add(c, 'Device.DNS.Client.Server.', { DNSServer: '2001:db8::53' });
     expect(servers()).toBe('# written by the test\nsearch example.net\nnameserver 192.0.2.53\noptions edns0\nnameserver 2001:db8::53\n');
     await set(c, row, { DNSServer: '198.51.100.53' });
