@@ -20,6 +20,8 @@ import type { DeviceStatus, DeviceStatusMap } from './ubus-types.js';
 export interface EthernetLinks {
   /** "Device.Ethernet.Link.N" (a reference value) of the device an IP interface uses, or "" if it is not a Link. */
   linkPath(device: string | undefined): Promise<string>;
+  /** The device name of the Ethernet.Link a reference value names ("Device.Ethernet.Link.N", with or without the "."), or undefined. */
+  linkName(reference: string): Promise<string | undefined>;
   /** "Device.Ethernet.Interface.N" (a reference value) of a physical port, or "" if `device` is none. */
   interfacePath(device: string | undefined): Promise<string>;
   /** Every device netifd knows, by name: the same cached `network.device status` answer. */
@@ -109,6 +111,12 @@ export function registerEthernet(ctx: OpenWrtContext, stack: BridgeStack = {}): 
     linkPath: async (name) => {
       if (!name || !(await read()).links.has(name)) return '';
       return `Device.Ethernet.Link.${links.numberOf(name)}`;
+    },
+    linkName: async (reference) => {
+      const m = /^Device\.Ethernet\.Link\.(\d+)\.?$/.exec(reference.trim());
+      const present = (await read()).links;
+      const name = m ? links.keyOf(Number(m[1])) : undefined;
+      return name !== undefined && present.has(name) ? name : undefined;
     },
     interfacePath: async (name) => {
       if (!name || !(await read()).ports.has(name)) return '';

@@ -36,6 +36,7 @@ export async function trackedUciWrite(
       (s) =>
         stage({
           set: s.set,
+          create: s.create,
           add: async (type) => {
             const name = await s.add(type);
             added.push(name);

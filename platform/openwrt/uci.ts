@@ -41,6 +41,8 @@ export interface UciStage {
   add(type: string): Promise<string>;
   /** `uci delete <config>.<section>`. */
   remove(section: string): Promise<void>;
+  /** `uci set <config>.<name>=<type>`: a new named section (netifd interfaces are named). */
+  create(name: string, type: string): Promise<void>;
 }
 
 export class UciWriter {
@@ -96,6 +98,10 @@ export class UciWriter {
         remove: async (section) => {
           touched.push(`${config}.${section}`);
           await runner.run('uci', ['delete', `${config}.${section}`]);
+        },
+        create: async (name, type) => {
+          touched.push(`${config}.${name}`);
+          await runner.run('uci', ['set', `${config}.${name}=${type}`]);
         },
       });
       if (touched.length === 0) return result;

@@ -69,6 +69,10 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
       LastChange: 59050,
       LowerLayers: 'Device.Ethernet.Link.3',
       Type: 'Normal',
+      // uci show network: proto dhcp, no `config device` for eth1.2 (IPv6 on), no ip6assign.
+      IPv4Enable: true,
+      IPv6Enable: true,
+      ULAEnable: false,
       IPv4AddressNumberOfEntries: 1,
       IPv6AddressNumberOfEntries: 0,
       IPv6PrefixNumberOfEntries: 0,
@@ -80,7 +84,11 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
       SubnetMask: '255.255.255.0',
       AddressingType: 'DHCP',
     });
-    expect(v.get('Device.IP.Interface.2.')).toMatchObject({ Name: 'lan', LowerLayers: 'Device.Ethernet.Link.1', LastChange: 266776 });
+    expect(v.get('Device.IP.Interface.2.')).toMatchObject({ Name: 'lan', LowerLayers: 'Device.Ethernet.Link.1', LastChange: 266776, ULAEnable: true });
+    // Configured in UCI, not in the recorded dump: rows after netifd's, Down, read from their sections.
+    expect(v.get('Device.IP.Interface.3.')).toMatchObject({ Name: 'loopback', Enable: true, Status: 'Down', Type: 'Loopback', IPv4AddressNumberOfEntries: 0 });
+    expect(v.get('Device.IP.Interface.4.')).toMatchObject({ Name: 'wan6', Enable: true, Status: 'Down', LowerLayers: 'Device.Ethernet.Link.3', IPv4Enable: false });
+    expect(v.get('Device.IP.')).toMatchObject({ IPv4Enable: true, IPv4Status: 'Enabled', ULAPrefix: 'fd12:3456:789a::/48' });
     expect(v.get('Device.IP.Interface.2.IPv4Address.1.')).toMatchObject({ IPAddress: '192.168.1.1', AddressingType: 'Static' });
     // The LAN's ULA assignment and the router's own address in it; no lifetime means infinite.
     expect(v.get('Device.IP.Interface.2.IPv6Prefix.1.')).toMatchObject({
