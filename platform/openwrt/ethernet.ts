@@ -15,7 +15,7 @@ import type { Value } from '../../datamodel/value/Value.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import { mac, noSuchInstance, u32, u64 } from './convert.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
-import type { DeviceStatus, DeviceStatusMap } from './ubus-types.js';
+import type { DeviceStatus, DeviceStatusMap, InterfaceDump } from './ubus-types.js';
 
 export interface EthernetLinks {
   /** "Device.Ethernet.Link.N" (a reference value) of the device an IP interface uses, or "" if it is not a Link. */
@@ -56,8 +56,31 @@ export function registerEthernet(ctx: OpenWrtContext, stack: BridgeStack = {}): 
     return [name, d];
   };
 
+  /**
+   * Upstream: the ports under an interface that holds a default route (the WAN): its device, or
+   * the base device of its 802.1Q device ("eth1.2" is VLAN 2 on eth1, in netifd's naming).
+   * Undefined (not read) while netifd's interface dump fails: the rest of the port still reads.
+   */
+  const upstream = async (): Promise<Set<string> | undefined> => {
+    let dump: InterfaceDump;
+    try {
+      dump = await ctx.ubus<InterfaceDump>('network.interface', 'dump');
+    } catch {
+      return undefined;
+    }
+    const out = new Set<string>();
+    for (const i of dump.interface ?? []) {
+      if (!(i.route ?? []).some((r) => r.mask === 0)) continue;
+      const device = i.l3_device ?? i.device;
+      if (device === undefined) continue;
+      out.add(device);
+      if (device.includes('.')) out.add(device.slice(0, device.lastIndexOf('.')));
+    }
+    return out;
+  };
+
   model.register('Device.Ethernet.Interface.{i}.', {
-    params: ['Enable', 'Status', 'Name', 'MACAddress', 'MaxBitRate', 'CurrentBitRate', 'DuplexMode', 'CurrentDuplexMode'],
+    params: ['Enable', 'Status', 'Name', 'Upstream', 'MACAddress', 'MaxBitRate', 'CurrentBitRate', 'DuplexMode', 'CurrentDuplexMode'],
     list: async () => ports.list((await read()).ports.keys()),
     get: async ([n]) => {
       const [name, d] = await device(ports, 'ports', n);
@@ -71,6 +94,8 @@ export function registerEthernet(ctx: OpenWrtContext, stack: BridgeStack = {}): 
         CurrentDuplexMode: link.up && d.carrier ? link.duplex : 'Unknown',
         DuplexMode: d.autoneg !== false ? 'Auto' : link.up ? link.duplex : 'Auto',
       };
+      const up = await upstream();
+      if (up) values.Upstream = up.has(name);
       const max = maxSupported(d['link-supported']);
       if (max > 0) values.MaxBitRate = max;
       return values;

@@ -19,7 +19,7 @@ import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { canonicalizeReferences } from '../reference.js';
 import { lifetimeEnd, noSuchInstance, prefixToMask } from './convert.js';
-import type { EthernetLinks } from './ethernet.js';
+import { stats, type EthernetLinks } from './ethernet.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import { configValues, interfaceSections, newInterfaceName, notDeletable, planInterfaceWrite, sectionEnabled } from './ip-config.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
@@ -209,6 +209,25 @@ export function registerIP(ctx: OpenWrtContext, ethernet: EthernetLinks, uci: Uc
           return {};
         },
       },
+    },
+  });
+
+  // The counters of the interface's layer-3 device (netifd's statistics, the kernel's); the
+  // Unicast/Broadcast ones the kernel does not count are not served, as on Linux.
+  model.register('Device.IP.Interface.{i}.Stats.', {
+    params: Object.keys(stats(undefined)),
+    get: async ([n]) => {
+      const { status: s } = await at(n);
+      const name = s.l3_device ?? s.device;
+      let devices;
+      try {
+        devices = await ethernet.devices();
+      } catch (e) {
+        // Only the counters need network.device: a read of the interface leaves them out and answers the rest.
+        const u = e instanceof UspError ? e : new UspError(ErrorCode.InternalError, String(e));
+        throw new UspError(u.code, u.message, { isolated: true });
+      }
+      return stats(name === undefined ? undefined : devices[name]?.statistics);
     },
   });
 
