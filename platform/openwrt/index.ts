@@ -11,7 +11,7 @@
  * | Ethernet.Interface/Link (+Stats)         | `ubus call network.device status`          |
  * | IP.Interface (+IPv4/IPv6Address, Prefix) | `ubus call network.interface dump` + `uci -q -X show network` |
  * | IP. (IPv4/IPv6 switches, ULAPrefix)      | `uci -q -X show network` (globals)         |
- * | DNS.Client (+Server)                     | `ubus call network.interface dump` (same call) |
+ * | DNS.Client (+Server)                     | `ubus call network.interface dump` (same call) + `uci -q -X show network` (`dns` lists) |
  * | Routing.Router.1 (+IPv4Forwarding)       | `ubus call network.interface dump` (same call) |
  * | WiFi.Radio/SSID/AccessPoint (+Security)  | `ubus call network.wireless status` + `iwinfo info` per up BSS |
  * | WiFi.SSID.Stats, Radio.Stats             | `network.device status` of each BSS's netdev (a radio: their sum) |
@@ -111,7 +111,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   const ethernet = registerEthernet(ctx, bridgeStack);
   const ip = registerIP(ctx, ethernet, uci);
   registerIPGlobals(ctx, uci);
-  registerDNS(ctx, ip);
+  registerDNS(ctx, ip, uci);
   registerRouting(ctx, ip);
   registerNAT(ctx, ip, uci);
   const dhcp = new DhcpState(ctx, uci, { leaseFile: opts.leaseFile, arpFile: opts.arpFile });

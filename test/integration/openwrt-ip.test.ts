@@ -136,3 +136,63 @@ describe('OpenWrt IP interfaces over WebSocket (recorded uci network)', () => {
     ]);
   });
 });
+
+describe('OpenWrt DNS client servers over WebSocket (recorded uci network)', () => {
+  let fake: FakeOpenWrt;
+  let f: AgentFixture;
+  let pathBefore: string | undefined;
+  const writes = (): string[][] => fake.invocations().filter((a) => (a[0] === 'uci' && a[1] !== '-q') || (a[0] === 'ubus' && a[1] === 'call' && a[2] === 'network'));
+
+  beforeAll(async () => {
+    fake = fakeOpenWrt();
+    fake.respondUci('network', { file: 'uci-show-network.txt' });
+    pathBefore = process.env.PATH;
+    process.env.PATH = [fake.bin, pathBefore ?? ''].join(path.delimiter);
+    f = await startAgent({ platform: 'openwrt' });
+  });
+  afterAll(async () => {
+    await f?.close();
+    process.env.PATH = pathBefore;
+    fake?.cleanup();
+  });
+
+  it('adds a server to the uplink dns list, disables it (the agent list usp_disabled_dns) and deletes it', async () => {
+    // The uplink's DHCP servers (recorded dump) are rows 1 and 2.
+    expect((await getObjects(f.controller, ['Device.DNS.Client.']))['Device.DNS.Client.']).toMatchObject({ ServerNumberOfEntries: '2' });
+    fake.respondUciAfterCommit('network', { file: 'uci-show-network.dns-added.txt' });
+    fake.clearLog();
+    // No Interface: the interface holding the default route (wan).
+    const row = await add(f.controller, 'Device.DNS.Client.Server.', { DNSServer: '9.9.9.9', Enable: 'true' });
+    expect(row).toBe('Device.DNS.Client.Server.3.');
+    expect(writes()).toEqual([['uci', 'add_list', 'network.wan.dns=9.9.9.9'], COMMIT, RELOAD]);
+    expect((await getObjects(f.controller, [row]))[row]).toEqual({ Enable: 'true', Status: 'Enabled', DNSServer: '9.9.9.9', Interface: 'Device.IP.Interface.1', Type: 'Static' });
+
+    fake.respondUciAfterCommit('network', { file: 'uci-show-network.dns-disabled.txt' });
+    fake.clearLog();
+    await set(f.controller, row, { Enable: 'false' });
+    expect(writes()).toEqual([['uci', 'del_list', 'network.wan.dns=9.9.9.9'], ['uci', 'add_list', 'network.wan.usp_disabled_dns=9.9.9.9'], COMMIT, RELOAD]);
+    expect((await getObjects(f.controller, [row]))[row]).toMatchObject({ Enable: 'false', Status: 'Disabled', DNSServer: '9.9.9.9' });
+
+    // Recorded: the del_list leaves the shipped config again.
+    fake.respondUciAfterCommit('network', { file: 'uci-show-network.txt' });
+    fake.clearLog();
+    await del(f.controller, row);
+    expect(writes()).toEqual([['uci', 'del_list', 'network.wan.usp_disabled_dns=9.9.9.9'], COMMIT, RELOAD]);
+    expect((await getObjects(f.controller, ['Device.DNS.Client.']))['Device.DNS.Client.']).toMatchObject({ ServerNumberOfEntries: '2' });
+  });
+
+  it('refuses what no dns list can hold, writing nothing: 7012 at Add and Set, 7024 deleting an uplink server', async () => {
+    fake.clearLog();
+    for (const params of [{ DNSServer: '9.9.9.9', Interface: 'Device.IP.Interface.99' }, { DNSServer: '1.1.1.1' }]) {
+      const r = await tryAdd(f.controller, 'Device.DNS.Client.Server.', params);
+      expect(r.ok, JSON.stringify(params)).toBe(false);
+      if (!r.ok) expect(r.paramErrCode ?? r.errCode, JSON.stringify(params)).toBe(7012);
+    }
+    const s = await trySet(f.controller, 'Device.DNS.Client.Server.1.', { DNSServer: '8.8.8.8' });
+    expect(s.ok).toBe(false);
+    if (!s.ok) expect(s.paramErrCode ?? s.errCode).toBe(7012);
+    const m = await f.controller.send({ reqType: 'delete', delete: { allowPartial: false, objPaths: ['Device.DNS.Client.Server.1.'] } });
+    expect(m.body.msgBody === 'error' ? m.body.error.errCode : m.body).toBe(7024);
+    expect(writes()).toEqual([]);
+  });
+});
