@@ -14,16 +14,17 @@
  * Reset(): `ubus call network.interface.<name> down` then `up`, what OpenWrt's `ifup` does to an
  * interface that is up.
  */
-import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { canonicalizeReferences } from '../reference.js';
-import { lifetimeEnd, noSuchInstance, prefixToMask } from './convert.js';
+import { lifetimeEnd, noSuchInstance, prefixToMask, refused } from './convert.js';
 import { stats, type EthernetLinks } from './ethernet.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
+import { configuredV4, keyOf as v4Key, planV4, takesStatic, v4Values, type ConfiguredV4 } from './ipv4-config.js';
 import { configValues, interfaceSections, newInterfaceName, notDeletable, planInterfaceWrite, sectionEnabled } from './ip-config.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
-import { NETWORK_RELOAD, type UciWriter } from './uci.js';
+import { NETWORK_RELOAD, planWrite, type UciWriter } from './uci.js';
 import { stringOption, type UciConfig, type UciSection } from './uci-show.js';
 import type { InterfaceDump, NetIfStatus } from './ubus-types.js';
 
@@ -109,6 +110,18 @@ export function registerIP(ctx: OpenWrtContext, ethernet: EthernetLinks, uci: Uc
       const status: NetIfStatus = { interface: name, up: false, proto: stringOption(section.options.proto), device: stringOption(section.options.device) };
       out.set(name, { status, section, config, running: false, v4: [], v6: [], prefixes: [] });
       interfaces.numberOf(name);
+    }
+    // Static addresses netifd does not hold now (interface down, address disabled) are rows too.
+    for (const rows of out.values()) {
+      if (!rows.section) continue;
+      const cfg = configuredV4(rows.section);
+      for (const [keys, enabled] of [
+        [cfg.enabled, true],
+        [cfg.disabled, false],
+      ] as const) {
+        for (const key of keys) if (!rows.v4.some((r) => r.key === key)) rows.v4.push({ key, values: () => v4Values(key, enabled) });
+      }
+      mapOf('v4', rows.status.interface).list(rows.v4.map((r) => r.key));
     }
     return out;
   };
@@ -231,8 +244,9 @@ export function registerIP(ctx: OpenWrtContext, ethernet: EthernetLinks, uci: Uc
     },
   });
 
-  const table = (path: string, which: 'v4' | 'v6' | 'prefixes', what: string, params: string[]): void => {
+  const table = (path: string, which: 'v4' | 'v6' | 'prefixes', what: string, params: string[], writes: Partial<ObjectBinding> = {}): void => {
     model.register(path, {
+      ...writes,
       params,
       list: async ([i]) => {
         const rows = (await read()).get(interfaces.keyOf(i) ?? '');
@@ -247,7 +261,63 @@ export function registerIP(ctx: OpenWrtContext, ethernet: EthernetLinks, uci: Uc
       },
     });
   };
-  table('Device.IP.Interface.{i}.IPv4Address.{i}.', 'v4', 'IPv4 address', ['Enable', 'Status', 'IPAddress', 'SubnetMask', 'AddressingType']);
+  /** A static address row: its interface's section and configuration, and its key; 7012 for one netifd learnt. */
+  const staticRow = async ([i, j]: InstanceKeys, param: string): Promise<{ rows: IfRows; section: UciSection; cfg: ConfiguredV4; key: string }> => {
+    const rows = await at(i);
+    const key = mapOf('v4', rows.status.interface).keyOf(j);
+    if (key === undefined || !rows.v4.some((r) => r.key === key)) throw noSuchInstance('IPv4 address', j);
+    const section = sectionOf(rows, param);
+    const cfg = configuredV4(section);
+    if (![...cfg.enabled, ...cfg.disabled].includes(key))
+      throw refused([{ param, message: `interface ${rows.status.interface} learnt this address by ${rows.status.proto ?? 'its protocol'}; it is not configured` }]);
+    return { rows, section, cfg, key };
+  };
+  const writeV4 = (section: UciSection, next: ConfiguredV4): Promise<void> => uci.apply('network', planV4(section, next), NETWORK_RELOAD).finally(forget);
+  table('Device.IP.Interface.{i}.IPv4Address.{i}.', 'v4', 'IPv4 address', ['Enable', 'Status', 'IPAddress', 'SubnetMask', 'AddressingType'], {
+    set: async (keys, changes) => {
+      const { rows, section, cfg, key } = await staticRow(keys, Object.keys(changes)[0] ?? 'Enable');
+      const current = v4Values(key, cfg.enabled.includes(key));
+      const changed = Object.fromEntries(Object.entries(changes).filter(([p, v]) => current[p] !== v));
+      if (Object.keys(changed).length === 0) return;
+      planWrite(current, changed, { Enable: () => [], IPAddress: () => [], SubnetMask: () => [] });
+      const next = v4Key(changed.IPAddress ?? current.IPAddress, changed.SubnetMask ?? current.SubnetMask);
+      if (typeof next !== 'string') throw refused([next]);
+      if (next !== key && [...cfg.enabled, ...cfg.disabled].includes(next)) throw refused([{ param: 'IPAddress', message: `${next} is configured already` }]);
+      const enable = (changed.Enable ?? current.Enable) === true;
+      // Kept in place when it stays in its list, so netifd's order (the primary address first) holds.
+      const keep = (list: string[], mine: boolean): string[] => (mine ? list.map((k) => (k === key ? next : k)) : list.filter((k) => k !== key));
+      const wasEnabled = cfg.enabled.includes(key);
+      const enabled = keep(cfg.enabled, wasEnabled && enable);
+      const disabled = keep(cfg.disabled, !wasEnabled && !enable);
+      if (enable && !enabled.includes(next)) enabled.push(next);
+      if (!enable && !disabled.includes(next)) disabled.push(next);
+      await writeV4(section, { enabled, disabled });
+      if (next !== key) mapOf('v4', rows.status.interface).rekey([[key, next]]);
+    },
+    add: async ([i], params) => {
+      const rows = await at(i);
+      const section = sectionOf(rows, 'IPAddress');
+      if (!takesStatic(section))
+        throw new UspError(
+          ErrorCode.ObjectCouldNotBeCreated,
+          `interface ${section.name} gets its addresses by ${stringOption(section.options.proto) ?? 'its protocol'}, not from static configuration`,
+        );
+      const key = v4Key(params.IPAddress, params.SubnetMask);
+      if (typeof key !== 'string') throw new UspError(ErrorCode.ObjectCouldNotBeCreated, `${key.param}: ${key.message}`, { paramErrors: [{ ...key, code: ErrorCode.InvalidValue }] });
+      const cfg = configuredV4(section);
+      if ([...cfg.enabled, ...cfg.disabled].includes(key)) throw refused([{ param: 'IPAddress', message: `${key} is configured already` }]);
+      // TR-181's default Enable is false: the address is kept, netifd does not assign it yet.
+      await writeV4(section, params.Enable === true ? { enabled: [...cfg.enabled, key], disabled: cfg.disabled } : { enabled: cfg.enabled, disabled: [...cfg.disabled, key] });
+      return mapOf('v4', rows.status.interface).numberOf(key);
+    },
+    delete: async (keys) => {
+      const { rows, section, cfg, key } = await staticRow(keys, 'IPAddress').catch((e: unknown) => {
+        throw e instanceof UspError && e.code === ErrorCode.InvalidValue ? new UspError(ErrorCode.DeleteFailure, e.message) : e;
+      });
+      await writeV4(section, { enabled: cfg.enabled.filter((k) => k !== key), disabled: cfg.disabled.filter((k) => k !== key) });
+      mapOf('v4', rows.status.interface).retire(key);
+    },
+  });
   table('Device.IP.Interface.{i}.IPv6Address.{i}.', 'v6', 'IPv6 address', ['Enable', 'Status', 'IPAddressStatus', 'IPAddress', 'Origin', 'Prefix', 'PreferredLifetime', 'ValidLifetime', 'Anycast']);
   table('Device.IP.Interface.{i}.IPv6Prefix.{i}.', 'prefixes', 'IPv6 prefix', ['Enable', 'Status', 'PrefixStatus', 'Prefix', 'Origin', 'StaticType', 'OnLink', 'PreferredLifetime', 'ValidLifetime']);
 

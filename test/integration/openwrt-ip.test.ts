@@ -183,7 +183,7 @@ describe('OpenWrt DNS client servers over WebSocket (recorded uci network)', () 
 
   it('refuses what no dns list can hold, writing nothing: 7012 at Add and Set, 7024 deleting an uplink server', async () => {
     fake.clearLog();
-    for (const params of [{ DNSServer: '9.9.9.9', Interface: 'Device.IP.Interface.99' }, { DNSServer: '1.1.1.1' }]) {
+    for (const params of [{ DNSServer: '9.9.9.9', Interface: 'Device.IP.Interface.99' }, { DNSServer: '1.1.1.1' }] as Array<Record<string, string>>) {
       const r = await tryAdd(f.controller, 'Device.DNS.Client.Server.', params);
       expect(r.ok, JSON.stringify(params)).toBe(false);
       if (!r.ok) expect(r.paramErrCode ?? r.errCode, JSON.stringify(params)).toBe(7012);
@@ -193,6 +193,87 @@ describe('OpenWrt DNS client servers over WebSocket (recorded uci network)', () 
     if (!s.ok) expect(s.paramErrCode ?? s.errCode).toBe(7012);
     const m = await f.controller.send({ reqType: 'delete', delete: { allowPartial: false, objPaths: ['Device.DNS.Client.Server.1.'] } });
     expect(m.body.msgBody === 'error' ? m.body.error.errCode : m.body).toBe(7024);
+    expect(writes()).toEqual([]);
+  });
+});
+
+describe('OpenWrt static IPv4 addresses over WebSocket (recorded uci network)', () => {
+  let fake: FakeOpenWrt;
+  let f: AgentFixture;
+  let pathBefore: string | undefined;
+  const writes = (): string[][] => fake.invocations().filter((a) => (a[0] === 'uci' && a[1] !== '-q') || (a[0] === 'ubus' && a[1] === 'call' && a[2] === 'network'));
+  const LAN = 'Device.IP.Interface.2.IPv4Address.';
+
+  beforeAll(async () => {
+    fake = fakeOpenWrt();
+    fake.respondUci('network', { file: 'uci-show-network.txt' });
+    pathBefore = process.env.PATH;
+    process.env.PATH = [fake.bin, pathBefore ?? ''].join(path.delimiter);
+    f = await startAgent({ platform: 'openwrt' });
+  });
+  afterAll(async () => {
+    await f?.close();
+    process.env.PATH = pathBefore;
+    fake?.cleanup();
+  });
+
+  it('adds a second lan address (ipaddr rewritten as a list), disables, changes and deletes it', async () => {
+    fake.respondUciAfterCommit('network', { file: 'uci-show-network.ipv4-added.txt' });
+    fake.clearLog();
+    const row = await add(f.controller, LAN, { IPAddress: '10.0.0.1', SubnetMask: '255.255.255.0', Enable: 'true' });
+    expect(row).toBe(`${LAN}2.`);
+    expect(writes()).toEqual([
+      ['uci', 'delete', 'network.lan.ipaddr'],
+      ['uci', 'add_list', 'network.lan.ipaddr=192.168.1.1/24'],
+      ['uci', 'add_list', 'network.lan.ipaddr=10.0.0.1/24'],
+      ['uci', 'delete', 'network.lan.netmask'],
+      COMMIT,
+      RELOAD,
+    ]);
+    const v = await getObjects(f.controller, [`${LAN}*.`]);
+    // The recorded dump still holds the first only: the second reads from UCI until netifd assigns it.
+    expect(v[`${LAN}1.`]).toMatchObject({ IPAddress: '192.168.1.1', SubnetMask: '255.255.255.0' });
+    expect(v[row]).toEqual({ Enable: 'true', Status: 'Enabled', IPAddress: '10.0.0.1', SubnetMask: '255.255.255.0', AddressingType: 'Static' });
+
+    fake.respondUciAfterCommit('network', { file: 'uci-show-network.ipv4-disabled.txt' });
+    fake.clearLog();
+    await set(f.controller, row, { Enable: 'false' });
+    expect(writes()).toEqual([
+      ['uci', 'delete', 'network.lan.ipaddr'],
+      ['uci', 'add_list', 'network.lan.ipaddr=192.168.1.1/24'],
+      ['uci', 'add_list', 'network.lan.usp_disabled_ipaddr=10.0.0.1/24'],
+      COMMIT,
+      RELOAD,
+    ]);
+    expect((await getObjects(f.controller, [row]))[row]).toMatchObject({ Enable: 'false', Status: 'Disabled', IPAddress: '10.0.0.1' });
+
+    fake.respondUciAfterCommit('network', { file: 'uci-show-network.ipv4-changed.txt' });
+    fake.clearLog();
+    await set(f.controller, row, { IPAddress: '10.0.0.2' });
+    expect(writes()).toEqual([['uci', 'delete', 'network.lan.usp_disabled_ipaddr'], ['uci', 'add_list', 'network.lan.usp_disabled_ipaddr=10.0.0.2/24'], COMMIT, RELOAD]);
+    expect((await getObjects(f.controller, [row]))[row]).toMatchObject({ Enable: 'false', IPAddress: '10.0.0.2' });
+
+    fake.respondUciAfterCommit('network', { file: 'uci-show-network.ipv4-deleted.txt' });
+    fake.clearLog();
+    await del(f.controller, row);
+    expect(writes()).toEqual([['uci', 'delete', 'network.lan.usp_disabled_ipaddr'], COMMIT, RELOAD]);
+    expect((await getObjects(f.controller, ['Device.IP.Interface.2.']))['Device.IP.Interface.2.']).toMatchObject({ IPv4AddressNumberOfEntries: '1' });
+  });
+
+  it('refuses addresses netifd learnt by DHCP and Adds it cannot hold, writing nothing', async () => {
+    fake.clearLog();
+    // wan (Interface.1) is proto dhcp: no static address can be added, its lease is not configured.
+    const a = await tryAdd(f.controller, 'Device.IP.Interface.1.IPv4Address.', { IPAddress: '10.1.1.1', SubnetMask: '255.255.255.0' });
+    expect(a.ok).toBe(false);
+    if (!a.ok) expect(a.errCode).toBe(7017);
+    const s = await trySet(f.controller, 'Device.IP.Interface.1.IPv4Address.1.', { IPAddress: '192.168.10.3' });
+    expect(s.ok).toBe(false);
+    if (!s.ok) expect(s.paramErrCode ?? s.errCode).toBe(7012);
+    const m = await f.controller.send({ reqType: 'delete', delete: { allowPartial: false, objPaths: ['Device.IP.Interface.1.IPv4Address.1.'] } });
+    expect(m.body.msgBody === 'error' ? m.body.error.errCode : m.body).toBe(7024);
+    // A mask that is no mask.
+    const b = await tryAdd(f.controller, LAN, { IPAddress: '10.0.0.9', SubnetMask: '255.0.255.0' });
+    expect(b.ok).toBe(false);
     expect(writes()).toEqual([]);
   });
 });

@@ -88,7 +88,9 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
     });
     expect(v.get('Device.IP.Interface.2.')).toMatchObject({ Name: 'lan', LowerLayers: 'Device.Ethernet.Link.1', LastChange: 266776, ULAEnable: true });
     // Configured in UCI, not in the recorded dump: rows after netifd's, Down, read from their sections.
-    expect(v.get('Device.IP.Interface.3.')).toMatchObject({ Name: 'loopback', Enable: true, Status: 'Down', Type: 'Loopback', IPv4AddressNumberOfEntries: 0 });
+    expect(v.get('Device.IP.Interface.3.')).toMatchObject({ Name: 'loopback', Enable: true, Status: 'Down', Type: 'Loopback', IPv4AddressNumberOfEntries: 1 });
+    // Its static address from ipaddr and netmask.
+    expect(v.get('Device.IP.Interface.3.IPv4Address.1.')).toEqual({ Enable: true, Status: 'Enabled', IPAddress: '127.0.0.1', SubnetMask: '255.0.0.0', AddressingType: 'Static' });
     expect(v.get('Device.IP.Interface.4.')).toMatchObject({ Name: 'wan6', Enable: true, Status: 'Down', LowerLayers: 'Device.Ethernet.Link.3', IPv4Enable: false });
     // Stats: the counters of the l3_device, the same netifd statistics as its Ethernet.Link.
     expect(v.get('Device.IP.Interface.2.Stats.')).toEqual(v.get('Device.Ethernet.Link.1.Stats.'));
