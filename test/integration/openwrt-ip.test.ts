@@ -121,6 +121,12 @@ describe('OpenWrt IP interfaces over WebSocket (recorded uci network)', () => {
       expect(r.ok).toBe(false);
       if (!r.ok) expect(r.paramErrCode ?? r.errCode).toBe(7003);
       expect(writes()).toEqual([['uci', 'set', 'network.wan.disabled=1'], COMMIT, ['uci', 'revert', 'network']]);
+      // An Add the same way: reverted, no row.
+      fake.clearLog();
+      const a = await tryAdd(f.controller, 'Device.IP.Interface.', {});
+      expect(a.ok).toBe(false);
+      expect(writes()).toEqual([['uci', 'set', 'network.usp1=interface'], ['uci', 'set', 'network.usp1.proto=none'], ['uci', 'set', 'network.usp1.disabled=1'], COMMIT, ['uci', 'revert', 'network']]);
+      expect((await ip('Device.IP.'))['Device.IP.']).toMatchObject({ InterfaceNumberOfEntries: '4' });
     } finally {
       fake.failCommit(false);
     }
