@@ -171,6 +171,10 @@ export function registerIP(ctx: OpenWrtContext, ethernet: EthernetLinks, uci: Uc
       const section = sectionOf(rows, Object.keys(changed)[0]);
       const plan = await planInterfaceWrite(section, current, changed, ethernet.linkName);
       await uci.apply('network', plan, NETWORK_RELOAD).finally(forget);
+      // Configured to start but taken down at run time (ifdown): nothing to write, netifd brings it up.
+      if (changed.Enable === true && rows.running && !plan.some((c) => c.option === 'disabled' || c.option === 'auto')) {
+        await ctx.runner.run('ubus', ['call', `network.interface.${section.name}`, 'up']).finally(forget);
+      }
     },
     add: async (_parent, params) => {
       const p = { ...params };
