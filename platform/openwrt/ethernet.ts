@@ -15,11 +15,13 @@ import type { Value } from '../../datamodel/value/Value.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import { mac, noSuchInstance, u32, u64 } from './convert.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
-import type { DeviceStatus, DeviceStatusMap } from './ubus-types.js';
+import type { DeviceStatus, DeviceStatusMap, InterfaceDump } from './ubus-types.js';
 
 export interface EthernetLinks {
   /** "Device.Ethernet.Link.N" (a reference value) of the device an IP interface uses, or "" if it is not a Link. */
   linkPath(device: string | undefined): Promise<string>;
+  /** The device name of the Ethernet.Link a reference value names ("Device.Ethernet.Link.N", with or without the "."), or undefined. */
+  linkName(reference: string): Promise<string | undefined>;
   /** "Device.Ethernet.Interface.N" (a reference value) of a physical port, or "" if `device` is none. */
   interfacePath(device: string | undefined): Promise<string>;
   /** Every device netifd knows, by name: the same cached `network.device status` answer. */
@@ -54,8 +56,31 @@ export function registerEthernet(ctx: OpenWrtContext, stack: BridgeStack = {}): 
     return [name, d];
   };
 
+  /**
+   * Upstream: the ports under an interface that holds a default route (the WAN): its device, or
+   * the base device of its 802.1Q device ("eth1.2" is VLAN 2 on eth1, in netifd's naming).
+   * Undefined (not read) while netifd's interface dump fails: the rest of the port still reads.
+   */
+  const upstream = async (): Promise<Set<string> | undefined> => {
+    let dump: InterfaceDump;
+    try {
+      dump = await ctx.ubus<InterfaceDump>('network.interface', 'dump');
+    } catch {
+      return undefined;
+    }
+    const out = new Set<string>();
+    for (const i of dump.interface ?? []) {
+      if (!(i.route ?? []).some((r) => r.mask === 0)) continue;
+      const device = i.l3_device ?? i.device;
+      if (device === undefined) continue;
+      out.add(device);
+      if (device.includes('.')) out.add(device.slice(0, device.lastIndexOf('.')));
+    }
+    return out;
+  };
+
   model.register('Device.Ethernet.Interface.{i}.', {
-    params: ['Enable', 'Status', 'Name', 'MACAddress', 'MaxBitRate', 'CurrentBitRate', 'DuplexMode', 'CurrentDuplexMode'],
+    params: ['Enable', 'Status', 'Name', 'Upstream', 'MACAddress', 'MaxBitRate', 'CurrentBitRate', 'DuplexMode', 'CurrentDuplexMode'],
     list: async () => ports.list((await read()).ports.keys()),
     get: async ([n]) => {
       const [name, d] = await device(ports, 'ports', n);
@@ -69,6 +94,8 @@ export function registerEthernet(ctx: OpenWrtContext, stack: BridgeStack = {}): 
         CurrentDuplexMode: link.up && d.carrier ? link.duplex : 'Unknown',
         DuplexMode: d.autoneg !== false ? 'Auto' : link.up ? link.duplex : 'Auto',
       };
+      const up = await upstream();
+      if (up) values.Upstream = up.has(name);
       const max = maxSupported(d['link-supported']);
       if (max > 0) values.MaxBitRate = max;
       return values;
@@ -109,6 +136,12 @@ export function registerEthernet(ctx: OpenWrtContext, stack: BridgeStack = {}): 
     linkPath: async (name) => {
       if (!name || !(await read()).links.has(name)) return '';
       return `Device.Ethernet.Link.${links.numberOf(name)}`;
+    },
+    linkName: async (reference) => {
+      const m = /^Device\.Ethernet\.Link\.(\d+)\.?$/.exec(reference.trim());
+      const present = (await read()).links;
+      const name = m ? links.keyOf(Number(m[1])) : undefined;
+      return name !== undefined && present.has(name) ? name : undefined;
     },
     interfacePath: async (name) => {
       if (!name || !(await read()).ports.has(name)) return '';

@@ -9,8 +9,9 @@
  * | DeviceInfo., .MemoryStatus.              | `ubus call system board`, `system info`    |
  * | DeviceInfo.ProcessStatus.                | /proc/stat                                 |
  * | Ethernet.Interface/Link (+Stats)         | `ubus call network.device status`          |
- * | IP.Interface (+IPv4/IPv6Address, Prefix) | `ubus call network.interface dump`         |
- * | DNS.Client (+Server)                     | `ubus call network.interface dump` (same call) |
+ * | IP.Interface (+IPv4/IPv6Address, Prefix) | `ubus call network.interface dump` + `uci -q -X show network` |
+ * | IP. (IPv4/IPv6 switches, ULAPrefix)      | `uci -q -X show network` (globals)         |
+ * | DNS.Client (+Server)                     | `ubus call network.interface dump` (same call) + `uci -q -X show network` (`dns` lists) |
  * | Routing.Router.1 (+IPv4Forwarding)       | `ubus call network.interface dump` (same call) |
  * | WiFi.Radio/SSID/AccessPoint (+Security)  | `ubus call network.wireless status` + `iwinfo info` per up BSS |
  * | WiFi.SSID.Stats, Radio.Stats             | `network.device status` of each BSS's netdev (a radio: their sum) |
@@ -43,6 +44,7 @@ import { registerHosts } from './hosts.js';
 import { type BridgeStack, registerEthernet } from './ethernet.js';
 import { startEvents } from './events.js';
 import { registerIP } from './ip.js';
+import { registerIPGlobals } from './ip-config.js';
 import { registerNAT } from './nat.js';
 import { OpenWrtContext } from './OpenWrtContext.js';
 import { registerRouting } from './routing.js';
@@ -107,8 +109,9 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   // Ethernet.Link of a bridge stacks on the Bridging management port, registered below.
   const bridgeStack: BridgeStack = {};
   const ethernet = registerEthernet(ctx, bridgeStack);
-  const ip = registerIP(ctx, ethernet);
-  registerDNS(ctx, ip);
+  const ip = registerIP(ctx, ethernet, uci);
+  registerIPGlobals(ctx, uci);
+  registerDNS(ctx, ip, uci);
   registerRouting(ctx, ip);
   registerNAT(ctx, ip, uci);
   const dhcp = new DhcpState(ctx, uci, { leaseFile: opts.leaseFile, arpFile: opts.arpFile });

@@ -39,7 +39,7 @@ export interface UciStage {
   set(change: UciChange): Promise<void>;
   /** `uci add <config> <type>`: a new anonymous section; resolves with the name uci printed. */
   add(type: string): Promise<string>;
-  /** `uci set <config>.<name>=<type>`: a new named section (a name libuci never changes). */
+  /** `uci set <config>.<name>=<type>`: a new named section (a name libuci never changes; netifd interfaces are named). */
   create(name: string, type: string): Promise<void>;
   /** `uci delete <config>.<section>`. */
   remove(section: string): Promise<void>;

@@ -57,6 +57,7 @@ const OPENWRT_CLAIMS = [
   'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.Stats.',
   'Device.IP.',
   'Device.IP.Interface.{i}.',
+  'Device.IP.Interface.{i}.Stats.',
   'Device.IP.Interface.{i}.IPv4Address.{i}.',
   'Device.IP.Interface.{i}.IPv6Address.{i}.',
   'Device.IP.Interface.{i}.IPv6Prefix.{i}.',

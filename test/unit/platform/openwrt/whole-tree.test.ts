@@ -37,13 +37,15 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
       Enable: true,
       Status: 'Up',
       Name: 'eth0',
+      // No interface with a default route sits on it (wan's is on eth1.2, VLAN 2 of eth1).
+      Upstream: false,
       MACAddress: '94:83:c4:00:00:01',
       MaxBitRate: 1000,
       CurrentBitRate: 1000,
       DuplexMode: 'Auto',
       CurrentDuplexMode: 'Full',
     });
-    expect(v.get('Device.Ethernet.Interface.2.')).toMatchObject({ Name: 'eth1', CurrentBitRate: 100, CurrentDuplexMode: 'Half' });
+    expect(v.get('Device.Ethernet.Interface.2.')).toMatchObject({ Name: 'eth1', Upstream: true, CurrentBitRate: 100, CurrentDuplexMode: 'Half' });
     expect(v.get('Device.Ethernet.Interface.1.Stats.')).toEqual({
       BytesSent: '987654321',
       BytesReceived: '4213845921',
@@ -69,6 +71,10 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
       LastChange: 59050,
       LowerLayers: 'Device.Ethernet.Link.3',
       Type: 'Normal',
+      // uci show network: proto dhcp, no `config device` for eth1.2 (IPv6 on), no ip6assign.
+      IPv4Enable: true,
+      IPv6Enable: true,
+      ULAEnable: false,
       IPv4AddressNumberOfEntries: 1,
       IPv6AddressNumberOfEntries: 0,
       IPv6PrefixNumberOfEntries: 0,
@@ -80,7 +86,17 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
       SubnetMask: '255.255.255.0',
       AddressingType: 'DHCP',
     });
-    expect(v.get('Device.IP.Interface.2.')).toMatchObject({ Name: 'lan', LowerLayers: 'Device.Ethernet.Link.1', LastChange: 266776 });
+    expect(v.get('Device.IP.Interface.2.')).toMatchObject({ Name: 'lan', LowerLayers: 'Device.Ethernet.Link.1', LastChange: 266776, ULAEnable: true });
+    // Configured in UCI, not in the recorded dump: rows after netifd's, Down, read from their sections.
+    expect(v.get('Device.IP.Interface.3.')).toMatchObject({ Name: 'loopback', Enable: true, Status: 'Down', Type: 'Loopback', IPv4AddressNumberOfEntries: 1 });
+    // Its static address from ipaddr and netmask.
+    expect(v.get('Device.IP.Interface.3.IPv4Address.1.')).toEqual({ Enable: true, Status: 'Enabled', IPAddress: '127.0.0.1', SubnetMask: '255.0.0.0', AddressingType: 'Static' });
+    expect(v.get('Device.IP.Interface.4.')).toMatchObject({ Name: 'wan6', Enable: true, Status: 'Down', LowerLayers: 'Device.Ethernet.Link.3', IPv4Enable: false });
+    // Stats: the counters of the l3_device, the same netifd statistics as its Ethernet.Link.
+    expect(v.get('Device.IP.Interface.2.Stats.')).toEqual(v.get('Device.Ethernet.Link.1.Stats.'));
+    expect(v.get('Device.IP.Interface.1.Stats.')).toEqual(v.get('Device.Ethernet.Link.3.Stats.'));
+    expect(Number(v.get('Device.IP.Interface.1.Stats.')?.BytesReceived)).toBeGreaterThan(0);
+    expect(v.get('Device.IP.')).toMatchObject({ IPv4Enable: true, IPv4Status: 'Enabled', ULAPrefix: 'fd12:3456:789a::/48' });
     expect(v.get('Device.IP.Interface.2.IPv4Address.1.')).toMatchObject({ IPAddress: '192.168.1.1', AddressingType: 'Static' });
     // The LAN's ULA assignment and the router's own address in it; no lifetime means infinite.
     expect(v.get('Device.IP.Interface.2.IPv6Prefix.1.')).toMatchObject({
@@ -294,6 +310,7 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
     expect(under('Device.IP.')).toEqual([
       'Device.IP.',
       'Device.IP.Interface.{i}.',
+      'Device.IP.Interface.{i}.Stats.',
       'Device.IP.Interface.{i}.IPv4Address.{i}.',
       'Device.IP.Interface.{i}.IPv6Address.{i}.',
       'Device.IP.Interface.{i}.IPv6Prefix.{i}.',

@@ -1,0 +1,150 @@
+/**
+ * The configuration side of Device.IP. on OpenWrt (TR-181 IPInterface:2, IPv6Interface:1): what
+ * `uci -q -X show network` holds for each IP.Interface, and how a Controller's Set, Add and
+ * Delete become UCI writes (`uci set`/`delete`, `uci commit network`, NETWORK_RELOAD).
+ *
+ * | TR-181 (Device.IP.)           | UCI network                                                          |
+ * |-------------------------------|----------------------------------------------------------------------|
+ * | Interface.{i}                 | a `config interface` section; its name is the netifd interface name  |
+ * | Interface.{i}.Enable          | not `disabled` and `auto` not 0 (netifd's config_parse_interface)    |
+ * | Interface.{i}.LowerLayers     | `device`: the Name of the Ethernet.Link it names                     |
+ * | Interface.{i}.IPv4Enable      | false for proto dhcpv6 and for a static interface with no `ipaddr`   |
+ * | Interface.{i}.IPv6Enable      | the `ipv6` option of the `config device` section of its device (default on) |
+ * | Interface.{i}.ULAEnable       | `ip6assign` set, a ULA prefix configured and `ip6class` (if any) holding "local" |
+ * | ULAPrefix                     | globals.ula_prefix                                                   |
+ *
+ * IPv4Enable, IPv6Enable, ULAEnable, Device.IP.IPv4Enable and .IPv6Enable accept only their
+ * current value: netifd has no per-interface switch for either family that keeps the rest of the
+ * interface's configuration (IPv6 off is a device option shared by every interface on that device).
+ *
+ * A new interface is `proto 'none'` (netifd brings the device up, no addresses: its `static`
+ * proto fails with NO_ADDRESS without one) and `disabled '1'` (TR-181's default Enable false).
+ * Its section is named `uspN`, short enough for the kernel device names protos derive from it.
+ */
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import type { Value } from '../../datamodel/value/Value.js';
+import { ErrorCode, UspError } from '../../datamodel/UspError.js';
+import type { OpenWrtContext } from './OpenWrtContext.js';
+import { NETWORK_RELOAD, planWrite, type ParamWriter, type UciChange, type UciWriter } from './uci.js';
+import { listOption, stringOption, uciBool, type UciConfig, type UciSection } from './uci-show.js';
+
+/** The `config interface` sections of network, in file order. */
+export function interfaceSections(config: UciConfig): UciSection[] {
+  return config.filter((s) => s.type === 'interface');
+}
+
+/** netifd skips a section whose `disabled` is true (config_parse_interface) and leaves one with `auto` 0 down. */
+export function sectionEnabled(s: UciSection): boolean {
+  return !uciBool(s.options.disabled, false) && uciBool(s.options.auto, true);
+}
+
+/** The configured values of one interface section (see the table above). */
+export function configValues(s: UciSection, config: UciConfig): Record<string, Value> {
+  const proto = stringOption(s.options.proto) ?? '';
+  const device = stringOption(s.options.device) ?? '';
+  const deviceSection = config.find((d) => d.type === 'device' && stringOption(d.options.name) === device);
+  const ula = stringOption(config.find((g) => g.type === 'globals')?.options.ula_prefix) ?? '';
+  const classes = listOption(s.options.ip6class);
+  return {
+    IPv4Enable: proto !== 'dhcpv6' && !(proto === 'static' && s.options.ipaddr === undefined),
+    IPv6Enable: uciBool(deviceSection?.options.ipv6, true),
+    ULAEnable: s.options.ip6assign !== undefined && ula !== '' && (classes.length === 0 || classes.includes('local')),
+  };
+}
+
+/** The first `uspN` name no section (nor a netifd interface in `taken`) has. */
+export function newInterfaceName(config: UciConfig, taken: Iterable<string>): string {
+  const used = new Set([...config.map((s) => s.name), ...taken]);
+  for (let n = 1; ; n++) if (!used.has(`usp${n}`)) return `usp${n}`;
+}
+
+/** Resolves an Ethernet.Link reference to its device name, undefined when it names none. */
+export type LinkName = (reference: string) => Promise<string | undefined>;
+
+/**
+ * The UCI changes for a Set of Enable/LowerLayers on section `s` (the other parameters accept
+ * only their current value), or a 7012 naming every refused parameter.
+ */
+export async function planInterfaceWrite(s: UciSection, current: Record<string, Value>, changes: Record<string, Value>, linkName: LinkName): Promise<UciChange[]> {
+  const opt = (option: string, value: string | undefined): UciChange[] =>
+    value === undefined ? (s.options[option] === undefined ? [] : [{ section: s.name, option, value: '', remove: true }]) : [{ section: s.name, option, value }];
+  let device: string | { message: string } | undefined;
+  if (typeof changes.LowerLayers === 'string' && changes.LowerLayers !== current.LowerLayers) {
+    const ref = changes.LowerLayers;
+    if (ref === '') device = '';
+    else if (ref.includes(',')) device = { message: 'an OpenWrt interface sits on one device: name one Device.Ethernet.Link' };
+    else device = (await linkName(ref)) ?? { message: `${ref} is no Device.Ethernet.Link of this device` };
+  }
+  const writers: Record<string, ParamWriter> = {
+    Enable: (v) => (v ? [...opt('disabled', undefined), ...(uciBool(s.options.auto, true) ? [] : opt('auto', undefined))] : opt('disabled', '1')),
+    LowerLayers: () => (device === undefined ? [] : typeof device !== 'string' ? device.message : opt('device', device === '' ? undefined : device)),
+  };
+  return planWrite(current, changes, writers);
+}
+
+/** Serves Device.IP. (the IPv4/IPv6 switches and ULAPrefix). */
+export function registerIPGlobals(ctx: OpenWrtContext, uci: UciWriter, ipv6File = '/proc/net/if_inet6'): void {
+  const read = async (): Promise<Record<string, Value>> => {
+    const config = await ctx.uci('network');
+    // The kernel lists IPv6 addresses there only when it was built with IPv6.
+    const v6 = await fs.access(ipv6File).then(
+      () => true,
+      () => false,
+    );
+    return {
+      IPv4Capable: true,
+      IPv4Enable: true,
+      IPv4Status: 'Enabled',
+      IPv6Capable: v6,
+      IPv6Enable: v6,
+      IPv6Status: v6 ? 'Enabled' : 'Disabled',
+      ULAPrefix: stringOption(config.find((g) => g.type === 'globals')?.options.ula_prefix) ?? '',
+    };
+  };
+  ctx.model.register('Device.IP.', {
+    params: ['IPv4Capable', 'IPv4Enable', 'IPv4Status', 'IPv6Capable', 'IPv6Enable', 'IPv6Status', 'ULAPrefix'],
+    get: read,
+    set: async (_keys, changes) => {
+      const current = await read();
+      const globals = (await ctx.uci('network')).find((g) => g.type === 'globals');
+      const plan = planWrite(current, changes, {
+        ULAPrefix: (v) => {
+          const bad = ulaPrefixProblem(String(v));
+          if (bad) return bad;
+          if (v === '') return globals?.options.ula_prefix === undefined ? [] : [{ section: globals.name, option: 'ula_prefix', value: '', remove: true }];
+          return [{ section: globals?.name ?? 'globals', option: 'ula_prefix', value: String(v) }];
+        },
+      });
+      if (plan.length === 0 || changes.ULAPrefix === current.ULAPrefix) return;
+      await uci
+        .transact(
+          'network',
+          async (stage) => {
+            // OpenWrt's shipped config has `config globals 'globals'`; one removed by hand comes back.
+            if (!globals) await stage.create('globals', 'globals');
+            for (const c of plan) await stage.set(c);
+          },
+          NETWORK_RELOAD,
+        )
+        .finally(() => {
+          ctx.forgetUci('network');
+          ctx.forget('network.interface');
+        });
+    },
+  });
+}
+
+/** Why `v` is no ULA prefix netifd can hand out (RFC 4193 fc00::/7, at most /64), or undefined. */
+function ulaPrefixProblem(v: string): string | undefined {
+  if (v === '') return undefined;
+  const m = /^([^/]+)\/(\d{1,3})$/.exec(v);
+  if (!m || !net.isIPv6(m[1]) || Number(m[2]) > 64) return `${JSON.stringify(v)} is no IPv6 prefix of at most /64`;
+  if (!/^f[cd]/i.test(m[1])) return `${v} is not in fc00::/7 (RFC 4193 unique local addresses)`;
+  return undefined;
+}
+
+/** The 7024 of a Delete this platform cannot do. */
+export function notDeletable(name: string, why: string): UspError {
+  return new UspError(ErrorCode.DeleteFailure, `interface ${name}: ${why}`);
+}
