@@ -171,7 +171,7 @@ describe('OpenWrt DNS client servers over WebSocket (recorded uci network)', () 
     const row = await add(f.controller, 'Device.DNS.Client.Server.', { DNSServer: '9.9.9.9', Enable: 'true' });
     expect(row).toBe('Device.DNS.Client.Server.3.');
     expect(writes()).toEqual([['uci', 'add_list', 'network.wan.dns=9.9.9.9'], COMMIT, RELOAD]);
-    expect((await getObjects(f.controller, [row]))[row]).toEqual({ Enable: 'true', Status: 'Enabled', DNSServer: '9.9.9.9', Interface: 'Device.IP.Interface.1', Type: 'Static' });
+    expect((await getObjects(f.controller, [row]))[row]).toEqual({ Enable: 'true', Status: 'Enabled', DNSServer: '9.9.9.9', Interface: 'Device.IP.Interface.1', Type: 'Static', Alias: 'cpe-3' });
 
     fake.respondUciAfterCommit('network', { file: 'uci-show-network.dns-disabled.txt' });
     fake.clearLog();
@@ -239,7 +239,7 @@ describe('OpenWrt static IPv4 addresses over WebSocket (recorded uci network)', 
     const v = await getObjects(f.controller, [`${LAN}*.`]);
     // The recorded dump still holds the first only: the second reads from UCI until netifd assigns it.
     expect(v[`${LAN}1.`]).toMatchObject({ IPAddress: '192.168.1.1', SubnetMask: '255.255.255.0' });
-    expect(v[row]).toEqual({ Enable: 'true', Status: 'Enabled', IPAddress: '10.0.0.1', SubnetMask: '255.255.255.0', AddressingType: 'Static' });
+    expect(v[row]).toEqual({ Enable: 'true', Status: 'Enabled', IPAddress: '10.0.0.1', SubnetMask: '255.255.255.0', AddressingType: 'Static', Alias: 'cpe-2' });
 
     fake.respondUciAfterCommit('network', { file: 'uci-show-network.ipv4-disabled.txt' });
     fake.clearLog();
