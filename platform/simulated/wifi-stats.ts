@@ -4,6 +4,7 @@
  * from wifi-traffic.ts, where they add up: an SSID counts what its stations did (and the
  * group-addressed frames it sent), a radio what its SSIDs did.
  */
+import type { SchemaParam } from '../../datamodel/schema/types.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
@@ -36,9 +37,20 @@ function retryCounters(c: Counters): Record<string, number> {
   return { RetransCount: c.retrans, FailedRetransCount: c.failedRetrans, RetryCount: c.retry, MultipleRetryCount: c.multiRetry };
 }
 
+/** Parameter name → schema type, per schema object: made once and shared by every gateway of a fleet (one schema). */
+const typesBySchema = new WeakMap<readonly SchemaParam[], ReadonlyMap<string, string>>();
+
+/** The schema types of the parameters of `supportedPath`, shared (typesBySchema). */
+export function schemaTypes(model: DataModel, supportedPath: string): ReadonlyMap<string, string> {
+  const params = model.requireNode(supportedPath).def.params;
+  let types = typesBySchema.get(params);
+  if (!types) typesBySchema.set(params, (types = new Map(params.map((p) => [p.name, p.type]))));
+  return types;
+}
+
 /** Formats counters by the schema's type: StatsCounter64 as a decimal string, 32-bit ones wrapping. */
 function typed(model: DataModel, supportedPath: string): (raw: Record<string, number>) => Record<string, Value> {
-  const types = new Map(model.requireNode(supportedPath).def.params.map((p) => [p.name, p.type]));
+  const types = schemaTypes(model, supportedPath);
   return (raw) => {
     const out: Record<string, Value> = {};
     for (const [name, v] of Object.entries(raw)) {
