@@ -7,7 +7,6 @@
  */
 import { registerStored } from '../../datamodel/store/stored-binding.js';
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
-import { defaultValue } from '../../datamodel/value/default-value.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { canonicalizeReferences } from '../reference.js';
@@ -15,6 +14,7 @@ import type { FirewallState } from './firewall.js';
 import { type IPState, WAN_INTERFACE } from './ip.js';
 import { inSubnet, parseIPv4 } from './ipv4.js';
 import { FactoryTable } from './factory-table.js';
+import { schemaDefaults } from './schema-tables.js';
 import { invalidParams, type SimContext, WritableRows } from './SimContext.js';
 
 /** Port mappings the gateway holds (Device.NAT.MaxNumberOfPortMappings). */
@@ -101,8 +101,7 @@ export function registerNAT(ctx: SimContext, ip: IPState, firewall: FirewallStat
   });
 
   const node = model.requireNode(PORT_MAPPING);
-  const defaults: Record<string, Value> = {};
-  for (const p of node.def.params) if ((PM_PARAMS as readonly string[]).includes(p.name)) defaults[p.name] = defaultValue(p);
+  const defaults = schemaDefaults(model, PORT_MAPPING, PM_PARAMS);
   const rowOf = (keys: InstanceKeys): Record<string, Value> => ({ ...defaults, ...(store.row(node.pathOf(keys)) ?? {}) });
   const instances = (): number[] => store.instances(node.tablePathOf([]));
 

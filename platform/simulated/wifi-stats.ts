@@ -4,7 +4,6 @@
  * from wifi-traffic.ts, where they add up: an SSID counts what its stations did (and the
  * group-addressed frames it sent), a radio what its SSIDs did.
  */
-import type { SchemaParam } from '../../datamodel/schema/types.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
@@ -12,6 +11,7 @@ import { clampInt, wave } from './random.js';
 import type { SimContext } from './SimContext.js';
 import type { BssState } from './wifi-access-point.js';
 import type { RadioState } from './wifi-radio.js';
+import { schemaTypes } from './schema-tables.js';
 import { STATS_PARAMS } from './traffic.js';
 import type { StationRoster } from './wifi-stations.js';
 import { type Counters, type WiFiTraffic, wifiTraffic, zero } from './wifi-traffic.js';
@@ -35,17 +35,6 @@ function interfaceCounters(c: Counters): Record<string, number> {
 /** 802.11 retry counters (AssociatedDevice and SSID). */
 function retryCounters(c: Counters): Record<string, number> {
   return { RetransCount: c.retrans, FailedRetransCount: c.failedRetrans, RetryCount: c.retry, MultipleRetryCount: c.multiRetry };
-}
-
-/** Parameter name → schema type, per schema object: made once and shared by every gateway of a fleet (one schema). */
-const typesBySchema = new WeakMap<readonly SchemaParam[], ReadonlyMap<string, string>>();
-
-/** The schema types of the parameters of `supportedPath`, shared (typesBySchema). */
-export function schemaTypes(model: DataModel, supportedPath: string): ReadonlyMap<string, string> {
-  const params = model.requireNode(supportedPath).def.params;
-  let types = typesBySchema.get(params);
-  if (!types) typesBySchema.set(params, (types = new Map(params.map((p) => [p.name, p.type]))));
-  return types;
 }
 
 /** Formats counters by the schema's type: StatsCounter64 as a decimal string, 32-bit ones wrapping. */

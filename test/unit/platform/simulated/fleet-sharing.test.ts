@@ -8,7 +8,7 @@ import { Schema } from '../../../../datamodel/schema/Schema.js';
 import { DataModel } from '../../../../datamodel/tree/DataModel.js';
 import { SharedSupportedModel } from '../../../../datamodel/tree/SupportedTree.js';
 import { statsTypes } from '../../../../platform/simulated/traffic.js';
-import { schemaTypes } from '../../../../platform/simulated/wifi-stats.js';
+import { schemaDefaults, schemaTypes } from '../../../../platform/simulated/schema-tables.js';
 import { type SimFixture, simulated } from './fixture.js';
 
 const schema = Schema.load();
@@ -40,6 +40,9 @@ describe('simulated gateways of one fleet', () => {
     }
     const ethernetStats = (gw: SimFixture) => statsTypes(gw.model.requireNode('Device.Ethernet.Interface.{i}.Stats.').def.params, '');
     expect(ethernetStats(b)).toBe(ethernetStats(a));
+    const names = ['Enable', 'Protocol'];
+    expect(schemaDefaults(b.model, 'Device.NAT.PortMapping.{i}.', names)).toBe(schemaDefaults(a.model, 'Device.NAT.PortMapping.{i}.', names));
+    expect(schemaDefaults(a.model, 'Device.NAT.PortMapping.{i}.', names)).toEqual({ Enable: false, Protocol: 'TCP' });
   });
 
   it('keep what one gateway does out of the others', async () => {
