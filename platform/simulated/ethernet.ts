@@ -29,6 +29,8 @@ const PORTS: readonly Port[] = [
 ];
 
 const WRITABLE = ['Enable', 'Alias', 'MaxBitRate', 'DuplexMode', 'EEEEnable', 'MDIX'] as const;
+/** Device.Ethernet.Interface.{i}. as served: one list for every gateway of a fleet (issue 14). */
+const INTERFACE_PARAMS = ['Status', 'Name', 'LastChange', 'Upstream', 'MACAddress', 'CurrentBitRate', 'CurrentDuplexMode', 'EEECapability', 'EEEStatus', 'CurrentMDIX', ...WRITABLE];
 
 /** What the bridge and the LAN hosts need to know about Device.Ethernet.Interface.{i}. */
 export interface EthernetPortState {
@@ -81,7 +83,7 @@ export function registerEthernet(ctx: SimContext): EthernetState {
   });
 
   model.register('Device.Ethernet.Interface.{i}.', {
-    params: ['Status', 'Name', 'LastChange', 'Upstream', 'MACAddress', 'CurrentBitRate', 'CurrentDuplexMode', 'EEECapability', 'EEEStatus', 'CurrentMDIX', ...WRITABLE],
+    params: INTERFACE_PARAMS,
     list: () => instances,
     get: (keys) => {
       const { port, clock, mdix } = at(keys);

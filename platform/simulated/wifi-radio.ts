@@ -99,6 +99,30 @@ const WRITABLE = [
   'BeaconPeriod',
 ] as const;
 
+/** Device.WiFi.Radio.{i}. as served: one list for every gateway of a fleet (issue 14). */
+const RADIO_PARAMS = [
+  'Status',
+  'Name',
+  'LastChange',
+  'MaxBitRate',
+  'Upstream',
+  'SupportedFrequencyBands',
+  'SupportedStandards',
+  'PossibleChannels',
+  'ChannelsInUse',
+  'AutoChannelSupported',
+  'ChannelLastChange',
+  'ChannelLastSelectionReason',
+  'MaxSupportedSSIDs',
+  'MaxSupportedAssociations',
+  'FirmwareVersion',
+  'SupportedOperatingChannelBandwidths',
+  'CurrentOperatingChannelBandwidth',
+  'TransmitPowerSupported',
+  'IEEE80211hSupported',
+  ...WRITABLE,
+];
+
 /** The live state other Wi-Fi objects read: is the radio up, and on which channel. */
 export interface RadioState {
   /** Instance number of Device.WiFi.Radio.{i}. */
@@ -164,28 +188,7 @@ export function registerWiFiRadios(ctx: SimContext): RadioState[] {
   });
 
   ctx.model.register('Device.WiFi.Radio.{i}.', {
-    params: [
-      'Status',
-      'Name',
-      'LastChange',
-      'MaxBitRate',
-      'Upstream',
-      'SupportedFrequencyBands',
-      'SupportedStandards',
-      'PossibleChannels',
-      'ChannelsInUse',
-      'AutoChannelSupported',
-      'ChannelLastChange',
-      'ChannelLastSelectionReason',
-      'MaxSupportedSSIDs',
-      'MaxSupportedAssociations',
-      'FirmwareVersion',
-      'SupportedOperatingChannelBandwidths',
-      'CurrentOperatingChannelBandwidth',
-      'TransmitPowerSupported',
-      'IEEE80211hSupported',
-      ...WRITABLE,
-    ],
+    params: RADIO_PARAMS,
     list: () => radios.map((_, i) => i + 1),
     get: (keys) => {
       const r = at(keys);

@@ -20,6 +20,9 @@ const STATION_STATS = 'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.Stats.';
 const SSID_STATS = 'Device.WiFi.SSID.{i}.Stats.';
 const RADIO_STATS = 'Device.WiFi.Radio.{i}.Stats.';
 
+/** SSID.{i}.Stats. as served: the interface counters every simulated Stats object serves, then the Wi-Fi ones; one list for every gateway of a fleet (issue 14). */
+const SSID_STATS_PARAMS = [...STATS_PARAMS, 'RetransCount', 'FailedRetransCount', 'RetryCount', 'MultipleRetryCount'];
+
 /** The interface counters every level serves (TR-181 names). */
 function interfaceCounters(c: Counters): Record<string, number> {
   return {
@@ -68,14 +71,7 @@ export function registerWiFiStats(ctx: SimContext, radios: readonly RadioState[]
 
   const ssid = typed(model, SSID_STATS);
   model.register(SSID_STATS, {
-    params: [
-      // The interface counters every simulated Stats object serves, then the Wi-Fi ones.
-      ...STATS_PARAMS,
-      'RetransCount',
-      'FailedRetransCount',
-      'RetryCount',
-      'MultipleRetryCount',
-    ],
+    params: SSID_STATS_PARAMS,
     get: ([i]) => {
       // An SSID a Controller added: no simulated device knows it, so nothing has crossed it.
       const c = i !== undefined && bsses[i - 1] ? traffic.ssid(i) : zero();

@@ -40,6 +40,9 @@ describe('simulated gateways of one fleet', () => {
     }
     const ethernetStats = (gw: SimFixture) => statsTypes(gw.model.requireNode('Device.Ethernet.Interface.{i}.Stats.').def.params, '');
     expect(ethernetStats(b)).toBe(ethernetStats(a));
+    for (const path of ['Device.DeviceInfo.', 'Device.Ethernet.Interface.{i}.', 'Device.WiFi.Radio.{i}.', 'Device.WiFi.SSID.{i}.Stats.']) {
+      expect(b.binding(path).params).toBe(a.binding(path).params);
+    }
     const names = ['Enable', 'Protocol'];
     expect(schemaDefaults(b.model, 'Device.NAT.PortMapping.{i}.', names)).toBe(schemaDefaults(a.model, 'Device.NAT.PortMapping.{i}.', names));
     expect(schemaDefaults(a.model, 'Device.NAT.PortMapping.{i}.', names)).toEqual({ Enable: false, Protocol: 'TCP' });
