@@ -3,7 +3,7 @@
  * WAN port. The WAN port exists but has no cable: on a 5G FWA gateway the cellular interface
  * is the uplink, and the Ethernet WAN is only used for an optional fibre/DSL fallback.
  */
-import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { Prng } from './random.js';
 import { LinkClock, nth, type SimContext, WritableRows } from './SimContext.js';
@@ -54,6 +54,12 @@ export interface EthernetState {
   ports: readonly EthernetPortState[];
 }
 
+/** Device.Ethernet.: one binding for every gateway of a fleet (issue 14): nothing in it is the gateway's. */
+const ETHERNET: ObjectBinding = {
+  params: ['WoLSupported', 'FlowControlSupported'],
+  get: () => ({ WoLSupported: false, FlowControlSupported: true }),
+};
+
 /** Registers the Ethernet objects. */
 export function registerEthernet(ctx: SimContext): EthernetState {
   const { model, seed } = ctx;
@@ -77,10 +83,7 @@ export function registerEthernet(ctx: SimContext): EthernetState {
   }));
   const instances = ports.map((_, i) => i + 1);
 
-  model.register('Device.Ethernet.', {
-    params: ['WoLSupported', 'FlowControlSupported'],
-    get: () => ({ WoLSupported: false, FlowControlSupported: true }),
-  });
+  model.register('Device.Ethernet.', ETHERNET);
 
   model.register('Device.Ethernet.Interface.{i}.', {
     params: INTERFACE_PARAMS,

@@ -6,7 +6,7 @@
  * each mapping, its Status, follows the WAN, the NAT setting, the firewall and the LAN.
  */
 import { registerStored } from '../../datamodel/store/stored-binding.js';
-import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { canonicalizeReferences } from '../reference.js';
@@ -44,13 +44,13 @@ const PM_PARAMS = [
 // RFC 1123 host name, for an InternalClient given by name.
 const HOST_NAME_RE = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$/;
 
+/** Device.NAT.: one binding for every gateway of a fleet (issue 14): nothing in it is the gateway's. */
+const NAT: ObjectBinding = { params: ['MaxNumberOfPortMappings'], get: () => ({ MaxNumberOfPortMappings: MAX_PORT_MAPPINGS }) };
+
 /** Serves Device.NAT., NAT.InterfaceSetting.{i}. and the writable NAT.PortMapping.{i}. table. */
 export function registerNAT(ctx: SimContext, ip: IPState, firewall: FirewallState): void {
   const { model, store } = ctx;
-  model.register('Device.NAT.', {
-    params: ['MaxNumberOfPortMappings'],
-    get: () => ({ MaxNumberOfPortMappings: MAX_PORT_MAPPINGS }),
-  });
+  model.register('Device.NAT.', NAT);
 
   // The WAN's masquerading ships as row 1; a Controller may delete it (NAT off) and add it back.
   const settingsTable = new FactoryTable(ctx, INTERFACE_SETTING, () => [1], MAX_INTERFACE_SETTINGS);

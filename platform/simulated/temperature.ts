@@ -5,7 +5,7 @@
  * alarm thresholds and PollingInterval are configuration and persist in the store; readings,
  * extremes and alarm times start afresh at every boot, which TR-181 counts as a reset.
  */
-import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { invalidParams, nth, type SimContext, WritableRows } from './SimContext.js';
 import { NO_READING, SensorTracker } from './temperature-tracker.js';
@@ -16,6 +16,9 @@ const SENSOR = 'Device.DeviceInfo.TemperatureStatus.TemperatureSensor.{i}.';
 const PROBE_DELAY_S = 4;
 /** PollingInterval a Controller may set, seconds (0: the device's choice); the ADC is not read faster. */
 const POLLING_RANGE = { min: 5, max: 86_400 } as const;
+
+/** TemperatureStatus. itself serves nothing but its table: one binding for every gateway of a fleet (issue 14). */
+const TEMPERATURE_STATUS: ObjectBinding = { params: [], get: () => ({}) };
 
 /** Serves TemperatureStatus. and its TemperatureSensor.{i}. table, with the Reset() command. */
 export function registerTemperatureStatus(ctx: SimContext, inputs: ThermalInputs): void {
@@ -49,7 +52,7 @@ export function registerTemperatureStatus(ctx: SimContext, inputs: ThermalInputs
     return s;
   };
 
-  model.register('Device.DeviceInfo.TemperatureStatus.', { params: [], get: () => ({}) });
+  model.register('Device.DeviceInfo.TemperatureStatus.', TEMPERATURE_STATUS);
 
   model.register(SENSOR, {
     params: [

@@ -43,6 +43,10 @@ describe('simulated gateways of one fleet', () => {
     for (const path of ['Device.DeviceInfo.', 'Device.Ethernet.Interface.{i}.', 'Device.WiFi.Radio.{i}.', 'Device.WiFi.SSID.{i}.Stats.']) {
       expect(b.binding(path).params).toBe(a.binding(path).params);
     }
+    // Objects with nothing of the gateway in them: one binding for the fleet.
+    for (const path of ['Device.Bridging.', 'Device.DNS.', 'Device.Ethernet.', 'Device.NAT.', 'Device.DeviceInfo.TemperatureStatus.']) {
+      expect(b.binding(path)).toBe(a.binding(path));
+    }
     const names = ['Enable', 'Protocol'];
     expect(schemaDefaults(b.model, 'Device.NAT.PortMapping.{i}.', names)).toBe(schemaDefaults(a.model, 'Device.NAT.PortMapping.{i}.', names));
     expect(schemaDefaults(a.model, 'Device.NAT.PortMapping.{i}.', names)).toEqual({ Enable: false, Protocol: 'TCP' });
