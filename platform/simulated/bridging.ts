@@ -15,7 +15,7 @@ import { DEFAULT_VID, registerBridgePorts } from './bridge-ports.js';
 import type { EthernetPortState } from './ethernet.js';
 import { lanLinkTraffic } from './ethernet-link.js';
 import { FactoryTable } from './factory-table.js';
-import { invalidParams, LinkClock, type SimContext, WritableRows } from './SimContext.js';
+import { EnableClock, invalidParams, type LinkClock, type SimContext, WritableRows } from './SimContext.js';
 import type { TrafficProfile } from './traffic.js';
 import type { BssState } from './wifi-access-point.js';
 
@@ -68,7 +68,7 @@ export function registerBridging(ctx: SimContext, ethernet: readonly EthernetPor
   const bridgeClock = (b: number): LinkClock => {
     let c = bridgeClocks.get(b);
     if (!c) {
-      c = new LinkClock(ctx, () => bridgeRows.row([b]).Enable === true, bridges.isFactory([b]) ? 1_500 : 0);
+      c = new EnableClock(ctx, bridgeRows, b, bridges.isFactory([b]) ? 1_500 : 0);
       bridgeClocks.set(b, c);
     }
     return c;

@@ -6,7 +6,7 @@
 import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { Prng } from './random.js';
-import { LinkClock, nth, type SimContext, WritableRows } from './SimContext.js';
+import { EnableClock, type LinkClock, nth, type SimContext, WritableRows } from './SimContext.js';
 import { STATS_PARAMS, statsReader, type TrafficProfile } from './traffic.js';
 
 interface Port {
@@ -64,15 +64,6 @@ const ETHERNET: ObjectBinding = {
 export function registerEthernet(ctx: SimContext): EthernetState {
   const { model, seed } = ctx;
   const rnd = new Prng(seed, 'ethernet');
-  const ports = PORTS.map((port, i) => {
-    // LAN "Sent" is towards the host, i.e. the household's downloads: the bulk direction.
-    const down = port.cabled ? rnd.int(50_000, 1_500_000) : 0;
-    const traffic: TrafficProfile = { label: `eth.${i + 1}`, sentRate: down, receivedRate: Math.round(down / 12) };
-    const autoneg = rnd.int(2_500, 6_000); // PHY auto-negotiation
-    const clock = new LinkClock(ctx, () => port.cabled && rows.row([i + 1]).Enable === true, autoneg);
-    return { port, traffic, clock, autoneg, mdix: rnd.pick(['On', 'Off']) };
-  });
-  const at = (keys: InstanceKeys) => nth(ports, keys[0]);
   const rows: WritableRows = new WritableRows(ctx, 'Device.Ethernet.Interface.{i}.', (keys) => ({
     Enable: true,
     Alias: `cpe-${at(keys).port.name}`,
@@ -81,6 +72,15 @@ export function registerEthernet(ctx: SimContext): EthernetState {
     EEEEnable: false,
     MDIX: 'Auto',
   }));
+  const ports = PORTS.map((port, i) => {
+    // LAN "Sent" is towards the host, i.e. the household's downloads: the bulk direction.
+    const down = port.cabled ? rnd.int(50_000, 1_500_000) : 0;
+    const traffic: TrafficProfile = { label: `eth.${i + 1}`, sentRate: down, receivedRate: Math.round(down / 12) };
+    const autoneg = rnd.int(2_500, 6_000); // PHY auto-negotiation
+    const clock = new EnableClock(ctx, rows, i + 1, autoneg, port.cabled);
+    return { port, traffic, clock, autoneg, mdix: rnd.pick(['On', 'Off']) };
+  });
+  const at = (keys: InstanceKeys) => nth(ports, keys[0]);
   const instances = ports.map((_, i) => i + 1);
 
   model.register('Device.Ethernet.', ETHERNET);

@@ -13,7 +13,7 @@ import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { canonicalizeReferences } from '../reference.js';
-import { invalidParams, LinkClock, nth, type SimContext, WritableRows } from './SimContext.js';
+import { EnableClock, invalidParams, type LinkClock, nth, type SimContext, WritableRows } from './SimContext.js';
 import { AddedRows } from './wifi-added.js';
 import type { RadioState } from './wifi-radio.js';
 import { registerWiFiSecurity } from './wifi-security.js';
@@ -85,11 +85,6 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
     restartedAt[i - 1] = ctx.now();
   };
   // SSID and AccessPoint Enable, with the time each last changed; beaconing starts 10 s after boot.
-  const clocks = BSSES.map((_, i) => new LinkClock(ctx, () => ssids.row([i + 1]).Enable === true, 10_000));
-  const apClocks = BSSES.map((_, i) => new LinkClock(ctx, () => aps.row([i + 1]).Enable === true, 10_000));
-  const instances = BSSES.map((_, i) => i + 1);
-  const at = (keys: InstanceKeys) => nth(BSSES, keys[0]);
-
   const ssids = new WritableRows(ctx, 'Device.WiFi.SSID.{i}.', (keys) => {
     const b = at(keys);
     return { Enable: !b.guest, Alias: `cpe-${b.name}`, LowerLayers: `Device.WiFi.Radio.${b.radio}`, SSID: b.guest ? `${homeSsid}-Guest` : homeSsid };
@@ -109,6 +104,11 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
       MaxAllowedAssociations: b.guest ? 16 : 64,
     };
   });
+  const clocks = BSSES.map((_, i) => new EnableClock(ctx, ssids, i + 1, 10_000));
+  const apClocks = BSSES.map((_, i) => new EnableClock(ctx, aps, i + 1, 10_000));
+  const instances = BSSES.map((_, i) => i + 1);
+  const at = (keys: InstanceKeys) => nth(BSSES, keys[0]);
+
   const radioOf = (keys: InstanceKeys): RadioState => nth(radios, Number(RADIO_PATH_RE.exec(String(ssids.row(keys).LowerLayers))?.[1]));
   const ssidStatus = (keys: InstanceKeys): 'Up' | 'Down' | 'LowerLayerDown' => (!clocks[keys[0] - 1].up ? 'Down' : radioOf(keys).clock.up ? 'Up' : 'LowerLayerDown');
   // Rows a Controller added (numbers from FIRST_ADDED on), kept whole in the store.
