@@ -30,6 +30,11 @@ export interface RequestContext {
 
 export type Awaitable<T> = T | Promise<T>;
 
+/**
+ * How one object is served. The data model never changes a binding: a class instance (its methods
+ * shared by every instance) serves as well as an object of closures, and a binding with nothing
+ * of one device in it may be registered in several data models (a fleet's gateways) at once.
+ */
 export interface ObjectBinding {
   /**
    * Parameters (relative names) this binding serves. Default: every parameter of the schema

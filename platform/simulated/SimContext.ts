@@ -198,7 +198,7 @@ export class LinkClock {
     this.changedAt = ctx.bootedAt + upDelayMs;
   }
 
-  private initialUp(): boolean {
+  protected initialUp(): boolean {
     return typeof this.initial === 'function' ? this.initial() : this.initial;
   }
 
@@ -231,5 +231,26 @@ export class LinkClock {
     if (!this.state) return this.initialUp() ? Math.max(0, (now - this.ctx.bootedAt) / 1000) : 0;
     const down = this.state.downTotal + (this.state.downSince === undefined ? 0 : now - this.state.downSince);
     return Math.max(0, (now - this.ctx.bootedAt - down) / 1000);
+  }
+}
+
+/**
+ * The LinkClock of an interface that is up at boot while its row `n` of `rows` has Enable true
+ * (and it is `present`: a port with a cable). The common case, without a closure and its
+ * context per clock: a fleet gateway has some twenty of them (issue 14).
+ */
+export class EnableClock extends LinkClock {
+  constructor(
+    ctx: SimContext,
+    private readonly rows: WritableRows,
+    private readonly n: number,
+    upDelayMs = 0,
+    private readonly present = true,
+  ) {
+    super(ctx, false, upDelayMs);
+  }
+
+  protected override initialUp(): boolean {
+    return this.present && this.rows.row([this.n]).Enable === true;
   }
 }

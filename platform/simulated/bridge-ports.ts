@@ -66,42 +66,80 @@ export interface PortsState {
  */
 const pathCost = (mbps: number): number => (mbps >= 10_000 ? 2 : mbps >= 1_000 ? 4 : mbps >= 100 ? 19 : 100);
 
+/** A LAN Ethernet port below a bridge port. Lowers are classes: their methods are one copy for every gateway of a fleet (issue 14). */
+class EthernetLower implements Lower {
+  readonly ref: string;
+  readonly name: string;
+  readonly traffic: TrafficProfile;
+  readonly pathCost: number;
+
+  constructor(
+    n: number,
+    private readonly port: EthernetPortState,
+  ) {
+    this.ref = `Device.Ethernet.Interface.${n}`;
+    this.name = port.name;
+    this.traffic = port.traffic;
+    this.pathCost = pathCost(port.name === 'lan4' ? 100 : 1000);
+  }
+
+  status(): string {
+    return this.port.clock.up ? 'Up' : 'Down';
+  }
+
+  lastChange(): number {
+    return this.port.clock.lastChange();
+  }
+
+  upSeconds(): number {
+    return this.port.clock.upSeconds();
+  }
+}
+
+/**
+ * An SSID below a bridge port. It carries traffic only while it is Up (the guest SSID ships
+ * disabled: nothing); its up/down history is taken as this port sees it at each read, so
+ * counters never go back.
+ */
+class SsidLower implements Lower {
+  readonly ref: string;
+  readonly name: string;
+  readonly pathCost = pathCost(100);
+  private readonly carried: LinkClock;
+
+  constructor(
+    ctx: SimContext,
+    n: number,
+    private readonly bss: BssState,
+    readonly traffic: TrafficProfile,
+  ) {
+    this.ref = `Device.WiFi.SSID.${n}`;
+    this.name = bss.name;
+    this.carried = new LinkClock(ctx, () => bss.ssidStatus() === 'Up');
+  }
+
+  status(): string {
+    return this.bss.ssidStatus();
+  }
+
+  lastChange(): number {
+    return this.bss.ssidLastChange();
+  }
+
+  upSeconds(): number {
+    this.carried.setUp(this.bss.ssidStatus() === 'Up');
+    return this.carried.upSeconds();
+  }
+}
+
 export function registerBridgePorts(ctx: SimContext, bridge: BridgeView, ethernet: readonly EthernetPortState[], bsses: readonly BssState[], lanTraffic: TrafficProfile): PortsState {
   const { model, seed } = ctx;
   const rnd = new Prng(seed, 'bridge-ports');
   const lowers: Lower[] = [
-    ...ethernet.flatMap((p, i) =>
-      p.upstream
-        ? []
-        : [
-            {
-              ref: `Device.Ethernet.Interface.${i + 1}`,
-              name: p.name,
-              traffic: p.traffic,
-              pathCost: pathCost(p.name === 'lan4' ? 100 : 1000),
-              status: () => (p.clock.up ? 'Up' : 'Down'),
-              lastChange: () => p.clock.lastChange(),
-              upSeconds: () => p.clock.upSeconds(),
-            },
-          ],
-    ),
+    ...ethernet.flatMap((p, i) => (p.upstream ? [] : [new EthernetLower(i + 1, p)])),
     ...bsses.map((b, i) => {
       const down = rnd.int(20_000, 900_000);
-      // The SSID carries traffic only while it is Up (the guest SSID ships disabled: nothing).
-      // Its up/down history is taken as this port sees it at each read, so counters never go back.
-      const carried = new LinkClock(ctx, () => b.ssidStatus() === 'Up');
-      return {
-        ref: `Device.WiFi.SSID.${i + 1}`,
-        name: b.name,
-        traffic: { label: `bridge-port.wifi.${i + 1}`, sentRate: down, receivedRate: Math.round(down / 10) },
-        pathCost: pathCost(100),
-        status: () => b.ssidStatus(),
-        lastChange: () => b.ssidLastChange(),
-        upSeconds: () => {
-          carried.setUp(b.ssidStatus() === 'Up');
-          return carried.upSeconds();
-        },
-      };
+      return new SsidLower(ctx, i + 1, b, { label: `bridge-port.wifi.${i + 1}`, sentRate: down, receivedRate: Math.round(down / 10) });
     }),
   ];
   const byRef = new Map(lowers.map((l) => [l.ref, l]));

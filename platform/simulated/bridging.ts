@@ -8,14 +8,14 @@
  * served by bridge-ports.ts.
  */
 import { registerStored } from '../../datamodel/store/stored-binding.js';
-import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { canonicalizeReferences } from '../reference.js';
 import { DEFAULT_VID, registerBridgePorts } from './bridge-ports.js';
 import type { EthernetPortState } from './ethernet.js';
 import { lanLinkTraffic } from './ethernet-link.js';
 import { FactoryTable } from './factory-table.js';
-import { invalidParams, LinkClock, type SimContext, WritableRows } from './SimContext.js';
+import { EnableClock, invalidParams, type LinkClock, type SimContext, WritableRows } from './SimContext.js';
 import type { TrafficProfile } from './traffic.js';
 import type { BssState } from './wifi-access-point.js';
 
@@ -36,6 +36,19 @@ export interface BridgeState {
   managementPortLastChange(): number;
 }
 
+/** Device.Bridging.: the bridge's limits, one binding for every gateway of a fleet (issue 14): nothing in it is the gateway's. */
+const BRIDGING: ObjectBinding = {
+  params: ['MaxBridgeEntries', 'MaxDBridgeEntries', 'MaxQBridgeEntries', 'MaxVLANEntries', 'MaxProviderBridgeEntries', 'MaxFilterEntries'],
+  get: () => ({
+    MaxBridgeEntries: MAX_BRIDGES,
+    MaxDBridgeEntries: MAX_BRIDGES,
+    MaxQBridgeEntries: MAX_BRIDGES,
+    MaxVLANEntries: MAX_VLANS,
+    MaxProviderBridgeEntries: 0,
+    MaxFilterEntries: 0,
+  }),
+};
+
 /**
  * Serves Device.Bridging., the Bridge table (br-lan as shipped, more a Controller adds), each
  * bridge's STP settings, Port, VLAN and VLANPort tables. `wanTraffic` is the cellular data
@@ -44,17 +57,7 @@ export interface BridgeState {
 export function registerBridging(ctx: SimContext, ethernet: readonly EthernetPortState[], bsses: readonly BssState[], wanTraffic: TrafficProfile): BridgeState {
   const { model, store } = ctx;
 
-  model.register('Device.Bridging.', {
-    params: ['MaxBridgeEntries', 'MaxDBridgeEntries', 'MaxQBridgeEntries', 'MaxVLANEntries', 'MaxProviderBridgeEntries', 'MaxFilterEntries'],
-    get: () => ({
-      MaxBridgeEntries: MAX_BRIDGES,
-      MaxDBridgeEntries: MAX_BRIDGES,
-      MaxQBridgeEntries: MAX_BRIDGES,
-      MaxVLANEntries: MAX_VLANS,
-      MaxProviderBridgeEntries: 0,
-      MaxFilterEntries: 0,
-    }),
-  });
+  model.register('Device.Bridging.', BRIDGING);
 
   const bridges = new FactoryTable(ctx, BRIDGE, () => [1], MAX_BRIDGES);
   // A bridge a Controller adds starts disabled (the TR-181 default), as an 802.1Q bridge.
@@ -65,7 +68,7 @@ export function registerBridging(ctx: SimContext, ethernet: readonly EthernetPor
   const bridgeClock = (b: number): LinkClock => {
     let c = bridgeClocks.get(b);
     if (!c) {
-      c = new LinkClock(ctx, () => bridgeRows.row([b]).Enable === true, bridges.isFactory([b]) ? 1_500 : 0);
+      c = new EnableClock(ctx, bridgeRows, b, bridges.isFactory([b]) ? 1_500 : 0);
       bridgeClocks.set(b, c);
     }
     return c;

@@ -8,10 +8,10 @@
  */
 import { isIP } from 'node:net';
 import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
-import { defaultValue } from '../../datamodel/value/default-value.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { canonicalizeReferences } from '../reference.js';
+import { schemaDefaults } from './schema-tables.js';
 import { invalidParams, type SimContext } from './SimContext.js';
 
 /** APNs the simulated operator (SimNet) provisions for this SIM. */
@@ -62,8 +62,7 @@ export function registerCellularAccessPoint(ctx: SimContext, attached: () => boo
   const { model, store } = ctx;
   const node = model.requireNode(ACCESS_POINT);
   const table = node.tablePathOf([]);
-  const defaults: Record<string, Value> = {};
-  for (const p of node.def.params) if ((PARAMS as readonly string[]).includes(p.name)) defaults[p.name] = defaultValue(p);
+  const defaults = schemaDefaults(model, ACCESS_POINT, PARAMS);
 
   // Until the table is in the store, instance 1 is the factory row (with any values written to it).
   const materialized = (): boolean => store.hasTable(table);

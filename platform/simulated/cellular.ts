@@ -7,7 +7,7 @@ import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { registerWithVendorParams, sinrParam } from '../vendor-param.js';
 import { clampInt, Prng, wave } from './random.js';
-import { invalidParams, LinkClock, nth, type SimContext, WritableRows } from './SimContext.js';
+import { EnableClock, invalidParams, nth, type SimContext, WritableRows } from './SimContext.js';
 import { STATS_PARAMS, statsReader, type TrafficProfile } from './traffic.js';
 
 const SUPPORTED_TECHNOLOGIES = ['UMTS', 'LTE', 'NR'] as const;
@@ -41,7 +41,8 @@ export function registerCellular(ctx: SimContext, lanDownRate: number, vendorPre
   const rnd = new Prng(seed, 'cellular');
   // Where the gateway sits relative to the cell: a decent indoor FWA placement.
   const rsrpMean = rnd.int(-98, -82);
-  const clock = new LinkClock(ctx, () => rows.row([1]).Enable === true, ATTACH_S * 1000);
+  const rows = new WritableRows(ctx, 'Device.Cellular.Interface.{i}.', () => ({ Enable: true, Alias: 'cpe-modem0', PreferredAccessTechnology: 'Auto', NetworkRequested: '' }));
+  const clock = new EnableClock(ctx, rows, 1, ATTACH_S * 1000);
   // Wi-Fi clients download too, about as much again as the wired ones.
   const received = Math.round(lanDownRate * (1.6 + 0.6 * rnd.next()));
   const traffic: TrafficProfile = { label: 'cell.1', receivedRate: received, sentRate: Math.round(received / 9) };
@@ -59,7 +60,6 @@ export function registerCellular(ctx: SimContext, lanDownRate: number, vendorPre
     set: (keys, changes) => roaming.apply(keys, changes),
   });
 
-  const rows = new WritableRows(ctx, 'Device.Cellular.Interface.{i}.', () => ({ Enable: true, Alias: 'cpe-modem0', PreferredAccessTechnology: 'Auto', NetworkRequested: '' }));
   // TR-181 2.19 has no SINR: X_<VENDOR>_SINR when the agent has a vendor prefix, as with ModemManager.
   const sinr = sinrParam(vendorPrefix);
   registerWithVendorParams(

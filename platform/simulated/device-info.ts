@@ -20,6 +20,11 @@ const WRITABLE = ['FriendlyName', 'HostName', 'ProvisioningCode'] as const;
 // RFC 1123 host name: dot-separated labels of letters, digits and inner hyphens.
 const HOST_NAME_RE = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$/;
 
+/** Names of the values registerDeviceInfo fixes at boot (`fixed` there). */
+const FIXED = ['Manufacturer', 'ManufacturerOUI', 'ModelName', 'ModelNumber', 'Description', 'ProductClass', 'SerialNumber', 'HardwareVersion', 'SoftwareVersion'] as const;
+/** One list for every gateway of a fleet (issue 14). */
+const DEVICE_INFO_PARAMS = [...FIXED, 'UpTime', ...WRITABLE, 'ActiveFirmwareImage', 'BootFirmwareImage', 'MaxNumberOfActivateTimeWindows'];
+
 /** Serves Device.DeviceInfo., .MemoryStatus. and .ProcessStatus. (CPUUsage). */
 export function registerDeviceInfo(ctx: SimContext, firmware: SimulatedFirmware): void {
   const { model, identity, seed } = ctx;
@@ -28,7 +33,7 @@ export function registerDeviceInfo(ctx: SimContext, firmware: SimulatedFirmware)
     HostName: `fg5-${identity.serialNumber.slice(-4).toLowerCase()}`,
     ProvisioningCode: '',
   }));
-  const fixed: Record<string, Value> = {
+  const fixed: Record<(typeof FIXED)[number], Value> = {
     Manufacturer: 'Example Networks',
     ManufacturerOUI: SIM_OUI,
     ModelName: 'FG5-6E Fixed Wireless Gateway',
@@ -41,7 +46,7 @@ export function registerDeviceInfo(ctx: SimContext, firmware: SimulatedFirmware)
   };
 
   model.register('Device.DeviceInfo.', {
-    params: [...Object.keys(fixed), 'UpTime', ...WRITABLE, 'ActiveFirmwareImage', 'BootFirmwareImage', 'MaxNumberOfActivateTimeWindows'],
+    params: DEVICE_INFO_PARAMS,
     // Object.assign, not `{ ...a, k: v, ...b }`: V8 builds that literal shape on a slow path
     // (about 6 µs a call, measured), and this object is read on every DeviceInfo Get.
     get: () => {

@@ -7,7 +7,7 @@
  * adds in their place.
  */
 import { isIP } from 'node:net';
-import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { canonicalizeReferences } from '../reference.js';
 import { type IPState, WAN_INTERFACE } from './ip.js';
@@ -19,6 +19,12 @@ import { invalidParams, nth, type SimContext, WritableRows } from './SimContext.
 const MAX_FORWARDERS = 8;
 const FORWARDING = 'Device.DNS.Relay.Forwarding.{i}.';
 
+/** Device.DNS.: one binding for every gateway of a fleet (issue 14): nothing in it is the gateway's. */
+const DNS: ObjectBinding = {
+  params: ['SupportedRecordTypes'],
+  get: () => ({ SupportedRecordTypes: 'A,AAAA,SRV,PTR' }),
+};
+
 /** Serves Device.DNS., DNS.Client.(Server.{i}.) and DNS.Relay.(Forwarding.{i}.). */
 export function registerDNS(ctx: SimContext, ip: IPState): void {
   const { model } = ctx;
@@ -27,10 +33,7 @@ export function registerDNS(ctx: SimContext, ip: IPState): void {
   const first = rnd.int(2, 120);
   const servers = [`198.51.100.${first}`, `198.51.100.${first + rnd.int(1, 8)}`];
 
-  model.register('Device.DNS.', {
-    params: ['SupportedRecordTypes'],
-    get: () => ({ SupportedRecordTypes: 'A,AAAA,SRV,PTR' }),
-  });
+  model.register('Device.DNS.', DNS);
 
   const clientTop = new WritableRows(ctx, 'Device.DNS.Client.', () => ({ Enable: true }));
   const relayTop = new WritableRows(ctx, 'Device.DNS.Relay.', () => ({ Enable: true }));

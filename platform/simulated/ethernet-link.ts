@@ -12,7 +12,7 @@ import type { Value } from '../../datamodel/value/Value.js';
 import { canonicalizeReferences } from '../reference.js';
 import type { BridgeState } from './bridging.js';
 import type { EthernetPortState } from './ethernet.js';
-import { invalidParams, LinkClock, nth, type SimContext, WritableRows } from './SimContext.js';
+import { EnableClock, invalidParams, nth, type SimContext, WritableRows } from './SimContext.js';
 import { STATS_PARAMS, statsReader, type TrafficProfile } from './traffic.js';
 
 /** br-lan's Link, as IP.Interface.1's LowerLayers names it. */
@@ -74,7 +74,7 @@ export function registerEthernetLinks(ctx: SimContext, bridge: BridgeState, port
     const def = at(keys).def;
     return { Enable: true, Alias: `cpe-${def.name}`, LowerLayers: def.lowerLayers, MTU: 1500, MACAddress: def.mac, PriorityTagging: false, FlowControl: false, NoARP: false };
   });
-  const links = defs.map((def, i) => ({ def, clock: new LinkClock(ctx, () => rows.row([i + 1]).Enable === true, 1_500) }));
+  const links = defs.map((def, i) => ({ def, clock: new EnableClock(ctx, rows, i + 1, 1_500) }));
   const at = (keys: InstanceKeys) => nth(links, keys[0]);
   const status = (keys: InstanceKeys): string => {
     const { def, clock } = at(keys);

@@ -3,10 +3,10 @@
  * WAN port. The WAN port exists but has no cable: on a 5G FWA gateway the cellular interface
  * is the uplink, and the Ethernet WAN is only used for an optional fibre/DSL fallback.
  */
-import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { Prng } from './random.js';
-import { LinkClock, nth, type SimContext, WritableRows } from './SimContext.js';
+import { EnableClock, type LinkClock, nth, type SimContext, WritableRows } from './SimContext.js';
 import { STATS_PARAMS, statsReader, type TrafficProfile } from './traffic.js';
 
 interface Port {
@@ -29,6 +29,8 @@ const PORTS: readonly Port[] = [
 ];
 
 const WRITABLE = ['Enable', 'Alias', 'MaxBitRate', 'DuplexMode', 'EEEEnable', 'MDIX'] as const;
+/** Device.Ethernet.Interface.{i}. as served: one list for every gateway of a fleet (issue 14). */
+const INTERFACE_PARAMS = ['Status', 'Name', 'LastChange', 'Upstream', 'MACAddress', 'CurrentBitRate', 'CurrentDuplexMode', 'EEECapability', 'EEEStatus', 'CurrentMDIX', ...WRITABLE];
 
 /** What the bridge and the LAN hosts need to know about Device.Ethernet.Interface.{i}. */
 export interface EthernetPortState {
@@ -52,19 +54,16 @@ export interface EthernetState {
   ports: readonly EthernetPortState[];
 }
 
+/** Device.Ethernet.: one binding for every gateway of a fleet (issue 14): nothing in it is the gateway's. */
+const ETHERNET: ObjectBinding = {
+  params: ['WoLSupported', 'FlowControlSupported'],
+  get: () => ({ WoLSupported: false, FlowControlSupported: true }),
+};
+
 /** Registers the Ethernet objects. */
 export function registerEthernet(ctx: SimContext): EthernetState {
   const { model, seed } = ctx;
   const rnd = new Prng(seed, 'ethernet');
-  const ports = PORTS.map((port, i) => {
-    // LAN "Sent" is towards the host, i.e. the household's downloads: the bulk direction.
-    const down = port.cabled ? rnd.int(50_000, 1_500_000) : 0;
-    const traffic: TrafficProfile = { label: `eth.${i + 1}`, sentRate: down, receivedRate: Math.round(down / 12) };
-    const autoneg = rnd.int(2_500, 6_000); // PHY auto-negotiation
-    const clock = new LinkClock(ctx, () => port.cabled && rows.row([i + 1]).Enable === true, autoneg);
-    return { port, traffic, clock, autoneg, mdix: rnd.pick(['On', 'Off']) };
-  });
-  const at = (keys: InstanceKeys) => nth(ports, keys[0]);
   const rows: WritableRows = new WritableRows(ctx, 'Device.Ethernet.Interface.{i}.', (keys) => ({
     Enable: true,
     Alias: `cpe-${at(keys).port.name}`,
@@ -73,15 +72,21 @@ export function registerEthernet(ctx: SimContext): EthernetState {
     EEEEnable: false,
     MDIX: 'Auto',
   }));
+  const ports = PORTS.map((port, i) => {
+    // LAN "Sent" is towards the host, i.e. the household's downloads: the bulk direction.
+    const down = port.cabled ? rnd.int(50_000, 1_500_000) : 0;
+    const traffic: TrafficProfile = { label: `eth.${i + 1}`, sentRate: down, receivedRate: Math.round(down / 12) };
+    const autoneg = rnd.int(2_500, 6_000); // PHY auto-negotiation
+    const clock = new EnableClock(ctx, rows, i + 1, autoneg, port.cabled);
+    return { port, traffic, clock, autoneg, mdix: rnd.pick(['On', 'Off']) };
+  });
+  const at = (keys: InstanceKeys) => nth(ports, keys[0]);
   const instances = ports.map((_, i) => i + 1);
 
-  model.register('Device.Ethernet.', {
-    params: ['WoLSupported', 'FlowControlSupported'],
-    get: () => ({ WoLSupported: false, FlowControlSupported: true }),
-  });
+  model.register('Device.Ethernet.', ETHERNET);
 
   model.register('Device.Ethernet.Interface.{i}.', {
-    params: ['Status', 'Name', 'LastChange', 'Upstream', 'MACAddress', 'CurrentBitRate', 'CurrentDuplexMode', 'EEECapability', 'EEEStatus', 'CurrentMDIX', ...WRITABLE],
+    params: INTERFACE_PARAMS,
     list: () => instances,
     get: (keys) => {
       const { port, clock, mdix } = at(keys);

@@ -17,7 +17,7 @@ import { isNetmask, parseIPv4 } from './ipv4.js';
 import { formatIPv6Prefix, parseIPv6Prefix } from './ipv6.js';
 import { Prng } from './random.js';
 import { statsReader, type TrafficProfile } from './traffic.js';
-import { invalidParams, LinkClock, nth, type SimContext, WritableRows } from './SimContext.js';
+import { EnableClock, invalidParams, type LinkClock, nth, type SimContext, WritableRows } from './SimContext.js';
 
 interface IpInterfaceDef {
   name: string;
@@ -100,7 +100,21 @@ export function registerIP(ctx: SimContext, lower: IPLowerLayers): IPState {
     { name: 'wwan0', type: 'Normal', lowerLayers: 'Device.Cellular.Interface.1', mtu: 1500, ipv4: { address: cgnat, mask: '255.255.255.252', addressing: '3GPP-NAS' } },
     { name: 'lo', type: 'Loopback', lowerLayers: '', mtu: 65535, ipv4: { address: '127.0.0.1', mask: '255.0.0.0', addressing: 'Static' } },
   ];
-  const interfaces = defs.map((def, i) => ({ def, clock: new LinkClock(ctx, () => ifRows.row([i + 1]).Enable === true, i === 1 ? 20_000 : 3_000) }));
+  const ifRows: WritableRows = new WritableRows(ctx, INTERFACE, (keys) => {
+    const def = builtIn(keys[0]);
+    if (!def) return { Enable: false, Alias: '', LowerLayers: '', IPv4Enable: true, IPv6Enable: true, ULAEnable: false, MaxMTUSize: 1500, Loopback: false };
+    return {
+      Enable: true,
+      Alias: `cpe-${def.name}`,
+      LowerLayers: def.lowerLayers,
+      IPv4Enable: true,
+      IPv6Enable: true,
+      ULAEnable: def.name === 'br-lan',
+      MaxMTUSize: def.mtu,
+      Loopback: def.type === 'Loopback',
+    };
+  });
+  const interfaces = defs.map((def, i) => ({ def, clock: new EnableClock(ctx, ifRows, i + 1, i === 1 ? 20_000 : 3_000) }));
   // br-lan, wwan0 and lo ship; a Controller may add interfaces (over an Ethernet.Link) and delete those.
   const table = new FactoryTable(ctx, INTERFACE, () => defs.map((_, i) => i + 1), MAX_INTERFACES);
   const added = new Map<number, LinkClock>();
@@ -108,7 +122,7 @@ export function registerIP(ctx: SimContext, lower: IPLowerLayers): IPState {
     if (n <= defs.length) return interfaces[n - 1].clock;
     let c = added.get(n);
     if (!c) {
-      c = new LinkClock(ctx, () => ifRows.row([n]).Enable === true);
+      c = new EnableClock(ctx, ifRows, n);
       added.set(n, c);
     }
     return c;
@@ -142,20 +156,6 @@ export function registerIP(ctx: SimContext, lower: IPLowerLayers): IPState {
     },
   });
 
-  const ifRows: WritableRows = new WritableRows(ctx, INTERFACE, (keys) => {
-    const def = builtIn(keys[0]);
-    if (!def) return { Enable: false, Alias: '', LowerLayers: '', IPv4Enable: true, IPv6Enable: true, ULAEnable: false, MaxMTUSize: 1500, Loopback: false };
-    return {
-      Enable: true,
-      Alias: `cpe-${def.name}`,
-      LowerLayers: def.lowerLayers,
-      IPv4Enable: true,
-      IPv6Enable: true,
-      ULAEnable: def.name === 'br-lan',
-      MaxMTUSize: def.mtu,
-      Loopback: def.type === 'Loopback',
-    };
-  });
   /** Status of an interface a Controller added: from the Ethernet.Link it stacks on, read as a Controller would. */
   const addedStatus = async (n: number): Promise<string> => {
     if (ifRows.row([n]).Enable !== true || !(attached(n, 'IPv4Enable') || attached(n, 'IPv6Enable'))) return 'Down';

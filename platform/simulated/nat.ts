@@ -6,8 +6,7 @@
  * each mapping, its Status, follows the WAN, the NAT setting, the firewall and the LAN.
  */
 import { registerStored } from '../../datamodel/store/stored-binding.js';
-import type { InstanceKeys } from '../../datamodel/tree/binding.js';
-import { defaultValue } from '../../datamodel/value/default-value.js';
+import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { canonicalizeReferences } from '../reference.js';
@@ -15,6 +14,7 @@ import type { FirewallState } from './firewall.js';
 import { type IPState, WAN_INTERFACE } from './ip.js';
 import { inSubnet, parseIPv4 } from './ipv4.js';
 import { FactoryTable } from './factory-table.js';
+import { schemaDefaults } from './schema-tables.js';
 import { invalidParams, type SimContext, WritableRows } from './SimContext.js';
 
 /** Port mappings the gateway holds (Device.NAT.MaxNumberOfPortMappings). */
@@ -44,13 +44,13 @@ const PM_PARAMS = [
 // RFC 1123 host name, for an InternalClient given by name.
 const HOST_NAME_RE = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$/;
 
+/** Device.NAT.: one binding for every gateway of a fleet (issue 14): nothing in it is the gateway's. */
+const NAT: ObjectBinding = { params: ['MaxNumberOfPortMappings'], get: () => ({ MaxNumberOfPortMappings: MAX_PORT_MAPPINGS }) };
+
 /** Serves Device.NAT., NAT.InterfaceSetting.{i}. and the writable NAT.PortMapping.{i}. table. */
 export function registerNAT(ctx: SimContext, ip: IPState, firewall: FirewallState): void {
   const { model, store } = ctx;
-  model.register('Device.NAT.', {
-    params: ['MaxNumberOfPortMappings'],
-    get: () => ({ MaxNumberOfPortMappings: MAX_PORT_MAPPINGS }),
-  });
+  model.register('Device.NAT.', NAT);
 
   // The WAN's masquerading ships as row 1; a Controller may delete it (NAT off) and add it back.
   const settingsTable = new FactoryTable(ctx, INTERFACE_SETTING, () => [1], MAX_INTERFACE_SETTINGS);
@@ -101,8 +101,7 @@ export function registerNAT(ctx: SimContext, ip: IPState, firewall: FirewallStat
   });
 
   const node = model.requireNode(PORT_MAPPING);
-  const defaults: Record<string, Value> = {};
-  for (const p of node.def.params) if ((PM_PARAMS as readonly string[]).includes(p.name)) defaults[p.name] = defaultValue(p);
+  const defaults = schemaDefaults(model, PORT_MAPPING, PM_PARAMS);
   const rowOf = (keys: InstanceKeys): Record<string, Value> => ({ ...defaults, ...(store.row(node.pathOf(keys)) ?? {}) });
   const instances = (): number[] => store.instances(node.tablePathOf([]));
 

@@ -5,11 +5,11 @@
  * alarm thresholds and PollingInterval are configuration and persist in the store; readings,
  * extremes and alarm times start afresh at every boot, which TR-181 counts as a reset.
  */
-import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { invalidParams, nth, type SimContext, WritableRows } from './SimContext.js';
 import { NO_READING, SensorTracker } from './temperature-tracker.js';
-import { type ThermalInputs, thermalModels } from './thermal.js';
+import { SENSORS, type ThermalInputs, thermalModels } from './thermal.js';
 
 const SENSOR = 'Device.DeviceInfo.TemperatureStatus.TemperatureSensor.{i}.';
 /** Seconds after power-on before the hwmon drivers have probed and the first readings exist. */
@@ -17,34 +17,42 @@ const PROBE_DELAY_S = 4;
 /** PollingInterval a Controller may set, seconds (0: the device's choice); the ADC is not read faster. */
 const POLLING_RANGE = { min: 5, max: 86_400 } as const;
 
+/** TemperatureStatus. itself serves nothing but its table: one binding for every gateway of a fleet (issue 14). */
+const TEMPERATURE_STATUS: ObjectBinding = { params: [], get: () => ({}) };
+
 /** Serves TemperatureStatus. and its TemperatureSensor.{i}. table, with the Reset() command. */
 export function registerTemperatureStatus(ctx: SimContext, inputs: ThermalInputs): void {
   const { model } = ctx;
-  const models = thermalModels(ctx, inputs);
   const rows: WritableRows = new WritableRows(ctx, SENSOR, (keys) => {
-    const m = nth(models, keys[0]);
+    const m = nth(SENSORS, keys[0]);
     return { Enable: true, Alias: m.alias, LowAlarmValue: m.lowAlarm, HighAlarmValue: m.highAlarm, PollingInterval: 0 };
   });
-  const sensors = models.map(
-    (m, i) =>
-      new SensorTracker(ctx.bootedAt, PROBE_DELAY_S * 1000, m.celsius, () => {
-        const row = rows.row([i + 1]);
-        return {
-          enabled: row.Enable === true,
-          pollingIntervalS: Number(row.PollingInterval),
-          lowAlarm: Number(row.LowAlarmValue),
-          highAlarm: Number(row.HighAlarmValue),
-        };
-      }),
-  );
+  // The heat model and the trackers are made at the first read, not at boot: most gateways of a
+  // fleet are never asked (issue 14). A tracker made late still starts at boot (bootedAt), and
+  // the heat model is a pure function of the seed and the clock, so the readings are the same.
+  let sensors: SensorTracker[] | undefined;
+  const makeSensors = (): SensorTracker[] =>
+    thermalModels(ctx, inputs).map(
+      (celsius, i) =>
+        new SensorTracker(ctx.bootedAt, PROBE_DELAY_S * 1000, celsius, () => {
+          const row = rows.row([i + 1]);
+          return {
+            enabled: row.Enable === true,
+            pollingIntervalS: Number(row.PollingInterval),
+            lowAlarm: Number(row.LowAlarmValue),
+            highAlarm: Number(row.HighAlarmValue),
+          };
+        }),
+    );
   /** The sensor of `keys`, with every reading due until now taken. */
   const current = (keys: InstanceKeys): SensorTracker => {
-    const s = nth(sensors, keys[0]);
+    nth(SENSORS, keys[0]);
+    const s = nth((sensors ??= makeSensors()), keys[0]);
     s.advance(ctx.now());
     return s;
   };
 
-  model.register('Device.DeviceInfo.TemperatureStatus.', { params: [], get: () => ({}) });
+  model.register('Device.DeviceInfo.TemperatureStatus.', TEMPERATURE_STATUS);
 
   model.register(SENSOR, {
     params: [
@@ -65,11 +73,11 @@ export function registerTemperatureStatus(ctx: SimContext, inputs: ThermalInputs
       'HighAlarmTime',
       'PollingInterval',
     ],
-    list: () => models.map((_, i) => i + 1),
+    list: () => SENSORS.map((_, i) => i + 1),
     get: (keys) => {
       const s = current(keys);
       const row = rows.row(keys);
-      return { ...row, Status: row.Enable ? 'Enabled' : 'Disabled', Name: models[keys[0] - 1].name, ...s.values() };
+      return { ...row, Status: row.Enable ? 'Enabled' : 'Disabled', Name: SENSORS[keys[0] - 1].name, ...s.values() };
     },
     set: (keys, changes) => {
       const before = rows.row(keys);

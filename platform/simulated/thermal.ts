@@ -12,15 +12,23 @@ import { Prng, unit } from './random.js';
 import type { SimContext } from './SimContext.js';
 import type { RadioState } from './wifi-radio.js';
 
-/** One sensor: its TR-181 Name, Alias, factory alarm thresholds and how to read it. */
-export interface SensorModel {
+/** One sensor as shipped: its TR-181 Name, Alias and factory alarm thresholds. */
+export interface SensorInfo {
   name: string;
   alias: string;
   lowAlarm: number;
   highAlarm: number;
-  /** °C at wall-clock `ms` (not rounded: the sensor's ADC does that). */
-  celsius(ms: number): number;
 }
+
+/** The three sensors of the simulated gateway's hardware monitor, in Device.DeviceInfo.TemperatureStatus order (the same on every unit). */
+export const SENSORS: readonly SensorInfo[] = [
+  { name: 'CPU', alias: 'cpe-temp-cpu', lowAlarm: 0, highAlarm: 95 },
+  { name: '5G modem', alias: 'cpe-temp-modem', lowAlarm: 0, highAlarm: 85 },
+  { name: 'Wi-Fi 6 GHz radio', alias: 'cpe-temp-wifi6g', lowAlarm: 0, highAlarm: 90 },
+];
+
+/** °C at wall-clock `ms` (not rounded: the sensor's ADC does that). */
+export type Celsius = (ms: number) => number;
 
 /** The heat sources the sensors follow; `wifi6` is the 6 GHz radio (Device.WiFi.Radio.3.). */
 export interface ThermalInputs {
@@ -33,8 +41,8 @@ const DAY_S = 86_400;
 /** Heat the 6 GHz radio's neighbours on the board give it while its own amplifier is off, °C. */
 const RADIO_OFF_RISE = 3;
 
-/** The three sensors of the simulated gateway's hardware monitor, in Device.DeviceInfo.TemperatureStatus order. */
-export function thermalModels(ctx: SimContext, inputs: ThermalInputs): SensorModel[] {
+/** How each of SENSORS reads (same order), for this unit (its seed). */
+export function thermalModels(ctx: SimContext, inputs: ThermalInputs): Celsius[] {
   const { seed, bootedAt } = ctx;
   const room = roomTemperature(seed);
   const t = (ms: number): number => Math.max(0, (ms - bootedAt) / 1000);
@@ -76,27 +84,9 @@ export function thermalModels(ctx: SimContext, inputs: ThermalInputs): SensorMod
   };
 
   return [
-    {
-      name: 'CPU',
-      alias: 'cpe-temp-cpu',
-      lowAlarm: 0,
-      highAlarm: 95,
-      celsius: (ms) => room(ms) + cpuSpread * warm(ms, 300) * (20 + 0.5 * cpu.at(t(ms))) + cpuNoise.at(t(ms)),
-    },
-    {
-      name: '5G modem',
-      alias: 'cpe-temp-modem',
-      lowAlarm: 0,
-      highAlarm: 85,
-      celsius: (ms) => room(ms) + modemSpread * warm(ms, 600) * (18 + 7 * modemTraffic.at(t(ms))) + modemNoise.at(t(ms)),
-    },
-    {
-      name: 'Wi-Fi 6 GHz radio',
-      alias: 'cpe-temp-wifi6g',
-      lowAlarm: 0,
-      highAlarm: 90,
-      celsius: (ms) => room(ms) + radioSpread * warm(ms, 480) * radioRise(ms) + radioNoise.at(t(ms)),
-    },
+    (ms) => room(ms) + cpuSpread * warm(ms, 300) * (20 + 0.5 * cpu.at(t(ms))) + cpuNoise.at(t(ms)),
+    (ms) => room(ms) + modemSpread * warm(ms, 600) * (18 + 7 * modemTraffic.at(t(ms))) + modemNoise.at(t(ms)),
+    (ms) => room(ms) + radioSpread * warm(ms, 480) * radioRise(ms) + radioNoise.at(t(ms)),
   ];
 }
 

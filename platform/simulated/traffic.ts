@@ -46,8 +46,7 @@ export const STATS_PARAMS = [
  * which differs between Ethernet and Cellular.
  */
 export function statsReader(model: DataModel, supportedPath: string, seed: number): (p: TrafficProfile, upSeconds: number) => Record<string, Value> {
-  const params = model.requireNode(supportedPath).def.params;
-  const types = new Map(STATS_PARAMS.map((n) => [n, typeOf(params, supportedPath, n)]));
+  const types = statsTypes(model.requireNode(supportedPath).def.params, supportedPath);
   return (p, t) => {
     const g = (name: string, rate: number): number => Math.floor(growth(seed, `${p.label}.${name}`, t, rate));
     // Unicast bytes and packets share one time profile (bytes / mean frame size = packets).
@@ -89,6 +88,16 @@ export function statsReader(model: DataModel, supportedPath: string, seed: numbe
     }
     return out;
   };
+}
+
+/** Counter name → schema type, per schema object: made once and shared by every gateway of a fleet (one schema). */
+const typesBySchema = new WeakMap<readonly SchemaParam[], ReadonlyMap<(typeof STATS_PARAMS)[number], string>>();
+
+/** The schema types of the STATS_PARAMS of the object whose parameters are `params`. */
+export function statsTypes(params: readonly SchemaParam[], path: string): ReadonlyMap<(typeof STATS_PARAMS)[number], string> {
+  let types = typesBySchema.get(params);
+  if (!types) typesBySchema.set(params, (types = new Map(STATS_PARAMS.map((n) => [n, typeOf(params, path, n)]))));
+  return types;
 }
 
 function typeOf(params: readonly SchemaParam[], path: string, name: string): string {

@@ -13,7 +13,7 @@ import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { canonicalizeReferences } from '../reference.js';
-import { invalidParams, LinkClock, nth, type SimContext, WritableRows } from './SimContext.js';
+import { EnableClock, invalidParams, type LinkClock, nth, type SimContext, WritableRows } from './SimContext.js';
 import { AddedRows } from './wifi-added.js';
 import type { RadioState } from './wifi-radio.js';
 import { registerWiFiSecurity } from './wifi-security.js';
@@ -85,11 +85,6 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
     restartedAt[i - 1] = ctx.now();
   };
   // SSID and AccessPoint Enable, with the time each last changed; beaconing starts 10 s after boot.
-  const clocks = BSSES.map((_, i) => new LinkClock(ctx, () => ssids.row([i + 1]).Enable === true, 10_000));
-  const apClocks = BSSES.map((_, i) => new LinkClock(ctx, () => aps.row([i + 1]).Enable === true, 10_000));
-  const instances = BSSES.map((_, i) => i + 1);
-  const at = (keys: InstanceKeys) => nth(BSSES, keys[0]);
-
   const ssids = new WritableRows(ctx, 'Device.WiFi.SSID.{i}.', (keys) => {
     const b = at(keys);
     return { Enable: !b.guest, Alias: `cpe-${b.name}`, LowerLayers: `Device.WiFi.Radio.${b.radio}`, SSID: b.guest ? `${homeSsid}-Guest` : homeSsid };
@@ -109,6 +104,11 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
       MaxAllowedAssociations: b.guest ? 16 : 64,
     };
   });
+  const clocks = BSSES.map((_, i) => new EnableClock(ctx, ssids, i + 1, 10_000));
+  const apClocks = BSSES.map((_, i) => new EnableClock(ctx, aps, i + 1, 10_000));
+  const instances = BSSES.map((_, i) => i + 1);
+  const at = (keys: InstanceKeys) => nth(BSSES, keys[0]);
+
   const radioOf = (keys: InstanceKeys): RadioState => nth(radios, Number(RADIO_PATH_RE.exec(String(ssids.row(keys).LowerLayers))?.[1]));
   const ssidStatus = (keys: InstanceKeys): 'Up' | 'Down' | 'LowerLayerDown' => (!clocks[keys[0] - 1].up ? 'Down' : radioOf(keys).clock.up ? 'Up' : 'LowerLayerDown');
   // Rows a Controller added (numbers from FIRST_ADDED on), kept whole in the store.
@@ -305,23 +305,72 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
     if (other !== undefined) throw invalid('SSIDReference', `Device.WiFi.SSID.${n} is served by Device.WiFi.AccessPoint.${other}`);
   }
 
-  return BSSES.map((b, i) => ({
-    name: b.name,
-    radio: () => radioOf([i + 1]),
-    serving: () => apClocks[i].up && clocks[i].up && radioOf([i + 1]).clock.up && !security.misconfigured(i + 1),
-    changedAt: () => Math.max(apClocks[i].changedAtMs, clocks[i].changedAtMs, radioOf([i + 1]).clock.changedAtMs, restartedAt[i]),
-    onChange: (l) => {
-      listeners[i].push(l);
-    },
-    ssidStatus: () => ssidStatus([i + 1]),
-    ssidLastChange: () => clocks[i].lastChange(),
-    maxAssociations: () => Number(aps.row([i + 1]).MaxAllowedAssociations),
-    wmm: () => aps.row([i + 1]).WMMEnable === true,
-    admits: (mac) => {
-      const filter = filterOf(aps.row([i + 1]));
-      return filter === '' || filter.slice(1).split(',').includes(mac.toLowerCase());
-    },
-  }));
+  const set: BssSet = { radioOf, ssidStatus, clocks, apClocks, restartedAt, listeners, security, aps };
+  return BSSES.map((b, i) => new Bss(b.name, i, set));
+}
+
+/** What the BssState of one gateway's BSSes read: the gateway's own, one object for the four. */
+interface BssSet {
+  radioOf(keys: InstanceKeys): RadioState;
+  ssidStatus(keys: InstanceKeys): 'Up' | 'Down' | 'LowerLayerDown';
+  clocks: readonly LinkClock[];
+  apClocks: readonly LinkClock[];
+  restartedAt: readonly number[];
+  listeners: ReadonlyArray<Array<() => void>>;
+  security: { misconfigured(ap: number): boolean };
+  aps: WritableRows;
+}
+
+/**
+ * Factory BSS i + 1 as the other Wi-Fi objects see it. A class, so its methods are one copy for
+ * every gateway of a fleet rather than nine closures per BSS per gateway (issue 14).
+ */
+class Bss implements BssState {
+  constructor(
+    readonly name: string,
+    /** 0-based: BSS i + 1. */
+    private readonly i: number,
+    private readonly set: BssSet,
+  ) {}
+
+  radio(): RadioState {
+    return this.set.radioOf([this.i + 1]);
+  }
+
+  serving(): boolean {
+    const { apClocks, clocks, security } = this.set;
+    return apClocks[this.i].up && clocks[this.i].up && this.radio().clock.up && !security.misconfigured(this.i + 1);
+  }
+
+  changedAt(): number {
+    const { apClocks, clocks, restartedAt } = this.set;
+    return Math.max(apClocks[this.i].changedAtMs, clocks[this.i].changedAtMs, this.radio().clock.changedAtMs, restartedAt[this.i]);
+  }
+
+  onChange(listener: () => void): void {
+    this.set.listeners[this.i].push(listener);
+  }
+
+  ssidStatus(): 'Up' | 'Down' | 'LowerLayerDown' {
+    return this.set.ssidStatus([this.i + 1]);
+  }
+
+  ssidLastChange(): number {
+    return this.set.clocks[this.i].lastChange();
+  }
+
+  maxAssociations(): number {
+    return Number(this.set.aps.row([this.i + 1]).MaxAllowedAssociations);
+  }
+
+  wmm(): boolean {
+    return this.set.aps.row([this.i + 1]).WMMEnable === true;
+  }
+
+  admits(mac: string): boolean {
+    const filter = filterOf(this.set.aps.row([this.i + 1]));
+    return filter === '' || filter.slice(1).split(',').includes(mac.toLowerCase());
+  }
 }
 
 /** Who the AccessPoint lets in and how: its effective MAC filter, station limit and WMM. */

@@ -8,7 +8,7 @@
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { Prng } from './random.js';
-import { invalidParams, LinkClock, nth, type SimContext, WritableRows } from './SimContext.js';
+import { EnableClock, invalidParams, type LinkClock, nth, type SimContext, WritableRows } from './SimContext.js';
 import { knownDomain, underDomain } from './wifi-regulatory.js';
 
 export interface RadioDef {
@@ -99,6 +99,30 @@ const WRITABLE = [
   'BeaconPeriod',
 ] as const;
 
+/** Device.WiFi.Radio.{i}. as served: one list for every gateway of a fleet (issue 14). */
+const RADIO_PARAMS = [
+  'Status',
+  'Name',
+  'LastChange',
+  'MaxBitRate',
+  'Upstream',
+  'SupportedFrequencyBands',
+  'SupportedStandards',
+  'PossibleChannels',
+  'ChannelsInUse',
+  'AutoChannelSupported',
+  'ChannelLastChange',
+  'ChannelLastSelectionReason',
+  'MaxSupportedSSIDs',
+  'MaxSupportedAssociations',
+  'FirmwareVersion',
+  'SupportedOperatingChannelBandwidths',
+  'CurrentOperatingChannelBandwidth',
+  'TransmitPowerSupported',
+  'IEEE80211hSupported',
+  ...WRITABLE,
+];
+
 /** The live state other Wi-Fi objects read: is the radio up, and on which channel. */
 export interface RadioState {
   /** Instance number of Device.WiFi.Radio.{i}. */
@@ -121,26 +145,6 @@ export interface RadioState {
 /** Serves Device.WiFi.Radio.{i}. (1 = 2.4 GHz, 2 = 5 GHz, 3 = 6 GHz); returns each radio's state. */
 export function registerWiFiRadios(ctx: SimContext): RadioState[] {
   const rnd = new Prng(ctx.seed, 'wifi-radio');
-  const radios = RADIOS.map((def, i) => ({
-    def,
-    clock: new LinkClock(ctx, () => rows.row([i + 1]).Enable === true, rnd.int(4_000, 9_000)), // driver and firmware load
-    startupChannel: rnd.pick(def.startupChannels),
-    channelChangedAt: ctx.bootedAt,
-    /** Set by a change of Channel in this run; otherwise derived from the configuration. */
-    reason: undefined as string | undefined,
-    listeners: [] as Array<() => void>,
-    reloadListeners: [] as Array<() => void>,
-    channelChanges: { manual: 0, auto: 0 },
-  }));
-  const at = (keys: InstanceKeys) => nth(radios, keys[0]);
-  /**
-   * The radio's settings in effect: while AutoChannelEnable is true the Channel is the one the
-   * automatic selection picked (TR-181: it MUST be), the seeded least busy start-up channel.
-   */
-  const current = (keys: InstanceKeys): Record<string, Value> => {
-    const row = rows.row(keys);
-    return row.AutoChannelEnable === true ? { ...row, Channel: at(keys).startupChannel } : row;
-  };
   const rows: WritableRows = new WritableRows(ctx, 'Device.WiFi.Radio.{i}.', (keys) => {
     const r = at(keys);
     return {
@@ -162,30 +166,29 @@ export function registerWiFiRadios(ctx: SimContext): RadioState[] {
       MCS: -1,
     };
   });
+  const radios = RADIOS.map((def, i) => ({
+    def,
+    clock: new EnableClock(ctx, rows, i + 1, rnd.int(4_000, 9_000)), // driver and firmware load
+    startupChannel: rnd.pick(def.startupChannels),
+    channelChangedAt: ctx.bootedAt,
+    /** Set by a change of Channel in this run; otherwise derived from the configuration. */
+    reason: undefined as string | undefined,
+    listeners: [] as Array<() => void>,
+    reloadListeners: [] as Array<() => void>,
+    channelChanges: { manual: 0, auto: 0 },
+  }));
+  const at = (keys: InstanceKeys) => nth(radios, keys[0]);
+  /**
+   * The radio's settings in effect: while AutoChannelEnable is true the Channel is the one the
+   * automatic selection picked (TR-181: it MUST be), the seeded least busy start-up channel.
+   */
+  const current = (keys: InstanceKeys): Record<string, Value> => {
+    const row = rows.row(keys);
+    return row.AutoChannelEnable === true ? { ...row, Channel: at(keys).startupChannel } : row;
+  };
 
   ctx.model.register('Device.WiFi.Radio.{i}.', {
-    params: [
-      'Status',
-      'Name',
-      'LastChange',
-      'MaxBitRate',
-      'Upstream',
-      'SupportedFrequencyBands',
-      'SupportedStandards',
-      'PossibleChannels',
-      'ChannelsInUse',
-      'AutoChannelSupported',
-      'ChannelLastChange',
-      'ChannelLastSelectionReason',
-      'MaxSupportedSSIDs',
-      'MaxSupportedAssociations',
-      'FirmwareVersion',
-      'SupportedOperatingChannelBandwidths',
-      'CurrentOperatingChannelBandwidth',
-      'TransmitPowerSupported',
-      'IEEE80211hSupported',
-      ...WRITABLE,
-    ],
+    params: RADIO_PARAMS,
     list: () => radios.map((_, i) => i + 1),
     get: (keys) => {
       const r = at(keys);

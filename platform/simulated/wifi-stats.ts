@@ -11,6 +11,7 @@ import { clampInt, wave } from './random.js';
 import type { SimContext } from './SimContext.js';
 import type { BssState } from './wifi-access-point.js';
 import type { RadioState } from './wifi-radio.js';
+import { schemaTypes } from './schema-tables.js';
 import { STATS_PARAMS } from './traffic.js';
 import type { StationRoster } from './wifi-stations.js';
 import { type Counters, type WiFiTraffic, wifiTraffic, zero } from './wifi-traffic.js';
@@ -18,6 +19,9 @@ import { type Counters, type WiFiTraffic, wifiTraffic, zero } from './wifi-traff
 const STATION_STATS = 'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.Stats.';
 const SSID_STATS = 'Device.WiFi.SSID.{i}.Stats.';
 const RADIO_STATS = 'Device.WiFi.Radio.{i}.Stats.';
+
+/** SSID.{i}.Stats. as served: the interface counters every simulated Stats object serves, then the Wi-Fi ones; one list for every gateway of a fleet (issue 14). */
+const SSID_STATS_PARAMS = [...STATS_PARAMS, 'RetransCount', 'FailedRetransCount', 'RetryCount', 'MultipleRetryCount'];
 
 /** The interface counters every level serves (TR-181 names). */
 function interfaceCounters(c: Counters): Record<string, number> {
@@ -38,7 +42,7 @@ function retryCounters(c: Counters): Record<string, number> {
 
 /** Formats counters by the schema's type: StatsCounter64 as a decimal string, 32-bit ones wrapping. */
 function typed(model: DataModel, supportedPath: string): (raw: Record<string, number>) => Record<string, Value> {
-  const types = new Map(model.requireNode(supportedPath).def.params.map((p) => [p.name, p.type]));
+  const types = schemaTypes(model, supportedPath);
   return (raw) => {
     const out: Record<string, Value> = {};
     for (const [name, v] of Object.entries(raw)) {
@@ -67,14 +71,7 @@ export function registerWiFiStats(ctx: SimContext, radios: readonly RadioState[]
 
   const ssid = typed(model, SSID_STATS);
   model.register(SSID_STATS, {
-    params: [
-      // The interface counters every simulated Stats object serves, then the Wi-Fi ones.
-      ...STATS_PARAMS,
-      'RetransCount',
-      'FailedRetransCount',
-      'RetryCount',
-      'MultipleRetryCount',
-    ],
+    params: SSID_STATS_PARAMS,
     get: ([i]) => {
       // An SSID a Controller added: no simulated device knows it, so nothing has crossed it.
       const c = i !== undefined && bsses[i - 1] ? traffic.ssid(i) : zero();

@@ -26,7 +26,25 @@ import { ACCESS_CATEGORIES, type AccessCategory, type StationDef, type StationRo
 export const COUNTER_NAMES = ['bytesTx', 'bytesRx', 'uniTx', 'uniRx', 'mcRx', 'bcRx', 'mcTx', 'bcTx', 'errTx', 'errRx', 'discTx', 'discRx', 'retrans', 'failedRetrans', 'retry', 'multiRetry'] as const;
 export type Counters = Record<(typeof COUNTER_NAMES)[number], number>;
 
-export const zero = (): Counters => Object.fromEntries(COUNTER_NAMES.map((n) => [n, 0])) as Counters;
+/** All counters at 0, as a literal: its 16 fields sit inside the object (no separate property store). */
+export const zero = (): Counters => ({
+  bytesTx: 0,
+  bytesRx: 0,
+  uniTx: 0,
+  uniRx: 0,
+  mcRx: 0,
+  bcRx: 0,
+  mcTx: 0,
+  bcTx: 0,
+  errTx: 0,
+  errRx: 0,
+  discTx: 0,
+  discRx: 0,
+  retrans: 0,
+  failedRetrans: 0,
+  retry: 0,
+  multiRetry: 0,
+});
 
 /** Counters per access category. */
 export type PerAccessCategory = Record<AccessCategory, Counters>;
@@ -106,124 +124,171 @@ export interface WiFiTraffic {
   radio(r: number): Counters;
 }
 
-/** The accountant over the BSSes and the stations associated with them. */
+/**
+ * The accountant over the BSSes and the stations associated with them. Its running sums exist
+ * only once something was added to them (a visit ended, a BSS changed): until then they are
+ * zero, and a fleet's gateway that nobody reconfigured keeps none (issue 14).
+ */
 export function wifiTraffic(ctx: SimContext, bsses: readonly BssState[], roster: StationRoster): WiFiTraffic {
-  const { seed } = ctx;
-  const secondsAt = (ms: number): number => Math.max(0, (ms - ctx.bootedAt) / 1000);
-  const stationF = (def: StationDef) => (t: number) => stationCumulative(seed, def, t);
-  /** Traffic of sessions that ended, per BSS and access category. */
-  const ended = bsses.map(() => perAc());
-  /** The access category a station's frames take on BSS `i` now. */
-  const acOf = (i: number, def: StationDef): AccessCategory => (bsses[i].wmm() ? def.accessCategory : 'BE');
-  /** Group frames sent while the BSS served, up to its last change. */
-  const groupDone = bsses.map(() => zero());
-  /** Per visitor: the first slot not yet added to `ended`. */
-  const visitorSlot = new Map<string, number>();
+  const account = new WiFiTrafficAccount(ctx, bsses, roster);
+  // Just before a BSS stops, restarts or moves, what its sessions carried becomes history.
+  bsses.forEach((b, i) => b.onChange(() => account.beforeChange(i)));
+  return account;
+}
+
+const addSlot = <T>(slots: Array<T | undefined>, i: number, make: () => T): T => (slots[i] ??= make());
+
+/** WiFiTraffic over state kept per gateway; its methods are shared by every gateway (prototype). */
+class WiFiTrafficAccount implements WiFiTraffic {
+  /** Traffic of sessions that ended, per BSS and access category (unset: none yet). */
+  private readonly ended: Array<PerAccessCategory | undefined> = [];
+  /** Group frames sent while the BSS served, up to its last change (unset: none yet). */
+  private readonly groupDone: Array<Counters | undefined> = [];
+  /** Per visitor: the first slot not yet added to `ended` (unset: slot 0). */
+  private visitorSlot: Map<string, number> | undefined;
   /**
    * The radio each SSID was on when last looked at, and its counters at its last change. Read
    * before the saved configuration is loaded, `onRadio` may name the factory radio of an SSID
    * configured elsewhere: the first look moves it, with nothing carried yet (atChange is zero).
    */
-  const onRadio = bsses.map((b) => b.radio().index);
-  const atChange = bsses.map(() => zero());
+  private readonly onRadio: number[];
+  private readonly atChange: Array<Counters | undefined> = [];
   /** Per radio: what SSIDs carried on it before they moved to another radio. */
-  const radioCarried = new Map<number, Counters>();
-  /** Per SSID: its counters when it came onto the radio it is on. */
-  const radioOffset = bsses.map(() => zero());
+  private radioCarried: Map<number, Counters> | undefined;
+  /** Per SSID: its counters when it came onto the radio it is on (unset: zero). */
+  private readonly radioOffset: Array<Counters | undefined> = [];
+
+  constructor(
+    private readonly ctx: SimContext,
+    private readonly bsses: readonly BssState[],
+    private readonly roster: StationRoster,
+  ) {
+    this.onRadio = bsses.map((b) => b.radio().index);
+  }
+
+  private secondsAt(ms: number): number {
+    return Math.max(0, (ms - this.ctx.bootedAt) / 1000);
+  }
+
+  /** A station's counters over [from, to] seconds since boot. */
+  private stationBetween(def: StationDef, from: number, to: number): Counters {
+    const seed = this.ctx.seed;
+    return between((t) => stationCumulative(seed, def, t), from, to);
+  }
+
+  /** The access category a station's frames take on BSS `i` now. */
+  private acOf(i: number, def: StationDef): AccessCategory {
+    return this.bsses[i].wmm() ? def.accessCategory : 'BE';
+  }
 
   /** Adds every visit of the BSS's visitors that has ended by now (only while it serves: visits are clipped to service). */
-  const settleVisits = (i: number): void => {
-    if (!bsses[i].serving()) return;
+  private settleVisits(i: number): void {
+    const { ctx, roster } = this;
+    if (!this.bsses[i].serving()) return;
     const now = ctx.now();
     const current = Math.floor(ctx.elapsed() / roster.slotSeconds);
     for (const d of roster.devices) {
       if (d.def.ap !== i + 1 || !d.def.visitor) continue;
-      let slot = visitorSlot.get(d.def.label) ?? 0;
+      let slot = this.visitorSlot?.get(d.def.label) ?? 0;
       for (; slot <= current; slot++) {
         const v = roster.visitInSlot(d, slot);
         if (v && v.to > now) break; // in progress or still to come: a session, not history
-        if (v) addTo(ended[i][acOf(i, d.def)], between(stationF(d.def), secondsAt(v.from), secondsAt(v.to)));
+        if (v) addTo(addSlot(this.ended, i, perAc)[this.acOf(i, d.def)], this.stationBetween(d.def, this.secondsAt(v.from), this.secondsAt(v.to)));
       }
-      visitorSlot.set(d.def.label, slot);
+      if (slot !== 0) (this.visitorSlot ??= new Map<string, number>()).set(d.def.label, slot);
     }
-  };
+  }
 
-  const sessionsOf = (i: number): PerAccessCategory => {
+  private sessionsOf(i: number): PerAccessCategory {
     const sum = perAc();
-    const now = secondsAt(ctx.now());
-    for (const s of roster.sessions(i + 1).values()) addTo(sum[acOf(i, s.station)], between(stationF(s.station), secondsAt(s.since), now));
+    const now = this.secondsAt(this.ctx.now());
+    for (const s of this.roster.sessions(i + 1).values()) addTo(sum[this.acOf(i, s.station)], this.stationBetween(s.station, this.secondsAt(s.since), now));
     return sum;
-  };
-  const groupOf = (i: number): Counters => {
-    const b = bsses[i];
-    if (!b.serving()) return zero();
-    return between((t) => groupCumulative(seed, `bss.${i + 1}`, t), secondsAt(b.changedAt()), secondsAt(ctx.now()));
-  };
+  }
 
-  const byAc = (i: number): PerAccessCategory => {
-    settleVisits(i);
+  private groupOf(i: number): Counters {
+    const b = this.bsses[i];
+    if (!b.serving()) return zero();
+    const seed = this.ctx.seed;
+    return between((t) => groupCumulative(seed, `bss.${i + 1}`, t), this.secondsAt(b.changedAt()), this.secondsAt(this.ctx.now()));
+  }
+
+  private byAc(i: number): PerAccessCategory {
+    this.settleVisits(i);
     const sum = perAc();
-    const sessions = sessionsOf(i);
+    const sessions = this.sessionsOf(i);
+    const ended = this.ended[i];
     for (const ac of ACCESS_CATEGORIES) {
-      addTo(sum[ac], ended[i][ac]);
+      if (ended) addTo(sum[ac], ended[ac]);
       addTo(sum[ac], sessions[ac]);
     }
-    addTo(sum.BE, groupDone[i]);
-    addTo(sum.BE, groupOf(i));
+    const done = this.groupDone[i];
+    if (done) addTo(sum.BE, done);
+    addTo(sum.BE, this.groupOf(i));
     return sum;
-  };
-  const ssid = (i: number): Counters => {
+  }
+
+  private ssidOf(i: number): Counters {
     const sum = zero();
-    const parts = byAc(i);
+    const parts = this.byAc(i);
     for (const ac of ACCESS_CATEGORIES) addTo(sum, parts[ac]);
     return sum;
-  };
+  }
 
-  bsses.forEach((b, i) =>
-    b.onChange(() => {
-      // Just before the BSS stops, restarts or moves: what its sessions carried becomes history.
-      // Its sessions begin again after the change (BssState.changedAt moves), so nothing is counted twice.
-      followRadio(i); // a move before this one is settled first
-      atChange[i] = ssid(i);
-      const sessions = sessionsOf(i);
-      for (const ac of ACCESS_CATEGORIES) addTo(ended[i][ac], sessions[ac]);
-      addTo(groupDone[i], groupOf(i));
-    }),
-  );
+  /**
+   * Called just before BSS `i` stops, restarts or moves. Its sessions begin again after the
+   * change (BssState.changedAt moves), so nothing is counted twice.
+   */
+  beforeChange(i: number): void {
+    this.followRadio(i); // a move before this one is settled first
+    this.atChange[i] = this.ssidOf(i);
+    const sessions = this.sessionsOf(i);
+    const ended = addSlot(this.ended, i, perAc);
+    for (const ac of ACCESS_CATEGORIES) addTo(ended[ac], sessions[ac]);
+    addTo(addSlot(this.groupDone, i, zero), this.groupOf(i));
+  }
 
   /**
    * Moves an SSID's share from the radio it left to the one it is on now. It moved at a
    * change (LowerLayers), so its counters at that change are what it carried on the old radio.
    */
-  const followRadio = (i: number): void => {
-    const r = bsses[i].radio().index;
-    if (r === onRadio[i]) return;
-    const carried = radioCarried.get(onRadio[i]) ?? zero();
-    addTo(carried, atChange[i]);
-    addTo(carried, radioOffset[i], -1);
-    radioCarried.set(onRadio[i], carried);
-    radioOffset[i] = { ...atChange[i] };
-    onRadio[i] = r;
-  };
+  private followRadio(i: number): void {
+    const r = this.bsses[i].radio().index;
+    if (r === this.onRadio[i]) return;
+    const carried = (this.radioCarried ??= new Map<number, Counters>()).get(this.onRadio[i]) ?? zero();
+    const atChange = this.atChange[i];
+    const offset = this.radioOffset[i];
+    if (atChange) addTo(carried, atChange);
+    if (offset) addTo(carried, offset, -1);
+    this.radioCarried.set(this.onRadio[i], carried);
+    this.radioOffset[i] = atChange ? { ...atChange } : undefined;
+    this.onRadio[i] = r;
+  }
 
-  return {
-    station: (ap, n) => {
-      const s = roster.sessions(ap).get(n);
-      return s && between(stationF(s.station), secondsAt(s.since), secondsAt(ctx.now()));
-    },
-    ssid: (i) => ssid(i - 1),
-    accessCategories: (i) => byAc(i - 1),
-    radio: (r) => {
-      const sum = zero();
-      bsses.forEach((_, i) => {
-        followRadio(i);
-        if (onRadio[i] !== r) return;
-        addTo(sum, ssid(i));
-        addTo(sum, radioOffset[i], -1);
-      });
-      const carried = radioCarried.get(r);
-      if (carried) addTo(sum, carried);
-      return sum;
-    },
-  };
+  station(ap: number, n: number): Counters | undefined {
+    const s = this.roster.sessions(ap).get(n);
+    return s && this.stationBetween(s.station, this.secondsAt(s.since), this.secondsAt(this.ctx.now()));
+  }
+
+  ssid(i: number): Counters {
+    return this.ssidOf(i - 1);
+  }
+
+  accessCategories(i: number): PerAccessCategory {
+    return this.byAc(i - 1);
+  }
+
+  radio(r: number): Counters {
+    const sum = zero();
+    this.bsses.forEach((_, i) => {
+      this.followRadio(i);
+      if (this.onRadio[i] !== r) return;
+      addTo(sum, this.ssidOf(i));
+      const offset = this.radioOffset[i];
+      if (offset) addTo(sum, offset, -1);
+    });
+    const carried = this.radioCarried?.get(r);
+    if (carried) addTo(sum, carried);
+    return sum;
+  }
 }
