@@ -18,7 +18,7 @@
  * | NAT.PortMapping, NAT.InterfaceSetting    | `uci -q -X show firewall`                  |
  * | Bridging.Bridge (+Port, VLAN, VLANPort)  | `uci -q -X show network` + `network.device status` (same call as Ethernet) |
  * | Cellular.AccessPoint (with ModemManager) | `uci -q -X show network` + the modems' paths (registerCellularAccessPoints) |
- * | DHCPv4.Server.Pool (+StaticAddress)      | `uci -q -X show dhcp` + `network.interface dump` (same call as IP) |
+ * | DHCPv4.Server.Pool (+StaticAddress, Option) | `uci -q -X show dhcp` + `network.interface dump` (same call as IP) |
  * | DHCPv4.Server.Pool.Client                | dnsmasq's lease file (the dnsmasq section's `leasefile`) |
  * | DNS.Relay (+Forwarding)                  | `uci -q -X show dhcp` (dnsmasq section) + `network.interface dump` |
  * | Hosts.Host                               | dnsmasq's lease file + /proc/net/arp       |
@@ -37,6 +37,7 @@ import { registerStagedFirmwareImages, type StagedFirmware } from '../linux/firm
 import { registerDNS } from './dns.js';
 import { registerDNSRelay } from './dns-relay.js';
 import { DhcpState } from './DhcpState.js';
+import { registerDHCPv4PoolOptions } from './dhcpv4-pool-options.js';
 import { registerDHCPv4PoolTables } from './dhcpv4-pool-tables.js';
 import { registerDHCPv4Server } from './dhcpv4-server.js';
 import { registerHosts } from './hosts.js';
@@ -114,6 +115,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   const dhcp = new DhcpState(ctx, uci, { leaseFile: opts.leaseFile, arpFile: opts.arpFile });
   registerDHCPv4Server(dhcp, ip);
   const clients = registerDHCPv4PoolTables(dhcp);
+  registerDHCPv4PoolOptions(dhcp);
   registerDNSRelay(dhcp, ip);
   registerHosts(dhcp, ip, clients);
   const wifi = new WiFiState(ctx);

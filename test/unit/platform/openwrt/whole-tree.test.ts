@@ -306,12 +306,13 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
       'Device.Ethernet.Link.{i}.Stats.',
     ]);
     expect(under('Device.DNS.')).toEqual(['Device.DNS.', 'Device.DNS.Client.', 'Device.DNS.Client.Server.{i}.', 'Device.DNS.Relay.', 'Device.DNS.Relay.Forwarding.{i}.']);
-    // DHCPv4 server and Hosts from dnsmasq (dhcpv4-server.ts, hosts.ts): no Pool Option table, no Host IPv6Address.
+    // DHCPv4 server and Hosts from dnsmasq (dhcpv4-server.ts, dhcpv4-pool-options.ts, hosts.ts): no Host IPv6Address.
     expect(under('Device.DHCPv4.')).toEqual([
       'Device.DHCPv4.',
       'Device.DHCPv4.Server.',
       'Device.DHCPv4.Server.Pool.{i}.',
       'Device.DHCPv4.Server.Pool.{i}.StaticAddress.{i}.',
+      'Device.DHCPv4.Server.Pool.{i}.Option.{i}.',
       'Device.DHCPv4.Server.Pool.{i}.Client.{i}.',
       'Device.DHCPv4.Server.Pool.{i}.Client.{i}.IPv4Address.{i}.',
       'Device.DHCPv4.Server.Pool.{i}.Client.{i}.Option.{i}.',
