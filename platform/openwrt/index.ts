@@ -21,7 +21,7 @@
  * | DHCPv4.Server.Pool (+StaticAddress, Option) | `uci -q -X show dhcp` + `network.interface dump` (same call as IP) |
  * | DHCPv4.Server.Pool.Client                | dnsmasq's lease file (the dnsmasq section's `leasefile`) |
  * | DNS.Relay (+Forwarding)                  | `uci -q -X show dhcp` (dnsmasq section) + `network.interface dump` |
- * | Hosts.Host                               | dnsmasq's lease file + /proc/net/arp       |
+ * | Hosts.Host (+IPv6Address)                | dnsmasq's lease file + /proc/net/arp + `ip -6 neigh show` + /sys/class/net/<bridge>/brforward |
  *
  * A source that fails (tool missing, ubus object absent, timeout) fails the objects that read
  * it with 7003 naming the command; every other object still reads.
@@ -72,6 +72,8 @@ export interface OpenWrtOptions {
   leaseFile?: string;
   /** The kernel's ARP table, for Hosts.Host.{i}.Active (default /proc/net/arp). */
   arpFile?: string;
+  /** Where the kernel lists network devices, for the bridge forwarding database of Hosts.Host.{i}.Layer1Interface (default /sys/class/net). */
+  sysNetDir?: string;
   /** Firmware banks (FirmwareImage.{i}), started by the caller: DeviceInfo then serves ActiveFirmwareImage/BootFirmwareImage. */
   firmware?: StagedFirmware;
 }
@@ -112,12 +114,12 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   registerDNS(ctx, ip);
   registerRouting(ctx, ip);
   registerNAT(ctx, ip, uci);
-  const dhcp = new DhcpState(ctx, uci, { leaseFile: opts.leaseFile, arpFile: opts.arpFile });
+  const dhcp = new DhcpState(ctx, uci, { leaseFile: opts.leaseFile, arpFile: opts.arpFile, sysNetDir: opts.sysNetDir });
   registerDHCPv4Server(dhcp, ip);
   const clients = registerDHCPv4PoolTables(dhcp);
   registerDHCPv4PoolOptions(dhcp);
   registerDNSRelay(dhcp, ip);
-  registerHosts(dhcp, ip, clients);
+  registerHosts(dhcp, ip, clients, ethernet);
   const wifi = new WiFiState(ctx);
   bridgeStack.managementPort = registerBridging(ctx, ethernet, wifi, uci).managementPort;
   registerWiFiRadios(ctx, wifi, uci);

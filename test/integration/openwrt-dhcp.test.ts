@@ -7,7 +7,8 @@
  *
  * The one value the test changes in a recording: the dnsmasq section's `leasefile`, pointed from
  * /tmp/dhcp.leases at the recorded lease file in the fixtures, so the agent reads that one (the
- * way it reads the file a router's dnsmasq writes). The ARP table is this machine's.
+ * way it reads the file a router's dnsmasq writes). The ARP table and /sys/class/net are this
+ * machine's; `ip -6 neigh show` is the recorded one.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -80,7 +81,13 @@ describe('OpenWrt DHCPv4 server, DNS relay and Hosts over WebSocket (recorded uc
     const hosts = Object.entries(v)
       .filter(([p]) => /^Device\.Hosts\.Host\.\d+\.$/.test(p))
       .map(([, o]) => o);
-    expect(hosts.find((h) => h.PhysAddress === 'de:58:55:e5:dc:76')).toMatchObject({ HostName: 'laptop', IPAddress: '192.168.1.104' });
+    expect(hosts.find((h) => h.PhysAddress === 'de:58:55:e5:dc:76')).toMatchObject({ HostName: 'laptop', IPAddress: '192.168.1.104', IPv6AddressNumberOfEntries: '2' });
+    // The Wi-Fi station of the recorded assoclist, known by its recorded IPv6 neighbour entries.
+    expect(hosts.find((h) => h.PhysAddress === '3c:22:fb:00:00:10')).toMatchObject({
+      AssociatedDevice: expect.stringMatching(/^Device\.WiFi\.AccessPoint\.\d+\.AssociatedDevice\.\d+$/),
+      Layer1Interface: expect.stringMatching(/^Device\.WiFi\.SSID\.\d+$/),
+      IPv6AddressNumberOfEntries: '2',
+    });
   });
 
   it('a Controller adds a DHCP option (uci add_list dhcp_option); a bad Value and a failing commit change nothing', async () => {

@@ -245,8 +245,9 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
       'system info',
     ]);
     // Besides ubus, one `uci show` per config (network for Bridging, firewall for NAT, dhcp for
-    // DHCPv4.Server, DNS.Relay and Hosts); nothing else ran for the read (the long-running
-    // listeners may log their start late). The lease file and ARP table are files, not commands.
+    // DHCPv4.Server, DNS.Relay and Hosts) and Hosts' `ip -6 neigh show`; nothing else ran for the
+    // read (the long-running listeners may log their start late). The lease file, ARP table and
+    // bridge forwarding database are files, not commands.
     expect(
       fx.fake
         .invocations()
@@ -254,8 +255,8 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
         .map((a) => a.join(' '))
         .sort(),
     ).toEqual(['uci -q -X show dhcp', 'uci -q -X show firewall', 'uci -q -X show network']);
-    expect(fx.fake.invocations().filter((a) => a[0] !== 'uci' && !['call', 'listen', 'subscribe'].includes(a[1]))).toEqual([]);
-    expect(fx.platform.runner.calls - before).toBe(10);
+    expect(fx.fake.invocations().filter((a) => a[0] !== 'uci' && !['call', 'listen', 'subscribe'].includes(a[1]))).toEqual([['ip', '-6', 'neigh', 'show']]);
+    expect(fx.platform.runner.calls - before).toBe(11);
     // A second read inside the cache's max age costs nothing more.
     await fx.read();
     expect(fx.fake.ubusCalls()).toHaveLength(7);
@@ -306,7 +307,7 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
       'Device.Ethernet.Link.{i}.Stats.',
     ]);
     expect(under('Device.DNS.')).toEqual(['Device.DNS.', 'Device.DNS.Client.', 'Device.DNS.Client.Server.{i}.', 'Device.DNS.Relay.', 'Device.DNS.Relay.Forwarding.{i}.']);
-    // DHCPv4 server and Hosts from dnsmasq (dhcpv4-server.ts, dhcpv4-pool-options.ts, hosts.ts): no Host IPv6Address.
+    // DHCPv4 server and Hosts from dnsmasq (dhcpv4-server.ts, dhcpv4-pool-options.ts, hosts.ts).
     expect(under('Device.DHCPv4.')).toEqual([
       'Device.DHCPv4.',
       'Device.DHCPv4.Server.',
@@ -317,7 +318,7 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
       'Device.DHCPv4.Server.Pool.{i}.Client.{i}.IPv4Address.{i}.',
       'Device.DHCPv4.Server.Pool.{i}.Client.{i}.Option.{i}.',
     ]);
-    expect(under('Device.Hosts.')).toEqual(['Device.Hosts.', 'Device.Hosts.Host.{i}.', 'Device.Hosts.Host.{i}.IPv4Address.{i}.']);
+    expect(under('Device.Hosts.')).toEqual(['Device.Hosts.', 'Device.Hosts.Host.{i}.', 'Device.Hosts.Host.{i}.IPv4Address.{i}.', 'Device.Hosts.Host.{i}.IPv6Address.{i}.']);
     expect(under('Device.Routing.')).toEqual(['Device.Routing.', 'Device.Routing.Router.{i}.', 'Device.Routing.Router.{i}.IPv4Forwarding.{i}.']);
     expect(under('Device.DeviceInfo.')).toEqual(['Device.DeviceInfo.', 'Device.DeviceInfo.MemoryStatus.', 'Device.DeviceInfo.ProcessStatus.', 'Device.DeviceInfo.ProcessStatus.Process.{i}.']);
     // Parameters: SSID.{i}. serves these and no others.
