@@ -72,7 +72,7 @@ export interface OpenWrtOptions {
   leaseFile?: string;
   /** The kernel's ARP table, for Hosts.Host.{i}.Active (default /proc/net/arp). */
   arpFile?: string;
-  /** Where the kernel lists network devices, for the bridge forwarding database of Hosts.Host.{i}.Layer1Interface (default /sys/class/net). */
+  /** Where the kernel lists network devices: bridge port states and forwarding databases (default /sys/class/net). */
   sysNetDir?: string;
   /** Firmware banks (FirmwareImage.{i}), started by the caller: DeviceInfo then serves ActiveFirmwareImage/BootFirmwareImage. */
   firmware?: StagedFirmware;
@@ -121,7 +121,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   registerDNSRelay(dhcp, ip);
   registerHosts(dhcp, ip, clients, ethernet);
   const wifi = new WiFiState(ctx);
-  bridgeStack.managementPort = registerBridging(ctx, ethernet, wifi, uci).managementPort;
+  bridgeStack.managementPort = registerBridging(ctx, ethernet, wifi, uci, opts.sysNetDir).managementPort;
   registerWiFiRadios(ctx, wifi, uci);
   registerWiFiAccessPoints(ctx, wifi, uci);
   const stations = registerWiFiStations(ctx, wifi);

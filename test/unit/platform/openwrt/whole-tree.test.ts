@@ -289,6 +289,7 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
       'Device.Bridging.',
       'Device.Bridging.Bridge.{i}.',
       'Device.Bridging.Bridge.{i}.Port.{i}.',
+      'Device.Bridging.Bridge.{i}.Port.{i}.Stats.',
       'Device.Bridging.Bridge.{i}.VLAN.{i}.',
       'Device.Bridging.Bridge.{i}.VLANPort.{i}.',
     ]);
