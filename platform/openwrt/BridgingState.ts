@@ -84,6 +84,9 @@ export class BridgeTable {
   }
 }
 
+/** At most this many bridges are served (Device.Bridging.MaxBridgeEntries); more are not listed. */
+export const MAX_BRIDGES = 16;
+
 export class BridgingState {
   readonly bridges = new InstanceMap();
   readonly ports = new BridgeTable();
@@ -100,7 +103,7 @@ export class BridgingState {
   /** Every bridge with its rows, numbered on every reading so no Get order changes the numbers. */
   async read(): Promise<BridgeRow[]> {
     const [config, devices] = await Promise.all([this.ctx.uci('network'), this.ethernet.devices()]);
-    const bridges = parseBridges(config);
+    const bridges = parseBridges(config).slice(0, MAX_BRIDGES);
     this.bridges.list(bridges.map((b) => b.name));
     return bridges.map((b) => this.rows(b, devices));
   }

@@ -10,9 +10,11 @@
  * every service with a reload trigger on `dhcp`, dnsmasq and odhcpd alike.
  */
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import { type ArpEntry, type DhcpLease, ipv4ToNumber, parseArp, parseLeases } from './dhcp-leases.js';
+import { type FdbEntry, type Ipv6Neighbour, parseBrforward, parseIpv6Neighbours } from './lan-neighbours.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
 import type { InterfaceDump, NetIfStatus } from './ubus-types.js';
 import type { UciStage, UciWriter } from './uci.js';
@@ -34,6 +36,8 @@ export interface DhcpFiles {
   leaseFile?: string;
   /** The kernel's ARP table (default /proc/net/arp). */
   arpFile?: string;
+  /** Where the kernel lists network devices, for a bridge's forwarding database (default /sys/class/net). */
+  sysNetDir?: string;
 }
 
 /** One interface's IPv4 network, from netifd. */
@@ -93,6 +97,35 @@ export class DhcpState {
 
   async arp(): Promise<ArpEntry[]> {
     return parseArp(await readOrEmpty(this.files.arpFile ?? '/proc/net/arp'));
+  }
+
+  /**
+   * The IPv6 neighbours (`ip -6 neigh show`, cached like a ubus answer); none when the command
+   * fails, above all when the `ip` tool is not installed (stock OpenWrt images lack it): a Host
+   * then has no IPv6 addresses, and nothing else fails.
+   */
+  async ipv6Neighbours(): Promise<Ipv6Neighbour[]> {
+    try {
+      return await this.ctx.runner.cached('ip', ['-6', 'neigh', 'show'], this.ctx.cacheMs, parseIpv6Neighbours);
+    } catch (e) {
+      this.ctx.log.debug('no IPv6 neighbours', { error: e instanceof Error ? e.message : String(e) });
+      return [];
+    }
+  }
+
+  /** The forwarding database of `bridge`, with each port's device name; empty when it is no bridge. */
+  async fdb(bridge: string): Promise<Array<FdbEntry & { device?: string }>> {
+    const dir = path.join(this.files.sysNetDir ?? '/sys/class/net', bridge);
+    let ports: string[];
+    try {
+      ports = await fs.readdir(path.join(dir, 'brif'));
+    } catch {
+      return [];
+    }
+    const numbers = new Map<number, string>();
+    for (const port of ports) numbers.set(Number(await readOrEmpty(path.join(dir, 'brif', port, 'port_no'))), port);
+    const entries = parseBrforward(await fs.readFile(path.join(dir, 'brforward')).catch(() => new Uint8Array()));
+    return entries.map((e) => ({ ...e, device: numbers.get(e.port) }));
   }
 
   /**

@@ -50,6 +50,10 @@ export interface BridgeConfig {
   enabled: boolean;
   /** Configured member ports, in order. */
   ports: string[];
+  /** The option holding them: `ports`, or `ifname` before OpenWrt 21.02. */
+  portsOption: 'ports' | 'ifname';
+  /** Whether `uci add_list`/`del_list` can edit it (absent, a list, or one word), as VlanConfig.appendable. */
+  portsAppendable: boolean;
   vlans: VlanConfig[];
   /** netifd turns VLAN filtering on for a bridge with bridge-vlan sections, or when told to. */
   vlanAware: boolean;
@@ -73,6 +77,8 @@ export function parseBridges(config: UciConfig): BridgeConfig[] {
       section: s.name,
       enabled: uciBool(s.options.enabled, true),
       ports: [...new Set(listOption(s.options.ports ?? s.options.ifname))],
+      portsOption: s.options.ports === undefined && s.options.ifname !== undefined ? 'ifname' : 'ports',
+      portsAppendable: typeof (s.options.ports ?? s.options.ifname) !== 'string' || !/\s/.test(String(s.options.ports ?? s.options.ifname)),
       vlans: [],
       vlanAware: uciBool(s.options.vlan_filtering, false),
       agingTime: Number.isInteger(aging) && aging >= 0 ? aging : undefined,

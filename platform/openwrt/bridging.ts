@@ -6,18 +6,18 @@
  *   Enabled while netifd has it up; Standard 802.1Q-2011 once it filters VLANs (it has
  *   bridge-vlan sections), else 802.1D-2004; AgingTime from `ageing_time` (the kernel's 300 s
  *   when unset). Read-only here: bridges are created and stacked by the network configuration.
- * - Bridge.{i}.Port.{i}: Port.1 is the management port, the bridge device itself, whose
- *   LowerLayers lists the other ports (TR-181 ManagementPort); then one port per configured
- *   member, then members netifd added at run time (Wi-Fi interfaces of a wifi-iface with
- *   `network`). A member's LowerLayers is its Ethernet.Interface (or WiFi.SSID); PVID follows
- *   netifd's choice (bridge-config.ts portPvid). Status and Enable from network.device status.
+ * - Bridge.{i}.Port.{i}: bridging-port.ts (a Controller adds and deletes members of `ports`).
+ *   A member's LowerLayers is its Ethernet.Interface (or WiFi.SSID); PVID follows netifd's
+ *   choice (bridge-config.ts portPvid). Status and Enable from network.device status.
+ * - MaxBridgeEntries = MaxDBridgeEntries = MaxQBridgeEntries: the agent lists at most MAX_BRIDGES
+ *   bridges (16); MaxVLANEntries: the 4094 usable VLAN IDs of a bridge.
  * - VLAN.{i} and VLANPort.{i}: bridging-vlan.ts (read-write, through UCI).
  */
 import { registerBridgeVlans } from './bridging-vlan.js';
-import { type BridgeRow, BridgingState, portPath } from './BridgingState.js';
-import { portPvid } from './bridge-config.js';
-import { noSuchInstance } from './convert.js';
-import { type BridgeStack, deviceStatus, type EthernetLinks } from './ethernet.js';
+import { BridgingState, MAX_BRIDGES, portPath } from './BridgingState.js';
+import { MAX_VID, MIN_VID } from './bridge-config.js';
+import { registerBridgePorts } from './bridging-port.js';
+import { type BridgeStack, type EthernetLinks } from './ethernet.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
 import type { UciWriter } from './uci.js';
 import type { WiFiState } from './WiFiState.js';
@@ -31,9 +31,16 @@ const AGING_RANGE = [10, 1_000_000] as const;
  * Serves Device.Bridging.Bridge.{i}. with its Port, VLAN and VLANPort tables; returns how the
  * Ethernet.Link of a bridge device finds its management port (its LowerLayers).
  */
-export function registerBridging(ctx: OpenWrtContext, ethernet: EthernetLinks, wifi: WiFiState, uci: UciWriter): Required<BridgeStack> {
+export function registerBridging(ctx: OpenWrtContext, ethernet: EthernetLinks, wifi: WiFiState, uci: UciWriter, sysNetDir?: string): Required<BridgeStack> {
   const { model } = ctx;
   const state = new BridgingState(ctx, ethernet, wifi, uci);
+
+  // The bounds the agent serves: MAX_BRIDGES bridges (more are not listed), and per bridge every
+  // usable VLAN ID; each bridge is both an 802.1D and an 802.1Q bridge for netifd.
+  model.register('Device.Bridging.', {
+    params: ['MaxBridgeEntries', 'MaxDBridgeEntries', 'MaxQBridgeEntries', 'MaxVLANEntries'],
+    get: () => ({ MaxBridgeEntries: MAX_BRIDGES, MaxDBridgeEntries: MAX_BRIDGES, MaxQBridgeEntries: MAX_BRIDGES, MaxVLANEntries: MAX_VID - MIN_VID + 1 }),
+  });
 
   model.register('Device.Bridging.Bridge.{i}.', {
     params: ['Enable', 'Status', 'Alias', 'Name', 'Standard', 'AgingTime'],
@@ -52,32 +59,7 @@ export function registerBridging(ctx: OpenWrtContext, ethernet: EthernetLinks, w
     },
   });
 
-  model.register('Device.Bridging.Bridge.{i}.Port.{i}.', {
-    params: ['Enable', 'Status', 'Alias', 'Name', 'LowerLayers', 'ManagementPort', 'Type', 'PVID'],
-    list: async ([b]) =>
-      (await state.read())
-        .find((r) => r.n === b)
-        ?.ports.map((p) => p.n)
-        .sort((x, y) => x - y) ?? [],
-    get: async ([bn, pn]) => {
-      const b = await state.bridge(bn);
-      const p = b.ports.find((r) => r.n === pn);
-      if (!p) throw noSuchInstance('bridge port', pn);
-      const d = b.devices[p.name];
-      return {
-        Enable: d?.up === true,
-        Status: d ? deviceStatus(d) : 'NotPresent',
-        Alias: `cpe-${p.name}`,
-        Name: p.name,
-        LowerLayers: p.management ? memberPaths(b) : await state.lowerLayer(p.name),
-        ManagementPort: p.management,
-        // An 802.1D bridge has no VLANs: its ports are "VLAN-unaware" and PVID is ignored (1).
-        Type: b.config.vlanAware ? 'CustomerVLANPort' : 'VLANUnawarePort',
-        PVID: p.management ? 1 : portPvid(b.config, p.name),
-      };
-    },
-  });
-
+  registerBridgePorts(state, sysNetDir);
   registerBridgeVlans(state);
   return {
     managementPort: async (name) => {
@@ -86,12 +68,4 @@ export function registerBridging(ctx: OpenWrtContext, ethernet: EthernetLinks, w
       return b && p ? portPath(b, p) : '';
     },
   };
-}
-
-/** The management port's LowerLayers: every other port of its bridge (TR-181 Port.LowerLayers). */
-function memberPaths(b: BridgeRow): string {
-  return b.ports
-    .filter((p) => !p.management)
-    .map((p) => portPath(b, p))
-    .join(',');
 }

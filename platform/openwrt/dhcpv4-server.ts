@@ -14,24 +14,28 @@
  * | DomainName          | `dhcp_option` '15,…', else the dnsmasq section's `domain`       |
  * | LeaseTime           | `leasetime` ("12h", seconds, "infinite" = −1)                   |
  *
- * Writable: Enable, Interface, MinAddress, MaxAddress, LeaseTime (and Alias, kept by the agent).
- * SubnetMask, DNSServers, IPRouters, DomainName are read; a Set keeping their value is accepted,
- * another is refused with 7012 (not written yet). ReservedAddresses and Order have no dnsmasq
- * counterpart (dnsmasq excludes no addresses from a range and picks a pool by interface, not by
- * order) and are not served. Server.Enable reads whether any pool serves; it is not writable
- * here (dnsmasq's DHCP has no switch of its own beside the pools' `ignore`).
+ * | Order               | the section's place among the `dhcp` sections (dhcpv4-pool-order.ts) |
+ * | ReservedAddresses   | `host` sections with `ip` and a `name` but no `mac` (dhcpv4-pool-order.ts) |
+ *
+ * Writable: Enable, Interface, MinAddress, MaxAddress, LeaseTime, Order, ReservedAddresses (and
+ * Alias, kept by the agent); the options dnsmasq sends are the Option.{i} table
+ * (dhcpv4-pool-options.ts). SubnetMask, DNSServers, IPRouters, DomainName are read; a Set keeping
+ * their value is accepted, another is refused with 7012 (write the Option row instead).
+ * Server.Enable reads whether any pool serves; it is not writable here (dnsmasq's DHCP has no
+ * switch of its own beside the pools' `ignore`).
  */
 import type { Value } from '../../datamodel/value/Value.js';
 import { canonicalizeReferences } from '../reference.js';
 import { noSuchInstance, prefixToMask, refused } from './convert.js';
 import { ipv4ToNumber, leaseSeconds, numberToIpv4 } from './dhcp-leases.js';
+import { planReserved, poolOrder, reorderPosition, reservedAddresses, reservedHosts, reservedName, type ReservedPlan } from './dhcpv4-pool-order.js';
 import type { DhcpState, Network } from './DhcpState.js';
 import type { IPInterfaces } from './ip.js';
 import { planWrite, type ParamWriter, type UciChange } from './uci.js';
 import { listOption, stringOption, uciBool, type UciConfig, type UciSection } from './uci-show.js';
 
 export const POOL = 'Device.DHCPv4.Server.Pool.{i}.';
-const POOL_PARAMS = ['Enable', 'Status', 'Alias', 'Interface', 'MinAddress', 'MaxAddress', 'SubnetMask', 'DNSServers', 'DomainName', 'IPRouters', 'LeaseTime'];
+const POOL_PARAMS = ['Enable', 'Status', 'Alias', 'Order', 'Interface', 'MinAddress', 'MaxAddress', 'SubnetMask', 'DNSServers', 'DomainName', 'IPRouters', 'LeaseTime', 'ReservedAddresses'];
 
 /** A pool as read: its section, the interface network it serves, and its address range. */
 export interface PoolView {
@@ -100,6 +104,7 @@ export function registerDHCPv4Server(state: DhcpState, ip: IPInterfaces): void {
       Enable: enabled,
       Status: !enabled ? 'Disabled' : view.net ? 'Enabled' : 'Error_Misconfigured',
       Alias: state.aliases.get(s.name) ?? `cpe-${s.name}`,
+      Order: poolOrder(config, s.name),
       Interface: await ip.pathOf(stringOption(s.options.interface)),
       MinAddress: view.min === undefined ? '' : numberToIpv4(view.min),
       MaxAddress: view.max === undefined ? '' : numberToIpv4(view.max),
@@ -108,11 +113,19 @@ export function registerDHCPv4Server(state: DhcpState, ip: IPInterfaces): void {
       DomainName: dhcpOption(s, 15) ?? stringOption(dnsmasq?.options.domain) ?? '',
       IPRouters: dhcpOption(s, 3) ?? own,
       LeaseTime: leaseSeconds(stringOption(s.options.leasetime)) ?? 43200,
+      ReservedAddresses: reservedAddresses(config, view),
     };
   };
 
   /** The UCI changes for `changes` to section `name`; the range is relative to the (new) interface's network. */
-  const plan = async (name: string, current: Record<string, Value>, changes: Record<string, Value>, networks: Map<string, Network>, currentNet: Network | undefined): Promise<UciChange[]> => {
+  const plan = async (
+    name: string,
+    current: Record<string, Value>,
+    changes: Record<string, Value>,
+    networks: Map<string, Network>,
+    currentNet: Network | undefined,
+    more: Record<string, ParamWriter> = {},
+  ): Promise<UciChange[]> => {
     canonicalizeReferences(changes, ['Interface']);
     const opt = (option: string, value: string): UciChange => ({ section: name, option, value });
     const ifname = changes.Interface === undefined ? undefined : await ip.nameOf(String(changes.Interface));
@@ -142,7 +155,7 @@ export function registerDHCPv4Server(state: DhcpState, ip: IPInterfaces): void {
       LeaseTime: (v) => (Number(v) === -1 ? [opt('leasetime', 'infinite')] : Number(v) >= 120 ? [opt('leasetime', String(v))] : 'dnsmasq takes lease times of 120 s and more, or -1 (infinite)'),
     };
     // A new Interface with no new range keeps start/limit: the range moves with the network.
-    return planWrite(current, changes, writers);
+    return planWrite(current, changes, { ...writers, ...more });
   };
 
   model.register('Device.DHCPv4.Server.', {
@@ -166,15 +179,42 @@ export function registerDHCPv4Server(state: DhcpState, ip: IPInterfaces): void {
     },
     set: async ([n], changes) => {
       const { view, config, networks } = await pool(n);
-      const planned = await plan(view.section.name, await values(view, config), { ...changes }, networks, view.net);
-      if (planned.length > 0)
+      const current = await values(view, config);
+      const name = view.section.name;
+      let reserved: ReservedPlan | undefined;
+      let position: number | undefined;
+      const planned = await plan(name, current, { ...changes }, networks, view.net, {
+        Order: (v) => {
+          position = reorderPosition(config, name, Number(v));
+          return [];
+        },
+        ReservedAddresses: (v) => {
+          // Checked against the range this Set leaves the pool with.
+          const min = ipv4ToNumber(String(changes.MinAddress ?? current.MinAddress));
+          const max = ipv4ToNumber(String(changes.MaxAddress ?? current.MaxAddress));
+          const r = planReserved(config, view, String(v), min !== undefined && max !== undefined ? [min, max] : undefined);
+          if (typeof r === 'string') return r;
+          reserved = r;
+          return [];
+        },
+      });
+      const adds = reserved?.add ?? [];
+      const removes = reserved?.remove ?? [];
+      if (planned.length + adds.length + removes.length > 0 || position !== undefined)
         await state.write(async (stage) => {
           for (const c of planned) await stage.set(c);
+          for (const h of removes) await stage.remove(h.name);
+          for (const ip of adds) {
+            const host = await stage.add('host');
+            await stage.set({ section: host, option: 'name', value: reservedName(ip) });
+            await stage.set({ section: host, option: 'ip', value: ip });
+          }
+          if (position !== undefined) await stage.reorder(name, position);
         });
       if (typeof changes.Alias === 'string') state.aliases.set(state.pools.keyOf(n) ?? view.section.name, changes.Alias);
     },
     add: async (_parent, params) => {
-      const { networks } = await readPools(state);
+      const { networks, pools } = await readPools(state);
       const p = { ...params };
       canonicalizeReferences(p, ['Interface']);
       const ifname = typeof p.Interface === 'string' && p.Interface !== '' ? await ip.nameOf(p.Interface) : undefined;
@@ -188,6 +228,9 @@ export function registerDHCPv4Server(state: DhcpState, ip: IPInterfaces): void {
         Interface: p.Interface ?? '',
         ...(min !== undefined && max !== undefined ? { MinAddress: numberToIpv4(min), MaxAddress: numberToIpv4(max) } : {}),
         LeaseTime: 43200,
+        // A new section comes last; Order and ReservedAddresses are Set once the pool exists.
+        Order: pools.size + 1,
+        ReservedAddresses: '',
       };
       // Every option is written: the new section starts empty.
       // (A section without `ignore` serves: Enable false must write it.)
@@ -202,7 +245,7 @@ export function registerDHCPv4Server(state: DhcpState, ip: IPInterfaces): void {
     // The pool's StaticAddress rows go with it (TR-181 deletes sub-objects): its host sections too.
     delete: async ([n]) => {
       const { view, config } = await pool(n);
-      const hosts = config.filter((c) => c.type === 'host' && stringOption(c.options.mac) !== undefined && inPool(view, stringOption(c.options.ip)));
+      const hosts = [...config.filter((c) => c.type === 'host' && stringOption(c.options.mac) !== undefined && inPool(view, stringOption(c.options.ip))), ...reservedHosts(config, view)];
       await state.write(async (stage) => {
         await stage.remove(view.section.name);
         for (const h of hosts) await stage.remove(h.name);

@@ -1,28 +1,37 @@
 /**
- * Device.Hosts. on OpenWrt: the LAN devices the router knows, from dnsmasq's lease file and the
- * kernel's ARP table (/proc/net/arp), one Host.{i} per MAC address (the table's unique key),
- * numbered the first time it is seen. Only ARP entries on the devices of interfaces whose DHCP
- * pool is enabled count: that is the LAN (the WAN's neighbour, the ISP's gateway, is no host).
+ * Device.Hosts. on OpenWrt (TR-181 Hosts:3): the LAN devices the router knows, from dnsmasq's
+ * lease file, the kernel's ARP table (/proc/net/arp) and its IPv6 neighbours (`ip -6 neigh show`,
+ * lan-neighbours.ts), one Host.{i} per MAC address (the table's unique key), numbered the first
+ * time it is seen. Only neighbours on the devices of interfaces whose DHCP pool is enabled count:
+ * that is the LAN (the WAN's neighbour, the ISP's gateway, is no host), and the router's own
+ * addresses (local entries of the bridge's forwarding database) are no host either.
  *
- * - PhysAddress: the MAC; IPAddress: the ARP table's address while it resolves, else the lease's.
- * - Active: the ARP entry resolved (ATF_COM): the device answered recently. A lease alone
- *   (device switched off) is an inactive host.
+ * - PhysAddress: the MAC; IPAddress: the ARP table's address while it resolves, else the lease's,
+ *   else (an IPv6-only host) its first IPv6 address that is not link-local.
+ * - Active: the ARP entry resolved (ATF_COM) or an IPv6 neighbour entry has a link-layer address
+ *   (not FAILED or INCOMPLETE): the device answered recently. A lease alone (device switched off) is an inactive host.
  * - HostName: the name the client sent in its DHCP request ("" if none).
  * - DHCPClient: its row under DHCPv4.Server.Pool.{i}.Client.{i} while it holds a lease.
  * - Layer3Interface: the IP.Interface whose netifd l3_device the ARP entry is on, else the
  *   lease's pool's interface.
- * - IPv4Address.{i}: its one address (instance 1).
+ * - AssociatedDevice: the WiFi.AccessPoint.{i}.AssociatedDevice.{i} row with its MAC (the Wi-Fi
+ *   providers' own rows, read through the model), "" for a wired host.
+ * - Layer1Interface: for a Wi-Fi station its AccessPoint's SSIDReference; else the bridge port the
+ *   forwarding database last saw the MAC on, as its Ethernet.Interface; "" when neither tells.
+ * - IPv4Address.{i}: its one address (instance 1). IPv6Address.{i}: each address of its IPv6
+ *   neighbour entries (link-local and global), numbered by address. None without the `ip` tool
+ *   (not in OpenWrt's default image: install ip-tiny or ip-full).
  *
- * Not served, for want of a source on a stock OpenWrt: IPv6 addresses (no /proc file holds the
- * IPv6 neighbours and the `ip` tool is not in the default image), Layer1Interface (the bridge's
- * forwarding database), AssociatedDevice and InterfaceType.
+ * Not served: InterfaceType (TR-181 deprecates it; Layer1Interface says it).
  */
+import type { RequestContext } from '../../datamodel/tree/binding.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import { noSuchInstance } from './convert.js';
 import type { DhcpLease } from './dhcp-leases.js';
 import type { DhcpState } from './DhcpState.js';
 import { readPools } from './dhcpv4-server.js';
 import type { PoolClients } from './dhcpv4-pool-tables.js';
+import type { EthernetLinks } from './ethernet.js';
 import type { IPInterfaces } from './ip.js';
 import { ipv4ToNumber } from './dhcp-leases.js';
 import { stringOption, uciBool } from './uci-show.js';
@@ -33,29 +42,81 @@ interface HostRow {
   mac: string;
   ip: string;
   active: boolean;
-  /** The kernel device of the ARP entry. */
+  /** The kernel device of the ARP (or IPv6 neighbour) entry. */
   device?: string;
   lease?: DhcpLease;
+  /** Its IPv6 neighbour addresses, in the kernel's order. */
+  ipv6: string[];
 }
 
-/** Serves Device.Hosts.Host.{i}. and Host.{i}.IPv4Address.{i}. */
-export function registerHosts(state: DhcpState, ip: IPInterfaces, clients: PoolClients): void {
+/** A Wi-Fi station: its AssociatedDevice row and the SSID it is associated with. */
+interface Station {
+  path: string;
+  ssid: string;
+}
+
+/** Serves Device.Hosts.Host.{i}. with its IPv4Address and IPv6Address tables. */
+export function registerHosts(state: DhcpState, ip: IPInterfaces, clients: PoolClients, ethernet: EthernetLinks): void {
   const { model } = state.ctx;
   const hosts = new InstanceMap();
+  /** IPv6Address.{i} of each host, numbered by address. */
+  const v6 = new Map<string, InstanceMap>();
+  const v6Of = (mac: string): InstanceMap => {
+    let m = v6.get(mac);
+    if (!m) v6.set(mac, (m = new InstanceMap()));
+    return m;
+  };
 
   const read = async (): Promise<Map<string, HostRow>> => {
-    const [leases, arp, { pools }] = await Promise.all([state.leases(), state.arp(), readPools(state)]);
+    const [leases, arp, neighbours, { pools }] = await Promise.all([state.leases(), state.arp(), state.ipv6Neighbours(), readPools(state)]);
     // The LAN is where dnsmasq serves DHCP: the WAN's neighbours (the ISP's gateway) are no hosts.
     const lan = new Set([...pools.values()].filter((p) => p.net && !uciBool(p.section.options.ignore, false)).map((p) => p.net!.iface.l3_device ?? p.net!.iface.device));
+    const own = new Set<string>();
+    for (const device of lan) if (device) for (const e of await state.fdb(device)) if (e.local) own.add(e.mac);
     const out = new Map<string, HostRow>();
-    for (const a of arp) if (lan.has(a.device) && !out.has(a.mac)) out.set(a.mac, { mac: a.mac, ip: a.ip, active: a.complete, device: a.device });
+    for (const a of arp) if (lan.has(a.device) && !out.has(a.mac)) out.set(a.mac, { mac: a.mac, ip: a.ip, active: a.complete, device: a.device, ipv6: [] });
     for (const l of leases) {
       const h = out.get(l.mac);
       if (h) h.lease = l;
-      else out.set(l.mac, { mac: l.mac, ip: l.ip, active: false, lease: l });
+      else out.set(l.mac, { mac: l.mac, ip: l.ip, active: false, lease: l, ipv6: [] });
     }
+    for (const n of neighbours) {
+      if (!lan.has(n.device) || own.has(n.mac)) continue;
+      let h = out.get(n.mac);
+      if (!h) out.set(n.mac, (h = { mac: n.mac, ip: '', active: false, device: n.device, ipv6: [] }));
+      if (!h.ipv6.includes(n.ip)) h.ipv6.push(n.ip);
+      h.active = true;
+      h.device ??= n.device;
+    }
+    for (const h of out.values()) if (h.ip === '') h.ip = h.ipv6.find((a) => !/^fe80:/i.test(a)) ?? h.ipv6[0] ?? '';
     hosts.list(out.keys());
     return out;
+  };
+
+  /** Every Wi-Fi station by MAC, from the Wi-Fi providers' rows; none when Wi-Fi cannot be read. */
+  const stations = async (rc: RequestContext): Promise<Map<string, Station>> => {
+    const out = new Map<string, Station>();
+    const aps = model.bindingAt('Device.WiFi.AccessPoint.{i}.');
+    const assoc = model.bindingAt('Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.');
+    if (!aps?.list || !assoc?.list) return out;
+    try {
+      for (const ap of await aps.list([], rc)) {
+        const ssid = String((await aps.get([ap], rc)).SSIDReference ?? '');
+        for (const n of await assoc.list([ap], rc)) {
+          const station = String((await assoc.get([ap, n], rc)).MACAddress ?? '').toLowerCase();
+          if (station && !out.has(station)) out.set(station, { path: `Device.WiFi.AccessPoint.${ap}.AssociatedDevice.${n}`, ssid });
+        }
+      }
+    } catch (e) {
+      state.ctx.log.debug('no Wi-Fi stations for Hosts', { error: e instanceof Error ? e.message : String(e) });
+    }
+    return out;
+  };
+  /** The Ethernet.Interface of the bridge port the forwarding database last saw the host on. */
+  const wiredPort = async (h: HostRow): Promise<string> => {
+    if (!h.device) return '';
+    const port = (await state.fdb(h.device)).find((e) => e.mac === h.mac && !e.local)?.device;
+    return port ? ethernet.interfacePath(port) : '';
   };
   const host = async (n: number | undefined): Promise<HostRow> => {
     const h = (await read()).get(hosts.keyOf(n) ?? '');
@@ -84,31 +145,48 @@ export function registerHosts(state: DhcpState, ip: IPInterfaces, clients: PoolC
   };
 
   model.register(HOST, {
-    params: ['PhysAddress', 'IPAddress', 'DHCPClient', 'Layer3Interface', 'HostName', 'Active'],
+    params: ['PhysAddress', 'IPAddress', 'DHCPClient', 'AssociatedDevice', 'Layer1Interface', 'Layer3Interface', 'HostName', 'Active'],
     list: async () => hosts.list((await read()).keys()),
-    get: async ([n]) => {
+    get: async ([n], rc) => {
       const h = await host(n);
       const client = await dhcpClient(h);
+      const station = (await stations(rc)).get(h.mac);
       return {
         PhysAddress: h.mac,
         IPAddress: h.ip,
         DHCPClient: client.path,
+        AssociatedDevice: station?.path ?? '',
+        Layer1Interface: station?.ssid ?? (await wiredPort(h)),
         Layer3Interface: await layer3(h, client.iface),
         HostName: h.lease?.hostName ?? '',
         Active: h.active,
       };
     },
   });
-  model.register(`${HOST}IPv4Address.{i}.`, {
+  model.register(`${HOST}IPv6Address.{i}.`, {
     params: ['IPAddress'],
     list: async ([n]) => {
-      await host(n);
-      return [1];
+      const h = await host(n);
+      return v6Of(h.mac).list(h.ipv6);
     },
     get: async ([n, a]) => {
       const h = await host(n);
-      if (a !== 1) throw noSuchInstance('host address', a);
-      return { IPAddress: h.ip };
+      const address = v6Of(h.mac).keyOf(a);
+      if (address === undefined || !h.ipv6.includes(address)) throw noSuchInstance('host IPv6 address', a);
+      return { IPAddress: address };
+    },
+  });
+  model.register(`${HOST}IPv4Address.{i}.`, {
+    params: ['IPAddress'],
+    list: async ([n]) => {
+      const h = await host(n);
+      return ipv4ToNumber(h.lease?.ip ?? h.ip) === undefined ? [] : [1];
+    },
+    get: async ([n, a]) => {
+      const h = await host(n);
+      const address = ipv4ToNumber(h.ip) === undefined ? h.lease?.ip : h.ip;
+      if (a !== 1 || address === undefined) throw noSuchInstance('host address', a);
+      return { IPAddress: address };
     },
   });
 }

@@ -19,10 +19,10 @@
  * | NAT.PortMapping, NAT.InterfaceSetting    | `uci -q -X show firewall`                  |
  * | Bridging.Bridge (+Port, VLAN, VLANPort)  | `uci -q -X show network` + `network.device status` (same call as Ethernet) |
  * | Cellular.AccessPoint (with ModemManager) | `uci -q -X show network` + the modems' paths (registerCellularAccessPoints) |
- * | DHCPv4.Server.Pool (+StaticAddress)      | `uci -q -X show dhcp` + `network.interface dump` (same call as IP) |
+ * | DHCPv4.Server.Pool (+StaticAddress, Option) | `uci -q -X show dhcp` + `network.interface dump` (same call as IP) |
  * | DHCPv4.Server.Pool.Client                | dnsmasq's lease file (the dnsmasq section's `leasefile`) |
  * | DNS.Relay (+Forwarding)                  | `uci -q -X show dhcp` (dnsmasq section) + `network.interface dump` |
- * | Hosts.Host                               | dnsmasq's lease file + /proc/net/arp       |
+ * | Hosts.Host (+IPv6Address)                | dnsmasq's lease file + /proc/net/arp + `ip -6 neigh show` + /sys/class/net/<bridge>/brforward |
  *
  * A source that fails (tool missing, ubus object absent, timeout) fails the objects that read
  * it with 7003 naming the command; every other object still reads.
@@ -38,6 +38,7 @@ import { registerStagedFirmwareImages, type StagedFirmware } from '../linux/firm
 import { registerDNS } from './dns.js';
 import { registerDNSRelay } from './dns-relay.js';
 import { DhcpState } from './DhcpState.js';
+import { registerDHCPv4PoolOptions } from './dhcpv4-pool-options.js';
 import { registerDHCPv4PoolTables } from './dhcpv4-pool-tables.js';
 import { registerDHCPv4Server } from './dhcpv4-server.js';
 import { registerHosts } from './hosts.js';
@@ -73,6 +74,8 @@ export interface OpenWrtOptions {
   leaseFile?: string;
   /** The kernel's ARP table, for Hosts.Host.{i}.Active (default /proc/net/arp). */
   arpFile?: string;
+  /** Where the kernel lists network devices: bridge port states and forwarding databases (default /sys/class/net). */
+  sysNetDir?: string;
   /** Firmware banks (FirmwareImage.{i}), started by the caller: DeviceInfo then serves ActiveFirmwareImage/BootFirmwareImage. */
   firmware?: StagedFirmware;
 }
@@ -114,13 +117,14 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   registerDNS(ctx, ip, uci);
   registerRouting(ctx, ip);
   registerNAT(ctx, ip, uci);
-  const dhcp = new DhcpState(ctx, uci, { leaseFile: opts.leaseFile, arpFile: opts.arpFile });
+  const dhcp = new DhcpState(ctx, uci, { leaseFile: opts.leaseFile, arpFile: opts.arpFile, sysNetDir: opts.sysNetDir });
   registerDHCPv4Server(dhcp, ip);
   const clients = registerDHCPv4PoolTables(dhcp);
+  registerDHCPv4PoolOptions(dhcp);
   registerDNSRelay(dhcp, ip);
-  registerHosts(dhcp, ip, clients);
+  registerHosts(dhcp, ip, clients, ethernet);
   const wifi = new WiFiState(ctx, uci);
-  bridgeStack.managementPort = registerBridging(ctx, ethernet, wifi, uci).managementPort;
+  bridgeStack.managementPort = registerBridging(ctx, ethernet, wifi, uci, opts.sysNetDir).managementPort;
   registerWiFiRadios(ctx, wifi, uci);
   registerWiFiAccessPoints(ctx, wifi);
   const stations = registerWiFiStations(ctx, wifi);

@@ -30,6 +30,8 @@ export async function trackedUciWrite(
 ): Promise<TrackedUciWrite> {
   const removed = new Set<string>();
   const added: string[] = [];
+  // Section order after the reorders staged, so that renames are still matched by position.
+  const order = [...before];
   await uci
     .transact(
       pkg,
@@ -49,11 +51,16 @@ export async function trackedUciWrite(
             removed.add(name);
             await s.remove(name);
           },
+          reorder: async (name, position) => {
+            const i = order.indexOf(name);
+            if (i >= 0) order.splice(position, 0, ...order.splice(i, 1));
+            await s.reorder(name, position);
+          },
         }),
       reload,
     )
     .finally(forget);
-  const renames = renamesByPosition(before, await after(), removed, added);
+  const renames = renamesByPosition(order, await after(), removed, added);
   return { renames, added: added.map((a) => renames.find(([from]) => from === a)?.[1] ?? a) };
 }
 

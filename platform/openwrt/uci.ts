@@ -43,6 +43,8 @@ export interface UciStage {
   create(name: string, type: string): Promise<void>;
   /** `uci delete <config>.<section>`. */
   remove(section: string): Promise<void>;
+  /** `uci reorder <config>.<section>=<position>`: moves the section to that place (0-based, among every section of the config). */
+  reorder(section: string, position: number): Promise<void>;
 }
 
 export class UciWriter {
@@ -102,6 +104,10 @@ export class UciWriter {
         remove: async (section) => {
           touched.push(`${config}.${section}`);
           await runner.run('uci', ['delete', `${config}.${section}`]);
+        },
+        reorder: async (section, position) => {
+          touched.push(`${config}.${section} (order)`);
+          await runner.run('uci', ['reorder', `${config}.${section}=${position}`]);
         },
       });
       if (touched.length === 0) return result;

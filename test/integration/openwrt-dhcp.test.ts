@@ -7,13 +7,14 @@
  *
  * The one value the test changes in a recording: the dnsmasq section's `leasefile`, pointed from
  * /tmp/dhcp.leases at the recorded lease file in the fixtures, so the agent reads that one (the
- * way it reads the file a router's dnsmasq writes). The ARP table is this machine's.
+ * way it reads the file a router's dnsmasq writes). The ARP table and /sys/class/net are this
+ * machine's; `ip -6 neigh show` is the recorded one.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type AgentFixture } from '../peers/agent-fixture.js';
-import { add, del, set, trySet } from '../peers/controller-steps.js';
+import { add, del, set, tryAdd, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
 import { DHCP_EVENT, FIXTURES, fakeOpenWrt, type FakeOpenWrt } from '../unit/platform/openwrt/fake-openwrt.js';
 
@@ -80,7 +81,39 @@ describe('OpenWrt DHCPv4 server, DNS relay and Hosts over WebSocket (recorded uc
     const hosts = Object.entries(v)
       .filter(([p]) => /^Device\.Hosts\.Host\.\d+\.$/.test(p))
       .map(([, o]) => o);
-    expect(hosts.find((h) => h.PhysAddress === 'de:58:55:e5:dc:76')).toMatchObject({ HostName: 'laptop', IPAddress: '192.168.1.104' });
+    expect(hosts.find((h) => h.PhysAddress === 'de:58:55:e5:dc:76')).toMatchObject({ HostName: 'laptop', IPAddress: '192.168.1.104', IPv6AddressNumberOfEntries: '2' });
+    // The Wi-Fi station of the recorded assoclist, known by its recorded IPv6 neighbour entries.
+    expect(hosts.find((h) => h.PhysAddress === '3c:22:fb:00:00:10')).toMatchObject({
+      AssociatedDevice: expect.stringMatching(/^Device\.WiFi\.AccessPoint\.\d+\.AssociatedDevice\.\d+$/),
+      Layer1Interface: expect.stringMatching(/^Device\.WiFi\.SSID\.\d+$/),
+      IPv6AddressNumberOfEntries: '2',
+    });
+  });
+
+  it('a Controller adds a DHCP option (uci add_list dhcp_option); a bad Value and a failing commit change nothing', async () => {
+    fake.clearLog();
+    const bad = await tryAdd(f.controller, 'Device.DHCPv4.Server.Pool.1.Option.', { Tag: '26', Value: '05', Enable: 'true' });
+    expect(bad.ok).toBe(false);
+    fake.failCommit(true);
+    const failed = await tryAdd(f.controller, 'Device.DHCPv4.Server.Pool.1.Option.', { Tag: '42', Value: 'c0a80101', Enable: 'true' });
+    fake.failCommit(false);
+    expect(failed.ok).toBe(false);
+    expect(writes()).toEqual([
+      ['uci', 'add_list', 'dhcp.lan.dhcp_option=42,192.168.1.1'],
+      ['uci', 'commit', 'dhcp'],
+      ['uci', 'revert', 'dhcp'],
+    ]);
+    expect((await getObjects(f.controller, ['Device.DHCPv4.Server.Pool.1.']))['Device.DHCPv4.Server.Pool.1.']).toMatchObject({ OptionNumberOfEntries: '0' });
+
+    // The recorded state once both options were added with OpenWrt's uci.
+    fake.respondUciAfterCommit('dhcp', dhcpShow('uci-show-dhcp.options-added.txt'));
+    fake.clearLog();
+    const row = await add(f.controller, 'Device.DHCPv4.Server.Pool.1.Option.', { Tag: '42', Value: 'c0a80101', Enable: 'true' });
+    expect(row).toBe('Device.DHCPv4.Server.Pool.1.Option.1.');
+    expect(writes()).toEqual([['uci', 'add_list', 'dhcp.lan.dhcp_option=42,192.168.1.1'], ['uci', 'commit', 'dhcp'], RELOAD]);
+    const v = await getObjects(f.controller, ['Device.DHCPv4.Server.Pool.1.Option.*.']);
+    expect(v['Device.DHCPv4.Server.Pool.1.Option.1.']).toMatchObject({ Enable: 'true', Tag: '42', Value: 'c0a80101' });
+    expect(v['Device.DHCPv4.Server.Pool.1.Option.2.']).toMatchObject({ Tag: '252', Value: Buffer.from('http://wpad/wpad.dat').toString('hex') });
   });
 
   it('a Set of the range and lease time becomes uci set, uci commit dhcp and the config.change event', async () => {

@@ -9,7 +9,7 @@ import { ALL_LAN_WAN_PROFILES, missingItems, type SupportedDescription } from '.
 import { type Combination, composedPlatform } from './platform-combinations.js';
 
 const MET: Record<'openwrt' | 'linux', readonly string[]> = {
-  openwrt: ['NAT:1', 'DNSRelay:1', 'DHCPv4ServerClientInfo:1'],
+  openwrt: ['NAT:1', 'DNSRelay:1', 'Hosts:3', 'DHCPv4Server:1', 'DHCPv4ServerClientInfo:1'],
   linux: [],
 };
 

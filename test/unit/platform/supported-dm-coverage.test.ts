@@ -78,12 +78,14 @@ const OPENWRT_CLAIMS = [
   'Device.DHCPv4.Server.',
   'Device.DHCPv4.Server.Pool.{i}.',
   'Device.DHCPv4.Server.Pool.{i}.StaticAddress.{i}.',
+  'Device.DHCPv4.Server.Pool.{i}.Option.{i}.',
   'Device.DHCPv4.Server.Pool.{i}.Client.{i}.',
   'Device.DHCPv4.Server.Pool.{i}.Client.{i}.IPv4Address.{i}.',
   'Device.DHCPv4.Server.Pool.{i}.Client.{i}.Option.{i}.',
   'Device.Hosts.',
   'Device.Hosts.Host.{i}.',
   'Device.Hosts.Host.{i}.IPv4Address.{i}.',
+  'Device.Hosts.Host.{i}.IPv6Address.{i}.',
 ];
 
 /** Device.Bridging. of OpenWrt (UCI `config device` bridges and `bridge-vlan` sections). */
@@ -91,6 +93,7 @@ const OPENWRT_BRIDGING_CLAIMS: readonly string[] = [
   'Device.Bridging.',
   'Device.Bridging.Bridge.{i}.',
   'Device.Bridging.Bridge.{i}.Port.{i}.',
+  'Device.Bridging.Bridge.{i}.Port.{i}.Stats.',
   'Device.Bridging.Bridge.{i}.VLAN.{i}.',
   'Device.Bridging.Bridge.{i}.VLANPort.{i}.',
 ];

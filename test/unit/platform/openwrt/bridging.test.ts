@@ -9,7 +9,7 @@ import { ErrorCode, UspError } from '../../../../datamodel/UspError.js';
 import { parseBridges, parsePortEntry, portPvid } from '../../../../platform/openwrt/bridge-config.js';
 import { parseUciShow } from '../../../../platform/openwrt/uci-show.js';
 import { expectSchemaTyped } from '../schema-typed.js';
-import { DSA_NETWORK, dsaRouter } from './dsa-router.js';
+import { DSA_NETWORK, DSA_SYS_NET, dsaRouter } from './dsa-router.js';
 import { FIXTURES, openWrt, type PlatformFixture } from './fake-openwrt.js';
 
 const B = 'Device.Bridging.Bridge.1.';
@@ -19,11 +19,12 @@ describe('openwrt platform: Device.Bridging from UCI network and netifd', () => 
   afterEach(() => fx.close());
 
   it('reads the DSA router: br-lan over lan1..lan4 with VLAN 1 and VLAN 10', async () => {
-    fx = openWrt(dsaRouter());
+    fx = openWrt(dsaRouter(), { sysNetDir: DSA_SYS_NET });
     const objects = await fx.read('Device.Bridging.');
     expectSchemaTyped(objects); // every served parameter has a value, typed and within its facets
     const v = new Map(objects.map((o) => [o.path, o.values]));
-    expect(v.get('Device.Bridging.')).toEqual({ BridgeNumberOfEntries: 1 });
+    // The agent's bounds: 16 bridges, every usable VLAN ID.
+    expect(v.get('Device.Bridging.')).toEqual({ MaxBridgeEntries: 16, MaxDBridgeEntries: 16, MaxQBridgeEntries: 16, MaxVLANEntries: 4094, BridgeNumberOfEntries: 1 });
     expect(v.get(B)).toEqual({
       Enable: true,
       Status: 'Enabled',
@@ -41,8 +42,10 @@ describe('openwrt platform: Device.Bridging from UCI network and netifd', () => 
       Status: 'Up',
       Alias: 'cpe-br-lan',
       Name: 'br-lan',
+      LastChange: 0,
       ManagementPort: true,
       Type: 'CustomerVLANPort',
+      PortState: 'Forwarding',
       PVID: 1,
       LowerLayers: [2, 3, 4, 5, 6].map((p) => `${B}Port.${p}`).join(','),
     });
@@ -52,12 +55,17 @@ describe('openwrt platform: Device.Bridging from UCI network and netifd', () => 
       Status: 'Up',
       Alias: 'cpe-lan1',
       Name: 'lan1',
+      LastChange: 0,
       ManagementPort: false,
       Type: 'CustomerVLANPort',
+      // The kernel's port state (brif/lan1/state 3).
+      PortState: 'Forwarding',
       PVID: 1,
       LowerLayers: 'Device.Ethernet.Interface.2',
     });
-    expect(v.get(`${B}Port.4.`)).toMatchObject({ Name: 'lan3', Status: 'Down', LowerLayers: 'Device.Ethernet.Interface.4', PVID: 1 });
+    // No carrier: the kernel disables the port (brif/lan3/state 0).
+    expect(v.get(`${B}Port.4.`)).toMatchObject({ Name: 'lan3', Status: 'Down', PortState: 'Disabled', LowerLayers: 'Device.Ethernet.Interface.4', PVID: 1 });
+    expect(v.get(`${B}Port.2.Stats.`)).toMatchObject({ BytesSent: expect.any(String), PacketsReceived: expect.any(String) });
     // lan4 is untagged in VLAN 10 without "*": netifd still makes 10 its PVID (its first untagged VLAN).
     expect(v.get(`${B}Port.5.`)).toMatchObject({ Name: 'lan4', LowerLayers: 'Device.Ethernet.Interface.5', PVID: 10 });
     // phy1-ap0 is in br-lan at run time only (wireless config): a port over its SSID, in no VLAN.

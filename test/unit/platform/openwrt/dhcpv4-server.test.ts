@@ -26,6 +26,7 @@ describe('openwrt platform: Device.DHCPv4.Server from the dhcp config and dnsmas
       Enable: true,
       Status: 'Enabled',
       Alias: 'cpe-lan',
+      Order: 1,
       Interface: 'Device.IP.Interface.2',
       MinAddress: '192.168.1.100',
       MaxAddress: '192.168.1.249',
@@ -34,8 +35,10 @@ describe('openwrt platform: Device.DHCPv4.Server from the dhcp config and dnsmas
       DomainName: 'lan',
       IPRouters: '192.168.1.1',
       LeaseTime: 43200,
+      ReservedAddresses: '',
       StaticAddressNumberOfEntries: 1,
       ClientNumberOfEntries: 3,
+      OptionNumberOfEntries: 0,
     });
     // config dhcp wan: ignore 1.
     expect(v.get('Device.DHCPv4.Server.Pool.2.')).toMatchObject({ Enable: false, Status: 'Disabled', Interface: 'Device.IP.Interface.1', ClientNumberOfEntries: 0 });

@@ -90,14 +90,15 @@ describe('openwrt platform: Device.DNS.Relay from the dnsmasq section', () => {
   });
 });
 
-describe('openwrt platform: Device.Hosts from the lease file and the ARP table', () => {
+describe('openwrt platform: Device.Hosts from the lease file, the ARP table and the IPv6 neighbours', () => {
   let fx: PlatformFixture;
   afterEach(() => fx.close());
 
   it('one Host per MAC: Active from the ARP entry, HostName and DHCPClient from the lease', async () => {
     fx = openWrt();
     const v = await fx.values('Device.Hosts.');
-    expect(v.get('Device.Hosts.')).toMatchObject({ HostNumberOfEntries: 3 });
+    // The three DHCP clients and the Wi-Fi station known only by its IPv6 neighbour entries.
+    expect(v.get('Device.Hosts.')).toMatchObject({ HostNumberOfEntries: 4 });
     const dhcp = await fx.values('Device.DHCPv4.');
     const byMac = new Map<unknown, Record<string, unknown>>([...v].filter(([p]) => /Host\.\d+\.$/.test(p)).map(([p, h]) => [h.PhysAddress, { path: p, ...h }]));
     expect(byMac.get('de:58:55:e5:dc:76')).toMatchObject({ IPAddress: '192.168.1.104', HostName: 'laptop', Active: true, Layer3Interface: 'Device.IP.Interface.2', IPv4AddressNumberOfEntries: 1 });
@@ -105,16 +106,17 @@ describe('openwrt platform: Device.Hosts from the lease file and the ARP table',
     expect(byMac.get('52:3f:b5:5f:a9:be')).toMatchObject({ IPAddress: '192.168.1.20', HostName: '', Active: false });
     expect(byMac.get('c6:ac:3d:24:3b:ec')).toMatchObject({ HostName: 'pixel-7', Active: true });
     // DHCPClient names the Client row of the same MAC.
-    for (const h of byMac.values()) expect(dhcp.get(`${String(h.DHCPClient)}.`)).toMatchObject({ Chaddr: h.PhysAddress });
+    for (const h of byMac.values()) if (h.DHCPClient !== '') expect(dhcp.get(`${String(h.DHCPClient)}.`)).toMatchObject({ Chaddr: h.PhysAddress });
   });
 
   it('a host known only by ARP (fixed address, no lease) has no DHCPClient; no ARP file leaves the leases', async () => {
     fx = openWrt(undefined, { leaseFile: '/nonexistent/dhcp.leases' });
     const v = await fx.values('Device.Hosts.');
-    expect(v.get('Device.Hosts.')).toMatchObject({ HostNumberOfEntries: 3 });
+    expect(v.get('Device.Hosts.')).toMatchObject({ HostNumberOfEntries: 4 });
     expect([...v.values()].filter((h) => 'PhysAddress' in h).every((h) => h.DHCPClient === '' && h.HostName === '')).toBe(true);
     fx.close();
     fx = openWrt(undefined, { arpFile: '/nonexistent/arp' });
+    fx.fake.respondIp6Neigh(undefined);
     const w = await fx.values('Device.Hosts.');
     expect([...w.values()].filter((h) => 'PhysAddress' in h).map((h) => h.Active)).toEqual([false, false, false]);
   });
@@ -127,7 +129,7 @@ describe('openwrt platform: Device.Hosts from the lease file and the ARP table',
     fx = openWrt(undefined, { arpFile: arp });
     try {
       const macs = [...(await fx.values('Device.Hosts.')).values()].map((h) => h.PhysAddress).filter(Boolean);
-      expect(macs.sort()).toEqual(['52:3f:b5:5f:a9:be', 'c6:ac:3d:24:3b:ec', 'de:58:55:e5:dc:76']);
+      expect(macs.sort()).toEqual(['3c:22:fb:00:00:10', '52:3f:b5:5f:a9:be', 'c6:ac:3d:24:3b:ec', 'de:58:55:e5:dc:76']);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -10,6 +10,9 @@ import { fakeOpenWrt, type FakeOpenWrt, FIXTURES } from './fake-openwrt.js';
 /** `uci -q -X show network` of the DSA router. */
 export const DSA_NETWORK = fs.readFileSync(`${FIXTURES}uci-show-network.24.10-dsa.txt`, 'utf8');
 
+/** /sys/class/net of a bridge over lan1..lan4 and phy1-ap0, recorded in a network namespace (lan3 without carrier). */
+export const DSA_SYS_NET = `${FIXTURES}sys-class-net.24.10-dsa`;
+
 /** The UCI section names of its two bridge-vlan sections. */
 export const VLAN1_SECTION = 'cfg0878e0';
 export const VLAN10_SECTION = 'cfg09bf24';

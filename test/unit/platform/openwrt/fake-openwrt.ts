@@ -14,6 +14,8 @@
  *   unknown config fails like uci: "uci: Entry not found", exit 1.
  * - `uci add <config> <type>` prints the next name of responses.json's `added` (or "cfg0f0000").
  * - every other `uci ...` succeeds, except `uci commit` while the file uci-fail-commit exists.
+ * - `ip -6 neigh show` prints responses.json's `ip6neigh` (the recorded neighbours of the LAN by
+ *   default; `{ exit, stderr }` to fail), every other `ip` call fails.
  * - `/etc/init.d/firewall` (under bin/, as the runner finds an absolute command inside
  *   commandPath) logs its argv as ["/etc/init.d/firewall", ...] and succeeds.
  */
@@ -175,6 +177,19 @@ if (argv[0] === 'commit') {
 process.exit(0);
 `;
 
+const IP = String.raw`#!/usr/bin/env node
+const fs = require('fs');
+const path = require('path');
+const DIR = __DIR__;
+const argv = process.argv.slice(2);
+fs.appendFileSync(path.join(DIR, 'calls.log'), JSON.stringify(['ip', ...argv]) + '\n');
+const manifest = JSON.parse(fs.readFileSync(path.join(DIR, 'responses.json'), 'utf8'));
+const r = argv.join(' ') === '-6 neigh show' ? manifest.ip6neigh : undefined;
+if (!r) { process.stderr.write('Object "' + argv[0] + '" is unknown, try "ip help".\n'); process.exit(1); }
+if (r.exit !== undefined) { process.stderr.write(r.stderr + '\n'); process.exit(r.exit); }
+process.stdout.write(r.file !== undefined ? fs.readFileSync(path.join(manifest.fixtures, r.file), 'utf8') : r.text);
+`;
+
 const INIT_SCRIPT = String.raw`#!/usr/bin/env node
 const fs = require('fs');
 const path = require('path');
@@ -202,6 +217,8 @@ export interface FakeOpenWrt {
   /** Makes the `ubus listen`/`subscribe` child for `stream` exit once. */
   kill(stream: string): void;
   failCommit(on: boolean): void;
+  /** What `ip -6 neigh show` prints (undefined: `ip` fails as if the tool had no such object). */
+  respondIp6Neigh(r: Response | undefined): void;
   cleanup(): void;
 }
 
@@ -217,6 +234,7 @@ export function fakeOpenWrt(opts: { withUbus?: boolean } = {}): FakeOpenWrt {
     calls: defaultResponses() as Record<string, Response>,
     uci: defaultUci() as Record<string, Response>,
     added: [] as string[],
+    ip6neigh: { file: 'ip-6-neigh-show.txt' } as Response | undefined,
   };
   const save = (): void => fs.writeFileSync(path.join(dir, 'responses.json'), JSON.stringify(manifest));
   save();
@@ -225,6 +243,7 @@ export function fakeOpenWrt(opts: { withUbus?: boolean } = {}): FakeOpenWrt {
   };
   if (opts.withUbus !== false) install('ubus', UBUS);
   install('uci', UCI);
+  install('ip', IP);
   fs.mkdirSync(path.join(bin, 'etc', 'init.d'), { recursive: true });
   install('etc/init.d/firewall', INIT_SCRIPT.replace('__NAME__', JSON.stringify('/etc/init.d/firewall')));
   const invocations = (): string[][] =>
@@ -266,6 +285,10 @@ export function fakeOpenWrt(opts: { withUbus?: boolean } = {}): FakeOpenWrt {
       if (on) fs.writeFileSync(f, '');
       else fs.rmSync(f, { force: true });
     },
+    respondIp6Neigh: (r) => {
+      manifest.ip6neigh = r;
+      save();
+    },
     cleanup: () => fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 }),
   };
 }
@@ -302,6 +325,8 @@ export function openWrt(fake = fakeOpenWrt(), opts: OpenWrtOptions = {}): Platfo
     // option names /tmp/dhcp.leases, which the tests do not touch).
     leaseFile: path.join(FIXTURES, 'dhcp.leases'),
     arpFile: path.join(FIXTURES, 'proc-net-arp.txt'),
+    // The bridge forwarding database of the same LAN, recorded with the IPv6 neighbours.
+    sysNetDir: path.join(FIXTURES, 'sys-class-net'),
     ...opts,
   });
   const read = async (p = 'Device.'): Promise<ObjectValues[]> => {

@@ -261,8 +261,9 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
       'system info',
     ]);
     // Besides ubus, one `uci show` per config (network for Bridging, firewall for NAT, dhcp for
-    // DHCPv4.Server, DNS.Relay and Hosts, wireless for the SSIDs and AccessPoints); nothing else ran for the read (the long-running
-    // listeners may log their start late). The lease file and ARP table are files, not commands.
+    // DHCPv4.Server, DNS.Relay and Hosts, wireless for the SSIDs and AccessPoints) and Hosts' `ip -6
+    // neigh show`; nothing else ran for the read (the long-running listeners may log their start
+    // late). The lease file, ARP table and bridge forwarding database are files, not commands.
     expect(
       fx.fake
         .invocations()
@@ -270,7 +271,7 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
         .map((a) => a.join(' '))
         .sort(),
     ).toEqual(['uci -q -X show dhcp', 'uci -q -X show firewall', 'uci -q -X show network', 'uci -q -X show wireless']);
-    expect(fx.fake.invocations().filter((a) => a[0] !== 'uci' && !['call', 'listen', 'subscribe'].includes(a[1]))).toEqual([]);
+    expect(fx.fake.invocations().filter((a) => a[0] !== 'uci' && !['call', 'listen', 'subscribe'].includes(a[1]))).toEqual([['ip', '-6', 'neigh', 'show']]);
     expect(fx.platform.runner.calls - before).toBe(11);
     // A second read inside the cache's max age costs nothing more.
     await fx.read();
@@ -304,6 +305,7 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
       'Device.Bridging.',
       'Device.Bridging.Bridge.{i}.',
       'Device.Bridging.Bridge.{i}.Port.{i}.',
+      'Device.Bridging.Bridge.{i}.Port.{i}.Stats.',
       'Device.Bridging.Bridge.{i}.VLAN.{i}.',
       'Device.Bridging.Bridge.{i}.VLANPort.{i}.',
     ]);
@@ -323,17 +325,18 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
       'Device.Ethernet.Link.{i}.Stats.',
     ]);
     expect(under('Device.DNS.')).toEqual(['Device.DNS.', 'Device.DNS.Client.', 'Device.DNS.Client.Server.{i}.', 'Device.DNS.Relay.', 'Device.DNS.Relay.Forwarding.{i}.']);
-    // DHCPv4 server and Hosts from dnsmasq (dhcpv4-server.ts, hosts.ts): no Pool Option table, no Host IPv6Address.
+    // DHCPv4 server and Hosts from dnsmasq (dhcpv4-server.ts, dhcpv4-pool-options.ts, hosts.ts).
     expect(under('Device.DHCPv4.')).toEqual([
       'Device.DHCPv4.',
       'Device.DHCPv4.Server.',
       'Device.DHCPv4.Server.Pool.{i}.',
       'Device.DHCPv4.Server.Pool.{i}.StaticAddress.{i}.',
+      'Device.DHCPv4.Server.Pool.{i}.Option.{i}.',
       'Device.DHCPv4.Server.Pool.{i}.Client.{i}.',
       'Device.DHCPv4.Server.Pool.{i}.Client.{i}.IPv4Address.{i}.',
       'Device.DHCPv4.Server.Pool.{i}.Client.{i}.Option.{i}.',
     ]);
-    expect(under('Device.Hosts.')).toEqual(['Device.Hosts.', 'Device.Hosts.Host.{i}.', 'Device.Hosts.Host.{i}.IPv4Address.{i}.']);
+    expect(under('Device.Hosts.')).toEqual(['Device.Hosts.', 'Device.Hosts.Host.{i}.', 'Device.Hosts.Host.{i}.IPv4Address.{i}.', 'Device.Hosts.Host.{i}.IPv6Address.{i}.']);
     expect(under('Device.Routing.')).toEqual(['Device.Routing.', 'Device.Routing.Router.{i}.', 'Device.Routing.Router.{i}.IPv4Forwarding.{i}.']);
     expect(under('Device.DeviceInfo.')).toEqual(['Device.DeviceInfo.', 'Device.DeviceInfo.MemoryStatus.', 'Device.DeviceInfo.ProcessStatus.', 'Device.DeviceInfo.ProcessStatus.Process.{i}.']);
     // Parameters: SSID.{i}. serves these and no others.

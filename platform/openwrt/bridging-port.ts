@@ -1,0 +1,183 @@
+/**
+ * Device.Bridging.Bridge.{i}.Port.{i}.(Stats.) on OpenWrt (TR-181 Bridge:1), over the bridge
+ * device's `ports` list in the network configuration (bridging.ts has the rest):
+ *
+ * - Port.1 is the management port, the bridge device itself (TR-181 ManagementPort), whose
+ *   LowerLayers lists the other ports; then one port per configured member, then members netifd
+ *   added at run time (Wi-Fi interfaces of a wifi-iface with `network`).
+ * - Add takes the new port's LowerLayers, an Ethernet.Interface (the device netifd knows by that
+ *   name), and appends it to the bridge's `ports` list (`uci add_list`); Delete takes it out of
+ *   the list and out of every bridge-vlan section of the bridge (its VLANPort rows go with it),
+ *   in one commit, then `ubus call network reload`. The management port and Wi-Fi members
+ *   (which the wireless configuration puts in the bridge) cannot be deleted here (7024); an Add
+ *   naming no Ethernet.Interface is refused with 7012, one naming a member already there with 7025.
+ * - Set: only Alias (kept by the agent); other parameters take their current value only.
+ * - PortState: the kernel's bridge port state (/sys/class/net/<bridge>/brif/<port>/state: 0
+ *   Disabled, 1 Listening, 2 Learning, 3 Forwarding, 4 Blocking); the management port is
+ *   Forwarding while the bridge is up.
+ * - LastChange: seconds since the agent saw the port's Status change. netifd and the kernel keep
+ *   no time of a link change, so a port whose Status has not changed since the agent first read
+ *   it counts from that first reading.
+ * - Stats: the counters `network.device status` reports for the port's device.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import { ErrorCode, UspError } from '../../datamodel/UspError.js';
+import type { Value } from '../../datamodel/value/Value.js';
+import { canonicalizeReferences } from '../reference.js';
+import { type BridgeRow, type BridgingState, portPath, type PortRow } from './BridgingState.js';
+import { portPvid } from './bridge-config.js';
+import { noSuchInstance, refused } from './convert.js';
+import { deviceStatus, stats } from './ethernet.js';
+import type { UciStage } from './uci.js';
+
+/** The kernel's bridge port states (include/uapi/linux/if_bridge.h BR_STATE_*), as TR-181 names them. */
+const PORT_STATES = ['Disabled', 'Listening', 'Learning', 'Forwarding', 'Blocking'] as const;
+const STATS = Object.keys(stats(undefined));
+
+/** Serves Device.Bridging.Bridge.{i}.Port.{i}. and its Stats. */
+export function registerBridgePorts(state: BridgingState, sysNetDir = '/sys/class/net'): void {
+  const { model } = state.ctx;
+  /** When the agent saw each port's Status (by bridge and port name) and what it was. */
+  const seen = new Map<string, { status: string; since: number }>();
+  /** Aliases Controllers gave ports, by bridge and port name ("cpe-<port>" otherwise). */
+  const aliases = new Map<string, string>();
+  const keyOf = (b: BridgeRow, name: string): string => `${b.config.name}\n${name}`;
+
+  const portAt = async ([bn, pn]: InstanceKeys): Promise<[BridgeRow, PortRow]> => {
+    const b = await state.bridge(bn);
+    const p = b.ports.find((r) => r.n === pn);
+    if (!p) throw noSuchInstance('bridge port', pn);
+    return [b, p];
+  };
+  const portState = async (b: BridgeRow, p: PortRow): Promise<string> => {
+    if (p.management) return b.devices[p.name]?.up === true ? 'Forwarding' : 'Disabled';
+    try {
+      const n = Number((await fs.readFile(path.join(sysNetDir, b.config.name, 'brif', p.name, 'state'), 'utf8')).trim());
+      return PORT_STATES[n] ?? 'Broken';
+    } catch {
+      // Not (or no longer) enslaved to the bridge: the kernel forwards nothing through it.
+      return 'Disabled';
+    }
+  };
+  const lastChange = (b: BridgeRow, p: PortRow, status: string): number => {
+    const key = keyOf(b, p.name);
+    const now = state.ctx.now();
+    const s = seen.get(key);
+    if (!s || s.status !== status) {
+      seen.set(key, { status, since: now });
+      return 0;
+    }
+    return Math.max(0, Math.floor((now - s.since) / 1000));
+  };
+
+  const values = async (b: BridgeRow, p: PortRow): Promise<Record<string, Value>> => {
+    const d = b.devices[p.name];
+    const status = d ? deviceStatus(d) : 'NotPresent';
+    return {
+      Enable: d?.up === true,
+      Status: status,
+      Alias: aliases.get(keyOf(b, p.name)) ?? `cpe-${p.name}`,
+      Name: p.name,
+      LastChange: lastChange(b, p, status),
+      LowerLayers: p.management ? memberPaths(b) : await state.lowerLayer(p.name),
+      ManagementPort: p.management,
+      // An 802.1D bridge has no VLANs: its ports are "VLAN-unaware" and PVID is ignored (1).
+      Type: b.config.vlanAware ? 'CustomerVLANPort' : 'VLANUnawarePort',
+      PortState: await portState(b, p),
+      PVID: p.management ? 1 : portPvid(b.config, p.name),
+    };
+  };
+
+  model.register('Device.Bridging.Bridge.{i}.Port.{i}.', {
+    params: ['Enable', 'Status', 'Alias', 'Name', 'LastChange', 'LowerLayers', 'ManagementPort', 'Type', 'PortState', 'PVID'],
+    list: async ([b]) =>
+      (await state.read())
+        .find((r) => r.n === b)
+        ?.ports.map((p) => p.n)
+        .sort((x, y) => x - y) ?? [],
+    get: async (keys) => values(...(await portAt(keys))),
+    // Only the Alias is the agent's to change; a port's settings are netifd's (delete and add instead).
+    set: async (keys, changes) => {
+      const [b, p] = await portAt(keys);
+      const current = await values(b, p);
+      const bad = Object.entries(changes)
+        .filter(([k, v]) => k !== 'Alias' && v !== current[k])
+        .map(([param]) => ({ param, message: 'this device only accepts its current value (delete the port and add another)' }));
+      if (bad.length > 0) throw refused(bad);
+      if (typeof changes.Alias === 'string') aliases.set(keyOf(b, p.name), changes.Alias);
+    },
+    add: async ([bn], params) => {
+      const b = await state.bridge(bn);
+      const name = await memberToAdd(state, b, params);
+      const c = b.config;
+      await state.write(async (s) => {
+        if (c.portsAppendable) await s.set({ section: c.section, option: c.portsOption, value: name, append: true });
+        else await rewrite(s, c.section, c.portsOption, true, [...c.ports, name]);
+      });
+      // A port name that left the bridge before comes back as a new row.
+      const n = state.ports.map(c.name).numberOf(name);
+      if (typeof params.Alias === 'string' && params.Alias !== '') aliases.set(keyOf(b, name), params.Alias);
+      return n;
+    },
+    delete: async (keys) => {
+      const [b, p] = await portAt(keys);
+      const c = b.config;
+      if (p.management) throw new UspError(ErrorCode.DeleteFailure, `${portPath(b, p)} is the bridge itself (its management port)`);
+      if (!c.ports.includes(p.name)) throw new UspError(ErrorCode.DeleteFailure, `${p.name} is put in ${c.name} by the wireless configuration (its wifi-iface's network), not by the bridge's ports`);
+      await state.write(async (s) => {
+        const rest = c.ports.filter((x) => x !== p.name);
+        if (c.portsAppendable) await s.set({ section: c.section, option: c.portsOption, value: p.name, removeItem: true });
+        else await rewrite(s, c.section, c.portsOption, true, rest);
+        // Its memberships go too: netifd would ignore them, and a VLANPort must name a Port.
+        for (const v of c.vlans) {
+          const next = v.raw.filter((r) => !v.ports.some((e) => e.raw === r && e.port === p.name));
+          if (next.length !== v.raw.length) await rewrite(s, v.section, 'ports', v.raw.length > 0, next);
+        }
+      });
+      for (const m of b.vlanPorts) if (m.port === p) state.vlanPorts.retire(c.name, m.key);
+      state.ports.retire(c.name, p.name);
+      seen.delete(keyOf(b, p.name));
+      aliases.delete(keyOf(b, p.name));
+    },
+  });
+
+  model.register('Device.Bridging.Bridge.{i}.Port.{i}.Stats.', {
+    params: STATS,
+    get: async (keys) => {
+      const [b, p] = await portAt(keys);
+      return stats(b.devices[p.name]?.statistics);
+    },
+  });
+}
+
+/** The device name an Add's LowerLayers names; 7012 when it names no Ethernet.Interface, 7025 for a member already there. */
+async function memberToAdd(state: BridgingState, b: BridgeRow, params: Record<string, Value>): Promise<string> {
+  const p = { ...params };
+  canonicalizeReferences(p, ['LowerLayers']);
+  const ref = String(p.LowerLayers ?? '');
+  let name: string | undefined;
+  for (const device of Object.keys(b.devices)) if (ref !== '' && (await state.lowerLayer(device)) === ref && ref.startsWith('Device.Ethernet.Interface.')) name = device;
+  const bad: Array<{ param: string; message: string }> = [];
+  if (!name) bad.push({ param: 'LowerLayers', message: 'a new bridge port needs LowerLayers naming one Device.Ethernet.Interface' });
+  if (p.ManagementPort === true) bad.push({ param: 'ManagementPort', message: 'the bridge has its management port (the bridge device itself)' });
+  if (bad.length > 0) throw refused(bad);
+  const there = b.ports.find((x) => x.name === name);
+  if (there) throw new UspError(ErrorCode.DuplicateUniqueKey, `${name} is already ${portPath(b, there)}`);
+  return name!;
+}
+
+/** Replaces list `option` of `section` with `items`, in order (deleting an absent option would fail). */
+async function rewrite(s: UciStage, section: string, option: string, present: boolean, items: readonly string[]): Promise<void> {
+  if (present) await s.set({ section, option, value: '', remove: true });
+  for (const value of items) await s.set({ section, option, value, append: true });
+}
+
+/** The management port's LowerLayers: every other port of its bridge (TR-181 Port.LowerLayers). */
+function memberPaths(b: BridgeRow): string {
+  return b.ports
+    .filter((p) => !p.management)
+    .map((p) => portPath(b, p))
+    .join(',');
+}
