@@ -272,7 +272,7 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
         .sort(),
     ).toEqual(['uci -q -X show dhcp', 'uci -q -X show firewall', 'uci -q -X show network', 'uci -q -X show wireless']);
     expect(fx.fake.invocations().filter((a) => a[0] !== 'uci' && !['call', 'listen', 'subscribe'].includes(a[1]))).toEqual([['ip', '-6', 'neigh', 'show']]);
-    expect(fx.platform.runner.calls - before).toBe(11);
+    expect(fx.platform.runner.calls - before).toBe(12);
     // A second read inside the cache's max age costs nothing more.
     await fx.read();
     expect(fx.fake.ubusCalls()).toHaveLength(7);
