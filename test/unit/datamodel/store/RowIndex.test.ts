@@ -63,7 +63,7 @@ describe('RowIndex', () => {
     };
     const check = (): void => {
       for (let c = 1; c <= 3; c++) {
-        for (const values of [{ Protocol: 'MQTT' }, { Protocol: 'WebSocket', Enable: true }, {}, { Protocol: 'STOMP', Enable: false }]) {
+        for (const values of [{ Protocol: 'MQTT' }, { Protocol: 'WebSocket', Enable: true }, {}, { Protocol: 'STOMP', Enable: false }] as Record<string, Value>[]) {
           expect(index.find(MTP_OF(c), values)).toEqual(expected(s, MTP_OF(c), values));
           expect(index.count(MTP_OF(c), values)).toBe(expected(s, MTP_OF(c), values).length);
         }
