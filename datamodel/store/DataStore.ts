@@ -96,8 +96,8 @@ export class DataStore implements RowSource {
   private journalBytes = 0;
   private journalOnDisk = false;
   private compactAt: number;
-  /** Row indexes by supported table path (indexRows), kept with every change of a row. */
-  private readonly indexes = new Map<string, RowIndex[]>();
+  /** Row indexes by supported table path (indexRows), kept with every change of a row; made at the first. */
+  private indexes: Map<string, RowIndex[]> | undefined;
 
   /** `dir` undefined keeps everything in memory (tests, the fleet simulator). */
   constructor(
@@ -215,11 +215,11 @@ export class DataStore implements RowSource {
    * rows only when a lookup meets a large table (RowIndex).
    */
   indexRows(supportedPath: string, params: readonly string[], defaults: Readonly<Record<string, Value>>): RowIndex {
-    const list = this.indexes.get(supportedPath);
+    const list = this.indexes?.get(supportedPath);
     const known = list?.find((i) => i.defaults === defaults && i.params.length === params.length && i.params.every((p, k) => p === params[k]));
     if (known) return known;
     const index = new RowIndex(supportedPath, params, defaults, this);
-    this.indexes.set(supportedPath, (list ?? []).concat(index));
+    (this.indexes ??= new Map()).set(supportedPath, (list ?? []).concat(index));
     return index;
   }
 
@@ -233,7 +233,7 @@ export class DataStore implements RowSource {
 
   /** Tells the built indexes of its table that the row at `path` now holds `row` (undefined: gone). */
   private indexRow(path: string, row: Record<string, Value> | undefined): void {
-    if (this.indexes.size === 0) return;
+    if (!this.indexes) return;
     const m = INSTANCE_ROW.exec(path);
     if (!m) return;
     const tablePath = m[1]!;
@@ -245,7 +245,7 @@ export class DataStore implements RowSource {
 
   /** After every row was replaced at once (load, revert of a factory reset, clear): indexes are built again when next needed. */
   private reindex(): void {
-    for (const list of this.indexes.values()) for (const index of list) index.clear();
+    for (const list of this.indexes?.values() ?? []) for (const index of list) index.clear();
   }
 
   /** Instances of a table, ascending. */
