@@ -72,12 +72,20 @@ export class ControllerDirectory {
   private generation = 0;
   private readonly table: ModelNode;
   readonly access: AccessControl;
-  private readonly creating = new Map<string, Promise<ControllerEntry | undefined>>();
+  private get creating(): Map<string, Promise<ControllerEntry | undefined>> {
+    return (this.creatingOf ??= new Map());
+  }
+  /** Made at first use: most gateways of a fleet never touch it, and an empty Map costs ~180 bytes. */
+  private creatingOf?: Map<string, Promise<ControllerEntry | undefined>>;
   /** Certificate-based trust, when the model serves Device.LocalAgent.Certificate. */
   private readonly peers?: PeerTrust;
 
   readonly unknownRows: UnknownControllerRows;
-  private readonly rowless = new Set<string>();
+  private get rowless(): Set<string> {
+    return (this.rowlessOf ??= new Set());
+  }
+  /** Made at first use: most gateways of a fleet never touch it, and an empty Set costs ~180 bytes. */
+  private rowlessOf?: Set<string>;
 
   constructor(
     private readonly model: DataModel,

@@ -48,7 +48,11 @@ export interface RowView {
 
 export class UnknownControllerRows {
   /** Last activity per Endpoint ID with a row (bounded by the Controller table, MAX_CONTROLLER_ROWS). */
-  private readonly lastSeen = new Map<string, number>();
+  private get lastSeen(): Map<string, number> {
+    return (this.lastSeenOf ??= new Map());
+  }
+  /** Made at first use: most gateways of a fleet never touch it, and an empty Map costs ~180 bytes. */
+  private lastSeenOf?: Map<string, number>;
   private readonly startedAt: number;
   private counter = 0;
 

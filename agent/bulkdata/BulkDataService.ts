@@ -48,8 +48,16 @@ interface Runner {
 }
 
 export class BulkDataService {
-  private readonly runners = new Map<number, Runner>();
-  private readonly dirty = new Set<number>();
+  private get runners(): Map<number, Runner> {
+    return (this.runnersOf ??= new Map());
+  }
+  /** Made at first use: most gateways of a fleet never touch it, and an empty Map costs ~180 bytes. */
+  private runnersOf?: Map<number, Runner>;
+  private get dirty(): Set<number> {
+    return (this.dirtyOf ??= new Set());
+  }
+  /** Made at first use: most gateways of a fleet never touch it, and an empty Set costs ~180 bytes. */
+  private dirtyOf?: Set<number>;
   private reloadAll = false;
   private flushing?: Promise<void>;
   private unsubscribe?: () => void;

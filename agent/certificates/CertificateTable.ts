@@ -56,7 +56,11 @@ export class CertificateTable {
   readonly node: ModelNode;
   private readonly binding: ObjectBinding;
   /** Parsed certificates by instance, while the stored PEM is the same. */
-  private readonly parsed = new Map<number, { pem: string; cert: X509Certificate }>();
+  private get parsed(): Map<number, { pem: string; cert: X509Certificate }> {
+    return (this.parsedOf ??= new Map());
+  }
+  /** Made at first use: most gateways of a fleet never touch it, and an empty Map costs ~180 bytes. */
+  private parsedOf?: Map<number, { pem: string; cert: X509Certificate }>;
 
   constructor(
     private readonly model: DataModel,

@@ -63,8 +63,16 @@ export class PeerTrust {
   private generation = 0;
   private readonly byCertificate = new WeakMap<X509Certificate, { generation: number; pinned: string; verdict: PeerVerdict }>();
   /** Per controller: the certificate of its current connection and what it inherited. */
-  private readonly sessions = new Map<string, { cert: X509Certificate | undefined; inheritedRole: string }>();
-  private readonly pinning = new Map<number, Promise<void>>();
+  private get sessions(): Map<string, { cert: X509Certificate | undefined; inheritedRole: string }> {
+    return (this.sessionsOf ??= new Map());
+  }
+  /** Made at first use: most gateways of a fleet never touch it, and an empty Map costs ~180 bytes. */
+  private sessionsOf?: Map<string, { cert: X509Certificate | undefined; inheritedRole: string }>;
+  private get pinning(): Map<number, Promise<void>> {
+    return (this.pinningOf ??= new Map());
+  }
+  /** Made at first use: most gateways of a fleet never touch it, and an empty Map costs ~180 bytes. */
+  private pinningOf?: Map<number, Promise<void>>;
   private readonly credentialNode: ModelNode;
   private readonly controllerNode: ModelNode;
 

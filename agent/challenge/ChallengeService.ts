@@ -41,8 +41,16 @@ interface Attempts {
 }
 
 export class ChallengeService {
-  private readonly pending = new Map<string, Pending>();
-  private readonly attempts = new Map<number, Attempts>();
+  private get pending(): Map<string, Pending> {
+    return (this.pendingOf ??= new Map());
+  }
+  /** Made at first use: most gateways of a fleet never touch it, and an empty Map costs ~180 bytes. */
+  private pendingOf?: Map<string, Pending>;
+  private get attempts(): Map<number, Attempts> {
+    return (this.attemptsOf ??= new Map());
+  }
+  /** Made at first use: most gateways of a fleet never touch it, and an empty Map costs ~180 bytes. */
+  private attemptsOf?: Map<number, Attempts>;
   private readonly challengeNode: ModelNode;
 
   constructor(

@@ -51,7 +51,11 @@ export function nextActivation(p: PendingActivation, now: Date): number | undefi
 
 export class ActivationJournal {
   private readonly file: string | undefined;
-  private readonly entries = new Map<string, PendingActivation>();
+  private get entries(): Map<string, PendingActivation> {
+    return (this.entriesOf ??= new Map());
+  }
+  /** Made at first use: most gateways of a fleet never touch it, and an empty Map costs ~180 bytes. */
+  private entriesOf?: Map<string, PendingActivation>;
   private readonly leftover: string[];
   private seq = 0;
 

@@ -26,7 +26,11 @@ function keyOf(s: Pick<Stored, 'affected' | 'startTime'>): string {
 
 export class TransferJournal {
   private readonly file: string | undefined;
-  private readonly entries = new Map<string, Stored>();
+  private get entries(): Map<string, Stored> {
+    return (this.entriesOf ??= new Map());
+  }
+  /** Made at first use: most gateways of a fleet never touch it, and an empty Map costs ~180 bytes. */
+  private entriesOf?: Map<string, Stored>;
   /** Keys of the entries a previous run left, until they are reported. */
   private readonly leftover: string[];
 

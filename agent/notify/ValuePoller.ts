@@ -23,9 +23,17 @@ const VALUE_CHANGE = ['ValueChange'] as const;
 
 export class ValuePoller {
   /** Subscription path → parameter path → last value seen. */
-  private readonly seen = new Map<string, Map<string, string>>();
+  private get seen(): Map<string, Map<string, string>> {
+    return (this.seenOf ??= new Map());
+  }
+  /** Made at first use: most gateways of a fleet never touch it, and an empty Map costs ~180 bytes. */
+  private seenOf?: Map<string, Map<string, string>>;
   /** Values the engine notified while a pass was reading: newer than what the pass read. */
-  private readonly duringPass = new Map<string, Map<string, string>>();
+  private get duringPass(): Map<string, Map<string, string>> {
+    return (this.duringPassOf ??= new Map());
+  }
+  /** Made at first use: most gateways of a fleet never touch it, and an empty Map costs ~180 bytes. */
+  private duringPassOf?: Map<string, Map<string, string>>;
   private stopTimer?: () => void;
   private polling = false;
 

@@ -23,7 +23,11 @@ const CONTROLLER = 'Device.LocalAgent.Controller.{i}.';
 export class OnBoarding {
   private readonly ctrl: ModelNode;
   /** Controller instance number → the pending restart. */
-  private readonly restarts = new Map<number, NodeJS.Timeout>();
+  private get restarts(): Map<number, NodeJS.Timeout> {
+    return (this.restartsOf ??= new Map());
+  }
+  /** Made at first use: most gateways of a fleet never touch it, and an empty Map costs ~180 bytes. */
+  private restartsOf?: Map<number, NodeJS.Timeout>;
   private readonly unsubscribe: () => void;
 
   constructor(

@@ -39,8 +39,16 @@ interface Running {
 export class OperationRunner {
   /** Request rows are volatile: empty after every restart (TR-181 Request table). */
   private readonly requests = new DataStore();
-  private readonly running = new Map<number, Running>();
-  private readonly listeners = new Set<OperationListener>();
+  private get running(): Map<number, Running> {
+    return (this.runningOf ??= new Map());
+  }
+  /** Made at first use: most gateways of a fleet never touch it, and an empty Map costs ~180 bytes. */
+  private runningOf?: Map<number, Running>;
+  private get listeners(): Set<OperationListener> {
+    return (this.listenersOf ??= new Set());
+  }
+  /** Made at first use: most gateways of a fleet never touch it, and an empty Set costs ~180 bytes. */
+  private listenersOf?: Set<OperationListener>;
   private readonly requestNode: ModelNode;
 
   constructor(

@@ -80,14 +80,34 @@ export const MAX_DEPLOYMENT_UNITS = 64;
 export const UNITS_FILE = 'units.json';
 
 export class SoftwareUnits {
-  readonly units = new Map<number, DuRecord>();
-  readonly eus = new Map<number, EuRecord>();
+  get units(): Map<number, DuRecord> {
+    return (this.unitsOf ??= new Map());
+  }
+  /** Made at first use: most gateways of a fleet never touch it, and an empty Map costs ~180 bytes. */
+  private unitsOf?: Map<number, DuRecord>;
+  get eus(): Map<number, EuRecord> {
+    return (this.eusOf ??= new Map());
+  }
+  /** Made at first use: most gateways of a fleet never touch it, and an empty Map costs ~180 bytes. */
+  private eusOf?: Map<number, EuRecord>;
   /** Live EU state, as the EEs report it (Idle until started). */
-  readonly euState = new Map<number, ExecutionUnitState>();
+  get euState(): Map<number, ExecutionUnitState> {
+    return (this.euStateOf ??= new Map());
+  }
+  /** Made at first use: most gateways of a fleet never touch it, and an empty Map costs ~180 bytes. */
+  private euStateOf?: Map<number, ExecutionUnitState>;
   /** Names of ExecEnv rows a controller disabled (ExecEnv.{i}.Enable false). */
-  readonly disabledEnvs = new Set<string>();
+  get disabledEnvs(): Set<string> {
+    return (this.disabledEnvsOf ??= new Set());
+  }
+  /** Made at first use: most gateways of a fleet never touch it, and an empty Set costs ~180 bytes. */
+  private disabledEnvsOf?: Set<string>;
   /** Restart counters per ExecEnv name (bounded by the platform's EEs). */
-  readonly envRestarts = new Map<string, EnvRestartRecord>();
+  get envRestarts(): Map<string, EnvRestartRecord> {
+    return (this.envRestartsOf ??= new Map());
+  }
+  /** Made at first use: most gateways of a fleet never touch it, and an empty Map costs ~180 bytes. */
+  private envRestartsOf?: Map<string, EnvRestartRecord>;
   private nextDu = 1;
   private nextEu = 1;
   private saving: Promise<void> = Promise.resolve();

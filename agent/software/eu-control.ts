@@ -15,10 +15,22 @@ const STOP_WAIT_MS = 15_000;
 
 export class ExecutionUnits {
   /** EUs to start again once they are Idle (Restart()). */
-  private readonly restartPending = new Set<number>();
-  private readonly idleWaiters = new Map<number, Array<() => void>>();
+  private get restartPending(): Set<number> {
+    return (this.restartPendingOf ??= new Set());
+  }
+  /** Made at first use: most gateways of a fleet never touch it, and an empty Set costs ~180 bytes. */
+  private restartPendingOf?: Set<number>;
+  private get idleWaiters(): Map<number, Array<() => void>> {
+    return (this.idleWaitersOf ??= new Map());
+  }
+  /** Made at first use: most gateways of a fleet never touch it, and an empty Map costs ~180 bytes. */
+  private idleWaitersOf?: Map<number, Array<() => void>>;
   /** AutoRestart runtime state per EU. */
-  private readonly autoRestarts = new Map<number, AutoRestartState>();
+  private get autoRestarts(): Map<number, AutoRestartState> {
+    return (this.autoRestartsOf ??= new Map());
+  }
+  /** Made at first use: most gateways of a fleet never touch it, and an empty Map costs ~180 bytes. */
+  private autoRestartsOf?: Map<number, AutoRestartState>;
 
   constructor(private readonly d: SoftwareDeps) {}
 

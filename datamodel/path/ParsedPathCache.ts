@@ -11,7 +11,11 @@ import type { ParsedPath } from './Path.js';
 export const DEFAULT_PARSED_PATH_CACHE_SIZE = 512;
 
 export class ParsedPathCache {
-  private readonly byText = new Map<string, ParsedPath>();
+  private get byText(): Map<string, ParsedPath> {
+    return (this.byTextOf ??= new Map());
+  }
+  /** Made at first use: most gateways of a fleet never touch it, and an empty Map costs ~180 bytes. */
+  private byTextOf?: Map<string, ParsedPath>;
 
   constructor(readonly max = DEFAULT_PARSED_PATH_CACHE_SIZE) {}
 

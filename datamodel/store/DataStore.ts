@@ -17,7 +17,7 @@ import type { Value } from '../value/Value.js';
 import { syncDirectory, writeFileAtomic } from './atomic-write.js';
 import { JOURNAL_FILE, journalLine, scanJournal, type TableDelta } from './journal.js';
 import { PathMap } from './PathMap.js';
-import { RowIndex } from './RowIndex.js';
+import { RowIndex, type RowSource } from './RowIndex.js';
 import { SavedImage, STATE_FILE, parseStateDocument, rowTexts, type TableState } from './SavedImage.js';
 
 export { STATE_FILE, JOURNAL_FILE };
@@ -28,6 +28,11 @@ const MIN_COMPACT_BYTES = 256 * 1024;
 const INSTANCE_ROW = /^(.*\.)(\d+)\.$/;
 /** Instance numbers inside a table path, replaced by "{i}" to name its supported path. */
 const INSTANCE_NUMBER = /\.\d+(?=\.)/g;
+
+/** The supported path of the rows of a concrete table ("Device.A.3.B." → "Device.A.{i}.B.{i}."). */
+function supportedPathOf(tablePath: string): string {
+  return `${tablePath.replace(INSTANCE_NUMBER, '.{i}')}{i}.`;
+}
 
 /** Damage found in the journal at load; what was kept. */
 export interface JournalDamage {
@@ -59,17 +64,19 @@ interface TableChange {
   whole: boolean;
 }
 
-export class DataStore {
+export class DataStore implements RowSource {
   /** Concrete object path ("Device.LocalAgent.Controller.1.") → stored values. */
   private rows = new PathMap<Record<string, Value>>();
   /** Concrete table path ("Device.LocalAgent.Controller.") → counter and instances. */
   private tables = new PathMap<TableState>();
-  /** Changed since the last commit (only tracked when saving to disk). */
-  private dirtyRows = new Set<string>();
-  private dirtyTables = new Map<string, TableChange>();
+  /**
+   * Changed since the last commit, and what is on disk: only a store that saves has them (made
+   * at first use), so an in-memory store (a fleet's gateways) carries none of the three.
+   */
+  private dirtyRowsOf?: Set<string>;
+  private dirtyTablesOf?: Map<string, TableChange>;
+  private imageOf?: SavedImage;
   private cleared = false;
-  /** What is on disk. */
-  private image = new SavedImage();
   private seq = 0;
   /**
    * Records waiting for the writer. Bounded by the commits in flight: each is a transaction
@@ -89,8 +96,8 @@ export class DataStore {
   private journalBytes = 0;
   private journalOnDisk = false;
   private compactAt: number;
-  /** Row indexes by supported table path (indexRows), kept with every change of a row. */
-  private readonly indexes = new Map<string, RowIndex[]>();
+  /** Row indexes by supported table path (indexRows), kept with every change of a row; made at the first. */
+  private indexes: Map<string, RowIndex[]> | undefined;
 
   /** `dir` undefined keeps everything in memory (tests, the fleet simulator). */
   constructor(
@@ -98,6 +105,19 @@ export class DataStore {
     private readonly opts: DataStoreOptions = {},
   ) {
     this.compactAt = opts.compactAtBytes ?? MIN_COMPACT_BYTES;
+  }
+
+  private get dirtyRows(): Set<string> {
+    return (this.dirtyRowsOf ??= new Set());
+  }
+  private get dirtyTables(): Map<string, TableChange> {
+    return (this.dirtyTablesOf ??= new Map());
+  }
+  private get image(): SavedImage {
+    return (this.imageOf ??= new SavedImage());
+  }
+  private set image(image: SavedImage) {
+    this.imageOf = image;
   }
 
   get file(): string | undefined {
@@ -190,32 +210,42 @@ export class DataStore {
 
   /**
    * Keeps the rows of the tables at `supportedPath` ("Device.NAT.PortMapping.{i}.") findable by
-   * their values of `params` (read as `defaults` when not stored), through every later change;
-   * rows already stored are indexed now.
+   * their values of `params` (read as `defaults` when not stored), through every later change.
+   * The same index for the same arguments (the stored binding asks at each lookup); it reads the
+   * rows only when a lookup meets a large table (RowIndex).
    */
   indexRows(supportedPath: string, params: readonly string[], defaults: Readonly<Record<string, Value>>): RowIndex {
-    const index = new RowIndex(params, defaults);
-    this.indexes.set(supportedPath, [...(this.indexes.get(supportedPath) ?? []), index]);
-    for (const [path, row] of this.rows) this.indexRow(path, row, [index]);
+    const list = this.indexes?.get(supportedPath);
+    const known = list?.find((i) => i.defaults === defaults && i.params.length === params.length && i.params.every((p, k) => p === params[k]));
+    if (known) return known;
+    const index = new RowIndex(supportedPath, params, defaults, this);
+    (this.indexes ??= new Map()).set(supportedPath, (list ?? []).concat(index));
     return index;
   }
 
-  /** Tells the indexes of its table that the row at `path` now holds `row` (undefined: gone). */
-  private indexRow(path: string, row: Record<string, Value> | undefined, only?: readonly RowIndex[]): void {
-    if (this.indexes.size === 0) return;
+  /** RowSource: every stored row of the tables at `supportedPath`, for an index being built. */
+  rowsOf(supportedPath: string, visit: (path: string, tablePath: string, n: number, row: Readonly<Record<string, Value>>) => void): void {
+    for (const [path, row] of this.rows) {
+      const m = INSTANCE_ROW.exec(path);
+      if (m && supportedPathOf(m[1]!) === supportedPath) visit(path, m[1]!, Number(m[2]), row);
+    }
+  }
+
+  /** Tells the built indexes of its table that the row at `path` now holds `row` (undefined: gone). */
+  private indexRow(path: string, row: Record<string, Value> | undefined): void {
+    if (!this.indexes) return;
     const m = INSTANCE_ROW.exec(path);
     if (!m) return;
     const tablePath = m[1]!;
-    const indexes = only ?? this.indexes.get(`${tablePath.replace(INSTANCE_NUMBER, '.{i}')}{i}.`);
+    const indexes = this.indexes.get(supportedPathOf(tablePath));
     if (!indexes) return;
     const n = Number(m[2]);
     for (const index of indexes) index.update(path, tablePath, n, row);
   }
 
-  /** After every row was replaced at once (load, revert of a factory reset, clear). */
+  /** After every row was replaced at once (load, revert of a factory reset, clear): indexes are built again when next needed. */
   private reindex(): void {
-    for (const list of this.indexes.values()) for (const index of list) index.clear();
-    for (const [path, row] of this.rows) this.indexRow(path, row);
+    for (const list of this.indexes?.values() ?? []) for (const index of list) index.clear();
   }
 
   /** Instances of a table, ascending. */
@@ -252,9 +282,11 @@ export class DataStore {
     const n = requested ?? t.next;
     if (t.instances.includes(n)) throw new Error(`instance ${tablePath}${n} exists`);
     t.next = Math.max(t.next, n + 1);
-    // A new array, not a push: callers may still iterate the list they were given.
+    // A new array, not a push: callers may still iterate the list they were given. By concat,
+    // which sizes it exactly: a spread or a push leaves room for 16 more (~130 bytes per table
+    // per gateway of a fleet).
     const last = t.instances[t.instances.length - 1];
-    t.instances = last === undefined || n > last ? [...t.instances, n] : [...t.instances, n].sort((a, b) => a - b);
+    t.instances = last === undefined || n > last ? t.instances.concat(n) : t.instances.concat(n).sort((a, b) => a - b);
     const c = this.tableChange(tablePath);
     if (c) {
       if (!c.removed.delete(n)) c.added.add(n);
@@ -294,7 +326,7 @@ export class DataStore {
       }),
       tables: this.tables.under(instancePath).map((k) => {
         const v = this.tables.get(k)!;
-        return [k, { next: v.next, instances: [...v.instances] }];
+        return [k, { next: v.next, instances: v.instances.slice() }];
       }),
     };
   }
@@ -311,7 +343,7 @@ export class DataStore {
       this.tableChange(tablePath, true);
     }
     if (!t.instances.includes(n)) {
-      t.instances = [...t.instances, n].sort((a, b) => a - b);
+      t.instances = t.instances.concat(n).sort((a, b) => a - b);
       const c = this.tableChange(tablePath);
       if (c) {
         if (!c.removed.delete(n)) c.added.add(n);

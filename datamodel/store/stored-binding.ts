@@ -10,7 +10,6 @@ import type { Value } from '../value/Value.js';
 import type { SchemaParam } from '../schema/types.js';
 import { defaultValue } from '../value/default-value.js';
 import type { DataStore } from './DataStore.js';
-import type { RowIndex } from './RowIndex.js';
 
 export interface StoredOptions {
   /** Served parameters; default all of the schema object's (NumberOfEntries are derived). */
@@ -50,9 +49,6 @@ interface StoredParams {
  */
 const storedParamsOf = new WeakMap<ModelNode, Map<string, StoredParams>>();
 
-/** What a stored object without live values reads as: shared, never written. */
-const NO_LIVE: ReadonlyArray<[string, (keys: InstanceKeys) => Value]> = [];
-
 /**
  * The parameters a stored object serves (default: the schema's, less the derived NumberOfEntries)
  * and what each reads as until stored; the same tables for every binding of one node and names
@@ -83,52 +79,83 @@ function computeStoredParams(node: ModelNode, opts: StoredOptions): StoredParams
 
 function storedBinding(node: ModelNode, store: DataStore, opts: StoredOptions): ObjectBinding {
   const { names, defaults } = storedParams(node, opts);
-  const live = opts.live ? Object.entries(opts.live) : NO_LIVE;
-  const binding: ObjectBinding = {
-    params: names,
-    // Live parameters (UpTime) are computed, but they are counters the poller ignores anyway.
-    changesOnlyThroughAgent: true,
-    stored: true,
-    commands: opts.commands,
-    get(keys) {
-      const row = store.row(node.pathOf(keys));
-      const v: Record<string, Value> = row ? { ...defaults, ...row } : { ...defaults };
-      for (const [name, fn] of live) v[name] = fn(keys);
-      return v;
-    },
-    set(keys, changes, ctx) {
-      opts.validate?.(keys, changes, ctx);
-      const path = node.pathOf(keys);
-      store.setRow(path, { ...(store.row(path) ?? {}), ...changes });
-      opts.onChange?.(keys, changes);
-    },
-  };
-  if (node.multi) {
-    binding.list = (parentKeys) => store.instances(node.tablePathOf(parentKeys));
-    binding.add = (parentKeys, params, ctx, requested) => {
-      const values = { ...(opts.initial?.(parentKeys, ctx) ?? {}), ...params };
-      opts.validate?.([...parentKeys, 0], values, ctx);
-      const n = store.allocate(node.tablePathOf(parentKeys), requested);
-      store.setRow(node.pathOf([...parentKeys, n]), values);
-      opts.onChange?.([...parentKeys, n], values);
-      return n;
-    };
-    binding.delete = (keys) => {
-      store.remove(node.pathOf(keys), node.tablePathOf(keys.slice(0, -1)), keys[keys.length - 1]);
-      opts.onDelete?.(keys);
-    };
-    // An index per unique key made of stored parameters only (a live one is read per row).
-    const indexed = new Map<string, RowIndex>();
-    for (const key of node.def.uniqueKeys ?? []) {
-      if (key.params.every((p) => p in defaults && !opts.live?.[p])) {
-        indexed.set(key.params.join('+'), store.indexRows(node.supportedPath, key.params, defaults));
-      }
-    }
-    binding.findByValues = (parentKeys, params, values) => indexed.get(params.join('+'))?.find(node.tablePathOf(parentKeys), values);
-    binding.snapshot = (keys) => store.snapshotSubtree(node.pathOf(keys));
-    binding.restore = (keys, snap) => {
-      store.restoreSubtree(node.tablePathOf(keys.slice(0, -1)), keys[keys.length - 1], snap as ReturnType<DataStore['snapshotSubtree']>);
-    };
+  return node.multi ? new StoredTableBinding(node, store, opts, names, defaults) : new StoredObjectBinding(node, store, opts, names, defaults);
+}
+
+/**
+ * A stored object's binding. A class, not an object of closures: every gateway of a fleet has a
+ * few dozen of these, and their methods then live once on the prototype instead of once per
+ * binding with a context each.
+ */
+class StoredObjectBinding implements ObjectBinding {
+  // Live parameters (UpTime) are computed, but they are counters the poller ignores anyway.
+  readonly changesOnlyThroughAgent = true;
+  readonly stored = true;
+  readonly commands: Readonly<Record<string, CommandBinding>> | undefined;
+
+  constructor(
+    protected readonly node: ModelNode,
+    protected readonly store: DataStore,
+    protected readonly opts: StoredOptions,
+    readonly params: readonly string[],
+    /** Read only: shared by every binding of the node (storedParams). */
+    protected readonly defaults: Readonly<Record<string, Value>>,
+  ) {
+    this.commands = opts.commands;
   }
-  return binding;
+
+  get(keys: InstanceKeys): Record<string, Value> {
+    const row = this.store.row(this.node.pathOf(keys));
+    const v: Record<string, Value> = row ? { ...this.defaults, ...row } : { ...this.defaults };
+    const live = this.opts.live;
+    if (live) for (const name in live) v[name] = live[name]!(keys);
+    return v;
+  }
+
+  set(keys: InstanceKeys, changes: Record<string, Value>, ctx: RequestContext): void {
+    this.opts.validate?.(keys, changes, ctx);
+    const path = this.node.pathOf(keys);
+    this.store.setRow(path, { ...(this.store.row(path) ?? {}), ...changes });
+    this.opts.onChange?.(keys, changes);
+  }
+}
+
+/** A stored table's binding: rows, instance numbers and unique-key lookups from the DataStore. */
+class StoredTableBinding extends StoredObjectBinding {
+  list(parentKeys: InstanceKeys): number[] {
+    return this.store.instances(this.node.tablePathOf(parentKeys));
+  }
+
+  add(parentKeys: InstanceKeys, params: Record<string, Value>, ctx: RequestContext, requested?: number): number {
+    const { node, store, opts } = this;
+    const values = { ...(opts.initial?.(parentKeys, ctx) ?? {}), ...params };
+    opts.validate?.([...parentKeys, 0], values, ctx);
+    const n = store.allocate(node.tablePathOf(parentKeys), requested);
+    store.setRow(node.pathOf([...parentKeys, n]), values);
+    opts.onChange?.([...parentKeys, n], values);
+    return n;
+  }
+
+  delete(keys: InstanceKeys): void {
+    this.store.remove(this.node.pathOf(keys), this.node.tablePathOf(keys.slice(0, -1)), keys[keys.length - 1]!);
+    this.opts.onDelete?.(keys);
+  }
+
+  /**
+   * From the store's index for this unique key (made at the first lookup, kept by the store
+   * from then on), when the key is made of stored parameters only: a live one is read per row.
+   */
+  findByValues(parentKeys: InstanceKeys, params: readonly string[], values: Readonly<Record<string, Value>>): number[] | undefined {
+    const key = this.node.def.uniqueKeys?.find((k) => k.params.length === params.length && k.params.every((p, i) => p === params[i]));
+    if (!key || !params.every((p) => p in this.defaults && !this.opts.live?.[p])) return undefined;
+    return this.store.indexRows(this.node.supportedPath, params, this.defaults).find(this.node.tablePathOf(parentKeys), values);
+  }
+
+  snapshot(keys: InstanceKeys): unknown {
+    return this.store.snapshotSubtree(this.node.pathOf(keys));
+  }
+
+  restore(keys: InstanceKeys, snap: unknown): void {
+    this.store.restoreSubtree(this.node.tablePathOf(keys.slice(0, -1)), keys[keys.length - 1]!, snap as ReturnType<DataStore['snapshotSubtree']>);
+  }
 }

@@ -21,7 +21,11 @@ export type ChangeListener = (change: Change) => void;
 export class ChangeFeed {
   private readonly listeners = new Set<ChangeListener>();
   /** Sources resting while nobody wanted created/deleted news (one per polling source of a model). */
-  private readonly wakers = new Set<() => void>();
+  private get wakers(): Set<() => void> {
+    return (this.wakersOf ??= new Set());
+  }
+  /** Made at first use: most gateways of a fleet never touch it, and an empty Set costs ~180 bytes. */
+  private wakersOf?: Set<() => void>;
 
   subscribe(l: ChangeListener): () => void {
     this.listeners.add(l);

@@ -77,8 +77,9 @@ export class DataModel {
   private readonly commandBindings: Array<CommandBinding | undefined>;
   /** Value changes, object creation/deletion and events, for subscriptions. */
   readonly changes = new ChangeFeed();
-  private readonly commitHooks: Array<() => Promise<void>> = [];
-  private readonly revertHooks: Array<() => void> = [];
+  // Replaced by concat, not pushed to: a push leaves room for 16 more, per gateway of a fleet.
+  private commitHooks: Array<() => Promise<void>> = [];
+  private revertHooks: Array<() => void> = [];
   /** Serialises write transactions (see WriteLock). */
   readonly writeLock = new WriteLock();
   private readonly cascades = new Map<ModelNode, DeleteCascade[]>();
@@ -322,7 +323,7 @@ export class DataModel {
    */
   onDelete(supportedPath: string, cascade: DeleteCascade): void {
     const node = this.requireNode(supportedPath);
-    this.cascades.set(node, [...(this.cascades.get(node) ?? []), cascade]);
+    this.cascades.set(node, (this.cascades.get(node) ?? []).concat(cascade));
   }
 
   /** The cascades registered for `node` (Transaction.delete runs them). */
@@ -335,8 +336,8 @@ export class DataModel {
    * `revert`, after a commit whose hooks failed, puts the hook's state back to what it saved.
    */
   onCommit(hook: () => Promise<void>, revert?: () => void): void {
-    this.commitHooks.push(hook);
-    if (revert) this.revertHooks.push(revert);
+    this.commitHooks = this.commitHooks.concat(hook);
+    if (revert) this.revertHooks = this.revertHooks.concat(revert);
   }
 
   /**

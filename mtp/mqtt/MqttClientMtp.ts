@@ -59,7 +59,11 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
   private replyTo?: string;
   private state: MqttClientStatus = 'Disabled';
   private controllers = new Map<string, MqttControllerTopic>();
-  private readonly links = new Map<string, MqttTopicConnection>();
+  private get links(): Map<string, MqttTopicConnection> {
+    return (this.linksOf ??= new Map());
+  }
+  /** Made at first use: most gateways of a fleet never touch it, and an empty Map costs ~180 bytes. */
+  private linksOf?: Map<string, MqttTopicConnection>;
   private readonly log: Logger;
   /** Taken once per broker session, so every Record of the session shares one object (trust caches key on it). */
   private brokerCert?: X509Certificate;
@@ -69,7 +73,11 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
   private subscribeTopics: string[] = [];
   private responseInfo = '';
   /** Filters SUBSCRIBE was sent for on this session, to UNSUBSCRIBE what is dropped and show Subscription.{i}.Status. */
-  private readonly requested = new Map<string, RequestedFilter>();
+  private get requested(): Map<string, RequestedFilter> {
+    return (this.requestedOf ??= new Map());
+  }
+  /** Made at first use: most gateways of a fleet never touch it, and an empty Map costs ~180 bytes. */
+  private requestedOf?: Map<string, RequestedFilter>;
   /** Set when R-MQTT.16 disabled the MTP: a Subscription row appearing connects again. */
   private disabledNoTopic = false;
   private readonly stats = new MqttStatsCounter();

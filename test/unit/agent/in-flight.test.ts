@@ -30,3 +30,18 @@ describe('InFlight: requests in flight, bounded per controller and in all', () =
     expect(f.admit('a', '2')).toBe('admitted');
   });
 });
+
+describe('InFlight memory', () => {
+  it('InFlight makes its per-controller map at the first request and bounds as before', () => {
+    const f = new InFlight(4, 2);
+    expect((f as unknown as { byControllerOf?: unknown }).byControllerOf).toBeUndefined();
+    expect(f.countFor('proto::c')).toBe(0);
+    expect(f.admit('proto::c', '1')).toBe('admitted');
+    expect(f.admit('proto::c', '1')).toBe('duplicate');
+    expect(f.admit('proto::c', '2')).toBe('admitted');
+    expect(f.admit('proto::c', '3')).toBe('controllerFull');
+    f.release('proto::c', '1');
+    expect(f.countFor('proto::c')).toBe(1);
+    expect(f.size).toBe(1);
+  });
+});

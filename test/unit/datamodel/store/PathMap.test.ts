@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DataStore } from '../../../../datamodel/store/DataStore.js';
-import { PathMap } from '../../../../datamodel/store/PathMap.js';
+import { PathMap, SCAN_BELOW } from '../../../../datamodel/store/PathMap.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -31,6 +31,38 @@ describe('PathMap', () => {
     expect(m.under(`${CTRL}30.`)).toEqual([`${CTRL}30.BootParameter.2.`]);
     m.clear();
     expect(m.under(`${CTRL}3.`)).toEqual([]);
+  });
+
+  it('keeps no index up to SCAN_BELOW keys, and answers the same below and above it', () => {
+    const m = new PathMap<number>();
+    const below = (): unknown => (m as unknown as { below?: unknown }).below;
+    const brute = (at: string): string[] => [...m.keys()].filter((k) => k !== at && k.startsWith(at));
+    const check = (): void => {
+      // Only instance paths have keys below them; a table's or an object's path has none.
+      for (const at of [`${CTRL}1.`, `${CTRL}2.`, `${CTRL}2.MTP.3.`, `${CTRL}20.`]) expect(m.under(at), at).toEqual(brute(at));
+      for (const at of [CTRL, 'Device.LocalAgent.']) expect(m.under(at), at).toEqual([]);
+    };
+    let i = 0;
+    const grow = (): void => {
+      const c = 1 + (i % 25);
+      m.set(`${CTRL}${c}.`, i);
+      m.set(`${CTRL}${c}.MTP.${i}.`, i);
+      m.set(`${CTRL}${c}.MTP.`, i);
+      i++;
+    };
+    while (m.size < SCAN_BELOW - 3) grow();
+    check();
+    expect(below()).toBeUndefined();
+    while (m.size <= SCAN_BELOW + 10) grow();
+    expect(below()).toBeDefined();
+    check();
+    for (const k of [...m.keys()].filter((_, j) => j % 3 === 0)) m.delete(k);
+    m.set(`${CTRL}2.MTP.3.X.`, 1);
+    check();
+    m.clear();
+    expect(below()).toBeUndefined();
+    grow();
+    check();
   });
 });
 

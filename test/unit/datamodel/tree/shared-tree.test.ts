@@ -173,8 +173,44 @@ describe('a supported tree shared by data models built the same way', () => {
     const b = stored();
     const ctrl = a.m.requireNode(CTRL);
     expect(b.m.bindingOf(ctrl)!.params).toBe(a.m.bindingOf(ctrl)!.params);
+    // The methods too (a class's, not closures per binding), each over its own store.
+    expect(b.m.bindingOf(ctrl)!.get).toBe(a.m.bindingOf(ctrl)!.get);
+    expect(b.m.bindingOf(ctrl)!.add).toBe(a.m.bindingOf(ctrl)!.add);
     await Transaction.run(a.m, {}, (tx) => tx.add(ctrl, [], { EndpointID: 'proto::a' }));
     expect(await a.m.readValue({ node: ctrl, keys: [1] }, 'EndpointID', {})).toBe('proto::a');
     expect(await b.m.listInstances(ctrl, [], {})).toEqual([]);
+    await Transaction.run(b.m, {}, (tx) => tx.add(ctrl, [], { EndpointID: 'proto::a' }));
+    await Transaction.run(b.m, {}, (tx) => tx.set({ node: ctrl, keys: [1] }, { EndpointID: 'proto::b' }));
+    expect(await a.m.readValue({ node: ctrl, keys: [1] }, 'EndpointID', {})).toBe('proto::a');
+    expect(await b.m.readValue({ node: ctrl, keys: [1] }, 'EndpointID', {})).toBe('proto::b');
+    // Each store's unique-key lookups see its own rows only.
+    await expect(Transaction.run(a.m, {}, (tx) => tx.add(ctrl, [], { EndpointID: 'proto::b' }))).resolves.toBeDefined();
+    await expect(Transaction.run(b.m, {}, (tx) => tx.add(ctrl, [], { EndpointID: 'proto::b' }))).rejects.toMatchObject({ code: 7025 });
+  });
+
+  it("a stored object's live parameters and hooks stay its own", async () => {
+    const share = new SharedSupportedModel();
+    const stored = (owner: string, seen: string[]) => {
+      const m = new DataModel(schema, { share });
+      registerStored(m, new DataStore(), CTRL, {
+        live: { Alias: (keys) => `${owner}-${keys[0]}` },
+        onChange: (keys) => seen.push(`${owner} ${keys.join('.')}`),
+      });
+      m.seal();
+      return m;
+    };
+    const seenA: string[] = [];
+    const seenB: string[] = [];
+    const a = stored('a', seenA);
+    const b = stored('b', seenB);
+    const ctrl = a.requireNode(CTRL);
+    await Transaction.run(a, {}, (tx) => tx.add(ctrl, [], { EndpointID: 'proto::x' }));
+    await Transaction.run(b, {}, (tx) => tx.add(ctrl, [], { EndpointID: 'proto::x' }));
+    expect(await a.readValue({ node: ctrl, keys: [1] }, 'Alias', {})).toBe('a-1');
+    expect(await b.readValue({ node: ctrl, keys: [1] }, 'Alias', {})).toBe('b-1');
+    expect(seenA.length).toBeGreaterThan(0);
+    expect(seenA.every((e) => e === 'a 1')).toBe(true);
+    expect(seenB.length).toBe(seenA.length);
+    expect(seenB.every((e) => e === 'b 1')).toBe(true);
   });
 });
