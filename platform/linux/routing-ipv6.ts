@@ -20,6 +20,7 @@ import type { Value } from '../../datamodel/value/Value.js';
 import { sourceError } from '../exec/CommandError.js';
 import type { LinuxContext } from './LinuxContext.js';
 import { dateTime, INFINITE_TIME } from './net-status.js';
+import { routeKey, routeTableWrites } from './route-table.js';
 import { ifnameOf, parseIpRoutes, type IpRoute } from './routing.js';
 
 /** An IPv6 route as `ip -6 -json route` shows it: IpRoute, and seconds left for a route with a lifetime. */
@@ -36,12 +37,6 @@ export const IP6_DEFAULT_METRIC = 1024;
 const TYPES: Readonly<Record<string, string>> = { unicast: 'Normal', blackhole: 'Blackhole', unreachable: 'Unreachable', prohibit: 'Prohibit' };
 /** Who made a route, as TR-181 Origin says it; the rest (kernel, routing daemons) read as Static. */
 const ORIGINS: Readonly<Record<string, string>> = { ra: 'RA', dhcp: 'DHCPv6', ospf: 'OSPF', ripng: 'RIPng' };
-/** Routes an administrator (or this agent) added. */
-const STATIC_PROTOCOLS = new Set(['boot', 'static']);
-
-function routeKey(r: Ip6Route): string {
-  return [r.dst, r.gateway ?? '', r.dev ?? '', r.metric ?? 0, r.type ?? 'unicast'].join('|');
-}
 
 /** `dst` of `ip -6 route` as TR-181 DestIPPrefix: `::/0` for the default route, `/128` for a host route. */
 export function destPrefix(dst: string): string {
@@ -87,13 +82,6 @@ export function registerIPv6Forwarding(ctx: LinuxContext, interfaces: InstanceMa
     if (!r) throw new UspError(ErrorCode.ObjectDoesNotExist, `the route ${key.split('|').slice(0, 3).join(' ')} no longer exists`);
     return { at, r };
   };
-  const routeArgs = (r: Ip6Route): string[] => [
-    ...(r.type && r.type !== 'unicast' ? [r.type] : []),
-    r.dst,
-    ...(r.gateway ? ['via', r.gateway] : []),
-    ...(r.dev ? ['dev', r.dev] : []),
-    ...(r.metric ? ['metric', String(r.metric)] : []),
-  ];
 
   ctx.model.register('Device.Routing.Router.{i}.IPv6Forwarding.{i}.', {
     params: ['Enable', 'Status', 'Type', 'DestIPPrefix', 'ForwardingPolicy', 'NextHop', 'Interface', 'Origin', 'ForwardingMetric', 'ExpirationTime'],
@@ -117,40 +105,15 @@ export function registerIPv6Forwarding(ctx: LinuxContext, interfaces: InstanceMa
         ExpirationTime: typeof r.expires === 'number' ? dateTime(at + r.expires * 1000) : INFINITE_TIME,
       };
     },
-    set: async (keys, changes) => {
-      await routeOf(keys);
-      for (const [param, value] of Object.entries(changes)) {
-        if (param === 'Enable' && value === true) continue;
-        throw new UspError(ErrorCode.RequestDenied, `${rowPath(keys)}${param} cannot be changed on this platform: Delete the route and Add another`, { path: rowPath(keys) });
-      }
-    },
-    add: async (parentKeys, params) => {
-      requireRouter(parentKeys);
-      const path = rowPath(parentKeys);
-      const r = route6FromParams(params, path, (ref) => ifnameOf(ref, interfaces, path));
-      ctx.ip.requireManaged(r.dev ?? '', path);
-      await ctx.ip.run(['-6', 'route', 'add', ...routeArgs(r), 'proto', 'static'], path);
-      return numbers.numberOf(routeKey(r));
-    },
-    delete: async (keys) => {
-      const { r } = await routeOf(keys);
-      const path = rowPath(keys);
-      if (!STATIC_PROTOCOLS.has(r.protocol ?? 'boot')) {
-        throw new UspError(ErrorCode.RequestDenied, `${path}: only static routes can be deleted; this one came from ${r.protocol ?? 'the kernel'}`, { path });
-      }
-      ctx.ip.requireManaged(r.dev ?? '', path);
-      await ctx.ip.run(['-6', 'route', 'del', ...routeArgs(r)], path);
-    },
-    // What a Delete removed, read before it runs, so a failed transaction can put it back.
-    snapshot: (keys) => {
-      const before = routeOf(keys).then(({ r }) => r);
-      before.catch(() => undefined);
-      return before;
-    },
-    restore: async (_keys, snap) => {
-      const r = await (snap as Promise<Ip6Route>);
-      await ctx.ip.run(['-6', 'route', 'add', ...routeArgs(r), 'proto', r.protocol ?? 'boot']);
-    },
+    ...routeTableWrites({
+      ctx,
+      family: '-6',
+      numbers,
+      rowPath,
+      requireRouter,
+      routeOf: async (keys) => (await routeOf(keys)).r,
+      fromParams: (params, path) => route6FromParams(params, path, (ref) => ifnameOf(ref, interfaces, path)),
+    }),
   });
 }
 

@@ -19,6 +19,7 @@ import { sourceError } from '../exec/CommandError.js';
 import { maskToPrefix } from './ip-address-write.js';
 import { prefixToMask } from './ip-addr.js';
 import type { LinuxContext } from './LinuxContext.js';
+import { routeKey, routeTableWrites, STATIC_PROTOCOLS } from './route-table.js';
 
 /** One route as `ip -json route` shows it (the fields read here). */
 export interface IpRoute {
@@ -39,19 +40,12 @@ export const IP_ROUTE_ARGS = ['-4', '-json', 'route', 'show', 'table', 'main'] a
 const TYPES: Readonly<Record<string, string>> = { unicast: 'Normal', blackhole: 'Blackhole', unreachable: 'Unreachable', prohibit: 'Prohibit' };
 /** Who made a route, as TR-181 Origin says it; the rest (kernel, routing daemons) read as Static. */
 const ORIGINS: Readonly<Record<string, string>> = { dhcp: 'DHCPv4', ppp: 'IPCP', rip: 'RIP', ospf: 'OSPF' };
-/** Routes an administrator (or this agent) added: TR-181 StaticRoute, deletable here. */
-const STATIC_PROTOCOLS = new Set(['boot', 'static']);
 
 /** Parses `ip -json route` output, keeping the well-formed routes of the types TR-181 names. */
 export function parseIpRoutes(json: string): IpRoute[] {
   const data: unknown = JSON.parse(json);
   if (!Array.isArray(data)) throw new Error('ip -json route: expected a JSON array');
   return (data as Array<Partial<IpRoute>>).filter((r): r is IpRoute => typeof r?.dst === 'string' && TYPES[r.type ?? 'unicast'] !== undefined);
-}
-
-/** The row key of a route: what `ip route del` needs to name it again. */
-function routeKey(r: IpRoute): string {
-  return [r.dst, r.gateway ?? '', r.dev ?? '', r.metric ?? 0, r.type ?? 'unicast'].join('|');
 }
 
 /** `dst` of `ip route` as TR-181 DestIPAddress and DestSubnetMask ("" and "" for the default route). */
@@ -85,14 +79,6 @@ export function registerRouting(ctx: LinuxContext, interfaces: InstanceMap): voi
     if (keys[0] !== 1) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such router: Device.Routing.Router.${keys[0]}`);
   };
   const rowPath = (keys: InstanceKeys): string => `Device.Routing.Router.${keys[0]}.IPv4Forwarding.${keys[1] ?? '{i}'}.`;
-  /** `ip route` arguments naming route `r`. */
-  const routeArgs = (r: IpRoute): string[] => [
-    ...(r.type && r.type !== 'unicast' ? [r.type] : []),
-    r.dst,
-    ...(r.gateway ? ['via', r.gateway] : []),
-    ...(r.dev ? ['dev', r.dev] : []),
-    ...(r.metric ? ['metric', String(r.metric)] : []),
-  ];
 
   model.register('Device.Routing.Router.{i}.', {
     params: ['Enable', 'Status'],
@@ -124,40 +110,7 @@ export function registerRouting(ctx: LinuxContext, interfaces: InstanceMap): voi
         ForwardingMetric: r.metric ?? 0,
       };
     },
-    set: async (keys, changes) => {
-      await routeOf(keys);
-      for (const [param, value] of Object.entries(changes)) {
-        if (param === 'Enable' && value === true) continue;
-        throw new UspError(ErrorCode.RequestDenied, `${rowPath(keys)}${param} cannot be changed on this platform: Delete the route and Add another`, { path: rowPath(keys) });
-      }
-    },
-    add: async (parentKeys, params) => {
-      requireRouter(parentKeys);
-      const path = rowPath(parentKeys);
-      const r = routeFromParams(params, path, (ref) => ifnameOf(ref, interfaces, path));
-      ctx.ip.requireManaged(r.dev ?? '', path);
-      await ctx.ip.run(['-4', 'route', 'add', ...routeArgs(r), 'proto', 'static'], path);
-      return numbers.numberOf(routeKey(r));
-    },
-    delete: async (keys) => {
-      const r = await routeOf(keys);
-      const path = rowPath(keys);
-      if (!STATIC_PROTOCOLS.has(r.protocol ?? 'boot')) {
-        throw new UspError(ErrorCode.RequestDenied, `${path}: only static routes can be deleted; this one came from ${r.protocol ?? 'the kernel'}`, { path });
-      }
-      ctx.ip.requireManaged(r.dev ?? '', path);
-      await ctx.ip.run(['-4', 'route', 'del', ...routeArgs(r)], path);
-    },
-    // What a Delete removed, read before it runs, so a failed transaction can put it back.
-    snapshot: (keys) => {
-      const before = routeOf(keys);
-      before.catch(() => undefined);
-      return before;
-    },
-    restore: async (_keys, snap) => {
-      const r = await (snap as Promise<IpRoute>);
-      await ctx.ip.run(['-4', 'route', 'add', ...routeArgs(r), 'proto', r.protocol ?? 'boot']);
-    },
+    ...routeTableWrites({ ctx, family: '-4', numbers, rowPath, requireRouter, routeOf, fromParams: (params, path) => routeFromParams(params, path, (ref) => ifnameOf(ref, interfaces, path)) }),
   });
 }
 
