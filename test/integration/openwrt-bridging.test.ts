@@ -9,9 +9,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAgent, type AgentFixture } from '../peers/agent-fixture.js';
+import type { AgentFixture } from '../peers/agent-fixture.js';
 import { add, del, tryAdd } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
+import { startOpenWrtAgent } from '../peers/openwrt-agent.js';
 import { dsaRouter } from '../unit/platform/openwrt/dsa-router.js';
 import { FIXTURES, type FakeOpenWrt } from '../unit/platform/openwrt/fake-openwrt.js';
 
@@ -29,20 +30,15 @@ function deviceStatus(members: string[]): { json: unknown } {
 describe('OpenWrt bridge ports and VLANs over WebSocket (recorded uci)', () => {
   let fake: FakeOpenWrt;
   let f: AgentFixture;
-  let pathBefore: string | undefined;
   const writes = (): string[][] => fake.invocations().filter((a) => (a[0] === 'uci' && a[1] !== '-q') || a.join(' ') === RELOAD.join(' '));
 
   beforeAll(async () => {
     fake = dsaRouter();
     fake.respondUci('network', { file: 'uci-show-network.24.10-dsa.uci.txt' });
-    pathBefore = process.env.PATH;
-    process.env.PATH = [fake.bin, pathBefore ?? ''].join(path.delimiter);
-    f = await startAgent({ platform: 'openwrt' });
+    f = await startOpenWrtAgent(fake);
   });
   afterAll(async () => {
     await f?.close();
-    process.env.PATH = pathBefore;
-    fake?.cleanup();
   });
 
   it('a Controller deletes lan4 from br-lan and adds it back; a member already there and a failing commit change nothing', async () => {

@@ -13,9 +13,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAgent, type AgentFixture } from '../peers/agent-fixture.js';
+import type { AgentFixture } from '../peers/agent-fixture.js';
 import { add, del, set, tryAdd, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
+import { startOpenWrtAgent } from '../peers/openwrt-agent.js';
 import { DHCP_EVENT, FIXTURES, fakeOpenWrt, type FakeOpenWrt } from '../unit/platform/openwrt/fake-openwrt.js';
 
 /** A recorded `uci -q -X show dhcp`, its leasefile pointed at the recorded lease file. */
@@ -31,20 +32,15 @@ const RELOAD = ['ubus', 'call', ...DHCP_EVENT.split(' ')];
 describe('OpenWrt DHCPv4 server, DNS relay and Hosts over WebSocket (recorded uci and dnsmasq)', () => {
   let fake: FakeOpenWrt;
   let f: AgentFixture;
-  let pathBefore: string | undefined;
   const writes = (): string[][] => fake.invocations().filter((a) => (a[0] === 'uci' && a[1] !== '-q') || (a[0] === 'ubus' && a[2] === 'service'));
 
   beforeAll(async () => {
     fake = fakeOpenWrt();
     fake.respondUci('dhcp', dhcpShow('uci-show-dhcp.host-added.txt'));
-    pathBefore = process.env.PATH;
-    process.env.PATH = [fake.bin, pathBefore ?? ''].join(path.delimiter);
-    f = await startAgent({ platform: 'openwrt' });
+    f = await startOpenWrtAgent(fake);
   });
   afterAll(async () => {
     await f?.close();
-    process.env.PATH = pathBefore;
-    fake?.cleanup();
   });
 
   it('a Controller reads the lan pool, its static address and the clients of the recorded lease file', async () => {

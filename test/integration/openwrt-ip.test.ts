@@ -10,11 +10,11 @@
  * answers of `ubus call network.interface.<name> down/up` and `network reload` are empty, as
  * those methods print nothing.
  */
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAgent, type AgentFixture } from '../peers/agent-fixture.js';
+import type { AgentFixture } from '../peers/agent-fixture.js';
 import { add, del, operate, set, tryAdd, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
+import { startOpenWrtAgent } from '../peers/openwrt-agent.js';
 import { fakeOpenWrt, type FakeOpenWrt } from '../unit/platform/openwrt/fake-openwrt.js';
 
 const RELOAD = ['ubus', 'call', 'network', 'reload'];
@@ -23,7 +23,6 @@ const COMMIT = ['uci', 'commit', 'network'];
 describe('OpenWrt IP interfaces over WebSocket (recorded uci network)', () => {
   let fake: FakeOpenWrt;
   let f: AgentFixture;
-  let pathBefore: string | undefined;
   /** What the agent wrote: uci (not its `uci -q -X show` reads) and the ubus calls that act. */
   const writes = (): string[][] =>
     fake.invocations().filter((a) => (a[0] === 'uci' && a[1] !== '-q') || (a[0] === 'ubus' && a[1] === 'call' && (a[2] === 'network' || a[2].startsWith('network.interface.'))));
@@ -34,14 +33,10 @@ describe('OpenWrt IP interfaces over WebSocket (recorded uci network)', () => {
     // OpenWrt's uci over the recorded device's /etc/config/network (etc-config-network).
     fake.respondUci('network', { file: 'uci-show-network.txt' });
     for (const m of ['down', 'up']) fake.respond(`network.interface.wan ${m}`, { text: '' });
-    pathBefore = process.env.PATH;
-    process.env.PATH = [fake.bin, pathBefore ?? ''].join(path.delimiter);
-    f = await startAgent({ platform: 'openwrt' });
+    f = await startOpenWrtAgent(fake);
   });
   afterAll(async () => {
     await f?.close();
-    process.env.PATH = pathBefore;
-    fake?.cleanup();
   });
 
   it('reads the interfaces netifd runs, then the configured ones it does not, and the IP switches', async () => {
@@ -146,20 +141,15 @@ describe('OpenWrt IP interfaces over WebSocket (recorded uci network)', () => {
 describe('OpenWrt DNS client servers over WebSocket (recorded uci network)', () => {
   let fake: FakeOpenWrt;
   let f: AgentFixture;
-  let pathBefore: string | undefined;
   const writes = (): string[][] => fake.invocations().filter((a) => (a[0] === 'uci' && a[1] !== '-q') || (a[0] === 'ubus' && a[1] === 'call' && a[2] === 'network'));
 
   beforeAll(async () => {
     fake = fakeOpenWrt();
     fake.respondUci('network', { file: 'uci-show-network.txt' });
-    pathBefore = process.env.PATH;
-    process.env.PATH = [fake.bin, pathBefore ?? ''].join(path.delimiter);
-    f = await startAgent({ platform: 'openwrt' });
+    f = await startOpenWrtAgent(fake);
   });
   afterAll(async () => {
     await f?.close();
-    process.env.PATH = pathBefore;
-    fake?.cleanup();
   });
 
   it('adds a server to the uplink dns list, disables it (the agent list usp_disabled_dns) and deletes it', async () => {
@@ -206,21 +196,16 @@ describe('OpenWrt DNS client servers over WebSocket (recorded uci network)', () 
 describe('OpenWrt static IPv4 addresses over WebSocket (recorded uci network)', () => {
   let fake: FakeOpenWrt;
   let f: AgentFixture;
-  let pathBefore: string | undefined;
   const writes = (): string[][] => fake.invocations().filter((a) => (a[0] === 'uci' && a[1] !== '-q') || (a[0] === 'ubus' && a[1] === 'call' && a[2] === 'network'));
   const LAN = 'Device.IP.Interface.2.IPv4Address.';
 
   beforeAll(async () => {
     fake = fakeOpenWrt();
     fake.respondUci('network', { file: 'uci-show-network.txt' });
-    pathBefore = process.env.PATH;
-    process.env.PATH = [fake.bin, pathBefore ?? ''].join(path.delimiter);
-    f = await startAgent({ platform: 'openwrt' });
+    f = await startOpenWrtAgent(fake);
   });
   afterAll(async () => {
     await f?.close();
-    process.env.PATH = pathBefore;
-    fake?.cleanup();
   });
 
   it('adds a second lan address (ipaddr rewritten as a list), disables, changes and deletes it', async () => {

@@ -5,13 +5,13 @@
  * PATH: `uci show wireless` answers what OpenWrt's own uci printed before and after each of these
  * writes (test/fixtures/openwrt/README.md), and every command the agent runs is logged and compared.
  */
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../datamodel/UspError.js';
-import { startAgent, type AgentFixture } from '../peers/agent-fixture.js';
+import type { AgentFixture } from '../peers/agent-fixture.js';
 import type { TestController } from '../peers/TestController.js';
 import { add as addQuick, del, set, trySet, type Outcome } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
+import { startOpenWrtAgent } from '../peers/openwrt-agent.js';
 import { fakeOpenWrt, type FakeOpenWrt } from '../unit/platform/openwrt/fake-openwrt.js';
 import { notifications, waitForNotification } from '../peers/TestController.js';
 
@@ -45,20 +45,15 @@ async function add(c: TestController, objPath: string, params: Record<string, st
 describe('OpenWrt SSID and AccessPoint rows over WebSocket (recorded uci wireless)', () => {
   let fake: FakeOpenWrt;
   let f: AgentFixture;
-  let pathBefore: string | undefined;
   /** uci writes and the reload, in order (the `uci -q -X show` reads and other ubus calls left out). */
   const writes = (): string[][] => fake.invocations().filter((a) => (a[0] === 'uci' && a[1] !== '-q') || a.join(' ') === RELOAD.join(' '));
 
   beforeAll(async () => {
     fake = fakeOpenWrt();
-    pathBefore = process.env.PATH;
-    process.env.PATH = [fake.bin, pathBefore ?? ''].join(path.delimiter);
-    f = await startAgent({ platform: 'openwrt' });
+    f = await startOpenWrtAgent(fake);
   });
   afterAll(async () => {
     await f?.close();
-    process.env.PATH = pathBefore;
-    fake?.cleanup();
   });
 
   it('adds an SSID and its AccessPoint, secures and enables it, then deletes it with its AccessPoint', async () => {

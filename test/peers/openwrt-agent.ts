@@ -1,0 +1,35 @@
+/**
+ * A real in-process agent on `--platform openwrt` whose commands (ubus, uci, ...) are the stand-ins
+ * of a FakeOpenWrt, put first on PATH for the agent's life: what the OpenWrt integration tests
+ * drive with a Controller over WebSocket. `close()` stops the agent, puts PATH back and removes
+ * the stand-ins.
+ */
+import path from 'node:path';
+import type { FakeOpenWrt } from '../unit/platform/openwrt/fake-openwrt.js';
+import { startAgent, type AgentFixture } from './agent-fixture.js';
+
+export async function startOpenWrtAgent(fake: FakeOpenWrt): Promise<AgentFixture> {
+  const pathBefore = process.env.PATH;
+  const restore = (): void => {
+    process.env.PATH = pathBefore;
+    fake.cleanup();
+  };
+  process.env.PATH = [fake.bin, pathBefore ?? ''].join(path.delimiter);
+  let f: AgentFixture;
+  try {
+    f = await startAgent({ platform: 'openwrt' });
+  } catch (e) {
+    restore();
+    throw e;
+  }
+  return {
+    ...f,
+    close: async () => {
+      try {
+        await f.close();
+      } finally {
+        restore();
+      }
+    },
+  };
+}
