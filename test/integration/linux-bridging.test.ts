@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { add, del, set, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
-import { startAgentInNamespace } from '../peers/netns-agent.js';
+import { ethernetInterfaceOf, startAgentInNamespace } from '../peers/netns-agent.js';
 import { NetNamespace } from '../peers/netns.js';
 import type { TestController } from '../peers/TestController.js';
 
@@ -32,12 +32,7 @@ afterAll(async () => {
 });
 
 /** Device.Ethernet.Interface.N of device `name` (no trailing dot: a reference value). */
-async function ethernet(name: string): Promise<string> {
-  const rows = await getObjects(c, ['Device.Ethernet.Interface.*.Name']);
-  const path = Object.entries(rows).find(([, v]) => v.Name === name)?.[0];
-  if (!path) throw new Error(`no Ethernet.Interface for ${name}: ${JSON.stringify(rows)}`);
-  return path.slice(0, -1);
-}
+const ethernet = async (name: string): Promise<string> => (await ethernetInterfaceOf(c, name)).slice(0, -1);
 
 const master = (dev: string): string | undefined => ns.link(dev)?.master;
 

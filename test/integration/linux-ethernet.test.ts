@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { set, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
-import { startAgentInNamespace } from '../peers/netns-agent.js';
+import { ethernetInterfaceOf, startAgentInNamespace } from '../peers/netns-agent.js';
 import { NetNamespace } from '../peers/netns.js';
 import type { TestController } from '../peers/TestController.js';
 
@@ -32,12 +32,7 @@ afterAll(async () => {
 });
 
 /** Device.Ethernet.Interface.N. of device `name`. */
-async function ethernet(name: string): Promise<string> {
-  const rows = await getObjects(c, ['Device.Ethernet.Interface.*.Name']);
-  const path = Object.entries(rows).find(([, v]) => v.Name === name)?.[0];
-  if (!path) throw new Error(`no Ethernet.Interface for ${name}: ${JSON.stringify(rows)}`);
-  return path;
-}
+const ethernet = (name: string): Promise<string> => ethernetInterfaceOf(c, name);
 
 /** Speed, Duplex and Auto-negotiation as `ethtool DEV` prints them in the namespace. */
 function ethtool(dev: string): { speed?: string; duplex?: string; autoneg?: string } {

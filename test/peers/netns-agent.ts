@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { AGENT_EID, CONTROLLER_EID } from './agent-fixture.js';
 import { AgentProcess, writeDefaultsFile } from './agent-process.js';
 import type { NetNamespace } from './netns.js';
+import { getObjects } from './get-objects.js';
 import { TestController, freePort } from './TestController.js';
 
 export interface NamespacedAgent {
@@ -51,4 +52,12 @@ export async function startAgentInNamespace(ns: NetNamespace, manage: string, op
     await close();
     throw e;
   }
+}
+
+/** The row (`Device.Ethernet.Interface.N.`) of the kernel device `name`, as the agent numbers it. */
+export async function ethernetInterfaceOf(c: TestController, name: string): Promise<string> {
+  const rows = await getObjects(c, ['Device.Ethernet.Interface.*.Name']);
+  const row = Object.entries(rows).find(([, v]) => v.Name === name)?.[0];
+  if (!row) throw new Error(`no Ethernet.Interface for ${name}: ${JSON.stringify(rows)}`);
+  return row;
 }
