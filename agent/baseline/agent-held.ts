@@ -4,7 +4,8 @@
  *
  * - `Alias` of a table whose source has none (datamodel/store/stored-alias.ts);
  * - `Device.DeviceInfo.ProvisioningCode`, a Controller's label for the device ("Identifier of the
- *   primary service provider and other provisioning information"), kept in the agent's store;
+ *   primary service provider and other provisioning information"), and `FriendlyName`, kept in
+ *   the agent's store;
  * - `Device.DNS.SupportedRecordTypes`, the record types the platform's resolver answers;
  * - `Device.DeviceInfo.Location.{i}.`, the Controller's External location
  *   (platform/location-table.ts).
@@ -18,6 +19,12 @@ import { withExtraParams } from '../../datamodel/tree/extra-params.js';
 import { LOCATION_TABLE, registerLocationTable } from '../../platform/location-table.js';
 
 const DEVICE_INFO = 'Device.DeviceInfo.';
+/**
+ * DeviceInfo parameters a Controller sets and nothing on the device holds: ProvisioningCode, and
+ * FriendlyName (TR-181: "the friendly name of the device", what a USP endpoint advertises), both
+ * readWrite, default "".
+ */
+const HELD_DEVICE_INFO = ['ProvisioningCode', 'FriendlyName'] as const;
 const DNS = 'Device.DNS.';
 
 /**
@@ -43,10 +50,14 @@ export function holdAgentParams(model: DataModel, store: DataStore): AgentHeld {
   model.decorateBindings(storedAliases(store));
   model.decorateBindings((node, binding) => {
     if (binding.params === undefined) return binding;
-    if (node.supportedPath === DEVICE_INFO && !binding.params.includes('ProvisioningCode')) {
+    const missing = node.supportedPath === DEVICE_INFO ? HELD_DEVICE_INFO.filter((n) => !binding.params?.includes(n)) : [];
+    if (missing.length > 0) {
       return withExtraParams(binding, {
-        names: ['ProvisioningCode'],
-        read: () => ({ ProvisioningCode: store.row(DEVICE_INFO)?.ProvisioningCode ?? '' }),
+        names: missing,
+        read: () => {
+          const row = store.row(DEVICE_INFO);
+          return Object.fromEntries(missing.map((n) => [n, row?.[n] ?? '']));
+        },
         write: (_keys, changes) => store.setRow(DEVICE_INFO, { ...(store.row(DEVICE_INFO) ?? {}), ...changes }),
       });
     }

@@ -79,7 +79,7 @@ describe('generic Linux: the agent holds the Alias of the platform interfaces', 
   });
 });
 
-describe('--platform none: the agent holds DeviceInfo.Location, ProvisioningCode and DNS.SupportedRecordTypes', () => {
+describe('--platform none: the agent holds DeviceInfo.Location, ProvisioningCode, FriendlyName and DNS.SupportedRecordTypes', () => {
   let dataDir: string;
   let f: AgentFixture | undefined;
   beforeAll(async () => {
@@ -111,6 +111,15 @@ describe('--platform none: the agent holds DeviceInfo.Location, ProvisioningCode
     await set(f!.controller, 'Device.DeviceInfo.', { ProvisioningCode: 'ACS-7' });
     expect(await get(f!.controller, 'Device.DeviceInfo.ProvisioningCode')).toBe('ACS-7');
     expect(await get(f!.controller, 'Device.DNS.SupportedRecordTypes')).toBe('A,AAAA');
+  });
+
+  it('serves FriendlyName writable (the name a USP endpoint advertises), within its 32 characters', async () => {
+    expect(await get(f!.controller, 'Device.DeviceInfo.FriendlyName')).toBe('');
+    await set(f!.controller, 'Device.DeviceInfo.', { FriendlyName: 'Living room gateway' });
+    expect(await get(f!.controller, 'Device.DeviceInfo.FriendlyName')).toBe('Living room gateway');
+    const r = await trySet(f!.controller, 'Device.DeviceInfo.', { FriendlyName: 'x'.repeat(33) });
+    expect(r.ok === false && (r.paramErrCode ?? r.errCode)).toBe(7012);
+    expect(await get(f!.controller, 'Device.DeviceInfo.FriendlyName')).toBe('Living room gateway');
   });
 });
 
