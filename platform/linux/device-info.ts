@@ -8,8 +8,8 @@
  * the integrator's to give: the factory-defaults file may set each of VENDOR_IDENTITY, which is
  * kept in the agent's store and wins over what the host says (a PC's DMI names the board maker,
  * not the product). A parameter neither gives reads "" (unknown; ManufacturerOUI, which has no
- * such value, is then left out of a Get). FriendlyName and
- * ProvisioningCode have no Linux source: the agent keeps them (stored, default "").
+ * such value, is then left out of a Get). FriendlyName and ProvisioningCode have no Linux
+ * source: the agent serves them for every platform (agent/baseline/agent-held.ts).
  */
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
@@ -41,9 +41,6 @@ const DMI_PLACEHOLDER = /^(to be filled by o\.?e\.?m\.?|default string|system ma
  * only the integrator knows. SoftwareVersion is not among them: the running firmware says it.
  */
 export const VENDOR_IDENTITY = ['Manufacturer', 'ManufacturerOUI', 'ModelName', 'ProductClass', 'SerialNumber', 'HardwareVersion', 'Description'] as const;
-
-/** Configuration the agent keeps for the device (TR-181 readWrite, no Linux source), default "". */
-const STORED = ['FriendlyName', 'ProvisioningCode'] as const;
 
 const PATH = 'Device.DeviceInfo.';
 
@@ -82,12 +79,12 @@ export function registerDeviceInfo(ctx: LinuxContext, overrides: LinuxIdentity =
   Object.assign(fixed, identity);
   let memory: Record<string, Value> = {};
   const kept = (): Readonly<Record<string, Value>> => (store ? (store.row(PATH) ?? {}) : memory);
-  const settable = new Set<string>([...VENDOR_IDENTITY, ...STORED]);
+  const settable = new Set<string>(VENDOR_IDENTITY);
   ctx.model.register(PATH, {
-    params: [...Object.keys(fixed), ...STORED, 'UpTime', 'HostName', ...(firmware ? FIRMWARE_DEVICE_INFO_PARAMS : [])],
+    params: [...Object.keys(fixed), 'UpTime', 'HostName', ...(firmware ? FIRMWARE_DEVICE_INFO_PARAMS : [])],
     get: async () => {
       const [uptime, hostname, refs] = await Promise.all([files.read(files.proc('uptime')), files.attr(files.proc('sys', 'kernel', 'hostname')), firmware?.references()]);
-      const values = { ...fixed, FriendlyName: '', ProvisioningCode: '', ...refs } as Record<string, Value>;
+      const values = { ...fixed, ...refs } as Record<string, Value>;
       // Names a newer or older version kept that this one does not serve are ignored.
       for (const [k, v] of Object.entries(kept())) if (settable.has(k)) values[k] = v;
       const up = uptime === undefined ? undefined : parseUptime(uptime);
@@ -95,8 +92,7 @@ export function registerDeviceInfo(ctx: LinuxContext, overrides: LinuxIdentity =
       if (hostname !== undefined) values.HostName = hostname.slice(0, 255);
       return values;
     },
-    // Controllers reach only FriendlyName and ProvisioningCode (the rest is read-only to them);
-    // the factory defaults reach the vendor identity too. A read-only value the device provides
+    // Only the factory defaults reach the vendor identity (read-only to Controllers). A read-only value the device provides
     // (SoftwareVersion, UpTime) is left as it is: the defaults check names it.
     set: (_keys, changes) => {
       for (const k of ['HostName', 'BootFirmwareImage']) {

@@ -175,12 +175,15 @@ describe('linux platform: identity', () => {
     host.write('sys/class/dmi/id/sys_vendor', 'QEMU\n');
     f = linuxHost({}, host);
     const params = [...f.model.requireNode('Device.DeviceInfo.').params.keys()];
-    expect(params).toEqual(expect.arrayContaining(['Manufacturer', 'ManufacturerOUI', 'ModelName', 'ProductClass', 'FriendlyName', 'ProvisioningCode']));
+    expect(params).toEqual(expect.arrayContaining(['Manufacturer', 'ManufacturerOUI', 'ModelName', 'ProductClass']));
+    // FriendlyName and ProvisioningCode have no Linux source: the agent serves them (agent-held.ts; linux-device-info.test.ts).
+    expect(params).not.toEqual(expect.arrayContaining(['FriendlyName']));
+    expect(params).not.toEqual(expect.arrayContaining(['ProvisioningCode']));
     // eth0's recorded MAC (02:fc:...) is locally administered: it carries no OUI.
-    expect(await info().get([], {})).toMatchObject({ Manufacturer: 'QEMU', ManufacturerOUI: undefined, ProductClass: '', FriendlyName: '', ProvisioningCode: '' });
+    expect(await info().get([], {})).toMatchObject({ Manufacturer: 'QEMU', ManufacturerOUI: undefined, ProductClass: '' });
     // What applying the factory defaults does (a Set by the agent itself): the vendor data wins.
-    await info().set!([], { Manufacturer: 'Example Networks', ManufacturerOUI: '0A5F1E', ProductClass: 'FWA', ProvisioningCode: 'P1', SoftwareVersion: 'ignored' }, {});
-    expect(await info().get([], {})).toMatchObject({ Manufacturer: 'Example Networks', ManufacturerOUI: '0A5F1E', ProductClass: 'FWA', ProvisioningCode: 'P1' });
+    await info().set!([], { Manufacturer: 'Example Networks', ManufacturerOUI: '0A5F1E', ProductClass: 'FWA', SoftwareVersion: 'ignored' }, {});
+    expect(await info().get([], {})).toMatchObject({ Manufacturer: 'Example Networks', ManufacturerOUI: '0A5F1E', ProductClass: 'FWA' });
     expect((await info().get([], {})).SoftwareVersion).not.toBe('ignored');
     await expect(Promise.resolve().then(() => info().set!([], { HostName: 'x' }, {}))).rejects.toMatchObject({ code: ErrorCode.ObjectNotUpdated });
   });

@@ -23,8 +23,7 @@ describe('linux platform: whole-tree read of the recorded Debian 12 host', () =>
       Manufacturer: '',
       ModelName: '',
       ProductClass: '',
-      FriendlyName: '',
-      ProvisioningCode: '',
+      // FriendlyName and ProvisioningCode: the agent's own (agent/baseline/agent-held.ts).
       HardwareVersion: 'AMD EPYC', // /proc/cpuinfo "model name"
       SoftwareVersion: '12', // os-release VERSION_ID (no BUILD_ID on Debian)
       Description: 'Debian GNU/Linux 12 (bookworm)', // PRETTY_NAME
