@@ -19,7 +19,7 @@
  */
 import { growth } from './random.js';
 import type { SimContext } from './SimContext.js';
-import type { BssState } from './wifi-access-point.js';
+import type { BssState, BssWatcher } from './wifi-access-point.js';
 import { ACCESS_CATEGORIES, type AccessCategory, type StationDef, type StationRoster } from './wifi-stations.js';
 
 /** The counters every level keeps, as plain integers (formatted by the schema's types later). */
@@ -132,14 +132,14 @@ export interface WiFiTraffic {
 export function wifiTraffic(ctx: SimContext, bsses: readonly BssState[], roster: StationRoster): WiFiTraffic {
   const account = new WiFiTrafficAccount(ctx, bsses, roster);
   // Just before a BSS stops, restarts or moves, what its sessions carried becomes history.
-  bsses.forEach((b, i) => b.onChange(() => account.beforeChange(i)));
+  for (const b of bsses) b.onChange(account);
   return account;
 }
 
 const addSlot = <T>(slots: Array<T | undefined>, i: number, make: () => T): T => (slots[i] ??= make());
 
 /** WiFiTraffic over state kept per gateway; its methods are shared by every gateway (prototype). */
-class WiFiTrafficAccount implements WiFiTraffic {
+class WiFiTrafficAccount implements WiFiTraffic, BssWatcher {
   /** Traffic of sessions that ended, per BSS and access category (unset: none yet). */
   private readonly ended: Array<PerAccessCategory | undefined> = [];
   /** Group frames sent while the BSS served, up to its last change (unset: none yet). */
@@ -239,7 +239,7 @@ class WiFiTrafficAccount implements WiFiTraffic {
    * Called just before BSS `i` stops, restarts or moves. Its sessions begin again after the
    * change (BssState.changedAt moves), so nothing is counted twice.
    */
-  beforeChange(i: number): void {
+  bssChanging(i: number): void {
     this.followRadio(i); // a move before this one is settled first
     this.atChange[i] = this.ssidOf(i);
     const sessions = this.sessionsOf(i);
