@@ -29,7 +29,19 @@ afterEach(() => {
   for (const gw of running.splice(0)) gw.stop();
 });
 
-const WIFI_OBJECTS = ['Device.WiFi.Radio.{i}.', 'Device.WiFi.SSID.{i}.', 'Device.WiFi.AccessPoint.{i}.'];
+const WIFI_OBJECTS = [
+  'Device.WiFi.Radio.{i}.',
+  'Device.WiFi.Radio.{i}.Stats.',
+  'Device.WiFi.SSID.{i}.',
+  'Device.WiFi.SSID.{i}.Stats.',
+  'Device.WiFi.AccessPoint.{i}.',
+  'Device.WiFi.AccessPoint.{i}.Security.',
+  'Device.WiFi.AccessPoint.{i}.WPS.',
+  'Device.WiFi.AccessPoint.{i}.AC.{i}.',
+  'Device.WiFi.AccessPoint.{i}.AC.{i}.Stats.',
+  'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.',
+  'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.Stats.',
+];
 
 const METHODS = ['list', 'get', 'set', 'add', 'delete', 'snapshot', 'restore'] as const;
 
