@@ -149,8 +149,11 @@ export interface RadioState {
    * ManualChannelChangeCount): a Controller's moves, and those of the automatic selection it
    * switched back on (AutoChannelEnable); the simulation has no radar (DFS) and no periodic re-selection.
    */
-  channelChanges: { manual: number; auto: number };
+  readonly channelChanges: Readonly<{ manual: number; auto: number }>;
 }
+
+/** What a radio no Controller moved reads: one object for every gateway of a fleet. */
+const NO_CHANNEL_CHANGES = Object.freeze({ manual: 0, auto: 0 });
 
 /**
  * One radio of one gateway. A class, so its methods are one copy for every gateway of a fleet
@@ -162,7 +165,8 @@ class Radio implements RadioState {
   channelChangedAt: number;
   /** Set by a change of Channel in this run; otherwise derived from the configuration. */
   reason: string | undefined;
-  readonly channelChanges = { manual: 0, auto: 0 };
+  /** Unset until the first channel change (most gateways of a fleet have none). */
+  private changes: { manual: number; auto: number } | undefined;
   /** Unset until something watches (the BSSes on it do). */
   private watchers: RadioWatcher[] | undefined;
 
@@ -193,6 +197,17 @@ class Radio implements RadioState {
   settings(): Record<string, Value> {
     const row = this.rows.row([this.index]);
     return row.AutoChannelEnable === true ? { ...row, Channel: this.startupChannel } : row;
+  }
+
+  get channelChanges(): Readonly<{ manual: number; auto: number }> {
+    return this.changes ?? NO_CHANNEL_CHANGES;
+  }
+
+  /** A change of Channel: by the automatic selection (`auto`) or by hand. */
+  countChannelChange(auto: boolean): void {
+    const changes = (this.changes ??= { manual: 0, auto: 0 });
+    if (auto) changes.auto++;
+    else changes.manual++;
   }
 
   watch(watcher: RadioWatcher): void {
@@ -289,8 +304,7 @@ class RadioBinding implements ObjectBinding {
     if (changes.Channel !== undefined && changes.Channel !== before.Channel) {
       r.channelChangedAt = r.ctx.now();
       r.reason = auto ? 'Auto_User' : 'Manual';
-      if (auto) r.channelChanges.auto++;
-      else r.channelChanges.manual++;
+      r.countChannelChange(auto);
     } else if (auto) r.reason = 'Auto_User';
     if (changes.Enable !== undefined && changes.Enable !== r.clock.up) {
       r.notify(false);
