@@ -11,7 +11,7 @@
  * the OutQLenHistogramIntervals; how long the queue is at a sample follows the load the
  * category carries, so a BSS without WMM has all its queueing in BE.
  */
-import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { hash32 } from './random.js';
 import { invalidParams, nth, type SimContext, WritableRows } from './SimContext.js';
@@ -28,52 +28,116 @@ const CYCLE = 64;
 const LOAD_PER_BPS = 1 / 2_000_000;
 const MAX_LOAD = 0.9;
 
-/** Registers the AC table (four rows under every AccessPoint) and its Stats. */
-export function registerWiFiAccessCategories(ctx: SimContext, bsses: readonly BssState[], roster: StationRoster, traffic: WiFiTraffic): void {
-  const { model } = ctx;
-  const rows = new WritableRows(ctx, AC, ([, n]) => ({
+const AC_PARAMS = ['AccessCategory', 'Alias', 'AckPolicy', 'OutQLenHistogramIntervals', 'OutQLenHistogramSampleInterval'];
+const AC_STATS_PARAMS = [
+  'BytesSent',
+  'BytesReceived',
+  'PacketsSent',
+  'PacketsReceived',
+  'ErrorsSent',
+  'ErrorsReceived',
+  'DiscardPacketsSent',
+  'DiscardPacketsReceived',
+  'RetransCount',
+  'OutQLenHistogram',
+];
+const AC_INSTANCES = ACCESS_CATEGORIES.map((_, i) => i + 1);
+
+/** An AC row before any write: nothing of the gateway in it. */
+function acDefaults([, n]: InstanceKeys): Record<string, Value> {
+  return {
     Alias: `cpe-${nth(ACCESS_CATEGORIES, n)}`,
     AckPolicy: true,
     // 0, 1, 2-4, 5-8 and 9 or more packets queued (the trailing comma: no upper bound).
     OutQLenHistogramIntervals: '0,1,4,8,',
     OutQLenHistogramSampleInterval: 60,
-  }));
-  const category = (keys: InstanceKeys): AccessCategory => nth(ACCESS_CATEGORIES, keys[1]);
+  };
+}
 
-  model.register(AC, {
-    params: ['AccessCategory', 'Alias', 'AckPolicy', 'OutQLenHistogramIntervals', 'OutQLenHistogramSampleInterval'],
-    list: () => ACCESS_CATEGORIES.map((_, i) => i + 1),
-    get: (keys) => ({ ...rows.row(keys), AccessCategory: category(keys) }),
-    set: (keys, changes) => {
-      category(keys);
-      const intervals = changes.OutQLenHistogramIntervals;
-      if (intervals !== undefined && parseIntervals(String(intervals)) === undefined) {
-        throw invalidParams([{ param: 'OutQLenHistogramIntervals', message: 'must be ascending queue lengths in packets, e.g. "0,1,4,8," (a trailing comma: no upper bound)' }]);
-      }
-      if (changes.OutQLenHistogramSampleInterval === 0) throw invalidParams([{ param: 'OutQLenHistogramSampleInterval', message: 'must be at least 1 second' }]);
-      rows.apply(keys, changes);
-    },
-  });
+const category = (keys: InstanceKeys): AccessCategory => nth(ACCESS_CATEGORIES, keys[1]);
+
+/** Registers the AC table (four rows under every AccessPoint) and its Stats. */
+export function registerWiFiAccessCategories(ctx: SimContext, bsses: readonly BssState[], roster: StationRoster, traffic: WiFiTraffic): void {
+  const rows = new WritableRows(ctx, AC, acDefaults);
+  ctx.model.register(AC, new AcBinding(rows));
+  ctx.model.register(AC_STATS, new AcStatsBinding(ctx, bsses, roster, traffic, rows));
+}
+
+/** AccessPoint.{i}.AC.{i}. of one gateway; its methods are shared by every gateway (prototype). */
+class AcBinding implements ObjectBinding {
+  readonly params = AC_PARAMS;
+
+  constructor(private readonly rows: WritableRows) {}
+
+  list(): number[] {
+    return [...AC_INSTANCES];
+  }
+
+  get(keys: InstanceKeys): Record<string, Value> {
+    return { ...this.rows.row(keys), AccessCategory: category(keys) };
+  }
+
+  set(keys: InstanceKeys, changes: Record<string, Value>): void {
+    category(keys);
+    const intervals = changes.OutQLenHistogramIntervals;
+    if (intervals !== undefined && parseIntervals(String(intervals)) === undefined) {
+      throw invalidParams([{ param: 'OutQLenHistogramIntervals', message: 'must be ascending queue lengths in packets, e.g. "0,1,4,8," (a trailing comma: no upper bound)' }]);
+    }
+    if (changes.OutQLenHistogramSampleInterval === 0) throw invalidParams([{ param: 'OutQLenHistogramSampleInterval', message: 'must be at least 1 second' }]);
+    this.rows.apply(keys, changes);
+  }
+}
+
+/** AccessPoint.{i}.AC.{i}.Stats. of one gateway; its methods are shared by every gateway (prototype). */
+class AcStatsBinding implements ObjectBinding {
+  readonly params = AC_STATS_PARAMS;
+
+  constructor(
+    private readonly ctx: SimContext,
+    private readonly bsses: readonly BssState[],
+    private readonly roster: StationRoster,
+    private readonly traffic: WiFiTraffic,
+    private readonly rows: WritableRows,
+  ) {}
+
+  get(keys: InstanceKeys): Record<string, Value> {
+    const ac = category(keys);
+    // An AccessPoint a Controller added: no simulated station knows its SSID, nothing has crossed it.
+    const c: Counters = this.bsses[keys[0] - 1] ? this.traffic.accessCategories(keys[0])[ac] : zero();
+    return {
+      BytesSent: String(c.bytesTx),
+      BytesReceived: String(c.bytesRx),
+      PacketsSent: String(c.uniTx + c.mcTx + c.bcTx),
+      PacketsReceived: String(c.uniRx + c.mcRx + c.bcRx),
+      ErrorsSent: counter32(c.errTx),
+      ErrorsReceived: counter32(c.errRx),
+      DiscardPacketsSent: counter32(c.discTx),
+      DiscardPacketsReceived: counter32(c.discRx),
+      RetransCount: counter32(c.retrans),
+      OutQLenHistogram: this.histogram(keys),
+    } satisfies Record<string, Value>;
+  }
 
   /** The average utilisation of the category's queue on BSS `i` (0-based) in its current mode. */
-  const load = (i: number, ac: AccessCategory): number => {
-    const wmm = bsses[i].wmm();
-    const bps = roster.devices.filter((d) => d.def.ap === i + 1 && (wmm ? d.def.accessCategory : 'BE') === ac).reduce((sum, d) => sum + d.def.downBps, 0);
+  private load(i: number, ac: AccessCategory): number {
+    const wmm = this.bsses[i].wmm();
+    const bps = this.roster.devices.filter((d) => d.def.ap === i + 1 && (wmm ? d.def.accessCategory : 'BE') === ac).reduce((sum, d) => sum + d.def.downBps, 0);
     return Math.min(MAX_LOAD, bps * LOAD_PER_BPS);
-  };
+  }
 
-  const histogram = (keys: InstanceKeys): string => {
+  private histogram(keys: InstanceKeys): string {
+    const { ctx } = this;
     const [ap] = keys;
     const ac = category(keys);
-    const row = rows.row(keys);
+    const row = this.rows.row(keys);
     const bounds = parseIntervals(String(row.OutQLenHistogramIntervals));
     if (!bounds || bounds.length === 0) return '';
-    const bss = bsses[ap - 1];
+    const bss = this.bsses[ap - 1];
     const counts = bounds.map(() => 0);
     const interval = Number(row.OutQLenHistogramSampleInterval) * 1000;
     if (bss?.serving() && interval > 0) {
       const samples = Math.floor((ctx.now() - bss.changedAt()) / interval);
-      const pattern = queuePattern(ctx.seed, ap, ac, load(ap - 1, ac));
+      const pattern = queuePattern(ctx.seed, ap, ac, this.load(ap - 1, ac));
       const bin = (q: number): number => bounds.findIndex((max) => max === undefined || q <= max);
       for (let j = 0; j < CYCLE; j++) {
         const b = bin(pattern[j]);
@@ -82,28 +146,7 @@ export function registerWiFiAccessCategories(ctx: SimContext, bsses: readonly Bs
       }
     }
     return counts.join(',');
-  };
-
-  model.register(AC_STATS, {
-    params: ['BytesSent', 'BytesReceived', 'PacketsSent', 'PacketsReceived', 'ErrorsSent', 'ErrorsReceived', 'DiscardPacketsSent', 'DiscardPacketsReceived', 'RetransCount', 'OutQLenHistogram'],
-    get: (keys) => {
-      const ac = category(keys);
-      // An AccessPoint a Controller added: no simulated station knows its SSID, nothing has crossed it.
-      const c: Counters = bsses[keys[0] - 1] ? traffic.accessCategories(keys[0])[ac] : zero();
-      return {
-        BytesSent: String(c.bytesTx),
-        BytesReceived: String(c.bytesRx),
-        PacketsSent: String(c.uniTx + c.mcTx + c.bcTx),
-        PacketsReceived: String(c.uniRx + c.mcRx + c.bcRx),
-        ErrorsSent: counter32(c.errTx),
-        ErrorsReceived: counter32(c.errRx),
-        DiscardPacketsSent: counter32(c.discTx),
-        DiscardPacketsReceived: counter32(c.discRx),
-        RetransCount: counter32(c.retrans),
-        OutQLenHistogram: histogram(keys),
-      } satisfies Record<string, Value>;
-    },
-  });
+  }
 }
 
 /** StatsCounter32 wraps at 2^32. */

@@ -9,14 +9,15 @@
  * device knows them, so no station associates and they carry no traffic; they are not in the
  * LAN bridge. The factory rows are the radios' own BSSes: they can be disabled, not deleted.
  */
-import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
+import type { Transaction } from '../../datamodel/tree/Transaction.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { canonicalizeReferences } from '../reference.js';
 import { EnableClock, invalidParams, type LinkClock, nth, type SimContext, WritableRows } from './SimContext.js';
 import { AddedRows } from './wifi-added.js';
-import type { RadioState } from './wifi-radio.js';
-import { registerWiFiSecurity } from './wifi-security.js';
+import type { RadioState, RadioWatcher } from './wifi-radio.js';
+import { registerWiFiSecurity, type SecurityDeps, type SecurityState } from './wifi-security.js';
 
 interface BssDef {
   radio: number;
@@ -32,6 +33,12 @@ const BSSES: readonly BssDef[] = [
   { radio: 1, name: 'wl0.1', guest: true, macOffset: 11 },
 ];
 
+/** Told just before a change that stops, starts or restarts a BSS. */
+export interface BssWatcher {
+  /** BSS `i` (0-based: AccessPoint and SSID i + 1) is about to stop, start or restart. */
+  bssChanging(i: number): void;
+}
+
 /** What stations, the bridge and the LAN hosts need to know about one BSS (AccessPoint i + SSID i). */
 export interface BssState {
   /** Interface name, e.g. "wl0.1". */
@@ -45,8 +52,11 @@ export interface BssState {
    * included), or of the BSS's last restart (a new SSID name, radio or key).
    */
   changedAt(): number;
-  /** `listener` runs just before any change that stops, starts or restarts the BSS. */
-  onChange(listener: () => void): void;
+  /**
+   * `watcher` is told just before any change that stops, starts or restarts a BSS of the
+   * gateway, with the BSS's index: watching one BSS watches them all (once, however often given).
+   */
+  onChange(watcher: BssWatcher): void;
   /** Device.WiFi.SSID.{i}.Status. */
   ssidStatus(): 'Up' | 'Down' | 'LowerLayerDown';
   /** Seconds since the SSID's Status last changed (its LastChange). */
@@ -65,60 +75,56 @@ export interface BssState {
 /** SSIDs (and as many AccessPoints) a Controller may add beside the factory ones. */
 const MAX_ADDED = 8;
 const FIRST_ADDED = BSSES.length + 1;
+const FACTORY_INSTANCES = BSSES.map((_, i) => i + 1);
 
 // Reference values, without the trailing "." (set strips one a Controller wrote).
 const RADIO_PATH_RE = /^Device\.WiFi\.Radio\.(\d+)$/;
 const SSID_PATH_RE = /^Device\.WiFi\.SSID\.(\d+)$/;
 
-/** Serves Device.WiFi.SSID.{i}., AccessPoint.{i}. and AccessPoint.{i}.Security.; returns each BSS's state. */
-export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly RadioState[]): BssState[] {
-  const { model, identity } = ctx;
-  const homeSsid = `EXN-${identity.serialNumber.slice(-4)}`;
-  const listeners = BSSES.map((): Array<() => void> => []);
-  const restartedAt = BSSES.map(() => 0);
-  const notify = (i: number): void => {
-    for (const l of listeners[i - 1]) l();
-  };
-  /** Before a change that makes BSS i restart while it keeps serving. */
-  const restart = (i: number): void => {
-    notify(i);
-    restartedAt[i - 1] = ctx.now();
-  };
-  // SSID and AccessPoint Enable, with the time each last changed; beaconing starts 10 s after boot.
-  const ssids = new WritableRows(ctx, 'Device.WiFi.SSID.{i}.', (keys) => {
-    const b = at(keys);
-    return { Enable: !b.guest, Alias: `cpe-${b.name}`, LowerLayers: `Device.WiFi.Radio.${b.radio}`, SSID: b.guest ? `${homeSsid}-Guest` : homeSsid };
-  });
-  const aps = new WritableRows(ctx, 'Device.WiFi.AccessPoint.{i}.', (keys) => {
-    const b = at(keys);
-    return {
-      Enable: true,
-      Alias: `cpe-ap-${b.name}`,
-      SSIDReference: `Device.WiFi.SSID.${keys[0]}`,
-      SSIDAdvertisementEnabled: true,
-      WMMEnable: true,
-      UAPSDEnable: true,
-      IsolationEnable: b.guest,
-      MACAddressControlEnabled: false,
-      AllowedMACAddress: '',
-      MaxAllowedAssociations: b.guest ? 16 : 64,
-    };
-  });
-  const clocks = BSSES.map((_, i) => new EnableClock(ctx, ssids, i + 1, 10_000));
-  const apClocks = BSSES.map((_, i) => new EnableClock(ctx, aps, i + 1, 10_000));
-  const instances = BSSES.map((_, i) => i + 1);
-  const at = (keys: InstanceKeys) => nth(BSSES, keys[0]);
+/** Device.WiFi.SSID.{i}. and AccessPoint.{i}. as served: one list each for every gateway of a fleet (issue 14). */
+const SSID_PARAMS = ['Enable', 'Status', 'Alias', 'Name', 'LastChange', 'LowerLayers', 'Upstream', 'BSSID', 'MACAddress', 'SSID'];
+const AP_PARAMS = [
+  'Enable',
+  'Status',
+  'Alias',
+  'SSIDReference',
+  'SSIDAdvertisementEnabled',
+  'WMMCapability',
+  'UAPSDCapability',
+  'WMMEnable',
+  'UAPSDEnable',
+  'IsolationEnable',
+  'MACAddressControlEnabled',
+  'AllowedMACAddress',
+  'MaxAllowedAssociations',
+];
 
-  const radioOf = (keys: InstanceKeys): RadioState => nth(radios, Number(RADIO_PATH_RE.exec(String(ssids.row(keys).LowerLayers))?.[1]));
-  const ssidStatus = (keys: InstanceKeys): 'Up' | 'Down' | 'LowerLayerDown' => (!clocks[keys[0] - 1].up ? 'Down' : radioOf(keys).clock.up ? 'Up' : 'LowerLayerDown');
-  // Rows a Controller added (numbers from FIRST_ADDED on), kept whole in the store.
-  const addedSsids = new AddedRows(ctx, 'Device.WiFi.SSID.', FIRST_ADDED, MAX_ADDED, (n) => ({
-    Enable: false,
-    Alias: `cpe-SSID-${n}`,
-    LowerLayers: '',
-    SSID: '',
-  }));
-  const addedAps = new AddedRows(ctx, 'Device.WiFi.AccessPoint.', FIRST_ADDED, MAX_ADDED, (n) => ({
+const at = (keys: InstanceKeys): BssDef => nth(BSSES, keys[0]);
+const factory = (n: number): boolean => n >= 1 && n < FIRST_ADDED;
+
+/** A factory AccessPoint before any write: nothing of the gateway in it. */
+function apDefaults(keys: InstanceKeys): Record<string, Value> {
+  const b = at(keys);
+  return {
+    Enable: true,
+    Alias: `cpe-ap-${b.name}`,
+    SSIDReference: `Device.WiFi.SSID.${keys[0]}`,
+    SSIDAdvertisementEnabled: true,
+    WMMEnable: true,
+    UAPSDEnable: true,
+    IsolationEnable: b.guest,
+    MACAddressControlEnabled: false,
+    AllowedMACAddress: '',
+    MaxAllowedAssociations: b.guest ? 16 : 64,
+  };
+}
+
+function addedSsidDefaults(n: number): Record<string, Value> {
+  return { Enable: false, Alias: `cpe-SSID-${n}`, LowerLayers: '', SSID: '' };
+}
+
+function addedApDefaults(n: number): Record<string, Value> {
+  return {
     Enable: false,
     Alias: `cpe-AccessPoint-${n}`,
     SSIDReference: '',
@@ -129,196 +135,294 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
     MACAddressControlEnabled: false,
     AllowedMACAddress: '',
     MaxAllowedAssociations: 32,
-  }));
-  const factory = (n: number): boolean => n >= 1 && n < FIRST_ADDED;
-  /** The radio an SSID (factory or added) sits on, if any. */
-  const radioOfSsid = (n: number): RadioState | undefined => {
-    const ll = factory(n) ? ssids.row([n]).LowerLayers : addedSsids.has(n) ? addedSsids.row(n).LowerLayers : '';
-    return radios[Number(RADIO_PATH_RE.exec(String(ll))?.[1]) - 1];
   };
-  /** The SSID AccessPoint `m` serves (0 for none). */
-  const ssidOfAp = (m: number): number => (factory(m) ? m : Number(SSID_PATH_RE.exec(String(addedAps.row(m).SSIDReference))?.[1] ?? 0));
-  const ssidName = (n: number): string => String(factory(n) ? ssids.row([n]).SSID : addedSsids.has(n) ? addedSsids.row(n).SSID : '');
-  const security = registerWiFiSecurity(ctx, {
-    sixGHz: (m) => radioOfSsid(ssidOfAp(m))?.def.band === '6GHz',
-    guest: (m) => factory(m) && at([m]).guest,
-    ssid: (m) => ssidName(ssidOfAp(m)),
-    reconfigure: (m) => {
-      if (factory(m)) restart(m);
-    },
-  });
-  // A radio going up or down stops or starts every BSS on it; new standards restart them.
-  for (const r of radios) {
-    r.onEnableChange(() => {
-      BSSES.forEach((_, i) => {
-        if (radioOf([i + 1]) === r) notify(i + 1);
-      });
-    });
-    r.onReload(() => {
-      BSSES.forEach((_, i) => {
-        if (radioOf([i + 1]) === r) restart(i + 1);
-      });
-    });
-  }
+}
 
-  const validRadioRef = (ll: Value | undefined, allowEmpty: boolean): void => {
-    if (ll === undefined || (allowEmpty && ll === '')) return;
-    const n = Number(RADIO_PATH_RE.exec(String(ll))?.[1]);
-    if (!(n >= 1 && n <= radios.length)) throw invalid('LowerLayers', 'must name exactly one Device.WiFi.Radio.{i}. instance');
-  };
-  /** An added SSID: beaconing while enabled on a radio that is up and served by an enabled AccessPoint. */
-  const addedSsidValues = (n: number): Record<string, Value> => {
-    const row = addedSsids.row(n);
-    const radio = radioOfSsid(n);
-    const served = addedAps.list().some((m) => ssidOfAp(m) === n && addedAps.row(m).Enable === true);
-    const status = !row.Enable || !served ? 'Down' : radio?.clock.up ? 'Up' : 'LowerLayerDown';
-    // A locally administered address beyond the factory block, one per instance number (never reused).
-    const mac = ctx.mac(0x100 + n);
-    return { ...row, Status: status, Name: `wlan${n}`, LastChange: 0, Upstream: false, BSSID: mac, MACAddress: mac };
-  };
-
-  model.register('Device.WiFi.SSID.{i}.', {
-    params: ['Enable', 'Status', 'Alias', 'Name', 'LastChange', 'LowerLayers', 'Upstream', 'BSSID', 'MACAddress', 'SSID'],
-    list: () => [...instances, ...addedSsids.list()],
-    get: (keys) => {
-      if (!factory(keys[0])) return addedSsidValues(keys[0]);
-      const b = at(keys);
-      const mac = ctx.mac(b.macOffset);
-      return {
-        ...ssids.row(keys),
-        Status: ssidStatus(keys),
-        Name: b.name,
-        LastChange: clocks[keys[0] - 1].lastChange(),
-        Upstream: false,
-        BSSID: mac,
-        MACAddress: mac,
-      };
-    },
-    set: (keys, changes) => {
-      canonicalizeReferences(changes, ['LowerLayers']);
-      const ll = changes.LowerLayers;
-      if (!factory(keys[0])) {
-        validRadioRef(ll, true);
-        addedSsids.apply(keys[0], changes);
-        return;
-      }
-      validRadioRef(ll, false);
-      const row = ssids.row(keys);
-      if (changes.Enable !== undefined && changes.Enable !== clocks[keys[0] - 1].up) {
-        notify(keys[0]);
-        clocks[keys[0] - 1].setUp(changes.Enable === true);
-      }
-      // A new name or radio: hostapd brings the BSS up again there, and its stations re-associate.
-      const moved = ll !== undefined && ll !== row.LowerLayers;
-      if (moved || (changes.SSID !== undefined && changes.SSID !== row.SSID)) restart(keys[0]);
-      ssids.apply(keys, changes);
-    },
-    add: (_parent, params) => {
-      canonicalizeReferences(params, ['LowerLayers']);
-      validRadioRef(params.LowerLayers, true);
-      return addedSsids.add(params, 'SSIDs');
-    },
-    delete: (keys) => {
-      if (factory(keys[0])) throw cannotDelete(`Device.WiFi.SSID.${keys[0]}`);
-      addedSsids.remove(keys[0]);
-    },
-    snapshot: (keys) => addedSsids.snapshot(keys[0]),
-    restore: (keys, snap) => addedSsids.restore(keys[0], snap),
-  });
+/** Serves Device.WiFi.SSID.{i}., AccessPoint.{i}. and AccessPoint.{i}.Security.; returns each BSS's state. */
+export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly RadioState[]): BssState[] {
+  const { model } = ctx;
+  const set = new BssSet(ctx, radios);
+  model.register('Device.WiFi.SSID.{i}.', new SsidBinding(set));
   // SSIDReference is a strong reference: an AccessPoint whose SSID goes is left serving none.
-  model.onDelete('Device.WiFi.SSID.{i}.', async (deleted, tx) => {
-    const node = model.requireNode('Device.WiFi.AccessPoint.{i}.');
-    for (const m of addedAps.list()) {
-      if (ssidOfAp(m) === deleted.keys[0]) await tx.set({ node, keys: [m] }, { SSIDReference: '' });
-    }
-  });
-
-  model.register('Device.WiFi.AccessPoint.{i}.', {
-    params: [
-      'Enable',
-      'Status',
-      'Alias',
-      'SSIDReference',
-      'SSIDAdvertisementEnabled',
-      'WMMCapability',
-      'UAPSDCapability',
-      'WMMEnable',
-      'UAPSDEnable',
-      'IsolationEnable',
-      'MACAddressControlEnabled',
-      'AllowedMACAddress',
-      'MaxAllowedAssociations',
-    ],
-    list: () => [...instances, ...addedAps.list()],
-    get: (keys) => {
-      const row = factory(keys[0]) ? aps.row(keys) : addedAps.row(keys[0]);
-      const misconfigured = security.misconfigured(keys[0]) || row.SSIDReference === '';
-      const status = !row.Enable ? 'Disabled' : misconfigured ? 'Error_Misconfigured' : 'Enabled';
-      return { ...row, Status: status, WMMCapability: true, UAPSDCapability: true };
-    },
-    add: (_parent, params) => {
-      canonicalizeReferences(params, ['SSIDReference']);
-      validAddedRef(params.SSIDReference, 0);
-      return addedAps.add(params, 'AccessPoints');
-    },
-    delete: (keys) => {
-      if (factory(keys[0])) throw cannotDelete(`Device.WiFi.AccessPoint.${keys[0]}`);
-      addedAps.remove(keys[0]);
-    },
-    snapshot: (keys) => addedAps.snapshot(keys[0]),
-    restore: (keys, snap) => addedAps.restore(keys[0], snap),
-    set: (keys, changes) => {
-      canonicalizeReferences(changes, ['SSIDReference']);
-      if (!factory(keys[0])) {
-        validAddedRef(changes.SSIDReference, keys[0]);
-        addedAps.apply(keys[0], changes);
-        return;
-      }
-      // 802.11ax on 6 GHz has no legacy (non-QoS) mode to fall back to.
-      if (changes.WMMEnable === false && radioOf(keys).def.band === '6GHz') throw invalid('WMMEnable', 'a 6 GHz BSS (802.11ax only) needs WMM');
-      const ref = changes.SSIDReference;
-      if (ref !== undefined && ref !== `Device.WiFi.SSID.${keys[0]}`) {
-        // Each AccessPoint is bound to its own BSS in this hardware; re-pointing it is not supported.
-        const valid = SSID_PATH_RE.test(String(ref));
-        throw invalid('SSIDReference', valid ? `AccessPoint ${keys[0]} can only serve Device.WiFi.SSID.${keys[0]}` : 'must name a Device.WiFi.SSID.{i}. instance');
-      }
-      if (changes.Enable !== undefined && changes.Enable !== apClocks[keys[0] - 1].up) {
-        notify(keys[0]);
-        apClocks[keys[0] - 1].setUp(changes.Enable === true);
-      } else if (admissionOf(aps.row(keys)) !== admissionOf({ ...aps.row(keys), ...changes })) {
-        // A new MAC filter, station limit or WMM setting reloads the BSS, as hostapd does when its
-        // accept list, max_num_sta or wmm_enabled changes: every station re-associates (in the
-        // mode the BSS now offers) and the ones no longer let in are refused.
-        restart(keys[0]);
-      }
-      aps.apply(keys, changes);
-    },
-  });
-
-  /** An added AccessPoint serves an added SSID that no other AccessPoint serves, or none yet (""). */
-  function validAddedRef(ref: Value | undefined, self: number): void {
-    if (ref === undefined || ref === '') return;
-    const n = Number(SSID_PATH_RE.exec(String(ref))?.[1]);
-    if (factory(n)) throw invalid('SSIDReference', `Device.WiFi.SSID.${n} is served by Device.WiFi.AccessPoint.${n}`);
-    if (!addedSsids.has(n)) throw invalid('SSIDReference', 'must name an existing Device.WiFi.SSID.{i}. instance');
-    const other = addedAps.list().find((m) => m !== self && ssidOfAp(m) === n);
-    if (other !== undefined) throw invalid('SSIDReference', `Device.WiFi.SSID.${n} is served by Device.WiFi.AccessPoint.${other}`);
-  }
-
-  const set: BssSet = { radioOf, ssidStatus, clocks, apClocks, restartedAt, listeners, security, aps };
+  model.onDelete('Device.WiFi.SSID.{i}.', (deleted, tx) => set.ssidDeleted(deleted.keys[0], tx));
+  model.register('Device.WiFi.AccessPoint.{i}.', new AccessPointBinding(set));
   return BSSES.map((b, i) => new Bss(b.name, i, set));
 }
 
-/** What the BssState of one gateway's BSSes read: the gateway's own, one object for the four. */
-interface BssSet {
-  radioOf(keys: InstanceKeys): RadioState;
-  ssidStatus(keys: InstanceKeys): 'Up' | 'Down' | 'LowerLayerDown';
-  clocks: readonly LinkClock[];
-  apClocks: readonly LinkClock[];
-  restartedAt: readonly number[];
-  listeners: ReadonlyArray<Array<() => void>>;
-  security: { misconfigured(ap: number): boolean };
-  aps: WritableRows;
+/**
+ * One gateway's BSSes, factory and added: the rows, clocks and watchers every Wi-Fi object of
+ * the gateway reads, one object for them all. Helpers are its methods, shared by every gateway
+ * of a fleet (prototype), rather than closures per gateway (issue 14). It is what Security reads
+ * of the BSSes (SecurityDeps) and what the radios tell of their changes (RadioWatcher).
+ */
+class BssSet implements SecurityDeps, RadioWatcher {
+  /** Told before any BSS stops, starts or restarts. */
+  private readonly watchers: BssWatcher[] = [];
+  readonly restartedAt = BSSES.map(() => 0);
+  // SSID and AccessPoint Enable, with the time each last changed; beaconing starts 10 s after boot.
+  readonly ssids: WritableRows;
+  readonly aps: WritableRows;
+  readonly clocks: readonly LinkClock[];
+  readonly apClocks: readonly LinkClock[];
+  // Rows a Controller added (numbers from FIRST_ADDED on), kept whole in the store.
+  readonly addedSsids: AddedRows;
+  readonly addedAps: AddedRows;
+  readonly security: SecurityState;
+
+  constructor(
+    readonly ctx: SimContext,
+    private readonly radios: readonly RadioState[],
+  ) {
+    // WritableRows takes a function: the home network's name is the gateway's own.
+    this.ssids = new WritableRows(ctx, 'Device.WiFi.SSID.{i}.', (keys) => this.ssidDefaults(keys));
+    this.aps = new WritableRows(ctx, 'Device.WiFi.AccessPoint.{i}.', apDefaults);
+    this.clocks = BSSES.map((_, i) => new EnableClock(ctx, this.ssids, i + 1, 10_000));
+    this.apClocks = BSSES.map((_, i) => new EnableClock(ctx, this.aps, i + 1, 10_000));
+    this.addedSsids = new AddedRows(ctx, 'Device.WiFi.SSID.', FIRST_ADDED, MAX_ADDED, addedSsidDefaults);
+    this.addedAps = new AddedRows(ctx, 'Device.WiFi.AccessPoint.', FIRST_ADDED, MAX_ADDED, addedApDefaults);
+    this.security = registerWiFiSecurity(ctx, this);
+    // A radio going up or down stops or starts every BSS on it; new standards restart them.
+    for (const r of radios) r.watch(this);
+  }
+
+  private ssidDefaults(keys: InstanceKeys): Record<string, Value> {
+    const b = at(keys);
+    const home = `EXN-${this.ctx.identity.serialNumber.slice(-4)}`;
+    return { Enable: !b.guest, Alias: `cpe-${b.name}`, LowerLayers: `Device.WiFi.Radio.${b.radio}`, SSID: b.guest ? `${home}-Guest` : home };
+  }
+
+  watch(watcher: BssWatcher): void {
+    if (!this.watchers.includes(watcher)) this.watchers.push(watcher);
+  }
+
+  /** Before a change that stops or starts factory BSS n. */
+  notify(n: number): void {
+    for (const w of this.watchers) w.bssChanging(n - 1);
+  }
+
+  /** Before a change that makes factory BSS n restart while it keeps serving. */
+  restart(n: number): void {
+    this.notify(n);
+    this.restartedAt[n - 1] = this.ctx.now();
+  }
+
+  radioChanging(r: RadioState, reload: boolean): void {
+    for (const n of FACTORY_INSTANCES) {
+      if (this.radioOf([n]) !== r) continue;
+      if (reload) this.restart(n);
+      else this.notify(n);
+    }
+  }
+
+  /** The radio factory SSID keys[0] sits on. */
+  radioOf(keys: InstanceKeys): RadioState {
+    return nth(this.radios, Number(RADIO_PATH_RE.exec(String(this.ssids.row(keys).LowerLayers))?.[1]));
+  }
+
+  ssidStatus(keys: InstanceKeys): 'Up' | 'Down' | 'LowerLayerDown' {
+    return !this.clocks[keys[0] - 1].up ? 'Down' : this.radioOf(keys).clock.up ? 'Up' : 'LowerLayerDown';
+  }
+
+  /** The radio an SSID (factory or added) sits on, if any. */
+  radioOfSsid(n: number): RadioState | undefined {
+    const ll = factory(n) ? this.ssids.row([n]).LowerLayers : this.addedSsids.has(n) ? this.addedSsids.row(n).LowerLayers : '';
+    return this.radios[Number(RADIO_PATH_RE.exec(String(ll))?.[1]) - 1];
+  }
+
+  /** The SSID AccessPoint `m` serves (0 for none). */
+  ssidOfAp(m: number): number {
+    return factory(m) ? m : Number(SSID_PATH_RE.exec(String(this.addedAps.row(m).SSIDReference))?.[1] ?? 0);
+  }
+
+  ssidName(n: number): string {
+    return String(factory(n) ? this.ssids.row([n]).SSID : this.addedSsids.has(n) ? this.addedSsids.row(n).SSID : '');
+  }
+
+  // SecurityDeps: AccessPoint m's BSS.
+  sixGHz(m: number): boolean {
+    return this.radioOfSsid(this.ssidOfAp(m))?.def.band === '6GHz';
+  }
+
+  guest(m: number): boolean {
+    return factory(m) && at([m]).guest;
+  }
+
+  ssid(m: number): string {
+    return this.ssidName(this.ssidOfAp(m));
+  }
+
+  reconfigure(m: number): void {
+    if (factory(m)) this.restart(m);
+  }
+
+  validRadioRef(ll: Value | undefined, allowEmpty: boolean): void {
+    if (ll === undefined || (allowEmpty && ll === '')) return;
+    const n = Number(RADIO_PATH_RE.exec(String(ll))?.[1]);
+    if (!(n >= 1 && n <= this.radios.length)) throw invalid('LowerLayers', 'must name exactly one Device.WiFi.Radio.{i}. instance');
+  }
+
+  /** An added SSID: beaconing while enabled on a radio that is up and served by an enabled AccessPoint. */
+  addedSsidValues(n: number): Record<string, Value> {
+    const row = this.addedSsids.row(n);
+    const radio = this.radioOfSsid(n);
+    const served = this.addedAps.list().some((m) => this.ssidOfAp(m) === n && this.addedAps.row(m).Enable === true);
+    const status = !row.Enable || !served ? 'Down' : radio?.clock.up ? 'Up' : 'LowerLayerDown';
+    // A locally administered address beyond the factory block, one per instance number (never reused).
+    const mac = this.ctx.mac(0x100 + n);
+    return { ...row, Status: status, Name: `wlan${n}`, LastChange: 0, Upstream: false, BSSID: mac, MACAddress: mac };
+  }
+
+  /** An added AccessPoint serves an added SSID that no other AccessPoint serves, or none yet (""). */
+  validAddedRef(ref: Value | undefined, self: number): void {
+    if (ref === undefined || ref === '') return;
+    const n = Number(SSID_PATH_RE.exec(String(ref))?.[1]);
+    if (factory(n)) throw invalid('SSIDReference', `Device.WiFi.SSID.${n} is served by Device.WiFi.AccessPoint.${n}`);
+    if (!this.addedSsids.has(n)) throw invalid('SSIDReference', 'must name an existing Device.WiFi.SSID.{i}. instance');
+    const other = this.addedAps.list().find((m) => m !== self && this.ssidOfAp(m) === n);
+    if (other !== undefined) throw invalid('SSIDReference', `Device.WiFi.SSID.${n} is served by Device.WiFi.AccessPoint.${other}`);
+  }
+
+  /** SSID `n` was deleted: the added AccessPoints that served it serve none. */
+  async ssidDeleted(n: number, tx: Transaction): Promise<void> {
+    const node = this.ctx.model.requireNode('Device.WiFi.AccessPoint.{i}.');
+    for (const m of this.addedAps.list()) {
+      if (this.ssidOfAp(m) === n) await tx.set({ node, keys: [m] }, { SSIDReference: '' });
+    }
+  }
+}
+
+/** Device.WiFi.SSID.{i}. of one gateway; its methods are shared by every gateway (prototype). */
+class SsidBinding implements ObjectBinding {
+  readonly params = SSID_PARAMS;
+
+  constructor(private readonly s: BssSet) {}
+
+  list(): number[] {
+    return [...FACTORY_INSTANCES, ...this.s.addedSsids.list()];
+  }
+
+  get(keys: InstanceKeys): Record<string, Value> {
+    const { s } = this;
+    if (!factory(keys[0])) return s.addedSsidValues(keys[0]);
+    const b = at(keys);
+    const mac = s.ctx.mac(b.macOffset);
+    return {
+      ...s.ssids.row(keys),
+      Status: s.ssidStatus(keys),
+      Name: b.name,
+      LastChange: s.clocks[keys[0] - 1].lastChange(),
+      Upstream: false,
+      BSSID: mac,
+      MACAddress: mac,
+    };
+  }
+
+  set(keys: InstanceKeys, changes: Record<string, Value>): void {
+    const { s } = this;
+    canonicalizeReferences(changes, ['LowerLayers']);
+    const ll = changes.LowerLayers;
+    if (!factory(keys[0])) {
+      s.validRadioRef(ll, true);
+      s.addedSsids.apply(keys[0], changes);
+      return;
+    }
+    s.validRadioRef(ll, false);
+    const row = s.ssids.row(keys);
+    if (changes.Enable !== undefined && changes.Enable !== s.clocks[keys[0] - 1].up) {
+      s.notify(keys[0]);
+      s.clocks[keys[0] - 1].setUp(changes.Enable === true);
+    }
+    // A new name or radio: hostapd brings the BSS up again there, and its stations re-associate.
+    const moved = ll !== undefined && ll !== row.LowerLayers;
+    if (moved || (changes.SSID !== undefined && changes.SSID !== row.SSID)) s.restart(keys[0]);
+    s.ssids.apply(keys, changes);
+  }
+
+  add(_parent: InstanceKeys, params: Record<string, Value>): number {
+    canonicalizeReferences(params, ['LowerLayers']);
+    this.s.validRadioRef(params.LowerLayers, true);
+    return this.s.addedSsids.add(params, 'SSIDs');
+  }
+
+  delete(keys: InstanceKeys): void {
+    if (factory(keys[0])) throw cannotDelete(`Device.WiFi.SSID.${keys[0]}`);
+    this.s.addedSsids.remove(keys[0]);
+  }
+
+  snapshot(keys: InstanceKeys): unknown {
+    return this.s.addedSsids.snapshot(keys[0]);
+  }
+
+  restore(keys: InstanceKeys, snap: unknown): void {
+    this.s.addedSsids.restore(keys[0], snap);
+  }
+}
+
+/** Device.WiFi.AccessPoint.{i}. of one gateway; its methods are shared by every gateway (prototype). */
+class AccessPointBinding implements ObjectBinding {
+  readonly params = AP_PARAMS;
+
+  constructor(private readonly s: BssSet) {}
+
+  list(): number[] {
+    return [...FACTORY_INSTANCES, ...this.s.addedAps.list()];
+  }
+
+  get(keys: InstanceKeys): Record<string, Value> {
+    const { s } = this;
+    const row = factory(keys[0]) ? s.aps.row(keys) : s.addedAps.row(keys[0]);
+    const misconfigured = s.security.misconfigured(keys[0]) || row.SSIDReference === '';
+    const status = !row.Enable ? 'Disabled' : misconfigured ? 'Error_Misconfigured' : 'Enabled';
+    return { ...row, Status: status, WMMCapability: true, UAPSDCapability: true };
+  }
+
+  add(_parent: InstanceKeys, params: Record<string, Value>): number {
+    canonicalizeReferences(params, ['SSIDReference']);
+    this.s.validAddedRef(params.SSIDReference, 0);
+    return this.s.addedAps.add(params, 'AccessPoints');
+  }
+
+  delete(keys: InstanceKeys): void {
+    if (factory(keys[0])) throw cannotDelete(`Device.WiFi.AccessPoint.${keys[0]}`);
+    this.s.addedAps.remove(keys[0]);
+  }
+
+  snapshot(keys: InstanceKeys): unknown {
+    return this.s.addedAps.snapshot(keys[0]);
+  }
+
+  restore(keys: InstanceKeys, snap: unknown): void {
+    this.s.addedAps.restore(keys[0], snap);
+  }
+
+  set(keys: InstanceKeys, changes: Record<string, Value>): void {
+    const { s } = this;
+    canonicalizeReferences(changes, ['SSIDReference']);
+    if (!factory(keys[0])) {
+      s.validAddedRef(changes.SSIDReference, keys[0]);
+      s.addedAps.apply(keys[0], changes);
+      return;
+    }
+    // 802.11ax on 6 GHz has no legacy (non-QoS) mode to fall back to.
+    if (changes.WMMEnable === false && s.radioOf(keys).def.band === '6GHz') throw invalid('WMMEnable', 'a 6 GHz BSS (802.11ax only) needs WMM');
+    const ref = changes.SSIDReference;
+    if (ref !== undefined && ref !== `Device.WiFi.SSID.${keys[0]}`) {
+      // Each AccessPoint is bound to its own BSS in this hardware; re-pointing it is not supported.
+      const valid = SSID_PATH_RE.test(String(ref));
+      throw invalid('SSIDReference', valid ? `AccessPoint ${keys[0]} can only serve Device.WiFi.SSID.${keys[0]}` : 'must name a Device.WiFi.SSID.{i}. instance');
+    }
+    const clock = s.apClocks[keys[0] - 1];
+    if (changes.Enable !== undefined && changes.Enable !== clock.up) {
+      s.notify(keys[0]);
+      clock.setUp(changes.Enable === true);
+    } else if (admissionOf(s.aps.row(keys)) !== admissionOf({ ...s.aps.row(keys), ...changes })) {
+      // A new MAC filter, station limit or WMM setting reloads the BSS, as hostapd does when its
+      // accept list, max_num_sta or wmm_enabled changes: every station re-associates (in the
+      // mode the BSS now offers) and the ones no longer let in are refused.
+      s.restart(keys[0]);
+    }
+    s.aps.apply(keys, changes);
+  }
 }
 
 /**
@@ -347,8 +451,8 @@ class Bss implements BssState {
     return Math.max(apClocks[this.i].changedAtMs, clocks[this.i].changedAtMs, this.radio().clock.changedAtMs, restartedAt[this.i]);
   }
 
-  onChange(listener: () => void): void {
-    this.set.listeners[this.i].push(listener);
+  onChange(watcher: BssWatcher): void {
+    this.set.watch(watcher);
   }
 
   ssidStatus(): 'Up' | 'Down' | 'LowerLayerDown' {

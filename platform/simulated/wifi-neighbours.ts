@@ -43,15 +43,31 @@ const PER_BAND: Readonly<Record<string, number>> = { '2.4GHz': 9, '5GHz': 5, '6G
 
 /** The scanner of the simulated gateway's radios (Device.WiFi.Radio.1-3) for seed `seed`. */
 export function simulatedNeighbours(seed: number, radios: ReadonlyArray<Pick<RadioState, 'def' | 'row'>>, now: () => number = Date.now): WiFiScanner {
-  // Drawn at the first scan, not at start: the same draws from the same seed, and a fleet gateway
-  // nobody scans holds none of them (issue 14).
-  let drawn: Neighbour[] | undefined;
-  const draw = (): Neighbour[] => (drawn ??= drawNeighbours(seed, radios));
-  return async (signal) => {
+  const neighbours = new Neighbours(seed, radios, now);
+  // A WiFiScanner is a function: the one closure per gateway, the scan itself is shared (prototype).
+  return (signal) => neighbours.scan(signal);
+}
+
+/** One gateway's neighbours; its methods are one copy for every gateway of a fleet (issue 14). */
+class Neighbours {
+  /**
+   * Drawn at the first scan, not at start: the same draws from the same seed, and a fleet
+   * gateway nobody scans holds none of them (issue 14).
+   */
+  private drawn: Neighbour[] | undefined;
+
+  constructor(
+    private readonly seed: number,
+    private readonly radios: ReadonlyArray<Pick<RadioState, 'def' | 'row'>>,
+    private readonly now: () => number,
+  ) {}
+
+  async scan(signal: AbortSignal): Promise<NeighbourResult[]> {
     // A real scan dwells on each channel; the simulation answers at once but still honours a cancel.
     if (signal.aborted) throw signal.reason;
-    const neighbours = draw();
-    const minute = Math.floor(now() / 60_000);
+    const { seed, radios } = this;
+    const neighbours = (this.drawn ??= drawNeighbours(seed, radios));
+    const minute = Math.floor(this.now() / 60_000);
     const out: NeighbourResult[] = [];
     neighbours.forEach((n, k) => {
       const r = radios[n.radio - 1];
@@ -79,7 +95,7 @@ export function simulatedNeighbours(seed: number, radios: ReadonlyArray<Pick<Rad
       });
     });
     return out;
-  };
+  }
 }
 
 /** The neighbours each radio hears, drawn from the seed in a fixed order. */

@@ -5,7 +5,7 @@
  * places a 2.4 GHz 40 MHz channel's secondary (5 and 6 GHz follow their channel plan), a fixed
  * MCS caps the stations' rates and GuardInterval scales them (wifi-stations.ts). Its Stats are in wifi-stats.ts.
  */
-import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { Prng } from './random.js';
 import { EnableClock, invalidParams, type LinkClock, nth, type SimContext, WritableRows } from './SimContext.js';
@@ -123,150 +123,210 @@ const RADIO_PARAMS = [
   ...WRITABLE,
 ];
 
+/** Told just before a radio changes in a way that stops, starts or restarts the BSSes on it. */
+export interface RadioWatcher {
+  /** Radio `r` goes up or down (`reload` false) or reloads its BSSes while it stays up (true). */
+  radioChanging(r: RadioState, reload: boolean): void;
+}
+
 /** The live state other Wi-Fi objects read: is the radio up, and on which channel. */
 export interface RadioState {
   /** Instance number of Device.WiFi.Radio.{i}. */
   index: number;
   def: RadioDef;
   clock: LinkClock;
-  row: () => Record<string, Value>;
-  /** Called just before the radio goes up or down (the BSSes on it restart). */
-  onEnableChange(listener: () => void): void;
-  /** Called just before a change that reloads the radio's BSSes while it stays up (OperatingStandards). */
-  onReload(listener: () => void): void;
+  /** The radio's settings in effect (callable on its own: a reader may keep the function). */
+  readonly row: () => Record<string, Value>;
+  /** The same as `row()`, without making a function to call. */
+  settings(): Record<string, Value>;
+  /**
+   * `watcher` is told just before the radio goes up or down and before a change that reloads
+   * its BSSes while it stays up (OperatingStandards).
+   */
+  watch(watcher: RadioWatcher): void;
   /**
    * Channel changes since boot (Radio.{i}.Stats.TotalChannelChangeCount and
    * ManualChannelChangeCount): a Controller's moves, and those of the automatic selection it
    * switched back on (AutoChannelEnable); the simulation has no radar (DFS) and no periodic re-selection.
    */
-  channelChanges: { manual: number; auto: number };
+  readonly channelChanges: Readonly<{ manual: number; auto: number }>;
 }
 
-/** Serves Device.WiFi.Radio.{i}. (1 = 2.4 GHz, 2 = 5 GHz, 3 = 6 GHz); returns each radio's state. */
-export function registerWiFiRadios(ctx: SimContext): RadioState[] {
-  const rnd = new Prng(ctx.seed, 'wifi-radio');
-  const rows: WritableRows = new WritableRows(ctx, 'Device.WiFi.Radio.{i}.', (keys) => {
-    const r = at(keys);
+/** What a radio no Controller moved reads: one object for every gateway of a fleet. */
+const NO_CHANNEL_CHANGES = Object.freeze({ manual: 0, auto: 0 });
+
+/**
+ * One radio of one gateway. A class, so its methods are one copy for every gateway of a fleet
+ * rather than closures per radio per gateway (issue 14).
+ */
+class Radio implements RadioState {
+  readonly clock: LinkClock;
+  readonly startupChannel: number;
+  channelChangedAt: number;
+  /** Set by a change of Channel in this run; otherwise derived from the configuration. */
+  reason: string | undefined;
+  /** Unset until the first channel change (most gateways of a fleet have none). */
+  private changes: { manual: number; auto: number } | undefined;
+  /** Unset until something watches (the BSSes on it do). */
+  private watchers: RadioWatcher[] | undefined;
+
+  constructor(
+    readonly index: number,
+    readonly def: RadioDef,
+    readonly ctx: SimContext,
+    readonly rows: WritableRows,
+    rnd: Prng,
+  ) {
+    this.clock = new EnableClock(ctx, rows, index, rnd.int(4_000, 9_000)); // driver and firmware load
+    this.startupChannel = rnd.pick(def.startupChannels);
+    this.channelChangedAt = ctx.bootedAt;
+  }
+
+  /**
+   * A getter making the function on each read, rather than a function kept per radio: readers
+   * call it now or keep it (the temperature sensors destructure it).
+   */
+  get row(): () => Record<string, Value> {
+    return () => this.settings();
+  }
+
+  /**
+   * The radio's settings in effect: while AutoChannelEnable is true the Channel is the one the
+   * automatic selection picked (TR-181: it MUST be), the seeded least busy start-up channel.
+   */
+  settings(): Record<string, Value> {
+    const row = this.rows.row([this.index]);
+    return row.AutoChannelEnable === true ? { ...row, Channel: this.startupChannel } : row;
+  }
+
+  get channelChanges(): Readonly<{ manual: number; auto: number }> {
+    return this.changes ?? NO_CHANNEL_CHANGES;
+  }
+
+  /** A change of Channel: by the automatic selection (`auto`) or by hand. */
+  countChannelChange(auto: boolean): void {
+    const changes = (this.changes ??= { manual: 0, auto: 0 });
+    if (auto) changes.auto++;
+    else changes.manual++;
+  }
+
+  watch(watcher: RadioWatcher): void {
+    (this.watchers ??= []).push(watcher);
+  }
+
+  notify(reload: boolean): void {
+    for (const w of this.watchers ?? []) w.radioChanging(this, reload);
+  }
+
+  /** Values before any write: the factory configuration. */
+  defaults(): Record<string, Value> {
     return {
       Enable: true,
-      Alias: `cpe-${r.def.name}`,
-      OperatingFrequencyBand: r.def.band,
-      OperatingStandards: r.def.supportedStandards,
-      Channel: r.startupChannel,
+      Alias: `cpe-${this.def.name}`,
+      OperatingFrequencyBand: this.def.band,
+      OperatingStandards: this.def.supportedStandards,
+      Channel: this.startupChannel,
       AutoChannelEnable: true,
       AutoChannelRefreshPeriod: 0,
       OperatingChannelBandwidth: 'Auto',
       GuardInterval: 'Auto',
       TransmitPower: 100,
-      IEEE80211hEnabled: r.def.dfs,
+      IEEE80211hEnabled: this.def.dfs,
       RegulatoryDomain: 'DE ',
       BeaconPeriod: 100,
       // The secondary 20 MHz of a 40 MHz channel follows the primary (HT40+/-); MCS -1 is auto rate.
       ExtensionChannel: 'Auto',
       MCS: -1,
     };
-  });
-  const radios = RADIOS.map((def, i) => ({
-    def,
-    clock: new EnableClock(ctx, rows, i + 1, rnd.int(4_000, 9_000)), // driver and firmware load
-    startupChannel: rnd.pick(def.startupChannels),
-    channelChangedAt: ctx.bootedAt,
-    /** Set by a change of Channel in this run; otherwise derived from the configuration. */
-    reason: undefined as string | undefined,
-    listeners: [] as Array<() => void>,
-    reloadListeners: [] as Array<() => void>,
-    channelChanges: { manual: 0, auto: 0 },
-  }));
-  const at = (keys: InstanceKeys) => nth(radios, keys[0]);
-  /**
-   * The radio's settings in effect: while AutoChannelEnable is true the Channel is the one the
-   * automatic selection picked (TR-181: it MUST be), the seeded least busy start-up channel.
-   */
-  const current = (keys: InstanceKeys): Record<string, Value> => {
-    const row = rows.row(keys);
-    return row.AutoChannelEnable === true ? { ...row, Channel: at(keys).startupChannel } : row;
-  };
+  }
+}
 
-  ctx.model.register('Device.WiFi.Radio.{i}.', {
-    params: RADIO_PARAMS,
-    list: () => radios.map((_, i) => i + 1),
-    get: (keys) => {
-      const r = at(keys);
-      const row = current(keys);
-      const def = underDomain(r.def, String(row.RegulatoryDomain));
-      const bandwidth = currentBandwidth(def, row);
-      return {
-        ...row,
-        Status: r.clock.up ? 'Up' : 'Down',
-        Name: r.def.name,
-        LastChange: r.clock.lastChange(),
-        MaxBitRate: r.def.maxBitRate,
-        Upstream: false,
-        SupportedFrequencyBands: r.def.band,
-        SupportedStandards: r.def.supportedStandards,
-        PossibleChannels: def.channels.join(','),
-        ChannelsInUse: r.clock.up ? channelsInUse(def, Number(row.Channel), bandwidth, String(row.ExtensionChannel)).join(',') : '',
-        AutoChannelSupported: true,
-        ChannelLastChange: Math.max(0, Math.floor((ctx.now() - r.channelChangedAt) / 1000)),
-        // A channel configured before this boot (persisted) was a manual choice too.
-        ChannelLastSelectionReason: r.reason ?? (row.Channel === r.startupChannel ? 'Auto_Startup' : 'Manual'),
-        MaxSupportedSSIDs: 16,
-        MaxSupportedAssociations: r.def.maxAssociations,
-        FirmwareVersion: 'WLAN.HK.2.9.0.1-01890-QCAHKSWPL_SILICONZ-1',
-        SupportedOperatingChannelBandwidths: r.def.supportedBandwidths,
-        CurrentOperatingChannelBandwidth: bandwidth,
-        TransmitPowerSupported: TX_POWER_SUPPORTED,
-        IEEE80211hSupported: r.def.dfs,
-      };
-    },
-    set: (keys, changes) => {
-      const r = at(keys);
-      const before = current(keys);
-      // The selection's own channel with it is accepted: that is how a rolled-back manual Channel
-      // hands the radio back to the automatic selection (Transaction.set undoes both).
-      if (changes.Channel !== undefined && changes.AutoChannelEnable === true && changes.Channel !== r.startupChannel) {
-        throw invalidParams([{ param: 'Channel', message: 'a channel cannot be chosen while AutoChannelEnable is set true: the automatic selection picks it' }]);
-      }
-      // A channel chosen by hand ends the automatic selection (as channel=<n> replaces channel=auto
-      // in a driver's configuration); switching it back on selects a channel at once.
-      if (changes.Channel !== undefined && changes.AutoChannelEnable === undefined) changes.AutoChannelEnable = false;
-      const auto = changes.AutoChannelEnable === true && before.AutoChannelEnable !== true;
-      if (auto) changes.Channel = r.startupChannel;
-      const merged = { ...before, ...changes };
-      if (changes.RegulatoryDomain !== undefined && !knownDomain(String(changes.RegulatoryDomain))) {
-        throw invalidParams([{ param: 'RegulatoryDomain', message: 'this radio has channel rules for the EU/CEPT countries, US, CA and JP (e.g. "US ", "FRI")' }]);
-      }
-      validateRadio(underDomain(r.def, String(merged.RegulatoryDomain)), changes, merged);
-      if (changes.Channel !== undefined && changes.Channel !== before.Channel) {
-        r.channelChangedAt = ctx.now();
-        r.reason = auto ? 'Auto_User' : 'Manual';
-        if (auto) r.channelChanges.auto++;
-        else r.channelChanges.manual++;
-      } else if (auto) r.reason = 'Auto_User';
-      if (changes.Enable !== undefined && changes.Enable !== r.clock.up) {
-        for (const l of r.listeners) l();
-        r.clock.setUp(changes.Enable === true);
-      } else if (changes.OperatingStandards !== undefined && changes.OperatingStandards !== rows.row(keys).OperatingStandards) {
-        // New standards reload the BSSes, as hostapd does (hw_mode, ieee80211n/ac/ax): every
-        // station associates again, in the best standard both sides still have.
-        for (const l of r.reloadListeners) l();
-      }
-      rows.apply(keys, changes);
-    },
-  });
-  return radios.map((r, i) => ({
-    index: i + 1,
-    def: r.def,
-    clock: r.clock,
-    row: () => current([i + 1]),
-    channelChanges: r.channelChanges,
-    onEnableChange: (l: () => void) => {
-      r.listeners.push(l);
-    },
-    onReload: (l: () => void) => {
-      r.reloadListeners.push(l);
-    },
-  }));
+const RADIO_INSTANCES = RADIOS.map((_, i) => i + 1);
+
+/** Device.WiFi.Radio.{i}. over one gateway's radios; its methods are shared by every gateway (prototype). */
+class RadioBinding implements ObjectBinding {
+  readonly params = RADIO_PARAMS;
+
+  constructor(private readonly radios: readonly Radio[]) {}
+
+  list(): number[] {
+    return [...RADIO_INSTANCES];
+  }
+
+  get(keys: InstanceKeys): Record<string, Value> {
+    const r = nth(this.radios, keys[0]);
+    const row = r.settings();
+    const def = underDomain(r.def, String(row.RegulatoryDomain));
+    const bandwidth = currentBandwidth(def, row);
+    return {
+      ...row,
+      Status: r.clock.up ? 'Up' : 'Down',
+      Name: r.def.name,
+      LastChange: r.clock.lastChange(),
+      MaxBitRate: r.def.maxBitRate,
+      Upstream: false,
+      SupportedFrequencyBands: r.def.band,
+      SupportedStandards: r.def.supportedStandards,
+      PossibleChannels: def.channels.join(','),
+      ChannelsInUse: r.clock.up ? channelsInUse(def, Number(row.Channel), bandwidth, String(row.ExtensionChannel)).join(',') : '',
+      AutoChannelSupported: true,
+      ChannelLastChange: Math.max(0, Math.floor((r.ctx.now() - r.channelChangedAt) / 1000)),
+      // A channel configured before this boot (persisted) was a manual choice too.
+      ChannelLastSelectionReason: r.reason ?? (row.Channel === r.startupChannel ? 'Auto_Startup' : 'Manual'),
+      MaxSupportedSSIDs: 16,
+      MaxSupportedAssociations: r.def.maxAssociations,
+      FirmwareVersion: 'WLAN.HK.2.9.0.1-01890-QCAHKSWPL_SILICONZ-1',
+      SupportedOperatingChannelBandwidths: r.def.supportedBandwidths,
+      CurrentOperatingChannelBandwidth: bandwidth,
+      TransmitPowerSupported: TX_POWER_SUPPORTED,
+      IEEE80211hSupported: r.def.dfs,
+    };
+  }
+
+  set(keys: InstanceKeys, changes: Record<string, Value>): void {
+    const r = nth(this.radios, keys[0]);
+    const before = r.settings();
+    // The selection's own channel with it is accepted: that is how a rolled-back manual Channel
+    // hands the radio back to the automatic selection (Transaction.set undoes both).
+    if (changes.Channel !== undefined && changes.AutoChannelEnable === true && changes.Channel !== r.startupChannel) {
+      throw invalidParams([{ param: 'Channel', message: 'a channel cannot be chosen while AutoChannelEnable is set true: the automatic selection picks it' }]);
+    }
+    // A channel chosen by hand ends the automatic selection (as channel=<n> replaces channel=auto
+    // in a driver's configuration); switching it back on selects a channel at once.
+    if (changes.Channel !== undefined && changes.AutoChannelEnable === undefined) changes.AutoChannelEnable = false;
+    const auto = changes.AutoChannelEnable === true && before.AutoChannelEnable !== true;
+    if (auto) changes.Channel = r.startupChannel;
+    const merged = { ...before, ...changes };
+    if (changes.RegulatoryDomain !== undefined && !knownDomain(String(changes.RegulatoryDomain))) {
+      throw invalidParams([{ param: 'RegulatoryDomain', message: 'this radio has channel rules for the EU/CEPT countries, US, CA and JP (e.g. "US ", "FRI")' }]);
+    }
+    validateRadio(underDomain(r.def, String(merged.RegulatoryDomain)), changes, merged);
+    if (changes.Channel !== undefined && changes.Channel !== before.Channel) {
+      r.channelChangedAt = r.ctx.now();
+      r.reason = auto ? 'Auto_User' : 'Manual';
+      r.countChannelChange(auto);
+    } else if (auto) r.reason = 'Auto_User';
+    if (changes.Enable !== undefined && changes.Enable !== r.clock.up) {
+      r.notify(false);
+      r.clock.setUp(changes.Enable === true);
+    } else if (changes.OperatingStandards !== undefined && changes.OperatingStandards !== r.rows.row(keys).OperatingStandards) {
+      // New standards reload the BSSes, as hostapd does (hw_mode, ieee80211n/ac/ax): every
+      // station associates again, in the best standard both sides still have.
+      r.notify(true);
+    }
+    r.rows.apply(keys, changes);
+  }
+}
+
+/** Serves Device.WiFi.Radio.{i}. (1 = 2.4 GHz, 2 = 5 GHz, 3 = 6 GHz); returns each radio's state. */
+export function registerWiFiRadios(ctx: SimContext): RadioState[] {
+  const rnd = new Prng(ctx.seed, 'wifi-radio');
+  const radios: Radio[] = [];
+  // WritableRows takes a function: the one closure of the radios per gateway.
+  const rows = new WritableRows(ctx, 'Device.WiFi.Radio.{i}.', (keys) => nth(radios, keys[0]).defaults());
+  for (const [i, def] of RADIOS.entries()) radios.push(new Radio(i + 1, def, ctx, rows, rnd));
+  ctx.model.register('Device.WiFi.Radio.{i}.', new RadioBinding(radios));
+  return radios;
 }
 
 /** Refuses (7012) values the schema allows but this radio cannot do; nothing is applied then. */

@@ -12,6 +12,7 @@
  * refused) and caps its rates to that standard's, an AccessPoint without WMM holds them to
  * legacy 802.11a/g.
  */
+import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import type { Churn } from './churn.js';
@@ -123,18 +124,55 @@ function visitIn(seed: number, label: string, slot: number): { arrive: number; l
   return { arrive, leave: arrive + 60 + 300 * unit(seed, label, 'stay', slot) };
 }
 
+/** AssociatedDevice.{i}. as served: one list for every gateway of a fleet (issue 14). */
+const STATION_PARAMS = [
+  'MACAddress',
+  'OperatingStandard',
+  'AuthenticationState',
+  'LastDataDownlinkRate',
+  'MaxSupportedDataDownlinkRate',
+  'LastDataUplinkRate',
+  'MaxSupportedDataUplinkRate',
+  'AssociationTime',
+  'SignalStrength',
+  'Noise',
+  'SNR',
+  'Retransmissions',
+  'Active',
+  'MaxSupportedBandwidth',
+];
+
 /** Serves Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.; `churn` reports stations that come and go. */
 export function registerWiFiStations(ctx: SimContext, bsses: readonly BssState[], churn: Churn): StationRoster {
-  const { model, seed } = ctx;
-  const rnd = new Prng(seed, 'wifi-stations');
-  const devices: StationDevice[] = STATIONS.map((def) => ({
-    def,
-    // Randomised, locally administered MAC, as modern phones and laptops use per network.
-    // (Arithmetic, not bitwise: JS bit operators would truncate a 48-bit number to 32 bits.)
-    mac: formatMac(((rnd.int(0, 255) & 0xfc) | 0x02) * 2 ** 40 + rnd.int(0, 0xffff) * 2 ** 24 + rnd.int(0, 0xffffff)),
-    // Residents reconnect a little after the radios come up.
-    joinDelayS: rnd.int(12, 40),
-  }));
+  const roster = new Roster(ctx, bsses);
+  const node = ctx.model.register('Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.', new StationBinding(roster));
+  // Churn takes a function: the one closure of the stations per gateway.
+  churn.watch(node, () => roster.allKeys());
+  return roster;
+}
+
+/**
+ * One gateway's stations: who is associated where, from the seed and the clock. A class, so its
+ * methods are one copy for every gateway of a fleet rather than closures per gateway (issue 14).
+ */
+class Roster implements StationRoster {
+  readonly devices: readonly StationDevice[];
+  readonly slotSeconds = SLOT_S;
+
+  constructor(
+    readonly ctx: SimContext,
+    readonly bsses: readonly BssState[],
+  ) {
+    const rnd = new Prng(ctx.seed, 'wifi-stations');
+    this.devices = STATIONS.map((def) => ({
+      def,
+      // Randomised, locally administered MAC, as modern phones and laptops use per network.
+      // (Arithmetic, not bitwise: JS bit operators would truncate a 48-bit number to 32 bits.)
+      mac: formatMac(((rnd.int(0, 255) & 0xfc) | 0x02) * 2 ** 40 + rnd.int(0, 0xffff) * 2 ** 24 + rnd.int(0, 0xffffff)),
+      // Residents reconnect a little after the radios come up.
+      joinDelayS: rnd.int(12, 40),
+    }));
+  }
 
   /**
    * Whether the AccessPoint lets `d` in: its MAC filter admits it and, among the devices of
@@ -142,50 +180,53 @@ export function registerWiFiStations(ctx: SimContext, bsses: readonly BssState[]
    * MaxAllowedAssociations. A fixed order rather than first come, first served keeps who is
    * refused a function of the configuration, the same for sessions and for past visits.
    */
-  const admitted = (d: StationDevice): boolean => {
-    const bss = bsses[d.def.ap - 1];
+  private admitted(d: StationDevice): boolean {
+    const bss = this.bsses[d.def.ap - 1];
     if (!bss.admits(d.mac) || operatingStandard(d.def, bss.radio()) === undefined) return false;
-    return devices.filter((x) => x.def.ap === d.def.ap && bss.admits(x.mac)).indexOf(d) < bss.maxAssociations();
-  };
+    return this.devices.filter((x) => x.def.ap === d.def.ap && bss.admits(x.mac)).indexOf(d) < bss.maxAssociations();
+  }
 
   /**
    * A visit clipped to the time the BSS has been serving; undefined if it ended before, or if
    * the AccessPoint refuses the device (a filter change restarts the BSS, so visits before it are clipped away too).
    */
-  const clip = (bss: BssState, d: StationDevice, v: { arrive: number; leave: number }): Visit | undefined => {
-    if (!admitted(d)) return undefined;
-    const from = Math.max(ctx.bootedAt + v.arrive * 1000, bss.changedAt() + REJOIN_MS);
-    const to = ctx.bootedAt + v.leave * 1000;
+  private clip(bss: BssState, d: StationDevice, v: { arrive: number; leave: number }): Visit | undefined {
+    if (!this.admitted(d)) return undefined;
+    const { bootedAt } = this.ctx;
+    const from = Math.max(bootedAt + v.arrive * 1000, bss.changedAt() + REJOIN_MS);
+    const to = bootedAt + v.leave * 1000;
     return from < to ? { from, to } : undefined;
-  };
+  }
 
-  const lastVisit = (d: StationDevice, lookBackS: number): Visit | undefined => {
-    const bss = bsses[d.def.ap - 1];
+  lastVisit(d: StationDevice, lookBackS: number): Visit | undefined {
+    const { ctx } = this;
+    const bss = this.bsses[d.def.ap - 1];
     if (!d.def.visitor || !bss?.serving()) return undefined;
     const t = ctx.elapsed();
     const now = ctx.now();
     const oldest = Math.max(0, Math.floor((t - lookBackS) / SLOT_S));
     for (let slot = Math.floor(t / SLOT_S); slot >= oldest; slot--) {
-      const v = visitIn(seed, d.def.label, slot);
+      const v = visitIn(ctx.seed, d.def.label, slot);
       if (!v) continue;
-      const clipped = clip(bss, d, v);
+      const clipped = this.clip(bss, d, v);
       if (!clipped) break; // this and every earlier visit ended before the BSS came up
       if (clipped.from <= now) return clipped;
     }
     return undefined;
-  };
+  }
 
-  const sessions = (ap: number): Map<number, Session> => {
+  sessions(ap: number): Map<number, Session> {
+    const { ctx } = this;
     const out = new Map<number, Session>();
-    const bss = bsses[ap - 1];
+    const bss = this.bsses[ap - 1];
     if (!bss?.serving()) return out;
     const now = ctx.now();
     let resident = 0;
-    for (const d of devices) {
+    for (const d of this.devices) {
       if (d.def.ap !== ap) continue;
       // A resident keeps its instance number whether the MAC filter lets it in or not.
       if (!d.def.visitor) resident++;
-      if (!admitted(d)) continue;
+      if (!this.admitted(d)) continue;
       if (!d.def.visitor) {
         // At boot the BSS comes up 10 s in, so residents join at joinDelayS; later, after a restart of the BSS.
         const since = Math.max(ctx.bootedAt + d.joinDelayS * 1000, bss.changedAt() + (d.joinDelayS - 10) * 1000);
@@ -193,54 +234,52 @@ export function registerWiFiStations(ctx: SimContext, bsses: readonly BssState[]
         continue;
       }
       const slot = Math.floor(ctx.elapsed() / SLOT_S);
-      const planned = visitIn(seed, d.def.label, slot);
-      const v = planned && clip(bss, d, planned);
+      const planned = visitIn(ctx.seed, d.def.label, slot);
+      const v = planned && this.clip(bss, d, planned);
       if (v && now >= v.from && now < v.to) out.set(VISITOR_BASE + slot, { station: d.def, mac: d.mac, since: v.from });
     }
     return out;
-  };
+  }
 
-  const find = (d: StationDevice): { keys: [number, number]; since: number } | undefined => {
-    for (const [n, session] of sessions(d.def.ap)) if (session.mac === d.mac) return { keys: [d.def.ap, n], since: session.since };
+  find(d: StationDevice): { keys: [number, number]; since: number } | undefined {
+    for (const [n, session] of this.sessions(d.def.ap)) if (session.mac === d.mac) return { keys: [d.def.ap, n], since: session.since };
     return undefined;
-  };
+  }
 
-  const node = model.register('Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.', {
-    params: [
-      'MACAddress',
-      'OperatingStandard',
-      'AuthenticationState',
-      'LastDataDownlinkRate',
-      'MaxSupportedDataDownlinkRate',
-      'LastDataUplinkRate',
-      'MaxSupportedDataUplinkRate',
-      'AssociationTime',
-      'SignalStrength',
-      'Noise',
-      'SNR',
-      'Retransmissions',
-      'Active',
-      'MaxSupportedBandwidth',
-    ],
-    list: ([ap]) => [...sessions(ap).keys()].sort((a, b) => a - b),
-    get: ([ap, n]) => {
-      const session = sessions(ap).get(n);
-      // The station may have left between list and get.
-      if (!session) throw new UspError(ErrorCode.ObjectDoesNotExist, `station ${n} is no longer associated`);
-      const radio = bsses[ap - 1].radio();
-      const row = radio.row();
-      const values = stationValues(ctx, session, radio.def.noiseFloor, Number(row.MCS ?? -1), String(row.GuardInterval ?? 'Auto'));
-      if (!bsses[ap - 1].wmm()) return legacy(values, radio.def.band);
-      const standard = operatingStandard(session.station, radio) ?? session.station.standard;
-      return standard === session.station.standard ? values : fallBack(values, standard, radio.def.band);
-    },
-  });
-  churn.watch(node, () => bsses.flatMap((_, i) => [...sessions(i + 1).keys()].map((n) => [i + 1, n])));
-  const visitInSlot = (d: StationDevice, slot: number): Visit | undefined => {
-    const planned = d.def.visitor ? visitIn(seed, d.def.label, slot) : undefined;
-    return planned && clip(bsses[d.def.ap - 1], d, planned);
-  };
-  return { devices, sessions, find, lastVisit, slotSeconds: SLOT_S, visitInSlot };
+  visitInSlot(d: StationDevice, slot: number): Visit | undefined {
+    const planned = d.def.visitor ? visitIn(this.ctx.seed, d.def.label, slot) : undefined;
+    return planned && this.clip(this.bsses[d.def.ap - 1], d, planned);
+  }
+
+  /** Keys of every associated station now (what churn compares). */
+  allKeys(): InstanceKeys[] {
+    return this.bsses.flatMap((_, i) => [...this.sessions(i + 1).keys()].map((n) => [i + 1, n]));
+  }
+}
+
+/** AssociatedDevice.{i}. of one gateway; its methods are shared by every gateway (prototype). */
+class StationBinding implements ObjectBinding {
+  readonly params = STATION_PARAMS;
+
+  constructor(private readonly roster: Roster) {}
+
+  list([ap]: InstanceKeys): number[] {
+    return [...this.roster.sessions(ap).keys()].sort((a, b) => a - b);
+  }
+
+  get([ap, n]: InstanceKeys): Record<string, Value> {
+    const { roster } = this;
+    const session = roster.sessions(ap).get(n);
+    // The station may have left between list and get.
+    if (!session) throw new UspError(ErrorCode.ObjectDoesNotExist, `station ${n} is no longer associated`);
+    const bss = roster.bsses[ap - 1];
+    const radio = bss.radio();
+    const row = radio.settings();
+    const values = stationValues(roster.ctx, session, radio.def.noiseFloor, Number(row.MCS ?? -1), String(row.GuardInterval ?? 'Auto'));
+    if (!bss.wmm()) return legacy(values, radio.def.band);
+    const standard = operatingStandard(session.station, radio) ?? session.station.standard;
+    return standard === session.station.standard ? values : fallBack(values, standard, radio.def.band);
+  }
 }
 
 /**
@@ -276,7 +315,7 @@ const CAPABLE: Readonly<Record<string, Readonly<Record<StationDef['standard'], r
  * radio's BSSes refuse it).
  */
 export function operatingStandard(def: StationDef, radio: RadioState): Standard | undefined {
-  const enabled = String(radio.row().OperatingStandards ?? radio.def.supportedStandards).split(',');
+  const enabled = String(radio.settings().OperatingStandards ?? radio.def.supportedStandards).split(',');
   const capable = CAPABLE[radio.def.band][def.standard];
   return BY_AGE.find((s) => enabled.includes(s) && capable.includes(s));
 }

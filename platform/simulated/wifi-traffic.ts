@@ -19,7 +19,7 @@
  */
 import { growth } from './random.js';
 import type { SimContext } from './SimContext.js';
-import type { BssState } from './wifi-access-point.js';
+import type { BssState, BssWatcher } from './wifi-access-point.js';
 import { ACCESS_CATEGORIES, type AccessCategory, type StationDef, type StationRoster } from './wifi-stations.js';
 
 /** The counters every level keeps, as plain integers (formatted by the schema's types later). */
@@ -132,18 +132,18 @@ export interface WiFiTraffic {
 export function wifiTraffic(ctx: SimContext, bsses: readonly BssState[], roster: StationRoster): WiFiTraffic {
   const account = new WiFiTrafficAccount(ctx, bsses, roster);
   // Just before a BSS stops, restarts or moves, what its sessions carried becomes history.
-  bsses.forEach((b, i) => b.onChange(() => account.beforeChange(i)));
+  for (const b of bsses) b.onChange(account);
   return account;
 }
 
 const addSlot = <T>(slots: Array<T | undefined>, i: number, make: () => T): T => (slots[i] ??= make());
 
 /** WiFiTraffic over state kept per gateway; its methods are shared by every gateway (prototype). */
-class WiFiTrafficAccount implements WiFiTraffic {
+class WiFiTrafficAccount implements WiFiTraffic, BssWatcher {
   /** Traffic of sessions that ended, per BSS and access category (unset: none yet). */
-  private readonly ended: Array<PerAccessCategory | undefined> = [];
+  private ended: Array<PerAccessCategory | undefined> | undefined;
   /** Group frames sent while the BSS served, up to its last change (unset: none yet). */
-  private readonly groupDone: Array<Counters | undefined> = [];
+  private groupDone: Array<Counters | undefined> | undefined;
   /** Per visitor: the first slot not yet added to `ended` (unset: slot 0). */
   private visitorSlot: Map<string, number> | undefined;
   /**
@@ -152,11 +152,11 @@ class WiFiTrafficAccount implements WiFiTraffic {
    * configured elsewhere: the first look moves it, with nothing carried yet (atChange is zero).
    */
   private readonly onRadio: number[];
-  private readonly atChange: Array<Counters | undefined> = [];
+  private atChange: Array<Counters | undefined> | undefined;
   /** Per radio: what SSIDs carried on it before they moved to another radio. */
   private radioCarried: Map<number, Counters> | undefined;
   /** Per SSID: its counters when it came onto the radio it is on (unset: zero). */
-  private readonly radioOffset: Array<Counters | undefined> = [];
+  private radioOffset: Array<Counters | undefined> | undefined;
 
   constructor(
     private readonly ctx: SimContext,
@@ -193,7 +193,7 @@ class WiFiTrafficAccount implements WiFiTraffic {
       for (; slot <= current; slot++) {
         const v = roster.visitInSlot(d, slot);
         if (v && v.to > now) break; // in progress or still to come: a session, not history
-        if (v) addTo(addSlot(this.ended, i, perAc)[this.acOf(i, d.def)], this.stationBetween(d.def, this.secondsAt(v.from), this.secondsAt(v.to)));
+        if (v) addTo(addSlot((this.ended ??= []), i, perAc)[this.acOf(i, d.def)], this.stationBetween(d.def, this.secondsAt(v.from), this.secondsAt(v.to)));
       }
       if (slot !== 0) (this.visitorSlot ??= new Map<string, number>()).set(d.def.label, slot);
     }
@@ -217,12 +217,12 @@ class WiFiTrafficAccount implements WiFiTraffic {
     this.settleVisits(i);
     const sum = perAc();
     const sessions = this.sessionsOf(i);
-    const ended = this.ended[i];
+    const ended = this.ended?.[i];
     for (const ac of ACCESS_CATEGORIES) {
       if (ended) addTo(sum[ac], ended[ac]);
       addTo(sum[ac], sessions[ac]);
     }
-    const done = this.groupDone[i];
+    const done = this.groupDone?.[i];
     if (done) addTo(sum.BE, done);
     addTo(sum.BE, this.groupOf(i));
     return sum;
@@ -239,13 +239,13 @@ class WiFiTrafficAccount implements WiFiTraffic {
    * Called just before BSS `i` stops, restarts or moves. Its sessions begin again after the
    * change (BssState.changedAt moves), so nothing is counted twice.
    */
-  beforeChange(i: number): void {
+  bssChanging(i: number): void {
     this.followRadio(i); // a move before this one is settled first
-    this.atChange[i] = this.ssidOf(i);
+    (this.atChange ??= [])[i] = this.ssidOf(i);
     const sessions = this.sessionsOf(i);
-    const ended = addSlot(this.ended, i, perAc);
+    const ended = addSlot((this.ended ??= []), i, perAc);
     for (const ac of ACCESS_CATEGORIES) addTo(ended[ac], sessions[ac]);
-    addTo(addSlot(this.groupDone, i, zero), this.groupOf(i));
+    addTo(addSlot((this.groupDone ??= []), i, zero), this.groupOf(i));
   }
 
   /**
@@ -256,12 +256,12 @@ class WiFiTrafficAccount implements WiFiTraffic {
     const r = this.bsses[i].radio().index;
     if (r === this.onRadio[i]) return;
     const carried = (this.radioCarried ??= new Map<number, Counters>()).get(this.onRadio[i]) ?? zero();
-    const atChange = this.atChange[i];
-    const offset = this.radioOffset[i];
+    const atChange = this.atChange?.[i];
+    const offset = this.radioOffset?.[i];
     if (atChange) addTo(carried, atChange);
     if (offset) addTo(carried, offset, -1);
     this.radioCarried.set(this.onRadio[i], carried);
-    this.radioOffset[i] = atChange ? { ...atChange } : undefined;
+    (this.radioOffset ??= [])[i] = atChange ? { ...atChange } : undefined;
     this.onRadio[i] = r;
   }
 
@@ -284,7 +284,7 @@ class WiFiTrafficAccount implements WiFiTraffic {
       this.followRadio(i);
       if (this.onRadio[i] !== r) return;
       addTo(sum, this.ssidOf(i));
-      const offset = this.radioOffset[i];
+      const offset = this.radioOffset?.[i];
       if (offset) addTo(sum, offset, -1);
     });
     const carried = this.radioCarried?.get(r);
