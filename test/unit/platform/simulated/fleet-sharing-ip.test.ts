@@ -36,6 +36,8 @@ const PER_GATEWAY = [
   'Device.IP.Interface.{i}.',
   'Device.IP.Interface.{i}.Stats.',
   'Device.IP.Interface.{i}.IPv4Address.{i}.',
+  'Device.IP.Interface.{i}.IPv6Address.{i}.',
+  'Device.IP.Interface.{i}.IPv6Prefix.{i}.',
   'Device.DNS.Client.',
   'Device.DNS.Client.Server.{i}.',
   'Device.DNS.Relay.',
