@@ -42,6 +42,10 @@ const PER_GATEWAY = [
   'Device.DNS.Client.Server.{i}.',
   'Device.DNS.Relay.',
   'Device.DNS.Relay.Forwarding.{i}.',
+  'Device.NAT.InterfaceSetting.{i}.',
+  'Device.Firewall.',
+  'Device.Firewall.Level.{i}.',
+  'Device.Firewall.Chain.{i}.',
 ];
 
 const METHODS = ['list', 'get', 'set', 'add', 'delete', 'snapshot', 'restore'] as const;
