@@ -46,6 +46,10 @@ const PER_GATEWAY = [
   'Device.Firewall.',
   'Device.Firewall.Level.{i}.',
   'Device.Firewall.Chain.{i}.',
+  'Device.Routing.Router.{i}.IPv4Forwarding.{i}.',
+  'Device.Hosts.Host.{i}.',
+  'Device.Hosts.Host.{i}.IPv4Address.{i}.',
+  'Device.Hosts.Host.{i}.IPv6Address.{i}.',
 ];
 
 const METHODS = ['list', 'get', 'set', 'add', 'delete', 'snapshot', 'restore'] as const;
@@ -69,6 +73,8 @@ describe('simulated gateways of one fleet: the IP layer', () => {
     // Interface.{i}.Reset() runs the same code on every gateway.
     const node = a.model.requireNode('Device.IP.Interface.{i}.');
     expect(b.model.commandBinding(node, 'Reset()')?.run).toBe(a.model.commandBinding(node, 'Reset()')?.run);
+    // Objects with nothing of the gateway in them: one binding for the fleet.
+    expect(b.binding('Device.Routing.Router.{i}.')).toBe(a.binding('Device.Routing.Router.{i}.'));
   });
 
   it('keep what one gateway is told out of the others', async () => {
