@@ -17,6 +17,7 @@ import { invalidParams, nth, type SimContext, WritableRows } from './SimContext.
 
 /** Servers the client, and forwarders the relay, hold (dnsmasq takes any number; a bound all the same). */
 const MAX_FORWARDERS = 8;
+const CLIENT_SERVER = 'Device.DNS.Client.Server.{i}.';
 const FORWARDING = 'Device.DNS.Relay.Forwarding.{i}.';
 
 /** Device.DNS.: one binding for every gateway of a fleet (issue 14): nothing in it is the gateway's. */
@@ -24,6 +25,13 @@ const DNS: ObjectBinding = {
   params: ['SupportedRecordTypes'],
   get: () => ({ SupportedRecordTypes: 'A,AAAA,SRV,PTR' }),
 };
+
+/** Device.DNS.Client. and Relay. as shipped: on. */
+const enabledRow = (): Record<string, Value> => ({ Enable: true });
+const TOP_PARAMS = ['Enable', 'Status'] as const;
+const SERVER_PARAMS = ['Enable', 'Status', 'Alias', 'DNSServer', 'Interface', 'Type'] as const;
+/** The network hands out two servers with the data session: rows 1 and 2 of each table as shipped. */
+const factoryServers = (): number[] => [1, 2];
 
 /** Serves Device.DNS., DNS.Client.(Server.{i}.) and DNS.Relay.(Forwarding.{i}.). */
 export function registerDNS(ctx: SimContext, ip: IPState): void {
@@ -35,54 +43,79 @@ export function registerDNS(ctx: SimContext, ip: IPState): void {
 
   model.register('Device.DNS.', DNS);
 
-  const clientTop = new WritableRows(ctx, 'Device.DNS.Client.', () => ({ Enable: true }));
-  const relayTop = new WritableRows(ctx, 'Device.DNS.Relay.', () => ({ Enable: true }));
+  const clientTop = new WritableRows(ctx, 'Device.DNS.Client.', enabledRow);
+  const relayTop = new WritableRows(ctx, 'Device.DNS.Relay.', enabledRow);
   // The gateway resolves through the network's two servers as shipped, and the relay forwards
   // to the same two; a Controller may delete them and add Static servers of its own to either
   // (TR-181 Baseline:4 Client.Server createDelete, DNSRelay:1).
-  const client = registerServerTable(ctx, ip, 'Device.DNS.Client.Server.{i}.', 'dns', servers, clientTop);
-  registerServerTable(ctx, ip, FORWARDING, 'fwd', servers, relayTop);
+  const client = new ServerTable(ctx, ip, CLIENT_SERVER, 'dns', servers, clientTop);
+  model.register(CLIENT_SERVER, new ServerTableBinding(client));
+  const relay = new ServerTable(ctx, ip, FORWARDING, 'fwd', servers, relayTop);
+  model.register(FORWARDING, new ServerTableBinding(relay));
 
-  model.register('Device.DNS.Client.', {
-    params: ['Enable', 'Status'],
-    get: () => {
-      const row = clientTop.row([]);
-      // A client with no server it can use cannot resolve: Error (TR-181 Client.Status).
-      return { ...row, Status: !row.Enable ? 'Disabled' : client.usable().length > 0 ? 'Enabled' : 'Error' };
-    },
-    set: (keys, changes) => clientTop.apply(keys, changes),
-  });
-  model.register('Device.DNS.Relay.', {
-    params: ['Enable', 'Status'],
-    get: () => {
-      const row = relayTop.row([]);
-      return { ...row, Status: row.Enable ? 'Enabled' : 'Disabled' };
-    },
-    set: (keys, changes) => relayTop.apply(keys, changes),
-  });
+  model.register('Device.DNS.Client.', new ClientBinding(client));
+  model.register('Device.DNS.Relay.', new RelayBinding(relayTop));
 }
 
-/** The servers of one table the resolver (or relay) uses now, in instance order. */
-export interface ServerTable {
-  usable(): string[];
+/** Device.DNS.Client.: a client with no server it can use cannot resolve: Error (TR-181 Client.Status). */
+class ClientBinding implements ObjectBinding {
+  readonly params = TOP_PARAMS;
+
+  constructor(private readonly servers: ServerTable) {}
+
+  get(): Record<string, Value> {
+    const row = this.servers.top.row([]);
+    return { ...row, Status: !row.Enable ? 'Disabled' : this.servers.usable().length > 0 ? 'Enabled' : 'Error' };
+  }
+
+  set(keys: InstanceKeys, changes: Record<string, Value>): void {
+    this.servers.top.apply(keys, changes);
+  }
+}
+
+/** Device.DNS.Relay. */
+class RelayBinding implements ObjectBinding {
+  readonly params = TOP_PARAMS;
+
+  constructor(private readonly top: WritableRows) {}
+
+  get(): Record<string, Value> {
+    const row = this.top.row([]);
+    return { ...row, Status: row.Enable ? 'Enabled' : 'Disabled' };
+  }
+
+  set(keys: InstanceKeys, changes: Record<string, Value>): void {
+    this.top.apply(keys, changes);
+  }
 }
 
 /**
- * Client.Server.{i} or Relay.Forwarding.{i}: the network's servers as factory rows (Type
- * 3GPP-NAS, DNSServer and Interface the network's), Static rows a Controller adds (at most
- * MAX_FORWARDERS), any of them deletable.
+ * Client.Server.{i} or Relay.Forwarding.{i} of one gateway: the network's servers as factory
+ * rows (Type 3GPP-NAS, DNSServer and Interface the network's), Static rows a Controller adds (at
+ * most MAX_FORWARDERS), any of them deletable. Its binding (ServerTableBinding) is a thin class
+ * over it, one copy of the methods for every gateway of a fleet (issue 14).
  */
-function registerServerTable(ctx: SimContext, ip: IPState, path: string, aliasPrefix: string, servers: readonly string[], top: WritableRows): ServerTable {
-  const table = new FactoryTable(ctx, path, () => servers.map((_, i) => i + 1), MAX_FORWARDERS);
-  const rows = new WritableRows(ctx, path, (keys) =>
-    table.isFactory(keys)
-      ? { Enable: true, Alias: `cpe-${aliasPrefix}-${keys[0]}`, DNSServer: nth(servers, keys[0]), Interface: WAN_INTERFACE }
-      : { Enable: false, Alias: '', DNSServer: '', Interface: '' },
-  );
-  const validate = (keys: InstanceKeys, changes: Record<string, Value>): void => {
+class ServerTable {
+  readonly table: FactoryTable;
+  readonly rows: WritableRows;
+
+  constructor(
+    ctx: SimContext,
+    private readonly ip: IPState,
+    path: string,
+    aliasPrefix: string,
+    servers: readonly string[],
+    /** Client. or Relay.: a server of a disabled one is not used. */
+    readonly top: WritableRows,
+  ) {
+    this.table = new FactoryTable(ctx, path, factoryServers, MAX_FORWARDERS);
+    this.rows = new WritableRows(ctx, path, serverRowOf(this.table, aliasPrefix, servers));
+  }
+
+  validate(keys: InstanceKeys, changes: Record<string, Value>): void {
     canonicalizeReferences(changes, ['Interface']); // the same Interface with a trailing "." is no change
-    if (keys[0] !== 0 && table.isFactory(keys)) {
-      refuseNetworkAssigned(rows.row(keys), changes);
+    if (keys[0] !== 0 && this.table.isFactory(keys)) {
+      refuseNetworkAssigned(this.rows.row(keys), changes);
       return;
     }
     const bad: Array<{ param: string; message: string }> = [];
@@ -94,39 +127,72 @@ function registerServerTable(ctx: SimContext, ip: IPState, path: string, aliasPr
     }
     if (keys[0] === 0 && !changes.DNSServer) bad.push({ param: 'DNSServer', message: 'a server needs its address' });
     if (bad.length > 0) throw invalidParams(bad);
-  };
-  // A server of a disabled client or relay is not used; one the WAN cannot reach fails.
-  const status = (row: Record<string, Value>): string => (!row.Enable || top.row([]).Enable !== true ? 'Disabled' : ip.wanUp() ? 'Enabled' : 'Error');
-  ctx.model.register(path, {
-    params: ['Enable', 'Status', 'Alias', 'DNSServer', 'Interface', 'Type'],
-    list: () => table.list([]),
-    get: (keys) => {
-      const row = rows.row(table.check(keys));
-      return { ...row, Status: status(row), Type: table.isFactory(keys) ? '3GPP-NAS' : 'Static' };
-    },
-    set: (keys, changes) => {
-      validate(table.check(keys), changes);
-      rows.apply(keys, changes);
-    },
-    add: (_parent, params) => {
-      const values = { ...params };
-      validate([0], values); // instance 0: not numbered yet, so a refused Add uses no number
-      const n = table.add([]);
-      rows.apply([n], values);
-      return n;
-    },
-    delete: (keys) => table.delete(keys),
-    snapshot: (keys) => table.snapshot(keys),
-    restore: (keys, snap) => table.restore(keys, snap),
-  });
-  return {
-    usable: () =>
-      table
-        .list([])
-        .map((n) => rows.row([n]))
-        .filter((row) => status(row) === 'Enabled' && row.DNSServer !== '')
-        .map((row) => String(row.DNSServer)),
-  };
+  }
+
+  /** A server of a disabled client or relay is not used; one the WAN cannot reach fails. */
+  status(row: Record<string, Value>): string {
+    return !row.Enable || this.top.row([]).Enable !== true ? 'Disabled' : this.ip.wanUp() ? 'Enabled' : 'Error';
+  }
+
+  /** The servers the resolver (or relay) uses now, in instance order. */
+  usable(): string[] {
+    const out: string[] = [];
+    for (const n of this.table.list([])) {
+      const row = this.rows.row([n]);
+      if (this.status(row) === 'Enabled' && row.DNSServer !== '') out.push(String(row.DNSServer));
+    }
+    return out;
+  }
+}
+
+/** The rows of a server table as shipped: the network's servers in the factory rows, nothing in a Controller's. */
+function serverRowOf(table: FactoryTable, aliasPrefix: string, servers: readonly string[]): (keys: InstanceKeys) => Record<string, Value> {
+  return (keys) =>
+    table.isFactory(keys)
+      ? { Enable: true, Alias: `cpe-${aliasPrefix}-${keys[0]}`, DNSServer: nth(servers, keys[0]), Interface: WAN_INTERFACE }
+      : { Enable: false, Alias: '', DNSServer: '', Interface: '' };
+}
+
+/** Client.Server.{i}. and Relay.Forwarding.{i}. */
+class ServerTableBinding implements ObjectBinding {
+  readonly params = SERVER_PARAMS;
+
+  constructor(private readonly servers: ServerTable) {}
+
+  list(): number[] {
+    return this.servers.table.list([]);
+  }
+
+  get(keys: InstanceKeys): Record<string, Value> {
+    const { table, rows } = this.servers;
+    const row = rows.row(table.check(keys));
+    return { ...row, Status: this.servers.status(row), Type: table.isFactory(keys) ? '3GPP-NAS' : 'Static' };
+  }
+
+  set(keys: InstanceKeys, changes: Record<string, Value>): void {
+    this.servers.validate(this.servers.table.check(keys), changes);
+    this.servers.rows.apply(keys, changes);
+  }
+
+  add(_parent: InstanceKeys, params: Record<string, Value>): number {
+    const values = { ...params };
+    this.servers.validate([0], values); // instance 0: not numbered yet, so a refused Add uses no number
+    const n = this.servers.table.add([]);
+    this.servers.rows.apply([n], values);
+    return n;
+  }
+
+  delete(keys: InstanceKeys): void {
+    this.servers.table.delete(keys);
+  }
+
+  snapshot(keys: InstanceKeys): unknown {
+    return this.servers.table.snapshot(keys);
+  }
+
+  restore(keys: InstanceKeys, snap: unknown): void {
+    this.servers.table.restore(keys, snap);
+  }
 }
 
 /** DNSServer and Interface of a server the network assigned are the network's, not a Controller's (7012). */

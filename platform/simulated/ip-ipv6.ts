@@ -12,12 +12,12 @@
  * None of these rows is Origin Static, and TR-181 lets a Controller modify their addresses,
  * prefixes, flags and lifetimes only when it is: those writes are refused (7012).
  */
-import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { canonicalizeReferences } from '../reference.js';
 import type { Churn } from './churn.js';
-import { type InterfaceRows, ipv6Plan, type IPv6Inputs } from './ipv6-plan.js';
+import { type AddressRow, type IPv6Inputs, IPv6Plan, type PrefixRow } from './ipv6-plan.js';
 import { dateTime, invalidParams, type SimContext, WritableRows } from './SimContext.js';
 
 /** TR-106: the dateTime of a lifetime that never ends. */
@@ -34,43 +34,71 @@ export interface LanIPv6 {
   slaacPrefixes(): Array<{ prefix: string; validUntil: number }>;
 }
 
-/** Serves the IPv6Address and IPv6Prefix tables of every IP.Interface. */
-export function registerIPv6(ctx: SimContext, churn: Churn, inputs: IPv6Inputs): LanIPv6 {
-  const { model } = ctx;
-  const plan = ipv6Plan(ctx, inputs);
-  const rowsOf = (n: number): InterfaceRows => (INTERFACES.includes(n) ? plan(n) : { addresses: new Map(), prefixes: new Map() });
-  const lifetime = (ms: number): string => (Number.isFinite(ms) ? dateTime(ms) : INFINITE_TIME);
+const ADDRESS_PARAMS = ['Enable', 'Status', 'IPAddressStatus', 'Alias', 'IPAddress', 'Origin', 'Prefix', 'PreferredLifetime', 'ValidLifetime', 'Anycast'] as const;
+const PREFIX_PARAMS = [
+  'Enable',
+  'Status',
+  'PrefixStatus',
+  'Alias',
+  'Prefix',
+  'Origin',
+  'StaticType',
+  'ParentPrefix',
+  'ChildPrefixBits',
+  'OnLink',
+  'Autonomous',
+  'PreferredLifetime',
+  'ValidLifetime',
+] as const;
+
+const lifetime = (ms: number): string => (Number.isFinite(ms) ? dateTime(ms) : INFINITE_TIME);
+
+/**
+ * One gateway's IPv6Address and IPv6Prefix rows: the plan's, with the Controller's Enable and
+ * Alias of each. The two bindings are thin classes over it, one copy of their methods for
+ * every gateway of a fleet (issue 14).
+ */
+class IPv6Rows implements LanIPv6 {
+  readonly plan: IPv6Plan;
+  readonly addressRows: WritableRows;
+  readonly prefixRows: WritableRows;
+
+  constructor(
+    private readonly ctx: SimContext,
+    private readonly inputs: IPv6Inputs,
+  ) {
+    this.plan = new IPv6Plan(ctx, inputs);
+    this.addressRows = new WritableRows(ctx, ADDRESS, (keys) => ({ Enable: true, Alias: this.address(keys).alias }));
+    this.prefixRows = new WritableRows(ctx, PREFIX, (keys) => ({ Enable: true, Alias: this.prefix(keys).alias }));
+  }
+
   // How usable an address or prefix is (RFC 4293 ipAddressStatus): on an interface that is not
   // Up it is Inaccessible; past its preferred lifetime, Deprecated.
-  const usability = (enabled: boolean, n: number, preferredUntil: number): string => {
+  usability(enabled: boolean, n: number, preferredUntil: number): string {
     if (!enabled) return 'Invalid';
-    if (inputs.ip.status(n) !== 'Up') return 'Inaccessible';
-    return ctx.now() < preferredUntil ? 'Preferred' : 'Deprecated';
-  };
+    if (this.inputs.ip.status(n) !== 'Up') return 'Inaccessible';
+    return this.ctx.now() < preferredUntil ? 'Preferred' : 'Deprecated';
+  }
 
-  const addressRows = new WritableRows(ctx, ADDRESS, (keys) => ({ Enable: true, Alias: address(keys).alias }));
-  const address = (keys: InstanceKeys) => {
-    const row = rowsOf(keys[0]).addresses.get(keys[1]);
-    if (!row) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such IPv6 address: ${model.requireNode(ADDRESS).pathOf(keys)}`);
+  address(keys: InstanceKeys): AddressRow {
+    const row = this.plan.rows(keys[0]).addresses.get(keys[1]);
+    if (!row) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such IPv6 address: ${this.ctx.model.requireNode(ADDRESS).pathOf(keys)}`);
     return row;
-  };
-  const addressNode = model.register(ADDRESS, {
-    params: ['Enable', 'Status', 'IPAddressStatus', 'Alias', 'IPAddress', 'Origin', 'Prefix', 'PreferredLifetime', 'ValidLifetime', 'Anycast'],
-    list: ([n]) => [...rowsOf(n).addresses.keys()],
-    get: (keys) => values(keys),
-    set: (keys, changes) => {
-      canonicalizeReferences(changes, ['Prefix']);
-      refuseNonStatic(values(keys), changes, address(keys).origin);
-      addressRows.apply(keys, changes);
-    },
-  });
-  function values(keys: InstanceKeys): Record<string, Value> {
-    const a = address(keys);
-    const row = addressRows.row(keys);
+  }
+
+  prefix(keys: InstanceKeys): PrefixRow {
+    const row = this.plan.rows(keys[0]).prefixes.get(keys[1]);
+    if (!row) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such IPv6 prefix: ${this.ctx.model.requireNode(PREFIX).pathOf(keys)}`);
+    return row;
+  }
+
+  addressValues(keys: InstanceKeys): Record<string, Value> {
+    const a = this.address(keys);
+    const row = this.addressRows.row(keys);
     return {
       ...row,
       Status: row.Enable ? 'Enabled' : 'Disabled',
-      IPAddressStatus: usability(row.Enable === true, keys[0], a.preferredUntil),
+      IPAddressStatus: this.usability(row.Enable === true, keys[0], a.preferredUntil),
       IPAddress: a.address,
       Origin: a.origin,
       Prefix: a.prefix,
@@ -80,29 +108,13 @@ export function registerIPv6(ctx: SimContext, churn: Churn, inputs: IPv6Inputs):
     };
   }
 
-  const prefixRows = new WritableRows(ctx, PREFIX, (keys) => ({ Enable: true, Alias: prefix(keys).alias }));
-  const prefix = (keys: InstanceKeys) => {
-    const row = rowsOf(keys[0]).prefixes.get(keys[1]);
-    if (!row) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such IPv6 prefix: ${model.requireNode(PREFIX).pathOf(keys)}`);
-    return row;
-  };
-  const prefixNode = model.register(PREFIX, {
-    params: ['Enable', 'Status', 'PrefixStatus', 'Alias', 'Prefix', 'Origin', 'StaticType', 'ParentPrefix', 'ChildPrefixBits', 'OnLink', 'Autonomous', 'PreferredLifetime', 'ValidLifetime'],
-    list: ([n]) => [...rowsOf(n).prefixes.keys()],
-    get: (keys) => prefixValues(keys),
-    set: (keys, changes) => {
-      canonicalizeReferences(changes, ['ParentPrefix']);
-      refuseNonStatic(prefixValues(keys), changes, prefix(keys).origin);
-      prefixRows.apply(keys, changes);
-    },
-  });
-  function prefixValues(keys: InstanceKeys): Record<string, Value> {
-    const p = prefix(keys);
-    const row = prefixRows.row(keys);
+  prefixValues(keys: InstanceKeys): Record<string, Value> {
+    const p = this.prefix(keys);
+    const row = this.prefixRows.row(keys);
     return {
       ...row,
       Status: row.Enable ? 'Enabled' : 'Disabled',
-      PrefixStatus: usability(row.Enable === true, keys[0], p.preferredUntil),
+      PrefixStatus: this.usability(row.Enable === true, keys[0], p.preferredUntil),
       // StaticType and ChildPrefixBits describe Static "prefix slots"; none of these is one.
       Prefix: p.prefix,
       Origin: p.origin,
@@ -116,14 +128,73 @@ export function registerIPv6(ctx: SimContext, churn: Churn, inputs: IPv6Inputs):
     };
   }
 
-  churn.watch(addressNode, () => INTERFACES.flatMap((n) => [...rowsOf(n).addresses.keys()].map((k) => [n, k])));
-  churn.watch(prefixNode, () => INTERFACES.flatMap((n) => [...rowsOf(n).prefixes.keys()].map((k) => [n, k])));
-  return {
-    slaacPrefixes: () =>
-      [...rowsOf(1).prefixes.entries()]
-        .filter(([k, p]) => p.onLink && p.autonomous && prefixRows.row([1, k]).Enable === true && inputs.ip.status(1) === 'Up')
-        .map(([, p]) => ({ prefix: p.prefix, validUntil: p.validUntil })),
-  };
+  /** Every address row there is now, for Churn. */
+  addressKeys(): InstanceKeys[] {
+    return INTERFACES.flatMap((n) => [...this.plan.rows(n).addresses.keys()].map((k) => [n, k]));
+  }
+
+  /** Every prefix row there is now, for Churn. */
+  prefixKeys(): InstanceKeys[] {
+    return INTERFACES.flatMap((n) => [...this.plan.rows(n).prefixes.keys()].map((k) => [n, k]));
+  }
+
+  slaacPrefixes(): Array<{ prefix: string; validUntil: number }> {
+    return [...this.plan.rows(1).prefixes.entries()]
+      .filter(([k, p]) => p.onLink && p.autonomous && this.prefixRows.row([1, k]).Enable === true && this.inputs.ip.status(1) === 'Up')
+      .map(([, p]) => ({ prefix: p.prefix, validUntil: p.validUntil }));
+  }
+}
+
+/** Device.IP.Interface.{i}.IPv6Address.{i}. */
+class AddressBinding implements ObjectBinding {
+  readonly params = ADDRESS_PARAMS;
+
+  constructor(private readonly rows: IPv6Rows) {}
+
+  list([n]: InstanceKeys): number[] {
+    return [...this.rows.plan.rows(n).addresses.keys()];
+  }
+
+  get(keys: InstanceKeys): Record<string, Value> {
+    return this.rows.addressValues(keys);
+  }
+
+  set(keys: InstanceKeys, changes: Record<string, Value>): void {
+    canonicalizeReferences(changes, ['Prefix']);
+    refuseNonStatic(this.rows.addressValues(keys), changes, this.rows.address(keys).origin);
+    this.rows.addressRows.apply(keys, changes);
+  }
+}
+
+/** Device.IP.Interface.{i}.IPv6Prefix.{i}. */
+class PrefixBinding implements ObjectBinding {
+  readonly params = PREFIX_PARAMS;
+
+  constructor(private readonly rows: IPv6Rows) {}
+
+  list([n]: InstanceKeys): number[] {
+    return [...this.rows.plan.rows(n).prefixes.keys()];
+  }
+
+  get(keys: InstanceKeys): Record<string, Value> {
+    return this.rows.prefixValues(keys);
+  }
+
+  set(keys: InstanceKeys, changes: Record<string, Value>): void {
+    canonicalizeReferences(changes, ['ParentPrefix']);
+    refuseNonStatic(this.rows.prefixValues(keys), changes, this.rows.prefix(keys).origin);
+    this.rows.prefixRows.apply(keys, changes);
+  }
+}
+
+/** Serves the IPv6Address and IPv6Prefix tables of every IP.Interface. */
+export function registerIPv6(ctx: SimContext, churn: Churn, inputs: IPv6Inputs): LanIPv6 {
+  const rows = new IPv6Rows(ctx, inputs);
+  const addressNode = ctx.model.register(ADDRESS, new AddressBinding(rows));
+  const prefixNode = ctx.model.register(PREFIX, new PrefixBinding(rows));
+  churn.watch(addressNode, () => rows.addressKeys());
+  churn.watch(prefixNode, () => rows.prefixKeys());
+  return rows;
 }
 
 /** TR-181: only Enable (and the write-once Alias) may change unless Origin is Static. */

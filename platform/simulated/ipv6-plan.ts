@@ -57,38 +57,72 @@ export interface IPv6Inputs {
   lanMac(): string;
 }
 
-/** The plan for the seed: a function from interface number (1 br-lan, 2 wwan0, 3 lo) to its rows now. */
-export function ipv6Plan(ctx: SimContext, { ip, session, lanMac }: IPv6Inputs): (n: number) => InterfaceRows {
-  const rnd = new Prng(ctx.seed, 'ipv6');
-  const word = (): bigint => BigInt(rnd.int(0, 0xffff));
-  const wanSite = rnd.int(0, 0xffff);
-  const wanPrefix: IPv6Prefix = { network: DOCUMENTATION | (BigInt(wanSite) << 80n) | (word() << 64n), length: 64 };
-  // The delegated /56 comes from another /48 than the PDN link's /64, as an operator's pools do.
-  const pdSite = rnd.int(0, 0xffff);
-  const delegated: IPv6Prefix = {
-    network: DOCUMENTATION | (BigInt(pdSite === wanSite ? pdSite ^ 0x8000 : pdSite) << 80n) | (BigInt(rnd.int(0, 0xff)) << 72n),
-    length: 56,
-  };
-  const lanGlobal = subnet(delegated, 64, 0);
-  // The interface identifier the network gives in NAS; the modem forms both its addresses with it.
-  const networkIid = (word() << 48n) | (word() << 32n) | (word() << 16n) | word() || 1n;
+/** Rows that last as long as what makes them (TR-106: infinite lifetimes). */
+const FOREVER = { preferredUntil: Infinity, validUntil: Infinity } as const;
+const text = (p: IPv6Prefix): string => formatIPv6Prefix(p);
+const none = (): InterfaceRows => ({ addresses: new Map(), prefixes: new Map() });
 
-  const wanV6 = (): boolean => ip.ipv6(2) && ip.wanUp() && session.ipv6();
-  const pdLease = (): { preferredUntil: number; validUntil: number } => {
-    const since = ip.wanChangedAt();
-    const renewedAt = since + Math.floor(Math.max(0, ctx.now() - since) / (PD_RENEW_S * 1000)) * PD_RENEW_S * 1000;
+/**
+ * The plan for the seed: the rows of interface n (1 br-lan, 2 wwan0, 3 lo) now. A class, its
+ * methods one copy for every gateway of a fleet; what it holds is the gateway's (issue 14).
+ */
+export class IPv6Plan {
+  private readonly wanPrefix: IPv6Prefix;
+  private readonly delegated: IPv6Prefix;
+  /** The interface identifier the network gives in NAS; the modem forms both its addresses with it. */
+  private readonly networkIid: bigint;
+
+  constructor(
+    private readonly ctx: SimContext,
+    private readonly inputs: IPv6Inputs,
+  ) {
+    const rnd = new Prng(ctx.seed, 'ipv6');
+    const word = (): bigint => BigInt(rnd.int(0, 0xffff));
+    const wanSite = rnd.int(0, 0xffff);
+    this.wanPrefix = { network: DOCUMENTATION | (BigInt(wanSite) << 80n) | (word() << 64n), length: 64 };
+    // The delegated /56 comes from another /48 than the PDN link's /64, as an operator's pools do.
+    const pdSite = rnd.int(0, 0xffff);
+    this.delegated = {
+      network: DOCUMENTATION | (BigInt(pdSite === wanSite ? pdSite ^ 0x8000 : pdSite) << 80n) | (BigInt(rnd.int(0, 0xff)) << 72n),
+      length: 56,
+    };
+    this.networkIid = (word() << 48n) | (word() << 32n) | (word() << 16n) | word() || 1n;
+  }
+
+  /** The rows of interface `n` now (none for an interface without IPv6 rows). */
+  rows(n: number): InterfaceRows {
+    if (n === 1) return this.lan();
+    if (n === 2) return this.wan();
+    if (n === 3) return this.lo();
+    return none();
+  }
+
+  private wanV6(): boolean {
+    const { ip, session } = this.inputs;
+    return ip.ipv6(2) && ip.wanUp() && session.ipv6();
+  }
+
+  private pdLease(): { preferredUntil: number; validUntil: number } {
+    const since = this.inputs.ip.wanChangedAt();
+    const renewedAt = since + Math.floor(Math.max(0, this.ctx.now() - since) / (PD_RENEW_S * 1000)) * PD_RENEW_S * 1000;
     return { preferredUntil: renewedAt + PD_PREFERRED_S * 1000, validUntil: renewedAt + PD_VALID_S * 1000 };
-  };
-  const forever = { preferredUntil: Infinity, validUntil: Infinity };
-  const text = (p: IPv6Prefix): string => formatIPv6Prefix(p);
+  }
 
-  const lan = (): InterfaceRows => {
+  private lan(): InterfaceRows {
+    const { ip } = this.inputs;
     const addresses = new Map<number, AddressRow>();
     const prefixes = new Map<number, PrefixRow>();
     if (!ip.ipv6(1)) return { addresses, prefixes };
-    addresses.set(1, { alias: 'cpe-br-lan-ll', address: formatIPv6(withInterfaceId(LINK_LOCAL, eui64(lanMac()))), origin: 'AutoConfigured', prefix: '', ...forever });
-    if (wanV6()) {
-      const lease = pdLease();
+    addresses.set(1, {
+      alias: 'cpe-br-lan-ll',
+      address: formatIPv6(withInterfaceId(LINK_LOCAL, eui64(this.inputs.lanMac()))),
+      origin: 'AutoConfigured',
+      prefix: '',
+      ...FOREVER,
+    });
+    if (this.wanV6()) {
+      const lease = this.pdLease();
+      const lanGlobal = subnet(this.delegated, 64, 0);
       prefixes.set(1, {
         alias: 'cpe-br-lan-gua',
         prefix: text(lanGlobal),
@@ -104,7 +138,7 @@ export function ipv6Plan(ctx: SimContext, { ip, session, lanMac }: IPv6Inputs): 
     if (ula && ula.length <= 64) {
       const onLink = subnet(ula, 64, 0);
       // TR-181: a ULA /48 row may only be on a downstream interface; it is never advertised itself.
-      prefixes.set(2, { alias: 'cpe-br-lan-ula48', prefix: text(ula), origin: 'AutoConfigured', parentPrefix: '', onLink: false, autonomous: false, ...forever });
+      prefixes.set(2, { alias: 'cpe-br-lan-ula48', prefix: text(ula), origin: 'AutoConfigured', parentPrefix: '', onLink: false, autonomous: false, ...FOREVER });
       prefixes.set(3, {
         alias: 'cpe-br-lan-ula',
         prefix: text(onLink),
@@ -112,35 +146,32 @@ export function ipv6Plan(ctx: SimContext, { ip, session, lanMac }: IPv6Inputs): 
         parentPrefix: `${LAN_INTERFACE}.IPv6Prefix.2`,
         onLink: true,
         autonomous: true,
-        ...forever,
+        ...FOREVER,
       });
-      addresses.set(3, { alias: 'cpe-br-lan-ula', address: formatIPv6(withInterfaceId(onLink, ROUTER_IID)), origin: 'AutoConfigured', prefix: `${LAN_INTERFACE}.IPv6Prefix.3`, ...forever });
+      addresses.set(3, { alias: 'cpe-br-lan-ula', address: formatIPv6(withInterfaceId(onLink, ROUTER_IID)), origin: 'AutoConfigured', prefix: `${LAN_INTERFACE}.IPv6Prefix.3`, ...FOREVER });
     }
     return { addresses, prefixes };
-  };
+  }
 
-  const wan = (): InterfaceRows => {
+  private wan(): InterfaceRows {
     const addresses = new Map<number, AddressRow>();
     const prefixes = new Map<number, PrefixRow>();
-    if (!wanV6()) return { addresses, prefixes };
+    if (!this.wanV6()) return { addresses, prefixes };
+    const { wanPrefix, networkIid } = this;
     // TS 29.061 §11.2.1.3.4: the PDN link's prefix is advertised with infinite lifetimes (it lives
     // as long as the session). On a point-to-point link nothing but the gateway is on-link.
-    prefixes.set(1, { alias: 'cpe-wwan0-ra', prefix: text(wanPrefix), origin: 'RouterAdvertisement', parentPrefix: '', onLink: false, autonomous: true, ...forever });
-    prefixes.set(2, { alias: 'cpe-wwan0-pd', prefix: text(delegated), origin: 'PrefixDelegation', parentPrefix: '', onLink: false, autonomous: false, ...pdLease() });
-    addresses.set(1, { alias: 'cpe-wwan0-ll', address: formatIPv6(withInterfaceId(LINK_LOCAL, networkIid)), origin: 'AutoConfigured', prefix: '', ...forever });
-    addresses.set(2, { alias: 'cpe-wwan0-gua', address: formatIPv6(withInterfaceId(wanPrefix, networkIid)), origin: 'AutoConfigured', prefix: `${WAN_INTERFACE}.IPv6Prefix.1`, ...forever });
+    prefixes.set(1, { alias: 'cpe-wwan0-ra', prefix: text(wanPrefix), origin: 'RouterAdvertisement', parentPrefix: '', onLink: false, autonomous: true, ...FOREVER });
+    prefixes.set(2, { alias: 'cpe-wwan0-pd', prefix: text(this.delegated), origin: 'PrefixDelegation', parentPrefix: '', onLink: false, autonomous: false, ...this.pdLease() });
+    addresses.set(1, { alias: 'cpe-wwan0-ll', address: formatIPv6(withInterfaceId(LINK_LOCAL, networkIid)), origin: 'AutoConfigured', prefix: '', ...FOREVER });
+    addresses.set(2, { alias: 'cpe-wwan0-gua', address: formatIPv6(withInterfaceId(wanPrefix, networkIid)), origin: 'AutoConfigured', prefix: `${WAN_INTERFACE}.IPv6Prefix.1`, ...FOREVER });
     return { addresses, prefixes };
-  };
+  }
 
   // RFC 4291 §2.5.3: the loopback interface always has ::1 (TR-181 Origin WellKnown).
-  const lo = (): InterfaceRows => ({
-    addresses: new Map(ip.ipv6(3) ? [[1, { alias: 'cpe-lo-v6', address: formatIPv6(LOOPBACK), origin: 'WellKnown', prefix: '', ...forever }]] : []),
-    prefixes: new Map(),
-  });
-
-  const byInterface = [lan, wan, lo];
-  return (n) => {
-    const rows = byInterface[n - 1];
-    return rows ? rows() : { addresses: new Map(), prefixes: new Map() };
-  };
+  private lo(): InterfaceRows {
+    return {
+      addresses: new Map(this.inputs.ip.ipv6(3) ? [[1, { alias: 'cpe-lo-v6', address: formatIPv6(LOOPBACK), origin: 'WellKnown', prefix: '', ...FOREVER }]] : []),
+      prefixes: new Map(),
+    };
+  }
 }

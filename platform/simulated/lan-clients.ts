@@ -77,6 +77,17 @@ const STATION_HOST_NAMES: Readonly<Record<string, (rnd: Prng) => string>> = {
   'guest-tablet': () => 'iPad',
 };
 
+/**
+ * Layer1Interface values by port or SSID number: one string per process for every gateway of a
+ * fleet, where a template per client made ~10 strings per gateway (issue 14). Bounded: the
+ * numbers are the simulated device's own ports and SSIDs.
+ */
+const ETHERNET_REFS: string[] = [];
+const SSID_REFS: string[] = [];
+function layer1(refs: string[], prefix: string, n: number): string {
+  return (refs[n] ??= `${prefix}${n}`);
+}
+
 /** A wired device asks for its lease this long after its link comes up. */
 const DHCP_AFTER_LINK_MS = 1_500;
 
@@ -101,12 +112,12 @@ export class LanClients {
       if (!wired || !port.cabled) return;
       // Locally administered, like the simulated device's own: never a real vendor's address.
       const mac = formatMac(0x02 * 2 ** 40 + rnd.int(0, 0xff) * 2 ** 32 + rnd.int(0, 0xffff) * 2 ** 16 + rnd.int(0, 0xffff));
-      clients.push({ n: clients.length + 1, label: wired.label, hostName: wired.hostName(rnd), mac, interfaceType: 'Ethernet', layer1: `Device.Ethernet.Interface.${i + 1}` });
+      clients.push({ n: clients.length + 1, label: wired.label, hostName: wired.hostName(rnd), mac, interfaceType: 'Ethernet', layer1: layer1(ETHERNET_REFS, 'Device.Ethernet.Interface.', i + 1) });
       sources.push({ kind: 'wired', port });
     });
     for (const device of roster.devices) {
       const hostName = STATION_HOST_NAMES[device.def.label]?.(rnd) ?? device.def.label;
-      clients.push({ n: clients.length + 1, label: device.def.label, hostName, mac: device.mac, interfaceType: 'Wi-Fi', layer1: `Device.WiFi.SSID.${device.def.ap}` });
+      clients.push({ n: clients.length + 1, label: device.def.label, hostName, mac: device.mac, interfaceType: 'Wi-Fi', layer1: layer1(SSID_REFS, 'Device.WiFi.SSID.', device.def.ap) });
       sources.push({ kind: 'station', device, bss: bsses[device.def.ap - 1] });
     }
     this.clients = clients;

@@ -5,8 +5,9 @@
  * configuration table kept in the agent's store (registerStored); what the gateway makes of
  * each mapping, its Status, follows the WAN, the NAT setting, the firewall and the LAN.
  */
-import { registerStored } from '../../datamodel/store/stored-binding.js';
+import { registerStored, type StoredOptions } from '../../datamodel/store/stored-binding.js';
 import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
+import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { canonicalizeReferences } from '../reference.js';
@@ -47,91 +48,162 @@ const HOST_NAME_RE = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?
 /** Device.NAT.: one binding for every gateway of a fleet (issue 14): nothing in it is the gateway's. */
 const NAT: ObjectBinding = { params: ['MaxNumberOfPortMappings'], get: () => ({ MaxNumberOfPortMappings: MAX_PORT_MAPPINGS }) };
 
+const SETTING_PARAMS = ['Enable', 'Status', 'Alias', 'Interface', 'TCPTranslationTimeout', 'UDPTranslationTimeout'] as const;
+// The WAN's masquerading ships as row 1; a Controller may delete it (NAT off) and add it back.
+const factorySettings = (): number[] => [1];
+// conntrack timeouts as OpenWrt sets them (nf_conntrack_tcp_timeout_established, udp_timeout_stream).
+const settingRow = (keys: InstanceKeys): Record<string, Value> =>
+  keys[0] === 1
+    ? { Enable: true, Alias: 'cpe-nat-wwan0', Interface: WAN_INTERFACE, TCPTranslationTimeout: 7440, UDPTranslationTimeout: 180 }
+    : { Enable: false, Alias: '', Interface: '', TCPTranslationTimeout: 7440, UDPTranslationTimeout: 180 };
+// Only static mappings (LeaseDuration 0) exist here, so no lease is ever running down.
+const noLease = (): Value => 0;
+
 /** Serves Device.NAT., NAT.InterfaceSetting.{i}. and the writable NAT.PortMapping.{i}. table. */
 export function registerNAT(ctx: SimContext, ip: IPState, firewall: FirewallState): void {
   const { model, store } = ctx;
   model.register('Device.NAT.', NAT);
+  const nat = new NATState(ctx, ip, firewall);
+  model.register(INTERFACE_SETTING, new InterfaceSettingBinding(nat));
+  registerStored(model, store, PORT_MAPPING, new PortMappingRules(nat));
+}
 
-  // The WAN's masquerading ships as row 1; a Controller may delete it (NAT off) and add it back.
-  const settingsTable = new FactoryTable(ctx, INTERFACE_SETTING, () => [1], MAX_INTERFACE_SETTINGS);
-  // conntrack timeouts as OpenWrt sets them (nf_conntrack_tcp_timeout_established, udp_timeout_stream).
-  const settings = new WritableRows(ctx, INTERFACE_SETTING, (keys) =>
-    settingsTable.isFactory(keys)
-      ? { Enable: true, Alias: 'cpe-nat-wwan0', Interface: WAN_INTERFACE, TCPTranslationTimeout: 7440, UDPTranslationTimeout: 180 }
-      : { Enable: false, Alias: '', Interface: '', TCPTranslationTimeout: 7440, UDPTranslationTimeout: 180 },
-  );
+/**
+ * One gateway's NAT: its InterfaceSetting rows and what its port mappings' Status and checks
+ * read. The bindings are thin classes over it, one copy of their methods for every gateway of
+ * a fleet (issue 14).
+ */
+class NATState {
+  readonly settingsTable: FactoryTable;
+  readonly settings: WritableRows;
+  private readonly node: ModelNode;
+  readonly defaults: Readonly<Record<string, Value>>;
+
+  constructor(
+    private readonly ctx: SimContext,
+    private readonly ip: IPState,
+    private readonly firewall: FirewallState,
+  ) {
+    this.settingsTable = new FactoryTable(ctx, INTERFACE_SETTING, factorySettings, MAX_INTERFACE_SETTINGS);
+    this.settings = new WritableRows(ctx, INTERFACE_SETTING, settingRow);
+    this.node = ctx.model.requireNode(PORT_MAPPING);
+    this.defaults = schemaDefaults(ctx.model, PORT_MAPPING, PM_PARAMS);
+  }
+
   /** NAT runs on the WAN while an enabled row names it. */
-  const natOn = (): boolean =>
-    settingsTable.list([]).some((n) => {
-      const row = settings.row([n]);
+  natOn(): boolean {
+    return this.settingsTable.list([]).some((n) => {
+      const row = this.settings.row([n]);
       return row.Enable === true && row.Interface === WAN_INTERFACE;
     });
-  const validateSetting = (keys: InstanceKeys, changes: Record<string, Value>): void => {
+  }
+
+  portMappingEnabled(): boolean {
+    return this.firewall.portMappingEnabled();
+  }
+
+  validateSetting(keys: InstanceKeys, changes: Record<string, Value>): void {
     canonicalizeReferences(changes, ['Interface']);
     if (changes.Interface !== undefined && changes.Interface !== '' && changes.Interface !== WAN_INTERFACE) {
       throw invalidParams([{ param: 'Interface', message: `NAT runs on the WAN, ${WAN_INTERFACE}` }]);
     }
-    const others = settingsTable.list([]).filter((n) => n !== keys[0]);
-    if (changes.Interface === WAN_INTERFACE && others.some((n) => settings.row([n]).Interface === WAN_INTERFACE)) {
+    const others = this.settingsTable.list([]).filter((n) => n !== keys[0]);
+    if (changes.Interface === WAN_INTERFACE && others.some((n) => this.settings.row([n]).Interface === WAN_INTERFACE)) {
       throw invalidParams([{ param: 'Interface', message: `another InterfaceSetting row holds ${WAN_INTERFACE} already` }]);
     }
-  };
-  model.register(INTERFACE_SETTING, {
-    params: ['Enable', 'Status', 'Alias', 'Interface', 'TCPTranslationTimeout', 'UDPTranslationTimeout'],
-    list: () => settingsTable.list([]),
-    get: (keys) => {
-      const row = settings.row(settingsTable.check(keys));
-      const status = !row.Enable ? 'Disabled' : row.Interface !== WAN_INTERFACE ? 'Error_Misconfigured' : firewall.portMappingEnabled() ? 'Enabled' : 'Enabled_PortMappingDisabled';
-      return { ...row, Status: status };
-    },
-    set: (keys, changes) => {
-      validateSetting(settingsTable.check(keys), changes);
-      settings.apply(keys, changes);
-    },
-    add: (_parent, params) => {
-      const values = { ...params };
-      validateSetting([0], values); // instance 0: not numbered yet, so a refused Add uses no number
-      const n = settingsTable.add([]);
-      settings.apply([n], values);
-      return n;
-    },
-    delete: (keys) => settingsTable.delete(keys),
-    snapshot: (keys) => settingsTable.snapshot(keys),
-    restore: (keys, snap) => settingsTable.restore(keys, snap),
-  });
+  }
 
-  const node = model.requireNode(PORT_MAPPING);
-  const defaults = schemaDefaults(model, PORT_MAPPING, PM_PARAMS);
-  const rowOf = (keys: InstanceKeys): Record<string, Value> => ({ ...defaults, ...(store.row(node.pathOf(keys)) ?? {}) });
-  const instances = (): number[] => store.instances(node.tablePathOf([]));
+  rowOf(keys: InstanceKeys): Record<string, Value> {
+    return { ...this.defaults, ...(this.ctx.store.row(this.node.pathOf(keys)) ?? {}) };
+  }
 
-  const status = (keys: InstanceKeys): string => {
-    const row = rowOf(keys);
+  instances(): number[] {
+    return this.ctx.store.instances(this.node.tablePathOf([]));
+  }
+
+  /** What the gateway makes of port mapping `keys`: it follows the WAN, the NAT setting, the firewall and the LAN. */
+  mappingStatus(keys: InstanceKeys): string {
+    const row = this.rowOf(keys);
     if (!row.Enable) return 'Disabled';
-    if (!reachesLan(String(row.InternalClient), ip)) return 'Error_Misconfigured';
+    if (!reachesLan(String(row.InternalClient), this.ip)) return 'Error_Misconfigured';
     if (row.Interface === '' && row.AllInterfaces !== true) return 'Error_Misconfigured';
-    return natOn() && ip.wanUp() && firewall.portMappingEnabled() ? 'Enabled' : 'Inactive';
-  };
+    return this.natOn() && this.ip.wanUp() && this.firewall.portMappingEnabled() ? 'Enabled' : 'Inactive';
+  }
+}
 
-  registerStored(model, store, PORT_MAPPING, {
-    params: PM_PARAMS,
-    // Only static mappings (LeaseDuration 0) exist here, so no lease is ever running down.
-    live: { Status: status, RemainingLeaseTime: () => 0 },
-    initial: () => ({ Interface: WAN_INTERFACE, Protocol: 'TCP' }),
-    validate: (keys, changes) => {
-      canonicalizeReferences(changes, ['Interface']);
-      const adding = keys[keys.length - 1] === 0;
-      if (adding && instances().length >= MAX_PORT_MAPPINGS) {
-        throw new UspError(ErrorCode.ResourcesExceeded, `the gateway holds at most ${MAX_PORT_MAPPINGS} port mappings (MaxNumberOfPortMappings)`);
-      }
-      const merged = { ...(adding ? defaults : rowOf(keys)), ...changes };
-      validateMapping(merged, changes);
-      const clash = instances().find((n) => n !== keys[0] && overlaps(merged, rowOf([n])));
-      if (clash !== undefined) {
-        throw invalidParams([{ param: 'ExternalPort', message: `external ports overlap Device.NAT.PortMapping.${clash}. (same protocol and remote host)` }]);
-      }
-    },
-  });
+/** Device.NAT.InterfaceSetting.{i}. */
+class InterfaceSettingBinding implements ObjectBinding {
+  readonly params = SETTING_PARAMS;
+
+  constructor(private readonly nat: NATState) {}
+
+  list(): number[] {
+    return this.nat.settingsTable.list([]);
+  }
+
+  get(keys: InstanceKeys): Record<string, Value> {
+    const row = this.nat.settings.row(this.nat.settingsTable.check(keys));
+    const status = !row.Enable ? 'Disabled' : row.Interface !== WAN_INTERFACE ? 'Error_Misconfigured' : this.nat.portMappingEnabled() ? 'Enabled' : 'Enabled_PortMappingDisabled';
+    return { ...row, Status: status };
+  }
+
+  set(keys: InstanceKeys, changes: Record<string, Value>): void {
+    this.nat.validateSetting(this.nat.settingsTable.check(keys), changes);
+    this.nat.settings.apply(keys, changes);
+  }
+
+  add(_parent: InstanceKeys, params: Record<string, Value>): number {
+    const values = { ...params };
+    this.nat.validateSetting([0], values); // instance 0: not numbered yet, so a refused Add uses no number
+    const n = this.nat.settingsTable.add([]);
+    this.nat.settings.apply([n], values);
+    return n;
+  }
+
+  delete(keys: InstanceKeys): void {
+    this.nat.settingsTable.delete(keys);
+  }
+
+  snapshot(keys: InstanceKeys): unknown {
+    return this.nat.settingsTable.snapshot(keys);
+  }
+
+  restore(keys: InstanceKeys, snap: unknown): void {
+    this.nat.settingsTable.restore(keys, snap);
+  }
+}
+
+/**
+ * How the stored PortMapping.{i}. table reads and checks a gateway's mappings. The stored
+ * binding calls `initial` and `validate` as methods of this object, so they are one copy for a
+ * fleet; `live` is read by name, so its Status is a function of its own (one per gateway).
+ */
+class PortMappingRules implements StoredOptions {
+  readonly params = PM_PARAMS;
+  readonly live: Readonly<Record<string, (keys: InstanceKeys) => Value>>;
+
+  constructor(private readonly nat: NATState) {
+    this.live = { Status: (keys) => nat.mappingStatus(keys), RemainingLeaseTime: noLease };
+  }
+
+  initial(): Record<string, Value> {
+    return { Interface: WAN_INTERFACE, Protocol: 'TCP' };
+  }
+
+  validate(keys: InstanceKeys, changes: Record<string, Value>): void {
+    const { nat } = this;
+    canonicalizeReferences(changes, ['Interface']);
+    const adding = keys[keys.length - 1] === 0;
+    if (adding && nat.instances().length >= MAX_PORT_MAPPINGS) {
+      throw new UspError(ErrorCode.ResourcesExceeded, `the gateway holds at most ${MAX_PORT_MAPPINGS} port mappings (MaxNumberOfPortMappings)`);
+    }
+    const merged = { ...(adding ? nat.defaults : nat.rowOf(keys)), ...changes };
+    validateMapping(merged, changes);
+    const clash = nat.instances().find((n) => n !== keys[0] && overlaps(merged, nat.rowOf([n])));
+    if (clash !== undefined) {
+      throw invalidParams([{ param: 'ExternalPort', message: `external ports overlap Device.NAT.PortMapping.${clash}. (same protocol and remote host)` }]);
+    }
+  }
 }
 
 /** Whether an InternalClient names a host the LAN can reach (an address in its subnet, or a name). */
