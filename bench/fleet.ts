@@ -16,7 +16,10 @@
  * - measures fleet-wide Get throughput: `Get Device.DeviceInfo.SerialNumber` spread round-robin
  *   over all N gateways, IN_FLIGHT outstanding, for MEASURE_MS;
  * - reads the fleet process's CPU over `--idle-s` seconds of idle (no requests);
- * - reads its RSS after that idle: KB per gateway = (RSS − bare Node RSS) / N.
+ * - reads its RSS after that idle: KB per gateway = (RSS − bare Node RSS) / N;
+ * - has every gateway answer one whole-tree Get (`Get Device.`, IN_FLIGHT outstanding), which
+ *   builds every area a simulated gateway defers until first use (DataModel.registerDeferred),
+ *   and reads the RSS again after SETTLE_MS: KB per gateway fully built.
  * Then the same throughput against a fleet of one gateway (a single agent, same code, same broker
  * and controller), in the same run.
  */
@@ -46,17 +49,22 @@ const IN_FLIGHT = 64;
 const WARMUP_MS = 1000;
 const MEASURE_MS = 5000;
 const DEFAULT_IDLE_S = 30;
+/** After the whole-tree Gets, before the RSS is read again: the responses' garbage is collected meanwhile. */
+const SETTLE_MS = 5000;
+/** A whole-tree Get (~1,200 parameters) waits behind IN_FLIGHT - 1 others on a shared CPU: more than a small Get's 10 s. */
+const WHOLE_TREE_TIMEOUT_MS = 120_000;
 /** The issue's targets: per-gateway memory at 10,000 gateways, idle CPU of 10,000 with a 300 s Periodic!. */
 const KB_PER_GATEWAY_TARGET = 100;
 const IDLE_CPU_TARGET_PERCENT = 10;
 const GET_SERIAL: Request = { reqType: 'get', get: { paramPaths: ['Device.DeviceInfo.SerialNumber'], maxDepth: 0 } };
+const GET_WHOLE_TREE: Request = { reqType: 'get', get: { paramPaths: ['Device.'], maxDepth: 0 } };
 
 /** How the gateways reach the controller. */
 export type FleetMtp = keyof typeof FLEET_DEFAULTS;
 
 /** The controller's side, whatever the MTP: gateway n is `proto::sim-<n>`. */
 interface FleetPeer {
-  request(n: number, request: Request): Promise<UspMsg>;
+  request(n: number, request: Request, timeoutMs?: number): Promise<UspMsg>;
   agentsThatSent(name: string): number;
   waitFor(done: () => boolean, timeoutMs: number, what: string): Promise<void>;
 }
@@ -126,6 +134,19 @@ async function getThroughput(controller: FleetPeer, first: number, count: number
   return rate;
 }
 
+/** One whole-tree Get to each of gateways first…first+count-1, IN_FLIGHT outstanding. */
+async function getWholeTreeOfEach(controller: FleetPeer, first: number, count: number): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      const n = first + next++;
+      const m = await controller.request(n, GET_WHOLE_TREE, WHOLE_TREE_TIMEOUT_MS);
+      if (!isGetResp(m)) throw new Error(`gateway ${n} answered ${JSON.stringify(m.body).slice(0, 200)}`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, count) }, worker));
+}
+
 async function waitForBoots(controller: FleetPeer, count: number, timeoutMs: number): Promise<void> {
   await controller.waitFor(() => controller.agentsThatSent('Boot!') >= count, timeoutMs, `Boot! from ${count} gateways (seen ${controller.agentsThatSent('Boot!')})`);
 }
@@ -134,6 +155,9 @@ interface SizeResult {
   gateways: number;
   kbPerGateway: Figure;
   fleetRssKiB: number;
+  /** After every gateway answered one whole-tree Get: every area of every gateway built. */
+  kbPerGatewayWholeTreeRead: Figure;
+  fleetRssAfterWholeTreeKiB: number;
   bareNodeRssKiB: number;
   /** The broker's RSS (MQTT only). */
   brokerRssKiB?: number;
@@ -170,6 +194,10 @@ async function measureSize(
   const idlePercent = ((cpuTicks(fleet.pid) - c0) / ticksPerSecond() / ((performance.now() - t0) / 1000)) * 100;
   const rss = memoryKiB(fleet.pid).rss;
   const brokerRss = brokerPid === undefined ? undefined : rssKiB(brokerPid).total;
+  progress(`fleet of ${n}: a whole-tree Get on every gateway`);
+  await getWholeTreeOfEach(controller, 1, n);
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
+  const rssWhole = memoryKiB(fleet.pid).rss;
   progress(`fleet of ${n}: stopping`);
   const stopAt = performance.now();
   const code = await fleet.stop();
@@ -184,6 +212,8 @@ async function measureSize(
     gateways: n,
     kbPerGateway: figure(round(kb, 1), 'KiB', n >= 10_000 ? { op: '<=', value: KB_PER_GATEWAY_TARGET } : undefined, '(fleet RSS - bare Node RSS) / N, after the idle phase'),
     fleetRssKiB: rss,
+    kbPerGatewayWholeTreeRead: figure(round((rssWhole - bareRss) / n, 1), 'KiB', undefined, `(fleet RSS - bare Node RSS) / N, ${SETTLE_MS / 1000} s after every gateway answered one Get Device. (${IN_FLIGHT} in flight)`),
+    fleetRssAfterWholeTreeKiB: rssWhole,
     bareNodeRssKiB: bareRss,
     brokerRssKiB: brokerRss,
     allAnnouncedS: figure(round(announcedS, 1), 's', undefined, 'spawn of `usp-agent fleet` (no --ramp) until every Boot! reached the controller'),
@@ -219,7 +249,7 @@ export async function measureFleet(progress: (s: string) => void, sizes: readonl
         writeDefaults(mtp, defaults, broker.port);
         for (const n of sizes) {
           const c = await FleetController.connect(broker.port, CONTROLLER_EID, CONTROLLER_TOPIC);
-          const peer: FleetPeer = { request: (g, r) => c.request(`proto::sim-${g}`, `usp/agent/sim-${g}`, r), agentsThatSent: (e) => c.agentsThatSent(e), waitFor: (d, t, w) => c.waitFor(d, t, w) };
+          const peer: FleetPeer = { request: (g, r, t) => c.request(`proto::sim-${g}`, `usp/agent/sim-${g}`, r, t), agentsThatSent: (e) => c.agentsThatSent(e), waitFor: (d, t, w) => c.waitFor(d, t, w) };
           try {
             results.push(await measureSize(peer, broker.pid, defaults, dir, n, idleS, bareRss, progress));
           } finally {
@@ -234,7 +264,7 @@ export async function measureFleet(progress: (s: string) => void, sizes: readonl
     for (const n of sizes) {
       const c = await FleetWsController.listen(CONTROLLER_EID);
       writeDefaults(mtp, defaults, c.port);
-      const peer: FleetPeer = { request: (g, r) => c.request(`proto::sim-${g}`, r), agentsThatSent: (e) => c.agentsThatSent(e), waitFor: (d, t, w) => c.waitFor(d, t, w) };
+      const peer: FleetPeer = { request: (g, r, t) => c.request(`proto::sim-${g}`, r, t), agentsThatSent: (e) => c.agentsThatSent(e), waitFor: (d, t, w) => c.waitFor(d, t, w) };
       try {
         results.push(await measureSize(peer, undefined, defaults, dir, n, idleS, bareRss, progress));
       } finally {

@@ -70,8 +70,9 @@ export function holdAgentParams(model: DataModel, store: DataStore): AgentHeld {
     serveUnbound(platform) {
       recordTypes = RECORD_TYPES[platform] ?? AGENT_RECORD_TYPES;
       // Registered bare: the decorators above add the agent's parameters.
-      for (const path of [DEVICE_INFO, DNS]) if (!model.bindingAt(path)) model.register(path, { params: [], get: () => ({}), changesOnlyThroughAgent: true });
-      if (!model.bindingAt(LOCATION_TABLE)) registerLocationTable(model, store, { now: Date.now });
+      // isBound, not bindingAt: a platform's deferred group serving it stays unbuilt (DataModel.registerDeferred).
+      for (const path of [DEVICE_INFO, DNS]) if (!model.isBound(model.requireNode(path))) model.register(path, { params: [], get: () => ({}), changesOnlyThroughAgent: true });
+      if (!model.isBound(model.requireNode(LOCATION_TABLE))) registerLocationTable(model, store, { now: Date.now });
     },
   };
 }

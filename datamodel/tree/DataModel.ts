@@ -13,7 +13,7 @@ import { ModelNode, type ObjectInstance } from './ModelNode.js';
 import type { Transaction } from './Transaction.js';
 import { ChangeFeed } from './ChangeFeed.js';
 import { WriteLock } from './WriteLock.js';
-import { SupportedModelDiverged, SupportedTree, type SharedSupportedModel, type TreeSchema } from './SupportedTree.js';
+import { SupportedModelDiverged, SupportedTree, type DeferredGroup, type SharedSupportedModel, type TreeSchema } from './SupportedTree.js';
 
 /** TR-106 §3.3 vendor-specific name: X_<VENDOR>_<Name>, VENDOR an OUI or a domain with dots as hyphens. */
 export const VENDOR_PARAM_NAME = /^X_[0-9A-Za-z-]+_[A-Za-z][0-9A-Za-z_-]*$/;
@@ -60,6 +60,23 @@ export type DeleteCascade = (deleted: ObjectInstance, tx: Transaction) => Promis
  */
 type TreeRole = 'own' | 'build' | 'replay' | 'diverged' | 'sealed';
 
+/** A replaying model's deferred group not built yet: what its build needs, nothing more (a fleet gateway holds a few). */
+interface PendingGroup {
+  readonly group: DeferredGroup;
+  readonly build: () => void;
+  /** How many decorators there were at registerDeferred: its bindings pass through those only. */
+  readonly decorators: number;
+}
+
+/** A deferred group being built late: where its replay is among the shared steps. */
+interface Materialising {
+  readonly group: DeferredGroup;
+  at: number;
+  readonly decorators: number;
+}
+
+const NOTHING_TO_BUILD = (): void => undefined;
+
 export class DataModel {
   /** The structure (shared or this model's own); the bindings are this model's. */
   private readonly tree: SupportedTree;
@@ -87,6 +104,18 @@ export class DataModel {
   readonly paths = new ParsedPathCache();
   private shapeVersion = 0;
   private readonly decorators: BindingDecorator[] = [];
+  /**
+   * Replaying: the deferred groups not built yet, by group index; undefined when there is none,
+   * so a binding read costs one field check once every group is built.
+   */
+  private pending: Array<PendingGroup | undefined> | undefined;
+  private pendingCount = 0;
+  /** Building: the deferred group whose build() runs now (its slots and cascades are recorded). */
+  private building: DeferredGroup | undefined;
+  /** The deferred group whose build() runs now, in any role (groups do not nest). */
+  private deferring: string | undefined;
+  /** Replaying: the deferred group built late now, if any. */
+  private materialising: Materialising | undefined;
 
   /**
    * `schema` is a loaded Schema (or anything listing the supported paths in document order and
@@ -159,9 +188,24 @@ export class DataModel {
     return n;
   }
 
-  /** The binding that serves `node` in this data model, if any. */
+  /** The binding that serves `node` in this data model, if any (a deferred group binding it is built first). */
   bindingOf(node: ModelNode): ObjectBinding | undefined {
-    return node.slot < 0 ? undefined : this.objectBindings[node.slot];
+    const slot = node.slot;
+    if (slot < 0) return undefined;
+    if (this.pending !== undefined) this.buildGroupOf(this.share!.objectSlotGroup[slot]);
+    return this.objectBindings[slot];
+  }
+
+  /**
+   * Whether `node` is served by a binding in this data model, without building the deferred
+   * group that binds it: what start-up checks ask ("is it bound? else the agent serves it").
+   */
+  isBound(node: ModelNode): boolean {
+    const slot = node.slot;
+    if (slot < 0) return false;
+    if (this.objectBindings[slot] !== undefined) return true;
+    const g = this.pending === undefined ? undefined : this.share!.objectSlotGroup[slot];
+    return g !== undefined && this.pending![g] !== undefined;
   }
 
   /** The binding that serves the object at `supportedPath` in this data model, if any. */
@@ -173,7 +217,95 @@ export class DataModel {
   /** The binding of command `name` (with "()") of `node` in this data model, if it is served. */
   commandBinding(node: ModelNode, name: string): CommandBinding | undefined {
     const c = node.commands.get(name);
-    return c && this.commandBindings[c.slot];
+    if (!c) return undefined;
+    if (this.pending !== undefined) this.buildGroupOf(this.share!.commandSlotGroup[c.slot]);
+    return this.commandBindings[c.slot];
+  }
+
+  /**
+   * Registers what `build` registers, as one group a replaying data model builds only when first
+   * needed. A data model of its own, and the first of a fleet (which builds the shared tree), run
+   * `build` now; the builder also records the group (its steps, the slots it binds). A data model
+   * replaying the shared tree (every later gateway of a fleet) checks the group is the recorded one
+   * and skips its steps; the first read of one of its bindings (bindingOf, commandBinding, a
+   * register or onDelete over it, a delete its cascades apply to) then runs `build`, whose
+   * registrations must be exactly the recorded ones (else it throws naming the group), through the
+   * decorators given before this call, as if it had run now. `build` must register the same
+   * way whenever it runs (what it serves may depend on the clock and the store only when read).
+   * Returns a function that builds the group now if it is not built yet (what a later group
+   * needs of it first). Groups do not nest.
+   */
+  registerDeferred(name: string, build: () => void): () => void {
+    const inside = this.deferring ?? this.materialising?.group.name;
+    if (inside !== undefined) throw new Error(`deferred group ${name}: deferred groups do not nest (registered inside ${inside})`);
+    const step = `deferred ${name}`;
+    if (this.role === 'build') {
+      const share = this.share!;
+      const group: DeferredGroup = { name, index: share.groups.length, start: share.steps.length, end: share.steps.length + 1, cascadeNodes: [] };
+      this.record(step);
+      share.groups.push(group);
+      this.building = group;
+      try {
+        this.runNow(name, build);
+      } finally {
+        this.building = undefined;
+        group.end = share.steps.length;
+      }
+      return NOTHING_TO_BUILD;
+    }
+    if (this.role === 'own') {
+      this.runNow(name, build);
+      return NOTHING_TO_BUILD;
+    }
+    const at = this.replayed;
+    this.replays(step);
+    const group = this.role === 'replay' ? this.share!.groups.find((g) => g.start === at) : undefined;
+    if (!group) {
+      // A diverged replay is built again on a tree of its own: register as usual meanwhile.
+      this.runNow(name, build);
+      return NOTHING_TO_BUILD;
+    }
+    this.replayed = group.end;
+    (this.pending ??= [])[group.index] = { group, build, decorators: this.decorators.length };
+    this.pendingCount++;
+    return () => this.buildGroupOf(group.index);
+  }
+
+  private runNow(name: string, build: () => void): void {
+    this.deferring = name;
+    try {
+      build();
+    } finally {
+      this.deferring = undefined;
+    }
+  }
+
+  /** The names of the deferred groups this data model has not built yet (a fleet's memory checks). */
+  pendingGroups(): string[] {
+    return (this.pending ?? []).flatMap((p) => (p ? [p.group.name] : []));
+  }
+
+  /** Builds the pending deferred group `index`, if it is one, replaying exactly its recorded steps. */
+  private buildGroupOf(index: number | undefined): void {
+    const p = index === undefined ? undefined : this.pending?.[index];
+    if (!p) return;
+    const { group } = p;
+    // No longer pending before it runs: its own registrations read its slots.
+    this.pending![index!] = undefined;
+    if (--this.pendingCount === 0) this.pending = undefined;
+    const outer = this.materialising;
+    const m: Materialising = (this.materialising = { group, at: group.start + 1, decorators: p.decorators });
+    try {
+      p.build();
+      if (m.at !== group.end) throw new Error(`deferred group ${group.name} built differently from its recorded build: it ended before ${this.share!.steps[m.at]}`);
+    } finally {
+      this.materialising = outer;
+    }
+  }
+
+  /** Builds the pending deferred groups that register a delete cascade on `node`. */
+  private buildCascadeGroups(node: ModelNode): void {
+    for (const p of this.pending ?? []) if (p?.group.cascadeNodes.includes(node)) this.buildGroupOf(p.group.index);
   }
 
   /**
@@ -183,7 +315,9 @@ export class DataModel {
    */
   register(supportedPath: string, given: ObjectBinding, opts: RegisterOptions = {}): ModelNode {
     const node = this.requireNode(supportedPath);
-    const binding = this.decorators.reduce((b, d) => d(node, b), given);
+    // A group built late sees the decorators there were when it was deferred, as if built then.
+    const decorators = this.materialising ? this.decorators.slice(0, this.materialising.decorators) : this.decorators;
+    const binding = decorators.reduce((b, d) => d(node, b), given);
     const old = this.bindingOf(node);
     if (old && !opts.override) throw new Error(`object already bound: ${supportedPath}`);
     const step = this.role === 'own' ? '' : registerStep(supportedPath, binding, opts);
@@ -193,6 +327,7 @@ export class DataModel {
     // A diverged replay may bind an object the shared tree never numbered: it is built again anyway.
     const slot = replay ? node.slot : this.tree.objectSlot(node);
     if (slot >= 0) this.objectBindings[slot] = binding;
+    if (this.building && slot >= 0) this.claim(this.share!.objectSlotGroup, slot, supportedPath);
     for (const [name, cmd] of Object.entries(binding.commands ?? {})) this.bindCommand(node, name, cmd, undefined, replay);
     this.served(node, step, replay);
     return node;
@@ -272,7 +407,19 @@ export class DataModel {
   private bindCommand(node: ModelNode, name: string, binding: CommandBinding, vendorDef: SchemaCommand | undefined, replay: boolean): void {
     if (!replay) this.tree.serveCommand(node, name, vendorDef, VENDOR_PARAM_NAME);
     const slot = this.tree.commandSlot(node, name, !replay);
-    if (slot !== undefined) this.commandBindings[slot] = binding;
+    if (slot === undefined) return;
+    // A command bound over a deferred group's: the group first, as it was built first.
+    if (this.pending !== undefined) this.buildGroupOf(this.share!.commandSlotGroup[slot]);
+    this.commandBindings[slot] = binding;
+    if (this.building) this.claim(this.share!.commandSlotGroup, slot, `${node.supportedPath}${name}`);
+  }
+
+  /** The builder records that the group being built binds `slot` (one group per slot: a replay builds that one for it). */
+  private claim(bySlot: number[], slot: number, what: string): void {
+    const group = this.building!;
+    const other = bySlot[slot];
+    if (other !== undefined && other !== group.index) throw new Error(`deferred groups ${this.share!.groups[other]!.name} and ${group.name} both bind ${what}: make them one group`);
+    bySlot[slot] = group.index;
   }
 
   /**
@@ -284,6 +431,15 @@ export class DataModel {
    * would see, is a programming error.
    */
   private replays(step: string): boolean {
+    const m = this.materialising;
+    if (m) {
+      // A deferred group built late replays its recorded steps: anything else is a programming error.
+      if (m.at < m.group.end && this.share!.steps[m.at] === step) {
+        m.at++;
+        return true;
+      }
+      throw new Error(`deferred group ${m.group.name} built differently from its recorded build: ${step} where it has ${m.at < m.group.end ? this.share!.steps[m.at] : 'no more steps'}`);
+    }
     if (this.role === 'own' || this.role === 'build') return false;
     if (this.role === 'sealed') throw new Error(`the supported model is shared with other data models and sealed: ${step} cannot be added after the build`);
     if (this.role === 'diverged') return true;
@@ -323,11 +479,18 @@ export class DataModel {
    */
   onDelete(supportedPath: string, cascade: DeleteCascade): void {
     const node = this.requireNode(supportedPath);
+    if (this.pending !== undefined) {
+      // After the cascades of a deferred group over this node, as if it had been built at once.
+      this.buildGroupOf(node.slot < 0 ? undefined : this.share!.objectSlotGroup[node.slot]);
+      this.buildCascadeGroups(node);
+    }
+    if (this.building && !this.building.cascadeNodes.includes(node)) this.building.cascadeNodes.push(node);
     this.cascades.set(node, (this.cascades.get(node) ?? []).concat(cascade));
   }
 
-  /** The cascades registered for `node` (Transaction.delete runs them). */
+  /** The cascades registered for `node` (Transaction.delete runs them), a deferred group's included. */
   deleteCascades(node: ModelNode): readonly DeleteCascade[] {
+    if (this.pending !== undefined) this.buildCascadeGroups(node);
     return this.cascades.get(node) ?? [];
   }
 

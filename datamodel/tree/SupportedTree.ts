@@ -165,6 +165,29 @@ export class SharedSupportedModel {
   readonly steps: string[] = [];
   /** True once its builder sealed it: from then on it never changes. */
   sealed = false;
+  /** The deferred groups its builder registered (DataModel.registerDeferred), in order. */
+  readonly groups: DeferredGroup[] = [];
+  /** Object binding slot → index in `groups` of the deferred group that binds it (absent: none). */
+  readonly objectSlotGroup: number[] = [];
+  /** Command binding slot → index in `groups` of the deferred group that binds it (absent: none). */
+  readonly commandSlotGroup: number[] = [];
+}
+
+/**
+ * What the builder of a shared tree recorded of one deferred group (DataModel.registerDeferred):
+ * where its steps are, and what a replaying data model must build it for (its slots, and the
+ * tables whose deletion runs a cascade it registers).
+ */
+export interface DeferredGroup {
+  readonly name: string;
+  /** Its index in SharedSupportedModel.groups. */
+  readonly index: number;
+  /** Index of its own step (`deferred <name>`) in the shared steps; its build's steps follow. */
+  readonly start: number;
+  /** Index just past its build's last step. */
+  end: number;
+  /** Nodes it registers a delete cascade on (DataModel.onDelete). */
+  readonly cascadeNodes: ModelNode[];
 }
 
 /** A data model's registrations differ from the shared tree's recorded steps: it must build its own tree. */

@@ -8,6 +8,7 @@
  * validated, take effect in the simulation and persist in the agent's store.
  */
 import { DataStore } from '../../datamodel/store/DataStore.js';
+import type { ChangeFeed } from '../../datamodel/tree/ChangeFeed.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { registerBridging } from './bridging.js';
 import { registerCellularAccessPoint } from './cellular-access-point.js';
@@ -62,13 +63,48 @@ export interface SimulatedOptions {
 export const DEFAULT_SEED = 1;
 
 /**
+ * The churn of a gateway whose churned tables (Wi-Fi stations, hosts, leases, IPv6 addresses,
+ * routes) may not be built yet (DataModel.registerDeferred): when a look would report rows that
+ * came or went (an ObjectCreation/ObjectDeletion Subscription may want them), it builds them
+ * first, so their rows are watched from then on even if nobody ever read them.
+ */
+class DeferredChurn extends Churn {
+  private readonly changes: ChangeFeed;
+
+  constructor(
+    ctx: SimContext,
+    private readonly buildWatched: () => void,
+  ) {
+    super(ctx);
+    this.changes = ctx.model.changes;
+  }
+
+  override poll(): void {
+    if (this.changes.wantsObjectChanges()) this.buildWatched();
+    super.poll();
+  }
+}
+
+/**
  * Registers the simulated gateway's objects on `model`. The device "boots" now: UpTime,
  * LastChange and traffic counters start from this call. `stop()` ends the churn timer (the
  * only timer; it is unref'd, so it never keeps the process alive on its own).
+ *
+ * DeviceInfo, firmware, Time and Location are registered at once (Boot! and the agent's start
+ * read them); the other areas are deferred groups (DataModel.registerDeferred): a gateway of a
+ * fleet that replays the shared tree builds each one the first time something reads one of its
+ * objects. Every value an area serves is a function of the seed, the unit, the boot time, the
+ * clock and the store, so a group built late reads what it would have read built at boot.
  */
 export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptions = {}): { stop(): void; firmware: SimulatedFirmware; wifiScan: WiFiScanner } {
   const ctx = new SimContext(model, opts.seed ?? DEFAULT_SEED, opts.now ?? Date.now, opts.store ?? new DataStore(), opts.unit);
-  const churn = new Churn(ctx);
+  // Every group whose tables churn; the churn builds them before a look that may report rows.
+  const buildWatched = (): void => {
+    wifi();
+    lan();
+    lanServices();
+  };
+  const churn = new DeferredChurn(ctx, buildWatched);
   // The simulated device boots here: the boot loader picks the firmware bank to run.
   const firmware = new SimulatedFirmware(ctx, { factoryVersion: SIM_SOFTWARE_VERSION });
   registerDeviceInfo(ctx, firmware);
@@ -76,26 +112,63 @@ export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptio
   registerLocation(ctx);
   registerFirmwareImages(ctx, firmware);
   registerTime(ctx);
-  const ethernet = registerEthernet(ctx);
-  const radios = registerWiFiRadios(ctx);
-  const bsses = registerWiFiAccessPoints(ctx, radios);
-  const roster = registerWiFiStations(ctx, bsses, churn);
-  const wifiTraffic = registerWiFiStats(ctx, radios, bsses, roster);
-  registerWiFiAccessCategories(ctx, bsses, roster, wifiTraffic);
-  const cellular = registerCellular(ctx, ethernet.lanDownRate, opts.vendorPrefix);
-  const session = registerCellularAccessPoint(ctx, cellular.attached);
-  // The LAN stack, bottom up: bridge, its Ethernet.Link, the IP interface on the Link.
-  const bridge = registerBridging(ctx, ethernet.ports, bsses, cellular.traffic);
-  const links = registerEthernetLinks(ctx, bridge, ethernet.ports, cellular.traffic);
-  const ip = registerIP(ctx, { lanUp: links.lanUp, dataUp: session.up, wanTraffic: cellular.traffic });
-  const lanV6 = registerIPv6(ctx, churn, { ip, session, lanMac: links.lanMac });
-  registerTemperatureStatus(ctx, { wifi6: radios.find((r) => r.def.band === '6GHz')!, trafficLabel: `${cellular.traffic.label}.uniRx` });
-  const dhcp = registerDHCPv4(ctx, churn, { ethernet: ethernet.ports, roster, bsses, ip });
-  registerHosts(ctx, churn, dhcp, lanV6);
-  const firewall = registerFirewall(ctx);
-  registerNAT(ctx, ip, firewall);
-  registerDNS(ctx, ip);
-  registerRouting(ctx, churn, ip);
+  // What each group makes, for the groups after it: set by the group's build, which each later
+  // group's build asks for first (ensure), so a group built late finds what it needs.
+  let ethernet: ReturnType<typeof registerEthernet> | undefined;
+  let wifiState: { radios: ReturnType<typeof registerWiFiRadios>; bsses: ReturnType<typeof registerWiFiAccessPoints>; roster: ReturnType<typeof registerWiFiStations> } | undefined;
+  let cellularState: { cellular: ReturnType<typeof registerCellular>; session: ReturnType<typeof registerCellularAccessPoint> } | undefined;
+  let lanState: { ip: ReturnType<typeof registerIP>; lanV6: ReturnType<typeof registerIPv6> } | undefined;
+  const ethernetGroup = model.registerDeferred('simulated Ethernet', () => {
+    ethernet = registerEthernet(ctx);
+  });
+  const wifi = model.registerDeferred('simulated Wi-Fi', () => {
+    const radios = registerWiFiRadios(ctx);
+    const bsses = registerWiFiAccessPoints(ctx, radios);
+    const roster = registerWiFiStations(ctx, bsses, churn);
+    const wifiTraffic = registerWiFiStats(ctx, radios, bsses, roster);
+    registerWiFiAccessCategories(ctx, bsses, roster, wifiTraffic);
+    wifiState = { radios, bsses, roster };
+  });
+  const cellularGroup = model.registerDeferred('simulated Cellular', () => {
+    ethernetGroup();
+    const cellular = registerCellular(ctx, ethernet!.lanDownRate, opts.vendorPrefix);
+    cellularState = { cellular, session: registerCellularAccessPoint(ctx, cellular.attached) };
+  });
+  const lan = model.registerDeferred('simulated LAN and IP', () => {
+    ethernetGroup();
+    wifi();
+    cellularGroup();
+    const { cellular, session } = cellularState!;
+    // The LAN stack, bottom up: bridge, its Ethernet.Link, the IP interface on the Link.
+    const bridge = registerBridging(ctx, ethernet!.ports, wifiState!.bsses, cellular.traffic);
+    const links = registerEthernetLinks(ctx, bridge, ethernet!.ports, cellular.traffic);
+    const ip = registerIP(ctx, { lanUp: links.lanUp, dataUp: session.up, wanTraffic: cellular.traffic });
+    lanState = { ip, lanV6: registerIPv6(ctx, churn, { ip, session, lanMac: links.lanMac }) };
+  });
+  model.registerDeferred('simulated TemperatureStatus', () => {
+    wifi();
+    cellularGroup();
+    registerTemperatureStatus(ctx, { wifi6: wifiState!.radios.find((r) => r.def.band === '6GHz')!, trafficLabel: `${cellularState!.cellular.traffic.label}.uniRx` });
+  });
+  const lanServices = model.registerDeferred('simulated DHCP, Hosts, Firewall, NAT, DNS and Routing', () => {
+    ethernetGroup();
+    wifi();
+    lan();
+    const { ip, lanV6 } = lanState!;
+    const dhcp = registerDHCPv4(ctx, churn, { ethernet: ethernet!.ports, roster: wifiState!.roster, bsses: wifiState!.bsses, ip });
+    registerHosts(ctx, churn, dhcp, lanV6);
+    const firewall = registerFirewall(ctx);
+    registerNAT(ctx, ip, firewall);
+    registerDNS(ctx, ip);
+    registerRouting(ctx, churn, ip);
+  });
   churn.start();
-  return { stop: () => churn.stop(), firmware, wifiScan: simulatedNeighbours(ctx.seed, radios, ctx.now) };
+  // The scanner needs the radios: a gateway nobody scans builds no Wi-Fi for it.
+  let scanner: WiFiScanner | undefined;
+  const wifiScan: WiFiScanner = (signal) => {
+    wifi();
+    scanner ??= simulatedNeighbours(ctx.seed, wifiState!.radios, ctx.now);
+    return scanner(signal);
+  };
+  return { stop: () => churn.stop(), firmware, wifiScan };
 }
