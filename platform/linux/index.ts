@@ -97,11 +97,21 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
   const stops: Array<() => void> = [];
   const usable = packetCountersUsable(opts.packetCounters, findNft(runner));
   if (usable.usable) {
-    const classes = new PacketClassCounters({ runner, cacheMs: ctx.cacheMs, table: opts.packetCountersTable, log: opts.log, devices: () => ctx.files.list(ctx.files.sys('class', 'net')) });
+    const classes = new PacketClassCounters({
+      runner,
+      cacheMs: ctx.cacheMs,
+      table: opts.packetCountersTable,
+      log: opts.log,
+      sysNetDir: ctx.files.sys('class', 'net'),
+      devices: () => ctx.files.list(ctx.files.sys('class', 'net')),
+    });
     ctx.packetClasses = classes;
     stops.push(() => classes.stop());
   } else {
-    ctx.log?.info('unicast/broadcast/multicast packet counters not served (Stats.Unicast*, Broadcast*, MulticastPacketsSent)', { why: usable.why, setting: '--packet-counters' });
+    ctx.log?.info('unicast/broadcast/multicast packet counters not served (Stats.Unicast*, Broadcast*, MulticastPacketsSent, UnknownProtoPacketsReceived)', {
+      why: usable.why,
+      setting: '--packet-counters',
+    });
   }
   const areas = new Set<LinuxArea>(opts.areas ?? ['DeviceInfo', 'Ethernet', 'IP']);
   if (areas.has('DeviceInfo')) {

@@ -24,7 +24,8 @@
  * `nft -j list table netdev usp_agent_stats` per cache period.
  *
  * Packets are counted as the stack handles them: a GRO/GSO aggregate counts once, and a
- * device without an Ethernet header (ppp, tun, WireGuard) is not counted.
+ * device without an Ethernet header (ppp, tun, WireGuard: /sys/class/net/<if>/type other than
+ * 1 or 772) is not counted, its Stats then lack these parameters.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -61,6 +62,8 @@ export interface PacketClassOptions {
   maxDevices?: number;
   /** The kernel's protocol handlers (default /proc/net/ptype). */
   ptypeFile?: string;
+  /** Where the kernel lists network devices (default /sys/class/net): a device's link type. */
+  sysNetDir?: string;
   log?: Logger;
 }
 
@@ -71,6 +74,8 @@ const PRIORITY = -500;
 /** Device names nft takes unquoted in a chain name (a kernel name may hold other characters: not counted). */
 const DEVICE_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/;
 const CLASSES = ['total', 'group', 'broadcast', 'unknown'] as const;
+/** Link types whose frames carry an Ethernet header: ARPHRD_ETHER (1) and ARPHRD_LOOPBACK (772). */
+const ETHERNET_HEADER_TYPES = new Set(['1', '772']);
 type Hook = 'rx' | 'tx';
 
 /**
@@ -185,6 +190,16 @@ export class PacketClassCounters {
   }
 
   private async install(device: string): Promise<DeviceClassCounts | undefined> {
+    // The rules read an Ethernet header: ppp, tun and WireGuard devices (ARPHRD_PPP, _NONE) have none.
+    const type = await fs.promises.readFile(`${this.opts.sysNetDir ?? '/sys/class/net'}/${device}/type`, 'utf8').then(
+      (t) => t.trim(),
+      () => undefined,
+    );
+    if (type !== undefined && !ETHERNET_HEADER_TYPES.has(type)) {
+      this.failed.add(device);
+      this.opts.log?.debug('packet class counters: not an Ethernet device, not counted', { device, type });
+      return undefined;
+    }
     const zero = (): ClassCounts => ({ total: 0n, group: 0n, broadcast: 0n });
     const hooks: Hook[] = this.egress ? ['rx', 'tx'] : ['rx'];
     const handled = handledFor(await this.handlers(), device);

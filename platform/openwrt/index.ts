@@ -126,10 +126,11 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
       cacheMs: ctx.cacheMs,
       table: opts.packetCountersTable,
       log,
+      sysNetDir: ctx.sysNetDir,
       devices: async () => Object.keys(await ctx.ubus<DeviceStatusMap>('network.device', 'status')),
     });
   } else {
-    log.info('unicast/broadcast/multicast packet counters not served (Stats.Unicast*, Broadcast*, MulticastPacketsSent)', {
+    log.info('unicast/broadcast/multicast packet counters not served (Stats.Unicast*, Broadcast*, MulticastPacketsSent, UnknownProtoPacketsReceived)', {
       why: usable.why ?? '',
       setting: '--packet-counters (UCI packet_counters)',
     });

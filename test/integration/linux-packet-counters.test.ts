@@ -105,23 +105,30 @@ describe('Linux unicast/broadcast/multicast and unknown-protocol counters, in a 
 });
 
 describe('without the nftables counters', () => {
-  it('--packet-counters off: the agent starts, says so, leaves netfilter alone and serves no class counters', async () => {
-    const off = NetNamespace.create(`usp-pko-${tag}`, `10.239.${tag % 250}`, `usppko${tag}`, 'ctl0');
-    let b: NamespacedAgent | undefined;
-    try {
-      b = await startAgentInNamespace(off, 'ctl0', { args: ['--packet-counters', 'off'] });
-      const s = (await getObjects(b.controller, [`${await ethernetInterfaceOf(b.controller, 'ctl0')}Stats.`]))!;
-      const keys = Object.keys(Object.values(s)[0]!);
-      expect(keys).not.toContain('UnknownProtoPacketsReceived');
-      expect(keys).not.toContain('UnicastPacketsReceived');
-      expect(keys).not.toContain('BroadcastPacketsSent');
-      expect(b.agent.lines.some((l) => /packet counters not served/.test(l.text) && /switched off/.test(l.text) && /--packet-counters/.test(l.text))).toBe(true);
-      expect(tables(off.name)).not.toContain('usp_agent_stats');
-    } finally {
-      await b?.close();
-      off.remove();
-    }
-  }, 30_000);
+  it.each([
+    ['--packet-counters off', { args: ['--packet-counters', 'off'] }, 0],
+    ['$packetCounters false in the defaults file', { fileSettings: { $packetCounters: false } }, 1],
+  ])(
+    '%s: the agent starts, says so, leaves netfilter alone and serves no class counters',
+    async (_, how, n) => {
+      const off = NetNamespace.create(`usp-pko${n}-${tag}`, `10.239.${(tag + n) % 250}`, `usppko${n}${tag % 10_000}`, 'ctl0');
+      let b: NamespacedAgent | undefined;
+      try {
+        b = await startAgentInNamespace(off, 'ctl0', how);
+        const s = (await getObjects(b.controller, [`${await ethernetInterfaceOf(b.controller, 'ctl0')}Stats.`]))!;
+        const keys = Object.keys(Object.values(s)[0]!);
+        expect(keys).not.toContain('UnknownProtoPacketsReceived');
+        expect(keys).not.toContain('UnicastPacketsReceived');
+        expect(keys).not.toContain('BroadcastPacketsSent');
+        expect(b.agent.lines.some((l) => /packet counters not served/.test(l.text) && /switched off/.test(l.text) && /--packet-counters/.test(l.text))).toBe(true);
+        expect(tables(off.name)).not.toContain('usp_agent_stats');
+      } finally {
+        await b?.close();
+        off.remove();
+      }
+    },
+    30_000,
+  );
 
   it('no nft on PATH: the agent starts with an info line naming the setting, without those Stats', async () => {
     const none = NetNamespace.create(`usp-pkn-${tag}`, `10.240.${tag % 250}`, `usppkn${tag}`, 'ctl0');
