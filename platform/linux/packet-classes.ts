@@ -166,7 +166,9 @@ export class PacketClassCounters {
         await this.opts.runner.run('nft', ['add', 'table', 'netdev', this.table]);
         return true;
       } catch (e) {
-        this.opts.log?.warn('packet class counters: nft cannot create its table; Unicast/Broadcast/MulticastPacketsSent are not read', { why: e instanceof Error ? e.message : String(e) });
+        this.opts.log?.warn('packet class counters: nft cannot create its table; the Unicast/Broadcast/MulticastPacketsSent/UnknownProtoPacketsReceived Stats are not read', {
+          why: e instanceof Error ? e.message : String(e),
+        });
         return false;
       }
     })();
