@@ -128,6 +128,8 @@ export interface AgentOptions {
   manageInterfaces?: readonly string[];
   /** `--manage-dns FILE`: the resolv.conf the Linux platform serves as Device.DNS.Client.Server and may rewrite; default none (read-only). */
   manageDns?: string;
+  /** `--packet-counters on|off`: the Unicast/Broadcast/MulticastPacketsSent Stats from nftables (Linux, OpenWrt); default on where possible. */
+  packetCounters?: boolean;
   /** `--plugin FILE`s: JavaScript modules loaded after the platform (agent/plugins/, INTEGRATING.md). */
   plugins?: readonly string[];
 }
@@ -272,6 +274,7 @@ export class Agent {
         firmware: { hook: opts.firmwareHook, stagingDir: opts.firmwareStaging, dataDir: opts.dataDir },
         manageInterfaces: opts.manageInterfaces,
         manageDns: opts.manageDns,
+        packetCounters: opts.packetCounters,
       },
       pluginPlatforms,
     );

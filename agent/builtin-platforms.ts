@@ -35,7 +35,7 @@ const openwrt: PlatformEntry = {
     const log = opts.log.child('platform');
     const firmware = await startLiveFirmware('openwrt', opts.firmware ?? {}, log);
     const { registerOpenWrtPlatform } = await import('../platform/openwrt/index.js');
-    const p = registerOpenWrtPlatform(model, { log, firmware });
+    const p = registerOpenWrtPlatform(model, { log, firmware, packetCounters: opts.packetCounters });
     return {
       firmware,
       wifiScan: p.wifiScan,
@@ -72,7 +72,7 @@ const linux: PlatformEntry = {
     const log = opts.log.child('platform');
     const firmware = await startLiveFirmware('linux', opts.firmware ?? {}, log);
     const { registerLinuxPlatform } = await import('../platform/linux/index.js');
-    const p = registerLinuxPlatform(model, { log, firmware, manageInterfaces: opts.manageInterfaces, manageDns: opts.manageDns, store: opts.store });
+    const p = registerLinuxPlatform(model, { log, firmware, manageInterfaces: opts.manageInterfaces, manageDns: opts.manageDns, packetCounters: opts.packetCounters, store: opts.store });
     // SoftwareModules: units as supervised processes, and as OCI containers when crun or runc is installed.
     const { ProcessExecutionEnv } = await import('../platform/linux/process-ee.js');
     const { OciExecutionEnv, findOciRuntime } = await import('../platform/linux/oci-ee.js');

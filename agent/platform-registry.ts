@@ -40,6 +40,11 @@ export interface PlatformOptions {
   manageInterfaces?: readonly string[];
   /** `--manage-dns FILE`: the resolv.conf whose name servers controllers may change (Linux); undefined, read-only. */
   manageDns?: string;
+  /**
+   * `--packet-counters on|off`: unicast/broadcast/multicast Stats counted with nftables netdev
+   * hooks (Linux, OpenWrt); undefined, on where nft runs with CAP_NET_ADMIN.
+   */
+  packetCounters?: boolean;
   /** Firmware on live platforms: the hook (`--firmware-hook`), staging directory, data directory for markers. */
   firmware?: LiveFirmwareOptions;
 }

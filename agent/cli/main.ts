@@ -19,7 +19,7 @@ import { watchAndSchemaCommands } from './commands/watch-schema-commands.js';
 import { profilesCommand } from './commands/profiles-command.js';
 import { fleetCommand } from './commands/fleet-command.js';
 import { parseRunFast, type RunOptionValues } from './run-fast-path.js';
-import { checkManageDns, parseManageInterfacesOption } from '../defaults/manage-interfaces.js';
+import { checkManageDns, parseManageInterfacesOption, parsePacketCountersOption } from '../defaults/manage-interfaces.js';
 
 /** Exit code when the agent cannot start (bad defaults, port in use): procd should not respawn fast. */
 export const EXIT_START_FAILED = 2;
@@ -39,6 +39,7 @@ interface RunArgs {
   plugins?: string[];
   manageInterfaces?: string[];
   manageDns?: string;
+  packetCounters?: boolean;
 }
 
 /** Set once SIGTERM/SIGINT arrived: a start that fails after it is a stop, not a start failure. */
@@ -76,11 +77,12 @@ async function run(args: RunArgs): Promise<void> {
     log.info('SIGHUP received; dialling controllers and brokers now', { mtps: current?.reconnectNow() ?? 0 });
   });
   // Plugins the defaults file names (`$plugins`) load before those of the command line.
-  const { defaults, plugins: filePlugins, manageInterfaces: fileManaged, manageDns: fileDns } = readDefaultsFileWithPlugins(args.defaults);
+  const { defaults, plugins: filePlugins, manageInterfaces: fileManaged, manageDns: fileDns, packetCounters: fileCounters } = readDefaultsFileWithPlugins(args.defaults);
   const plugins = [...filePlugins, ...(args.plugins ?? [])];
   // The command line wins over the defaults file's `$manageInterfaces` (an operator's override).
   const manageInterfaces = args.manageInterfaces ?? fileManaged;
   const manageDns = args.manageDns ?? fileDns;
+  const packetCounters = args.packetCounters ?? fileCounters;
   // Holds the event loop open while the agent runs, even with no MTP enabled (an agent with no
   // reachable controller still keeps its state and timers; Node would otherwise exit with 13).
   const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -107,6 +109,7 @@ async function run(args: RunArgs): Promise<void> {
         plugins,
         manageInterfaces,
         manageDns,
+        packetCounters,
         ...args.firmware,
       });
       current = await starting;
@@ -156,6 +159,7 @@ async function runCommand(a: RunOptionValues): Promise<void> {
       plugins: a.plugin,
       manageInterfaces: a['manage-interfaces'] === undefined ? undefined : parseManageInterfacesOption(a['manage-interfaces']),
       manageDns: a['manage-dns'] === undefined ? undefined : checkManageDns(a['manage-dns'], '--manage-dns'),
+      packetCounters: a['packet-counters'] === undefined ? undefined : parsePacketCountersOption(a['packet-counters']),
     });
   } catch (e) {
     // After SIGTERM the signal handler exits 0 once the stop is done: a start it cut short is no failure.
@@ -201,6 +205,10 @@ export async function main(argv: string[]): Promise<void> {
           .option('manage-dns', {
             type: 'string',
             describe: 'resolv.conf file whose name servers controllers may change on Linux (Device.DNS.Client.Server; default none: read-only)',
+          })
+          .option('packet-counters', {
+            type: 'string',
+            describe: 'on | off: count unicast/broadcast/multicast packets per interface with nftables netdev hooks (Linux, OpenWrt; default on where nft runs with CAP_NET_ADMIN)',
           })
           .option('firmware-staging', {
             type: 'string',

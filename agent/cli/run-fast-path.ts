@@ -29,6 +29,8 @@ export interface RunOptionValues {
   'manage-interfaces'?: string;
   /** `--manage-dns FILE`: the resolv.conf controllers may rewrite (Device.DNS.Client.Server). */
   'manage-dns'?: string;
+  /** `--packet-counters on|off`: nftables packet class counters (Linux, OpenWrt). */
+  'packet-counters'?: string;
   /** `--plugin FILE`, repeatable (agent/plugins/). */
   plugin?: string[];
 }
@@ -48,6 +50,7 @@ const STRING_OPTIONS = [
   'firmware-staging',
   'manage-interfaces',
   'manage-dns',
+  'packet-counters',
 ] as const;
 
 /** What a `--platform` value looks like (plugins' names follow the same rule: agent/plugins/load-plugins.ts). */
@@ -96,6 +99,7 @@ export function parseRunFast(argv: readonly string[]): RunOptionValues | undefin
     'firmware-staging': v['firmware-staging'],
     'manage-interfaces': v['manage-interfaces'],
     'manage-dns': v['manage-dns'],
+    'packet-counters': v['packet-counters'],
     plugin: v.plugin,
   };
 }

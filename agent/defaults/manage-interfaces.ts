@@ -6,7 +6,8 @@
  * A name Linux could never give an interface stops the start with a message naming where it came
  * from and what a good value looks like: a typo must not leave the network unmanaged unnoticed.
  * `--manage-dns FILE` (`$manageDns`, UCI `option manage_dns`) likewise names the resolv.conf whose
- * name servers controllers may change.
+ * name servers controllers may change. `--packet-counters on|off` (`$packetCounters`, UCI
+ * `option packet_counters`) lets the agent count packets by class with nftables, or not.
  */
 import { isAbsolute } from 'node:path';
 
@@ -72,4 +73,22 @@ export function manageDnsFromFile(value: unknown, file: string): string | undefi
   const where = `factory defaults: ${MANAGE_DNS_KEY} (${file})`;
   if (typeof value !== 'string') throw new Error(`${where}: must be a file path, e.g. "/etc/resolv.conf"`);
   return checkManageDns(value, where);
+}
+
+/** The key of the defaults file switching the nftables packet counters (`--packet-counters`). */
+export const PACKET_COUNTERS_KEY = '$packetCounters';
+
+/** `--packet-counters` text: on or off (also true/false, 1/0, as UCI writes booleans). */
+export function parsePacketCountersOption(text: string, source = '--packet-counters'): boolean {
+  const t = text.trim().toLowerCase();
+  if (['on', 'true', '1', 'yes'].includes(t)) return true;
+  if (['off', 'false', '0', 'no'].includes(t)) return false;
+  throw new Error(`${source} ${JSON.stringify(text)}: give on (count unicast/broadcast/multicast packets with nftables) or off (leave netfilter alone)`);
+}
+
+/** The defaults file's `$packetCounters` value (true or false), checked; undefined when absent. */
+export function packetCountersFromFile(value: unknown, file: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'boolean') throw new Error(`factory defaults: ${PACKET_COUNTERS_KEY} (${file}): must be true or false`);
+  return value;
 }

@@ -24,20 +24,25 @@ const OFFLINE_ENDPOINT_ID = 'proto::usp-agent-profiles-offline';
 export interface LiveSource {
   /** What must answer ("ModemManager (mmcli)"). */
   source: string;
-  /** The objects that depend on it (supported paths; "." ends an object, "()" a command). */
+  /** The objects (or parameters) that depend on it (supported paths; "." ends an object, "()" a command). */
   objects: string[];
   /** Whether it answered on this machine (the objects are in the report when it did). */
   found: boolean;
 }
 
+/** The Stats the agent's nftables counters give (platform/linux/packet-classes.ts); one stands for all. */
+const PACKET_COUNTERS = { source: 'nftables (nft with CAP_NET_ADMIN, --packet-counters not off)', objects: ['Device.IP.Interface.{i}.Stats.UnicastPacketsReceived'] };
+
 const LIVE_SOURCES: Record<'linux' | 'openwrt', ReadonlyArray<{ source: string; objects: string[] }>> = {
   linux: [
     { source: 'ModemManager (mmcli answers)', objects: ['Device.Cellular.'] },
     { source: 'a firmware backend (--firmware-hook)', objects: ['Device.DeviceInfo.FirmwareImage.{i}.'] },
+    PACKET_COUNTERS,
   ],
   openwrt: [
     { source: 'ModemManager (mmcli answers)', objects: ['Device.Cellular.'] },
     { source: 'a firmware backend (sysupgrade, or --firmware-hook)', objects: ['Device.DeviceInfo.FirmwareImage.{i}.'] },
+    PACKET_COUNTERS,
   ],
 };
 
@@ -70,7 +75,7 @@ export async function offlineModel(platform: Exclude<PlatformName, 'auto'>, star
     });
     try {
       const served = await supportedDevice(agent.model, agent.operations);
-      const paths = new Set(served.map((o) => o.supportedObjPath));
+      const paths = new Set(served.flatMap((o) => [o.supportedObjPath, ...(o.supportedParams ?? []).map((p) => `${o.supportedObjPath}${p.paramName}`)]));
       const liveSources = platform === 'linux' || platform === 'openwrt' ? LIVE_SOURCES[platform].map((s) => ({ ...s, objects: [...s.objects], found: s.objects.every((p) => paths.has(p)) })) : [];
       return { platform, served, liveSources };
     } finally {

@@ -115,6 +115,7 @@ const OPTIONS = {
     plugin: null,
     manage_interface: null,
     manage_dns: null,
+    packet_counters: null,
     wan_interface: null,
     on_uci_change: null,
     endpoint_id_interface: null,

@@ -7,6 +7,7 @@ import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { HostFiles } from './HostFiles.js';
 import type { CommandRunner } from '../exec/CommandRunner.js';
 import type { IpWriter } from './ip-write.js';
+import type { PacketClassCounters } from './packet-classes.js';
 
 export interface LinuxContext {
   model: DataModel;
@@ -19,5 +20,7 @@ export interface LinuxContext {
   cacheMs: number;
   /** The write path (`ip link/addr/route`), limited to the managed interfaces. */
   ip: IpWriter;
+  /** Unicast/broadcast/multicast counts from nftables (`--packet-counters`); undefined: not served. */
+  packetClasses?: PacketClassCounters;
   log?: Logger;
 }

@@ -33,6 +33,7 @@ import { IpWriter, ManagedInterfaces } from './ip-write.js';
 import { registerSystemStatus } from './system-status.js';
 import { registerProcessTable } from './processes.js';
 import { dnsSource, registerDnsClient } from './dns-client.js';
+import { findNft, PacketClassCounters, packetCountersUsable } from './packet-classes.js';
 
 export type { LinuxIdentity } from './device-info.js';
 
@@ -59,6 +60,14 @@ export interface LinuxOptions extends HostRoots {
   manageInterfaces?: readonly string[];
   /** `--manage-dns`: the resolv.conf served as Device.DNS.Client.Server and written (dns-client.ts); default /etc/resolv.conf, read-only. */
   manageDns?: string;
+  /**
+   * `--packet-counters`: count unicast/broadcast/multicast packets with nftables netdev hooks
+   * (packet-classes.ts). Undefined: on where `nft` is installed and the agent has CAP_NET_ADMIN;
+   * false: off (the agent leaves netfilter alone and those Stats are not served).
+   */
+  packetCounters?: boolean;
+  /** The nftables table of those counters (default usp_agent_stats); tests running side by side give each agent its own. */
+  packetCountersTable?: string;
   /** A runner shared with other platforms, so call counts and limits are common. */
   runner?: CommandRunner;
   /** Wall clock in ms since the epoch (default Date.now); tests inject a fake one. */
@@ -72,7 +81,7 @@ export interface LinuxOptions extends HostRoots {
 
 export const DEFAULT_CACHE_MS = 1000;
 
-/** Registers the Linux host's objects on `model`. `stop()` ends the one background child, the `ip monitor link` watcher (IP.Interface LastChange). */
+/** Registers the Linux host's objects on `model`. `stop()` ends the one background child, the `ip monitor link` watcher (IP.Interface LastChange), and removes the packet counters' nftables table. */
 export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {}): { stop(): void } {
   const now = opts.now ?? Date.now;
   const runner = opts.runner ?? new CommandRunner({ commandPath: opts.commandPath, log: opts.log, now });
@@ -85,8 +94,26 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     ip: new IpWriter(runner, new ManagedInterfaces(opts.manageInterfaces), opts.log),
     log: opts.log,
   };
-  const areas = new Set<LinuxArea>(opts.areas ?? ['DeviceInfo', 'Ethernet', 'IP']);
   const stops: Array<() => void> = [];
+  const usable = packetCountersUsable(opts.packetCounters, findNft(runner));
+  if (usable.usable) {
+    const classes = new PacketClassCounters({
+      runner,
+      cacheMs: ctx.cacheMs,
+      table: opts.packetCountersTable,
+      log: opts.log,
+      sysNetDir: ctx.files.sys('class', 'net'),
+      devices: () => ctx.files.list(ctx.files.sys('class', 'net')),
+    });
+    ctx.packetClasses = classes;
+    stops.push(() => classes.stop());
+  } else {
+    ctx.log?.info('unicast/broadcast/multicast packet counters not served (Stats.Unicast*, Broadcast*, MulticastPacketsSent, UnknownProtoPacketsReceived)', {
+      why: usable.why,
+      setting: '--packet-counters',
+    });
+  }
+  const areas = new Set<LinuxArea>(opts.areas ?? ['DeviceInfo', 'Ethernet', 'IP']);
   if (areas.has('DeviceInfo')) {
     const identity = registerDeviceInfo(ctx, opts.identity, opts.firmware, opts.store);
     if (opts.firmware) registerStagedFirmwareImages(model, opts.firmware);

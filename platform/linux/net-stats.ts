@@ -5,13 +5,18 @@
  * it are one netdev, so both read the same files; one fill reads each counter file it serves
  * once, all at the same time.
  *
- * Not served: the Unicast/Broadcast counters, which Linux does not count (multicast is counted
- * only on receive), and Link's UnknownProtoPacketsReceived and Pause counters (ethtool's).
+ * The Unicast/Broadcast counters, MulticastPacketsSent and UnknownProtoPacketsReceived, which
+ * Linux does not count (multicast only on receive; unknown protocols go to rx_dropped with every
+ * other drop), come from the agent's nftables counters (packet-classes.ts) when those are in
+ * use, else they are not served. On a device enslaved to a bridge or bond, whose frames its
+ * master takes whatever their protocol, UnknownProtoPacketsReceived is the kernel's
+ * rx_nohandler (frames an inactive bonding slave had no exact handler for; 0 on bridge ports).
  */
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import type { LinuxContext } from './LinuxContext.js';
+import { classStats, RECEIVED_CLASS_PARAMS, SENT_CLASS_PARAMS } from './packet-classes.js';
 
 /** TR-181 Stats parameter ← file in /sys/class/net/<if>/statistics/ (docs/platform-mapping.md). */
 const STATS_FILES: Readonly<Record<string, string>> = {
@@ -37,17 +42,28 @@ export function registerDeviceStats(ctx: LinuxContext, supportedPath: string, de
   // Counter widths differ per parameter (StatsCounter32 / StatsCounter64): take them from the schema.
   const types = new Map(ctx.model.requireNode(supportedPath).def.params.map((p) => [p.name, p.type]));
   const names = Object.keys(STATS_FILES).filter((n) => types.has(n));
+  const classes = ctx.packetClasses;
+  const classNames: string[] = classes ? [...RECEIVED_CLASS_PARAMS, ...(classes.egress ? SENT_CLASS_PARAMS : [])].filter((n) => types.has(n)) : [];
   ctx.model.register(supportedPath, {
-    params: names,
+    params: [...names, ...classNames],
     get: async (keys) => {
       const name = deviceOf(keys);
-      const raw = await Promise.all(names.map((n) => files.attr(files.sys('class', 'net', name, 'statistics', STATS_FILES[n]!))));
+      const [raw, counts] = await Promise.all([
+        Promise.all(names.map((n) => files.attr(files.sys('class', 'net', name, 'statistics', STATS_FILES[n]!)))),
+        classNames.length > 0 ? classes?.of(name) : undefined,
+      ]);
       if (raw.every((r) => r === undefined)) throw deviceGone(name);
       const values: Record<string, Value> = {};
       names.forEach((n, i) => {
         const v = counter(types.get(n), raw[i]);
         if (v !== undefined) values[n] = v;
       });
+      for (const [n, c] of Object.entries(classStats(counts))) if (classNames.includes(n)) values[n] = counter(types.get(n), c.toString())!;
+      if (values.UnknownProtoPacketsReceived !== undefined && (await files.exists(files.sys('class', 'net', name, 'master')))) {
+        const v = counter(types.get('UnknownProtoPacketsReceived'), await files.attr(files.sys('class', 'net', name, 'statistics', 'rx_nohandler')));
+        if (v === undefined) delete values.UnknownProtoPacketsReceived;
+        else values.UnknownProtoPacketsReceived = v;
+      }
       return values;
     },
   });

@@ -10,8 +10,14 @@ import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
 import { sourceError } from '../exec/CommandError.js';
 import { commandLine, type CommandRunner } from '../exec/CommandRunner.js';
 import { parseUciShow, type UciConfig } from './uci-show.js';
+import type { PacketClassCounters } from '../linux/packet-classes.js';
 
 export class OpenWrtContext {
+  /** Unicast/broadcast/multicast counts from nftables (`--packet-counters`); undefined: not served. */
+  packetClasses?: PacketClassCounters;
+  /** Where the kernel lists network devices (rx_nohandler, bridge port states). */
+  sysNetDir = '/sys/class/net';
+
   constructor(
     readonly model: DataModel,
     readonly runner: CommandRunner,

@@ -18,7 +18,8 @@
  * - LastChange: seconds since the agent saw the port's Status change. netifd and the kernel keep
  *   no time of a link change, so a port whose Status has not changed since the agent first read
  *   it counts from that first reading.
- * - Stats: the counters `network.device status` reports for the port's device.
+ * - Stats: the counters `network.device status` reports for the port's device, and those it
+ *   lacks (packet-stats.ts).
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -30,6 +31,7 @@ import { type BridgeRow, type BridgingState, portPath, type PortRow } from './Br
 import { portPvid } from './bridge-config.js';
 import { noSuchInstance, refused } from './convert.js';
 import { deviceStatus, stats } from './ethernet.js';
+import { packetStats, packetStatsParams } from './packet-stats.js';
 import type { UciStage } from './uci.js';
 
 /** The kernel's bridge port states (include/uapi/linux/if_bridge.h BR_STATE_*), as TR-181 names them. */
@@ -144,10 +146,10 @@ export function registerBridgePorts(state: BridgingState, sysNetDir = '/sys/clas
   });
 
   model.register('Device.Bridging.Bridge.{i}.Port.{i}.Stats.', {
-    params: STATS,
+    params: [...STATS, ...packetStatsParams(state.ctx)],
     get: async (keys) => {
       const [b, p] = await portAt(keys);
-      return stats(b.devices[p.name]?.statistics);
+      return { ...stats(b.devices[p.name]?.statistics), ...(await packetStats(state.ctx, p.name)) };
     },
   });
 }

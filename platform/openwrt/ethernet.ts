@@ -16,6 +16,7 @@ import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import { mac, noSuchInstance, u32, u64 } from './convert.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
 import type { DeviceStatus, DeviceStatusMap, InterfaceDump } from './ubus-types.js';
+import { packetStats, packetStatsParams } from './packet-stats.js';
 
 export interface EthernetLinks {
   /** "Device.Ethernet.Link.N" (a reference value) of the device an IP interface uses, or "" if it is not a Link. */
@@ -102,10 +103,10 @@ export function registerEthernet(ctx: OpenWrtContext, stack: BridgeStack = {}): 
     },
   });
   model.register('Device.Ethernet.Interface.{i}.Stats.', {
-    params: [...STATS, 'Collisions'],
+    params: [...STATS, 'Collisions', ...packetStatsParams(ctx)],
     get: async ([n]) => {
-      const [, d] = await device(ports, 'ports', n);
-      return { ...stats(d.statistics), Collisions: u64(d.statistics?.collisions) };
+      const [name, d] = await device(ports, 'ports', n);
+      return { ...stats(d.statistics), Collisions: u64(d.statistics?.collisions), ...(await packetStats(ctx, name)) };
     },
   });
 
@@ -128,8 +129,11 @@ export function registerEthernet(ctx: OpenWrtContext, stack: BridgeStack = {}): 
     },
   });
   model.register('Device.Ethernet.Link.{i}.Stats.', {
-    params: STATS,
-    get: async ([n]) => stats((await device(links, 'links', n))[1].statistics),
+    params: [...STATS, ...packetStatsParams(ctx)],
+    get: async ([n]) => {
+      const [name, d] = await device(links, 'links', n);
+      return { ...stats(d.statistics), ...(await packetStats(ctx, name)) };
+    },
   });
 
   return {

@@ -57,6 +57,8 @@ import { registerWiFiStats } from './wifi-stats.js';
 import { WiFiState } from './WiFiState.js';
 import { openWrtWiFiScanner } from './wifi-scan.js';
 import type { WiFiScanner } from '../diagnostics/wifi-scan.js';
+import { findNft, PacketClassCounters, packetCountersUsable } from '../linux/packet-classes.js';
+import type { DeviceStatusMap } from './ubus-types.js';
 
 export interface OpenWrtOptions {
   /** Directory holding `ubus` and `uci`; default: found on PATH. */
@@ -76,6 +78,14 @@ export interface OpenWrtOptions {
   arpFile?: string;
   /** Where the kernel lists network devices: bridge port states and forwarding databases (default /sys/class/net). */
   sysNetDir?: string;
+  /**
+   * `--packet-counters`: Unicast/Broadcast/MulticastPacketsSent Stats counted with nftables netdev
+   * hooks (platform/linux/packet-classes.ts). Undefined: on where `nft` is installed (fw4 brings
+   * it) and the agent has CAP_NET_ADMIN; false: off, those Stats not served.
+   */
+  packetCounters?: boolean;
+  /** The nftables table of those counters (default usp_agent_stats). */
+  packetCountersTable?: string;
   /** Firmware banks (FirmwareImage.{i}), started by the caller: DeviceInfo then serves ActiveFirmwareImage/BootFirmwareImage. */
   firmware?: StagedFirmware;
 }
@@ -107,6 +117,24 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   const runner = new CommandRunner({ commandPath: opts.commandPath, log });
   const ctx = new OpenWrtContext(model, runner, opts.cacheMs ?? DEFAULT_CACHE_MS, log, opts.now ?? Date.now);
   const uci = new UciWriter(ctx);
+  if (opts.sysNetDir !== undefined) ctx.sysNetDir = opts.sysNetDir;
+  const usable = packetCountersUsable(opts.packetCounters, findNft(runner));
+  if (usable.usable) {
+    // Chains of devices netifd no longer lists are dropped (the same cached call Ethernet reads).
+    ctx.packetClasses = new PacketClassCounters({
+      runner,
+      cacheMs: ctx.cacheMs,
+      table: opts.packetCountersTable,
+      log,
+      sysNetDir: ctx.sysNetDir,
+      devices: async () => Object.keys(await ctx.ubus<DeviceStatusMap>('network.device', 'status')),
+    });
+  } else {
+    log.info('unicast/broadcast/multicast packet counters not served (Stats.Unicast*, Broadcast*, MulticastPacketsSent, UnknownProtoPacketsReceived)', {
+      why: usable.why ?? '',
+      setting: '--packet-counters (UCI packet_counters)',
+    });
+  }
   registerDeviceInfo(ctx, opts.procStat, opts.firmware);
   if (opts.firmware) registerStagedFirmwareImages(model, opts.firmware);
   // Ethernet.Link of a bridge stacks on the Bridging management port, registered below.
@@ -131,7 +159,10 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   registerWiFiStats(ctx, wifi, () => ethernet.devices());
   const events = startEvents(ctx, wifi, stations, { backoffMs: opts.listenerBackoffMs });
   return {
-    stop: events.stop,
+    stop: () => {
+      events.stop();
+      ctx.packetClasses?.stop();
+    },
     ready: events.ready.catch(() => undefined),
     runner,
     wifiScan: openWrtWiFiScanner(ctx, wifi),

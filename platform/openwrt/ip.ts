@@ -20,6 +20,7 @@ import type { Value } from '../../datamodel/value/Value.js';
 import { canonicalizeReferences } from '../reference.js';
 import { lifetimeEnd, noSuchInstance, prefixToMask, refused } from './convert.js';
 import { stats, type EthernetLinks } from './ethernet.js';
+import { packetStats, packetStatsParams } from './packet-stats.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import { configuredV4, keyOf as v4Key, planV4, takesStatic, v4Values, type ConfiguredV4 } from './ipv4-config.js';
 import { configValues, interfaceSections, newInterfaceName, notDeletable, planInterfaceWrite, sectionEnabled } from './ip-config.js';
@@ -229,10 +230,10 @@ export function registerIP(ctx: OpenWrtContext, ethernet: EthernetLinks, uci: Uc
     },
   });
 
-  // The counters of the interface's layer-3 device (netifd's statistics, the kernel's); the
-  // Unicast/Broadcast ones the kernel does not count are not served, as on Linux.
+  // The counters of the interface's layer-3 device (netifd's statistics, the kernel's), and the
+  // Unicast/Broadcast ones the kernel does not count from the agent's nftables counters.
   model.register('Device.IP.Interface.{i}.Stats.', {
-    params: Object.keys(stats(undefined)),
+    params: [...Object.keys(stats(undefined)), ...packetStatsParams(ctx)],
     get: async ([n]) => {
       const { status: s } = await at(n);
       const name = s.l3_device ?? s.device;
@@ -244,7 +245,7 @@ export function registerIP(ctx: OpenWrtContext, ethernet: EthernetLinks, uci: Uc
         const u = e instanceof UspError ? e : new UspError(ErrorCode.InternalError, String(e));
         throw new UspError(u.code, u.message, { isolated: true });
       }
-      return stats(name === undefined ? undefined : devices[name]?.statistics);
+      return { ...stats(name === undefined ? undefined : devices[name]?.statistics), ...(await packetStats(ctx, name)) };
     },
   });
 

@@ -71,6 +71,7 @@ describe('usp-agent profiles offline', () => {
     expect(r.stdout).toMatch(/^Device:2\.19: \d+ of 241 profiles met \(--platform linux, built offline\)$/m);
     expect(r.stdout).toMatch(/^built on this machine; on the device these depend on what answers there:$/m);
     expect(r.stdout).toMatch(/^ {2}Device\.Cellular\.: ModemManager \(mmcli answers\), (found|not found) here/m);
+    expect(r.stdout).toMatch(/^ {2}Device\.IP\.Interface\.\{i\}\.Stats\.UnicastPacketsReceived: nftables \(nft with CAP_NET_ADMIN, --packet-counters not off\), (found|not found) here/m);
   });
 });
 

@@ -125,7 +125,10 @@ describe('Linux Bridging write-back, in a network namespace', () => {
     // Packets may flow between the two reads (IPv6 DAD on the new link): the kernel's second look is never behind the agent's.
     expect(Number(stats.PacketsSent)).toBeLessThanOrEqual(k.tx.packets!);
     expect(Number(stats.BytesReceived)).toBeLessThanOrEqual(k.rx.bytes!);
+    // With the kernel's counters, the agent's nftables ones (the unicast/broadcast classes, sent multicast, unknown protocols).
     expect(Object.keys(stats).sort()).toEqual([
+      'BroadcastPacketsReceived',
+      'BroadcastPacketsSent',
       'BytesReceived',
       'BytesSent',
       'DiscardPacketsReceived',
@@ -133,8 +136,12 @@ describe('Linux Bridging write-back, in a network namespace', () => {
       'ErrorsReceived',
       'ErrorsSent',
       'MulticastPacketsReceived',
+      'MulticastPacketsSent',
       'PacketsReceived',
       'PacketsSent',
+      'UnicastPacketsReceived',
+      'UnicastPacketsSent',
+      'UnknownProtoPacketsReceived',
     ]);
 
     // Bad inputs: out of the schema's range (7012), RSTP (the kernel has none: 7002); nothing written.

@@ -524,6 +524,11 @@ reconnect
     expect(calls.filter((c) => c.startsWith('procd_append_param'))).toEqual(['procd_append_param|command|--manage-interfaces|eth1,wan0', 'procd_append_param|command|--manage-dns|/etc/resolv.conf']);
   });
 
+  it('passes packet_counters as --packet-counters', () => {
+    const calls = initScript({ global_packet_counters: '0' });
+    expect(calls.filter((c) => c.startsWith('procd_append_param'))).toEqual(['procd_append_param|command|--packet-counters|0']);
+  });
+
   it('starts nothing when disabled, or when the configuration does not translate and none ever did', () => {
     expect(initScript({ global_enabled: '0' }).some((c) => c.startsWith('procd_open_instance'))).toBe(false);
     const data = join(work, 'init-data');

@@ -53,7 +53,8 @@ async function simulatedOverWebSocket(): Promise<SupportedObjectResult[]> {
 async function liveOffline(platform: 'linux' | 'openwrt' | 'none', modemManager: boolean): Promise<SupportedObjectResult[]> {
   const mmcli = new FakeMmcli();
   mmcli.setFailing(!modemManager);
-  const openwrt = platform === 'openwrt' ? fakeOpenWrt() : undefined;
+  // OpenWrt's stand-ins include nft (fw4 brings it); on Linux the machine's own nft decides, as on a device.
+  const openwrt = platform === 'openwrt' ? fakeOpenWrt({ nft: true }) : undefined;
   const before = process.env.PATH;
   process.env.PATH = [mmcli.binDir, ...(openwrt ? [openwrt.bin] : []), before ?? ''].join(path.delimiter);
   try {

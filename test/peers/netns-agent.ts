@@ -25,6 +25,8 @@ export interface NamespacedAgentOptions {
   args?: string[];
   /** Start-up settings of the defaults file (`$manageInterfaces`, `$manageDns`) instead of the command line; `manage` is then not passed. */
   fileSettings?: Record<string, unknown>;
+  /** Environment variables of the agent process beside the test's own (e.g. a PATH without some tool). */
+  env?: Record<string, string>;
 }
 
 /** Starts the agent in `ns` with `--manage-interfaces manage`; resolves once the controller is connected. */
@@ -44,7 +46,7 @@ export async function startAgentInNamespace(ns: NetNamespace, manage: string, op
     writeDefaultsFile(defaults, port);
     if (opts.fileSettings) writeFileSync(defaults, JSON.stringify({ ...(JSON.parse(readFileSync(defaults, 'utf8')) as object), ...opts.fileSettings }));
     const manageArgs = opts.fileSettings ? [] : ['--manage-interfaces', manage];
-    agent = AgentProcess.start(defaults, join(dir, 'data'), { platform: 'linux', wrap: ns.exec, args: [...manageArgs, ...(opts.args ?? [])] });
+    agent = AgentProcess.start(defaults, join(dir, 'data'), { platform: 'linux', wrap: ns.exec, args: [...manageArgs, ...(opts.args ?? [])], env: opts.env });
     await agent.waitForLine(/websocket server listening/, { timeoutMs: 15_000 });
     controller = await TestController.connect(`ws://${ns.agentAddress}:${port}/usp`, CONTROLLER_EID, AGENT_EID);
     return { agent, controller, close };

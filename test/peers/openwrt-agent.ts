@@ -8,7 +8,12 @@ import path from 'node:path';
 import type { FakeOpenWrt } from '../unit/platform/openwrt/fake-openwrt.js';
 import { startAgent, type AgentFixture } from './agent-fixture.js';
 
-export async function startOpenWrtAgent(fake: FakeOpenWrt): Promise<AgentFixture> {
+/**
+ * `packetCounters` as `--packet-counters`: off by default, so the machine's own nft (on PATH after
+ * the stand-ins) never counts on devices that exist only in the recordings; a fake made with
+ * `{ nft: true }` brings a stand-in for it.
+ */
+export async function startOpenWrtAgent(fake: FakeOpenWrt, opts: { packetCounters?: boolean } = {}): Promise<AgentFixture> {
   const pathBefore = process.env.PATH;
   const restore = (): void => {
     process.env.PATH = pathBefore;
@@ -17,7 +22,7 @@ export async function startOpenWrtAgent(fake: FakeOpenWrt): Promise<AgentFixture
   process.env.PATH = [fake.bin, pathBefore ?? ''].join(path.delimiter);
   let f: AgentFixture;
   try {
-    f = await startAgent({ platform: 'openwrt' });
+    f = await startAgent({ platform: 'openwrt', agent: { packetCounters: opts.packetCounters ?? false } });
   } catch (e) {
     restore();
     throw e;

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyDefaults, DefaultsError, readDefaultsFileWithPlugins } from '../../../agent/defaults/apply-defaults.js';
+import { parsePacketCountersOption } from '../../../agent/defaults/manage-interfaces.js';
 import { registerLocalAgent } from '../../../agent/localagent/register-local-agent.js';
 import { Schema } from '../../../datamodel/schema/Schema.js';
 import { DataStore } from '../../../datamodel/store/DataStore.js';
@@ -94,5 +95,16 @@ describe('factory defaults', () => {
     expect(() => readDefaultsFileWithPlugins(file)).toThrow(/is not a network interface name \(1-15 characters/);
     writeFileSync(file, JSON.stringify({ $manageDns: 42 }));
     expect(() => readDefaultsFileWithPlugins(file)).toThrow(/\$manageDns .*must be a file path/);
+  });
+
+  it('"$packetCounters" is a start-up setting (true or false), kept out of the TR-181 values; --packet-counters takes on/off', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'usp-defaults-'));
+    const file = join(dir, 'defaults.json');
+    writeFileSync(file, JSON.stringify({ 'Device.LocalAgent.EndpointID': 'proto::a', $packetCounters: false }));
+    expect(readDefaultsFileWithPlugins(file)).toEqual({ defaults: { 'Device.LocalAgent.EndpointID': 'proto::a' }, plugins: [], packetCounters: false });
+    writeFileSync(file, JSON.stringify({ $packetCounters: 'off' }));
+    expect(() => readDefaultsFileWithPlugins(file)).toThrow(/\$packetCounters .*must be true or false/);
+    expect([parsePacketCountersOption('on'), parsePacketCountersOption('off'), parsePacketCountersOption('0'), parsePacketCountersOption('1')]).toEqual([true, false, false, true]);
+    expect(() => parsePacketCountersOption('maybe')).toThrow(/--packet-counters "maybe": give on .* or off/);
   });
 });

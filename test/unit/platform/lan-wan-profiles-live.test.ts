@@ -9,7 +9,8 @@ import { ALL_LAN_WAN_PROFILES, missingItems, type SupportedDescription } from '.
 import { type Combination, composedPlatform } from './platform-combinations.js';
 
 const MET: Record<'openwrt' | 'linux', readonly string[]> = {
-  openwrt: ['NAT:1', 'DNSRelay:1', 'Hosts:3', 'DHCPv4Server:1', 'DHCPv4ServerClientInfo:1'],
+  // Bridge:1 with the packet class counters (nft, a stand-in here) for its Port Stats.
+  openwrt: ['Bridge:1', 'NAT:1', 'DNSRelay:1', 'Hosts:3', 'DHCPv4Server:1', 'DHCPv4ServerClientInfo:1'],
   linux: [],
 };
 

@@ -40,7 +40,8 @@ export interface Combination {
 export async function composedPlatform(platform: 'linux' | 'openwrt' | 'simulated', opts: { modemManager: boolean }): Promise<Combination> {
   const mmcli = new FakeMmcli();
   mmcli.setFailing(!opts.modemManager);
-  const openwrt = platform === 'openwrt' ? fakeOpenWrt() : undefined;
+  // OpenWrt's stand-ins include nft (fw4 brings it): the packet class counters are registered; Linux's are the host's nft.
+  const openwrt = platform === 'openwrt' ? fakeOpenWrt({ nft: true }) : undefined;
   const restorePath = prependPath([mmcli.binDir, ...(openwrt ? [openwrt.bin] : [])]);
   const model = new DataModel(schema);
   try {

@@ -15,9 +15,10 @@ if (!onLinuxWithIp) console.warn('NOT VERIFIED: the Linux platform against a rea
 describe.runIf(onLinuxWithIp)('linux platform on this host', () => {
   it('reads a whole tree of schema-valid values from the real /proc, /sys and ip', async () => {
     const model = new DataModel(Schema.load());
-    registerLinuxPlatform(model);
+    // Its own nftables table (packet class counters, where nft runs here), removed by stop().
+    const platform = registerLinuxPlatform(model, { packetCountersTable: `usp_agent_test_${process.pid}` });
     const out: ObjectValues[] = [];
-    await readSubtree(model, { node: model.root, keys: [] }, 0, {}, out);
+    await readSubtree(model, { node: model.root, keys: [] }, 0, {}, out).finally(() => platform.stop());
     const byPath = new Map(out.map((o) => [o.path, o.values]));
     expect(byPath.get('Device.DeviceInfo.')).toHaveProperty('UpTime');
     expect((byPath.get('Device.IP.')?.InterfaceNumberOfEntries as number) ?? 0).toBeGreaterThan(0);

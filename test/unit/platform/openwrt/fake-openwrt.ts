@@ -16,6 +16,9 @@
  * - every other `uci ...` succeeds, except `uci commit` while the file uci-fail-commit exists.
  * - `ip -6 neigh show` prints responses.json's `ip6neigh` (the recorded neighbours of the LAN by
  *   default; `{ exit, stderr }` to fail), every other `ip` call fails.
+ * - `nft` (only with `{ nft: true }`): `nft -j list table netdev usp_agent_stats` prints
+ *   responses.json's `nft` (the recorded nft-list-table-usp_agent_stats.json by default; `{ exit,
+ *   stderr }` to fail); every other nft command (add/delete table, chain scripts) succeeds.
  * - `/etc/init.d/firewall` (under bin/, as the runner finds an absolute command inside
  *   commandPath) logs its argv as ["/etc/init.d/firewall", ...] and succeeds.
  */
@@ -190,6 +193,20 @@ if (r.exit !== undefined) { process.stderr.write(r.stderr + '\n'); process.exit(
 process.stdout.write(r.file !== undefined ? fs.readFileSync(path.join(manifest.fixtures, r.file), 'utf8') : r.text);
 `;
 
+const NFT = String.raw`#!/usr/bin/env node
+const fs = require('fs');
+const path = require('path');
+const DIR = __DIR__;
+const argv = process.argv.slice(2);
+fs.appendFileSync(path.join(DIR, 'calls.log'), JSON.stringify(['nft', ...argv]) + '\n');
+const manifest = JSON.parse(fs.readFileSync(path.join(DIR, 'responses.json'), 'utf8'));
+if (argv.join(' ') === '-j list table netdev usp_agent_stats') {
+  const r = manifest.nft;
+  if (r.exit !== undefined) { process.stderr.write(r.stderr + '\n'); process.exit(r.exit); }
+  process.stdout.write(r.file !== undefined ? fs.readFileSync(path.join(manifest.fixtures, r.file), 'utf8') : r.text);
+}
+`;
+
 const INIT_SCRIPT = String.raw`#!/usr/bin/env node
 const fs = require('fs');
 const path = require('path');
@@ -219,10 +236,12 @@ export interface FakeOpenWrt {
   failCommit(on: boolean): void;
   /** What `ip -6 neigh show` prints (undefined: `ip` fails as if the tool had no such object). */
   respondIp6Neigh(r: Response | undefined): void;
+  /** What `nft -j list table netdev usp_agent_stats` prints (with `{ nft: true }`). */
+  respondNft(r: Response): void;
   cleanup(): void;
 }
 
-export function fakeOpenWrt(opts: { withUbus?: boolean } = {}): FakeOpenWrt {
+export function fakeOpenWrt(opts: { withUbus?: boolean; nft?: boolean } = {}): FakeOpenWrt {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'usp-openwrt-'));
   const bin = path.join(dir, 'bin');
   fs.mkdirSync(bin);
@@ -235,6 +254,7 @@ export function fakeOpenWrt(opts: { withUbus?: boolean } = {}): FakeOpenWrt {
     uci: defaultUci() as Record<string, Response>,
     added: [] as string[],
     ip6neigh: { file: 'ip-6-neigh-show.txt' } as Response | undefined,
+    nft: { file: 'nft-list-table-usp_agent_stats.json' } as Response,
   };
   const save = (): void => fs.writeFileSync(path.join(dir, 'responses.json'), JSON.stringify(manifest));
   save();
@@ -244,6 +264,7 @@ export function fakeOpenWrt(opts: { withUbus?: boolean } = {}): FakeOpenWrt {
   if (opts.withUbus !== false) install('ubus', UBUS);
   install('uci', UCI);
   install('ip', IP);
+  if (opts.nft) install('nft', NFT);
   fs.mkdirSync(path.join(bin, 'etc', 'init.d'), { recursive: true });
   install('etc/init.d/firewall', INIT_SCRIPT.replace('__NAME__', JSON.stringify('/etc/init.d/firewall')));
   const invocations = (): string[][] =>
@@ -287,6 +308,10 @@ export function fakeOpenWrt(opts: { withUbus?: boolean } = {}): FakeOpenWrt {
     },
     respondIp6Neigh: (r) => {
       manifest.ip6neigh = r;
+      save();
+    },
+    respondNft: (r) => {
+      manifest.nft = r;
       save();
     },
     cleanup: () => fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 }),
