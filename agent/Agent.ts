@@ -128,6 +128,11 @@ export interface AgentOptions {
   manageInterfaces?: readonly string[];
   /** `--manage-dns FILE`: the resolv.conf the Linux platform serves as Device.DNS.Client.Server and may rewrite; default none (read-only). */
   manageDns?: string;
+  /**
+   * Where the live platform's programs are (ubus, uci, /etc/init.d/...; an absolute command is
+   * looked up inside it too). Default: PATH. The integration tests point it at stand-ins.
+   */
+  platformCommandPath?: string;
   /** `--plugin FILE`s: JavaScript modules loaded after the platform (agent/plugins/, INTEGRATING.md). */
   plugins?: readonly string[];
 }
@@ -272,6 +277,7 @@ export class Agent {
         firmware: { hook: opts.firmwareHook, stagingDir: opts.firmwareStaging, dataDir: opts.dataDir },
         manageInterfaces: opts.manageInterfaces,
         manageDns: opts.manageDns,
+        commandPath: opts.platformCommandPath,
       },
       pluginPlatforms,
     );

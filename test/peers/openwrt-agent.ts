@@ -17,7 +17,8 @@ export async function startOpenWrtAgent(fake: FakeOpenWrt): Promise<AgentFixture
   process.env.PATH = [fake.bin, pathBefore ?? ''].join(path.delimiter);
   let f: AgentFixture;
   try {
-    f = await startAgent({ platform: 'openwrt' });
+    // Absolute commands (/etc/init.d/firewall) are the fake's too.
+    f = await startAgent({ platform: 'openwrt', agent: { platformCommandPath: fake.bin } });
   } catch (e) {
     restore();
     throw e;
