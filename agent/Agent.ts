@@ -130,6 +130,11 @@ export interface AgentOptions {
   manageDns?: string;
   /** `--packet-counters on|off`: the Unicast/Broadcast/MulticastPacketsSent Stats from nftables (Linux, OpenWrt); default on where possible. */
   packetCounters?: boolean;
+  /**
+   * Where the live platform's programs are (ubus, uci, /etc/init.d/...; an absolute command is
+   * looked up inside it too). Default: PATH. The integration tests point it at stand-ins.
+   */
+  platformCommandPath?: string;
   /** `--plugin FILE`s: JavaScript modules loaded after the platform (agent/plugins/, INTEGRATING.md). */
   plugins?: readonly string[];
 }
@@ -275,6 +280,7 @@ export class Agent {
         manageInterfaces: opts.manageInterfaces,
         manageDns: opts.manageDns,
         packetCounters: opts.packetCounters,
+        commandPath: opts.platformCommandPath,
       },
       pluginPlatforms,
     );

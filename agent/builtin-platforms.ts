@@ -35,7 +35,7 @@ const openwrt: PlatformEntry = {
     const log = opts.log.child('platform');
     const firmware = await startLiveFirmware('openwrt', opts.firmware ?? {}, log);
     const { registerOpenWrtPlatform } = await import('../platform/openwrt/index.js');
-    const p = registerOpenWrtPlatform(model, { log, firmware, packetCounters: opts.packetCounters });
+    const p = registerOpenWrtPlatform(model, { log, firmware, packetCounters: opts.packetCounters, commandPath: opts.commandPath });
     return {
       firmware,
       wifiScan: p.wifiScan,

@@ -47,6 +47,8 @@ export interface PlatformOptions {
   packetCounters?: boolean;
   /** Firmware on live platforms: the hook (`--firmware-hook`), staging directory, data directory for markers. */
   firmware?: LiveFirmwareOptions;
+  /** Where OpenWrt's programs are (absolute ones such as /etc/init.d/firewall are looked up inside it); default PATH. */
+  commandPath?: string;
 }
 
 /** What a started platform gives the agent beside its bindings. */

@@ -15,6 +15,8 @@
  *   priority, path_cost). The kernel keeps 6 bits of priority above the port number, 802.1D-2004
  *   (TR-181) 4 bits in the top byte (0-240 in steps of 16): TR-181 = kernel x 4 (32, the kernel's
  *   default, is 128, 802.1D's). The management port has neither.
+ * - Bridge.{i}.Port.{i}.LastChange: the platform's `ip monitor link` watcher (link-changes.ts), for
+ *   the port's device (the bridge device for the management port).
  * - Bridge.{i}.Port.{i}.Stats.: the port device's kernel counters (net-stats.ts).
  * - Bridge.{i}.STP.: bridge-stp.ts. Device.Bridging.MaxBridgeEntries / MaxDBridgeEntries: the
  *   bound the agent enforces on the Bridge table (MAX_BRIDGES; every Linux bridge is an 802.1D
@@ -37,6 +39,7 @@ import type { LinuxContext } from './LinuxContext.js';
 import { interfaceStatus } from './net-status.js';
 import { registerDeviceStats } from './net-stats.js';
 import { registerBridgeStp } from './bridge-stp.js';
+import type { LinkChanges } from './link-changes.js';
 
 /** What the bridge objects need of ip.ts: the current links by name. */
 export type LinkSnapshot = () => Promise<ReadonlyMap<string, IpLink>>;
@@ -63,7 +66,7 @@ function uint(raw: string | undefined, convert: (n: number) => number): number |
 }
 
 /** Serves Device.Bridging.Bridge.{i}. and its Port table. */
-export function registerBridging(ctx: LinuxContext, links: LinkSnapshot, ethernet?: EthernetDevices): void {
+export function registerBridging(ctx: LinuxContext, links: LinkSnapshot, changes: LinkChanges, ethernet?: EthernetDevices): void {
   const { model, files } = ctx;
   const bridgeNumbers = new InstanceMap();
   const portNumbers = new Map<string, InstanceMap>();
@@ -182,17 +185,19 @@ export function registerBridging(ctx: LinuxContext, links: LinkSnapshot, etherne
   });
 
   model.register('Device.Bridging.Bridge.{i}.Port.{i}.', {
-    params: ['Enable', 'Status', 'Name', 'LowerLayers', 'ManagementPort', 'PortState', 'Priority', 'PathCost'],
+    params: ['Enable', 'Status', 'Name', 'LastChange', 'LowerLayers', 'ManagementPort', 'PortState', 'Priority', 'PathCost'],
     list: async (parentKeys) => portNumbersOf(await bridgeOf(parentKeys)),
     get: async (keys) => {
       const { bridge, dev, management } = await portOf(keys);
       const link = management ? bridge.link : bridge.members.find((m) => m.ifname === dev)!;
       const flags = new Set(link.flags ?? []);
       const lower = management ? bridge.members.map((m) => `${portPath([keys[0]!, portsOf(bridge.link.ifname).numberOf(m.ifname)]).slice(0, -1)}`).join(',') : await lowerLayer(dev);
+      const status = interfaceStatus(link.operstate, flags.has('UP'), flags.has('LOWER_UP'), true);
       const values: Record<string, Value> = {
         Enable: flags.has('UP'),
-        Status: interfaceStatus(link.operstate, flags.has('UP'), flags.has('LOWER_UP'), true),
+        Status: status,
         Name: dev,
+        LastChange: changes.lastChange(dev, status, 'stacked'),
         LowerLayers: lower,
         ManagementPort: management,
       };

@@ -7,8 +7,10 @@
  * Enable is written back with `ip link set up/down` on the interfaces the agent manages;
  * MaxBitRate and DuplexMode are read and written with ethtool (ethernet-ethtool.ts).
  *
- * Not served: LastChange (the kernel keeps no timestamp; an `ip monitor` watcher could give it),
- * EEE and MDIX settings, and the counters net-stats.ts leaves out.
+ * LastChange: the platform's `ip monitor link` watcher (link-changes.ts), in the port's reading of
+ * Status (no carrier is Down).
+ *
+ * Not served: EEE and MDIX settings, and the counters net-stats.ts leaves out.
  */
 import type { Value } from '../../datamodel/value/Value.js';
 import type { EthernetDevices } from './EthernetDevices.js';
@@ -18,15 +20,16 @@ import { IFF_UP, interfaceStatus } from './net-status.js';
 import { defaultRouteInterfaces } from './proc-parsers.js';
 import { linkArgs } from './ip-address-write.js';
 import { EthtoolSettings } from './ethernet-ethtool.js';
+import type { LinkChanges } from './link-changes.js';
 
 /** Serves the Ethernet interface table and its Stats. */
-export function registerEthernet(ctx: LinuxContext, devices: EthernetDevices): void {
+export function registerEthernet(ctx: LinuxContext, devices: EthernetDevices, changes: LinkChanges): void {
   const { files } = ctx;
   const numbers = devices.interfaces;
   const ethtool = new EthtoolSettings(ctx);
 
   ctx.model.register('Device.Ethernet.Interface.{i}.', {
-    params: ['Enable', 'Status', 'Name', 'Upstream', 'MACAddress', 'MaxBitRate', 'CurrentBitRate', 'DuplexMode', 'CurrentDuplexMode'],
+    params: ['Enable', 'Status', 'Name', 'LastChange', 'Upstream', 'MACAddress', 'MaxBitRate', 'CurrentBitRate', 'DuplexMode', 'CurrentDuplexMode'],
     list: async () => numbers.list(await devices.names()),
     get: async (keys) => {
       const name = numbers.requireKey(keys[0]);
@@ -45,9 +48,11 @@ export function registerEthernet(ctx: LinuxContext, devices: EthernetDevices): v
       if (address === undefined && operstate === undefined) throw deviceGone(name);
       const adminUp = flags === undefined ? undefined : (parseInt(flags, 16) & IFF_UP) !== 0;
       const mbps = Number(speed);
+      const status = interfaceStatus(operstate, adminUp, carrier === undefined ? undefined : carrier === '1');
       const values: Record<string, Value> = {
-        Status: interfaceStatus(operstate, adminUp, carrier === undefined ? undefined : carrier === '1'),
+        Status: status,
         Name: name,
+        LastChange: changes.lastChange(name, status, 'port'),
         // Towards the Internet: the interface carries a default route.
         Upstream: defaultRouteInterfaces(route, route6).has(name),
         // sysfs speed is -1 (or unreadable) when unknown; TR-181 says 0 means unknown.

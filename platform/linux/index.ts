@@ -12,7 +12,8 @@
  *
  * Every object reads its source once per Get (its sysfs/procfs files directly; `ip -j addr`
  * once for all IP objects and one scan of /sys/class/net for the Ethernet rows, each reused for
- * `cacheMs`). One child runs in the background: `ip -o monitor link`, for IP.Interface LastChange.
+ * `cacheMs`). One child runs in the background: `ip -o monitor link`, for the LastChange of
+ * IP.Interface, Ethernet.Interface and Bridge Port (one watcher for the three).
  */
 import type { Logger } from '../../datamodel/Logger.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
@@ -24,6 +25,7 @@ import { registerEthernetLinks } from './ethernet-link.js';
 import { EthernetDevices } from './EthernetDevices.js';
 import { HostFiles, type HostRoots } from './HostFiles.js';
 import { registerIP } from './ip.js';
+import { LinkChanges } from './link-changes.js';
 import { registerRouting } from './routing.js';
 import { registerIPv6Forwarding } from './routing-ipv6.js';
 import { registerBridging } from './bridging.js';
@@ -81,7 +83,7 @@ export interface LinuxOptions extends HostRoots {
 
 export const DEFAULT_CACHE_MS = 1000;
 
-/** Registers the Linux host's objects on `model`. `stop()` ends the one background child, the `ip monitor link` watcher (IP.Interface LastChange), and removes the packet counters' nftables table. */
+/** Registers the Linux host's objects on `model`. `stop()` ends the one background child, the `ip monitor link` watcher (LastChange), and removes the packet counters' nftables table. */
 export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {}): { stop(): void } {
   const now = opts.now ?? Date.now;
   const runner = opts.runner ?? new CommandRunner({ commandPath: opts.commandPath, log: opts.log, now });
@@ -123,17 +125,21 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
   }
   // IP.Interface.LowerLayers names Ethernet.Link rows only when this platform serves them.
   const ethernet = areas.has('Ethernet') ? new EthernetDevices(ctx, opts.ethernetInterfaces) : undefined;
+  // One `ip monitor link` for every table that serves LastChange: they read the same netdevs.
+  const changes = new LinkChanges(runner, now, opts.log);
+  if (ethernet || areas.has('IP')) {
+    changes.start();
+    stops.push(() => changes.stop());
+  }
   if (ethernet) {
-    registerEthernet(ctx, ethernet);
+    registerEthernet(ctx, ethernet, changes);
     registerEthernetLinks(ctx, ethernet);
   }
   if (areas.has('IP')) {
-    const ip = registerIP(ctx, ethernet);
-    ip.changes.start();
-    stops.push(() => ip.changes.stop());
+    const ip = registerIP(ctx, changes, ethernet);
     registerRouting(ctx, ip.interfaces);
     registerIPv6Forwarding(ctx, ip.interfaces);
-    registerBridging(ctx, ip.links, ethernet);
+    registerBridging(ctx, ip.links, changes, ethernet);
     const dns = dnsSource(ctx, opts.manageDns);
     ctx.log?.info('name servers served from', { file: dns.file, why: dns.why });
     registerDnsClient(ctx, dns);

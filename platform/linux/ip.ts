@@ -12,7 +12,7 @@
  * are written back with `ip` on the interfaces the agent manages (ip-address-write.ts).
  *
  * IPv4Enable/IPv6Enable and Device.IP.'s stack switches: ip-stack.ts. Stats: the netdev's counters.
- * LastChange: the `ip monitor link` watcher (link-changes.ts), started with the platform. Add and
+ * LastChange: the `ip monitor link` watcher (link-changes.ts) the platform starts for every table it serves. Add and
  * Delete (a macvlan on a managed Ethernet.Link) and Reset(): ip-interface-table.ts.
  *
  * Not served: Alias, ULAEnable and Device.IP.ULAPrefix (generic Linux generates no ULAs: that
@@ -30,7 +30,7 @@ import type { LinuxContext } from './LinuxContext.js';
 import { dateTime, INFINITE_TIME, interfaceStatus } from './net-status.js';
 import { interfaceStackValues, registerIpStack, setInterface } from './ip-stack.js';
 import { registerDeviceStats } from './net-stats.js';
-import { LinkChanges } from './link-changes.js';
+import { linkStatuses, type LinkChanges } from './link-changes.js';
 import { interfaceTable } from './ip-interface-table.js';
 
 interface Snapshot {
@@ -51,7 +51,7 @@ export const IP_ADDR_ARGS = ['-j', 'addr', 'show'] as const;
  * Returns IP.Interface's instance numbers by device name, for the references other objects make,
  * and the links of the shared `ip -j addr` snapshot (the Bridging objects read their ports there).
  */
-export function registerIP(ctx: LinuxContext, ethernet?: EthernetLinks): { interfaces: InstanceMap; links: () => Promise<ReadonlyMap<string, IpLink>>; changes: LinkChanges } {
+export function registerIP(ctx: LinuxContext, changes: LinkChanges, ethernet?: EthernetLinks): { interfaces: InstanceMap; links: () => Promise<ReadonlyMap<string, IpLink>> } {
   const { model } = ctx;
   const source = {
     get: async (): Promise<Snapshot> => {
@@ -103,7 +103,6 @@ export function registerIP(ctx: LinuxContext, ethernet?: EthernetLinks): { inter
 
   registerIpStack(ctx);
   const linkSet = interfaceWrite(tables).set!;
-  const changes = new LinkChanges(ctx.runner, ctx.now, ctx.log);
 
   model.register('Device.IP.Interface.{i}.', {
     params: ['Enable', 'Status', 'Name', 'LastChange', ...(ethernet ? ['LowerLayers'] : []), 'IPv4Enable', 'IPv6Enable', 'MaxMTUSize', 'Type', 'Loopback'],
@@ -112,7 +111,7 @@ export function registerIP(ctx: LinuxContext, ethernet?: EthernetLinks): { inter
       const { snap, link } = await linkOf(keys);
       const flags = new Set(link.flags ?? []);
       const status = statusOf(link);
-      changes.observe(() => [...snap.links.values()].map((l) => ({ ifname: l.ifname, status: statusOf(l) })));
+      changes.observe(() => [...snap.links.values()].map((l) => ({ ifname: l.ifname, status: linkStatuses(l.operstate, (l.flags ?? []).includes('UP'), (l.flags ?? []).includes('LOWER_UP')) })));
       const values: Record<string, Value> = {
         Enable: flags.has('UP'),
         Status: status,
@@ -171,7 +170,7 @@ export function registerIP(ctx: LinuxContext, ethernet?: EthernetLinks): { inter
     },
     ...addressWrite(tables, 'inet6'),
   });
-  return { interfaces: ifNumbers, links: async () => (await source.get()).links, changes };
+  return { interfaces: ifNumbers, links: async () => (await source.get()).links };
 }
 
 /** IP.Interface Status of a link (the same reading LinkChanges makes of a monitor event). */

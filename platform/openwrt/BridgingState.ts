@@ -159,6 +159,11 @@ export class BridgingState {
     return '';
   }
 
+  /** Every device netifd knows (the cached `network.device status`). */
+  ethernetDevices(): Promise<DeviceStatusMap> {
+    return this.ethernet.devices();
+  }
+
   /** Commits one network write and reloads netifd; a failure reverts. Cached reads are dropped either way. */
   write<T>(stage: (s: UciStage) => Promise<T>): Promise<T> {
     return this.uci.transact('network', stage, NETWORK_RELOAD).finally(() => {

@@ -15,9 +15,7 @@
  * - PortState: the kernel's bridge port state (/sys/class/net/<bridge>/brif/<port>/state: 0
  *   Disabled, 1 Listening, 2 Learning, 3 Forwarding, 4 Blocking); the management port is
  *   Forwarding while the bridge is up.
- * - LastChange: seconds since the agent saw the port's Status change. netifd and the kernel keep
- *   no time of a link change, so a port whose Status has not changed since the agent first read
- *   it counts from that first reading.
+ * - LastChange: seconds since the agent saw the port's Status change (status-seen.ts).
  * - Stats: the counters `network.device status` reports for the port's device, and those it
  *   lacks (packet-stats.ts).
  */
@@ -33,6 +31,7 @@ import { noSuchInstance, refused } from './convert.js';
 import { deviceStatus, stats } from './ethernet.js';
 import { packetStats, packetStatsParams } from './packet-stats.js';
 import type { UciStage } from './uci.js';
+import { StatusSeen } from './status-seen.js';
 
 /** The kernel's bridge port states (include/uapi/linux/if_bridge.h BR_STATE_*), as TR-181 names them. */
 const PORT_STATES = ['Disabled', 'Listening', 'Learning', 'Forwarding', 'Blocking'] as const;
@@ -42,7 +41,7 @@ const STATS = Object.keys(stats(undefined));
 export function registerBridgePorts(state: BridgingState, sysNetDir = '/sys/class/net'): void {
   const { model } = state.ctx;
   /** When the agent saw each port's Status (by bridge and port name) and what it was. */
-  const seen = new Map<string, { status: string; since: number }>();
+  const seen = new StatusSeen(state.ctx.now);
   /** Aliases Controllers gave ports, by bridge and port name ("cpe-<port>" otherwise). */
   const aliases = new Map<string, string>();
   const keyOf = (b: BridgeRow, name: string): string => `${b.config.name}\n${name}`;
@@ -63,16 +62,6 @@ export function registerBridgePorts(state: BridgingState, sysNetDir = '/sys/clas
       return 'Disabled';
     }
   };
-  const lastChange = (b: BridgeRow, p: PortRow, status: string): number => {
-    const key = keyOf(b, p.name);
-    const now = state.ctx.now();
-    const s = seen.get(key);
-    if (!s || s.status !== status) {
-      seen.set(key, { status, since: now });
-      return 0;
-    }
-    return Math.max(0, Math.floor((now - s.since) / 1000));
-  };
 
   const values = async (b: BridgeRow, p: PortRow): Promise<Record<string, Value>> => {
     const d = b.devices[p.name];
@@ -82,7 +71,7 @@ export function registerBridgePorts(state: BridgingState, sysNetDir = '/sys/clas
       Status: status,
       Alias: aliases.get(keyOf(b, p.name)) ?? `cpe-${p.name}`,
       Name: p.name,
-      LastChange: lastChange(b, p, status),
+      LastChange: seen.lastChange(keyOf(b, p.name), status),
       LowerLayers: p.management ? memberPaths(b) : await state.lowerLayer(p.name),
       ManagementPort: p.management,
       // An 802.1D bridge has no VLANs: its ports are "VLAN-unaware" and PVID is ignored (1).
@@ -140,7 +129,7 @@ export function registerBridgePorts(state: BridgingState, sysNetDir = '/sys/clas
       });
       for (const m of b.vlanPorts) if (m.port === p) state.vlanPorts.retire(c.name, m.key);
       state.ports.retire(c.name, p.name);
-      seen.delete(keyOf(b, p.name));
+      seen.forget(keyOf(b, p.name));
       aliases.delete(keyOf(b, p.name));
     },
   });

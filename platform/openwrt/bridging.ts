@@ -4,8 +4,9 @@
  *
  * - Bridge.{i}: each bridge device (bridge-config.ts); Enable from its `enabled` option, Status
  *   Enabled while netifd has it up; Standard 802.1Q-2011 once it filters VLANs (it has
- *   bridge-vlan sections), else 802.1D-2004; AgingTime from `ageing_time` (the kernel's 300 s
- *   when unset). Read-only here: bridges are created and stacked by the network configuration.
+ *   bridge-vlan sections or `vlan_filtering`), else 802.1D-2004; AgingTime from `ageing_time`
+ *   (the kernel's 300 s when unset). Add and Delete: bridge-rows.ts; the other parameters take
+ *   only their current value (Alias, kept by the agent, aside).
  * - Bridge.{i}.Port.{i}: bridging-port.ts (a Controller adds and deletes members of `ports`).
  *   A member's LowerLayers is its Ethernet.Interface (or WiFi.SSID); PVID follows netifd's
  *   choice (bridge-config.ts portPvid). Status and Enable from network.device status.
@@ -14,7 +15,10 @@
  * - VLAN.{i} and VLANPort.{i}: bridging-vlan.ts (read-write, through UCI).
  */
 import { registerBridgeVlans } from './bridging-vlan.js';
-import { BridgingState, MAX_BRIDGES, portPath } from './BridgingState.js';
+import { addBridge, deleteBridge } from './bridge-rows.js';
+import { refused } from './convert.js';
+import { type BridgeRow, BridgingState, MAX_BRIDGES, portPath } from './BridgingState.js';
+import type { Value } from '../../datamodel/value/Value.js';
 import { MAX_VID, MIN_VID } from './bridge-config.js';
 import { registerBridgePorts } from './bridging-port.js';
 import { type BridgeStack, type EthernetLinks } from './ethernet.js';
@@ -34,6 +38,8 @@ const AGING_RANGE = [10, 1_000_000] as const;
 export function registerBridging(ctx: OpenWrtContext, ethernet: EthernetLinks, wifi: WiFiState, uci: UciWriter, sysNetDir?: string): Required<BridgeStack> {
   const { model } = ctx;
   const state = new BridgingState(ctx, ethernet, wifi, uci);
+  /** Aliases Controllers gave bridges, by device name ("cpe-<name>" otherwise). */
+  const aliases = new Map<string, string>();
 
   // The bounds the agent serves: MAX_BRIDGES bridges (more are not listed), and per bridge every
   // usable VLAN ID; each bridge is both an 802.1D and an 802.1Q bridge for netifd.
@@ -42,20 +48,41 @@ export function registerBridging(ctx: OpenWrtContext, ethernet: EthernetLinks, w
     get: () => ({ MaxBridgeEntries: MAX_BRIDGES, MaxDBridgeEntries: MAX_BRIDGES, MaxQBridgeEntries: MAX_BRIDGES, MaxVLANEntries: MAX_VID - MIN_VID + 1 }),
   });
 
+  const values = (b: BridgeRow): Record<string, Value> => {
+    const { name, enabled, vlanAware, agingTime } = b.config;
+    return {
+      Enable: enabled,
+      Status: enabled && b.devices[name]?.up === true ? 'Enabled' : 'Disabled',
+      Alias: aliases.get(name) ?? `cpe-${name}`,
+      Name: name,
+      Standard: vlanAware ? '802.1Q-2011' : '802.1D-2004',
+      AgingTime: Math.min(AGING_RANGE[1], Math.max(AGING_RANGE[0], agingTime ?? KERNEL_AGING_TIME)),
+    };
+  };
+
   model.register('Device.Bridging.Bridge.{i}.', {
     params: ['Enable', 'Status', 'Alias', 'Name', 'Standard', 'AgingTime'],
     list: async () => state.bridges.list((await state.read()).map((b) => b.config.name)),
-    get: async ([n]) => {
+    get: async ([n]) => values(await state.bridge(n)),
+    // Only the Alias is the agent's to change; the rest takes its current value.
+    set: async ([n], changes) => {
       const b = await state.bridge(n);
-      const { name, enabled, vlanAware, agingTime } = b.config;
-      return {
-        Enable: enabled,
-        Status: enabled && b.devices[name]?.up === true ? 'Enabled' : 'Disabled',
-        Alias: `cpe-${name}`,
-        Name: name,
-        Standard: vlanAware ? '802.1Q-2011' : '802.1D-2004',
-        AgingTime: Math.min(AGING_RANGE[1], Math.max(AGING_RANGE[0], agingTime ?? KERNEL_AGING_TIME)),
-      };
+      const current = values(b);
+      const bad = Object.entries(changes)
+        .filter(([k, v]) => k !== 'Alias' && v !== current[k])
+        .map(([param]) => ({ param, message: 'this device only accepts its current value' }));
+      if (bad.length > 0) throw refused(bad);
+      if (typeof changes.Alias === 'string') aliases.set(b.config.name, changes.Alias);
+    },
+    add: async (_parent, params) => {
+      const name = await addBridge(state, params);
+      if (typeof params.Alias === 'string' && params.Alias !== '') aliases.set(name, params.Alias);
+      return state.bridges.numberOf(name);
+    },
+    delete: async ([n]) => {
+      const b = await state.bridge(n);
+      await deleteBridge(state, b);
+      aliases.delete(b.config.name);
     },
   });
 

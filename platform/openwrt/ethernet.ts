@@ -5,6 +5,7 @@
  * - Interface.{i}: the physical ports, keyed by name: devtype "ethernet" (a MAC of its own)
  *   or "dsa" (a switch port behind a DSA conduit, lan1..lan4 and wan on OpenWrt 21.02+; the
  *   kernel gives those DEVTYPE=dsa and netifd reports the uevent DEVTYPE), never a bridge.
+ *   LastChange: since the agent saw the port's Status change (status-seen.ts, as bridge ports).
  * - Link.{i}: the layer-2 devices IP interfaces sit on: every device that is neither a
  *   bridge member, nor wireless (those are WiFi.SSID), nor loopback; e.g. br-lan, eth1, eth1.2.
  *   LowerLayers names the Ethernet.Interface of a port, a bridge's its management
@@ -15,6 +16,7 @@ import type { Value } from '../../datamodel/value/Value.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import { mac, noSuchInstance, u32, u64 } from './convert.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
+import { StatusSeen } from './status-seen.js';
 import type { DeviceStatus, DeviceStatusMap, InterfaceDump } from './ubus-types.js';
 import { packetStats, packetStatsParams } from './packet-stats.js';
 
@@ -42,6 +44,7 @@ export function registerEthernet(ctx: OpenWrtContext, stack: BridgeStack = {}): 
   const { model } = ctx;
   const ports = new InstanceMap();
   const links = new InstanceMap();
+  const seen = new StatusSeen(ctx.now);
   // Numbers are handed out on every reading, in name order, so they do not depend on which
   // object a Get happens to read first.
   const read = async () => {
@@ -81,15 +84,17 @@ export function registerEthernet(ctx: OpenWrtContext, stack: BridgeStack = {}): 
   };
 
   model.register('Device.Ethernet.Interface.{i}.', {
-    params: ['Enable', 'Status', 'Name', 'Upstream', 'MACAddress', 'MaxBitRate', 'CurrentBitRate', 'DuplexMode', 'CurrentDuplexMode'],
+    params: ['Enable', 'Status', 'Name', 'LastChange', 'Upstream', 'MACAddress', 'MaxBitRate', 'CurrentBitRate', 'DuplexMode', 'CurrentDuplexMode'],
     list: async () => ports.list((await read()).ports.keys()),
     get: async ([n]) => {
       const [name, d] = await device(ports, 'ports', n);
       const link = parseSpeed(d.speed);
+      const status = deviceStatus(d);
       const values: Record<string, Value> = {
         Enable: d.up === true,
-        Status: deviceStatus(d),
+        Status: status,
         Name: name,
+        LastChange: seen.lastChange(name, status),
         MACAddress: mac(d.macaddr),
         CurrentBitRate: link.up && d.carrier ? link.mbps : 0,
         CurrentDuplexMode: link.up && d.carrier ? link.duplex : 'Unknown',

@@ -10,7 +10,9 @@
  * LowerLayers names the Ethernet.Link of the interface's `device`. PPP-style protocols sit on a
  * PPP.Interface, which this platform does not serve, so theirs is empty rather than wrong.
  *
- * Writes (Enable, LowerLayers, Add, Delete): UCI network, `uci commit network`, NETWORK_RELOAD.
+ * Writes (Enable, LowerLayers, Add, Delete): UCI network, `uci commit network`, NETWORK_RELOAD; an
+ * interface the agent adds is put in a firewall zone, which follows its LowerLayers, and a
+ * deleted one is taken out of every zone (ip-firewall-zone.ts).
  * Reset(): `ubus call network.interface.<name> down` then `up`, what OpenWrt's `ifup` does to an
  * interface that is up.
  */
@@ -25,7 +27,8 @@ import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import { configuredV4, keyOf as v4Key, planV4, takesStatic, v4Values, type ConfiguredV4 } from './ipv4-config.js';
 import { configValues, interfaceSections, newInterfaceName, notDeletable, planInterfaceWrite, sectionEnabled } from './ip-config.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
-import { NETWORK_RELOAD, planWrite, type UciWriter } from './uci.js';
+import { agentInterface, InterfaceZones } from './ip-firewall-zone.js';
+import { NETWORK_RELOAD, planWrite, type UciChange, type UciWriter } from './uci.js';
 import { stringOption, type UciConfig, type UciSection } from './uci-show.js';
 import type { InterfaceDump, NetIfStatus } from './ubus-types.js';
 
@@ -130,6 +133,12 @@ export function registerIP(ctx: OpenWrtContext, ethernet: EthernetLinks, uci: Uc
     ctx.forgetUci('network');
     ctx.forget('network.interface');
   };
+  const zones = new InterfaceZones(ctx, uci);
+  /** The device a plan leaves the interface on ("" for none), or undefined when it does not change it. */
+  const deviceAfter = (plan: readonly UciChange[]): string | undefined => {
+    const c = plan.find((x) => x.option === 'device');
+    return c === undefined ? undefined : c.remove ? '' : c.value;
+  };
   const at = async (n: number | undefined): Promise<IfRows> => {
     const rows = (await read()).get(interfaces.keyOf(n) ?? '');
     if (!rows) throw noSuchInstance('IP interface', n);
@@ -172,6 +181,17 @@ export function registerIP(ctx: OpenWrtContext, ethernet: EthernetLinks, uci: Uc
       const section = sectionOf(rows, Object.keys(changed)[0]);
       const plan = await planInterfaceWrite(section, current, changed, ethernet.linkName);
       await uci.apply('network', plan, NETWORK_RELOAD).finally(forget);
+      const device = deviceAfter(plan);
+      if (device !== undefined && agentInterface(section.name)) {
+        await zones.place(section.name, device).catch(async (e: unknown) => {
+          // Back on its old link, in the zone it is still in.
+          const old = stringOption(section.options.device);
+          await uci
+            .apply('network', [old === undefined ? { section: section.name, option: 'device', value: '', remove: true } : { section: section.name, option: 'device', value: old }], NETWORK_RELOAD)
+            .finally(forget);
+          throw e;
+        });
+      }
       // Configured to start but taken down at run time (ifdown): nothing to write, netifd brings it up.
       if (changed.Enable === true && rows.running && !plan.some((c) => c.option === 'disabled' || c.option === 'auto')) {
         await ctx.runner.run('ubus', ['call', `network.interface.${section.name}`, 'up']).finally(forget);
@@ -199,13 +219,25 @@ export function registerIP(ctx: OpenWrtContext, ethernet: EthernetLinks, uci: Uc
           NETWORK_RELOAD,
         )
         .finally(forget);
+      // In no zone, firewall4 would drop its traffic; without a zone write, no interface.
+      await zones.place(name, deviceAfter(plan) ?? '').catch(async (e: unknown) => {
+        await uci.transact('network', (stage) => stage.remove(name), NETWORK_RELOAD).finally(forget);
+        throw e;
+      });
       return interfaces.numberOf(name);
     },
     delete: async ([n]) => {
       const rows = await at(n);
       if (!rows.section) throw notDeletable(rows.status.interface, 'netifd made it at run time; it has no UCI section to delete');
       const name = rows.section.name;
-      await uci.transact('network', (stage) => stage.remove(name), NETWORK_RELOAD).finally(forget);
+      const rejoin = await zones.remove(name);
+      await uci
+        .transact('network', (stage) => stage.remove(name), NETWORK_RELOAD)
+        .finally(forget)
+        .catch(async (e: unknown) => {
+          await rejoin();
+          throw e;
+        });
       interfaces.retire(name);
       for (const t of ['v4', 'v6', 'prefixes'] as const) sub[t].delete(name);
     },

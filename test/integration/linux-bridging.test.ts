@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { add, del, set, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
-import { ethernetInterfaceOf, startAgentInNamespace } from '../peers/netns-agent.js';
+import { ethernetInterfaceOf, readUntil, startAgentInNamespace } from '../peers/netns-agent.js';
 import { NetNamespace } from '../peers/netns.js';
 import type { TestController } from '../peers/TestController.js';
 
@@ -171,4 +171,18 @@ describe('Linux Bridging write-back, in a network namespace', () => {
     await del(c, port);
     await del(c, bridge);
   });
+});
+
+describe('Bridge Port LastChange from the `ip monitor link` watcher', () => {
+  it("counts from the last change of the port's Status, and starts again when the kernel changes it", async () => {
+    const bridge = await add(c, 'Device.Bridging.Bridge.', { Enable: 'true' });
+    const port = await add(c, `${bridge}Port.`, { LowerLayers: await ethernet('bb0'), Enable: 'true' });
+    ns.ip('link', 'set', 'bb1', 'up');
+    const before = await readUntil(c, port, ['Status', 'LastChange'], (v) => v.Status === 'Up' && Number(v.LastChange) >= 2);
+    // The far end goes down: the port loses its carrier.
+    ns.ip('link', 'set', 'bb1', 'down');
+    const after = await readUntil(c, port, ['Status', 'LastChange'], (v) => v.Status === 'LowerLayerDown');
+    expect(Number(after.LastChange)).toBeLessThan(Number(before.LastChange));
+    await del(c, bridge);
+  }, 40_000);
 });

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { set, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
-import { ethernetInterfaceOf, startAgentInNamespace } from '../peers/netns-agent.js';
+import { ethernetInterfaceOf, readUntil, startAgentInNamespace } from '../peers/netns-agent.js';
 import { NetNamespace } from '../peers/netns.js';
 import type { TestController } from '../peers/TestController.js';
 
@@ -86,4 +86,16 @@ describe('Linux Ethernet MaxBitRate and DuplexMode, in a network namespace', () 
     expect(m.body.msgBody === 'error' ? [m.body.error.errCode, m.body.error.paramErrs?.[0]?.errCode] : []).toEqual([7021, 7002]);
     expect(ethtool('et0')).toEqual({ speed: '100Mb/s', duplex: 'Half', autoneg: 'off' });
   });
+});
+
+describe('Ethernet.Interface.LastChange from the `ip monitor link` watcher', () => {
+  it("counts from the last change of the port's Status, and starts again when the kernel changes it", async () => {
+    const ea0 = await ethernet('ea0');
+    ns.ip('link', 'set', 'ea1', 'up');
+    ns.ip('link', 'set', 'ea0', 'up');
+    const before = await readUntil(c, ea0, ['Status', 'LastChange'], (v) => v.Status === 'Up' && Number(v.LastChange) >= 2);
+    ns.ip('link', 'set', 'ea0', 'down');
+    const after = await readUntil(c, ea0, ['Status', 'LastChange'], (v) => v.Status === 'Down');
+    expect(Number(after.LastChange)).toBeLessThan(Number(before.LastChange));
+  }, 40_000);
 });

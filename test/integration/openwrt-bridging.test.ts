@@ -97,3 +97,84 @@ describe('OpenWrt bridge ports and VLANs over WebSocket (recorded uci)', () => {
     expect((await getObjects(f.controller, [row]))[row]).toMatchObject({ VLANID: '20', Name: 'Guest', Enable: 'true' });
   });
 });
+
+describe('OpenWrt bridges added and deleted over WebSocket (recorded uci)', () => {
+  let fake: FakeOpenWrt;
+  let f: AgentFixture;
+  const writes = (): string[][] => fake.invocations().filter((a) => (a[0] === 'uci' && a[1] !== '-q') || a.join(' ') === RELOAD.join(' '));
+  const code = (r: { ok: boolean; errCode?: number; paramErrCode?: number }): number => (r.ok ? 0 : (r.paramErrCode ?? r.errCode ?? -1));
+
+  beforeAll(async () => {
+    fake = dsaRouter();
+    fake.respondUci('network', { file: 'uci-show-network.24.10-dsa.uci.txt' });
+    f = await startOpenWrtAgent(fake);
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
+
+  it('adds a bridge (a new device section of type bridge, disabled as TR-181 defaults it) and deletes it', async () => {
+    fake.clearLog();
+    // What OpenWrt's uci printed for `uci add network device` on this configuration.
+    fake.willAdd('cfg0a0f15');
+    fake.respondUciAfterCommit('network', { file: 'uci-show-network.24.10-dsa.bridge-added.txt' });
+    const row = await add(f.controller, 'Device.Bridging.Bridge.', {});
+    expect(row).toBe('Device.Bridging.Bridge.2.');
+    expect(writes()).toEqual([
+      ['uci', 'add', 'network', 'device'],
+      ['uci', 'set', 'network.cfg0a0f15.name=br-usp1'],
+      ['uci', 'set', 'network.cfg0a0f15.type=bridge'],
+      ['uci', 'set', 'network.cfg0a0f15.enabled=0'],
+      COMMIT,
+      RELOAD,
+    ]);
+    const v = await getObjects(f.controller, [row, `${row}Port.*.`]);
+    expect(v[row]).toMatchObject({ Name: 'br-usp1', Enable: 'false', Status: 'Disabled', Standard: '802.1D-2004', PortNumberOfEntries: '1' });
+    // Its management port, the bridge itself; no member yet.
+    expect(v[`${row}Port.1.`]).toMatchObject({ Name: 'br-usp1', ManagementPort: 'true' });
+
+    fake.clearLog();
+    fake.respondUciAfterCommit('network', { file: 'uci-show-network.24.10-dsa.uci.txt' });
+    await del(f.controller, row);
+    expect(writes()).toEqual([['uci', 'delete', 'network.cfg0a0f15'], COMMIT, RELOAD]);
+    expect((await getObjects(f.controller, ['Device.Bridging.']))['Device.Bridging.']).toMatchObject({ BridgeNumberOfEntries: '1' });
+  });
+
+  it('adds an enabled 802.1Q bridge (vlan_filtering) with its AgingTime and a VLAN; Delete takes the VLAN section with it', async () => {
+    fake.clearLog();
+    fake.willAdd('cfg0a0f15');
+    fake.respondUciAfterCommit('network', { file: 'uci-show-network.24.10-dsa.bridge-added-8021q.txt' });
+    const row = await add(f.controller, 'Device.Bridging.Bridge.', { Enable: 'true', Standard: '802.1Q-2011', AgingTime: '600' });
+    // Instance numbers are not reused.
+    expect(row).toBe('Device.Bridging.Bridge.3.');
+    expect(writes()).toEqual([
+      ['uci', 'add', 'network', 'device'],
+      ['uci', 'set', 'network.cfg0a0f15.name=br-usp1'],
+      ['uci', 'set', 'network.cfg0a0f15.type=bridge'],
+      ['uci', 'set', 'network.cfg0a0f15.vlan_filtering=1'],
+      ['uci', 'set', 'network.cfg0a0f15.ageing_time=600'],
+      COMMIT,
+      RELOAD,
+    ]);
+    expect((await getObjects(f.controller, [row]))[row]).toMatchObject({ Name: 'br-usp1', Enable: 'true', Standard: '802.1Q-2011', AgingTime: '600' });
+
+    fake.clearLog();
+    fake.willAdd('cfg0ba1b0');
+    fake.respondUciAfterCommit('network', { file: 'uci-show-network.24.10-dsa.bridge-vlan-added.txt' });
+    await add(f.controller, `${row}VLAN.`, { VLANID: '20' });
+    expect(writes()).toEqual([['uci', 'add', 'network', 'bridge-vlan'], ['uci', 'set', 'network.cfg0ba1b0.device=br-usp1'], ['uci', 'set', 'network.cfg0ba1b0.vlan=20'], COMMIT, RELOAD]);
+    fake.clearLog();
+    fake.respondUciAfterCommit('network', { file: 'uci-show-network.24.10-dsa.uci.txt' });
+    await del(f.controller, row);
+    expect(writes()).toEqual([['uci', 'delete', 'network.cfg0ba1b0'], ['uci', 'delete', 'network.cfg0a0f15'], COMMIT, RELOAD]);
+  });
+
+  it('refuses, writing nothing: deleting br-lan while interface lan sits on it (7024), a Standard netifd has no setting for (7012)', async () => {
+    fake.clearLog();
+    const m = await f.controller.send({ reqType: 'delete', delete: { allowPartial: false, objPaths: [B] } });
+    expect(m.body.msgBody === 'error' ? m.body.error.errCode : m.body).toBe(7024);
+    expect(JSON.stringify(m.body)).toContain('carries interface lan');
+    expect(code(await tryAdd(f.controller, 'Device.Bridging.Bridge.', { Standard: '802.1Q-2005' }))).toBe(7012);
+    expect(writes()).toEqual([]);
+  });
+});

@@ -19,19 +19,27 @@ import { fakeOpenWrt, type FakeOpenWrt } from '../unit/platform/openwrt/fake-ope
 
 const RELOAD = ['ubus', 'call', 'network', 'reload'];
 const COMMIT = ['uci', 'commit', 'network'];
+const FW_COMMIT = ['uci', 'commit', 'firewall'];
+const FW_RELOAD = ['/etc/init.d/firewall', 'reload'];
+/** The shipped firewall's zones, as OpenWrt's uci names them (uci-show-firewall.uci.txt). */
+const LAN_ZONE = 'firewall.cfg02dc81';
+const WAN_ZONE = 'firewall.cfg03dc81';
 
 describe('OpenWrt IP interfaces over WebSocket (recorded uci network)', () => {
   let fake: FakeOpenWrt;
   let f: AgentFixture;
   /** What the agent wrote: uci (not its `uci -q -X show` reads) and the ubus calls that act. */
   const writes = (): string[][] =>
-    fake.invocations().filter((a) => (a[0] === 'uci' && a[1] !== '-q') || (a[0] === 'ubus' && a[1] === 'call' && (a[2] === 'network' || a[2].startsWith('network.interface.'))));
+    fake
+      .invocations()
+      .filter((a) => (a[0] === 'uci' && a[1] !== '-q') || (a[0] === 'ubus' && a[1] === 'call' && (a[2] === 'network' || a[2].startsWith('network.interface.'))) || a[0] === FW_RELOAD[0]);
   const ip = async (...paths: string[]) => getObjects(f.controller, paths);
 
   beforeAll(async () => {
     fake = fakeOpenWrt();
-    // OpenWrt's uci over the recorded device's /etc/config/network (etc-config-network).
+    // OpenWrt's uci over the recorded device's /etc/config/network (etc-config-network) and the shipped firewall (etc-config-firewall).
     fake.respondUci('network', { file: 'uci-show-network.txt' });
+    fake.respondUci('firewall', { file: 'uci-show-firewall.uci.txt' });
     for (const m of ['down', 'up']) fake.respond(`network.interface.wan ${m}`, { text: '' });
     f = await startOpenWrtAgent(fake);
   });
@@ -48,20 +56,42 @@ describe('OpenWrt IP interfaces over WebSocket (recorded uci network)', () => {
   });
 
   // The next three tests follow the recorded sequence: add, enable, ULA prefix, delete, add again.
-  it('adds an interface (a disabled proto none section) and enables it on a link', async () => {
+  it('adds an interface (a disabled proto none section, in the lan zone) and enables it on a link (its zone follows: wan)', async () => {
     fake.respondUciAfterCommit('network', { file: 'uci-show-network.ip-added.txt' });
+    fake.respondUciAfterCommit('firewall', { file: 'uci-show-firewall.ip-added.txt' });
     fake.clearLog();
     const row = await add(f.controller, 'Device.IP.Interface.', {});
     expect(row).toBe('Device.IP.Interface.5.');
-    expect(writes()).toEqual([['uci', 'set', 'network.usp1=interface'], ['uci', 'set', 'network.usp1.proto=none'], ['uci', 'set', 'network.usp1.disabled=1'], COMMIT, RELOAD]);
+    // No LowerLayers: the lan zone, else firewall4 would drop its traffic.
+    expect(writes()).toEqual([
+      ['uci', 'set', 'network.usp1=interface'],
+      ['uci', 'set', 'network.usp1.proto=none'],
+      ['uci', 'set', 'network.usp1.disabled=1'],
+      COMMIT,
+      RELOAD,
+      ['uci', 'add_list', `${LAN_ZONE}.network=usp1`],
+      FW_COMMIT,
+      FW_RELOAD,
+    ]);
     expect((await ip(row))[row]).toMatchObject({ Name: 'usp1', Enable: 'false', Status: 'Down', LowerLayers: '' });
 
     // Ethernet.Link.2 is eth1, the WAN port (the recorded network.device status).
     expect((await ip('Device.Ethernet.Link.2.'))['Device.Ethernet.Link.2.']).toMatchObject({ Name: 'eth1' });
     fake.respondUciAfterCommit('network', { file: 'uci-show-network.ip-enabled.txt' });
+    fake.respondUciAfterCommit('firewall', { file: 'uci-show-firewall.ip-on-wan.txt' });
     fake.clearLog();
     await set(f.controller, row, { Enable: 'true', LowerLayers: 'Device.Ethernet.Link.2.' });
-    expect(writes()).toEqual([['uci', 'delete', 'network.usp1.disabled'], ['uci', 'set', 'network.usp1.device=eth1'], COMMIT, RELOAD]);
+    // eth1 is the link wan's eth1.2 is VLAN 2 of: the wan zone, out of lan (whose input policy is ACCEPT).
+    expect(writes()).toEqual([
+      ['uci', 'delete', 'network.usp1.disabled'],
+      ['uci', 'set', 'network.usp1.device=eth1'],
+      COMMIT,
+      RELOAD,
+      ['uci', 'del_list', `${LAN_ZONE}.network=usp1`],
+      ['uci', 'add_list', `${WAN_ZONE}.network=usp1`],
+      FW_COMMIT,
+      FW_RELOAD,
+    ]);
     expect((await ip(row))[row]).toMatchObject({ Enable: 'true', LowerLayers: 'Device.Ethernet.Link.2' });
   });
 
@@ -78,17 +108,23 @@ describe('OpenWrt IP interfaces over WebSocket (recorded uci network)', () => {
     expect(writes()).toEqual([]);
   });
 
-  it('deletes the interface it added (uci delete of the section); added again, it is a new instance', async () => {
+  it('deletes the interface it added (out of its zone, then uci delete of the section); added again, it is a new instance', async () => {
+    // Recorded: the del_list leaves the shipped firewall again.
+    fake.respondUciAfterCommit('firewall', { file: 'uci-show-firewall.uci.txt' });
     fake.respondUciAfterCommit('network', { file: 'uci-show-network.ip-deleted.txt' });
     fake.clearLog();
     await del(f.controller, 'Device.IP.Interface.5.');
-    expect(writes()).toEqual([['uci', 'delete', 'network.usp1'], COMMIT, RELOAD]);
+    expect(writes()).toEqual([['uci', 'del_list', `${WAN_ZONE}.network=usp1`], FW_COMMIT, FW_RELOAD, ['uci', 'delete', 'network.usp1'], COMMIT, RELOAD]);
     expect((await ip('Device.IP.'))['Device.IP.']).toMatchObject({ InterfaceNumberOfEntries: '4' });
     // The same section name again, but instance numbers are not reused.
     fake.respondUciAfterCommit('network', { file: 'uci-show-network.ip-readded.txt' });
+    fake.respondUciAfterCommit('firewall', { file: 'uci-show-firewall.ip-added.txt' });
     expect(await add(f.controller, 'Device.IP.Interface.', {})).toBe('Device.IP.Interface.6.');
     fake.respondUciAfterCommit('network', { file: 'uci-show-network.ip-deleted.txt' });
+    fake.respondUciAfterCommit('firewall', { file: 'uci-show-firewall.uci.txt' });
+    fake.clearLog();
     await del(f.controller, 'Device.IP.Interface.6.');
+    expect(writes()).toEqual([['uci', 'del_list', `${LAN_ZONE}.network=usp1`], FW_COMMIT, FW_RELOAD, ['uci', 'delete', 'network.usp1'], COMMIT, RELOAD]);
     expect((await ip('Device.IP.'))['Device.IP.']).toMatchObject({ InterfaceNumberOfEntries: '4' });
   });
 

@@ -63,3 +63,23 @@ export async function ethernetInterfaceOf(c: TestController, name: string): Prom
   if (!row) throw new Error(`no Ethernet.Interface for ${name}: ${JSON.stringify(rows)}`);
   return row;
 }
+
+/**
+ * Reads `params` of `row` until `ok` holds (the agent learns of a kernel change asynchronously,
+ * from its `ip monitor link` watcher), at most 15 s; returns the values that satisfied it.
+ */
+export async function readUntil(c: TestController, row: string, params: string[], ok: (v: Record<string, string>) => boolean): Promise<Record<string, string>> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const v =
+      (
+        await getObjects(
+          c,
+          params.map((p) => `${row}${p}`),
+        )
+      )[row] ?? {};
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`${row}: still ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

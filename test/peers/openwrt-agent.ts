@@ -22,7 +22,8 @@ export async function startOpenWrtAgent(fake: FakeOpenWrt, opts: { packetCounter
   process.env.PATH = [fake.bin, pathBefore ?? ''].join(path.delimiter);
   let f: AgentFixture;
   try {
-    f = await startAgent({ platform: 'openwrt', agent: { packetCounters: opts.packetCounters ?? false } });
+    // Absolute commands (/etc/init.d/firewall) are the fake's too.
+    f = await startAgent({ platform: 'openwrt', agent: { packetCounters: opts.packetCounters ?? false, platformCommandPath: fake.bin } });
   } catch (e) {
     restore();
     throw e;

@@ -52,6 +52,7 @@ describe('linux platform: whole-tree read of the recorded Debian 12 host', () =>
       Enable: true,
       Status: 'Up',
       Name: 'eth0',
+      LastChange: 0, // the clock has not moved since the watcher started
       Upstream: true,
       MACAddress: '02:fc:00:00:00:01',
       CurrentBitRate: 0, // sysfs speed -1: unknown, which TR-181 writes as 0

@@ -36,6 +36,7 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
     expect(v.get('Device.Ethernet.Interface.1.')).toEqual({
       Enable: true,
       Status: 'Up',
+      LastChange: 0, // the agent's first reading: it saw no change before
       Name: 'eth0',
       // No interface with a default route sits on it (wan's is on eth1.2, VLAN 2 of eth1).
       Upstream: false,
