@@ -11,6 +11,7 @@ import type { Value } from '../../datamodel/value/Value.js';
 import { unionRoles } from '../access/AccessControl.js';
 import { parseReference, type Reference } from './reference-match.js';
 import { parseTriggerConfigSettings, type TriggerAction, type TriggerSetting } from './trigger-config.js';
+import type { Change, ChangeObserver } from '../../datamodel/tree/ChangeFeed.js';
 
 export type NotifType = 'ValueChange' | 'ObjectCreation' | 'ObjectDeletion' | 'OperationComplete' | 'Event';
 
@@ -62,7 +63,7 @@ interface Compiled {
   byType: Map<string, CompiledSubscription[]>;
 }
 
-export class SubscriptionIndex {
+export class SubscriptionIndex implements ChangeObserver {
   private state?: Compiled;
   /** Subscription rows changed since the last update (bounded by the table's rows). */
   private dirty = new Set<number>();
@@ -78,18 +79,21 @@ export class SubscriptionIndex {
   constructor(private readonly model: DataModel) {
     this.subscriptionNode = model.requireNode('Device.LocalAgent.Subscription.{i}.');
     this.controllerNode = model.requireNode('Device.LocalAgent.Controller.{i}.');
-    model.changes.subscribe((c) => {
-      let n: ModelNode | undefined = c.inst.node;
-      while (n && n !== this.subscriptionNode && n !== this.controllerNode) n = n.parent;
-      if (!n) return;
-      // A controller change needs no row of its own: every update re-reads the controllers.
-      if (n === this.subscriptionNode) this.dirty.add(c.inst.keys[0]!);
-      this.stale = true;
-      this.bump();
-      // mayHave() is true from now on: a resting churn learns its rows now, so every row that
-      // comes or goes after this Subscription is reported (TR-369 ObjectCreation/ObjectDeletion).
-      model.changes.objectChangesMayBeWanted();
-    });
+    model.changes.observe(this);
+  }
+
+  /** The change feed's observer method (ChangeFeed.observe: no closure per gateway). */
+  modelChanged(c: Change): void {
+    let n: ModelNode | undefined = c.inst.node;
+    while (n && n !== this.subscriptionNode && n !== this.controllerNode) n = n.parent;
+    if (!n) return;
+    // A controller change needs no row of its own: every update re-reads the controllers.
+    if (n === this.subscriptionNode) this.dirty.add(c.inst.keys[0]!);
+    this.stale = true;
+    this.bump();
+    // mayHave() is true from now on: a resting churn learns its rows now, so every row that
+    // comes or goes after this Subscription is reported (TR-369 ObjectCreation/ObjectDeletion).
+    this.model.changes.objectChangesMayBeWanted();
   }
 
   /** Moves with every change of a Subscription or Controller row: what was computed from them at an older version may be stale. */
