@@ -46,6 +46,11 @@ export interface SoftwareModules {
 }
 
 const last = (keys: InstanceKeys): number => keys[keys.length - 1]!;
+const newDate = (): Date => new Date();
+/** After the command's OperationComplete is queued (SoftwareDeps.afterCompletion). */
+const afterCompletion = (fn: () => void): void => {
+  setImmediate(fn);
+};
 const UNKNOWN_TIME = '0001-01-01T00:00:00Z';
 
 const EE_PARAMS = [
@@ -112,11 +117,9 @@ export function registerSoftwareModules(model: DataModel, opts: SoftwareModulesO
     log: opts.log,
     ca: opts.ca,
     downloadPolicy: opts.downloadPolicy,
-    limits: { ...DEFAULT_FETCH_LIMITS, ...opts.limits },
-    now: opts.now ?? (() => new Date()),
-    afterCompletion: (fn) => {
-      setImmediate(fn);
-    },
+    limits: opts.limits ? { ...DEFAULT_FETCH_LIMITS, ...opts.limits } : DEFAULT_FETCH_LIMITS,
+    now: opts.now ?? newDate,
+    afterCompletion: afterCompletion,
   };
   const eus = new ExecutionUnits(d);
   const ops = new DuOperations(d, eus);
