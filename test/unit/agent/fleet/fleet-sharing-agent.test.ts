@@ -109,9 +109,27 @@ describe("the agent's own objects on gateways of one fleet", () => {
       ['Device.SoftwareModules.ExecEnv.{i}.', 'Restart()'],
       ['Device.SoftwareModules.DeploymentUnit.{i}.', 'Uninstall()'],
       ['Device.SoftwareModules.ExecutionUnit.{i}.', 'SetRequestedState()'],
+      ['Device.', 'Reboot()'],
+      ['Device.', 'FactoryReset()'],
+      ['Device.LocalAgent.ControllerTrust.', 'RequestChallenge()'],
+      ['Device.DeviceInfo.VendorConfigFile.{i}.', 'Backup()'],
+      ['Device.DeviceInfo.VendorConfigFile.{i}.', 'Restore()'],
+      ['Device.DeviceInfo.FirmwareImage.{i}.', 'Download()'],
+      ['Device.IP.Diagnostics.', 'IPPing()'],
+      ['Device.IP.Diagnostics.', 'TraceRoute()'],
+      ['Device.IP.Diagnostics.', 'DownloadDiagnostics()'],
+      ['Device.WiFi.', 'NeighboringWiFiDiagnostic()'],
+      ['Device.MQTT.Client.{i}.', 'ForceReconnect()'],
     ] as const) {
       expect(command(b, path, name), path + name).not.toBe(command(a, path, name));
       expect(command(b, path, name).run, path + name).toBe(command(a, path, name).run);
+      expect(command(b, path, name).precheck, path + name).toBe(command(a, path, name).precheck);
+    }
+    // Nothing of the gateway in it: one binding for the fleet.
+    expect(command(b, 'Device.', 'ScheduleTimer()')).toBe(command(a, 'Device.', 'ScheduleTimer()'));
+    for (const path of ['Device.IP.Diagnostics.']) {
+      expect(binding(b, path).get, path).toBe(binding(a, path).get);
+      expect(binding(b, path).params, path).toBe(binding(a, path).params);
     }
   });
 
