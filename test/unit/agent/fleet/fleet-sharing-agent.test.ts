@@ -11,6 +11,7 @@ import { silentLogger } from '../../../../datamodel/Logger.js';
 import { Schema } from '../../../../datamodel/schema/Schema.js';
 import type { StoredOptions } from '../../../../datamodel/store/stored-binding.js';
 import type { CommandBinding, ObjectBinding } from '../../../../datamodel/tree/binding.js';
+import { ExtraParamsBinding } from '../../../../datamodel/tree/extra-params.js';
 import { SharedSupportedModel } from '../../../../datamodel/tree/SupportedTree.js';
 import { Transaction } from '../../../../datamodel/tree/Transaction.js';
 import type { Value } from '../../../../datamodel/value/Value.js';
@@ -127,6 +128,15 @@ describe("the agent's own objects on gateways of one fleet", () => {
     }
     // Nothing of the gateway in it: one binding for the fleet.
     expect(command(b, 'Device.', 'ScheduleTimer()')).toBe(command(a, 'Device.', 'ScheduleTimer()'));
+    // What the agent holds beside a platform's objects (a table's Alias, agent/baseline/agent-held.ts).
+    const decorated = [...a.model.supportedNodes()].filter((n) => a.model.bindingOf(n) instanceof ExtraParamsBinding).map((n) => n.supportedPath);
+    expect(decorated.some((p) => p.endsWith('{i}.'))).toBe(true);
+    for (const path of decorated) {
+      expect(binding(b, path).get, path).toBe(binding(a, path).get);
+      expect(binding(b, path).set, path).toBe(binding(a, path).set);
+      expect(binding(b, path).list, path).toBe(binding(a, path).list);
+      expect(binding(b, path).params, path).toBe(binding(a, path).params);
+    }
     for (const path of ['Device.IP.Diagnostics.']) {
       expect(binding(b, path).get, path).toBe(binding(a, path).get);
       expect(binding(b, path).params, path).toBe(binding(a, path).params);
