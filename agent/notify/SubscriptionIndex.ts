@@ -63,10 +63,12 @@ interface Compiled {
   byType: Map<string, CompiledSubscription[]>;
 }
 
+const NOTHING_DIRTY: ReadonlySet<number> = new Set();
+
 export class SubscriptionIndex implements ChangeObserver {
   private state?: Compiled;
-  /** Subscription rows changed since the last update (bounded by the table's rows). */
-  private dirty = new Set<number>();
+  /** Subscription rows changed since the last update (bounded by the table's rows); made at the first change. */
+  private dirty?: Set<number>;
   /** A change the compiled state does not include yet. */
   private stale = true;
   private updating?: Promise<void>;
@@ -88,7 +90,7 @@ export class SubscriptionIndex implements ChangeObserver {
     while (n && n !== this.subscriptionNode && n !== this.controllerNode) n = n.parent;
     if (!n) return;
     // A controller change needs no row of its own: every update re-reads the controllers.
-    if (n === this.subscriptionNode) this.dirty.add(c.inst.keys[0]!);
+    if (n === this.subscriptionNode) (this.dirty ??= new Set<number>()).add(c.inst.keys[0]!);
     this.stale = true;
     this.bump();
     // mayHave() is true from now on: a resting churn learns its rows now, so every row that
@@ -108,9 +110,9 @@ export class SubscriptionIndex implements ChangeObserver {
    * Returns the function that stops the calls.
    */
   onChange(fn: () => void): () => void {
-    const entry = (): void => fn();
-    this.changeListeners.add(entry);
-    return () => this.changeListeners.delete(entry);
+    // Each consumer passes a function of its own; the Set holds it as given (no wrapper per consumer).
+    this.changeListeners.add(fn);
+    return () => this.changeListeners.delete(fn);
   }
 
   /** Compiles everything again at the next use. */
@@ -156,8 +158,8 @@ export class SubscriptionIndex implements ChangeObserver {
   }
 
   private async update(): Promise<void> {
-    const dirty = this.dirty;
-    this.dirty = new Set();
+    const dirty = this.dirty ?? NOTHING_DIRTY;
+    this.dirty = undefined;
     try {
       if (!this.state) this.state = await this.build();
       else await this.apply(this.state, dirty);
@@ -187,7 +189,7 @@ export class SubscriptionIndex implements ChangeObserver {
    * controllers are re-read each time (as a whole rebuild did): InheritedRole follows the
    * controller's connection and changes without a change of its row.
    */
-  private async apply(st: Compiled, dirty: Set<number>): Promise<void> {
+  private async apply(st: Compiled, dirty: ReadonlySet<number>): Promise<void> {
     const controllers = await this.readControllers();
     const todo = new Set(dirty);
     for (const path of new Set([...controllers.keys(), ...st.controllers.keys()])) {

@@ -69,6 +69,8 @@ describe("the agent's own objects on gateways of one fleet", () => {
       'Device.SoftwareModules.DeploymentUnit.{i}.',
       'Device.SoftwareModules.ExecutionUnit.{i}.',
       'Device.SoftwareModules.ExecutionUnit.{i}.AutoRestart.',
+      'Device.Security.Certificate.{i}.',
+      'Device.InterfaceStack.{i}.',
     ];
     for (const path of objects) {
       expect(binding(b, path), path).not.toBe(binding(a, path));
@@ -90,6 +92,8 @@ describe("the agent's own objects on gateways of one fleet", () => {
       'Device.BulkData.Profile.{i}.HTTP.',
       'Device.BulkData.Profile.{i}.CSVEncoding.',
       'Device.IP.Diagnostics.UDPEchoConfig.',
+      'Device.UnixDomainSockets.UnixDomainSocket.{i}.',
+      'Device.LocalAgent.Controller.{i}.MTP.{i}.UDS.',
     ]) {
       const [oa, ob] = [options(a, path), options(b, path)];
       expect(ob.validate, path).toBe(oa.validate);
