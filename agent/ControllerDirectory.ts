@@ -26,6 +26,7 @@ import type { ControllerPermissions } from './access/ControllerPermissions.js';
 import type { PeerTrust } from './certificates/PeerTrust.js';
 import { peerTrustOf } from './certificates/register-certificates.js';
 import { DEFAULT_UNKNOWN_CONTROLLER_LIMITS, UnknownControllerRows, type UnknownControllerLimits } from './UnknownControllerRows.js';
+import type { Change, ChangeObserver } from '../datamodel/tree/ChangeFeed.js';
 
 export interface ControllerEntry {
   path: string;
@@ -66,7 +67,7 @@ export const MAX_CONTROLLER_ROWS = 256;
 /** Endpoint IDs whose missing row was already logged (one line per refusal, not per Record). */
 const MAX_ROWLESS_LOGGED = 1024;
 
-export class ControllerDirectory {
+export class ControllerDirectory implements ChangeObserver {
   private cache?: Map<string, ControllerEntry>;
   /** Bumped on every change, so a build that raced with one is not kept. */
   private generation = 0;
@@ -96,9 +97,12 @@ export class ControllerDirectory {
     const peers = this.peers;
     this.unknownRows = new UnknownControllerRows(model, this.table, { ...DEFAULT_UNKNOWN_CONTROLLER_LIMITS, ...limits }, peers && ((c) => peers.dropOrphanPins(c)));
     this.access = new AccessControl(model);
-    model.changes.subscribe((c) => {
-      if (c.inst.node === this.table) this.forget();
-    });
+    model.changes.observe(this);
+  }
+
+  /** The change feed's observer method (ChangeFeed.observe: no closure per gateway). */
+  modelChanged(c: Change): void {
+    if (c.inst.node === this.table) this.forget();
   }
 
   /** Call after changes made outside transactions (factory defaults, state load). */

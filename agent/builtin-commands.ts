@@ -4,7 +4,10 @@
  * really does; on the simulated platform the agent restarts in-process.
  */
 import type { DataModel } from '../datamodel/tree/DataModel.js';
+import type { CommandBinding, CommandInvocation } from '../datamodel/tree/binding.js';
+import { BoundCommand } from '../datamodel/tree/bound-command.js';
 import { ErrorCode, UspError } from '../datamodel/UspError.js';
+import type { Value } from '../datamodel/value/Value.js';
 
 export type RestartCause = 'RemoteReboot' | 'RemoteFactoryReset';
 
@@ -17,34 +20,37 @@ export interface BuiltinActions {
 const RESPONSE_GRACE_MS = 100;
 
 export function registerBuiltinCommands(model: DataModel, actions: BuiltinActions): void {
-  model.registerCommand('Device.', 'Reboot()', {
-    run: async (call) => {
-      setTimeout(() => actions.restart('RemoteReboot', call.commandKey), RESPONSE_GRACE_MS).unref();
-      return {};
-    },
-  });
-  model.registerCommand('Device.', 'FactoryReset()', {
-    run: async (call) => {
-      setTimeout(() => actions.restart('RemoteFactoryReset', call.commandKey), RESPONSE_GRACE_MS).unref();
-      return {};
-    },
-  });
-  model.registerCommand('Device.', 'ScheduleTimer()', {
-    run: (call) =>
-      new Promise((resolve, reject) => {
-        const cancel = longTimeout(Number(call.input.DelaySeconds) * 1000, () => resolve({}));
-        call.signal.addEventListener(
-          'abort',
-          () => {
-            cancel();
-            reject(new UspError(ErrorCode.CommandCanceled, 'ScheduleTimer() canceled'));
-          },
-          { once: true },
-        );
-      }),
-  });
+  // The gateway's actions beside functions the fleet shares (issue 14); ScheduleTimer() needs nothing of the gateway.
+  model.registerCommand('Device.', 'Reboot()', new BoundCommand(actions, reboot));
+  model.registerCommand('Device.', 'FactoryReset()', new BoundCommand(actions, factoryReset));
+  model.registerCommand('Device.', 'ScheduleTimer()', SCHEDULE_TIMER);
   model.registerEvent('Device.', 'Boot!');
 }
+
+async function reboot(actions: BuiltinActions, call: CommandInvocation): Promise<Record<string, Value>> {
+  setTimeout(() => actions.restart('RemoteReboot', call.commandKey), RESPONSE_GRACE_MS).unref();
+  return {};
+}
+
+async function factoryReset(actions: BuiltinActions, call: CommandInvocation): Promise<Record<string, Value>> {
+  setTimeout(() => actions.restart('RemoteFactoryReset', call.commandKey), RESPONSE_GRACE_MS).unref();
+  return {};
+}
+
+const SCHEDULE_TIMER: CommandBinding = {
+  run: (call) =>
+    new Promise((resolve, reject) => {
+      const cancel = longTimeout(Number(call.input.DelaySeconds) * 1000, () => resolve({}));
+      call.signal.addEventListener(
+        'abort',
+        () => {
+          cancel();
+          reject(new UspError(ErrorCode.CommandCanceled, 'ScheduleTimer() canceled'));
+        },
+        { once: true },
+      );
+    }),
+};
 
 /** Node fires timers longer than 2^31-1 ms at once; DelaySeconds goes up to 2^32-1 s, so re-arm. */
 const MAX_TIMER_MS = 2 ** 31 - 1;

@@ -12,36 +12,61 @@ import { BUILTIN_ROLE } from './builtin-roles.js';
 import { ControllerPermissions } from './ControllerPermissions.js';
 import { loadTrust, ROLE_PATH, roleInstances, TRUST_PATH, type TrustTables } from './load-trust.js';
 import { ReadOnlyRolesView, roleSubtree } from './read-only-roles.js';
+import type { Change, ChangeObserver } from '../../datamodel/tree/ChangeFeed.js';
 
 const CONTROLLER_PATH = 'Device.LocalAgent.Controller.{i}.';
 
-export class AccessControl {
+/**
+ * What every AccessControl over one supported tree shares (a fleet's gateways: issue 14): the
+ * nodes whose changes drop the cache, and the view that keeps the built-in role read-only.
+ */
+interface TreeAccess {
+  watched: ReadonlySet<ModelNode>;
+  /** Takes w away on the built-in role's rows in every controller's view. */
+  readOnly?: (view: AccessView) => AccessView;
+}
+
+/** By the tree's root node. */
+const treeAccessOf = new WeakMap<ModelNode, TreeAccess>();
+
+function treeAccess(model: DataModel): TreeAccess {
+  let known = treeAccessOf.get(model.root);
+  if (known) return known;
+  const watched = new Set<ModelNode>();
+  const role = model.node(ROLE_PATH);
+  let readOnly: TreeAccess['readOnly'];
+  if (role) {
+    const nodes = roleSubtree(role);
+    const builtin = new Set([BUILTIN_ROLE]);
+    readOnly = (view) => new ReadOnlyRolesView(view, nodes, builtin);
+  }
+  const controller = model.node(CONTROLLER_PATH);
+  if (controller) watched.add(controller);
+  const trust = model.node(TRUST_PATH);
+  const addTree = (n: ModelNode): void => {
+    watched.add(n);
+    for (const c of n.children.values()) addTree(c);
+  };
+  if (trust) addTree(trust);
+  treeAccessOf.set(model.root, (known = { watched, readOnly }));
+  return known;
+}
+
+export class AccessControl implements ChangeObserver {
   private epoch = 0;
   private trust?: Promise<TrustTables>;
   /** By the roles value as stored (e.g. "Device.LocalAgent.ControllerTrust.Role.2"). */
   private readonly byRoles = new Map<string, ControllerPermissions>();
-  private readonly watched = new Set<ModelNode>();
-  /** Takes w away on the built-in role's rows in every controller's view. */
-  private readonly readOnly?: (view: AccessView) => AccessView;
+  private readonly tree: TreeAccess;
 
   constructor(private readonly model: DataModel) {
-    const role = model.node(ROLE_PATH);
-    if (role) {
-      const nodes = roleSubtree(role);
-      const builtin = new Set([BUILTIN_ROLE]);
-      this.readOnly = (view) => new ReadOnlyRolesView(view, nodes, builtin);
-    }
-    const controller = model.node(CONTROLLER_PATH);
-    if (controller) this.watched.add(controller);
-    const trust = model.node(TRUST_PATH);
-    const addTree = (n: ModelNode): void => {
-      this.watched.add(n);
-      for (const c of n.children.values()) addTree(c);
-    };
-    if (trust) addTree(trust);
-    model.changes.subscribe((c) => {
-      if (this.watched.has(c.inst.node)) this.invalidate();
-    });
+    this.tree = treeAccess(model);
+    model.changes.observe(this);
+  }
+
+  /** The change feed's observer method (ChangeFeed.observe: no closure per gateway). */
+  modelChanged(c: Change): void {
+    if (this.tree.watched.has(c.inst.node)) this.invalidate();
   }
 
   /** Forget everything computed so far. */
@@ -87,7 +112,7 @@ export class AccessControl {
       compiled.push(role);
       if (tables.securedRoles.has(n)) secured = true;
     }
-    const perms = new ControllerPermissions(this.model, compiled, secured, banned, this.readOnly);
+    const perms = new ControllerPermissions(this.model, compiled, secured, banned, this.tree.readOnly);
     // A change while this was being computed: answer this request with it, but do not keep it.
     if (epoch === this.epoch) this.byRoles.set(roles, perms);
     return perms;

@@ -11,6 +11,7 @@
  */
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { parsePath } from '../../datamodel/path/parse-path.js';
+import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import type { ModelNode, ObjectInstance } from '../../datamodel/tree/ModelNode.js';
@@ -42,25 +43,63 @@ function layeredNodes(model: DataModel): ModelNode[] {
 }
 
 export function registerInterfaceStack(model: DataModel): void {
-  const numbers = new InstanceMap();
-  let present = new Set<string>();
-  let cache: { at: number; rows: Map<number, StackRow> } | undefined;
-  let pending: Promise<Map<number, StackRow>> | undefined;
+  model.register(INTERFACE_STACK_PATH, new InterfaceStack(model));
+}
 
-  const derive = async (): Promise<Map<number, StackRow>> => {
+/**
+ * The table's binding and what it keeps between derivations: a class, so a fleet's gateways
+ * share its methods; the instance numbers are made at the first derivation (issue 14).
+ */
+class InterfaceStack implements ObjectBinding {
+  private numbersOf?: InstanceMap;
+  private present?: Set<string>;
+  private cache?: { at: number; rows: Map<number, StackRow> };
+  private pending?: Promise<Map<number, StackRow>>;
+
+  constructor(private readonly model: DataModel) {}
+
+  private get numbers(): InstanceMap {
+    return (this.numbersOf ??= new InstanceMap());
+  }
+
+  async list(): Promise<number[]> {
+    return [...(await this.current()).keys()].sort((a, b) => a - b);
+  }
+
+  async get(keys: InstanceKeys): Promise<Record<string, Value>> {
+    const row = (await this.current()).get(keys[0]!);
+    if (!row) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such instance: Device.InterfaceStack.${keys[0]}.`);
+    return { Alias: `cpe-stack-${keys[0]}`, HigherLayer: row.higher, LowerLayer: row.lower, HigherAlias: row.higherAlias, LowerAlias: row.lowerAlias };
+  }
+
+  private current(): Promise<Map<number, StackRow>> {
+    const cache = this.cache;
+    if (cache && Date.now() - cache.at < CACHE_MS) return Promise.resolve(cache.rows);
+    this.pending ??= this.derive()
+      .then((rows) => {
+        this.cache = { at: Date.now(), rows };
+        return rows;
+      })
+      .finally(() => {
+        this.pending = undefined;
+      });
+    return this.pending;
+  }
+
+  private async derive(): Promise<Map<number, StackRow>> {
     // The agent's own view: the table describes the device, and a controller's access to
     // InterfaceStack itself is checked by the handlers as for any object.
     const ctx = {};
-    const resolver = new PathResolver(model, ctx);
+    const resolver = new PathResolver(this.model, ctx);
     const pairs: Array<{ higher: string; lower: string; higherAlias: string }> = [];
     const aliasOf = new Map<string, string>();
-    for (const node of layeredNodes(model)) {
+    for (const node of layeredNodes(this.model)) {
       const matches = await resolver.resolve(parsePath(node.supportedPath.replaceAll('{i}', '*'))).catch(() => []);
       for (const m of matches) {
         const inst: ObjectInstance = { node: m.node, keys: m.keys };
         let values: Record<string, Value>;
         try {
-          values = await model.readValues(inst, ctx);
+          values = await this.model.readValues(inst, ctx);
         } catch {
           continue;
         } // a row that vanished meanwhile
@@ -81,36 +120,14 @@ export function registerInterfaceStack(model: DataModel): void {
       if (seen.has(key)) continue;
       if (rows.size >= MAX_INTERFACE_STACK_ROWS) break;
       seen.add(key);
-      const n = numbers.numberOf(key);
-      rows.set(n, { higher: p.higher, lower: p.lower, higherAlias: p.higherAlias, lowerAlias: aliasOf.get(p.lower) ?? (await lowerAlias(resolver, model, p.lower)) });
+      const n = this.numbers.numberOf(key);
+      rows.set(n, { higher: p.higher, lower: p.lower, higherAlias: p.higherAlias, lowerAlias: aliasOf.get(p.lower) ?? (await lowerAlias(resolver, this.model, p.lower)) });
     }
     // A pair that went away keeps its number retired: if it comes back it is a new row.
-    for (const key of present) if (!seen.has(key)) numbers.retire(key);
-    present = seen;
+    for (const key of this.present ?? []) if (!seen.has(key)) this.numbers.retire(key);
+    this.present = seen;
     return rows;
-  };
-
-  const current = (): Promise<Map<number, StackRow>> => {
-    if (cache && Date.now() - cache.at < CACHE_MS) return Promise.resolve(cache.rows);
-    pending ??= derive()
-      .then((rows) => {
-        cache = { at: Date.now(), rows };
-        return rows;
-      })
-      .finally(() => {
-        pending = undefined;
-      });
-    return pending;
-  };
-
-  model.register(INTERFACE_STACK_PATH, {
-    list: async () => [...(await current()).keys()].sort((a, b) => a - b),
-    get: async (keys) => {
-      const row = (await current()).get(keys[0]);
-      if (!row) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such instance: Device.InterfaceStack.${keys[0]}.`);
-      return { Alias: `cpe-stack-${keys[0]}`, HigherLayer: row.higher, LowerLayer: row.lower, HigherAlias: row.higherAlias, LowerAlias: row.lowerAlias };
-    },
-  });
+  }
 }
 
 /** Alias of a lower layer that has no LowerLayers of its own (e.g. a Wi-Fi radio); '' if none. */

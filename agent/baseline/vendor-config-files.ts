@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
-import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
@@ -29,39 +29,50 @@ export function defaultsVersion(defaults: DefaultsFile): string {
   return `sha256:${createHash('sha256').update(canonical).digest('hex').slice(0, 8)}`;
 }
 
+/** Alias is left out: these rows are the agent's, there is nothing for a Controller to name. */
+const PARAMS = ['Name', 'Version', 'Date', 'Description', 'UseForBackupRestore'] as const;
+
 /** Serves the VendorConfigFile table from the factory defaults and the agent's store. */
 export function registerVendorConfigFiles(model: DataModel, store: DataStore, defaults: DefaultsFile): void {
-  const version = defaultsVersion(defaults);
-  const rows: Array<() => Promise<Record<string, Value>>> = [
-    async () => ({
-      Name: 'factory-defaults',
-      Version: version,
-      Date: UNKNOWN_TIME,
-      Description: 'Factory defaults: applied to an empty data directory, restored by FactoryReset()',
-      UseForBackupRestore: false,
-    }),
-  ];
-  if (store.dir !== undefined) {
-    rows.push(async () => ({
-      Name: 'state.json',
-      // The commit number of the last saved change: it moves with every change, never back.
-      Version: `r${store.revision}`,
-      Date: await lastSaved(store),
-      Description: 'The configuration the agent has saved in its data directory (state.json and state.journal)',
-      UseForBackupRestore: true,
-    }));
+  model.register('Device.DeviceInfo.VendorConfigFile.{i}.', new VendorConfigFiles(store, defaultsVersion(defaults)));
+}
+
+/** The table's binding: a class, so a fleet's gateways share its methods and parameter list (issue 14). */
+class VendorConfigFiles implements ObjectBinding {
+  readonly params: readonly string[] = PARAMS;
+
+  constructor(
+    private readonly store: DataStore,
+    private readonly version: string,
+  ) {}
+
+  /** Row 2, the saved configuration, only with a data directory. */
+  list(): number[] {
+    return this.store.dir !== undefined ? [1, 2] : [1];
   }
-  const row = (keys: InstanceKeys) => {
-    const read = keys[0] === undefined ? undefined : rows[keys[0] - 1];
-    if (!read) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such instance: ${keys[0]}`);
-    return read();
-  };
-  model.register('Device.DeviceInfo.VendorConfigFile.{i}.', {
-    // Alias is left out: these rows are the agent's, there is nothing for a Controller to name.
-    params: ['Name', 'Version', 'Date', 'Description', 'UseForBackupRestore'],
-    list: () => rows.map((_, i) => i + 1),
-    get: row,
-  });
+
+  async get(keys: InstanceKeys): Promise<Record<string, Value>> {
+    if (keys[0] === 1) {
+      return {
+        Name: 'factory-defaults',
+        Version: this.version,
+        Date: UNKNOWN_TIME,
+        Description: 'Factory defaults: applied to an empty data directory, restored by FactoryReset()',
+        UseForBackupRestore: false,
+      };
+    }
+    if (keys[0] === 2 && this.store.dir !== undefined) {
+      return {
+        Name: 'state.json',
+        // The commit number of the last saved change: it moves with every change, never back.
+        Version: `r${this.store.revision}`,
+        Date: await lastSaved(this.store),
+        Description: 'The configuration the agent has saved in its data directory (state.json and state.journal)',
+        UseForBackupRestore: true,
+      };
+    }
+    throw new UspError(ErrorCode.ObjectDoesNotExist, `no such instance: ${keys[0]}`);
+  }
 }
 
 /** When the saved configuration last changed on disk: the newer of state.json and its journal. */

@@ -28,6 +28,7 @@ import type { CommandInvocation, InstanceKeys } from '../../datamodel/tree/bindi
 import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { Value } from '../../datamodel/value/Value.js';
+import { BoundCheckedCommand } from '../../datamodel/tree/bound-command.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { sendReportRequest } from '../bulkdata/http-request.js';
 import { checkDefaultsEntries, type DefaultsFile } from '../defaults/apply-defaults.js';
@@ -84,134 +85,155 @@ export async function savedConfiguration(model: DataModel, store: DataStore): Pr
 
 /** Registers Backup() and Restore() on the VendorConfigFile rows. */
 export function registerVendorConfigCommands(model: DataModel, opts: VendorConfigTransferOptions): void {
-  const ca = opts.caPem === undefined ? undefined : [...rootCertificates, opts.caPem];
-  let restoring = false;
+  // One object per gateway; the commands' functions are the fleet's (issue 14).
+  const t = new VendorConfigTransfer(model, opts);
+  model.registerCommand(VENDOR_CONFIG_FILE, 'Backup()', new BoundCheckedCommand(t, runBackup, precheckBackup));
+  model.registerCommand(VENDOR_CONFIG_FILE, 'Restore()', new BoundCheckedCommand(t, runRestore, precheckRestore));
+  model.registerEvent(LOCAL_AGENT_PATH, TRANSFER_COMPLETE);
+}
 
-  const refuseUrl = async (url: string): Promise<void> => {
-    const problem = urlProblem(url) ?? (await opts.downloadPolicy?.check(new URL(url)));
+const precheckBackup = (t: VendorConfigTransfer, call: Omit<CommandInvocation, 'signal'>): Promise<void> => t.refuseUrl(String(call.input.URL ?? ''));
+const runBackup = (t: VendorConfigTransfer, call: CommandInvocation): Promise<Record<string, Value>> => t.backup(call);
+const runRestore = (t: VendorConfigTransfer, call: CommandInvocation): Promise<Record<string, Value>> => t.restore(call);
+
+/**
+ * An argument left out reads as the schema's default (CheckSumAlgorithm: its first value), so
+ * the algorithm counts only when the Controller gave it.
+ */
+async function precheckRestore(t: VendorConfigTransfer, call: Omit<CommandInvocation, 'signal'>, given: ReadonlySet<string>): Promise<Record<string, Value>> {
+  const input = given.has('CheckSumAlgorithm') ? call.input : { ...call.input, CheckSumAlgorithm: '' };
+  await t.checkRestore({ ...call, input });
+  return input;
+}
+
+/** One gateway's configuration file transfers. */
+class VendorConfigTransfer {
+  private readonly ca: string[] | undefined;
+  private restoring = false;
+
+  constructor(
+    private readonly model: DataModel,
+    private readonly opts: VendorConfigTransferOptions,
+  ) {
+    this.ca = opts.caPem === undefined ? undefined : [...rootCertificates, opts.caPem];
+  }
+
+  async refuseUrl(url: string): Promise<void> {
+    const problem = urlProblem(url) ?? (await this.opts.downloadPolicy?.check(new URL(url)));
     if (problem) throw new UspError(ErrorCode.InvalidArguments, problem);
-  };
-  const result = (call: CommandInvocation, name: string, type: 'Upload' | 'Download', url: string, algorithm: CheckSumAlgorithm): TransferResult => ({
-    command: `${call.objectPath}${name}`,
-    commandKey: call.commandKey,
-    requestor: call.ctx.controllerId ?? '',
-    transferType: type,
-    affected: call.objectPath,
-    url,
-    startTime: new Date(),
-    faultCode: 0,
-    faultString: '',
-    checkSumAlgorithm: algorithm,
-    checkSum: '',
-  });
+  }
+
+  private result(call: CommandInvocation, name: string, type: 'Upload' | 'Download', url: string, algorithm: CheckSumAlgorithm): TransferResult {
+    return {
+      command: `${call.objectPath}${name}`,
+      commandKey: call.commandKey,
+      requestor: call.ctx.controllerId ?? '',
+      transferType: type,
+      affected: call.objectPath,
+      url,
+      startTime: new Date(),
+      faultCode: 0,
+      faultString: '',
+      checkSumAlgorithm: algorithm,
+      checkSum: '',
+    };
+  }
+
   /** Ends a transfer that failed: OperationComplete (the throw) first, then TransferComplete!. */
-  const fail = (r: TransferResult, code: ErrorCode, why: string): never => {
+  private fail(r: TransferResult, code: ErrorCode, why: string): never {
     r.faultCode = code;
     r.faultString = why;
-    opts.log.warn('configuration file transfer failed', { command: r.command, url: r.url, why });
-    setImmediate(() => emitTransferComplete(model, r));
+    this.opts.log.warn('configuration file transfer failed', { command: r.command, url: r.url, why });
+    setImmediate(() => emitTransferComplete(this.model, r));
     throw new UspError(code, why);
-  };
+  }
 
-  model.registerCommand(VENDOR_CONFIG_FILE, 'Backup()', {
-    precheck: async (call) => refuseUrl(String(call.input.URL ?? '')),
-    run: async (call): Promise<Record<string, Value>> => {
-      const url = String(call.input.URL ?? '');
-      await refuseUrl(url);
-      const content = call.keys[0] === SAVED_CONFIG ? await savedConfiguration(model, opts.store) : opts.defaults;
-      const body = Buffer.from(`${JSON.stringify(content, null, 1)}\n`);
-      const r = result(call, 'Backup()', 'Upload', url, 'SHA-256');
-      const username = String(call.input.Username ?? '');
-      const sent = await sendReportRequest({
-        url: new URL(url),
-        method: 'PUT',
-        headers: { 'content-type': 'application/json' },
-        body,
-        credentials: username === '' ? undefined : { username, password: String(call.input.Password ?? '') },
-        ca,
-        policy: opts.downloadPolicy,
-        timeoutMs: TRANSFER_TIMEOUT_MS,
-        signal: call.signal,
-      });
-      if (!sent.ok) fail(r, call.signal.aborted ? ErrorCode.CommandCanceled : ErrorCode.CommandFailure, `upload failed: ${sent.reason}`);
-      r.completeTime = new Date();
-      r.checkSum = createHash('sha256').update(body).digest('hex');
-      opts.log.info('configuration backed up', { file: call.objectPath, host: new URL(url).host, bytes: body.length });
-      setImmediate(() => emitTransferComplete(model, r));
-      return {};
-    },
-  });
+  async backup(call: CommandInvocation): Promise<Record<string, Value>> {
+    const url = String(call.input.URL ?? '');
+    await this.refuseUrl(url);
+    const content = call.keys[0] === SAVED_CONFIG ? await savedConfiguration(this.model, this.opts.store) : this.opts.defaults;
+    const body = Buffer.from(`${JSON.stringify(content, null, 1)}\n`);
+    const r = this.result(call, 'Backup()', 'Upload', url, 'SHA-256');
+    const username = String(call.input.Username ?? '');
+    const sent = await sendReportRequest({
+      url: new URL(url),
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body,
+      credentials: username === '' ? undefined : { username, password: String(call.input.Password ?? '') },
+      ca: this.ca,
+      policy: this.opts.downloadPolicy,
+      timeoutMs: TRANSFER_TIMEOUT_MS,
+      signal: call.signal,
+    });
+    if (!sent.ok) this.fail(r, call.signal.aborted ? ErrorCode.CommandCanceled : ErrorCode.CommandFailure, `upload failed: ${sent.reason}`);
+    r.completeTime = new Date();
+    r.checkSum = createHash('sha256').update(body).digest('hex');
+    this.opts.log.info('configuration backed up', { file: call.objectPath, host: new URL(url).host, bytes: body.length });
+    setImmediate(() => emitTransferComplete(this.model, r));
+    return {};
+  }
 
   /** The refusals before any transfer (no Request row, no TransferComplete!). */
-  const checkRestore = async (call: Omit<CommandInvocation, 'signal'>): Promise<{ dataDir: string; hashName: string | undefined }> => {
+  async checkRestore(call: Omit<CommandInvocation, 'signal'>): Promise<{ dataDir: string; hashName: string | undefined }> {
     if (call.keys[0] !== SAVED_CONFIG)
       throw new UspError(ErrorCode.CommandFailure, `only VendorConfigFile.${SAVED_CONFIG} (the saved configuration) can be restored; the factory-defaults file is read-only`);
-    if (opts.dataDir === undefined) throw new UspError(ErrorCode.CommandFailure, 'the agent runs without a data directory: there is no saved configuration to restore into');
-    await refuseUrl(String(call.input.URL ?? ''));
+    if (this.opts.dataDir === undefined) throw new UspError(ErrorCode.CommandFailure, 'the agent runs without a data directory: there is no saved configuration to restore into');
+    await this.refuseUrl(String(call.input.URL ?? ''));
     const hashName = HASHES[String(call.input.CheckSumAlgorithm ?? '')];
     if (String(call.input.CheckSum ?? '') !== '' && !hashName) throw new UspError(ErrorCode.InvalidCommandArgs, 'CheckSum needs a CheckSumAlgorithm (SHA-1, SHA-224, SHA-256, SHA-384 or SHA-512)');
     const fileSize = Number(call.input.FileSize ?? 0);
     if (fileSize > MAX_CONFIG_BYTES) throw new UspError(ErrorCode.ResourcesExceeded, `FileSize ${fileSize} is over the ${MAX_CONFIG_BYTES} byte limit of a configuration file`);
-    if (restoring) throw new UspError(ErrorCode.CommandFailure, 'a restore is already in progress');
-    return { dataDir: opts.dataDir, hashName };
-  };
+    if (this.restoring) throw new UspError(ErrorCode.CommandFailure, 'a restore is already in progress');
+    return { dataDir: this.opts.dataDir, hashName };
+  }
 
-  model.registerCommand(VENDOR_CONFIG_FILE, 'Restore()', {
-    // An argument left out reads as the schema's default (CheckSumAlgorithm: its first value), so
-    // the algorithm counts only when the Controller gave it.
-    precheck: async (call, given) => {
-      const input = given.has('CheckSumAlgorithm') ? call.input : { ...call.input, CheckSumAlgorithm: '' };
-      await checkRestore({ ...call, input });
-      return input;
-    },
-    run: async (call): Promise<Record<string, Value>> => {
-      const url = String(call.input.URL ?? '');
-      const { dataDir, hashName } = await checkRestore(call);
-      const algorithm = String(call.input.CheckSumAlgorithm ?? '');
-      const expected = String(call.input.CheckSum ?? '').toLowerCase();
-      restoring = true;
-      const r = result(call, 'Restore()', 'Download', url, hashName ? (algorithm as CheckSumAlgorithm) : 'Unknown');
+  async restore(call: CommandInvocation): Promise<Record<string, Value>> {
+    const url = String(call.input.URL ?? '');
+    const { dataDir, hashName } = await this.checkRestore(call);
+    const algorithm = String(call.input.CheckSumAlgorithm ?? '');
+    const expected = String(call.input.CheckSum ?? '').toLowerCase();
+    this.restoring = true;
+    const r = this.result(call, 'Restore()', 'Download', url, hashName ? (algorithm as CheckSumAlgorithm) : 'Unknown');
+    try {
+      const chunks: Buffer[] = [];
+      const username = String(call.input.Username ?? '');
       try {
-        const chunks: Buffer[] = [];
-        const username = String(call.input.Username ?? '');
-        try {
-          await fetchImage(url, {
-            ...(username === '' ? {} : { username, password: String(call.input.Password ?? '') }),
-            limits: { maxBytes: MAX_CONFIG_BYTES, timeoutMs: TRANSFER_TIMEOUT_MS, idleTimeoutMs: IDLE_TIMEOUT_MS, maxRedirects: 5 },
-            signal: call.signal,
-            ca,
-            policy: opts.downloadPolicy,
-            onData: (chunk) => {
-              chunks.push(Buffer.from(chunk));
-            },
-          });
-        } catch (e) {
-          fail(r, call.signal.aborted ? ErrorCode.CommandCanceled : ErrorCode.CommandFailure, `download failed: ${e instanceof Error ? e.message : String(e)}`);
-        }
-        r.completeTime = new Date();
-        const file = Buffer.concat(chunks);
-        r.checkSum = hashName ? createHash(hashName).update(file).digest('hex') : '';
-        if (expected !== '' && expected !== r.checkSum) fail(r, ErrorCode.CommandFailure, `${algorithm} checksum mismatch: expected ${expected}, got ${r.checkSum}`);
-        const config = parseConfiguration(model, file);
-        if (typeof config === 'string') fail(r, ErrorCode.CommandFailure, `not a configuration this agent can apply: ${config}`);
-        await stageRestore(dataDir, config as DefaultsFile);
-        opts.log.info('configuration downloaded and checked; restarting to apply it', { file: call.objectPath, host: new URL(url).host, bytes: file.length });
-      } finally {
-        restoring = false;
+        await fetchImage(url, {
+          ...(username === '' ? {} : { username, password: String(call.input.Password ?? '') }),
+          limits: { maxBytes: MAX_CONFIG_BYTES, timeoutMs: TRANSFER_TIMEOUT_MS, idleTimeoutMs: IDLE_TIMEOUT_MS, maxRedirects: 5 },
+          signal: call.signal,
+          ca: this.ca,
+          policy: this.opts.downloadPolicy,
+          onData: (chunk) => {
+            chunks.push(Buffer.from(chunk));
+          },
+        });
+      } catch (e) {
+        this.fail(r, call.signal.aborted ? ErrorCode.CommandCanceled : ErrorCode.CommandFailure, `download failed: ${e instanceof Error ? e.message : String(e)}`);
       }
-      // OperationComplete, then TransferComplete!, then the restart that applies the file.
-      setImmediate(() => {
-        emitTransferComplete(model, r);
-        void (async () => {
-          await opts.settle?.();
-          await new Promise((res) => setTimeout(res, RESTART_GRACE_MS));
-          opts.restart('RemoteReboot', call.commandKey);
-        })();
-      });
-      return {};
-    },
-  });
-  model.registerEvent(LOCAL_AGENT_PATH, TRANSFER_COMPLETE);
+      r.completeTime = new Date();
+      const file = Buffer.concat(chunks);
+      r.checkSum = hashName ? createHash(hashName).update(file).digest('hex') : '';
+      if (expected !== '' && expected !== r.checkSum) this.fail(r, ErrorCode.CommandFailure, `${algorithm} checksum mismatch: expected ${expected}, got ${r.checkSum}`);
+      const config = parseConfiguration(this.model, file);
+      if (typeof config === 'string') this.fail(r, ErrorCode.CommandFailure, `not a configuration this agent can apply: ${config}`);
+      await stageRestore(dataDir, config as DefaultsFile);
+      this.opts.log.info('configuration downloaded and checked; restarting to apply it', { file: call.objectPath, host: new URL(url).host, bytes: file.length });
+    } finally {
+      this.restoring = false;
+    }
+    // OperationComplete, then TransferComplete!, then the restart that applies the file.
+    setImmediate(() => {
+      emitTransferComplete(this.model, r);
+      void (async () => {
+        await this.opts.settle?.();
+        await new Promise((res) => setTimeout(res, RESTART_GRACE_MS));
+        this.opts.restart('RemoteReboot', call.commandKey);
+      })();
+    });
+    return {};
+  }
 }
 
 /** The file as a configuration, or why it is not one (format, paths, values, the agent's Endpoint ID). */

@@ -15,6 +15,7 @@ import type { CollectedReport } from './report-contract.js';
 import { PROFILE_TABLE, readProfile, type ProfileConfig } from './profile-config.js';
 import { profileEncoder } from './report-encoder.js';
 import { nextReportAt } from './report-schedule.js';
+import type { Change, ChangeObserver } from '../../datamodel/tree/ChangeFeed.js';
 
 /** setTimeout's limit; a longer wait is done in steps. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -47,7 +48,7 @@ interface Runner {
   retired?: boolean;
 }
 
-export class BulkDataService {
+export class BulkDataService implements ChangeObserver {
   private get runners(): Map<number, Runner> {
     return (this.runnersOf ??= new Map());
   }
@@ -60,7 +61,6 @@ export class BulkDataService {
   private dirtyOf?: Set<number>;
   private reloadAll = false;
   private flushing?: Promise<void>;
-  private unsubscribe?: () => void;
   private stopped = false;
   private readonly now: () => number;
 
@@ -70,21 +70,24 @@ export class BulkDataService {
 
   /** Reads every Profile and follows their configuration from now on. */
   async start(): Promise<void> {
-    this.unsubscribe = this.deps.model.changes.subscribe((c) => {
-      // Configuration only: a Profile's own Push! is on the same feed.
-      if (c.kind === 'event' || !c.path.startsWith('Device.BulkData.')) return;
-      const m = /^Device\.BulkData\.Profile\.(\d+)\./.exec(c.path);
-      if (m) this.dirty.add(Number(m[1]));
-      else this.reloadAll = true;
-      this.scheduleFlush();
-    });
+    this.deps.model.changes.observe(this);
     this.reloadAll = true;
     await this.flush();
   }
 
+  /** The change feed's observer method (ChangeFeed.observe: no closure per gateway). */
+  modelChanged(c: Change): void {
+    // Configuration only: a Profile's own Push! is on the same feed.
+    if (c.kind === 'event' || !c.path.startsWith('Device.BulkData.')) return;
+    const m = /^Device\.BulkData\.Profile\.(\d+)\./.exec(c.path);
+    if (m) this.dirty.add(Number(m[1]));
+    else this.reloadAll = true;
+    this.scheduleFlush();
+  }
+
   stop(): void {
     this.stopped = true;
-    this.unsubscribe?.();
+    this.deps.model.changes.unobserve(this);
     for (const r of this.runners.values()) this.retire(r);
     this.runners.clear();
   }

@@ -6,7 +6,9 @@
  */
 import type { Logger } from '../../datamodel/Logger.js';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
-import { registerStored } from '../../datamodel/store/stored-binding.js';
+import { registerStored, type StoredOptions } from '../../datamodel/store/stored-binding.js';
+import type { CommandBinding, CommandInvocation, InstanceKeys, RequestContext } from '../../datamodel/tree/binding.js';
+import type { Value } from '../../datamodel/value/Value.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { BulkDataService, type BulkDataDeps } from './BulkDataService.js';
 import { BULKDATA_ENCODINGS, BULKDATA_PROTOCOLS, DEFAULT_MIN_REPORTING_INTERVAL, MAX_PARAMETER_REFERENCES, MAX_PROFILES } from './bulkdata-limits.js';
@@ -43,51 +45,106 @@ export function registerBulkData(model: DataModel, store: DataStore, opts: BulkD
     readHttpTarget: async (n) => readHttpTarget(model, store, n, Number(store.row(`${PROFILE_TABLE}${n}.`)?.NumberOfRetainedFailedReports ?? 0)),
   });
   const protocols = opts.httpChannel ? BULKDATA_PROTOCOLS : BULKDATA_PROTOCOLS.filter((p) => p !== 'HTTP');
-  registerStored(model, store, 'Device.BulkData.', {
-    params: ['Enable', 'Status', 'MinReportingInterval', 'Protocols', 'EncodingTypes', 'ParameterWildCardSupported', 'MaxNumberOfProfiles', 'MaxNumberOfParameterReferences'],
-    live: {
-      Status: () => service.status(),
-      MinReportingInterval: () => minInterval,
-      // HTTP is listed once a channel for it is wired in: a controller reads what it can use.
-      Protocols: () => protocols.join(','),
-      EncodingTypes: () => BULKDATA_ENCODINGS.join(','),
-      ParameterWildCardSupported: () => true,
-      MaxNumberOfProfiles: () => MAX_PROFILES,
-      MaxNumberOfParameterReferences: () => MAX_PARAMETER_REFERENCES,
-    },
-  });
-  registerStored(model, store, PROFILE_NODE, {
-    // TR-181 Profile.{i}.Controller: filled by the agent with the creating Controller (read-only).
-    initial: (_parent, ctx) => ({ Controller: ctx.controllerPath ?? '' }),
-    validate: (keys, changes) => checkProfile(store, keys, changes, { minInterval, protocols }),
-    commands: {
-      'ForceCollection()': {
-        run: async (call) => {
-          await service.forceCollection(call.keys[0]);
-          return {};
-        },
-      },
-    },
-  });
+  const config = new BulkDataConfig(model, store, service, minInterval, protocols);
+  registerStored(model, store, 'Device.BulkData.', config);
+  registerStored(model, store, PROFILE_NODE, new ProfileOptions(config));
   model.registerEvent(PROFILE_NODE, PUSH_EVENT);
-  registerStored(model, store, 'Device.BulkData.Profile.{i}.Parameter.{i}.', {
-    validate: (keys, changes) => checkParameterRow(model, store, keys, changes),
-  });
+  registerStored(model, store, 'Device.BulkData.Profile.{i}.Parameter.{i}.', new RowRules(config, checkParameterRow));
   registerStored(model, store, 'Device.BulkData.Profile.{i}.CSVEncoding.');
   registerStored(model, store, 'Device.BulkData.Profile.{i}.JSONEncoding.');
-  registerStored(model, store, 'Device.BulkData.Profile.{i}.MQTT.', {
-    validate: (_keys, changes) => checkMqtt(changes),
-  });
-  registerStored(model, store, 'Device.BulkData.Profile.{i}.HTTP.', {
-    live: { CompressionsSupported: () => 'GZIP,Deflate', MethodsSupported: () => 'POST,PUT' },
-    validate: (_keys, changes) => checkHttp(changes),
-  });
-  registerStored(model, store, 'Device.BulkData.Profile.{i}.HTTP.RequestURIParameter.{i}.', {
-    validate: (keys, changes) => checkUriParameterRow(model, store, keys, changes),
-  });
+  registerStored(model, store, 'Device.BulkData.Profile.{i}.MQTT.', MQTT_OPTIONS);
+  registerStored(model, store, 'Device.BulkData.Profile.{i}.HTTP.', HTTP_OPTIONS);
+  registerStored(model, store, 'Device.BulkData.Profile.{i}.HTTP.RequestURIParameter.{i}.', new RowRules(config, checkUriParameterRow));
   deleteProfilesWithTheirController(model, store);
   return service;
 }
+
+const ROOT_PARAMS = ['Enable', 'Status', 'MinReportingInterval', 'Protocols', 'EncodingTypes', 'ParameterWildCardSupported', 'MaxNumberOfProfiles', 'MaxNumberOfParameterReferences'] as const;
+const ROOT_LIVE = ['Status', 'MinReportingInterval', 'Protocols', 'EncodingTypes', 'ParameterWildCardSupported', 'MaxNumberOfProfiles', 'MaxNumberOfParameterReferences'] as const;
+
+/**
+ * One gateway's Device.BulkData. settings, and the stored options of Device.BulkData. itself. The
+ * options of BulkData's objects are classes over it (or constants) rather than objects of
+ * closures: their methods then live once for every gateway of a fleet (issue 14).
+ */
+class BulkDataConfig implements StoredOptions {
+  readonly params: readonly string[] = ROOT_PARAMS;
+  readonly liveParams: readonly string[] = ROOT_LIVE;
+
+  constructor(
+    readonly model: DataModel,
+    readonly store: DataStore,
+    readonly service: BulkDataService,
+    readonly minInterval: number,
+    /** HTTP is listed once a channel for it is wired in: a controller reads what it can use. */
+    readonly protocols: readonly string[],
+  ) {}
+
+  liveValue(name: string): Value {
+    switch (name as (typeof ROOT_LIVE)[number]) {
+      case 'Status':
+        return this.service.status();
+      case 'MinReportingInterval':
+        return this.minInterval;
+      case 'Protocols':
+        return this.protocols.join(',');
+      case 'EncodingTypes':
+        return BULKDATA_ENCODINGS.join(',');
+      case 'ParameterWildCardSupported':
+        return true;
+      case 'MaxNumberOfProfiles':
+        return MAX_PROFILES;
+      case 'MaxNumberOfParameterReferences':
+        return MAX_PARAMETER_REFERENCES;
+    }
+  }
+}
+
+/** Device.BulkData.Profile.{i}.: checked at Set/Add, with ForceCollection(). */
+class ProfileOptions implements StoredOptions {
+  readonly commands: Readonly<Record<string, CommandBinding>>;
+
+  constructor(private readonly config: BulkDataConfig) {
+    this.commands = { 'ForceCollection()': new ForceCollection(config.service) };
+  }
+
+  /** TR-181 Profile.{i}.Controller: filled by the agent with the creating Controller (read-only). */
+  initial(_parent: InstanceKeys, ctx: RequestContext): Record<string, Value> {
+    return { Controller: ctx.controllerPath ?? '' };
+  }
+
+  validate(keys: InstanceKeys, changes: Record<string, Value>): void {
+    checkProfile(this.config.store, keys, changes, this.config);
+  }
+}
+
+class ForceCollection implements CommandBinding {
+  constructor(private readonly service: BulkDataService) {}
+
+  async run(call: CommandInvocation): Promise<Record<string, Value>> {
+    await this.service.forceCollection(call.keys[0]);
+    return {};
+  }
+}
+
+/** A table of parameter references (Parameter.{i}, RequestURIParameter.{i}), checked at Set/Add against the gateway's model. */
+class RowRules implements StoredOptions {
+  constructor(
+    private readonly config: BulkDataConfig,
+    private readonly check: (model: DataModel, store: DataStore, keys: InstanceKeys, changes: Record<string, Value>) => void,
+  ) {}
+
+  validate(keys: InstanceKeys, changes: Record<string, Value>): void {
+    this.check(this.config.model, this.config.store, keys, changes);
+  }
+}
+
+/** Nothing of a gateway in them: one for the fleet. */
+const MQTT_OPTIONS: StoredOptions = { validate: (_keys, changes) => checkMqtt(changes) };
+const HTTP_OPTIONS: StoredOptions = {
+  live: { CompressionsSupported: () => 'GZIP,Deflate', MethodsSupported: () => 'POST,PUT' },
+  validate: (_keys, changes) => checkHttp(changes),
+};
 
 /** TR-181 Profile.{i}.Controller is a strong reference "|delete": the Profile goes with its Controller row. */
 function deleteProfilesWithTheirController(model: DataModel, store: DataStore): void {

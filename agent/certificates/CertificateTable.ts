@@ -8,7 +8,7 @@
  */
 import type { X509Certificate } from 'node:crypto';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
-import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
+import type { InstanceKeys, ObjectBinding, RequestContext } from '../../datamodel/tree/binding.js';
 import type { Change } from '../../datamodel/tree/ChangeFeed.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
@@ -66,7 +66,7 @@ export class CertificateTable {
     private readonly model: DataModel,
     private readonly store: DataStore,
   ) {
-    this.binding = this.makeBinding();
+    this.binding = new CertificateRows(store, this);
     this.node = model.register(CERTIFICATE_PATH, this.binding);
   }
 
@@ -156,34 +156,58 @@ export class CertificateTable {
     for (const c of changes) this.model.changes.emit(c);
   }
 
-  private makeBinding(): ObjectBinding {
-    const store = this.store;
-    return {
-      params: PARAMS,
-      changesOnlyThroughAgent: true,
-      stored: true,
-      list: () => store.instances(TABLE_PATH),
-      get: (keys) => {
-        const row = store.row(rowPath(own(keys))) ?? {};
-        return { Alias: row.Alias ?? '', Enable: row.Enable ?? false, SerialNumber: row.SerialNumber ?? '', Issuer: row.Issuer ?? '' };
-      },
-      set: (keys, changes) => {
-        const path = rowPath(own(keys));
-        store.setRow(path, { ...(store.row(path) ?? {}), ...changes });
-      },
-      add: (_parentKeys, params, _ctx, requested) => {
-        const n = store.allocate(TABLE_PATH, requested);
-        store.setRow(rowPath(n), { ...params });
-        return n;
-      },
-      delete: (keys) => {
-        const n = own(keys);
-        store.remove(rowPath(n), TABLE_PATH, n);
-        this.parsed.delete(n);
-      },
-      snapshot: (keys) => store.snapshotSubtree(rowPath(own(keys))),
-      restore: (keys, snap) => store.restoreSubtree(TABLE_PATH, own(keys), snap as ReturnType<DataStore['snapshotSubtree']>),
-    };
+  /** The row is gone: its parsed certificate goes too. */
+  forget(n: number): void {
+    this.parsedOf?.delete(n);
+  }
+}
+
+/**
+ * The binding of Certificate.{i}: a class, so a fleet's gateways share its methods (issue 14);
+ * rows live in the gateway's DataStore.
+ */
+class CertificateRows implements ObjectBinding {
+  readonly params: readonly string[] = PARAMS;
+  readonly changesOnlyThroughAgent = true;
+  readonly stored = true;
+
+  constructor(
+    private readonly store: DataStore,
+    private readonly table: CertificateTable,
+  ) {}
+
+  list(): number[] {
+    return this.store.instances(TABLE_PATH);
+  }
+
+  get(keys: InstanceKeys): Record<string, Value> {
+    const row = this.store.row(rowPath(own(keys))) ?? {};
+    return { Alias: row.Alias ?? '', Enable: row.Enable ?? false, SerialNumber: row.SerialNumber ?? '', Issuer: row.Issuer ?? '' };
+  }
+
+  set(keys: InstanceKeys, changes: Record<string, Value>): void {
+    const path = rowPath(own(keys));
+    this.store.setRow(path, { ...(this.store.row(path) ?? {}), ...changes });
+  }
+
+  add(_parentKeys: InstanceKeys, params: Record<string, Value>, _ctx: RequestContext, requested?: number): number {
+    const n = this.store.allocate(TABLE_PATH, requested);
+    this.store.setRow(rowPath(n), { ...params });
+    return n;
+  }
+
+  delete(keys: InstanceKeys): void {
+    const n = own(keys);
+    this.store.remove(rowPath(n), TABLE_PATH, n);
+    this.table.forget(n);
+  }
+
+  snapshot(keys: InstanceKeys): unknown {
+    return this.store.snapshotSubtree(rowPath(own(keys)));
+  }
+
+  restore(keys: InstanceKeys, snap: unknown): void {
+    this.store.restoreSubtree(TABLE_PATH, own(keys), snap as ReturnType<DataStore['snapshotSubtree']>);
   }
 }
 

@@ -25,6 +25,7 @@ import type { MtpConnection } from '../../mtp/Mtp.js';
 import { certificateInstance, certificateInstances, type CertificateTable } from './CertificateTable.js';
 import { pinOnFirstUse } from './pin-on-first-use.js';
 import { certificateChain, issuedBy, sameCertificate } from './x509.js';
+import type { Change, ChangeObserver } from '../../datamodel/tree/ChangeFeed.js';
 
 export const CREDENTIAL_PATH = 'Device.LocalAgent.ControllerTrust.Credential.{i}.';
 const CONTROLLER_PATH = 'Device.LocalAgent.Controller.{i}.';
@@ -59,7 +60,7 @@ interface CaCredential {
 
 const NO_CERTIFICATE: PeerVerdict = Object.freeze({ inheritedRole: '' });
 
-export class PeerTrust {
+export class PeerTrust implements ChangeObserver {
   private generation = 0;
   private readonly byCertificate = new WeakMap<X509Certificate, { generation: number; pinned: string; verdict: PeerVerdict }>();
   /** Per controller: the certificate of its current connection and what it inherited. */
@@ -82,10 +83,12 @@ export class PeerTrust {
   ) {
     this.credentialNode = model.requireNode(CREDENTIAL_PATH);
     this.controllerNode = model.requireNode(CONTROLLER_PATH);
-    const watched = new Set<ModelNode>([certificates.node, this.credentialNode]);
-    model.changes.subscribe((c) => {
-      if (watched.has(c.inst.node)) this.generation++;
-    });
+    model.changes.observe(this);
+  }
+
+  /** The change feed's observer method (ChangeFeed.observe: no closure per gateway). */
+  modelChanged(c: Change): void {
+    if (c.inst.node === this.certificates.node || c.inst.node === this.credentialNode) this.generation++;
   }
 
   /**

@@ -8,6 +8,7 @@
 import type { DataStore } from '../../datamodel/store/DataStore.js';
 import type { CommandInvocation, InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
+import { BoundCommand } from '../../datamodel/tree/bound-command.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { endpointIdFromCert, parseSubjectAltName, USP_EID_URN_PREFIX } from '../../mtp/tls/endpoint-id-from-cert.js';
@@ -24,7 +25,7 @@ export interface Certificates {
   table: CertificateTable;
   peers: PeerTrust;
   /** Controller.{i}.InheritedRole, live: the roles of that controller's current connection. */
-  inheritedRole: (keys: InstanceKeys) => Value;
+  inheritedRole(keys: InstanceKeys): Value;
 }
 
 /**
@@ -41,34 +42,45 @@ export function registerCertificates(model: DataModel, store: DataStore): Certif
   const table = new CertificateTable(model, store);
   const peers = new PeerTrust(model, table);
   peersByModel.set(model, peers);
-  model.registerCommand(CERTIFICATE_PATH, 'Delete()', {
-    run: async (call) => {
-      await table.remove(call.keys[0]);
-      return {};
-    },
-  });
-  model.registerCommand(CERTIFICATE_PATH, 'GetFingerprint()', {
-    run: async (call) => {
-      const cert = table.certificate(call.keys[0]);
-      if (!cert) throw new UspError(ErrorCode.CommandFailure, `${call.objectPath} holds no certificate`);
-      const algorithm = String(call.input.FingerprintAlgorithm ?? '');
-      if (!isFingerprintAlgorithm(algorithm)) throw new UspError(ErrorCode.InvalidCommandArgs, `FingerprintAlgorithm ${JSON.stringify(algorithm)} is not supported`);
-      return { Fingerprint: fingerprintOf(cert, algorithm) };
-    },
-  });
+  const certificates = new GatewayCertificates(model, store, table, peers);
+  model.registerCommand(CERTIFICATE_PATH, 'Delete()', new BoundCommand(certificates, deleteCertificate));
+  model.registerCommand(CERTIFICATE_PATH, 'GetFingerprint()', new BoundCommand(certificates, getFingerprint));
   // Adds a row only: trust needs a Credential that refers to it (TP-469 9.2).
-  model.registerCommand('Device.LocalAgent.', 'AddCertificate()', {
-    run: async (call) => {
-      await table.add(parseCertificatePem(String(call.input.Certificate ?? '')), String(call.input.Alias ?? ''));
-      return {};
-    },
-  });
-  model.registerCommand(CONTROLLER_PATH, 'AddMyCertificate()', { run: (call) => addMyCertificate(model, table, call) });
-  return {
-    table,
-    peers,
-    inheritedRole: (keys) => peers.inheritedRole(String(store.row(`Device.LocalAgent.Controller.${keys[0]}.`)?.EndpointID ?? '')),
-  };
+  model.registerCommand('Device.LocalAgent.', 'AddCertificate()', new BoundCommand(certificates, addCertificate));
+  model.registerCommand(CONTROLLER_PATH, 'AddMyCertificate()', new BoundCommand(certificates, addMyCertificate));
+  return certificates;
+}
+
+/** One gateway's certificates: a class, so a fleet shares its methods and the commands' functions (issue 14). */
+class GatewayCertificates implements Certificates {
+  constructor(
+    readonly model: DataModel,
+    private readonly store: DataStore,
+    readonly table: CertificateTable,
+    readonly peers: PeerTrust,
+  ) {}
+
+  inheritedRole(keys: InstanceKeys): Value {
+    return this.peers.inheritedRole(String(this.store.row(`Device.LocalAgent.Controller.${keys[0]}.`)?.EndpointID ?? ''));
+  }
+}
+
+async function deleteCertificate(c: GatewayCertificates, call: CommandInvocation): Promise<Record<string, Value>> {
+  await c.table.remove(call.keys[0]);
+  return {};
+}
+
+async function getFingerprint(c: GatewayCertificates, call: CommandInvocation): Promise<Record<string, Value>> {
+  const cert = c.table.certificate(call.keys[0]);
+  if (!cert) throw new UspError(ErrorCode.CommandFailure, `${call.objectPath} holds no certificate`);
+  const algorithm = String(call.input.FingerprintAlgorithm ?? '');
+  if (!isFingerprintAlgorithm(algorithm)) throw new UspError(ErrorCode.InvalidCommandArgs, `FingerprintAlgorithm ${JSON.stringify(algorithm)} is not supported`);
+  return { Fingerprint: fingerprintOf(cert, algorithm) };
+}
+
+async function addCertificate(c: GatewayCertificates, call: CommandInvocation): Promise<Record<string, Value>> {
+  await c.table.add(parseCertificatePem(String(call.input.Certificate ?? '')), String(call.input.Alias ?? ''));
+  return {};
 }
 
 /**
@@ -79,7 +91,7 @@ export function registerCertificates(model: DataModel, store: DataStore): Certif
  * Endpoint ID in its SAN (a USP URN, or for an fqdn:: controller its dNSNames) could never
  * identify this controller and is refused (7027).
  */
-async function addMyCertificate(model: DataModel, table: CertificateTable, call: CommandInvocation): Promise<Record<string, Value>> {
+async function addMyCertificate({ model, table }: GatewayCertificates, call: CommandInvocation): Promise<Record<string, Value>> {
   const node = model.requireNode(CONTROLLER_PATH);
   const inst = { node, keys: call.keys };
   const own = node.pathOf(call.keys).replace(/\.$/, '');

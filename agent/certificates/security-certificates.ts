@@ -5,6 +5,7 @@
  * Read-only; the rows are set once the TLS identity is loaded at start.
  */
 import type { X509Certificate } from 'node:crypto';
+import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import type { TlsIdentity } from '../../mtp/tls/TlsIdentity.js';
@@ -19,24 +20,37 @@ export interface SecurityCertificates {
   setIdentity(id: TlsIdentity | undefined): void;
 }
 
+const PARAMS = ['Enable', 'LastModif', 'SerialNumber', 'Issuer', 'NotBefore', 'NotAfter', 'Subject', 'SubjectAlt'] as const;
+const NO_ROWS: ReadonlyArray<Record<string, Value>> = [];
+
 export function registerSecurityCertificates(model: DataModel): SecurityCertificates {
-  let rows: Array<Record<string, Value>> = [];
-  model.register(PATH, {
-    params: ['Enable', 'LastModif', 'SerialNumber', 'Issuer', 'NotBefore', 'NotAfter', 'Subject', 'SubjectAlt'],
-    list: () => rows.map((_r, i) => i + 1),
-    get: (keys) => rows[keys[0] - 1] ?? {},
-  });
-  return {
-    setIdentity(id) {
-      if (!id) {
-        rows = [];
-        return;
-      }
-      const loaded = isoSeconds(new Date());
-      const seen = new Set<string>();
-      rows = [...id.chain, ...id.trustAnchors].filter((c) => !seen.has(c.fingerprint256) && seen.add(c.fingerprint256)).map((c) => row(c, loaded));
-    },
-  };
+  const table = new SecurityCertificateRows();
+  model.register(PATH, table);
+  return table;
+}
+
+/** The table and its rows: a class, so a fleet's gateways share its methods and parameter list (issue 14). */
+class SecurityCertificateRows implements ObjectBinding, SecurityCertificates {
+  readonly params: readonly string[] = PARAMS;
+  private rows = NO_ROWS;
+
+  list(): number[] {
+    return this.rows.map((_r, i) => i + 1);
+  }
+
+  get(keys: InstanceKeys): Record<string, Value> {
+    return { ...(this.rows[keys[0]! - 1] ?? {}) };
+  }
+
+  setIdentity(id: TlsIdentity | undefined): void {
+    if (!id) {
+      this.rows = NO_ROWS;
+      return;
+    }
+    const loaded = isoSeconds(new Date());
+    const seen = new Set<string>();
+    this.rows = [...id.chain, ...id.trustAnchors].filter((c) => !seen.has(c.fingerprint256) && seen.add(c.fingerprint256)).map((c) => row(c, loaded));
+  }
 }
 
 function row(c: X509Certificate, loaded: string): Record<string, Value> {

@@ -23,6 +23,7 @@ import { PathResolver } from '../../datamodel/tree/resolve-path.js';
 import { Transaction } from '../../datamodel/tree/Transaction.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
+import type { Change, ChangeObserver } from '../../datamodel/tree/ChangeFeed.js';
 
 export const CHALLENGE_PATH = 'Device.LocalAgent.ControllerTrust.Challenge.{i}.';
 const TRUST_PATH = 'Device.LocalAgent.ControllerTrust.';
@@ -40,7 +41,7 @@ interface Attempts {
   lockedUntil: number;
 }
 
-export class ChallengeService {
+export class ChallengeService implements ChangeObserver {
   private get pending(): Map<string, Pending> {
     return (this.pendingOf ??= new Map());
   }
@@ -58,9 +59,12 @@ export class ChallengeService {
     private readonly now: () => number = Date.now,
   ) {
     this.challengeNode = model.requireNode(CHALLENGE_PATH);
-    model.changes.subscribe((c) => {
-      if (c.kind === 'deleted' && c.inst.node === this.challengeNode) this.forgetChallenge(c.inst.keys[0]);
-    });
+    model.changes.observe(this);
+  }
+
+  /** The change feed's observer method (ChangeFeed.observe: no closure per gateway). */
+  modelChanged(c: Change): void {
+    if (c.kind === 'deleted' && c.inst.node === this.challengeNode) this.forgetChallenge(c.inst.keys[0]);
   }
 
   /** RequestChallenge(ChallengeRef, RequestExpiration): 0 s never expires. */

@@ -39,17 +39,26 @@ export interface IpDiagnosticsDeps {
  * and start ends with an OperationComplete carrying 7005.
  */
 export function slotGate(slots: DiagnosticSlots): SlotGate {
-  const busy = (): UspError => new UspError(ErrorCode.ResourcesExceeded, `all ${slots.max} diagnostic slots are in use; try again when one ends`);
-  return {
-    check: () => {
-      if (slots.inUse >= slots.max) throw busy();
-    },
-    acquire: () => {
-      const release = slots.tryAcquire();
-      if (!release) throw busy();
-      return release;
-    },
-  };
+  return new SlotGateOver(slots);
+}
+
+/** A class, not an object of closures: a fleet's gateways share its methods (issue 14). */
+class SlotGateOver implements SlotGate {
+  constructor(private readonly slots: DiagnosticSlots) {}
+
+  check(): void {
+    if (this.slots.inUse >= this.slots.max) throw this.busy();
+  }
+
+  acquire(): () => void {
+    const release = this.slots.tryAcquire();
+    if (!release) throw this.busy();
+    return release;
+  }
+
+  private busy(): UspError {
+    return new UspError(ErrorCode.ResourcesExceeded, `all ${this.slots.max} diagnostic slots are in use; try again when one ends`);
+  }
 }
 
 /** Runs `fn` holding one diagnostic slot. */

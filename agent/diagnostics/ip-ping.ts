@@ -13,6 +13,7 @@ import { runPing, type IpFamily } from '../../platform/diagnostics/ping-command.
 import type { PingOutcome } from '../../platform/diagnostics/ping-output.js';
 import { sourceAddressFor } from '../../platform/diagnostics/source-address.js';
 import type { DiagnosticTool } from '../../platform/diagnostics/diagnostic-tools.js';
+import { BoundCheckedCommand } from '../../datamodel/tree/bound-command.js';
 import { toolFailureStatus, withSlot, type IpDiagnosticsDeps } from './ip-diagnostics-deps.js';
 import { checkHost, interfaceDevice } from './interface-input.js';
 
@@ -21,40 +22,50 @@ export const MAX_REPETITIONS = 1000;
 
 /** The IPPing() command binding over `tool` (TR-181 Device.IP.Diagnostics.IPPing()). */
 export function ipPingCommand(d: IpDiagnosticsDeps, tool: DiagnosticTool): CommandBinding {
-  const prepare = async (call: Omit<CommandInvocation, 'signal'>) => {
-    const host = checkHost('Host', String(call.input.Host ?? ''));
-    const count = Number(call.input.NumberOfRepetitions);
-    if (count > MAX_REPETITIONS) throw new UspError(ErrorCode.ResourcesExceeded, `NumberOfRepetitions ${count} is over this agent's bound of ${MAX_REPETITIONS}`);
-    const device = await interfaceDevice(d.model, String(call.input.Interface ?? ''), d.interfaceDevice);
-    return {
-      host,
-      count,
-      device,
-      family: String(call.input.ProtocolVersion) as IpFamily,
-      timeoutMs: Number(call.input.Timeout),
-      dataBlockSize: Number(call.input.DataBlockSize),
-      dscp: Number(call.input.DSCP ?? 0),
-    };
-  };
+  // One binding object per gateway over functions the fleet shares (issue 14: no closures per gateway).
+  return new BoundCheckedCommand<ToolDeps>({ d, tool }, runIpPing, precheckIpPing);
+}
+
+/** The deps and the tool one gateway's command runs with. */
+interface ToolDeps {
+  d: IpDiagnosticsDeps;
+  tool: DiagnosticTool;
+}
+
+const prepare = async (d: IpDiagnosticsDeps, call: Omit<CommandInvocation, 'signal'>) => {
+  const host = checkHost('Host', String(call.input.Host ?? ''));
+  const count = Number(call.input.NumberOfRepetitions);
+  if (count > MAX_REPETITIONS) throw new UspError(ErrorCode.ResourcesExceeded, `NumberOfRepetitions ${count} is over this agent's bound of ${MAX_REPETITIONS}`);
+  const device = await interfaceDevice(d.model, String(call.input.Interface ?? ''), d.interfaceDevice);
   return {
-    precheck: async (call) => {
-      await prepare(call);
-      d.slots.check();
-    },
-    run: (call) =>
-      withSlot(d, async () => {
-        const req = await prepare(call);
-        let outcome: PingOutcome;
-        try {
-          outcome = await runPing(d.runner, tool, req, call.signal);
-        } catch (e) {
-          if (call.signal.aborted) throw e;
-          return { ...pingOutput(undefined, 0, ''), Status: toolFailureStatus(d, 'IPPing()', e) };
-        }
-        if (outcome.status !== 'Complete') d.log.info('IPPing() did not complete', { host: req.host, status: outcome.status, detail: outcome.detail ?? '' });
-        return pingOutput(outcome, req.count, await sourceAddressFor(outcome.address));
-      }),
+    host,
+    count,
+    device,
+    family: String(call.input.ProtocolVersion) as IpFamily,
+    timeoutMs: Number(call.input.Timeout),
+    dataBlockSize: Number(call.input.DataBlockSize),
+    dscp: Number(call.input.DSCP ?? 0),
   };
+};
+
+async function precheckIpPing({ d }: ToolDeps, call: Omit<CommandInvocation, 'signal'>): Promise<Record<string, Value> | void> {
+  await prepare(d, call);
+  d.slots.check();
+}
+
+function runIpPing({ d, tool }: ToolDeps, call: CommandInvocation): Promise<Record<string, Value>> {
+  return withSlot(d, async () => {
+    const req = await prepare(d, call);
+    let outcome: PingOutcome;
+    try {
+      outcome = await runPing(d.runner, tool, req, call.signal);
+    } catch (e) {
+      if (call.signal.aborted) throw e;
+      return { ...pingOutput(undefined, 0, ''), Status: toolFailureStatus(d, 'IPPing()', e) };
+    }
+    if (outcome.status !== 'Complete') d.log.info('IPPing() did not complete', { host: req.host, status: outcome.status, detail: outcome.detail ?? '' });
+    return pingOutput(outcome, req.count, await sourceAddressFor(outcome.address));
+  });
 }
 
 /** All of IPPing()'s output arguments. */

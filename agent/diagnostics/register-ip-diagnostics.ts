@@ -8,6 +8,7 @@
  * they run without the Interface input. All diagnostics share one DiagnosticSlots.
  */
 import type { Logger } from '../../datamodel/Logger.js';
+import type { CommandBinding, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { detectDiagnosticTools, type DiagnosticTools } from '../../platform/diagnostics/diagnostic-tools.js';
@@ -37,6 +38,30 @@ export interface IpDiagnosticsOptions {
   runner?: CommandRunner;
   /** ServerSelectionDiagnostics() "UDP Echo" port (default 7, the echo service). */
   udpEchoPort?: number;
+}
+
+/** Parameter lists by their names joined: every gateway of a fleet serves the same few. */
+const paramsByNames = new Map<string, readonly string[]>();
+
+/** Device.IP.Diagnostics.: its capability values and commands (a class: a fleet's gateways share its methods). */
+class IpDiagnosticsObject implements ObjectBinding {
+  readonly params: readonly string[];
+
+  constructor(
+    private readonly values: Readonly<Record<string, Value>>,
+    readonly commands: Readonly<Record<string, CommandBinding>>,
+  ) {
+    const names = Object.keys(values);
+    const key = names.join(',');
+    let shared = paramsByNames.get(key);
+    // Bounded: the lists are made from the tools found and the capabilities given, a handful at most.
+    if (!shared && paramsByNames.size < 16) paramsByNames.set(key, (shared = names));
+    this.params = shared ?? names;
+  }
+
+  get(): Record<string, Value> {
+    return { ...this.values };
+  }
 }
 
 /** Registers Device.IP.Diagnostics. and its ping/traceroute commands; returns the tools used. */
@@ -69,11 +94,7 @@ export function registerIpDiagnostics(model: DataModel, slots: DiagnosticSlots, 
     commands['ServerSelectionDiagnostics()'] = serverSelectionCommand(d, tools.ping);
   }
   if (tools.traceroute) commands['TraceRoute()'] = traceRouteCommand(d, tools.traceroute);
-  model.register(IP_DIAGNOSTICS_PATH, {
-    params: Object.keys(values),
-    get: () => ({ ...values }),
-    commands,
-  });
+  model.register(IP_DIAGNOSTICS_PATH, new IpDiagnosticsObject(values, commands));
   opts.log.info('ip diagnostics', {
     ping: tools.ping ? `${tools.ping.flavour} ${tools.ping.cmd}` : 'none',
     traceroute: tools.traceroute ? `${tools.traceroute.flavour} ${tools.traceroute.cmd}` : 'none',

@@ -13,6 +13,7 @@
 import type { Logger } from '../../datamodel/Logger.js';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
 import type { CommandInvocation } from '../../datamodel/tree/binding.js';
+import { BoundCommand } from '../../datamodel/tree/bound-command.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
@@ -86,24 +87,40 @@ export interface TransferDiagnostics {
 export function registerTransferDiagnostics(model: DataModel, opts: TransferDiagnosticsOptions): TransferDiagnostics {
   const limits = { ...DEFAULT_TRANSFER_DIAGNOSTICS_LIMITS, ...opts.limits };
   const log = opts.log;
-  const withSlot = async (what: string, run: () => Promise<Record<string, Value>>): Promise<Record<string, Value>> => {
-    const release = opts.slots.tryAcquire();
-    if (!release) throw new UspError(ErrorCode.ResourcesExceeded, `${what}: ${opts.slots.max} diagnostics are running already`);
-    try {
-      return await run();
-    } catch (e) {
-      if (e instanceof UspError) throw e;
-      // Our own fault, not the network's: the test completes with TR-143 Error_Internal.
-      log.error(`${what} failed inside the agent`, { error: e instanceof Error ? e.message : String(e) });
-      return { Status: 'Error_Internal' };
-    } finally {
-      release();
-    }
-  };
-  model.registerCommand(DIAGNOSTICS_PATH, 'DownloadDiagnostics()', { run: (call) => withSlot('DownloadDiagnostics()', () => transfer(model, call, 'download', limits, log)) });
-  model.registerCommand(DIAGNOSTICS_PATH, 'UploadDiagnostics()', { run: (call) => withSlot('UploadDiagnostics()', () => transfer(model, call, 'upload', limits, log)) });
-  model.registerCommand(DIAGNOSTICS_PATH, 'UDPEchoDiagnostics()', { run: (call) => withSlot('UDPEchoDiagnostics()', () => udpEcho(model, call, limits, log)) });
+  // One state object per gateway; the commands' functions are the fleet's (issue 14).
+  const d: TransferDeps = { model, slots: opts.slots, limits, log };
+  model.registerCommand(DIAGNOSTICS_PATH, 'DownloadDiagnostics()', new BoundCommand(d, runDownload));
+  model.registerCommand(DIAGNOSTICS_PATH, 'UploadDiagnostics()', new BoundCommand(d, runUpload));
+  model.registerCommand(DIAGNOSTICS_PATH, 'UDPEchoDiagnostics()', new BoundCommand(d, runUdpEchoTest));
   return registerUdpEchoConfig(model, opts.store, { log, maxRepliesPerSecond: limits.echoRepliesPerSecond });
+}
+
+/** What the transfer diagnostics of one gateway run with. */
+interface TransferDeps {
+  model: DataModel;
+  slots: DiagnosticSlots;
+  limits: TransferDiagnosticsLimits;
+  log: Logger;
+}
+
+const runDownload = (d: TransferDeps, call: CommandInvocation): Promise<Record<string, Value>> => withSlot(d, 'DownloadDiagnostics()', () => transfer(d.model, call, 'download', d.limits, d.log));
+const runUpload = (d: TransferDeps, call: CommandInvocation): Promise<Record<string, Value>> => withSlot(d, 'UploadDiagnostics()', () => transfer(d.model, call, 'upload', d.limits, d.log));
+const runUdpEchoTest = (d: TransferDeps, call: CommandInvocation): Promise<Record<string, Value>> => withSlot(d, 'UDPEchoDiagnostics()', () => udpEcho(d.model, call, d.limits, d.log));
+
+/** Runs `run` holding one diagnostic slot (7005 when none is free); a failure of the agent's own completes with Error_Internal. */
+async function withSlot(d: TransferDeps, what: string, run: () => Promise<Record<string, Value>>): Promise<Record<string, Value>> {
+  const release = d.slots.tryAcquire();
+  if (!release) throw new UspError(ErrorCode.ResourcesExceeded, `${what}: ${d.slots.max} diagnostics are running already`);
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof UspError) throw e;
+    // Our own fault, not the network's: the test completes with TR-143 Error_Internal.
+    d.log.error(`${what} failed inside the agent`, { error: e instanceof Error ? e.message : String(e) });
+    return { Status: 'Error_Internal' };
+  } finally {
+    release();
+  }
 }
 
 const bad = (msg: string): UspError => new UspError(ErrorCode.InvalidCommandArgs, msg);

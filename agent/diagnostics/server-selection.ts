@@ -13,6 +13,7 @@ import type { Value } from '../../datamodel/value/Value.js';
 import type { DiagnosticTool } from '../../platform/diagnostics/diagnostic-tools.js';
 import { runPing, type IpFamily } from '../../platform/diagnostics/ping-command.js';
 import { sourceAddressFor } from '../../platform/diagnostics/source-address.js';
+import { BoundCheckedCommand } from '../../datamodel/tree/bound-command.js';
 import { toolFailureStatus, withSlot, type IpDiagnosticsDeps } from './ip-diagnostics-deps.js';
 import { checkHost, interfaceDevice } from './interface-input.js';
 import { MAX_REPETITIONS } from './ip-ping.js';
@@ -36,54 +37,64 @@ type HostResult = { status: 'answered'; times: HostTimes } | { status: 'unresolv
 
 /** The ServerSelectionDiagnostics() command binding over `ping` (TR-181 Device.IP.Diagnostics.ServerSelectionDiagnostics()). */
 export function serverSelectionCommand(d: IpDiagnosticsDeps, tool: DiagnosticTool): CommandBinding {
-  const prepare = async (call: Omit<CommandInvocation, 'signal'>) => {
-    const protocol = String(call.input.Protocol);
-    if (protocol !== 'ICMP' && protocol !== 'UDP Echo') throw new UspError(ErrorCode.InvalidCommandArgs, `Protocol ${protocol} is not ICMP or UDP Echo`);
-    const hosts = String(call.input.HostList ?? '')
-      .split(',')
-      .map((h) => h.trim())
-      .filter((h) => h !== '');
-    if (hosts.length === 0) throw new UspError(ErrorCode.InvalidCommandArgs, 'HostList names no host');
-    hosts.forEach((h) => checkHost('HostList item', h));
-    const count = Number(call.input.NumberOfRepetitions);
-    if (count > MAX_REPETITIONS) throw new UspError(ErrorCode.ResourcesExceeded, `NumberOfRepetitions ${count} is over this agent's bound of ${MAX_REPETITIONS}`);
-    const device = await interfaceDevice(d.model, String(call.input.Interface ?? ''), d.interfaceDevice);
-    const family = String(call.input.ProtocolVersion) as IpFamily;
-    const localAddress = protocol === 'UDP Echo' ? await interfaceAddress(d.model, String(call.input.Interface ?? ''), family as ProtocolVersion) : undefined;
-    return { protocol, hosts, count, device, family, localAddress, timeoutMs: Number(call.input.Timeout) };
-  };
-  return {
-    precheck: async (call) => {
-      await prepare(call);
-      d.slots.check();
-    },
-    run: (call) =>
-      withSlot(d, async () => {
-        const req = await prepare(call);
-        let best: (HostTimes & { host: string }) | undefined;
-        let resolved = 0;
-        for (const host of req.hosts) {
-          let r: HostResult;
-          try {
-            r = req.protocol === 'UDP Echo' ? await udpEchoHost(d, host, req, call.signal) : await icmpHost(d, tool, host, req, call.signal);
-          } catch (e) {
-            if (call.signal.aborted) throw e;
-            return selectionOutput(toolFailureStatus(d, 'ServerSelectionDiagnostics()', e));
-          }
-          if (r.status !== 'unresolved') resolved++;
-          if (r.status === 'answered' && (!best || r.times.avgUs < best.avgUs)) best = { host, ...r.times };
-        }
-        if (!best) return selectionOutput(resolved === 0 ? 'Error_CannotResolveHostName' : 'Error_Other');
-        return {
-          ...selectionOutput('Complete'),
-          FastestHost: best.host,
-          MinimumResponseTime: best.minUs,
-          AverageResponseTime: best.avgUs,
-          MaximumResponseTime: best.maxUs,
-          IPAddressUsed: best.used ?? (await sourceAddressFor(best.address)),
-        };
-      }),
-  };
+  // One binding object per gateway over functions the fleet shares (issue 14: no closures per gateway).
+  return new BoundCheckedCommand<ToolDeps>({ d, tool }, runServerSelection, precheckServerSelection);
+}
+
+/** The deps and the tool one gateway's command runs with. */
+interface ToolDeps {
+  d: IpDiagnosticsDeps;
+  tool: DiagnosticTool;
+}
+
+const prepare = async (d: IpDiagnosticsDeps, call: Omit<CommandInvocation, 'signal'>) => {
+  const protocol = String(call.input.Protocol);
+  if (protocol !== 'ICMP' && protocol !== 'UDP Echo') throw new UspError(ErrorCode.InvalidCommandArgs, `Protocol ${protocol} is not ICMP or UDP Echo`);
+  const hosts = String(call.input.HostList ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter((h) => h !== '');
+  if (hosts.length === 0) throw new UspError(ErrorCode.InvalidCommandArgs, 'HostList names no host');
+  hosts.forEach((h) => checkHost('HostList item', h));
+  const count = Number(call.input.NumberOfRepetitions);
+  if (count > MAX_REPETITIONS) throw new UspError(ErrorCode.ResourcesExceeded, `NumberOfRepetitions ${count} is over this agent's bound of ${MAX_REPETITIONS}`);
+  const device = await interfaceDevice(d.model, String(call.input.Interface ?? ''), d.interfaceDevice);
+  const family = String(call.input.ProtocolVersion) as IpFamily;
+  const localAddress = protocol === 'UDP Echo' ? await interfaceAddress(d.model, String(call.input.Interface ?? ''), family as ProtocolVersion) : undefined;
+  return { protocol, hosts, count, device, family, localAddress, timeoutMs: Number(call.input.Timeout) };
+};
+
+async function precheckServerSelection({ d }: ToolDeps, call: Omit<CommandInvocation, 'signal'>): Promise<Record<string, Value> | void> {
+  await prepare(d, call);
+  d.slots.check();
+}
+
+function runServerSelection({ d, tool }: ToolDeps, call: CommandInvocation): Promise<Record<string, Value>> {
+  return withSlot(d, async () => {
+    const req = await prepare(d, call);
+    let best: (HostTimes & { host: string }) | undefined;
+    let resolved = 0;
+    for (const host of req.hosts) {
+      let r: HostResult;
+      try {
+        r = req.protocol === 'UDP Echo' ? await udpEchoHost(d, host, req, call.signal) : await icmpHost(d, tool, host, req, call.signal);
+      } catch (e) {
+        if (call.signal.aborted) throw e;
+        return selectionOutput(toolFailureStatus(d, 'ServerSelectionDiagnostics()', e));
+      }
+      if (r.status !== 'unresolved') resolved++;
+      if (r.status === 'answered' && (!best || r.times.avgUs < best.avgUs)) best = { host, ...r.times };
+    }
+    if (!best) return selectionOutput(resolved === 0 ? 'Error_CannotResolveHostName' : 'Error_Other');
+    return {
+      ...selectionOutput('Complete'),
+      FastestHost: best.host,
+      MinimumResponseTime: best.minUs,
+      AverageResponseTime: best.avgUs,
+      MaximumResponseTime: best.maxUs,
+      IPAddressUsed: best.used ?? (await sourceAddressFor(best.address)),
+    };
+  });
 }
 
 function selectionOutput(status: string): Record<string, Value> {

@@ -13,6 +13,7 @@ import type { IpFamily } from '../../platform/diagnostics/ping-command.js';
 import { runTraceRoute, type TraceRouteRequest } from '../../platform/diagnostics/traceroute-command.js';
 import type { TraceRouteOutcome } from '../../platform/diagnostics/traceroute-output.js';
 import { sourceAddressFor } from '../../platform/diagnostics/source-address.js';
+import { BoundCheckedCommand } from '../../datamodel/tree/bound-command.js';
 import { toolFailureStatus, withSlot, type IpDiagnosticsDeps } from './ip-diagnostics-deps.js';
 import { checkHost, interfaceDevice } from './interface-input.js';
 
@@ -21,38 +22,48 @@ export const TRACE_ROUTE_DEFAULTS: Readonly<Record<string, Value>> = { NumberOfT
 
 /** The TraceRoute() command binding over `tool` (TR-181 Device.IP.Diagnostics.TraceRoute()). */
 export function traceRouteCommand(d: IpDiagnosticsDeps, tool: DiagnosticTool): CommandBinding {
-  const prepare = async (call: Omit<CommandInvocation, 'signal'>): Promise<TraceRouteRequest> => ({
-    host: checkHost('Host', String(call.input.Host ?? '')),
-    device: await interfaceDevice(d.model, String(call.input.Interface ?? ''), d.interfaceDevice),
-    family: String(call.input.ProtocolVersion) as IpFamily,
-    tries: Number(call.input.NumberOfTries),
-    timeoutMs: Number(call.input.Timeout),
-    dataBlockSize: Number(call.input.DataBlockSize),
-    dscp: Number(call.input.DSCP ?? 0),
-    maxHops: Number(call.input.MaxHopCount),
+  // One binding object per gateway over functions the fleet shares (issue 14: no closures per gateway).
+  return new BoundCheckedCommand<ToolDeps>({ d, tool }, runTraceRouteCommand, precheckTraceRoute);
+}
+
+/** The deps and the tool one gateway's command runs with. */
+interface ToolDeps {
+  d: IpDiagnosticsDeps;
+  tool: DiagnosticTool;
+}
+
+const prepare = async (d: IpDiagnosticsDeps, call: Omit<CommandInvocation, 'signal'>): Promise<TraceRouteRequest> => ({
+  host: checkHost('Host', String(call.input.Host ?? '')),
+  device: await interfaceDevice(d.model, String(call.input.Interface ?? ''), d.interfaceDevice),
+  family: String(call.input.ProtocolVersion) as IpFamily,
+  tries: Number(call.input.NumberOfTries),
+  timeoutMs: Number(call.input.Timeout),
+  dataBlockSize: Number(call.input.DataBlockSize),
+  dscp: Number(call.input.DSCP ?? 0),
+  maxHops: Number(call.input.MaxHopCount),
+});
+
+async function precheckTraceRoute({ d }: ToolDeps, call: Omit<CommandInvocation, 'signal'>, given: ReadonlySet<string>): Promise<Record<string, Value> | void> {
+  const input = { ...call.input };
+  for (const [k, v] of Object.entries(TRACE_ROUTE_DEFAULTS)) if (!given.has(k)) input[k] = v;
+  await prepare(d, { ...call, input });
+  d.slots.check();
+  return input;
+}
+
+function runTraceRouteCommand({ d, tool }: ToolDeps, call: CommandInvocation): Promise<Record<string, Value>> {
+  return withSlot(d, async () => {
+    const req = await prepare(d, call);
+    let outcome: TraceRouteOutcome;
+    try {
+      outcome = await runTraceRoute(d.runner, tool, req, call.signal);
+    } catch (e) {
+      if (call.signal.aborted) throw e;
+      return { Status: toolFailureStatus(d, 'TraceRoute()', e), IPAddressUsed: '', ResponseTime: 0 };
+    }
+    if (outcome.status !== 'Complete') d.log.info('TraceRoute() did not complete', { host: req.host, status: outcome.status, detail: outcome.detail ?? '' });
+    return traceRouteOutput(outcome, outcome.address ? await sourceAddressFor(outcome.address) : '');
   });
-  return {
-    precheck: async (call, given) => {
-      const input = { ...call.input };
-      for (const [k, v] of Object.entries(TRACE_ROUTE_DEFAULTS)) if (!given.has(k)) input[k] = v;
-      await prepare({ ...call, input });
-      d.slots.check();
-      return input;
-    },
-    run: (call) =>
-      withSlot(d, async () => {
-        const req = await prepare(call);
-        let outcome: TraceRouteOutcome;
-        try {
-          outcome = await runTraceRoute(d.runner, tool, req, call.signal);
-        } catch (e) {
-          if (call.signal.aborted) throw e;
-          return { Status: toolFailureStatus(d, 'TraceRoute()', e), IPAddressUsed: '', ResponseTime: 0 };
-        }
-        if (outcome.status !== 'Complete') d.log.info('TraceRoute() did not complete', { host: req.host, status: outcome.status, detail: outcome.detail ?? '' });
-        return traceRouteOutput(outcome, outcome.address ? await sourceAddressFor(outcome.address) : '');
-      }),
-  };
 }
 
 /** TraceRoute()'s output arguments, RouteHops.{i}.* numbered from 1. */

@@ -5,6 +5,7 @@
  * ActiveFirmwareImage/BootFirmwareImage; call this only when it has a backend.
  */
 import type { Logger } from '../../datamodel/Logger.js';
+import { BoundCommand } from '../../datamodel/tree/bound-command.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { RestartCause } from '../builtin-commands.js';
 import { resumeActivations, runActivate } from './activate-command.js';
@@ -53,52 +54,94 @@ export interface FirmwareCommands {
 }
 
 export function registerFirmwareCommands(model: DataModel, backend: FirmwareBackend, opts: FirmwareCommandOptions): FirmwareCommands {
-  const { log } = opts;
-  const journal = new TransferJournal(opts.dataDir);
-  const stopped = new AbortController();
-  const deps: FirmwareDeps = {
-    model,
-    backend,
-    log,
-    ca: opts.ca,
-    downloadPolicy: opts.downloadPolicy,
-    trust: opts.trust,
-    journal,
-    activations: new ActivationJournal(opts.dataDir),
-    stopped: stopped.signal,
-    limits: { ...DEFAULT_FETCH_LIMITS, ...opts.limits },
-    now: opts.now ?? (() => new Date()),
-    afterCompletion: (fn) => {
-      setImmediate(fn);
-    },
-    reboot: (commandKey, bank) => {
-      void (async () => {
-        await opts.settle?.();
-        await new Promise((r) => setTimeout(r, REBOOT_GRACE_MS));
-        if (backend.bootInto) {
-          try {
-            await backend.bootInto(bank);
-          } catch (e) {
-            // The running image is untouched (the platform says so in FirmwareImage.{i}.Status): keep serving.
-            log.error('firmware activation failed; still running the current image', { bank, error: e instanceof Error ? e.message : String(e) });
-            return;
-          }
-        }
-        opts.restart('RemoteReboot', commandKey);
-      })().catch((e: unknown) => log.error('firmware activation reboot failed', { error: String(e) }));
-    },
-  };
-  model.registerCommand(FIRMWARE_IMAGE_PATH, 'Download()', { run: (call) => runDownload(deps, call) });
-  model.registerCommand(FIRMWARE_IMAGE_PATH, 'Activate()', { run: (call) => runActivate(deps, call) });
+  const firmware = new GatewayFirmware(model, backend, opts);
+  // The gateway's state beside functions the fleet shares (issue 14).
+  model.registerCommand(FIRMWARE_IMAGE_PATH, 'Download()', new BoundCommand<FirmwareDeps>(firmware, runDownload));
+  model.registerCommand(FIRMWARE_IMAGE_PATH, 'Activate()', new BoundCommand<FirmwareDeps>(firmware, runActivate));
   model.registerEvent(LOCAL_AGENT_PATH, TRANSFER_COMPLETE);
-  return {
-    reportInterrupted: () => {
-      for (const r of journal.takeInterrupted()) {
-        log.warn('a firmware download was cut short by a restart; reporting it failed', { image: r.affected, url: r.url });
-        emitTransferComplete(model, r);
+  return firmware;
+}
+
+/**
+ * One gateway's firmware commands and what they share: a class, so a fleet's gateways share its
+ * methods instead of a closure each per gateway (issue 14).
+ */
+class GatewayFirmware implements FirmwareDeps, FirmwareCommands {
+  readonly log: Logger;
+  readonly limits: FetchLimits;
+  readonly journal: TransferJournal;
+  readonly activations: ActivationJournal;
+  /** Made at the first wait that needs it: an AbortController costs an EventTarget and its two Maps. */
+  private stopper?: AbortController;
+  private halted = false;
+
+  constructor(
+    readonly model: DataModel,
+    readonly backend: FirmwareBackend,
+    private readonly opts: FirmwareCommandOptions,
+  ) {
+    this.log = opts.log;
+    this.limits = opts.limits ? { ...DEFAULT_FETCH_LIMITS, ...opts.limits } : DEFAULT_FETCH_LIMITS;
+    this.journal = new TransferJournal(opts.dataDir);
+    this.activations = new ActivationJournal(opts.dataDir);
+  }
+
+  get ca(): FetchOptions['ca'] {
+    return this.opts.ca;
+  }
+
+  get downloadPolicy(): DownloadPolicy | undefined {
+    return this.opts.downloadPolicy;
+  }
+
+  get trust(): TrustStore | undefined {
+    return this.opts.trust;
+  }
+
+  get stopped(): AbortSignal {
+    if (!this.stopper) {
+      this.stopper = new AbortController();
+      if (this.halted) this.stopper.abort();
+    }
+    return this.stopper.signal;
+  }
+
+  now(): Date {
+    return this.opts.now?.() ?? new Date();
+  }
+
+  afterCompletion(fn: () => void): void {
+    setImmediate(fn);
+  }
+
+  reboot(commandKey: string, bank: number): void {
+    const { opts, backend, log } = this;
+    void (async () => {
+      await opts.settle?.();
+      await new Promise((r) => setTimeout(r, REBOOT_GRACE_MS));
+      if (backend.bootInto) {
+        try {
+          await backend.bootInto(bank);
+        } catch (e) {
+          // The running image is untouched (the platform says so in FirmwareImage.{i}.Status): keep serving.
+          log.error('firmware activation failed; still running the current image', { bank, error: e instanceof Error ? e.message : String(e) });
+          return;
+        }
       }
-      resumeActivations(deps);
-    },
-    stop: () => stopped.abort(),
-  };
+      opts.restart('RemoteReboot', commandKey);
+    })().catch((e: unknown) => log.error('firmware activation reboot failed', { error: String(e) }));
+  }
+
+  reportInterrupted(): void {
+    for (const r of this.journal.takeInterrupted()) {
+      this.log.warn('a firmware download was cut short by a restart; reporting it failed', { image: r.affected, url: r.url });
+      emitTransferComplete(this.model, r);
+    }
+    resumeActivations(this);
+  }
+
+  stop(): void {
+    this.halted = true;
+    this.stopper?.abort();
+  }
 }

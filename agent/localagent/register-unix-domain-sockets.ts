@@ -7,24 +7,29 @@
  * The socket table is readOnly in TR-181: the device defines its sockets, controllers cannot Add.
  */
 import type { DataStore } from '../../datamodel/store/DataStore.js';
-import { registerStored } from '../../datamodel/store/stored-binding.js';
+import { registerStored, type StoredOptions } from '../../datamodel/store/stored-binding.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 
+/** Nothing of a gateway in these options: one of each for a fleet (issue 14). */
+const SOCKET_OPTIONS: StoredOptions = {
+  params: ['Alias', 'Mode', 'Path'],
+  validate: (_keys, changes) => {
+    // A relative path would depend on the agent's working directory; abstract sockets are not supported.
+    if ('Path' in changes && changes.Path !== '' && !String(changes.Path).startsWith('/')) {
+      throw new UspError(ErrorCode.InvalidValue, `Path must be absolute, got ${JSON.stringify(changes.Path)}`, { path: 'Path' });
+    }
+  },
+};
+const AGENT_UDS_OPTIONS: StoredOptions = { params: ['UnixDomainSocketRef'] };
+const CONTROLLER_UDS_OPTIONS: StoredOptions = {
+  params: ['UnixDomainSocketRef', 'USPServiceRef'],
+  // Names a Device.USPServices.USPService row, which only a USP Broker has; this agent is not one.
+  live: { USPServiceRef: () => '' },
+};
+
 export function registerUnixDomainSockets(model: DataModel, store: DataStore): void {
-  registerStored(model, store, 'Device.UnixDomainSockets.UnixDomainSocket.{i}.', {
-    params: ['Alias', 'Mode', 'Path'],
-    validate: (_keys, changes) => {
-      // A relative path would depend on the agent's working directory; abstract sockets are not supported.
-      if ('Path' in changes && changes.Path !== '' && !String(changes.Path).startsWith('/')) {
-        throw new UspError(ErrorCode.InvalidValue, `Path must be absolute, got ${JSON.stringify(changes.Path)}`, { path: 'Path' });
-      }
-    },
-  });
-  registerStored(model, store, 'Device.LocalAgent.MTP.{i}.UDS.', { params: ['UnixDomainSocketRef'] });
-  registerStored(model, store, 'Device.LocalAgent.Controller.{i}.MTP.{i}.UDS.', {
-    params: ['UnixDomainSocketRef', 'USPServiceRef'],
-    // Names a Device.USPServices.USPService row, which only a USP Broker has; this agent is not one.
-    live: { USPServiceRef: () => '' },
-  });
+  registerStored(model, store, 'Device.UnixDomainSockets.UnixDomainSocket.{i}.', SOCKET_OPTIONS);
+  registerStored(model, store, 'Device.LocalAgent.MTP.{i}.UDS.', AGENT_UDS_OPTIONS);
+  registerStored(model, store, 'Device.LocalAgent.Controller.{i}.MTP.{i}.UDS.', CONTROLLER_UDS_OPTIONS);
 }

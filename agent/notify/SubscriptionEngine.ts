@@ -10,7 +10,7 @@ import { recipientGetsPush } from '../bulkdata/push-recipient.js';
 import { FULL_ACCESS, PERM_N, type AccessView, type InstanceAccess } from '../../datamodel/access/AccessView.js';
 import type { Logger } from '../../datamodel/Logger.js';
 import type { Awaitable } from '../../datamodel/tree/binding.js';
-import type { Change } from '../../datamodel/tree/ChangeFeed.js';
+import type { Change, ChangeObserver } from '../../datamodel/tree/ChangeFeed.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { ObjectInstance } from '../../datamodel/tree/ModelNode.js';
 import { Transaction } from '../../datamodel/tree/Transaction.js';
@@ -38,10 +38,9 @@ const TTL_RETRY_MS = 1000;
 
 type Work = { change: Change } | { outcome: OperationOutcome };
 
-export class SubscriptionEngine {
+export class SubscriptionEngine implements ChangeObserver {
   private readonly backlog: Work[] = [];
   private running = false;
-  private unsubscribe?: () => void;
   private stopTtlListening?: () => void;
   private readonly ttlTimer = new DueTimer(() => void this.expireSubscriptions());
   /** The index version the next expiry was computed at, and that expiry (Infinity: none has a TimeToLive). */
@@ -67,7 +66,7 @@ export class SubscriptionEngine {
   }
 
   start(): void {
-    this.unsubscribe = this.model.changes.subscribe((change) => this.push({ change }));
+    this.model.changes.observe(this);
     // TimeToLive: looked at when a Subscription or Controller row changes and when the next row
     // expires, not every second (a fleet of 10,000 gateways spent its idle CPU on such polls).
     this.stopTtlListening = this.index.onChange(() => this.ttlTimer.soon());
@@ -75,10 +74,15 @@ export class SubscriptionEngine {
   }
 
   stop(): void {
-    this.unsubscribe?.();
+    this.model.changes.unobserve(this);
     this.stopTtlListening?.();
     this.stopTtlListening = undefined;
     this.ttlTimer.clear();
+  }
+
+  /** Every change of the model, queued to be matched (ChangeFeed.observe). */
+  modelChanged(change: Change): void {
+    this.push({ change });
   }
 
   /** Resolves when every queued change has been matched and every triggered configuration applied (tests, shutdown). */

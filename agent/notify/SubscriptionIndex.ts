@@ -11,6 +11,7 @@ import type { Value } from '../../datamodel/value/Value.js';
 import { unionRoles } from '../access/AccessControl.js';
 import { parseReference, type Reference } from './reference-match.js';
 import { parseTriggerConfigSettings, type TriggerAction, type TriggerSetting } from './trigger-config.js';
+import type { Change, ChangeObserver } from '../../datamodel/tree/ChangeFeed.js';
 
 export type NotifType = 'ValueChange' | 'ObjectCreation' | 'ObjectDeletion' | 'OperationComplete' | 'Event';
 
@@ -62,10 +63,12 @@ interface Compiled {
   byType: Map<string, CompiledSubscription[]>;
 }
 
-export class SubscriptionIndex {
+const NOTHING_DIRTY: ReadonlySet<number> = new Set();
+
+export class SubscriptionIndex implements ChangeObserver {
   private state?: Compiled;
-  /** Subscription rows changed since the last update (bounded by the table's rows). */
-  private dirty = new Set<number>();
+  /** Subscription rows changed since the last update (bounded by the table's rows); made at the first change. */
+  private dirty?: Set<number>;
   /** A change the compiled state does not include yet. */
   private stale = true;
   private updating?: Promise<void>;
@@ -78,18 +81,21 @@ export class SubscriptionIndex {
   constructor(private readonly model: DataModel) {
     this.subscriptionNode = model.requireNode('Device.LocalAgent.Subscription.{i}.');
     this.controllerNode = model.requireNode('Device.LocalAgent.Controller.{i}.');
-    model.changes.subscribe((c) => {
-      let n: ModelNode | undefined = c.inst.node;
-      while (n && n !== this.subscriptionNode && n !== this.controllerNode) n = n.parent;
-      if (!n) return;
-      // A controller change needs no row of its own: every update re-reads the controllers.
-      if (n === this.subscriptionNode) this.dirty.add(c.inst.keys[0]!);
-      this.stale = true;
-      this.bump();
-      // mayHave() is true from now on: a resting churn learns its rows now, so every row that
-      // comes or goes after this Subscription is reported (TR-369 ObjectCreation/ObjectDeletion).
-      model.changes.objectChangesMayBeWanted();
-    });
+    model.changes.observe(this);
+  }
+
+  /** The change feed's observer method (ChangeFeed.observe: no closure per gateway). */
+  modelChanged(c: Change): void {
+    let n: ModelNode | undefined = c.inst.node;
+    while (n && n !== this.subscriptionNode && n !== this.controllerNode) n = n.parent;
+    if (!n) return;
+    // A controller change needs no row of its own: every update re-reads the controllers.
+    if (n === this.subscriptionNode) (this.dirty ??= new Set<number>()).add(c.inst.keys[0]!);
+    this.stale = true;
+    this.bump();
+    // mayHave() is true from now on: a resting churn learns its rows now, so every row that
+    // comes or goes after this Subscription is reported (TR-369 ObjectCreation/ObjectDeletion).
+    this.model.changes.objectChangesMayBeWanted();
   }
 
   /** Moves with every change of a Subscription or Controller row: what was computed from them at an older version may be stale. */
@@ -104,9 +110,9 @@ export class SubscriptionIndex {
    * Returns the function that stops the calls.
    */
   onChange(fn: () => void): () => void {
-    const entry = (): void => fn();
-    this.changeListeners.add(entry);
-    return () => this.changeListeners.delete(entry);
+    // Each consumer passes a function of its own; the Set holds it as given (no wrapper per consumer).
+    this.changeListeners.add(fn);
+    return () => this.changeListeners.delete(fn);
   }
 
   /** Compiles everything again at the next use. */
@@ -152,8 +158,8 @@ export class SubscriptionIndex {
   }
 
   private async update(): Promise<void> {
-    const dirty = this.dirty;
-    this.dirty = new Set();
+    const dirty = this.dirty ?? NOTHING_DIRTY;
+    this.dirty = undefined;
     try {
       if (!this.state) this.state = await this.build();
       else await this.apply(this.state, dirty);
@@ -183,7 +189,7 @@ export class SubscriptionIndex {
    * controllers are re-read each time (as a whole rebuild did): InheritedRole follows the
    * controller's connection and changes without a change of its row.
    */
-  private async apply(st: Compiled, dirty: Set<number>): Promise<void> {
+  private async apply(st: Compiled, dirty: ReadonlySet<number>): Promise<void> {
     const controllers = await this.readControllers();
     const todo = new Set(dirty);
     for (const path of new Set([...controllers.keys(), ...st.controllers.keys()])) {

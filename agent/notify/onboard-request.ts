@@ -16,11 +16,12 @@ import { Transaction } from '../../datamodel/tree/Transaction.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { AGENT_SUPPORTED_PROTOCOL_VERSIONS } from '../handlers/handle-get-supported-protocol.js';
 import type { NotificationDelivery } from './NotificationDelivery.js';
+import type { Change, ChangeObserver } from '../../datamodel/tree/ChangeFeed.js';
 
 const CONTROLLER = 'Device.LocalAgent.Controller.{i}.';
 
 /** Sends OnBoardRequests and restarts them by OnBoardingRestartTime; one timer per Controller row at most. */
-export class OnBoarding {
+export class OnBoarding implements ChangeObserver {
   private readonly ctrl: ModelNode;
   /** Controller instance number → the pending restart. */
   private get restarts(): Map<number, NodeJS.Timeout> {
@@ -28,7 +29,6 @@ export class OnBoarding {
   }
   /** Made at first use: most gateways of a fleet never touch it, and an empty Map costs ~180 bytes. */
   private restartsOf?: Map<number, NodeJS.Timeout>;
-  private readonly unsubscribe: () => void;
 
   constructor(
     private readonly model: DataModel,
@@ -36,12 +36,15 @@ export class OnBoarding {
     private readonly log: Logger,
   ) {
     this.ctrl = model.requireNode(CONTROLLER);
-    this.unsubscribe = model.changes.subscribe((c) => {
-      if (c.inst.node !== this.ctrl) return;
-      const n = c.inst.keys[0];
-      if (c.kind === 'deleted') this.cancel(n);
-      else if (c.kind === 'value' && ((c.param === 'OnBoardingComplete' && c.value === true) || (c.param === 'Enable' && c.value === false))) this.cancel(n);
-    });
+    model.changes.observe(this);
+  }
+
+  /** The change feed's observer method (ChangeFeed.observe: no closure per gateway). */
+  modelChanged(c: Change): void {
+    if (c.inst.node !== this.ctrl) return;
+    const n = c.inst.keys[0];
+    if (c.kind === 'deleted') this.cancel(n);
+    else if (c.kind === 'value' && ((c.param === 'OnBoardingComplete' && c.value === true) || (c.param === 'Enable' && c.value === false))) this.cancel(n);
   }
 
   /** Sends an OnBoardRequest to Controller.{n} (its row must name an Endpoint ID). */
@@ -88,7 +91,7 @@ export class OnBoarding {
   }
 
   stop(): void {
-    this.unsubscribe();
+    this.model.changes.unobserve(this);
     for (const n of [...this.restarts.keys()]) this.cancel(n);
   }
 

@@ -87,47 +87,108 @@ export interface DownloadPolicy {
  * The policy for one agent. `refuseLocal` is read at each download, so the setting in the data
  * model applies without a restart.
  */
-export function downloadPolicy(refuseLocal: () => boolean, own: () => ReadonlySet<string> = ownAddresses, setting = 'Device.LocalAgent.X_<VENDOR>_AllowLocalDownloads'): DownloadPolicy {
-  const refusal = (host: string, addresses: readonly LookupAddress[]): string | undefined => {
-    if (!refuseLocal()) return undefined;
-    const mine = own();
+/** The setting a refusal names when the agent has no vendor prefix to name its own. */
+const GENERIC_SETTING = 'Device.LocalAgent.X_<VENDOR>_AllowLocalDownloads';
+
+export function downloadPolicy(refuseLocal: () => boolean, own: () => ReadonlySet<string> = ownAddresses, setting = GENERIC_SETTING): DownloadPolicy {
+  return new FunctionPolicy(refuseLocal, own, setting);
+}
+
+/**
+ * A policy: a class, so a fleet's gateways share its methods (issue 14); its `lookup`, which
+ * http(s).request calls as a plain function, is made at the first download.
+ */
+abstract class Policy implements DownloadPolicy {
+  private lookupOf?: LookupFunction;
+
+  constructor(
+    private readonly own: () => ReadonlySet<string>,
+    private readonly setting: string,
+  ) {}
+
+  /** Whether loopback, link-local and the device's own addresses are refused now. */
+  protected abstract refuseLocal(): boolean;
+
+  async check(url: URL): Promise<string | undefined> {
+    if (!this.refuseLocal()) return undefined;
+    const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    const addresses = await resolveAll(host);
+    return addresses && this.refusal(host, addresses);
+  }
+
+  get lookup(): LookupFunction {
+    return (this.lookupOf ??= policyLookup(this));
+  }
+
+  refusal(host: string, addresses: readonly LookupAddress[]): string | undefined {
+    if (!this.refuseLocal()) return undefined;
+    const mine = this.own();
     for (const { address } of addresses) {
       const why = addressProblem(address, mine);
-      if (why) return `downloads from ${host} are refused: ${why} (${setting})`;
+      if (why) return `downloads from ${host} are refused: ${why} (${this.setting})`;
     }
     return undefined;
-  };
-  const resolveAll = (host: string): Promise<LookupAddress[] | undefined> =>
-    new Promise((resolve) => {
-      dnsLookup(host, { all: true, verbatim: true }, (err, addresses) => resolve(err ? undefined : addresses));
+  }
+}
+
+/** Refuses while `refuse()` says so. */
+class FunctionPolicy extends Policy {
+  constructor(
+    private readonly refuse: () => boolean,
+    own: () => ReadonlySet<string>,
+    setting: string,
+  ) {
+    super(own, setting);
+  }
+
+  protected refuseLocal(): boolean {
+    return this.refuse();
+  }
+}
+
+/** Refuses unless the agent's stored X_<VENDOR>_AllowLocalDownloads (or, without one, the platform default) allows. */
+class StoredSettingPolicy extends Policy {
+  constructor(
+    private readonly store: DataStore,
+    private readonly param: SchemaParam | undefined,
+    private readonly byDefault: boolean,
+  ) {
+    super(ownAddresses, param ? `Device.LocalAgent.${param.name}` : GENERIC_SETTING);
+  }
+
+  protected refuseLocal(): boolean {
+    const v = this.param && this.store.row('Device.LocalAgent.')?.[this.param.name];
+    return !(typeof v === 'boolean' ? v : this.byDefault);
+  }
+}
+
+function resolveAll(host: string): Promise<LookupAddress[] | undefined> {
+  return new Promise((resolve) => {
+    dnsLookup(host, { all: true, verbatim: true }, (err, addresses) => resolve(err ? undefined : addresses));
+  });
+}
+
+/** dns.lookup for http(s).request, failing with EDOWNLOADREFUSED when `policy` refuses an address. */
+function policyLookup(policy: Policy): LookupFunction {
+  return ((
+    hostname: string,
+    options: LookupAllOptions | { all?: boolean; family?: number; hints?: number },
+    callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
+  ) => {
+    dnsLookup(hostname, { family: options.family, hints: options.hints, all: true }, (err, addresses) => {
+      if (err) {
+        callback(err, []);
+        return;
+      }
+      const why = policy.refusal(hostname, addresses);
+      if (why) {
+        callback(Object.assign(new Error(why), { code: 'EDOWNLOADREFUSED' }), []);
+        return;
+      }
+      if (options.all) callback(null, addresses);
+      else callback(null, addresses[0]!.address, addresses[0]!.family);
     });
-  return {
-    async check(url) {
-      if (!refuseLocal()) return undefined;
-      const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-      const addresses = await resolveAll(host);
-      return addresses && refusal(host, addresses);
-    },
-    lookup: ((
-      hostname: string,
-      options: LookupAllOptions | { all?: boolean; family?: number; hints?: number },
-      callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
-    ) => {
-      dnsLookup(hostname, { family: options.family, hints: options.hints, all: true }, (err, addresses) => {
-        if (err) {
-          callback(err, []);
-          return;
-        }
-        const why = refusal(hostname, addresses);
-        if (why) {
-          callback(Object.assign(new Error(why), { code: 'EDOWNLOADREFUSED' }), []);
-          return;
-        }
-        if (options.all) callback(null, addresses);
-        else callback(null, addresses[0]!.address, addresses[0]!.family);
-      });
-    }) as LookupFunction,
-  };
+  }) as LookupFunction;
 }
 
 /**
@@ -160,9 +221,5 @@ export function downloadPolicySetting(store: DataStore, platform: string, vendor
   const byDefault = allowLocalDownloadsByDefault(platform);
   // A malformed prefix is reported by the platform registration, naming --vendor-prefix.
   const param = vendorPrefix !== undefined && VENDOR_PREFIX_RE.test(vendorPrefix) ? allowLocalDownloadsParam(vendorPrefix) : undefined;
-  const allowed = (): boolean => {
-    const v = param && store.row('Device.LocalAgent.')?.[param.name];
-    return typeof v === 'boolean' ? v : byDefault;
-  };
-  return { vendorParams: param ? [{ param, default: byDefault }] : [], policy: downloadPolicy(() => !allowed(), ownAddresses, param && `Device.LocalAgent.${param.name}`) };
+  return { vendorParams: param ? [{ param, default: byDefault }] : [], policy: new StoredSettingPolicy(store, param, byDefault) };
 }

@@ -16,6 +16,14 @@ export interface StoredOptions {
   params?: readonly string[];
   /** Parameters computed on read instead of stored. */
   live?: Readonly<Record<string, (keys: InstanceKeys) => Value>>;
+  /**
+   * Parameters computed on read by `liveValue`, the alternative to `live` for options that are a
+   * class instance: its methods then live once on the prototype for every gateway of a fleet
+   * instead of one closure per parameter per gateway.
+   */
+  liveParams?: readonly string[];
+  /** The value of one of `liveParams` (called with the options as `this`). */
+  liveValue?(name: string, keys: InstanceKeys): Value;
   /** Called before a Set/Add is applied; throw UspError to refuse (e.g. a value conflict). */
   validate?: (keys: InstanceKeys, changes: Record<string, Value>, ctx: RequestContext) => void;
   /** Called after values changed (including on Add), e.g. to reconfigure an MTP. */
@@ -31,8 +39,14 @@ export interface StoredOptions {
   vendorParams?: ReadonlyArray<{ param: SchemaParam; default: Value }>;
 }
 
-/** Registers `supportedPath` as a stored object and returns its node. */
-export function registerStored(model: DataModel, store: DataStore, supportedPath: string, opts: StoredOptions = {}): ModelNode {
+/** No options: one object for every stored binding that has none (a fleet's gateways have dozens). */
+const NO_OPTIONS: StoredOptions = Object.freeze({});
+
+/**
+ * Registers `supportedPath` as a stored object and returns its node. The binding keeps `opts`:
+ * options built from constants (or a class instance over the gateway's state) may be shared.
+ */
+export function registerStored(model: DataModel, store: DataStore, supportedPath: string, opts: StoredOptions = NO_OPTIONS): ModelNode {
   const node = model.requireNode(supportedPath);
   return model.register(supportedPath, storedBinding(node, store, opts), { vendorParams: opts.vendorParams?.map((v) => v.param) });
 }
@@ -109,6 +123,8 @@ class StoredObjectBinding implements ObjectBinding {
     const v: Record<string, Value> = row ? { ...this.defaults, ...row } : { ...this.defaults };
     const live = this.opts.live;
     if (live) for (const name in live) v[name] = live[name]!(keys);
+    const computed = this.opts.liveParams;
+    if (computed) for (const name of computed) v[name] = this.opts.liveValue!(name, keys);
     return v;
   }
 
@@ -147,7 +163,7 @@ class StoredTableBinding extends StoredObjectBinding {
    */
   findByValues(parentKeys: InstanceKeys, params: readonly string[], values: Readonly<Record<string, Value>>): number[] | undefined {
     const key = this.node.def.uniqueKeys?.find((k) => k.params.length === params.length && k.params.every((p, i) => p === params[i]));
-    if (!key || !params.every((p) => p in this.defaults && !this.opts.live?.[p])) return undefined;
+    if (!key || !params.every((p) => p in this.defaults && !this.opts.live?.[p] && !this.opts.liveParams?.includes(p))) return undefined;
     return this.store.indexRows(this.node.supportedPath, params, this.defaults).find(this.node.tablePathOf(parentKeys), values);
   }
 

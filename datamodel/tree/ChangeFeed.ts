@@ -18,8 +18,17 @@ export type Change = (
 
 export type ChangeListener = (change: Change) => void;
 
+/**
+ * A listener that is an object: a class's instances share its method, where a listener function
+ * costs a closure (and subscribe() a second one, to unsubscribe) per subscriber, per gateway of a
+ * fleet (issue 14).
+ */
+export interface ChangeObserver {
+  modelChanged(change: Change): void;
+}
+
 export class ChangeFeed {
-  private readonly listeners = new Set<ChangeListener>();
+  private readonly listeners = new Set<ChangeListener | ChangeObserver>();
   /** Sources resting while nobody wanted created/deleted news (one per polling source of a model). */
   private get wakers(): Set<() => void> {
     return (this.wakersOf ??= new Set());
@@ -30,6 +39,15 @@ export class ChangeFeed {
   subscribe(l: ChangeListener): () => void {
     this.listeners.add(l);
     return () => this.listeners.delete(l);
+  }
+
+  /** Calls `o.modelChanged(change)` for every change from now on, until unobserve(o). */
+  observe(o: ChangeObserver): void {
+    this.listeners.add(o);
+  }
+
+  unobserve(o: ChangeObserver): void {
+    this.listeners.delete(o);
   }
 
   get hasListeners(): boolean {
@@ -67,7 +85,8 @@ export class ChangeFeed {
   emit(change: Change): void {
     for (const l of this.listeners) {
       try {
-        l(change);
+        if (typeof l === 'function') l(change);
+        else l.modelChanged(change);
       } catch {
         /* a listener's bug must not break the data model */
       }

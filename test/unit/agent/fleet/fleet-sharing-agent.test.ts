@@ -1,0 +1,169 @@
+/**
+ * Two whole agents of one fleet (Agent.start over one SharedSupportedModel, as `usp-agent fleet`
+ * starts them): the agent's own bindings (LocalAgent, BulkData, certificates, software, the UDP
+ * echo configuration) keep only the gateway's state per gateway; their methods, parameter lists
+ * and stored options' methods are the fleet's (issue 14: memory per gateway). What one gateway is
+ * told stays its own.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { Agent } from '../../../../agent/Agent.js';
+import { silentLogger } from '../../../../datamodel/Logger.js';
+import { Schema } from '../../../../datamodel/schema/Schema.js';
+import type { StoredOptions } from '../../../../datamodel/store/stored-binding.js';
+import type { CommandBinding, ObjectBinding } from '../../../../datamodel/tree/binding.js';
+import { ExtraParamsBinding } from '../../../../datamodel/tree/extra-params.js';
+import { SharedSupportedModel } from '../../../../datamodel/tree/SupportedTree.js';
+import { Transaction } from '../../../../datamodel/tree/Transaction.js';
+import type { Value } from '../../../../datamodel/value/Value.js';
+
+const schema = Schema.load();
+const started: Agent[] = [];
+
+async function fleet(n: number): Promise<Agent[]> {
+  const share = new SharedSupportedModel();
+  const out: Agent[] = [];
+  for (let unit = 1; unit <= n; unit++) {
+    const agent = await Agent.start({
+      defaults: { 'Device.LocalAgent.EndpointID': `proto::sharing-${unit}` },
+      platform: 'simulated',
+      log: silentLogger,
+      seed: unit,
+      unit,
+      schema,
+      sharedModel: share,
+    });
+    started.push(agent);
+    out.push(agent);
+  }
+  return out;
+}
+
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((a) => a.stop()));
+});
+
+const binding = (a: Agent, path: string): ObjectBinding => {
+  const b = a.model.bindingAt(path);
+  if (!b) throw new Error(`${path} is not bound`);
+  return b;
+};
+/** The options a stored binding was registered with (datamodel/store/stored-binding.ts keeps them as `opts`). */
+const options = (a: Agent, path: string): StoredOptions => (binding(a, path) as unknown as { opts: StoredOptions }).opts;
+const command = (a: Agent, path: string, name: string): CommandBinding => {
+  const c = a.model.commandBinding(a.model.requireNode(path), name);
+  if (!c) throw new Error(`${path}${name} is not bound`);
+  return c;
+};
+const values = (a: Agent, path: string, keys: number[] = []): Promise<Record<string, Value>> => a.model.readValues({ node: a.model.requireNode(path), keys }, {});
+
+describe("the agent's own objects on gateways of one fleet", () => {
+  it('share their bindings’ methods, parameter lists and stored options’ methods', async () => {
+    const [a, b] = await fleet(2);
+    expect(b.model.root).toBe(a.model.root);
+    const objects = [
+      'Device.LocalAgent.',
+      'Device.LocalAgent.Controller.{i}.',
+      'Device.LocalAgent.Certificate.{i}.',
+      'Device.BulkData.',
+      'Device.SoftwareModules.ExecEnv.{i}.',
+      'Device.SoftwareModules.DeploymentUnit.{i}.',
+      'Device.SoftwareModules.ExecutionUnit.{i}.',
+      'Device.SoftwareModules.ExecutionUnit.{i}.AutoRestart.',
+      'Device.Security.Certificate.{i}.',
+      'Device.InterfaceStack.{i}.',
+    ];
+    for (const path of objects) {
+      expect(binding(b, path), path).not.toBe(binding(a, path));
+      expect(binding(b, path).get, path).toBe(binding(a, path).get);
+      expect(binding(b, path).set, path).toBe(binding(a, path).set);
+      expect(binding(b, path).list, path).toBe(binding(a, path).list);
+      expect(binding(b, path).params, path).toBe(binding(a, path).params);
+    }
+    // Stored objects: the options' methods (validate, initial, live values) are the fleet's.
+    for (const path of [
+      'Device.LocalAgent.',
+      'Device.LocalAgent.Controller.{i}.',
+      'Device.LocalAgent.Controller.{i}.MTP.{i}.WebSocket.',
+      'Device.LocalAgent.Subscription.{i}.',
+      'Device.BulkData.',
+      'Device.BulkData.Profile.{i}.',
+      'Device.BulkData.Profile.{i}.Parameter.{i}.',
+      'Device.BulkData.Profile.{i}.MQTT.',
+      'Device.BulkData.Profile.{i}.HTTP.',
+      'Device.BulkData.Profile.{i}.CSVEncoding.',
+      'Device.IP.Diagnostics.UDPEchoConfig.',
+      'Device.UnixDomainSockets.UnixDomainSocket.{i}.',
+      'Device.LocalAgent.Controller.{i}.MTP.{i}.UDS.',
+    ]) {
+      const [oa, ob] = [options(a, path), options(b, path)];
+      expect(ob.validate, path).toBe(oa.validate);
+      expect(ob.initial, path).toBe(oa.initial);
+      expect(ob.liveValue, path).toBe(oa.liveValue);
+      expect(ob.live, path).toBe(oa.live);
+      expect(ob.params, path).toBe(oa.params);
+      expect(ob.liveParams, path).toBe(oa.liveParams);
+    }
+    // Commands: one function for the fleet, the gateway's state beside it.
+    for (const [path, name] of [
+      ['Device.BulkData.Profile.{i}.', 'ForceCollection()'],
+      ['Device.LocalAgent.Certificate.{i}.', 'Delete()'],
+      ['Device.LocalAgent.Certificate.{i}.', 'GetFingerprint()'],
+      ['Device.LocalAgent.', 'AddCertificate()'],
+      ['Device.LocalAgent.Controller.{i}.', 'AddMyCertificate()'],
+      ['Device.SoftwareModules.', 'InstallDU()'],
+      ['Device.SoftwareModules.ExecEnv.{i}.', 'Restart()'],
+      ['Device.SoftwareModules.DeploymentUnit.{i}.', 'Uninstall()'],
+      ['Device.SoftwareModules.ExecutionUnit.{i}.', 'SetRequestedState()'],
+      ['Device.', 'Reboot()'],
+      ['Device.', 'FactoryReset()'],
+      ['Device.LocalAgent.ControllerTrust.', 'RequestChallenge()'],
+      ['Device.DeviceInfo.VendorConfigFile.{i}.', 'Backup()'],
+      ['Device.DeviceInfo.VendorConfigFile.{i}.', 'Restore()'],
+      ['Device.DeviceInfo.FirmwareImage.{i}.', 'Download()'],
+      ['Device.IP.Diagnostics.', 'IPPing()'],
+      ['Device.IP.Diagnostics.', 'TraceRoute()'],
+      ['Device.IP.Diagnostics.', 'DownloadDiagnostics()'],
+      ['Device.WiFi.', 'NeighboringWiFiDiagnostic()'],
+      ['Device.MQTT.Client.{i}.', 'ForceReconnect()'],
+    ] as const) {
+      expect(command(b, path, name), path + name).not.toBe(command(a, path, name));
+      expect(command(b, path, name).run, path + name).toBe(command(a, path, name).run);
+      expect(command(b, path, name).precheck, path + name).toBe(command(a, path, name).precheck);
+    }
+    // Nothing of the gateway in it: one binding for the fleet.
+    expect(command(b, 'Device.', 'ScheduleTimer()')).toBe(command(a, 'Device.', 'ScheduleTimer()'));
+    // What the agent holds beside a platform's objects (a table's Alias, agent/baseline/agent-held.ts).
+    const decorated = [...a.model.supportedNodes()].filter((n) => a.model.bindingOf(n) instanceof ExtraParamsBinding).map((n) => n.supportedPath);
+    expect(decorated.some((p) => p.endsWith('{i}.'))).toBe(true);
+    for (const path of decorated) {
+      expect(binding(b, path).get, path).toBe(binding(a, path).get);
+      expect(binding(b, path).set, path).toBe(binding(a, path).set);
+      expect(binding(b, path).list, path).toBe(binding(a, path).list);
+      expect(binding(b, path).params, path).toBe(binding(a, path).params);
+    }
+    for (const path of ['Device.IP.Diagnostics.']) {
+      expect(binding(b, path).get, path).toBe(binding(a, path).get);
+      expect(binding(b, path).params, path).toBe(binding(a, path).params);
+    }
+  });
+
+  it('keep what one gateway is told out of the others', async () => {
+    const [a, b] = await fleet(2);
+    const echo = 'Device.IP.Diagnostics.UDPEchoConfig.';
+    await Transaction.run(a.model, {}, async (tx) => {
+      await tx.set({ node: a.model.requireNode(echo), keys: [] }, { UDPPort: 7001 });
+      await tx.add(a.model.requireNode('Device.BulkData.Profile.{i}.'), [], { Alias: 'only-a', ReportingInterval: 300 });
+    });
+    expect((await values(a, echo)).UDPPort).toBe(7001);
+    expect((await values(b, echo)).UDPPort).not.toBe(7001);
+    expect(await binding(a, 'Device.BulkData.Profile.{i}.').list!([], {})).toHaveLength(1);
+    expect(await binding(b, 'Device.BulkData.Profile.{i}.').list!([], {})).toHaveLength(0);
+    // Each reads its own identity and checks against its own rows.
+    expect((await values(a, 'Device.LocalAgent.')).EndpointID).toBe('proto::sharing-1');
+    expect((await values(b, 'Device.LocalAgent.')).EndpointID).toBe('proto::sharing-2');
+    expect((await values(b, 'Device.LocalAgent.')).SupportedProtocols).toBe('WebSocket,MQTT,UDS');
+    expect((await values(b, 'Device.BulkData.')).MaxNumberOfProfiles).toBe((await values(a, 'Device.BulkData.')).MaxNumberOfProfiles);
+    await expect(Transaction.run(a.model, {}, (tx) => tx.add(a.model.requireNode('Device.BulkData.Profile.{i}.'), [], { Alias: 'only-a' }))).rejects.toThrow();
+    await Transaction.run(b.model, {}, (tx) => tx.add(b.model.requireNode('Device.BulkData.Profile.{i}.'), [], { Alias: 'only-a' }));
+  });
+});
