@@ -31,6 +31,10 @@ afterEach(() => {
 
 /** The objects whose bindings are classes over the gateway's state (or one object for the fleet). */
 const CONVERTED = [
+  'Device.Bridging.Bridge.{i}.',
+  'Device.Bridging.Bridge.{i}.STP.',
+  'Device.Bridging.Bridge.{i}.Port.{i}.',
+  'Device.Bridging.Bridge.{i}.Port.{i}.Stats.',
   'Device.Ethernet.Interface.{i}.',
   'Device.Ethernet.Interface.{i}.Stats.',
   'Device.Ethernet.Link.{i}.',
