@@ -31,6 +31,11 @@ afterEach(() => {
 
 /** The objects whose bindings are classes over the gateway's state (or one object for the fleet). */
 const CONVERTED = [
+  'Device.DHCPv4.Server.',
+  'Device.DHCPv4.Server.Pool.{i}.',
+  'Device.DHCPv4.Server.Pool.{i}.Client.{i}.',
+  'Device.DHCPv4.Server.Pool.{i}.Client.{i}.IPv4Address.{i}.',
+  'Device.DHCPv4.Server.Pool.{i}.Client.{i}.Option.{i}.',
   'Device.Bridging.Bridge.{i}.',
   'Device.Bridging.Bridge.{i}.STP.',
   'Device.Bridging.Bridge.{i}.Port.{i}.',
