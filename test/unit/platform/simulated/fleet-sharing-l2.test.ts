@@ -48,6 +48,7 @@ const CONVERTED = [
   'Device.Cellular.Interface.{i}.',
   'Device.Cellular.Interface.{i}.Stats.',
   'Device.Cellular.Interface.{i}.USIM.',
+  'Device.Cellular.AccessPoint.{i}.',
   'Device.Time.',
 ];
 
