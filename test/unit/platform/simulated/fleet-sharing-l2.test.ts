@@ -50,6 +50,11 @@ const CONVERTED = [
   'Device.Cellular.Interface.{i}.USIM.',
   'Device.Cellular.AccessPoint.{i}.',
   'Device.Time.',
+  'Device.DeviceInfo.',
+  'Device.DeviceInfo.MemoryStatus.',
+  'Device.DeviceInfo.ProcessStatus.',
+  'Device.DeviceInfo.Location.{i}.',
+  'Device.DeviceInfo.TemperatureStatus.TemperatureSensor.{i}.',
 ];
 
 const METHODS = ['get', 'set', 'list', 'add', 'delete', 'snapshot', 'restore'] as const;
