@@ -55,6 +55,8 @@ const CONVERTED = [
   'Device.DeviceInfo.ProcessStatus.',
   'Device.DeviceInfo.Location.{i}.',
   'Device.DeviceInfo.TemperatureStatus.TemperatureSensor.{i}.',
+  'Device.DeviceInfo.ProcessStatus.Process.{i}.',
+  'Device.DeviceInfo.FirmwareImage.{i}.',
 ];
 
 const METHODS = ['get', 'set', 'list', 'add', 'delete', 'snapshot', 'restore'] as const;
