@@ -237,10 +237,10 @@ class BridgePorts implements PortsState {
   readonly table: FactoryTable;
   readonly rows: WritableRows;
   readonly statsTypes: StatsTypes;
-  private readonly byRef: Map<string, Lower>;
   /** br-lan as shipped: Port.1 the management port, then one port per LAN port and SSID. */
   private readonly factory: ReadonlyArray<Lower | undefined>;
-  private readonly clocks = new Map<string, LinkClock>();
+  /** Made at the first status a port is asked for: most gateways of a fleet are never asked (issue 14). */
+  private clocks: Map<string, LinkClock> | undefined;
 
   constructor(
     readonly ctx: SimContext,
@@ -248,7 +248,6 @@ class BridgePorts implements PortsState {
     lowers: readonly Lower[],
     readonly lanTraffic: TrafficProfile,
   ) {
-    this.byRef = new Map(lowers.map((l) => [l.ref, l]));
     this.factory = [undefined, ...lowers];
     this.table = new PortTable(ctx, this.factory.length);
     this.rows = new PortRows(ctx, this);
@@ -261,20 +260,29 @@ class BridgePorts implements PortsState {
 
   clockOf(keys: InstanceKeys): LinkClock {
     const path = this.table.node.pathOf(keys);
-    let c = this.clocks.get(path);
+    const clocks = (this.clocks ??= new Map<string, LinkClock>());
+    let c = clocks.get(path);
     if (!c) {
       c = new PortClock(this.ctx, this.rows, keys, this.table.isFactory(keys) ? 1_500 : 0);
-      this.clocks.set(path, c);
+      clocks.set(path, c);
     }
     return c;
   }
 
   forgetClock(keys: InstanceKeys): void {
-    this.clocks.delete(this.table.node.pathOf(keys));
+    this.clocks?.delete(this.table.node.pathOf(keys));
+  }
+
+  /**
+   * The LAN port or SSID `ref` names (undefined for any other). A search of the eight, not a
+   * Map per gateway: a Map's table alone is larger than the list (issue 14).
+   */
+  lowerNamed(ref: string): Lower | undefined {
+    return this.factory.find((l) => l?.ref === ref);
   }
 
   lowerOf(keys: InstanceKeys): Lower | undefined {
-    return this.byRef.get(String(this.rows.row(keys).LowerLayers));
+    return this.lowerNamed(String(this.rows.row(keys).LowerLayers));
   }
 
   isManagement(keys: InstanceKeys): boolean {
@@ -326,7 +334,7 @@ class BridgePorts implements PortsState {
             .map((n) => String(this.rows.row([bn, n]).LowerLayers)),
         ),
       );
-      if (!this.byRef.has(String(ll))) bad.push({ param: 'LowerLayers', message: 'a bridge port stacks on one LAN Ethernet.Interface or WiFi.SSID' });
+      if (!this.lowerNamed(String(ll))) bad.push({ param: 'LowerLayers', message: 'a bridge port stacks on one LAN Ethernet.Interface or WiFi.SSID' });
       else if (used.has(String(ll))) bad.push({ param: 'LowerLayers', message: `${ll} is in another bridge port already` });
     }
     const type = changes.Type;

@@ -87,7 +87,8 @@ class Bridges implements BridgeView {
   readonly stpRows: WritableRows;
   /** Set once the ports are registered (they need this view of the bridges first). */
   ports!: PortsState;
-  private readonly clocks = new Map<number, LinkClock>();
+  /** Made at the first status a bridge is asked for: most gateways of a fleet are never asked (issue 14). */
+  private clocks: Map<number, LinkClock> | undefined;
   private readonly vlanNode: ModelNode;
   readonly vlanPortNode: ModelNode;
 
@@ -100,16 +101,17 @@ class Bridges implements BridgeView {
   }
 
   clock(b: number): LinkClock {
-    let c = this.clocks.get(b);
+    const clocks = (this.clocks ??= new Map<number, LinkClock>());
+    let c = clocks.get(b);
     if (!c) {
       c = new EnableClock(this.ctx, this.rows, b, this.table.isFactory([b]) ? 1_500 : 0);
-      this.clocks.set(b, c);
+      clocks.set(b, c);
     }
     return c;
   }
 
   forgetClock(b: number): void {
-    this.clocks.delete(b);
+    this.clocks?.delete(b);
   }
 
   /** 7016 unless the bridge of `keys` exists; returns `keys`. */
