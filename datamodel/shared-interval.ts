@@ -9,43 +9,60 @@
 
 interface Group {
   timer: ReturnType<typeof setInterval>;
-  fns: Set<() => void>;
+  registrations: Set<Registration>;
   /** The setInterval it was made with: a test's fake clock gets its own group, not the real one. */
   setter: typeof setInterval;
 }
 
 const groups = new Map<number, Group>();
 
+/**
+ * One registration: its own object, so one function registered twice is two registrations. A
+ * class whose `stop` is bound, not a pair of closures and their context per caller: a fleet's
+ * gateways each hold a few (issue 14).
+ */
+class Registration {
+  constructor(
+    readonly fn: () => void,
+    private readonly group: Group,
+    private readonly periodMs: number,
+  ) {}
+
+  stop(): void {
+    const { group, periodMs } = this;
+    if (!group.registrations.delete(this) || group.registrations.size > 0) return;
+    clearInterval(group.timer);
+    if (groups.get(periodMs) === group) groups.delete(periodMs);
+  }
+}
+
+/** Calls every registration of `registrations` in turn. */
+function runAll(registrations: ReadonlySet<Registration>): void {
+  for (const r of registrations) {
+    // One failing caller does not starve the others; its error still surfaces as uncaught.
+    try {
+      r.fn();
+    } catch (e) {
+      queueMicrotask(() => {
+        throw e;
+      });
+    }
+  }
+}
+
 /** Calls `fn` every `periodMs` until the returned function is called. */
 export function sharedInterval(periodMs: number, fn: () => void): () => void {
   let g = groups.get(periodMs);
   if (!g || g.setter !== setInterval) {
-    const fns = new Set<() => void>();
-    const timer = setInterval(() => {
-      for (const f of fns) {
-        // One failing caller does not starve the others; its error still surfaces as uncaught.
-        try {
-          f();
-        } catch (e) {
-          queueMicrotask(() => {
-            throw e;
-          });
-        }
-      }
-    }, periodMs);
+    const registrations = new Set<Registration>();
+    const timer = setInterval(runAll, periodMs, registrations);
     timer.unref();
-    g = { timer, fns, setter: setInterval };
+    g = { timer, registrations, setter: setInterval };
     groups.set(periodMs, g);
   }
-  const group = g;
-  // Its own identity, so one function registered twice is two registrations.
-  const entry = (): void => fn();
-  group.fns.add(entry);
-  return () => {
-    if (!group.fns.delete(entry) || group.fns.size > 0) return;
-    clearInterval(group.timer);
-    if (groups.get(periodMs) === group) groups.delete(periodMs);
-  };
+  const r = new Registration(fn, g, periodMs);
+  g.registrations.add(r);
+  return r.stop.bind(r);
 }
 
 /**
@@ -54,5 +71,5 @@ export function sharedInterval(periodMs: number, fn: () => void): () => void {
  */
 export function sharedIntervalRegistrations(periodMs: number): number {
   const g = groups.get(periodMs);
-  return g && g.setter === setInterval ? g.fns.size : 0;
+  return g && g.setter === setInterval ? g.registrations.size : 0;
 }

@@ -8,8 +8,9 @@
  * as a fixed row before them; every other platform serves the stored rows alone.
  */
 import type { DataStore } from '../datamodel/store/DataStore.js';
-import type { InstanceKeys, ObjectBinding } from '../datamodel/tree/binding.js';
+import type { InstanceKeys, ObjectBinding, RequestContext } from '../datamodel/tree/binding.js';
 import type { DataModel } from '../datamodel/tree/DataModel.js';
+import type { ModelNode } from '../datamodel/tree/ModelNode.js';
 import type { Value } from '../datamodel/value/Value.js';
 import { ErrorCode, UspError } from '../datamodel/UspError.js';
 
@@ -30,54 +31,95 @@ export interface LocationOptions {
   fixed?: FixedLocation;
 }
 
+const LOCATION_PARAMS = ['Source', 'AcquiredTime', 'ExternalSource', 'ExternalProtocol', 'DataObject'] as const;
+
+/**
+ * The Location table of one device: a class, so the devices of a fleet share its methods and
+ * served names (issue 14); it holds only the device's store, clock and fixed row.
+ */
+class LocationTable implements ObjectBinding {
+  readonly params = LOCATION_PARAMS;
+  readonly stored = true;
+  private readonly node: ModelNode;
+  private readonly table: string;
+
+  constructor(
+    model: DataModel,
+    private readonly store: DataStore,
+    private readonly opts: LocationOptions,
+  ) {
+    this.node = model.requireNode(LOCATION_TABLE);
+    this.table = this.node.tablePathOf([]);
+  }
+
+  private external(): number[] {
+    return this.store.instances(this.table);
+  }
+
+  private storedRow(n: number): Record<string, Value> {
+    const row = this.opts.fixed && n === 1 ? undefined : this.store.row(this.node.pathOf([n]));
+    if (!row || !this.external().includes(n)) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such instance: ${n}`);
+    return { ...row };
+  }
+
+  /** The device's own row, when `keys` names it. */
+  private fixedAt(keys: InstanceKeys): FixedLocation | undefined {
+    return keys[0] === 1 ? this.opts.fixed : undefined;
+  }
+
+  list(): number[] {
+    return this.opts.fixed ? [1, ...this.external()] : this.external();
+  }
+
+  get(keys: InstanceKeys): Record<string, Value> {
+    return this.fixedAt(keys)?.values() ?? this.storedRow(keys[0]!);
+  }
+
+  set(keys: InstanceKeys, changes: Record<string, Value>): void {
+    const fixed = this.fixedAt(keys);
+    if (fixed) throw invalidDataObject(`${fixed.owner}: DataObject is writable only on a USP-configured location`);
+    const row = this.storedRow(keys[0]!);
+    checkDataObject(changes.DataObject);
+    this.store.setRow(this.node.pathOf(keys), { ...row, ...changes, AcquiredTime: dateTime(this.opts.now()) });
+  }
+
+  add(_parent: InstanceKeys, params: Record<string, Value>, rctx: RequestContext, requested?: number): number {
+    const { store, table } = this;
+    const external = this.external();
+    if (external.length > 0) throw new UspError(ErrorCode.ResourcesExceeded, `a USP-configured location exists already (Device.DeviceInfo.Location.${external[0]}); set its DataObject`);
+    checkDataObject(params.DataObject);
+    // With a fixed row 1, the stored rows are numbered from 2.
+    const first = this.opts.fixed ? 2 : 1;
+    const n = store.allocate(table, store.hasTable(table) ? requested : Math.max(first, requested ?? first));
+    store.setRow(this.node.pathOf([n]), {
+      Source: 'External',
+      ExternalProtocol: 'USP',
+      ExternalSource: rctx.controllerId ?? '',
+      DataObject: params.DataObject ?? '',
+      AcquiredTime: dateTime(this.opts.now()),
+    });
+    return n;
+  }
+
+  delete(keys: InstanceKeys): void {
+    const fixed = this.fixedAt(keys);
+    if (fixed) throw new UspError(ErrorCode.DeleteFailure, `${fixed.owner} and cannot be deleted`);
+    this.storedRow(keys[0]!);
+    this.store.remove(this.node.pathOf(keys), this.table, keys[0]!);
+  }
+
+  snapshot(keys: InstanceKeys): unknown {
+    return this.store.snapshotSubtree(this.node.pathOf(keys));
+  }
+
+  restore(keys: InstanceKeys, snap: unknown): void {
+    this.store.restoreSubtree(this.table, keys[0]!, snap as ReturnType<DataStore['snapshotSubtree']>);
+  }
+}
+
 /** Registers the Location table on `model`, its Controller rows kept in `store`. */
 export function registerLocationTable(model: DataModel, store: DataStore, opts: LocationOptions): void {
-  const node = model.requireNode(LOCATION_TABLE);
-  const table = node.tablePathOf([]);
-  const fixed = opts.fixed;
-  const external = (): number[] => store.instances(table);
-  const stored = (n: number): Record<string, Value> => {
-    const row = fixed && n === 1 ? undefined : store.row(node.pathOf([n]));
-    if (!row || !external().includes(n)) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such instance: ${n}`);
-    return { ...row };
-  };
-  const isFixed = (keys: InstanceKeys): boolean => fixed !== undefined && keys[0] === 1;
-
-  const binding: ObjectBinding = {
-    params: ['Source', 'AcquiredTime', 'ExternalSource', 'ExternalProtocol', 'DataObject'],
-    stored: true,
-    list: () => (fixed ? [1, ...external()] : external()),
-    get: (keys: InstanceKeys) => (isFixed(keys) ? fixed!.values() : stored(keys[0]!)),
-    set: (keys, changes) => {
-      if (isFixed(keys)) throw invalidDataObject(`${fixed!.owner}: DataObject is writable only on a USP-configured location`);
-      const row = stored(keys[0]!);
-      checkDataObject(changes.DataObject);
-      store.setRow(node.pathOf(keys), { ...row, ...changes, AcquiredTime: dateTime(opts.now()) });
-    },
-    add: (_parent, params, rctx, requested) => {
-      if (external().length > 0) throw new UspError(ErrorCode.ResourcesExceeded, `a USP-configured location exists already (Device.DeviceInfo.Location.${external()[0]}); set its DataObject`);
-      checkDataObject(params.DataObject);
-      // With a fixed row 1, the stored rows are numbered from 2.
-      const first = fixed ? 2 : 1;
-      const n = store.allocate(table, store.hasTable(table) ? requested : Math.max(first, requested ?? first));
-      store.setRow(node.pathOf([n]), {
-        Source: 'External',
-        ExternalProtocol: 'USP',
-        ExternalSource: rctx.controllerId ?? '',
-        DataObject: params.DataObject ?? '',
-        AcquiredTime: dateTime(opts.now()),
-      });
-      return n;
-    },
-    delete: (keys) => {
-      if (isFixed(keys)) throw new UspError(ErrorCode.DeleteFailure, `${fixed!.owner} and cannot be deleted`);
-      stored(keys[0]!);
-      store.remove(node.pathOf(keys), table, keys[0]!);
-    },
-    snapshot: (keys) => store.snapshotSubtree(node.pathOf(keys)),
-    restore: (keys, snap) => store.restoreSubtree(table, keys[0]!, snap as ReturnType<DataStore['snapshotSubtree']>),
-  };
-  model.register(LOCATION_TABLE, binding);
+  model.register(LOCATION_TABLE, new LocationTable(model, store, opts));
 }
 
 /** TR-106 dateTime of a clock reading, whole seconds. */

@@ -143,11 +143,18 @@ function drawIdentity(seed: number, unit: number | undefined): Identity {
 }
 
 /**
+ * What an instance of WritableRows reads as until written: a function of the keys, or one row
+ * for every instance (a module constant, so a fleet's gateways share it: issue 14).
+ */
+export type RowInitial = ((keys: InstanceKeys) => Record<string, Value>) | Readonly<Record<string, Value>>;
+
+/**
  * Writable parameters of each instance, persisted in the context's store under the object's
  * concrete path ("Device.WiFi.SSID.2."). Only values a Controller (or the factory-defaults
  * file) wrote are stored; the rest come from `initial`, a function of the seed and the keys
  * (called at every read: it must not depend on anything that changes), so a stored row never
- * pins values nobody chose.
+ * pins values nobody chose. A subclass may override `initialRow` instead of passing a function:
+ * one method on the prototype for a whole fleet rather than a closure per gateway (issue 14).
  */
 export class WritableRows {
   private readonly node: ModelNode;
@@ -155,9 +162,15 @@ export class WritableRows {
   constructor(
     private readonly ctx: SimContext,
     supportedPath: string,
-    private readonly initial: (keys: InstanceKeys) => Record<string, Value>,
+    private readonly initial: RowInitial,
   ) {
     this.node = ctx.model.requireNode(supportedPath);
+  }
+
+  /** A fresh row of the values instance `keys` has until written. */
+  protected initialRow(keys: InstanceKeys): Record<string, Value> {
+    const initial = this.initial;
+    return typeof initial === 'function' ? initial(keys) : { ...initial };
   }
 
   /** The current values (a fresh object: change them with `apply`). */
@@ -165,7 +178,7 @@ export class WritableRows {
     const path = this.node.pathOf(keys);
     // Made again on every read, not kept: `initial` is a function of the seed and the keys, and a
     // fleet of 10,000 gateways kept ~10 KB of such copies per gateway for rows rarely read (issue 14).
-    const row = this.initial(keys);
+    const row = this.initialRow(keys);
     // Names this version no longer serves (a state file from an older one) are ignored.
     for (const [k, v] of Object.entries(this.ctx.store.row(path) ?? {})) if (k in row) row[k] = v;
     return row;

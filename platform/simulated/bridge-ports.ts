@@ -8,14 +8,14 @@
  * while it is Up), the management port's those of the bridge's own interface (Ethernet.Link.1
  * over it).
  */
-import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { canonicalizeReferences } from '../reference.js';
 import type { EthernetPortState } from './ethernet.js';
 import { FactoryTable } from './factory-table.js';
 import { Prng } from './random.js';
 import { invalidParams, LinkClock, type SimContext, WritableRows } from './SimContext.js';
-import { STATS_PARAMS, statsReader, type TrafficProfile } from './traffic.js';
+import { readStats, STATS_PARAMS, type StatsTypes, statsTypesAt, type TrafficProfile } from './traffic.js';
 import type { BssState } from './wifi-access-point.js';
 
 /** Ports one bridge can hold (the switch's 8 ports and 8 BSSes, with room to spare). */
@@ -115,7 +115,7 @@ class SsidLower implements Lower {
   ) {
     this.ref = `Device.WiFi.SSID.${n}`;
     this.name = bss.name;
-    this.carried = new LinkClock(ctx, () => bss.ssidStatus() === 'Up');
+    this.carried = new SsidClock(ctx, bss);
   }
 
   status(): string {
@@ -132,28 +132,71 @@ class SsidLower implements Lower {
   }
 }
 
-export function registerBridgePorts(ctx: SimContext, bridge: BridgeView, ethernet: readonly EthernetPortState[], bsses: readonly BssState[], lanTraffic: TrafficProfile): PortsState {
-  const { model, seed } = ctx;
-  const rnd = new Prng(seed, 'bridge-ports');
-  const lowers: Lower[] = [
-    ...ethernet.flatMap((p, i) => (p.upstream ? [] : [new EthernetLower(i + 1, p)])),
-    ...bsses.map((b, i) => {
-      const down = rnd.int(20_000, 900_000);
-      return new SsidLower(ctx, i + 1, b, { label: `bridge-port.wifi.${i + 1}`, sentRate: down, receivedRate: Math.round(down / 10) });
-    }),
-  ];
-  const byRef = new Map(lowers.map((l) => [l.ref, l]));
-  // br-lan as shipped: Port.1 the management port, then one port per LAN port and SSID.
-  const FACTORY = [undefined, ...lowers];
-  const table = new FactoryTable(ctx, PORT, ([b]) => (b === 1 ? FACTORY.map((_, i) => i + 1) : []), MAX_PORTS);
-  const factoryLower = (keys: InstanceKeys): Lower | undefined => (keys[0] === 1 ? FACTORY[keys[1] - 1] : undefined);
+/** An SSID's carrying history, up at boot while it is Up (a class: no closure per SSID, issue 14). */
+class SsidClock extends LinkClock {
+  constructor(
+    ctx: SimContext,
+    private readonly bss: BssState,
+  ) {
+    super(ctx, false);
+  }
 
-  const rows = new WritableRows(ctx, PORT, (keys) => {
-    const shipped = table.isFactory(keys);
-    const lower = factoryLower(keys);
+  protected override initialUp(): boolean {
+    return this.bss.ssidStatus() === 'Up';
+  }
+}
+
+const PORT_PARAMS = [
+  'Enable',
+  'Status',
+  'Alias',
+  'Name',
+  'LastChange',
+  'LowerLayers',
+  'ManagementPort',
+  'Type',
+  'DefaultUserPriority',
+  'PriorityRegeneration',
+  'PortState',
+  'PVID',
+  'TPID',
+  'AcceptableFrameTypes',
+  'IngressFiltering',
+  'PriorityTagging',
+  'Priority',
+  'PathCost',
+] as const;
+const NO_TRAFFIC: TrafficProfile = { label: 'none', sentRate: 0, receivedRate: 0 };
+
+/** The port table: br-lan ships with `shipped` ports (the management port and one per lower), other bridges with none. */
+class PortTable extends FactoryTable {
+  constructor(
+    ctx: SimContext,
+    private readonly shipped: number,
+  ) {
+    super(ctx, PORT, [], MAX_PORTS);
+  }
+
+  protected override factoryRows([b]: InstanceKeys): number[] {
+    return b === 1 ? Array.from({ length: this.shipped }, (_, i) => i + 1) : [];
+  }
+}
+
+/** A port's writable values until written: br-lan's shipped ports name and stack on their lower. */
+class PortRows extends WritableRows {
+  constructor(
+    ctx: SimContext,
+    private readonly ports: BridgePorts,
+  ) {
+    super(ctx, PORT, {});
+  }
+
+  protected override initialRow(keys: InstanceKeys): Record<string, Value> {
+    const shipped = this.ports.table.isFactory(keys);
+    const lower = this.ports.factoryLower(keys);
     return {
       Enable: shipped,
-      Alias: shipped ? `cpe-${lower?.name ?? bridge.name(keys[0])}` : '',
+      Alias: shipped ? `cpe-${lower?.name ?? this.ports.bridge.name(keys[0])}` : '',
       LowerLayers: lower?.ref ?? '',
       ManagementPort: shipped && keys[1] === 1,
       Type: 'CustomerVLANPort',
@@ -167,59 +210,131 @@ export function registerBridgePorts(ctx: SimContext, bridge: BridgeView, etherne
       Priority: 128,
       PathCost: lower?.pathCost ?? pathCost(1000),
     };
-  });
-  const clocks = new Map<string, LinkClock>();
-  const clockOf = (keys: InstanceKeys): LinkClock => {
-    const path = table.node.pathOf(keys);
+  }
+}
+
+/** A port's up/down history, up at boot while its row has Enable true. */
+class PortClock extends LinkClock {
+  constructor(
+    ctx: SimContext,
+    private readonly rows: WritableRows,
+    private readonly keys: InstanceKeys,
+    upDelayMs: number,
+  ) {
+    super(ctx, false, upDelayMs);
+  }
+
+  protected override initialUp(): boolean {
+    return this.rows.row(this.keys).Enable === true;
+  }
+}
+
+/**
+ * The bridge ports of one gateway. Its bindings are classes over it, their methods one copy on
+ * the prototype for a whole fleet (issue 14).
+ */
+class BridgePorts implements PortsState {
+  readonly table: FactoryTable;
+  readonly rows: WritableRows;
+  readonly statsTypes: StatsTypes;
+  /** br-lan as shipped: Port.1 the management port, then one port per LAN port and SSID. */
+  private readonly factory: ReadonlyArray<Lower | undefined>;
+  /** Made at the first status a port is asked for: most gateways of a fleet are never asked (issue 14). */
+  private clocks: Map<string, LinkClock> | undefined;
+
+  constructor(
+    readonly ctx: SimContext,
+    readonly bridge: BridgeView,
+    lowers: readonly Lower[],
+    readonly lanTraffic: TrafficProfile,
+  ) {
+    this.factory = [undefined, ...lowers];
+    this.table = new PortTable(ctx, this.factory.length);
+    this.rows = new PortRows(ctx, this);
+    this.statsTypes = statsTypesAt(ctx.model, `${PORT}Stats.`);
+  }
+
+  factoryLower(keys: InstanceKeys): Lower | undefined {
+    return keys[0] === 1 ? this.factory[keys[1] - 1] : undefined;
+  }
+
+  clockOf(keys: InstanceKeys): LinkClock {
+    const path = this.table.node.pathOf(keys);
+    const clocks = (this.clocks ??= new Map<string, LinkClock>());
     let c = clocks.get(path);
     if (!c) {
-      c = new LinkClock(ctx, () => rows.row(keys).Enable === true, table.isFactory(keys) ? 1_500 : 0);
+      c = new PortClock(this.ctx, this.rows, keys, this.table.isFactory(keys) ? 1_500 : 0);
       clocks.set(path, c);
     }
     return c;
-  };
-  const lowerOf = (keys: InstanceKeys): Lower | undefined => byRef.get(String(rows.row(keys).LowerLayers));
-  const isManagement = (keys: InstanceKeys): boolean => rows.row(keys).ManagementPort === true;
+  }
+
+  forgetClock(keys: InstanceKeys): void {
+    this.clocks?.delete(this.table.node.pathOf(keys));
+  }
+
+  /**
+   * The LAN port or SSID `ref` names (undefined for any other). A search of the eight, not a
+   * Map per gateway: a Map's table alone is larger than the list (issue 14).
+   */
+  lowerNamed(ref: string): Lower | undefined {
+    return this.factory.find((l) => l?.ref === ref);
+  }
+
+  lowerOf(keys: InstanceKeys): Lower | undefined {
+    return this.lowerNamed(String(this.rows.row(keys).LowerLayers));
+  }
+
+  isManagement(keys: InstanceKeys): boolean {
+    return this.rows.row(keys).ManagementPort === true;
+  }
+
   /** The management port stacks on every other port of its bridge. */
-  const memberRefs = (b: number): string =>
-    table
+  memberRefs(b: number): string {
+    return this.table
       .list([b])
-      .filter((p) => !isManagement([b, p]))
+      .filter((p) => !this.isManagement([b, p]))
       .map((p) => `Device.Bridging.Bridge.${b}.Port.${p}`)
       .join(',');
-  const status = (keys: InstanceKeys): string => {
-    if (!bridge.up(keys[0]) || !clockOf(keys).up) return 'Down';
-    if (isManagement(keys)) return 'Up';
-    return lowerOf(keys)?.status() === 'Up' ? 'Up' : 'LowerLayerDown';
-  };
-  const name = (keys: InstanceKeys): string => (isManagement(keys) ? bridge.name(keys[0]) : (lowerOf(keys)?.name ?? `${bridge.name(keys[0])}-p${keys[1]}`));
+  }
 
-  const check = (keys: InstanceKeys): InstanceKeys => {
-    bridge.check(keys.slice(0, 1));
-    return table.check(keys);
-  };
-  const validate = (keys: InstanceKeys, row: Record<string, Value>, changes: Record<string, Value>): void => {
+  status(keys: InstanceKeys): string {
+    if (!this.bridge.up(keys[0]) || !this.clockOf(keys).up) return 'Down';
+    if (this.isManagement(keys)) return 'Up';
+    return this.lowerOf(keys)?.status() === 'Up' ? 'Up' : 'LowerLayerDown';
+  }
+
+  name(keys: InstanceKeys): string {
+    return this.isManagement(keys) ? this.bridge.name(keys[0]) : (this.lowerOf(keys)?.name ?? `${this.bridge.name(keys[0])}-p${keys[1]}`);
+  }
+
+  check(keys: InstanceKeys): InstanceKeys {
+    this.bridge.check(keys.slice(0, 1));
+    return this.table.check(keys);
+  }
+
+  validate(keys: InstanceKeys, row: Record<string, Value>, changes: Record<string, Value>): void {
     canonicalizeReferences(changes, ['LowerLayers']); // so the same stacking with a trailing "." is no change
     const bad: Array<{ param: string; message: string }> = [];
     const [b, p] = keys;
-    const others = table.list([b]).filter((n) => n !== p);
+    const others = this.table.list([b]).filter((n) => n !== p);
     const management = changes.ManagementPort ?? row.ManagementPort;
-    if (changes.ManagementPort === true && row.ManagementPort !== true && others.some((n) => isManagement([b, n]))) {
+    if (changes.ManagementPort === true && row.ManagementPort !== true && others.some((n) => this.isManagement([b, n]))) {
       bad.push({ param: 'ManagementPort', message: `the bridge has its management port already (one per bridge)` });
     }
     const ll = changes.LowerLayers;
-    if (ll !== undefined && management === true && ll !== memberRefs(b)) {
-      bad.push({ param: 'LowerLayers', message: `a management port stacks on the bridge's other ports (${memberRefs(b) || 'none'}), not on an interface` });
+    if (ll !== undefined && management === true && ll !== this.memberRefs(b)) {
+      bad.push({ param: 'LowerLayers', message: `a management port stacks on the bridge's other ports (${this.memberRefs(b) || 'none'}), not on an interface` });
     } else if (ll !== undefined && management !== true && ll !== '' && ll !== row.LowerLayers) {
       const used = new Set(
-        bridge.list().flatMap((bn) =>
-          table
+        this.bridge.list().flatMap((bn) =>
+          this.table
             .list([bn])
             .filter((n) => !(bn === b && n === p))
-            .map((n) => String(rows.row([bn, n]).LowerLayers)),
+            .map((n) => String(this.rows.row([bn, n]).LowerLayers)),
         ),
       );
-      if (!byRef.has(String(ll))) bad.push({ param: 'LowerLayers', message: 'a bridge port stacks on one LAN Ethernet.Interface or WiFi.SSID' });
+      if (!this.lowerNamed(String(ll))) bad.push({ param: 'LowerLayers', message: 'a bridge port stacks on one LAN Ethernet.Interface or WiFi.SSID' });
       else if (used.has(String(ll))) bad.push({ param: 'LowerLayers', message: `${ll} is in another bridge port already` });
     }
     const type = changes.Type;
@@ -227,106 +342,124 @@ export function registerBridgePorts(ctx: SimContext, bridge: BridgeView, etherne
       bad.push({ param: 'Type', message: 'a customer bridge port: CustomerVLANPort or VLANUnawarePort (no provider bridging)' });
     }
     const pvid = changes.PVID;
-    if (pvid !== undefined && pvid !== DEFAULT_VID && !bridge.hasVlan(b, Number(pvid))) {
+    if (pvid !== undefined && pvid !== DEFAULT_VID && !this.bridge.hasVlan(b, Number(pvid))) {
       bad.push({ param: 'PVID', message: `VLAN ${pvid} is not configured in this bridge (add a VLAN row first)` });
     }
     if (changes.TPID !== undefined && !TPIDS.includes(Number(changes.TPID))) {
       bad.push({ param: 'TPID', message: 'must be 33024 (0x8100, 802.1Q) or 34984 (0x88A8, 802.1ad)' });
     }
     if (bad.length > 0) throw invalidParams(bad);
-  };
+  }
 
-  model.register(PORT, {
-    params: [
-      'Enable',
-      'Status',
-      'Alias',
-      'Name',
-      'LastChange',
-      'LowerLayers',
-      'ManagementPort',
-      'Type',
-      'DefaultUserPriority',
-      'PriorityRegeneration',
-      'PortState',
-      'PVID',
-      'TPID',
-      'AcceptableFrameTypes',
-      'IngressFiltering',
-      'PriorityTagging',
-      'Priority',
-      'PathCost',
-    ],
-    list: ([b]) => {
-      bridge.check([b]);
-      return table.list([b]);
-    },
-    get: (keys) => {
-      const row = rows.row(check(keys));
-      const s = status(keys);
-      // Seconds since this port, the bridge or the layer below last changed.
-      const lastChange = Math.min(clockOf(keys).lastChange(), bridge.lastChange(keys[0]), lowerOf(keys)?.lastChange() ?? Infinity);
-      return {
-        ...row,
-        Status: s,
-        Name: name(keys),
-        LastChange: lastChange,
-        PortState: s === 'Up' ? 'Forwarding' : 'Disabled',
-        LowerLayers: row.ManagementPort === true ? memberRefs(keys[0]) : row.LowerLayers,
-      };
-    },
-    set: (keys, changes) => {
-      validate(check(keys), rows.row(keys), changes);
-      if (changes.Enable !== undefined) clockOf(keys).setUp(changes.Enable === true);
-      // The management port's stacking is derived, never stored.
-      if (isManagement(keys) || changes.ManagementPort === true) delete changes.LowerLayers;
-      rows.apply(keys, changes);
-    },
-    add: ([b], params) => {
-      bridge.check([b]);
-      const values = { ...params };
-      // Checked as instance 0 (a row not yet numbered), so a refused Add uses up no number.
-      validate([b, 0], rows.row([b, 0]), values);
-      const n = table.add([b]);
-      if (values.Enable === true) clockOf([b, n]).setUp(true);
-      rows.apply([b, n], values);
-      return n;
-    },
-    delete: (keys) => {
-      table.delete(check(keys));
-      clocks.delete(table.node.pathOf(keys));
-    },
-    snapshot: (keys) => table.snapshot(keys),
-    restore: (keys, snap) => table.restore(keys, snap),
-  });
-
-  const readStats = statsReader(model, `${PORT}Stats.`, seed);
-  model.register(`${PORT}Stats.`, {
-    params: STATS_PARAMS,
-    get: (keys) => {
-      check(keys);
-      if (isManagement(keys)) return readStats(lanTraffic, clockOf(keys).upSeconds());
-      const lower = lowerOf(keys);
-      if (!lower) return readStats({ label: 'none', sentRate: 0, receivedRate: 0 }, 0);
-      return readStats(lower.traffic, lower.upSeconds());
-    },
-  });
-
-  // br-lan's management port, wherever a Controller left it (none once it was deleted).
-  const management = (): InstanceKeys | undefined => {
-    if (!bridge.list().includes(1)) return undefined;
-    const p = table.list([1]).find((n) => isManagement([1, n]));
+  /** br-lan's management port, wherever a Controller left it (none once it was deleted). */
+  private management(): InstanceKeys | undefined {
+    if (!this.bridge.list().includes(1)) return undefined;
+    const p = this.table.list([1]).find((n) => this.isManagement([1, n]));
     return p === undefined ? undefined : [1, p];
-  };
-  return {
-    table,
-    managementPortUp: () => {
-      const k = management();
-      return k !== undefined && status(k) === 'Up';
-    },
-    managementPortLastChange: () => {
-      const k = management();
-      return k ? Math.min(clockOf(k).lastChange(), bridge.lastChange(1)) : 0;
-    },
-  };
+  }
+
+  managementPortUp(): boolean {
+    const k = this.management();
+    return k !== undefined && this.status(k) === 'Up';
+  }
+
+  managementPortLastChange(): number {
+    const k = this.management();
+    return k ? Math.min(this.clockOf(k).lastChange(), this.bridge.lastChange(1)) : 0;
+  }
+}
+
+/** Device.Bridging.Bridge.{i}.Port.{i}. */
+class PortBinding implements ObjectBinding {
+  readonly params = PORT_PARAMS;
+
+  constructor(private readonly s: BridgePorts) {}
+
+  list([b]: InstanceKeys): number[] {
+    this.s.bridge.check([b]);
+    return this.s.table.list([b]);
+  }
+
+  get(keys: InstanceKeys): Record<string, Value> {
+    const { s } = this;
+    const row = s.rows.row(s.check(keys));
+    const status = s.status(keys);
+    // Seconds since this port, the bridge or the layer below last changed.
+    const lastChange = Math.min(s.clockOf(keys).lastChange(), s.bridge.lastChange(keys[0]), s.lowerOf(keys)?.lastChange() ?? Infinity);
+    return {
+      ...row,
+      Status: status,
+      Name: s.name(keys),
+      LastChange: lastChange,
+      PortState: status === 'Up' ? 'Forwarding' : 'Disabled',
+      LowerLayers: row.ManagementPort === true ? s.memberRefs(keys[0]) : row.LowerLayers,
+    };
+  }
+
+  set(keys: InstanceKeys, changes: Record<string, Value>): void {
+    const { s } = this;
+    s.validate(s.check(keys), s.rows.row(keys), changes);
+    if (changes.Enable !== undefined) s.clockOf(keys).setUp(changes.Enable === true);
+    // The management port's stacking is derived, never stored.
+    if (s.isManagement(keys) || changes.ManagementPort === true) delete changes.LowerLayers;
+    s.rows.apply(keys, changes);
+  }
+
+  add([b]: InstanceKeys, params: Record<string, Value>): number {
+    const { s } = this;
+    s.bridge.check([b]);
+    const values = { ...params };
+    // Checked as instance 0 (a row not yet numbered), so a refused Add uses up no number.
+    s.validate([b, 0], s.rows.row([b, 0]), values);
+    const n = s.table.add([b]);
+    if (values.Enable === true) s.clockOf([b, n]).setUp(true);
+    s.rows.apply([b, n], values);
+    return n;
+  }
+
+  delete(keys: InstanceKeys): void {
+    this.s.table.delete(this.s.check(keys));
+    this.s.forgetClock(keys);
+  }
+
+  snapshot(keys: InstanceKeys): unknown {
+    return this.s.table.snapshot(keys);
+  }
+
+  restore(keys: InstanceKeys, snap: unknown): void {
+    this.s.table.restore(keys, snap);
+  }
+}
+
+/** Device.Bridging.Bridge.{i}.Port.{i}.Stats. */
+class PortStatsBinding implements ObjectBinding {
+  readonly params = STATS_PARAMS;
+
+  constructor(private readonly s: BridgePorts) {}
+
+  get(keys: InstanceKeys): Record<string, Value> {
+    const { s } = this;
+    const { statsTypes, ctx } = s;
+    s.check(keys);
+    if (s.isManagement(keys)) return readStats(statsTypes, ctx.seed, s.lanTraffic, s.clockOf(keys).upSeconds());
+    const lower = s.lowerOf(keys);
+    if (!lower) return readStats(statsTypes, ctx.seed, NO_TRAFFIC, 0);
+    return readStats(statsTypes, ctx.seed, lower.traffic, lower.upSeconds());
+  }
+}
+
+/** Serves the bridges' Port.{i}. and .Stats. tables; `lanTraffic` is the management port's (br-lan's own interface). */
+export function registerBridgePorts(ctx: SimContext, bridge: BridgeView, ethernet: readonly EthernetPortState[], bsses: readonly BssState[], lanTraffic: TrafficProfile): PortsState {
+  const rnd = new Prng(ctx.seed, 'bridge-ports');
+  const lowers: Lower[] = [
+    ...ethernet.flatMap((p, i) => (p.upstream ? [] : [new EthernetLower(i + 1, p)])),
+    ...bsses.map((b, i) => {
+      const down = rnd.int(20_000, 900_000);
+      return new SsidLower(ctx, i + 1, b, { label: `bridge-port.wifi.${i + 1}`, sentRate: down, receivedRate: Math.round(down / 10) });
+    }),
+  ];
+  const ports = new BridgePorts(ctx, bridge, lowers, lanTraffic);
+  ctx.model.register(PORT, new PortBinding(ports));
+  ctx.model.register(`${PORT}Stats.`, new PortStatsBinding(ports));
+  return ports;
 }

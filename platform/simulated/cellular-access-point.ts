@@ -7,7 +7,9 @@
  * wrong one (or none enabled) leaves the modem attached but the WAN without a data session.
  */
 import { isIP } from 'node:net';
-import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
+import type { DataStore } from '../../datamodel/store/DataStore.js';
+import type { InstanceKeys, ObjectBinding, RequestContext } from '../../datamodel/tree/binding.js';
+import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { canonicalizeReferences } from '../reference.js';
@@ -57,106 +59,156 @@ export interface DataSession {
   ipv6(): boolean;
 }
 
-/** Serves the Device.Cellular.AccessPoint.{i}. table; `attached` says whether the modem is registered. */
-export function registerCellularAccessPoint(ctx: SimContext, attached: () => boolean): DataSession {
-  const { model, store } = ctx;
-  const node = model.requireNode(ACCESS_POINT);
-  const table = node.tablePathOf([]);
-  const defaults = schemaDefaults(model, ACCESS_POINT, PARAMS);
-
-  // Until the table is in the store, instance 1 is the factory row (with any values written to it).
-  const materialized = (): boolean => store.hasTable(table);
-  const instances = (): number[] => (materialized() ? store.instances(table) : [1]);
-  const rowOf = (n: number): Record<string, Value> => ({ ...defaults, ...(n === 1 && !materialized() ? FACTORY_ROW : {}), ...(store.row(node.pathOf([n])) ?? {}) });
-  const exists = (keys: InstanceKeys): number => {
-    const n = keys[0];
-    if (n === undefined || !instances().includes(n)) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such instance: ${n}`);
-    return n;
-  };
-  /** Writes the factory row to the store, so adds and deletes number and keep rows as usual. */
-  const materialize = (): void => {
-    if (materialized()) return;
-    const factory = rowOf(1);
-    store.allocate(table, 1);
-    store.setRow(node.pathOf([1]), factory);
-  };
-
+/**
+ * The access points of one gateway's modem and its data session. The binding is this class
+ * itself: its methods are one copy on the prototype for a whole fleet (issue 14).
+ */
+class AccessPoints implements ObjectBinding {
+  readonly params = PARAMS;
+  readonly stored = true;
+  readonly changesOnlyThroughAgent = true;
+  private readonly node: ModelNode;
+  private readonly table: string;
+  private readonly defaults: Readonly<Record<string, Value>>;
   /** Wall-clock ms of the last change that restarted the data session (boot: none). */
-  let restartedAt = -Infinity;
-  /** The access point the data session uses: the enabled one on the modem (at most one, see validate). */
-  const active = (): Record<string, Value> | undefined =>
-    instances()
-      .map(rowOf)
-      .find((r) => r.Enable === true && r.Interface === MODEM);
+  private restartedAt = -Infinity;
 
-  const validate = (n: number | undefined, changes: Record<string, Value>): void => {
+  constructor(
+    private readonly ctx: SimContext,
+    private readonly attached: () => boolean,
+  ) {
+    this.node = ctx.model.requireNode(ACCESS_POINT);
+    this.table = this.node.tablePathOf([]);
+    this.defaults = schemaDefaults(ctx.model, ACCESS_POINT, PARAMS);
+  }
+
+  /** Until the table is in the store, instance 1 is the factory row (with any values written to it). */
+  private materialized(): boolean {
+    return this.ctx.store.hasTable(this.table);
+  }
+
+  private instances(): number[] {
+    return this.materialized() ? this.ctx.store.instances(this.table) : [1];
+  }
+
+  private rowOf(n: number): Record<string, Value> {
+    return { ...this.defaults, ...(n === 1 && !this.materialized() ? FACTORY_ROW : {}), ...(this.ctx.store.row(this.node.pathOf([n])) ?? {}) };
+  }
+
+  private exists(keys: InstanceKeys): number {
+    const n = keys[0];
+    if (n === undefined || !this.instances().includes(n)) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such instance: ${n}`);
+    return n;
+  }
+
+  /** Writes the factory row to the store, so adds and deletes number and keep rows as usual. */
+  private materialize(): void {
+    if (this.materialized()) return;
+    const factory = this.rowOf(1);
+    this.ctx.store.allocate(this.table, 1);
+    this.ctx.store.setRow(this.node.pathOf([1]), factory);
+  }
+
+  /** The access point the data session uses: the enabled one on the modem (at most one, see validate). */
+  private active(): Record<string, Value> | undefined {
+    return this.instances()
+      .map((n) => this.rowOf(n))
+      .find((r) => r.Enable === true && r.Interface === MODEM);
+  }
+
+  private validate(n: number | undefined, changes: Record<string, Value>): void {
     canonicalizeReferences(changes, ['Interface']);
-    const merged = { ...(n === undefined ? defaults : rowOf(n)), ...changes };
+    const merged = { ...(n === undefined ? this.defaults : this.rowOf(n)), ...changes };
     const bad = badValues(changes);
     // One data session per modem: a second enabled APN on the same Interface would be ambiguous.
     if (merged.Enable === true && (changes.Enable !== undefined || changes.Interface !== undefined)) {
-      const other = instances().find((m) => m !== n && rowOf(m).Enable === true && rowOf(m).Interface === merged.Interface);
+      const other = this.instances().find((m) => m !== n && this.rowOf(m).Enable === true && this.rowOf(m).Interface === merged.Interface);
       if (other !== undefined) {
         bad.push({ param: 'Enable', message: `Device.Cellular.AccessPoint.${other} is the enabled access point of ${String(merged.Interface)}: disable it first (the modem runs one data session)` });
       }
     }
     if (bad.length > 0) throw invalidParams(bad);
-  };
-  const restartIf = (before: Record<string, Value> | undefined, after: Record<string, Value> | undefined): void => {
-    if (SESSION_PARAMS.some((p) => before?.[p] !== after?.[p])) restartedAt = ctx.now();
-  };
+  }
 
-  const binding: ObjectBinding = {
-    params: PARAMS,
-    stored: true,
-    changesOnlyThroughAgent: true,
-    list: () => instances(),
-    get: (keys) => rowOf(exists(keys)),
-    set: (keys, changes) => {
-      const n = exists(keys);
-      validate(n, changes);
-      const before = active();
-      const path = node.pathOf(keys);
-      store.setRow(path, { ...(store.row(path) ?? {}), ...changes });
-      restartIf(before, active());
-    },
-    add: (_parent, params, _ctx, requested) => {
-      if (instances().length >= MAX_ACCESS_POINTS) {
-        throw new UspError(ErrorCode.ResourcesExceeded, `the modem holds at most ${MAX_ACCESS_POINTS} access points`);
-      }
-      // A new row is on the modem unless it says otherwise: the gateway has no other Interface.
-      // Written into `params` itself, so the Add's generated unique keys (R-ADD.5) keep it.
-      if (params.Interface === undefined || params.Interface === '') params.Interface = MODEM;
-      const values = { ...params };
-      validate(undefined, values);
-      const before = active();
-      materialize();
-      const n = store.allocate(table, requested);
-      store.setRow(node.pathOf([n]), values);
-      restartIf(before, active());
-      return n;
-    },
-    // Deleting the enabled access point (or the last one) is allowed (minEntries 0): the data session goes down.
-    delete: (keys) => {
-      exists(keys);
-      const before = active();
-      materialize();
-      store.remove(node.pathOf(keys), table, keys[0]!);
-      restartIf(before, active());
-    },
-    snapshot: (keys) => {
-      materialize();
-      return store.snapshotSubtree(node.pathOf(keys));
-    },
-    restore: (keys, snap) => store.restoreSubtree(table, keys[0]!, snap as ReturnType<typeof store.snapshotSubtree>),
-  };
-  model.register(ACCESS_POINT, binding);
+  private restartIf(before: Record<string, Value> | undefined, after: Record<string, Value> | undefined): void {
+    if (SESSION_PARAMS.some((p) => before?.[p] !== after?.[p])) this.restartedAt = this.ctx.now();
+  }
 
-  const up = (): boolean => {
-    const row = active();
-    return attached() && row !== undefined && (OPERATOR_APNS as readonly string[]).includes(String(row.APN).toLowerCase()) && ctx.now() >= restartedAt + SESSION_SETUP_S * 1000;
-  };
-  return { up, ipv6: () => up() && active()?.IPVersion !== 4 };
+  list(): number[] {
+    return this.instances();
+  }
+
+  get(keys: InstanceKeys): Record<string, Value> {
+    return this.rowOf(this.exists(keys));
+  }
+
+  set(keys: InstanceKeys, changes: Record<string, Value>): void {
+    const { store } = this.ctx;
+    const n = this.exists(keys);
+    this.validate(n, changes);
+    const before = this.active();
+    const path = this.node.pathOf(keys);
+    store.setRow(path, { ...(store.row(path) ?? {}), ...changes });
+    this.restartIf(before, this.active());
+  }
+
+  add(_parent: InstanceKeys, params: Record<string, Value>, _ctx: RequestContext, requested?: number): number {
+    if (this.instances().length >= MAX_ACCESS_POINTS) {
+      throw new UspError(ErrorCode.ResourcesExceeded, `the modem holds at most ${MAX_ACCESS_POINTS} access points`);
+    }
+    // A new row is on the modem unless it says otherwise: the gateway has no other Interface.
+    // Written into `params` itself, so the Add's generated unique keys (R-ADD.5) keep it.
+    if (params.Interface === undefined || params.Interface === '') params.Interface = MODEM;
+    const values = { ...params };
+    this.validate(undefined, values);
+    const before = this.active();
+    this.materialize();
+    const n = this.ctx.store.allocate(this.table, requested);
+    this.ctx.store.setRow(this.node.pathOf([n]), values);
+    this.restartIf(before, this.active());
+    return n;
+  }
+
+  /** Deleting the enabled access point (or the last one) is allowed (minEntries 0): the data session goes down. */
+  delete(keys: InstanceKeys): void {
+    this.exists(keys);
+    const before = this.active();
+    this.materialize();
+    this.ctx.store.remove(this.node.pathOf(keys), this.table, keys[0]!);
+    this.restartIf(before, this.active());
+  }
+
+  snapshot(keys: InstanceKeys): unknown {
+    this.materialize();
+    return this.ctx.store.snapshotSubtree(this.node.pathOf(keys));
+  }
+
+  restore(keys: InstanceKeys, snap: unknown): void {
+    this.ctx.store.restoreSubtree(this.table, keys[0]!, snap as ReturnType<DataStore['snapshotSubtree']>);
+  }
+
+  /** DataSession.up. */
+  sessionUp(): boolean {
+    const row = this.active();
+    return this.attached() && row !== undefined && (OPERATOR_APNS as readonly string[]).includes(String(row.APN).toLowerCase()) && this.ctx.now() >= this.restartedAt + SESSION_SETUP_S * 1000;
+  }
+
+  /** DataSession.ipv6. */
+  sessionIPv6(): boolean {
+    return this.sessionUp() && this.active()?.IPVersion !== 4;
+  }
+}
+
+/** Serves the Device.Cellular.AccessPoint.{i}. table; `attached` says whether the modem is registered. */
+export function registerCellularAccessPoint(ctx: SimContext, attached: () => boolean): DataSession {
+  const aps = new AccessPoints(ctx, attached);
+  ctx.model.register(ACCESS_POINT, aps);
+  return dataSession(aps);
+}
+
+/** Apart from registerCellularAccessPoint, so the two functions keep only the access points in their context. */
+function dataSession(aps: AccessPoints): DataSession {
+  return { up: () => aps.sessionUp(), ipv6: () => aps.sessionIPv6() };
 }
 
 /** Values the modem cannot take, whatever the other rows hold. */

@@ -6,7 +6,7 @@
  * enabled br-lan pool of lowest Order (none: no leases). The leases are the LAN clients'
  * (lan-clients.ts), so they come and go with the clock and are reported through Churn.
  */
-import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { canonicalizeReferences } from '../reference.js';
@@ -14,9 +14,9 @@ import type { Churn } from './churn.js';
 import type { EthernetPortState } from './ethernet.js';
 import { LAN_INTERFACE, type IPState } from './ip.js';
 import { inSubnet, isNetmask, parseIPv4 } from './ipv4.js';
-import { registerPoolTables } from './dhcpv4-pool-tables.js';
+import { type PoolChecks, type PoolTables, registerPoolTables } from './dhcpv4-pool-tables.js';
 import { FactoryTable } from './factory-table.js';
-import { LanClients } from './lan-clients.js';
+import { type LanClient, LanClients, type PoolConfig, type Presence } from './lan-clients.js';
 import { dateTime, invalidParams, nth, type SimContext, WritableRows } from './SimContext.js';
 import type { BssState } from './wifi-access-point.js';
 import type { StationRoster } from './wifi-stations.js';
@@ -43,34 +43,43 @@ export interface DHCPv4State {
   lanPool(): number | undefined;
 }
 
-/** Serves the DHCPv4 server, its pools (br-lan's as shipped, more a Controller adds) and leases. */
-export function registerDHCPv4(ctx: SimContext, churn: Churn, deps: LanDeps): DHCPv4State {
-  const { model } = ctx;
-  const server = new WritableRows(ctx, 'Device.DHCPv4.Server.', () => ({ Enable: true }));
-  model.register('Device.DHCPv4.Server.', {
-    params: ['Enable'],
-    get: () => server.row([]),
-    set: (keys, changes) => server.apply(keys, changes),
-  });
+const SERVER_DEFAULTS = { Enable: true } as const;
+const SERVER_PARAMS = ['Enable'] as const;
+const POOL_PARAMS = ['Enable', 'Status', 'Alias', 'Order', 'Interface', 'MinAddress', 'MaxAddress', 'ReservedAddresses', 'SubnetMask', 'DNSServers', 'DomainName', 'IPRouters', 'LeaseTime'] as const;
+const CLIENT_PARAMS = ['Alias', 'Chaddr', 'Active'] as const;
+const ADDRESS_PARAMS = ['IPAddress', 'LeaseTimeRemaining'] as const;
+const OPTION_PARAMS = ['Tag', 'Value'] as const;
+/** br-lan's pool, the one the gateway ships with. */
+const FACTORY_POOLS = [1] as const;
+const ONE_ADDRESS = [1] as const;
+/** br-lan's pool as shipped. */
+const LAN_POOL: Readonly<Record<string, Value>> = {
+  Enable: true,
+  Alias: 'cpe-lan',
+  Order: 1,
+  Interface: LAN_INTERFACE,
+  MinAddress: '192.168.1.100',
+  MaxAddress: '192.168.1.249',
+  ReservedAddresses: '',
+  SubnetMask: '255.255.255.0',
+  DNSServers: '192.168.1.1',
+  DomainName: 'lan',
+  IPRouters: '192.168.1.1',
+  LeaseTime: 43_200,
+};
 
-  const pools = new FactoryTable(ctx, POOL, () => [1], MAX_POOLS);
-  // A pool a Controller adds starts disabled and empty, with TR-181's default lease time.
-  const pool = new WritableRows(ctx, POOL, (keys) =>
-    pools.isFactory(keys)
-      ? {
-          Enable: true,
-          Alias: 'cpe-lan',
-          Order: 1,
-          Interface: LAN_INTERFACE,
-          MinAddress: '192.168.1.100',
-          MaxAddress: '192.168.1.249',
-          ReservedAddresses: '',
-          SubnetMask: '255.255.255.0',
-          DNSServers: '192.168.1.1',
-          DomainName: 'lan',
-          IPRouters: '192.168.1.1',
-          LeaseTime: 43_200,
-        }
+/** A pool's settings until written: br-lan's as shipped; one a Controller adds starts disabled and empty, with TR-181's default lease time. */
+class PoolRows extends WritableRows {
+  constructor(
+    ctx: SimContext,
+    private readonly table: FactoryTable,
+  ) {
+    super(ctx, POOL, {});
+  }
+
+  protected override initialRow(keys: InstanceKeys): Record<string, Value> {
+    return this.table.isFactory(keys)
+      ? { ...LAN_POOL }
       : {
           Enable: false,
           Alias: '',
@@ -84,49 +93,76 @@ export function registerDHCPv4(ctx: SimContext, churn: Churn, deps: LanDeps): DH
           DomainName: '',
           IPRouters: '',
           LeaseTime: 86_400,
-        },
-  );
-  const one = (keys: InstanceKeys): InstanceKeys => {
-    pools.check(keys.slice(0, 1));
+        };
+  }
+}
+
+/**
+ * The DHCPv4 server of one gateway. Its bindings are classes over it, their methods one copy
+ * on the prototype for a whole fleet (issue 14).
+ */
+class DHCPv4Server implements DHCPv4State, PoolChecks {
+  readonly server: WritableRows;
+  readonly pools: FactoryTable;
+  readonly pool: WritableRows;
+  /** Set once the pool's tables are registered (after the server object, as TR-181 orders them). */
+  tables!: PoolTables;
+  readonly lan: LanClients;
+
+  constructor(
+    readonly ctx: SimContext,
+    readonly deps: LanDeps,
+  ) {
+    this.server = new WritableRows(ctx, 'Device.DHCPv4.Server.', SERVER_DEFAULTS);
+    this.pools = new FactoryTable(ctx, POOL, FACTORY_POOLS, MAX_POOLS);
+    this.pool = new PoolRows(ctx, this.pools);
+    this.lan = new LanClients(ctx, deps.ethernet, deps.roster, deps.bsses, leasePolicy(this));
+  }
+
+  /** 7016 unless the pool of `keys` exists; returns `keys`. */
+  one(keys: InstanceKeys): InstanceKeys {
+    this.pools.check(keys.slice(0, 1));
     return keys;
-  };
-  const lanPool = (): number | undefined => {
-    if (server.row([]).Enable !== true) return undefined;
-    const serving = pools.list([]).filter((p) => pool.row([p]).Enable === true && pool.row([p]).Interface === LAN_INTERFACE);
+  }
+
+  poolExists(p: number): void {
+    this.pools.check([p]);
+  }
+
+  inPoolSubnet(p: number, address: number): boolean {
+    const row = this.pool.row([p]);
+    const lan = this.deps.ip.lan();
+    // A pool on br-lan hands out br-lan's subnet; another one its own SubnetMask around MinAddress.
+    const own = parseIPv4(row.Interface === LAN_INTERFACE ? lan.address : String(row.MinAddress));
+    const mask = parseIPv4(row.Interface === LAN_INTERFACE ? lan.mask : String(row.SubnetMask));
+    return own !== undefined && mask !== undefined && inSubnet(address, own, mask);
+  }
+
+  lanPool(): number | undefined {
+    if (this.server.row([]).Enable !== true) return undefined;
+    const { pool } = this;
+    const serving = this.pools.list([]).filter((p) => pool.row([p]).Enable === true && pool.row([p]).Interface === LAN_INTERFACE);
     return serving.sort((a, b) => Number(pool.row([a]).Order) - Number(pool.row([b]).Order) || a - b)[0];
-  };
-  const tables = registerPoolTables(
-    model,
-    ctx.store,
-    (p) => {
-      pools.check([p]);
-    },
-    (p, address) => {
-      const row = pool.row([p]);
-      const lan = deps.ip.lan();
-      // A pool on br-lan hands out br-lan's subnet; another one its own SubnetMask around MinAddress.
-      const own = parseIPv4(row.Interface === LAN_INTERFACE ? lan.address : String(row.MinAddress));
-      const mask = parseIPv4(row.Interface === LAN_INTERFACE ? lan.mask : String(row.SubnetMask));
-      return own !== undefined && mask !== undefined && inSubnet(address, own, mask);
-    },
-  );
-  const lan = new LanClients(ctx, deps.ethernet, deps.roster, deps.bsses, () => {
-    // With no pool serving, the leases held still run out by the shipped pool's settings.
-    const p = lanPool();
-    const row = pool.row([p ?? 1]);
+  }
+
+  /** What br-lan's clients lease by. With no pool serving, the leases held still run out by the shipped pool's settings. */
+  leasePolicy(): PoolConfig {
+    const p = this.lanPool();
+    const row = this.pool.row([p ?? 1]);
     return {
       min: parseIPv4(String(row.MinAddress)) ?? 0,
       max: parseIPv4(String(row.MaxAddress)) ?? -1,
       leaseTimeS: Number(row.LeaseTime),
-      gateway: parseIPv4(deps.ip.lan().address) ?? 0,
-      statics: p === undefined ? new Map() : tables.statics(p),
+      gateway: parseIPv4(this.deps.ip.lan().address) ?? 0,
+      statics: p === undefined ? new Map() : this.tables.statics(p),
       reserved: new Set(listOf(row.ReservedAddresses).flatMap((a) => parseIPv4(a) ?? [])),
     };
-  });
+  }
 
-  const check = async (keys: InstanceKeys, changes: Record<string, Value>): Promise<void> => {
+  async check(keys: InstanceKeys, changes: Record<string, Value>): Promise<void> {
+    const { model } = this.ctx;
     canonicalizeReferences(changes, ['Interface']);
-    const merged = { ...(keys[0] === 0 ? pool.row([0]) : pool.row(keys)), ...changes };
+    const merged = { ...(keys[0] === 0 ? this.pool.row([0]) : this.pool.row(keys)), ...changes };
     validatePool(merged, changes);
     const ref = changes.Interface;
     const m = ref === undefined || ref === '' || ref === LAN_INTERFACE ? undefined : /^Device\.IP\.Interface\.(\d+)$/.exec(String(ref));
@@ -139,84 +175,173 @@ export function registerDHCPv4(ctx: SimContext, churn: Churn, deps: LanDeps): DH
     ) {
       throw invalidParams([{ param: 'Interface', message: `a pool serves br-lan (${LAN_INTERFACE}) or a LAN-side IP interface a Controller added` }]);
     }
-  };
-  model.register(POOL, {
-    params: ['Enable', 'Status', 'Alias', 'Order', 'Interface', 'MinAddress', 'MaxAddress', 'ReservedAddresses', 'SubnetMask', 'DNSServers', 'DomainName', 'IPRouters', 'LeaseTime'],
-    list: () => pools.list([]),
-    get: (keys) => {
-      const row = pool.row(one(keys));
-      const bad = row.Interface === LAN_INTERFACE ? misconfigured(row, deps.ip.lan()) : row.Interface === '' || parseIPv4(String(row.MinAddress)) === undefined;
-      const status = server.row([]).Enable !== true || row.Enable !== true ? 'Disabled' : bad ? 'Error_Misconfigured' : 'Enabled';
-      return { ...row, Status: status };
-    },
-    set: async (keys, changes) => {
-      await check(one(keys), changes);
-      pool.apply(keys, changes);
-    },
-    add: async (_parent, params) => {
-      const values = { ...params };
-      await check([0], values); // instance 0: not numbered yet, so a refused Add uses no number
-      const n = pools.add([]);
-      pool.apply([n], values);
-      return n;
-    },
-    delete: (keys) => pools.delete(one(keys)),
-    snapshot: (keys) => pools.snapshot(keys),
-    restore: (keys, snap) => pools.restore(keys, snap),
-  });
+  }
 
-  const leased = (): number[] => (lanPool() !== undefined ? lan.clients.filter((c) => lan.presence(c).lease).map((c) => c.n) : []);
-  const client = (keys: InstanceKeys) => {
-    one(keys);
-    const c = lan.byNumber(keys[1]);
-    const lease = c && keys[0] === lanPool() ? lan.presence(c).lease : undefined;
+  /** The clients holding a lease from br-lan's pool now. */
+  leased(): number[] {
+    const { lan } = this;
+    return this.lanPool() !== undefined ? lan.clients.filter((c) => lan.presence(c).lease).map((c) => c.n) : [];
+  }
+
+  client(keys: InstanceKeys): { c: LanClient; lease: NonNullable<Presence['lease']> } {
+    this.one(keys);
+    const c = this.lan.byNumber(keys[1]);
+    const lease = c && keys[0] === this.lanPool() ? this.lan.presence(c).lease : undefined;
     // The lease may have run out between list and get.
     if (!c || !lease) throw new UspError(ErrorCode.ObjectDoesNotExist, `no lease for client ${keys[1]}`);
     return { c, lease };
-  };
-  const clientNode = model.register(CLIENT, {
-    params: ['Alias', 'Chaddr', 'Active'],
-    list: ([p]) => {
-      one([p]);
-      return p === lanPool() ? leased() : [];
-    },
-    get: (keys) => {
-      const { c } = client(keys);
-      return { Alias: `cpe-${c.label}`, Chaddr: c.mac, Active: lan.presence(c).active };
-    },
-  });
-  model.register(`${CLIENT}IPv4Address.{i}.`, {
-    params: ['IPAddress', 'LeaseTimeRemaining'],
-    list: (keys) => {
-      client(keys);
-      return [1];
-    },
-    get: (keys) => {
-      const { c, lease } = client(keys);
-      nth([1], keys[2]);
-      // Despite its name, LeaseTimeRemaining is the dateTime at which the lease ends.
-      return { IPAddress: lan.address(c), LeaseTimeRemaining: dateTime(lease.expiresAt) };
-    },
-  });
-  // The options each client sent in its last request (RFC 2132): 12 its host name, 61 its
-  // client identifier (hardware type 1, Ethernet, and its MAC address).
-  const sent = (keys: InstanceKeys): Array<{ Tag: number; Value: string }> => {
-    const { c } = client(keys);
+  }
+
+  /**
+   * The options each client sent in its last request (RFC 2132): 12 its host name, 61 its
+   * client identifier (hardware type 1, Ethernet, and its MAC address).
+   */
+  sent(keys: InstanceKeys): Array<{ Tag: number; Value: string }> {
+    const { c } = this.client(keys);
     return [
       { Tag: 12, Value: Buffer.from(c.hostName, 'ascii').toString('hex') },
       { Tag: 61, Value: `01${c.mac.replace(/:/g, '')}` },
     ];
-  };
-  model.register(`${CLIENT}Option.{i}.`, {
-    params: ['Tag', 'Value'],
-    list: (keys) => sent(keys).map((_, i) => i + 1),
-    get: (keys) => nth(sent(keys), keys[2]),
-  });
-  churn.watch(clientNode, () => {
-    const p = lanPool();
-    return p === undefined ? [] : leased().map((n) => [p, n]);
-  });
-  return { lan, lanPool };
+  }
+
+  /** The rows Churn watches: every lease of the serving pool. */
+  leaseRows(): InstanceKeys[] {
+    const p = this.lanPool();
+    return p === undefined ? [] : this.leased().map((n) => [p, n]);
+  }
+}
+
+/** Apart from the class, so the two functions LanClients and Churn call keep only the server in their context. */
+function leasePolicy(s: DHCPv4Server): () => PoolConfig {
+  return () => s.leasePolicy();
+}
+
+function leaseRows(s: DHCPv4Server): () => InstanceKeys[] {
+  return () => s.leaseRows();
+}
+
+/** Device.DHCPv4.Server. */
+class ServerBinding implements ObjectBinding {
+  readonly params = SERVER_PARAMS;
+
+  constructor(private readonly s: DHCPv4Server) {}
+
+  get(): Record<string, Value> {
+    return this.s.server.row([]);
+  }
+
+  set(keys: InstanceKeys, changes: Record<string, Value>): void {
+    this.s.server.apply(keys, changes);
+  }
+}
+
+/** Device.DHCPv4.Server.Pool.{i}. */
+class PoolBinding implements ObjectBinding {
+  readonly params = POOL_PARAMS;
+
+  constructor(private readonly s: DHCPv4Server) {}
+
+  list(): number[] {
+    return this.s.pools.list([]);
+  }
+
+  get(keys: InstanceKeys): Record<string, Value> {
+    const { s } = this;
+    const row = s.pool.row(s.one(keys));
+    const bad = row.Interface === LAN_INTERFACE ? misconfigured(row, s.deps.ip.lan()) : row.Interface === '' || parseIPv4(String(row.MinAddress)) === undefined;
+    const status = s.server.row([]).Enable !== true || row.Enable !== true ? 'Disabled' : bad ? 'Error_Misconfigured' : 'Enabled';
+    return { ...row, Status: status };
+  }
+
+  async set(keys: InstanceKeys, changes: Record<string, Value>): Promise<void> {
+    await this.s.check(this.s.one(keys), changes);
+    this.s.pool.apply(keys, changes);
+  }
+
+  async add(_parent: InstanceKeys, params: Record<string, Value>): Promise<number> {
+    const values = { ...params };
+    await this.s.check([0], values); // instance 0: not numbered yet, so a refused Add uses no number
+    const n = this.s.pools.add([]);
+    this.s.pool.apply([n], values);
+    return n;
+  }
+
+  delete(keys: InstanceKeys): void {
+    this.s.pools.delete(this.s.one(keys));
+  }
+
+  snapshot(keys: InstanceKeys): unknown {
+    return this.s.pools.snapshot(keys);
+  }
+
+  restore(keys: InstanceKeys, snap: unknown): void {
+    this.s.pools.restore(keys, snap);
+  }
+}
+
+/** Device.DHCPv4.Server.Pool.{i}.Client.{i}.: the leases of the serving pool. */
+class ClientBinding implements ObjectBinding {
+  readonly params = CLIENT_PARAMS;
+
+  constructor(private readonly s: DHCPv4Server) {}
+
+  list([p]: InstanceKeys): number[] {
+    this.s.one([p]);
+    return p === this.s.lanPool() ? this.s.leased() : [];
+  }
+
+  get(keys: InstanceKeys): Record<string, Value> {
+    const { c } = this.s.client(keys);
+    return { Alias: `cpe-${c.label}`, Chaddr: c.mac, Active: this.s.lan.presence(c).active };
+  }
+}
+
+/** Client.{i}.IPv4Address.{i}.: the one address a client leases. */
+class AddressBinding implements ObjectBinding {
+  readonly params = ADDRESS_PARAMS;
+
+  constructor(private readonly s: DHCPv4Server) {}
+
+  list(keys: InstanceKeys): number[] {
+    this.s.client(keys);
+    return [1];
+  }
+
+  get(keys: InstanceKeys): Record<string, Value> {
+    const { c, lease } = this.s.client(keys);
+    nth(ONE_ADDRESS, keys[2]);
+    // Despite its name, LeaseTimeRemaining is the dateTime at which the lease ends.
+    return { IPAddress: this.s.lan.address(c), LeaseTimeRemaining: dateTime(lease.expiresAt) };
+  }
+}
+
+/** Client.{i}.Option.{i}.: the options the client sent. */
+class ClientOptionBinding implements ObjectBinding {
+  readonly params = OPTION_PARAMS;
+
+  constructor(private readonly s: DHCPv4Server) {}
+
+  list(keys: InstanceKeys): number[] {
+    return this.s.sent(keys).map((_, i) => i + 1);
+  }
+
+  get(keys: InstanceKeys): Record<string, Value> {
+    return nth(this.s.sent(keys), keys[2]);
+  }
+}
+
+/** Serves the DHCPv4 server, its pools (br-lan's as shipped, more a Controller adds) and leases. */
+export function registerDHCPv4(ctx: SimContext, churn: Churn, deps: LanDeps): DHCPv4State {
+  const { model } = ctx;
+  const s = new DHCPv4Server(ctx, deps);
+  model.register('Device.DHCPv4.Server.', new ServerBinding(s));
+  s.tables = registerPoolTables(model, ctx.store, s);
+  model.register(POOL, new PoolBinding(s));
+  const clientNode = model.register(CLIENT, new ClientBinding(s));
+  model.register(`${CLIENT}IPv4Address.{i}.`, new AddressBinding(s));
+  model.register(`${CLIENT}Option.{i}.`, new ClientOptionBinding(s));
+  churn.watch(clientNode, leaseRows(s));
+  return s;
 }
 
 /** The items of a TR-106 list value ("" is the empty list). */

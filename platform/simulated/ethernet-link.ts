@@ -7,13 +7,13 @@
  * uplink (ethernet.ts). wwan0 has no Link: the modem hands the host raw IP, so
  * IP.Interface.2 sits directly on Cellular.Interface.1.
  */
-import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { canonicalizeReferences } from '../reference.js';
 import type { BridgeState } from './bridging.js';
 import type { EthernetPortState } from './ethernet.js';
 import { EnableClock, invalidParams, nth, type SimContext, WritableRows } from './SimContext.js';
-import { STATS_PARAMS, statsReader, type TrafficProfile } from './traffic.js';
+import { readStats, STATS_PARAMS, type StatsTypes, statsTypesAt, type TrafficProfile } from './traffic.js';
 
 /** br-lan's Link, as IP.Interface.1's LowerLayers names it. */
 export const LAN_LINK = 'Device.Ethernet.Link.1';
@@ -43,19 +43,132 @@ export function lanLinkTraffic(wanTraffic: TrafficProfile): TrafficProfile {
   return { label: 'link.1', sentRate: wanTraffic.receivedRate, receivedRate: wanTraffic.sentRate };
 }
 
+const LINK = 'Device.Ethernet.Link.{i}.';
+const LINK_PARAMS = ['Enable', 'Status', 'Alias', 'Name', 'LastChange', 'LowerLayers', 'MTU', 'MACAddress', 'PriorityTagging', 'FlowControl', 'NoARP'] as const;
+
+/** br-lan's Link rests on the bridge's management port. */
+class ManagementPortLower {
+  constructor(private readonly bridge: BridgeState) {}
+
+  up(): boolean {
+    return this.bridge.managementPortUp();
+  }
+
+  lastChange(): number {
+    return this.bridge.managementPortLastChange();
+  }
+}
+
+/** The Ethernet WAN port's Link rests on the port itself. */
+class PortLower {
+  constructor(private readonly port: EthernetPortState) {}
+
+  up(): boolean {
+    return this.port.clock.up;
+  }
+
+  lastChange(): number {
+    return this.port.clock.lastChange();
+  }
+}
+
+/** Link i's writable values until written: its own name, stacking and MAC. */
+class LinkRows extends WritableRows {
+  constructor(
+    ctx: SimContext,
+    private readonly defs: readonly LinkDef[],
+  ) {
+    super(ctx, LINK, {});
+  }
+
+  protected override initialRow(keys: InstanceKeys): Record<string, Value> {
+    const def = nth(this.defs, keys[0]);
+    return { Enable: true, Alias: `cpe-${def.name}`, LowerLayers: def.lowerLayers, MTU: 1500, MACAddress: def.mac, PriorityTagging: false, FlowControl: false, NoARP: false };
+  }
+}
+
+/**
+ * The Links of one gateway. Its bindings are classes over it, their methods one copy on the
+ * prototype for a whole fleet (issue 14).
+ */
+class Links {
+  readonly rows: WritableRows;
+  readonly links: ReadonlyArray<{ def: LinkDef; clock: EnableClock }>;
+  readonly instances: number[];
+  readonly statsTypes: StatsTypes;
+
+  constructor(
+    readonly ctx: SimContext,
+    defs: readonly LinkDef[],
+  ) {
+    const rows = (this.rows = new LinkRows(ctx, defs));
+    this.links = defs.map((def, i) => ({ def, clock: new EnableClock(ctx, rows, i + 1, 1_500) }));
+    this.instances = defs.map((_, i) => i + 1);
+    this.statsTypes = statsTypesAt(ctx.model, `${LINK}Stats.`);
+  }
+
+  at(keys: InstanceKeys): { def: LinkDef; clock: EnableClock } {
+    return nth(this.links, keys[0]);
+  }
+
+  status(keys: InstanceKeys): string {
+    const { def, clock } = this.at(keys);
+    return !clock.up ? 'Down' : def.lower.up() ? 'Up' : 'LowerLayerDown';
+  }
+}
+
+/** Device.Ethernet.Link.{i}. */
+class LinkBinding implements ObjectBinding {
+  readonly params = LINK_PARAMS;
+
+  constructor(private readonly s: Links) {}
+
+  list(): number[] {
+    return this.s.instances;
+  }
+
+  get(keys: InstanceKeys): Record<string, Value> {
+    const { def, clock } = this.s.at(keys);
+    // Seconds since this Link or the layer below it last changed.
+    const lastChange = Math.min(clock.lastChange(), def.lower.lastChange());
+    return { ...this.s.rows.row(keys), Status: this.s.status(keys), Name: def.name, LastChange: lastChange };
+  }
+
+  set(keys: InstanceKeys, changes: Record<string, Value>): void {
+    canonicalizeReferences(changes, ['LowerLayers']);
+    validate(this.s.rows.row(keys), changes);
+    // One spelling of a MAC everywhere, as the simulation formats its own.
+    if (typeof changes.MACAddress === 'string') changes.MACAddress = changes.MACAddress.toLowerCase();
+    if (changes.Enable !== undefined) this.s.at(keys).clock.setUp(changes.Enable === true);
+    this.s.rows.apply(keys, changes);
+  }
+}
+
+/** Device.Ethernet.Link.{i}.Stats. */
+class LinkStatsBinding implements ObjectBinding {
+  readonly params = STATS_PARAMS;
+
+  constructor(private readonly s: Links) {}
+
+  get(keys: InstanceKeys): Record<string, Value> {
+    const { def, clock } = this.s.at(keys);
+    return readStats(this.s.statsTypes, this.s.ctx.seed, def.traffic, clock.upSeconds());
+  }
+}
+
 /**
  * Serves Device.Ethernet.Link.{i}. and .Stats.; `wanTraffic` is the cellular data session's:
  * br-lan routes the same bytes, the other way round (the household's downloads are br-lan's Sent).
  */
 export function registerEthernetLinks(ctx: SimContext, bridge: BridgeState, ports: readonly EthernetPortState[], wanTraffic: TrafficProfile): LinkState {
-  const { model, seed } = ctx;
+  const { model } = ctx;
   const wanPort = ports.findIndex((p) => p.upstream);
   const defs: LinkDef[] = [
     {
       name: 'br-lan',
       lowerLayers: 'Device.Bridging.Bridge.1.Port.1',
       mac: ctx.mac(0),
-      lower: { up: bridge.managementPortUp, lastChange: bridge.managementPortLastChange },
+      lower: new ManagementPortLower(bridge),
       traffic: lanLinkTraffic(wanTraffic),
     },
   ];
@@ -65,51 +178,20 @@ export function registerEthernetLinks(ctx: SimContext, bridge: BridgeState, port
       name: port.name,
       lowerLayers: `Device.Ethernet.Interface.${wanPort + 1}`,
       mac: port.macAddress,
-      lower: { up: () => port.clock.up, lastChange: () => port.clock.lastChange() },
+      lower: new PortLower(port),
       // Nothing is routed over the Ethernet WAN while the modem is the uplink.
       traffic: { label: 'link.2', sentRate: 0, receivedRate: 0 },
     });
   }
-  const rows: WritableRows = new WritableRows(ctx, 'Device.Ethernet.Link.{i}.', (keys) => {
-    const def = at(keys).def;
-    return { Enable: true, Alias: `cpe-${def.name}`, LowerLayers: def.lowerLayers, MTU: 1500, MACAddress: def.mac, PriorityTagging: false, FlowControl: false, NoARP: false };
-  });
-  const links = defs.map((def, i) => ({ def, clock: new EnableClock(ctx, rows, i + 1, 1_500) }));
-  const at = (keys: InstanceKeys) => nth(links, keys[0]);
-  const status = (keys: InstanceKeys): string => {
-    const { def, clock } = at(keys);
-    return !clock.up ? 'Down' : def.lower.up() ? 'Up' : 'LowerLayerDown';
-  };
+  const links = new Links(ctx, defs);
+  model.register(LINK, new LinkBinding(links));
+  model.register(`${LINK}Stats.`, new LinkStatsBinding(links));
+  return linkState(links);
+}
 
-  model.register('Device.Ethernet.Link.{i}.', {
-    params: ['Enable', 'Status', 'Alias', 'Name', 'LastChange', 'LowerLayers', 'MTU', 'MACAddress', 'PriorityTagging', 'FlowControl', 'NoARP'],
-    list: () => links.map((_, i) => i + 1),
-    get: (keys) => {
-      const { def, clock } = at(keys);
-      // Seconds since this Link or the layer below it last changed.
-      const lastChange = Math.min(clock.lastChange(), def.lower.lastChange());
-      return { ...rows.row(keys), Status: status(keys), Name: def.name, LastChange: lastChange };
-    },
-    set: (keys, changes) => {
-      canonicalizeReferences(changes, ['LowerLayers']);
-      validate(rows.row(keys), changes);
-      // One spelling of a MAC everywhere, as the simulation formats its own.
-      if (typeof changes.MACAddress === 'string') changes.MACAddress = changes.MACAddress.toLowerCase();
-      if (changes.Enable !== undefined) at(keys).clock.setUp(changes.Enable === true);
-      rows.apply(keys, changes);
-    },
-  });
-
-  const readStats = statsReader(model, 'Device.Ethernet.Link.{i}.Stats.', seed);
-  model.register('Device.Ethernet.Link.{i}.Stats.', {
-    params: STATS_PARAMS,
-    get: (keys) => {
-      const { def, clock } = at(keys);
-      return readStats(def.traffic, clock.upSeconds());
-    },
-  });
-
-  return { lanUp: () => status([1]) === 'Up', lanMac: () => String(rows.row([1]).MACAddress) };
+/** Apart from registerEthernetLinks, so its two functions keep only the Links in their context. */
+function linkState(links: Links): LinkState {
+  return { lanUp: () => links.status([1]) === 'Up', lanMac: () => String(links.rows.row([1]).MACAddress) };
 }
 
 /** Refuses (7012) what the hardware cannot do; the schema has already checked the types. */

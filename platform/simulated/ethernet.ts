@@ -7,7 +7,7 @@ import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.j
 import type { Value } from '../../datamodel/value/Value.js';
 import { Prng } from './random.js';
 import { EnableClock, type LinkClock, nth, type SimContext, WritableRows } from './SimContext.js';
-import { STATS_PARAMS, statsReader, type TrafficProfile } from './traffic.js';
+import { readStats, STATS_PARAMS, type StatsTypes, statsTypesAt, type TrafficProfile } from './traffic.js';
 
 interface Port {
   name: string;
@@ -60,73 +60,114 @@ const ETHERNET: ObjectBinding = {
   get: () => ({ WoLSupported: false, FlowControlSupported: true }),
 };
 
+/** The interfaces' instance numbers: one list for every gateway of a fleet. */
+const INSTANCES = PORTS.map((_, i) => i + 1);
+
+/** Interface i's writable values until written (its Alias names its port). */
+class InterfaceRows extends WritableRows {
+  protected override initialRow(keys: InstanceKeys): Record<string, Value> {
+    return { Enable: true, Alias: `cpe-${nth(PORTS, keys[0]).name}`, MaxBitRate: -1, DuplexMode: 'Auto', EEEEnable: false, MDIX: 'Auto' };
+  }
+}
+
+/** One port of one gateway: its traffic, link clock and what auto-negotiation settled on. */
+interface PortUnit {
+  port: Port;
+  traffic: TrafficProfile;
+  clock: LinkClock;
+  autoneg: number;
+  mdix: string;
+}
+
+/**
+ * The Ethernet interfaces of one gateway. Its bindings are classes over it, their methods one
+ * copy on the prototype for a whole fleet (issue 14).
+ */
+class EthernetPorts {
+  readonly rows: WritableRows;
+  readonly units: readonly PortUnit[];
+  readonly statsTypes: StatsTypes;
+
+  constructor(readonly ctx: SimContext) {
+    const rnd = new Prng(ctx.seed, 'ethernet');
+    const rows = (this.rows = new InterfaceRows(ctx, 'Device.Ethernet.Interface.{i}.', {}));
+    this.units = PORTS.map((port, i) => {
+      // LAN "Sent" is towards the host, i.e. the household's downloads: the bulk direction.
+      const down = port.cabled ? rnd.int(50_000, 1_500_000) : 0;
+      const traffic: TrafficProfile = { label: `eth.${i + 1}`, sentRate: down, receivedRate: Math.round(down / 12) };
+      const autoneg = rnd.int(2_500, 6_000); // PHY auto-negotiation
+      const clock = new EnableClock(ctx, rows, i + 1, autoneg, port.cabled);
+      return { port, traffic, clock, autoneg, mdix: rnd.pick(['On', 'Off']) };
+    });
+    this.statsTypes = statsTypesAt(ctx.model, 'Device.Ethernet.Interface.{i}.Stats.');
+  }
+
+  at(keys: InstanceKeys): PortUnit {
+    return nth(this.units, keys[0]);
+  }
+}
+
+/** Device.Ethernet.Interface.{i}. */
+class InterfaceBinding implements ObjectBinding {
+  readonly params = INTERFACE_PARAMS;
+
+  constructor(private readonly eth: EthernetPorts) {}
+
+  list(): number[] {
+    return INSTANCES;
+  }
+
+  get(keys: InstanceKeys): Record<string, Value> {
+    const { port, clock, mdix } = this.eth.at(keys);
+    const row = this.eth.rows.row(keys);
+    const up = clock.up;
+    const max = Number(row.MaxBitRate);
+    const values: Record<string, Value> = {
+      ...row,
+      Status: up ? 'Up' : 'Down',
+      Name: port.name,
+      LastChange: clock.lastChange(),
+      Upstream: port.upstream,
+      MACAddress: this.eth.ctx.mac(port.macOffset),
+      CurrentBitRate: up ? (max > 0 ? Math.min(max, port.linkMbps) : port.linkMbps) : 0,
+      CurrentDuplexMode: up ? (row.DuplexMode === 'Half' ? 'Half' : 'Full') : 'Unknown',
+      EEECapability: true,
+      EEEStatus: !row.EEEEnable ? 'Disabled' : up ? 'Active' : 'Inactive',
+      CurrentMDIX: up ? mdix : 'Unknown',
+    };
+    return values;
+  }
+
+  set(keys: InstanceKeys, changes: Record<string, Value>): void {
+    const { port, clock } = this.eth.at(keys);
+    // Disabling the port drops the link; re-enabling brings it back if a cable is present.
+    if (changes.Enable !== undefined) clock.setUp(changes.Enable === true && port.cabled);
+    this.eth.rows.apply(keys, changes);
+  }
+}
+
+/** Device.Ethernet.Interface.{i}.Stats. */
+class InterfaceStatsBinding implements ObjectBinding {
+  readonly params = STATS_PARAMS;
+
+  constructor(private readonly eth: EthernetPorts) {}
+
+  get(keys: InstanceKeys): Record<string, Value> {
+    const { traffic, clock } = this.eth.at(keys);
+    return readStats(this.eth.statsTypes, this.eth.ctx.seed, traffic, clock.upSeconds());
+  }
+}
+
 /** Registers the Ethernet objects. */
 export function registerEthernet(ctx: SimContext): EthernetState {
-  const { model, seed } = ctx;
-  const rnd = new Prng(seed, 'ethernet');
-  const rows: WritableRows = new WritableRows(ctx, 'Device.Ethernet.Interface.{i}.', (keys) => ({
-    Enable: true,
-    Alias: `cpe-${at(keys).port.name}`,
-    MaxBitRate: -1,
-    DuplexMode: 'Auto',
-    EEEEnable: false,
-    MDIX: 'Auto',
-  }));
-  const ports = PORTS.map((port, i) => {
-    // LAN "Sent" is towards the host, i.e. the household's downloads: the bulk direction.
-    const down = port.cabled ? rnd.int(50_000, 1_500_000) : 0;
-    const traffic: TrafficProfile = { label: `eth.${i + 1}`, sentRate: down, receivedRate: Math.round(down / 12) };
-    const autoneg = rnd.int(2_500, 6_000); // PHY auto-negotiation
-    const clock = new EnableClock(ctx, rows, i + 1, autoneg, port.cabled);
-    return { port, traffic, clock, autoneg, mdix: rnd.pick(['On', 'Off']) };
-  });
-  const at = (keys: InstanceKeys) => nth(ports, keys[0]);
-  const instances = ports.map((_, i) => i + 1);
-
+  const { model } = ctx;
+  const eth = new EthernetPorts(ctx);
   model.register('Device.Ethernet.', ETHERNET);
-
-  model.register('Device.Ethernet.Interface.{i}.', {
-    params: INTERFACE_PARAMS,
-    list: () => instances,
-    get: (keys) => {
-      const { port, clock, mdix } = at(keys);
-      const row = rows.row(keys);
-      const up = clock.up;
-      const max = Number(row.MaxBitRate);
-      const values: Record<string, Value> = {
-        ...row,
-        Status: up ? 'Up' : 'Down',
-        Name: port.name,
-        LastChange: clock.lastChange(),
-        Upstream: port.upstream,
-        MACAddress: ctx.mac(port.macOffset),
-        CurrentBitRate: up ? (max > 0 ? Math.min(max, port.linkMbps) : port.linkMbps) : 0,
-        CurrentDuplexMode: up ? (row.DuplexMode === 'Half' ? 'Half' : 'Full') : 'Unknown',
-        EEECapability: true,
-        EEEStatus: !row.EEEEnable ? 'Disabled' : up ? 'Active' : 'Inactive',
-        CurrentMDIX: up ? mdix : 'Unknown',
-      };
-      return values;
-    },
-    set: (keys, changes) => {
-      const { port, clock } = at(keys);
-      // Disabling the port drops the link; re-enabling brings it back if a cable is present.
-      if (changes.Enable !== undefined) clock.setUp(changes.Enable === true && port.cabled);
-      rows.apply(keys, changes);
-    },
-  });
-
-  const readStats = statsReader(model, 'Device.Ethernet.Interface.{i}.Stats.', seed);
-  model.register('Device.Ethernet.Interface.{i}.Stats.', {
-    params: STATS_PARAMS,
-    get: (keys) => {
-      const { traffic, clock } = at(keys);
-      return readStats(traffic, clock.upSeconds());
-    },
-  });
+  model.register('Device.Ethernet.Interface.{i}.', new InterfaceBinding(eth));
+  model.register('Device.Ethernet.Interface.{i}.Stats.', new InterfaceStatsBinding(eth));
   return {
-    lanDownRate: ports.reduce((sum, p) => sum + p.traffic.sentRate, 0),
-    ports: ports.map(({ port, clock, autoneg, traffic }) => ({
+    lanDownRate: eth.units.reduce((sum, p) => sum + p.traffic.sentRate, 0),
+    ports: eth.units.map(({ port, clock, autoneg, traffic }) => ({
       name: port.name,
       upstream: port.upstream,
       cabled: port.cabled,

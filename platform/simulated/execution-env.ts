@@ -22,8 +22,9 @@ export class SimulatedExecutionEnv implements ExecutionEnvironment {
   readonly type = 'Linux Container (simulated)';
   readonly vendor = 'usp-agent';
   readonly version = '1.0';
-  private readonly active = new Set<number>();
-  private readonly timers = new Map<number, NodeJS.Timeout>();
+  // Made at the first start: most gateways of a fleet never run a unit (issue 14).
+  private active: Set<number> | undefined;
+  private timers: Map<number, NodeJS.Timeout> | undefined;
 
   async install(file: string, dir: string, url: string): Promise<UnpackedUnit> {
     const free = SIM_EE_DISK_BYTES - (await treeSize(dirname(dir)));
@@ -34,11 +35,13 @@ export class SimulatedExecutionEnv implements ExecutionEnvironment {
   async start(eu: ExecutionUnitHandle): Promise<void> {
     this.clear(eu.key);
     eu.report({ status: 'Starting' });
-    this.timers.set(
+    const active = (this.active ??= new Set<number>());
+    const timers = (this.timers ??= new Map<number, NodeJS.Timeout>());
+    timers.set(
       eu.key,
       setTimeout(() => {
-        this.timers.delete(eu.key);
-        this.active.add(eu.key);
+        timers.delete(eu.key);
+        active.add(eu.key);
         eu.report({ status: 'Active' });
       }, START_MS).unref(),
     );
@@ -47,11 +50,12 @@ export class SimulatedExecutionEnv implements ExecutionEnvironment {
   async stop(eu: ExecutionUnitHandle): Promise<void> {
     this.clear(eu.key);
     eu.report({ status: 'Stopping' });
-    this.timers.set(
+    const timers = (this.timers ??= new Map<number, NodeJS.Timeout>());
+    timers.set(
       eu.key,
       setTimeout(() => {
-        this.timers.delete(eu.key);
-        this.active.delete(eu.key);
+        timers.delete(eu.key);
+        this.active?.delete(eu.key);
         eu.report({ status: 'Idle' });
       }, STOP_MS).unref(),
     );
@@ -60,23 +64,23 @@ export class SimulatedExecutionEnv implements ExecutionEnvironment {
   async resources(dir: string): Promise<ExecEnvResources> {
     return {
       availableDiskSpace: Math.max(0, Math.floor((SIM_EE_DISK_BYTES - (await treeSize(dir))) / 1024)),
-      availableMemory: SIM_EE_MEMORY_KB - this.active.size * EU_MEMORY_KB,
+      availableMemory: SIM_EE_MEMORY_KB - (this.active?.size ?? 0) * EU_MEMORY_KB,
     };
   }
 
   async usage(eu: ExecutionUnitHandle): Promise<ExecutionUnitUsage> {
-    return { diskSpaceInUse: Math.ceil((await treeSize(eu.dir)) / 1024), memoryInUse: this.active.has(eu.key) ? EU_MEMORY_KB : 0, pids: [] };
+    return { diskSpaceInUse: Math.ceil((await treeSize(eu.dir)) / 1024), memoryInUse: this.active?.has(eu.key) ? EU_MEMORY_KB : 0, pids: [] };
   }
 
   async shutdown(): Promise<void> {
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
-    this.active.clear();
+    for (const t of this.timers?.values() ?? []) clearTimeout(t);
+    this.timers?.clear();
+    this.active?.clear();
   }
 
   private clear(key: number): void {
-    const t = this.timers.get(key);
+    const t = this.timers?.get(key);
     if (t) clearTimeout(t);
-    this.timers.delete(key);
+    this.timers?.delete(key);
   }
 }

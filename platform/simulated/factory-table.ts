@@ -16,22 +16,30 @@ export class FactoryTable {
   readonly node: ModelNode;
 
   /**
-   * `factory` gives the rows the device ships with under a parent instance (ascending); `max`
-   * bounds the rows a parent instance can hold (7005 beyond it).
+   * `factory` gives the rows the device ships with under a parent instance (ascending), or is
+   * those rows under every parent (a module constant, shared by a fleet's gateways: issue 14);
+   * a subclass may override `factoryRows` instead. `max` bounds the rows a parent instance can
+   * hold (7005 beyond it).
    */
   constructor(
     private readonly ctx: SimContext,
     supportedPath: string,
-    private readonly factory: (parentKeys: InstanceKeys) => number[],
+    private readonly factory: ((parentKeys: InstanceKeys) => number[]) | readonly number[],
     readonly max: number,
   ) {
     this.node = ctx.model.requireNode(supportedPath);
   }
 
+  /** The rows the device ships with under `parentKeys` (a fresh array). */
+  protected factoryRows(parentKeys: InstanceKeys): number[] {
+    const factory = this.factory;
+    return typeof factory === 'function' ? factory(parentKeys) : [...factory];
+  }
+
   /** The rows under `parentKeys`, ascending. */
   list(parentKeys: InstanceKeys): number[] {
     const table = this.node.tablePathOf(parentKeys);
-    return this.ctx.store.hasTable(table) ? this.ctx.store.instances(table) : this.factory(parentKeys);
+    return this.ctx.store.hasTable(table) ? this.ctx.store.instances(table) : this.factoryRows(parentKeys);
   }
 
   /** Whether `keys` names a row of the table; 7016 when it does not. */
@@ -44,7 +52,7 @@ export class FactoryTable {
 
   /** Whether the row is one the device shipped with (and not a Controller's). */
   isFactory(keys: InstanceKeys): boolean {
-    return this.factory(keys.slice(0, -1)).includes(keys[keys.length - 1]);
+    return this.factoryRows(keys.slice(0, -1)).includes(keys[keys.length - 1]);
   }
 
   /** A new row's instance number (its values are the caller's to store). */
@@ -78,7 +86,7 @@ export class FactoryTable {
   private materialize(parentKeys: InstanceKeys): void {
     const table = this.node.tablePathOf(parentKeys);
     if (this.ctx.store.hasTable(table)) return;
-    const rows = this.factory(parentKeys);
+    const rows = this.factoryRows(parentKeys);
     for (const n of rows) this.ctx.store.allocate(table, n);
     // An empty factory table still becomes a stored one, so the store says it was touched.
     if (rows.length === 0) this.ctx.store.touchTable(table);

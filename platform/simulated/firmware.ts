@@ -28,7 +28,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomicSync } from '../../datamodel/store/atomic-write.js';
-import type { Awaitable } from '../../datamodel/tree/binding.js';
+import type { Awaitable, InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { dateTime, invalidParams, type SimContext } from './SimContext.js';
@@ -97,14 +97,28 @@ export interface FirmwareOptions {
  * FirmwareImageNumberOfEntries keeps its schema place among DeviceInfo's parameters.
  */
 export function registerFirmwareImages(ctx: SimContext, fw: SimulatedFirmware): void {
-  ctx.model.register(`${TABLE}{i}.`, {
-    params: ['Alias', 'Name', 'Version', 'Available', 'Status', 'BootFailureLog'],
-    list: () => fw.bankNumbers(),
-    get: (keys) => fw.row(keys[0]),
-    set: (keys, changes) => {
-      if (changes.Available !== undefined) fw.setAvailable(keys[0], changes.Available === true);
-    },
-  });
+  ctx.model.register(`${TABLE}{i}.`, new FirmwareImageBinding(fw));
+}
+
+const IMAGE_PARAMS = ['Alias', 'Name', 'Version', 'Available', 'Status', 'BootFailureLog'] as const;
+
+/** FirmwareImage.{i}: a class over the gateway's firmware, its methods one copy for a whole fleet (issue 14). */
+class FirmwareImageBinding implements ObjectBinding {
+  readonly params = IMAGE_PARAMS;
+
+  constructor(private readonly fw: SimulatedFirmware) {}
+
+  list(): number[] {
+    return this.fw.bankNumbers();
+  }
+
+  get(keys: InstanceKeys): Record<string, Value> {
+    return this.fw.row(keys[0]);
+  }
+
+  set(keys: InstanceKeys, changes: Record<string, Value>): void {
+    if (changes.Available !== undefined) this.fw.setAvailable(keys[0], changes.Available === true);
+  }
 }
 
 /**

@@ -4,7 +4,7 @@
  * GML); the Controller's External row is the agent's shared Location table (platform/location-table.ts).
  */
 import type { Value } from '../../datamodel/value/Value.js';
-import { registerLocationTable } from '../location-table.js';
+import { type FixedLocation, registerLocationTable } from '../location-table.js';
 import { Prng } from './random.js';
 import { dateTime, type SimContext } from './SimContext.js';
 
@@ -17,14 +17,31 @@ export function gmlPoint(lat: number, lon: number): string {
   return `<gml:Point xmlns:gml="http://www.opengis.net/gml" srsName="urn:ogc:def:crs:EPSG::4326"><gml:pos>${lat.toFixed(6)} ${lon.toFixed(6)}</gml:pos></gml:Point>`;
 }
 
+/** The modem's GNSS fix as the Location table's row 1: a class, one copy of its method for a fleet (issue 14). */
+class GnssFix implements FixedLocation {
+  readonly owner = "the GNSS fix is the modem's";
+
+  constructor(
+    private readonly ctx: SimContext,
+    private readonly gps: string,
+  ) {}
+
+  values(): Record<string, Value> {
+    const fixed = this.ctx.elapsed() >= FIRST_FIX_S;
+    return {
+      Source: 'GPS',
+      AcquiredTime: fixed ? dateTime(this.ctx.bootedAt + FIRST_FIX_S * 1000) : UNKNOWN_TIME,
+      ExternalSource: '',
+      ExternalProtocol: '',
+      DataObject: fixed ? this.gps : '',
+    };
+  }
+}
+
 /** Serves the Location table: the GNSS row and the stored External rows. */
 export function registerLocation(ctx: SimContext): void {
   // Somewhere in Europe's temperate belt, fixed by the seed.
   const rnd = new Prng(ctx.seed, 'location');
   const gps = gmlPoint(rnd.int(44_000_000, 55_000_000) / 1e6, rnd.int(-2_000_000, 16_000_000) / 1e6);
-  const gpsRow = (): Record<string, Value> => {
-    const fixed = ctx.elapsed() >= FIRST_FIX_S;
-    return { Source: 'GPS', AcquiredTime: fixed ? dateTime(ctx.bootedAt + FIRST_FIX_S * 1000) : UNKNOWN_TIME, ExternalSource: '', ExternalProtocol: '', DataObject: fixed ? gps : '' };
-  };
-  registerLocationTable(ctx.model, ctx.store, { now: ctx.now, fixed: { values: gpsRow, owner: "the GNSS fix is the modem's" } });
+  registerLocationTable(ctx.model, ctx.store, { now: ctx.now, fixed: new GnssFix(ctx, gps) });
 }

@@ -4,7 +4,7 @@
  * each one's own, gently varying rate (together about the CPUUsage load.ts reports), resident
  * memory that breathes a little, and the agent itself Running (it is answering the Get).
  */
-import type { InstanceKeys } from '../../datamodel/tree/binding.js';
+import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { growth, Prng, wave } from './random.js';
 import { nth, type SimContext } from './SimContext.js';
@@ -47,33 +47,46 @@ const DAEMONS: readonly Daemon[] = [
 /** Milliseconds of CPU each process had used at boot (start-up work), before the clock runs. */
 const BOOT_CPU_MS = 40;
 
+const PROCESS_PARAMS = ['PID', 'Command', 'Size', 'Priority', 'CPUTime', 'State'] as const;
+const INSTANCES = DAEMONS.map((_, i) => i + 1);
+
+/** Process.{i}: a class over the gateway's PIDs, its methods one copy for a whole fleet (issue 14). */
+class ProcessBinding implements ObjectBinding {
+  readonly params = PROCESS_PARAMS;
+  /** PIDs as a boot leaves them: kernel threads low, daemons after, gaps where short-lived helpers ran. */
+  private readonly pids: readonly number[];
+
+  constructor(private readonly ctx: SimContext) {
+    const rnd = new Prng(ctx.seed, 'pids');
+    let pid = 0;
+    this.pids = DAEMONS.map((d, i) => (pid = i < 2 ? i + 1 : pid + (d.rssKiB === 0 ? rnd.int(1, 12) : rnd.int(30, 400))));
+  }
+
+  list(): number[] {
+    return INSTANCES;
+  }
+
+  get(keys: InstanceKeys): Record<string, Value> {
+    const { seed } = this.ctx;
+    const d = nth(DAEMONS, keys[0]);
+    const i = keys[0]! - 1;
+    const t = this.ctx.elapsed();
+    const label = `proc.${d.command}`;
+    const values: Record<string, Value> = {
+      PID: this.pids[i]!,
+      Command: d.command,
+      Size: d.rssKiB === 0 ? 0 : Math.round(d.rssKiB * (1 + 0.03 * wave(seed, label, t, [120, 3600]))),
+      Priority: d.priority,
+      CPUTime: Math.floor(BOOT_CPU_MS + growth(seed, label, t, d.cpuMsPerS)),
+      State: state(d, wave(seed, `${label}.busy`, t, [3, 11])),
+    };
+    return values;
+  }
+}
+
 /** Serves the Process.{i} table (ProcessNumberOfEntries follows from it). */
 export function registerProcesses(ctx: SimContext): void {
-  const { seed } = ctx;
-  // PIDs as a boot leaves them: kernel threads low, daemons after, gaps where short-lived helpers ran.
-  const rnd = new Prng(seed, 'pids');
-  let pid = 0;
-  const pids = DAEMONS.map((d, i) => (pid = i < 2 ? i + 1 : pid + (d.rssKiB === 0 ? rnd.int(1, 12) : rnd.int(30, 400))));
-
-  ctx.model.register('Device.DeviceInfo.ProcessStatus.Process.{i}.', {
-    params: ['PID', 'Command', 'Size', 'Priority', 'CPUTime', 'State'],
-    list: () => DAEMONS.map((_, i) => i + 1),
-    get: (keys: InstanceKeys) => {
-      const d = nth(DAEMONS, keys[0]);
-      const i = keys[0]! - 1;
-      const t = ctx.elapsed();
-      const label = `proc.${d.command}`;
-      const values: Record<string, Value> = {
-        PID: pids[i]!,
-        Command: d.command,
-        Size: d.rssKiB === 0 ? 0 : Math.round(d.rssKiB * (1 + 0.03 * wave(seed, label, t, [120, 3600]))),
-        Priority: d.priority,
-        CPUTime: Math.floor(BOOT_CPU_MS + growth(seed, label, t, d.cpuMsPerS)),
-        State: state(d, wave(seed, `${label}.busy`, t, [3, 11])),
-      };
-      return values;
-    },
-  });
+  ctx.model.register('Device.DeviceInfo.ProcessStatus.Process.{i}.', new ProcessBinding(ctx));
 }
 
 function state(d: Daemon, busy: number): string {

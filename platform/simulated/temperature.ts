@@ -5,7 +5,7 @@
  * alarm thresholds and PollingInterval are configuration and persist in the store; readings,
  * extremes and alarm times start afresh at every boot, which TR-181 counts as a reset.
  */
-import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
+import type { CommandBinding, CommandInvocation, InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { invalidParams, nth, type SimContext, WritableRows } from './SimContext.js';
 import { NO_READING, SensorTracker } from './temperature-tracker.js';
@@ -20,19 +20,52 @@ const POLLING_RANGE = { min: 5, max: 86_400 } as const;
 /** TemperatureStatus. itself serves nothing but its table: one binding for every gateway of a fleet (issue 14). */
 const TEMPERATURE_STATUS: ObjectBinding = { params: [], get: () => ({}) };
 
-/** Serves TemperatureStatus. and its TemperatureSensor.{i}. table, with the Reset() command. */
-export function registerTemperatureStatus(ctx: SimContext, inputs: ThermalInputs): void {
-  const { model } = ctx;
-  const rows: WritableRows = new WritableRows(ctx, SENSOR, (keys) => {
-    const m = nth(SENSORS, keys[0]);
-    return { Enable: true, Alias: m.alias, LowAlarmValue: m.lowAlarm, HighAlarmValue: m.highAlarm, PollingInterval: 0 };
-  });
-  // The heat model and the trackers are made at the first read, not at boot: most gateways of a
-  // fleet are never asked (issue 14). A tracker made late still starts at boot (bootedAt), and
-  // the heat model is a pure function of the seed and the clock, so the readings are the same.
-  let sensors: SensorTracker[] | undefined;
-  const makeSensors = (): SensorTracker[] =>
-    thermalModels(ctx, inputs).map(
+const SENSOR_PARAMS = [
+  'Alias',
+  'Enable',
+  'Status',
+  'ResetTime',
+  'Name',
+  'Value',
+  'LastUpdate',
+  'MinValue',
+  'MinTime',
+  'MaxValue',
+  'MaxTime',
+  'LowAlarmValue',
+  'LowAlarmTime',
+  'HighAlarmValue',
+  'HighAlarmTime',
+  'PollingInterval',
+] as const;
+const SENSOR_INSTANCES = SENSORS.map((_, i) => i + 1);
+
+/** A sensor's configuration until written (a module function: nothing of the gateway in it). */
+function sensorDefaults(keys: InstanceKeys): Record<string, Value> {
+  const m = nth(SENSORS, keys[0]);
+  return { Enable: true, Alias: m.alias, LowAlarmValue: m.lowAlarm, HighAlarmValue: m.highAlarm, PollingInterval: 0 };
+}
+
+/**
+ * The sensors of one gateway. The heat model and the trackers are made at the first read, not
+ * at boot: most gateways of a fleet are never asked (issue 14). A tracker made late still
+ * starts at boot (bootedAt), and the heat model is a pure function of the seed and the clock,
+ * so the readings are the same.
+ */
+class Sensors {
+  readonly rows: WritableRows;
+  private sensors: SensorTracker[] | undefined;
+
+  constructor(
+    readonly ctx: SimContext,
+    private readonly inputs: ThermalInputs,
+  ) {
+    this.rows = new WritableRows(ctx, SENSOR, sensorDefaults);
+  }
+
+  private make(): SensorTracker[] {
+    const { ctx, rows } = this;
+    return thermalModels(ctx, this.inputs).map(
       (celsius, i) =>
         new SensorTracker(ctx.bootedAt, PROBE_DELAY_S * 1000, celsius, () => {
           const row = rows.row([i + 1]);
@@ -44,64 +77,67 @@ export function registerTemperatureStatus(ctx: SimContext, inputs: ThermalInputs
           };
         }),
     );
+  }
+
   /** The sensor of `keys`, with every reading due until now taken. */
-  const current = (keys: InstanceKeys): SensorTracker => {
+  current(keys: InstanceKeys): SensorTracker {
     nth(SENSORS, keys[0]);
-    const s = nth((sensors ??= makeSensors()), keys[0]);
-    s.advance(ctx.now());
+    const s = nth((this.sensors ??= this.make()), keys[0]);
+    s.advance(this.ctx.now());
     return s;
-  };
+  }
+}
 
-  model.register('Device.DeviceInfo.TemperatureStatus.', TEMPERATURE_STATUS);
+/** TemperatureSensor.{i}.Reset(). */
+class ResetCommand implements CommandBinding {
+  constructor(private readonly sensors: Sensors) {}
 
-  model.register(SENSOR, {
-    params: [
-      'Alias',
-      'Enable',
-      'Status',
-      'ResetTime',
-      'Name',
-      'Value',
-      'LastUpdate',
-      'MinValue',
-      'MinTime',
-      'MaxValue',
-      'MaxTime',
-      'LowAlarmValue',
-      'LowAlarmTime',
-      'HighAlarmValue',
-      'HighAlarmTime',
-      'PollingInterval',
-    ],
-    list: () => SENSORS.map((_, i) => i + 1),
-    get: (keys) => {
-      const s = current(keys);
-      const row = rows.row(keys);
-      return { ...row, Status: row.Enable ? 'Enabled' : 'Disabled', Name: SENSORS[keys[0] - 1].name, ...s.values() };
-    },
-    set: (keys, changes) => {
-      const before = rows.row(keys);
-      validate({ ...before, ...changes }, changes);
-      // Polls due so far are judged by the configuration they fell due under.
-      const s = current(keys);
-      rows.apply(keys, changes);
-      const now = ctx.now();
-      const changed = (p: string): boolean => changes[p] !== undefined && changes[p] !== before[p];
-      // TR-181 ResetTime: a Status transition from Disabled to Enabled is a reset.
-      if (changed('Enable') && changes.Enable === true) s.reset(now);
-      if (changed('LowAlarmValue')) s.clearAlarm('low');
-      if (changed('HighAlarmValue')) s.clearAlarm('high');
-      if (changed('PollingInterval')) s.reschedule(now);
-    },
-    commands: {
-      'Reset()': {
-        run: async ({ keys }) => {
-          current(keys).reset(ctx.now());
-          return {};
-        },
-      },
-    },
-  });
+  async run({ keys }: CommandInvocation): Promise<Record<string, Value>> {
+    this.sensors.current(keys).reset(this.sensors.ctx.now());
+    return {};
+  }
+}
+
+/** TemperatureStatus.TemperatureSensor.{i}.: a class, its methods one copy for a whole fleet (issue 14). */
+class SensorBinding implements ObjectBinding {
+  readonly params = SENSOR_PARAMS;
+  readonly commands: Readonly<Record<string, CommandBinding>>;
+
+  constructor(private readonly s: Sensors) {
+    this.commands = { 'Reset()': new ResetCommand(s) };
+  }
+
+  list(): number[] {
+    return SENSOR_INSTANCES;
+  }
+
+  get(keys: InstanceKeys): Record<string, Value> {
+    const sensor = this.s.current(keys);
+    const row = this.s.rows.row(keys);
+    return { ...row, Status: row.Enable ? 'Enabled' : 'Disabled', Name: SENSORS[keys[0] - 1].name, ...sensor.values() };
+  }
+
+  set(keys: InstanceKeys, changes: Record<string, Value>): void {
+    const { rows } = this.s;
+    const before = rows.row(keys);
+    validate({ ...before, ...changes }, changes);
+    // Polls due so far are judged by the configuration they fell due under.
+    const sensor = this.s.current(keys);
+    rows.apply(keys, changes);
+    const now = this.s.ctx.now();
+    const changed = (p: string): boolean => changes[p] !== undefined && changes[p] !== before[p];
+    // TR-181 ResetTime: a Status transition from Disabled to Enabled is a reset.
+    if (changed('Enable') && changes.Enable === true) sensor.reset(now);
+    if (changed('LowAlarmValue')) sensor.clearAlarm('low');
+    if (changed('HighAlarmValue')) sensor.clearAlarm('high');
+    if (changed('PollingInterval')) sensor.reschedule(now);
+  }
+}
+
+/** Serves TemperatureStatus. and its TemperatureSensor.{i}. table, with the Reset() command. */
+export function registerTemperatureStatus(ctx: SimContext, inputs: ThermalInputs): void {
+  ctx.model.register('Device.DeviceInfo.TemperatureStatus.', TEMPERATURE_STATUS);
+  ctx.model.register(SENSOR, new SensorBinding(new Sensors(ctx, inputs)));
 }
 
 /** Refuses (7012) thresholds that cross and polling faster than the sensor can be read. */

@@ -23,6 +23,24 @@ describe('sharedInterval', () => {
     b();
   });
 
+  it('counts one function registered twice as two registrations, each cancelled on its own', () => {
+    vi.useFakeTimers();
+    let calls = 0;
+    const fn = (): void => {
+      calls++;
+    };
+    const first = sharedInterval(300, fn);
+    const second = sharedInterval(300, fn);
+    vi.advanceTimersByTime(300);
+    expect(calls).toBe(2);
+    first();
+    first();
+    vi.advanceTimersByTime(300);
+    expect(calls).toBe(3);
+    second();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('keeps calling the others when one throws; the error still surfaces', () => {
     vi.useFakeTimers();
     const errors: unknown[] = [];
