@@ -16,7 +16,9 @@
  * - measures fleet-wide Get throughput: `Get Device.DeviceInfo.SerialNumber` spread round-robin
  *   over all N gateways, IN_FLIGHT outstanding, for MEASURE_MS;
  * - reads the fleet process's CPU over `--idle-s` seconds of idle (no requests);
- * - reads its RSS after that idle: KB per gateway = (RSS − bare Node RSS) / N.
+ * - reads its RSS after that idle: KB per gateway = (RSS − bare Node RSS) / N, and at the same
+ *   moment the fleet's own memory split (`--memory-report`, SIGUSR2: V8 heap, external, V8
+ *   malloc, the rest) less a bare Node's, per gateway, so the gap between RSS and heap is known;
  * Then the same throughput against a fleet of one gateway (a single agent, same code, same broker
  * and controller), in the same run.
  */
@@ -26,6 +28,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Request, UspMsg } from '../agent/codec/types.js';
+import type { MemorySplit } from '../agent/fleet/memory-report.js';
 import { exitAsError, stopChild, track } from './children.js';
 import { figure, type Figure } from './figure.js';
 import { FleetController } from './fleet-controller.js';
@@ -49,6 +52,8 @@ const DEFAULT_IDLE_S = 30;
 /** The issue's targets: per-gateway memory at 10,000 gateways, idle CPU of 10,000 with a 300 s Periodic!. */
 const KB_PER_GATEWAY_TARGET = 100;
 const IDLE_CPU_TARGET_PERCENT = 10;
+const MEMORY_PREFIX = 'fleet memory: ';
+const MEMORY_REPORT_MODULE = new URL('../agent/fleet/memory-report.js', import.meta.url).href;
 const GET_SERIAL: Request = { reqType: 'get', get: { paramPaths: ['Device.DeviceInfo.SerialNumber'], maxDepth: 0 } };
 
 /** How the gateways reach the controller. */
@@ -65,21 +70,42 @@ interface FleetProcess {
   child: ChildProcess;
   pid: number;
   spawnedAt: number;
+  /** The fleet's memory split now (SIGUSR2, `--memory-report`). */
+  memory(): Promise<MemorySplit>;
   stop(): Promise<number | null>;
 }
 
 function spawnFleet(defaults: string, dataDir: string, first: number, count: number): FleetProcess {
   const spawnedAt = performance.now();
   const child = track(
-    spawn(process.execPath, [AGENT_BIN, 'fleet', '--count', String(count), '--first', String(first), '--defaults', defaults, '--data-dir', dataDir, '--log-level', 'error'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
+    spawn(process.execPath, [AGENT_BIN, 'fleet', '--count', String(count), '--first', String(first), '--defaults', defaults, '--data-dir', dataDir, '--log-level', 'error', '--memory-report'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );
   exitAsError(child, 'fleet').catch(() => undefined);
+  // Only the latest report is kept; memory() waits for the one its signal asked for.
+  let waiting: ((m: MemorySplit) => void) | undefined;
+  let pending = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    pending += chunk;
+    for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      if (line.startsWith(MEMORY_PREFIX) && waiting) {
+        waiting(JSON.parse(line.slice(MEMORY_PREFIX.length)) as MemorySplit);
+        waiting = undefined;
+      }
+    }
+  });
   return {
     child,
     pid: child.pid!,
     spawnedAt,
+    memory() {
+      const got = new Promise<MemorySplit>((r) => (waiting = r));
+      child.kill('SIGUSR2');
+      return got;
+    },
     async stop() {
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
       await stopChild(child, 'SIGTERM', 90_000);
@@ -95,6 +121,28 @@ async function bareNodeRssKiB(): Promise<number> {
   const rss = rssKiB(child.pid!).total;
   await stopChild(child);
   return rss;
+}
+
+/** The same split in a bare Node process that loaded only memory-report.js, a second after its start. */
+async function bareNodeMemory(): Promise<MemorySplit> {
+  const script = `const { memorySplit } = await import(${JSON.stringify(MEMORY_REPORT_MODULE)}); setTimeout(() => console.log(JSON.stringify(memorySplit())), 1000);`;
+  const child = track(spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] }));
+  let out = '';
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
+  await new Promise((r) => child.once('exit', r));
+  return JSON.parse(out) as MemorySplit;
+}
+
+/** (fleet − bare) / n for every figure of the split, KiB per gateway. */
+function perGateway(fleet: MemorySplit, bare: MemorySplit, n: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of ['rss', 'rssFile', 'heapTotal', 'heapPhysical', 'heapUsed', 'external', 'arrayBuffers', 'v8Malloced', 'other'] as const) out[k] = round((fleet[k] - bare[k]) / n, 1);
+  for (const [name, s] of Object.entries(fleet.spaces)) {
+    const b = bare.spaces[name] ?? { size: 0, used: 0, physical: 0 };
+    out[`${name}.physical`] = round((s.physical - b.physical) / n, 1);
+    out[`${name}.used`] = round((s.used - b.used) / n, 1);
+  }
+  return out;
 }
 
 function isGetResp(m: UspMsg): boolean {
@@ -135,6 +183,10 @@ interface SizeResult {
   kbPerGateway: Figure;
   fleetRssKiB: number;
   bareNodeRssKiB: number;
+  /** Where each gateway's KiB are, at the moment the RSS was read: the fleet's split less a bare Node's, divided by N. */
+  memorySplitKiBPerGateway: Record<string, number>;
+  /** The fleet's split itself, KiB. */
+  fleetMemory: MemorySplit;
   /** The broker's RSS (MQTT only). */
   brokerRssKiB?: number;
   allAnnouncedS: Figure;
@@ -154,6 +206,7 @@ async function measureSize(
   n: number,
   idleS: number,
   bareRss: number,
+  bareMemory: MemorySplit,
   progress: (s: string) => void,
 ): Promise<SizeResult> {
   progress(`fleet of ${n}: starting`);
@@ -169,6 +222,7 @@ async function measureSize(
   await new Promise((r) => setTimeout(r, idleS * 1000));
   const idlePercent = ((cpuTicks(fleet.pid) - c0) / ticksPerSecond() / ((performance.now() - t0) / 1000)) * 100;
   const rss = memoryKiB(fleet.pid).rss;
+  const split = await fleet.memory();
   const brokerRss = brokerPid === undefined ? undefined : rssKiB(brokerPid).total;
   progress(`fleet of ${n}: stopping`);
   const stopAt = performance.now();
@@ -185,6 +239,8 @@ async function measureSize(
     kbPerGateway: figure(round(kb, 1), 'KiB', n >= 10_000 ? { op: '<=', value: KB_PER_GATEWAY_TARGET } : undefined, '(fleet RSS - bare Node RSS) / N, after the idle phase'),
     fleetRssKiB: rss,
     bareNodeRssKiB: bareRss,
+    memorySplitKiBPerGateway: perGateway(split, bareMemory, n),
+    fleetMemory: split,
     brokerRssKiB: brokerRss,
     allAnnouncedS: figure(round(announcedS, 1), 's', undefined, 'spawn of `usp-agent fleet` (no --ramp) until every Boot! reached the controller'),
     getsPerS: figure(round(fleetRate, 0), 'Gets/s', undefined, `${IN_FLIGHT} in flight, round-robin over all gateways, one controller`),
@@ -213,6 +269,7 @@ export async function measureFleet(progress: (s: string) => void, sizes: readonl
   const results: SizeResult[] = [];
   try {
     const bareRss = await bareNodeRssKiB();
+    const bareMemory = await bareNodeMemory();
     if (mtp === 'mqtt') {
       const broker = await startMosquitto(['max_connections -1']);
       try {
@@ -221,7 +278,7 @@ export async function measureFleet(progress: (s: string) => void, sizes: readonl
           const c = await FleetController.connect(broker.port, CONTROLLER_EID, CONTROLLER_TOPIC);
           const peer: FleetPeer = { request: (g, r) => c.request(`proto::sim-${g}`, `usp/agent/sim-${g}`, r), agentsThatSent: (e) => c.agentsThatSent(e), waitFor: (d, t, w) => c.waitFor(d, t, w) };
           try {
-            results.push(await measureSize(peer, broker.pid, defaults, dir, n, idleS, bareRss, progress));
+            results.push(await measureSize(peer, broker.pid, defaults, dir, n, idleS, bareRss, bareMemory, progress));
           } finally {
             await c.close();
           }
@@ -236,7 +293,7 @@ export async function measureFleet(progress: (s: string) => void, sizes: readonl
       writeDefaults(mtp, defaults, c.port);
       const peer: FleetPeer = { request: (g, r) => c.request(`proto::sim-${g}`, r), agentsThatSent: (e) => c.agentsThatSent(e), waitFor: (d, t, w) => c.waitFor(d, t, w) };
       try {
-        results.push(await measureSize(peer, undefined, defaults, dir, n, idleS, bareRss, progress));
+        results.push(await measureSize(peer, undefined, defaults, dir, n, idleS, bareRss, bareMemory, progress));
       } finally {
         await c.stop();
       }
