@@ -28,7 +28,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Request, UspMsg } from '../agent/codec/types.js';
-import type { MemorySplit } from '../agent/fleet/memory-report.js';
+import type { AfterGc, MemorySplit } from '../agent/fleet/memory-report.js';
 import { exitAsError, stopChild, track } from './children.js';
 import { figure, type Figure } from './figure.js';
 import { FleetController } from './fleet-controller.js';
@@ -66,25 +66,33 @@ interface FleetPeer {
   waitFor(done: () => boolean, timeoutMs: number, what: string): Promise<void>;
 }
 
+/** The fleet's `--memory-report` line. */
+type FleetMemory = MemorySplit & { gateways: number; afterGc?: AfterGc };
+
 interface FleetProcess {
   child: ChildProcess;
   pid: number;
   spawnedAt: number;
   /** The fleet's memory split now (SIGUSR2, `--memory-report`). */
-  memory(): Promise<MemorySplit>;
+  memory(): Promise<FleetMemory>;
   stop(): Promise<number | null>;
 }
 
 function spawnFleet(defaults: string, dataDir: string, first: number, count: number): FleetProcess {
   const spawnedAt = performance.now();
   const child = track(
-    spawn(process.execPath, [AGENT_BIN, 'fleet', '--count', String(count), '--first', String(first), '--defaults', defaults, '--data-dir', dataDir, '--log-level', 'error', '--memory-report'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }),
+    // --expose-gc only lets --memory-report tell live objects from garbage, after the RSS was read.
+    spawn(
+      process.execPath,
+      ['--expose-gc', AGENT_BIN, 'fleet', '--count', String(count), '--first', String(first), '--defaults', defaults, '--data-dir', dataDir, '--log-level', 'error', '--memory-report'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    ),
   );
   exitAsError(child, 'fleet').catch(() => undefined);
   // Only the latest report is kept; memory() waits for the one its signal asked for.
-  let waiting: ((m: MemorySplit) => void) | undefined;
+  let waiting: ((m: FleetMemory) => void) | undefined;
   let pending = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
     pending += chunk;
@@ -92,7 +100,7 @@ function spawnFleet(defaults: string, dataDir: string, first: number, count: num
       const line = pending.slice(0, nl);
       pending = pending.slice(nl + 1);
       if (line.startsWith(MEMORY_PREFIX) && waiting) {
-        waiting(JSON.parse(line.slice(MEMORY_PREFIX.length)) as MemorySplit);
+        waiting(JSON.parse(line.slice(MEMORY_PREFIX.length)) as FleetMemory);
         waiting = undefined;
       }
     }
@@ -102,7 +110,7 @@ function spawnFleet(defaults: string, dataDir: string, first: number, count: num
     pid: child.pid!,
     spawnedAt,
     memory() {
-      const got = new Promise<MemorySplit>((r) => (waiting = r));
+      const got = new Promise<FleetMemory>((r) => (waiting = r));
       child.kill('SIGUSR2');
       return got;
     },
@@ -134,9 +142,15 @@ async function bareNodeMemory(): Promise<MemorySplit> {
 }
 
 /** (fleet − bare) / n for every figure of the split, KiB per gateway. */
-function perGateway(fleet: MemorySplit, bare: MemorySplit, n: number): Record<string, number> {
+function perGateway(fleet: FleetMemory, bare: MemorySplit, n: number): Record<string, number> {
   const out: Record<string, number> = {};
   for (const k of ['rss', 'rssFile', 'heapTotal', 'heapPhysical', 'heapUsed', 'external', 'arrayBuffers', 'v8Malloced', 'other'] as const) out[k] = round((fleet[k] - bare[k]) / n, 1);
+  // Live objects only (a full collection after the RSS was read), against the bare process's heap.
+  if (fleet.afterGc) {
+    out.heapLiveAfterGc = round((fleet.afterGc.heapUsed - bare.heapUsed) / n, 1);
+    out.arrayBuffersLiveAfterGc = round((fleet.afterGc.arrayBuffers - bare.arrayBuffers) / n, 1);
+    out.rssAfterGc = round((fleet.afterGc.rss - bare.rss) / n, 1);
+  }
   for (const [name, s] of Object.entries(fleet.spaces)) {
     const b = bare.spaces[name] ?? { size: 0, used: 0, physical: 0 };
     out[`${name}.physical`] = round((s.physical - b.physical) / n, 1);
@@ -186,7 +200,7 @@ interface SizeResult {
   /** Where each gateway's KiB are, at the moment the RSS was read: the fleet's split less a bare Node's, divided by N. */
   memorySplitKiBPerGateway: Record<string, number>;
   /** The fleet's split itself, KiB. */
-  fleetMemory: MemorySplit;
+  fleetMemory: FleetMemory;
   /** The broker's RSS (MQTT only). */
   brokerRssKiB?: number;
   allAnnouncedS: Figure;
