@@ -20,7 +20,8 @@
  *   moment the fleet's own memory split (`--memory-report`, SIGUSR2: V8 heap, external, V8
  *   malloc, the rest) less a bare Node's, per gateway, so the gap between RSS and heap is known;
  * Then the same throughput against a fleet of one gateway (a single agent, same code, same broker
- * and controller), in the same run.
+ * and controller), in the same run. The fleet inherits this process's environment:
+ * `MALLOC_ARENA_MAX=2 node dist/bench/fleet.js` measures it as the Kubernetes Job runs it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
