@@ -16,12 +16,15 @@
  * - measures fleet-wide Get throughput: `Get Device.DeviceInfo.SerialNumber` spread round-robin
  *   over all N gateways, IN_FLIGHT outstanding, for MEASURE_MS;
  * - reads the fleet process's CPU over `--idle-s` seconds of idle (no requests);
- * - reads its RSS after that idle: KB per gateway = (RSS − bare Node RSS) / N;
+ * - reads its RSS after that idle: KB per gateway = (RSS − bare Node RSS) / N, and at the same
+ *   moment the fleet's own memory split (`--memory-report`, SIGUSR2: V8 heap, external, V8
+ *   malloc, the rest) less a bare Node's, per gateway, so the gap between RSS and heap is known;
  * - has every gateway answer one whole-tree Get (`Get Device.`, IN_FLIGHT outstanding), which
  *   builds every area a simulated gateway defers until first use (DataModel.registerDeferred),
  *   and reads the RSS again after SETTLE_MS: KB per gateway fully built.
  * Then the same throughput against a fleet of one gateway (a single agent, same code, same broker
- * and controller), in the same run.
+ * and controller), in the same run. The fleet inherits this process's environment:
+ * `MALLOC_ARENA_MAX=2 node dist/bench/fleet.js` measures it as the Kubernetes Job runs it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,6 +32,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Request, UspMsg } from '../agent/codec/types.js';
+import type { AfterGc, MemorySplit } from '../agent/fleet/memory-report.js';
 import { exitAsError, stopChild, track } from './children.js';
 import { figure, type Figure } from './figure.js';
 import { FleetController } from './fleet-controller.js';
@@ -56,6 +60,8 @@ const WHOLE_TREE_TIMEOUT_MS = 120_000;
 /** The issue's targets: per-gateway memory at 10,000 gateways, idle CPU of 10,000 with a 300 s Periodic!. */
 const KB_PER_GATEWAY_TARGET = 100;
 const IDLE_CPU_TARGET_PERCENT = 10;
+const MEMORY_PREFIX = 'fleet memory: ';
+const MEMORY_REPORT_MODULE = new URL('../agent/fleet/memory-report.js', import.meta.url).href;
 const GET_SERIAL: Request = { reqType: 'get', get: { paramPaths: ['Device.DeviceInfo.SerialNumber'], maxDepth: 0 } };
 const GET_WHOLE_TREE: Request = { reqType: 'get', get: { paramPaths: ['Device.'], maxDepth: 0 } };
 
@@ -69,25 +75,54 @@ interface FleetPeer {
   waitFor(done: () => boolean, timeoutMs: number, what: string): Promise<void>;
 }
 
+/** The fleet's `--memory-report` line. */
+type FleetMemory = MemorySplit & { gateways: number; afterGc?: AfterGc };
+
 interface FleetProcess {
   child: ChildProcess;
   pid: number;
   spawnedAt: number;
+  /** The fleet's memory split now (SIGUSR2, `--memory-report`). */
+  memory(): Promise<FleetMemory>;
   stop(): Promise<number | null>;
 }
 
 function spawnFleet(defaults: string, dataDir: string, first: number, count: number): FleetProcess {
   const spawnedAt = performance.now();
   const child = track(
-    spawn(process.execPath, [AGENT_BIN, 'fleet', '--count', String(count), '--first', String(first), '--defaults', defaults, '--data-dir', dataDir, '--log-level', 'error'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    }),
+    // --expose-gc only lets --memory-report tell live objects from garbage, after the RSS was read.
+    spawn(
+      process.execPath,
+      ['--expose-gc', AGENT_BIN, 'fleet', '--count', String(count), '--first', String(first), '--defaults', defaults, '--data-dir', dataDir, '--log-level', 'error', '--memory-report'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    ),
   );
   exitAsError(child, 'fleet').catch(() => undefined);
+  // Only the latest report is kept; memory() waits for the one its signal asked for.
+  let waiting: ((m: FleetMemory) => void) | undefined;
+  let pending = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    pending += chunk;
+    for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      if (line.startsWith(MEMORY_PREFIX) && waiting) {
+        waiting(JSON.parse(line.slice(MEMORY_PREFIX.length)) as FleetMemory);
+        waiting = undefined;
+      }
+    }
+  });
   return {
     child,
     pid: child.pid!,
     spawnedAt,
+    memory() {
+      const got = new Promise<FleetMemory>((r) => (waiting = r));
+      child.kill('SIGUSR2');
+      return got;
+    },
     async stop() {
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
       await stopChild(child, 'SIGTERM', 90_000);
@@ -103,6 +138,34 @@ async function bareNodeRssKiB(): Promise<number> {
   const rss = rssKiB(child.pid!).total;
   await stopChild(child);
   return rss;
+}
+
+/** The same split in a bare Node process that loaded only memory-report.js, a second after its start. */
+async function bareNodeMemory(): Promise<MemorySplit> {
+  const script = `const { memorySplit } = await import(${JSON.stringify(MEMORY_REPORT_MODULE)}); setTimeout(() => console.log(JSON.stringify(memorySplit())), 1000);`;
+  const child = track(spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] }));
+  let out = '';
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
+  await new Promise((r) => child.once('exit', r));
+  return JSON.parse(out) as MemorySplit;
+}
+
+/** (fleet − bare) / n for every figure of the split, KiB per gateway. */
+function perGateway(fleet: FleetMemory, bare: MemorySplit, n: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of ['rss', 'rssFile', 'heapTotal', 'heapPhysical', 'heapUsed', 'external', 'arrayBuffers', 'v8Malloced', 'other'] as const) out[k] = round((fleet[k] - bare[k]) / n, 1);
+  // Live objects only (a full collection after the RSS was read), against the bare process's heap.
+  if (fleet.afterGc) {
+    out.heapLiveAfterGc = round((fleet.afterGc.heapUsed - bare.heapUsed) / n, 1);
+    out.arrayBuffersLiveAfterGc = round((fleet.afterGc.arrayBuffers - bare.arrayBuffers) / n, 1);
+    out.rssAfterGc = round((fleet.afterGc.rss - bare.rss) / n, 1);
+  }
+  for (const [name, s] of Object.entries(fleet.spaces)) {
+    const b = bare.spaces[name] ?? { size: 0, used: 0, physical: 0 };
+    out[`${name}.physical`] = round((s.physical - b.physical) / n, 1);
+    out[`${name}.used`] = round((s.used - b.used) / n, 1);
+  }
+  return out;
 }
 
 function isGetResp(m: UspMsg): boolean {
@@ -159,6 +222,10 @@ interface SizeResult {
   kbPerGatewayWholeTreeRead: Figure;
   fleetRssAfterWholeTreeKiB: number;
   bareNodeRssKiB: number;
+  /** Where each gateway's KiB are, at the moment the RSS was read: the fleet's split less a bare Node's, divided by N. */
+  memorySplitKiBPerGateway: Record<string, number>;
+  /** The fleet's split itself, KiB. */
+  fleetMemory: FleetMemory;
   /** The broker's RSS (MQTT only). */
   brokerRssKiB?: number;
   allAnnouncedS: Figure;
@@ -178,6 +245,7 @@ async function measureSize(
   n: number,
   idleS: number,
   bareRss: number,
+  bareMemory: MemorySplit,
   progress: (s: string) => void,
 ): Promise<SizeResult> {
   progress(`fleet of ${n}: starting`);
@@ -193,6 +261,7 @@ async function measureSize(
   await new Promise((r) => setTimeout(r, idleS * 1000));
   const idlePercent = ((cpuTicks(fleet.pid) - c0) / ticksPerSecond() / ((performance.now() - t0) / 1000)) * 100;
   const rss = memoryKiB(fleet.pid).rss;
+  const split = await fleet.memory();
   const brokerRss = brokerPid === undefined ? undefined : rssKiB(brokerPid).total;
   progress(`fleet of ${n}: a whole-tree Get on every gateway`);
   await getWholeTreeOfEach(controller, 1, n);
@@ -215,6 +284,8 @@ async function measureSize(
     kbPerGatewayWholeTreeRead: figure(round((rssWhole - bareRss) / n, 1), 'KiB', undefined, `(fleet RSS - bare Node RSS) / N, ${SETTLE_MS / 1000} s after every gateway answered one Get Device. (${IN_FLIGHT} in flight)`),
     fleetRssAfterWholeTreeKiB: rssWhole,
     bareNodeRssKiB: bareRss,
+    memorySplitKiBPerGateway: perGateway(split, bareMemory, n),
+    fleetMemory: split,
     brokerRssKiB: brokerRss,
     allAnnouncedS: figure(round(announcedS, 1), 's', undefined, 'spawn of `usp-agent fleet` (no --ramp) until every Boot! reached the controller'),
     getsPerS: figure(round(fleetRate, 0), 'Gets/s', undefined, `${IN_FLIGHT} in flight, round-robin over all gateways, one controller`),
@@ -243,6 +314,7 @@ export async function measureFleet(progress: (s: string) => void, sizes: readonl
   const results: SizeResult[] = [];
   try {
     const bareRss = await bareNodeRssKiB();
+    const bareMemory = await bareNodeMemory();
     if (mtp === 'mqtt') {
       const broker = await startMosquitto(['max_connections -1']);
       try {
@@ -251,7 +323,7 @@ export async function measureFleet(progress: (s: string) => void, sizes: readonl
           const c = await FleetController.connect(broker.port, CONTROLLER_EID, CONTROLLER_TOPIC);
           const peer: FleetPeer = { request: (g, r, t) => c.request(`proto::sim-${g}`, `usp/agent/sim-${g}`, r, t), agentsThatSent: (e) => c.agentsThatSent(e), waitFor: (d, t, w) => c.waitFor(d, t, w) };
           try {
-            results.push(await measureSize(peer, broker.pid, defaults, dir, n, idleS, bareRss, progress));
+            results.push(await measureSize(peer, broker.pid, defaults, dir, n, idleS, bareRss, bareMemory, progress));
           } finally {
             await c.close();
           }
@@ -266,7 +338,7 @@ export async function measureFleet(progress: (s: string) => void, sizes: readonl
       writeDefaults(mtp, defaults, c.port);
       const peer: FleetPeer = { request: (g, r, t) => c.request(`proto::sim-${g}`, r, t), agentsThatSent: (e) => c.agentsThatSent(e), waitFor: (d, t, w) => c.waitFor(d, t, w) };
       try {
-        results.push(await measureSize(peer, undefined, defaults, dir, n, idleS, bareRss, progress));
+        results.push(await measureSize(peer, undefined, defaults, dir, n, idleS, bareRss, bareMemory, progress));
       } finally {
         await c.stop();
       }

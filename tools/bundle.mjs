@@ -91,6 +91,28 @@ await build({
 const code = readFileSync('dist/usp-agent.cjs', 'utf8');
 writeFileSync('dist/usp-agent.cjs', `// usp-agent build ${createHash('sha256').update(code).digest('hex')}\n${code}`);
 
+/**
+ * MQTT.js drops the previous session's Topic Alias cache with `delete client.topicAliasSend` at
+ * every CONNACK. Deleting a property that was not the last one added turns a V8 object into a
+ * hash table: each client then held ~1.6 KB of dictionary properties instead of ~0.4 KB of
+ * fields, 10,000 times over in a fleet (issue 14). Setting it to undefined is the same to MQTT.js
+ * (it only ever tests the property for truth), so the chunk says that instead. The build fails if
+ * the statement is not found, so a new MQTT.js version is looked at again rather than skipped
+ * (test/integration/mqtt-client-shape.test.ts checks both the chunk and MQTT.js as published).
+ * @type {import('esbuild').Plugin}
+ */
+const mqttClientShape = {
+  name: 'mqtt-client-shape',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]mqtt[\\/]build[\\/]lib[\\/]handlers[\\/]connack\.js$/ }, (a) => {
+      const source = readFileSync(a.path, 'utf8');
+      const statement = "delete client['topicAliasSend'];";
+      if (!source.includes(statement)) throw new Error(`${a.path}: "${statement}" not found; check tools/bundle.mjs mqttClientShape against this MQTT.js version`);
+      return { contents: source.replace(statement, "client['topicAliasSend'] = undefined;"), loader: 'js' };
+    });
+  },
+};
+
 for (const name of LAZY_PACKAGES) {
-  await build({ ...common, entryPoints: [name], outfile: `dist/${chunkOf(name)}` });
+  await build({ ...common, entryPoints: [name], outfile: `dist/${chunkOf(name)}`, plugins: name === 'mqtt' ? [mqttClientShape] : [] });
 }

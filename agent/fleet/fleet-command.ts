@@ -9,6 +9,7 @@ import { Schema } from '../../datamodel/schema/Schema.js';
 import type { Agent, AgentOptions, AgentTlsFiles, PlatformName } from '../Agent.js';
 import { readDefaultsFile } from '../defaults/apply-defaults.js';
 import { Fleet } from './Fleet.js';
+import { memoryReportLine } from './memory-report.js';
 import { checkFleetDefaults, checkFleetTlsFiles } from './gateway-defaults.js';
 import { showProgress, summaryLine } from './progress.js';
 import { FleetUsageError, shardIndexFrom, shardRange } from './shard.js';
@@ -38,6 +39,8 @@ export interface FleetArgs {
   vendorPrefix?: string;
   /** `--cert`/`--key`/`--ca`; `{n}` in the cert and key paths: a certificate per gateway. */
   tls?: AgentTlsFiles;
+  /** `--memory-report`: print the process's memory split (memory-report.ts) after the summary and on every SIGUSR2. */
+  memoryReport?: boolean;
   /** Agent.start (Fleet.ts says why it is handed in). */
   startAgent: (opts: AgentOptions) => Promise<Agent>;
 }
@@ -92,6 +95,10 @@ export async function runFleet(a: FleetArgs): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
   // SIGHUP would end Node; as for `run`, it means "dial now" (here: nothing to do, each gateway retries on its own).
   process.on('SIGHUP', () => undefined);
+  const reportMemory = (): void => {
+    process.stdout.write(memoryReportLine(fleet.status().started));
+  };
+  if (a.memoryReport) process.on('SIGUSR2', reportMemory);
   // The gateways' timers are unref'd: this holds the process open while they run.
   const keepAlive = setInterval(() => undefined, 1 << 30);
   const t0 = Date.now();
@@ -115,4 +122,5 @@ export async function runFleet(a: FleetArgs): Promise<void> {
   if (stopRequested) return;
   endProgress();
   process.stdout.write(summaryLine(fleet.status(), Date.now() - t0));
+  if (a.memoryReport) reportMemory();
 }

@@ -1,8 +1,8 @@
 /**
- * Keeps a running MTP's list of controllers (their MQTT topics, CoAP addresses) in step with the
- * Controller.{i} and Controller.{i}.MTP.{j} rows, and an MQTT MTP's subscriptions with its
- * Device.MQTT.Client.{i}.Subscription.{j} rows: after a burst of changes to `watched` objects
- * (a transaction commits many at once) the list is read again once and handed to `apply`.
+ * Keeps a running MTP's list of controllers (CoAP addresses) in step with the Controller.{i} and
+ * Controller.{i}.MTP.{j} rows: after a burst of changes to `watched` objects (a transaction
+ * commits many at once) the list is read again once and handed to `apply`. The MQTT MTP has its
+ * own follower for its controller topics and Subscription rows (mqtt-client-row.ts).
  */
 import type { Logger } from '../../datamodel/Logger.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';

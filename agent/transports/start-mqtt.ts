@@ -12,11 +12,10 @@ import type { ObjectInstance } from '../../datamodel/tree/ModelNode.js';
 import { Transaction } from '../../datamodel/tree/Transaction.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import type { MtpConnection } from '../../mtp/Mtp.js';
-import type { MqttClientMtp, MqttClientMtpOptions, MqttControllerTopic, MqttTlsOptions } from '../../mtp/mqtt/MqttClientMtp.js';
+import type { MqttClientMtp, MqttControllerTopic, MqttTlsOptions } from '../../mtp/mqtt/MqttClientMtp.js';
 import type { MqttQoS, TopicSubscription } from '../../mtp/mqtt/topics.js';
-import { encodeRecord, mqttConnectRecord, salvageRecord } from '../codec/record.js';
+import { MqttClientRow, MqttRowFollower, type MqttRowReaders, type MqttRowSettings, type MqttRowWriters } from './mqtt-client-row.js';
 import type { StartedTransport, TransportDeps } from './TransportDeps.js';
-import { followControllerRows } from './follow-controller-rows.js';
 
 /** Where the MQTT MTP writes what it learns from the broker; each default saves through a transaction. */
 export interface MqttStartHooks {
@@ -31,14 +30,14 @@ export class StartedMqtt implements StartedTransport {
   constructor(
     readonly client: MqttClientMtp,
     readonly mtpPath: string,
-    private readonly unwatch: () => void,
+    private readonly follower: { stop(): void },
     readonly clientRow = '',
   ) {}
   start(): Promise<void> {
     return this.client.start();
   }
   async stop(): Promise<void> {
-    this.unwatch();
+    this.follower.stop();
     await this.client.stop();
   }
   connectionFor(endpointId: string): MtpConnection | undefined {
@@ -54,10 +53,25 @@ export class StartedMqtt implements StartedTransport {
   }
 }
 
+/** What the MTP learns, written back by default through a transaction each (hooks replace either). */
+class RowWriters implements MqttRowWriters {
+  constructor(
+    private readonly model: DataModel,
+    private readonly hooks: MqttStartHooks,
+  ) {}
+  saveClientId(client: ObjectInstance, clientId: string): Promise<void> {
+    return this.hooks.onClientIdAssigned ? this.hooks.onClientIdAssigned(client, clientId) : writeValues(this.model, client, { ClientID: clientId });
+  }
+  saveReplyTo(mtp: ObjectInstance, topic: string): Promise<void> {
+    return this.hooks.onResponseTopicDiscovered ? this.hooks.onResponseTopicDiscovered(mtp, topic) : writeValues(this.model, mtp, { ResponseTopicDiscovered: topic });
+  }
+}
+
+const ROW_READERS: MqttRowReaders = { controllerTopics, subscriptionsOf };
+
 export async function startMqtt(deps: TransportDeps, hooks: MqttStartHooks = {}): Promise<StartedTransport[]> {
   const { model, log } = deps;
-  const saveClientId = hooks.onClientIdAssigned ?? ((inst, id) => writeValues(model, inst, { ClientID: id }));
-  const saveReplyTo = hooks.onResponseTopicDiscovered ?? ((inst, t) => writeValues(model, inst, { ResponseTopicDiscovered: t }));
+  const writers = new RowWriters(model, hooks);
   const table = model.requireNode('Device.LocalAgent.MTP.{i}.');
   const mqttCfg = model.requireNode('Device.LocalAgent.MTP.{i}.MQTT.');
   const clients = model.requireNode('Device.MQTT.Client.{i}.');
@@ -86,9 +100,10 @@ export async function startMqtt(deps: TransportDeps, hooks: MqttStartHooks = {})
     used.add(c);
     const clientInst: ObjectInstance = { node: clients, keys: [c] };
     const mqttInst: ObjectInstance = { node: mqttCfg, keys: [n] };
-    const report = (what: string) => (e: unknown) => mlog.error(`could not save ${what}`, { error: e instanceof Error ? e.message : String(e) });
-    if (cfg.ResponseTopicDiscovered) await saveReplyTo(mqttInst, '').catch(report('ResponseTopicDiscovered'));
-    const options: MqttClientMtpOptions = {
+    if (cfg.ResponseTopicDiscovered) {
+      await writers.saveReplyTo(mqttInst, '').catch((e: unknown) => mlog.error('could not save ResponseTopicDiscovered', { error: e instanceof Error ? e.message : String(e) }));
+    }
+    const settings: MqttRowSettings = {
       brokerAddress: String(client.BrokerAddress ?? ''),
       brokerPort: Number(client.BrokerPort ?? 1883),
       protocolVersion: client.ProtocolVersion === '3.1.1' ? '3.1.1' : '5.0',
@@ -106,34 +121,16 @@ export async function startMqtt(deps: TransportDeps, hooks: MqttStartHooks = {})
       publishQoS: Number(cfg.PublishQoS ?? 0) as MqttQoS,
       agentEndpointId: deps.endpointId,
       controllers: await controllerTopics(model, mtpPath),
-      connectRecord: (version, topic, to) => encodeRecord(mqttConnectRecord({ toId: to, fromId: deps.endpointId }, version, topic)),
-      recordSender: (bytes) => salvageRecord(bytes).fromId,
-      onRecord: deps.onRecord,
-      onClientIdAssigned: (id) => {
-        void saveClientId(clientInst, id).catch(report('ClientID'));
-      },
-      onReplyTopic: (t) => {
-        void saveReplyTo(mqttInst, t).catch(report('ResponseTopicDiscovered'));
-      },
-      // Status is read live (not stored), so ValueChange subscriptions learn of it from here.
-      onStatus: (s) => model.changes.emit({ kind: 'value', inst: clientInst, path: clients.pathOf([c]), param: 'Status', value: s }),
-      log: mlog,
     };
-    if (!options.brokerAddress) {
+    if (!settings.brokerAddress) {
       mlog.error('MQTT MTP skipped: BrokerAddress is empty', { client: c });
       continue;
     }
-    if (options.transport === 'TLS') options.tls = mqttTls(deps, mlog, c);
+    if (settings.transport === 'TLS') settings.tls = mqttTls(deps, mlog, c);
     // The mqtt package is loaded only when an MQTT MTP is enabled (start-up time on WebSocket-only agents).
     const { MqttClientMtp } = await import('../../mtp/mqtt/MqttClientMtp.js');
-    const mtpClient = new MqttClientMtp(options);
-    const unwatchControllers = watchControllers(model, mtpPath, mtpClient, mlog);
-    const unwatchSubscriptions = watchSubscriptions(model, c, mtpClient, mlog);
-    const unwatch = (): void => {
-      unwatchControllers();
-      unwatchSubscriptions();
-    };
-    const started = new StartedMqtt(mtpClient, mtpPath, unwatch, clients.pathOf([c]));
+    const mtpClient = new MqttClientMtp(new MqttClientRow(settings, model, clientInst, mqttInst, writers, deps.onRecord, mlog));
+    const started = new StartedMqtt(mtpClient, mtpPath, new MqttRowFollower(model, mtpPath, c, mtpClient, ROW_READERS, mlog), clients.pathOf([c]));
     await started.start();
     out.push(started);
   }
@@ -207,36 +204,6 @@ async function controllerTopics(model: DataModel, mtpPath: string): Promise<Mqtt
     }
   }
   return out;
-}
-
-/** Keeps the MTP's controller topics in step with Controller.{i}.MTP.{j} edits. */
-function watchControllers(model: DataModel, mtpPath: string, mtp: MqttClientMtp, log: Logger): () => void {
-  const watched = new Set(['Device.LocalAgent.Controller.{i}.', 'Device.LocalAgent.Controller.{i}.MTP.{i}.', 'Device.LocalAgent.Controller.{i}.MTP.{i}.MQTT.']);
-  return followControllerRows(
-    model,
-    watched,
-    () => controllerTopics(model, mtpPath),
-    (list) => mtp.setControllers(list),
-    log,
-    'controller MQTT topics',
-  );
-}
-
-/**
- * TP-469 11.9: Client.{i}.Subscription.{j} rows added, deleted, enabled, disabled or edited
- * change the subscriptions of the live session (SUBSCRIBE / UNSUBSCRIBE) instead of restarting
- * the MTP; mtp-kinds.ts leaves these rows out of the MQTT kind's restart sources for that.
- */
-function watchSubscriptions(model: DataModel, client: number, mtp: MqttClientMtp, log: Logger): () => void {
-  const watched = new Set(['Device.MQTT.Client.{i}.Subscription.{i}.']);
-  return followControllerRows(
-    model,
-    watched,
-    () => subscriptionsOf(model, client),
-    (list) => mtp.setSubscriptions(list),
-    log,
-    'MQTT Subscription rows',
-  );
 }
 
 /** Writes values the agent learned (not a controller's Set) and persists them. */

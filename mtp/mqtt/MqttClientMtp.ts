@@ -13,6 +13,7 @@ import { connect, type IClientOptions, type IClientPublishOptions, type IClientS
 import type { Logger } from '../../datamodel/Logger.js';
 import type { Mtp, MtpConnection } from '../Mtp.js';
 import { connectRetryWait } from './connect-backoff.js';
+import { trimAfterConnack } from './mqtt-client-trim.js';
 import { describeTlsFailure, mqttTlsConnectOptions } from './mqtt-tls.js';
 import { verifiedPeerCertificate } from '../tls/peer-certificate.js';
 import { MqttTopicConnection, publishOptions, type MqttPublisher } from './MqttTopicConnection.js';
@@ -326,10 +327,7 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
     }
     const o = this.opts;
     this.brokerCert = verifiedPeerCertificate(client.stream);
-    // MQTT.js keeps an LRU cache of outgoing Topic Aliases whenever the broker allows any
-    // (Mosquitto: 10). The agent never sends a Topic Alias (MQTT 5.0 §3.3.2.3.4; publishes name
-    // their topic), so the cache is dropped: ~1.5 KB per client in a fleet of 10,000 (issue 14).
-    Reflect.deleteProperty(client, 'topicAliasSend');
+    trimAfterConnack(client);
     const props = this.v5 ? connack.properties : undefined;
     // MQTT 5.0 §3.2.2.3.4/.5: what the server takes; publishes of other messages are lowered to it.
     this.brokerMaximumQoS = props?.maximumQoS;

@@ -89,6 +89,27 @@ describe('usp-agent fleet', () => {
     expect(p.stderr()).toMatch(/SIGTERM; stopping every gateway/);
   });
 
+  it('--memory-report prints where the process memory is (RSS, V8 heap, external, V8 malloc, the rest) after the summary and on every SIGUSR2', async () => {
+    const p = fleet(['--count', '3', '--first', '601', '--memory-report']);
+    const summary = await p.waitForLine(/^fleet: 3\/3 gateways started, 3 connected/, { timeoutMs: 20_000 });
+    const report = (from: number): Promise<Record<string, unknown>> =>
+      p.waitForLine(/^fleet memory: \{/, { from, timeoutMs: 8000 }).then((i) => JSON.parse(p.lines[i]!.text.slice('fleet memory: '.length)) as Record<string, unknown>);
+    const first = await report(summary);
+    expect(first.gateways).toBe(3);
+    const n = (k: string): number => first[k] as number;
+    expect(n('rss')).toBeGreaterThan(n('heapUsed'));
+    expect(n('heapPhysical')).toBeGreaterThanOrEqual(n('heapUsed'));
+    expect(n('external')).toBeGreaterThanOrEqual(n('arrayBuffers'));
+    // The rest is what RSS holds beyond the mapped files, the heap, external memory and V8's malloc.
+    expect(n('other')).toBe(n('rss') - n('rssFile') - n('heapPhysical') - n('external') - n('v8Malloced'));
+    expect(Object.keys(first.spaces as object)).toContain('old_space');
+    const after = p.lines.length;
+    process.kill(p.pid!, 'SIGUSR2');
+    expect((await report(after)).gateways).toBe(3);
+    expect(p.alive).toBe(true);
+    expect((await p.terminate()).code).toBe(0);
+  });
+
   it('two shards as two processes cover disjoint halves of the fleet (--shard-index, then JOB_COMPLETION_INDEX)', async () => {
     const a = fleet(['--count', '30', '--first', '201', '--shard-count', '2', '--shard-index', '0']);
     const b = fleet(['--count', '30', '--first', '201', '--shard-count', '2'], { JOB_COMPLETION_INDEX: '1' });

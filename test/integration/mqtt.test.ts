@@ -266,12 +266,13 @@ describe('MQTT 5.0 against Mosquitto', () => {
     expect(announced.props?.responseTopic).toBe('/usp/endpoint');
   });
 
-  it('keeps no outgoing Topic Alias cache although the broker allows aliases: it never sends one (issue 14: memory per fleet gateway)', async () => {
+  it('keeps no outgoing Topic Alias cache although the broker allows aliases: it never sends one, nor the spent CONNACK timer (issue 14: memory per fleet gateway)', async () => {
     // The MTP's MQTT.js client (private: what is checked is MQTT.js's own state).
-    const client = (a.mqtt.client as unknown as { client: { topicAliasSend?: unknown; connected: boolean } }).client;
+    const client = (a.mqtt.client as unknown as { client: { topicAliasSend?: unknown; connackTimer?: unknown; connected: boolean } }).client;
     await until(() => client.connected, 3000, 'connected');
     // Mosquitto offers 10 aliases by default: MQTT.js made the cache, the MTP dropped it.
     expect(client.topicAliasSend).toBeUndefined();
+    expect(client.connackTimer).toBeNull();
     // Publishing still works without it (the answer below goes out on the Response Topic).
     const { msgId, bytes } = requestRecord(EID, getEndpointId);
     const from = observer.got.length;

@@ -26,6 +26,7 @@ export function fleetCommand<T>(y: Argv<T>): Argv<T> {
         .option('cert', { type: 'string', implies: 'key', describe: 'PEM client certificate for TLS MTPs (MQTT over TLS, wss); {n} in the path: one per gateway, else one shared by all' })
         .option('key', { type: 'string', implies: 'cert', describe: 'PEM private key of --cert (unencrypted); holds {n} when --cert does' })
         .option('ca', { type: 'string', describe: 'PEM CA certificate(s) the broker or controller certificate must chain to (shared by every gateway)' })
+        .option('memory-report', { type: 'boolean', default: false, describe: 'print the process memory split (RSS, V8 heap, external, malloc, rest) after the summary line and on every SIGUSR2' })
         .option('log-level', { choices: ['error', 'warn', 'info', 'debug'], default: 'warn', describe: 'per-gateway log lines carry gateway=<n>' })
         .example('$0 fleet --count 1000 --defaults examples/fleet-defaults.json --data-dir /tmp/fleet --ramp 200', '1,000 gateways over MQTT')
         .example('$0 fleet --count 1000 --defaults F --data-dir D --cert certs/sim-{n}.pem --key certs/sim-{n}.key --ca ca.pem', 'MQTT over TLS, a client certificate per gateway'),
@@ -43,6 +44,7 @@ export function fleetCommand<T>(y: Argv<T>): Argv<T> {
         shardIndex: a['shard-index'],
         shardCount: a['shard-count'],
         logLevel: a['log-level'] as LogLevel,
+        memoryReport: a['memory-report'],
         vendorPrefix: a['vendor-prefix'],
         tls: a.cert !== undefined || a.ca !== undefined ? { cert: a.cert, key: a.key, ca: a.ca } : undefined,
         // Agent.start handed in: agent/fleet/Fleet.ts says why it does not import the composition root.
