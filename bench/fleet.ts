@@ -281,7 +281,12 @@ async function measureSize(
     gateways: n,
     kbPerGateway: figure(round(kb, 1), 'KiB', n >= 10_000 ? { op: '<=', value: KB_PER_GATEWAY_TARGET } : undefined, '(fleet RSS - bare Node RSS) / N, after the idle phase'),
     fleetRssKiB: rss,
-    kbPerGatewayWholeTreeRead: figure(round((rssWhole - bareRss) / n, 1), 'KiB', undefined, `(fleet RSS - bare Node RSS) / N, ${SETTLE_MS / 1000} s after every gateway answered one Get Device. (${IN_FLIGHT} in flight)`),
+    kbPerGatewayWholeTreeRead: figure(
+      round((rssWhole - bareRss) / n, 1),
+      'KiB',
+      undefined,
+      `(fleet RSS - bare Node RSS) / N, ${SETTLE_MS / 1000} s after every gateway answered one Get Device. (${IN_FLIGHT} in flight)`,
+    ),
     fleetRssAfterWholeTreeKiB: rssWhole,
     bareNodeRssKiB: bareRss,
     memorySplitKiBPerGateway: perGateway(split, bareMemory, n),
@@ -321,7 +326,11 @@ export async function measureFleet(progress: (s: string) => void, sizes: readonl
         writeDefaults(mtp, defaults, broker.port);
         for (const n of sizes) {
           const c = await FleetController.connect(broker.port, CONTROLLER_EID, CONTROLLER_TOPIC);
-          const peer: FleetPeer = { request: (g, r, t) => c.request(`proto::sim-${g}`, `usp/agent/sim-${g}`, r, t), agentsThatSent: (e) => c.agentsThatSent(e), waitFor: (d, t, w) => c.waitFor(d, t, w) };
+          const peer: FleetPeer = {
+            request: (g, r, t) => c.request(`proto::sim-${g}`, `usp/agent/sim-${g}`, r, t),
+            agentsThatSent: (e) => c.agentsThatSent(e),
+            waitFor: (d, t, w) => c.waitFor(d, t, w),
+          };
           try {
             results.push(await measureSize(peer, broker.pid, defaults, dir, n, idleS, bareRss, bareMemory, progress));
           } finally {
