@@ -12,8 +12,8 @@ import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { ObjectInstance } from '../../datamodel/tree/ModelNode.js';
 import type { RecordHandler } from '../../mtp/Mtp.js';
 import type { MqttClientMtp } from '../../mtp/mqtt/MqttClientMtp.js';
-import type { MqttClientMtpOptions, MqttClientStatus, MqttControllerTopic, MqttProtocolVersion, MqttRecordVersion, MqttTlsOptions, MqttTransport } from '../../mtp/mqtt/mqtt-options.js';
-import type { MqttQoS, TopicSubscription } from '../../mtp/mqtt/topics.js';
+import type { MqttClientMtpOptions, MqttClientStatus, MqttControllerTopic, MqttRecordVersion } from '../../mtp/mqtt/mqtt-options.js';
+import type { TopicSubscription } from '../../mtp/mqtt/topics.js';
 import { encodeRecord, mqttConnectRecord, salvageRecord } from '../codec/record.js';
 
 /** Where the MQTT MTP writes what it learns from the broker (start-mqtt.ts MqttStartHooks, resolved). */
@@ -28,26 +28,12 @@ export interface MqttRowWriters {
 export type MqttRowSettings = Omit<MqttClientMtpOptions, 'connectRecord' | 'recordSender' | 'onRecord' | 'onClientIdAssigned' | 'onReplyTopic' | 'onStatus' | 'log'>;
 
 /** The MTP's options for one Device.MQTT.Client.{i} row; the MTP calls the callbacks as methods of this object. */
-export class MqttClientRow implements MqttClientMtpOptions {
-  brokerAddress: string;
-  brokerPort: number;
-  protocolVersion: MqttProtocolVersion;
-  transport: MqttTransport;
-  tls?: MqttTlsOptions;
-  clientId: string;
-  username?: string;
-  password?: string;
-  cleanSession?: boolean;
-  keepAliveTime: number;
-  connectRetryTime: number;
-  connectRetryIntervalMultiplier: number;
-  connectRetryMaxInterval: number;
-  subscriptions: readonly TopicSubscription[];
-  responseTopicConfigured: string;
-  publishQoS: MqttQoS;
-  agentEndpointId: string;
-  controllers: readonly MqttControllerTopic[];
+// The settings' fields are declared once, by MqttRowSettings (interface merging), and copied in by the constructor.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
+export interface MqttClientRow extends MqttRowSettings {}
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class MqttClientRow implements MqttClientMtpOptions {
   constructor(
     s: MqttRowSettings,
     private readonly model: DataModel,
@@ -58,24 +44,7 @@ export class MqttClientRow implements MqttClientMtpOptions {
     readonly onRecord: RecordHandler,
     readonly log: Logger,
   ) {
-    this.brokerAddress = s.brokerAddress;
-    this.brokerPort = s.brokerPort;
-    this.protocolVersion = s.protocolVersion;
-    this.transport = s.transport;
-    this.tls = s.tls;
-    this.clientId = s.clientId;
-    this.username = s.username;
-    this.password = s.password;
-    this.cleanSession = s.cleanSession;
-    this.keepAliveTime = s.keepAliveTime;
-    this.connectRetryTime = s.connectRetryTime;
-    this.connectRetryIntervalMultiplier = s.connectRetryIntervalMultiplier;
-    this.connectRetryMaxInterval = s.connectRetryMaxInterval;
-    this.subscriptions = s.subscriptions;
-    this.responseTopicConfigured = s.responseTopicConfigured;
-    this.publishQoS = s.publishQoS;
-    this.agentEndpointId = s.agentEndpointId;
-    this.controllers = s.controllers;
+    Object.assign(this, s);
   }
 
   /** R-MTP.6: the MQTTConnectRecord for one controller. */

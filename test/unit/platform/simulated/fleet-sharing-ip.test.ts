@@ -3,32 +3,11 @@
  * DNS, NAT, Firewall, Routing, Hosts): every binding's methods and parameter list are one copy
  * for the fleet (issue 14: memory per gateway), and what one gateway is told stays its own.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { Schema } from '../../../../datamodel/schema/Schema.js';
-import type { ObjectBinding } from '../../../../datamodel/tree/binding.js';
-import { DataModel } from '../../../../datamodel/tree/DataModel.js';
-import { SharedSupportedModel } from '../../../../datamodel/tree/SupportedTree.js';
-import { type SimFixture, simulated } from './fixture.js';
+import { describe, expect, it } from 'vitest';
+import type { SimFixture } from './fixture.js';
+import { expectSharedCode, simulatedFleet } from './fleet-fixture.js';
 
-const schema = Schema.load();
-const SEED = 7;
-const running: SimFixture[] = [];
-
-/** A fleet of `n` gateways with the same seed (so any state leaking between them would show). */
-function fleet(n: number): SimFixture[] {
-  const share = new SharedSupportedModel();
-  return Array.from({ length: n }, () => {
-    const model = new DataModel(schema, { share });
-    const gw = simulated(SEED, { model });
-    model.seal();
-    running.push(gw);
-    return gw;
-  });
-}
-
-afterEach(() => {
-  for (const gw of running.splice(0)) gw.stop();
-});
+const fleet = simulatedFleet(7);
 
 /** The objects of the IP-layer areas each gateway serves with a binding of its own state. */
 const PER_GATEWAY = [
@@ -52,23 +31,11 @@ const PER_GATEWAY = [
   'Device.Hosts.Host.{i}.IPv6Address.{i}.',
 ];
 
-const METHODS = ['list', 'get', 'set', 'add', 'delete', 'snapshot', 'restore'] as const;
-
-/** The binding's own functions, by name (those it has). */
-function methods(b: ObjectBinding): Record<string, unknown> {
-  return Object.fromEntries(METHODS.filter((m) => b[m] !== undefined).map((m) => [m, b[m]]));
-}
-
 describe('simulated gateways of one fleet: the IP layer', () => {
   it("share their bindings' methods and parameter lists", () => {
     const [a, b] = fleet(2);
     for (const path of PER_GATEWAY) {
-      const [ba, bb] = [a.binding(path), b.binding(path)];
-      expect(bb, path).not.toBe(ba);
-      expect(Object.keys(methods(ba)).length, path).toBeGreaterThan(0);
-      expect(Object.keys(methods(bb)), path).toEqual(Object.keys(methods(ba)));
-      for (const [name, fn] of Object.entries(methods(bb))) expect(fn, `${path} ${name}`).toBe(methods(ba)[name]);
-      expect(bb.params, path).toBe(ba.params);
+      expectSharedCode(path, a.binding(path), b.binding(path));
     }
     // Interface.{i}.Reset() runs the same code on every gateway.
     const node = a.model.requireNode('Device.IP.Interface.{i}.');

@@ -3,31 +3,10 @@
  * them), Wi-Fi objects: their bindings' methods and parameter lists are one copy for the fleet
  * (issue 14: memory per gateway), while what one gateway is told to do stays its own.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { Schema } from '../../../../datamodel/schema/Schema.js';
-import { DataModel } from '../../../../datamodel/tree/DataModel.js';
-import { SharedSupportedModel } from '../../../../datamodel/tree/SupportedTree.js';
-import { type SimFixture, simulated } from './fixture.js';
+import { describe, expect, it } from 'vitest';
+import { expectSharedCode, simulatedFleet } from './fleet-fixture.js';
 
-const schema = Schema.load();
-const SEED = 7;
-const running: SimFixture[] = [];
-
-/** A fleet of `n` gateways with the same seed (so any state leaking between them would show). */
-function fleet(n: number): SimFixture[] {
-  const share = new SharedSupportedModel();
-  return Array.from({ length: n }, () => {
-    const model = new DataModel(schema, { share });
-    const gw = simulated(SEED, { model });
-    model.seal();
-    running.push(gw);
-    return gw;
-  });
-}
-
-afterEach(() => {
-  for (const gw of running.splice(0)) gw.stop();
-});
+const fleet = simulatedFleet(7);
 
 const WIFI_OBJECTS = [
   'Device.WiFi.Radio.{i}.',
@@ -43,16 +22,11 @@ const WIFI_OBJECTS = [
   'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.Stats.',
 ];
 
-const METHODS = ['list', 'get', 'set', 'add', 'delete', 'snapshot', 'restore'] as const;
-
 describe('simulated Wi-Fi of a fleet', () => {
   it('shares every binding method and parameter list between gateways', () => {
     const [a, b] = fleet(2);
     for (const path of WIFI_OBJECTS) {
-      const [x, y] = [a.binding(path), b.binding(path)];
-      expect(y, path).not.toBe(x);
-      expect(y.params, path).toBe(x.params);
-      for (const m of METHODS) expect(y[m], `${path} ${m}`).toBe(x[m]);
+      expectSharedCode(path, a.binding(path), b.binding(path));
     }
   });
 

@@ -3,33 +3,13 @@
  * them): what does not depend on the gateway is made once and shared (issue 14: memory per
  * gateway), and what a gateway does (a Set, a BSS restart, a sensor's polls) stays its own.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { Schema } from '../../../../datamodel/schema/Schema.js';
-import { DataModel } from '../../../../datamodel/tree/DataModel.js';
-import { SharedSupportedModel } from '../../../../datamodel/tree/SupportedTree.js';
+import { describe, expect, it } from 'vitest';
 import { statsTypes } from '../../../../platform/simulated/traffic.js';
 import { schemaDefaults, schemaTypes } from '../../../../platform/simulated/schema-tables.js';
-import { type SimFixture, simulated } from './fixture.js';
+import type { SimFixture } from './fixture.js';
+import { simulatedFleet } from './fleet-fixture.js';
 
-const schema = Schema.load();
-const SEED = 7;
-const running: SimFixture[] = [];
-
-/** A fleet of `n` gateways with the same seed (so any state leaking between them would show). */
-function fleet(n: number): SimFixture[] {
-  const share = new SharedSupportedModel();
-  return Array.from({ length: n }, () => {
-    const model = new DataModel(schema, { share });
-    const gw = simulated(SEED, { model });
-    model.seal();
-    running.push(gw);
-    return gw;
-  });
-}
-
-afterEach(() => {
-  for (const gw of running.splice(0)) gw.stop();
-});
+const fleet = simulatedFleet(7);
 
 describe('simulated gateways of one fleet', () => {
   it('share their tree and the per-schema tables of the simulation', () => {
