@@ -17,7 +17,8 @@
  * map; the net port's counters belong to the Linux side), and PreferredAccessTechnology writes.
  * Where the APNs are the host's own configuration (OpenWrt: UCI network interfaces with proto
  * modemmanager), `accessPoints: 'external'` leaves AccessPoint to that platform, which finds each
- * row's Interface through `modems()`, and RoamingEnabled comes from its `hostRoaming`.
+ * row's Interface through `modems()`, and RoamingEnabled and NetworkRequested come from its
+ * configuration too (`host`: OpenWrt's UCI `allow_roaming` and `plmn`, which its proto applies).
  */
 import type { Value } from '../../datamodel/value/Value.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
@@ -30,6 +31,17 @@ import { registerWithVendorParams, sinrParam } from '../vendor-param.js';
 import { StatusSeen } from '../openwrt/status-seen.js';
 import { CommandError } from '../exec/CommandError.js';
 import { registerBearerAccessPoints, type RoamingSource } from './bearer-access-points.js';
+
+/**
+ * Settings of the modems that the host platform keeps in its own configuration and applies
+ * when it connects (OpenWrt: UCI network interfaces with proto modemmanager).
+ */
+export interface CellularHostSettings {
+  /** Device.Cellular.RoamingEnabled. */
+  roaming: RoamingSource;
+  /** Interface.NetworkRequested of the modem at sysfs path `device`: an operator code, or "" (automatic). */
+  networkRequested: { get(device: string): Promise<string>; set(device: string, operatorCode: string): Promise<void> };
+}
 
 /** Modems whose requested network the agent remembers at most (a gateway has one or two). */
 const MAX_REQUESTED = 16;
@@ -71,7 +83,7 @@ export function registerCellular(
   mmcli: Mmcli,
   vendorPrefix: string | undefined,
   accessPoints: AccessPointSource = 'bearers',
-  hostRoaming?: RoamingSource,
+  host?: CellularHostSettings,
   now: () => number = Date.now,
 ): { modems(): Promise<ModemInterface[]> } {
   const modemNumbers = new InstanceMap();
@@ -79,8 +91,8 @@ export function registerCellular(
   /** NetworkRequested per modem key: what the agent asked ModemManager to register with ("" automatic). */
   const requested = new Map<string, string>();
   // The bearers (generic Linux) or the host platform's configuration (OpenWrt's UCI) hold it.
-  let roamingSource: RoamingSource | undefined = accessPoints === 'bearers' ? undefined : hostRoaming;
-  const servesRoaming = accessPoints === 'bearers' || hostRoaming !== undefined;
+  let roamingSource: RoamingSource | undefined = accessPoints === 'bearers' ? undefined : host?.roaming;
+  const servesRoaming = accessPoints === 'bearers' || host !== undefined;
 
   /** Every modem, in ModemManager's order; one `-L` and one `-m` per modem per cache period. */
   const modems = async (): Promise<Modem[]> => {
@@ -156,7 +168,7 @@ export function registerCellular(
           PreferredAccessTechnology: preferredAccessTechnology(g['current-modes']),
           // Without a network scan (it interrupts the data session) the one network known to be available is the one in use.
           AvailableNetworks: inUse.replace(/,/g, ''),
-          NetworkRequested: requested.get(key) ?? '',
+          NetworkRequested: host ? await host.networkRequested.get(known(g.device) ?? '') : (requested.get(key) ?? ''),
           NetworkInUse: inUse,
         };
         // Administrative state: only a disabled modem is not enabled (a failed one is enabled and broken).
@@ -174,13 +186,18 @@ export function registerCellular(
         return values;
       },
       set: async ([n], changes) => {
-        const { index, key } = await modemAt(n);
+        const { index, key, data } = await modemAt(n);
         if (changes.NetworkRequested !== undefined) {
           const code = String(changes.NetworkRequested);
           // ModemManager registers by operator code (MCC and MNC), not by name.
           if (code !== '' && !/^\d{5,6}$/.test(code)) {
             const message = `${JSON.stringify(code)} is not an operator code (MCC+MNC, 5 or 6 digits); "" registers automatically`;
             throw new UspError(ErrorCode.InvalidValue, `NetworkRequested: ${message}`, { paramErrors: [{ param: 'NetworkRequested', message, code: ErrorCode.InvalidValue }] });
+          }
+          if (host) {
+            // The host's connection setup registers the modem (OpenWrt's proto: `plmn`); an mmcli registration would not outlive its next run.
+            await host.networkRequested.set(known(data.generic?.device) ?? '', code);
+            return;
           }
           await mmcliChange(() => mmcli.register(index, code), 'ModemManager could not register the modem');
           if (code === '') requested.delete(key);

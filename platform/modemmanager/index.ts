@@ -7,7 +7,7 @@
 import type { Logger } from '../../datamodel/Logger.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { CommandRunner } from '../exec/CommandRunner.js';
-import { type AccessPointSource, type ModemInterface, registerCellular } from './cellular.js';
+import { type AccessPointSource, type CellularHostSettings, type ModemInterface, registerCellular } from './cellular.js';
 import type { RoamingSource } from './bearer-access-points.js';
 import { MMCLI, Mmcli } from './Mmcli.js';
 import { VENDOR_PREFIX_RE } from '../vendor-param.js';
@@ -40,13 +40,13 @@ export interface ModemManagerOptions {
    */
   accessPoints?: AccessPointSource;
   /**
-   * Device.Cellular.RoamingEnabled where the host platform keeps it ('external' access points:
-   * OpenWrt's UCI `allow_roaming`). Ignored with 'bearers', whose allow-roaming serves it.
+   * RoamingEnabled and NetworkRequested where the host platform keeps them with the APNs
+   * ('external' access points: OpenWrt's UCI `allow_roaming` and `plmn`). Ignored with 'bearers'.
    */
-  hostRoaming?: RoamingSource;
+  host?: CellularHostSettings;
 }
 
-export type { AccessPointSource, ModemInterface, RoamingSource };
+export type { AccessPointSource, CellularHostSettings, ModemInterface, RoamingSource };
 
 export interface ModemManagerPlatform {
   /** A no-op: nothing runs in the background. */
@@ -73,7 +73,7 @@ export function registerModemManagerPlatform(model: DataModel, opts: ModemManage
     signalRate,
     log: opts.log,
   });
-  const { modems } = registerCellular(model, mmcli, opts.vendorPrefix, opts.accessPoints, opts.hostRoaming, opts.now);
+  const { modems } = registerCellular(model, mmcli, opts.vendorPrefix, opts.accessPoints, opts.accessPoints === 'external' ? opts.host : undefined, opts.now);
   return { stop: () => undefined, modems };
 }
 
