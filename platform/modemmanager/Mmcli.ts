@@ -103,6 +103,14 @@ export class Mmcli {
     await this.write(['-m', modem, operatorCode === '' ? '--3gpp-register-home' : `--3gpp-register-in-operator=${operatorCode}`]);
   }
 
+  /**
+   * `mmcli -m M --set-allowed-modes=3g|4g|5g [--set-preferred-mode=5g]` (without a preferred mode:
+   * none, the modem chooses). mmcli takes a preferred mode only with the allowed ones.
+   */
+  async setModes(modem: string, allowed: readonly string[], preferred: string | undefined): Promise<void> {
+    await this.write(['-m', modem, `--set-allowed-modes=${allowed.join('|')}`, ...(preferred === undefined ? [] : [`--set-preferred-mode=${preferred}`])]);
+  }
+
   /** Forgets what belongs to modems no longer present (a re-plugged modem gets a new index). */
   retainModems(indices: ReadonlySet<string>): void {
     for (const i of [...this.signalSetup.keys()]) if (!indices.has(i)) this.signalSetup.delete(i);

@@ -13,8 +13,12 @@
  * first saw the current Status (ModemManager keeps no time of a state change). AvailableNetworks
  * is the network in use: a full list needs `--3gpp-scan`, which interrupts the data session.
  *
- * Not served: the Up/Downstream rates, Stats (ModemManager keeps no per-interface counters to
- * map; the net port's counters belong to the Linux side), and PreferredAccessTechnology writes.
+ * PreferredAccessTechnology sets the modem's preferred mode, its allowed modes kept
+ * (`--set-allowed-modes=... --set-preferred-mode=...`; "Auto": no preferred mode). Modes are per
+ * generation: UMTSHSPA asks for 3g and reads back UMTS.
+ *
+ * Not served: the Up/Downstream rates and Stats (ModemManager keeps no per-interface counters to
+ * map; the net port's counters belong to the Linux side).
  * Where the APNs are the host's own configuration (OpenWrt: UCI network interfaces with proto
  * modemmanager), `accessPoints: 'external'` leaves AccessPoint to that platform, which finds each
  * row's Interface through `modems()`, and RoamingEnabled and NetworkRequested come from its
@@ -24,7 +28,18 @@ import type { Value } from '../../datamodel/value/Value.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
-import { currentAccessTechnology, interfaceStatus, netPort, preferredAccessTechnology, radioValues, roamingStatus, supportedAccessTechnologies, usimStatus } from './map-cellular.js';
+import {
+  allowedModes,
+  currentAccessTechnology,
+  interfaceStatus,
+  netPort,
+  preferredMode,
+  preferredAccessTechnology,
+  radioValues,
+  roamingStatus,
+  supportedAccessTechnologies,
+  usimStatus,
+} from './map-cellular.js';
 import type { Mmcli } from './Mmcli.js';
 import { known, type MmcliModem, pathIndex } from './mmcli-types.js';
 import { registerWithVendorParams, sinrParam } from '../vendor-param.js';
@@ -41,6 +56,8 @@ export interface CellularHostSettings {
   roaming: RoamingSource;
   /** Interface.NetworkRequested of the modem at sysfs path `device`: an operator code, or "" (automatic). */
   networkRequested: { get(device: string): Promise<string>; set(device: string, operatorCode: string): Promise<void> };
+  /** Interface.PreferredAccessTechnology of the modem at `device`: the modes it may use, the one it prefers (undefined: none). */
+  preferredModes: { set(device: string, allowed: readonly string[], preferred: string | undefined): Promise<void> };
 }
 
 /** Modems whose requested network the agent remembers at most (a gateway has one or two). */
@@ -187,21 +204,36 @@ export function registerCellular(
       },
       set: async ([n], changes) => {
         const { index, key, data } = await modemAt(n);
-        if (changes.NetworkRequested !== undefined) {
-          const code = String(changes.NetworkRequested);
-          // ModemManager registers by operator code (MCC and MNC), not by name.
-          if (code !== '' && !/^\d{5,6}$/.test(code)) {
-            const message = `${JSON.stringify(code)} is not an operator code (MCC+MNC, 5 or 6 digits); "" registers automatically`;
-            throw new UspError(ErrorCode.InvalidValue, `NetworkRequested: ${message}`, { paramErrors: [{ param: 'NetworkRequested', message, code: ErrorCode.InvalidValue }] });
+        const device = known(data.generic?.device) ?? '';
+        // Every value is checked before any is applied: a refused one changes nothing.
+        const bad: Array<{ param: string; message: string }> = [];
+        const code = changes.NetworkRequested === undefined ? undefined : String(changes.NetworkRequested);
+        // ModemManager registers by operator code (MCC and MNC), not by name.
+        if (code !== undefined && code !== '' && !/^\d{5,6}$/.test(code)) {
+          bad.push({ param: 'NetworkRequested', message: `${JSON.stringify(code)} is not an operator code (MCC+MNC, 5 or 6 digits); "" registers automatically` });
+        }
+        const tech = changes.PreferredAccessTechnology === undefined ? undefined : String(changes.PreferredAccessTechnology);
+        const allowed = allowedModes(data.generic?.['current-modes']);
+        const preferred = tech === undefined ? undefined : preferredMode(tech);
+        if (tech !== undefined && tech !== 'Auto' && (preferred === undefined || !allowed.includes(preferred))) {
+          bad.push({ param: 'PreferredAccessTechnology', message: `the modem may use ${allowed.join(', ') || 'no known mode'} now: ${tech} is not one of them` });
+        }
+        if (bad.length > 0) {
+          throw new UspError(ErrorCode.InvalidValue, bad.map((b) => `${b.param}: ${b.message}`).join('; '), { paramErrors: bad.map((b) => ({ ...b, code: ErrorCode.InvalidValue })) });
+        }
+        // Where the host's connection setup applies these (OpenWrt's proto: plmn, allowedmode,
+        // preferredmode) they go to its configuration: an mmcli change would not outlive its next run.
+        if (code !== undefined) {
+          if (host) await host.networkRequested.set(device, code);
+          else {
+            await mmcliChange(() => mmcli.register(index, code), 'ModemManager could not register the modem');
+            if (code === '') requested.delete(key);
+            else if (requested.size < MAX_REQUESTED || requested.has(key)) requested.set(key, code);
           }
-          if (host) {
-            // The host's connection setup registers the modem (OpenWrt's proto: `plmn`); an mmcli registration would not outlive its next run.
-            await host.networkRequested.set(known(data.generic?.device) ?? '', code);
-            return;
-          }
-          await mmcliChange(() => mmcli.register(index, code), 'ModemManager could not register the modem');
-          if (code === '') requested.delete(key);
-          else if (requested.size < MAX_REQUESTED || requested.has(key)) requested.set(key, code);
+        }
+        if (tech !== undefined) {
+          if (host) await host.preferredModes.set(device, allowed, preferred);
+          else await mmcliChange(() => mmcli.setModes(index, allowed, preferred), 'ModemManager could not set the preferred mode');
         }
         if (changes.Enable !== undefined) await mmcliChange(() => mmcli.enableModem(index, changes.Enable === true), `ModemManager could not ${changes.Enable ? 'enable' : 'disable'} the modem`);
       },

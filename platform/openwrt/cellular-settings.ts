@@ -8,6 +8,7 @@
  * |----------------------------|------------------------------------------------------------------------|
  * | Cellular.RoamingEnabled    | allow_roaming: the proto connects with allow-roaming=no when it is "0", yes otherwise; true when no interface says "0" |
  * | Interface.NetworkRequested | plmn of the interfaces whose `device` is the modem: the operator code the proto registers with (`mmcli --3gpp-register-in-operator`), "" automatic |
+ * | Interface.PreferredAccessTechnology (write) | allowedmode = the modes the modem may use now ("3g\|4g\|5g"), preferredmode = the generation asked for; "Auto" deletes both (the proto then allows any mode, no preference). Read from ModemManager (`current-modes`), which the proto sets on connect |
  *
  * Writes: `uci set`/`uci delete` on every such interface, `uci commit network`, NETWORK_RELOAD
  * (the proto reconnects with the new setting). A value equal to the current one writes nothing.
@@ -22,6 +23,7 @@ import { stringOption, type UciSection } from './uci-show.js';
 export interface CellularUciSettings {
   roaming: { get(): Promise<boolean>; set(enabled: boolean): Promise<void> };
   networkRequested: { get(device: string): Promise<string>; set(device: string, operatorCode: string): Promise<void> };
+  preferredModes: { set(device: string, allowed: readonly string[], preferred: string | undefined): Promise<void> };
 }
 
 export function cellularUciSettings(ctx: OpenWrtContext, uci: UciWriter): CellularUciSettings {
@@ -52,6 +54,20 @@ export function cellularUciSettings(ctx: OpenWrtContext, uci: UciWriter): Cellul
           on
             .filter((s) => (stringOption(s.options.plmn) ?? '') !== code)
             .map((s) => (code === '' ? { section: s.name, option: 'plmn', value: '', remove: true } : { section: s.name, option: 'plmn', value: code })),
+        );
+      },
+    },
+    preferredModes: {
+      set: async (device, allowed, preferred) => {
+        const on = await onModem(device);
+        if (on.length === 0) throw new UspError(ErrorCode.RequestDenied, 'no network interface with proto modemmanager drives this modem: its allowedmode and preferredmode would hold the preference');
+        const want: Record<string, string> = preferred === undefined ? { allowedmode: '', preferredmode: '' } : { allowedmode: allowed.join('|'), preferredmode: preferred };
+        await write(
+          on.flatMap((s) =>
+            Object.entries(want)
+              .filter(([option, value]) => (stringOption(s.options[option]) ?? '') !== value)
+              .map(([option, value]) => (value === '' ? { section: s.name, option, value, remove: true } : { section: s.name, option, value })),
+          ),
         );
       },
     },

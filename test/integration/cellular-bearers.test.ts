@@ -139,6 +139,22 @@ describe('Device.Cellular on Linux + ModemManager, written by a Controller', () 
     expect(await get(f.controller, 'Device.Cellular.Interface.1.Status')).toBe('Down');
   });
 
+  it('PreferredAccessTechnology sets the preferred mode and keeps the allowed ones; Auto prefers none', async () => {
+    const preferLte = '-m 0 --set-allowed-modes=3g|4g|5g --set-preferred-mode=4g';
+    const lte = modemWith(mmcli, 1) as ModemJson & { modem: { generic: { 'current-modes': string } } };
+    lte.modem.generic['current-modes'] = 'allowed: 3g, 4g, 5g; preferred: 4g';
+    mmcli.onChange(preferLte, fixture('mmcli-m0-set-modes.txt'), { '-m 0 -J': lte });
+    await set(f.controller, 'Device.Cellular.Interface.1.', { PreferredAccessTechnology: 'LTE' });
+    expect(await get(f.controller, 'Device.Cellular.Interface.1.PreferredAccessTechnology')).toBe('LTE');
+    mmcli.onChange('-m 0 --set-allowed-modes=3g|4g|5g', fixture('mmcli-m0-set-modes.txt'));
+    await set(f.controller, 'Device.Cellular.Interface.1.', { PreferredAccessTechnology: 'Auto' });
+    expect(changes()).toEqual([preferLte, '-m 0 --set-allowed-modes=3g|4g|5g']);
+    // 2G is not among the modes the modem may use: refused before asking ModemManager.
+    const gprs = await trySet(f.controller, 'Device.Cellular.Interface.1.', { PreferredAccessTechnology: 'GPRS' });
+    expect(gprs).toMatchObject({ ok: false, errMsg: expect.stringMatching(/may use 3g, 4g, 5g/) });
+    expect(changes()).toHaveLength(2);
+  });
+
   it('refuses what ModemManager cannot take (7012) before asking it, and passes its refusals on (7017, 7002)', async () => {
     const bad = await tryAdd(f.controller, 'Device.Cellular.AccessPoint.', { APN: '-bad..apn' });
     expect(bad).toMatchObject({ ok: false, errCode: ErrorCode.InvalidValue });

@@ -72,6 +72,26 @@ describe('openwrt platform: RoamingEnabled and NetworkRequested from UCI (proto 
     expect(mmcli.calls().filter((c) => c.includes('--3gpp-register'))).toEqual([]);
   });
 
+  it('PreferredAccessTechnology goes to allowedmode and preferredmode; Auto deletes them (the proto then allows any mode)', async () => {
+    start();
+    await iface().list!([], {});
+    fx.fake.clearLog();
+    await iface().set!([1], { PreferredAccessTechnology: 'LTE' }, {});
+    expect(writes()).toEqual([
+      ['uci', 'set', 'network.wwan.allowedmode=3g|4g|5g'], // the modes ModemManager says the modem may use now
+      ['uci', 'set', 'network.wwan.preferredmode=4g'],
+      ['uci', 'set', 'network.wwan_m2m.allowedmode=3g|4g|5g'],
+      ['uci', 'set', 'network.wwan_m2m.preferredmode=4g'],
+      ['uci', 'commit', 'network'],
+      RELOAD,
+    ]);
+    committed(UCI_NETWORK_CELLULAR.replace("network.wwan.iptype='ipv4v6'", "network.wwan.iptype='ipv4v6'\nnetwork.wwan.allowedmode='3g|4g|5g'\nnetwork.wwan.preferredmode='4g'"));
+    fx.fake.clearLog();
+    await iface().set!([1], { PreferredAccessTechnology: 'Auto' }, {});
+    expect(writes()).toEqual([['uci', 'delete', 'network.wwan.allowedmode'], ['uci', 'delete', 'network.wwan.preferredmode'], ['uci', 'commit', 'network'], RELOAD]);
+    expect(mmcli.calls().filter((c) => c.includes('--set-'))).toEqual([]);
+  });
+
   it('refuses (7002) a setting no interface would hold, and a network name (7012)', async () => {
     start('');
     await iface().list!([], {});
