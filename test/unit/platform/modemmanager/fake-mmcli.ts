@@ -69,6 +69,7 @@ export class FakeMmcli {
    */
   onChange(args: string, output: string, then: Readonly<Record<string, unknown>> = {}): void {
     this.reply(args, output);
+    if (Object.keys(then).length === 0) return;
     const dir = path.join(this.dir, 'effects', args.replace(/ /g, '_'));
     fs.mkdirSync(dir, { recursive: true });
     for (const [line, json] of Object.entries(then)) fs.writeFileSync(path.join(dir, line.replace(/ /g, '_')), typeof json === 'string' ? json : JSON.stringify(json));
