@@ -136,7 +136,13 @@ export function registerBearerAccessPoints(model: DataModel, mmcli: Mmcli, modem
     const path = await refused(code, 'ModemManager could not create the bearer', () => mmcli.createBearer(modem.index, bearerProperties(v, roaming)));
     if (v.Enable === true) {
       const index = pathIndex(path)!;
-      await refused(code, 'ModemManager created the bearer but could not connect it', () => mmcli.connectBearer(index, true));
+      try {
+        await refused(code, 'ModemManager created the bearer but could not connect it', () => mmcli.connectBearer(index, true));
+      } catch (e) {
+        // The request fails, so it leaves no bearer behind: the transaction only undoes what returned.
+        await mmcli.deleteBearer(modem.index, index).catch(() => undefined);
+        throw e;
+      }
     }
     return path;
   };
@@ -147,7 +153,9 @@ export function registerBearerAccessPoints(model: DataModel, mmcli: Mmcli, modem
     const path = await create(modem, { ...v, Enable: false }, roaming, ErrorCode.RequestDenied);
     await refused(ErrorCode.RequestDenied, 'ModemManager could not delete the old bearer', () => mmcli.deleteBearer(r.modem.index, r.bearer));
     numbers.rekey([[r.key, `${modem.key} ${path}`]]);
-    if (v.Enable === true) await refused(ErrorCode.RequestDenied, 'ModemManager could not connect the new bearer', () => mmcli.connectBearer(pathIndex(path)!, true));
+    // A refusal here leaves the row with its new values, not connected, and says so.
+    if (v.Enable === true)
+      await refused(ErrorCode.RequestDenied, 'the bearer was made anew with the new values, but ModemManager could not connect it', () => mmcli.connectBearer(pathIndex(path)!, true));
   };
 
   model.register(AP, {
@@ -191,7 +199,9 @@ export function registerBearerAccessPoints(model: DataModel, mmcli: Mmcli, modem
     /** Every bearer whose allow-roaming differs is made anew with the new value (bearers are immutable). */
     set: async (enabled) => {
       for (const r of await rows()) {
-        if ((known((await bearerOf(r)).properties?.roaming) ?? 'allowed') === (enabled ? 'allowed' : 'forbidden')) continue;
+        // A bearer that prints no roaming (the initial EPS bearer) is not a data bearer to make anew.
+        const now = known((await bearerOf(r)).properties?.roaming);
+        if (now === undefined || now === (enabled ? 'allowed' : 'forbidden')) continue;
         await recreate(r, await values(r), enabled);
       }
       heldRoaming = enabled;

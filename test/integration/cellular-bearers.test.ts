@@ -89,6 +89,17 @@ describe('Device.Cellular on Linux + ModemManager, written by a Controller', () 
     expect(await get(f.controller, `${row}Enable`)).toBe('true');
   });
 
+  it('an Add whose connection ModemManager refuses fails (7017) and leaves no bearer behind', async () => {
+    const line = "-m 0 --create-bearer=apn='corp.example',allow-roaming=yes";
+    mmcli.onChange(line, created(2), { '-m 0 -J': modemWith(mmcli, 1, 2), '-b 2 -J': bearerJson(2, { apn: 'corp.example' }) });
+    mmcli.refuse('-b 2 --connect', fixture('mmcli-b-connect.not-subscribed.stderr.txt'));
+    mmcli.onChange('-m 0 --delete-bearer=2', fixture('mmcli-m0-delete-bearer.txt'), { '-m 0 -J': modemWith(mmcli, 1) });
+    const r = await tryAdd(f.controller, 'Device.Cellular.AccessPoint.', { APN: 'corp.example', Enable: 'true' });
+    expect(r).toMatchObject({ ok: false, errCode: ErrorCode.ObjectCouldNotBeCreated, errMsg: expect.stringMatching(/could not connect it: .*Requested service option not subscribed/) });
+    expect(changes()).toEqual([line, '-b 2 --connect', '-m 0 --delete-bearer=2']);
+    expect(await get(f.controller, 'Device.Cellular.AccessPointNumberOfEntries')).toBe('1');
+  });
+
   it("a Set of APN makes a new bearer in the old one's place, same instance, connected as before", async () => {
     const line = "-m 0 --create-bearer=apn='internet.v6',user='telekom',password='tm',apn-type=default,allow-roaming=yes";
     mmcli.onChange(line, created(3), { '-b 3 -J': bearerJson(3, { apn: 'internet.v6', user: 'telekom', password: 'tm', 'ip-type': 'ipv4v6' }) });
