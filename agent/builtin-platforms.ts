@@ -10,6 +10,7 @@ import type { Logger } from '../datamodel/Logger.js';
 import type { FirmwareInstaller } from '../platform/linux/firmware-installer.js';
 import type { ExecutionEnvironment } from '../platform/software/ExecutionEnvironment.js';
 import type { StagedFirmware } from '../platform/linux/firmware-staged.js';
+import type { ModemManagerPlatform } from '../platform/modemmanager/index.js';
 import { PlatformRegistry, type LiveFirmwareOptions, type PlatformAddOn, type PlatformEntry } from './platform-registry.js';
 
 /** OpenWrt stages images in /tmp: RAM, the only place with room for a whole image beside the running one. */
@@ -90,10 +91,11 @@ const modemManager: PlatformAddOn = {
   async start(model, opts, platform) {
     const { detectModemManager, registerModemManagerPlatform } = await import('../platform/modemmanager/index.js');
     if (!(await detectModemManager())) return undefined;
-    // Where the platform keeps the APNs itself (OpenWrt) they come from there; elsewhere they are ModemManager's bearers, read-only.
-    const external = platform.cellularAccessPoints !== undefined;
-    const mm = registerModemManagerPlatform(model, { vendorPrefix: opts.vendorPrefix, log: opts.log.child('platform'), accessPoints: external ? 'external' : 'bearers' });
-    platform.cellularAccessPoints?.(mm.modems);
+    // Where the platform keeps the APNs itself (OpenWrt) they come from there, with the roaming and
+    // network settings beside them; elsewhere they are ModemManager's bearers, which a Controller adds and deletes.
+    let mm: ModemManagerPlatform | undefined;
+    const host = platform.cellularAccessPoints?.(() => mm!.modems());
+    mm = registerModemManagerPlatform(model, { vendorPrefix: opts.vendorPrefix, log: opts.log.child('platform'), accessPoints: host ? 'external' : 'bearers', host });
     return { cellular: true, stop: mm.stop };
   },
 };

@@ -13,7 +13,7 @@ import type { DataStore } from '../datamodel/store/DataStore.js';
 import type { Awaitable } from '../datamodel/tree/binding.js';
 import type { DataModel } from '../datamodel/tree/DataModel.js';
 import type { WiFiScanner } from '../platform/diagnostics/wifi-scan.js';
-import type { ModemInterface } from '../platform/modemmanager/cellular.js';
+import type { CellularHostSettings, ModemInterface } from '../platform/modemmanager/cellular.js';
 import type { ExecutionEnvironment } from '../platform/software/ExecutionEnvironment.js';
 import type { InterfaceDevice } from './diagnostics/interface-input.js';
 import type { FirmwareBackend } from './firmware/FirmwareBackend.js';
@@ -65,10 +65,12 @@ export interface PlatformParts {
   executionEnvs?: ExecutionEnvironment[];
   /**
    * Device.Cellular.AccessPoint.{i} kept by the platform itself (OpenWrt: UCI interfaces with
-   * proto modemmanager), given the modems once a cellular add-on found them. Without it the
-   * add-on serves the APNs it knows (ModemManager's bearers).
+   * proto modemmanager), given the modems (called before the cellular add-on registers, the
+   * modems asked only once it has). Returns RoamingEnabled and NetworkRequested as that
+   * configuration holds them. Without it the add-on serves the APNs it knows (ModemManager's
+   * bearers, which a Controller adds and deletes).
    */
-  cellularAccessPoints?(modems: () => Promise<ModemInterface[]>): void;
+  cellularAccessPoints?(modems: () => Promise<ModemInterface[]>): CellularHostSettings;
   stop?(): void;
 }
 

@@ -122,6 +122,9 @@ function listThrough(this: ExtraParamsBinding, parentKeys: InstanceKeys, ctx: Re
 async function addThrough(this: ExtraParamsBinding, parentKeys: InstanceKeys, params: Record<string, Value>, ctx: RequestContext, requested?: number): Promise<number> {
   const { own, held } = this.split(params);
   const n = await this.inner.add!(parentKeys, own, ctx, requested);
+  // A binding may fill in a value the row really has (the modem an AccessPoint landed on): it
+  // writes it into `params`, and the Add's generated unique keys (R-ADD.5) must see it here too.
+  Object.assign(params, own);
   if (Object.keys(held).length > 0) await this.extra.write?.([...parentKeys, n], held, ctx);
   return n;
 }

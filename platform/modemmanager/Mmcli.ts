@@ -10,6 +10,11 @@ import type { CommandRunner } from '../exec/CommandRunner.js';
 import type { MmcliBearer, MmcliList, MmcliModem, MmcliSignal, MmcliSim } from './mmcli-types.js';
 
 export const MMCLI = 'mmcli';
+/**
+ * How long a state change may take: mmcli waits up to 120 s for a registration or a connection
+ * (its own D-Bus timeouts), so the runner's usual limit would kill it half-way.
+ */
+const WRITE_TIMEOUT_MS = 125_000;
 
 export interface MmcliOptions {
   /** How long status answers (list, modem, bearer, SIM) are reused, ms. */
@@ -63,6 +68,49 @@ export class Mmcli {
     }
   }
 
+  /**
+   * `mmcli -m M --create-bearer="key=value,..."`: the new bearer's D-Bus path, which mmcli prints
+   * on the line after "Successfully created new bearer in modem:" (cli/mmcli-modem.c).
+   */
+  async createBearer(modem: string, properties: string): Promise<string> {
+    // The properties hold the password: logs and error messages show the command without them.
+    const out = await this.write(['-m', modem, `--create-bearer=${properties}`], `mmcli -m ${modem} --create-bearer=...`);
+    const path = /\/org\/freedesktop\/ModemManager1\/Bearer\/\d+/.exec(out)?.[0];
+    if (!path) throw new Error(`mmcli --create-bearer printed no bearer path: ${JSON.stringify(out.slice(0, 200))}`);
+    return path;
+  }
+
+  /** `mmcli -m M --delete-bearer=B` (B: the bearer's index); ModemManager disconnects it first. */
+  async deleteBearer(modem: string, bearer: string): Promise<void> {
+    await this.write(['-m', modem, `--delete-bearer=${bearer}`]);
+  }
+
+  /** `mmcli -b B --connect` / `--disconnect`. */
+  async connectBearer(bearer: string, connect: boolean): Promise<void> {
+    await this.write(['-b', bearer, connect ? '--connect' : '--disconnect']);
+  }
+
+  /** `mmcli -m M --enable` / `--disable`. */
+  async enableModem(modem: string, enable: boolean): Promise<void> {
+    await this.write(['-m', modem, enable ? '--enable' : '--disable']);
+  }
+
+  /**
+   * `mmcli -m M --3gpp-register-in-operator=MCCMNC`, or `--3gpp-register-home` for "" (automatic
+   * registration: ModemManager registers with an empty operator id).
+   */
+  async register(modem: string, operatorCode: string): Promise<void> {
+    await this.write(['-m', modem, operatorCode === '' ? '--3gpp-register-home' : `--3gpp-register-in-operator=${operatorCode}`]);
+  }
+
+  /**
+   * `mmcli -m M --set-allowed-modes=3g|4g|5g [--set-preferred-mode=5g]` (without a preferred mode:
+   * none, the modem chooses). mmcli takes a preferred mode only with the allowed ones.
+   */
+  async setModes(modem: string, allowed: readonly string[], preferred: string | undefined): Promise<void> {
+    await this.write(['-m', modem, `--set-allowed-modes=${allowed.join('|')}`, ...(preferred === undefined ? [] : [`--set-preferred-mode=${preferred}`])]);
+  }
+
   /** Forgets what belongs to modems no longer present (a re-plugged modem gets a new index). */
   retainModems(indices: ReadonlySet<string>): void {
     for (const i of [...this.signalSetup.keys()]) if (!indices.has(i)) this.signalSetup.delete(i);
@@ -83,6 +131,19 @@ export class Mmcli {
       this.signalSetup.set(index, setup);
     }
     return setup;
+  }
+
+  /**
+   * Runs a command that changes ModemManager's state, uncached, then forgets every cached answer
+   * (modem, bearer list and bearers all may have changed). A failure keeps mmcli's own message
+   * ("error: couldn't create new bearer: '...'") for the Controller.
+   */
+  private async write(args: readonly string[], display?: string): Promise<string> {
+    try {
+      return await this.runner.run(MMCLI, args, { timeoutMs: WRITE_TIMEOUT_MS, ...(display === undefined ? {} : { display }) });
+    } finally {
+      this.runner.invalidate(MMCLI);
+    }
   }
 
   private async json<T>(args: readonly string[], maxAgeMs: number): Promise<T> {

@@ -1,24 +1,76 @@
 /**
- * Device.Cellular. from ModemManager (TR-181 CellularInterface:1, USIM:1, AccessPoint:1),
- * mapped as docs/platform-mapping.md says: one Interface per modem, its USIM, and one AccessPoint per data
- * bearer. Instances are keyed by what survives a re-plug (the modem's physical device path, the
+ * Device.Cellular. from ModemManager (TR-181 CellularInterfaceBase:2, CellularInterfaceExtended:2,
+ * USIM:1), mapped as docs/platform-mapping.md says: one Interface per modem, its USIM, and one
+ * AccessPoint per data bearer (bearer-access-points.ts: Add creates a bearer, Delete deletes it).
+ * Instances are keyed by what survives a re-plug (the modem's physical device path, the
  * bearer's D-Bus path), not by ModemManager's modem index, which grows on every re-probe.
  *
- * Not served: LastChange, AvailableNetworks (needs a disruptive network scan), the Up/Downstream
- * rates, Alias and Stats (ModemManager keeps no per-interface counters to map; the net
- * port's counters belong to the Linux side), and the writable settings, which would need
- * `mmcli --create-bearer`. Where the APNs are the host's own configuration (OpenWrt: UCI
- * network interfaces with proto modemmanager), `accessPoints: 'external'` leaves AccessPoint to
- * that platform, which finds each row's Interface through `modems()`.
+ * Interface writes: Enable enables or disables the modem (`mmcli -m M --enable`/`--disable`),
+ * NetworkRequested registers it with an operator code or automatically
+ * (`--3gpp-register-in-operator`/`--3gpp-register-home`). ModemManager does not say which
+ * operator was requested, so NetworkRequested reads what the agent asked since it started
+ * ("" automatic, ModemManager's own default). LastChange counts from the read where the agent
+ * first saw the current Status (ModemManager keeps no time of a state change). AvailableNetworks
+ * is the network in use: a full list needs `--3gpp-scan`, which interrupts the data session.
+ *
+ * PreferredAccessTechnology sets the modem's preferred mode, its allowed modes kept
+ * (`--set-allowed-modes=... --set-preferred-mode=...`; "Auto": no preferred mode). Modes are per
+ * generation: UMTSHSPA asks for 3g and reads back UMTS.
+ *
+ * Not served: the Up/Downstream rates and Stats (ModemManager keeps no per-interface counters to
+ * map; the net port's counters belong to the Linux side).
+ * Where the APNs are the host's own configuration (OpenWrt: UCI network interfaces with proto
+ * modemmanager), `accessPoints: 'external'` leaves AccessPoint to that platform, which finds each
+ * row's Interface through `modems()`, and RoamingEnabled and NetworkRequested come from its
+ * configuration too (`host`: OpenWrt's UCI `allow_roaming` and `plmn`, which its proto applies).
  */
 import type { Value } from '../../datamodel/value/Value.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
-import { currentAccessTechnology, interfaceStatus, ipVersion, netPort, preferredAccessTechnology, radioValues, roamingStatus, supportedAccessTechnologies, usimStatus } from './map-cellular.js';
+import {
+  allowedModes,
+  currentAccessTechnology,
+  interfaceStatus,
+  netPort,
+  preferredMode,
+  preferredAccessTechnology,
+  radioValues,
+  roamingStatus,
+  supportedAccessTechnologies,
+  usimStatus,
+} from './map-cellular.js';
 import type { Mmcli } from './Mmcli.js';
 import { known, type MmcliModem, pathIndex } from './mmcli-types.js';
 import { registerWithVendorParams, sinrParam } from '../vendor-param.js';
+import { StatusSeen } from '../openwrt/status-seen.js';
+import { CommandError } from '../exec/CommandError.js';
+import { registerBearerAccessPoints, type RoamingSource } from './bearer-access-points.js';
+
+/**
+ * Settings of the modems that the host platform keeps in its own configuration and applies
+ * when it connects (OpenWrt: UCI network interfaces with proto modemmanager).
+ */
+export interface CellularHostSettings {
+  /** Device.Cellular.RoamingEnabled. */
+  roaming: RoamingSource;
+  /** Interface.NetworkRequested of the modem at sysfs path `device`: an operator code, or "" (automatic). */
+  networkRequested: { get(device: string): Promise<string>; set(device: string, operatorCode: string): Promise<void> };
+  /** Interface.PreferredAccessTechnology of the modem at `device`: the modes it may use, the one it prefers (undefined: none). */
+  preferredModes: { set(device: string, allowed: readonly string[], preferred: string | undefined): Promise<void> };
+}
+
+/** Modems whose requested network the agent remembers at most (a gateway has one or two). */
+const MAX_REQUESTED = 16;
+
+/** Runs a ModemManager change; its refusal is 7002 with mmcli's message. */
+async function mmcliChange(fn: () => Promise<void>, what: string): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    throw new UspError(ErrorCode.RequestDenied, `${what}: ${e instanceof CommandError || e instanceof Error ? e.message : String(e)}`);
+  }
+}
 
 interface Modem {
   /** ModemManager's index now ("0" in /Modem/0), for `mmcli -m`. */
@@ -37,15 +89,27 @@ export interface ModemInterface {
 }
 
 /**
- * Where Device.Cellular.AccessPoint.{i} comes from: ModemManager's bearers (read-only), or
+ * Where Device.Cellular.AccessPoint.{i} comes from: ModemManager's bearers (writable), or
  * another platform that owns the APN configuration ('external': not registered here).
  */
 export type AccessPointSource = 'bearers' | 'external';
 
 /** Serves Device.Cellular. and its Interface, USIM and (from bearers) AccessPoint objects. */
-export function registerCellular(model: DataModel, mmcli: Mmcli, vendorPrefix: string | undefined, accessPoints: AccessPointSource = 'bearers'): { modems(): Promise<ModemInterface[]> } {
+export function registerCellular(
+  model: DataModel,
+  mmcli: Mmcli,
+  vendorPrefix: string | undefined,
+  accessPoints: AccessPointSource = 'bearers',
+  host?: CellularHostSettings,
+  now: () => number = Date.now,
+): { modems(): Promise<ModemInterface[]> } {
   const modemNumbers = new InstanceMap();
-  const apNumbers = new InstanceMap();
+  const statusSeen = new StatusSeen(now);
+  /** NetworkRequested per modem key: what the agent asked ModemManager to register with ("" automatic). */
+  const requested = new Map<string, string>();
+  // The bearers (generic Linux) or the host platform's configuration (OpenWrt's UCI) hold it.
+  let roamingSource: RoamingSource | undefined = accessPoints === 'bearers' ? undefined : host?.roaming;
+  const servesRoaming = accessPoints === 'bearers' || host !== undefined;
 
   /** Every modem, in ModemManager's order; one `-L` and one `-m` per modem per cache period. */
   const modems = async (): Promise<Modem[]> => {
@@ -66,13 +130,17 @@ export function registerCellular(model: DataModel, mmcli: Mmcli, vendorPrefix: s
   };
 
   model.register('Device.Cellular.', {
-    params: ['RoamingStatus'],
+    params: servesRoaming ? ['RoamingEnabled', 'RoamingStatus'] : ['RoamingStatus'],
     get: async () => {
       const first = (await modems())[0];
       const roaming = roamingStatus(first?.data['3gpp']?.['registration-state']);
       const values: Record<string, Value> = {};
+      if (roamingSource) values.RoamingEnabled = await roamingSource.get();
       if (roaming) values.RoamingStatus = roaming;
       return values;
+    },
+    set: async (_keys, changes) => {
+      if (changes.RoamingEnabled !== undefined && roamingSource) await roamingSource.set(changes.RoamingEnabled === true);
     },
   });
 
@@ -82,20 +150,43 @@ export function registerCellular(model: DataModel, mmcli: Mmcli, vendorPrefix: s
     model,
     'Device.Cellular.Interface.{i}.',
     {
-      params: ['Enable', 'Status', 'Name', 'Upstream', 'IMEI', 'SupportedAccessTechnologies', 'PreferredAccessTechnology', 'CurrentAccessTechnology', 'NetworkInUse', 'RSSI', 'RSRP', 'RSRQ'],
+      params: [
+        'Enable',
+        'Status',
+        'Name',
+        'LastChange',
+        'Upstream',
+        'IMEI',
+        'SupportedAccessTechnologies',
+        'PreferredAccessTechnology',
+        'CurrentAccessTechnology',
+        'AvailableNetworks',
+        'NetworkRequested',
+        'NetworkInUse',
+        'RSSI',
+        'RSRP',
+        'RSRQ',
+      ],
       list: async () => modemNumbers.list((await modems()).map((m) => m.key)),
       get: async ([n]) => {
-        const { index, data } = await modemAt(n);
+        const { index, key, data } = await modemAt(n);
         const g = data.generic ?? {};
         const gpp = data['3gpp'] ?? {};
         const state = known(g.state);
         const tech = currentAccessTechnology(g['access-technologies']);
+        const status = interfaceStatus(state);
+        const inUse = (known(gpp['operator-name']) ?? known(gpp['operator-code']) ?? '').slice(0, 64);
         const values: Record<string, Value> = {
-          Status: interfaceStatus(state),
+          Status: status,
+          // ModemManager keeps no time of a state change: counted from the read where the agent first saw this Status.
+          LastChange: statusSeen.lastChange(key, status),
           Upstream: true,
           SupportedAccessTechnologies: supportedAccessTechnologies(g['current-capabilities']).join(','),
           PreferredAccessTechnology: preferredAccessTechnology(g['current-modes']),
-          NetworkInUse: (known(gpp['operator-name']) ?? known(gpp['operator-code']) ?? '').slice(0, 64),
+          // Without a network scan (it interrupts the data session) the one network known to be available is the one in use.
+          AvailableNetworks: inUse.replace(/,/g, ''),
+          NetworkRequested: host ? await host.networkRequested.get(known(g.device) ?? '') : (requested.get(key) ?? ''),
+          NetworkInUse: inUse,
         };
         // Administrative state: only a disabled modem is not enabled (a failed one is enabled and broken).
         if (state !== undefined) values.Enable = state !== 'disabled' && state !== 'disabling';
@@ -110,6 +201,41 @@ export function registerCellular(model: DataModel, mmcli: Mmcli, vendorPrefix: s
         values.RSRQ = radio.RSRQ;
         if (sinr && served.has(sinr.name)) values[sinr.name] = radio.SINR;
         return values;
+      },
+      set: async ([n], changes) => {
+        const { index, key, data } = await modemAt(n);
+        const device = known(data.generic?.device) ?? '';
+        // Every value is checked before any is applied: a refused one changes nothing.
+        const bad: Array<{ param: string; message: string }> = [];
+        const code = changes.NetworkRequested === undefined ? undefined : String(changes.NetworkRequested);
+        // ModemManager registers by operator code (MCC and MNC), not by name.
+        if (code !== undefined && code !== '' && !/^\d{5,6}$/.test(code)) {
+          bad.push({ param: 'NetworkRequested', message: `${JSON.stringify(code)} is not an operator code (MCC+MNC, 5 or 6 digits); "" registers automatically` });
+        }
+        const tech = changes.PreferredAccessTechnology === undefined ? undefined : String(changes.PreferredAccessTechnology);
+        const allowed = allowedModes(data.generic?.['current-modes']);
+        const preferred = tech === undefined ? undefined : preferredMode(tech);
+        if (tech !== undefined && tech !== 'Auto' && (preferred === undefined || !allowed.includes(preferred))) {
+          bad.push({ param: 'PreferredAccessTechnology', message: `the modem may use ${allowed.join(', ') || 'no known mode'} now: ${tech} is not one of them` });
+        }
+        if (bad.length > 0) {
+          throw new UspError(ErrorCode.InvalidValue, bad.map((b) => `${b.param}: ${b.message}`).join('; '), { paramErrors: bad.map((b) => ({ ...b, code: ErrorCode.InvalidValue })) });
+        }
+        // Where the host's connection setup applies these (OpenWrt's proto: plmn, allowedmode,
+        // preferredmode) they go to its configuration: an mmcli change would not outlive its next run.
+        if (code !== undefined) {
+          if (host) await host.networkRequested.set(device, code);
+          else {
+            await mmcliChange(() => mmcli.register(index, code), 'ModemManager could not register the modem');
+            if (code === '') requested.delete(key);
+            else if (requested.size < MAX_REQUESTED || requested.has(key)) requested.set(key, code);
+          }
+        }
+        if (tech !== undefined) {
+          if (host) await host.preferredModes.set(device, allowed, preferred);
+          else await mmcliChange(() => mmcli.setModes(index, allowed, preferred), 'ModemManager could not set the preferred mode');
+        }
+        if (changes.Enable !== undefined) await mmcliChange(() => mmcli.enableModem(index, changes.Enable === true), `ModemManager could not ${changes.Enable ? 'enable' : 'disable'} the modem`);
       },
     },
     sinr ? [sinr] : [],
@@ -149,41 +275,10 @@ export function registerCellular(model: DataModel, mmcli: Mmcli, vendorPrefix: s
   };
   if (accessPoints === 'external') return { modems: modemInterfaces };
 
-  /** Data bearers of every modem: [AccessPoint key, modem, bearer index]. */
-  const bearers = async (): Promise<Array<{ key: string; modem: Modem; bearer: string }>> => {
-    const out: Array<{ key: string; modem: Modem; bearer: string }> = [];
-    for (const modem of await modems()) {
-      for (const path of modem.data.generic?.bearers ?? []) {
-        const bearer = pathIndex(path);
-        if (bearer !== undefined) out.push({ key: `${modem.key} ${path}`, modem, bearer });
-      }
-    }
-    return out;
-  };
-  model.register('Device.Cellular.AccessPoint.{i}.', {
-    params: ['Enable', 'APN', 'Username', 'Password', 'Interface', 'IPVersion', 'Type'],
-    list: async () => apNumbers.list((await bearers()).map((b) => b.key)),
-    get: async ([n]) => {
-      const key = apNumbers.requireKey(n);
-      const b = (await bearers()).find((x) => x.key === key);
-      if (!b) throw new UspError(ErrorCode.ObjectDoesNotExist, `access point ${n} is no longer present`);
-      const props = (await mmcli.bearer(b.bearer)).bearer?.properties ?? {};
-      return {
-        // A bearer ModemManager keeps is a configured access point, connected or not.
-        Enable: true,
-        APN: (known(props.apn) ?? '').slice(0, 64),
-        Username: (known(props.user) ?? '').slice(0, 256),
-        Password: (known(props.password) ?? '').slice(0, 256),
-        Interface: `Device.Cellular.Interface.${modemNumbers.numberOf(b.modem.key)}`,
-        IPVersion: ipVersion(props['ip-type']),
-        // mmcli prints APN types as "default" or "default, ims": a TR-181 list has no spaces.
-        Type: (known(props['apn-type']) ?? '')
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean)
-          .join(','),
-      };
-    },
+  const roaming = registerBearerAccessPoints(model, mmcli, {
+    all: async () => (await modems()).map((m) => ({ index: m.index, key: m.key, bearers: m.data.generic?.bearers ?? [] })),
+    interfaceOf: (m) => `Device.Cellular.Interface.${modemNumbers.numberOf(m.key)}`,
   });
+  roamingSource = roaming;
   return { modems: modemInterfaces };
 }

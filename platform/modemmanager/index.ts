@@ -7,7 +7,8 @@
 import type { Logger } from '../../datamodel/Logger.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { CommandRunner } from '../exec/CommandRunner.js';
-import { type AccessPointSource, type ModemInterface, registerCellular } from './cellular.js';
+import { type AccessPointSource, type CellularHostSettings, type ModemInterface, registerCellular } from './cellular.js';
+import type { RoamingSource } from './bearer-access-points.js';
 import { MMCLI, Mmcli } from './Mmcli.js';
 import { VENDOR_PREFIX_RE } from '../vendor-param.js';
 
@@ -34,13 +35,18 @@ export interface ModemManagerOptions {
   log?: Logger;
   /**
    * Where Device.Cellular.AccessPoint.{i} comes from (default 'bearers': ModemManager's bearers,
-   * read-only). 'external' leaves the table out for a platform that owns the APN configuration
+   * a Controller adds and deletes them). 'external' leaves the table out for a platform that owns the APN configuration
    * (OpenWrt's UCI), which finds each row's Interface through `modems()`.
    */
   accessPoints?: AccessPointSource;
+  /**
+   * RoamingEnabled and NetworkRequested where the host platform keeps them with the APNs
+   * ('external' access points: OpenWrt's UCI `allow_roaming` and `plmn`). Ignored with 'bearers'.
+   */
+  host?: CellularHostSettings;
 }
 
-export type { AccessPointSource, ModemInterface };
+export type { AccessPointSource, CellularHostSettings, ModemInterface, RoamingSource };
 
 export interface ModemManagerPlatform {
   /** A no-op: nothing runs in the background. */
@@ -67,7 +73,7 @@ export function registerModemManagerPlatform(model: DataModel, opts: ModemManage
     signalRate,
     log: opts.log,
   });
-  const { modems } = registerCellular(model, mmcli, opts.vendorPrefix, opts.accessPoints);
+  const { modems } = registerCellular(model, mmcli, opts.vendorPrefix, opts.accessPoints, opts.accessPoints === 'external' ? opts.host : undefined, opts.now);
   return { stop: () => undefined, modems };
 }
 

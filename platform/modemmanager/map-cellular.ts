@@ -70,6 +70,32 @@ export function preferredAccessTechnology(currentModes: string | undefined): str
   return MODE[m?.[1]?.trim() ?? ''] ?? 'Auto';
 }
 
+/** TR-181 technology → the MMModemMode nickname of its generation, for `--set-preferred-mode`. */
+const MODE_OF: Readonly<Record<AccessTechnology, string>> = {
+  GPRS: '2g',
+  EDGE: '2g',
+  CDMA2000OneX: '2g',
+  UMTS: '3g',
+  UMTSHSPA: '3g',
+  CDMA2000HRPD: '3g',
+  LTE: '4g',
+  NR: '5g',
+};
+
+/** The mode nickname a PreferredAccessTechnology asks for; undefined for "Auto" (no preference) or an unknown value. */
+export function preferredMode(tech: string): string | undefined {
+  return (MODE_OF as Readonly<Record<string, string>>)[tech];
+}
+
+/** "allowed: 3g, 4g, 5g; preferred: 5g" → ["3g", "4g", "5g"]. */
+export function allowedModes(currentModes: string | undefined): string[] {
+  const m = /allowed:\s*([^;]+)/.exec(currentModes ?? '');
+  return (m?.[1] ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '' && x !== 'none' && x !== '--');
+}
+
 /**
  * MMModemState → TR-181 Status. Registered and beyond is Up (docs/platform-mapping.md); enabled but not
  * (yet) registered, or SIM-locked, is Dormant: waiting for the network or a PIN.

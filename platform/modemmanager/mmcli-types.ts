@@ -69,6 +69,8 @@ export interface MmcliBearer {
       'ip-type'?: string;
       user?: string;
       password?: string;
+      /** "allowed" or "forbidden" (the bearer's allow-roaming); not printed for the initial EPS bearer. */
+      roaming?: string;
     };
     status?: { connected?: string; interface?: string };
   };

@@ -33,6 +33,7 @@
 import type { Value } from '../../datamodel/value/Value.js';
 import { canonicalizeReferences } from '../reference.js';
 import { noSuchInstance } from './convert.js';
+import { type CellularUciSettings, cellularUciSettings } from './cellular-settings.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
 import { NETWORK_RELOAD, type ParamWriter, planWrite, type UciChange, type UciWriter } from './uci.js';
@@ -56,8 +57,11 @@ const APN_RE = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*
 // unquoted: a comma or a quote would end or garble the value, and control characters have no place.
 const CREDENTIAL_BAD = /[,'"\u0000-\u001f\u007f]/;
 
-/** Serves Device.Cellular.AccessPoint.{i}. from UCI network, writable. */
-export function registerCellularAccessPoints(ctx: OpenWrtContext, uci: UciWriter, modems: CellularModems): void {
+/**
+ * Serves Device.Cellular.AccessPoint.{i}. from UCI network, writable; returns the modems' other
+ * settings the same interfaces hold (RoamingEnabled, NetworkRequested: cellular-settings.ts).
+ */
+export function registerCellularAccessPoints(ctx: OpenWrtContext, uci: UciWriter, modems: CellularModems): CellularUciSettings {
   const rows = new InstanceMap();
   const read = async (): Promise<UciConfig> => {
     const config = await ctx.uci('network');
@@ -90,6 +94,7 @@ export function registerCellularAccessPoints(ctx: OpenWrtContext, uci: UciWriter
       await uci.apply('network', plan, NETWORK_RELOAD).finally(() => ctx.forgetUci('network'));
     },
   });
+  return cellularUciSettings(ctx, uci);
 }
 
 /** One row's values; `present` are the modems ModemManager has now. */

@@ -33,6 +33,7 @@ import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { CommandRunner, findOnPath } from '../exec/CommandRunner.js';
 import { registerBridging } from './bridging.js';
 import { type CellularModems, registerCellularAccessPoints } from './cellular-apn.js';
+import type { CellularUciSettings } from './cellular-settings.js';
 import { registerDeviceInfo } from './device-info.js';
 import { registerStagedFirmwareImages, type StagedFirmware } from '../linux/firmware-staged.js';
 import { registerDNS } from './dns.js';
@@ -100,9 +101,10 @@ export interface OpenWrtPlatform {
   /**
    * Serves Device.Cellular.AccessPoint.{i} from UCI (network interfaces with proto modemmanager),
    * writable; `modems` gives each modem's Cellular.Interface. For the composition root, once
-   * ModemManager was found: the ModemManager platform then leaves that table out.
+   * ModemManager was found: the ModemManager platform then leaves that table out, and takes
+   * RoamingEnabled and NetworkRequested from the settings returned (UCI allow_roaming, plmn).
    */
-  registerCellularAccessPoints(modems: CellularModems): void;
+  registerCellularAccessPoints(modems: CellularModems): CellularUciSettings;
   /** Device.IP.Interface.N → its kernel device, for the IP diagnostics' Interface input. */
   ipInterfaceDevice(n: number): Promise<string | undefined>;
   /** Device.WiFi.NeighboringWiFiDiagnostic()'s scan: `ubus call iwinfo scan` per up radio. */

@@ -42,13 +42,13 @@ describe('registerPlatform: where Device.Cellular.AccessPoint comes from', () =>
     expect(mmcli.calls()).not.toContain('-b 1 -J');
   });
 
-  it("generic Linux with ModemManager: the bearers' rows, read-only, as before", async () => {
+  it("generic Linux with ModemManager: the bearers' rows, a table a Controller adds to and deletes from", async () => {
     mmcli = new FakeMmcli();
     process.env.PATH = [mmcli.binDir, PATH].join(':');
     const model = new DataModel(Schema.load());
     started = await registerPlatform(model, 'linux', { log });
     const ap = model.bindingAt(AP)!;
-    expect(ap.set).toBeUndefined();
+    expect([typeof ap.set, typeof ap.add, typeof ap.delete]).toEqual(['function', 'function', 'function']);
     expect(await ap.list!([], {})).toEqual([1]);
     expect(await ap.get([1], {})).toMatchObject({ APN: 'internet.telekom', Interface: 'Device.Cellular.Interface.1' });
   });

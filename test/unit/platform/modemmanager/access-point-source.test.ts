@@ -1,6 +1,6 @@
 /**
  * The `accessPoints` option: ModemManager's bearers serve Device.Cellular.AccessPoint.{i}
- * (generic Linux, the default), or the table is left to a platform that owns the APN
+ * (generic Linux, the default; bearer-access-points.test.ts writes them), or the table is left to a platform that owns the APN
  * configuration (OpenWrt), which finds each modem's Interface row through `modems()`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -19,11 +19,12 @@ describe('modemmanager platform: where AccessPoint comes from', () => {
     f = undefined;
   });
 
-  it("serves the bearers read-only by default ('bearers')", async () => {
+  it("serves the bearers by default ('bearers'), a table a Controller adds to and deletes from", async () => {
     f = modemManager();
     const binding = f.model.bindingAt(AP);
-    expect(binding?.set).toBeUndefined();
-    expect(binding?.add).toBeUndefined();
+    expect(binding?.set).toBeDefined();
+    expect(binding?.add).toBeDefined();
+    expect(binding?.delete).toBeDefined();
     expect((await f.read('Device.Cellular.')).get('Device.Cellular.AccessPoint.1.')).toMatchObject({
       APN: 'internet.telekom',
       Interface: 'Device.Cellular.Interface.1',

@@ -39,7 +39,12 @@ export class FakeMmcli {
       `echo "$*" >> '${this.log}'`,
       `if [ -f '${this.dir}/fail' ]; then echo "error: couldn't find the ModemManager process in the bus" >&2; exit 1; fi`,
       `reply="${this.replies}/$(echo "$*" | tr ' ' '_')"`,
-      'if [ -f "$reply" ]; then cat "$reply"; exit 0; fi',
+      // A refused change: failures/<line> is what mmcli prints on stderr before exiting 1.
+      `failure="${this.dir}/failures/$(echo "$*" | tr ' ' '_')"`,
+      'if [ -f "$failure" ]; then cat "$failure" >&2; exit 1; fi',
+      // A state change (--create-bearer, ...) may change what later reads print: effects/<line>/ holds those replies.
+      `effect="${this.dir}/effects/$(echo "$*" | tr ' ' '_')"`,
+      'if [ -f "$reply" ]; then cat "$reply"; if [ -d "$effect" ]; then cp "$effect"/* \'' + this.replies + "'/; fi; exit 0; fi",
       'case "$*" in',
       "  '-m '*' --signal-setup='*) echo 'successfully setup signal quality information' ;;",
       `  *) echo "error: fake mmcli has no reply for: $*" >&2; exit 1 ;;`,
@@ -56,6 +61,25 @@ export class FakeMmcli {
   /** Sets what one argument line prints: JSON to serialise, or text as is. */
   reply(args: string, json: unknown): void {
     fs.writeFileSync(this.replyFile(args), typeof json === 'string' ? json : JSON.stringify(json));
+  }
+
+  /**
+   * What ModemManager does on `args` (a state change): prints `output`, after which each line of
+   * `then` prints its new reply (JSON or text).
+   */
+  onChange(args: string, output: string, then: Readonly<Record<string, unknown>> = {}): void {
+    this.reply(args, output);
+    if (Object.keys(then).length === 0) return;
+    const dir = path.join(this.dir, 'effects', args.replace(/ /g, '_'));
+    fs.mkdirSync(dir, { recursive: true });
+    for (const [line, json] of Object.entries(then)) fs.writeFileSync(path.join(dir, line.replace(/ /g, '_')), typeof json === 'string' ? json : JSON.stringify(json));
+  }
+
+  /** `args` fails as ModemManager refusing it: `stderr` printed, exit 1. */
+  refuse(args: string, stderr: string): void {
+    const dir = path.join(this.dir, 'failures');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, args.replace(/ /g, '_')), stderr);
   }
 
   /** The current reply of an argument line, parsed. */

@@ -36,17 +36,21 @@ describe('modemmanager platform: the recorded Quectel RM500Q (NR non-standalone)
   it('maps Cellular, Interface, USIM and AccessPoint as docs/platform-mapping.md says', async () => {
     f = modemManager({ vendorPrefix: 'X_EXAMPLE-COM_' });
     const all = await f.read();
-    expect(all.get('Device.Cellular.')).toEqual({ RoamingStatus: 'Home', InterfaceNumberOfEntries: 1, AccessPointNumberOfEntries: 1 });
+    // The one bearer's "roaming": "allowed".
+    expect(all.get('Device.Cellular.')).toEqual({ RoamingEnabled: true, RoamingStatus: 'Home', InterfaceNumberOfEntries: 1, AccessPointNumberOfEntries: 1 });
     const { [SINR]: sinr, ...iface } = all.get('Device.Cellular.Interface.1.')!;
     expect(iface).toEqual({
       Enable: true,
       Status: 'Up', // state "connected"
       Name: 'wwan0', // the "(net)" port
+      LastChange: 0, // the agent sees this Status for the first time
       Upstream: true,
       IMEI: '350000000000001',
       SupportedAccessTechnologies: 'GPRS,EDGE,UMTS,UMTSHSPA,LTE,NR', // current-capabilities "gsm-umts, lte, 5gnr"
       PreferredAccessTechnology: 'NR', // current-modes "... preferred: 5g"
       CurrentAccessTechnology: 'NR', // access-technologies ["lte", "5gnr"]
+      AvailableNetworks: 'Telekom.de', // no scan: the network in use
+      NetworkRequested: '', // automatic registration until the agent asks for one
       NetworkInUse: 'Telekom.de',
       // NR is in use: the 5g block, rounded to whole dBm; mmcli has no 5g RSSI, so the LTE anchor's.
       RSRP: -88,
@@ -62,7 +66,7 @@ describe('modemmanager platform: the recorded Quectel RM500Q (NR non-standalone)
       // MSISDN: own-numbers is empty, so it is left out rather than served as an invalid "".
     });
     expect(all.get('Device.Cellular.AccessPoint.1.')).toEqual({
-      Enable: true,
+      Enable: true, // status.connected "yes"
       APN: 'internet.telekom',
       Username: 'telekom',
       Password: 'tm',
@@ -157,13 +161,29 @@ describe('modemmanager platform: the recorded Quectel RM500Q (NR non-standalone)
     expect(all.get('Device.Cellular.Interface.1.USIM.')).toMatchObject({ Status: 'Available', PINCheck: 'OnNetworkAccess', MSISDN: '+4915112345678' });
   });
 
+  it('counts LastChange from the read where the agent first saw the Status, and from 0 again when it changes', async () => {
+    f = modemManager();
+    const lastChange = async () => (await f.read('Device.Cellular.')).get('Device.Cellular.Interface.1.')!.LastChange;
+    expect(await lastChange()).toBe(0);
+    f.advance(90);
+    expect(await lastChange()).toBe(90); // still "connected" (Up)
+    const m = f.mmcli.fixture<{ modem: { generic: Record<string, unknown> } }>('-m 0 -J');
+    m.modem.generic.state = 'searching'; // the network was lost: Dormant
+    f.mmcli.reply('-m 0 -J', m);
+    f.advance(5);
+    expect(await lastChange()).toBe(0);
+    f.advance(12);
+    expect(await lastChange()).toBe(12);
+  });
+
   it('keeps the instance number of a re-plugged modem (new ModemManager index, same device)', async () => {
     f = modemManager();
     const all = async () => f.read('Device.Cellular.');
     expect((await all()).get('Device.Cellular.Interface.1.')).toMatchObject({ IMEI: '350000000000001' });
     f.mmcli.reply('-L -J', { 'modem-list': [] });
     f.advance(5);
-    expect((await all()).get('Device.Cellular.')).toEqual({ InterfaceNumberOfEntries: 0, AccessPointNumberOfEntries: 0 });
+    // No bearer left: RoamingEnabled is ModemManager's default for a new bearer, allowed.
+    expect((await all()).get('Device.Cellular.')).toEqual({ RoamingEnabled: true, InterfaceNumberOfEntries: 0, AccessPointNumberOfEntries: 0 });
     await expect(f.model.bindingAt('Device.Cellular.Interface.{i}.')!.get([1], {})).rejects.toMatchObject({ code: ErrorCode.ObjectDoesNotExist });
     // Back on the same USB port: ModemManager calls it Modem/3 now, its device path is the same.
     const m = f.mmcli.fixture<{ modem: Record<string, unknown> }>('-m 0 -J');
