@@ -43,7 +43,7 @@ import {
 import type { Mmcli } from './Mmcli.js';
 import { known, type MmcliModem, pathIndex } from './mmcli-types.js';
 import { registerWithVendorParams, sinrParam } from '../vendor-param.js';
-import { StatusSeen } from '../openwrt/status-seen.js';
+import { StatusSeen } from '../status-seen.js';
 import { CommandError } from '../exec/CommandError.js';
 import { registerBearerAccessPoints, type RoamingSource } from './bearer-access-points.js';
 

@@ -31,7 +31,7 @@ import { noSuchInstance, refused } from './convert.js';
 import { deviceStatus, stats } from './ethernet.js';
 import { packetStats, packetStatsParams } from './packet-stats.js';
 import type { UciStage } from './uci.js';
-import { StatusSeen } from './status-seen.js';
+import { StatusSeen } from '../status-seen.js';
 
 /** The kernel's bridge port states (include/uapi/linux/if_bridge.h BR_STATE_*), as TR-181 names them. */
 const PORT_STATES = ['Disabled', 'Listening', 'Learning', 'Forwarding', 'Blocking'] as const;

@@ -16,7 +16,7 @@ import type { Value } from '../../datamodel/value/Value.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import { mac, noSuchInstance, u32, u64 } from './convert.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
-import { StatusSeen } from './status-seen.js';
+import { StatusSeen } from '../status-seen.js';
 import type { DeviceStatus, DeviceStatusMap, InterfaceDump } from './ubus-types.js';
 import { packetStats, packetStatsParams } from './packet-stats.js';
 

@@ -1,9 +1,10 @@
 /**
- * LastChange as the agent saw it on OpenWrt (TR-181: seconds since the interface entered its
- * current Status), for Ethernet.Interface.{i} and Bridging.Bridge.{i}.Port.{i}. netifd and the
- * kernel keep no time of a link change and netifd sends no ubus event for a device's carrier, so
- * the agent counts from the read where it first saw the current Status: a row whose Status has
- * not changed since the agent first read it counts from that first reading (a lower bound).
+ * LastChange as the agent saw it (TR-181: seconds since the interface entered its current
+ * Status), where the source keeps no time of a change: on OpenWrt for Ethernet.Interface.{i} and
+ * Bridging.Bridge.{i}.Port.{i} (netifd and the kernel keep none and netifd sends no ubus event for
+ * a device's carrier), and for Cellular.Interface.{i} over ModemManager. The agent counts from the
+ * read where it first saw the current Status: a row whose Status has not changed since the agent
+ * first read it counts from that first reading (a lower bound).
  */
 
 /** Rows remembered at most; past it the one recorded longest ago is forgotten (and counts from its next read). */
