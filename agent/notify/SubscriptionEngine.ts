@@ -24,6 +24,11 @@ import type { OperationOutcome, OperationRunner } from '../operate/OperationRunn
 import { bootParameterMap } from './boot-parameters.js';
 import { DueTimer } from './due-timer.js';
 import type { NotificationDelivery } from './NotificationDelivery.js';
+
+/** The permissions of controllers by their roles (agent/access/AccessControl.ts). */
+export interface RecipientRights {
+  permissionsFor(roles: string): Promise<{ view(): AccessView }>;
+}
 import { coversDeletedInstance, coversItem, coversTable } from './reference-match.js';
 import type { CompiledSubscription, NotifType, SubscriptionIndex } from './SubscriptionIndex.js';
 import { applyTriggerConfig } from './trigger-config.js';
@@ -59,10 +64,15 @@ export class SubscriptionEngine implements ChangeObserver {
     private readonly delivery: NotificationDelivery,
     operations: OperationRunner,
     private readonly log: Logger,
-    /** The recipient's rights: a notification needs n on what it reports (TR-181 Permission.{i}). */
-    private readonly accessFor: (roles: string) => Promise<AccessView> = async () => FULL_VIEW,
+    /** The recipients' rights: a notification needs n on what it reports (TR-181 Permission.{i}); none: full access. */
+    private readonly rights?: RecipientRights,
   ) {
     operations.onComplete((outcome) => this.push({ outcome }));
+  }
+
+  /** What a recipient with these roles may see. */
+  private async accessFor(roles: string): Promise<AccessView> {
+    return this.rights ? (await this.rights.permissionsFor(roles)).view() : FULL_VIEW;
   }
 
   start(): void {

@@ -147,6 +147,36 @@ describe("the agent's own objects on gateways of one fleet", () => {
     }
   });
 
+  it('reach the agent through methods the fleet shares, not closures per gateway', async () => {
+    const [a, b] = await fleet(2);
+    // Device.MQTT.: stored options, Stats. and Capabilities. over the gateway's running MTPs.
+    for (const path of ['Device.MQTT.Client.{i}.', 'Device.MQTT.Client.{i}.Subscription.{i}.']) {
+      const [oa, ob] = [options(a, path), options(b, path)];
+      expect(ob, path).not.toBe(oa);
+      expect(ob.liveValue, path).toBe(oa.liveValue);
+      expect(ob.validate, path).toBe(oa.validate);
+      expect(ob.params, path).toBe(oa.params);
+      expect(ob.liveParams, path).toBe(oa.liveParams);
+    }
+    expect(binding(b, 'Device.MQTT.Client.{i}.Stats.').get).toBe(binding(a, 'Device.MQTT.Client.{i}.Stats.').get);
+    expect(binding(b, 'Device.MQTT.Client.{i}.Stats.').params).toBe(binding(a, 'Device.MQTT.Client.{i}.Stats.').params);
+    expect(binding(b, 'Device.MQTT.Capabilities.')).toBe(binding(a, 'Device.MQTT.Capabilities.'));
+    // The callbacks the parts were handed (AgentWiring.ts): one object per gateway, its methods the fleet's.
+    const wiring = (x: Agent) => (options(x, 'Device.LocalAgent.Controller.{i}.MTP.{i}.WebSocket.') as unknown as { info: Record<string, unknown> }).info;
+    expect(wiring(b)).not.toBe(wiring(a));
+    for (const m of ['now', 'currentRetryCount', 'restart', 'settle', 'mqttClientFor', 'links', 'endpointId', 'profileAccess']) expect(wiring(b)[m], m).toBe(wiring(a)[m]);
+    const reboot = (x: Agent) => (command(x, 'Device.', 'Reboot()') as unknown as { state: unknown }).state;
+    expect(reboot(a)).toBe(wiring(a));
+    const deps = (x: Agent) => (x.processor as unknown as { deps: Record<string, unknown> }).deps;
+    expect(deps(b).endpointId).toBe(deps(a).endpointId);
+    expect(deps(b).onResponse).toBe(deps(a).onResponse);
+    expect(b.notifications.start).toBe(a.notifications.start);
+    expect(b.notifications.stop).toBe(a.notifications.stop);
+    // ... reading each gateway's own state.
+    expect((deps(a).endpointId as () => string).call(deps(a))).toBe('proto::sharing-1');
+    expect((deps(b).endpointId as () => string).call(deps(b))).toBe('proto::sharing-2');
+  });
+
   it('keep what one gateway is told out of the others', async () => {
     const [a, b] = await fleet(2);
     const echo = 'Device.IP.Diagnostics.UDPEchoConfig.';
