@@ -299,10 +299,9 @@ export class Agent {
     // Plugins (--plugin, agent/plugins/): after the platform and the agent's own objects, before the defaults and the MTPs.
     const plugged: PluginTargets = { platform: platform.name, firmware: platform.firmware, executionEnvs: [...(platform.executionEnvs ?? [])], stops: [] };
     const platformParts = new PlatformParts(plugged, transferDiagnostics, platform);
-    const platformStop = (): void => platformParts.stop();
     if (pluginModules) {
       await pluginModules.registerPlugins(model, imported, plugged, { vendorPrefix: opts.vendorPrefix, log }).catch((e: unknown) => {
-        platformStop();
+        platformParts.stop();
         throw e;
       });
     }
@@ -341,7 +340,7 @@ export class Agent {
     try {
       model.throwIfDiverged();
     } catch (e) {
-      platformStop();
+      platformParts.stop();
       throw e;
     }
 
@@ -372,7 +371,7 @@ export class Agent {
     const endpointId = String(store.row('Device.LocalAgent.')?.EndpointID ?? '');
     if (!endpointId) throw new Error('Device.LocalAgent.EndpointID is not set (give it in the factory-defaults file)');
     const tls = await agentTlsIdentity(opts, model, endpointId, log).catch((e: unknown) => {
-      platformStop?.();
+      platformParts.stop();
       throw e;
     });
     securityCertificates.setIdentity(tls);
@@ -401,7 +400,7 @@ export class Agent {
       try {
         await controlSocket.start();
       } catch (e) {
-        platformStop?.();
+        platformParts.stop();
         throw new DataDirError(
           opts.dataDir!,
           `the control socket ${controlSocket.path} could not be opened (${e instanceof Error ? e.message : String(e)})`,

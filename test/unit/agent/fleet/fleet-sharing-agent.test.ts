@@ -172,6 +172,19 @@ describe("the agent's own objects on gateways of one fleet", () => {
     expect(deps(b).onResponse).toBe(deps(a).onResponse);
     expect(b.notifications.start).toBe(a.notifications.start);
     expect(b.notifications.stop).toBe(a.notifications.stop);
+    // The MTP supervision and the WAN-up watch are objects whose methods the fleet shares.
+    type Held = { mtpSupervision: Record<string, unknown>; wanWatch: Record<string, unknown> };
+    const held = (x: Agent) => x as unknown as Held;
+    for (const m of ['freeze', 'stop']) expect(held(b).mtpSupervision[m], m).toBe(held(a).mtpSupervision[m]);
+    expect(held(b).wanWatch.modelChanged).toBe(held(a).wanWatch.modelChanged);
+    // The notification side hands its timers, the Subscription index and the operation runner
+    // objects, not a closure each: the engine and Periodic! are what they call.
+    type Engine = { index: { changeListeners: Set<unknown> }; ttlTimer: { target: unknown }; valueWatch: unknown };
+    const engine = a.notifications.engine as unknown as Engine;
+    expect([...engine.index.changeListeners].some((l) => typeof l === 'function')).toBe(false);
+    expect(engine.ttlTimer.target).toBe(engine);
+    expect(engine.valueWatch).toBe(a.notifications.poller);
+    expect((a.operations as unknown as { listenersOf?: unknown }).listenersOf).toBeUndefined();
     // ... reading each gateway's own state.
     expect((deps(a).endpointId as () => string).call(deps(a))).toBe('proto::sharing-1');
     expect((deps(b).endpointId as () => string).call(deps(b))).toBe('proto::sharing-2');
