@@ -19,12 +19,12 @@ import type { Value } from '../../../../datamodel/value/Value.js';
 const schema = Schema.load();
 const started: Agent[] = [];
 
-async function fleet(n: number): Promise<Agent[]> {
+async function fleet(n: number, more: (unit: number) => Record<string, Value> = () => ({})): Promise<Agent[]> {
   const share = new SharedSupportedModel();
   const out: Agent[] = [];
   for (let unit = 1; unit <= n; unit++) {
     const agent = await Agent.start({
-      defaults: { 'Device.LocalAgent.EndpointID': `proto::sharing-${unit}` },
+      defaults: { 'Device.LocalAgent.EndpointID': `proto::sharing-${unit}`, ...more(unit) },
       platform: 'simulated',
       log: silentLogger,
       seed: unit,
@@ -188,6 +188,25 @@ describe("the agent's own objects on gateways of one fleet", () => {
     // ... reading each gateway's own state.
     expect((deps(a).endpointId as () => string).call(deps(a))).toBe('proto::sharing-1');
     expect((deps(b).endpointId as () => string).call(deps(b))).toBe('proto::sharing-2');
+  });
+
+  it('follow their model with observer objects, not listener functions, an MQTT MTP running too', async () => {
+    // A broker that is not there: the MTP runs (and retries) all the same.
+    const mqtt = (unit: number): Record<string, Value> => ({
+      'Device.LocalAgent.MTP.1.Enable': true,
+      'Device.LocalAgent.MTP.1.Protocol': 'MQTT',
+      'Device.LocalAgent.MTP.1.MQTT.Reference': 'Device.MQTT.Client.1',
+      'Device.LocalAgent.MTP.1.MQTT.ResponseTopicConfigured': `usp/agent/sharing-${unit}`,
+      'Device.MQTT.Client.1.Enable': true,
+      'Device.MQTT.Client.1.BrokerAddress': '127.0.0.1',
+      'Device.MQTT.Client.1.BrokerPort': 1,
+      'Device.MQTT.Client.1.ClientID': `sharing-${unit}`,
+    });
+    const [a, b] = await fleet(2, mqtt);
+    const listeners = (x: Agent) => [...(x.model.changes as unknown as { listeners: Set<unknown> }).listeners];
+    expect(a.dialledLinks.total).toBe(1);
+    expect(listeners(a).filter((l) => typeof l === 'function')).toEqual([]);
+    expect(listeners(b).filter((l) => typeof l === 'function')).toEqual([]);
   });
 
   it('keep what one gateway is told out of the others', async () => {
