@@ -39,7 +39,7 @@ import { TrustStore } from './firmware/trust-store.js';
 import { registerSoftwareModules, type SoftwareModules } from './software/register-software-modules.js';
 import type { FetchLimits } from './firmware/fetch-image.js';
 import { ControllerDirectory } from './ControllerDirectory.js';
-import { AgentWiring, MtpDeps, PlatformParts, ProcessorDeps } from './AgentWiring.js';
+import { AgentWiring, MtpDeps, PlatformShutdown, ProcessorDeps } from './AgentWiring.js';
 import type { UnknownControllerLimits } from './UnknownControllerRows.js';
 import { registerSecurityCertificates } from './certificates/security-certificates.js';
 import { restoreBuiltinRoles, withBuiltinRoles } from './access/builtin-roles.js';
@@ -169,7 +169,7 @@ export class Agent {
   readonly stopped = new Promise<StopReason>((r) => {
     this.resolveStopped = r;
   });
-  private platformParts?: PlatformParts;
+  private platformShutdown?: PlatformShutdown;
   /**
    * Whether a Reboot()/FactoryReset() restart runs in this process (the simulated gateway, no
    * platform) or by exiting for the service manager (procd, systemd, Docker) to start the agent
@@ -225,10 +225,7 @@ export class Agent {
     // Plugins may read the model while they build it (what is bound, served, defined): they build on a tree of their own.
     const model = new DataModel(schema, { share: opts.plugins?.length ? undefined : opts.sharedModel });
     const store = new DataStore(opts.dataDir);
-    model.onCommit(
-      () => store.flush(),
-      () => store.revert(),
-    );
+    saveOnCommit(model, store);
     // Alias, ProvisioningCode, ... beside whatever serves their objects (agent/baseline/agent-held.ts).
     const agentHeld = holdAgentParams(model, store);
     const startedAt = Date.now();
@@ -298,10 +295,10 @@ export class Agent {
     const transferDiagnostics = registerTransferDiagnostics(model, { slots: diagnosticSlots, store, log: log.child('diagnostics'), limits: opts.transferDiagnostics });
     // Plugins (--plugin, agent/plugins/): after the platform and the agent's own objects, before the defaults and the MTPs.
     const plugged: PluginTargets = { platform: platform.name, firmware: platform.firmware, executionEnvs: [...(platform.executionEnvs ?? [])], stops: [] };
-    const platformParts = new PlatformParts(plugged, transferDiagnostics, platform);
+    const platformShutdown = new PlatformShutdown(plugged, transferDiagnostics, platform);
     if (pluginModules) {
       await pluginModules.registerPlugins(model, imported, plugged, { vendorPrefix: opts.vendorPrefix, log }).catch((e: unknown) => {
-        platformParts.stop();
+        platformShutdown.stop();
         throw e;
       });
     }
@@ -340,7 +337,7 @@ export class Agent {
     try {
       model.throwIfDiverged();
     } catch (e) {
-      platformParts.stop();
+      platformShutdown.stop();
       throw e;
     }
 
@@ -371,7 +368,7 @@ export class Agent {
     const endpointId = String(store.row('Device.LocalAgent.')?.EndpointID ?? '');
     if (!endpointId) throw new Error('Device.LocalAgent.EndpointID is not set (give it in the factory-defaults file)');
     const tls = await agentTlsIdentity(opts, model, endpointId, log).catch((e: unknown) => {
-      platformParts.stop();
+      platformShutdown.stop();
       throw e;
     });
     securityCertificates.setIdentity(tls);
@@ -393,14 +390,14 @@ export class Agent {
     const notifications: Notifications = createNotifications(model, operations, wiring, log.child('notify'), { pollIntervalMs: opts.pollIntervalMs, rights: controllers.access });
     const agent = new Agent(model, store, operations, processor, notifications, log);
     wiring.agent = agent;
-    agent.platformParts = platformParts;
+    agent.platformShutdown = platformShutdown;
     agent.software = software;
     agent.restartsInProcess = platform.name === 'simulated' || platform.name === 'none';
     if (controlSocket) {
       try {
         await controlSocket.start();
       } catch (e) {
-        platformParts.stop();
+        platformShutdown.stop();
         throw new DataDirError(
           opts.dataDir!,
           `the control socket ${controlSocket.path} could not be opened (${e instanceof Error ? e.message : String(e)})`,
@@ -539,7 +536,7 @@ export class Agent {
       this.stopExpiry?.();
       // A factory reset also forgets the installed software (its files and units.json).
       await this.software?.stop(reason.kind === 'restart' && reason.cause === 'RemoteFactoryReset');
-      this.platformParts?.stop();
+      this.platformShutdown?.stop();
       await this.store.flush();
       // The next start then reads state.json alone; if this fails it replays the journal.
       if (!(await this.store.compact())) this.log.warn('state not compacted at stop; the next start replays the journal');
@@ -570,6 +567,18 @@ async function agentTlsIdentity(opts: AgentOptions, model: DataModel, endpointId
   } else return undefined;
   log.info('tls identity loaded', { origin: id.origin, endpointId: id.endpointId ?? '', notAfter: id.certificate.validTo, trustedCAs: id.trustAnchors.length });
   return id;
+}
+
+/**
+ * The store saves after every commit and drops what a failed commit left. A function of its own:
+ * the two hooks then keep only the store alive, not every local of Agent.start that some
+ * callback made there once referenced (a context per gateway of a fleet, issue 14).
+ */
+function saveOnCommit(model: DataModel, store: DataStore): void {
+  model.onCommit(
+    () => store.flush(),
+    () => store.revert(),
+  );
 }
 
 /** Where the software units live: the data directory's, else the scratch directory's, else a fresh temporary one. */

@@ -143,7 +143,7 @@ export class MtpDeps implements TransportDeps {
 }
 
 /** What stops with the platform: the plugins' stops, the transfer diagnostics, the platform itself. */
-export class PlatformParts {
+export class PlatformShutdown {
   constructor(
     private readonly plugged: PluginTargets,
     private readonly transferDiagnostics: { stop(): void },
