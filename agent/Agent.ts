@@ -22,7 +22,7 @@ import { registerPlatform, type PlatformName } from './platforms.js';
 import type { PluginTargets } from './plugins/plugin-host.js';
 
 export type { PlatformName };
-import { registerBuiltinCommands, type BuiltinActions, type RestartCause } from './builtin-commands.js';
+import { registerBuiltinCommands, type RestartCause } from './builtin-commands.js';
 import { registerFirmwareCommands, type FirmwareCommands } from './firmware/register-firmware.js';
 import { registerRootObject } from './baseline/root-object.js';
 import { registerVendorConfigFiles } from './baseline/vendor-config-files.js';
@@ -39,6 +39,7 @@ import { TrustStore } from './firmware/trust-store.js';
 import { registerSoftwareModules, type SoftwareModules } from './software/register-software-modules.js';
 import type { FetchLimits } from './firmware/fetch-image.js';
 import { ControllerDirectory } from './ControllerDirectory.js';
+import { AgentWiring, MtpDeps, PlatformShutdown, ProcessorDeps } from './AgentWiring.js';
 import type { UnknownControllerLimits } from './UnknownControllerRows.js';
 import { registerSecurityCertificates } from './certificates/security-certificates.js';
 import { restoreBuiltinRoles, withBuiltinRoles } from './access/builtin-roles.js';
@@ -66,7 +67,6 @@ import { DataDirError } from '../datamodel/store/data-dir.js';
 import { registerBulkData } from './bulkdata/register-bulkdata.js';
 import type { BulkDataService } from './bulkdata/BulkDataService.js';
 import type { HttpChannelFactory } from './bulkdata/channels.js';
-import { unionRoles } from './access/AccessControl.js';
 import { sharedInterval } from '../datamodel/shared-interval.js';
 
 /** How long a stop waits for in-flight requests to be answered. */
@@ -159,7 +159,8 @@ function readPackageVersion(): string {
 export class Agent {
   /** Running MTPs, restarted in place when their TR-181 configuration changes (transports/start-mtps.ts). */
   private mtpSupervision?: MtpSupervision;
-  private get mtps(): readonly StartedTransport[] {
+  /** The running MTPs (AgentWiring.ts reads them for the parts made before the agent). */
+  get mtps(): readonly StartedTransport[] {
     return this.mtpSupervision?.list ?? [];
   }
   private stopping?: Promise<void>;
@@ -168,14 +169,14 @@ export class Agent {
   readonly stopped = new Promise<StopReason>((r) => {
     this.resolveStopped = r;
   });
-  private platformStop?: () => void;
+  private platformShutdown?: PlatformShutdown;
   /**
    * Whether a Reboot()/FactoryReset() restart runs in this process (the simulated gateway, no
    * platform) or by exiting for the service manager (procd, systemd, Docker) to start the agent
    * again: on a live platform a fresh process also re-detects the hardware.
    */
   restartsInProcess = true;
-  private stopWanWatch?: () => void;
+  private wanWatch?: { stop(): void };
   /** The data directory's lock, released once the last write of stop() is done. */
   private dataDirLock?: DataDirLock;
   private stopExpiry?: () => void;
@@ -224,39 +225,21 @@ export class Agent {
     // Plugins may read the model while they build it (what is bound, served, defined): they build on a tree of their own.
     const model = new DataModel(schema, { share: opts.plugins?.length ? undefined : opts.sharedModel });
     const store = new DataStore(opts.dataDir);
-    model.onCommit(
-      () => store.flush(),
-      () => store.revert(),
-    );
+    saveOnCommit(model, store);
     // Alias, ProvisioningCode, ... beside whatever serves their objects (agent/baseline/agent-held.ts).
     const agentHeld = holdAgentParams(model, store);
     const startedAt = Date.now();
     // Where Download() may fetch from (loopback and the device's own addresses refused on live platforms).
     const downloads = downloadPolicySetting(store, opts.platform, opts.vendorPrefix);
-    registerLocalAgent(model, store, {
-      softwareVersion: SOFTWARE_VERSION,
-      startedAt,
-      supportedProtocols: opts.legacyCoap ? 'WebSocket,MQTT,UDS,CoAP' : 'WebSocket,MQTT,UDS',
-      now: () => new Date(),
-      vendorParams: downloads.vendorParams,
-      currentRetryCount: (keys) => {
-        const name = `Device.LocalAgent.Controller.${keys[0]}.MTP.${keys[1]}.`;
-        const client = agent?.mtps.find((m): m is WebSocketClientMtp => m instanceof WebSocketClientMtp && m.name === name);
-        return client?.currentRetryCount ?? 0;
-      },
-    });
+    // What the parts reach of the agent made after them, as methods of one object (AgentWiring.ts).
+    const wiring = new AgentWiring(store, SOFTWARE_VERSION, startedAt, opts.legacyCoap ? 'WebSocket,MQTT,UDS,CoAP' : 'WebSocket,MQTT,UDS', downloads.vendorParams);
+    registerLocalAgent(model, store, wiring);
     // Client.{i}.Status, ResponseInformation and Stats. come from the MQTT MTP running for that row.
-    registerMqttClient(model, store, (row) => agent?.mtps.find((m): m is StartedMqtt => m instanceof StartedMqtt && m.clientRow === row)?.client);
+    registerMqttClient(model, store, wiring);
     registerUnixDomainSockets(model, store);
     if (opts.legacyCoap) registerCoap(model, store);
     const operations = new OperationRunner(model, log.child('operate'));
-    let agent: Agent | undefined;
-    const actions: BuiltinActions = {
-      restart: (cause, commandKey) => {
-        void agent?.stop({ kind: 'restart', cause, commandKey });
-      },
-    };
-    registerBuiltinCommands(model, actions);
+    registerBuiltinCommands(model, wiring);
     registerNotificationObjects(model);
     const securityCertificates = registerSecurityCertificates(model);
     // Read before the platform starts, so a bad store stops the start with nothing to undo.
@@ -294,8 +277,7 @@ export class Agent {
       dataDir: opts.dataDir,
       caPem: collectorCaPem,
       downloadPolicy: downloads.policy,
-      restart: (cause, commandKey) => actions.restart(cause, commandKey),
-      settle: () => agent?.notifications.engine.idle() ?? Promise.resolve(),
+      actions: wiring,
       log: log.child('config'),
     });
     registerInterfaceStack(model);
@@ -313,38 +295,27 @@ export class Agent {
     const transferDiagnostics = registerTransferDiagnostics(model, { slots: diagnosticSlots, store, log: log.child('diagnostics'), limits: opts.transferDiagnostics });
     // Plugins (--plugin, agent/plugins/): after the platform and the agent's own objects, before the defaults and the MTPs.
     const plugged: PluginTargets = { platform: platform.name, firmware: platform.firmware, executionEnvs: [...(platform.executionEnvs ?? [])], stops: [] };
-    const platformStop = (): void => {
-      plugged.stops.forEach((s) => s());
-      transferDiagnostics.stop();
-      platform.stop?.();
-    };
+    const platformShutdown = new PlatformShutdown(plugged, transferDiagnostics, platform);
     if (pluginModules) {
       await pluginModules.registerPlugins(model, imported, plugged, { vendorPrefix: opts.vendorPrefix, log }).catch((e: unknown) => {
-        platformStop();
+        platformShutdown.stop();
         throw e;
       });
     }
     agentHeld.serveUnbound(platform.name);
     // Device.BulkData.: a Profile collects with its Controller's permissions and publishes MQTT reports through the running MQTT MTP.
-    let controllerDirectory: ControllerDirectory | undefined;
     const bulkData = registerBulkData(model, store, {
       log: log.child('bulkdata'),
       dataDir: opts.dataDir,
       minReportingInterval: opts.bulkData?.minReportingInterval,
       httpChannel: opts.bulkData?.httpChannel ?? defaultHttpReportChannel(model, { policy: downloads.policy, caPem: collectorCaPem }),
-      mqttClientFor: (row) => agent?.mtps.find((m): m is StartedMqtt => m instanceof StartedMqtt && m.clientRow === row)?.client,
-      accessFor: async (controllerPath) => {
-        const row = store.row(`${controllerPath.replace(/\.$/, '')}.`);
-        if (!row || !controllerDirectory) return undefined;
-        return (await controllerDirectory.access.permissionsFor(unionRoles(String(row.AssignedRole ?? ''), ''))).view();
-      },
+      links: wiring,
     });
     // Firmware:1 Download()/Activate() and TransferComplete!, where the platform has firmware banks.
     const firmware =
       plugged.firmware &&
       registerFirmwareCommands(model, plugged.firmware, {
-        ...actions,
-        settle: () => agent?.notifications.engine.idle() ?? Promise.resolve(),
+        actions: wiring,
         log: log.child('firmware'),
         downloadPolicy: downloads.policy,
         trust,
@@ -366,7 +337,7 @@ export class Agent {
     try {
       model.throwIfDiverged();
     } catch (e) {
-      platformStop();
+      platformShutdown.stop();
       throw e;
     }
 
@@ -393,11 +364,11 @@ export class Agent {
     await transferDiagnostics.start();
     const boot = takeBootRecord(opts.dataDir) ?? opts.bootRecord ?? { cause: 'LocalReboot', commandKey: '' };
     const controllers = new ControllerDirectory(model, opts.unknownControllers);
-    controllerDirectory = controllers;
+    wiring.controllers = controllers;
     const endpointId = String(store.row('Device.LocalAgent.')?.EndpointID ?? '');
     if (!endpointId) throw new Error('Device.LocalAgent.EndpointID is not set (give it in the factory-defaults file)');
     const tls = await agentTlsIdentity(opts, model, endpointId, log).catch((e: unknown) => {
-      platformStop?.();
+      platformShutdown.stop();
       throw e;
     });
     securityCertificates.setIdentity(tls);
@@ -405,38 +376,28 @@ export class Agent {
       opts.dataDir === undefined
         ? undefined
         : new ControlSocket({ dataDir: opts.dataDir, model, agentEndpointId: endpointId, onRecord: (r, c) => processor.onRecord(r, c), log: log.child('control') });
-    const processor = new RecordProcessor({
-      model,
-      operations,
-      controllers,
-      log: log.child('usp'),
-      endpointId: () => endpointId,
-      boundIdentity: controlSocket && { endpointId: LOCAL_CONTROLLER_EID, holds: (c) => controlSocket.holds(c), access: LOCAL_CONTROLLER_ACCESS },
-      onResponse: (from, msg) => {
-        // A NotifyResp acknowledges the Notify with the same msg_id (NotifRetry, OnBoardRequest).
-        if (msg.body.msgBody === 'response' && msg.body.response.respType === 'notifyResp') notifications.delivery.ack(from, msg.header.msgId);
-      },
-    });
-    const notifications: Notifications = createNotifications(
-      model,
-      operations,
-      () => agent?.notificationLinks ?? [],
-      () => endpointId,
-      log.child('notify'),
-      {
-        pollIntervalMs: opts.pollIntervalMs,
-        accessFor: async (roles) => (await controllers.access.permissionsFor(roles)).view(),
-      },
+    wiring.endpoint = endpointId;
+    const processor = new RecordProcessor(
+      new ProcessorDeps(
+        model,
+        operations,
+        controllers,
+        log.child('usp'),
+        controlSocket && { endpointId: LOCAL_CONTROLLER_EID, holds: (c) => controlSocket.holds(c), access: LOCAL_CONTROLLER_ACCESS },
+        wiring,
+      ),
     );
-    agent = new Agent(model, store, operations, processor, notifications, log);
-    agent.platformStop = platformStop;
+    const notifications: Notifications = createNotifications(model, operations, wiring, log.child('notify'), { pollIntervalMs: opts.pollIntervalMs, rights: controllers.access });
+    const agent = new Agent(model, store, operations, processor, notifications, log);
+    wiring.agent = agent;
+    agent.platformShutdown = platformShutdown;
     agent.software = software;
     agent.restartsInProcess = platform.name === 'simulated' || platform.name === 'none';
     if (controlSocket) {
       try {
         await controlSocket.start();
       } catch (e) {
-        platformStop?.();
+        platformShutdown.stop();
         throw new DataDirError(
           opts.dataDir!,
           `the control socket ${controlSocket.path} could not be opened (${e instanceof Error ? e.message : String(e)})`,
@@ -450,8 +411,7 @@ export class Agent {
       throw e;
     });
     agent.expireUnknownControllers(controllers);
-    const self = agent;
-    agent.stopWanWatch = reconnectOnWanUp(model, () => self.mtps, log.child('mtp'));
+    agent.wanWatch = reconnectOnWanUp(model, agent, log.child('mtp'));
     notifications.start();
     agent.bulkData = bulkData;
     agent.firmwareCommands = firmware || undefined;
@@ -484,15 +444,7 @@ export class Agent {
 
   /** Starts every MTP the TR-181 configuration enables, and again whenever it changes; each kind has its starter in transports/. */
   private async startMtps(endpointId: string, tls: TlsIdentity | undefined, controllers: ControllerDirectory): Promise<void> {
-    const deps: TransportDeps = {
-      model: this.model,
-      onRecord: this.processor.onRecord,
-      endpointId,
-      tls,
-      log: this.log,
-      isConfiguredController: (eid) => controllers.isConfigured(eid),
-      running: () => this.mtps,
-    };
+    const deps: TransportDeps = new MtpDeps(this.model, this.processor.onRecord, endpointId, tls, this.log, controllers, this);
     // A restart first lets in-flight requests be answered: a Set's response leaves on the link it replaces.
     this.mtpSupervision = await startMtps(deps, () => this.processor.drain(DRAIN_TIMEOUT_MS));
     if (this.mtps.length === 0) this.log.warn('no MTP is enabled: no controller can reach this agent');
@@ -535,7 +487,7 @@ export class Agent {
    * Where notifications go: the MTPs, and the control socket for the local controller, which is
    * reached through it only, never through a peer that claimed its Endpoint ID on another MTP.
    */
-  private get notificationLinks(): ControllerLinks[] {
+  get notificationLinks(): ControllerLinks[] {
     const links = this.controllerLinks;
     if (!this.controlSocket) return links;
     const others = links.map((l): ControllerLinks => ({ connectionFor: (eid) => (eid === LOCAL_CONTROLLER_EID ? undefined : l.connectionFor(eid)) }));
@@ -580,11 +532,11 @@ export class Agent {
       this.notifications.stop();
       this.bulkData?.stop();
       this.firmwareCommands?.stop();
-      this.stopWanWatch?.();
+      this.wanWatch?.stop();
       this.stopExpiry?.();
       // A factory reset also forgets the installed software (its files and units.json).
       await this.software?.stop(reason.kind === 'restart' && reason.cause === 'RemoteFactoryReset');
-      this.platformStop?.();
+      this.platformShutdown?.stop();
       await this.store.flush();
       // The next start then reads state.json alone; if this fails it replays the journal.
       if (!(await this.store.compact())) this.log.warn('state not compacted at stop; the next start replays the journal');
@@ -615,6 +567,18 @@ async function agentTlsIdentity(opts: AgentOptions, model: DataModel, endpointId
   } else return undefined;
   log.info('tls identity loaded', { origin: id.origin, endpointId: id.endpointId ?? '', notAfter: id.certificate.validTo, trustedCAs: id.trustAnchors.length });
   return id;
+}
+
+/**
+ * The store saves after every commit and drops what a failed commit left. A function of its own:
+ * the two hooks then keep only the store alive, not every local of Agent.start that some
+ * callback made there once referenced (a context per gateway of a fleet, issue 14).
+ */
+function saveOnCommit(model: DataModel, store: DataStore): void {
+  model.onCommit(
+    () => store.flush(),
+    () => store.revert(),
+  );
 }
 
 /** Where the software units live: the data directory's, else the scratch directory's, else a fresh temporary one. */

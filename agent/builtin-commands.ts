@@ -16,6 +16,12 @@ export interface BuiltinActions {
   restart(cause: RestartCause, commandKey: string): void;
 }
 
+/** BuiltinActions and a wait for what they announce: commands that restart the agent once their notifications are out. */
+export interface GatewayActions extends BuiltinActions {
+  /** Resolves once the notifications queued so far are matched and sent. */
+  settle(): Promise<void>;
+}
+
 /** Delay before acting, so the OperateResp leaves first (TP-469 1.61). */
 const RESPONSE_GRACE_MS = 100;
 

@@ -6,6 +6,8 @@
  */
 import type { SchemaParam } from '../../datamodel/schema/types.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
+import type { ObjectBinding } from '../../datamodel/tree/binding.js';
+import type { Value } from '../../datamodel/value/Value.js';
 
 /** "Device:2.19" → "2.19" (the TR-181 `RootDataModelVersion` pattern is `2\.\d+`). */
 export function rootDataModelVersion(modelName: string): string {
@@ -22,13 +24,23 @@ export interface MetProfilesParam {
 
 export function registerRootObject(model: DataModel, modelName: string, profiles?: MetProfilesParam): void {
   const version = rootDataModelVersion(modelName);
-  model.register(
-    'Device.',
-    {
-      params: ['RootDataModelVersion'],
-      get: async () => ({ RootDataModelVersion: version, ...(profiles && { [profiles.param.name]: await profiles.value() }) }),
-      changesOnlyThroughAgent: true,
-    },
-    { vendorParams: profiles ? [profiles.param] : [] },
-  );
+  model.register('Device.', new RootBinding(version, profiles), { vendorParams: profiles ? [profiles.param] : [] });
+}
+
+const ROOT_PARAMS = ['RootDataModelVersion'] as const;
+
+/** Device.'s own parameters; a class, so its method and parameter list are one copy for a fleet (issue 14). */
+class RootBinding implements ObjectBinding {
+  readonly params: readonly string[] = ROOT_PARAMS;
+  readonly changesOnlyThroughAgent = true;
+
+  constructor(
+    private readonly version: string,
+    private readonly profiles: MetProfilesParam | undefined,
+  ) {}
+
+  async get(): Promise<Record<string, Value>> {
+    const { profiles } = this;
+    return { RootDataModelVersion: this.version, ...(profiles && { [profiles.param.name]: await profiles.value() }) };
+  }
 }

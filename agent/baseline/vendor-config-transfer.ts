@@ -36,6 +36,7 @@ import { stageRestore } from '../defaults/staged-restore.js';
 import { fetchImage, urlProblem } from '../firmware/fetch-image.js';
 import { emitTransferComplete, LOCAL_AGENT_PATH, TRANSFER_COMPLETE, type CheckSumAlgorithm, type TransferResult } from '../firmware/transfer-complete.js';
 import type { DownloadPolicy } from '../transfer/download-policy.js';
+import type { GatewayActions } from '../builtin-commands.js';
 
 const VENDOR_CONFIG_FILE = 'Device.DeviceInfo.VendorConfigFile.{i}.';
 /** The largest configuration file Restore() takes (a gateway's is tens of KiB). */
@@ -56,10 +57,8 @@ export interface VendorConfigTransferOptions {
   /** PEM of the agent's --ca, trusted for HTTPS file servers beside the bundled CAs. */
   caPem?: string;
   downloadPolicy?: DownloadPolicy;
-  /** Restarts the agent (Device.Reboot()'s action), to apply a restored configuration. */
-  restart(cause: 'RemoteReboot', commandKey: string): void;
-  /** Resolves once the notifications queued so far are matched and sent. */
-  settle?: () => Promise<void>;
+  /** Restarts the agent (Device.Reboot()'s action) once the notifications are out, to apply a restored configuration. */
+  actions: GatewayActions;
   log: Logger;
 }
 
@@ -227,9 +226,9 @@ class VendorConfigTransfer {
     setImmediate(() => {
       emitTransferComplete(this.model, r);
       void (async () => {
-        await this.opts.settle?.();
+        await this.opts.actions.settle();
         await new Promise((res) => setTimeout(res, RESTART_GRACE_MS));
-        this.opts.restart('RemoteReboot', call.commandKey);
+        this.opts.actions.restart('RemoteReboot', call.commandKey);
       })();
     });
     return {};

@@ -57,7 +57,8 @@ export function channelFor(deps: ChannelDeps, cfg: ProfileConfig, current: () =>
             return { ...c.mqtt, numberOfRetainedFailedReports: c.numberOfRetainedFailedReports, encodingType: c.encodingType };
           },
           encode,
-          clientFor: deps.mqttClientFor,
+          // Called on deps: its methods may need it as `this`.
+          clientFor: (row) => deps.mqttClientFor(row),
           log: deps.log,
         }),
       };

@@ -14,6 +14,8 @@ import { BulkDataService, type BulkDataDeps } from './BulkDataService.js';
 import { BULKDATA_ENCODINGS, BULKDATA_PROTOCOLS, DEFAULT_MIN_REPORTING_INTERVAL, MAX_PARAMETER_REFERENCES, MAX_PROFILES } from './bulkdata-limits.js';
 import { checkHttp, checkMqtt, checkParameterRow, checkProfile, checkUriParameterRow } from './bulkdata-rules.js';
 import type { HttpChannelFactory } from './channels.js';
+import type { HttpTarget } from './report-contract.js';
+import type { AccessView } from '../../datamodel/access/AccessView.js';
 import { readHttpTarget } from './http-target.js';
 import type { MqttReportPublisher } from './mqtt-channel.js';
 import { PROFILE_TABLE } from './profile-config.js';
@@ -26,24 +28,22 @@ export interface BulkDataOptions {
   minReportingInterval?: number;
   /** The HTTP(S) report channel; without it Protocol HTTP Profiles cannot report (Status Error). */
   httpChannel?: HttpChannelFactory;
-  mqttClientFor: (clientRow: string) => MqttReportPublisher | undefined;
-  accessFor: BulkDataDeps['accessFor'];
+  /** What a Profile reaches of the agent: the running MQTT clients, its Controller's permissions. */
+  links: BulkDataLinks;
+}
+
+/** The agent's side of Bulk Data: an object whose methods the service calls (one copy for a fleet, issue 14). */
+export interface BulkDataLinks {
+  /** The running MQTT client of a Device.MQTT.Client.{i}. row. */
+  mqttPublisherFor(clientRow: string): MqttReportPublisher | undefined;
+  /** See BulkDataDeps.accessFor. */
+  profileAccess(controllerPath: string): Promise<AccessView | undefined>;
 }
 
 /** Registers Device.BulkData. and returns the service that runs it (start it once the state is loaded). */
 export function registerBulkData(model: DataModel, store: DataStore, opts: BulkDataOptions): BulkDataService {
   const minInterval = opts.minReportingInterval ?? DEFAULT_MIN_REPORTING_INTERVAL;
-  const service = new BulkDataService({
-    model,
-    store,
-    log: opts.log,
-    dataDir: opts.dataDir,
-    minReportingInterval: minInterval,
-    httpChannel: opts.httpChannel,
-    mqttClientFor: opts.mqttClientFor,
-    accessFor: opts.accessFor,
-    readHttpTarget: async (n) => readHttpTarget(model, store, n, Number(store.row(`${PROFILE_TABLE}${n}.`)?.NumberOfRetainedFailedReports ?? 0)),
-  });
+  const service = new BulkDataService(new ServiceDeps(model, store, opts, minInterval));
   const protocols = opts.httpChannel ? BULKDATA_PROTOCOLS : BULKDATA_PROTOCOLS.filter((p) => p !== 'HTTP');
   const config = new BulkDataConfig(model, store, service, minInterval, protocols);
   registerStored(model, store, 'Device.BulkData.', config);
@@ -140,6 +140,38 @@ class RowRules implements StoredOptions {
 }
 
 /** Nothing of a gateway in them: one for the fleet. */
+/** The service's deps as methods over the gateway's model, store and links. */
+class ServiceDeps implements BulkDataDeps {
+  readonly log: Logger;
+  readonly dataDir: string | undefined;
+  readonly httpChannel: HttpChannelFactory | undefined;
+  private readonly links: BulkDataLinks;
+
+  constructor(
+    readonly model: DataModel,
+    readonly store: DataStore,
+    opts: BulkDataOptions,
+    readonly minReportingInterval: number,
+  ) {
+    this.log = opts.log;
+    this.dataDir = opts.dataDir;
+    this.httpChannel = opts.httpChannel;
+    this.links = opts.links;
+  }
+
+  mqttClientFor(clientRow: string): MqttReportPublisher | undefined {
+    return this.links.mqttPublisherFor(clientRow);
+  }
+
+  accessFor(controllerPath: string): Promise<AccessView | undefined> {
+    return this.links.profileAccess(controllerPath);
+  }
+
+  readHttpTarget(n: number): Promise<HttpTarget> {
+    return readHttpTarget(this.model, this.store, n, Number(this.store.row(`${PROFILE_TABLE}${n}.`)?.NumberOfRetainedFailedReports ?? 0));
+  }
+}
+
 const MQTT_OPTIONS: StoredOptions = { validate: (_keys, changes) => checkMqtt(changes) };
 const HTTP_OPTIONS: StoredOptions = {
   live: { CompressionsSupported: () => 'GZIP,Deflate', MethodsSupported: () => 'POST,PUT' },

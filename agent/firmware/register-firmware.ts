@@ -7,7 +7,7 @@
 import type { Logger } from '../../datamodel/Logger.js';
 import { BoundCommand } from '../../datamodel/tree/bound-command.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
-import type { RestartCause } from '../builtin-commands.js';
+import type { GatewayActions } from '../builtin-commands.js';
 import { resumeActivations, runActivate } from './activate-command.js';
 import { ActivationJournal } from './activation-journal.js';
 import { runDownload } from './download-command.js';
@@ -25,10 +25,8 @@ export const FIRMWARE_IMAGE_PATH = 'Device.DeviceInfo.FirmwareImage.{i}.';
 const REBOOT_GRACE_MS = 200;
 
 export interface FirmwareCommandOptions {
-  /** What Device.Reboot() does (the agent's BuiltinActions.restart). */
-  restart(cause: RestartCause, commandKey: string): void;
-  /** Resolves once the notifications queued so far are matched and sent (the subscription engine's idle()). */
-  settle?: () => Promise<void>;
+  /** What Device.Reboot() does (restart), and a wait until the notifications queued so far are matched and sent (settle: the subscription engine's idle()). */
+  actions: GatewayActions;
   log: Logger;
   limits?: Partial<FetchLimits>;
   /** HTTPS trust anchors for image servers instead of Node's bundled CAs. */
@@ -117,7 +115,7 @@ class GatewayFirmware implements FirmwareDeps, FirmwareCommands {
   reboot(commandKey: string, bank: number): void {
     const { opts, backend, log } = this;
     void (async () => {
-      await opts.settle?.();
+      await opts.actions.settle();
       await new Promise((r) => setTimeout(r, REBOOT_GRACE_MS));
       if (backend.bootInto) {
         try {
@@ -128,7 +126,7 @@ class GatewayFirmware implements FirmwareDeps, FirmwareCommands {
           return;
         }
       }
-      opts.restart('RemoteReboot', commandKey);
+      opts.actions.restart('RemoteReboot', commandKey);
     })().catch((e: unknown) => log.error('firmware activation reboot failed', { error: String(e) }));
   }
 

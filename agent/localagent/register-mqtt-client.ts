@@ -6,7 +6,8 @@
  * that row (TP-469 11.1). Device.MQTT.Capabilities. states what the MTP implements.
  */
 import type { DataStore } from '../../datamodel/store/DataStore.js';
-import { registerStored } from '../../datamodel/store/stored-binding.js';
+import { registerStored, type StoredOptions } from '../../datamodel/store/stored-binding.js';
+import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { UNKNOWN_TIME, type Value } from '../../datamodel/value/Value.js';
@@ -54,61 +55,93 @@ export interface MqttClientLive {
   subscriptionStatus(topic: string): MqttSubscriptionStatus;
 }
 
-/** The running MQTT MTP of the row at `clientRow` ("Device.MQTT.Client.1."), if one runs. */
-export type MqttClientLookup = (clientRow: string) => MqttClientLive | undefined;
+/** Finds the running MQTT MTP of the row at `clientRow` ("Device.MQTT.Client.1."), if one runs. */
+export interface MqttClientLookup {
+  mqttClientFor(clientRow: string): MqttClientLive | undefined;
+}
 
 /** Status is live: the state of the row's filter on the running client's session. */
 const SUBSCRIPTION_PARAMS = ['Alias', 'Enable', 'Status', 'Topic', 'QoS'] as const;
+const CLIENT_LIVE = ['Status', 'ResponseInformation'] as const;
+const SUBSCRIPTION_LIVE = ['Status'] as const;
 
 /** Device.MQTT.Client.{i}.Stats. of a row no MTP runs for: nothing counted yet. */
 const NO_STATS: MqttClientStats = { publishSent: 0, publishReceived: 0, subscribeSent: 0, unsubscribeSent: 0, messagesSent: 0, messagesReceived: 0, connectionErrors: 0, publishErrors: 0 };
+/** No MTP runs (tests that only need the stored rows). */
+const NONE_RUNNING: MqttClientLookup = { mqttClientFor: () => undefined };
 
-export function registerMqttClient(model: DataModel, store: DataStore, running: MqttClientLookup = () => undefined): void {
-  const rowOf = (keys: readonly number[]): string => `Device.MQTT.Client.${keys[0]}.`;
-  registerStored(model, store, 'Device.MQTT.Client.{i}.', {
-    params: CLIENT_PARAMS,
-    live: {
-      // An enabled row with no running MTP was skipped at start (no MTP references it, no
-      // BrokerAddress, shared with another MTP): the start-up log names which.
-      Status: (keys) => running(rowOf(keys))?.status ?? (store.row(rowOf(keys))?.Enable === true ? 'Error_Misconfigured' : 'Disabled'),
-      ResponseInformation: (keys) => running(rowOf(keys))?.responseInformation ?? '',
-    },
-    // ProtocolVersion and TransportProtocol are enumerationRefs to the Capabilities lists.
-    validate: (_keys, changes) => {
-      oneOf(changes, 'ProtocolVersion', ['', ...MQTT_PROTOCOL_VERSIONS]);
-      oneOf(changes, 'TransportProtocol', MQTT_TRANSPORTS);
-    },
-  });
-  registerStored(model, store, 'Device.MQTT.Client.{i}.Subscription.{i}.', {
-    params: SUBSCRIPTION_PARAMS,
-    live: {
-      // TR-181: a disabled row is Unsubscribed (its UNSUBSCRIBE is sent at once, TP-469 11.9).
-      Status: (keys) => {
-        const row = store.row(`${rowOf(keys)}Subscription.${keys[1]}.`);
-        if (row?.Enable !== true || !row.Topic) return 'Unsubscribed';
-        return running(rowOf(keys))?.subscriptionStatus(String(row.Topic)) ?? 'Unsubscribed';
-      },
-    },
-    validate: (keys, changes) => {
-      if ('Topic' in changes && /[+#]/.test(String(changes.Topic)) && !isValidFilter(String(changes.Topic))) {
-        throw new UspError(ErrorCode.InvalidValue, `Topic ${JSON.stringify(changes.Topic)} is not a valid MQTT topic filter`);
-      }
-      const isAdd = keys[keys.length - 1] === 0;
-      if (isAdd && store.instances(`Device.MQTT.Client.${keys[0]}.Subscription.`).length >= MAX_CLIENT_SUBSCRIPTIONS) {
-        throw new UspError(ErrorCode.ResourcesExceeded, `at most ${MAX_CLIENT_SUBSCRIPTIONS} subscriptions per MQTT client`);
-      }
-    },
-  });
-  model.register('Device.MQTT.Client.{i}.Stats.', {
-    params: STATS_PARAMS,
-    get: (keys) => statsValues(running(rowOf(keys))?.statistics ?? NO_STATS),
-  });
-  const capabilities: Record<string, Value> = {
-    ProtocolVersionsSupported: MQTT_PROTOCOL_VERSIONS.join(','),
-    TransportProtocolSupported: MQTT_TRANSPORTS.join(','),
-    MaxNumberOfClientSubscriptions: MAX_CLIENT_SUBSCRIPTIONS,
-  };
-  model.register('Device.MQTT.Capabilities.', { params: Object.keys(capabilities), get: () => capabilities });
+export function registerMqttClient(model: DataModel, store: DataStore, running: MqttClientLookup = NONE_RUNNING): void {
+  // Classes over the gateway's store and MTPs: their methods are one copy for a whole fleet (issue 14).
+  registerStored(model, store, 'Device.MQTT.Client.{i}.', new ClientOptions(store, running));
+  registerStored(model, store, 'Device.MQTT.Client.{i}.Subscription.{i}.', new SubscriptionOptions(store, running));
+  model.register('Device.MQTT.Client.{i}.Stats.', new StatsBinding(running));
+  model.register('Device.MQTT.Capabilities.', CAPABILITIES_BINDING);
+}
+
+const rowOf = (keys: readonly number[]): string => `Device.MQTT.Client.${keys[0]}.`;
+
+/** Device.MQTT.Client.{i}.: stored, with Status and ResponseInformation from the row's running MTP. */
+class ClientOptions implements StoredOptions {
+  readonly params: readonly string[] = CLIENT_PARAMS;
+  readonly liveParams: readonly string[] = CLIENT_LIVE;
+
+  constructor(
+    private readonly store: DataStore,
+    private readonly running: MqttClientLookup,
+  ) {}
+
+  liveValue(name: string, keys: InstanceKeys): Value {
+    const client = this.running.mqttClientFor(rowOf(keys));
+    if (name === 'ResponseInformation') return client?.responseInformation ?? '';
+    // An enabled row with no running MTP was skipped at start (no MTP references it, no
+    // BrokerAddress, shared with another MTP): the start-up log names which.
+    return client?.status ?? (this.store.row(rowOf(keys))?.Enable === true ? 'Error_Misconfigured' : 'Disabled');
+  }
+
+  // ProtocolVersion and TransportProtocol are enumerationRefs to the Capabilities lists.
+  validate(_keys: InstanceKeys, changes: Record<string, Value>): void {
+    oneOf(changes, 'ProtocolVersion', ['', ...MQTT_PROTOCOL_VERSIONS]);
+    oneOf(changes, 'TransportProtocol', MQTT_TRANSPORTS);
+  }
+}
+
+/** Device.MQTT.Client.{i}.Subscription.{i}.: stored, with Status from the running MTP's session. */
+class SubscriptionOptions implements StoredOptions {
+  readonly params: readonly string[] = SUBSCRIPTION_PARAMS;
+  readonly liveParams: readonly string[] = SUBSCRIPTION_LIVE;
+
+  constructor(
+    private readonly store: DataStore,
+    private readonly running: MqttClientLookup,
+  ) {}
+
+  // TR-181: a disabled row is Unsubscribed (its UNSUBSCRIBE is sent at once, TP-469 11.9).
+  liveValue(_name: string, keys: InstanceKeys): Value {
+    const row = this.store.row(`${rowOf(keys)}Subscription.${keys[1]}.`);
+    if (row?.Enable !== true || !row.Topic) return 'Unsubscribed';
+    return this.running.mqttClientFor(rowOf(keys))?.subscriptionStatus(String(row.Topic)) ?? 'Unsubscribed';
+  }
+
+  validate(keys: InstanceKeys, changes: Record<string, Value>): void {
+    if ('Topic' in changes && /[+#]/.test(String(changes.Topic)) && !isValidFilter(String(changes.Topic))) {
+      throw new UspError(ErrorCode.InvalidValue, `Topic ${JSON.stringify(changes.Topic)} is not a valid MQTT topic filter`);
+    }
+    const isAdd = keys[keys.length - 1] === 0;
+    if (isAdd && this.store.instances(`Device.MQTT.Client.${keys[0]}.Subscription.`).length >= MAX_CLIENT_SUBSCRIPTIONS) {
+      throw new UspError(ErrorCode.ResourcesExceeded, `at most ${MAX_CLIENT_SUBSCRIPTIONS} subscriptions per MQTT client`);
+    }
+  }
+}
+
+/** Device.MQTT.Client.{i}.Stats.: the running MTP's counters. */
+class StatsBinding implements ObjectBinding {
+  readonly params: readonly string[] = STATS_PARAMS;
+
+  constructor(private readonly running: MqttClientLookup) {}
+
+  get(keys: InstanceKeys): Record<string, Value> {
+    return statsValues(this.running.mqttClientFor(rowOf(keys))?.statistics ?? NO_STATS);
+  }
 }
 
 const STATS_PARAMS = [
@@ -124,6 +157,14 @@ const STATS_PARAMS = [
   'ConnectionErrors',
   'PublishErrors',
 ] as const;
+
+/** Device.MQTT.Capabilities.: what this MTP implements, the same for every gateway. */
+const CAPABILITIES: Record<string, Value> = {
+  ProtocolVersionsSupported: MQTT_PROTOCOL_VERSIONS.join(','),
+  TransportProtocolSupported: MQTT_TRANSPORTS.join(','),
+  MaxNumberOfClientSubscriptions: MAX_CLIENT_SUBSCRIPTIONS,
+};
+const CAPABILITIES_BINDING: ObjectBinding = { params: Object.keys(CAPABILITIES), get: () => CAPABILITIES };
 
 /** Device.MQTT.Client.{i}.Stats. values: StatsCounter64 as decimal strings, times as dateTime (Unknown Time until the first). */
 function statsValues(s: MqttClientStats): Record<string, Value> {

@@ -21,6 +21,12 @@ export interface ControllerLinks {
   connectionFor(endpointId: string): MtpConnection | undefined;
 }
 
+/** Where notifications go and whom they are from: the agent's links to controllers now, and its Endpoint ID. */
+export interface NotificationRoute {
+  links(): readonly ControllerLinks[];
+  endpointId(): string;
+}
+
 /** Per-controller bound on notifications waiting for delivery or acknowledgement. */
 export const MAX_QUEUED = 1000;
 /** How often queued and unacknowledged notifications are looked at. */
@@ -59,8 +65,7 @@ export class NotificationDelivery {
   private started = false;
 
   constructor(
-    private readonly links: () => readonly ControllerLinks[],
-    private readonly endpointId: () => string,
+    private readonly route: NotificationRoute,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
   ) {}
@@ -92,7 +97,7 @@ export class NotificationDelivery {
     // No "@" in the msg_id: some controllers (usp-js) route Notifies by splitting on it.
     const msgId = `notify-${this.now().toString(36)}-${++this.seq}`;
     const body: NotifyReq = { ...notify, sendResp: opts.retry };
-    const record = encodeRecord(noSessionContextRecord({ toId: to, fromId: this.endpointId() }, encodeMsg(requestMsg(msgId, { reqType: 'notify', notify: body }))));
+    const record = encodeRecord(noSessionContextRecord({ toId: to, fromId: this.route.endpointId() }, encodeMsg(requestMsg(msgId, { reqType: 'notify', notify: body }))));
     let q = this.queues.get(to);
     if (!q) {
       q = [];
@@ -129,7 +134,8 @@ export class NotificationDelivery {
   flush(to: string): void {
     const q = this.queues.get(to);
     if (!q || q.length === 0) return;
-    const conn = this.links()
+    const conn = this.route
+      .links()
       .map((l) => l.connectionFor(to))
       .find((c) => c?.open);
     if (!conn) return;

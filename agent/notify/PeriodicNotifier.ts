@@ -6,20 +6,19 @@
  */
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { UNKNOWN_TIME } from '../../datamodel/value/Value.js';
-import { DueTimer } from './due-timer.js';
+import { DueTimer, type DueTarget } from './due-timer.js';
 import { coversItem } from './reference-match.js';
 import type { SubscriptionEngine } from './SubscriptionEngine.js';
-import type { SubscriptionIndex } from './SubscriptionIndex.js';
+import type { IndexListener, SubscriptionIndex } from './SubscriptionIndex.js';
 
 /** After a tick that failed. */
 const RETRY_MS = 1000;
 const OBJ = 'Device.LocalAgent.';
 const EVENT = 'Periodic!';
 
-export class PeriodicNotifier {
+export class PeriodicNotifier implements DueTarget, IndexListener {
   /** Controller Endpoint ID → next time (epoch ms) its Periodic! is due. */
   private readonly next = new Map<string, number>();
-  private stopListening?: () => void;
   private running = false;
   private busy = false;
   /**
@@ -36,19 +35,28 @@ export class PeriodicNotifier {
     private readonly engine: SubscriptionEngine,
     private readonly now: () => number = Date.now,
   ) {
-    this.timer = new DueTimer(() => void this.tick(), now);
+    this.timer = new DueTimer(this, now);
+  }
+
+  /** The next Periodic! is due (DueTimer). */
+  due(): void {
+    void this.tick();
+  }
+
+  /** A Subscription or Controller row changed: the schedule is looked at again (SubscriptionIndex.onChange). */
+  indexChanged(): void {
+    this.timer.soon();
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.stopListening = this.index.onChange(() => this.timer.soon());
+    this.index.onChange(this);
     this.timer.soon();
   }
   stop(): void {
     this.running = false;
-    this.stopListening?.();
-    this.stopListening = undefined;
+    this.index.offChange(this);
     this.timer.clear();
   }
 

@@ -20,12 +20,17 @@ import type { Notification, NotifyReq, StringMap } from '../codec/types.js';
 import { formatParam } from '../handlers/format-params.js';
 import { uniqueKeys } from '../handlers/unique-keys.js';
 import { LOCAL_AGENT_PATH, recipientWantsTransferComplete, TRANSFER_COMPLETE } from '../firmware/transfer-complete.js';
-import type { OperationOutcome, OperationRunner } from '../operate/OperationRunner.js';
+import type { OperationObserver, OperationOutcome, OperationRunner } from '../operate/OperationRunner.js';
 import { bootParameterMap } from './boot-parameters.js';
-import { DueTimer } from './due-timer.js';
+import { DueTimer, type DueTarget } from './due-timer.js';
 import type { NotificationDelivery } from './NotificationDelivery.js';
+
+/** The permissions of controllers by their roles (agent/access/AccessControl.ts). */
+export interface RecipientRights {
+  permissionsFor(roles: string): Promise<{ view(): AccessView }>;
+}
 import { coversDeletedInstance, coversItem, coversTable } from './reference-match.js';
-import type { CompiledSubscription, NotifType, SubscriptionIndex } from './SubscriptionIndex.js';
+import type { CompiledSubscription, IndexListener, NotifType, SubscriptionIndex } from './SubscriptionIndex.js';
 import { applyTriggerConfig } from './trigger-config.js';
 
 /** The agent itself (no access control wired): every right. */
@@ -38,11 +43,12 @@ const TTL_RETRY_MS = 1000;
 
 type Work = { change: Change } | { outcome: OperationOutcome };
 
-export class SubscriptionEngine implements ChangeObserver {
+export class SubscriptionEngine implements ChangeObserver, OperationObserver, DueTarget, IndexListener {
   private readonly backlog: Work[] = [];
   private running = false;
-  private stopTtlListening?: () => void;
-  private readonly ttlTimer = new DueTimer(() => void this.expireSubscriptions());
+  /** Started: the TimeToLive expiry listens to the index. */
+  private ttlListening = false;
+  private readonly ttlTimer = new DueTimer(this);
   /** The index version the next expiry was computed at, and that expiry (Infinity: none has a TimeToLive). */
   private ttlComputedAt = -1;
   private nextExpiry = 0;
@@ -51,7 +57,7 @@ export class SubscriptionEngine implements ChangeObserver {
   private configuring: Promise<void> = Promise.resolve();
   private configsPending = 0;
   /** Called for every ValueChange sent, so the poller does not report it a second time. */
-  onValueNotified?: (sub: CompiledSubscription, paramPath: string, value: string) => void;
+  valueWatch?: { valueNotified(sub: CompiledSubscription, paramPath: string, value: string): void };
 
   constructor(
     private readonly model: DataModel,
@@ -59,24 +65,45 @@ export class SubscriptionEngine implements ChangeObserver {
     private readonly delivery: NotificationDelivery,
     operations: OperationRunner,
     private readonly log: Logger,
-    /** The recipient's rights: a notification needs n on what it reports (TR-181 Permission.{i}). */
-    private readonly accessFor: (roles: string) => Promise<AccessView> = async () => FULL_VIEW,
+    /** The recipients' rights: a notification needs n on what it reports (TR-181 Permission.{i}); none: full access. */
+    private readonly rights?: RecipientRights,
   ) {
-    operations.onComplete((outcome) => this.push({ outcome }));
+    operations.observeCompletions(this);
+  }
+
+  /** An async command ended: its OperationComplete is matched in turn (OperationRunner.observeCompletions). */
+  operationCompleted(outcome: OperationOutcome): void {
+    this.push({ outcome });
+  }
+
+  /** The TimeToLive timer is due (DueTimer). */
+  due(): void {
+    void this.expireSubscriptions();
+  }
+
+  /** A Subscription or Controller row changed: the next expiry is looked at again (SubscriptionIndex.onChange). */
+  indexChanged(): void {
+    this.ttlTimer.soon();
+  }
+
+  /** What a recipient with these roles may see. */
+  private async accessFor(roles: string): Promise<AccessView> {
+    return this.rights ? (await this.rights.permissionsFor(roles)).view() : FULL_VIEW;
   }
 
   start(): void {
     this.model.changes.observe(this);
     // TimeToLive: looked at when a Subscription or Controller row changes and when the next row
     // expires, not every second (a fleet of 10,000 gateways spent its idle CPU on such polls).
-    this.stopTtlListening = this.index.onChange(() => this.ttlTimer.soon());
+    this.ttlListening = true;
+    this.index.onChange(this);
     this.ttlTimer.soon();
   }
 
   stop(): void {
     this.model.changes.unobserve(this);
-    this.stopTtlListening?.();
-    this.stopTtlListening = undefined;
+    this.index.offChange(this);
+    this.ttlListening = false;
     this.ttlTimer.clear();
   }
 
@@ -148,7 +175,7 @@ export class SubscriptionEngine implements ChangeObserver {
       return;
     const path = inst.node.pathOf(inst.keys) + param;
     this.notify(sub, { notification: 'valueChange', valueChange: { paramPath: path, paramValue: text } }, triggeredBy);
-    this.onValueNotified?.(sub, path, text);
+    this.valueWatch?.valueNotified(sub, path, text);
   }
 
   private async may(sub: CompiledSubscription, scope: (a: AccessView) => Awaitable<InstanceAccess>, bits: (ia: InstanceAccess) => number): Promise<boolean> {
@@ -280,14 +307,14 @@ export class SubscriptionEngine implements ChangeObserver {
 
   /** TimeToLive: a subscription is deleted TTL seconds after its CreationDate. */
   private async expireSubscriptions(): Promise<void> {
-    if (this.expiring || !this.stopTtlListening) return;
+    if (this.expiring || !this.ttlListening) return;
     this.expiring = true;
     try {
       await this.expireDue();
     } finally {
       this.expiring = false;
     }
-    if (!this.stopTtlListening) return;
+    if (!this.ttlListening) return;
     // Rows changed meanwhile (the expired ones deleted, say): look again now; a delete that failed
     // (next expiry 0) is tried again a second later; else wake at the next expiry, if any.
     if (this.ttlComputedAt !== this.index.version) this.ttlTimer.soon();

@@ -44,10 +44,13 @@ export class ValuePoller {
     private readonly log: Logger,
     private readonly intervalMs = DEFAULT_POLL_INTERVAL_MS,
   ) {
-    engine.onValueNotified = (sub, path, value) => {
-      this.seen.get(sub.path)?.set(path, value);
-      this.duringPass.get(sub.path)?.set(path, value);
-    };
+    engine.valueWatch = this;
+  }
+
+  /** The engine sent a ValueChange: not to be reported a second time by the next pass. */
+  valueNotified(sub: CompiledSubscription, path: string, value: string): void {
+    this.seen.get(sub.path)?.set(path, value);
+    this.duringPass.get(sub.path)?.set(path, value);
   }
 
   start(): void {

@@ -8,31 +8,44 @@
 /** Node's setTimeout takes at most 2^31-1 ms; a later time is reached in steps (the callback then finds nothing due and re-arms). */
 const MAX_DELAY_MS = 0x7fff_ffff;
 
+/** What a DueTimer wakes: an object, so the method is one copy for a fleet (issue 14). */
+export interface DueTarget {
+  due(): void;
+}
+
+/** The timer's callback: one function for every DueTimer, given the timer as setTimeout's argument. */
+function fire(t: DueTimer): void {
+  t.fired();
+}
+
 export class DueTimer {
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** Wall-clock ms the armed timer fires at (Infinity: none armed). */
   private armedAt = Infinity;
 
   constructor(
-    private readonly fn: () => void,
+    private readonly target: DueTarget,
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Calls fn at `atMs` (epoch ms), or on the next turn if that has passed, instead of any pending call; Infinity: no call. */
+  /** Calls target.due() at `atMs` (epoch ms), or on the next turn if that has passed, instead of any pending call; Infinity: no call. */
   at(atMs: number): void {
     this.clear();
     if (!(atMs < Infinity)) return;
     const delay = Math.min(MAX_DELAY_MS, Math.max(0, atMs - this.now()));
     this.armedAt = atMs;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.armedAt = Infinity;
-      this.fn();
-    }, delay);
+    this.timer = setTimeout(fire, delay, this);
     this.timer.unref?.();
   }
 
-  /** Calls fn on the next turn of the event loop unless an earlier call is already due then. */
+  /** The armed time came (called by the timer only). */
+  fired(): void {
+    this.timer = undefined;
+    this.armedAt = Infinity;
+    this.target.due();
+  }
+
+  /** Calls target.due() on the next turn of the event loop unless an earlier call is already due then. */
   soon(): void {
     if (this.timer !== undefined && this.armedAt <= this.now()) return;
     this.at(0);

@@ -31,6 +31,11 @@ export interface OperationOutcome {
 
 export type OperationListener = (o: OperationOutcome) => void;
 
+/** A listener that is an object (the subscription engine): its method is one copy for a fleet, where a function is a closure per gateway (issue 14). */
+export interface OperationObserver {
+  operationCompleted(o: OperationOutcome): void;
+}
+
 interface Running {
   abort: AbortController;
   status: 'Active' | 'Canceling';
@@ -68,6 +73,12 @@ export class OperationRunner {
       },
     });
   }
+
+  /** Tells `o` of every completion from now on; one observer per runner (the agent's subscription engine), kept in a field, not a Set. */
+  observeCompletions(o: OperationObserver): void {
+    this.observer = o;
+  }
+  private observer?: OperationObserver;
 
   onComplete(l: OperationListener): () => void {
     this.listeners.add(l);
@@ -126,7 +137,12 @@ export class OperationRunner {
         this.running.delete(n);
         void b.delete!([n], ctx);
         this.model.changes.emit({ kind: 'deleted', inst: reqInst, path: reqPath });
-        for (const l of this.listeners) {
+        try {
+          this.observer?.operationCompleted(outcome);
+        } catch (e) {
+          this.log.error('operation listener failed', { error: String(e) });
+        }
+        for (const l of this.listenersOf ?? []) {
           try {
             l(outcome);
           } catch (e) {

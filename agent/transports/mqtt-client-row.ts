@@ -7,7 +7,7 @@
  * bytes there; methods on a prototype cost nothing per gateway.
  */
 import type { Logger } from '../../datamodel/Logger.js';
-import type { Change } from '../../datamodel/tree/ChangeFeed.js';
+import type { Change, ChangeObserver } from '../../datamodel/tree/ChangeFeed.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { ObjectInstance } from '../../datamodel/tree/ModelNode.js';
 import type { RecordHandler } from '../../mtp/Mtp.js';
@@ -91,10 +91,9 @@ export interface MqttRowReaders {
  * burst of changes (a transaction commits many at once) each list is read again once and handed
  * to the MTP. One change listener for both.
  */
-export class MqttRowFollower {
+export class MqttRowFollower implements ChangeObserver {
   private controllersPending = false;
   private subscriptionsPending = false;
-  private readonly unsubscribe: () => void;
 
   constructor(
     private readonly model: DataModel,
@@ -104,14 +103,16 @@ export class MqttRowFollower {
     private readonly readers: MqttRowReaders,
     private readonly log: Logger,
   ) {
-    this.unsubscribe = model.changes.subscribe((change) => this.changed(change));
+    // An observer, not a listener function: no closure (and unsubscribe closure) per MTP (issue 14).
+    model.changes.observe(this);
   }
 
   stop(): void {
-    this.unsubscribe();
+    this.model.changes.unobserve(this);
   }
 
-  private changed(change: Change): void {
+  /** A change of the model (ChangeFeed.observe). */
+  modelChanged(change: Change): void {
     const path = change.inst.node.supportedPath;
     if (!this.controllersPending && CONTROLLER_ROWS.has(path)) {
       this.controllersPending = true;

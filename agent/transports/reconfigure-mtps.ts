@@ -10,7 +10,7 @@
  * WebSocket close frame or MQTT DISCONNECT that follows it is written after it on the same socket.
  */
 import type { Logger } from '../../datamodel/Logger.js';
-import type { Change } from '../../datamodel/tree/ChangeFeed.js';
+import type { Change, ChangeObserver } from '../../datamodel/tree/ChangeFeed.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { kindsConcerned, mayConcern, watchedPaths } from './mtp-config-change.js';
 import type { RunningMtps } from './RunningMtps.js';
@@ -27,54 +27,79 @@ export interface ReconfigureOptions {
   debounceMs?: number;
 }
 
-/** Subscribes to the change feed; returns the unsubscribe. */
-export function reconfigureMtpsOnChange(model: DataModel, running: RunningMtps, opts: ReconfigureOptions): () => void {
-  const watched = watchedPaths(running.kinds);
-  const log = opts.log.child('mtp');
-  let pending: Change[] = [];
-  let overflow = false;
-  let timer: NodeJS.Timeout | undefined;
-  let busy = false;
-  let stopped = false;
+/** Observes the change feed; stop() on what it returns stops it. */
+export function reconfigureMtpsOnChange(model: DataModel, running: RunningMtps, opts: ReconfigureOptions): { stop(): void } {
+  const r = new MtpReconfiguration(model, running, opts);
+  model.changes.observe(r);
+  return r;
+}
 
-  const apply = async (): Promise<void> => {
+/** The debounce timer's callback: one function for every agent, given the reconfiguration as setTimeout's argument. */
+function debounced(r: MtpReconfiguration): void {
+  r.fire();
+}
+
+/** One agent's reconfiguration state; a class, so its methods are one copy for a fleet (issue 14). */
+class MtpReconfiguration implements ChangeObserver {
+  private readonly watched: ReadonlySet<string>;
+  private readonly log: Logger;
+  private pending: Change[] = [];
+  private overflow = false;
+  private timer: NodeJS.Timeout | undefined;
+  private busy = false;
+  private stopped = false;
+
+  constructor(
+    private readonly model: DataModel,
+    private readonly running: RunningMtps,
+    private readonly opts: ReconfigureOptions,
+  ) {
+    this.watched = watchedPaths(running.kinds);
+    this.log = opts.log.child('mtp');
+  }
+
+  modelChanged(c: Change): void {
+    if (this.stopped || c.kind === 'event' || !this.watched.has(c.inst.node.supportedPath)) return;
+    if (!mayConcern(this.running.kinds, c, this.running.list)) return;
+    if (this.pending.length < MAX_PENDING_CHANGES) this.pending.push(c);
+    else this.overflow = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(debounced, this.opts.debounceMs ?? DEBOUNCE_MS, this);
+    this.timer.unref();
+  }
+
+  /** The debounce time passed (called by the timer only). */
+  fire(): void {
+    this.timer = undefined;
+    void this.apply();
+  }
+
+  private async apply(): Promise<void> {
     // One pass at a time; a pass looks again for changes that came while it ran.
-    if (busy) return;
-    busy = true;
+    if (this.busy) return;
+    this.busy = true;
     try {
-      while (!stopped && (pending.length > 0 || overflow)) {
-        const changes = pending;
-        const all = overflow;
-        pending = [];
-        overflow = false;
-        const kinds = all ? new Set(running.kinds) : await kindsConcerned(model, running.kinds, changes, running.list);
+      while (!this.stopped && (this.pending.length > 0 || this.overflow)) {
+        const changes = this.pending;
+        const all = this.overflow;
+        this.pending = [];
+        this.overflow = false;
+        const { running } = this;
+        const kinds = all ? new Set(running.kinds) : await kindsConcerned(this.model, running.kinds, changes, running.list);
         if (kinds.size === 0) continue;
-        log.info('MTP configuration changed; restarting', { kinds: [...kinds].map((k) => k.name).join(','), changes: changes.length });
-        await running.restart(kinds, opts.settle);
+        this.log.info('MTP configuration changed; restarting', { kinds: [...kinds].map((k) => k.name).join(','), changes: changes.length });
+        await running.restart(kinds, this.opts.settle);
       }
     } catch (e) {
-      log.error('MTP reconfiguration failed', { error: e instanceof Error ? e.message : String(e) });
+      this.log.error('MTP reconfiguration failed', { error: e instanceof Error ? e.message : String(e) });
     } finally {
-      busy = false;
+      this.busy = false;
     }
-  };
+  }
 
-  const unsubscribe = model.changes.subscribe((c) => {
-    if (stopped || c.kind === 'event' || !watched.has(c.inst.node.supportedPath)) return;
-    if (!mayConcern(running.kinds, c, running.list)) return;
-    if (pending.length < MAX_PENDING_CHANGES) pending.push(c);
-    else overflow = true;
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = undefined;
-      void apply();
-    }, opts.debounceMs ?? DEBOUNCE_MS);
-    timer.unref();
-  });
-
-  return () => {
-    stopped = true;
-    if (timer) clearTimeout(timer);
-    unsubscribe();
-  };
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.model.changes.unobserve(this);
+  }
 }

@@ -23,17 +23,27 @@ export async function startMtps(deps: TransportDeps, settle: () => Promise<void>
   const running = new RunningMtps(deps, MTP_KINDS);
   await running.startAll();
   registerMtpCommands(deps.model, running, settle, deps.log.child('mtp'));
-  const unwatch = reconfigureMtpsOnChange(deps.model, running, { settle, log: deps.log });
-  const freeze = (): void => {
-    unwatch();
-    running.freeze();
-  };
-  return {
-    list: running.list,
-    freeze,
-    async stop() {
-      freeze();
-      await running.stop();
-    },
-  };
+  return new Supervision(running, reconfigureMtpsOnChange(deps.model, running, { settle, log: deps.log }));
+}
+
+/** A class, so its methods are one copy for a fleet (issue 14). */
+class Supervision implements MtpSupervision {
+  constructor(
+    private readonly running: RunningMtps,
+    private readonly watch: { stop(): void },
+  ) {}
+
+  get list(): readonly StartedTransport[] {
+    return this.running.list;
+  }
+
+  freeze(): void {
+    this.watch.stop();
+    this.running.freeze();
+  }
+
+  async stop(): Promise<void> {
+    this.freeze();
+    await this.running.stop();
+  }
 }

@@ -64,7 +64,8 @@ export async function startWebSocketServers(deps: TransportDeps): Promise<Starte
         tls,
         onRecord: deps.onRecord,
         log: log.child('mtp-ws'),
-        reserve: deps.isConfiguredController && { holds: deps.isConfiguredController },
+        // Called on deps: TransportDeps may be an object whose methods need it as `this`.
+        reserve: deps.isConfiguredController && { holds: (eid: string) => deps.isConfiguredController!(eid) },
         otherSession: deps.running && ((eid) => dialledSession(deps.running!(), eid)),
         disconnectRecord: (peer) => encodeRecord(mtpClosingRecord({ toId: peer, fromId: deps.endpointId })),
       });

@@ -26,10 +26,13 @@ export interface MqttClientStats {
   publishErrors: number;
 }
 
+/** The default clock: one function for every client, not a closure per client (issue 14). */
+const newDate = (): Date => new Date();
+
 export class MqttStatsCounter {
   private s: MqttClientStats = emptyStats();
 
-  constructor(private readonly now: () => Date = () => new Date()) {}
+  constructor(private readonly now: () => Date = newDate) {}
 
   sent(packet: Packet): void {
     this.s.messagesSent++;

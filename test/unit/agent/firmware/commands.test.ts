@@ -52,11 +52,13 @@ function setup(dir?: string) {
   let settled = 0;
   registerFirmwareCommands(model, fw, {
     log: silentLogger,
-    restart: (cause, key) => {
-      restarts.push([cause, key]);
-    },
-    settle: async () => {
-      settled++;
+    actions: {
+      restart: (cause, key) => {
+        restarts.push([cause, key]);
+      },
+      settle: async () => {
+        settled++;
+      },
     },
     limits: { idleTimeoutMs: 5000 },
   });

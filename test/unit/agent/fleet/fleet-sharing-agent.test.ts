@@ -19,12 +19,12 @@ import type { Value } from '../../../../datamodel/value/Value.js';
 const schema = Schema.load();
 const started: Agent[] = [];
 
-async function fleet(n: number): Promise<Agent[]> {
+async function fleet(n: number, more: (unit: number) => Record<string, Value> = () => ({})): Promise<Agent[]> {
   const share = new SharedSupportedModel();
   const out: Agent[] = [];
   for (let unit = 1; unit <= n; unit++) {
     const agent = await Agent.start({
-      defaults: { 'Device.LocalAgent.EndpointID': `proto::sharing-${unit}` },
+      defaults: { 'Device.LocalAgent.EndpointID': `proto::sharing-${unit}`, ...more(unit) },
       platform: 'simulated',
       log: silentLogger,
       seed: unit,
@@ -145,6 +145,68 @@ describe("the agent's own objects on gateways of one fleet", () => {
       expect(binding(b, path).get, path).toBe(binding(a, path).get);
       expect(binding(b, path).params, path).toBe(binding(a, path).params);
     }
+  });
+
+  it('reach the agent through methods the fleet shares, not closures per gateway', async () => {
+    const [a, b] = await fleet(2);
+    // Device.MQTT.: stored options, Stats. and Capabilities. over the gateway's running MTPs.
+    for (const path of ['Device.MQTT.Client.{i}.', 'Device.MQTT.Client.{i}.Subscription.{i}.']) {
+      const [oa, ob] = [options(a, path), options(b, path)];
+      expect(ob, path).not.toBe(oa);
+      expect(ob.liveValue, path).toBe(oa.liveValue);
+      expect(ob.validate, path).toBe(oa.validate);
+      expect(ob.params, path).toBe(oa.params);
+      expect(ob.liveParams, path).toBe(oa.liveParams);
+    }
+    expect(binding(b, 'Device.MQTT.Client.{i}.Stats.').get).toBe(binding(a, 'Device.MQTT.Client.{i}.Stats.').get);
+    expect(binding(b, 'Device.MQTT.Client.{i}.Stats.').params).toBe(binding(a, 'Device.MQTT.Client.{i}.Stats.').params);
+    expect(binding(b, 'Device.MQTT.Capabilities.')).toBe(binding(a, 'Device.MQTT.Capabilities.'));
+    // The callbacks the parts were handed (AgentWiring.ts): one object per gateway, its methods the fleet's.
+    const wiring = (x: Agent) => (options(x, 'Device.LocalAgent.Controller.{i}.MTP.{i}.WebSocket.') as unknown as { info: Record<string, unknown> }).info;
+    expect(wiring(b)).not.toBe(wiring(a));
+    for (const m of ['now', 'currentRetryCount', 'restart', 'settle', 'mqttClientFor', 'links', 'endpointId', 'profileAccess']) expect(wiring(b)[m], m).toBe(wiring(a)[m]);
+    const reboot = (x: Agent) => (command(x, 'Device.', 'Reboot()') as unknown as { state: unknown }).state;
+    expect(reboot(a)).toBe(wiring(a));
+    const deps = (x: Agent) => (x.processor as unknown as { deps: Record<string, unknown> }).deps;
+    expect(deps(b).endpointId).toBe(deps(a).endpointId);
+    expect(deps(b).onResponse).toBe(deps(a).onResponse);
+    expect(b.notifications.start).toBe(a.notifications.start);
+    expect(b.notifications.stop).toBe(a.notifications.stop);
+    // The MTP supervision and the WAN-up watch are objects whose methods the fleet shares.
+    type Held = { mtpSupervision: Record<string, unknown>; wanWatch: Record<string, unknown> };
+    const held = (x: Agent) => x as unknown as Held;
+    for (const m of ['freeze', 'stop']) expect(held(b).mtpSupervision[m], m).toBe(held(a).mtpSupervision[m]);
+    expect(held(b).wanWatch.modelChanged).toBe(held(a).wanWatch.modelChanged);
+    // The notification side hands its timers, the Subscription index and the operation runner
+    // objects, not a closure each: the engine and Periodic! are what they call.
+    type Engine = { index: { changeListeners: Set<unknown> }; ttlTimer: { target: unknown }; valueWatch: unknown };
+    const engine = a.notifications.engine as unknown as Engine;
+    expect([...engine.index.changeListeners].some((l) => typeof l === 'function')).toBe(false);
+    expect(engine.ttlTimer.target).toBe(engine);
+    expect(engine.valueWatch).toBe(a.notifications.poller);
+    expect((a.operations as unknown as { listenersOf?: unknown }).listenersOf).toBeUndefined();
+    // ... reading each gateway's own state.
+    expect((deps(a).endpointId as () => string).call(deps(a))).toBe('proto::sharing-1');
+    expect((deps(b).endpointId as () => string).call(deps(b))).toBe('proto::sharing-2');
+  });
+
+  it('follow their model with observer objects, not listener functions, an MQTT MTP running too', async () => {
+    // A broker that is not there: the MTP runs (and retries) all the same.
+    const mqtt = (unit: number): Record<string, Value> => ({
+      'Device.LocalAgent.MTP.1.Enable': true,
+      'Device.LocalAgent.MTP.1.Protocol': 'MQTT',
+      'Device.LocalAgent.MTP.1.MQTT.Reference': 'Device.MQTT.Client.1',
+      'Device.LocalAgent.MTP.1.MQTT.ResponseTopicConfigured': `usp/agent/sharing-${unit}`,
+      'Device.MQTT.Client.1.Enable': true,
+      'Device.MQTT.Client.1.BrokerAddress': '127.0.0.1',
+      'Device.MQTT.Client.1.BrokerPort': 1,
+      'Device.MQTT.Client.1.ClientID': `sharing-${unit}`,
+    });
+    const [a, b] = await fleet(2, mqtt);
+    const listeners = (x: Agent) => [...(x.model.changes as unknown as { listeners: Set<unknown> }).listeners];
+    expect(a.dialledLinks.total).toBe(1);
+    expect(listeners(a).filter((l) => typeof l === 'function')).toEqual([]);
+    expect(listeners(b).filter((l) => typeof l === 'function')).toEqual([]);
   });
 
   it('keep what one gateway is told out of the others', async () => {
