@@ -37,6 +37,7 @@ import { registerProcessTable } from './processes.js';
 import { dnsSource, registerDnsClient } from './dns-client.js';
 import { findNft, PacketClassCounters, packetCountersUsable } from './packet-classes.js';
 import { ipInterfaceNames, LinuxNat, natUsable } from './nat.js';
+import { LinuxUla } from './ip-ula.js';
 
 export type { LinuxIdentity } from './device-info.js';
 
@@ -147,7 +148,10 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     registerEthernetLinks(ctx, ethernet);
   }
   if (areas.has('IP')) {
-    const ip = registerIP(ctx, changes, ethernet);
+    // ULAs are the agent's own configuration: served only where it has a store to keep them in.
+    const ula = opts.store ? new LinuxUla(ctx, opts.store) : undefined;
+    const ip = registerIP(ctx, changes, ethernet, ula);
+    if (ula) loaded.push(async () => ula.stateLoaded(new Set((await ip.links()).keys())));
     registerRouting(ctx, ip.interfaces);
     registerIPv6Forwarding(ctx, ip.interfaces);
     registerBridging(ctx, ip.links, changes, ethernet);
