@@ -10,7 +10,7 @@
  *   interface's instance number when it was enabled, and the stable address <prefix>:<subnet>::1
  *   (`ip -6 addr replace`); false removes that address. The interfaces are kept in the store by
  *   kernel name with their subnet IDs, so a restart finds them whatever the numbering then, and
- *   `stateLoaded` puts the addresses back (a reboot dropped them). A new ULAPrefix moves every
+ *   `stateLoaded` puts the addresses back on the managed ones (a reboot dropped them). A new ULAPrefix moves every
  *   enabled interface's address to it.
  *
  * Writes follow `--manage-interfaces`: ULAEnable needs its interface managed, a new ULAPrefix
@@ -94,9 +94,12 @@ export class LinuxUla {
   /** Puts the ULA addresses back on the interfaces present (after a reboot, or an operator's flush). */
   async stateLoaded(present: ReadonlySet<string>): Promise<void> {
     const ifs = [...this.interfaces()].filter(([name]) => present.has(name));
-    if (ifs.length === 0) return;
+    // An interface no longer in --manage-interfaces is left as it is (its ULAEnable still reads true).
+    for (const [name] of ifs) if (!this.ctx.ip.managed.has(name)) this.ctx.log?.info('ULA address not restored: the interface is not managed', { interface: name, setting: '--manage-interfaces' });
+    const managed = ifs.filter(([name]) => this.ctx.ip.managed.has(name));
+    if (managed.length === 0) return;
     const prefix = this.prefix();
-    for (const [name, subnet] of ifs) {
+    for (const [name, subnet] of managed) {
       await this.ctx.ip.run(['-6', 'addr', 'replace', addressIn(prefix, subnet), 'dev', name]).catch((e: unknown) => {
         this.ctx.log?.warn('ULA address not restored', { interface: name, why: e instanceof Error ? e.message : String(e) });
       });

@@ -8,11 +8,12 @@
  * port, masquerading makes a LAN host's connection leave with the router's WAN address (without
  * it the WAN host cannot answer), Delete removes the rule, a restart writes the stored rows back
  * after the table was flushed, invalid values are refused with nothing applied, a lease runs out
- * and deletes its row. Then `--nat off` and an agent without nft: not served, one info line.
+ * and deletes its row. Then `--nat off` and an agent without nft: not served, one info line; and
+ * an nft (a stand-in on PATH) that refuses the table: the Add answers 7003 and keeps nothing.
  * Needs root, nft and python3; the namespaces are removed afterwards.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -260,7 +261,7 @@ describe('Linux NAT in the kernel (nftables), in network namespaces', () => {
   }, 30_000);
 });
 
-describe('without the NAT table', () => {
+describe('without a working NAT table', () => {
   it('--nat off: the agent starts, says so, serves no Device.NAT. and leaves netfilter alone', async () => {
     const off = NetNamespace.create(`usp-nato-${tag}`, `10.243.${tag % 250}`, `uspnato${tag}`, 'ctl0');
     let b: NamespacedAgent | undefined;
@@ -275,6 +276,32 @@ describe('without the NAT table', () => {
     } finally {
       await b?.close();
       off.remove();
+    }
+  }, 30_000);
+
+  it('nft refusing the table: the Add answers 7003 naming nft, and no row is kept', async () => {
+    const failing = NetNamespace.create(`usp-natf-${tag}`, `10.246.${tag % 250}`, `uspnatf${tag}`, 'ctl0');
+    // A PATH whose nft refuses every ruleset (as one built without the nat expressions would).
+    const bin = mkdtempSync(join(tmpdir(), 'usp-failing-nft-'));
+    writeFileSync(join(bin, 'nft'), '#!/bin/sh\necho "Error: Could not process rule: No such file or directory" >&2\nexit 1\n', { mode: 0o755 });
+    for (const tool of ['ip', 'ethtool']) {
+      const found = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
+      if (found) symlinkSync(found, join(bin, tool));
+    }
+    let b: NamespacedAgent | undefined;
+    try {
+      b = await startAgentInNamespace(failing, 'ctl0', { env: { PATH: bin }, args: ['--packet-counters', 'off'] });
+      const r = await tryAdd(b.controller, 'Device.NAT.PortMapping.', { Enable: 'true', AllInterfaces: 'true', ExternalPort: '9000', Protocol: 'TCP', InternalClient: LAN_HOST });
+      expect(r.ok).toBe(false);
+      if (!r.ok) {
+        expect(r.paramErrCode ?? r.errCode).toBe(7003);
+        expect(r.errMsg).toMatch(/nft did not take the NAT rules.*Could not process rule/);
+      }
+      expect(await get(b.controller, 'Device.NAT.PortMappingNumberOfEntries')).toBe('0');
+    } finally {
+      await b?.close();
+      failing.remove();
+      rmSync(bin, { recursive: true, force: true });
     }
   }, 30_000);
 
