@@ -130,6 +130,8 @@ export interface AgentOptions {
   manageDns?: string;
   /** `--packet-counters on|off`: the Unicast/Broadcast/MulticastPacketsSent Stats from nftables (Linux, OpenWrt); default on where possible. */
   packetCounters?: boolean;
+  /** `--nat nftables|off`: Device.NAT. as the agent's own nftables table (Linux); default on where possible. */
+  nat?: boolean;
   /**
    * Where the live platform's programs are (ubus, uci, /etc/init.d/...; an absolute command is
    * looked up inside it too). Default: PATH. The integration tests point it at stand-ins.
@@ -263,6 +265,7 @@ export class Agent {
         manageInterfaces: opts.manageInterfaces,
         manageDns: opts.manageDns,
         packetCounters: opts.packetCounters,
+        nat: opts.nat,
         commandPath: opts.platformCommandPath,
       },
       pluginPlatforms,
@@ -361,6 +364,8 @@ export class Agent {
       await dropNonPersistentSubscriptions(model, log);
       await restoreBuiltinRoles(model, log);
     }
+    // Stored platform configuration takes effect on the device (Linux: the NAT rules a reboot emptied).
+    await platform.stateLoaded?.();
     await transferDiagnostics.start();
     const boot = takeBootRecord(opts.dataDir) ?? opts.bootRecord ?? { cause: 'LocalReboot', commandKey: '' };
     const controllers = new ControllerDirectory(model, opts.unknownControllers);

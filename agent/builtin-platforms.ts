@@ -73,12 +73,20 @@ const linux: PlatformEntry = {
     const log = opts.log.child('platform');
     const firmware = await startLiveFirmware('linux', opts.firmware ?? {}, log);
     const { registerLinuxPlatform } = await import('../platform/linux/index.js');
-    const p = registerLinuxPlatform(model, { log, firmware, manageInterfaces: opts.manageInterfaces, manageDns: opts.manageDns, packetCounters: opts.packetCounters, store: opts.store });
+    const p = registerLinuxPlatform(model, {
+      log,
+      firmware,
+      manageInterfaces: opts.manageInterfaces,
+      manageDns: opts.manageDns,
+      packetCounters: opts.packetCounters,
+      nat: opts.nat,
+      store: opts.store,
+    });
     // SoftwareModules: units as supervised processes, and as OCI containers when crun or runc is installed.
     const { ProcessExecutionEnv } = await import('../platform/linux/process-ee.js');
     const { OciExecutionEnv, findOciRuntime } = await import('../platform/linux/oci-ee.js');
     const runtime = findOciRuntime();
-    return { firmware, executionEnvs: [new ProcessExecutionEnv(), ...(runtime ? [new OciExecutionEnv(runtime)] : [])], stop: p.stop };
+    return { firmware, executionEnvs: [new ProcessExecutionEnv(), ...(runtime ? [new OciExecutionEnv(runtime)] : [])], stop: p.stop, stateLoaded: p.stateLoaded };
   },
 };
 

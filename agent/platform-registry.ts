@@ -45,6 +45,8 @@ export interface PlatformOptions {
    * hooks (Linux, OpenWrt); undefined, on where nft runs with CAP_NET_ADMIN.
    */
   packetCounters?: boolean;
+  /** `--nat nftables|off`: Device.NAT. as the agent's own nftables table (Linux); undefined, on where nft runs with CAP_NET_ADMIN. */
+  nat?: boolean;
   /** Firmware on live platforms: the hook (`--firmware-hook`), staging directory, data directory for markers. */
   firmware?: LiveFirmwareOptions;
   /** Where OpenWrt's programs are (absolute ones such as /etc/init.d/firewall are looked up inside it); default PATH. */
@@ -71,6 +73,8 @@ export interface PlatformParts {
    * bearers, which a Controller adds and deletes).
    */
   cellularAccessPoints?(modems: () => Promise<ModemInterface[]>): CellularHostSettings;
+  /** Called once the agent's store is loaded (or the factory defaults applied): platform state kept there is put into effect (Linux NAT rules). */
+  stateLoaded?(): Promise<void>;
   stop?(): void;
 }
 

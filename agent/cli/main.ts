@@ -19,7 +19,7 @@ import { watchAndSchemaCommands } from './commands/watch-schema-commands.js';
 import { profilesCommand } from './commands/profiles-command.js';
 import { fleetCommand } from './commands/fleet-command.js';
 import { parseRunFast, type RunOptionValues } from './run-fast-path.js';
-import { checkManageDns, parseManageInterfacesOption, parsePacketCountersOption } from '../defaults/manage-interfaces.js';
+import { checkManageDns, parseManageInterfacesOption, parsePacketCountersOption, parseNatOption } from '../defaults/manage-interfaces.js';
 
 /** Exit code when the agent cannot start (bad defaults, port in use): procd should not respawn fast. */
 export const EXIT_START_FAILED = 2;
@@ -40,6 +40,7 @@ interface RunArgs {
   manageInterfaces?: string[];
   manageDns?: string;
   packetCounters?: boolean;
+  nat?: boolean;
 }
 
 /** Set once SIGTERM/SIGINT arrived: a start that fails after it is a stop, not a start failure. */
@@ -77,12 +78,13 @@ async function run(args: RunArgs): Promise<void> {
     log.info('SIGHUP received; dialling controllers and brokers now', { mtps: current?.reconnectNow() ?? 0 });
   });
   // Plugins the defaults file names (`$plugins`) load before those of the command line.
-  const { defaults, plugins: filePlugins, manageInterfaces: fileManaged, manageDns: fileDns, packetCounters: fileCounters } = readDefaultsFileWithPlugins(args.defaults);
+  const { defaults, plugins: filePlugins, manageInterfaces: fileManaged, manageDns: fileDns, packetCounters: fileCounters, nat: fileNat } = readDefaultsFileWithPlugins(args.defaults);
   const plugins = [...filePlugins, ...(args.plugins ?? [])];
   // The command line wins over the defaults file's `$manageInterfaces` (an operator's override).
   const manageInterfaces = args.manageInterfaces ?? fileManaged;
   const manageDns = args.manageDns ?? fileDns;
   const packetCounters = args.packetCounters ?? fileCounters;
+  const nat = args.nat ?? fileNat;
   // Holds the event loop open while the agent runs, even with no MTP enabled (an agent with no
   // reachable controller still keeps its state and timers; Node would otherwise exit with 13).
   const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -110,6 +112,7 @@ async function run(args: RunArgs): Promise<void> {
         manageInterfaces,
         manageDns,
         packetCounters,
+        nat,
         ...args.firmware,
       });
       current = await starting;
@@ -160,6 +163,7 @@ async function runCommand(a: RunOptionValues): Promise<void> {
       manageInterfaces: a['manage-interfaces'] === undefined ? undefined : parseManageInterfacesOption(a['manage-interfaces']),
       manageDns: a['manage-dns'] === undefined ? undefined : checkManageDns(a['manage-dns'], '--manage-dns'),
       packetCounters: a['packet-counters'] === undefined ? undefined : parsePacketCountersOption(a['packet-counters']),
+      nat: a.nat === undefined ? undefined : parseNatOption(a.nat),
     });
   } catch (e) {
     // After SIGTERM the signal handler exits 0 once the stop is done: a start it cut short is no failure.
@@ -209,6 +213,10 @@ export async function main(argv: string[]): Promise<void> {
           .option('packet-counters', {
             type: 'string',
             describe: 'on | off: count unicast/broadcast/multicast packets per interface with nftables netdev hooks (Linux, OpenWrt; default on where nft runs with CAP_NET_ADMIN)',
+          })
+          .option('nat', {
+            type: 'string',
+            describe: "nftables | off: serve Device.NAT. (port mappings, masquerading) as the agent's own nftables table on Linux (default nftables where nft runs with CAP_NET_ADMIN)",
           })
           .option('firmware-staging', {
             type: 'string',

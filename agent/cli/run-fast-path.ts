@@ -31,6 +31,8 @@ export interface RunOptionValues {
   'manage-dns'?: string;
   /** `--packet-counters on|off`: nftables packet class counters (Linux, OpenWrt). */
   'packet-counters'?: string;
+  /** `--nat nftables|off`: Device.NAT. as the agent's own nftables table (Linux). */
+  nat?: string;
   /** `--plugin FILE`, repeatable (agent/plugins/). */
   plugin?: string[];
 }
@@ -51,6 +53,7 @@ const STRING_OPTIONS = [
   'manage-interfaces',
   'manage-dns',
   'packet-counters',
+  'nat',
 ] as const;
 
 /** What a `--platform` value looks like (plugins' names follow the same rule: agent/plugins/load-plugins.ts). */
@@ -100,6 +103,7 @@ export function parseRunFast(argv: readonly string[]): RunOptionValues | undefin
     'manage-interfaces': v['manage-interfaces'],
     'manage-dns': v['manage-dns'],
     'packet-counters': v['packet-counters'],
+    nat: v.nat,
     plugin: v.plugin,
   };
 }

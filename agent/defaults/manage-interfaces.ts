@@ -8,6 +8,7 @@
  * `--manage-dns FILE` (`$manageDns`, UCI `option manage_dns`) likewise names the resolv.conf whose
  * name servers controllers may change. `--packet-counters on|off` (`$packetCounters`, UCI
  * `option packet_counters`) lets the agent count packets by class with nftables, or not.
+ * `--nat nftables|off` (`$nat`) lets the Linux platform keep Device.NAT. as its own nftables table.
  */
 import { isAbsolute } from 'node:path';
 
@@ -91,4 +92,23 @@ export function packetCountersFromFile(value: unknown, file: string): boolean | 
   if (value === undefined) return undefined;
   if (typeof value !== 'boolean') throw new Error(`factory defaults: ${PACKET_COUNTERS_KEY} (${file}): must be true or false`);
   return value;
+}
+
+/** The key of the defaults file switching the Linux NAT table (`--nat`). */
+export const NAT_KEY = '$nat';
+
+/** `--nat` text: nftables (also on/true/1) or off (also false/0). */
+export function parseNatOption(text: string, source = '--nat'): boolean {
+  const t = text.trim().toLowerCase();
+  if (['nftables', 'on', 'true', '1', 'yes'].includes(t)) return true;
+  if (['off', 'false', '0', 'no'].includes(t)) return false;
+  throw new Error(`${source} ${JSON.stringify(text)}: give nftables (serve Device.NAT. as the agent's own nftables table) or off (leave netfilter alone)`);
+}
+
+/** The defaults file's `$nat` value ("nftables"/"off" or true/false), checked; undefined when absent. */
+export function natFromFile(value: unknown, file: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string') return parseNatOption(value, `factory defaults: ${NAT_KEY} (${file})`);
+  throw new Error(`factory defaults: ${NAT_KEY} (${file}): must be "nftables" or "off"`);
 }

@@ -35,6 +35,8 @@ export interface RunOptions {
   display?: string;
   /** Kills the command (its whole process group) when aborted, e.g. by Request.{i}.Cancel(). */
   signal?: AbortSignal;
+  /** Written to the command's stdin, which is then closed (`nft -f -`: a whole ruleset as one transaction); default no stdin. */
+  input?: string;
 }
 
 /** What a command wrote and how it ended, whatever its exit code (`capture`). */
@@ -106,7 +108,13 @@ export class CommandRunner {
     return new Promise<CommandCapture>((resolve, reject) => {
       if (opts.signal?.aborted) return reject(new CommandError('timeout', line, 'canceled before it started'));
       // Its own process group, so a timeout also ends whatever the command started.
-      const child = spawn(this.executable(cmd), args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const child = spawn(this.executable(cmd), args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+      if (opts.input === undefined) child.stdin.end();
+      else {
+        // A command that exits before reading it all closes the pipe: its exit code says what went wrong, not EPIPE.
+        child.stdin.on('error', () => undefined);
+        child.stdin.end(opts.input);
+      }
       const out: Buffer[] = [];
       let outBytes = 0;
       let err = '';

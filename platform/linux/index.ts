@@ -36,6 +36,8 @@ import { registerSystemStatus } from './system-status.js';
 import { registerProcessTable } from './processes.js';
 import { dnsSource, registerDnsClient } from './dns-client.js';
 import { findNft, PacketClassCounters, packetCountersUsable } from './packet-classes.js';
+import { ipInterfaceNames, LinuxNat, natUsable } from './nat.js';
+import { LinuxUla } from './ip-ula.js';
 
 export type { LinuxIdentity } from './device-info.js';
 
@@ -70,6 +72,14 @@ export interface LinuxOptions extends HostRoots {
   packetCounters?: boolean;
   /** The nftables table of those counters (default usp_agent_stats); tests running side by side give each agent its own. */
   packetCountersTable?: string;
+  /**
+   * `--nat nftables|off`: Device.NAT. (InterfaceSetting, PortMapping) as the agent's own nftables
+   * table (nat.ts), kept in `store`. Undefined: on where `nft` is installed and the agent has
+   * CAP_NET_ADMIN; false: not served, netfilter left alone.
+   */
+  nat?: boolean;
+  /** The nftables table of the NAT rules (default usp_agent_nat); tests running side by side give each agent its own. */
+  natTable?: string;
   /** A runner shared with other platforms, so call counts and limits are common. */
   runner?: CommandRunner;
   /** Wall clock in ms since the epoch (default Date.now); tests inject a fake one. */
@@ -83,8 +93,8 @@ export interface LinuxOptions extends HostRoots {
 
 export const DEFAULT_CACHE_MS = 1000;
 
-/** Registers the Linux host's objects on `model`. `stop()` ends the one background child, the `ip monitor link` watcher (LastChange), and removes the packet counters' nftables table. */
-export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {}): { stop(): void } {
+/** Registers the Linux host's objects on `model`. `stop()` ends the one background child, the `ip monitor link` watcher (LastChange), and removes the packet counters' nftables table (the NAT table stays: nat.ts). `stateLoaded()`, called once the agent's store is loaded, writes the stored NAT rows to the kernel. */
+export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {}): { stop(): void; stateLoaded(): Promise<void> } {
   const now = opts.now ?? Date.now;
   const runner = opts.runner ?? new CommandRunner({ commandPath: opts.commandPath, log: opts.log, now });
   const ctx: LinuxContext = {
@@ -97,6 +107,8 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     log: opts.log,
   };
   const stops: Array<() => void> = [];
+  /** What runs once the agent's store is loaded (the NAT rules written from it). */
+  const loaded: Array<() => Promise<void>> = [];
   const usable = packetCountersUsable(opts.packetCounters, findNft(runner));
   if (usable.usable) {
     const classes = new PacketClassCounters({
@@ -136,13 +148,25 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     registerEthernetLinks(ctx, ethernet);
   }
   if (areas.has('IP')) {
-    const ip = registerIP(ctx, changes, ethernet);
+    // ULAs are the agent's own configuration: served only where it has a store to keep them in.
+    const ula = opts.store ? new LinuxUla(ctx, opts.store) : undefined;
+    const ip = registerIP(ctx, changes, ethernet, ula);
+    if (ula) loaded.push(async () => ula.stateLoaded(new Set((await ip.links()).keys())));
     registerRouting(ctx, ip.interfaces);
     registerIPv6Forwarding(ctx, ip.interfaces);
     registerBridging(ctx, ip.links, changes, ethernet);
+    const nat = natUsable(opts.nat, findNft(runner));
+    if (nat.usable && opts.store) {
+      const n = new LinuxNat({ model, store: opts.store, runner, interfaces: ipInterfaceNames(ip.interfaces, ip.links), table: opts.natTable, now, log: opts.log });
+      n.register();
+      loaded.push(() => n.start());
+      stops.push(() => n.stop());
+    } else {
+      ctx.log?.info('Device.NAT. not served (PortMapping, InterfaceSetting)', { why: nat.why ?? 'no store to keep its rows', setting: '--nat' });
+    }
     const dns = dnsSource(ctx, opts.manageDns);
     ctx.log?.info('name servers served from', { file: dns.file, why: dns.why });
     registerDnsClient(ctx, dns);
   }
-  return { stop: () => stops.forEach((s) => s()) };
+  return { stop: () => stops.forEach((s) => s()), stateLoaded: () => Promise.all(loaded.map((f) => f())).then(() => undefined) };
 }

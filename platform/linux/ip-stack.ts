@@ -15,6 +15,7 @@ import { promises as fs } from 'node:fs';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import type { LinuxContext } from './LinuxContext.js';
+import type { LinuxUla } from './ip-ula.js';
 
 /** The `disable_ipv6` sysctl of `conf` (an interface name, `all` or `default`). */
 function disableIpv6File(ctx: LinuxContext, conf: string): string {
@@ -45,18 +46,27 @@ function refuseIpv4Off(values: Record<string, Value>, path: string): void {
   }
 }
 
-/** Serves Device.IP. (capabilities and the IPv4/IPv6 stack switches). */
-export function registerIpStack(ctx: LinuxContext): void {
+/** Serves Device.IP. (capabilities and the IPv4/IPv6 stack switches; with `ula`, ULAPrefix: ip-ula.ts). */
+export function registerIpStack(ctx: LinuxContext, ula?: LinuxUla): void {
   const capable = (): Promise<boolean> => ctx.files.exists(ctx.files.proc('net', 'if_inet6'));
   ctx.model.register('Device.IP.', {
-    params: ['IPv4Capable', 'IPv4Enable', 'IPv4Status', 'IPv6Capable', 'IPv6Enable', 'IPv6Status'],
+    params: ['IPv4Capable', 'IPv4Enable', 'IPv4Status', 'IPv6Capable', 'IPv6Enable', 'IPv6Status', ...(ula ? ['ULAPrefix'] : [])],
     get: async () => {
       const [v6, on] = await Promise.all([capable(), ipv6Enabled(ctx, 'all')]);
-      return { IPv4Capable: true, IPv4Enable: true, IPv4Status: 'Enabled', IPv6Capable: v6, IPv6Enable: v6 && on, IPv6Status: v6 && on ? 'Enabled' : 'Disabled' };
+      return {
+        IPv4Capable: true,
+        IPv4Enable: true,
+        IPv4Status: 'Enabled',
+        IPv6Capable: v6,
+        IPv6Enable: v6 && on,
+        IPv6Status: v6 && on ? 'Enabled' : 'Disabled',
+        ...(ula ? { ULAPrefix: ula.prefix() } : {}),
+      };
     },
     set: async (_keys, changes) => {
       const path = 'Device.IP.';
       refuseIpv4Off(changes, path);
+      if (ula && typeof changes.ULAPrefix === 'string') await ula.setPrefix(changes.ULAPrefix, path);
       if (changes.IPv6Enable === undefined) return;
       if (!ctx.ip.managed.has('*')) {
         throw new UspError(ErrorCode.RequestDenied, `${path}IPv6Enable switches IPv6 on every interface: start the agent with --manage-interfaces '*' to let controllers change it`, { path });

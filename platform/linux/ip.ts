@@ -15,8 +15,9 @@
  * LastChange: the `ip monitor link` watcher (link-changes.ts) the platform starts for every table it serves. Add and
  * Delete (a macvlan on a managed Ethernet.Link) and Reset(): ip-interface-table.ts.
  *
- * Not served: Alias, ULAEnable and Device.IP.ULAPrefix (generic Linux generates no ULAs: that
- * is a router daemon's job, odhcpd on OpenWrt), IPv6Address.Prefix (no IPv6Prefix table yet).
+ * With the agent's store: Device.IP.ULAPrefix and IP.Interface.ULAEnable, the ULAs the agent
+ * gives interfaces itself (ip-ula.ts). IPv6Prefix.{i}: the prefixes of the addresses
+ * (ip-ipv6-prefix.ts). Not served: IPv6Address.Prefix.
  */
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
@@ -32,6 +33,8 @@ import { interfaceStackValues, registerIpStack, setInterface } from './ip-stack.
 import { registerDeviceStats } from './net-stats.js';
 import { linkStatuses, type LinkChanges } from './link-changes.js';
 import { interfaceTable } from './ip-interface-table.js';
+import { registerIpv6Prefixes } from './ip-ipv6-prefix.js';
+import type { LinuxUla } from './ip-ula.js';
 
 interface Snapshot {
   /** When `ip` ran: address lifetimes count from here. */
@@ -51,7 +54,7 @@ export const IP_ADDR_ARGS = ['-j', 'addr', 'show'] as const;
  * Returns IP.Interface's instance numbers by device name, for the references other objects make,
  * and the links of the shared `ip -j addr` snapshot (the Bridging objects read their ports there).
  */
-export function registerIP(ctx: LinuxContext, changes: LinkChanges, ethernet?: EthernetLinks): { interfaces: InstanceMap; links: () => Promise<ReadonlyMap<string, IpLink>> } {
+export function registerIP(ctx: LinuxContext, changes: LinkChanges, ethernet?: EthernetLinks, ula?: LinuxUla): { interfaces: InstanceMap; links: () => Promise<ReadonlyMap<string, IpLink>> } {
   const { model } = ctx;
   const source = {
     get: async (): Promise<Snapshot> => {
@@ -101,11 +104,11 @@ export function registerIP(ctx: LinuxContext, changes: LinkChanges, ethernet?: E
     numbers: (ifname, family) => numbersOf(family === 'inet' ? v4Numbers : v6Numbers, ifname),
   };
 
-  registerIpStack(ctx);
+  registerIpStack(ctx, ula);
   const linkSet = interfaceWrite(tables).set!;
 
   model.register('Device.IP.Interface.{i}.', {
-    params: ['Enable', 'Status', 'Name', 'LastChange', ...(ethernet ? ['LowerLayers'] : []), 'IPv4Enable', 'IPv6Enable', 'MaxMTUSize', 'Type', 'Loopback'],
+    params: ['Enable', 'Status', 'Name', 'LastChange', ...(ethernet ? ['LowerLayers'] : []), 'IPv4Enable', 'IPv6Enable', ...(ula ? ['ULAEnable'] : []), 'MaxMTUSize', 'Type', 'Loopback'],
     list: async () => ifNumbers.list([...(await source.get()).links.values()].sort((a, b) => a.ifindex - b.ifindex).map((l) => l.ifname)),
     get: async (keys) => {
       const { snap, link } = await linkOf(keys);
@@ -122,6 +125,7 @@ export function registerIP(ctx: LinuxContext, changes: LinkChanges, ethernet?: E
         ...(await interfaceStackValues(ctx, link.ifname)),
       };
       if (ethernet) values.LowerLayers = await ethernet.linkPath(link.ifname);
+      if (ula) values.ULAEnable = ula.enabled(link.ifname);
       // The schema range is 64..65535; loopback's 65536 does not fit.
       if (typeof link.mtu === 'number') values.MaxMTUSize = Math.max(64, Math.min(65535, link.mtu));
       return values;
@@ -130,7 +134,9 @@ export function registerIP(ctx: LinuxContext, changes: LinkChanges, ethernet?: E
       const name = ifNumbers.requireKey(keys[0]);
       const path = `Device.IP.Interface.${keys[0]}.`;
       ctx.ip.requireManaged(name, path);
-      await setInterface(ctx, name, changes, path, (rest) => Promise.resolve(linkSet(keys, rest, rctx)));
+      const { ULAEnable, ...others } = changes;
+      await setInterface(ctx, name, others, path, (rest) => Promise.resolve(linkSet(keys, rest, rctx)));
+      if (ula && ULAEnable !== undefined) await ula.setEnable(name, keys[0]!, ULAEnable === true, path);
     },
     ...interfaceTable({ model, ip: ctx.ip, numbers: ifNumbers, links: async () => (await source.get()).links }),
   });
@@ -170,6 +176,7 @@ export function registerIP(ctx: LinuxContext, changes: LinkChanges, ethernet?: E
     },
     ...addressWrite(tables, 'inet6'),
   });
+  registerIpv6Prefixes(ctx, linkOf);
   return { interfaces: ifNumbers, links: async () => (await source.get()).links };
 }
 

@@ -384,7 +384,7 @@ function nonNegative(n: bigint): bigint {
 }
 
 /** CapEff of this process (/proc/self/status), hex; undefined where it cannot be read. */
-function effectiveCapabilities(): string | undefined {
+export function effectiveCapabilities(): string | undefined {
   try {
     return /^CapEff:\s*([0-9a-f]+)$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1];
   } catch {
@@ -393,7 +393,7 @@ function effectiveCapabilities(): string | undefined {
 }
 
 /** CAP_NET_ADMIN is capability 12. Unknown capabilities: assume root means it. */
-function hasNetAdmin(capEffHex: string | undefined): boolean {
+export function hasNetAdmin(capEffHex: string | undefined): boolean {
   if (capEffHex === undefined) return process.getuid?.() === 0;
   return (BigInt(`0x${capEffHex}`) & (1n << 12n)) !== 0n;
 }

@@ -15,6 +15,8 @@ import { TestController, freePort } from './TestController.js';
 export interface NamespacedAgent {
   agent: AgentProcess;
   controller: TestController;
+  /** The agent's WebSocket port. */
+  port: number;
   /** Closes the controller, stops the agent and removes its data directory (not the namespace). */
   close(): Promise<void>;
 }
@@ -27,11 +29,16 @@ export interface NamespacedAgentOptions {
   fileSettings?: Record<string, unknown>;
   /** Environment variables of the agent process beside the test's own (e.g. a PATH without some tool). */
   env?: Record<string, string>;
+  /** The agent's data directory, kept by close() (a restart test starts a second agent on it); default a fresh one, removed. */
+  dataDir?: string;
+  /** The WebSocket port (a restart on a kept dataDir: the stored MTP's port); default a free one. */
+  port?: number;
 }
 
 /** Starts the agent in `ns` with `--manage-interfaces manage`; resolves once the controller is connected. */
 export async function startAgentInNamespace(ns: NetNamespace, manage: string, opts: NamespacedAgentOptions = {}): Promise<NamespacedAgent> {
   const dir = mkdtempSync(join(tmpdir(), 'usp-agent-netns-'));
+  const dataDir = opts.dataDir ?? join(dir, 'data');
   let agent: AgentProcess | undefined;
   let controller: TestController | undefined;
   const close = async (): Promise<void> => {
@@ -41,15 +48,15 @@ export async function startAgentInNamespace(ns: NetNamespace, manage: string, op
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const port = await freePort();
+    const port = opts.port ?? (await freePort());
     const defaults = join(dir, 'defaults.json');
     writeDefaultsFile(defaults, port);
     if (opts.fileSettings) writeFileSync(defaults, JSON.stringify({ ...(JSON.parse(readFileSync(defaults, 'utf8')) as object), ...opts.fileSettings }));
     const manageArgs = opts.fileSettings ? [] : ['--manage-interfaces', manage];
-    agent = AgentProcess.start(defaults, join(dir, 'data'), { platform: 'linux', wrap: ns.exec, args: [...manageArgs, ...(opts.args ?? [])], env: opts.env });
+    agent = AgentProcess.start(defaults, dataDir, { platform: 'linux', wrap: ns.exec, args: [...manageArgs, ...(opts.args ?? [])], env: opts.env });
     await agent.waitForLine(/websocket server listening/, { timeoutMs: 15_000 });
     controller = await TestController.connect(`ws://${ns.agentAddress}:${port}/usp`, CONTROLLER_EID, AGENT_EID);
-    return { agent, controller, close };
+    return { agent, controller, port, close };
   } catch (e) {
     await close();
     throw e;

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyDefaults, DefaultsError, readDefaultsFileWithPlugins } from '../../../agent/defaults/apply-defaults.js';
-import { parsePacketCountersOption } from '../../../agent/defaults/manage-interfaces.js';
+import { parseNatOption, parsePacketCountersOption } from '../../../agent/defaults/manage-interfaces.js';
 import { registerLocalAgent } from '../../../agent/localagent/register-local-agent.js';
 import { Schema } from '../../../datamodel/schema/Schema.js';
 import { DataStore } from '../../../datamodel/store/DataStore.js';
@@ -106,5 +106,20 @@ describe('factory defaults', () => {
     expect(() => readDefaultsFileWithPlugins(file)).toThrow(/\$packetCounters .*must be true or false/);
     expect([parsePacketCountersOption('on'), parsePacketCountersOption('off'), parsePacketCountersOption('0'), parsePacketCountersOption('1')]).toEqual([true, false, false, true]);
     expect(() => parsePacketCountersOption('maybe')).toThrow(/--packet-counters "maybe": give on .* or off/);
+  });
+
+  it('"$nat" is a start-up setting ("nftables"/"off" or a boolean), kept out of the TR-181 values; --nat takes nftables/off', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'usp-defaults-'));
+    const file = join(dir, 'defaults.json');
+    writeFileSync(file, JSON.stringify({ 'Device.LocalAgent.EndpointID': 'proto::a', $nat: 'off' }));
+    expect(readDefaultsFileWithPlugins(file)).toEqual({ defaults: { 'Device.LocalAgent.EndpointID': 'proto::a' }, plugins: [], nat: false });
+    writeFileSync(file, JSON.stringify({ $nat: true }));
+    expect(readDefaultsFileWithPlugins(file).nat).toBe(true);
+    writeFileSync(file, JSON.stringify({ $nat: 'iptables' }));
+    expect(() => readDefaultsFileWithPlugins(file)).toThrow(/\$nat .*"iptables": give nftables .* or off/);
+    writeFileSync(file, JSON.stringify({ $nat: 1 }));
+    expect(() => readDefaultsFileWithPlugins(file)).toThrow(/\$nat .*must be "nftables" or "off"/);
+    expect([parseNatOption('nftables'), parseNatOption('off'), parseNatOption('on')]).toEqual([true, false, true]);
+    expect(() => parseNatOption('maybe')).toThrow(/--nat "maybe": give nftables .* or off/);
   });
 });

@@ -23,6 +23,7 @@ const LINUX_CLAIMS = [
   'Device.IP.Interface.{i}.',
   'Device.IP.Interface.{i}.IPv4Address.{i}.',
   'Device.IP.Interface.{i}.IPv6Address.{i}.',
+  'Device.IP.Interface.{i}.IPv6Prefix.{i}.',
   'Device.IP.Interface.{i}.Stats.',
   'Device.Routing.',
   'Device.Routing.Router.{i}.',

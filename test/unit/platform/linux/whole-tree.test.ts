@@ -92,6 +92,7 @@ describe('linux platform: whole-tree read of the recorded Debian 12 host', () =>
       IPv6Enable: true,
       IPv4AddressNumberOfEntries: 1,
       IPv6AddressNumberOfEntries: 1,
+      IPv6PrefixNumberOfEntries: 0, // ::1/128 has no on-link prefix
     });
     expect(all.get('Device.IP.Interface.2.')).toMatchObject({ Enable: false, Status: 'Down', Name: 'ifb0', LowerLayers: '', MaxMTUSize: 1500, Type: 'Normal', IPv4AddressNumberOfEntries: 0 });
     // disable_ipv6 of ifb1 is 1.
@@ -112,6 +113,7 @@ describe('linux platform: whole-tree read of the recorded Debian 12 host', () =>
       IPv6Enable: true,
       IPv4AddressNumberOfEntries: 1,
       IPv6AddressNumberOfEntries: 2,
+      IPv6PrefixNumberOfEntries: 1,
     });
     expect(all.get('Device.IP.Interface.1.IPv4Address.1.')).toEqual({
       Enable: true,
@@ -138,6 +140,8 @@ describe('linux platform: whole-tree read of the recorded Debian 12 host', () =>
     });
     expect(all.get('Device.IP.Interface.4.IPv6Address.1.')).toMatchObject({ IPAddress: 'fd00::2', Origin: 'Static', ...forever });
     expect(all.get('Device.IP.Interface.4.IPv6Address.2.')).toMatchObject({ IPAddress: 'fe80::fc:ff:fe00:1', Origin: 'AutoConfigured' });
+    // The on-link prefix of fd00::2 (the link-local address has none).
+    expect(all.get('Device.IP.Interface.4.IPv6Prefix.1.')).toMatchObject({ Prefix: 'fd00::/64', Origin: 'Static', PrefixStatus: 'Preferred', OnLink: true, Autonomous: false, ...forever });
   });
 
   it('maps Routing.Router.1.IPv4Forwarding from one `ip -4 -json route`: the default route added by hand is static, the connected one the kernel made is not', async () => {

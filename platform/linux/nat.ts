@@ -1,0 +1,431 @@
+/**
+ * Device.NAT. on generic Linux (TR-181 NAT:1), taking effect in the kernel through one nftables
+ * table the agent owns (`ip usp_agent_nat`, nat-rules.ts says what each row becomes):
+ *
+ * - Device.NAT.InterfaceSetting.{i}. (Enable, Status, Alias, Interface): masquerading out of the
+ *   interface. Device.NAT.PortMapping.{i}. (every NAT:1 parameter, with Origin and
+ *   RemainingLeaseTime): a DNAT rule. Both are tables a Controller adds to and deletes from.
+ * - The rows are configuration: kept in the agent's store (they survive a restart) and written
+ *   whole to the kernel at every change, one `nft -f -` each (a whole-table replace, so a failure
+ *   leaves the rules as they were, and the change is refused with 7003, the store put back).
+ * - At start the stored rows are written again (a reboot empties netfilter). The table stays
+ *   when the agent stops: NAT is the router's forwarding, and an agent restart or upgrade must not
+ *   cut the LAN off; the next start replaces it. An operator removes it with
+ *   `nft delete table ip usp_agent_nat` (after `--nat off`, or with no rows left the agent
+ *   deletes it itself at its last Delete).
+ * - Interface is kept as the path written and, beside it in the store, the kernel name of the
+ *   device it named then (`$device`): IP.Interface numbers are assigned afresh at each start, so
+ *   after a restart the row follows its device, and reads the path of that device's row now.
+ * - LeaseDuration > 0 is a dynamic mapping: RemainingLeaseTime counts down from the Add or the
+ *   Set that gave the lease, and at 0 the row is deleted (TR-181: "MUST automatically delete the
+ *   corresponding PortMapping table entry"), through a transaction like a Controller's Delete, so
+ *   subscribers see ObjectDeletion. One timer serves every lease. A restart starts the leases
+ *   afresh (their start is not stored).
+ *
+ * The forward path is not the agent's: forwarding (Device.Routing / net.ipv4.ip_forward) and
+ * the firewall's forward policy decide whether a mapped connection reaches the client.
+ */
+import type { Logger } from '../../datamodel/Logger.js';
+import { ErrorCode, UspError } from '../../datamodel/UspError.js';
+import type { DataStore } from '../../datamodel/store/DataStore.js';
+import type { InstanceKeys, ObjectBinding, RequestContext } from '../../datamodel/tree/binding.js';
+import type { DataModel } from '../../datamodel/tree/DataModel.js';
+import type { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
+import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
+import { Transaction } from '../../datamodel/tree/Transaction.js';
+import { defaultValue } from '../../datamodel/value/default-value.js';
+import type { Value } from '../../datamodel/value/Value.js';
+import type { CommandRunner } from '../exec/CommandRunner.js';
+import { canonicalizeReferences } from '../reference.js';
+import type { IpLink } from './ip-addr.js';
+import { effectiveCapabilities, hasNetAdmin } from './packet-classes.js';
+import {
+  type BadParam,
+  DEFAULT_NAT_TABLE,
+  installable,
+  isNftDevice,
+  mappingProblems,
+  mappingsOverlap,
+  MAX_INTERFACE_SETTINGS,
+  MAX_PORT_MAPPINGS,
+  natScript,
+  type MappingRule,
+  type MasqueradeRule,
+} from './nat-rules.js';
+
+const PORT_MAPPING = 'Device.NAT.PortMapping.{i}.';
+const INTERFACE_SETTING = 'Device.NAT.InterfaceSetting.{i}.';
+const PM_PARAMS = [
+  'Enable',
+  'Status',
+  'Origin',
+  'Alias',
+  'Interface',
+  'AllInterfaces',
+  'LeaseDuration',
+  'RemainingLeaseTime',
+  'RemoteHost',
+  'ExternalPort',
+  'ExternalPortEndRange',
+  'InternalPort',
+  'Protocol',
+  'InternalClient',
+  'Description',
+] as const;
+const SETTING_PARAMS = ['Enable', 'Status', 'Alias', 'Interface'] as const;
+/** Computed on read, never stored. */
+const LIVE = new Set(['Status', 'RemainingLeaseTime']);
+/** Stored beside a row's values: the kernel device its Interface named when written. */
+const DEVICE_KEY = '$device';
+const IP_INTERFACE_RE = /^Device\.IP\.Interface\.(\d+)$/;
+/** setTimeout's limit; a longer lease is re-armed when the timer fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Whether the agent may keep its NAT table: the setting (`--nat nftables|off`; undefined = on
+ * where possible), `nft` installed and the agent holding CAP_NET_ADMIN. `why` says what is
+ * missing, for the start-up line.
+ */
+export function natUsable(setting: boolean | undefined, nftPath: string | undefined, capEffHex = effectiveCapabilities()): { usable: boolean; why?: string } {
+  if (setting === false) return { usable: false, why: 'switched off (--nat off)' };
+  if (nftPath === undefined) return { usable: false, why: 'nft (nftables) is not installed' };
+  if (!hasNetAdmin(capEffHex)) return { usable: false, why: 'the agent lacks CAP_NET_ADMIN (run it as root)' };
+  return { usable: true };
+}
+
+/** IP.Interface rows by kernel device, as the Linux IP objects number them. */
+export interface IpInterfaceNames {
+  /** The device of `reference` (Device.IP.Interface.N), when that row exists now. */
+  nameOf(reference: string): Promise<string | undefined>;
+  /** The IP.Interface path of device `name`, when it exists now. */
+  pathOf(name: string): Promise<string | undefined>;
+}
+
+/** IpInterfaceNames over the IP objects' numbering (ip.ts: rows numbered in ifindex order at their first listing). */
+export function ipInterfaceNames(numbers: InstanceMap, links: () => Promise<ReadonlyMap<string, IpLink>>): IpInterfaceNames {
+  const listed = async (): Promise<ReadonlyMap<string, IpLink>> => {
+    const now = await links();
+    numbers.list([...now.values()].sort((a, b) => a.ifindex - b.ifindex).map((l) => l.ifname));
+    return now;
+  };
+  return {
+    async nameOf(reference) {
+      const m = IP_INTERFACE_RE.exec(reference);
+      if (!m) return undefined;
+      const now = await listed();
+      const name = numbers.keyOf(Number(m[1]));
+      return name !== undefined && now.has(name) ? name : undefined;
+    },
+    async pathOf(name) {
+      const now = await listed();
+      const n = numbers.peek(name);
+      return now.has(name) && n !== undefined ? `Device.IP.Interface.${n}` : undefined;
+    },
+  };
+}
+
+export interface LinuxNatOptions {
+  model: DataModel;
+  store: DataStore;
+  runner: CommandRunner;
+  interfaces: IpInterfaceNames;
+  /** The nftables table (family ip); default usp_agent_nat. Tests running side by side give each agent its own. */
+  table?: string;
+  /** Wall clock, ms (leases). */
+  now?: () => number;
+  log?: Logger;
+}
+
+type Row = Readonly<Record<string, Value>>;
+
+/**
+ * The NAT rows, their nftables table and the lease timer. `register` binds the objects;
+ * `start` writes the stored rows to the kernel; `stop` ends the timer and leaves the table.
+ */
+export class LinuxNat {
+  readonly table: string;
+  private readonly now: () => number;
+  private mappings!: ModelNode;
+  private settings!: ModelNode;
+  /** Serialises the writes: the lease timer may write while a transaction does. */
+  private writing: Promise<void> = Promise.resolve();
+  /** Why the last write of the stored state failed (Status Error), until one succeeds. */
+  private failure?: string;
+  /** Expiry (ms) of each dynamic mapping, by instance number. */
+  private readonly leases = new Map<number, number>();
+  private timer?: ReturnType<typeof setTimeout>;
+  private stopped = false;
+  /** The table was written by this run: with no rows and nothing written, netfilter is left alone. */
+  private written = false;
+
+  constructor(private readonly opts: LinuxNatOptions) {
+    this.table = opts.table ?? DEFAULT_NAT_TABLE;
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** Serves Device.NAT. (MaxNumberOfPortMappings), InterfaceSetting.{i}. and PortMapping.{i}. */
+  register(): void {
+    const { model } = this.opts;
+    model.register('Device.NAT.', { params: ['MaxNumberOfPortMappings'], get: () => ({ MaxNumberOfPortMappings: MAX_PORT_MAPPINGS }), changesOnlyThroughAgent: true });
+    const { store } = this.opts;
+    this.settings = model.register(INTERFACE_SETTING, new NatTable(this, store, model.requireNode(INTERFACE_SETTING), SETTING_PARAMS, MAX_INTERFACE_SETTINGS, 'setting'));
+    this.mappings = model.register(PORT_MAPPING, new NatTable(this, store, model.requireNode(PORT_MAPPING), PM_PARAMS, MAX_PORT_MAPPINGS, 'mapping'));
+    // A commit whose save failed puts the store back as saved (DataStore.revert): the kernel follows.
+    model.onCommit(
+      () => Promise.resolve(),
+      () => void this.write().catch(() => undefined),
+    );
+  }
+
+  /** Writes the stored rows to the kernel (they are lost at a reboot) and arms the leases. Nothing stored: netfilter is left alone. */
+  async start(): Promise<void> {
+    for (const n of this.rows(this.mappings).map(([n]) => n)) this.startLease(n, this.opts.store.row(this.mappings.pathOf([n]))?.LeaseDuration);
+    const count = this.rows(this.mappings).length + this.rows(this.settings).length;
+    if (count === 0) return;
+    try {
+      await this.write();
+      this.opts.log?.info('NAT rules written from the stored rows', { table: `ip ${this.table}`, portMappings: this.rows(this.mappings).length, interfaceSettings: this.rows(this.settings).length });
+    } catch (e) {
+      this.opts.log?.warn('NAT rules could not be written; the rows read Status Error until a change is written', { table: `ip ${this.table}`, why: message(e) });
+    }
+  }
+
+  /** Ends the lease timer. The table stays: connections through the router must survive an agent restart. */
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  rows(node: ModelNode): Array<[number, Row]> {
+    return this.opts.store.instances(node.tablePathOf([])).map((n) => [n, this.opts.store.row(node.pathOf([n])) ?? {}]);
+  }
+
+  /**
+   * Replaces the table with the stored rows, once the writes before it are done. Rejects with
+   * nft's message; the kernel then holds what it held.
+   */
+  write(): Promise<void> {
+    const run = this.writing.then(() => this.writeNow());
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writeNow(): Promise<void> {
+    const mappings: MappingRule[] = this.rows(this.mappings).map(([n, row]) => ({ path: this.mappings.pathOf([n]).slice(0, -1), device: deviceOf(row), values: row }));
+    const settingRows = this.rows(this.settings);
+    const masquerades: MasqueradeRule[] = settingRows.flatMap(([n, row]) => {
+      const device = deviceOf(row);
+      return row.Enable === true && device !== undefined ? [{ path: this.settings.pathOf([n]).slice(0, -1), device }] : [];
+    });
+    const keep = mappings.length + settingRows.length > 0;
+    if (!keep && !this.written) return;
+    const script = natScript(this.table, mappings, masquerades, keep);
+    try {
+      await this.opts.runner.run('nft', ['-f', '-'], { input: script, display: `nft -f - (table ip ${this.table})` });
+      this.written = true;
+      this.failure = undefined;
+    } catch (e) {
+      this.failure = message(e);
+      throw e;
+    }
+  }
+
+  /** The device a written Interface names now; 7012 for one that names no IP.Interface row. */
+  async deviceFor(reference: string): Promise<string | undefined> {
+    if (reference === '') return undefined;
+    const device = await this.opts.interfaces.nameOf(reference);
+    if (device === undefined) throw invalid([{ param: 'Interface', message: `${reference} is no Device.IP.Interface row of this device` }]);
+    if (!isNftDevice(device)) throw invalid([{ param: 'Interface', message: `device ${JSON.stringify(device)} has a name nftables rules cannot hold` }]);
+    return device;
+  }
+
+  /** The row as read: stored values, Interface as the path of its device now, Status, RemainingLeaseTime. */
+  async read(kind: Kind, n: number, row: Row): Promise<Record<string, Value>> {
+    const { [DEVICE_KEY]: _, ...stored } = row;
+    const values: Record<string, Value> = { ...stored };
+    const device = deviceOf(row);
+    const present = device === undefined ? undefined : await this.opts.interfaces.pathOf(device);
+    if (present !== undefined) values.Interface = present;
+    if (kind === 'setting') {
+      values.Status = row.Enable !== true ? 'Disabled' : device === undefined ? 'Error_Misconfigured' : this.failure !== undefined ? 'Error' : 'Enabled';
+      return values;
+    }
+    const expiry = this.leases.get(n);
+    values.RemainingLeaseTime = expiry === undefined ? 0 : Math.max(0, Math.ceil((expiry - this.now()) / 1000));
+    if (row.Enable !== true) values.Status = 'Disabled';
+    else if (!installable({ path: '', device, values: row })) values.Status = 'Error_Misconfigured';
+    else if (this.failure !== undefined) values.Status = 'Error';
+    // A device that comes later (ppp0 once the link is up) is matched by name from then on.
+    else values.Status = row.AllInterfaces === true || present !== undefined ? 'Enabled' : 'Inactive';
+    return values;
+  }
+
+  /** Refuses (7012) a mapping this platform cannot hold: bad values, or ports another mapping claims. */
+  checkMapping(n: number, merged: Row): void {
+    const bad: BadParam[] = mappingProblems(merged);
+    const clash = this.rows(this.mappings).find(([m, other]) => m !== n && mappingsOverlap(merged, other));
+    if (clash) bad.push({ param: 'ExternalPort', message: `external ports overlap ${this.mappings.pathOf([clash[0]])} (same protocol and remote host)` });
+    if (bad.length > 0) throw invalid(bad);
+  }
+
+  /** Arms or clears the lease of mapping `n` after a write of LeaseDuration `seconds`. */
+  startLease(n: number, seconds: Value | undefined): void {
+    const s = Number(seconds ?? 0);
+    if (s > 0) this.leases.set(n, this.now() + s * 1000);
+    else this.leases.delete(n);
+    this.arm();
+  }
+
+  endLease(n: number): void {
+    this.leases.delete(n);
+    this.arm();
+  }
+
+  /** One timer, at the earliest expiry. */
+  private arm(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.stopped || this.leases.size === 0) return;
+    const next = Math.min(...this.leases.values());
+    this.timer = setTimeout(() => void this.expire(), Math.min(MAX_TIMER_MS, Math.max(0, next - this.now())));
+    this.timer.unref?.();
+  }
+
+  /** Deletes the mappings whose lease ran out, each as the agent's own Delete (ObjectDeletion is sent). */
+  private async expire(): Promise<void> {
+    this.timer = undefined;
+    const due = [...this.leases].filter(([, at]) => at <= this.now()).map(([n]) => n);
+    for (const n of due) {
+      this.leases.delete(n);
+      try {
+        await Transaction.run(this.opts.model, {}, (tx) => tx.delete({ node: this.mappings, keys: [n] }));
+        this.opts.log?.info('NAT port mapping lease expired; mapping deleted', { path: this.mappings.pathOf([n]) });
+      } catch (e) {
+        this.opts.log?.warn('NAT port mapping lease expired but the mapping could not be deleted', { path: this.mappings.pathOf([n]), why: message(e) });
+      }
+    }
+    this.arm();
+  }
+}
+
+type Kind = 'mapping' | 'setting';
+
+/**
+ * One NAT table: rows in the store, each change written to the kernel before it is answered
+ * (refused with the store put back when nft fails). A transaction's undo comes back through the
+ * same methods, so a rolled-back change leaves the kernel as the store is.
+ */
+class NatTable implements ObjectBinding {
+  readonly stored = true;
+  private readonly defaults: Record<string, Value> = {};
+
+  constructor(
+    private readonly nat: LinuxNat,
+    private readonly store: DataStore,
+    private readonly node: ModelNode,
+    readonly params: readonly string[],
+    private readonly max: number,
+    private readonly kind: Kind,
+  ) {
+    for (const name of params) {
+      const p = node.def.params.find((q) => q.name === name);
+      if (p && !LIVE.has(name)) this.defaults[name] = defaultValue(p);
+    }
+  }
+
+  list(): number[] {
+    return this.store.instances(this.node.tablePathOf([]));
+  }
+
+  private row(n: number): Row {
+    const row = this.store.row(this.node.pathOf([n]));
+    if (!row) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such instance: ${this.node.pathOf([n])}`);
+    return row;
+  }
+
+  get(keys: InstanceKeys): Promise<Record<string, Value>> {
+    return this.nat.read(this.kind, keys[0]!, this.row(keys[0]!));
+  }
+
+  /** The row after `changes`, checked, with the device of its Interface; throws 7012 for what cannot be. */
+  private async next(n: number, current: Row, changes: Record<string, Value>): Promise<Record<string, Value>> {
+    canonicalizeReferences(changes, ['Interface']);
+    const stored: Record<string, Value> = {};
+    for (const [k, v] of Object.entries(changes)) if (!LIVE.has(k)) stored[k] = v;
+    const merged: Record<string, Value> = { ...current, ...stored };
+    if (changes.Interface !== undefined) {
+      const device = await this.nat.deviceFor(String(changes.Interface));
+      delete merged[DEVICE_KEY];
+      if (device !== undefined) merged[DEVICE_KEY] = device;
+    }
+    if (this.kind === 'mapping') this.nat.checkMapping(n, merged);
+    return merged;
+  }
+
+  /** Puts `row` at instance `n` and writes the kernel; on failure the store gets `before` back (undefined: the row goes). */
+  private async commit(n: number, row: Row | undefined, before: Row | undefined): Promise<void> {
+    const path = this.node.pathOf([n]);
+    const tablePath = this.node.tablePathOf([]);
+    const put = (r: Row | undefined): void => (r ? this.store.setRow(path, { ...r }) : this.store.remove(path, tablePath, n));
+    put(row);
+    try {
+      await this.nat.write();
+    } catch (e) {
+      put(before);
+      throw new UspError(ErrorCode.InternalError, `nft did not take the NAT rules, so nothing changed: ${message(e)}`);
+    }
+  }
+
+  async set(keys: InstanceKeys, changes: Record<string, Value>): Promise<void> {
+    const n = keys[0]!;
+    const current = this.row(n);
+    const next = await this.next(n, current, changes);
+    await this.commit(n, next, current);
+    if (this.kind === 'mapping' && changes.LeaseDuration !== undefined) this.nat.startLease(n, changes.LeaseDuration);
+  }
+
+  async add(_parent: InstanceKeys, params: Record<string, Value>, _ctx: RequestContext, requested?: number): Promise<number> {
+    if (this.list().length >= this.max) throw new UspError(ErrorCode.ResourcesExceeded, `${this.node.tablePathOf([])} holds at most ${this.max} rows on this device`);
+    const initial = this.kind === 'mapping' ? { ...this.defaults, Protocol: 'TCP' } : { ...this.defaults };
+    // Instance 0: not numbered yet, so a refused Add uses no number.
+    const row = await this.next(0, initial, { ...params });
+    const n = this.store.allocate(this.node.tablePathOf([]), requested);
+    // TR-181 Alias: an Agent that was not given one assigns one with the "cpe-" prefix.
+    if (row.Alias === '' || row.Alias === undefined) row.Alias = `cpe-${n}`;
+    await this.commit(n, row, undefined);
+    if (this.kind === 'mapping') this.nat.startLease(n, row.LeaseDuration);
+    return n;
+  }
+
+  async delete(keys: InstanceKeys): Promise<void> {
+    const n = keys[0]!;
+    const before = this.row(n);
+    await this.commit(n, undefined, before);
+    if (this.kind === 'mapping') this.nat.endLease(n);
+  }
+
+  snapshot(keys: InstanceKeys): unknown {
+    return this.store.snapshotSubtree(this.node.pathOf(keys));
+  }
+
+  /** A rolled-back Delete: the row is back in the store, and in the kernel. */
+  async restore(keys: InstanceKeys, snap: unknown): Promise<void> {
+    this.store.restoreSubtree(this.node.tablePathOf([]), keys[0]!, snap as ReturnType<DataStore['snapshotSubtree']>);
+    if (this.kind === 'mapping') this.nat.startLease(keys[0]!, this.store.row(this.node.pathOf(keys))?.LeaseDuration);
+    await this.nat.write().catch(() => undefined);
+  }
+}
+
+function deviceOf(row: Row): string | undefined {
+  const d = row[DEVICE_KEY];
+  return typeof d === 'string' && d !== '' ? d : undefined;
+}
+
+function invalid(bad: readonly BadParam[]): UspError {
+  return new UspError(ErrorCode.InvalidValue, bad.map((b) => `${b.param}: ${b.message}`).join('; '), { paramErrors: bad.map((b) => ({ ...b, code: ErrorCode.InvalidValue })) });
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
