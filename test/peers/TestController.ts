@@ -8,6 +8,13 @@ import { decodeMsg, encodeMsg, requestMsg } from '../../agent/codec/msg.js';
 import { decodeRecord, encodeRecord, noSessionContextRecord, type DecodedRecord } from '../../agent/codec/record.js';
 import type { ErrorBody, Request, Response, UspMsg } from '../../agent/codec/types.js';
 
+/**
+ * How long a test waits for the agent's answer by default. Not a speed limit: an Add on the
+ * OpenWrt fake runs a dozen `uci`/`ubus` stand-ins, each a Node process, and on a loaded 2-core
+ * machine that took over 5 s. A request the agent never answers still fails.
+ */
+export const ANSWER_TIMEOUT_MS = 20_000;
+
 /** A free loopback TCP port; bench/port.ts holds it because tsconfig.build.json excludes test/. */
 export { freePort } from '../../bench/port.js';
 
@@ -50,7 +57,7 @@ export class TestController {
   }
 
   /** Sends a request and waits for its response (or Error) Msg. */
-  async send(request: Request, timeoutMs = 5000): Promise<UspMsg> {
+  async send(request: Request, timeoutMs = ANSWER_TIMEOUT_MS): Promise<UspMsg> {
     const msgId = `tc-${++this.seq}`;
     const p = this.expect(msgId, timeoutMs);
     this.sendMsg(requestMsg(msgId, request));

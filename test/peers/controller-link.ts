@@ -27,7 +27,7 @@ import { silentLogger } from '../../datamodel/Logger.js';
 import { withReplyTo } from '../../mtp/mqtt/topics.js';
 import { AGENT_EID, CONTROLLER_EID, testSchema } from './agent-fixture.js';
 import { startMosquitto, type Mosquitto } from './mosquitto.js';
-import { TestController, freePort } from './TestController.js';
+import { ANSWER_TIMEOUT_MS, TestController, freePort } from './TestController.js';
 import { UdsTestPeer } from './UdsTestPeer.js';
 
 export type MtpKind = 'websocket-server' | 'websocket-client' | 'mqtt5' | 'mqtt311' | 'uds';
@@ -143,7 +143,7 @@ abstract class BaseLink implements ControllerLink {
     return `${this.kind}-${tag}-${++this.seq}`;
   }
 
-  async send(request: Request, timeoutMs = 5000): Promise<UspMsg> {
+  async send(request: Request, timeoutMs = ANSWER_TIMEOUT_MS): Promise<UspMsg> {
     const msgId = this.nextMsgId();
     this.sendMsg(requestMsg(msgId, request));
     return this.waitForMsg(msgId, timeoutMs);
@@ -157,7 +157,7 @@ abstract class BaseLink implements ControllerLink {
     this.sendRecord(encodeRecord(noSessionContextRecord({ toId: addr.toId ?? this.agentId, fromId: addr.fromId ?? this.controllerId }, payload)));
   }
 
-  waitForMsg(msgId: string, timeoutMs = 5000): Promise<UspMsg> {
+  waitForMsg(msgId: string, timeoutMs = ANSWER_TIMEOUT_MS): Promise<UspMsg> {
     // Only answers count: a request from the agent (a Notify) is never the answer to ours.
     const find = (): UspMsg | undefined => this.messages.find((m) => m.header.msgId === msgId && m.body.msgBody !== 'request');
     return this.until(find, timeoutMs, `the answer to ${msgId} over ${this.kind}`);
