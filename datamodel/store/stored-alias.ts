@@ -21,7 +21,8 @@
  * persisted state, and a full disk must not fail a Get): an Alias a read finds stale (its row no
  * longer listed, or another row under its number) reads as cpe-<n> and is queued, and the queue
  * is applied by the next write of the table's Aliases (a Set, Add or Delete, inside its
- * transaction, saved with it).
+ * transaction, saved with it) or at the next commit of any transaction (pruneQueuedAliases, a
+ * commit hook: saved with the commit after it).
  */
 import type { Value } from '../value/Value.js';
 import type { InstanceKeys, ObjectBinding, RequestContext } from '../tree/binding.js';
@@ -33,6 +34,20 @@ import type { DataStore } from './DataStore.js';
 const ALIAS = 'Alias';
 /** Stored beside the Alias: the row's values of its other unique key, when it has one. */
 const OF = 'AliasOf';
+
+/** Per store, the tables with prunes queued (most stores have none: made at the first). */
+const queuedOf = new WeakMap<DataStore, Set<StoredAlias>>();
+
+/**
+ * Applies every prune a read queued for `store`'s Aliases. For a commit hook (DataModel.onCommit):
+ * it runs under the write lock, never inside a read.
+ */
+export function pruneQueuedAliases(store: DataStore): void {
+  const queued = queuedOf.get(store);
+  if (!queued || queued.size === 0) return;
+  queuedOf.delete(store);
+  for (const alias of queued) alias.prune();
+}
 
 /**
  * Gives every table registered from now on whose schema has `Alias` and whose binding does not
@@ -107,6 +122,9 @@ class StoredAlias implements ExtraParams {
   queueStale(keys: InstanceKeys, gone: boolean): void {
     const path = this.node.pathOf(keys);
     const queue = (this.staleOf ??= new Map<string, Stale>());
+    let queued = queuedOf.get(this.store);
+    if (!queued) queuedOf.set(this.store, (queued = new Set<StoredAlias>()));
+    queued.add(this);
     queue.delete(path);
     if (queue.size >= MAX_STALE) queue.delete(queue.keys().next().value!);
     queue.set(path, { keys, gone });
@@ -119,11 +137,12 @@ class StoredAlias implements ExtraParams {
     for (const [path, s] of queue) if (s.gone && present.has(own(s.keys)) && s.keys.length === parentKeys.length + 1 && parentKeys.every((k, i) => s.keys[i] === k)) queue.delete(path);
   }
 
-  /** Applies the queued prunes; only from a write (a transaction holding the write lock, whose commit saves them). */
-  private prune(): void {
+  /** Applies the queued prunes; only from a write or a commit (under the write lock; a commit saves them). */
+  prune(): void {
     const queue = this.staleOf;
     if (!queue || queue.size === 0) return;
     this.staleOf = undefined;
+    queuedOf.get(this.store)?.delete(this);
     for (const s of queue.values()) this.drop(s.keys, s.gone);
   }
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Schema } from '../../../../datamodel/schema/Schema.js';
 import { DataStore } from '../../../../datamodel/store/DataStore.js';
-import { storedAliases } from '../../../../datamodel/store/stored-alias.js';
+import { pruneQueuedAliases, storedAliases } from '../../../../datamodel/store/stored-alias.js';
 import type { ObjectBinding } from '../../../../datamodel/tree/binding.js';
 import { DataModel } from '../../../../datamodel/tree/DataModel.js';
 import { Transaction } from '../../../../datamodel/tree/Transaction.js';
@@ -111,6 +111,21 @@ describe('stored Alias', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('any commit applies the prunes reads queued (pruneQueuedAliases as a commit hook), a read alone none', async () => {
+    const { model, store, rows } = build(['wan', 'lan']);
+    model.onCommit(async () => pruneQueuedAliases(store));
+    let code = '';
+    model.register('Device.DeviceInfo.', { params: ['ProvisioningCode'], get: () => ({ ProvisioningCode: code }), set: (_k, c) => void (code = String(c.ProvisioningCode)) });
+    const node = model.requireNode(TABLE);
+    await Transaction.run(model, {}, (tx) => tx.set({ node, keys: [2] }, { Alias: 'home' }));
+    rows.delete(2);
+    expect(await model.listInstances(node, [], {})).toEqual([1]);
+    expect(store.row('Device.Ethernet.Link.2.')?.Alias).toBe('home');
+    // A write elsewhere: its commit prunes the Alias of the row gone.
+    await Transaction.run(model, {}, (tx) => tx.set({ node: model.requireNode('Device.DeviceInfo.'), keys: [] }, { ProvisioningCode: 'x' }));
+    expect(store.row('Device.Ethernet.Link.2.')).toBeUndefined();
   });
 
   it('a row that leaves and comes back under its number keeps its Alias (the same row: InstanceMap keeps the number)', async () => {
