@@ -13,7 +13,7 @@
  * A platform or plugin that serves one of them keeps its own.
  */
 import type { DataStore } from '../../datamodel/store/DataStore.js';
-import { storedAliases } from '../../datamodel/store/stored-alias.js';
+import { pruneQueuedAliases, storedAliases } from '../../datamodel/store/stored-alias.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { withExtraParams } from '../../datamodel/tree/extra-params.js';
 import { LOCATION_TABLE, registerLocationTable } from '../../platform/location-table.js';
@@ -48,6 +48,8 @@ export interface AgentHeld {
 export function holdAgentParams(model: DataModel, store: DataStore): AgentHeld {
   let recordTypes = AGENT_RECORD_TYPES;
   model.decorateBindings(storedAliases(store));
+  // The stale Aliases reads found go at a commit, never in the read (stored-alias.ts).
+  model.onCommit(async () => pruneQueuedAliases(store));
   model.decorateBindings((node, binding) => {
     if (binding.params === undefined) return binding;
     const missing = node.supportedPath === DEVICE_INFO ? HELD_DEVICE_INFO.filter((n) => !binding.params?.includes(n)) : [];

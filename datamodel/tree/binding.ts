@@ -80,6 +80,14 @@ export interface ObjectBinding {
    */
   snapshot?(keys: InstanceKeys): unknown;
   restore?(keys: InstanceKeys, snapshot: unknown): Awaitable<void>;
+  /**
+   * Tables whose schema unique keys hold nothing the device fixes (Device.Routing.Router.{i}. has
+   * only Alias): a name of the row that survives an agent restart (the kernel routing table, a
+   * UCI section), so what the agent keeps for the row (its stored Alias) is not handed to another
+   * row that gets its instance number at the next start. Synchronous and cheap (no I/O: it is
+   * asked on every read of the row); undefined when the binding cannot tell now.
+   */
+  rowIdentity?(keys: InstanceKeys): string | undefined;
   /** Commands of this object, by name with "()". */
   readonly commands?: Readonly<Record<string, CommandBinding>>;
   /**

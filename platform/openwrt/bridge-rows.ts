@@ -16,7 +16,13 @@
  *   may be reaching the agent through. Move or delete the IP.Interface first. A bridge of an
  *   old-style `config interface` with `type 'bridge'` goes with its interface (7024 here too).
  *
- * Both commit once and reload netifd (BridgingState.write; a failure reverts).
+ * - Set of Enable, Standard and AgingTime on any bridge writes the same options on its section
+ *   (`enabled`, `vlan_filtering`, `ageing_time`; on an old-style bridge, its interface section,
+ *   which netifd reads the bridge's options from). 802.1D-2004 is refused (7012) while the bridge
+ *   has VLAN rows: netifd filters VLANs on a bridge with bridge-vlan sections whatever
+ *   `vlan_filtering` says. A transaction that fails later sets the old values back the same way.
+ *
+ * Each commits once and reloads netifd (BridgingState.write; a failure reverts).
  */
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
@@ -24,6 +30,7 @@ import { parseBridges } from './bridge-config.js';
 import { type BridgeRow, type BridgingState, MAX_BRIDGES } from './BridgingState.js';
 import { refused } from './convert.js';
 import { stringOption } from './uci-show.js';
+import { type ParamWriter, planWrite } from './uci.js';
 
 /** Names of the bridges the agent creates: br-usp1, br-usp2, ... */
 const CREATED_PREFIX = 'br-usp';
@@ -34,9 +41,41 @@ export function newBridgeOptions(params: Record<string, Value>): Array<[string, 
   if (params.Enable !== true) out.push(['enabled', '0']);
   const standard = params.Standard ?? '802.1D-2004';
   if (standard === '802.1Q-2011') out.push(['vlan_filtering', '1']);
-  else if (standard !== '802.1D-2004') throw refused([{ param: 'Standard', message: `${String(standard)}: netifd bridges are 802.1D-2004, or 802.1Q-2011 with VLAN filtering` }]);
+  else if (standard !== '802.1D-2004') throw refused([{ param: 'Standard', message: unknownStandard(standard) }]);
   if (typeof params.AgingTime === 'number') out.push(['ageing_time', String(params.AgingTime)]);
   return out;
+}
+
+function unknownStandard(standard: Value): string {
+  return `${String(standard)}: netifd bridges are 802.1D-2004, or 802.1Q-2011 with VLAN filtering`;
+}
+
+/** How each writable parameter of bridge `b` becomes options of its section. */
+function bridgeWriters(b: BridgeRow): Readonly<Record<string, ParamWriter>> {
+  const { section, vlans } = b.config;
+  return {
+    Enable: (v) => [{ section, option: 'enabled', value: v === true ? '1' : '0' }],
+    Standard: (v) => {
+      if (v === '802.1Q-2011') return [{ section, option: 'vlan_filtering', value: '1' }];
+      if (v !== '802.1D-2004') return unknownStandard(v);
+      if (vlans.length > 0) return `netifd filters VLANs on a bridge with VLAN rows (bridge-vlan sections): delete its ${vlans.length} VLAN rows first`;
+      return [{ section, option: 'vlan_filtering', value: '0' }];
+    },
+    AgingTime: (v) => [{ section, option: 'ageing_time', value: String(v) }],
+  };
+}
+
+/**
+ * Sets Enable, Standard and AgingTime of bridge `b` (one commit and reload); 7012, writing
+ * nothing, for a value netifd cannot hold. Alias is the caller's (the agent keeps it).
+ */
+export async function setBridge(state: BridgingState, b: BridgeRow, changes: Record<string, Value>, current: Record<string, Value>): Promise<void> {
+  const { Alias: _, ...written } = changes;
+  const plan = planWrite(current, written, bridgeWriters(b));
+  if (plan.length === 0) return;
+  await state.write(async (s) => {
+    for (const c of plan) await s.set(c);
+  });
 }
 
 /** Adds a bridge section; resolves with its device name. */

@@ -5,8 +5,7 @@
  * - Bridge.{i}: each bridge device (bridge-config.ts); Enable from its `enabled` option, Status
  *   Enabled while netifd has it up; Standard 802.1Q-2011 once it filters VLANs (it has
  *   bridge-vlan sections or `vlan_filtering`), else 802.1D-2004; AgingTime from `ageing_time`
- *   (the kernel's 300 s when unset). Add and Delete: bridge-rows.ts; the other parameters take
- *   only their current value (Alias, kept by the agent, aside).
+ *   (the kernel's 300 s when unset). Add, Delete and the Set of those three: bridge-rows.ts.
  * - Bridge.{i}.Port.{i}: bridging-port.ts (a Controller adds and deletes members of `ports`).
  *   A member's LowerLayers is its Ethernet.Interface (or WiFi.SSID); PVID follows netifd's
  *   choice (bridge-config.ts portPvid). Status and Enable from network.device status.
@@ -15,8 +14,7 @@
  * - VLAN.{i} and VLANPort.{i}: bridging-vlan.ts (read-write, through UCI).
  */
 import { registerBridgeVlans } from './bridging-vlan.js';
-import { addBridge, deleteBridge } from './bridge-rows.js';
-import { refused } from './convert.js';
+import { addBridge, deleteBridge, setBridge } from './bridge-rows.js';
 import { type BridgeRow, BridgingState, MAX_BRIDGES, portPath } from './BridgingState.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { MAX_VID, MIN_VID } from './bridge-config.js';
@@ -64,14 +62,9 @@ export function registerBridging(ctx: OpenWrtContext, ethernet: EthernetLinks, w
     params: ['Enable', 'Status', 'Alias', 'Name', 'Standard', 'AgingTime'],
     list: async () => state.bridges.list((await state.read()).map((b) => b.config.name)),
     get: async ([n]) => values(await state.bridge(n)),
-    // Only the Alias is the agent's to change; the rest takes its current value.
     set: async ([n], changes) => {
       const b = await state.bridge(n);
-      const current = values(b);
-      const bad = Object.entries(changes)
-        .filter(([k, v]) => k !== 'Alias' && v !== current[k])
-        .map(([param]) => ({ param, message: 'this device only accepts its current value' }));
-      if (bad.length > 0) throw refused(bad);
+      await setBridge(state, b, changes, values(b));
       if (typeof changes.Alias === 'string') aliases.set(b.config.name, changes.Alias);
     },
     add: async (_parent, params) => {

@@ -83,6 +83,20 @@ export async function planInterfaceWrite(s: UciSection, current: Record<string, 
   return planWrite(current, changes, writers);
 }
 
+/**
+ * The changes that put the options `plan` wrote on section `s` back as `s` held them (an undo
+ * after a later step failed): each one set again, or deleted where `s` had none.
+ */
+export function revertPlan(s: UciSection, plan: readonly UciChange[]): UciChange[] {
+  const options = [...new Set(plan.map((c) => c.option))];
+  return options.flatMap((option): UciChange[] => {
+    const was = s.options[option];
+    if (was === undefined) return [{ section: s.name, option, value: '', remove: true }];
+    if (!Array.isArray(was)) return [{ section: s.name, option, value: was }];
+    return [{ section: s.name, option, value: '', remove: true }, ...was.map((value) => ({ section: s.name, option, value, append: true }))];
+  });
+}
+
 /** Serves Device.IP. (the IPv4/IPv6 switches and ULAPrefix). */
 export function registerIPGlobals(ctx: OpenWrtContext, uci: UciWriter, ipv6File = '/proc/net/if_inet6'): void {
   const read = async (): Promise<Record<string, Value>> => {

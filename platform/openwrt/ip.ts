@@ -25,7 +25,7 @@ import { stats, type EthernetLinks } from './ethernet.js';
 import { packetStats, packetStatsParams } from './packet-stats.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import { configuredV4, keyOf as v4Key, planV4, takesStatic, v4Values, type ConfiguredV4 } from './ipv4-config.js';
-import { configValues, interfaceSections, newInterfaceName, notDeletable, planInterfaceWrite, sectionEnabled } from './ip-config.js';
+import { configValues, interfaceSections, newInterfaceName, notDeletable, planInterfaceWrite, revertPlan, sectionEnabled } from './ip-config.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
 import { agentInterface, InterfaceZones } from './ip-firewall-zone.js';
 import { NETWORK_RELOAD, planWrite, type UciChange, type UciWriter } from './uci.js';
@@ -184,11 +184,9 @@ export function registerIP(ctx: OpenWrtContext, ethernet: EthernetLinks, uci: Uc
       const device = deviceAfter(plan);
       if (device !== undefined && agentInterface(section.name)) {
         await zones.place(section.name, device).catch(async (e: unknown) => {
-          // Back on its old link, in the zone it is still in.
-          const old = stringOption(section.options.device);
-          await uci
-            .apply('network', [old === undefined ? { section: section.name, option: 'device', value: '', remove: true } : { section: section.name, option: 'device', value: old }], NETWORK_RELOAD)
-            .finally(forget);
+          // Back as it was (its link, and its Enable when this Set changed it too), in the zone it is still in:
+          // a binding's failed set is not undone by the transaction.
+          await uci.apply('network', revertPlan(section, plan), NETWORK_RELOAD).finally(forget);
           throw e;
         });
       }

@@ -60,6 +60,8 @@ export function registerRouting(ctx: OpenWrtContext, ip: IPInterfaces): void {
       router(n);
       return { Enable: true, Status: 'Enabled' };
     },
+    // Router 1 is the kernel's main routing table (254), whatever the numbering: its stored Alias goes with it.
+    rowIdentity: ([n]) => (n === 1 ? 'table main' : undefined),
   });
   model.register('Device.Routing.Router.{i}.IPv4Forwarding.{i}.', {
     params: ['Enable', 'Status', 'DestIPAddress', 'DestSubnetMask', 'GatewayIPAddress', 'Interface', 'Origin', 'ForwardingMetric'],

@@ -3,13 +3,15 @@
  * access point (2.4, 5 and 6 GHz) under the German/EU regulatory domain. Channel and the other
  * writable settings are validated against what each radio can do and persisted: ExtensionChannel
  * places a 2.4 GHz 40 MHz channel's secondary (5 and 6 GHz follow their channel plan), a fixed
- * MCS caps the stations' rates and GuardInterval scales them (wifi-stations.ts). Its Stats are in wifi-stats.ts.
+ * MCS caps the stations' rates and GuardInterval scales them (wifi-stations.ts), RegulatoryDomain and
+ * IEEE80211hEnabled decide the PossibleChannels (wifi-regulatory.ts: without 802.11h no DFS channel,
+ * and the automatic selection moves off one). Its Stats are in wifi-stats.ts.
  */
 import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { Prng } from './random.js';
 import { EnableClock, invalidParams, type LinkClock, nth, type SimContext, WritableRows } from './SimContext.js';
-import { knownDomain, underDomain } from './wifi-regulatory.js';
+import { isDfsChannel, knownDomain, underDomain, underRules } from './wifi-regulatory.js';
 
 export interface RadioDef {
   band: '2.4GHz' | '5GHz' | '6GHz';
@@ -196,7 +198,16 @@ class Radio implements RadioState {
    */
   settings(): Record<string, Value> {
     const row = this.rows.row([this.index]);
-    return row.AutoChannelEnable === true ? { ...row, Channel: this.startupChannel } : row;
+    return row.AutoChannelEnable === true ? { ...row, Channel: this.autoChannel(row.IEEE80211hEnabled) } : row;
+  }
+
+  /**
+   * The automatic selection's channel: the seeded start-up one, or, while 802.11h is off and that
+   * one needs DFS, the first start-up channel that does not.
+   */
+  autoChannel(ieee80211h: Value | undefined): number {
+    if (ieee80211h !== false || !isDfsChannel(this.def.band, this.startupChannel)) return this.startupChannel;
+    return this.def.startupChannels.find((c) => !isDfsChannel(this.def.band, c)) ?? this.startupChannel;
   }
 
   get channelChanges(): Readonly<{ manual: number; auto: number }> {
@@ -256,7 +267,7 @@ class RadioBinding implements ObjectBinding {
   get(keys: InstanceKeys): Record<string, Value> {
     const r = nth(this.radios, keys[0]);
     const row = r.settings();
-    const def = underDomain(r.def, String(row.RegulatoryDomain));
+    const def = underRules(r.def, String(row.RegulatoryDomain), row.IEEE80211hEnabled !== false);
     const bandwidth = currentBandwidth(def, row);
     return {
       ...row,
@@ -272,7 +283,7 @@ class RadioBinding implements ObjectBinding {
       AutoChannelSupported: true,
       ChannelLastChange: Math.max(0, Math.floor((r.ctx.now() - r.channelChangedAt) / 1000)),
       // A channel configured before this boot (persisted) was a manual choice too.
-      ChannelLastSelectionReason: r.reason ?? (row.Channel === r.startupChannel ? 'Auto_Startup' : 'Manual'),
+      ChannelLastSelectionReason: r.reason ?? (row.Channel === r.autoChannel(row.IEEE80211hEnabled) ? 'Auto_Startup' : 'Manual'),
       MaxSupportedSSIDs: 16,
       MaxSupportedAssociations: r.def.maxAssociations,
       FirmwareVersion: 'WLAN.HK.2.9.0.1-01890-QCAHKSWPL_SILICONZ-1',
@@ -286,26 +297,35 @@ class RadioBinding implements ObjectBinding {
   set(keys: InstanceKeys, changes: Record<string, Value>): void {
     const r = nth(this.radios, keys[0]);
     const before = r.settings();
+    const autoPick = r.autoChannel(changes.IEEE80211hEnabled ?? before.IEEE80211hEnabled);
     // The selection's own channel with it is accepted: that is how a rolled-back manual Channel
     // hands the radio back to the automatic selection (Transaction.set undoes both).
-    if (changes.Channel !== undefined && changes.AutoChannelEnable === true && changes.Channel !== r.startupChannel) {
+    if (changes.Channel !== undefined && changes.AutoChannelEnable === true && changes.Channel !== autoPick) {
       throw invalidParams([{ param: 'Channel', message: 'a channel cannot be chosen while AutoChannelEnable is set true: the automatic selection picks it' }]);
     }
     // A channel chosen by hand ends the automatic selection (as channel=<n> replaces channel=auto
     // in a driver's configuration); switching it back on selects a channel at once.
     if (changes.Channel !== undefined && changes.AutoChannelEnable === undefined) changes.AutoChannelEnable = false;
     const auto = changes.AutoChannelEnable === true && before.AutoChannelEnable !== true;
-    if (auto) changes.Channel = r.startupChannel;
+    if (auto) changes.Channel = autoPick;
     const merged = { ...before, ...changes };
+    // 802.11h switched while the selection runs: it picks again (off a DFS channel, or back to its own).
+    if (merged.AutoChannelEnable === true) merged.Channel = autoPick;
     if (changes.RegulatoryDomain !== undefined && !knownDomain(String(changes.RegulatoryDomain))) {
       throw invalidParams([{ param: 'RegulatoryDomain', message: 'this radio has channel rules for the EU/CEPT countries, US, CA and JP (e.g. "US ", "FRI")' }]);
     }
-    validateRadio(underDomain(r.def, String(merged.RegulatoryDomain)), changes, merged);
+    const domain = String(merged.RegulatoryDomain);
+    validateRadio(underRules(r.def, domain, merged.IEEE80211hEnabled !== false), changes, merged, underDomain(r.def, domain));
     if (changes.Channel !== undefined && changes.Channel !== before.Channel) {
       r.channelChangedAt = r.ctx.now();
       r.reason = auto ? 'Auto_User' : 'Manual';
       r.countChannelChange(auto);
     } else if (auto) r.reason = 'Auto_User';
+    else if (changes.Channel === undefined && merged.Channel !== before.Channel) {
+      r.channelChangedAt = r.ctx.now();
+      r.reason = 'Auto_User';
+      r.countChannelChange(true);
+    }
     if (changes.Enable !== undefined && changes.Enable !== r.clock.up) {
       r.notify(false);
       r.clock.setUp(changes.Enable === true);
@@ -329,8 +349,11 @@ export function registerWiFiRadios(ctx: SimContext): RadioState[] {
   return radios;
 }
 
-/** Refuses (7012) values the schema allows but this radio cannot do; nothing is applied then. */
-function validateRadio(def: RadioDef, changes: Record<string, Value>, merged: Record<string, Value>): void {
+/**
+ * Refuses (7012) values the schema allows but this radio cannot do; nothing is applied then.
+ * `def` is the radio under its rules (domain and 802.11h), `full` under its domain alone.
+ */
+function validateRadio(def: RadioDef, changes: Record<string, Value>, merged: Record<string, Value>, full: RadioDef): void {
   const bad: Array<{ param: string; message: string }> = [];
   if (changes.ExtensionChannel !== undefined || changes.Channel !== undefined) {
     const ext = String(merged.ExtensionChannel);
@@ -365,6 +388,14 @@ function validateRadio(def: RadioDef, changes: Record<string, Value>, merged: Re
   }
   if (IEEE80211hEnabled === true && !def.dfs) {
     bad.push({ param: 'IEEE80211hEnabled', message: `802.11h does not apply to ${def.band}` });
+  }
+  // Without 802.11h no channel of the block may need DFS (160 MHz from 36 bonds 52-64).
+  if (merged.IEEE80211hEnabled === false && full.dfs && !bad.some((b) => b.param === 'Channel')) {
+    const dfs = channelsInUse(full, Number(merged.Channel), currentBandwidth(full, merged), String(merged.ExtensionChannel)).filter((c) => isDfsChannel(full.band, c));
+    if (dfs.length > 0) {
+      const param = ['IEEE80211hEnabled', 'OperatingChannelBandwidth', 'Channel', 'ExtensionChannel', 'AutoChannelEnable', 'RegulatoryDomain'].find((p) => p in changes) ?? Object.keys(changes)[0]!;
+      bad.push({ param, message: `channels ${dfs.join(',')} need DFS (802.11h): without it the radio keeps to ${def.channels.join(',')} (choose a Channel or bandwidth there first)` });
+    }
   }
   if (bad.length > 0) throw invalidParams(bad);
 }

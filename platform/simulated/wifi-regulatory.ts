@@ -4,6 +4,10 @@
  * domain decides the radio's PossibleChannels. The simulated firmware knows three channel plans:
  * the EU/CEPT one (the factory "DE " and the other European countries), the FCC one (US, CA) and
  * Japan's; any other country is refused, as a driver without its rules would.
+ *
+ * IEEE80211hEnabled (802.11h: DFS and TPC) decides whether the 5 GHz DFS channels may be used:
+ * 52-64 and 100-144 in all three plans need radar detection, so without 802.11h the radio keeps
+ * to 36-48 (and 149-165 in the FCC plan), as hostapd refuses a DFS channel with ieee80211h=0.
  */
 import type { RadioDef } from './wifi-radio.js';
 
@@ -40,4 +44,16 @@ export function underDomain(def: RadioDef, domain: string): RadioDef {
   // US/CA channels 149-165 bond from 149 (UNII-3), not from the 100 block below them.
   const bondingBases = plan === PLANS.FCC && def.band === '5GHz' ? [...def.bondingBases, 149] : def.bondingBases;
   return { ...def, channels: plan[def.band], bondingBases };
+}
+
+/** 5 GHz channels that need radar detection (DFS) in the EU/CEPT, FCC and Japanese plans. */
+export function isDfsChannel(band: RadioDef['band'], channel: number): boolean {
+  return band === '5GHz' && ((channel >= 52 && channel <= 64) || (channel >= 100 && channel <= 144));
+}
+
+/** The radio as the domain and its 802.11h setting allow it: without 802.11h, no DFS channel. */
+export function underRules(def: RadioDef, domain: string, ieee80211h: boolean): RadioDef {
+  const allowed = underDomain(def, domain);
+  if (ieee80211h || !def.dfs) return allowed;
+  return { ...allowed, channels: allowed.channels.filter((c) => !isDfsChannel(def.band, c)) };
 }

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentFixture } from '../peers/agent-fixture.js';
-import { add, del, tryAdd } from '../peers/controller-steps.js';
+import { add, del, set, tryAdd, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
 import { startOpenWrtAgent } from '../peers/openwrt-agent.js';
 import { dsaRouter } from '../unit/platform/openwrt/dsa-router.js';
@@ -169,12 +169,54 @@ describe('OpenWrt bridges added and deleted over WebSocket (recorded uci)', () =
     expect(writes()).toEqual([['uci', 'delete', 'network.cfg0ba1b0'], ['uci', 'delete', 'network.cfg0a0f15'], COMMIT, RELOAD]);
   });
 
+  it('sets Enable, Standard and AgingTime of an existing bridge through UCI; a later failure in the same Set writes the old values back', async () => {
+    fake.clearLog();
+    fake.willAdd('cfg0a0f15');
+    fake.respondUciAfterCommit('network', { file: 'uci-show-network.24.10-dsa.bridge-added.txt' });
+    const row = await add(f.controller, 'Device.Bridging.Bridge.', {});
+    fake.clearLog();
+    fake.respondUciAfterCommit('network', { file: 'uci-show-network.24.10-dsa.bridge-set.txt' });
+    await set(f.controller, row, { Enable: 'true', Standard: '802.1Q-2011', AgingTime: '120' });
+    expect(writes()).toEqual([
+      ['uci', 'set', 'network.cfg0a0f15.enabled=1'],
+      ['uci', 'set', 'network.cfg0a0f15.vlan_filtering=1'],
+      ['uci', 'set', 'network.cfg0a0f15.ageing_time=120'],
+      COMMIT,
+      RELOAD,
+    ]);
+    expect((await getObjects(f.controller, [row]))[row]).toMatchObject({ Enable: 'true', Standard: '802.1Q-2011', AgingTime: '120' });
+
+    // One Set, allow_partial false: the new bridge's AgingTime is written, then br-lan's 802.1D-2004
+    // is refused (its VLAN rows keep netifd filtering): the AgingTime is written back.
+    fake.clearLog();
+    fake.respondUciAfterCommit('network', { file: 'uci-show-network.24.10-dsa.bridge-set-600.txt' });
+    const m = await f.controller.send({
+      reqType: 'set',
+      set: {
+        allowPartial: false,
+        updateObjs: [
+          { objPath: row, paramSettings: [{ param: 'AgingTime', value: '600', required: true }] },
+          { objPath: B, paramSettings: [{ param: 'Standard', value: '802.1D-2004', required: true }] },
+        ],
+      },
+    });
+    if (m.body.msgBody !== 'error') throw new Error(`expected an Error, got ${JSON.stringify(m.body)}`);
+    expect(m.body.error.paramErrs).toEqual([expect.objectContaining({ paramPath: `${B}Standard`, errCode: 7012 })]);
+    expect(JSON.stringify(m.body)).toContain('bridge-vlan');
+    expect(writes()).toEqual([['uci', 'set', 'network.cfg0a0f15.ageing_time=600'], COMMIT, RELOAD, ['uci', 'set', 'network.cfg0a0f15.ageing_time=120'], COMMIT, RELOAD]);
+
+    fake.clearLog();
+    fake.respondUciAfterCommit('network', { file: 'uci-show-network.24.10-dsa.uci.txt' });
+    await del(f.controller, row);
+  });
+
   it('refuses, writing nothing: deleting br-lan while interface lan sits on it (7024), a Standard netifd has no setting for (7012)', async () => {
     fake.clearLog();
     const m = await f.controller.send({ reqType: 'delete', delete: { allowPartial: false, objPaths: [B] } });
     expect(m.body.msgBody === 'error' ? m.body.error.errCode : m.body).toBe(7024);
     expect(JSON.stringify(m.body)).toContain('carries interface lan');
     expect(code(await tryAdd(f.controller, 'Device.Bridging.Bridge.', { Standard: '802.1Q-2005' }))).toBe(7012);
+    expect(code(await trySet(f.controller, B, { Standard: '802.1Q-2005' }))).toBe(7012);
     expect(writes()).toEqual([]);
   });
 });

@@ -13,7 +13,8 @@
  *   `respondUci`), or what `respondUciAfterCommit` gave once `uci commit <config>` ran; an
  *   unknown config fails like uci: "uci: Entry not found", exit 1.
  * - `uci add <config> <type>` prints the next name of responses.json's `added` (or "cfg0f0000").
- * - every other `uci ...` succeeds, except `uci commit` while the file uci-fail-commit exists.
+ * - every other `uci ...` succeeds, except `uci commit` while the file uci-fail-commit exists
+ *   (empty: every commit; else only that of the config it names).
  * - `ip -6 neigh show` prints responses.json's `ip6neigh` (the recorded neighbours of the LAN by
  *   default; `{ exit, stderr }` to fail), every other `ip` call fails.
  * - `nft` (only with `{ nft: true }`): `nft -j list table netdev usp_agent_stats` prints
@@ -169,7 +170,7 @@ if (words[0] === 'add') {
   process.stdout.write(((manifest.added || [])[i] || 'cfg0f0000') + '\n');
   process.exit(0);
 }
-if (argv[0] === 'commit' && fs.existsSync(path.join(DIR, 'uci-fail-commit'))) {
+if (argv[0] === 'commit' && fs.existsSync(path.join(DIR, 'uci-fail-commit')) && [argv[1], ''].includes(fs.readFileSync(path.join(DIR, 'uci-fail-commit'), 'utf8'))) {
   process.stderr.write('uci: I/O error\n');
   process.exit(1);
 }
@@ -233,7 +234,8 @@ export interface FakeOpenWrt {
   event(stream: string, type: string, data: unknown): void;
   /** Makes the `ubus listen`/`subscribe` child for `stream` exit once. */
   kill(stream: string): void;
-  failCommit(on: boolean): void;
+  /** Makes `uci commit` fail (only `uci commit <config>` when `config` is given) until called with false. */
+  failCommit(on: boolean, config?: string): void;
   /** What `ip -6 neigh show` prints (undefined: `ip` fails as if the tool had no such object). */
   respondIp6Neigh(r: Response | undefined): void;
   /** What `nft -j list table netdev usp_agent_stats` prints (with `{ nft: true }`). */
@@ -301,9 +303,9 @@ export function fakeOpenWrt(opts: { withUbus?: boolean; nft?: boolean } = {}): F
     },
     event: (stream, type, data) => fs.appendFileSync(path.join(dir, 'events', `${stream}.jsonl`), `${JSON.stringify({ [type]: data })}\n`),
     kill: (stream) => fs.writeFileSync(path.join(dir, `die-${stream}`), ''),
-    failCommit: (on) => {
+    failCommit: (on, config) => {
       const f = path.join(dir, 'uci-fail-commit');
-      if (on) fs.writeFileSync(f, '');
+      if (on) fs.writeFileSync(f, config ?? '');
       else fs.rmSync(f, { force: true });
     },
     respondIp6Neigh: (r) => {

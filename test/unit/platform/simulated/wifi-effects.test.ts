@@ -4,7 +4,7 @@
  * Radio.{i}.GuardInterval scales the stations' PHY rates as the OFDM symbol time does, and
  * Radio.{i}.OperatingStandards sets the standard each station runs (refusing those left with none),
  * AutoChannelEnable hands the channel to the automatic selection (a manual Channel ends it), and
- * RegulatoryDomain decides the PossibleChannels.
+ * RegulatoryDomain decides the PossibleChannels, and IEEE80211hEnabled whether the DFS ones are among them.
  */
 import { describe, expect, it } from 'vitest';
 import { guardIntervalShare } from '../../../../platform/simulated/wifi-stations.js';
@@ -178,6 +178,31 @@ describe('simulated Wi-Fi: settings that take effect', () => {
     await expect(s.set(radio, { RegulatoryDomain: 'ZZ ' })).rejects.toMatchObject({ code: 7012 });
     await s.set('Device.WiFi.Radio.1.', { RegulatoryDomain: 'CA ' });
     expect((await s.values('Device.WiFi.Radio.1.')).PossibleChannels).toBe('1,2,3,4,5,6,7,8,9,10,11');
+    s.stop();
+  });
+
+  it('IEEE80211hEnabled false takes the DFS channels out of PossibleChannels: the selection moves off one, a manual one or a block reaching one is refused', async () => {
+    const radio = 'Device.WiFi.Radio.2.';
+    const all = '36,40,44,48,52,56,60,64,100,104,108,112,116,120,124,128,132,136,140';
+    // Seed 1: the automatic selection started the 5 GHz radio on channel 100, a DFS channel.
+    const s = simulated(1);
+    expect(await s.values(radio)).toMatchObject({ Channel: 100, AutoChannelEnable: true, IEEE80211hEnabled: true, PossibleChannels: all });
+    await s.set(radio, { IEEE80211hEnabled: false });
+    expect(await s.values(radio)).toMatchObject({ Channel: 36, ChannelsInUse: '36,40,44,48', PossibleChannels: '36,40,44,48', ChannelLastSelectionReason: 'Auto_User' });
+    expect(await s.values(`${radio}Stats.`)).toMatchObject({ TotalChannelChangeCount: 1, ManualChannelChangeCount: 0 });
+    await expect(s.set(radio, { Channel: 100 })).rejects.toMatchObject({ code: 7012 });
+    // 160 MHz from 36 would bond 52-64.
+    await expect(s.set(radio, { OperatingChannelBandwidth: '160MHz' })).rejects.toMatchObject({ code: 7012 });
+    // 802.11h back on: the DFS channels again, and the selection's own channel.
+    await s.set(radio, { IEEE80211hEnabled: true });
+    expect(await s.values(radio)).toMatchObject({ Channel: 100, PossibleChannels: all });
+    // A manual DFS channel keeps 802.11h on until the radio leaves it.
+    await s.set(radio, { Channel: 116 });
+    await expect(s.set(radio, { IEEE80211hEnabled: false })).rejects.toMatchObject({ code: 7012 });
+    expect((await s.values(radio)).IEEE80211hEnabled).toBe(true);
+    await s.set(radio, { Channel: 44 });
+    await s.set(radio, { IEEE80211hEnabled: false });
+    expect(await s.values(radio)).toMatchObject({ Channel: 44, PossibleChannels: '36,40,44,48' });
     s.stop();
   });
 });

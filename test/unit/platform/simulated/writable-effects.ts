@@ -60,11 +60,17 @@ export const WRITABLE_EFFECTS: Record<string, Effect> = {
 
   'Device.DNS.Client.Enable': { sim: 'client and server Status' },
   'Device.DNS.Client.Server.{i}.Enable': { sim: 'server Status; the client is in Error with no enabled server' },
-  'Device.DNS.Client.Server.{i}.DNSServer': { stored: 'no simulated client resolves names, so which server is asked changes nothing observable (network-assigned rows refuse it, 7012)' },
+  'Device.DNS.Client.Server.{i}.DNSServer': {
+    stored:
+      'no simulated client resolves names, and the IP diagnostics run on the network and resolver of the host: a server they never ask would be an invented effect (network-assigned rows refuse it, 7012)',
+  },
   'Device.DNS.Client.Server.{i}.Interface': { stored: 'no simulated client resolves names (network-assigned rows refuse it, 7012)' },
   'Device.DNS.Relay.Enable': { sim: 'relay and forwarder Status' },
   'Device.DNS.Relay.Forwarding.{i}.Enable': { sim: 'forwarder Status' },
-  'Device.DNS.Relay.Forwarding.{i}.DNSServer': { stored: 'no simulated client resolves names, so which server is asked changes nothing observable (network-assigned rows refuse it, 7012)' },
+  'Device.DNS.Relay.Forwarding.{i}.DNSServer': {
+    stored:
+      'no simulated client resolves names, and the IP diagnostics run on the network and resolver of the host: a server they never ask would be an invented effect (network-assigned rows refuse it, 7012)',
+  },
   'Device.DNS.Relay.Forwarding.{i}.Interface': { stored: 'no simulated client resolves names (network-assigned rows refuse it, 7012)' },
 
   'Device.DeviceInfo.ProvisioningCode': { stored: "the Controller's label for the device (TR-181: its provisioning information); nothing on the device reads it" },
@@ -120,7 +126,7 @@ export const WRITABLE_EFFECTS: Record<string, Effect> = {
     sim: "the radio's BSSes reload; each station runs the newest standard both have (OperatingStandard, rates capped to it), one with none is refused",
   },
   'Device.WiFi.Radio.{i}.AutoChannelEnable': { sim: 'switched on, the selection picks the channel (Channel, ChannelLastSelectionReason Auto_User, Stats); a manual Channel switches it off' },
-  'Device.WiFi.Radio.{i}.IEEE80211hEnabled': { stored: 'no simulated radar: DFS never moves the channel, enabled or not' },
+  'Device.WiFi.Radio.{i}.IEEE80211hEnabled': { sim: 'off: no DFS channel in PossibleChannels (a manual one, or a block reaching one, refused; the selection moves off one)' },
   'Device.WiFi.Radio.{i}.RegulatoryDomain': { sim: "PossibleChannels and the channels Channel accepts (EU/CEPT, FCC or Japan's plan); unknown countries refused" },
   'Device.WiFi.SSID.{i}.Enable': { sim: 'SSID Status; the BSS stops and its stations leave' },
   'Device.WiFi.SSID.{i}.LowerLayers': { sim: 'the radio the SSID sits on (its Stats move with it); the BSS restarts' },
