@@ -23,6 +23,7 @@
  * | DHCPv4.Server.Pool.Client                | dnsmasq's lease file (the dnsmasq section's `leasefile`) |
  * | DNS.Relay (+Forwarding)                  | `uci -q -X show dhcp` (dnsmasq section) + `network.interface dump` |
  * | Hosts.Host (+IPv6Address)                | dnsmasq's lease file + /proc/net/arp + `ip -6 neigh show` + /sys/class/net/<bridge>/brforward |
+ * | Time.                                    | `uci -q -X show system` + busybox ntpd's last event (the package's ntp hotplug script) |
  *
  * A source that fails (tool missing, ubus object absent, timeout) fails the objects that read
  * it with 7003 naming the command; every other object still reads.
@@ -49,6 +50,7 @@ import { registerIPGlobals } from './ip-config.js';
 import { registerNAT } from './nat.js';
 import { OpenWrtContext } from './OpenWrtContext.js';
 import { registerRouting } from './routing.js';
+import { registerTime } from './time.js';
 import { UciWriter } from './uci.js';
 import { registerWiFiAccessPoints } from './wifi-access-point.js';
 import { registerWiFiRadios } from './wifi-radio.js';
@@ -88,6 +90,8 @@ export interface OpenWrtOptions {
   packetCountersTable?: string;
   /** Firmware banks (FirmwareImage.{i}), started by the caller: DeviceInfo then serves ActiveFirmwareImage/BootFirmwareImage. */
   firmware?: StagedFirmware;
+  /** Where the package's ntp hotplug script keeps busybox ntpd's last event, for Device.Time.Status (default NTP_STATE_FILE). */
+  ntpStateFile?: string;
 }
 
 export interface OpenWrtPlatform {
@@ -136,6 +140,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
     });
   }
   registerDeviceInfo(ctx, opts.procStat, opts.firmware);
+  registerTime(ctx, uci, opts.ntpStateFile);
   if (opts.firmware) registerStagedFirmwareImages(model, opts.firmware);
   // Ethernet.Link of a bridge stacks on the Bridging management port, registered below.
   const bridgeStack: BridgeStack = {};
