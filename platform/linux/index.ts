@@ -1,7 +1,8 @@
 /**
  * The generic Linux platform: a Linux host, VM or container described through the kernel's own
  * interfaces (/proc, /sys) and iproute2 (`ip -j`), with no distribution-specific daemon. Serves
- * Device.DeviceInfo. (+ MemoryStatus, ProcessStatus with Process.{i}), Device.Ethernet.Interface.{i}.
+ * Device.DeviceInfo. (+ MemoryStatus, ProcessStatus with Process.{i}, TemperatureStatus from
+ * /sys/class/thermal and /sys/class/hwmon), Device.Ethernet.Interface.{i}.
  * and Device.Ethernet.Link.{i}. (+ Stats), Device.IP. (Interface, IPv4Address, IPv6Address) and
  * Device.Routing.Router.1 (IPv4Forwarding and IPv6Forwarding: the main table's routes), Device.DNS.Client
  * (resolv.conf) and Device.Bridging.Bridge
@@ -36,6 +37,7 @@ import { registerSystemStatus } from './system-status.js';
 import { registerProcessTable } from './processes.js';
 import { dnsSource, registerDnsClient } from './dns-client.js';
 import { findNft, PacketClassCounters, packetCountersUsable } from './packet-classes.js';
+import { registerTemperatureStatus } from './temperature-status.js';
 
 export type { LinuxIdentity } from './device-info.js';
 
@@ -83,7 +85,7 @@ export interface LinuxOptions extends HostRoots {
 
 export const DEFAULT_CACHE_MS = 1000;
 
-/** Registers the Linux host's objects on `model`. `stop()` ends the one background child, the `ip monitor link` watcher (LastChange), and removes the packet counters' nftables table. */
+/** Registers the Linux host's objects on `model`. `stop()` ends the one background child, the `ip monitor link` watcher (LastChange), the temperature poll timer, and removes the packet counters' nftables table. */
 export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {}): { stop(): void } {
   const now = opts.now ?? Date.now;
   const runner = opts.runner ?? new CommandRunner({ commandPath: opts.commandPath, log: opts.log, now });
@@ -121,6 +123,9 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     if (opts.firmware) registerStagedFirmwareImages(model, opts.firmware);
     registerSystemStatus(ctx, opts.persistentPath ?? '/');
     registerProcessTable(model, ctx.files, now, ctx.cacheMs);
+    // TemperatureStatus: the kernel's thermal zones and hwmon inputs, polled by the agent.
+    const temperatures = registerTemperatureStatus(model, ctx.files, now);
+    stops.push(() => temperatures.stop());
     ctx.log?.debug('linux identity', { ...identity });
   }
   // IP.Interface.LowerLayers names Ethernet.Link rows only when this platform serves them.

@@ -8,6 +8,7 @@
  * |------------------------------------------|--------------------------------------------|
  * | DeviceInfo., .MemoryStatus.              | `ubus call system board`, `system info`    |
  * | DeviceInfo.ProcessStatus.                | /proc/stat                                 |
+ * | DeviceInfo.TemperatureStatus.            | /sys/class/thermal, /sys/class/hwmon (platform/linux/temperature-status.ts) |
  * | Ethernet.Interface/Link (+Stats)         | `ubus call network.device status`          |
  * | IP.Interface (+IPv4/IPv6Address, Prefix) | `ubus call network.interface dump` + `uci -q -X show network` |
  * | IP. (IPv4/IPv6 switches, ULAPrefix)      | `uci -q -X show network` (globals)         |
@@ -60,6 +61,8 @@ import { WiFiState } from './WiFiState.js';
 import { openWrtWiFiScanner } from './wifi-scan.js';
 import type { WiFiScanner } from '../diagnostics/wifi-scan.js';
 import { findNft, PacketClassCounters, packetCountersUsable } from '../linux/packet-classes.js';
+import { HostFiles } from '../linux/HostFiles.js';
+import { registerTemperatureStatus } from '../linux/temperature-status.js';
 import type { DeviceStatusMap } from './ubus-types.js';
 
 export interface OpenWrtOptions {
@@ -92,6 +95,8 @@ export interface OpenWrtOptions {
   firmware?: StagedFirmware;
   /** Where the package's ntp hotplug script keeps busybox ntpd's last event, for Device.Time.Status (default NTP_STATE_FILE). */
   ntpStateFile?: string;
+  /** Where sysfs is mounted, for the temperature sensors (default /sys). */
+  sysRoot?: string;
 }
 
 export interface OpenWrtPlatform {
@@ -141,6 +146,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   }
   registerDeviceInfo(ctx, opts.procStat, opts.firmware);
   registerTime(ctx, uci, opts.ntpStateFile);
+  const temperatures = registerTemperatureStatus(model, new HostFiles({ sysRoot: opts.sysRoot }), ctx.now);
   if (opts.firmware) registerStagedFirmwareImages(model, opts.firmware);
   // Ethernet.Link of a bridge stacks on the Bridging management port, registered below.
   const bridgeStack: BridgeStack = {};
@@ -166,6 +172,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   return {
     stop: () => {
       events.stop();
+      temperatures.stop();
       ctx.packetClasses?.stop();
     },
     ready: events.ready.catch(() => undefined),

@@ -357,6 +357,8 @@ export function openWrt(fake = fakeOpenWrt(), opts: OpenWrtOptions = {}): Platfo
     arpFile: path.join(FIXTURES, 'proc-net-arp.txt'),
     // The bridge forwarding database of the same LAN, recorded with the IPv6 neighbours.
     sysNetDir: path.join(FIXTURES, 'sys-class-net'),
+    // No temperature sensors unless a test writes some (the machine's own /sys is not read).
+    sysRoot: path.join(fake.dir, 'sys'),
     ...opts,
   });
   const read = async (p = 'Device.'): Promise<ObjectValues[]> => {

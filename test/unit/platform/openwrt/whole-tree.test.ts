@@ -339,7 +339,16 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
     ]);
     expect(under('Device.Hosts.')).toEqual(['Device.Hosts.', 'Device.Hosts.Host.{i}.', 'Device.Hosts.Host.{i}.IPv4Address.{i}.', 'Device.Hosts.Host.{i}.IPv6Address.{i}.']);
     expect(under('Device.Routing.')).toEqual(['Device.Routing.', 'Device.Routing.Router.{i}.', 'Device.Routing.Router.{i}.IPv4Forwarding.{i}.']);
-    expect(under('Device.DeviceInfo.')).toEqual(['Device.DeviceInfo.', 'Device.DeviceInfo.MemoryStatus.', 'Device.DeviceInfo.ProcessStatus.', 'Device.DeviceInfo.ProcessStatus.Process.{i}.']);
+    expect(under('Device.DeviceInfo.')).toEqual([
+      'Device.DeviceInfo.',
+      'Device.DeviceInfo.MemoryStatus.',
+      'Device.DeviceInfo.ProcessStatus.',
+      'Device.DeviceInfo.ProcessStatus.Process.{i}.',
+      'Device.DeviceInfo.TemperatureStatus.',
+      'Device.DeviceInfo.TemperatureStatus.TemperatureSensor.{i}.',
+    ]);
+    // Time from UCI system (time.ts): no Client or Server table.
+    expect(under('Device.Time.')).toEqual(['Device.Time.']);
     // Parameters: SSID.{i}. serves these and no others.
     expect([...fx.model.requireNode('Device.WiFi.SSID.{i}.').params.keys()]).toEqual(['Enable', 'Status', 'Name', 'LowerLayers', 'Upstream', 'BSSID', 'MACAddress', 'SSID']);
   });
