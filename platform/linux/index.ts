@@ -5,7 +5,7 @@
  * /sys/class/thermal and /sys/class/hwmon), Device.Ethernet.Interface.{i}.
  * and Device.Ethernet.Link.{i}. (+ Stats), Device.IP. (Interface, IPv4Address, IPv6Address) and
  * Device.Routing.Router.1 (IPv4Forwarding and IPv6Forwarding: the main table's routes), Device.DNS.Client
- * (resolv.conf) and Device.Bridging.Bridge
+ * (resolv.conf), Device.Hosts (`ip -j neigh`, dnsmasq's leases) and Device.Bridging.Bridge
  * (+ Port): the kernel's bridges.
  *
  * Writable parameters of IP.Interface, its addresses, Ethernet Interface/Link, static routes and bridges are written back
@@ -38,6 +38,7 @@ import { registerProcessTable } from './processes.js';
 import { dnsSource, registerDnsClient } from './dns-client.js';
 import { findNft, PacketClassCounters, packetCountersUsable } from './packet-classes.js';
 import { registerTemperatureStatus } from './temperature-status.js';
+import { registerHosts } from './hosts.js';
 
 export type { LinuxIdentity } from './device-info.js';
 
@@ -72,6 +73,8 @@ export interface LinuxOptions extends HostRoots {
   packetCounters?: boolean;
   /** The nftables table of those counters (default usp_agent_stats); tests running side by side give each agent its own. */
   packetCountersTable?: string;
+  /** dnsmasq's lease file, for Device.Hosts' host names and lease times (default DEFAULT_LEASE_FILE; absent: none). */
+  leaseFile?: string;
   /** A runner shared with other platforms, so call counts and limits are common. */
   runner?: CommandRunner;
   /** Wall clock in ms since the epoch (default Date.now); tests inject a fake one. */
@@ -148,6 +151,8 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     const dns = dnsSource(ctx, opts.manageDns);
     ctx.log?.info('name servers served from', { file: dns.file, why: dns.why });
     registerDnsClient(ctx, dns);
+    // Hosts: the kernel's neighbours (`ip -j neigh`) with dnsmasq's leases.
+    registerHosts(ctx, ip, opts.leaseFile);
   }
   return { stop: () => stops.forEach((s) => s()) };
 }
