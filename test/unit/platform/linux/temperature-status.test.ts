@@ -3,9 +3,14 @@
  * sysfs laid out from the kernel ABI (fake-sensors.ts), with the platform's fake clock: the
  * readings, extremes and alarms the agent's polls collect, and what a Controller's writes do.
  */
-import { afterEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Schema } from '../../../../datamodel/schema/Schema.js';
+import { DataModel } from '../../../../datamodel/tree/DataModel.js';
+import { HostFiles } from '../../../../platform/linux/HostFiles.js';
+import { registerTemperatureStatus } from '../../../../platform/linux/temperature-status.js';
 import { ErrorCode, type UspError } from '../../../../datamodel/UspError.js';
 import { UNKNOWN_TIME } from '../../../../datamodel/value/Value.js';
 import { CAPTURED_MS, FakeHost, linuxHost, type LinuxFixture } from './fake-host.js';
@@ -125,5 +130,40 @@ describe('linux platform: TemperatureStatus from /sys/class/thermal and /sys/cla
     fx.advance(30);
     const rows = await sensors();
     expect([...rows.keys()]).toEqual([`${TABLE}1.`, `${TABLE}3.`]);
+  });
+});
+
+describe('linux platform: TemperatureStatus polls between Gets', () => {
+  it('a reading only the poll timer saw is MaxValue at the next Get', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'usp-temp-'));
+    const sysRoot = path.join(dir, 'sys');
+    writeFakeSensors(sysRoot);
+    // The agent reads the zone through its class link.
+    const input = path.join(sysRoot, 'class', 'thermal', 'thermal_zone0', 'temp');
+    // Reads of the sensor's file, counted once they returned (what they saw is then taken).
+    let reads = 0;
+    const real = fs.promises.readFile.bind(fs.promises) as (...args: unknown[]) => Promise<unknown>;
+    vi.spyOn(fs.promises, 'readFile').mockImplementation(((...args: unknown[]) =>
+      real(...args).then((r) => {
+        if (String(args[0]) === input) reads++;
+        return r;
+      })) as never);
+    const model = new DataModel(Schema.load());
+    const temps = registerTemperatureStatus(model, new HostFiles({ sysRoot }), Date.now);
+    try {
+      const binding = model.bindingAt(`${TABLE}{i}.`)!;
+      await binding.set!([1], { PollingInterval: 1 }, {});
+      expect(await binding.get([1], {})).toMatchObject({ Value: 48, MaxValue: 48 });
+      setReading(sysRoot, SENSOR_INPUTS.cpu, 99_000);
+      const before = reads;
+      await vi.waitFor(() => expect(reads).toBeGreaterThan(before), { timeout: 10_000, interval: 50 });
+      setReading(sysRoot, SENSOR_INPUTS.cpu, 30_000);
+      // The Get may poll again (30 °C), but the maximum since the reset is what the timer read.
+      expect(await binding.get([1], {})).toMatchObject({ MaxValue: 99 });
+    } finally {
+      temps.stop();
+      vi.restoreAllMocks();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
