@@ -90,6 +90,8 @@ function stagedFiles(version) {
   const add = (/** @type {string} */ path, /** @type {Buffer} */ data, mode = 0o644) => files.push({ path, data, mode });
   add('etc/config/usp-agent', repoFile('openwrt/files/usp-agent.config'), 0o600);
   add('etc/init.d/usp-agent', repoFile('openwrt/files/usp-agent.init'), 0o755);
+  // busybox ntpd's sync events, for Device.Time.Status (sourced by hotplug-call: not executable).
+  add('etc/hotplug.d/ntp/25-usp-agent', repoFile('openwrt/files/usp-agent.ntp-hotplug'));
   // sysupgrade keeps /etc/config by itself; the saved state and certificates need naming.
   add('lib/upgrade/keep.d/usp-agent', Buffer.from('/etc/usp-agent/\n'));
   add('usr/bin/usp-agent', repoFile('openwrt/files/usp-agent.sh'), 0o755);

@@ -1,10 +1,11 @@
 /**
  * The generic Linux platform: a Linux host, VM or container described through the kernel's own
  * interfaces (/proc, /sys) and iproute2 (`ip -j`), with no distribution-specific daemon. Serves
- * Device.DeviceInfo. (+ MemoryStatus, ProcessStatus with Process.{i}), Device.Ethernet.Interface.{i}.
+ * Device.DeviceInfo. (+ MemoryStatus, ProcessStatus with Process.{i}, TemperatureStatus from
+ * /sys/class/thermal and /sys/class/hwmon), Device.Ethernet.Interface.{i}.
  * and Device.Ethernet.Link.{i}. (+ Stats), Device.IP. (Interface, IPv4Address, IPv6Address) and
  * Device.Routing.Router.1 (IPv4Forwarding and IPv6Forwarding: the main table's routes), Device.DNS.Client
- * (resolv.conf) and Device.Bridging.Bridge
+ * (resolv.conf), Device.Hosts (`ip -j neigh`, dnsmasq's leases) and Device.Bridging.Bridge
  * (+ Port): the kernel's bridges.
  *
  * Writable parameters of IP.Interface, its addresses, Ethernet Interface/Link, static routes and bridges are written back
@@ -38,6 +39,8 @@ import { dnsSource, registerDnsClient } from './dns-client.js';
 import { findNft, PacketClassCounters, packetCountersUsable } from './packet-classes.js';
 import { ipInterfaceNames, LinuxNat, natUsable } from './nat.js';
 import { LinuxUla } from './ip-ula.js';
+import { registerTemperatureStatus } from './temperature-status.js';
+import { registerHosts } from './hosts.js';
 
 export type { LinuxIdentity } from './device-info.js';
 
@@ -80,6 +83,8 @@ export interface LinuxOptions extends HostRoots {
   nat?: boolean;
   /** The nftables table of the NAT rules (default usp_agent_nat); tests running side by side give each agent its own. */
   natTable?: string;
+  /** dnsmasq's lease file, for Device.Hosts' host names and lease times (default DEFAULT_LEASE_FILE; absent: none). */
+  leaseFile?: string;
   /** A runner shared with other platforms, so call counts and limits are common. */
   runner?: CommandRunner;
   /** Wall clock in ms since the epoch (default Date.now); tests inject a fake one. */
@@ -93,7 +98,7 @@ export interface LinuxOptions extends HostRoots {
 
 export const DEFAULT_CACHE_MS = 1000;
 
-/** Registers the Linux host's objects on `model`. `stop()` ends the one background child, the `ip monitor link` watcher (LastChange), and removes the packet counters' nftables table (the NAT table stays: nat.ts). `stateLoaded()`, called once the agent's store is loaded, writes the stored NAT rows to the kernel. */
+/** Registers the Linux host's objects on `model`. `stop()` ends the one background child, the `ip monitor link` watcher (LastChange), the temperature poll timer, and removes the packet counters' nftables table (the NAT table stays: nat.ts). `stateLoaded()`, called once the agent's store is loaded, writes the stored NAT rows to the kernel. */
 export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {}): { stop(): void; stateLoaded(): Promise<void> } {
   const now = opts.now ?? Date.now;
   const runner = opts.runner ?? new CommandRunner({ commandPath: opts.commandPath, log: opts.log, now });
@@ -133,6 +138,9 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     if (opts.firmware) registerStagedFirmwareImages(model, opts.firmware);
     registerSystemStatus(ctx, opts.persistentPath ?? '/');
     registerProcessTable(model, ctx.files, now, ctx.cacheMs);
+    // TemperatureStatus: the kernel's thermal zones and hwmon inputs, polled by the agent.
+    const temperatures = registerTemperatureStatus(model, ctx.files, now);
+    stops.push(() => temperatures.stop());
     ctx.log?.debug('linux identity', { ...identity });
   }
   // IP.Interface.LowerLayers names Ethernet.Link rows only when this platform serves them.
@@ -167,6 +175,8 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     const dns = dnsSource(ctx, opts.manageDns);
     ctx.log?.info('name servers served from', { file: dns.file, why: dns.why });
     registerDnsClient(ctx, dns);
+    // Hosts: the kernel's neighbours (`ip -j neigh`) with dnsmasq's leases.
+    registerHosts(ctx, ip, opts.leaseFile);
   }
   return { stop: () => stops.forEach((s) => s()), stateLoaded: () => Promise.all(loaded.map((f) => f())).then(() => undefined) };
 }

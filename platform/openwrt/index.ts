@@ -8,6 +8,7 @@
  * |------------------------------------------|--------------------------------------------|
  * | DeviceInfo., .MemoryStatus.              | `ubus call system board`, `system info`    |
  * | DeviceInfo.ProcessStatus.                | /proc/stat                                 |
+ * | DeviceInfo.TemperatureStatus.            | /sys/class/thermal, /sys/class/hwmon (platform/linux/temperature-status.ts) |
  * | Ethernet.Interface/Link (+Stats)         | `ubus call network.device status`          |
  * | IP.Interface (+IPv4/IPv6Address, Prefix) | `ubus call network.interface dump` + `uci -q -X show network` |
  * | IP. (IPv4/IPv6 switches, ULAPrefix)      | `uci -q -X show network` (globals)         |
@@ -23,6 +24,7 @@
  * | DHCPv4.Server.Pool.Client                | dnsmasq's lease file (the dnsmasq section's `leasefile`) |
  * | DNS.Relay (+Forwarding)                  | `uci -q -X show dhcp` (dnsmasq section) + `network.interface dump` |
  * | Hosts.Host (+IPv6Address)                | dnsmasq's lease file + /proc/net/arp + `ip -6 neigh show` + /sys/class/net/<bridge>/brforward |
+ * | Time.                                    | `uci -q -X show system` + busybox ntpd's last event (the package's ntp hotplug script) |
  *
  * A source that fails (tool missing, ubus object absent, timeout) fails the objects that read
  * it with 7003 naming the command; every other object still reads.
@@ -50,6 +52,7 @@ import { registerIPGlobals } from './ip-config.js';
 import { registerNAT } from './nat.js';
 import { OpenWrtContext } from './OpenWrtContext.js';
 import { registerRouting } from './routing.js';
+import { registerTime } from './time.js';
 import { UciWriter } from './uci.js';
 import { registerWiFiAccessPoints } from './wifi-access-point.js';
 import { registerWiFiRadios } from './wifi-radio.js';
@@ -59,6 +62,8 @@ import { WiFiState } from './WiFiState.js';
 import { openWrtWiFiScanner } from './wifi-scan.js';
 import type { WiFiScanner } from '../diagnostics/wifi-scan.js';
 import { findNft, PacketClassCounters, packetCountersUsable } from '../linux/packet-classes.js';
+import { HostFiles } from '../linux/HostFiles.js';
+import { registerTemperatureStatus } from '../linux/temperature-status.js';
 import type { DeviceStatusMap } from './ubus-types.js';
 
 export interface OpenWrtOptions {
@@ -89,6 +94,10 @@ export interface OpenWrtOptions {
   packetCountersTable?: string;
   /** Firmware banks (FirmwareImage.{i}), started by the caller: DeviceInfo then serves ActiveFirmwareImage/BootFirmwareImage. */
   firmware?: StagedFirmware;
+  /** Where the package's ntp hotplug script keeps busybox ntpd's last event, for Device.Time.Status (default NTP_STATE_FILE). */
+  ntpStateFile?: string;
+  /** Where sysfs is mounted, for the temperature sensors (default /sys). */
+  sysRoot?: string;
 }
 
 export interface OpenWrtPlatform {
@@ -138,6 +147,8 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
     });
   }
   registerDeviceInfo(ctx, opts.procStat, opts.firmware);
+  registerTime(ctx, uci, opts.ntpStateFile);
+  const temperatures = registerTemperatureStatus(model, new HostFiles({ sysRoot: opts.sysRoot }), ctx.now);
   if (opts.firmware) registerStagedFirmwareImages(model, opts.firmware);
   // Ethernet.Link of a bridge stacks on the Bridging management port, registered below.
   const bridgeStack: BridgeStack = {};
@@ -163,6 +174,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   return {
     stop: () => {
       events.stop();
+      temperatures.stop();
       ctx.packetClasses?.stop();
     },
     ready: events.ready.catch(() => undefined),

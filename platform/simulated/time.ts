@@ -4,14 +4,8 @@
  */
 import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
+import { isPosixTz, posixTzProblem } from '../posix-tz.js';
 import { dateTime, invalidParams, type SimContext, WritableRows } from './SimContext.js';
-
-// IEEE 1003.1 §8.3 TZ (what TR-181 LocalTimeZone holds): std offset [dst [offset] [,start[/time],end[/time]]],
-// a zone name being 3+ letters or <quoted> with digits and signs.
-const NAME = '(?:[A-Za-z]{3,}|<[A-Za-z0-9+-]{3,}>)';
-const OFFSET = '[+-]?\\d{1,2}(?::\\d{2}(?::\\d{2})?)?';
-const DATE = '(?:J\\d{1,3}|\\d{1,3}|M\\d{1,2}\\.[1-5]\\.[0-6])(?:/[+-]?\\d{1,3}(?::\\d{2}(?::\\d{2})?)?)?';
-const POSIX_TZ = new RegExp(`^${NAME}${OFFSET}(?:${NAME}(?:${OFFSET})?(?:,${DATE},${DATE})?)?$`);
 
 /** Seconds after boot before the simulated NTP client reports Synchronized. */
 const NTP_SYNC_DELAY_S = 8;
@@ -44,8 +38,8 @@ class TimeBinding implements ObjectBinding {
 
   set(keys: InstanceKeys, changes: Record<string, Value>): void {
     const tz = changes.LocalTimeZone;
-    if (tz !== undefined && tz !== '' && !POSIX_TZ.test(String(tz))) {
-      throw invalidParams([{ param: 'LocalTimeZone', message: `${JSON.stringify(tz)} is not a POSIX TZ string (e.g. CET-1CEST,M3.5.0,M10.5.0/3)` }]);
+    if (tz !== undefined && tz !== '' && !isPosixTz(String(tz))) {
+      throw invalidParams([{ param: 'LocalTimeZone', message: posixTzProblem(String(tz)) }]);
     }
     this.rows.apply(keys, changes);
   }

@@ -87,6 +87,7 @@ describe('the ipk', () => {
       'usr/bin/usp-agent',
       'etc/init.d/usp-agent',
       'etc/config/usp-agent',
+      'etc/hotplug.d/ntp/25-usp-agent',
       `${LIB}/bin/usp-agent.js`,
       `${LIB}/bin/code-cache.js`,
       `${LIB}/bin/package.json`,

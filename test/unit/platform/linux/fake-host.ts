@@ -67,6 +67,7 @@ export class FakeHost {
     this.write('ip-j-addr.json', fixture('ip-j-addr.json'));
     this.write('ip-4-json-route.json', fixture('ip-4-json-route.json'));
     this.write('ip-6-json-route.json', fixture('ip-6-json-route.json'));
+    this.write('ip-j-neigh.json', fixture('ip-j-neigh.json'));
     // The fake `ip`: logs its argv, fails when told to, else prints the recorded output.
     this.write(
       'bin/ip',
@@ -78,6 +79,7 @@ export class FakeHost {
         `if [ -f '${this.dir}/ip.fail' ]; then echo 'Cannot open netlink socket: Permission denied' >&2; exit 1; fi`,
         `[ "$*" = "-4 -json route show table main" ] && exec cat '${this.dir}/ip-4-json-route.json'`,
         `[ "$*" = "-6 -json route show table main" ] && exec cat '${this.dir}/ip-6-json-route.json'`,
+        `[ "$*" = "-j neigh show" ] && exec cat '${this.dir}/ip-j-neigh.json'`,
         `[ "$*" = "-j addr show" ] || { echo "fake ip: unexpected arguments: $*" >&2; exit 2; }`,
         `cat '${this.dir}/ip-j-addr.json'`,
         '',
@@ -103,7 +105,9 @@ export class FakeHost {
   }
 
   options(extra: LinuxOptions = {}): LinuxOptions {
-    return { sysRoot: this.sysRoot, procRoot: this.procRoot, etcRoot: this.etcRoot, commandPath: this.binDir, persistentPath: this.dir, ...extra };
+    // No dnsmasq lease file unless a test writes one there (the machine's own is not read).
+    const leaseFile = path.join(this.dir, 'dnsmasq.leases');
+    return { sysRoot: this.sysRoot, procRoot: this.procRoot, etcRoot: this.etcRoot, commandPath: this.binDir, persistentPath: this.dir, leaseFile, ...extra };
   }
 
   cleanup(): void {

@@ -181,11 +181,12 @@ describe('linux platform: whole-tree read of the recorded Debian 12 host', () =>
   it('runs `ip` once per source (addresses, routes) per whole-tree read, and again only once the cache has aged', async () => {
     f = linuxHost();
     await f.readAll();
-    expect(f.host.ipCalls().sort()).toEqual(['-4 -json route show table main', '-6 -json route show table main', '-j addr show']);
+    // Hosts: the neighbour table.
+    expect(f.host.ipCalls().sort()).toEqual(['-4 -json route show table main', '-6 -json route show table main', '-j addr show', '-j neigh show']);
     await f.readAll();
-    expect(f.host.ipCalls()).toHaveLength(3); // same instant: served from the cache
+    expect(f.host.ipCalls()).toHaveLength(4); // same instant: served from the cache
     f.advance(2);
     await f.readAll();
-    expect(f.host.ipCalls()).toHaveLength(6);
+    expect(f.host.ipCalls()).toHaveLength(8);
   });
 });

@@ -42,6 +42,8 @@ export const IWINFO_INFO = 'iwinfo info {"device":"phy1-ap0"}';
 export const IWINFO_ASSOCLIST = 'iwinfo assoclist {"device":"phy1-ap0"}';
 /** `ubus call service event` after `uci commit dhcp` (procd reloads dnsmasq), as the fake keys it. */
 export const DHCP_EVENT = 'service event {"type":"config.change","data":{"package":"dhcp"}}';
+/** The same after `uci commit system` (procd reloads `system` and sysntpd). */
+export const SYSTEM_EVENT = 'service event {"type":"config.change","data":{"package":"system"}}';
 
 /** Every `ubus call` a whole-tree read of the fixture device needs, and its answer. */
 export function defaultResponses(): Record<string, Response> {
@@ -57,6 +59,7 @@ export function defaultResponses(): Record<string, Response> {
     [IWINFO_ASSOCLIST]: { file: 'ubus-iwinfo-assoclist.phy1-ap0.json' },
     'network reload': { text: '' },
     [DHCP_EVENT]: { text: '' },
+    [SYSTEM_EVENT]: { text: '' },
   };
 }
 
@@ -91,7 +94,9 @@ export function defaultUci(): Record<string, Response> {
   // (the state the recorded dnsmasq run served: dhcp.leases, proc-net-arp.txt).
   // wireless: OpenWrt's generated default for the two radios of ubus-network-wireless-status.json,
   // radio1 then enabled with WPA2-PSK, as recorded with OpenWrt's uci.
+  // system: config_generate's, then a time zone chosen in LuCI (zonename and timezone), recorded with OpenWrt's uci.
   return {
+    system: { file: 'uci-show-system.luci-zone.txt' },
     firewall: { file: 'uci-show-firewall.txt' },
     network: { text: network },
     dhcp: { file: 'uci-show-dhcp.host-added.txt' },
@@ -354,6 +359,8 @@ export function openWrt(fake = fakeOpenWrt(), opts: OpenWrtOptions = {}): Platfo
     arpFile: path.join(FIXTURES, 'proc-net-arp.txt'),
     // The bridge forwarding database of the same LAN, recorded with the IPv6 neighbours.
     sysNetDir: path.join(FIXTURES, 'sys-class-net'),
+    // No temperature sensors unless a test writes some (the machine's own /sys is not read).
+    sysRoot: path.join(fake.dir, 'sys'),
     ...opts,
   });
   const read = async (p = 'Device.'): Promise<ObjectValues[]> => {

@@ -262,7 +262,7 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
       'system info',
     ]);
     // Besides ubus, one `uci show` per config (network for Bridging, firewall for NAT, dhcp for
-    // DHCPv4.Server, DNS.Relay and Hosts, wireless for the SSIDs and AccessPoints) and Hosts' `ip -6
+    // DHCPv4.Server, DNS.Relay and Hosts, wireless for the SSIDs and AccessPoints, system for Time) and Hosts' `ip -6
     // neigh show`; nothing else ran for the read (the long-running listeners may log their start
     // late). The lease file, ARP table and bridge forwarding database are files, not commands.
     expect(
@@ -271,13 +271,13 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
         .filter((a) => a[0] === 'uci')
         .map((a) => a.join(' '))
         .sort(),
-    ).toEqual(['uci -q -X show dhcp', 'uci -q -X show firewall', 'uci -q -X show network', 'uci -q -X show wireless']);
+    ).toEqual(['uci -q -X show dhcp', 'uci -q -X show firewall', 'uci -q -X show network', 'uci -q -X show system', 'uci -q -X show wireless']);
     expect(fx.fake.invocations().filter((a) => a[0] !== 'uci' && !['call', 'listen', 'subscribe'].includes(a[1]))).toEqual([['ip', '-6', 'neigh', 'show']]);
-    expect(fx.platform.runner.calls - before).toBe(12);
+    expect(fx.platform.runner.calls - before).toBe(13);
     // A second read inside the cache's max age costs nothing more.
     await fx.read();
     expect(fx.fake.ubusCalls()).toHaveLength(7);
-    expect(fx.fake.invocations().filter((a) => a[0] === 'uci')).toHaveLength(4);
+    expect(fx.fake.invocations().filter((a) => a[0] === 'uci')).toHaveLength(5);
   });
 
   it('reads the same instance numbers whichever object a Get reads first', async () => {
@@ -339,7 +339,16 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
     ]);
     expect(under('Device.Hosts.')).toEqual(['Device.Hosts.', 'Device.Hosts.Host.{i}.', 'Device.Hosts.Host.{i}.IPv4Address.{i}.', 'Device.Hosts.Host.{i}.IPv6Address.{i}.']);
     expect(under('Device.Routing.')).toEqual(['Device.Routing.', 'Device.Routing.Router.{i}.', 'Device.Routing.Router.{i}.IPv4Forwarding.{i}.']);
-    expect(under('Device.DeviceInfo.')).toEqual(['Device.DeviceInfo.', 'Device.DeviceInfo.MemoryStatus.', 'Device.DeviceInfo.ProcessStatus.', 'Device.DeviceInfo.ProcessStatus.Process.{i}.']);
+    expect(under('Device.DeviceInfo.')).toEqual([
+      'Device.DeviceInfo.',
+      'Device.DeviceInfo.MemoryStatus.',
+      'Device.DeviceInfo.ProcessStatus.',
+      'Device.DeviceInfo.ProcessStatus.Process.{i}.',
+      'Device.DeviceInfo.TemperatureStatus.',
+      'Device.DeviceInfo.TemperatureStatus.TemperatureSensor.{i}.',
+    ]);
+    // Time from UCI system (time.ts): no Client or Server table.
+    expect(under('Device.Time.')).toEqual(['Device.Time.']);
     // Parameters: SSID.{i}. serves these and no others.
     expect([...fx.model.requireNode('Device.WiFi.SSID.{i}.').params.keys()]).toEqual(['Enable', 'Status', 'Name', 'LowerLayers', 'Upstream', 'BSSID', 'MACAddress', 'SSID']);
   });
