@@ -36,6 +36,13 @@ export class Churn {
    * registration (the simulated device's boot) are not news.
    */
   watch(node: ModelNode, rows: () => InstanceKeys[]): void {
+    if (!this.ctx.model.changes.wantsObjectChanges()) {
+      // Nobody wants the news: rest (as a poll would) rather than hold rows a look learns again
+      // anyway (a fleet gateway read whole held ~2.7 KB of them: issue 14).
+      this.rest();
+      this.watches.push({ node, rows, known: FORGOTTEN });
+      return;
+    }
     const known = new Map<string, InstanceKeys>();
     for (const keys of rows()) known.set(keys.join('.'), keys);
     this.watches.push({ node, rows, known });
@@ -50,12 +57,16 @@ export class Churn {
    */
   poll(): void {
     if (!this.ctx.model.changes.wantsObjectChanges()) {
-      // The rows known are old news from now on: let them go (a fleet gateway held ~3 KB of them).
-      if (!this.resting) for (const w of this.watches) w.known = FORGOTTEN;
-      this.resting = true;
+      this.rest();
       return;
     }
     this.look(this.resting);
+  }
+
+  /** The rows known are old news from now on: let them go (a fleet gateway held ~3 KB of them). */
+  private rest(): void {
+    if (!this.resting) for (const w of this.watches) w.known = FORGOTTEN;
+    this.resting = true;
   }
 
   /**
