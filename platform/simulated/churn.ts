@@ -74,7 +74,7 @@ export class Churn {
    * churn learns the rows of now, so the next poll reports every row that came or went since.
    * Waiting for that poll (up to CHURN_POLL_MS later) to learn them would hide those rows.
    */
-  private wake(): void {
+  protected wake(): void {
     if (this.resting) this.look(true);
   }
 
