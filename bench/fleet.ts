@@ -221,6 +221,11 @@ interface SizeResult {
   /** After every gateway answered one whole-tree Get: every area of every gateway built. */
   kbPerGatewayWholeTreeRead: Figure;
   fleetRssAfterWholeTreeKiB: number;
+  /**
+   * Live V8 heap per gateway after a full collection, read after the RSS above: the state every
+   * gateway keeps once read whole, without the garbage the Gets left (which the RSS still holds).
+   */
+  kbPerGatewayWholeTreeReadHeapLive?: Figure;
   bareNodeRssKiB: number;
   /** Where each gateway's KiB are, at the moment the RSS was read: the fleet's split less a bare Node's, divided by N. */
   memorySplitKiBPerGateway: Record<string, number>;
@@ -267,6 +272,7 @@ async function measureSize(
   await getWholeTreeOfEach(controller, 1, n);
   await new Promise((r) => setTimeout(r, SETTLE_MS));
   const rssWhole = memoryKiB(fleet.pid).rss;
+  const splitWhole = await fleet.memory();
   progress(`fleet of ${n}: stopping`);
   const stopAt = performance.now();
   const code = await fleet.stop();
@@ -288,6 +294,9 @@ async function measureSize(
       `(fleet RSS - bare Node RSS) / N, ${SETTLE_MS / 1000} s after every gateway answered one Get Device. (${IN_FLIGHT} in flight)`,
     ),
     fleetRssAfterWholeTreeKiB: rssWhole,
+    kbPerGatewayWholeTreeReadHeapLive:
+      splitWhole.afterGc &&
+      figure(round((splitWhole.afterGc.heapUsed - bareMemory.heapUsed) / n, 1), 'KiB', undefined, '(fleet live heap after a full GC - bare Node heap) / N, read after the RSS above'),
     bareNodeRssKiB: bareRss,
     memorySplitKiBPerGateway: perGateway(split, bareMemory, n),
     fleetMemory: split,

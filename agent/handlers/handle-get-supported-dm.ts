@@ -140,10 +140,11 @@ function full(model: DataModel, node: ModelNode, req: GetSupportedDMReq, acc: In
 
 function objAccess(model: DataModel, node: ModelNode): SupportedObjectResult['access'] {
   if (!node.multi || node.def.access !== 'readWrite') return 'OBJ_READ_ONLY';
-  const b = model.bindingOf(node);
-  if (b?.add && b.delete) return 'OBJ_ADD_DELETE';
-  if (b?.add) return 'OBJ_ADD_ONLY';
-  if (b?.delete) return 'OBJ_DELETE_ONLY';
+  // Without reading the binding, which would build a fleet gateway's deferred area (issue 14).
+  const rows = model.rowOps(node);
+  if (rows.add && rows.delete) return 'OBJ_ADD_DELETE';
+  if (rows.add) return 'OBJ_ADD_ONLY';
+  if (rows.delete) return 'OBJ_DELETE_ONLY';
   return 'OBJ_READ_ONLY';
 }
 

@@ -13,7 +13,7 @@ import { ModelNode, type ObjectInstance } from './ModelNode.js';
 import type { Transaction } from './Transaction.js';
 import { ChangeFeed } from './ChangeFeed.js';
 import { WriteLock } from './WriteLock.js';
-import { SupportedModelDiverged, SupportedTree, type DeferredGroup, type SharedSupportedModel, type TreeSchema } from './SupportedTree.js';
+import { ROW_ADD, ROW_DELETE, SupportedModelDiverged, SupportedTree, type DeferredGroup, type SharedSupportedModel, type TreeSchema } from './SupportedTree.js';
 
 /** TR-106 §3.3 vendor-specific name: X_<VENDOR>_<Name>, VENDOR an OUI or a domain with dots as hyphens. */
 export const VENDOR_PARAM_NAME = /^X_[0-9A-Za-z-]+_[A-Za-z][0-9A-Za-z_-]*$/;
@@ -208,6 +208,23 @@ export class DataModel {
     return g !== undefined && this.pending![g] !== undefined;
   }
 
+  /**
+   * Whether a Controller may add rows to, and delete rows from, the table `node` (its binding's
+   * add and delete), without building the deferred group that binds it: GetSupportedDM reads the
+   * supported model only (TR-369 "The GetSupportedDM Message"), so a fleet gateway answering one
+   * builds no area (issue 14). A pending group's answer is what the builder's binding had.
+   */
+  rowOps(node: ModelNode): { readonly add: boolean; readonly delete: boolean } {
+    const slot = node.slot;
+    if (slot < 0) return ROW_OPS[0];
+    const b = this.objectBindings[slot];
+    if (b === undefined && this.pending !== undefined) {
+      const g = this.share!.objectSlotGroup[slot];
+      if (g !== undefined && this.pending[g] !== undefined) return ROW_OPS[this.share!.objectSlotRowOps[slot] ?? 0];
+    }
+    return ROW_OPS[rowOpsOf(b)];
+  }
+
   /** The binding that serves the object at `supportedPath` in this data model, if any. */
   bindingAt(supportedPath: string): ObjectBinding | undefined {
     const node = this.node(supportedPath);
@@ -327,6 +344,7 @@ export class DataModel {
     // A diverged replay may bind an object the shared tree never numbered: it is built again anyway.
     const slot = replay ? node.slot : this.tree.objectSlot(node);
     if (slot >= 0) this.objectBindings[slot] = binding;
+    if (this.role === 'build' && slot >= 0) this.share!.objectSlotRowOps[slot] = rowOpsOf(binding);
     if (this.building && slot >= 0) this.claim(this.share!.objectSlotGroup, slot, supportedPath);
     for (const [name, cmd] of Object.entries(binding.commands ?? {})) this.bindCommand(node, name, cmd, undefined, replay);
     this.served(node, step, replay);
@@ -575,8 +593,23 @@ export class DataModel {
 /** A registration's structural step: everything of it that shapes the supported model, none of the binding's code. */
 function registerStep(path: string, binding: ObjectBinding, opts: RegisterOptions): string {
   const commands = Object.keys(binding.commands ?? {}).join(',');
-  return `register ${path} ${opts.override ? 'override ' : ''}${JSON.stringify(binding.params ?? null)} ${JSON.stringify(opts.vendorParams ?? [])} ${commands}`;
+  // The row operations too: a replay answers GetSupportedDM from the builder's (rowOps).
+  const rows = rowOpsOf(binding);
+  return `register ${path} ${opts.override ? 'override ' : ''}${JSON.stringify(binding.params ?? null)} ${JSON.stringify(opts.vendorParams ?? [])} ${commands}${rows ? ` rows:${rows}` : ''}`;
 }
+
+/** ROW_ADD | ROW_DELETE of a binding (0 for none). */
+function rowOpsOf(binding: ObjectBinding | undefined): number {
+  return (binding?.add ? ROW_ADD : 0) | (binding?.delete ? ROW_DELETE : 0);
+}
+
+/** DataModel.rowOps's answers, by ROW_ADD | ROW_DELETE. */
+const ROW_OPS = [
+  { add: false, delete: false },
+  { add: true, delete: false },
+  { add: false, delete: true },
+  { add: true, delete: true },
+] as const;
 
 /** A 7026 for a path outside the supported model. */
 export function invalidPath(path: string, why = 'path is not in the supported data model'): UspError {

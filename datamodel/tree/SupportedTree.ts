@@ -171,7 +171,19 @@ export class SharedSupportedModel {
   readonly objectSlotGroup: number[] = [];
   /** Command binding slot → index in `groups` of the deferred group that binds it (absent: none). */
   readonly commandSlotGroup: number[] = [];
+  /**
+   * Object binding slot → what the builder's binding lets a Controller do to the table's rows
+   * (ROW_ADD | ROW_DELETE; absent: neither), so a replaying data model answers GetSupportedDM
+   * without building the deferred group that binds it. The register steps name the same, so a
+   * replay whose binding differs diverges.
+   */
+  readonly objectSlotRowOps: number[] = [];
 }
+
+/** SharedSupportedModel.objectSlotRowOps: the binding adds rows. */
+export const ROW_ADD = 1;
+/** SharedSupportedModel.objectSlotRowOps: the binding deletes rows. */
+export const ROW_DELETE = 2;
 
 /**
  * What the builder of a shared tree recorded of one deferred group (DataModel.registerDeferred):

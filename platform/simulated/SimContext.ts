@@ -199,17 +199,18 @@ export class WritableRows {
  * platform registers. Call setUp *before* applying the change to what `initial` reads.
  */
 export class LinkClock {
-  private changedAt: number;
-  /** Undefined until the first setUp: the state then follows `initial`, as it was at boot. */
-  private state: { downSince: number | undefined; downTotal: number } | undefined;
+  /**
+   * Undefined until the first setUp: the state then follows `initial`, as it was at boot, and
+   * it last changed `upDelayMs` after boot. No wall-clock time is kept until then: each would
+   * be a boxed number, and a fleet gateway read whole has some forty clocks (issue 14).
+   */
+  private state: { downSince: number | undefined; downTotal: number; changedAt: number } | undefined;
 
   constructor(
     private readonly ctx: SimContext,
     private readonly initial: boolean | (() => boolean),
-    upDelayMs = 0,
-  ) {
-    this.changedAt = ctx.bootedAt + upDelayMs;
-  }
+    private readonly upDelayMs = 0,
+  ) {}
 
   protected initialUp(): boolean {
     return typeof this.initial === 'function' ? this.initial() : this.initial;
@@ -221,21 +222,21 @@ export class LinkClock {
 
   /** Wall-clock ms of the last status change (or of coming up at boot). */
   get changedAtMs(): number {
-    return this.changedAt;
+    return this.state ? this.state.changedAt : this.ctx.bootedAt + this.upDelayMs;
   }
 
   setUp(up: boolean): void {
     if (up === this.up) return;
-    const s = (this.state ??= { downSince: this.initialUp() ? undefined : this.ctx.bootedAt, downTotal: 0 });
+    const s = (this.state ??= { downSince: this.initialUp() ? undefined : this.ctx.bootedAt, downTotal: 0, changedAt: 0 });
     const now = this.ctx.now();
     if (up) s.downTotal += now - (s.downSince ?? now);
     s.downSince = up ? undefined : now;
-    this.changedAt = now;
+    s.changedAt = now;
   }
 
   /** Seconds since the last status change (TR-181 LastChange). */
   lastChange(): number {
-    return Math.max(0, Math.floor((this.ctx.now() - this.changedAt) / 1000));
+    return Math.max(0, Math.floor((this.ctx.now() - this.changedAtMs) / 1000));
   }
 
   /** Seconds spent up since boot. */

@@ -239,7 +239,11 @@ class BridgePorts implements PortsState {
   readonly statsTypes: StatsTypes;
   /** br-lan as shipped: Port.1 the management port, then one port per LAN port and SSID. */
   private readonly factory: ReadonlyArray<Lower | undefined>;
-  /** Made at the first status a port is asked for: most gateways of a fleet are never asked (issue 14). */
+  /**
+   * The clocks of the ports whose status a Controller changed, made at the first change. A port
+   * never changed follows its row's Enable from boot: its clock is made on each read and not
+   * kept, so a gateway read whole keeps none (issue 14: ~3 KB each).
+   */
   private clocks: Map<string, LinkClock> | undefined;
 
   constructor(
@@ -258,15 +262,23 @@ class BridgePorts implements PortsState {
     return keys[0] === 1 ? this.factory[keys[1] - 1] : undefined;
   }
 
+  /** The port's clock, to read. */
   clockOf(keys: InstanceKeys): LinkClock {
+    return this.clocks?.get(this.table.node.pathOf(keys)) ?? this.newClock(keys);
+  }
+
+  /** The port's clock, to change (setUp): kept from now on. */
+  clockToChange(keys: InstanceKeys): LinkClock {
     const path = this.table.node.pathOf(keys);
     const clocks = (this.clocks ??= new Map<string, LinkClock>());
     let c = clocks.get(path);
-    if (!c) {
-      c = new PortClock(this.ctx, this.rows, keys, this.table.isFactory(keys) ? 1_500 : 0);
-      clocks.set(path, c);
-    }
+    if (!c) clocks.set(path, (c = this.newClock(keys)));
     return c;
+  }
+
+  /** A port's clock as it is until its first change: up from boot (shipped ports 1.5 s after it) while Enable is true. */
+  private newClock(keys: InstanceKeys): LinkClock {
+    return new PortClock(this.ctx, this.rows, keys, this.table.isFactory(keys) ? 1_500 : 0);
   }
 
   forgetClock(keys: InstanceKeys): void {
@@ -399,7 +411,7 @@ class PortBinding implements ObjectBinding {
   set(keys: InstanceKeys, changes: Record<string, Value>): void {
     const { s } = this;
     s.validate(s.check(keys), s.rows.row(keys), changes);
-    if (changes.Enable !== undefined) s.clockOf(keys).setUp(changes.Enable === true);
+    if (changes.Enable !== undefined) s.clockToChange(keys).setUp(changes.Enable === true);
     // The management port's stacking is derived, never stored.
     if (s.isManagement(keys) || changes.ManagementPort === true) delete changes.LowerLayers;
     s.rows.apply(keys, changes);
@@ -412,7 +424,7 @@ class PortBinding implements ObjectBinding {
     // Checked as instance 0 (a row not yet numbered), so a refused Add uses up no number.
     s.validate([b, 0], s.rows.row([b, 0]), values);
     const n = s.table.add([b]);
-    if (values.Enable === true) s.clockOf([b, n]).setUp(true);
+    if (values.Enable === true) s.clockToChange([b, n]).setUp(true);
     s.rows.apply([b, n], values);
     return n;
   }

@@ -87,7 +87,11 @@ class Bridges implements BridgeView {
   readonly stpRows: WritableRows;
   /** Set once the ports are registered (they need this view of the bridges first). */
   ports!: PortsState;
-  /** Made at the first status a bridge is asked for: most gateways of a fleet are never asked (issue 14). */
+  /**
+   * The clocks of the bridges whose Enable a Controller changed, made at the first change. A
+   * bridge never changed follows its row's Enable from boot: its clock is made on each read and
+   * not kept, so a gateway read whole keeps none (issue 14).
+   */
   private clocks: Map<number, LinkClock> | undefined;
   private readonly vlanNode: ModelNode;
   readonly vlanPortNode: ModelNode;
@@ -100,14 +104,22 @@ class Bridges implements BridgeView {
     this.vlanPortNode = ctx.model.requireNode(VLAN_PORT);
   }
 
+  /** Bridge `b`'s clock, to read. */
   clock(b: number): LinkClock {
+    return this.clocks?.get(b) ?? this.newClock(b);
+  }
+
+  /** Bridge `b`'s clock, to change (setUp): kept from now on. */
+  clockToChange(b: number): LinkClock {
     const clocks = (this.clocks ??= new Map<number, LinkClock>());
     let c = clocks.get(b);
-    if (!c) {
-      c = new EnableClock(this.ctx, this.rows, b, this.table.isFactory([b]) ? 1_500 : 0);
-      clocks.set(b, c);
-    }
+    if (!c) clocks.set(b, (c = this.newClock(b)));
     return c;
+  }
+
+  /** A bridge's clock as it is until its first change: up from boot (shipped bridges 1.5 s after it) while Enable is true. */
+  private newClock(b: number): LinkClock {
+    return new EnableClock(this.ctx, this.rows, b, this.table.isFactory([b]) ? 1_500 : 0);
   }
 
   forgetClock(b: number): void {
@@ -176,13 +188,13 @@ class BridgeBinding implements ObjectBinding {
 
   set(keys: InstanceKeys, changes: Record<string, Value>): void {
     this.s.one(keys);
-    if (changes.Enable !== undefined) this.s.clock(keys[0]).setUp(changes.Enable === true);
+    if (changes.Enable !== undefined) this.s.clockToChange(keys[0]).setUp(changes.Enable === true);
     this.s.rows.apply(keys, changes);
   }
 
   add(_parent: InstanceKeys, params: Record<string, Value>): number {
     const n = this.s.table.add([]);
-    if (params.Enable === true) this.s.clock(n).setUp(true);
+    if (params.Enable === true) this.s.clockToChange(n).setUp(true);
     this.s.rows.apply([n], params);
     return n;
   }

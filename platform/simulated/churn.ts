@@ -24,7 +24,8 @@ interface Watch {
 const FORGOTTEN: ReadonlyMap<string, InstanceKeys> = new Map();
 
 export class Churn {
-  private readonly watches: Watch[] = [];
+  /** Replaced by concat, not pushed to: a push leaves room for 16 more, per fleet gateway (issue 14). */
+  private watches: readonly Watch[] = [];
   private stopTimer: (() => void) | undefined;
   /** Set while nobody wanted the news: the rows known then are old, so the next look only learns them again. */
   private resting = false;
@@ -36,9 +37,16 @@ export class Churn {
    * registration (the simulated device's boot) are not news.
    */
   watch(node: ModelNode, rows: () => InstanceKeys[]): void {
+    if (!this.ctx.model.changes.wantsObjectChanges()) {
+      // Nobody wants the news: rest (as a poll would) rather than hold rows a look learns again
+      // anyway (a fleet gateway read whole held ~2.7 KB of them: issue 14).
+      this.rest();
+      this.watches = this.watches.concat({ node, rows, known: FORGOTTEN });
+      return;
+    }
     const known = new Map<string, InstanceKeys>();
     for (const keys of rows()) known.set(keys.join('.'), keys);
-    this.watches.push({ node, rows, known });
+    this.watches = this.watches.concat({ node, rows, known });
   }
 
   /**
@@ -50,12 +58,16 @@ export class Churn {
    */
   poll(): void {
     if (!this.ctx.model.changes.wantsObjectChanges()) {
-      // The rows known are old news from now on: let them go (a fleet gateway held ~3 KB of them).
-      if (!this.resting) for (const w of this.watches) w.known = FORGOTTEN;
-      this.resting = true;
+      this.rest();
       return;
     }
     this.look(this.resting);
+  }
+
+  /** The rows known are old news from now on: let them go (a fleet gateway held ~3 KB of them). */
+  private rest(): void {
+    if (!this.resting) for (const w of this.watches) w.known = FORGOTTEN;
+    this.resting = true;
   }
 
   /**
@@ -63,7 +75,7 @@ export class Churn {
    * churn learns the rows of now, so the next poll reports every row that came or went since.
    * Waiting for that poll (up to CHURN_POLL_MS later) to learn them would hide those rows.
    */
-  private wake(): void {
+  protected wake(): void {
     if (this.resting) this.look(true);
   }
 

@@ -65,8 +65,9 @@ export const DEFAULT_SEED = 1;
 /**
  * The churn of a gateway whose churned tables (Wi-Fi stations, hosts, leases, IPv6 addresses,
  * routes) may not be built yet (DataModel.registerDeferred): when a look would report rows that
- * came or went (an ObjectCreation/ObjectDeletion Subscription may want them), it builds them
- * first, so their rows are watched from then on even if nobody ever read them.
+ * came or went (an ObjectCreation/ObjectDeletion Subscription may want them), or when such a
+ * Subscription appears, it builds them first, so their rows are watched from then on even if
+ * nobody ever read them.
  */
 class DeferredChurn extends Churn {
   private readonly changes: ChangeFeed;
@@ -82,6 +83,16 @@ class DeferredChurn extends Churn {
   override poll(): void {
     if (this.changes.wantsObjectChanges()) this.buildWatched();
     super.poll();
+  }
+
+  /**
+   * The moment a Subscription may want the news: the tables are built (and learn their rows)
+   * now, as a gateway built at boot learns them, so a row that comes or goes before the next
+   * poll is reported.
+   */
+  protected override wake(): void {
+    if (this.changes.wantsObjectChanges()) this.buildWatched();
+    super.wake();
   }
 }
 

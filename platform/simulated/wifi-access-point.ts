@@ -157,7 +157,8 @@ export function registerWiFiAccessPoints(ctx: SimContext, radios: readonly Radio
  */
 class BssSet implements SecurityDeps, RadioWatcher {
   /** Told before any BSS stops, starts or restarts. */
-  private readonly watchers: BssWatcher[] = [];
+  /** Replaced by concat, not pushed to: a push leaves room for 16 more, per fleet gateway (issue 14). */
+  private watchers: readonly BssWatcher[] = [];
   readonly restartedAt = BSSES.map(() => 0);
   // SSID and AccessPoint Enable, with the time each last changed; beaconing starts 10 s after boot.
   readonly ssids: WritableRows;
@@ -192,7 +193,7 @@ class BssSet implements SecurityDeps, RadioWatcher {
   }
 
   watch(watcher: BssWatcher): void {
-    if (!this.watchers.includes(watcher)) this.watchers.push(watcher);
+    if (!this.watchers.includes(watcher)) this.watchers = this.watchers.concat(watcher);
   }
 
   /** Before a change that stops or starts factory BSS n. */

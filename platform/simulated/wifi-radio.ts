@@ -222,7 +222,8 @@ class Radio implements RadioState {
   }
 
   watch(watcher: RadioWatcher): void {
-    (this.watchers ??= []).push(watcher);
+    // concat, not push: a push leaves room for 16 more, per radio of every fleet gateway (issue 14).
+    this.watchers = (this.watchers ?? []).concat(watcher);
   }
 
   notify(reload: boolean): void {
