@@ -56,6 +56,7 @@ import { registerWiFiAccessPoints } from './wifi-access-point.js';
 import { registerWiFiRadios } from './wifi-radio.js';
 import { registerWiFiStations } from './wifi-stations.js';
 import { registerWiFiStats } from './wifi-stats.js';
+import { registerWiFiWps } from './wifi-wps.js';
 import { WiFiState } from './WiFiState.js';
 import { openWrtWiFiScanner } from './wifi-scan.js';
 import type { WiFiScanner } from '../diagnostics/wifi-scan.js';
@@ -163,6 +164,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   bridgeStack.managementPort = registerBridging(ctx, ethernet, wifi, uci, opts.sysNetDir).managementPort;
   registerWiFiRadios(ctx, wifi, uci);
   registerWiFiAccessPoints(ctx, wifi);
+  registerWiFiWps(ctx, wifi);
   const stations = registerWiFiStations(ctx, wifi);
   registerWiFiStats(ctx, wifi, () => ethernet.devices());
   const events = startEvents(ctx, wifi, stations, { backoffMs: opts.listenerBackoffMs });
