@@ -227,7 +227,9 @@ export function registerWiFiAccessPoints(ctx: OpenWrtContext, state: WiFiState):
     values.RadiusServerIPAddr = String(f.config.auth_server ?? '');
     values.RadiusServerPort = Number(f.config.auth_port ?? RADIUS_PORT);
     values.RadiusSecret = String(f.config.auth_secret ?? '');
-    values.WEPKey = wepKey(f.config, mode);
+    // hexBinary of 5 or 13 bytes: with no WEP key configured there is no value to give.
+    const wep = wepKey(f.config, mode);
+    if (wep.length === 10 || wep.length === 26) values.WEPKey = wep;
     // hostapd's own default without wpa_group_rekey: 600 s with a TKIP group cipher, else a day.
     const rekey = Number(stringOption(uciValue(f.config.wpa_group_rekey)));
     values.RekeyingInterval = Number.isInteger(rekey) && rekey >= 0 ? rekey : ciphers.includes('tkip') ? 600 : 86400;

@@ -303,6 +303,7 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
       'Device.WiFi.SSID.{i}.Stats.',
       'Device.WiFi.AccessPoint.{i}.',
       'Device.WiFi.AccessPoint.{i}.Security.',
+      'Device.WiFi.AccessPoint.{i}.WPS.',
       'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.',
       'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.Stats.',
     ]);
