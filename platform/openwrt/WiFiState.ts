@@ -17,10 +17,12 @@
  * wifi-iface `usp_ap '0'` (an option of its own, which netifd and hostapd ignore) and keeps it
  * disabled, since OpenWrt runs every enabled wifi-iface in its mode.
  */
+import fs from 'node:fs/promises';
 import { noSuchInstance } from './convert.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
-import type { IwinfoInfo, WirelessStatus } from './ubus-types.js';
+import type { IwinfoFreqlist, IwinfoInfo, IwinfoTxPowerlist, WirelessStatus } from './ubus-types.js';
+import type { BoardWlanEntry } from './wifi-radio-caps.js';
 import { NETWORK_RELOAD, type UciStage, type UciWriter } from './uci.js';
 import { stringOption, uciBool, type UciConfig } from './uci-show.js';
 import { trackedUciWrite } from './uci-tracked-write.js';
@@ -66,6 +68,8 @@ export class WiFiState {
   constructor(
     readonly ctx: OpenWrtContext,
     private readonly uci: UciWriter,
+    /** OpenWrt's board description, whose `wlan` entries wifi-detect fills from nl80211. */
+    private readonly boardFile = '/etc/board.json',
   ) {}
 
   async read(): Promise<WiFiSnapshot> {
@@ -94,6 +98,38 @@ export class WiFiState {
   info(ifname: string): Promise<IwinfoInfo> {
     return this.ctx.ubus<IwinfoInfo>('iwinfo', 'info', { device: ifname });
   }
+
+  /**
+   * The channels the radio's phy offers: `iwinfo freqlist` on the radio's UCI name, which iwinfo
+   * resolves to its phy (nl80211 wiphy), so a radio that is down answers too.
+   */
+  freqlist(r: RadioEntry): Promise<IwinfoFreqlist> {
+    return this.ctx.ubus<IwinfoFreqlist>('iwinfo', 'freqlist', { device: r.name });
+  }
+
+  /** The radio's transmit power levels (whole dBm from 0 to the current channel's maximum). */
+  txpowerlist(r: RadioEntry): Promise<IwinfoTxPowerlist> {
+    return this.ctx.ubus<IwinfoTxPowerlist>('iwinfo', 'txpowerlist', { device: r.name });
+  }
+
+  /**
+   * board.json's `wlan` entries (undefined when the file is missing or unreadable: an image
+   * without wifi-detect), read at most once per cache window like a ubus answer.
+   */
+  async boardWlan(): Promise<Record<string, BoardWlanEntry> | undefined> {
+    const now = this.ctx.now();
+    if (this.board && now - this.board.at < this.ctx.cacheMs) return this.board.wlan;
+    let wlan: Record<string, BoardWlanEntry> | undefined;
+    try {
+      const parsed = JSON.parse(await fs.readFile(this.boardFile, 'utf8')) as { wlan?: Record<string, BoardWlanEntry> };
+      wlan = parsed.wlan;
+    } catch {
+      wlan = undefined;
+    }
+    this.board = { at: now, wlan };
+    return wlan;
+  }
+  private board?: { at: number; wlan: Record<string, BoardWlanEntry> | undefined };
 
   /** iwinfo info of a BSS that is up, undefined for one that is not. */
   async liveInfo(f: IfaceEntry): Promise<IwinfoInfo | undefined> {

@@ -15,6 +15,7 @@
  * | DNS.Client (+Server)                     | `ubus call network.interface dump` (same call) + `uci -q -X show network` (`dns` lists) |
  * | Routing.Router.1 (+IPv4Forwarding)       | `ubus call network.interface dump` (same call) |
  * | WiFi.Radio/SSID/AccessPoint (+Security)  | `ubus call network.wireless status` + `iwinfo info` per up BSS |
+| WiFi.Radio capabilities                  | `iwinfo freqlist`, `iwinfo txpowerlist` per radio + /etc/board.json |
  * | WiFi.SSID.Stats, Radio.Stats             | `network.device status` of each BSS's netdev (a radio: their sum) |
  * | WiFi.AccessPoint.AssociatedDevice        | `ubus call iwinfo assoclist` per up BSS    |
  * | NAT.PortMapping, NAT.InterfaceSetting    | `uci -q -X show firewall`                  |
@@ -30,6 +31,7 @@
  * it with 7003 naming the command; every other object still reads.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { createLogger, type Logger } from '../../datamodel/Logger.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { CommandRunner, findOnPath } from '../exec/CommandRunner.js';
@@ -58,6 +60,7 @@ import { registerWiFiAccessPoints } from './wifi-access-point.js';
 import { registerWiFiRadios } from './wifi-radio.js';
 import { registerWiFiStations } from './wifi-stations.js';
 import { registerWiFiStats } from './wifi-stats.js';
+import { registerWiFiWps } from './wifi-wps.js';
 import { WiFiState } from './WiFiState.js';
 import { openWrtWiFiScanner } from './wifi-scan.js';
 import type { WiFiScanner } from '../diagnostics/wifi-scan.js';
@@ -92,6 +95,12 @@ export interface OpenWrtOptions {
   packetCounters?: boolean;
   /** The nftables table of those counters (default usp_agent_stats). */
   packetCountersTable?: string;
+  /**
+   * OpenWrt's board description, for the radios' antennas and widths (Radio.{i}.MaxBitRate).
+   * Default /etc/board.json, or etc/board.json inside commandPath when that is given (a
+   * stand-in userland, as absolute commands are looked up there).
+   */
+  boardFile?: string;
   /** Firmware banks (FirmwareImage.{i}), started by the caller: DeviceInfo then serves ActiveFirmwareImage/BootFirmwareImage. */
   firmware?: StagedFirmware;
   /** Where the package's ntp hotplug script keeps busybox ntpd's last event, for Device.Time.Status (default NTP_STATE_FILE). */
@@ -164,10 +173,11 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   registerDHCPv4PoolOptions(dhcp);
   registerDNSRelay(dhcp, ip);
   registerHosts(dhcp, ip, clients, ethernet);
-  const wifi = new WiFiState(ctx, uci);
+  const wifi = new WiFiState(ctx, uci, opts.boardFile ?? (opts.commandPath ? path.join(opts.commandPath, 'etc', 'board.json') : undefined));
   bridgeStack.managementPort = registerBridging(ctx, ethernet, wifi, uci, opts.sysNetDir).managementPort;
   registerWiFiRadios(ctx, wifi, uci);
   registerWiFiAccessPoints(ctx, wifi);
+  registerWiFiWps(ctx, wifi);
   const stations = registerWiFiStations(ctx, wifi);
   registerWiFiStats(ctx, wifi, () => ethernet.devices());
   const events = startEvents(ctx, wifi, stations, { backoffMs: opts.listenerBackoffMs });

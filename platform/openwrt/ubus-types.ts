@@ -103,6 +103,34 @@ export interface IwinfoInfo {
   htmode?: string;
 }
 
+/**
+ * One frequency of `ubus call iwinfo freqlist {"device":"<radio>"}` (rpcd `rpc_iwinfo_freqlist`):
+ * `band` in GHz (2, 5, 6, 60), `restricted` when nl80211 flags it NO_IR (and not radar).
+ */
+export interface IwinfoFreq {
+  band?: number;
+  channel?: number;
+  mhz?: number;
+  restricted?: boolean;
+  flags?: string[];
+  active?: boolean;
+}
+
+export interface IwinfoFreqlist {
+  results?: IwinfoFreq[];
+}
+
+/** One level of `ubus call iwinfo txpowerlist {"device":"<radio>"}` (rpcd `rpc_iwinfo_txpowerlist`). */
+export interface IwinfoTxPower {
+  dbm?: number;
+  mw?: number;
+  active?: boolean;
+}
+
+export interface IwinfoTxPowerlist {
+  results?: IwinfoTxPower[];
+}
+
 /** One station of `ubus call iwinfo assoclist {"device":"<ifname>"}`; rates in kbit/s. */
 export interface IwinfoStation {
   mac: string;

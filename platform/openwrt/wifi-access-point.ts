@@ -8,9 +8,14 @@
  * PreSharedKey (key: a passphrase, or 64 hex digits for a raw PSK), ModeEnabled (encryption),
  * RadiusServerIPAddr, RadiusServerPort and RadiusSecret (auth_server, auth_port, auth_secret),
  * SSIDAdvertisementEnabled (hidden), IsolationEnable (isolate), WMMEnable (wmm), UAPSDEnable
- * (uapsd; OpenWrt's wifi-iface schema defaults it to on). The SSID's and its AccessPoint's Enable
- * are both the wifi-iface's `disabled`: OpenWrt has one switch for the BSS. Rows are added and
- * deleted as in wifi-iface-rows.ts.
+ * (uapsd; OpenWrt's wifi-iface schema defaults it to on), MACAddressControlEnabled and
+ * AllowedMACAddress (macfilter 'allow' and the maclist), WEPKey (key1, used only in a WEP mode),
+ * RekeyingInterval (wpa_group_rekey). The SSID's and its AccessPoint's Enable are both the
+ * wifi-iface's `disabled`: OpenWrt has one switch for the BSS. Rows are added and deleted as in
+ * wifi-iface-rows.ts; WPS is in wifi-wps.ts.
+ *
+ * WMMCapability and UAPSDCapability are true: hostapd on mac80211 (every OpenWrt Wi-Fi driver)
+ * runs WMM and U-APSD itself, and every 802.11n and later BSS requires WMM.
  */
 import { isIP } from 'node:net';
 import type { Value } from '../../datamodel/value/Value.js';
@@ -19,11 +24,20 @@ import { canonicalizeReferences } from '../reference.js';
 import { encryptionModes, iwinfoSecurityMode, mac, refused, SECURITY_MODES, uciSecurityMode } from './convert.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
 import { planWrite, type UciChange } from './uci.js';
+import { listOption, stringOption } from './uci-show.js';
 import { apSections, type IfaceEntry, truthy, type WiFiState } from './WiFiState.js';
 import { addAccessPoint, addSsid, deleteAccessPoint, deleteSsid, ifaceOfReference, NEEDS_AP, orRefuse, radioOfReference } from './wifi-iface-rows.js';
 
 /** hostapd's RADIUS authentication port when UCI sets no auth_port (RFC 2865). */
 const RADIUS_PORT = 1812;
+
+/** At most this many AllowedMACAddress entries (each is one `uci add_list`). */
+export const MAX_ALLOWED_MACS = 256;
+
+const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+
+/** A refusal for writes that would turn a deny list configured outside TR-181 into an allow list (or edit it). */
+const DENY_LIST = "this AccessPoint has a deny list (UCI macfilter 'deny'), which TR-181 cannot show: set MACAddressControlEnabled true and AllowedMACAddress together to replace it";
 
 const PERSONAL = new Set(['WPA-Personal', 'WPA2-Personal', 'WPA-WPA2-Personal', 'WPA3-Personal', 'WPA3-Personal-Transition']);
 
@@ -107,9 +121,18 @@ export function registerWiFiAccessPoints(ctx: OpenWrtContext, state: WiFiState):
     Status: f.radio.up && f.ifname && !f.disabled ? 'Enabled' : 'Disabled',
     SSIDReference: `Device.WiFi.SSID.${state.ssids.numberOf(f.section)}`,
     SSIDAdvertisementEnabled: !truthy(f.config.hidden),
+    WMMCapability: true,
+    UAPSDCapability: true,
     WMMEnable: f.config.wmm === undefined || truthy(f.config.wmm),
     IsolationEnable: truthy(f.config.isolate),
     UAPSDEnable: f.config.uapsd === undefined || truthy(f.config.uapsd),
+    MACAddressControlEnabled: macFilter(f) === 'allow',
+    AllowedMACAddress:
+      macFilter(f) === 'deny'
+        ? ''
+        : listOption(uciValue(f.config.maclist))
+            .map((m) => m.toLowerCase())
+            .join(','),
   });
   const flag = (f: IfaceEntry, name: string, on: boolean): UciChange[] => option(f, name, on ? '1' : '0');
   const apPlan = (f: IfaceEntry, current: Record<string, Value>, changes: Record<string, Value>): UciChange[] =>
@@ -119,9 +142,43 @@ export function registerWiFiAccessPoints(ctx: OpenWrtContext, state: WiFiState):
       WMMEnable: (v) => flag(f, 'wmm', v === true),
       IsolationEnable: (v) => flag(f, 'isolate', v === true),
       UAPSDEnable: (v) => flag(f, 'uapsd', v === true),
+      MACAddressControlEnabled: (v, all) => {
+        const filter = macFilter(f);
+        if (v !== true) return filter === 'allow' ? [{ section: f.section, option: 'macfilter', value: '', remove: true }] : [];
+        if (filter === 'deny' && all.AllowedMACAddress === undefined) return DENY_LIST;
+        return filter === 'allow' ? [] : option(f, 'macfilter', 'allow');
+      },
+      AllowedMACAddress: (v, all) => {
+        if (macFilter(f) === 'deny' && all.MACAddressControlEnabled !== true) return DENY_LIST;
+        const macs = [
+          ...new Set(
+            String(v)
+              .split(',')
+              .map((m) => m.trim().toLowerCase())
+              .filter(Boolean),
+          ),
+        ];
+        const bad = macs.find((m) => !MAC.test(m));
+        if (bad !== undefined) return `${bad} is not a MAC address`;
+        if (macs.length > MAX_ALLOWED_MACS) return `at most ${MAX_ALLOWED_MACS} addresses`;
+        const clear: UciChange[] = f.config.maclist === undefined ? [] : [{ section: f.section, option: 'maclist', value: '', remove: true }];
+        return [...clear, ...macs.map((m) => ({ section: f.section, option: 'maclist', value: m, append: true }))];
+      },
     });
   model.register('Device.WiFi.AccessPoint.{i}.', {
-    params: ['Enable', 'Status', 'SSIDReference', 'SSIDAdvertisementEnabled', 'WMMEnable', 'UAPSDEnable', 'IsolationEnable'],
+    params: [
+      'Enable',
+      'Status',
+      'SSIDReference',
+      'SSIDAdvertisementEnabled',
+      'WMMCapability',
+      'UAPSDCapability',
+      'WMMEnable',
+      'UAPSDEnable',
+      'IsolationEnable',
+      'MACAddressControlEnabled',
+      'AllowedMACAddress',
+    ],
     list: async () => state.aps.list(apSections(await state.read())),
     get: async ([n]) => apValues(await state.ap(n)),
     set: async ([n], changes) => {
@@ -170,10 +227,16 @@ export function registerWiFiAccessPoints(ctx: OpenWrtContext, state: WiFiState):
     values.RadiusServerIPAddr = String(f.config.auth_server ?? '');
     values.RadiusServerPort = Number(f.config.auth_port ?? RADIUS_PORT);
     values.RadiusSecret = String(f.config.auth_secret ?? '');
+    // hexBinary of 5 or 13 bytes: with no WEP key configured there is no value to give.
+    const wep = wepKey(f.config, mode);
+    if (wep.length === 10 || wep.length === 26) values.WEPKey = wep;
+    // hostapd's own default without wpa_group_rekey: 600 s with a TKIP group cipher, else a day.
+    const rekey = Number(stringOption(uciValue(f.config.wpa_group_rekey)));
+    values.RekeyingInterval = Number.isInteger(rekey) && rekey >= 0 ? rekey : ciphers.includes('tkip') ? 600 : 86400;
     return values;
   };
   model.register('Device.WiFi.AccessPoint.{i}.Security.', {
-    params: ['ModesSupported', 'ModeEnabled', 'EncryptionMode', 'PreSharedKey', 'KeyPassphrase', 'RadiusServerIPAddr', 'RadiusServerPort', 'RadiusSecret'],
+    params: ['ModesSupported', 'ModeEnabled', 'EncryptionMode', 'WEPKey', 'PreSharedKey', 'KeyPassphrase', 'RekeyingInterval', 'RadiusServerIPAddr', 'RadiusServerPort', 'RadiusSecret'],
     get: async ([n]) => securityValues(await state.ap(n)),
     set: async ([n], changes) => {
       const f = await state.ap(n);
@@ -192,8 +255,38 @@ export function registerWiFiAccessPoints(ctx: OpenWrtContext, state: WiFiState):
           RadiusServerIPAddr: (v) => (v === '' || isIP(String(v)) !== 0 ? option(f, 'auth_server', String(v)) : 'must be an IPv4 or IPv6 address'),
           RadiusServerPort: (v) => (Number(v) >= 1 && Number(v) <= 65535 ? option(f, 'auth_port', String(v)) : 'must be 1-65535'),
           RadiusSecret: (v) => [{ section: f.section, option: 'auth_secret', value: String(v), secret: true }],
+          // Kept in key1 whatever the mode: `key` is the PSK outside WEP, so it is pointed at key1
+          // only while a WEP mode (configured outside this agent) runs.
+          WEPKey: (v, _all, current) => {
+            const hex = String(v).toLowerCase();
+            if (!/^([0-9a-f]{10}|[0-9a-f]{26})$/.test(hex)) return 'must be 5 or 13 bytes in hexadecimal (WEP-64, WEP-128)';
+            const key1: UciChange = { section: f.section, option: 'key1', value: hex, secret: true };
+            return String(current.ModeEnabled).startsWith('WEP') ? [key1, { section: f.section, option: 'key', value: '1' }] : [key1];
+          },
+          RekeyingInterval: (v) => option(f, 'wpa_group_rekey', String(v)),
         }),
       );
     },
   });
+}
+
+/** A UCI option as parsed from `uci show` (a string or a list), undefined for anything else. */
+function uciValue(v: unknown): string | string[] | undefined {
+  return typeof v === 'string' || Array.isArray(v) ? (v as string | string[]) : undefined;
+}
+
+/** The wifi-iface's `macfilter` ("allow", "deny"; unset: none). */
+function macFilter(f: IfaceEntry): string | undefined {
+  return stringOption(uciValue(f.config.macfilter));
+}
+
+/**
+ * WEPKey as hexadecimal: the key `key` names (1-4) in a WEP mode, key1 otherwise. OpenWrt takes
+ * a WEP key as 10/26 hex digits or as "s:" and 5/13 ASCII characters.
+ */
+function wepKey(config: Record<string, unknown>, mode: string): string {
+  const index = mode.startsWith('WEP') && /^[1-4]$/.test(String(config.key ?? '')) ? String(config.key) : '1';
+  const raw = String(config[`key${index}`] ?? '');
+  if (raw.startsWith('s:')) return Buffer.from(raw.slice(2), 'latin1').toString('hex');
+  return /^[0-9a-fA-F]+$/.test(raw) ? raw.toLowerCase() : '';
 }

@@ -68,6 +68,7 @@ const OPENWRT_CLAIMS = [
   'Device.WiFi.SSID.{i}.Stats.',
   'Device.WiFi.AccessPoint.{i}.',
   'Device.WiFi.AccessPoint.{i}.Security.',
+  'Device.WiFi.AccessPoint.{i}.WPS.',
   'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.',
   'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.Stats.',
   'Device.IP.',

@@ -22,6 +22,7 @@
  *   stderr }` to fail); every other nft command (add/delete table, chain scripts) succeeds.
  * - `/etc/init.d/firewall` (under bin/, as the runner finds an absolute command inside
  *   commandPath) logs its argv as ["/etc/init.d/firewall", ...] and succeeds.
+ * - bin/etc/board.json is a copy of etc-board.json (the platform reads it inside commandPath).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -40,6 +41,9 @@ export type Response = { file: string } | { json: unknown } | { text: string } |
 
 export const IWINFO_INFO = 'iwinfo info {"device":"phy1-ap0"}';
 export const IWINFO_ASSOCLIST = 'iwinfo assoclist {"device":"phy1-ap0"}';
+/** `ubus call iwinfo freqlist`/`txpowerlist` of each radio, on its UCI name (iwinfo resolves it to the phy). */
+export const IWINFO_FREQLIST = (radio: string): string => `iwinfo freqlist {"device":"${radio}"}`;
+export const IWINFO_TXPOWERLIST = (radio: string): string => `iwinfo txpowerlist {"device":"${radio}"}`;
 /** `ubus call service event` after `uci commit dhcp` (procd reloads dnsmasq), as the fake keys it. */
 export const DHCP_EVENT = 'service event {"type":"config.change","data":{"package":"dhcp"}}';
 /** The same after `uci commit system` (procd reloads `system` and sysntpd). */
@@ -57,6 +61,10 @@ export function defaultResponses(): Record<string, Response> {
     'network.wireless status': { file: 'ubus-network-wireless-status.json' },
     [IWINFO_INFO]: { file: 'ubus-iwinfo-info.phy1-ap0.json' },
     [IWINFO_ASSOCLIST]: { file: 'ubus-iwinfo-assoclist.phy1-ap0.json' },
+    [IWINFO_FREQLIST('radio0')]: { file: 'ubus-iwinfo-freqlist.radio0.json' },
+    [IWINFO_FREQLIST('radio1')]: { file: 'ubus-iwinfo-freqlist.radio1.json' },
+    [IWINFO_TXPOWERLIST('radio0')]: { file: 'ubus-iwinfo-txpowerlist.radio0.json' },
+    [IWINFO_TXPOWERLIST('radio1')]: { file: 'ubus-iwinfo-txpowerlist.radio1.json' },
     'network reload': { text: '' },
     [DHCP_EVENT]: { text: '' },
     [SYSTEM_EVENT]: { text: '' },
@@ -273,6 +281,8 @@ export function fakeOpenWrt(opts: { withUbus?: boolean; nft?: boolean } = {}): F
   install('ip', IP);
   if (opts.nft) install('nft', NFT);
   fs.mkdirSync(path.join(bin, 'etc', 'init.d'), { recursive: true });
+  // The board description the platform reads inside commandPath (radios' antennas and widths).
+  fs.copyFileSync(path.join(FIXTURES, 'etc-board.json'), path.join(bin, 'etc', 'board.json'));
   install('etc/init.d/firewall', INIT_SCRIPT.replace('__NAME__', JSON.stringify('/etc/init.d/firewall')));
   const invocations = (): string[][] =>
     fs

@@ -254,7 +254,12 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
     const calls = fx.fake.ubusCalls().sort();
     expect(calls).toEqual([
       'iwinfo assoclist {"device":"phy1-ap0"}',
+      // One freqlist and one txpowerlist per radio (its channels and power levels), up or down.
+      'iwinfo freqlist {"device":"radio0"}',
+      'iwinfo freqlist {"device":"radio1"}',
       'iwinfo info {"device":"phy1-ap0"}',
+      'iwinfo txpowerlist {"device":"radio0"}',
+      'iwinfo txpowerlist {"device":"radio1"}',
       'network.device status',
       'network.interface dump',
       'network.wireless status',
@@ -273,10 +278,10 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
         .sort(),
     ).toEqual(['uci -q -X show dhcp', 'uci -q -X show firewall', 'uci -q -X show network', 'uci -q -X show system', 'uci -q -X show wireless']);
     expect(fx.fake.invocations().filter((a) => a[0] !== 'uci' && !['call', 'listen', 'subscribe'].includes(a[1]))).toEqual([['ip', '-6', 'neigh', 'show']]);
-    expect(fx.platform.runner.calls - before).toBe(13);
+    expect(fx.platform.runner.calls - before).toBe(17);
     // A second read inside the cache's max age costs nothing more.
     await fx.read();
-    expect(fx.fake.ubusCalls()).toHaveLength(7);
+    expect(fx.fake.ubusCalls()).toHaveLength(11);
     expect(fx.fake.invocations().filter((a) => a[0] === 'uci')).toHaveLength(5);
   });
 
@@ -298,6 +303,7 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
       'Device.WiFi.SSID.{i}.Stats.',
       'Device.WiFi.AccessPoint.{i}.',
       'Device.WiFi.AccessPoint.{i}.Security.',
+      'Device.WiFi.AccessPoint.{i}.WPS.',
       'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.',
       'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.Stats.',
     ]);

@@ -103,7 +103,7 @@ describe('openwrt platform: writes through UCI', () => {
     await fx.platform.ready;
     fx.fake.clearLog();
     const radio = fx.binding('Device.WiFi.Radio.{i}.');
-    const bad = await refusal(() => radio.set!([2], { Channel: 6, TransmitPower: 50 }, {}));
+    const bad = await refusal(() => radio.set!([2], { Channel: 6, TransmitPower: 60 }, {}));
     expect(bad.code).toBe(ErrorCode.InvalidValue);
     expect(bad.paramErrors.map((p) => p.param).sort()).toEqual(['Channel', 'TransmitPower']);
     const mode = await refusal(() => fx.binding('Device.WiFi.AccessPoint.{i}.Security.').set!([1], { ModeEnabled: 'WPA2-Personal' }, {}));
