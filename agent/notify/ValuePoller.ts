@@ -35,6 +35,7 @@ export class ValuePoller {
   /** Made at first use: most gateways of a fleet never touch it, and an empty Map costs ~180 bytes. */
   private duringPassOf?: Map<string, Map<string, string>>;
   private stopTimer?: () => void;
+  private stopListening?: () => void;
   private polling = false;
 
   constructor(
@@ -50,15 +51,40 @@ export class ValuePoller {
     };
   }
 
+  /**
+   * Polls on the shared timer while a ValueChange Subscription may exist (or a snapshot is left to
+   * forget), and leaves it otherwise until a Subscription or Controller row changes
+   * (SubscriptionIndex.onChange): 10,000 idle fleet gateways were still 2,000 calls a second
+   * that only found nothing to poll (issue 14).
+   */
   start(): void {
-    // Without ValueChange Subscriptions (and nothing left to forget) a pass would read nothing.
-    this.stopTimer ??= sharedInterval(this.intervalMs, () => {
-      if (!this.polling && (this.seen.size > 0 || this.index.mayHave(VALUE_CHANGE))) void this.poll();
-    });
+    this.stopListening ??= this.index.onChange(() => this.syncTimer());
+    this.syncTimer();
   }
   stop(): void {
+    this.stopListening?.();
+    this.stopListening = undefined;
     this.stopTimer?.();
     this.stopTimer = undefined;
+  }
+
+  /** Without ValueChange Subscriptions (and nothing left to forget) a pass would read nothing. */
+  private wanted(): boolean {
+    return (this.seenOf?.size ?? 0) > 0 || this.index.mayHave(VALUE_CHANGE);
+  }
+
+  private syncTimer(): void {
+    if (!this.stopListening) return;
+    if (!this.wanted()) {
+      this.stopTimer?.();
+      this.stopTimer = undefined;
+      return;
+    }
+    this.stopTimer ??= sharedInterval(this.intervalMs, () => {
+      if (this.polling) return;
+      if (this.wanted()) void this.poll();
+      else this.syncTimer();
+    });
   }
 
   /** One pass; returns how many parameters were read (for the bench). */
