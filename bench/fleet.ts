@@ -1,7 +1,7 @@
 /**
  * Fleet figures (issue 14), alone or as the `fleet` key of `npm run bench` (1,000 gateways only):
  *
- *   npm run build && node dist/bench/fleet.js [--sizes 1000,10000] [--idle-s 30] [--mtp mqtt|websocket]
+ *   npm run build && node dist/bench/fleet.js [--sizes 1000,10000] [--settle-s 120] [--idle-s 300] [--mtp mqtt|websocket]
  *
  * Per size N, `usp-agent fleet --count N` as its own process and a controller that
  * - with `--mtp mqtt` (the default), against one local Mosquitto (`max_connections -1`; it
@@ -15,13 +15,20 @@
  * - times the start: from spawn until every gateway's Boot! has arrived;
  * - measures fleet-wide Get throughput: `Get Device.DeviceInfo.SerialNumber` spread round-robin
  *   over all N gateways, IN_FLIGHT outstanding, for MEASURE_MS;
- * - reads the fleet process's CPU over `--idle-s` seconds of idle (no requests);
- * - reads its RSS after that idle: KB per gateway = (RSS − bare Node RSS) / N, and at the same
- *   moment the fleet's own memory split (`--memory-report`, SIGUSR2: V8 heap, external, V8
- *   malloc, the rest) less a bare Node's, per gateway, so the gap between RSS and heap is known;
+ * - reads its RSS after MEMORY_IDLE_MS without requests: KB per gateway = (RSS − bare Node RSS) / N,
+ *   and at the same moment the fleet's own memory split (`--memory-report`, SIGUSR2: V8 heap,
+ *   external, V8 malloc, the rest) less a bare Node's, per gateway, so the gap between RSS and
+ *   heap is known;
  * - has every gateway answer one whole-tree Get (`Get Device.`, IN_FLIGHT outstanding), which
  *   builds every area a simulated gateway defers until first use (DataModel.registerDeferred),
- *   and reads the RSS again after SETTLE_MS: KB per gateway fully built.
+ *   and reads the RSS again after SETTLE_MS: KB per gateway fully built;
+ * - then, with no more requests, reads the fleet's CPU every second: over `--settle-s` (default
+ *   120 s, reported apart as settleCpu: the Gets' own tail, chiefly the first full collection
+ *   V8's memory reducer makes once the process is quiet, 8 to ~108 s after the last one), then
+ *   over `--idle-s`, the idle figure (default: the defaults file's PeriodicNotifInterval, 300 s,
+ *   so the window holds exactly one Periodic! of every gateway and whatever follows it, the
+ *   memory reducer's later collections included), every gateway fully built (the heaviest idle
+ *   state: the biggest heap to mark).
  * Then the same throughput against a fleet of one gateway (a single agent, same code, same broker
  * and controller), in the same run. The fleet inherits this process's environment:
  * `MALLOC_ARENA_MAX=2 node dist/bench/fleet.js` measures it as the Kubernetes Job runs it.
@@ -35,10 +42,11 @@ import type { Request, UspMsg } from '../agent/codec/types.js';
 import type { AfterGc, MemorySplit } from '../agent/fleet/memory-report.js';
 import { exitAsError, stopChild, track } from './children.js';
 import { figure, type Figure } from './figure.js';
-import { FleetController } from './fleet-controller.js';
+import { FleetController, type FleetEvent } from './fleet-controller.js';
 import { FleetWsController } from './fleet-ws-controller.js';
 import { startMosquitto } from './mosquitto.js';
-import { cpuTicks, memoryKiB, rssKiB, ticksPerSecond } from './proc.js';
+import { cpuWindow, type CpuWindow } from './cpu-window.js';
+import { memoryKiB, rssKiB } from './proc.js';
 import { runAlone } from './run-alone.js';
 import { round } from './stats.js';
 
@@ -52,11 +60,14 @@ const CONTROLLER_TOPIC = 'usp/controller/controller-1';
 const IN_FLIGHT = 64;
 const WARMUP_MS = 1000;
 const MEASURE_MS = 5000;
-const DEFAULT_IDLE_S = 30;
+/** After the whole-tree Gets, before the idle window: the memory reducer's first collection (≤ ~108 s after the last one) falls in it. */
+const DEFAULT_SETTLE_S = 120;
+/** Without requests before the idle RSS is read (the old idle window's length, so the figure stays comparable). */
+const MEMORY_IDLE_MS = 30_000;
 /** After the whole-tree Gets, before the RSS is read again: the responses' garbage is collected meanwhile. */
 const SETTLE_MS = 5000;
-/** A whole-tree Get (~1,200 parameters) waits behind IN_FLIGHT - 1 others on a shared CPU: more than a small Get's 10 s. */
-const WHOLE_TREE_TIMEOUT_MS = 120_000;
+/** A whole-tree Get (~1,200 parameters) waits behind IN_FLIGHT - 1 others on a shared CPU (2 minutes was seen to pass at a load average of 15): more than a small Get's 10 s. */
+const WHOLE_TREE_TIMEOUT_MS = 600_000;
 /** The issue's targets: per-gateway memory at 10,000 gateways, idle CPU of 10,000 with a 300 s Periodic!. */
 const KB_PER_GATEWAY_TARGET = 100;
 const IDLE_CPU_TARGET_PERCENT = 10;
@@ -72,6 +83,8 @@ export type FleetMtp = keyof typeof FLEET_DEFAULTS;
 interface FleetPeer {
   request(n: number, request: Request, timeoutMs?: number): Promise<UspMsg>;
   agentsThatSent(name: string): number;
+  /** Event notifications named `name` received since `since` (epoch ms), from every gateway. */
+  eventsSince(name: string, since: number): number;
   waitFor(done: () => boolean, timeoutMs: number, what: string): Promise<void>;
 }
 
@@ -237,6 +250,12 @@ interface SizeResult {
   getsPerS: Figure;
   singleAgentGetsPerS: Figure;
   idleCpuPercentOfCore: Figure;
+  /** The idle window itself: its CPU-s and wall-s, the bursts in it and the floor outside them. */
+  idleCpu: CpuWindow;
+  /** Periodic! notifications the controller received during the idle window (one per gateway in a PeriodicNotifInterval). */
+  idlePeriodicNotifications: number;
+  /** The settle before it, right after the whole-tree Gets: the collection of what they left (the requests' cost, not idle). */
+  settleCpu: CpuWindow;
   stopExitCode: number | null;
   /** SIGTERM until the fleet process exited. */
   stopS: number;
@@ -249,6 +268,7 @@ async function measureSize(
   dir: string,
   n: number,
   idleS: number,
+  settleS: number,
   bareRss: number,
   bareMemory: MemorySplit,
   progress: (s: string) => void,
@@ -259,12 +279,8 @@ async function measureSize(
   const announcedS = (performance.now() - fleet.spawnedAt) / 1000;
   progress(`fleet of ${n}: every Boot! in ${round(announcedS, 1)} s; Get throughput`);
   const fleetRate = await getThroughput(controller, 1, n);
-  progress(`fleet of ${n}: idle CPU over ${idleS} s`);
-  await new Promise((r) => setTimeout(r, 2000));
-  const c0 = cpuTicks(fleet.pid);
-  const t0 = performance.now();
-  await new Promise((r) => setTimeout(r, idleS * 1000));
-  const idlePercent = ((cpuTicks(fleet.pid) - c0) / ticksPerSecond() / ((performance.now() - t0) / 1000)) * 100;
+  progress(`fleet of ${n}: RSS after ${MEMORY_IDLE_MS / 1000} s without requests`);
+  await new Promise((r) => setTimeout(r, MEMORY_IDLE_MS));
   const rss = memoryKiB(fleet.pid).rss;
   const split = await fleet.memory();
   const brokerRss = brokerPid === undefined ? undefined : rssKiB(brokerPid).total;
@@ -272,6 +288,13 @@ async function measureSize(
   await getWholeTreeOfEach(controller, 1, n);
   await new Promise((r) => setTimeout(r, SETTLE_MS));
   const rssWhole = memoryKiB(fleet.pid).rss;
+  progress(`fleet of ${n}: settling ${settleS} s, then idle CPU over ${idleS} s`);
+  const settle = await cpuWindow(fleet.pid, settleS);
+  const idleFrom = Date.now();
+  const idle = await cpuWindow(fleet.pid, idleS);
+  const periodic = controller.eventsSince('Periodic!', idleFrom);
+  // After the idle window: the live-heap reading forces a full collection, which would otherwise
+  // take the memory reducer's work out of the window.
   const splitWhole = await fleet.memory();
   progress(`fleet of ${n}: stopping`);
   const stopAt = performance.now();
@@ -285,7 +308,12 @@ async function measureSize(
   const kb = (rss - bareRss) / n;
   return {
     gateways: n,
-    kbPerGateway: figure(round(kb, 1), 'KiB', n >= 10_000 ? { op: '<=', value: KB_PER_GATEWAY_TARGET } : undefined, '(fleet RSS - bare Node RSS) / N, after the idle phase'),
+    kbPerGateway: figure(
+      round(kb, 1),
+      'KiB',
+      n >= 10_000 ? { op: '<=', value: KB_PER_GATEWAY_TARGET } : undefined,
+      `(fleet RSS - bare Node RSS) / N, ${MEMORY_IDLE_MS / 1000} s after the Get throughput phase`,
+    ),
     fleetRssKiB: rss,
     kbPerGatewayWholeTreeRead: figure(
       round((rssWhole - bareRss) / n, 1),
@@ -296,7 +324,7 @@ async function measureSize(
     fleetRssAfterWholeTreeKiB: rssWhole,
     kbPerGatewayWholeTreeReadHeapLive:
       splitWhole.afterGc &&
-      figure(round((splitWhole.afterGc.heapUsed - bareMemory.heapUsed) / n, 1), 'KiB', undefined, '(fleet live heap after a full GC - bare Node heap) / N, read after the RSS above'),
+      figure(round((splitWhole.afterGc.heapUsed - bareMemory.heapUsed) / n, 1), 'KiB', undefined, '(fleet live heap after a full GC - bare Node heap) / N, read after the idle window'),
     bareNodeRssKiB: bareRss,
     memorySplitKiBPerGateway: perGateway(split, bareMemory, n),
     fleetMemory: split,
@@ -305,11 +333,14 @@ async function measureSize(
     getsPerS: figure(round(fleetRate, 0), 'Gets/s', undefined, `${IN_FLIGHT} in flight, round-robin over all gateways, one controller`),
     singleAgentGetsPerS: figure(round(singleRate, 0), 'Gets/s', undefined, `the same load on one gateway, same controller (and broker)`),
     idleCpuPercentOfCore: figure(
-      round(idlePercent, 2),
+      idle.percentOfCore,
       '% of one core',
       n >= 10_000 ? { op: '<=', value: IDLE_CPU_TARGET_PERCENT } : undefined,
-      `over ${idleS} s with no requests; PeriodicNotifInterval 300 s`,
+      `CPU-s / wall-s over ${idleS} s with no requests (PeriodicNotifInterval 300 s: ${periodic} Periodic! arrived in it), every gateway fully built, starting ${settleS} s after the whole-tree Gets`,
     ),
+    idleCpu: idle,
+    idlePeriodicNotifications: periodic,
+    settleCpu: settle,
     stopExitCode: code,
     stopS: round(stopS, 1),
   };
@@ -322,7 +353,27 @@ function writeDefaults(mtp: FleetMtp, file: string, port: number): void {
   writeFileSync(file, JSON.stringify(d));
 }
 
-export async function measureFleet(progress: (s: string) => void, sizes: readonly number[] = [1000], idleS = DEFAULT_IDLE_S, mtp: FleetMtp = 'mqtt'): Promise<Record<string, unknown>> {
+/** How many times, and how, the fleet is measured. */
+export interface FleetBenchOptions {
+  sizes?: readonly number[];
+  /** The idle window, s; default the defaults file's PeriodicNotifInterval (one Periodic! of every gateway in it). */
+  idleS?: number;
+  /** Without requests between the whole-tree Gets and the idle window, s. */
+  settleS?: number;
+  mtp?: FleetMtp;
+}
+
+/** Events named `name` in `events` (agent → its notifications) that arrived at or after `since`. */
+function countSince(events: ReadonlyMap<string, readonly FleetEvent[]>, name: string, since: number): number {
+  let count = 0;
+  for (const list of events.values()) for (const e of list) if (e.eventName === name && e.at >= since) count++;
+  return count;
+}
+
+export async function measureFleet(progress: (s: string) => void, opts: FleetBenchOptions = {}): Promise<Record<string, unknown>> {
+  const { sizes = [1000], settleS = DEFAULT_SETTLE_S, mtp = 'mqtt' } = opts;
+  const idleS = opts.idleS ?? Number((JSON.parse(readFileSync(FLEET_DEFAULTS[mtp], 'utf8')) as Record<string, unknown>)['Device.LocalAgent.Controller.1.PeriodicNotifInterval']);
+  if (!(idleS >= 1) || !(settleS >= 0)) throw new Error(`idle window ${idleS} s, settle ${settleS} s: at least 1 s and 0 s`);
   const dir = mkdtempSync(join(tmpdir(), 'usp-bench-fleet-'));
   const defaults = join(dir, 'fleet-defaults.json');
   const results: SizeResult[] = [];
@@ -338,10 +389,11 @@ export async function measureFleet(progress: (s: string) => void, sizes: readonl
           const peer: FleetPeer = {
             request: (g, r, t) => c.request(`proto::sim-${g}`, `usp/agent/sim-${g}`, r, t),
             agentsThatSent: (e) => c.agentsThatSent(e),
+            eventsSince: (e, since) => countSince(c.events, e, since),
             waitFor: (d, t, w) => c.waitFor(d, t, w),
           };
           try {
-            results.push(await measureSize(peer, broker.pid, defaults, dir, n, idleS, bareRss, bareMemory, progress));
+            results.push(await measureSize(peer, broker.pid, defaults, dir, n, idleS, settleS, bareRss, bareMemory, progress));
           } finally {
             await c.close();
           }
@@ -354,9 +406,14 @@ export async function measureFleet(progress: (s: string) => void, sizes: readonl
     for (const n of sizes) {
       const c = await FleetWsController.listen(CONTROLLER_EID);
       writeDefaults(mtp, defaults, c.port);
-      const peer: FleetPeer = { request: (g, r, t) => c.request(`proto::sim-${g}`, r, t), agentsThatSent: (e) => c.agentsThatSent(e), waitFor: (d, t, w) => c.waitFor(d, t, w) };
+      const peer: FleetPeer = {
+        request: (g, r, t) => c.request(`proto::sim-${g}`, r, t),
+        agentsThatSent: (e) => c.agentsThatSent(e),
+        eventsSince: (e, since) => countSince(c.events, e, since),
+        waitFor: (d, t, w) => c.waitFor(d, t, w),
+      };
       try {
-        results.push(await measureSize(peer, undefined, defaults, dir, n, idleS, bareRss, bareMemory, progress));
+        results.push(await measureSize(peer, undefined, defaults, dir, n, idleS, settleS, bareRss, bareMemory, progress));
       } finally {
         await c.stop();
       }
@@ -378,4 +435,11 @@ function mtpArg(): FleetMtp {
   return v;
 }
 
-runAlone(import.meta.url, 'fleet', (progress) => measureFleet(progress, (argValue('--sizes') ?? '1000').split(',').map(Number), Number(argValue('--idle-s') ?? DEFAULT_IDLE_S), mtpArg()));
+function secondsArg(name: string): number | undefined {
+  const v = argValue(name);
+  return v === undefined ? undefined : Number(v);
+}
+
+runAlone(import.meta.url, 'fleet', (progress) =>
+  measureFleet(progress, { sizes: (argValue('--sizes') ?? '1000').split(',').map(Number), idleS: secondsArg('--idle-s'), settleS: secondsArg('--settle-s'), mtp: mtpArg() }),
+);

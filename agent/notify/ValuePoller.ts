@@ -16,12 +16,12 @@ import { UspError } from '../../datamodel/UspError.js';
 import { formatParam } from '../handlers/format-params.js';
 import { ignoresValueChange } from '../handlers/value-change-policy.js';
 import type { SubscriptionEngine } from './SubscriptionEngine.js';
-import type { CompiledSubscription, SubscriptionIndex } from './SubscriptionIndex.js';
+import type { CompiledSubscription, IndexListener, SubscriptionIndex } from './SubscriptionIndex.js';
 
 export const DEFAULT_POLL_INTERVAL_MS = 5000;
 const VALUE_CHANGE = ['ValueChange'] as const;
 
-export class ValuePoller {
+export class ValuePoller implements IndexListener {
   /** Subscription path → parameter path → last value seen. */
   private get seen(): Map<string, Map<string, string>> {
     return (this.seenOf ??= new Map());
@@ -35,6 +35,8 @@ export class ValuePoller {
   /** Made at first use: most gateways of a fleet never touch it, and an empty Map costs ~180 bytes. */
   private duringPassOf?: Map<string, Map<string, string>>;
   private stopTimer?: () => void;
+  /** Listening to the Subscription index (between start and stop). */
+  private listening = false;
   private polling = false;
 
   constructor(
@@ -53,15 +55,46 @@ export class ValuePoller {
     this.duringPass.get(sub.path)?.set(path, value);
   }
 
+  /**
+   * Polls on the shared timer while a ValueChange Subscription may exist (or a snapshot is left to
+   * forget), and leaves it otherwise until a Subscription or Controller row changes
+   * (SubscriptionIndex.onChange): 10,000 idle fleet gateways were still 2,000 calls a second
+   * that only found nothing to poll (issue 14).
+   */
   start(): void {
-    // Without ValueChange Subscriptions (and nothing left to forget) a pass would read nothing.
-    this.stopTimer ??= sharedInterval(this.intervalMs, () => {
-      if (!this.polling && (this.seen.size > 0 || this.index.mayHave(VALUE_CHANGE))) void this.poll();
-    });
+    if (!this.listening) this.index.onChange(this);
+    this.listening = true;
+    this.syncTimer();
   }
   stop(): void {
+    this.index.offChange(this);
+    this.listening = false;
     this.stopTimer?.();
     this.stopTimer = undefined;
+  }
+
+  /** Without ValueChange Subscriptions (and nothing left to forget) a pass would read nothing. */
+  private wanted(): boolean {
+    return (this.seenOf?.size ?? 0) > 0 || this.index.mayHave(VALUE_CHANGE);
+  }
+
+  /** IndexListener: a Subscription or Controller row changed. */
+  indexChanged(): void {
+    this.syncTimer();
+  }
+
+  private syncTimer(): void {
+    if (!this.listening) return;
+    if (!this.wanted()) {
+      this.stopTimer?.();
+      this.stopTimer = undefined;
+      return;
+    }
+    this.stopTimer ??= sharedInterval(this.intervalMs, () => {
+      if (this.polling) return;
+      if (this.wanted()) void this.poll();
+      else this.syncTimer();
+    });
   }
 
   /** One pass; returns how many parameters were read (for the bench). */

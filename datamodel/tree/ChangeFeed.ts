@@ -57,7 +57,9 @@ export class ChangeFeed {
   /**
    * Whether anyone may want created/deleted news now (ObjectCreation/ObjectDeletion
    * Subscriptions); the agent's notifications set it. A source that must poll to find rows that
-   * came or went (the simulated churn) skips that work while it is false. Default: yes.
+   * came or went (the simulated churn) skips that work while it is false, and stops polling
+   * until objectChangesMayBeWanted: whatever sets this must call that when it may turn true.
+   * Default: yes.
    */
   wantsObjectChanges: () => boolean = () => true;
 

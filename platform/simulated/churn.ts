@@ -27,6 +27,8 @@ export class Churn {
   /** Replaced by concat, not pushed to: a push leaves room for 16 more, per fleet gateway (issue 14). */
   private watches: readonly Watch[] = [];
   private stopTimer: (() => void) | undefined;
+  /** Its registration on the shared timer: held only while awake, so a resting churn costs no call per poll. */
+  private stopPolling: (() => void) | undefined;
   /** Set while nobody wanted the news: the rows known then are old, so the next look only learns them again. */
   private resting = false;
 
@@ -52,9 +54,11 @@ export class Churn {
   /**
    * Emits created/deleted changes for rows that came or went since the last look. While no
    * Subscription wants that news (ChangeFeed.wantsObjectChanges) it does nothing: on a fleet
-   * of simulated gateways this look was ~90 % of the idle CPU. The first look after that (the
-   * wake-up when a Subscription appears, or else the next poll) learns the rows again without
-   * reporting them, so nobody is told of a row that came long ago.
+   * of simulated gateways this look was ~90 % of the idle CPU. Resting, it also leaves the
+   * shared timer until the wake-up (a Subscription may have appeared): 10,000 resting gateways
+   * were still 10,000 calls every CHURN_POLL_MS that only found nobody wanted anything. The
+   * first look after waking learns the rows again without reporting them, so nobody is told of
+   * a row that came long ago.
    */
   poll(): void {
     if (!this.ctx.model.changes.wantsObjectChanges()) {
@@ -65,18 +69,23 @@ export class Churn {
   }
 
   /** The rows known are old news from now on: let them go (a fleet gateway held ~3 KB of them). */
+  /** The rows known are old news from now on: let them go (a fleet gateway held ~3 KB of them), and leave the shared timer until a wake. */
   private rest(): void {
     if (!this.resting) for (const w of this.watches) w.known = FORGOTTEN;
     this.resting = true;
+    this.stopPolling?.();
+    this.stopPolling = undefined;
   }
 
   /**
    * The moment a Subscription may want the news (ChangeFeed.objectChangesMayBeWanted): a resting
    * churn learns the rows of now, so the next poll reports every row that came or went since.
-   * Waiting for that poll (up to CHURN_POLL_MS later) to learn them would hide those rows.
+   * Waiting for that poll (up to CHURN_POLL_MS later) to learn them would hide those rows. It
+   * polls again from now on; the next poll rests it again if nobody wants the news after all.
    */
   protected wake(): void {
     if (this.resting) this.look(true);
+    this.stopPolling ??= sharedInterval(CHURN_POLL_MS, () => this.poll());
   }
 
   /** Compares every table with the rows known; `quiet`: learn them without reporting. */
@@ -97,13 +106,17 @@ export class Churn {
     }
   }
 
-  /** Starts the timer (one per process for every simulated gateway, unref'd: it never keeps the process alive on its own). */
+  /**
+   * Starts polling on the shared timer (one per process for every simulated gateway, unref'd: it
+   * never keeps the process alive on its own); the first poll finds whether anyone wants the news.
+   */
   start(): void {
     if (this.stopTimer) return;
-    const stopInterval = sharedInterval(CHURN_POLL_MS, () => this.poll());
+    this.stopPolling = sharedInterval(CHURN_POLL_MS, () => this.poll());
     const stopWaking = this.ctx.model.changes.onObjectChangesWanted(() => this.wake());
     this.stopTimer = () => {
-      stopInterval();
+      this.stopPolling?.();
+      this.stopPolling = undefined;
       stopWaking();
     };
   }

@@ -1,11 +1,13 @@
 /**
  * The churn (rows that come and go with the simulated clock) rests while nobody wants
  * ObjectCreation/ObjectDeletion news (ChangeFeed.wantsObjectChanges, which the agent's
- * Subscriptions set), and on resuming reports only what changes after it looked again: it looks
+ * Subscriptions set), off the shared timer (a fleet's resting gateways cost no call per poll), and on resuming reports only what changes after it looked again: it looks
  * the moment a Subscription appears (ChangeFeed.objectChangesMayBeWanted), not at its next poll.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { sharedIntervalRegistrations } from '../../../../datamodel/shared-interval.js';
 import type { Change } from '../../../../datamodel/tree/ChangeFeed.js';
+import { CHURN_POLL_MS } from '../../../../platform/simulated/churn.js';
 import { simulated, type SimFixture } from './fixture.js';
 
 let sim: SimFixture | undefined;
@@ -36,7 +38,9 @@ describe('simulated churn', () => {
     };
     hours(4);
     expect(changes).toEqual([]);
+    // As the agent's Subscription table does: wantsObjectChanges turns true and the feed is told.
     wanted = true;
+    s.model.changes.objectChangesMayBeWanted();
     // The first look learns the rows of now: four hours of visitors are not news.
     s.advance(15);
     vi.advanceTimersByTime(15_000);
@@ -78,6 +82,32 @@ describe('simulated churn', () => {
     const rested = run(k, k + 1);
     expect(rested.slice(0, k).flat()).toEqual([]);
     expect(rested[k]).toEqual(watched[k]);
+  });
+
+  it('leaves the shared timer while resting and comes back when a Subscription may want the news', () => {
+    sim = simulated();
+    const s = sim;
+    let wanted = false;
+    s.model.changes.wantsObjectChanges = () => wanted;
+    expect(sharedIntervalRegistrations(CHURN_POLL_MS)).toBe(1);
+    // Nobody wants the news: the first poll rests it, and a resting churn is called no more.
+    s.advance(15);
+    vi.advanceTimersByTime(15_000);
+    expect(sharedIntervalRegistrations(CHURN_POLL_MS)).toBe(0);
+    // A Subscription row changed but wants no object news: polled once more, then resting again.
+    s.model.changes.objectChangesMayBeWanted();
+    expect(sharedIntervalRegistrations(CHURN_POLL_MS)).toBe(1);
+    s.advance(15);
+    vi.advanceTimersByTime(15_000);
+    expect(sharedIntervalRegistrations(CHURN_POLL_MS)).toBe(0);
+    wanted = true;
+    s.model.changes.objectChangesMayBeWanted();
+    s.advance(15);
+    vi.advanceTimersByTime(15_000);
+    expect(sharedIntervalRegistrations(CHURN_POLL_MS)).toBe(1);
+    s.stop();
+    sim = undefined;
+    expect(sharedIntervalRegistrations(CHURN_POLL_MS)).toBe(0);
   });
 
   it('stops listening for Subscriptions when stopped', () => {
