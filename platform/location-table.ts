@@ -11,7 +11,7 @@ import type { DataStore } from '../datamodel/store/DataStore.js';
 import type { InstanceKeys, ObjectBinding, RequestContext } from '../datamodel/tree/binding.js';
 import type { DataModel } from '../datamodel/tree/DataModel.js';
 import type { ModelNode } from '../datamodel/tree/ModelNode.js';
-import type { Value } from '../datamodel/value/Value.js';
+import { dateTimeOf, type Value } from '../datamodel/value/Value.js';
 import { ErrorCode, UspError } from '../datamodel/UspError.js';
 
 export const LOCATION_TABLE = 'Device.DeviceInfo.Location.{i}.';
@@ -80,7 +80,7 @@ class LocationTable implements ObjectBinding {
     if (fixed) throw invalidDataObject(`${fixed.owner}: DataObject is writable only on a USP-configured location`);
     const row = this.storedRow(keys[0]!);
     checkDataObject(changes.DataObject);
-    this.store.setRow(this.node.pathOf(keys), { ...row, ...changes, AcquiredTime: dateTime(this.opts.now()) });
+    this.store.setRow(this.node.pathOf(keys), { ...row, ...changes, AcquiredTime: dateTimeOf(this.opts.now()) });
   }
 
   add(_parent: InstanceKeys, params: Record<string, Value>, rctx: RequestContext, requested?: number): number {
@@ -96,7 +96,7 @@ class LocationTable implements ObjectBinding {
       ExternalProtocol: 'USP',
       ExternalSource: rctx.controllerId ?? '',
       DataObject: params.DataObject ?? '',
-      AcquiredTime: dateTime(this.opts.now()),
+      AcquiredTime: dateTimeOf(this.opts.now()),
     });
     return n;
   }
@@ -120,11 +120,6 @@ class LocationTable implements ObjectBinding {
 /** Registers the Location table on `model`, its Controller rows kept in `store`. */
 export function registerLocationTable(model: DataModel, store: DataStore, opts: LocationOptions): void {
   model.register(LOCATION_TABLE, new LocationTable(model, store, opts));
-}
-
-/** TR-106 dateTime of a clock reading, whole seconds. */
-function dateTime(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
 function invalidDataObject(message: string): UspError {

@@ -12,12 +12,9 @@ import { stat } from 'node:fs/promises';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
 import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
-import type { Value } from '../../datamodel/value/Value.js';
+import { dateTimeOf, UNKNOWN_TIME, type Value } from '../../datamodel/value/Value.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { DefaultsFile } from '../defaults/apply-defaults.js';
-
-/** TR-106 Unknown Time: the defaults file's date is not known to the agent (it gets the values). */
-const UNKNOWN_TIME = '0001-01-01T00:00:00Z';
 
 /** TR-181 Version is at most 16 characters: the first 8 hex digits of the content's SHA-256. */
 export function defaultsVersion(defaults: DefaultsFile): string {
@@ -87,5 +84,5 @@ async function lastSaved(store: DataStore): Promise<string> {
     }),
   );
   const ms = Math.max(...times);
-  return ms === 0 ? UNKNOWN_TIME : new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  return ms === 0 ? UNKNOWN_TIME : dateTimeOf(ms);
 }

@@ -22,3 +22,8 @@ export type Value = string | number | boolean;
  * epoch of "time since boot" dateTimes (0001-01-01T00:01:20Z = 80 s after boot).
  */
 export const UNKNOWN_TIME = '0001-01-01T00:00:00Z';
+
+/** TR-106 dateTime of a wall-clock instant (ms since the epoch), whole seconds, UTC, canonical form. */
+export function dateTimeOf(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}

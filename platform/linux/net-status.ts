@@ -39,10 +39,8 @@ export function interfaceStatus(operstate: string | undefined, adminUp: boolean 
   }
 }
 
-/** TR-106 dateTime of a wall-clock instant, whole seconds, UTC (canonical form). */
-export function dateTime(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
+/** TR-106 dateTime of a wall-clock instant (datamodel's one formatter). */
+export { dateTimeOf as dateTime } from '../../datamodel/value/Value.js';
 
 /** TR-106 "infinite" dateTime (9999-12-31T23:59:59Z), e.g. an address lifetime that never ends. */
 export const INFINITE_TIME = '9999-12-31T23:59:59Z';

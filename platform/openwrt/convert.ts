@@ -3,6 +3,7 @@
  * row of docs/platform-mapping.md that needs more than a copy. Pure functions: no I/O.
  */
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
+import { dateTimeOf } from '../../datamodel/value/Value.js';
 
 /** TR-106: a lifetime that never ends. */
 export const INFINITE_TIME = '9999-12-31T23:59:59Z';
@@ -14,10 +15,8 @@ export function prefixToMask(bits: number): string {
   return [24, 16, 8, 0].map((s) => (n >>> s) & 0xff).join('.');
 }
 
-/** TR-106 dateTime of a wall-clock instant, whole seconds, UTC. */
-export function dateTime(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
+/** TR-106 dateTime of a wall-clock instant (datamodel's one formatter). */
+export const dateTime: (ms: number) => string = dateTimeOf;
 
 /** A lifetime given in seconds from now (netifd) as the dateTime it ends; none = infinite. */
 export function lifetimeEnd(nowMs: number, seconds: number | undefined): string {

@@ -89,10 +89,8 @@ export function formatMac(n: number): string {
   return hex.replace(/(..)(?!$)/g, '$1:');
 }
 
-/** TR-106 dateTime of a wall-clock instant, whole seconds, UTC (the canonical form). */
-export function dateTime(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
+/** TR-106 dateTime of a wall-clock instant (datamodel's one formatter). */
+export { dateTimeOf as dateTime } from '../../datamodel/value/Value.js';
 
 /** Luhn check digit, used by IMEI (3GPP TS 23.003) and ICCID (ITU-T E.118). */
 export function luhn(body: string): string {
