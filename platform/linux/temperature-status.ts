@@ -17,16 +17,12 @@ import type { CommandBinding, InstanceKeys, ObjectBinding } from '../../datamode
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
-import { UNKNOWN_TIME, type Value } from '../../datamodel/value/Value.js';
+import type { Value } from '../../datamodel/value/Value.js';
+import { DEFAULT_POLL_S, NO_READING, pollIntervalMs, SensorReadings } from '../sensor-readings.js';
 import type { HostFiles } from './HostFiles.js';
-import { dateTime } from './net-status.js';
 import { findSensors, milliCelsius, type SensorSource } from './temperature-sysfs.js';
 
 const SENSOR = 'Device.DeviceInfo.TemperatureStatus.TemperatureSensor.{i}.';
-/** TR-181: below absolute zero, "no good reading since the last reset" or "alarm not configured". */
-export const NO_READING = -274;
-/** The polling interval when PollingInterval is 0, seconds. */
-export const DEFAULT_POLL_S = 30;
 /** PollingInterval a Controller may set, seconds (0: the device's choice). A sysfs read is cheap; a slow I2C chip still answers within one. */
 const POLLING_RANGE = { min: 1, max: 86_400 } as const;
 /** How long one scan of the sysfs classes serves further reads, ms. */
@@ -50,76 +46,50 @@ const SENSOR_PARAMS = [
   'PollingInterval',
 ] as const;
 
-interface Reading {
-  at: number;
-  value: number;
-}
-
-/** One sensor's configuration and what its polls found since the last reset. */
-class Sensor {
+/** One sensor's configuration, and (SensorReadings) what its polls found since the last reset. */
+class Sensor extends SensorReadings {
   enabled = true;
   pollingIntervalS = 0;
   lowAlarm: number;
   highAlarm: number;
-  resetAt: number;
   nextPollAt: number;
   failed = false;
-  last?: Reading;
-  min?: Reading;
-  max?: Reading;
-  lowAlarmAt?: number;
-  highAlarmAt?: number;
 
   constructor(
     public source: SensorSource,
     now: number,
   ) {
+    super();
     this.lowAlarm = source.low ?? NO_READING;
     this.highAlarm = source.high ?? NO_READING;
-    this.resetAt = this.nextPollAt = now;
+    this.nextPollAt = now;
+    this.forget(now);
   }
 
   intervalMs(): number {
-    return (this.pollingIntervalS > 0 ? this.pollingIntervalS : DEFAULT_POLL_S) * 1000;
+    return pollIntervalMs(this.pollingIntervalS);
   }
 
   reset(now: number): void {
-    this.resetAt = this.nextPollAt = now;
-    this.last = this.min = this.max = undefined;
-    this.lowAlarmAt = this.highAlarmAt = undefined;
+    this.forget(now);
+    this.nextPollAt = now;
   }
 
   /** One poll; a file that does not read is an error, and no reading. */
   take(at: number, celsius: number | undefined): void {
     this.nextPollAt = at + this.intervalMs();
     this.failed = celsius === undefined;
-    if (celsius === undefined) return;
-    const reading = { at, value: celsius };
-    this.last = reading;
-    // The first time an extreme is reached is its time; equal readings later do not move it.
-    if (!this.min || celsius < this.min.value) this.min = reading;
-    if (!this.max || celsius > this.max.value) this.max = reading;
-    if (this.lowAlarm !== NO_READING && celsius <= this.lowAlarm) this.lowAlarmAt ??= at;
-    if (this.highAlarm !== NO_READING && celsius >= this.highAlarm) this.highAlarmAt ??= at;
+    if (celsius !== undefined) this.record(at, celsius, this.lowAlarm, this.highAlarm);
   }
 
   values(): Record<string, Value> {
-    const time = (ms: number | undefined): string => (ms === undefined ? UNKNOWN_TIME : dateTime(ms));
     return {
       Enable: this.enabled,
       Status: !this.enabled ? 'Disabled' : this.failed ? 'Error' : 'Enabled',
-      ResetTime: time(this.resetAt),
       Name: this.source.name,
-      Value: this.last?.value ?? NO_READING,
-      LastUpdate: time(this.last?.at),
-      MinValue: this.min?.value ?? NO_READING,
-      MinTime: time(this.min?.at),
-      MaxValue: this.max?.value ?? NO_READING,
-      MaxTime: time(this.max?.at),
+      ...this.readings(),
       LowAlarmValue: this.lowAlarm,
-      LowAlarmTime: time(this.lowAlarmAt),
       HighAlarmValue: this.highAlarm,
-      HighAlarmTime: time(this.highAlarmAt),
       PollingInterval: this.pollingIntervalS,
     };
   }

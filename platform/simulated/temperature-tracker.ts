@@ -8,13 +8,10 @@
  *
  * This state is not persisted: TR-181 counts a reboot as a reset of the sensor.
  */
-import { UNKNOWN_TIME, type Value } from '../../datamodel/value/Value.js';
-import { dateTime } from './SimContext.js';
+import type { Value } from '../../datamodel/value/Value.js';
+import { pollIntervalMs, SensorReadings } from '../sensor-readings.js';
 
-/** TR-181: below absolute zero, "no good reading since the last reset" or "alarm not configured". */
-export const NO_READING = -274;
-/** The polling interval the device picks when PollingInterval is 0, seconds. */
-export const DEFAULT_POLL_S = 30;
+export { NO_READING } from '../sensor-readings.js';
 /**
  * At most this many overdue polls are taken at once; after a longer jump of the clock (a
  * suspended VM, a test's fake clock) the older ones are skipped, as a starved poller would.
@@ -28,20 +25,8 @@ export interface SensorConfig {
   highAlarm: number;
 }
 
-interface Reading {
-  at: number;
-  value: number;
-}
-
-export class SensorTracker {
-  /** Wall-clock ms of the last reset; undefined until the sensor is first enabled. */
-  private resetAt: number | undefined;
+export class SensorTracker extends SensorReadings {
   private nextPollAt = Infinity;
-  private last: Reading | undefined;
-  private min: Reading | undefined;
-  private max: Reading | undefined;
-  private lowAlarmAt: number | undefined;
-  private highAlarmAt: number | undefined;
   private booted = false;
 
   /**
@@ -53,7 +38,9 @@ export class SensorTracker {
     private readonly probeDelayMs: number,
     private readonly read: (ms: number) => number,
     private readonly config: () => SensorConfig,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Takes every poll due up to `now`. */
   advance(now: number): void {
@@ -72,10 +59,8 @@ export class SensorTracker {
 
   /** Reset() (or Enable going true): forget the readings and alarms, and read again at once. */
   reset(now: number, firstPollAt = now): void {
-    this.resetAt = now;
+    this.forget(now);
     this.nextPollAt = firstPollAt;
-    this.last = this.min = this.max = undefined;
-    this.lowAlarmAt = this.highAlarmAt = undefined;
   }
 
   /** TR-181: a change of LowAlarmValue/HighAlarmValue resets LowAlarmTime/HighAlarmTime. */
@@ -93,32 +78,14 @@ export class SensorTracker {
 
   /** The TR-181 read-only values, as of the last advance. */
   values(): Record<string, Value> {
-    const time = (ms: number | undefined): string => (ms === undefined ? UNKNOWN_TIME : dateTime(ms));
-    return {
-      ResetTime: time(this.resetAt),
-      Value: this.last?.value ?? NO_READING,
-      LastUpdate: time(this.last?.at),
-      MinValue: this.min?.value ?? NO_READING,
-      MinTime: time(this.min?.at),
-      MaxValue: this.max?.value ?? NO_READING,
-      MaxTime: time(this.max?.at),
-      LowAlarmTime: time(this.lowAlarmAt),
-      HighAlarmTime: time(this.highAlarmAt),
-    };
+    return this.readings();
   }
 
   private take(at: number, cfg: SensorConfig): void {
-    const value = Math.round(this.read(at));
-    const reading = { at, value };
-    this.last = reading;
-    // The first time an extreme is reached is its time; equal readings later do not move it.
-    if (!this.min || value < this.min.value) this.min = reading;
-    if (!this.max || value > this.max.value) this.max = reading;
-    if (cfg.lowAlarm !== NO_READING && value <= cfg.lowAlarm) this.lowAlarmAt ??= at;
-    if (cfg.highAlarm !== NO_READING && value >= cfg.highAlarm) this.highAlarmAt ??= at;
+    this.record(at, Math.round(this.read(at)), cfg.lowAlarm, cfg.highAlarm);
   }
 }
 
 function intervalMs(cfg: SensorConfig): number {
-  return (cfg.pollingIntervalS > 0 ? cfg.pollingIntervalS : DEFAULT_POLL_S) * 1000;
+  return pollIntervalMs(cfg.pollingIntervalS);
 }
