@@ -79,7 +79,10 @@ describe('SoftwareModules across agent restarts', () => {
     const url = `ws://127.0.0.1:${port}/usp`;
 
     let { agent, c } = await start(defaultsFile, dataDir, url);
+    // One after the other: an EU is numbered when its unit's install completes, and this test needs
+    // app's EU to be ExecutionUnit.1 (two parallel installs may complete in either order).
     await install(c, server.url('/app-1.0.tar.gz'), 'i1');
+    await until(c, `${SM}DeploymentUnit.1.Status`, 'Installed');
     await install(c, server.url('/boot-2.0.tar.gz'), 'i2');
     await until(c, `${SM}DeploymentUnitNumberOfEntries`, '2');
     await until(c, `${SM}DeploymentUnit.2.Status`, 'Installed');
