@@ -34,6 +34,7 @@ import { DiagnosticSlots } from './diagnostics/DiagnosticSlots.js';
 import { registerTransferDiagnostics, TRANSFER_DIAGNOSTICS_CAPABILITIES, type TransferDiagnosticsLimits } from './diagnostics/register-transfer-diagnostics.js';
 import { registerIpDiagnostics } from './diagnostics/register-ip-diagnostics.js';
 import { registerNeighboringWiFi } from './diagnostics/register-neighboring-wifi.js';
+import { registerSelfTest, type SelfTestOptions } from './diagnostics/register-self-test.js';
 import type { DiagnosticTools } from '../platform/diagnostics/diagnostic-tools.js';
 import { TrustStore } from './firmware/trust-store.js';
 import { registerSoftwareModules, type SoftwareModules } from './software/register-software-modules.js';
@@ -120,6 +121,8 @@ export interface AgentOptions {
   transferDiagnostics?: Partial<TransferDiagnosticsLimits>;
   /** How many IP/Wi-Fi diagnostics may run at once (default 4), and the ping/traceroute to use (default: found on PATH). */
   diagnostics?: { maxRunning?: number; tools?: DiagnosticTools; udpEchoPort?: number };
+  /** Device.SelfTestDiagnostics(): the memory and disk floors and the per-check deadline; defaults otherwise. */
+  selfTest?: Pick<SelfTestOptions, 'floors' | 'checkTimeoutMs'>;
   /** Device.BulkData.: MinReportingInterval in seconds (tests shorten it) and the HTTP(S) report channel. */
   bulkData?: { minReportingInterval?: number; httpChannel?: HttpChannelFactory };
   /** Bounds on InstallDU()/Update() downloads (size, deadline, idle timeout); defaults otherwise. */
@@ -297,7 +300,13 @@ export class Agent {
     if (platform.wifiScan) registerNeighboringWiFi(model, diagnosticSlots, platform.wifiScan, log.child('diagnostics'));
     const transferDiagnostics = registerTransferDiagnostics(model, { slots: diagnosticSlots, store, log: log.child('diagnostics'), limits: opts.transferDiagnostics });
     // Plugins (--plugin, agent/plugins/): after the platform and the agent's own objects, before the defaults and the MTPs.
-    const plugged: PluginTargets = { platform: platform.name, firmware: platform.firmware, executionEnvs: [...(platform.executionEnvs ?? [])], stops: [] };
+    const plugged: PluginTargets = {
+      platform: platform.name,
+      firmware: platform.firmware,
+      executionEnvs: [...(platform.executionEnvs ?? [])],
+      selfTestChecks: [...(platform.selfTestChecks ?? [])],
+      stops: [],
+    };
     const platformShutdown = new PlatformShutdown(plugged, transferDiagnostics, platform);
     if (pluginModules) {
       await pluginModules.registerPlugins(model, imported, plugged, { vendorPrefix: opts.vendorPrefix, log }).catch((e: unknown) => {
@@ -324,6 +333,16 @@ export class Agent {
         trust,
         dataDir: opts.dataDir,
       });
+    // SelfTestDiag:1: the agent's own checks, the platform's sources and the plugins' checks (diagnostics/register-self-test.ts).
+    registerSelfTest(model, {
+      slots: diagnosticSlots,
+      store,
+      log: log.child('diagnostics'),
+      links: wiring,
+      checks: plugged.selfTestChecks,
+      firmware: plugged.firmware !== undefined,
+      ...opts.selfTest,
+    });
     // SoftwareModules:1 (InstallDU(), DUStateChange!), where the platform has execution environments.
     const software = plugged.executionEnvs.length
       ? registerSoftwareModules(model, {

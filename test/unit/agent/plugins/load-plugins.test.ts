@@ -29,7 +29,7 @@ function plugin(name: string, source: string): string {
 function setup(): { model: DataModel; targets: PluginTargets; lines: string[]; load: (files: string[], prefix?: string | null) => Promise<string[]> } {
   const model = new DataModel(schema);
   model.register('Device.DeviceInfo.', { params: ['Manufacturer', 'SerialNumber'], get: () => ({ Manufacturer: 'ACME', SerialNumber: 'S1' }) });
-  const targets: PluginTargets = { platform: 'none', executionEnvs: [], stops: [] };
+  const targets: PluginTargets = { platform: 'none', executionEnvs: [], selfTestChecks: [], stops: [] };
   const lines: string[] = [];
   const log = createLogger('info', 'agent', (_l, s) => lines.push(s));
   return { model, targets, lines, load: (files, prefix = PREFIX) => loadPlugins(model, files, targets, { vendorPrefix: prefix ?? undefined, log }) };
