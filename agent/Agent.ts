@@ -26,6 +26,7 @@ import { registerBuiltinCommands, type RestartCause } from './builtin-commands.j
 import { registerFirmwareCommands, type FirmwareCommands } from './firmware/register-firmware.js';
 import { registerRootObject } from './baseline/root-object.js';
 import { registerVendorConfigFiles } from './baseline/vendor-config-files.js';
+import { registerDeviceImages } from './baseline/device-images.js';
 import { metProfilesValue, profilesParam } from './profiles/profiles-param.js';
 import { defaultHttpReportChannel } from './bulkdata/default-http-channel.js';
 import { registerInterfaceStack } from './baseline/interface-stack.js';
@@ -140,6 +141,8 @@ export interface AgentOptions {
    * looked up inside it too). Default: PATH. The integration tests point it at stand-ins.
    */
   platformCommandPath?: string;
+  /** `--device-image-dir DIR`: pictures of the device (front.png, back.jpg, ...) for Device.DeviceInfo.DeviceImageFile.{i}.; default the platform's own. */
+  deviceImageDir?: string;
   /** `--plugin FILE`s: JavaScript modules loaded after the platform (agent/plugins/, INTEGRATING.md). */
   plugins?: readonly string[];
 }
@@ -276,6 +279,8 @@ export class Agent {
     const profilesParameter = profilesParam(opts.vendorPrefix);
     registerRootObject(model, schema.model, profilesParameter && { param: profilesParameter, value: metProfilesValue(model, operations) });
     registerVendorConfigFiles(model, store, opts.defaults);
+    // DeviceImage:1: the integrator's pictures (--device-image-dir), else the platform's own.
+    registerDeviceImages(model, { dir: opts.deviceImageDir, platform: platform.deviceImages, log: log.child('platform') });
     // Backup()/Restore() of the configuration: a restore is applied by a restart (defaults/staged-restore.ts).
     registerVendorConfigCommands(model, {
       store,

@@ -23,7 +23,8 @@ const simulated: PlatformEntry = {
     const { registerSimulatedPlatform } = await import('../platform/simulated/index.js');
     const sim = registerSimulatedPlatform(model, { seed: opts.seed, unit: opts.unit, store: opts.store, vendorPrefix: opts.vendorPrefix });
     const { SimulatedExecutionEnv } = await import('../platform/simulated/execution-env.js');
-    return { cellular: true, firmware: sim.firmware, wifiScan: sim.wifiScan, executionEnvs: [new SimulatedExecutionEnv()], stop: sim.stop };
+    const { SIMULATED_DEVICE_IMAGES } = await import('../platform/simulated/device-image.js');
+    return { cellular: true, firmware: sim.firmware, wifiScan: sim.wifiScan, executionEnvs: [new SimulatedExecutionEnv()], deviceImages: SIMULATED_DEVICE_IMAGES, stop: sim.stop };
   },
 };
 

@@ -14,6 +14,7 @@ import type { Awaitable } from '../datamodel/tree/binding.js';
 import type { DataModel } from '../datamodel/tree/DataModel.js';
 import type { WiFiScanner } from '../platform/diagnostics/wifi-scan.js';
 import type { SelfTestCheck } from '../platform/self-test-check.js';
+import type { DeviceImageSource } from '../platform/device-images.js';
 import type { CellularHostSettings, ModemInterface } from '../platform/modemmanager/cellular.js';
 import type { ExecutionEnvironment } from '../platform/software/ExecutionEnvironment.js';
 import type { InterfaceDevice } from './diagnostics/interface-input.js';
@@ -68,6 +69,8 @@ export interface PlatformParts {
   executionEnvs?: ExecutionEnvironment[];
   /** Device.SelfTestDiagnostics()'s checks of the sources the platform binds (one cheap read each: ubus, /proc, mmcli). */
   selfTestChecks?: SelfTestCheck[];
+  /** Device.DeviceInfo.DeviceImageFile.{i}.'s pictures when no `--device-image-dir` is given (the simulated gateway's own). */
+  deviceImages?: DeviceImageSource;
   /**
    * Device.Cellular.AccessPoint.{i} kept by the platform itself (OpenWrt: UCI interfaces with
    * proto modemmanager), given the modems (called before the cellular add-on registers, the
