@@ -34,20 +34,27 @@ export function registerDeviceImages(model: DataModel, opts: { dir?: string; pla
 /** The table's binding: a class, so a fleet's gateways share its methods (issue 14). */
 class DeviceImageFiles implements ObjectBinding {
   readonly params = PARAMS;
-  private readonly instances = new InstanceMap();
-  private readonly cache: CachedSource<readonly DeviceImage[]>;
+  /** Made at the first read: a fleet's gateways that are never asked for pictures keep none (issue 14). */
+  private instances?: InstanceMap;
+  private cache?: CachedSource<readonly DeviceImage[]>;
 
-  constructor(source: DeviceImageSource) {
-    this.cache = cachedSource(() => source.read(), { maxAgeMs: source instanceof DeviceImageDirectory ? DIRECTORY_MAX_AGE_MS : Infinity });
+  constructor(private readonly source: DeviceImageSource) {}
+
+  private read(): Promise<readonly DeviceImage[]> {
+    const source = this.source;
+    this.cache ??= cachedSource(() => source.read(), { maxAgeMs: source instanceof DeviceImageDirectory ? DIRECTORY_MAX_AGE_MS : Infinity });
+    return this.cache.read();
   }
 
   async list(): Promise<number[]> {
-    return this.instances.list((await this.cache.read()).map((i) => i.location));
+    const images = await this.read();
+    return (this.instances ??= new InstanceMap()).list(images.map((i) => i.location));
   }
 
   async get(keys: InstanceKeys): Promise<Record<string, Value>> {
-    const side = this.instances.keyOf(keys[0]);
-    const image = (await this.cache.read()).find((i) => i.location === side);
+    const images = await this.read();
+    const side = (this.instances ??= new InstanceMap()).keyOf(keys[0]);
+    const image = images.find((i) => i.location === side);
     if (!image) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such instance: ${keys[0]}`);
     return { Location: image.location, Image: image.image };
   }

@@ -47,33 +47,46 @@ export interface SelfTestOptions {
 
 /** Registers Device.SelfTestDiagnostics(). */
 export function registerSelfTest(model: DataModel, opts: SelfTestOptions): void {
-  const floors = { ...DEFAULT_SELF_TEST_FLOORS, ...opts.floors };
   const state: SelfTestState = {
+    model,
+    store: opts.store,
     slots: slotGate(opts.slots),
     log: opts.log,
     links: opts.links,
     running: false,
     timeoutMs: opts.checkTimeoutMs ?? CHECK_TIMEOUT_MS,
-    fixed: [
-      new StoreCheck(model, opts.store),
-      new DataModelCheck(model),
-      new MemoryCheck(floors.memoryBytes),
-      new DiskCheck(opts.store.dir, floors.diskBytes),
-      ...(opts.firmware ? [new FirmwareCheck(model)] : []),
-    ],
+    floors: opts.floors ? { ...DEFAULT_SELF_TEST_FLOORS, ...opts.floors } : DEFAULT_SELF_TEST_FLOORS,
+    firmware: opts.firmware,
     extra: opts.checks,
   };
   model.registerCommand('Device.', 'SelfTestDiagnostics()', new BoundCheckedCommand<SelfTestState>(state, runSelfTest, precheckSelfTest));
 }
 
+/** What one agent's self test runs on; the checks are made at each run, not kept (a fleet has one of these per gateway). */
 interface SelfTestState {
+  model: DataModel;
+  store: DataStore;
   slots: SlotGate;
   log: Logger;
   links: SelfTestOptions['links'];
   running: boolean;
   timeoutMs: number;
-  fixed: readonly SelfTestCheck[];
+  floors: SelfTestFloors;
+  firmware: boolean;
   extra: readonly SelfTestCheck[];
+}
+
+/** The agent's own checks, then one per running MTP, then the platform's and the plugins'. */
+function checksOf(s: SelfTestState): SelfTestCheck[] {
+  return [
+    new StoreCheck(s.model, s.store),
+    new DataModelCheck(s.model),
+    new MemoryCheck(s.floors.memoryBytes),
+    new DiskCheck(s.store.dir, s.floors.diskBytes),
+    ...(s.firmware ? [new FirmwareCheck(s.model)] : []),
+    ...mtpChecks(s.links.agent?.mtps ?? []),
+    ...s.extra,
+  ];
 }
 
 function busy(): UspError {
@@ -90,8 +103,7 @@ async function runSelfTest(s: SelfTestState, call: CommandInvocation): Promise<R
   s.running = true;
   try {
     return await withSlot(s, async () => {
-      const checks = [...s.fixed, ...mtpChecks(s.links.agent?.mtps ?? []), ...s.extra];
-      const verdicts = await Promise.all(checks.map((c) => verdictOf(c, call.signal, s.timeoutMs)));
+      const verdicts = await Promise.all(checksOf(s).map((c) => verdictOf(c, call.signal, s.timeoutMs)));
       // A cancel ends the command with 7023 (OperationRunner), whatever the checks said.
       call.signal.throwIfAborted();
       const failed = verdicts.filter((v) => !v.ok);

@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { STORE_PROBE } from '../../agent/diagnostics/self-test-checks.js';
 import { startAgent, type AgentFixture } from '../peers/agent-fixture.js';
+import { startOpenWrtAgent } from '../peers/openwrt-agent.js';
+import { fakeOpenWrt } from '../unit/platform/openwrt/fake-openwrt.js';
 import { completion, runDiagnostic, startCommand, subscribeOperationComplete } from '../peers/diagnostics-controller.js';
 import { cmdFailureCode, operateOne } from '../peers/operate.js';
 
@@ -104,5 +106,42 @@ describe('SelfTestDiagnostics() on the simulated gateway', () => {
     expect(checks.get('sensor')).toBe('fail(i2c bus 1: no answer, reseat the board)');
     expect(checks.get('slow')).toBe('fail(no answer in 1500 ms)');
     expect(checks.get('store')).toBe('ok');
+  });
+});
+
+describe("SelfTestDiagnostics() checks the live platform's sources", () => {
+  it('on OpenWrt: one uncached `ubus call system board` and `uci -q show system`; ubus failing is reported', async () => {
+    const fake = fakeOpenWrt();
+    f = await startOpenWrtAgent(fake);
+    await subscribeOperationComplete(f.controller, 'selftest', 'Device.');
+    fake.clearLog();
+    const ok = verdicts((await runDiagnostic(f.controller, CMD, {})).Results);
+    expect(ok.checks.get('ubus')).toBe('ok');
+    expect(ok.checks.get('uci')).toBe('ok');
+    expect(fake.invocations()).toEqual(
+      expect.arrayContaining([
+        ['ubus', 'call', 'system', 'board'],
+        ['uci', '-q', 'show', 'system'],
+      ]),
+    );
+    // ubus answering no more for `system board` (rpcd gone): the check says what the command said.
+    fake.respond('system board', { exit: 4, stderr: 'Command failed: Not found' });
+    const o = await runDiagnostic(f.controller, CMD, {});
+    expect(o.Status).toBe('Complete');
+    const broken = verdicts(o.Results);
+    expect(broken.checks.get('ubus')).toMatch(/^fail\(.*exit 4: Command failed: Not found/);
+    expect(broken.checks.get('uci')).toBe('ok');
+  });
+
+  it('on Linux: /proc and /sys read', async () => {
+    f = await startAgent({ platform: 'linux' });
+    await subscribeOperationComplete(f.controller, 'selftest', 'Device.');
+    const o = await runDiagnostic(f.controller, CMD, {});
+    expect(o.Status).toBe('Complete');
+    const { checks } = verdicts(o.Results);
+    expect(checks.get('proc')).toBe('ok');
+    expect(checks.get('sys')).toMatch(/^ok\(\d+ entries\)$/);
+    // Generic Linux has no firmware backend without --firmware-hook: no firmware check.
+    expect(checks.has('firmware')).toBe(false);
   });
 });
