@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { isPicture, MAX_DEVICE_IMAGE_BYTES } from '../../platform/device-images.js';
-import { startAgent, type AgentFixture } from '../peers/agent-fixture.js';
+import { AGENT_EID, CONTROLLER_EID, startAgent, type AgentFixture } from '../peers/agent-fixture.js';
+import { AgentProcess, writeDefaultsFile } from '../peers/agent-process.js';
+import { freePort, TestController } from '../peers/TestController.js';
 import { get, tryAdd, trySet } from '../peers/controller-steps.js';
 
 const work = mkdtempSync(join(tmpdir(), 'usp-device-images-'));
@@ -17,6 +19,7 @@ let f: AgentFixture | undefined;
 afterEach(async () => {
   await f?.close();
   f = undefined;
+  await AgentProcess.killAll();
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -71,4 +74,30 @@ describe('DeviceImageFile on the simulated gateway', () => {
     expect(await get(f.controller, 'Device.DeviceInfo.DeviceImageNumberOfEntries')).toBe('0');
     expect(f.logs.filter((l) => l.includes('device image'))).toEqual([]);
   });
+});
+
+describe('DeviceImageFile from the command line (the agent process, npm run build first)', () => {
+  it('takes $deviceImageDir relative to the defaults file, and --device-image-dir over it', async () => {
+    const base = join(work, 'process');
+    mkdirSync(join(base, 'pics-a'), { recursive: true });
+    mkdirSync(join(base, 'pics-b'));
+    writeFileSync(join(base, 'pics-a', 'front.png'), PNG_1X1);
+    writeFileSync(join(base, 'pics-b', 'bottom.jpeg'), JPEG_HEAD);
+    const sides = async (args: string[]): Promise<string> => {
+      const port = await freePort();
+      const defaults = join(base, `defaults-${port}.json`);
+      writeDefaultsFile(defaults, port, { $deviceImageDir: 'pics-a' });
+      const p = AgentProcess.start(defaults, join(base, `data-${port}`), { args });
+      await p.waitForLine(/websocket server listening/);
+      const c = await TestController.connect(`ws://127.0.0.1:${port}/usp`, CONTROLLER_EID, AGENT_EID);
+      try {
+        return await get(c, 'Device.DeviceInfo.DeviceImageFile.1.Location');
+      } finally {
+        await c.close();
+        await p.terminate();
+      }
+    };
+    expect(await sides([])).toBe('Front');
+    expect(await sides(['--device-image-dir', join(base, 'pics-b')])).toBe('Bottom');
+  }, 30_000);
 });
