@@ -80,7 +80,7 @@ describe('SelfTestDiagnostics() on the simulated gateway', () => {
     expect(verdicts((await runDiagnostic(f.controller, CMD, {})).Results).checks.get('store')).toBe('ok');
   });
 
-  it("runs a plugin's checks, fails one that never answers on its deadline, and refuses a second self test while one runs", async () => {
+  it("runs a plugin's checks, fails one that never answers on its deadline, refuses a second self test while one runs, and cancels", async () => {
     const file = join(pluginDir, 'checks.mjs');
     writeFileSync(
       file,
@@ -106,6 +106,12 @@ describe('SelfTestDiagnostics() on the simulated gateway', () => {
     expect(checks.get('sensor')).toBe('fail(i2c bus 1: no answer, reseat the board)');
     expect(checks.get('slow')).toBe('fail(no answer in 1500 ms)');
     expect(checks.get('store')).toBe('ok');
+    // Cancel() while `slow` holds it up: 7023, and the next self test may run.
+    const second = await startCommand(f.controller, CMD, {});
+    if (second.result.operationResp !== 'reqObjPath') throw new Error(JSON.stringify(second.result));
+    await operateOne(f.controller, `${second.result.reqObjPath}Cancel()`, {}, '');
+    expect(await completion(f.controller, second.key)).toMatchObject({ errCode: 7023 });
+    expect(verdicts((await runDiagnostic(f.controller, CMD, {})).Results).checks.get('fan')).toBe('ok(1200 rpm)');
   });
 });
 

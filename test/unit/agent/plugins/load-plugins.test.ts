@@ -58,6 +58,20 @@ describe('loadPlugins: a bad plugin stops the start, naming it', () => {
     expect(await refusal(load([rejects]))).toContain('rejects.mjs: register() failed: later');
   });
 
+  it('a self-test check without run(), with a name that is no short name, or added twice', async () => {
+    const { load, targets } = setup();
+    const norun = plugin('norun.mjs', "export default (api) => api.addSelfTestCheck({ name: 'fan' });");
+    expect(await refusal(load([norun]))).toContain('norun.mjs: the self-test check has no run(); give { name, run(signal) }');
+    const badName = plugin('badname.mjs', "export default (api) => api.addSelfTestCheck({ name: 'fan speed;ok', run: async () => {} });");
+    expect(await refusal(load([badName]))).toContain('badname.mjs: self-test check name "fan speed;ok" is not a short name');
+    const twice = plugin('twice.mjs', "export default (api) => { api.addSelfTestCheck({ name: 'fan', run: async () => {} }); api.addSelfTestCheck({ name: 'fan', run: async () => {} }); };");
+    expect(await refusal(load([twice]))).toContain('twice.mjs: self-test check fan is added twice');
+    const good = plugin('good.mjs', "export default { name: 'good', register(api) { api.addSelfTestCheck({ name: 'fan', run: async () => '1200 rpm' }); } };");
+    targets.selfTestChecks.length = 0;
+    expect(await load([good])).toEqual(['good']);
+    expect(targets.selfTestChecks.map((c) => c.name)).toEqual(['fan']);
+  });
+
   it('a path outside the schema, a vendor name without the prefix or with no prefix configured, a bad type', async () => {
     const { load } = setup();
     const bad = plugin('badpath.mjs', "export default (api) => api.bind('Device.Nope.', { get: () => ({}) });");
