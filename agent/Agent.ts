@@ -26,6 +26,7 @@ import { registerBuiltinCommands, type RestartCause } from './builtin-commands.j
 import { registerFirmwareCommands, type FirmwareCommands } from './firmware/register-firmware.js';
 import { registerRootObject } from './baseline/root-object.js';
 import { registerVendorConfigFiles } from './baseline/vendor-config-files.js';
+import { registerDeviceImages } from './baseline/device-images.js';
 import { metProfilesValue, profilesParam } from './profiles/profiles-param.js';
 import { defaultHttpReportChannel } from './bulkdata/default-http-channel.js';
 import { registerInterfaceStack } from './baseline/interface-stack.js';
@@ -34,6 +35,7 @@ import { DiagnosticSlots } from './diagnostics/DiagnosticSlots.js';
 import { registerTransferDiagnostics, TRANSFER_DIAGNOSTICS_CAPABILITIES, type TransferDiagnosticsLimits } from './diagnostics/register-transfer-diagnostics.js';
 import { registerIpDiagnostics } from './diagnostics/register-ip-diagnostics.js';
 import { registerNeighboringWiFi } from './diagnostics/register-neighboring-wifi.js';
+import { registerSelfTest, type SelfTestOptions } from './diagnostics/register-self-test.js';
 import type { DiagnosticTools } from '../platform/diagnostics/diagnostic-tools.js';
 import { TrustStore } from './firmware/trust-store.js';
 import { registerSoftwareModules, type SoftwareModules } from './software/register-software-modules.js';
@@ -120,6 +122,8 @@ export interface AgentOptions {
   transferDiagnostics?: Partial<TransferDiagnosticsLimits>;
   /** How many IP/Wi-Fi diagnostics may run at once (default 4), and the ping/traceroute to use (default: found on PATH). */
   diagnostics?: { maxRunning?: number; tools?: DiagnosticTools; udpEchoPort?: number };
+  /** Device.SelfTestDiagnostics(): the memory and disk floors and the per-check deadline; defaults otherwise. */
+  selfTest?: Pick<SelfTestOptions, 'floors' | 'checkTimeoutMs'>;
   /** Device.BulkData.: MinReportingInterval in seconds (tests shorten it) and the HTTP(S) report channel. */
   bulkData?: { minReportingInterval?: number; httpChannel?: HttpChannelFactory };
   /** Bounds on InstallDU()/Update() downloads (size, deadline, idle timeout); defaults otherwise. */
@@ -137,6 +141,8 @@ export interface AgentOptions {
    * looked up inside it too). Default: PATH. The integration tests point it at stand-ins.
    */
   platformCommandPath?: string;
+  /** `--device-image-dir DIR`: pictures of the device (front.png, back.jpg, ...) for Device.DeviceInfo.DeviceImageFile.{i}.; default the platform's own. */
+  deviceImageDir?: string;
   /** `--plugin FILE`s: JavaScript modules loaded after the platform (agent/plugins/, INTEGRATING.md). */
   plugins?: readonly string[];
 }
@@ -273,6 +279,8 @@ export class Agent {
     const profilesParameter = profilesParam(opts.vendorPrefix);
     registerRootObject(model, schema.model, profilesParameter && { param: profilesParameter, value: metProfilesValue(model, operations) });
     registerVendorConfigFiles(model, store, opts.defaults);
+    // DeviceImage:1: the integrator's pictures (--device-image-dir), else the platform's own.
+    registerDeviceImages(model, { dir: opts.deviceImageDir, platform: platform.deviceImages, log: log.child('platform') });
     // Backup()/Restore() of the configuration: a restore is applied by a restart (defaults/staged-restore.ts).
     registerVendorConfigCommands(model, {
       store,
@@ -297,7 +305,13 @@ export class Agent {
     if (platform.wifiScan) registerNeighboringWiFi(model, diagnosticSlots, platform.wifiScan, log.child('diagnostics'));
     const transferDiagnostics = registerTransferDiagnostics(model, { slots: diagnosticSlots, store, log: log.child('diagnostics'), limits: opts.transferDiagnostics });
     // Plugins (--plugin, agent/plugins/): after the platform and the agent's own objects, before the defaults and the MTPs.
-    const plugged: PluginTargets = { platform: platform.name, firmware: platform.firmware, executionEnvs: [...(platform.executionEnvs ?? [])], stops: [] };
+    const plugged: PluginTargets = {
+      platform: platform.name,
+      firmware: platform.firmware,
+      executionEnvs: [...(platform.executionEnvs ?? [])],
+      selfTestChecks: [...(platform.selfTestChecks ?? [])],
+      stops: [],
+    };
     const platformShutdown = new PlatformShutdown(plugged, transferDiagnostics, platform);
     if (pluginModules) {
       await pluginModules.registerPlugins(model, imported, plugged, { vendorPrefix: opts.vendorPrefix, log }).catch((e: unknown) => {
@@ -324,6 +338,16 @@ export class Agent {
         trust,
         dataDir: opts.dataDir,
       });
+    // SelfTestDiag:1: the agent's own checks, the platform's sources and the plugins' checks (diagnostics/register-self-test.ts).
+    registerSelfTest(model, {
+      slots: diagnosticSlots,
+      store,
+      log: log.child('diagnostics'),
+      links: wiring,
+      checks: plugged.selfTestChecks,
+      firmware: plugged.firmware !== undefined,
+      ...opts.selfTest,
+    });
     // SoftwareModules:1 (InstallDU(), DUStateChange!), where the platform has execution environments.
     const software = plugged.executionEnvs.length
       ? registerSoftwareModules(model, {

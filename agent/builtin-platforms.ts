@@ -11,6 +11,7 @@ import type { FirmwareInstaller } from '../platform/linux/firmware-installer.js'
 import type { ExecutionEnvironment } from '../platform/software/ExecutionEnvironment.js';
 import type { StagedFirmware } from '../platform/linux/firmware-staged.js';
 import type { ModemManagerPlatform } from '../platform/modemmanager/index.js';
+import { CommandCheck, DirectoryCheck, FileCheck, ReadCheck } from '../platform/self-test-check.js';
 import { PlatformRegistry, type LiveFirmwareOptions, type PlatformAddOn, type PlatformEntry } from './platform-registry.js';
 
 /** OpenWrt stages images in /tmp: RAM, the only place with room for a whole image beside the running one. */
@@ -22,7 +23,8 @@ const simulated: PlatformEntry = {
     const { registerSimulatedPlatform } = await import('../platform/simulated/index.js');
     const sim = registerSimulatedPlatform(model, { seed: opts.seed, unit: opts.unit, store: opts.store, vendorPrefix: opts.vendorPrefix });
     const { SimulatedExecutionEnv } = await import('../platform/simulated/execution-env.js');
-    return { cellular: true, firmware: sim.firmware, wifiScan: sim.wifiScan, executionEnvs: [new SimulatedExecutionEnv()], stop: sim.stop };
+    const { SIMULATED_DEVICE_IMAGES } = await import('../platform/simulated/device-image.js');
+    return { cellular: true, firmware: sim.firmware, wifiScan: sim.wifiScan, executionEnvs: [new SimulatedExecutionEnv()], deviceImages: SIMULATED_DEVICE_IMAGES, stop: sim.stop };
   },
 };
 
@@ -45,6 +47,8 @@ const openwrt: PlatformEntry = {
       executionEnvs: await openUxc(log),
       // The APNs are UCI configuration (interfaces with proto modemmanager): served from there and writable.
       cellularAccessPoints: (modems) => p.registerCellularAccessPoints(modems),
+      // Every OpenWrt binding reads ubus or UCI: one call of each, uncached.
+      selfTestChecks: [new CommandCheck('ubus', p.runner, 'ubus', ['call', 'system', 'board']), new CommandCheck('uci', p.runner, 'uci', ['-q', 'show', 'system'])],
     };
   },
 };
@@ -86,7 +90,14 @@ const linux: PlatformEntry = {
     const { ProcessExecutionEnv } = await import('../platform/linux/process-ee.js');
     const { OciExecutionEnv, findOciRuntime } = await import('../platform/linux/oci-ee.js');
     const runtime = findOciRuntime();
-    return { firmware, executionEnvs: [new ProcessExecutionEnv(), ...(runtime ? [new OciExecutionEnv(runtime)] : [])], stop: p.stop, stateLoaded: p.stateLoaded };
+    return {
+      firmware,
+      executionEnvs: [new ProcessExecutionEnv(), ...(runtime ? [new OciExecutionEnv(runtime)] : [])],
+      stop: p.stop,
+      stateLoaded: p.stateLoaded,
+      // The Linux bindings read /proc and /sys (`ip` reads the kernel through netlink, as /sys does).
+      selfTestChecks: [new FileCheck('proc', '/proc/meminfo', 'MemTotal'), new DirectoryCheck('sys', '/sys/class/net')],
+    };
   },
 };
 
@@ -104,7 +115,8 @@ const modemManager: PlatformAddOn = {
     let mm: ModemManagerPlatform | undefined;
     const host = platform.cellularAccessPoints?.(() => mm!.modems());
     mm = registerModemManagerPlatform(model, { vendorPrefix: opts.vendorPrefix, log: opts.log.child('platform'), accessPoints: host ? 'external' : 'bearers', host });
-    return { cellular: true, stop: mm.stop };
+    const modems = mm;
+    return { cellular: true, stop: mm.stop, selfTestChecks: [new ReadCheck('mmcli', async () => `${(await modems.modems()).length} modems`)] };
   },
 };
 

@@ -13,6 +13,8 @@ import type { DataStore } from '../datamodel/store/DataStore.js';
 import type { Awaitable } from '../datamodel/tree/binding.js';
 import type { DataModel } from '../datamodel/tree/DataModel.js';
 import type { WiFiScanner } from '../platform/diagnostics/wifi-scan.js';
+import type { SelfTestCheck } from '../platform/self-test-check.js';
+import type { DeviceImageSource } from '../platform/device-images.js';
 import type { CellularHostSettings, ModemInterface } from '../platform/modemmanager/cellular.js';
 import type { ExecutionEnvironment } from '../platform/software/ExecutionEnvironment.js';
 import type { InterfaceDevice } from './diagnostics/interface-input.js';
@@ -65,6 +67,10 @@ export interface PlatformParts {
   ipInterfaceDevice?: InterfaceDevice;
   /** Execution environments for Device.SoftwareModules.ExecEnv.{i} (platform/software/ExecutionEnvironment.ts), in row order. */
   executionEnvs?: ExecutionEnvironment[];
+  /** Device.SelfTestDiagnostics()'s checks of the sources the platform binds (one cheap read each: ubus, /proc, mmcli). */
+  selfTestChecks?: SelfTestCheck[];
+  /** Device.DeviceInfo.DeviceImageFile.{i}.'s pictures when no `--device-image-dir` is given (the simulated gateway's own). */
+  deviceImages?: DeviceImageSource;
   /**
    * Device.Cellular.AccessPoint.{i} kept by the platform itself (OpenWrt: UCI interfaces with
    * proto modemmanager), given the modems (called before the cellular add-on registers, the
@@ -163,6 +169,7 @@ export class PlatformRegistry {
         parts.firmware ??= more.firmware;
         parts.wifiScan ??= more.wifiScan;
         parts.executionEnvs = [...(parts.executionEnvs ?? []), ...(more.executionEnvs ?? [])];
+        parts.selfTestChecks = [...(parts.selfTestChecks ?? []), ...(more.selfTestChecks ?? [])];
       }
     } catch (e) {
       stops.forEach((s) => s?.());

@@ -6,6 +6,7 @@
  * Docker to start it again (the next Boot! says why, from the boot record in the data dir);
  * SIGTERM/SIGINT stop it cleanly (stop accepting, answer what is in flight, save state) and exit 0.
  */
+import { resolve } from 'node:path';
 import { createLogger, isLogLevel, type LogLevel } from '../../datamodel/Logger.js';
 import { Agent, type AgentOptions, type AgentTlsFiles, type PlatformName } from '../Agent.js';
 import { PLATFORM_NAMES } from '../platforms.js';
@@ -41,6 +42,7 @@ interface RunArgs {
   manageDns?: string;
   packetCounters?: boolean;
   nat?: boolean;
+  deviceImageDir?: string;
 }
 
 /** Set once SIGTERM/SIGINT arrived: a start that fails after it is a stop, not a start failure. */
@@ -78,13 +80,22 @@ async function run(args: RunArgs): Promise<void> {
     log.info('SIGHUP received; dialling controllers and brokers now', { mtps: current?.reconnectNow() ?? 0 });
   });
   // Plugins the defaults file names (`$plugins`) load before those of the command line.
-  const { defaults, plugins: filePlugins, manageInterfaces: fileManaged, manageDns: fileDns, packetCounters: fileCounters, nat: fileNat } = readDefaultsFileWithPlugins(args.defaults);
+  const {
+    defaults,
+    plugins: filePlugins,
+    manageInterfaces: fileManaged,
+    manageDns: fileDns,
+    packetCounters: fileCounters,
+    nat: fileNat,
+    deviceImageDir: fileImageDir,
+  } = readDefaultsFileWithPlugins(args.defaults);
   const plugins = [...filePlugins, ...(args.plugins ?? [])];
   // The command line wins over the defaults file's `$manageInterfaces` (an operator's override).
   const manageInterfaces = args.manageInterfaces ?? fileManaged;
   const manageDns = args.manageDns ?? fileDns;
   const packetCounters = args.packetCounters ?? fileCounters;
   const nat = args.nat ?? fileNat;
+  const deviceImageDir = args.deviceImageDir ?? fileImageDir;
   // Holds the event loop open while the agent runs, even with no MTP enabled (an agent with no
   // reachable controller still keeps its state and timers; Node would otherwise exit with 13).
   const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -113,6 +124,7 @@ async function run(args: RunArgs): Promise<void> {
         manageDns,
         packetCounters,
         nat,
+        deviceImageDir,
         ...args.firmware,
       });
       current = await starting;
@@ -164,6 +176,7 @@ async function runCommand(a: RunOptionValues): Promise<void> {
       manageDns: a['manage-dns'] === undefined ? undefined : checkManageDns(a['manage-dns'], '--manage-dns'),
       packetCounters: a['packet-counters'] === undefined ? undefined : parsePacketCountersOption(a['packet-counters']),
       nat: a.nat === undefined ? undefined : parseNatOption(a.nat),
+      deviceImageDir: a['device-image-dir'] === undefined ? undefined : resolve(a['device-image-dir']),
     });
   } catch (e) {
     // After SIGTERM the signal handler exits 0 once the stop is done: a start it cut short is no failure.
@@ -217,6 +230,10 @@ export async function main(argv: string[]): Promise<void> {
           .option('nat', {
             type: 'string',
             describe: "nftables | off: serve Device.NAT. (port mappings, masquerading) as the agent's own nftables table on Linux (default nftables where nft runs with CAP_NET_ADMIN)",
+          })
+          .option('device-image-dir', {
+            type: 'string',
+            describe: "directory of pictures of the device, front.png, back.jpg, ... (Device.DeviceInfo.DeviceImageFile.{i}.; default: the platform's own, if any)",
           })
           .option('firmware-staging', {
             type: 'string',

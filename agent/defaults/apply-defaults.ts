@@ -34,6 +34,12 @@ export class DefaultsError extends Error {
  */
 export const PLUGINS_KEY = '$plugins';
 
+/**
+ * `"$deviceImageDir": "images"`: the directory of pictures of the device (front.png, back.jpg,
+ * ...) for Device.DeviceInfo.DeviceImageFile.{i}. (`--device-image-dir`), relative to the file.
+ */
+export const DEVICE_IMAGE_DIR_KEY = '$deviceImageDir';
+
 export function readDefaultsFile(file: string): DefaultsFile {
   return readDefaultsFileWithPlugins(file).defaults;
 }
@@ -44,7 +50,15 @@ export function readDefaultsFile(file: string): DefaultsFile {
  * them rewrite, whether `$packetCounters` lets it count packets with nftables and `$nat` keep
  * its NAT table (manage-interfaces.ts; undefined: not set).
  */
-export function readDefaultsFileWithPlugins(file: string): { defaults: DefaultsFile; plugins: string[]; manageInterfaces?: string[]; manageDns?: string; packetCounters?: boolean; nat?: boolean } {
+export function readDefaultsFileWithPlugins(file: string): {
+  defaults: DefaultsFile;
+  plugins: string[];
+  manageInterfaces?: string[];
+  manageDns?: string;
+  packetCounters?: boolean;
+  nat?: boolean;
+  deviceImageDir?: string;
+} {
   let doc: unknown;
   try {
     doc = JSON.parse(readFileSync(file, 'utf8'));
@@ -52,7 +66,15 @@ export function readDefaultsFileWithPlugins(file: string): { defaults: DefaultsF
     throw new Error(`factory defaults: cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new Error(`factory defaults: ${file} must hold a JSON object of paths to values`);
-  const { [PLUGINS_KEY]: plugins, [MANAGE_INTERFACES_KEY]: manage, [MANAGE_DNS_KEY]: dns, [PACKET_COUNTERS_KEY]: counters, [NAT_KEY]: natSetting, ...defaults } = doc as Record<string, unknown>;
+  const {
+    [PLUGINS_KEY]: plugins,
+    [MANAGE_INTERFACES_KEY]: manage,
+    [MANAGE_DNS_KEY]: dns,
+    [PACKET_COUNTERS_KEY]: counters,
+    [NAT_KEY]: natSetting,
+    [DEVICE_IMAGE_DIR_KEY]: imageDir,
+    ...defaults
+  } = doc as Record<string, unknown>;
   for (const [k, v] of Object.entries(defaults)) {
     if (!['string', 'number', 'boolean'].includes(typeof v)) throw new DefaultsError(k, 'value must be a string, number or boolean');
   }
@@ -63,6 +85,9 @@ export function readDefaultsFileWithPlugins(file: string): { defaults: DefaultsF
   const manageDns = manageDnsFromFile(dns, file);
   const packetCounters = packetCountersFromFile(counters, file);
   const nat = natFromFile(natSetting, file);
+  if (imageDir !== undefined && (typeof imageDir !== 'string' || imageDir === '')) {
+    throw new DefaultsError(DEVICE_IMAGE_DIR_KEY, 'must be a directory path (relative to the defaults file), e.g. "images"');
+  }
   return {
     defaults: defaults as DefaultsFile,
     plugins: ((plugins ?? []) as string[]).map((p) => resolve(dirname(file), p)),
@@ -70,6 +95,7 @@ export function readDefaultsFileWithPlugins(file: string): { defaults: DefaultsF
     ...(manageDns !== undefined ? { manageDns } : {}),
     ...(packetCounters !== undefined ? { packetCounters } : {}),
     ...(nat !== undefined ? { nat } : {}),
+    ...(typeof imageDir === 'string' ? { deviceImageDir: resolve(dirname(file), imageDir) } : {}),
   };
 }
 

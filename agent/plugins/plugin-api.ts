@@ -19,6 +19,7 @@ import type { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import type { CachedOptions, CachedSource, ListTable, TableOptions } from '../../datamodel/tree/binding-helpers.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import type { ExecutionEnvironment } from '../../platform/software/ExecutionEnvironment.js';
+import type { SelfTestCheck } from '../../platform/self-test-check.js';
 import type { FirmwareBackend } from '../firmware/FirmwareBackend.js';
 import type { SchemaObjectPath } from './generated/schema-object-paths.js';
 import type { PlatformEntry } from '../platform-registry.js';
@@ -29,6 +30,7 @@ export type { Logger } from '../../datamodel/Logger.js';
 export type { BaseType, SchemaArgument } from '../../datamodel/schema/types.js';
 export type { FirmwareBackend, ImageWriter, ImageInfo } from '../firmware/FirmwareBackend.js';
 export type { ExecutionEnvironment } from '../../platform/software/ExecutionEnvironment.js';
+export type { SelfTestCheck } from '../../platform/self-test-check.js';
 export type { CachedOptions, CachedSource, ListTable, TableOptions } from '../../datamodel/tree/binding-helpers.js';
 export type { SchemaObjectPath } from './generated/schema-object-paths.js';
 export type { PlatformEntry, PlatformOptions, PlatformParts } from '../platform-registry.js';
@@ -127,6 +129,11 @@ export interface PluginApi {
   setFirmwareBackend(backend: FirmwareBackend, opts?: { override?: boolean }): void;
   /** Adds an execution environment (Device.SoftwareModules.ExecEnv.{i}), after the platform's. */
   addExecutionEnvironment(env: ExecutionEnvironment): void;
+  /**
+   * Adds a check to Device.SelfTestDiagnostics() (`name=ok` or `name=fail(why)` in its Results):
+   * `run(signal)` makes one cheap read of the plugin's source, rejecting with why it failed.
+   */
+  addSelfTestCheck(check: SelfTestCheck): void;
   /** Called when the agent stops (timers, watchers, child processes of the plugin). */
   onStop(stop: () => void): void;
 }

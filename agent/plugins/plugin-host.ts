@@ -12,6 +12,7 @@ import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import type { ExecutionEnvironment } from '../../platform/software/ExecutionEnvironment.js';
+import { SELF_TEST_CHECK_NAME_RE, type SelfTestCheck } from '../../platform/self-test-check.js';
 import type { FirmwareBackend } from '../firmware/FirmwareBackend.js';
 import { guardBinding, guardCommand, type GuardContext } from './guard-binding.js';
 import type { BindingHelpers, PluginApi } from './plugin-api.js';
@@ -22,8 +23,13 @@ export interface PluginTargets {
   platform: string;
   firmware?: FirmwareBackend;
   executionEnvs: ExecutionEnvironment[];
+  /** Device.SelfTestDiagnostics()'s checks beside the agent's own: the platform's, then the plugins'. */
+  selfTestChecks: SelfTestCheck[];
   stops: Array<() => void>;
 }
+
+/** How many checks the platform and plugins together may give the self test (its Results hold 1024 characters). */
+export const MAX_SELF_TEST_CHECKS = 24;
 
 export const BINDING_HELPERS: BindingHelpers = {
   constant: constantObject,
@@ -157,6 +163,16 @@ export function pluginApi(model: DataModel, targets: PluginTargets, p: { name: s
 
     addExecutionEnvironment(env) {
       targets.executionEnvs.push(env);
+    },
+
+    addSelfTestCheck(check) {
+      if (typeof check?.run !== 'function') throw new PluginUsageError('the self-test check has no run()', 'give { name, run(signal) } resolving when the source answers');
+      if (typeof check.name !== 'string' || !SELF_TEST_CHECK_NAME_RE.test(check.name))
+        throw new PluginUsageError(`self-test check name ${JSON.stringify(check.name)} is not a short name`, 'give 1-32 letters, digits, _ . : -, e.g. "fan"');
+      if (targets.selfTestChecks.some((c) => c.name === check.name)) throw new PluginUsageError(`self-test check ${check.name} is added twice`, 'give each check its own name');
+      if (targets.selfTestChecks.length >= MAX_SELF_TEST_CHECKS)
+        throw new PluginUsageError(`too many self-test checks (${MAX_SELF_TEST_CHECKS} with the platform's)`, 'check several things in one check');
+      targets.selfTestChecks.push(check);
     },
 
     onStop(stop) {

@@ -116,6 +116,7 @@ const OPTIONS = {
     manage_interface: null,
     manage_dns: null,
     packet_counters: null,
+    device_image_dir: null,
     wan_interface: null,
     on_uci_change: null,
     endpoint_id_interface: null,

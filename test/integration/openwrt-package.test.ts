@@ -525,6 +525,11 @@ reconnect
     expect(calls.filter((c) => c.startsWith('procd_append_param'))).toEqual(['procd_append_param|command|--manage-interfaces|eth1,wan0', 'procd_append_param|command|--manage-dns|/etc/resolv.conf']);
   });
 
+  it('passes device_image_dir as --device-image-dir', () => {
+    const calls = initScript({ global_device_image_dir: '/etc/usp-agent/images' });
+    expect(calls.filter((c) => c.startsWith('procd_append_param'))).toEqual(['procd_append_param|command|--device-image-dir|/etc/usp-agent/images']);
+  });
+
   it('passes packet_counters as --packet-counters', () => {
     const calls = initScript({ global_packet_counters: '0' });
     expect(calls.filter((c) => c.startsWith('procd_append_param'))).toEqual(['procd_append_param|command|--packet-counters|0']);

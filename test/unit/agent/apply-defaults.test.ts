@@ -108,6 +108,15 @@ describe('factory defaults', () => {
     expect(() => parsePacketCountersOption('maybe')).toThrow(/--packet-counters "maybe": give on .* or off/);
   });
 
+  it('"$deviceImageDir" is a start-up setting, relative to the defaults file, kept out of the TR-181 values', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'usp-defaults-'));
+    const file = join(dir, 'defaults.json');
+    writeFileSync(file, JSON.stringify({ 'Device.LocalAgent.EndpointID': 'proto::a', $deviceImageDir: 'images' }));
+    expect(readDefaultsFileWithPlugins(file)).toEqual({ defaults: { 'Device.LocalAgent.EndpointID': 'proto::a' }, plugins: [], deviceImageDir: join(dir, 'images') });
+    writeFileSync(file, JSON.stringify({ $deviceImageDir: 7 }));
+    expect(() => readDefaultsFileWithPlugins(file)).toThrow(/\$deviceImageDir: must be a directory path/);
+  });
+
   it('"$nat" is a start-up setting ("nftables"/"off" or a boolean), kept out of the TR-181 values; --nat takes nftables/off', () => {
     const dir = mkdtempSync(join(tmpdir(), 'usp-defaults-'));
     const file = join(dir, 'defaults.json');

@@ -29,7 +29,7 @@ function plugin(name: string, source: string): string {
 function setup(): { model: DataModel; targets: PluginTargets; lines: string[]; load: (files: string[], prefix?: string | null) => Promise<string[]> } {
   const model = new DataModel(schema);
   model.register('Device.DeviceInfo.', { params: ['Manufacturer', 'SerialNumber'], get: () => ({ Manufacturer: 'ACME', SerialNumber: 'S1' }) });
-  const targets: PluginTargets = { platform: 'none', executionEnvs: [], stops: [] };
+  const targets: PluginTargets = { platform: 'none', executionEnvs: [], selfTestChecks: [], stops: [] };
   const lines: string[] = [];
   const log = createLogger('info', 'agent', (_l, s) => lines.push(s));
   return { model, targets, lines, load: (files, prefix = PREFIX) => loadPlugins(model, files, targets, { vendorPrefix: prefix ?? undefined, log }) };
@@ -56,6 +56,20 @@ describe('loadPlugins: a bad plugin stops the start, naming it', () => {
     expect(await refusal(load([throws]))).toContain("throws.mjs: register() failed: no sensor; fix the plugin's register() or leave the --plugin option out");
     const rejects = plugin('rejects.mjs', "export default async function register() { throw new Error('later'); }");
     expect(await refusal(load([rejects]))).toContain('rejects.mjs: register() failed: later');
+  });
+
+  it('a self-test check without run(), with a name that is no short name, or added twice', async () => {
+    const { load, targets } = setup();
+    const norun = plugin('norun.mjs', "export default (api) => api.addSelfTestCheck({ name: 'fan' });");
+    expect(await refusal(load([norun]))).toContain('norun.mjs: the self-test check has no run(); give { name, run(signal) }');
+    const badName = plugin('badname.mjs', "export default (api) => api.addSelfTestCheck({ name: 'fan speed;ok', run: async () => {} });");
+    expect(await refusal(load([badName]))).toContain('badname.mjs: self-test check name "fan speed;ok" is not a short name');
+    const twice = plugin('twice.mjs', "export default (api) => { api.addSelfTestCheck({ name: 'fan', run: async () => {} }); api.addSelfTestCheck({ name: 'fan', run: async () => {} }); };");
+    expect(await refusal(load([twice]))).toContain('twice.mjs: self-test check fan is added twice');
+    const good = plugin('good.mjs', "export default { name: 'good', register(api) { api.addSelfTestCheck({ name: 'fan', run: async () => '1200 rpm' }); } };");
+    targets.selfTestChecks.length = 0;
+    expect(await load([good])).toEqual(['good']);
+    expect(targets.selfTestChecks.map((c) => c.name)).toEqual(['fan']);
   });
 
   it('a path outside the schema, a vendor name without the prefix or with no prefix configured, a bad type', async () => {
