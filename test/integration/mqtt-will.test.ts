@@ -189,4 +189,27 @@ describe.each([
       await sub.end();
     }
   }, 60_000);
+
+  it('is published by the broker when the agent stops answering (keep-alive missed: a hung process, as a lost link looks to the broker)', async () => {
+    const data = join(dir, `data-${wire}`);
+    const agent = AgentProcess.start(defaultsWithMqtt(wsPort, version, clientId), data);
+    await agent.waitForLine(/msg="mqtt connected"/);
+    const ctl = await TestController.connect(`ws://127.0.0.1:${wsPort}/usp`, CONTROLLER_EID, AGENT_EID);
+    // KeepAliveTime restarts the MTP (a new CONNECT with it); the broker then cuts a silent client after 1.5 s.
+    const from = agent.lines.length;
+    await set(ctl, C, { KeepAliveTime: '1' });
+    await agent.waitForLine(/msg="mqtt connected"/, { from });
+    await ctl.close();
+    const sub = await Subscriber.on(willTopic, wire);
+    try {
+      agent.child.kill('SIGSTOP');
+      const will = await sub.waitFor((p) => p.topic === willTopic, 'the Will after the missed keep-alive');
+      expect(will.payload.toString()).toBe(willValue);
+      await sub.client.publishAsync(willTopic, '', { retain: true, qos: 1 });
+    } finally {
+      await sub.end();
+      agent.child.kill('SIGKILL');
+      await agent.exited;
+    }
+  }, 60_000);
 });
