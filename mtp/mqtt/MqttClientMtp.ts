@@ -585,17 +585,41 @@ function userProperty(props: Record<string, string | string[]> | undefined, name
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
 
-/** Sends DISCONNECT (R-MQTT.35) and closes; a broker that does not answer is cut off. */
+/**
+ * Sends DISCONNECT (R-MQTT.35) and closes; a broker that does not answer is cut off.
+ *
+ * MQTT.js holds the DISCONNECT back until every packet awaiting an acknowledgement (a QoS 1/2
+ * PUBLISH, a SUBSCRIBE) has it, and a second end() while it waits does nothing. Closing without
+ * DISCONNECT would make the broker publish the Will of an agent that stops on purpose, so those
+ * packets get DISCONNECT_GRACE_MS, are then dropped, and the DISCONNECT goes out regardless.
+ */
 function endClient(client: MqttClient): Promise<void> {
   return new Promise((resolve) => {
-    const t = setTimeout(() => {
-      client.end(true);
+    const cutOff = setTimeout(() => {
+      client.stream?.destroy();
       resolve();
+    }, 2 * DISCONNECT_GRACE_MS);
+    const disconnect = (): void => {
+      client.end(false, {}, () => {
+        clearTimeout(cutOff);
+        resolve();
+      });
+    };
+    const awaited = Object.keys(client.outgoing).map(Number);
+    if (awaited.length === 0) {
+      disconnect();
+      return;
+    }
+    const giveUp = setTimeout(() => {
+      client.off('outgoingEmpty', acknowledged);
+      for (const id of Object.keys(client.outgoing)) client.removeOutgoingMessage(Number(id));
+      disconnect();
     }, DISCONNECT_GRACE_MS);
-    client.end(false, {}, () => {
-      clearTimeout(t);
-      resolve();
-    });
+    const acknowledged = (): void => {
+      clearTimeout(giveUp);
+      disconnect();
+    };
+    client.once('outgoingEmpty', acknowledged);
   });
 }
 

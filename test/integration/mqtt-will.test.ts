@@ -12,7 +12,7 @@ import { connectAsync, type IPublishPacket, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AgentProcess, writeDefaultsFile } from '../peers/agent-process.js';
 import { AGENT_EID, CONTROLLER_EID } from '../peers/agent-fixture.js';
-import { get, operate, set, trySet } from '../peers/controller-steps.js';
+import { add, get, operate, set, trySet } from '../peers/controller-steps.js';
 import { startMosquitto, type Mosquitto } from '../peers/mosquitto.js';
 import { freePort, TestController } from '../peers/TestController.js';
 
@@ -186,6 +186,33 @@ describe.each([
       expect(sub.got.map((p) => p.payload.toString())).toEqual(['marker']);
       await sub.client.publishAsync(willTopic, '', { retain: true, qos: 1 });
     } finally {
+      await sub.end();
+    }
+  }, 60_000);
+
+  it('is discarded on SIGTERM even while a packet of the agent awaits its acknowledgement (a slow broker): DISCONNECT goes out anyway', async () => {
+    const data = join(dir, `data-${wire}`);
+    const agent = AgentProcess.start(defaultsWithMqtt(wsPort, version, clientId), data);
+    await agent.waitForLine(/msg="mqtt connected"/);
+    const ctl = await TestController.connect(`ws://127.0.0.1:${wsPort}/usp`, CONTROLLER_EID, AGENT_EID);
+    const sub = await Subscriber.on(willTopic, wire);
+    try {
+      // The broker stops answering: the SUBSCRIBE for a new Subscription row waits for its SUBACK.
+      broker.pause();
+      const row = await add(ctl, `${C}Subscription.`, { Enable: 'true', Topic: `usp/agent/${clientId}/more`, QoS: '1' });
+      for (let s = ''; s !== 'Subscribing';) s = await get(ctl, `${row}Status`);
+      await ctl.close();
+      const from = broker.output.length;
+      expect((await agent.terminate()).code).toBe(0);
+      broker.resume();
+      // The broker reads what the agent sent before it exited: a DISCONNECT, so the Will is discarded.
+      await until(() => broker.output.slice(from).some((l) => l.includes(`Client ${clientId} `)), 'the broker to log how the agent left');
+      expect(broker.output.slice(from).filter((l) => l.includes(`Client ${clientId} `))).toEqual([expect.stringContaining(`Client ${clientId} disconnected.`)]);
+      await sub.client.publishAsync(willTopic, 'marker', { qos: 1 });
+      await sub.waitFor((p) => p.payload.toString() === 'marker', 'the marker');
+      expect(sub.got.map((p) => p.payload.toString())).toEqual(['marker']);
+    } finally {
+      broker.resume();
       await sub.end();
     }
   }, 60_000);
