@@ -128,14 +128,15 @@ describe.each([
         WillValue: willValue,
         WillQoS: String(qos),
         WillRetain: 'true',
-        // MQTT 5.0 Will properties (ignored by a 3.1.1 CONNECT): publish at once, content type, expiry.
-        WillDelayInterval: '0',
+        // MQTT 5.0 Will properties (ignored by a 3.1.1 CONNECT); WillDelayInterval keeps TR-181's 5 s,
+        // which a session that ends with its connection does not wait for (MQTT 5.0 §3.1.3.2.2).
         WillContentType: 'text/plain',
         WillMessageExpiryInterval: '3600',
       });
       await agent.waitForLine(/msg="mqtt connected"/, { from: fix });
       expect(await get(ctl, `${C}Status`)).toBe('Connected');
       expect(await get(ctl, `${C}WillTopic`)).toBe(willTopic);
+      expect(await get(ctl, `${C}WillDelayInterval`)).toBe('5');
       // No Will change restarted the MTP (TR-181: they wait for the next CONNECT).
       expect(agent.count(/MTP configuration changed; restarting/)).toBe(0);
       expect(live.got).toHaveLength(0);

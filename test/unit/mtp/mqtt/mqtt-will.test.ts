@@ -28,11 +28,18 @@ describe('connectWill', () => {
     expect(w).toEqual({ topic: 'gw/1/status', payload: Buffer.from('offline'), qos: 1, retain: true });
   });
 
-  it('MQTT 5.0: the Will properties that are set (TR-181 WillDelayInterval default 5 s), none of the unset ones', () => {
-    expect(connectWill(WILL, true)?.properties).toEqual({ willDelayInterval: 5 });
+  it('MQTT 5.0: the Will properties that are set, none of the unset ones', () => {
     expect(connectWill({ ...WILL, delayInterval: 0 }, true)?.properties).toBeUndefined();
     const all = connectWill({ ...WILL, messageExpiryInterval: 60, contentType: 'text/plain', responseTopic: 'gw/1/ack' }, true);
-    expect(all?.properties).toEqual({ willDelayInterval: 5, messageExpiryInterval: 60, contentType: 'text/plain', responseTopic: 'gw/1/ack' });
+    expect(all?.properties).toEqual({ messageExpiryInterval: 60, contentType: 'text/plain', responseTopic: 'gw/1/ack' });
+  });
+
+  it('MQTT 5.0: WillDelayInterval (TR-181 default 5 s) only for a session that outlives its connection, at most its Session Expiry Interval', () => {
+    // The MTP's sessions end with the connection: the broker must publish the Will at once (MQTT 5.0 §3.1.3.2.2).
+    expect(connectWill(WILL, true)?.properties).toBeUndefined();
+    expect(connectWill(WILL, true, 0)?.properties).toBeUndefined();
+    expect(connectWill(WILL, true, 60)?.properties).toEqual({ willDelayInterval: 5 });
+    expect(connectWill(WILL, true, 2)?.properties).toEqual({ willDelayInterval: 2 });
   });
 });
 
