@@ -1,9 +1,11 @@
 /**
  * Device.MQTT. as the agent's stored configuration (TR-181 MQTTClientCon:1, MQTTClientBase:1,
- * MQTTClientSubscribe:1): the broker connections the MQTT MTPs make, seeded by the
+ * MQTTClientSubscribe:1, MQTTClientExtended:1): the broker connections the MQTT MTPs make, seeded by the
  * factory-defaults file, persisted by the DataStore and read by agent/transports/start-mqtt.ts.
  * Client.{i}.Status, ResponseInformation and Stats. are read live from the running MQTT MTP of
- * that row (TP-469 11.1). Device.MQTT.Capabilities. states what the MTP implements.
+ * that row (TP-469 11.1). Device.MQTT.Capabilities. states what the MTP implements. The Will*
+ * parameters go into the next CONNECT (mtp/mqtt/mqtt-will.ts; a running MTP follows them without
+ * reconnecting, as TR-181 says, and ForceReconnect() applies them at once).
  */
 import type { DataStore } from '../../datamodel/store/DataStore.js';
 import { registerStored, type StoredOptions } from '../../datamodel/store/stored-binding.js';
@@ -12,12 +14,19 @@ import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { UNKNOWN_TIME, type Value } from '../../datamodel/value/Value.js';
 import type { MqttClientStats, MqttClientStatus, MqttSubscriptionStatus } from '../../mtp/mqtt/MqttClientMtp.js';
+import { topicNameProblem } from '../../mtp/mqtt/mqtt-will.js';
 
 /** What mtp/mqtt implements (Device.MQTT.Capabilities.). */
 export const MQTT_PROTOCOL_VERSIONS = ['3.1.1', '5.0'] as const;
 export const MQTT_TRANSPORTS = ['TCP/IP', 'TLS'] as const;
 /** Subscription rows per client (Capabilities.MaxNumberOfClientSubscriptions); Add beyond it fails with 7005. */
 export const MAX_CLIENT_SUBSCRIPTIONS = 32;
+
+/**
+ * Device.MQTT.Client.{i}. Will parameters (MQTTClientExtended:1; the last four MQTT 5.0 Will
+ * properties): read into the CONNECT by agent/transports/start-mqtt.ts.
+ */
+export const WILL_PARAMS = ['WillEnable', 'WillTopic', 'WillValue', 'WillQoS', 'WillRetain', 'WillDelayInterval', 'WillMessageExpiryInterval', 'WillContentType', 'WillResponseTopic'] as const;
 
 /**
  * The configuration the MQTT MTP honours, and the live Status and ResponseInformation; the rest
@@ -44,6 +53,7 @@ const CLIENT_PARAMS = [
   'ConnectRetryIntervalMultiplier',
   'ConnectRetryMaxInterval',
   'ResponseInformation',
+  ...WILL_PARAMS,
 ] as const;
 
 /** What the running MQTT MTP of one Device.MQTT.Client.{i} row shows (mtp/mqtt/MqttClientMtp.ts). */
@@ -102,6 +112,10 @@ class ClientOptions implements StoredOptions {
   validate(_keys: InstanceKeys, changes: Record<string, Value>): void {
     oneOf(changes, 'ProtocolVersion', ['', ...MQTT_PROTOCOL_VERSIONS]);
     oneOf(changes, 'TransportProtocol', MQTT_TRANSPORTS);
+    // MQTT 5.0 §4.7.3: the broker refuses a CONNECT whose Will topic is a filter. "" is allowed
+    // here (TR-181: an enabled Will with an empty WillTopic makes Status Error_Misconfigured).
+    topicName(changes, 'WillTopic');
+    topicName(changes, 'WillResponseTopic');
   }
 }
 
@@ -188,6 +202,12 @@ function oneOf(changes: Record<string, Value>, name: string, allowed: readonly s
   if (name in changes && !allowed.includes(String(changes[name]))) {
     throw new UspError(ErrorCode.InvalidValue, `${name} must be one of ${allowed.filter(Boolean).join(', ')}`, { path: name });
   }
+}
+
+function topicName(changes: Record<string, Value>, name: string): void {
+  const v = changes[name];
+  const problem = v === undefined || v === '' ? undefined : topicNameProblem(String(v));
+  if (problem) throw new UspError(ErrorCode.InvalidValue, `${name}: ${problem}`, { path: name });
 }
 
 /** MQTT 5.0 §4.7.1: "#" only as the whole last level, "+" only as a whole level. */

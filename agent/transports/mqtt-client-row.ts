@@ -11,10 +11,11 @@ import type { Change, ChangeObserver } from '../../datamodel/tree/ChangeFeed.js'
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { ObjectInstance } from '../../datamodel/tree/ModelNode.js';
 import type { RecordHandler } from '../../mtp/Mtp.js';
-import type { MqttClientMtp } from '../../mtp/mqtt/MqttClientMtp.js';
+import type { MqttClientMtp, MqttWill } from '../../mtp/mqtt/MqttClientMtp.js';
 import type { MqttClientMtpOptions, MqttClientStatus, MqttControllerTopic, MqttRecordVersion } from '../../mtp/mqtt/mqtt-options.js';
 import type { TopicSubscription } from '../../mtp/mqtt/topics.js';
 import { encodeRecord, mqttConnectRecord, salvageRecord } from '../codec/record.js';
+import { WILL_PARAMS } from '../localagent/register-mqtt-client.js';
 
 /** Where the MQTT MTP writes what it learns from the broker (start-mqtt.ts MqttStartHooks, resolved). */
 export interface MqttRowWriters {
@@ -80,10 +81,23 @@ const CONTROLLER_ROWS: ReadonlySet<string> = new Set(['Device.LocalAgent.Control
 /** TP-469 11.9: Subscription rows change the live session (SUBSCRIBE/UNSUBSCRIBE), not restart the MTP. */
 const SUBSCRIPTION_ROWS: ReadonlySet<string> = new Set(['Device.MQTT.Client.{i}.Subscription.{i}.']);
 
+/**
+ * TR-181 Will* ("only communicated to the MQTT server with the next MQTT CONNECT packet"): the
+ * MTP takes them for its next CONNECT instead of restarting (mtp-kinds.ts MQTT.inEffect).
+ */
+const CLIENT_ROW = 'Device.MQTT.Client.{i}.';
+const WILL_PARAM_NAMES: ReadonlySet<string> = new Set(WILL_PARAMS);
+
+/** Whether `param` of a Device.MQTT.Client.{i} row is one a running MQTT MTP follows live (for the next CONNECT). */
+export function followedLive(param: string): boolean {
+  return WILL_PARAM_NAMES.has(param);
+}
+
 /** How the follower re-reads the lists (start-mqtt.ts's row readers). */
 export interface MqttRowReaders {
   controllerTopics(model: DataModel, mtpPath: string): Promise<MqttControllerTopic[]>;
   subscriptionsOf(model: DataModel, client: number): Promise<TopicSubscription[]>;
+  willOf(model: DataModel, client: number): Promise<MqttWill | undefined>;
 }
 
 /**
@@ -94,6 +108,7 @@ export interface MqttRowReaders {
 export class MqttRowFollower implements ChangeObserver {
   private controllersPending = false;
   private subscriptionsPending = false;
+  private willPending = false;
 
   constructor(
     private readonly model: DataModel,
@@ -131,6 +146,15 @@ export class MqttRowFollower implements ChangeObserver {
           .subscriptionsOf(this.model, this.client)
           .then((list) => this.mtp.setSubscriptions(list))
           .catch((e: unknown) => this.rereadFailed('MQTT Subscription rows', e));
+      });
+    } else if (!this.willPending && path === CLIENT_ROW && change.kind === 'value' && followedLive(change.param) && change.inst.keys[0] === this.client) {
+      this.willPending = true;
+      queueMicrotask(() => {
+        this.willPending = false;
+        this.readers
+          .willOf(this.model, this.client)
+          .then((will) => this.mtp.setWill(will))
+          .catch((e: unknown) => this.rereadFailed('MQTT Will', e));
       });
     }
   }

@@ -6,6 +6,7 @@
  */
 import type { Value } from '../../datamodel/value/Value.js';
 import { startCoap } from './start-coap.js';
+import { followedLive } from './mqtt-client-row.js';
 import { startMqtt, StartedMqtt } from './start-mqtt.js';
 import { startUds } from './start-uds.js';
 import { startWebSocketClients } from './start-websocket-clients.js';
@@ -36,7 +37,8 @@ export interface MtpKind {
   readonly sources: readonly ConfigSource[];
   /**
    * True when the running MTPs already use this value: the agent's own write-back of what it
-   * learned (the broker-assigned ClientID, R-MQTT.9) must not restart the MTP that learned it.
+   * learned (the broker-assigned ClientID, R-MQTT.9) must not restart the MTP that learned it;
+   * nor must a Will* change, which the row's running MTP keeps for its next CONNECT (TR-181).
    */
   readonly inEffect?: (path: string, param: string, value: Value, running: readonly StartedTransport[]) => boolean;
 }
@@ -70,7 +72,8 @@ export const MQTT: MtpKind = {
   protocol: 'MQTT',
   start: startMqtt,
   sources: [AGENT_ROW, { path: 'Device.LocalAgent.MTP.{i}.MQTT.', protocolOf: 'agentRow' }, { path: 'Device.MQTT.Client.{i}.' }],
-  inEffect: (path, param, value, running) => param === 'ClientID' && running.some((m) => m instanceof StartedMqtt && m.clientRow === path && m.client.clientId === value),
+  inEffect: (path, param, value, running) =>
+    (param === 'ClientID' || followedLive(param)) && running.some((m) => m instanceof StartedMqtt && m.clientRow === path && (param !== 'ClientID' || m.client.clientId === value)),
 };
 
 export const UDS: MtpKind = {

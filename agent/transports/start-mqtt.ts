@@ -5,6 +5,8 @@
  * MqttClientMtp. The broker-assigned ClientId (R-MQTT.9) and the "reply to" topic
  * (ResponseTopicDiscovered) are written back into the data model. TransportProtocol "TLS"
  * connects over mqtts with the agent's TLS identity (--cert/--key, trust anchors from --ca).
+ * The client row's Will* parameters become the CONNECT's Will; later changes are followed live
+ * (for the next CONNECT) by the MTP's MqttRowFollower, not by a restart.
  */
 import type { Logger } from '../../datamodel/Logger.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
@@ -12,7 +14,7 @@ import type { ObjectInstance } from '../../datamodel/tree/ModelNode.js';
 import { Transaction } from '../../datamodel/tree/Transaction.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import type { MtpConnection } from '../../mtp/Mtp.js';
-import type { MqttClientMtp, MqttControllerTopic, MqttTlsOptions } from '../../mtp/mqtt/MqttClientMtp.js';
+import type { MqttClientMtp, MqttControllerTopic, MqttTlsOptions, MqttWill } from '../../mtp/mqtt/MqttClientMtp.js';
 import type { MqttQoS, TopicSubscription } from '../../mtp/mqtt/topics.js';
 import { MqttClientRow, MqttRowFollower, type MqttRowReaders, type MqttRowSettings, type MqttRowWriters } from './mqtt-client-row.js';
 import type { StartedTransport, TransportDeps } from './TransportDeps.js';
@@ -67,7 +69,7 @@ class RowWriters implements MqttRowWriters {
   }
 }
 
-const ROW_READERS: MqttRowReaders = { controllerTopics, subscriptionsOf };
+const ROW_READERS: MqttRowReaders = { controllerTopics, subscriptionsOf, willOf };
 
 export async function startMqtt(deps: TransportDeps, hooks: MqttStartHooks = {}): Promise<StartedTransport[]> {
   const { model, log } = deps;
@@ -113,6 +115,7 @@ export async function startMqtt(deps: TransportDeps, hooks: MqttStartHooks = {})
       password: String(client.Password ?? ''),
       cleanSession: (client.ProtocolVersion === '3.1.1' ? client.CleanSession : client.CleanStart) !== false,
       keepAliveTime: Number(client.KeepAliveTime ?? 60),
+      will: willValues(client),
       connectRetryTime: Number(client.ConnectRetryTime ?? 5),
       connectRetryIntervalMultiplier: Number(client.ConnectRetryIntervalMultiplier ?? 2000),
       connectRetryMaxInterval: Number(client.ConnectRetryMaxInterval ?? 30720),
@@ -170,6 +173,27 @@ export async function mqttClientsNeedTls(model: DataModel): Promise<boolean> {
 function clientInstanceOf(reference: string): number | undefined {
   const m = /^Device\.MQTT\.Client\.(\d+)\.?$/.exec(reference.trim());
   return m ? Number(m[1]) : undefined;
+}
+
+/** Device.MQTT.Client.{c}.Will* (MQTTClientExtended:1); undefined while WillEnable is false. */
+async function willOf(model: DataModel, client: number): Promise<MqttWill | undefined> {
+  return willValues(await model.readValues({ node: model.requireNode('Device.MQTT.Client.{i}.'), keys: [client] }, {}));
+}
+
+/** The Will of a client row's values; defaults as TR-181's (WillDelayInterval 5 s). */
+function willValues(v: Record<string, Value>): MqttWill | undefined {
+  if (v.WillEnable !== true) return undefined;
+  return {
+    enable: true,
+    topic: String(v.WillTopic ?? ''),
+    value: String(v.WillValue ?? ''),
+    qos: Math.min(2, Number(v.WillQoS ?? 0)) as MqttQoS,
+    retain: v.WillRetain === true,
+    delayInterval: Number(v.WillDelayInterval ?? 5),
+    messageExpiryInterval: Number(v.WillMessageExpiryInterval ?? 0),
+    contentType: String(v.WillContentType ?? ''),
+    responseTopic: String(v.WillResponseTopic ?? ''),
+  };
 }
 
 async function subscriptionsOf(model: DataModel, client: number): Promise<TopicSubscription[]> {

@@ -7,6 +7,8 @@
  * payloads carrying its "reply to" topic (R-MQTT.22-27). Reconnection is its own, by the
  * ConnectRetry* back-off (R-MQTT.10/33), never MQTT.js's fixed reconnectPeriod. With transport
  * "TLS" it connects over mqtts (TLS 1.2+, broker verified, client certificate presented; R-MQTT.48).
+ * Its CONNECT carries the configured Will (mqtt-will.ts), which the broker publishes only if the
+ * connection ends without the DISCONNECT this MTP always sends when it stops.
  */
 import type { X509Certificate } from 'node:crypto';
 import { connect, type IClientOptions, type IClientPublishOptions, type IClientSubscribeOptions, type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
@@ -19,10 +21,12 @@ import { verifiedPeerCertificate } from '../tls/peer-certificate.js';
 import { MqttTopicConnection, publishOptions, type MqttPublisher } from './MqttTopicConnection.js';
 import type { MqttClientMtpOptions, MqttClientStatus, MqttControllerTopic } from './mqtt-options.js';
 import { MqttStatsCounter, type MqttClientStats } from './mqtt-stats.js';
+import { connectWill, willProblem, type MqttWill } from './mqtt-will.js';
 import { filterCovers, planSubscriptions, replyToOf, withReplyTo, type MqttQoS, type SubscriptionPlan, type TopicSubscription } from './topics.js';
 
 export type { MqttClientMtpOptions, MqttClientStatus, MqttControllerTopic, MqttTlsOptions } from './mqtt-options.js';
 export type { MqttClientStats } from './mqtt-stats.js';
+export type { MqttWill } from './mqtt-will.js';
 
 /** Device.MQTT.Client.{i}.Subscription.{i}.Status. */
 export type MqttSubscriptionStatus = 'Unsubscribed' | 'Subscribing' | 'Subscribed' | 'Error';
@@ -81,6 +85,10 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
   private requestedOf?: Map<string, RequestedFilter>;
   /** Set when R-MQTT.16 disabled the MTP: a Subscription row appearing connects again. */
   private disabledNoTopic = false;
+  /** Device.MQTT.Client.{i}.Will*, for the next CONNECT; replaced by setWill(). */
+  private will?: MqttWill;
+  /** Set while an enabled Will that cannot be sent keeps the MTP from connecting: setWill() with a usable one connects. */
+  private waitingForWill = false;
   private readonly stats = new MqttStatsCounter();
 
   constructor(private readonly opts: MqttClientMtpOptions) {
@@ -90,6 +98,7 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
     this.log = opts.log;
     this.clientIdInUse = opts.clientId;
     this.subscriptions = opts.subscriptions;
+    this.will = opts.will;
     this.setControllers(opts.controllers);
   }
 
@@ -171,6 +180,21 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
   }
 
   /**
+   * Device.MQTT.Client.{i}.Will* changed. TR-181 (WillTopic, WillValue, ...): "a change of this
+   * parameter is only communicated to the MQTT server with the next MQTT CONNECT packet", and
+   * ForceReconnect() applies it at once; so the live session keeps the Will it connected with.
+   * A client held back by an unusable Will (Status Error_Misconfigured) connects once it is usable.
+   */
+  setWill(will: MqttWill | undefined): void {
+    this.will = will;
+    if (!this.waitingForWill || this.stopping || willProblem(will) !== undefined) return;
+    this.waitingForWill = false;
+    this.attempt = 0;
+    this.log.info('mqtt: the Will is usable now; connecting');
+    this.connectOnce();
+  }
+
+  /**
    * Reconnect now (e.g. the WAN came back): drops a pending back-off wait and dials, with the
    * retry count reset. Does nothing while connected or already connecting.
    */
@@ -209,6 +233,7 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
     this.client = undefined;
     this.live = undefined;
     this.disabledNoTopic = false;
+    this.waitingForWill = false;
     this.setStatus('Disabled');
     if (client) await endClient(client);
   }
@@ -271,6 +296,14 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
   private connectOnce(): void {
     const o = this.opts;
     this.retryTimer = undefined;
+    const willFault = willProblem(this.will);
+    this.waitingForWill = willFault !== undefined;
+    if (willFault !== undefined) {
+      // TR-181 WillEnable: Error_Misconfigured, and no CONNECT until setWill() brings a usable Will.
+      this.log.error(`mqtt: ${willFault}; not connecting until Device.MQTT.Client Will* is fixed`, { broker: `${o.brokerAddress}:${o.brokerPort}` });
+      this.setStatus('Error_Misconfigured');
+      return;
+    }
     this.setStatus('Connecting');
     // R-MQTT.8: configured or assigned ClientId; else empty (5.0, the broker assigns) or the Endpoint ID (3.1.1).
     const clientId = this.clientId;
@@ -283,6 +316,7 @@ export class MqttClientMtp implements Mtp, MqttPublisher {
       clientId,
       clean: o.cleanSession ?? true,
       keepalive: o.keepAliveTime,
+      will: connectWill(this.will, this.v5),
       username: o.username || undefined,
       password: o.password || undefined,
       reconnectPeriod: 0,
@@ -551,17 +585,41 @@ function userProperty(props: Record<string, string | string[]> | undefined, name
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
 
-/** Sends DISCONNECT (R-MQTT.35) and closes; a broker that does not answer is cut off. */
+/**
+ * Sends DISCONNECT (R-MQTT.35) and closes; a broker that does not answer is cut off.
+ *
+ * MQTT.js holds the DISCONNECT back until every packet awaiting an acknowledgement (a QoS 1/2
+ * PUBLISH, a SUBSCRIBE) has it, and a second end() while it waits does nothing. Closing without
+ * DISCONNECT would make the broker publish the Will of an agent that stops on purpose, so those
+ * packets get DISCONNECT_GRACE_MS, are then dropped, and the DISCONNECT goes out regardless.
+ */
 function endClient(client: MqttClient): Promise<void> {
   return new Promise((resolve) => {
-    const t = setTimeout(() => {
-      client.end(true);
+    const cutOff = setTimeout(() => {
+      client.stream?.destroy();
       resolve();
+    }, 2 * DISCONNECT_GRACE_MS);
+    const disconnect = (): void => {
+      client.end(false, {}, () => {
+        clearTimeout(cutOff);
+        resolve();
+      });
+    };
+    const awaited = Object.keys(client.outgoing).map(Number);
+    if (awaited.length === 0) {
+      disconnect();
+      return;
+    }
+    const giveUp = setTimeout(() => {
+      client.off('outgoingEmpty', acknowledged);
+      for (const id of Object.keys(client.outgoing)) client.removeOutgoingMessage(Number(id));
+      disconnect();
     }, DISCONNECT_GRACE_MS);
-    client.end(false, {}, () => {
-      clearTimeout(t);
-      resolve();
-    });
+    const acknowledged = (): void => {
+      clearTimeout(giveUp);
+      disconnect();
+    };
+    client.once('outgoingEmpty', acknowledged);
   });
 }
 

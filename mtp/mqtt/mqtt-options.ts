@@ -5,6 +5,7 @@
  */
 import type { Logger } from '../../datamodel/Logger.js';
 import type { RecordHandler } from '../Mtp.js';
+import type { MqttWill } from './mqtt-will.js';
 import type { MqttQoS, TopicSubscription } from './topics.js';
 
 export type MqttProtocolVersion = '3.1.1' | '5.0';
@@ -52,6 +53,8 @@ export interface MqttClientMtpOptions {
   cleanSession?: boolean;
   /** KeepAliveTime, seconds (0 = off). */
   keepAliveTime: number;
+  /** Will* at start; MqttClientMtp.setWill() replaces it for the next CONNECT. */
+  will?: MqttWill;
   /** ConnectRetryTime (s), ConnectRetryIntervalMultiplier (thousandths), ConnectRetryMaxInterval (s). */
   connectRetryTime: number;
   connectRetryIntervalMultiplier: number;

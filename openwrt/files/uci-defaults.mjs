@@ -143,6 +143,11 @@ const OPTIONS = {
     username: ['Username', 'string'],
     password: ['Password', 'string'],
     keepalive: ['KeepAliveTime', 'string'],
+    will_enabled: ['WillEnable', 'bool'],
+    will_topic: ['WillTopic', 'string'],
+    will_value: ['WillValue', 'string'],
+    will_qos: ['WillQoS', 'string'],
+    will_retain: ['WillRetain', 'bool'],
     subscribe: null,
   },
   controller: {

@@ -48,6 +48,9 @@ export interface Mosquitto {
   restart(opts?: { downMs?: number }): Promise<void>;
   /** Kills the broker and removes its files. */
   stop(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a broker that takes packets into its socket buffers but answers none until resumed. */
+  pause(): void;
+  resume(): void;
 }
 
 export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosquitto> {
@@ -123,6 +126,12 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
       await kill();
       if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
       await launch();
+    },
+    pause() {
+      child?.kill('SIGSTOP');
+    },
+    resume() {
+      child?.kill('SIGCONT');
     },
     async stop() {
       await kill();
