@@ -36,9 +36,10 @@ const openwrt: PlatformEntry = {
     const log = opts.log.child('platform');
     const firmware = await startLiveFirmware('openwrt', opts.firmware ?? {}, log);
     const { registerOpenWrtPlatform } = await import('../platform/openwrt/index.js');
-    const p = registerOpenWrtPlatform(model, { log, firmware, packetCounters: opts.packetCounters, commandPath: opts.commandPath });
+    const p = registerOpenWrtPlatform(model, { log, firmware, packetCounters: opts.packetCounters, commandPath: opts.commandPath, store: opts.store });
     return {
       firmware,
+      stateLoaded: p.stateLoaded,
       wifiScan: p.wifiScan,
       ipInterfaceDevice: p.ipInterfaceDevice,
       stop: p.stop,
