@@ -104,8 +104,8 @@ const modemManager: PlatformAddOn = {
     // network settings beside them; elsewhere they are ModemManager's bearers, which a Controller adds and deletes.
     let mm: ModemManagerPlatform | undefined;
     const host = platform.cellularAccessPoints?.(() => mm!.modems());
-    mm = registerModemManagerPlatform(model, { vendorPrefix: opts.vendorPrefix, log: opts.log.child('platform'), accessPoints: host ? 'external' : 'bearers', host });
-    return { cellular: true, stop: mm.stop };
+    mm = registerModemManagerPlatform(model, { vendorPrefix: opts.vendorPrefix, log: opts.log.child('platform'), accessPoints: host ? 'external' : 'bearers', host, store: opts.store });
+    return { cellular: true, stop: mm.stop, stateLoaded: mm.stateLoaded };
   },
 };
 

@@ -163,6 +163,9 @@ export class PlatformRegistry {
         parts.firmware ??= more.firmware;
         parts.wifiScan ??= more.wifiScan;
         parts.executionEnvs = [...(parts.executionEnvs ?? []), ...(more.executionEnvs ?? [])];
+        // Both put their stored state into effect, the platform's first.
+        const [first, then] = [parts.stateLoaded, more.stateLoaded];
+        if (then) parts.stateLoaded = first ? () => first().then(then) : then;
       }
     } catch (e) {
       stops.forEach((s) => s?.());
