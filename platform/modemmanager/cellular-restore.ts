@@ -15,7 +15,7 @@
  */
 import type { Logger } from '../../datamodel/Logger.js';
 
-/** Seconds between background looks at the modem list while something is kept: one `mmcli -L` and one `-m` per modem. */
+/** Between background looks at the modem list while something is kept, ms: one `mmcli -L` and one `-m` per modem. */
 export const CHECK_MS = 60_000;
 
 /** A modem as the restore needs it. */
