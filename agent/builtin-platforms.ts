@@ -38,9 +38,10 @@ const openwrt: PlatformEntry = {
     const log = opts.log.child('platform');
     const firmware = await startLiveFirmware('openwrt', opts.firmware ?? {}, log);
     const { registerOpenWrtPlatform } = await import('../platform/openwrt/index.js');
-    const p = registerOpenWrtPlatform(model, { log, firmware, packetCounters: opts.packetCounters, commandPath: opts.commandPath });
+    const p = registerOpenWrtPlatform(model, { log, firmware, packetCounters: opts.packetCounters, commandPath: opts.commandPath, store: opts.store });
     return {
       firmware,
+      stateLoaded: p.stateLoaded,
       wifiScan: p.wifiScan,
       ipInterfaceDevice: p.ipInterfaceDevice,
       stop: p.stop,
@@ -114,9 +115,9 @@ const modemManager: PlatformAddOn = {
     // network settings beside them; elsewhere they are ModemManager's bearers, which a Controller adds and deletes.
     let mm: ModemManagerPlatform | undefined;
     const host = platform.cellularAccessPoints?.(() => mm!.modems());
-    mm = registerModemManagerPlatform(model, { vendorPrefix: opts.vendorPrefix, log: opts.log.child('platform'), accessPoints: host ? 'external' : 'bearers', host });
+    mm = registerModemManagerPlatform(model, { vendorPrefix: opts.vendorPrefix, log: opts.log.child('platform'), accessPoints: host ? 'external' : 'bearers', host, store: opts.store });
     const modems = mm;
-    return { cellular: true, stop: mm.stop, selfTestChecks: [new ReadCheck('mmcli', async () => `${(await modems.modems()).length} modems`)] };
+    return { cellular: true, stop: mm.stop, stateLoaded: mm.stateLoaded, selfTestChecks: [new ReadCheck('mmcli', async () => `${(await modems.modems()).length} modems`)] };
   },
 };
 

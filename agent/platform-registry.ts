@@ -170,6 +170,9 @@ export class PlatformRegistry {
         parts.wifiScan ??= more.wifiScan;
         parts.executionEnvs = [...(parts.executionEnvs ?? []), ...(more.executionEnvs ?? [])];
         parts.selfTestChecks = [...(parts.selfTestChecks ?? []), ...(more.selfTestChecks ?? [])];
+        // Both put their stored state into effect, the platform's first.
+        const [first, then] = [parts.stateLoaded, more.stateLoaded];
+        if (then) parts.stateLoaded = first ? () => first().then(then) : then;
       }
     } catch (e) {
       stops.forEach((s) => s?.());

@@ -92,13 +92,13 @@ export interface LinuxOptions extends HostRoots {
   log?: Logger;
   /** Firmware banks (FirmwareImage.{i}) behind the firmware hook, started by the caller. */
   firmware?: StagedFirmware;
-  /** The agent's store: keeps the DeviceInfo identity the factory defaults set (device-info.ts). */
+  /** The agent's store: keeps the DeviceInfo identity the factory defaults set (device-info.ts) and the temperature sensors' settings. */
   store?: DataStore;
 }
 
 export const DEFAULT_CACHE_MS = 1000;
 
-/** Registers the Linux host's objects on `model`. `stop()` ends the one background child, the `ip monitor link` watcher (LastChange), the temperature poll timer, and removes the packet counters' nftables table (the NAT table stays: nat.ts). `stateLoaded()`, called once the agent's store is loaded, writes the stored NAT rows to the kernel. */
+/** Registers the Linux host's objects on `model`. `stop()` ends the one background child, the `ip monitor link` watcher (LastChange), the temperature poll timer, and removes the packet counters' nftables table (the NAT table stays: nat.ts). `stateLoaded()`, called once the agent's store is loaded, writes the stored NAT rows to the kernel and starts the temperature polls. */
 export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {}): { stop(): void; stateLoaded(): Promise<void> } {
   const now = opts.now ?? Date.now;
   const runner = opts.runner ?? new CommandRunner({ commandPath: opts.commandPath, log: opts.log, now });
@@ -139,8 +139,9 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     registerSystemStatus(ctx, opts.persistentPath ?? '/');
     registerProcessTable(model, ctx.files, now, ctx.cacheMs);
     // TemperatureStatus: the kernel's thermal zones and hwmon inputs, polled by the agent.
-    const temperatures = registerTemperatureStatus(model, ctx.files, now);
+    const temperatures = registerTemperatureStatus(model, ctx.files, now, opts.store);
     stops.push(() => temperatures.stop());
+    loaded.push(() => temperatures.stateLoaded());
     ctx.log?.debug('linux identity', { ...identity });
   }
   // IP.Interface.LowerLayers names Ethernet.Link rows only when this platform serves them.

@@ -9,17 +9,20 @@
  * Status Error and keeps its last good reading.
  *
  * Enable, the alarm values and PollingInterval are the agent's own (the kernel has no such
- * settings: Enable false stops the polling of that sensor) and last until the agent restarts;
- * the factory alarm values are the chip's own limits (hwmon min, max else crit; a thermal zone's
- * critical trip point).
+ * settings: Enable false stops the polling of that sensor), kept in the agent's store by sensor
+ * name (temperature-settings.ts) and in effect from the first poll after a restart; the factory
+ * alarm values are the chip's own limits (hwmon min, max else crit; a thermal zone's critical
+ * trip point).
  */
 import type { CommandBinding, InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
+import type { DataStore } from '../../datamodel/store/DataStore.js';
 import { DEFAULT_POLL_S, NO_READING, pollIntervalMs, SensorReadings } from '../sensor-readings.js';
 import type { HostFiles } from './HostFiles.js';
+import { sensorIdentities, SensorSettings } from './temperature-settings.js';
 import { findSensors, milliCelsius, type SensorSource } from './temperature-sysfs.js';
 
 const SENSOR = 'Device.DeviceInfo.TemperatureStatus.TemperatureSensor.{i}.';
@@ -46,24 +49,34 @@ const SENSOR_PARAMS = [
   'PollingInterval',
 ] as const;
 
-/** One sensor's configuration, and (SensorReadings) what its polls found since the last reset. */
+/** One sensor's configuration (written, else the chip's), and (SensorReadings) what its polls found since the last reset. */
 class Sensor extends SensorReadings {
-  enabled = true;
-  pollingIntervalS = 0;
-  lowAlarm: number;
-  highAlarm: number;
   nextPollAt: number;
   failed = false;
 
   constructor(
     public source: SensorSource,
+    /** Its identity across restarts (temperature-settings.ts). */
+    public id: string,
+    private readonly settings: SensorSettings,
     now: number,
   ) {
     super();
-    this.lowAlarm = source.low ?? NO_READING;
-    this.highAlarm = source.high ?? NO_READING;
     this.nextPollAt = now;
     this.forget(now);
+  }
+
+  get enabled(): boolean {
+    return this.settings.of(this.id).Enable ?? true;
+  }
+  get pollingIntervalS(): number {
+    return this.settings.of(this.id).PollingInterval ?? 0;
+  }
+  get lowAlarm(): number {
+    return this.settings.of(this.id).LowAlarmValue ?? this.source.low ?? NO_READING;
+  }
+  get highAlarm(): number {
+    return this.settings.of(this.id).HighAlarmValue ?? this.source.high ?? NO_READING;
   }
 
   intervalMs(): number {
@@ -83,9 +96,10 @@ class Sensor extends SensorReadings {
   }
 
   values(): Record<string, Value> {
+    const enabled = this.enabled;
     return {
-      Enable: this.enabled,
-      Status: !this.enabled ? 'Disabled' : this.failed ? 'Error' : 'Enabled',
+      Enable: enabled,
+      Status: !enabled ? 'Disabled' : this.failed ? 'Error' : 'Enabled',
       Name: this.source.name,
       ...this.readings(),
       LowAlarmValue: this.lowAlarm,
@@ -100,6 +114,8 @@ class SensorPoller {
   private readonly numbers = new InstanceMap();
   private readonly sensors = new Map<string, Sensor>();
   private present: string[] = [];
+  /** The identities of `present`, same order. */
+  private presentIds: string[] = [];
   private scannedAt = -Infinity;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -108,6 +124,7 @@ class SensorPoller {
   constructor(
     private readonly files: HostFiles,
     private readonly now: () => number,
+    private readonly settings: SensorSettings,
   ) {}
 
   /** Rescans sysfs (at most every SCAN_MS) and takes every poll that fell due; one at a time. */
@@ -124,13 +141,18 @@ class SensorPoller {
     if (now - this.scannedAt >= SCAN_MS || now < this.scannedAt) {
       this.scannedAt = now;
       const found = await findSensors(this.files);
-      for (const source of found) {
+      const ids = sensorIdentities(found.map((f) => f.name));
+      found.forEach((source, i) => {
         const s = this.sensors.get(source.key);
         // Found for the first time: the agent starts watching it, which is its reset.
-        if (!s) this.sensors.set(source.key, new Sensor(source, now));
-        else s.source = source;
-      }
+        if (!s) this.sensors.set(source.key, new Sensor(source, ids[i]!, this.settings, now));
+        else {
+          s.source = source;
+          s.id = ids[i]!;
+        }
+      });
       this.present = found.map((f) => f.key);
+      this.presentIds = ids;
       this.numbers.list(this.present);
     }
     for (const key of this.present) {
@@ -180,25 +202,16 @@ class SensorPoller {
     const s = await this.sensor(keys);
     validate(s, changes);
     const now = this.now();
-    if (changes.LowAlarmValue !== undefined && changes.LowAlarmValue !== s.lowAlarm) {
-      s.lowAlarm = Number(changes.LowAlarmValue);
-      // TR-181: a new alarm value resets its alarm time.
-      s.lowAlarmAt = undefined;
-    }
-    if (changes.HighAlarmValue !== undefined && changes.HighAlarmValue !== s.highAlarm) {
-      s.highAlarm = Number(changes.HighAlarmValue);
-      s.highAlarmAt = undefined;
-    }
-    if (changes.PollingInterval !== undefined && changes.PollingInterval !== s.pollingIntervalS) {
-      s.pollingIntervalS = Number(changes.PollingInterval);
-      // The new interval counts from the last reading, never before now.
-      s.nextPollAt = Math.max(now, (s.last?.at ?? now) + s.intervalMs());
-    }
-    if (changes.Enable !== undefined && changes.Enable !== s.enabled) {
-      s.enabled = changes.Enable === true;
-      // TR-181 ResetTime: a Status transition from Disabled to Enabled is a reset.
-      if (s.enabled) s.reset(now);
-    }
+    const before = { low: s.lowAlarm, high: s.highAlarm, poll: s.pollingIntervalS, enabled: s.enabled };
+    // Kept first (the store, saved with the transaction): the getters below read the new values.
+    this.settings.write(s.id, changes, this.presentIds);
+    // TR-181: a new alarm value resets its alarm time.
+    if (s.lowAlarm !== before.low) s.lowAlarmAt = undefined;
+    if (s.highAlarm !== before.high) s.highAlarmAt = undefined;
+    // The new interval counts from the last reading, never before now.
+    if (s.pollingIntervalS !== before.poll) s.nextPollAt = Math.max(now, (s.last?.at ?? now) + s.intervalMs());
+    // TR-181 ResetTime: a Status transition from Disabled to Enabled is a reset.
+    if (s.enabled && !before.enabled) s.reset(now);
     await this.advance();
   }
 }
@@ -225,10 +238,12 @@ function validate(s: Sensor, changes: Record<string, Value>): void {
 
 /**
  * Serves Device.DeviceInfo.TemperatureStatus. and TemperatureSensor.{i}. (with Reset()) from
- * the sysfs under `files`. `stop()` ends the poll timer.
+ * the sysfs under `files`, the settings a Controller writes kept in `store` (without one, until
+ * the agent stops). With a store the first poll waits for `stateLoaded()` (the agent has loaded
+ * it), so no reading is judged by thresholds other than the saved ones; `stop()` ends the poll timer.
  */
-export function registerTemperatureStatus(model: DataModel, files: HostFiles, now: () => number): { stop(): void } {
-  const poller = new SensorPoller(files, now);
+export function registerTemperatureStatus(model: DataModel, files: HostFiles, now: () => number, store?: DataStore): { stop(): void; stateLoaded(): Promise<void> } {
+  const poller = new SensorPoller(files, now, new SensorSettings(store));
   const reset: CommandBinding = {
     run: async ({ keys }) => {
       await poller.reset(keys);
@@ -245,6 +260,6 @@ export function registerTemperatureStatus(model: DataModel, files: HostFiles, no
   model.register('Device.DeviceInfo.TemperatureStatus.', { params: [], get: () => ({}) });
   model.register(SENSOR, sensors);
   // The first poll at start: MinValue/MaxValue count from there, not from the first Get.
-  void poller.advance();
-  return { stop: () => poller.stop() };
+  if (!store) void poller.advance();
+  return { stop: () => poller.stop(), stateLoaded: () => poller.advance() };
 }

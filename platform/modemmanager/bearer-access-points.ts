@@ -16,9 +16,14 @@
  * - Delete deletes the bearer (`mmcli -m M --delete-bearer=B`).
  *
  * ModemManager keeps bearers in memory only: a restart of ModemManager, or the modem re-probing,
- * loses the rows a Controller added (the agent does not recreate them). What ModemManager refuses
- * fails the Add (7017), the Set (7002) or the Delete (7024) with mmcli's own message.
+ * loses them. The rows a Controller added (or remade by a Set) are kept in the agent's store
+ * (kept-cellular.ts), and `restore` makes the missing ones again (cellular-restore.ts says when):
+ * a kept row is there when a bearer of its modem has its APN and IP type, else it is created
+ * with its properties and connected if its Enable was true. RoamingEnabled is kept too, for the
+ * bearers made while none says. What ModemManager refuses fails the Add (7017), the Set (7002)
+ * or the Delete (7024) with mmcli's own message.
  */
+import type { Logger } from '../../datamodel/Logger.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
@@ -28,6 +33,7 @@ import { canonicalizeReferences } from '../reference.js';
 import { ipVersion } from './map-cellular.js';
 import type { Mmcli } from './Mmcli.js';
 import { known, type MmcliBearer, pathIndex } from './mmcli-types.js';
+import type { KeptBearer, KeptCellular } from './kept-cellular.js';
 
 /** A modem as the Cellular objects know it (cellular.ts). */
 export interface BearerModem {
@@ -72,13 +78,30 @@ interface Row {
   bearer: string;
 }
 
+/** The bearer table's sources beside the model. */
+export interface BearerAccessPoints {
+  /** Device.Cellular.RoamingEnabled. */
+  roaming: RoamingSource;
+  /** Makes the kept rows of `modem` that ModemManager lost again (never one it still has); whether one was lost. */
+  restore(modem: BearerModem): Promise<boolean>;
+}
+
 /**
- * Serves the AccessPoint table from the bearers, writable, and returns RoamingEnabled's source.
- * While no bearer says, RoamingEnabled is the value last written (ModemManager's default for a new bearer: allowed).
+ * Serves the AccessPoint table from the bearers, writable, the rows a Controller makes kept in
+ * `kept`. While no bearer says, RoamingEnabled is the value last written (kept too; ModemManager's
+ * default for a new bearer: allowed).
  */
-export function registerBearerAccessPoints(model: DataModel, mmcli: Mmcli, modems: BearerModems): RoamingSource {
+export function registerBearerAccessPoints(model: DataModel, mmcli: Mmcli, modems: BearerModems, kept: KeptCellular, log?: Logger): BearerAccessPoints {
   const numbers = new InstanceMap();
-  let heldRoaming = true;
+  /** Row key → the id of its kept row, for the rows a Controller made (this run's bearers). */
+  const keptRows = new Map<string, number>();
+  /** One change of ModemManager's bearers at a time: a restore never races a Controller's Add. */
+  let changing: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = changing.then(fn, fn);
+    changing = run.catch(() => undefined);
+    return run;
+  };
 
   const rows = async (): Promise<Row[]> => {
     const out: Row[] = [];
@@ -124,11 +147,11 @@ export function registerBearerAccessPoints(model: DataModel, mmcli: Mmcli, modem
   };
   const roamingNow = async (): Promise<boolean> => {
     const all = await rows();
-    if (all.length === 0) return heldRoaming;
+    if (all.length === 0) return kept.roaming() ?? true;
     const roaming = await Promise.all(all.map(async (r) => known((await bearerOf(r)).properties?.roaming)));
     // A bearer that says nothing (the initial EPS bearer) does not decide.
     const said = roaming.filter((x): x is string => x !== undefined);
-    return said.length === 0 ? heldRoaming : said.every((x) => x !== 'forbidden');
+    return said.length === 0 ? (kept.roaming() ?? true) : said.every((x) => x !== 'forbidden');
   };
 
   /** Creates the bearer `v` describes on `modem`, connects it if asked; its path. */
@@ -146,8 +169,8 @@ export function registerBearerAccessPoints(model: DataModel, mmcli: Mmcli, modem
     }
     return path;
   };
-  /** Replaces row `r` by a bearer with values `v` (same instance number). */
-  const recreate = async (r: Row, v: Record<string, Value>, roaming: boolean): Promise<void> => {
+  /** Replaces row `r` by a bearer with values `v` (same instance number); the new row's key. */
+  const recreate = async (r: Row, v: Record<string, Value>, roaming: boolean): Promise<string> => {
     const modem = await modemFor(v.Interface);
     // Created first, so a bearer ModemManager refuses leaves the old one in place.
     const path = await create(modem, { ...v, Enable: false }, roaming, ErrorCode.RequestDenied);
@@ -156,57 +179,159 @@ export function registerBearerAccessPoints(model: DataModel, mmcli: Mmcli, modem
     // A refusal here leaves the row with its new values, not connected, and says so.
     if (v.Enable === true)
       await refused(ErrorCode.RequestDenied, 'the bearer was made anew with the new values, but ModemManager could not connect it', () => mmcli.connectBearer(pathIndex(path)!, true));
+    return `${modem.key} ${path}`;
+  };
+
+  /** The kept row of `r` (undefined: not one a Controller made). */
+  const keptIdOf = (r: Row): number | undefined => keptRows.get(r.key);
+  /** Keeps row `key` as a Controller's, with values `v` (a new id unless `id`). */
+  const keep = (key: string, modem: BearerModem, v: Record<string, Value>, id?: number): void => {
+    const values = {
+      modem: modem.key,
+      APN: String(v.APN ?? ''),
+      Username: String(v.Username ?? ''),
+      Password: String(v.Password ?? ''),
+      IPVersion: v.IPVersion === undefined ? -1 : Number(v.IPVersion),
+      Type: String(v.Type ?? ''),
+      Enable: v.Enable === true,
+    };
+    keptRows.set(key, kept.keepBearer(id === undefined ? values : { ...values, id }));
   };
 
   model.register(AP, {
     params: ['Enable', 'APN', 'Username', 'Password', 'Interface', 'IPVersion', 'Type'],
     list: async () => numbers.list((await rows()).map((r) => r.key)),
     get: async ([n]) => values(await rowAt(n)),
-    set: async ([n], changes) => {
-      canonicalizeReferences(changes, ['Interface']);
-      checkValues(changes);
-      const r = await rowAt(n);
-      const current = await values(r);
-      const merged = { ...current, ...changes };
-      if (PROPERTY_PARAMS.some((p) => changes[p] !== undefined && changes[p] !== current[p])) {
-        await recreate(r, merged, await roamingNow());
-      } else if (changes.Enable !== undefined && changes.Enable !== current.Enable) {
-        await refused(ErrorCode.RequestDenied, `ModemManager could not ${changes.Enable ? 'connect' : 'disconnect'} the bearer`, () => mmcli.connectBearer(r.bearer, changes.Enable === true));
-      }
-    },
-    add: async (_parent, params) => {
-      canonicalizeReferences(params, ['Interface']);
-      checkValues(params);
-      const all = await rows();
-      // The bearers present are numbered first (in ModemManager's order), so the new row never takes their numbers.
-      numbers.list(all.map((r) => r.key));
-      if (all.length >= MAX_BEARERS) throw new UspError(ErrorCode.ResourcesExceeded, `at most ${MAX_BEARERS} access points (bearers)`);
-      const modem = await modemFor(params.Interface);
-      // Written into `params` itself, so the Add reports the Interface the row really has.
-      params.Interface = modems.interfaceOf(modem);
-      const path = await create(modem, params, await roamingNow(), ErrorCode.ObjectCouldNotBeCreated);
-      return numbers.numberOf(`${modem.key} ${path}`);
-    },
-    delete: async ([n]) => {
-      const r = await rowAt(n);
-      await refused(ErrorCode.DeleteFailure, 'ModemManager could not delete the bearer', () => mmcli.deleteBearer(r.modem.index, r.bearer));
-      numbers.retire(r.key);
-    },
+    set: ([n], changes) =>
+      serial(async () => {
+        canonicalizeReferences(changes, ['Interface']);
+        checkValues(changes);
+        const r = await rowAt(n);
+        const current = await values(r);
+        const merged = { ...current, ...changes };
+        const id = keptIdOf(r);
+        if (PROPERTY_PARAMS.some((p) => changes[p] !== undefined && changes[p] !== current[p])) {
+          const key = await recreate(r, merged, await roamingNow());
+          // The agent made this bearer: it is the Controller's row now, kept.
+          keptRows.delete(r.key);
+          keep(key, await modemFor(merged.Interface), merged, id);
+        } else if (changes.Enable !== undefined && changes.Enable !== current.Enable) {
+          await refused(ErrorCode.RequestDenied, `ModemManager could not ${changes.Enable ? 'connect' : 'disconnect'} the bearer`, () => mmcli.connectBearer(r.bearer, changes.Enable === true));
+          if (id !== undefined) keep(r.key, r.modem, merged, id);
+        }
+      }),
+    add: (_parent, params) =>
+      serial(async () => {
+        canonicalizeReferences(params, ['Interface']);
+        checkValues(params);
+        const all = await rows();
+        // The bearers present are numbered first (in ModemManager's order), so the new row never takes their numbers.
+        numbers.list(all.map((r) => r.key));
+        if (all.length >= MAX_BEARERS) throw new UspError(ErrorCode.ResourcesExceeded, `at most ${MAX_BEARERS} access points (bearers)`);
+        const modem = await modemFor(params.Interface);
+        // Written into `params` itself, so the Add reports the Interface the row really has.
+        params.Interface = modems.interfaceOf(modem);
+        const path = await create(modem, params, await roamingNow(), ErrorCode.ObjectCouldNotBeCreated);
+        const key = `${modem.key} ${path}`;
+        keep(key, modem, params);
+        return numbers.numberOf(key);
+      }),
+    delete: ([n]) =>
+      serial(async () => {
+        const r = await rowAt(n);
+        await refused(ErrorCode.DeleteFailure, 'ModemManager could not delete the bearer', () => mmcli.deleteBearer(r.modem.index, r.bearer));
+        numbers.retire(r.key);
+        const id = keptIdOf(r);
+        if (id !== undefined) kept.forgetBearer(id);
+        keptRows.delete(r.key);
+      }),
   });
 
-  return {
+  /** Makes the kept rows of `modem` that it no longer has again, connected where their Enable was true. */
+  const restore = (modem: BearerModem): Promise<boolean> =>
+    serial(async () => {
+      const mine = kept.bearers().filter((b) => b.modem === modem.key);
+      if (mine.length === 0) return false;
+      const present = (await rows()).filter((r) => r.modem.key === modem.key);
+      const props = new Map(await Promise.all(present.map(async (r) => [r.key, (await bearerOf(r)).properties ?? {}] as const)));
+      // What the Controller left to ModemManager (an empty APN, IPVersion -1) matches what it chose.
+      const same = (r: Row, b: KeptBearer): boolean => {
+        const p = props.get(r.key);
+        const apn = b.APN === '' || (known(p?.apn) ?? '').toLowerCase() === b.APN.toLowerCase();
+        return apn && (b.IPVersion === -1 || ipVersion(p?.['ip-type']) === b.IPVersion);
+      };
+      // This run's rows of the kept bearers stay theirs while their bearer is there, unchanged; the
+      // others were lost (a restarted ModemManager may give their path to another bearer).
+      const claimed = new Set<string>();
+      const found = new Set<number>();
+      const lost = new Map<number, string>();
+      for (const [key, id] of [...keptRows]) {
+        const b = mine.find((x) => x.id === id);
+        if (!b) continue;
+        const r = present.find((x) => x.key === key);
+        if (r && same(r, b)) {
+          claimed.add(key);
+          found.add(id);
+        } else {
+          keptRows.delete(key);
+          lost.set(id, key);
+        }
+      }
+      const roaming = await roamingNow();
+      let lostOne = false;
+      for (const b of mine) {
+        if (found.has(b.id)) continue;
+        // After a start, or a restart of ModemManager: a bearer with its APN and IP type is the row's, never made twice.
+        const match = present.find((r) => !claimed.has(r.key) && same(r, b));
+        if (match) {
+          claimed.add(match.key);
+          keptRows.set(match.key, b.id);
+        } else {
+          lostOne = true;
+          await remake(modem, b, roaming, lost.get(b.id), present);
+        }
+      }
+      return lostOne;
+    });
+  /** Creates kept row `b`'s bearer on `modem` (connected if its Enable was true); a refusal is logged, the row stays kept. */
+  const remake = async (modem: BearerModem, b: KeptBearer, roaming: boolean, before: string | undefined, present: readonly Row[]): Promise<void> => {
+    try {
+      const path = await mmcli.createBearer(modem.index, bearerProperties({ APN: b.APN, Username: b.Username, Password: b.Password, IPVersion: b.IPVersion, Type: b.Type }, roaming));
+      const key = `${modem.key} ${path}`;
+      // A number the new path had was a bearer ModemManager lost: it goes. The row keeps the number
+      // this run gave it, unless its old key names another bearer now.
+      numbers.retire(key);
+      if (before !== undefined && !present.some((r) => r.key === before)) numbers.rekey([[before, key]]);
+      keptRows.set(key, b.id);
+      log?.info('access point made again: ModemManager had lost its bearer', { modem: modem.key, APN: b.APN, bearer: path });
+      if (b.Enable) {
+        await mmcli.connectBearer(pathIndex(path)!, true).catch((e: unknown) => {
+          log?.warn('access point made again but not connected', { APN: b.APN, why: e instanceof Error ? e.message : String(e) });
+        });
+      }
+    } catch (e) {
+      log?.warn('access point not made again: ModemManager refused the bearer', { modem: modem.key, APN: b.APN, why: e instanceof Error ? e.message : String(e) });
+    }
+  };
+
+  const roaming: RoamingSource = {
     get: roamingNow,
     /** Every bearer whose allow-roaming differs is made anew with the new value (bearers are immutable). */
-    set: async (enabled) => {
-      for (const r of await rows()) {
-        // A bearer that prints no roaming (the initial EPS bearer) is not a data bearer to make anew.
-        const now = known((await bearerOf(r)).properties?.roaming);
-        if (now === undefined || now === (enabled ? 'allowed' : 'forbidden')) continue;
-        await recreate(r, await values(r), enabled);
-      }
-      heldRoaming = enabled;
-    },
+    set: (enabled) =>
+      serial(async () => {
+        for (const r of await rows()) {
+          // A bearer that prints no roaming (the initial EPS bearer) is not a data bearer to make anew.
+          const now = known((await bearerOf(r)).properties?.roaming);
+          if (now === undefined || now === (enabled ? 'allowed' : 'forbidden')) continue;
+          const id = keptIdOf(r);
+          const key = await recreate(r, await values(r), enabled);
+          keptRows.delete(r.key);
+          if (id !== undefined) keptRows.set(key, id);
+        }
+        kept.setRoaming(enabled);
+      }),
   };
+  return { roaming, restore };
 }
 
 /** "default, ims" → ["default", "ims"]; "--" → []. */

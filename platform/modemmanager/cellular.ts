@@ -8,8 +8,9 @@
  * Interface writes: Enable enables or disables the modem (`mmcli -m M --enable`/`--disable`),
  * NetworkRequested registers it with an operator code or automatically
  * (`--3gpp-register-in-operator`/`--3gpp-register-home`). ModemManager does not say which
- * operator was requested, so NetworkRequested reads what the agent asked since it started
- * ("" automatic, ModemManager's own default). LastChange counts from the read where the agent
+ * operator was requested and forgets it when it restarts, so NetworkRequested reads what the
+ * agent asked, kept in the agent's store ("" automatic, ModemManager's own default) and asked
+ * again at start and when ModemManager restarts (kept-cellular.ts, cellular-restore.ts). LastChange counts from the read where the agent
  * first saw the current Status (ModemManager keeps no time of a state change). AvailableNetworks
  * is the network in use: a full list needs `--3gpp-scan`, which interrupts the data session.
  *
@@ -46,6 +47,9 @@ import { registerWithVendorParams, sinrParam } from '../vendor-param.js';
 import { StatusSeen } from '../status-seen.js';
 import { CommandError } from '../exec/CommandError.js';
 import { registerBearerAccessPoints, type RoamingSource } from './bearer-access-points.js';
+import type { Logger } from '../../datamodel/Logger.js';
+import { CellularRestore, type RestoreModem } from './cellular-restore.js';
+import { KeptCellular } from './kept-cellular.js';
 
 /**
  * Settings of the modems that the host platform keeps in its own configuration and applies
@@ -59,9 +63,6 @@ export interface CellularHostSettings {
   /** Interface.PreferredAccessTechnology of the modem at `device`: the modes it may use, the one it prefers (undefined: none). */
   preferredModes: { set(device: string, allowed: readonly string[], preferred: string | undefined): Promise<void> };
 }
-
-/** Modems whose requested network the agent remembers at most (a gateway has one or two). */
-const MAX_REQUESTED = 16;
 
 /** Runs a ModemManager change; its refusal is 7002 with mmcli's message. */
 async function mmcliChange(fn: () => Promise<void>, what: string): Promise<void> {
@@ -94,7 +95,11 @@ export interface ModemInterface {
  */
 export type AccessPointSource = 'bearers' | 'external';
 
-/** Serves Device.Cellular. and its Interface, USIM and (from bearers) AccessPoint objects. */
+/**
+ * Serves Device.Cellular. and its Interface, USIM and (from bearers) AccessPoint objects. What a
+ * Controller writes that ModemManager forgets is kept in `kept` and, with 'bearers', applied
+ * again by the returned `restore` (its stateLoaded() once the agent's store is loaded).
+ */
 export function registerCellular(
   model: DataModel,
   mmcli: Mmcli,
@@ -102,11 +107,13 @@ export function registerCellular(
   accessPoints: AccessPointSource = 'bearers',
   host?: CellularHostSettings,
   now: () => number = Date.now,
-): { modems(): Promise<ModemInterface[]> } {
+  keep: { kept?: KeptCellular; log?: Logger; checkMs?: number } = {},
+): { modems(): Promise<ModemInterface[]>; restore?: CellularRestore } {
+  const { kept = new KeptCellular(undefined), log } = keep;
   const modemNumbers = new InstanceMap();
   const statusSeen = new StatusSeen(now);
-  /** NetworkRequested per modem key: what the agent asked ModemManager to register with ("" automatic). */
-  const requested = new Map<string, string>();
+  /** Puts back what ModemManager forgot (with 'bearers': OpenWrt's proto applies its UCI itself). */
+  let restore: CellularRestore | undefined;
   // The bearers (generic Linux) or the host platform's configuration (OpenWrt's UCI) hold it.
   let roamingSource: RoamingSource | undefined = accessPoints === 'bearers' ? undefined : host?.roaming;
   const servesRoaming = accessPoints === 'bearers' || host !== undefined;
@@ -115,12 +122,14 @@ export function registerCellular(
   const modems = async (): Promise<Modem[]> => {
     const indices = (await mmcli.list()).map(pathIndex).filter((i): i is string => i !== undefined);
     mmcli.retainModems(new Set(indices));
-    return Promise.all(
+    const all = await Promise.all(
       indices.map(async (index) => {
         const data = (await mmcli.modem(index)).modem ?? {};
         return { index, key: known(data.generic?.device) ?? known(data['dbus-path']) ?? `modem ${index}`, data };
       }),
     );
+    restore?.seen(all.map(restoreModem));
+    return all;
   };
   const modemAt = async (n: number | undefined): Promise<Modem> => {
     const key = modemNumbers.requireKey(n);
@@ -185,7 +194,7 @@ export function registerCellular(
           PreferredAccessTechnology: preferredAccessTechnology(g['current-modes']),
           // Without a network scan (it interrupts the data session) the one network known to be available is the one in use.
           AvailableNetworks: inUse.replace(/,/g, ''),
-          NetworkRequested: host ? await host.networkRequested.get(known(g.device) ?? '') : (requested.get(key) ?? ''),
+          NetworkRequested: host ? await host.networkRequested.get(known(g.device) ?? '') : kept.networkRequested(key),
           NetworkInUse: inUse,
         };
         // Administrative state: only a disabled modem is not enabled (a failed one is enabled and broken).
@@ -227,8 +236,7 @@ export function registerCellular(
           if (host) await host.networkRequested.set(device, code);
           else {
             await mmcliChange(() => mmcli.register(index, code), 'ModemManager could not register the modem');
-            if (code === '') requested.delete(key);
-            else if (requested.size < MAX_REQUESTED || requested.has(key)) requested.set(key, code);
+            kept.setNetworkRequested(key, code);
           }
         }
         if (tech !== undefined) {
@@ -275,10 +283,32 @@ export function registerCellular(
   };
   if (accessPoints === 'external') return { modems: modemInterfaces };
 
-  const roaming = registerBearerAccessPoints(model, mmcli, {
-    all: async () => (await modems()).map((m) => ({ index: m.index, key: m.key, bearers: m.data.generic?.bearers ?? [] })),
-    interfaceOf: (m) => `Device.Cellular.Interface.${modemNumbers.numberOf(m.key)}`,
-  });
-  roamingSource = roaming;
-  return { modems: modemInterfaces };
+  const bearers = registerBearerAccessPoints(
+    model,
+    mmcli,
+    {
+      all: async () => (await modems()).map((m) => ({ index: m.index, key: m.key, bearers: m.data.generic?.bearers ?? [] })),
+      interfaceOf: (m) => `Device.Cellular.Interface.${modemNumbers.numberOf(m.key)}`,
+    },
+    kept,
+    log,
+  );
+  roamingSource = bearers.roaming;
+  restore = new CellularRestore(
+    {
+      modems: async () => (await modems()).map(restoreModem),
+      networkRequested: (key) => kept.networkRequested(key),
+      anythingKept: () => kept.anything(),
+      register: (index, code) => mmcli.register(index, code),
+      restoreBearers: (m) => bearers.restore(m),
+      log,
+    },
+    keep.checkMs,
+  );
+  return { modems: modemInterfaces, restore };
+}
+
+/** What the restore needs of a modem. */
+function restoreModem(m: Modem): RestoreModem {
+  return { index: m.index, key: m.key, operatorCode: known(m.data['3gpp']?.['operator-code']), bearers: m.data.generic?.bearers ?? [] };
 }

@@ -6,6 +6,8 @@
  */
 import type { Logger } from '../../datamodel/Logger.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
+import type { DataStore } from '../../datamodel/store/DataStore.js';
+import { KeptCellular } from './kept-cellular.js';
 import { CommandRunner } from '../exec/CommandRunner.js';
 import { type AccessPointSource, type CellularHostSettings, type ModemInterface, registerCellular } from './cellular.js';
 import type { RoamingSource } from './bearer-access-points.js';
@@ -44,13 +46,23 @@ export interface ModemManagerOptions {
    * ('external' access points: OpenWrt's UCI `allow_roaming` and `plmn`). Ignored with 'bearers'.
    */
   host?: CellularHostSettings;
+  /**
+   * The agent's store: with 'bearers', NetworkRequested, RoamingEnabled and the access points a
+   * Controller adds are kept there and applied again after a restart of the agent or of
+   * ModemManager (kept-cellular.ts). Without it they are held until the agent stops.
+   */
+  store?: DataStore;
+  /** How often the modems are looked at in the background while something is kept, ms (default CHECK_MS, a minute). */
+  restoreCheckMs?: number;
 }
 
 export type { AccessPointSource, CellularHostSettings, ModemInterface, RoamingSource };
 
 export interface ModemManagerPlatform {
-  /** A no-op: nothing runs in the background. */
+  /** Ends the background look at the modems (cellular-restore.ts). */
   stop(): void;
+  /** Called once the agent's store is loaded: what ModemManager forgot is applied again, then watched for. */
+  stateLoaded(): Promise<void>;
   /** Each modem's device path and Device.Cellular.Interface.{i} reference (cached like every mmcli read). */
   modems(): Promise<ModemInterface[]>;
 }
@@ -73,8 +85,13 @@ export function registerModemManagerPlatform(model: DataModel, opts: ModemManage
     signalRate,
     log: opts.log,
   });
-  const { modems } = registerCellular(model, mmcli, opts.vendorPrefix, opts.accessPoints, opts.accessPoints === 'external' ? opts.host : undefined, opts.now);
-  return { stop: () => undefined, modems };
+  const external = opts.accessPoints === 'external';
+  const { modems, restore } = registerCellular(model, mmcli, opts.vendorPrefix, opts.accessPoints, external ? opts.host : undefined, opts.now, {
+    kept: new KeptCellular(external ? undefined : opts.store),
+    log: opts.log,
+    checkMs: opts.restoreCheckMs,
+  });
+  return { stop: () => restore?.stop(), stateLoaded: () => restore?.stateLoaded() ?? Promise.resolve(), modems };
 }
 
 /**

@@ -68,6 +68,7 @@ import { findNft, PacketClassCounters, packetCountersUsable } from '../linux/pac
 import { HostFiles } from '../linux/HostFiles.js';
 import { registerTemperatureStatus } from '../linux/temperature-status.js';
 import type { DeviceStatusMap } from './ubus-types.js';
+import type { DataStore } from '../../datamodel/store/DataStore.js';
 
 export interface OpenWrtOptions {
   /** Directory holding `ubus` and `uci`; default: found on PATH. */
@@ -107,6 +108,8 @@ export interface OpenWrtOptions {
   ntpStateFile?: string;
   /** Where sysfs is mounted, for the temperature sensors (default /sys). */
   sysRoot?: string;
+  /** The agent's store: keeps the temperature sensors' settings (without one they last until the agent stops). */
+  store?: DataStore;
 }
 
 export interface OpenWrtPlatform {
@@ -114,6 +117,8 @@ export interface OpenWrtPlatform {
   stop(): void;
   /** Resolves once the event listeners run and their baselines are read; never rejects. */
   ready: Promise<void>;
+  /** Called once the agent's store is loaded: the temperature sensors start polling under their saved settings. */
+  stateLoaded(): Promise<void>;
   /** The command runner: `calls` counts external commands, for the bench. */
   runner: CommandRunner;
   /**
@@ -157,7 +162,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   }
   registerDeviceInfo(ctx, opts.procStat, opts.firmware);
   registerTime(ctx, uci, opts.ntpStateFile);
-  const temperatures = registerTemperatureStatus(model, new HostFiles({ sysRoot: opts.sysRoot }), ctx.now);
+  const temperatures = registerTemperatureStatus(model, new HostFiles({ sysRoot: opts.sysRoot }), ctx.now, opts.store);
   if (opts.firmware) registerStagedFirmwareImages(model, opts.firmware);
   // Ethernet.Link of a bridge stacks on the Bridging management port, registered below.
   const bridgeStack: BridgeStack = {};
@@ -188,6 +193,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
       ctx.packetClasses?.stop();
     },
     ready: events.ready.catch(() => undefined),
+    stateLoaded: () => temperatures.stateLoaded(),
     runner,
     wifiScan: openWrtWiFiScanner(ctx, wifi),
     ipInterfaceDevice: (n) => ip.deviceOf(n),
