@@ -19,6 +19,8 @@ import { watchAndSchemaCommands } from './commands/watch-schema-commands.js';
 import { profilesCommand } from './commands/profiles-command.js';
 import { fleetCommand } from './commands/fleet-command.js';
 import { parseRunFast, type RunOptionValues } from './run-fast-path.js';
+import { timeSetting } from '../defaults/time-option.js';
+import type { TimeSettings } from '../../platform/linux/time.js';
 import { checkManageDns, parseManageInterfacesOption, parsePacketCountersOption, parseNatOption } from '../defaults/manage-interfaces.js';
 
 /** Exit code when the agent cannot start (bad defaults, port in use): procd should not respawn fast. */
@@ -41,6 +43,7 @@ interface RunArgs {
   manageDns?: string;
   packetCounters?: boolean;
   nat?: boolean;
+  time?: boolean | TimeSettings;
 }
 
 /** Set once SIGTERM/SIGINT arrived: a start that fails after it is a stop, not a start failure. */
@@ -113,6 +116,7 @@ async function run(args: RunArgs): Promise<void> {
         manageDns,
         packetCounters,
         nat,
+        time: args.time,
         ...args.firmware,
       });
       current = await starting;
@@ -164,6 +168,7 @@ async function runCommand(a: RunOptionValues): Promise<void> {
       manageDns: a['manage-dns'] === undefined ? undefined : checkManageDns(a['manage-dns'], '--manage-dns'),
       packetCounters: a['packet-counters'] === undefined ? undefined : parsePacketCountersOption(a['packet-counters']),
       nat: a.nat === undefined ? undefined : parseNatOption(a.nat),
+      time: timeSetting(a.time, a['time-zone-file']),
     });
   } catch (e) {
     // After SIGTERM the signal handler exits 0 once the stop is done: a start it cut short is no failure.
@@ -217,6 +222,14 @@ export async function main(argv: string[]): Promise<void> {
           .option('nat', {
             type: 'string',
             describe: "nftables | off: serve Device.NAT. (port mappings, masquerading) as the agent's own nftables table on Linux (default nftables where nft runs with CAP_NET_ADMIN)",
+          })
+          .option('time', {
+            type: 'string',
+            describe: "chrony | off: serve Device.Time. (Time:2, Client.{i}) from chronyd on Linux, its sources in the agent's own sourcedir file (default chrony where chronyc answers)",
+          })
+          .option('time-zone-file', {
+            type: 'string',
+            describe: 'file a written Device.Time.LocalTimeZone goes to as a TZif file on Linux, e.g. /etc/localtime (default none: kept by the agent only)',
           })
           .option('firmware-staging', {
             type: 'string',

@@ -33,6 +33,9 @@ export interface RunOptionValues {
   'packet-counters'?: string;
   /** `--nat nftables|off`: Device.NAT. as the agent's own nftables table (Linux). */
   nat?: string;
+  /** `--time chrony|off`, `--time-zone-file FILE`: Device.Time. from chrony (Linux). */
+  time?: string;
+  'time-zone-file'?: string;
   /** `--plugin FILE`, repeatable (agent/plugins/). */
   plugin?: string[];
 }
@@ -54,6 +57,8 @@ const STRING_OPTIONS = [
   'manage-dns',
   'packet-counters',
   'nat',
+  'time',
+  'time-zone-file',
 ] as const;
 
 /** What a `--platform` value looks like (plugins' names follow the same rule: agent/plugins/load-plugins.ts). */
@@ -104,6 +109,8 @@ export function parseRunFast(argv: readonly string[]): RunOptionValues | undefin
     'manage-dns': v['manage-dns'],
     'packet-counters': v['packet-counters'],
     nat: v.nat,
+    time: v.time,
+    'time-zone-file': v['time-zone-file'],
     plugin: v.plugin,
   };
 }
