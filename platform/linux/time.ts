@@ -41,7 +41,7 @@ import { defaultValue } from '../../datamodel/value/default-value.js';
 import { dateTimeOf, type Value } from '../../datamodel/value/Value.js';
 import { isPosixTz, posixTzProblem } from '../posix-tz.js';
 import { type ChronyState, type Chronyc, isSynchronized } from './chrony.js';
-import { type BadParam, clientProblems, DEFAULT_SOURCES_FILE, MAX_CLIENTS, renderSources, serverList } from './chrony-sources.js';
+import { type BadParam, clientProblems, MAX_CLIENTS, renderSources, serverList } from './chrony-sources.js';
 import { hostTimeZone, tzifOf } from './tzif.js';
 
 const TIME = 'Device.Time.';
@@ -67,9 +67,9 @@ export interface TimeSettings {
 
 /**
  * Whether Device.Time. is served from chrony: the setting (`--time chrony|off`; undefined = on
- * where chronyc answers), chronyc answering `chronyc -c tracking`, and the directory of the
- * sources file existing. `why` says what is missing and the fix, for the start-up line. Run once
- * at start, synchronously (the supported model is fixed when the platform registers).
+ * where chronyc answers) and chronyc answering `chronyc -c tracking`. `why` says what is missing,
+ * for the start-up line. Run once at start, synchronously (the supported model is fixed when the
+ * platform registers).
  */
 export function timeUsable(setting: boolean | undefined, settings: TimeSettings, chronyc = 'chronyc'): { usable: boolean; why?: string } {
   if (setting === false) return { usable: false, why: 'switched off (--time off)' };
@@ -77,11 +77,13 @@ export function timeUsable(setting: boolean | undefined, settings: TimeSettings,
   const r = spawnSync(chronyc, [...socket, '-n', '-c', 'tracking'], { encoding: 'utf8', timeout: 3000, stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') return { usable: false, why: 'chronyc (chrony) is not installed' };
   if (r.status !== 0) return { usable: false, why: `chronyd does not answer chronyc: ${(r.stderr || r.stdout || String(r.error ?? '')).trim().slice(0, 200)}` };
-  const dir = dirname(settings.sourcesFile ?? DEFAULT_SOURCES_FILE);
-  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
-    return { usable: false, why: `${dir} does not exist: create it and add \`sourcedir ${dir}\` to chrony.conf (chrony 4.0+)` };
-  }
   return { usable: true };
+}
+
+/** The fix when the sources file's directory is missing: chronyd reads nothing the agent writes until chrony.conf names it. */
+function sourcedirFix(file: string): string {
+  const dir = dirname(file);
+  return `create ${dir} and add \`sourcedir ${dir}\` to chrony.conf (chrony 4.0+)`;
 }
 
 export interface LinuxTimeOptions {
@@ -127,6 +129,9 @@ export class LinuxTime {
   async start(): Promise<void> {
     const zone = await hostTimeZone(this.opts.localtimeFile ?? '/etc/localtime');
     if (zone !== undefined) this.hostZone = zone;
+    if (!statSync(dirname(this.opts.sourcesFile), { throwIfNoEntry: false })?.isDirectory()) {
+      this.opts.log?.warn('Device.Time. is read from chrony, but its Enable and Client.{i} cannot be written', { file: this.opts.sourcesFile, fix: sourcedirFix(this.opts.sourcesFile) });
+    }
     this.written = await readFile(this.opts.sourcesFile, 'utf8').catch(() => undefined);
     // Nothing configured through the agent and no file of its own: chrony is left as the image set it up.
     if (this.written === undefined && this.opts.store.row(TIME) === undefined && this.clientRows().length === 0) return;
@@ -222,7 +227,8 @@ export class LinuxTime {
       await this.apply();
     } catch (e) {
       put(before);
-      throw new UspError(ErrorCode.InternalError, `the NTP sources file ${this.opts.sourcesFile} could not be written, so nothing changed: ${message(e)}`);
+      const fix = (e as NodeJS.ErrnoException).code === 'ENOENT' ? `; ${sourcedirFix(this.opts.sourcesFile)}` : '';
+      throw new UspError(ErrorCode.InternalError, `the NTP sources file ${this.opts.sourcesFile} could not be written, so nothing changed: ${message(e)}${fix}`);
     }
   }
 }

@@ -173,6 +173,26 @@ describe('Device.Time. from a real chronyd', () => {
   });
 });
 
+describe('a sources directory chrony.conf does not name', () => {
+  it('reads are served; a change is refused with 7003 naming the sourcedir line to add, and nothing is kept', async () => {
+    const missing = join(dir, 'no-such-dir', 'usp-agent.sources');
+    const g = await startAgent({ platform: 'linux', captureLogs: true, agent: { time: { sourcesFile: missing, chronySocket: clientSocket } } });
+    try {
+      expect(g.logs.find((l) => /cannot be written/.test(l))).toMatch(/level=warn.*sourcedir/);
+      expect(await get(g.controller, 'Device.Time.Status')).toMatch(/^(Unsynchronized|Synchronized)$/);
+      const r = await tryAdd(g.controller, 'Device.Time.Client.', { Enable: 'true', Servers: '127.0.0.1' });
+      expect(r).toMatchObject({ ok: false });
+      if (!r.ok) {
+        expect(r.paramErrCode ?? r.errCode).toBe(7003);
+        expect(r.errMsg).toMatch(/add `sourcedir .*no-such-dir` to chrony\.conf/);
+      }
+      expect(await get(g.controller, 'Device.Time.ClientNumberOfEntries')).toBe('0');
+    } finally {
+      await g.close();
+    }
+  });
+});
+
 describe('Device.Time. not served', () => {
   for (const [name, time, why] of [
     ['--time off', false, /switched off \(--time off\)/],
