@@ -8,13 +8,19 @@
  *   update interval, leap status ("Normal", "Insert second", "Delete second", "Not synchronised").
  * - `sources`: mode (`^` server, `=` peer, `#` reference clock), state (`*` selected, `+`
  *   combined, `-` not combined, `?` unreachable, `x` falseticker, `~` too variable), name,
- *   stratum, poll (log2 s), reach (the octal register of the last eight polls, as a decimal
- *   number in CSV), seconds since the last sample (4294967295: never), offsets.
+ *   stratum, poll (log2 s), reach (the register of the last eight polls, in octal), seconds
+ *   since the last sample (4294967295: never), offsets.
  *
- * `-N` prints each source as configured (the host name a Controller wrote, not its address), so a
- * source is matched to the Device.Time.Client.{i} row that names it; `-n` keeps chronyc from
- * resolving addresses back to names (no DNS lookup on a Get).
+ * - `ntpdata`: per NTP source (reference clocks left out), in the order of `sources`: its
+ *   address, ..., and last the counters Total TX, Total RX, Total valid RX, Total good RX
+ *   (fields 31-34 in chrony 4.3; later versions append more).
+ *
+ * The three are read by ONE chronyc run (commands on its standard input), so they describe the
+ * same moment and cost one process. `-N` prints each source as configured (the host name a
+ * Controller wrote, not its address), so a source is matched to the Device.Time.Client.{i} row
+ * that names it; `-n` keeps chronyc from resolving addresses back to names (no DNS lookup on a Get).
  */
+import { cachedSource, type CachedSource } from '../../datamodel/tree/binding-helpers.js';
 import type { CommandRunner } from '../exec/CommandRunner.js';
 
 /** chrony's leap status: "Not synchronised" is the only one of an unsynchronized clock. */
@@ -40,6 +46,9 @@ export interface ChronySource {
   stratum: number;
   /** Reach register: a bit per poll answered, of the last eight. */
   reach: number;
+  /** NTP sources: requests sent and responses that passed every test (`ntpdata`'s Total TX, Total good RX). */
+  sent?: number;
+  goodReceived?: number;
 }
 
 /** chronyc's CSV text for the `local` reference (`local stratum N` without a source). */
@@ -50,6 +59,10 @@ const MODES = { '^': 'server', '=': 'peer', '#': 'refclock' } as const;
 const STATES = { '*': 'selected', '+': 'combined', '-': 'notCombined', '?': 'unreachable', x: 'falseticker', '~': 'variable' } as const;
 const TRACKING_FIELDS = 14;
 const SOURCE_FIELDS = 10;
+/** chrony 4.3's `ntpdata` record; later versions append fields. */
+const NTPDATA_FIELDS = 34;
+/** Requests a source is sent without a good answer before its Client reads Error_FailedToSynchronize: an iburst, or four polls. */
+export const FAILED_AFTER_REQUESTS = 4;
 /** More sources than any chrony configuration holds: a longer output is not read further. */
 export const MAX_SOURCES = 64;
 
@@ -64,20 +77,64 @@ export function parseTracking(text: string): ChronyTracking {
   return { referenceId: f[0]!.toUpperCase(), address: f[1]!, stratum: Number(f[2]), leap };
 }
 
+/** One `chronyc -c sources` line. */
+function sourceOf(line: string): ChronySource {
+  const f = line.split(',');
+  const mode = MODES[f[0] as keyof typeof MODES];
+  const state = STATES[f[1] as keyof typeof STATES];
+  if (f.length !== SOURCE_FIELDS || mode === undefined || state === undefined || f[2] === '') {
+    throw new Error(`chronyc -c sources printed a line that is no source: ${JSON.stringify(line.slice(0, 120))}`);
+  }
+  // Reach is the octal register in CSV too ("377": the last eight polls answered).
+  return { mode, state, name: f[2]!, stratum: Number(f[3]), reach: parseInt(f[5]!, 8) };
+}
+
 /** Parses `chronyc -c sources` (no lines: no source); throws on a line of another shape. */
 export function parseSources(text: string): ChronySource[] {
-  const out: ChronySource[] = [];
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    const f = line.split(',');
-    const mode = MODES[f[0] as keyof typeof MODES];
-    const state = STATES[f[1] as keyof typeof STATES];
-    if (f.length !== SOURCE_FIELDS || mode === undefined || state === undefined || f[2] === '') {
-      throw new Error(`chronyc -c sources printed a line that is no source: ${JSON.stringify(line.slice(0, 120))}`);
-    }
-    if (out.length < MAX_SOURCES) out.push({ mode, state, name: f[2]!, stratum: Number(f[3]), reach: Number(f[5]) });
+  return lines(text)
+    .slice(0, MAX_SOURCES)
+    .map((l) => sourceOf(l));
+}
+
+function lines(text: string): string[] {
+  return text.split('\n').filter((l) => l.trim() !== '');
+}
+
+/**
+ * chronyc's reply when it could not do part of a command, written apart from the CSV so it may
+ * come first: "503 No such source" when `tracking -N` looks up the name of a reference that is
+ * no longer a source (it then prints "?" as the address).
+ */
+const REPLY_RE = /^\d{3} \D/;
+
+/**
+ * Parses the output of one chronyc run of `tracking`, `sources`, `ntpdata` (CSV): the tracking
+ * record, the source lines, then an ntpdata record per NTP source in the same order, whose
+ * counters go onto its source (not when the two lists differ in length: one changed between the
+ * commands). Reply lines are skipped. Throws when there is no tracking record.
+ */
+export function parseChronyState(text: string): ChronyState {
+  const all = lines(text).filter((l) => !REPLY_RE.test(l));
+  const tracking = parseTracking(all.find((l) => l.split(',').length === TRACKING_FIELDS) ?? all[0] ?? '');
+  const sources = all
+    .filter((l) => l.split(',').length === SOURCE_FIELDS)
+    .slice(0, MAX_SOURCES)
+    .map((l) => sourceOf(l));
+  const ntp = all.map((l) => l.split(',')).filter((f) => f.length >= NTPDATA_FIELDS);
+  const ntpSources = sources.filter((s) => s.mode !== 'refclock');
+  // Aligned by position, as chronyc prints both; a list that changed between the commands (a reload) is not matched.
+  if (ntp.length === ntpSources.length) {
+    ntpSources.forEach((s, i) => {
+      s.sent = Number(ntp[i]![30]);
+      s.goodReceived = Number(ntp[i]![33]);
+    });
   }
-  return out;
+  return { tracking, sources };
+}
+
+/** Every request of this source went unanswered (or failed chrony's tests) after FAILED_AFTER_REQUESTS: it failed to give the time. */
+export function hasFailed(s: ChronySource): boolean {
+  return s.sent !== undefined && s.goodReceived === 0 && s.sent >= FAILED_AFTER_REQUESTS;
 }
 
 /**
@@ -102,29 +159,33 @@ export interface ChronyState {
  * chronyc's own (/run/chrony/chronyd.sock, or UDP port 323 when it cannot use that).
  */
 export class Chronyc {
+  private readonly reading: CachedSource<ChronyState>;
+
   constructor(
     private readonly runner: CommandRunner,
     private readonly socket?: string,
     /** How long one reading serves every Get of Device.Time. and its Client rows, ms. */
-    private readonly cacheMs = 1000,
-  ) {}
+    cacheMs = 1000,
+    now: () => number = Date.now,
+  ) {
+    this.reading = cachedSource(
+      async () => parseChronyState(await runner.run('chronyc', this.args('-N', '-n', '-c'), { input: 'tracking\nsources\nntpdata\n', display: 'chronyc -N -n -c (tracking, sources, ntpdata)' })),
+      { maxAgeMs: cacheMs, now },
+    );
+  }
 
   private args(...command: string[]): string[] {
     return [...(this.socket !== undefined ? ['-h', this.socket] : []), ...command];
   }
 
   /** Tracking and sources; rejects when chronyd does not answer. */
-  async state(): Promise<ChronyState> {
-    const [tracking, sources] = await Promise.all([
-      this.runner.cached('chronyc', this.args('-n', '-c', 'tracking'), this.cacheMs, parseTracking),
-      this.runner.cached('chronyc', this.args('-N', '-c', 'sources'), this.cacheMs, parseSources),
-    ]);
-    return { tracking, sources };
+  state(): Promise<ChronyState> {
+    return this.reading.read();
   }
 
   /** `chronyc reload sources` (chrony 4.0+): chronyd reads its `sourcedir` files again. */
   async reloadSources(): Promise<void> {
     await this.runner.run('chronyc', this.args('reload', 'sources'));
-    this.runner.invalidate('chronyc');
+    this.reading.invalidate();
   }
 }

@@ -7,16 +7,16 @@
  * | TR-181                       | Linux with chrony                                                       |
  * |------------------------------|-------------------------------------------------------------------------|
  * | Time.Enable                  | stored (default true); false writes the sources file with no source     |
- * | Time.Status                  | Disabled when not enabled; Error when chronyd does not answer chronyc; Synchronized when `chronyc -c sources` shows a selected (`*`) source and tracking's leap status is not "Not synchronised"; else Unsynchronized |
+ * | Time.Status                  | Disabled when not enabled; Error when chronyd does not answer chronyc; Synchronized when `chronyc -c sources` shows a selected (`*`) source and tracking's leap status is not "Not synchronised"; Error when there are enabled Clients and each is Error_FailedToSynchronize; else Unsynchronized |
  * | Time.CurrentLocalTime        | the clock (dateTime values are canonical UTC in this agent; the zone is LocalTimeZone) |
  * | Time.LocalTimeZone           | stored; until set, the host's: the POSIX TZ string that ends /etc/localtime (TZif v2+) |
  * | Time.Client.{i}.             | stored rows (at most MAX_CLIENTS); each enabled row's Servers are `server` lines of the sources file |
- * | Client.{i}.Status            | Disabled (row or Time disabled), Error (chronyd silent), Synchronized when the selected source is one of its Servers, else Unsynchronized |
+ * | Client.{i}.Status            | Disabled (row or Time disabled), Error (chronyd silent), Synchronized when the selected source is one of its Servers, Error_FailedToSynchronize when each of its servers was sent 4 requests (`ntpdata` Total TX) without a good answer (Total good RX 0), else Unsynchronized |
  * | Client.{i}.ServerInUse       | the selected source, when it is one of the row's Servers                |
  *
  * TR-181 2.19 has no NTPServer1..5 (deleted in 2.19, for Client.{i}): the servers are
- * Client.{i}.Servers. Time.Status's Error_FailedToSynchronize is deleted too; its "Error" is
- * used for a time client that does not run.
+ * Client.{i}.Servers. Time.Status's Error_FailedToSynchronize is deleted too (Client.{i}.Status
+ * has it); Time.Status's "Error" is a time client that does not run, or every Client failed.
  *
  * A change is written to the file before it is answered: a file that cannot be written refuses
  * it with 7003 and the store put back. A chronyd that does not answer `reload sources` does not
@@ -40,7 +40,7 @@ import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
 import { defaultValue } from '../../datamodel/value/default-value.js';
 import { dateTimeOf, type Value } from '../../datamodel/value/Value.js';
 import { isPosixTz, posixTzProblem } from '../posix-tz.js';
-import { type ChronyState, type Chronyc, isSynchronized } from './chrony.js';
+import { type ChronyState, type Chronyc, hasFailed, isSynchronized } from './chrony.js';
 import { type BadParam, clientProblems, MAX_CLIENTS, renderSources, serverList } from './chrony-sources.js';
 import { hostTimeZone, tzifOf } from './tzif.js';
 
@@ -169,6 +169,27 @@ export class LinuxTime {
     return isSynchronized(state.tracking, state.sources);
   }
 
+  /**
+   * An enabled Client row's Status and ServerInUse from chronyc's reading: Synchronized when the
+   * selected source is one of its Servers; Error_FailedToSynchronize ("attempted to contact the
+   * remote NTP server but failed to acquire accurate absolute time") when chronyd lists its
+   * servers and every one was sent FAILED_AFTER_REQUESTS requests without a good answer; else
+   * Unsynchronized (a name not resolved yet is not listed).
+   */
+  clientStatus(row: Row, state: ChronyState): { Status: string; ServerInUse: string } {
+    const servers = new Set(serverList(row.Servers).map((s) => s.toLowerCase()));
+    const mine = state.sources.filter((s) => servers.has(s.name.toLowerCase()));
+    const inUse = mine.find((s) => s.state === 'selected');
+    if (inUse && this.synchronized(state)) return { Status: 'Synchronized', ServerInUse: inUse.name };
+    return { Status: mine.length > 0 && mine.every(hasFailed) ? 'Error_FailedToSynchronize' : 'Unsynchronized', ServerInUse: '' };
+  }
+
+  /** Time.Status Error: "None of the configured Time clients were able to synchronize": there are enabled Clients and each failed. */
+  everyClientFailed(state: ChronyState): boolean {
+    const enabled = this.clientRows().filter(([, r]) => r.Enable === true);
+    return enabled.length > 0 && enabled.every(([, r]) => this.clientStatus(r, state).Status === 'Error_FailedToSynchronize');
+  }
+
   clientRows(): Array<[number, Row]> {
     const { store } = this.opts;
     return store.instances(this.clients.tablePathOf([])).map((n) => [n, store.row(this.clients.pathOf([n])) ?? {}]);
@@ -247,7 +268,7 @@ class TimeBinding implements ObjectBinding {
     const now = dateTimeOf(this.time.opts.now?.() ?? Date.now());
     if (!this.time.enabled()) return { Enable: false, Status: 'Disabled', CurrentLocalTime: now, LocalTimeZone: this.time.zone() };
     const state = await this.time.chrony();
-    const status = state === undefined ? 'Error' : this.time.synchronized(state) ? 'Synchronized' : 'Unsynchronized';
+    const status = state === undefined ? 'Error' : this.time.synchronized(state) ? 'Synchronized' : this.time.everyClientFailed(state) ? 'Error' : 'Unsynchronized';
     return { Enable: true, Status: status, CurrentLocalTime: now, LocalTimeZone: this.time.zone() };
   }
 
@@ -302,9 +323,7 @@ class ClientTable implements ObjectBinding {
     if (row.Enable !== true || !this.time.enabled()) return values;
     const state = await this.time.chrony();
     if (state === undefined) return { ...values, Status: 'Error' };
-    const servers = new Set(serverList(row.Servers).map((s) => s.toLowerCase()));
-    const inUse = state.sources.find((s) => s.state === 'selected' && servers.has(s.name.toLowerCase()));
-    return { ...values, Status: inUse && this.time.synchronized(state) ? 'Synchronized' : 'Unsynchronized', ServerInUse: inUse?.name ?? '' };
+    return { ...values, ...this.time.clientStatus(row, state) };
   }
 
   private checked(current: Row, changes: Record<string, Value>): Record<string, Value> {

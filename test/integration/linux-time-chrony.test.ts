@@ -160,6 +160,17 @@ describe('Device.Time. from a real chronyd', () => {
     expect(await get(f!.controller, 'Device.Time.Status')).toBe('Unsynchronized');
   });
 
+  it('a Client whose server never answers: Error_FailedToSynchronize once chrony has tried, and Time.Status Error (no Client could synchronize)', async () => {
+    const c = f!.controller;
+    // The serving chronyd listens on every loopback address: another port has nobody.
+    const silent = await add(c, 'Device.Time.Client.', { Enable: 'true', Servers: '127.0.0.3', Port: String(await freeUdpPort()), MinPoll: '0', MaxPoll: '1', IBurst: 'true' });
+    expect(sources()).toMatch(/^\^,\?,127\.0\.0\.3,/m);
+    await vi.waitFor(async () => expect(await get(c, `${silent}Status`)).toBe('Error_FailedToSynchronize'), { timeout: 20_000, interval: 250 });
+    expect(await get(c, 'Device.Time.Status')).toBe('Error');
+    await del(c, silent);
+    expect(await get(c, 'Device.Time.Status')).toBe('Unsynchronized');
+  });
+
   it('a chronyd that stops answering reads Error; a change is still written for its next start', async () => {
     const c = f!.controller;
     clientDaemon!.kill();

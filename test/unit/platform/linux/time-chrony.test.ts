@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isSynchronized, LOCAL_REFERENCE_ID, parseSources, parseTracking } from '../../../../platform/linux/chrony.js';
+import { hasFailed, isSynchronized, LOCAL_REFERENCE_ID, parseChronyState, parseSources, parseTracking } from '../../../../platform/linux/chrony.js';
 import { clientProblems, isServerName, renderSources, serverList } from '../../../../platform/linux/chrony-sources.js';
 import { standardTime, tzifFooter, tzifOf } from '../../../../platform/linux/tzif.js';
 import { parseTimeOption, timeSetting } from '../../../../agent/defaults/time-option.js';
@@ -26,18 +26,39 @@ describe('chronyc -c output', () => {
 
   it('sources: mode, state, name as configured, reach', () => {
     expect(parseSources(fixture('sources-synchronized.csv'))).toEqual([
-      { mode: 'server', state: 'combined', name: '127.0.0.1', stratum: 8, reach: 77 },
-      { mode: 'server', state: 'selected', name: '127.0.0.2', stratum: 8, reach: 77 },
+      { mode: 'server', state: 'combined', name: '127.0.0.1', stratum: 8, reach: 0o77 },
+      { mode: 'server', state: 'selected', name: '127.0.0.2', stratum: 8, reach: 0o77 },
       { mode: 'server', state: 'unreachable', name: '127.0.0.3', stratum: 0, reach: 0 },
     ]);
     expect(parseSources(fixture('sources-configured-names.csv')).map((s) => s.name)).toEqual(['127.0.0.2', 'localhost']);
     expect(parseSources(fixture('sources-empty.csv'))).toEqual([]);
   });
 
+  it('one run of tracking, sources and ntpdata: each NTP source gets its request counters; one that never answered has failed', () => {
+    const state = parseChronyState(fixture('tracking-sources-ntpdata.csv'));
+    expect(state.tracking).toMatchObject({ address: '127.0.0.1', leap: 'Normal' });
+    expect(state.sources).toEqual([
+      { mode: 'server', state: 'selected', name: '127.0.0.1', stratum: 8, reach: 255, sent: 22, goodReceived: 22 },
+      { mode: 'server', state: 'unreachable', name: '127.0.0.3', stratum: 0, reach: 0, sent: 17, goodReceived: 0 },
+    ]);
+    expect(state.sources.map(hasFailed)).toEqual([false, true]);
+    // Fewer requests than an iburst: not failed yet.
+    expect(hasFailed({ ...state.sources[1]!, sent: 3 })).toBe(false);
+    // Without ntpdata (or a list that changed between the commands) nothing is known to have failed.
+    const [tracking, sourcesOnly] = [fixture('tracking-synchronized.csv'), fixture('sources-synchronized.csv')];
+    expect(parseChronyState(tracking + sourcesOnly).sources.some(hasFailed)).toBe(false);
+  });
+
   it('other output (an error text, another version) is refused, not read as a state', () => {
     expect(() => parseTracking('506 Cannot talk to daemon\n')).toThrow(/no tracking record/);
     expect(() => parseSources('506 Cannot talk to daemon\n')).toThrow(/no source/);
     expect(() => parseTracking('')).toThrow();
+    expect(() => parseChronyState('506 Cannot talk to daemon\n')).toThrow(/no tracking record/);
+    // The reference removed by a reload: tracking -N cannot name it (chronyc's reply comes first, the address reads "?"); the rest is read.
+    const gone = parseChronyState(fixture('tracking-sources-ntpdata-reference-gone.csv'));
+    expect(gone.tracking).toMatchObject({ referenceId: '7F000001', address: '?', leap: 'Normal' });
+    expect(gone.sources).toEqual([{ mode: 'server', state: 'unreachable', name: '127.0.0.3', stratum: 0, reach: 0, sent: 8, goodReceived: 0 }]);
+    expect(isSynchronized(gone.tracking, gone.sources)).toBe(false);
   });
 
   it('synchronized: a selected source and a leap status other than Not synchronised (not the holdover or local reference)', () => {
