@@ -118,10 +118,14 @@ export class LinuxTime {
     const { model, store } = this.opts;
     model.register(TIME, new TimeBinding(this, store));
     this.clients = model.register(CLIENT, new ClientTable(this, store, model.requireNode(CLIENT)));
-    // A commit whose save failed puts the store back as saved (DataStore.revert): the file follows.
+    // A commit whose save failed puts the store back as saved (DataStore.revert): the files follow.
     model.onCommit(
       () => Promise.resolve(),
-      () => void this.apply().catch(() => undefined),
+      () => {
+        void this.apply().catch(() => undefined);
+        const tz = this.timeRow().LocalTimeZone;
+        if (typeof tz === 'string') void this.writeZone(tz).catch(() => undefined);
+      },
     );
   }
 
@@ -134,7 +138,7 @@ export class LinuxTime {
     }
     this.written = await readFile(this.opts.sourcesFile, 'utf8').catch(() => undefined);
     // Nothing configured through the agent and no file of its own: chrony is left as the image set it up.
-    if (this.written === undefined && this.opts.store.row(TIME) === undefined && this.clientRows().length === 0) return;
+    if (this.written === undefined && Object.keys(this.timeRow()).length === 0 && this.clientRows().length === 0) return;
     try {
       await this.apply();
     } catch (e) {
@@ -278,12 +282,18 @@ class TimeBinding implements ObjectBinding {
     const before = this.store.row(TIME);
     const next: Record<string, Value> = { ...(before ?? {}) };
     for (const [k, v] of Object.entries(changes)) if (!LIVE.has(k)) next[k] = v;
-    await this.time.commit((r) => (r ? this.store.setRow(TIME, { ...r }) : this.store.setRow(TIME, {})), next, before);
+    // The zone file first: when it cannot be written, nothing has changed yet.
+    const zoneBefore = this.time.zone();
     if (tz !== undefined) {
       await this.time.writeZone(String(tz)).catch((e: unknown) => {
-        this.store.setRow(TIME, { ...(before ?? {}) });
         throw new UspError(ErrorCode.InternalError, `LocalTimeZone could not be written to the zone file, so nothing changed: ${message(e)}`);
       });
+    }
+    try {
+      await this.time.commit((r) => this.store.setRow(TIME, { ...(r ?? {}) }), next, before);
+    } catch (e) {
+      if (tz !== undefined) await this.time.writeZone(zoneBefore).catch(() => undefined);
+      throw e;
     }
   }
 }

@@ -184,10 +184,11 @@ describe('Device.Time. from a real chronyd', () => {
   });
 });
 
-describe('a sources directory chrony.conf does not name', () => {
-  it('reads are served; a change is refused with 7003 naming the sourcedir line to add, and nothing is kept', async () => {
+describe('files that cannot be written', () => {
+  it('reads are served; a change is refused with 7003 (naming the sourcedir line to add) and nothing is kept', async () => {
     const missing = join(dir, 'no-such-dir', 'usp-agent.sources');
-    const g = await startAgent({ platform: 'linux', captureLogs: true, agent: { time: { sourcesFile: missing, chronySocket: clientSocket } } });
+    const time = { sourcesFile: missing, chronySocket: clientSocket, zoneFile: join(dir, 'no-such-dir', 'localtime'), localtimeFile: hostLocaltime };
+    const g = await startAgent({ platform: 'linux', captureLogs: true, agent: { time } });
     try {
       expect(g.logs.find((l) => /cannot be written/.test(l))).toMatch(/level=warn.*sourcedir/);
       expect(await get(g.controller, 'Device.Time.Status')).toMatch(/^(Unsynchronized|Synchronized)$/);
@@ -198,6 +199,8 @@ describe('a sources directory chrony.conf does not name', () => {
         expect(r.errMsg).toMatch(/add `sourcedir .*no-such-dir` to chrony\.conf/);
       }
       expect(await get(g.controller, 'Device.Time.ClientNumberOfEntries')).toBe('0');
+      expect(await trySet(g.controller, 'Device.Time.', { LocalTimeZone: 'CET-1CEST,M3.5.0,M10.5.0/3' })).toMatchObject({ ok: false, paramErrCode: 7003 });
+      expect(await get(g.controller, 'Device.Time.LocalTimeZone')).toBe(HOST_ZONE);
     } finally {
       await g.close();
     }
