@@ -54,11 +54,24 @@ function chronyc(socket: string, ...args: string[]): string {
   return execFileSync('chronyc', ['-h', socket, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-/** A chronyd in the foreground (`-n`), never touching the clock (`-x`), once its command socket answers. */
+/** CAP_SYS_TIME, the capability that sets the clock (linux/capability.h). */
+const CAP_SYS_TIME = 25;
+
+/** Whether process `pid` holds CAP_SYS_TIME in its effective set. */
+function holdsSysTime(pid: number): boolean {
+  const hex = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? '0';
+  return (BigInt(`0x${hex}`) & (1n << BigInt(CAP_SYS_TIME))) !== 0n;
+}
+
+/**
+ * A chronyd in the foreground (`-n`), never touching the clock (`-x`), once its command socket
+ * answers. It runs without CAP_SYS_TIME (dropped from its bounding set by setpriv, util-linux):
+ * with -x chronyd needs none, so the test cannot change this machine's clock even by mistake.
+ */
 async function chronyd(name: string, conf: string[]): Promise<ChildProcess> {
   const file = join(dir, `${name}.conf`);
   writeFileSync(file, `${conf.join('\n')}\n`);
-  const p = spawn('chronyd', ['-n', '-x', '-u', 'root', '-f', file, '-l', join(dir, `${name}.log`)], { stdio: 'ignore' });
+  const p = spawn('setpriv', ['--bounding-set=-sys_time', '--inh-caps=-sys_time', '--', 'chronyd', '-n', '-x', '-u', 'root', '-f', file, '-l', join(dir, `${name}.log`)], { stdio: 'ignore' });
   daemons.push(p);
   await vi.waitFor(() => chronyc(join(dir, `${name}.sock`), '-c', 'tracking'), { timeout: 10_000, interval: 100 });
   return p;
@@ -89,6 +102,8 @@ afterAll(async () => {
 describe('Device.Time. from a real chronyd', () => {
   it('serves Time:2 at once: enabled, Unsynchronized with no source, the host zone; no file written before a change', async () => {
     expect(await time()).toMatchObject({ Enable: 'true', Status: 'Unsynchronized', ClientNumberOfEntries: '0', LocalTimeZone: HOST_ZONE });
+    // Both daemons run without the capability that sets the clock (setpriv exec's chronyd in place).
+    expect(daemons.map((d) => holdsSysTime(d.pid!))).toEqual([false, false]);
     expect(existsSync(sourcesFile)).toBe(false);
     expect(sources()).toBe('');
   });
