@@ -70,6 +70,7 @@ import { registerBulkData } from './bulkdata/register-bulkdata.js';
 import type { BulkDataService } from './bulkdata/BulkDataService.js';
 import type { HttpChannelFactory } from './bulkdata/channels.js';
 import { sharedInterval } from '../datamodel/shared-interval.js';
+import type { TimeSettings } from '../platform/linux/time.js';
 
 /** How long a stop waits for in-flight requests to be answered. */
 const DRAIN_TIMEOUT_MS = 1000;
@@ -136,6 +137,8 @@ export interface AgentOptions {
   packetCounters?: boolean;
   /** `--nat nftables|off`: Device.NAT. as the agent's own nftables table (Linux); default on where possible. */
   nat?: boolean;
+  /** `--time chrony|off` (and where chrony and the zone file are): Device.Time. from chrony (Linux); default on where chronyc answers. */
+  time?: boolean | TimeSettings;
   /**
    * Where the live platform's programs are (ubus, uci, /etc/init.d/...; an absolute command is
    * looked up inside it too). Default: PATH. The integration tests point it at stand-ins.
@@ -272,6 +275,7 @@ export class Agent {
         manageDns: opts.manageDns,
         packetCounters: opts.packetCounters,
         nat: opts.nat,
+        time: opts.time,
         commandPath: opts.platformCommandPath,
       },
       pluginPlatforms,

@@ -17,6 +17,7 @@ import type { SelfTestCheck } from '../platform/self-test-check.js';
 import type { DeviceImageSource } from '../platform/device-images.js';
 import type { CellularHostSettings, ModemInterface } from '../platform/modemmanager/cellular.js';
 import type { ExecutionEnvironment } from '../platform/software/ExecutionEnvironment.js';
+import type { TimeSettings } from '../platform/linux/time.js';
 import type { InterfaceDevice } from './diagnostics/interface-input.js';
 import type { FirmwareBackend } from './firmware/FirmwareBackend.js';
 
@@ -49,6 +50,8 @@ export interface PlatformOptions {
   packetCounters?: boolean;
   /** `--nat nftables|off`: Device.NAT. as the agent's own nftables table (Linux); undefined, on where nft runs with CAP_NET_ADMIN. */
   nat?: boolean;
+  /** `--time chrony|off`: Device.Time. from chrony (Linux, platform/linux/time.ts); undefined or settings, on where chronyc answers. */
+  time?: boolean | TimeSettings;
   /** Firmware on live platforms: the hook (`--firmware-hook`), staging directory, data directory for markers. */
   firmware?: LiveFirmwareOptions;
   /** Where OpenWrt's programs are (absolute ones such as /etc/init.d/firewall are looked up inside it); default PATH. */

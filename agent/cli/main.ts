@@ -20,6 +20,8 @@ import { watchAndSchemaCommands } from './commands/watch-schema-commands.js';
 import { profilesCommand } from './commands/profiles-command.js';
 import { fleetCommand } from './commands/fleet-command.js';
 import { parseRunFast, type RunOptionValues } from './run-fast-path.js';
+import { timeSetting } from '../defaults/time-option.js';
+import type { TimeSettings } from '../../platform/linux/time.js';
 import { checkManageDns, parseManageInterfacesOption, parsePacketCountersOption, parseNatOption } from '../defaults/manage-interfaces.js';
 
 /** Exit code when the agent cannot start (bad defaults, port in use): procd should not respawn fast. */
@@ -43,6 +45,7 @@ interface RunArgs {
   packetCounters?: boolean;
   nat?: boolean;
   deviceImageDir?: string;
+  time?: boolean | TimeSettings;
 }
 
 /** Set once SIGTERM/SIGINT arrived: a start that fails after it is a stop, not a start failure. */
@@ -125,6 +128,7 @@ async function run(args: RunArgs): Promise<void> {
         packetCounters,
         nat,
         deviceImageDir,
+        time: args.time,
         ...args.firmware,
       });
       current = await starting;
@@ -177,6 +181,7 @@ async function runCommand(a: RunOptionValues): Promise<void> {
       packetCounters: a['packet-counters'] === undefined ? undefined : parsePacketCountersOption(a['packet-counters']),
       nat: a.nat === undefined ? undefined : parseNatOption(a.nat),
       deviceImageDir: a['device-image-dir'] === undefined ? undefined : resolve(a['device-image-dir']),
+      time: timeSetting(a.time, a['time-zone-file']),
     });
   } catch (e) {
     // After SIGTERM the signal handler exits 0 once the stop is done: a start it cut short is no failure.
@@ -234,6 +239,14 @@ export async function main(argv: string[]): Promise<void> {
           .option('device-image-dir', {
             type: 'string',
             describe: "directory of pictures of the device, front.png, back.jpg, ... (Device.DeviceInfo.DeviceImageFile.{i}.; default: the platform's own, if any)",
+          })
+          .option('time', {
+            type: 'string',
+            describe: "chrony | off: serve Device.Time. (Time:2, Client.{i}) from chronyd on Linux, its sources in the agent's own sourcedir file (default chrony where chronyc answers)",
+          })
+          .option('time-zone-file', {
+            type: 'string',
+            describe: 'file a written Device.Time.LocalTimeZone goes to as a TZif file on Linux, e.g. /etc/localtime (default none: kept by the agent only)',
           })
           .option('firmware-staging', {
             type: 'string',

@@ -35,6 +35,9 @@ export interface RunOptionValues {
   nat?: string;
   /** `--device-image-dir DIR`: pictures of the device (Device.DeviceInfo.DeviceImageFile.{i}.). */
   'device-image-dir'?: string;
+  /** `--time chrony|off`, `--time-zone-file FILE`: Device.Time. from chrony (Linux). */
+  time?: string;
+  'time-zone-file'?: string;
   /** `--plugin FILE`, repeatable (agent/plugins/). */
   plugin?: string[];
 }
@@ -57,6 +60,8 @@ const STRING_OPTIONS = [
   'packet-counters',
   'nat',
   'device-image-dir',
+  'time',
+  'time-zone-file',
 ] as const;
 
 /** What a `--platform` value looks like (plugins' names follow the same rule: agent/plugins/load-plugins.ts). */
@@ -108,6 +113,8 @@ export function parseRunFast(argv: readonly string[]): RunOptionValues | undefin
     'packet-counters': v['packet-counters'],
     nat: v.nat,
     'device-image-dir': v['device-image-dir'],
+    time: v.time,
+    'time-zone-file': v['time-zone-file'],
     plugin: v.plugin,
   };
 }

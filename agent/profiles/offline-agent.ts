@@ -39,6 +39,7 @@ const LIVE_SOURCES: Record<'linux' | 'openwrt', ReadonlyArray<{ source: string; 
     { source: 'a firmware backend (--firmware-hook)', objects: ['Device.DeviceInfo.FirmwareImage.{i}.'] },
     PACKET_COUNTERS,
     { source: 'nftables (nft with CAP_NET_ADMIN, --nat not off)', objects: ['Device.NAT.PortMapping.{i}.'] },
+    { source: 'chrony (chronyc answers, --time not off)', objects: ['Device.Time.'] },
   ],
   openwrt: [
     { source: 'ModemManager (mmcli answers)', objects: ['Device.Cellular.'] },

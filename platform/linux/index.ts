@@ -41,6 +41,9 @@ import { ipInterfaceNames, LinuxNat, natUsable } from './nat.js';
 import { LinuxUla } from './ip-ula.js';
 import { registerTemperatureStatus } from './temperature-status.js';
 import { registerHosts } from './hosts.js';
+import { Chronyc } from './chrony.js';
+import { DEFAULT_SOURCES_FILE } from './chrony-sources.js';
+import { LinuxTime, timeUsable, type TimeSettings } from './time.js';
 
 export type { LinuxIdentity } from './device-info.js';
 
@@ -83,6 +86,12 @@ export interface LinuxOptions extends HostRoots {
   nat?: boolean;
   /** The nftables table of the NAT rules (default usp_agent_nat); tests running side by side give each agent its own. */
   natTable?: string;
+  /**
+   * `--time chrony|off`: Device.Time. (+ Client.{i}) from chrony (time.ts), its sources kept in
+   * `store` and written to one `sourcedir` file. Undefined or settings: on where chronyc answers;
+   * false: not served.
+   */
+  time?: boolean | TimeSettings;
   /** dnsmasq's lease file, for Device.Hosts' host names and lease times (default DEFAULT_LEASE_FILE; absent: none). */
   leaseFile?: string;
   /** A runner shared with other platforms, so call counts and limits are common. */
@@ -134,6 +143,26 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
   }
   const areas = new Set<LinuxArea>(opts.areas ?? ['DeviceInfo', 'Ethernet', 'IP']);
   if (areas.has('DeviceInfo')) {
+    const settings: TimeSettings = typeof opts.time === 'object' ? opts.time : {};
+    // Without a store there is nowhere to keep the sources: chronyc is not even asked.
+    const time = opts.store ? timeUsable(opts.time === false ? false : undefined, settings, runner.executable('chronyc')) : { usable: false, why: 'no store to keep its configuration' };
+    if (time.usable && opts.store) {
+      const chronyc = new Chronyc(runner, settings.chronySocket, ctx.cacheMs);
+      const t = new LinuxTime({
+        model,
+        store: opts.store,
+        chronyc,
+        sourcesFile: settings.sourcesFile ?? DEFAULT_SOURCES_FILE,
+        zoneFile: settings.zoneFile,
+        localtimeFile: settings.localtimeFile,
+        now,
+        log: opts.log,
+      });
+      t.register();
+      loaded.push(() => t.start());
+    } else {
+      ctx.log?.info('Device.Time. not served (Time:2, Client.{i})', { why: time.why, setting: '--time' });
+    }
     const identity = registerDeviceInfo(ctx, opts.identity, opts.firmware, opts.store);
     if (opts.firmware) registerStagedFirmwareImages(model, opts.firmware);
     registerSystemStatus(ctx, opts.persistentPath ?? '/');

@@ -6,7 +6,7 @@
  * - OpenWrt and Linux (with and without ModemManager) and `none`: the agent built offline
  *   (agent/profiles/offline-agent.ts: Agent.start with no MTP) with the recorded fakes the
  *   platform tests use first on PATH (ubus/uci from test/unit/platform/openwrt, mmcli replaying
- *   test/fixtures/modemmanager), so the answer does not depend on this machine. No firmware
+ *   test/fixtures/modemmanager, on Linux chronyc replaying test/fixtures/chrony), so the answer does not depend on this machine. No firmware
  *   backend: none is installed here (sysupgrade, --firmware-hook), so Firmware:1 is not met on
  *   the live platforms in this test.
  *
@@ -27,6 +27,7 @@ import { startAgent } from '../peers/agent-fixture.js';
 import { asResponse } from '../peers/TestController.js';
 import { FakeMmcli } from '../unit/platform/modemmanager/fake-mmcli.js';
 import { fakeOpenWrt } from '../unit/platform/openwrt/fake-openwrt.js';
+import { fakeChronyc } from '../unit/platform/linux/fake-chronyc.js';
 
 interface Case {
   id: string;
@@ -55,8 +56,10 @@ async function liveOffline(platform: 'linux' | 'openwrt' | 'none', modemManager:
   mmcli.setFailing(!modemManager);
   // OpenWrt's stand-ins include nft (fw4 brings it); on Linux the machine's own nft decides, as on a device.
   const openwrt = platform === 'openwrt' ? fakeOpenWrt({ nft: true }) : undefined;
+  // Linux serves Device.Time. where chronyc answers: a Linux device with chrony, replayed.
+  const chronyc = platform === 'linux' ? fakeChronyc() : undefined;
   const before = process.env.PATH;
-  process.env.PATH = [mmcli.binDir, ...(openwrt ? [openwrt.bin] : []), before ?? ''].join(path.delimiter);
+  process.env.PATH = [mmcli.binDir, ...(openwrt ? [openwrt.bin] : []), ...(chronyc ? [chronyc.binDir] : []), before ?? ''].join(path.delimiter);
   try {
     const built = await offlineModel(platform, (o) => Agent.start(o));
     if (platform !== 'none') expect(built.liveSources.find((s) => s.objects.includes('Device.Cellular.'))?.found).toBe(modemManager);
@@ -64,6 +67,7 @@ async function liveOffline(platform: 'linux' | 'openwrt' | 'none', modemManager:
   } finally {
     process.env.PATH = before;
     openwrt?.cleanup();
+    chronyc?.cleanup();
     mmcli.cleanup();
   }
 }
@@ -72,8 +76,8 @@ const CASES: Case[] = [
   { id: 'simulated', title: 'simulated gateway', how: 'a real agent, GetSupportedDM from a Controller over WebSocket', served: simulatedOverWebSocket },
   { id: 'openwrt-modemmanager', title: 'OpenWrt + ModemManager', how: 'built offline with recorded ubus/uci and mmcli; no firmware backend', served: () => liveOffline('openwrt', true) },
   { id: 'openwrt', title: 'OpenWrt', how: 'built offline with recorded ubus/uci, mmcli failing; no firmware backend', served: () => liveOffline('openwrt', false) },
-  { id: 'linux-modemmanager', title: 'Linux + ModemManager', how: 'built offline with recorded mmcli; no --firmware-hook', served: () => liveOffline('linux', true) },
-  { id: 'linux', title: 'Linux', how: 'built offline, mmcli failing; no --firmware-hook', served: () => liveOffline('linux', false) },
+  { id: 'linux-modemmanager', title: 'Linux + ModemManager', how: 'built offline with recorded mmcli and chronyc; no --firmware-hook', served: () => liveOffline('linux', true) },
+  { id: 'linux', title: 'Linux', how: 'built offline with recorded chronyc, mmcli failing; no --firmware-hook', served: () => liveOffline('linux', false) },
   { id: 'none', title: '--platform none', how: "built offline: the agent's own objects only", served: () => liveOffline('none', false) },
 ];
 

@@ -32,6 +32,10 @@ describe('parseRunFast: `usp-agent run` without yargs', () => {
     expect(parseRunFast(['run', '--defaults', 'd.json', '--platform', 'openwrt', '--packet-counters', 'off'])).toMatchObject({ 'packet-counters': 'off' });
     expect(parseRunFast(['run', '--defaults', 'd.json', '--device-image-dir', '/etc/usp-agent/images'])).toMatchObject({ 'device-image-dir': '/etc/usp-agent/images' });
     expect(parseRunFast(['run', '--defaults', 'd.json', '--platform', 'linux', '--nat', 'off'])).toMatchObject({ nat: 'off' });
+    expect(parseRunFast(['run', '--defaults', 'd.json', '--platform', 'linux', '--time', 'chrony', '--time-zone-file', '/etc/localtime'])).toMatchObject({
+      time: 'chrony',
+      'time-zone-file': '/etc/localtime',
+    });
     // A name no built-in platform has may be a plugin's: the agent checks it once the plugins are loaded.
     expect(parseRunFast(['run', '--defaults', 'd.json', '--platform', 'vendor-board', '--plugin', 'p.mjs'])).toMatchObject({ platform: 'vendor-board' });
     // --plugin is repeatable: every file, in order.
