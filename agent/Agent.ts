@@ -132,6 +132,8 @@ export interface AgentOptions {
   packetCounters?: boolean;
   /** `--nat nftables|off`: Device.NAT. as the agent's own nftables table (Linux); default on where possible. */
   nat?: boolean;
+  /** `--dnsmasq on|off`: Device.DNS.Relay. and Device.DHCPv4.Server. through the agent's own dnsmasq (Linux); default on where possible. */
+  dnsmasq?: boolean;
   /**
    * Where the live platform's programs are (ubus, uci, /etc/init.d/...; an absolute command is
    * looked up inside it too). Default: PATH. The integration tests point it at stand-ins.
@@ -266,6 +268,7 @@ export class Agent {
         manageDns: opts.manageDns,
         packetCounters: opts.packetCounters,
         nat: opts.nat,
+        dnsmasq: opts.dnsmasq,
         commandPath: opts.platformCommandPath,
       },
       pluginPlatforms,

@@ -19,7 +19,7 @@ import { watchAndSchemaCommands } from './commands/watch-schema-commands.js';
 import { profilesCommand } from './commands/profiles-command.js';
 import { fleetCommand } from './commands/fleet-command.js';
 import { parseRunFast, type RunOptionValues } from './run-fast-path.js';
-import { checkManageDns, parseManageInterfacesOption, parsePacketCountersOption, parseNatOption } from '../defaults/manage-interfaces.js';
+import { checkManageDns, parseManageInterfacesOption, parsePacketCountersOption, parseNatOption, parseDnsmasqOption } from '../defaults/manage-interfaces.js';
 
 /** Exit code when the agent cannot start (bad defaults, port in use): procd should not respawn fast. */
 export const EXIT_START_FAILED = 2;
@@ -41,6 +41,7 @@ interface RunArgs {
   manageDns?: string;
   packetCounters?: boolean;
   nat?: boolean;
+  dnsmasq?: boolean;
 }
 
 /** Set once SIGTERM/SIGINT arrived: a start that fails after it is a stop, not a start failure. */
@@ -78,13 +79,22 @@ async function run(args: RunArgs): Promise<void> {
     log.info('SIGHUP received; dialling controllers and brokers now', { mtps: current?.reconnectNow() ?? 0 });
   });
   // Plugins the defaults file names (`$plugins`) load before those of the command line.
-  const { defaults, plugins: filePlugins, manageInterfaces: fileManaged, manageDns: fileDns, packetCounters: fileCounters, nat: fileNat } = readDefaultsFileWithPlugins(args.defaults);
+  const {
+    defaults,
+    plugins: filePlugins,
+    manageInterfaces: fileManaged,
+    manageDns: fileDns,
+    packetCounters: fileCounters,
+    nat: fileNat,
+    dnsmasq: fileDnsmasq,
+  } = readDefaultsFileWithPlugins(args.defaults);
   const plugins = [...filePlugins, ...(args.plugins ?? [])];
   // The command line wins over the defaults file's `$manageInterfaces` (an operator's override).
   const manageInterfaces = args.manageInterfaces ?? fileManaged;
   const manageDns = args.manageDns ?? fileDns;
   const packetCounters = args.packetCounters ?? fileCounters;
   const nat = args.nat ?? fileNat;
+  const dnsmasq = args.dnsmasq ?? fileDnsmasq;
   // Holds the event loop open while the agent runs, even with no MTP enabled (an agent with no
   // reachable controller still keeps its state and timers; Node would otherwise exit with 13).
   const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -113,6 +123,7 @@ async function run(args: RunArgs): Promise<void> {
         manageDns,
         packetCounters,
         nat,
+        dnsmasq,
         ...args.firmware,
       });
       current = await starting;
@@ -164,6 +175,7 @@ async function runCommand(a: RunOptionValues): Promise<void> {
       manageDns: a['manage-dns'] === undefined ? undefined : checkManageDns(a['manage-dns'], '--manage-dns'),
       packetCounters: a['packet-counters'] === undefined ? undefined : parsePacketCountersOption(a['packet-counters']),
       nat: a.nat === undefined ? undefined : parseNatOption(a.nat),
+      dnsmasq: a.dnsmasq === undefined ? undefined : parseDnsmasqOption(a.dnsmasq),
     });
   } catch (e) {
     // After SIGTERM the signal handler exits 0 once the stop is done: a start it cut short is no failure.
@@ -217,6 +229,11 @@ export async function main(argv: string[]): Promise<void> {
           .option('nat', {
             type: 'string',
             describe: "nftables | off: serve Device.NAT. (port mappings, masquerading) as the agent's own nftables table on Linux (default nftables where nft runs with CAP_NET_ADMIN)",
+          })
+          .option('dnsmasq', {
+            type: 'string',
+            describe:
+              "on | off: serve Device.DNS.Relay. and Device.DHCPv4.Server. through the agent's own dnsmasq on Linux (default on where /usr/sbin/dnsmasq is installed and the agent runs as root)",
           })
           .option('firmware-staging', {
             type: 'string',

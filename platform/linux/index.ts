@@ -40,7 +40,9 @@ import { findNft, PacketClassCounters, packetCountersUsable } from './packet-cla
 import { ipInterfaceNames, LinuxNat, natUsable } from './nat.js';
 import { LinuxUla } from './ip-ula.js';
 import { registerTemperatureStatus } from './temperature-status.js';
-import { registerHosts } from './hosts.js';
+import { DEFAULT_LEASE_FILE, registerHosts } from './hosts.js';
+import { LinuxDnsmasq } from './dnsmasq.js';
+import { dnsmasqUsable } from './dnsmasq-process.js';
 
 export type { LinuxIdentity } from './device-info.js';
 
@@ -83,7 +85,15 @@ export interface LinuxOptions extends HostRoots {
   nat?: boolean;
   /** The nftables table of the NAT rules (default usp_agent_nat); tests running side by side give each agent its own. */
   natTable?: string;
-  /** dnsmasq's lease file, for Device.Hosts' host names and lease times (default DEFAULT_LEASE_FILE; absent: none). */
+  /**
+   * `--dnsmasq on|off`: Device.DNS.Relay. and Device.DHCPv4.Server. through a dnsmasq the agent
+   * runs itself on a configuration file in the store's directory (dnsmasq.ts). Undefined: on
+   * where `dnsmasqBinary` is installed and the agent runs as root; false: not served.
+   */
+  dnsmasq?: boolean;
+  /** The dnsmasq program (default /usr/sbin/dnsmasq). */
+  dnsmasqBinary?: string;
+  /** dnsmasq's lease file, for Device.Hosts' host names and lease times (default: the agent's own dnsmasq's, else DEFAULT_LEASE_FILE; absent: none). */
   leaseFile?: string;
   /** A runner shared with other platforms, so call counts and limits are common. */
   runner?: CommandRunner;
@@ -98,7 +108,7 @@ export interface LinuxOptions extends HostRoots {
 
 export const DEFAULT_CACHE_MS = 1000;
 
-/** Registers the Linux host's objects on `model`. `stop()` ends the one background child, the `ip monitor link` watcher (LastChange), the temperature poll timer, and removes the packet counters' nftables table (the NAT table stays: nat.ts). `stateLoaded()`, called once the agent's store is loaded, writes the stored NAT rows to the kernel. */
+/** Registers the Linux host's objects on `model`. `stop()` ends the one background child, the `ip monitor link` watcher (LastChange), the temperature poll timer, and removes the packet counters' nftables table (the NAT table stays: nat.ts) and the agent's dnsmasq. `stateLoaded()`, called once the agent's store is loaded, writes the stored NAT rows to the kernel and starts dnsmasq on the stored DNS relay and DHCP rows. */
 export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {}): { stop(): void; stateLoaded(): Promise<void> } {
   const now = opts.now ?? Date.now;
   const runner = opts.runner ?? new CommandRunner({ commandPath: opts.commandPath, log: opts.log, now });
@@ -172,11 +182,31 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     } else {
       ctx.log?.info('Device.NAT. not served (PortMapping, InterfaceSetting)', { why: nat.why ?? 'no store to keep its rows', setting: '--nat' });
     }
+    const owned = dnsmasqUsable(opts.dnsmasq, opts.dnsmasqBinary);
+    let leaseFile = opts.leaseFile ?? DEFAULT_LEASE_FILE;
+    if (owned.usable && opts.store?.dir) {
+      const d = new LinuxDnsmasq({
+        model,
+        store: opts.store,
+        interfaces: ipInterfaceNames(ip.interfaces, ip.links),
+        links: ip.links,
+        dir: opts.store.dir,
+        binary: opts.dnsmasqBinary,
+        now,
+        log: opts.log,
+      });
+      d.register();
+      loaded.push(() => d.start());
+      stops.push(() => d.stop());
+      leaseFile = opts.leaseFile ?? d.files.leaseFile;
+    } else {
+      ctx.log?.info('Device.DNS.Relay. and Device.DHCPv4.Server. not served', { why: owned.why ?? 'no data directory to keep their rows and files in', setting: '--dnsmasq' });
+    }
     const dns = dnsSource(ctx, opts.manageDns);
     ctx.log?.info('name servers served from', { file: dns.file, why: dns.why });
     registerDnsClient(ctx, dns);
     // Hosts: the kernel's neighbours (`ip -j neigh`) with dnsmasq's leases.
-    registerHosts(ctx, ip, opts.leaseFile);
+    registerHosts(ctx, ip, leaseFile);
   }
   return { stop: () => stops.forEach((s) => s()), stateLoaded: () => Promise.all(loaded.map((f) => f())).then(() => undefined) };
 }
