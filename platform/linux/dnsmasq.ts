@@ -28,7 +28,7 @@ import { registerStored } from '../../datamodel/store/stored-binding.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { parseIPv4 } from '../simulated/ipv4.js';
-import { registerDhcpv4Clients } from './dhcpv4-clients.js';
+import { type Dhcpv4Clients, registerDhcpv4Clients } from './dhcpv4-clients.js';
 import {
   dnsmasqConfText,
   dnsmasqWanted,
@@ -89,6 +89,8 @@ export class LinuxDnsmasq {
   private pools!: DnsmasqTable;
   private statics!: DnsmasqTable;
   private options!: DnsmasqTable;
+  /** The Client rows (Hosts.Host.{i}.DHCPClient names them). */
+  clients?: Dhcpv4Clients;
   /** A row changed since the file was last made: the next commit makes it again. */
   private dirty = false;
   /** Serialises the making of the file. */
@@ -180,7 +182,7 @@ export class LinuxDnsmasq {
       changed,
     });
     model.register(OPTION, this.options);
-    registerDhcpv4Clients(model, {
+    this.clients = registerDhcpv4Clients(model, {
       leaseFile: this.files.leaseFile,
       pools: () => this.pools.list([]),
       poolOf: async (n) => this.poolConf(n, store.row(model.requireNode(POOL).pathOf([n])) ?? {}),

@@ -43,6 +43,7 @@ import { registerTemperatureStatus } from './temperature-status.js';
 import { DEFAULT_LEASE_FILE, registerHosts } from './hosts.js';
 import { LinuxDnsmasq } from './dnsmasq.js';
 import { dnsmasqUsable } from './dnsmasq-process.js';
+import type { Dhcpv4Clients } from './dhcpv4-clients.js';
 
 export type { LinuxIdentity } from './device-info.js';
 
@@ -184,6 +185,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     }
     const owned = dnsmasqUsable(opts.dnsmasq, opts.dnsmasqBinary);
     let leaseFile = opts.leaseFile ?? DEFAULT_LEASE_FILE;
+    let clients: Dhcpv4Clients | undefined;
     if (owned.usable && opts.store?.dir) {
       const d = new LinuxDnsmasq({
         model,
@@ -199,6 +201,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
       loaded.push(() => d.start());
       stops.push(() => d.stop());
       leaseFile = opts.leaseFile ?? d.files.leaseFile;
+      clients = d.clients;
     } else {
       ctx.log?.info('Device.DNS.Relay. and Device.DHCPv4.Server. not served', { why: owned.why ?? 'no data directory to keep their rows and files in', setting: '--dnsmasq' });
     }
@@ -206,7 +209,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     ctx.log?.info('name servers served from', { file: dns.file, why: dns.why });
     registerDnsClient(ctx, dns);
     // Hosts: the kernel's neighbours (`ip -j neigh`) with dnsmasq's leases.
-    registerHosts(ctx, ip, leaseFile);
+    registerHosts(ctx, ip, leaseFile, clients);
   }
   return { stop: () => stops.forEach((s) => s()), stateLoaded: () => Promise.all(loaded.map((f) => f())).then(() => undefined) };
 }

@@ -176,6 +176,9 @@ describe("Linux DNS relay and DHCPv4 server through the agent's dnsmasq, in netw
     const address = Object.entries(clients).find(([p]) => p.startsWith(`${client}IPv4Address.`))![1];
     expect(address.IPAddress).toBe(leased);
     expect(Date.parse(address.LeaseTimeRemaining!)).toBeGreaterThan(Date.now());
+    // Device.Hosts reads the same lease file: the host names its Client row.
+    const hosts = await getObjects(c, ['Device.Hosts.Host.*.PhysAddress', 'Device.Hosts.Host.*.DHCPClient']);
+    expect(Object.values(hosts).find((h) => h.PhysAddress === LAN_MAC)?.DHCPClient).toBe(client.slice(0, -1));
 
     const fixed = await add(c, `${pool}StaticAddress.`, { Enable: 'true', Chaddr: LAN_MAC, Yiaddr: '192.168.60.50' });
     expect(await until(dhcp, (v) => v === '192.168.60.50')).toBe('192.168.60.50');
