@@ -183,6 +183,18 @@ describe("Linux DNS relay and DHCPv4 server through the agent's dnsmasq, in netw
     const fixed = await add(c, `${pool}StaticAddress.`, { Enable: 'true', Chaddr: LAN_MAC, Yiaddr: '192.168.60.50' });
     expect(await until(dhcp, (v) => v === '192.168.60.50')).toBe('192.168.60.50');
     await del(c, fixed);
+
+    // ReservedAddresses are never leased: a new client gets the one address of the range left.
+    const range = Array.from({ length: 10 }, (_, i) => `192.168.60.${100 + i}`);
+    const free = range.find((ip) => ip !== leased)!;
+    await set(c, pool, { ReservedAddresses: range.filter((ip) => ip !== free).join(',') });
+    sh('ip', '-n', lan, 'link', 'set', 'lanp', 'address', '02:00:00:00:60:11');
+    try {
+      expect(await until(dhcp, (v) => !v.startsWith('FAIL'))).toBe(free);
+    } finally {
+      sh('ip', '-n', lan, 'link', 'set', 'lanp', 'address', LAN_MAC);
+      await set(c, pool, { ReservedAddresses: '' });
+    }
   }, 60_000);
 
   it('refuses MinAddress above MaxAddress, an address outside the interface subnet and a bad Chaddr, with nothing half-applied', async () => {
@@ -196,6 +208,10 @@ describe("Linux DNS relay and DHCPv4 server through the agent's dnsmasq, in netw
       if (!r.ok) expect(r.paramErrCode ?? r.errCode).toBe(7012);
     }
     expect((await getObjects(c, [`${pool}MinAddress`, `${pool}MaxAddress`]))[pool]).toEqual({ MinAddress: '192.168.60.150', MaxAddress: '192.168.60.160' });
+    // Order is a unique key: the first pool's is taken.
+    const order = await trySet(c, pool, { Order: '1' });
+    expect(order.ok).toBe(false);
+    if (!order.ok) expect(order.paramErrCode ?? order.errCode).toBe(7025);
     const r = await tryAdd(c, 'Device.DHCPv4.Server.Pool.', { Interface: lan0, MinAddress: '192.168.60.200', MaxAddress: '192.168.60.190' });
     expect(r.ok).toBe(false);
     const s = await tryAdd(c, `${pool}StaticAddress.`, { Enable: 'true', Chaddr: '02:00:00:00:60', Yiaddr: '192.168.60.151' });
