@@ -139,6 +139,8 @@ export class DnsmasqProcess {
     const keep = (chunk: Buffer): void => {
       for (const line of chunk.toString('utf8').split('\n')) {
         if (line.trim() === '') continue;
+        // dnsmasq says so once it has its sockets: a restart after a failure worked.
+        if (/started, version/.test(line)) this.failure = undefined;
         this.lines.push(line);
         if (this.lines.length > MAX_LINES) this.lines.shift();
         this.opts.log?.debug('dnsmasq', { line });
