@@ -6,7 +6,8 @@
  * and Device.Ethernet.Link.{i}. (+ Stats), Device.IP. (Interface, IPv4Address, IPv6Address) and
  * Device.Routing.Router.1 (IPv4Forwarding and IPv6Forwarding: the main table's routes), Device.DNS.Client
  * (resolv.conf), Device.Hosts (`ip -j neigh`, dnsmasq's leases) and Device.Bridging.Bridge
- * (+ Port): the kernel's bridges.
+ * (+ Port): the kernel's bridges. Device.NAT. is the agent's own nftables table (nat.ts),
+ * Device.DNS.Relay. and Device.DHCPv4.Server. a dnsmasq the agent runs (dnsmasq.ts).
  *
  * Writable parameters of IP.Interface, its addresses, Ethernet Interface/Link, static routes and bridges are written back
  * with `ip` (ip-write.ts), on the interfaces named by `manageInterfaces` only.
