@@ -191,6 +191,8 @@ export function dnsmasqConfText(c: DnsmasqConf): string {
     `port=${c.relayEnable ? 53 : 0}`,
     // Binds each address on its own, so another DNS server on other addresses (127.0.0.53) is no conflict.
     'bind-dynamic',
+    // Answers DNS only from hosts of a directly connected subnet: no open resolver on the uplink.
+    'local-service',
     'no-resolv',
     `dhcp-leasefile=${c.leaseFile}`,
     `pid-file=${c.pidFile}`,

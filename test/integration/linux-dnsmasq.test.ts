@@ -28,6 +28,8 @@ const ROUTER_UP = '198.51.100.1';
 const UPSTREAM = '198.51.100.2';
 const ROUTER_LAN = '192.168.60.1';
 const LAN_MAC = '02:00:00:00:60:10';
+/** A host beyond the upstream (routed, not on a subnet of the router's): no relay for it. */
+const FAR_HOST = '203.0.113.9';
 const dataDir = mkdtempSync(join(tmpdir(), 'usp-dnsmasq-data-'));
 let a: NamespacedAgent | undefined;
 let upstream: ChildProcess | undefined;
@@ -50,6 +52,8 @@ beforeAll(async () => {
     sh('ip', '-n', ns, 'link', 'set', outside, 'up');
   }
   sh('ip', '-n', lan, 'link', 'set', 'lanp', 'address', LAN_MAC);
+  sh('ip', '-n', up, 'addr', 'add', `${FAR_HOST}/32`, 'dev', 'lo');
+  router.ip('route', 'add', `${FAR_HOST}/32`, 'via', UPSTREAM);
   // The upstream: the only server that knows x.test.
   upstream = spawn(
     'ip',
@@ -98,6 +102,25 @@ async function lookup(): Promise<string> {
   }
 }
 
+const QUERY = [
+  'import socket, sys',
+  's = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)',
+  's.bind((sys.argv[1], 0))',
+  's.settimeout(2)',
+  "q = b'\\x12\\x34\\x01\\x00\\x00\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x01x\\x04test\\x00\\x00\\x01\\x00\\x01'",
+  's.sendto(q, (sys.argv[2], 53))',
+  'try:',
+  '    r = s.recv(512)',
+  "    print('rcode', r[3] & 15, 'answers', r[7])",
+  'except socket.timeout:',
+  "    print('TIMEOUT')",
+].join('\n');
+
+/** One DNS query for x.test from the upstream's namespace with source address `from`, to the router: "rcode N answers M" or TIMEOUT. */
+function queryFrom(from: string): string {
+  return sh('ip', 'netns', 'exec', up, 'python3', '-c', QUERY, from, ROUTER_UP).trim();
+}
+
 /** Asks until `ok` holds (dnsmasq restarts on each change and starts answering a moment later), at most 15 s. */
 async function until<T>(what: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
   const deadline = Date.now() + 15_000;
@@ -139,6 +162,9 @@ describe("Linux DNS relay and DHCPv4 server through the agent's dnsmasq, in netw
     expect((await getObjects(c, [f]))[f]).toMatchObject({ Enable: 'true', Status: 'Enabled', DNSServer: UPSTREAM, Interface: up0, Type: 'Static', Alias: `cpe-${f.split('.').at(-2)}` });
     expect(await get(c, 'Device.DNS.Relay.Status')).toBe('Enabled');
     expect(readFileSync(join(dataDir, 'dnsmasq.conf'), 'utf8')).toContain(`server=${UPSTREAM}@up0`);
+    // A relay for the router's own subnets only: a host on one is answered, a routed one beyond is not.
+    expect(queryFrom(UPSTREAM)).toBe('rcode 0 answers 1');
+    expect(queryFrom(FAR_HOST)).toBe('TIMEOUT');
     await set(c, f, { Enable: 'false' });
     expect(await until(lookup, (v) => v.startsWith('FAIL'))).toMatch(/^FAIL/);
     await set(c, f, { Enable: 'true' });

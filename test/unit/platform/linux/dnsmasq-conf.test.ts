@@ -33,6 +33,7 @@ describe('the agent-owned dnsmasq file', () => {
     );
     expect(text).toContain('port=53\n');
     expect(text).toContain('no-resolv\n');
+    expect(text).toContain('local-service\n');
     expect(text).toContain('dhcp-leasefile=/data/dnsmasq.leases\n');
     expect(text).toContain('server=9.9.9.9@eth0\n');
     expect(text).toContain('server=2001:db8::53\n');
