@@ -143,6 +143,13 @@ function dhcp(): Promise<string> {
 }
 
 describe("Linux DNS relay and DHCPv4 server through the agent's dnsmasq, in network namespaces", () => {
+  // Stopped before the next describe: its agents' close() SIGKILLs every agent process still
+  // running, and a killed agent leaves its dnsmasq behind (the next start on the data directory ends it).
+  afterAll(async () => {
+    await a?.close();
+    a = undefined;
+  });
+
   it('serves DNSRelay:1 with nothing running while Relay.Enable is false (the TR-181 default)', async () => {
     const c = a!.controller;
     expect(await get(c, 'Device.DNS.Relay.Enable')).toBe('false');
