@@ -139,6 +139,8 @@ export interface AgentOptions {
   nat?: boolean;
   /** `--time chrony|off` (and where chrony and the zone file are): Device.Time. from chrony (Linux); default on where chronyc answers. */
   time?: boolean | TimeSettings;
+  /** `--dnsmasq on|off`: Device.DNS.Relay. and Device.DHCPv4.Server. through the agent's own dnsmasq (Linux); default on where possible. */
+  dnsmasq?: boolean;
   /**
    * Where the live platform's programs are (ubus, uci, /etc/init.d/...; an absolute command is
    * looked up inside it too). Default: PATH. The integration tests point it at stand-ins.
@@ -276,6 +278,7 @@ export class Agent {
         packetCounters: opts.packetCounters,
         nat: opts.nat,
         time: opts.time,
+        dnsmasq: opts.dnsmasq,
         commandPath: opts.platformCommandPath,
       },
       pluginPlatforms,

@@ -86,6 +86,7 @@ const linux: PlatformEntry = {
       packetCounters: opts.packetCounters,
       nat: opts.nat,
       time: opts.time,
+      dnsmasq: opts.dnsmasq,
       store: opts.store,
     });
     // SoftwareModules: units as supervised processes, and as OCI containers when crun or runc is installed.

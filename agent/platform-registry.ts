@@ -52,6 +52,8 @@ export interface PlatformOptions {
   nat?: boolean;
   /** `--time chrony|off`: Device.Time. from chrony (Linux, platform/linux/time.ts); undefined or settings, on where chronyc answers. */
   time?: boolean | TimeSettings;
+  /** `--dnsmasq on|off`: DNS relay and DHCPv4 server through the agent's own dnsmasq (Linux); undefined, on where dnsmasq is installed and the agent runs as root. */
+  dnsmasq?: boolean;
   /** Firmware on live platforms: the hook (`--firmware-hook`), staging directory, data directory for markers. */
   firmware?: LiveFirmwareOptions;
   /** Where OpenWrt's programs are (absolute ones such as /etc/init.d/firewall are looked up inside it); default PATH. */

@@ -22,7 +22,7 @@ import { fleetCommand } from './commands/fleet-command.js';
 import { parseRunFast, type RunOptionValues } from './run-fast-path.js';
 import { timeSetting } from '../defaults/time-option.js';
 import type { TimeSettings } from '../../platform/linux/time.js';
-import { checkManageDns, parseManageInterfacesOption, parsePacketCountersOption, parseNatOption } from '../defaults/manage-interfaces.js';
+import { checkManageDns, parseManageInterfacesOption, parsePacketCountersOption, parseNatOption, parseDnsmasqOption } from '../defaults/manage-interfaces.js';
 
 /** Exit code when the agent cannot start (bad defaults, port in use): procd should not respawn fast. */
 export const EXIT_START_FAILED = 2;
@@ -46,6 +46,7 @@ interface RunArgs {
   nat?: boolean;
   deviceImageDir?: string;
   time?: boolean | TimeSettings;
+  dnsmasq?: boolean;
 }
 
 /** Set once SIGTERM/SIGINT arrived: a start that fails after it is a stop, not a start failure. */
@@ -91,6 +92,7 @@ async function run(args: RunArgs): Promise<void> {
     packetCounters: fileCounters,
     nat: fileNat,
     deviceImageDir: fileImageDir,
+    dnsmasq: fileDnsmasq,
   } = readDefaultsFileWithPlugins(args.defaults);
   const plugins = [...filePlugins, ...(args.plugins ?? [])];
   // The command line wins over the defaults file's `$manageInterfaces` (an operator's override).
@@ -99,6 +101,7 @@ async function run(args: RunArgs): Promise<void> {
   const packetCounters = args.packetCounters ?? fileCounters;
   const nat = args.nat ?? fileNat;
   const deviceImageDir = args.deviceImageDir ?? fileImageDir;
+  const dnsmasq = args.dnsmasq ?? fileDnsmasq;
   // Holds the event loop open while the agent runs, even with no MTP enabled (an agent with no
   // reachable controller still keeps its state and timers; Node would otherwise exit with 13).
   const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -129,6 +132,7 @@ async function run(args: RunArgs): Promise<void> {
         nat,
         deviceImageDir,
         time: args.time,
+        dnsmasq,
         ...args.firmware,
       });
       current = await starting;
@@ -182,6 +186,7 @@ async function runCommand(a: RunOptionValues): Promise<void> {
       nat: a.nat === undefined ? undefined : parseNatOption(a.nat),
       deviceImageDir: a['device-image-dir'] === undefined ? undefined : resolve(a['device-image-dir']),
       time: timeSetting(a.time, a['time-zone-file']),
+      dnsmasq: a.dnsmasq === undefined ? undefined : parseDnsmasqOption(a.dnsmasq),
     });
   } catch (e) {
     // After SIGTERM the signal handler exits 0 once the stop is done: a start it cut short is no failure.
@@ -247,6 +252,11 @@ export async function main(argv: string[]): Promise<void> {
           .option('time-zone-file', {
             type: 'string',
             describe: 'file a written Device.Time.LocalTimeZone goes to as a TZif file on Linux, e.g. /etc/localtime (default none: kept by the agent only)',
+          })
+          .option('dnsmasq', {
+            type: 'string',
+            describe:
+              "on | off: serve Device.DNS.Relay. and Device.DHCPv4.Server. through the agent's own dnsmasq on Linux (default on where /usr/sbin/dnsmasq is installed and the agent runs as root)",
           })
           .option('firmware-staging', {
             type: 'string',

@@ -38,6 +38,8 @@ export interface RunOptionValues {
   /** `--time chrony|off`, `--time-zone-file FILE`: Device.Time. from chrony (Linux). */
   time?: string;
   'time-zone-file'?: string;
+  /** `--dnsmasq on|off`: DNS relay and DHCPv4 server through the agent's own dnsmasq (Linux). */
+  dnsmasq?: string;
   /** `--plugin FILE`, repeatable (agent/plugins/). */
   plugin?: string[];
 }
@@ -62,6 +64,7 @@ const STRING_OPTIONS = [
   'device-image-dir',
   'time',
   'time-zone-file',
+  'dnsmasq',
 ] as const;
 
 /** What a `--platform` value looks like (plugins' names follow the same rule: agent/plugins/load-plugins.ts). */
@@ -115,6 +118,7 @@ export function parseRunFast(argv: readonly string[]): RunOptionValues | undefin
     'device-image-dir': v['device-image-dir'],
     time: v.time,
     'time-zone-file': v['time-zone-file'],
+    dnsmasq: v.dnsmasq,
     plugin: v.plugin,
   };
 }

@@ -14,7 +14,18 @@ import { parseValue } from '../../datamodel/value/parse-value.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { UspError } from '../../datamodel/UspError.js';
 import { outsideEnumerationRef, readOnlyIgnored, type DefaultsEntry } from './check-defaults.js';
-import { MANAGE_DNS_KEY, MANAGE_INTERFACES_KEY, manageDnsFromFile, manageInterfacesFromFile, PACKET_COUNTERS_KEY, packetCountersFromFile, NAT_KEY, natFromFile } from './manage-interfaces.js';
+import {
+  MANAGE_DNS_KEY,
+  MANAGE_INTERFACES_KEY,
+  manageDnsFromFile,
+  manageInterfacesFromFile,
+  PACKET_COUNTERS_KEY,
+  packetCountersFromFile,
+  NAT_KEY,
+  natFromFile,
+  DNSMASQ_KEY,
+  dnsmasqFromFile,
+} from './manage-interfaces.js';
 
 export type DefaultsFile = Record<string, string | number | boolean>;
 
@@ -58,6 +69,7 @@ export function readDefaultsFileWithPlugins(file: string): {
   packetCounters?: boolean;
   nat?: boolean;
   deviceImageDir?: string;
+  dnsmasq?: boolean;
 } {
   let doc: unknown;
   try {
@@ -73,6 +85,7 @@ export function readDefaultsFileWithPlugins(file: string): {
     [PACKET_COUNTERS_KEY]: counters,
     [NAT_KEY]: natSetting,
     [DEVICE_IMAGE_DIR_KEY]: imageDir,
+    [DNSMASQ_KEY]: dnsmasqSetting,
     ...defaults
   } = doc as Record<string, unknown>;
   for (const [k, v] of Object.entries(defaults)) {
@@ -88,6 +101,7 @@ export function readDefaultsFileWithPlugins(file: string): {
   if (imageDir !== undefined && (typeof imageDir !== 'string' || imageDir === '')) {
     throw new DefaultsError(DEVICE_IMAGE_DIR_KEY, 'must be a directory path (relative to the defaults file), e.g. "images"');
   }
+  const dnsmasq = dnsmasqFromFile(dnsmasqSetting, file);
   return {
     defaults: defaults as DefaultsFile,
     plugins: ((plugins ?? []) as string[]).map((p) => resolve(dirname(file), p)),
@@ -96,6 +110,7 @@ export function readDefaultsFileWithPlugins(file: string): {
     ...(packetCounters !== undefined ? { packetCounters } : {}),
     ...(nat !== undefined ? { nat } : {}),
     ...(typeof imageDir === 'string' ? { deviceImageDir: resolve(dirname(file), imageDir) } : {}),
+    ...(dnsmasq !== undefined ? { dnsmasq } : {}),
   };
 }
 

@@ -9,6 +9,7 @@
  * name servers controllers may change. `--packet-counters on|off` (`$packetCounters`, UCI
  * `option packet_counters`) lets the agent count packets by class with nftables, or not.
  * `--nat nftables|off` (`$nat`) lets the Linux platform keep Device.NAT. as its own nftables table.
+ * `--dnsmasq on|off` (`$dnsmasq`) lets it run its own dnsmasq for Device.DNS.Relay. and Device.DHCPv4.Server.
  */
 import { isAbsolute } from 'node:path';
 
@@ -111,4 +112,23 @@ export function natFromFile(value: unknown, file: string): boolean | undefined {
   if (typeof value === 'boolean') return value;
   if (typeof value === 'string') return parseNatOption(value, `factory defaults: ${NAT_KEY} (${file})`);
   throw new Error(`factory defaults: ${NAT_KEY} (${file}): must be "nftables" or "off"`);
+}
+
+/** The key of the defaults file switching the Linux platform's own dnsmasq (`--dnsmasq`). */
+export const DNSMASQ_KEY = '$dnsmasq';
+
+/** `--dnsmasq` text: on (also dnsmasq/true/1) or off (also false/0). */
+export function parseDnsmasqOption(text: string, source = '--dnsmasq'): boolean {
+  const t = text.trim().toLowerCase();
+  if (['on', 'dnsmasq', 'true', '1', 'yes'].includes(t)) return true;
+  if (['off', 'false', '0', 'no'].includes(t)) return false;
+  throw new Error(`${source} ${JSON.stringify(text)}: give on (serve Device.DNS.Relay. and Device.DHCPv4.Server. through the agent's own dnsmasq) or off (run no dnsmasq)`);
+}
+
+/** The defaults file's `$dnsmasq` value ("on"/"off" or true/false), checked; undefined when absent. */
+export function dnsmasqFromFile(value: unknown, file: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string') return parseDnsmasqOption(value, `factory defaults: ${DNSMASQ_KEY} (${file})`);
+  throw new Error(`factory defaults: ${DNSMASQ_KEY} (${file}): must be "on" or "off"`);
 }

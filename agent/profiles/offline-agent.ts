@@ -40,6 +40,7 @@ const LIVE_SOURCES: Record<'linux' | 'openwrt', ReadonlyArray<{ source: string; 
     PACKET_COUNTERS,
     { source: 'nftables (nft with CAP_NET_ADMIN, --nat not off)', objects: ['Device.NAT.PortMapping.{i}.'] },
     { source: 'chrony (chronyc answers, --time not off)', objects: ['Device.Time.'] },
+    { source: 'dnsmasq (/usr/sbin/dnsmasq, root, --dnsmasq not off)', objects: ['Device.DNS.Relay.', 'Device.DHCPv4.Server.'] },
   ],
   openwrt: [
     { source: 'ModemManager (mmcli answers)', objects: ['Device.Cellular.'] },

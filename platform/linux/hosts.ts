@@ -12,16 +12,19 @@
  *   holds for the MAC (and the lease's), each row numbered by its address.
  * - HostName: the lease's (dnsmasq's "*" is no name). A lease that has expired is no longer read
  *   (expiry 0: infinite). TR-181 2.19 has no LeaseTimeRemaining on Host (it belongs to the DHCPv4
- *   server's Client rows, which generic Linux does not serve).
+ *   server's Client rows).
+ * - DHCPClient: with the agent's own dnsmasq (`--dnsmasq`, dnsmasq.ts), whose lease file is then
+ *   the one read here, the Pool.{i}.Client.{i} row of a host holding a lease; else "".
  * - Layer3Interface: the IP.Interface of the device the neighbour was seen on (numbered as the
- *   IP table numbers it). Layer1Interface, DHCPClient, AssociatedDevice: "" (generic Linux
- *   serves no Wi-Fi and no DHCPv4 server, and a bridge's port is not looked up).
+ *   IP table numbers it). Layer1Interface, AssociatedDevice: "" (generic Linux serves no Wi-Fi,
+ *   and a bridge's port is not looked up).
  */
 import { sourceError } from '../exec/CommandError.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { type DhcpLease, MAX_LAN_ROWS, parseLeases } from '../openwrt/dhcp-leases.js';
+import type { Dhcpv4Clients } from './dhcpv4-clients.js';
 import type { LinuxContext } from './LinuxContext.js';
 
 /** dnsmasq's lease file as Debian's and Fedora's packages configure it (`dhcp-leasefile`). */
@@ -88,7 +91,8 @@ export function groupHosts(neighbours: readonly Neighbour[], leases: readonly Dh
 }
 
 /** Serves Device.Hosts. and Host.{i} with its IPv4Address.{i} and IPv6Address.{i}. */
-export function registerHosts(ctx: LinuxContext, ip: IpInterfaceNumbers, leaseFile = DEFAULT_LEASE_FILE): void {
+/** `clients`: the agent's own DHCPv4 server (dnsmasq.ts), whose Client rows a leased Host's DHCPClient names. */
+export function registerHosts(ctx: LinuxContext, ip: IpInterfaceNumbers, leaseFile = DEFAULT_LEASE_FILE, clients?: Dhcpv4Clients): void {
   const { model } = ctx;
   const numbers = new InstanceMap();
   const v4 = new Map<string, InstanceMap>();
@@ -148,7 +152,7 @@ export function registerHosts(ctx: LinuxContext, ip: IpInterfaceNumbers, leaseFi
       return {
         PhysAddress: h.mac,
         IPAddress: h.ipv4[0] ?? h.ipv6[0] ?? '',
-        DHCPClient: '',
+        DHCPClient: h.lease && clients ? ((await clients.pathOf(h.mac)) ?? '') : '',
         AssociatedDevice: '',
         Layer1Interface: '',
         Layer3Interface: await layer3(h.dev),

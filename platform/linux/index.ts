@@ -6,7 +6,8 @@
  * and Device.Ethernet.Link.{i}. (+ Stats), Device.IP. (Interface, IPv4Address, IPv6Address) and
  * Device.Routing.Router.1 (IPv4Forwarding and IPv6Forwarding: the main table's routes), Device.DNS.Client
  * (resolv.conf), Device.Hosts (`ip -j neigh`, dnsmasq's leases) and Device.Bridging.Bridge
- * (+ Port): the kernel's bridges.
+ * (+ Port): the kernel's bridges. Device.NAT. is the agent's own nftables table (nat.ts),
+ * Device.DNS.Relay. and Device.DHCPv4.Server. a dnsmasq the agent runs (dnsmasq.ts).
  *
  * Writable parameters of IP.Interface, its addresses, Ethernet Interface/Link, static routes and bridges are written back
  * with `ip` (ip-write.ts), on the interfaces named by `manageInterfaces` only.
@@ -40,10 +41,13 @@ import { findNft, PacketClassCounters, packetCountersUsable } from './packet-cla
 import { ipInterfaceNames, LinuxNat, natUsable } from './nat.js';
 import { LinuxUla } from './ip-ula.js';
 import { registerTemperatureStatus } from './temperature-status.js';
-import { registerHosts } from './hosts.js';
 import { Chronyc } from './chrony.js';
 import { DEFAULT_SOURCES_FILE } from './chrony-sources.js';
 import { LinuxTime, timeUsable, type TimeSettings } from './time.js';
+import { DEFAULT_LEASE_FILE, registerHosts } from './hosts.js';
+import { LinuxDnsmasq } from './dnsmasq.js';
+import { dnsmasqUsable } from './dnsmasq-process.js';
+import type { Dhcpv4Clients } from './dhcpv4-clients.js';
 
 export type { LinuxIdentity } from './device-info.js';
 
@@ -92,7 +96,15 @@ export interface LinuxOptions extends HostRoots {
    * false: not served.
    */
   time?: boolean | TimeSettings;
-  /** dnsmasq's lease file, for Device.Hosts' host names and lease times (default DEFAULT_LEASE_FILE; absent: none). */
+  /**
+   * `--dnsmasq on|off`: Device.DNS.Relay. and Device.DHCPv4.Server. through a dnsmasq the agent
+   * runs itself on a configuration file in the store's directory (dnsmasq.ts). Undefined: on
+   * where `dnsmasqBinary` is installed and the agent runs as root; false: not served.
+   */
+  dnsmasq?: boolean;
+  /** The dnsmasq program (default /usr/sbin/dnsmasq). */
+  dnsmasqBinary?: string;
+  /** dnsmasq's lease file, for Device.Hosts' host names and lease times (default: the agent's own dnsmasq's, else DEFAULT_LEASE_FILE; absent: none). */
   leaseFile?: string;
   /** A runner shared with other platforms, so call counts and limits are common. */
   runner?: CommandRunner;
@@ -107,7 +119,7 @@ export interface LinuxOptions extends HostRoots {
 
 export const DEFAULT_CACHE_MS = 1000;
 
-/** Registers the Linux host's objects on `model`. `stop()` ends the one background child, the `ip monitor link` watcher (LastChange), the temperature poll timer, and removes the packet counters' nftables table (the NAT table stays: nat.ts). `stateLoaded()`, called once the agent's store is loaded, writes the stored NAT rows to the kernel and starts the temperature polls. */
+/** Registers the Linux host's objects on `model`. `stop()` ends the one background child, the `ip monitor link` watcher (LastChange), the temperature poll timer, and removes the packet counters' nftables table (the NAT table stays: nat.ts) and the agent's dnsmasq. `stateLoaded()`, called once the agent's store is loaded, writes the stored NAT rows to the kernel, starts dnsmasq on the stored DNS relay and DHCP rows, and starts the temperature polls. */
 export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {}): { stop(): void; stateLoaded(): Promise<void> } {
   const now = opts.now ?? Date.now;
   const runner = opts.runner ?? new CommandRunner({ commandPath: opts.commandPath, log: opts.log, now });
@@ -202,11 +214,33 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     } else {
       ctx.log?.info('Device.NAT. not served (PortMapping, InterfaceSetting)', { why: nat.why ?? 'no store to keep its rows', setting: '--nat' });
     }
+    const owned = dnsmasqUsable(opts.dnsmasq, opts.dnsmasqBinary);
+    let leaseFile = opts.leaseFile ?? DEFAULT_LEASE_FILE;
+    let clients: Dhcpv4Clients | undefined;
+    if (owned.usable && opts.store?.dir) {
+      const d = new LinuxDnsmasq({
+        model,
+        store: opts.store,
+        interfaces: ipInterfaceNames(ip.interfaces, ip.links),
+        links: ip.links,
+        dir: opts.store.dir,
+        binary: opts.dnsmasqBinary,
+        now,
+        log: opts.log,
+      });
+      d.register();
+      loaded.push(() => d.start());
+      stops.push(() => d.stop());
+      leaseFile = opts.leaseFile ?? d.files.leaseFile;
+      clients = d.clients;
+    } else {
+      ctx.log?.info('Device.DNS.Relay. and Device.DHCPv4.Server. not served', { why: owned.why ?? 'no data directory to keep their rows and files in', setting: '--dnsmasq' });
+    }
     const dns = dnsSource(ctx, opts.manageDns);
     ctx.log?.info('name servers served from', { file: dns.file, why: dns.why });
     registerDnsClient(ctx, dns);
     // Hosts: the kernel's neighbours (`ip -j neigh`) with dnsmasq's leases.
-    registerHosts(ctx, ip, opts.leaseFile);
+    registerHosts(ctx, ip, leaseFile, clients);
   }
   return { stop: () => stops.forEach((s) => s()), stateLoaded: () => Promise.all(loaded.map((f) => f())).then(() => undefined) };
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyDefaults, DefaultsError, readDefaultsFileWithPlugins } from '../../../agent/defaults/apply-defaults.js';
-import { parseNatOption, parsePacketCountersOption } from '../../../agent/defaults/manage-interfaces.js';
+import { parseNatOption, parseDnsmasqOption, parsePacketCountersOption } from '../../../agent/defaults/manage-interfaces.js';
 import { registerLocalAgent } from '../../../agent/localagent/register-local-agent.js';
 import { Schema } from '../../../datamodel/schema/Schema.js';
 import { DataStore } from '../../../datamodel/store/DataStore.js';
@@ -130,5 +130,19 @@ describe('factory defaults', () => {
     expect(() => readDefaultsFileWithPlugins(file)).toThrow(/\$nat .*must be "nftables" or "off"/);
     expect([parseNatOption('nftables'), parseNatOption('off'), parseNatOption('on')]).toEqual([true, false, true]);
     expect(() => parseNatOption('maybe')).toThrow(/--nat "maybe": give nftables .* or off/);
+  });
+
+  it('"$dnsmasq" is a start-up setting ("on"/"off" or a boolean), kept out of the TR-181 values; --dnsmasq takes on/off', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'usp-defaults-'));
+    const file = join(dir, 'defaults.json');
+    writeFileSync(file, JSON.stringify({ 'Device.LocalAgent.EndpointID': 'proto::a', $dnsmasq: 'off' }));
+    expect(readDefaultsFileWithPlugins(file)).toEqual({ defaults: { 'Device.LocalAgent.EndpointID': 'proto::a' }, plugins: [], dnsmasq: false });
+    writeFileSync(file, JSON.stringify({ $dnsmasq: true }));
+    expect(readDefaultsFileWithPlugins(file).dnsmasq).toBe(true);
+    writeFileSync(file, JSON.stringify({ $dnsmasq: 'bind9' }));
+    expect(() => readDefaultsFileWithPlugins(file)).toThrow(/\$dnsmasq .*"bind9": give on .* or off/);
+    writeFileSync(file, JSON.stringify({ $dnsmasq: 1 }));
+    expect(() => readDefaultsFileWithPlugins(file)).toThrow(/\$dnsmasq .*must be "on" or "off"/);
+    expect([parseDnsmasqOption('on'), parseDnsmasqOption('off'), parseDnsmasqOption('dnsmasq')]).toEqual([true, false, true]);
   });
 });

@@ -36,6 +36,7 @@ describe('parseRunFast: `usp-agent run` without yargs', () => {
       time: 'chrony',
       'time-zone-file': '/etc/localtime',
     });
+    expect(parseRunFast(['run', '--defaults', 'd.json', '--platform', 'linux', '--dnsmasq', 'off'])).toMatchObject({ dnsmasq: 'off' });
     // A name no built-in platform has may be a plugin's: the agent checks it once the plugins are loaded.
     expect(parseRunFast(['run', '--defaults', 'd.json', '--platform', 'vendor-board', '--plugin', 'p.mjs'])).toMatchObject({ platform: 'vendor-board' });
     // --plugin is repeatable: every file, in order.

@@ -1,0 +1,293 @@
+/**
+ * Device.DNS.Relay. (TR-181 DNSRelay:1) and Device.DHCPv4.Server. (DHCPv4Server:1,
+ * DHCPv4ServerClientInfo:1) on generic Linux, through a dnsmasq the agent owns (`--dnsmasq`):
+ *
+ * - The rows are configuration kept in the agent's store (they survive a restart): Relay.Enable,
+ *   Forwarding.{i}, Server.Enable, Pool.{i} with StaticAddress.{i} and Option.{i}. Controllers
+ *   add and delete the tables' rows. Each change is checked before it is kept (7012, nothing
+ *   kept); once the transaction commits, the one configuration file is made from the rows
+ *   (dnsmasq-conf.ts) and dnsmasq restarted on it (dnsmasq-process.ts) before the answer.
+ * - Interface (Forwarding, Pool) is kept as written and, beside it in the store, the kernel
+ *   device it named then (`$device`), as the NAT rows do: IP.Interface numbers are assigned afresh
+ *   at each start, the device's name is not. A pool serves the IPv4 subnet of that device's first
+ *   address; MinAddress, MaxAddress and the StaticAddress Yiaddr must lie inside it.
+ * - Status: Relay and Forwarding read Error, and Pools Error, while dnsmasq cannot run (it exits,
+ *   or refuses the file); a Pool with no Interface, or whose device has no IPv4 address, or
+ *   without Min/MaxAddress, reads Error_Misconfigured and is not in the file.
+ * - Read back as stored: DNSServers and IPRouters empty mean dnsmasq's defaults (it offers its
+ *   own address on that interface for both); SubnetMask empty means the interface's.
+ * - Pool.{i}.Client.{i}: dnsmasq's lease file in the data directory (dhcpv4-clients.ts).
+ * - At start the file is made from the stored rows and dnsmasq started, if anything is enabled.
+ *   The TR-181 defaults (Relay.Enable and Server.Enable false) run nothing: the factory defaults
+ *   file or a Controller switches them on.
+ */
+import { join } from 'node:path';
+import type { Logger } from '../../datamodel/Logger.js';
+import type { DataStore } from '../../datamodel/store/DataStore.js';
+import { registerStored } from '../../datamodel/store/stored-binding.js';
+import type { DataModel } from '../../datamodel/tree/DataModel.js';
+import type { Value } from '../../datamodel/value/Value.js';
+import { parseIPv4 } from '../simulated/ipv4.js';
+import { type Dhcpv4Clients, registerDhcpv4Clients } from './dhcpv4-clients.js';
+import {
+  dnsmasqConfText,
+  dnsmasqWanted,
+  forwardingProblems,
+  isDevice,
+  MAX_FORWARDERS,
+  MAX_OPTIONS,
+  MAX_POOLS,
+  MAX_STATIC_ADDRESSES,
+  optionProblems,
+  poolMask,
+  poolProblems,
+  poolServes,
+  prefixMask,
+  staticProblems,
+  type DnsmasqConf,
+  type PoolConf,
+  type Subnet,
+} from './dnsmasq-conf.js';
+import { DnsmasqProcess, DNSMASQ_BIN } from './dnsmasq-process.js';
+import { DnsmasqTable, invalid, publicValues, type Row } from './dnsmasq-table.js';
+import type { IpLink } from './ip-addr.js';
+import type { IpInterfaceNames } from './nat.js';
+
+const RELAY = 'Device.DNS.Relay.';
+const FORWARDING = 'Device.DNS.Relay.Forwarding.{i}.';
+const SERVER = 'Device.DHCPv4.Server.';
+export const POOL = 'Device.DHCPv4.Server.Pool.{i}.';
+const STATIC = `${POOL}StaticAddress.{i}.`;
+const OPTION = `${POOL}Option.{i}.`;
+const DEVICE_KEY = '$device';
+const LIVE_STATUS = new Set(['Status']);
+const FORWARDING_PARAMS = ['Enable', 'Status', 'Alias', 'DNSServer', 'Interface', 'Type'];
+const POOL_PARAMS = ['Enable', 'Status', 'Alias', 'Order', 'Interface', 'MinAddress', 'MaxAddress', 'ReservedAddresses', 'SubnetMask', 'DNSServers', 'DomainName', 'IPRouters', 'LeaseTime'];
+
+/** The files of the agent's dnsmasq, all in `dir` (the agent's data directory). */
+export function dnsmasqFiles(dir: string): { confFile: string; leaseFile: string; pidFile: string } {
+  return { confFile: join(dir, 'dnsmasq.conf'), leaseFile: join(dir, 'dnsmasq.leases'), pidFile: join(dir, 'dnsmasq.pid') };
+}
+
+export interface LinuxDnsmasqOptions {
+  model: DataModel;
+  store: DataStore;
+  interfaces: IpInterfaceNames;
+  links: () => Promise<ReadonlyMap<string, IpLink>>;
+  /** Where the configuration, lease and pid files are (the agent's data directory). */
+  dir: string;
+  binary?: string;
+  now?: () => number;
+  log?: Logger;
+}
+
+/** The rows, the file made of them and the dnsmasq child. */
+export class LinuxDnsmasq {
+  readonly files: ReturnType<typeof dnsmasqFiles>;
+  readonly process: DnsmasqProcess;
+  private forwarding!: DnsmasqTable;
+  private pools!: DnsmasqTable;
+  private statics!: DnsmasqTable;
+  private options!: DnsmasqTable;
+  /** The Client rows (Hosts.Host.{i}.DHCPClient names them). */
+  clients?: Dhcpv4Clients;
+  /** A row changed since the file was last made: the next commit makes it again. */
+  private dirty = false;
+  /** Serialises the making of the file. */
+  private applying: Promise<void> = Promise.resolve();
+
+  constructor(private readonly opts: LinuxDnsmasqOptions) {
+    this.files = dnsmasqFiles(opts.dir);
+    this.process = new DnsmasqProcess({ binary: opts.binary ?? DNSMASQ_BIN, confFile: this.files.confFile, pidFile: this.files.pidFile, log: opts.log });
+  }
+
+  /** Serves Device.DNS.Relay. (+ Forwarding.{i}.) and Device.DHCPv4.Server. (+ Pool.{i}. and its tables). */
+  register(): void {
+    const { model, store } = this.opts;
+    const changed = (): void => {
+      this.dirty = true;
+    };
+    const running = (): boolean => this.process.status() !== 'failed';
+    registerStored(model, store, RELAY, {
+      params: ['Enable', 'Status'],
+      live: { Status: () => (this.relayEnable() ? (running() ? 'Enabled' : 'Error') : 'Disabled') },
+      onChange: changed,
+    });
+    this.forwarding = new DnsmasqTable(store, model.requireNode(FORWARDING), {
+      params: FORWARDING_PARAMS,
+      live: new Set(['Status', 'Type']),
+      max: MAX_FORWARDERS,
+      references: ['Interface'],
+      check: async (_keys, merged, changes) => {
+        const bad = forwardingProblems(merged);
+        if (bad.length > 0) throw invalid(bad);
+        return this.withDevice(merged, changes);
+      },
+      read: async (_keys, row) => ({
+        ...(await this.readInterface(row)),
+        Type: 'Static',
+        Status: row.Enable !== true ? 'Disabled' : this.relayEnable() && !running() ? 'Error' : 'Enabled',
+      }),
+      changed,
+    });
+    model.register(FORWARDING, this.forwarding);
+    registerStored(model, store, SERVER, { params: ['Enable'], onChange: changed });
+    this.pools = new DnsmasqTable(store, model.requireNode(POOL), {
+      params: POOL_PARAMS,
+      live: LIVE_STATUS,
+      max: MAX_POOLS,
+      references: ['Interface'],
+      // TR-181 Order: a pool added without one comes after every other.
+      initial: () => ({ Order: Math.max(0, ...this.pools.rows([]).map(([, r]) => Number(r.Order ?? 0))) + 1 }),
+      check: async (_keys, merged, changes) => {
+        const row = await this.withDevice(merged, changes);
+        const bad = poolProblems(row, changes, await this.subnetOf(deviceOf(row)));
+        if (bad.length > 0) throw invalid(bad);
+        return row;
+      },
+      read: async (keys, row) => {
+        const values = await this.readInterface(row);
+        const pool = await this.poolConf(keys[0]!, row);
+        values.Status = row.Enable !== true ? 'Disabled' : !poolServes(pool) ? 'Error_Misconfigured' : this.serverEnable() && !running() ? 'Error' : 'Enabled';
+        return values;
+      },
+      changed,
+    });
+    model.register(POOL, this.pools);
+    this.statics = new DnsmasqTable(store, model.requireNode(STATIC), {
+      params: ['Enable', 'Alias', 'Chaddr', 'Yiaddr'],
+      live: new Set(),
+      max: MAX_STATIC_ADDRESSES,
+      check: async (keys, merged, changes) => {
+        const pool = await this.poolConf(keys[0]!, store.row(model.requireNode(POOL).pathOf([keys[0]!])) ?? {});
+        const mask = poolMask(pool);
+        const bad = staticProblems(merged, changes, pool.subnet && mask !== undefined ? { address: pool.subnet.address, mask } : undefined);
+        if (bad.length > 0) throw invalid(bad);
+        return merged;
+      },
+      read: async (_keys, row) => publicValues(row),
+      changed,
+    });
+    model.register(STATIC, this.statics);
+    this.options = new DnsmasqTable(store, model.requireNode(OPTION), {
+      params: ['Enable', 'Alias', 'Tag', 'Value'],
+      live: new Set(),
+      max: MAX_OPTIONS,
+      check: async (_keys, merged, changes) => {
+        const bad = optionProblems(merged, changes);
+        if (bad.length > 0) throw invalid(bad);
+        return merged;
+      },
+      read: async (_keys, row) => publicValues(row),
+      changed,
+    });
+    model.register(OPTION, this.options);
+    this.clients = registerDhcpv4Clients(model, {
+      leaseFile: this.files.leaseFile,
+      pools: () => this.pools.list([]),
+      poolOf: async (n) => this.poolConf(n, store.row(model.requireNode(POOL).pathOf([n])) ?? {}),
+      now: this.opts.now ?? Date.now,
+    });
+    // Once the transaction is committed, the file follows the store; the answer waits for it.
+    const apply = (): Promise<void> => {
+      if (!this.dirty) return Promise.resolve();
+      this.dirty = false;
+      return this.apply().catch((e: unknown) => this.opts.log?.warn('dnsmasq configuration not applied', { why: e instanceof Error ? e.message : String(e) }));
+    };
+    model.onCommit(apply, () => {
+      this.dirty = true;
+      void apply();
+    });
+  }
+
+  /** Ends a dnsmasq an earlier run left, then starts one on the stored rows (if anything is enabled). */
+  async start(): Promise<void> {
+    this.process.endLeftover();
+    await this.apply();
+    const s = this.process.status();
+    if (s !== 'off') this.opts.log?.info('dnsmasq started from the stored rows', { conf: this.files.confFile, leases: this.files.leaseFile });
+  }
+
+  stop(): void {
+    this.process.stop();
+  }
+
+  private relayEnable(): boolean {
+    return this.opts.store.row(RELAY)?.Enable === true;
+  }
+
+  private serverEnable(): boolean {
+    return this.opts.store.row(SERVER)?.Enable === true;
+  }
+
+  /** Makes the file from the store as it is now and (re)starts dnsmasq on it, after the runs before. */
+  apply(): Promise<void> {
+    const run = this.applying.then(async () => {
+      const conf = await this.conf();
+      await this.process.apply(dnsmasqWanted(conf) ? dnsmasqConfText(conf) : undefined);
+    });
+    this.applying = run.catch(() => undefined);
+    return run;
+  }
+
+  private async conf(): Promise<DnsmasqConf> {
+    const pools: PoolConf[] = [];
+    for (const [n, row] of this.pools.rows([])) pools.push(await this.poolConf(n, row));
+    return {
+      relayEnable: this.relayEnable(),
+      forwarders: this.forwarding.rows([]).map(([n, values]) => ({ path: this.opts.model.requireNode(FORWARDING).pathOf([n]).slice(0, -1), values, device: deviceOf(values) })),
+      serverEnable: this.serverEnable(),
+      pools,
+      leaseFile: this.files.leaseFile,
+      pidFile: this.files.pidFile,
+    };
+  }
+
+  /** Pool `n` as the file sees it. */
+  private async poolConf(n: number, row: Row): Promise<PoolConf> {
+    return {
+      n,
+      path: this.opts.model.requireNode(POOL).pathOf([n]).slice(0, -1),
+      values: row,
+      subnet: await this.subnetOf(deviceOf(row)),
+      statics: n === 0 ? [] : this.statics.rows([n]).map(([, r]) => r),
+      options: n === 0 ? [] : this.options.rows([n]).map(([, r]) => r),
+    };
+  }
+
+  /** The IPv4 subnet of `device`'s first IPv4 address now. */
+  private async subnetOf(device: string | undefined): Promise<Subnet | undefined> {
+    if (device === undefined) return undefined;
+    const addr = (await this.opts.links()).get(device)?.addr_info?.find((a) => a.family === 'inet');
+    const address = addr ? parseIPv4(addr.local) : undefined;
+    return address === undefined || !addr ? undefined : { address, mask: prefixMask(addr.prefixlen) };
+  }
+
+  /** `merged` with the device of its Interface when the change wrote one; 7012 for a path that names no IP.Interface row. */
+  private async withDevice(merged: Record<string, Value>, changes: Record<string, Value>): Promise<Record<string, Value>> {
+    if (changes.Interface === undefined) return merged;
+    const reference = String(changes.Interface);
+    const out = { ...merged };
+    delete out[DEVICE_KEY];
+    if (reference === '') return out;
+    const device = await this.opts.interfaces.nameOf(reference);
+    if (device === undefined) throw invalid([{ param: 'Interface', message: `${reference} is no Device.IP.Interface row of this device` }]);
+    if (!isDevice(device)) throw invalid([{ param: 'Interface', message: `device ${JSON.stringify(device)} has a name dnsmasq cannot take` }]);
+    out[DEVICE_KEY] = device;
+    return out;
+  }
+
+  /** The stored values with Interface as the path of its device now (it follows the device across restarts). */
+  private async readInterface(row: Row): Promise<Record<string, Value>> {
+    const values = publicValues(row);
+    const device = deviceOf(row);
+    const present = device === undefined ? undefined : await this.opts.interfaces.pathOf(device);
+    if (present !== undefined) values.Interface = present;
+    return values;
+  }
+}
+
+function deviceOf(row: Row): string | undefined {
+  const d = row[DEVICE_KEY];
+  return typeof d === 'string' && d !== '' ? d : undefined;
+}
