@@ -132,6 +132,8 @@ export interface AgentOptions {
   packetCounters?: boolean;
   /** `--nat nftables|off`: Device.NAT. as the agent's own nftables table (Linux); default on where possible. */
   nat?: boolean;
+  /** `--access-control nftables|off`: Device.Hosts.AccessControl. as the agent's own nftables table (Linux); default on where possible. */
+  accessControl?: boolean;
   /**
    * Where the live platform's programs are (ubus, uci, /etc/init.d/...; an absolute command is
    * looked up inside it too). Default: PATH. The integration tests point it at stand-ins.
@@ -266,6 +268,7 @@ export class Agent {
         manageDns: opts.manageDns,
         packetCounters: opts.packetCounters,
         nat: opts.nat,
+        accessControl: opts.accessControl,
         commandPath: opts.platformCommandPath,
       },
       pluginPlatforms,

@@ -80,6 +80,7 @@ const linux: PlatformEntry = {
       manageDns: opts.manageDns,
       packetCounters: opts.packetCounters,
       nat: opts.nat,
+      accessControl: opts.accessControl,
       store: opts.store,
     });
     // SoftwareModules: units as supervised processes, and as OCI containers when crun or runc is installed.

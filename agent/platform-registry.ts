@@ -47,6 +47,8 @@ export interface PlatformOptions {
   packetCounters?: boolean;
   /** `--nat nftables|off`: Device.NAT. as the agent's own nftables table (Linux); undefined, on where nft runs with CAP_NET_ADMIN. */
   nat?: boolean;
+  /** `--access-control nftables|off`: Device.Hosts.AccessControl. as the agent's own nftables table (Linux); undefined, on where nft runs with CAP_NET_ADMIN. */
+  accessControl?: boolean;
   /** Firmware on live platforms: the hook (`--firmware-hook`), staging directory, data directory for markers. */
   firmware?: LiveFirmwareOptions;
   /** Where OpenWrt's programs are (absolute ones such as /etc/init.d/firewall are looked up inside it); default PATH. */

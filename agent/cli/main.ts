@@ -19,7 +19,7 @@ import { watchAndSchemaCommands } from './commands/watch-schema-commands.js';
 import { profilesCommand } from './commands/profiles-command.js';
 import { fleetCommand } from './commands/fleet-command.js';
 import { parseRunFast, type RunOptionValues } from './run-fast-path.js';
-import { checkManageDns, parseManageInterfacesOption, parsePacketCountersOption, parseNatOption } from '../defaults/manage-interfaces.js';
+import { checkManageDns, parseManageInterfacesOption, parsePacketCountersOption, parseNatOption, parseAccessControlOption } from '../defaults/manage-interfaces.js';
 
 /** Exit code when the agent cannot start (bad defaults, port in use): procd should not respawn fast. */
 export const EXIT_START_FAILED = 2;
@@ -41,6 +41,7 @@ interface RunArgs {
   manageDns?: string;
   packetCounters?: boolean;
   nat?: boolean;
+  accessControl?: boolean;
 }
 
 /** Set once SIGTERM/SIGINT arrived: a start that fails after it is a stop, not a start failure. */
@@ -113,6 +114,7 @@ async function run(args: RunArgs): Promise<void> {
         manageDns,
         packetCounters,
         nat,
+        accessControl: args.accessControl,
         ...args.firmware,
       });
       current = await starting;
@@ -164,6 +166,7 @@ async function runCommand(a: RunOptionValues): Promise<void> {
       manageDns: a['manage-dns'] === undefined ? undefined : checkManageDns(a['manage-dns'], '--manage-dns'),
       packetCounters: a['packet-counters'] === undefined ? undefined : parsePacketCountersOption(a['packet-counters']),
       nat: a.nat === undefined ? undefined : parseNatOption(a.nat),
+      accessControl: a['access-control'] === undefined ? undefined : parseAccessControlOption(a['access-control']),
     });
   } catch (e) {
     // After SIGTERM the signal handler exits 0 once the stop is done: a start it cut short is no failure.
@@ -217,6 +220,10 @@ export async function main(argv: string[]): Promise<void> {
           .option('nat', {
             type: 'string',
             describe: "nftables | off: serve Device.NAT. (port mappings, masquerading) as the agent's own nftables table on Linux (default nftables where nft runs with CAP_NET_ADMIN)",
+          })
+          .option('access-control', {
+            type: 'string',
+            describe: "nftables | off: serve Device.Hosts.AccessControl. (per-device Internet access) as the agent's own nftables table on Linux (default nftables where nft runs with CAP_NET_ADMIN)",
           })
           .option('firmware-staging', {
             type: 'string',

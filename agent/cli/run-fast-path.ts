@@ -33,6 +33,8 @@ export interface RunOptionValues {
   'packet-counters'?: string;
   /** `--nat nftables|off`: Device.NAT. as the agent's own nftables table (Linux). */
   nat?: string;
+  /** `--access-control nftables|off`: Device.Hosts.AccessControl. as the agent's own nftables table (Linux). */
+  'access-control'?: string;
   /** `--plugin FILE`, repeatable (agent/plugins/). */
   plugin?: string[];
 }
@@ -54,6 +56,7 @@ const STRING_OPTIONS = [
   'manage-dns',
   'packet-counters',
   'nat',
+  'access-control',
 ] as const;
 
 /** What a `--platform` value looks like (plugins' names follow the same rule: agent/plugins/load-plugins.ts). */
@@ -104,6 +107,7 @@ export function parseRunFast(argv: readonly string[]): RunOptionValues | undefin
     'manage-dns': v['manage-dns'],
     'packet-counters': v['packet-counters'],
     nat: v.nat,
+    'access-control': v['access-control'],
     plugin: v.plugin,
   };
 }

@@ -41,6 +41,8 @@ import { ipInterfaceNames, LinuxNat, natUsable } from './nat.js';
 import { LinuxUla } from './ip-ula.js';
 import { registerTemperatureStatus } from './temperature-status.js';
 import { registerHosts } from './hosts.js';
+import { AccessControlTables } from '../access-control/AccessControlTables.js';
+import { accessControlUsable, NftAccessBackend } from './access-control-nft.js';
 
 export type { LinuxIdentity } from './device-info.js';
 
@@ -83,6 +85,14 @@ export interface LinuxOptions extends HostRoots {
   nat?: boolean;
   /** The nftables table of the NAT rules (default usp_agent_nat); tests running side by side give each agent its own. */
   natTable?: string;
+  /**
+   * `--access-control nftables|off`: Device.Hosts.AccessControl.{i}. as the agent's own nftables
+   * table (access-control-nft.ts), kept in `store`. Undefined: on where `nft` is installed and the
+   * agent has CAP_NET_ADMIN; false: not served, netfilter left alone.
+   */
+  accessControl?: boolean;
+  /** The nftables table of the access control rules (default usp_agent_access); tests running side by side give each agent its own. */
+  accessControlTable?: string;
   /** dnsmasq's lease file, for Device.Hosts' host names and lease times (default DEFAULT_LEASE_FILE; absent: none). */
   leaseFile?: string;
   /** A runner shared with other platforms, so call counts and limits are common. */
@@ -177,6 +187,14 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     registerDnsClient(ctx, dns);
     // Hosts: the kernel's neighbours (`ip -j neigh`) with dnsmasq's leases.
     registerHosts(ctx, ip, opts.leaseFile);
+    const access = accessControlUsable(opts.accessControl, findNft(runner));
+    if (access.usable && opts.store) {
+      const tables = new AccessControlTables(model, opts.store, new NftAccessBackend(runner, opts.accessControlTable, opts.log), opts.log);
+      tables.register();
+      loaded.push(() => tables.start());
+    } else {
+      ctx.log?.info('Device.Hosts.AccessControl. not served', { why: access.why ?? 'no store to keep its rows', setting: '--access-control' });
+    }
   }
   return { stop: () => stops.forEach((s) => s()), stateLoaded: () => Promise.all(loaded.map((f) => f())).then(() => undefined) };
 }

@@ -31,6 +31,7 @@ describe('parseRunFast: `usp-agent run` without yargs', () => {
     expect(parseRunFast(['run', '--defaults', 'd.json', '--platform', 'linux', '--manage-dns', '/etc/resolv.conf'])).toMatchObject({ 'manage-dns': '/etc/resolv.conf' });
     expect(parseRunFast(['run', '--defaults', 'd.json', '--platform', 'openwrt', '--packet-counters', 'off'])).toMatchObject({ 'packet-counters': 'off' });
     expect(parseRunFast(['run', '--defaults', 'd.json', '--platform', 'linux', '--nat', 'off'])).toMatchObject({ nat: 'off' });
+    expect(parseRunFast(['run', '--defaults', 'd.json', '--platform', 'linux', '--access-control', 'off'])).toMatchObject({ 'access-control': 'off' });
     // A name no built-in platform has may be a plugin's: the agent checks it once the plugins are loaded.
     expect(parseRunFast(['run', '--defaults', 'd.json', '--platform', 'vendor-board', '--plugin', 'p.mjs'])).toMatchObject({ platform: 'vendor-board' });
     // --plugin is repeatable: every file, in order.
