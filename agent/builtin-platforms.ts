@@ -36,12 +36,13 @@ const openwrt: PlatformEntry = {
     const log = opts.log.child('platform');
     const firmware = await startLiveFirmware('openwrt', opts.firmware ?? {}, log);
     const { registerOpenWrtPlatform } = await import('../platform/openwrt/index.js');
-    const p = registerOpenWrtPlatform(model, { log, firmware, packetCounters: opts.packetCounters, commandPath: opts.commandPath });
+    const p = registerOpenWrtPlatform(model, { log, firmware, packetCounters: opts.packetCounters, commandPath: opts.commandPath, store: opts.store });
     return {
       firmware,
       wifiScan: p.wifiScan,
       ipInterfaceDevice: p.ipInterfaceDevice,
       stop: p.stop,
+      stateLoaded: p.stateLoaded,
       executionEnvs: await openUxc(log),
       // The APNs are UCI configuration (interfaces with proto modemmanager): served from there and writable.
       cellularAccessPoints: (modems) => p.registerCellularAccessPoints(modems),
