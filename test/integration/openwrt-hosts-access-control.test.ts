@@ -56,7 +56,7 @@ describe('OpenWrt Hosts.AccessControl as fw4 rules (recorded uci)', () => {
       COMMIT,
       FW_RELOAD,
     ]);
-    expect((await getObjects(c, [row]))[row]).toMatchObject({ PhysAddress: MAC.toUpperCase(), HostName: 'laptop', AccessPolicy: 'Deny', Enable: 'true', Origin: 'Controller', Alias: 'cpe-1' });
+    expect((await getObjects(f.controller, [row]))[row]).toMatchObject({ PhysAddress: MAC.toUpperCase(), HostName: 'laptop', AccessPolicy: 'Deny', Enable: 'true', Origin: 'Controller', Alias: 'cpe-1' });
     expect(await get(c, 'Device.Hosts.AccessControlNumberOfEntries')).toBe('1');
   });
 
@@ -64,14 +64,14 @@ describe('OpenWrt Hosts.AccessControl as fw4 rules (recorded uci)', () => {
     fake.willAdd('cfg0d3837');
     fake.respondUciAfterCommit('firewall', { file: 'uci-show-firewall.ac-redirect.txt' });
     const pm = await add(c, 'Device.NAT.PortMapping.', { Enable: 'true', ExternalPort: '8080', InternalPort: '80', Protocol: 'TCP', InternalClient: '192.168.1.40', Description: 'camera' });
-    const before = (await getObjects(c, [pm]))[pm]!;
+    const before = (await getObjects(f.controller, [pm]))[pm]!;
     expect(before).toMatchObject({ ExternalPort: '8080', InternalClient: '192.168.1.40', Description: 'camera' });
     fake.respondUciAfterCommit('firewall', { file: 'uci-show-firewall.ac-disabled.txt' });
     fake.clearLog();
     await set(c, 'Device.Hosts.AccessControl.1.', { Enable: 'false' });
     expect(writes()).toEqual([['uci', 'delete', 'firewall.usp_ac_1'], COMMIT, FW_RELOAD]);
     // The redirect is cfg0c3837 now: the same row, same number, same Alias.
-    expect((await getObjects(c, [pm]))[pm]).toEqual(before);
+    expect((await getObjects(f.controller, [pm]))[pm]).toEqual(before);
     expect(await get(c, 'Device.NAT.PortMappingNumberOfEntries')).toBe('4');
   });
 
