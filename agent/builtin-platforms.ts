@@ -22,7 +22,7 @@ const simulated: PlatformEntry = {
     const { registerSimulatedPlatform } = await import('../platform/simulated/index.js');
     const sim = registerSimulatedPlatform(model, { seed: opts.seed, unit: opts.unit, store: opts.store, vendorPrefix: opts.vendorPrefix });
     const { SimulatedExecutionEnv } = await import('../platform/simulated/execution-env.js');
-    return { cellular: true, firmware: sim.firmware, wifiScan: sim.wifiScan, executionEnvs: [new SimulatedExecutionEnv()], stop: sim.stop };
+    return { cellular: true, firmware: sim.firmware, wifiScan: sim.wifiScan, executionEnvs: [new SimulatedExecutionEnv()], stop: sim.stop, stateLoaded: sim.stateLoaded };
   },
 };
 

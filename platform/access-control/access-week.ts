@@ -107,17 +107,17 @@ export function clockText(s: number): string {
   return `${String(hh).padStart(2, '0')}:${String(mm).padStart(2, '0')}:${String(ss).padStart(2, '0')}`;
 }
 
-/** Seconds since the start of the local week (Monday 00:00) at wall-clock `ms`. */
+/** Seconds (fractional) since the start of the local week (Monday 00:00) at wall-clock `ms`. */
 export function weekSecond(ms: number): number {
   const d = new Date(ms);
   const day = (d.getDay() + 6) % 7;
-  return day * DAY_S + d.getHours() * 3600 + d.getMinutes() * 60 + d.getSeconds();
+  return day * DAY_S + d.getHours() * 3600 + d.getMinutes() * 60 + d.getSeconds() + d.getMilliseconds() / 1000;
 }
 
 /** Whether `b` blocks at wall-clock `ms` (local time). */
 export function blockedAt(b: Blocking, ms: number): boolean {
   if (b.kind !== 'segments') return b.kind === 'always';
-  const w = weekSecond(ms);
+  const w = Math.floor(weekSecond(ms));
   const day = Math.floor(w / DAY_S);
   const s = w % DAY_S;
   return b.segments.some((g) => g.day === day && g.start <= s && s < g.end);
@@ -134,9 +134,9 @@ function blockedBefore(segments: readonly DaySegment[], w: number): number {
   return sum;
 }
 
-/** Seconds `b` blocks between wall-clock `fromMs` and `toMs` (local week; a DST shift is not reckoned). */
+/** Seconds (fractional) `b` blocks between wall-clock `fromMs` and `toMs` (local week; a DST shift is not reckoned). */
 export function blockedSeconds(b: Blocking, fromMs: number, toMs: number): number {
-  const span = Math.max(0, Math.floor((toMs - fromMs) / 1000));
+  const span = Math.max(0, (toMs - fromMs) / 1000);
   if (b.kind === 'never' || span === 0) return 0;
   if (b.kind === 'always') return span;
   const perWeek = blockedBefore(b.segments, WEEK_S);
