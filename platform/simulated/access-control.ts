@@ -103,11 +103,12 @@ class WanStatsBinding implements ObjectBinding {
     // A few kB/s out and ten times that in, the device's own.
     const sentRate = 2_000 + (hash32(this.ctx.seed, 'wan-stats', c.label) % 20_000);
     const receivedRate = sentRate * 10;
+    // StatsCounter64 (unsignedLong) travels as a decimal string.
     return {
-      BytesSent: Math.floor(open * sentRate),
-      BytesReceived: Math.floor(open * receivedRate),
-      PacketsSent: Math.floor((open * sentRate) / SENT_PACKET_BYTES),
-      PacketsReceived: Math.floor((open * receivedRate) / RECEIVED_PACKET_BYTES),
+      BytesSent: String(Math.floor(open * sentRate)),
+      BytesReceived: String(Math.floor(open * receivedRate)),
+      PacketsSent: String(Math.floor((open * sentRate) / SENT_PACKET_BYTES)),
+      PacketsReceived: String(Math.floor((open * receivedRate) / RECEIVED_PACKET_BYTES)),
       ErrorsSent: 0,
       RetransCount: 0,
       // StatsCounter32: wraps like the kernel's.
