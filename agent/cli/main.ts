@@ -79,13 +79,22 @@ async function run(args: RunArgs): Promise<void> {
     log.info('SIGHUP received; dialling controllers and brokers now', { mtps: current?.reconnectNow() ?? 0 });
   });
   // Plugins the defaults file names (`$plugins`) load before those of the command line.
-  const { defaults, plugins: filePlugins, manageInterfaces: fileManaged, manageDns: fileDns, packetCounters: fileCounters, nat: fileNat } = readDefaultsFileWithPlugins(args.defaults);
+  const {
+    defaults,
+    plugins: filePlugins,
+    manageInterfaces: fileManaged,
+    manageDns: fileDns,
+    packetCounters: fileCounters,
+    nat: fileNat,
+    accessControl: fileAccess,
+  } = readDefaultsFileWithPlugins(args.defaults);
   const plugins = [...filePlugins, ...(args.plugins ?? [])];
   // The command line wins over the defaults file's `$manageInterfaces` (an operator's override).
   const manageInterfaces = args.manageInterfaces ?? fileManaged;
   const manageDns = args.manageDns ?? fileDns;
   const packetCounters = args.packetCounters ?? fileCounters;
   const nat = args.nat ?? fileNat;
+  const accessControl = args.accessControl ?? fileAccess;
   // Holds the event loop open while the agent runs, even with no MTP enabled (an agent with no
   // reachable controller still keeps its state and timers; Node would otherwise exit with 13).
   const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -114,7 +123,7 @@ async function run(args: RunArgs): Promise<void> {
         manageDns,
         packetCounters,
         nat,
-        accessControl: args.accessControl,
+        accessControl,
         ...args.firmware,
       });
       current = await starting;

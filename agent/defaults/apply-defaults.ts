@@ -14,7 +14,18 @@ import { parseValue } from '../../datamodel/value/parse-value.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { UspError } from '../../datamodel/UspError.js';
 import { outsideEnumerationRef, readOnlyIgnored, type DefaultsEntry } from './check-defaults.js';
-import { MANAGE_DNS_KEY, MANAGE_INTERFACES_KEY, manageDnsFromFile, manageInterfacesFromFile, PACKET_COUNTERS_KEY, packetCountersFromFile, NAT_KEY, natFromFile } from './manage-interfaces.js';
+import {
+  MANAGE_DNS_KEY,
+  MANAGE_INTERFACES_KEY,
+  manageDnsFromFile,
+  manageInterfacesFromFile,
+  PACKET_COUNTERS_KEY,
+  packetCountersFromFile,
+  NAT_KEY,
+  natFromFile,
+  ACCESS_CONTROL_KEY,
+  accessControlFromFile,
+} from './manage-interfaces.js';
 
 export type DefaultsFile = Record<string, string | number | boolean>;
 
@@ -42,9 +53,17 @@ export function readDefaultsFile(file: string): DefaultsFile {
  * The file's TR-181 values, the plugins its `$plugins` names (absolute paths) and the interfaces
  * its `$manageInterfaces` lets controllers reconfigure and the resolv.conf its `$manageDns` lets
  * them rewrite, whether `$packetCounters` lets it count packets with nftables and `$nat` keep
- * its NAT table (manage-interfaces.ts; undefined: not set).
+ * its NAT table and `$accessControl` its access control table (manage-interfaces.ts; undefined: not set).
  */
-export function readDefaultsFileWithPlugins(file: string): { defaults: DefaultsFile; plugins: string[]; manageInterfaces?: string[]; manageDns?: string; packetCounters?: boolean; nat?: boolean } {
+export function readDefaultsFileWithPlugins(file: string): {
+  defaults: DefaultsFile;
+  plugins: string[];
+  manageInterfaces?: string[];
+  manageDns?: string;
+  packetCounters?: boolean;
+  nat?: boolean;
+  accessControl?: boolean;
+} {
   let doc: unknown;
   try {
     doc = JSON.parse(readFileSync(file, 'utf8'));
@@ -52,7 +71,15 @@ export function readDefaultsFileWithPlugins(file: string): { defaults: DefaultsF
     throw new Error(`factory defaults: cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new Error(`factory defaults: ${file} must hold a JSON object of paths to values`);
-  const { [PLUGINS_KEY]: plugins, [MANAGE_INTERFACES_KEY]: manage, [MANAGE_DNS_KEY]: dns, [PACKET_COUNTERS_KEY]: counters, [NAT_KEY]: natSetting, ...defaults } = doc as Record<string, unknown>;
+  const {
+    [PLUGINS_KEY]: plugins,
+    [MANAGE_INTERFACES_KEY]: manage,
+    [MANAGE_DNS_KEY]: dns,
+    [PACKET_COUNTERS_KEY]: counters,
+    [NAT_KEY]: natSetting,
+    [ACCESS_CONTROL_KEY]: accessSetting,
+    ...defaults
+  } = doc as Record<string, unknown>;
   for (const [k, v] of Object.entries(defaults)) {
     if (!['string', 'number', 'boolean'].includes(typeof v)) throw new DefaultsError(k, 'value must be a string, number or boolean');
   }
@@ -63,6 +90,7 @@ export function readDefaultsFileWithPlugins(file: string): { defaults: DefaultsF
   const manageDns = manageDnsFromFile(dns, file);
   const packetCounters = packetCountersFromFile(counters, file);
   const nat = natFromFile(natSetting, file);
+  const accessControl = accessControlFromFile(accessSetting, file);
   return {
     defaults: defaults as DefaultsFile,
     plugins: ((plugins ?? []) as string[]).map((p) => resolve(dirname(file), p)),
@@ -70,6 +98,7 @@ export function readDefaultsFileWithPlugins(file: string): { defaults: DefaultsF
     ...(manageDns !== undefined ? { manageDns } : {}),
     ...(packetCounters !== undefined ? { packetCounters } : {}),
     ...(nat !== undefined ? { nat } : {}),
+    ...(accessControl !== undefined ? { accessControl } : {}),
   };
 }
 

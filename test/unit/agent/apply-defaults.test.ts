@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyDefaults, DefaultsError, readDefaultsFileWithPlugins } from '../../../agent/defaults/apply-defaults.js';
-import { parseNatOption, parsePacketCountersOption } from '../../../agent/defaults/manage-interfaces.js';
+import { parseAccessControlOption, parseNatOption, parsePacketCountersOption } from '../../../agent/defaults/manage-interfaces.js';
 import { registerLocalAgent } from '../../../agent/localagent/register-local-agent.js';
 import { Schema } from '../../../datamodel/schema/Schema.js';
 import { DataStore } from '../../../datamodel/store/DataStore.js';
@@ -121,5 +121,15 @@ describe('factory defaults', () => {
     expect(() => readDefaultsFileWithPlugins(file)).toThrow(/\$nat .*must be "nftables" or "off"/);
     expect([parseNatOption('nftables'), parseNatOption('off'), parseNatOption('on')]).toEqual([true, false, true]);
     expect(() => parseNatOption('maybe')).toThrow(/--nat "maybe": give nftables .* or off/);
+  });
+
+  it('"$accessControl" is a start-up setting like "$nat"; --access-control takes nftables/off', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'usp-defaults-'));
+    const file = join(dir, 'defaults.json');
+    writeFileSync(file, JSON.stringify({ 'Device.LocalAgent.EndpointID': 'proto::a', $accessControl: 'off' }));
+    expect(readDefaultsFileWithPlugins(file)).toEqual({ defaults: { 'Device.LocalAgent.EndpointID': 'proto::a' }, plugins: [], accessControl: false });
+    writeFileSync(file, JSON.stringify({ $accessControl: 'ebtables' }));
+    expect(() => readDefaultsFileWithPlugins(file)).toThrow(/\$accessControl .*"ebtables": give nftables .* or off/);
+    expect([parseAccessControlOption('nftables'), parseAccessControlOption('off')]).toEqual([true, false]);
   });
 });
