@@ -202,7 +202,25 @@ describe('Linux Hosts.AccessControl in the kernel (nftables), in network namespa
     expect((await getObjects(c, [`${row}AccessPolicy`, `${row}PhysAddress`]))[row]).toEqual({ AccessPolicy: 'Allow', PhysAddress: lanMac });
     expect(reachesWan()).toBe(true);
     expect(accessTable()).toBe(before);
-    await del(c, row);
+
+    // One Set of two rows, the second refused (allow_partial false): the first, already written
+    // to the kernel, is undone there too.
+    const other = await add(c, 'Device.Hosts.AccessControl.', { PhysAddress: '02:00:00:00:00:42' });
+    const m = await c.send({
+      reqType: 'set',
+      set: {
+        allowPartial: false,
+        updateObjs: [
+          { objPath: row, paramSettings: [{ param: 'AccessPolicy', value: 'Deny', required: true }] },
+          { objPath: other, paramSettings: [{ param: 'PhysAddress', value: 'not-a-mac', required: true }] },
+        ],
+      },
+    });
+    expect(m.body.msgBody).toBe('error');
+    expect(await get(c, `${row}AccessPolicy`)).toBe('Allow');
+    expect(reachesWan()).toBe(true);
+    expect(accessTable()).toBe(before);
+    await del(c, row, other);
   });
 
   it('keeps its table when the agent stops and writes the stored rows again at start', async () => {
