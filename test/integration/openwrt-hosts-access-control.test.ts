@@ -56,7 +56,14 @@ describe('OpenWrt Hosts.AccessControl as fw4 rules (recorded uci)', () => {
       COMMIT,
       FW_RELOAD,
     ]);
-    expect((await getObjects(f.controller, [row]))[row]).toMatchObject({ PhysAddress: MAC.toUpperCase(), HostName: 'laptop', AccessPolicy: 'Deny', Enable: 'true', Origin: 'Controller', Alias: 'cpe-1' });
+    expect((await getObjects(f.controller, [row]))[row]).toMatchObject({
+      PhysAddress: MAC.toUpperCase(),
+      HostName: 'laptop',
+      AccessPolicy: 'Deny',
+      Enable: 'true',
+      Origin: 'Controller',
+      Alias: 'cpe-1',
+    });
     expect(await get(c, 'Device.Hosts.AccessControlNumberOfEntries')).toBe('1');
   });
 
