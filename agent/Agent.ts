@@ -141,6 +141,8 @@ export interface AgentOptions {
   time?: boolean | TimeSettings;
   /** `--dnsmasq on|off`: Device.DNS.Relay. and Device.DHCPv4.Server. through the agent's own dnsmasq (Linux); default on where possible. */
   dnsmasq?: boolean;
+  /** `--access-control nftables|off`: Device.Hosts.AccessControl. as the agent's own nftables table (Linux); default on where possible. */
+  accessControl?: boolean;
   /**
    * Where the live platform's programs are (ubus, uci, /etc/init.d/...; an absolute command is
    * looked up inside it too). Default: PATH. The integration tests point it at stand-ins.
@@ -279,6 +281,7 @@ export class Agent {
         nat: opts.nat,
         time: opts.time,
         dnsmasq: opts.dnsmasq,
+        accessControl: opts.accessControl,
         commandPath: opts.platformCommandPath,
       },
       pluginPlatforms,

@@ -24,7 +24,15 @@ const simulated: PlatformEntry = {
     const sim = registerSimulatedPlatform(model, { seed: opts.seed, unit: opts.unit, store: opts.store, vendorPrefix: opts.vendorPrefix });
     const { SimulatedExecutionEnv } = await import('../platform/simulated/execution-env.js');
     const { SIMULATED_DEVICE_IMAGES } = await import('../platform/simulated/device-image.js');
-    return { cellular: true, firmware: sim.firmware, wifiScan: sim.wifiScan, executionEnvs: [new SimulatedExecutionEnv()], deviceImages: SIMULATED_DEVICE_IMAGES, stop: sim.stop };
+    return {
+      cellular: true,
+      firmware: sim.firmware,
+      wifiScan: sim.wifiScan,
+      executionEnvs: [new SimulatedExecutionEnv()],
+      deviceImages: SIMULATED_DEVICE_IMAGES,
+      stop: sim.stop,
+      stateLoaded: sim.stateLoaded,
+    };
   },
 };
 
@@ -41,10 +49,10 @@ const openwrt: PlatformEntry = {
     const p = registerOpenWrtPlatform(model, { log, firmware, packetCounters: opts.packetCounters, commandPath: opts.commandPath, store: opts.store });
     return {
       firmware,
-      stateLoaded: p.stateLoaded,
       wifiScan: p.wifiScan,
       ipInterfaceDevice: p.ipInterfaceDevice,
       stop: p.stop,
+      stateLoaded: p.stateLoaded,
       executionEnvs: await openUxc(log),
       // The APNs are UCI configuration (interfaces with proto modemmanager): served from there and writable.
       cellularAccessPoints: (modems) => p.registerCellularAccessPoints(modems),
@@ -87,6 +95,7 @@ const linux: PlatformEntry = {
       nat: opts.nat,
       time: opts.time,
       dnsmasq: opts.dnsmasq,
+      accessControl: opts.accessControl,
       store: opts.store,
     });
     // SoftwareModules: units as supervised processes, and as OCI containers when crun or runc is installed.

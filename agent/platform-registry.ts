@@ -54,6 +54,8 @@ export interface PlatformOptions {
   time?: boolean | TimeSettings;
   /** `--dnsmasq on|off`: DNS relay and DHCPv4 server through the agent's own dnsmasq (Linux); undefined, on where dnsmasq is installed and the agent runs as root. */
   dnsmasq?: boolean;
+  /** `--access-control nftables|off`: Device.Hosts.AccessControl. as the agent's own nftables table (Linux); undefined, on where nft runs with CAP_NET_ADMIN. */
+  accessControl?: boolean;
   /** Firmware on live platforms: the hook (`--firmware-hook`), staging directory, data directory for markers. */
   firmware?: LiveFirmwareOptions;
   /** Where OpenWrt's programs are (absolute ones such as /etc/init.d/firewall are looked up inside it); default PATH. */

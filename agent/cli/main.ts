@@ -22,7 +22,7 @@ import { fleetCommand } from './commands/fleet-command.js';
 import { parseRunFast, type RunOptionValues } from './run-fast-path.js';
 import { timeSetting } from '../defaults/time-option.js';
 import type { TimeSettings } from '../../platform/linux/time.js';
-import { checkManageDns, parseManageInterfacesOption, parsePacketCountersOption, parseNatOption, parseDnsmasqOption } from '../defaults/manage-interfaces.js';
+import { checkManageDns, parseManageInterfacesOption, parsePacketCountersOption, parseNatOption, parseDnsmasqOption, parseAccessControlOption } from '../defaults/manage-interfaces.js';
 
 /** Exit code when the agent cannot start (bad defaults, port in use): procd should not respawn fast. */
 export const EXIT_START_FAILED = 2;
@@ -47,6 +47,7 @@ interface RunArgs {
   deviceImageDir?: string;
   time?: boolean | TimeSettings;
   dnsmasq?: boolean;
+  accessControl?: boolean;
 }
 
 /** Set once SIGTERM/SIGINT arrived: a start that fails after it is a stop, not a start failure. */
@@ -93,6 +94,7 @@ async function run(args: RunArgs): Promise<void> {
     nat: fileNat,
     deviceImageDir: fileImageDir,
     dnsmasq: fileDnsmasq,
+    accessControl: fileAccess,
   } = readDefaultsFileWithPlugins(args.defaults);
   const plugins = [...filePlugins, ...(args.plugins ?? [])];
   // The command line wins over the defaults file's `$manageInterfaces` (an operator's override).
@@ -102,6 +104,7 @@ async function run(args: RunArgs): Promise<void> {
   const nat = args.nat ?? fileNat;
   const deviceImageDir = args.deviceImageDir ?? fileImageDir;
   const dnsmasq = args.dnsmasq ?? fileDnsmasq;
+  const accessControl = args.accessControl ?? fileAccess;
   // Holds the event loop open while the agent runs, even with no MTP enabled (an agent with no
   // reachable controller still keeps its state and timers; Node would otherwise exit with 13).
   const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -133,6 +136,7 @@ async function run(args: RunArgs): Promise<void> {
         deviceImageDir,
         time: args.time,
         dnsmasq,
+        accessControl,
         ...args.firmware,
       });
       current = await starting;
@@ -187,6 +191,7 @@ async function runCommand(a: RunOptionValues): Promise<void> {
       deviceImageDir: a['device-image-dir'] === undefined ? undefined : resolve(a['device-image-dir']),
       time: timeSetting(a.time, a['time-zone-file']),
       dnsmasq: a.dnsmasq === undefined ? undefined : parseDnsmasqOption(a.dnsmasq),
+      accessControl: a['access-control'] === undefined ? undefined : parseAccessControlOption(a['access-control']),
     });
   } catch (e) {
     // After SIGTERM the signal handler exits 0 once the stop is done: a start it cut short is no failure.
@@ -257,6 +262,10 @@ export async function main(argv: string[]): Promise<void> {
             type: 'string',
             describe:
               "on | off: serve Device.DNS.Relay. and Device.DHCPv4.Server. through the agent's own dnsmasq on Linux (default on where /usr/sbin/dnsmasq is installed and the agent runs as root)",
+          })
+          .option('access-control', {
+            type: 'string',
+            describe: "nftables | off: serve Device.Hosts.AccessControl. (per-device Internet access) as the agent's own nftables table on Linux (default nftables where nft runs with CAP_NET_ADMIN)",
           })
           .option('firmware-staging', {
             type: 'string',

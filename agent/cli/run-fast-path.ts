@@ -40,6 +40,8 @@ export interface RunOptionValues {
   'time-zone-file'?: string;
   /** `--dnsmasq on|off`: DNS relay and DHCPv4 server through the agent's own dnsmasq (Linux). */
   dnsmasq?: string;
+  /** `--access-control nftables|off`: Device.Hosts.AccessControl. as the agent's own nftables table (Linux). */
+  'access-control'?: string;
   /** `--plugin FILE`, repeatable (agent/plugins/). */
   plugin?: string[];
 }
@@ -65,6 +67,7 @@ const STRING_OPTIONS = [
   'time',
   'time-zone-file',
   'dnsmasq',
+  'access-control',
 ] as const;
 
 /** What a `--platform` value looks like (plugins' names follow the same rule: agent/plugins/load-plugins.ts). */
@@ -119,6 +122,7 @@ export function parseRunFast(argv: readonly string[]): RunOptionValues | undefin
     time: v.time,
     'time-zone-file': v['time-zone-file'],
     dnsmasq: v.dnsmasq,
+    'access-control': v['access-control'],
     plugin: v.plugin,
   };
 }

@@ -25,6 +25,8 @@ import {
   natFromFile,
   DNSMASQ_KEY,
   dnsmasqFromFile,
+  ACCESS_CONTROL_KEY,
+  accessControlFromFile,
 } from './manage-interfaces.js';
 
 export type DefaultsFile = Record<string, string | number | boolean>;
@@ -59,7 +61,7 @@ export function readDefaultsFile(file: string): DefaultsFile {
  * The file's TR-181 values, the plugins its `$plugins` names (absolute paths) and the interfaces
  * its `$manageInterfaces` lets controllers reconfigure and the resolv.conf its `$manageDns` lets
  * them rewrite, whether `$packetCounters` lets it count packets with nftables and `$nat` keep
- * its NAT table (manage-interfaces.ts; undefined: not set).
+ * its NAT table and `$accessControl` its access control table (manage-interfaces.ts; undefined: not set).
  */
 export function readDefaultsFileWithPlugins(file: string): {
   defaults: DefaultsFile;
@@ -70,6 +72,7 @@ export function readDefaultsFileWithPlugins(file: string): {
   nat?: boolean;
   deviceImageDir?: string;
   dnsmasq?: boolean;
+  accessControl?: boolean;
 } {
   let doc: unknown;
   try {
@@ -86,6 +89,7 @@ export function readDefaultsFileWithPlugins(file: string): {
     [NAT_KEY]: natSetting,
     [DEVICE_IMAGE_DIR_KEY]: imageDir,
     [DNSMASQ_KEY]: dnsmasqSetting,
+    [ACCESS_CONTROL_KEY]: accessSetting,
     ...defaults
   } = doc as Record<string, unknown>;
   for (const [k, v] of Object.entries(defaults)) {
@@ -102,6 +106,7 @@ export function readDefaultsFileWithPlugins(file: string): {
     throw new DefaultsError(DEVICE_IMAGE_DIR_KEY, 'must be a directory path (relative to the defaults file), e.g. "images"');
   }
   const dnsmasq = dnsmasqFromFile(dnsmasqSetting, file);
+  const accessControl = accessControlFromFile(accessSetting, file);
   return {
     defaults: defaults as DefaultsFile,
     plugins: ((plugins ?? []) as string[]).map((p) => resolve(dirname(file), p)),
@@ -111,6 +116,7 @@ export function readDefaultsFileWithPlugins(file: string): {
     ...(nat !== undefined ? { nat } : {}),
     ...(typeof imageDir === 'string' ? { deviceImageDir: resolve(dirname(file), imageDir) } : {}),
     ...(dnsmasq !== undefined ? { dnsmasq } : {}),
+    ...(accessControl !== undefined ? { accessControl } : {}),
   };
 }
 

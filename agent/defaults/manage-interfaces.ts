@@ -106,6 +106,17 @@ export function parseNatOption(text: string, source = '--nat'): boolean {
   throw new Error(`${source} ${JSON.stringify(text)}: give nftables (serve Device.NAT. as the agent's own nftables table) or off (leave netfilter alone)`);
 }
 
+/** The key of the defaults file switching the Linux access control table (`--access-control`). */
+export const ACCESS_CONTROL_KEY = '$accessControl';
+
+/** `--access-control` text: nftables (also on/true/1) or off (also false/0). */
+export function parseAccessControlOption(text: string, source = '--access-control'): boolean {
+  const t = text.trim().toLowerCase();
+  if (['nftables', 'on', 'true', '1', 'yes'].includes(t)) return true;
+  if (['off', 'false', '0', 'no'].includes(t)) return false;
+  throw new Error(`${source} ${JSON.stringify(text)}: give nftables (serve Device.Hosts.AccessControl. as the agent's own nftables table) or off (leave netfilter alone)`);
+}
+
 /** The defaults file's `$nat` value ("nftables"/"off" or true/false), checked; undefined when absent. */
 export function natFromFile(value: unknown, file: string): boolean | undefined {
   if (value === undefined) return undefined;
@@ -131,4 +142,12 @@ export function dnsmasqFromFile(value: unknown, file: string): boolean | undefin
   if (typeof value === 'boolean') return value;
   if (typeof value === 'string') return parseDnsmasqOption(value, `factory defaults: ${DNSMASQ_KEY} (${file})`);
   throw new Error(`factory defaults: ${DNSMASQ_KEY} (${file}): must be "on" or "off"`);
+}
+
+/** The defaults file's `$accessControl` value ("nftables"/"off" or true/false), checked; undefined when absent. */
+export function accessControlFromFile(value: unknown, file: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string') return parseAccessControlOption(value, `factory defaults: ${ACCESS_CONTROL_KEY} (${file})`);
+  throw new Error(`factory defaults: ${ACCESS_CONTROL_KEY} (${file}): must be "nftables" or "off"`);
 }

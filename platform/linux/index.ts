@@ -48,6 +48,8 @@ import { DEFAULT_LEASE_FILE, registerHosts } from './hosts.js';
 import { LinuxDnsmasq } from './dnsmasq.js';
 import { dnsmasqUsable } from './dnsmasq-process.js';
 import type { Dhcpv4Clients } from './dhcpv4-clients.js';
+import { AccessControlTables } from '../access-control/AccessControlTables.js';
+import { accessControlUsable, NftAccessBackend } from './access-control-nft.js';
 
 export type { LinuxIdentity } from './device-info.js';
 
@@ -104,6 +106,14 @@ export interface LinuxOptions extends HostRoots {
   dnsmasq?: boolean;
   /** The dnsmasq program (default /usr/sbin/dnsmasq). */
   dnsmasqBinary?: string;
+  /**
+   * `--access-control nftables|off`: Device.Hosts.AccessControl.{i}. as the agent's own nftables
+   * table (access-control-nft.ts), kept in `store`. Undefined: on where `nft` is installed and the
+   * agent has CAP_NET_ADMIN; false: not served, netfilter left alone.
+   */
+  accessControl?: boolean;
+  /** The nftables table of the access control rules (default usp_agent_access); tests running side by side give each agent its own. */
+  accessControlTable?: string;
   /** dnsmasq's lease file, for Device.Hosts' host names and lease times (default: the agent's own dnsmasq's, else DEFAULT_LEASE_FILE; absent: none). */
   leaseFile?: string;
   /** A runner shared with other platforms, so call counts and limits are common. */
@@ -241,6 +251,14 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     registerDnsClient(ctx, dns);
     // Hosts: the kernel's neighbours (`ip -j neigh`) with dnsmasq's leases.
     registerHosts(ctx, ip, leaseFile, clients);
+    const access = accessControlUsable(opts.accessControl, findNft(runner));
+    if (access.usable && opts.store) {
+      const tables = new AccessControlTables(model, opts.store, new NftAccessBackend(runner, opts.accessControlTable, opts.log), opts.log);
+      tables.register();
+      loaded.push(() => tables.start());
+    } else {
+      ctx.log?.info('Device.Hosts.AccessControl. not served', { why: access.why ?? 'no store to keep its rows', setting: '--access-control' });
+    }
   }
   return { stop: () => stops.forEach((s) => s()), stateLoaded: () => Promise.all(loaded.map((f) => f())).then(() => undefined) };
 }

@@ -56,6 +56,19 @@ export class OpenWrtContext {
     this.runner.invalidate(commandLine('ubus', method ? ['call', object, method] : ['call', object]));
   }
 
+  /** Who keeps rows by anonymous section name, per UCI package (renamedUci). */
+  private readonly renameListeners = new Map<string, Array<(renames: ReadonlyArray<readonly [string, string]>) => void>>();
+
+  /** Calls `listener` with the renames another table's write of `pkg` caused (libuci renumbers anonymous sections after a deleted one). */
+  onUciRenames(pkg: string, listener: (renames: ReadonlyArray<readonly [string, string]>) => void): void {
+    this.renameListeners.set(pkg, [...(this.renameListeners.get(pkg) ?? []), listener]);
+  }
+
+  /** Tells the tables of `pkg` that a write renamed these sections (old name → new name). */
+  renamedUci(pkg: string, renames: ReadonlyArray<readonly [string, string]>): void {
+    for (const l of this.renameListeners.get(pkg) ?? []) l(renames);
+  }
+
   /** Emits ObjectCreation/ObjectDeletion for one instance of a table node. */
   emitRow(node: ModelNode, kind: 'created' | 'deleted', keys: InstanceKeys): void {
     this.model.changes.emit({ kind, inst: { node, keys }, path: node.pathOf(keys) });

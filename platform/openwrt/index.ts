@@ -26,6 +26,7 @@
  * | DNS.Relay (+Forwarding)                  | `uci -q -X show dhcp` (dnsmasq section) + `network.interface dump` |
  * | Hosts.Host (+IPv6Address)                | dnsmasq's lease file + /proc/net/arp + `ip -6 neigh show` + /sys/class/net/<bridge>/brforward |
  * | Time.                                    | `uci -q -X show system` + busybox ntpd's last event (the package's ntp hotplug script) |
+ * | Hosts.AccessControl (+Schedule)          | the agent's store; written as UCI firewall rules `usp_ac_*` (access-control.ts) |
  *
  * A source that fails (tool missing, ubus object absent, timeout) fails the objects that read
  * it with 7003 naming the command; every other object still reads.
@@ -69,6 +70,8 @@ import { HostFiles } from '../linux/HostFiles.js';
 import { registerTemperatureStatus } from '../linux/temperature-status.js';
 import type { DeviceStatusMap } from './ubus-types.js';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
+import { AccessControlTables } from '../access-control/AccessControlTables.js';
+import { UciAccessBackend } from './access-control.js';
 
 export interface OpenWrtOptions {
   /** Directory holding `ubus` and `uci`; default: found on PATH. */
@@ -108,7 +111,7 @@ export interface OpenWrtOptions {
   ntpStateFile?: string;
   /** Where sysfs is mounted, for the temperature sensors (default /sys). */
   sysRoot?: string;
-  /** The agent's store: keeps the temperature sensors' settings (without one they last until the agent stops). */
+  /** The agent's store: keeps the temperature sensors' settings and the Device.Hosts.AccessControl. rows (access-control.ts); without one the settings last until the agent stops and AccessControl is not served. */
   store?: DataStore;
 }
 
@@ -117,8 +120,6 @@ export interface OpenWrtPlatform {
   stop(): void;
   /** Resolves once the event listeners run and their baselines are read; never rejects. */
   ready: Promise<void>;
-  /** Called once the agent's store is loaded: the temperature sensors start polling under their saved settings. */
-  stateLoaded(): Promise<void>;
   /** The command runner: `calls` counts external commands, for the bench. */
   runner: CommandRunner;
   /**
@@ -132,6 +133,11 @@ export interface OpenWrtPlatform {
   ipInterfaceDevice(n: number): Promise<string | undefined>;
   /** Device.WiFi.NeighboringWiFiDiagnostic()'s scan: `ubus call iwinfo scan` per up radio. */
   wifiScan: WiFiScanner;
+  /**
+   * Called once the agent's store is loaded: the temperature sensors start polling under their saved
+   * settings, and the firewall's `usp_ac_*` rules are brought in line with the stored AccessControl rows.
+   */
+  stateLoaded(): Promise<void>;
 }
 
 export const DEFAULT_CACHE_MS = 2000;
@@ -178,6 +184,13 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   registerDHCPv4PoolOptions(dhcp);
   registerDNSRelay(dhcp, ip);
   registerHosts(dhcp, ip, clients, ethernet);
+  let access: AccessControlTables | undefined;
+  if (opts.store) {
+    access = new AccessControlTables(model, opts.store, new UciAccessBackend(ctx, uci), log);
+    access.register();
+  } else {
+    log.info('Device.Hosts.AccessControl. not served', { why: 'no store to keep its rows' });
+  }
   const wifi = new WiFiState(ctx, uci, opts.boardFile ?? (opts.commandPath ? path.join(opts.commandPath, 'etc', 'board.json') : undefined));
   bridgeStack.managementPort = registerBridging(ctx, ethernet, wifi, uci, opts.sysNetDir).managementPort;
   registerWiFiRadios(ctx, wifi, uci);
@@ -193,11 +206,12 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
       ctx.packetClasses?.stop();
     },
     ready: events.ready.catch(() => undefined),
-    stateLoaded: () => temperatures.stateLoaded(),
     runner,
     wifiScan: openWrtWiFiScanner(ctx, wifi),
     ipInterfaceDevice: (n) => ip.deviceOf(n),
     registerCellularAccessPoints: (modems) => registerCellularAccessPoints(ctx, uci, modems),
+    // The stored sensor settings first, then the access control rows written to fw4.
+    stateLoaded: () => temperatures.stateLoaded().then(() => access?.start()),
   };
 }
 

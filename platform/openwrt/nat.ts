@@ -71,6 +71,11 @@ export function registerNAT(ctx: OpenWrtContext, ip: IPInterfaces, uci: UciWrite
     if (!s || !isPortMapping(s)) throw noSuchInstance('port mapping', n);
     return [s, config];
   };
+  // Another table's write (access control rules) may rename the redirects after a section it deleted.
+  ctx.onUciRenames('firewall', (renames) => {
+    mappings.rekey(renames);
+    moveAliases(aliases, renames);
+  });
   const zoneInterface = async (config: UciConfig, zone: string | undefined): Promise<string> => {
     const z = config.find((c) => c.type === 'zone' && stringOption(c.options.name) === zone);
     for (const net of listOption(z?.options.network)) {

@@ -22,6 +22,7 @@ import { registerEthernet } from './ethernet.js';
 import { registerFirewall } from './firewall.js';
 import { registerFirmwareImages, SimulatedFirmware } from './firmware.js';
 import { registerHosts } from './hosts.js';
+import { registerAccessControl } from './access-control.js';
 import { registerIPv6 } from './ip-ipv6.js';
 import { registerIP } from './ip.js';
 import { registerNAT } from './nat.js';
@@ -107,8 +108,12 @@ class DeferredChurn extends Churn {
  * objects. Every value an area serves is a function of the seed, the unit, the boot time, the
  * clock and the store, so a group built late reads what it would have read built at boot.
  */
-export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptions = {}): { stop(): void; firmware: SimulatedFirmware; wifiScan: WiFiScanner } {
+export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptions = {}): { stop(): void; firmware: SimulatedFirmware; wifiScan: WiFiScanner; stateLoaded(): Promise<void> } {
   const ctx = new SimContext(model, opts.seed ?? DEFAULT_SEED, opts.now ?? Date.now, opts.store ?? new DataStore(), opts.unit);
+  // What waits for the agent's store (the access control rows in force since boot): a group built before it loaded queues here.
+  let loaded = false;
+  let waiting: Array<() => void> | undefined;
+  const afterLoad = (f: () => void): void => (loaded ? f() : void (waiting ??= []).push(f));
   // Every group whose tables churn; the churn builds them before a look that may report rows.
   const buildWatched = (): void => {
     wifi();
@@ -168,6 +173,7 @@ export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptio
     const { ip, lanV6 } = lanState!;
     const dhcp = registerDHCPv4(ctx, churn, { ethernet: ethernet!.ports, roster: wifiState!.roster, bsses: wifiState!.bsses, ip });
     registerHosts(ctx, churn, dhcp, lanV6);
+    registerAccessControl(ctx, dhcp, afterLoad);
     const firewall = registerFirewall(ctx);
     registerNAT(ctx, ip, firewall);
     registerDNS(ctx, ip);
@@ -181,5 +187,10 @@ export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptio
     scanner ??= simulatedNeighbours(ctx.seed, wifiState!.radios, ctx.now);
     return scanner(signal);
   };
-  return { stop: () => churn.stop(), firmware, wifiScan };
+  const stateLoaded = (): Promise<void> => {
+    loaded = true;
+    for (const f of waiting?.splice(0) ?? []) f();
+    return Promise.resolve();
+  };
+  return { stop: () => churn.stop(), firmware, wifiScan, stateLoaded };
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyDefaults, DefaultsError, readDefaultsFileWithPlugins } from '../../../agent/defaults/apply-defaults.js';
-import { parseNatOption, parseDnsmasqOption, parsePacketCountersOption } from '../../../agent/defaults/manage-interfaces.js';
+import { parseAccessControlOption, parseNatOption, parseDnsmasqOption, parsePacketCountersOption } from '../../../agent/defaults/manage-interfaces.js';
 import { registerLocalAgent } from '../../../agent/localagent/register-local-agent.js';
 import { Schema } from '../../../datamodel/schema/Schema.js';
 import { DataStore } from '../../../datamodel/store/DataStore.js';
@@ -144,5 +144,15 @@ describe('factory defaults', () => {
     writeFileSync(file, JSON.stringify({ $dnsmasq: 1 }));
     expect(() => readDefaultsFileWithPlugins(file)).toThrow(/\$dnsmasq .*must be "on" or "off"/);
     expect([parseDnsmasqOption('on'), parseDnsmasqOption('off'), parseDnsmasqOption('dnsmasq')]).toEqual([true, false, true]);
+  });
+
+  it('"$accessControl" is a start-up setting like "$nat"; --access-control takes nftables/off', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'usp-defaults-'));
+    const file = join(dir, 'defaults.json');
+    writeFileSync(file, JSON.stringify({ 'Device.LocalAgent.EndpointID': 'proto::a', $accessControl: 'off' }));
+    expect(readDefaultsFileWithPlugins(file)).toEqual({ defaults: { 'Device.LocalAgent.EndpointID': 'proto::a' }, plugins: [], accessControl: false });
+    writeFileSync(file, JSON.stringify({ $accessControl: 'ebtables' }));
+    expect(() => readDefaultsFileWithPlugins(file)).toThrow(/\$accessControl .*"ebtables": give nftables .* or off/);
+    expect([parseAccessControlOption('nftables'), parseAccessControlOption('off')]).toEqual([true, false]);
   });
 });

@@ -112,6 +112,11 @@ export const WRITABLE_EFFECTS: Record<string, Effect> = {
   'Device.NAT.PortMapping.{i}.InternalPort': { stored: 'no simulated inbound connection is forwarded, so the LAN port is never used' },
   'Device.NAT.PortMapping.{i}.Description': { stored: 'a label' },
 
+  'Device.Hosts.AccessControl.{i}.PhysAddress': { sim: "which LAN device the row blocks (its Host's WANStats stand still)" },
+  'Device.Hosts.AccessControl.{i}.Enable': { sim: "whether the row blocks its device (the Host's WANStats)" },
+  'Device.Hosts.AccessControl.{i}.AccessPolicy': { sim: 'Deny blocks the device all the time, Allow only outside its Schedule windows' },
+  'Device.Hosts.AccessControl.{i}.Schedule.{i}.': { sim: "the windows an Allow row lets its device through (the Host's WANStats)" },
+
   'Device.Time.Enable': { sim: 'Time Status (NTP client)' },
   'Device.Time.LocalTimeZone': { stored: 'dateTime values are canonical UTC in this agent, so the zone changes no reported time' },
 

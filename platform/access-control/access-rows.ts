@@ -1,0 +1,103 @@
+/**
+ * The checks every platform applies to Device.Hosts.AccessControl.{i}. and its deprecated
+ * Schedule.{i}. rows (TR-181 AccessControl:1 and :2) before anything is written, and what a
+ * stored row becomes for the firewall: the device's MAC address and its blocked week
+ * (access-week.ts). A refused value is a 7012 naming the parameter; a row that cannot take
+ * effect as configured (an enabled row without a MAC, an enabled schedule without a start) is
+ * refused rather than kept doing nothing.
+ */
+import type { Value } from '../../datamodel/value/Value.js';
+import { type AccessWindow, type Blocking, blockingOf, MAX_DURATION_S, parseStartTime, WEEKDAYS } from './access-week.js';
+
+/** AccessControl rows a device keeps (each becomes up to a few firewall rules): more is 7005. */
+export const MAX_ACCESS_CONTROLS = 64;
+/** Schedule rows per AccessControl row: more is 7005. */
+export const MAX_SCHEDULES = 8;
+
+export const ACCESS_CONTROL = 'Device.Hosts.AccessControl.{i}.';
+export const SCHEDULE = 'Device.Hosts.AccessControl.{i}.Schedule.{i}.';
+/** AccessControl:2 items and the rest of the row a platform can honour (PhysAddressMask is not: fw4 matches whole MACs only). */
+export const CONTROL_PARAMS = ['Alias', 'Origin', 'PhysAddress', 'HostName', 'Enable', 'AccessPolicy', 'ScheduleRef'] as const;
+export const SCHEDULE_PARAMS = ['Alias', 'Enable', 'Day', 'StartTime', 'Duration'] as const;
+
+const MAC_RE = /^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$/;
+
+/** A refused value: the parameter and why (a 7012 parameter error). */
+export interface BadParam {
+  param: string;
+  message: string;
+}
+
+export function isMac(text: string): boolean {
+  return MAC_RE.test(text);
+}
+
+/** The Day list as weekday numbers (Monday = 0), or the first item that is no weekday. */
+export function parseDays(list: string): number[] | string {
+  const out: number[] = [];
+  for (const item of list.split(',').map((s) => s.trim())) {
+    if (item === '') continue;
+    const d = WEEKDAYS.indexOf(item as (typeof WEEKDAYS)[number]);
+    if (d < 0) return item;
+    if (!out.includes(d)) out.push(d);
+  }
+  return out;
+}
+
+/** What is wrong with AccessControl row `v` (the row after the change); `others` are the other rows. */
+export function controlProblems(v: Readonly<Record<string, Value>>, others: ReadonlyArray<Readonly<Record<string, Value>>>): BadParam[] {
+  const bad: BadParam[] = [];
+  const mac = String(v.PhysAddress ?? '');
+  if (mac !== '' && !isMac(mac)) bad.push({ param: 'PhysAddress', message: 'must be a MAC address (xx:xx:xx:xx:xx:xx)' });
+  else if (mac === '' && v.Enable === true) bad.push({ param: 'PhysAddress', message: 'an enabled row needs the MAC address of the device it controls' });
+  else if (mac !== '' && others.some((o) => String(o.PhysAddress ?? '').toLowerCase() === mac.toLowerCase())) {
+    bad.push({ param: 'PhysAddress', message: `another AccessControl row controls ${mac} already` });
+  }
+  if (String(v.ScheduleRef ?? '') !== '') {
+    bad.push({ param: 'ScheduleRef', message: 'Device.Schedules. is not served here; give the row its windows as Schedule.{i} rows' });
+  }
+  return bad;
+}
+
+/** What is wrong with Schedule row `v` (the row after the change). */
+export function scheduleProblems(v: Readonly<Record<string, Value>>): BadParam[] {
+  const bad: BadParam[] = [];
+  const days = parseDays(String(v.Day ?? ''));
+  if (typeof days === 'string') bad.push({ param: 'Day', message: `${JSON.stringify(days)} is no weekday (Monday … Sunday)` });
+  const start = String(v.StartTime ?? '');
+  if (start !== '' && parseStartTime(start) === undefined) bad.push({ param: 'StartTime', message: 'must be hh:mm' });
+  const duration = Number(v.Duration ?? 0);
+  if (duration > MAX_DURATION_S) bad.push({ param: 'Duration', message: `at most ${MAX_DURATION_S} seconds (a week)` });
+  if (v.Enable === true) {
+    if (Array.isArray(days) && days.length === 0) bad.push({ param: 'Day', message: 'an enabled schedule needs at least one day' });
+    // TR-181 reads a Duration without StartTime as a daily allowance, which a firewall rule cannot count.
+    if (start === '') bad.push({ param: 'StartTime', message: 'an enabled schedule needs a start time here (a daily allowance without one is not enforced)' });
+    if (!(duration >= 1)) bad.push({ param: 'Duration', message: 'an enabled schedule needs a Duration of at least 1 second' });
+  }
+  return bad;
+}
+
+/** The window of an enabled, complete Schedule row; undefined for any other. */
+export function windowOf(v: Readonly<Record<string, Value>>): AccessWindow | undefined {
+  if (v.Enable !== true || scheduleProblems(v).length > 0) return undefined;
+  const days = parseDays(String(v.Day ?? ''));
+  const start = parseStartTime(String(v.StartTime ?? ''));
+  if (typeof days === 'string' || start === undefined) return undefined;
+  return { days, start, duration: Number(v.Duration) };
+}
+
+/** One row that blocks its device at some time: the row's path (no trailing "."), its MAC in lower case, when. */
+export interface AccessRule {
+  path: string;
+  mac: string;
+  blocking: Exclude<Blocking, { kind: 'never' }>;
+}
+
+/** The rule of AccessControl row `v` with its Schedule rows, or undefined when it blocks nothing (disabled, Allow without windows). */
+export function ruleOf(path: string, v: Readonly<Record<string, Value>>, schedules: ReadonlyArray<Readonly<Record<string, Value>>>): AccessRule | undefined {
+  const mac = String(v.PhysAddress ?? '');
+  if (v.Enable !== true || !isMac(mac)) return undefined;
+  const windows = schedules.map(windowOf).filter((w): w is AccessWindow => w !== undefined);
+  const blocking = blockingOf(String(v.AccessPolicy ?? 'Allow'), windows);
+  return blocking.kind === 'never' ? undefined : { path, mac: mac.toLowerCase(), blocking };
+}

@@ -1,0 +1,149 @@
+/**
+ * When a Device.Hosts.AccessControl.{i} row keeps its device off the broadband network, as a
+ * week of blocked periods (TR-181 2.14+ AccessControl and its deprecated Schedule.{i} table):
+ *
+ * - AccessPolicy "Deny": blocked all the time (TR-181: the schedules are then ignored);
+ * - "Allow" with no enabled Schedule row: never blocked ("access is enabled if there is no
+ *   schedule");
+ * - "Allow" with enabled Schedule rows: access only inside their windows, so blocked outside
+ *   their union. A window opens at StartTime (local time) on each of its Days and lasts Duration
+ *   seconds, running on into the next days when it passes midnight (Sunday runs into Monday).
+ *
+ * The result is per weekday segments, [start, end) in seconds of the day, that every platform
+ * turns into its own rules (nftables `meta day`/`meta hour`, fw4 `weekdays`/`start_time`/`stop_time`,
+ * the simulated gateway's clock), so the three agree on what a row does.
+ */
+
+/** TR-181 Day values, in the order the week is counted here (Monday = 0). */
+export const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
+export const DAY_S = 86400;
+export const WEEK_S = 7 * DAY_S;
+/** The longest Duration a window may have: a week, which opens access all the time. */
+export const MAX_DURATION_S = WEEK_S;
+
+/** One blocked or open period of one weekday: seconds of the day, start inclusive, end exclusive (at most 86400). */
+export interface DaySegment {
+  day: number;
+  start: number;
+  end: number;
+}
+
+/** One access window of a Schedule row: its Days (Monday = 0), StartTime in seconds of the day, Duration. */
+export interface AccessWindow {
+  days: readonly number[];
+  start: number;
+  duration: number;
+}
+
+/** What a row does: nothing, block always, or block in these segments of each week. */
+export type Blocking = { kind: 'never' } | { kind: 'always' } | { kind: 'segments'; segments: DaySegment[] };
+
+/** "hh:mm" → seconds of the day; undefined for anything else (the schema's pattern). */
+export function parseStartTime(text: string): number | undefined {
+  const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(text);
+  return m ? Number(m[1]) * 3600 + Number(m[2]) * 60 : undefined;
+}
+
+/** The open segments of one window, split at each midnight. */
+function openSegments(w: AccessWindow): DaySegment[] {
+  const out: DaySegment[] = [];
+  for (const day of w.days) {
+    let from = day * DAY_S + w.start;
+    let left = Math.min(w.duration, WEEK_S);
+    while (left > 0) {
+      const d = Math.floor(from / DAY_S) % 7;
+      const s = from % DAY_S;
+      const e = Math.min(DAY_S, s + left);
+      out.push({ day: d, start: s, end: e });
+      left -= e - s;
+      from = (d + 1) * DAY_S;
+    }
+  }
+  return out;
+}
+
+/** The complement of `open` within each day: the blocked segments, merged, in day and time order. */
+function complement(open: readonly DaySegment[]): DaySegment[] {
+  const out: DaySegment[] = [];
+  for (let day = 0; day < 7; day++) {
+    const spans = open.filter((s) => s.day === day).sort((a, b) => a.start - b.start);
+    let at = 0;
+    for (const s of spans) {
+      if (s.start > at) out.push({ day, start: at, end: s.start });
+      at = Math.max(at, s.end);
+    }
+    if (at < DAY_S) out.push({ day, start: at, end: DAY_S });
+  }
+  return out;
+}
+
+/** What a row of `policy` with these enabled windows blocks. */
+export function blockingOf(policy: string, windows: readonly AccessWindow[]): Blocking {
+  if (policy === 'Deny') return { kind: 'always' };
+  if (windows.length === 0) return { kind: 'never' };
+  const segments = complement(windows.flatMap(openSegments));
+  if (segments.length === 0) return { kind: 'never' };
+  if (segments.length === 7 && segments.every((s) => s.start === 0 && s.end === DAY_S)) return { kind: 'always' };
+  return { kind: 'segments', segments };
+}
+
+/** Blocked segments with the same hours on several days, as one entry each (one firewall rule). */
+export function groupByHours(segments: readonly DaySegment[]): Array<{ days: number[]; start: number; end: number }> {
+  const groups = new Map<string, { days: number[]; start: number; end: number }>();
+  for (const s of segments) {
+    const key = `${s.start}-${s.end}`;
+    const g = groups.get(key);
+    if (g) g.days.push(s.day);
+    else groups.set(key, { days: [s.day], start: s.start, end: s.end });
+  }
+  return [...groups.values()];
+}
+
+/** Seconds of the day as "hh:mm:ss" (86400 never comes here: an end is written as its last second). */
+export function clockText(s: number): string {
+  const hh = Math.floor(s / 3600);
+  const mm = Math.floor((s % 3600) / 60);
+  const ss = s % 60;
+  return `${String(hh).padStart(2, '0')}:${String(mm).padStart(2, '0')}:${String(ss).padStart(2, '0')}`;
+}
+
+/** Seconds (fractional) since the start of the local week (Monday 00:00) at wall-clock `ms`. */
+export function weekSecond(ms: number): number {
+  const d = new Date(ms);
+  const day = (d.getDay() + 6) % 7;
+  return day * DAY_S + d.getHours() * 3600 + d.getMinutes() * 60 + d.getSeconds() + d.getMilliseconds() / 1000;
+}
+
+/** Whether `b` blocks at wall-clock `ms` (local time). */
+export function blockedAt(b: Blocking, ms: number): boolean {
+  if (b.kind !== 'segments') return b.kind === 'always';
+  const w = Math.floor(weekSecond(ms));
+  const day = Math.floor(w / DAY_S);
+  const s = w % DAY_S;
+  return b.segments.some((g) => g.day === day && g.start <= s && s < g.end);
+}
+
+/** Blocked seconds of the week before week-second `w` (0..WEEK_S). */
+function blockedBefore(segments: readonly DaySegment[], w: number): number {
+  let sum = 0;
+  for (const g of segments) {
+    const a = g.day * DAY_S + g.start;
+    const e = g.day * DAY_S + g.end;
+    if (w > a) sum += Math.min(w, e) - a;
+  }
+  return sum;
+}
+
+/** Seconds (fractional) `b` blocks between wall-clock `fromMs` and `toMs` (local week; a DST shift is not reckoned). */
+export function blockedSeconds(b: Blocking, fromMs: number, toMs: number): number {
+  const span = Math.max(0, (toMs - fromMs) / 1000);
+  if (b.kind === 'never' || span === 0) return 0;
+  if (b.kind === 'always') return span;
+  const perWeek = blockedBefore(b.segments, WEEK_S);
+  const weeks = Math.floor(span / WEEK_S);
+  const rest = span - weeks * WEEK_S;
+  const a = weekSecond(fromMs);
+  const z = a + rest;
+  const partial = z <= WEEK_S ? blockedBefore(b.segments, z) - blockedBefore(b.segments, a) : perWeek - blockedBefore(b.segments, a) + blockedBefore(b.segments, z - WEEK_S);
+  return weeks * perWeek + partial;
+}
