@@ -153,7 +153,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
   }
   if (ethernet) {
     registerEthernet(ctx, ethernet, changes);
-    registerEthernetLinks(ctx, ethernet);
+    registerEthernetLinks(ctx, ethernet, changes);
   }
   if (areas.has('IP')) {
     // ULAs are the agent's own configuration: served only where it has a store to keep them in.

@@ -29,6 +29,7 @@ describe('linux platform: Device.Ethernet.Link', () => {
       Enable: true,
       Status: 'Up',
       Name: 'eth0',
+      LastChange: 0, // the clock has not moved since the watcher started
       LowerLayers: 'Device.Ethernet.Interface.1', // no trailing "."
       MTU: 1400,
       MACAddress: '02:fc:00:00:00:01',

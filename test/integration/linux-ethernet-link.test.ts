@@ -1,0 +1,48 @@
+/**
+ * Device.Ethernet.Link.{i}. of the Linux platform against a real kernel: the built agent process
+ * (`npm run build` first) runs `--platform linux --manage-interfaces la0` in its own network
+ * namespace, and a controller over a real WebSocket (through a veth pair) reads the Link of the
+ * veth la0 while the test changes its peer. Needs root; the namespace is removed afterwards.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getObjects } from '../peers/get-objects.js';
+import { readUntil, startAgentInNamespace } from '../peers/netns-agent.js';
+import { NetNamespace } from '../peers/netns.js';
+import type { TestController } from '../peers/TestController.js';
+
+// Unique per process (and apart from the other Linux namespace tests' addresses), so parallel runs do not meet.
+const tag = process.pid % 100_000;
+const ns = NetNamespace.create(`usp-elink-${tag}`, `10.237.${tag % 250}`, `uspel${tag}`, 'ctl0');
+let c: TestController;
+let close: (() => Promise<void>) | undefined;
+
+beforeAll(async () => {
+  ns.ip('link', 'add', 'la0', 'type', 'veth', 'peer', 'name', 'la1');
+  ns.ip('link', 'set', 'la1', 'up');
+  ns.ip('link', 'set', 'la0', 'up');
+  ({ controller: c, close } = await startAgentInNamespace(ns, 'la0'));
+}, 30_000);
+
+afterAll(async () => {
+  await close?.();
+  ns.remove();
+});
+
+/** Device.Ethernet.Link.N. of kernel device `name`. */
+async function linkOf(name: string): Promise<string> {
+  const rows = await getObjects(c, ['Device.Ethernet.Link.*.Name']);
+  const row = Object.entries(rows).find(([, v]) => v.Name === name)?.[0];
+  if (!row) throw new Error(`no Ethernet.Link for ${name}: ${JSON.stringify(rows)}`);
+  return row;
+}
+
+describe('Ethernet.Link.LastChange from the `ip monitor link` watcher', () => {
+  it("counts from the last change of the Link's Status, and starts again when the peer drops the carrier", async () => {
+    const la0 = await linkOf('la0');
+    const before = await readUntil(c, la0, ['Status', 'LastChange'], (v) => v.Status === 'Up' && Number(v.LastChange) >= 2);
+    // The peer down: la0 stays administratively up without carrier, so its Link is LowerLayerDown.
+    ns.ip('link', 'set', 'la1', 'down');
+    const after = await readUntil(c, la0, ['Status', 'LastChange'], (v) => v.Status === 'LowerLayerDown');
+    expect(Number(after.LastChange)).toBeLessThan(Number(before.LastChange));
+  }, 40_000);
+});
