@@ -72,6 +72,9 @@ export async function offlineModel(platform: Exclude<PlatformName, 'auto'>, star
     const agent = await start({
       defaults: { 'Device.LocalAgent.EndpointID': OFFLINE_ENDPOINT_ID },
       dataDir,
+      // Its own staging directory: the platform's default (/tmp on OpenWrt) is a running agent's,
+      // whose partial downloads a firmware backend's start clears.
+      firmwareStaging: join(dataDir, 'firmware-staging'),
       platform,
       log: opts.log ?? silentLogger,
       vendorPrefix: opts.vendorPrefix,

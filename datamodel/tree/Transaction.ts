@@ -253,6 +253,9 @@ function generateMissingKeys(node: ModelNode, n: number, given: Record<string, V
       // that would otherwise be empty and clash are generated.
       if (!p || p.type !== 'string' || p.access === 'readOnly' || p.default !== undefined) continue;
       if (given[name] !== undefined && given[name] !== '') continue;
+      // A key whose schema patterns only take one form (Ethernet.Link.MACAddress, an IPv4
+      // address) cannot be made up: it stays empty for the binding to give or refuse.
+      if (name !== 'Alias' && p.patterns?.some((re) => re !== '')) continue;
       out[name] = name === 'Alias' ? `cpe-${n}` : `${n}-${Date.now().toString(36)}`;
     }
   }

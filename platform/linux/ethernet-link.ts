@@ -9,8 +9,12 @@
  *
  * Enable and MTU are written back with `ip link set` on the interfaces the agent manages.
  *
- * Not served: LastChange (the kernel keeps no timestamp), Alias, and the writable settings
- * PriorityTagging, FlowControl and NoARP (no write path on this platform).
+ * LastChange: the platform's `ip monitor link` watcher (link-changes.ts), in the reading of a
+ * device under a stacked object (no carrier under an enabled Link is LowerLayerDown), as
+ * IP.Interface reads it.
+ *
+ * Not served: the writable settings PriorityTagging, FlowControl and NoARP (no write path on
+ * this platform).
  */
 import type { Value } from '../../datamodel/value/Value.js';
 import type { EthernetDevices } from './EthernetDevices.js';
@@ -18,14 +22,15 @@ import type { LinuxContext } from './LinuxContext.js';
 import { deviceGone, registerDeviceStats } from './net-stats.js';
 import { IFF_UP, interfaceStatus } from './net-status.js';
 import { linkArgs } from './ip-address-write.js';
+import type { LinkChanges } from './link-changes.js';
 
 /** Serves the Ethernet link table and its Stats. */
-export function registerEthernetLinks(ctx: LinuxContext, devices: EthernetDevices): void {
+export function registerEthernetLinks(ctx: LinuxContext, devices: EthernetDevices, changes: LinkChanges): void {
   const { files } = ctx;
   const numbers = devices.links;
 
   ctx.model.register('Device.Ethernet.Link.{i}.', {
-    params: ['Enable', 'Status', 'Name', 'LowerLayers', 'MTU', 'MACAddress'],
+    params: ['Enable', 'Status', 'Name', 'LastChange', 'LowerLayers', 'MTU', 'MACAddress'],
     list: async () => numbers.list(await devices.names()),
     get: async (keys) => {
       const name = numbers.requireKey(keys[0]);
@@ -33,10 +38,12 @@ export function registerEthernetLinks(ctx: LinuxContext, devices: EthernetDevice
       const [address, operstate, carrier, flags, mtu] = await Promise.all([at('address'), at('operstate'), at('carrier'), at('flags'), at('mtu')]);
       if (address === undefined && operstate === undefined) throw deviceGone(name);
       const adminUp = flags === undefined ? undefined : (parseInt(flags, 16) & IFF_UP) !== 0;
+      // Up administratively on a port without carrier is LowerLayerDown, as for IP.Interface.
+      const status = interfaceStatus(operstate, adminUp, carrier === undefined ? undefined : carrier === '1', true);
       const values: Record<string, Value> = {
-        // Up administratively on a port without carrier is LowerLayerDown, as for IP.Interface.
-        Status: interfaceStatus(operstate, adminUp, carrier === undefined ? undefined : carrier === '1', true),
+        Status: status,
         Name: name,
+        LastChange: changes.lastChange(name, status, 'stacked'),
         LowerLayers: `Device.Ethernet.Interface.${devices.interfaces.numberOf(name)}`,
       };
       if (adminUp !== undefined) values.Enable = adminUp;

@@ -24,6 +24,7 @@ import { registerDeviceInfo, type LinuxIdentity } from './device-info.js';
 import { registerStagedFirmwareImages, type StagedFirmware } from './firmware-staged.js';
 import { registerEthernet } from './ethernet.js';
 import { registerEthernetLinks } from './ethernet-link.js';
+import { registerEthernetRmon } from './ethernet-rmon.js';
 import { EthernetDevices } from './EthernetDevices.js';
 import { HostFiles, type HostRoots } from './HostFiles.js';
 import { registerIP } from './ip.js';
@@ -205,7 +206,8 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
   }
   if (ethernet) {
     registerEthernet(ctx, ethernet, changes);
-    registerEthernetLinks(ctx, ethernet);
+    registerEthernetLinks(ctx, ethernet, changes);
+    registerEthernetRmon(ctx, ethernet);
   }
   if (areas.has('IP')) {
     // ULAs are the agent's own configuration: served only where it has a store to keep them in.

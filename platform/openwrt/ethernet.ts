@@ -11,6 +11,8 @@
  *   LowerLayers names the Ethernet.Interface of a port, a bridge's its management
  *   Bridging.Bridge.{i}.Port (bridging.ts, registered later, so reached through `stack`); a
  *   VLAN device's would name a VLANTermination, which is not served, so theirs is empty.
+ *   LastChange: since the agent saw the Link's Status change, counted apart from the port's
+ *   (a Link over a port without carrier is LowerLayerDown while the port is Down).
  */
 import type { Value } from '../../datamodel/value/Value.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
@@ -45,6 +47,7 @@ export function registerEthernet(ctx: OpenWrtContext, stack: BridgeStack = {}): 
   const ports = new InstanceMap();
   const links = new InstanceMap();
   const seen = new StatusSeen(ctx.now);
+  const linkSeen = new StatusSeen(ctx.now);
   // Numbers are handed out on every reading, in name order, so they do not depend on which
   // object a Get happens to read first.
   const read = async () => {
@@ -116,7 +119,7 @@ export function registerEthernet(ctx: OpenWrtContext, stack: BridgeStack = {}): 
   });
 
   model.register('Device.Ethernet.Link.{i}.', {
-    params: ['Enable', 'Status', 'Name', 'LowerLayers', 'MTU', 'MACAddress'],
+    params: ['Enable', 'Status', 'Name', 'LastChange', 'LowerLayers', 'MTU', 'MACAddress'],
     list: async () => links.list((await read()).links.keys()),
     get: async ([n]) => {
       const [name, d] = await device(links, 'links', n);
@@ -130,7 +133,7 @@ export function registerEthernet(ctx: OpenWrtContext, stack: BridgeStack = {}): 
             Array.isArray(d['bridge-members'])
             ? ((await stack.managementPort?.(name).catch(() => '')) ?? '')
             : '';
-      return { Enable: d.up === true, Status: s, Name: name, MACAddress: mac(d.macaddr), MTU: u32(d.mtu), LowerLayers: lower };
+      return { Enable: d.up === true, Status: s, Name: name, LastChange: linkSeen.lastChange(name, s), MACAddress: mac(d.macaddr), MTU: u32(d.mtu), LowerLayers: lower };
     },
   });
   model.register('Device.Ethernet.Link.{i}.Stats.', {

@@ -49,6 +49,7 @@ import { registerDHCPv4PoolTables } from './dhcpv4-pool-tables.js';
 import { registerDHCPv4Server } from './dhcpv4-server.js';
 import { registerHosts } from './hosts.js';
 import { type BridgeStack, registerEthernet } from './ethernet.js';
+import { registerEthernetRmon } from './ethernet-rmon.js';
 import { startEvents } from './events.js';
 import { registerIP } from './ip.js';
 import { registerIPGlobals } from './ip-config.js';
@@ -173,6 +174,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   // Ethernet.Link of a bridge stacks on the Bridging management port, registered below.
   const bridgeStack: BridgeStack = {};
   const ethernet = registerEthernet(ctx, bridgeStack);
+  registerEthernetRmon(ctx, ethernet);
   const ip = registerIP(ctx, ethernet, uci);
   registerIPGlobals(ctx, uci);
   registerDNS(ctx, ip, uci);

@@ -18,6 +18,7 @@ import { registerDeviceInfo, SIM_SOFTWARE_VERSION } from './device-info.js';
 import { registerDHCPv4 } from './dhcpv4.js';
 import { registerDNS } from './dns.js';
 import { registerEthernetLinks } from './ethernet-link.js';
+import { registerEthernetRmon } from './ethernet-rmon.js';
 import { registerEthernet } from './ethernet.js';
 import { registerFirewall } from './firewall.js';
 import { registerFirmwareImages, SimulatedFirmware } from './firmware.js';
@@ -136,6 +137,7 @@ export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptio
   let lanState: { ip: ReturnType<typeof registerIP>; lanV6: ReturnType<typeof registerIPv6> } | undefined;
   const ethernetGroup = model.registerDeferred('simulated Ethernet', () => {
     ethernet = registerEthernet(ctx);
+    registerEthernetRmon(ctx, ethernet.ports);
   });
   const wifi = model.registerDeferred('simulated Wi-Fi', () => {
     const radios = registerWiFiRadios(ctx);

@@ -6,15 +6,17 @@
  * - OpenWrt and Linux (with and without ModemManager) and `none`: the agent built offline
  *   (agent/profiles/offline-agent.ts: Agent.start with no MTP) with the recorded fakes the
  *   platform tests use first on PATH (ubus/uci from test/unit/platform/openwrt, mmcli replaying
- *   test/fixtures/modemmanager, on Linux chronyc replaying test/fixtures/chrony), so the answer does not depend on this machine. No firmware
- *   backend: none is installed here (sysupgrade, --firmware-hook), so Firmware:1 is not met on
- *   the live platforms in this test.
+ *   test/fixtures/modemmanager, on Linux chronyc replaying test/fixtures/chrony), so the answer does not depend on this machine. OpenWrt gets
+ *   the `sysupgrade` stand-in the firmware tests use (test/fixtures/openwrt/standin-bin, after
+ *   the fake ubus/uci on PATH), as the OpenWrt package depends on sysupgrade; Linux has no
+ *   firmware backend here (no --firmware-hook), so Firmware:1 is not met on it in this test.
  *
  * Each platform's list of met profiles is pinned in test/fixtures/profiles/<platform>.json and
  * docs/profiles.md is generated from the same reports. When a change adds (or loses) a profile,
  * this test fails with the diff; `npm run profiles:report` rewrites the lists and the page.
  */
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkProfiles, servedModel, type ProfileReport } from '../../agent/profiles/check-profiles.js';
 import { Agent } from '../../agent/Agent.js';
@@ -28,6 +30,9 @@ import { asResponse } from '../peers/TestController.js';
 import { FakeMmcli } from '../unit/platform/modemmanager/fake-mmcli.js';
 import { fakeOpenWrt } from '../unit/platform/openwrt/fake-openwrt.js';
 import { fakeChronyc } from '../unit/platform/linux/fake-chronyc.js';
+
+/** The stand-in `sysupgrade` (with the ubus/uci/fwtool it goes with) of the OpenWrt firmware tests. */
+const SYSUPGRADE_STANDIN = fileURLToPath(new URL('../fixtures/openwrt/standin-bin', import.meta.url));
 
 interface Case {
   id: string;
@@ -59,7 +64,8 @@ async function liveOffline(platform: 'linux' | 'openwrt' | 'none', modemManager:
   // Linux serves Device.Time. where chronyc answers: a Linux device with chrony, replayed.
   const chronyc = platform === 'linux' ? fakeChronyc() : undefined;
   const before = process.env.PATH;
-  process.env.PATH = [mmcli.binDir, ...(openwrt ? [openwrt.bin] : []), ...(chronyc ? [chronyc.binDir] : []), before ?? ''].join(path.delimiter);
+  // OpenWrt's sysupgrade stand-in comes after the fake ubus/uci, so those answer for the board.
+  process.env.PATH = [mmcli.binDir, ...(openwrt ? [openwrt.bin, SYSUPGRADE_STANDIN] : []), ...(chronyc ? [chronyc.binDir] : []), before ?? ''].join(path.delimiter);
   try {
     const built = await offlineModel(platform, (o) => Agent.start(o));
     if (platform !== 'none') expect(built.liveSources.find((s) => s.objects.includes('Device.Cellular.'))?.found).toBe(modemManager);
@@ -74,8 +80,8 @@ async function liveOffline(platform: 'linux' | 'openwrt' | 'none', modemManager:
 
 const CASES: Case[] = [
   { id: 'simulated', title: 'simulated gateway', how: 'a real agent, GetSupportedDM from a Controller over WebSocket', served: simulatedOverWebSocket },
-  { id: 'openwrt-modemmanager', title: 'OpenWrt + ModemManager', how: 'built offline with recorded ubus/uci and mmcli; no firmware backend', served: () => liveOffline('openwrt', true) },
-  { id: 'openwrt', title: 'OpenWrt', how: 'built offline with recorded ubus/uci, mmcli failing; no firmware backend', served: () => liveOffline('openwrt', false) },
+  { id: 'openwrt-modemmanager', title: 'OpenWrt + ModemManager', how: 'built offline with recorded ubus/uci and mmcli, the sysupgrade stand-in on PATH', served: () => liveOffline('openwrt', true) },
+  { id: 'openwrt', title: 'OpenWrt', how: 'built offline with recorded ubus/uci and the sysupgrade stand-in on PATH, mmcli failing', served: () => liveOffline('openwrt', false) },
   { id: 'linux-modemmanager', title: 'Linux + ModemManager', how: 'built offline with recorded mmcli and chronyc; no --firmware-hook', served: () => liveOffline('linux', true) },
   { id: 'linux', title: 'Linux', how: 'built offline with recorded chronyc, mmcli failing; no --firmware-hook', served: () => liveOffline('linux', false) },
   { id: 'none', title: '--platform none', how: "built offline: the agent's own objects only", served: () => liveOffline('none', false) },

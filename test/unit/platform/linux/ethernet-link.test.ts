@@ -29,6 +29,7 @@ describe('linux platform: Device.Ethernet.Link', () => {
       Enable: true,
       Status: 'Up',
       Name: 'eth0',
+      LastChange: 0, // the clock has not moved since the watcher started
       LowerLayers: 'Device.Ethernet.Interface.1', // no trailing "."
       MTU: 1400,
       MACAddress: '02:fc:00:00:00:01',
@@ -71,7 +72,7 @@ describe('linux platform: Device.Ethernet.Link', () => {
     expect(await ip.get([5], {})).toMatchObject({ Name: 'eth1', LowerLayers: 'Device.Ethernet.Link.2' });
     expect(await ip.get([4], {})).toMatchObject({ Name: 'eth0', LowerLayers: 'Device.Ethernet.Link.1' });
     const all = await f.byPath();
-    expect(all.get('Device.Ethernet.')).toEqual({ InterfaceNumberOfEntries: 2, LinkNumberOfEntries: 2 });
+    expect(all.get('Device.Ethernet.')).toEqual({ InterfaceNumberOfEntries: 2, LinkNumberOfEntries: 2, RMONStatsNumberOfEntries: 2 });
     expect(all.get('Device.Ethernet.Link.1.')).toMatchObject({ Name: 'eth0', LowerLayers: 'Device.Ethernet.Interface.1' });
     expect(all.get('Device.Ethernet.Link.2.')).toMatchObject({ Name: 'eth1', LowerLayers: 'Device.Ethernet.Interface.2', MTU: 1500 });
     expect(all.get('Device.Ethernet.Interface.2.')).toMatchObject({ Name: 'eth1' });

@@ -38,10 +38,11 @@ describe('linux platform: what a Get costs', () => {
     expect(count(ops, /\/(type|ifindex|uevent)$/)).toBe(12);
     // + which of the 4 devices are bridges (Bridging), once per `ip` snapshot.
     expect(count(ops, /^access \/sys\/class\/net\//)).toBe(8);
-    // Counters: Interface.Stats 10 files, Link.Stats 9 (no Collisions), each once; IP.Interface.Stats 9 for each of the 4 interfaces.
+    // Counters: Interface.Stats 10 files, Link.Stats 9 (no Collisions), each once; IP.Interface.Stats 9 for each of the 4 interfaces;
+    // RMONStats.1 its 7 receive counters, once.
     expect(count(ops, /statistics\/collisions$/)).toBe(1);
     expect(count(ops, /statistics\/tx_bytes$/)).toBe(6);
-    expect(count(ops, /\/statistics\//)).toBe(19 + 36);
+    expect(count(ops, /\/statistics\//)).toBe(19 + 36 + 7);
     // IPv6Enable: disable_ipv6 of `all` (Device.IP.) and of each interface, once.
     expect(count(ops, /disable_ipv6$/)).toBe(5);
     // flags: the scan, Interface.1 and Link.1; mtu: Link.1 only (IP's comes from `ip`).
@@ -58,14 +59,15 @@ describe('linux platform: what a Get costs', () => {
     expect(count(ops, /\/etc\/resolv\.conf$/)).toBe(1);
     // + Hosts: dnsmasq's lease file (absent here), once for the table and its rows.
     expect(count(ops, /dnsmasq\.leases$/)).toBe(1);
-    expect(ops).toHaveLength(62 + 15 + 1 + 36 + 5 + 1);
+    // + RMONStats.1: its 7 receive counters (ethtool is not installed on the fake host: no RMON group).
+    expect(ops).toHaveLength(62 + 15 + 1 + 36 + 5 + 1 + 7);
     expect(f.host.ipCalls().sort()).toEqual(['-4 -json route show table main', '-6 -json route show table main', '-j addr show', '-j neigh show']);
 
     // Read again at the same instant: every object reads its live values anew, the scan and `ip` are reused.
     ops.length = 0;
     await f.readAll();
     expect(count(ops, /^readdir /)).toBe(0);
-    expect(ops).toHaveLength(58 - 21 + 36 + 5); // the process snapshot, the bridge check and the hosts are reused too
+    expect(ops).toHaveLength(58 - 21 + 36 + 5 + 7); // the process snapshot, the bridge check and the hosts are reused too
     expect(f.host.ipCalls()).toHaveLength(4);
   });
 

@@ -46,8 +46,8 @@ describe('linux platform: whole-tree read of the recorded Debian 12 host', () =>
   it('maps Ethernet.Interface and Stats from sysfs (eth0 only; units and counter widths per schema)', async () => {
     f = linuxHost();
     const all = await f.byPath();
-    // One Link on the one port (ethernet-link.test.ts has its values).
-    expect(all.get('Device.Ethernet.')).toEqual({ InterfaceNumberOfEntries: 1, LinkNumberOfEntries: 1 });
+    // One Link and one RMONStats row on the one port (ethernet-link.test.ts, ethernet-rmon.test.ts have their values).
+    expect(all.get('Device.Ethernet.')).toEqual({ InterfaceNumberOfEntries: 1, LinkNumberOfEntries: 1, RMONStatsNumberOfEntries: 1 });
     expect(all.get('Device.Ethernet.Interface.1.')).toEqual({
       Enable: true,
       Status: 'Up',

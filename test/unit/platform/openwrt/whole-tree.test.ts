@@ -59,7 +59,7 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
       MulticastPacketsReceived: '1543',
       Collisions: '0',
     });
-    expect(v.get('Device.Ethernet.')).toEqual({ InterfaceNumberOfEntries: 2, LinkNumberOfEntries: 3 });
+    expect(v.get('Device.Ethernet.')).toEqual({ InterfaceNumberOfEntries: 2, LinkNumberOfEntries: 3, RMONStatsNumberOfEntries: 2 });
     expect(v.get('Device.Ethernet.Link.1.')).toMatchObject({ Name: 'br-lan', LowerLayers: 'Device.Bridging.Bridge.1.Port.1', Status: 'Up', MTU: 1500 });
     expect(v.get('Device.Ethernet.Link.2.')).toMatchObject({ Name: 'eth1', LowerLayers: 'Device.Ethernet.Interface.2' });
     expect(v.get('Device.Ethernet.Link.3.')).toMatchObject({ Name: 'eth1.2', MACAddress: '94:83:c4:00:00:02' });
@@ -330,6 +330,7 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
       'Device.Ethernet.Interface.{i}.Stats.',
       'Device.Ethernet.Link.{i}.',
       'Device.Ethernet.Link.{i}.Stats.',
+      'Device.Ethernet.RMONStats.{i}.',
     ]);
     expect(under('Device.DNS.')).toEqual(['Device.DNS.', 'Device.DNS.Client.', 'Device.DNS.Client.Server.{i}.', 'Device.DNS.Relay.', 'Device.DNS.Relay.Forwarding.{i}.']);
     // DHCPv4 server and Hosts from dnsmasq (dhcpv4-server.ts, dhcpv4-pool-options.ts, hosts.ts).

@@ -80,6 +80,47 @@ describe('simulated platform: Device.Ethernet.Link (the layer under the IP inter
     expect((await refusal(() => sim.set(`${LINK}1.`, { MACAddress: wanMac }))).code).toBe(ErrorCode.DuplicateUniqueKey);
   });
 
+  it('adds a Link over a LAN port or a bridge port, following it, and deletes it; its own two are kept (7024)', async () => {
+    sim = simulated();
+    sim.advance(600);
+    // lan1 (Ethernet.Interface.1), up with its cable: the Link takes its MAC and its Status.
+    const n = await sim.add(LINK, { Enable: true, LowerLayers: 'Device.Ethernet.Interface.1.' });
+    expect(n).toBe(3);
+    const port = await sim.values('Device.Ethernet.Interface.1.');
+    expect(await sim.values(`${LINK}3.`)).toMatchObject({ Name: 'link3', Enable: true, Status: 'Up', LowerLayers: 'Device.Ethernet.Interface.1', MACAddress: port.MACAddress, LastChange: 0 });
+    expect(await sim.values('Device.Ethernet.')).toMatchObject({ LinkNumberOfEntries: 3 });
+    // Its lower layer disabled: LowerLayerDown; the Link disabled: Down.
+    await sim.set('Device.Ethernet.Interface.1.', { Enable: false });
+    expect((await sim.values(`${LINK}3.`)).Status).toBe('LowerLayerDown');
+    await sim.set(`${LINK}3.`, { Enable: false });
+    sim.advance(7);
+    expect(await sim.values(`${LINK}3.`)).toMatchObject({ Status: 'Down', LastChange: 7 });
+    // Re-stacked on a bridge port: that port's interface's MAC (Port.3 is lan2's).
+    await sim.set(`${LINK}3.`, { LowerLayers: 'Device.Bridging.Bridge.1.Port.3', Enable: true });
+    const lan2 = await sim.values(String((await sim.values('Device.Bridging.Bridge.1.Port.3.')).LowerLayers) + '.');
+    expect(await sim.values(`${LINK}3.`)).toMatchObject({ Status: 'Up', MACAddress: lan2.MACAddress });
+    // Its counters: nothing is routed over it.
+    expect((await sim.values(`${LINK}3.Stats.`)).BytesSent).toBe('0');
+    await sim.del(`${LINK}3.`);
+    expect(await sim.instances(LINK)).toEqual([1, 2]);
+    for (const own of [1, 2]) expect((await refusal(() => sim.del(`${LINK}${own}.`))).code).toBe(ErrorCode.DeleteFailure);
+  });
+
+  it('refuses a Link over what is not an interface or bridge port, over nothing that exists, or over what another Link holds', async () => {
+    sim = simulated();
+    for (const lower of ['Device.IP.Interface.1', 'Device.Ethernet.Interface.99', 'Device.Bridging.Bridge.7.Port.1', 'Device.Bridging.Bridge.1.Port.1', 'Device.Ethernet.Interface.5']) {
+      const e = await refusal(() => sim.add(LINK, { LowerLayers: lower }));
+      expect(e.paramErrors[0], lower).toMatchObject({ param: 'LowerLayers', code: ErrorCode.InvalidValue });
+    }
+    // A refused Add used up no number.
+    expect(await sim.add(LINK, {})).toBe(3);
+    expect(await sim.values(`${LINK}3.`)).toMatchObject({ Enable: false, Status: 'Down', LowerLayers: '', MACAddress: '' });
+    // No MAC address yet is no clash of the MACAddress unique key; a lower layer's twice is.
+    expect(await sim.add(LINK, {})).toBe(4);
+    await sim.set(`${LINK}3.`, { LowerLayers: 'Device.Ethernet.Interface.2' });
+    expect((await refusal(() => sim.set(`${LINK}4.`, { LowerLayers: 'Device.Ethernet.Interface.2' }))).paramErrors[0]).toMatchObject({ param: 'LowerLayers' });
+  });
+
   it('serves every Link value as its schema types it', async () => {
     for (const t of [0, 3600]) {
       sim = simulated(11);

@@ -85,6 +85,9 @@ export const WRITABLE_EFFECTS: Record<string, Effect> = {
   'Device.Ethernet.Interface.{i}.Enable': { sim: 'link Status, Stats, the bridge port and the wired Hosts' },
   'Device.Ethernet.Interface.{i}.MaxBitRate': { sim: 'CurrentBitRate (the link negotiates at most this)' },
   'Device.Ethernet.Interface.{i}.DuplexMode': { sim: 'CurrentDuplexMode' },
+  'Device.Ethernet.RMONStats.{i}.Enable': { sim: 'Status and the counters: a disabled row reports none, one enabled again counts from then' },
+  'Device.Ethernet.Link.{i}.Enable': { sim: 'link Status, LastChange and Stats (counters stand still while disabled), the IP interface over it' },
+  'Device.Ethernet.Link.{i}.LowerLayers': { sim: "an added Link's Status, LastChange and MACAddress follow the lower layer it names (the gateway's own two refuse a change, 7012)" },
 
   'Device.Firewall.Config': { sim: 'whether port mappings pass (PortMapping Status with the Advanced level)' },
 

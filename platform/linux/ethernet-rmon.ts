@@ -1,0 +1,83 @@
+/**
+ * Device.Ethernet.RMONStats.{i}. of a Linux host (TR-181 EthernetRMONStats:1): one row per
+ * Ethernet.Interface (the same numbers), for the whole port (VLANID 0, no Queue), counting what
+ * the port receives. Counters: /sys/class/net/<if>/statistics/ and, where the driver has an RMON
+ * group and `ethtool` is installed, `ethtool --json -S IF --groups rmon` (rmon-counters.ts says
+ * which counter comes from where); BroadcastPackets from the agent's nftables counters when
+ * those are in use (packet-classes.ts), else not served.
+ *
+ * Enable: the kernel counts whatever the agent does, so a disabled row only stops reporting
+ * (Status Disabled, counters 0). Which rows a Controller disabled is kept while the agent runs,
+ * not across a restart (every row starts Enabled). The row's Interface, VLANID, Queue and
+ * AllQueues are fixed (7012 for another value): the kernel keeps no per-VLAN or per-queue
+ * RMON counters.
+ */
+import type { Value } from '../../datamodel/value/Value.js';
+import { ErrorCode, UspError } from '../../datamodel/UspError.js';
+import { parseEthtoolRmon, RMON_CONFIG, RMON_COUNTERS, RMON_GROUP_COUNTERS, rmonCounters, type RmonGroup } from '../rmon-counters.js';
+import type { EthernetDevices } from './EthernetDevices.js';
+import { EthtoolSettings } from './ethernet-ethtool.js';
+import type { LinuxContext } from './LinuxContext.js';
+import { deviceGone } from './net-stats.js';
+import { classStats } from './packet-classes.js';
+
+const RMON = 'Device.Ethernet.RMONStats.{i}.';
+
+/** The statistics files the RMON counters come from (rmon-counters.ts). */
+const KERNEL_FILES = ['rx_bytes', 'rx_packets', 'rx_errors', 'multicast', 'rx_crc_errors', 'rx_frame_errors', 'rx_missed_errors'] as const;
+
+/** Serves the RMONStats table over the host's Ethernet ports. */
+export function registerEthernetRmon(ctx: LinuxContext, devices: EthernetDevices): void {
+  const { files } = ctx;
+  const numbers = devices.interfaces;
+  const types = new Map(ctx.model.requireNode(RMON).def.params.map((p) => [p.name, p.type]));
+  const withEthtool = new EthtoolSettings(ctx).available;
+  /** Devices whose row a Controller disabled (bounded by the devices there are). */
+  const disabled = new Set<string>();
+
+  const readRmon = async (name: string): Promise<RmonGroup | undefined> => {
+    if (!withEthtool) return undefined;
+    try {
+      return await ctx.runner.cached('ethtool', ['--json', '-S', name, '--groups', 'rmon'], ctx.cacheMs, parseEthtoolRmon);
+    } catch (e) {
+      // An ethtool before 5.13 (no --groups), or a driver refusing the request: sysfs alone.
+      ctx.log?.debug('ethtool gave no RMON counters', { device: name, why: e instanceof Error ? e.message : String(e) });
+      return undefined;
+    }
+  };
+
+  const config = (n: number, name: string): Record<string, Value> => {
+    const enabled = !disabled.has(name);
+    return { Enable: enabled, Status: enabled ? 'Enabled' : 'Disabled', Name: name, Interface: `Device.Ethernet.Interface.${n}`, VLANID: 0, Queue: '', AllQueues: false };
+  };
+
+  ctx.model.register(RMON, {
+    // The driver's RMON group is read with ethtool only: without it, those counters are not served.
+    params: [...RMON_CONFIG, ...RMON_COUNTERS.filter((c) => (c !== 'BroadcastPackets' || ctx.packetClasses) && (withEthtool || !RMON_GROUP_COUNTERS.has(c)))],
+    list: async () => numbers.list(await devices.names()),
+    get: async ([n]) => {
+      await devices.names(); // numbers the devices, whichever table a Get reads first
+      const name = numbers.requireKey(n);
+      const values = config(n!, name);
+      if (values.Enable !== true) return values;
+      const [raw, rmon, classes] = await Promise.all([Promise.all(KERNEL_FILES.map((f) => files.attr(files.sys('class', 'net', name, 'statistics', f)))), readRmon(name), ctx.packetClasses?.of(name)]);
+      if (raw.every((r) => r === undefined)) throw deviceGone(name);
+      const kernel = Object.fromEntries(KERNEL_FILES.map((f, i) => [f, raw[i]]));
+      const broadcast = ctx.packetClasses ? classStats(classes).BroadcastPacketsReceived : undefined;
+      return { ...values, ...rmonCounters(types, kernel, rmon, broadcast, withEthtool) };
+    },
+    set: async ([n], changes) => {
+      await devices.names();
+      const name = numbers.requireKey(n);
+      const now = config(n!, name);
+      for (const p of ['Interface', 'VLANID', 'Queue', 'AllQueues'] as const) {
+        if (changes[p] !== undefined && String(changes[p]).replace(/\.$/, '') !== String(now[p])) {
+          const message = 'fixed: one row per Ethernet port, for the whole port (the kernel counts no VLAN or queue apart)';
+          throw new UspError(ErrorCode.InvalidValue, `${p}: ${message}`, { paramErrors: [{ param: p, message, code: ErrorCode.InvalidValue }] });
+        }
+      }
+      if (changes.Enable === false) disabled.add(name);
+      else if (changes.Enable === true) disabled.delete(name);
+    },
+  });
+}
