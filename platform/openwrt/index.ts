@@ -45,6 +45,7 @@ import { registerDNSRelay } from './dns-relay.js';
 import { DhcpState } from './DhcpState.js';
 import { registerDHCPv4PoolOptions } from './dhcpv4-pool-options.js';
 import { registerDHCPv4PoolTables } from './dhcpv4-pool-tables.js';
+import { registerDHCPv4Relay } from './dhcpv4-relay.js';
 import { registerDHCPv4Server } from './dhcpv4-server.js';
 import { registerHosts } from './hosts.js';
 import { type BridgeStack, registerEthernet } from './ethernet.js';
@@ -171,6 +172,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   registerDHCPv4Server(dhcp, ip);
   const clients = registerDHCPv4PoolTables(dhcp);
   registerDHCPv4PoolOptions(dhcp);
+  registerDHCPv4Relay(dhcp, ip);
   registerDNSRelay(dhcp, ip);
   registerHosts(dhcp, ip, clients, ethernet);
   const wifi = new WiFiState(ctx, uci, opts.boardFile ?? (opts.commandPath ? path.join(opts.commandPath, 'etc', 'board.json') : undefined));
