@@ -2,9 +2,13 @@
  * Device.DHCPv4.Relay of the simulated gateway (TR-181 DHCPv4Relay:1), written by a Controller
  * over a real WebSocket: a Forwarding row relaying br-lan's requests takes the clients it
  * matches away from the local DHCPv4 server (their Pool Client rows go, their Hosts row names
- * no DHCPClient); LocallyServed, Order, Relay.Enable and Delete give them back; bad input is
- * refused with 7012 and leaves nothing half-applied.
+ * no DHCPClient); LocallyServed, Order, Relay.Enable and Delete give them back; the rows and
+ * the relay's setting persist over a restart; bad input is refused with 7012 and leaves nothing
+ * half-applied.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type AgentFixture } from '../peers/agent-fixture.js';
 import { add, del, get, set, tryAdd, trySet } from '../peers/controller-steps.js';
@@ -113,5 +117,37 @@ describe('simulated gateway: DHCPv4 relay', () => {
     await set(f.controller, row, { LocallyServed: 'false', DHCPServerIPAddress: '' });
     expect(await get(f.controller, `${row}Status`)).toBe('Error_Misconfigured');
     await del(f.controller, row);
+  });
+
+  it('keeps the rows and Relay.Enable over a restart on the same data directory', { timeout: 60_000 }, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'usp-relay-'));
+    let g = await startAgent({ dataDir });
+    try {
+      const macs = async (): Promise<string[]> =>
+        Object.values(await getObjects(g.controller, ['Device.DHCPv4.Server.Pool.1.Client.*.Chaddr']))
+          .flatMap((v) => (v.Chaddr === undefined ? [] : [v.Chaddr]))
+          .sort();
+      const [mac] = await until(async () => {
+        const m = await macs();
+        return m.length >= 2 ? m : undefined;
+      });
+      const row = await add(g.controller, `${RELAY}Forwarding.`, { Enable: 'true', Interface: LAN, Chaddr: mac, DHCPServerIPAddress: '10.20.30.40', Alias: 'isp-relay' });
+      expect(await macs()).not.toContain(mac);
+      const { port } = g;
+      await g.close();
+      g = await startAgent({ dataDir, port });
+      expect((await getObjects(g.controller, [row]))[row]).toMatchObject({ Alias: 'isp-relay', Enable: 'true', Status: 'Enabled', Chaddr: mac, DHCPServerIPAddress: '10.20.30.40' });
+      // Once the relayed client is back on the LAN (its Host active again), it holds no local lease.
+      const host = await until(async () => Object.values(await getObjects(g.controller, ['Device.Hosts.Host.*.'])).find((h) => h.PhysAddress === mac && h.Active === 'true' && h.IPAddress !== ''));
+      expect(host.DHCPClient).toBe('');
+      expect(await macs()).not.toContain(mac);
+      await set(g.controller, RELAY, { Enable: 'false' });
+      await g.close();
+      g = await startAgent({ dataDir, port });
+      expect(await get(g.controller, `${RELAY}Enable`)).toBe('false');
+    } finally {
+      await g.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
