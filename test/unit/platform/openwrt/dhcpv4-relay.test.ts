@@ -189,6 +189,24 @@ describe('openwrt platform: Device.DHCPv4.Relay from the dhcp config (dnsmasq --
     expect(v.get('Device.DHCPv4.Relay.Forwarding.1.')).toMatchObject({ DHCPServerIPAddress: '192.168.10.254' });
   });
 
+  it('Order moves a row with uci reorder; both rows keep their instance numbers and Aliases across the renames it causes', async () => {
+    await start('uci-show-dhcp.relay-second.txt');
+    const v = await fx.values(RELAY);
+    expect(v.get(RELAY)).toMatchObject({ ForwardingNumberOfEntries: 2 });
+    expect(v.get('Device.DHCPv4.Relay.Forwarding.2.')).toMatchObject({ Enable: false, Status: 'Disabled', Order: 2, Interface: LAN, DHCPServerIPAddress: '192.168.10.253' });
+    // Forwarding.1 relays lan already: enabling the second there is refused.
+    expect((await fail(fx.binding(FWD).set!([2], { Enable: true }, {}))).message).toContain('Forwarding.1 already takes the requests of Device.IP.Interface.2');
+    await fx.binding(FWD).set!([1], { Alias: 'isp' }, {});
+    await fx.binding(FWD).set!([2], { Alias: 'backup' }, {});
+    fx.fake.clearLog();
+    fx.fake.respondUciAfterCommit('dhcp', { file: 'uci-show-dhcp.relay-reordered.txt' });
+    await fx.binding(FWD).set!([2], { Order: 1 }, {});
+    expect(writes()).toEqual([['uci', 'reorder', 'dhcp.cfg062442=4'], COMMIT, RELOAD]);
+    const after = await fx.values(RELAY);
+    expect(after.get('Device.DHCPv4.Relay.Forwarding.1.')).toMatchObject({ Alias: 'isp', Order: 2, Enable: true, DHCPServerIPAddress: '192.168.10.254' });
+    expect(after.get('Device.DHCPv4.Relay.Forwarding.2.')).toMatchObject({ Alias: 'backup', Order: 1, Enable: false, DHCPServerIPAddress: '192.168.10.253' });
+  });
+
   it('an Order past the last row keeps the only row where it is (no uci reorder)', async () => {
     await start('uci-show-dhcp.relay-added.txt');
     // One row: Order 1 is its place already, a larger Order keeps it last.
