@@ -1,5 +1,5 @@
 /**
- * What Device.DHCPv4.Server, Device.DNS.Relay and Device.Hosts share on OpenWrt: the `dhcp` UCI
+ * What Device.DHCPv4.Server and .Relay, Device.DNS.Relay and Device.Hosts share on OpenWrt: the `dhcp` UCI
  * config (one cached `uci -q -X show dhcp`), the interfaces' IPv4 networks (the cached
  * `ubus call network.interface dump`), dnsmasq's lease file and the kernel's ARP table, and the
  * instance numbers of the rows made from UCI sections, which survive libuci renaming anonymous
@@ -55,6 +55,8 @@ export class DhcpState {
   readonly pools = new InstanceMap();
   /** StaticAddress.{i} (per pool in the model, one numbering here): `config host` sections, by name. */
   readonly hosts = new InstanceMap();
+  /** Relay.Forwarding.{i}: `config relay` sections, by name. */
+  readonly relays = new InstanceMap();
   /** Controller-chosen Alias values, by section name (UCI has no option for them). */
   readonly aliases = new Map<string, string>();
 
@@ -137,6 +139,7 @@ export class DhcpState {
     const { renames, added } = await trackedUciWrite(this.uci, 'dhcp', DHCP_RELOAD, await sections(), sections, () => this.ctx.forgetUci('dhcp'), stage);
     this.pools.rekey(renames);
     this.hosts.rekey(renames);
+    this.relays.rekey(renames);
     moveAliases(this.aliases, renames);
     return added;
   }

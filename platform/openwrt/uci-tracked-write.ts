@@ -64,11 +64,16 @@ export async function trackedUciWrite(
   return { renames, added: added.map((a) => renames.find(([from]) => from === a)?.[1] ?? a) };
 }
 
-/** Moves the agent-held Aliases (keyed by section name) across a write's renames. */
+/**
+ * Moves the agent-held Aliases (keyed by section name) across a write's renames. All at once:
+ * a reorder swaps names (a → b and b → a), and moving one rename after the other would give
+ * both sections the same Alias.
+ */
 export function moveAliases(aliases: Map<string, string>, renames: ReadonlyArray<readonly [string, string]>): void {
-  for (const [from, to] of renames) {
+  const moved = renames.flatMap(([from, to]) => {
     const alias = aliases.get(from);
-    aliases.delete(from);
-    if (alias !== undefined) aliases.set(to, alias);
-  }
+    return alias === undefined ? [] : [[to, alias] as const];
+  });
+  for (const [from] of renames) aliases.delete(from);
+  for (const [to, alias] of moved) aliases.set(to, alias);
 }

@@ -36,11 +36,20 @@ export interface LanDeps {
   ip: IPState;
 }
 
-/** What Device.Hosts needs of the DHCPv4 server. */
+/** Which br-lan clients the relay agent (dhcpv4-relay.ts) takes from the local server. */
+export interface ClientRelay {
+  relays(c: LanClient): boolean;
+}
+
+const NO_RELAY: ClientRelay = { relays: () => false };
+
+/** What Device.Hosts and the relay agent need of the DHCPv4 server. */
 export interface DHCPv4State {
   lan: LanClients;
   /** The pool serving br-lan's clients now (enabled, on br-lan, lowest Order), or undefined. */
   lanPool(): number | undefined;
+  /** Set by the relay agent when it is registered: its clients hold no lease of the local server. */
+  relay: ClientRelay;
 }
 
 const SERVER_DEFAULTS = { Enable: true } as const;
@@ -108,6 +117,7 @@ class DHCPv4Server implements DHCPv4State, PoolChecks {
   /** Set once the pool's tables are registered (after the server object, as TR-181 orders them). */
   tables!: PoolTables;
   readonly lan: LanClients;
+  relay: ClientRelay = NO_RELAY;
 
   constructor(
     readonly ctx: SimContext,
@@ -177,16 +187,16 @@ class DHCPv4Server implements DHCPv4State, PoolChecks {
     }
   }
 
-  /** The clients holding a lease from br-lan's pool now. */
+  /** The clients holding a lease from br-lan's pool now (not those the relay agent relays). */
   leased(): number[] {
-    const { lan } = this;
-    return this.lanPool() !== undefined ? lan.clients.filter((c) => lan.presence(c).lease).map((c) => c.n) : [];
+    const { lan, relay } = this;
+    return this.lanPool() !== undefined ? lan.clients.filter((c) => lan.presence(c).lease && !relay.relays(c)).map((c) => c.n) : [];
   }
 
   client(keys: InstanceKeys): { c: LanClient; lease: NonNullable<Presence['lease']> } {
     this.one(keys);
     const c = this.lan.byNumber(keys[1]);
-    const lease = c && keys[0] === this.lanPool() ? this.lan.presence(c).lease : undefined;
+    const lease = c && keys[0] === this.lanPool() && !this.relay.relays(c) ? this.lan.presence(c).lease : undefined;
     // The lease may have run out between list and get.
     if (!c || !lease) throw new UspError(ErrorCode.ObjectDoesNotExist, `no lease for client ${keys[1]}`);
     return { c, lease };

@@ -201,6 +201,19 @@ export const DHCPV4_SERVER_CLIENT_INFO_1: ProfileItems = {
   },
 };
 
+/** DHCPv4Relay:1 (tr-181-2-19-0-dhcpv4.xml): conditional relaying. */
+export const DHCPV4_RELAY_1: ProfileItems = {
+  profile: 'DHCPv4Relay:1',
+  objects: {
+    'Device.DHCPv4.': { requirement: 'present', items: [] },
+    'Device.DHCPv4.Relay.': { requirement: 'present', items: ['Enable W', 'ForwardingNumberOfEntries'] },
+    'Device.DHCPv4.Relay.Forwarding.{i}.': {
+      requirement: 'createDelete',
+      items: ['Enable W', 'Order W', 'Interface W', 'LocallyServed W', 'DHCPServerIPAddress W', 'VendorClassID W', 'ClientID W', 'UserClassID W', 'Chaddr W', 'ChaddrMask W'],
+    },
+  },
+};
+
 /** SimpleFirewall:1 (tr-181-2-19-0-firewall.xml), the "Firewall:1" of the brief. */
 export const SIMPLE_FIREWALL_1: ProfileItems = {
   profile: 'SimpleFirewall:1',
@@ -225,6 +238,7 @@ export const ALL_LAN_WAN_PROFILES: readonly ProfileItems[] = [
   IPV6_INTERFACE_1,
   DHCPV4_SERVER_1,
   DHCPV4_SERVER_CLIENT_INFO_1,
+  DHCPV4_RELAY_1,
   SIMPLE_FIREWALL_1,
   TIME_2,
 ];
@@ -241,6 +255,7 @@ export const LAN_WAN_PROFILES: readonly ProfileItems[] = [
   IPV6_INTERFACE_1,
   DHCPV4_SERVER_1,
   DHCPV4_SERVER_CLIENT_INFO_1,
+  DHCPV4_RELAY_1,
   SIMPLE_FIREWALL_1,
   TIME_2,
 ];

@@ -10,7 +10,7 @@ import { type Combination, composedPlatform } from './platform-combinations.js';
 
 const MET: Record<'openwrt' | 'linux', readonly string[]> = {
   // Bridge:1 with the packet class counters (nft, a stand-in here) for its Port Stats.
-  openwrt: ['Bridge:1', 'NAT:1', 'DNSRelay:1', 'Hosts:3', 'DHCPv4Server:1', 'DHCPv4ServerClientInfo:1', 'Time:2'],
+  openwrt: ['Bridge:1', 'NAT:1', 'DNSRelay:1', 'Hosts:3', 'DHCPv4Server:1', 'DHCPv4ServerClientInfo:1', 'DHCPv4Relay:1', 'Time:2'],
   // Hosts:3 from the kernel's neighbour table.
   linux: ['Hosts:3'],
 };

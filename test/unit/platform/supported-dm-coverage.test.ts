@@ -96,6 +96,8 @@ const OPENWRT_CLAIMS = [
   'Device.DHCPv4.Server.Pool.{i}.Client.{i}.',
   'Device.DHCPv4.Server.Pool.{i}.Client.{i}.IPv4Address.{i}.',
   'Device.DHCPv4.Server.Pool.{i}.Client.{i}.Option.{i}.',
+  'Device.DHCPv4.Relay.',
+  'Device.DHCPv4.Relay.Forwarding.{i}.',
   'Device.Hosts.',
   'Device.Hosts.Host.{i}.',
   'Device.Hosts.Host.{i}.IPv4Address.{i}.',

@@ -333,7 +333,7 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
       'Device.Ethernet.RMONStats.{i}.',
     ]);
     expect(under('Device.DNS.')).toEqual(['Device.DNS.', 'Device.DNS.Client.', 'Device.DNS.Client.Server.{i}.', 'Device.DNS.Relay.', 'Device.DNS.Relay.Forwarding.{i}.']);
-    // DHCPv4 server and Hosts from dnsmasq (dhcpv4-server.ts, dhcpv4-pool-options.ts, hosts.ts).
+    // DHCPv4 server, relay and Hosts from dnsmasq (dhcpv4-server.ts, dhcpv4-pool-options.ts, dhcpv4-relay.ts, hosts.ts).
     expect(under('Device.DHCPv4.')).toEqual([
       'Device.DHCPv4.',
       'Device.DHCPv4.Server.',
@@ -343,6 +343,8 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
       'Device.DHCPv4.Server.Pool.{i}.Client.{i}.',
       'Device.DHCPv4.Server.Pool.{i}.Client.{i}.IPv4Address.{i}.',
       'Device.DHCPv4.Server.Pool.{i}.Client.{i}.Option.{i}.',
+      'Device.DHCPv4.Relay.',
+      'Device.DHCPv4.Relay.Forwarding.{i}.',
     ]);
     expect(under('Device.Hosts.')).toEqual(['Device.Hosts.', 'Device.Hosts.Host.{i}.', 'Device.Hosts.Host.{i}.IPv4Address.{i}.', 'Device.Hosts.Host.{i}.IPv6Address.{i}.']);
     expect(under('Device.Routing.')).toEqual(['Device.Routing.', 'Device.Routing.Router.{i}.', 'Device.Routing.Router.{i}.IPv4Forwarding.{i}.']);
