@@ -23,6 +23,9 @@ export type Value = string | number | boolean;
  */
 export const UNKNOWN_TIME = '0001-01-01T00:00:00Z';
 
+/** TR-106's "infinite" dateTime: a time that never comes (a lease or an address lifetime that never ends). */
+export const INFINITE_TIME = '9999-12-31T23:59:59Z';
+
 /** TR-106 dateTime of a wall-clock instant (ms since the epoch), whole seconds, UTC, canonical form. */
 export function dateTimeOf(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');

@@ -23,7 +23,7 @@ import { sourceError } from '../exec/CommandError.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
-import { type DhcpLease, MAX_LAN_ROWS, parseLeases } from '../openwrt/dhcp-leases.js';
+import { type DhcpLease, MAX_LAN_ROWS, parseLeases } from '../dnsmasq-leases.js';
 import type { Dhcpv4Clients } from './dhcpv4-clients.js';
 import type { LinuxContext } from './LinuxContext.js';
 

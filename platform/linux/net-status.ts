@@ -42,5 +42,5 @@ export function interfaceStatus(operstate: string | undefined, adminUp: boolean 
 /** TR-106 dateTime of a wall-clock instant (datamodel's one formatter). */
 export { dateTimeOf as dateTime } from '../../datamodel/value/Value.js';
 
-/** TR-106 "infinite" dateTime (9999-12-31T23:59:59Z), e.g. an address lifetime that never ends. */
-export const INFINITE_TIME = '9999-12-31T23:59:59Z';
+/** TR-106 "infinite" dateTime, e.g. an address lifetime that never ends (datamodel's one constant). */
+export { INFINITE_TIME } from '../../datamodel/value/Value.js';

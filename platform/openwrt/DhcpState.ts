@@ -13,7 +13,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
-import { type ArpEntry, type DhcpLease, ipv4ToNumber, parseArp, parseLeases } from './dhcp-leases.js';
+import { type ArpEntry, type DhcpLease, ipv4ToNumber, parseArp, parseLeases } from '../dnsmasq-leases.js';
 import { type FdbEntry, type Ipv6Neighbour, parseBrforward, parseIpv6Neighbours } from './lan-neighbours.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
 import type { InterfaceDump, NetIfStatus } from './ubus-types.js';

@@ -3,10 +3,10 @@
  * row of docs/platform-mapping.md that needs more than a copy. Pure functions: no I/O.
  */
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
-import { dateTimeOf } from '../../datamodel/value/Value.js';
+import { dateTimeOf, INFINITE_TIME as INFINITE } from '../../datamodel/value/Value.js';
 
 /** TR-106: a lifetime that never ends. */
-export const INFINITE_TIME = '9999-12-31T23:59:59Z';
+export const INFINITE_TIME = INFINITE;
 
 /** Prefix length → dotted mask: 24 → "255.255.255.0". */
 export function prefixToMask(bits: number): string {

@@ -15,7 +15,7 @@
  *   that very host name in its request is given the address. Sections of that form are read as
  *   reserved addresses, the pool's those inside its network; other name-only hosts are not.
  */
-import { ipv4ToNumber, numberToIpv4 } from './dhcp-leases.js';
+import { ipv4ToNumber, numberToIpv4 } from '../dnsmasq-leases.js';
 import type { PoolView } from './dhcpv4-server.js';
 import { stringOption, type UciConfig, type UciSection } from './uci-show.js';
 

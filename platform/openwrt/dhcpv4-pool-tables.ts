@@ -6,20 +6,20 @@
  *   Yiaddr ↔ `ip`; Add is `uci add dhcp host`, Delete `uci delete dhcp.<section>`. dnsmasq.init
  *   has no switch to keep a host section but not apply it, so Enable reads true and only true
  *   is accepted (delete the row instead).
- * - Client.{i}: dnsmasq's leases (its lease file) whose address lies in the pool's network,
+ * - Client.{i}: dnsmasq's leases (its lease file) whose address lies in the pool's network
+ *   (platform/dhcpv4-lease-clients.ts, shared with generic Linux),
  *   keyed by MAC address. Active: the lease has not ended. IPv4Address.{i}: the leased address,
  *   LeaseTimeRemaining the lease's end (TR-181 makes it a dateTime). Option.{i}: the options
  *   the lease file keeps of what the client sent: 61 (client identifier) and 12 (host name),
  *   hexBinary as they came.
  */
 import type { Value } from '../../datamodel/value/Value.js';
-import { INFINITE_TIME, dateTime, mac, noSuchInstance, refused } from './convert.js';
-import { type DhcpLease, hexOfColons, hexOfText } from './dhcp-leases.js';
+import { mac, noSuchInstance, refused } from './convert.js';
 import type { DhcpState } from './DhcpState.js';
 import { inPool, POOL, readPools, type PoolView } from './dhcpv4-server.js';
 import { planWrite, type ParamWriter, type UciChange } from './uci.js';
 import { stringOption, type UciSection } from './uci-show.js';
-import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
+import { registerLeaseClients } from '../dhcpv4-lease-clients.js';
 
 const MAC_RE = /^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$/;
 
@@ -31,7 +31,6 @@ export interface PoolClients {
 /** Serves Pool.{i}.StaticAddress.{i}., Pool.{i}.Client.{i}. and the Client's IPv4Address and Option tables. */
 export function registerDHCPv4PoolTables(state: DhcpState): PoolClients {
   const { model } = state.ctx;
-  const clients = new InstanceMap();
 
   const poolOf = async (n: number | undefined): Promise<PoolView> => {
     const { pools } = await readPools(state);
@@ -99,61 +98,13 @@ export function registerDHCPv4PoolTables(state: DhcpState): PoolClients {
     },
   });
 
-  /** The pool's leases by MAC, numbered on first sight. */
-  const leasesOf = async (p: number | undefined): Promise<Map<string, DhcpLease>> => {
-    const view = await poolOf(p);
-    const out = new Map<string, DhcpLease>();
-    for (const l of await state.leases()) if (inPool(view, l.ip) && !out.has(l.mac)) out.set(l.mac, l);
-    clients.list(out.keys());
-    return out;
-  };
-  const lease = async ([p, n]: readonly number[]): Promise<DhcpLease> => {
-    const l = (await leasesOf(p)).get(clients.keyOf(n) ?? '');
-    if (!l) throw noSuchInstance('DHCPv4 client', n);
-    return l;
-  };
-  const options = (l: DhcpLease): Array<[number, string]> => [
-    ...(l.clientId ? [[61, hexOfColons(l.clientId)] as [number, string]] : []),
-    ...(l.hostName ? [[12, hexOfText(l.hostName)] as [number, string]] : []),
-  ];
-  const clientAliases = new Map<string, string>();
-
-  model.register(`${POOL}Client.{i}.`, {
-    params: ['Alias', 'Chaddr', 'Active'],
-    list: async ([p]) => clients.list((await leasesOf(p)).keys()),
-    get: async (keys) => {
-      const l = await lease(keys);
-      return {
-        Alias: clientAliases.get(l.mac) ?? `cpe-${keys[1]}`,
-        Chaddr: l.mac,
-        Active: l.expiry === 0 || l.expiry * 1000 > state.ctx.now(),
-      };
+  // Client.{i}: dnsmasq's leases in the pool's network, served as on generic Linux.
+  const clients = registerLeaseClients(model, {
+    leasesIn: async (p) => {
+      const view = await poolOf(p);
+      return (await state.leases()).filter((l) => inPool(view, l.ip));
     },
-    set: async (keys, changes) => {
-      const l = await lease(keys);
-      if (typeof changes.Alias === 'string') clientAliases.set(l.mac, changes.Alias);
-    },
-  });
-  model.register(`${POOL}Client.{i}.IPv4Address.{i}.`, {
-    params: ['IPAddress', 'LeaseTimeRemaining'],
-    list: async (keys) => {
-      await lease(keys);
-      return [1];
-    },
-    get: async (keys) => {
-      const l = await lease(keys);
-      if (keys[2] !== 1) throw noSuchInstance('leased address', keys[2]);
-      return { IPAddress: l.ip, LeaseTimeRemaining: l.expiry === 0 ? INFINITE_TIME : dateTime(l.expiry * 1000) };
-    },
-  });
-  model.register(`${POOL}Client.{i}.Option.{i}.`, {
-    params: ['Tag', 'Value'],
-    list: async (keys) => options(await lease(keys)).map((_, i) => i + 1),
-    get: async (keys) => {
-      const o = options(await lease(keys))[keys[2] - 1];
-      if (!o) throw noSuchInstance('client option', keys[2]);
-      return { Tag: o[0], Value: o[1] };
-    },
+    now: () => state.ctx.now(),
   });
   return { numberOf: (m) => clients.numberOf(m) };
 }

@@ -35,7 +35,7 @@
 import type { Value } from '../../datamodel/value/Value.js';
 import { canonicalizeReferences } from '../reference.js';
 import { noSuchInstance, refused } from './convert.js';
-import { ipv4ToNumber, numberToIpv4 } from './dhcp-leases.js';
+import { ipv4ToNumber, numberToIpv4 } from '../dnsmasq-leases.js';
 import type { DhcpState } from './DhcpState.js';
 import type { IPInterfaces } from './ip.js';
 import type { UciChange, UciStage } from './uci.js';

@@ -27,7 +27,7 @@
 import type { Value } from '../../datamodel/value/Value.js';
 import { canonicalizeReferences } from '../reference.js';
 import { noSuchInstance, prefixToMask, refused } from './convert.js';
-import { ipv4ToNumber, leaseSeconds, numberToIpv4 } from './dhcp-leases.js';
+import { ipv4ToNumber, leaseSeconds, numberToIpv4 } from '../dnsmasq-leases.js';
 import { planReserved, poolOrder, reorderPosition, reservedAddresses, reservedHosts, reservedName, type ReservedPlan } from './dhcpv4-pool-order.js';
 import type { DhcpState, Network } from './DhcpState.js';
 import type { IPInterfaces } from './ip.js';

@@ -21,7 +21,7 @@ import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import { canonicalizeReferences } from '../reference.js';
 import { noSuchInstance, refused } from './convert.js';
 import { dnsServerType } from './dns.js';
-import { ipv4ToNumber } from './dhcp-leases.js';
+import { ipv4ToNumber } from '../dnsmasq-leases.js';
 import type { DhcpState } from './DhcpState.js';
 import type { IPInterfaces } from './ip.js';
 import { planWrite, type UciChange } from './uci.js';

@@ -27,13 +27,13 @@
 import type { RequestContext } from '../../datamodel/tree/binding.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import { noSuchInstance } from './convert.js';
-import type { DhcpLease } from './dhcp-leases.js';
+import type { DhcpLease } from '../dnsmasq-leases.js';
 import type { DhcpState } from './DhcpState.js';
 import { readPools } from './dhcpv4-server.js';
 import type { PoolClients } from './dhcpv4-pool-tables.js';
 import type { EthernetLinks } from './ethernet.js';
 import type { IPInterfaces } from './ip.js';
-import { ipv4ToNumber } from './dhcp-leases.js';
+import { ipv4ToNumber } from '../dnsmasq-leases.js';
 import { stringOption, uciBool } from './uci-show.js';
 
 const HOST = 'Device.Hosts.Host.{i}.';

@@ -1,6 +1,6 @@
 /**
  * Two more things the router knows of its LAN clients, beside the lease file and the ARP table
- * (dhcp-leases.ts), parsed here with no I/O:
+ * (platform/dnsmasq-leases.ts), parsed here with no I/O:
  *
  * - IPv6 neighbours: `ip -6 neigh show` ("<address> dev <device> lladdr <MAC> [router] <STATE>").
  *   The kernel keeps them in no /proc file, so this needs the `ip` tool (OpenWrt's ip-tiny or
@@ -11,7 +11,7 @@
  *   port_hi, pad, unused u16), the port number matching
  *   /sys/class/net/<bridge>/brif/<port>/port_no ("0x1").
  */
-import { MAX_LAN_ROWS } from './dhcp-leases.js';
+import { MAX_LAN_ROWS } from '../dnsmasq-leases.js';
 
 export interface Ipv6Neighbour {
   ip: string;

@@ -19,9 +19,10 @@ import { canonicalizeReferences } from '../reference.js';
 import type { Churn } from './churn.js';
 import { type AddressRow, type IPv6Inputs, IPv6Plan, type PrefixRow } from './ipv6-plan.js';
 import { dateTime, invalidParams, type SimContext, WritableRows } from './SimContext.js';
+import { INFINITE_TIME } from '../../datamodel/value/Value.js';
 
-/** TR-106: the dateTime of a lifetime that never ends. */
-export const INFINITE_TIME = '9999-12-31T23:59:59Z';
+/** TR-106: the dateTime of a lifetime that never ends (datamodel's one constant). */
+export { INFINITE_TIME };
 
 const ADDRESS = 'Device.IP.Interface.{i}.IPv6Address.{i}.';
 const PREFIX = 'Device.IP.Interface.{i}.IPv6Prefix.{i}.';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode, type UspError } from '../../../../datamodel/UspError.js';
 import { Transaction } from '../../../../datamodel/tree/Transaction.js';
-import { parseArp, parseLeases } from '../../../../platform/openwrt/dhcp-leases.js';
+import { parseArp, parseLeases } from '../../../../platform/dnsmasq-leases.js';
 import { DHCP_EVENT, FIXTURES, openWrt, type PlatformFixture } from './fake-openwrt.js';
 
 const FWD = 'Device.DNS.Relay.Forwarding.{i}.';

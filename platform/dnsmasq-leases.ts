@@ -1,5 +1,7 @@
 /**
- * The two files OpenWrt keeps of its LAN clients, parsed (pure functions, no I/O):
+ * The two files a router keeps of its LAN clients, parsed (pure functions, no I/O); OpenWrt reads
+ * both, generic Linux the lease file of its own dnsmasq (or the distribution's) for Hosts and the
+ * DHCPv4 server's Client rows:
  *
  * - dnsmasq's lease file (`option leasefile` of the dnsmasq section, /tmp/dhcp.leases by
  *   default): one line per DHCPv4 lease, "<expiry> <MAC> <IPv4> <hostname|*> <client-id|*>",
