@@ -16,6 +16,7 @@
  *   other buckets (1024-1522, 1519-max) match none and are left out. Virtual devices (veth,
  *   tap) and most drivers have no RMON group: those parameters then read as not served now.
  */
+import { ErrorCode, UspError } from '../datamodel/UspError.js';
 import type { Value } from '../datamodel/value/Value.js';
 
 /** The RMONStats counters served (those of the schema's RMONStats.{i}. that a kernel can give). */
@@ -121,4 +122,20 @@ export function rmonCounters(types: ReadonlyMap<string, string>, kernel: KernelC
     out[name] = types.get(name) === 'unsignedLong' ? v.toString() : Number(v % 0x1_0000_0000n);
   }
   return out as Record<string, Value>;
+}
+
+/**
+ * A Set on a kernel-counted RMONStats row (one row per port, for the whole port): Interface,
+ * VLANID, Queue and AllQueues keep their values (another is 7012); Enable adds the port to
+ * `disabled` or takes it out.
+ */
+export function setPortRmonRow(port: string, config: Readonly<Record<string, Value>>, changes: Readonly<Record<string, Value>>, disabled: Set<string>): void {
+  for (const p of ['Interface', 'VLANID', 'Queue', 'AllQueues'] as const) {
+    if (changes[p] !== undefined && String(changes[p]).replace(/\.$/, '') !== String(config[p])) {
+      const message = 'fixed: one row per Ethernet port, for the whole port (the kernel counts no VLAN or queue apart)';
+      throw new UspError(ErrorCode.InvalidValue, `${p}: ${message}`, { paramErrors: [{ param: p, message, code: ErrorCode.InvalidValue }] });
+    }
+  }
+  if (changes.Enable === false) disabled.add(port);
+  else if (changes.Enable === true) disabled.delete(port);
 }

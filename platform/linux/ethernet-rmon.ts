@@ -13,8 +13,7 @@
  * RMON counters.
  */
 import type { Value } from '../../datamodel/value/Value.js';
-import { ErrorCode, UspError } from '../../datamodel/UspError.js';
-import { parseEthtoolRmon, RMON_CONFIG, RMON_COUNTERS, RMON_GROUP_COUNTERS, rmonCounters, type RmonGroup } from '../rmon-counters.js';
+import { parseEthtoolRmon, RMON_CONFIG, RMON_COUNTERS, RMON_GROUP_COUNTERS, rmonCounters, type RmonGroup, setPortRmonRow } from '../rmon-counters.js';
 import type { EthernetDevices } from './EthernetDevices.js';
 import { EthtoolSettings } from './ethernet-ethtool.js';
 import type { LinuxContext } from './LinuxContext.js';
@@ -69,15 +68,7 @@ export function registerEthernetRmon(ctx: LinuxContext, devices: EthernetDevices
     set: async ([n], changes) => {
       await devices.names();
       const name = numbers.requireKey(n);
-      const now = config(n!, name);
-      for (const p of ['Interface', 'VLANID', 'Queue', 'AllQueues'] as const) {
-        if (changes[p] !== undefined && String(changes[p]).replace(/\.$/, '') !== String(now[p])) {
-          const message = 'fixed: one row per Ethernet port, for the whole port (the kernel counts no VLAN or queue apart)';
-          throw new UspError(ErrorCode.InvalidValue, `${p}: ${message}`, { paramErrors: [{ param: p, message, code: ErrorCode.InvalidValue }] });
-        }
-      }
-      if (changes.Enable === false) disabled.add(name);
-      else if (changes.Enable === true) disabled.delete(name);
+      setPortRmonRow(name, config(n!, name), changes, disabled);
     },
   });
 }

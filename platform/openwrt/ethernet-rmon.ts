@@ -16,10 +16,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import type { Value } from '../../datamodel/value/Value.js';
-import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { findOnPath } from '../exec/CommandRunner.js';
 import { classStats } from '../linux/packet-classes.js';
-import { parseEthtoolRmon, RMON_CONFIG, RMON_COUNTERS, RMON_GROUP_COUNTERS, rmonCounters, type RmonGroup } from '../rmon-counters.js';
+import { parseEthtoolRmon, RMON_CONFIG, RMON_COUNTERS, RMON_GROUP_COUNTERS, rmonCounters, type RmonGroup, setPortRmonRow } from '../rmon-counters.js';
 import { noSuchInstance } from './convert.js';
 import { classify, type EthernetLinks } from './ethernet.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
@@ -86,14 +85,7 @@ export function registerEthernetRmon(ctx: OpenWrtContext, ethernet: EthernetLink
     },
     set: async ([n], changes) => {
       const { name, config } = await row(n);
-      for (const p of ['Interface', 'VLANID', 'Queue', 'AllQueues'] as const) {
-        if (changes[p] !== undefined && String(changes[p]).replace(/\.$/, '') !== String(config[p])) {
-          const message = 'fixed: one row per Ethernet port, for the whole port (the kernel counts no VLAN or queue apart)';
-          throw new UspError(ErrorCode.InvalidValue, `${p}: ${message}`, { paramErrors: [{ param: p, message, code: ErrorCode.InvalidValue }] });
-        }
-      }
-      if (changes.Enable === false) disabled.add(name);
-      else if (changes.Enable === true) disabled.delete(name);
+      setPortRmonRow(name, config, changes, disabled);
     },
   });
 }
