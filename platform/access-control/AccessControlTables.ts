@@ -14,11 +14,9 @@
 import type { Logger } from '../../datamodel/Logger.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
-import type { InstanceKeys, ObjectBinding, RequestContext } from '../../datamodel/tree/binding.js';
+import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
-import { defaultValue } from '../../datamodel/value/default-value.js';
-import type { Value } from '../../datamodel/value/Value.js';
 import {
   ACCESS_CONTROL,
   type AccessRule,
@@ -32,6 +30,7 @@ import {
   SCHEDULE_PARAMS,
   scheduleProblems,
 } from './access-rows.js';
+import { invalid, type Row, StoredTable } from '../stored-table.js';
 
 /** Where the rows take effect. `apply` gets every blocking rule at each change; rejecting leaves the firewall as it was. */
 export interface AccessBackend {
@@ -39,9 +38,6 @@ export interface AccessBackend {
   readonly name: string;
   apply(rules: readonly AccessRule[]): Promise<void>;
 }
-
-type Row = Readonly<Record<string, Value>>;
-type Kind = 'control' | 'schedule';
 
 /** The AccessControl rows, their schedules and the backend they are written to. */
 export class AccessControlTables {
@@ -58,14 +54,43 @@ export class AccessControlTables {
 
   /** Serves Device.Hosts.AccessControl.{i}. (AccessControlNumberOfEntries is derived) and its Schedule.{i}. */
   register(): void {
-    const { model, store } = this;
-    this.controls = model.register(ACCESS_CONTROL, new AccessTable(this, store, model.requireNode(ACCESS_CONTROL), CONTROL_PARAMS, 'control'));
-    this.schedules = model.register(SCHEDULE, new AccessTable(this, store, model.requireNode(SCHEDULE), SCHEDULE_PARAMS, 'schedule'));
+    const { model } = this;
+    this.controls = model.register(
+      ACCESS_CONTROL,
+      this.table(ACCESS_CONTROL, CONTROL_PARAMS, MAX_ACCESS_CONTROLS, (keys, merged) => controlProblems(merged, this.otherControls(keys[0]!))),
+    );
+    this.schedules = model.register(
+      SCHEDULE,
+      this.table(SCHEDULE, SCHEDULE_PARAMS, MAX_SCHEDULES, (_keys, merged) => scheduleProblems(merged)),
+    );
     // A commit whose save failed puts the store back as saved (DataStore.revert): the firewall follows.
     model.onCommit(
       () => Promise.resolve(),
       () => void this.write().catch(() => undefined),
     );
+  }
+
+  /**
+   * One of the two tables: rows in the store, each change checked (`problems`), then written to
+   * the firewall before it is answered (refused with 7003, the store put back, when that fails).
+   */
+  private table(path: string, params: readonly string[], max: number, problems: (keys: InstanceKeys, merged: Row) => BadParam[]): StoredTable {
+    return new StoredTable(this.store, this.model.requireNode(path), {
+      params,
+      max,
+      check: (keys, merged) => {
+        const bad = problems(keys, merged);
+        if (bad.length > 0) throw invalid(bad);
+        return merged;
+      },
+      apply: async () => {
+        try {
+          await this.write();
+        } catch (e) {
+          throw new UspError(ErrorCode.InternalError, `the firewall did not take the access control rules, so nothing changed: ${message(e)}`);
+        }
+      },
+    });
   }
 
   /** Writes the stored rules to the firewall (a reboot empties netfilter); nothing stored, nothing written. */
@@ -104,112 +129,6 @@ export class AccessControlTables {
       .instances(this.controls.tablePathOf([]))
       .filter((m) => m !== n)
       .map((m) => this.store.row(this.controls.pathOf([m])) ?? {});
-  }
-}
-
-/**
- * One of the two tables: rows in the store, each change checked, then written to the firewall
- * before it is answered (the store put back when that fails).
- */
-class AccessTable implements ObjectBinding {
-  readonly stored = true;
-  readonly changesOnlyThroughAgent = true;
-  private readonly defaults: Record<string, Value> = {};
-
-  constructor(
-    private readonly tables: AccessControlTables,
-    private readonly store: DataStore,
-    private readonly node: ModelNode,
-    readonly params: readonly string[],
-    private readonly kind: Kind,
-  ) {
-    for (const name of params) {
-      const p = node.def.params.find((q) => q.name === name);
-      if (p) this.defaults[name] = defaultValue(p);
-    }
-  }
-
-  list(parentKeys: InstanceKeys): number[] {
-    return this.store.instances(this.node.tablePathOf(parentKeys));
-  }
-
-  private row(keys: InstanceKeys): Row {
-    const row = this.store.row(this.node.pathOf(keys));
-    if (!row) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such instance: ${this.node.pathOf(keys)}`);
-    return row;
-  }
-
-  get(keys: InstanceKeys): Record<string, Value> {
-    return { ...this.defaults, ...this.row(keys) };
-  }
-
-  /** The row after `changes`; 7012 naming each parameter this device cannot take. */
-  private next(keys: InstanceKeys, current: Row, changes: Record<string, Value>): Record<string, Value> {
-    const merged: Record<string, Value> = { ...current, ...changes };
-    const bad: BadParam[] = this.kind === 'control' ? controlProblems(merged, this.tables.otherControls(keys[0]!)) : scheduleProblems(merged);
-    if (bad.length > 0) {
-      throw new UspError(ErrorCode.InvalidValue, bad.map((b) => `${b.param}: ${b.message}`).join('; '), { paramErrors: bad.map((b) => ({ ...b, code: ErrorCode.InvalidValue })) });
-    }
-    return merged;
-  }
-
-  /** Runs `change` on the store and writes the firewall; when that fails, `undo` puts the store back and the change is refused. */
-  private async commit(change: () => void, undo: () => void): Promise<void> {
-    change();
-    try {
-      await this.tables.write();
-    } catch (e) {
-      undo();
-      throw new UspError(ErrorCode.InternalError, `the firewall did not take the access control rules, so nothing changed: ${message(e)}`);
-    }
-  }
-
-  async set(keys: InstanceKeys, changes: Record<string, Value>): Promise<void> {
-    const path = this.node.pathOf(keys);
-    const current = this.row(keys);
-    const next = this.next(keys, current, changes);
-    await this.commit(
-      () => this.store.setRow(path, next),
-      () => this.store.setRow(path, { ...current }),
-    );
-  }
-
-  async add(parentKeys: InstanceKeys, params: Record<string, Value>, _ctx: RequestContext, requested?: number): Promise<number> {
-    const tablePath = this.node.tablePathOf(parentKeys);
-    const max = this.kind === 'control' ? MAX_ACCESS_CONTROLS : MAX_SCHEDULES;
-    if (this.store.instances(tablePath).length >= max) throw new UspError(ErrorCode.ResourcesExceeded, `${tablePath} holds at most ${max} rows on this device`);
-    // Instance 0: not numbered yet, so a refused Add uses no number.
-    const row = this.next([...parentKeys, 0], { ...this.defaults }, { ...params });
-    const n = this.store.allocate(tablePath, requested);
-    // TR-181 Alias: an Agent that was not given one assigns one with the "cpe-" prefix.
-    if (row.Alias === '' || row.Alias === undefined) row.Alias = `cpe-${n}`;
-    const path = this.node.pathOf([...parentKeys, n]);
-    await this.commit(
-      () => this.store.setRow(path, row),
-      () => this.store.remove(path, tablePath, n),
-    );
-    return n;
-  }
-
-  async delete(keys: InstanceKeys): Promise<void> {
-    const path = this.node.pathOf(keys);
-    const tablePath = this.node.tablePathOf(keys.slice(0, -1));
-    const n = keys[keys.length - 1]!;
-    const before = this.store.snapshotSubtree(path);
-    await this.commit(
-      () => this.store.remove(path, tablePath, n),
-      () => this.store.restoreSubtree(tablePath, n, before),
-    );
-  }
-
-  /** The row with its schedules, for a rolled-back Delete. */
-  snapshot(keys: InstanceKeys): unknown {
-    return this.store.snapshotSubtree(this.node.pathOf(keys));
-  }
-
-  async restore(keys: InstanceKeys, snap: unknown): Promise<void> {
-    this.store.restoreSubtree(this.node.tablePathOf(keys.slice(0, -1)), keys[keys.length - 1]!, snap as ReturnType<DataStore['snapshotSubtree']>);
-    await this.tables.write().catch(() => undefined);
   }
 }
 

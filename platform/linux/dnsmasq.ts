@@ -49,7 +49,7 @@ import {
   type Subnet,
 } from './dnsmasq-conf.js';
 import { DnsmasqProcess, DNSMASQ_BIN } from './dnsmasq-process.js';
-import { DnsmasqTable, invalid, publicValues, type Row } from './dnsmasq-table.js';
+import { invalid, publicValues, type Row, StoredTable } from '../stored-table.js';
 import type { IpLink } from './ip-addr.js';
 import type { IpInterfaceNames } from './nat.js';
 
@@ -85,10 +85,10 @@ export interface LinuxDnsmasqOptions {
 export class LinuxDnsmasq {
   readonly files: ReturnType<typeof dnsmasqFiles>;
   readonly process: DnsmasqProcess;
-  private forwarding!: DnsmasqTable;
-  private pools!: DnsmasqTable;
-  private statics!: DnsmasqTable;
-  private options!: DnsmasqTable;
+  private forwarding!: StoredTable;
+  private pools!: StoredTable;
+  private statics!: StoredTable;
+  private options!: StoredTable;
   /** The Client rows (Hosts.Host.{i}.DHCPClient names them). */
   clients?: Dhcpv4Clients;
   /** A row changed since the file was last made: the next commit makes it again. */
@@ -113,7 +113,7 @@ export class LinuxDnsmasq {
       live: { Status: () => (this.relayEnable() ? (running() ? 'Enabled' : 'Error') : 'Disabled') },
       onChange: changed,
     });
-    this.forwarding = new DnsmasqTable(store, model.requireNode(FORWARDING), {
+    this.forwarding = new StoredTable(store, model.requireNode(FORWARDING), {
       params: FORWARDING_PARAMS,
       live: new Set(['Status', 'Type']),
       max: MAX_FORWARDERS,
@@ -128,11 +128,11 @@ export class LinuxDnsmasq {
         Type: 'Static',
         Status: row.Enable !== true ? 'Disabled' : this.relayEnable() && !running() ? 'Error' : 'Enabled',
       }),
-      changed,
+      apply: changed,
     });
     model.register(FORWARDING, this.forwarding);
     registerStored(model, store, SERVER, { params: ['Enable'], onChange: changed });
-    this.pools = new DnsmasqTable(store, model.requireNode(POOL), {
+    this.pools = new StoredTable(store, model.requireNode(POOL), {
       params: POOL_PARAMS,
       live: LIVE_STATUS,
       max: MAX_POOLS,
@@ -151,10 +151,10 @@ export class LinuxDnsmasq {
         values.Status = row.Enable !== true ? 'Disabled' : !poolServes(pool) ? 'Error_Misconfigured' : this.serverEnable() && !running() ? 'Error' : 'Enabled';
         return values;
       },
-      changed,
+      apply: changed,
     });
     model.register(POOL, this.pools);
-    this.statics = new DnsmasqTable(store, model.requireNode(STATIC), {
+    this.statics = new StoredTable(store, model.requireNode(STATIC), {
       params: ['Enable', 'Alias', 'Chaddr', 'Yiaddr'],
       live: new Set(),
       max: MAX_STATIC_ADDRESSES,
@@ -166,10 +166,10 @@ export class LinuxDnsmasq {
         return merged;
       },
       read: async (_keys, row) => publicValues(row),
-      changed,
+      apply: changed,
     });
     model.register(STATIC, this.statics);
-    this.options = new DnsmasqTable(store, model.requireNode(OPTION), {
+    this.options = new StoredTable(store, model.requireNode(OPTION), {
       params: ['Enable', 'Alias', 'Tag', 'Value'],
       live: new Set(),
       max: MAX_OPTIONS,
@@ -179,7 +179,7 @@ export class LinuxDnsmasq {
         return merged;
       },
       read: async (_keys, row) => publicValues(row),
-      changed,
+      apply: changed,
     });
     model.register(OPTION, this.options);
     this.clients = registerDhcpv4Clients(model, {

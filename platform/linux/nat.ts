@@ -28,15 +28,13 @@
 import type { Logger } from '../../datamodel/Logger.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
-import type { InstanceKeys, ObjectBinding, RequestContext } from '../../datamodel/tree/binding.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
 import { Transaction } from '../../datamodel/tree/Transaction.js';
-import { defaultValue } from '../../datamodel/value/default-value.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import type { CommandRunner } from '../exec/CommandRunner.js';
-import { canonicalizeReferences } from '../reference.js';
+import { invalid, type Row, StoredTable, type TableRules } from '../stored-table.js';
 import type { IpLink } from './ip-addr.js';
 import { effectiveCapabilities, hasNetAdmin } from './packet-classes.js';
 import {
@@ -136,8 +134,6 @@ export interface LinuxNatOptions {
   log?: Logger;
 }
 
-type Row = Readonly<Record<string, Value>>;
-
 /**
  * The NAT rows, their nftables table and the lease timer. `register` binds the objects;
  * `start` writes the stored rows to the kernel; `stop` ends the timer and leaves the table.
@@ -167,14 +163,57 @@ export class LinuxNat {
   register(): void {
     const { model } = this.opts;
     model.register('Device.NAT.', { params: ['MaxNumberOfPortMappings'], get: () => ({ MaxNumberOfPortMappings: MAX_PORT_MAPPINGS }), changesOnlyThroughAgent: true });
-    const { store } = this.opts;
-    this.settings = model.register(INTERFACE_SETTING, new NatTable(this, store, model.requireNode(INTERFACE_SETTING), SETTING_PARAMS, MAX_INTERFACE_SETTINGS, 'setting'));
-    this.mappings = model.register(PORT_MAPPING, new NatTable(this, store, model.requireNode(PORT_MAPPING), PM_PARAMS, MAX_PORT_MAPPINGS, 'mapping'));
+    this.settings = model.register(INTERFACE_SETTING, this.storedTable(INTERFACE_SETTING, 'setting', { params: SETTING_PARAMS, max: MAX_INTERFACE_SETTINGS }));
+    this.mappings = model.register(
+      PORT_MAPPING,
+      this.storedTable(PORT_MAPPING, 'mapping', {
+        params: PM_PARAMS,
+        max: MAX_PORT_MAPPINGS,
+        initial: () => ({ Protocol: 'TCP' }),
+        added: (keys, row) => this.startLease(keys[0]!, row.LeaseDuration),
+        updated: (keys, _row, changes) => {
+          if (changes.LeaseDuration !== undefined) this.startLease(keys[0]!, changes.LeaseDuration);
+        },
+        deleted: (keys) => this.endLease(keys[0]!),
+        restored: (keys, row) => this.startLease(keys[0]!, row.LeaseDuration),
+      }),
+    );
     // A commit whose save failed puts the store back as saved (DataStore.revert): the kernel follows.
     model.onCommit(
       () => Promise.resolve(),
       () => void this.write().catch(() => undefined),
     );
+  }
+
+  /**
+   * One NAT table: rows in the store, each change written to the kernel before it is answered
+   * (refused with 7003, the store put back, when nft fails).
+   */
+  private storedTable(path: string, kind: Kind, rules: Pick<TableRules, 'params' | 'max' | 'initial' | 'added' | 'updated' | 'deleted' | 'restored'>): StoredTable {
+    return new StoredTable(this.opts.store, this.opts.model.requireNode(path), {
+      ...rules,
+      live: LIVE,
+      references: ['Interface'],
+      // Status and RemainingLeaseTime change without the agent: they are polled.
+      changesOnlyThroughAgent: false,
+      check: async (keys, merged, changes) => {
+        if (changes.Interface !== undefined) {
+          const device = await this.deviceFor(String(changes.Interface));
+          delete merged[DEVICE_KEY];
+          if (device !== undefined) merged[DEVICE_KEY] = device;
+        }
+        if (kind === 'mapping') this.checkMapping(keys[0]!, merged);
+        return merged;
+      },
+      read: (keys, row) => this.read(kind, keys[0]!, row),
+      apply: async () => {
+        try {
+          await this.write();
+        } catch (e) {
+          throw new UspError(ErrorCode.InternalError, `nft did not take the NAT rules, so nothing changed: ${message(e)}`);
+        }
+      },
+    });
   }
 
   /** Writes the stored rows to the kernel (they are lost at a reboot) and arms the leases. Nothing stored: netfilter is left alone. */
@@ -311,119 +350,9 @@ export class LinuxNat {
 
 type Kind = 'mapping' | 'setting';
 
-/**
- * One NAT table: rows in the store, each change written to the kernel before it is answered
- * (refused with the store put back when nft fails). A transaction's undo comes back through the
- * same methods, so a rolled-back change leaves the kernel as the store is.
- */
-class NatTable implements ObjectBinding {
-  readonly stored = true;
-  private readonly defaults: Record<string, Value> = {};
-
-  constructor(
-    private readonly nat: LinuxNat,
-    private readonly store: DataStore,
-    private readonly node: ModelNode,
-    readonly params: readonly string[],
-    private readonly max: number,
-    private readonly kind: Kind,
-  ) {
-    for (const name of params) {
-      const p = node.def.params.find((q) => q.name === name);
-      if (p && !LIVE.has(name)) this.defaults[name] = defaultValue(p);
-    }
-  }
-
-  list(): number[] {
-    return this.store.instances(this.node.tablePathOf([]));
-  }
-
-  private row(n: number): Row {
-    const row = this.store.row(this.node.pathOf([n]));
-    if (!row) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such instance: ${this.node.pathOf([n])}`);
-    return row;
-  }
-
-  get(keys: InstanceKeys): Promise<Record<string, Value>> {
-    return this.nat.read(this.kind, keys[0]!, this.row(keys[0]!));
-  }
-
-  /** The row after `changes`, checked, with the device of its Interface; throws 7012 for what cannot be. */
-  private async next(n: number, current: Row, changes: Record<string, Value>): Promise<Record<string, Value>> {
-    canonicalizeReferences(changes, ['Interface']);
-    const stored: Record<string, Value> = {};
-    for (const [k, v] of Object.entries(changes)) if (!LIVE.has(k)) stored[k] = v;
-    const merged: Record<string, Value> = { ...current, ...stored };
-    if (changes.Interface !== undefined) {
-      const device = await this.nat.deviceFor(String(changes.Interface));
-      delete merged[DEVICE_KEY];
-      if (device !== undefined) merged[DEVICE_KEY] = device;
-    }
-    if (this.kind === 'mapping') this.nat.checkMapping(n, merged);
-    return merged;
-  }
-
-  /** Puts `row` at instance `n` and writes the kernel; on failure the store gets `before` back (undefined: the row goes). */
-  private async commit(n: number, row: Row | undefined, before: Row | undefined): Promise<void> {
-    const path = this.node.pathOf([n]);
-    const tablePath = this.node.tablePathOf([]);
-    const put = (r: Row | undefined): void => (r ? this.store.setRow(path, { ...r }) : this.store.remove(path, tablePath, n));
-    put(row);
-    try {
-      await this.nat.write();
-    } catch (e) {
-      put(before);
-      throw new UspError(ErrorCode.InternalError, `nft did not take the NAT rules, so nothing changed: ${message(e)}`);
-    }
-  }
-
-  async set(keys: InstanceKeys, changes: Record<string, Value>): Promise<void> {
-    const n = keys[0]!;
-    const current = this.row(n);
-    const next = await this.next(n, current, changes);
-    await this.commit(n, next, current);
-    if (this.kind === 'mapping' && changes.LeaseDuration !== undefined) this.nat.startLease(n, changes.LeaseDuration);
-  }
-
-  async add(_parent: InstanceKeys, params: Record<string, Value>, _ctx: RequestContext, requested?: number): Promise<number> {
-    if (this.list().length >= this.max) throw new UspError(ErrorCode.ResourcesExceeded, `${this.node.tablePathOf([])} holds at most ${this.max} rows on this device`);
-    const initial = this.kind === 'mapping' ? { ...this.defaults, Protocol: 'TCP' } : { ...this.defaults };
-    // Instance 0: not numbered yet, so a refused Add uses no number.
-    const row = await this.next(0, initial, { ...params });
-    const n = this.store.allocate(this.node.tablePathOf([]), requested);
-    // TR-181 Alias: an Agent that was not given one assigns one with the "cpe-" prefix.
-    if (row.Alias === '' || row.Alias === undefined) row.Alias = `cpe-${n}`;
-    await this.commit(n, row, undefined);
-    if (this.kind === 'mapping') this.nat.startLease(n, row.LeaseDuration);
-    return n;
-  }
-
-  async delete(keys: InstanceKeys): Promise<void> {
-    const n = keys[0]!;
-    const before = this.row(n);
-    await this.commit(n, undefined, before);
-    if (this.kind === 'mapping') this.nat.endLease(n);
-  }
-
-  snapshot(keys: InstanceKeys): unknown {
-    return this.store.snapshotSubtree(this.node.pathOf(keys));
-  }
-
-  /** A rolled-back Delete: the row is back in the store, and in the kernel. */
-  async restore(keys: InstanceKeys, snap: unknown): Promise<void> {
-    this.store.restoreSubtree(this.node.tablePathOf([]), keys[0]!, snap as ReturnType<DataStore['snapshotSubtree']>);
-    if (this.kind === 'mapping') this.nat.startLease(keys[0]!, this.store.row(this.node.pathOf(keys))?.LeaseDuration);
-    await this.nat.write().catch(() => undefined);
-  }
-}
-
 function deviceOf(row: Row): string | undefined {
   const d = row[DEVICE_KEY];
   return typeof d === 'string' && d !== '' ? d : undefined;
-}
-
-function invalid(bad: readonly BadParam[]): UspError {
-  return new UspError(ErrorCode.InvalidValue, bad.map((b) => `${b.param}: ${b.message}`).join('; '), { paramErrors: bad.map((b) => ({ ...b, code: ErrorCode.InvalidValue })) });
 }
 
 function message(e: unknown): string {

@@ -34,14 +34,14 @@ import type { Logger } from '../../datamodel/Logger.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
 import { writeFileAtomic } from '../../datamodel/store/atomic-write.js';
-import type { InstanceKeys, ObjectBinding, RequestContext } from '../../datamodel/tree/binding.js';
+import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
-import { defaultValue } from '../../datamodel/value/default-value.js';
 import { dateTimeOf, type Value } from '../../datamodel/value/Value.js';
 import { isPosixTz, posixTzProblem } from '../posix-tz.js';
+import { invalid, type Row, StoredTable } from '../stored-table.js';
 import { type ChronyState, type Chronyc, hasFailed, isSynchronized } from './chrony.js';
-import { type BadParam, clientProblems, MAX_CLIENTS, renderSources, serverList } from './chrony-sources.js';
+import { clientProblems, MAX_CLIENTS, renderSources, serverList } from './chrony-sources.js';
 import { hostTimeZone, tzifOf } from './tzif.js';
 
 const TIME = 'Device.Time.';
@@ -100,8 +100,6 @@ export interface LinuxTimeOptions {
   log?: Logger;
 }
 
-type Row = Readonly<Record<string, Value>>;
-
 /** Device.Time. and its Client rows over chrony: `register`, then `start` once the store is loaded. */
 export class LinuxTime {
   private clients!: ModelNode;
@@ -117,7 +115,26 @@ export class LinuxTime {
   register(): void {
     const { model, store } = this.opts;
     model.register(TIME, new TimeBinding(this, store));
-    this.clients = model.register(CLIENT, new ClientTable(this, store, model.requireNode(CLIENT)));
+    this.clients = model.register(
+      CLIENT,
+      new StoredTable(store, model.requireNode(CLIENT), {
+        params: CLIENT_PARAMS,
+        live: LIVE,
+        max: MAX_CLIENTS,
+        // chrony's client polls its servers; TR-181 gives Mode no default.
+        defaults: { Mode: 'Unicast' },
+        // Status and ServerInUse follow chronyd: they are polled.
+        changesOnlyThroughAgent: false,
+        check: (_keys, merged, changes) => {
+          if (changes.Servers !== undefined) merged.Servers = serverList(changes.Servers).join(',');
+          const bad = clientProblems(merged);
+          if (bad.length > 0) throw invalid(bad);
+          return merged;
+        },
+        read: (_keys, row) => this.readClient(row),
+        apply: () => this.applyChange(),
+      }),
+    );
     // A commit whose save failed puts the store back as saved (DataStore.revert): the files follow.
     model.onCommit(
       () => Promise.resolve(),
@@ -245,16 +262,23 @@ export class LinuxTime {
     await writeFileAtomic(this.opts.zoneFile, tzifOf(tz), 0o644);
   }
 
-  /** Stores `row` at `path` and writes the file; on failure the store gets `before` back and the change is refused with 7003. */
-  async commit(put: (r: Row | undefined) => void, row: Row | undefined, before: Row | undefined): Promise<void> {
-    put(row);
+  /** Writes the file for a change the store holds; refuses it with 7003 when the file cannot be written (the caller puts the store back). */
+  async applyChange(): Promise<void> {
     try {
       await this.apply();
     } catch (e) {
-      put(before);
       const fix = (e as NodeJS.ErrnoException).code === 'ENOENT' ? `; ${sourcedirFix(this.opts.sourcesFile)}` : '';
       throw new UspError(ErrorCode.InternalError, `the NTP sources file ${this.opts.sourcesFile} could not be written, so nothing changed: ${message(e)}${fix}`);
     }
+  }
+
+  /** A Client row as read: Status and ServerInUse from chronyc. */
+  private async readClient(row: Row): Promise<Record<string, Value>> {
+    const values: Record<string, Value> = { ...row, Status: 'Disabled', ServerInUse: '' };
+    if (row.Enable !== true || !this.enabled()) return values;
+    const state = await this.chrony();
+    if (state === undefined) return { ...values, Status: 'Error' };
+    return { ...values, ...this.clientStatus(row, state) };
   }
 }
 
@@ -289,101 +313,15 @@ class TimeBinding implements ObjectBinding {
         throw new UspError(ErrorCode.InternalError, `LocalTimeZone could not be written to the zone file, so nothing changed: ${message(e)}`);
       });
     }
+    this.store.setRow(TIME, next);
     try {
-      await this.time.commit((r) => this.store.setRow(TIME, { ...(r ?? {}) }), next, before);
+      await this.time.applyChange();
     } catch (e) {
+      this.store.setRow(TIME, { ...(before ?? {}) });
       if (tz !== undefined) await this.time.writeZone(zoneBefore).catch(() => undefined);
       throw e;
     }
   }
-}
-
-/** Device.Time.Client.{i}.: rows in the store, each change written to the sources file before it is answered. */
-class ClientTable implements ObjectBinding {
-  readonly params = CLIENT_PARAMS;
-  readonly stored = true;
-  private readonly defaults: Record<string, Value> = {};
-
-  constructor(
-    private readonly time: LinuxTime,
-    private readonly store: DataStore,
-    private readonly node: ModelNode,
-  ) {
-    for (const name of CLIENT_PARAMS) {
-      const p = node.def.params.find((q) => q.name === name);
-      if (p && !LIVE.has(name)) this.defaults[name] = defaultValue(p);
-    }
-    // chrony's client polls its servers; TR-181 gives Mode no default.
-    this.defaults.Mode = 'Unicast';
-  }
-
-  list(): number[] {
-    return this.store.instances(this.node.tablePathOf([]));
-  }
-
-  private row(n: number): Row {
-    const row = this.store.row(this.node.pathOf([n]));
-    if (!row) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such instance: ${this.node.pathOf([n])}`);
-    return row;
-  }
-
-  async get(keys: InstanceKeys): Promise<Record<string, Value>> {
-    const row = this.row(keys[0]!);
-    const values: Record<string, Value> = { ...this.defaults, ...row, Status: 'Disabled', ServerInUse: '' };
-    if (row.Enable !== true || !this.time.enabled()) return values;
-    const state = await this.time.chrony();
-    if (state === undefined) return { ...values, Status: 'Error' };
-    return { ...values, ...this.time.clientStatus(row, state) };
-  }
-
-  private checked(current: Row, changes: Record<string, Value>): Record<string, Value> {
-    const next: Record<string, Value> = { ...current };
-    for (const [k, v] of Object.entries(changes)) if (!LIVE.has(k)) next[k] = v;
-    if (changes.Servers !== undefined) next.Servers = serverList(changes.Servers).join(',');
-    const bad = clientProblems({ ...this.defaults, ...next });
-    if (bad.length > 0) throw invalid(bad);
-    return next;
-  }
-
-  private putter(n: number): (r: Row | undefined) => void {
-    const path = this.node.pathOf([n]);
-    return (r) => (r ? this.store.setRow(path, { ...r }) : this.store.remove(path, this.node.tablePathOf([]), n));
-  }
-
-  async set(keys: InstanceKeys, changes: Record<string, Value>): Promise<void> {
-    const n = keys[0]!;
-    const current = this.row(n);
-    await this.time.commit(this.putter(n), this.checked(current, changes), current);
-  }
-
-  async add(_parent: InstanceKeys, params: Record<string, Value>, _ctx: RequestContext, requested?: number): Promise<number> {
-    if (this.list().length >= MAX_CLIENTS) throw new UspError(ErrorCode.ResourcesExceeded, `${this.node.tablePathOf([])} holds at most ${MAX_CLIENTS} rows on this device`);
-    const row = this.checked({ ...this.defaults }, params);
-    const n = this.store.allocate(this.node.tablePathOf([]), requested);
-    // TR-181 Alias: an Agent that was not given one assigns one with the "cpe-" prefix.
-    if (row.Alias === '' || row.Alias === undefined) row.Alias = `cpe-${n}`;
-    await this.time.commit(this.putter(n), row, undefined);
-    return n;
-  }
-
-  async delete(keys: InstanceKeys): Promise<void> {
-    const n = keys[0]!;
-    await this.time.commit(this.putter(n), undefined, this.row(n));
-  }
-
-  snapshot(keys: InstanceKeys): unknown {
-    return this.store.snapshotSubtree(this.node.pathOf(keys));
-  }
-
-  /** A rolled-back Delete: the row is back in the store, and in the file. */
-  async restore(keys: InstanceKeys, snap: unknown): Promise<void> {
-    this.store.restoreSubtree(this.node.tablePathOf([]), keys[0]!, snap as ReturnType<DataStore['snapshotSubtree']>);
-    await this.time.apply().catch(() => undefined);
-  }
-}
-
-function invalid(bad: readonly BadParam[]): UspError {
-  return new UspError(ErrorCode.InvalidValue, bad.map((b) => `${b.param}: ${b.message}`).join('; '), { paramErrors: bad.map((b) => ({ ...b, code: ErrorCode.InvalidValue })) });
 }
 
 function message(e: unknown): string {
