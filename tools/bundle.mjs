@@ -72,11 +72,16 @@ const common = {
   banner: { js: "var __usp_agent_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
   minifyWhitespace: true,
   minifySyntax: true,
+  // Short local names, keeping function and class names (what stack traces and errors show; a
+  // whitespace-minified file has no useful line numbers anyway): the OpenWrt package's 1 MiB
+  // bound (tools/package-openwrt.mjs) was reached.
+  minifyIdentifiers: true,
+  keepNames: true,
   legalComments: 'none',
   logLevel: 'warning',
 };
 
-await build({
+const main = await build({
   ...common,
   // The modules our code loads with import() (platforms, MTPs, CLI commands) are in this file
   // too, but esbuild runs each only on its first import(): they cost reading and, without a code
@@ -84,6 +89,7 @@ await build({
   entryPoints: ['agent/cli/start.ts'],
   outfile: 'dist/usp-agent.cjs',
   plugins: [lazyPackages],
+  metafile: true,
 });
 
 // The first line names this build by its content: bin/code-cache.js keys the V8 code cache on it,
@@ -113,6 +119,15 @@ const mqttClientShape = {
   },
 };
 
+/** @type {Record<string, string[]>} */
+const chunkInputs = {};
 for (const name of LAZY_PACKAGES) {
-  await build({ ...common, entryPoints: [name], outfile: `dist/${chunkOf(name)}`, plugins: name === 'mqtt' ? [mqttClientShape] : [] });
+  const chunk = await build({ ...common, entryPoints: [name], outfile: `dist/${chunkOf(name)}`, plugins: name === 'mqtt' ? [mqttClientShape] : [], metafile: true });
+  chunkInputs[name] = Object.keys(chunk.metafile.inputs);
 }
+
+// What went into which file, and how the bundle's modules import each other: the minified files
+// no longer name their modules, so test/integration/bundle-start-path.test.ts reads this instead.
+// Not shipped (tools/package-openwrt.mjs takes only the bundle and the chunks it requires).
+const imports = Object.fromEntries(Object.entries(main.metafile.inputs).map(([path, i]) => [path, i.imports.filter((m) => !m.external).map((m) => ({ path: m.path, kind: m.kind }))]));
+writeFileSync('dist/bundle-meta.json', `${JSON.stringify({ bundle: imports, chunks: chunkInputs })}\n`);
