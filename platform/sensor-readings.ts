@@ -8,6 +8,25 @@
 import { dateTimeOf, UNKNOWN_TIME, type Value } from '../datamodel/value/Value.js';
 
 /** TR-181: below absolute zero, "no good reading since the last reset" or "alarm not configured". */
+/** The TemperatureSensor.{i} parameters every platform's sensors serve (the simulated ones add Alias). */
+export const SENSOR_PARAMS = [
+  'Enable',
+  'Status',
+  'ResetTime',
+  'Name',
+  'Value',
+  'LastUpdate',
+  'MinValue',
+  'MinTime',
+  'MaxValue',
+  'MaxTime',
+  'LowAlarmValue',
+  'LowAlarmTime',
+  'HighAlarmValue',
+  'HighAlarmTime',
+  'PollingInterval',
+] as const;
+
 export const NO_READING = -274;
 /** The polling interval the device picks when PollingInterval is 0, seconds. */
 export const DEFAULT_POLL_S = 30;

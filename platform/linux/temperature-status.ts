@@ -20,7 +20,7 @@ import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
-import { DEFAULT_POLL_S, NO_READING, pollIntervalMs, SensorReadings } from '../sensor-readings.js';
+import { DEFAULT_POLL_S, NO_READING, pollIntervalMs, SENSOR_PARAMS, SensorReadings } from '../sensor-readings.js';
 import type { HostFiles } from './HostFiles.js';
 import { sensorIdentities, SensorSettings } from './temperature-settings.js';
 import { findSensors, milliCelsius, type SensorSource } from './temperature-sysfs.js';
@@ -30,24 +30,6 @@ const SENSOR = 'Device.DeviceInfo.TemperatureStatus.TemperatureSensor.{i}.';
 const POLLING_RANGE = { min: 1, max: 86_400 } as const;
 /** How long one scan of the sysfs classes serves further reads, ms. */
 const SCAN_MS = 1000;
-
-const SENSOR_PARAMS = [
-  'Enable',
-  'Status',
-  'ResetTime',
-  'Name',
-  'Value',
-  'LastUpdate',
-  'MinValue',
-  'MinTime',
-  'MaxValue',
-  'MaxTime',
-  'LowAlarmValue',
-  'LowAlarmTime',
-  'HighAlarmValue',
-  'HighAlarmTime',
-  'PollingInterval',
-] as const;
 
 /** One sensor's configuration (written, else the chip's), and (SensorReadings) what its polls found since the last reset. */
 class Sensor extends SensorReadings {

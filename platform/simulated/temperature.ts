@@ -10,6 +10,7 @@ import type { Value } from '../../datamodel/value/Value.js';
 import { invalidParams, nth, type SimContext, WritableRows } from './SimContext.js';
 import { NO_READING, SensorTracker } from './temperature-tracker.js';
 import { SENSORS, type ThermalInputs, thermalModels } from './thermal.js';
+import { SENSOR_PARAMS } from '../sensor-readings.js';
 
 const SENSOR = 'Device.DeviceInfo.TemperatureStatus.TemperatureSensor.{i}.';
 /** Seconds after power-on before the hwmon drivers have probed and the first readings exist. */
@@ -20,24 +21,7 @@ const POLLING_RANGE = { min: 5, max: 86_400 } as const;
 /** TemperatureStatus. itself serves nothing but its table: one binding for every gateway of a fleet (issue 14). */
 const TEMPERATURE_STATUS: ObjectBinding = { params: [], get: () => ({}) };
 
-const SENSOR_PARAMS = [
-  'Alias',
-  'Enable',
-  'Status',
-  'ResetTime',
-  'Name',
-  'Value',
-  'LastUpdate',
-  'MinValue',
-  'MinTime',
-  'MaxValue',
-  'MaxTime',
-  'LowAlarmValue',
-  'LowAlarmTime',
-  'HighAlarmValue',
-  'HighAlarmTime',
-  'PollingInterval',
-] as const;
+const SIMULATED_SENSOR_PARAMS = ['Alias', ...SENSOR_PARAMS] as const;
 const SENSOR_INSTANCES = SENSORS.map((_, i) => i + 1);
 
 /** A sensor's configuration until written (a module function: nothing of the gateway in it). */
@@ -100,7 +84,7 @@ class ResetCommand implements CommandBinding {
 
 /** TemperatureStatus.TemperatureSensor.{i}.: a class, its methods one copy for a whole fleet (issue 14). */
 class SensorBinding implements ObjectBinding {
-  readonly params = SENSOR_PARAMS;
+  readonly params = SIMULATED_SENSOR_PARAMS;
   readonly commands: Readonly<Record<string, CommandBinding>>;
 
   constructor(private readonly s: Sensors) {
