@@ -11,14 +11,14 @@
  * table makes the Add answer 7003 and keeps no row. Needs root, nft and python3.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { add, del, get, set, tryAdd, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
 import { startAgentInNamespace, type NamespacedAgent } from '../peers/netns-agent.js';
-import { NetNamespace } from '../peers/netns.js';
+import { NetNamespace, pathWithFailingNft } from '../peers/netns.js';
 
 const tag = process.pid % 100_000;
 const router = NetNamespace.create(`usp-acl-${tag}`, `10.247.${tag % 250}`, `uspacl${tag}`, 'ctl0');
@@ -260,12 +260,7 @@ describe('without a working access control table', () => {
 
   it('nft refusing the table: the Add answers 7003 naming nft, and no row is kept', async () => {
     const failing = NetNamespace.create(`usp-aclf-${tag}`, `10.249.${tag % 250}`, `uspaclf${tag}`, 'ctl0');
-    const bin = mkdtempSync(join(tmpdir(), 'usp-failing-nft-'));
-    writeFileSync(join(bin, 'nft'), '#!/bin/sh\necho "Error: Could not process rule: No such file or directory" >&2\nexit 1\n', { mode: 0o755 });
-    for (const tool of ['ip', 'ethtool']) {
-      const found = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
-      if (found) symlinkSync(found, join(bin, tool));
-    }
+    const bin = pathWithFailingNft();
     let b: NamespacedAgent | undefined;
     try {
       b = await startAgentInNamespace(failing, 'ctl0', { env: { PATH: bin }, args: ['--packet-counters', 'off', '--nat', 'off'] });

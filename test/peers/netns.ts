@@ -6,7 +6,10 @@
  * WebSocket. Needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN). `remove()` deletes the namespace and
  * with it every interface inside (the veth peer outside goes with its pair).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** One address as `ip -json addr` shows it. */
 export interface NsAddress {
@@ -92,4 +95,18 @@ export class NetNamespace {
 
 function ip(...args: string[]): string {
   return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/**
+ * A directory for an agent's PATH whose `nft` refuses every ruleset (as one built without the
+ * expressions a table needs would), with the real `ip` and `ethtool` beside it. The caller removes it.
+ */
+export function pathWithFailingNft(): string {
+  const bin = mkdtempSync(join(tmpdir(), 'usp-failing-nft-'));
+  writeFileSync(join(bin, 'nft'), '#!/bin/sh\necho "Error: Could not process rule: No such file or directory" >&2\nexit 1\n', { mode: 0o755 });
+  for (const tool of ['ip', 'ethtool']) {
+    const found = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
+    if (found) symlinkSync(found, join(bin, tool));
+  }
+  return bin;
 }
