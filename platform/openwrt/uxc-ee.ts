@@ -69,7 +69,8 @@ export class UxcExecutionEnv implements ExecutionEnvironment {
   /** The last operation per unit: a start and a stop of one unit run one after the other. */
   private readonly ops = new Map<number, Promise<void>>();
   private pollTimer?: NodeJS.Timeout;
-  private polling = false;
+  /** The poll in flight, which shutdown() waits for so no `uxc list` outlives the agent's stop. */
+  private polling?: Promise<void>;
   /** After shutdown(): no more polling (a poll in flight must not schedule the next). */
   private closed = false;
 
@@ -115,6 +116,7 @@ export class UxcExecutionEnv implements ExecutionEnvironment {
     this.closed = true;
     clearTimeout(this.pollTimer);
     this.pollTimer = undefined;
+    await this.polling;
     await Promise.allSettled([...this.running.values()].map((t) => this.serial(t.eu.key, () => this.doStop(t.eu, 1000))));
   }
 
@@ -187,27 +189,26 @@ export class UxcExecutionEnv implements ExecutionEnvironment {
   }
 
   /** One `uxc list --json` for every running unit: an exit nobody asked for is FailureWhileActive. */
-  private async poll(): Promise<void> {
-    if (this.polling) return;
-    this.polling = true;
+  private poll(): Promise<void> {
+    this.polling ??= this.pollOnce().finally(() => (this.polling = undefined));
+    return this.polling;
+  }
+
+  private async pollOnce(): Promise<void> {
+    let list: Map<string, UxcContainer>;
     try {
-      let list: Map<string, UxcContainer>;
-      try {
-        list = await this.list();
-      } catch (e) {
-        this.log.warn('uxc list failed; running containers are looked at again later', { why: errorText(e) });
-        return;
+      list = await this.list();
+    } catch (e) {
+      this.log.warn('uxc list failed; running containers are looked at again later', { why: errorText(e) });
+      return;
+    }
+    for (const t of [...this.running.values()]) {
+      const c = list.get(containerName(t.eu));
+      if (t.stopping || c?.status === 'running') {
+        if (c?.containerPid !== undefined) t.containerPid = c.containerPid;
+        continue;
       }
-      for (const t of [...this.running.values()]) {
-        const c = list.get(containerName(t.eu));
-        if (t.stopping || c?.status === 'running') {
-          if (c?.containerPid !== undefined) t.containerPid = c.containerPid;
-          continue;
-        }
-        await this.serial(t.eu.key, () => this.exited(t, c));
-      }
-    } finally {
-      this.polling = false;
+      await this.serial(t.eu.key, () => this.exited(t, c));
     }
   }
 

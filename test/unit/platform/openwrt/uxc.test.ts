@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../../datamodel/Logger.js';
 import { CommandRunner } from '../../../../platform/exec/CommandRunner.js';
 import type { ExecutionUnitHandle, ExecutionUnitState } from '../../../../platform/software/ExecutionEnvironment.js';
@@ -35,6 +35,9 @@ const KINDS = ['ticker', 'stubborn', 'crasher', 'broken'] as const;
 
 let dir: string;
 let standin: string;
+let tests = 0;
+/** The EEs a test made: shut down after it, so none of their `uxc` children outlives it. */
+const made: UxcExecutionEnv[] = [];
 
 /** A DU directory holding the recorded bundle `kind`'s config.json (the stand-in reads its hostname). */
 function bundle(kind: (typeof KINDS)[number], name: string): string {
@@ -46,14 +49,17 @@ function bundle(kind: (typeof KINDS)[number], name: string): string {
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'usp-uxc-'));
-  standin = join(dir, 'standin');
   KINDS.forEach((k, i) => bundle(k, `du-${i + 1}-1764921600000`));
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5 }));
+// A stand-in directory of its own per test: the state and call log of one test never meet the next's.
 beforeEach(() => {
-  rmSync(standin, { recursive: true, force: true });
+  standin = join(dir, `standin-${++tests}`);
   mkdirSync(standin);
   process.env.UXC_STANDIN_DIR = standin;
+});
+afterEach(async () => {
+  await Promise.all(made.splice(0).map((ee) => ee.shutdown()));
 });
 
 describe('uxc list --json as recorded', () => {
@@ -106,7 +112,11 @@ describe('the stand-in uxc', () => {
 
 describe('the uxc EE', () => {
   const runner = new CommandRunner({ commandPath: BIN });
-  const env = (pollMs = 50): UxcExecutionEnv => new UxcExecutionEnv({ runner, log: silentLogger, version: '0.3', pollMs, stepMs: 20, stopGraceMs: 300 });
+  const env = (pollMs = 50): UxcExecutionEnv => {
+    const ee = new UxcExecutionEnv({ runner, log: silentLogger, version: '0.3', pollMs, stepMs: 20, stopGraceMs: 300 });
+    made.push(ee);
+    return ee;
+  };
   const calls = (): string[] =>
     readFileSync(join(standin, 'uxc.log'), 'utf8')
       .trim()
