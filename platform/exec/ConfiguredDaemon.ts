@@ -46,6 +46,8 @@ export interface ConfiguredDaemonOptions {
   onLine?: (line: string) => void;
   /** Said in the log when the configuration is withdrawn (nothing to serve). */
   offMessage: string;
+  /** Runs the child as this user (uid, gid) from the start: a daemon that needs no privilege never has one. */
+  spawnAs?: { uid: number; gid: number };
   /** Mode of the configuration file (default 0644). */
   confMode?: number;
   log?: Logger;
@@ -151,7 +153,7 @@ export class ConfiguredDaemon {
     this.timer = undefined;
     if (this.stopped || this.text === undefined) return;
     const { name, ready, onLine } = this.opts;
-    const child = spawn(this.opts.binary, [...this.opts.args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(this.opts.binary, [...this.opts.args], { stdio: ['ignore', 'pipe', 'pipe'], ...this.opts.spawnAs });
     this.child = child;
     this.startedAt = Date.now();
     if (!this.opts.pidFileWrittenByDaemon && child.pid !== undefined) this.write(this.opts.pidFile, `${child.pid}\n`);
