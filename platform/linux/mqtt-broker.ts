@@ -29,7 +29,7 @@ import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { ConfiguredDaemon } from '../exec/ConfiguredDaemon.js';
 import { BrokerSysStats, connectionErrorLine, ZERO_STATS } from '../mqtt-broker/BrokerSysStats.js';
-import { BROKER, BROKER_PARAMS, BROKER_STATS, brokerMisconfigured, brokerProblems, MAX_BROKERS, mosquittoPasswordLine, STATS_PARAMS } from '../mqtt-broker/broker-rows.js';
+import { BROKER, BROKER_PARAMS, BROKER_STATS, brokerMisconfigured, brokerStatsValues, brokerProblems, MAX_BROKERS, mosquittoPasswordLine, STATS_PARAMS } from '../mqtt-broker/broker-rows.js';
 import { invalid, publicValues, type Row, StoredTable } from '../stored-table.js';
 import type { IpLink } from './ip-addr.js';
 import { brokerUser, MOSQUITTO_BIN, mosquittoConfText } from './mosquitto-conf.js';
@@ -288,7 +288,7 @@ class BrokerStatsBinding implements ObjectBinding {
   readonly changesOnlyThroughAgent = false;
   constructor(private readonly running: ReadonlyMap<number, RunningBroker>) {}
   get(keys: InstanceKeys): Record<string, Value> {
-    return { ...(this.running.get(keys[0]!)?.stats?.values() ?? ZERO_STATS) };
+    return brokerStatsValues(this.running.get(keys[0]!)?.stats?.values() ?? ZERO_STATS);
   }
 }
 

@@ -6,6 +6,7 @@
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import type { Value } from '../../datamodel/value/Value.js';
 import type { BadParam } from '../stored-table.js';
+import type { BrokerStats } from './BrokerSysStats.js';
 
 export const BROKER = 'Device.MQTT.Broker.{i}.';
 export const BROKER_STATS = 'Device.MQTT.Broker.{i}.Stats.';
@@ -57,4 +58,15 @@ export function mosquittoPasswordLine(user: string, password: string, salt: Buff
   const rounds = 101;
   const hash = pbkdf2Sync(password, salt, rounds, 64, 'sha512');
   return `${user}:$7$${rounds}$${salt.toString('base64')}$${hash.toString('base64')}\n`;
+}
+
+/** Stats as the schema types them: the four message counters are unsignedLong (canonical strings), the rest unsignedInt. */
+export function brokerStatsValues(s: Readonly<BrokerStats>): Record<string, Value> {
+  return {
+    ...s,
+    PublishSent: String(s.PublishSent),
+    PublishReceived: String(s.PublishReceived),
+    MQTTMessagesSent: String(s.MQTTMessagesSent),
+    MQTTMessagesReceived: String(s.MQTTMessagesReceived),
+  };
 }
