@@ -65,9 +65,10 @@ export type StartAgent = (opts: AgentOptions) => Promise<Agent>;
  * serves. The caller hands Agent.start in rather than this module importing the composition
  * root: `usp-agent profiles` is loaded with import(), and the bundler would then wrap
  * agent/Agent.ts and everything it imports in lazy initialisers (about 24 KB more in the bundle
- * and work at every start of the agent). `vendorPrefix` as `--vendor-prefix`.
+ * and work at every start of the agent). `vendorPrefix` as `--vendor-prefix`;
+ * `mqttBroker` as `--mqtt-broker mosquitto` (an opt-in part the report can include).
  */
-export async function offlineModel(platform: Exclude<PlatformName, 'auto'>, start: StartAgent, opts: { vendorPrefix?: string; log?: Logger } = {}): Promise<OfflineModel> {
+export async function offlineModel(platform: Exclude<PlatformName, 'auto'>, start: StartAgent, opts: { vendorPrefix?: string; log?: Logger; mqttBroker?: boolean } = {}): Promise<OfflineModel> {
   const dataDir = mkdtempSync(join(tmpdir(), 'usp-agent-profiles-'));
   try {
     const agent = await start({
@@ -79,6 +80,7 @@ export async function offlineModel(platform: Exclude<PlatformName, 'auto'>, star
       platform,
       log: opts.log ?? silentLogger,
       vendorPrefix: opts.vendorPrefix,
+      ...(opts.mqttBroker !== undefined ? { mqttBroker: opts.mqttBroker } : {}),
     });
     try {
       const served = await supportedDevice(agent.model, agent.operations);
