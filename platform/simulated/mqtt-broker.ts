@@ -28,7 +28,7 @@ import { growth, hash32 } from './random.js';
 import { invalidParams, type SimContext, WritableRows } from './SimContext.js';
 
 const FACTORY_ROWS = [1] as const;
-/** Row 1 as shipped; a row a Controller adds starts disabled, on loopback-free defaults. */
+/** Row 1 as shipped; a row a Controller adds starts disabled, with no Interface until one is given. */
 const FACTORY_ROW: Readonly<Record<string, Value>> = Object.freeze({ Alias: 'cpe-1', Name: 'iot', Enable: true, Port: 1883, Interface: LAN_INTERFACE, Username: '', Password: '', $since: 0 });
 const ADDED_ROW: Readonly<Record<string, Value>> = Object.freeze({ Alias: '', Name: '', Enable: false, Port: 1883, Interface: '', Username: '', Password: '', $since: 0 });
 /** Writes that restart the broker. */
