@@ -8,6 +8,9 @@
  * Mosquitto's reason in the log; Enable false closes the port. Needs root and
  * /usr/sbin/mosquitto (`.ci/run`); the namespace is removed afterwards.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { add, get, set, trySet } from '../peers/controller-steps.js';
@@ -18,17 +21,19 @@ import { NetNamespace } from '../peers/netns.js';
 const tag = process.pid % 100_000;
 const router = NetNamespace.create(`usp-mb-${tag}`, `10.245.${tag % 250}`, `uspmb${tag}`, 'ctl0');
 const PORT = 18830 + (tag % 100);
+const dataDir = mkdtempSync(join(tmpdir(), 'usp-mqtt-broker-data-'));
 let a: NamespacedAgent | undefined;
 const clients: MqttClient[] = [];
 
 beforeAll(async () => {
-  a = await startAgentInNamespace(router, 'ctl0', { args: ['--mqtt-broker', 'mosquitto'] });
+  a = await startAgentInNamespace(router, 'ctl0', { dataDir, args: ['--mqtt-broker', 'mosquitto'] });
 }, 40_000);
 
 afterAll(async () => {
   for (const c of clients.splice(0)) c.end(true);
   await a?.close();
   router.remove();
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function ipInterface(name: string): Promise<string> {
@@ -151,4 +156,15 @@ describe('Device.MQTT.Broker on Linux (the agent runs Mosquitto)', () => {
     await expect.poll(() => mqttClient(PORT, { username: 'iot', password: 's3cret-pw' }), { timeout: 10_000 }).toMatch(/ECONNREFUSED/);
     expect((await stats(row)).NumberOfActiveClients).toBe(0);
   }, 30_000);
+
+  it('a restarted agent starts the stored enabled rows again, with their password', async () => {
+    await set(a!.controller, row, { Enable: 'true' });
+    await expect.poll(() => get(a!.controller, `${row}Status`), { timeout: 15_000 }).toBe('Enabled');
+    const port = a!.port;
+    await a!.close();
+    a = await startAgentInNamespace(router, 'ctl0', { dataDir, port, args: ['--mqtt-broker', 'mosquitto'] });
+    await expect.poll(() => get(a!.controller, `${row}Status`), { timeout: 15_000 }).toBe('Enabled');
+    await expect.poll(async () => typeof (await mqttClient(PORT, { username: 'iot', password: 's3cret-pw' })), { timeout: 15_000 }).toBe('object');
+    expect(await mqttClient(PORT)).toMatch(/Not authorized|Bad username or password/);
+  }, 60_000);
 });
