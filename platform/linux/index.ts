@@ -7,7 +7,8 @@
  * Device.Routing.Router.1 (IPv4Forwarding and IPv6Forwarding: the main table's routes), Device.DNS.Client
  * (resolv.conf), Device.Hosts (`ip -j neigh`, dnsmasq's leases) and Device.Bridging.Bridge
  * (+ Port): the kernel's bridges. Device.NAT. is the agent's own nftables table (nat.ts),
- * Device.DNS.Relay. and Device.DHCPv4.Server. a dnsmasq the agent runs (dnsmasq.ts).
+ * Device.DNS.Relay. and Device.DHCPv4.Server. a dnsmasq the agent runs (dnsmasq.ts),
+ * Device.MQTT.Broker.{i}. a Mosquitto per row the agent runs when asked (mqtt-broker.ts).
  *
  * Writable parameters of IP.Interface, its addresses, Ethernet Interface/Link, static routes and bridges are written back
  * with `ip` (ip-write.ts), on the interfaces named by `manageInterfaces` only.
@@ -48,6 +49,8 @@ import { LinuxTime, timeUsable, type TimeSettings } from './time.js';
 import { DEFAULT_LEASE_FILE, registerHosts } from './hosts.js';
 import { LinuxDnsmasq } from './dnsmasq.js';
 import { dnsmasqUsable } from './dnsmasq-process.js';
+import { LinuxMqttBroker } from './mqtt-broker.js';
+import { brokerRunDir, mosquittoUsable } from './mosquitto-conf.js';
 import type { Dhcpv4Clients } from './dhcpv4-clients.js';
 import { AccessControlTables } from '../access-control/AccessControlTables.js';
 import { accessControlUsable, NftAccessBackend } from './access-control-nft.js';
@@ -107,6 +110,15 @@ export interface LinuxOptions extends HostRoots {
   dnsmasq?: boolean;
   /** The dnsmasq program (default /usr/sbin/dnsmasq). */
   dnsmasqBinary?: string;
+  /**
+   * `--mqtt-broker mosquitto|off`: Device.MQTT.Broker.{i}. through a Mosquitto per enabled row
+   * that the agent runs (mqtt-broker.ts), the rows kept in `store`. Default off.
+   */
+  mqttBroker?: boolean;
+  /** The mosquitto program (default /usr/sbin/mosquitto). */
+  mosquittoBinary?: string;
+  /** Where the brokers' files go (default: a directory under /run for a root agent, else the data directory's mqtt-broker/). */
+  mqttBrokerRunDir?: string;
   /**
    * `--access-control nftables|off`: Device.Hosts.AccessControl.{i}. as the agent's own nftables
    * table (access-control-nft.ts), kept in `store`. Undefined: on where `nft` is installed and the
@@ -247,6 +259,24 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
       clients = d.clients;
     } else {
       ctx.log?.info('Device.DNS.Relay. and Device.DHCPv4.Server. not served', { why: owned.why ?? 'no data directory to keep their rows and files in', setting: '--dnsmasq' });
+    }
+    const broker = mosquittoUsable(opts.mqttBroker, opts.mosquittoBinary);
+    if (broker.usable && opts.store?.dir) {
+      const b = new LinuxMqttBroker({
+        model,
+        store: opts.store,
+        interfaces: ipInterfaceNames(ip.interfaces, ip.links),
+        links: ip.links,
+        dataDir: opts.store.dir,
+        runDir: opts.mqttBrokerRunDir ?? brokerRunDir(opts.store.dir),
+        binary: opts.mosquittoBinary,
+        log: opts.log,
+      });
+      b.register();
+      loaded.push(() => b.start());
+      stops.push(() => b.stop());
+    } else if (opts.mqttBroker === true) {
+      ctx.log?.warn('Device.MQTT.Broker. not served', { why: broker.why ?? 'no data directory to keep its rows in', setting: '--mqtt-broker' });
     }
     const dns = dnsSource(ctx, opts.manageDns);
     ctx.log?.info('name servers served from', { file: dns.file, why: dns.why });

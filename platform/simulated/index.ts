@@ -17,6 +17,7 @@ import { Churn } from './churn.js';
 import { registerDeviceInfo, SIM_SOFTWARE_VERSION } from './device-info.js';
 import { registerDHCPv4 } from './dhcpv4.js';
 import { registerDHCPv4Relay } from './dhcpv4-relay.js';
+import { registerMqttBroker } from './mqtt-broker.js';
 import { registerDNS } from './dns.js';
 import { registerEthernetLinks } from './ethernet-link.js';
 import { registerEthernetRmon } from './ethernet-rmon.js';
@@ -169,6 +170,8 @@ export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptio
     cellularGroup();
     registerTemperatureStatus(ctx, { wifi6: wifiState!.radios.find((r) => r.def.band === '6GHz')!, trafficLabel: `${cellularState!.cellular.traffic.label}.uniRx` });
   });
+  // The LAN's MQTT broker: nothing of it exists until something reads Device.MQTT.Broker.
+  model.registerDeferred('simulated MQTT broker', () => registerMqttBroker(ctx));
   const lanServices = model.registerDeferred('simulated DHCP, Hosts, Firewall, NAT, DNS and Routing', () => {
     ethernetGroup();
     wifi();

@@ -9,7 +9,8 @@
  *   test/fixtures/modemmanager, on Linux chronyc replaying test/fixtures/chrony), so the answer does not depend on this machine. OpenWrt gets
  *   the `sysupgrade` stand-in the firmware tests use (test/fixtures/openwrt/standin-bin, after
  *   the fake ubus/uci on PATH), as the OpenWrt package depends on sysupgrade; Linux has no
- *   firmware backend here (no --firmware-hook), so Firmware:1 is not met on it in this test.
+ *   firmware backend here (no --firmware-hook), so Firmware:1 is not met on it in this test; it
+ *   is built with --mqtt-broker mosquitto (opt-in, default off), so its MQTTBroker profiles show.
  *
  * Each platform's list of met profiles is pinned in test/fixtures/profiles/<platform>.json and
  * docs/profiles.md is generated from the same reports. When a change adds (or loses) a profile,
@@ -67,7 +68,8 @@ async function liveOffline(platform: 'linux' | 'openwrt' | 'none', modemManager:
   // OpenWrt's sysupgrade stand-in comes after the fake ubus/uci, so those answer for the board.
   process.env.PATH = [mmcli.binDir, ...(openwrt ? [openwrt.bin, SYSUPGRADE_STANDIN] : []), ...(chronyc ? [chronyc.binDir] : []), before ?? ''].join(path.delimiter);
   try {
-    const built = await offlineModel(platform, (o) => Agent.start(o));
+    // Linux with its opt-in Mosquitto (--mqtt-broker mosquitto; installed by .ci/run): Device.MQTT.Broker. is served without running a broker.
+    const built = await offlineModel(platform, (o) => Agent.start(o), platform === 'linux' ? { mqttBroker: true } : {});
     if (platform !== 'none') expect(built.liveSources.find((s) => s.objects.includes('Device.Cellular.'))?.found).toBe(modemManager);
     return built.served;
   } finally {
@@ -82,8 +84,13 @@ const CASES: Case[] = [
   { id: 'simulated', title: 'simulated gateway', how: 'a real agent, GetSupportedDM from a Controller over WebSocket', served: simulatedOverWebSocket },
   { id: 'openwrt-modemmanager', title: 'OpenWrt + ModemManager', how: 'built offline with recorded ubus/uci and mmcli, the sysupgrade stand-in on PATH', served: () => liveOffline('openwrt', true) },
   { id: 'openwrt', title: 'OpenWrt', how: 'built offline with recorded ubus/uci and the sysupgrade stand-in on PATH, mmcli failing', served: () => liveOffline('openwrt', false) },
-  { id: 'linux-modemmanager', title: 'Linux + ModemManager', how: 'built offline with recorded mmcli and chronyc; no --firmware-hook', served: () => liveOffline('linux', true) },
-  { id: 'linux', title: 'Linux', how: 'built offline with recorded chronyc, mmcli failing; no --firmware-hook', served: () => liveOffline('linux', false) },
+  {
+    id: 'linux-modemmanager',
+    title: 'Linux + ModemManager',
+    how: 'built offline with recorded mmcli and chronyc, --mqtt-broker mosquitto; no --firmware-hook',
+    served: () => liveOffline('linux', true),
+  },
+  { id: 'linux', title: 'Linux', how: 'built offline with recorded chronyc, mmcli failing, --mqtt-broker mosquitto; no --firmware-hook', served: () => liveOffline('linux', false) },
   { id: 'none', title: '--platform none', how: "built offline: the agent's own objects only", served: () => liveOffline('none', false) },
 ];
 
