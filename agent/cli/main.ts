@@ -21,7 +21,6 @@ import { profilesCommand } from './commands/profiles-command.js';
 import { fleetCommand } from './commands/fleet-command.js';
 import { parseRunFast, type RunOptionValues } from './run-fast-path.js';
 import { timeSetting } from '../defaults/time-option.js';
-import type { TimeSettings } from '../../platform/linux/time.js';
 import { checkManageDns, parseManageInterfacesOption, parsePacketCountersOption, parseNatOption, parseDnsmasqOption, parseAccessControlOption } from '../defaults/manage-interfaces.js';
 
 /** Exit code when the agent cannot start (bad defaults, port in use): procd should not respawn fast. */
@@ -45,7 +44,9 @@ interface RunArgs {
   packetCounters?: boolean;
   nat?: boolean;
   deviceImageDir?: string;
-  time?: boolean | TimeSettings;
+  /** `--time` as given (checked in `timeSetting`, with the defaults file's `$time`). */
+  time?: string;
+  timeZoneFile?: string;
   dnsmasq?: boolean;
   accessControl?: boolean;
 }
@@ -95,6 +96,8 @@ async function run(args: RunArgs): Promise<void> {
     deviceImageDir: fileImageDir,
     dnsmasq: fileDnsmasq,
     accessControl: fileAccess,
+    time: fileTime,
+    timeZoneFile: fileZone,
   } = readDefaultsFileWithPlugins(args.defaults);
   const plugins = [...filePlugins, ...(args.plugins ?? [])];
   // The command line wins over the defaults file's `$manageInterfaces` (an operator's override).
@@ -105,6 +108,7 @@ async function run(args: RunArgs): Promise<void> {
   const deviceImageDir = args.deviceImageDir ?? fileImageDir;
   const dnsmasq = args.dnsmasq ?? fileDnsmasq;
   const accessControl = args.accessControl ?? fileAccess;
+  const time = timeSetting(args.time ?? fileTime, args.timeZoneFile ?? fileZone);
   // Holds the event loop open while the agent runs, even with no MTP enabled (an agent with no
   // reachable controller still keeps its state and timers; Node would otherwise exit with 13).
   const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -134,7 +138,7 @@ async function run(args: RunArgs): Promise<void> {
         packetCounters,
         nat,
         deviceImageDir,
-        time: args.time,
+        time,
         dnsmasq,
         accessControl,
         ...args.firmware,
@@ -189,7 +193,8 @@ async function runCommand(a: RunOptionValues): Promise<void> {
       packetCounters: a['packet-counters'] === undefined ? undefined : parsePacketCountersOption(a['packet-counters']),
       nat: a.nat === undefined ? undefined : parseNatOption(a.nat),
       deviceImageDir: a['device-image-dir'] === undefined ? undefined : resolve(a['device-image-dir']),
-      time: timeSetting(a.time, a['time-zone-file']),
+      time: a.time,
+      timeZoneFile: a['time-zone-file'],
       dnsmasq: a.dnsmasq === undefined ? undefined : parseDnsmasqOption(a.dnsmasq),
       accessControl: a['access-control'] === undefined ? undefined : parseAccessControlOption(a['access-control']),
     });
