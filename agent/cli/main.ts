@@ -21,7 +21,6 @@ import { profilesCommand } from './commands/profiles-command.js';
 import { fleetCommand } from './commands/fleet-command.js';
 import { parseRunFast, type RunOptionValues } from './run-fast-path.js';
 import { timeSetting } from '../defaults/time-option.js';
-import type { TimeSettings } from '../../platform/linux/time.js';
 import { parseMqttBrokerOption } from '../defaults/mqtt-broker-option.js';
 import { checkManageDns, parseManageInterfacesOption, parsePacketCountersOption, parseNatOption, parseDnsmasqOption, parseAccessControlOption } from '../defaults/manage-interfaces.js';
 
@@ -46,7 +45,9 @@ interface RunArgs {
   packetCounters?: boolean;
   nat?: boolean;
   deviceImageDir?: string;
-  time?: boolean | TimeSettings;
+  /** `--time` as given (checked in `timeSetting`, with the defaults file's `$time`). */
+  time?: string;
+  timeZoneFile?: string;
   dnsmasq?: boolean;
   accessControl?: boolean;
   mqttBroker?: boolean;
@@ -98,6 +99,8 @@ async function run(args: RunArgs): Promise<void> {
     dnsmasq: fileDnsmasq,
     accessControl: fileAccess,
     mqttBroker: fileBroker,
+    time: fileTime,
+    timeZoneFile: fileZone,
   } = readDefaultsFileWithPlugins(args.defaults);
   const plugins = [...filePlugins, ...(args.plugins ?? [])];
   // The command line wins over the defaults file's `$manageInterfaces` (an operator's override).
@@ -109,6 +112,7 @@ async function run(args: RunArgs): Promise<void> {
   const dnsmasq = args.dnsmasq ?? fileDnsmasq;
   const accessControl = args.accessControl ?? fileAccess;
   const mqttBroker = args.mqttBroker ?? fileBroker;
+  const time = timeSetting(args.time ?? fileTime, args.timeZoneFile ?? fileZone);
   // Holds the event loop open while the agent runs, even with no MTP enabled (an agent with no
   // reachable controller still keeps its state and timers; Node would otherwise exit with 13).
   const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -138,7 +142,7 @@ async function run(args: RunArgs): Promise<void> {
         packetCounters,
         nat,
         deviceImageDir,
-        time: args.time,
+        time,
         dnsmasq,
         accessControl,
         mqttBroker,
@@ -194,7 +198,8 @@ async function runCommand(a: RunOptionValues): Promise<void> {
       packetCounters: a['packet-counters'] === undefined ? undefined : parsePacketCountersOption(a['packet-counters']),
       nat: a.nat === undefined ? undefined : parseNatOption(a.nat),
       deviceImageDir: a['device-image-dir'] === undefined ? undefined : resolve(a['device-image-dir']),
-      time: timeSetting(a.time, a['time-zone-file']),
+      time: a.time,
+      timeZoneFile: a['time-zone-file'],
       dnsmasq: a.dnsmasq === undefined ? undefined : parseDnsmasqOption(a.dnsmasq),
       accessControl: a['access-control'] === undefined ? undefined : parseAccessControlOption(a['access-control']),
       mqttBroker: a['mqtt-broker'] === undefined ? undefined : parseMqttBrokerOption(a['mqtt-broker']),

@@ -136,7 +136,7 @@ export interface LinuxOptions extends HostRoots {
   log?: Logger;
   /** Firmware banks (FirmwareImage.{i}) behind the firmware hook, started by the caller. */
   firmware?: StagedFirmware;
-  /** The agent's store: keeps the DeviceInfo identity the factory defaults set (device-info.ts) and the temperature sensors' settings. */
+  /** The agent's store: keeps the DeviceInfo identity the factory defaults set (device-info.ts), the temperature sensors' settings and the disabled RMONStats rows. */
   store?: DataStore;
 }
 
@@ -219,7 +219,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
   if (ethernet) {
     registerEthernet(ctx, ethernet, changes);
     registerEthernetLinks(ctx, ethernet, changes);
-    registerEthernetRmon(ctx, ethernet);
+    registerEthernetRmon(ctx, ethernet, opts.store);
   }
   if (areas.has('IP')) {
     // ULAs are the agent's own configuration: served only where it has a store to keep them in.

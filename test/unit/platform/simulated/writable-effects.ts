@@ -152,6 +152,7 @@ export const WRITABLE_EFFECTS: Record<string, Effect> = {
   'Device.WiFi.SSID.{i}.Enable': { sim: 'SSID Status; the BSS stops and its stations leave' },
   'Device.WiFi.SSID.{i}.LowerLayers': { sim: 'the radio the SSID sits on (its Stats move with it); the BSS restarts' },
   'Device.WiFi.SSID.{i}.SSID': { sim: 'the BSS restarts: its stations re-associate; the PSK a passphrase makes' },
+  'Device.WiFi.SSID.{i}.MLDUnit': { sim: 'which SSIDs form one multi-link device (a second BSS of one MLD on a radio is refused); the BSS restarts: its stations re-associate' },
   'Device.WiFi.AccessPoint.{i}.Enable': { sim: 'AccessPoint Status; the BSS stops and its stations leave' },
   'Device.WiFi.AccessPoint.{i}.SSIDReference': { sim: 'which SSID an added AccessPoint serves (factory ones are fixed)' },
   'Device.WiFi.AccessPoint.{i}.MACAddressControlEnabled': { sim: 'stations outside AllowedMACAddress are refused (leave AssociatedDevice, Hosts Active false)' },
