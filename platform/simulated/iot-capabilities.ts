@@ -30,6 +30,8 @@ const DAY_S = 86_400;
 const DOOR_SLOT_S = 600;
 const DOOR_OPEN_S = 45;
 const DOOR_CHANCE = 0.35;
+/** The room sensor samples every this many seconds (a Zigbee temperature sensor reports about as often). */
+const ROOM_SAMPLE_S = 10;
 const MODES = ['Eco', 'Normal', 'Boost'] as const;
 const FAN_STATES = 'Off,Low,High';
 
@@ -56,10 +58,10 @@ class SimulatedIoT implements IoTSource {
     return unit(this.ctx.seed, 'iot', this.ctx.identity.macBase, ...labels);
   }
 
-  /** °C of the room: a daily cycle peaking mid-afternoon, a drift of a few hours, noise of a minute. */
+  /** °C of the room: a daily cycle peaking mid-afternoon, a drift of a few hours, and the sensor's noise per sample. */
   private room(s: number): number {
     const phase = this.draw('room-phase') * 2 * Math.PI;
-    return 21 + 2.5 * Math.sin((2 * Math.PI * s) / DAY_S - Math.PI / 2 + 0.6) + 0.8 * Math.sin((2 * Math.PI * s) / 14_400 + phase) + 0.2 * (this.draw('room', Math.floor(s / 60)) - 0.5);
+    return 21 + 2.5 * Math.sin((2 * Math.PI * s) / DAY_S - Math.PI / 2 + 0.6) + 0.8 * Math.sin((2 * Math.PI * s) / 14_400 + phase) + 0.4 * (this.draw('room', Math.floor(s / ROOM_SAMPLE_S)) - 0.5);
   }
 
   /** When the door last opened at or before `s` (seconds since the epoch), if in the last day. */
