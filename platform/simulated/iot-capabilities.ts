@@ -4,8 +4,8 @@
  *
  * | n | Class            | what                      | moves / takes effect                              |
  * |---|------------------|---------------------------|---------------------------------------------------|
- * | 1 | BinaryControl    | smart-plug relay          | Set / Toggle()                                    |
- * | 2 | LevelControl     | dimmable light, 0..100 %  | Set, StepUp()/StepDown() by StepValue             |
+ * | 1 | BinaryControl    | smart-plug relay          | Set / Toggle(); powers the ventilation fan        |
+ * | 2 | LevelControl     | dimmable light, 0..100 %  | Set, StepUp()/StepDown(); lights the colour sensor|
  * | 3 | EnumControl      | ventilation mode          | Set, StepUp()/StepDown(); Boost runs the fan High |
  * | 4 | BinarySensor     | front-door contact        | opens a few times an hour (seeded)                |
  * | 5 | LevelSensor      | room temperature, degC    | daily cycle and drift; thresholds writable        |
@@ -82,8 +82,11 @@ class SimulatedIoT implements IoTSource {
     const open = opened !== undefined && s - opened < DOOR_OPEN_S;
     // Daylight 0..1 over the day; the colour warms at the ends of it.
     const day = Math.max(0, Math.sin((2 * Math.PI * (s % DAY_S)) / DAY_S - Math.PI / 2));
-    const rgb = [230 * day + 10, 200 * day + 8, 170 * day ** 2 + 5].map((c) => decimal(c, 0));
-    const fan = mode.Value === 'Boost' ? 'High' : celsius >= 24 ? (mode.Value === 'Eco' ? 'Low' : 'High') : celsius >= 22 && mode.Value !== 'Eco' ? 'Low' : 'Off';
+    // The dimmable light, a warm white, adds to what the colour sensor sees.
+    const lamp = Number(dimmer.Value) / 100;
+    const rgb = [230 * day + 10 + 60 * lamp, 200 * day + 8 + 48 * lamp, 170 * day ** 2 + 5 + 30 * lamp].map((c) => decimal(c, 0));
+    // The ventilation fan is plugged into the smart plug: with the relay off it cannot run.
+    const fan = relay.Value !== true ? 'Off' : mode.Value === 'Boost' ? 'High' : celsius >= 24 ? (mode.Value === 'Eco' ? 'Low' : 'High') : celsius >= 22 && mode.Value !== 'Eco' ? 'Low' : 'Off';
     const event = opened === undefined ? '' : Buffer.from(JSON.stringify({ event: 'DoorOpen', at: new Date(opened * 1000).toISOString() })).toString('base64');
     const values: Array<Record<string, Value | undefined>> = [
       { Type: 'Switch', Description: 'Smart plug relay', Value: relay.Value },

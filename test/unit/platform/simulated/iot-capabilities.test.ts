@@ -85,6 +85,13 @@ describe('simulated IoT capabilities', () => {
     expect((await g.read()).get(`${T}2.LevelControl.`)!.Value).toBe('70');
     await set(g.model, 'EnumControl', 3, { Value: 'Boost' });
     expect((await g.read()).get(`${T}7.EnumSensor.`)!.Value).toBe('High');
+    // The fan is plugged into the smart plug; the lamp lights the colour sensor.
+    const rgbBefore = (await g.read()).get(`${T}6.MultiLevelSensor.`)!.Values;
+    await set(g.model, 'BinaryControl', 1, { Value: false });
+    await set(g.model, 'LevelControl', 2, { Value: '0' });
+    const after = await g.read();
+    expect(after.get(`${T}7.EnumSensor.`)!.Value).toBe('Off');
+    expect(after.get(`${T}6.MultiLevelSensor.`)!.Values).not.toBe(rgbBefore);
     await set(g.model, 'LevelSensor', 5, { HighLevelThreshold: '-40' });
     expect((await g.read()).get(`${T}5.LevelSensor.`)).toMatchObject({ HighLevel: true, HighLevelThreshold: '-40' });
     g.stop();
