@@ -38,13 +38,16 @@ describe('simulated IoTCapability, through a Controller', () => {
     expect(v[`${T}4.BinarySensor.`]!.Value).toMatch(/^(true|false)$/);
   });
 
-  it('sets take effect: relay, dimmer, StepDown(), mode Boost runs the fan High', async () => {
+  it('sets take effect: relay, dimmer, StepDown(), mode Boost runs the fan High while the plug is on', async () => {
     await set(f.controller, `${T}1.BinaryControl.`, { Value: 'false' });
     expect(await get(f.controller, `${T}1.BinaryControl.Value`)).toBe('false');
     await set(f.controller, `${T}2.LevelControl.`, { Value: '35', StepValue: '5' });
     expect((await operateOne(f.controller, `${T}2.LevelControl.StepDown()`)).operationResp).not.toBe('cmdFailure');
     await expect.poll(() => get(f.controller, `${T}2.LevelControl.Value`), { timeout: 10_000 }).toBe('30');
     await set(f.controller, `${T}3.EnumControl.`, { Value: 'Boost' });
+    // The fan hangs on the smart plug, which is off: it runs once the plug is on again.
+    expect(await get(f.controller, `${T}7.EnumSensor.Value`)).toBe('Off');
+    await set(f.controller, `${T}1.BinaryControl.`, { Value: 'true' });
     expect(await get(f.controller, `${T}7.EnumSensor.Value`)).toBe('High');
   });
 
