@@ -29,6 +29,11 @@ class IoTRows {
     return this.numbers.list((await this.source.rows()).map((r) => r.key));
   }
 
+  /** The row's stable key (an LED's name...), so what the agent keeps for it (its Alias) follows it across restarts. */
+  identity(keys: InstanceKeys): string | undefined {
+    return this.numbers.keyOf(keys[0]);
+  }
+
   async row(keys: InstanceKeys): Promise<IoTCapabilityRow> {
     const key = this.numbers.keyOf(keys[0]);
     const row = key === undefined ? undefined : (await this.source.rows()).find((r) => r.key === key);
@@ -52,6 +57,9 @@ class TableBinding implements ObjectBinding {
   }
   async get(keys: InstanceKeys): Promise<Record<string, Value>> {
     return { Class: (await this.rows.row(keys)).class };
+  }
+  rowIdentity(keys: InstanceKeys): string | undefined {
+    return this.rows.identity(keys);
   }
 }
 

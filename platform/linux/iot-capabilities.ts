@@ -23,6 +23,7 @@ import { cachedSource, type CachedSource } from '../../datamodel/tree/binding-he
 import type { Value } from '../../datamodel/value/Value.js';
 import { decimal, type IoTCapabilityRow, type IoTClass, type IoTSource } from '../iot/iot-classes.js';
 import { registerIoTCapabilities } from '../iot/iot-bindings.js';
+import { invalidValues } from '../iot/iot-validate.js';
 import type { HostFiles } from './HostFiles.js';
 import { IoTHostSettings } from './iot-settings.js';
 import { findLeds, ledNamesSync, writeLed, type LedState } from './led-sysfs.js';
@@ -150,13 +151,18 @@ export class LinuxIoTSource implements IoTSource {
   }
 
   private async writeLed(row: HostRow, led: string, changes: Record<string, Value>): Promise<void> {
+    // The kernel takes whole brightness steps: a fraction is refused before anything is written.
+    if (row.class === 'LevelControl' && changes.Value !== undefined && !Number.isInteger(Number(changes.Value))) {
+      throw invalidValues([{ param: 'Value', message: `${String(changes.Value)}: LED ${led} takes whole brightness steps` }]);
+    }
     if (row.class === 'EnumControl' && changes.Value !== undefined) {
       await writeLed(this.files, led, 'trigger', String(changes.Value));
       this.settings.writeLed(led, { trigger: String(changes.Value) });
     }
     if (row.class === 'LevelControl' && changes.StepValue !== undefined) this.settings.writeLed(led, { step: Number(changes.StepValue) });
     if ((row.class === 'LevelControl' || row.class === 'BinaryControl') && changes.Value !== undefined) {
-      const brightness = row.class === 'BinaryControl' ? (changes.Value === true ? Number(row.values.MaxValue ?? 1) || 1 : 0) : Math.round(Number(changes.Value));
+      // A BinaryControl LED is a GPIO one (max_brightness 1); a LevelControl value is validated within 0..max_brightness.
+      const brightness = row.class === 'BinaryControl' ? (changes.Value === true ? 1 : 0) : Math.round(Number(changes.Value));
       await writeLed(this.files, led, 'brightness', String(brightness));
       this.settings.writeLed(led, { brightness });
     }

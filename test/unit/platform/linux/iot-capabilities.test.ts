@@ -124,6 +124,7 @@ describe('linux IoT capabilities from sysfs', () => {
     const before = fs.readFileSync(path.join(root, 'class', 'leds', 'white:signal', 'brightness'), 'utf8');
     expect((await refused(set(model, 'LevelControl', 7, { Value: '256' }))).code).toBe(ErrorCode.InvalidValue);
     expect((await refused(set(model, 'LevelControl', 7, { Value: '-1' }))).code).toBe(ErrorCode.InvalidValue);
+    expect((await refused(set(model, 'LevelControl', 7, { Value: '12.5' }))).code).toBe(ErrorCode.InvalidValue);
     const step = await refused(set(model, 'LevelControl', 7, { Value: '10', StepValue: '0' }));
     expect(step.paramErrors?.map((p) => p.param)).toEqual(['StepValue']);
     expect(fs.readFileSync(path.join(root, 'class', 'leds', 'white:signal', 'brightness'), 'utf8')).toBe(before);
