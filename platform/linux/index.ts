@@ -2,7 +2,7 @@
  * The generic Linux platform: a Linux host, VM or container described through the kernel's own
  * interfaces (/proc, /sys) and iproute2 (`ip -j`), with no distribution-specific daemon. Serves
  * Device.DeviceInfo. (+ MemoryStatus, ProcessStatus with Process.{i}, TemperatureStatus from
- * /sys/class/thermal and /sys/class/hwmon), Device.Ethernet.Interface.{i}.
+ * /sys/class/thermal and /sys/class/hwmon), Device.IoTCapability.{i}. (LEDs, sensors, batteries), Device.Ethernet.Interface.{i}.
  * and Device.Ethernet.Link.{i}. (+ Stats), Device.IP. (Interface, IPv4Address, IPv6Address) and
  * Device.Routing.Router.1 (IPv4Forwarding and IPv6Forwarding: the main table's routes), Device.DNS.Client
  * (resolv.conf), Device.Hosts (`ip -j neigh`, dnsmasq's leases) and Device.Bridging.Bridge
@@ -43,6 +43,7 @@ import { findNft, PacketClassCounters, packetCountersUsable } from './packet-cla
 import { ipInterfaceNames, LinuxNat, natUsable } from './nat.js';
 import { LinuxUla } from './ip-ula.js';
 import { registerTemperatureStatus } from './temperature-status.js';
+import { registerHostIoTCapabilities } from './iot-capabilities.js';
 import { Chronyc } from './chrony.js';
 import { DEFAULT_SOURCES_FILE } from './chrony-sources.js';
 import { LinuxTime, timeUsable, type TimeSettings } from './time.js';
@@ -61,6 +62,11 @@ export type { LinuxIdentity } from './device-info.js';
 export type LinuxArea = 'DeviceInfo' | 'Ethernet' | 'IP';
 
 export interface LinuxOptions extends HostRoots {
+  /**
+   * Where the LEDs, temperature sensors and power supplies are read (`/sys/class/leds`, thermal,
+   * hwmon, power_supply; default sysRoot): a recorded tree in tests and offline profile builds.
+   */
+  deviceSysRoot?: string;
   /** Areas to serve (default all). */
   areas?: readonly LinuxArea[];
   /** Identity from factory data; wins over what DMI, cpuinfo and os-release say. */
@@ -203,9 +209,13 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     registerSystemStatus(ctx, opts.persistentPath ?? '/');
     registerProcessTable(model, ctx.files, now, ctx.cacheMs);
     // TemperatureStatus: the kernel's thermal zones and hwmon inputs, polled by the agent.
-    const temperatures = registerTemperatureStatus(model, ctx.files, now, opts.store);
+    const sensorFiles = opts.deviceSysRoot === undefined ? ctx.files : new HostFiles({ ...opts, sysRoot: opts.deviceSysRoot });
+    const temperatures = registerTemperatureStatus(model, sensorFiles, now, opts.store);
     stops.push(() => temperatures.stop());
     loaded.push(() => temperatures.stateLoaded());
+    // IoTCapability: the LEDs, temperature inputs and power supplies sysfs has.
+    const iot = registerHostIoTCapabilities(model, sensorFiles, now, opts.store);
+    loaded.push(() => iot.stateLoaded());
     ctx.log?.debug('linux identity', { ...identity });
   }
   // IP.Interface.LowerLayers names Ethernet.Link rows only when this platform serves them.
