@@ -13,6 +13,8 @@
  * | Pool.{i}.ReservedAddresses | `dhcp-host=id:usp-reserved,<address>`: held for a client identifier no client sends, so never leased |
  * | Pool.{i}.StaticAddress.{j} (enabled) | `dhcp-host=<Chaddr>,<Yiaddr>` |
  * | Pool.{i}.Option.{j} (enabled) | `dhcp-option=tag:pool<i>,<Tag>,<Value as hex bytes>` |
+ * | Pool.{i} criteria (VendorClassID, ClientID, UserClassID, Chaddr) and Order | tags on the `dhcp-range` (dnsmasq-classes.ts) |
+ * | DHCPv4.Relay.Forwarding.{i} (relaying) | `dhcp-relay=<address of its Interface>,<DHCPServerIPAddress>` (dhcpv4-relay.ts) |
  *
  * Controller text reaches the file only after these checks (addresses, MACs, hex, a domain
  * name), so no value can add a line of its own.
@@ -20,6 +22,7 @@
 import { isIP } from 'node:net';
 import type { Value } from '../../datamodel/value/Value.js';
 import { formatIPv4, inSubnet, isNetmask, parseIPv4 } from '../simulated/ipv4.js';
+import { criteriaLines, poolMatchTag } from './dnsmasq-classes.js';
 import type { BadParam } from './nat-rules.js';
 
 /** Forwarding rows the relay keeps (dnsmasq takes any number; a bound all the same). */
@@ -147,6 +150,8 @@ export interface PoolConf {
   n: number;
   path: string;
   values: Row;
+  /** The kernel device of its Interface: pools on one device are chosen among by Order. */
+  device?: string;
   subnet?: Subnet;
   statics: Row[];
   options: Row[];
@@ -157,6 +162,8 @@ export interface DnsmasqConf {
   forwarders: readonly ForwarderConf[];
   serverEnable: boolean;
   pools: readonly PoolConf[];
+  /** `dhcp-relay=` lines of Device.DHCPv4.Relay. (dhcpv4-relay.ts), already checked. */
+  dhcpRelays?: readonly string[];
   leaseFile: string;
   pidFile: string;
 }
@@ -179,7 +186,7 @@ export function poolServes(p: PoolConf): boolean {
 
 /** Whether anything is to run: DNS on, or DHCP with a pool that serves. */
 export function dnsmasqWanted(c: DnsmasqConf): boolean {
-  return c.relayEnable || (c.serverEnable && c.pools.some(poolServes));
+  return c.relayEnable || (c.serverEnable && c.pools.some(poolServes)) || (c.dhcpRelays ?? []).length > 0;
 }
 
 const hexBytes = (hex: string): string => (hex.match(/../g) ?? []).join(':');
@@ -202,13 +209,24 @@ export function dnsmasqConfText(c: DnsmasqConf): string {
     if (f.values.Enable !== true || server === '' || forwardingProblems(f.values).length > 0) continue;
     out.push(`# ${f.path}`, `server=${server}${f.device && isDevice(f.device) ? `@${f.device}` : ''}`);
   }
+  out.push(...(c.dhcpRelays ?? []));
   if (!c.serverEnable) return `${out.join('\n')}\n`;
   const pools = c.pools.filter(poolServes).sort((a, b) => Number(a.values.Order ?? 0) - Number(b.values.Order ?? 0) || a.n - b.n);
-  for (const p of pools) {
+  for (const [k, p] of pools.entries()) {
     const v = p.values;
     const tag = `pool${p.n}`;
     const lease = Number(v.LeaseTime ?? 86400);
-    out.push(`# ${p.path}`, `dhcp-range=set:${tag},${String(v.MinAddress)},${String(v.MaxAddress)},${formatIPv4(poolMask(p)!)},${lease < 0 ? 'infinite' : lease}`);
+    // TR-181 Order: the first pool (by Order) on this device whose criteria match is applied (dnsmasq-classes.ts).
+    const before = pools.slice(0, k).filter((q) => q.device === p.device);
+    const shadow = before.find((q) => criteriaLines(q.n, q.values).length === 0);
+    const own = criteriaLines(p.n, p.values);
+    out.push(`# ${p.path}`, ...own);
+    if (shadow) {
+      out.push(`# not served: ${shadow.path} comes first in Order on the same Interface and has no criteria, so it takes every request`);
+      continue;
+    }
+    const filter = [...(own.length > 0 ? [`tag:${poolMatchTag(p.n)}`] : []), ...before.map((q) => `tag:!${poolMatchTag(q.n)}`)].map((t) => `${t},`).join('');
+    out.push(`dhcp-range=${filter}set:${tag},${String(v.MinAddress)},${String(v.MaxAddress)},${formatIPv4(poolMask(p)!)},${lease < 0 ? 'infinite' : lease}`);
     const routers = listOf(v.IPRouters).filter((a) => parseIPv4(a) !== undefined);
     if (routers.length > 0) out.push(`dhcp-option=tag:${tag},3,${routers.join(',')}`);
     const dns = listOf(v.DNSServers).filter((a) => parseIPv4(a) !== undefined);

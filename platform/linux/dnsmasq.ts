@@ -17,6 +17,10 @@
  * - Read back as stored: DNSServers and IPRouters empty mean dnsmasq's defaults (it offers its
  *   own address on that interface for both); SubnetMask empty means the interface's.
  * - Pool.{i}.Client.{i}: dnsmasq's lease file in the data directory (dhcpv4-clients.ts).
+ * - Conditional serving (DHCPv4CondServing:1): a Pool's VendorClassID, ClientID, UserClassID and
+ *   Chaddr/ChaddrMask (with their Exclude flags) and its Order become dnsmasq tags
+ *   (dnsmasq-classes.ts); what dnsmasq cannot match is refused with 7012 and nothing kept.
+ * - Device.DHCPv4.Relay. (DHCPv4Relay:1): `dhcp-relay` lines in the same file (dhcpv4-relay.ts).
  * - At start the file is made from the stored rows and dnsmasq started, if anything is enabled.
  *   The TR-181 defaults (Relay.Enable and Server.Enable false) run nothing: the factory defaults
  *   file or a Controller switches them on.
@@ -28,7 +32,10 @@ import { registerStored } from '../../datamodel/store/stored-binding.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { parseIPv4 } from '../simulated/ipv4.js';
+import { criteriaProblems, POOL_CRITERIA_PARAMS } from '../dhcpv4-pool-criteria.js';
 import { type Dhcpv4Clients, registerDhcpv4Clients } from './dhcpv4-clients.js';
+import { LinuxDhcpv4Relay } from './dhcpv4-relay.js';
+import { dnsmasqCriteriaProblems } from './dnsmasq-classes.js';
 import {
   dnsmasqConfText,
   dnsmasqWanted,
@@ -62,7 +69,22 @@ const OPTION = `${POOL}Option.{i}.`;
 const DEVICE_KEY = '$device';
 const LIVE_STATUS = new Set(['Status']);
 const FORWARDING_PARAMS = ['Enable', 'Status', 'Alias', 'DNSServer', 'Interface', 'Type'];
-const POOL_PARAMS = ['Enable', 'Status', 'Alias', 'Order', 'Interface', 'MinAddress', 'MaxAddress', 'ReservedAddresses', 'SubnetMask', 'DNSServers', 'DomainName', 'IPRouters', 'LeaseTime'];
+const POOL_PARAMS = [
+  'Enable',
+  'Status',
+  'Alias',
+  'Order',
+  'Interface',
+  'MinAddress',
+  'MaxAddress',
+  'ReservedAddresses',
+  'SubnetMask',
+  'DNSServers',
+  'DomainName',
+  'IPRouters',
+  'LeaseTime',
+  ...POOL_CRITERIA_PARAMS,
+];
 
 /** The files of the agent's dnsmasq, all in `dir` (the agent's data directory). */
 export function dnsmasqFiles(dir: string): { confFile: string; leaseFile: string; pidFile: string } {
@@ -89,6 +111,7 @@ export class LinuxDnsmasq {
   private pools!: StoredTable;
   private statics!: StoredTable;
   private options!: StoredTable;
+  private dhcpRelay!: LinuxDhcpv4Relay;
   /** The Client rows (Hosts.Host.{i}.DHCPClient names them). */
   clients?: Dhcpv4Clients;
   /** A row changed since the file was last made: the next commit makes it again. */
@@ -131,6 +154,14 @@ export class LinuxDnsmasq {
       apply: changed,
     });
     model.register(FORWARDING, this.forwarding);
+    this.dhcpRelay = new LinuxDhcpv4Relay(model, store, {
+      withDevice: (m, c) => this.withDevice(m, c),
+      readInterface: (r) => this.readInterface(r),
+      subnetOf: (d) => this.subnetOf(d),
+      running,
+      changed,
+    });
+    this.dhcpRelay.register();
     registerStored(model, store, SERVER, { params: ['Enable'], onChange: changed });
     this.pools = new StoredTable(store, model.requireNode(POOL), {
       params: POOL_PARAMS,
@@ -141,7 +172,8 @@ export class LinuxDnsmasq {
       initial: () => ({ Order: Math.max(0, ...this.pools.rows([]).map(([, r]) => Number(r.Order ?? 0))) + 1 }),
       check: async (_keys, merged, changes) => {
         const row = await this.withDevice(merged, changes);
-        const bad = poolProblems(row, changes, await this.subnetOf(deviceOf(row)));
+        const bad = [...poolProblems(row, changes, await this.subnetOf(deviceOf(row))), ...criteriaProblems(row, changes)];
+        if (bad.length === 0) bad.push(...dnsmasqCriteriaProblems(row, changes));
         if (bad.length > 0) throw invalid(bad);
         return row;
       },
@@ -238,6 +270,7 @@ export class LinuxDnsmasq {
       forwarders: this.forwarding.rows([]).map(([n, values]) => ({ path: this.opts.model.requireNode(FORWARDING).pathOf([n]).slice(0, -1), values, device: deviceOf(values) })),
       serverEnable: this.serverEnable(),
       pools,
+      dhcpRelays: await this.dhcpRelay.lines(),
       leaseFile: this.files.leaseFile,
       pidFile: this.files.pidFile,
     };
@@ -249,6 +282,7 @@ export class LinuxDnsmasq {
       n,
       path: this.opts.model.requireNode(POOL).pathOf([n]).slice(0, -1),
       values: row,
+      device: deviceOf(row),
       subnet: await this.subnetOf(deviceOf(row)),
       statics: n === 0 ? [] : this.statics.rows([n]).map(([, r]) => r),
       options: n === 0 ? [] : this.options.rows([n]).map(([, r]) => r),
@@ -256,7 +290,7 @@ export class LinuxDnsmasq {
   }
 
   /** The IPv4 subnet of `device`'s first IPv4 address now. */
-  private async subnetOf(device: string | undefined): Promise<Subnet | undefined> {
+  async subnetOf(device: string | undefined): Promise<Subnet | undefined> {
     if (device === undefined) return undefined;
     const addr = (await this.opts.links()).get(device)?.addr_info?.find((a) => a.family === 'inet');
     const address = addr ? parseIPv4(addr.local) : undefined;
@@ -264,7 +298,7 @@ export class LinuxDnsmasq {
   }
 
   /** `merged` with the device of its Interface when the change wrote one; 7012 for a path that names no IP.Interface row. */
-  private async withDevice(merged: Record<string, Value>, changes: Record<string, Value>): Promise<Record<string, Value>> {
+  async withDevice(merged: Record<string, Value>, changes: Record<string, Value>): Promise<Record<string, Value>> {
     if (changes.Interface === undefined) return merged;
     const reference = String(changes.Interface);
     const out = { ...merged };
@@ -278,7 +312,7 @@ export class LinuxDnsmasq {
   }
 
   /** The stored values with Interface as the path of its device now (it follows the device across restarts). */
-  private async readInterface(row: Row): Promise<Record<string, Value>> {
+  async readInterface(row: Row): Promise<Record<string, Value>> {
     const values = publicValues(row);
     const device = deviceOf(row);
     const present = device === undefined ? undefined : await this.opts.interfaces.pathOf(device);

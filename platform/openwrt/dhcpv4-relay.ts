@@ -22,17 +22,15 @@
  * address; true relays again the rows that are enabled and not locally served. The options
  * starting with `usp_` are the agent's; dnsmasq.init reads none of them.
  *
- * What dnsmasq's relay cannot do: classify requests. It relays every request of the interface,
- * so the classification criteria (VendorClassID, ClientID, UserClassID, Chaddr, ChaddrMask, their
- * Exclude flags, VendorClassIDMode) read their TR-181 defaults (no criterion) and a Set or Add of
- * another value is refused with 7012. For the same reason only one enabled row per Interface is
- * taken: with two, dnsmasq would relay every request to both servers, where TR-181 applies only
- * the first by Order. LocallyServed false with no DHCPServerIPAddress should drop the requests,
+ * What dnsmasq's relay cannot do: classify requests (dhcpv4-relay-rules.ts, shared with generic
+ * Linux): the criteria read their defaults, another value is refused with 7012, and one enabled
+ * row per Interface. LocallyServed false with no DHCPServerIPAddress should drop the requests,
  * which dnsmasq cannot do: the row reads Error_Misconfigured and the interface's pool (if any)
  * serves. Sections relaying DHCPv6 (an IPv6 `local_addr` or `server_addr`) are not DHCPv4 rows:
  * they are left out and never written.
  */
 import type { Value } from '../../datamodel/value/Value.js';
+import { RELAY_CRITERIA, RELAY_FORWARDING_PARAMS, relayConflict, relayCriteriaProblems } from '../dhcpv4-relay-rules.js';
 import { canonicalizeReferences } from '../reference.js';
 import { noSuchInstance, refused } from './convert.js';
 import { ipv4ToNumber, numberToIpv4 } from '../dnsmasq-leases.js';
@@ -50,22 +48,6 @@ const ROW_OFF = 'usp_disabled';
 const LOCAL = 'usp_locally_served';
 /** The options a row's state decides, in the order they are written. */
 const MANAGED = ['local_addr', 'server_addr', PARKED, ROW_OFF, LOCAL] as const;
-
-/** The classification criteria and their TR-181 defaults (no criterion): all dnsmasq can do. */
-const CRITERIA: Readonly<Record<string, Value>> = {
-  VendorClassID: '',
-  VendorClassIDExclude: false,
-  VendorClassIDMode: 'Exact',
-  ClientID: '',
-  ClientIDExclude: false,
-  UserClassID: '',
-  UserClassIDExclude: false,
-  Chaddr: '',
-  ChaddrMask: '',
-  ChaddrExclude: false,
-};
-const PARAMS = ['Enable', 'Status', 'Alias', 'Order', 'Interface', 'LocallyServed', 'DHCPServerIPAddress', ...Object.keys(CRITERIA)];
-const NO_CLASSIFICATION = "dnsmasq's relay forwards every request of the Interface: it cannot classify requests, so only the default (no criterion) is taken";
 
 /** What a relay row says, as far as dnsmasq's relay goes. */
 export interface RelayRow {
@@ -187,7 +169,7 @@ export function registerDHCPv4Relay(state: DhcpState, ip: IPInterfaces): void {
       Interface: iface ? await ip.pathOf(iface) : '',
       LocallyServed: row.locallyServed,
       DHCPServerIPAddress: row.server,
-      ...CRITERIA,
+      ...RELAY_CRITERIA,
     };
   };
 
@@ -196,8 +178,7 @@ export function registerDHCPv4Relay(state: DhcpState, ip: IPInterfaces): void {
    * or the refusal naming each parameter dnsmasq cannot take.
    */
   const nextRow = async (current: RelayRow & { Interface: string }, changes: Record<string, Value>): Promise<RelayRow> => {
-    const bad: Array<{ param: string; message: string }> = [];
-    for (const [param, dflt] of Object.entries(CRITERIA)) if (changes[param] !== undefined && changes[param] !== dflt) bad.push({ param, message: NO_CLASSIFICATION });
+    const bad = relayCriteriaProblems(changes);
     const row: RelayRow = { ...current };
     if (typeof changes.Enable === 'boolean') row.enable = changes.Enable;
     if (typeof changes.LocallyServed === 'boolean') row.locallyServed = changes.LocallyServed;
@@ -221,13 +202,7 @@ export function registerDHCPv4Relay(state: DhcpState, ip: IPInterfaces): void {
     const other = sections.find((s) => s.name !== self && rowOf(s).enable && rowOf(s).localAddr === row.localAddr);
     return other ? state.relays.numberOf(other.name) : undefined;
   };
-  const conflictError = (n: number, iface: Value) =>
-    refused([
-      {
-        param: 'Enable',
-        message: `Forwarding.${n} already takes the requests of ${String(iface)}; dnsmasq would relay each of them to both servers (it cannot classify them), so one enabled row per Interface`,
-      },
-    ]);
+  const conflictError = (n: number, iface: Value) => refused([relayConflict(n, iface)]);
 
   model.register('Device.DHCPv4.Relay.', {
     params: ['Enable', 'Status'],
@@ -249,7 +224,7 @@ export function registerDHCPv4Relay(state: DhcpState, ip: IPInterfaces): void {
   });
 
   model.register(FORWARDING, {
-    params: PARAMS,
+    params: RELAY_FORWARDING_PARAMS,
     list: async () => state.relays.list((await read()).sections.map((s) => s.name)),
     get: async ([n]) => {
       const { s, config, relayOn } = await sectionOf(n);

@@ -9,20 +9,20 @@
  * Hosts.Host.{i}.DHCPClient reads "". A relayed client is therefore reported as an
  * ObjectDeletion of its Client row, and back as an ObjectCreation when it is served again.
  *
- * What the clients send is what Pool.{i}.Client.{i}.Option.{i} shows: option 61 (client
- * identifier 01 + MAC) and 12 (host name), no vendor class (60) and no user class (77). So the
- * criteria match as TR-181 says against those: Chaddr/ChaddrMask against the MAC, ClientID
- * against option 61, and a VendorClassID or UserClassID matches no client (its Exclude form
- * every client). A row with LocallyServed false and no DHCPServerIPAddress reads
+ * What the clients send (lan-clients.ts requestOf): option 61 (client identifier 01 + MAC),
+ * a vendor class (60) for some kinds of device, no user class (77). The criteria match as
+ * TR-181 says against those, by the same rules as a Pool's (dhcpv4-pool-criteria.ts): a
+ * UserClassID matches no client (its Exclude form every client). A row with LocallyServed false and no DHCPServerIPAddress reads
  * Error_Misconfigured and is skipped, as on OpenWrt, where dnsmasq cannot drop requests.
  */
 import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
+import { criteriaMatch, poolCriteria } from '../dhcpv4-pool-criteria.js';
 import { canonicalizeReferences } from '../reference.js';
 import type { ClientRelay, DHCPv4State } from './dhcpv4.js';
 import { FactoryTable } from './factory-table.js';
 import { LAN_INTERFACE } from './ip.js';
-import type { LanClient } from './lan-clients.js';
+import { type LanClient, requestOf } from './lan-clients.js';
 import { schemaDefaults } from './schema-tables.js';
 import { invalidParams, type SimContext, WritableRows } from './SimContext.js';
 
@@ -52,26 +52,9 @@ const STORED_PARAMS = [
 ] as const;
 const FORWARDING_PARAMS = ['Status', ...STORED_PARAMS] as const;
 
-/** "aa:bb:cc:dd:ee:ff" → its six bytes; undefined for "" or a malformed value. */
-function macBytes(v: Value): number[] | undefined {
-  const parts = String(v).split(':');
-  return parts.length === 6 && parts.every((p) => /^[0-9a-fA-F]{2}$/.test(p)) ? parts.map((p) => parseInt(p, 16)) : undefined;
-}
-
-/** Whether the client's request matches the row's criteria (TR-181: an empty criterion is no criterion). */
-export function matches(row: Record<string, Value>, c: Pick<LanClient, 'mac'>): boolean {
-  const criterion = (value: Value, exclude: Value, test: () => boolean): boolean => value === '' || test() !== (exclude === true);
-  const mac = macBytes(c.mac) ?? [];
-  const chaddr = macBytes(row.Chaddr) ?? [];
-  const mask = macBytes(row.ChaddrMask) ?? [255, 255, 255, 255, 255, 255];
-  const clientId = `01${c.mac.replace(/:/g, '')}`.toLowerCase();
-  return (
-    criterion(row.Chaddr, row.ChaddrExclude, () => chaddr.every((b, i) => (b & mask[i]) === (mac[i] & mask[i]))) &&
-    criterion(row.ClientID, row.ClientIDExclude, () => String(row.ClientID).toLowerCase() === clientId) &&
-    // The simulated clients send no vendor class (60) and no user class (77).
-    criterion(row.VendorClassID, row.VendorClassIDExclude, () => false) &&
-    criterion(row.UserClassID, row.UserClassIDExclude, () => false)
-  );
+/** Whether the client's request matches the row's criteria (the Pool's rules: dhcpv4-pool-criteria.ts). */
+export function matches(row: Record<string, Value>, c: LanClient): boolean {
+  return criteriaMatch(poolCriteria(row), requestOf(c));
 }
 
 /** The simulated relay agent: its setting, its Forwarding rows, and the decision per client. */

@@ -2,13 +2,17 @@
  * Device.DHCPv4.Server. of the simulated gateway (TR-181 DHCPv4Server:1, DHCPv4ServerClientInfo:1):
  * a pool on br-lan, as dnsmasq serves it on OpenWrt, and its leases; a Controller may add pools
  * (for br-lan, or for a LAN-side IP interface it added) and delete any. The pools' settings,
- * options and static addresses are writable and persisted; br-lan's clients lease from the
- * enabled br-lan pool of lowest Order (none: no leases). The leases are the LAN clients'
- * (lan-clients.ts), so they come and go with the clock and are reported through Churn.
+ * options and static addresses are writable and persisted. Each br-lan client leases from the
+ * enabled br-lan pool of lowest Order whose association criteria (TR-181 DHCPv4CondServing:1:
+ * VendorClassID, ClientID, UserClassID, Chaddr/ChaddrMask, dhcpv4-pool-criteria.ts) match what
+ * it sends (lan-clients.ts requestOf: some devices send a vendor class); none matching: no lease.
+ * The leases are the LAN clients' (lan-clients.ts), so they come and go with the clock and are
+ * reported through Churn. The choice is made on each read from the pool rows: no state per client.
  */
 import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
+import { choosePool, criteriaProblems, POOL_CRITERIA, POOL_CRITERIA_PARAMS, poolCriteria } from '../dhcpv4-pool-criteria.js';
 import { canonicalizeReferences } from '../reference.js';
 import type { Churn } from './churn.js';
 import type { EthernetPortState } from './ethernet.js';
@@ -16,7 +20,7 @@ import { LAN_INTERFACE, type IPState } from './ip.js';
 import { inSubnet, isNetmask, parseIPv4 } from './ipv4.js';
 import { type PoolChecks, type PoolTables, registerPoolTables } from './dhcpv4-pool-tables.js';
 import { FactoryTable } from './factory-table.js';
-import { type LanClient, LanClients, type PoolConfig, type Presence } from './lan-clients.js';
+import { type LanClient, LanClients, type PoolConfig, type Presence, requestOf } from './lan-clients.js';
 import { dateTime, invalidParams, nth, type SimContext, WritableRows } from './SimContext.js';
 import type { BssState } from './wifi-access-point.js';
 import type { StationRoster } from './wifi-stations.js';
@@ -46,15 +50,30 @@ const NO_RELAY: ClientRelay = { relays: () => false };
 /** What Device.Hosts and the relay agent need of the DHCPv4 server. */
 export interface DHCPv4State {
   lan: LanClients;
-  /** The pool serving br-lan's clients now (enabled, on br-lan, lowest Order), or undefined. */
-  lanPool(): number | undefined;
+  /** The pool serving client `c` now (enabled, on br-lan, lowest Order among those whose criteria match), or undefined. */
+  poolOf(c: LanClient): number | undefined;
   /** Set by the relay agent when it is registered: its clients hold no lease of the local server. */
   relay: ClientRelay;
 }
 
 const SERVER_DEFAULTS = { Enable: true } as const;
 const SERVER_PARAMS = ['Enable'] as const;
-const POOL_PARAMS = ['Enable', 'Status', 'Alias', 'Order', 'Interface', 'MinAddress', 'MaxAddress', 'ReservedAddresses', 'SubnetMask', 'DNSServers', 'DomainName', 'IPRouters', 'LeaseTime'] as const;
+const POOL_PARAMS = [
+  'Enable',
+  'Status',
+  'Alias',
+  'Order',
+  'Interface',
+  'MinAddress',
+  'MaxAddress',
+  'ReservedAddresses',
+  'SubnetMask',
+  'DNSServers',
+  'DomainName',
+  'IPRouters',
+  'LeaseTime',
+  ...POOL_CRITERIA_PARAMS,
+];
 const CLIENT_PARAMS = ['Alias', 'Chaddr', 'Active'] as const;
 const ADDRESS_PARAMS = ['IPAddress', 'LeaseTimeRemaining'] as const;
 const OPTION_PARAMS = ['Tag', 'Value'] as const;
@@ -75,6 +94,7 @@ const LAN_POOL: Readonly<Record<string, Value>> = {
   DomainName: 'lan',
   IPRouters: '192.168.1.1',
   LeaseTime: 43_200,
+  ...POOL_CRITERIA,
 };
 
 /** A pool's settings until written: br-lan's as shipped; one a Controller adds starts disabled and empty, with TR-181's default lease time. */
@@ -102,6 +122,7 @@ class PoolRows extends WritableRows {
           DomainName: '',
           IPRouters: '',
           LeaseTime: 86_400,
+          ...POOL_CRITERIA,
         };
   }
 }
@@ -148,18 +169,23 @@ class DHCPv4Server implements DHCPv4State, PoolChecks {
     return own !== undefined && mask !== undefined && inSubnet(address, own, mask);
   }
 
-  lanPool(): number | undefined {
+  poolOf(c: LanClient): number | undefined {
     if (this.server.row([]).Enable !== true) return undefined;
     const { pool } = this;
     const serving = this.pools.list([]).filter((p) => pool.row([p]).Enable === true && pool.row([p]).Interface === LAN_INTERFACE);
-    return serving.sort((a, b) => Number(pool.row([a]).Order) - Number(pool.row([b]).Order) || a - b)[0];
+    serving.sort((a, b) => Number(pool.row([a]).Order) - Number(pool.row([b]).Order) || a - b);
+    return choosePool(
+      serving.map((p) => ({ p, criteria: poolCriteria(pool.row([p])) })),
+      requestOf(c),
+    )?.p;
   }
 
-  /** What br-lan's clients lease by. With no pool serving, the leases held still run out by the shipped pool's settings. */
-  leasePolicy(): PoolConfig {
-    const p = this.lanPool();
+  /** What client `c` leases by. With no pool serving it, the lease it held still runs out by the shipped pool's settings. */
+  leasePolicy(c: LanClient): PoolConfig {
+    const p = this.poolOf(c);
     const row = this.pool.row([p ?? 1]);
     return {
+      pool: p,
       min: parseIPv4(String(row.MinAddress)) ?? 0,
       max: parseIPv4(String(row.MaxAddress)) ?? -1,
       leaseTimeS: Number(row.LeaseTime),
@@ -174,6 +200,8 @@ class DHCPv4Server implements DHCPv4State, PoolChecks {
     canonicalizeReferences(changes, ['Interface']);
     const merged = { ...(keys[0] === 0 ? this.pool.row([0]) : this.pool.row(keys)), ...changes };
     validatePool(merged, changes);
+    const bad = criteriaProblems(merged, changes);
+    if (bad.length > 0) throw invalidParams(bad);
     const ref = changes.Interface;
     const m = ref === undefined || ref === '' || ref === LAN_INTERFACE ? undefined : /^Device\.IP\.Interface\.(\d+)$/.exec(String(ref));
     // A pool serves a LAN-side interface: br-lan, or one a Controller added (not the WAN or loopback).
@@ -187,43 +215,51 @@ class DHCPv4Server implements DHCPv4State, PoolChecks {
     }
   }
 
-  /** The clients holding a lease from br-lan's pool now (not those the relay agent relays). */
-  leased(): number[] {
+  /** The clients holding a lease from pool `p` now (not those the relay agent relays). */
+  leased(p: number): number[] {
     const { lan, relay } = this;
-    return this.lanPool() !== undefined ? lan.clients.filter((c) => lan.presence(c).lease && !relay.relays(c)).map((c) => c.n) : [];
+    return lan.clients.filter((c) => this.poolOf(c) === p && lan.presence(c).lease && !relay.relays(c)).map((c) => c.n);
   }
 
   client(keys: InstanceKeys): { c: LanClient; lease: NonNullable<Presence['lease']> } {
     this.one(keys);
     const c = this.lan.byNumber(keys[1]);
-    const lease = c && keys[0] === this.lanPool() && !this.relay.relays(c) ? this.lan.presence(c).lease : undefined;
+    const lease = c && keys[0] === this.poolOf(c) && !this.relay.relays(c) ? this.lan.presence(c).lease : undefined;
     // The lease may have run out between list and get.
     if (!c || !lease) throw new UspError(ErrorCode.ObjectDoesNotExist, `no lease for client ${keys[1]}`);
     return { c, lease };
   }
 
   /**
-   * The options each client sent in its last request (RFC 2132): 12 its host name, 61 its
-   * client identifier (hardware type 1, Ethernet, and its MAC address).
+   * The options each client sent in its last request (RFC 2132): 12 its host name, 60 its
+   * vendor class (when its kind of device sends one), 61 its client identifier (hardware type 1,
+   * Ethernet, and its MAC address).
    */
   sent(keys: InstanceKeys): Array<{ Tag: number; Value: string }> {
     const { c } = this.client(keys);
+    const r = requestOf(c);
     return [
       { Tag: 12, Value: Buffer.from(c.hostName, 'ascii').toString('hex') },
-      { Tag: 61, Value: `01${c.mac.replace(/:/g, '')}` },
+      ...(r.vendorClass === undefined ? [] : [{ Tag: 60, Value: Buffer.from(r.vendorClass, 'ascii').toString('hex') }]),
+      { Tag: 61, Value: r.clientIdHex! },
     ];
   }
 
-  /** The rows Churn watches: every lease of the serving pool. */
+  /** The rows Churn watches: every lease of every pool. */
   leaseRows(): InstanceKeys[] {
-    const p = this.lanPool();
-    return p === undefined ? [] : this.leased().map((n) => [p, n]);
+    const { lan, relay } = this;
+    const out: InstanceKeys[] = [];
+    for (const c of lan.clients) {
+      const p = this.poolOf(c);
+      if (p !== undefined && lan.presence(c).lease && !relay.relays(c)) out.push([p, c.n]);
+    }
+    return out;
   }
 }
 
 /** Apart from the class, so the two functions LanClients and Churn call keep only the server in their context. */
-function leasePolicy(s: DHCPv4Server): () => PoolConfig {
-  return () => s.leasePolicy();
+function leasePolicy(s: DHCPv4Server): (c: LanClient) => PoolConfig {
+  return (c) => s.leasePolicy(c);
 }
 
 function leaseRows(s: DHCPv4Server): () => InstanceKeys[] {
@@ -297,7 +333,7 @@ class ClientBinding implements ObjectBinding {
 
   list([p]: InstanceKeys): number[] {
     this.s.one([p]);
-    return p === this.s.lanPool() ? this.s.leased() : [];
+    return this.s.leased(p);
   }
 
   get(keys: InstanceKeys): Record<string, Value> {

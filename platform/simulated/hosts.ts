@@ -98,7 +98,7 @@ class HostBinding implements ObjectBinding {
     const { lan } = dhcp;
     const c = this.hosts.host(keys);
     const p = lan.presence(c);
-    const pool = dhcp.lanPool();
+    const pool = dhcp.poolOf(c);
     const leases = pool === undefined ? [] : await ctx.model.listInstances(clientTable, [pool], {});
     return {
       PhysAddress: c.mac,

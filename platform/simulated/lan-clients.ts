@@ -10,6 +10,7 @@
  * keeps its lease through them (its renewals are reckoned from its first connection), while a
  * visitor's lease runs out a lease time after its last visit.
  */
+import type { DhcpRequestClass } from '../dhcpv4-pool-criteria.js';
 import type { EthernetPortState } from './ethernet.js';
 import { formatIPv4 } from './ipv4.js';
 import { hash32, Prng } from './random.js';
@@ -22,6 +23,8 @@ import { SLOT_S, type StationDevice, type StationRoster } from './wifi-stations.
  * `reserved` holds the pool's ReservedAddresses (never handed out dynamically).
  */
 export interface PoolConfig {
+  /** The pool's instance number: clients of one pool share its addresses. */
+  pool?: number;
   min: number;
   max: number;
   leaseTimeS: number;
@@ -78,6 +81,25 @@ const STATION_HOST_NAMES: Readonly<Record<string, (rnd: Prng) => string>> = {
 };
 
 /**
+ * The Vendor Class Identifier (option 60) each kind of device sends, by label (none: the device
+ * sends no option 60): what a Pool's or a Forwarding row's VendorClassID can match. One table for
+ * the whole fleet.
+ */
+const VENDOR_CLASSES: Readonly<Record<string, string>> = {
+  desktop: 'MSFT 5.0',
+  'set-top-box': 'IPTV-STB',
+  printer: 'Hewlett-Packard JetDirect',
+  tv: 'LGE-webOS',
+  phone: 'android-dhcp-14',
+  'visitor-phone': 'android-dhcp-13',
+};
+
+/** What client `c` puts in its DHCP requests that a pool or relay criterion can match: option 60, option 61 (01 + its MAC), its MAC. */
+export function requestOf(c: LanClient): DhcpRequestClass {
+  return { vendorClass: VENDOR_CLASSES[c.label], clientIdHex: `01${c.mac.replace(/:/g, '')}`, chaddr: c.mac };
+}
+
+/**
  * Layer1Interface values by port or SSID number: one string per process for every gateway of a
  * fleet, where a template per client made ~10 strings per gateway (issue 14). Bounded: the
  * numbers are the simulated device's own ports and SSIDs.
@@ -102,7 +124,8 @@ export class LanClients {
     ethernet: readonly EthernetPortState[],
     private readonly roster: StationRoster,
     bsses: readonly BssState[],
-    private readonly pool: () => PoolConfig,
+    /** The settings of the pool serving `c`. */
+    private readonly pool: (c: LanClient) => PoolConfig,
   ) {
     const rnd = new Prng(ctx.seed, 'lan-clients');
     const clients: LanClient[] = [];
@@ -132,7 +155,7 @@ export class LanClients {
   presence(c: LanClient): Presence {
     const src = this.sources[c.n - 1];
     const now = this.ctx.now();
-    const half = (this.pool().leaseTimeS * 1000) / 2;
+    const half = (this.pool(c).leaseTimeS * 1000) / 2;
     // Renewals every half lease time from `from` while connected (until `until`).
     const lease = (from: number, until: number): Presence['lease'] => {
       if (now < from) return undefined;
@@ -152,7 +175,7 @@ export class LanClients {
       const joinAt = this.ctx.bootedAt + device.joinDelayS * 1000;
       return { active: !!at, activeChangedAt: at?.since ?? Math.max(joinAt, bss.changedAt()), associatedDevice, lease: lease(joinAt, Infinity) };
     }
-    const visit = this.roster.lastVisit(device, this.pool().leaseTimeS + SLOT_S);
+    const visit = this.roster.lastVisit(device, this.pool(c).leaseTimeS + SLOT_S);
     if (!visit) return { active: false, activeChangedAt: this.ctx.bootedAt, associatedDevice, lease: undefined };
     return { active: !!at, activeChangedAt: at ? at.since : visit.to, associatedDevice, lease: lease(visit.from, visit.to) };
   }
@@ -165,12 +188,12 @@ export class LanClients {
 
   /**
    * The address the pool gives `c`: its static address if it has one, else a seeded spot in
-   * the pool, moved on past addresses other clients (lower instance numbers first), the static
+   * the pool, moved on past addresses other clients of that pool (lower instance numbers first), the static
    * ones, the pool's reserved ones or the gateway already hold. With every free address taken
    * the client gets none ("").
    */
   address(c: LanClient): string {
-    const { min, max, gateway, statics, reserved } = this.pool();
+    const { pool, min, max, gateway, statics, reserved } = this.pool(c);
     const fixed = statics.get(c.mac);
     if (fixed !== undefined) return formatIPv4(fixed);
     const size = max - min + 1;
@@ -179,7 +202,7 @@ export class LanClients {
     const taken = new Set<number>([gateway, ...statics.values(), ...reserved]);
     let address: number | undefined;
     for (const other of this.clients.slice(0, c.n)) {
-      if (other !== c && statics.has(other.mac)) continue;
+      if (other !== c && (statics.has(other.mac) || this.pool(other).pool !== pool)) continue;
       let offset = hash32(this.ctx.seed, 'dhcp', other.label) % size;
       let tries = 0;
       for (; tries < size && taken.has(min + offset); tries++) offset = (offset + 1) % size;
