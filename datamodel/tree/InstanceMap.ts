@@ -21,7 +21,10 @@ export class InstanceMap {
     let n = this.numbers.get(key);
     if (n === undefined) {
       // Past numbers claimed ahead of the counter (claim): they belong to their keys.
-      while (this.keys.has(this.next) || this.retiredAhead?.has(this.next)) this.retiredAhead?.delete(this.next++);
+      while (this.keys.has(this.next) || this.retiredAhead?.has(this.next)) {
+        this.retiredAhead?.delete(this.next);
+        this.next++;
+      }
       n = this.next++;
       this.numbers.set(key, n);
       this.keys.set(n, key);
