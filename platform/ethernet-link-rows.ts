@@ -105,7 +105,11 @@ export class EthernetLinkRows {
     const { added, deleted } = this.state();
     const covered = new Set([...added.values()].map((r) => r.dev));
     const out: LinkRow[] = [];
-    for (const dev of devices) if (!deleted.has(dev) && !covered.has(dev)) out.push({ n: this.numbers.numberOf(`dev:${dev}`), dev, added: false, enable: true });
+    for (const dev of devices) {
+      // Numbered also while hidden, so the others get the numbers they had before a Delete, after a restart too.
+      const n = this.numbers.numberOf(`dev:${dev}`);
+      if (!deleted.has(dev) && !covered.has(dev)) out.push({ n, dev, added: false, enable: true });
+    }
     for (const [n, r] of added) out.push({ n, dev: r.dev === '' ? undefined : r.dev, added: true, enable: r.enable });
     return out.sort((a, b) => a.n - b.n);
   }
