@@ -102,21 +102,22 @@ export function registerEthernetLinks(ctx: LinuxContext, devices: EthernetDevice
       const row = await rowOf(keys);
       const path = `Device.Ethernet.Link.${keys[0]}.`;
       const { LowerLayers, ...link } = changes;
+      let dev = row.dev;
+      let moved = false;
       if (LowerLayers !== undefined) {
-        const dev = await checkLower(row.n, changes);
-        if (dev !== (row.dev ?? '')) {
+        const to = await checkLower(row.n, changes);
+        if (to !== (row.dev ?? '')) {
           // The Link of a device is that device's: a Controller deletes it and adds one over the other.
           if (!row.added) throw invalidLowerLayers(`the Link of ${row.dev ?? 'its device'} stays on it: Delete it and Add a Link over the other lower layer`);
-          rows.update(row.n, { dev: dev === '' ? undefined : dev });
+          dev = to === '' ? undefined : to;
+          moved = true;
         }
       }
-      const dev = LowerLayers !== undefined ? rows.row(row.n, await devices.names()).dev : row.dev;
-      if (dev === undefined) {
-        if (link.MTU !== undefined) throw invalidLink('MTU', 'a Link on no lower layer has no MTU: set LowerLayers first', path);
-        if (link.Enable !== undefined) rows.update(row.n, { enable: link.Enable === true });
-        return;
-      }
-      await setDevice(dev, link, path);
+      if (dev === undefined && link.MTU !== undefined) throw invalidLink('MTU', 'a Link on no lower layer has no MTU: set LowerLayers first', path);
+      // The device first: when `ip` refuses, the row is as it was (the transaction undoes only what succeeded).
+      if (dev !== undefined) await setDevice(dev, link, path);
+      const enable = dev === undefined && link.Enable !== undefined ? { enable: link.Enable === true } : {};
+      if (row.added && (moved || 'enable' in enable)) rows.update(row.n, { ...(moved ? { dev } : {}), ...enable });
     },
     add: async (_parent, params) => {
       const values = { ...params };
