@@ -13,16 +13,36 @@ export class InstanceMap {
   private readonly numbers = new Map<string, number>();
   private readonly keys = new Map<number, string>();
   private next = 1;
+  /** Claimed numbers ahead of the counter whose keys were retired (made at the first). */
+  private retiredAhead: Set<number> | undefined;
 
   /** The instance number of `key`, allocating the next one on first sight. */
   numberOf(key: string): number {
     let n = this.numbers.get(key);
     if (n === undefined) {
+      // Past numbers claimed ahead of the counter (claim): they belong to their keys.
+      while (this.keys.has(this.next) || this.retiredAhead?.has(this.next)) {
+        this.retiredAhead?.delete(this.next);
+        this.next++;
+      }
       n = this.next++;
       this.numbers.set(key, n);
       this.keys.set(n, key);
     }
     return n;
+  }
+
+  /**
+   * Gives `key` number `n`, a number the agent kept from an earlier run (a row a Controller
+   * added, saved in the store), before the rows found on the device are numbered: the counter
+   * passes over it. False when `n` belongs to another key already.
+   */
+  claim(key: string, n: number): boolean {
+    if (this.numbers.get(key) === n) return true;
+    if (this.keys.has(n) || this.numbers.has(key)) return false;
+    this.numbers.set(key, n);
+    this.keys.set(n, key);
+    return true;
   }
 
   /** The number of `key` if it has one, without allocating. */
@@ -61,6 +81,8 @@ export class InstanceMap {
     if (n === undefined) return;
     this.numbers.delete(key);
     this.keys.delete(n);
+    // A claimed number ahead of the counter is not handed out again either.
+    if (n >= this.next) (this.retiredAhead ??= new Set()).add(n);
   }
 
   /**

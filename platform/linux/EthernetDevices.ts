@@ -7,10 +7,13 @@
  * table listing and per IP interface.
  *
  * Every scan numbers every device in both tables in ifindex order, so the numbers do not depend
- * on which object a Get happens to read first (an IP.Interface before the Ethernet tables).
+ * on which object a Get happens to read first (an IP.Interface before the Ethernet tables). Link
+ * rows are the devices' own and those a Controller added or deleted (ethernet-link-rows.ts).
  */
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import { cachedSource, type CachedSource } from '../../datamodel/tree/binding-helpers.js';
+import type { DataStore } from '../../datamodel/store/DataStore.js';
+import { EthernetLinkRows } from '../ethernet-link-rows.js';
 import type { LinuxContext } from './LinuxContext.js';
 import { ethernetDevices } from './net-devices.js';
 
@@ -23,20 +26,22 @@ export interface EthernetLinks {
 export class EthernetDevices implements EthernetLinks {
   /** Device.Ethernet.Interface.{i}, by device name. */
   readonly interfaces = new InstanceMap();
-  /** Device.Ethernet.Link.{i}, by device name (the name of the Interface it sits on). */
-  readonly links = new InstanceMap();
+  /** Device.Ethernet.Link.{i}: one over each device unless a Controller deleted it, and those it added. */
+  readonly links: EthernetLinkRows;
   private readonly scan: CachedSource<readonly string[]>;
 
-  /** `only` names the Ethernet devices instead of detecting them (LinuxOptions.ethernetInterfaces). */
+  /** `only` names the Ethernet devices instead of detecting them (LinuxOptions.ethernetInterfaces); `store` keeps the Links a Controller added and deleted. */
   constructor(
     private readonly ctx: LinuxContext,
     only?: readonly string[],
+    store?: DataStore,
   ) {
+    this.links = new EthernetLinkRows(store);
     this.scan = cachedSource(
       async () => {
         const found = (await ethernetDevices(ctx.files, only)).map((d) => d.name);
         this.interfaces.list(found);
-        this.links.list(found);
+        this.links.rows(found);
         return found;
       },
       { maxAgeMs: ctx.cacheMs, now: ctx.now },
@@ -49,6 +54,12 @@ export class EthernetDevices implements EthernetLinks {
   }
 
   async linkPath(name: string): Promise<string> {
-    return (await this.names()).includes(name) ? `Device.Ethernet.Link.${this.links.numberOf(name)}` : '';
+    const n = this.links.linkOf(name, await this.names());
+    return n === undefined ? '' : `Device.Ethernet.Link.${n}`;
+  }
+
+  /** The device Link `n` names now (undefined: no such Link, or on no device). */
+  async linkDevice(n: number): Promise<string | undefined> {
+    return this.links.rows(await this.names()).find((r) => r.n === n)?.dev;
   }
 }

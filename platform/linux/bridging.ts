@@ -119,9 +119,9 @@ export function registerBridging(ctx: LinuxContext, links: LinkSnapshot, changes
   /** A member's LowerLayers: its Ethernet.Interface, when the Ethernet objects are served. */
   const lowerLayer = async (dev: string): Promise<string> => (ethernet && (await ethernet.names()).includes(dev) ? `Device.Ethernet.Interface.${ethernet.interfaces.numberOf(dev)}` : '');
   /** The device a LowerLayers value names (an Ethernet.Interface or Ethernet.Link row); 7012 otherwise. */
-  const deviceOf = (ref: Value | undefined, path: string): string => {
+  const deviceOf = async (ref: Value | undefined, path: string): Promise<string> => {
     const m = typeof ref === 'string' ? /^Device\.Ethernet\.(Interface|Link)\.(\d+)\.?$/.exec(ref) : null;
-    const dev = m && ethernet ? (m[1] === 'Interface' ? ethernet.interfaces : ethernet.links).keyOf(Number(m[2])) : undefined;
+    const dev = m && ethernet ? (m[1] === 'Interface' ? ethernet.interfaces.keyOf(Number(m[2])) : await ethernet.linkDevice(Number(m[2]))) : undefined;
     if (dev === undefined) throw new UspError(ErrorCode.InvalidValue, `${path}LowerLayers: ${JSON.stringify(ref ?? '')} names no Ethernet.Interface or Ethernet.Link`, { path });
     return dev;
   };
@@ -225,7 +225,7 @@ export function registerBridging(ctx: LinuxContext, links: LinkSnapshot, changes
         await ctx.ip.run(['link', 'set', 'dev', dev, 'type', 'bridge_slave', ...stp], path);
       }
       if (LowerLayers !== undefined && !management) {
-        const to = deviceOf(LowerLayers, path);
+        const to = await deviceOf(LowerLayers, path);
         if (to !== dev) {
           ctx.ip.requireManaged(dev, path);
           ctx.ip.requireManaged(to, path);
@@ -239,7 +239,7 @@ export function registerBridging(ctx: LinuxContext, links: LinkSnapshot, changes
       }
       const args = linkArgs(rest, path, '');
       if (args.length === 0) return;
-      const target = LowerLayers !== undefined && !management ? deviceOf(LowerLayers, path) : dev;
+      const target = LowerLayers !== undefined && !management ? await deviceOf(LowerLayers, path) : dev;
       ctx.ip.requireManaged(target, path);
       await ctx.ip.run(['link', 'set', 'dev', target, ...args], path);
     },
@@ -250,7 +250,7 @@ export function registerBridging(ctx: LinuxContext, links: LinkSnapshot, changes
       if (params.LowerLayers === undefined || params.LowerLayers === '') {
         throw new UspError(ErrorCode.ObjectCouldNotBeCreated, `${path}: give LowerLayers (the Ethernet.Interface to attach) in the Add`, { path });
       }
-      const dev = deviceOf(params.LowerLayers, path);
+      const dev = await deviceOf(params.LowerLayers, path);
       ctx.ip.requireManaged(bridge.link.ifname, path);
       ctx.ip.requireManaged(dev, path);
       await ctx.ip.run(['link', 'set', 'dev', dev, 'master', bridge.link.ifname, ...(params.Enable === true ? ['up'] : [])], path);

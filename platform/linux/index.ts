@@ -142,7 +142,7 @@ export interface LinuxOptions extends HostRoots {
   log?: Logger;
   /** Firmware banks (FirmwareImage.{i}) behind the firmware hook, started by the caller. */
   firmware?: StagedFirmware;
-  /** The agent's store: keeps the DeviceInfo identity the factory defaults set (device-info.ts), the temperature sensors' settings and the disabled RMONStats rows. */
+  /** The agent's store: keeps the DeviceInfo identity the factory defaults set (device-info.ts), the temperature sensors' settings, the disabled RMONStats rows and the Ethernet.Links a Controller added or deleted. */
   store?: DataStore;
 }
 
@@ -219,7 +219,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     ctx.log?.debug('linux identity', { ...identity });
   }
   // IP.Interface.LowerLayers names Ethernet.Link rows only when this platform serves them.
-  const ethernet = areas.has('Ethernet') ? new EthernetDevices(ctx, opts.ethernetInterfaces) : undefined;
+  const ethernet = areas.has('Ethernet') ? new EthernetDevices(ctx, opts.ethernetInterfaces, opts.store) : undefined;
   // One `ip monitor link` for every table that serves LastChange: they read the same netdevs.
   const changes = new LinkChanges(runner, now, opts.log);
   if (ethernet || areas.has('IP')) {

@@ -37,7 +37,7 @@ const STATS_FILES: Readonly<Record<string, string>> = {
  * defines (Link.Stats has no Collisions). `deviceOf` names the netdev of an instance, or throws
  * 7016 for an instance that never existed.
  */
-export function registerDeviceStats(ctx: LinuxContext, supportedPath: string, deviceOf: (keys: InstanceKeys) => string): void {
+export function registerDeviceStats(ctx: LinuxContext, supportedPath: string, deviceOf: (keys: InstanceKeys) => string | undefined | Promise<string | undefined>): void {
   const { files } = ctx;
   // Counter widths differ per parameter (StatsCounter32 / StatsCounter64): take them from the schema.
   const types = new Map(ctx.model.requireNode(supportedPath).def.params.map((p) => [p.name, p.type]));
@@ -47,7 +47,9 @@ export function registerDeviceStats(ctx: LinuxContext, supportedPath: string, de
   ctx.model.register(supportedPath, {
     params: [...names, ...classNames],
     get: async (keys) => {
-      const name = deviceOf(keys);
+      const name = await deviceOf(keys);
+      // A row on no device (an Ethernet.Link a Controller added without LowerLayers) counts nothing.
+      if (name === undefined) return {};
       const [raw, counts] = await Promise.all([
         Promise.all(names.map((n) => files.attr(files.sys('class', 'net', name, 'statistics', STATS_FILES[n]!)))),
         classNames.length > 0 ? classes?.of(name) : undefined,

@@ -8,14 +8,12 @@
  *   LastChange: since the agent saw the port's Status change (status-seen.ts, as bridge ports).
  * - Link.{i}: the layer-2 devices IP interfaces sit on: every device that is neither a
  *   bridge member, nor wireless (those are WiFi.SSID), nor loopback; e.g. br-lan, eth1, eth1.2.
- *   LowerLayers names the Ethernet.Interface of a port, a bridge's its management
- *   Bridging.Bridge.{i}.Port (bridging.ts, registered later, so reached through `stack`); a
- *   VLAN device's would name a VLANTermination, which is not served, so theirs is empty.
- *   LastChange: since the agent saw the Link's Status change, counted apart from the port's
- *   (a Link over a port without carrier is LowerLayerDown while the port is Down).
+ *   A Controller may add and delete them (ethernet-link.ts, with their LowerLayers and LastChange).
  */
 import type { Value } from '../../datamodel/value/Value.js';
+import type { DataStore } from '../../datamodel/store/DataStore.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
+import { registerEthernetLinks } from './ethernet-link.js';
 import { mac, noSuchInstance, u32, u64 } from './convert.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
 import { StatusSeen } from '../status-seen.js';
@@ -42,24 +40,21 @@ export interface BridgeStack {
 }
 
 /** Serves Device.Ethernet.Interface.{i}.(Stats.) and Device.Ethernet.Link.{i}.(Stats.). */
-export function registerEthernet(ctx: OpenWrtContext, stack: BridgeStack = {}): EthernetLinks {
+export function registerEthernet(ctx: OpenWrtContext, stack: BridgeStack = {}, store?: DataStore): EthernetLinks {
   const { model } = ctx;
   const ports = new InstanceMap();
-  const links = new InstanceMap();
   const seen = new StatusSeen(ctx.now);
-  const linkSeen = new StatusSeen(ctx.now);
   // Numbers are handed out on every reading, in name order, so they do not depend on which
   // object a Get happens to read first.
   const read = async () => {
     const c = classify(await ctx.ubus<DeviceStatusMap>('network.device', 'status'));
     ports.list(c.ports.keys());
-    links.list(c.links.keys());
     return c;
   };
-  const device = async (map: InstanceMap, which: 'ports' | 'links', n: number | undefined): Promise<[string, DeviceStatus]> => {
+  const device = async (map: InstanceMap, which: 'ports', n: number | undefined): Promise<[string, DeviceStatus]> => {
     const name = map.keyOf(n);
     const d = (await read())[which].get(name ?? '');
-    if (name === undefined || !d) throw noSuchInstance(which === 'ports' ? 'Ethernet interface' : 'Ethernet link', n);
+    if (name === undefined || !d) throw noSuchInstance('Ethernet interface', n);
     return [name, d];
   };
 
@@ -118,43 +113,30 @@ export function registerEthernet(ctx: OpenWrtContext, stack: BridgeStack = {}): 
     },
   });
 
-  model.register('Device.Ethernet.Link.{i}.', {
-    params: ['Enable', 'Status', 'Name', 'LastChange', 'LowerLayers', 'MTU', 'MACAddress'],
-    list: async () => links.list((await read()).links.keys()),
-    get: async ([n]) => {
-      const [name, d] = await device(links, 'links', n);
-      const port = (await read()).ports.has(name) ? ports.numberOf(name) : undefined;
-      let s = deviceStatus(d);
-      if (s === 'Down' && d.up && port !== undefined) s = 'LowerLayerDown';
-      const lower =
-        port !== undefined
-          ? `Device.Ethernet.Interface.${port}`
-          : // A failing `uci show network` fails Bridging, not the Ethernet tree: the reference is then unknown.
-            Array.isArray(d['bridge-members'])
-            ? ((await stack.managementPort?.(name).catch(() => '')) ?? '')
-            : '';
-      return { Enable: d.up === true, Status: s, Name: name, LastChange: linkSeen.lastChange(name, s), MACAddress: mac(d.macaddr), MTU: u32(d.mtu), LowerLayers: lower };
+  const lookup = registerEthernetLinks(
+    ctx,
+    {
+      read,
+      portNumber: (name) => ports.numberOf(name),
+      portName: (n) => ports.keyOf(n),
+      managementPort: (name) => stack.managementPort?.(name) ?? Promise.resolve(''),
     },
-  });
+    store,
+  );
   model.register('Device.Ethernet.Link.{i}.Stats.', {
     params: [...STATS, ...packetStatsParams(ctx)],
-    get: async ([n]) => {
-      const [name, d] = await device(links, 'links', n);
+    get: async (keys) => {
+      const found = await lookup.deviceOf(keys);
+      // A Link on no device counts nothing.
+      if (!found) return {};
+      const [name, d] = found;
       return { ...stats(d.statistics), ...(await packetStats(ctx, name)) };
     },
   });
 
   return {
-    linkPath: async (name) => {
-      if (!name || !(await read()).links.has(name)) return '';
-      return `Device.Ethernet.Link.${links.numberOf(name)}`;
-    },
-    linkName: async (reference) => {
-      const m = /^Device\.Ethernet\.Link\.(\d+)\.?$/.exec(reference.trim());
-      const present = (await read()).links;
-      const name = m ? links.keyOf(Number(m[1])) : undefined;
-      return name !== undefined && present.has(name) ? name : undefined;
-    },
+    linkPath: lookup.linkPath,
+    linkName: lookup.linkName,
     interfacePath: async (name) => {
       if (!name || !(await read()).ports.has(name)) return '';
       return `Device.Ethernet.Interface.${ports.numberOf(name)}`;

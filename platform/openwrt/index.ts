@@ -115,7 +115,7 @@ export interface OpenWrtOptions {
   ntpStateFile?: string;
   /** Where sysfs is mounted, for the temperature sensors and the IoT capabilities (LEDs, power supplies; default /sys). */
   sysRoot?: string;
-  /** The agent's store: keeps the temperature sensors' settings, the disabled RMONStats rows and the Device.Hosts.AccessControl. rows (access-control.ts); without one the settings last until the agent stops and AccessControl is not served. */
+  /** The agent's store: keeps the temperature sensors' settings, the disabled RMONStats rows, the Device.Hosts.AccessControl. rows (access-control.ts) and the Ethernet.Links a Controller added or deleted (ethernet-link.ts); without one the settings last until the agent stops and AccessControl is not served. */
   store?: DataStore;
 }
 
@@ -179,7 +179,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   if (opts.firmware) registerStagedFirmwareImages(model, opts.firmware);
   // Ethernet.Link of a bridge stacks on the Bridging management port, registered below.
   const bridgeStack: BridgeStack = {};
-  const ethernet = registerEthernet(ctx, bridgeStack);
+  const ethernet = registerEthernet(ctx, bridgeStack, opts.store);
   registerEthernetRmon(ctx, ethernet, opts.store);
   const ip = registerIP(ctx, ethernet, uci);
   registerIPGlobals(ctx, uci);

@@ -43,4 +43,19 @@ describe('InstanceMap', () => {
     expect(e).toBeInstanceOf(UspError);
     expect((e as UspError).code).toBe(ErrorCode.ObjectDoesNotExist);
   });
+
+  it('claim gives a kept number to its key; the counter passes over claimed numbers, also once retired', () => {
+    const m = new InstanceMap();
+    expect(m.claim('added', 2)).toBe(true);
+    expect(m.list(['a', 'b', 'c'])).toEqual([1, 3, 4]);
+    expect(m.keyOf(2)).toBe('added');
+    expect(m.claim('other', 2)).toBe(false);
+    expect(m.claim('added', 2)).toBe(true);
+    const n = new InstanceMap();
+    n.claim('x', 5);
+    n.retire('x');
+    expect(n.list(['a'])).toEqual([1]);
+    n.list(['b', 'c', 'd', 'e']);
+    expect(n.peek('e')).toBe(6);
+  });
 });
