@@ -143,6 +143,8 @@ export interface AgentOptions {
   dnsmasq?: boolean;
   /** `--access-control nftables|off`: Device.Hosts.AccessControl. as the agent's own nftables table (Linux); default on where possible. */
   accessControl?: boolean;
+  /** `--dhcp-client udhcpc|off`: Device.DHCPv4.Client.{i}. through busybox udhcpc children the agent runs (Linux); default off. */
+  dhcpClient?: boolean;
   /**
    * Where the live platform's programs are (ubus, uci, /etc/init.d/...; an absolute command is
    * looked up inside it too). Default: PATH. The integration tests point it at stand-ins.
@@ -282,6 +284,7 @@ export class Agent {
         time: opts.time,
         dnsmasq: opts.dnsmasq,
         accessControl: opts.accessControl,
+        dhcpClient: opts.dhcpClient,
         commandPath: opts.platformCommandPath,
       },
       pluginPlatforms,

@@ -96,6 +96,7 @@ const linux: PlatformEntry = {
       time: opts.time,
       dnsmasq: opts.dnsmasq,
       accessControl: opts.accessControl,
+      dhcpClient: opts.dhcpClient,
       store: opts.store,
     });
     // SoftwareModules: units as supervised processes, and as OCI containers when crun or runc is installed.

@@ -22,7 +22,15 @@ import { fleetCommand } from './commands/fleet-command.js';
 import { parseRunFast, type RunOptionValues } from './run-fast-path.js';
 import { timeSetting } from '../defaults/time-option.js';
 import type { TimeSettings } from '../../platform/linux/time.js';
-import { checkManageDns, parseManageInterfacesOption, parsePacketCountersOption, parseNatOption, parseDnsmasqOption, parseAccessControlOption } from '../defaults/manage-interfaces.js';
+import {
+  checkManageDns,
+  parseManageInterfacesOption,
+  parsePacketCountersOption,
+  parseNatOption,
+  parseDnsmasqOption,
+  parseAccessControlOption,
+  parseDhcpClientOption,
+} from '../defaults/manage-interfaces.js';
 
 /** Exit code when the agent cannot start (bad defaults, port in use): procd should not respawn fast. */
 export const EXIT_START_FAILED = 2;
@@ -48,6 +56,7 @@ interface RunArgs {
   time?: boolean | TimeSettings;
   dnsmasq?: boolean;
   accessControl?: boolean;
+  dhcpClient?: boolean;
 }
 
 /** Set once SIGTERM/SIGINT arrived: a start that fails after it is a stop, not a start failure. */
@@ -95,6 +104,7 @@ async function run(args: RunArgs): Promise<void> {
     deviceImageDir: fileImageDir,
     dnsmasq: fileDnsmasq,
     accessControl: fileAccess,
+    dhcpClient: fileDhcpClient,
   } = readDefaultsFileWithPlugins(args.defaults);
   const plugins = [...filePlugins, ...(args.plugins ?? [])];
   // The command line wins over the defaults file's `$manageInterfaces` (an operator's override).
@@ -105,6 +115,7 @@ async function run(args: RunArgs): Promise<void> {
   const deviceImageDir = args.deviceImageDir ?? fileImageDir;
   const dnsmasq = args.dnsmasq ?? fileDnsmasq;
   const accessControl = args.accessControl ?? fileAccess;
+  const dhcpClient = args.dhcpClient ?? fileDhcpClient;
   // Holds the event loop open while the agent runs, even with no MTP enabled (an agent with no
   // reachable controller still keeps its state and timers; Node would otherwise exit with 13).
   const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -137,6 +148,7 @@ async function run(args: RunArgs): Promise<void> {
         time: args.time,
         dnsmasq,
         accessControl,
+        dhcpClient,
         ...args.firmware,
       });
       current = await starting;
@@ -192,6 +204,7 @@ async function runCommand(a: RunOptionValues): Promise<void> {
       time: timeSetting(a.time, a['time-zone-file']),
       dnsmasq: a.dnsmasq === undefined ? undefined : parseDnsmasqOption(a.dnsmasq),
       accessControl: a['access-control'] === undefined ? undefined : parseAccessControlOption(a['access-control']),
+      dhcpClient: a['dhcp-client'] === undefined ? undefined : parseDhcpClientOption(a['dhcp-client']),
     });
   } catch (e) {
     // After SIGTERM the signal handler exits 0 once the stop is done: a start it cut short is no failure.
@@ -266,6 +279,11 @@ export async function main(argv: string[]): Promise<void> {
           .option('access-control', {
             type: 'string',
             describe: "nftables | off: serve Device.Hosts.AccessControl. (per-device Internet access) as the agent's own nftables table on Linux (default nftables where nft runs with CAP_NET_ADMIN)",
+          })
+          .option('dhcp-client', {
+            type: 'string',
+            describe:
+              "udhcpc | off: serve Device.DHCPv4.Client.{i}. through busybox udhcpc children the agent runs on Linux, on interfaces of --manage-interfaces (default off: leave DHCP to the host's network manager)",
           })
           .option('firmware-staging', {
             type: 'string',

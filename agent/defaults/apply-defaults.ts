@@ -27,6 +27,8 @@ import {
   dnsmasqFromFile,
   ACCESS_CONTROL_KEY,
   accessControlFromFile,
+  DHCP_CLIENT_KEY,
+  dhcpClientFromFile,
 } from './manage-interfaces.js';
 
 export type DefaultsFile = Record<string, string | number | boolean>;
@@ -61,7 +63,7 @@ export function readDefaultsFile(file: string): DefaultsFile {
  * The file's TR-181 values, the plugins its `$plugins` names (absolute paths) and the interfaces
  * its `$manageInterfaces` lets controllers reconfigure and the resolv.conf its `$manageDns` lets
  * them rewrite, whether `$packetCounters` lets it count packets with nftables and `$nat` keep
- * its NAT table and `$accessControl` its access control table (manage-interfaces.ts; undefined: not set).
+ * its NAT table, `$accessControl` its access control table and `$dhcpClient` its udhcpc children (manage-interfaces.ts; undefined: not set).
  */
 export function readDefaultsFileWithPlugins(file: string): {
   defaults: DefaultsFile;
@@ -73,6 +75,7 @@ export function readDefaultsFileWithPlugins(file: string): {
   deviceImageDir?: string;
   dnsmasq?: boolean;
   accessControl?: boolean;
+  dhcpClient?: boolean;
 } {
   let doc: unknown;
   try {
@@ -90,6 +93,7 @@ export function readDefaultsFileWithPlugins(file: string): {
     [DEVICE_IMAGE_DIR_KEY]: imageDir,
     [DNSMASQ_KEY]: dnsmasqSetting,
     [ACCESS_CONTROL_KEY]: accessSetting,
+    [DHCP_CLIENT_KEY]: dhcpClientSetting,
     ...defaults
   } = doc as Record<string, unknown>;
   for (const [k, v] of Object.entries(defaults)) {
@@ -107,6 +111,7 @@ export function readDefaultsFileWithPlugins(file: string): {
   }
   const dnsmasq = dnsmasqFromFile(dnsmasqSetting, file);
   const accessControl = accessControlFromFile(accessSetting, file);
+  const dhcpClient = dhcpClientFromFile(dhcpClientSetting, file);
   return {
     defaults: defaults as DefaultsFile,
     plugins: ((plugins ?? []) as string[]).map((p) => resolve(dirname(file), p)),
@@ -117,6 +122,7 @@ export function readDefaultsFileWithPlugins(file: string): {
     ...(typeof imageDir === 'string' ? { deviceImageDir: resolve(dirname(file), imageDir) } : {}),
     ...(dnsmasq !== undefined ? { dnsmasq } : {}),
     ...(accessControl !== undefined ? { accessControl } : {}),
+    ...(dhcpClient !== undefined ? { dhcpClient } : {}),
   };
 }
 

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyDefaults, DefaultsError, readDefaultsFileWithPlugins } from '../../../agent/defaults/apply-defaults.js';
-import { parseAccessControlOption, parseNatOption, parseDnsmasqOption, parsePacketCountersOption } from '../../../agent/defaults/manage-interfaces.js';
+import { parseAccessControlOption, parseDhcpClientOption, parseNatOption, parseDnsmasqOption, parsePacketCountersOption } from '../../../agent/defaults/manage-interfaces.js';
 import { registerLocalAgent } from '../../../agent/localagent/register-local-agent.js';
 import { Schema } from '../../../datamodel/schema/Schema.js';
 import { DataStore } from '../../../datamodel/store/DataStore.js';
@@ -144,6 +144,20 @@ describe('factory defaults', () => {
     writeFileSync(file, JSON.stringify({ $dnsmasq: 1 }));
     expect(() => readDefaultsFileWithPlugins(file)).toThrow(/\$dnsmasq .*must be "on" or "off"/);
     expect([parseDnsmasqOption('on'), parseDnsmasqOption('off'), parseDnsmasqOption('dnsmasq')]).toEqual([true, false, true]);
+  });
+
+  it('"$dhcpClient" is a start-up setting ("udhcpc"/"off" or a boolean); --dhcp-client takes udhcpc/off', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'usp-defaults-'));
+    const file = join(dir, 'defaults.json');
+    writeFileSync(file, JSON.stringify({ 'Device.LocalAgent.EndpointID': 'proto::a', $dhcpClient: 'udhcpc' }));
+    expect(readDefaultsFileWithPlugins(file)).toEqual({ defaults: { 'Device.LocalAgent.EndpointID': 'proto::a' }, plugins: [], dhcpClient: true });
+    writeFileSync(file, JSON.stringify({ $dhcpClient: false }));
+    expect(readDefaultsFileWithPlugins(file).dhcpClient).toBe(false);
+    writeFileSync(file, JSON.stringify({ $dhcpClient: 'dhclient' }));
+    expect(() => readDefaultsFileWithPlugins(file)).toThrow(/\$dhcpClient .*"dhclient": give udhcpc .* or off/);
+    writeFileSync(file, JSON.stringify({ $dhcpClient: 1 }));
+    expect(() => readDefaultsFileWithPlugins(file)).toThrow(/\$dhcpClient .*must be "udhcpc" or "off"/);
+    expect([parseDhcpClientOption('udhcpc'), parseDhcpClientOption('off')]).toEqual([true, false]);
   });
 
   it('"$accessControl" is a start-up setting like "$nat"; --access-control takes nftables/off', () => {
