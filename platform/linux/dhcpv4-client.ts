@@ -25,10 +25,11 @@ import type { CommandBinding, InstanceKeys } from '../../datamodel/tree/binding.
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
-import { type BadParam, invalid, publicValues, type Row, StoredTable } from '../stored-table.js';
+import { invalid, publicValues, type Row, StoredTable } from '../stored-table.js';
 import type { ManagedInterfaces } from './ip-write.js';
 import type { IpInterfaceNames } from './nat.js';
-import { dhcpStatusOf, leaseVariables, optionArgs, optionHex, OWN_OPTIONS, parseLeaseRecord, type UdhcpcLease } from './udhcpc-lease.js';
+import { dhcpStatusOf, leaseVariables, optionArgs, optionHex, parseLeaseRecord, type UdhcpcLease } from './udhcpc-lease.js';
+import { duplicateKey, optionProblems } from '../dhcpv4-client-options.js';
 import { UdhcpcProcess, type UdhcpcSpec, writeUdhcpcScript } from './udhcpc-process.js';
 
 const CLIENT = 'Device.DHCPv4.Client.{i}.';
@@ -227,7 +228,7 @@ export class LinuxDhcpv4Client {
     if (device === 'lo') throw bad('the loopback interface has no DHCP server to ask');
     if (!this.opts.managed.has(device)) throw bad(`the agent does not manage device ${device} (--manage-interfaces): a DHCP client would change its addresses`);
     const other = this.clients.rows([]).find(([m, r]) => m !== n && deviceOf(r) === device);
-    if (other) throw duplicate('Interface', `Device.DHCPv4.Client.${other[0]}. already runs on ${device}`);
+    if (other) throw duplicateKey('Interface', `Device.DHCPv4.Client.${other[0]}. already runs on ${device}`);
     out[DEVICE_KEY] = device;
     return out;
   }
@@ -253,24 +254,6 @@ export class LinuxDhcpv4Client {
     values.LeaseTimeRemaining = !bound || !Number.isFinite(seconds) ? 0 : seconds >= INFINITE ? -1 : Math.max(0, Math.round(seconds - (now - lease.at) / 1000));
     return values;
   }
-}
-
-/** What is wrong with a SentOption or ReqOption row: its Tag (1-254, not one udhcpc sets itself, unique in the client). */
-export function optionProblems(keys: InstanceKeys, merged: Record<string, Value>, changes: Record<string, Value>, siblings: Array<[number, Row]>, requested: boolean): BadParam[] {
-  const bad: BadParam[] = [];
-  const tag = Number(merged.Tag);
-  if (changes.Tag !== undefined) {
-    if (!Number.isInteger(tag) || tag < 1 || tag > 254) bad.push({ param: 'Tag', message: `${String(changes.Tag)} is not a DHCP option tag (1-254)` });
-    else if (!requested && OWN_OPTIONS.has(tag)) bad.push({ param: 'Tag', message: `option ${tag} is set by the DHCP client itself` });
-  }
-  const self = keys[keys.length - 1];
-  // Tag is the table's unique key (TR-181): a second row with it is 7025, as any unique key.
-  if (bad.length === 0 && changes.Tag !== undefined && siblings.some(([m, r]) => m !== self && Number(r.Tag) === tag)) throw duplicate('Tag', `another row of this client has Tag ${tag}`);
-  return bad;
-}
-
-function duplicate(param: string, message: string): UspError {
-  return new UspError(ErrorCode.DuplicateUniqueKey, `${param}: ${message}`, { paramErrors: [{ param, message, code: ErrorCode.DuplicateUniqueKey }] });
 }
 
 function deviceOf(row: Row): string | undefined {

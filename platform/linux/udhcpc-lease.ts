@@ -123,9 +123,6 @@ export function optionHex(tag: number, vars: ReadonlyMap<string, string>): strin
   }
 }
 
-/** Options udhcpc puts into every message itself: a SentOption cannot replace them. */
-export const OWN_OPTIONS: ReadonlySet<number> = new Set([50, 53, 54, 55, 57]);
-
 /** udhcpc's arguments for the sent and requested options (hex values only: no text reaches a shell). */
 export function optionArgs(sent: ReadonlyArray<{ tag: number; hex: string }>, requested: readonly number[]): string[] {
   const args: string[] = [];
