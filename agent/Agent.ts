@@ -145,6 +145,8 @@ export interface AgentOptions {
   accessControl?: boolean;
   /** `--mqtt-broker mosquitto|off`: Device.MQTT.Broker.{i}. through Mosquitto (Linux: the agent's own; OpenWrt: its UCI); default off. */
   mqttBroker?: boolean;
+  /** `--dhcp-client udhcpc|off`: Device.DHCPv4.Client.{i}. through busybox udhcpc children the agent runs (Linux); default off. */
+  dhcpClient?: boolean;
   /**
    * Where the live platform's programs are (ubus, uci, /etc/init.d/...; an absolute command is
    * looked up inside it too). Default: PATH. The integration tests point it at stand-ins.
@@ -285,6 +287,7 @@ export class Agent {
         dnsmasq: opts.dnsmasq,
         accessControl: opts.accessControl,
         mqttBroker: opts.mqttBroker,
+        dhcpClient: opts.dhcpClient,
         commandPath: opts.platformCommandPath,
       },
       pluginPlatforms,

@@ -97,6 +97,7 @@ const linux: PlatformEntry = {
       dnsmasq: opts.dnsmasq,
       accessControl: opts.accessControl,
       mqttBroker: opts.mqttBroker,
+      dhcpClient: opts.dhcpClient,
       store: opts.store,
       deviceSysRoot: deviceSysRoot(),
     });

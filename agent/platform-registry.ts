@@ -58,6 +58,8 @@ export interface PlatformOptions {
   accessControl?: boolean;
   /** `--mqtt-broker mosquitto|off`: Device.MQTT.Broker.{i}. through Mosquitto (Linux, OpenWrt); undefined or false, not served. */
   mqttBroker?: boolean;
+  /** `--dhcp-client udhcpc|off`: Device.DHCPv4.Client.{i}. through busybox udhcpc (Linux); undefined, off. */
+  dhcpClient?: boolean;
   /** Firmware on live platforms: the hook (`--firmware-hook`), staging directory, data directory for markers. */
   firmware?: LiveFirmwareOptions;
   /** Where OpenWrt's programs are (absolute ones such as /etc/init.d/firewall are looked up inside it); default PATH. */

@@ -22,7 +22,15 @@ import { fleetCommand } from './commands/fleet-command.js';
 import { parseRunFast, type RunOptionValues } from './run-fast-path.js';
 import { timeSetting } from '../defaults/time-option.js';
 import { parseMqttBrokerOption } from '../defaults/mqtt-broker-option.js';
-import { checkManageDns, parseManageInterfacesOption, parsePacketCountersOption, parseNatOption, parseDnsmasqOption, parseAccessControlOption } from '../defaults/manage-interfaces.js';
+import {
+  checkManageDns,
+  parseManageInterfacesOption,
+  parsePacketCountersOption,
+  parseNatOption,
+  parseDnsmasqOption,
+  parseAccessControlOption,
+  parseDhcpClientOption,
+} from '../defaults/manage-interfaces.js';
 
 /** Exit code when the agent cannot start (bad defaults, port in use): procd should not respawn fast. */
 export const EXIT_START_FAILED = 2;
@@ -51,6 +59,7 @@ interface RunArgs {
   dnsmasq?: boolean;
   accessControl?: boolean;
   mqttBroker?: boolean;
+  dhcpClient?: boolean;
 }
 
 /** Set once SIGTERM/SIGINT arrived: a start that fails after it is a stop, not a start failure. */
@@ -101,6 +110,7 @@ async function run(args: RunArgs): Promise<void> {
     mqttBroker: fileBroker,
     time: fileTime,
     timeZoneFile: fileZone,
+    dhcpClient: fileDhcpClient,
   } = readDefaultsFileWithPlugins(args.defaults);
   const plugins = [...filePlugins, ...(args.plugins ?? [])];
   // The command line wins over the defaults file's `$manageInterfaces` (an operator's override).
@@ -113,6 +123,7 @@ async function run(args: RunArgs): Promise<void> {
   const accessControl = args.accessControl ?? fileAccess;
   const mqttBroker = args.mqttBroker ?? fileBroker;
   const time = timeSetting(args.time ?? fileTime, args.timeZoneFile ?? fileZone);
+  const dhcpClient = args.dhcpClient ?? fileDhcpClient;
   // Holds the event loop open while the agent runs, even with no MTP enabled (an agent with no
   // reachable controller still keeps its state and timers; Node would otherwise exit with 13).
   const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -146,6 +157,7 @@ async function run(args: RunArgs): Promise<void> {
         dnsmasq,
         accessControl,
         mqttBroker,
+        dhcpClient,
         ...args.firmware,
       });
       current = await starting;
@@ -203,6 +215,7 @@ async function runCommand(a: RunOptionValues): Promise<void> {
       dnsmasq: a.dnsmasq === undefined ? undefined : parseDnsmasqOption(a.dnsmasq),
       accessControl: a['access-control'] === undefined ? undefined : parseAccessControlOption(a['access-control']),
       mqttBroker: a['mqtt-broker'] === undefined ? undefined : parseMqttBrokerOption(a['mqtt-broker']),
+      dhcpClient: a['dhcp-client'] === undefined ? undefined : parseDhcpClientOption(a['dhcp-client']),
     });
   } catch (e) {
     // After SIGTERM the signal handler exits 0 once the stop is done: a start it cut short is no failure.
@@ -281,6 +294,11 @@ export async function main(argv: string[]): Promise<void> {
           .option('mqtt-broker', {
             type: 'string',
             describe: 'mosquitto | off: serve Device.MQTT.Broker.{i}. through a Mosquitto the agent runs on Linux, one per enabled row (default off)',
+          })
+          .option('dhcp-client', {
+            type: 'string',
+            describe:
+              "udhcpc | off: serve Device.DHCPv4.Client.{i}. through busybox udhcpc children the agent runs on Linux, on interfaces of --manage-interfaces (default off: leave DHCP to the host's network manager)",
           })
           .option('firmware-staging', {
             type: 'string',

@@ -44,6 +44,8 @@ export interface RunOptionValues {
   'access-control'?: string;
   /** `--mqtt-broker mosquitto|off`: Device.MQTT.Broker.{i}. through the agent's own Mosquitto (Linux). */
   'mqtt-broker'?: string;
+  /** `--dhcp-client udhcpc|off`: Device.DHCPv4.Client.{i}. through busybox udhcpc (Linux). */
+  'dhcp-client'?: string;
   /** `--plugin FILE`, repeatable (agent/plugins/). */
   plugin?: string[];
 }
@@ -71,6 +73,7 @@ const STRING_OPTIONS = [
   'dnsmasq',
   'access-control',
   'mqtt-broker',
+  'dhcp-client',
 ] as const;
 
 /** What a `--platform` value looks like (plugins' names follow the same rule: agent/plugins/load-plugins.ts). */
@@ -127,6 +130,7 @@ export function parseRunFast(argv: readonly string[]): RunOptionValues | undefin
     dnsmasq: v.dnsmasq,
     'access-control': v['access-control'],
     'mqtt-broker': v['mqtt-broker'],
+    'dhcp-client': v['dhcp-client'],
     plugin: v.plugin,
   };
 }

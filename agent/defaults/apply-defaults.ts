@@ -29,6 +29,8 @@ import {
   dnsmasqFromFile,
   ACCESS_CONTROL_KEY,
   accessControlFromFile,
+  DHCP_CLIENT_KEY,
+  dhcpClientFromFile,
 } from './manage-interfaces.js';
 
 export type DefaultsFile = Record<string, string | number | boolean>;
@@ -63,9 +65,9 @@ export function readDefaultsFile(file: string): DefaultsFile {
  * The file's TR-181 values, the plugins its `$plugins` names (absolute paths) and the interfaces
  * its `$manageInterfaces` lets controllers reconfigure and the resolv.conf its `$manageDns` lets
  * them rewrite, whether `$packetCounters` lets it count packets with nftables and `$nat` keep
- * its NAT table and `$accessControl` its access control table (manage-interfaces.ts), whether `$mqttBroker`
- * runs Mosquitto (mqtt-broker-option.ts), and `$time` and `$timeZoneFile` how Device.Time. is
- * served on Linux (time-option.ts); undefined: not set.
+ * its NAT table, `$accessControl` its access control table and `$dhcpClient` its udhcpc children
+ * (manage-interfaces.ts), whether `$mqttBroker` runs Mosquitto (mqtt-broker-option.ts), and `$time`
+ * and `$timeZoneFile` how Device.Time. is served on Linux (time-option.ts); undefined: not set.
  */
 export function readDefaultsFileWithPlugins(file: string): {
   defaults: DefaultsFile;
@@ -80,6 +82,7 @@ export function readDefaultsFileWithPlugins(file: string): {
   mqttBroker?: boolean;
   time?: boolean;
   timeZoneFile?: string;
+  dhcpClient?: boolean;
 } {
   let doc: unknown;
   try {
@@ -100,6 +103,7 @@ export function readDefaultsFileWithPlugins(file: string): {
     [MQTT_BROKER_KEY]: brokerSetting,
     [TIME_KEY]: timeValue,
     [TIME_ZONE_FILE_KEY]: zoneFileValue,
+    [DHCP_CLIENT_KEY]: dhcpClientSetting,
     ...defaults
   } = doc as Record<string, unknown>;
   for (const [k, v] of Object.entries(defaults)) {
@@ -120,6 +124,7 @@ export function readDefaultsFileWithPlugins(file: string): {
   const mqttBroker = mqttBrokerFromFile(brokerSetting, file);
   const time = timeFromFile(timeValue, file);
   const timeZoneFile = timeZoneFileFromFile(zoneFileValue, file);
+  const dhcpClient = dhcpClientFromFile(dhcpClientSetting, file);
   return {
     defaults: defaults as DefaultsFile,
     plugins: ((plugins ?? []) as string[]).map((p) => resolve(dirname(file), p)),
@@ -133,6 +138,7 @@ export function readDefaultsFileWithPlugins(file: string): {
     ...(mqttBroker !== undefined ? { mqttBroker } : {}),
     ...(time !== undefined ? { time } : {}),
     ...(timeZoneFile !== undefined ? { timeZoneFile } : {}),
+    ...(dhcpClient !== undefined ? { dhcpClient } : {}),
   };
 }
 

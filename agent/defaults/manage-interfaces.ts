@@ -151,3 +151,22 @@ export function accessControlFromFile(value: unknown, file: string): boolean | u
   if (typeof value === 'string') return parseAccessControlOption(value, `factory defaults: ${ACCESS_CONTROL_KEY} (${file})`);
   throw new Error(`factory defaults: ${ACCESS_CONTROL_KEY} (${file}): must be "nftables" or "off"`);
 }
+
+/** The key of the defaults file switching the Linux platform's own DHCPv4 clients (`--dhcp-client`). */
+export const DHCP_CLIENT_KEY = '$dhcpClient';
+
+/** `--dhcp-client` text: udhcpc (also on/true/1) or off (also false/0). */
+export function parseDhcpClientOption(text: string, source = '--dhcp-client'): boolean {
+  const t = text.trim().toLowerCase();
+  if (['udhcpc', 'on', 'true', '1', 'yes'].includes(t)) return true;
+  if (['off', 'false', '0', 'no'].includes(t)) return false;
+  throw new Error(`${source} ${JSON.stringify(text)}: give udhcpc (serve Device.DHCPv4.Client.{i}. through busybox udhcpc children of the agent) or off (run no DHCP client)`);
+}
+
+/** The defaults file's `$dhcpClient` value ("udhcpc"/"off" or true/false), checked; undefined when absent. */
+export function dhcpClientFromFile(value: unknown, file: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string') return parseDhcpClientOption(value, `factory defaults: ${DHCP_CLIENT_KEY} (${file})`);
+  throw new Error(`factory defaults: ${DHCP_CLIENT_KEY} (${file}): must be "udhcpc" or "off"`);
+}

@@ -42,6 +42,7 @@ const LIVE_SOURCES: Record<'linux' | 'openwrt', ReadonlyArray<{ source: string; 
     { source: 'chrony (chronyc answers, --time not off)', objects: ['Device.Time.'] },
     { source: 'dnsmasq (/usr/sbin/dnsmasq, root, --dnsmasq not off)', objects: ['Device.DNS.Relay.', 'Device.DHCPv4.Server.'] },
     { source: 'Mosquitto (/usr/sbin/mosquitto, --mqtt-broker mosquitto)', objects: ['Device.MQTT.Broker.{i}.'] },
+    { source: 'busybox udhcpc (--dhcp-client udhcpc)', objects: ['Device.DHCPv4.Client.{i}.'] },
   ],
   openwrt: [
     { source: 'ModemManager (mmcli answers)', objects: ['Device.Cellular.'] },

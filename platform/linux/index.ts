@@ -53,6 +53,7 @@ import { dnsmasqUsable } from './dnsmasq-process.js';
 import { LinuxMqttBroker } from './mqtt-broker.js';
 import { brokerRunDir, mosquittoUsable } from './mosquitto-conf.js';
 import type { Dhcpv4Clients } from './dhcpv4-clients.js';
+import { LinuxDhcpv4Client } from './dhcpv4-client.js';
 import { AccessControlTables } from '../access-control/AccessControlTables.js';
 import { accessControlUsable, NftAccessBackend } from './access-control-nft.js';
 
@@ -133,6 +134,14 @@ export interface LinuxOptions extends HostRoots {
   accessControl?: boolean;
   /** The nftables table of the access control rules (default usp_agent_access); tests running side by side give each agent its own. */
   accessControlTable?: string;
+  /**
+   * `--dhcp-client udhcpc|off`: Device.DHCPv4.Client.{i}. through a busybox udhcpc the agent runs
+   * per enabled row (dhcpv4-client.ts), kept in `store`. Off unless set: on most hosts another
+   * program (NetworkManager, systemd-networkd, ifupdown) owns DHCP.
+   */
+  dhcpClient?: boolean;
+  /** The busybox program for udhcpc (default `busybox` on PATH). */
+  busyboxBinary?: string;
   /** dnsmasq's lease file, for Device.Hosts' host names and lease times (default: the agent's own dnsmasq's, else DEFAULT_LEASE_FILE; absent: none). */
   leaseFile?: string;
   /** A runner shared with other platforms, so call counts and limits are common. */
@@ -287,6 +296,26 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
       stops.push(() => b.stop());
     } else if (opts.mqttBroker === true) {
       ctx.log?.warn('Device.MQTT.Broker. not served', { why: broker.why ?? 'no data directory to keep its rows in', setting: '--mqtt-broker' });
+    }
+    if (opts.dhcpClient === true && opts.store?.dir) {
+      const c = new LinuxDhcpv4Client({
+        model,
+        store: opts.store,
+        interfaces: ipInterfaceNames(ip.interfaces, ip.links),
+        managed: ctx.ip.managed,
+        dir: opts.store.dir,
+        binary: opts.busyboxBinary,
+        now,
+        log: opts.log,
+      });
+      c.register();
+      loaded.push(() => c.start());
+      stops.push(() => c.stop());
+    } else {
+      ctx.log?.info('Device.DHCPv4.Client. not served', {
+        why: opts.dhcpClient === true ? 'no data directory to keep its rows and files in' : 'off (--dhcp-client udhcpc switches it on)',
+        setting: '--dhcp-client',
+      });
     }
     const dns = dnsSource(ctx, opts.manageDns);
     ctx.log?.info('name servers served from', { file: dns.file, why: dns.why });

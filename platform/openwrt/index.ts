@@ -48,6 +48,7 @@ import { DhcpState } from './DhcpState.js';
 import { registerDHCPv4PoolOptions } from './dhcpv4-pool-options.js';
 import { registerDHCPv4PoolTables } from './dhcpv4-pool-tables.js';
 import { registerDHCPv4Relay } from './dhcpv4-relay.js';
+import { registerDHCPv4Clients } from './dhcpv4-client.js';
 import { registerDHCPv4Server } from './dhcpv4-server.js';
 import { registerHosts } from './hosts.js';
 import { type BridgeStack, registerEthernet } from './ethernet.js';
@@ -191,6 +192,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   const clients = registerDHCPv4PoolTables(dhcp);
   registerDHCPv4PoolOptions(dhcp);
   registerDHCPv4Relay(dhcp, ip);
+  registerDHCPv4Clients(ctx, ip, uci);
   registerDNSRelay(dhcp, ip);
   registerHosts(dhcp, ip, clients, ethernet);
   let access: AccessControlTables | undefined;

@@ -33,13 +33,17 @@ const SERVER_PARAMS = ['Enable', 'Status', 'Alias', 'DNSServer', 'Interface', 'T
 /** The network hands out two servers with the data session: rows 1 and 2 of each table as shipped. */
 const factoryServers = (): number[] => [1, 2];
 
+/** The operator's two resolvers of the gateway with `seed` (RFC 5737 documentation addresses, so they can never be real ones). */
+export function networkDnsServers(seed: number): [string, string] {
+  const rnd = new Prng(seed, 'dns');
+  const first = rnd.int(2, 120);
+  return [`198.51.100.${first}`, `198.51.100.${first + rnd.int(1, 8)}`];
+}
+
 /** Serves Device.DNS., DNS.Client.(Server.{i}.) and DNS.Relay.(Forwarding.{i}.). */
 export function registerDNS(ctx: SimContext, ip: IPState): void {
   const { model } = ctx;
-  const rnd = new Prng(ctx.seed, 'dns');
-  // The operator's resolvers; RFC 5737 documentation addresses, so they can never be real ones.
-  const first = rnd.int(2, 120);
-  const servers = [`198.51.100.${first}`, `198.51.100.${first + rnd.int(1, 8)}`];
+  const servers = networkDnsServers(ctx.seed);
 
   model.register('Device.DNS.', DNS);
 

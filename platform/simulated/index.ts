@@ -18,6 +18,7 @@ import { registerDeviceInfo, SIM_SOFTWARE_VERSION } from './device-info.js';
 import { registerDHCPv4 } from './dhcpv4.js';
 import { registerDHCPv4Relay } from './dhcpv4-relay.js';
 import { registerMqttBroker } from './mqtt-broker.js';
+import { registerDHCPv4Client } from './dhcpv4-client.js';
 import { registerDNS } from './dns.js';
 import { registerEthernetLinks } from './ethernet-link.js';
 import { registerEthernetRmon } from './ethernet-rmon.js';
@@ -181,6 +182,7 @@ export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptio
     const { ip, lanV6 } = lanState!;
     const dhcp = registerDHCPv4(ctx, churn, { ethernet: ethernet!.ports, roster: wifiState!.roster, bsses: wifiState!.bsses, ip });
     registerDHCPv4Relay(ctx, dhcp);
+    registerDHCPv4Client(ctx, ip);
     registerHosts(ctx, churn, dhcp, lanV6);
     registerAccessControl(ctx, dhcp, afterLoad);
     const firewall = registerFirewall(ctx);

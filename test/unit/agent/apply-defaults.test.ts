@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyDefaults, DefaultsError, readDefaultsFileWithPlugins } from '../../../agent/defaults/apply-defaults.js';
-import { parseAccessControlOption, parseNatOption, parseDnsmasqOption, parsePacketCountersOption } from '../../../agent/defaults/manage-interfaces.js';
+import { parseAccessControlOption, parseDhcpClientOption, parseNatOption, parseDnsmasqOption, parsePacketCountersOption } from '../../../agent/defaults/manage-interfaces.js';
 import { timeSetting } from '../../../agent/defaults/time-option.js';
 import { registerLocalAgent } from '../../../agent/localagent/register-local-agent.js';
 import { Schema } from '../../../datamodel/schema/Schema.js';
@@ -167,6 +167,20 @@ describe('factory defaults', () => {
     expect(timeSetting(false, '/etc/localtime')).toBe(false);
     expect(timeSetting(true, '/tmp/tz')).toEqual({ zoneFile: '/tmp/tz' });
     expect(timeSetting(undefined, undefined)).toBeUndefined();
+  });
+
+  it('"$dhcpClient" is a start-up setting ("udhcpc"/"off" or a boolean); --dhcp-client takes udhcpc/off', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'usp-defaults-'));
+    const file = join(dir, 'defaults.json');
+    writeFileSync(file, JSON.stringify({ 'Device.LocalAgent.EndpointID': 'proto::a', $dhcpClient: 'udhcpc' }));
+    expect(readDefaultsFileWithPlugins(file)).toEqual({ defaults: { 'Device.LocalAgent.EndpointID': 'proto::a' }, plugins: [], dhcpClient: true });
+    writeFileSync(file, JSON.stringify({ $dhcpClient: false }));
+    expect(readDefaultsFileWithPlugins(file).dhcpClient).toBe(false);
+    writeFileSync(file, JSON.stringify({ $dhcpClient: 'dhclient' }));
+    expect(() => readDefaultsFileWithPlugins(file)).toThrow(/\$dhcpClient .*"dhclient": give udhcpc .* or off/);
+    writeFileSync(file, JSON.stringify({ $dhcpClient: 1 }));
+    expect(() => readDefaultsFileWithPlugins(file)).toThrow(/\$dhcpClient .*must be "udhcpc" or "off"/);
+    expect([parseDhcpClientOption('udhcpc'), parseDhcpClientOption('off')]).toEqual([true, false]);
   });
 
   it('"$accessControl" is a start-up setting like "$nat"; --access-control takes nftables/off', () => {

@@ -333,9 +333,12 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
       'Device.Ethernet.RMONStats.{i}.',
     ]);
     expect(under('Device.DNS.')).toEqual(['Device.DNS.', 'Device.DNS.Client.', 'Device.DNS.Client.Server.{i}.', 'Device.DNS.Relay.', 'Device.DNS.Relay.Forwarding.{i}.']);
-    // DHCPv4 server, relay and Hosts from dnsmasq (dhcpv4-server.ts, dhcpv4-pool-options.ts, dhcpv4-relay.ts, hosts.ts).
+    // DHCPv4 server, relay and Hosts from dnsmasq (dhcpv4-server.ts, dhcpv4-pool-options.ts, dhcpv4-relay.ts, hosts.ts); clients from netifd (dhcpv4-client.ts).
     expect(under('Device.DHCPv4.')).toEqual([
       'Device.DHCPv4.',
+      'Device.DHCPv4.Client.{i}.',
+      'Device.DHCPv4.Client.{i}.SentOption.{i}.',
+      'Device.DHCPv4.Client.{i}.ReqOption.{i}.',
       'Device.DHCPv4.Server.',
       'Device.DHCPv4.Server.Pool.{i}.',
       'Device.DHCPv4.Server.Pool.{i}.StaticAddress.{i}.',

@@ -1,0 +1,262 @@
+/**
+ * Device.DHCPv4.Client.{i}. (TR-181 DHCPv4Client:1) on generic Linux, through a busybox udhcpc
+ * the agent runs per enabled row (`--dhcp-client udhcpc`; off by default, since on most hosts
+ * NetworkManager, systemd-networkd or ifupdown already own DHCP):
+ *
+ * - Client.{i}, SentOption.{i} and ReqOption.{i} are configuration kept in the agent's store;
+ *   each change is checked before it is kept (7012, nothing kept). Interface must name an
+ *   IP.Interface row whose device the agent manages (`--manage-interfaces`), one Client per
+ *   device; the device is kept beside it (`$device`), as the dnsmasq rows do.
+ * - Once a transaction commits, the children follow the rows (udhcpc-process.ts): a new or
+ *   enabled row starts one, a changed row restarts it, a deleted or disabled row releases its
+ *   lease (DHCPRELEASE) and ends it. Enabled SentOption rows become `-x TAG:HEX`, enabled
+ *   ReqOption rows `-O TAG` in Order (busybox puts its Parameter Request List in tag order).
+ * - Status, DHCPStatus, IPAddress, SubnetMask, IPRouters, DNSServers, DHCPServer,
+ *   LeaseTimeRemaining and ReqOption.{i}.Value are read from what the script last recorded
+ *   (udhcpc-lease.ts); LeaseTimeRemaining counts down from the time it was recorded (-1 for an
+ *   infinite lease).
+ * - Renew() sends SIGUSR1: udhcpc renews at once (or starts selecting when it holds no lease).
+ */
+import { rmSync, statSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '../../datamodel/Logger.js';
+import type { DataStore } from '../../datamodel/store/DataStore.js';
+import type { CommandBinding, InstanceKeys } from '../../datamodel/tree/binding.js';
+import type { DataModel } from '../../datamodel/tree/DataModel.js';
+import { ErrorCode, UspError } from '../../datamodel/UspError.js';
+import type { Value } from '../../datamodel/value/Value.js';
+import { invalid, publicValues, type Row, StoredTable } from '../stored-table.js';
+import type { ManagedInterfaces } from './ip-write.js';
+import type { IpInterfaceNames } from './nat.js';
+import { dhcpStatusOf, leaseVariables, optionArgs, optionHex, parseLeaseRecord, type UdhcpcLease } from './udhcpc-lease.js';
+import { duplicateKey, optionProblems } from '../dhcpv4-client-options.js';
+import { UdhcpcProcess, type UdhcpcSpec, writeUdhcpcScript } from './udhcpc-process.js';
+
+const CLIENT = 'Device.DHCPv4.Client.{i}.';
+const SENT = `${CLIENT}SentOption.{i}.`;
+const REQ = `${CLIENT}ReqOption.{i}.`;
+const DEVICE_KEY = '$device';
+export const MAX_CLIENTS = 4;
+const MAX_OPTIONS = 16;
+const INFINITE = 0xffffffff;
+const LIVE = ['Status', 'DHCPStatus', 'IPAddress', 'SubnetMask', 'IPRouters', 'DNSServers', 'LeaseTimeRemaining', 'DHCPServer'];
+const CLIENT_PARAMS = ['Enable', 'Alias', 'Interface', ...LIVE];
+
+export interface LinuxDhcpv4ClientOptions {
+  model: DataModel;
+  store: DataStore;
+  interfaces: IpInterfaceNames;
+  managed: ManagedInterfaces;
+  /** The agent's data directory: the script, lease and pid files go into `dhcpv4-client/` there. */
+  dir: string;
+  /** The busybox program (default: `busybox` on PATH). */
+  binary?: string;
+  now?: () => number;
+  log?: Logger;
+}
+
+/** The Client rows, their option tables and the udhcpc children. */
+export class LinuxDhcpv4Client {
+  private clients!: StoredTable;
+  private sent!: StoredTable;
+  private req!: StoredTable;
+  private readonly running = new Map<number, UdhcpcProcess>();
+  private readonly dir: string;
+  private readonly script: string;
+  private dirty = false;
+  private applying: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(private readonly opts: LinuxDhcpv4ClientOptions) {
+    this.dir = join(opts.dir, 'dhcpv4-client');
+    this.script = join(this.dir, 'udhcpc.script');
+  }
+
+  private files(n: number): { script: string; leaseFile: string; pidFile: string } {
+    return { script: this.script, leaseFile: join(this.dir, `client-${n}.lease`), pidFile: join(this.dir, `client-${n}.pid`) };
+  }
+
+  register(): void {
+    const { model, store } = this.opts;
+    const changed = (): void => {
+      this.dirty = true;
+    };
+    const renew: CommandBinding = { run: async ({ keys }) => this.renew(keys[0]!) };
+    this.clients = new (class extends StoredTable {
+      readonly commands = { 'Renew()': renew };
+    })(store, model.requireNode(CLIENT), {
+      params: CLIENT_PARAMS,
+      live: new Set(LIVE),
+      max: MAX_CLIENTS,
+      references: ['Interface'],
+      changesOnlyThroughAgent: false,
+      check: async (keys, merged, changes) => this.checkClient(keys[0]!, merged, changes),
+      read: async (keys, row) => this.readClient(keys[0]!, row),
+      apply: changed,
+    });
+    model.register(CLIENT, this.clients);
+    const optionRules = (params: string[], live: string[]) => ({
+      params,
+      live: new Set(live),
+      max: MAX_OPTIONS,
+      check: (keys: InstanceKeys, merged: Record<string, Value>, changes: Record<string, Value>) => {
+        const table = params.includes('Order') ? this.req : this.sent;
+        const bad = optionProblems(keys, merged, changes, table.rows([keys[0]!]), params.includes('Order'));
+        if (bad.length > 0) throw invalid(bad);
+        return merged;
+      },
+      apply: changed,
+    });
+    this.sent = new StoredTable(store, model.requireNode(SENT), {
+      ...optionRules(['Enable', 'Alias', 'Tag', 'Value'], []),
+      read: (_keys, row) => publicValues(row),
+    });
+    model.register(SENT, this.sent);
+    this.req = new StoredTable(store, model.requireNode(REQ), {
+      ...optionRules(['Enable', 'Alias', 'Order', 'Tag', 'Value'], ['Value']),
+      changesOnlyThroughAgent: false,
+      // TR-181 Order: a row added without one comes after every other.
+      initial: (parent) => ({ Order: Math.max(0, ...this.req.rows(parent).map(([, r]) => Number(r.Order ?? 0))) + 1 }),
+      read: (keys, row) => {
+        const lease = this.lease(keys[0]!);
+        return { ...publicValues(row), Value: lease && row.Enable === true ? optionHex(Number(row.Tag), lease.vars) : '' };
+      },
+    });
+    model.register(REQ, this.req);
+    const apply = (): Promise<void> => {
+      if (!this.dirty) return Promise.resolve();
+      this.dirty = false;
+      return this.apply().catch((e: unknown) => this.opts.log?.warn('DHCPv4 clients not applied', { why: e instanceof Error ? e.message : String(e) }));
+    };
+    model.onCommit(apply, () => {
+      this.dirty = true;
+      void apply();
+    });
+  }
+
+  /** Writes the script and starts a udhcpc for every enabled stored row. */
+  async start(): Promise<void> {
+    writeUdhcpcScript(this.script);
+    await this.apply();
+  }
+
+  /** The agent stops: every child ends, leases kept (see udhcpc-process.ts). */
+  stop(): void {
+    this.stopped = true;
+    for (const p of this.running.values()) void p.end();
+    this.running.clear();
+  }
+
+  /** Makes the children follow the stored rows, after the runs before. */
+  apply(): Promise<void> {
+    const run = this.applying.then(() => this.applyNow());
+    this.applying = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyNow(): Promise<void> {
+    if (this.stopped) return;
+    const wanted = new Map<number, UdhcpcSpec>();
+    for (const [n, row] of this.clients.rows([])) {
+      const device = deviceOf(row);
+      if (row.Enable === true && device !== undefined) wanted.set(n, this.specOf(n, device));
+    }
+    for (const [n, p] of [...this.running]) {
+      const spec = wanted.get(n);
+      if (spec && JSON.stringify(spec) === JSON.stringify(p.spec)) continue;
+      this.running.delete(n);
+      // Another device, or no client at all: the lease is given back. New options: a new start.
+      if (!spec || spec.device !== p.spec.device) {
+        await p.release();
+        if (!spec) this.removeFiles(n);
+      } else await p.end();
+    }
+    for (const [n, spec] of wanted) {
+      if (this.running.has(n)) continue;
+      rmSync(this.files(n).leaseFile, { force: true });
+      const p = new UdhcpcProcess(spec, this.files(n), this.opts.binary ?? 'busybox', this.opts.log);
+      this.running.set(n, p);
+      p.start();
+      this.opts.log?.info('DHCPv4 client started', { client: n, device: spec.device });
+    }
+  }
+
+  private removeFiles(n: number): void {
+    const f = this.files(n);
+    for (const file of [f.leaseFile, `${f.leaseFile}.addr`, f.pidFile]) rmSync(file, { force: true });
+  }
+
+  private specOf(n: number, device: string): UdhcpcSpec {
+    const on = (rows: Array<[number, Row]>): Row[] => rows.map(([, r]) => r).filter((r) => r.Enable === true && Number(r.Tag) > 0);
+    const sent = on(this.sent.rows([n]))
+      .filter((r) => String(r.Value ?? '') !== '')
+      .map((r) => ({ tag: Number(r.Tag), hex: String(r.Value).toLowerCase() }))
+      .sort((a, b) => a.tag - b.tag);
+    const requested = on(this.req.rows([n]))
+      .sort((a, b) => Number(a.Order) - Number(b.Order))
+      .map((r) => Number(r.Tag));
+    return { device, optionArgs: optionArgs(sent, requested), vars: leaseVariables(requested) };
+  }
+
+  private async renew(n: number): Promise<Record<string, Value>> {
+    const p = this.running.get(n);
+    if (!p?.renew()) throw new UspError(ErrorCode.CommandFailure, `Device.DHCPv4.Client.${n}. runs no DHCP client now (Enable false, or no Interface)`);
+    return {};
+  }
+
+  /** The lease recorded for client `n` while its child runs and holds one. */
+  private lease(n: number): (UdhcpcLease & { at: number }) | undefined {
+    if (!this.running.get(n)?.running) return undefined;
+    const file = this.files(n).leaseFile;
+    try {
+      const lease = parseLeaseRecord(readFileSync(file, 'latin1'));
+      return { ...lease, at: statSync(file).mtimeMs };
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async checkClient(n: number, merged: Record<string, Value>, changes: Record<string, Value>): Promise<Record<string, Value>> {
+    if (changes.Interface === undefined) return merged;
+    const out = { ...merged };
+    delete out[DEVICE_KEY];
+    const reference = String(changes.Interface);
+    if (reference === '') return out;
+    const device = await this.opts.interfaces.nameOf(reference);
+    const bad = (message: string): UspError => invalid([{ param: 'Interface', message }]);
+    if (device === undefined) throw bad(`${reference} is no Device.IP.Interface row of this device`);
+    if (device === 'lo') throw bad('the loopback interface has no DHCP server to ask');
+    if (!this.opts.managed.has(device)) throw bad(`the agent does not manage device ${device} (--manage-interfaces): a DHCP client would change its addresses`);
+    const other = this.clients.rows([]).find(([m, r]) => m !== n && deviceOf(r) === device);
+    if (other) throw duplicateKey('Interface', `Device.DHCPv4.Client.${other[0]}. already runs on ${device}`);
+    out[DEVICE_KEY] = device;
+    return out;
+  }
+
+  private async readClient(n: number, row: Row): Promise<Record<string, Value>> {
+    const values = publicValues(row);
+    const device = deviceOf(row);
+    const present = device === undefined ? undefined : await this.opts.interfaces.pathOf(device);
+    if (present !== undefined) values.Interface = present;
+    const p = this.running.get(n);
+    values.Status = row.Enable !== true ? 'Disabled' : present === undefined ? 'Error_Misconfigured' : p?.running ? 'Enabled' : 'Error';
+    const lease = this.lease(n);
+    const bound = lease !== undefined && dhcpStatusOf(lease.event) === 'Bound';
+    values.DHCPStatus = lease ? dhcpStatusOf(lease.event) : 'Init';
+    const v = (name: string): string => (bound ? (lease.vars.get(name) ?? '') : '');
+    values.IPAddress = v('ip');
+    values.SubnetMask = v('subnet');
+    values.IPRouters = v('router').split(/\s+/).filter(Boolean).join(',');
+    values.DNSServers = v('dns').split(/\s+/).filter(Boolean).join(',');
+    values.DHCPServer = v('serverid');
+    const seconds = Number(v('lease'));
+    const now = (this.opts.now ?? Date.now)();
+    values.LeaseTimeRemaining = !bound || !Number.isFinite(seconds) ? 0 : seconds >= INFINITE ? -1 : Math.max(0, Math.round(seconds - (now - lease.at) / 1000));
+    return values;
+  }
+}
+
+function deviceOf(row: Row): string | undefined {
+  const d = row[DEVICE_KEY];
+  return typeof d === 'string' && d !== '' ? d : undefined;
+}

@@ -1,0 +1,197 @@
+/**
+ * Device.DHCPv4.Client.{i}. on generic Linux, for real: the built agent process (`npm run build`
+ * first) runs with `--platform linux --dhcp-client udhcpc` in a router namespace whose `wan0`
+ * is a veth to a second namespace running a real dnsmasq DHCP server. A controller over a real
+ * WebSocket Adds a Client on wan0's IP.Interface; the agent's busybox udhcpc gets a lease, which
+ * the controller reads back (and the kernel holds); a SentOption (vendor class, tag 60) shows in
+ * dnsmasq's log, a ReqOption reads the option dnsmasq gave; Renew() renews; Delete releases the
+ * lease (dnsmasq drops it from its lease file). Bad inputs are refused with nothing kept.
+ * Needs root, dnsmasq and busybox; the namespaces are removed afterwards.
+ */
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { add, del, get, operate, set, tryAdd, trySet } from '../peers/controller-steps.js';
+import { getObjects } from '../peers/get-objects.js';
+import { startAgentInNamespace, type NamespacedAgent } from '../peers/netns-agent.js';
+import { NetNamespace } from '../peers/netns.js';
+
+const tag = process.pid % 100_000;
+const router = NetNamespace.create(`usp-dc-${tag}`, `10.245.${tag % 250}`, `uspdc${tag}`, 'ctl0');
+const srv = `usp-dcs-${tag}`;
+const NET = `10.246.${tag % 250}`;
+const SERVER = `${NET}.1`;
+const NTP = `${NET}.5`;
+const DNS2 = `${NET}.2`;
+const VENDOR = 'usp-test-vendor';
+const dir = mkdtempSync(join(tmpdir(), 'usp-dhcpc-'));
+const serverLog = join(dir, 'dnsmasq.log');
+const serverLeases = join(dir, 'dnsmasq.leases');
+let a: NamespacedAgent | undefined;
+let server: ChildProcess | undefined;
+
+function sh(...args: string[]): string {
+  return execFileSync(args[0]!, args.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+const hex = (text: string): string => Buffer.from(text, 'utf8').toString('hex').toUpperCase();
+
+beforeAll(async () => {
+  sh('ip', 'netns', 'add', srv);
+  sh('ip', '-n', srv, 'link', 'set', 'lo', 'up');
+  router.ip('link', 'add', 'wan0', 'type', 'veth', 'peer', 'name', 'srvp', 'netns', srv);
+  router.ip('link', 'set', 'wan0', 'up');
+  // A device the agent does not manage: no Client may run there.
+  router.ip('link', 'add', 'other0', 'type', 'veth', 'peer', 'name', 'other1');
+  router.ip('link', 'set', 'other0', 'up');
+  sh('ip', '-n', srv, 'addr', 'add', `${SERVER}/24`, 'dev', 'srvp');
+  sh('ip', '-n', srv, 'link', 'set', 'srvp', 'up');
+  server = spawn(
+    'ip',
+    [
+      'netns',
+      'exec',
+      srv,
+      '/usr/sbin/dnsmasq',
+      '--keep-in-foreground',
+      '--conf-file=/dev/null',
+      '--no-resolv',
+      '--no-hosts',
+      '--pid-file=',
+      '--port=0',
+      '--interface=srvp',
+      '--bind-interfaces',
+      '--log-dhcp',
+      `--log-facility=${serverLog}`,
+      `--dhcp-leasefile=${serverLeases}`,
+      `--dhcp-range=${NET}.50,${NET}.60,2m`,
+      `--dhcp-option=3,${SERVER}`,
+      `--dhcp-option=6,${SERVER},${DNS2}`,
+      `--dhcp-option=42,${NTP}`,
+      '--dhcp-option=224,01:02:03',
+    ],
+    { stdio: 'ignore' },
+  );
+  a = await startAgentInNamespace(router, 'ctl0,wan0', { args: ['--dhcp-client', 'udhcpc', '--dnsmasq', 'off'] });
+}, 40_000);
+
+afterAll(async () => {
+  await a?.close();
+  server?.kill();
+  router.remove();
+  spawnSync('ip', ['netns', 'del', srv], { stdio: 'ignore' });
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function ipInterface(name: string): Promise<string> {
+  const rows = await getObjects(a!.controller, ['Device.IP.Interface.*.Name']);
+  const path = Object.entries(rows).find(([, v]) => v.Name === name)?.[0];
+  if (!path) throw new Error(`no IP.Interface for ${name}`);
+  return path.slice(0, -1);
+}
+
+/** Reads `row` until `ok` holds (udhcpc takes a few seconds: dnsmasq pings an address before offering it), at most 30 s. */
+async function readUntil(row: string, ok: (v: Record<string, string>) => boolean): Promise<Record<string, string>> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const v = (await getObjects(a!.controller, [row]))[row] ?? {};
+    if (ok(v) || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const wanAddresses = (): string[] => (router.link('wan0')?.addr_info ?? []).filter((x) => x.family === 'inet').map((x) => x.local);
+const leasesHeld = (): string => (existsSync(serverLeases) ? readFileSync(serverLeases, 'utf8') : '');
+
+describe('Device.DHCPv4.Client on Linux (busybox udhcpc against a real dnsmasq)', () => {
+  let client = '';
+
+  it('refuses bad rows with nothing kept', async () => {
+    const c = a!.controller;
+    for (const params of [{ Interface: 'Device.IP.Interface.99' }, { Interface: await ipInterface('other0') }, { Interface: await ipInterface('lo') }]) {
+      const r = await tryAdd(c, 'Device.DHCPv4.Client.', { Enable: 'true', ...params });
+      expect(r.ok, JSON.stringify(params)).toBe(false);
+      if (!r.ok) expect(r.paramErrCode ?? r.errCode).toBe(7012);
+    }
+    expect(await get(c, 'Device.DHCPv4.ClientNumberOfEntries')).toBe('0');
+  });
+
+  it('gets a lease from the DHCP server and serves it', async () => {
+    const c = a!.controller;
+    const wan = await ipInterface('wan0');
+    client = await add(c, 'Device.DHCPv4.Client.', { Interface: wan });
+    // The options first, then Enable: one udhcpc start with all of them.
+    await add(c, `${client}SentOption.`, { Enable: 'true', Tag: '60', Value: hex(VENDOR) });
+    await add(c, `${client}ReqOption.`, { Enable: 'true', Tag: '42' });
+    await add(c, `${client}ReqOption.`, { Enable: 'true', Tag: '224' });
+    await set(c, client, { Enable: 'true' });
+    const v = await readUntil(client, (x) => x.DHCPStatus === 'Bound');
+    expect(v).toMatchObject({ Status: 'Enabled', DHCPStatus: 'Bound', Interface: wan, SubnetMask: '255.255.255.0', IPRouters: SERVER, DNSServers: `${SERVER},${DNS2}`, DHCPServer: SERVER });
+    expect(v.IPAddress).toMatch(new RegExp(`^${NET.replace(/\./g, '\\.')}\\.(5\\d|60)$`));
+    const remaining = Number(v.LeaseTimeRemaining);
+    expect(remaining).toBeGreaterThan(100);
+    expect(remaining).toBeLessThanOrEqual(120);
+    // The kernel holds the address, and the default route through the server.
+    expect(wanAddresses()).toContain(v.IPAddress);
+    expect(router.ip('route', 'show', 'default')).toContain(`via ${SERVER} dev wan0`);
+    // The server saw the vendor class sent and leased the address.
+    expect(readFileSync(serverLog, 'utf8')).toContain(`vendor class: ${VENDOR}`);
+    expect(leasesHeld()).toContain(v.IPAddress);
+    const req = await getObjects(c, [`${client}ReqOption.*.`]);
+    const values = Object.values(req).map((r) => [r.Tag, r.Value]);
+    expect(values).toContainEqual([
+      '42',
+      NTP.split('.')
+        .map((n) => Number(n).toString(16).padStart(2, '0'))
+        .join('')
+        .toUpperCase(),
+    ]);
+    expect(values).toContainEqual(['224', '010203']);
+  }, 60_000);
+
+  it('refuses bad options with nothing kept', async () => {
+    const c = a!.controller;
+    // Not hexBinary: 7011 (not a value of the parameter's type); the others 7012 or 7025 (a Tag the client has already).
+    for (const [table, params, code] of [
+      ['SentOption.', { Tag: '61', Value: 'xyz' }, 7011],
+      ['SentOption.', { Tag: '300', Value: '01' }, 7012],
+      ['SentOption.', { Tag: '53', Value: '01' }, 7012],
+      ['SentOption.', { Tag: '60', Value: '01' }, 7025],
+      ['ReqOption.', { Tag: '0' }, 7012],
+      ['ReqOption.', { Tag: '42' }, 7025],
+    ] as const) {
+      const r = await tryAdd(c, `${client}${table}`, { Enable: 'true', ...params });
+      expect(r.ok, `${table} ${JSON.stringify(params)}`).toBe(false);
+      if (!r.ok) expect(r.paramErrCode ?? r.errCode, `${table} ${JSON.stringify(params)}: ${r.errMsg}`).toBe(code);
+    }
+    const t = await trySet(c, `${client}SentOption.1.`, { Value: '0g' });
+    expect(t.ok).toBe(false);
+    expect(await get(c, `${client}SentOptionNumberOfEntries`)).toBe('1');
+    expect(await get(c, `${client}ReqOptionNumberOfEntries`)).toBe('2');
+    expect(await get(c, `${client}SentOption.1.Value`)).toBe(hex(VENDOR));
+  });
+
+  it('Renew() renews the lease', async () => {
+    const c = a!.controller;
+    const before = await readUntil(client, (x) => Number(x.LeaseTimeRemaining) <= 116);
+    expect(Number(before.LeaseTimeRemaining)).toBeLessThanOrEqual(116);
+    expect((await operate(c, `${client}Renew()`)).ok).toBe(true);
+    const after = await readUntil(client, (x) => Number(x.LeaseTimeRemaining) >= 118);
+    expect(Number(after.LeaseTimeRemaining)).toBeGreaterThanOrEqual(118);
+    expect(after.IPAddress).toBe(before.IPAddress);
+  }, 60_000);
+
+  it('Delete releases the lease', async () => {
+    const c = a!.controller;
+    const address = await get(c, `${client}IPAddress`);
+    expect(leasesHeld()).toContain(address);
+    await del(c, client);
+    expect(await get(c, 'Device.DHCPv4.ClientNumberOfEntries')).toBe('0');
+    await expect.poll(() => leasesHeld().includes(address), { timeout: 15_000 }).toBe(false);
+    await expect.poll(() => wanAddresses(), { timeout: 15_000 }).not.toContain(address);
+    // Renew() of a client that is gone: refused.
+    expect((await operate(c, `${client}Renew()`)).ok).toBe(false);
+  }, 30_000);
+});
