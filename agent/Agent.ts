@@ -36,6 +36,7 @@ import { registerTransferDiagnostics, TRANSFER_DIAGNOSTICS_CAPABILITIES, type Tr
 import { registerIpDiagnostics } from './diagnostics/register-ip-diagnostics.js';
 import { registerNeighboringWiFi } from './diagnostics/register-neighboring-wifi.js';
 import { registerSelfTest, type SelfTestOptions } from './diagnostics/register-self-test.js';
+import { registerPacketCapture, type PacketCaptureLimits } from './diagnostics/register-packet-capture.js';
 import type { DiagnosticTools } from '../platform/diagnostics/diagnostic-tools.js';
 import { TrustStore } from './firmware/trust-store.js';
 import { registerSoftwareModules, type SoftwareModules } from './software/register-software-modules.js';
@@ -121,6 +122,8 @@ export interface AgentOptions {
   unknownControllers?: Partial<UnknownControllerLimits>;
   /** Bounds of the transfer and UDP echo diagnostics (register-transfer-diagnostics.ts); defaults otherwise. */
   transferDiagnostics?: Partial<TransferDiagnosticsLimits>;
+  /** Bounds of Device.PacketCaptureDiagnostics() (file size, Duration, upload deadline); defaults otherwise. */
+  packetCapture?: Partial<PacketCaptureLimits>;
   /** How many IP/Wi-Fi diagnostics may run at once (default 4), and the ping/traceroute to use (default: found on PATH). */
   diagnostics?: { maxRunning?: number; tools?: DiagnosticTools; udpEchoPort?: number };
   /** Device.SelfTestDiagnostics(): the memory and disk floors and the per-check deadline; defaults otherwise. */
@@ -313,6 +316,19 @@ export class Agent {
       capabilities: TRANSFER_DIAGNOSTICS_CAPABILITIES,
     });
     if (platform.wifiScan) registerNeighboringWiFi(model, diagnosticSlots, platform.wifiScan, log.child('diagnostics'));
+    // PacketCaptureDiagnostics:1, where the platform has a capturer (tcpdump; the simulated gateway's synthetic one).
+    if (platform.packetCapture) {
+      registerPacketCapture(model, {
+        slots: diagnosticSlots,
+        capturer: platform.packetCapture,
+        ipInterfaceDevice: platform.ipInterfaceDevice,
+        dataDir: opts.dataDir,
+        caPem: collectorCaPem,
+        downloadPolicy: downloads.policy,
+        log: log.child('diagnostics'),
+        limits: opts.packetCapture,
+      });
+    }
     const transferDiagnostics = registerTransferDiagnostics(model, { slots: diagnosticSlots, store, log: log.child('diagnostics'), limits: opts.transferDiagnostics });
     // Plugins (--plugin, agent/plugins/): after the platform and the agent's own objects, before the defaults and the MTPs.
     const plugged: PluginTargets = {

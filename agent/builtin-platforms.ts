@@ -24,7 +24,9 @@ const simulated: PlatformEntry = {
     const sim = registerSimulatedPlatform(model, { seed: opts.seed, unit: opts.unit, store: opts.store, vendorPrefix: opts.vendorPrefix });
     const { SimulatedExecutionEnv } = await import('../platform/simulated/execution-env.js');
     const { SIMULATED_DEVICE_IMAGES } = await import('../platform/simulated/device-image.js');
+    const { SIMULATED_PACKET_CAPTURE } = await import('../platform/simulated/packet-capture.js');
     return {
+      packetCapture: SIMULATED_PACKET_CAPTURE,
       cellular: true,
       firmware: sim.firmware,
       wifiScan: sim.wifiScan,
@@ -47,7 +49,10 @@ const openwrt: PlatformEntry = {
     const firmware = await startLiveFirmware('openwrt', opts.firmware ?? {}, log);
     const { registerOpenWrtPlatform } = await import('../platform/openwrt/index.js');
     const p = registerOpenWrtPlatform(model, { log, firmware, packetCounters: opts.packetCounters, commandPath: opts.commandPath, store: opts.store });
+    const { TcpdumpCapture } = await import('../platform/diagnostics/tcpdump-capture.js');
     return {
+      // OpenWrt's tcpdump or tcpdump-mini, on the device of the row (IP.Interface: its UCI interface's device).
+      packetCapture: new TcpdumpCapture({ commandPath: opts.commandPath, log }),
       firmware,
       wifiScan: p.wifiScan,
       ipInterfaceDevice: p.ipInterfaceDevice,
@@ -102,7 +107,9 @@ const linux: PlatformEntry = {
     const { ProcessExecutionEnv } = await import('../platform/linux/process-ee.js');
     const { OciExecutionEnv, findOciRuntime } = await import('../platform/linux/oci-ee.js');
     const runtime = findOciRuntime();
+    const { TcpdumpCapture } = await import('../platform/diagnostics/tcpdump-capture.js');
     return {
+      packetCapture: new TcpdumpCapture({ log }),
       firmware,
       executionEnvs: [new ProcessExecutionEnv(), ...(runtime ? [new OciExecutionEnv(runtime)] : [])],
       stop: p.stop,
