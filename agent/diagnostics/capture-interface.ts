@@ -1,7 +1,7 @@
 /**
  * The Interface input of Device.PacketCaptureDiagnostics() (TR-181: "a reference to a (layer 2 or
  * above) interface object", a weak row reference) turned into the network device to capture on.
- * An interface object is a row with Name and LowerLayers (the TR-181 interface stack:
+ * An interface object is a row whose object has Name and LowerLayers (the TR-181 interface stack:
  * IP.Interface, Ethernet.Interface and Link, Bridging.Bridge.{i}.Port, WiFi.SSID, PPP.Interface,
  * Cellular.Interface...); its Name is the device, except where the platform maps IP.Interface rows
  * to devices itself (OpenWrt: `lan` → `br-lan`).
@@ -41,7 +41,9 @@ export function interfaceRowOf(model: DataModel, value: string): InterfaceRow {
     })
     .join('.')}.`;
   const node = model.node(table);
-  if (!node || !node.multi || !model.bindingOf(node) || !node.params.has('Name') || !node.params.has('LowerLayers')) {
+  // LowerLayers as the schema has it (a platform need not serve it on the lowest layer); Name as served.
+  const schemaParams = new Set(model.schemaObject(table)?.params.map((p) => p.name));
+  if (!node || !node.multi || !model.bindingOf(node) || !node.params.has('Name') || !schemaParams.has('LowerLayers')) {
     throw bad(`Interface ${ref}: not an interface table this device serves (a row with Name and LowerLayers, layer 2 or above)`);
   }
   return { ref, table, keys };
