@@ -64,7 +64,7 @@ export interface PacketCaptureOptions {
 /** Registers Device.PacketCaptureDiagnostics(). */
 export function registerPacketCapture(model: DataModel, opts: PacketCaptureOptions): void {
   // One state object per agent; the functions are the fleet's (nothing is built per gateway but this).
-  const state: CaptureState = { model, opts, slots: slotGate(opts.slots), running: false, limits: { ...DEFAULT_PACKET_CAPTURE_LIMITS, ...opts.limits } };
+  const state: CaptureState = { model, opts, slots: slotGate(opts.slots), running: false, limits: opts.limits ? { ...DEFAULT_PACKET_CAPTURE_LIMITS, ...opts.limits } : DEFAULT_PACKET_CAPTURE_LIMITS };
   model.registerCommand('Device.', 'PacketCaptureDiagnostics()', new BoundCheckedCommand(state, runCapture, precheckCapture));
 }
 
