@@ -16,6 +16,8 @@ import { PlatformRegistry, type LiveFirmwareOptions, type PlatformAddOn, type Pl
 
 /** OpenWrt stages images in /tmp: RAM, the only place with room for a whole image beside the running one. */
 export const OPENWRT_STAGING_DIR = '/tmp/usp-agent-firmware';
+/** OpenWrt writes packet captures to RAM too: the data directory is on flash. */
+export const OPENWRT_CAPTURE_DIR = '/tmp/usp-agent-capture';
 
 const simulated: PlatformEntry = {
   name: 'simulated',
@@ -52,7 +54,7 @@ const openwrt: PlatformEntry = {
     const { TcpdumpCapture } = await import('../platform/diagnostics/tcpdump-capture.js');
     return {
       // OpenWrt's tcpdump or tcpdump-mini, on the device of the row (IP.Interface: its UCI interface's device).
-      packetCapture: new TcpdumpCapture({ commandPath: opts.commandPath, log }),
+      packetCapture: new TcpdumpCapture({ commandPath: opts.commandPath, log, tempDir: OPENWRT_CAPTURE_DIR }),
       firmware,
       wifiScan: p.wifiScan,
       ipInterfaceDevice: p.ipInterfaceDevice,

@@ -5,7 +5,7 @@
  * ByteCount and the agent's own size bound, then PUTs it to FileTarget (HTTP or HTTPS, Basic or
  * Digest with Username/Password, the download policy and trusted CAs of every other transfer)
  * and reports where it went. The file is written to a temporary directory under the data
- * directory and removed once sent, whatever the outcome (TR-181: local capture files SHOULD
+ * directory (the capturer's own where it has one: /tmp on OpenWrt) and removed once sent, whatever the outcome (TR-181: local capture files SHOULD
  * not outlive the next diagnostic).
  *
  * Invalid input is refused before the command starts (7027: an Interface that names no interface
@@ -16,7 +16,7 @@
  * when the device refuses (tcpdump's message is logged), or when the upload fails;
  * Error_Internal for the agent's own faults. Cancel() ends it with 7023.
  */
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { rootCertificates } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,10 +124,14 @@ async function runCapture(s: CaptureState, call: CommandInvocation): Promise<Rec
   const p = await plan(s, call.input, false);
   const release = s.slots.acquire();
   s.running = true;
-  const dir = join(s.opts.dataDir ?? tmpdir(), 'packet-capture');
-  const file = join(dir, `capture-${process.pid}.pcap`);
+  const dir = s.opts.capturer.tempDir ?? join(s.opts.dataDir ?? tmpdir(), 'packet-capture');
+  // A directory of its own per capture: a fleet's gateways (and agents sharing /tmp) may capture at once.
+  let own: string | undefined;
   try {
-    return await captureAndSend(s, call, p, dir, file);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await removeStale(dir, s.limits);
+    own = await mkdtemp(join(dir, 'capture-'));
+    return await captureAndSend(s, call, p, join(own, 'capture.pcap'));
   } catch (e) {
     if (call.signal.aborted || e instanceof UspError) throw e;
     s.opts.log.error('packet capture failed inside the agent', { error: e instanceof Error ? e.message : String(e) });
@@ -135,20 +139,27 @@ async function runCapture(s: CaptureState, call: CommandInvocation): Promise<Rec
   } finally {
     s.running = false;
     release();
-    await rm(file, { force: true }).catch(() => undefined);
+    if (own) await rm(own, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 
-async function captureAndSend(s: CaptureState, call: CommandInvocation, p: CapturePlan, dir: string, file: string): Promise<Record<string, Value>> {
+/** Removes what captures left when an agent stopped in the middle of one: anything older than the longest capture and upload. */
+async function removeStale(dir: string, limits: PacketCaptureLimits): Promise<void> {
+  const before = Date.now() - limits.maxDurationS * 1000 - limits.uploadTimeoutMs - 60_000;
+  for (const name of await readdir(dir)) {
+    const path = join(dir, name);
+    const st = await stat(path).catch(() => undefined);
+    if (st && st.mtimeMs < before) await rm(path, { recursive: true, force: true });
+  }
+}
+
+async function captureAndSend(s: CaptureState, call: CommandInvocation, p: CapturePlan, file: string): Promise<Record<string, Value>> {
   const log = s.opts.log;
   const device = await deviceOfRow(s.model, p.row, s.opts.ipInterfaceDevice);
   if (device === undefined) {
     log.info('packet capture: the interface has no network device', { interface: p.row.ref });
     return { Status: 'Error_Other' };
   }
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  // Files a capture left when the agent stopped in the middle of it (one capture runs at a time).
-  for (const name of await readdir(dir)) await rm(join(dir, name), { force: true });
   const maxBytes = p.byteCount > 0 ? Math.min(p.byteCount, s.limits.maxFileBytes) : s.limits.maxFileBytes;
   const outcome = await s.opts.capturer.capture({
     device,

@@ -37,6 +37,11 @@ export interface CaptureOutcome {
 }
 
 export interface PacketCapturer {
+  /**
+   * Where the temporary capture file goes instead of the data directory: OpenWrt's is on flash
+   * (the overlay, small and worn by writes), so there it is RAM (/tmp).
+   */
+  readonly tempDir?: string;
   /** Why no capture can run here (the tool is missing: naming the package), or undefined. */
   unavailable(): string | undefined;
   /** Why `filter` is refused (the capture tool's own message), or undefined when it is a valid pcap filter. */

@@ -29,14 +29,18 @@ const MAX_STDERR = 4096;
 export interface TcpdumpCaptureOptions {
   /** Where the tools are (OpenWrt `--platform-command-path`); default PATH. */
   commandPath?: string;
+  /** PacketCapturer.tempDir (OpenWrt: /tmp); default the data directory. */
+  tempDir?: string;
   log?: Logger;
 }
 
 /** The tcpdump capturer of one agent (stateless between captures). */
 export class TcpdumpCapture implements PacketCapturer {
   private readonly runner: CommandRunner;
+  readonly tempDir?: string;
 
   constructor(private readonly opts: TcpdumpCaptureOptions = {}) {
+    this.tempDir = opts.tempDir;
     this.runner = new CommandRunner({ commandPath: opts.commandPath, timeoutMs: 5000, maxOutputBytes: 256 * 1024, log: opts.log });
   }
 

@@ -11,7 +11,7 @@
  * Needs tcpdump.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { findOnPath } from '../../platform/exec/CommandRunner.js';
@@ -202,6 +202,9 @@ describe('PacketCaptureDiagnostics() on OpenWrt', () => {
     const lines = tcpdumpRead((await received(before)).raw);
     expect(lines.filter((l) => /ICMP echo/.test(l)).length).toBeGreaterThan(0);
     expect(Number(done.output['PacketCaptureResult.1.Count'])).toBe(lines.length);
+    // OpenWrt holds the file in RAM (/tmp), not in the data directory on flash; it is gone once sent.
+    expect(existsSync(join(f.dataDir, 'packet-capture'))).toBe(false);
+    expect(readdirSync('/tmp/usp-agent-capture').filter((n) => n.startsWith('capture-'))).toEqual([]);
     // wan's recorded device eth1.2 is not on this machine: tcpdump says so, the capture fails.
     const wan = Object.entries(rows).find(([, v]) => v.Name === 'wan')?.[0];
     if (!wan) throw new Error(`no wan row: ${JSON.stringify(rows)}`);
