@@ -308,14 +308,16 @@ export class Agent {
     // IP and Wi-Fi diagnostics (TR-143) run on every platform, on the host's network (the
     // simulated gateway's too), sharing one bound on how many run at once.
     const diagnosticSlots = new DiagnosticSlots(opts.diagnostics?.maxRunning);
+    // One logger for every diagnostic: each child logger is an object per gateway of a fleet.
+    const diagnosticsLog = log.child('diagnostics');
     registerIpDiagnostics(model, diagnosticSlots, {
-      log: log.child('diagnostics'),
+      log: diagnosticsLog,
       interfaceDevice: platform.ipInterfaceDevice,
       tools: opts.diagnostics?.tools,
       udpEchoPort: opts.diagnostics?.udpEchoPort,
       capabilities: TRANSFER_DIAGNOSTICS_CAPABILITIES,
     });
-    if (platform.wifiScan) registerNeighboringWiFi(model, diagnosticSlots, platform.wifiScan, log.child('diagnostics'));
+    if (platform.wifiScan) registerNeighboringWiFi(model, diagnosticSlots, platform.wifiScan, diagnosticsLog);
     // PacketCaptureDiagnostics:1, where the platform has a capturer (tcpdump; the simulated gateway's synthetic one).
     if (platform.packetCapture) {
       registerPacketCapture(model, {
@@ -325,11 +327,11 @@ export class Agent {
         dataDir: opts.dataDir,
         caPem: collectorCaPem,
         downloadPolicy: downloads.policy,
-        log: log.child('diagnostics'),
+        log: diagnosticsLog,
         limits: opts.packetCapture,
       });
     }
-    const transferDiagnostics = registerTransferDiagnostics(model, { slots: diagnosticSlots, store, log: log.child('diagnostics'), limits: opts.transferDiagnostics });
+    const transferDiagnostics = registerTransferDiagnostics(model, { slots: diagnosticSlots, store, log: diagnosticsLog, limits: opts.transferDiagnostics });
     // Plugins (--plugin, agent/plugins/): after the platform and the agent's own objects, before the defaults and the MTPs.
     const plugged: PluginTargets = {
       platform: platform.name,
@@ -368,7 +370,7 @@ export class Agent {
     registerSelfTest(model, {
       slots: diagnosticSlots,
       store,
-      log: log.child('diagnostics'),
+      log: diagnosticsLog,
       links: wiring,
       checks: plugged.selfTestChecks,
       firmware: plugged.firmware !== undefined,
