@@ -36,6 +36,7 @@ import { registerTransferDiagnostics, TRANSFER_DIAGNOSTICS_CAPABILITIES, type Tr
 import { registerIpDiagnostics } from './diagnostics/register-ip-diagnostics.js';
 import { registerNeighboringWiFi } from './diagnostics/register-neighboring-wifi.js';
 import { registerSelfTest, type SelfTestOptions } from './diagnostics/register-self-test.js';
+import { registerPacketCapture, type PacketCaptureLimits } from './diagnostics/register-packet-capture.js';
 import type { DiagnosticTools } from '../platform/diagnostics/diagnostic-tools.js';
 import { TrustStore } from './firmware/trust-store.js';
 import { registerSoftwareModules, type SoftwareModules } from './software/register-software-modules.js';
@@ -121,6 +122,8 @@ export interface AgentOptions {
   unknownControllers?: Partial<UnknownControllerLimits>;
   /** Bounds of the transfer and UDP echo diagnostics (register-transfer-diagnostics.ts); defaults otherwise. */
   transferDiagnostics?: Partial<TransferDiagnosticsLimits>;
+  /** Bounds of Device.PacketCaptureDiagnostics() (file size, Duration, upload deadline); defaults otherwise. */
+  packetCapture?: Partial<PacketCaptureLimits>;
   /** How many IP/Wi-Fi diagnostics may run at once (default 4), and the ping/traceroute to use (default: found on PATH). */
   diagnostics?: { maxRunning?: number; tools?: DiagnosticTools; udpEchoPort?: number };
   /** Device.SelfTestDiagnostics(): the memory and disk floors and the per-check deadline; defaults otherwise. */
@@ -311,15 +314,30 @@ export class Agent {
     // IP and Wi-Fi diagnostics (TR-143) run on every platform, on the host's network (the
     // simulated gateway's too), sharing one bound on how many run at once.
     const diagnosticSlots = new DiagnosticSlots(opts.diagnostics?.maxRunning);
+    // One logger for every diagnostic: each child logger is an object per gateway of a fleet.
+    const diagnosticsLog = log.child('diagnostics');
     registerIpDiagnostics(model, diagnosticSlots, {
-      log: log.child('diagnostics'),
+      log: diagnosticsLog,
       interfaceDevice: platform.ipInterfaceDevice,
       tools: opts.diagnostics?.tools,
       udpEchoPort: opts.diagnostics?.udpEchoPort,
       capabilities: TRANSFER_DIAGNOSTICS_CAPABILITIES,
     });
-    if (platform.wifiScan) registerNeighboringWiFi(model, diagnosticSlots, platform.wifiScan, log.child('diagnostics'));
-    const transferDiagnostics = registerTransferDiagnostics(model, { slots: diagnosticSlots, store, log: log.child('diagnostics'), limits: opts.transferDiagnostics });
+    if (platform.wifiScan) registerNeighboringWiFi(model, diagnosticSlots, platform.wifiScan, diagnosticsLog);
+    // PacketCaptureDiagnostics:1, where the platform has a capturer (tcpdump; the simulated gateway's synthetic one).
+    if (platform.packetCapture) {
+      registerPacketCapture(model, {
+        slots: diagnosticSlots,
+        capturer: platform.packetCapture,
+        ipInterfaceDevice: platform.ipInterfaceDevice,
+        dataDir: opts.dataDir,
+        caPem: collectorCaPem,
+        downloadPolicy: downloads.policy,
+        log: diagnosticsLog,
+        limits: opts.packetCapture,
+      });
+    }
+    const transferDiagnostics = registerTransferDiagnostics(model, { slots: diagnosticSlots, store, log: diagnosticsLog, limits: opts.transferDiagnostics });
     // Plugins (--plugin, agent/plugins/): after the platform and the agent's own objects, before the defaults and the MTPs.
     const plugged: PluginTargets = {
       platform: platform.name,
@@ -358,7 +376,7 @@ export class Agent {
     registerSelfTest(model, {
       slots: diagnosticSlots,
       store,
-      log: log.child('diagnostics'),
+      log: diagnosticsLog,
       links: wiring,
       checks: plugged.selfTestChecks,
       firmware: plugged.firmware !== undefined,

@@ -16,6 +16,8 @@ import { PlatformRegistry, type LiveFirmwareOptions, type PlatformAddOn, type Pl
 
 /** OpenWrt stages images in /tmp: RAM, the only place with room for a whole image beside the running one. */
 export const OPENWRT_STAGING_DIR = '/tmp/usp-agent-firmware';
+/** OpenWrt writes packet captures to RAM too: the data directory is on flash. */
+export const OPENWRT_CAPTURE_DIR = '/tmp/usp-agent-capture';
 
 const simulated: PlatformEntry = {
   name: 'simulated',
@@ -24,7 +26,9 @@ const simulated: PlatformEntry = {
     const sim = registerSimulatedPlatform(model, { seed: opts.seed, unit: opts.unit, store: opts.store, vendorPrefix: opts.vendorPrefix });
     const { SimulatedExecutionEnv } = await import('../platform/simulated/execution-env.js');
     const { SIMULATED_DEVICE_IMAGES } = await import('../platform/simulated/device-image.js');
+    const { SIMULATED_PACKET_CAPTURE } = await import('../platform/simulated/packet-capture.js');
     return {
+      packetCapture: SIMULATED_PACKET_CAPTURE,
       cellular: true,
       firmware: sim.firmware,
       wifiScan: sim.wifiScan,
@@ -47,7 +51,10 @@ const openwrt: PlatformEntry = {
     const firmware = await startLiveFirmware('openwrt', opts.firmware ?? {}, log);
     const { registerOpenWrtPlatform } = await import('../platform/openwrt/index.js');
     const p = registerOpenWrtPlatform(model, { log, firmware, packetCounters: opts.packetCounters, commandPath: opts.commandPath, store: opts.store, sysRoot: deviceSysRoot() });
+    const { TcpdumpCapture } = await import('../platform/diagnostics/tcpdump-capture.js');
     return {
+      // OpenWrt's tcpdump or tcpdump-mini, on the device of the row (IP.Interface: its UCI interface's device).
+      packetCapture: new TcpdumpCapture({ commandPath: opts.commandPath, log, tempDir: OPENWRT_CAPTURE_DIR }),
       firmware,
       wifiScan: p.wifiScan,
       ipInterfaceDevice: p.ipInterfaceDevice,
@@ -105,7 +112,9 @@ const linux: PlatformEntry = {
     const { ProcessExecutionEnv } = await import('../platform/linux/process-ee.js');
     const { OciExecutionEnv, findOciRuntime } = await import('../platform/linux/oci-ee.js');
     const runtime = findOciRuntime();
+    const { TcpdumpCapture } = await import('../platform/diagnostics/tcpdump-capture.js');
     return {
+      packetCapture: new TcpdumpCapture({ log }),
       firmware,
       executionEnvs: [new ProcessExecutionEnv(), ...(runtime ? [new OciExecutionEnv(runtime)] : [])],
       stop: p.stop,

@@ -12,6 +12,7 @@ import type { Logger } from '../datamodel/Logger.js';
 import type { DataStore } from '../datamodel/store/DataStore.js';
 import type { Awaitable } from '../datamodel/tree/binding.js';
 import type { DataModel } from '../datamodel/tree/DataModel.js';
+import type { PacketCapturer } from '../platform/diagnostics/packet-capture.js';
 import type { WiFiScanner } from '../platform/diagnostics/wifi-scan.js';
 import type { SelfTestCheck } from '../platform/self-test-check.js';
 import type { DeviceImageSource } from '../platform/device-images.js';
@@ -74,6 +75,8 @@ export interface PlatformParts {
   firmware?: FirmwareBackend;
   /** Device.WiFi.NeighboringWiFiDiagnostic()'s scan, where the platform has radios to scan with. */
   wifiScan?: WiFiScanner;
+  /** Device.PacketCaptureDiagnostics()'s capturer (tcpdump, or the simulated gateway's synthetic one); none: the command is not served. */
+  packetCapture?: PacketCapturer;
   /** Device.IP.Interface.N → kernel device for the IP diagnostics (default: the row's Name). */
   ipInterfaceDevice?: InterfaceDevice;
   /** Execution environments for Device.SoftwareModules.ExecEnv.{i} (platform/software/ExecutionEnvironment.ts), in row order. */

@@ -11,6 +11,7 @@
  * MAX_RESPONSE_BYTES of the answer read (a collector that streams forever costs nothing), no
  * keep-alive socket left behind. Never rejects: failures are results.
  */
+import { createReadStream } from 'node:fs';
 import { request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { DownloadPolicy } from '../transfer/download-policy.js';
@@ -26,7 +27,8 @@ export interface ReportRequest {
   readonly method: 'POST' | 'PUT';
   /** Content-Type, BBF-Report-Format, Content-Encoding, Date: everything but authorization and length. */
   readonly headers: Readonly<Record<string, string>>;
-  readonly body: Buffer;
+  /** The body; a file is read afresh for each exchange (a 401 round sends it again), never held in memory. */
+  readonly body: Buffer | FileBody;
   /** HTTP.Username/Password (or the URL's userinfo); none: no Authorization header. */
   readonly credentials?: { readonly username: string; readonly password: string };
   /** Trust anchors for HTTPS instead of Node's bundled CAs (the agent's --ca). */
@@ -37,6 +39,12 @@ export interface ReportRequest {
   readonly timeoutMs: number;
   /** Ends the exchange at once (the channel is stopped). */
   readonly signal?: AbortSignal;
+}
+
+/** A body sent from a file (a packet capture): its path and its size, which must not change while it is sent. */
+export interface FileBody {
+  readonly file: string;
+  readonly length: number;
 }
 
 /** How the transfer ended. */
@@ -168,7 +176,12 @@ function exchange(r: ReportRequest, url: URL, authorization: string | undefined,
       },
     );
     req.on('error', reject);
-    req.end(r.body);
+    if (Buffer.isBuffer(r.body)) req.end(r.body);
+    else {
+      const from = createReadStream(r.body.file);
+      from.on('error', (e) => req.destroy(e));
+      from.pipe(req);
+    }
   });
 }
 

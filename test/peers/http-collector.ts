@@ -21,6 +21,8 @@ export interface CollectedRequest {
   body: string;
   /** Bytes on the wire. */
   rawLength: number;
+  /** The body's bytes as received (a binary upload: a packet capture). */
+  raw: Buffer;
   /** Date.now() when the request was recorded (retry tests check the back-off's lower bounds). */
   receivedAt: number;
 }
@@ -54,8 +56,8 @@ export interface HttpCollector {
   close(): Promise<void>;
 }
 
-/** Starts a collector on 127.0.0.1; `tls` serves HTTPS with the test PKI's broker certificate. */
-export async function startHttpCollector(opts: { tls?: boolean } = {}): Promise<HttpCollector> {
+/** Starts a collector on 127.0.0.1 (or `host`); `tls` serves HTTPS with the test PKI's broker certificate. */
+export async function startHttpCollector(opts: { tls?: boolean; host?: string } = {}): Promise<HttpCollector> {
   const requests: CollectedRequest[] = [];
   const planned: PlannedAnswer[] = [];
   const waiters: Array<{ count: number; resolve: () => void }> = [];
@@ -76,7 +78,7 @@ export async function startHttpCollector(opts: { tls?: boolean } = {}): Promise<
     const challenges = typeof answer === 'object' && ('digest' in answer || 'basic' in answer);
     if (!challenges) planned.shift();
     if (answer === 'close') {
-      record({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: '', rawLength: 0, receivedAt: Date.now() });
+      record({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: '', rawLength: 0, raw: Buffer.alloc(0), receivedAt: Date.now() });
       req.socket.destroy();
       return;
     }
@@ -86,7 +88,7 @@ export async function startHttpCollector(opts: { tls?: boolean } = {}): Promise<
       const raw = Buffer.concat(chunks);
       const enc = req.headers['content-encoding'];
       const body = enc === 'gzip' ? gunzipSync(raw) : enc === 'deflate' ? inflateSync(raw) : raw;
-      record({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: body.toString('utf8'), rawLength: raw.length, receivedAt: Date.now() });
+      record({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: body.toString('utf8'), rawLength: raw.length, raw, receivedAt: Date.now() });
       if (answer === 'stall') {
         stalled.add(res);
         return;
@@ -134,8 +136,9 @@ export async function startHttpCollector(opts: { tls?: boolean } = {}): Promise<
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  const origin = `${opts.tls ? 'https' : 'http'}://${host}:${(server.address() as AddressInfo).port}`;
 
   return {
     origin,

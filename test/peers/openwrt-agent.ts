@@ -5,6 +5,7 @@
  * the stand-ins.
  */
 import path from 'node:path';
+import type { DefaultsFile } from '../../agent/defaults/apply-defaults.js';
 import type { FakeOpenWrt } from '../unit/platform/openwrt/fake-openwrt.js';
 import { startAgent, type AgentFixture } from './agent-fixture.js';
 
@@ -13,7 +14,7 @@ import { startAgent, type AgentFixture } from './agent-fixture.js';
  * the stand-ins) never counts on devices that exist only in the recordings; a fake made with
  * `{ nft: true }` brings a stand-in for it.
  */
-export async function startOpenWrtAgent(fake: FakeOpenWrt, opts: { packetCounters?: boolean } = {}): Promise<AgentFixture> {
+export async function startOpenWrtAgent(fake: FakeOpenWrt, opts: { packetCounters?: boolean; vendorPrefix?: string; extra?: DefaultsFile } = {}): Promise<AgentFixture> {
   const pathBefore = process.env.PATH;
   const restore = (): void => {
     process.env.PATH = pathBefore;
@@ -23,7 +24,7 @@ export async function startOpenWrtAgent(fake: FakeOpenWrt, opts: { packetCounter
   let f: AgentFixture;
   try {
     // Absolute commands (/etc/init.d/firewall) are the fake's too.
-    f = await startAgent({ platform: 'openwrt', agent: { packetCounters: opts.packetCounters ?? false, platformCommandPath: fake.bin } });
+    f = await startAgent({ platform: 'openwrt', vendorPrefix: opts.vendorPrefix, extra: opts.extra, agent: { packetCounters: opts.packetCounters ?? false, platformCommandPath: fake.bin } });
   } catch (e) {
     restore();
     throw e;
