@@ -109,7 +109,12 @@ const CASES: Case[] = [
     how: 'built offline with recorded mmcli and chronyc, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto; no --firmware-hook',
     served: () => liveOffline('linux', true),
   },
-  { id: 'linux', title: 'Linux', how: 'built offline with recorded chronyc, mmcli failing, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto; no --firmware-hook', served: () => liveOffline('linux', false) },
+  {
+    id: 'linux',
+    title: 'Linux',
+    how: 'built offline with recorded chronyc, mmcli failing, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto; no --firmware-hook',
+    served: () => liveOffline('linux', false),
+  },
   { id: 'none', title: '--platform none', how: "built offline: the agent's own objects only", served: () => liveOffline('none', false) },
 ];
 
