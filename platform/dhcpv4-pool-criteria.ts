@@ -24,6 +24,24 @@ export const POOL_CRITERIA: Readonly<Record<string, Value>> = {
 };
 export const POOL_CRITERIA_PARAMS: readonly string[] = Object.keys(POOL_CRITERIA);
 
+/** The Pool parameters a server with conditional serving serves (the Linux dnsmasq, the simulated gateway). */
+export const CONDITIONAL_POOL_PARAMS: readonly string[] = [
+  'Enable',
+  'Status',
+  'Alias',
+  'Order',
+  'Interface',
+  'MinAddress',
+  'MaxAddress',
+  'ReservedAddresses',
+  'SubnetMask',
+  'DNSServers',
+  'DomainName',
+  'IPRouters',
+  'LeaseTime',
+  ...POOL_CRITERIA_PARAMS,
+];
+
 export type VendorClassMode = 'Exact' | 'Prefix' | 'Suffix' | 'Substring';
 
 /** A pool's criteria, parsed: undefined fields are no criterion. */

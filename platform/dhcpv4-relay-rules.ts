@@ -10,20 +10,13 @@
  */
 import type { Value } from '../datamodel/value/Value.js';
 import type { BadParam } from './stored-table.js';
+import { POOL_CRITERIA } from './dhcpv4-pool-criteria.js';
 
-/** The classification criteria and their TR-181 defaults (no criterion): all dnsmasq's relay can do. */
-export const RELAY_CRITERIA: Readonly<Record<string, Value>> = {
-  VendorClassID: '',
-  VendorClassIDExclude: false,
-  VendorClassIDMode: 'Exact',
-  ClientID: '',
-  ClientIDExclude: false,
-  UserClassID: '',
-  UserClassIDExclude: false,
-  Chaddr: '',
-  ChaddrMask: '',
-  ChaddrExclude: false,
-};
+/**
+ * The classification criteria and their TR-181 defaults (no criterion): all dnsmasq's relay can
+ * do. A Forwarding row's criteria are a Pool's (same names, same defaults).
+ */
+export const RELAY_CRITERIA: Readonly<Record<string, Value>> = POOL_CRITERIA;
 
 /** The Forwarding parameters a dnsmasq relay serves. */
 export const RELAY_FORWARDING_PARAMS: readonly string[] = ['Enable', 'Status', 'Alias', 'Order', 'Interface', 'LocallyServed', 'DHCPServerIPAddress', ...Object.keys(RELAY_CRITERIA)];

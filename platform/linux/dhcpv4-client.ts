@@ -20,6 +20,7 @@
 import { rmSync, statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../../datamodel/Logger.js';
+import { CommitApplier } from '../commit-applier.js';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
 import type { CommandBinding, InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
@@ -63,7 +64,6 @@ export class LinuxDhcpv4Client {
   private readonly running = new Map<number, UdhcpcProcess>();
   private readonly dir: string;
   private readonly script: string;
-  private dirty = false;
   private applying: Promise<void> = Promise.resolve();
   private stopped = false;
 
@@ -78,9 +78,7 @@ export class LinuxDhcpv4Client {
 
   register(): void {
     const { model, store } = this.opts;
-    const changed = (): void => {
-      this.dirty = true;
-    };
+    const { changed } = new CommitApplier(model, () => this.apply(), this.opts.log, 'DHCPv4 clients');
     const renew: CommandBinding = { run: async ({ keys }) => this.renew(keys[0]!) };
     this.clients = new (class extends StoredTable {
       readonly commands = { 'Renew()': renew };
@@ -123,15 +121,6 @@ export class LinuxDhcpv4Client {
       },
     });
     model.register(REQ, this.req);
-    const apply = (): Promise<void> => {
-      if (!this.dirty) return Promise.resolve();
-      this.dirty = false;
-      return this.apply().catch((e: unknown) => this.opts.log?.warn('DHCPv4 clients not applied', { why: e instanceof Error ? e.message : String(e) }));
-    };
-    model.onCommit(apply, () => {
-      this.dirty = true;
-      void apply();
-    });
   }
 
   /** Writes the script and starts a udhcpc for every enabled stored row. */

@@ -27,12 +27,13 @@
  */
 import { join } from 'node:path';
 import type { Logger } from '../../datamodel/Logger.js';
+import { CommitApplier } from '../commit-applier.js';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
 import { registerStored } from '../../datamodel/store/stored-binding.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { parseIPv4 } from '../simulated/ipv4.js';
-import { criteriaProblems, POOL_CRITERIA_PARAMS } from '../dhcpv4-pool-criteria.js';
+import { CONDITIONAL_POOL_PARAMS, criteriaProblems } from '../dhcpv4-pool-criteria.js';
 import { type Dhcpv4Clients, registerDhcpv4Clients } from './dhcpv4-clients.js';
 import { LinuxDhcpv4Relay } from './dhcpv4-relay.js';
 import { dnsmasqCriteriaProblems } from './dnsmasq-classes.js';
@@ -69,22 +70,7 @@ const OPTION = `${POOL}Option.{i}.`;
 const DEVICE_KEY = '$device';
 const LIVE_STATUS = new Set(['Status']);
 const FORWARDING_PARAMS = ['Enable', 'Status', 'Alias', 'DNSServer', 'Interface', 'Type'];
-const POOL_PARAMS = [
-  'Enable',
-  'Status',
-  'Alias',
-  'Order',
-  'Interface',
-  'MinAddress',
-  'MaxAddress',
-  'ReservedAddresses',
-  'SubnetMask',
-  'DNSServers',
-  'DomainName',
-  'IPRouters',
-  'LeaseTime',
-  ...POOL_CRITERIA_PARAMS,
-];
+const POOL_PARAMS = CONDITIONAL_POOL_PARAMS;
 
 /** The files of the agent's dnsmasq, all in `dir` (the agent's data directory). */
 export function dnsmasqFiles(dir: string): { confFile: string; leaseFile: string; pidFile: string } {
@@ -115,7 +101,6 @@ export class LinuxDnsmasq {
   /** The Client rows (Hosts.Host.{i}.DHCPClient names them). */
   clients?: Dhcpv4Clients;
   /** A row changed since the file was last made: the next commit makes it again. */
-  private dirty = false;
   /** Serialises the making of the file. */
   private applying: Promise<void> = Promise.resolve();
 
@@ -127,9 +112,7 @@ export class LinuxDnsmasq {
   /** Serves Device.DNS.Relay. (+ Forwarding.{i}.) and Device.DHCPv4.Server. (+ Pool.{i}. and its tables). */
   register(): void {
     const { model, store } = this.opts;
-    const changed = (): void => {
-      this.dirty = true;
-    };
+    const { changed } = new CommitApplier(model, () => this.apply(), this.opts.log, 'dnsmasq configuration');
     const running = (): boolean => this.process.status() !== 'failed';
     registerStored(model, store, RELAY, {
       params: ['Enable', 'Status'],
@@ -219,16 +202,6 @@ export class LinuxDnsmasq {
       pools: () => this.pools.list([]),
       poolOf: async (n) => this.poolConf(n, store.row(model.requireNode(POOL).pathOf([n])) ?? {}),
       now: this.opts.now ?? Date.now,
-    });
-    // Once the transaction is committed, the file follows the store; the answer waits for it.
-    const apply = (): Promise<void> => {
-      if (!this.dirty) return Promise.resolve();
-      this.dirty = false;
-      return this.apply().catch((e: unknown) => this.opts.log?.warn('dnsmasq configuration not applied', { why: e instanceof Error ? e.message : String(e) }));
-    };
-    model.onCommit(apply, () => {
-      this.dirty = true;
-      void apply();
     });
   }
 

@@ -23,6 +23,7 @@
 import { chownSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../../datamodel/Logger.js';
+import { CommitApplier } from '../commit-applier.js';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
 import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
@@ -65,7 +66,6 @@ export class LinuxMqttBroker {
   private table!: StoredTable;
   private readonly running = new Map<number, RunningBroker>();
   private readonly user = brokerUser();
-  private dirty = false;
   private applying: Promise<void> = Promise.resolve();
   private stopped = false;
 
@@ -73,9 +73,7 @@ export class LinuxMqttBroker {
 
   register(): void {
     const { model, store } = this.opts;
-    const changed = (): void => {
-      this.dirty = true;
-    };
+    const { changed } = new CommitApplier(model, () => this.apply(), this.opts.log, 'MQTT broker configuration');
     this.table = new StoredTable(store, model.requireNode(BROKER), {
       params: BROKER_PARAMS,
       live: new Set(['Status']),
@@ -107,15 +105,6 @@ export class LinuxMqttBroker {
     });
     model.register(BROKER, this.table);
     model.register(BROKER_STATS, new BrokerStatsBinding(this.running));
-    const apply = (): Promise<void> => {
-      if (!this.dirty) return Promise.resolve();
-      this.dirty = false;
-      return this.apply().catch((e: unknown) => this.opts.log?.warn('MQTT broker configuration not applied', { why: e instanceof Error ? e.message : String(e) }));
-    };
-    model.onCommit(apply, () => {
-      this.dirty = true;
-      void apply();
-    });
   }
 
   /** Ends brokers an earlier agent left (killed without its stop), then starts the stored enabled rows. */

@@ -12,7 +12,7 @@
 import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
-import { choosePool, criteriaProblems, POOL_CRITERIA, POOL_CRITERIA_PARAMS, poolCriteria } from '../dhcpv4-pool-criteria.js';
+import { choosePool, CONDITIONAL_POOL_PARAMS, criteriaProblems, POOL_CRITERIA, poolCriteria } from '../dhcpv4-pool-criteria.js';
 import { canonicalizeReferences } from '../reference.js';
 import type { Churn } from './churn.js';
 import type { EthernetPortState } from './ethernet.js';
@@ -58,22 +58,7 @@ export interface DHCPv4State {
 
 const SERVER_DEFAULTS = { Enable: true } as const;
 const SERVER_PARAMS = ['Enable'] as const;
-const POOL_PARAMS = [
-  'Enable',
-  'Status',
-  'Alias',
-  'Order',
-  'Interface',
-  'MinAddress',
-  'MaxAddress',
-  'ReservedAddresses',
-  'SubnetMask',
-  'DNSServers',
-  'DomainName',
-  'IPRouters',
-  'LeaseTime',
-  ...POOL_CRITERIA_PARAMS,
-];
+const POOL_PARAMS = CONDITIONAL_POOL_PARAMS;
 const CLIENT_PARAMS = ['Alias', 'Chaddr', 'Active'] as const;
 const ADDRESS_PARAMS = ['IPAddress', 'LeaseTimeRemaining'] as const;
 const OPTION_PARAMS = ['Tag', 'Value'] as const;
