@@ -143,6 +143,8 @@ export interface AgentOptions {
   dnsmasq?: boolean;
   /** `--access-control nftables|off`: Device.Hosts.AccessControl. as the agent's own nftables table (Linux); default on where possible. */
   accessControl?: boolean;
+  /** `--mqtt-broker mosquitto|off`: Device.MQTT.Broker.{i}. through Mosquitto (Linux: the agent's own; OpenWrt: its UCI); default off. */
+  mqttBroker?: boolean;
   /**
    * Where the live platform's programs are (ubus, uci, /etc/init.d/...; an absolute command is
    * looked up inside it too). Default: PATH. The integration tests point it at stand-ins.
@@ -282,6 +284,7 @@ export class Agent {
         time: opts.time,
         dnsmasq: opts.dnsmasq,
         accessControl: opts.accessControl,
+        mqttBroker: opts.mqttBroker,
         commandPath: opts.platformCommandPath,
       },
       pluginPlatforms,

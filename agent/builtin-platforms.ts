@@ -46,7 +46,7 @@ const openwrt: PlatformEntry = {
     const log = opts.log.child('platform');
     const firmware = await startLiveFirmware('openwrt', opts.firmware ?? {}, log);
     const { registerOpenWrtPlatform } = await import('../platform/openwrt/index.js');
-    const p = registerOpenWrtPlatform(model, { log, firmware, packetCounters: opts.packetCounters, commandPath: opts.commandPath, store: opts.store });
+    const p = registerOpenWrtPlatform(model, { log, firmware, packetCounters: opts.packetCounters, commandPath: opts.commandPath, store: opts.store, sysRoot: deviceSysRoot() });
     return {
       firmware,
       wifiScan: p.wifiScan,
@@ -96,7 +96,9 @@ const linux: PlatformEntry = {
       time: opts.time,
       dnsmasq: opts.dnsmasq,
       accessControl: opts.accessControl,
+      mqttBroker: opts.mqttBroker,
       store: opts.store,
+      deviceSysRoot: deviceSysRoot(),
     });
     // SoftwareModules: units as supervised processes, and as OCI containers when crun or runc is installed.
     const { ProcessExecutionEnv } = await import('../platform/linux/process-ee.js');
@@ -112,6 +114,15 @@ const linux: PlatformEntry = {
     };
   },
 };
+
+/**
+ * USP_AGENT_SYSFS_ROOT: where a live platform reads the LEDs, temperature sensors and power
+ * supplies (Device.IoTCapability., TemperatureStatus) instead of /sys. For tests and the offline
+ * profile builds, which give a recorded tree; a device leaves it unset.
+ */
+function deviceSysRoot(): string | undefined {
+  return process.env.USP_AGENT_SYSFS_ROOT || undefined;
+}
 
 const none: PlatformEntry = { name: 'none', start: () => Promise.resolve({}) };
 

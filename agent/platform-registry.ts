@@ -56,6 +56,8 @@ export interface PlatformOptions {
   dnsmasq?: boolean;
   /** `--access-control nftables|off`: Device.Hosts.AccessControl. as the agent's own nftables table (Linux); undefined, on where nft runs with CAP_NET_ADMIN. */
   accessControl?: boolean;
+  /** `--mqtt-broker mosquitto|off`: Device.MQTT.Broker.{i}. through Mosquitto (Linux, OpenWrt); undefined or false, not served. */
+  mqttBroker?: boolean;
   /** Firmware on live platforms: the hook (`--firmware-hook`), staging directory, data directory for markers. */
   firmware?: LiveFirmwareOptions;
   /** Where OpenWrt's programs are (absolute ones such as /etc/init.d/firewall are looked up inside it); default PATH. */

@@ -52,6 +52,7 @@ export async function registerPlatform(model: DataModel, name: PlatformName, opt
   if (opts.nat !== undefined && entry.name !== 'linux') log.warn('--nat applies to the linux platform only; ignored', { platform: entry.name });
   if (opts.time !== undefined && entry.name !== 'linux') log.warn('--time applies to the linux platform only; ignored', { platform: entry.name });
   if (opts.dnsmasq !== undefined && entry.name !== 'linux') log.warn('--dnsmasq applies to the linux platform only; ignored', { platform: entry.name });
+  if (opts.mqttBroker !== undefined && entry.name !== 'linux') log.warn('--mqtt-broker applies to the linux platform only; ignored', { platform: entry.name });
   if (opts.manageDns !== undefined && entry.name !== 'linux') log.warn('--manage-dns applies to the linux platform only; ignored', { platform: entry.name });
   const { parts, addOns } = await registry.start(model, entry, opts);
   const { cellularAccessPoints: _, ...rest } = parts;

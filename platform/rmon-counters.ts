@@ -18,6 +18,7 @@
  */
 import { ErrorCode, UspError } from '../datamodel/UspError.js';
 import type { Value } from '../datamodel/value/Value.js';
+import type { RmonDisabledPorts } from './rmon-disabled-ports.js';
 
 /** The RMONStats counters served (those of the schema's RMONStats.{i}. that a kernel can give). */
 export const RMON_COUNTERS = [
@@ -127,15 +128,15 @@ export function rmonCounters(types: ReadonlyMap<string, string>, kernel: KernelC
 /**
  * A Set on a kernel-counted RMONStats row (one row per port, for the whole port): Interface,
  * VLANID, Queue and AllQueues keep their values (another is 7012); Enable adds the port to
- * `disabled` or takes it out.
+ * `disabled` or takes it out (`present`: the ports there are now).
  */
-export function setPortRmonRow(port: string, config: Readonly<Record<string, Value>>, changes: Readonly<Record<string, Value>>, disabled: Set<string>): void {
+export function setPortRmonRow(port: string, config: Readonly<Record<string, Value>>, changes: Readonly<Record<string, Value>>, disabled: RmonDisabledPorts, present: Iterable<string>): void {
   for (const p of ['Interface', 'VLANID', 'Queue', 'AllQueues'] as const) {
     if (changes[p] !== undefined && String(changes[p]).replace(/\.$/, '') !== String(config[p])) {
       const message = 'fixed: one row per Ethernet port, for the whole port (the kernel counts no VLAN or queue apart)';
       throw new UspError(ErrorCode.InvalidValue, `${p}: ${message}`, { paramErrors: [{ param: p, message, code: ErrorCode.InvalidValue }] });
     }
   }
-  if (changes.Enable === false) disabled.add(port);
+  if (changes.Enable === false) disabled.add(port, present);
   else if (changes.Enable === true) disabled.delete(port);
 }

@@ -21,7 +21,7 @@ import { profilesCommand } from './commands/profiles-command.js';
 import { fleetCommand } from './commands/fleet-command.js';
 import { parseRunFast, type RunOptionValues } from './run-fast-path.js';
 import { timeSetting } from '../defaults/time-option.js';
-import type { TimeSettings } from '../../platform/linux/time.js';
+import { parseMqttBrokerOption } from '../defaults/mqtt-broker-option.js';
 import { checkManageDns, parseManageInterfacesOption, parsePacketCountersOption, parseNatOption, parseDnsmasqOption, parseAccessControlOption } from '../defaults/manage-interfaces.js';
 
 /** Exit code when the agent cannot start (bad defaults, port in use): procd should not respawn fast. */
@@ -45,9 +45,12 @@ interface RunArgs {
   packetCounters?: boolean;
   nat?: boolean;
   deviceImageDir?: string;
-  time?: boolean | TimeSettings;
+  /** `--time` as given (checked in `timeSetting`, with the defaults file's `$time`). */
+  time?: string;
+  timeZoneFile?: string;
   dnsmasq?: boolean;
   accessControl?: boolean;
+  mqttBroker?: boolean;
 }
 
 /** Set once SIGTERM/SIGINT arrived: a start that fails after it is a stop, not a start failure. */
@@ -95,6 +98,9 @@ async function run(args: RunArgs): Promise<void> {
     deviceImageDir: fileImageDir,
     dnsmasq: fileDnsmasq,
     accessControl: fileAccess,
+    mqttBroker: fileBroker,
+    time: fileTime,
+    timeZoneFile: fileZone,
   } = readDefaultsFileWithPlugins(args.defaults);
   const plugins = [...filePlugins, ...(args.plugins ?? [])];
   // The command line wins over the defaults file's `$manageInterfaces` (an operator's override).
@@ -105,6 +111,8 @@ async function run(args: RunArgs): Promise<void> {
   const deviceImageDir = args.deviceImageDir ?? fileImageDir;
   const dnsmasq = args.dnsmasq ?? fileDnsmasq;
   const accessControl = args.accessControl ?? fileAccess;
+  const mqttBroker = args.mqttBroker ?? fileBroker;
+  const time = timeSetting(args.time ?? fileTime, args.timeZoneFile ?? fileZone);
   // Holds the event loop open while the agent runs, even with no MTP enabled (an agent with no
   // reachable controller still keeps its state and timers; Node would otherwise exit with 13).
   const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -134,9 +142,10 @@ async function run(args: RunArgs): Promise<void> {
         packetCounters,
         nat,
         deviceImageDir,
-        time: args.time,
+        time,
         dnsmasq,
         accessControl,
+        mqttBroker,
         ...args.firmware,
       });
       current = await starting;
@@ -189,9 +198,11 @@ async function runCommand(a: RunOptionValues): Promise<void> {
       packetCounters: a['packet-counters'] === undefined ? undefined : parsePacketCountersOption(a['packet-counters']),
       nat: a.nat === undefined ? undefined : parseNatOption(a.nat),
       deviceImageDir: a['device-image-dir'] === undefined ? undefined : resolve(a['device-image-dir']),
-      time: timeSetting(a.time, a['time-zone-file']),
+      time: a.time,
+      timeZoneFile: a['time-zone-file'],
       dnsmasq: a.dnsmasq === undefined ? undefined : parseDnsmasqOption(a.dnsmasq),
       accessControl: a['access-control'] === undefined ? undefined : parseAccessControlOption(a['access-control']),
+      mqttBroker: a['mqtt-broker'] === undefined ? undefined : parseMqttBrokerOption(a['mqtt-broker']),
     });
   } catch (e) {
     // After SIGTERM the signal handler exits 0 once the stop is done: a start it cut short is no failure.
@@ -266,6 +277,10 @@ export async function main(argv: string[]): Promise<void> {
           .option('access-control', {
             type: 'string',
             describe: "nftables | off: serve Device.Hosts.AccessControl. (per-device Internet access) as the agent's own nftables table on Linux (default nftables where nft runs with CAP_NET_ADMIN)",
+          })
+          .option('mqtt-broker', {
+            type: 'string',
+            describe: 'mosquitto | off: serve Device.MQTT.Broker.{i}. through a Mosquitto the agent runs on Linux, one per enabled row (default off)',
           })
           .option('firmware-staging', {
             type: 'string',

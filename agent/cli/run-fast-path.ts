@@ -42,6 +42,8 @@ export interface RunOptionValues {
   dnsmasq?: string;
   /** `--access-control nftables|off`: Device.Hosts.AccessControl. as the agent's own nftables table (Linux). */
   'access-control'?: string;
+  /** `--mqtt-broker mosquitto|off`: Device.MQTT.Broker.{i}. through the agent's own Mosquitto (Linux). */
+  'mqtt-broker'?: string;
   /** `--plugin FILE`, repeatable (agent/plugins/). */
   plugin?: string[];
 }
@@ -68,6 +70,7 @@ const STRING_OPTIONS = [
   'time-zone-file',
   'dnsmasq',
   'access-control',
+  'mqtt-broker',
 ] as const;
 
 /** What a `--platform` value looks like (plugins' names follow the same rule: agent/plugins/load-plugins.ts). */
@@ -123,6 +126,7 @@ export function parseRunFast(argv: readonly string[]): RunOptionValues | undefin
     'time-zone-file': v['time-zone-file'],
     dnsmasq: v.dnsmasq,
     'access-control': v['access-control'],
+    'mqtt-broker': v['mqtt-broker'],
     plugin: v.plugin,
   };
 }

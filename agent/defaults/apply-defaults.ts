@@ -14,6 +14,8 @@ import { parseValue } from '../../datamodel/value/parse-value.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { UspError } from '../../datamodel/UspError.js';
 import { outsideEnumerationRef, readOnlyIgnored, type DefaultsEntry } from './check-defaults.js';
+import { MQTT_BROKER_KEY, mqttBrokerFromFile } from './mqtt-broker-option.js';
+import { TIME_KEY, TIME_ZONE_FILE_KEY, timeFromFile, timeZoneFileFromFile } from './time-option.js';
 import {
   MANAGE_DNS_KEY,
   MANAGE_INTERFACES_KEY,
@@ -61,7 +63,9 @@ export function readDefaultsFile(file: string): DefaultsFile {
  * The file's TR-181 values, the plugins its `$plugins` names (absolute paths) and the interfaces
  * its `$manageInterfaces` lets controllers reconfigure and the resolv.conf its `$manageDns` lets
  * them rewrite, whether `$packetCounters` lets it count packets with nftables and `$nat` keep
- * its NAT table and `$accessControl` its access control table (manage-interfaces.ts; undefined: not set).
+ * its NAT table and `$accessControl` its access control table (manage-interfaces.ts), whether `$mqttBroker`
+ * runs Mosquitto (mqtt-broker-option.ts), and `$time` and `$timeZoneFile` how Device.Time. is
+ * served on Linux (time-option.ts); undefined: not set.
  */
 export function readDefaultsFileWithPlugins(file: string): {
   defaults: DefaultsFile;
@@ -73,6 +77,9 @@ export function readDefaultsFileWithPlugins(file: string): {
   deviceImageDir?: string;
   dnsmasq?: boolean;
   accessControl?: boolean;
+  mqttBroker?: boolean;
+  time?: boolean;
+  timeZoneFile?: string;
 } {
   let doc: unknown;
   try {
@@ -90,6 +97,9 @@ export function readDefaultsFileWithPlugins(file: string): {
     [DEVICE_IMAGE_DIR_KEY]: imageDir,
     [DNSMASQ_KEY]: dnsmasqSetting,
     [ACCESS_CONTROL_KEY]: accessSetting,
+    [MQTT_BROKER_KEY]: brokerSetting,
+    [TIME_KEY]: timeValue,
+    [TIME_ZONE_FILE_KEY]: zoneFileValue,
     ...defaults
   } = doc as Record<string, unknown>;
   for (const [k, v] of Object.entries(defaults)) {
@@ -107,6 +117,9 @@ export function readDefaultsFileWithPlugins(file: string): {
   }
   const dnsmasq = dnsmasqFromFile(dnsmasqSetting, file);
   const accessControl = accessControlFromFile(accessSetting, file);
+  const mqttBroker = mqttBrokerFromFile(brokerSetting, file);
+  const time = timeFromFile(timeValue, file);
+  const timeZoneFile = timeZoneFileFromFile(zoneFileValue, file);
   return {
     defaults: defaults as DefaultsFile,
     plugins: ((plugins ?? []) as string[]).map((p) => resolve(dirname(file), p)),
@@ -117,6 +130,9 @@ export function readDefaultsFileWithPlugins(file: string): {
     ...(typeof imageDir === 'string' ? { deviceImageDir: resolve(dirname(file), imageDir) } : {}),
     ...(dnsmasq !== undefined ? { dnsmasq } : {}),
     ...(accessControl !== undefined ? { accessControl } : {}),
+    ...(mqttBroker !== undefined ? { mqttBroker } : {}),
+    ...(time !== undefined ? { time } : {}),
+    ...(timeZoneFile !== undefined ? { timeZoneFile } : {}),
   };
 }
 

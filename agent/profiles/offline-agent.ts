@@ -41,6 +41,7 @@ const LIVE_SOURCES: Record<'linux' | 'openwrt', ReadonlyArray<{ source: string; 
     { source: 'nftables (nft with CAP_NET_ADMIN, --nat not off)', objects: ['Device.NAT.PortMapping.{i}.'] },
     { source: 'chrony (chronyc answers, --time not off)', objects: ['Device.Time.'] },
     { source: 'dnsmasq (/usr/sbin/dnsmasq, root, --dnsmasq not off)', objects: ['Device.DNS.Relay.', 'Device.DHCPv4.Server.'] },
+    { source: 'Mosquitto (/usr/sbin/mosquitto, --mqtt-broker mosquitto)', objects: ['Device.MQTT.Broker.{i}.'] },
   ],
   openwrt: [
     { source: 'ModemManager (mmcli answers)', objects: ['Device.Cellular.'] },
@@ -64,9 +65,10 @@ export type StartAgent = (opts: AgentOptions) => Promise<Agent>;
  * serves. The caller hands Agent.start in rather than this module importing the composition
  * root: `usp-agent profiles` is loaded with import(), and the bundler would then wrap
  * agent/Agent.ts and everything it imports in lazy initialisers (about 24 KB more in the bundle
- * and work at every start of the agent). `vendorPrefix` as `--vendor-prefix`.
+ * and work at every start of the agent). `vendorPrefix` as `--vendor-prefix`;
+ * `mqttBroker` as `--mqtt-broker mosquitto` (an opt-in part the report can include).
  */
-export async function offlineModel(platform: Exclude<PlatformName, 'auto'>, start: StartAgent, opts: { vendorPrefix?: string; log?: Logger } = {}): Promise<OfflineModel> {
+export async function offlineModel(platform: Exclude<PlatformName, 'auto'>, start: StartAgent, opts: { vendorPrefix?: string; log?: Logger; mqttBroker?: boolean } = {}): Promise<OfflineModel> {
   const dataDir = mkdtempSync(join(tmpdir(), 'usp-agent-profiles-'));
   try {
     const agent = await start({
@@ -78,6 +80,7 @@ export async function offlineModel(platform: Exclude<PlatformName, 'auto'>, star
       platform,
       log: opts.log ?? silentLogger,
       vendorPrefix: opts.vendorPrefix,
+      ...(opts.mqttBroker !== undefined ? { mqttBroker: opts.mqttBroker } : {}),
     });
     try {
       const served = await supportedDevice(agent.model, agent.operations);

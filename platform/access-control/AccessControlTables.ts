@@ -36,6 +36,12 @@ import { invalid, type Row, StoredTable } from '../stored-table.js';
 export interface AccessBackend {
   /** What the rules are written to, for the log ("nftables table inet usp_agent_access"). */
   readonly name: string;
+  /**
+   * Why the firewall matches whole MAC addresses only, so a PhysAddressMask other than "" or
+   * FF:FF:FF:FF:FF:FF is refused (7012) with this reason; undefined: it matches under any mask
+   * (AccessRule.mask).
+   */
+  readonly maskRefusal?: string;
   apply(rules: readonly AccessRule[]): Promise<void>;
 }
 
@@ -57,7 +63,7 @@ export class AccessControlTables {
     const { model } = this;
     this.controls = model.register(
       ACCESS_CONTROL,
-      this.table(ACCESS_CONTROL, CONTROL_PARAMS, MAX_ACCESS_CONTROLS, (keys, merged) => controlProblems(merged, this.otherControls(keys[0]!))),
+      this.table(ACCESS_CONTROL, CONTROL_PARAMS, MAX_ACCESS_CONTROLS, (keys, merged) => controlProblems(merged, this.otherControls(keys[0]!), this.backend.maskRefusal)),
     );
     this.schedules = model.register(
       SCHEDULE,

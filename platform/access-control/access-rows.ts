@@ -16,8 +16,12 @@ export const MAX_SCHEDULES = 8;
 
 export const ACCESS_CONTROL = 'Device.Hosts.AccessControl.{i}.';
 export const SCHEDULE = 'Device.Hosts.AccessControl.{i}.Schedule.{i}.';
-/** AccessControl:2 items and the rest of the row a platform can honour (PhysAddressMask is not: fw4 matches whole MACs only). */
-export const CONTROL_PARAMS = ['Alias', 'Origin', 'PhysAddress', 'HostName', 'Enable', 'AccessPolicy', 'ScheduleRef'] as const;
+/**
+ * AccessControl:2 items and the rest of the row a platform can honour. PhysAddressMask is served
+ * everywhere; where the firewall matches whole MACs only (fw4, the simulated firewall), only ""
+ * and FF:FF:FF:FF:FF:FF (both: the one device) are taken (AccessBackend.maskRefusal).
+ */
+export const CONTROL_PARAMS = ['Alias', 'Origin', 'PhysAddress', 'PhysAddressMask', 'HostName', 'Enable', 'AccessPolicy', 'ScheduleRef'] as const;
 export const SCHEDULE_PARAMS = ['Alias', 'Enable', 'Day', 'StartTime', 'Duration'] as const;
 
 const MAC_RE = /^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$/;
@@ -32,6 +36,29 @@ export function isMac(text: string): boolean {
   return MAC_RE.test(text);
 }
 
+/** A PhysAddressMask that picks out one device: "" (no mask, TR-181) or all ones. */
+export function wholeMacMask(mask: string): boolean {
+  return mask === '' || mask.toLowerCase() === 'ff:ff:ff:ff:ff:ff';
+}
+
+/** `mac` under `mask`, in lower case: the bits the mask keeps, zeros elsewhere. */
+export function maskedMac(mac: string, mask: string): string {
+  const m = mask.split(':');
+  return mac
+    .split(':')
+    .map((o, i) => (parseInt(o, 16) & parseInt(m[i]!, 16)).toString(16).padStart(2, '0'))
+    .join(':');
+}
+
+/** What is wrong with a PhysAddressMask; `refusal` is why the firewall takes whole MACs only (undefined: it takes any mask). */
+function maskProblem(mask: string, refusal: string | undefined): string | undefined {
+  if (wholeMacMask(mask)) return undefined;
+  if (!isMac(mask)) return 'must be a mask in MAC address form (e.g. FF:FF:FF:00:00:00 for one OUI), or empty';
+  if (refusal !== undefined) return `only "" or FF:FF:FF:FF:FF:FF (one device): ${refusal}`;
+  if (/^(00:){5}00$/.test(mask)) return 'a mask of zeros matches every device; give the bits that pick out the devices (FF:FF:FF:00:00:00 for one OUI)';
+  return undefined;
+}
+
 /** The Day list as weekday numbers (Monday = 0), or the first item that is no weekday. */
 export function parseDays(list: string): number[] | string {
   const out: number[] = [];
@@ -44,9 +71,15 @@ export function parseDays(list: string): number[] | string {
   return out;
 }
 
-/** What is wrong with AccessControl row `v` (the row after the change); `others` are the other rows. */
-export function controlProblems(v: Readonly<Record<string, Value>>, others: ReadonlyArray<Readonly<Record<string, Value>>>): BadParam[] {
+/**
+ * What is wrong with AccessControl row `v` (the row after the change); `others` are the other
+ * rows; `maskRefusal` why the firewall takes no PhysAddressMask but the whole MAC (undefined: it
+ * takes any).
+ */
+export function controlProblems(v: Readonly<Record<string, Value>>, others: ReadonlyArray<Readonly<Record<string, Value>>>, maskRefusal?: string): BadParam[] {
   const bad: BadParam[] = [];
+  const mask = maskProblem(String(v.PhysAddressMask ?? ''), maskRefusal);
+  if (mask !== undefined) bad.push({ param: 'PhysAddressMask', message: mask });
   const mac = String(v.PhysAddress ?? '');
   if (mac !== '' && !isMac(mac)) bad.push({ param: 'PhysAddress', message: 'must be a MAC address (xx:xx:xx:xx:xx:xx)' });
   else if (mac === '' && v.Enable === true) bad.push({ param: 'PhysAddress', message: 'an enabled row needs the MAC address of the device it controls' });
@@ -90,6 +123,11 @@ export function windowOf(v: Readonly<Record<string, Value>>): AccessWindow | und
 export interface AccessRule {
   path: string;
   mac: string;
+  /**
+   * The PhysAddressMask in lower case when it keeps fewer bits than the whole MAC (then `mac` is
+   * already masked: the devices are those whose MAC under `mask` is `mac`); undefined: `mac` alone.
+   */
+  mask?: string;
   blocking: Exclude<Blocking, { kind: 'never' }>;
 }
 
@@ -99,5 +137,8 @@ export function ruleOf(path: string, v: Readonly<Record<string, Value>>, schedul
   if (v.Enable !== true || !isMac(mac)) return undefined;
   const windows = schedules.map(windowOf).filter((w): w is AccessWindow => w !== undefined);
   const blocking = blockingOf(String(v.AccessPolicy ?? 'Allow'), windows);
-  return blocking.kind === 'never' ? undefined : { path, mac: mac.toLowerCase(), blocking };
+  if (blocking.kind === 'never') return undefined;
+  const mask = String(v.PhysAddressMask ?? '');
+  if (wholeMacMask(mask) || !isMac(mask)) return { path, mac: mac.toLowerCase(), blocking };
+  return { path, mac: maskedMac(mac, mask), mask: mask.toLowerCase(), blocking };
 }

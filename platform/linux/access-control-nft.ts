@@ -10,6 +10,9 @@
  *   of days blocked at the same hours outside its Schedule windows. nft reads those times in
  *   its own local time zone (the TZ the agent runs with) when the table is written.
  *
+ * A row with a PhysAddressMask (FF:FF:FF:00:00:00: every device of one OUI) matches
+ * `ether saddr & <mask> == <PhysAddress under the mask>` in place of `ether saddr <mac>`.
+ *
  * Like the NAT table (nat.ts, nat-rules.ts) the whole table is replaced in one `nft -f -`
  * transaction, so a failure leaves the rules as they were; with no blocking row the table goes.
  * The table stays when the agent stops (a restart must not open the LAN), and is written again
@@ -39,7 +42,7 @@ export function accessControlUsable(setting: boolean | undefined, nftPath: strin
 
 /** The nft rules of one blocking row. */
 export function accessRules(rule: AccessRule): string[] {
-  const head = `ether saddr ${rule.mac}`;
+  const head = rule.mask === undefined ? `ether saddr ${rule.mac}` : `ether saddr & ${rule.mask} == ${rule.mac}`;
   const tail = `drop comment "${rule.path}"`;
   if (rule.blocking.kind === 'always') return [`${head} ${tail}`];
   return groupByHours(rule.blocking.segments).map((g) => {

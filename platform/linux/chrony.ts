@@ -46,8 +46,9 @@ export interface ChronySource {
   stratum: number;
   /** Reach register: a bit per poll answered, of the last eight. */
   reach: number;
-  /** NTP sources: requests sent and responses that passed every test (`ntpdata`'s Total TX, Total good RX). */
+  /** NTP sources: requests sent, responses received and those that passed every test (`ntpdata`'s Total TX, Total RX, Total good RX). */
   sent?: number;
+  received?: number;
   goodReceived?: number;
 }
 
@@ -126,6 +127,7 @@ export function parseChronyState(text: string): ChronyState {
   if (ntp.length === ntpSources.length) {
     ntpSources.forEach((s, i) => {
       s.sent = Number(ntp[i]![30]);
+      s.received = Number(ntp[i]![31]);
       s.goodReceived = Number(ntp[i]![33]);
     });
   }

@@ -7,12 +7,14 @@
  * those are in use (packet-classes.ts), else not served.
  *
  * Enable: the kernel counts whatever the agent does, so a disabled row only stops reporting
- * (Status Disabled, counters 0). Which rows a Controller disabled is kept while the agent runs,
- * not across a restart (every row starts Enabled). The row's Interface, VLANID, Queue and
+ * (Status Disabled, counters 0). Which rows a Controller disabled is kept in the agent's store by
+ * device name (rmon-disabled-ports.ts), so it outlives a restart. The row's Interface, VLANID, Queue and
  * AllQueues are fixed (7012 for another value): the kernel keeps no per-VLAN or per-queue
  * RMON counters.
  */
+import type { DataStore } from '../../datamodel/store/DataStore.js';
 import type { Value } from '../../datamodel/value/Value.js';
+import { RmonDisabledPorts } from '../rmon-disabled-ports.js';
 import { parseEthtoolRmon, RMON_CONFIG, RMON_COUNTERS, RMON_GROUP_COUNTERS, rmonCounters, type RmonGroup, setPortRmonRow } from '../rmon-counters.js';
 import type { EthernetDevices } from './EthernetDevices.js';
 import { EthtoolSettings } from './ethernet-ethtool.js';
@@ -25,14 +27,14 @@ const RMON = 'Device.Ethernet.RMONStats.{i}.';
 /** The statistics files the RMON counters come from (rmon-counters.ts). */
 const KERNEL_FILES = ['rx_bytes', 'rx_packets', 'rx_errors', 'multicast', 'rx_crc_errors', 'rx_frame_errors', 'rx_missed_errors'] as const;
 
-/** Serves the RMONStats table over the host's Ethernet ports. */
-export function registerEthernetRmon(ctx: LinuxContext, devices: EthernetDevices): void {
+/** Serves the RMONStats table over the host's Ethernet ports; `store` keeps the disabled rows (without one: until the agent stops). */
+export function registerEthernetRmon(ctx: LinuxContext, devices: EthernetDevices, store: DataStore | undefined): void {
   const { files } = ctx;
   const numbers = devices.interfaces;
   const types = new Map(ctx.model.requireNode(RMON).def.params.map((p) => [p.name, p.type]));
   const withEthtool = new EthtoolSettings(ctx).available;
-  /** Devices whose row a Controller disabled (bounded by the devices there are). */
-  const disabled = new Set<string>();
+  /** Devices whose row a Controller disabled. */
+  const disabled = new RmonDisabledPorts(store);
 
   const readRmon = async (name: string): Promise<RmonGroup | undefined> => {
     if (!withEthtool) return undefined;
@@ -66,9 +68,9 @@ export function registerEthernetRmon(ctx: LinuxContext, devices: EthernetDevices
       return { ...values, ...rmonCounters(types, kernel, rmon, broadcast, withEthtool) };
     },
     set: async ([n], changes) => {
-      await devices.names();
+      const present = await devices.names();
       const name = numbers.requireKey(n);
-      setPortRmonRow(name, config(n!, name), changes, disabled);
+      setPortRmonRow(name, config(n!, name), changes, disabled, present);
     },
   });
 }

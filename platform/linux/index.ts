@@ -2,12 +2,13 @@
  * The generic Linux platform: a Linux host, VM or container described through the kernel's own
  * interfaces (/proc, /sys) and iproute2 (`ip -j`), with no distribution-specific daemon. Serves
  * Device.DeviceInfo. (+ MemoryStatus, ProcessStatus with Process.{i}, TemperatureStatus from
- * /sys/class/thermal and /sys/class/hwmon), Device.Ethernet.Interface.{i}.
+ * /sys/class/thermal and /sys/class/hwmon), Device.IoTCapability.{i}. (LEDs, sensors, batteries), Device.Ethernet.Interface.{i}.
  * and Device.Ethernet.Link.{i}. (+ Stats), Device.IP. (Interface, IPv4Address, IPv6Address) and
  * Device.Routing.Router.1 (IPv4Forwarding and IPv6Forwarding: the main table's routes), Device.DNS.Client
  * (resolv.conf), Device.Hosts (`ip -j neigh`, dnsmasq's leases) and Device.Bridging.Bridge
  * (+ Port): the kernel's bridges. Device.NAT. is the agent's own nftables table (nat.ts),
- * Device.DNS.Relay. and Device.DHCPv4.Server. a dnsmasq the agent runs (dnsmasq.ts).
+ * Device.DNS.Relay. and Device.DHCPv4.Server. a dnsmasq the agent runs (dnsmasq.ts),
+ * Device.MQTT.Broker.{i}. a Mosquitto per row the agent runs when asked (mqtt-broker.ts).
  *
  * Writable parameters of IP.Interface, its addresses, Ethernet Interface/Link, static routes and bridges are written back
  * with `ip` (ip-write.ts), on the interfaces named by `manageInterfaces` only.
@@ -42,12 +43,15 @@ import { findNft, PacketClassCounters, packetCountersUsable } from './packet-cla
 import { ipInterfaceNames, LinuxNat, natUsable } from './nat.js';
 import { LinuxUla } from './ip-ula.js';
 import { registerTemperatureStatus } from './temperature-status.js';
+import { registerHostIoTCapabilities } from './iot-capabilities.js';
 import { Chronyc } from './chrony.js';
 import { DEFAULT_SOURCES_FILE } from './chrony-sources.js';
 import { LinuxTime, timeUsable, type TimeSettings } from './time.js';
 import { DEFAULT_LEASE_FILE, registerHosts } from './hosts.js';
 import { LinuxDnsmasq } from './dnsmasq.js';
 import { dnsmasqUsable } from './dnsmasq-process.js';
+import { LinuxMqttBroker } from './mqtt-broker.js';
+import { brokerRunDir, mosquittoUsable } from './mosquitto-conf.js';
 import type { Dhcpv4Clients } from './dhcpv4-clients.js';
 import { AccessControlTables } from '../access-control/AccessControlTables.js';
 import { accessControlUsable, NftAccessBackend } from './access-control-nft.js';
@@ -58,6 +62,11 @@ export type { LinuxIdentity } from './device-info.js';
 export type LinuxArea = 'DeviceInfo' | 'Ethernet' | 'IP';
 
 export interface LinuxOptions extends HostRoots {
+  /**
+   * Where the LEDs, temperature sensors and power supplies are read (`/sys/class/leds`, thermal,
+   * hwmon, power_supply; default sysRoot): a recorded tree in tests and offline profile builds.
+   */
+  deviceSysRoot?: string;
   /** Areas to serve (default all). */
   areas?: readonly LinuxArea[];
   /** Identity from factory data; wins over what DMI, cpuinfo and os-release say. */
@@ -108,6 +117,15 @@ export interface LinuxOptions extends HostRoots {
   /** The dnsmasq program (default /usr/sbin/dnsmasq). */
   dnsmasqBinary?: string;
   /**
+   * `--mqtt-broker mosquitto|off`: Device.MQTT.Broker.{i}. through a Mosquitto per enabled row
+   * that the agent runs (mqtt-broker.ts), the rows kept in `store`. Default off.
+   */
+  mqttBroker?: boolean;
+  /** The mosquitto program (default /usr/sbin/mosquitto). */
+  mosquittoBinary?: string;
+  /** Where the brokers' files go (default: a directory under /run for a root agent, else the data directory's mqtt-broker/). */
+  mqttBrokerRunDir?: string;
+  /**
    * `--access-control nftables|off`: Device.Hosts.AccessControl.{i}. as the agent's own nftables
    * table (access-control-nft.ts), kept in `store`. Undefined: on where `nft` is installed and the
    * agent has CAP_NET_ADMIN; false: not served, netfilter left alone.
@@ -124,7 +142,7 @@ export interface LinuxOptions extends HostRoots {
   log?: Logger;
   /** Firmware banks (FirmwareImage.{i}) behind the firmware hook, started by the caller. */
   firmware?: StagedFirmware;
-  /** The agent's store: keeps the DeviceInfo identity the factory defaults set (device-info.ts) and the temperature sensors' settings. */
+  /** The agent's store: keeps the DeviceInfo identity the factory defaults set (device-info.ts), the temperature sensors' settings and the disabled RMONStats rows. */
   store?: DataStore;
 }
 
@@ -191,9 +209,13 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     registerSystemStatus(ctx, opts.persistentPath ?? '/');
     registerProcessTable(model, ctx.files, now, ctx.cacheMs);
     // TemperatureStatus: the kernel's thermal zones and hwmon inputs, polled by the agent.
-    const temperatures = registerTemperatureStatus(model, ctx.files, now, opts.store);
+    const sensorFiles = opts.deviceSysRoot === undefined ? ctx.files : new HostFiles({ ...opts, sysRoot: opts.deviceSysRoot });
+    const temperatures = registerTemperatureStatus(model, sensorFiles, now, opts.store);
     stops.push(() => temperatures.stop());
     loaded.push(() => temperatures.stateLoaded());
+    // IoTCapability: the LEDs, temperature inputs and power supplies sysfs has.
+    const iot = registerHostIoTCapabilities(model, sensorFiles, now, opts.store);
+    loaded.push(() => iot.stateLoaded());
     ctx.log?.debug('linux identity', { ...identity });
   }
   // IP.Interface.LowerLayers names Ethernet.Link rows only when this platform serves them.
@@ -207,7 +229,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
   if (ethernet) {
     registerEthernet(ctx, ethernet, changes);
     registerEthernetLinks(ctx, ethernet, changes);
-    registerEthernetRmon(ctx, ethernet);
+    registerEthernetRmon(ctx, ethernet, opts.store);
   }
   if (areas.has('IP')) {
     // ULAs are the agent's own configuration: served only where it has a store to keep them in.
@@ -247,6 +269,24 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
       clients = d.clients;
     } else {
       ctx.log?.info('Device.DNS.Relay. and Device.DHCPv4.Server. not served', { why: owned.why ?? 'no data directory to keep their rows and files in', setting: '--dnsmasq' });
+    }
+    const broker = mosquittoUsable(opts.mqttBroker, opts.mosquittoBinary);
+    if (broker.usable && opts.store?.dir) {
+      const b = new LinuxMqttBroker({
+        model,
+        store: opts.store,
+        interfaces: ipInterfaceNames(ip.interfaces, ip.links),
+        links: ip.links,
+        dataDir: opts.store.dir,
+        runDir: opts.mqttBrokerRunDir ?? brokerRunDir(opts.store.dir),
+        binary: opts.mosquittoBinary,
+        log: opts.log,
+      });
+      b.register();
+      loaded.push(() => b.start());
+      stops.push(() => b.stop());
+    } else if (opts.mqttBroker === true) {
+      ctx.log?.warn('Device.MQTT.Broker. not served', { why: broker.why ?? 'no data directory to keep its rows in', setting: '--mqtt-broker' });
     }
     const dns = dnsSource(ctx, opts.manageDns);
     ctx.log?.info('name servers served from', { file: dns.file, why: dns.why });

@@ -13,6 +13,7 @@
  * | Time.Client.{i}.             | stored rows (at most MAX_CLIENTS); each enabled row's Servers are `server` lines of the sources file |
  * | Client.{i}.Status            | Disabled (row or Time disabled), Error (chronyd silent), Synchronized when the selected source is one of its Servers, Error_FailedToSynchronize when each of its servers was sent 4 requests (`ntpdata` Total TX) without a good answer (Total good RX 0), else Unsynchronized |
  * | Client.{i}.ServerInUse       | the selected source, when it is one of the row's Servers                |
+ * | Client.{i}.Stats.            | `ntpdata` counters of the row's sources, summed (time-client-stats.ts)  |
  *
  * TR-181 2.19 has no NTPServer1..5 (deleted in 2.19, for Client.{i}): the servers are
  * Client.{i}.Servers. Time.Status's Error_FailedToSynchronize is deleted too (Client.{i}.Status
@@ -40,8 +41,9 @@ import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
 import { dateTimeOf, type Value } from '../../datamodel/value/Value.js';
 import { isPosixTz, posixTzProblem } from '../posix-tz.js';
 import { invalid, type Row, StoredTable } from '../stored-table.js';
-import { type ChronyState, type Chronyc, hasFailed, isSynchronized } from './chrony.js';
+import { type ChronySource, type ChronyState, type Chronyc, hasFailed, isSynchronized } from './chrony.js';
 import { clientProblems, MAX_CLIENTS, renderSources, serverList } from './chrony-sources.js';
+import { registerClientStats } from './time-client-stats.js';
 import { hostTimeZone, tzifOf } from './tzif.js';
 
 const TIME = 'Device.Time.';
@@ -135,6 +137,7 @@ export class LinuxTime {
         apply: () => this.applyChange(),
       }),
     );
+    registerClientStats(model, this);
     // A commit whose save failed puts the store back as saved (DataStore.revert): the files follow.
     model.onCommit(
       () => Promise.resolve(),
@@ -198,11 +201,16 @@ export class LinuxTime {
    * Unsynchronized (a name not resolved yet is not listed).
    */
   clientStatus(row: Row, state: ChronyState): { Status: string; ServerInUse: string } {
-    const servers = new Set(serverList(row.Servers).map((s) => s.toLowerCase()));
-    const mine = state.sources.filter((s) => servers.has(s.name.toLowerCase()));
+    const mine = this.sourcesOf(row, state);
     const inUse = mine.find((s) => s.state === 'selected');
     if (inUse && this.synchronized(state)) return { Status: 'Synchronized', ServerInUse: inUse.name };
     return { Status: mine.length > 0 && mine.every(hasFailed) ? 'Error_FailedToSynchronize' : 'Unsynchronized', ServerInUse: '' };
+  }
+
+  /** The sources chronyd lists for the row's Servers (a name not resolved yet is not listed). */
+  sourcesOf(row: Row, state: ChronyState): ChronySource[] {
+    const servers = new Set(serverList(row.Servers).map((s) => s.toLowerCase()));
+    return state.sources.filter((s) => servers.has(s.name.toLowerCase()));
   }
 
   /** Time.Status Error: "None of the configured Time clients were able to synchronize": there are enabled Clients and each failed. */

@@ -69,6 +69,8 @@ export function ruleSections(rules: readonly AccessRule[], zones: ReadonlySet<st
 /** The rules as UCI firewall rule sections, changed in place at each write. */
 export class UciAccessBackend implements AccessBackend {
   readonly name = 'UCI firewall rules usp_ac_*';
+  /** fw4 writes a rule's src_mac as `ether saddr <mac>`: UCI has no mask for it. */
+  readonly maskRefusal = "fw4 (OpenWrt's firewall) matches whole MAC addresses only (a rule's src_mac)";
 
   constructor(
     private readonly ctx: OpenWrtContext,

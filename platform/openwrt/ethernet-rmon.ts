@@ -8,16 +8,20 @@
  * installed (DSA switch drivers such as mv88e6xxx and mt7530 report one); BroadcastPackets from
  * the agent's nftables counters when those are in use.
  *
- * Enable only stops the reporting (Status Disabled, counters 0), kept while the agent runs;
+ * Enable only stops the reporting (Status Disabled, counters 0); which ports' rows are disabled
+ * is kept in the agent's store by port name (rmon-disabled-ports.ts: OpenWrt's UCI has no such
+ * setting), so it outlives a restart;
  * Interface, VLANID, Queue and AllQueues are fixed (7012 for another value).
  */
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
+import type { DataStore } from '../../datamodel/store/DataStore.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { findOnPath } from '../exec/CommandRunner.js';
 import { classStats } from '../linux/packet-classes.js';
+import { RmonDisabledPorts } from '../rmon-disabled-ports.js';
 import { parseEthtoolRmon, RMON_CONFIG, RMON_COUNTERS, RMON_GROUP_COUNTERS, rmonCounters, type RmonGroup, setPortRmonRow } from '../rmon-counters.js';
 import { noSuchInstance } from './convert.js';
 import { classify, type EthernetLinks } from './ethernet.js';
@@ -28,14 +32,14 @@ const RMON = 'Device.Ethernet.RMONStats.{i}.';
 /** The kernel counters the RMON ones come from (rmon-counters.ts). */
 const KERNEL_FILES = ['rx_bytes', 'rx_packets', 'rx_errors', 'multicast', 'rx_crc_errors', 'rx_frame_errors', 'rx_missed_errors'] as const;
 
-/** Serves the RMONStats table over netifd's Ethernet ports. */
-export function registerEthernetRmon(ctx: OpenWrtContext, ethernet: EthernetLinks): void {
+/** Serves the RMONStats table over netifd's Ethernet ports; `store` keeps the disabled rows (without one: until the agent stops). */
+export function registerEthernetRmon(ctx: OpenWrtContext, ethernet: EthernetLinks, store: DataStore | undefined): void {
   const rows = new InstanceMap();
   const types = new Map(ctx.model.requireNode(RMON).def.params.map((p) => [p.name, p.type]));
   // Looked up once: installing the ethtool package takes an agent restart to count.
   const exe = ctx.runner.executable('ethtool');
   const withEthtool = exe === 'ethtool' ? findOnPath('ethtool') !== undefined : existsSync(exe);
-  const disabled = new Set<string>();
+  const disabled = new RmonDisabledPorts(store);
   const ports = async () => classify(await ethernet.devices()).ports;
 
   const readRmon = async (name: string): Promise<RmonGroup | undefined> => {
@@ -68,7 +72,7 @@ export function registerEthernetRmon(ctx: OpenWrtContext, ethernet: EthernetLink
       Queue: '',
       AllQueues: false,
     };
-    return { name, d, config };
+    return { name, d, config, present: all.keys() };
   };
 
   ctx.model.register(RMON, {
@@ -84,8 +88,8 @@ export function registerEthernetRmon(ctx: OpenWrtContext, ethernet: EthernetLink
       return { ...config, ...rmonCounters(types, kernel, rmon, broadcast, withEthtool) };
     },
     set: async ([n], changes) => {
-      const { name, config } = await row(n);
-      setPortRmonRow(name, config, changes, disabled);
+      const { name, config, present } = await row(n);
+      setPortRmonRow(name, config, changes, disabled, present);
     },
   });
 }

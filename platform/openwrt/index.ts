@@ -9,6 +9,7 @@
  * | DeviceInfo., .MemoryStatus.              | `ubus call system board`, `system info`    |
  * | DeviceInfo.ProcessStatus.                | /proc/stat                                 |
  * | DeviceInfo.TemperatureStatus.            | /sys/class/thermal, /sys/class/hwmon (platform/linux/temperature-status.ts) |
+ * | IoTCapability.{i}.                       | /sys/class/leds, thermal, hwmon, power_supply (platform/linux/iot-capabilities.ts) |
  * | Ethernet.Interface/Link (+Stats)         | `ubus call network.device status`          |
  * | IP.Interface (+IPv4/IPv6Address, Prefix) | `ubus call network.interface dump` + `uci -q -X show network` |
  * | IP. (IPv4/IPv6 switches, ULAPrefix)      | `uci -q -X show network` (globals)         |
@@ -70,6 +71,7 @@ import type { WiFiScanner } from '../diagnostics/wifi-scan.js';
 import { findNft, PacketClassCounters, packetCountersUsable } from '../linux/packet-classes.js';
 import { HostFiles } from '../linux/HostFiles.js';
 import { registerTemperatureStatus } from '../linux/temperature-status.js';
+import { registerHostIoTCapabilities } from '../linux/iot-capabilities.js';
 import type { DeviceStatusMap } from './ubus-types.js';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
 import { AccessControlTables } from '../access-control/AccessControlTables.js';
@@ -111,9 +113,9 @@ export interface OpenWrtOptions {
   firmware?: StagedFirmware;
   /** Where the package's ntp hotplug script keeps busybox ntpd's last event, for Device.Time.Status (default NTP_STATE_FILE). */
   ntpStateFile?: string;
-  /** Where sysfs is mounted, for the temperature sensors (default /sys). */
+  /** Where sysfs is mounted, for the temperature sensors and the IoT capabilities (LEDs, power supplies; default /sys). */
   sysRoot?: string;
-  /** The agent's store: keeps the temperature sensors' settings and the Device.Hosts.AccessControl. rows (access-control.ts); without one the settings last until the agent stops and AccessControl is not served. */
+  /** The agent's store: keeps the temperature sensors' settings, the disabled RMONStats rows and the Device.Hosts.AccessControl. rows (access-control.ts); without one the settings last until the agent stops and AccessControl is not served. */
   store?: DataStore;
 }
 
@@ -170,12 +172,15 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   }
   registerDeviceInfo(ctx, opts.procStat, opts.firmware);
   registerTime(ctx, uci, opts.ntpStateFile);
-  const temperatures = registerTemperatureStatus(model, new HostFiles({ sysRoot: opts.sysRoot }), ctx.now, opts.store);
+  const sysfs = new HostFiles({ sysRoot: opts.sysRoot });
+  const temperatures = registerTemperatureStatus(model, sysfs, ctx.now, opts.store);
+  // The board's LEDs, sensors and battery: the kernel's sysfs, shared with Linux (UCI `led` sections: docs/platform-mapping.md).
+  const iot = registerHostIoTCapabilities(model, sysfs, ctx.now, opts.store);
   if (opts.firmware) registerStagedFirmwareImages(model, opts.firmware);
   // Ethernet.Link of a bridge stacks on the Bridging management port, registered below.
   const bridgeStack: BridgeStack = {};
   const ethernet = registerEthernet(ctx, bridgeStack);
-  registerEthernetRmon(ctx, ethernet);
+  registerEthernetRmon(ctx, ethernet, opts.store);
   const ip = registerIP(ctx, ethernet, uci);
   registerIPGlobals(ctx, uci);
   registerDNS(ctx, ip, uci);
@@ -215,7 +220,11 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
     ipInterfaceDevice: (n) => ip.deviceOf(n),
     registerCellularAccessPoints: (modems) => registerCellularAccessPoints(ctx, uci, modems),
     // The stored sensor settings first, then the access control rows written to fw4.
-    stateLoaded: () => temperatures.stateLoaded().then(() => access?.start()),
+    stateLoaded: () =>
+      temperatures
+        .stateLoaded()
+        .then(() => iot.stateLoaded())
+        .then(() => access?.start()),
   };
 }
 

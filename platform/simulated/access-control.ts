@@ -41,6 +41,7 @@ interface Tracked {
 /** The simulated firewall's access control: which MAC is blocked, and for how long it has been. */
 class SimAccess implements AccessBackend {
   readonly name = 'the simulated firewall';
+  readonly maskRefusal = 'the simulated firewall matches whole MAC addresses only';
   /** Made at the first rule: most gateways of a fleet never have one (issue 14). */
   private byMac: Map<string, Tracked> | undefined;
   /** The rules before the first change are known: the stored ones (startAt), or none (a change came first). */

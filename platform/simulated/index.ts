@@ -3,7 +3,7 @@
  * with tri-band Wi-Fi 6E, four LAN ports bridged with the SSIDs into br-lan, and an NR modem,
  * serving the TR-181 Device:2 objects a real provider would (DeviceInfo with TemperatureStatus,
  * Time, Ethernet with Link, WiFi, Cellular, IP with IPv4 and IPv6, Bridging, DHCPv4, Hosts, NAT,
- * Firewall, DNS, Routing). Everything it reports is a pure function of the seed, the clock and
+ * Firewall, DNS, Routing, IoTCapability). Everything it reports is a pure function of the seed, the clock and
  * its configuration, so demos, tests and TP-469 runs are repeatable. Writable parameters are
  * validated, take effect in the simulation and persist in the agent's store.
  */
@@ -17,6 +17,7 @@ import { Churn } from './churn.js';
 import { registerDeviceInfo, SIM_SOFTWARE_VERSION } from './device-info.js';
 import { registerDHCPv4 } from './dhcpv4.js';
 import { registerDHCPv4Relay } from './dhcpv4-relay.js';
+import { registerMqttBroker } from './mqtt-broker.js';
 import { registerDNS } from './dns.js';
 import { registerEthernetLinks } from './ethernet-link.js';
 import { registerEthernetRmon } from './ethernet-rmon.js';
@@ -27,6 +28,7 @@ import { registerHosts } from './hosts.js';
 import { registerAccessControl } from './access-control.js';
 import { registerIPv6 } from './ip-ipv6.js';
 import { registerIP } from './ip.js';
+import { registerIoTCapabilitiesSim } from './iot-capabilities.js';
 import { registerNAT } from './nat.js';
 import { registerProcesses } from './processes.js';
 import { registerLocation } from './location.js';
@@ -169,6 +171,9 @@ export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptio
     cellularGroup();
     registerTemperatureStatus(ctx, { wifi6: wifiState!.radios.find((r) => r.def.band === '6GHz')!, trafficLabel: `${cellularState!.cellular.traffic.label}.uniRx` });
   });
+  // The LAN's MQTT broker: nothing of it exists until something reads Device.MQTT.Broker.
+  model.registerDeferred('simulated MQTT broker', () => registerMqttBroker(ctx));
+  model.registerDeferred('simulated IoTCapability', () => registerIoTCapabilitiesSim(ctx));
   const lanServices = model.registerDeferred('simulated DHCP, Hosts, Firewall, NAT, DNS and Routing', () => {
     ethernetGroup();
     wifi();

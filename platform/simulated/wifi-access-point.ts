@@ -8,6 +8,7 @@
  * serves an added SSID its SSIDReference names. Added BSSes beacon (Status Up) but no simulated
  * device knows them, so no station associates and they carry no traffic; they are not in the
  * LAN bridge. The factory rows are the radios' own BSSes: they can be disabled, not deleted.
+ * MLDUnit groups SSIDs on different radios into one multi-link device (wifi-mld.ts).
  */
 import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { Transaction } from '../../datamodel/tree/Transaction.js';
@@ -16,6 +17,7 @@ import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { canonicalizeReferences } from '../reference.js';
 import { EnableClock, invalidParams, type LinkClock, nth, type SimContext, WritableRows } from './SimContext.js';
 import { AddedRows } from './wifi-added.js';
+import { checkMldMember, mldChange, type MldMember, mldUnitOf, NO_MLD } from './wifi-mld.js';
 import type { RadioState, RadioWatcher } from './wifi-radio.js';
 import { registerWiFiSecurity, type SecurityDeps, type SecurityState } from './wifi-security.js';
 
@@ -82,7 +84,7 @@ const RADIO_PATH_RE = /^Device\.WiFi\.Radio\.(\d+)$/;
 const SSID_PATH_RE = /^Device\.WiFi\.SSID\.(\d+)$/;
 
 /** Device.WiFi.SSID.{i}. and AccessPoint.{i}. as served: one list each for every gateway of a fleet (issue 14). */
-const SSID_PARAMS = ['Enable', 'Status', 'Alias', 'Name', 'LastChange', 'LowerLayers', 'Upstream', 'BSSID', 'MACAddress', 'SSID'];
+const SSID_PARAMS = ['Enable', 'Status', 'Alias', 'Name', 'LastChange', 'LowerLayers', 'Upstream', 'BSSID', 'MACAddress', 'SSID', 'MLDUnit'];
 const AP_PARAMS = [
   'Enable',
   'Status',
@@ -100,6 +102,8 @@ const AP_PARAMS = [
 ];
 
 const at = (keys: InstanceKeys): BssDef => nth(BSSES, keys[0]);
+/** The radio number a LowerLayers value names, undefined for none. */
+const radioNumber = (ll: Value | undefined): number | undefined => Number(RADIO_PATH_RE.exec(String(ll))?.[1]) || undefined;
 const factory = (n: number): boolean => n >= 1 && n < FIRST_ADDED;
 
 /** A factory AccessPoint before any write: nothing of the gateway in it. */
@@ -120,7 +124,7 @@ function apDefaults(keys: InstanceKeys): Record<string, Value> {
 }
 
 function addedSsidDefaults(n: number): Record<string, Value> {
-  return { Enable: false, Alias: `cpe-SSID-${n}`, LowerLayers: '', SSID: '' };
+  return { Enable: false, Alias: `cpe-SSID-${n}`, LowerLayers: '', SSID: '', MLDUnit: NO_MLD };
 }
 
 function addedApDefaults(n: number): Record<string, Value> {
@@ -189,7 +193,7 @@ class BssSet implements SecurityDeps, RadioWatcher {
   private ssidDefaults(keys: InstanceKeys): Record<string, Value> {
     const b = at(keys);
     const home = `EXN-${this.ctx.identity.serialNumber.slice(-4)}`;
-    return { Enable: !b.guest, Alias: `cpe-${b.name}`, LowerLayers: `Device.WiFi.Radio.${b.radio}`, SSID: b.guest ? `${home}-Guest` : home };
+    return { Enable: !b.guest, Alias: `cpe-${b.name}`, LowerLayers: `Device.WiFi.Radio.${b.radio}`, SSID: b.guest ? `${home}-Guest` : home, MLDUnit: NO_MLD };
   }
 
   watch(watcher: BssWatcher): void {
@@ -228,6 +232,21 @@ class BssSet implements SecurityDeps, RadioWatcher {
   radioOfSsid(n: number): RadioState | undefined {
     const ll = factory(n) ? this.ssids.row([n]).LowerLayers : this.addedSsids.has(n) ? this.addedSsids.row(n).LowerLayers : '';
     return this.radios[Number(RADIO_PATH_RE.exec(String(ll))?.[1]) - 1];
+  }
+
+  /** Every SSID, factory and added, as the MLD rule sees it (read when a Set asks: nothing kept). */
+  mldMembers(): MldMember[] {
+    const added = this.addedSsids.list().map((n) => [n, this.addedSsids.row(n)] as const);
+    const rows = [...FACTORY_INSTANCES.map((n) => [n, this.ssids.row([n])] as const), ...added];
+    return rows.map(([n, row]) => ({ ssid: n, radio: radioNumber(row.LowerLayers), unit: mldUnitOf(row) }));
+  }
+
+  /** Refuses (7012) SSID `n` (0: being added) as `row` after `changes` when that puts two BSSes of one MLD on one radio. */
+  checkMld(n: number, row: Readonly<Record<string, Value>>, changes: Readonly<Record<string, Value>>): void {
+    const changed = mldChange(changes);
+    if (!changed) return;
+    const merged = { ...row, ...changes };
+    checkMldMember({ ssid: n, radio: radioNumber(merged.LowerLayers), unit: mldUnitOf(merged) }, this.mldMembers(), changed);
   }
 
   /** The SSID AccessPoint `m` serves (0 for none). */
@@ -324,24 +343,28 @@ class SsidBinding implements ObjectBinding {
     const ll = changes.LowerLayers;
     if (!factory(keys[0])) {
       s.validRadioRef(ll, true);
+      s.checkMld(keys[0], s.addedSsids.row(keys[0]), changes);
       s.addedSsids.apply(keys[0], changes);
       return;
     }
     s.validRadioRef(ll, false);
     const row = s.ssids.row(keys);
+    s.checkMld(keys[0], row, changes);
     if (changes.Enable !== undefined && changes.Enable !== s.clocks[keys[0] - 1].up) {
       s.notify(keys[0]);
       s.clocks[keys[0] - 1].setUp(changes.Enable === true);
     }
-    // A new name or radio: hostapd brings the BSS up again there, and its stations re-associate.
+    // A new name, radio or MLD: hostapd brings the BSS up again there, and its stations re-associate.
     const moved = ll !== undefined && ll !== row.LowerLayers;
-    if (moved || (changes.SSID !== undefined && changes.SSID !== row.SSID)) s.restart(keys[0]);
+    const regrouped = changes.MLDUnit !== undefined && changes.MLDUnit !== mldUnitOf(row);
+    if (moved || regrouped || (changes.SSID !== undefined && changes.SSID !== row.SSID)) s.restart(keys[0]);
     s.ssids.apply(keys, changes);
   }
 
   add(_parent: InstanceKeys, params: Record<string, Value>): number {
     canonicalizeReferences(params, ['LowerLayers']);
     this.s.validRadioRef(params.LowerLayers, true);
+    this.s.checkMld(0, addedSsidDefaults(0), params);
     return this.s.addedSsids.add(params, 'SSIDs');
   }
 

@@ -6,7 +6,8 @@
  * kernel makes of them is checked with real TCP connections from the LAN host to a listener on
  * the WAN host: a Deny row for the LAN host's MAC cuts it off while enabled, Disable and Delete
  * let it through again; an Allow row whose Schedule window is closed now cuts it off, a window
- * open all week lets it through; invalid values are refused (7012) with nothing applied; a
+ * open all week lets it through; a row with PhysAddressMask FF:FF:FF:00:00:00 cuts off every
+ * device of the OUI; invalid values are refused (7012) with nothing applied; a
  * restart writes the stored rows again after the table was flushed; an nft that refuses the
  * table makes the Add answer 7003 and keeps no row. Needs root, nft and python3.
  */
@@ -221,6 +222,29 @@ describe('Linux Hosts.AccessControl in the kernel (nftables), in network namespa
     expect(reachesWan()).toBe(true);
     expect(accessTable()).toBe(before);
     await del(c, row, other);
+  });
+
+  it("PhysAddressMask: a row for the LAN host's OUI (FF:FF:FF:00:00:00) cuts it off by its first three octets; bad masks are 7012", async () => {
+    const c = a!.controller;
+    // Another device of the same OUI: only the first three octets are the LAN host's.
+    const sibling = `${lanMac.slice(0, 8)}:00:00:01`;
+    const oui = `${lanMac.slice(0, 8)}:00:00:00`;
+    const row = await add(c, 'Device.Hosts.AccessControl.', { PhysAddress: sibling, PhysAddressMask: 'FF:FF:FF:00:00:00', AccessPolicy: 'Deny', Enable: 'true' });
+    expect(reachesWan()).toBe(false);
+    expect(accessTable()).toContain(`ether saddr & ff:ff:ff:00:00:00 == ${oui} drop comment "${row.slice(0, -1)}"`);
+    expect((await getObjects(c, [row]))[row]).toMatchObject({ PhysAddress: sibling, PhysAddressMask: 'FF:FF:FF:00:00:00' });
+    // The whole address: only the sibling, not the LAN host.
+    await set(c, row, { PhysAddressMask: 'FF:FF:FF:FF:FF:FF' });
+    expect(reachesWan()).toBe(true);
+    expect(accessTable()).toContain(`ether saddr ${sibling} drop`);
+    for (const mask of ['FF:FF:FF', 'not-a-mask', '00:00:00:00:00:00']) {
+      const r = await trySet(c, row, { PhysAddressMask: mask });
+      expect(r.ok, mask).toBe(false);
+      if (!r.ok) expect(r.paramErrCode ?? r.errCode, mask).toBe(7012);
+    }
+    expect(await get(c, `${row}PhysAddressMask`)).toBe('FF:FF:FF:FF:FF:FF');
+    expect(reachesWan()).toBe(true);
+    await del(c, row);
   });
 
   it('keeps its table when the agent stops and writes the stored rows again at start', async () => {

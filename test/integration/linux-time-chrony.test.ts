@@ -5,7 +5,7 @@
  * machine's clock, so neither needs CAP_SYS_TIME) and with their command sockets in a temporary
  * directory, and the agent's chronyc talks to the client's socket. A Controller adds a Client with
  * the server's address: chronyc shows the source and Status becomes Synchronized; Enable false
- * empties the file (Disabled); invalid values are refused with 7012 and change nothing; the
+ * empties the file (Disabled); Client.{i}.Stats follow chronyc's ntpdata counters; invalid values are refused with 7012 and change nothing; the
  * configuration survives a restart that finds the file gone; LocalTimeZone goes to a TZif file
  * the C library applies; a chronyd that stops answering reads Error; `--time off` and a chronyd
  * that does not answer at start leave Device.Time. unserved, with one info line.
@@ -117,6 +117,33 @@ describe('Device.Time. from a real chronyd', () => {
     await vi.waitFor(async () => expect((await time()).Status).toBe('Synchronized'), { timeout: 20_000, interval: 250 });
     const row = (await getObjects(c, ['Device.Time.Client.1.']))['Device.Time.Client.1.']!;
     expect(row).toMatchObject({ Enable: 'true', Status: 'Synchronized', ServerInUse: '127.0.0.1', Mode: 'Unicast', Alias: 'cpe-1', Servers: '127.0.0.1' });
+  });
+
+  it("Client.{i}.Stats: the requests chronyd sent the row's server and the answers it got, as chronyc ntpdata counts them", async () => {
+    const c = f!.controller;
+    /** Total TX, Total RX and Total good RX of the source, from chronyc itself. */
+    const ntpdata = (): number[] => {
+      const fields = chronyc(clientSocket, '-c', 'ntpdata', '127.0.0.1').trim().split(',');
+      return [30, 31, 33].map((i) => Number(fields[i]));
+    };
+    const stats = async (): Promise<number[]> => {
+      const v = (await getObjects(c, ['Device.Time.Client.1.Stats.']))['Device.Time.Client.1.Stats.']!;
+      expect(v).not.toHaveProperty('PacketsSentFailed'); // chronyd counts no failed send
+      return [Number(v.PacketsSent), Number(v.PacketsReceived), Number(v.PacketsDropped)];
+    };
+    // Synchronized above: requests sent and answered.
+    const [sent, received, dropped] = await stats();
+    expect(sent).toBeGreaterThanOrEqual(1);
+    expect(received).toBeGreaterThanOrEqual(1);
+    expect(dropped).toBeGreaterThanOrEqual(0);
+    // chronyd keeps polling (maxpoll 1: every 2 s): the counters grow, and bracket chronyc's own reading.
+    const [txBefore] = ntpdata();
+    await vi.waitFor(async () => expect((await stats())[0]).toBeGreaterThan(txBefore!), { timeout: 20_000, interval: 500 });
+    const now = await stats();
+    const [txAfter, rxAfter, goodAfter] = ntpdata();
+    expect(now[0]).toBeLessThanOrEqual(txAfter!);
+    expect(now[1]).toBeLessThanOrEqual(rxAfter!);
+    expect(rxAfter! - goodAfter!).toBeGreaterThanOrEqual(0);
   });
 
   it('Enable false: Disabled, and the file holds no source, so chronyd drops it; true brings it back', async () => {

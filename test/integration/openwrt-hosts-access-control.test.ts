@@ -4,7 +4,8 @@
  * sections named `usp_ac_*` (src_mac, REJECT lan → wan, weekdays/start_time/stop_time outside
  * the Schedule windows), written with uci, committed and reloaded; a disabled row's section goes,
  * and the NAT port mapping whose anonymous section libuci renames then keeps its instance;
- * invalid values are refused with nothing written; a failing commit reverts and keeps no row.
+ * invalid values are refused with nothing written (a PhysAddressMask short of the whole MAC
+ * too: fw4 matches whole MACs only); a failing commit reverts and keeps no row.
  * ubus and uci are the stand-ins of test/unit/platform/openwrt/fake-openwrt.ts, answering `uci
  * show firewall` with what OpenWrt's own uci printed after the same commands
  * (test/fixtures/openwrt/README.md); every command the agent runs is logged and compared.
@@ -136,6 +137,22 @@ describe('OpenWrt Hosts.AccessControl as fw4 rules (recorded uci)', () => {
     expect(r).toMatchObject({ ok: false });
     expect(writes()).toEqual([]);
     expect(await get(c, 'Device.Hosts.AccessControlNumberOfEntries')).toBe('2');
+  });
+
+  it('PhysAddressMask: fw4 matches whole MACs, so only "" and FF:FF:FF:FF:FF:FF are taken; another mask is 7012 saying why', async () => {
+    fake.clearLog();
+    const r = await tryAdd(c, 'Device.Hosts.AccessControl.', { PhysAddress: '02:00:00:00:00:0b', PhysAddressMask: 'FF:FF:FF:00:00:00', AccessPolicy: 'Deny', Enable: 'true' });
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.paramErrCode ?? r.errCode).toBe(7012);
+      expect(r.errMsg).toMatch(/PhysAddressMask.*fw4 .*matches whole MAC addresses only/);
+    }
+    expect(await get(c, 'Device.Hosts.AccessControlNumberOfEntries')).toBe('2');
+    // The row of one device under either spelling: taken, and fw4's rules stay as they are (row 1 is disabled).
+    expect(await get(c, 'Device.Hosts.AccessControl.1.PhysAddressMask')).toBe('');
+    await set(c, 'Device.Hosts.AccessControl.1.', { PhysAddressMask: 'FF:FF:FF:FF:FF:FF' });
+    expect(await get(c, 'Device.Hosts.AccessControl.1.PhysAddressMask')).toBe('FF:FF:FF:FF:FF:FF');
+    expect(writes()).toEqual([]);
   });
 
   it('a commit that fails reverts, answers 7003 and keeps no row', async () => {

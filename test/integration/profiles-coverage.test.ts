@@ -8,8 +8,10 @@
  *   platform tests use first on PATH (ubus/uci from test/unit/platform/openwrt, mmcli replaying
  *   test/fixtures/modemmanager, on Linux chronyc replaying test/fixtures/chrony), so the answer does not depend on this machine. OpenWrt gets
  *   the `sysupgrade` stand-in the firmware tests use (test/fixtures/openwrt/standin-bin, after
- *   the fake ubus/uci on PATH), as the OpenWrt package depends on sysupgrade; Linux has no
- *   firmware backend here (no --firmware-hook), so Firmware:1 is not met on it in this test.
+ *   the fake ubus/uci on PATH), as the OpenWrt package depends on sysupgrade; both read a router's
+ *   LEDs and thermal zone from test/fixtures/iot-sysfs (USP_AGENT_SYSFS_ROOT); Linux has no
+ *   firmware backend here (no --firmware-hook), so Firmware:1 is not met on it in this test; it
+ *   is built with --mqtt-broker mosquitto (opt-in, default off), so its MQTTBroker profiles show.
  *
  * Each platform's list of met profiles is pinned in test/fixtures/profiles/<platform>.json and
  * docs/profiles.md is generated from the same reports. When a change adds (or loses) a profile,
@@ -30,6 +32,9 @@ import { asResponse } from '../peers/TestController.js';
 import { FakeMmcli } from '../unit/platform/modemmanager/fake-mmcli.js';
 import { fakeOpenWrt } from '../unit/platform/openwrt/fake-openwrt.js';
 import { fakeChronyc } from '../unit/platform/linux/fake-chronyc.js';
+
+/** A router's LEDs and thermal zone (test/fixtures/iot-sysfs/README.md): the live platforms' Device.IoTCapability. come from there. */
+const ROUTER_SYSFS = fileURLToPath(new URL('../fixtures/iot-sysfs/router', import.meta.url));
 
 /** The stand-in `sysupgrade` (with the ubus/uci/fwtool it goes with) of the OpenWrt firmware tests. */
 const SYSUPGRADE_STANDIN = fileURLToPath(new URL('../fixtures/openwrt/standin-bin', import.meta.url));
@@ -64,14 +69,20 @@ async function liveOffline(platform: 'linux' | 'openwrt' | 'none', modemManager:
   // Linux serves Device.Time. where chronyc answers: a Linux device with chrony, replayed.
   const chronyc = platform === 'linux' ? fakeChronyc() : undefined;
   const before = process.env.PATH;
+  const sysfsBefore = process.env.USP_AGENT_SYSFS_ROOT;
+  // LEDs, sensors: a router's sysfs, not this build machine's (which has none).
+  if (platform !== 'none') process.env.USP_AGENT_SYSFS_ROOT = ROUTER_SYSFS;
   // OpenWrt's sysupgrade stand-in comes after the fake ubus/uci, so those answer for the board.
   process.env.PATH = [mmcli.binDir, ...(openwrt ? [openwrt.bin, SYSUPGRADE_STANDIN] : []), ...(chronyc ? [chronyc.binDir] : []), before ?? ''].join(path.delimiter);
   try {
-    const built = await offlineModel(platform, (o) => Agent.start(o));
+    // Linux with its opt-in Mosquitto (--mqtt-broker mosquitto; installed by .ci/run): Device.MQTT.Broker. is served without running a broker.
+    const built = await offlineModel(platform, (o) => Agent.start(o), platform === 'linux' ? { mqttBroker: true } : {});
     if (platform !== 'none') expect(built.liveSources.find((s) => s.objects.includes('Device.Cellular.'))?.found).toBe(modemManager);
     return built.served;
   } finally {
     process.env.PATH = before;
+    if (sysfsBefore === undefined) delete process.env.USP_AGENT_SYSFS_ROOT;
+    else process.env.USP_AGENT_SYSFS_ROOT = sysfsBefore;
     openwrt?.cleanup();
     chronyc?.cleanup();
     mmcli.cleanup();
@@ -80,10 +91,25 @@ async function liveOffline(platform: 'linux' | 'openwrt' | 'none', modemManager:
 
 const CASES: Case[] = [
   { id: 'simulated', title: 'simulated gateway', how: 'a real agent, GetSupportedDM from a Controller over WebSocket', served: simulatedOverWebSocket },
-  { id: 'openwrt-modemmanager', title: 'OpenWrt + ModemManager', how: 'built offline with recorded ubus/uci and mmcli, the sysupgrade stand-in on PATH', served: () => liveOffline('openwrt', true) },
-  { id: 'openwrt', title: 'OpenWrt', how: 'built offline with recorded ubus/uci and the sysupgrade stand-in on PATH, mmcli failing', served: () => liveOffline('openwrt', false) },
-  { id: 'linux-modemmanager', title: 'Linux + ModemManager', how: 'built offline with recorded mmcli and chronyc; no --firmware-hook', served: () => liveOffline('linux', true) },
-  { id: 'linux', title: 'Linux', how: 'built offline with recorded chronyc, mmcli failing; no --firmware-hook', served: () => liveOffline('linux', false) },
+  {
+    id: 'openwrt-modemmanager',
+    title: 'OpenWrt + ModemManager',
+    how: 'built offline with recorded ubus/uci and mmcli, the sysupgrade stand-in on PATH, a router sysfs (LEDs, thermal zone)',
+    served: () => liveOffline('openwrt', true),
+  },
+  {
+    id: 'openwrt',
+    title: 'OpenWrt',
+    how: 'built offline with recorded ubus/uci and the sysupgrade stand-in on PATH, mmcli failing, a router sysfs (LEDs, thermal zone)',
+    served: () => liveOffline('openwrt', false),
+  },
+  {
+    id: 'linux-modemmanager',
+    title: 'Linux + ModemManager',
+    how: 'built offline with recorded mmcli and chronyc, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto; no --firmware-hook',
+    served: () => liveOffline('linux', true),
+  },
+  { id: 'linux', title: 'Linux', how: 'built offline with recorded chronyc, mmcli failing, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto; no --firmware-hook', served: () => liveOffline('linux', false) },
   { id: 'none', title: '--platform none', how: "built offline: the agent's own objects only", served: () => liveOffline('none', false) },
 ];
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyDefaults, DefaultsError, readDefaultsFileWithPlugins } from '../../../agent/defaults/apply-defaults.js';
 import { parseAccessControlOption, parseNatOption, parseDnsmasqOption, parsePacketCountersOption } from '../../../agent/defaults/manage-interfaces.js';
+import { timeSetting } from '../../../agent/defaults/time-option.js';
 import { registerLocalAgent } from '../../../agent/localagent/register-local-agent.js';
 import { Schema } from '../../../datamodel/schema/Schema.js';
 import { DataStore } from '../../../datamodel/store/DataStore.js';
@@ -144,6 +145,28 @@ describe('factory defaults', () => {
     writeFileSync(file, JSON.stringify({ $dnsmasq: 1 }));
     expect(() => readDefaultsFileWithPlugins(file)).toThrow(/\$dnsmasq .*must be "on" or "off"/);
     expect([parseDnsmasqOption('on'), parseDnsmasqOption('off'), parseDnsmasqOption('dnsmasq')]).toEqual([true, false, true]);
+  });
+
+  it('"$time" and "$timeZoneFile" are start-up settings like "$dnsmasq"; the command line wins, option by option', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'usp-defaults-'));
+    const file = join(dir, 'defaults.json');
+    writeFileSync(file, JSON.stringify({ 'Device.LocalAgent.EndpointID': 'proto::a', $time: 'off', $timeZoneFile: '/etc/localtime' }));
+    expect(readDefaultsFileWithPlugins(file)).toEqual({ defaults: { 'Device.LocalAgent.EndpointID': 'proto::a' }, plugins: [], time: false, timeZoneFile: '/etc/localtime' });
+    writeFileSync(file, JSON.stringify({ $time: true }));
+    expect(readDefaultsFileWithPlugins(file).time).toBe(true);
+    writeFileSync(file, JSON.stringify({ $time: 'ntpd' }));
+    expect(() => readDefaultsFileWithPlugins(file)).toThrow(/\$time .*"ntpd": give chrony .* or off/);
+    writeFileSync(file, JSON.stringify({ $time: 1 }));
+    expect(() => readDefaultsFileWithPlugins(file)).toThrow(/\$time .*must be "chrony" or "off"/);
+    for (const bad of ['localtime', '/etc/', 7, '']) {
+      writeFileSync(file, JSON.stringify({ $timeZoneFile: bad }));
+      expect(() => readDefaultsFileWithPlugins(file), String(bad)).toThrow(/\$timeZoneFile .*absolute path .*\/etc\/localtime/);
+    }
+    // What main.ts hands on: the command line's text or the file's boolean, and the zone file.
+    expect(timeSetting('chrony', undefined)).toEqual({});
+    expect(timeSetting(false, '/etc/localtime')).toBe(false);
+    expect(timeSetting(true, '/tmp/tz')).toEqual({ zoneFile: '/tmp/tz' });
+    expect(timeSetting(undefined, undefined)).toBeUndefined();
   });
 
   it('"$accessControl" is a start-up setting like "$nat"; --access-control takes nftables/off', () => {

@@ -38,8 +38,8 @@ describe('chronyc -c output', () => {
     const state = parseChronyState(fixture('tracking-sources-ntpdata.csv'));
     expect(state.tracking).toMatchObject({ address: '127.0.0.1', leap: 'Normal' });
     expect(state.sources).toEqual([
-      { mode: 'server', state: 'selected', name: '127.0.0.1', stratum: 8, reach: 255, sent: 22, goodReceived: 22 },
-      { mode: 'server', state: 'unreachable', name: '127.0.0.3', stratum: 0, reach: 0, sent: 17, goodReceived: 0 },
+      { mode: 'server', state: 'selected', name: '127.0.0.1', stratum: 8, reach: 255, sent: 22, received: 22, goodReceived: 22 },
+      { mode: 'server', state: 'unreachable', name: '127.0.0.3', stratum: 0, reach: 0, sent: 17, received: 0, goodReceived: 0 },
     ]);
     expect(state.sources.map(hasFailed)).toEqual([false, true]);
     // Fewer requests than an iburst: not failed yet.
@@ -57,7 +57,7 @@ describe('chronyc -c output', () => {
     // The reference removed by a reload: tracking -N cannot name it (chronyc's reply comes first, the address reads "?"); the rest is read.
     const gone = parseChronyState(fixture('tracking-sources-ntpdata-reference-gone.csv'));
     expect(gone.tracking).toMatchObject({ referenceId: '7F000001', address: '?', leap: 'Normal' });
-    expect(gone.sources).toEqual([{ mode: 'server', state: 'unreachable', name: '127.0.0.3', stratum: 0, reach: 0, sent: 8, goodReceived: 0 }]);
+    expect(gone.sources).toEqual([{ mode: 'server', state: 'unreachable', name: '127.0.0.3', stratum: 0, reach: 0, sent: 8, received: 0, goodReceived: 0 }]);
     expect(isSynchronized(gone.tracking, gone.sources)).toBe(false);
   });
 

@@ -5,9 +5,11 @@
  * test/fixtures/linux/SOURCES.md).
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DataStore } from '../../../../datamodel/store/DataStore.js';
 import { ErrorCode } from '../../../../datamodel/UspError.js';
 import { DSA_SYS_NET, dsaRouter } from './dsa-router.js';
 import { openWrt, type PlatformFixture } from './fake-openwrt.js';
@@ -53,5 +55,29 @@ describe('openwrt platform: Ethernet.RMONStats', () => {
     await rmon.set!([2], { Enable: false }, {});
     expect(await rmon.get([2], {})).toEqual({ Enable: false, Status: 'Disabled', Name: 'lan1', Interface: 'Device.Ethernet.Interface.2', VLANID: 0, Queue: '', AllQueues: false });
     await expect(rmon.set!([2], { VLANID: 10 }, {})).rejects.toMatchObject({ code: ErrorCode.InvalidValue });
+  });
+
+  it("keeps a disabled row in the agent's store: the next start reads it Disabled (OpenWrt's UCI has no such setting)", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'usp-owrt-rmon-'));
+    const start = (): { store: DataStore; fx: PlatformFixture } => {
+      const store = new DataStore(dir);
+      const f = openWrt(dsaRouter(), { sysNetDir: DSA_SYS_NET, store });
+      store.load((why) => {
+        throw new Error(why);
+      });
+      return { store, fx: f };
+    };
+    try {
+      const first = start();
+      fx = first.fx;
+      await fx.binding(RMON).set!([2], { Enable: false }, {});
+      await first.store.flush();
+      fx.close();
+      fx = start().fx;
+      expect(await fx.binding(RMON).get([2], {})).toMatchObject({ Name: 'lan1', Enable: false, Status: 'Disabled' });
+      expect(await fx.binding(RMON).get([3], {})).toMatchObject({ Name: 'lan2', Enable: true, Status: 'Enabled' });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -35,6 +35,13 @@ export const WRITABLE_EFFECTS: Record<string, Effect> = {
   'Device.Bridging.Bridge.{i}.VLANPort.{i}.Untagged': { stored: 'VLAN membership table; the traffic model is not per VLAN' },
   'Device.BulkData.Enable': { agent: 'the Bulk Data collector' },
 
+  'Device.IoTCapability.{i}.BinaryControl.Value': { sim: 'the smart plug powers the ventilation fan: off, the fan (EnumSensor) is Off' },
+  'Device.IoTCapability.{i}.LevelControl.Value': { sim: "the light's level, which the ambient colour sensor (MultiLevelSensor) sees" },
+  'Device.IoTCapability.{i}.LevelControl.StepValue': { sim: 'how far StepUp()/StepDown() move the light' },
+  'Device.IoTCapability.{i}.EnumControl.Value': { sim: 'the fan state (EnumSensor): Boost runs it High, Eco holds it at Low' },
+  'Device.IoTCapability.{i}.LevelSensor.LowLevelThreshold': { sim: 'LowLevel' },
+  'Device.IoTCapability.{i}.LevelSensor.HighLevelThreshold': { sim: 'HighLevel' },
+
   'Device.Cellular.RoamingEnabled': { stored: 'the simulated SIM is always on its home network (RoamingStatus Home), so roaming is never allowed or refused' },
   'Device.Cellular.Interface.{i}.Enable': { sim: 'modem Status, the data session, the WAN IP interface and everything over it' },
   'Device.Cellular.Interface.{i}.PreferredAccessTechnology': { sim: 'CurrentAccessTechnology and the peak rates (NR, LTE, UMTS)' },
@@ -152,6 +159,7 @@ export const WRITABLE_EFFECTS: Record<string, Effect> = {
   'Device.WiFi.SSID.{i}.Enable': { sim: 'SSID Status; the BSS stops and its stations leave' },
   'Device.WiFi.SSID.{i}.LowerLayers': { sim: 'the radio the SSID sits on (its Stats move with it); the BSS restarts' },
   'Device.WiFi.SSID.{i}.SSID': { sim: 'the BSS restarts: its stations re-associate; the PSK a passphrase makes' },
+  'Device.WiFi.SSID.{i}.MLDUnit': { sim: 'which SSIDs form one multi-link device (a second BSS of one MLD on a radio is refused); the BSS restarts: its stations re-associate' },
   'Device.WiFi.AccessPoint.{i}.Enable': { sim: 'AccessPoint Status; the BSS stops and its stations leave' },
   'Device.WiFi.AccessPoint.{i}.SSIDReference': { sim: 'which SSID an added AccessPoint serves (factory ones are fixed)' },
   'Device.WiFi.AccessPoint.{i}.MACAddressControlEnabled': { sim: 'stations outside AllowedMACAddress are refused (leave AssociatedDevice, Hosts Active false)' },

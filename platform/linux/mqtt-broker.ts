@@ -1,0 +1,298 @@
+/**
+ * Device.MQTT.Broker.{i}. (MQTTBrokerBase:1, MQTTBrokerExtended:1) on generic Linux: each
+ * enabled row is one Mosquitto the agent runs (`--mqtt-broker mosquitto`), the way dnsmasq.ts
+ * runs dnsmasq:
+ *
+ * - The rows are configuration kept in the agent's store. Each change is checked before it is
+ *   kept (7012, nothing kept): an Interface that names no IP.Interface row, a Name another row
+ *   has, a Username Mosquitto's password file cannot hold. Once the transaction commits, each
+ *   row's file is made (mosquitto-conf.ts) and its broker restarted on it before the answer.
+ * - Safe by default: a row added without an Interface gets the loopback interface's (the broker
+ *   answers on 127.0.0.1 only); Interface "" is every interface, as TR-181 says. A Username
+ *   turns anonymous access off. The broker never runs as root: as the `mosquitto` user (else
+ *   `nobody`) when the agent is root, its files in a directory of that user's outside the data
+ *   directory (`runDir`), the password file 0600.
+ * - Status: Disabled; Error_Misconfigured (a Username without a Password, an Interface whose
+ *   device has no IPv4 address: nothing runs); Error while Mosquitto cannot run (it exits: a
+ *   port in use, the reason in the log); else Enabled.
+ * - Stats.: the broker's $SYS counters (../mqtt-broker/BrokerSysStats.ts); they start at 0
+ *   with each start of the broker.
+ * - Interface is kept as written and, beside it, the device it named then (`$device`), as the
+ *   NAT and dnsmasq rows do: IP.Interface numbers are assigned afresh at each start.
+ */
+import { chownSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Logger } from '../../datamodel/Logger.js';
+import type { DataStore } from '../../datamodel/store/DataStore.js';
+import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
+import type { DataModel } from '../../datamodel/tree/DataModel.js';
+import type { Value } from '../../datamodel/value/Value.js';
+import { ConfiguredDaemon } from '../exec/ConfiguredDaemon.js';
+import { BrokerSysStats, connectionErrorLine, ZERO_STATS } from '../mqtt-broker/BrokerSysStats.js';
+import { BROKER, BROKER_PARAMS, BROKER_STATS, brokerMisconfigured, brokerStatsValues, brokerProblems, MAX_BROKERS, mosquittoPasswordLine, STATS_PARAMS } from '../mqtt-broker/broker-rows.js';
+import { invalid, publicValues, type Row, StoredTable } from '../stored-table.js';
+import type { IpLink } from './ip-addr.js';
+import { brokerUser, MOSQUITTO_BIN, mosquittoConfText } from './mosquitto-conf.js';
+import type { IpInterfaceNames } from './nat.js';
+
+const DEVICE_KEY = '$device';
+const LOOPBACK = 'lo';
+
+export interface LinuxMqttBrokerOptions {
+  model: DataModel;
+  store: DataStore;
+  interfaces: IpInterfaceNames;
+  links: () => Promise<ReadonlyMap<string, IpLink>>;
+  /** The agent's data directory (the brokers' pid files). */
+  dataDir: string;
+  /** The brokers' configuration and password files: a directory the broker's user owns. */
+  runDir: string;
+  binary?: string;
+  log?: Logger;
+}
+
+/** One running broker: its child, its $SYS client and what they were started with. */
+interface RunningBroker {
+  daemon: ConfiguredDaemon;
+  stats?: BrokerSysStats;
+  statsKey?: string;
+  credentials?: string;
+  credentialsVersion: number;
+}
+
+/** The Broker rows and their Mosquittos. */
+export class LinuxMqttBroker {
+  private table!: StoredTable;
+  private readonly running = new Map<number, RunningBroker>();
+  private readonly user = brokerUser();
+  private dirty = false;
+  private applying: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(private readonly opts: LinuxMqttBrokerOptions) {}
+
+  register(): void {
+    const { model, store } = this.opts;
+    const changed = (): void => {
+      this.dirty = true;
+    };
+    this.table = new StoredTable(store, model.requireNode(BROKER), {
+      params: BROKER_PARAMS,
+      live: new Set(['Status']),
+      max: MAX_BROKERS,
+      references: ['Interface'],
+      // Status follows the broker process, not only the agent's writes.
+      changesOnlyThroughAgent: false,
+      check: async (keys, merged, changes) => {
+        const n = keys[keys.length - 1]!;
+        const others = this.table
+          .rows([])
+          .filter(([m]) => m !== n)
+          .map(([, r]) => r);
+        const bad = brokerProblems(merged, changes, others);
+        if (bad.length > 0) throw invalid(bad);
+        // Safe by default: a new row without an Interface listens on loopback only.
+        if (n === 0 && changes.Interface === undefined) {
+          const lo = await this.opts.interfaces.pathOf(LOOPBACK);
+          if (lo !== undefined) return { ...merged, Interface: lo, [DEVICE_KEY]: LOOPBACK };
+        }
+        return this.withDevice(merged, changes);
+      },
+      read: async (keys, row) => {
+        const values = await this.readInterface(row);
+        values.Status = await this.status(keys[0]!, row);
+        return values;
+      },
+      apply: changed,
+    });
+    model.register(BROKER, this.table);
+    model.register(BROKER_STATS, new BrokerStatsBinding(this.running));
+    const apply = (): Promise<void> => {
+      if (!this.dirty) return Promise.resolve();
+      this.dirty = false;
+      return this.apply().catch((e: unknown) => this.opts.log?.warn('MQTT broker configuration not applied', { why: e instanceof Error ? e.message : String(e) }));
+    };
+    model.onCommit(apply, () => {
+      this.dirty = true;
+      void apply();
+    });
+  }
+
+  /** Ends brokers an earlier agent left (killed without its stop), then starts the stored enabled rows. */
+  async start(): Promise<void> {
+    for (const [n] of this.table.rows([])) this.brokerOf(n).daemon.endLeftover();
+    await this.apply();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const b of this.running.values()) {
+      b.stats?.stop();
+      b.daemon.stop();
+    }
+    this.running.clear();
+    // The password files go with the brokers (made again from the store at the next start).
+    rmSync(this.opts.runDir, { recursive: true, force: true });
+  }
+
+  private async status(n: number, row: Row): Promise<string> {
+    if (row.Enable !== true) return 'Disabled';
+    if ((await this.misconfigured(row)) !== undefined) return 'Error_Misconfigured';
+    return this.running.get(n)?.daemon.status() === 'running' ? 'Enabled' : 'Error';
+  }
+
+  private async misconfigured(row: Row): Promise<string | undefined> {
+    const why = brokerMisconfigured(row);
+    if (why !== undefined) return why;
+    const device = deviceOf(row);
+    if (device !== undefined && (await this.addressOf(device)) === undefined) return `its Interface's device ${device} has no IPv4 address`;
+    return undefined;
+  }
+
+  private async addressOf(device: string): Promise<string | undefined> {
+    return (await this.opts.links()).get(device)?.addr_info?.find((a) => a.family === 'inet')?.local;
+  }
+
+  private files(n: number): { confFile: string; passwordFile: string; pidFile: string } {
+    return { confFile: join(this.opts.runDir, `broker-${n}.conf`), passwordFile: join(this.opts.runDir, `broker-${n}.passwd`), pidFile: join(this.opts.dataDir, `mqtt-broker-${n}.pid`) };
+  }
+
+  private brokerOf(n: number): RunningBroker {
+    let b = this.running.get(n);
+    if (b) return b;
+    const f = this.files(n);
+    const daemon: ConfiguredDaemon = new ConfiguredDaemon({
+      name: 'mosquitto',
+      binary: this.opts.binary ?? MOSQUITTO_BIN,
+      confFile: f.confFile,
+      pidFile: f.pidFile,
+      args: ['-c', f.confFile],
+      ...(this.user ? { spawnAs: { uid: this.user.uid, gid: this.user.gid } } : {}),
+      // Mosquitto says so once its listener is open.
+      ready: /mosquitto version \S+ running/,
+      onLine: (line) => {
+        if (connectionErrorLine(line)) {
+          const stats = this.running.get(n)?.stats;
+          if (stats) stats.connectionErrors++;
+        }
+      },
+      offMessage: `${BROKER.replace('{i}', String(n))} disabled`,
+      log: this.opts.log,
+    });
+    b = { daemon, credentialsVersion: 0 };
+    this.running.set(n, b);
+    return b;
+  }
+
+  /** Makes each row's files from the store as it is now and (re)starts its broker, after the runs before. */
+  apply(): Promise<void> {
+    const run = this.applying.then(() => this.applyNow());
+    this.applying = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyNow(): Promise<void> {
+    if (this.stopped) return;
+    this.prepareRunDir();
+    const rows = new Map(this.table.rows([]));
+    for (const [n, b] of [...this.running]) {
+      const row = rows.get(n);
+      if (row?.Enable === true && (await this.misconfigured(row)) === undefined) continue;
+      b.stats?.stop();
+      b.stats = undefined;
+      b.statsKey = undefined;
+      await b.daemon.apply(undefined);
+      this.running.delete(n);
+      rmSync(this.files(n).passwordFile, { force: true });
+    }
+    for (const [n, row] of rows) {
+      if (row.Enable !== true || (await this.misconfigured(row)) !== undefined) continue;
+      await this.run(n, row);
+    }
+  }
+
+  private async run(n: number, row: Row): Promise<void> {
+    const b = this.brokerOf(n);
+    const f = this.files(n);
+    const user = String(row.Username ?? '');
+    const password = String(row.Password ?? '');
+    const credentials = user === '' ? '' : `${user}\n${password}`;
+    if (credentials !== b.credentials) {
+      b.credentials = credentials;
+      b.credentialsVersion++;
+      if (user === '') rmSync(f.passwordFile, { force: true });
+      else this.writeOwned(f.passwordFile, mosquittoPasswordLine(user, password));
+    }
+    const device = deviceOf(row);
+    const address = device === undefined ? undefined : await this.addressOf(device);
+    const port = Number(row.Port ?? 1883);
+    if (address === undefined && device === undefined) this.warnOpen(n, user);
+    const path = BROKER.replace('{i}', String(n)).slice(0, -1);
+    await b.daemon.apply(mosquittoConfText({ path, port, address, passwordFile: user === '' ? undefined : f.passwordFile, credentialsVersion: b.credentialsVersion }));
+    const statsKey = `${address ?? '127.0.0.1'}:${port}:${credentials}:${b.credentialsVersion}`;
+    if (b.statsKey !== statsKey) {
+      b.stats?.stop();
+      b.stats = new BrokerSysStats({ host: address ?? '127.0.0.1', port, ...(user !== '' ? { username: user, password } : {}), log: this.opts.log });
+      b.statsKey = statsKey;
+      b.stats.start();
+    }
+  }
+
+  private warnOpen(n: number, user: string): void {
+    if (user === '') this.opts.log?.warn('MQTT broker listens on every interface and lets any client in (Interface "" and no Username)', { broker: n });
+  }
+
+  /** The run directory, owned by the broker's user (it reads its files there after the agent wrote them). */
+  private prepareRunDir(): void {
+    // Its parent is traversable (/run/usp-agent); the directory itself is the broker user's alone.
+    mkdirSync(dirname(this.opts.runDir), { recursive: true, mode: 0o755 });
+    mkdirSync(this.opts.runDir, { recursive: true, mode: 0o700 });
+    if (this.user) chownSync(this.opts.runDir, this.user.uid, this.user.gid);
+  }
+
+  /** A file only the broker's user reads (the password file). */
+  private writeOwned(file: string, text: string): void {
+    const tmp = `${file}.tmp-${process.pid}`;
+    writeFileSync(tmp, text, { mode: 0o600 });
+    if (this.user) chownSync(tmp, this.user.uid, this.user.gid);
+    // Renamed into place: the broker never reads half a file.
+    renameSync(tmp, file);
+  }
+
+  /** `merged` with the device of its Interface when the change wrote one; 7012 for a path that names no IP.Interface row. */
+  private async withDevice(merged: Record<string, Value>, changes: Record<string, Value>): Promise<Record<string, Value>> {
+    if (changes.Interface === undefined) return merged;
+    const reference = String(changes.Interface);
+    const out = { ...merged };
+    delete out[DEVICE_KEY];
+    if (reference === '') return out;
+    const device = await this.opts.interfaces.nameOf(reference);
+    if (device === undefined) throw invalid([{ param: 'Interface', message: `${reference} is no Device.IP.Interface row of this device` }]);
+    out[DEVICE_KEY] = device;
+    return out;
+  }
+
+  /** The stored values with Interface as the path of its device now (it follows the device across restarts). */
+  private async readInterface(row: Row): Promise<Record<string, Value>> {
+    const values = publicValues(row);
+    const device = deviceOf(row);
+    const present = device === undefined ? undefined : await this.opts.interfaces.pathOf(device);
+    if (present !== undefined) values.Interface = present;
+    return values;
+  }
+}
+
+/** Device.MQTT.Broker.{i}.Stats.: the running broker's $SYS counters, 0 while it does not run. */
+class BrokerStatsBinding implements ObjectBinding {
+  readonly params = STATS_PARAMS;
+  readonly changesOnlyThroughAgent = false;
+  constructor(private readonly running: ReadonlyMap<number, RunningBroker>) {}
+  get(keys: InstanceKeys): Record<string, Value> {
+    return brokerStatsValues(this.running.get(keys[0]!)?.stats?.values() ?? ZERO_STATS);
+  }
+}
+
+function deviceOf(row: Row): string | undefined {
+  const d = row[DEVICE_KEY];
+  return typeof d === 'string' && d !== '' ? d : undefined;
+}
