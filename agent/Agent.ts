@@ -299,7 +299,7 @@ export class Agent {
     registerRootObject(model, schema.model, profilesParameter && { param: profilesParameter, value: metProfilesValue(model, operations) });
     registerVendorConfigFiles(model, store, opts.defaults);
     // DeviceImage:1: the integrator's pictures (--device-image-dir), else the platform's own.
-    registerDeviceImages(model, { dir: opts.deviceImageDir, platform: platform.deviceImages, log: log.child('platform') });
+    registerDeviceImages(model, { dir: opts.deviceImageDir, platform: platform.deviceImages, log });
     // Backup()/Restore() of the configuration: a restore is applied by a restart (defaults/staged-restore.ts).
     registerVendorConfigCommands(model, {
       store,

@@ -36,7 +36,7 @@ export interface DeviceImageSource {
 
 /** Pictures that never change (the simulated gateway's own). */
 export class FixedDeviceImages implements DeviceImageSource {
-  constructor(private readonly images: readonly DeviceImage[]) {}
+  constructor(readonly images: readonly DeviceImage[]) {}
 
   read(): Promise<readonly DeviceImage[]> {
     return Promise.resolve(this.images);

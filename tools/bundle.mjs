@@ -81,6 +81,28 @@ const common = {
   logLevel: 'warning',
 };
 
+/**
+ * keepNames makes esbuild wrap every named function and class of ours in a helper that redefines
+ * its `name` (`__name(() => ..., "run")`). V8 keeps `name` as a shared accessor until then; the
+ * redefinition turns the function's properties into a hash table of ~256 bytes, paid again by
+ * every closure made at run time: ~20 per idle fleet gateway and ~33 once read whole (issue 14:
+ * 5 and 9 KiB per gateway). The helper is rewritten to name only what has an own `prototype`
+ * (classes and `function`s, mostly made once, at module level; Object.hasOwn, since reading
+ * `prototype` would make the prototype object) and to leave arrow functions and methods as they
+ * are: those are the closures made per object, and a method keeps its name anyway (property names
+ * are not minified). Stack frames and `util.inspect` still name classes and functions. The build
+ * fails if the bundle's helper has another shape, so a new esbuild version is looked at again
+ * (test/integration/bundle-closure-names.test.ts checks the shipped bundle and what V8 makes of
+ * both helpers).
+ */
+const NAME_HELPER = /var ([\w$]+)=\(([\w$]+),([\w$]+)\)=>([\w$]+)\(\2,"name",\{value:\3,configurable:!0\}\);/g;
+function nameClassesAndFunctionsOnly(file) {
+  const code = readFileSync(file, 'utf8');
+  const found = code.match(NAME_HELPER)?.length ?? 0;
+  if (found !== 1) throw new Error(`${file}: esbuild's keepNames helper found ${found} times; check tools/bundle.mjs nameClassesAndFunctionsOnly against this esbuild version`);
+  writeFileSync(file, code.replace(NAME_HELPER, 'var $1=($2,$3)=>Object.hasOwn($2,"prototype")?$4($2,"name",{value:$3,configurable:!0}):$2;'));
+}
+
 const main = await build({
   ...common,
   // The modules our code loads with import() (platforms, MTPs, CLI commands) are in this file
@@ -94,6 +116,7 @@ const main = await build({
 
 // The first line names this build by its content: bin/code-cache.js keys the V8 code cache on it,
 // because V8 itself checks only the length of the source the cache was made for.
+nameClassesAndFunctionsOnly('dist/usp-agent.cjs');
 const code = readFileSync('dist/usp-agent.cjs', 'utf8');
 writeFileSync('dist/usp-agent.cjs', `// usp-agent build ${createHash('sha256').update(code).digest('hex')}\n${code}`);
 
@@ -122,7 +145,11 @@ const mqttClientShape = {
 /** @type {Record<string, string[]>} */
 const chunkInputs = {};
 for (const name of LAZY_PACKAGES) {
-  const chunk = await build({ ...common, entryPoints: [name], outfile: `dist/${chunkOf(name)}`, plugins: name === 'mqtt' ? [mqttClientShape] : [], metafile: true });
+  // The MTP packages without keepNames: their names show only in their own messages, and they make
+  // functions per connection (readable-stream binds a named function per stream) that a redefined
+  // name would make hash tables of ~256 bytes, three per MQTT client (issue 14).
+  const keepNames = name !== 'mqtt' && name !== 'coap';
+  const chunk = await build({ ...common, keepNames, entryPoints: [name], outfile: `dist/${chunkOf(name)}`, plugins: name === 'mqtt' ? [mqttClientShape] : [], metafile: true });
   chunkInputs[name] = Object.keys(chunk.metafile.inputs);
 }
 

@@ -25,10 +25,39 @@ const PARAMS: readonly string[] = ['Location', 'Image'];
 
 const NO_IMAGES = new FixedDeviceImages([]);
 
-/** Serves the table from `dir` when given, else from the platform's own pictures, else empty. */
+/**
+ * Serves the table from `dir` when given, else from the platform's own pictures, else empty.
+ * `log` is the agent's: only a directory logs (as component `platform`), so only then is a child made (a fleet gateway keeps none).
+ */
 export function registerDeviceImages(model: DataModel, opts: { dir?: string; platform?: DeviceImageSource; log: Logger }): void {
-  const source: DeviceImageSource = opts.dir !== undefined ? new DeviceImageDirectory(opts.dir, opts.log) : (opts.platform ?? NO_IMAGES);
-  model.register(DEVICE_IMAGE_FILE_PATH, new DeviceImageFiles(source));
+  const source: DeviceImageSource = opts.dir !== undefined ? new DeviceImageDirectory(opts.dir, opts.log.child('platform')) : (opts.platform ?? NO_IMAGES);
+  model.register(DEVICE_IMAGE_FILE_PATH, source instanceof FixedDeviceImages ? fixedImageFiles(source) : new DeviceImageFiles(source));
+}
+
+/** One binding per fixed source: every gateway of a fleet serves the simulated gateway's picture through the same object (issue 14). */
+const fixedBindings = new WeakMap<FixedDeviceImages, ObjectBinding>();
+
+function fixedImageFiles(source: FixedDeviceImages): ObjectBinding {
+  let b = fixedBindings.get(source);
+  if (!b) fixedBindings.set(source, (b = new FixedImageFiles(source.images)));
+  return b;
+}
+
+/** Pictures that never change: numbered in their order (as a first reading numbers them), nothing kept per gateway. */
+class FixedImageFiles implements ObjectBinding {
+  readonly params = PARAMS;
+
+  constructor(private readonly images: readonly DeviceImage[]) {}
+
+  list(): number[] {
+    return this.images.map((_, i) => i + 1);
+  }
+
+  get(keys: InstanceKeys): Record<string, Value> {
+    const image = this.images[keys[0]! - 1];
+    if (!image) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such instance: ${keys[0]}`);
+    return { Location: image.location, Image: image.image };
+  }
 }
 
 /** The table's binding: a class, so a fleet's gateways share its methods (issue 14). */

@@ -42,7 +42,8 @@ interface Tracked {
 class SimAccess implements AccessBackend {
   readonly name = 'the simulated firewall';
   readonly maskRefusal = 'the simulated firewall matches whole MAC addresses only';
-  private readonly byMac = new Map<string, Tracked>();
+  /** Made at the first rule: most gateways of a fleet never have one (issue 14). */
+  private byMac: Map<string, Tracked> | undefined;
   /** The rules before the first change are known: the stored ones (startAt), or none (a change came first). */
   private started = false;
 
@@ -52,7 +53,7 @@ class SimAccess implements AccessBackend {
   startAt(at: number, rules: readonly AccessRule[]): void {
     if (this.started) return;
     this.started = true;
-    for (const r of rules) this.byMac.set(r.mac, { blocked: 0, since: at, blocking: r.blocking });
+    for (const r of rules) (this.byMac ??= new Map()).set(r.mac, { blocked: 0, since: at, blocking: r.blocking });
   }
 
   apply(rules: readonly AccessRule[]): Promise<void> {
@@ -60,23 +61,25 @@ class SimAccess implements AccessBackend {
     this.started = true;
     const now = this.ctx.now();
     const next = new Map(rules.map((r) => [r.mac, r.blocking] as const));
-    for (const mac of new Set([...this.byMac.keys(), ...next.keys()])) {
-      const t = this.byMac.get(mac);
+    if (!this.byMac && next.size === 0) return Promise.resolve();
+    const byMac = (this.byMac ??= new Map<string, Tracked>());
+    for (const mac of new Set([...byMac.keys(), ...next.keys()])) {
+      const t = byMac.get(mac);
       const blocked = t ? t.blocked + blockedSeconds(t.blocking, t.since, now) : 0;
-      this.byMac.delete(mac);
-      this.byMac.set(mac, { blocked, since: now, blocking: next.get(mac) ?? NEVER });
+      byMac.delete(mac);
+      byMac.set(mac, { blocked, since: now, blocking: next.get(mac) ?? NEVER });
     }
     // Oldest first in insertion order: those without a rule now are forgotten first.
-    for (const [mac, t] of this.byMac) {
-      if (this.byMac.size <= MAX_TRACKED) break;
-      if (t.blocking.kind === 'never') this.byMac.delete(mac);
+    for (const [mac, t] of byMac) {
+      if (byMac.size <= MAX_TRACKED) break;
+      if (t.blocking.kind === 'never') byMac.delete(mac);
     }
     return Promise.resolve();
   }
 
   /** Seconds `mac` has been blocked since boot, and whether it is now. */
   state(mac: string): { blocked: number; now: boolean } {
-    const t = this.byMac.get(mac.toLowerCase());
+    const t = this.byMac?.get(mac.toLowerCase());
     if (!t) return { blocked: 0, now: false };
     const at = this.ctx.now();
     return { blocked: t.blocked + blockedSeconds(t.blocking, t.since, at), now: blockedAt(t.blocking, at) };

@@ -16,6 +16,7 @@ import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.j
 import type { Value } from '../../datamodel/value/Value.js';
 import { RMON_CONFIG, RMON_COUNTERS, rmonCounters, type RmonGroup } from '../rmon-counters.js';
 import type { EthernetPortState } from './ethernet.js';
+import { schemaTypes } from './schema-tables.js';
 import { invalidParams, nth, type SimContext, WritableRows } from './SimContext.js';
 import { readStats, type StatsTypes, statsTypesAt } from './traffic.js';
 
@@ -23,6 +24,9 @@ const RMON = 'Device.Ethernet.RMONStats.{i}.';
 
 /** A row's writable values until written: enabled, as a CPE ships its port statistics (a module function, one for a fleet). */
 const rmonRow = (keys: InstanceKeys): Record<string, Value> => ({ Enable: true, Alias: `cpe-rmon${keys[0]}` });
+
+/** The served names, one array for a fleet (issue 14). */
+const RMON_PARAMS: readonly string[] = ['Alias', ...RMON_CONFIG, ...RMON_COUNTERS];
 
 /** A port's receive counters, as the kernel names them (rmon-counters.ts maps them). */
 type Counts = Record<string, bigint>;
@@ -39,7 +43,8 @@ class RmonRows {
     readonly ports: readonly EthernetPortState[],
   ) {
     this.rows = new WritableRows(ctx, RMON, rmonRow);
-    this.types = new Map(ctx.model.requireNode(RMON).def.params.map((p) => [p.name, p.type]));
+    // The schema's types, one table for a fleet (schema-tables.ts; issue 14).
+    this.types = schemaTypes(ctx.model, RMON);
     this.statsTypes = statsTypesAt(ctx.model, 'Device.Ethernet.Interface.{i}.Stats.');
   }
 
@@ -89,7 +94,7 @@ class RmonRows {
 }
 
 class RmonBinding implements ObjectBinding {
-  readonly params = ['Alias', ...RMON_CONFIG, ...RMON_COUNTERS];
+  readonly params = RMON_PARAMS;
 
   constructor(private readonly s: RmonRows) {}
 

@@ -132,6 +132,11 @@ describe("the agent's own objects on gateways of one fleet", () => {
     }
     // Nothing of the gateway in it: one binding for the fleet.
     expect(command(b, 'Device.', 'ScheduleTimer()')).toBe(command(a, 'Device.', 'ScheduleTimer()'));
+    // The simulated gateway's picture never changes: one table binding for the fleet (the agent holds each gateway's Alias beside it).
+    const images = (x: Agent) => (binding(x, 'Device.DeviceInfo.DeviceImageFile.{i}.') as ExtraParamsBinding).inner;
+    expect(images(b)).toBe(images(a));
+    expect(await values(b, 'Device.DeviceInfo.DeviceImageFile.{i}.', [1])).toMatchObject({ Location: 'Front', Alias: 'cpe-1' });
+    expect(command(b, 'Device.', 'SelfTestDiagnostics()').run).toBe(command(a, 'Device.', 'SelfTestDiagnostics()').run);
     // What the agent holds beside a platform's objects (a table's Alias, agent/baseline/agent-held.ts).
     const decorated = [...a.model.supportedNodes()].filter((n) => a.model.bindingOf(n) instanceof ExtraParamsBinding).map((n) => n.supportedPath);
     expect(decorated.some((p) => p.endsWith('{i}.'))).toBe(true);
