@@ -94,6 +94,7 @@ const linux: PlatformEntry = {
       packetCounters: opts.packetCounters,
       nat: opts.nat,
       time: opts.time,
+      wifi: opts.wifi,
       dnsmasq: opts.dnsmasq,
       accessControl: opts.accessControl,
       store: opts.store,

@@ -21,6 +21,8 @@ import { profilesCommand } from './commands/profiles-command.js';
 import { fleetCommand } from './commands/fleet-command.js';
 import { parseRunFast, type RunOptionValues } from './run-fast-path.js';
 import { timeSetting } from '../defaults/time-option.js';
+import { wifiSetting } from '../defaults/wifi-option.js';
+import type { WiFiSettings } from '../../platform/linux/wifi.js';
 import type { TimeSettings } from '../../platform/linux/time.js';
 import { checkManageDns, parseManageInterfacesOption, parsePacketCountersOption, parseNatOption, parseDnsmasqOption, parseAccessControlOption } from '../defaults/manage-interfaces.js';
 
@@ -46,6 +48,7 @@ interface RunArgs {
   nat?: boolean;
   deviceImageDir?: string;
   time?: boolean | TimeSettings;
+  wifi?: boolean | WiFiSettings;
   dnsmasq?: boolean;
   accessControl?: boolean;
 }
@@ -135,6 +138,7 @@ async function run(args: RunArgs): Promise<void> {
         nat,
         deviceImageDir,
         time: args.time,
+        wifi: args.wifi,
         dnsmasq,
         accessControl,
         ...args.firmware,
@@ -190,6 +194,7 @@ async function runCommand(a: RunOptionValues): Promise<void> {
       nat: a.nat === undefined ? undefined : parseNatOption(a.nat),
       deviceImageDir: a['device-image-dir'] === undefined ? undefined : resolve(a['device-image-dir']),
       time: timeSetting(a.time, a['time-zone-file']),
+      wifi: wifiSetting(a.wifi, a['hostapd-dir']),
       dnsmasq: a.dnsmasq === undefined ? undefined : parseDnsmasqOption(a.dnsmasq),
       accessControl: a['access-control'] === undefined ? undefined : parseAccessControlOption(a['access-control']),
     });
@@ -257,6 +262,14 @@ export async function main(argv: string[]): Promise<void> {
           .option('time-zone-file', {
             type: 'string',
             describe: 'file a written Device.Time.LocalTimeZone goes to as a TZif file on Linux, e.g. /etc/localtime (default none: kept by the agent only)',
+          })
+          .option('wifi', {
+            type: 'string',
+            describe: 'hostapd | off: serve Device.WiFi. (Radio, SSID, AccessPoint, AssociatedDevice) on Linux from hostapd_cli and iw, read-only (default hostapd where both are installed)',
+          })
+          .option('hostapd-dir', {
+            type: 'string',
+            describe: "hostapd's control directory (its ctrl_interface) on Linux (default /var/run/hostapd)",
           })
           .option('dnsmasq', {
             type: 'string',

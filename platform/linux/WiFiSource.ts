@@ -68,7 +68,9 @@ export class WiFiSource {
     const iw = (await this.iw(['dev'], parseIwDev)) ?? [];
     const bsses = new Map<string, WiFiBss>();
     const radios = new Map<string, string[]>();
-    for (const ifname of names.slice(0, MAX_BSS)) {
+    // In name order (wlan0 before wlan1, phy0 before phy1), so the first listing numbers rows as a person would.
+    const byName = (x: string, y: string): number => x.localeCompare(y, 'en', { numeric: true });
+    for (const ifname of names.slice(0, MAX_BSS).sort(byName)) {
       const [status, config] = await Promise.all([this.hostapd(['-i', ifname], 'status', parseKeyValues), this.hostapd(['-i', ifname], 'get_config', parseKeyValues)]);
       if (!status || !config) continue;
       const iface = iw.find((f) => f.ifname === ifname);
@@ -79,7 +81,7 @@ export class WiFiSource {
       bsses.set(ifname, bss);
       radios.set(phy, [...(radios.get(phy) ?? []), ifname]);
     }
-    return { bsses, radios };
+    return { bsses, radios: new Map([...radios].sort(([x], [y]) => byName(x, y))) };
   }
 
   /** The BSS of SSID/AccessPoint instance `n` (7016 when it never existed, undefined when gone). */

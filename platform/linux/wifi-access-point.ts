@@ -4,7 +4,7 @@
  * WiFiAccessPoint:1), read-only: one SSID and one AccessPoint per BSS hostapd runs (one control
  * socket each), numbered alike, so AccessPoint.{i}.SSIDReference is SSID.{i}. The SSID and
  * security mode are hostapd's `status` and `get_config`; SSID.Stats the BSS interface's kernel
- * counters (net-stats.ts). Stations are hostapd's `all_sta` (which are associated, authorized)
+ * counters (registerBssCounters). Stations are hostapd's `all_sta` (which are associated, authorized)
  * with nl80211's counters and rates (`iw dev <if> station dump`); a station is keyed by MAC
  * inside its AccessPoint, so one that leaves and returns is the same instance again.
  */
@@ -12,7 +12,8 @@ import type { Value } from '../../datamodel/value/Value.js';
 import { dateTimeOf } from '../../datamodel/value/Value.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { LinuxContext } from './LinuxContext.js';
-import { counter, registerDeviceStats } from './net-stats.js';
+import { counter } from './net-stats.js';
+import { registerBssCounters } from './wifi-radio.js';
 import { hostapdEncryption, hostapdSecurityMode } from './wifi-hostapd-cli.js';
 import type { WiFiBss, WiFiSource, WiFiStation } from './WiFiSource.js';
 
@@ -74,7 +75,7 @@ export function registerWiFiAccessPoints(ctx: LinuxContext, source: WiFiSource):
       };
     },
   });
-  registerDeviceStats(ctx, 'Device.WiFi.SSID.{i}.Stats.', ([n]) => source.bssNumbers.requireKey(n));
+  registerBssCounters(ctx, 'Device.WiFi.SSID.{i}.Stats.', async ([n]) => [source.bssNumbers.requireKey(n)]);
 
   model.register('Device.WiFi.AccessPoint.{i}.', {
     params: ['Enable', 'Status', 'SSIDReference', 'WMMCapability', 'UAPSDCapability'],

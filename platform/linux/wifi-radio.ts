@@ -111,7 +111,7 @@ const COUNTERS: Readonly<Record<string, string>> = {
 
 /** Serves Device.WiFi.Radio.{i}. and Radio.{i}.Stats. */
 export function registerWiFiRadios(ctx: LinuxContext, source: WiFiSource): void {
-  const { model, files } = ctx;
+  const { model } = ctx;
   const radio = async (n: number | undefined): Promise<{ phy: string; bsses: WiFiBss[] }> => {
     const phy = source.radios.requireKey(n);
     const snap = await source.read();
@@ -151,15 +151,25 @@ export function registerWiFiRadios(ctx: LinuxContext, source: WiFiSource): void 
       return radioValues(phy, bsses, info, channels, country);
     },
   });
-  const types = new Map(model.requireNode('Device.WiFi.Radio.{i}.Stats.').def.params.map((p) => [p.name, p.type]));
+  registerBssCounters(ctx, 'Device.WiFi.Radio.{i}.Stats.', async ([n]) => (await radio(n)).bsses.map((b) => b.ifname));
+}
+
+/**
+ * Serves a Stats object as the sum of the kernel counters of the BSS interfaces `ifnames` names
+ * (Radio: all of its BSSes; SSID: its own). An interface that is not there (a BSS hostapd has
+ * not brought up) counts 0, as TR-181 resets Stats when an interface goes down.
+ */
+export function registerBssCounters(ctx: LinuxContext, path: string, ifnames: (keys: readonly number[]) => Promise<string[]>): void {
+  const { model, files } = ctx;
+  const types = new Map(model.requireNode(path).def.params.map((p) => [p.name, p.type]));
   const names = Object.keys(COUNTERS).filter((c) => types.has(c));
-  model.register('Device.WiFi.Radio.{i}.Stats.', {
+  model.register(path, {
     params: names,
-    get: async ([n]) => {
-      const { bsses } = await radio(n);
+    get: async (keys) => {
+      const devs = await ifnames(keys);
       const sums = await Promise.all(
         names.map(async (c) => {
-          const raw = await Promise.all(bsses.map((b) => files.attr(files.sys('class', 'net', b.ifname, 'statistics', COUNTERS[c]!))));
+          const raw = await Promise.all(devs.map((d) => files.attr(files.sys('class', 'net', d, 'statistics', COUNTERS[c]!))));
           return raw.reduce((sum, r) => sum + (r !== undefined && /^\d+$/.test(r) ? BigInt(r) : 0n), 0n);
         }),
       );
