@@ -33,6 +33,8 @@ import { fakeChronyc } from '../unit/platform/linux/fake-chronyc.js';
 
 /** The stand-in `sysupgrade` (with the ubus/uci/fwtool it goes with) of the OpenWrt firmware tests. */
 const SYSUPGRADE_STANDIN = fileURLToPath(new URL('../fixtures/openwrt/standin-bin', import.meta.url));
+/** The stand-in `iw` and `hostapd_cli` replaying a recorded Linux access point (test/fixtures/linux/wifi-hostapd). */
+const WIFI_STANDIN = fileURLToPath(new URL('../fixtures/linux/wifi-hostapd/bin', import.meta.url));
 
 interface Case {
   id: string;
@@ -65,7 +67,7 @@ async function liveOffline(platform: 'linux' | 'openwrt' | 'none', modemManager:
   const chronyc = platform === 'linux' ? fakeChronyc() : undefined;
   const before = process.env.PATH;
   // OpenWrt's sysupgrade stand-in comes after the fake ubus/uci, so those answer for the board.
-  process.env.PATH = [mmcli.binDir, ...(openwrt ? [openwrt.bin, SYSUPGRADE_STANDIN] : []), ...(chronyc ? [chronyc.binDir] : []), before ?? ''].join(path.delimiter);
+  process.env.PATH = [mmcli.binDir, ...(openwrt ? [openwrt.bin, SYSUPGRADE_STANDIN] : []), ...(chronyc ? [chronyc.binDir, WIFI_STANDIN] : []), before ?? ''].join(path.delimiter);
   try {
     const built = await offlineModel(platform, (o) => Agent.start(o));
     if (platform !== 'none') expect(built.liveSources.find((s) => s.objects.includes('Device.Cellular.'))?.found).toBe(modemManager);
@@ -82,8 +84,8 @@ const CASES: Case[] = [
   { id: 'simulated', title: 'simulated gateway', how: 'a real agent, GetSupportedDM from a Controller over WebSocket', served: simulatedOverWebSocket },
   { id: 'openwrt-modemmanager', title: 'OpenWrt + ModemManager', how: 'built offline with recorded ubus/uci and mmcli, the sysupgrade stand-in on PATH', served: () => liveOffline('openwrt', true) },
   { id: 'openwrt', title: 'OpenWrt', how: 'built offline with recorded ubus/uci and the sysupgrade stand-in on PATH, mmcli failing', served: () => liveOffline('openwrt', false) },
-  { id: 'linux-modemmanager', title: 'Linux + ModemManager', how: 'built offline with recorded mmcli and chronyc; no --firmware-hook', served: () => liveOffline('linux', true) },
-  { id: 'linux', title: 'Linux', how: 'built offline with recorded chronyc, mmcli failing; no --firmware-hook', served: () => liveOffline('linux', false) },
+  { id: 'linux-modemmanager', title: 'Linux + ModemManager', how: 'built offline with recorded mmcli, chronyc, iw and hostapd_cli; no --firmware-hook', served: () => liveOffline('linux', true) },
+  { id: 'linux', title: 'Linux', how: 'built offline with recorded chronyc, iw and hostapd_cli, mmcli failing; no --firmware-hook', served: () => liveOffline('linux', false) },
   { id: 'none', title: '--platform none', how: "built offline: the agent's own objects only", served: () => liveOffline('none', false) },
 ];
 
