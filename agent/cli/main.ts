@@ -265,7 +265,8 @@ export async function main(argv: string[]): Promise<void> {
           })
           .option('wifi', {
             type: 'string',
-            describe: 'hostapd | off: serve Device.WiFi. (Radio, SSID, AccessPoint, AssociatedDevice) on Linux from hostapd_cli and iw, read-only (default hostapd where both are installed)',
+            describe:
+              'hostapd | off: serve Device.WiFi. (Radio, SSID, AccessPoint, AssociatedDevice) on Linux from hostapd_cli and iw; SSID, SSID Enable and Radio Channel written to hostapd (default hostapd where both are installed)',
           })
           .option('hostapd-dir', {
             type: 'string',

@@ -65,15 +65,18 @@ export class WiFiSource {
   /** Every BSS hostapd runs now (an empty snapshot when hostapd or iw does not answer). */
   async read(): Promise<WiFiSnapshot> {
     const names = (await this.hostapd([], 'interface', parseInterfaces)) ?? [];
-    const iw = (await this.iw(['dev'], parseIwDev)) ?? [];
     const bsses = new Map<string, WiFiBss>();
     const radios = new Map<string, string[]>();
     // In name order (wlan0 before wlan1, phy0 before phy1), so the first listing numbers rows as a person would.
     const byName = (x: string, y: string): number => x.localeCompare(y, 'en', { numeric: true });
     for (const ifname of names.slice(0, MAX_BSS).sort(byName)) {
-      const [status, config] = await Promise.all([this.hostapd(['-i', ifname], 'status', parseKeyValues), this.hostapd(['-i', ifname], 'get_config', parseKeyValues)]);
+      const [status, config, info] = await Promise.all([
+        this.hostapd(['-i', ifname], 'status', parseKeyValues),
+        this.hostapd(['-i', ifname], 'get_config', parseKeyValues),
+        this.iw(['dev', ifname, 'info'], parseIwDev),
+      ]);
       if (!status || !config) continue;
-      const iface = iw.find((f) => f.ifname === ifname);
+      const iface = info?.[0];
       const bss: WiFiBss = { ...hostapdBss(ifname, status, config), iw: iface };
       const phy = bss.phy ?? iface?.phy;
       if (!phy) continue;

@@ -1,12 +1,13 @@
 /**
  * Device.WiFi.SSID.{i}. (+ Stats), AccessPoint.{i}. (+ Security) and
  * AccessPoint.{i}.AssociatedDevice.{i}. (+ Stats) on generic Linux (TR-181 WiFiSSID:1,
- * WiFiAccessPoint:1), read-only: one SSID and one AccessPoint per BSS hostapd runs (one control
+ * WiFiAccessPoint:1): one SSID and one AccessPoint per BSS hostapd runs (one control
  * socket each), numbered alike, so AccessPoint.{i}.SSIDReference is SSID.{i}. The SSID and
  * security mode are hostapd's `status` and `get_config`; SSID.Stats the BSS interface's kernel
  * counters (registerBssCounters). Stations are hostapd's `all_sta` (which are associated, authorized)
  * with nl80211's counters and rates (`iw dev <if> station dump`); a station is keyed by MAC
- * inside its AccessPoint, so one that leaves and returns is the same instance again.
+ * inside its AccessPoint, so one that leaves and returns is the same instance again. SSID.SSID and
+ * SSID.Enable are written to hostapd (wifi-write.ts); every other parameter is read-only here.
  */
 import type { Value } from '../../datamodel/value/Value.js';
 import { dateTimeOf } from '../../datamodel/value/Value.js';
@@ -16,6 +17,7 @@ import { counter } from './net-stats.js';
 import { registerBssCounters } from './wifi-radio.js';
 import { hostapdEncryption, hostapdSecurityMode } from './wifi-hostapd-cli.js';
 import type { WiFiBss, WiFiSource, WiFiStation } from './WiFiSource.js';
+import { type HostapdWriter, invalid, ssidProblem } from './wifi-write.js';
 
 /** The modes hostapd runs (key_mgmt WPA-PSK, SAE, WPA-EAP, OWE and their mixes). */
 const MODES_SUPPORTED = 'None,WPA2-Personal,WPA-WPA2-Personal,WPA3-Personal,WPA3-Personal-Transition,WPA2-Enterprise,WPA-WPA2-Enterprise,OWE';
@@ -53,7 +55,7 @@ export function stationValues(s: WiFiStation, band: string | undefined, now: num
 }
 
 /** Serves SSID.{i}. (+ Stats), AccessPoint.{i}. (+ Security), AssociatedDevice.{i}. (+ Stats). */
-export function registerWiFiAccessPoints(ctx: LinuxContext, source: WiFiSource): void {
+export function registerWiFiAccessPoints(ctx: LinuxContext, source: WiFiSource, writer: HostapdWriter): void {
   const { model } = ctx;
   const bss = async (n: number | undefined, what: string): Promise<WiFiBss> => (await source.bss(n)) ?? Promise.reject(gone(what, n));
   const list = async (): Promise<number[]> => source.bssNumbers.list((await source.read()).bsses.keys());
@@ -73,6 +75,21 @@ export function registerWiFiAccessPoints(ctx: LinuxContext, source: WiFiSource):
         MACAddress: b.iw?.addr ?? b.bssid ?? '',
         SSID: b.ssid ?? '',
       };
+    },
+    // SSID and Enable go to hostapd (wifi-write.ts); LowerLayers cannot move a BSS to another radio here.
+    set: async ([n], changes) => {
+      const b = await bss(n, 'SSID');
+      for (const k of Object.keys(changes)) if (k !== 'SSID' && k !== 'Enable') throw invalid(k, 'not writable on this platform: hostapd runs the BSS on its radio');
+      if (changes.SSID !== undefined) {
+        const problem = ssidProblem(String(changes.SSID));
+        if (problem) throw invalid('SSID', problem);
+      }
+      try {
+        if (changes.SSID !== undefined && changes.SSID !== b.ssid) await writer.setSsid(b.ifname, String(changes.SSID));
+        if (changes.Enable !== undefined && changes.Enable !== (b.state !== 'DISABLED')) await writer.setEnable(b.ifname, changes.Enable === true);
+      } finally {
+        source.forget();
+      }
     },
   });
   registerBssCounters(ctx, 'Device.WiFi.SSID.{i}.Stats.', async ([n]) => [source.bssNumbers.requireKey(n)]);

@@ -1,9 +1,10 @@
 /**
- * Device.WiFi.Radio.{i}. and its Stats on generic Linux (TR-181 WiFiRadio:1), read-only: one row
+ * Device.WiFi.Radio.{i}. and its Stats on generic Linux (TR-181 WiFiRadio:1): one row
  * per phy that runs at least one hostapd BSS. The operating values (band, channel, width,
  * standards in use) are hostapd's `status` and `iw dev` of its first BSS; what the radio can do
  * is `iw phy <phy> info` (bands, HT/VHT/HE/EHT capabilities, antennas, power limits) and
- * `iw phy <phy> channels` (what the regulatory domain allows), the country `iw reg get`.
+ * `iw phy <phy> channels` (what the regulatory domain allows), the country `iw reg get`. Channel
+ * is written (`chan_switch`, wifi-write.ts) within PossibleChannels; the rest is read-only here.
  *
  * Radio.Stats is what the radio carried: the sum of its BSS interfaces' kernel counters
  * (/sys/class/net/<if>/statistics), as on OpenWrt.
@@ -15,6 +16,7 @@ import type { LinuxContext } from './LinuxContext.js';
 import { counter } from './net-stats.js';
 import type { IwBand, IwChannel, IwPhy } from './wifi-iw.js';
 import type { WiFiBss, WiFiSource } from './WiFiSource.js';
+import { type HostapdWriter, invalid } from './wifi-write.js';
 
 const BAND_ORDER = ['2.4GHz', '5GHz', '6GHz'];
 
@@ -110,7 +112,7 @@ const COUNTERS: Readonly<Record<string, string>> = {
 };
 
 /** Serves Device.WiFi.Radio.{i}. and Radio.{i}.Stats. */
-export function registerWiFiRadios(ctx: LinuxContext, source: WiFiSource): void {
+export function registerWiFiRadios(ctx: LinuxContext, source: WiFiSource, writer: HostapdWriter): void {
   const { model } = ctx;
   const radio = async (n: number | undefined): Promise<{ phy: string; bsses: WiFiBss[] }> => {
     const phy = source.radios.requireKey(n);
@@ -149,6 +151,22 @@ export function registerWiFiRadios(ctx: LinuxContext, source: WiFiSource): void 
       const { phy, bsses } = await radio(n);
       const [info, channels, country] = await Promise.all([source.phy(phy), source.channels(phy), source.country()]);
       return radioValues(phy, bsses, info, channels, country);
+    },
+    // Channel: a channel switch of the radio's hostapd interface (its first BSS; the others share it).
+    set: async ([n], changes) => {
+      const { phy, bsses } = await radio(n);
+      for (const k of Object.keys(changes)) if (k !== 'Channel') throw invalid(k, 'not writable on this platform');
+      const first = bsses[0];
+      if (!first) throw invalid('Channel', 'the radio runs no BSS to switch');
+      const band = frequencyBand(first.freq ?? first.iw?.freq);
+      const target = (await source.channels(phy)).find((c) => c.band === band && c.channel === Number(changes.Channel) && !c.disabled && !c.noIr);
+      if (!target) throw invalid('Channel', `${changes.Channel} is not one of this radio's PossibleChannels`);
+      if (target.channel === first.channel) return;
+      try {
+        await writer.switchChannel(first.ifname, target.freq);
+      } finally {
+        source.forget();
+      }
     },
   });
   registerBssCounters(ctx, 'Device.WiFi.Radio.{i}.Stats.', async ([n]) => (await radio(n)).bsses.map((b) => b.ifname));

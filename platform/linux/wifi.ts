@@ -2,13 +2,14 @@
  * Device.WiFi. on generic Linux: the access points a hostapd runs on nl80211 radios, read from
  * its control interface (`hostapd_cli`) and `iw` (WiFiSource.ts). Radio.{i} is in
  * wifi-radio.ts; SSID.{i}, AccessPoint.{i} and AssociatedDevice.{i} in wifi-access-point.ts.
- * Read-only for now: no parameter is written back to hostapd.
+ * SSID.SSID, SSID.Enable and Radio.Channel are written to hostapd (wifi-write.ts).
  */
 import { findOnPath, type CommandRunner } from '../exec/CommandRunner.js';
 import type { LinuxContext } from './LinuxContext.js';
 import { registerWiFiAccessPoints } from './wifi-access-point.js';
 import { registerWiFiRadios } from './wifi-radio.js';
 import { DEFAULT_HOSTAPD_DIR, WiFiSource } from './WiFiSource.js';
+import { HostapdWriter } from './wifi-write.js';
 
 export interface WiFiSettings {
   /** hostapd's control directory, its `ctrl_interface` (`--hostapd-dir`; default /var/run/hostapd). */
@@ -27,8 +28,10 @@ export function wifiUsable(setting: boolean | WiFiSettings | undefined, runner: 
 
 /** Registers Device.WiFi.Radio, SSID, AccessPoint and their Stats and stations. */
 export function registerWiFi(ctx: LinuxContext, settings: WiFiSettings): WiFiSource {
-  const source = new WiFiSource({ runner: ctx.runner, hostapdDir: settings.hostapdDir ?? DEFAULT_HOSTAPD_DIR, cacheMs: ctx.cacheMs, log: ctx.log });
-  registerWiFiRadios(ctx, source);
-  registerWiFiAccessPoints(ctx, source);
+  const dir = settings.hostapdDir ?? DEFAULT_HOSTAPD_DIR;
+  const source = new WiFiSource({ runner: ctx.runner, hostapdDir: dir, cacheMs: ctx.cacheMs, log: ctx.log });
+  const writer = new HostapdWriter(ctx.runner, dir);
+  registerWiFiRadios(ctx, source, writer);
+  registerWiFiAccessPoints(ctx, source, writer);
   return source;
 }

@@ -6,7 +6,9 @@
  * the read phase, steps 09-29, two access points `usp-lab` (phy0, 2.4 GHz, WPA2-Personal) and
  * `usp-lab-5g` (phy1, 5 GHz, WPA3-Personal), one station each. Also: a hostapd that does not
  * answer (no control sockets) serves empty tables and the agent stays up; `--wifi off` serves no
- * Radio at all; writes are refused (the parameters are read-only here).
+ * Radio at all. Writes replay the recorded write phase (steps 30-42): SSID.SSID (`set ssid` +
+ * `reload`), Radio.Channel (`chan_switch 5 2462`), SSID.Enable (`disable`, `enable`); bad values
+ * are refused before hostapd is asked, and a write hostapd does not take fails the Set.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -96,9 +98,45 @@ describe('Device.WiFi. from hostapd_cli and iw (recorded answers)', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as string[]);
     expect(calls.filter((a) => a[0] === 'hostapd_cli').every((a) => a[1] === '-p' && a[2] === '/run/hostapd')).toBe(true);
-    // Read-only here: a write is refused, not faked.
-    const r = await trySet(c, 'Device.WiFi.SSID.1.', { SSID: 'other' });
-    expect(r.ok).toBe(false);
+    // What hostapd cannot change here is refused, not faked.
+    const r = await trySet(c, 'Device.WiFi.SSID.1.', { LowerLayers: 'Device.WiFi.Radio.2' });
+    expect(r).toMatchObject({ ok: false, errCode: 7021, paramErrCode: 7012 });
+  }, 60_000);
+
+  it('writes: SSID, Channel and Enable go to hostapd; bad values refused with 7012 before it is asked', async () => {
+    const log = join(work, 'write-calls.log');
+    const { p, c } = await start(['--hostapd-dir', '/run/hostapd'], { USP_WIFI_STANDIN_LOG: log, USP_WIFI_STANDIN_STATE: join(work, 'write-phase') });
+    const writes = (): string[] =>
+      readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as string[]).slice(3).join(' '))
+        .filter((a) => /^-i wlan0 (set|reload|chan_switch|disable|enable)/.test(a));
+    const ssid1 = async (): Promise<Record<string, string>> => (await getObjects(c, ['Device.WiFi.SSID.1.']))['Device.WiFi.SSID.1.']!;
+    // Bad values: refused before any hostapd call.
+    expect(await trySet(c, 'Device.WiFi.SSID.1.', { SSID: '' })).toMatchObject({ ok: false, errCode: 7021, paramErrCode: 7012 });
+    expect(await trySet(c, 'Device.WiFi.SSID.1.', { SSID: 'x'.repeat(33) })).toMatchObject({ ok: false, errCode: 7021, paramErrCode: 7012 });
+    expect(await trySet(c, 'Device.WiFi.Radio.1.', { Channel: '14' })).toMatchObject({ ok: false, errCode: 7021, paramErrCode: 7012 }); // disabled in DE
+    expect(await trySet(c, 'Device.WiFi.Radio.1.', { Channel: '36' })).toMatchObject({ ok: false, errCode: 7021, paramErrCode: 7012 }); // not the radio's band
+    expect(await trySet(c, 'Device.WiFi.Radio.1.', { TransmitPower: '50' })).toMatchObject({ ok: false, errCode: 7021, paramErrCode: 7012 });
+    expect(writes()).toEqual([]);
+
+    expect(await trySet(c, 'Device.WiFi.SSID.1.', { SSID: 'usp-lab-renamed' })).toMatchObject({ ok: true });
+    expect(await ssid1()).toMatchObject({ SSID: 'usp-lab-renamed', Status: 'Up' });
+    expect(await trySet(c, 'Device.WiFi.Radio.1.', { Channel: '11' })).toMatchObject({ ok: true });
+    expect((await getObjects(c, ['Device.WiFi.Radio.1.']))['Device.WiFi.Radio.1.']).toMatchObject({ Channel: '11', ChannelsInUse: '11' });
+    expect(await trySet(c, 'Device.WiFi.SSID.1.', { Enable: 'false' })).toMatchObject({ ok: true });
+    expect(await ssid1()).toMatchObject({ Enable: 'false', Status: 'Down' });
+    expect((await getObjects(c, ['Device.WiFi.AccessPoint.1.']))['Device.WiFi.AccessPoint.1.']).toMatchObject({ Status: 'Disabled', AssociatedDeviceNumberOfEntries: '0' });
+    expect(await trySet(c, 'Device.WiFi.SSID.1.', { Enable: 'true' })).toMatchObject({ ok: true });
+    expect(await ssid1()).toMatchObject({ Enable: 'true', Status: 'Up' });
+    expect(writes()).toEqual(['-i wlan0 set ssid usp-lab-renamed', '-i wlan0 reload', '-i wlan0 chan_switch 5 2462', '-i wlan0 disable', '-i wlan0 enable']);
+
+    // A write hostapd does not take (here: none was recorded) fails the Set; the agent stays up.
+    const refused = await trySet(c, 'Device.WiFi.SSID.1.', { SSID: 'another' });
+    expect(refused.ok).toBe(false);
+    expect(await ssid1()).toMatchObject({ SSID: 'usp-lab-renamed' });
+    expect(p.alive).toBe(true);
   }, 60_000);
 
   it('a hostapd that does not answer: empty tables, one logged reason, the agent stays up', async () => {
