@@ -72,6 +72,7 @@ import type { BulkDataService } from './bulkdata/BulkDataService.js';
 import type { HttpChannelFactory } from './bulkdata/channels.js';
 import { sharedInterval } from '../datamodel/shared-interval.js';
 import type { TimeSettings } from '../platform/linux/time.js';
+import type { WiFiSettings } from '../platform/linux/wifi.js';
 
 /** How long a stop waits for in-flight requests to be answered. */
 const DRAIN_TIMEOUT_MS = 1000;
@@ -142,6 +143,8 @@ export interface AgentOptions {
   nat?: boolean;
   /** `--time chrony|off` (and where chrony and the zone file are): Device.Time. from chrony (Linux); default on where chronyc answers. */
   time?: boolean | TimeSettings;
+  /** `--wifi hostapd|off` (and `--hostapd-dir`): Device.WiFi. from hostapd_cli and iw (Linux); default on where both are installed. */
+  wifi?: boolean | WiFiSettings;
   /** `--dnsmasq on|off`: Device.DNS.Relay. and Device.DHCPv4.Server. through the agent's own dnsmasq (Linux); default on where possible. */
   dnsmasq?: boolean;
   /** `--access-control nftables|off`: Device.Hosts.AccessControl. as the agent's own nftables table (Linux); default on where possible. */
@@ -287,6 +290,7 @@ export class Agent {
         packetCounters: opts.packetCounters,
         nat: opts.nat,
         time: opts.time,
+        wifi: opts.wifi,
         dnsmasq: opts.dnsmasq,
         accessControl: opts.accessControl,
         mqttBroker: opts.mqttBroker,

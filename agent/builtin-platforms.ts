@@ -101,6 +101,7 @@ const linux: PlatformEntry = {
       packetCounters: opts.packetCounters,
       nat: opts.nat,
       time: opts.time,
+      wifi: opts.wifi,
       dnsmasq: opts.dnsmasq,
       accessControl: opts.accessControl,
       mqttBroker: opts.mqttBroker,

@@ -19,6 +19,7 @@ import type { DeviceImageSource } from '../platform/device-images.js';
 import type { CellularHostSettings, ModemInterface } from '../platform/modemmanager/cellular.js';
 import type { ExecutionEnvironment } from '../platform/software/ExecutionEnvironment.js';
 import type { TimeSettings } from '../platform/linux/time.js';
+import type { WiFiSettings } from '../platform/linux/wifi.js';
 import type { InterfaceDevice } from './diagnostics/interface-input.js';
 import type { FirmwareBackend } from './firmware/FirmwareBackend.js';
 
@@ -53,6 +54,8 @@ export interface PlatformOptions {
   nat?: boolean;
   /** `--time chrony|off`: Device.Time. from chrony (Linux, platform/linux/time.ts); undefined or settings, on where chronyc answers. */
   time?: boolean | TimeSettings;
+  /** `--wifi hostapd|off`: Device.WiFi. from hostapd_cli and iw (Linux, platform/linux/wifi.ts); undefined or settings, on where both are installed. */
+  wifi?: boolean | WiFiSettings;
   /** `--dnsmasq on|off`: DNS relay and DHCPv4 server through the agent's own dnsmasq (Linux); undefined, on where dnsmasq is installed and the agent runs as root. */
   dnsmasq?: boolean;
   /** `--access-control nftables|off`: Device.Hosts.AccessControl. as the agent's own nftables table (Linux); undefined, on where nft runs with CAP_NET_ADMIN. */

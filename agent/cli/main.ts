@@ -31,6 +31,8 @@ import {
   parseAccessControlOption,
   parseDhcpClientOption,
 } from '../defaults/manage-interfaces.js';
+import { wifiSetting } from '../defaults/wifi-option.js';
+import type { WiFiSettings } from '../../platform/linux/wifi.js';
 
 /** Exit code when the agent cannot start (bad defaults, port in use): procd should not respawn fast. */
 export const EXIT_START_FAILED = 2;
@@ -56,6 +58,7 @@ interface RunArgs {
   /** `--time` as given (checked in `timeSetting`, with the defaults file's `$time`). */
   time?: string;
   timeZoneFile?: string;
+  wifi?: boolean | WiFiSettings;
   dnsmasq?: boolean;
   accessControl?: boolean;
   mqttBroker?: boolean;
@@ -154,6 +157,7 @@ async function run(args: RunArgs): Promise<void> {
         nat,
         deviceImageDir,
         time,
+        wifi: args.wifi,
         dnsmasq,
         accessControl,
         mqttBroker,
@@ -212,6 +216,7 @@ async function runCommand(a: RunOptionValues): Promise<void> {
       deviceImageDir: a['device-image-dir'] === undefined ? undefined : resolve(a['device-image-dir']),
       time: a.time,
       timeZoneFile: a['time-zone-file'],
+      wifi: wifiSetting(a.wifi, a['hostapd-dir']),
       dnsmasq: a.dnsmasq === undefined ? undefined : parseDnsmasqOption(a.dnsmasq),
       accessControl: a['access-control'] === undefined ? undefined : parseAccessControlOption(a['access-control']),
       mqttBroker: a['mqtt-broker'] === undefined ? undefined : parseMqttBrokerOption(a['mqtt-broker']),
@@ -281,6 +286,15 @@ export async function main(argv: string[]): Promise<void> {
           .option('time-zone-file', {
             type: 'string',
             describe: 'file a written Device.Time.LocalTimeZone goes to as a TZif file on Linux, e.g. /etc/localtime (default none: kept by the agent only)',
+          })
+          .option('wifi', {
+            type: 'string',
+            describe:
+              'hostapd | off: serve Device.WiFi. (Radio, SSID, AccessPoint, AssociatedDevice) on Linux from hostapd_cli and iw; SSID, SSID Enable and Radio Channel written to hostapd (default hostapd where both are installed)',
+          })
+          .option('hostapd-dir', {
+            type: 'string',
+            describe: "hostapd's control directory (its ctrl_interface) on Linux (default /var/run/hostapd)",
           })
           .option('dnsmasq', {
             type: 'string',

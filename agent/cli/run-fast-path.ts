@@ -38,6 +38,9 @@ export interface RunOptionValues {
   /** `--time chrony|off`, `--time-zone-file FILE`: Device.Time. from chrony (Linux). */
   time?: string;
   'time-zone-file'?: string;
+  /** `--wifi hostapd|off`, `--hostapd-dir DIR`: Device.WiFi. from hostapd and iw (Linux). */
+  wifi?: string;
+  'hostapd-dir'?: string;
   /** `--dnsmasq on|off`: DNS relay and DHCPv4 server through the agent's own dnsmasq (Linux). */
   dnsmasq?: string;
   /** `--access-control nftables|off`: Device.Hosts.AccessControl. as the agent's own nftables table (Linux). */
@@ -70,6 +73,8 @@ const STRING_OPTIONS = [
   'device-image-dir',
   'time',
   'time-zone-file',
+  'wifi',
+  'hostapd-dir',
   'dnsmasq',
   'access-control',
   'mqtt-broker',
@@ -127,6 +132,8 @@ export function parseRunFast(argv: readonly string[]): RunOptionValues | undefin
     'device-image-dir': v['device-image-dir'],
     time: v.time,
     'time-zone-file': v['time-zone-file'],
+    wifi: v.wifi,
+    'hostapd-dir': v['hostapd-dir'],
     dnsmasq: v.dnsmasq,
     'access-control': v['access-control'],
     'mqtt-broker': v['mqtt-broker'],

@@ -6,7 +6,8 @@
  * and Device.Ethernet.Link.{i}. (+ Stats), Device.IP. (Interface, IPv4Address, IPv6Address) and
  * Device.Routing.Router.1 (IPv4Forwarding and IPv6Forwarding: the main table's routes), Device.DNS.Client
  * (resolv.conf), Device.Hosts (`ip -j neigh`, dnsmasq's leases) and Device.Bridging.Bridge
- * (+ Port): the kernel's bridges. Device.NAT. is the agent's own nftables table (nat.ts),
+ * (+ Port): the kernel's bridges. Device.WiFi. (Radio, SSID, AccessPoint, AssociatedDevice) is
+ * read from hostapd_cli and iw (wifi.ts). Device.NAT. is the agent's own nftables table (nat.ts),
  * Device.DNS.Relay. and Device.DHCPv4.Server. a dnsmasq the agent runs (dnsmasq.ts),
  * Device.MQTT.Broker.{i}. a Mosquitto per row the agent runs when asked (mqtt-broker.ts).
  *
@@ -56,11 +57,12 @@ import type { Dhcpv4Clients } from './dhcpv4-clients.js';
 import { LinuxDhcpv4Client } from './dhcpv4-client.js';
 import { AccessControlTables } from '../access-control/AccessControlTables.js';
 import { accessControlUsable, NftAccessBackend } from './access-control-nft.js';
+import { wifiUsable, registerWiFi, type WiFiSettings } from './wifi.js';
 
 export type { LinuxIdentity } from './device-info.js';
 
 /** The TR-181 areas this platform can serve; another platform may own some of them. */
-export type LinuxArea = 'DeviceInfo' | 'Ethernet' | 'IP';
+export type LinuxArea = 'DeviceInfo' | 'Ethernet' | 'IP' | 'WiFi';
 
 export interface LinuxOptions extends HostRoots {
   /**
@@ -144,6 +146,12 @@ export interface LinuxOptions extends HostRoots {
   busyboxBinary?: string;
   /** dnsmasq's lease file, for Device.Hosts' host names and lease times (default: the agent's own dnsmasq's, else DEFAULT_LEASE_FILE; absent: none). */
   leaseFile?: string;
+  /**
+   * `--wifi hostapd|off`: Device.WiFi. (Radio, SSID, AccessPoint, AssociatedDevice) read from
+   * hostapd's control interface and `iw` (wifi.ts). Undefined or settings: on where `iw` and
+   * `hostapd_cli` are installed; false: not served.
+   */
+  wifi?: boolean | WiFiSettings;
   /** A runner shared with other platforms, so call counts and limits are common. */
   runner?: CommandRunner;
   /** Wall clock in ms since the epoch (default Date.now); tests inject a fake one. */
@@ -191,7 +199,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
       setting: '--packet-counters',
     });
   }
-  const areas = new Set<LinuxArea>(opts.areas ?? ['DeviceInfo', 'Ethernet', 'IP']);
+  const areas = new Set<LinuxArea>(opts.areas ?? ['DeviceInfo', 'Ethernet', 'IP', 'WiFi']);
   if (areas.has('DeviceInfo')) {
     const settings: TimeSettings = typeof opts.time === 'object' ? opts.time : {};
     // Without a store there is nowhere to keep the sources: chronyc is not even asked.
@@ -330,6 +338,11 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     } else {
       ctx.log?.info('Device.Hosts.AccessControl. not served', { why: access.why ?? 'no store to keep its rows', setting: '--access-control' });
     }
+  }
+  if (areas.has('WiFi')) {
+    const wifi = wifiUsable(opts.wifi, runner);
+    if (wifi.usable) registerWiFi(ctx, typeof opts.wifi === 'object' ? opts.wifi : {});
+    else ctx.log?.info('Device.WiFi. not served (Radio, SSID, AccessPoint)', { why: wifi.why, setting: '--wifi' });
   }
   return { stop: () => stops.forEach((s) => s()), stateLoaded: () => Promise.all(loaded.map((f) => f())).then(() => undefined) };
 }

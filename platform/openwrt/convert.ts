@@ -5,6 +5,9 @@
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { dateTimeOf, INFINITE_TIME as INFINITE } from '../../datamodel/value/Value.js';
 
+// The Wi-Fi band, standard and channel conversions every platform shares (iw on Linux, iwinfo here).
+export { channelsInUse, frequencyBand, regulatoryDomain, standards } from '../wifi-bands.js';
+
 /** TR-106: a lifetime that never ends. */
 export const INFINITE_TIME = INFINITE;
 
@@ -39,15 +42,6 @@ export function mac(s: string | undefined): string {
   return (s ?? '').toLowerCase();
 }
 
-/** iwinfo `frequency` (MHz) → OperatingFrequencyBand. 6 GHz starts at 5955 MHz (channel 1). */
-export function frequencyBand(mhz: number | undefined): string | undefined {
-  if (mhz === undefined) return undefined;
-  if (mhz >= 5955 && mhz <= 7125) return '6GHz';
-  if (mhz >= 4900 && mhz < 5955) return '5GHz';
-  if (mhz >= 2412 && mhz <= 2484) return '2.4GHz';
-  return undefined;
-}
-
 /** UCI `wireless.<radio>.band` ("2g", "5g", "6g") → OperatingFrequencyBand. */
 export function uciBand(band: unknown): string | undefined {
   return ({ '2g': '2.4GHz', '5g': '5GHz', '6g': '6GHz' } as Record<string, string>)[String(band)];
@@ -74,31 +68,6 @@ export function bandwidthHtmode(bandwidth: string, current: unknown): string | u
   if (mhz === undefined) return undefined;
   const max = { HT: 40, VHT: 160, HE: 160, EHT: 320 }[gen] ?? 40;
   return mhz <= max ? `${gen}${mhz}` : undefined;
-}
-
-const STANDARDS = ['a', 'b', 'g', 'n', 'ac', 'ax', 'be'];
-
-/** iwinfo `hwmodes[]` → the TR-181 standards list ("a,n,ac,ax"), in TR-181's order. */
-export function standards(hwmodes: readonly string[] | undefined): string {
-  const have = new Set((hwmodes ?? []).map((h) => h.toLowerCase()));
-  return STANDARDS.filter((s) => have.has(s)).join(',');
-}
-
-/**
- * The 20 MHz channels a BSS occupies, from its centre channel and width (iwinfo `center_chan1`
- * and htmode): 80 MHz centred on 42 → 36,40,44,48.
- */
-export function channelsInUse(center: number | undefined, bandwidth: string | undefined, primary: number | undefined): string {
-  const mhz = parseInt(bandwidth ?? '', 10);
-  if (!center || !Number.isFinite(mhz) || bandwidth === '80+80MHz') return primary ? String(primary) : '';
-  const n = mhz / 20;
-  const first = center - 2 * (n - 1);
-  return Array.from({ length: n }, (_, i) => first + 4 * i).join(',');
-}
-
-/** iwinfo `country` ("US") → RegulatoryDomain ("US "; the third character is the environment). */
-export function regulatoryDomain(country: string | undefined): string | undefined {
-  return country && /^[A-Z]{2}$/.test(country) ? `${country} ` : undefined;
 }
 
 /**

@@ -38,6 +38,8 @@ const ROUTER_SYSFS = fileURLToPath(new URL('../fixtures/iot-sysfs/router', impor
 
 /** The stand-in `sysupgrade` (with the ubus/uci/fwtool it goes with) of the OpenWrt firmware tests. */
 const SYSUPGRADE_STANDIN = fileURLToPath(new URL('../fixtures/openwrt/standin-bin', import.meta.url));
+/** The stand-in `iw` and `hostapd_cli` replaying a recorded Linux access point (test/fixtures/linux/wifi-hostapd). */
+const WIFI_STANDIN = fileURLToPath(new URL('../fixtures/linux/wifi-hostapd/bin', import.meta.url));
 
 interface Case {
   id: string;
@@ -73,7 +75,7 @@ async function liveOffline(platform: 'linux' | 'openwrt' | 'none', modemManager:
   // LEDs, sensors: a router's sysfs, not this build machine's (which has none).
   if (platform !== 'none') process.env.USP_AGENT_SYSFS_ROOT = ROUTER_SYSFS;
   // OpenWrt's sysupgrade stand-in comes after the fake ubus/uci, so those answer for the board.
-  process.env.PATH = [mmcli.binDir, ...(openwrt ? [openwrt.bin, SYSUPGRADE_STANDIN] : []), ...(chronyc ? [chronyc.binDir] : []), before ?? ''].join(path.delimiter);
+  process.env.PATH = [mmcli.binDir, ...(openwrt ? [openwrt.bin, SYSUPGRADE_STANDIN] : []), ...(chronyc ? [chronyc.binDir, WIFI_STANDIN] : []), before ?? ''].join(path.delimiter);
   try {
     // Linux with its opt-in Mosquitto (--mqtt-broker mosquitto; installed by .ci/run): Device.MQTT.Broker. is served without running a broker.
     const built = await offlineModel(platform, (o) => Agent.start(o), platform === 'linux' ? { mqttBroker: true } : {});
@@ -106,13 +108,13 @@ const CASES: Case[] = [
   {
     id: 'linux-modemmanager',
     title: 'Linux + ModemManager',
-    how: 'built offline with recorded mmcli and chronyc, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto; no --firmware-hook',
+    how: 'built offline with recorded mmcli, chronyc, iw and hostapd_cli, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto; no --firmware-hook',
     served: () => liveOffline('linux', true),
   },
   {
     id: 'linux',
     title: 'Linux',
-    how: 'built offline with recorded chronyc, mmcli failing, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto; no --firmware-hook',
+    how: 'built offline with recorded chronyc, iw and hostapd_cli, mmcli failing, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto; no --firmware-hook',
     served: () => liveOffline('linux', false),
   },
   { id: 'none', title: '--platform none', how: "built offline: the agent's own objects only", served: () => liveOffline('none', false) },

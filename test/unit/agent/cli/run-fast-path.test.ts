@@ -37,6 +37,10 @@ describe('parseRunFast: `usp-agent run` without yargs', () => {
       'time-zone-file': '/etc/localtime',
     });
     expect(parseRunFast(['run', '--defaults', 'd.json', '--platform', 'linux', '--dnsmasq', 'off'])).toMatchObject({ dnsmasq: 'off' });
+    expect(parseRunFast(['run', '--defaults', 'd.json', '--platform', 'linux', '--wifi', 'hostapd', '--hostapd-dir', '/run/hostapd'])).toMatchObject({
+      wifi: 'hostapd',
+      'hostapd-dir': '/run/hostapd',
+    });
     expect(parseRunFast(['run', '--defaults', 'd.json', '--platform', 'linux', '--access-control', 'off'])).toMatchObject({ 'access-control': 'off' });
     // A name no built-in platform has may be a plugin's: the agent checks it once the plugins are loaded.
     expect(parseRunFast(['run', '--defaults', 'd.json', '--platform', 'vendor-board', '--plugin', 'p.mjs'])).toMatchObject({ platform: 'vendor-board' });

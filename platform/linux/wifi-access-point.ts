@@ -1,0 +1,163 @@
+/**
+ * Device.WiFi.SSID.{i}. (+ Stats), AccessPoint.{i}. (+ Security) and
+ * AccessPoint.{i}.AssociatedDevice.{i}. (+ Stats) on generic Linux (TR-181 WiFiSSID:1,
+ * WiFiAccessPoint:1): one SSID and one AccessPoint per BSS hostapd runs (one control
+ * socket each), numbered alike, so AccessPoint.{i}.SSIDReference is SSID.{i}. The SSID and
+ * security mode are hostapd's `status` and `get_config`; SSID.Stats the BSS interface's kernel
+ * counters (registerBssCounters). Stations are hostapd's `all_sta` (which are associated, authorized)
+ * with nl80211's counters and rates (`iw dev <if> station dump`); a station is keyed by MAC
+ * inside its AccessPoint, so one that leaves and returns is the same instance again. SSID.SSID and
+ * SSID.Enable are written to hostapd (wifi-write.ts); every other parameter is read-only here.
+ */
+import type { Value } from '../../datamodel/value/Value.js';
+import { dateTimeOf } from '../../datamodel/value/Value.js';
+import { ErrorCode, UspError } from '../../datamodel/UspError.js';
+import type { LinuxContext } from './LinuxContext.js';
+import { counter } from './net-stats.js';
+import { registerBssCounters } from './wifi-radio.js';
+import { hostapdEncryption, hostapdSecurityMode } from './wifi-hostapd-cli.js';
+import type { WiFiBss, WiFiSource, WiFiStation } from './WiFiSource.js';
+import { type HostapdWriter, invalid, ssidProblem } from './wifi-write.js';
+
+/** The modes hostapd runs (key_mgmt WPA-PSK, SAE, WPA-EAP, OWE and their mixes). */
+const MODES_SUPPORTED = 'None,WPA2-Personal,WPA-WPA2-Personal,WPA3-Personal,WPA3-Personal-Transition,WPA2-Enterprise,WPA-WPA2-Enterprise,OWE';
+
+/** hostapd's default ap_max_inactivity (300 s): a station silent longer is about to be dropped. */
+const ACTIVE_WITHIN_MS = 300_000;
+
+function gone(what: string, n: number | undefined): UspError {
+  return new UspError(ErrorCode.ObjectDoesNotExist, `no such ${what}: ${n}`);
+}
+
+/** One AssociatedDevice row; rates are kbit/s (TR-181 starts them at 1000: 0 means not measured yet). */
+export function stationValues(s: WiFiStation, band: string | undefined, now: number): Record<string, Value> {
+  const h = s.hostapd?.values ?? {};
+  const flags = s.hostapd?.flags;
+  const num = (iw: number | undefined, hostapd: string | undefined): number | undefined => iw ?? (hostapd !== undefined && /^-?\d+$/.test(hostapd) ? Number(hostapd) : undefined);
+  const gen = s.iw?.generation ?? (flags?.has('HE') ? 'he' : flags?.has('VHT') ? 'vht' : flags?.has('HT') ? 'ht' : undefined);
+  const standard = gen === 'eht' ? 'be' : gen === 'he' ? 'ax' : gen === 'vht' ? 'ac' : gen === 'ht' ? 'n' : band === '2.4GHz' ? 'g' : 'a';
+  const v: Record<string, Value> = {
+    MACAddress: s.mac,
+    OperatingStandard: standard,
+    AuthenticationState: flags ? flags.has('AUTHORIZED') : s.iw?.authorized === true,
+    Active: (num(s.iw?.inactiveMs, h.inactive_msec) ?? 0) < ACTIVE_WITHIN_MS,
+  };
+  const signal = num(s.iw?.signalDbm, h.signal);
+  if (signal !== undefined) v.SignalStrength = Math.max(-200, Math.min(0, signal));
+  if ((s.iw?.txBitrateKbps ?? 0) >= 1000) v.LastDataDownlinkRate = s.iw!.txBitrateKbps!;
+  if ((s.iw?.rxBitrateKbps ?? 0) >= 1000) v.LastDataUplinkRate = s.iw!.rxBitrateKbps!;
+  const connected = num(s.iw?.connectedSeconds, h.connected_time);
+  if (connected !== undefined) v.AssociationTime = dateTimeOf(now - connected * 1000);
+  // TR-181 counts retransmissions among the last 100 packets; nl80211 has totals since association.
+  const packets = s.iw?.txPackets ?? 0;
+  v.Retransmissions = packets > 0 ? Math.min(100, Math.round((100 * (s.iw?.txRetries ?? 0)) / packets)) : 0;
+  return v;
+}
+
+/** Serves SSID.{i}. (+ Stats), AccessPoint.{i}. (+ Security), AssociatedDevice.{i}. (+ Stats). */
+export function registerWiFiAccessPoints(ctx: LinuxContext, source: WiFiSource, writer: HostapdWriter): void {
+  const { model } = ctx;
+  const bss = async (n: number | undefined, what: string): Promise<WiFiBss> => (await source.bss(n)) ?? Promise.reject(gone(what, n));
+  const list = async (): Promise<number[]> => source.bssNumbers.list((await source.read()).bsses.keys());
+
+  model.register('Device.WiFi.SSID.{i}.', {
+    params: ['Enable', 'Status', 'Name', 'LowerLayers', 'Upstream', 'BSSID', 'MACAddress', 'SSID'],
+    list,
+    get: async ([n]) => {
+      const b = await bss(n, 'SSID');
+      return {
+        Enable: b.state !== 'DISABLED',
+        Status: b.state === 'ENABLED' ? 'Up' : b.state === 'DISABLED' ? 'Down' : 'Dormant',
+        Name: b.ifname,
+        LowerLayers: `Device.WiFi.Radio.${source.radios.numberOf(b.phy!)}`,
+        Upstream: false,
+        BSSID: b.bssid ?? b.iw?.addr ?? '',
+        MACAddress: b.iw?.addr ?? b.bssid ?? '',
+        SSID: b.ssid ?? '',
+      };
+    },
+    // SSID and Enable go to hostapd (wifi-write.ts); LowerLayers cannot move a BSS to another radio here.
+    set: async ([n], changes) => {
+      const b = await bss(n, 'SSID');
+      for (const k of Object.keys(changes)) if (k !== 'SSID' && k !== 'Enable') throw invalid(k, 'not writable on this platform: hostapd runs the BSS on its radio');
+      if (changes.SSID !== undefined) {
+        const problem = ssidProblem(String(changes.SSID));
+        if (problem) throw invalid('SSID', problem);
+      }
+      try {
+        if (changes.SSID !== undefined && changes.SSID !== b.ssid) await writer.setSsid(b.ifname, String(changes.SSID));
+        if (changes.Enable !== undefined && changes.Enable !== (b.state !== 'DISABLED')) await writer.setEnable(b.ifname, changes.Enable === true);
+      } finally {
+        source.forget();
+      }
+    },
+  });
+  registerBssCounters(ctx, 'Device.WiFi.SSID.{i}.Stats.', async ([n]) => [source.bssNumbers.requireKey(n)]);
+
+  model.register('Device.WiFi.AccessPoint.{i}.', {
+    params: ['Enable', 'Status', 'SSIDReference', 'WMMCapability', 'UAPSDCapability'],
+    list,
+    get: async ([n]) => {
+      const b = await bss(n, 'AccessPoint');
+      const phy = await source.phy(b.phy!);
+      return {
+        Enable: b.state !== 'DISABLED',
+        Status: b.state === 'ENABLED' ? 'Enabled' : b.state === 'DISABLED' ? 'Disabled' : 'Error_Misconfigured',
+        SSIDReference: `Device.WiFi.SSID.${source.bssNumbers.numberOf(b.ifname)}`,
+        // hostapd on mac80211 runs WMM itself; every 802.11n and later BSS requires it.
+        WMMCapability: true,
+        UAPSDCapability: phy?.apUapsd ?? false,
+      };
+    },
+  });
+  model.register('Device.WiFi.AccessPoint.{i}.Security.', {
+    params: ['ModesSupported', 'ModeEnabled', 'EncryptionMode'],
+    get: async ([n]) => {
+      const b = await bss(n, 'AccessPoint');
+      const mode = hostapdSecurityMode(b);
+      // Without an explicit cipher, hostapd runs CCMP (AES) for WPA2 and WPA3.
+      const enc = hostapdEncryption(b.pairwise) || (mode === 'None' ? '' : 'AES');
+      return { ModesSupported: MODES_SUPPORTED.split(',').includes(mode) ? MODES_SUPPORTED : `${MODES_SUPPORTED},${mode}`, ModeEnabled: mode, EncryptionMode: enc };
+    },
+  });
+
+  const station = async (ap: number | undefined, n: number | undefined): Promise<{ s: WiFiStation; b: WiFiBss }> => {
+    const b = await bss(ap, 'AccessPoint');
+    const key = source.stationsOf(b.ifname).keyOf(n);
+    const s = (await source.stations(b.ifname)).find((x) => x.mac === key);
+    if (!s) throw gone('associated device', n); // it left between list and get
+    return { s, b };
+  };
+  model.register('Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.', {
+    params: ['MACAddress', 'OperatingStandard', 'AuthenticationState', 'LastDataDownlinkRate', 'LastDataUplinkRate', 'AssociationTime', 'SignalStrength', 'Retransmissions', 'Active'],
+    list: async ([ap]) => {
+      const b = await source.bss(ap);
+      if (!b) return [];
+      return source.stationsOf(b.ifname).list((await source.stations(b.ifname)).map((s) => s.mac));
+    },
+    get: async ([ap, n]) => {
+      const { s, b } = await station(ap, n);
+      const band = b.freq === undefined ? undefined : b.freq < 3000 ? '2.4GHz' : b.freq < 5955 ? '5GHz' : '6GHz';
+      return stationValues(s, band, ctx.now());
+    },
+  });
+  const types = new Map(model.requireNode('Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.Stats.').def.params.map((p) => [p.name, p.type]));
+  model.register('Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.Stats.', {
+    params: ['BytesSent', 'BytesReceived', 'PacketsSent', 'PacketsReceived', 'RetransCount', 'FailedRetransCount'],
+    get: async ([ap, n]) => {
+      const { s } = await station(ap, n);
+      const h = s.hostapd?.values ?? {};
+      const pick = (iw: number | undefined, hostapd: string | undefined): string | undefined => (iw !== undefined ? String(iw) : hostapd);
+      // The AP's viewpoint: tx is what it sent to the station.
+      const raw: Record<string, string | undefined> = {
+        BytesSent: pick(s.iw?.txBytes, h.tx_bytes),
+        BytesReceived: pick(s.iw?.rxBytes, h.rx_bytes),
+        PacketsSent: pick(s.iw?.txPackets, h.tx_packets),
+        PacketsReceived: pick(s.iw?.rxPackets, h.rx_packets),
+        RetransCount: pick(s.iw?.txRetries, undefined),
+        FailedRetransCount: pick(s.iw?.txFailed, undefined),
+      };
+      return Object.fromEntries(Object.entries(raw).map(([k, r]) => [k, counter(types.get(k), r) ?? counter(types.get(k), '0')!]));
+    },
+  });
+}

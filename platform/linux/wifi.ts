@@ -1,0 +1,37 @@
+/**
+ * Device.WiFi. on generic Linux: the access points a hostapd runs on nl80211 radios, read from
+ * its control interface (`hostapd_cli`) and `iw` (WiFiSource.ts). Radio.{i} is in
+ * wifi-radio.ts; SSID.{i}, AccessPoint.{i} and AssociatedDevice.{i} in wifi-access-point.ts.
+ * SSID.SSID, SSID.Enable and Radio.Channel are written to hostapd (wifi-write.ts).
+ */
+import { findOnPath, type CommandRunner } from '../exec/CommandRunner.js';
+import type { LinuxContext } from './LinuxContext.js';
+import { registerWiFiAccessPoints } from './wifi-access-point.js';
+import { registerWiFiRadios } from './wifi-radio.js';
+import { DEFAULT_HOSTAPD_DIR, WiFiSource } from './WiFiSource.js';
+import { HostapdWriter } from './wifi-write.js';
+
+export interface WiFiSettings {
+  /** hostapd's control directory, its `ctrl_interface` (`--hostapd-dir`; default /var/run/hostapd). */
+  hostapdDir?: string;
+}
+
+/** Whether Device.WiFi. can be served: `setting` false turns it off; otherwise both tools must be installed. */
+export function wifiUsable(setting: boolean | WiFiSettings | undefined, runner: CommandRunner): { usable: boolean; why?: string } {
+  if (setting === false) return { usable: false, why: 'turned off' };
+  const missing = ['iw', 'hostapd_cli'].filter((t) => {
+    const exe = runner.executable(t);
+    return exe.includes('/') ? findOnPath(exe.slice(exe.lastIndexOf('/') + 1), exe.slice(0, exe.lastIndexOf('/'))) === undefined : findOnPath(t) === undefined;
+  });
+  return missing.length === 0 ? { usable: true } : { usable: false, why: `${missing.join(' and ')} not installed` };
+}
+
+/** Registers Device.WiFi.Radio, SSID, AccessPoint and their Stats and stations. */
+export function registerWiFi(ctx: LinuxContext, settings: WiFiSettings): WiFiSource {
+  const dir = settings.hostapdDir ?? DEFAULT_HOSTAPD_DIR;
+  const source = new WiFiSource({ runner: ctx.runner, hostapdDir: dir, cacheMs: ctx.cacheMs, log: ctx.log });
+  const writer = new HostapdWriter(ctx.runner, dir);
+  registerWiFiRadios(ctx, source, writer);
+  registerWiFiAccessPoints(ctx, source, writer);
+  return source;
+}
