@@ -49,6 +49,12 @@ export const WRITABLE_EFFECTS: Record<string, Effect> = {
   'Device.Cellular.AccessPoint.{i}.Enable': { sim: 'the data session runs on the enabled access point' },
   'Device.Cellular.AccessPoint.{i}.Interface': { sim: 'the data session runs on the access point of the modem' },
 
+  'Device.DHCPv4.Client.{i}.Enable': { sim: 'the WAN lease: Status, DHCPStatus Bound and the leased values, or Disabled/Init' },
+  'Device.DHCPv4.Client.{i}.Interface': { sim: 'only a Client on wwan0 (the WAN) is Bound; elsewhere Error_Misconfigured' },
+  'Device.DHCPv4.Client.{i}.ReqOption.{i}.Enable': { sim: "the row's Value: the option from the lease, or empty" },
+  'Device.DHCPv4.Client.{i}.ReqOption.{i}.Tag': { sim: "which option of the lease the row's Value is" },
+  'Device.DHCPv4.Client.{i}.ReqOption.{i}.Order': { stored: 'the simulated network answers every requested option whatever the order asked' },
+  'Device.DHCPv4.Client.{i}.SentOption.{i}.': { stored: "the simulated network's DHCP server reads no client option" },
   'Device.DHCPv4.Server.Enable': { sim: 'leases (Client table) and Hosts addresses' },
   'Device.DHCPv4.Server.Pool.{i}.Enable': { sim: 'which pool serves br-lan (leases)' },
   'Device.DHCPv4.Server.Pool.{i}.Order': { sim: 'which enabled pool serves br-lan' },
