@@ -29,7 +29,8 @@ import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.j
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { ConfiguredDaemon } from '../exec/ConfiguredDaemon.js';
-import { BrokerSysStats, connectionErrorLine, ZERO_STATS } from '../mqtt-broker/BrokerSysStats.js';
+import { BrokerSysStats, connectionErrorLine } from '../mqtt-broker/BrokerSysStats.js';
+import { ZERO_STATS } from '../mqtt-broker/broker-stats.js';
 import { BROKER, BROKER_PARAMS, BROKER_STATS, brokerMisconfigured, brokerStatsValues, brokerProblems, MAX_BROKERS, mosquittoPasswordLine, STATS_PARAMS } from '../mqtt-broker/broker-rows.js';
 import { invalid, publicValues, type Row, StoredTable } from '../stored-table.js';
 import type { IpLink } from './ip-addr.js';

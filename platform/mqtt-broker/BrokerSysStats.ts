@@ -21,6 +21,7 @@
  * value arrived; a counter reads 0 until the first round (a second after the broker starts).
  */
 import { connect, type MqttClient } from 'mqtt';
+import type { BrokerStats } from './broker-stats.js';
 import type { Logger } from '../../datamodel/Logger.js';
 
 const SYS = '$SYS/broker/';
@@ -40,33 +41,6 @@ type SysTopic = (typeof SYS_TOPICS)[number];
 
 /** Reconnects to a broker that restarted (a new configuration) or is not up yet: bounded, not a tight loop. */
 const RECONNECT_MS = 2000;
-
-/** The TR-181 Stats of one broker. */
-export interface BrokerStats {
-  TotalNumberOfClients: number;
-  NumberOfActiveClients: number;
-  NumberOfInactiveClients: number;
-  Subscriptions: number;
-  MQTTMessagesSent: number;
-  MQTTMessagesReceived: number;
-  PublishSent: number;
-  PublishReceived: number;
-  PublishErrors: number;
-  ConnectionErrors: number;
-}
-
-export const ZERO_STATS: Readonly<BrokerStats> = Object.freeze({
-  TotalNumberOfClients: 0,
-  NumberOfActiveClients: 0,
-  NumberOfInactiveClients: 0,
-  Subscriptions: 0,
-  MQTTMessagesSent: 0,
-  MQTTMessagesReceived: 0,
-  PublishSent: 0,
-  PublishReceived: 0,
-  PublishErrors: 0,
-  ConnectionErrors: 0,
-});
 
 /**
  * Mosquitto's log lines that are a failed or broken connection (its `notice` level): a client

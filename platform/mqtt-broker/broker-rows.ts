@@ -6,7 +6,7 @@
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import type { Value } from '../../datamodel/value/Value.js';
 import type { BadParam } from '../stored-table.js';
-import type { BrokerStats } from './BrokerSysStats.js';
+import type { BrokerStats } from './broker-stats.js';
 
 export const BROKER = 'Device.MQTT.Broker.{i}.';
 export const BROKER_STATS = 'Device.MQTT.Broker.{i}.Stats.';

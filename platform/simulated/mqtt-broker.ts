@@ -21,7 +21,7 @@ import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.j
 import type { Value } from '../../datamodel/value/Value.js';
 import { canonicalizeReferences } from '../reference.js';
 import { BROKER, BROKER_PARAMS, BROKER_STATS, brokerMisconfigured, brokerStatsValues, brokerProblems, MAX_BROKERS, STATS_PARAMS } from '../mqtt-broker/broker-rows.js';
-import { ZERO_STATS, type BrokerStats } from '../mqtt-broker/BrokerSysStats.js';
+import { ZERO_STATS, type BrokerStats } from '../mqtt-broker/broker-stats.js';
 import { FactoryTable } from './factory-table.js';
 import { LAN_INTERFACE } from './ip.js';
 import { growth, hash32 } from './random.js';

@@ -9,7 +9,6 @@
  * filter is accepted. One capturer serves a whole fleet: it holds no state between captures.
  */
 import { open, rm } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { findOnPath } from '../exec/CommandRunner.js';
 import type { CaptureOutcome, CaptureRequest, PacketCapturer } from '../diagnostics/packet-capture.js';
 import { pcapFileHeader, PcapLimiter, pcapRecord } from '../diagnostics/pcap-limiter.js';
@@ -38,7 +37,7 @@ class SimulatedCapture implements PacketCapturer {
   async capture(req: CaptureRequest): Promise<CaptureOutcome> {
     const startMs = Date.now();
     // The capture lasts Duration (a cancel ends it early, and the agent reports the cancel).
-    await sleep(req.durationMs, undefined, { signal: req.signal }).catch(() => undefined);
+    await waitOrAbort(req.durationMs, req.signal);
     const pairs = Math.min(MAX_SYNTHETIC_PAIRS, Math.max(1, Math.floor(req.durationMs / 1000)));
     const records = [pcapFileHeader()];
     for (let i = 0; i < pairs; i++) {
@@ -110,3 +109,20 @@ function checksum(b: Buffer): number {
 
 /** The fleet's one simulated capturer. */
 export const SIMULATED_PACKET_CAPTURE: PacketCapturer = new SimulatedCapture();
+
+/**
+ * Resolves after `ms`, or at once when `signal` aborts (Cancel()). Not node:timers/promises: it
+ * loads perf_hooks on first use, after the launcher has changed V8's flags (code-cache.test.ts).
+ */
+function waitOrAbort(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
