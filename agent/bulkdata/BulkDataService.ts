@@ -182,8 +182,13 @@ export class BulkDataService implements ChangeObserver {
     this.arm(runner, timingChanged);
   }
 
-  /** (Re)starts the Profile's timer when it should run; stops it otherwise. */
-  private arm(r: Runner, restart: boolean): void {
+  /**
+   * (Re)starts the Profile's timer when it should run; stops it otherwise. `firedFor`: the report
+   * time a timer just fired for, so the next is after it even when the timer fired a little
+   * before it by the wall clock (Node's timers run on another clock): else the same report time
+   * came again 2 ms later, a second report with the same CollectionTime.
+   */
+  private arm(r: Runner, restart: boolean, firedFor?: number): void {
     const runs = r.cfg.enable && r.choice !== undefined && this.globallyEnabled() && !this.stopped;
     if (!runs) {
       clearTimeout(r.timer);
@@ -192,7 +197,7 @@ export class BulkDataService implements ChangeObserver {
     }
     if (r.timer && !restart) return;
     clearTimeout(r.timer);
-    const due = nextReportAt(this.now(), Math.max(r.cfg.reportingInterval, this.deps.minReportingInterval), r.cfg.timeReference, r.anchor);
+    const due = nextReportAt(Math.max(this.now(), firedFor ?? -Infinity), Math.max(r.cfg.reportingInterval, this.deps.minReportingInterval), r.cfg.timeReference, r.anchor);
     const wait = Math.min(Math.max(0, due - this.now()), MAX_TIMER_MS);
     r.timer = setTimeout(() => {
       r.timer = undefined;
@@ -200,7 +205,7 @@ export class BulkDataService implements ChangeObserver {
         this.arm(r, true);
         return;
       }
-      this.arm(r, true);
+      this.arm(r, true, due);
       void this.run(r, 'interval');
     }, wait);
     r.timer.unref();

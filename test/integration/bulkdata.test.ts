@@ -262,9 +262,10 @@ describe('Device.BulkData across a restart', () => {
       const got = await waitForPushes(g.controller, p, 3, 0, 15_000);
       const times = got.map((d) => (JSON.parse(d) as { Report: Array<{ CollectionTime: number }> }).Report[0].CollectionTime);
       // Every 2 s, not every 1 s: three reports span 4 s (3 to 5 with the collection's rounding to
-      // whole seconds), where 1 s would give 2. Two reports alone can fall in one second on a
-      // loaded machine (a timer fired late, the next on time), which the fresh-clone CI once saw.
+      // whole seconds), where 1 s would give 2; and never one report time twice (a timer that fired
+      // a few ms early by the wall clock used to report that time again).
       expect(times[2] - times[0]).toBeGreaterThanOrEqual(3);
+      expect(new Set(times).size).toBe(times.length);
     } finally {
       await g.close();
       rmSync(dataDir, { recursive: true, force: true });
