@@ -149,7 +149,7 @@ function objAccess(model: DataModel, node: ModelNode): SupportedObjectResult['ac
 }
 
 function param(node: ModelNode, p: SchemaParam): SupportedParamResult {
-  const writable = p.access !== 'readOnly' && !node.derivedCounts.has(p.name);
+  const writable = p.access !== 'readOnly' && !node.derivedCounts.has(p.name) && !node.fixedParams.has(p.name);
   return {
     paramName: p.name,
     // R-SET / TP-469: writeOnceReadOnly is reported as read-write.

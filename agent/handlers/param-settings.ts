@@ -59,6 +59,9 @@ export function validateSettings(
       if (syntax.access === 'readOnly' || target.derivedCounts.has(name)) {
         throw new UspError(ErrorCode.ParamReadOnly, `${s.param} is not writable`);
       }
+      // Writable in TR-181, but this device's binding cannot change it (ObjectBinding.writable).
+      // On Add the binding's add takes it as the new row's value.
+      if (mode === 'set' && target.fixedParams.has(name)) throw new UspError(ErrorCode.ParamReadOnly, `${s.param} is not writable on this device`);
       // The value (an Alias too: datamodel/value/alias.ts) is checked before write-once-ness,
       // so a bad Alias is 7012 on Set as on Add.
       const value = parseValue(syntax, s.value);

@@ -63,7 +63,7 @@ export function checkTriggerConfigSettings(model: DataModel, text: string): void
     if (found.open) throw new UspError(ErrorCode.InvalidPath, `TriggerConfigSettings path ${s.path.text} names a table, not an instance`);
     const syntax = found.node.params.get(s.path.leaf);
     if (!syntax) throw new UspError(ErrorCode.InvalidPath, `TriggerConfigSettings path ${s.path.text} is not in the supported data model`);
-    if (syntax.access === 'readOnly' || found.node.derivedCounts.has(s.path.leaf)) {
+    if (syntax.access === 'readOnly' || found.node.derivedCounts.has(s.path.leaf) || found.node.fixedParams.has(s.path.leaf)) {
       throw new UspError(ErrorCode.InvalidValue, `TriggerConfigSettings path ${s.path.text} is not writable`);
     }
   }

@@ -340,7 +340,7 @@ export class DataModel {
     const step = this.role === 'own' ? '' : registerStep(supportedPath, binding, opts);
     const replay = this.replays(step);
     if (old) this.unbind(node, old, replay);
-    if (!replay) this.tree.serveParams(node, binding.params, opts.vendorParams ?? [], VENDOR_PARAM_NAME);
+    if (!replay) this.tree.serveParams(node, binding.params, opts.vendorParams ?? [], VENDOR_PARAM_NAME, writableOf(binding));
     // A diverged replay may bind an object the shared tree never numbered: it is built again anyway.
     const slot = replay ? node.slot : this.tree.objectSlot(node);
     if (slot >= 0) this.objectBindings[slot] = binding;
@@ -595,8 +595,16 @@ function registerStep(path: string, binding: ObjectBinding, opts: RegisterOption
   const commands = Object.keys(binding.commands ?? {}).join(',');
   // The row operations too: a replay answers GetSupportedDM from the builder's (rowOps).
   const rows = rowOpsOf(binding);
-  return `register ${path} ${opts.override ? 'override ' : ''}${JSON.stringify(binding.params ?? null)} ${JSON.stringify(opts.vendorParams ?? [])} ${commands}${rows ? ` rows:${rows}` : ''}`;
+  // And what a Set can change: a replay's parameters are the builder's read-only ones too.
+  const writable = writableOf(binding);
+  return `register ${path} ${opts.override ? 'override ' : ''}${JSON.stringify(binding.params ?? null)} ${JSON.stringify(opts.vendorParams ?? [])} ${commands}${rows ? ` rows:${rows}` : ''}${writable ? ` writable:${JSON.stringify(writable)}` : ''}`;
 }
+
+/** ObjectBinding.writable with its default: undefined (everything) with `set`, nothing without. */
+function writableOf(binding: ObjectBinding): readonly string[] | undefined {
+  return binding.set ? binding.writable : NOTHING_WRITABLE;
+}
+const NOTHING_WRITABLE: readonly string[] = [];
 
 /** ROW_ADD | ROW_DELETE of a binding (0 for none). */
 function rowOpsOf(binding: ObjectBinding | undefined): number {

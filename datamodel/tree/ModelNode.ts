@@ -25,6 +25,7 @@ export interface SchemaDefinitions {
  * data model's memory (~0.8 MB per agent, which a fleet of simulated gateways pays per gateway).
  */
 const NONE: ReadonlyMap<string, never> = new Map<string, never>();
+const NO_NAMES: ReadonlySet<string> = new Set<string>();
 
 /** A node's child objects, by name, in schema order. */
 export interface Children {
@@ -70,6 +71,7 @@ export class ModelNode {
   private countMap: ReadonlyMap<string, ModelNode> = NONE;
   private commandMap: ReadonlyMap<string, SupportedCommand> = NONE;
   private eventMap: ReadonlyMap<string, SchemaEvent> = NONE;
+  private fixedSet: ReadonlySet<string> = NO_NAMES;
   get children(): Children {
     return this.childList;
   }
@@ -80,6 +82,13 @@ export class ModelNode {
   /** NumberOfEntries parameters this node derives from its child tables. */
   get derivedCounts(): ReadonlyMap<string, ModelNode> {
     return this.countMap;
+  }
+  /**
+   * Served parameters the schema makes writable that this node's binding cannot change
+   * (ObjectBinding.writable): read-only in the supported model.
+   */
+  get fixedParams(): ReadonlySet<string> {
+    return this.fixedSet;
   }
   get commands(): ReadonlyMap<string, SupportedCommand> {
     return this.commandMap;
@@ -173,9 +182,15 @@ export class ModelNode {
   setParam(name: string, def: SchemaParam): void {
     this.paramMap = put(this.paramMap, name, def);
   }
+  /** Marks a served parameter as one its binding cannot change (ObjectBinding.writable). */
+  setFixed(name: string): void {
+    if (this.fixedSet === NO_NAMES) this.fixedSet = new Set<string>();
+    (this.fixedSet as Set<string>).add(name);
+  }
   /** Forgets a served parameter or command (a binding replaced with `override`). */
   deleteParam(name: string): void {
     if (this.paramMap !== NONE) (this.paramMap as Map<string, SchemaParam>).delete(name);
+    if (this.fixedSet !== NO_NAMES) (this.fixedSet as Set<string>).delete(name);
   }
   deleteCommand(name: string): void {
     if (this.commandMap !== NONE) (this.commandMap as Map<string, SupportedCommand>).delete(name);

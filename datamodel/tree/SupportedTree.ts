@@ -81,7 +81,12 @@ export class SupportedTree {
    * Serves `names` of `node` (default: every schema parameter but the derived NumberOfEntries)
    * and the vendor-specific `vendorParams`, checked against the schema (a programming error throws).
    */
-  serveParams(node: ModelNode, names: readonly string[] | undefined, vendorParams: readonly SchemaParam[], vendorName: RegExp): void {
+  /**
+   * Serves the parameters `names` (default: every schema parameter but derived counts) and the
+   * vendor ones; `writable` is what a Set can change (ObjectBinding.writable; undefined: every
+   * writable one), the other writable ones are served read-only.
+   */
+  serveParams(node: ModelNode, names: readonly string[] | undefined, vendorParams: readonly SchemaParam[], vendorName: RegExp, writable?: readonly string[]): void {
     const path = node.supportedPath;
     // NumberOfEntries of child tables are derived (and only while the table is supported).
     const counts = new Set<string>();
@@ -96,6 +101,9 @@ export class SupportedTree {
       if (node.params.has(p.name) || node.def.params.some((q) => q.name === p.name)) throw new Error(`${path}${p.name} is defined twice`);
       node.setParam(p.name, p);
     }
+    if (writable === undefined) return;
+    const canChange = new Set(writable);
+    for (const [name, p] of node.params) if (p.access !== 'readOnly' && !node.derivedCounts.has(name) && !canChange.has(name)) node.setFixed(name);
   }
 
   /** Forgets the parameters `node` serves (derived NumberOfEntries stay): its binding was replaced. */

@@ -41,6 +41,14 @@ export interface ObjectBinding {
    * object. The supported model is the schema intersected with these.
    */
   readonly params?: readonly string[];
+  /**
+   * Parameters a Set can change, of those the schema makes writable. Default: all of them when
+   * the binding has `set`, none without. A parameter left out is served read-only: GetSupportedDM
+   * says PARAM_READ_ONLY and a Set of it answers 7013, so neither a Controller nor the profile
+   * report (agent/profiles) counts on a write the device cannot make. A parameter listed may still
+   * refuse particular values (7012).
+   */
+  readonly writable?: readonly string[];
   /** Tables: instance numbers under the given parent instance, ascending. */
   list?(parentKeys: InstanceKeys, ctx: RequestContext): Awaitable<number[]>;
   /**

@@ -43,6 +43,17 @@ function servedParams(inner: readonly string[] | undefined, names: readonly stri
 }
 
 /**
+ * What a Set can change (ObjectBinding.writable): the inner binding's (everything it serves
+ * when it says nothing, none without its `set`), and the added names when `extra` writes them.
+ * Shared lists as for `params`; undefined (every writable one) costs nothing.
+ */
+function writableParams(inner: ObjectBinding, extra: ExtraParams): readonly string[] | undefined {
+  if (!inner.set) return extra.write ? extra.names : NO_PARAMS;
+  if (extra.write) return inner.writable === undefined ? undefined : servedParams(inner.writable, extra.names);
+  return inner.writable ?? inner.params;
+}
+
+/**
  * A binding with the parameters of `extra` beside its own. A class, not an object of closures:
  * a fleet's gateways each decorate several bindings, and the methods then live once on the
  * prototype (issue 14). The inner binding's optional methods (list, add, delete, ...) are
@@ -50,6 +61,7 @@ function servedParams(inner: readonly string[] | undefined, names: readonly stri
  */
 export class ExtraParamsBinding implements ObjectBinding {
   readonly params: readonly string[];
+  readonly writable: readonly string[] | undefined;
   readonly commands: ObjectBinding['commands'];
   readonly changesOnlyThroughAgent: boolean | undefined;
   readonly stored: boolean | undefined;
@@ -66,6 +78,7 @@ export class ExtraParamsBinding implements ObjectBinding {
     readonly extra: ExtraParams,
   ) {
     this.params = servedParams(inner.params, extra.names);
+    this.writable = writableParams(inner, extra);
     this.commands = inner.commands;
     this.changesOnlyThroughAgent = inner.changesOnlyThroughAgent;
     this.stored = inner.stored;

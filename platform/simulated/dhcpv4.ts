@@ -59,7 +59,8 @@ export interface DHCPv4State {
 const SERVER_DEFAULTS = { Enable: true } as const;
 const SERVER_PARAMS = ['Enable'] as const;
 const POOL_PARAMS = CONDITIONAL_POOL_PARAMS;
-const CLIENT_PARAMS = ['Alias', 'Chaddr', 'Active'] as const;
+// Alias is the agent's (stored-alias.ts): a Controller may name a lease's row as any other.
+const CLIENT_PARAMS = ['Chaddr', 'Active'] as const;
 const ADDRESS_PARAMS = ['IPAddress', 'LeaseTimeRemaining'] as const;
 const OPTION_PARAMS = ['Tag', 'Value'] as const;
 /** br-lan's pool, the one the gateway ships with. */
@@ -323,7 +324,7 @@ class ClientBinding implements ObjectBinding {
 
   get(keys: InstanceKeys): Record<string, Value> {
     const { c } = this.s.client(keys);
-    return { Alias: `cpe-${c.label}`, Chaddr: c.mac, Active: this.s.lan.presence(c).active };
+    return { Chaddr: c.mac, Active: this.s.lan.presence(c).active };
   }
 }
 
