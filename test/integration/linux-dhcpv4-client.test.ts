@@ -8,7 +8,7 @@
  * lease (dnsmasq drops it from its lease file). Bad inputs are refused with nothing kept.
  * Needs root, dnsmasq and busybox; the namespaces are removed afterwards.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { add, del, get, operate, set, tryAdd, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
 import { startAgentInNamespace, type NamespacedAgent } from '../peers/netns-agent.js';
-import { NetNamespace } from '../peers/netns.js';
+import { NetNamespace, PeerNamespace, spawnDnsmasq } from '../peers/netns.js';
 
 const tag = process.pid % 100_000;
 const router = NetNamespace.create(`usp-dc-${tag}`, `10.245.${tag % 250}`, `uspdc${tag}`, 'ctl0');
@@ -31,49 +31,30 @@ const serverLog = join(dir, 'dnsmasq.log');
 const serverLeases = join(dir, 'dnsmasq.leases');
 let a: NamespacedAgent | undefined;
 let server: ChildProcess | undefined;
-
-function sh(...args: string[]): string {
-  return execFileSync(args[0]!, args.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
+let srvNs: PeerNamespace | undefined;
 
 const hex = (text: string): string => Buffer.from(text, 'utf8').toString('hex').toUpperCase();
 
 beforeAll(async () => {
-  sh('ip', 'netns', 'add', srv);
-  sh('ip', '-n', srv, 'link', 'set', 'lo', 'up');
-  router.ip('link', 'add', 'wan0', 'type', 'veth', 'peer', 'name', 'srvp', 'netns', srv);
-  router.ip('link', 'set', 'wan0', 'up');
+  srvNs = PeerNamespace.beside(router, srv, { inside: 'wan0', outside: 'srvp', address: `${SERVER}/24` });
   // A device the agent does not manage: no Client may run there.
   router.ip('link', 'add', 'other0', 'type', 'veth', 'peer', 'name', 'other1');
   router.ip('link', 'set', 'other0', 'up');
-  sh('ip', '-n', srv, 'addr', 'add', `${SERVER}/24`, 'dev', 'srvp');
-  sh('ip', '-n', srv, 'link', 'set', 'srvp', 'up');
-  server = spawn(
-    'ip',
-    [
-      'netns',
-      'exec',
-      srv,
-      '/usr/sbin/dnsmasq',
-      '--keep-in-foreground',
-      '--conf-file=/dev/null',
-      '--no-resolv',
-      '--no-hosts',
-      '--pid-file=',
-      '--port=0',
-      '--interface=srvp',
-      '--bind-interfaces',
-      '--log-dhcp',
-      `--log-facility=${serverLog}`,
-      `--dhcp-leasefile=${serverLeases}`,
-      `--dhcp-range=${NET}.50,${NET}.60,2m`,
-      `--dhcp-option=3,${SERVER}`,
-      `--dhcp-option=6,${SERVER},${DNS2}`,
-      `--dhcp-option=42,${NTP}`,
-      '--dhcp-option=224,01:02:03',
-    ],
-    { stdio: 'ignore' },
-  );
+  server = spawnDnsmasq(srvNs, [
+    '--no-resolv',
+    '--no-hosts',
+    '--port=0',
+    '--interface=srvp',
+    '--bind-interfaces',
+    '--log-dhcp',
+    `--log-facility=${serverLog}`,
+    `--dhcp-leasefile=${serverLeases}`,
+    `--dhcp-range=${NET}.50,${NET}.60,2m`,
+    `--dhcp-option=3,${SERVER}`,
+    `--dhcp-option=6,${SERVER},${DNS2}`,
+    `--dhcp-option=42,${NTP}`,
+    '--dhcp-option=224,01:02:03',
+  ]);
   a = await startAgentInNamespace(router, 'ctl0,wan0', { args: ['--dhcp-client', 'udhcpc', '--dnsmasq', 'off'] });
 }, 40_000);
 
@@ -81,7 +62,7 @@ afterAll(async () => {
   await a?.close();
   server?.kill();
   router.remove();
-  spawnSync('ip', ['netns', 'del', srv], { stdio: 'ignore' });
+  srvNs?.remove();
   rmSync(dir, { recursive: true, force: true });
 });
 

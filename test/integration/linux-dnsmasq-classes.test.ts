@@ -9,7 +9,7 @@
  * configuration file stays as it was. Needs root, dnsmasq and busybox; the namespaces are removed
  * afterwards.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { add, del, get, set, tryAdd, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
 import { startAgentInNamespace, type NamespacedAgent } from '../peers/netns-agent.js';
-import { NetNamespace } from '../peers/netns.js';
+import { NetNamespace, PeerNamespace, spawnDnsmasq } from '../peers/netns.js';
 
 const tag = process.pid % 100_000;
 const router = NetNamespace.create(`usp-dc-${tag}`, `10.229.${tag % 250}`, `uspdc${tag}`, 'ctl0');
@@ -30,45 +30,17 @@ const LAN_MAC = '02:00:00:00:70:10';
 const dataDir = mkdtempSync(join(tmpdir(), 'usp-dnsmasq-classes-'));
 let a: NamespacedAgent | undefined;
 let server: ChildProcess | undefined;
-
-function sh(...args: string[]): string {
-  return execFileSync(args[0]!, args.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
+let lanNs: PeerNamespace | undefined;
+let srvNs: PeerNamespace | undefined;
 
 beforeAll(async () => {
-  for (const [ns, inside, outside, addr, routerAddr] of [
-    [lan, 'lan0', 'lanp', undefined, `${ROUTER_LAN}/24`],
-    [srv, 'srv0', 'srvp', `${SERVER}/24`, `${ROUTER_SRV}/24`],
-  ] as const) {
-    sh('ip', 'netns', 'add', ns);
-    sh('ip', '-n', ns, 'link', 'set', 'lo', 'up');
-    router.ip('link', 'add', inside, 'type', 'veth', 'peer', 'name', outside, 'netns', ns);
-    router.ip('addr', 'add', routerAddr, 'dev', inside);
-    router.ip('link', 'set', inside, 'up');
-    if (addr) sh('ip', '-n', ns, 'addr', 'add', addr, 'dev', outside);
-    sh('ip', '-n', ns, 'link', 'set', outside, 'up');
-  }
-  sh('ip', '-n', lan, 'link', 'set', 'lanp', 'address', LAN_MAC);
-  sh('ip', '-n', srv, 'route', 'add', '192.168.70.0/24', 'via', ROUTER_SRV);
+  lanNs = PeerNamespace.beside(router, lan, { inside: 'lan0', outside: 'lanp', routerAddress: `${ROUTER_LAN}/24` });
+  srvNs = PeerNamespace.beside(router, srv, { inside: 'srv0', outside: 'srvp', routerAddress: `${ROUTER_SRV}/24`, address: `${SERVER}/24` });
+  lanNs.ip('link', 'set', 'lanp', 'address', LAN_MAC);
+  srvNs.ip('route', 'add', '192.168.70.0/24', 'via', ROUTER_SRV);
   // The remote DHCP server the relay hands requests to: it serves the LAN subnet from .200.
   const leases = join(dataDir, 'remote.leases');
-  server = spawn(
-    'ip',
-    [
-      'netns',
-      'exec',
-      srv,
-      '/usr/sbin/dnsmasq',
-      '--keep-in-foreground',
-      '--conf-file=/dev/null',
-      '--port=0',
-      '--pid-file=',
-      `--dhcp-leasefile=${leases}`,
-      '--dhcp-range=192.168.70.200,192.168.70.209,255.255.255.0,600',
-      '--dhcp-range=10.77.0.50,10.77.0.60',
-    ],
-    { stdio: 'ignore' },
-  );
+  server = spawnDnsmasq(srvNs, ['--port=0', `--dhcp-leasefile=${leases}`, '--dhcp-range=192.168.70.200,192.168.70.209,255.255.255.0,600', '--dhcp-range=10.77.0.50,10.77.0.60']);
   a = await startAgentInNamespace(router, 'ctl0', { dataDir: join(dataDir, 'agent'), args: ['--dnsmasq', 'on'] });
 }, 40_000);
 
@@ -76,7 +48,7 @@ afterAll(async () => {
   await a?.close();
   server?.kill();
   router.remove();
-  for (const ns of [lan, srv]) spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+  for (const ns of [lanNs, srvNs]) ns?.remove();
   rmSync(dataDir, { recursive: true, force: true });
 });
 

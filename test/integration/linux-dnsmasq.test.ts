@@ -9,7 +9,7 @@
  * refused with nothing kept; a restart starts dnsmasq again from the stored rows; `--dnsmasq off`
  * serves neither object. Needs root, dnsmasq and busybox; the namespaces are removed afterwards.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Resolver } from 'node:dns/promises';
 import { tmpdir } from 'node:os';
@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { add, del, get, set, tryAdd, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
 import { startAgentInNamespace, type NamespacedAgent } from '../peers/netns-agent.js';
-import { NetNamespace } from '../peers/netns.js';
+import { NetNamespace, PeerNamespace, spawnDnsmasq } from '../peers/netns.js';
 
 const tag = process.pid % 100_000;
 const router = NetNamespace.create(`usp-dm-${tag}`, `10.244.${tag % 250}`, `uspdm${tag}`, 'ctl0');
@@ -33,46 +33,21 @@ const FAR_HOST = '203.0.113.9';
 const dataDir = mkdtempSync(join(tmpdir(), 'usp-dnsmasq-data-'));
 let a: NamespacedAgent | undefined;
 let upstream: ChildProcess | undefined;
+let upNs: PeerNamespace | undefined;
+let lanNs: PeerNamespace | undefined;
 
 function sh(...args: string[]): string {
   return execFileSync(args[0]!, args.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 beforeAll(async () => {
-  for (const [ns, inside, outside, addr, routerAddr] of [
-    [up, 'up0', 'upp', `${UPSTREAM}/24`, `${ROUTER_UP}/24`],
-    [lan, 'lan0', 'lanp', undefined, `${ROUTER_LAN}/24`],
-  ] as const) {
-    sh('ip', 'netns', 'add', ns);
-    sh('ip', '-n', ns, 'link', 'set', 'lo', 'up');
-    router.ip('link', 'add', inside, 'type', 'veth', 'peer', 'name', outside, 'netns', ns);
-    router.ip('addr', 'add', routerAddr, 'dev', inside);
-    router.ip('link', 'set', inside, 'up');
-    if (addr) sh('ip', '-n', ns, 'addr', 'add', addr, 'dev', outside);
-    sh('ip', '-n', ns, 'link', 'set', outside, 'up');
-  }
-  sh('ip', '-n', lan, 'link', 'set', 'lanp', 'address', LAN_MAC);
-  sh('ip', '-n', up, 'addr', 'add', `${FAR_HOST}/32`, 'dev', 'lo');
+  upNs = PeerNamespace.beside(router, up, { inside: 'up0', outside: 'upp', routerAddress: `${ROUTER_UP}/24`, address: `${UPSTREAM}/24` });
+  lanNs = PeerNamespace.beside(router, lan, { inside: 'lan0', outside: 'lanp', routerAddress: `${ROUTER_LAN}/24` });
+  lanNs.ip('link', 'set', 'lanp', 'address', LAN_MAC);
+  upNs.ip('addr', 'add', `${FAR_HOST}/32`, 'dev', 'lo');
   router.ip('route', 'add', `${FAR_HOST}/32`, 'via', UPSTREAM);
   // The upstream: the only server that knows x.test.
-  upstream = spawn(
-    'ip',
-    [
-      'netns',
-      'exec',
-      up,
-      '/usr/sbin/dnsmasq',
-      '--keep-in-foreground',
-      '--conf-file=/dev/null',
-      '--no-resolv',
-      '--no-hosts',
-      '--pid-file=',
-      `--listen-address=${UPSTREAM}`,
-      '--bind-interfaces',
-      '--address=/x.test/1.2.3.4',
-    ],
-    { stdio: 'ignore' },
-  );
+  upstream = spawnDnsmasq(upNs, ['--no-resolv', '--no-hosts', `--listen-address=${UPSTREAM}`, '--bind-interfaces', '--address=/x.test/1.2.3.4']);
   a = await startAgentInNamespace(router, 'ctl0', { dataDir, args: ['--dnsmasq', 'on'] });
 }, 40_000);
 
@@ -80,7 +55,7 @@ afterAll(async () => {
   await a?.close();
   upstream?.kill();
   router.remove();
-  for (const ns of [up, lan]) spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+  for (const ns of [upNs, lanNs]) ns?.remove();
   rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -6,7 +6,7 @@
  * WebSocket. Needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN). `remove()` deletes the namespace and
  * with it every interface inside (the veth peer outside goes with its pair).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,6 +91,55 @@ export class NetNamespace {
       }
     }
   }
+}
+
+/**
+ * A second namespace wired to another one (usually the agent's): a host on the router's LAN, an
+ * upstream, a DHCP server. `inside` is the veth end in `router` (the agent's interface, given
+ * `routerAddress` when set), `outside` the end in the new namespace (given `address`).
+ */
+export class PeerNamespace {
+  private constructor(readonly name: string) {}
+
+  static beside(router: NetNamespace, name: string, link: { inside: string; outside: string; routerAddress?: string; address?: string }): PeerNamespace {
+    execFileSync('ip', ['netns', 'add', name]);
+    const ns = new PeerNamespace(name);
+    try {
+      ns.ip('link', 'set', 'lo', 'up');
+      router.ip('link', 'add', link.inside, 'type', 'veth', 'peer', 'name', link.outside, 'netns', name);
+      if (link.routerAddress) router.ip('addr', 'add', link.routerAddress, 'dev', link.inside);
+      router.ip('link', 'set', link.inside, 'up');
+      if (link.address) ns.ip('addr', 'add', link.address, 'dev', link.outside);
+      ns.ip('link', 'set', link.outside, 'up');
+    } catch (e) {
+      ns.remove();
+      throw e;
+    }
+    return ns;
+  }
+
+  /** `ip -n NAME ARGS...`; throws with ip's message when it fails. */
+  ip(...args: string[]): string {
+    return ip('-n', this.name, ...args);
+  }
+
+  /** The command prefix that runs a process inside the namespace (`ip netns exec NAME`). */
+  get exec(): string[] {
+    return ['ip', 'netns', 'exec', this.name];
+  }
+
+  /** Deletes the namespace and its end of the link (the router's end goes with it); safe twice. */
+  remove(): void {
+    spawnSync('ip', ['netns', 'del', this.name], { stdio: 'ignore' });
+  }
+}
+
+/**
+ * A real dnsmasq in `ns`, in the foreground, with no configuration file and no pid file: the
+ * peer DHCP or DNS server of a test. `args` say what it serves. The caller kills it.
+ */
+export function spawnDnsmasq(ns: PeerNamespace, args: readonly string[]): ChildProcess {
+  return spawn(ns.exec[0]!, [...ns.exec.slice(1), '/usr/sbin/dnsmasq', '--keep-in-foreground', '--conf-file=/dev/null', '--pid-file=', ...args], { stdio: 'ignore' });
 }
 
 function ip(...args: string[]): string {
