@@ -8,7 +8,7 @@
  * lease (dnsmasq drops it from its lease file). Bad inputs are refused with nothing kept.
  * Needs root, dnsmasq and busybox; the namespaces are removed afterwards.
  */
-import { type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,9 @@ const NTP = `${NET}.5`;
 const DNS2 = `${NET}.2`;
 const VENDOR = 'usp-test-vendor';
 const dir = mkdtempSync(join(tmpdir(), 'usp-dhcpc-'));
+/** Kept across the restart test's two agents. */
+const agentDir = join(dir, 'agent');
+const AGENT_ARGS = ['--dhcp-client', 'udhcpc', '--dnsmasq', 'off'];
 const serverLog = join(dir, 'dnsmasq.log');
 const serverLeases = join(dir, 'dnsmasq.leases');
 let a: NamespacedAgent | undefined;
@@ -55,7 +58,7 @@ beforeAll(async () => {
     `--dhcp-option=42,${NTP}`,
     '--dhcp-option=224,01:02:03',
   ]);
-  a = await startAgentInNamespace(router, 'ctl0,wan0', { args: ['--dhcp-client', 'udhcpc', '--dnsmasq', 'off'] });
+  a = await startAgentInNamespace(router, 'ctl0,wan0', { dataDir: agentDir, args: AGENT_ARGS });
 }, 40_000);
 
 afterAll(async () => {
@@ -83,6 +86,8 @@ async function readUntil(row: string, ok: (v: Record<string, string>) => boolean
   }
 }
 
+/** Process ids of the udhcpc instances running on wan0. */
+const udhcpcOnWan = (): string[] => spawnSync('pgrep', ['-f', 'udhcpc.*-i wan0'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
 const wanAddresses = (): string[] => (router.link('wan0')?.addr_info ?? []).filter((x) => x.family === 'inet').map((x) => x.local);
 const leasesHeld = (): string => (existsSync(serverLeases) ? readFileSync(serverLeases, 'utf8') : '');
 
@@ -163,6 +168,26 @@ describe('Device.DHCPv4.Client on Linux (busybox udhcpc against a real dnsmasq)'
     expect(Number(after.LeaseTimeRemaining)).toBeGreaterThanOrEqual(118);
     expect(after.IPAddress).toBe(before.IPAddress);
   }, 60_000);
+
+  it('starts the client again from the stored rows after a restart, with its options, on the same lease', async () => {
+    const address = await get(a!.controller, `${client}IPAddress`);
+    const port = a!.port;
+    const before = udhcpcOnWan();
+    expect(before).toHaveLength(1);
+    await a!.close();
+    a = undefined;
+    // The agent's stop ends its udhcpc: nothing of the old run keeps the lease going.
+    await expect.poll(() => udhcpcOnWan(), { timeout: 10_000 }).toEqual([]);
+    a = await startAgentInNamespace(router, 'ctl0,wan0', { dataDir: agentDir, port, args: AGENT_ARGS });
+    await expect.poll(() => udhcpcOnWan().length, { timeout: 15_000 }).toBe(1);
+    expect(udhcpcOnWan()).not.toEqual(before);
+    const v = await readUntil(client, (x) => x.DHCPStatus === 'Bound');
+    expect(v).toMatchObject({ Enable: 'true', Status: 'Enabled', DHCPStatus: 'Bound', IPAddress: address, DHCPServer: SERVER });
+    expect(await get(a.controller, `${client}SentOption.1.Value`)).toBe(hex(VENDOR));
+    expect(await get(a.controller, `${client}ReqOptionNumberOfEntries`)).toBe('2');
+    expect(wanAddresses()).toContain(address);
+    expect(router.ip('route', 'show', 'default')).toContain(`via ${SERVER} dev wan0`);
+  }, 90_000);
 
   it('Delete releases the lease', async () => {
     const c = a!.controller;
