@@ -19,7 +19,7 @@ export function guardBinding<B extends Partial<ObjectBinding>>(binding: B, path:
   // Read member by member, not spread: a plugin's binding may be a class instance whose methods
   // live on its prototype.
   const out: Record<string, unknown> = { ...binding };
-  for (const k of ['params', 'changesOnlyThroughAgent', 'stored'] as const) if (binding[k] !== undefined) out[k] = binding[k];
+  for (const k of ['params', 'writable', 'changesOnlyThroughAgent', 'stored'] as const) if (binding[k] !== undefined) out[k] = binding[k];
   if (binding.snapshot) out.snapshot = binding.snapshot.bind(binding);
   for (const m of ['list', 'get', 'getParam', 'set', 'add', 'delete', 'findByValues', 'restore'] as const) {
     const f = binding[m] as ((...args: unknown[]) => unknown) | undefined;

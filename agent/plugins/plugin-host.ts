@@ -98,6 +98,8 @@ export function pluginApi(model: DataModel, targets: PluginTargets, p: { name: s
         ...forwarded(old),
         params: old.params ?? [...node.params.keys()].filter((n) => !node.derivedCounts.has(n) && !kept.some((q) => q.name === n)),
         changesOnlyThroughAgent: false,
+        // What a Set changes: the platform's as before (nothing without its set), and these names.
+        writable: old.set ? (old.writable === undefined ? undefined : [...old.writable, ...names]) : [...names],
         // A whole-object read leaves the plugin's values out when its source fails (logged by the
         // guard); a read of one of its parameters fails (7003) and one of the platform's never calls it.
         get: async (keys, ctx) => {
@@ -183,7 +185,7 @@ export function pluginApi(model: DataModel, targets: PluginTargets, p: { name: s
 
 /** `b`'s members as a plain object, methods bound to `b` (it may be a class instance). */
 function forwarded(b: ObjectBinding): ObjectBinding {
-  const out: Record<string, unknown> = { ...b, params: b.params, commands: b.commands, changesOnlyThroughAgent: b.changesOnlyThroughAgent, stored: b.stored };
+  const out: Record<string, unknown> = { ...b, params: b.params, writable: b.writable, commands: b.commands, changesOnlyThroughAgent: b.changesOnlyThroughAgent, stored: b.stored };
   for (const m of ['list', 'get', 'getParam', 'set', 'add', 'delete', 'findByValues', 'snapshot', 'restore'] as const) {
     const f = b[m] as ((...args: unknown[]) => unknown) | undefined;
     if (typeof f === 'function') out[m] = f.bind(b);

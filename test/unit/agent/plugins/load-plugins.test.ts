@@ -168,6 +168,24 @@ describe('loadPlugins: what a plugin adds', () => {
     expect(await model.readValues({ node: model.requireNode('Device.DeviceInfo.'), keys: [] }, {})).toEqual({ Manufacturer: 'ACME', SerialNumber: 'S1', [`${PREFIX}T`]: 7 });
   });
 
+  it("what a plugin's set changes is what is served writable: its `writable`, and a vendor parameter added to an object the platform cannot write", async () => {
+    const { model, load } = setup();
+    // A platform object without set: Enable and LocalTimeZone (readWrite in TR-181) are served read-only.
+    model.register('Device.Time.', { params: ['Enable', 'LocalTimeZone', 'Status'], get: () => ({ Enable: true, LocalTimeZone: 'UTC0', Status: 'Synchronized' }) });
+    const file = plugin(
+      'writable.mjs',
+      `export default (api) => {
+        api.bind('Device.WiFi.Radio.{i}.', { params: ['Enable', 'Channel', 'Name'], writable: ['Channel'], list: () => [1], get: () => ({ Enable: true, Channel: 6, Name: 'wlan0' }), set: () => {} });
+        api.addVendorParams('Device.Time.', [{ name: '${PREFIX}Drift', type: 'int', access: 'readWrite' }], { get: () => ({ '${PREFIX}Drift': 0 }), set: () => {} });
+      };`,
+    );
+    await load([file]);
+    expect([...model.requireNode('Device.WiFi.Radio.{i}.').fixedParams]).toEqual(['Enable']);
+    const time = model.requireNode('Device.Time.');
+    expect([...time.fixedParams].sort()).toEqual(['Enable', 'LocalTimeZone']);
+    expect(time.params.get(`${PREFIX}Drift`)?.access).toBe('readWrite');
+  });
+
   it('a vendor parameter on a platform object: the platform keeps the object, a failing plugin source fails only its parameter (7003), logged once per burst', async () => {
     const { model, load, lines } = setup();
     const file = plugin(
