@@ -180,7 +180,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   if (opts.firmware) registerStagedFirmwareImages(model, opts.firmware);
   // Ethernet.Link of a bridge stacks on the Bridging management port, registered below.
   const bridgeStack: BridgeStack = {};
-  const ethernet = registerEthernet(ctx, bridgeStack, opts.store);
+  const ethernet = registerEthernet(ctx, uci, bridgeStack, opts.store);
   registerEthernetRmon(ctx, ethernet, opts.store);
   const ip = registerIP(ctx, ethernet, uci);
   registerIPGlobals(ctx, uci);
