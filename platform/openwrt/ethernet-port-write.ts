@@ -96,7 +96,8 @@ export class EthernetPortWrites {
       const now = portLinkSettings(s, d);
       const want = mergeLinkSettings(now, changes);
       choice = linkChoice(want, path);
-      const why = unsupportedChoice(name, choice, d?.['link-supported']);
+      // A disabled port is absent to netifd, which then knows none of its modes.
+      const why = d || choice.auto ? unsupportedChoice(name, choice, d?.['link-supported']) : `${name} is disabled and netifd reports none of its link modes: enable it first`;
       if (why) throw refused(['MaxBitRate', 'DuplexMode'].filter((p) => changes[p] !== undefined).map((param) => ({ param, message: why })));
       // Already automatic with nothing configured: no section to write for it.
       if (choice.auto && now.MaxBitRate === AUTOMATIC.MaxBitRate && now.DuplexMode === AUTOMATIC.DuplexMode && s?.options.autoneg === undefined) choice = undefined;

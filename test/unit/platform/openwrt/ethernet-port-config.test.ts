@@ -78,5 +78,12 @@ describe('openwrt platform: a port disabled before the agent started', () => {
     expect(rows[1]![1]).toMatchObject({ Enable: false, Status: 'Down', MaxBitRate: -1, DuplexMode: 'Auto', CurrentBitRate: 0 });
     // Its Stats: nothing netifd reports.
     expect(v.get(`${rows[1]![0]}Stats.`)).toBeDefined();
+    // A fixed link needs the modes netifd reports once it is enabled again; autonegotiation is already so.
+    const n = Number(/\.(\d+)\.$/.exec(rows[1]![0])![1]);
+    const set = fx.binding('Device.Ethernet.Interface.{i}.').set!;
+    await expect(set([n], { MaxBitRate: 100, DuplexMode: 'Full' }, {})).rejects.toMatchObject({ code: 7012, message: expect.stringMatching(/enable it first/) });
+    fx.fake.clearLog();
+    await set([n], { MaxBitRate: -1, DuplexMode: 'Auto' }, {});
+    expect(fx.fake.invocations().filter((a) => a[0] === 'uci' && a[1] !== '-q')).toEqual([]);
   });
 });
