@@ -9,7 +9,7 @@
  *   and DuplexMode Auto, TR-181's automatic selection; off is the forced Speed and Duplex), and
  *   written with `ethtool -s IF autoneg on` (both automatic) or `ethtool -s IF speed N duplex
  *   half|full autoneg off` (both fixed), on managed interfaces. One automatic and one fixed is
- *   refused (7012): ethtool would then advertise a subset, which reads back as automatic.
+ *   refused (7012), the rule of platform/ethernet-link-settings.ts.
  *   A device that cannot change its link settings (veth) answers 7002 with ethtool's reason.
  *   A reading serves 30 s (SETTINGS_MAX_AGE_MS): a change made with ethtool outside the agent
  *   shows within that.
@@ -19,16 +19,10 @@
 import fs from 'node:fs';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
+import { AUTOMATIC, linkChoice, type LinkSettings, mergeLinkSettings } from '../ethernet-link-settings.js';
 import { findOnPath, type CommandRunner } from '../exec/CommandRunner.js';
 import { ipWriteError } from './ip-write.js';
 import type { LinuxContext } from './LinuxContext.js';
-
-/** The two settings, as TR-181 names them. */
-export interface LinkSettings {
-  /** Mbps; -1 automatic. */
-  MaxBitRate: number;
-  DuplexMode: 'Half' | 'Full' | 'Auto';
-}
 
 /**
  * How long one `ethtool IF` answers, ms. Link settings change only when someone runs ethtool (the
@@ -36,9 +30,6 @@ export interface LinkSettings {
  * loaded 2-core host, measured): a whole-tree Get should not pay it per port every second.
  */
 const SETTINGS_MAX_AGE_MS = 30_000;
-
-/** What the kernel defaults to (autonegotiation), and what is read without ethtool. */
-const AUTOMATIC: LinkSettings = { MaxBitRate: -1, DuplexMode: 'Auto' };
 
 /** The link settings `ethtool IF` prints; automatic when it names no forced speed. */
 export function parseEthtool(out: string): LinkSettings {
@@ -49,17 +40,11 @@ export function parseEthtool(out: string): LinkSettings {
   return { MaxBitRate: speed ? Number(speed[1]) : -1, DuplexMode: duplex === 'Half' ? 'Half' : duplex === 'Full' ? 'Full' : 'Auto' };
 }
 
-/** The `ethtool -s` arguments that make `want` so; 7012 for one automatic and one fixed setting. */
+/** The `ethtool -s` arguments that make `want` so; 7012 for one automatic and one fixed setting (the shared rule). */
 export function ethtoolArgs(name: string, want: LinkSettings, path: string): string[] {
-  const autoRate = want.MaxBitRate === -1;
-  const autoDuplex = want.DuplexMode === 'Auto';
-  if (autoRate && autoDuplex) return ['-s', name, 'autoneg', 'on'];
-  if (autoRate || autoDuplex) {
-    throw new UspError(ErrorCode.InvalidValue, `${path}MaxBitRate ${want.MaxBitRate} with DuplexMode ${want.DuplexMode}: set both fixed, or MaxBitRate -1 with DuplexMode Auto (autonegotiation)`, {
-      path,
-    });
-  }
-  return ['-s', name, 'speed', String(want.MaxBitRate), 'duplex', want.DuplexMode.toLowerCase(), 'autoneg', 'off'];
+  const choice = linkChoice(want, path);
+  if (choice.auto) return ['-s', name, 'autoneg', 'on'];
+  return ['-s', name, 'speed', String(choice.mbps), 'duplex', choice.duplex.toLowerCase(), 'autoneg', 'off'];
 }
 
 /** Reads and writes the link settings of Ethernet devices, through `ethtool` when installed. */
@@ -88,11 +73,7 @@ export class EthtoolSettings {
       throw new UspError(ErrorCode.RequestDenied, `${path}MaxBitRate/DuplexMode: link settings are written with ethtool, which is not installed on this device`, { path });
     }
     const now = await this.read(name);
-    const want: LinkSettings = {
-      MaxBitRate: changes.MaxBitRate === undefined ? now.MaxBitRate : Number(changes.MaxBitRate),
-      DuplexMode: changes.DuplexMode === undefined ? now.DuplexMode : (String(changes.DuplexMode) as LinkSettings['DuplexMode']),
-    };
-    const args = ethtoolArgs(name, want, path);
+    const args = ethtoolArgs(name, mergeLinkSettings(now, changes), path);
     try {
       await this.ctx.runner.run('ethtool', args);
       this.ctx.log?.info('network configuration changed', { command: ['ethtool', ...args].join(' ') });

@@ -6,6 +6,8 @@
  *   or "dsa" (a switch port behind a DSA conduit, lan1..lan4 and wan on OpenWrt 21.02+; the
  *   kernel gives those DEVTYPE=dsa and netifd reports the uevent DEVTYPE), never a bridge.
  *   LastChange: since the agent saw the port's Status change (status-seen.ts, as bridge ports).
+ *   Enable, MaxBitRate and DuplexMode are the port's `config device` section (a Set writes it:
+ *   ethernet-port-write.ts), else what netifd reports; a port the section disables stays a row.
  * - Link.{i}: the layer-2 devices IP interfaces sit on: every device that is neither a
  *   bridge member, nor wireless (those are WiFi.SSID), nor loopback; e.g. br-lan, eth1, eth1.2.
  *   A Controller may add and delete them (ethernet-link.ts, with their LowerLayers and LastChange).
@@ -19,6 +21,9 @@ import type { OpenWrtContext } from './OpenWrtContext.js';
 import { StatusSeen } from '../status-seen.js';
 import type { DeviceStatus, DeviceStatusMap, InterfaceDump } from './ubus-types.js';
 import { packetStats, packetStatsParams } from './packet-stats.js';
+import { parseSpeed, portEnabled, portLinkSettings, portSection } from './ethernet-port-config.js';
+import { EthernetPortWrites } from './ethernet-port-write.js';
+import type { UciWriter } from './uci.js';
 
 export interface EthernetLinks {
   /** "Device.Ethernet.Link.N" (a reference value) of the device an IP interface uses, or "" if it is not a Link. */
@@ -40,9 +45,10 @@ export interface BridgeStack {
 }
 
 /** Serves Device.Ethernet.Interface.{i}.(Stats.) and Device.Ethernet.Link.{i}.(Stats.). */
-export function registerEthernet(ctx: OpenWrtContext, stack: BridgeStack = {}, store?: DataStore): EthernetLinks {
+export function registerEthernet(ctx: OpenWrtContext, uci: UciWriter, stack: BridgeStack = {}, store?: DataStore): EthernetLinks {
   const { model } = ctx;
   const ports = new InstanceMap();
+  const writes = new EthernetPortWrites(ctx, uci);
   const seen = new StatusSeen(ctx.now);
   // Numbers are handed out on every reading, in name order, so they do not depend on which
   // object a Get happens to read first.
@@ -50,12 +56,6 @@ export function registerEthernet(ctx: OpenWrtContext, stack: BridgeStack = {}, s
     const c = classify(await ctx.ubus<DeviceStatusMap>('network.device', 'status'));
     ports.list(c.ports.keys());
     return c;
-  };
-  const device = async (map: InstanceMap, which: 'ports', n: number | undefined): Promise<[string, DeviceStatus]> => {
-    const name = map.keyOf(n);
-    const d = (await read())[which].get(name ?? '');
-    if (name === undefined || !d) throw noSuchInstance('Ethernet interface', n);
-    return [name, d];
   };
 
   /**
@@ -81,34 +81,60 @@ export function registerEthernet(ctx: OpenWrtContext, stack: BridgeStack = {}, s
     return out;
   };
 
+  /** Port `n`: its name, netifd's status (undefined while a section disables it) and its section. */
+  const port = async (n: number | undefined) => {
+    const name = ports.keyOf(n);
+    const d = (await read()).ports.get(name ?? '');
+    const config = await writes.config();
+    const s = name === undefined || !config ? undefined : portSection(config, name);
+    if (name === undefined || (!d && (portEnabled(s) || !(await isDisabledPort(name))))) throw noSuchInstance('Ethernet interface', n);
+    return { name, d, s, config };
+  };
+  const isDisabledPort = async (name: string): Promise<boolean> => (await writes.disabledPorts(new Map(), (k) => ports.peek(k) !== undefined)).includes(name);
+
   model.register('Device.Ethernet.Interface.{i}.', {
     params: ['Enable', 'Status', 'Name', 'LastChange', 'Upstream', 'MACAddress', 'MaxBitRate', 'CurrentBitRate', 'DuplexMode', 'CurrentDuplexMode'],
-    list: async () => ports.list((await read()).ports.keys()),
+    writable: ['Enable', 'MaxBitRate', 'DuplexMode'],
+    list: async () => {
+      const c = await read();
+      return ports.list([...c.ports.keys(), ...(await writes.disabledPorts(c.ports, (k) => ports.peek(k) !== undefined))]);
+    },
     get: async ([n]) => {
-      const [name, d] = await device(ports, 'ports', n);
+      const { name, d, s, config } = await port(n);
+      const settings = portLinkSettings(s, d);
+      if (!d) {
+        // Disabled in its section: netifd keeps it down and reports nothing of it.
+        return { Enable: false, Status: 'Down', Name: name, LastChange: seen.lastChange(name, 'Down'), Upstream: false, CurrentBitRate: 0, CurrentDuplexMode: 'Unknown', ...settings };
+      }
       const link = parseSpeed(d.speed);
+      const running = link !== undefined && d.carrier === true;
       const status = deviceStatus(d);
       const values: Record<string, Value> = {
-        Enable: d.up === true,
+        // What the section asks (a device netifd lists is enabled; without uci, its word alone).
+        Enable: config ? portEnabled(s) : d.present !== false,
         Status: status,
         Name: name,
         LastChange: seen.lastChange(name, status),
         MACAddress: mac(d.macaddr),
-        CurrentBitRate: link.up && d.carrier ? link.mbps : 0,
-        CurrentDuplexMode: link.up && d.carrier ? link.duplex : 'Unknown',
-        DuplexMode: d.autoneg !== false ? 'Auto' : link.up ? link.duplex : 'Auto',
+        CurrentBitRate: running ? link.mbps : 0,
+        CurrentDuplexMode: running ? link.duplex : 'Unknown',
+        ...settings,
       };
       const up = await upstream();
       if (up) values.Upstream = up.has(name);
-      const max = maxSupported(d['link-supported']);
-      if (max > 0) values.MaxBitRate = max;
       return values;
+    },
+    set: async ([n], changes) => {
+      const { name, d } = await port(n);
+      await writes.set(name, d, changes, `Device.Ethernet.Interface.${n}.`);
     },
   });
   model.register('Device.Ethernet.Interface.{i}.Stats.', {
     params: [...STATS, 'Collisions', ...packetStatsParams(ctx)],
     get: async ([n]) => {
-      const [name, d] = await device(ports, 'ports', n);
+      const { name, d } = await port(n);
+      // A disabled port counts nothing netifd reports.
+      if (!d) return {};
       return { ...stats(d.statistics), Collisions: u64(d.statistics?.collisions), ...(await packetStats(ctx, name)) };
     },
   });
@@ -170,18 +196,6 @@ export function classify(devices: DeviceStatusMap): Classified {
 export function deviceStatus(d: DeviceStatus): string {
   if (d.present === false) return 'NotPresent';
   return d.up && d.carrier !== false ? 'Up' : 'Down';
-}
-
-/** netifd "1000F" → 1000 Mbit/s, Full duplex; absent while the link speed is unknown. */
-function parseSpeed(speed: string | undefined): { up: boolean; mbps: number; duplex: string } {
-  const m = /^(\d+)([FH])$/.exec(speed ?? '');
-  if (!m) return { up: false, mbps: 0, duplex: 'Unknown' };
-  return { up: true, mbps: Number(m[1]), duplex: m[2] === 'F' ? 'Full' : 'Half' };
-}
-
-/** The fastest of the supported link modes ("1000baseT-F" → 1000), 0 if none are listed. */
-function maxSupported(modes: readonly string[] | undefined): number {
-  return Math.max(0, ...(modes ?? []).map((m) => Number(/^(\d+)base/.exec(m)?.[1] ?? 0)));
 }
 
 /** netifd/sysfs counters → TR-181 Stats (64-bit counts as strings, 32-bit ones wrapped); Wi-Fi's SSID.{i}.Stats too. */

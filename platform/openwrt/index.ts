@@ -10,7 +10,7 @@
  * | DeviceInfo.ProcessStatus.                | /proc/stat                                 |
  * | DeviceInfo.TemperatureStatus.            | /sys/class/thermal, /sys/class/hwmon (platform/linux/temperature-status.ts) |
  * | IoTCapability.{i}.                       | /sys/class/leds, thermal, hwmon, power_supply (platform/linux/iot-capabilities.ts) |
- * | Ethernet.Interface/Link (+Stats)         | `ubus call network.device status`          |
+ * | Ethernet.Interface/Link (+Stats)         | `ubus call network.device status` + the ports' `config device` sections (`uci -q -X show network`) |
  * | IP.Interface (+IPv4/IPv6Address, Prefix) | `ubus call network.interface dump` + `uci -q -X show network` |
  * | IP. (IPv4/IPv6 switches, ULAPrefix)      | `uci -q -X show network` (globals)         |
  * | DNS.Client (+Server)                     | `ubus call network.interface dump` (same call) + `uci -q -X show network` (`dns` lists) |
@@ -180,7 +180,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   if (opts.firmware) registerStagedFirmwareImages(model, opts.firmware);
   // Ethernet.Link of a bridge stacks on the Bridging management port, registered below.
   const bridgeStack: BridgeStack = {};
-  const ethernet = registerEthernet(ctx, bridgeStack, opts.store);
+  const ethernet = registerEthernet(ctx, uci, bridgeStack, opts.store);
   registerEthernetRmon(ctx, ethernet, opts.store);
   const ip = registerIP(ctx, ethernet, uci);
   registerIPGlobals(ctx, uci);

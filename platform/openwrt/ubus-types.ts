@@ -68,6 +68,8 @@ export interface DeviceStatus {
   mtu?: number;
   macaddr?: string;
   'bridge-members'?: string[];
+  /** A DSA user port's conduit (the CPU port's netdev), when netifd knows it. */
+  conduit?: string;
   statistics?: Record<string, number>;
 }
 

@@ -41,7 +41,8 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
       // No interface with a default route sits on it (wan's is on eth1.2, VLAN 2 of eth1).
       Upstream: false,
       MACAddress: '94:83:c4:00:00:01',
-      MaxBitRate: 1000,
+      // Autonegotiation (netifd's autoneg true, no section configures the port): TR-181's automatic selection.
+      MaxBitRate: -1,
       CurrentBitRate: 1000,
       DuplexMode: 'Auto',
       CurrentDuplexMode: 'Full',

@@ -127,7 +127,7 @@ describe('openwrt platform: writes through UCI', () => {
   it('has nothing to write for objects it only reads (7020 from the transaction)', async () => {
     fx = openWrt();
     const tx = new Transaction(fx.model, {});
-    const e = await refusal(() => tx.set({ node: fx.model.requireNode('Device.Ethernet.Interface.{i}.'), keys: [1] }, { Enable: false }));
+    const e = await refusal(() => tx.set({ node: fx.model.requireNode('Device.Ethernet.Interface.{i}.Stats.'), keys: [1] }, { BytesSent: '0' }));
     expect(e.code).toBe(ErrorCode.ObjectNotUpdated);
   });
 });
