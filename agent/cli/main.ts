@@ -112,6 +112,7 @@ async function run(args: RunArgs): Promise<void> {
     deviceImageDir: fileImageDir,
     dnsmasq: fileDnsmasq,
     accessControl: fileAccess,
+    firewall: fileFirewall,
     mqttBroker: fileBroker,
     time: fileTime,
     timeZoneFile: fileZone,
@@ -126,6 +127,7 @@ async function run(args: RunArgs): Promise<void> {
   const deviceImageDir = args.deviceImageDir ?? fileImageDir;
   const dnsmasq = args.dnsmasq ?? fileDnsmasq;
   const accessControl = args.accessControl ?? fileAccess;
+  const firewall = args.firewall ?? fileFirewall;
   const mqttBroker = args.mqttBroker ?? fileBroker;
   const time = timeSetting(args.time ?? fileTime, args.timeZoneFile ?? fileZone);
   const dhcpClient = args.dhcpClient ?? fileDhcpClient;
@@ -162,7 +164,7 @@ async function run(args: RunArgs): Promise<void> {
         wifi: args.wifi,
         dnsmasq,
         accessControl,
-        firewall: args.firewall,
+        firewall,
         mqttBroker,
         dhcpClient,
         ...args.firmware,
