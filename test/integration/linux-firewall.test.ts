@@ -15,7 +15,8 @@
  * - Advanced/Policy/unknown Config answer 7012 and change nothing; an unsaved change (the data
  *   directory replaced by a file) answers 7003 and the kernel keeps the old level;
  * - a restart with netfilter emptied writes the stored setting again; Enable false removes the
- *   table. Needs root, nft and python3.
+ *   table; an nft that refuses the table makes the Set answer 7003 and keeps the old setting;
+ *   `--firewall off` serves no Device.Firewall. Needs root, nft and python3.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,7 +27,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { set, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
 import { startAgentInNamespace, type NamespacedAgent } from '../peers/netns-agent.js';
-import { NetNamespace } from '../peers/netns.js';
+import { NetNamespace, pathWithFailingNft } from '../peers/netns.js';
 
 const tag = process.pid % 100_000;
 const router = NetNamespace.create(`usp-fw-${tag}`, `10.246.${tag % 250}`, `uspfw${tag}`, 'ctl0');
@@ -248,5 +249,30 @@ describe('Linux Device.Firewall in the kernel (nftables), in network namespaces'
     expect(connect(wan, LAN_HOST, 7002)).toBe('ok');
     expect(connect(lan, WAN_HOST, 7000)).toBe('ok');
     expect(await firewall()).toMatchObject({ Enable: 'false', Config: 'High' });
+  }, 60_000);
+
+  it('nft refusing the table: the Set answers 7003 naming nft and nothing changes; --firewall off serves none', async () => {
+    const failing = NetNamespace.create(`usp-fwf-${tag}`, `10.245.${tag % 250}`, `uspfwf${tag}`, 'ctl0');
+    const bin = pathWithFailingNft();
+    let b: NamespacedAgent | undefined;
+    try {
+      b = await startAgentInNamespace(failing, 'ctl0', { env: { PATH: bin }, args: ['--packet-counters', 'off', '--nat', 'off', '--access-control', 'off'] });
+      const r = await trySet(b.controller, 'Device.Firewall.', { Enable: 'true' });
+      expect(r.ok).toBe(false);
+      if (!r.ok) {
+        expect(r.paramErrCode ?? r.errCode).toBe(7003);
+        expect(r.errMsg).toMatch(/firewall .* did not take the setting.*Could not process rule/);
+      }
+      expect((await getObjects(b.controller, ['Device.Firewall.Enable']))['Device.Firewall.']).toMatchObject({ Enable: 'false' });
+      await b.close();
+      b = await startAgentInNamespace(failing, 'ctl0', { args: ['--firewall', 'off'] });
+      expect((await trySet(b.controller, 'Device.Firewall.', { Enable: 'true' })).ok).toBe(false);
+      const line = b.agent.lines.find((l) => /Device\.Firewall\. not served/.test(l.text));
+      expect(line?.text).toMatch(/switched off \(--firewall off\)/);
+    } finally {
+      await b?.close();
+      failing.remove();
+      rmSync(bin, { recursive: true, force: true });
+    }
   }, 60_000);
 });
