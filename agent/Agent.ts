@@ -149,6 +149,8 @@ export interface AgentOptions {
   dnsmasq?: boolean;
   /** `--access-control nftables|off`: Device.Hosts.AccessControl. as the agent's own nftables table (Linux); default on where possible. */
   accessControl?: boolean;
+  /** `--firewall nftables|off`: Device.Firewall. as the agent's own nftables table (Linux); default on where possible. */
+  firewall?: boolean;
   /** `--mqtt-broker mosquitto|off`: Device.MQTT.Broker.{i}. through Mosquitto (Linux: the agent's own; OpenWrt: its UCI); default off. */
   mqttBroker?: boolean;
   /** `--dhcp-client udhcpc|off`: Device.DHCPv4.Client.{i}. through busybox udhcpc children the agent runs (Linux); default off. */
@@ -293,6 +295,7 @@ export class Agent {
         wifi: opts.wifi,
         dnsmasq: opts.dnsmasq,
         accessControl: opts.accessControl,
+        firewall: opts.firewall,
         mqttBroker: opts.mqttBroker,
         dhcpClient: opts.dhcpClient,
         commandPath: opts.platformCommandPath,

@@ -104,6 +104,7 @@ const linux: PlatformEntry = {
       wifi: opts.wifi,
       dnsmasq: opts.dnsmasq,
       accessControl: opts.accessControl,
+      firewall: opts.firewall,
       mqttBroker: opts.mqttBroker,
       dhcpClient: opts.dhcpClient,
       store: opts.store,

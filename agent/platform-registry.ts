@@ -60,6 +60,8 @@ export interface PlatformOptions {
   dnsmasq?: boolean;
   /** `--access-control nftables|off`: Device.Hosts.AccessControl. as the agent's own nftables table (Linux); undefined, on where nft runs with CAP_NET_ADMIN. */
   accessControl?: boolean;
+  /** `--firewall nftables|off`: Device.Firewall. as the agent's own nftables table (Linux); undefined, on where nft runs with CAP_NET_ADMIN. */
+  firewall?: boolean;
   /** `--mqtt-broker mosquitto|off`: Device.MQTT.Broker.{i}. through Mosquitto (Linux, OpenWrt); undefined or false, not served. */
   mqttBroker?: boolean;
   /** `--dhcp-client udhcpc|off`: Device.DHCPv4.Client.{i}. through busybox udhcpc (Linux); undefined, off. */

@@ -29,6 +29,7 @@ import {
   parseNatOption,
   parseDnsmasqOption,
   parseAccessControlOption,
+  parseFirewallOption,
   parseDhcpClientOption,
 } from '../defaults/manage-interfaces.js';
 import { wifiSetting } from '../defaults/wifi-option.js';
@@ -61,6 +62,7 @@ interface RunArgs {
   wifi?: boolean | WiFiSettings;
   dnsmasq?: boolean;
   accessControl?: boolean;
+  firewall?: boolean;
   mqttBroker?: boolean;
   dhcpClient?: boolean;
 }
@@ -110,6 +112,7 @@ async function run(args: RunArgs): Promise<void> {
     deviceImageDir: fileImageDir,
     dnsmasq: fileDnsmasq,
     accessControl: fileAccess,
+    firewall: fileFirewall,
     mqttBroker: fileBroker,
     time: fileTime,
     timeZoneFile: fileZone,
@@ -124,6 +127,7 @@ async function run(args: RunArgs): Promise<void> {
   const deviceImageDir = args.deviceImageDir ?? fileImageDir;
   const dnsmasq = args.dnsmasq ?? fileDnsmasq;
   const accessControl = args.accessControl ?? fileAccess;
+  const firewall = args.firewall ?? fileFirewall;
   const mqttBroker = args.mqttBroker ?? fileBroker;
   const time = timeSetting(args.time ?? fileTime, args.timeZoneFile ?? fileZone);
   const dhcpClient = args.dhcpClient ?? fileDhcpClient;
@@ -160,6 +164,7 @@ async function run(args: RunArgs): Promise<void> {
         wifi: args.wifi,
         dnsmasq,
         accessControl,
+        firewall,
         mqttBroker,
         dhcpClient,
         ...args.firmware,
@@ -219,6 +224,7 @@ async function runCommand(a: RunOptionValues): Promise<void> {
       wifi: wifiSetting(a.wifi, a['hostapd-dir']),
       dnsmasq: a.dnsmasq === undefined ? undefined : parseDnsmasqOption(a.dnsmasq),
       accessControl: a['access-control'] === undefined ? undefined : parseAccessControlOption(a['access-control']),
+      firewall: a.firewall === undefined ? undefined : parseFirewallOption(a.firewall),
       mqttBroker: a['mqtt-broker'] === undefined ? undefined : parseMqttBrokerOption(a['mqtt-broker']),
       dhcpClient: a['dhcp-client'] === undefined ? undefined : parseDhcpClientOption(a['dhcp-client']),
     });
@@ -304,6 +310,11 @@ export async function main(argv: string[]): Promise<void> {
           .option('access-control', {
             type: 'string',
             describe: "nftables | off: serve Device.Hosts.AccessControl. (per-device Internet access) as the agent's own nftables table on Linux (default nftables where nft runs with CAP_NET_ADMIN)",
+          })
+          .option('firewall', {
+            type: 'string',
+            describe:
+              "nftables | off: serve Device.Firewall. (Enable, Config High/Low) as the agent's own nftables table on Linux (default nftables where nft runs with CAP_NET_ADMIN; off until a Controller enables it)",
           })
           .option('mqtt-broker', {
             type: 'string',

@@ -45,6 +45,8 @@ export interface RunOptionValues {
   dnsmasq?: string;
   /** `--access-control nftables|off`: Device.Hosts.AccessControl. as the agent's own nftables table (Linux). */
   'access-control'?: string;
+  /** `--firewall nftables|off`: Device.Firewall. as the agent's own nftables table (Linux). */
+  firewall?: string;
   /** `--mqtt-broker mosquitto|off`: Device.MQTT.Broker.{i}. through the agent's own Mosquitto (Linux). */
   'mqtt-broker'?: string;
   /** `--dhcp-client udhcpc|off`: Device.DHCPv4.Client.{i}. through busybox udhcpc (Linux). */
@@ -77,6 +79,7 @@ const STRING_OPTIONS = [
   'hostapd-dir',
   'dnsmasq',
   'access-control',
+  'firewall',
   'mqtt-broker',
   'dhcp-client',
 ] as const;
@@ -136,6 +139,7 @@ export function parseRunFast(argv: readonly string[]): RunOptionValues | undefin
     'hostapd-dir': v['hostapd-dir'],
     dnsmasq: v.dnsmasq,
     'access-control': v['access-control'],
+    firewall: v.firewall,
     'mqtt-broker': v['mqtt-broker'],
     'dhcp-client': v['dhcp-client'],
     plugin: v.plugin,

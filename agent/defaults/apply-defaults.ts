@@ -29,6 +29,8 @@ import {
   dnsmasqFromFile,
   ACCESS_CONTROL_KEY,
   accessControlFromFile,
+  FIREWALL_KEY,
+  firewallFromFile,
   DHCP_CLIENT_KEY,
   dhcpClientFromFile,
 } from './manage-interfaces.js';
@@ -65,7 +67,7 @@ export function readDefaultsFile(file: string): DefaultsFile {
  * The file's TR-181 values, the plugins its `$plugins` names (absolute paths) and the interfaces
  * its `$manageInterfaces` lets controllers reconfigure and the resolv.conf its `$manageDns` lets
  * them rewrite, whether `$packetCounters` lets it count packets with nftables and `$nat` keep
- * its NAT table, `$accessControl` its access control table and `$dhcpClient` its udhcpc children
+ * its NAT table, `$accessControl` its access control table, `$firewall` its firewall table and `$dhcpClient` its udhcpc children
  * (manage-interfaces.ts), whether `$mqttBroker` runs Mosquitto (mqtt-broker-option.ts), and `$time`
  * and `$timeZoneFile` how Device.Time. is served on Linux (time-option.ts); undefined: not set.
  */
@@ -79,6 +81,7 @@ export function readDefaultsFileWithPlugins(file: string): {
   deviceImageDir?: string;
   dnsmasq?: boolean;
   accessControl?: boolean;
+  firewall?: boolean;
   mqttBroker?: boolean;
   time?: boolean;
   timeZoneFile?: string;
@@ -100,6 +103,7 @@ export function readDefaultsFileWithPlugins(file: string): {
     [DEVICE_IMAGE_DIR_KEY]: imageDir,
     [DNSMASQ_KEY]: dnsmasqSetting,
     [ACCESS_CONTROL_KEY]: accessSetting,
+    [FIREWALL_KEY]: firewallSetting,
     [MQTT_BROKER_KEY]: brokerSetting,
     [TIME_KEY]: timeValue,
     [TIME_ZONE_FILE_KEY]: zoneFileValue,
@@ -121,6 +125,7 @@ export function readDefaultsFileWithPlugins(file: string): {
   }
   const dnsmasq = dnsmasqFromFile(dnsmasqSetting, file);
   const accessControl = accessControlFromFile(accessSetting, file);
+  const firewall = firewallFromFile(firewallSetting, file);
   const mqttBroker = mqttBrokerFromFile(brokerSetting, file);
   const time = timeFromFile(timeValue, file);
   const timeZoneFile = timeZoneFileFromFile(zoneFileValue, file);
@@ -135,6 +140,7 @@ export function readDefaultsFileWithPlugins(file: string): {
     ...(typeof imageDir === 'string' ? { deviceImageDir: resolve(dirname(file), imageDir) } : {}),
     ...(dnsmasq !== undefined ? { dnsmasq } : {}),
     ...(accessControl !== undefined ? { accessControl } : {}),
+    ...(firewall !== undefined ? { firewall } : {}),
     ...(mqttBroker !== undefined ? { mqttBroker } : {}),
     ...(time !== undefined ? { time } : {}),
     ...(timeZoneFile !== undefined ? { timeZoneFile } : {}),

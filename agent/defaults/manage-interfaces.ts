@@ -117,6 +117,25 @@ export function parseAccessControlOption(text: string, source = '--access-contro
   throw new Error(`${source} ${JSON.stringify(text)}: give nftables (serve Device.Hosts.AccessControl. as the agent's own nftables table) or off (leave netfilter alone)`);
 }
 
+/** The key of the defaults file switching the Linux firewall table (`--firewall`). */
+export const FIREWALL_KEY = '$firewall';
+
+/** The defaults file's `$firewall` value ("nftables"/"off" or true/false), checked; undefined when absent. */
+export function firewallFromFile(value: unknown, file: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string') return parseFirewallOption(value, `factory defaults: ${FIREWALL_KEY} (${file})`);
+  throw new Error(`factory defaults: ${FIREWALL_KEY} (${file}): must be "nftables" or "off"`);
+}
+
+/** `--firewall` text: nftables (also on/true/1) or off (also false/0). */
+export function parseFirewallOption(text: string, source = '--firewall'): boolean {
+  const t = text.trim().toLowerCase();
+  if (['nftables', 'on', 'true', '1', 'yes'].includes(t)) return true;
+  if (['off', 'false', '0', 'no'].includes(t)) return false;
+  throw new Error(`${source} ${JSON.stringify(text)}: give nftables (serve Device.Firewall. as the agent's own nftables table) or off (leave netfilter alone)`);
+}
+
 /** The defaults file's `$nat` value ("nftables"/"off" or true/false), checked; undefined when absent. */
 export function natFromFile(value: unknown, file: string): boolean | undefined {
   if (value === undefined) return undefined;

@@ -57,6 +57,7 @@ import type { Dhcpv4Clients } from './dhcpv4-clients.js';
 import { LinuxDhcpv4Client } from './dhcpv4-client.js';
 import { AccessControlTables } from '../access-control/AccessControlTables.js';
 import { accessControlUsable, NftAccessBackend } from './access-control-nft.js';
+import { firewallUsable, LinuxFirewall } from './firewall.js';
 import { wifiUsable, registerWiFi, type WiFiSettings } from './wifi.js';
 
 export type { LinuxIdentity } from './device-info.js';
@@ -136,6 +137,14 @@ export interface LinuxOptions extends HostRoots {
   accessControl?: boolean;
   /** The nftables table of the access control rules (default usp_agent_access); tests running side by side give each agent its own. */
   accessControlTable?: string;
+  /**
+   * `--firewall nftables|off`: Device.Firewall. (Enable, Config High/Low) as the agent's own
+   * nftables table (firewall.ts), its setting kept in `store`. Undefined: on where `nft` is
+   * installed and the agent has CAP_NET_ADMIN; false: not served, netfilter left alone.
+   */
+  firewall?: boolean;
+  /** The nftables table of the firewall (default usp_agent_firewall); tests running side by side give each agent its own. */
+  firewallTable?: string;
   /**
    * `--dhcp-client udhcpc|off`: Device.DHCPv4.Client.{i}. through a busybox udhcpc the agent runs
    * per enabled row (dhcpv4-client.ts), kept in `store`. Off unless set: on most hosts another
@@ -337,6 +346,15 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
       loaded.push(() => tables.start());
     } else {
       ctx.log?.info('Device.Hosts.AccessControl. not served', { why: access.why ?? 'no store to keep its rows', setting: '--access-control' });
+    }
+    const firewall = firewallUsable(opts.firewall, findNft(runner));
+    if (firewall.usable && opts.store) {
+      const fw = new LinuxFirewall({ model, store: opts.store, runner, files: ctx.files, table: opts.firewallTable, now, log: opts.log });
+      fw.register();
+      loaded.push(() => fw.start());
+      stops.push(() => fw.stop());
+    } else {
+      ctx.log?.info('Device.Firewall. not served', { why: firewall.why ?? 'no store to keep its setting', setting: '--firewall' });
     }
   }
   if (areas.has('WiFi')) {

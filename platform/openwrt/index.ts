@@ -28,6 +28,7 @@
  * | Hosts.Host (+IPv6Address)                | dnsmasq's lease file + /proc/net/arp + `ip -6 neigh show` + /sys/class/net/<bridge>/brforward |
  * | Time.                                    | `uci -q -X show system` + busybox ntpd's last event (the package's ntp hotplug script) |
  * | Hosts.AccessControl (+Schedule)          | the agent's store; written as UCI firewall rules `usp_ac_*` (access-control.ts) |
+ * | Firewall.                                | `uci -q -X show firewall`: the wan zone's input/forward policies (firewall.ts) |
  *
  * A source that fails (tool missing, ubus object absent, timeout) fails the objects that read
  * it with 7003 naming the command; every other object still reads.
@@ -60,6 +61,7 @@ import { registerNAT } from './nat.js';
 import { OpenWrtContext } from './OpenWrtContext.js';
 import { registerRouting } from './routing.js';
 import { registerTime } from './time.js';
+import { registerFirewall } from './firewall.js';
 import { UciWriter } from './uci.js';
 import { registerWiFiAccessPoints } from './wifi-access-point.js';
 import { registerWiFiRadios } from './wifi-radio.js';
@@ -114,6 +116,8 @@ export interface OpenWrtOptions {
   firmware?: StagedFirmware;
   /** Where the package's ntp hotplug script keeps busybox ntpd's last event, for Device.Time.Status (default NTP_STATE_FILE). */
   ntpStateFile?: string;
+  /** fw4's configuration file, whose modification time is Device.Firewall.LastChange (default /etc/config/firewall). */
+  firewallConfigFile?: string;
   /** Where sysfs is mounted, for the temperature sensors and the IoT capabilities (LEDs, power supplies; default /sys). */
   sysRoot?: string;
   /** The agent's store: keeps the temperature sensors' settings, the disabled RMONStats rows, the Device.Hosts.AccessControl. rows (access-control.ts) and the Ethernet.Links a Controller added or deleted (ethernet-link.ts); without one the settings last until the agent stops and AccessControl is not served. */
@@ -187,6 +191,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   registerDNS(ctx, ip, uci);
   registerRouting(ctx, ip);
   registerNAT(ctx, ip, uci);
+  registerFirewall(ctx, uci, opts.firewallConfigFile);
   const dhcp = new DhcpState(ctx, uci, { leaseFile: opts.leaseFile, arpFile: opts.arpFile, sysNetDir: opts.sysNetDir });
   registerDHCPv4Server(dhcp, ip);
   const clients = registerDHCPv4PoolTables(dhcp);

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyDefaults, DefaultsError, readDefaultsFileWithPlugins } from '../../../agent/defaults/apply-defaults.js';
-import { parseAccessControlOption, parseDhcpClientOption, parseNatOption, parseDnsmasqOption, parsePacketCountersOption } from '../../../agent/defaults/manage-interfaces.js';
+import { parseAccessControlOption, parseDhcpClientOption, parseFirewallOption, parseNatOption, parseDnsmasqOption, parsePacketCountersOption } from '../../../agent/defaults/manage-interfaces.js';
 import { timeSetting } from '../../../agent/defaults/time-option.js';
 import { registerLocalAgent } from '../../../agent/localagent/register-local-agent.js';
 import { Schema } from '../../../datamodel/schema/Schema.js';
@@ -191,5 +191,15 @@ describe('factory defaults', () => {
     writeFileSync(file, JSON.stringify({ $accessControl: 'ebtables' }));
     expect(() => readDefaultsFileWithPlugins(file)).toThrow(/\$accessControl .*"ebtables": give nftables .* or off/);
     expect([parseAccessControlOption('nftables'), parseAccessControlOption('off')]).toEqual([true, false]);
+  });
+
+  it('"$firewall" is a start-up setting like "$accessControl"; --firewall takes nftables/off', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'usp-defaults-'));
+    const file = join(dir, 'defaults.json');
+    writeFileSync(file, JSON.stringify({ 'Device.Firewall.Enable': true, $firewall: 'nftables' }));
+    expect(readDefaultsFileWithPlugins(file)).toEqual({ defaults: { 'Device.Firewall.Enable': true }, plugins: [], firewall: true });
+    writeFileSync(file, JSON.stringify({ $firewall: 'iptables' }));
+    expect(() => readDefaultsFileWithPlugins(file)).toThrow(/\$firewall .*"iptables": give nftables .* or off/);
+    expect([parseFirewallOption('nftables'), parseFirewallOption('off')]).toEqual([true, false]);
   });
 });

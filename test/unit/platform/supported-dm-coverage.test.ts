@@ -87,6 +87,7 @@ const OPENWRT_CLAIMS = [
   'Device.NAT.',
   'Device.NAT.InterfaceSetting.{i}.',
   'Device.NAT.PortMapping.{i}.',
+  'Device.Firewall.',
   'Device.DNS.Relay.',
   'Device.DNS.Relay.Forwarding.{i}.',
   'Device.DHCPv4.Server.',
