@@ -194,15 +194,13 @@ export class StagedFirmware {
         if (!b.valid) throw invalidValue('Available', `FirmwareImage.${n} holds no image`);
         return;
       }
-      markAvailable(this.state, n, true);
     } else {
       // An empty row already reads false: nothing to keep.
       if (!b.valid || this.markedUnavailable(n)) return;
       const { active, boot } = await this.activeAndBoot();
       if (n === active || n === boot) throw invalidValue('Available', `cannot be false: FirmwareImage.${n} is ${n === active ? 'the running image (ActiveFirmwareImage)' : 'BootFirmwareImage'}`);
-      markAvailable(this.state, n, false);
     }
-    this.save();
+    this.update((s) => markAvailable(s, n, available));
   }
 
   /** Set of Device.DeviceInfo.BootFirmwareImage (firmware-boot-choice.ts). */
@@ -233,9 +231,10 @@ export class StagedFirmware {
 
   /** stagedBank installers: BootFirmwareImage names the staged image (`n`), or, undefined, the running one. */
   chooseStaged(n: number | undefined): void {
-    if (n === undefined) delete this.state.bootRequested;
-    else this.state.bootRequested = n;
-    this.save();
+    this.update((s) => {
+      if (n === undefined) delete s.bootRequested;
+      else s.bootRequested = n;
+    });
   }
 
   /** The device's bank table changed (a hook's `activate`): the next read asks it again. */
@@ -416,6 +415,14 @@ export class StagedFirmware {
 
   private save(): void {
     if (this.stateFile) writeFileAtomicSync(this.stateFile, JSON.stringify(this.state));
+  }
+
+  /** A Controller's change: on disk first (atomically), then in memory, so a write that fails (disk full) changes neither. */
+  private update(change: (s: LiveState) => void): void {
+    const next = structuredClone(this.state);
+    change(next);
+    if (this.stateFile) writeFileAtomicSync(this.stateFile, JSON.stringify(next));
+    this.state = next;
   }
 }
 

@@ -2,9 +2,9 @@
  * The one-image (OpenWrt-like) staged backend's choices, beyond what the process tests
  * (test/integration/firmware-boot-choice.test.ts) reach: a choice of the staged image ends with
  * it (a new download into that row, the file lost at a reboot), Available false is forgotten
- * with its image, and a Set the device refuses keeps nothing.
+ * with its image, and a Set the device refuses, or the data directory cannot take, keeps nothing.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -83,6 +83,23 @@ describe('StagedFirmware: BootFirmwareImage and Available on a one-image device'
     await expect(fw.setBootImage(`${FW}2`)).rejects.toMatchObject({ code: 7012, message: expect.stringMatching(/test sysupgrade refused FirmwareImage\.2: Image check failed\./) });
     expect((await fw.references()).BootFirmwareImage).toBe(`${FW}1`);
     expect(stateFile()).toBe(before);
+  });
+
+  it('a change the data directory cannot take (the write fails) is refused and not kept in memory either', async () => {
+    const fw = await start();
+    await stage(fw);
+    const file = join(dir, 'data', FIRMWARE_LIVE_STATE_FILE);
+    rmSync(file);
+    // A non-empty directory where the file goes: the atomic rename fails.
+    mkdirSync(join(file, 'blocker'), { recursive: true });
+    await expect(fw.setAvailable(2, false)).rejects.toThrow();
+    await expect(fw.setBootImage(`${FW}2`)).rejects.toThrow();
+    expect(await fw.row(2)).toMatchObject({ Available: true });
+    expect((await fw.references()).BootFirmwareImage).toBe(`${FW}1`);
+    expect(readdirSync(join(dir, 'data')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    rmSync(file, { recursive: true });
+    await fw.setAvailable(2, false);
+    expect(JSON.parse(stateFile())).toMatchObject({ unavailable: [2] });
   });
 
   it('rebootIntoBootImage: nothing chosen, nothing booted; chosen, the pending-boot marker for the staged image', async () => {
