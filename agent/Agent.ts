@@ -379,6 +379,7 @@ export class Agent {
         trust,
         dataDir: opts.dataDir,
       });
+    wiring.firmware = firmware;
     // SelfTestDiag:1: the agent's own checks, the platform's sources and the plugins' checks (diagnostics/register-self-test.ts).
     registerSelfTest(model, {
       slots: diagnosticSlots,

@@ -26,6 +26,7 @@ import type { AccessView } from '../datamodel/access/AccessView.js';
 import type { DataStore } from '../datamodel/store/DataStore.js';
 import { unionRoles } from './access/AccessControl.js';
 import type { GatewayActions, RestartCause } from './builtin-commands.js';
+import type { FirmwareCommands } from './firmware/register-firmware.js';
 import type { Agent } from './Agent.js';
 import type { PluginTargets } from './plugins/plugin-host.js';
 
@@ -41,6 +42,8 @@ export class AgentWiring implements LocalAgentInfo, GatewayActions, MqttClientLo
   endpoint = '';
   /** Set once the state is loaded. */
   controllers?: ControllerDirectory;
+  /** Set where the platform has firmware banks: Device.Reboot() may boot a chosen image. */
+  firmware?: FirmwareCommands;
 
   constructor(
     private readonly store: DataStore,
@@ -84,6 +87,13 @@ export class AgentWiring implements LocalAgentInfo, GatewayActions, MqttClientLo
 
   restart(cause: RestartCause, commandKey: string): void {
     void this.agent?.stop({ kind: 'restart', cause, commandKey });
+  }
+
+  /** Device.Reboot(): the firmware the platform boots at a reboot first (a chosen BootFirmwareImage), then the restart. */
+  reboot(commandKey: string): void {
+    const firmware = this.firmware;
+    if (!firmware) return this.restart('RemoteReboot', commandKey);
+    void firmware.beforeReboot().finally(() => this.restart('RemoteReboot', commandKey));
   }
 
   /** Resolves once the notifications queued so far are matched and sent. */

@@ -14,6 +14,8 @@ export type RestartCause = 'RemoteReboot' | 'RemoteFactoryReset';
 export interface BuiltinActions {
   /** Called after the OperateResp is on its way: the agent stops and starts again. */
   restart(cause: RestartCause, commandKey: string): void;
+  /** Device.Reboot(), after the OperateResp: what the platform does first (boot a chosen firmware image), then restart('RemoteReboot'). Default: the restart alone. */
+  reboot?(commandKey: string): void;
 }
 
 /** BuiltinActions and a wait for what they announce: commands that restart the agent once their notifications are out. */
@@ -34,7 +36,7 @@ export function registerBuiltinCommands(model: DataModel, actions: BuiltinAction
 }
 
 async function reboot(actions: BuiltinActions, call: CommandInvocation): Promise<Record<string, Value>> {
-  setTimeout(() => actions.restart('RemoteReboot', call.commandKey), RESPONSE_GRACE_MS).unref();
+  setTimeout(() => (actions.reboot ? actions.reboot(call.commandKey) : actions.restart('RemoteReboot', call.commandKey)), RESPONSE_GRACE_MS).unref();
   return {};
 }
 

@@ -53,6 +53,14 @@ export interface FirmwareBackend {
    * Activate(): a failed activation updates BootFailureLog). The running image is untouched.
    */
   activationFailed?(bank: number, reason: string): void;
+  /**
+   * Live platforms: Device.Reboot() calls it before the agent restarts. When BootFirmwareImage
+   * names another image than the running one (a Set chose it), boots it as Activate() would
+   * (TR-181: an image "can also be activated by setting BootFirmwareImage and causing the Agent
+   * to reboot"); otherwise does nothing. Never rejects. Without it (the simulated gateway) the
+   * restart's boot loader reads BootFirmwareImage itself.
+   */
+  rebootIntoBootImage?(): Promise<void>;
   /** True once after a boot that runs a different image than the boot before (Device.Boot! FirmwareUpdated). */
   takeFirmwareUpdated(): boolean;
 }

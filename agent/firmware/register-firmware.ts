@@ -47,6 +47,11 @@ export interface FirmwareCommands {
    * and resumes (or records as failed) each Activate() it left waiting for its TimeWindow; call after Boot!.
    */
   reportInterrupted(): void;
+  /**
+   * Device.Reboot(), before the agent restarts: once the notifications queued so far are out, the
+   * platform boots the image a Set of BootFirmwareImage chose, if any (FirmwareBackend.rebootIntoBootImage).
+   */
+  beforeReboot(): Promise<void>;
   /** The agent stops: resumed activations wait no longer. */
   stop(): void;
 }
@@ -128,6 +133,12 @@ class GatewayFirmware implements FirmwareDeps, FirmwareCommands {
       }
       opts.actions.restart('RemoteReboot', commandKey);
     })().catch((e: unknown) => log.error('firmware activation reboot failed', { error: String(e) }));
+  }
+
+  async beforeReboot(): Promise<void> {
+    if (!this.backend.rebootIntoBootImage) return;
+    await this.opts.actions.settle();
+    await this.backend.rebootIntoBootImage();
   }
 
   reportInterrupted(): void {

@@ -69,7 +69,11 @@ export type StartAgent = (opts: AgentOptions) => Promise<Agent>;
  * and work at every start of the agent). `vendorPrefix` as `--vendor-prefix`;
  * `mqttBroker` as `--mqtt-broker mosquitto` (an opt-in part the report can include).
  */
-export async function offlineModel(platform: Exclude<PlatformName, 'auto'>, start: StartAgent, opts: { vendorPrefix?: string; log?: Logger; mqttBroker?: boolean } = {}): Promise<OfflineModel> {
+export async function offlineModel(
+  platform: Exclude<PlatformName, 'auto'>,
+  start: StartAgent,
+  opts: { vendorPrefix?: string; log?: Logger; mqttBroker?: boolean; firmwareHook?: string } = {},
+): Promise<OfflineModel> {
   const dataDir = mkdtempSync(join(tmpdir(), 'usp-agent-profiles-'));
   try {
     const agent = await start({
@@ -82,6 +86,7 @@ export async function offlineModel(platform: Exclude<PlatformName, 'auto'>, star
       log: opts.log ?? silentLogger,
       vendorPrefix: opts.vendorPrefix,
       ...(opts.mqttBroker !== undefined ? { mqttBroker: opts.mqttBroker } : {}),
+      ...(opts.firmwareHook !== undefined ? { firmwareHook: opts.firmwareHook } : {}),
     });
     try {
       const served = await supportedDevice(agent.model, agent.operations);

@@ -43,6 +43,8 @@ const DMI_PLACEHOLDER = /^(to be filled by o\.?e\.?m\.?|default string|system ma
 export const VENDOR_IDENTITY = ['Manufacturer', 'ManufacturerOUI', 'ModelName', 'ProductClass', 'SerialNumber', 'HardwareVersion', 'Description'] as const;
 
 const PATH = 'Device.DeviceInfo.';
+const BOOT_IMAGE_WRITABLE = ['BootFirmwareImage'] as const;
+const NOTHING_WRITABLE = [] as const;
 
 const MAX_LEN: Record<keyof LinuxIdentity, number> = {
   Manufacturer: 64,
@@ -82,6 +84,8 @@ export function registerDeviceInfo(ctx: LinuxContext, overrides: LinuxIdentity =
   const settable = new Set<string>(VENDOR_IDENTITY);
   ctx.model.register(PATH, {
     params: [...Object.keys(fixed), 'UpTime', 'HostName', ...(firmware ? FIRMWARE_DEVICE_INFO_PARAMS : [])],
+    // HostName stays the host's (read-only here); BootFirmwareImage goes to the firmware backend.
+    writable: firmware ? BOOT_IMAGE_WRITABLE : NOTHING_WRITABLE,
     get: async () => {
       const [uptime, hostname, refs] = await Promise.all([files.read(files.proc('uptime')), files.attr(files.proc('sys', 'kernel', 'hostname')), firmware?.references()]);
       const values = { ...fixed, ...refs } as Record<string, Value>;
@@ -94,9 +98,11 @@ export function registerDeviceInfo(ctx: LinuxContext, overrides: LinuxIdentity =
     },
     // Only the factory defaults reach the vendor identity (read-only to Controllers). A read-only value the device provides
     // (SoftwareVersion, UpTime) is left as it is: the defaults check names it.
-    set: (_keys, changes) => {
-      for (const k of ['HostName', 'BootFirmwareImage']) {
-        if (k in changes) throw new UspError(ErrorCode.ObjectNotUpdated, `${PATH}${k} cannot be changed on this platform`, { path: PATH });
+    set: async (_keys, changes) => {
+      if ('HostName' in changes) throw new UspError(ErrorCode.ObjectNotUpdated, `${PATH}HostName cannot be changed on this platform`, { path: PATH });
+      if (changes.BootFirmwareImage !== undefined) {
+        if (!firmware) throw new UspError(ErrorCode.ObjectNotUpdated, `${PATH}BootFirmwareImage cannot be changed on this platform`, { path: PATH });
+        await firmware.setBootImage(String(changes.BootFirmwareImage));
       }
       const taken = Object.fromEntries(Object.entries(changes).filter(([k]) => settable.has(k)));
       if (Object.keys(taken).length === 0) return;

@@ -8,7 +8,7 @@
  *                            (space-separated key=value, values without spaces; unknown keys ignored)
  *   SCRIPT validate IMAGE    exit 0: the image fits this device; may print `name=<n> version=<v>`
  *   SCRIPT install IMAGE BANK  write the (validated) image into bank BANK (its `name`)
- *   SCRIPT activate BANK     make BANK the next boot's, without rebooting
+ *   SCRIPT activate BANK     make BANK the next boot's, without rebooting (Activate(), a Set of BootFirmwareImage)
  *   SCRIPT reboot            reboot the device (the agent calls it once its notifications are out)
  *
  * Exit codes: 0 done; 1 refused (invalid image, failed write; the first line of stderr says why

@@ -55,5 +55,7 @@ export interface FirmwareInstaller {
 export interface FirmwareReferences {
   /** SoftwareVersion, when present, is the running image's version and replaces the OS release's. */
   references(): Promise<{ ActiveFirmwareImage: string; BootFirmwareImage: string; SoftwareVersion?: string }>;
+  /** Set of BootFirmwareImage (firmware-boot-choice.ts); rejects with 7012 when the reference cannot be booted. */
+  setBootImage(ref: string): Promise<void>;
 }
 export const FIRMWARE_DEVICE_INFO_PARAMS = ['ActiveFirmwareImage', 'BootFirmwareImage'] as const;

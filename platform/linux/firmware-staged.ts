@@ -12,26 +12,32 @@
  *   out, boots it (`bootInto`). Before that a pending-boot marker is written (atomically) to the
  *   data directory; the next start compares the running version with the marker's: the same,
  *   Boot! says FirmwareUpdated; not, the bank's Status is ActivationFailed with a BootFailureLog.
+ * - Available (a Controller's false: the agent activates and boots none of those images) and, on
+ *   a one-image device, the BootFirmwareImage a Set chose, are kept in the same file; see
+ *   firmware-boot-choice.ts for what a Set of BootFirmwareImage does on each kind of device.
  *
  * Statuses the device cannot report (Downloading, Validating, the failures) are kept in memory
  * per bank over what the installer reports; a restart forgets them, as TR-181 allows.
  */
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { open, rename, rm, statfs, type FileHandle } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { cachedSource, type CachedSource } from '../../datamodel/tree/binding-helpers.js';
 import { readJsonFile, writeFileAtomicSync } from '../../datamodel/store/atomic-write.js';
 import type { Logger } from '../../datamodel/Logger.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
-import { type BankReport, type FirmwareInstaller, type ImageIdentity, InstallerRefusal } from './firmware-installer.js';
+import { rebootIntoBootImage, setBootFirmwareImage } from './firmware-boot-choice.js';
+import { invalidValue, reason } from './firmware-errors.js';
+import type { BankReport, FirmwareInstaller, ImageIdentity } from './firmware-installer.js';
+import { StagedImageWriter } from './staged-image-writer.js';
+import { FIRMWARE_LIVE_STATE_FILE, type LiveState, markAvailable } from './firmware-live-state.js';
 
-export const FIRMWARE_LIVE_STATE_FILE = 'firmware-live.json';
+export { FREE_SPACE_MARGIN, StagedImageWriter } from './staged-image-writer.js';
+export { FIRMWARE_LIVE_STATE_FILE } from './firmware-live-state.js';
+
 const TABLE = 'Device.DeviceInfo.FirmwareImage.';
 const PARTIAL_PREFIX = '.partial-';
-/** Left free beyond the image: a full /tmp on a router is RAM the rest of the system lacks. */
-export const FREE_SPACE_MARGIN = 1024 * 1024;
 /** TR-181 Name/Version are string(64), BootFailureLog string(64K). */
 const MAX_TEXT = 64;
 /** How long one `status` answer serves further reads: the span of one Get. */
@@ -40,33 +46,6 @@ const STATUS_CACHE_MS = 2000;
 export const MAX_BANKS = 8;
 
 type Status = 'NoImage' | 'Active' | 'Downloading' | 'Validating' | 'Available' | 'DownloadFailed' | 'ValidationFailed' | 'InstallationFailed' | 'ActivationFailed';
-
-interface StagedImage {
-  file: string;
-  name: string;
-  version: string;
-}
-interface PendingBoot {
-  bank: number;
-  name: string;
-  version: string;
-  requested: string;
-}
-interface LiveState {
-  /** The running version at the previous start (Boot! FirmwareUpdated when it changed). */
-  lastRunVersion?: string;
-  /** The staged image (stagedBank installers: the FirmwareImage.{i} that is not running). */
-  staged?: StagedImage;
-  /**
-   * stagedBank installers: which FirmwareImage.{i} (1 or 2) the running image is; absent, 1. An
-   * upgrade flashes over the running image, but a Controller sees a two-bank device (TP-469 9.3
-   * metric 4): the instance Download() was called on becomes the Active one, kept here because
-   * this file survives sysupgrade with the pending-boot marker.
-   */
-  runningBank?: number;
-  /** Set by Activate(), read by the next start. */
-  pending?: PendingBoot;
-}
 
 export interface StagedFirmwareOptions {
   installer: FirmwareInstaller;
@@ -113,6 +92,8 @@ export class StagedFirmware {
     this.state = (this.stateFile && readJsonFile<LiveState>(this.stateFile)) || {};
     // A staged image in RAM is gone after a reboot: the row then says NoImage.
     if (this.state.staged && !isFile(this.state.staged.file)) delete this.state.staged;
+    // Nothing staged (or the device booted without the agent's flash): BootFirmwareImage is the running image again.
+    if (this.installer.stagedBank && !this.state.staged) this.forgetStaged();
     const banks = await this.reports(true);
     if (banks.length === 0) throw new Error(`${this.installer.what} reports no firmware bank`);
     this.bankCount = this.installer.stagedBank ? 2 : banks.length;
@@ -129,6 +110,7 @@ export class StagedFirmware {
           if (this.state.staged) rmSync(this.state.staged.file, { force: true });
           delete this.state.staged;
           this.state.runningBank = pending.bank;
+          this.forgetStaged();
         }
       } else {
         const log = `${this.now()
@@ -160,10 +142,9 @@ export class StagedFirmware {
     const status: Status = o?.status ?? (b.active ? 'Active' : b.valid && b.version !== '' ? 'Available' : 'NoImage');
     const withImage = status === 'Active' || status === 'Available' || status === 'InstallationFailed' || status === 'ActivationFailed';
     return {
-      Alias: `cpe-${n}`,
       Name: withImage ? b.name.slice(0, MAX_TEXT) : '',
       Version: withImage ? b.version.slice(0, MAX_TEXT) : '',
-      Available: b.valid,
+      Available: b.valid && !this.markedUnavailable(n),
       Status: status,
       BootFailureLog: o?.bootFailureLog ?? '',
     };
@@ -176,18 +157,89 @@ export class StagedFirmware {
    */
   async references(): Promise<{ ActiveFirmwareImage: string; BootFirmwareImage: string; SoftwareVersion?: string }> {
     let banks: BankReport[];
+    let active: number;
+    let boot: number;
     try {
-      banks = await this.reports();
+      ({ banks, active, boot } = await this.activeAndBoot());
     } catch (e) {
       // The rest of Device.DeviceInfo. still reads when the firmware tool fails; FirmwareImage.{i} reports the failure.
       this.opts.log.warn('firmware banks unreadable', { error: reason(e) });
       return { ActiveFirmwareImage: '', BootFirmwareImage: '' };
     }
-    const active = this.installer.stagedBank ? (banks[0]?.active ? this.runningSlot() : 0) : banks.findIndex((b) => b.active) + 1;
-    const boot = this.state.pending?.bank ?? (this.installer.stagedBank ? active : banks.findIndex((b) => b.boot) + 1 || active);
     const refs = { ActiveFirmwareImage: active > 0 ? `${TABLE}${active}` : '', BootFirmwareImage: boot > 0 ? `${TABLE}${boot}` : '' };
     const running = banks.find((b) => b.active)?.version ?? '';
     return running !== '' ? { ...refs, SoftwareVersion: running.slice(0, MAX_TEXT) } : refs;
+  }
+
+  /**
+   * The running FirmwareImage.{i} (ActiveFirmwareImage) and the next boot's (BootFirmwareImage),
+   * 0 when none. Rejects when the device's banks cannot be read.
+   */
+  async activeAndBoot(): Promise<{ banks: BankReport[]; active: number; boot: number }> {
+    const banks = await this.reports();
+    const staged = this.installer.stagedBank;
+    const active = staged ? (banks[0]?.active ? this.runningSlot() : 0) : banks.findIndex((b) => b.active) + 1;
+    const boot = this.state.pending?.bank ?? (staged ? (this.state.bootRequested ?? active) : banks.findIndex((b) => b.boot) + 1 || active);
+    return { banks, active, boot };
+  }
+
+  /**
+   * Set of FirmwareImage.{i}.Available (TR-181): true only for a row holding an image; false is
+   * refused (7012) for the running image and for BootFirmwareImage's. Kept in the data directory.
+   */
+  async setAvailable(n: number, available: boolean): Promise<void> {
+    const b = await this.bank(n);
+    if (available) {
+      if (!this.markedUnavailable(n)) {
+        if (!b.valid) throw invalidValue('Available', `FirmwareImage.${n} holds no image`);
+        return;
+      }
+    } else {
+      // An empty row already reads false: nothing to keep.
+      if (!b.valid || this.markedUnavailable(n)) return;
+      const { active, boot } = await this.activeAndBoot();
+      if (n === active || n === boot) throw invalidValue('Available', `cannot be false: FirmwareImage.${n} is ${n === active ? 'the running image (ActiveFirmwareImage)' : 'BootFirmwareImage'}`);
+    }
+    this.update((s) => markAvailable(s, n, available));
+  }
+
+  /** Set of Device.DeviceInfo.BootFirmwareImage (firmware-boot-choice.ts). */
+  setBootImage(ref: string): Promise<void> {
+    return setBootFirmwareImage(this, ref);
+  }
+
+  /** Device.Reboot(): boots the image BootFirmwareImage names when it is not the running one (firmware-boot-choice.ts). */
+  rebootIntoBootImage(): Promise<void> {
+    return rebootIntoBootImage(this, this.opts.log);
+  }
+
+  /** The installer, for firmware-boot-choice.ts. */
+  get device(): FirmwareInstaller {
+    return this.installer;
+  }
+
+  /** Why FirmwareImage.{i} `n` cannot be booted (no installed image, Available false), or undefined. */
+  async whyUnbootable(n: number): Promise<string | undefined> {
+    if (!Number.isInteger(n) || n < 1 || n > this.bankCount) return `no ${TABLE}${n}`;
+    return this.unbootable(n);
+  }
+
+  /** Bank `n` as the device reports it, with its staged image file (stagedBank installers). */
+  async bankAndImage(n: number): Promise<{ bank: BankReport; image: string | undefined }> {
+    return { bank: await this.bank(n), image: this.imageOf(n) };
+  }
+
+  /** stagedBank installers: BootFirmwareImage names the staged image (`n`), or, undefined, the running one. */
+  chooseStaged(n: number | undefined): void {
+    this.update((s) => {
+      if (n === undefined) delete s.bootRequested;
+      else s.bootRequested = n;
+    });
+  }
+
+  /** The device's bank table changed (a hook's `activate`): the next read asks it again. */
+  banksChanged(): void {
+    this.status.invalidate();
   }
 
   takeFirmwareUpdated(): boolean {
@@ -210,6 +262,8 @@ export class StagedFirmware {
     }
     const file = join(this.opts.stagingDir, `${PARTIAL_PREFIX}${n}-${process.pid}`);
     const fh = await open(file, 'w', 0o600);
+    // The staged image BootFirmwareImage named is being replaced: the next boot is the running image again.
+    if (this.installer.stagedBank && this.state.bootRequested === n) this.chooseStaged(undefined);
     this.overrides.set(n, { status: 'Downloading' });
     return new StagedImageWriter(fh, file, this.opts.stagingDir, {
       validating: () => this.overrides.set(n, { status: 'Validating' }),
@@ -241,6 +295,7 @@ export class StagedFirmware {
       throw new UspError(ErrorCode.CommandFailure, `${this.installer.what} refused to activate FirmwareImage.${n}: ${reason(e)}`);
     }
     const staged = this.state.staged;
+    if (this.installer.stagedBank && n === this.runningSlot()) delete this.state.bootRequested;
     this.state.pending = { bank: n, name: image ? (staged?.name ?? '') : b.name, version: image ? (staged?.version ?? '') : b.version, requested: this.now().toISOString() };
     this.save();
     this.status.invalidate();
@@ -275,6 +330,16 @@ export class StagedFirmware {
     return this.installer.stagedBank && n === this.stagedSlot() ? this.state.staged?.file : undefined;
   }
 
+  private markedUnavailable(n: number): boolean {
+    return this.state.unavailable?.includes(n) ?? false;
+  }
+
+  /** stagedBank installers: the staged image is gone (flashed, or lost at a reboot): no choice of it, no Available of its own. */
+  private forgetStaged(): void {
+    delete this.state.bootRequested;
+    markAvailable(this.state, this.stagedSlot(), true);
+  }
+
   /** stagedBank installers: the FirmwareImage.{i} of the running image (1 until an upgrade through instance 2). */
   private runningSlot(): number {
     return this.state.runningBank === 2 ? 2 : 1;
@@ -290,6 +355,7 @@ export class StagedFirmware {
     const o = this.overrides.get(n);
     if (o && o.status !== 'ActivationFailed') return `FirmwareImage.${n} holds no installed image (Status ${o.status})`;
     if (!b.valid || (b.version === '' && !b.active)) return `FirmwareImage.${n} holds no installed image (Status NoImage)`;
+    if (this.markedUnavailable(n)) return `FirmwareImage.${n} is not Available (a Controller set Available false)`;
     return undefined;
   }
 
@@ -321,6 +387,8 @@ export class StagedFirmware {
       }
     }
     this.overrides.delete(n);
+    // TR-181: Available is true whenever a new image is installed.
+    if (markAvailable(this.state, n, true)) this.save();
     this.status.invalidate();
     return { name, version };
   }
@@ -348,79 +416,14 @@ export class StagedFirmware {
   private save(): void {
     if (this.stateFile) writeFileAtomicSync(this.stateFile, JSON.stringify(this.state));
   }
-}
 
-/** An image on its way to the staging directory: bytes go to a `.partial` file; disk full is a clear fault. */
-export class StagedImageWriter {
-  private written = 0;
-
-  constructor(
-    private readonly fh: FileHandle,
-    private readonly file: string,
-    private readonly stagingDir: string,
-    private readonly bank: {
-      validating(): void;
-      install(partial: string, hint: { fileName: string }): Promise<{ name: string; version: string }>;
-      fail(status: 'DownloadFailed' | 'ValidationFailed'): void;
-      cancel(): void;
-    },
-  ) {}
-
-  /** Refuses (7005) an image that would not fit in the staging directory with the margin left free. */
-  async expect(bytes: number): Promise<void> {
-    const s = await statfs(this.stagingDir);
-    const free = Number(s.bavail) * Number(s.bsize) + this.written;
-    if (bytes + FREE_SPACE_MARGIN > free) {
-      throw new UspError(ErrorCode.ResourcesExceeded, `the image (${bytes} bytes) does not fit in ${this.stagingDir}: ${free} bytes free, ${FREE_SPACE_MARGIN} kept free`);
-    }
+  /** A Controller's change: on disk first (atomically), then in memory, so a write that fails (disk full) changes neither. */
+  private update(change: (s: LiveState) => void): void {
+    const next = structuredClone(this.state);
+    change(next);
+    if (this.stateFile) writeFileAtomicSync(this.stateFile, JSON.stringify(next));
+    this.state = next;
   }
-
-  async write(chunk: Uint8Array): Promise<void> {
-    try {
-      await this.fh.write(chunk);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOSPC') throw new UspError(ErrorCode.ResourcesExceeded, `${this.stagingDir} is full after ${this.written} bytes of the image`);
-      throw e;
-    }
-    this.written += chunk.length;
-  }
-
-  validating(): void {
-    this.bank.validating();
-  }
-
-  async install(hint: { fileName: string }): Promise<{ name: string; version: string }> {
-    await this.fh.sync();
-    await this.fh.close();
-    if (this.written === 0) throw new UspError(ErrorCode.CommandFailure, 'the image is empty');
-    return this.bank.install(this.file, hint);
-  }
-
-  fail(status: 'DownloadFailed' | 'ValidationFailed', _reason: string): void {
-    this.bank.fail(status);
-    this.discard();
-  }
-
-  cancel(): void {
-    this.bank.cancel();
-    this.discard();
-  }
-
-  private discard(): void {
-    void this.fh
-      .close()
-      .catch(() => undefined)
-      .finally(() => rm(this.file, { force: true }));
-  }
-}
-
-/** Serves FirmwareImage.{i} from `fw`. */
-export function registerStagedFirmwareImages(model: DataModel, fw: StagedFirmware): void {
-  model.register(`${TABLE}{i}.`, {
-    params: ['Alias', 'Name', 'Version', 'Available', 'Status', 'BootFailureLog'],
-    list: () => fw.bankNumbers(),
-    get: (keys) => fw.row(keys[0]),
-  });
 }
 
 function isFile(f: string): boolean {
@@ -429,9 +432,4 @@ function isFile(f: string): boolean {
   } catch {
     return false;
   }
-}
-
-function reason(e: unknown): string {
-  if (e instanceof InstallerRefusal || e instanceof UspError) return e.message;
-  return e instanceof Error ? e.message : String(e);
 }

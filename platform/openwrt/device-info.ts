@@ -47,6 +47,13 @@ export function registerDeviceInfo(ctx: OpenWrtContext, procStat = PROC_STAT, fi
       'HostName',
       ...(firmware ? FIRMWARE_DEVICE_INFO_PARAMS : []),
     ],
+    // Of these only BootFirmwareImage changes on a Set (firmware-boot-choice.ts); the identity is the board's.
+    ...(firmware && {
+      writable: ['BootFirmwareImage'],
+      set: async (_keys, changes) => {
+        if (changes.BootFirmwareImage !== undefined) await firmware.setBootImage(String(changes.BootFirmwareImage));
+      },
+    }),
     get: async () => {
       const [board, info, mac, refs] = await Promise.all([ctx.ubus<SystemBoard>('system', 'board'), ctx.ubus<SystemInfo>('system', 'info'), readBaseMac(), firmware?.references()]);
       const [manufacturer, modelName] = splitModel(board.model ?? '');

@@ -15,6 +15,8 @@
  * - activate: `sysupgrade -T IMAGE` again: the file in /tmp must still be the one validated.
  * - boot: `sysupgrade IMAGE`, keeping the configuration (no `-n`: the agent's data directory and
  *   its pending-boot marker must survive, listed in /lib/upgrade/keep.d by the package).
+ * - A Set of BootFirmwareImage to the staged image runs `activate` (the `-T` check) and is kept
+ *   until the next Device.Reboot(), which then runs `boot` (platform/linux/firmware-boot-choice.ts).
  */
 import type { Logger } from '../../datamodel/Logger.js';
 import { CommandError } from '../exec/CommandError.js';

@@ -10,13 +10,17 @@
  *   the `sysupgrade` stand-in the firmware tests use (test/fixtures/openwrt/standin-bin, after
  *   the fake ubus/uci on PATH), as the OpenWrt package depends on sysupgrade; both read a router's
  *   LEDs and thermal zone from test/fixtures/iot-sysfs (USP_AGENT_SYSFS_ROOT); Linux has no
- *   firmware backend here (no --firmware-hook), so Firmware:1 is not met on it in this test; it
- *   is built with --mqtt-broker mosquitto (opt-in, default off), so its MQTTBroker profiles show.
+ *   firmware backend without --firmware-hook, so Firmware:1 is not met on those rows; one more
+ *   Linux row is built with --firmware-hook and the stand-in hook of the firmware tests
+ *   (test/fixtures/firmware/hook-standin.sh). Linux is built with --mqtt-broker mosquitto
+ *   (opt-in, default off), so its MQTTBroker profiles show.
  *
  * Each platform's list of met profiles is pinned in test/fixtures/profiles/<platform>.json and
  * docs/profiles.md is generated from the same reports. When a change adds (or loses) a profile,
  * this test fails with the diff; `npm run profiles:report` rewrites the lists and the page.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,8 +66,11 @@ async function simulatedOverWebSocket(): Promise<SupportedObjectResult[]> {
   }
 }
 
-/** A live platform built offline with the fakes first on PATH (what registerPlatform detects). */
-async function liveOffline(platform: 'linux' | 'openwrt' | 'none', modemManager: boolean): Promise<SupportedObjectResult[]> {
+/** The stand-in firmware hook of the firmware tests: an A/B device with two banks, its state in FW_STANDIN_DIR. */
+const HOOK_STANDIN = fileURLToPath(new URL('../fixtures/firmware/hook-standin.sh', import.meta.url));
+
+/** A live platform built offline with the fakes first on PATH (what registerPlatform detects); `firmwareHook`: with the stand-in hook. */
+async function liveOffline(platform: 'linux' | 'openwrt' | 'none', modemManager: boolean, firmwareHook = false): Promise<SupportedObjectResult[]> {
   const mmcli = new FakeMmcli();
   mmcli.setFailing(!modemManager);
   // OpenWrt's stand-ins include nft (fw4 brings it); on Linux the machine's own nft decides, as on a device.
@@ -72,13 +79,15 @@ async function liveOffline(platform: 'linux' | 'openwrt' | 'none', modemManager:
   const chronyc = platform === 'linux' ? fakeChronyc() : undefined;
   const before = process.env.PATH;
   const sysfsBefore = process.env.USP_AGENT_SYSFS_ROOT;
+  const hookDir = firmwareHook ? mkdtempSync(path.join(tmpdir(), 'usp-profiles-hook-')) : undefined;
+  if (hookDir) process.env.FW_STANDIN_DIR = hookDir;
   // LEDs, sensors: a router's sysfs, not this build machine's (which has none).
   if (platform !== 'none') process.env.USP_AGENT_SYSFS_ROOT = ROUTER_SYSFS;
   // OpenWrt's sysupgrade stand-in comes after the fake ubus/uci, so those answer for the board.
   process.env.PATH = [mmcli.binDir, ...(openwrt ? [openwrt.bin, SYSUPGRADE_STANDIN] : []), ...(chronyc ? [chronyc.binDir, WIFI_STANDIN] : []), before ?? ''].join(path.delimiter);
   try {
     // Linux with its opt-in Mosquitto (--mqtt-broker mosquitto; installed by .ci/run): Device.MQTT.Broker. is served without running a broker.
-    const built = await offlineModel(platform, (o) => Agent.start(o), platform === 'linux' ? { mqttBroker: true } : {});
+    const built = await offlineModel(platform, (o) => Agent.start(o), platform === 'linux' ? { mqttBroker: true, ...(hookDir ? { firmwareHook: HOOK_STANDIN } : {}) } : {});
     if (platform !== 'none') expect(built.liveSources.find((s) => s.objects.includes('Device.Cellular.'))?.found).toBe(modemManager);
     return built.served;
   } finally {
@@ -87,6 +96,10 @@ async function liveOffline(platform: 'linux' | 'openwrt' | 'none', modemManager:
     else process.env.USP_AGENT_SYSFS_ROOT = sysfsBefore;
     openwrt?.cleanup();
     chronyc?.cleanup();
+    if (hookDir) {
+      delete process.env.FW_STANDIN_DIR;
+      rmSync(hookDir, { recursive: true, force: true });
+    }
     mmcli.cleanup();
   }
 }
@@ -116,6 +129,12 @@ const CASES: Case[] = [
     title: 'Linux',
     how: 'built offline with recorded chronyc, iw and hostapd_cli, mmcli failing, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto; no --firmware-hook',
     served: () => liveOffline('linux', false),
+  },
+  {
+    id: 'linux-firmware-hook',
+    title: 'Linux + --firmware-hook',
+    how: 'as Linux, with --firmware-hook and the stand-in A/B hook of the firmware tests',
+    served: () => liveOffline('linux', false, true),
   },
   { id: 'none', title: '--platform none', how: "built offline: the agent's own objects only", served: () => liveOffline('none', false) },
 ];

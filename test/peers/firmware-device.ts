@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NotifyReq, StringMap } from '../../agent/codec/types.js';
 import { AGENT_EID, CONTROLLER_EID } from './agent-fixture.js';
+import type { DefaultsFile } from '../../agent/defaults/apply-defaults.js';
 import { AgentProcess, REPO, writeDefaultsFile } from './agent-process.js';
 import { TestController, asResponse, freePort, notifications, waitForNotification } from './TestController.js';
 import { startImageServer, type ImageServer, type Route } from '../unit/agent/firmware/image-server.js';
@@ -34,6 +35,7 @@ export class FirmwareDevice {
     readonly dir: string,
     port: number,
     readonly kind: 'hook' | 'openwrt',
+    defaults: DefaultsFile,
   ) {
     this.dataDir = join(dir, 'data');
     this.staging = join(dir, 'staging');
@@ -41,13 +43,14 @@ export class FirmwareDevice {
     mkdirSync(this.standin);
     this.defaultsFile = join(dir, 'defaults.json');
     // Loopback image server: the live platforms refuse local URLs unless the operator allows them.
-    writeDefaultsFile(this.defaultsFile, port, { [`Device.LocalAgent.${PREFIX}AllowLocalDownloads`]: true });
+    writeDefaultsFile(this.defaultsFile, port, { [`Device.LocalAgent.${PREFIX}AllowLocalDownloads`]: true, ...defaults });
     this.url = `ws://127.0.0.1:${port}/usp`;
     if (kind === 'openwrt') copyFileSync(join(REPO, 'test/fixtures/openwrt/ubus-system-board.24.10.json'), join(this.standin, 'board.json'));
   }
 
-  static async create(kind: 'hook' | 'openwrt'): Promise<FirmwareDevice> {
-    return new FirmwareDevice(mkdtempSync(join(tmpdir(), `usp-agent-fw-${kind}-`)), await freePort(), kind);
+  /** `defaults`: more factory defaults, beside the controller and the loopback downloads. */
+  static async create(kind: 'hook' | 'openwrt', defaults: DefaultsFile = {}): Promise<FirmwareDevice> {
+    return new FirmwareDevice(mkdtempSync(join(tmpdir(), `usp-agent-fw-${kind}-`)), await freePort(), kind, defaults);
   }
 
   /** Starts the agent process and connects the controller; the first start also subscribes. */
@@ -116,6 +119,23 @@ export class FirmwareDevice {
   async bank(n: number): Promise<Record<string, string>> {
     const all = await this.get([`${FW}${n}.`]);
     return Object.fromEntries(Object.entries(all).map(([k, v]) => [k.slice(`${FW}${n}.`.length), v]));
+  }
+
+  /**
+   * Set with allow_partial true, one object per entry: ok, or the first failed object's error and
+   * its parameter errors (by parameter name).
+   */
+  async set(objects: Record<string, Record<string, string>>): Promise<{ ok: true } | { ok: false; errCode: number; params: Record<string, number>; errMsg: string }> {
+    const updateObjs = Object.entries(objects).map(([objPath, values]) => ({ objPath, paramSettings: Object.entries(values).map(([param, value]) => ({ param, value, required: true })) }));
+    const r = asResponse(await this.c.send({ reqType: 'set', set: { allowPartial: true, updateObjs } }));
+    if (r.respType !== 'setResp') throw new Error(r.respType);
+    for (const o of r.setResp.updatedObjResults) {
+      if (o.operStatus.operStatus !== 'operFailure') continue;
+      const f = o.operStatus.operFailure;
+      const errs = (f.updatedInstFailures ?? []).flatMap((i) => i.paramErrs ?? []);
+      return { ok: false, errCode: f.errCode, params: Object.fromEntries(errs.map((e) => [e.param, e.errCode])), errMsg: [f.errMsg, ...errs.map((e) => e.errMsg)].filter(Boolean).join('; ') };
+    }
+    return { ok: true };
   }
 
   /** Operate with send_resp; throws unless the command was accepted (async: reqObjPath). */
@@ -201,11 +221,11 @@ export interface FirmwareRig {
   server: ImageServer;
 }
 
-/** Serves `routes` on a loopback image server and starts a first-boot device of `kind` (subscribed). */
-export async function startFirmwareDevice(kind: 'hook' | 'openwrt', routes: Record<string, Route>): Promise<FirmwareRig> {
+/** Serves `routes` on a loopback image server and starts a first-boot device of `kind` (subscribed) with `defaults` added to its factory defaults. */
+export async function startFirmwareDevice(kind: 'hook' | 'openwrt', routes: Record<string, Route>, defaults: DefaultsFile = {}): Promise<FirmwareRig> {
   const server = await startImageServer();
   for (const [path, route] of Object.entries(routes)) server.routes.set(path, route);
-  const dev = await FirmwareDevice.create(kind);
+  const dev = await FirmwareDevice.create(kind, defaults);
   await dev.start(true);
   return { dev, server };
 }
