@@ -156,9 +156,9 @@ describe.each(PLATFORMS)('Firmware:1 writes on $kind', (p) => {
     expect(await dev.bank(2)).toMatchObject({ Status: 'Available', Version: p.version('40.1') });
   }, 30_000);
 
-  it.runIf(p.kind === 'openwrt')(
-    'Device.Reboot() whose flash fails: the agent restarts on the running image, the staged one ActivationFailed, BootFirmwareImage still names it',
-    async () => {
+  // Only the sysupgrade stand-in can fail a flash: the hook's Linux variant has no such case (not a skip).
+  if (p.kind === 'openwrt')
+    it('Device.Reboot() whose flash fails: the agent restarts on the running image, the staged one ActivationFailed, BootFirmwareImage still names it', async () => {
       expect(await dev.set({ 'Device.DeviceInfo.': { BootFirmwareImage: `${FW}2` } })).toEqual({ ok: true });
       writeFileSync(join(dev.standin, 'fail-flash'), '');
       try {
@@ -170,9 +170,7 @@ describe.each(PLATFORMS)('Firmware:1 writes on $kind', (p) => {
       expect(await dev.bootEvent()).toMatchObject({ CommandKey: 'reboot-fail', FirmwareUpdated: 'false' });
       expect(await refs()).toEqual({ active: `${FW}1`, boot: `${FW}2` });
       expect(await dev.bank(2)).toMatchObject({ Status: 'ActivationFailed', BootFailureLog: expect.stringMatching(/did not boot; running 24\.10\.5/) });
-    },
-    30_000,
-  );
+    }, 30_000);
 
   it('BootFirmwareImage set to the staged image, then Device.Reboot(): the device boots it (FirmwareUpdated, the new SoftwareVersion)', async () => {
     expect(await dev.set({ 'Device.DeviceInfo.': { BootFirmwareImage: `${FW}2` } })).toEqual({ ok: true });
