@@ -80,7 +80,7 @@ interface StartLoads {
 }
 
 /** Starts the built agent with the preload, waits until it has started, stops it; what it had loaded. */
-async function startLoads(opts: { platform?: 'linux'; wrap?: string[]; args?: string[]; defaults?: Record<string, unknown> } = {}): Promise<StartLoads> {
+async function startLoads(opts: { platform?: 'linux'; wrap?: string[]; args?: string[]; defaults?: Record<string, string | number | boolean> } = {}): Promise<StartLoads> {
   const dir = tmp();
   const out = join(dir, 'late.json');
   writeDefaultsFile(join(dir, 'defaults.json'), await freePort(), opts.defaults ?? {});
