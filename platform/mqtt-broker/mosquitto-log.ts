@@ -40,7 +40,8 @@ export class BridgeLog {
     if (c) {
       const name = c[2]!;
       if (c[1] === '2') this.step2 = name;
-      else this.attempts.set(name, { host: c[3]!, port: Number(c[4]), failed: this.attempts.get(name)?.failed ?? false });
+      // A new attempt means the one before failed, whatever it logged (a name that does not resolve logs nothing then).
+      else this.attempts.set(name, { host: c[3]!, port: Number(c[4]), failed: this.attempts.has(name) });
       return;
     }
     const closed = BRIDGE_CLOSED_RE.exec(line);

@@ -98,6 +98,11 @@ describe('BridgeLog', () => {
     expect(log.status('usp-bridge-2', true)).toBe('Connected');
     log.line('1796519920: Socket error on client local.host.example.usp-bridge-2, disconnecting.');
     expect(log.status('usp-bridge-2', false)).toBe('Error_BrokerUnreachable');
+    // A host name that does not resolve: the attempts repeat with nothing in between.
+    log.line('1796522329: Connecting bridge (step 1) usp-bridge-3 (nonexistent.invalid:1883)');
+    expect(log.status('usp-bridge-3', undefined)).toBe('Connecting');
+    log.line('1796522335: Connecting bridge (step 1) usp-bridge-3 (nonexistent.invalid:1883)');
+    expect(log.status('usp-bridge-3', undefined)).toBe('Error_BrokerUnreachable');
     // A restarted broker starts its bridges afresh.
     log.line('1796519930: mosquitto version 2.0.11 starting');
     expect(log.status('usp-bridge-2', undefined)).toBe('Connecting');
