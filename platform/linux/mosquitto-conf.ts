@@ -31,6 +31,8 @@ export interface MosquittoConf {
   passwordFile?: string;
   /** Bumped when the password file changes, so the text differs and the broker restarts on it. */
   credentialsVersion: number;
+  /** The bridges' `connection` sections (mosquitto-bridge-conf.ts), last: each runs to the next. */
+  bridges?: readonly string[];
 }
 
 export function mosquittoConfText(c: MosquittoConf): string {
@@ -48,7 +50,10 @@ export function mosquittoConfText(c: MosquittoConf): string {
     'log_type error',
     'log_type warning',
     'log_type notice',
+    // Its start ("mosquitto version ... running"): the broker's readiness, and its bridges starting afresh.
+    'log_type information',
     'connection_messages true',
+    ...(c.bridges ?? []),
     '',
   ].join('\n');
 }

@@ -17,6 +17,8 @@
  *   port in use, the reason in the log); else Enabled.
  * - Stats.: the broker's $SYS counters (../mqtt-broker/BrokerSysStats.ts); they start at 0
  *   with each start of the broker.
+ * - Bridge.{i}. with Server.{i}. and Subscription.{i}.: `connection` sections in the same file
+ *   (mqtt-broker-bridges.ts).
  * - Interface is kept as written and, beside it, the device it named then (`$device`), as the
  *   NAT and dnsmasq rows do: IP.Interface numbers are assigned afresh at each start.
  */
@@ -29,12 +31,14 @@ import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.j
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { ConfiguredDaemon } from '../exec/ConfiguredDaemon.js';
-import { BrokerSysStats, connectionErrorLine } from '../mqtt-broker/BrokerSysStats.js';
+import type { BrokerSysStats } from '../mqtt-broker/BrokerSysStats.js';
+import { BridgeLog, connectionErrorLine } from '../mqtt-broker/mosquitto-log.js';
 import { ZERO_STATS } from '../mqtt-broker/broker-stats.js';
 import { BROKER, BROKER_PARAMS, BROKER_STATS, brokerMisconfigured, brokerStatsValues, brokerProblems, MAX_BROKERS, mosquittoPasswordLine, STATS_PARAMS } from '../mqtt-broker/broker-rows.js';
 import { invalid, publicValues, type Row, StoredTable } from '../stored-table.js';
 import type { IpLink } from './ip-addr.js';
 import { brokerUser, MOSQUITTO_BIN, mosquittoConfText } from './mosquitto-conf.js';
+import { LinuxBrokerBridges } from './mqtt-broker-bridges.js';
 import type { IpInterfaceNames } from './nat.js';
 
 const DEVICE_KEY = '$device';
@@ -60,11 +64,14 @@ interface RunningBroker {
   statsKey?: string;
   credentials?: string;
   credentialsVersion: number;
+  /** Its bridges' attempts, from its log. */
+  bridgeLog: BridgeLog;
 }
 
 /** The Broker rows and their Mosquittos. */
 export class LinuxMqttBroker {
   private table!: StoredTable;
+  private bridges!: LinuxBrokerBridges;
   private readonly running = new Map<number, RunningBroker>();
   private readonly user = brokerUser();
   private applying: Promise<void> = Promise.resolve();
@@ -106,6 +113,19 @@ export class LinuxMqttBroker {
     });
     model.register(BROKER, this.table);
     model.register(BROKER_STATS, new BrokerStatsBinding(this.running));
+    this.bridges = new LinuxBrokerBridges(
+      model,
+      store,
+      {
+        running: (n) => this.running.get(n)?.daemon.status() === 'running',
+        bridge: (n, name) => {
+          const b = this.running.get(n);
+          return { status: b?.bridgeLog.status(name, b.stats?.bridgeConnected(name)) ?? 'Connecting', server: b?.bridgeLog.server(name) };
+        },
+      },
+      changed,
+    );
+    this.bridges.register();
   }
 
   /** Ends brokers an earlier agent left (killed without its stop), then starts the stored enabled rows. */
@@ -161,6 +181,7 @@ export class LinuxMqttBroker {
       // Mosquitto says so once its listener is open.
       ready: /mosquitto version \S+ running/,
       onLine: (line) => {
+        this.running.get(n)?.bridgeLog.line(line);
         if (connectionErrorLine(line)) {
           const stats = this.running.get(n)?.stats;
           if (stats) stats.connectionErrors++;
@@ -169,7 +190,7 @@ export class LinuxMqttBroker {
       offMessage: `${BROKER.replace('{i}', String(n))} disabled`,
       log: this.opts.log,
     });
-    b = { daemon, credentialsVersion: 0 };
+    b = { daemon, credentialsVersion: 0, bridgeLog: new BridgeLog() };
     this.running.set(n, b);
     return b;
   }
@@ -218,13 +239,21 @@ export class LinuxMqttBroker {
     const port = Number(row.Port ?? 1883);
     if (address === undefined && device === undefined) this.warnOpen(n, user);
     const path = BROKER.replace('{i}', String(n)).slice(0, -1);
-    await b.daemon.apply(mosquittoConfText({ path, port, address, passwordFile: user === '' ? undefined : f.passwordFile, credentialsVersion: b.credentialsVersion }));
+    await b.daemon.apply(
+      mosquittoConfText({ path, port, address, passwordFile: user === '' ? undefined : f.passwordFile, credentialsVersion: b.credentialsVersion, bridges: this.bridges.confLines(n) }),
+    );
     const statsKey = `${address ?? '127.0.0.1'}:${port}:${credentials}:${b.credentialsVersion}`;
     if (b.statsKey !== statsKey) {
       b.stats?.stop();
-      b.stats = new BrokerSysStats({ host: address ?? '127.0.0.1', port, ...(user !== '' ? { username: user, password } : {}), log: this.opts.log });
+      b.stats = undefined;
       b.statsKey = statsKey;
-      b.stats.start();
+      // MQTT.js is loaded only here: an agent that runs no broker (and no MQTT MTP) never loads it.
+      const { BrokerSysStats } = await import('../mqtt-broker/BrokerSysStats.js');
+      const stats = new BrokerSysStats({ host: address ?? '127.0.0.1', port, ...(user !== '' ? { username: user, password } : {}), log: this.opts.log });
+      // Only if nothing replaced it meanwhile (the run loop is serialised; the broker may have been stopped).
+      if (b.statsKey !== statsKey || this.stopped) return;
+      b.stats = stats;
+      stats.start();
     }
   }
 

@@ -12,7 +12,7 @@
  * | MQTTMessagesSent / Received | `messages/sent` / `messages/received` (every MQTT control packet) |
  * | PublishSent / Received | `publish/messages/sent` / `publish/messages/received` |
  * | PublishErrors | `publish/messages/dropped` (PUBLISHes the broker dropped: queues full, client gone) |
- * | ConnectionErrors | no $SYS topic: counted from the broker's log lines (`connectionErrorLine`) |
+ * | ConnectionErrors | no $SYS topic: counted from the broker's log lines (`connectionErrorLine` in mosquitto-log.ts) |
  *
  * The agent's own client is not one of the broker's clients for TR-181: it is taken out of the
  * client counts while it is connected, and the packets it sent and received (its CONNECT,
@@ -38,22 +38,12 @@ export const SYS_TOPICS = [
   'publish/messages/dropped',
 ] as const;
 type SysTopic = (typeof SYS_TOPICS)[number];
+/** Where Mosquitto says whether each bridge is connected ("1") or not ("0"), retained: the agent's bridges publish there (mosquitto-bridge-conf.ts). */
+export const BRIDGE_STATE_TOPIC = 'connection/+/state';
+const BRIDGE_STATE_RE = /^connection\/([^/]+)\/state$/;
 
 /** Reconnects to a broker that restarted (a new configuration) or is not up yet: bounded, not a tight loop. */
 const RECONNECT_MS = 2000;
-
-/**
- * Mosquitto's log lines that are a failed or broken connection (its `notice` level): a client
- * refused (bad credentials, not authorised), a protocol error or malformed packet, a socket
- * error, a keep-alive timeout.
- */
-const CONNECTION_ERROR_RE =
-  /disconnected, not authori[sz]ed|disconnected due to (protocol error|malformed packet)|Socket error on client|exceeded timeout, disconnecting|Client connection from .* denied access/;
-
-/** Whether a Mosquitto log line is a connection error (Stats.ConnectionErrors). */
-export function connectionErrorLine(line: string): boolean {
-  return CONNECTION_ERROR_RE.test(line);
-}
 
 export interface BrokerSysStatsOptions {
   /** Where the broker listens (its listener's address, 127.0.0.1 for one on every address). */
@@ -74,6 +64,8 @@ export class BrokerSysStats {
   private ownPublishReceived = 0;
   private connected = false;
   private ownSubscriptions = 0;
+  /** Each bridge's last `$SYS/broker/connection/<name>/state`: true while connected. */
+  private readonly bridges = new Map<string, boolean>();
   /** Connection errors from the broker's log since it started (broker-owned: reset at each restart). */
   connectionErrors = 0;
 
@@ -102,13 +94,14 @@ export class BrokerSysStats {
     client.on('connect', () => {
       // A new session on a (maybe restarted) broker: its counters and ours start again.
       this.sys.clear();
+      this.bridges.clear();
       this.connected = true;
       client.subscribe(
-        SYS_TOPICS.map((t) => SYS + t),
+        [...SYS_TOPICS, BRIDGE_STATE_TOPIC].map((t) => SYS + t),
         { qos: 0 },
         (e) => {
           if (e) this.opts.log?.warn('broker $SYS subscription refused; its Stats read 0', { port, why: e.message });
-          else this.ownSubscriptions = SYS_TOPICS.length;
+          else this.ownSubscriptions = SYS_TOPICS.length + 1;
         },
       );
       this.ownSent = 1; // the CONNECT (sent before this connection's counts began)
@@ -125,6 +118,11 @@ export class BrokerSysStats {
 
   private take(topic: string, text: string): void {
     if (!topic.startsWith(SYS)) return;
+    const bridge = BRIDGE_STATE_RE.exec(topic.slice(SYS.length));
+    if (bridge) {
+      this.bridges.set(bridge[1]!, text.trim() === '1');
+      return;
+    }
     const name = topic.slice(SYS.length) as SysTopic;
     if (!(SYS_TOPICS as readonly string[]).includes(name)) return;
     const n = Number.parseInt(text, 10);
@@ -132,6 +130,11 @@ export class BrokerSysStats {
     // The broker counted up to just before this PUBLISH: take out what the agent's client had exchanged by then.
     const own = name === 'messages/sent' ? this.ownReceived - 1 : name === 'messages/received' ? this.ownSent : name === 'publish/messages/sent' ? this.ownPublishReceived - 1 : 0;
     this.sys.set(name, Math.max(0, n - own));
+  }
+
+  /** Whether bridge `name` is connected, as the broker last said; undefined before it said anything. */
+  bridgeConnected(name: string): boolean | undefined {
+    return this.bridges.get(name);
   }
 
   /** The Stats now (0 for what the broker has not published yet). */

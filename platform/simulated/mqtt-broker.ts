@@ -13,6 +13,8 @@
  * devices, which were never given it, are refused: no client connects, and each refused attempt
  * (every 30 s per device) is a ConnectionError. Enable false stops it (Status Disabled, Stats 0).
  *
+ * Bridges to simulated remote brokers: mqtt-broker-bridges.ts.
+ *
  * Nothing runs and nothing is kept per gateway beyond the stored rows: every counter is a closed
  * form of the seed and the seconds since the broker (re)started (`$since` in the row), so an idle
  * fleet gateway pays nothing, and the group is built only when something reads Device.MQTT.Broker.
@@ -23,6 +25,7 @@ import { canonicalizeReferences } from '../reference.js';
 import { BROKER, BROKER_PARAMS, BROKER_STATS, brokerMisconfigured, brokerStatsValues, brokerProblems, MAX_BROKERS, STATS_PARAMS } from '../mqtt-broker/broker-rows.js';
 import { ZERO_STATS, type BrokerStats } from '../mqtt-broker/broker-stats.js';
 import { FactoryTable } from './factory-table.js';
+import { registerMqttBridges } from './mqtt-broker-bridges.js';
 import { LAN_INTERFACE } from './ip.js';
 import { growth, hash32 } from './random.js';
 import { invalidParams, type SimContext, WritableRows } from './SimContext.js';
@@ -172,4 +175,8 @@ export function registerMqttBroker(ctx: SimContext): void {
   const b = new Brokers(ctx);
   ctx.model.register(BROKER, new BrokerBinding(b));
   ctx.model.register(BROKER_STATS, new StatsBinding(b));
+  registerMqttBridges(ctx, {
+    enabled: (keys) => b.status(b.row(keys)) === 'Enabled',
+    since: (keys) => Number(b.row(keys).$since) || ctx.bootedAt,
+  });
 }

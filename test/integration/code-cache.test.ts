@@ -4,7 +4,9 @@
  * written, or that is garbage is never used, and the agent then starts as without one. Whether
  * a process used it is what it says with NODE_DEBUG=usp-agent-code-cache (checked in a fresh
  * process: V8 flags must be the agent's, and a second compile in one process hits V8's
- * in-memory cache instead).
+ * in-memory cache instead). The same preload also tells which package chunks (dist/chunks/) a
+ * start loaded: MQTT.js only when an MQTT MTP or a broker needs it (a Linux start runs in a network
+ * namespace of its own).
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { cacheKey, compile, readCache, writeCache } from '../../bin/code-cache.js';
 import { writeFileAtomicSync } from '../../datamodel/store/atomic-write.js';
 import { AgentProcess, writeDefaultsFile } from '../peers/agent-process.js';
+import { NetNamespace } from '../peers/netns.js';
 import { freePort } from '../peers/TestController.js';
 
 const BUNDLE = fileURLToPath(new URL('../../dist/usp-agent.cjs', import.meta.url));
@@ -67,6 +70,54 @@ describe('built-in modules and V8 flags', () => {
     // START_BUILTINS in bin/usp-agent.js.
     expect(late.filter((m) => m !== 'internal/fs/rimraf')).toEqual([]);
   });
+});
+
+/** What the preload saw when the agent's first TCP server listened: built-ins loaded late, package chunks loaded. */
+interface StartLoads {
+  flagsChanged: boolean;
+  late: string[];
+  chunks: string[];
+}
+
+/** Starts the built agent with the preload, waits until it has started, stops it; what it had loaded. */
+async function startLoads(opts: { platform?: 'linux'; wrap?: string[]; args?: string[]; defaults?: Record<string, string | number | boolean> } = {}): Promise<StartLoads> {
+  const dir = tmp();
+  const out = join(dir, 'late.json');
+  writeDefaultsFile(join(dir, 'defaults.json'), await freePort(), opts.defaults ?? {});
+  const preload = fileURLToPath(new URL('../fixtures/launcher/late-builtins.cjs', import.meta.url));
+  const agent = AgentProcess.start(join(dir, 'defaults.json'), join(dir, 'data'), {
+    env: { NODE_OPTIONS: `--require ${preload}`, LATE_BUILTINS_OUT: out },
+    ...(opts.platform ? { platform: opts.platform } : {}),
+    ...(opts.wrap ? { wrap: opts.wrap } : {}),
+    ...(opts.args ? { args: opts.args } : {}),
+  });
+  await agent.waitForLine(/msg="agent started"/, { timeoutMs: 20_000 });
+  expect((await agent.terminate()).code).toBe(0);
+  return JSON.parse(readFileSync(out, 'utf8')) as StartLoads;
+}
+
+describe('package chunks a start loads', () => {
+  it('a simulated start with a WebSocket MTP loads no package chunk (MQTT.js, CoAP, node-forge)', async () => {
+    expect((await startLoads()).chunks).toEqual([]);
+  });
+
+  it('a Linux start loads MQTT.js only when a broker runs: not without --mqtt-broker, not with it and no broker row, yes with an enabled row', async () => {
+    const tag = process.pid % 100_000;
+    const ns = NetNamespace.create(`usp-cc-${tag}`, `10.247.${tag % 250}`, `uspcc${tag}`, 'ctl0');
+    try {
+      const linux = { platform: 'linux' as const, wrap: ns.exec };
+      const plain = await startLoads(linux);
+      expect(plain.chunks).not.toContain('mqtt.cjs');
+      // Nor any built-in after the V8 flags (MQTT.js brought tty and perf_hooks).
+      expect(plain.late.filter((m) => m !== 'internal/fs/rimraf')).toEqual([]);
+      expect((await startLoads({ ...linux, args: ['--mqtt-broker', 'mosquitto'] })).chunks).not.toContain('mqtt.cjs');
+      // The check sees the chunk when it is loaded: an enabled broker row reads its $SYS counters with MQTT.js.
+      const broker = { 'Device.MQTT.Broker.1.Enable': true, 'Device.MQTT.Broker.1.Port': 18800 + (tag % 100) };
+      expect((await startLoads({ ...linux, args: ['--mqtt-broker', 'mosquitto'], defaults: broker })).chunks).toContain('mqtt.cjs');
+    } finally {
+      ns.remove();
+    }
+  }, 90_000);
 });
 
 describe('V8 code cache of the bundle', () => {

@@ -33,6 +33,8 @@ export interface NamespacedAgentOptions {
   dataDir?: string;
   /** The WebSocket port (a restart on a kept dataDir: the stored MTP's port); default a free one. */
   port?: number;
+  /** `--log-level` (debug: the lines of the daemons the agent runs are in its output); default info. */
+  logLevel?: 'error' | 'warn' | 'info' | 'debug';
 }
 
 /** Starts the agent in `ns` with `--manage-interfaces manage`; resolves once the controller is connected. */
@@ -53,7 +55,13 @@ export async function startAgentInNamespace(ns: NetNamespace, manage: string, op
     writeDefaultsFile(defaults, port);
     if (opts.fileSettings) writeFileSync(defaults, JSON.stringify({ ...(JSON.parse(readFileSync(defaults, 'utf8')) as object), ...opts.fileSettings }));
     const manageArgs = opts.fileSettings ? [] : ['--manage-interfaces', manage];
-    agent = AgentProcess.start(defaults, dataDir, { platform: 'linux', wrap: ns.exec, args: [...manageArgs, ...(opts.args ?? [])], env: opts.env });
+    agent = AgentProcess.start(defaults, dataDir, {
+      platform: 'linux',
+      wrap: ns.exec,
+      args: [...manageArgs, ...(opts.args ?? [])],
+      env: opts.env,
+      ...(opts.logLevel ? { logLevel: opts.logLevel } : {}),
+    });
     await agent.waitForLine(/websocket server listening/, { timeoutMs: 15_000 });
     controller = await TestController.connect(`ws://${ns.agentAddress}:${port}/usp`, CONTROLLER_EID, AGENT_EID);
     return { agent, controller, port, close };

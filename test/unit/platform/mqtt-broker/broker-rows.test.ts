@@ -6,7 +6,7 @@
 import { pbkdf2Sync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { mqttBrokerFromFile, parseMqttBrokerOption } from '../../../../agent/defaults/mqtt-broker-option.js';
-import { connectionErrorLine } from '../../../../platform/mqtt-broker/BrokerSysStats.js';
+import { connectionErrorLine } from '../../../../platform/mqtt-broker/mosquitto-log.js';
 import { brokerMisconfigured, brokerProblems, mosquittoPasswordLine } from '../../../../platform/mqtt-broker/broker-rows.js';
 import { brokerRunDir, brokerUser, mosquittoConfText, mosquittoUsable } from '../../../../platform/linux/mosquitto-conf.js';
 
