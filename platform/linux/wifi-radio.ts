@@ -4,7 +4,9 @@
  * standards in use) are hostapd's `status` and `iw dev` of its first BSS; what the radio can do
  * is `iw phy <phy> info` (bands, HT/VHT/HE/EHT capabilities, antennas, power limits) and
  * `iw phy <phy> channels` (what the regulatory domain allows), the country `iw reg get`. Channel
- * is written (`chan_switch`, wifi-write.ts) within PossibleChannels; the rest is read-only here.
+ * is written (`chan_switch`, wifi-write.ts) within PossibleChannels, TransmitPower with `iw dev
+ * <if> set txpower`, IEEE80211hEnabled as hostapd's ieee80211h (read back as the agent wrote it:
+ * hostapd does not report it, wifi-held.ts); the rest is read-only here.
  *
  * Radio.Stats is what the radio carried: the sum of its BSS interfaces' kernel counters
  * (/sys/class/net/<if>/statistics), as on OpenWrt.
@@ -17,6 +19,7 @@ import { counter } from './net-stats.js';
 import type { IwBand, IwChannel, IwPhy } from './wifi-iw.js';
 import type { WiFiBss, WiFiSource } from './WiFiSource.js';
 import { type HostapdWriter, invalid } from './wifi-write.js';
+import type { HeldWiFiSettings } from './wifi-held.js';
 
 const BAND_ORDER = ['2.4GHz', '5GHz', '6GHz'];
 
@@ -112,7 +115,7 @@ const COUNTERS: Readonly<Record<string, string>> = {
 };
 
 /** Serves Device.WiFi.Radio.{i}. and Radio.{i}.Stats. */
-export function registerWiFiRadios(ctx: LinuxContext, source: WiFiSource, writer: HostapdWriter): void {
+export function registerWiFiRadios(ctx: LinuxContext, source: WiFiSource, writer: HostapdWriter, held: HeldWiFiSettings): void {
   const { model } = ctx;
   const radio = async (n: number | undefined): Promise<{ phy: string; bsses: WiFiBss[] }> => {
     const phy = source.radios.requireKey(n);
@@ -143,6 +146,7 @@ export function registerWiFiRadios(ctx: LinuxContext, source: WiFiSource, writer
       'TransmitPowerSupported',
       'TransmitPower',
       'IEEE80211hSupported',
+      'IEEE80211hEnabled',
       'RegulatoryDomain',
       'PossibleChannels',
     ],
@@ -150,20 +154,35 @@ export function registerWiFiRadios(ctx: LinuxContext, source: WiFiSource, writer
     get: async ([n]) => {
       const { phy, bsses } = await radio(n);
       const [info, channels, country] = await Promise.all([source.phy(phy), source.channels(phy), source.country()]);
-      return radioValues(phy, bsses, info, channels, country);
+      return { ...radioValues(phy, bsses, info, channels, country), ...(bsses[0] ? held.read(`radio:${bsses[0].ifname}`, ['IEEE80211hEnabled']) : {}) };
     },
-    // Channel: a channel switch of the radio's hostapd interface (its first BSS; the others share it).
+    writable: ['Channel', 'TransmitPower', 'IEEE80211hEnabled'],
     set: async ([n], changes) => {
       const { phy, bsses } = await radio(n);
-      for (const k of Object.keys(changes)) if (k !== 'Channel') throw invalid(k, 'not writable on this platform');
       const first = bsses[0];
-      if (!first) throw invalid('Channel', 'the radio runs no BSS to switch');
+      if (!first) throw invalid(Object.keys(changes)[0] ?? 'Channel', 'the radio runs no BSS to change');
       const band = frequencyBand(first.freq ?? first.iw?.freq);
-      const target = (await source.channels(phy)).find((c) => c.band === band && c.channel === Number(changes.Channel) && !c.disabled && !c.noIr);
-      if (!target) throw invalid('Channel', `${changes.Channel} is not one of this radio's PossibleChannels`);
-      if (target.channel === first.channel) return;
+      const caps = (await source.phy(phy))?.bands.find((b) => b.band === band);
+      // All checked before anything is asked of hostapd or iw.
+      let target: IwChannel | undefined;
+      if (changes.Channel !== undefined) {
+        target = (await source.channels(phy)).find((c) => c.band === band && c.channel === Number(changes.Channel) && !c.disabled && !c.noIr);
+        if (!target) throw invalid('Channel', `${changes.Channel} is not one of this radio's PossibleChannels`);
+      }
+      const power = changes.TransmitPower === undefined ? undefined : Number(changes.TransmitPower);
+      const max = first.maxTxPower ?? caps?.maxTxPowerDbm;
+      if (power !== undefined && !(TX_POWER_SUPPORTED as readonly number[]).includes(power)) throw invalid('TransmitPower', `one of TransmitPowerSupported (${TX_POWER_SUPPORTED.join(',')})`);
+      if (power !== undefined && max === undefined) throw invalid('TransmitPower', 'the radio reports no maximum transmit power');
+      if (changes.IEEE80211hEnabled === true && band !== '5GHz') throw invalid('IEEE80211hEnabled', '802.11h (DFS and TPC) is for the 5 GHz band');
       try {
-        await writer.switchChannel(first.ifname, target.freq);
+        // Channel: a channel switch of the radio's hostapd interface (its first BSS; the others share it).
+        if (target && target.channel !== first.channel) await writer.switchChannel(first.ifname, target.freq);
+        // 100 %: the regulatory limit, as the kernel picks it; less: that many dB below it, in whole dBm (nl80211 takes mBm).
+        if (power !== undefined) await writer.setTxPower(first.ifname, power === 100 ? 'auto' : Math.round(max! + 10 * Math.log10(power / 100)) * 100);
+        if (changes.IEEE80211hEnabled !== undefined) {
+          await writer.configure(first.ifname, [{ key: 'ieee80211h', value: changes.IEEE80211hEnabled === true ? '1' : '0' }]);
+          held.write(`radio:${first.ifname}`, { IEEE80211hEnabled: changes.IEEE80211hEnabled });
+        }
       } finally {
         source.forget();
       }

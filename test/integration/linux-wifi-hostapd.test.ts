@@ -118,7 +118,7 @@ describe('Device.WiFi. from hostapd_cli and iw (recorded answers)', () => {
     expect(await trySet(c, 'Device.WiFi.SSID.1.', { SSID: 'x'.repeat(33) })).toMatchObject({ ok: false, errCode: 7021, paramErrCode: 7012 });
     expect(await trySet(c, 'Device.WiFi.Radio.1.', { Channel: '14' })).toMatchObject({ ok: false, errCode: 7021, paramErrCode: 7012 }); // disabled in DE
     expect(await trySet(c, 'Device.WiFi.Radio.1.', { Channel: '36' })).toMatchObject({ ok: false, errCode: 7021, paramErrCode: 7012 }); // not the radio's band
-    expect(await trySet(c, 'Device.WiFi.Radio.1.', { TransmitPower: '50' })).toMatchObject({ ok: false, errCode: 7021, paramErrCode: 7012 });
+    expect(await trySet(c, 'Device.WiFi.Radio.1.', { TransmitPower: '60' })).toMatchObject({ ok: false, errCode: 7021, paramErrCode: 7012 });
     expect(writes()).toEqual([]);
 
     expect(await trySet(c, 'Device.WiFi.SSID.1.', { SSID: 'usp-lab-renamed' })).toMatchObject({ ok: true });
