@@ -12,10 +12,10 @@
  * (/sys/class/net/<if>/statistics), as on OpenWrt.
  */
 import type { Value } from '../../datamodel/value/Value.js';
-import { channelsInUse, frequencyBand, regulatoryDomain, standards } from '../wifi-bands.js';
+import { channelsInUse, frequencyBand, RADIO_PARAMS, regulatoryDomain, standards } from '../wifi-bands.js';
 import { dbmToPercent, maxBitRate, TX_POWER_SUPPORTED } from '../wifi-rates.js';
 import type { LinuxContext } from './LinuxContext.js';
-import { counter } from './net-stats.js';
+import { counter, readCounters, STATS_FILES } from './net-stats.js';
 import type { IwBand, IwChannel, IwPhy } from './wifi-iw.js';
 import type { WiFiBss, WiFiSource } from './WiFiSource.js';
 import { type HostapdWriter, invalid } from './wifi-write.js';
@@ -103,17 +103,6 @@ export function radioValues(phyName: string, bsses: readonly WiFiBss[], phy: IwP
   return values;
 }
 
-const COUNTERS: Readonly<Record<string, string>> = {
-  BytesSent: 'tx_bytes',
-  BytesReceived: 'rx_bytes',
-  PacketsSent: 'tx_packets',
-  PacketsReceived: 'rx_packets',
-  ErrorsSent: 'tx_errors',
-  ErrorsReceived: 'rx_errors',
-  DiscardPacketsSent: 'tx_dropped',
-  DiscardPacketsReceived: 'rx_dropped',
-};
-
 /** Serves Device.WiFi.Radio.{i}. and Radio.{i}.Stats. */
 export function registerWiFiRadios(ctx: LinuxContext, source: WiFiSource, writer: HostapdWriter, held: HeldWiFiSettings): void {
   const { model } = ctx;
@@ -123,33 +112,7 @@ export function registerWiFiRadios(ctx: LinuxContext, source: WiFiSource, writer
     return { phy, bsses: (snap.radios.get(phy) ?? []).map((i) => snap.bsses.get(i)!) };
   };
   model.register('Device.WiFi.Radio.{i}.', {
-    params: [
-      'Enable',
-      'Status',
-      'Name',
-      'Upstream',
-      'MaxBitRate',
-      'SupportedFrequencyBands',
-      'OperatingFrequencyBand',
-      'SupportedStandards',
-      'OperatingStandards',
-      'ChannelsInUse',
-      'Channel',
-      'AutoChannelSupported',
-      'AutoChannelEnable',
-      'SupportedOperatingChannelBandwidths',
-      'OperatingChannelBandwidth',
-      'CurrentOperatingChannelBandwidth',
-      'ExtensionChannel',
-      'GuardInterval',
-      'MCS',
-      'TransmitPowerSupported',
-      'TransmitPower',
-      'IEEE80211hSupported',
-      'IEEE80211hEnabled',
-      'RegulatoryDomain',
-      'PossibleChannels',
-    ],
+    params: RADIO_PARAMS,
     list: async () => source.radios.list((await source.read()).radios.keys()),
     get: async ([n]) => {
       const { phy, bsses } = await radio(n);
@@ -199,17 +162,14 @@ export function registerWiFiRadios(ctx: LinuxContext, source: WiFiSource, writer
 export function registerBssCounters(ctx: LinuxContext, path: string, ifnames: (keys: readonly number[]) => Promise<string[]>): void {
   const { model, files } = ctx;
   const types = new Map(model.requireNode(path).def.params.map((p) => [p.name, p.type]));
-  const names = Object.keys(COUNTERS).filter((c) => types.has(c));
+  // The counters a Radio or SSID Stats has of those an Ethernet interface's Stats reads (net-stats.ts).
+  const names = Object.keys(STATS_FILES).filter((c) => types.has(c));
   model.register(path, {
     params: names,
     get: async (keys) => {
       const devs = await ifnames(keys);
-      const sums = await Promise.all(
-        names.map(async (c) => {
-          const raw = await Promise.all(devs.map((d) => files.attr(files.sys('class', 'net', d, 'statistics', COUNTERS[c]!))));
-          return raw.reduce((sum, r) => sum + (r !== undefined && /^\d+$/.test(r) ? BigInt(r) : 0n), 0n);
-        }),
-      );
+      const raw = await Promise.all(devs.map((d) => readCounters(files, d, names)));
+      const sums = names.map((_c, i) => raw.reduce((sum, r) => sum + (r[i] !== undefined && /^\d+$/.test(r[i]) ? BigInt(r[i]) : 0n), 0n));
       return Object.fromEntries(names.map((c, i) => [c, counter(types.get(c), sums[i]!.toString())!]));
     },
   });
