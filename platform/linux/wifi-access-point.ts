@@ -123,7 +123,7 @@ export function registerWiFiAccessPoints(ctx: LinuxContext, source: WiFiSource, 
     // hostapd configuration keys, one reload (wifi-ap-settings.ts); Enable is hostapd's enable/disable.
     set: async ([n], changes) => {
       const b = await bss(n, 'AccessPoint');
-      const settings = accessPointSettings(changes);
+      const settings = accessPointSettings(changes, held.read(`bss:${b.ifname}`, AP_HELD));
       if (changes.UAPSDEnable === true && !(await source.phy(b.phy!))?.apUapsd) throw invalid('UAPSDEnable', 'the radio does not support U-APSD (UAPSDCapability false)');
       try {
         await writer.configure(b.ifname, settings);

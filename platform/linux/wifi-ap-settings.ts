@@ -2,7 +2,10 @@
  * How a Set of Device.WiFi.AccessPoint.{i}. and its Security on generic Linux becomes hostapd
  * configuration keys (HostapdWriter.configure: `set <key> <value>` each, then one `reload`).
  * Every value is checked first (7012), so a refused Set asks hostapd nothing; hostapd may still
- * refuse what only it knows (a station limit above its build's MAX_STA_COUNT: 7002).
+ * refuse what only it knows (a station limit above its build's MAX_STA_COUNT: 7002), and the keys
+ * already set are then set back. Security keys have no value to go back to (the agent never
+ * learns the old key, nor ieee80211w): after a refused Security Set hostapd holds the new values
+ * without running them until its next reload.
  *
  *   SSIDAdvertisementEnabled  ignore_broadcast_ssid (inverted)
  *   IsolationEnable           ap_isolate
@@ -38,18 +41,24 @@ export const SETTABLE_MODES = ['None', ...Object.keys(PERSONAL_MODES)];
 
 const bool = (v: Value): string => (v === true ? '1' : '0');
 
-/** hostapd keys for an AccessPoint Set (Enable is not a key: it is `enable`/`disable`). */
-export function accessPointSettings(changes: Record<string, Value>): HostapdSetting[] {
+/**
+ * hostapd keys for an AccessPoint Set (Enable is not a key: it is `enable`/`disable`); `current`
+ * are the values hostapd holds now (as the agent wrote them, else its defaults), set back on failure.
+ */
+export function accessPointSettings(changes: Record<string, Value>, current: Record<string, Value> = {}): HostapdSetting[] {
   const out: HostapdSetting[] = [];
-  if (changes.SSIDAdvertisementEnabled !== undefined) out.push({ key: 'ignore_broadcast_ssid', value: changes.SSIDAdvertisementEnabled === true ? '0' : '1' });
-  if (changes.IsolationEnable !== undefined) out.push({ key: 'ap_isolate', value: bool(changes.IsolationEnable) });
+  const undo = (v: string | undefined): { undo?: string } => (v === undefined ? {} : { undo: v });
+  const was = (p: string, f: (v: Value) => string): { undo?: string } => undo(current[p] === undefined ? undefined : f(current[p]));
+  const hidden = (v: Value): string => (v === true ? '0' : '1');
+  if (changes.SSIDAdvertisementEnabled !== undefined) out.push({ key: 'ignore_broadcast_ssid', value: hidden(changes.SSIDAdvertisementEnabled), ...was('SSIDAdvertisementEnabled', hidden) });
+  if (changes.IsolationEnable !== undefined) out.push({ key: 'ap_isolate', value: bool(changes.IsolationEnable), ...was('IsolationEnable', bool) });
   if (changes.MaxAllowedAssociations !== undefined) {
     const n = Number(changes.MaxAllowedAssociations);
     if (!Number.isInteger(n) || n < 1) throw invalid('MaxAllowedAssociations', 'hostapd needs a limit of at least 1');
-    out.push({ key: 'max_num_sta', value: String(n) });
+    out.push({ key: 'max_num_sta', value: String(n), ...was('MaxAllowedAssociations', String) });
   }
-  if (changes.WMMEnable !== undefined) out.push({ key: 'wmm_enabled', value: bool(changes.WMMEnable) });
-  if (changes.UAPSDEnable !== undefined) out.push({ key: 'uapsd_advertisement_enabled', value: bool(changes.UAPSDEnable) });
+  if (changes.WMMEnable !== undefined) out.push({ key: 'wmm_enabled', value: bool(changes.WMMEnable), ...was('WMMEnable', bool) });
+  if (changes.UAPSDEnable !== undefined) out.push({ key: 'uapsd_advertisement_enabled', value: bool(changes.UAPSDEnable), ...was('UAPSDEnable', bool) });
   return out;
 }
 

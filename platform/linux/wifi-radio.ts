@@ -3,8 +3,9 @@
  * per phy that runs at least one hostapd BSS. The operating values (band, channel, width,
  * standards in use) are hostapd's `status` and `iw dev` of its first BSS; what the radio can do
  * is `iw phy <phy> info` (bands, HT/VHT/HE/EHT capabilities, antennas, power limits) and
- * `iw phy <phy> channels` (what the regulatory domain allows), the country `iw reg get`. Channel
- * is written (`chan_switch`, wifi-write.ts) within PossibleChannels, TransmitPower with `iw dev
+ * `iw phy <phy> channels` (what the regulatory domain allows), the country `iw reg get`. Enable
+ * is hostapd's `disable`/`enable` of the radio's interface, OperatingStandards its ieee80211n/ac/ax
+ * (+ `reload`), Channel is written (`chan_switch`, wifi-write.ts) within PossibleChannels, TransmitPower with `iw dev
  * <if> set txpower`, IEEE80211hEnabled as hostapd's ieee80211h (read back as the agent wrote it:
  * hostapd does not report it, wifi-held.ts); the rest is read-only here.
  *
@@ -18,7 +19,7 @@ import type { LinuxContext } from './LinuxContext.js';
 import { counter, readCounters, STATS_FILES } from './net-stats.js';
 import type { IwBand, IwChannel, IwPhy } from './wifi-iw.js';
 import type { WiFiBss, WiFiSource } from './WiFiSource.js';
-import { type HostapdWriter, invalid } from './wifi-write.js';
+import { type HostapdSetting, type HostapdWriter, invalid } from './wifi-write.js';
 import type { HeldWiFiSettings } from './wifi-held.js';
 
 const BAND_ORDER = ['2.4GHz', '5GHz', '6GHz'];
@@ -33,6 +34,24 @@ export function bandStandards(b: IwBand): string[] {
 export function bssStandards(bss: WiFiBss, band: string | undefined): string[] {
   const legacy = band === '2.4GHz' ? ['b', 'g'] : band === '5GHz' ? ['a'] : [];
   return [...legacy, ...(bss.ieee80211n ? ['n'] : []), ...(bss.ieee80211ac && band === '5GHz' ? ['ac'] : []), ...(bss.ieee80211ax ? ['ax'] : [])];
+}
+
+/**
+ * The hostapd keys (ieee80211n/ac/ax, in that order) that make a BSS run OperatingStandards
+ * `value`, for those that differ from what it runs; throws 7012 for a list hostapd cannot run on
+ * this band and phy: the band's legacy standards (b,g or a) always run, 802.11ac needs 802.11n
+ * and 5 GHz, and hostapd 2.10 has no 802.11be.
+ */
+export function standardsSettings(value: string, bss: WiFiBss, band: string | undefined, caps: IwBand | undefined): HostapdSetting[] {
+  const wanted = value.split(',').filter((x) => x !== '');
+  const legacy = band === '2.4GHz' ? ['b', 'g'] : band === '5GHz' ? ['a'] : [];
+  const supported = caps ? bandStandards(caps) : [];
+  const bad = wanted.find((x) => !supported.includes(x) || x === 'be');
+  if (bad) throw invalid('OperatingStandards', `${bad} is not one this radio runs here (${supported.filter((x) => x !== 'be').join(',')})`);
+  if (legacy.some((x) => !wanted.includes(x))) throw invalid('OperatingStandards', `hostapd runs ${legacy.join(',')} on ${band ?? 'this band'} whatever else runs`);
+  if (wanted.includes('ac') && !wanted.includes('n')) throw invalid('OperatingStandards', '802.11ac needs 802.11n');
+  const now: Record<string, boolean> = { n: bss.ieee80211n, ac: bss.ieee80211ac, ax: bss.ieee80211ax };
+  return ['n', 'ac', 'ax'].filter((x) => now[x] !== wanted.includes(x)).map((x) => ({ key: `ieee80211${x}`, value: wanted.includes(x) ? '1' : '0', undo: now[x] ? '1' : '0' }));
 }
 
 /** An IEEE 802.11 channel number of a centre frequency (MHz). */
@@ -119,7 +138,7 @@ export function registerWiFiRadios(ctx: LinuxContext, source: WiFiSource, writer
       const [info, channels, country] = await Promise.all([source.phy(phy), source.channels(phy), source.country()]);
       return { ...radioValues(phy, bsses, info, channels, country), ...(bsses[0] ? held.read(`radio:${bsses[0].ifname}`, ['IEEE80211hEnabled']) : {}) };
     },
-    writable: ['Channel', 'TransmitPower', 'IEEE80211hEnabled'],
+    writable: ['Enable', 'OperatingStandards', 'Channel', 'TransmitPower', 'IEEE80211hEnabled'],
     set: async ([n], changes) => {
       const { phy, bsses } = await radio(n);
       const first = bsses[0];
@@ -137,15 +156,21 @@ export function registerWiFiRadios(ctx: LinuxContext, source: WiFiSource, writer
       if (power !== undefined && !(TX_POWER_SUPPORTED as readonly number[]).includes(power)) throw invalid('TransmitPower', `one of TransmitPowerSupported (${TX_POWER_SUPPORTED.join(',')})`);
       if (power !== undefined && max === undefined) throw invalid('TransmitPower', 'the radio reports no maximum transmit power');
       if (changes.IEEE80211hEnabled === true && band !== '5GHz') throw invalid('IEEE80211hEnabled', '802.11h (DFS and TPC) is for the 5 GHz band');
+      const standards = changes.OperatingStandards === undefined ? [] : standardsSettings(String(changes.OperatingStandards), first, band, caps);
       try {
         // Channel: a channel switch of the radio's hostapd interface (its first BSS; the others share it).
         if (target && target.channel !== first.channel) await writer.switchChannel(first.ifname, target.freq);
         // 100 %: the regulatory limit, as the kernel picks it; less: that many dB below it, in whole dBm (nl80211 takes mBm).
         if (power !== undefined) await writer.setTxPower(first.ifname, power === 100 ? 'auto' : Math.round(max! + 10 * Math.log10(power / 100)) * 100);
         if (changes.IEEE80211hEnabled !== undefined) {
-          await writer.configure(first.ifname, [{ key: 'ieee80211h', value: changes.IEEE80211hEnabled === true ? '1' : '0' }]);
+          const was = held.read(`radio:${first.ifname}`, ['IEEE80211hEnabled']).IEEE80211hEnabled === true;
+          await writer.configure(first.ifname, [{ key: 'ieee80211h', value: changes.IEEE80211hEnabled === true ? '1' : '0', undo: was ? '1' : '0' }]);
           held.write(`radio:${first.ifname}`, { IEEE80211hEnabled: changes.IEEE80211hEnabled });
         }
+        await writer.configure(first.ifname, standards);
+        // Enable: hostapd's interface is the radio (every BSS on it goes down or up together).
+        const on = bsses.some((b) => b.state !== 'DISABLED');
+        if (changes.Enable !== undefined && changes.Enable !== on) await writer.setEnable(first.ifname, changes.Enable === true);
       } finally {
         source.forget();
       }

@@ -37,6 +37,8 @@ export interface HostapdSetting {
   key: string;
   value: string;
   secret?: boolean;
+  /** The value hostapd holds now, set back when the change fails (keys have none: they are not known). */
+  undo?: string;
 }
 
 export class HostapdWriter {
@@ -72,13 +74,23 @@ export class HostapdWriter {
 
   /**
    * Sets configuration keys of BSS `ifname` in order, then reloads it once (the BSS restarts: its
-   * stations associate again). A key hostapd refuses stops there: the keys set before it are in
-   * hostapd's memory but not in effect until a reload, which is not sent.
+   * stations associate again). When hostapd refuses a key or the reload, the keys already set are
+   * set back to their `undo` values (no reload: the running BSS never took them), since hostapd's
+   * `status` and `get_config` report what it holds, taken or not; then the Set fails (7002).
    */
   async configure(ifname: string, settings: readonly HostapdSetting[]): Promise<void> {
     if (settings.length === 0) return;
-    for (const s of settings) await this.command(ifname, ['set', s.key, s.value], s.secret ? 2 : undefined);
-    await this.command(ifname, ['reload']);
+    const done: HostapdSetting[] = [];
+    try {
+      for (const s of settings) {
+        await this.command(ifname, ['set', s.key, s.value], s.secret ? 2 : undefined);
+        done.push(s);
+      }
+      await this.command(ifname, ['reload']);
+    } catch (e) {
+      for (const s of done.reverse()) if (s.undo !== undefined) await this.command(ifname, ['set', s.key, s.undo]).catch(() => undefined);
+      throw e;
+    }
   }
 
   /** `iw dev <if> set txpower fixed <mBm>`, or `auto` (the regulatory limit); a failure is a 7002. */

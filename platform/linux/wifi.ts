@@ -2,8 +2,8 @@
  * Device.WiFi. on generic Linux: the access points a hostapd runs on nl80211 radios, read from
  * its control interface (`hostapd_cli`) and `iw` (WiFiSource.ts). Radio.{i} is in
  * wifi-radio.ts; SSID.{i}, AccessPoint.{i} and AssociatedDevice.{i} in wifi-access-point.ts.
- * Writes go to hostapd (wifi-write.ts: SSID, Enable, Channel, the AccessPoint's settings and
- * security) and to `iw` (TransmitPower).
+ * Writes go to hostapd (wifi-write.ts: SSID, Enable, the Radio's Channel, standards and 802.11h,
+ * the AccessPoint's settings and security) and to `iw` (TransmitPower).
  */
 import { findOnPath, type CommandRunner } from '../exec/CommandRunner.js';
 import type { LinuxContext } from './LinuxContext.js';

@@ -6,7 +6,8 @@
  * the agent sends must be one hostapd or iw was recorded taking, and the reads after it answer as
  * recorded after it. Covered: the AccessPoint's settings (hidden SSID, isolation, station limit,
  * WMM, U-APSD: hostapd keys + reload), Security (passphrase, raw PSK, WPA3-Personal with an SAE
- * password, transition, open, back to WPA2), Radio 802.11h and TransmitPower (`iw`), bad values
+ * password, transition, open, back to WPA2), Radio 802.11h, TransmitPower (`iw`), Enable and
+ * OperatingStandards, bad values
  * refused with 7012 before hostapd is asked, hostapd refusing (7002), a parameter not writable
  * here (7013), keys never in the agent's log, and a restart of the agent reading back what it holds.
  */
@@ -75,6 +76,8 @@ describe('Device.WiFi. writes to hostapd and iw (recorded answers)', () => {
       ['Device.WiFi.Radio.1.', { Channel: '14' }],
       ['Device.WiFi.Radio.1.', { IEEE80211hEnabled: 'true' }],
       ['Device.WiFi.Radio.2.', { TransmitPower: '60' }],
+      ['Device.WiFi.Radio.1.', { OperatingStandards: 'g,n' }],
+      ['Device.WiFi.Radio.1.', { OperatingStandards: 'b,g,n,ac' }],
     ];
     for (const [path, params] of bad) expect(await trySet(c, path, params), JSON.stringify(params)).toMatchObject({ ok: false, errCode: 7021, paramErrCode: 7012 });
     // Not writable here: 7013 (hostapd numbers one SSID per AccessPoint).
@@ -114,6 +117,15 @@ describe('Device.WiFi. writes to hostapd and iw (recorded answers)', () => {
     expect(await read('Device.WiFi.Radio.2.')).toMatchObject({ IEEE80211hEnabled: 'true', TransmitPower: '25' });
     expect(await trySet(c, 'Device.WiFi.Radio.2.', { TransmitPower: '100' })).toMatchObject({ ok: true });
     expect(await read('Device.WiFi.Radio.2.')).toMatchObject({ TransmitPower: '100' });
+    // The radio off and on (hostapd's interface), then its standards: 802.11n off and on, 802.11ax on.
+    expect(await trySet(c, 'Device.WiFi.Radio.2.', { Enable: 'false' })).toMatchObject({ ok: true });
+    expect(await read('Device.WiFi.Radio.2.')).toMatchObject({ Enable: 'false', Status: 'Down' });
+    expect(await trySet(c, 'Device.WiFi.Radio.2.', { Enable: 'true' })).toMatchObject({ ok: true });
+    // 802.11n off on wlan0: hostapd took the key but refused the reload (recorded): 7002, and the key is set back.
+    expect(await trySet(c, 'Device.WiFi.Radio.1.', { OperatingStandards: 'b,g' })).toMatchObject({ ok: false, paramErrCode: 7002 });
+    expect(await trySet(c, 'Device.WiFi.Radio.2.', { OperatingStandards: 'a,n,ac,ax' })).toMatchObject({ ok: true });
+    const radios = await getObjects(c, ['Device.WiFi.Radio.']);
+    expect(radios['Device.WiFi.Radio.2.']).toMatchObject({ Enable: 'true', Status: 'Up', OperatingStandards: 'a,n,ac,ax' });
 
     expect(calls()).toEqual([
       'hostapd_cli -i wlan0 set ignore_broadcast_ssid 1',
@@ -148,6 +160,13 @@ describe('Device.WiFi. writes to hostapd and iw (recorded answers)', () => {
       'hostapd_cli -i wlan1 reload',
       'iw dev wlan1 set txpower fixed 1700',
       'iw dev wlan1 set txpower auto',
+      'hostapd_cli -i wlan1 disable',
+      'hostapd_cli -i wlan1 enable',
+      'hostapd_cli -i wlan0 set ieee80211n 0',
+      'hostapd_cli -i wlan0 reload',
+      'hostapd_cli -i wlan0 set ieee80211n 1',
+      'hostapd_cli -i wlan1 set ieee80211ax 1',
+      'hostapd_cli -i wlan1 reload',
     ]);
     // Keys never in the agent's log (debug level logs every command line it runs).
     for (const key of ['new passphrase 1', '0123456789abcdef0123456789abcdef', 'sae passphrase 1']) expect(p.text).not.toContain(key);

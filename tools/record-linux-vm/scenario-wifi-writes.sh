@@ -159,3 +159,22 @@ rec hapd-global-remove wpa_cli -g /run/hostapd-global raw REMOVE wlan0_1
 sleep 2
 rec hapd-interfaces-removed $H interface
 rec iw-dev-removed iw dev
+# Radio: the whole hostapd interface off and on, and its standards (802.11n off and on, 802.11ax on 5 GHz).
+rec hapd-wlan1-disable $H -i wlan1 disable
+rec hapd-wlan1-status-disabled $H -i wlan1 status
+rec hapd-wlan1-enable $H -i wlan1 enable
+sleep 3
+rec hapd-wlan1-status-enabled $H -i wlan1 status
+rec iw-wlan1-info-enabled iw dev wlan1 info
+rec hapd-wlan0-set-11n-off $H -i wlan0 set ieee80211n 0
+rec hapd-wlan0-reload-11n-off $H -i wlan0 reload
+sleep 3
+rec hapd-wlan0-status-11n-off $H -i wlan0 status
+rec hapd-wlan0-set-11n-on $H -i wlan0 set ieee80211n 1
+rec hapd-wlan0-reload-11n-on $H -i wlan0 reload
+sleep 3
+rec hapd-wlan0-status-11n-on $H -i wlan0 status
+rec hapd-wlan1-set-11ax-on $H -i wlan1 set ieee80211ax 1
+rec hapd-wlan1-reload-11ax-on $H -i wlan1 reload
+sleep 3
+rec hapd-wlan1-status-11ax-on $H -i wlan1 status

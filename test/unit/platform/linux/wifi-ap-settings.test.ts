@@ -60,3 +60,12 @@ describe('Security as hostapd keys', () => {
     expect(code(() => securitySettings({ ModeEnabled: 'WEP-128' }, 'WPA2-Personal'))).toBe(7012);
   });
 });
+
+describe('what is set back when hostapd refuses', () => {
+  it('each AccessPoint key carries the value hostapd holds now', () => {
+    expect(accessPointSettings({ SSIDAdvertisementEnabled: false, MaxAllowedAssociations: 8 }, { SSIDAdvertisementEnabled: true, MaxAllowedAssociations: 2007 })).toEqual([
+      { key: 'ignore_broadcast_ssid', value: '1', undo: '0' },
+      { key: 'max_num_sta', value: '8', undo: '2007' },
+    ]);
+  });
+});
