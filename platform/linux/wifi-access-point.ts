@@ -71,6 +71,8 @@ export function registerWiFiAccessPoints(ctx: LinuxContext, source: WiFiSource, 
 
   model.register('Device.WiFi.SSID.{i}.', {
     params: ['Enable', 'Status', 'Name', 'LowerLayers', 'Upstream', 'BSSID', 'MACAddress', 'SSID'],
+    // LowerLayers is served read-only: hostapd runs a BSS on the radio its configuration names.
+    writable: ['Enable', 'SSID'],
     list,
     get: async ([n]) => {
       const b = await bss(n, 'SSID');
