@@ -38,3 +38,35 @@ export function channelsInUse(center: number | undefined, bandwidth: string | un
 export function regulatoryDomain(country: string | undefined): string | undefined {
   return country && /^[A-Z]{2}$/.test(country) ? `${country} ` : undefined;
 }
+
+/**
+ * The Device.WiFi.Radio.{i}. parameters served on OpenWrt and generic Linux alike (the values
+ * come from iwinfo/UCI there, from iw/hostapd here; each binding says which it writes).
+ */
+export const RADIO_PARAMS: readonly string[] = [
+  'Enable',
+  'Status',
+  'Name',
+  'Upstream',
+  'MaxBitRate',
+  'SupportedFrequencyBands',
+  'OperatingFrequencyBand',
+  'SupportedStandards',
+  'OperatingStandards',
+  'ChannelsInUse',
+  'Channel',
+  'AutoChannelSupported',
+  'AutoChannelEnable',
+  'SupportedOperatingChannelBandwidths',
+  'OperatingChannelBandwidth',
+  'CurrentOperatingChannelBandwidth',
+  'ExtensionChannel',
+  'GuardInterval',
+  'MCS',
+  'TransmitPowerSupported',
+  'TransmitPower',
+  'IEEE80211hSupported',
+  'IEEE80211hEnabled',
+  'RegulatoryDomain',
+  'PossibleChannels',
+];

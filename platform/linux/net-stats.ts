@@ -15,11 +15,12 @@
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
+import type { HostFiles } from './HostFiles.js';
 import type { LinuxContext } from './LinuxContext.js';
 import { classStats, RECEIVED_CLASS_PARAMS, SENT_CLASS_PARAMS } from './packet-classes.js';
 
 /** TR-181 Stats parameter ← file in /sys/class/net/<if>/statistics/ (docs/platform-mapping.md). */
-const STATS_FILES: Readonly<Record<string, string>> = {
+export const STATS_FILES: Readonly<Record<string, string>> = {
   BytesSent: 'tx_bytes',
   BytesReceived: 'rx_bytes',
   PacketsSent: 'tx_packets',
@@ -31,6 +32,11 @@ const STATS_FILES: Readonly<Record<string, string>> = {
   MulticastPacketsReceived: 'multicast',
   Collisions: 'collisions',
 };
+
+/** The raw counter files of `names` (STATS_FILES keys) of netdev `device`, all read at once; undefined where a file is missing. */
+export function readCounters(files: HostFiles, device: string, names: readonly string[]): Promise<Array<string | undefined>> {
+  return Promise.all(names.map((n) => files.attr(files.sys('class', 'net', device, 'statistics', STATS_FILES[n]!))));
+}
 
 /**
  * Serves the Stats object at `supportedPath` with those of the counters above its schema
@@ -50,10 +56,7 @@ export function registerDeviceStats(ctx: LinuxContext, supportedPath: string, de
       const name = await deviceOf(keys);
       // A row on no device (an Ethernet.Link a Controller added without LowerLayers) counts nothing.
       if (name === undefined) return {};
-      const [raw, counts] = await Promise.all([
-        Promise.all(names.map((n) => files.attr(files.sys('class', 'net', name, 'statistics', STATS_FILES[n]!)))),
-        classNames.length > 0 ? classes?.of(name) : undefined,
-      ]);
+      const [raw, counts] = await Promise.all([readCounters(files, name, names), classNames.length > 0 ? classes?.of(name) : undefined]);
       if (raw.every((r) => r === undefined)) throw deviceGone(name);
       const values: Record<string, Value> = {};
       names.forEach((n, i) => {

@@ -7,7 +7,11 @@
  * counters (registerBssCounters). Stations are hostapd's `all_sta` (which are associated, authorized)
  * with nl80211's counters and rates (`iw dev <if> station dump`); a station is keyed by MAC
  * inside its AccessPoint, so one that leaves and returns is the same instance again. SSID.SSID and
- * SSID.Enable are written to hostapd (wifi-write.ts); every other parameter is read-only here.
+ * SSID.Enable are written to hostapd (wifi-write.ts), and the AccessPoint's settings and security
+ * (wifi-ap-settings.ts: hostapd keys, then a reload); what hostapd cannot report back is read as
+ * the agent wrote it (wifi-held.ts). SSID and AccessPoint rows cannot be added or deleted here:
+ * hostapd adds a BSS only through its global control interface, which a hostapd started without
+ * `-g` does not have (README of test/fixtures/linux/wifi-hostapd-writes).
  */
 import type { Value } from '../../datamodel/value/Value.js';
 import { dateTimeOf } from '../../datamodel/value/Value.js';
@@ -18,8 +22,13 @@ import { registerBssCounters } from './wifi-radio.js';
 import { hostapdEncryption, hostapdSecurityMode } from './wifi-hostapd-cli.js';
 import type { WiFiBss, WiFiSource, WiFiStation } from './WiFiSource.js';
 import { type HostapdWriter, invalid, ssidProblem } from './wifi-write.js';
+import { AP_WRITABLE, accessPointSettings, SECURITY_WRITABLE, securitySettings } from './wifi-ap-settings.js';
+import type { HeldWiFiSettings } from './wifi-held.js';
 
-/** The modes hostapd runs (key_mgmt WPA-PSK, SAE, WPA-EAP, OWE and their mixes). */
+/** AccessPoint parameters hostapd takes but does not report: read as the agent wrote them (wifi-held.ts). */
+const AP_HELD = ['SSIDAdvertisementEnabled', 'IsolationEnable', 'MaxAllowedAssociations', 'WMMEnable', 'UAPSDEnable'];
+
+/** The modes hostapd runs (key_mgmt WPA-PSK, SAE, WPA-EAP, OWE and their mixes); SETTABLE_MODES of them can be chosen here. */
 const MODES_SUPPORTED = 'None,WPA2-Personal,WPA-WPA2-Personal,WPA3-Personal,WPA3-Personal-Transition,WPA2-Enterprise,WPA-WPA2-Enterprise,OWE';
 
 /** hostapd's default ap_max_inactivity (300 s): a station silent longer is about to be dropped. */
@@ -55,13 +64,15 @@ export function stationValues(s: WiFiStation, band: string | undefined, now: num
 }
 
 /** Serves SSID.{i}. (+ Stats), AccessPoint.{i}. (+ Security), AssociatedDevice.{i}. (+ Stats). */
-export function registerWiFiAccessPoints(ctx: LinuxContext, source: WiFiSource, writer: HostapdWriter): void {
+export function registerWiFiAccessPoints(ctx: LinuxContext, source: WiFiSource, writer: HostapdWriter, held: HeldWiFiSettings): void {
   const { model } = ctx;
   const bss = async (n: number | undefined, what: string): Promise<WiFiBss> => (await source.bss(n)) ?? Promise.reject(gone(what, n));
   const list = async (): Promise<number[]> => source.bssNumbers.list((await source.read()).bsses.keys());
 
   model.register('Device.WiFi.SSID.{i}.', {
     params: ['Enable', 'Status', 'Name', 'LowerLayers', 'Upstream', 'BSSID', 'MACAddress', 'SSID'],
+    // LowerLayers is served read-only: hostapd runs a BSS on the radio its configuration names.
+    writable: ['Enable', 'SSID'],
     list,
     get: async ([n]) => {
       const b = await bss(n, 'SSID');
@@ -95,7 +106,8 @@ export function registerWiFiAccessPoints(ctx: LinuxContext, source: WiFiSource, 
   registerBssCounters(ctx, 'Device.WiFi.SSID.{i}.Stats.', async ([n]) => [source.bssNumbers.requireKey(n)]);
 
   model.register('Device.WiFi.AccessPoint.{i}.', {
-    params: ['Enable', 'Status', 'SSIDReference', 'WMMCapability', 'UAPSDCapability'],
+    params: ['Enable', 'Status', 'SSIDReference', 'WMMCapability', 'UAPSDCapability', ...AP_HELD],
+    writable: AP_WRITABLE,
     list,
     get: async ([n]) => {
       const b = await bss(n, 'AccessPoint');
@@ -107,17 +119,49 @@ export function registerWiFiAccessPoints(ctx: LinuxContext, source: WiFiSource, 
         // hostapd on mac80211 runs WMM itself; every 802.11n and later BSS requires it.
         WMMCapability: true,
         UAPSDCapability: phy?.apUapsd ?? false,
+        ...held.read(`bss:${b.ifname}`, AP_HELD),
       };
+    },
+    // hostapd configuration keys, one reload (wifi-ap-settings.ts); Enable is hostapd's enable/disable.
+    set: async ([n], changes) => {
+      const b = await bss(n, 'AccessPoint');
+      const settings = accessPointSettings(changes, held.read(`bss:${b.ifname}`, AP_HELD));
+      if (changes.UAPSDEnable === true && !(await source.phy(b.phy!))?.apUapsd) throw invalid('UAPSDEnable', 'the radio does not support U-APSD (UAPSDCapability false)');
+      try {
+        await writer.configure(b.ifname, settings);
+        held.write(`bss:${b.ifname}`, changes);
+        if (changes.Enable !== undefined && changes.Enable !== (b.state !== 'DISABLED')) await writer.setEnable(b.ifname, changes.Enable === true);
+      } finally {
+        source.forget();
+      }
     },
   });
   model.register('Device.WiFi.AccessPoint.{i}.Security.', {
-    params: ['ModesSupported', 'ModeEnabled', 'EncryptionMode'],
+    params: ['ModesSupported', 'ModeEnabled', 'EncryptionMode', 'KeyPassphrase', 'PreSharedKey', 'SAEPassphrase'],
+    writable: SECURITY_WRITABLE,
     get: async ([n]) => {
       const b = await bss(n, 'AccessPoint');
       const mode = hostapdSecurityMode(b);
       // Without an explicit cipher, hostapd runs CCMP (AES) for WPA2 and WPA3.
       const enc = hostapdEncryption(b.pairwise) || (mode === 'None' ? '' : 'AES');
-      return { ModesSupported: MODES_SUPPORTED.split(',').includes(mode) ? MODES_SUPPORTED : `${MODES_SUPPORTED},${mode}`, ModeEnabled: mode, EncryptionMode: enc };
+      // Keys read as "" (TR-181); hostapd does not report them either.
+      return {
+        ModesSupported: MODES_SUPPORTED.split(',').includes(mode) ? MODES_SUPPORTED : `${MODES_SUPPORTED},${mode}`,
+        ModeEnabled: mode,
+        EncryptionMode: enc,
+        KeyPassphrase: '',
+        PreSharedKey: '',
+        SAEPassphrase: '',
+      };
+    },
+    set: async ([n], changes) => {
+      const b = await bss(n, 'AccessPoint');
+      const settings = securitySettings(changes, hostapdSecurityMode(b));
+      try {
+        await writer.configure(b.ifname, settings);
+      } finally {
+        source.forget();
+      }
     },
   });
 

@@ -3,20 +3,24 @@
  * per phy that runs at least one hostapd BSS. The operating values (band, channel, width,
  * standards in use) are hostapd's `status` and `iw dev` of its first BSS; what the radio can do
  * is `iw phy <phy> info` (bands, HT/VHT/HE/EHT capabilities, antennas, power limits) and
- * `iw phy <phy> channels` (what the regulatory domain allows), the country `iw reg get`. Channel
- * is written (`chan_switch`, wifi-write.ts) within PossibleChannels; the rest is read-only here.
+ * `iw phy <phy> channels` (what the regulatory domain allows), the country `iw reg get`. Enable
+ * is hostapd's `disable`/`enable` of the radio's interface, OperatingStandards its ieee80211n/ac/ax
+ * (+ `reload`), Channel is written (`chan_switch`, wifi-write.ts) within PossibleChannels, TransmitPower with `iw dev
+ * <if> set txpower`, IEEE80211hEnabled as hostapd's ieee80211h (read back as the agent wrote it:
+ * hostapd does not report it, wifi-held.ts); the rest is read-only here.
  *
  * Radio.Stats is what the radio carried: the sum of its BSS interfaces' kernel counters
  * (/sys/class/net/<if>/statistics), as on OpenWrt.
  */
 import type { Value } from '../../datamodel/value/Value.js';
-import { channelsInUse, frequencyBand, regulatoryDomain, standards } from '../wifi-bands.js';
+import { channelsInUse, frequencyBand, RADIO_PARAMS, regulatoryDomain, standards } from '../wifi-bands.js';
 import { dbmToPercent, maxBitRate, TX_POWER_SUPPORTED } from '../wifi-rates.js';
 import type { LinuxContext } from './LinuxContext.js';
-import { counter } from './net-stats.js';
+import { counter, readCounters, STATS_FILES } from './net-stats.js';
 import type { IwBand, IwChannel, IwPhy } from './wifi-iw.js';
 import type { WiFiBss, WiFiSource } from './WiFiSource.js';
-import { type HostapdWriter, invalid } from './wifi-write.js';
+import { type HostapdSetting, type HostapdWriter, invalid } from './wifi-write.js';
+import type { HeldWiFiSettings } from './wifi-held.js';
 
 const BAND_ORDER = ['2.4GHz', '5GHz', '6GHz'];
 
@@ -30,6 +34,24 @@ export function bandStandards(b: IwBand): string[] {
 export function bssStandards(bss: WiFiBss, band: string | undefined): string[] {
   const legacy = band === '2.4GHz' ? ['b', 'g'] : band === '5GHz' ? ['a'] : [];
   return [...legacy, ...(bss.ieee80211n ? ['n'] : []), ...(bss.ieee80211ac && band === '5GHz' ? ['ac'] : []), ...(bss.ieee80211ax ? ['ax'] : [])];
+}
+
+/**
+ * The hostapd keys (ieee80211n/ac/ax, in that order) that make a BSS run OperatingStandards
+ * `value`, for those that differ from what it runs; throws 7012 for a list hostapd cannot run on
+ * this band and phy: the band's legacy standards (b,g or a) always run, 802.11ac needs 802.11n
+ * and 5 GHz, and hostapd 2.10 has no 802.11be.
+ */
+export function standardsSettings(value: string, bss: WiFiBss, band: string | undefined, caps: IwBand | undefined): HostapdSetting[] {
+  const wanted = value.split(',').filter((x) => x !== '');
+  const legacy = band === '2.4GHz' ? ['b', 'g'] : band === '5GHz' ? ['a'] : [];
+  const supported = caps ? bandStandards(caps) : [];
+  const bad = wanted.find((x) => !supported.includes(x) || x === 'be');
+  if (bad) throw invalid('OperatingStandards', `${bad} is not one this radio runs here (${supported.filter((x) => x !== 'be').join(',')})`);
+  if (legacy.some((x) => !wanted.includes(x))) throw invalid('OperatingStandards', `hostapd runs ${legacy.join(',')} on ${band ?? 'this band'} whatever else runs`);
+  if (wanted.includes('ac') && !wanted.includes('n')) throw invalid('OperatingStandards', '802.11ac needs 802.11n');
+  const now: Record<string, boolean> = { n: bss.ieee80211n, ac: bss.ieee80211ac, ax: bss.ieee80211ax };
+  return ['n', 'ac', 'ax'].filter((x) => now[x] !== wanted.includes(x)).map((x) => ({ key: `ieee80211${x}`, value: wanted.includes(x) ? '1' : '0', undo: now[x] ? '1' : '0' }));
 }
 
 /** An IEEE 802.11 channel number of a centre frequency (MHz). */
@@ -100,19 +122,8 @@ export function radioValues(phyName: string, bsses: readonly WiFiBss[], phy: IwP
   return values;
 }
 
-const COUNTERS: Readonly<Record<string, string>> = {
-  BytesSent: 'tx_bytes',
-  BytesReceived: 'rx_bytes',
-  PacketsSent: 'tx_packets',
-  PacketsReceived: 'rx_packets',
-  ErrorsSent: 'tx_errors',
-  ErrorsReceived: 'rx_errors',
-  DiscardPacketsSent: 'tx_dropped',
-  DiscardPacketsReceived: 'rx_dropped',
-};
-
 /** Serves Device.WiFi.Radio.{i}. and Radio.{i}.Stats. */
-export function registerWiFiRadios(ctx: LinuxContext, source: WiFiSource, writer: HostapdWriter): void {
+export function registerWiFiRadios(ctx: LinuxContext, source: WiFiSource, writer: HostapdWriter, held: HeldWiFiSettings): void {
   const { model } = ctx;
   const radio = async (n: number | undefined): Promise<{ phy: string; bsses: WiFiBss[] }> => {
     const phy = source.radios.requireKey(n);
@@ -120,50 +131,46 @@ export function registerWiFiRadios(ctx: LinuxContext, source: WiFiSource, writer
     return { phy, bsses: (snap.radios.get(phy) ?? []).map((i) => snap.bsses.get(i)!) };
   };
   model.register('Device.WiFi.Radio.{i}.', {
-    params: [
-      'Enable',
-      'Status',
-      'Name',
-      'Upstream',
-      'MaxBitRate',
-      'SupportedFrequencyBands',
-      'OperatingFrequencyBand',
-      'SupportedStandards',
-      'OperatingStandards',
-      'ChannelsInUse',
-      'Channel',
-      'AutoChannelSupported',
-      'AutoChannelEnable',
-      'SupportedOperatingChannelBandwidths',
-      'OperatingChannelBandwidth',
-      'CurrentOperatingChannelBandwidth',
-      'ExtensionChannel',
-      'GuardInterval',
-      'MCS',
-      'TransmitPowerSupported',
-      'TransmitPower',
-      'IEEE80211hSupported',
-      'RegulatoryDomain',
-      'PossibleChannels',
-    ],
+    params: RADIO_PARAMS,
     list: async () => source.radios.list((await source.read()).radios.keys()),
     get: async ([n]) => {
       const { phy, bsses } = await radio(n);
       const [info, channels, country] = await Promise.all([source.phy(phy), source.channels(phy), source.country()]);
-      return radioValues(phy, bsses, info, channels, country);
+      return { ...radioValues(phy, bsses, info, channels, country), ...(bsses[0] ? held.read(`radio:${bsses[0].ifname}`, ['IEEE80211hEnabled']) : {}) };
     },
-    // Channel: a channel switch of the radio's hostapd interface (its first BSS; the others share it).
+    writable: ['Enable', 'OperatingStandards', 'Channel', 'TransmitPower', 'IEEE80211hEnabled'],
     set: async ([n], changes) => {
       const { phy, bsses } = await radio(n);
-      for (const k of Object.keys(changes)) if (k !== 'Channel') throw invalid(k, 'not writable on this platform');
       const first = bsses[0];
-      if (!first) throw invalid('Channel', 'the radio runs no BSS to switch');
+      if (!first) throw invalid(Object.keys(changes)[0] ?? 'Channel', 'the radio runs no BSS to change');
       const band = frequencyBand(first.freq ?? first.iw?.freq);
-      const target = (await source.channels(phy)).find((c) => c.band === band && c.channel === Number(changes.Channel) && !c.disabled && !c.noIr);
-      if (!target) throw invalid('Channel', `${changes.Channel} is not one of this radio's PossibleChannels`);
-      if (target.channel === first.channel) return;
+      const caps = (await source.phy(phy))?.bands.find((b) => b.band === band);
+      // All checked before anything is asked of hostapd or iw.
+      let target: IwChannel | undefined;
+      if (changes.Channel !== undefined) {
+        target = (await source.channels(phy)).find((c) => c.band === band && c.channel === Number(changes.Channel) && !c.disabled && !c.noIr);
+        if (!target) throw invalid('Channel', `${changes.Channel} is not one of this radio's PossibleChannels`);
+      }
+      const power = changes.TransmitPower === undefined ? undefined : Number(changes.TransmitPower);
+      const max = first.maxTxPower ?? caps?.maxTxPowerDbm;
+      if (power !== undefined && !(TX_POWER_SUPPORTED as readonly number[]).includes(power)) throw invalid('TransmitPower', `one of TransmitPowerSupported (${TX_POWER_SUPPORTED.join(',')})`);
+      if (power !== undefined && max === undefined) throw invalid('TransmitPower', 'the radio reports no maximum transmit power');
+      if (changes.IEEE80211hEnabled === true && band !== '5GHz') throw invalid('IEEE80211hEnabled', '802.11h (DFS and TPC) is for the 5 GHz band');
+      const standards = changes.OperatingStandards === undefined ? [] : standardsSettings(String(changes.OperatingStandards), first, band, caps);
       try {
-        await writer.switchChannel(first.ifname, target.freq);
+        // Channel: a channel switch of the radio's hostapd interface (its first BSS; the others share it).
+        if (target && target.channel !== first.channel) await writer.switchChannel(first.ifname, target.freq);
+        // 100 %: the regulatory limit, as the kernel picks it; less: that many dB below it, in whole dBm (nl80211 takes mBm).
+        if (power !== undefined) await writer.setTxPower(first.ifname, power === 100 ? 'auto' : Math.round(max! + 10 * Math.log10(power / 100)) * 100);
+        if (changes.IEEE80211hEnabled !== undefined) {
+          const was = held.read(`radio:${first.ifname}`, ['IEEE80211hEnabled']).IEEE80211hEnabled === true;
+          await writer.configure(first.ifname, [{ key: 'ieee80211h', value: changes.IEEE80211hEnabled === true ? '1' : '0', undo: was ? '1' : '0' }]);
+          held.write(`radio:${first.ifname}`, { IEEE80211hEnabled: changes.IEEE80211hEnabled });
+        }
+        await writer.configure(first.ifname, standards);
+        // Enable: hostapd's interface is the radio (every BSS on it goes down or up together).
+        const on = bsses.some((b) => b.state !== 'DISABLED');
+        if (changes.Enable !== undefined && changes.Enable !== on) await writer.setEnable(first.ifname, changes.Enable === true);
       } finally {
         source.forget();
       }
@@ -180,17 +187,14 @@ export function registerWiFiRadios(ctx: LinuxContext, source: WiFiSource, writer
 export function registerBssCounters(ctx: LinuxContext, path: string, ifnames: (keys: readonly number[]) => Promise<string[]>): void {
   const { model, files } = ctx;
   const types = new Map(model.requireNode(path).def.params.map((p) => [p.name, p.type]));
-  const names = Object.keys(COUNTERS).filter((c) => types.has(c));
+  // The counters a Radio or SSID Stats has of those an Ethernet interface's Stats reads (net-stats.ts).
+  const names = Object.keys(STATS_FILES).filter((c) => types.has(c));
   model.register(path, {
     params: names,
     get: async (keys) => {
       const devs = await ifnames(keys);
-      const sums = await Promise.all(
-        names.map(async (c) => {
-          const raw = await Promise.all(devs.map((d) => files.attr(files.sys('class', 'net', d, 'statistics', COUNTERS[c]!))));
-          return raw.reduce((sum, r) => sum + (r !== undefined && /^\d+$/.test(r) ? BigInt(r) : 0n), 0n);
-        }),
-      );
+      const raw = await Promise.all(devs.map((d) => readCounters(files, d, names)));
+      const sums = names.map((_c, i) => raw.reduce((sum, r) => sum + (r[i] !== undefined && /^\d+$/.test(r[i]) ? BigInt(r[i]) : 0n), 0n));
       return Object.fromEntries(names.map((c, i) => [c, counter(types.get(c), sums[i]!.toString())!]));
     },
   });

@@ -3,9 +3,17 @@
  * sends them (hostapd 2.10): SSID.SSID is `set ssid <v>` then `reload` (the BSS restarts with
  * the new name), SSID.Enable `enable`/`disable` (the whole hostapd interface: one BSS per radio,
  * as hostapd runs them here), Radio.Channel `chan_switch 5 <MHz>` (a channel switch announced
- * five beacons ahead, so stations follow instead of dropping). hostapd answers "OK" or "FAIL" with
- * exit code 0; anything but "OK" fails the Set (7002: the device refused it) and nothing is kept.
- * The change is hostapd's running state only: its configuration file is not rewritten.
+ * five beacons ahead, so stations follow instead of dropping). The AccessPoint's and Radio's
+ * other settings are hostapd configuration keys: `set <key> <value>` for each, then one `reload`
+ * (`configure`). hostapd answers "OK" or "FAIL" with exit code 0; anything but "OK" fails the
+ * Set (7002: the device refused it). Radio.TransmitPower is `iw dev <if> set txpower`.
+ *
+ * The change is hostapd's running state only: its configuration file is not rewritten, so a
+ * restart of hostapd brings back the file's values. A key (`wpa_passphrase`, `wpa_psk`,
+ * `sae_password`) is on hostapd_cli's command line for the few milliseconds it runs (hostapd_cli
+ * has no other way to take one: its interactive mode, fed on stdin, splits a value at its spaces:
+recorded); it is masked in every log
+ * line and error the agent writes.
  */
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { CommandRunner } from '../exec/CommandRunner.js';
@@ -24,6 +32,15 @@ export function invalid(param: string, message: string): UspError {
   return new UspError(ErrorCode.InvalidValue, `${param}: ${message}`, { paramErrors: [{ param, message, code: ErrorCode.InvalidValue }] });
 }
 
+/** One hostapd configuration key to set; `secret` keeps its value out of logs and errors. */
+export interface HostapdSetting {
+  key: string;
+  value: string;
+  secret?: boolean;
+  /** The value hostapd holds now, set back when the change fails (keys have none: they are not known). */
+  undo?: string;
+}
+
 export class HostapdWriter {
   constructor(
     private readonly runner: CommandRunner,
@@ -31,11 +48,13 @@ export class HostapdWriter {
   ) {}
 
   /** One control command on BSS `ifname`; anything but OK is a 7002 naming hostapd's answer. */
-  async command(ifname: string, args: string[]): Promise<void> {
-    const line = ['hostapd_cli', '-i', ifname, ...args].join(' ');
-    const r = await this.runner.capture(this.runner.executable('hostapd_cli'), ['-p', this.dir, '-i', ifname, ...args]);
+  async command(ifname: string, args: string[], secretAt?: number): Promise<void> {
+    const shown = args.map((a, i) => (i === secretAt ? '***' : a));
+    const line = ['hostapd_cli', '-i', ifname, ...shown].join(' ');
+    const r = await this.runner.capture(this.runner.executable('hostapd_cli'), ['-p', this.dir, '-i', ifname, ...args], { display: `hostapd_cli -p ${this.dir} -i ${ifname} ${shown.join(' ')}` });
     if (r.exitCode !== 0 || r.stdout.trim() !== 'OK') {
-      const why = (r.stdout.trim() || r.stderr.trim() || `exit code ${r.exitCode}`).slice(0, 200);
+      let why = (r.stdout.trim() || r.stderr.trim() || `exit code ${r.exitCode}`).slice(0, 200);
+      if (secretAt !== undefined) why = why.split(args[secretAt]!).join('***');
       throw new UspError(ErrorCode.RequestDenied, `hostapd refused ${line}: ${why}`);
     }
   }
@@ -51,5 +70,33 @@ export class HostapdWriter {
 
   async switchChannel(ifname: string, mhz: number): Promise<void> {
     await this.command(ifname, ['chan_switch', '5', String(mhz)]);
+  }
+
+  /**
+   * Sets configuration keys of BSS `ifname` in order, then reloads it once (the BSS restarts: its
+   * stations associate again). When hostapd refuses a key or the reload, the keys already set are
+   * set back to their `undo` values (no reload: the running BSS never took them), since hostapd's
+   * `status` and `get_config` report what it holds, taken or not; then the Set fails (7002).
+   */
+  async configure(ifname: string, settings: readonly HostapdSetting[]): Promise<void> {
+    if (settings.length === 0) return;
+    const done: HostapdSetting[] = [];
+    try {
+      for (const s of settings) {
+        await this.command(ifname, ['set', s.key, s.value], s.secret ? 2 : undefined);
+        done.push(s);
+      }
+      await this.command(ifname, ['reload']);
+    } catch (e) {
+      for (const s of done.reverse()) if (s.undo !== undefined) await this.command(ifname, ['set', s.key, s.undo]).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** `iw dev <if> set txpower fixed <mBm>`, or `auto` (the regulatory limit); a failure is a 7002. */
+  async setTxPower(ifname: string, mBm: number | 'auto'): Promise<void> {
+    const args = ['dev', ifname, 'set', 'txpower', ...(mBm === 'auto' ? ['auto'] : ['fixed', String(mBm)])];
+    const r = await this.runner.capture(this.runner.executable('iw'), args);
+    if (r.exitCode !== 0) throw new UspError(ErrorCode.RequestDenied, `iw refused ${['iw', ...args].join(' ')}: ${(r.stderr.trim() || `exit code ${r.exitCode}`).slice(0, 200)}`);
   }
 }

@@ -2,7 +2,8 @@
  * Device.WiFi. on generic Linux: the access points a hostapd runs on nl80211 radios, read from
  * its control interface (`hostapd_cli`) and `iw` (WiFiSource.ts). Radio.{i} is in
  * wifi-radio.ts; SSID.{i}, AccessPoint.{i} and AssociatedDevice.{i} in wifi-access-point.ts.
- * SSID.SSID, SSID.Enable and Radio.Channel are written to hostapd (wifi-write.ts).
+ * Writes go to hostapd (wifi-write.ts: SSID, Enable, the Radio's Channel, standards and 802.11h,
+ * the AccessPoint's settings and security) and to `iw` (TransmitPower).
  */
 import { findOnPath, type CommandRunner } from '../exec/CommandRunner.js';
 import type { LinuxContext } from './LinuxContext.js';
@@ -10,8 +11,12 @@ import { registerWiFiAccessPoints } from './wifi-access-point.js';
 import { registerWiFiRadios } from './wifi-radio.js';
 import { DEFAULT_HOSTAPD_DIR, WiFiSource } from './WiFiSource.js';
 import { HostapdWriter } from './wifi-write.js';
+import { HeldWiFiSettings } from './wifi-held.js';
+import type { DataStore } from '../../datamodel/store/DataStore.js';
 
 export interface WiFiSettings {
+  /** Keeps what a Controller wrote that hostapd cannot report back (wifi-held.ts); without it, until the agent stops. */
+  store?: DataStore;
   /** hostapd's control directory, its `ctrl_interface` (`--hostapd-dir`; default /var/run/hostapd). */
   hostapdDir?: string;
 }
@@ -31,7 +36,8 @@ export function registerWiFi(ctx: LinuxContext, settings: WiFiSettings): WiFiSou
   const dir = settings.hostapdDir ?? DEFAULT_HOSTAPD_DIR;
   const source = new WiFiSource({ runner: ctx.runner, hostapdDir: dir, cacheMs: ctx.cacheMs, log: ctx.log });
   const writer = new HostapdWriter(ctx.runner, dir);
-  registerWiFiRadios(ctx, source, writer);
-  registerWiFiAccessPoints(ctx, source, writer);
+  const held = new HeldWiFiSettings(settings.store);
+  registerWiFiRadios(ctx, source, writer, held);
+  registerWiFiAccessPoints(ctx, source, writer, held);
   return source;
 }

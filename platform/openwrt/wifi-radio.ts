@@ -13,6 +13,7 @@
  * fixed-rate option for an access point, its rate control picks (only -1 is accepted).
  */
 import type { Value } from '../../datamodel/value/Value.js';
+import { RADIO_PARAMS } from '../wifi-bands.js';
 import { bandwidthHtmode, channelsInUse, frequencyBand, htmodeBandwidth, regulatoryDomain, standards, uciBand } from './convert.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
 import type { IwinfoFreqlist, IwinfoInfo, IwinfoTxPowerlist } from './ubus-types.js';
@@ -56,33 +57,7 @@ export function registerWiFiRadios(ctx: OpenWrtContext, state: WiFiState, uci: U
   };
 
   ctx.model.register('Device.WiFi.Radio.{i}.', {
-    params: [
-      'Enable',
-      'Status',
-      'Name',
-      'Upstream',
-      'SupportedFrequencyBands',
-      'OperatingFrequencyBand',
-      'SupportedStandards',
-      'OperatingStandards',
-      'ChannelsInUse',
-      'Channel',
-      'AutoChannelSupported',
-      'AutoChannelEnable',
-      'SupportedOperatingChannelBandwidths',
-      'OperatingChannelBandwidth',
-      'CurrentOperatingChannelBandwidth',
-      'TransmitPower',
-      'RegulatoryDomain',
-      'MaxBitRate',
-      'PossibleChannels',
-      'TransmitPowerSupported',
-      'ExtensionChannel',
-      'GuardInterval',
-      'MCS',
-      'IEEE80211hSupported',
-      'IEEE80211hEnabled',
-    ],
+    params: RADIO_PARAMS,
     list: async () => state.radios.list((await state.read()).radios.keys()),
     get: async ([n]) => (await read(n)).values,
     set: async ([n], changes) => {
