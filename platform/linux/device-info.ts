@@ -43,6 +43,8 @@ const DMI_PLACEHOLDER = /^(to be filled by o\.?e\.?m\.?|default string|system ma
 export const VENDOR_IDENTITY = ['Manufacturer', 'ManufacturerOUI', 'ModelName', 'ProductClass', 'SerialNumber', 'HardwareVersion', 'Description'] as const;
 
 const PATH = 'Device.DeviceInfo.';
+/** HostName and BootFirmwareImage are refused by name (set below); the identity is the factory defaults'. */
+const NOTHING_WRITABLE: readonly string[] = [];
 
 const MAX_LEN: Record<keyof LinuxIdentity, number> = {
   Manufacturer: 64,
@@ -82,6 +84,7 @@ export function registerDeviceInfo(ctx: LinuxContext, overrides: LinuxIdentity =
   const settable = new Set<string>(VENDOR_IDENTITY);
   ctx.model.register(PATH, {
     params: [...Object.keys(fixed), 'UpTime', 'HostName', ...(firmware ? FIRMWARE_DEVICE_INFO_PARAMS : [])],
+    writable: NOTHING_WRITABLE,
     get: async () => {
       const [uptime, hostname, refs] = await Promise.all([files.read(files.proc('uptime')), files.attr(files.proc('sys', 'kernel', 'hostname')), firmware?.references()]);
       const values = { ...fixed, ...refs } as Record<string, Value>;

@@ -19,6 +19,8 @@ import type { WiFiBss, WiFiSource } from './WiFiSource.js';
 import { type HostapdWriter, invalid } from './wifi-write.js';
 
 const BAND_ORDER = ['2.4GHz', '5GHz', '6GHz'];
+/** A Set of a Radio switches its channel only (see set). */
+const RADIO_WRITABLE = ['Channel'] as const;
 
 /** The standards a band of the phy supports, by its nl80211 capabilities. */
 export function bandStandards(b: IwBand): string[] {
@@ -146,6 +148,7 @@ export function registerWiFiRadios(ctx: LinuxContext, source: WiFiSource, writer
       'RegulatoryDomain',
       'PossibleChannels',
     ],
+    writable: RADIO_WRITABLE,
     list: async () => source.radios.list((await source.read()).radios.keys()),
     get: async ([n]) => {
       const { phy, bsses } = await radio(n);
