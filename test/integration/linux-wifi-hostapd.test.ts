@@ -98,9 +98,9 @@ describe('Device.WiFi. from hostapd_cli and iw (recorded answers)', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as string[]);
     expect(calls.filter((a) => a[0] === 'hostapd_cli').every((a) => a[1] === '-p' && a[2] === '/run/hostapd')).toBe(true);
-    // What hostapd cannot change here is refused, not faked.
+    // What hostapd cannot change here is read-only (7013), not faked.
     const r = await trySet(c, 'Device.WiFi.SSID.1.', { LowerLayers: 'Device.WiFi.Radio.2' });
-    expect(r).toMatchObject({ ok: false, errCode: 7021, paramErrCode: 7012 });
+    expect(r).toMatchObject({ ok: false, errCode: 7021, paramErrCode: 7013 });
   }, 60_000);
 
   it('writes: SSID, Channel and Enable go to hostapd; bad values refused with 7012 before it is asked', async () => {
@@ -118,7 +118,7 @@ describe('Device.WiFi. from hostapd_cli and iw (recorded answers)', () => {
     expect(await trySet(c, 'Device.WiFi.SSID.1.', { SSID: 'x'.repeat(33) })).toMatchObject({ ok: false, errCode: 7021, paramErrCode: 7012 });
     expect(await trySet(c, 'Device.WiFi.Radio.1.', { Channel: '14' })).toMatchObject({ ok: false, errCode: 7021, paramErrCode: 7012 }); // disabled in DE
     expect(await trySet(c, 'Device.WiFi.Radio.1.', { Channel: '36' })).toMatchObject({ ok: false, errCode: 7021, paramErrCode: 7012 }); // not the radio's band
-    expect(await trySet(c, 'Device.WiFi.Radio.1.', { TransmitPower: '50' })).toMatchObject({ ok: false, errCode: 7021, paramErrCode: 7012 });
+    expect(await trySet(c, 'Device.WiFi.Radio.1.', { TransmitPower: '50' })).toMatchObject({ ok: false, errCode: 7021, paramErrCode: 7013 }); // read-only here
     expect(writes()).toEqual([]);
 
     expect(await trySet(c, 'Device.WiFi.SSID.1.', { SSID: 'usp-lab-renamed' })).toMatchObject({ ok: true });
