@@ -51,7 +51,7 @@ beforeAll(async () => {
     openwrt.cleanup();
     mmcli.cleanup();
   }
-}, 300_000);
+}, 600_000);
 
 afterAll(() => {
   outcomes = [];
