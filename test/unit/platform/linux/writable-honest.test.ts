@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handleAdd } from '../../../../agent/handlers/handle-add.js';
 import { OperationRunner } from '../../../../agent/operate/OperationRunner.js';
 import { silentLogger } from '../../../../datamodel/Logger.js';
 import { DataStore } from '../../../../datamodel/store/DataStore.js';
@@ -51,7 +52,11 @@ beforeAll(async () => {
     host,
   );
   try {
-    ({ outcomes, access } = await auditWritable({ model: f.model, req: {}, log: silentLogger, operations: new OperationRunner(f.model, silentLogger) }));
+    const h = { model: f.model, req: {}, log: silentLogger, operations: new OperationRunner(f.model, silentLogger) };
+    // A time source row (the fake host has none), so its parameters are tried too.
+    const added = await handleAdd(h, { allowPartial: false, createObjs: [{ objPath: 'Device.Time.Client.', paramSettings: [{ param: 'Servers', value: 'ntp.example', required: true }] }] });
+    expect('resp' in added).toBe(true);
+    ({ outcomes, access } = await auditWritable(h));
   } finally {
     f.cleanup();
     chronyc.cleanup();
