@@ -21,6 +21,9 @@ export const RELAY_CRITERIA: Readonly<Record<string, Value>> = POOL_CRITERIA;
 /** The Forwarding parameters a dnsmasq relay serves. */
 export const RELAY_FORWARDING_PARAMS: readonly string[] = ['Enable', 'Status', 'Alias', 'Order', 'Interface', 'LocallyServed', 'DHCPServerIPAddress', ...Object.keys(RELAY_CRITERIA)];
 
+/** What a Set of a Forwarding row changes: the criteria keep their defaults (relayCriteriaProblems), so they are served read-only. */
+export const RELAY_FORWARDING_WRITABLE: readonly string[] = ['Enable', 'Alias', 'Order', 'Interface', 'LocallyServed', 'DHCPServerIPAddress'];
+
 const NO_CLASSIFICATION = "dnsmasq's relay forwards every request of the Interface: it cannot classify requests, so only the default (no criterion) is taken";
 
 /** Each criterion `changes` sets to other than its default. */

@@ -125,6 +125,9 @@ export function rmonCounters(types: ReadonlyMap<string, string>, kernel: KernelC
   return out as Record<string, Value>;
 }
 
+/** What a Set of a kernel-counted RMONStats row changes (setPortRmonRow): the rest is fixed per port. */
+export const PORT_RMON_WRITABLE = ['Enable'] as const;
+
 /**
  * A Set on a kernel-counted RMONStats row (one row per port, for the whole port): Interface,
  * VLANID, Queue and AllQueues keep their values (another is 7012); Enable adds the port to

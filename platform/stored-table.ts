@@ -32,6 +32,8 @@ export interface BadParam {
 export interface TableRules {
   /** Served parameters. */
   params: readonly string[];
+  /** What a Set can change (ObjectBinding.writable); default every writable one. A shared constant. */
+  writable?: readonly string[];
   /** Parameters computed on read, never stored. Default: none. */
   live?: ReadonlySet<string>;
   /** Rows per parent instance (7005 past it). */
@@ -89,6 +91,7 @@ export class StoredTable implements ObjectBinding {
   readonly stored = true;
   readonly changesOnlyThroughAgent: boolean;
   readonly params: readonly string[];
+  readonly writable: readonly string[] | undefined;
   private readonly live: ReadonlySet<string>;
   private readonly defaults: Record<string, Value> = {};
 
@@ -98,6 +101,7 @@ export class StoredTable implements ObjectBinding {
     private readonly rules: TableRules,
   ) {
     this.params = rules.params;
+    this.writable = rules.writable;
     this.live = rules.live ?? NO_LIVE;
     this.changesOnlyThroughAgent = rules.changesOnlyThroughAgent ?? true;
     for (const name of rules.params) {

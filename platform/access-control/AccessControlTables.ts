@@ -22,6 +22,7 @@ import {
   type AccessRule,
   type BadParam,
   CONTROL_PARAMS,
+  CONTROL_WRITABLE,
   controlProblems,
   MAX_ACCESS_CONTROLS,
   MAX_SCHEDULES,
@@ -63,7 +64,7 @@ export class AccessControlTables {
     const { model } = this;
     this.controls = model.register(
       ACCESS_CONTROL,
-      this.table(ACCESS_CONTROL, CONTROL_PARAMS, MAX_ACCESS_CONTROLS, (keys, merged) => controlProblems(merged, this.otherControls(keys[0]!), this.backend.maskRefusal)),
+      this.table(ACCESS_CONTROL, CONTROL_PARAMS, MAX_ACCESS_CONTROLS, (keys, merged) => controlProblems(merged, this.otherControls(keys[0]!), this.backend.maskRefusal), CONTROL_WRITABLE),
     );
     this.schedules = model.register(
       SCHEDULE,
@@ -80,9 +81,10 @@ export class AccessControlTables {
    * One of the two tables: rows in the store, each change checked (`problems`), then written to
    * the firewall before it is answered (refused with 7003, the store put back, when that fails).
    */
-  private table(path: string, params: readonly string[], max: number, problems: (keys: InstanceKeys, merged: Row) => BadParam[]): StoredTable {
+  private table(path: string, params: readonly string[], max: number, problems: (keys: InstanceKeys, merged: Row) => BadParam[], writable?: readonly string[]): StoredTable {
     return new StoredTable(this.store, this.model.requireNode(path), {
       params,
+      writable,
       max,
       check: (keys, merged) => {
         const bad = problems(keys, merged);

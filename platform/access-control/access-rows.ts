@@ -23,6 +23,8 @@ export const SCHEDULE = 'Device.Hosts.AccessControl.{i}.Schedule.{i}.';
  */
 export const CONTROL_PARAMS = ['Alias', 'Origin', 'PhysAddress', 'PhysAddressMask', 'HostName', 'Enable', 'AccessPolicy', 'ScheduleRef'] as const;
 export const SCHEDULE_PARAMS = ['Alias', 'Enable', 'Day', 'StartTime', 'Duration'] as const;
+/** What a Set of an AccessControl row changes: ScheduleRef stays "" (Device.Schedules. is not served; controlProblems). */
+export const CONTROL_WRITABLE: readonly string[] = CONTROL_PARAMS.filter((p) => p !== 'ScheduleRef');
 
 const MAC_RE = /^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$/;
 

@@ -22,6 +22,9 @@ import type { LinuxContext } from './LinuxContext.js';
 /** The device name of the Bridge row `keys` (7016 when it is gone). */
 export type BridgeName = (keys: InstanceKeys) => Promise<string>;
 
+/** The kernel runs STP only: Protocol stays STP (RSTP needs mstpd), so it is served read-only. */
+const STP_WRITABLE = ['Enable', 'BridgePriority', 'HelloTime', 'MaxAge', 'ForwardingDelay'] as const;
+
 /** Serves Device.Bridging.Bridge.{i}.STP. */
 export function registerBridgeStp(ctx: LinuxContext, bridgeName: BridgeName): void {
   const { files } = ctx;
@@ -29,6 +32,7 @@ export function registerBridgeStp(ctx: LinuxContext, bridgeName: BridgeName): vo
 
   ctx.model.register('Device.Bridging.Bridge.{i}.STP.', {
     params: ['Enable', 'Status', 'Protocol', 'BridgePriority', 'HelloTime', 'MaxAge', 'ForwardingDelay'],
+    writable: STP_WRITABLE,
     get: async (keys) => {
       const name = await bridgeName(keys);
       const at = async (a: string): Promise<number | undefined> => {

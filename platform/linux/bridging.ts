@@ -46,6 +46,9 @@ export type LinkSnapshot = () => Promise<ReadonlyMap<string, IpLink>>;
 
 /** Names of the bridges the agent creates: br-usp1, br-usp2, ... */
 const CREATED_PREFIX = 'br-usp';
+/** What a Set of a Bridge and of a Port changes: Standard (vlan_filtering) and a Port's ManagementPort are fixed here. */
+const BRIDGE_WRITABLE = ['Enable', 'AgingTime'] as const;
+const PORT_WRITABLE = ['Enable', 'LowerLayers', 'Priority', 'PathCost'] as const;
 
 /** The most Bridge rows: an Add beyond it (bridges the agent did not create count too) is refused with 7005. */
 export const MAX_BRIDGES = 64;
@@ -133,6 +136,7 @@ export function registerBridging(ctx: LinuxContext, links: LinkSnapshot, changes
 
   model.register('Device.Bridging.Bridge.{i}.', {
     params: ['Enable', 'Status', 'Name', 'Standard', 'AgingTime'],
+    writable: BRIDGE_WRITABLE,
     list: async () => bridgeNumbers.list((await bridges()).keys()),
     get: async (keys) => {
       const { link } = await bridgeOf(keys);
@@ -186,6 +190,7 @@ export function registerBridging(ctx: LinuxContext, links: LinkSnapshot, changes
 
   model.register('Device.Bridging.Bridge.{i}.Port.{i}.', {
     params: ['Enable', 'Status', 'Name', 'LastChange', 'LowerLayers', 'ManagementPort', 'PortState', 'Priority', 'PathCost'],
+    writable: PORT_WRITABLE,
     list: async (parentKeys) => portNumbersOf(await bridgeOf(parentKeys)),
     get: async (keys) => {
       const { bridge, dev, management } = await portOf(keys);

@@ -21,7 +21,7 @@ import type { DataStore } from '../../datamodel/store/DataStore.js';
 import { registerStored } from '../../datamodel/store/stored-binding.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { Value } from '../../datamodel/value/Value.js';
-import { RELAY_CRITERIA, RELAY_FORWARDING_PARAMS, relayConflict, relayCriteriaProblems } from '../dhcpv4-relay-rules.js';
+import { RELAY_CRITERIA, RELAY_FORWARDING_PARAMS, RELAY_FORWARDING_WRITABLE, relayConflict, relayCriteriaProblems } from '../dhcpv4-relay-rules.js';
 import { formatIPv4, parseIPv4 } from '../simulated/ipv4.js';
 import { invalid, type Row, StoredTable } from '../stored-table.js';
 import type { Subnet } from './dnsmasq-conf.js';
@@ -70,6 +70,7 @@ export class LinuxDhcpv4Relay {
     });
     this.forwarding = new StoredTable(store, model.requireNode(FORWARDING), {
       params: RELAY_FORWARDING_PARAMS,
+      writable: RELAY_FORWARDING_WRITABLE,
       live: new Set(['Status']),
       max: MAX_RELAY_FORWARDING,
       references: ['Interface'],

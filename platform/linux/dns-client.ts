@@ -29,6 +29,9 @@ import type { LinuxContext } from './LinuxContext.js';
 export const RESOLVED_UPSTREAM = '../run/systemd/resolve/resolv.conf';
 /** The address systemd-resolved's stub listens on. */
 const RESOLVED_STUB = '127.0.0.53';
+/** resolv.conf has no switch and lists servers on no interface, each in use (checkRow): only DNSServer changes. */
+const NOTHING_WRITABLE: readonly string[] = [];
+const SERVER_WRITABLE = ['DNSServer'] as const;
 /** Rows served at most: glibc reads 3 (MAXNS); a longer file is an operator's mistake, not a table to grow without bound. */
 export const MAX_DNS_SERVERS = 16;
 
@@ -107,6 +110,7 @@ export function registerDnsClient(ctx: LinuxContext, source: DnsSource): void {
 
   model.register('Device.DNS.Client.', {
     params: ['Enable', 'Status'],
+    writable: NOTHING_WRITABLE,
     get: () => ({ Enable: true, Status: 'Enabled' }),
     set: (_keys, changes) => {
       if (changes.Enable === false)
@@ -116,6 +120,7 @@ export function registerDnsClient(ctx: LinuxContext, source: DnsSource): void {
 
   model.register('Device.DNS.Client.Server.{i}.', {
     params: ['Enable', 'Status', 'DNSServer', 'Interface', 'Type'],
+    writable: SERVER_WRITABLE,
     list: async () => numbers.list(await servers()),
     get: async (keys) => {
       const addr = await serverOf(keys);

@@ -40,6 +40,9 @@ import { IFF_UP, interfaceStatus } from './net-status.js';
 import { linkArgs } from './ip-address-write.js';
 import type { LinkChanges } from './link-changes.js';
 
+/** What a Set of a Link changes (MACAddress is the netdev's; LowerLayers only on a Link a Controller added). */
+const LINK_WRITABLE = ['Enable', 'LowerLayers', 'MTU'] as const;
+
 /** Serves the Ethernet link table and its Stats. */
 export function registerEthernetLinks(ctx: LinuxContext, devices: EthernetDevices, changes: LinkChanges): void {
   const { files } = ctx;
@@ -72,6 +75,7 @@ export function registerEthernetLinks(ctx: LinuxContext, devices: EthernetDevice
 
   ctx.model.register('Device.Ethernet.Link.{i}.', {
     params: ['Enable', 'Status', 'Name', 'LastChange', 'LowerLayers', 'MTU', 'MACAddress'],
+    writable: LINK_WRITABLE,
     list: async () => rows.rows(await devices.names()).map((r) => r.n),
     get: async (keys) => {
       const row = await rowOf(keys);

@@ -15,7 +15,7 @@
 import type { DataStore } from '../../datamodel/store/DataStore.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { RmonDisabledPorts } from '../rmon-disabled-ports.js';
-import { parseEthtoolRmon, RMON_CONFIG, RMON_COUNTERS, RMON_GROUP_COUNTERS, rmonCounters, type RmonGroup, setPortRmonRow } from '../rmon-counters.js';
+import { parseEthtoolRmon, PORT_RMON_WRITABLE, RMON_CONFIG, RMON_COUNTERS, RMON_GROUP_COUNTERS, rmonCounters, type RmonGroup, setPortRmonRow } from '../rmon-counters.js';
 import type { EthernetDevices } from './EthernetDevices.js';
 import { EthtoolSettings } from './ethernet-ethtool.js';
 import type { LinuxContext } from './LinuxContext.js';
@@ -55,6 +55,7 @@ export function registerEthernetRmon(ctx: LinuxContext, devices: EthernetDevices
   ctx.model.register(RMON, {
     // The driver's RMON group is read with ethtool only: without it, those counters are not served.
     params: [...RMON_CONFIG, ...RMON_COUNTERS.filter((c) => (c !== 'BroadcastPackets' || ctx.packetClasses) && (withEthtool || !RMON_GROUP_COUNTERS.has(c)))],
+    writable: PORT_RMON_WRITABLE,
     list: async () => numbers.list(await devices.names()),
     get: async ([n]) => {
       await devices.names(); // numbers the devices, whichever table a Get reads first

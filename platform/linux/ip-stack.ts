@@ -46,11 +46,15 @@ function refuseIpv4Off(values: Record<string, Value>, path: string): void {
   }
 }
 
+/** IPv4 cannot be switched off on Linux (refuseIpv4Off): a Set of Device.IP. changes IPv6Enable and ULAPrefix. */
+const IP_WRITABLE = ['IPv6Enable', 'ULAPrefix'] as const;
+
 /** Serves Device.IP. (capabilities and the IPv4/IPv6 stack switches; with `ula`, ULAPrefix: ip-ula.ts). */
 export function registerIpStack(ctx: LinuxContext, ula?: LinuxUla): void {
   const capable = (): Promise<boolean> => ctx.files.exists(ctx.files.proc('net', 'if_inet6'));
   ctx.model.register('Device.IP.', {
     params: ['IPv4Capable', 'IPv4Enable', 'IPv4Status', 'IPv6Capable', 'IPv6Enable', 'IPv6Status', ...(ula ? ['ULAPrefix'] : [])],
+    writable: IP_WRITABLE,
     get: async () => {
       const [v6, on] = await Promise.all([capable(), ipv6Enabled(ctx, 'all')]);
       return {

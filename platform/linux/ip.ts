@@ -49,6 +49,16 @@ const TUNNEL_TYPES = new Set(['none', 'ipip', 'sit', 'gre', 'gre6', 'ip6gre', 't
 export const IP_ADDR_ARGS = ['-j', 'addr', 'show'] as const;
 
 /**
+ * What a Set changes: an Interface's Enable, MTU and IPv4/IPv6/ULA switches (IPv4Enable takes
+ * only true: Linux cannot detach IPv4; LowerLayers and Loopback are the netdev's); an address's
+ * IPAddress (and IPv4 SubnetMask). An address exists only while enabled (Delete the row instead)
+ * and the kernel keeps its lifetimes.
+ */
+const INTERFACE_WRITABLE = ['Enable', 'IPv6Enable', 'ULAEnable', 'MaxMTUSize'] as const;
+const IPV4_ADDRESS_WRITABLE = ['IPAddress', 'SubnetMask'] as const;
+const IPV6_ADDRESS_WRITABLE = ['IPAddress'] as const;
+
+/**
  * Serves Device.IP. (capabilities), IP.Interface.{i}., and its IPv4Address and IPv6Address
  * tables; with `ethernet` (the Linux Ethernet objects are served), IP.Interface.LowerLayers too.
  * Returns IP.Interface's instance numbers by device name, for the references other objects make,
@@ -109,6 +119,7 @@ export function registerIP(ctx: LinuxContext, changes: LinkChanges, ethernet?: E
 
   model.register('Device.IP.Interface.{i}.', {
     params: ['Enable', 'Status', 'Name', 'LastChange', ...(ethernet ? ['LowerLayers'] : []), 'IPv4Enable', 'IPv6Enable', ...(ula ? ['ULAEnable'] : []), 'MaxMTUSize', 'Type', 'Loopback'],
+    writable: INTERFACE_WRITABLE,
     list: async () => ifNumbers.list([...(await source.get()).links.values()].sort((a, b) => a.ifindex - b.ifindex).map((l) => l.ifname)),
     get: async (keys) => {
       const { snap, link } = await linkOf(keys);
@@ -145,6 +156,7 @@ export function registerIP(ctx: LinuxContext, changes: LinkChanges, ethernet?: E
 
   model.register('Device.IP.Interface.{i}.IPv4Address.{i}.', {
     params: ['Enable', 'Status', 'IPAddress', 'SubnetMask', 'AddressingType'],
+    writable: IPV4_ADDRESS_WRITABLE,
     list: (parentKeys) => listAddresses(parentKeys, 'inet', v4Numbers),
     get: async (keys) => {
       const { link, addr } = await addressOf(keys, 'inet', v4Numbers);
@@ -161,6 +173,7 @@ export function registerIP(ctx: LinuxContext, changes: LinkChanges, ethernet?: E
 
   model.register('Device.IP.Interface.{i}.IPv6Address.{i}.', {
     params: ['Enable', 'Status', 'IPAddressStatus', 'IPAddress', 'Origin', 'PreferredLifetime', 'ValidLifetime'],
+    writable: IPV6_ADDRESS_WRITABLE,
     list: (parentKeys) => listAddresses(parentKeys, 'inet6', v6Numbers),
     get: async (keys) => {
       const { snap, addr } = await addressOf(keys, 'inet6', v6Numbers);

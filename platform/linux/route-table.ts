@@ -16,6 +16,8 @@ import type { IpRoute } from './routing.js';
 /** Routes an administrator (or this agent) added: TR-181 StaticRoute, deletable here. */
 export const STATIC_PROTOCOLS: ReadonlySet<string> = new Set(['boot', 'static']);
 
+const NO_ROUTE_WRITES: readonly string[] = [];
+
 /** The row key of a route: what `ip route del` needs to name it again. */
 export function routeKey(r: IpRoute): string {
   return [r.dst, r.gateway ?? '', r.dev ?? '', r.metric ?? 0, r.type ?? 'unicast'].join('|');
@@ -44,9 +46,11 @@ export interface RouteTable<R extends IpRoute> {
 }
 
 /** Set, Add, Delete and the rollback of a Delete for a kernel route table. */
-export function routeTableWrites<R extends IpRoute>(t: RouteTable<R>): Pick<ObjectBinding, 'set' | 'add' | 'delete' | 'snapshot' | 'restore'> {
+export function routeTableWrites<R extends IpRoute>(t: RouteTable<R>): Pick<ObjectBinding, 'set' | 'writable' | 'add' | 'delete' | 'snapshot' | 'restore'> {
   const { ctx, family } = t;
   return {
+    // A kernel route is changed by Delete and Add: a Set takes only Enable true (it is in effect).
+    writable: NO_ROUTE_WRITES,
     set: async (keys, changes) => {
       await t.routeOf(keys);
       for (const [param, value] of Object.entries(changes)) {

@@ -50,6 +50,8 @@ const TIME = 'Device.Time.';
 const CLIENT = 'Device.Time.Client.{i}.';
 const TIME_PARAMS = ['Enable', 'Status', 'CurrentLocalTime', 'LocalTimeZone'] as const;
 const CLIENT_PARAMS = ['Enable', 'Status', 'Alias', 'Mode', 'Port', 'Version', 'Servers', 'MinPoll', 'MaxPoll', 'IBurst', 'ServerInUse'] as const;
+/** chrony's client polls its servers: Mode stays Unicast (clientProblems), so it is served read-only. */
+const CLIENT_WRITABLE: readonly string[] = CLIENT_PARAMS.filter((p) => p !== 'Mode');
 /** Computed on read, never stored. */
 const LIVE = new Set(['Status', 'CurrentLocalTime', 'ServerInUse']);
 /** The host's zone when neither the store nor /etc/localtime gives one. */
@@ -121,6 +123,7 @@ export class LinuxTime {
       CLIENT,
       new StoredTable(store, model.requireNode(CLIENT), {
         params: CLIENT_PARAMS,
+        writable: CLIENT_WRITABLE,
         live: LIVE,
         max: MAX_CLIENTS,
         // chrony's client polls its servers; TR-181 gives Mode no default.

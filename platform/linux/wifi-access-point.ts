@@ -33,6 +33,8 @@ const MODES_SUPPORTED = 'None,WPA2-Personal,WPA-WPA2-Personal,WPA3-Personal,WPA3
 
 /** hostapd's default ap_max_inactivity (300 s): a station silent longer is about to be dropped. */
 const ACTIVE_WITHIN_MS = 300_000;
+/** A Set of an SSID changes its SSID and Enable (hostapd runs the BSS on its radio: LowerLayers is fixed). */
+const SSID_WRITABLE = ['Enable', 'SSID'] as const;
 
 function gone(what: string, n: number | undefined): UspError {
   return new UspError(ErrorCode.ObjectDoesNotExist, `no such ${what}: ${n}`);
@@ -72,7 +74,7 @@ export function registerWiFiAccessPoints(ctx: LinuxContext, source: WiFiSource, 
   model.register('Device.WiFi.SSID.{i}.', {
     params: ['Enable', 'Status', 'Name', 'LowerLayers', 'Upstream', 'BSSID', 'MACAddress', 'SSID'],
     // LowerLayers is served read-only: hostapd runs a BSS on the radio its configuration names.
-    writable: ['Enable', 'SSID'],
+    writable: SSID_WRITABLE,
     list,
     get: async ([n]) => {
       const b = await bss(n, 'SSID');

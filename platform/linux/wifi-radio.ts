@@ -23,6 +23,7 @@ import { type HostapdSetting, type HostapdWriter, invalid } from './wifi-write.j
 import type { HeldWiFiSettings } from './wifi-held.js';
 
 const BAND_ORDER = ['2.4GHz', '5GHz', '6GHz'];
+/** A Set of a Radio switches its channel only (see set). */
 
 /** The standards a band of the phy supports, by its nl80211 capabilities. */
 export function bandStandards(b: IwBand): string[] {

@@ -37,6 +37,9 @@ import { StatusSeen } from '../status-seen.js';
 const PORT_STATES = ['Disabled', 'Listening', 'Learning', 'Forwarding', 'Blocking'] as const;
 const STATS = Object.keys(stats(undefined));
 
+/** Only the Alias is the agent's to change on a Port; its settings are netifd's (Delete and Add instead). */
+const PORT_WRITABLE = ['Alias'] as const;
+
 /** Serves Device.Bridging.Bridge.{i}.Port.{i}. and its Stats. */
 export function registerBridgePorts(state: BridgingState, sysNetDir = '/sys/class/net'): void {
   const { model } = state.ctx;
@@ -83,6 +86,7 @@ export function registerBridgePorts(state: BridgingState, sysNetDir = '/sys/clas
 
   model.register('Device.Bridging.Bridge.{i}.Port.{i}.', {
     params: ['Enable', 'Status', 'Alias', 'Name', 'LastChange', 'LowerLayers', 'ManagementPort', 'Type', 'PortState', 'PVID'],
+    writable: PORT_WRITABLE,
     list: async ([b]) =>
       (await state.read())
         .find((r) => r.n === b)

@@ -33,6 +33,9 @@ import { noSuchInstance, refused } from './convert.js';
 import { planWrite, type UciChange, type UciStage } from './uci.js';
 
 const NO_OFF_SWITCH = 'netifd cannot keep it configured but off: delete the row instead';
+/** What a Set of a VLAN and of a VLANPort changes: Enable stays true (NO_OFF_SWITCH). */
+const VLAN_WRITABLE = ['Alias', 'Name', 'VLANID'] as const;
+const VLAN_PORT_WRITABLE = ['Alias', 'VLAN', 'Port', 'Untagged'] as const;
 /** The lowest VLAN ID an Add picks by itself: 1 is the default VLAN (IEEE 802.1Q). */
 const FIRST_FREE_VID = 2;
 
@@ -67,6 +70,7 @@ export function registerBridgeVlans(state: BridgingState): void {
 
   model.register('Device.Bridging.Bridge.{i}.VLAN.{i}.', {
     params: ['Enable', 'Alias', 'Name', 'VLANID'],
+    writable: VLAN_WRITABLE,
     list: async ([bn]) => numbers((await state.read()).find((b) => b.n === bn)?.vlans),
     get: async (keys) => vlanValues(...(await vlanAt(keys))),
     set: async (keys, changes) => {
@@ -140,6 +144,7 @@ export function registerBridgeVlans(state: BridgingState): void {
 
   model.register('Device.Bridging.Bridge.{i}.VLANPort.{i}.', {
     params: ['Enable', 'Alias', 'VLAN', 'Port', 'Untagged'],
+    writable: VLAN_PORT_WRITABLE,
     list: async ([bn]) => numbers((await state.read()).find((b) => b.n === bn)?.vlanPorts),
     get: async (keys) => vlanPortValues(...(await vlanPortAt(keys))),
     set: async (keys, changes) => {

@@ -35,6 +35,14 @@ const CLIENT = 'Device.DHCPv4.Client.{i}.';
 const SENT = `${CLIENT}SentOption.{i}.`;
 const REQ = `${CLIENT}ReqOption.{i}.`;
 const CLIENT_PARAMS = ['Enable', 'Interface', 'Status', 'DHCPStatus', 'IPAddress', 'SubnetMask', 'IPRouters', 'DNSServers', 'LeaseTimeRemaining', 'DHCPServer'] as const;
+/** A Client is its interface's `proto dhcp`: only Enable changes (Interface: Delete and Add on the other one). */
+const CLIENT_WRITABLE = ['Enable'] as const;
+/**
+ * What a Set of a SentOption or ReqOption changes. A ReqOption's Order is its place in `reqopts`,
+ * which a Set does not move: it is served read-only rather than ignored.
+ */
+const SENT_WRITABLE = ['Enable', 'Tag', 'Value'] as const;
+const REQ_WRITABLE = ['Enable', 'Tag'] as const;
 
 /** One option item of `sendopts`/`reqopts`: its tag (undefined for a named item) and value. */
 interface OptionItem {
@@ -163,6 +171,7 @@ class OpenWrtDhcpClients {
 
 class ClientBinding implements ObjectBinding {
   readonly params = CLIENT_PARAMS;
+  readonly writable = CLIENT_WRITABLE;
   readonly changesOnlyThroughAgent = false;
   readonly commands = {
     'Renew()': {
@@ -239,6 +248,7 @@ class ClientBinding implements ObjectBinding {
 
 class OptionBinding implements ObjectBinding {
   readonly changesOnlyThroughAgent: boolean;
+  readonly writable: readonly string[];
 
   constructor(
     private readonly c: OpenWrtDhcpClients,
@@ -246,6 +256,7 @@ class OptionBinding implements ObjectBinding {
     readonly params: readonly string[],
   ) {
     this.changesOnlyThroughAgent = table === 'sendopts';
+    this.writable = table === 'sendopts' ? SENT_WRITABLE : REQ_WRITABLE;
   }
 
   private async rows(parent: InstanceKeys): Promise<{ s: UciSection; all: OptionItem[]; map: InstanceMap; tagged: OptionItem[] }> {

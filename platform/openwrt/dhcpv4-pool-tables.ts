@@ -28,6 +28,9 @@ export interface PoolClients {
   numberOf(mac: string): number;
 }
 
+/** A `config host` is always in effect (Enable stays true: Delete the row instead); the rest is written. */
+const STATIC_WRITABLE = ['Alias', 'Chaddr', 'Yiaddr'] as const;
+
 /** Serves Pool.{i}.StaticAddress.{i}., Pool.{i}.Client.{i}. and the Client's IPv4Address and Option tables. */
 export function registerDHCPv4PoolTables(state: DhcpState): PoolClients {
   const { model } = state.ctx;
@@ -68,6 +71,7 @@ export function registerDHCPv4PoolTables(state: DhcpState): PoolClients {
 
   model.register(`${POOL}StaticAddress.{i}.`, {
     params: ['Enable', 'Alias', 'Chaddr', 'Yiaddr'],
+    writable: STATIC_WRITABLE,
     list: async ([p]) => state.hosts.list((await hostsOf(p)).map((h) => h.name)),
     get: async (keys) => hostValues((await host(keys))[0]),
     set: async (keys, changes) => {

@@ -30,7 +30,7 @@
  * they are left out and never written.
  */
 import type { Value } from '../../datamodel/value/Value.js';
-import { RELAY_CRITERIA, RELAY_FORWARDING_PARAMS, relayConflict, relayCriteriaProblems } from '../dhcpv4-relay-rules.js';
+import { RELAY_CRITERIA, RELAY_FORWARDING_PARAMS, RELAY_FORWARDING_WRITABLE, relayConflict, relayCriteriaProblems } from '../dhcpv4-relay-rules.js';
 import { canonicalizeReferences } from '../reference.js';
 import { noSuchInstance, refused } from './convert.js';
 import { ipv4ToNumber, numberToIpv4 } from '../dnsmasq-leases.js';
@@ -225,6 +225,7 @@ export function registerDHCPv4Relay(state: DhcpState, ip: IPInterfaces): void {
 
   model.register(FORWARDING, {
     params: RELAY_FORWARDING_PARAMS,
+    writable: RELAY_FORWARDING_WRITABLE,
     list: async () => state.relays.list((await read()).sections.map((s) => s.name)),
     get: async ([n]) => {
       const { s, config, relayOn } = await sectionOf(n);

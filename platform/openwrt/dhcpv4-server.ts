@@ -36,6 +36,13 @@ import { listOption, stringOption, uciBool, type UciConfig, type UciSection } fr
 
 export const POOL = 'Device.DHCPv4.Server.Pool.{i}.';
 const POOL_PARAMS = ['Enable', 'Status', 'Alias', 'Order', 'Interface', 'MinAddress', 'MaxAddress', 'SubnetMask', 'DNSServers', 'DomainName', 'IPRouters', 'LeaseTime', 'ReservedAddresses'];
+/**
+ * What a Set of a pool changes (its planWrite writers). SubnetMask, DNSServers, DomainName and
+ * IPRouters follow the interface's network and dnsmasq (options 1, 6, 15, 3 are not written here).
+ */
+const POOL_WRITABLE = ['Enable', 'Alias', 'Order', 'Interface', 'MinAddress', 'MaxAddress', 'LeaseTime', 'ReservedAddresses'] as const;
+/** Server.Enable is every pool's `ignore`: there is no one switch to turn. */
+const SERVER_WRITABLE: readonly string[] = [];
 
 /** A pool as read: its section, the interface network it serves, and its address range. */
 export interface PoolView {
@@ -160,6 +167,7 @@ export function registerDHCPv4Server(state: DhcpState, ip: IPInterfaces): void {
 
   model.register('Device.DHCPv4.Server.', {
     params: ['Enable'],
+    writable: SERVER_WRITABLE,
     get: async () => {
       const { pools } = await readPools(state);
       return { Enable: [...pools.values()].some((p) => !uciBool(p.section.options.ignore, false)) };
@@ -172,6 +180,7 @@ export function registerDHCPv4Server(state: DhcpState, ip: IPInterfaces): void {
 
   model.register(POOL, {
     params: POOL_PARAMS,
+    writable: POOL_WRITABLE,
     list: async () => [...state.pools.list((await readPools(state)).pools.keys())],
     get: async ([n]) => {
       const { view, config } = await pool(n);

@@ -58,6 +58,9 @@ export function dnsServerType(proto: string | undefined): string {
   return SERVER_TYPE[proto ?? ''] ?? 'Static';
 }
 
+/** Device.DNS.Client.Enable: nothing to switch (see below). */
+const NOTHING: readonly string[] = [];
+
 /** Serves Device.DNS.Client. and Device.DNS.Client.Server.{i}.; `uci` writes the servers. */
 export function registerDNS(ctx: OpenWrtContext, ip: IPInterfaces, uci: UciWriter): void {
   const { model } = ctx;
@@ -115,6 +118,7 @@ export function registerDNS(ctx: OpenWrtContext, ip: IPInterfaces, uci: UciWrite
     params: ['Enable', 'Status'],
     get: () => ({ Enable: true, Status: 'Enabled' }),
     // OpenWrt's resolver (dnsmasq or the libc's) always reads resolv.conf.auto: no switch to turn.
+    writable: NOTHING,
     set: (_keys, changes) => void planWrite({ Enable: true }, changes, {}),
   });
   model.register('Device.DNS.Client.Server.{i}.', {

@@ -52,6 +52,11 @@ export interface LinkLookup {
 }
 
 const PATH = 'Device.Ethernet.Link.';
+/**
+ * What a Set of a Link changes: Enable and LowerLayers of a Link a Controller added (a Link of
+ * a netifd device keeps both; checkDevice). MTU and MACAddress are netifd's and served read-only.
+ */
+const LINK_WRITABLE = ['Enable', 'LowerLayers'] as const;
 
 /** Serves Device.Ethernet.Link.{i}. (its Stats: ethernet.ts, through `deviceOf`). */
 export function registerEthernetLinks(ctx: OpenWrtContext, src: LinkSources, store: DataStore | undefined): LinkLookup {
@@ -103,6 +108,7 @@ export function registerEthernetLinks(ctx: OpenWrtContext, src: LinkSources, sto
 
   ctx.model.register('Device.Ethernet.Link.{i}.', {
     params: ['Enable', 'Status', 'Name', 'LastChange', 'LowerLayers', 'MTU', 'MACAddress'],
+    writable: LINK_WRITABLE,
     list: async () => (await current()).rows.map((r) => r.n),
     get: async (keys): Promise<Record<string, Value>> => {
       const { ports, links } = await src.read();

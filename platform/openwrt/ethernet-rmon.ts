@@ -22,7 +22,7 @@ import type { Value } from '../../datamodel/value/Value.js';
 import { findOnPath } from '../exec/CommandRunner.js';
 import { classStats } from '../linux/packet-classes.js';
 import { RmonDisabledPorts } from '../rmon-disabled-ports.js';
-import { parseEthtoolRmon, RMON_CONFIG, RMON_COUNTERS, RMON_GROUP_COUNTERS, rmonCounters, type RmonGroup, setPortRmonRow } from '../rmon-counters.js';
+import { parseEthtoolRmon, PORT_RMON_WRITABLE, RMON_CONFIG, RMON_COUNTERS, RMON_GROUP_COUNTERS, rmonCounters, type RmonGroup, setPortRmonRow } from '../rmon-counters.js';
 import { noSuchInstance } from './convert.js';
 import { classify, type EthernetLinks } from './ethernet.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
@@ -78,6 +78,7 @@ export function registerEthernetRmon(ctx: OpenWrtContext, ethernet: EthernetLink
   ctx.model.register(RMON, {
     // The driver's RMON group is read with ethtool only: without it, those counters are not served.
     params: [...RMON_CONFIG, ...RMON_COUNTERS.filter((c) => (c !== 'BroadcastPackets' || ctx.packetClasses) && (withEthtool || !RMON_GROUP_COUNTERS.has(c)))],
+    writable: PORT_RMON_WRITABLE,
     list: async () => rows.list((await ports()).keys()),
     get: async ([n]) => {
       const { name, d, config } = await row(n);

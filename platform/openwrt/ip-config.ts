@@ -97,6 +97,11 @@ export function revertPlan(s: UciSection, plan: readonly UciChange[]): UciChange
   });
 }
 
+/** What a Set of Device.IP. changes. */
+const IP_WRITABLE = ['ULAPrefix'] as const;
+/** What a Set of an IP.Interface changes (planInterfaceWrite's writers); IPv4Enable, IPv6Enable and ULAEnable are netifd's. */
+export const INTERFACE_WRITABLE = ['Enable', 'LowerLayers'] as const;
+
 /** Serves Device.IP. (the IPv4/IPv6 switches and ULAPrefix). */
 export function registerIPGlobals(ctx: OpenWrtContext, uci: UciWriter, ipv6File = '/proc/net/if_inet6'): void {
   const read = async (): Promise<Record<string, Value>> => {
@@ -118,6 +123,8 @@ export function registerIPGlobals(ctx: OpenWrtContext, uci: UciWriter, ipv6File 
   };
   ctx.model.register('Device.IP.', {
     params: ['IPv4Capable', 'IPv4Enable', 'IPv4Status', 'IPv6Capable', 'IPv6Enable', 'IPv6Status', 'ULAPrefix'],
+    // IPv4 is always on and IPv6 is what the kernel was built with: only the ULA prefix is configured.
+    writable: IP_WRITABLE,
     get: read,
     set: async (_keys, changes) => {
       const current = await read();

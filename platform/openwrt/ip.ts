@@ -25,7 +25,7 @@ import { stats, type EthernetLinks } from './ethernet.js';
 import { packetStats, packetStatsParams } from './packet-stats.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import { configuredV4, keyOf as v4Key, planV4, takesStatic, v4Values, type ConfiguredV4 } from './ipv4-config.js';
-import { configValues, interfaceSections, newInterfaceName, notDeletable, planInterfaceWrite, revertPlan, sectionEnabled } from './ip-config.js';
+import { configValues, INTERFACE_WRITABLE, interfaceSections, newInterfaceName, notDeletable, planInterfaceWrite, revertPlan, sectionEnabled } from './ip-config.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
 import { agentInterface, InterfaceZones } from './ip-firewall-zone.js';
 import { NETWORK_RELOAD, planWrite, type UciChange, type UciWriter } from './uci.js';
@@ -170,6 +170,7 @@ export function registerIP(ctx: OpenWrtContext, ethernet: EthernetLinks, uci: Uc
 
   model.register('Device.IP.Interface.{i}.', {
     params: ['Enable', 'Status', 'Name', 'LastChange', 'LowerLayers', 'Type', 'IPv4Enable', 'IPv6Enable', 'ULAEnable'],
+    writable: INTERFACE_WRITABLE,
     list: async () => interfaces.list((await read()).keys()),
     get: async ([n]) => valuesOf(await at(n)),
     set: async ([n], changes) => {

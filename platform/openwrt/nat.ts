@@ -50,6 +50,11 @@ const PM_PARAMS = [
   'InternalClient',
   'Description',
 ];
+/**
+ * What a Set of a PortMapping changes (its planWrite writers). AllInterfaces (a rule is in one
+ * zone) and LeaseDuration (only static mappings) keep their one value and are served read-only.
+ */
+const PM_WRITABLE = ['Enable', 'Alias', 'Interface', 'RemoteHost', 'ExternalPort', 'ExternalPortEndRange', 'InternalPort', 'Protocol', 'InternalClient', 'Description'] as const;
 const IPV4_RE = /^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)$/;
 
 /** Serves Device.NAT.PortMapping.{i}. (read-write) and Device.NAT.InterfaceSetting.{i}. */
@@ -158,6 +163,7 @@ export function registerNAT(ctx: OpenWrtContext, ip: IPInterfaces, uci: UciWrite
 
   model.register(PORT_MAPPING, {
     params: PM_PARAMS,
+    writable: PM_WRITABLE,
     list: async () => mappings.list((await read()).filter(isPortMapping).map((s) => s.name)),
     get: async ([n]) => {
       const [s, config] = await section(n);

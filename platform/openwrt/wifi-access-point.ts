@@ -41,6 +41,10 @@ const DENY_LIST = "this AccessPoint has a deny list (UCI macfilter 'deny'), whic
 
 const PERSONAL = new Set(['WPA-Personal', 'WPA2-Personal', 'WPA-WPA2-Personal', 'WPA3-Personal', 'WPA3-Personal-Transition']);
 
+/** What a Set of an AccessPoint and of its Security changes (their planWrite writers). */
+const AP_WRITABLE = ['Enable', 'SSIDAdvertisementEnabled', 'WMMEnable', 'IsolationEnable', 'UAPSDEnable', 'MACAddressControlEnabled', 'AllowedMACAddress'] as const;
+const SECURITY_WRITABLE = ['ModeEnabled', 'KeyPassphrase', 'PreSharedKey', 'RadiusServerIPAddr', 'RadiusServerPort', 'RadiusSecret', 'WEPKey', 'RekeyingInterval'] as const;
+
 /** Serves Device.WiFi.SSID.{i}., AccessPoint.{i}. and AccessPoint.{i}.Security. */
 export function registerWiFiAccessPoints(ctx: OpenWrtContext, state: WiFiState): void {
   const { model } = ctx;
@@ -179,6 +183,8 @@ export function registerWiFiAccessPoints(ctx: OpenWrtContext, state: WiFiState):
       'MACAddressControlEnabled',
       'AllowedMACAddress',
     ],
+    // SSIDReference is fixed: an AccessPoint is its wifi-iface (Delete and Add one on the other SSID).
+    writable: AP_WRITABLE,
     list: async () => state.aps.list(apSections(await state.read())),
     get: async ([n]) => apValues(await state.ap(n)),
     set: async ([n], changes) => {
@@ -237,6 +243,8 @@ export function registerWiFiAccessPoints(ctx: OpenWrtContext, state: WiFiState):
   };
   model.register('Device.WiFi.AccessPoint.{i}.Security.', {
     params: ['ModesSupported', 'ModeEnabled', 'EncryptionMode', 'WEPKey', 'PreSharedKey', 'KeyPassphrase', 'RekeyingInterval', 'RadiusServerIPAddr', 'RadiusServerPort', 'RadiusSecret'],
+    // EncryptionMode follows ModeEnabled (the cipher is part of OpenWrt's `encryption`).
+    writable: SECURITY_WRITABLE,
     get: async ([n]) => securityValues(await state.ap(n)),
     set: async ([n], changes) => {
       const f = await state.ap(n);

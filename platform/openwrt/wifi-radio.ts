@@ -43,6 +43,12 @@ interface RadioSources {
   board?: BoardWlanEntry;
 }
 
+/**
+ * What a Set of a Radio changes (its planWrite writers): OperatingFrequencyBand, OperatingStandards,
+ * RegulatoryDomain and MCS follow the radio's band and htmode or the country and are served read-only.
+ */
+const RADIO_WRITABLE = ['Enable', 'Channel', 'AutoChannelEnable', 'OperatingChannelBandwidth', 'TransmitPower', 'ExtensionChannel', 'GuardInterval', 'IEEE80211hEnabled'] as const;
+
 /** Serves Device.WiFi.Radio.{i}. (its Stats are in wifi-stats.ts). */
 export function registerWiFiRadios(ctx: OpenWrtContext, state: WiFiState, uci: UciWriter): void {
   const live = async (r: RadioEntry): Promise<IwinfoInfo | undefined> => {
@@ -58,6 +64,7 @@ export function registerWiFiRadios(ctx: OpenWrtContext, state: WiFiState, uci: U
 
   ctx.model.register('Device.WiFi.Radio.{i}.', {
     params: RADIO_PARAMS,
+    writable: RADIO_WRITABLE,
     list: async () => state.radios.list((await state.read()).radios.keys()),
     get: async ([n]) => (await read(n)).values,
     set: async ([n], changes) => {

@@ -27,6 +27,8 @@ const rmonRow = (keys: InstanceKeys): Record<string, Value> => ({ Enable: true, 
 
 /** The served names, one array for a fleet (issue 14). */
 const RMON_PARAMS: readonly string[] = ['Alias', ...RMON_CONFIG, ...RMON_COUNTERS];
+/** Interface, VLANID, Queue and AllQueues are fixed per port (set): a Set changes Alias and Enable. */
+const RMON_WRITABLE: readonly string[] = ['Alias', 'Enable'];
 
 /** A port's receive counters, as the kernel names them (rmon-counters.ts maps them). */
 type Counts = Record<string, bigint>;
@@ -95,6 +97,7 @@ class RmonRows {
 
 class RmonBinding implements ObjectBinding {
   readonly params = RMON_PARAMS;
+  readonly writable = RMON_WRITABLE;
 
   constructor(private readonly s: RmonRows) {}
 

@@ -144,11 +144,11 @@ describe('Linux Bridging write-back, in a network namespace', () => {
       'UnknownProtoPacketsReceived',
     ]);
 
-    // Bad inputs: out of the schema's range (7012), RSTP (the kernel has none: 7002); nothing written.
+    // Bad inputs: out of the schema's range (7012), Protocol (the kernel runs STP only: read-only, 7013); nothing written.
     const range = await trySet(c, stp, { BridgePriority: '5000' });
     expect(range.ok ? 0 : (range.paramErrCode ?? range.errCode)).toBe(7012);
     const rstp = await trySet(c, stp, { Protocol: 'RSTP' });
-    expect(rstp.ok ? 0 : (rstp.paramErrCode ?? rstp.errCode)).toBe(7002);
+    expect(rstp.ok ? 0 : (rstp.paramErrCode ?? rstp.errCode)).toBe(7013);
     expect(linkInfo('br-usp1').info_data).toMatchObject({ stp_state: 1, priority: 4096 });
 
     // One message: STP HelloTime (applied), then a Port moved to a device the agent does not manage (7002): both undone.

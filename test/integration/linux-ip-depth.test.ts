@@ -143,7 +143,7 @@ describe('Routing.Router.1.IPv6Forwarding from `ip -6 route`', () => {
 describe('IPv4Enable / IPv6Enable: the kernel has a switch for IPv6 only', () => {
   const sysctl = (conf: string) => execFileSync('ip', ['netns', 'exec', ns.name, 'cat', `/proc/sys/net/ipv6/conf/${conf}/disable_ipv6`], { encoding: 'utf8' }).trim();
 
-  it("IP.Interface.IPv6Enable is the interface's disable_ipv6; IPv4Enable false is refused (7002)", async () => {
+  it("IP.Interface.IPv6Enable is the interface's disable_ipv6; IPv4Enable is read-only (7013: Linux cannot switch IPv4 off)", async () => {
     const vb0 = await ipInterface('vb0');
     expect((await getObjects(c, [`${vb0}IPv6Enable`, `${vb0}IPv4Enable`]))[vb0]).toEqual({ IPv6Enable: 'true', IPv4Enable: 'true' });
     await set(c, vb0, { IPv6Enable: 'false' });
@@ -151,7 +151,7 @@ describe('IPv4Enable / IPv6Enable: the kernel has a switch for IPv6 only', () =>
     expect((await getObjects(c, [`${vb0}IPv6Enable`]))[vb0].IPv6Enable).toBe('false');
     await set(c, vb0, { IPv6Enable: 'true' });
     expect(sysctl('vb0')).toBe('0');
-    expect(code(await trySet(c, vb0, { IPv4Enable: 'false' }))).toBe(7002);
+    expect(code(await trySet(c, vb0, { IPv4Enable: 'false' }))).toBe(7013);
     expect(code(await trySet(c, await ipInterface('ctl0'), { IPv6Enable: 'false' }))).toBe(7002);
     expect(sysctl('ctl0')).toBe('0');
   });
@@ -166,7 +166,7 @@ describe('IPv4Enable / IPv6Enable: the kernel has a switch for IPv6 only', () =>
   it("Device.IP.IPv6Enable (every interface at once) needs --manage-interfaces '*' (7002); its Status follows the stack", async () => {
     expect((await getObjects(c, ['Device.IP.']))['Device.IP.']).toMatchObject({ IPv4Enable: 'true', IPv4Status: 'Enabled', IPv6Capable: 'true', IPv6Enable: 'true', IPv6Status: 'Enabled' });
     expect(code(await trySet(c, 'Device.IP.', { IPv6Enable: 'false' }))).toBe(7002);
-    expect(code(await trySet(c, 'Device.IP.', { IPv4Enable: 'false' }))).toBe(7002);
+    expect(code(await trySet(c, 'Device.IP.', { IPv4Enable: 'false' }))).toBe(7013);
     expect(sysctl('all')).toBe('0');
   });
 });

@@ -163,7 +163,6 @@ describe('Device.Time. from a real chronyd', () => {
     for (const [path, params] of [
       ['Device.Time.Client.1.', { Servers: '127.0.0.1 iburst' }],
       ['Device.Time.Client.1.', { Servers: 'a.example,b.example,c.example,d.example,e.example,f.example' }],
-      ['Device.Time.Client.1.', { Mode: 'Broadcast' }],
       ['Device.Time.Client.1.', { MinPoll: '12', MaxPoll: '11' }],
       ['Device.Time.', { LocalTimeZone: 'Europe/Paris' }],
     ] as Array<[string, Record<string, string>]>) {
@@ -172,6 +171,9 @@ describe('Device.Time. from a real chronyd', () => {
       if (!r.ok) expect(r.paramErrCode ?? r.errCode, JSON.stringify(params)).toBe(7012);
     }
     expect(await tryAdd(c, 'Device.Time.Client.', { Servers: 'bad..name' })).toMatchObject({ ok: false, paramErrCode: 7012 });
+    // chrony's client polls its servers: Mode is read-only (7013), Unicast; an Add still says so for another Mode (7012).
+    expect(await trySet(c, 'Device.Time.Client.1.', { Mode: 'Broadcast' })).toMatchObject({ ok: false, paramErrCode: 7013 });
+    expect(await tryAdd(c, 'Device.Time.Client.', { Servers: 'ntp.example', Mode: 'Broadcast' })).toMatchObject({ ok: false, paramErrCode: 7012 });
     expect(await get(c, 'Device.Time.ClientNumberOfEntries')).toBe('1');
     expect(readFileSync(sourcesFile, 'utf8')).toBe(file);
   });

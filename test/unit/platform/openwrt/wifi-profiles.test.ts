@@ -1,6 +1,7 @@
 /**
  * What OpenWrt meets of TR-181 WiFiRadio:1, WiFiSSID:1 and WiFiAccessPoint:1, pinned item by
- * item: each gap is one docs/platform-mapping.md explains (UCI has no Alias; the agent keeps it).
+ * item: each gap is one docs/platform-mapping.md explains (UCI has no Alias; the agent keeps it;
+ * what a binding cannot change is served read-only, ObjectBinding.writable).
  * A new source closing one makes this test fail until the list shrinks.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -21,7 +22,7 @@ function unmet(model: DataModel, reqs: readonly ObjReq[]): string[] {
     for (const [name, req] of Object.entries(r.params)) {
       const p = n.params.get(name);
       if (!p) out.push(`${r.object}${name}: not served`);
-      else if (req !== R && (p.access === 'readOnly' || n.derivedCounts.has(name))) out.push(`${r.object}${name}: not writable`);
+      else if (req !== R && (p.access === 'readOnly' || n.derivedCounts.has(name) || n.fixedParams.has(name))) out.push(`${r.object}${name}: not writable`);
     }
   }
   return out;
@@ -38,12 +39,18 @@ describe('openwrt platform: the Wi-Fi profiles', () => {
       'WiFiRadio:1': [
         // UCI has no Alias (the agent keeps it, as for every table whose platform has none).
         'Device.WiFi.Radio.{i}.Alias: not served',
+        // No UCI writer: the band and standards follow the radio's band and htmode, the domain the country.
+        'Device.WiFi.Radio.{i}.OperatingFrequencyBand: not writable',
+        'Device.WiFi.Radio.{i}.OperatingStandards: not writable',
+        'Device.WiFi.Radio.{i}.RegulatoryDomain: not writable',
+        'Device.WiFi.Radio.{i}.MCS: not writable',
       ],
       'WiFiSSID:1': [
         // UCI has no Alias.
         'Device.WiFi.SSID.{i}.Alias: not served',
       ],
-      'WiFiAccessPoint:1': [],
+      // An AccessPoint is its wifi-iface: Delete and Add one on the other SSID.
+      'WiFiAccessPoint:1': ['Device.WiFi.AccessPoint.{i}.SSIDReference: not writable'],
     });
   });
 });
