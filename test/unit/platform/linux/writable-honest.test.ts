@@ -79,7 +79,7 @@ const READ_ONLY = [
   'Device.Bridging.Bridge.{i}.Port.{i}.ManagementPort',
   'Device.Bridging.Bridge.{i}.STP.Protocol',
   'Device.Time.Client.{i}.Mode',
-  'Device.WiFi.Radio.{i}.TransmitPower',
+  'Device.WiFi.Radio.{i}.RegulatoryDomain',
   'Device.WiFi.SSID.{i}.LowerLayers',
   'Device.IP.Interface.{i}.IPv4Address.{i}.Enable',
   'Device.IP.Interface.{i}.IPv6Address.{i}.ValidLifetime',
