@@ -261,11 +261,12 @@ export class LinuxBridgeVlans {
   }
 
   /** Port.{i} VLAN values of `dev` on bridge `bridge` (undefined where the bridge does not filter). */
-  async portValues(dev: string, filtering: boolean): Promise<Record<string, Value>> {
+  async portValues(dev: string, filtering: boolean): Promise<Record<string, Value | undefined>> {
     const fixed = { PriorityTagging: false, DefaultUserPriority: 0, PriorityRegeneration: IDENTITY_REGENERATION, IngressFiltering: filtering };
     if (!filtering) return { ...fixed, AcceptableFrameTypes: 'AdmitAll' };
     const pvid = (await this.tool.show()).get(dev)?.find((m) => m.pvid);
-    return { ...fixed, AcceptableFrameTypes: pvid ? 'AdmitAll' : 'AdmitOnlyVLANTagged', ...(pvid ? { PVID: pvid.vid } : {}) };
+    // No PVID (AdmitOnlyVLANTagged): PVID is left out of a Get rather than read as the schema's default 1.
+    return { ...fixed, AcceptableFrameTypes: pvid ? 'AdmitAll' : 'AdmitOnlyVLANTagged', PVID: pvid?.vid };
   }
 
   /** Sets PVID and AcceptableFrameTypes of port `dev` (the bridge device when `self`). */

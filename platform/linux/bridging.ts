@@ -245,7 +245,8 @@ export function registerBridging(ctx: LinuxContext, links: LinkSnapshot, changes
       const pathCost = uint(cost, (c) => Math.min(c, 65535));
       if (stpPriority !== undefined) values.Priority = stpPriority;
       if (pathCost !== undefined) values.PathCost = pathCost;
-      return { ...values, ...(await vlans.portValues(dev, await filters(bridge.link.ifname))) };
+      // A value undefined (PVID of a port without one) is left out of a Get, not read as its default.
+      return { ...values, ...(await vlans.portValues(dev, await filters(bridge.link.ifname))) } as Record<string, Value>;
     },
     set: async (keys, changes) => {
       const { bridge, dev, management } = await portOf(keys);

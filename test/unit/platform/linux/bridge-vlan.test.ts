@@ -14,47 +14,13 @@ import { DataModel } from '../../../../datamodel/tree/DataModel.js';
 import { ErrorCode } from '../../../../datamodel/UspError.js';
 import { registerLinuxPlatform } from '../../../../platform/linux/index.js';
 import { parseBridgeVlanShow } from '../../../../platform/linux/bridge-vlan-tool.js';
-import { FakeHost, FIXTURES, fixture, type LinuxFixture, linuxHost } from './fake-host.js';
+import { fakeBridgeHost } from './fake-bridge-host.js';
+import { type FakeHost, FIXTURES, fixture, type LinuxFixture, linuxHost } from './fake-host.js';
 
 const SESSION = JSON.parse(fixture('bridge-vlan/session.json')) as Array<{ step: string; stdout: string }>;
 const recorded = (n: number): string => SESSION.find((s) => Number(s.step.split('-')[0]) === n)!.stdout;
 
-/** A fake host with br-lan (vlan_filtering as given) over lan1..lan3, and the `bridge` stand-in. */
-function bridgeHost(filtering = '1'): FakeHost {
-  const host = new FakeHost();
-  const links = JSON.parse(fixture('ip-j-addr.json')) as unknown[];
-  const link = (ifindex: number, ifname: string, address: string, master?: string) => ({
-    ifindex,
-    ifname,
-    flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'],
-    mtu: 1500,
-    operstate: 'UP',
-    link_type: 'ether',
-    address,
-    ...(master ? { master } : {}),
-    addr_info: [],
-  });
-  links.push(link(4, 'lan1', '26:cb:13:00:1b:da', 'br-lan'), link(6, 'lan2', '2e:d3:14:35:6c:2b', 'br-lan'), link(8, 'lan3', '02:00:00:00:00:03', 'br-lan'), link(9, 'br-lan', '26:cb:13:00:1b:da'));
-  host.write('ip-j-addr.json', JSON.stringify(links));
-  for (const [dev, ifindex] of [
-    ['lan1', 4],
-    ['lan2', 6],
-    ['lan3', 8],
-    ['br-lan', 9],
-  ] as const) {
-    for (const [k, v] of Object.entries({ ifindex: String(ifindex), operstate: 'up', carrier: '1', type: '1', flags: '0x1003', mtu: '1500', uevent: `INTERFACE=${dev}` }))
-      host.write(`sys/class/net/${dev}/${k}`, `${v}\n`);
-    for (const c of ['tx_bytes', 'rx_bytes', 'tx_packets', 'rx_packets', 'tx_errors', 'rx_errors', 'tx_dropped', 'rx_dropped', 'multicast', 'collisions'])
-      host.write(`sys/class/net/${dev}/statistics/${c}`, '0\n');
-  }
-  host.write('sys/class/net/br-lan/bridge/vlan_filtering', `${filtering}\n`);
-  host.write('sys/class/net/br-lan/bridge/ageing_time', '30000\n');
-  for (const p of ['lan1', 'lan2', 'lan3']) for (const [k, v] of Object.entries({ state: '3', priority: '32', path_cost: '2' })) host.write(`sys/class/net/br-lan/brif/${p}/${k}`, `${v}\n`);
-  const standin = path.join(FIXTURES, 'bridge-vlan', 'bridge-standin.mjs');
-  host.write('bin/bridge', `#!/bin/sh\nexec node '${standin}' '${host.dir}/bridge.state' '${host.dir}/bridge.log' "$@"\n`);
-  fs.chmodSync(path.join(host.binDir, 'bridge'), 0o755);
-  return host;
-}
+const bridgeHost = (filtering = '1'): FakeHost => fakeBridgeHost(filtering, path.join(FIXTURES, 'bridge-vlan', 'bridge-standin.mjs'));
 
 /** Moves the kernel to recorded step `n`'s `bridge -j vlan show`. */
 const kernelAt = (host: FakeHost, n: number): void => host.write('bridge.state', String(n));
