@@ -247,7 +247,7 @@ export class LinuxBridgeVlans {
           return;
         }
         if ((t.vlans.get(to) ?? []).some((x) => x.vid === vid)) throw new UspError(ErrorCode.InvalidValue, `${path}: ${to} is already a member of VLAN ${vid}`, { path });
-        // The PVID stays with the port it was on: the moved membership is a plain one.
+        // The moved membership is a plain one: a PVID it carried goes with the old (the Controller sets PVID again).
         await this.write([...new Set([dev, to])], [() => this.tool.add(to, vid, { pvid: false, untagged }, to === t.name, path), () => this.tool.del(dev, m.vid, dev === t.name, path)], path);
         this.numbers(this.memberNumbers, t.name).rekey([[`${dev}:${m.vid}`, `${to}:${vid}`]]);
       },
