@@ -66,6 +66,8 @@ export class LinuxBridgeVlans {
   /** Per bridge: VID → VLAN instance, and "dev:vid" → VLANPort instance. */
   private readonly vlanNumbers = new Map<string, InstanceMap>();
   private readonly memberNumbers = new Map<string, InstanceMap>();
+  /** Whether the last read of the table failed (logged once per failure run). */
+  private unreadable = false;
 
   constructor(
     private readonly ctx: LinuxContext,
@@ -85,12 +87,28 @@ export class LinuxBridgeVlans {
   private async table(keys: InstanceKeys): Promise<{ name: string; devs: string[]; vlans: VlanTable; filtering: boolean }> {
     const b = await this.access.bridge(keys);
     const devs = [b.name, ...b.members];
-    return { name: b.name, devs, vlans: b.filtering ? await this.tool.show() : new Map(), filtering: b.filtering };
+    return { name: b.name, devs, vlans: b.filtering ? await this.readable() : new Map(), filtering: b.filtering };
   }
 
   private async vidsOf(keys: InstanceKeys): Promise<Set<number>> {
     const t = await this.table(keys);
     return new Set(t.devs.flatMap((d) => (t.vlans.get(d) ?? []).map((m) => m.vid)).sort((a, b) => a - b));
+  }
+
+  /**
+   * The VLAN table for reads: without `bridge` (iproute2 built without it) or when it fails, no
+   * VLAN rows and no port VLAN values, logged once, rather than a failed Get of the whole bridge.
+   */
+  private async readable(): Promise<VlanTable> {
+    try {
+      const t = await this.tool.show();
+      this.unreadable = false;
+      return t;
+    } catch (e) {
+      if (!this.unreadable) this.ctx.log?.warn('bridge VLAN table unreadable: no VLAN rows served', { why: e instanceof Error ? e.message : String(e) });
+      this.unreadable = true;
+      return new Map();
+    }
   }
 
   private requireFiltering(t: { name: string; filtering: boolean }, path: string): void {
@@ -264,7 +282,9 @@ export class LinuxBridgeVlans {
   async portValues(dev: string, filtering: boolean): Promise<Record<string, Value | undefined>> {
     const fixed = { PriorityTagging: false, DefaultUserPriority: 0, PriorityRegeneration: IDENTITY_REGENERATION, IngressFiltering: filtering };
     if (!filtering) return { ...fixed, AcceptableFrameTypes: 'AdmitAll' };
-    const pvid = (await this.tool.show()).get(dev)?.find((m) => m.pvid);
+    const table = await this.readable();
+    if (table.size === 0) return { ...fixed, PVID: undefined, AcceptableFrameTypes: undefined };
+    const pvid = table.get(dev)?.find((m) => m.pvid);
     // No PVID (AdmitOnlyVLANTagged): PVID is left out of a Get rather than read as the schema's default 1.
     return { ...fixed, AcceptableFrameTypes: pvid ? 'AdmitAll' : 'AdmitOnlyVLANTagged', PVID: pvid?.vid };
   }

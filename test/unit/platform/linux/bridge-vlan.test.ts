@@ -12,7 +12,7 @@ import { DataStore } from '../../../../datamodel/store/DataStore.js';
 import { Schema } from '../../../../datamodel/schema/Schema.js';
 import { DataModel } from '../../../../datamodel/tree/DataModel.js';
 import { ErrorCode } from '../../../../datamodel/UspError.js';
-import { registerLinuxPlatform } from '../../../../platform/linux/index.js';
+import { type LinuxOptions, registerLinuxPlatform } from '../../../../platform/linux/index.js';
 import { parseBridgeVlanShow } from '../../../../platform/linux/bridge-vlan-tool.js';
 import { fakeBridgeHost } from './fake-bridge-host.js';
 import { type FakeHost, FIXTURES, fixture, type LinuxFixture, linuxHost } from './fake-host.js';
@@ -148,6 +148,22 @@ describe('linux platform: 802.1Q bridge (recorded bridge -j vlan show)', () => {
     expect(all.get(`${brPath}Port.${lan1}.`)).toMatchObject({ IngressFiltering: false, AcceptableFrameTypes: 'AdmitAll' });
     await expect(f.model.bindingAt('Device.Bridging.Bridge.{i}.Port.{i}.')!.set!([br, lan1], { PVID: 10 }, {})).rejects.toMatchObject({ code: ErrorCode.InvalidValue });
     expect(bridgeCalls(host)).toEqual([]);
+  });
+
+  it('without a working `bridge`: the bridge and its ports are served, no VLAN rows, one warning', async () => {
+    const host = bridgeHost();
+    host.remove('bin/bridge');
+    const warnings: string[] = [];
+    const log = { debug() {}, info() {}, warn: (m: string) => warnings.push(m), error() {}, child: () => log } as unknown as LinuxOptions['log'];
+    f = linuxHost({ manageInterfaces: ['*'], log }, host);
+    const all = await f.byPath();
+    const brPath = [...all.entries()].find(([, v]) => v.Name === 'br-lan' && v.Standard !== undefined)![0];
+    expect(all.get(brPath)).toMatchObject({ Standard: '802.1Q-2011' });
+    expect([...all.keys()].some((p) => p.startsWith(`${brPath}VLAN`))).toBe(false);
+    const lan1 = [...all.entries()].find(([p, v]) => p.startsWith(`${brPath}Port.`) && v.Name === 'lan1')![1];
+    expect(lan1).toMatchObject({ Name: 'lan1', IngressFiltering: true });
+    expect(lan1.PVID).toBeUndefined();
+    expect(warnings.filter((w) => /bridge VLAN table unreadable/.test(w))).toHaveLength(1);
   });
 
   it('keeps what a Controller set and puts it back after a reboot', async () => {
