@@ -198,6 +198,9 @@ export class LinuxBridgeVlans {
         );
         this.numbers(this.vlanNumbers, t.name).retire(String(vid));
       },
+      // What a Delete removed (every membership of the VID), so a failed transaction puts it back under the same number.
+      snapshot: (keys) => this.snapshotVlan(keys),
+      restore: async (keys, snap) => this.restore(keys, await (snap as ReturnType<LinuxBridgeVlans['snapshotVlan']>), this.vlanNumbers),
     });
 
     /** The (device, membership) of VLANPort.{keys[1]}. */
@@ -275,7 +278,30 @@ export class LinuxBridgeVlans {
         await this.write([dev], [() => this.tool.del(dev, m.vid, dev === t.name, path)], path);
         this.numbers(this.memberNumbers, t.name).retire(`${dev}:${m.vid}`);
       },
+      snapshot: (keys) => {
+        const before = memberOf(keys).then(({ t, dev, m }) => ({ bridge: t.name, key: `${dev}:${m.vid}`, holders: [{ d: dev, m }] }));
+        before.catch(() => undefined);
+        return before;
+      },
+      restore: async (keys, snap) => this.restore(keys, await (snap as ReturnType<LinuxBridgeVlans['snapshotVlan']>), this.memberNumbers),
     });
+  }
+
+  /** The memberships of VLAN.{keys[1]}, read before a Delete. */
+  private snapshotVlan(keys: InstanceKeys): Promise<{ bridge: string; key: string; holders: Array<{ d: string; m: VlanMembership }> }> {
+    const before = this.table(keys).then((t) => {
+      const key = this.numbers(this.vlanNumbers, t.name).requireKey(keys[1]);
+      return { bridge: t.name, key, holders: t.devs.flatMap((d) => (t.vlans.get(d) ?? []).filter((m) => m.vid === Number(key)).map((m) => ({ d, m }))) };
+    });
+    before.catch(() => undefined);
+    return before;
+  }
+
+  /** Puts deleted memberships back (a rolled-back Delete) and gives the row its number again. */
+  private async restore(keys: InstanceKeys, snap: Awaited<ReturnType<LinuxBridgeVlans['snapshotVlan']>>, numbers: Map<string, InstanceMap>): Promise<void> {
+    for (const { d, m } of snap.holders) await this.tool.add(d, m.vid, m, d === snap.bridge);
+    this.numbers(numbers, snap.bridge).claim(snap.key, keys[keys.length - 1]!);
+    if (this.store) saveMemberships(this.store, [...new Set(snap.holders.map((h) => h.d))], await this.tool.show().catch(() => undefined));
   }
 
   /** Port.{i} VLAN values of `dev` on bridge `bridge` (undefined where the bridge does not filter). */
