@@ -6,11 +6,14 @@
 import type { Logger } from '../../datamodel/Logger.js';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
 import { MAX_VID, MIN_VID, type BridgeVlanTool, type VlanMembership, type VlanTable } from './bridge-vlan-tool.js';
+import type { LinuxContext } from './LinuxContext.js';
 
 /** The store row and key: "lan1=10:pu,20:;lan2=..." (p: PVID, u: untagged). */
 const ROW = 'Device.Bridging.';
 const KEY = '$vlanMemberships';
-/** Ports kept at most (a bound on the row). */
+/** Beside it: "br-lan=1,br-usp1=0", the vlan_filtering a Controller set per bridge (Standard). */
+const FILTERING_KEY = '$vlanFiltering';
+/** Ports (and bridges) kept at most (a bound on the row). */
 const MAX_PORTS = 256;
 
 const encode = (list: readonly VlanMembership[]): string => list.map((m) => `${m.vid}:${m.pvid ? 'p' : ''}${m.untagged ? 'u' : ''}`).join(',');
@@ -71,5 +74,39 @@ export async function restoreMemberships(store: DataStore, tool: BridgeVlanTool,
     } catch (e) {
       log?.warn('bridge VLAN memberships not restored', { port: dev, why: e instanceof Error ? e.message : String(e) });
     }
+  }
+}
+
+/** Keeps the vlan_filtering (`'0'` or `'1'`) a Controller set on `bridge`. */
+export function keepFiltering(store: DataStore, bridge: string, filtering: '0' | '1'): void {
+  const kept = filterings(store);
+  kept.delete(bridge);
+  kept.set(bridge, filtering);
+  const text = [...kept.entries()]
+    .slice(-MAX_PORTS)
+    .map(([b, f]) => `${b}=${f}`)
+    .join(',');
+  store.setRow(ROW, { ...(store.row(ROW) ?? {}), [FILTERING_KEY]: text });
+}
+
+function filterings(store: DataStore): Map<string, '0' | '1'> {
+  const text = store.row(ROW)?.[FILTERING_KEY];
+  const out = new Map<string, '0' | '1'>();
+  if (typeof text !== 'string') return out;
+  for (const item of text.split(',')) {
+    const m = /^(.+)=([01])$/.exec(item);
+    if (m) out.set(m[1]!, m[2] as '0' | '1');
+  }
+  return out;
+}
+
+/** Sets vlan_filtering back where a managed bridge that exists has another value (a reboot, or its creator, reset it). */
+export async function restoreFiltering(ctx: LinuxContext, store: DataStore, current: (bridge: string) => Promise<string | undefined>): Promise<void> {
+  for (const [bridge, want] of filterings(store)) {
+    const now = await current(bridge);
+    if (now === undefined || now === want || !ctx.ip.managed.has(bridge)) continue;
+    await ctx.ip.run(['link', 'set', 'dev', bridge, 'type', 'bridge', 'vlan_filtering', want]).catch((e: unknown) => {
+      ctx.log?.warn('bridge VLAN filtering not restored', { bridge, why: e instanceof Error ? e.message : String(e) });
+    });
   }
 }

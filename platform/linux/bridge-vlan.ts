@@ -23,7 +23,8 @@
  * Persistence: the kernel forgets its VLAN table at reboot. After each write the memberships of
  * the ports written are kept in the agent's store (device name → VIDs and flags), and
  * `stateLoaded` puts them back on the managed ports that exist (adding what is missing,
- * removing what the Controller had removed, such as the kernel's default VLAN 1).
+ * removing what the Controller had removed, such as the kernel's default VLAN 1). A Standard set
+ * on a bridge (vlan_filtering) is kept and put back too (bridging.ts, bridge-vlan-store.ts).
  */
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { DataStore } from '../../datamodel/store/DataStore.js';

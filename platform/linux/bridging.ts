@@ -47,6 +47,7 @@ import type { LinkChanges } from './link-changes.js';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
 import { LinuxBridgeVlans, PORT_VLAN_PARAMS, PORT_VLAN_WRITABLE } from './bridge-vlan.js';
 import { MAX_VID } from './bridge-vlan-tool.js';
+import { keepFiltering, restoreFiltering } from './bridge-vlan-store.js';
 
 /** What the bridge objects need of ip.ts: the current links by name. */
 export type LinkSnapshot = () => Promise<ReadonlyMap<string, IpLink>>;
@@ -184,6 +185,7 @@ export function registerBridging(ctx: LinuxContext, links: LinkSnapshot, changes
       const bridgeArgs = [...(AgingTime === undefined ? [] : ['ageing_time', String(Number(AgingTime) * 100)]), ...(filtering === undefined ? [] : ['vlan_filtering', filtering])];
       const args = [...linkArgs(rest, path, ''), ...(bridgeArgs.length === 0 ? [] : ['type', 'bridge', ...bridgeArgs])];
       if (args.length > 0) await ctx.ip.run(['link', 'set', 'dev', link.ifname, ...args], path);
+      if (filtering !== undefined && store) keepFiltering(store, link.ifname, filtering);
     },
     add: async (_parentKeys, params) => {
       const known = await bridges();
@@ -317,5 +319,11 @@ export function registerBridging(ctx: LinuxContext, links: LinkSnapshot, changes
     return link.ifname;
   });
   vlans.register();
-  return { stateLoaded: () => vlans.stateLoaded() };
+  return {
+    stateLoaded: async () => {
+      // A bridge's VLAN filtering first (the Standard a Controller set), then its memberships.
+      if (store) await restoreFiltering(ctx, store, (bridge) => files.attr(sys(bridge, 'bridge', 'vlan_filtering')));
+      await vlans.stateLoaded();
+    },
+  };
 }

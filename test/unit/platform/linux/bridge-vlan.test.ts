@@ -14,6 +14,7 @@ import { DataModel } from '../../../../datamodel/tree/DataModel.js';
 import { ErrorCode } from '../../../../datamodel/UspError.js';
 import { type LinuxOptions, registerLinuxPlatform } from '../../../../platform/linux/index.js';
 import { parseBridgeVlanShow } from '../../../../platform/linux/bridge-vlan-tool.js';
+import { keepFiltering } from '../../../../platform/linux/bridge-vlan-store.js';
 import { fakeBridgeHost } from './fake-bridge-host.js';
 import { type FakeHost, FIXTURES, fixture, type LinuxFixture, linuxHost } from './fake-host.js';
 
@@ -35,8 +36,11 @@ const bridgeCalls = (host: FakeHost): string[] =>
     : [];
 
 describe('linux platform: 802.1Q bridge (recorded bridge -j vlan show)', () => {
-  let f: LinuxFixture;
-  afterEach(() => f?.cleanup());
+  let f: LinuxFixture | undefined;
+  afterEach(() => {
+    f?.cleanup();
+    f = undefined;
+  });
 
   it('parses the recorded tables, with and without -s', () => {
     const t = parseBridgeVlanShow(recorded(10));
@@ -190,6 +194,22 @@ describe('linux platform: 802.1Q bridge (recorded bridge -j vlan show)', () => {
       expect(bridgeCalls(host)).toEqual(['vlan add dev lan1 vid 10 pvid untagged', 'vlan del dev lan1 vid 1']);
     } finally {
       again.stop();
+    }
+  });
+
+  it('puts a kept Standard back at start: the argv of recorded step 25 (vlan_filtering 1) on a bridge that came up without it', async () => {
+    const host = bridgeHost('0');
+    const store = new DataStore();
+    keepFiltering(store, 'br-lan', '1');
+    const model = new DataModel(Schema.load());
+    const p = registerLinuxPlatform(model, host.options({ manageInterfaces: ['br-lan'], store }));
+    try {
+      await p.stateLoaded();
+      const step25 = SESSION.find((s) => s.step.startsWith('25-')) as unknown as { argv: string[] };
+      expect(host.ipCalls()).toContain(step25.argv.slice(1).join(' '));
+    } finally {
+      p.stop();
+      host.cleanup();
     }
   });
 });
