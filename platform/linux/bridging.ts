@@ -175,16 +175,29 @@ export function registerBridging(ctx: LinuxContext, links: LinkSnapshot, changes
       ctx.ip.requireManaged(link.ifname, path);
       const { AgingTime, Standard, ...rest } = changes;
       // Standard is the kernel's vlan_filtering: 802.1Q-2011 filters by VLAN, 802.1D-2004 does not.
-      const filtering = Standard === undefined ? undefined : STANDARDS[String(Standard)];
-      if (Standard !== undefined && filtering === undefined) {
+      const wanted = Standard === undefined ? undefined : STANDARDS[String(Standard)];
+      if (Standard !== undefined && wanted === undefined) {
         throw new UspError(ErrorCode.InvalidValue, `${path}Standard: the Linux bridge is 802.1D-2004 or 802.1Q-2011`, {
           path,
           paramErrors: [{ param: 'Standard', code: ErrorCode.InvalidValue, message: '802.1D-2004 or 802.1Q-2011' }],
         });
       }
+      // Written only when it changes: a kernel without VLAN filtering refuses even `vlan_filtering 0`.
+      const filtering = wanted !== undefined && wanted !== ((await files.attr(sys(link.ifname, 'bridge', 'vlan_filtering'))) === '1' ? '1' : '0') ? wanted : undefined;
       const bridgeArgs = [...(AgingTime === undefined ? [] : ['ageing_time', String(Number(AgingTime) * 100)]), ...(filtering === undefined ? [] : ['vlan_filtering', filtering])];
       const args = [...linkArgs(rest, path, ''), ...(bridgeArgs.length === 0 ? [] : ['type', 'bridge', ...bridgeArgs])];
-      if (args.length > 0) await ctx.ip.run(['link', 'set', 'dev', link.ifname, ...args], path);
+      if (args.length > 0) {
+        await ctx.ip.run(['link', 'set', 'dev', link.ifname, ...args], path).catch((e: unknown) => {
+          // A kernel built without CONFIG_BRIDGE_VLAN_FILTERING answers "Operation not supported".
+          if (filtering === '1' && e instanceof UspError && /not supported/i.test(e.message)) {
+            throw new UspError(ErrorCode.InvalidValue, `${path}Standard: this kernel has no bridge VLAN filtering (802.1Q-2011); it stays 802.1D-2004`, {
+              path,
+              paramErrors: [{ param: 'Standard', code: ErrorCode.InvalidValue, message: 'no VLAN filtering in this kernel' }],
+            });
+          }
+          throw e;
+        });
+      }
       if (filtering !== undefined && store) keepFiltering(store, link.ifname, filtering);
     },
     add: async (_parentKeys, params) => {
