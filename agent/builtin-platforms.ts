@@ -109,6 +109,7 @@ const linux: PlatformEntry = {
       dhcpClient: opts.dhcpClient,
       store: opts.store,
       deviceSysRoot: deviceSysRoot(),
+      ...(linuxSysRoot() ? { sysRoot: linuxSysRoot() } : {}),
     });
     // SoftwareModules: units as supervised processes, and as OCI containers when crun or runc is installed.
     const { ProcessExecutionEnv } = await import('../platform/linux/process-ee.js');
@@ -134,6 +135,15 @@ const linux: PlatformEntry = {
  */
 function deviceSysRoot(): string | undefined {
   return process.env.USP_AGENT_SYSFS_ROOT || undefined;
+}
+
+/**
+ * USP_AGENT_LINUX_SYSFS_ROOT: where the Linux platform reads /sys (network devices, bridges and
+ * their ports) instead. For tests of devices this kernel cannot make (a VLAN-aware bridge where the
+ * bridge module is missing), which give a tree; a device leaves it unset.
+ */
+function linuxSysRoot(): string | undefined {
+  return process.env.USP_AGENT_LINUX_SYSFS_ROOT || undefined;
 }
 
 const none: PlatformEntry = { name: 'none', start: () => Promise.resolve({}) };

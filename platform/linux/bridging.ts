@@ -22,9 +22,13 @@
  *   bound the agent enforces on the Bridge table (MAX_BRIDGES; every Linux bridge is an 802.1D
  *   bridge, so the two are the same). The kernel itself sets none.
  *
+ * - Bridge.{i}.VLAN, VLANPort and the ports' PVID, AcceptableFrameTypes, ...: bridge-vlan.ts
+ *   (VLANBridge:1). Device.Bridging.MaxQBridgeEntries is MAX_BRIDGES too (every Linux bridge can
+ *   filter VLANs), MaxVLANEntries 4094 (the kernel takes every 802.1Q VID, 1-4094).
+ *
  * Written back with `ip` (ip-write.ts) when the devices involved are managed: Bridge Add creates
  * `br-uspN` (`ip link add ... type bridge`; that name must be managed, or `*`), Delete removes it;
- * Enable and AgingTime are set; Port Add with LowerLayers enslaves that device (`ip link set dev
+ * Enable and AgingTime are set, and Standard (`vlan_filtering` 1 for 802.1Q-2011, 0 for 802.1D-2004); Port Add with LowerLayers enslaves that device (`ip link set dev
  * IF master BR`), Delete frees it (`nomaster`), a new LowerLayers moves the port to another
  * device. The management port comes and goes with its bridge: adding one is refused (7002).
  */
@@ -40,6 +44,10 @@ import { interfaceStatus } from './net-status.js';
 import { registerDeviceStats } from './net-stats.js';
 import { registerBridgeStp } from './bridge-stp.js';
 import type { LinkChanges } from './link-changes.js';
+import type { DataStore } from '../../datamodel/store/DataStore.js';
+import { LinuxBridgeVlans, PORT_VLAN_PARAMS, PORT_VLAN_WRITABLE } from './bridge-vlan.js';
+import { MAX_VID } from './bridge-vlan-tool.js';
+import { keepFiltering, restoreFiltering } from './bridge-vlan-store.js';
 
 /** What the bridge objects need of ip.ts: the current links by name. */
 export type LinkSnapshot = () => Promise<ReadonlyMap<string, IpLink>>;
@@ -47,7 +55,7 @@ export type LinkSnapshot = () => Promise<ReadonlyMap<string, IpLink>>;
 /** Names of the bridges the agent creates: br-usp1, br-usp2, ... */
 const CREATED_PREFIX = 'br-usp';
 /** What a Set of a Bridge and of a Port changes: Standard (vlan_filtering) and a Port's ManagementPort are fixed here. */
-const BRIDGE_WRITABLE = ['Enable', 'AgingTime'] as const;
+const BRIDGE_WRITABLE = ['Enable', 'AgingTime', 'Standard'] as const;
 const PORT_WRITABLE = ['Enable', 'LowerLayers', 'Priority', 'PathCost'] as const;
 
 /** The most Bridge rows: an Add beyond it (bridges the agent did not create count too) is refused with 7005. */
@@ -68,8 +76,11 @@ function uint(raw: string | undefined, convert: (n: number) => number): number |
   return raw !== undefined && Number.isSafeInteger(n) && n >= 0 ? convert(n) : undefined;
 }
 
-/** Serves Device.Bridging.Bridge.{i}. and its Port table. */
-export function registerBridging(ctx: LinuxContext, links: LinkSnapshot, changes: LinkChanges, ethernet?: EthernetDevices): void {
+/** TR-181 Standard of a bridge with vlan_filtering on / off. */
+const STANDARDS: Readonly<Record<string, '0' | '1'>> = { '802.1D-2004': '0', '802.1Q-2011': '1' };
+
+/** Serves Device.Bridging.Bridge.{i}. with its Port, VLAN and VLANPort tables; `stateLoaded` puts the kept VLAN memberships back. */
+export function registerBridging(ctx: LinuxContext, links: LinkSnapshot, changes: LinkChanges, ethernet?: EthernetDevices, store?: DataStore): { stateLoaded(): Promise<void> } {
   const { model, files } = ctx;
   const bridgeNumbers = new InstanceMap();
   const portNumbers = new Map<string, InstanceMap>();
@@ -129,9 +140,24 @@ export function registerBridging(ctx: LinuxContext, links: LinkSnapshot, changes
     return dev;
   };
 
+  const filters = async (bridge: string): Promise<boolean> => (await files.attr(sys(bridge, 'bridge', 'vlan_filtering'))) === '1';
+  const vlans = new LinuxBridgeVlans(
+    ctx,
+    {
+      bridge: async (keys) => {
+        const b = await bridgeOf(keys);
+        return { name: b.link.ifname, members: b.members.map((m) => m.ifname), filtering: await filters(b.link.ifname) };
+      },
+      ports: portsOf,
+    },
+    store,
+  );
+
+  // Every Linux bridge can be an 802.1Q bridge (vlan_filtering): MaxQBridgeEntries is MaxBridgeEntries.
+  // MaxVLANEntries: the kernel's VLAN table takes every 802.1Q VID, 1-4094.
   model.register('Device.Bridging.', {
-    params: ['MaxBridgeEntries', 'MaxDBridgeEntries'],
-    get: () => ({ MaxBridgeEntries: MAX_BRIDGES, MaxDBridgeEntries: MAX_BRIDGES }),
+    params: ['MaxBridgeEntries', 'MaxDBridgeEntries', 'MaxQBridgeEntries', 'MaxVLANEntries'],
+    get: () => ({ MaxBridgeEntries: MAX_BRIDGES, MaxDBridgeEntries: MAX_BRIDGES, MaxQBridgeEntries: MAX_BRIDGES, MaxVLANEntries: MAX_VID }),
   });
 
   model.register('Device.Bridging.Bridge.{i}.', {
@@ -152,9 +178,31 @@ export function registerBridging(ctx: LinuxContext, links: LinkSnapshot, changes
       const path = bridgePath(keys);
       ctx.ip.requireManaged(link.ifname, path);
       const { AgingTime, Standard, ...rest } = changes;
-      if (Standard !== undefined) throw new UspError(ErrorCode.RequestDenied, `${path}Standard cannot be changed on this platform`, { path });
-      const args = [...linkArgs(rest, path, ''), ...(AgingTime === undefined ? [] : ['type', 'bridge', 'ageing_time', String(Number(AgingTime) * 100)])];
-      if (args.length > 0) await ctx.ip.run(['link', 'set', 'dev', link.ifname, ...args], path);
+      // Standard is the kernel's vlan_filtering: 802.1Q-2011 filters by VLAN, 802.1D-2004 does not.
+      const wanted = Standard === undefined ? undefined : STANDARDS[String(Standard)];
+      if (Standard !== undefined && wanted === undefined) {
+        throw new UspError(ErrorCode.InvalidValue, `${path}Standard: the Linux bridge is 802.1D-2004 or 802.1Q-2011`, {
+          path,
+          paramErrors: [{ param: 'Standard', code: ErrorCode.InvalidValue, message: '802.1D-2004 or 802.1Q-2011' }],
+        });
+      }
+      // Written only when it changes: a kernel without VLAN filtering refuses even `vlan_filtering 0`.
+      const filtering = wanted !== undefined && wanted !== ((await files.attr(sys(link.ifname, 'bridge', 'vlan_filtering'))) === '1' ? '1' : '0') ? wanted : undefined;
+      const bridgeArgs = [...(AgingTime === undefined ? [] : ['ageing_time', String(Number(AgingTime) * 100)]), ...(filtering === undefined ? [] : ['vlan_filtering', filtering])];
+      const args = [...linkArgs(rest, path, ''), ...(bridgeArgs.length === 0 ? [] : ['type', 'bridge', ...bridgeArgs])];
+      if (args.length > 0) {
+        await ctx.ip.run(['link', 'set', 'dev', link.ifname, ...args], path).catch((e: unknown) => {
+          // A kernel built without CONFIG_BRIDGE_VLAN_FILTERING answers "Operation not supported".
+          if (filtering === '1' && e instanceof UspError && /not supported/i.test(e.message)) {
+            throw new UspError(ErrorCode.InvalidValue, `${path}Standard: this kernel has no bridge VLAN filtering (802.1Q-2011); it stays 802.1D-2004`, {
+              path,
+              paramErrors: [{ param: 'Standard', code: ErrorCode.InvalidValue, message: 'no VLAN filtering in this kernel' }],
+            });
+          }
+          throw e;
+        });
+      }
+      if (filtering !== undefined && store) keepFiltering(store, link.ifname, filtering);
     },
     add: async (_parentKeys, params) => {
       const known = await bridges();
@@ -189,8 +237,8 @@ export function registerBridging(ctx: LinuxContext, links: LinkSnapshot, changes
   });
 
   model.register('Device.Bridging.Bridge.{i}.Port.{i}.', {
-    params: ['Enable', 'Status', 'Name', 'LastChange', 'LowerLayers', 'ManagementPort', 'PortState', 'Priority', 'PathCost'],
-    writable: PORT_WRITABLE,
+    params: ['Enable', 'Status', 'Name', 'LastChange', 'LowerLayers', 'ManagementPort', 'PortState', 'Priority', 'PathCost', ...PORT_VLAN_PARAMS],
+    writable: [...PORT_WRITABLE, ...PORT_VLAN_WRITABLE],
     list: async (parentKeys) => portNumbersOf(await bridgeOf(parentKeys)),
     get: async (keys) => {
       const { bridge, dev, management } = await portOf(keys);
@@ -216,12 +264,14 @@ export function registerBridging(ctx: LinuxContext, links: LinkSnapshot, changes
       const pathCost = uint(cost, (c) => Math.min(c, 65535));
       if (stpPriority !== undefined) values.Priority = stpPriority;
       if (pathCost !== undefined) values.PathCost = pathCost;
-      return values;
+      // A value undefined (PVID of a port without one) is left out of a Get, not read as its default.
+      return { ...values, ...(await vlans.portValues(dev, await filters(bridge.link.ifname))) } as Record<string, Value>;
     },
     set: async (keys, changes) => {
       const { bridge, dev, management } = await portOf(keys);
       const path = portPath(keys);
-      const { LowerLayers, ManagementPort, Priority, PathCost, ...rest } = changes;
+      const { LowerLayers, ManagementPort, Priority, PathCost, PVID, AcceptableFrameTypes, ...rest } = changes;
+      if (PVID !== undefined || AcceptableFrameTypes !== undefined) await vlans.setPort(bridge.link.ifname, dev, await filters(bridge.link.ifname), { PVID, AcceptableFrameTypes }, path);
       if (ManagementPort !== undefined && ManagementPort !== management) throw new UspError(ErrorCode.RequestDenied, `${path}ManagementPort cannot be changed on this platform`, { path });
       if (Priority !== undefined || PathCost !== undefined) {
         if (management) throw new UspError(ErrorCode.RequestDenied, `${path}: the management port is the bridge's own device, no STP port: it has no Priority or PathCost`, { path });
@@ -285,4 +335,12 @@ export function registerBridging(ctx: LinuxContext, links: LinkSnapshot, changes
     const { link } = await bridgeOf(keys);
     return link.ifname;
   });
+  vlans.register();
+  return {
+    stateLoaded: async () => {
+      // A bridge's VLAN filtering first (the Standard a Controller set), then its memberships.
+      if (store) await restoreFiltering(ctx, store, (bridge) => files.attr(sys(bridge, 'bridge', 'vlan_filtering')));
+      await vlans.stateLoaded();
+    },
+  };
 }

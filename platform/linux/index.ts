@@ -265,7 +265,8 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     if (ula) loaded.push(async () => ula.stateLoaded(new Set((await ip.links()).keys())));
     registerRouting(ctx, ip.interfaces);
     registerIPv6Forwarding(ctx, ip.interfaces);
-    registerBridging(ctx, ip.links, changes, ethernet);
+    const bridging = registerBridging(ctx, ip.links, changes, ethernet, opts.store);
+    loaded.push(() => bridging.stateLoaded());
     const nat = natUsable(opts.nat, findNft(runner));
     if (nat.usable && opts.store) {
       const n = new LinuxNat({ model, store: opts.store, runner, interfaces: ipInterfaceNames(ip.interfaces, ip.links), table: opts.natTable, now, log: opts.log });

@@ -11,7 +11,8 @@
  *   in one commit, then `ubus call network reload`. The management port and Wi-Fi members
  *   (which the wireless configuration puts in the bridge) cannot be deleted here (7024); an Add
  *   naming no Ethernet.Interface is refused with 7012, one naming a member already there with 7025.
- * - Set: only Alias (kept by the agent); other parameters take their current value only.
+ * - Set: Alias (kept by the agent) and a member's PVID (the "*" of its bridge-vlan entries:
+ *   bridge-port-pvid.ts); other parameters take their current value only.
  * - PortState: the kernel's bridge port state (/sys/class/net/<bridge>/brif/<port>/state: 0
  *   Disabled, 1 Listening, 2 Learning, 3 Forwarding, 4 Blocking); the management port is
  *   Forwarding while the bridge is up.
@@ -27,6 +28,7 @@ import type { Value } from '../../datamodel/value/Value.js';
 import { canonicalizeReferences } from '../reference.js';
 import { type BridgeRow, type BridgingState, portPath, type PortRow } from './BridgingState.js';
 import { portPvid } from './bridge-config.js';
+import { pvidChanges, writePvid } from './bridge-port-pvid.js';
 import { noSuchInstance, refused } from './convert.js';
 import { deviceStatus, stats } from './ethernet.js';
 import { packetStats, packetStatsParams } from './packet-stats.js';
@@ -37,8 +39,8 @@ import { StatusSeen } from '../status-seen.js';
 const PORT_STATES = ['Disabled', 'Listening', 'Learning', 'Forwarding', 'Blocking'] as const;
 const STATS = Object.keys(stats(undefined));
 
-/** Only the Alias is the agent's to change on a Port; its settings are netifd's (Delete and Add instead). */
-const PORT_WRITABLE = ['Alias'] as const;
+/** The Alias (kept by the agent) and a member's PVID (its bridge-vlan entries); the rest is netifd's (Delete and Add instead). */
+const PORT_WRITABLE = ['Alias', 'PVID'] as const;
 
 /** Serves Device.Bridging.Bridge.{i}.Port.{i}. and its Stats. */
 export function registerBridgePorts(state: BridgingState, sysNetDir = '/sys/class/net'): void {
@@ -98,9 +100,14 @@ export function registerBridgePorts(state: BridgingState, sysNetDir = '/sys/clas
       const [b, p] = await portAt(keys);
       const current = await values(b, p);
       const bad = Object.entries(changes)
-        .filter(([k, v]) => k !== 'Alias' && v !== current[k])
+        .filter(([k, v]) => k !== 'Alias' && !(k === 'PVID' && !p.management) && v !== current[k])
         .map(([param]) => ({ param, message: 'this device only accepts its current value (delete the port and add another)' }));
       if (bad.length > 0) throw refused(bad);
+      // PVID: the "*" of the port's bridge-vlan entries (bridge-port-pvid.ts).
+      if (changes.PVID !== undefined && changes.PVID !== current.PVID) {
+        const pvid = pvidChanges(b.config, p.name, changes.PVID);
+        await state.write((s) => writePvid(s, pvid));
+      }
       if (typeof changes.Alias === 'string') aliases.set(keyOf(b, p.name), changes.Alias);
     },
     add: async ([bn], params) => {

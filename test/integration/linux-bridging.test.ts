@@ -8,7 +8,7 @@
  * Needs root (`ip netns`); the namespace is removed afterwards.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { add, del, set, trySet } from '../peers/controller-steps.js';
+import { add, del, set, tryAdd, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
 import { ethernetInterfaceOf, readUntil, startAgentInNamespace } from '../peers/netns-agent.js';
 import { NetNamespace } from '../peers/netns.js';
@@ -54,6 +54,13 @@ describe('Linux Bridging write-back, in a network namespace', () => {
     const created = ns.links().find((l) => l.ifname === 'br-usp1');
     expect(created?.flags).toContain('UP');
     expect((await getObjects(c, [`${bridge}Name`, `${bridge}AgingTime`, `${bridge}Standard`]))[bridge]).toEqual({ Name: 'br-usp1', AgingTime: '120', Standard: '802.1D-2004' });
+    // This kernel has bridges but no VLAN filtering: 802.1Q-2011 is refused (7012) as the kernel
+    // refuses vlan_filtering 1, and the bridge has no VLAN rows (`bridge -j vlan show` answers []).
+    await set(c, bridge, { Standard: '802.1D-2004' });
+    expect(await trySet(c, bridge, { Standard: '802.1Q-2011' })).toMatchObject({ ok: false, paramErrCode: 7012 });
+    expect(linkInfo('br-usp1').info_data).toMatchObject({ vlan_filtering: 0 });
+    expect(await getObjects(c, [`${bridge}VLANNumberOfEntries`, `${bridge}Standard`])).toEqual({ [bridge]: { VLANNumberOfEntries: '0', Standard: '802.1D-2004' } });
+    expect(await tryAdd(c, `${bridge}VLAN.`, { VLANID: '10' })).toMatchObject({ ok: false, errCode: 7012 });
     // Port.1 is the management port, the bridge itself.
     expect((await getObjects(c, [`${bridge}Port.1.ManagementPort`, `${bridge}Port.1.Name`]))[`${bridge}Port.1.`]).toEqual({ ManagementPort: 'true', Name: 'br-usp1' });
 

@@ -44,6 +44,8 @@ const LINUX_CLAIMS = [
   'Device.Bridging.Bridge.{i}.STP.',
   'Device.Bridging.Bridge.{i}.Port.{i}.',
   'Device.Bridging.Bridge.{i}.Port.{i}.Stats.',
+  'Device.Bridging.Bridge.{i}.VLAN.{i}.',
+  'Device.Bridging.Bridge.{i}.VLANPort.{i}.',
 ];
 
 const MODEMMANAGER_CLAIMS = ['Device.Cellular.', 'Device.Cellular.Interface.{i}.', 'Device.Cellular.Interface.{i}.USIM.', 'Device.Cellular.AccessPoint.{i}.'];

@@ -75,7 +75,7 @@ const ROW_DEPENDENT: Readonly<Record<string, string>> = {
 /** Served read-only because the binding refuses every other value (most have no row on the fake host for the audit to try). */
 const READ_ONLY = [
   'Device.DeviceInfo.HostName',
-  'Device.Bridging.Bridge.{i}.Standard',
+  'Device.Bridging.Bridge.{i}.Port.{i}.DefaultUserPriority',
   'Device.Bridging.Bridge.{i}.Port.{i}.ManagementPort',
   'Device.Bridging.Bridge.{i}.STP.Protocol',
   'Device.Time.Client.{i}.Mode',
