@@ -47,6 +47,14 @@ export function linkOf(lowerLayers: Value | undefined): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/**
+ * Name of row `n` while it names no Link (and so no device): Name is a unique key, so each such
+ * row has its own; it cannot meet a device's `<dev>.<VLANID>`, which has a dot.
+ */
+export function unstackedName(n: number): string {
+  return `vlanterm${n}`;
+}
+
 /** The 802.1 protocol name `ip` and netifd use for a TPID. */
 export function protocolOf(tpid: Value | undefined): '802.1Q' | '802.1ad' {
   return Number(tpid) === TPID_8021AD ? '802.1ad' : '802.1Q';

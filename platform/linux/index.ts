@@ -26,6 +26,7 @@ import { registerDeviceInfo, type LinuxIdentity } from './device-info.js';
 import { registerStagedFirmwareImages, type StagedFirmware } from './firmware-staged.js';
 import { registerEthernet } from './ethernet.js';
 import { registerEthernetLinks } from './ethernet-link.js';
+import { registerVlanTerminations } from './vlan-termination.js';
 import { registerEthernetRmon } from './ethernet-rmon.js';
 import { EthernetDevices } from './EthernetDevices.js';
 import { HostFiles, type HostRoots } from './HostFiles.js';
@@ -247,6 +248,11 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     registerEthernet(ctx, ethernet, changes);
     registerEthernetLinks(ctx, ethernet, changes);
     registerEthernetRmon(ctx, ethernet, opts.store);
+    // VLAN terminations are the agent's configuration: served only where it has a store to keep them in.
+    if (opts.store) {
+      const vlans = registerVlanTerminations(ctx, ethernet, changes, opts.store);
+      loaded.push(() => vlans.stateLoaded());
+    }
   }
   if (areas.has('IP')) {
     // ULAs are the agent's own configuration: served only where it has a store to keep them in.

@@ -7,7 +7,7 @@
  *
  * Status follows the row's Enable and its Link's Status, read through the data model as a
  * Controller would; LastChange is the more recent of the row's own change and its Link's. Name is
- * `<Link name>.<VLANID>`, as Linux names a VLAN device. Stats: a tagged service (IPTV, VoIP,
+ * `<Link name>.<VLANID>`, as Linux names a VLAN device (`vlantermN` while on no Link). Stats: a tagged service (IPTV, VoIP,
  * management) carries a part of what its Link carries, a quarter here, counted over the time the
  * row has been enabled; over the Ethernet WAN port's Link (no traffic while the 5G modem is the
  * uplink) they stay at 0. An added IP interface may stack on a row (ip.ts).
@@ -20,6 +20,7 @@ import { publicValues, type Row, StoredTable, type TableRules } from '../stored-
 import {
   checkVlanTermination,
   linkOf,
+  unstackedName,
   MAX_VLAN_TERMINATIONS,
   VLAN_TERMINATION,
   VLAN_TERMINATION_DEFAULTS,
@@ -81,14 +82,14 @@ class SimVlanRules implements TableRules {
     return out;
   }
 
-  async read(_keys: InstanceKeys, row: Row): Promise<Record<string, Value>> {
+  async read(keys: InstanceKeys, row: Row): Promise<Record<string, Value>> {
     const out = publicValues(row);
     const link = linkOf(row.LowerLayers);
     const lower = link !== undefined && (await this.linkExists(link)) ? await this.ctx.model.readValues({ node: this.linkNode, keys: [link] }, {}) : undefined;
     const own = Math.max(0, Math.floor((this.ctx.now() - Number(row[CHANGED_AT] ?? this.ctx.bootedAt)) / 1000));
     out.Status = row.Enable !== true ? 'Down' : lower?.Status === 'Up' ? 'Up' : 'LowerLayerDown';
     out.LastChange = typeof lower?.LastChange === 'number' ? Math.min(own, lower.LastChange) : own;
-    out.Name = lower ? `${String(lower.Name)}.${String(row.VLANID)}` : `vlan${String(row.VLANID)}`;
+    out.Name = lower ? `${String(lower.Name)}.${String(row.VLANID)}` : unstackedName(keys[0]!);
     return out;
   }
 

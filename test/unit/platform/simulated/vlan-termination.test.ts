@@ -70,6 +70,14 @@ describe('simulated platform: Device.Ethernet.VLANTermination (VLANTermination:1
     expect(await sim.instances(VLAN)).toEqual([m]);
   });
 
+  it('rows on no Link yet each have a Name of their own (Name is a unique key)', async () => {
+    sim = simulated();
+    const a = await sim.add(VLAN, {});
+    const b = await sim.add(VLAN, {});
+    expect([(await sim.values(`${VLAN}${a}.`)).Name, (await sim.values(`${VLAN}${b}.`)).Name]).toEqual([`vlanterm${a}`, `vlanterm${b}`]);
+    expect((await sim.values(`${VLAN}${a}.`)).Status).toBe('Down');
+  });
+
   it('keeps its rows in the store: a restarted gateway has them', async () => {
     const store = new DataStore();
     sim = simulated(42, { store });
