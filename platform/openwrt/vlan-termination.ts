@@ -32,6 +32,7 @@ import { checkVlanTermination, linkOf, TPID_8021AD, TPID_8021Q, VLAN_TERMINATION
 import { noSuchInstance, refused } from './convert.js';
 import { type EthernetLinks, stats } from './ethernet.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
+import { packetStats, packetStatsParams } from './packet-stats.js';
 import type { DeviceStatus } from './ubus-types.js';
 import { NETWORK_RELOAD, type UciChange, type UciStage, type UciWriter } from './uci.js';
 import { stringOption, type UciSection } from './uci-show.js';
@@ -173,7 +174,13 @@ export function registerVlanTerminations(ctx: OpenWrtContext, links: EthernetLin
   });
 
   ctx.model.register(VLAN_TERMINATION_STATS, {
-    params: Object.keys(stats(undefined)),
-    get: async (keys) => stats((await at(keys)).row.status?.statistics),
+    // Unicast/broadcast/multicast-sent counts: the agent's nftables counters, as for the Links.
+    params: [...Object.keys(stats(undefined)), ...packetStatsParams(ctx)],
+    get: async (keys) => {
+      const { row } = await at(keys);
+      // A device netifd has not made (no interface uses it) counts nothing yet.
+      if (!row.status) return {};
+      return { ...stats(row.status.statistics), ...(await packetStats(ctx, row.name)) };
+    },
   });
 }
