@@ -15,7 +15,8 @@
  *
  * Only devices over `--manage-interfaces` netdevs are made (7002 otherwise). Status, Name and
  * LastChange are read from sysfs and the `ip monitor link` watcher as for Ethernet.Link; Stats are
- * the VLAN device's own kernel counters (net-stats.ts).
+ * the VLAN device's own kernel counters (net-stats.ts). The IP interface of a VLAN device names
+ * its row in LowerLayers (a tagged WAN: IP.Interface → VLANTermination → Ethernet.Link).
  */
 import type { DataStore } from '../../datamodel/store/DataStore.js';
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
@@ -123,7 +124,8 @@ class LinuxVlanRules implements TableRules {
     const wanted = new Map<string, VlanDevice>();
     for (const [, row] of this.table.rows([])) {
       const w = this.wanted(row, links);
-      if (w) wanted.set(w.name, w);
+      // A port no longer managed (the agent restarted with another --manage-interfaces) is left alone.
+      if (w && this.ctx.ip.managed.has(w.lower)) wanted.set(w.name, w);
     }
     const current = new Map(parseVlanLinks(await this.ctx.runner.run('ip', ['-j', '-d', 'link', 'show', 'type', 'vlan'])).map((d) => [d.name, d]));
     const path = 'Device.Ethernet.VLANTermination.';
@@ -165,6 +167,13 @@ class LinuxVlanRules implements TableRules {
     return { ...out, Name: want.name, Status: status, LastChange: this.changes.lastChange(want.name, status, 'stacked') };
   }
 
+  /** "Device.Ethernet.VLANTermination.N" of the row whose device is `dev`, if one is (IP.Interface.LowerLayers). */
+  async pathOf(dev: string): Promise<string | undefined> {
+    const links = await this.linkDevices();
+    const found = this.table.rows([]).find(([, row]) => this.wanted(row, links)?.name === dev);
+    return found ? `Device.Ethernet.VLANTermination.${found[0]}` : undefined;
+  }
+
   /** The netdev of row `keys` (undefined while it has none), for its Stats. */
   async deviceOf(keys: InstanceKeys): Promise<string | undefined> {
     const row = this.table.rows([]).find(([n]) => n === keys[0])?.[1];
@@ -178,12 +187,18 @@ class LinuxVlanRules implements TableRules {
  * Serves Device.Ethernet.VLANTermination.{i}. and .Stats. over the Links of `devices`, with rows
  * kept in `store`. `stateLoaded()` (once the store is loaded) makes the rows' devices.
  */
-export function registerVlanTerminations(ctx: LinuxContext, devices: EthernetDevices, changes: LinkChanges, store: DataStore): { stateLoaded(): Promise<void> } {
+export function registerVlanTerminations(
+  ctx: LinuxContext,
+  devices: EthernetDevices,
+  changes: LinkChanges,
+  store: DataStore,
+): { stateLoaded(): Promise<void>; pathOf(dev: string): Promise<string | undefined> } {
   const rules = new LinuxVlanRules(ctx, devices, changes);
   rules.table = new StoredTable(store, ctx.model.requireNode(VLAN_TERMINATION), rules);
   ctx.model.register(VLAN_TERMINATION, rules.table);
   registerDeviceStats(ctx, VLAN_TERMINATION_STATS, (keys) => rules.deviceOf(keys));
   return {
+    pathOf: (dev) => rules.pathOf(dev),
     stateLoaded: async () => {
       try {
         await rules.apply();

@@ -64,6 +64,14 @@ function agent(host: FakeHost, store: DataStore, manage = ['wan0']) {
       const m = await at(p);
       await Transaction.run(model, {}, (tx) => tx.delete({ node: m.node, keys: m.keys }));
     },
+    /** LowerLayers of the IP.Interface of network device `name`. */
+    ipLowerOf: async (name: string) => {
+      for (const m of await new PathResolver(model, {}).resolve(parsePath('Device.IP.Interface.*.'))) {
+        const v = await model.readValues({ node: m.node, keys: m.keys }, {});
+        if (v.Name === name) return v.LowerLayers;
+      }
+      return undefined;
+    },
     instances: async () => {
       const m = await at(VLAN);
       return model.listInstances(m.node, m.keys, {});
@@ -95,6 +103,23 @@ describe('linux platform: Device.Ethernet.VLANTermination (ip link ... type vlan
     expect((await a.values(`${VLAN}${n}.`)).Status).toBe('Up');
     // The recorded device's counters after its ping (steps 07-15).
     expect(await a.values(`${VLAN}${n}.Stats.`)).toMatchObject({ BytesReceived: '428', BytesSent: '692', PacketsReceived: '6', PacketsSent: '8', ErrorsSent: 0, MulticastPacketsReceived: '2' });
+    // Its IP interface (as `ip -j addr` lists a VLAN device) stacks on the row, the port's on its Link.
+    const addrs = JSON.parse(fs.readFileSync(path.join(host.dir, 'ip-j-addr.json'), 'utf8')) as unknown[];
+    const vlanAddr = {
+      ifindex: 101,
+      link: 'wan0',
+      ifname: 'wan0.100',
+      flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'],
+      mtu: 1500,
+      operstate: 'UP',
+      link_type: 'ether',
+      address: '02:fc:00:00:00:09',
+      addr_info: [],
+    };
+    host.write('ip-j-addr.json', JSON.stringify([...addrs, vlanAddr]));
+    expect(await a.ipLowerOf('wan0.100')).toBe(`Device.Ethernet.VLANTermination.${n}`);
+    expect(await a.ipLowerOf('eth0')).toMatch(/^Device\.Ethernet\.Link\.\d+$/);
+    host.write('ip-j-addr.json', JSON.stringify(addrs));
     // A new VLAN ID: the kernel cannot change it in place, so the device is made again.
     await a.set(`${VLAN}${n}.`, { VLANID: 101 });
     expect(h.vlanCalls().slice(-3)).toEqual(['link del dev wan0.100', 'link add link wan0 name wan0.101 type vlan id 101', 'link set dev wan0.101 up']);
