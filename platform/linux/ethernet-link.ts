@@ -16,8 +16,9 @@
  * to the netdev only when the Controller gives them, so adding a Link never takes a port down by
  * default. A Link on no lower layer keeps its Enable itself and reads LowerLayerDown while enabled.
  *
- * Bridges, bonds and VLANs are not Links here: their lower layers would be Bridging and
- * VLANTermination objects, which this platform does not serve.
+ * Bridges, bonds and VLANs are not Links here: their lower layers would be Bridging objects
+ * and VLAN terminations (vlan-termination.ts serves the VLAN devices the agent makes, not as
+ * Links).
  *
  * Enable and MTU are written back with `ip link set` on the interfaces the agent manages.
  *

@@ -27,6 +27,7 @@ import { registerStagedFirmwareImages } from './firmware-boot-choice.js';
 import type { StagedFirmware } from './firmware-staged.js';
 import { registerEthernet } from './ethernet.js';
 import { registerEthernetLinks } from './ethernet-link.js';
+import { registerVlanTerminations } from './vlan-termination.js';
 import { registerEthernetRmon } from './ethernet-rmon.js';
 import { EthernetDevices } from './EthernetDevices.js';
 import { HostFiles, type HostRoots } from './HostFiles.js';
@@ -253,15 +254,25 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     changes.start();
     stops.push(() => changes.stop());
   }
+  let vlans: { pathOf(dev: string): Promise<string | undefined> } | undefined;
   if (ethernet) {
     registerEthernet(ctx, ethernet, changes);
     registerEthernetLinks(ctx, ethernet, changes);
     registerEthernetRmon(ctx, ethernet, opts.store);
+    // VLAN terminations are the agent's configuration: served only where it has a store to keep them in.
+    if (opts.store) {
+      const v = registerVlanTerminations(ctx, ethernet, changes, opts.store);
+      loaded.push(() => v.stateLoaded());
+      vlans = v;
+    }
   }
   if (areas.has('IP')) {
     // ULAs are the agent's own configuration: served only where it has a store to keep them in.
     const ula = opts.store ? new LinuxUla(ctx, opts.store) : undefined;
-    const ip = registerIP(ctx, changes, ethernet, ula);
+    // An IP interface on a VLAN device stacks on its VLANTermination, the others on their Ethernet.Link.
+    const v = vlans;
+    const lower = ethernet && v ? { linkPath: async (name: string) => (await v.pathOf(name)) ?? ethernet.linkPath(name) } : ethernet;
+    const ip = registerIP(ctx, changes, lower, ula);
     if (ula) loaded.push(async () => ula.stateLoaded(new Set((await ip.links()).keys())));
     registerRouting(ctx, ip.interfaces);
     registerIPv6Forwarding(ctx, ip.interfaces);

@@ -4,8 +4,8 @@
  * them): every device that is neither a bridge member, nor wireless, nor loopback.
  *
  * LowerLayers names the Ethernet.Interface of a port, a bridge's its management
- * Bridging.Bridge.{i}.Port (bridging.ts, reached through `stack`); a VLAN device's would name a
- * VLANTermination, which is not served, so theirs is empty. LastChange: since the agent saw the
+ * Bridging.Bridge.{i}.Port (bridging.ts, reached through `stack`); a VLAN device's would name its
+ * VLANTermination (vlan-termination.ts), which this stacking does not reach yet, so theirs is empty. LastChange: since the agent saw the
  * Link's Status change, counted apart from the port's.
  *
  * A Controller may delete a Link and add one over a port or a bridge's management port whose

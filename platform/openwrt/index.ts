@@ -54,6 +54,7 @@ import { registerDHCPv4Clients } from './dhcpv4-client.js';
 import { registerDHCPv4Server } from './dhcpv4-server.js';
 import { registerHosts } from './hosts.js';
 import { type BridgeStack, registerEthernet } from './ethernet.js';
+import { registerVlanTerminations } from './vlan-termination.js';
 import { registerEthernetRmon } from './ethernet-rmon.js';
 import { startEvents } from './events.js';
 import { registerIP } from './ip.js';
@@ -187,6 +188,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   const bridgeStack: BridgeStack = {};
   const ethernet = registerEthernet(ctx, uci, bridgeStack, opts.store);
   registerEthernetRmon(ctx, ethernet, opts.store);
+  registerVlanTerminations(ctx, ethernet, uci);
   const ip = registerIP(ctx, ethernet, uci);
   registerIPGlobals(ctx, uci);
   registerDNS(ctx, ip, uci);

@@ -47,6 +47,8 @@ export interface LinkState {
   lanUp(): boolean;
   /** Link.1's MACAddress now (a Controller may change it), for the EUI-64 link-local address. */
   lanMac(): string;
+  /** The traffic over Link `n` (none over a Link a Controller added), for the VLANs tagged on it. */
+  trafficOf(n: number): TrafficProfile;
 }
 
 /** br-lan's traffic: the WAN's, the other way round (the household's downloads are br-lan's Sent). */
@@ -297,7 +299,7 @@ export function registerEthernetLinks(ctx: SimContext, bridge: BridgeState, port
 
 /** Apart from registerEthernetLinks, so its two functions keep only the Links in their context. */
 function linkState(links: Links): LinkState {
-  return { lanUp: () => links.status([1]) === 'Up', lanMac: () => String(links.rows.row([1]).MACAddress) };
+  return { lanUp: () => links.status([1]) === 'Up', lanMac: () => String(links.rows.row([1]).MACAddress), trafficOf: (n) => links.own([n])?.def.traffic ?? NO_TRAFFIC };
 }
 
 /** Nothing is routed over a Link a Controller added. */

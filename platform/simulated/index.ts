@@ -44,6 +44,7 @@ import { simulatedNeighbours } from './wifi-neighbours.js';
 import type { WiFiScanner } from '../diagnostics/wifi-scan.js';
 import { registerWiFiStations } from './wifi-stations.js';
 import { registerWiFiStats } from './wifi-stats.js';
+import { registerVlanTerminations } from './vlan-termination.js';
 
 export interface SimulatedOptions {
   /** Seed of every simulated identity and measurement; the same seed gives the same device. */
@@ -164,6 +165,7 @@ export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptio
     // The LAN stack, bottom up: bridge, its Ethernet.Link, the IP interface on the Link.
     const bridge = registerBridging(ctx, ethernet!.ports, wifiState!.bsses, cellular.traffic);
     const links = registerEthernetLinks(ctx, bridge, ethernet!.ports, cellular.traffic);
+    registerVlanTerminations(ctx, links);
     const ip = registerIP(ctx, { lanUp: links.lanUp, dataUp: session.up, wanTraffic: cellular.traffic });
     lanState = { ip, lanV6: registerIPv6(ctx, churn, { ip, session, lanMac: links.lanMac }) };
   });

@@ -97,7 +97,8 @@ const STATS = 'Device.IP.Interface.{i}.Stats.';
 const MAX_IPV4_ADDRESSES = 4;
 /** IP interfaces the gateway runs, its own three included. */
 const MAX_INTERFACES = 8;
-const LINK_REF = /^Device\.Ethernet\.Link\.(\d+)$/;
+/** What an added IP interface may stack on: an Ethernet.Link, or a VLAN termination over one (a tagged interface). */
+const LINK_REF = /^Device\.Ethernet\.(Link|VLANTermination)\.(\d+)$/;
 
 // Parameter lists and row makers shared by every gateway of a fleet (issue 14).
 const IP_PARAMS = ['IPv4Capable', 'IPv4Enable', 'IPv4Status', 'IPv6Capable', 'IPv6Enable', 'IPv6Status', 'ULAPrefix'] as const;
@@ -191,9 +192,9 @@ class IP implements IPState {
     if (this.ifRows.row([n]).Enable !== true || !(this.attached(n, 'IPv4Enable') || this.attached(n, 'IPv6Enable'))) return 'Down';
     const m = LINK_REF.exec(String(this.ifRows.row([n]).LowerLayers));
     if (!m) return 'LowerLayerDown';
-    const link = model.requireNode('Device.Ethernet.Link.{i}.');
-    if (!(await model.listInstances(link, [], {})).includes(Number(m[1]))) return 'LowerLayerDown';
-    return (await model.readValues({ node: link, keys: [Number(m[1])] }, {})).Status === 'Up' ? 'Up' : 'LowerLayerDown';
+    const link = model.requireNode(`Device.Ethernet.${m[1]}.{i}.`);
+    if (!(await model.listInstances(link, [], {})).includes(Number(m[2]))) return 'LowerLayerDown';
+    return (await model.readValues({ node: link, keys: [Number(m[2])] }, {})).Status === 'Up' ? 'Up' : 'LowerLayerDown';
   }
 
   validateInterface(n: number, changes: Record<string, Value>): void {
@@ -201,7 +202,7 @@ class IP implements IPState {
     const ll = changes.LowerLayers;
     if (ll === undefined || builtIn(n)) return;
     const bad: Array<{ param: string; message: string }> = [];
-    if (ll !== '' && !LINK_REF.test(String(ll))) bad.push({ param: 'LowerLayers', message: 'an IP interface stacks on one Device.Ethernet.Link.{i}' });
+    if (ll !== '' && !LINK_REF.test(String(ll))) bad.push({ param: 'LowerLayers', message: 'an IP interface stacks on one Device.Ethernet.Link.{i} or Device.Ethernet.VLANTermination.{i}' });
     else if (ll !== '' && this.table.list([]).some((k) => k !== n && this.ifRows.row([k]).LowerLayers === ll)) {
       bad.push({ param: 'LowerLayers', message: `${ll} carries another IP interface already` });
     }

@@ -5,7 +5,8 @@
 #
 #   tools/record-linux-vm/record.sh WORK OUT SCENARIO
 #
-# SCENARIO is a guest script of this folder (scenario-wifi.sh, scenario-bridge-vlan.sh); WORK a
+# SCENARIO is a guest script of this folder (scenario-wifi.sh, scenario-bridge-vlan.sh,
+# scenario-vlan-termination.sh); WORK a
 # scratch directory (the Debian root file system is made there once with debootstrap and reused);
 # OUT receives session.json (every step: argv, exit code, stdout, stderr, as captured); the guest
 # kernel's log stays in WORK/out/kernel.log. Needs root, debootstrap, e2fsprogs (mke2fs -d, debugfs), qemu-system-x86 and node,

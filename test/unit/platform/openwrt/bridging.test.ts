@@ -125,10 +125,19 @@ describe('openwrt platform: Device.Bridging from UCI network and netifd', () => 
     expect(e).toBeInstanceOf(UspError);
     expect((e as UspError).code).toBe(ErrorCode.InternalError);
     expect((e as UspError).message).toContain('uci -q -X show network');
-    const ethernet = await fx.values('Device.Ethernet.');
-    expect(ethernet.get('Device.Ethernet.Interface.2.')).toMatchObject({ Name: 'lan1' });
+    // VLANTermination rows are network's `config device` sections: they fail the same way.
+    const vlans = await Promise.resolve(fx.binding('Device.Ethernet.VLANTermination.{i}.').list!([], {})).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect((vlans as UspError).message).toContain('uci -q -X show network');
+    const rowsOf = async (table: string) => {
+      const b = fx.binding(table);
+      return Promise.all(((await b.list!([], {})) as number[]).map(async (n) => b.get!([n], {})));
+    };
+    expect((await rowsOf('Device.Ethernet.Interface.{i}.'))[1]).toMatchObject({ Name: 'lan1' });
     // br-lan's Link still reads; only its reference to the Bridging port is unknown.
-    expect([...ethernet.values()].find((x) => x.Name === 'br-lan' && 'LowerLayers' in x)).toMatchObject({ LowerLayers: '' });
+    expect((await rowsOf('Device.Ethernet.Link.{i}.')).find((x) => x.Name === 'br-lan')).toMatchObject({ LowerLayers: '' });
   });
 
   it("keeps a port's and a VLAN's instance while others come and go", async () => {

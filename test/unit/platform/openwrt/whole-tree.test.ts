@@ -60,7 +60,9 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
       MulticastPacketsReceived: '1543',
       Collisions: '0',
     });
-    expect(v.get('Device.Ethernet.')).toEqual({ InterfaceNumberOfEntries: 2, LinkNumberOfEntries: 3, RMONStatsNumberOfEntries: 2 });
+    expect(v.get('Device.Ethernet.')).toEqual({ InterfaceNumberOfEntries: 2, LinkNumberOfEntries: 3, RMONStatsNumberOfEntries: 2, VLANTerminationNumberOfEntries: 1 });
+    // The wan's eth1.2, a VLAN device netifd made from the dotted name (vlan-termination.ts).
+    expect([...v.entries()].find(([p]) => p.startsWith('Device.Ethernet.VLANTermination.'))?.[1]).toMatchObject({ Name: 'eth1.2', VLANID: 2, TPID: 33024 });
     expect(v.get('Device.Ethernet.Link.1.')).toMatchObject({ Name: 'br-lan', LowerLayers: 'Device.Bridging.Bridge.1.Port.1', Status: 'Up', MTU: 1500 });
     expect(v.get('Device.Ethernet.Link.2.')).toMatchObject({ Name: 'eth1', LowerLayers: 'Device.Ethernet.Interface.2' });
     expect(v.get('Device.Ethernet.Link.3.')).toMatchObject({ Name: 'eth1.2', MACAddress: '94:83:c4:00:00:02' });
@@ -331,6 +333,8 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
       'Device.Ethernet.Interface.{i}.Stats.',
       'Device.Ethernet.Link.{i}.',
       'Device.Ethernet.Link.{i}.Stats.',
+      'Device.Ethernet.VLANTermination.{i}.',
+      'Device.Ethernet.VLANTermination.{i}.Stats.',
       'Device.Ethernet.RMONStats.{i}.',
     ]);
     expect(under('Device.DNS.')).toEqual(['Device.DNS.', 'Device.DNS.Client.', 'Device.DNS.Client.Server.{i}.', 'Device.DNS.Relay.', 'Device.DNS.Relay.Forwarding.{i}.']);

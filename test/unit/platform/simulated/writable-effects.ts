@@ -119,6 +119,9 @@ export const WRITABLE_EFFECTS: Record<string, Effect> = {
   'Device.Ethernet.RMONStats.{i}.Enable': { sim: 'Status and the counters: a disabled row reports none, one enabled again counts from then' },
   'Device.Ethernet.Link.{i}.Enable': { sim: 'link Status, LastChange and Stats (counters stand still while disabled), the IP interface over it' },
   'Device.Ethernet.Link.{i}.LowerLayers': { sim: "an added Link's Status, LastChange and MACAddress follow the lower layer it names (the gateway's own two refuse a change, 7012)" },
+  'Device.Ethernet.VLANTermination.{i}.Enable': { sim: 'Status, LastChange and Stats (counters stand still while disabled)' },
+  'Device.Ethernet.VLANTermination.{i}.LowerLayers': { sim: "Status, LastChange and Name follow the Link it names; Stats carry a part of that Link's traffic" },
+  'Device.Ethernet.VLANTermination.{i}.VLANID': { sim: 'Name (<link>.<VLANID>); one VLANID per Link (7012 for a second)' },
 
   'Device.Firewall.Config': { sim: 'whether port mappings pass (PortMapping Status with the Advanced level)' },
 
