@@ -27,7 +27,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { set, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
 import { startAgentInNamespace, type NamespacedAgent } from '../peers/netns-agent.js';
-import { NetNamespace, pathWithFailingNft } from '../peers/netns.js';
+import { NetNamespace, PeerNamespace, pathWithFailingNft } from '../peers/netns.js';
 
 const tag = process.pid % 100_000;
 const router = NetNamespace.create(`usp-fw-${tag}`, `10.246.${tag % 250}`, `uspfw${tag}`, 'ctl0');
@@ -40,6 +40,7 @@ const LAN_HOST = '192.168.61.10';
 const TABLE = 'usp_agent_firewall';
 const dataDir = mkdtempSync(join(tmpdir(), 'usp-fw-data-'));
 let a: NamespacedAgent | undefined;
+const peers: PeerNamespace[] = [];
 const children: ChildProcess[] = [];
 
 function sh(...args: string[]): string {
@@ -115,18 +116,10 @@ async function firewall(): Promise<Record<string, string>> {
 }
 
 beforeAll(async () => {
-  for (const [ns, inside, outside, addr, routerAddr] of [
-    [wan, 'wan0', 'wanp', WAN_HOST, ROUTER_WAN],
-    [lan, 'lan0', 'lanp', LAN_HOST, ROUTER_LAN],
-  ] as const) {
-    sh('ip', 'netns', 'add', ns);
-    sh('ip', '-n', ns, 'link', 'set', 'lo', 'up');
-    router.ip('link', 'add', inside, 'type', 'veth', 'peer', 'name', outside, 'netns', ns);
-    router.ip('addr', 'add', `${routerAddr}/24`, 'dev', inside);
-    router.ip('link', 'set', inside, 'up');
-    sh('ip', '-n', ns, 'addr', 'add', `${addr}/24`, 'dev', outside);
-    sh('ip', '-n', ns, 'link', 'set', outside, 'up');
-  }
+  peers.push(
+    PeerNamespace.beside(router, wan, { inside: 'wan0', outside: 'wanp', routerAddress: `${ROUTER_WAN}/24`, address: `${WAN_HOST}/24` }),
+    PeerNamespace.beside(router, lan, { inside: 'lan0', outside: 'lanp', routerAddress: `${ROUTER_LAN}/24`, address: `${LAN_HOST}/24` }),
+  );
   // The router's default route leaves through wan0: that is its WAN interface.
   router.ip('route', 'add', 'default', 'via', WAN_HOST);
   sh('ip', '-n', lan, 'route', 'add', 'default', 'via', ROUTER_LAN);
@@ -142,7 +135,7 @@ afterAll(async () => {
   await a?.close();
   for (const c of children) c.kill();
   router.remove();
-  for (const ns of [wan, lan]) spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+  for (const p of peers) p.remove();
   rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { add, del, get, set, tryAdd, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
 import { startAgentInNamespace, type NamespacedAgent } from '../peers/netns-agent.js';
-import { NetNamespace, pathWithFailingNft } from '../peers/netns.js';
+import { NetNamespace, PeerNamespace, pathWithFailingNft } from '../peers/netns.js';
 
 const tag = process.pid % 100_000;
 const router = NetNamespace.create(`usp-acl-${tag}`, `10.247.${tag % 250}`, `uspacl${tag}`, 'ctl0');
@@ -32,6 +32,7 @@ const LAN_HOST = '192.168.60.10';
 const TABLE = 'usp_agent_access';
 const dataDir = mkdtempSync(join(tmpdir(), 'usp-acl-data-'));
 let a: NamespacedAgent | undefined;
+const peers: PeerNamespace[] = [];
 let lanMac = '';
 let listener: ChildProcess | undefined;
 
@@ -75,18 +76,10 @@ function accessTable(): string {
 }
 
 beforeAll(async () => {
-  for (const [ns, inside, outside, addr, routerAddr] of [
-    [wan, 'wan0', 'wanp', WAN_HOST, ROUTER_WAN],
-    [lan, 'lan0', 'lanp', LAN_HOST, ROUTER_LAN],
-  ] as const) {
-    sh('ip', 'netns', 'add', ns);
-    sh('ip', '-n', ns, 'link', 'set', 'lo', 'up');
-    router.ip('link', 'add', inside, 'type', 'veth', 'peer', 'name', outside, 'netns', ns);
-    router.ip('addr', 'add', `${routerAddr}/24`, 'dev', inside);
-    router.ip('link', 'set', inside, 'up');
-    sh('ip', '-n', ns, 'addr', 'add', `${addr}/24`, 'dev', outside);
-    sh('ip', '-n', ns, 'link', 'set', outside, 'up');
-  }
+  peers.push(
+    PeerNamespace.beside(router, wan, { inside: 'wan0', outside: 'wanp', routerAddress: `${ROUTER_WAN}/24`, address: `${WAN_HOST}/24` }),
+    PeerNamespace.beside(router, lan, { inside: 'lan0', outside: 'lanp', routerAddress: `${ROUTER_LAN}/24`, address: `${LAN_HOST}/24` }),
+  );
   sh('ip', '-n', lan, 'route', 'add', 'default', 'via', ROUTER_LAN);
   sh('ip', '-n', wan, 'route', 'add', '192.168.60.0/24', 'via', ROUTER_WAN);
   sh('ip', 'netns', 'exec', router.name, 'sysctl', '-qw', 'net.ipv4.ip_forward=1');
@@ -103,7 +96,7 @@ afterAll(async () => {
   await a?.close();
   listener?.kill();
   router.remove();
-  for (const ns of [wan, lan]) spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+  for (const p of peers) p.remove();
   rmSync(dataDir, { recursive: true, force: true });
 });
 

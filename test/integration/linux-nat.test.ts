@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { add, del, get, set, tryAdd, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
 import { startAgentInNamespace, type NamespacedAgent } from '../peers/netns-agent.js';
-import { NetNamespace, pathWithFailingNft } from '../peers/netns.js';
+import { NetNamespace, PeerNamespace, pathWithFailingNft } from '../peers/netns.js';
 
 const tag = process.pid % 100_000;
 const router = NetNamespace.create(`usp-nat-${tag}`, `10.242.${tag % 250}`, `uspnat${tag}`, 'ctl0');
@@ -32,6 +32,7 @@ const ROUTER_LAN = '192.168.50.1';
 const LAN_HOST = '192.168.50.10';
 const dataDir = mkdtempSync(join(tmpdir(), 'usp-nat-data-'));
 let a: NamespacedAgent | undefined;
+const peers: PeerNamespace[] = [];
 const listeners: ChildProcess[] = [];
 
 function sh(...args: string[]): string {
@@ -39,18 +40,10 @@ function sh(...args: string[]): string {
 }
 
 beforeAll(async () => {
-  for (const [ns, inside, outside, addr, routerAddr] of [
-    [wan, 'wan0', 'wanp', WAN_HOST, ROUTER_WAN],
-    [lan, 'lan0', 'lanp', LAN_HOST, ROUTER_LAN],
-  ] as const) {
-    sh('ip', 'netns', 'add', ns);
-    sh('ip', '-n', ns, 'link', 'set', 'lo', 'up');
-    router.ip('link', 'add', inside, 'type', 'veth', 'peer', 'name', outside, 'netns', ns);
-    router.ip('addr', 'add', `${routerAddr}/24`, 'dev', inside);
-    router.ip('link', 'set', inside, 'up');
-    sh('ip', '-n', ns, 'addr', 'add', `${addr}/24`, 'dev', outside);
-    sh('ip', '-n', ns, 'link', 'set', outside, 'up');
-  }
+  peers.push(
+    PeerNamespace.beside(router, wan, { inside: 'wan0', outside: 'wanp', routerAddress: `${ROUTER_WAN}/24`, address: `${WAN_HOST}/24` }),
+    PeerNamespace.beside(router, lan, { inside: 'lan0', outside: 'lanp', routerAddress: `${ROUTER_LAN}/24`, address: `${LAN_HOST}/24` }),
+  );
   // The LAN host's way out is the router; the WAN host has no route to the LAN (only masquerading answers it).
   sh('ip', '-n', lan, 'route', 'add', 'default', 'via', ROUTER_LAN);
   sh('ip', 'netns', 'exec', router.name, 'sysctl', '-qw', 'net.ipv4.ip_forward=1');
@@ -62,7 +55,7 @@ afterAll(async () => {
   await a?.close();
   for (const l of listeners) l.kill();
   router.remove();
-  for (const ns of [wan, lan]) spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+  for (const p of peers) p.remove();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
