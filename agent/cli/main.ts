@@ -221,7 +221,7 @@ async function runCommand(a: RunOptionValues): Promise<void> {
       deviceImageDir: a['device-image-dir'] === undefined ? undefined : resolve(a['device-image-dir']),
       time: a.time,
       timeZoneFile: a['time-zone-file'],
-      wifi: wifiSetting(a.wifi, a['hostapd-dir']),
+      wifi: wifiSetting(a.wifi, a['hostapd-dir'], a['hostapd-conf']),
       dnsmasq: a.dnsmasq === undefined ? undefined : parseDnsmasqOption(a.dnsmasq),
       accessControl: a['access-control'] === undefined ? undefined : parseAccessControlOption(a['access-control']),
       firewall: a.firewall === undefined ? undefined : parseFirewallOption(a.firewall),
@@ -301,6 +301,10 @@ export async function main(argv: string[]): Promise<void> {
           .option('hostapd-dir', {
             type: 'string',
             describe: "hostapd's control directory (its ctrl_interface) on Linux (default /var/run/hostapd)",
+          })
+          .option('hostapd-conf', {
+            type: 'string',
+            describe: "hostapd's configuration files on Linux, FILE[,FILE], read only for the settings its control interface cannot report (default: the files on the running hostapd's command line)",
           })
           .option('dnsmasq', {
             type: 'string',

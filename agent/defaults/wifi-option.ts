@@ -1,7 +1,10 @@
 /**
- * `--wifi hostapd|off` and `--hostapd-dir DIR`: Device.WiFi. on the Linux platform from hostapd's
- * control interface and iw (platform/linux/wifi.ts), and where hostapd's control sockets are.
+ * `--wifi hostapd|off`, `--hostapd-dir DIR` and `--hostapd-conf FILE[,FILE]`: Device.WiFi. on the
+ * Linux platform from hostapd's control interface and iw (platform/linux/wifi.ts), where hostapd's
+ * control sockets are, and which configuration files it runs (read only, for what its control
+ * interface cannot report; default: those on the running hostapd's command line).
  */
+import { isAbsolute } from 'node:path';
 import type { WiFiSettings } from '../../platform/linux/wifi.js';
 
 /** `--wifi` text: hostapd (also on/true/1) or off (also false/0). */
@@ -13,12 +16,24 @@ export function parseWiFiOption(text: string, source = '--wifi'): boolean {
 }
 
 /** The platform's setting from the two options: false (off), settings (a control directory), or undefined (on where iw and hostapd_cli are installed). */
-export function wifiSetting(wifi: string | undefined, hostapdDir: string | undefined): boolean | WiFiSettings | undefined {
+export function wifiSetting(wifi: string | undefined, hostapdDir: string | undefined, hostapdConf?: string): boolean | WiFiSettings | undefined {
   const on = wifi === undefined ? undefined : parseWiFiOption(wifi);
   if (on === false) return false;
+  const settings: WiFiSettings = {};
   if (hostapdDir !== undefined) {
     if (hostapdDir.trim() === '') throw new Error("--hostapd-dir: give hostapd's control directory (its ctrl_interface), e.g. /var/run/hostapd");
-    return { hostapdDir };
+    settings.hostapdDir = hostapdDir;
   }
+  if (hostapdConf !== undefined) settings.hostapdConf = parseHostapdConf(hostapdConf);
+  if (Object.keys(settings).length > 0) return settings;
   return on === undefined ? undefined : {};
+}
+
+/** `--hostapd-conf FILE[,FILE]`: absolute paths of hostapd configuration files, at most 16. */
+export function parseHostapdConf(text: string): string[] {
+  const files = text.split(',').map((f) => f.trim());
+  if (files.length > 16 || files.some((f) => !isAbsolute(f) || f.endsWith('/'))) {
+    throw new Error(`--hostapd-conf ${JSON.stringify(text)}: give hostapd's configuration files as absolute paths, comma-separated (at most 16), e.g. /etc/hostapd/hostapd.conf`);
+  }
+  return files;
 }

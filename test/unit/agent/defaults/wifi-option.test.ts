@@ -1,4 +1,4 @@
-/** `--wifi hostapd|off` and `--hostapd-dir DIR` as the Linux platform's Wi-Fi setting. */
+/** `--wifi hostapd|off`, `--hostapd-dir DIR` and `--hostapd-conf FILE[,FILE]` as the Linux platform's Wi-Fi setting. */
 import { describe, expect, it } from 'vitest';
 import { parseWiFiOption, wifiSetting } from '../../../../agent/defaults/wifi-option.js';
 
@@ -15,5 +15,11 @@ describe('--wifi and --hostapd-dir', () => {
     expect(wifiSetting(undefined, '/run/hostapd')).toEqual({ hostapdDir: '/run/hostapd' });
     expect(wifiSetting('hostapd', undefined)).toEqual({});
     expect(() => wifiSetting(undefined, ' ')).toThrow(/--hostapd-dir/);
+  });
+
+  it('--hostapd-conf: absolute files, comma-separated; relative, empty or a directory refused', () => {
+    expect(wifiSetting(undefined, undefined, '/etc/hostapd/wlan0.conf, /etc/hostapd/wlan1.conf')).toEqual({ hostapdConf: ['/etc/hostapd/wlan0.conf', '/etc/hostapd/wlan1.conf'] });
+    expect(wifiSetting(undefined, '/run/hostapd', '/etc/hostapd.conf')).toEqual({ hostapdDir: '/run/hostapd', hostapdConf: ['/etc/hostapd.conf'] });
+    for (const bad of ['hostapd.conf', '', '/etc/hostapd/', '/a.conf,']) expect(() => wifiSetting(undefined, undefined, bad), bad).toThrow(/--hostapd-conf/);
   });
 });
