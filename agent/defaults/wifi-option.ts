@@ -7,6 +7,9 @@
 import { isAbsolute } from 'node:path';
 import type { WiFiSettings } from '../../platform/linux/wifi.js';
 
+/** The defaults file's key for `--hostapd-conf`: "FILE[,FILE]" or an array of files. */
+export const HOSTAPD_CONF_KEY = '$hostapdConf';
+
 /** `--wifi` text: hostapd (also on/true/1) or off (also false/0). */
 export function parseWiFiOption(text: string, source = '--wifi'): boolean {
   const t = text.trim().toLowerCase();
@@ -30,10 +33,25 @@ export function wifiSetting(wifi: string | undefined, hostapdDir: string | undef
 }
 
 /** `--hostapd-conf FILE[,FILE]`: absolute paths of hostapd configuration files, at most 16. */
-export function parseHostapdConf(text: string): string[] {
+export function parseHostapdConf(text: string, source = '--hostapd-conf'): string[] {
   const files = text.split(',').map((f) => f.trim());
   if (files.length > 16 || files.some((f) => !isAbsolute(f) || f.endsWith('/'))) {
-    throw new Error(`--hostapd-conf ${JSON.stringify(text)}: give hostapd's configuration files as absolute paths, comma-separated (at most 16), e.g. /etc/hostapd/hostapd.conf`);
+    throw new Error(`${source} ${JSON.stringify(text)}: give hostapd's configuration files as absolute paths, comma-separated (at most 16), e.g. /etc/hostapd/hostapd.conf`);
   }
   return files;
+}
+
+/** The defaults file's `$hostapdConf` ("FILE[,FILE]" or ["FILE", ...]), checked; undefined when absent. */
+export function hostapdConfFromFile(value: unknown, file: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  const source = `factory defaults: ${HOSTAPD_CONF_KEY} (${file}):`;
+  if (typeof value === 'string') return parseHostapdConf(value, source);
+  if (Array.isArray(value) && value.length > 0 && value.every((f) => typeof f === 'string')) return parseHostapdConf(value.join(','), source);
+  throw new Error(`${source} must be hostapd's configuration files, e.g. "/etc/hostapd/hostapd.conf" or ["/etc/hostapd/wlan0.conf", "/etc/hostapd/wlan1.conf"]`);
+}
+
+/** The command line's Wi-Fi setting with the defaults file's `$hostapdConf` where the command line gives none. */
+export function withFileHostapdConf(setting: boolean | WiFiSettings | undefined, fileConf: string[] | undefined): boolean | WiFiSettings | undefined {
+  if (setting === false || fileConf === undefined || (typeof setting === 'object' && setting.hostapdConf !== undefined)) return setting;
+  return { ...(typeof setting === 'object' ? setting : {}), hostapdConf: fileConf };
 }

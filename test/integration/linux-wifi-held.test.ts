@@ -2,7 +2,8 @@
  * Device.WiFi. settings hostapd cannot report (ignore_broadcast_ssid, ap_isolate, max_num_sta,
  * wmm_enabled, uapsd_advertisement_enabled, ieee80211h) on generic Linux, with a real Controller
  * over WebSocket and a real agent process: before any write they read what hostapd's
- * configuration file sets (`--hostapd-conf`, a file written here in a temp dir); what a
+ * configuration file sets (`--hostapd-conf`, then the defaults file's `$hostapdConf`; files
+ * written here in a temp dir); what a
  * Controller wrote is sent to hostapd again when hostapd restarts (its control socket made
  * again: here a file of the temp control directory replaced) and when the agent starts; when
  * hostapd refuses that, the agent forgets it and reads the file again. `iw` and `hostapd_cli` are
@@ -55,11 +56,11 @@ describe('Wi-Fi settings the agent holds match what hostapd runs (recorded answe
     const port = await freePort();
     const defaults = join(work, 'defaults.json');
     writeDefaultsFile(defaults, port);
-    const start = async (env: Record<string, string>): Promise<{ p: AgentProcess; c: TestController }> => {
+    const start = async (env: Record<string, string>, conf = ['--hostapd-conf', confs.join(',')]): Promise<{ p: AgentProcess; c: TestController }> => {
       const p = AgentProcess.start(defaults, data, {
         platform: 'linux',
         logLevel: 'debug',
-        args: [...QUIET, '--hostapd-dir', ctrl, '--hostapd-conf', confs.join(',')],
+        args: [...QUIET, '--hostapd-dir', ctrl, ...conf],
         env: { PATH: `${BIN}:${process.env.PATH}`, USP_WIFI_STANDIN_LOG: log, ...env },
       });
       await p.waitForLine(/websocket server listening/, { timeoutMs: 20_000 });
@@ -108,10 +109,16 @@ describe('Wi-Fi settings the agent holds match what hostapd runs (recorded answe
     expect(again.p.text).toMatch(/could not re-apply the held Wi-Fi settings.*bss="wlan0".*settings="wmm_enabled"/);
     expect(again.p.alive).toBe(true);
 
-    // Forgotten for good: a further agent start sends nothing.
+    // Forgotten for good: a further agent start sends nothing. The files named by the defaults file's $hostapdConf this time.
     await again.p.terminate();
-    const third = await start({ USP_WIFI_STANDIN_STATE: state });
-    expect((await getObjects(third.c, ['Device.WiFi.AccessPoint.1.']))['Device.WiFi.AccessPoint.1.']).toMatchObject({ WMMEnable: 'true' });
+    const doc = JSON.parse(readFileSync(defaults, 'utf8')) as Record<string, unknown>;
+    writeFileSync(defaults, JSON.stringify({ ...doc, $hostapdConf: confs }));
+    const third = await start({ USP_WIFI_STANDIN_STATE: state }, []);
+    expect((await getObjects(third.c, ['Device.WiFi.AccessPoint.1.']))['Device.WiFi.AccessPoint.1.']).toMatchObject({
+      WMMEnable: 'true',
+      SSIDAdvertisementEnabled: 'false',
+      MaxAllowedAssociations: '16',
+    });
     expect(writes()).toHaveLength(5);
   }, 300_000);
 });
