@@ -32,7 +32,7 @@ import {
   parseFirewallOption,
   parseDhcpClientOption,
 } from '../defaults/manage-interfaces.js';
-import { wifiSetting } from '../defaults/wifi-option.js';
+import { wifiSetting, withFileHostapdConf } from '../defaults/wifi-option.js';
 import type { WiFiSettings } from '../../platform/linux/wifi.js';
 
 /** Exit code when the agent cannot start (bad defaults, port in use): procd should not respawn fast. */
@@ -117,6 +117,7 @@ async function run(args: RunArgs): Promise<void> {
     time: fileTime,
     timeZoneFile: fileZone,
     dhcpClient: fileDhcpClient,
+    hostapdConf: fileHostapdConf,
   } = readDefaultsFileWithPlugins(args.defaults);
   const plugins = [...filePlugins, ...(args.plugins ?? [])];
   // The command line wins over the defaults file's `$manageInterfaces` (an operator's override).
@@ -131,6 +132,7 @@ async function run(args: RunArgs): Promise<void> {
   const mqttBroker = args.mqttBroker ?? fileBroker;
   const time = timeSetting(args.time ?? fileTime, args.timeZoneFile ?? fileZone);
   const dhcpClient = args.dhcpClient ?? fileDhcpClient;
+  const wifi = withFileHostapdConf(args.wifi, fileHostapdConf);
   // Holds the event loop open while the agent runs, even with no MTP enabled (an agent with no
   // reachable controller still keeps its state and timers; Node would otherwise exit with 13).
   const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -161,7 +163,7 @@ async function run(args: RunArgs): Promise<void> {
         nat,
         deviceImageDir,
         time,
-        wifi: args.wifi,
+        wifi,
         dnsmasq,
         accessControl,
         firewall,
@@ -221,7 +223,7 @@ async function runCommand(a: RunOptionValues): Promise<void> {
       deviceImageDir: a['device-image-dir'] === undefined ? undefined : resolve(a['device-image-dir']),
       time: a.time,
       timeZoneFile: a['time-zone-file'],
-      wifi: wifiSetting(a.wifi, a['hostapd-dir']),
+      wifi: wifiSetting(a.wifi, a['hostapd-dir'], a['hostapd-conf']),
       dnsmasq: a.dnsmasq === undefined ? undefined : parseDnsmasqOption(a.dnsmasq),
       accessControl: a['access-control'] === undefined ? undefined : parseAccessControlOption(a['access-control']),
       firewall: a.firewall === undefined ? undefined : parseFirewallOption(a.firewall),
@@ -301,6 +303,10 @@ export async function main(argv: string[]): Promise<void> {
           .option('hostapd-dir', {
             type: 'string',
             describe: "hostapd's control directory (its ctrl_interface) on Linux (default /var/run/hostapd)",
+          })
+          .option('hostapd-conf', {
+            type: 'string',
+            describe: "hostapd's configuration files on Linux, FILE[,FILE], read only for the settings its control interface cannot report (default: the files on the running hostapd's command line)",
           })
           .option('dnsmasq', {
             type: 'string',

@@ -41,6 +41,8 @@ export interface RunOptionValues {
   /** `--wifi hostapd|off`, `--hostapd-dir DIR`: Device.WiFi. from hostapd and iw (Linux). */
   wifi?: string;
   'hostapd-dir'?: string;
+  /** `--hostapd-conf FILE[,FILE]`: hostapd's configuration files (Linux). */
+  'hostapd-conf'?: string;
   /** `--dnsmasq on|off`: DNS relay and DHCPv4 server through the agent's own dnsmasq (Linux). */
   dnsmasq?: string;
   /** `--access-control nftables|off`: Device.Hosts.AccessControl. as the agent's own nftables table (Linux). */
@@ -77,6 +79,7 @@ const STRING_OPTIONS = [
   'time-zone-file',
   'wifi',
   'hostapd-dir',
+  'hostapd-conf',
   'dnsmasq',
   'access-control',
   'firewall',
@@ -137,6 +140,7 @@ export function parseRunFast(argv: readonly string[]): RunOptionValues | undefin
     'time-zone-file': v['time-zone-file'],
     wifi: v.wifi,
     'hostapd-dir': v['hostapd-dir'],
+    'hostapd-conf': v['hostapd-conf'],
     dnsmasq: v.dnsmasq,
     'access-control': v['access-control'],
     firewall: v.firewall,

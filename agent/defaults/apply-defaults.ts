@@ -16,6 +16,7 @@ import { UspError } from '../../datamodel/UspError.js';
 import { outsideEnumerationRef, readOnlyIgnored, type DefaultsEntry } from './check-defaults.js';
 import { MQTT_BROKER_KEY, mqttBrokerFromFile } from './mqtt-broker-option.js';
 import { TIME_KEY, TIME_ZONE_FILE_KEY, timeFromFile, timeZoneFileFromFile } from './time-option.js';
+import { HOSTAPD_CONF_KEY, hostapdConfFromFile } from './wifi-option.js';
 import {
   MANAGE_DNS_KEY,
   MANAGE_INTERFACES_KEY,
@@ -69,7 +70,8 @@ export function readDefaultsFile(file: string): DefaultsFile {
  * them rewrite, whether `$packetCounters` lets it count packets with nftables and `$nat` keep
  * its NAT table, `$accessControl` its access control table, `$firewall` its firewall table and `$dhcpClient` its udhcpc children
  * (manage-interfaces.ts), whether `$mqttBroker` runs Mosquitto (mqtt-broker-option.ts), and `$time`
- * and `$timeZoneFile` how Device.Time. is served on Linux (time-option.ts); undefined: not set.
+ * and `$timeZoneFile` how Device.Time. is served on Linux (time-option.ts), `$hostapdConf` the
+ * hostapd configuration files Device.WiFi. reads on Linux (wifi-option.ts); undefined: not set.
  */
 export function readDefaultsFileWithPlugins(file: string): {
   defaults: DefaultsFile;
@@ -86,6 +88,7 @@ export function readDefaultsFileWithPlugins(file: string): {
   time?: boolean;
   timeZoneFile?: string;
   dhcpClient?: boolean;
+  hostapdConf?: string[];
 } {
   let doc: unknown;
   try {
@@ -108,6 +111,7 @@ export function readDefaultsFileWithPlugins(file: string): {
     [TIME_KEY]: timeValue,
     [TIME_ZONE_FILE_KEY]: zoneFileValue,
     [DHCP_CLIENT_KEY]: dhcpClientSetting,
+    [HOSTAPD_CONF_KEY]: hostapdConfSetting,
     ...defaults
   } = doc as Record<string, unknown>;
   for (const [k, v] of Object.entries(defaults)) {
@@ -130,6 +134,7 @@ export function readDefaultsFileWithPlugins(file: string): {
   const time = timeFromFile(timeValue, file);
   const timeZoneFile = timeZoneFileFromFile(zoneFileValue, file);
   const dhcpClient = dhcpClientFromFile(dhcpClientSetting, file);
+  const hostapdConf = hostapdConfFromFile(hostapdConfSetting, file);
   return {
     defaults: defaults as DefaultsFile,
     plugins: ((plugins ?? []) as string[]).map((p) => resolve(dirname(file), p)),
@@ -145,6 +150,7 @@ export function readDefaultsFileWithPlugins(file: string): {
     ...(time !== undefined ? { time } : {}),
     ...(timeZoneFile !== undefined ? { timeZoneFile } : {}),
     ...(dhcpClient !== undefined ? { dhcpClient } : {}),
+    ...(hostapdConf !== undefined ? { hostapdConf } : {}),
   };
 }
 

@@ -37,6 +37,8 @@ export interface WiFiSourceOptions {
   hostapdDir: string;
   cacheMs: number;
   log?: Logger;
+  /** Called with the BSSes hostapd lists, before they are read (wifi-reapply.ts); true when it wrote to hostapd. */
+  beforeRead?: (ifnames: readonly string[]) => Promise<boolean>;
 }
 
 /** The station of a BSS: hostapd's view (association, flags) merged with nl80211's counters. */
@@ -64,12 +66,14 @@ export class WiFiSource {
 
   /** Every BSS hostapd runs now (an empty snapshot when hostapd or iw does not answer). */
   async read(): Promise<WiFiSnapshot> {
-    const names = (await this.hostapd([], 'interface', parseInterfaces)) ?? [];
-    const bsses = new Map<string, WiFiBss>();
-    const radios = new Map<string, string[]>();
     // In name order (wlan0 before wlan1, phy0 before phy1), so the first listing numbers rows as a person would.
     const byName = (x: string, y: string): number => x.localeCompare(y, 'en', { numeric: true });
-    for (const ifname of names.slice(0, MAX_BSS).sort(byName)) {
+    const names = ((await this.hostapd([], 'interface', parseInterfaces)) ?? []).slice(0, MAX_BSS).sort(byName);
+    // hostapd restarted: what the agent holds is sent again before anything is read of it.
+    if (await this.opts.beforeRead?.(names)) this.forget();
+    const bsses = new Map<string, WiFiBss>();
+    const radios = new Map<string, string[]>();
+    for (const ifname of names) {
       const [status, config, info] = await Promise.all([
         this.hostapd(['-i', ifname], 'status', parseKeyValues),
         this.hostapd(['-i', ifname], 'get_config', parseKeyValues),

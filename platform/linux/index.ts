@@ -372,8 +372,10 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
   }
   if (areas.has('WiFi')) {
     const wifi = wifiUsable(opts.wifi, runner);
-    if (wifi.usable) registerWiFi(ctx, { ...(typeof opts.wifi === 'object' ? opts.wifi : {}), store: opts.store });
-    else ctx.log?.info('Device.WiFi. not served (Radio, SSID, AccessPoint)', { why: wifi.why, setting: '--wifi' });
+    if (wifi.usable) {
+      const { start } = registerWiFi(ctx, { ...(typeof opts.wifi === 'object' ? opts.wifi : {}), store: opts.store });
+      loaded.push(async () => start());
+    } else ctx.log?.info('Device.WiFi. not served (Radio, SSID, AccessPoint)', { why: wifi.why, setting: '--wifi' });
   }
   return { stop: () => stops.forEach((s) => s()), stateLoaded: () => Promise.all(loaded.map((f) => f())).then(() => undefined) };
 }

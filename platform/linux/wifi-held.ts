@@ -4,7 +4,10 @@
  * ignore_broadcast_ssid, ap_isolate, max_num_sta, wmm_enabled, uapsd_advertisement_enabled or
  * ieee80211h. What a Controller wrote of them is kept in the agent's store, by BSS interface
  * name (hostapd's `interface=`, which a reboot keeps) and by radio (its phy name), so that a
- * restart of the agent reads back what it wrote. Until written they read hostapd's defaults.
+ * restart of the agent reads back what it wrote. Until written they read what hostapd's
+ * configuration file sets (hostapd-conf.ts), else hostapd's defaults. The writes change hostapd's
+ * running state only, so they are sent again when hostapd restarts (wifi-reapply.ts), and
+ * forgotten when that fails: a read never reports a value the device does not run.
  *
  * Keys are never kept here: KeyPassphrase, PreSharedKey and SAEPassphrase read as "" (TR-181).
  *
@@ -35,13 +38,38 @@ export class HeldWiFiSettings {
   private parsed: Record<string, Record<string, Value>> = {};
   /** Without a store: held here for the life of the agent. */
   private readonly held = new Map<string, Record<string, Value>>();
+  /** What hostapd's configuration files set, by the same ids (hostapd-conf.ts). */
+  private fromFile: ReadonlyMap<string, Record<string, Value>> = new Map();
 
   constructor(private readonly store: DataStore | undefined) {}
 
-  /** The values of `params` for `id`: as written, else hostapd's defaults. */
+  /** The values of `params` for `id`: as written, else as hostapd's file sets them, else hostapd's defaults. */
   read(id: string, params: readonly string[]): Record<string, Value> {
-    const written = this.store ? (this.all()[id] ?? {}) : (this.held.get(id) ?? {});
-    return Object.fromEntries(params.map((p) => [p, written[p] ?? HOSTAPD_DEFAULTS[p]!]));
+    const file = this.fromFile.get(id) ?? {};
+    const written = this.written(id);
+    return Object.fromEntries(params.map((p) => [p, written[p] ?? file[p] ?? HOSTAPD_DEFAULTS[p]!]));
+  }
+
+  /** What a Controller wrote for `id` (and hostapd took). */
+  written(id: string): Record<string, Value> {
+    return (this.store ? this.all()[id] : this.held.get(id)) ?? {};
+  }
+
+  /** What hostapd's configuration files set, read again when hostapd may have restarted. */
+  setFileValues(values: ReadonlyMap<string, Record<string, Value>>): void {
+    this.fromFile = values;
+  }
+
+  /** Drops what was written for `id` (hostapd no longer runs it): reads fall back to the file. */
+  forget(id: string): void {
+    if (!this.store) {
+      this.held.delete(id);
+      return;
+    }
+    if (!(id in this.all())) return;
+    const all = { ...this.all() };
+    delete all[id];
+    this.store.setRow(ROW, { ...(this.store.row(ROW) ?? {}), [KEY]: JSON.stringify(all) });
   }
 
   /** Keeps `changes` for `id` (after hostapd took them). */

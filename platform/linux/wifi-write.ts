@@ -9,7 +9,7 @@
  * Set (7002: the device refused it). Radio.TransmitPower is `iw dev <if> set txpower`.
  *
  * The change is hostapd's running state only: its configuration file is not rewritten, so a
- * restart of hostapd brings back the file's values. A key (`wpa_passphrase`, `wpa_psk`,
+ * restart of hostapd brings back the file's values (wifi-reapply.ts sends the held ones again). A key (`wpa_passphrase`, `wpa_psk`,
  * `sae_password`) is on hostapd_cli's command line for the few milliseconds it runs (hostapd_cli
  * has no other way to take one: its interactive mode, fed on stdin, splits a value at its spaces:
 recorded); it is masked in every log

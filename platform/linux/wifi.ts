@@ -3,7 +3,9 @@
  * its control interface (`hostapd_cli`) and `iw` (WiFiSource.ts). Radio.{i} is in
  * wifi-radio.ts; SSID.{i}, AccessPoint.{i} and AssociatedDevice.{i} in wifi-access-point.ts.
  * Writes go to hostapd (wifi-write.ts: SSID, Enable, the Radio's Channel, standards and 802.11h,
- * the AccessPoint's settings and security) and to `iw` (TransmitPower).
+ * the AccessPoint's settings and security) and to `iw` (TransmitPower); what hostapd cannot
+ * report is read from its configuration file until written, and sent again when hostapd restarts
+ * (wifi-held.ts, hostapd-conf.ts, wifi-reapply.ts).
  */
 import { findOnPath, type CommandRunner } from '../exec/CommandRunner.js';
 import type { LinuxContext } from './LinuxContext.js';
@@ -12,6 +14,7 @@ import { registerWiFiRadios } from './wifi-radio.js';
 import { DEFAULT_HOSTAPD_DIR, WiFiSource } from './WiFiSource.js';
 import { HostapdWriter } from './wifi-write.js';
 import { HeldWiFiSettings } from './wifi-held.js';
+import { HostapdRestarts } from './wifi-reapply.js';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
 
 export interface WiFiSettings {
@@ -19,6 +22,8 @@ export interface WiFiSettings {
   store?: DataStore;
   /** hostapd's control directory, its `ctrl_interface` (`--hostapd-dir`; default /var/run/hostapd). */
   hostapdDir?: string;
+  /** hostapd's configuration files (`--hostapd-conf`); default: those on the command lines of the running hostapd processes (/proc). */
+  hostapdConf?: readonly string[];
 }
 
 /** Whether Device.WiFi. can be served: `setting` false turns it off; otherwise both tools must be installed. */
@@ -31,13 +36,22 @@ export function wifiUsable(setting: boolean | WiFiSettings | undefined, runner: 
   return missing.length === 0 ? { usable: true } : { usable: false, why: `${missing.join(' and ')} not installed` };
 }
 
-/** Registers Device.WiFi.Radio, SSID, AccessPoint and their Stats and stations. */
-export function registerWiFi(ctx: LinuxContext, settings: WiFiSettings): WiFiSource {
+/**
+ * Registers Device.WiFi.Radio, SSID, AccessPoint and their Stats and stations. Call `start` once
+ * the agent's store is loaded: it sends hostapd again what the agent holds (wifi-reapply.ts).
+ */
+export function registerWiFi(ctx: LinuxContext, settings: WiFiSettings): { source: WiFiSource; start: () => void } {
   const dir = settings.hostapdDir ?? DEFAULT_HOSTAPD_DIR;
-  const source = new WiFiSource({ runner: ctx.runner, hostapdDir: dir, cacheMs: ctx.cacheMs, log: ctx.log });
   const writer = new HostapdWriter(ctx.runner, dir);
   const held = new HeldWiFiSettings(settings.store);
+  const restarts = new HostapdRestarts({ files: ctx.files, dir, confFiles: settings.hostapdConf, held, writer, log: ctx.log });
+  const source = new WiFiSource({ runner: ctx.runner, hostapdDir: dir, cacheMs: ctx.cacheMs, log: ctx.log, beforeRead: (names) => restarts.check(names) });
   registerWiFiRadios(ctx, source, writer, held);
   registerWiFiAccessPoints(ctx, source, writer, held);
-  return source;
+  const start = (): void => {
+    restarts.start();
+    // At start, not at the first Get: hostapd should run what the agent reports as soon as it can.
+    void source.read();
+  };
+  return { source, start };
 }

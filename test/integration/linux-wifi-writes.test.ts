@@ -9,7 +9,8 @@
  * password, transition, open, back to WPA2), Radio 802.11h, TransmitPower (`iw`), Enable and
  * OperatingStandards, bad values
  * refused with 7012 before hostapd is asked, hostapd refusing (7002), a parameter not writable
- * here (7013), keys never in the agent's log, and a restart of the agent reading back what it holds.
+ * here (7013), keys never in the agent's log, and a restart of the agent sending hostapd what it holds
+ * again and reading it back.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -172,11 +173,23 @@ describe('Device.WiFi. writes to hostapd and iw (recorded answers)', () => {
     for (const key of ['new passphrase 1', '0123456789abcdef0123456789abcdef', 'sae passphrase 1']) expect(p.text).not.toContain(key);
     expect(p.alive).toBe(true);
 
-    // A restart of the agent reads back what it holds (hostapd kept running).
+    // A restart of the agent sends hostapd what it holds again (hostapd may have restarted too: wifi-reapply.ts),
+    // one set each and one reload per BSS, answered as recorded for the same commands, and reads it back.
+    const before = calls().length;
     await p.terminate();
     const again = await start(data, env, port);
     const o = await getObjects(again.c, ['Device.WiFi.AccessPoint.1.', 'Device.WiFi.Radio.2.']);
     expect(o['Device.WiFi.AccessPoint.1.']).toMatchObject({ SSIDAdvertisementEnabled: 'false', IsolationEnable: 'true', MaxAllowedAssociations: '8', WMMEnable: 'true', UAPSDEnable: 'true' });
     expect(o['Device.WiFi.Radio.2.']).toMatchObject({ IEEE80211hEnabled: 'true' });
+    expect(calls().slice(before)).toEqual([
+      'hostapd_cli -i wlan0 set ignore_broadcast_ssid 1',
+      'hostapd_cli -i wlan0 set ap_isolate 1',
+      'hostapd_cli -i wlan0 set max_num_sta 8',
+      'hostapd_cli -i wlan0 set wmm_enabled 1',
+      'hostapd_cli -i wlan0 set uapsd_advertisement_enabled 1',
+      'hostapd_cli -i wlan0 reload',
+      'hostapd_cli -i wlan1 set ieee80211h 1',
+      'hostapd_cli -i wlan1 reload',
+    ]);
   }, 400_000);
 });

@@ -1,6 +1,6 @@
-/** `--wifi hostapd|off` and `--hostapd-dir DIR` as the Linux platform's Wi-Fi setting. */
+/** `--wifi hostapd|off`, `--hostapd-dir DIR` and `--hostapd-conf FILE[,FILE]` as the Linux platform's Wi-Fi setting. */
 import { describe, expect, it } from 'vitest';
-import { parseWiFiOption, wifiSetting } from '../../../../agent/defaults/wifi-option.js';
+import { hostapdConfFromFile, parseWiFiOption, wifiSetting, withFileHostapdConf } from '../../../../agent/defaults/wifi-option.js';
 
 describe('--wifi and --hostapd-dir', () => {
   it('on/off spellings; anything else is refused with what to give', () => {
@@ -15,5 +15,25 @@ describe('--wifi and --hostapd-dir', () => {
     expect(wifiSetting(undefined, '/run/hostapd')).toEqual({ hostapdDir: '/run/hostapd' });
     expect(wifiSetting('hostapd', undefined)).toEqual({});
     expect(() => wifiSetting(undefined, ' ')).toThrow(/--hostapd-dir/);
+  });
+
+  it('--hostapd-conf: absolute files, comma-separated; relative, empty or a directory refused', () => {
+    expect(wifiSetting(undefined, undefined, '/etc/hostapd/wlan0.conf, /etc/hostapd/wlan1.conf')).toEqual({ hostapdConf: ['/etc/hostapd/wlan0.conf', '/etc/hostapd/wlan1.conf'] });
+    expect(wifiSetting(undefined, '/run/hostapd', '/etc/hostapd.conf')).toEqual({ hostapdDir: '/run/hostapd', hostapdConf: ['/etc/hostapd.conf'] });
+    for (const bad of ['hostapd.conf', '', '/etc/hostapd/', '/a.conf,']) expect(() => wifiSetting(undefined, undefined, bad), bad).toThrow(/--hostapd-conf/);
+  });
+});
+
+describe('$hostapdConf in the defaults file', () => {
+  it('a string or an array of absolute files; the command line wins; --wifi off wins', () => {
+    expect(hostapdConfFromFile(undefined, 'd.json')).toBeUndefined();
+    expect(hostapdConfFromFile('/etc/a.conf,/etc/b.conf', 'd.json')).toEqual(['/etc/a.conf', '/etc/b.conf']);
+    expect(hostapdConfFromFile(['/etc/a.conf'], 'd.json')).toEqual(['/etc/a.conf']);
+    for (const bad of [[], 3, ['a.conf'], 'x']) expect(() => hostapdConfFromFile(bad, 'd.json'), JSON.stringify(bad)).toThrow(/\$hostapdConf/);
+    expect(withFileHostapdConf(undefined, ['/etc/a.conf'])).toEqual({ hostapdConf: ['/etc/a.conf'] });
+    expect(withFileHostapdConf({ hostapdDir: '/run/h' }, ['/etc/a.conf'])).toEqual({ hostapdDir: '/run/h', hostapdConf: ['/etc/a.conf'] });
+    expect(withFileHostapdConf({ hostapdConf: ['/etc/cli.conf'] }, ['/etc/a.conf'])).toEqual({ hostapdConf: ['/etc/cli.conf'] });
+    expect(withFileHostapdConf(false, ['/etc/a.conf'])).toBe(false);
+    expect(withFileHostapdConf(undefined, undefined)).toBeUndefined();
   });
 });
