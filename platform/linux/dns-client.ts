@@ -128,10 +128,6 @@ export function registerDnsClient(ctx: LinuxContext, source: DnsSource): void {
       const on = changes.Enable;
       await change(path, (lines) => withClientEnable(lines, on));
     },
-    snapshot: async () => (await state()).clientEnable,
-    restore: async (_keys, snap) => {
-      if ((await state()).clientEnable !== snap) await change('Device.DNS.Client.', (lines) => withClientEnable(lines, snap as boolean));
-    },
   });
 
   model.register('Device.DNS.Client.Server.{i}.', {
@@ -174,22 +170,16 @@ export function registerDnsClient(ctx: LinuxContext, source: DnsSource): void {
       requireWritable(path);
       await change(path, (lines) => lines.filter((l) => nameserverOf(l) !== addr));
     },
-    // A failed transaction puts a deleted or changed server back as it was (a deleted one at the
+    // A failed transaction puts a deleted server back as it was, switched off or not (at the
     // end: resolv.conf's order is not a row property).
     snapshot: (keys) => {
       const before = rowOf(keys);
       before.catch(() => undefined);
       return before;
     },
-    restore: async (keys, snap) => {
+    restore: async (_keys, snap) => {
       const was = await (snap as Promise<ResolvServer>);
-      const current = numbers.keyOf(keys[0]) ?? was.addr;
-      const now = (await state()).servers.find((s) => s.addr === current);
-      if (!now) await change(rowPath([]), (lines) => [...lines, serverLine(was, clientEnabledIn(lines))]);
-      else if (now.addr !== was.addr || now.enable !== was.enable) {
-        await change(rowPath(keys), (lines) => lines.map((l) => (nameserverOf(l) === now.addr ? serverLine(was, clientEnabledIn(lines)) : l)));
-        if (now.addr !== was.addr) numbers.rekey([[now.addr, was.addr]]);
-      }
+      if (!(await servers()).includes(was.addr)) await change(rowPath([]), (lines) => [...lines, serverLine(was, clientEnabledIn(lines))]);
     },
   });
 }

@@ -55,7 +55,7 @@ describe('linux platform: Device.DNS.Client.Server from resolv.conf', () => {
     expect(withClientEnable(off, true).join('\n')).toBe(text.trimEnd());
   });
 
-  it('with --manage-dns, Enable false comments a server out (row kept); a failed Set puts the file back', async () => {
+  it('with --manage-dns, Enable false comments a server out (row kept); a failed Delete puts it back as it was', async () => {
     const host = new FakeHost();
     host.write('etc/resolv.conf', 'nameserver 192.0.2.1\nnameserver 192.0.2.2\n');
     f = linuxHost({ manageDns: `${host.etcRoot}/resolv.conf` }, host);
@@ -65,9 +65,10 @@ describe('linux platform: Device.DNS.Client.Server from resolv.conf', () => {
     expect(readFileSync(`${host.etcRoot}/resolv.conf`, 'utf8')).toBe('nameserver 192.0.2.1\n#usp-agent:disabled nameserver 192.0.2.2\n');
     const rows = await f.byPath();
     expect(rows.get('Device.DNS.Client.Server.2.')).toMatchObject({ Enable: false, Status: 'Disabled', DNSServer: '192.0.2.2' });
-    const snap = await servers.snapshot!([2]);
-    await servers.set!([2], { Enable: true, DNSServer: '192.0.2.3' }, {});
-    expect(readFileSync(`${host.etcRoot}/resolv.conf`, 'utf8')).toBe('nameserver 192.0.2.1\nnameserver 192.0.2.3\n');
+    // A failed message puts a deleted server back as it was: still switched off.
+    const snap = servers.snapshot!([2]);
+    await servers.delete!([2], {});
+    expect(readFileSync(`${host.etcRoot}/resolv.conf`, 'utf8')).toBe('nameserver 192.0.2.1\n');
     await servers.restore!([2], snap);
     expect(readFileSync(`${host.etcRoot}/resolv.conf`, 'utf8')).toBe('nameserver 192.0.2.1\n#usp-agent:disabled nameserver 192.0.2.2\n');
     await expect(Promise.resolve(servers.set!([1], { Interface: 'Device.IP.Interface.1' }, {}))).rejects.toMatchObject({ code: ErrorCode.RequestDenied });
