@@ -7,14 +7,16 @@
  * upstream servers resolved itself uses, /run/systemd/resolve/resolv.conf. The start-up log says
  * which file is served and why.
  *
- * Writes (Add, Delete, Set of DNSServer) happen only with `--manage-dns`, else 7002 naming the
- * option. Each replaces the file atomically (a temporary file beside it, renamed over it), keeping
+ * Writes (Add, Delete, Set of DNSServer and of the Enables) happen only with `--manage-dns`, else
+ * 7002 naming the option. An Enable false keeps the server in the file as a comment the resolver
+ * skips (resolv-conf-lines.ts), so it is off for real and its row stays. Each replaces the file atomically (a temporary file beside it, renamed over it), keeping
  * every other line (search, options, comments) as it was; a file that cannot be replaced that way
  * (a bind mount, as in containers) is refused with 7002 rather than half-written. A symbolic link
  * is followed: its target is replaced, the link stays.
  *
  * resolv.conf does not record where a server came from (DHCP, RA, an administrator), so Type
- * reads Static; nor its interface, so Interface reads "" (a link-local `addr%ifname` aside).
+ * reads Static; nor does the resolver bind a server to an interface (the routing table picks
+ * one per query), so Interface reads "" and is read-only.
  */
 import { promises as fs } from 'node:fs';
 import { isIP } from 'node:net';
@@ -24,14 +26,15 @@ import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import type { LinuxContext } from './LinuxContext.js';
+import { clientEnabledIn, parseResolvState, type ResolvServer, serverLine, serverOfLine, withClientEnable } from './resolv-conf-lines.js';
 
 /** systemd-resolved's list of the upstream servers (the stub in /etc/resolv.conf names only itself), under /run beside /etc. */
 export const RESOLVED_UPSTREAM = '../run/systemd/resolve/resolv.conf';
 /** The address systemd-resolved's stub listens on. */
 const RESOLVED_STUB = '127.0.0.53';
-/** resolv.conf has no switch and lists servers on no interface, each in use (checkRow): only DNSServer changes. */
-const NOTHING_WRITABLE: readonly string[] = [];
-const SERVER_WRITABLE = ['DNSServer'] as const;
+/** The resolver binds no server to an interface (checkRow): Interface stays read-only. */
+const CLIENT_WRITABLE = ['Enable'] as const;
+const SERVER_WRITABLE = ['Enable', 'DNSServer'] as const;
 /** Rows served at most: glibc reads 3 (MAXNS); a longer file is an operator's mistake, not a table to grow without bound. */
 export const MAX_DNS_SERVERS = 16;
 
@@ -75,13 +78,16 @@ export function registerDnsClient(ctx: LinuxContext, source: DnsSource): void {
     if (!cached || ctx.now() - cached.at >= ctx.cacheMs) cached = { at: ctx.now(), text: ctx.files.read(source.file).then((t) => t ?? '') };
     return cached.text;
   };
-  const servers = async (): Promise<string[]> => parseNameservers(await read());
+  const state = async () => parseResolvState(await read(), MAX_DNS_SERVERS);
+  const servers = async (): Promise<string[]> => (await state()).servers.map((s) => s.addr);
   const rowPath = (keys: InstanceKeys): string => `Device.DNS.Client.Server.${keys[0] ?? '{i}'}.`;
-  const serverOf = async (keys: InstanceKeys): Promise<string> => {
+  const rowOf = async (keys: InstanceKeys): Promise<ResolvServer> => {
     const addr = numbers.requireKey(keys[0]);
-    if (!(await servers()).includes(addr)) throw new UspError(ErrorCode.ObjectDoesNotExist, `${addr} is no longer a name server in ${source.file}`);
-    return addr;
+    const row = (await state()).servers.find((s) => s.addr === addr);
+    if (!row) throw new UspError(ErrorCode.ObjectDoesNotExist, `${addr} is no longer a name server in ${source.file}`);
+    return row;
   };
+  const serverOf = async (keys: InstanceKeys): Promise<string> => (await rowOf(keys)).addr;
   const requireWritable = (path: string): void => {
     if (source.writable) return;
     throw new UspError(
@@ -110,11 +116,17 @@ export function registerDnsClient(ctx: LinuxContext, source: DnsSource): void {
 
   model.register('Device.DNS.Client.', {
     params: ['Enable', 'Status'],
-    writable: NOTHING_WRITABLE,
-    get: () => ({ Enable: true, Status: 'Enabled' }),
-    set: (_keys, changes) => {
-      if (changes.Enable === false)
-        throw new UspError(ErrorCode.RequestDenied, 'Device.DNS.Client.Enable: the system resolver cannot be switched off from here; delete its Server rows instead', { path: 'Device.DNS.Client.' });
+    writable: CLIENT_WRITABLE,
+    get: async () => {
+      const on = (await state()).clientEnable;
+      return { Enable: on, Status: on ? 'Enabled' : 'Disabled' };
+    },
+    set: async (_keys, changes) => {
+      const path = 'Device.DNS.Client.';
+      if (typeof changes.Enable !== 'boolean' || changes.Enable === (await state()).clientEnable) return;
+      requireWritable(path);
+      const on = changes.Enable;
+      await change(path, (lines) => withClientEnable(lines, on));
     },
   });
 
@@ -123,8 +135,9 @@ export function registerDnsClient(ctx: LinuxContext, source: DnsSource): void {
     writable: SERVER_WRITABLE,
     list: async () => numbers.list(await servers()),
     get: async (keys) => {
-      const addr = await serverOf(keys);
-      return { Enable: true, Status: 'Enabled', DNSServer: addr, Interface: '', Type: 'Static' };
+      const row = await rowOf(keys);
+      const inUse = row.enable && (await state()).clientEnable;
+      return { Enable: row.enable, Status: inUse ? 'Enabled' : 'Disabled', DNSServer: row.addr, Interface: '', Type: 'Static' };
     },
     add: async (_parentKeys, params) => {
       const path = rowPath([]);
@@ -133,21 +146,23 @@ export function registerDnsClient(ctx: LinuxContext, source: DnsSource): void {
       const addr = serverAddress(params.DNSServer, path, ErrorCode.ObjectCouldNotBeCreated);
       if ((await servers()).includes(addr)) throw new UspError(ErrorCode.DuplicateUniqueKey, `${path}DNSServer: ${addr} is already a name server`, { path });
       if ((await servers()).length >= MAX_DNS_SERVERS) throw new UspError(ErrorCode.ResourcesExceeded, `${path}: at most ${MAX_DNS_SERVERS} name servers`, { path });
-      await change(path, (lines) => [...lines, `nameserver ${addr}`]);
+      const server = { addr, enable: params.Enable !== false };
+      await change(path, (lines) => [...lines, serverLine(server, clientEnabledIn(lines))]);
       return numbers.numberOf(addr);
     },
     set: async (keys, changes) => {
       const path = rowPath(keys);
-      const old = await serverOf(keys);
+      const row = await rowOf(keys);
+      const old = row.addr;
       requireWritable(path);
       checkRow(changes, path);
-      if (changes.DNSServer === undefined) return;
-      const addr = serverAddress(changes.DNSServer, path, ErrorCode.InvalidValue);
-      if (addr === old) return;
-      if ((await servers()).includes(addr)) throw new UspError(ErrorCode.DuplicateUniqueKey, `${path}DNSServer: ${addr} is already a name server`, { path });
-      await change(path, (lines) => lines.map((l) => (nameserverOf(l) === old ? `nameserver ${addr}` : l)));
+      const addr = changes.DNSServer === undefined ? old : serverAddress(changes.DNSServer, path, ErrorCode.InvalidValue);
+      const enable = typeof changes.Enable === 'boolean' ? changes.Enable : row.enable;
+      if (addr === old && enable === row.enable) return;
+      if (addr !== old && (await servers()).includes(addr)) throw new UspError(ErrorCode.DuplicateUniqueKey, `${path}DNSServer: ${addr} is already a name server`, { path });
+      await change(path, (lines) => lines.map((l) => (nameserverOf(l) === old ? serverLine({ addr, enable }, clientEnabledIn(lines)) : l)));
       // The row keeps its number under its new address.
-      numbers.rekey([[old, addr]]);
+      if (addr !== old) numbers.rekey([[old, addr]]);
     },
     delete: async (keys) => {
       const path = rowPath(keys);
@@ -155,26 +170,27 @@ export function registerDnsClient(ctx: LinuxContext, source: DnsSource): void {
       requireWritable(path);
       await change(path, (lines) => lines.filter((l) => nameserverOf(l) !== addr));
     },
-    // A failed transaction puts a deleted server back (at the end: resolv.conf's order is not a row property).
+    // A failed transaction puts a deleted server back as it was, switched off or not (at the
+    // end: resolv.conf's order is not a row property).
     snapshot: (keys) => {
-      const before = serverOf(keys);
+      const before = rowOf(keys);
       before.catch(() => undefined);
       return before;
     },
     restore: async (_keys, snap) => {
-      const addr = await (snap as Promise<string>);
-      if (!(await servers()).includes(addr)) await change(rowPath([]), (lines) => [...lines, `nameserver ${addr}`]);
+      const was = await (snap as Promise<ResolvServer>);
+      if (!(await servers()).includes(was.addr)) await change(rowPath([]), (lines) => [...lines, serverLine(was, clientEnabledIn(lines))]);
     },
   });
 }
 
+/** The server a line names, whether in use or kept off by the agent. */
 function nameserverOf(line: string): string | undefined {
-  return /^\s*nameserver\s+(\S+)/.exec(line)?.[1];
+  return serverOfLine(line)?.addr;
 }
 
-/** Enable false and an Interface are refused: resolv.conf lists servers, each always in use, on no interface. */
+/** An Interface is refused: the resolver sends each query out where the routing table says, bound to no interface. */
 function checkRow(values: Record<string, Value>, path: string): void {
-  if (values.Enable === false) throw new UspError(ErrorCode.RequestDenied, `${path}Enable: a resolv.conf name server is in use while listed; Delete the row instead`, { path });
   if (typeof values.Interface === 'string' && values.Interface !== '') {
     throw new UspError(ErrorCode.RequestDenied, `${path}Interface: resolv.conf binds a name server to no interface; leave Interface empty`, { path });
   }

@@ -5,15 +5,19 @@
  * transaction; the transaction undoes it (set back to the old values, delete what an Add
  * created, re-add what a Delete removed) when a later change of the same message fails.
  *
- * A Linux address exists only while it is configured, so a row's Enable cannot be false: a
- * controller Deletes the row instead (Enable false is refused with 7002). An IPv6 address is
- * added as a /64 (the IPv6Prefix table that would give its prefix is not served).
+ * A Linux address exists only while it is configured: an IPv4 row's Enable false removes the
+ * address from the kernel and keeps the row in the agent (ip-address-parked.ts) until Enable true
+ * adds it again. IPv6 rows cannot be switched off that way (the kernel would make SLAAC and
+ * link-local ones again on its own): a controller Deletes them (Enable false: 7002). An IPv6
+ * address is added as a /64 (the IPv6Prefix table that would give its prefix is not served).
  */
+import { isIPv4 } from 'node:net';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import type { IpAddrInfo, IpLink } from './ip-addr.js';
+import type { ParkedAddresses } from './ip-address-parked.js';
 import type { IpWriter } from './ip-write.js';
 
 /** The prefix length an IPv6 address gets when added (no IPv6Prefix row to say otherwise). */
@@ -24,8 +28,10 @@ export interface AddressTables {
   ip: IpWriter;
   /** Interface name of IP.Interface.{keys[0]} (7016 when it never existed). */
   ifname(keys: InstanceKeys): string;
-  /** The address behind IPvNAddress.{keys[1]} on its interface (7016 when gone). */
-  address(keys: InstanceKeys, family: 'inet' | 'inet6'): Promise<{ link: IpLink; addr: IpAddrInfo }>;
+  /** The address behind IPvNAddress.{keys[1]} on its interface (7016 when gone); `enabled` false for a parked IPv4 row. */
+  address(keys: InstanceKeys, family: 'inet' | 'inet6'): Promise<{ link: IpLink; addr: IpAddrInfo; enabled: boolean }>;
+  /** The IPv4 rows switched off (Enable false), kept by the agent. */
+  parked: ParkedAddresses;
   /** The instance numbers of one interface's addresses of a family. */
   numbers(ifname: string, family: 'inet' | 'inet6'): InstanceMap;
 }
@@ -65,27 +71,37 @@ export function addressWrite(t: AddressTables, family: 'inet' | 'inet6'): Pick<O
       const name = t.ifname(parentKeys);
       const path = pathOf(parentKeys);
       t.ip.requireManaged(name, path);
-      requireEnabled(params, path);
+      if (family === 'inet6') requireEnabled(params, path);
       const local = params.IPAddress;
       if (typeof local !== 'string' || local === '') {
         throw new UspError(ErrorCode.ObjectCouldNotBeCreated, `${path}: give IPAddress${family === 'inet' ? ' and SubnetMask' : ''} in the Add (a Linux address exists only with its value)`, { path });
       }
       const prefixlen = family === 'inet' ? maskToPrefix(params.SubnetMask, path) : IPV6_ADDED_PREFIX;
-      await t.ip.run([v, 'addr', 'add', cidr(local, prefixlen), 'dev', name], path);
+      // An address added switched off is only kept by the agent (its syntax checked by ip when enabled).
+      if (params.Enable === false) {
+        if (isIPv4(local) === false) throw new UspError(ErrorCode.InvalidValue, `${path}IPAddress: ${JSON.stringify(local)} is not an IPv4 address`, { path });
+        t.parked.park(name, local, prefixlen, path);
+      } else await t.ip.run([v, 'addr', 'add', cidr(local, prefixlen), 'dev', name], path);
       return t.numbers(name, family).numberOf(local);
     },
 
     set: async (keys, changes) => {
       const path = pathOf(keys);
-      const { link, addr } = await t.address(keys, family);
+      const { link, addr, enabled } = await t.address(keys, family);
       t.ip.requireManaged(link.ifname, path);
-      requireEnabled(changes, path);
+      if (family === 'inet6') requireEnabled(changes, path);
       for (const p of Object.keys(changes)) {
         if (p !== 'Enable' && p !== 'IPAddress' && !(family === 'inet' && p === 'SubnetMask')) throw notWritable(path, p);
       }
       const local = typeof changes.IPAddress === 'string' ? changes.IPAddress : addr.local;
       const prefixlen = family === 'inet' && changes.SubnetMask !== undefined ? maskToPrefix(changes.SubnetMask, path) : addr.prefixlen;
       if (local === '') throw new UspError(ErrorCode.InvalidValue, `${path}IPAddress: an address row needs an address; Delete the row instead`, { path });
+      const enable = typeof changes.Enable === 'boolean' ? changes.Enable : enabled;
+      if (!enabled || !enable) {
+        await switchIPv4(t, link.ifname, { local: addr.local, prefixlen: addr.prefixlen, enabled }, { local, prefixlen, enabled: enable }, path);
+        if (local !== addr.local) t.numbers(link.ifname, family).rekey([[addr.local, local]]);
+        return;
+      }
       if (local === addr.local && prefixlen === addr.prefixlen) return;
       // The new address first, so the interface is never without one; the old one after.
       await t.ip.run([v, 'addr', 'add', cidr(local, prefixlen), 'dev', link.ifname], path);
@@ -101,22 +117,57 @@ export function addressWrite(t: AddressTables, family: 'inet' | 'inet6'): Pick<O
 
     delete: async (keys) => {
       const path = pathOf(keys);
-      const { link, addr } = await t.address(keys, family);
+      const { link, addr, enabled } = await t.address(keys, family);
       t.ip.requireManaged(link.ifname, path);
-      await t.ip.run([v, 'addr', 'del', cidr(addr.local, addr.prefixlen), 'dev', link.ifname], path);
+      if (!enabled) t.parked.unpark(link.ifname, addr.local);
+      else await t.ip.run([v, 'addr', 'del', cidr(addr.local, addr.prefixlen), 'dev', link.ifname], path);
     },
 
     // What a Delete removed, read before it runs, so a failed transaction can put it back.
     snapshot: (keys) => {
-      const before = t.address(keys, family).then(({ link, addr }) => ({ ifname: link.ifname, local: addr.local, prefixlen: addr.prefixlen }));
+      const before = t.address(keys, family).then(({ link, addr, enabled }) => ({ ifname: link.ifname, local: addr.local, prefixlen: addr.prefixlen, enabled }));
       before.catch(() => undefined);
       return before;
     },
     restore: async (_keys, snap) => {
-      const s = await (snap as Promise<{ ifname: string; local: string; prefixlen: number }>);
-      await t.ip.run([v, 'addr', 'add', cidr(s.local, s.prefixlen), 'dev', s.ifname]);
+      const s = await (snap as Promise<{ ifname: string; local: string; prefixlen: number; enabled: boolean }>);
+      if (!s.enabled) t.parked.park(s.ifname, s.local, s.prefixlen, pathOf(_keys));
+      else await t.ip.run([v, 'addr', 'add', cidr(s.local, s.prefixlen), 'dev', s.ifname]);
     },
   };
+}
+
+interface IPv4Row {
+  local: string;
+  prefixlen: number;
+  enabled: boolean;
+}
+
+/**
+ * Moves an IPv4 row between the kernel and the agent's parked rows, and changes a parked row's
+ * address: `ip -4 addr add` for a row switched on, `del` for one switched off (the kernel's
+ * change first, so a refusal leaves the row as it was).
+ */
+async function switchIPv4(t: AddressTables, ifname: string, was: IPv4Row, now: IPv4Row, path: string): Promise<void> {
+  if (now.enabled) {
+    await t.ip.run(['-4', 'addr', 'add', `${now.local}/${now.prefixlen}`, 'dev', ifname], path);
+    t.parked.unpark(ifname, was.local);
+    return;
+  }
+  if (!isIPv4(now.local)) throw new UspError(ErrorCode.InvalidValue, `${path}IPAddress: ${JSON.stringify(now.local)} is not an IPv4 address`, { path });
+  if (!was.enabled) {
+    t.parked.unpark(ifname, was.local);
+    t.parked.park(ifname, now.local, now.prefixlen, path);
+    return;
+  }
+  // Parked first: past the bound (7005) the kernel keeps the address.
+  t.parked.park(ifname, now.local, now.prefixlen, path);
+  try {
+    await t.ip.run(['-4', 'addr', 'del', `${was.local}/${was.prefixlen}`, 'dev', ifname], path);
+  } catch (e) {
+    t.parked.unpark(ifname, now.local);
+    throw e;
+  }
 }
 
 /** A dotted IPv4 mask to its prefix length; 7012 when it is not one (non-contiguous, empty). */

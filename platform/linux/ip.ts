@@ -26,6 +26,7 @@ import { sourceError } from '../exec/CommandError.js';
 import type { EthernetLinks } from './EthernetDevices.js';
 import { FOREVER, type IpAddrInfo, type IpLink, parseIpAddr, prefixToMask } from './ip-addr.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
+import { ParkedAddresses } from './ip-address-parked.js';
 import { addressWrite, interfaceWrite, type AddressTables } from './ip-address-write.js';
 import type { LinuxContext } from './LinuxContext.js';
 import { dateTime, INFINITE_TIME, interfaceStatus } from './net-status.js';
@@ -51,11 +52,12 @@ export const IP_ADDR_ARGS = ['-j', 'addr', 'show'] as const;
 /**
  * What a Set changes: an Interface's Enable, MTU and IPv4/IPv6/ULA switches (IPv4Enable takes
  * only true: Linux cannot detach IPv4; LowerLayers and Loopback are the netdev's); an address's
- * IPAddress (and IPv4 SubnetMask). An address exists only while enabled (Delete the row instead)
- * and the kernel keeps its lifetimes.
+ * IPAddress (and IPv4 SubnetMask); an IPv4 address's Enable (false: out of the kernel, the row
+ * kept by the agent). An IPv6 address exists only while enabled (Delete the row instead) and the
+ * kernel keeps its lifetimes.
  */
 const INTERFACE_WRITABLE = ['Enable', 'IPv6Enable', 'ULAEnable', 'MaxMTUSize'] as const;
-const IPV4_ADDRESS_WRITABLE = ['IPAddress', 'SubnetMask'] as const;
+const IPV4_ADDRESS_WRITABLE = ['Enable', 'IPAddress', 'SubnetMask'] as const;
 const IPV6_ADDRESS_WRITABLE = ['IPAddress'] as const;
 
 /**
@@ -80,6 +82,7 @@ export function registerIP(ctx: LinuxContext, changes: LinkChanges, ethernet?: E
   };
 
   const ifNumbers = new InstanceMap();
+  const parked = new ParkedAddresses();
   const v4Numbers = new Map<string, InstanceMap>();
   const v6Numbers = new Map<string, InstanceMap>();
   const numbersOf = (m: Map<string, InstanceMap>, ifname: string): InstanceMap => {
@@ -98,17 +101,22 @@ export function registerIP(ctx: LinuxContext, changes: LinkChanges, ethernet?: E
     const { snap, link } = await linkOf(keys);
     const local = numbersOf(m, link.ifname).requireKey(keys[1]);
     const addr = link.addr_info?.find((a) => a.family === family && a.local === local);
-    if (!addr) throw new UspError(ErrorCode.ObjectDoesNotExist, `${local} is no longer an address of ${link.ifname}`);
-    return { snap, link, addr };
+    if (addr) return { snap, link, addr, enabled: true };
+    // An IPv4 row a controller switched off: kept by the agent, not in the kernel.
+    const parkedPrefix = family === 'inet' ? parked.prefixOf(link.ifname, local) : undefined;
+    if (parkedPrefix !== undefined) return { snap, link, addr: { family, local, prefixlen: parkedPrefix }, enabled: false };
+    throw new UspError(ErrorCode.ObjectDoesNotExist, `${local} is no longer an address of ${link.ifname}`);
   };
   const listAddresses = async (parentKeys: InstanceKeys, family: 'inet' | 'inet6', m: Map<string, InstanceMap>) => {
     const { link } = await linkOf(parentKeys);
     const locals = (link.addr_info ?? []).filter((a) => a.family === family).map((a) => a.local);
+    if (family === 'inet') locals.push(...parked.locals(link.ifname).filter((l) => !locals.includes(l)));
     return numbersOf(m, link.ifname).list(locals);
   };
 
   const tables: AddressTables = {
     ip: ctx.ip,
+    parked,
     ifname: (keys) => ifNumbers.requireKey(keys[0]),
     address: (keys, family) => addressOf(keys, family, family === 'inet' ? v4Numbers : v6Numbers),
     numbers: (ifname, family) => numbersOf(family === 'inet' ? v4Numbers : v6Numbers, ifname),
@@ -159,13 +167,14 @@ export function registerIP(ctx: LinuxContext, changes: LinkChanges, ethernet?: E
     writable: IPV4_ADDRESS_WRITABLE,
     list: (parentKeys) => listAddresses(parentKeys, 'inet', v4Numbers),
     get: async (keys) => {
-      const { link, addr } = await addressOf(keys, 'inet', v4Numbers);
+      const { link, addr, enabled } = await addressOf(keys, 'inet', v4Numbers);
       return {
-        Enable: true,
-        Status: 'Enabled',
+        Enable: enabled,
+        Status: enabled ? 'Enabled' : 'Disabled',
         IPAddress: addr.local,
         SubnetMask: prefixToMask(addr.prefixlen),
-        AddressingType: ipv4Addressing(link, addr),
+        // Only a controller parks an address, and only one it could have added: Static.
+        AddressingType: enabled ? ipv4Addressing(link, addr) : 'Static',
       };
     },
     ...addressWrite(tables, 'inet'),

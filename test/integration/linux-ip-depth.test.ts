@@ -76,10 +76,13 @@ describe('Device.DNS.Client.Server from the resolv.conf $manageDns names', () =>
     expect(servers()).toBe('# written by the test\nsearch example.net\nnameserver 192.0.2.53\noptions edns0\n');
   });
 
-  it('refuses what resolv.conf cannot hold: not an address (7012), a server listed twice (7025), Enable false (7002)', async () => {
+  it('refuses what resolv.conf cannot hold: not an address (7012), a server listed twice (7025); one added off is kept as a comment', async () => {
     expect(code(await tryAdd(c, 'Device.DNS.Client.Server.', { DNSServer: 'dns.example.net' }))).toBe(7012);
     expect(code(await tryAdd(c, 'Device.DNS.Client.Server.', { DNSServer: '192.0.2.53' }))).toBe(7025);
-    expect(code(await tryAdd(c, 'Device.DNS.Client.Server.', { DNSServer: '192.0.2.54', Enable: 'false' }))).toBe(7002);
+    // A server added switched off is kept as a comment the resolver skips.
+    const off = await add(c, 'Device.DNS.Client.Server.', { DNSServer: '192.0.2.54', Enable: 'false' });
+    expect(servers()).toContain('\n#usp-agent:disabled nameserver 192.0.2.54\n');
+    await del(c, off);
     const row = Object.keys(await getObjects(c, ['Device.DNS.Client.Server.*.DNSServer']))[0];
     expect(code(await trySet(c, row, { DNSServer: '300.1.2.3' }))).toBe(7012);
     expect(servers()).toBe('# written by the test\nsearch example.net\nnameserver 192.0.2.53\noptions edns0\n');

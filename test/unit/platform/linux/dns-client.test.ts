@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../../datamodel/UspError.js';
 import { parseNameservers } from '../../../../platform/linux/dns-client.js';
+import { parseResolvState, withClientEnable } from '../../../../platform/linux/resolv-conf-lines.js';
 import { FakeHost, type LinuxFixture, linuxHost } from './fake-host.js';
 
 describe('linux platform: Device.DNS.Client.Server from resolv.conf', () => {
@@ -35,5 +37,40 @@ describe('linux platform: Device.DNS.Client.Server from resolv.conf', () => {
   it('keeps at most 16 servers, each once', () => {
     const text = Array.from({ length: 20 }, (_, i) => `nameserver 192.0.2.${i}\nnameserver 192.0.2.${i}\n`).join('');
     expect(parseNameservers(text)).toHaveLength(16);
+  });
+
+  it('keeps a switched-off server as a marked comment the resolver skips, and the client switch as its own mark', () => {
+    const text = 'search lan\nnameserver 192.0.2.1\n#usp-agent:disabled nameserver 192.0.2.2\n# nameserver 192.0.2.9\n';
+    expect(parseResolvState(text, 16)).toEqual({
+      clientEnable: true,
+      servers: [
+        { addr: '192.0.2.1', enable: true },
+        { addr: '192.0.2.2', enable: false },
+      ],
+    });
+    const off = withClientEnable(text.trimEnd().split('\n'), false);
+    expect(off).toEqual(['#usp-agent:client-off', 'search lan', '#usp-agent:client-off nameserver 192.0.2.1', '#usp-agent:disabled nameserver 192.0.2.2', '# nameserver 192.0.2.9']);
+    expect(parseNameservers(off.join('\n'))).toEqual([]);
+    expect(parseResolvState(off.join('\n'), 16).clientEnable).toBe(false);
+    expect(withClientEnable(off, true).join('\n')).toBe(text.trimEnd());
+  });
+
+  it('with --manage-dns, Enable false comments a server out (row kept); a failed Delete puts it back as it was', async () => {
+    const host = new FakeHost();
+    host.write('etc/resolv.conf', 'nameserver 192.0.2.1\nnameserver 192.0.2.2\n');
+    f = linuxHost({ manageDns: `${host.etcRoot}/resolv.conf` }, host);
+    await f.byPath();
+    const servers = f.model.bindingAt('Device.DNS.Client.Server.{i}.')!;
+    await servers.set!([2], { Enable: false }, {});
+    expect(readFileSync(`${host.etcRoot}/resolv.conf`, 'utf8')).toBe('nameserver 192.0.2.1\n#usp-agent:disabled nameserver 192.0.2.2\n');
+    const rows = await f.byPath();
+    expect(rows.get('Device.DNS.Client.Server.2.')).toMatchObject({ Enable: false, Status: 'Disabled', DNSServer: '192.0.2.2' });
+    // A failed message puts a deleted server back as it was: still switched off.
+    const snap = servers.snapshot!([2]);
+    await servers.delete!([2], {});
+    expect(readFileSync(`${host.etcRoot}/resolv.conf`, 'utf8')).toBe('nameserver 192.0.2.1\n');
+    await servers.restore!([2], snap);
+    expect(readFileSync(`${host.etcRoot}/resolv.conf`, 'utf8')).toBe('nameserver 192.0.2.1\n#usp-agent:disabled nameserver 192.0.2.2\n');
+    await expect(Promise.resolve(servers.set!([1], { Interface: 'Device.IP.Interface.1' }, {}))).rejects.toMatchObject({ code: ErrorCode.RequestDenied });
   });
 });

@@ -81,7 +81,6 @@ const READ_ONLY = [
   'Device.Time.Client.{i}.Mode',
   'Device.WiFi.Radio.{i}.RegulatoryDomain',
   'Device.WiFi.SSID.{i}.LowerLayers',
-  'Device.IP.Interface.{i}.IPv4Address.{i}.Enable',
   'Device.IP.Interface.{i}.IPv6Address.{i}.ValidLifetime',
   'Device.Routing.Router.{i}.IPv4Forwarding.{i}.GatewayIPAddress',
   'Device.DNS.Client.Server.{i}.Interface',
