@@ -65,6 +65,8 @@ const OPENWRT_CLAIMS = [
   'Device.Ethernet.Link.{i}.',
   'Device.Ethernet.Link.{i}.Stats.',
   'Device.Ethernet.RMONStats.{i}.',
+  'Device.Ethernet.VLANTermination.{i}.',
+  'Device.Ethernet.VLANTermination.{i}.Stats.',
   'Device.WiFi.',
   'Device.WiFi.Radio.{i}.',
   'Device.WiFi.Radio.{i}.Stats.',
