@@ -18,9 +18,9 @@
  * | ReservedAddresses   | `host` sections with `ip` and a `name` but no `mac` (dhcpv4-pool-order.ts) |
  *
  * Writable: Enable, Interface, MinAddress, MaxAddress, LeaseTime, Order, ReservedAddresses (and
- * Alias, kept by the agent); the options dnsmasq sends are the Option.{i} table
- * (dhcpv4-pool-options.ts). SubnetMask, DNSServers, IPRouters, DomainName are read; a Set keeping
- * their value is accepted, another is refused with 7012 (write the Option row instead).
+ * Alias, kept by the agent); DNSServers, IPRouters and DomainName as options 6, 3 and 15 of the
+ * `dhcp_option` list (dhcpv4-pool-sent-options.ts); the other options dnsmasq sends are the
+ * Option.{i} table (dhcpv4-pool-options.ts). SubnetMask is read only.
  * Server.Enable reads whether any pool serves; it is not writable here (dnsmasq's DHCP has no
  * switch of its own beside the pools' `ignore`).
  */
@@ -31,16 +31,14 @@ import { ipv4ToNumber, leaseSeconds, numberToIpv4 } from '../dnsmasq-leases.js';
 import { planReserved, poolOrder, reorderPosition, reservedAddresses, reservedHosts, reservedName, type ReservedPlan } from './dhcpv4-pool-order.js';
 import type { DhcpState, Network } from './DhcpState.js';
 import type { IPInterfaces } from './ip.js';
+import { SENT_OPTION_PARAMS, sentOption, sentOptionWriters } from './dhcpv4-pool-sent-options.js';
 import { planWrite, type ParamWriter, type UciChange } from './uci.js';
 import { listOption, stringOption, uciBool, type UciConfig, type UciSection } from './uci-show.js';
 
 export const POOL = 'Device.DHCPv4.Server.Pool.{i}.';
 const POOL_PARAMS = ['Enable', 'Status', 'Alias', 'Order', 'Interface', 'MinAddress', 'MaxAddress', 'SubnetMask', 'DNSServers', 'DomainName', 'IPRouters', 'LeaseTime', 'ReservedAddresses'];
-/**
- * What a Set of a pool changes (its planWrite writers). SubnetMask, DNSServers, DomainName and
- * IPRouters follow the interface's network and dnsmasq (options 1, 6, 15, 3 are not written here).
- */
-const POOL_WRITABLE = ['Enable', 'Alias', 'Order', 'Interface', 'MinAddress', 'MaxAddress', 'LeaseTime', 'ReservedAddresses'] as const;
+/** What a Set of a pool changes (its planWrite writers). SubnetMask follows the interface's network. */
+const POOL_WRITABLE = ['Enable', 'Alias', 'Order', 'Interface', 'MinAddress', 'MaxAddress', 'LeaseTime', 'ReservedAddresses', ...SENT_OPTION_PARAMS];
 /** Server.Enable is every pool's `ignore`: there is no one switch to turn. */
 const SERVER_WRITABLE: readonly string[] = [];
 
@@ -83,11 +81,7 @@ export function inPool(view: PoolView, ip: string | undefined): boolean {
 
 /** The first value of `dhcp_option` entry `tag` ("6,a,b" → "a,b"). */
 function dhcpOption(s: UciSection, tag: number): string | undefined {
-  for (const item of listOption(s.options.dhcp_option)) {
-    const [t, ...rest] = item.split(',');
-    if (Number(t) === tag) return rest.join(',');
-  }
-  return undefined;
+  return sentOption(listOption(s.options.dhcp_option), tag);
 }
 
 /** Serves Device.DHCPv4.Server. and Device.DHCPv4.Server.Pool.{i}. (add, delete, set). */
@@ -131,6 +125,7 @@ export function registerDHCPv4Server(state: DhcpState, ip: IPInterfaces): void {
     changes: Record<string, Value>,
     networks: Map<string, Network>,
     currentNet: Network | undefined,
+    items: readonly string[],
     more: Record<string, ParamWriter> = {},
   ): Promise<UciChange[]> => {
     canonicalizeReferences(changes, ['Interface']);
@@ -162,7 +157,7 @@ export function registerDHCPv4Server(state: DhcpState, ip: IPInterfaces): void {
       LeaseTime: (v) => (Number(v) === -1 ? [opt('leasetime', 'infinite')] : Number(v) >= 120 ? [opt('leasetime', String(v))] : 'dnsmasq takes lease times of 120 s and more, or -1 (infinite)'),
     };
     // A new Interface with no new range keeps start/limit: the range moves with the network.
-    return planWrite(current, changes, { ...writers, ...more });
+    return planWrite(current, changes, { ...writers, ...sentOptionWriters(name, items), ...more });
   };
 
   model.register('Device.DHCPv4.Server.', {
@@ -192,7 +187,7 @@ export function registerDHCPv4Server(state: DhcpState, ip: IPInterfaces): void {
       const name = view.section.name;
       let reserved: ReservedPlan | undefined;
       let position: number | undefined;
-      const planned = await plan(name, current, { ...changes }, networks, view.net, {
+      const planned = await plan(name, current, { ...changes }, networks, view.net, listOption(view.section.options.dhcp_option), {
         Order: (v) => {
           position = reorderPosition(config, name, Number(v));
           return [];
@@ -243,7 +238,7 @@ export function registerDHCPv4Server(state: DhcpState, ip: IPInterfaces): void {
       };
       // Every option is written: the new section starts empty.
       // (A section without `ignore` serves: Enable false must write it.)
-      const planned = await plan('', { ...current, Enable: true, Interface: '' }, { ...current, ...p, Enable: p.Enable ?? false }, networks, net);
+      const planned = await plan('', { ...current, Enable: true, Interface: '' }, { ...current, ...p, Enable: p.Enable ?? false }, networks, net, []);
       const [name] = await state.write(async (stage) => {
         const created = await stage.add('dhcp');
         for (const c of planned) if (!c.remove) await stage.set({ ...c, section: created });
