@@ -77,7 +77,6 @@ const READ_ONLY = [
   'Device.DHCPv4.Server.Pool.{i}.StaticAddress.{i}.Enable',
   'Device.DHCPv4.Server.Pool.{i}.SubnetMask',
   'Device.DHCPv4.Client.{i}.ReqOption.{i}.Order',
-  'Device.DHCPv4.Client.{i}.Interface',
   'Device.DHCPv4.Relay.Forwarding.{i}.VendorClassID',
   'Device.Hosts.AccessControl.{i}.ScheduleRef',
   'Device.Ethernet.RMONStats.{i}.VLANID',
