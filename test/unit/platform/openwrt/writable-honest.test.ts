@@ -75,7 +75,6 @@ const READ_ONLY = [
   'Device.Bridging.Bridge.{i}.VLANPort.{i}.Enable',
   'Device.Bridging.Bridge.{i}.Port.{i}.LowerLayers',
   'Device.DHCPv4.Server.Pool.{i}.StaticAddress.{i}.Enable',
-  'Device.DHCPv4.Server.Pool.{i}.SubnetMask',
   'Device.DHCPv4.Client.{i}.ReqOption.{i}.Order',
   'Device.DHCPv4.Relay.Forwarding.{i}.VendorClassID',
   'Device.Hosts.AccessControl.{i}.ScheduleRef',
