@@ -35,11 +35,13 @@ const CLIENT = 'Device.DHCPv4.Client.{i}.';
 const SENT = `${CLIENT}SentOption.{i}.`;
 const REQ = `${CLIENT}ReqOption.{i}.`;
 const CLIENT_PARAMS = ['Enable', 'Interface', 'Status', 'DHCPStatus', 'IPAddress', 'SubnetMask', 'IPRouters', 'DNSServers', 'LeaseTimeRemaining', 'DHCPServer'] as const;
-/** A Client is its interface's `proto dhcp`: only Enable changes (Interface: Delete and Add on the other one). */
-const CLIENT_WRITABLE = ['Enable'] as const;
+/** A Client is its interface's `proto dhcp`: a new Interface moves `proto dhcp` and the option lists there. */
+const CLIENT_WRITABLE = ['Enable', 'Interface'] as const;
+/** The options of an interface section that belong to its DHCP client (they move with it). */
+const CLIENT_OPTIONS = ['sendopts', 'reqopts', 'usp_disabled_sendopts', 'usp_disabled_reqopts'] as const;
 /**
- * What a Set of a SentOption or ReqOption changes. A ReqOption's Order is its place in `reqopts`,
- * which a Set does not move: it is served read-only rather than ignored.
+ * What a Set of a SentOption or ReqOption changes. A ReqOption's Order is read-only: busybox
+ * udhcpc sends its Parameter Request List in ascending tag order whatever the order of `-O`.
  */
 const SENT_WRITABLE = ['Enable', 'Tag', 'Value'] as const;
 const REQ_WRITABLE = ['Enable', 'Tag'] as const;
@@ -142,13 +144,38 @@ class OpenWrtDhcpClients {
   }
 
   /** 7012 when `name` holds the default route: the Controller's way in. */
-  async refuseManagementPath(name: string, code: ErrorCode, what: string): Promise<void> {
+  async refuseManagementPath(name: string, code: ErrorCode, what: string, param = 'Enable'): Promise<void> {
     const st = await this.status(name);
     if ((st?.route ?? []).some((r) => r.target === '0.0.0.0' && r.mask === 0)) {
       throw new UspError(code, `${what} would take down ${name}, which holds the default route (the way to the Controller); add another uplink first`, {
-        paramErrors: code === ErrorCode.InvalidValue ? [{ param: 'Enable', message: `${name} holds the default route`, code }] : undefined,
+        paramErrors: code === ErrorCode.InvalidValue ? [{ param, message: `${name} holds the default route`, code }] : undefined,
       });
     }
+  }
+
+  /** The option tables' instance numbers follow a client that moved to another section. */
+  moveOptionMaps(from: string, to: string): void {
+    for (const table of ['sendopts', 'reqopts'] as const) {
+      const m = this.options.get(`${from}/${table}`);
+      this.options.delete(`${from}/${table}`);
+      if (m) this.options.set(`${to}/${table}`, m);
+    }
+  }
+
+  /**
+   * The section a Client may run on: an interface without addressing (`proto 'none'`), or a
+   * 7012 (7025 when it runs a DHCP client already) saying why not.
+   */
+  async unaddressed(reference: string | undefined): Promise<UciSection> {
+    const bad = (message: string): UspError => new UspError(ErrorCode.InvalidValue, `Interface: ${message}`, { paramErrors: [{ param: 'Interface', message, code: ErrorCode.InvalidValue }] });
+    const name = reference ? await this.ip.nameOf(reference) : undefined;
+    if (name === undefined) throw bad('name the Device.IP.Interface the DHCP client is to run on');
+    const s = interfaceSections(await this.ctx.uci('network')).find((x) => x.name === name);
+    const proto = s ? stringOption(s.options.proto) : undefined;
+    if (proto === 'dhcp') throw duplicateKey('Interface', `${name} already runs a DHCP client`);
+    if (!s || proto !== 'none')
+      throw bad(`${name} is ${proto ? `proto '${proto}'` : 'no UCI interface'}: only an interface without addressing (proto 'none'; delete its static IPv4Address rows first) becomes a DHCP client`);
+    return s;
   }
 
   async write(changes: UciChange[]): Promise<void> {
@@ -209,26 +236,45 @@ class ClientBinding implements ObjectBinding {
     const s = await this.c.section(keys[0]);
     if (changes.Interface !== undefined) {
       canonicalizeReferences(changes, ['Interface']);
-      if (changes.Interface !== (await this.c.ip.pathOf(s.name)))
-        throw new UspError(ErrorCode.InvalidValue, 'Interface: a Client is its interface on OpenWrt; delete it and add one on the other interface', {
-          paramErrors: [{ param: 'Interface', message: 'fixed on OpenWrt', code: ErrorCode.InvalidValue }],
-        });
+      if (changes.Interface !== (await this.c.ip.pathOf(s.name))) return this.move(s, String(changes.Interface), changes.Enable);
     }
     if (changes.Enable === undefined || changes.Enable === sectionEnabled(s)) return;
     if (changes.Enable === false) await this.c.refuseManagementPath(s.name, ErrorCode.InvalidValue, 'Enable false');
     await this.c.write([changes.Enable === true ? { section: s.name, option: 'disabled', value: '', remove: true } : { section: s.name, option: 'disabled', value: '1' }]);
   }
 
+  /**
+   * A new Interface: the other (unaddressed) section becomes `proto 'dhcp'` with this client's
+   * option lists and Enable, this one `proto 'none'` without them, in one commit; the row keeps
+   * its instance number. Refused for the interface holding the default route, as Delete is.
+   */
+  private async move(s: UciSection, reference: string, enable: Value | undefined): Promise<void> {
+    const target = await this.c.unaddressed(reference);
+    await this.c.refuseManagementPath(s.name, ErrorCode.InvalidValue, 'Moving the DHCP client', 'Interface');
+    const enabled = enable === undefined ? sectionEnabled(s) : enable === true;
+    const changes: UciChange[] = [{ section: target.name, option: 'proto', value: 'dhcp' }];
+    for (const option of CLIENT_OPTIONS) {
+      const v = s.options[option];
+      if (v === undefined) continue;
+      if (Array.isArray(v)) for (const item of v) changes.push({ section: target.name, option, value: item, append: true });
+      else changes.push({ section: target.name, option, value: v });
+    }
+    if (!enabled) changes.push({ section: target.name, option: 'disabled', value: '1' });
+    else if (!sectionEnabled(target)) changes.push({ section: target.name, option: 'disabled', value: '', remove: true });
+    changes.push({ section: s.name, option: 'proto', value: 'none' }, ...this.clientOptions(s));
+    await this.c.write(changes);
+    this.c.clients.rekey([[s.name, target.name]]);
+    this.c.moveOptionMaps(s.name, target.name);
+  }
+
+  /** Deletes of the client's option lists in `s`. */
+  private clientOptions(s: UciSection): UciChange[] {
+    return CLIENT_OPTIONS.filter((o) => s.options[o] !== undefined).map((option) => ({ section: s.name, option, value: '', remove: true }));
+  }
+
   async add(_parent: InstanceKeys, params: Record<string, Value>): Promise<number> {
     canonicalizeReferences(params, ['Interface']);
-    const bad = (message: string): UspError => new UspError(ErrorCode.InvalidValue, `Interface: ${message}`, { paramErrors: [{ param: 'Interface', message, code: ErrorCode.InvalidValue }] });
-    const name = params.Interface ? await this.c.ip.nameOf(String(params.Interface)) : undefined;
-    if (name === undefined) throw bad('name the Device.IP.Interface the DHCP client is to run on');
-    const s = interfaceSections(await this.c.ctx.uci('network')).find((x) => x.name === name);
-    const proto = s ? stringOption(s.options.proto) : undefined;
-    if (proto === 'dhcp') throw duplicateKey('Interface', `${name} already runs a DHCP client`);
-    if (!s || proto !== 'none')
-      throw bad(`${name} is ${proto ? `proto '${proto}'` : 'no UCI interface'}: only an interface without addressing (proto 'none'; delete its static IPv4Address rows first) becomes a DHCP client`);
+    const { name } = await this.c.unaddressed(params.Interface === undefined ? undefined : String(params.Interface));
     const changes: UciChange[] = [{ section: name, option: 'proto', value: 'dhcp' }];
     if (params.Enable === false) changes.push({ section: name, option: 'disabled', value: '1' });
     await this.c.write(changes);
@@ -238,10 +284,7 @@ class ClientBinding implements ObjectBinding {
   async delete(keys: InstanceKeys): Promise<void> {
     const s = await this.c.section(keys[0]);
     await this.c.refuseManagementPath(s.name, ErrorCode.DeleteFailure, 'Deleting the DHCP client');
-    await this.c.write([
-      { section: s.name, option: 'proto', value: 'none' },
-      ...['sendopts', 'reqopts', 'usp_disabled_sendopts', 'usp_disabled_reqopts'].filter((o) => s.options[o] !== undefined).map((option) => ({ section: s.name, option, value: '', remove: true })),
-    ]);
+    await this.c.write([{ section: s.name, option: 'proto', value: 'none' }, ...this.clientOptions(s)]);
     this.c.clients.retire(s.name);
   }
 }

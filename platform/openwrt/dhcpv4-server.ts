@@ -8,7 +8,7 @@
  * | Interface           | `interface` (a netifd interface → its IP.Interface)             |
  * | MinAddress          | the interface's network address + `start` (default 100)        |
  * | MaxAddress          | MinAddress + `limit` − 1 (default 150), at most broadcast − 1  |
- * | SubnetMask          | `netmask`, else the interface's own (read only here)            |
+ * | SubnetMask          | `netmask`, else the interface's own; the range follows it (dhcpv4-pool-netmask.ts) |
  * | DNSServers          | `dhcp_option` '6,…', else the interface address (dnsmasq offers itself; none while DNS is off, `port` 0) |
  * | IPRouters           | `dhcp_option` '3,…', else the interface address                 |
  * | DomainName          | `dhcp_option` '15,…', else the dnsmasq section's `domain`       |
@@ -18,9 +18,10 @@
  * | ReservedAddresses   | `host` sections with `ip` and a `name` but no `mac` (dhcpv4-pool-order.ts) |
  *
  * Writable: Enable, Interface, MinAddress, MaxAddress, LeaseTime, Order, ReservedAddresses (and
- * Alias, kept by the agent); the options dnsmasq sends are the Option.{i} table
- * (dhcpv4-pool-options.ts). SubnetMask, DNSServers, IPRouters, DomainName are read; a Set keeping
- * their value is accepted, another is refused with 7012 (write the Option row instead).
+ * Alias, kept by the agent); DNSServers, IPRouters and DomainName as options 6, 3 and 15 of the
+ * `dhcp_option` list (dhcpv4-pool-sent-options.ts); the other options dnsmasq sends are the
+ * Option.{i} table (dhcpv4-pool-options.ts). SubnetMask writes `netmask` with start/limit
+ * recomputed, so MinAddress/MaxAddress stay where they are.
  * Server.Enable reads whether any pool serves; it is not writable here (dnsmasq's DHCP has no
  * switch of its own beside the pools' `ignore`).
  */
@@ -31,16 +32,15 @@ import { ipv4ToNumber, leaseSeconds, numberToIpv4 } from '../dnsmasq-leases.js';
 import { planReserved, poolOrder, reorderPosition, reservedAddresses, reservedHosts, reservedName, type ReservedPlan } from './dhcpv4-pool-order.js';
 import type { DhcpState, Network } from './DhcpState.js';
 import type { IPInterfaces } from './ip.js';
+import { MAX_POOL_PREFIX, MIN_POOL_PREFIX, maskPrefix, poolNetwork, withPrefix } from './dhcpv4-pool-netmask.js';
+import { SENT_OPTION_PARAMS, sentOption, sentOptionWriters } from './dhcpv4-pool-sent-options.js';
 import { planWrite, type ParamWriter, type UciChange } from './uci.js';
 import { listOption, stringOption, uciBool, type UciConfig, type UciSection } from './uci-show.js';
 
 export const POOL = 'Device.DHCPv4.Server.Pool.{i}.';
 const POOL_PARAMS = ['Enable', 'Status', 'Alias', 'Order', 'Interface', 'MinAddress', 'MaxAddress', 'SubnetMask', 'DNSServers', 'DomainName', 'IPRouters', 'LeaseTime', 'ReservedAddresses'];
-/**
- * What a Set of a pool changes (its planWrite writers). SubnetMask, DNSServers, DomainName and
- * IPRouters follow the interface's network and dnsmasq (options 1, 6, 15, 3 are not written here).
- */
-const POOL_WRITABLE = ['Enable', 'Alias', 'Order', 'Interface', 'MinAddress', 'MaxAddress', 'LeaseTime', 'ReservedAddresses'] as const;
+/** What a Set of a pool changes (its planWrite writers). */
+const POOL_WRITABLE = ['Enable', 'Alias', 'Order', 'Interface', 'MinAddress', 'MaxAddress', 'SubnetMask', 'LeaseTime', 'ReservedAddresses', ...SENT_OPTION_PARAMS];
 /** Server.Enable is every pool's `ignore`: there is no one switch to turn. */
 const SERVER_WRITABLE: readonly string[] = [];
 
@@ -67,7 +67,7 @@ export async function readPools(state: DhcpState): Promise<{ config: UciConfig; 
   const networks = await state.networks();
   const pools = new Map<string, PoolView>();
   for (const s of config.filter((c) => c.type === 'dhcp')) {
-    const net = networks.get(stringOption(s.options.interface) ?? '');
+    const net = poolNetwork(s, networks.get(stringOption(s.options.interface) ?? ''));
     const [min, max] = net ? poolRange(s, net) : [undefined, undefined];
     pools.set(s.name, { section: s, net, min, max });
   }
@@ -83,11 +83,7 @@ export function inPool(view: PoolView, ip: string | undefined): boolean {
 
 /** The first value of `dhcp_option` entry `tag` ("6,a,b" → "a,b"). */
 function dhcpOption(s: UciSection, tag: number): string | undefined {
-  for (const item of listOption(s.options.dhcp_option)) {
-    const [t, ...rest] = item.split(',');
-    if (Number(t) === tag) return rest.join(',');
-  }
-  return undefined;
+  return sentOption(listOption(s.options.dhcp_option), tag);
 }
 
 /** Serves Device.DHCPv4.Server. and Device.DHCPv4.Server.Pool.{i}. (add, delete, set). */
@@ -115,7 +111,7 @@ export function registerDHCPv4Server(state: DhcpState, ip: IPInterfaces): void {
       Interface: await ip.pathOf(stringOption(s.options.interface)),
       MinAddress: view.min === undefined ? '' : numberToIpv4(view.min),
       MaxAddress: view.max === undefined ? '' : numberToIpv4(view.max),
-      SubnetMask: stringOption(s.options.netmask) ?? (view.net ? prefixToMask(view.net.prefix) : ''),
+      SubnetMask: view.net ? prefixToMask(view.net.prefix) : (stringOption(s.options.netmask) ?? ''),
       DNSServers: dhcpOption(s, 6) ?? (dnsOff ? '' : own),
       DomainName: dhcpOption(s, 15) ?? stringOption(dnsmasq?.options.domain) ?? '',
       IPRouters: dhcpOption(s, 3) ?? own,
@@ -131,14 +127,19 @@ export function registerDHCPv4Server(state: DhcpState, ip: IPInterfaces): void {
     changes: Record<string, Value>,
     networks: Map<string, Network>,
     currentNet: Network | undefined,
+    items: readonly string[],
     more: Record<string, ParamWriter> = {},
   ): Promise<UciChange[]> => {
     canonicalizeReferences(changes, ['Interface']);
     const opt = (option: string, value: string): UciChange => ({ section: name, option, value });
     const ifname = changes.Interface === undefined ? undefined : await ip.nameOf(String(changes.Interface));
+    // A new SubnetMask moves the network the range is counted from (dnsmasq.init's ipcalc.sh).
+    const maskChanged = changes.SubnetMask !== undefined && changes.SubnetMask !== current.SubnetMask;
+    const prefix = maskChanged ? maskPrefix(String(changes.SubnetMask)) : undefined;
     const range = (): UciChange[] | string => {
       const reference = String(changes.Interface ?? current.Interface);
-      const net = changes.Interface !== undefined && changes.Interface !== current.Interface ? networks.get(ifname ?? '') : currentNet;
+      const chosen = changes.Interface !== undefined && changes.Interface !== current.Interface ? networks.get(ifname ?? '') : currentNet;
+      const net = chosen && prefix !== undefined ? withPrefix(chosen, prefix) : chosen;
       if (!net) return `${reference || 'the pool'} has no IPv4 network to serve`;
       const min = ipv4ToNumber(String(changes.MinAddress ?? current.MinAddress));
       const max = ipv4ToNumber(String(changes.MaxAddress ?? current.MaxAddress));
@@ -159,10 +160,16 @@ export function registerDHCPv4Server(state: DhcpState, ip: IPInterfaces): void {
       Interface: (v) => (v === current.Interface ? [] : ifname ? [opt('interface', ifname)] : `${String(v)} is no netifd interface`),
       MinAddress: () => writeRange(),
       MaxAddress: () => writeRange(),
+      SubnetMask: (v) => {
+        if (!maskChanged) return [];
+        if (prefix === undefined || prefix < MIN_POOL_PREFIX || prefix > MAX_POOL_PREFIX) return `${String(v)} is no subnet mask from 255.0.0.0 to 255.255.255.252`;
+        const r = writeRange();
+        return typeof r === 'string' ? r : [opt('netmask', String(v)), ...r];
+      },
       LeaseTime: (v) => (Number(v) === -1 ? [opt('leasetime', 'infinite')] : Number(v) >= 120 ? [opt('leasetime', String(v))] : 'dnsmasq takes lease times of 120 s and more, or -1 (infinite)'),
     };
     // A new Interface with no new range keeps start/limit: the range moves with the network.
-    return planWrite(current, changes, { ...writers, ...more });
+    return planWrite(current, changes, { ...writers, ...sentOptionWriters(name, items), ...more });
   };
 
   model.register('Device.DHCPv4.Server.', {
@@ -192,7 +199,7 @@ export function registerDHCPv4Server(state: DhcpState, ip: IPInterfaces): void {
       const name = view.section.name;
       let reserved: ReservedPlan | undefined;
       let position: number | undefined;
-      const planned = await plan(name, current, { ...changes }, networks, view.net, {
+      const planned = await plan(name, current, { ...changes }, networks, view.net, listOption(view.section.options.dhcp_option), {
         Order: (v) => {
           position = reorderPosition(config, name, Number(v));
           return [];
@@ -243,7 +250,7 @@ export function registerDHCPv4Server(state: DhcpState, ip: IPInterfaces): void {
       };
       // Every option is written: the new section starts empty.
       // (A section without `ignore` serves: Enable false must write it.)
-      const planned = await plan('', { ...current, Enable: true, Interface: '' }, { ...current, ...p, Enable: p.Enable ?? false }, networks, net);
+      const planned = await plan('', { ...current, Enable: true, Interface: '' }, { ...current, ...p, Enable: p.Enable ?? false }, networks, net, []);
       const [name] = await state.write(async (stage) => {
         const created = await stage.add('dhcp');
         for (const c of planned) if (!c.remove) await stage.set({ ...c, section: created });

@@ -127,6 +127,21 @@ describe('OpenWrt DHCPv4 server, DNS relay and Hosts over WebSocket (recorded uc
     expect(writes()).toEqual([]);
   });
 
+  it('a Set of DNSServers and DomainName becomes dhcp_option 6 and 15; a name dnsmasq cannot send is 7012', async () => {
+    // The recorded state after the range Set, with the two items uci add_list appends (written here).
+    const after = dhcpShow('uci-show-dhcp.pool-set.txt').text.replace("dhcp.lan.leasetime='3600'\n", "dhcp.lan.leasetime='3600'\ndhcp.lan.dhcp_option='6,192.168.1.2,192.168.1.3' '15,home.arpa'\n");
+    fake.respondUciAfterCommit('dhcp', { text: after });
+    fake.clearLog();
+    await set(f.controller, 'Device.DHCPv4.Server.Pool.1.', { DNSServers: '192.168.1.2,192.168.1.3', DomainName: 'home.arpa' });
+    expect(writes()).toEqual([['uci', 'add_list', 'dhcp.lan.dhcp_option=6,192.168.1.2,192.168.1.3'], ['uci', 'add_list', 'dhcp.lan.dhcp_option=15,home.arpa'], ['uci', 'commit', 'dhcp'], RELOAD]);
+    const v = await getObjects(f.controller, ['Device.DHCPv4.Server.Pool.1.']);
+    expect(v['Device.DHCPv4.Server.Pool.1.']).toMatchObject({ DNSServers: '192.168.1.2,192.168.1.3', DomainName: 'home.arpa', IPRouters: '192.168.1.1' });
+    fake.clearLog();
+    const r = await trySet(f.controller, 'Device.DHCPv4.Server.Pool.1.', { DomainName: 'my home' });
+    expect(r).toMatchObject({ ok: false, paramErrCode: 7012 });
+    expect(writes()).toEqual([]);
+  });
+
   it('a Controller adds a DNS forwarder (uci add_list server) and deletes it (del_list)', async () => {
     fake.respondUciAfterCommit('dhcp', dhcpShow('uci-show-dhcp.server-added.txt'));
     fake.clearLog();

@@ -3,7 +3,7 @@
  * real loopback WebSocket. ubus and uci are the stand-ins of test/unit/platform/openwrt/fake-openwrt.ts
  * (OpenWrt's netifd cannot run here): `ubus call network.interface dump` answers the recorded
  * dump (wan leased 192.168.10.2 by DHCP), `uci show network` the recorded network config. Written
- * for this test: a `spare` interface with `proto 'none'` added to that config, and the network
+ * for this test: `spare` and `spare2` interfaces with `proto 'none'` added to that config, and the network
  * config as the agent's writes leave it (what `uci show` prints after the commit). Every write is
  * checked as the uci and ubus commands the agent ran.
  */
@@ -11,13 +11,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentFixture } from '../peers/agent-fixture.js';
-import { add, del, operate, tryAdd, trySet } from '../peers/controller-steps.js';
+import { add, del, operate, set, tryAdd, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
 import { startOpenWrtAgent } from '../peers/openwrt-agent.js';
 import { FIXTURES, fakeOpenWrt, type FakeOpenWrt, UCI_NETWORK_CELLULAR } from '../unit/platform/openwrt/fake-openwrt.js';
 
 const NETWORK =
-  fs.readFileSync(path.join(FIXTURES, 'uci-show-network.txt'), 'utf8') + UCI_NETWORK_CELLULAR + ['network.spare=interface', "network.spare.device='eth1'", "network.spare.proto='none'", ''].join('\n');
+  fs.readFileSync(path.join(FIXTURES, 'uci-show-network.txt'), 'utf8') +
+  UCI_NETWORK_CELLULAR +
+  ['network.spare=interface', "network.spare.device='eth1'", "network.spare.proto='none'", 'network.spare2=interface', "network.spare2.device='eth2'", "network.spare2.proto='none'", ''].join('\n');
 const VENDOR_HEX = Buffer.from('usp-cpe', 'utf8').toString('hex');
 
 describe('OpenWrt DHCPv4 clients over WebSocket (recorded netifd dump, uci stand-in)', () => {
@@ -110,8 +112,21 @@ describe('OpenWrt DHCPv4 clients over WebSocket (recorded netifd dump, uci stand
     expect(path).toBe('Device.DHCPv4.Client.2.');
     // Not in netifd's dump: not running.
     expect((await getObjects(f.controller, [path]))[path]).toMatchObject({ Status: 'Error', DHCPStatus: 'Init', IPAddress: '' });
+    // A new Interface moves the client: spare2 becomes proto dhcp, spare proto none, in one commit.
+    fake.clearLog();
+    fake.respondUciAfterCommit('network', { text: NETWORK.replace("network.spare2.proto='none'", "network.spare2.proto='dhcp'") });
+    await set(f.controller, path, { Interface: await ipInterface('spare2') });
+    expect(uciWrites()).toEqual([
+      ['uci', 'set', 'network.spare2.proto=dhcp'],
+      ['uci', 'set', 'network.spare.proto=none'],
+      ['uci', 'commit', 'network'],
+    ]);
+    expect((await getObjects(f.controller, [path]))[path]).toMatchObject({ Interface: await ipInterface('spare2') });
+    // The client holding the default route stays where it is.
+    const r = await trySet(f.controller, 'Device.DHCPv4.Client.1.', { Interface: await ipInterface('spare') });
+    expect(r).toMatchObject({ ok: false, paramErrCode: 7012 });
     fake.clearLog();
     await del(f.controller, path);
-    expect(uciWrites()).toContainEqual(['uci', 'set', 'network.spare.proto=none']);
+    expect(uciWrites()).toContainEqual(['uci', 'set', 'network.spare2.proto=none']);
   });
 });
