@@ -60,13 +60,14 @@ afterAll(() => {
 /**
  * Refused for the instance the audit tries, taken by others: a Link of a netifd device follows
  * its interfaces (Enable), a Link a Controller added takes Enable and LowerLayers; a bridge's
- * member ports take PVID.
+ * member ports take PVID and LowerLayers.
  */
 const ROW_DEPENDENT: Readonly<Record<string, string>> = {
   'Device.Ethernet.Link.{i}.Enable': 'a Link a Controller added takes it',
   'Device.Ethernet.Link.{i}.LowerLayers': 'a Link a Controller added takes it',
-  // The audit's Port.1 is the management port (the bridge device itself), which has no PVID of its own.
+  // The audit's Port.1 is the management port (the bridge device itself): no PVID of its own, its LowerLayers are the other ports.
   'Device.Bridging.Bridge.{i}.Port.{i}.PVID': 'a member port takes it (bridge-port-pvid.test.ts)',
+  'Device.Bridging.Bridge.{i}.Port.{i}.LowerLayers': 'a member port takes it (bridge-port-lower.test.ts)',
 };
 
 /**
@@ -76,7 +77,6 @@ const ROW_DEPENDENT: Readonly<Record<string, string>> = {
 const READ_ONLY = [
   'Device.Bridging.Bridge.{i}.VLAN.{i}.Enable',
   'Device.Bridging.Bridge.{i}.VLANPort.{i}.Enable',
-  'Device.Bridging.Bridge.{i}.Port.{i}.LowerLayers',
   'Device.DHCPv4.Server.Pool.{i}.StaticAddress.{i}.Enable',
   'Device.DHCPv4.Server.Pool.{i}.SubnetMask',
   'Device.DHCPv4.Client.{i}.ReqOption.{i}.Order',
