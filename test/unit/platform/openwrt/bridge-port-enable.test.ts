@@ -58,8 +58,9 @@ describe('openwrt platform: bridge Port.Enable', () => {
     const n = await portNamed('lan3');
     expect((await fx.values('Device.Bridging.')).get(`${B}Port.${n}.`)).toMatchObject({ Enable: true, Status: 'Down' });
     fx.fake.respondUciAfterCommit('network', uciWith(['network.usp_port_lan3=device', "network.usp_port_lan3.name='lan3'", "network.usp_port_lan3.enabled='0'"]));
-    fx.fake.respond('network.device status', statusWithout('lan3'));
     await fx.binding(PORT).set!([1, n], { Enable: false }, {});
+    // netifd leaves a disabled port out of its device status after the reload.
+    fx.fake.respond('network.device status', statusWithout('lan3'));
     expect(writes()).toEqual([['uci', 'set', 'network.usp_port_lan3=device'], ['uci', 'set', 'network.usp_port_lan3.name=lan3'], ['uci', 'set', 'network.usp_port_lan3.enabled=0'], COMMIT, RELOAD]);
     expect((await fx.values('Device.Bridging.')).get(`${B}Port.${n}.`)).toMatchObject({ Name: 'lan3', Enable: false, Status: 'NotPresent' });
     fx.fake.clearLog();

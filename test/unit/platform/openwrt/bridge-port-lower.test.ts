@@ -57,11 +57,13 @@ describe('openwrt platform: bridge Port.LowerLayers', () => {
     await start();
     await fx.binding(PORT).set!([1, 4], { Alias: 'desk' }, {});
     const before = await fx.values('Device.Bridging.');
+    fx.fake.respondUci('network', { file: DELETED });
     const moved = fs.readFileSync(`${FIXTURES}${DELETED}`, 'utf8').replace(/lan3/g, 'lan4');
     fx.fake.respondUciAfterCommit('network', { text: moved });
-    fx.fake.respond('network.device status', deviceStatus(['lan1', 'lan2', 'lan4', 'phy1-ap0']));
     const lan4 = await ethernet('lan4');
     await fx.binding(PORT).set!([1, 4], { LowerLayers: `${lan4}.` }, {});
+    // What netifd lists once the reload moved the port.
+    fx.fake.respond('network.device status', deviceStatus(['lan1', 'lan2', 'lan4', 'phy1-ap0']));
     expect(writes()).toEqual([
       ['uci', 'delete', `network.${BR_LAN}.ports`],
       ['uci', 'add_list', `network.${BR_LAN}.ports=lan1`],
