@@ -11,8 +11,13 @@
  *   in one commit, then `ubus call network reload`. The management port and Wi-Fi members
  *   (which the wireless configuration puts in the bridge) cannot be deleted here (7024); an Add
  *   naming no Ethernet.Interface is refused with 7012, one naming a member already there with 7025.
- * - Set: Alias (kept by the agent) and a member's PVID (the "*" of its bridge-vlan entries:
- *   bridge-port-pvid.ts); other parameters take their current value only.
+ * - Set: Alias (kept by the agent), a member's PVID (the "*" of its bridge-vlan entries:
+ *   bridge-port-pvid.ts) and Enable: the management port's is the bridge device's `enabled` (as
+ *   Bridge.Enable), an Ethernet member's its own `config device` `enabled` (as
+ *   Ethernet.Interface.Enable, refused where the default route leaves through it); a Wi-Fi
+ *   member follows its SSID's Enable (7012). A member's LowerLayers moves it to another netdev
+ *   (bridge-port-lower.ts). ManagementPort is read-only: netifd's bridge device is always the one
+ *   management port.
  * - PortState: the kernel's bridge port state (/sys/class/net/<bridge>/brif/<port>/state: 0
  *   Disabled, 1 Listening, 2 Learning, 3 Forwarding, 4 Blocking); the management port is
  *   Forwarding while the bridge is up.
@@ -28,9 +33,12 @@ import type { Value } from '../../datamodel/value/Value.js';
 import { canonicalizeReferences } from '../reference.js';
 import { type BridgeRow, type BridgingState, portPath, type PortRow } from './BridgingState.js';
 import { portPvid } from './bridge-config.js';
+import { lowerLayerTarget, movePort } from './bridge-port-lower.js';
 import { pvidChanges, writePvid } from './bridge-port-pvid.js';
 import { noSuchInstance, refused } from './convert.js';
 import { deviceStatus, stats } from './ethernet.js';
+import { portEnabled, portSection } from './ethernet-port-config.js';
+import type { EthernetPortWrites } from './ethernet-port-write.js';
 import { packetStats, packetStatsParams } from './packet-stats.js';
 import type { UciStage } from './uci.js';
 import { StatusSeen } from '../status-seen.js';
@@ -39,11 +47,11 @@ import { StatusSeen } from '../status-seen.js';
 const PORT_STATES = ['Disabled', 'Listening', 'Learning', 'Forwarding', 'Blocking'] as const;
 const STATS = Object.keys(stats(undefined));
 
-/** The Alias (kept by the agent) and a member's PVID (its bridge-vlan entries); the rest is netifd's (Delete and Add instead). */
-const PORT_WRITABLE = ['Alias', 'PVID'] as const;
+/** The Alias (kept by the agent), a member's PVID (its bridge-vlan entries), Enable (`enabled` options) and LowerLayers (bridge-port-lower.ts); the rest is netifd's. */
+const PORT_WRITABLE = ['Alias', 'PVID', 'Enable', 'LowerLayers'] as const;
 
 /** Serves Device.Bridging.Bridge.{i}.Port.{i}. and its Stats. */
-export function registerBridgePorts(state: BridgingState, sysNetDir = '/sys/class/net'): void {
+export function registerBridgePorts(state: BridgingState, portWrites: EthernetPortWrites, sysNetDir = '/sys/class/net'): void {
   const { model } = state.ctx;
   /** When the agent saw each port's Status (by bridge and port name) and what it was. */
   const seen = new StatusSeen(state.ctx.now);
@@ -68,11 +76,18 @@ export function registerBridgePorts(state: BridgingState, sysNetDir = '/sys/clas
     }
   };
 
+  /** What Enable writes: the bridge's `enabled` (management port), a configured member's `config device` (else netifd's word: a Wi-Fi member is up while its SSID is). */
+  const portEnable = async (b: BridgeRow, p: PortRow): Promise<boolean> => {
+    if (p.management) return b.config.enabled;
+    if (b.config.ports.includes(p.name)) return portEnabled(portSection(await state.ctx.uci('network'), p.name));
+    return b.devices[p.name]?.up === true;
+  };
+
   const values = async (b: BridgeRow, p: PortRow): Promise<Record<string, Value>> => {
     const d = b.devices[p.name];
     const status = d ? deviceStatus(d) : 'NotPresent';
     return {
-      Enable: d?.up === true,
+      Enable: await portEnable(b, p),
       Status: status,
       Alias: aliases.get(keyOf(b, p.name)) ?? `cpe-${p.name}`,
       Name: p.name,
@@ -100,15 +115,35 @@ export function registerBridgePorts(state: BridgingState, sysNetDir = '/sys/clas
       const [b, p] = await portAt(keys);
       const current = await values(b, p);
       const bad = Object.entries(changes)
-        .filter(([k, v]) => k !== 'Alias' && !(k === 'PVID' && !p.management) && v !== current[k])
+        .filter(([k, v]) => k !== 'Alias' && k !== 'Enable' && k !== 'LowerLayers' && !(k === 'PVID' && !p.management) && v !== current[k])
         .map(([param]) => ({ param, message: 'this device only accepts its current value (delete the port and add another)' }));
+      const wifiMember = !p.management && !b.config.ports.includes(p.name);
+      if (changes.Enable !== undefined && changes.Enable !== current.Enable && wifiMember) {
+        bad.push({ param: 'Enable', message: `${p.name} is in ${b.config.name} while its wifi-iface is enabled: set that Device.WiFi.SSID's Enable` });
+      }
       if (bad.length > 0) throw refused(bad);
+      // Checked before anything is written; moved last, as it renames the port the rest names.
+      const lower = changes.LowerLayers !== undefined && !sameRefs(changes.LowerLayers, current.LowerLayers) ? await lowerLayerTarget(state, b, p, changes.LowerLayers) : undefined;
+      const alongside = ['Enable', 'PVID'].filter((k) => changes[k] !== undefined && changes[k] !== current[k]);
+      if (lower !== undefined && alongside.length > 0) throw refused(alongside.map((param) => ({ param, message: 'set it apart from LowerLayers: the port changes device first' })));
+      if (changes.Enable !== undefined && changes.Enable !== current.Enable) {
+        const enabled = changes.Enable === true ? '1' : '0';
+        if (p.management) await state.write((s) => s.set({ section: b.config.section, option: 'enabled', value: enabled }));
+        else await portWrites.set(p.name, b.devices[p.name], { Enable: changes.Enable }, portPath(b, p));
+      }
       // PVID: the "*" of the port's bridge-vlan entries (bridge-port-pvid.ts).
       if (changes.PVID !== undefined && changes.PVID !== current.PVID) {
         const pvid = pvidChanges(b.config, p.name, changes.PVID);
         await state.write((s) => writePvid(s, pvid));
       }
       if (typeof changes.Alias === 'string') aliases.set(keyOf(b, p.name), changes.Alias);
+      if (lower !== undefined) {
+        await movePort(state, b, p.name, lower);
+        const alias = aliases.get(keyOf(b, p.name));
+        aliases.delete(keyOf(b, p.name));
+        if (alias !== undefined) aliases.set(keyOf(b, lower), alias);
+        seen.forget(keyOf(b, p.name));
+      }
     },
     add: async ([bn], params) => {
       const b = await state.bridge(bn);
@@ -182,4 +217,11 @@ function memberPaths(b: BridgeRow): string {
     .filter((p) => !p.management)
     .map((p) => portPath(b, p))
     .join(',');
+}
+
+/** Whether two reference values name the same object (with or without the trailing "."). */
+function sameRefs(a: Value, b: Value | undefined): boolean {
+  const x = { a, b: b ?? '' };
+  canonicalizeReferences(x, ['a', 'b']);
+  return x.a === x.b;
 }

@@ -19,6 +19,7 @@ import { type BridgeRow, BridgingState, MAX_BRIDGES, portPath } from './Bridging
 import type { Value } from '../../datamodel/value/Value.js';
 import { MAX_VID, MIN_VID } from './bridge-config.js';
 import { registerBridgePorts } from './bridging-port.js';
+import { EthernetPortWrites } from './ethernet-port-write.js';
 import { type BridgeStack, type EthernetLinks } from './ethernet.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
 import type { UciWriter } from './uci.js';
@@ -79,7 +80,7 @@ export function registerBridging(ctx: OpenWrtContext, ethernet: EthernetLinks, w
     },
   });
 
-  registerBridgePorts(state, sysNetDir);
+  registerBridgePorts(state, new EthernetPortWrites(ctx, uci), sysNetDir);
   registerBridgeVlans(state);
   return {
     managementPort: async (name) => {

@@ -46,7 +46,7 @@ export function percentToDbm(percent: number, maxDbm: number): number {
 /** The radio's entry of /etc/board.json's `wlan` (wifi-detect: one per phy, with nl80211's `info`). */
 export interface BoardWlanEntry {
   path?: string;
-  info?: { antenna_rx?: number; antenna_tx?: number; bands?: Record<string, { ht?: boolean; vht?: boolean; he?: boolean; max_width?: number }> };
+  info?: { antenna_rx?: number; antenna_tx?: number; bands?: Record<string, { ht?: boolean; vht?: boolean; he?: boolean; eht?: boolean; max_width?: number; modes?: string[] }> };
 }
 
 /**

@@ -9,16 +9,18 @@
  * (channel, "auto"), OperatingChannelBandwidth (htmode, keeping the HT/VHT/HE/EHT generation),
  * ExtensionChannel (htmode HT40+/HT40-/HT40, 802.11n 40 MHz only), TransmitPower (txpower in
  * dBm; 100 % deletes it: the driver's full power), GuardInterval (short_gi_20/40/80/160: all off
- * for 800nsec, deleted for Auto), IEEE80211hEnabled (ieee80211h). MCS is -1: OpenWrt has no
- * fixed-rate option for an access point, its rate control picks (only -1 is accepted).
+ * for 800nsec, deleted for Auto), IEEE80211hEnabled (ieee80211h), OperatingStandards (htmode's
+ * generation, wifi-radio-modes.ts), RegulatoryDomain (country, country3). MCS is -1 and read-only:
+ * OpenWrt has no fixed-rate option for an access point, its rate control picks.
  */
 import type { Value } from '../../datamodel/value/Value.js';
 import { RADIO_PARAMS } from '../wifi-bands.js';
-import { bandwidthHtmode, channelsInUse, frequencyBand, htmodeBandwidth, regulatoryDomain, standards, uciBand } from './convert.js';
+import { bandwidthHtmode, channelsInUse, frequencyBand, htmodeBandwidth, standards, uciBand } from './convert.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
 import type { IwinfoFreqlist, IwinfoInfo, IwinfoTxPowerlist } from './ubus-types.js';
 import { planWrite, type UciChange, type UciWriter } from './uci.js';
 import { type RadioEntry, truthy, WIFI_RELOAD, type WiFiState } from './WiFiState.js';
+import { currentMhz, operatingStandards, regulatoryDomainChanges, regulatoryDomainOf, standardsHtmode } from './wifi-radio-modes.js';
 import {
   boardBandKey,
   type BoardWlanEntry,
@@ -44,10 +46,21 @@ interface RadioSources {
 }
 
 /**
- * What a Set of a Radio changes (its planWrite writers): OperatingFrequencyBand, OperatingStandards,
- * RegulatoryDomain and MCS follow the radio's band and htmode or the country and are served read-only.
+ * What a Set of a Radio changes (its planWrite writers): OperatingFrequencyBand follows the radio's
+ * band and MCS its rate control; both are served read-only.
  */
-const RADIO_WRITABLE = ['Enable', 'Channel', 'AutoChannelEnable', 'OperatingChannelBandwidth', 'TransmitPower', 'ExtensionChannel', 'GuardInterval', 'IEEE80211hEnabled'] as const;
+const RADIO_WRITABLE = [
+  'Enable',
+  'Channel',
+  'AutoChannelEnable',
+  'OperatingChannelBandwidth',
+  'OperatingStandards',
+  'TransmitPower',
+  'ExtensionChannel',
+  'GuardInterval',
+  'IEEE80211hEnabled',
+  'RegulatoryDomain',
+] as const;
 
 /** Serves Device.WiFi.Radio.{i}. (its Stats are in wifi-stats.ts). */
 export function registerWiFiRadios(ctx: OpenWrtContext, state: WiFiState, uci: UciWriter): void {
@@ -80,7 +93,9 @@ export function registerWiFiRadios(ctx: OpenWrtContext, state: WiFiState, uci: U
           const ch = all.Channel ?? values.Channel;
           return ch === undefined ? 'no current channel to keep; set Channel as well' : set('channel', String(ch));
         },
-        OperatingChannelBandwidth: (v) => {
+        OperatingChannelBandwidth: (v, all) => {
+          // Both in one Set: the OperatingStandards writer makes the one htmode, at this width.
+          if (all.OperatingStandards !== undefined) return bandwidthHtmode(String(v), 'EHT') ? [] : `${v} is not available on this radio`;
           const htmode = bandwidthHtmode(String(v), r.config.htmode);
           return htmode ? set('htmode', htmode) : `${v} is not available on this radio`;
         },
@@ -104,6 +119,13 @@ export function registerWiFiRadios(ctx: OpenWrtContext, state: WiFiState, uci: U
           if (v === '800nsec') return SHORT_GI_OPTIONS.flatMap((o) => set(o, '0'));
           return 'OpenWrt sets the short guard interval only as a capability (short_gi_* options): Auto or 800nsec';
         },
+        OperatingStandards: (v, all) => {
+          const bw = all.OperatingChannelBandwidth === undefined ? undefined : bandwidthHtmode(String(all.OperatingChannelBandwidth), 'EHT');
+          const mhz = bw === undefined ? currentMhz(r.config.htmode) : currentMhz(bw);
+          const r2 = standardsHtmode(String(v), band, supportedStandards(src, band || undefined), mhz, radioModes(src, band));
+          return typeof r2 === 'string' ? r2 : set('htmode', r2.htmode);
+        },
+        RegulatoryDomain: (v) => regulatoryDomainChanges(r.name, String(v), r.config.country3 !== undefined),
         IEEE80211hEnabled: (v) => {
           if (v === true && values.IEEE80211hSupported !== true) return 'IEEE 802.11h (DFS and TPC) needs a 5GHz radio';
           return set('ieee80211h', v === true ? '1' : '0');
@@ -133,8 +155,12 @@ function radioValues(r: RadioEntry, src: RadioSources): Record<string, Value> {
   if (band) values.SupportedFrequencyBands = values.OperatingFrequencyBand = band;
   const channel = info?.channel ?? (auto ? undefined : Number(cfg.channel));
   if (channel !== undefined && channel >= 1 && channel <= 255) values.Channel = channel;
+  const supported = supportedStandards(src, band);
+  if (supported.length > 0) {
+    values.SupportedStandards = supported.join(',');
+    values.OperatingStandards = operatingStandards(band, supported, cfg.htmode);
+  }
   if (info) {
-    values.SupportedStandards = values.OperatingStandards = standards(info.hwmodes);
     const widths = new Set((info.htmodes ?? []).map(htmodeBandwidth).filter((w): w is string => w !== undefined));
     values.SupportedOperatingChannelBandwidths = [...ORDERED_WIDTHS.filter((w) => widths.has(w)), 'Auto'].join(',');
     const current = htmodeBandwidth(info.htmode);
@@ -143,7 +169,7 @@ function radioValues(r: RadioEntry, src: RadioSources): Record<string, Value> {
       values.ChannelsInUse = channelsInUse(info.center_chan1, current, info.channel);
     }
   }
-  const domain = regulatoryDomain(info?.country ?? (typeof cfg.country === 'string' ? cfg.country : undefined));
+  const domain = regulatoryDomainOf(info?.country ?? (typeof cfg.country === 'string' ? cfg.country : undefined), cfg.country3);
   if (domain) values.RegulatoryDomain = domain;
   values.PossibleChannels = possibleChannels(src.freqs.results, band);
   values.TransmitPowerSupported = TX_POWER_SUPPORTED.join(',');
@@ -161,6 +187,29 @@ function radioValues(r: RadioEntry, src: RadioSources): Record<string, Value> {
   values.IEEE80211hSupported = band === '5GHz';
   values.IEEE80211hEnabled = band === '5GHz' && (cfg.ieee80211h === undefined || truthy(cfg.ieee80211h));
   return values;
+}
+
+/** The standards the radio supports: iwinfo's hwmodes while a BSS is up, else its band's board.json capabilities. */
+function supportedStandards(src: RadioSources, band: string | undefined): string[] {
+  if (src.info?.hwmodes?.length)
+    return standards(src.info.hwmodes)
+      .split(',')
+      .filter((s) => s !== '');
+  const b = src.board?.info?.bands?.[boardBandKey(band) ?? ''];
+  if (!b) return [];
+  const out = band === '2.4GHz' ? ['b', 'g'] : ['a'];
+  if (b.ht) out.push('n');
+  if (b.vht && band !== '2.4GHz') out.push('ac');
+  if (b.he) out.push('ax');
+  if (b.eht) out.push('be');
+  return out;
+}
+
+/** The htmodes the radio offers on its band: board.json's list, else iwinfo's htmodes (and NOHT); empty when neither says. */
+function radioModes(src: RadioSources, band: string | undefined): string[] {
+  const b = src.board?.info?.bands?.[boardBandKey(band) ?? ''];
+  if (b?.modes?.length) return b.modes;
+  return src.info?.htmodes?.length ? ['NOHT', ...src.info.htmodes] : [];
 }
 
 /**

@@ -219,4 +219,50 @@ describe('OpenWrt bridges added and deleted over WebSocket (recorded uci)', () =
     expect(code(await trySet(f.controller, B, { Standard: '802.1Q-2005' }))).toBe(7012);
     expect(writes()).toEqual([]);
   });
+
+  it('a Controller disables and enables a member port (its device section) and moves a member to another netdev (LowerLayers)', async () => {
+    const ports = await getObjects(f.controller, [`${B}Port.*.`]);
+    const rowOf = (name: string): string => Object.keys(ports).find((k) => ports[k]!.Name === name)!;
+    const lan1 = rowOf('lan1');
+    const original = fs.readFileSync(path.join(FIXTURES, 'uci-show-network.24.10-dsa.uci.txt'), 'utf8');
+
+    fake.clearLog();
+    fake.respondUciAfterCommit('network', { text: `${original}network.usp_port_lan1=device\nnetwork.usp_port_lan1.name='lan1'\nnetwork.usp_port_lan1.enabled='0'\n` });
+    await set(f.controller, lan1, { Enable: 'false' });
+    expect((await getObjects(f.controller, [lan1]))[lan1]).toMatchObject({ Name: 'lan1', Enable: 'false' });
+    fake.respondUciAfterCommit('network', { text: original });
+    await set(f.controller, lan1, { Enable: 'true' });
+    expect(writes()).toEqual([
+      ['uci', 'set', 'network.usp_port_lan1=device'],
+      ['uci', 'set', 'network.usp_port_lan1.name=lan1'],
+      ['uci', 'set', 'network.usp_port_lan1.enabled=0'],
+      COMMIT,
+      RELOAD,
+      ['uci', 'delete', 'network.usp_port_lan1.enabled'],
+      COMMIT,
+      RELOAD,
+    ]);
+    expect((await getObjects(f.controller, [lan1]))[lan1]).toMatchObject({ Enable: 'true' });
+
+    // lan4 out of the bridge (recorded), then lan3's row moved onto it.
+    fake.respondUciAfterCommit('network', { file: 'uci-show-network.24.10-dsa.port-deleted.txt' });
+    fake.respond('network.device status', deviceStatus(['lan1', 'lan2', 'lan3', 'phy1-ap0']));
+    await del(f.controller, rowOf('lan4'));
+    const lan3 = rowOf('lan3');
+    fake.clearLog();
+    // uci shows what the delete left until the next commit, then the move (lan3 → lan4 in the same places).
+    fake.respondUci('network', { file: 'uci-show-network.24.10-dsa.port-deleted.txt' });
+    const moved = fs.readFileSync(path.join(FIXTURES, 'uci-show-network.24.10-dsa.port-deleted.txt'), 'utf8').replace(/lan3/g, 'lan4');
+    fake.respondUciAfterCommit('network', { text: moved });
+    await set(f.controller, lan3, { LowerLayers: 'Device.Ethernet.Interface.5' });
+    // What netifd lists once the reload moved the port.
+    fake.respond('network.device status', deviceStatus(['lan1', 'lan2', 'lan4', 'phy1-ap0']));
+    expect(writes().filter((a) => a[1] === 'add_list' && a[2]!.includes('lan4'))).toEqual([
+      ['uci', 'add_list', 'network.cfg030f15.ports=lan4'],
+      ['uci', 'add_list', 'network.cfg08a1b0.ports=lan4:u*'],
+      ['uci', 'add_list', 'network.cfg09a1b0.ports=lan4:t'],
+    ]);
+    expect((await getObjects(f.controller, [lan3]))[lan3]).toMatchObject({ Name: 'lan4', LowerLayers: 'Device.Ethernet.Interface.5' });
+    expect(code(await trySet(f.controller, `${B}Port.1.`, { LowerLayers: 'Device.Ethernet.Interface.2' }))).toBe(7012);
+  });
 });

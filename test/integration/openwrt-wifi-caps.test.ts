@@ -57,6 +57,28 @@ describe('OpenWrt radio and access point capabilities over WebSocket', () => {
     expect(writes()).toEqual([]);
   });
 
+  it('sets OperatingStandards as the htmode generation and RegulatoryDomain as country and country3; refuses what OpenWrt cannot run', async () => {
+    const c = f.controller;
+    expect((await getObjects(c, ['Device.WiFi.Radio.2.']))['Device.WiFi.Radio.2.']).toMatchObject({ OperatingStandards: 'a,n,ac,ax', RegulatoryDomain: 'US ' });
+    fake.clearLog();
+    await set(c, 'Device.WiFi.Radio.2.', { OperatingStandards: 'a,n,ac' });
+    await set(c, 'Device.WiFi.Radio.2.', { RegulatoryDomain: 'DEO' });
+    expect(writes()).toEqual([
+      ['uci', 'set', 'wireless.radio1.htmode=VHT80'],
+      COMMIT,
+      RELOAD,
+      ['uci', 'set', 'wireless.radio1.country=DE'],
+      ['uci', 'set', 'wireless.radio1.country3=O'],
+      COMMIT,
+      RELOAD,
+    ]);
+    fake.clearLog();
+    expect(await trySet(c, 'Device.WiFi.Radio.2.', { OperatingStandards: 'ax' })).toMatchObject({ ok: false, paramErrCode: ErrorCode.InvalidValue });
+    expect(await trySet(c, 'Device.WiFi.Radio.2.', { RegulatoryDomain: 'QQ ' })).toMatchObject({ ok: false, paramErrCode: ErrorCode.InvalidValue });
+    expect(await trySet(c, 'Device.WiFi.Radio.2.', { MCS: '7' })).toMatchObject({ ok: false, paramErrCode: ErrorCode.ParamReadOnly });
+    expect(writes()).toEqual([]);
+  });
+
   it('reads and writes the access point: capabilities, MAC allow list, rekeying, WPS', async () => {
     const c = f.controller;
     const ap = 'Device.WiFi.AccessPoint.2.';

@@ -39,10 +39,8 @@ describe('openwrt platform: the Wi-Fi profiles', () => {
       'WiFiRadio:1': [
         // UCI has no Alias (the agent keeps it, as for every table whose platform has none).
         'Device.WiFi.Radio.{i}.Alias: not served',
-        // No UCI writer: the band and standards follow the radio's band and htmode, the domain the country.
+        // No UCI writer: the band follows the radio's band, MCS its rate control (OpenWrt fixes no MCS for an AP).
         'Device.WiFi.Radio.{i}.OperatingFrequencyBand: not writable',
-        'Device.WiFi.Radio.{i}.OperatingStandards: not writable',
-        'Device.WiFi.Radio.{i}.RegulatoryDomain: not writable',
         'Device.WiFi.Radio.{i}.MCS: not writable',
       ],
       'WiFiSSID:1': [
