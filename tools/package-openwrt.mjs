@@ -102,8 +102,8 @@ function stagedFiles(version) {
   add(`${LIB}/bin/package.json`, repoFile('bin/package.json')); // the launcher is CommonJS
   for (const f of bundleFiles()) add(`${LIB}/dist/${f}`, repoFile(`dist/${f}`));
   add(`${LIB}/datamodel/schema/tr181-schema.json`, repoFile('datamodel/schema/tr181-schema.json'));
-  // Read only by `usp-agent schema PATH` (never by the running agent): ~170 KB of the ipk.
-  add(`${LIB}/datamodel/schema/tr181-descriptions.json`, repoFile('datamodel/schema/tr181-descriptions.json'));
+  // Not tr181-descriptions.json: only `usp-agent schema PATH` reads it (never the running agent),
+  // and its ~170 KB took the ipk over the 1 MiB bound; `schema` then says it is not installed.
   add(`${LIB}/datamodel/schema/tr181-profiles.json`, repoFile('datamodel/schema/tr181-profiles.json'));
   for (const p of ['usp-record.proto', 'usp-msg.proto']) add(`${LIB}/agent/codec/proto/${p}`, repoFile(`agent/codec/proto/${p}`));
   add(`${LIB}/uci-defaults.mjs`, repoFile('openwrt/files/uci-defaults.mjs'), 0o755);
