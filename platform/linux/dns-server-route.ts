@@ -49,7 +49,9 @@ export class DnsServerRoutes {
     const link = (await this.d.links()).get(ifname);
     if (!link || !(link.flags ?? []).includes('UP')) return refuse(`${reference} (${ifname}) is down`);
     const family = hostRoute(server).family === '-6' ? 'inet6' : 'inet';
-    const usable = (link.addr_info ?? []).some((a) => a.family === family && a.scope !== 'host' && !a.tentative && !a.dadfailed);
+    // A link-local IPv6 address reaches only a link-local server: a global one needs a global source.
+    const scopes = family === 'inet6' && !/^fe80:/i.test(server) ? ['global'] : ['global', 'site', 'link'];
+    const usable = (link.addr_info ?? []).some((a) => a.family === family && scopes.includes(a.scope ?? 'global') && !a.tentative && !a.dadfailed);
     if (!usable) return refuse(`${reference} (${ifname}) has no ${family === 'inet' ? 'IPv4' : 'IPv6'} address to reach ${server} from`);
     return ifname;
   }

@@ -129,6 +129,22 @@ describe('Linux DNS client Server.{i}.Interface (Baseline:4): the server host ro
     expect(await get(a.controller, `${await serverRow(SERVER_A)}Interface`)).toBe(await ipInterface('ctl0'));
   }, 40_000);
 
+  it('an IPv6 server is pinned with a /128 route; an interface with only a link-local IPv6 address is refused (7012)', async () => {
+    const c = a!.controller;
+    const server6 = `fd53:${tag.toString(16)}::53`;
+    const row = await add(c, 'Device.DNS.Client.Server.', { DNSServer: server6 });
+    // ctl0 has only its fe80:: address: no source for a global server.
+    expect(errorOf(await trySet(c, row, { Interface: await ipInterface('ctl0') }))).toBe(7012);
+    ns.ip('addr', 'add', `fd5a:${tag.toString(16)}::1/64`, 'dev', 'bare0', 'nodad');
+    // The agent reads the addresses afresh once its short `ip addr` cache has run out.
+    const bare = await ipInterface('bare0');
+    await expect.poll(async () => (await trySet(c, row, { Interface: bare })).ok, { timeout: 15_000 }).toBe(true);
+    expect(ns.ip('-6', 'route', 'get', server6)).toMatch(/ dev bare0 /);
+    expect(ns.ip('-6', 'route', 'show', 'proto', '250')).toContain(`${server6} dev bare0`);
+    await del(c, row);
+    expect(ns.ip('-6', 'route', 'show', 'proto', '250').trim()).toBe('');
+  });
+
   it('a changed DNSServer moves the route; an empty Interface removes it; a Delete removes it', async () => {
     const c = a!.controller;
     const rowA = await serverRow(SERVER_A);
