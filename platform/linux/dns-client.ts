@@ -15,8 +15,10 @@
  * is followed: its target is replaced, the link stays.
  *
  * resolv.conf does not record where a server came from (DHCP, RA, an administrator), so Type
- * reads Static; nor does the resolver bind a server to an interface (the routing table picks
- * one per query), so Interface reads "" and is read-only.
+ * reads Static. Nor does the resolver bind a server to an interface (the routing table picks one
+ * per query): a Set of Interface pins the server's host route through that interface instead
+ * (dns-server-route.ts), and the file keeps the binding by netdev name on an agent comment line
+ * (resolv-conf-lines.ts), from which the routes are put back at start.
  */
 import { promises as fs } from 'node:fs';
 import { isIP } from 'node:net';
@@ -26,15 +28,16 @@ import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import type { LinuxContext } from './LinuxContext.js';
-import { clientEnabledIn, parseResolvState, type ResolvServer, serverLine, serverOfLine, withClientEnable } from './resolv-conf-lines.js';
+import type { DnsServerRoutes } from './dns-server-route.js';
+import { clientEnabledIn, parseResolvState, type ResolvServer, serverLine, serverOfLine, withClientEnable, withServerInterface } from './resolv-conf-lines.js';
 
 /** systemd-resolved's list of the upstream servers (the stub in /etc/resolv.conf names only itself), under /run beside /etc. */
 export const RESOLVED_UPSTREAM = '../run/systemd/resolve/resolv.conf';
 /** The address systemd-resolved's stub listens on. */
 const RESOLVED_STUB = '127.0.0.53';
-/** The resolver binds no server to an interface (checkRow): Interface stays read-only. */
 const CLIENT_WRITABLE = ['Enable'] as const;
-const SERVER_WRITABLE = ['Enable', 'DNSServer'] as const;
+/** Interface: the server's host route (dns-server-route.ts). */
+const SERVER_WRITABLE = ['Enable', 'DNSServer', 'Interface'] as const;
 /** Rows served at most: glibc reads 3 (MAXNS); a longer file is an operator's mistake, not a table to grow without bound. */
 export const MAX_DNS_SERVERS = 16;
 
@@ -68,8 +71,18 @@ export function dnsSource(ctx: Pick<LinuxContext, 'files'>, manageDns: string | 
   return { file: etc, writable: false, why: 'the system resolver (read-only; --manage-dns FILE lets controllers change it)' };
 }
 
-/** Serves Device.DNS.Client. and Client.Server.{i} from `source` (dnsSource()). */
-export function registerDnsClient(ctx: LinuxContext, source: DnsSource): void {
+/** A server row as a failed transaction puts it back: the line and the interface its route goes through. */
+interface ServerSnapshot {
+  row: ResolvServer;
+  ifname: string | undefined;
+}
+
+/**
+ * Serves Device.DNS.Client. and Client.Server.{i} from `source` (dnsSource()), the servers'
+ * Interface through `routes`. Resolves `start`, which puts the pinned routes back (run it once
+ * at agent start).
+ */
+export function registerDnsClient(ctx: LinuxContext, source: DnsSource, routes: DnsServerRoutes): { start: () => Promise<void> } {
   const { model } = ctx;
   const numbers = new InstanceMap();
   // One read of the file serves a whole Get (ServerNumberOfEntries, the list, each row) for cacheMs.
@@ -136,18 +149,19 @@ export function registerDnsClient(ctx: LinuxContext, source: DnsSource): void {
     list: async () => numbers.list(await servers()),
     get: async (keys) => {
       const row = await rowOf(keys);
-      const inUse = row.enable && (await state()).clientEnable;
-      return { Enable: row.enable, Status: inUse ? 'Enabled' : 'Disabled', DNSServer: row.addr, Interface: '', Type: 'Static' };
+      const s = await state();
+      const inUse = row.enable && s.clientEnable;
+      return { Enable: row.enable, Status: inUse ? 'Enabled' : 'Disabled', DNSServer: row.addr, Interface: await routes.pathOf(s.interfaces.get(row.addr)), Type: 'Static' };
     },
     add: async (_parentKeys, params) => {
       const path = rowPath([]);
       requireWritable(path);
-      checkRow(params, path);
       const addr = serverAddress(params.DNSServer, path, ErrorCode.ObjectCouldNotBeCreated);
       if ((await servers()).includes(addr)) throw new UspError(ErrorCode.DuplicateUniqueKey, `${path}DNSServer: ${addr} is already a name server`, { path });
       if ((await servers()).length >= MAX_DNS_SERVERS) throw new UspError(ErrorCode.ResourcesExceeded, `${path}: at most ${MAX_DNS_SERVERS} name servers`, { path });
+      const ifname = await interfaceOf(params.Interface, addr, path);
       const server = { addr, enable: params.Enable !== false };
-      await change(path, (lines) => [...lines, serverLine(server, clientEnabledIn(lines))]);
+      await moveRoute(addr, undefined, addr, ifname, path, () => change(path, (lines) => withServerInterface([...lines, serverLine(server, clientEnabledIn(lines))], addr, ifname)));
       return numbers.numberOf(addr);
     },
     set: async (keys, changes) => {
@@ -155,12 +169,17 @@ export function registerDnsClient(ctx: LinuxContext, source: DnsSource): void {
       const row = await rowOf(keys);
       const old = row.addr;
       requireWritable(path);
-      checkRow(changes, path);
       const addr = changes.DNSServer === undefined ? old : serverAddress(changes.DNSServer, path, ErrorCode.InvalidValue);
       const enable = typeof changes.Enable === 'boolean' ? changes.Enable : row.enable;
-      if (addr === old && enable === row.enable) return;
+      const oldIf = (await state()).interfaces.get(old);
+      const ifname = changes.Interface === undefined ? oldIf : await interfaceOf(changes.Interface, addr, path);
+      if (addr === old && enable === row.enable && ifname === oldIf) return;
       if (addr !== old && (await servers()).includes(addr)) throw new UspError(ErrorCode.DuplicateUniqueKey, `${path}DNSServer: ${addr} is already a name server`, { path });
-      await change(path, (lines) => lines.map((l) => (nameserverOf(l) === old ? serverLine({ addr, enable }, clientEnabledIn(lines)) : l)));
+      const edit = (lines: string[]): string[] => {
+        const moved = lines.map((l) => (nameserverOf(l) === old ? serverLine({ addr, enable }, clientEnabledIn(lines)) : l));
+        return withServerInterface(withServerInterface(moved, old, undefined), addr, ifname);
+      };
+      await moveRoute(old, oldIf, addr, ifname, path, () => change(path, edit));
       // The row keeps its number under its new address.
       if (addr !== old) numbers.rekey([[old, addr]]);
     },
@@ -168,32 +187,69 @@ export function registerDnsClient(ctx: LinuxContext, source: DnsSource): void {
       const path = rowPath(keys);
       const addr = await serverOf(keys);
       requireWritable(path);
-      await change(path, (lines) => lines.filter((l) => nameserverOf(l) !== addr));
+      const ifname = (await state()).interfaces.get(addr);
+      await moveRoute(addr, ifname, addr, undefined, path, () => change(path, (lines) => withServerInterface(lines, addr, undefined).filter((l) => nameserverOf(l) !== addr)));
     },
     // A failed transaction puts a deleted server back as it was, switched off or not (at the
-    // end: resolv.conf's order is not a row property).
+    // end: resolv.conf's order is not a row property), and its route where it was.
     snapshot: (keys) => {
-      const before = rowOf(keys);
+      const before = (async (): Promise<ServerSnapshot> => {
+        const row = await rowOf(keys);
+        return { row, ifname: (await state()).interfaces.get(row.addr) };
+      })();
       before.catch(() => undefined);
       return before;
     },
     restore: async (_keys, snap) => {
-      const was = await (snap as Promise<ResolvServer>);
-      if (!(await servers()).includes(was.addr)) await change(rowPath([]), (lines) => [...lines, serverLine(was, clientEnabledIn(lines))]);
+      const was = await (snap as Promise<ServerSnapshot>);
+      const path = rowPath([]);
+      const s = await state();
+      if (!s.servers.some((r) => r.addr === was.row.addr)) {
+        await moveRoute(was.row.addr, undefined, was.row.addr, was.ifname, path, () =>
+          change(path, (lines) => withServerInterface([...lines, serverLine(was.row, clientEnabledIn(lines))], was.row.addr, was.ifname)),
+        );
+      } else if (s.interfaces.get(was.row.addr) !== was.ifname) {
+        const now = s.interfaces.get(was.row.addr);
+        await moveRoute(was.row.addr, now, was.row.addr, was.ifname, path, () => change(path, (lines) => withServerInterface(lines, was.row.addr, was.ifname)));
+      }
     },
   });
+
+  /** The netdev a Set or Add of Interface names (undefined: none), checked for `addr` (dns-server-route.ts). */
+  async function interfaceOf(value: Value | undefined, addr: string, path: string): Promise<string | undefined> {
+    if (value === undefined || value === '') return undefined;
+    if (typeof value !== 'string') throw new UspError(ErrorCode.InvalidValue, `${path}Interface: give a Device.IP.Interface path`, { path });
+    return routes.deviceFor(value, addr, path);
+  }
+
+  /**
+   * Moves a server's route from (`oldAddr` via `oldIf`) to (`addr` via `ifname`) around the file
+   * edit `write`: the new route first (a refusal leaves the file as it was), the old one removed
+   * once the file is written; a failed write takes back the new route.
+   */
+  async function moveRoute(oldAddr: string, oldIf: string | undefined, addr: string, ifname: string | undefined, path: string, write: () => Promise<void>): Promise<void> {
+    const same = oldAddr === addr && oldIf === ifname;
+    if (ifname !== undefined && !same) await routes.pin(addr, ifname, path);
+    try {
+      await write();
+    } catch (e) {
+      if (ifname !== undefined && !same) await routes.unpin(addr, ifname);
+      throw e;
+    }
+    if (oldIf !== undefined && !same) await routes.unpin(oldAddr, oldIf);
+  }
+
+  return {
+    // Only a file the agent manages holds its interface lines; the kernel forgot their routes at reboot.
+    start: async () => {
+      if (source.writable) await routes.reapply((await state()).interfaces);
+    },
+  };
 }
 
 /** The server a line names, whether in use or kept off by the agent. */
 function nameserverOf(line: string): string | undefined {
   return serverOfLine(line)?.addr;
-}
-
-/** An Interface is refused: the resolver sends each query out where the routing table says, bound to no interface. */
-function checkRow(values: Record<string, Value>, path: string): void {
-  if (typeof values.Interface === 'string' && values.Interface !== '') {
-    throw new UspError(ErrorCode.RequestDenied, `${path}Interface: resolv.conf binds a name server to no interface; leave Interface empty`, { path });
-  }
 }
 
 /** The IPv4 or IPv6 address of DNSServer (an IPv6 link-local one may carry `%ifname`). */

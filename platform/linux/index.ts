@@ -42,6 +42,7 @@ import { IpWriter, ManagedInterfaces } from './ip-write.js';
 import { registerSystemStatus } from './system-status.js';
 import { registerProcessTable } from './processes.js';
 import { dnsSource, registerDnsClient } from './dns-client.js';
+import { DnsServerRoutes } from './dns-server-route.js';
 import { findNft, PacketClassCounters, packetCountersUsable } from './packet-classes.js';
 import { ipInterfaceNames, LinuxNat, natUsable } from './nat.js';
 import { LinuxUla } from './ip-ula.js';
@@ -349,7 +350,9 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     }
     const dns = dnsSource(ctx, opts.manageDns);
     ctx.log?.info('name servers served from', { file: dns.file, why: dns.why });
-    registerDnsClient(ctx, dns);
+    const dnsRoutes = new DnsServerRoutes({ runner, ip: ctx.ip, interfaces: ipInterfaceNames(ip.interfaces, ip.links), links: ip.links, log: opts.log });
+    const dnsClient = registerDnsClient(ctx, dns, dnsRoutes);
+    loaded.push(() => dnsClient.start());
     // Hosts: the kernel's neighbours (`ip -j neigh`) with dnsmasq's leases.
     registerHosts(ctx, ip, leaseFile, clients);
     const access = accessControlUsable(opts.accessControl, findNft(runner));

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../../datamodel/UspError.js';
 import { parseNameservers } from '../../../../platform/linux/dns-client.js';
-import { parseResolvState, withClientEnable } from '../../../../platform/linux/resolv-conf-lines.js';
+import { parseResolvState, withClientEnable, withServerInterface } from '../../../../platform/linux/resolv-conf-lines.js';
 import { FakeHost, type LinuxFixture, linuxHost } from './fake-host.js';
 
 describe('linux platform: Device.DNS.Client.Server from resolv.conf', () => {
@@ -47,12 +47,30 @@ describe('linux platform: Device.DNS.Client.Server from resolv.conf', () => {
         { addr: '192.0.2.1', enable: true },
         { addr: '192.0.2.2', enable: false },
       ],
+      interfaces: new Map(),
     });
     const off = withClientEnable(text.trimEnd().split('\n'), false);
     expect(off).toEqual(['#usp-agent:client-off', 'search lan', '#usp-agent:client-off nameserver 192.0.2.1', '#usp-agent:disabled nameserver 192.0.2.2', '# nameserver 192.0.2.9']);
     expect(parseNameservers(off.join('\n'))).toEqual([]);
     expect(parseResolvState(off.join('\n'), 16).clientEnable).toBe(false);
     expect(withClientEnable(off, true).join('\n')).toBe(text.trimEnd());
+  });
+
+  it('keeps Server.{i}.Interface by netdev name on a mark line the resolver skips, only for servers of the file', () => {
+    const lines = ['nameserver 192.0.2.1', 'nameserver 2001:db8::53'];
+    const pinned = withServerInterface(withServerInterface(lines, '192.0.2.1', 'wwan0'), '2001:db8::53', 'eth0');
+    expect(pinned).toEqual([...lines, '#usp-agent:interface 192.0.2.1 wwan0', '#usp-agent:interface 2001:db8::53 eth0']);
+    expect(parseNameservers(pinned.join('\n'))).toEqual(['192.0.2.1', '2001:db8::53']);
+    const moved = withServerInterface(pinned, '192.0.2.1', 'eth1');
+    expect(parseResolvState(moved.join('\n'), 16).interfaces).toEqual(
+      new Map([
+        ['2001:db8::53', 'eth0'],
+        ['192.0.2.1', 'eth1'],
+      ]),
+    );
+    expect(withServerInterface(moved, '192.0.2.1', undefined)).toEqual([...lines, '#usp-agent:interface 2001:db8::53 eth0']);
+    // A mark for a server no longer in the file binds nothing.
+    expect(parseResolvState('nameserver 192.0.2.1\n#usp-agent:interface 192.0.2.9 eth0\n', 16).interfaces).toEqual(new Map());
   });
 
   it('with --manage-dns, Enable false comments a server out (row kept); a failed Delete puts it back as it was', async () => {
@@ -71,6 +89,8 @@ describe('linux platform: Device.DNS.Client.Server from resolv.conf', () => {
     expect(readFileSync(`${host.etcRoot}/resolv.conf`, 'utf8')).toBe('nameserver 192.0.2.1\n');
     await servers.restore!([2], snap);
     expect(readFileSync(`${host.etcRoot}/resolv.conf`, 'utf8')).toBe('nameserver 192.0.2.1\n#usp-agent:disabled nameserver 192.0.2.2\n');
-    await expect(Promise.resolve(servers.set!([1], { Interface: 'Device.IP.Interface.1' }, {}))).rejects.toMatchObject({ code: ErrorCode.RequestDenied });
+    // Interface must name an IP.Interface row (linux-dns-client-interface.test.ts pins real routes); the file stays as it was.
+    await expect(Promise.resolve(servers.set!([1], { Interface: 'Device.IP.Interface.99' }, {}))).rejects.toMatchObject({ code: ErrorCode.InvalidValue });
+    expect(readFileSync(`${host.etcRoot}/resolv.conf`, 'utf8')).toBe('nameserver 192.0.2.1\n#usp-agent:disabled nameserver 192.0.2.2\n');
   });
 });

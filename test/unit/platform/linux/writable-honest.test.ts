@@ -83,7 +83,6 @@ const READ_ONLY = [
   'Device.WiFi.SSID.{i}.LowerLayers',
   'Device.IP.Interface.{i}.IPv6Address.{i}.ValidLifetime',
   'Device.Routing.Router.{i}.IPv4Forwarding.{i}.GatewayIPAddress',
-  'Device.DNS.Client.Server.{i}.Interface',
   'Device.Ethernet.Link.{i}.MACAddress',
 ];
 
