@@ -6,12 +6,13 @@
  * a test name, and glibc's resolver (`getent ahostsv4` run in the agent's namespace) shows whether
  * the servers a controller switched off are still used. Needs root (`ip netns`).
  */
-import { type ChildProcess, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get, set, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
 import { startAgentInNamespace, type NamespacedAgent } from '../peers/netns-agent.js';
+import { dnsServerRow, namespaceResolvConf, resolverLookup } from '../peers/dns-client-peer.js';
 import { NetNamespace, PeerNamespace, spawnDnsmasq } from '../peers/netns.js';
 
 const tag = process.pid % 100_000;
@@ -21,17 +22,14 @@ const upstream = PeerNamespace.beside(ns, `usp-dnsu-${tag}`, { inside: 'up0', ou
 const SERVER_A = `${net}.53`;
 const SERVER_B = `${net}.54`;
 const NAME = 'printer.usp-dns.test';
-const resolvDir = `/etc/netns/${ns.name}`;
-const resolvConf = `${resolvDir}/resolv.conf`;
+const resolv = namespaceResolvConf(ns, [SERVER_A, SERVER_B]);
+const resolvConf = resolv.file;
 let dnsmasq: ChildProcess | undefined;
 let a: NamespacedAgent | undefined;
 
 beforeAll(async () => {
   upstream.ip('addr', 'add', `${SERVER_B}/24`, 'dev', 'up1');
   dnsmasq = spawnDnsmasq(upstream, ['--no-resolv', '--no-hosts', `--listen-address=${SERVER_A}`, `--listen-address=${SERVER_B}`, '--bind-interfaces', `--address=/${NAME}/192.0.2.99`]);
-  mkdirSync(resolvDir, { recursive: true });
-  // One short try per server: a server switched off must fail the lookup fast, not after retries.
-  writeFileSync(resolvConf, `options timeout:1 attempts:1\nnameserver ${SERVER_A}\nnameserver ${SERVER_B}\n`);
   a = await startAgentInNamespace(ns, 'none', { args: ['--manage-dns', resolvConf] });
 }, 60_000);
 
@@ -40,21 +38,13 @@ afterAll(async () => {
   dnsmasq?.kill();
   upstream.remove();
   ns.remove();
-  rmSync(resolvDir, { recursive: true, force: true });
+  resolv.remove();
 });
 
 /** What glibc's resolver in the agent's namespace finds for NAME ('' when nothing). */
-function lookup(): string {
-  const r = spawnSync('ip', ['netns', 'exec', ns.name, 'getent', 'ahostsv4', NAME], { encoding: 'utf8', timeout: 20_000 });
-  return r.status === 0 ? (r.stdout.split(/\s+/)[0] ?? '') : '';
-}
+const lookup = (): string => resolverLookup(ns, NAME);
 
-async function serverRow(addr: string): Promise<string> {
-  const rows = await getObjects(a!.controller, ['Device.DNS.Client.Server.*.DNSServer']);
-  const row = Object.entries(rows).find(([, v]) => v.DNSServer === addr)?.[0];
-  if (!row) throw new Error(`no Server row for ${addr}`);
-  return row;
-}
+const serverRow = (addr: string): Promise<string> => dnsServerRow(a!.controller, addr);
 
 describe('Linux DNS client Enable switches (Baseline:4), in a network namespace', () => {
   it('Server.{i}.Enable false keeps the row but the resolver stops using the server; true puts it back', async () => {

@@ -7,12 +7,13 @@
  * `ip route get` in the namespace shows; a restart puts the route back after it was lost, a
  * changed DNSServer moves it, an empty Interface and a Delete remove it. Needs root (`ip netns`).
  */
-import { type ChildProcess, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { add, del, get, set, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
 import { startAgentInNamespace, type NamespacedAgent } from '../peers/netns-agent.js';
+import { dnsServerRow, namespaceResolvConf, resolverLookup } from '../peers/dns-client-peer.js';
 import { NetNamespace, PeerNamespace, spawnDnsmasq } from '../peers/netns.js';
 
 const tag = process.pid % 100_000;
@@ -25,8 +26,8 @@ const SERVER_B = `${net}.54`;
 const SERVER_C = `${net}.55`;
 const GATEWAY = `${ctlNet}.1`;
 const NAME = 'printer.usp-dnsif.test';
-const resolvDir = `/etc/netns/${ns.name}`;
-const resolvConf = `${resolvDir}/resolv.conf`;
+const resolv = namespaceResolvConf(ns, [SERVER_A, SERVER_B]);
+const resolvConf = resolv.file;
 let dnsmasq: ChildProcess | undefined;
 let a: NamespacedAgent | undefined;
 
@@ -40,8 +41,6 @@ beforeAll(async () => {
   ns.ip('link', 'add', 'off0', 'type', 'veth', 'peer', 'name', 'off1');
   ns.ip('addr', 'add', '192.0.2.1/24', 'dev', 'off0');
   dnsmasq = spawnDnsmasq(upstream, ['--no-resolv', '--no-hosts', `--listen-address=${SERVER_A}`, `--listen-address=${SERVER_B}`, '--bind-interfaces', `--address=/${NAME}/192.0.2.99`]);
-  mkdirSync(resolvDir, { recursive: true });
-  writeFileSync(resolvConf, `options timeout:1 attempts:1\nnameserver ${SERVER_A}\nnameserver ${SERVER_B}\n`);
   a = await startAgentInNamespace(ns, 'none', { args: ['--manage-dns', resolvConf] });
 }, 60_000);
 
@@ -50,7 +49,7 @@ afterAll(async () => {
   dnsmasq?.kill();
   upstream.remove();
   ns.remove();
-  rmSync(resolvDir, { recursive: true, force: true });
+  resolv.remove();
 });
 
 /** `ip route get ADDR` in the agent's namespace, e.g. "10.245.1.53 via 10.246.1.1 dev ctl0 src ...". */
@@ -68,17 +67,9 @@ function pinned(): string[] {
 }
 
 /** What glibc's resolver in the agent's namespace finds for NAME ('' when nothing). */
-function lookup(): string {
-  const r = spawnSync('ip', ['netns', 'exec', ns.name, 'getent', 'ahostsv4', NAME], { encoding: 'utf8', timeout: 20_000 });
-  return r.status === 0 ? (r.stdout.split(/\s+/)[0] ?? '') : '';
-}
+const lookup = (): string => resolverLookup(ns, NAME);
 
-async function serverRow(addr: string): Promise<string> {
-  const rows = await getObjects(a!.controller, ['Device.DNS.Client.Server.*.DNSServer']);
-  const row = Object.entries(rows).find(([, v]) => v.DNSServer === addr)?.[0];
-  if (!row) throw new Error(`no Server row for ${addr}`);
-  return row;
-}
+const serverRow = (addr: string): Promise<string> => dnsServerRow(a!.controller, addr);
 
 async function ipInterface(name: string): Promise<string> {
   const rows = await getObjects(a!.controller, ['Device.IP.Interface.*.Name']);
