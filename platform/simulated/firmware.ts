@@ -100,7 +100,9 @@ export function registerFirmwareImages(ctx: SimContext, fw: SimulatedFirmware): 
   ctx.model.register(`${TABLE}{i}.`, new FirmwareImageBinding(fw));
 }
 
-const IMAGE_PARAMS = ['Alias', 'Name', 'Version', 'Available', 'Status', 'BootFailureLog'] as const;
+// No Alias: the agent holds it (datamodel/store/stored-alias.ts), so a factory-defaults Alias and
+// the cpe-<n> one survive restarts like every other platform table's.
+const IMAGE_PARAMS = ['Name', 'Version', 'Available', 'Status', 'BootFailureLog'] as const;
 
 /** FirmwareImage.{i}: a class over the gateway's firmware, its methods one copy for a whole fleet (issue 14). */
 class FirmwareImageBinding implements ObjectBinding {
@@ -199,7 +201,6 @@ export class SimulatedFirmware {
     const b = this.bank(n);
     const withImage = b.status === 'Active' || b.status === 'Available' || b.status === 'InstallationFailed' || b.status === 'ActivationFailed';
     return {
-      Alias: `cpe-${n}`,
       Name: withImage ? (b.image?.name ?? '') : '',
       Version: withImage ? (b.image?.version ?? '') : '',
       Available: b.available,

@@ -32,6 +32,8 @@ const EXTRA = {
   'Device.LocalAgent.Controller.2.AssignedRole': 'Device.LocalAgent.ControllerTrust.Role.1',
   // The observer only wants to hear of successful transfers.
   'Device.LocalAgent.Controller.2.TransferCompletePolicy.ResultTypeFilter': 'Success',
+  // A factory-defaults Alias for a bank: the agent holds FirmwareImage Aliases (stored-alias.ts).
+  'Device.DeviceInfo.FirmwareImage.2.Alias': 'standby',
 };
 
 let dataDir: string;
@@ -124,6 +126,14 @@ describe('Firmware:1 objects', () => {
       [`${FW}2.Status`]: 'NoImage',
     });
     expect(v[`${FW}1.Version`]).toBe(v['Device.DeviceInfo.SoftwareVersion']);
+  });
+
+  it('Alias: the factory defaults name bank 2, bank 1 has its cpe- one; write-once, so a Set answers 7013', async () => {
+    expect(await getValues([`${FW}1.Alias`, `${FW}2.Alias`])).toEqual({ [`${FW}1.Alias`]: 'cpe-1', [`${FW}2.Alias`]: 'standby' });
+    expect(await getValues([`${FW}[Alias=="standby"].Status`])).toEqual({ [`${FW}2.Status`]: 'NoImage' });
+    const r = asResponse(await c.send({ reqType: 'set', set: { allowPartial: true, updateObjs: [{ objPath: `${FW}2.`, paramSettings: [{ param: 'Alias', value: 'other', required: true }] }] } }));
+    expect(JSON.stringify(r)).toContain('7013');
+    expect(await getValues([`${FW}2.Alias`])).toEqual({ [`${FW}2.Alias`]: 'standby' });
   });
 });
 
