@@ -16,8 +16,17 @@ import { SampleSetRunner, type RunnerDeps } from './SampleSetRunner.js';
 import { PARAMETER_NODE, readSampleSet, SAMPLE_SET_NODE, SAMPLE_SET_TABLE, type SampleSetConfig } from './sampleset-config.js';
 
 export const PUSH_EVENT = 'Push!';
-const SET_LISTS = ['ReportStartTime', 'ReportEndTime', 'SampleSeconds'] as const;
+/**
+ * What a completed sample tells ValueChange subscribers: the set's report times (a Controller
+ * subscribes to ReportEndTime to learn when to fetch) and a Parameter's Failures when it moved.
+ * The lists themselves (SampleSeconds, SuspectData, Values) are activeNotify="canDeny" in TR-181
+ * and are not announced: every list of every set each second would flood the notification
+ * backlog that real configuration changes share.
+ */
+const SET_NOTIFIED = ['ReportStartTime', 'ReportEndTime'] as const;
 const PARAMETER_LISTS = ['Values', 'SampleSeconds', 'SuspectData', 'Failures'] as const;
+/** Values that change by sampling, not by configuration: the change feed's news of them is not a reload. */
+const SAMPLED = new Set(['ReportStartTime', 'ReportEndTime', 'SampleSeconds', 'Values', 'SuspectData', 'Failures']);
 
 /** What the service reaches of the agent. */
 export interface PeriodicStatsLinks {
@@ -71,7 +80,7 @@ export class PeriodicStatsService implements ChangeObserver, RunnerDeps {
   modelChanged(c: Change): void {
     if (c.kind === 'event' || !c.path.startsWith(SAMPLE_SET_TABLE)) return;
     // The lists this service itself announces are not configuration.
-    if (c.kind === 'value' && (SET_LISTS as readonly string[]).concat(PARAMETER_LISTS).includes(c.param)) return;
+    if (c.kind === 'value' && SAMPLED.has(c.param)) return;
     const m = /^Device\.PeriodicStatistics\.SampleSet\.(\d+)\./.exec(c.path);
     if (m) (this.dirtyOf ??= new Set()).add(Number(m[1]));
     else this.reloadAll = true;
@@ -106,17 +115,15 @@ export class PeriodicStatsService implements ChangeObserver, RunnerDeps {
     if (cfg) this.push(cfg);
   }
 
-  sampled(runner: SampleSetRunner, completed: boolean): void {
+  sampled(runner: SampleSetRunner, completed: boolean, failuresMoved: readonly number[]): void {
     const { model } = this;
-    const setNode = model.requireNode(SAMPLE_SET_NODE);
-    const paramNode = model.requireNode(PARAMETER_NODE);
     const n = runner.cfg.n;
-    const inst = { node: setNode, keys: [n] };
-    for (const param of SET_LISTS) model.changes.emit({ kind: 'value', inst, path: runner.cfg.path, param, value: runner.setValue(param) });
-    for (const [p, s] of runner.series) {
-      const pinst = { node: paramNode, keys: [n, p] };
-      const path = paramNode.pathOf(pinst.keys);
-      for (const param of PARAMETER_LISTS) model.changes.emit({ kind: 'value', inst: pinst, path, param, value: param === 'Failures' ? s.failures : s.list(param, runner.cfg.reportSamples) });
+    const inst = { node: model.requireNode(SAMPLE_SET_NODE), keys: [n] };
+    for (const param of SET_NOTIFIED) model.changes.emit({ kind: 'value', inst, path: runner.cfg.path, param, value: runner.setValue(param) });
+    const paramNode = model.requireNode(PARAMETER_NODE);
+    for (const p of failuresMoved) {
+      const keys = [n, p];
+      model.changes.emit({ kind: 'value', inst: { node: paramNode, keys }, path: paramNode.pathOf(keys), param: 'Failures', value: runner.series.get(p)?.failures ?? 0 });
     }
     if (completed && runner.fetchDue()) this.push(runner.cfg);
   }

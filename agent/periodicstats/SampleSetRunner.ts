@@ -27,8 +27,8 @@ export interface RunnerDeps {
   now(): number;
   /** The permissions of a Controller row; undefined when it no longer exists. */
   accessFor(controllerPath: string): Promise<AccessView | undefined>;
-  /** A sample completed (or was previewed): tell subscribers (ValueChange, Push!). */
-  sampled(runner: SampleSetRunner, completed: boolean): void;
+  /** A sample completed (or was previewed): tell subscribers (ValueChange, Push!); `failuresMoved`: the Parameter rows whose Failures grew. */
+  sampled(runner: SampleSetRunner, completed: boolean, failuresMoved: readonly number[]): void;
 }
 
 interface SetEntry {
@@ -185,7 +185,7 @@ export class SampleSetRunner {
     else if (kind === 'preview') {
       this.preview = { start: this.start, end: now };
       for (const s of this.series.values()) s.previewAt(this.start, now);
-      this.deps.sampled(this, false);
+      this.deps.sampled(this, false, []);
     }
   }
 
@@ -197,12 +197,17 @@ export class SampleSetRunner {
     this.done.push({ start: this.start, end });
     this.lastEnd = end;
     if (this.done.length > cap) this.done.splice(0, this.done.length - cap);
-    for (const s of this.series.values()) s.complete(this.start, end, cap);
+    const failuresMoved: number[] = [];
+    for (const [n, s] of this.series) {
+      const before = s.failures;
+      s.complete(this.start, end, cap);
+      if (s.failures !== before) failuresMoved.push(n);
+    }
     this.completed++;
     this.start = end;
     this.end = this.nextEnd(Math.max(now, end));
     if (this.end - this.cfg.sampleInterval * 1000 > end) this.start = now;
-    this.deps.sampled(this, true);
+    this.deps.sampled(this, true, failuresMoved);
   }
 
   /**
