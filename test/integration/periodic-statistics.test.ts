@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_EID, startAgent, type AgentFixture } from '../peers/agent-fixture.js';
-import { add, get, operate, set, tryAdd, trySet } from '../peers/controller-steps.js';
+import { add, del, get, operate, set, tryAdd, trySet } from '../peers/controller-steps.js';
 import { notifications, TestController } from '../peers/TestController.js';
 
 const SETS = 'Device.PeriodicStatistics.SampleSet.';
@@ -210,5 +210,24 @@ describe('a Controller sees through a SampleSet only what it may read', () => {
     expect(await get(limited, `${params[0]}Values`)).toBe('');
     expect(await get(limited, `${params[0]}SampleSeconds`)).toBe('');
     await set(c, s, { Enable: 'false' });
+  });
+});
+
+describe('the SampleSet goes with its Controller', () => {
+  it('deleting the Controller row deletes the SampleSets it made (TR-181 Controller is a strong reference)', async () => {
+    const c = f.controller;
+    const owned = await add(limited, SETS, { Name: 'goes-with-owner' });
+    expect(await get(c, `${owned}Name`)).toBe('goes-with-owner');
+    await limited.close();
+    await del(c, 'Device.LocalAgent.Controller.2.');
+    const m = await c.send({ reqType: 'getInstances', getInstances: { objPaths: [SETS], firstLevelOnly: true } });
+    const names = await Promise.all(
+      (m.body.msgBody === 'response' && m.body.response.respType === 'getInstancesResp' ? (m.body.response.getInstancesResp.reqPathResults[0].currInsts ?? []) : []).map((i) =>
+        get(c, `${i.instantiatedObjPath}Name`),
+      ),
+    );
+    expect(names).not.toContain('goes-with-owner');
+    expect(names).not.toContain('limited-own');
+    expect(names).toContain('growing');
   });
 });
