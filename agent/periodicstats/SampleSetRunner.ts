@@ -50,6 +50,8 @@ export class SampleSetRunner {
   running = false;
   /** When the last completed interval ended (ms). */
   private lastEnd = 0;
+  /** Counts restarts and stops: a pass begun before one applies nothing after it. */
+  private generation = 0;
 
   constructor(
     public cfg: SampleSetConfig,
@@ -59,6 +61,7 @@ export class SampleSetRunner {
   /** (Re)starts collection now: stored samples are discarded and the first interval begins (TR-181 Enable, SampleInterval, TimeReference). */
   restart(): void {
     const now = this.deps.now();
+    this.generation++;
     this.done.length = 0;
     this.preview = undefined;
     this.completed = 0;
@@ -80,6 +83,7 @@ export class SampleSetRunner {
 
   /** Stops sampling; what was collected stays readable (until the set is enabled again). */
   stop(): void {
+    this.generation++;
     this.running = false;
     clearTimeout(this.timer);
     this.timer = undefined;
@@ -151,9 +155,10 @@ export class SampleSetRunner {
 
   /** One reading of every sampled parameter; passes never overlap (a slow one delays the next). */
   private pass(kind: 'baseline' | 'internal' | 'complete' | 'preview'): Promise<void> {
+    const generation = this.generation;
     const run = async (): Promise<void> => {
       try {
-        await this.read(kind);
+        await this.read(kind, generation);
       } catch (e) {
         this.deps.log.error('periodic statistics sample failed', { sampleSet: this.cfg.path, error: e instanceof Error ? e.message : String(e) });
       }
@@ -165,12 +170,15 @@ export class SampleSetRunner {
     });
   }
 
-  private async read(kind: 'baseline' | 'internal' | 'complete' | 'preview'): Promise<void> {
+  private async read(kind: 'baseline' | 'internal' | 'complete' | 'preview', generation: number): Promise<void> {
+    // A restart or stop while this pass waited: its readings belong to an interval that is gone.
+    const stale = (): boolean => generation !== this.generation;
     const owner = this.cfg.controller;
     const access = owner === '' ? undefined : await this.deps.accessFor(owner);
     const pass = owner !== '' && !access ? undefined : new SamplePass(this.deps.model, { controllerPath: owner || undefined, access });
     for (const s of this.series.values()) {
       const r = pass ? await pass.read(s.cfg.parsed!) : ({ ok: false, why: "the SampleSet's Controller no longer exists" } as const);
+      if (stale()) return;
       if (!r.ok) {
         if (kind !== 'baseline') s.stat.missed();
         continue;
@@ -179,7 +187,7 @@ export class SampleSetRunner {
       if (kind === 'baseline') s.stat.baseline(r.value);
       else s.stat.take(r.value);
     }
-    if (!this.running) return;
+    if (!this.running || stale()) return;
     const now = this.deps.now();
     if (kind === 'complete') this.complete(now);
     else if (kind === 'preview') {

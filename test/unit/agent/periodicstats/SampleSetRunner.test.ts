@@ -98,4 +98,19 @@ describe('SampleSetRunner', () => {
     await vi.advanceTimersByTimeAsync(10);
     expect(vi.getTimerCount()).toBe(0);
   });
+
+  it('a reading still running when SampleInterval changes is dropped: the new interval starts empty and completes whole', async () => {
+    // Device.LocalAgent.UpTime answers 500 ms late (a slow provider).
+    model.register('Device.LocalAgent.', { params: ['UpTime'], get: () => new Promise((r) => setTimeout(() => r({ UpTime: 7 }), 500)) }, { override: true });
+    await start({ SampleInterval: 1, ReportSamples: 5 }, { Reference: 'Device.LocalAgent.UpTime' });
+    // The first interval ends at 1 s: its reading is in flight until 1.5 s.
+    await vi.advanceTimersByTimeAsync(1_200);
+    await applyDefaults(model, { [`${SET}SampleInterval`]: 2 });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(await read(`${SET}Parameter.1.`, 'Values')).toBe('');
+    expect(await read(SET, 'SampleSeconds')).toBe('');
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(await read(`${SET}Parameter.1.`, 'Values')).toBe('7');
+    expect(await read(SET, 'SampleSeconds')).toBe('2');
+  });
 });
