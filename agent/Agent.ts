@@ -69,6 +69,8 @@ import { ControlSocket, LOCAL_CONTROLLER_ACCESS, LOCAL_CONTROLLER_EID } from './
 import { DataDirError } from '../datamodel/store/data-dir.js';
 import { registerBulkData } from './bulkdata/register-bulkdata.js';
 import type { BulkDataService } from './bulkdata/BulkDataService.js';
+import { registerPeriodicStatistics } from './periodicstats/register-periodicstats.js';
+import type { PeriodicStatsService } from './periodicstats/PeriodicStatsService.js';
 import type { HttpChannelFactory } from './bulkdata/channels.js';
 import { sharedInterval } from '../datamodel/shared-interval.js';
 import type { TimeSettings } from '../platform/linux/time.js';
@@ -211,6 +213,8 @@ export class Agent {
   private controlSocket?: ControlSocket;
   /** Runs the Device.BulkData.Profile.{i} rows (agent/bulkdata/). */
   private bulkData?: BulkDataService;
+  /** Samples the Device.PeriodicStatistics.SampleSet.{i} rows (agent/periodicstats/). */
+  private periodicStats?: PeriodicStatsService;
   private firmwareCommands?: FirmwareCommands;
   /** Device.SoftwareModules., where the platform has execution environments. */
   private software?: SoftwareModules;
@@ -369,6 +373,8 @@ export class Agent {
       httpChannel: opts.bulkData?.httpChannel ?? defaultHttpReportChannel(model, { policy: downloads.policy, caPem: collectorCaPem }),
       links: wiring,
     });
+    // Device.PeriodicStatistics.: a SampleSet samples with its Controller's permissions (the same link as Bulk Data's).
+    const periodicStats = registerPeriodicStatistics(model, store, { log, links: wiring });
     // Firmware:1 Download()/Activate() and TransferComplete!, where the platform has firmware banks.
     const firmware =
       plugged.firmware &&
@@ -487,6 +493,8 @@ export class Agent {
     agent.bulkData = bulkData;
     agent.firmwareCommands = firmware || undefined;
     await bulkData.start();
+    agent.periodicStats = periodicStats;
+    await periodicStats.start();
     // Every registration is done: a shared tree is fixed from here (the builder's steps are then the
     // fleet's); a replay that differed in its last steps stops this start, and start() builds again.
     try {
@@ -602,6 +610,7 @@ export class Agent {
       this.operations.cancelAll();
       this.notifications.stop();
       this.bulkData?.stop();
+      this.periodicStats?.stop();
       this.firmwareCommands?.stop();
       this.wanWatch?.stop();
       this.stopExpiry?.();

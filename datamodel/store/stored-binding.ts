@@ -91,7 +91,7 @@ function computeStoredParams(node: ModelNode, opts: StoredOptions): StoredParams
   return { names, defaults };
 }
 
-function storedBinding(node: ModelNode, store: DataStore, opts: StoredOptions): ObjectBinding {
+export function storedBinding(node: ModelNode, store: DataStore, opts: StoredOptions): ObjectBinding {
   const { names, defaults } = storedParams(node, opts);
   return node.multi ? new StoredTableBinding(node, store, opts, names, defaults) : new StoredObjectBinding(node, store, opts, names, defaults);
 }
