@@ -46,8 +46,8 @@ const MODES_SUPPORTED = 'None,WPA2-Personal,WPA-WPA2-Personal,WPA3-Personal,WPA3
 
 /** hostapd's default ap_max_inactivity (300 s): a station silent longer is about to be dropped. */
 const ACTIVE_WITHIN_MS = 300_000;
-/** A Set of an SSID changes its SSID and Enable (hostapd runs the BSS on its radio: LowerLayers is fixed). */
-const SSID_WRITABLE = ['Enable', 'SSID'] as const;
+/** A Set of an SSID changes its SSID and Enable; LowerLayers moves one a Controller added (hostapd runs its own BSSes on the radio their file names: 7012). */
+const SSID_WRITABLE = ['Enable', 'SSID', 'LowerLayers'] as const;
 
 function gone(what: string, n: number | undefined): UspError {
   return new UspError(ErrorCode.ObjectDoesNotExist, `no such ${what}: ${n}`);
@@ -98,7 +98,6 @@ export function registerWiFiAccessPoints(ctx: LinuxContext, source: WiFiSource, 
 
   model.register('Device.WiFi.SSID.{i}.', {
     params: ['Enable', 'Status', 'Name', 'LowerLayers', 'Upstream', 'BSSID', 'MACAddress', 'SSID'],
-    // LowerLayers is served read-only: hostapd runs a BSS on the radio its configuration names.
     writable: SSID_WRITABLE,
     list: async () => list(false),
     add: async (_parent, params) => addSsid(x, params),
@@ -118,12 +117,14 @@ export function registerWiFiAccessPoints(ctx: LinuxContext, source: WiFiSource, 
         SSID: b.ssid ?? '',
       };
     },
-    // SSID and Enable go to hostapd (wifi-write.ts); LowerLayers cannot move a BSS to another radio here.
+    // SSID and Enable go to hostapd (wifi-write.ts); LowerLayers cannot move a BSS of hostapd's own file.
     set: async ([n], changes) => {
       const a = await addedRow(n);
       if (a.row) return setAddedSsid(x, a.row, changes, a.b);
       const b = await bss(n, 'SSID');
-      for (const k of Object.keys(changes)) if (k !== 'SSID' && k !== 'Enable') throw invalid(k, 'not writable on this platform: hostapd runs the BSS on its radio');
+      const radio = `Device.WiFi.Radio.${source.radios.numberOf(b.phy!)}`;
+      if (changes.LowerLayers !== undefined && String(changes.LowerLayers).replace(/\.$/, '') !== radio)
+        throw invalid('LowerLayers', 'hostapd runs this BSS on the radio its configuration file names: only an SSID a Controller added moves');
       if (changes.SSID !== undefined) {
         const problem = ssidProblem(String(changes.SSID));
         if (problem) throw invalid('SSID', problem);

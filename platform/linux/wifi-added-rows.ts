@@ -30,20 +30,18 @@ function referenced(value: Value | undefined, table: string): number | undefined
 
 const deleteFailure = (message: string): UspError => new UspError(ErrorCode.DeleteFailure, message);
 
-/** Add of Device.WiFi.SSID.{i}: LowerLayers names the Radio; the row is kept, its BSS file written; runs once an AccessPoint references it. */
-export async function addSsid(x: AddedRowsContext, params: Record<string, Value>): Promise<number> {
+/**
+ * The radio a new or moved SSID names in LowerLayers, checked: one hostapd runs (7012), with room
+ * for another BSS (7005: `iw phy`'s interface combinations), whose hostapd answers on the global
+ * control interface (7012 naming the fix). `moving` is the row being moved (not counted).
+ */
+async function radioFor(x: AddedRowsContext, value: Value | undefined, moving?: AddedBss): Promise<{ phy: string; first: string; onRadio: string[] }> {
   const snap = await x.source.read();
-  const radioN = referenced(params.LowerLayers, 'Radio');
+  const radioN = referenced(value, 'Radio');
   const phy = radioN === undefined ? undefined : x.source.radios.keyOf(radioN);
   const onRadio = phy === undefined ? undefined : snap.radios.get(phy);
-  if (!phy || !onRadio?.length) throw invalid('LowerLayers', 'a new SSID names the Radio it runs on (Device.WiFi.Radio.{i}, one hostapd runs)');
-  const ssid = params.SSID === undefined ? '' : String(params.SSID);
-  if (ssid !== '') {
-    const problem = ssidProblem(ssid);
-    if (problem) throw invalid('SSID', problem);
-  }
-  const rows = x.added.all();
-  if (rows.length >= MAX_ADDED) throw new UspError(ErrorCode.ResourcesExceeded, `at most ${MAX_ADDED} SSIDs can be added here`);
+  if (!phy || !onRadio?.length) throw invalid('LowerLayers', 'an SSID here names the Radio it runs on (Device.WiFi.Radio.{i}, one hostapd runs)');
+  const rows = x.added.all().filter((r) => r !== moving && r.ifname !== moving?.ifname);
   const own = onRadio.filter((i) => !x.added.byIfname(i));
   const limit = await x.source.apLimit(phy);
   const onPhy = own.length + rows.filter((r) => r.phy === phy).length;
@@ -51,6 +49,19 @@ export async function addSsid(x: AddedRowsContext, params: Record<string, Value>
   const first = own[0] ?? onRadio[0]!;
   const listed = await x.added.opts.global.interfaces();
   if (!listed.includes(first)) throw x.added.opts.global.missing(`the hostapd running ${first} does not answer there: it was started without -g`);
+  return { phy, first, onRadio };
+}
+
+/** Add of Device.WiFi.SSID.{i}: LowerLayers names the Radio; the row is kept, its BSS file written; runs once an AccessPoint references it. */
+export async function addSsid(x: AddedRowsContext, params: Record<string, Value>): Promise<number> {
+  const ssid = params.SSID === undefined ? '' : String(params.SSID);
+  if (ssid !== '') {
+    const problem = ssidProblem(ssid);
+    if (problem) throw invalid('SSID', problem);
+  }
+  const rows = x.added.all();
+  if (rows.length >= MAX_ADDED) throw new UspError(ErrorCode.ResourcesExceeded, `at most ${MAX_ADDED} SSIDs can be added here`);
+  const { phy, first, onRadio } = await radioFor(x, params.LowerLayers);
   let k = 1;
   while (onRadio.includes(`${first}_${k}`) || rows.some((r) => r.ifname === `${first}_${k}`)) k++;
   const ifname = `${first}_${k}`;
@@ -149,6 +160,11 @@ export async function setAddedSsid(x: AddedRowsContext, row: AddedBss, changes: 
     next.ssid = String(changes.SSID);
   }
   if (changes.Enable !== undefined) next.ssidEnable = changes.Enable === true;
+  // Another radio: the BSS keeps its interface name (hostapd takes any) and moves while it does not run.
+  if (changes.LowerLayers !== undefined && referenced(changes.LowerLayers, 'Radio') !== x.source.radios.peek(row.phy)) {
+    if (running || AddedWiFi.runs(next)) throw invalid('LowerLayers', 'the BSS runs: disable its AccessPoint or this SSID to move it to another radio');
+    next.phy = (await radioFor(x, changes.LowerLayers, row)).phy;
+  }
   if (AddedWiFi.runs(next) && !running) {
     const why = await x.added.notRunnable(next);
     if (why) throw why;

@@ -103,6 +103,9 @@ describe('Device.WiFi. SSID and AccessPoint Add/Delete through hostapd -g (recor
     expect(await trySet(c, 'Device.WiFi.AccessPoint.3.Security.', { KeyPassphrase: 'two  spaces' })).toMatchObject({ ok: false, paramErrCode: 7012 });
     expect(await trySet(c, 'Device.WiFi.AccessPoint.3.Security.', { KeyPassphrase: 'guest pass one' })).toMatchObject({ ok: true });
     expect(readFileSync(file, 'utf8')).toContain('wpa_passphrase=guest pass one\n');
+    // LowerLayers: not to wlan1's radio (its hostapd has no -g); to its own radio, nothing changes.
+    expect(await trySet(c, 'Device.WiFi.SSID.3.', { LowerLayers: 'Device.WiFi.Radio.2' })).toMatchObject({ ok: false, errMsg: expect.stringContaining('start hostapd with -g') });
+    expect(await trySet(c, 'Device.WiFi.SSID.3.', { LowerLayers: 'Device.WiFi.Radio.1' })).toMatchObject({ ok: true });
     let o = await getObjects(c, ['Device.WiFi.SSID.3.', 'Device.WiFi.AccessPoint.3.']);
     expect(o['Device.WiFi.SSID.3.']).toMatchObject({ Enable: 'true', Status: 'Down', Name: 'wlan0_1', LowerLayers: 'Device.WiFi.Radio.1', SSID: 'usp-guest' });
     expect(o['Device.WiFi.AccessPoint.3.']).toMatchObject({ Enable: 'false', Status: 'Disabled', SSIDReference: 'Device.WiFi.SSID.3' });
@@ -132,6 +135,8 @@ describe('Device.WiFi. SSID and AccessPoint Add/Delete through hostapd -g (recor
     expect(await trySet(c, 'Device.WiFi.SSID.3.', { SSID: 'usp-guest' })).toMatchObject({ ok: true });
     expect(await trySet(c, 'Device.WiFi.AccessPoint.3.', { Enable: 'true' })).toMatchObject({ ok: true });
     expect(globalWrites()).toEqual(['ADD bss_config=phy0:wlan0_1.conf', 'REMOVE wlan0_1', 'ADD bss_config=phy0:wlan0_1.conf']);
+    // It runs: moving it to another radio is refused until it is disabled.
+    expect(await trySet(c, 'Device.WiFi.SSID.3.', { LowerLayers: 'Device.WiFi.Radio.2' })).toMatchObject({ ok: false, paramErrCode: 7012 });
 
     // The agent restarts: the rows and their numbers come back from its store; hostapd runs the BSS, nothing is sent.
     await p.terminate();
