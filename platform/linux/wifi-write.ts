@@ -18,6 +18,9 @@ import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { CommandRunner } from '../exec/CommandRunner.js';
 import { cliLineKeeps, interactiveAnswers } from './hostapd-cli-stdin.js';
 
+/** How long hostapd_cli's interactive mode may take to send one key (it does not give up on a missing socket). */
+const SECRET_TIMEOUT_MS = 5_000;
+
 /** An SSID is 1 to 32 octets (IEEE 802.11 SSID element). */
 export function ssidProblem(v: string): string | undefined {
   const n = Buffer.byteLength(v, 'utf8');
@@ -65,7 +68,12 @@ export class HostapdWriter {
   async secret(ifname: string, key: string, value: string): Promise<void> {
     if (!cliLineKeeps(key, value)) throw invalid(key, 'hostapd_cli would change this value on its way (spaces at either end or two in a row)');
     const line = `hostapd_cli -p ${this.dir} -i ${ifname} (stdin: raw SET ${key} ***)`;
-    const r = await this.runner.capture(this.runner.executable('hostapd_cli'), ['-p', this.dir, '-i', ifname], { input: `raw SET ${key} ${value}\n`, withoutEnv: ['HOME'], display: line });
+    // Interactive mode waits for a BSS whose socket is missing (it retries each second): bounded here.
+    const r = await this.runner
+      .capture(this.runner.executable('hostapd_cli'), ['-p', this.dir, '-i', ifname], { input: `raw SET ${key} ${value}\n`, withoutEnv: ['HOME'], display: line, timeoutMs: SECRET_TIMEOUT_MS })
+      .catch(() => {
+        throw new UspError(ErrorCode.RequestDenied, `hostapd did not answer ${line} within ${SECRET_TIMEOUT_MS / 1000} s`);
+      });
     const answer = interactiveAnswers(r.stdout)[0];
     if (r.exitCode !== 0 || answer !== 'OK') {
       const why = (answer ?? (r.stderr.trim() || `exit code ${r.exitCode}`)).slice(0, 200).split(value).join('***');
