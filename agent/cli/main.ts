@@ -223,7 +223,7 @@ async function runCommand(a: RunOptionValues): Promise<void> {
       deviceImageDir: a['device-image-dir'] === undefined ? undefined : resolve(a['device-image-dir']),
       time: a.time,
       timeZoneFile: a['time-zone-file'],
-      wifi: wifiSetting(a.wifi, a['hostapd-dir'], a['hostapd-conf']),
+      wifi: wifiSetting(a.wifi, a['hostapd-dir'], a['hostapd-conf'], a['hostapd-global']),
       dnsmasq: a.dnsmasq === undefined ? undefined : parseDnsmasqOption(a.dnsmasq),
       accessControl: a['access-control'] === undefined ? undefined : parseAccessControlOption(a['access-control']),
       firewall: a.firewall === undefined ? undefined : parseFirewallOption(a.firewall),
@@ -303,6 +303,10 @@ export async function main(argv: string[]): Promise<void> {
           .option('hostapd-dir', {
             type: 'string',
             describe: "hostapd's control directory (its ctrl_interface) on Linux (default /var/run/hostapd)",
+          })
+          .option('hostapd-global', {
+            type: 'string',
+            describe: "hostapd's global control interface (hostapd -g PATH) on Linux, through which a Controller's SSID and AccessPoint Add runs a BSS (default /var/run/hostapd-global)",
           })
           .option('hostapd-conf', {
             type: 'string',

@@ -43,6 +43,8 @@ export interface RunOptionValues {
   'hostapd-dir'?: string;
   /** `--hostapd-conf FILE[,FILE]`: hostapd's configuration files (Linux). */
   'hostapd-conf'?: string;
+  /** `--hostapd-global PATH`: hostapd's global control interface, for SSID/AccessPoint Add (Linux). */
+  'hostapd-global'?: string;
   /** `--dnsmasq on|off`: DNS relay and DHCPv4 server through the agent's own dnsmasq (Linux). */
   dnsmasq?: string;
   /** `--access-control nftables|off`: Device.Hosts.AccessControl. as the agent's own nftables table (Linux). */
@@ -80,6 +82,7 @@ const STRING_OPTIONS = [
   'wifi',
   'hostapd-dir',
   'hostapd-conf',
+  'hostapd-global',
   'dnsmasq',
   'access-control',
   'firewall',
@@ -141,6 +144,7 @@ export function parseRunFast(argv: readonly string[]): RunOptionValues | undefin
     wifi: v.wifi,
     'hostapd-dir': v['hostapd-dir'],
     'hostapd-conf': v['hostapd-conf'],
+    'hostapd-global': v['hostapd-global'],
     dnsmasq: v.dnsmasq,
     'access-control': v['access-control'],
     firewall: v.firewall,

@@ -37,6 +37,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Written to the command's stdin, which is then closed (`nft -f -`: a whole ruleset as one transaction); default no stdin. */
   input?: string;
+  /** Environment variables the command runs without (`HOME`: hostapd_cli's interactive mode keeps no history file without it). */
+  withoutEnv?: readonly string[];
 }
 
 /** What a command wrote and how it ended, whatever its exit code (`capture`). */
@@ -108,7 +110,8 @@ export class CommandRunner {
     return new Promise<CommandCapture>((resolve, reject) => {
       if (opts.signal?.aborted) return reject(new CommandError('timeout', line, 'canceled before it started'));
       // Its own process group, so a timeout also ends whatever the command started.
-      const child = spawn(this.executable(cmd), args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+      const env = opts.withoutEnv ? Object.fromEntries(Object.entries(process.env).filter(([k]) => !opts.withoutEnv!.includes(k))) : undefined;
+      const child = spawn(this.executable(cmd), args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true, ...(env ? { env } : {}) });
       if (opts.input === undefined) child.stdin.end();
       else {
         // A command that exits before reading it all closes the pipe: its exit code says what went wrong, not EPIPE.

@@ -37,8 +37,11 @@ export interface WiFiSourceOptions {
   hostapdDir: string;
   cacheMs: number;
   log?: Logger;
-  /** Called with the BSSes hostapd lists, before they are read (wifi-reapply.ts); true when it wrote to hostapd. */
-  beforeRead?: (ifnames: readonly string[]) => Promise<boolean>;
+  /**
+   * Called with the BSSes hostapd lists, before they are read (wifi-reapply.ts, wifi-added.ts):
+   * true when it wrote to hostapd, "relist" when it added or removed a BSS (listed again, once).
+   */
+  beforeRead?: (ifnames: readonly string[]) => Promise<boolean | 'relist'>;
 }
 
 /** The station of a BSS: hostapd's view (association, flags) merged with nl80211's counters. */
@@ -68,9 +71,16 @@ export class WiFiSource {
   async read(): Promise<WiFiSnapshot> {
     // In name order (wlan0 before wlan1, phy0 before phy1), so the first listing numbers rows as a person would.
     const byName = (x: string, y: string): number => x.localeCompare(y, 'en', { numeric: true });
-    const names = ((await this.hostapd([], 'interface', parseInterfaces)) ?? []).slice(0, MAX_BSS).sort(byName);
+    const listed = async (): Promise<string[]> => ((await this.hostapd([], 'interface', parseInterfaces)) ?? []).slice(0, MAX_BSS).sort(byName);
+    let names = await listed();
     // hostapd restarted: what the agent holds is sent again before anything is read of it.
-    if (await this.opts.beforeRead?.(names)) this.forget();
+    let wrote = await this.opts.beforeRead?.(names);
+    if (wrote === 'relist') {
+      this.forget();
+      names = await listed();
+      wrote = await this.opts.beforeRead?.(names);
+    }
+    if (wrote) this.forget();
     const bsses = new Map<string, WiFiBss>();
     const radios = new Map<string, string[]>();
     for (const ifname of names) {
@@ -99,6 +109,11 @@ export class WiFiSource {
   /** What `iw phy` says of `phy`: one call describes every radio. */
   async phy(phy: string): Promise<IwPhy | undefined> {
     return (await this.iw(['phy'], parseIwPhy))?.find((p) => p.phy === phy);
+  }
+
+  /** How many BSSes radio `phy` can run together (`iw phy`'s interface combinations). */
+  async apLimit(phy: string): Promise<number> {
+    return (await this.phy(phy))?.apLimit ?? 1;
   }
 
   /** `iw phy <phy> channels`. */

@@ -24,6 +24,19 @@ import type { WiFiBss, WiFiSource, WiFiStation } from './WiFiSource.js';
 import { type HostapdWriter, invalid, ssidProblem } from './wifi-write.js';
 import { AP_WRITABLE, accessPointSettings, SECURITY_WRITABLE, securitySettings } from './wifi-ap-settings.js';
 import type { HeldWiFiSettings } from './wifi-held.js';
+import type { AddedWiFi } from './wifi-added.js';
+import {
+  type AddedRowsContext,
+  addAccessPoint,
+  addSsid,
+  deleteAccessPoint,
+  deleteSsid,
+  idleAccessPointValues,
+  idleSsidValues,
+  setAddedAccessPoint,
+  setAddedSecurity,
+  setAddedSsid,
+} from './wifi-added-rows.js';
 
 /** AccessPoint parameters hostapd takes but does not report: read as the agent wrote them (wifi-held.ts). */
 const AP_HELD = ['SSIDAdvertisementEnabled', 'IsolationEnable', 'MaxAllowedAssociations', 'WMMEnable', 'UAPSDEnable'];
@@ -33,8 +46,8 @@ const MODES_SUPPORTED = 'None,WPA2-Personal,WPA-WPA2-Personal,WPA3-Personal,WPA3
 
 /** hostapd's default ap_max_inactivity (300 s): a station silent longer is about to be dropped. */
 const ACTIVE_WITHIN_MS = 300_000;
-/** A Set of an SSID changes its SSID and Enable (hostapd runs the BSS on its radio: LowerLayers is fixed). */
-const SSID_WRITABLE = ['Enable', 'SSID'] as const;
+/** A Set of an SSID changes its SSID and Enable; LowerLayers moves one a Controller added (hostapd runs its own BSSes on the radio their file names: 7012). */
+const SSID_WRITABLE = ['Enable', 'SSID', 'LowerLayers'] as const;
 
 function gone(what: string, n: number | undefined): UspError {
   return new UspError(ErrorCode.ObjectDoesNotExist, `no such ${what}: ${n}`);
@@ -66,17 +79,32 @@ export function stationValues(s: WiFiStation, band: string | undefined, now: num
 }
 
 /** Serves SSID.{i}. (+ Stats), AccessPoint.{i}. (+ Security), AssociatedDevice.{i}. (+ Stats). */
-export function registerWiFiAccessPoints(ctx: LinuxContext, source: WiFiSource, writer: HostapdWriter, held: HeldWiFiSettings): void {
+export function registerWiFiAccessPoints(ctx: LinuxContext, source: WiFiSource, writer: HostapdWriter, held: HeldWiFiSettings, added: AddedWiFi): void {
   const { model } = ctx;
+  const x: AddedRowsContext = { added, source, writer, held };
   const bss = async (n: number | undefined, what: string): Promise<WiFiBss> => (await source.bss(n)) ?? Promise.reject(gone(what, n));
-  const list = async (): Promise<number[]> => source.bssNumbers.list((await source.read()).bsses.keys());
+  /** A row a Controller added, and its BSS when hostapd runs it. */
+  const addedRow = async (n: number | undefined): Promise<{ row: ReturnType<AddedWiFi['byIfname']>; b?: WiFiBss }> => {
+    const key = source.bssNumbers.keyOf(n);
+    const row = key === undefined ? undefined : added.byIfname(key);
+    return { row, b: row ? await source.bss(n) : undefined };
+  };
+  // The BSSes hostapd runs, and the added SSIDs (and AccessPoints) that do not run.
+  const list = async (ap: boolean): Promise<number[]> => {
+    const names = [...(await source.read()).bsses.keys()];
+    for (const r of added.all()) if (!names.includes(r.ifname) && (!ap || r.ap)) names.push(r.ifname);
+    return source.bssNumbers.list(names);
+  };
 
   model.register('Device.WiFi.SSID.{i}.', {
     params: ['Enable', 'Status', 'Name', 'LowerLayers', 'Upstream', 'BSSID', 'MACAddress', 'SSID'],
-    // LowerLayers is served read-only: hostapd runs a BSS on the radio its configuration names.
     writable: SSID_WRITABLE,
-    list,
+    list: async () => list(false),
+    add: async (_parent, params) => addSsid(x, params),
+    delete: async ([n]) => deleteSsid(x, n),
     get: async ([n]) => {
+      const a = await addedRow(n);
+      if (a.row && !a.b) return idleSsidValues(x, a.row);
       const b = await bss(n, 'SSID');
       return {
         Enable: b.state !== 'DISABLED',
@@ -89,10 +117,14 @@ export function registerWiFiAccessPoints(ctx: LinuxContext, source: WiFiSource, 
         SSID: b.ssid ?? '',
       };
     },
-    // SSID and Enable go to hostapd (wifi-write.ts); LowerLayers cannot move a BSS to another radio here.
+    // SSID and Enable go to hostapd (wifi-write.ts); LowerLayers cannot move a BSS of hostapd's own file.
     set: async ([n], changes) => {
+      const a = await addedRow(n);
+      if (a.row) return setAddedSsid(x, a.row, changes, a.b);
       const b = await bss(n, 'SSID');
-      for (const k of Object.keys(changes)) if (k !== 'SSID' && k !== 'Enable') throw invalid(k, 'not writable on this platform: hostapd runs the BSS on its radio');
+      const radio = `Device.WiFi.Radio.${source.radios.numberOf(b.phy!)}`;
+      if (changes.LowerLayers !== undefined && String(changes.LowerLayers).replace(/\.$/, '') !== radio)
+        throw invalid('LowerLayers', 'hostapd runs this BSS on the radio its configuration file names: only an SSID a Controller added moves');
       if (changes.SSID !== undefined) {
         const problem = ssidProblem(String(changes.SSID));
         if (problem) throw invalid('SSID', problem);
@@ -110,8 +142,13 @@ export function registerWiFiAccessPoints(ctx: LinuxContext, source: WiFiSource, 
   model.register('Device.WiFi.AccessPoint.{i}.', {
     params: ['Enable', 'Status', 'SSIDReference', 'WMMCapability', 'UAPSDCapability', ...AP_HELD],
     writable: AP_WRITABLE,
-    list,
+    list: async () => list(true),
+    add: async (_parent, params) => addAccessPoint(x, params),
+    delete: async ([n]) => deleteAccessPoint(x, n),
     get: async ([n]) => {
+      const a = await addedRow(n);
+      if (a.row && !a.row.ap) throw gone('AccessPoint', n);
+      if (a.row && !a.b) return { ...idleAccessPointValues(a.row), ...held.read(`bss:${a.row.ifname}`, AP_HELD) };
       const b = await bss(n, 'AccessPoint');
       const phy = await source.phy(b.phy!);
       return {
@@ -126,6 +163,8 @@ export function registerWiFiAccessPoints(ctx: LinuxContext, source: WiFiSource, 
     },
     // hostapd configuration keys, one reload (wifi-ap-settings.ts); Enable is hostapd's enable/disable.
     set: async ([n], changes) => {
+      const a = await addedRow(n);
+      if (a.row?.ap) return setAddedAccessPoint(x, a.row, changes, a.b, held.read(`bss:${a.row.ifname}`, AP_HELD));
       const b = await bss(n, 'AccessPoint');
       const settings = accessPointSettings(changes, held.read(`bss:${b.ifname}`, AP_HELD));
       if (changes.UAPSDEnable === true && !(await source.phy(b.phy!))?.apUapsd) throw invalid('UAPSDEnable', 'the radio does not support U-APSD (UAPSDCapability false)');
@@ -142,6 +181,9 @@ export function registerWiFiAccessPoints(ctx: LinuxContext, source: WiFiSource, 
     params: ['ModesSupported', 'ModeEnabled', 'EncryptionMode', 'KeyPassphrase', 'PreSharedKey', 'SAEPassphrase'],
     writable: SECURITY_WRITABLE,
     get: async ([n]) => {
+      const a = await addedRow(n);
+      if (a.row?.ap && !a.b)
+        return { ModesSupported: MODES_SUPPORTED, ModeEnabled: a.row.ap.mode, EncryptionMode: a.row.ap.mode === 'None' ? '' : 'AES', KeyPassphrase: '', PreSharedKey: '', SAEPassphrase: '' };
       const b = await bss(n, 'AccessPoint');
       const mode = hostapdSecurityMode(b);
       // Without an explicit cipher, hostapd runs CCMP (AES) for WPA2 and WPA3.
@@ -157,6 +199,8 @@ export function registerWiFiAccessPoints(ctx: LinuxContext, source: WiFiSource, 
       };
     },
     set: async ([n], changes) => {
+      const a = await addedRow(n);
+      if (a.row?.ap) return setAddedSecurity(x, a.row, changes, a.b);
       const b = await bss(n, 'AccessPoint');
       const settings = securitySettings(changes, hostapdSecurityMode(b));
       try {

@@ -21,6 +21,10 @@ import type { Value } from '../../datamodel/value/Value.js';
 import { RAW_PSK } from '../wifi-psk.js';
 import type { HostapdSetting } from './wifi-write.js';
 import { invalid } from './wifi-write.js';
+import { cliLineKeeps } from './hostapd-cli-stdin.js';
+
+/** Why hostapd_cli's standard input would not carry `value` intact (hostapd-cli-stdin.ts). */
+const KEEPS = 'hostapd_cli would change it on its way to hostapd: no spaces at either end or two in a row';
 
 /** The AccessPoint parameters a Set changes (kept by HeldWiFiSettings: hostapd cannot report them). */
 export const AP_WRITABLE = ['Enable', 'SSIDAdvertisementEnabled', 'IsolationEnable', 'MaxAllowedAssociations', 'WMMEnable', 'UAPSDEnable'] as const;
@@ -29,7 +33,7 @@ export const AP_WRITABLE = ['Enable', 'SSIDAdvertisementEnabled', 'IsolationEnab
 export const SECURITY_WRITABLE = ['ModeEnabled', 'KeyPassphrase', 'PreSharedKey', 'SAEPassphrase'] as const;
 
 /** The modes a Set may choose, as hostapd's wpa_key_mgmt and ieee80211w (management frame protection). */
-const PERSONAL_MODES: Readonly<Record<string, { keyMgmt: string; mfp: string }>> = {
+export const PERSONAL_MODES: Readonly<Record<string, { keyMgmt: string; mfp: string }>> = {
   'WPA2-Personal': { keyMgmt: 'WPA-PSK', mfp: '0' },
   'WPA3-Personal': { keyMgmt: 'SAE', mfp: '2' },
   // WPA3-SAE and WPA2-PSK side by side: protected management frames optional (WPA3 Specification 2.3).
@@ -78,6 +82,7 @@ export function securitySettings(changes: Record<string, Value>, currentMode: st
   if (changes.KeyPassphrase !== undefined) {
     const problem = passphraseProblem(String(changes.KeyPassphrase));
     if (problem) throw invalid('KeyPassphrase', problem);
+    if (!cliLineKeeps('wpa_passphrase', String(changes.KeyPassphrase))) throw invalid('KeyPassphrase', KEEPS);
     out.push({ key: 'wpa_passphrase', value: String(changes.KeyPassphrase), secret: true });
   }
   if (changes.PreSharedKey !== undefined) {
@@ -87,6 +92,7 @@ export function securitySettings(changes: Record<string, Value>, currentMode: st
   if (changes.SAEPassphrase !== undefined) {
     const v = String(changes.SAEPassphrase);
     if (v.length === 0 || v.length > 255 || /[\x00-\x1f\x7f]/.test(v)) throw invalid('SAEPassphrase', 'an SAE password is 1 to 255 characters without control characters');
+    if (!cliLineKeeps('sae_password', v)) throw invalid('SAEPassphrase', KEEPS);
     out.push({ key: 'sae_password', value: v, secret: true });
   }
   const mode = changes.ModeEnabled === undefined ? undefined : String(changes.ModeEnabled);

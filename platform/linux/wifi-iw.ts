@@ -6,6 +6,7 @@
  * functions, no I/O.
  */
 import { frequencyBand } from '../wifi-bands.js';
+import { parseApLimits } from './wifi-iw-combinations.js';
 
 /** One interface of `iw dev` (or `iw dev <if> info`). */
 export interface IwInterface {
@@ -100,10 +101,13 @@ export interface IwPhy {
   antennaRx: number;
   /** "Device supports AP-side u-APSD." */
   apUapsd: boolean;
+  /** How many BSSes it runs together, from its valid interface combinations (wifi-iw-combinations.ts); 1 when it states none. */
+  apLimit?: number;
 }
 
 /** `iw phy` (all phys) or `iw phy <phy> info` (one). */
 export function parseIwPhy(text: string): IwPhy[] {
+  const limits = parseApLimits(text);
   const out: IwPhy[] = [];
   let phy: IwPhy | undefined;
   let band: IwBand | undefined;
@@ -114,7 +118,7 @@ export function parseIwPhy(text: string): IwPhy[] {
     const line = raw.trim();
     const w = /^Wiphy (\S+)$/.exec(line);
     if (w) {
-      out.push((phy = { phy: w[1]!, bands: [], antennaTx: 0, antennaRx: 0, apUapsd: false }));
+      out.push((phy = { phy: w[1]!, bands: [], antennaTx: 0, antennaRx: 0, apUapsd: false, apLimit: limits.get(w[1]!) ?? 1 }));
       band = undefined;
       continue;
     }

@@ -9,14 +9,17 @@
  * Set (7002: the device refused it). Radio.TransmitPower is `iw dev <if> set txpower`.
  *
  * The change is hostapd's running state only: its configuration file is not rewritten, so a
- * restart of hostapd brings back the file's values (wifi-reapply.ts sends the held ones again). A key (`wpa_passphrase`, `wpa_psk`,
- * `sae_password`) is on hostapd_cli's command line for the few milliseconds it runs (hostapd_cli
- * has no other way to take one: its interactive mode, fed on stdin, splits a value at its spaces:
-recorded); it is masked in every log
- * line and error the agent writes.
+ * restart of hostapd brings back the file's values (wifi-reapply.ts sends the held ones again). A
+ * key (`wpa_passphrase`, `wpa_psk`, `sae_password`) never goes on a command line: it is written to
+ * hostapd_cli's standard input as `raw SET <key> <value>` (hostapd-cli-stdin.ts), and masked in
+ * every log line and error the agent writes.
  */
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { CommandRunner } from '../exec/CommandRunner.js';
+import { cliLineKeeps, interactiveAnswers } from './hostapd-cli-stdin.js';
+
+/** How long hostapd_cli's interactive mode may take to send one key (it does not give up on a missing socket). */
+const SECRET_TIMEOUT_MS = 5_000;
 
 /** An SSID is 1 to 32 octets (IEEE 802.11 SSID element). */
 export function ssidProblem(v: string): string | undefined {
@@ -48,13 +51,32 @@ export class HostapdWriter {
   ) {}
 
   /** One control command on BSS `ifname`; anything but OK is a 7002 naming hostapd's answer. */
-  async command(ifname: string, args: string[], secretAt?: number): Promise<void> {
-    const shown = args.map((a, i) => (i === secretAt ? '***' : a));
-    const line = ['hostapd_cli', '-i', ifname, ...shown].join(' ');
-    const r = await this.runner.capture(this.runner.executable('hostapd_cli'), ['-p', this.dir, '-i', ifname, ...args], { display: `hostapd_cli -p ${this.dir} -i ${ifname} ${shown.join(' ')}` });
+  async command(ifname: string, args: string[]): Promise<void> {
+    const line = ['hostapd_cli', '-i', ifname, ...args].join(' ');
+    const r = await this.runner.capture(this.runner.executable('hostapd_cli'), ['-p', this.dir, '-i', ifname, ...args]);
     if (r.exitCode !== 0 || r.stdout.trim() !== 'OK') {
-      let why = (r.stdout.trim() || r.stderr.trim() || `exit code ${r.exitCode}`).slice(0, 200);
-      if (secretAt !== undefined) why = why.split(args[secretAt]!).join('***');
+      const why = (r.stdout.trim() || r.stderr.trim() || `exit code ${r.exitCode}`).slice(0, 200);
+      throw new UspError(ErrorCode.RequestDenied, `hostapd refused ${line}: ${why}`);
+    }
+  }
+
+  /**
+   * `SET <key> <value>` of a secret on BSS `ifname` through hostapd_cli's standard input
+   * (hostapd-cli-stdin.ts), HOME unset so that no history file keeps it; 7012 for a value the
+   * way there would change, 7002 when hostapd refuses. The value is in no log line or error.
+   */
+  async secret(ifname: string, key: string, value: string): Promise<void> {
+    if (!cliLineKeeps(key, value)) throw invalid(key, 'hostapd_cli would change this value on its way (spaces at either end or two in a row)');
+    const line = `hostapd_cli -p ${this.dir} -i ${ifname} (stdin: raw SET ${key} ***)`;
+    // Interactive mode waits for a BSS whose socket is missing (it retries each second): bounded here.
+    const r = await this.runner
+      .capture(this.runner.executable('hostapd_cli'), ['-p', this.dir, '-i', ifname], { input: `raw SET ${key} ${value}\n`, withoutEnv: ['HOME'], display: line, timeoutMs: SECRET_TIMEOUT_MS })
+      .catch(() => {
+        throw new UspError(ErrorCode.RequestDenied, `hostapd did not answer ${line} within ${SECRET_TIMEOUT_MS / 1000} s`);
+      });
+    const answer = interactiveAnswers(r.stdout)[0];
+    if (r.exitCode !== 0 || answer !== 'OK') {
+      const why = (answer ?? (r.stderr.trim() || `exit code ${r.exitCode}`)).slice(0, 200).split(value).join('***');
       throw new UspError(ErrorCode.RequestDenied, `hostapd refused ${line}: ${why}`);
     }
   }
@@ -83,7 +105,8 @@ export class HostapdWriter {
     const done: HostapdSetting[] = [];
     try {
       for (const s of settings) {
-        await this.command(ifname, ['set', s.key, s.value], s.secret ? 2 : undefined);
+        if (s.secret) await this.secret(ifname, s.key, s.value);
+        else await this.command(ifname, ['set', s.key, s.value]);
         done.push(s);
       }
       await this.command(ifname, ['reload']);

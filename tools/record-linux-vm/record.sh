@@ -5,8 +5,8 @@
 #
 #   tools/record-linux-vm/record.sh WORK OUT SCENARIO
 #
-# SCENARIO is a guest script of this folder (scenario-wifi.sh, scenario-bridge-vlan.sh,
-# scenario-vlan-termination.sh); WORK a
+# SCENARIO is a guest script of this folder (scenario-wifi.sh, scenario-wifi-writes.sh,
+# scenario-wifi-add.sh, scenario-bridge-vlan.sh, scenario-vlan-termination.sh); WORK a
 # scratch directory (the Debian root file system is made there once with debootstrap and reused);
 # OUT receives session.json (every step: argv, exit code, stdout, stderr, as captured); the guest
 # kernel's log stays in WORK/out/kernel.log. Needs root, debootstrap, e2fsprogs (mke2fs -d, debugfs), qemu-system-x86 and node,
@@ -30,6 +30,8 @@ fi
 
 # The guest's init: the scenario with a step recorder, then power off. Steps go to /out/steps.
 cp "$SCENARIO" "$R/scenario.sh"
+# What several scenarios share (the Wi-Fi access points), sourced by them as /wifi-aps.sh.
+cp "$HERE/wifi-aps.sh" "$R/wifi-aps.sh"
 cat > "$R/record-init.sh" <<'INIT'
 #!/bin/sh
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t tmpfs tmp /tmp; mount -t tmpfs run /run
@@ -41,6 +43,16 @@ rec() {
   b=/out/steps/$(printf %02d "$n")-$label
   printf '%s\n' "$@" > "$b.argv"
   "$@" > "$b.stdout" 2> "$b.stderr"
+  echo $? > "$b.exit"
+}
+# recin LABEL STDIN ARGV...: as rec, with the text STDIN on ARGV's standard input (kept as the
+# step's stdin) and HOME unset, as the agent runs hostapd_cli's interactive mode (no history file).
+recin() {
+  label=$1; input=$2; shift 2; n=$((n + 1))
+  b=/out/steps/$(printf %02d "$n")-$label
+  printf '%s\n' "$@" > "$b.argv"
+  printf '%s' "$input" > "$b.stdin"
+  printf '%s' "$input" | env -u HOME "$@" > "$b.stdout" 2> "$b.stderr"
   echo $? > "$b.exit"
 }
 . /scenario.sh
@@ -66,9 +78,12 @@ node - "$WORK/out/steps" "$OUT/session.json" <<'JS'
 const fs = require('node:fs');
 const [dir, out] = process.argv.slice(2);
 const read = (b, ext) => fs.readFileSync(`${dir}/${b}.${ext}`, 'utf8');
-const steps = fs.readdirSync(dir).filter((f) => f.endsWith('.argv')).sort().map((f) => {
+// By step number: a scenario of more than 99 steps names them 100-... after 99-...
+const num = (f) => Number(f.split('-')[0]);
+const steps = fs.readdirSync(dir).filter((f) => f.endsWith('.argv')).sort((x, y) => num(x) - num(y)).map((f) => {
   const b = f.slice(0, -5);
-  return { step: b, argv: read(b, 'argv').split('\n').slice(0, -1), exitCode: Number(read(b, 'exit')), stdout: read(b, 'stdout'), stderr: read(b, 'stderr') };
+  const stdin = fs.existsSync(`${dir}/${b}.stdin`) ? { stdin: read(b, 'stdin') } : {};
+  return { step: b, argv: read(b, 'argv').split('\n').slice(0, -1), ...stdin, exitCode: Number(read(b, 'exit')), stdout: read(b, 'stdout'), stderr: read(b, 'stderr') };
 });
 fs.writeFileSync(out, `${JSON.stringify(steps, null, 2)}\n`);
 JS

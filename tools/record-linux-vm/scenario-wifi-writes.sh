@@ -8,41 +8,7 @@ modprobe mac80211_hwsim radios=2
 ip link set lo up
 rec iw-reg-set iw reg set DE
 sleep 1
-mkdir -p /run/hostapd
-cat > /tmp/ap-wlan0.conf <<'CONF'
-interface=wlan0
-driver=nl80211
-ctrl_interface=/run/hostapd
-country_code=DE
-ieee80211d=1
-hw_mode=g
-channel=6
-ieee80211n=1
-wmm_enabled=1
-ssid=usp-lab
-wpa=2
-wpa_key_mgmt=WPA-PSK
-rsn_pairwise=CCMP
-wpa_passphrase=correct horse battery
-CONF
-cat > /tmp/ap-wlan1.conf <<'CONF'
-interface=wlan1
-driver=nl80211
-ctrl_interface=/run/hostapd
-country_code=DE
-ieee80211d=1
-hw_mode=a
-channel=36
-ieee80211n=1
-ieee80211ac=1
-wmm_enabled=1
-ssid=usp-lab-5g
-wpa=2
-wpa_key_mgmt=SAE
-rsn_pairwise=CCMP
-ieee80211w=2
-sae_password=staple battery horse
-CONF
+. /wifi-aps.sh
 cat > /tmp/bss-wlan0-1.conf <<'CONF'
 interface=wlan0_1
 driver=nl80211

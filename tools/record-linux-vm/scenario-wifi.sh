@@ -9,41 +9,7 @@ sleep 1
 rec iw-reg-get iw reg get
 rec iw-dev-idle iw dev
 rec iw-phy iw phy
-mkdir -p /run/hostapd
-cat > /tmp/ap-wlan0.conf <<'CONF'
-interface=wlan0
-driver=nl80211
-ctrl_interface=/run/hostapd
-country_code=DE
-ieee80211d=1
-hw_mode=g
-channel=6
-ieee80211n=1
-wmm_enabled=1
-ssid=usp-lab
-wpa=2
-wpa_key_mgmt=WPA-PSK
-rsn_pairwise=CCMP
-wpa_passphrase=correct horse battery
-CONF
-cat > /tmp/ap-wlan1.conf <<'CONF'
-interface=wlan1
-driver=nl80211
-ctrl_interface=/run/hostapd
-country_code=DE
-ieee80211d=1
-hw_mode=a
-channel=36
-ieee80211n=1
-ieee80211ac=1
-wmm_enabled=1
-ssid=usp-lab-5g
-wpa=2
-wpa_key_mgmt=SAE
-rsn_pairwise=CCMP
-ieee80211w=2
-sae_password=staple battery horse
-CONF
+. /wifi-aps.sh
 rec hostapd-start-wlan0 hostapd -B -P /run/hostapd-wlan0.pid /tmp/ap-wlan0.conf
 rec hostapd-start-wlan1 hostapd -B -P /run/hostapd-wlan1.pid /tmp/ap-wlan1.conf
 sleep 5

@@ -22,6 +22,11 @@ describe('--wifi and --hostapd-dir', () => {
     expect(wifiSetting(undefined, '/run/hostapd', '/etc/hostapd.conf')).toEqual({ hostapdDir: '/run/hostapd', hostapdConf: ['/etc/hostapd.conf'] });
     for (const bad of ['hostapd.conf', '', '/etc/hostapd/', '/a.conf,']) expect(() => wifiSetting(undefined, undefined, bad), bad).toThrow(/--hostapd-conf/);
   });
+
+  it('--hostapd-global: the absolute path of the global control socket', () => {
+    expect(wifiSetting(undefined, undefined, undefined, '/run/hostapd-global')).toEqual({ hostapdGlobal: '/run/hostapd-global' });
+    for (const bad of ['hostapd-global', '', '/run/']) expect(() => wifiSetting(undefined, undefined, undefined, bad), bad).toThrow(/--hostapd-global/);
+  });
 });
 
 describe('$hostapdConf in the defaults file', () => {
