@@ -101,7 +101,7 @@ export interface AgentOptions {
   bootRecord?: BootRecord;
   /** ValueChange polling period for values that change behind the agent's back. */
   pollIntervalMs?: number;
-  /** How often the agent's own alarm sources are read (Device.FaultMgmt., agent/faultmgmt/condition-watch.ts), ms; default 30 s. */
+  /** How often the agent's own alarm sources are read (Device.FaultMgmt., agent/faultmgmt/condition-watch.ts), ms; default 30 s, 0 none. */
   alarmCheckMs?: number;
   /** Serve the obsoleted CoAP MTP (USP 1.2; TR-181 2.17 objects, deleted since 2.18). Off by default. */
   legacyCoap?: boolean;

@@ -58,8 +58,10 @@ export class ConditionWatch {
     private readonly opts: ConditionWatchOptions,
   ) {}
 
+  /** Starts the checks; a period of 0 turns the agent's own alarm sources off (plugins' alarms still work). */
   start(): void {
-    this.stopTimer ??= sharedInterval(this.opts.periodMs ?? DEFAULT_ALARM_CHECK_MS, () => void this.check());
+    const period = this.opts.periodMs ?? DEFAULT_ALARM_CHECK_MS;
+    if (period > 0) this.stopTimer ??= sharedInterval(period, () => void this.check());
   }
 
   stop(): void {
