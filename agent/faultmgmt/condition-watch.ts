@@ -13,7 +13,8 @@
  * unplugged by design, and on Linux Upstream follows the default route, which leaves with the link.
  *
  * One check per period on the process's shared timer (datamodel/shared-interval.ts): a fleet's
- * gateways add one registration each, no timer. A check still running when the next falls due
+ * gateways add one registration each, no timer. A fleet gateway's areas not built yet are not
+ * read (served() below). A check still running when the next falls due
  * is not doubled.
  */
 import { statfs } from 'node:fs/promises';
@@ -21,6 +22,7 @@ import type { Logger } from '../../datamodel/Logger.js';
 import { sharedInterval } from '../../datamodel/shared-interval.js';
 import type { RequestContext } from '../../datamodel/tree/binding.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
+import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import type { AlarmKey, PerceivedSeverity } from './alarm-types.js';
 import { MEMORY_ALARM, STORAGE_ALARM, TEMPERATURE_ALARM } from './builtin-alarms.js';
@@ -86,9 +88,20 @@ export class ConditionWatch {
     }
   }
 
-  private async rows(path: string): Promise<Array<{ n: number; v: Record<string, Value> }>> {
+  /**
+   * The node at `path` when it is served and built. An area of a simulated fleet gateway that
+   * nothing has read yet (DataModel.registerDeferred) is left alone: building it for a check
+   * would cost every idle gateway its Ethernet, Wi-Fi, Cellular and thermal state (issue 14).
+   * Its alarms are checked from the first time a Controller reads or writes it.
+   */
+  private served(path: string): ModelNode | undefined {
     const node = this.model.node(path);
-    if (!node || !this.model.isBound(node)) return [];
+    return node && this.model.isBuilt(node) ? node : undefined;
+  }
+
+  private async rows(path: string): Promise<Array<{ n: number; v: Record<string, Value> }>> {
+    const node = this.served(path);
+    if (!node) return [];
     const out = [];
     for (const n of await this.model.listInstances(node, [], AGENT)) out.push({ n, v: await this.model.readValues({ node, keys: [n] }, AGENT) });
     return out;
@@ -115,8 +128,8 @@ export class ConditionWatch {
   }
 
   private async memory(): Promise<void> {
-    const node = this.model.node(MEMORY);
-    if (!node || !this.model.isBound(node)) return;
+    const node = this.served(MEMORY);
+    if (!node) return;
     const v = await this.model.readValues({ node, keys: [] }, AGENT);
     const total = Number(v.Total);
     const free = Number(v.Free);
