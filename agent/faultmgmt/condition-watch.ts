@@ -108,8 +108,10 @@ export class ConditionWatch {
   }
 
   private async temperatures(): Promise<void> {
+    const seen = new Set<string>();
     for (const { n, v } of await this.rows(SENSOR)) {
       const key: AlarmKey = { ...TEMPERATURE_ALARM, specificProblem: typeof v.Name === 'string' && v.Name !== '' ? v.Name : `TemperatureSensor.${n}` };
+      seen.add(key.specificProblem!);
       const value = Number(v.Value);
       const high = Number(v.HighAlarmValue);
       const armed = v.Enable === true && high !== NO_READING && value !== NO_READING && Number.isFinite(value) && Number.isFinite(high);
@@ -124,6 +126,11 @@ export class ConditionWatch {
       } else if (!armed || value <= high - TEMPERATURE_HYSTERESIS_C) {
         this.fm.clear(key);
       }
+    }
+    // A sensor that left (its driver unloaded) takes its alarm with it.
+    for (const a of this.fm.log.active) {
+      const r = a.raise;
+      if (r.eventType === TEMPERATURE_ALARM.eventType && r.probableCause === TEMPERATURE_ALARM.probableCause && !seen.has(r.specificProblem ?? '')) this.fm.clear(r);
     }
   }
 

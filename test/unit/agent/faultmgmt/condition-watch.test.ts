@@ -63,6 +63,17 @@ describe('temperature', () => {
   });
 });
 
+describe('a sensor that leaves', () => {
+  it('takes its alarm with it', async () => {
+    sensor.Value = 70;
+    await watch.check();
+    expect(severities()).toHaveLength(1);
+    sensor = { ...sensor, Name: 'another', Value: 20 };
+    await watch.check();
+    expect(severities()).toEqual([]);
+  });
+});
+
 describe('memory', () => {
   it('raises below 5 % free, keeps it up to 10 %, clears above', async () => {
     memory.Free = 4_000;
