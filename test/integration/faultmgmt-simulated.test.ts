@@ -5,13 +5,16 @@
  * ExpeditedEvent rows), a lower threshold makes it Critical (ValueChange of PerceivedSeverity),
  * a threshold above the reading clears it (ObjectDeletion), and HistoryEvent holds NewAlarm,
  * ChangedAlarm, ClearedAlarm. ReportingMechanism "1 Queued" sends the next alarm's events to
- * QueuedEvent instead, survives a restart, and bad inputs get their TR-369 errors.
+ * QueuedEvent instead, survives a restart, and bad inputs get their TR-369 errors (7012 for a
+ * ReportingMechanism outside the enumeration, 7013 for a read-only parameter, 7019 for Add, 7024
+ * for Delete).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startAgent, type AgentFixture } from '../peers/agent-fixture.js';
+import { asError } from '../peers/TestController.js';
 import { get, set, tryAdd, trySet } from '../peers/controller-steps.js';
 import { createdPaths, deletedPaths, FM, historyOf, rowsOf, severityChanges, subscribeFaultMgmt, WAIT } from '../peers/faultmgmt-steps.js';
 
@@ -110,6 +113,10 @@ describe('FaultMgmt on the simulated gateway', () => {
     if (!added.ok) expect(added.errCode).toBe(7019);
     const addedHistory = await tryAdd(c, `${FM}HistoryEvent.`, {});
     expect(addedHistory.ok).toBe(false);
+    const history = Object.keys(await rowsOf(c, 'HistoryEvent'));
+    const refused = asError(await c.send({ reqType: 'delete', delete: { allowPartial: false, objPaths: [history[0]] } }));
+    expect(refused.errCode).toBe(7024);
+    expect(Object.keys(await rowsOf(c, 'HistoryEvent'))).toEqual(history);
     expect(await get(c, `${FM}CurrentAlarmNumberOfEntries`)).toBe('0');
   });
 
