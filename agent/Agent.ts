@@ -50,6 +50,7 @@ import { applyDefaults, type DefaultsFile } from './defaults/apply-defaults.js';
 import { applyStagedRestore, takeStagedRestore } from './defaults/staged-restore.js';
 import { registerVendorConfigCommands } from './baseline/vendor-config-transfer.js';
 import { registerLocalAgent } from './localagent/register-local-agent.js';
+import { registerFaultMgmt } from './faultmgmt/register-faultmgmt.js';
 import { registerMqttClient } from './localagent/register-mqtt-client.js';
 import { registerUnixDomainSockets } from './localagent/register-unix-domain-sockets.js';
 import { mqttClientsNeedTls, StartedMqtt } from './transports/start-mqtt.js';
@@ -102,6 +103,8 @@ export interface AgentOptions {
   bootRecord?: BootRecord;
   /** ValueChange polling period for values that change behind the agent's back. */
   pollIntervalMs?: number;
+  /** How often the agent's own alarm sources are read (Device.FaultMgmt., agent/faultmgmt/condition-watch.ts), ms; default 30 s, 0 none. */
+  alarmCheckMs?: number;
   /** Serve the obsoleted CoAP MTP (USP 1.2; TR-181 2.17 objects, deleted since 2.18). Off by default. */
   legacyCoap?: boolean;
   /** A schema already loaded (the fleet simulator shares one). */
@@ -357,6 +360,10 @@ export class Agent {
       selfTestChecks: [...(platform.selfTestChecks ?? [])],
       stops: [],
     };
+    // Device.FaultMgmt.: the agent's alarms, raised by its condition watch and by plugins (agent/faultmgmt/).
+    const faultMgmt = registerFaultMgmt(model, store, { checkMs: opts.alarmCheckMs, dataDir: opts.dataDir, log: log.child('faultmgmt'), startedAt });
+    plugged.alarms = faultMgmt.alarms;
+    plugged.stops.push(() => faultMgmt.watch.stop());
     const platformShutdown = new PlatformShutdown(plugged, transferDiagnostics, platform);
     if (pluginModules) {
       await pluginModules.registerPlugins(model, imported, plugged, { vendorPrefix: opts.vendorPrefix, log }).catch((e: unknown) => {
@@ -438,6 +445,7 @@ export class Agent {
     }
     // Stored platform configuration takes effect on the device (Linux: the NAT rules a reboot emptied).
     await platform.stateLoaded?.();
+    faultMgmt.watch.start();
     await transferDiagnostics.start();
     const boot = takeBootRecord(opts.dataDir) ?? opts.bootRecord ?? { cause: 'LocalReboot', commandKey: '' };
     const controllers = new ControllerDirectory(model, opts.unknownControllers);

@@ -23,6 +23,7 @@ import type { SelfTestCheck } from '../../platform/self-test-check.js';
 import type { FirmwareBackend } from '../firmware/FirmwareBackend.js';
 import type { SchemaObjectPath } from './generated/schema-object-paths.js';
 import type { PlatformEntry } from '../platform-registry.js';
+import type { AlarmApi } from '../faultmgmt/FaultMgmt.js';
 
 export type { Awaitable, CommandBinding, CommandInvocation, InstanceKeys, ObjectBinding, RequestContext } from '../../datamodel/tree/binding.js';
 export type { Value } from '../../datamodel/value/Value.js';
@@ -33,6 +34,8 @@ export type { ExecutionEnvironment } from '../../platform/software/ExecutionEnvi
 export type { SelfTestCheck } from '../../platform/self-test-check.js';
 export type { CachedOptions, CachedSource, ListTable, TableOptions } from '../../datamodel/tree/binding-helpers.js';
 export type { SchemaObjectPath } from './generated/schema-object-paths.js';
+export type { AlarmApi } from '../faultmgmt/FaultMgmt.js';
+export type { AlarmKey, AlarmRaise, AlarmType, PerceivedSeverity, ReportingMechanism } from '../faultmgmt/alarm-types.js';
 export type { PlatformEntry, PlatformOptions, PlatformParts } from '../platform-registry.js';
 export type { DataModel } from '../../datamodel/tree/DataModel.js';
 
@@ -136,6 +139,11 @@ export interface PluginApi {
   addSelfTestCheck(check: SelfTestCheck): void;
   /** Called when the agent stops (timers, watchers, child processes of the plugin). */
   onStop(stop: () => void): void;
+  /**
+   * Device.FaultMgmt.: `supportAlarm(type)` adds a SupportedAlarm row (in register(), in the same
+   * order at every start), then `raise(alarm)` and `clear(alarm)` whenever the condition starts and ends.
+   */
+  readonly alarms: AlarmApi;
 }
 
 /** What a plugin module exports as `default` (or `register`, or `plugin`). */

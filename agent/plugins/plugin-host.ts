@@ -16,6 +16,8 @@ import { SELF_TEST_CHECK_NAME_RE, type SelfTestCheck } from '../../platform/self
 import type { FirmwareBackend } from '../firmware/FirmwareBackend.js';
 import { guardBinding, guardCommand, type GuardContext } from './guard-binding.js';
 import type { BindingHelpers, PluginApi } from './plugin-api.js';
+import type { AlarmApi } from '../faultmgmt/FaultMgmt.js';
+import { pluginAlarms } from './plugin-alarms.js';
 import { PluginUsageError, vendorCommand, vendorEvent, vendorObject, vendorParam } from './vendor-defs.js';
 
 /** What plugins may add to beside the data model: the started platform's backends. */
@@ -26,6 +28,8 @@ export interface PluginTargets {
   /** Device.SelfTestDiagnostics()'s checks beside the agent's own: the platform's, then the plugins'. */
   selfTestChecks: SelfTestCheck[];
   stops: Array<() => void>;
+  /** Device.FaultMgmt.'s alarm calls (agent/faultmgmt/), for PluginApi.alarms. */
+  alarms?: AlarmApi;
 }
 
 /** How many checks the platform and plugins together may give the self test (its Results hold 1024 characters). */
@@ -180,6 +184,7 @@ export function pluginApi(model: DataModel, targets: PluginTargets, p: { name: s
     onStop(stop) {
       targets.stops.push(stop);
     },
+    alarms: pluginAlarms(targets.alarms),
   };
 }
 

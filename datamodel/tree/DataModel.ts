@@ -209,6 +209,14 @@ export class DataModel {
   }
 
   /**
+   * Whether `node`'s binding is there now: bound and not waiting in a deferred group. A
+   * background reader that must not build a fleet gateway's areas (the alarm checks) asks this.
+   */
+  isBuilt(node: ModelNode): boolean {
+    return node.slot >= 0 && this.objectBindings[node.slot] !== undefined;
+  }
+
+  /**
    * Whether a Controller may add rows to, and delete rows from, the table `node` (its binding's
    * add and delete), without building the deferred group that binds it: GetSupportedDM reads the
    * supported model only (TR-369 "The GetSupportedDM Message"), so a fleet gateway answering one

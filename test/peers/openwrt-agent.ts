@@ -14,7 +14,7 @@ import { startAgent, type AgentFixture } from './agent-fixture.js';
  * the stand-ins) never counts on devices that exist only in the recordings; a fake made with
  * `{ nft: true }` brings a stand-in for it.
  */
-export async function startOpenWrtAgent(fake: FakeOpenWrt, opts: { packetCounters?: boolean; vendorPrefix?: string; extra?: DefaultsFile } = {}): Promise<AgentFixture> {
+export async function startOpenWrtAgent(fake: FakeOpenWrt, opts: { packetCounters?: boolean; vendorPrefix?: string; extra?: DefaultsFile; alarmCheckMs?: number } = {}): Promise<AgentFixture> {
   const pathBefore = process.env.PATH;
   const restore = (): void => {
     process.env.PATH = pathBefore;
@@ -24,7 +24,12 @@ export async function startOpenWrtAgent(fake: FakeOpenWrt, opts: { packetCounter
   let f: AgentFixture;
   try {
     // Absolute commands (/etc/init.d/firewall) are the fake's too.
-    f = await startAgent({ platform: 'openwrt', vendorPrefix: opts.vendorPrefix, extra: opts.extra, agent: { packetCounters: opts.packetCounters ?? false, platformCommandPath: fake.bin } });
+    f = await startAgent({
+      platform: 'openwrt',
+      vendorPrefix: opts.vendorPrefix,
+      extra: opts.extra,
+      agent: { packetCounters: opts.packetCounters ?? false, platformCommandPath: fake.bin, alarmCheckMs: opts.alarmCheckMs },
+    });
   } catch (e) {
     restore();
     throw e;
