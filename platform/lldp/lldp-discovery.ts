@@ -10,6 +10,7 @@
  * - LastUpdate: lldpd keeps when a neighbour's information last changed (a repeated identical
  *   LLDPDU restarts its TTL but not that time), so that is the time served.
  * - MACAddressList: "" (the HTIP MAC address list TLV is not decoded).
+ * - LinkInformation, DeviceInformation (+ VendorSpecific.{i}): the HTIP TLVs (lldp-htip-objects.ts).
  */
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import { cachedSource, constantObject } from '../../datamodel/tree/binding-helpers.js';
@@ -18,6 +19,7 @@ import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { dateTimeOf } from '../../datamodel/value/Value.js';
 import type { HostLookup, LldpIdentity } from './lldp-hosts.js';
+import { registerHtipObjects } from './lldp-htip-objects.js';
 import type { LldpNeighbour } from './lldpcli-neighbours.js';
 
 const DEVICE = 'Device.LLDP.Discovery.Device.{i}.';
@@ -96,6 +98,14 @@ export function registerLldpDiscovery(model: DataModel, src: LldpSource): void {
       };
     },
   });
+  const portOf = async (keys: InstanceKeys) => {
+    const { row, numbers, at } = await deviceOf(keys);
+    numbers.list(row.ports.keys());
+    const key = numbers.keyOf(keys[1]);
+    const p = key === undefined ? undefined : row.ports.get(key);
+    if (!p) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such instance: Device.LLDP.Discovery.Device.${keys[0]}.Port.${keys[1]}`);
+    return { port: p, at };
+  };
   model.register(PORT, {
     params: PORT_PARAMS,
     list: async (parentKeys) => {
@@ -103,11 +113,7 @@ export function registerLldpDiscovery(model: DataModel, src: LldpSource): void {
       return numbers.list(row.ports.keys());
     },
     get: async (keys) => {
-      const { row, numbers, at } = await deviceOf(keys);
-      numbers.list(row.ports.keys());
-      const key = numbers.keyOf(keys[1]);
-      const p = key === undefined ? undefined : row.ports.get(key);
-      if (!p) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such instance: Device.LLDP.Discovery.Device.${keys[0]}.Port.${keys[1]}`);
+      const { port: p, at } = await portOf(keys);
       return {
         PortIDSubtype: p.portIdSubtype,
         PortID: p.portId,
@@ -117,6 +123,10 @@ export function registerLldpDiscovery(model: DataModel, src: LldpSource): void {
         MACAddressList: '',
       };
     },
+  });
+  registerHtipObjects(model, {
+    device: async (keys) => [...(await deviceOf(keys)).row.ports.values()],
+    port: async (keys) => (await portOf(keys)).port,
   });
 }
 

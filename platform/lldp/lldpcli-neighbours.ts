@@ -29,7 +29,20 @@ export interface LldpNeighbour {
   ttl: number;
   /** How long ago lldpd last saw this neighbour's information change, s. */
   ageS: number;
+  /** Organizationally specific TLVs lldpd does not decode itself (its "unknown-tlvs"; HTIP's among them). */
+  orgTlvs: OrgTlv[];
 }
+
+/** One organizationally specific TLV (type 127) as lldpd keeps it: OUI, subtype and the bytes after them. */
+export interface OrgTlv {
+  /** Six upper-case hex digits ("E0271A"). */
+  oui: string;
+  subtype: number;
+  bytes: number[];
+}
+
+/** How many undecoded TLVs are kept per neighbour. */
+export const MAX_ORG_TLVS = 64;
 
 /** How many neighbours are read at most (lldpd keeps a few per port; a flood of them is cut here). */
 export const MAX_LLDP_NEIGHBOURS = 256;
@@ -96,6 +109,37 @@ export function parseLldpNeighbours(stdout: string): LldpNeighbour[] {
         portDescription: first(port.descr),
         ttl: Number.isInteger(ttl) && ttl >= 0 ? Math.min(ttl, 65535) : 0,
         ageS: typeof iface.age === 'string' ? parseLldpAge(iface.age) : 0,
+        orgTlvs: orgTlvsOf(iface['unknown-tlvs']),
+      });
+    }
+  }
+  return out;
+}
+
+/** lldpcli prints bytes as upper-case hex pairs joined by commas ("E0,27,1A"). */
+function hexBytes(text: unknown): number[] | undefined {
+  if (typeof text !== 'string' || text === '') return typeof text === 'string' ? [] : undefined;
+  const pairs = text.split(',');
+  if (!pairs.every((p) => /^[0-9A-Fa-f]{2}$/.test(p))) return undefined;
+  return pairs.map((p) => parseInt(p, 16));
+}
+
+function orgTlvsOf(element: unknown): OrgTlv[] {
+  const out: OrgTlv[] = [];
+  for (const group of list(element)) {
+    for (const t of list(group['unknown-tlv'])) {
+      const oui = hexBytes(t.oui);
+      const bytes = hexBytes(t.value ?? '');
+      const subtype = Number(t.subtype);
+      if (!oui || oui.length !== 3 || !bytes || !Number.isInteger(subtype)) continue;
+      if (out.length >= MAX_ORG_TLVS) return out;
+      out.push({
+        oui: oui
+          .map((b) => b.toString(16).padStart(2, '0'))
+          .join('')
+          .toUpperCase(),
+        subtype,
+        bytes,
       });
     }
   }

@@ -3,7 +3,8 @@
  * agent, its lldpd on lan1) and an access switch's namespace (its lldpd on ge7, named and
  * described with lldpcli as a switch would be), joined by a veth pair. A Controller over
  * WebSocket reads the switch's chassis and port once the gateway's lldpd has heard it; Host
- * names the Hosts row of the switch's MAC; a changed port description shows; the switch's lldpd
+ * names the Hosts row of the switch's MAC; the HTIP TLVs the switch's lldpd sends (custom TLVs)
+ * are its DeviceInformation and LinkInformation; a changed port description shows; the switch's lldpd
  * stopping (it sends a shutdown LLDPDU) removes the row; the gateway's lldpd stopping leaves an
  * empty table and one log line until it is back. Each lldpd has its own control socket in a temporary directory
  * (`lldpd -u`), and the agent is pointed at the gateway's (USP_AGENT_LLDP_SOCKET).
@@ -29,6 +30,20 @@ const dir = mkdtempSync(join(tmpdir(), 'usp-lldp-'));
 chmodSync(dir, 0o755);
 const gwSocket = join(dir, 'gw.sock');
 const swSocket = join(dir, 'sw.sock');
+/** Bytes as lldpcli takes them ("41,42"). */
+const bytes = (...parts: Array<string | number[]>): string =>
+  parts
+    .flatMap((p) => (typeof p === 'string' ? [...Buffer.from(p)] : p))
+    .map((b) => b.toString(16).padStart(2, '0'))
+    .join(',');
+/** Device category "Switch", manufacturer 48A98A, model "CRS310", vendor-specific 48A98A/2 "7.15"; link: IANAifType 6, port 7, one MAC. */
+const HTIP_TLVS: Array<[string, string]> = [
+  ['1', bytes([1, 6], 'Switch')],
+  ['1', bytes([2, 6], '48A98A')],
+  ['1', bytes([3, 6], 'CRS310')],
+  ['1', bytes([255, 8, 0x48, 0xa9, 0x8a, 2], '7.15')],
+  ['2', bytes([1, 6, 1, 7, 1, 0x02, 0x10, 0x18, 0, 0, 0x42])],
+];
 let sw: PeerNamespace | undefined;
 let gwLldpd: ChildProcess | undefined;
 let swLldpd: ChildProcess | undefined;
@@ -68,6 +83,8 @@ beforeAll(async () => {
   lldpcli(sw, swSocket, 'configure', 'system', 'hostname', 'access-sw-1');
   lldpcli(sw, swSocket, 'configure', 'lldp', 'portidsubtype', 'ifname');
   lldpcli(sw, swSocket, 'configure', 'ports', 'ge7', 'lldp', 'portdescription', 'Port 7 - FWA gateway');
+  // HTIP (TTC OUI e0,27,1a) TLVs, one per field: device information (subtype 1) and link information (subtype 2).
+  for (const [subtype, info] of HTIP_TLVS) lldpcli(sw, swSocket, 'configure', 'lldp', 'custom-tlv', 'add', 'oui', 'e0,27,1a', 'subtype', subtype, 'oui-info', info);
   sw.ip('link', 'set', 'ge7', 'up');
   await vi.waitFor(() => expect(lldpcli(gw, gwSocket, 'show', 'neighbors')).toContain('access-sw-1'), { timeout: 15_000, interval: 100 });
   // The gateway talks to the switch's management address once: the kernel's neighbour table (Hosts) then has its MAC.
@@ -102,6 +119,19 @@ describe('Device.LLDP. from real lldpd neighbours', () => {
     expect(port).toMatchObject({ PortIDSubtype: '5', PortID: 'ge7', TTL: '120', PortDescription: 'Port 7 - FWA gateway', MACAddressList: '' });
     const last = Date.parse(port!.LastUpdate!);
     expect(Math.abs(Date.now() - last)).toBeLessThan(10 * 60_000);
+  });
+
+  it("serves the switch's HTIP TLVs as DeviceInformation (+ VendorSpecific) and LinkInformation (LLDPRemOrgDefInfo:1)", async () => {
+    const rows = await devices();
+    expect(rows['Device.LLDP.Discovery.Device.1.DeviceInformation.']).toEqual({
+      DeviceCategory: 'Switch',
+      ManufacturerOUI: '48A98A',
+      ModelName: 'CRS310',
+      ModelNumber: '',
+      VendorSpecificNumberOfEntries: '1',
+    });
+    expect(rows['Device.LLDP.Discovery.Device.1.DeviceInformation.VendorSpecific.1.']).toEqual({ OrganizationCode: '48A98A', InformationType: '2', Information: '7.15' });
+    expect(rows['Device.LLDP.Discovery.Device.1.Port.1.LinkInformation.']).toEqual({ InterfaceType: '6', MACForwardingTable: '02:10:18:00:00:42' });
   });
 
   it('a changed port description reaches the Controller', async () => {

@@ -145,6 +145,25 @@ describe('Device.LLDP.Discovery from lldpcli', () => {
     });
   });
 
+  it('LLDPRemOrgDefInfo: the HTIP TLVs of the recorded switch as DeviceInformation (+ VendorSpecific) and LinkInformation; none for the PC', async () => {
+    s = setup();
+    s.lldpcli.answer('lldpcli-json0-show-neighbors-details.htip.json');
+    const v = await s.values();
+    expect(v.get('Device.LLDP.Discovery.Device.1.DeviceInformation.')).toEqual({
+      DeviceCategory: 'Switch,Bridge',
+      ManufacturerOUI: '48A98A',
+      ModelName: 'GS308T',
+      ModelNumber: '100NAS2',
+      VendorSpecificNumberOfEntries: 1,
+    });
+    expect(v.get('Device.LLDP.Discovery.Device.1.DeviceInformation.VendorSpecific.1.')).toEqual({ OrganizationCode: '48A98A', InformationType: 1, Information: 'fw-2.3' });
+    expect(v.get('Device.LLDP.Discovery.Device.1.Port.1.LinkInformation.')).toEqual({ InterfaceType: 6, MACForwardingTable: '3c:52:82:aa:bb:cc,02:10:18:00:00:01' });
+    expect(v.get('Device.LLDP.Discovery.Device.2.DeviceInformation.')).toEqual({ DeviceCategory: '', ManufacturerOUI: '', ModelName: '', ModelNumber: '', VendorSpecificNumberOfEntries: 0 });
+    expect(v.get('Device.LLDP.Discovery.Device.2.Port.1.LinkInformation.')).toEqual({ InterfaceType: 0, MACForwardingTable: '' });
+    const vendor = s.model.bindingAt('Device.LLDP.Discovery.Device.{i}.DeviceInformation.VendorSpecific.{i}.')!;
+    await expect(vendor.get([1, 2], {})).rejects.toMatchObject({ code: ErrorCode.ObjectDoesNotExist });
+  });
+
   it('a chassis heard on two local ports is one Device with two Ports, on the first port', async () => {
     s = setup();
     const two = JSON.parse(readRecording()) as { lldp: Array<{ interface: Array<Record<string, unknown>> }> };

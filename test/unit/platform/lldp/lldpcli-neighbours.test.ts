@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { htipDevice, htipLink } from '../../../../platform/lldp/htip-tlvs.js';
 import { MAX_LLDP_NEIGHBOURS, parseLldpAge, parseLldpNeighbours } from '../../../../platform/lldp/lldpcli-neighbours.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../fixtures/linux/lldp/', import.meta.url));
@@ -34,6 +35,7 @@ describe('lldpcli -f json0 show neighbors details', () => {
       portDescription: 'Port 7 - FWA gateway',
       ttl: 120,
       ageS: 521,
+      orgTlvs: [],
     });
     // lldpd's defaults: chassis and port ID the MAC (port subtype 3), the interface name as description.
     expect(pc).toMatchObject({
@@ -84,5 +86,39 @@ describe('lldpcli -f json0 show neighbors details', () => {
     expect(parseLldpNeighbours(doc({ name: 'lan1' }, { chassis: 'x' }, neighbour({})))).toHaveLength(1);
     expect(parseLldpNeighbours('{}')).toEqual([]);
     expect(() => parseLldpNeighbours('unable to connect')).toThrow();
+  });
+});
+
+describe('HTIP TLVs (LLDPRemOrgDefInfo:1) in the recorded answer', () => {
+  const [sw, pc] = parseLldpNeighbours(recorded('lldpcli-json0-show-neighbors-details.htip.json'));
+
+  it("keeps lldpd's unknown TLVs as OUI, subtype and bytes", () => {
+    expect(sw!.orgTlvs).toHaveLength(7);
+    expect(sw!.orgTlvs[0]).toEqual({ oui: 'E0271A', subtype: 1, bytes: [0x01, 0x06, ...Buffer.from('Switch')] });
+    expect(pc!.orgTlvs).toEqual([]);
+  });
+
+  it('decodes the device information: categories, manufacturer OUI, model name and number, vendor-specific fields', () => {
+    expect(htipDevice(sw!.orgTlvs)).toEqual({
+      categories: ['Switch', 'Bridge'],
+      manufacturerOui: '48A98A',
+      modelName: 'GS308T',
+      modelNumber: '100NAS2',
+      vendorSpecific: [{ organizationCode: '48A98A', informationType: 1, information: 'fw-2.3' }],
+    });
+    expect(htipDevice(pc!.orgTlvs)).toEqual({ categories: [], manufacturerOui: '', modelName: '', modelNumber: '', vendorSpecific: [] });
+  });
+
+  it('decodes the link information: the IANAifType and the MAC forwarding table', () => {
+    expect(htipLink(sw!.orgTlvs)).toEqual({ interfaceType: 6, macForwardingTable: ['3c:52:82:aa:bb:cc', '02:10:18:00:00:01'] });
+    expect(htipLink(pc!.orgTlvs)).toEqual({ interfaceType: 0, macForwardingTable: [] });
+  });
+
+  it('ignores TLVs shorter than their lengths, other OUIs, and a manufacturer code that is not six hex digits', () => {
+    const tlv = (subtype: number, bytes: number[], oui = 'E0271A') => ({ oui, subtype, bytes });
+    const d = htipDevice([tlv(1, [3, 9, 0x41]), tlv(1, [3, 1, 0x41], '00120F'), tlv(1, [2, 3, 0x41, 0x42, 0x43]), tlv(1, [255, 2, 1, 2])]);
+    expect(d).toEqual({ categories: [], manufacturerOui: '', modelName: '', modelNumber: '', vendorSpecific: [] });
+    expect(htipLink([tlv(2, [4, 0, 0])])).toEqual({ interfaceType: 0, macForwardingTable: [] });
+    expect(htipLink([tlv(2, [1, 71, 1, 3, 2, 1, 2, 3, 4, 5, 6])])).toEqual({ interfaceType: 71, macForwardingTable: ['01:02:03:04:05:06'] });
   });
 });
