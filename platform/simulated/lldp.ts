@@ -4,6 +4,8 @@
  * managed access switch cabled to LAN port 2 (Device.Ethernet.Interface.2), a MikroTik CRS
  * with RouterOS' defaults: chassis ID its MAC, port ID its interface name (ether5), TTL 120 s.
  *
+ * It sends no HTIP TLVs, so DeviceInformation and LinkInformation (LLDPRemOrgDefInfo:1) read empty.
+ *
  * Fleet cost: the bindings of Device.LLDP. and Discovery. are one pair for every gateway; the
  * Device and Port rows are worked out on each read from the gateway's MAC block and the lan2
  * link, so a gateway keeps no LLDP state, and none at all until the group is first read.
@@ -23,6 +25,14 @@ const LAN_PORT = 2;
 
 const LLDP = constantObject({});
 const DISCOVERY = constantObject({});
+/** A MikroTik sends no HTIP TLVs: LLDPRemOrgDefInfo's objects read empty (one binding per fleet). */
+const NO_DEVICE_INFORMATION = constantObject({ DeviceCategory: '', ManufacturerOUI: '', ModelName: '', ModelNumber: '' });
+const NO_LINK_INFORMATION = constantObject({ InterfaceType: 0, MACForwardingTable: '' });
+const NO_VENDOR_SPECIFIC: ObjectBinding = {
+  params: ['OrganizationCode', 'InformationType', 'Information'],
+  list: () => [],
+  get: (keys) => nth([], keys[1]),
+};
 
 const DEVICE_PARAMS = ['Interface', 'ChassisIDSubtype', 'ChassisID', 'Host'];
 const PORT_PARAMS = ['PortIDSubtype', 'PortID', 'TTL', 'PortDescription', 'LastUpdate', 'MACAddressList'];
@@ -34,6 +44,9 @@ export function registerLldp(ctx: SimContext, ports: readonly EthernetPortState[
   ctx.model.register('Device.LLDP.Discovery.', DISCOVERY);
   ctx.model.register('Device.LLDP.Discovery.Device.{i}.', new SwitchDevice(heard));
   ctx.model.register('Device.LLDP.Discovery.Device.{i}.Port.{i}.', new SwitchPort(heard));
+  ctx.model.register('Device.LLDP.Discovery.Device.{i}.DeviceInformation.', NO_DEVICE_INFORMATION);
+  ctx.model.register('Device.LLDP.Discovery.Device.{i}.DeviceInformation.VendorSpecific.{i}.', NO_VENDOR_SPECIFIC);
+  ctx.model.register('Device.LLDP.Discovery.Device.{i}.Port.{i}.LinkInformation.', NO_LINK_INFORMATION);
 }
 
 /** The one neighbour of a gateway, present while the LAN port it is cabled to has link. */

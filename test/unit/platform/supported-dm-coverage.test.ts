@@ -50,7 +50,16 @@ const LINUX_CLAIMS = [
 ];
 
 /** Device.LLDP. on Linux and OpenWrt: served where lldpcli is installed (.ci/run installs lldpd), whether lldpd runs or not. */
-const LLDP_CLAIMS = lldpcliInstalled() ? ['Device.LLDP.Discovery.', 'Device.LLDP.Discovery.Device.{i}.', 'Device.LLDP.Discovery.Device.{i}.Port.{i}.'] : [];
+const LLDP_CLAIMS = lldpcliInstalled()
+  ? [
+      'Device.LLDP.Discovery.',
+      'Device.LLDP.Discovery.Device.{i}.',
+      'Device.LLDP.Discovery.Device.{i}.DeviceInformation.',
+      'Device.LLDP.Discovery.Device.{i}.DeviceInformation.VendorSpecific.{i}.',
+      'Device.LLDP.Discovery.Device.{i}.Port.{i}.',
+      'Device.LLDP.Discovery.Device.{i}.Port.{i}.LinkInformation.',
+    ]
+  : [];
 
 const MODEMMANAGER_CLAIMS = ['Device.Cellular.', 'Device.Cellular.Interface.{i}.', 'Device.Cellular.Interface.{i}.USIM.', 'Device.Cellular.AccessPoint.{i}.'];
 

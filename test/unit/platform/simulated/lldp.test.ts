@@ -17,6 +17,15 @@ describe('simulated platform: Device.LLDP. (the access switch on LAN port 2)', (
     expect((await sim.values('Device.Ethernet.Interface.2.')).Name).toBe('lan2');
     const port = await sim.values('Device.LLDP.Discovery.Device.1.Port.1.');
     expect(port).toMatchObject({ PortIDSubtype: 5, PortID: 'ether5', TTL: 120, PortDescription: 'ether5', MACAddressList: '' });
+    // No HTIP TLVs from a MikroTik: LLDPRemOrgDefInfo's objects are there, empty.
+    expect(await sim.values('Device.LLDP.Discovery.Device.1.DeviceInformation.')).toEqual({
+      DeviceCategory: '',
+      ManufacturerOUI: '',
+      ModelName: '',
+      ModelNumber: '',
+      VendorSpecificNumberOfEntries: 0,
+    });
+    expect(await sim.values('Device.LLDP.Discovery.Device.1.Port.1.LinkInformation.')).toEqual({ InterfaceType: 0, MACForwardingTable: '' });
     const last = Date.parse(String(port.LastUpdate));
     expect(last).toBeGreaterThanOrEqual(BOOT_MS);
     expect(last).toBeLessThan(BOOT_MS + 600_000);
@@ -58,7 +67,14 @@ describe('simulated Device.LLDP. in a fleet', () => {
 
   it("two gateways share the bindings' methods and served names", async () => {
     const [a, b] = fleet(2);
-    for (const path of ['Device.LLDP.', 'Device.LLDP.Discovery.']) expect(b!.binding(path)).toBe(a!.binding(path));
+    for (const path of [
+      'Device.LLDP.',
+      'Device.LLDP.Discovery.',
+      'Device.LLDP.Discovery.Device.{i}.DeviceInformation.',
+      'Device.LLDP.Discovery.Device.{i}.DeviceInformation.VendorSpecific.{i}.',
+      'Device.LLDP.Discovery.Device.{i}.Port.{i}.LinkInformation.',
+    ])
+      expect(b!.binding(path)).toBe(a!.binding(path));
     for (const path of ['Device.LLDP.Discovery.Device.{i}.', 'Device.LLDP.Discovery.Device.{i}.Port.{i}.']) expectSharedCode(path, a!.binding(path), b!.binding(path));
     for (const gw of [a!, b!]) expect(await gw.instances('Device.LLDP.Discovery.Device.')).toEqual([1]);
   });
