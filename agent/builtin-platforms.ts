@@ -109,6 +109,8 @@ const linux: PlatformEntry = {
       dhcpClient: opts.dhcpClient,
       store: opts.store,
       deviceSysRoot: deviceSysRoot(),
+      // USP_AGENT_LLDP_SOCKET: another lldpd control socket than lldpcli's default (a test's own lldpd).
+      lldpSocket: process.env.USP_AGENT_LLDP_SOCKET || undefined,
       ...(linuxSysRoot() ? { sysRoot: linuxSysRoot() } : {}),
     });
     // SoftwareModules: units as supervised processes, and as OCI containers when crun or runc is installed.

@@ -43,11 +43,13 @@ const LIVE_SOURCES: Record<'linux' | 'openwrt', ReadonlyArray<{ source: string; 
     { source: 'dnsmasq (/usr/sbin/dnsmasq, root, --dnsmasq not off)', objects: ['Device.DNS.Relay.', 'Device.DHCPv4.Server.'] },
     { source: 'Mosquitto (/usr/sbin/mosquitto, --mqtt-broker mosquitto)', objects: ['Device.MQTT.Broker.{i}.'] },
     { source: 'busybox udhcpc (--dhcp-client udhcpc)', objects: ['Device.DHCPv4.Client.{i}.'] },
+    { source: 'lldpd (lldpcli installed)', objects: ['Device.LLDP.Discovery.Device.{i}.'] },
   ],
   openwrt: [
     { source: 'ModemManager (mmcli answers)', objects: ['Device.Cellular.'] },
     { source: 'a firmware backend (sysupgrade, or --firmware-hook)', objects: ['Device.DeviceInfo.FirmwareImage.{i}.'] },
     PACKET_COUNTERS,
+    { source: 'lldpd (lldpcli installed)', objects: ['Device.LLDP.Discovery.Device.{i}.'] },
   ],
 };
 

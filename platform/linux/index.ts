@@ -62,6 +62,7 @@ import { AccessControlTables } from '../access-control/AccessControlTables.js';
 import { accessControlUsable, NftAccessBackend } from './access-control-nft.js';
 import { firewallUsable, LinuxFirewall } from './firewall.js';
 import { wifiUsable, registerWiFi, type WiFiSettings } from './wifi.js';
+import { registerLinuxLldp } from './lldp.js';
 
 export type { LinuxIdentity } from './device-info.js';
 
@@ -164,6 +165,8 @@ export interface LinuxOptions extends HostRoots {
    * `hostapd_cli` are installed; false: not served.
    */
   wifi?: boolean | WiFiSettings;
+  /** lldpd's control socket for Device.LLDP. (lldp.ts; default lldpcli's own); served where lldpcli is installed. */
+  lldpSocket?: string;
   /** A runner shared with other platforms, so call counts and limits are common. */
   runner?: CommandRunner;
   /** Wall clock in ms since the epoch (default Date.now); tests inject a fake one. */
@@ -267,6 +270,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
       vlans = v;
     }
   }
+  registerLinuxLldp(ctx, ethernet, { socket: opts.lldpSocket, commandPath: opts.commandPath });
   if (areas.has('IP')) {
     // ULAs are the agent's own configuration: served only where it has a store to keep them in.
     const ula = opts.store ? new LinuxUla(ctx, opts.store) : undefined;

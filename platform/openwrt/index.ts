@@ -56,6 +56,7 @@ import { registerHosts } from './hosts.js';
 import { type BridgeStack, registerEthernet } from './ethernet.js';
 import { registerVlanTerminations } from './vlan-termination.js';
 import { registerEthernetRmon } from './ethernet-rmon.js';
+import { registerOpenWrtLldp } from './lldp.js';
 import { startEvents } from './events.js';
 import { registerIP } from './ip.js';
 import { registerIPGlobals } from './ip-config.js';
@@ -188,6 +189,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   const bridgeStack: BridgeStack = {};
   const ethernet = registerEthernet(ctx, uci, bridgeStack, opts.store);
   registerEthernetRmon(ctx, ethernet, opts.store);
+  registerOpenWrtLldp(ctx, ethernet, opts.commandPath);
   registerVlanTerminations(ctx, ethernet, uci);
   const ip = registerIP(ctx, ethernet, uci);
   registerIPGlobals(ctx, uci);

@@ -33,6 +33,7 @@ import { registerIoTCapabilitiesSim } from './iot-capabilities.js';
 import { registerNAT } from './nat.js';
 import { registerProcesses } from './processes.js';
 import { registerLocation } from './location.js';
+import { registerLldp } from './lldp.js';
 import { registerRouting } from './routing.js';
 import { SimContext } from './SimContext.js';
 import { registerTemperatureStatus } from './temperature.js';
@@ -177,6 +178,10 @@ export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptio
   // The LAN's MQTT broker: nothing of it exists until something reads Device.MQTT.Broker.
   model.registerDeferred('simulated MQTT broker', () => registerMqttBroker(ctx));
   model.registerDeferred('simulated IoTCapability', () => registerIoTCapabilitiesSim(ctx));
+  model.registerDeferred('simulated LLDP', () => {
+    ethernetGroup();
+    registerLldp(ctx, ethernet!.ports);
+  });
   const lanServices = model.registerDeferred('simulated DHCP, Hosts, Firewall, NAT, DNS and Routing', () => {
     ethernetGroup();
     wifi();

@@ -9,7 +9,9 @@
  *   test/fixtures/modemmanager, on Linux chronyc replaying test/fixtures/chrony), so the answer does not depend on this machine. OpenWrt gets
  *   the `sysupgrade` stand-in the firmware tests use (test/fixtures/openwrt/standin-bin, after
  *   the fake ubus/uci on PATH), as the OpenWrt package depends on sysupgrade; both read a router's
- *   LEDs and thermal zone from test/fixtures/iot-sysfs (USP_AGENT_SYSFS_ROOT); Linux has no
+ *   LEDs and thermal zone from test/fixtures/iot-sysfs (USP_AGENT_SYSFS_ROOT), and both find an
+ *   `lldpcli` replaying lldpd neighbours recorded on Debian (test/fixtures/linux/lldp; OpenWrt's
+ *   lldpd package is the same program); Linux has no
  *   firmware backend without --firmware-hook, so Firmware:1 is not met on those rows; one more
  *   Linux row is built with --firmware-hook and the stand-in hook of the firmware tests
  *   (test/fixtures/firmware/hook-standin.sh). Linux is built with --mqtt-broker mosquitto
@@ -44,6 +46,8 @@ const ROUTER_SYSFS = fileURLToPath(new URL('../fixtures/iot-sysfs/router', impor
 const SYSUPGRADE_STANDIN = fileURLToPath(new URL('../fixtures/openwrt/standin-bin', import.meta.url));
 /** The stand-in `iw` and `hostapd_cli` replaying a recorded Linux access point (test/fixtures/linux/wifi-hostapd). */
 const WIFI_STANDIN = fileURLToPath(new URL('../fixtures/linux/wifi-hostapd/bin', import.meta.url));
+/** The stand-in `lldpcli` replaying recorded lldpd neighbours (test/fixtures/linux/lldp; OpenWrt ships the same lldpd). */
+const LLDP_STANDIN = fileURLToPath(new URL('../fixtures/linux/lldp/bin', import.meta.url));
 
 interface Case {
   id: string;
@@ -84,7 +88,13 @@ async function liveOffline(platform: 'linux' | 'openwrt' | 'none', modemManager:
   // LEDs, sensors: a router's sysfs, not this build machine's (which has none).
   if (platform !== 'none') process.env.USP_AGENT_SYSFS_ROOT = ROUTER_SYSFS;
   // OpenWrt's sysupgrade stand-in comes after the fake ubus/uci, so those answer for the board.
-  process.env.PATH = [mmcli.binDir, ...(openwrt ? [openwrt.bin, SYSUPGRADE_STANDIN] : []), ...(chronyc ? [chronyc.binDir, WIFI_STANDIN] : []), before ?? ''].join(path.delimiter);
+  process.env.PATH = [
+    mmcli.binDir,
+    ...(openwrt ? [openwrt.bin, SYSUPGRADE_STANDIN] : []),
+    ...(chronyc ? [chronyc.binDir, WIFI_STANDIN] : []),
+    ...(platform !== 'none' ? [LLDP_STANDIN] : []),
+    before ?? '',
+  ].join(path.delimiter);
   try {
     // Linux with its opt-in Mosquitto (--mqtt-broker mosquitto; installed by .ci/run): Device.MQTT.Broker. is served without running a broker.
     const built = await offlineModel(platform, (o) => Agent.start(o), platform === 'linux' ? { mqttBroker: true, ...(hookDir ? { firmwareHook: HOOK_STANDIN } : {}) } : {});
@@ -109,25 +119,25 @@ const CASES: Case[] = [
   {
     id: 'openwrt-modemmanager',
     title: 'OpenWrt + ModemManager',
-    how: 'built offline with recorded ubus/uci and mmcli, the sysupgrade stand-in on PATH, a router sysfs (LEDs, thermal zone)',
+    how: 'built offline with recorded ubus/uci, lldpcli and mmcli, the sysupgrade stand-in on PATH, a router sysfs (LEDs, thermal zone)',
     served: () => liveOffline('openwrt', true),
   },
   {
     id: 'openwrt',
     title: 'OpenWrt',
-    how: 'built offline with recorded ubus/uci and the sysupgrade stand-in on PATH, mmcli failing, a router sysfs (LEDs, thermal zone)',
+    how: 'built offline with recorded ubus/uci and lldpcli, the sysupgrade stand-in on PATH, mmcli failing, a router sysfs (LEDs, thermal zone)',
     served: () => liveOffline('openwrt', false),
   },
   {
     id: 'linux-modemmanager',
     title: 'Linux + ModemManager',
-    how: 'built offline with recorded mmcli, chronyc, iw and hostapd_cli, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto; no --firmware-hook',
+    how: 'built offline with recorded mmcli, chronyc, lldpcli, iw and hostapd_cli, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto; no --firmware-hook',
     served: () => liveOffline('linux', true),
   },
   {
     id: 'linux',
     title: 'Linux',
-    how: 'built offline with recorded chronyc, iw and hostapd_cli, mmcli failing, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto; no --firmware-hook',
+    how: 'built offline with recorded chronyc, lldpcli, iw and hostapd_cli, mmcli failing, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto; no --firmware-hook',
     served: () => liveOffline('linux', false),
   },
   {

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { supportedParentPath } from '../../../datamodel/schema/Schema.js';
 import { ErrorCode } from '../../../datamodel/UspError.js';
+import { lldpcliInstalled } from '../../../platform/lldp/lldpcli-source.js';
 import { type Combination, composedPlatform, VENDOR_PREFIX } from './platform-combinations.js';
 
 /** The objects with parameters each platform serves (containers without any are implied). */
@@ -47,6 +48,18 @@ const LINUX_CLAIMS = [
   'Device.Bridging.Bridge.{i}.VLAN.{i}.',
   'Device.Bridging.Bridge.{i}.VLANPort.{i}.',
 ];
+
+/** Device.LLDP. on Linux and OpenWrt: served where lldpcli is installed (.ci/run installs lldpd), whether lldpd runs or not. */
+const LLDP_CLAIMS = lldpcliInstalled()
+  ? [
+      'Device.LLDP.Discovery.',
+      'Device.LLDP.Discovery.Device.{i}.',
+      'Device.LLDP.Discovery.Device.{i}.DeviceInformation.',
+      'Device.LLDP.Discovery.Device.{i}.DeviceInformation.VendorSpecific.{i}.',
+      'Device.LLDP.Discovery.Device.{i}.Port.{i}.',
+      'Device.LLDP.Discovery.Device.{i}.Port.{i}.LinkInformation.',
+    ]
+  : [];
 
 const MODEMMANAGER_CLAIMS = ['Device.Cellular.', 'Device.Cellular.Interface.{i}.', 'Device.Cellular.Interface.{i}.USIM.', 'Device.Cellular.AccessPoint.{i}.'];
 
@@ -163,18 +176,18 @@ interface PlatformCase {
 }
 
 const CASES: PlatformCase[] = [
-  { name: 'Linux', build: () => composedPlatform('linux', { modemManager: false }), claims: LINUX_CLAIMS, exactSubtrees: EXACT_SUBTREES, wholeTree: true },
+  { name: 'Linux', build: () => composedPlatform('linux', { modemManager: false }), claims: [...LINUX_CLAIMS, ...LLDP_CLAIMS], exactSubtrees: EXACT_SUBTREES, wholeTree: true },
   {
     name: 'Linux + ModemManager',
     build: () => composedPlatform('linux', { modemManager: true }),
-    claims: [...LINUX_CLAIMS, ...MODEMMANAGER_CLAIMS],
+    claims: [...LINUX_CLAIMS, ...LLDP_CLAIMS, ...MODEMMANAGER_CLAIMS],
     exactSubtrees: EXACT_SUBTREES,
     wholeTree: true,
   },
   {
     name: 'OpenWrt + ModemManager',
     build: () => composedPlatform('openwrt', { modemManager: true }),
-    claims: [...OPENWRT_CLAIMS, ...OPENWRT_BRIDGING_CLAIMS, ...MODEMMANAGER_CLAIMS],
+    claims: [...OPENWRT_CLAIMS, ...OPENWRT_BRIDGING_CLAIMS, ...LLDP_CLAIMS, ...MODEMMANAGER_CLAIMS],
     exactSubtrees: EXACT_SUBTREES,
     wholeTree: true,
   },
