@@ -7,8 +7,10 @@
  * Order written last first), each one nft rule (two when a DSCP criterion must be read from both IPv4 and
  * IPv6 headers). The input and forward hooks first keep what the stateful firewall and the agent
  * need (loopback, established/related connections, the agent's MTP listeners, DHCP client
- * replies, IPv6 neighbour discovery; port-mapped connections when the Level's
- * PortMappingEnabled), then jump to the Level's chain, then apply its DefaultPolicy. So a Rule
+ * replies, IPv6 neighbour discovery), then jump to the Level's chain, then apply its
+ * DefaultPolicy. A NAT port-mapped connection is seen by the Rules first; one they do not decide
+ * passes the DefaultPolicy while the Level's PortMappingEnabled is true, and is dropped before
+ * any Rule while it is false. So a Rule
  * decides the first packet of a connection and the connection follows (TR-181: the Rule table
  * holds no per-session rules of a Stateful firewall). The output hook is not filtered.
  *
@@ -20,9 +22,8 @@
  * Exclude flag a `!=`. Target Drop/Accept/Reject/Return as the verdicts of the same names,
  * TargetChain a `jump`.
  */
-import { isIPv4, isIPv6 } from 'node:net';
 import type { Value } from '../../datamodel/value/Value.js';
-import type { BadParam } from '../stored-table.js';
+import { chainOf, familyOf, PORT_PROTOCOLS, prefixLength, ruleProblems } from '../firewall-rule-checks.js';
 import { isIfName } from './firewall-rules.js';
 
 /** A Rule row as the compiler reads it, with the kernel devices its interfaces named. */
@@ -49,87 +50,11 @@ export interface AdvancedPlan {
   chains: readonly AdvancedChain[];
 }
 
-/** The protocols whose transport header begins with source and destination port. */
-const PORT_PROTOCOLS = [6, 17, 33, 132, 136] as const;
-const TARGETS: ReadonlySet<string> = new Set(['Drop', 'Accept', 'Reject', 'Return', 'TargetChain']);
-const CHAIN_REF_RE = /^Device\.Firewall\.Chain\.(\d+)$/;
-
 const num = (v: Value | undefined, fallback = -1): number => (v === undefined || v === '' ? fallback : Number(v));
 const yes = (v: Value | undefined): boolean => v === true;
 
 /** The nft name of Chain `n`. */
 export const chainName = (n: number): string => `chain_${n}`;
-
-/** The Chain instance a TargetChain reference names, if it has that form. */
-export function chainOf(reference: Value | undefined): number | undefined {
-  const m = CHAIN_REF_RE.exec(String(reference ?? ''));
-  return m ? Number(m[1]) : undefined;
-}
-
-/** The prefix length of a TR-181 IPPrefix Mask ("/24" or "192.168.1.0/24"); undefined when empty. */
-function prefixLength(mask: Value | undefined): number | undefined {
-  const m = /\/(\d{1,3})$/.exec(String(mask ?? ''));
-  return m ? Number(m[1]) : undefined;
-}
-
-/** The IP family of an address criterion: 4, 6 or undefined for empty. */
-function familyOf(ip: Value | undefined): 4 | 6 | undefined {
-  const s = String(ip ?? '');
-  return isIPv4(s) ? 4 : isIPv6(s) ? 6 : undefined;
-}
-
-/**
- * What makes a Rule row one nft cannot hold, each naming the parameter (7012). Interfaces and
- * TargetChain loops are checked by the caller, which knows the device and the other Chains.
- */
-export function ruleProblems(r: Readonly<Record<string, Value>>): BadParam[] {
-  const bad: BadParam[] = [];
-  const target = String(r.Target ?? 'Drop');
-  if (!TARGETS.has(target)) bad.push({ param: 'Target', message: `${target} is not one of Drop, Accept, Reject, Return, TargetChain` });
-  const tc = String(r.TargetChain ?? '');
-  if (tc !== '' && chainOf(tc) === undefined) bad.push({ param: 'TargetChain', message: `${tc} is no Device.Firewall.Chain row` });
-  const version = num(r.IPVersion);
-  if (version !== -1 && version !== 4 && version !== 6) bad.push({ param: 'IPVersion', message: `${version}: only 4, 6 or -1 (any)` });
-  const families = new Set<number>(version === -1 ? [] : [version]);
-  for (const side of ['Source', 'Dest'] as const) {
-    const ip = String(r[`${side}IP`] ?? '');
-    const family = familyOf(ip);
-    if (ip !== '' && family === undefined) bad.push({ param: `${side}IP`, message: `${ip} is no IPv4 or IPv6 address` });
-    if (family !== undefined) families.add(family);
-    const len = prefixLength(r[`${side}Mask`]);
-    const mask = String(r[`${side}Mask`] ?? '');
-    if (mask !== '' && len === undefined) bad.push({ param: `${side}Mask`, message: `${mask} is no prefix (/N)` });
-    if (len !== undefined && len > (family === 6 ? 128 : 32)) bad.push({ param: `${side}Mask`, message: `/${len} is longer than an IPv${family ?? 4} address` });
-    const port = num(r[`${side}Port`]);
-    const max = num(r[`${side}PortRangeMax`]);
-    if (max !== -1 && port === -1) bad.push({ param: `${side}PortRangeMax`, message: `a range needs ${side}Port` });
-    if (max !== -1 && port !== -1 && max < port) bad.push({ param: `${side}PortRangeMax`, message: `${max} is below ${side}Port ${port}` });
-  }
-  if (families.size > 1) bad.push({ param: 'IPVersion', message: 'the addresses and IPVersion name different IP versions' });
-  const protocol = num(r.Protocol);
-  const ports = num(r.SourcePort) !== -1 || num(r.DestPort) !== -1;
-  if (ports && protocol !== -1 && !yes(r.ProtocolExclude) && !(PORT_PROTOCOLS as readonly number[]).includes(protocol)) {
-    bad.push({ param: 'Protocol', message: `protocol ${protocol} has no ports: a port criterion needs TCP (6), UDP (17), DCCP (33), SCTP (132), UDP-Lite (136) or -1` });
-  }
-  return bad;
-}
-
-/**
- * Whether Chain `from` reaches itself again through TargetChain jumps, with `edges` (Chain ->
- * Chains its Rules jump to). nft refuses such a ruleset; the agent refuses the Rule first.
- */
-export function jumpsLoop(edges: ReadonlyMap<number, ReadonlySet<number>>, from: number): boolean {
-  const seen = new Set<number>();
-  const todo = [...(edges.get(from) ?? [])];
-  while (todo.length > 0) {
-    const c = todo.pop()!;
-    if (c === from) return true;
-    if (seen.has(c)) continue;
-    seen.add(c);
-    todo.push(...(edges.get(c) ?? []));
-  }
-  return false;
-}
 
 const not = (exclude: boolean): string => (exclude ? '!= ' : '');
 const portText = (port: number, max: number): string => (max !== -1 && max !== port ? `${port}-${max}` : String(port));
@@ -230,9 +155,11 @@ export function advancedChains(plan: AdvancedPlan, mtp: { tcp: readonly number[]
   const forward = [
     'ct state established,related accept',
     'ct state invalid drop',
-    plan.portMappingEnabled ? 'ct status dnat accept comment "NAT PortMapping"' : 'ct status dnat drop comment "PortMappingEnabled false"',
+    ...(plan.portMappingEnabled ? [] : ['ct status dnat drop comment "PortMappingEnabled false"']),
     'meta l4proto ipv6-icmp icmpv6 type packet-too-big accept',
     ...levelJump,
+    // A port-mapped connection no Rule decided passes the default policy: the mapping is its pinhole.
+    ...(plan.portMappingEnabled ? ['ct status dnat accept comment "NAT PortMapping"'] : []),
     ...defaultVerdict(plan.defaultPolicy),
   ];
   const out = ['  chain input {', '    type filter hook input priority filter + 10; policy accept;', ...input.map((l) => `    ${l}`), '  }'];

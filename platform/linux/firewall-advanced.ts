@@ -26,7 +26,8 @@ import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { invalid, publicValues, type BadParam, type Row, StoredTable } from '../stored-table.js';
-import { chainOf, jumpsLoop, misconfigured, ruleProblems, type AdvancedChain, type AdvancedPlan, type AdvancedRule } from './firewall-advanced-rules.js';
+import { chainOf, jumpsLoop, ruleProblems } from '../firewall-rule-checks.js';
+import { misconfigured, type AdvancedChain, type AdvancedPlan, type AdvancedRule } from './firewall-advanced-rules.js';
 import { isIfName } from './firewall-rules.js';
 import type { IpInterfaceNames } from './nat.js';
 

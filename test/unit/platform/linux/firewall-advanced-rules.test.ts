@@ -4,7 +4,8 @@
  * test/integration/linux-firewall-advanced.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { advancedScript, chainLines, jumpsLoop, misconfigured, ruleLines, ruleProblems } from '../../../../platform/linux/firewall-advanced-rules.js';
+import { jumpsLoop, ruleProblems } from '../../../../platform/firewall-rule-checks.js';
+import { advancedScript, chainLines, misconfigured, ruleLines } from '../../../../platform/linux/firewall-advanced-rules.js';
 
 const chains = new Set([1, 2]);
 const rule = (values: Record<string, string | number | boolean>, devices: { sourceDevice?: string; destDevice?: string } = {}) => ({ values: { Enable: true, Target: 'Drop', ...values }, ...devices });
