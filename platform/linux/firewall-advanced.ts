@@ -238,7 +238,8 @@ export class AdvancedFirewallTables {
       if (device === undefined || !isIfName(device)) bad.push({ param, message: `${ref} is no Device.IP.Interface row of this device` });
       else merged[key] = device;
     }
-    const target = chainOf(merged.TargetChain);
+    // Checked when written: a Rule whose Chain was deleted since can still be disabled or deleted.
+    const target = changes.TargetChain !== undefined || changes.Target !== undefined ? chainOf(merged.TargetChain) : undefined;
     if (target !== undefined && this.opts.store.row(this.chainNode.pathOf([target])) === undefined) bad.push({ param: 'TargetChain', message: `${String(merged.TargetChain)} is no Chain row` });
     else if (target !== undefined && merged.Target === 'TargetChain' && this.loops(keys, target))
       bad.push({ param: 'TargetChain', message: `${String(merged.TargetChain)} leads back to this rule's chain (a loop)` });

@@ -181,7 +181,8 @@ export class SimRules {
       const known = m !== null && (await model.listInstances(model.requireNode('Device.IP.Interface.{i}.'), [], {})).includes(Number(m[1]));
       if (!known) bad.push({ param, message: `${String(ref)} is no Device.IP.Interface row of this gateway` });
     }
-    const target = chainOf(merged.TargetChain);
+    // Checked when written: a Rule whose Chain was deleted since can still be disabled or deleted.
+    const target = changes.TargetChain !== undefined || changes.Target !== undefined ? chainOf(merged.TargetChain) : undefined;
     if (target !== undefined && !this.chains().includes(target)) bad.push({ param: 'TargetChain', message: `${String(merged.TargetChain)} is no Chain row` });
     else if (target !== undefined && merged.Target === 'TargetChain' && this.loops(keys, target))
       bad.push({ param: 'TargetChain', message: `${String(merged.TargetChain)} leads back to this rule's chain (a loop)` });

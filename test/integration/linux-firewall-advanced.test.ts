@@ -251,6 +251,12 @@ describe('Linux Device.Firewall Config Advanced in the kernel (nftables), in net
     const spareChain = (await getObjects(c, [`${spare}.Chain`]))[`${spare}.`]!.Chain!;
     await del(c, `${spare}.`);
     expect(Object.keys(await getObjects(c, ['Device.Firewall.Chain.*.Name']))).not.toContain(`${spareChain}.`);
+    // The chain a Rule jumps to, deleted: that Rule reads Error_Misconfigured and can still be disabled.
+    const jumped = Object.entries(await getObjects(c, ['Device.Firewall.Chain.*.Name'])).find(([, v]) => v.Name === 'udp-services')![0];
+    await del(c, jumped);
+    const jumper = Object.entries(await getObjects(c, [`${levelChain}.Rule.*.Target`])).find(([, v]) => v.Target === 'TargetChain')![0];
+    expect((await getObjects(c, [jumper]))[jumper]).toMatchObject({ Status: 'Error_Misconfigured' });
+    await set(c, jumper, { Enable: 'false' });
     await del(c, `${level}.`);
     expect(Object.keys(await getObjects(c, ['Device.Firewall.Chain.*.Name']))).toContain(`${levelChain}.`);
     expect((await getObjects(c, ['Device.Firewall.AdvancedLevel']))['Device.Firewall.']).toMatchObject({ AdvancedLevel: '' });

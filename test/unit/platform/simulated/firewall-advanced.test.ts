@@ -81,6 +81,13 @@ describe('simulated platform: Device.Firewall Config Advanced', () => {
     expect(await sim.instances(rule)).toEqual([1]);
     expect((await refusal(() => sim.del('Device.Firewall.Level.2.'))).code).toBe(ErrorCode.DeleteFailure);
     expect((await refusal(() => sim.del('Device.Firewall.Chain.2.'))).code).toBe(ErrorCode.DeleteFailure);
+    // A Chain a Rule jumps to, deleted: the Rule reads Error_Misconfigured and can still be disabled.
+    const spareChain = await sim.add('Device.Firewall.Chain.', { Enable: true });
+    const jumper = await sim.add('Device.Firewall.Chain.1.Rule.', { Enable: true, Target: 'TargetChain', TargetChain: `Device.Firewall.Chain.${spareChain}` });
+    await sim.del(`Device.Firewall.Chain.${spareChain}.`);
+    expect((await sim.values(`Device.Firewall.Chain.1.Rule.${jumper}.`)).Status).toBe('Error_Misconfigured');
+    await sim.set(`Device.Firewall.Chain.1.Rule.${jumper}.`, { Enable: false });
+    await sim.del(`Device.Firewall.Chain.1.Rule.${jumper}.`);
     await sim.set('Device.Firewall.', { AdvancedLevel: 'Device.Firewall.Level.1' });
     // Level 2's Chain holds a Rule: it stays when the Level goes. A fresh Level's empty Chain goes with it.
     await sim.del('Device.Firewall.Level.2.');
