@@ -92,6 +92,8 @@ export interface AdvancedFirewallOptions {
   activeLevel(): string | undefined;
   /** Rewrites the agent's table from the store; rejects with UspError when the kernel refuses it. */
   write(): Promise<void>;
+  /** A Level, Chain or Rule changed and took effect (Device.Firewall.LastChange). */
+  changed(): void;
 }
 
 const nextOrder = (rows: Array<[number, Row]>): number => Math.max(0, ...rows.map(([, r]) => Number(r.Order ?? 0))) + 1;
@@ -198,6 +200,7 @@ export class AdvancedFirewallTables {
       }
     }
     await this.opts.write();
+    this.opts.changed();
   }
 
   /** A new (or restored) Level's own Chain, enabled, when it has none in the store. */

@@ -99,6 +99,11 @@ export class LinuxFirewall {
           throw new UspError(ErrorCode.InternalError, `the firewall (nftables table inet ${this.table}) did not take the change, so nothing changed: ${message(e)}`);
         }
       },
+      // The firewall's settings changed; a firewall never configured stays without a stored row (netfilter left alone at start).
+      changed: () => {
+        const row = opts.store.row(FIREWALL);
+        if (row !== undefined) opts.store.setRow(FIREWALL, { ...row, LastChange: dateTimeOf(opts.now()) });
+      },
     });
   }
 
