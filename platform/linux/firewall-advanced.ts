@@ -16,8 +16,8 @@
  * - Rule Order (TR-106 Order): rules apply lowest Order first. A Rule given an Order another
  *   Rule of its Chain holds goes before it, and that one and every later one move down by one
  *   (deletions leave gaps: the order of the rest is unchanged).
- * - Interfaces are kept as written with the kernel device beside (`$device` keys, like NAT):
- *   the rules match by device name.
+ * - Interfaces are kept as written with the kernel device beside (`$...Device` keys, like NAT):
+ *   the rules match by device name, and a read gives the path of that device's row now.
  */
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
@@ -151,7 +151,7 @@ export class AdvancedFirewallTables {
       updated: (keys, row, changes) => {
         if (changes.Order !== undefined) this.makeRoom(keys, row);
       },
-      read: (keys, row) => ({ ...publicValues(row), Status: this.ruleStatus(row) }),
+      read: (_keys, row) => this.readRule(row),
       apply,
     });
     model.register(LEVEL, this.levels);
@@ -273,6 +273,23 @@ export class AdvancedFirewallTables {
     }
     edges.set(own, (edges.get(own) ?? new Set()).add(target));
     return jumpsLoop(edges, own);
+  }
+
+  /**
+   * The Rule as read: its interfaces as the paths of their devices now (IP.Interface numbers are
+   * given afresh at each start: the row follows its device, as NAT's do), and Status.
+   */
+  private async readRule(row: Row): Promise<Record<string, Value>> {
+    const values: Record<string, Value> = { ...publicValues(row), Status: this.ruleStatus(row) };
+    for (const [param, key] of [
+      ['SourceInterface', SOURCE_DEVICE],
+      ['DestInterface', DEST_DEVICE],
+    ] as const) {
+      const device = row[key];
+      const present = typeof device === 'string' ? await this.opts.interfaces.pathOf(device) : undefined;
+      if (present !== undefined) values[param] = present;
+    }
+    return values;
   }
 
   private ruleStatus(row: Row): string {

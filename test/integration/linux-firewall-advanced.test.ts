@@ -244,6 +244,10 @@ describe('Linux Device.Firewall Config Advanced in the kernel (nftables), in net
     expect(reach(lan, WAN_HOST, 7000)).toBe('ok');
 
     const c = a.controller;
+    // A Rule's interface reads as the row of its device in this run's numbering.
+    const interfaces = Object.values(await getObjects(c, [`${levelChain}.Rule.*.SourceInterface`])).map((v) => v.SourceInterface);
+    expect(interfaces).toContain(await ipInterface('wan0'));
+    expect(interfaces).toContain(await ipInterface('lan0'));
     await set(c, 'Device.Firewall.', { Config: 'Low' });
     expect(firewallTable()).not.toMatch(/chain_\d+/);
     // Its chain holds rules: it stays; emptied, a new Level's chain is removed with the Level.
