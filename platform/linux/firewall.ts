@@ -7,7 +7,9 @@
  * - Factory state: Enable false, Config Low, nothing written to netfilter. A generic Linux host
  *   has a firewall of its own, or none on purpose: the agent leaves it be until a Controller or
  *   the factory-defaults file switches Device.Firewall.Enable on.
- * - Config Advanced and Policy (Level/Chain/Rule, Policy tables) are not served: 7012.
+ * - Config Advanced puts the Level AdvancedLevel names into effect in the same table
+ *   (firewall-advanced.ts keeps the Level/Chain/Rule tables, firewall-advanced-rules.ts says what
+ *   they become). Config Policy (the Policy table) is not served: 7012.
  * - Each change is written to the kernel before it is answered; when nft refuses it the change
  *   is refused with 7003 and the store put back. A commit whose save failed puts the store back
  *   (DataStore.revert) and the kernel follows.
@@ -31,24 +33,30 @@ import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.j
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { dateTimeOf, UNKNOWN_TIME, type Value } from '../../datamodel/value/Value.js';
 import type { CommandRunner } from '../exec/CommandRunner.js';
+import { canonicalizeReferences } from '../reference.js';
 import { LineProcess } from '../exec/LineProcess.js';
 import { invalid, type Row } from '../stored-table.js';
+import { AdvancedFirewallTables } from './firewall-advanced.js';
+import { advancedScript, type AdvancedPlan } from './firewall-advanced-rules.js';
 import { DEFAULT_FIREWALL_TABLE, firewallScript, type FirewallLevel, type FirewallPlan } from './firewall-rules.js';
 import type { HostFiles } from './HostFiles.js';
+import type { IpInterfaceNames } from './nat.js';
 import { effectiveCapabilities, hasNetAdmin } from './packet-classes.js';
 import { defaultRouteInterfaces } from './proc-parsers.js';
 
 const FIREWALL = 'Device.Firewall.';
-const PARAMS = ['Enable', 'Config', 'Type', 'Version', 'LastChange'] as const;
+const PARAMS = ['Enable', 'Config', 'AdvancedLevel', 'Type', 'Version', 'LastChange'] as const;
 /** The firewall settings version this agent writes (Device.Firewall.Version, at most 16 characters). */
 export const FIREWALL_VERSION = 'usp-agent-nft-1';
-const LEVELS: ReadonlySet<string> = new Set<FirewallLevel>(['High', 'Low']);
+const CONFIGS: ReadonlySet<string> = new Set(['High', 'Low', 'Advanced']);
 
 export interface LinuxFirewallOptions {
   model: DataModel;
   store: DataStore;
   runner: CommandRunner;
   files: HostFiles;
+  /** The devices of IP.Interface references (Rule SourceInterface/DestInterface). */
+  interfaces: IpInterfaceNames;
   /** The agent's nftables table (default usp_agent_firewall). */
   table?: string;
   now: () => number;
@@ -75,14 +83,34 @@ export class LinuxFirewall {
   private written?: string;
   private routes?: LineProcess;
   private stopped = false;
+  readonly advanced: AdvancedFirewallTables;
 
   constructor(readonly opts: LinuxFirewallOptions) {
     this.table = opts.table ?? DEFAULT_FIREWALL_TABLE;
+    this.advanced = new AdvancedFirewallTables({
+      model: opts.model,
+      store: opts.store,
+      interfaces: opts.interfaces,
+      activeLevel: () => this.activeLevel(),
+      write: async () => {
+        try {
+          await this.write();
+        } catch (e) {
+          throw new UspError(ErrorCode.InternalError, `the firewall (nftables table inet ${this.table}) did not take the change, so nothing changed: ${message(e)}`);
+        }
+      },
+      // The firewall's settings changed; a firewall never configured stays without a stored row (netfilter left alone at start).
+      changed: () => {
+        const row = opts.store.row(FIREWALL);
+        if (row !== undefined) opts.store.setRow(FIREWALL, { ...row, LastChange: dateTimeOf(opts.now()) });
+      },
+    });
   }
 
   /** Serves Device.Firewall. and follows MTP port changes and failed saves. */
   register(): void {
     this.opts.model.register(FIREWALL, new FirewallBinding(this));
+    this.advanced.register();
     this.opts.model.onCommit(
       // After any committed change: an MTP row's port may have moved.
       () => (this.enabled() ? this.write().catch((e: unknown) => this.opts.log?.warn('firewall rules not rewritten', { why: message(e) })) : Promise.resolve()),
@@ -103,6 +131,17 @@ export class LinuxFirewall {
   level(): FirewallLevel {
     const c = this.row().Config;
     return c === 'High' ? 'High' : 'Low';
+  }
+
+  /** Config as stored: High, Low or Advanced. */
+  config(): string {
+    return this.row().Config === 'Advanced' ? 'Advanced' : this.level();
+  }
+
+  /** The Level in effect when Config is Advanced (a reference), else undefined. */
+  activeLevel(): string | undefined {
+    const row = this.row();
+    return row.Enable === true && row.Config === 'Advanced' ? String(row.AdvancedLevel ?? '') : undefined;
   }
 
   /** Writes the stored setting again (a reboot empties netfilter); never configured: netfilter left alone. */
@@ -129,21 +168,25 @@ export class LinuxFirewall {
       const plan = this.enabled() ? await this.plan() : undefined;
       const text = plan && JSON.stringify(plan);
       if (!force && text === this.written) return;
-      await this.opts.runner.run('nft', ['-f', '-'], { input: firewallScript(this.table, plan), display: `nft -f - (table inet ${this.table})` });
+      const script = plan?.advanced ? advancedScript(this.table, plan.advanced, { tcp: plan.tcpPorts, udp: plan.udpPorts }) : firewallScript(this.table, plan);
+      await this.opts.runner.run('nft', ['-f', '-'], { input: script, display: `nft -f - (table inet ${this.table})` });
       this.written = text;
       this.watchRoutes(plan !== undefined);
-      if (plan && plan.wan.length === 0) this.opts.log?.warn('firewall enabled, but no interface carries a default route yet: nothing is filtered until one does', { table: `inet ${this.table}` });
+      if (plan && !plan.advanced && plan.wan.length === 0)
+        this.opts.log?.warn('firewall enabled, but no interface carries a default route yet: nothing is filtered until one does', { table: `inet ${this.table}` });
       this.opts.log?.debug('firewall written', { table: `inet ${this.table}`, ...(plan ? { level: plan.level, wan: plan.wan.join(',') } : { removed: true }) });
     });
     this.writing = run.catch(() => undefined);
     return run;
   }
 
-  private async plan(): Promise<FirewallPlan> {
+  private async plan(): Promise<FirewallPlan & { advanced?: AdvancedPlan }> {
     const { files } = this.opts;
     const [route, route6] = await Promise.all([files.read(files.proc('net', 'route')), files.read(files.proc('net', 'ipv6_route'))]);
     const wan = [...defaultRouteInterfaces(route, route6)].sort();
-    return { level: this.level(), wan, ...(await this.mtpPorts()) };
+    const active = this.activeLevel();
+    const advanced = active === undefined ? undefined : this.advanced.plan(active);
+    return { level: this.level(), wan, ...(await this.mtpPorts()), ...(advanced ? { advanced } : {}) };
   }
 
   /** The listening ports of the enabled Device.LocalAgent.MTP rows. */
@@ -195,7 +238,7 @@ export class LinuxFirewall {
 /** Device.Firewall.: Enable and Config stored; Type, Version and LastChange derived. */
 class FirewallBinding implements ObjectBinding {
   readonly params = PARAMS;
-  readonly writable = ['Enable', 'Config'] as const;
+  readonly writable = ['Enable', 'Config', 'AdvancedLevel'] as const;
   readonly stored = true;
   readonly changesOnlyThroughAgent = true;
 
@@ -205,7 +248,9 @@ class FirewallBinding implements ObjectBinding {
     const row = this.fw.row();
     return {
       Enable: row.Enable === true,
-      Config: this.fw.level(),
+      Config: this.fw.config(),
+      // A strong reference: a Level deleted since reads "".
+      AdvancedLevel: typeof row.AdvancedLevel === 'string' && this.fw.advanced.hasLevel(row.AdvancedLevel) ? row.AdvancedLevel : '',
       Type: 'Stateful',
       Version: FIREWALL_VERSION,
       LastChange: typeof row.LastChange === 'string' ? row.LastChange : UNKNOWN_TIME,
@@ -213,15 +258,22 @@ class FirewallBinding implements ObjectBinding {
   }
 
   async set(_keys: InstanceKeys, changes: Record<string, Value>): Promise<void> {
+    canonicalizeReferences(changes, ['AdvancedLevel']);
     const config = changes.Config;
-    if (config !== undefined && !LEVELS.has(String(config))) {
-      throw invalid([{ param: 'Config', message: `${String(config)} is not served on this device (no Level/Chain/Rule or Policy tables): High or Low` }]);
+    if (config !== undefined && !CONFIGS.has(String(config))) {
+      throw invalid([{ param: 'Config', message: `${String(config)} is not served on this device (no Policy table): High, Low or Advanced` }]);
     }
+    const level = changes.AdvancedLevel;
+    if (level !== undefined && level !== '' && !this.fw.advanced.hasLevel(String(level))) throw invalid([{ param: 'AdvancedLevel', message: `${String(level)} is no Device.Firewall.Level row` }]);
     const { store } = this.fw.opts;
     const before = store.row(FIREWALL);
     const next: Record<string, Value> = { Enable: false, Config: 'Low', ...(before ?? {}) };
     if (changes.Enable !== undefined) next.Enable = changes.Enable === true;
     if (config !== undefined) next.Config = config;
+    if (level !== undefined) next.AdvancedLevel = level;
+    if (next.Config === 'Advanced' && !this.fw.advanced.hasLevel(String(next.AdvancedLevel ?? ''))) {
+      throw invalid([{ param: changes.AdvancedLevel !== undefined ? 'AdvancedLevel' : 'Config', message: 'Config Advanced needs AdvancedLevel to name a Device.Firewall.Level row' }]);
+    }
     next.LastChange = dateTimeOf(this.fw.opts.now());
     store.setRow(FIREWALL, next);
     try {

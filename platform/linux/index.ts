@@ -369,7 +369,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     }
     const firewall = firewallUsable(opts.firewall, findNft(runner));
     if (firewall.usable && opts.store) {
-      const fw = new LinuxFirewall({ model, store: opts.store, runner, files: ctx.files, table: opts.firewallTable, now, log: opts.log });
+      const fw = new LinuxFirewall({ model, store: opts.store, runner, files: ctx.files, interfaces: ipInterfaceNames(ip.interfaces, ip.links), table: opts.firewallTable, now, log: opts.log });
       fw.register();
       loaded.push(() => fw.start());
       stops.push(() => fw.stop());

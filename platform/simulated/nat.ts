@@ -127,7 +127,7 @@ class NATState {
     if (!row.Enable) return 'Disabled';
     if (!reachesLan(String(row.InternalClient), this.ip)) return 'Error_Misconfigured';
     if (row.Interface === '' && row.AllInterfaces !== true) return 'Error_Misconfigured';
-    return this.natOn() && this.ip.wanUp() && this.firewall.portMappingEnabled() ? 'Enabled' : 'Inactive';
+    return this.natOn() && this.ip.wanUp() && this.firewall.admitsMapping(row) ? 'Enabled' : 'Inactive';
   }
 }
 

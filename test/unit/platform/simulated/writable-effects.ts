@@ -124,6 +124,14 @@ export const WRITABLE_EFFECTS: Record<string, Effect> = {
   'Device.Ethernet.VLANTermination.{i}.VLANID': { sim: 'Name (<link>.<VLANID>); one VLANID per Link (7012 for a second)' },
 
   'Device.Firewall.Config': { sim: 'whether port mappings pass (PortMapping Status with the Advanced level)' },
+  'Device.Firewall.AdvancedLevel': { sim: "which Level's Rules decide the port mappings' connections (PortMapping Status)" },
+  'Device.Firewall.Level.{i}.PortMappingEnabled': { sim: 'whether port mappings pass (PortMapping and NAT InterfaceSetting Status)' },
+  'Device.Firewall.Level.{i}.Order': { stored: 'the order Levels are shown in (TR-181: a user-interface display order); nothing is evaluated by it' },
+  'Device.Firewall.Level.{i}.DefaultPolicy': { stored: "the one inbound traffic simulated is a port mapping's, which passes the default policy as its pinhole; nothing else arrives to be dropped" },
+  'Device.Firewall.Level.{i}.DefaultLogPolicy': { stored: 'the simulated gateway keeps no packet log' },
+  'Device.Firewall.Chain.{i}.Enable': { sim: 'whether its Rules are evaluated for the port mappings (PortMapping Status)' },
+  'Device.Firewall.Chain.{i}.Name': { stored: 'a label' },
+  'Device.Firewall.Chain.{i}.Rule.{i}.': { sim: "evaluated, in Order, for each port mapping's inbound connection (PortMapping Status; Rule Status)" },
 
   'Device.IP.IPv4Enable': { sim: 'IPv4Status' },
   'Device.IP.IPv6Enable': { sim: "IPv6Status and the interfaces' IPv6 addresses" },
@@ -146,7 +154,7 @@ export const WRITABLE_EFFECTS: Record<string, Effect> = {
   'Device.NAT.PortMapping.{i}.ExternalPort': { sim: 'conflicts with other mappings are refused' },
   'Device.NAT.PortMapping.{i}.Protocol': { sim: 'conflicts with other mappings are refused' },
   'Device.NAT.PortMapping.{i}.RemoteHost': { sim: 'conflicts with other mappings are refused' },
-  'Device.NAT.PortMapping.{i}.InternalPort': { stored: 'no simulated inbound connection is forwarded, so the LAN port is never used' },
+  'Device.NAT.PortMapping.{i}.InternalPort': { sim: "the port a firewall Rule matches the mapping's connection by (Config Advanced)" },
   'Device.NAT.PortMapping.{i}.Description': { stored: 'a label' },
 
   'Device.Hosts.AccessControl.{i}.PhysAddress': { sim: "which LAN device the row blocks (its Host's WANStats stand still)" },
