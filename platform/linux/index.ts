@@ -45,6 +45,7 @@ import { dnsSource, registerDnsClient } from './dns-client.js';
 import { DnsServerRoutes } from './dns-server-route.js';
 import { findNft, PacketClassCounters, packetCountersUsable } from './packet-classes.js';
 import { ipInterfaceNames, LinuxNat, natUsable } from './nat.js';
+import { registerLinuxNeighborDiscovery } from './neighbor-discovery-wiring.js';
 import { LinuxUla } from './ip-ula.js';
 import { registerTemperatureStatus } from './temperature-status.js';
 import { registerHostIoTCapabilities } from './iot-capabilities.js';
@@ -288,6 +289,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     } else {
       ctx.log?.info('Device.NAT. not served (PortMapping, InterfaceSetting)', { why: nat.why ?? 'no store to keep its rows', setting: '--nat' });
     }
+    if (opts.store) loaded.push(registerLinuxNeighborDiscovery(ctx, opts.store, ipInterfaceNames(ip.interfaces, ip.links)));
     const owned = dnsmasqUsable(opts.dnsmasq, opts.dnsmasqBinary);
     let leaseFile = opts.leaseFile ?? DEFAULT_LEASE_FILE;
     let clients: Dhcpv4Clients | undefined;
