@@ -45,7 +45,7 @@ import { dnsSource, registerDnsClient } from './dns-client.js';
 import { DnsServerRoutes } from './dns-server-route.js';
 import { findNft, PacketClassCounters, packetCountersUsable } from './packet-classes.js';
 import { ipInterfaceNames, LinuxNat, natUsable } from './nat.js';
-import { registerLinuxNeighborDiscovery } from './neighbor-discovery-wiring.js';
+import { registerLinuxNdRa } from './ipv6-nd-ra-wiring.js';
 import { LinuxUla } from './ip-ula.js';
 import { registerTemperatureStatus } from './temperature-status.js';
 import { registerHostIoTCapabilities } from './iot-capabilities.js';
@@ -289,7 +289,11 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     } else {
       ctx.log?.info('Device.NAT. not served (PortMapping, InterfaceSetting)', { why: nat.why ?? 'no store to keep its rows', setting: '--nat' });
     }
-    if (opts.store) loaded.push(registerLinuxNeighborDiscovery(ctx, opts.store, ipInterfaceNames(ip.interfaces, ip.links)));
+    if (opts.store) {
+      const ndRa = registerLinuxNdRa(ctx, opts.store, ipInterfaceNames(ip.interfaces, ip.links));
+      loaded.push(() => ndRa.stateLoaded());
+      stops.push(() => ndRa.stop());
+    }
     const owned = dnsmasqUsable(opts.dnsmasq, opts.dnsmasqBinary);
     let leaseFile = opts.leaseFile ?? DEFAULT_LEASE_FILE;
     let clients: Dhcpv4Clients | undefined;
