@@ -290,7 +290,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
       ctx.log?.info('Device.NAT. not served (PortMapping, InterfaceSetting)', { why: nat.why ?? 'no store to keep its rows', setting: '--nat' });
     }
     if (opts.store) {
-      const ndRa = registerLinuxNdRa(ctx, opts.store, ipInterfaceNames(ip.interfaces, ip.links));
+      const ndRa = registerLinuxNdRa(ctx, opts.store, ipInterfaceNames(ip.interfaces, ip.links), changes);
       loaded.push(() => ndRa.stateLoaded());
       stops.push(() => ndRa.stop());
     }

@@ -4,6 +4,7 @@
  * directory for radvd's file.
  */
 import type { DataStore } from '../../datamodel/store/DataStore.js';
+import type { LinkChanges } from './link-changes.js';
 import type { LinuxContext } from './LinuxContext.js';
 import type { IpInterfaceNames } from './nat.js';
 import { LinuxNeighborDiscovery } from './neighbor-discovery.js';
@@ -11,10 +12,11 @@ import { RADVD_BIN, radvdUsable } from './radvd-process.js';
 import { LinuxRouterAdvertisement } from './router-advertisement.js';
 
 /** Registers the objects; returns what runs once the store is loaded, and what ends radvd. */
-export function registerLinuxNdRa(ctx: LinuxContext, store: DataStore, interfaces: IpInterfaceNames): { stateLoaded(): Promise<void>; stop(): void } {
+export function registerLinuxNdRa(ctx: LinuxContext, store: DataStore, interfaces: IpInterfaceNames, links: LinkChanges): { stateLoaded(): Promise<void>; stop(): void } {
   const requireManaged = (device: string, path?: string): void => ctx.ip.requireManaged(device, path);
   const nd = new LinuxNeighborDiscovery({ model: ctx.model, store, interfaces, requireManaged, procRoot: ctx.files.procRoot, log: ctx.log });
   nd.register();
+  links.onLink((device, gone) => nd.linkChanged(device, gone));
   const usable = radvdUsable();
   let ra: LinuxRouterAdvertisement | undefined;
   if (usable.usable && store.dir) {

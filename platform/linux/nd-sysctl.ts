@@ -9,10 +9,13 @@
  * | RtrSolicitationInterval | net/ipv6/conf/DEV/router_solicitation_interval, and router_solicitation_max_interval the same | s (TR-181: ms) |
  * | MaxRtrSolicitations, RSEnable | net/ipv6/conf/DEV/router_solicitations (0 while RSEnable is false) | count |
  *
+ * The kernel keeps retrans_time_ms in clock ticks (4 ms at HZ 250): 2222 becomes 2224, so a
+ * Get of RetransTimer reads the kernel's value while the row is in force.
+ *
  * The maximum interval is set to the interval too: otherwise the kernel backs off (RFC 7559) up
  * to an hour, where RFC 4861 and TR-181 mean a fixed interval.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Value } from '../../datamodel/value/Value.js';
 import type { BadParam } from '../stored-table.js';
@@ -54,4 +57,14 @@ export async function writeNdSysctls(procRoot: string, device: string, settings:
   await writeFile(path.join(conf, 'router_solicitation_max_interval'), `${settings.rtrSolicitationMaxIntervalS}\n`);
   await writeFile(path.join(conf, 'router_solicitation_interval'), `${settings.rtrSolicitationIntervalS}\n`);
   await writeFile(path.join(conf, 'router_solicitations'), `${settings.rtrSolicitations}\n`);
+}
+
+/** The retransmission timer the kernel keeps for `device` (ms, in its clock ticks), undefined when it has none. */
+export async function readRetransTimer(procRoot: string, device: string): Promise<number | undefined> {
+  try {
+    const n = Number((await readFile(path.join(procRoot, 'sys', 'net', 'ipv6', 'neigh', safeDevice(device), 'retrans_time_ms'), 'utf8')).trim());
+    return Number.isInteger(n) ? n : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -9,6 +9,8 @@
  *   others are left as they are.
  * - Interface is kept with the kernel name of its device beside it (`$device`, as NAT does):
  *   IP.Interface numbers are given afresh at each start, and the row follows its device.
+ * - A device a row names that comes (back) gets its settings at its link event (`ip monitor
+ *   link`): a device made anew starts from the kernel's defaults.
  * - A row that is disabled, deleted or moved away, or every row while Device.NeighborDiscovery.
  *   Enable is false, gives its device the kernel's defaults back (nd-sysctl.ts).
  * - NUDEnable is read-only, true: the kernel runs neighbour unreachability detection on every
@@ -24,7 +26,7 @@ import type { Value } from '../../datamodel/value/Value.js';
 import { MAX_ND_SETTINGS, ND_LIVE, ND_SETTING, ND_SETTING_PARAMS, ndSettingProblems, NEIGHBOR_DISCOVERY } from '../neighbor-discovery-rules.js';
 import { invalid, type Row, StoredTable } from '../stored-table.js';
 import type { IpInterfaceNames } from './nat.js';
-import { KERNEL_ND_DEFAULTS, type NdSettings, ndSysctlProblems, writeNdSysctls } from './nd-sysctl.js';
+import { KERNEL_ND_DEFAULTS, type NdSettings, ndSysctlProblems, readRetransTimer, writeNdSysctls } from './nd-sysctl.js';
 
 /** What a Set can change: every served writable parameter but NUDEnable (the kernel has no switch for it). */
 const ND_WRITABLE = ['Enable', 'Alias', 'Interface', 'DADTransmits', 'RetransTimer', 'RtrSolicitationInterval', 'MaxRtrSolicitations', 'RSEnable'] as const;
@@ -135,7 +137,18 @@ export class LinuxNeighborDiscovery {
     if (row.Enable !== true || !this.enabled()) out.Status = 'Disabled';
     else if (present === undefined) out.Status = 'Error_Misconfigured';
     else out.Status = this.failures.has(String(device)) ? 'Error' : 'Enabled';
+    // What the kernel kept (its clock ticks round the timer), not what was asked.
+    if (out.Status === 'Enabled') out.RetransTimer = (await readRetransTimer(this.opts.procRoot, String(device))) ?? out.RetransTimer;
     return out;
+  }
+
+  /**
+   * A link event: a device a row names that is (again) there gets its settings, since a device
+   * made anew (a veth, a VLAN, a USB modem) starts from the kernel's defaults.
+   */
+  linkChanged(device: string, gone: boolean): void {
+    if (gone || !this.rows().some(([, row]) => row[DEVICE_KEY] === device)) return;
+    this.write().catch((e: unknown) => this.opts.log?.warn('Neighbor Discovery settings could not be written', { device, why: e instanceof Error ? e.message : String(e) }));
   }
 
   /** Puts the stored rows into the kernel, one write after another. */
@@ -158,13 +171,17 @@ export class LinuxNeighborDiscovery {
     for (const device of this.written) if (!wanted.has(device)) wanted.set(device, KERNEL_ND_DEFAULTS);
     const errors: string[] = [];
     for (const [device, settings] of wanted) {
-      if (!(await this.opts.interfaces.pathOf(device))) continue; // gone: written again when it comes back and the next change or start writes
       try {
         await writeNdSysctls(this.opts.procRoot, device, settings);
         this.failures.delete(device);
         if (settings === KERNEL_ND_DEFAULTS) this.written.delete(device);
         else this.written.add(device);
       } catch (e) {
+        // No such device now: written when it comes (linkAppeared).
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+          this.failures.delete(device);
+          continue;
+        }
         const why = e instanceof Error ? e.message : String(e);
         this.failures.set(device, why);
         errors.push(`${device}: ${why}`);

@@ -5,7 +5,8 @@
  * kernel's sysctls back (/proc/sys/net/ipv6/conf/nd0, neigh/nd0 inside the namespace). A peer
  * namespace on nd0's other end runs tcpdump: with RSEnable false a link that comes up sends no
  * Router Solicitation, with it true it does. The settings come back after a restart that found
- * them reset (as a reboot does), and a Delete gives the kernel's defaults back. Bad values,
+ * them reset (as a reboot does) and when the device is made anew, and a Delete gives the
+ * kernel's defaults back. Bad values,
  * unmanaged interfaces and lo are refused with the sysctls unchanged. Needs root (`ip netns`).
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -26,7 +27,7 @@ const ND = 'Device.NeighborDiscovery.InterfaceSetting.';
 let a: NamespacedAgent | undefined;
 
 beforeAll(async () => {
-  a = await startAgentInNamespace(ns, 'nd0', { dataDir });
+  a = await startAgentInNamespace(ns, 'nd0,nd2', { dataDir });
 }, 30_000);
 
 afterAll(async () => {
@@ -73,6 +74,10 @@ describe('Linux NeighborDiscovery (NeighborDiscovery:1), in a network namespace'
     expect(sysctls()).toEqual({ dad_transmits: 2, retrans_time_ms: 2500, router_solicitation_interval: 5, router_solicitation_max_interval: 5, router_solicitations: 2 });
     const values = (await getObjects(c, [row]))[row];
     expect(values).toMatchObject({ Status: 'Enabled', NUDEnable: 'true', RSEnable: 'true', Interface: await ipInterface('nd0') });
+    // The kernel keeps the timer in clock ticks: a Get reads what it kept, not what was asked.
+    await set(c, row, { RetransTimer: '2501' });
+    expect(Number(await get(c, `${row}RetransTimer`))).toBe(sysctls().retrans_time_ms);
+    await set(c, row, { RetransTimer: '2500' });
     await set(c, row, { RSEnable: 'false' });
     expect(sysctls().router_solicitations).toBe(0);
     await set(c, row, { RSEnable: 'true', MaxRtrSolicitations: '3' });
@@ -136,6 +141,22 @@ describe('Linux NeighborDiscovery (NeighborDiscovery:1), in a network namespace'
     }
   }, 60_000);
 
+  it('a device made anew (deleted, then created again) gets its row’s settings back', async () => {
+    const c = a!.controller;
+    ns.ip('link', 'add', 'nd2', 'type', 'veth', 'peer', 'name', 'nd3');
+    await expect.poll(async () => (await getObjects(c, ['Device.IP.Interface.*.Name'])).toString() && ipInterface('nd2').catch(() => ''), { timeout: 15_000 }).not.toBe('');
+    const second = await add(c, ND, { Enable: 'true', Interface: await ipInterface('nd2'), RetransTimer: '2220', RSEnable: 'false' });
+    expect(sysctls('nd2')).toMatchObject({ retrans_time_ms: 2220, router_solicitations: 0 });
+    ns.ip('link', 'del', 'nd2');
+    // The agent's reading of the links is cached a moment: poll.
+    await expect.poll(() => get(c, `${second}Status`), { timeout: 15_000, interval: 200 }).toBe('Error_Misconfigured');
+    ns.ip('link', 'add', 'nd2', 'type', 'veth', 'peer', 'name', 'nd3');
+    await expect.poll(() => sysctls('nd2').retrans_time_ms, { timeout: 15_000, interval: 200 }).toBe(2220);
+    expect(sysctls('nd2').router_solicitations).toBe(0);
+    await del(c, second);
+    expect(sysctls('nd2')).toEqual(KERNEL_DEFAULTS);
+  }, 60_000);
+
   it('a restart writes the stored row again after the sysctls were reset; a Delete gives the defaults back', async () => {
     await set(a!.controller, row, { RetransTimer: '3000', MaxRtrSolicitations: '2' });
     const port = a!.port;
@@ -147,7 +168,7 @@ describe('Linux NeighborDiscovery (NeighborDiscovery:1), in a network namespace'
     ]) {
       execFileSync('ip', ['netns', 'exec', ns.name, 'sh', '-c', `echo ${v} > /proc/sys/net/ipv6/${file}`]);
     }
-    a = await startAgentInNamespace(ns, 'nd0', { dataDir, port });
+    a = await startAgentInNamespace(ns, 'nd0,nd2', { dataDir, port });
     await expect.poll(() => sysctls().retrans_time_ms, { timeout: 15_000 }).toBe(3000);
     expect(sysctls().router_solicitations).toBe(2);
     await del(a.controller, row);
