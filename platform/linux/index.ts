@@ -45,6 +45,7 @@ import { dnsSource, registerDnsClient } from './dns-client.js';
 import { DnsServerRoutes } from './dns-server-route.js';
 import { findNft, PacketClassCounters, packetCountersUsable } from './packet-classes.js';
 import { ipInterfaceNames, LinuxNat, natUsable } from './nat.js';
+import { registerLinuxNdRa } from './ipv6-nd-ra-wiring.js';
 import { LinuxUla } from './ip-ula.js';
 import { registerTemperatureStatus } from './temperature-status.js';
 import { registerHostIoTCapabilities } from './iot-capabilities.js';
@@ -291,6 +292,11 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
       stops.push(() => n.stop());
     } else {
       ctx.log?.info('Device.NAT. not served (PortMapping, InterfaceSetting)', { why: nat.why ?? 'no store to keep its rows', setting: '--nat' });
+    }
+    if (opts.store) {
+      const ndRa = registerLinuxNdRa(ctx, opts.store, ipInterfaceNames(ip.interfaces, ip.links), changes);
+      loaded.push(() => ndRa.stateLoaded());
+      stops.push(() => ndRa.stop());
     }
     const owned = dnsmasqUsable(opts.dnsmasq, opts.dnsmasqBinary);
     let leaseFile = opts.leaseFile ?? DEFAULT_LEASE_FILE;

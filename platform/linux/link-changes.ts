@@ -64,6 +64,8 @@ export class LinkChanges {
 
   /** The watcher (re)started and no read has recorded the interfaces' Status since. */
   private seedPending = true;
+  /** Told of every link event (a device made again needs its settings again); a few fixed ones. */
+  private readonly listeners: Array<(ifname: string, gone: boolean) => void> = [];
 
   constructor(
     runner: CommandRunner,
@@ -91,6 +93,11 @@ export class LinkChanges {
 
   stop(): void {
     this.watcher.stop();
+  }
+
+  /** Calls `listener` on each link event: the device's name, and whether it was deleted. */
+  onLink(listener: (ifname: string, gone: boolean) => void): void {
+    this.listeners.push(listener);
   }
 
   /**
@@ -125,6 +132,7 @@ export class LinkChanges {
   private onEvent(line: string): void {
     const e = parseLinkEvent(line);
     if (!e) return;
+    for (const l of this.listeners) l(e.ifname, e.status === undefined);
     if (e.status === undefined) {
       this.changes.delete(e.ifname);
       return;

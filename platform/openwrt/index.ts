@@ -52,6 +52,7 @@ import { registerDHCPv4PoolTables } from './dhcpv4-pool-tables.js';
 import { registerDHCPv4Relay } from './dhcpv4-relay.js';
 import { registerDHCPv4Clients } from './dhcpv4-client.js';
 import { registerDHCPv4Server } from './dhcpv4-server.js';
+import { registerRouterAdvertisement } from './router-advertisement.js';
 import { registerHosts } from './hosts.js';
 import { type BridgeStack, registerEthernet } from './ethernet.js';
 import { registerVlanTerminations } from './vlan-termination.js';
@@ -199,6 +200,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   registerFirewall(ctx, uci, opts.firewallConfigFile);
   const dhcp = new DhcpState(ctx, uci, { leaseFile: opts.leaseFile, arpFile: opts.arpFile, sysNetDir: opts.sysNetDir });
   registerDHCPv4Server(dhcp, ip);
+  registerRouterAdvertisement(dhcp, ip);
   const clients = registerDHCPv4PoolTables(dhcp);
   registerDHCPv4PoolOptions(dhcp);
   registerDHCPv4Relay(dhcp, ip);

@@ -46,6 +46,7 @@ import type { WiFiScanner } from '../diagnostics/wifi-scan.js';
 import { registerWiFiStations } from './wifi-stations.js';
 import { registerWiFiStats } from './wifi-stats.js';
 import { registerVlanTerminations } from './vlan-termination.js';
+import { registerIPv6NeighborAndRouter } from './ipv6-nd-ra.js';
 
 export interface SimulatedOptions {
   /** Seed of every simulated identity and measurement; the same seed gives the same device. */
@@ -169,6 +170,11 @@ export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptio
     registerVlanTerminations(ctx, links);
     const ip = registerIP(ctx, { lanUp: links.lanUp, dataUp: session.up, wanTraffic: cellular.traffic });
     lanState = { ip, lanV6: registerIPv6(ctx, churn, { ip, session, lanMac: links.lanMac }) };
+  });
+  // RouterAdvertisement and NeighborDiscovery: nothing of them exists until something reads one.
+  model.registerDeferred('simulated RouterAdvertisement and NeighborDiscovery', () => {
+    lan();
+    registerIPv6NeighborAndRouter(ctx, lanState!.ip);
   });
   model.registerDeferred('simulated TemperatureStatus', () => {
     wifi();

@@ -203,4 +203,14 @@ export const WRITABLE_EFFECTS: Record<string, Effect> = {
   'Device.WiFi.AccessPoint.{i}.Security.WEPKey': { stored: 'no WEP mode is offered (Wi-Fi 6 forbids WEP; ModesSupported lists none), so the key is never used' },
   'Device.WiFi.AccessPoint.{i}.WPS.Enable': { sim: 'WPS Status' },
   'Device.WiFi.AccessPoint.{i}.WPS.ConfigMethodsEnabled': { stored: 'no simulated device runs WPS (push button or PIN), so the allowed methods are never exercised' },
+  'Device.RouterAdvertisement.Enable': { sim: 'every InterfaceSetting Status (Disabled)' },
+  'Device.RouterAdvertisement.InterfaceSetting.{i}.Enable': { sim: 'the row Status' },
+  'Device.RouterAdvertisement.InterfaceSetting.{i}.Interface': { sim: 'the row Status (Error while that interface has no IPv6, Error_Misconfigured on none)' },
+  'Device.RouterAdvertisement.InterfaceSetting.{i}.': {
+    stored: 'no simulated LAN host autoconfigures from the advertisements (their IPv6 addresses come from the plan, ipv6-plan.ts), so what an advertisement carries reaches nobody',
+  },
+  'Device.NeighborDiscovery.Enable': { sim: 'every InterfaceSetting Status (Disabled)' },
+  'Device.NeighborDiscovery.InterfaceSetting.{i}.Enable': { sim: 'the row Status' },
+  'Device.NeighborDiscovery.InterfaceSetting.{i}.Interface': { sim: 'the row Status (Error while that interface has no IPv6, Error_Misconfigured on none)' },
+  'Device.NeighborDiscovery.InterfaceSetting.{i}.': { stored: "the simulated gateway's Neighbor Discovery is not modelled packet by packet: no solicitation or probe is timed" },
 };
