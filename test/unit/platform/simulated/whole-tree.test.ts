@@ -50,9 +50,10 @@ describe('simulated platform: the whole tree', () => {
     expect(objects.length).toBeGreaterThan(80);
     // A full gateway (temperature sensors, IPv6 rows, LAN hosts with their IPv6 addresses and
     // leases, bridge port counters, Wi-Fi statistics and the AccessPoints' 16 access categories
-    // included; about 1300 at boot, 1950 once everything is up) but not a runaway table.
+    // included; about 1300 at boot, 1950 once everything is up; the DHCPv6 leases add ~150) but
+    // not a runaway table.
     expect(params).toBeGreaterThan(900);
-    expect(params).toBeLessThan(2400);
+    expect(params).toBeLessThan(2700);
   });
 
   it('derives the NumberOfEntries of the tables it serves', async () => {
