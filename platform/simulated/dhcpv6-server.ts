@@ -25,7 +25,7 @@ import { criteriaProblemsV6, type Dhcpv6Request, POOL_CRITERIA_V6, poolTakes } f
 import { FactoryTable } from './factory-table.js';
 import { LAN_INTERFACE, type IPState } from './ip.js';
 import type { LanIPv6 } from './ip-ipv6.js';
-import { eui64, formatIPv6, LINK_LOCAL, parseIPv6Prefix, withInterfaceId } from './ipv6.js';
+import { contains, eui64, formatIPv6, LINK_LOCAL, parseIPv6Prefix, withInterfaceId } from './ipv6.js';
 import type { LanClient } from './lan-clients.js';
 import { dateTime, invalidParams, nth, type SimContext, WritableRows } from './SimContext.js';
 
@@ -110,7 +110,13 @@ class ServerState {
   /** br-lan's on-link /64s the pools number from, with their IP.Interface.1.IPv6Prefix rows. */
   lanPrefixes(): Array<{ ref: string; prefix: string; validUntil: number }> {
     if (!this.deps.ip.ipv6(1)) return [];
-    return this.deps.lanV6.slaacPrefixes().map((p) => ({ ...p, ref: `${LAN_INTERFACE}.IPv6Prefix.${p.prefix.startsWith('fd') ? 3 : 1}` }));
+    // The plan's fixed rows (ipv6-plan.ts): 1 the delegated global /64, 3 the ULA /64.
+    const ula = parseIPv6Prefix(this.deps.ip.lanUla());
+    const inUla = (text: string): boolean => {
+      const p = parseIPv6Prefix(text);
+      return ula !== undefined && p !== undefined && contains(ula, p.network);
+    };
+    return this.deps.lanV6.slaacPrefixes().map((p) => ({ ...p, ref: `${LAN_INTERFACE}.IPv6Prefix.${inUla(p.prefix) ? 3 : 1}` }));
   }
 
   /** The interface's number if `ref` is an IP.Interface. */
