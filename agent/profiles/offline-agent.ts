@@ -40,10 +40,11 @@ const LIVE_SOURCES: Record<'linux' | 'openwrt', ReadonlyArray<{ source: string; 
     PACKET_COUNTERS,
     { source: 'nftables (nft with CAP_NET_ADMIN, --nat not off)', objects: ['Device.NAT.PortMapping.{i}.'] },
     { source: 'chrony (chronyc answers, --time not off)', objects: ['Device.Time.'] },
-    { source: 'dnsmasq (/usr/sbin/dnsmasq, root, --dnsmasq not off)', objects: ['Device.DNS.Relay.', 'Device.DHCPv4.Server.'] },
+    { source: 'dnsmasq (/usr/sbin/dnsmasq, root, --dnsmasq not off)', objects: ['Device.DNS.Relay.', 'Device.DHCPv4.Server.', 'Device.DHCPv6.Server.'] },
     { source: 'Mosquitto (/usr/sbin/mosquitto, --mqtt-broker mosquitto)', objects: ['Device.MQTT.Broker.{i}.'] },
     { source: 'busybox udhcpc (--dhcp-client udhcpc)', objects: ['Device.DHCPv4.Client.{i}.'] },
     { source: 'lldpd (lldpcli installed)', objects: ['Device.LLDP.Discovery.Device.{i}.'] },
+    { source: 'dhcpcd (/usr/sbin/dhcpcd, --dhcp-client udhcpc)', objects: ['Device.DHCPv6.Client.{i}.'] },
   ],
   openwrt: [
     { source: 'ModemManager (mmcli answers)', objects: ['Device.Cellular.'] },

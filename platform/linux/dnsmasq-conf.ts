@@ -164,6 +164,8 @@ export interface DnsmasqConf {
   pools: readonly PoolConf[];
   /** `dhcp-relay=` lines of Device.DHCPv4.Relay. (dhcpv4-relay.ts), already checked. */
   dhcpRelays?: readonly string[];
+  /** Device.DHCPv6.Server.'s lines (dhcpv6-server.ts), already checked. */
+  dhcpv6?: readonly string[];
   leaseFile: string;
   pidFile: string;
 }
@@ -186,7 +188,7 @@ export function poolServes(p: PoolConf): boolean {
 
 /** Whether anything is to run: DNS on, or DHCP with a pool that serves. */
 export function dnsmasqWanted(c: DnsmasqConf): boolean {
-  return c.relayEnable || (c.serverEnable && c.pools.some(poolServes)) || (c.dhcpRelays ?? []).length > 0;
+  return c.relayEnable || (c.serverEnable && c.pools.some(poolServes)) || (c.dhcpRelays ?? []).length > 0 || (c.dhcpv6 ?? []).some((l) => !l.startsWith('#'));
 }
 
 const hexBytes = (hex: string): string => (hex.match(/../g) ?? []).join(':');
@@ -209,7 +211,7 @@ export function dnsmasqConfText(c: DnsmasqConf): string {
     if (f.values.Enable !== true || server === '' || forwardingProblems(f.values).length > 0) continue;
     out.push(`# ${f.path}`, `server=${server}${f.device && isDevice(f.device) ? `@${f.device}` : ''}`);
   }
-  out.push(...(c.dhcpRelays ?? []));
+  out.push(...(c.dhcpRelays ?? []), ...(c.dhcpv6 ?? []));
   if (!c.serverEnable) return `${out.join('\n')}\n`;
   const pools = c.pools.filter(poolServes).sort((a, b) => Number(a.values.Order ?? 0) - Number(b.values.Order ?? 0) || a.n - b.n);
   for (const [k, p] of pools.entries()) {

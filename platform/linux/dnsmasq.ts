@@ -36,6 +36,7 @@ import { parseIPv4 } from '../simulated/ipv4.js';
 import { CONDITIONAL_POOL_PARAMS, criteriaProblems } from '../dhcpv4-pool-criteria.js';
 import { type Dhcpv4Clients, registerDhcpv4Clients } from './dhcpv4-clients.js';
 import { LinuxDhcpv4Relay } from './dhcpv4-relay.js';
+import { LinuxDhcpv6Server } from './dhcpv6-server.js';
 import { dnsmasqCriteriaProblems } from './dnsmasq-classes.js';
 import {
   dnsmasqConfText,
@@ -98,6 +99,7 @@ export class LinuxDnsmasq {
   private statics!: StoredTable;
   private options!: StoredTable;
   private dhcpRelay!: LinuxDhcpv4Relay;
+  private dhcpv6!: LinuxDhcpv6Server;
   /** The Client rows (Hosts.Host.{i}.DHCPClient names them). */
   clients?: Dhcpv4Clients;
   /** A row changed since the file was last made: the next commit makes it again. */
@@ -145,6 +147,16 @@ export class LinuxDnsmasq {
       changed,
     });
     this.dhcpRelay.register();
+    this.dhcpv6 = new LinuxDhcpv6Server(model, store, {
+      withDevice: (m, c) => this.withDevice(m, c),
+      readInterface: (r) => this.readInterface(r),
+      links: this.opts.links,
+      running,
+      changed,
+      leaseFile: this.files.leaseFile,
+      now: this.opts.now ?? Date.now,
+    });
+    this.dhcpv6.register();
     registerStored(model, store, SERVER, { params: ['Enable'], onChange: changed });
     this.pools = new StoredTable(store, model.requireNode(POOL), {
       params: POOL_PARAMS,
@@ -244,6 +256,7 @@ export class LinuxDnsmasq {
       serverEnable: this.serverEnable(),
       pools,
       dhcpRelays: await this.dhcpRelay.lines(),
+      dhcpv6: await this.dhcpv6.lines(),
       leaseFile: this.files.leaseFile,
       pidFile: this.files.pidFile,
     };

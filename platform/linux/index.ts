@@ -59,6 +59,7 @@ import { LinuxMqttBroker } from './mqtt-broker.js';
 import { brokerRunDir, mosquittoUsable } from './mosquitto-conf.js';
 import type { Dhcpv4Clients } from './dhcpv4-clients.js';
 import { LinuxDhcpv4Client } from './dhcpv4-client.js';
+import { registerLinuxDhcpv6Client } from './dhcpv6-client-switch.js';
 import { AccessControlTables } from '../access-control/AccessControlTables.js';
 import { accessControlUsable, NftAccessBackend } from './access-control-nft.js';
 import { firewallUsable, LinuxFirewall } from './firewall.js';
@@ -352,6 +353,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
       c.register();
       loaded.push(() => c.start());
       stops.push(() => c.stop());
+      registerLinuxDhcpv6Client({ model, store: opts.store, interfaces: ipInterfaceNames(ip.interfaces, ip.links), managed: ctx.ip.managed, dir: opts.store.dir, log: opts.log }, loaded, stops);
     } else {
       ctx.log?.info('Device.DHCPv4.Client. not served', {
         why: opts.dhcpClient === true ? 'no data directory to keep its rows and files in' : 'off (--dhcp-client udhcpc switches it on)',

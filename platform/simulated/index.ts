@@ -19,6 +19,7 @@ import { registerDHCPv4 } from './dhcpv4.js';
 import { registerDHCPv4Relay } from './dhcpv4-relay.js';
 import { registerMqttBroker } from './mqtt-broker.js';
 import { registerDHCPv4Client } from './dhcpv4-client.js';
+import { registerDHCPv6 } from './dhcpv6.js';
 import { registerDNS } from './dns.js';
 import { registerEthernetLinks } from './ethernet-link.js';
 import { registerEthernetRmon } from './ethernet-rmon.js';
@@ -196,6 +197,7 @@ export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptio
     const dhcp = registerDHCPv4(ctx, churn, { ethernet: ethernet!.ports, roster: wifiState!.roster, bsses: wifiState!.bsses, ip });
     registerDHCPv4Relay(ctx, dhcp);
     registerDHCPv4Client(ctx, ip);
+    registerDHCPv6(ctx, churn, { dhcp, lanV6, ip });
     registerHosts(ctx, churn, dhcp, lanV6);
     registerAccessControl(ctx, dhcp, afterLoad);
     const firewall = registerFirewall(ctx);

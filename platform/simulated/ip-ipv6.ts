@@ -33,6 +33,8 @@ const INTERFACES = [1, 2, 3];
 export interface LanIPv6 {
   /** br-lan's enabled on-link, autonomous prefixes now (RFC 4862 §5.5.3), global before ULA. */
   slaacPrefixes(): Array<{ prefix: string; validUntil: number }>;
+  /** wwan0's delegated prefix (DHCPv6-PD, its IPv6Prefix.2) while the data session has IPv6, else undefined. */
+  delegated(): { prefix: string; preferredUntil: number; validUntil: number } | undefined;
 }
 
 const ADDRESS_PARAMS = ['Enable', 'Status', 'IPAddressStatus', 'Alias', 'IPAddress', 'Origin', 'Prefix', 'PreferredLifetime', 'ValidLifetime', 'Anycast'] as const;
@@ -143,6 +145,10 @@ class IPv6Rows implements LanIPv6 {
     return [...this.plan.rows(1).prefixes.entries()]
       .filter(([k, p]) => p.onLink && p.autonomous && this.prefixRows.row([1, k]).Enable === true && this.inputs.ip.status(1) === 'Up')
       .map(([, p]) => ({ prefix: p.prefix, validUntil: p.validUntil }));
+  }
+
+  delegated(): { prefix: string; preferredUntil: number; validUntil: number } | undefined {
+    return this.plan.rows(2).prefixes.get(2);
   }
 }
 
