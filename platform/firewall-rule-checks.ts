@@ -8,6 +8,40 @@ import { isIPv4, isIPv6 } from 'node:net';
 import type { Value } from '../datamodel/value/Value.js';
 import type { BadParam } from './stored-table.js';
 
+/** The Rule parameters every platform serves: the criteria and targets the checks below know (no logging, expiry, MatchSets or MAC criteria). */
+export const RULE_PARAMS = [
+  'Enable',
+  'Status',
+  'Order',
+  'Alias',
+  'Description',
+  'Target',
+  'TargetChain',
+  'SourceInterface',
+  'SourceInterfaceExclude',
+  'SourceAllInterfaces',
+  'DestInterface',
+  'DestInterfaceExclude',
+  'DestAllInterfaces',
+  'IPVersion',
+  'DestIP',
+  'DestMask',
+  'DestIPExclude',
+  'SourceIP',
+  'SourceMask',
+  'SourceIPExclude',
+  'Protocol',
+  'ProtocolExclude',
+  'DestPort',
+  'DestPortRangeMax',
+  'DestPortExclude',
+  'SourcePort',
+  'SourcePortRangeMax',
+  'SourcePortExclude',
+  'DSCP',
+  'DSCPExclude',
+] as const;
+
 /** The protocols whose transport header begins with source and destination port. */
 export const PORT_PROTOCOLS = [6, 17, 33, 132, 136] as const;
 const TARGETS: ReadonlySet<string> = new Set(['Drop', 'Accept', 'Reject', 'Return', 'TargetChain']);

@@ -26,7 +26,7 @@ import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { invalid, publicValues, type BadParam, type Row, StoredTable } from '../stored-table.js';
-import { chainOf, jumpsLoop, ruleProblems } from '../firewall-rule-checks.js';
+import { chainOf, jumpsLoop, RULE_PARAMS, ruleProblems } from '../firewall-rule-checks.js';
 import { misconfigured, type AdvancedChain, type AdvancedPlan, type AdvancedRule } from './firewall-advanced-rules.js';
 import { isIfName } from './firewall-rules.js';
 import type { IpInterfaceNames } from './nat.js';
@@ -39,38 +39,6 @@ const LEVEL_WRITABLE = ['Alias', 'Name', 'Description', 'Order', 'PortMappingEna
 const CHAIN_PARAMS = ['Enable', 'Alias', 'Name', 'Creator'] as const;
 const CHAIN_WRITABLE = ['Enable', 'Alias', 'Name'] as const;
 /** The Rule parameters nftables can express on this kernel (firewall-advanced-rules.ts). */
-const RULE_PARAMS = [
-  'Enable',
-  'Status',
-  'Order',
-  'Alias',
-  'Description',
-  'Target',
-  'TargetChain',
-  'SourceInterface',
-  'SourceInterfaceExclude',
-  'SourceAllInterfaces',
-  'DestInterface',
-  'DestInterfaceExclude',
-  'DestAllInterfaces',
-  'IPVersion',
-  'DestIP',
-  'DestMask',
-  'DestIPExclude',
-  'SourceIP',
-  'SourceMask',
-  'SourceIPExclude',
-  'Protocol',
-  'ProtocolExclude',
-  'DestPort',
-  'DestPortRangeMax',
-  'DestPortExclude',
-  'SourcePort',
-  'SourcePortRangeMax',
-  'SourcePortExclude',
-  'DSCP',
-  'DSCPExclude',
-] as const;
 const RULE_WRITABLE = RULE_PARAMS.filter((p) => p !== 'Status');
 const LIVE_STATUS: ReadonlySet<string> = new Set(['Status']);
 const LIVE_CHAIN: ReadonlySet<string> = new Set(['Chain']);

@@ -13,7 +13,7 @@
  */
 import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
-import { chainOf, familyOf, jumpsLoop, num, prefixLength, ruleProblems } from '../firewall-rule-checks.js';
+import { chainOf, familyOf, jumpsLoop, num, prefixLength, RULE_PARAMS, ruleProblems } from '../firewall-rule-checks.js';
 import { canonicalizeReferences } from '../reference.js';
 import { FactoryTable } from './factory-table.js';
 import { inSubnet, parseIPv4 } from './ipv4.js';
@@ -21,38 +21,6 @@ import { schemaDefaults } from './schema-tables.js';
 import { invalidParams, type SimContext } from './SimContext.js';
 
 export const RULE = 'Device.Firewall.Chain.{i}.Rule.{i}.';
-const RULE_PARAMS = [
-  'Enable',
-  'Status',
-  'Order',
-  'Alias',
-  'Description',
-  'Target',
-  'TargetChain',
-  'SourceInterface',
-  'SourceInterfaceExclude',
-  'SourceAllInterfaces',
-  'DestInterface',
-  'DestInterfaceExclude',
-  'DestAllInterfaces',
-  'IPVersion',
-  'DestIP',
-  'DestMask',
-  'DestIPExclude',
-  'SourceIP',
-  'SourceMask',
-  'SourceIPExclude',
-  'Protocol',
-  'ProtocolExclude',
-  'DestPort',
-  'DestPortRangeMax',
-  'DestPortExclude',
-  'SourcePort',
-  'SourcePortRangeMax',
-  'SourcePortExclude',
-  'DSCP',
-  'DSCPExclude',
-] as const;
 const STORED = RULE_PARAMS.filter((p) => p !== 'Status');
 const MAX_RULES = 32;
 const NO_ROWS: readonly number[] = [];
