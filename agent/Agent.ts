@@ -34,6 +34,7 @@ import { holdAgentParams } from './baseline/agent-held.js';
 import { DiagnosticSlots } from './diagnostics/DiagnosticSlots.js';
 import { registerTransferDiagnostics, TRANSFER_DIAGNOSTICS_CAPABILITIES, type TransferDiagnosticsLimits } from './diagnostics/register-transfer-diagnostics.js';
 import { registerIpDiagnostics } from './diagnostics/register-ip-diagnostics.js';
+import { registerDnsDiagnostics } from './diagnostics/register-dns-diagnostics.js';
 import { registerNeighboringWiFi } from './diagnostics/register-neighboring-wifi.js';
 import { registerSelfTest, type SelfTestOptions } from './diagnostics/register-self-test.js';
 import { registerPacketCapture, type PacketCaptureLimits } from './diagnostics/register-packet-capture.js';
@@ -330,6 +331,7 @@ export class Agent {
       udpEchoPort: opts.diagnostics?.udpEchoPort,
       capabilities: TRANSFER_DIAGNOSTICS_CAPABILITIES,
     });
+    registerDnsDiagnostics(model, diagnosticSlots, { log: diagnosticsLog, interfaceDevice: platform.ipInterfaceDevice });
     if (platform.wifiScan) registerNeighboringWiFi(model, diagnosticSlots, platform.wifiScan, diagnosticsLog);
     // PacketCaptureDiagnostics:1, where the platform has a capturer (tcpdump; the simulated gateway's synthetic one).
     if (platform.packetCapture) {
