@@ -50,6 +50,7 @@ import { restoreBuiltinRoles, withBuiltinRoles } from './access/builtin-roles.js
 import { applyDefaults, type DefaultsFile } from './defaults/apply-defaults.js';
 import { applyStagedRestore, takeStagedRestore } from './defaults/staged-restore.js';
 import { registerVendorConfigCommands } from './baseline/vendor-config-transfer.js';
+import { registerVendorLogFiles, vendorLogSources } from './baseline/vendor-log-files.js';
 import { registerLocalAgent } from './localagent/register-local-agent.js';
 import { registerMqttClient } from './localagent/register-mqtt-client.js';
 import { registerUnixDomainSockets } from './localagent/register-unix-domain-sockets.js';
@@ -163,6 +164,8 @@ export interface AgentOptions {
   platformCommandPath?: string;
   /** `--device-image-dir DIR`: pictures of the device (front.png, back.jpg, ...) for Device.DeviceInfo.DeviceImageFile.{i}.; default the platform's own. */
   deviceImageDir?: string;
+  /** `--vendor-log-file PATH` (repeatable): log files served as Device.DeviceInfo.VendorLogFile.{i}., before the platform's own. */
+  vendorLogFiles?: readonly string[];
   /** `--plugin FILE`s: JavaScript modules loaded after the platform (agent/plugins/, INTEGRATING.md). */
   plugins?: readonly string[];
 }
@@ -318,6 +321,7 @@ export class Agent {
       actions: wiring,
       log: log.child('config'),
     });
+    registerVendorLogFiles(model, { sources: vendorLogSources(opts.vendorLogFiles, platform.vendorLogs), caPem: collectorCaPem, downloadPolicy: downloads.policy, log });
     registerInterfaceStack(model);
     // IP and Wi-Fi diagnostics (TR-143) run on every platform, on the host's network (the
     // simulated gateway's too), sharing one bound on how many run at once.

@@ -27,6 +27,7 @@ const simulated: PlatformEntry = {
     const { SimulatedExecutionEnv } = await import('../platform/simulated/execution-env.js');
     const { SIMULATED_DEVICE_IMAGES } = await import('../platform/simulated/device-image.js');
     const { SIMULATED_PACKET_CAPTURE } = await import('../platform/simulated/packet-capture.js');
+    const { SIMULATED_VENDOR_LOGS } = await import('../platform/simulated/vendor-log.js');
     return {
       packetCapture: SIMULATED_PACKET_CAPTURE,
       cellular: true,
@@ -34,6 +35,7 @@ const simulated: PlatformEntry = {
       wifiScan: sim.wifiScan,
       executionEnvs: [new SimulatedExecutionEnv()],
       deviceImages: SIMULATED_DEVICE_IMAGES,
+      vendorLogs: SIMULATED_VENDOR_LOGS,
       stop: sim.stop,
       stateLoaded: sim.stateLoaded,
     };
