@@ -54,7 +54,10 @@ const openwrt: PlatformEntry = {
     const { registerOpenWrtPlatform } = await import('../platform/openwrt/index.js');
     const p = registerOpenWrtPlatform(model, { log, firmware, packetCounters: opts.packetCounters, commandPath: opts.commandPath, store: opts.store, sysRoot: deviceSysRoot() });
     const { TcpdumpCapture } = await import('../platform/diagnostics/tcpdump-capture.js');
+    const { readOpenWrtVendorLogs } = await import('../platform/openwrt/vendor-log.js');
     return {
+      // logd's ring buffer (logread) and UCI system log_file when set.
+      vendorLogs: await readOpenWrtVendorLogs(p.runner),
       // OpenWrt's tcpdump or tcpdump-mini, on the device of the row (IP.Interface: its UCI interface's device).
       packetCapture: new TcpdumpCapture({ commandPath: opts.commandPath, log, tempDir: OPENWRT_CAPTURE_DIR }),
       firmware,
