@@ -144,7 +144,7 @@ function deviceSysRoot(): string | undefined {
 
 /**
  * USP_AGENT_LINUX_SYSFS_ROOT: where the Linux platform reads /sys (network devices, bridges and
- * their ports) instead. For tests of devices this kernel cannot make (a VLAN-aware bridge where the
+ * their ports), and the ModemManager add-on its modem's data netdev counters, instead. For tests of devices this kernel cannot make (a VLAN-aware bridge where the
  * bridge module is missing), which give a tree; a device leaves it unset.
  */
 function linuxSysRoot(): string | undefined {
@@ -164,7 +164,14 @@ const modemManager: PlatformAddOn = {
     // network settings beside them; elsewhere they are ModemManager's bearers, which a Controller adds and deletes.
     let mm: ModemManagerPlatform | undefined;
     const host = platform.cellularAccessPoints?.(() => mm!.modems());
-    mm = registerModemManagerPlatform(model, { vendorPrefix: opts.vendorPrefix, log: opts.log.child('platform'), accessPoints: host ? 'external' : 'bearers', host, store: opts.store });
+    mm = registerModemManagerPlatform(model, {
+      vendorPrefix: opts.vendorPrefix,
+      log: opts.log.child('platform'),
+      accessPoints: host ? 'external' : 'bearers',
+      host,
+      store: opts.store,
+      sysRoot: linuxSysRoot(),
+    });
     const modems = mm;
     return { cellular: true, stop: mm.stop, stateLoaded: mm.stateLoaded, selfTestChecks: [new ReadCheck('mmcli', async () => `${(await modems.modems()).length} modems`)] };
   },
