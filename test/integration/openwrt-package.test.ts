@@ -533,7 +533,10 @@ reconnect
 
   it('passes each `list vendor_log_file` as a --vendor-log-file option, in order', () => {
     const calls = initScript({ global_vendor_log_file: '/var/log/a.log /mnt/log/b.log' });
-    expect(calls.filter((c) => c.startsWith('procd_append_param'))).toEqual(['procd_append_param|command|--vendor-log-file|/var/log/a.log', 'procd_append_param|command|--vendor-log-file|/mnt/log/b.log']);
+    expect(calls.filter((c) => c.startsWith('procd_append_param'))).toEqual([
+      'procd_append_param|command|--vendor-log-file|/var/log/a.log',
+      'procd_append_param|command|--vendor-log-file|/mnt/log/b.log',
+    ]);
   });
 
   it('passes packet_counters as --packet-counters', () => {
