@@ -34,6 +34,7 @@ import { holdAgentParams } from './baseline/agent-held.js';
 import { DiagnosticSlots } from './diagnostics/DiagnosticSlots.js';
 import { registerTransferDiagnostics, TRANSFER_DIAGNOSTICS_CAPABILITIES, type TransferDiagnosticsLimits } from './diagnostics/register-transfer-diagnostics.js';
 import { registerIpDiagnostics } from './diagnostics/register-ip-diagnostics.js';
+import { registerDnsDiagnostics } from './diagnostics/register-dns-diagnostics.js';
 import { registerNeighboringWiFi } from './diagnostics/register-neighboring-wifi.js';
 import { registerSelfTest, type SelfTestOptions } from './diagnostics/register-self-test.js';
 import { registerPacketCapture, type PacketCaptureLimits } from './diagnostics/register-packet-capture.js';
@@ -49,6 +50,7 @@ import { restoreBuiltinRoles, withBuiltinRoles } from './access/builtin-roles.js
 import { applyDefaults, type DefaultsFile } from './defaults/apply-defaults.js';
 import { applyStagedRestore, takeStagedRestore } from './defaults/staged-restore.js';
 import { registerVendorConfigCommands } from './baseline/vendor-config-transfer.js';
+import { registerVendorLogFiles, vendorLogSources } from './baseline/vendor-log-files.js';
 import { registerLocalAgent } from './localagent/register-local-agent.js';
 import { registerFaultMgmt } from './faultmgmt/register-faultmgmt.js';
 import { registerMqttClient } from './localagent/register-mqtt-client.js';
@@ -167,6 +169,8 @@ export interface AgentOptions {
   platformCommandPath?: string;
   /** `--device-image-dir DIR`: pictures of the device (front.png, back.jpg, ...) for Device.DeviceInfo.DeviceImageFile.{i}.; default the platform's own. */
   deviceImageDir?: string;
+  /** `--vendor-log-file PATH` (repeatable): log files served as Device.DeviceInfo.VendorLogFile.{i}., before the platform's own. */
+  vendorLogFiles?: readonly string[];
   /** `--plugin FILE`s: JavaScript modules loaded after the platform (agent/plugins/, INTEGRATING.md). */
   plugins?: readonly string[];
 }
@@ -324,6 +328,7 @@ export class Agent {
       actions: wiring,
       log: log.child('config'),
     });
+    registerVendorLogFiles(model, { sources: vendorLogSources(opts.vendorLogFiles, platform.vendorLogs), caPem: collectorCaPem, downloadPolicy: downloads.policy, log });
     registerInterfaceStack(model);
     // IP and Wi-Fi diagnostics (TR-143) run on every platform, on the host's network (the
     // simulated gateway's too), sharing one bound on how many run at once.
@@ -337,6 +342,7 @@ export class Agent {
       udpEchoPort: opts.diagnostics?.udpEchoPort,
       capabilities: TRANSFER_DIAGNOSTICS_CAPABILITIES,
     });
+    registerDnsDiagnostics(model, diagnosticSlots, { log: diagnosticsLog, interfaceDevice: platform.ipInterfaceDevice });
     if (platform.wifiScan) registerNeighboringWiFi(model, diagnosticSlots, platform.wifiScan, diagnosticsLog);
     // PacketCaptureDiagnostics:1, where the platform has a capturer (tcpdump; the simulated gateway's synthetic one).
     if (platform.packetCapture) {

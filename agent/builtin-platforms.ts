@@ -27,6 +27,7 @@ const simulated: PlatformEntry = {
     const { SimulatedExecutionEnv } = await import('../platform/simulated/execution-env.js');
     const { SIMULATED_DEVICE_IMAGES } = await import('../platform/simulated/device-image.js');
     const { SIMULATED_PACKET_CAPTURE } = await import('../platform/simulated/packet-capture.js');
+    const { SIMULATED_VENDOR_LOGS } = await import('../platform/simulated/vendor-log.js');
     return {
       packetCapture: SIMULATED_PACKET_CAPTURE,
       cellular: true,
@@ -34,6 +35,7 @@ const simulated: PlatformEntry = {
       wifiScan: sim.wifiScan,
       executionEnvs: [new SimulatedExecutionEnv()],
       deviceImages: SIMULATED_DEVICE_IMAGES,
+      vendorLogs: SIMULATED_VENDOR_LOGS,
       stop: sim.stop,
       stateLoaded: sim.stateLoaded,
     };
@@ -52,7 +54,10 @@ const openwrt: PlatformEntry = {
     const { registerOpenWrtPlatform } = await import('../platform/openwrt/index.js');
     const p = registerOpenWrtPlatform(model, { log, firmware, packetCounters: opts.packetCounters, commandPath: opts.commandPath, store: opts.store, sysRoot: deviceSysRoot() });
     const { TcpdumpCapture } = await import('../platform/diagnostics/tcpdump-capture.js');
+    const { readOpenWrtVendorLogs } = await import('../platform/openwrt/vendor-log.js');
     return {
+      // logd's ring buffer (logread) and UCI system log_file when set.
+      vendorLogs: await readOpenWrtVendorLogs(p.runner),
       // OpenWrt's tcpdump or tcpdump-mini, on the device of the row (IP.Interface: its UCI interface's device).
       packetCapture: new TcpdumpCapture({ commandPath: opts.commandPath, log, tempDir: OPENWRT_CAPTURE_DIR }),
       firmware,
@@ -141,7 +146,7 @@ function deviceSysRoot(): string | undefined {
 
 /**
  * USP_AGENT_LINUX_SYSFS_ROOT: where the Linux platform reads /sys (network devices, bridges and
- * their ports) instead. For tests of devices this kernel cannot make (a VLAN-aware bridge where the
+ * their ports), and the ModemManager add-on its modem's data netdev counters, instead. For tests of devices this kernel cannot make (a VLAN-aware bridge where the
  * bridge module is missing), which give a tree; a device leaves it unset.
  */
 function linuxSysRoot(): string | undefined {
@@ -161,7 +166,14 @@ const modemManager: PlatformAddOn = {
     // network settings beside them; elsewhere they are ModemManager's bearers, which a Controller adds and deletes.
     let mm: ModemManagerPlatform | undefined;
     const host = platform.cellularAccessPoints?.(() => mm!.modems());
-    mm = registerModemManagerPlatform(model, { vendorPrefix: opts.vendorPrefix, log: opts.log.child('platform'), accessPoints: host ? 'external' : 'bearers', host, store: opts.store });
+    mm = registerModemManagerPlatform(model, {
+      vendorPrefix: opts.vendorPrefix,
+      log: opts.log.child('platform'),
+      accessPoints: host ? 'external' : 'bearers',
+      host,
+      store: opts.store,
+      sysRoot: linuxSysRoot(),
+    });
     const modems = mm;
     return { cellular: true, stop: mm.stop, stateLoaded: mm.stateLoaded, selfTestChecks: [new ReadCheck('mmcli', async () => `${(await modems.modems()).length} modems`)] };
   },

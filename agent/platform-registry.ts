@@ -8,6 +8,7 @@
  * router loads only its own platform. A plugin brings entries of the same type (`platforms` of
  * its module), added after the built-in ones under names of their own.
  */
+import type { VendorLogSource } from '../platform/vendor-log-file.js';
 import type { Logger } from '../datamodel/Logger.js';
 import type { DataStore } from '../datamodel/store/DataStore.js';
 import type { Awaitable } from '../datamodel/tree/binding.js';
@@ -90,6 +91,8 @@ export interface PlatformParts {
   selfTestChecks?: SelfTestCheck[];
   /** Device.DeviceInfo.DeviceImageFile.{i}.'s pictures when no `--device-image-dir` is given (the simulated gateway's own). */
   deviceImages?: DeviceImageSource;
+  /** Device.DeviceInfo.VendorLogFile.{i}.'s platform logs (OpenWrt logread, the simulated syslog), after the integrator's `--vendor-log-file`s. */
+  vendorLogs?: readonly VendorLogSource[];
   /**
    * Device.Cellular.AccessPoint.{i} kept by the platform itself (OpenWrt: UCI interfaces with
    * proto modemmanager), given the modems (called before the cellular add-on registers, the

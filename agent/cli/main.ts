@@ -56,6 +56,7 @@ interface RunArgs {
   packetCounters?: boolean;
   nat?: boolean;
   deviceImageDir?: string;
+  vendorLogFiles?: string[];
   /** `--time` as given (checked in `timeSetting`, with the defaults file's `$time`). */
   time?: string;
   timeZoneFile?: string;
@@ -110,6 +111,7 @@ async function run(args: RunArgs): Promise<void> {
     packetCounters: fileCounters,
     nat: fileNat,
     deviceImageDir: fileImageDir,
+    vendorLogFiles: fileLogs,
     dnsmasq: fileDnsmasq,
     accessControl: fileAccess,
     firewall: fileFirewall,
@@ -126,6 +128,8 @@ async function run(args: RunArgs): Promise<void> {
   const packetCounters = args.packetCounters ?? fileCounters;
   const nat = args.nat ?? fileNat;
   const deviceImageDir = args.deviceImageDir ?? fileImageDir;
+  // The defaults file's logs, then the command line's (as with plugins).
+  const vendorLogFiles = [...(fileLogs ?? []), ...(args.vendorLogFiles ?? [])];
   const dnsmasq = args.dnsmasq ?? fileDnsmasq;
   const accessControl = args.accessControl ?? fileAccess;
   const firewall = args.firewall ?? fileFirewall;
@@ -162,6 +166,7 @@ async function run(args: RunArgs): Promise<void> {
         packetCounters,
         nat,
         deviceImageDir,
+        vendorLogFiles,
         time,
         wifi,
         dnsmasq,
@@ -221,6 +226,7 @@ async function runCommand(a: RunOptionValues): Promise<void> {
       packetCounters: a['packet-counters'] === undefined ? undefined : parsePacketCountersOption(a['packet-counters']),
       nat: a.nat === undefined ? undefined : parseNatOption(a.nat),
       deviceImageDir: a['device-image-dir'] === undefined ? undefined : resolve(a['device-image-dir']),
+      vendorLogFiles: a['vendor-log-file']?.map((f) => resolve(f)),
       time: a.time,
       timeZoneFile: a['time-zone-file'],
       wifi: wifiSetting(a.wifi, a['hostapd-dir'], a['hostapd-conf'], a['hostapd-global']),
@@ -286,6 +292,11 @@ export async function main(argv: string[]): Promise<void> {
           .option('device-image-dir', {
             type: 'string',
             describe: "directory of pictures of the device, front.png, back.jpg, ... (Device.DeviceInfo.DeviceImageFile.{i}.; default: the platform's own, if any)",
+          })
+          .option('vendor-log-file', {
+            type: 'string',
+            array: true,
+            describe: "log file served as Device.DeviceInfo.VendorLogFile.{i}. for Upload() (repeatable; beside the platform's own: OpenWrt logread, the simulated syslog)",
           })
           .option('time', {
             type: 'string',

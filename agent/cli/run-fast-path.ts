@@ -57,6 +57,8 @@ export interface RunOptionValues {
   'dhcp-client'?: string;
   /** `--plugin FILE`, repeatable (agent/plugins/). */
   plugin?: string[];
+  /** `--vendor-log-file PATH`, repeatable: Device.DeviceInfo.VendorLogFile.{i}. */
+  'vendor-log-file'?: string[];
 }
 
 const STRING_OPTIONS = [
@@ -101,7 +103,12 @@ export function parseRunFast(argv: readonly string[]): RunOptionValues | undefin
   try {
     parsed = parseArgs({
       args: rest,
-      options: { ...Object.fromEntries(STRING_OPTIONS.map((o) => [o, { type: 'string' as const }])), 'legacy-coap': { type: 'boolean' }, plugin: { type: 'string', multiple: true } },
+      options: {
+        ...Object.fromEntries(STRING_OPTIONS.map((o) => [o, { type: 'string' as const }])),
+        'legacy-coap': { type: 'boolean' },
+        plugin: { type: 'string', multiple: true },
+        'vendor-log-file': { type: 'string', multiple: true },
+      },
       strict: true,
       allowPositionals: false,
       tokens: true,
@@ -109,10 +116,10 @@ export function parseRunFast(argv: readonly string[]): RunOptionValues | undefin
   } catch {
     return undefined;
   }
-  // An option given twice becomes an array in yargs: leave that (and its message) to yargs. --plugin is repeatable.
-  const names = parsed.tokens.filter((t) => t.kind === 'option' && t.name !== 'plugin').map((t) => t.name);
+  // An option given twice becomes an array in yargs: leave that (and its message) to yargs. --plugin and --vendor-log-file are repeatable.
+  const names = parsed.tokens.filter((t) => t.kind === 'option' && t.name !== 'plugin' && t.name !== 'vendor-log-file').map((t) => t.name);
   if (new Set(names).size !== names.length) return undefined;
-  const v = parsed.values as Partial<Record<(typeof STRING_OPTIONS)[number], string>> & { 'legacy-coap'?: boolean; plugin?: string[] };
+  const v = parsed.values as Partial<Record<(typeof STRING_OPTIONS)[number], string>> & { 'legacy-coap'?: boolean; plugin?: string[]; 'vendor-log-file'?: string[] };
   if (v.defaults === undefined) return undefined;
   const platform = v.platform ?? 'auto';
   // A built-in name or one a plugin may bring (checked when the agent starts, with the plugins loaded).
@@ -151,5 +158,6 @@ export function parseRunFast(argv: readonly string[]): RunOptionValues | undefin
     'mqtt-broker': v['mqtt-broker'],
     'dhcp-client': v['dhcp-client'],
     plugin: v.plugin,
+    'vendor-log-file': v['vendor-log-file'],
   };
 }

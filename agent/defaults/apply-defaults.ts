@@ -60,6 +60,9 @@ export const PLUGINS_KEY = '$plugins';
  */
 export const DEVICE_IMAGE_DIR_KEY = '$deviceImageDir';
 
+/** `"$vendorLogFiles": ["/var/log/app.log"]`: log files for Device.DeviceInfo.VendorLogFile.{i}. (`--vendor-log-file`), relative to the file. */
+export const VENDOR_LOG_FILES_KEY = '$vendorLogFiles';
+
 export function readDefaultsFile(file: string): DefaultsFile {
   return readDefaultsFileWithPlugins(file).defaults;
 }
@@ -81,6 +84,7 @@ export function readDefaultsFileWithPlugins(file: string): {
   packetCounters?: boolean;
   nat?: boolean;
   deviceImageDir?: string;
+  vendorLogFiles?: string[];
   dnsmasq?: boolean;
   accessControl?: boolean;
   firewall?: boolean;
@@ -104,6 +108,7 @@ export function readDefaultsFileWithPlugins(file: string): {
     [PACKET_COUNTERS_KEY]: counters,
     [NAT_KEY]: natSetting,
     [DEVICE_IMAGE_DIR_KEY]: imageDir,
+    [VENDOR_LOG_FILES_KEY]: logFiles,
     [DNSMASQ_KEY]: dnsmasqSetting,
     [ACCESS_CONTROL_KEY]: accessSetting,
     [FIREWALL_KEY]: firewallSetting,
@@ -127,6 +132,9 @@ export function readDefaultsFileWithPlugins(file: string): {
   if (imageDir !== undefined && (typeof imageDir !== 'string' || imageDir === '')) {
     throw new DefaultsError(DEVICE_IMAGE_DIR_KEY, 'must be a directory path (relative to the defaults file), e.g. "images"');
   }
+  if (logFiles !== undefined && (!Array.isArray(logFiles) || logFiles.some((p) => typeof p !== 'string' || p === ''))) {
+    throw new DefaultsError(VENDOR_LOG_FILES_KEY, 'must be an array of log file paths (relative to the defaults file), e.g. ["/var/log/app.log"]');
+  }
   const dnsmasq = dnsmasqFromFile(dnsmasqSetting, file);
   const accessControl = accessControlFromFile(accessSetting, file);
   const firewall = firewallFromFile(firewallSetting, file);
@@ -143,6 +151,7 @@ export function readDefaultsFileWithPlugins(file: string): {
     ...(packetCounters !== undefined ? { packetCounters } : {}),
     ...(nat !== undefined ? { nat } : {}),
     ...(typeof imageDir === 'string' ? { deviceImageDir: resolve(dirname(file), imageDir) } : {}),
+    ...(Array.isArray(logFiles) ? { vendorLogFiles: (logFiles as string[]).map((p) => resolve(dirname(file), p)) } : {}),
     ...(dnsmasq !== undefined ? { dnsmasq } : {}),
     ...(accessControl !== undefined ? { accessControl } : {}),
     ...(firewall !== undefined ? { firewall } : {}),

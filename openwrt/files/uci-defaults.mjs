@@ -117,6 +117,7 @@ const OPTIONS = {
     manage_dns: null,
     packet_counters: null,
     device_image_dir: null,
+    vendor_log_file: null,
     wan_interface: null,
     on_uci_change: null,
     endpoint_id_interface: null,

@@ -29,7 +29,8 @@ import type { Value } from '../../datamodel/value/Value.js';
 import { invalid, publicValues, type Row, StoredTable } from '../stored-table.js';
 import type { ManagedInterfaces } from './ip-write.js';
 import type { IpInterfaceNames } from './nat.js';
-import { dhcpStatusOf, leaseVariables, optionArgs, optionHex, parseLeaseRecord, type UdhcpcLease } from './udhcpc-lease.js';
+import { dhcpStatusOf, leaseVariables, optionArgs, optionHex, optionVariable, parseLeaseRecord, type UdhcpcLease } from './udhcpc-lease.js';
+import { VIVSO_TAG } from './gateway-info.js';
 import { duplicateKey, optionProblems } from '../dhcpv4-client-options.js';
 import { UdhcpcProcess, type UdhcpcSpec, writeUdhcpcScript } from './udhcpc-process.js';
 
@@ -181,9 +182,11 @@ export class LinuxDhcpv4Client {
       .filter((r) => String(r.Value ?? '') !== '')
       .map((r) => ({ tag: Number(r.Tag), hex: String(r.Value).toLowerCase() }))
       .sort((a, b) => a.tag - b.tag);
-    const requested = on(this.req.rows([n]))
+    const rows = on(this.req.rows([n]))
       .sort((a, b) => Number(a.Order) - Number(b.Order))
       .map((r) => Number(r.Tag));
+    // Option 125 always: the gateway's TR-111 identity, Device.GatewayInfo. (gateway-info.ts).
+    const requested = rows.includes(VIVSO_TAG) ? rows : [...rows, VIVSO_TAG];
     return { device, optionArgs: optionArgs(sent, requested), vars: leaseVariables(requested) };
   }
 
@@ -191,6 +194,16 @@ export class LinuxDhcpv4Client {
     const p = this.running.get(n);
     if (!p?.renew()) throw new UspError(ErrorCode.CommandFailure, `Device.DHCPv4.Client.${n}. runs no DHCP client now (Enable false, or no Interface)`);
     return {};
+  }
+
+  /** Option 125 (hex) of the first Client bound with it: what Device.GatewayInfo. reads. */
+  gatewayOption(): string | undefined {
+    for (const [n] of this.clients.rows([])) {
+      const lease = this.lease(n);
+      const hex = lease && dhcpStatusOf(lease.event) === 'Bound' ? lease.vars.get(optionVariable(VIVSO_TAG)) : undefined;
+      if (hex) return hex;
+    }
+    return undefined;
   }
 
   /** The lease recorded for client `n` while its child runs and holds one. */

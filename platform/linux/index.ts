@@ -58,6 +58,7 @@ import { dnsmasqUsable } from './dnsmasq-process.js';
 import { LinuxMqttBroker } from './mqtt-broker.js';
 import { brokerRunDir, mosquittoUsable } from './mosquitto-conf.js';
 import type { Dhcpv4Clients } from './dhcpv4-clients.js';
+import { registerGatewayInfo } from './gateway-info.js';
 import { LinuxDhcpv4Client } from './dhcpv4-client.js';
 import { registerLinuxDhcpv6Client } from './dhcpv6-client-switch.js';
 import { AccessControlTables } from '../access-control/AccessControlTables.js';
@@ -351,6 +352,8 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
         log: opts.log,
       });
       c.register();
+      // GatewayInfo:1 from option 125 of the Clients' leases (TR-111); only where the agent runs the DHCP client.
+      registerGatewayInfo(model, () => c.gatewayOption());
       loaded.push(() => c.start());
       stops.push(() => c.stop());
       registerLinuxDhcpv6Client({ model, store: opts.store, interfaces: ipInterfaceNames(ip.interfaces, ip.links), managed: ctx.ip.managed, dir: opts.store.dir, log: opts.log }, loaded, stops);

@@ -18,8 +18,7 @@
  * (`--set-allowed-modes=... --set-preferred-mode=...`; "Auto": no preferred mode). Modes are per
  * generation: UMTSHSPA asks for 3g and reads back UMTS.
  *
- * Not served: the Up/Downstream rates and Stats (ModemManager keeps no per-interface counters to
- * map; the net port's counters belong to the Linux side).
+ * Not served: the Up/Downstream rates. Stats are the data netdev's kernel counters (cellular-stats.ts).
  * Where the APNs are the host's own configuration (OpenWrt: UCI network interfaces with proto
  * modemmanager), `accessPoints: 'external'` leaves AccessPoint to that platform, which finds each
  * row's Interface through `modems()`, and RoamingEnabled and NetworkRequested come from its
@@ -50,6 +49,7 @@ import { registerBearerAccessPoints, type RoamingSource } from './bearer-access-
 import type { Logger } from '../../datamodel/Logger.js';
 import { CellularRestore, type RestoreModem } from './cellular-restore.js';
 import { KeptCellular } from './kept-cellular.js';
+import { registerCellularStats } from './cellular-stats.js';
 
 /**
  * Settings of the modems that the host platform keeps in its own configuration and applies
@@ -107,7 +107,7 @@ export function registerCellular(
   accessPoints: AccessPointSource = 'bearers',
   host?: CellularHostSettings,
   now: () => number = Date.now,
-  keep: { kept?: KeptCellular; log?: Logger; checkMs?: number } = {},
+  keep: { kept?: KeptCellular; log?: Logger; checkMs?: number; sysRoot?: string } = {},
 ): { modems(): Promise<ModemInterface[]>; restore?: CellularRestore } {
   const { kept = new KeptCellular(undefined), log } = keep;
   const modemNumbers = new InstanceMap();
@@ -271,6 +271,9 @@ export function registerCellular(
       return values;
     },
   });
+
+  // The data netdev's kernel counters (cellular-stats.ts; `keep.sysRoot`: where /sys is).
+  registerCellularStats(model, mmcli, modemAt, keep.sysRoot);
 
   /** Modems with a known device path, numbered as Interface.{i} lists them (ModemManager's order). */
   const modemInterfaces = async (): Promise<ModemInterface[]> => {

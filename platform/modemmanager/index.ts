@@ -54,6 +54,8 @@ export interface ModemManagerOptions {
   store?: DataStore;
   /** How often the modems are looked at in the background while something is kept, ms (default CHECK_MS, a minute). */
   restoreCheckMs?: number;
+  /** Where /sys is, for Interface.{i}.Stats (the data netdev's counters); default /sys. */
+  sysRoot?: string;
 }
 
 export type { AccessPointSource, CellularHostSettings, ModemInterface, RoamingSource };
@@ -90,6 +92,7 @@ export function registerModemManagerPlatform(model: DataModel, opts: ModemManage
     kept: new KeptCellular(external ? undefined : opts.store),
     log: opts.log,
     checkMs: opts.restoreCheckMs,
+    sysRoot: opts.sysRoot,
   });
   return { stop: () => restore?.stop(), stateLoaded: () => restore?.stateLoaded() ?? Promise.resolve(), modems };
 }

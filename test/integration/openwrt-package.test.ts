@@ -531,6 +531,14 @@ reconnect
     expect(calls.filter((c) => c.startsWith('procd_append_param'))).toEqual(['procd_append_param|command|--device-image-dir|/etc/usp-agent/images']);
   });
 
+  it('passes each `list vendor_log_file` as a --vendor-log-file option, in order', () => {
+    const calls = initScript({ global_vendor_log_file: '/var/log/a.log /mnt/log/b.log' });
+    expect(calls.filter((c) => c.startsWith('procd_append_param'))).toEqual([
+      'procd_append_param|command|--vendor-log-file|/var/log/a.log',
+      'procd_append_param|command|--vendor-log-file|/mnt/log/b.log',
+    ]);
+  });
+
   it('passes packet_counters as --packet-counters', () => {
     const calls = initScript({ global_packet_counters: '0' });
     expect(calls.filter((c) => c.startsWith('procd_append_param'))).toEqual(['procd_append_param|command|--packet-counters|0']);

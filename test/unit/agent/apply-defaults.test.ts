@@ -118,6 +118,15 @@ describe('factory defaults', () => {
     expect(() => readDefaultsFileWithPlugins(file)).toThrow(/\$deviceImageDir: must be a directory path/);
   });
 
+  it('"$vendorLogFiles" is a start-up setting, relative to the defaults file, kept out of the TR-181 values', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'usp-defaults-'));
+    const file = join(dir, 'defaults.json');
+    writeFileSync(file, JSON.stringify({ 'Device.LocalAgent.EndpointID': 'proto::a', $vendorLogFiles: ['logs/app.log', '/var/log/messages'] }));
+    expect(readDefaultsFileWithPlugins(file)).toEqual({ defaults: { 'Device.LocalAgent.EndpointID': 'proto::a' }, plugins: [], vendorLogFiles: [join(dir, 'logs/app.log'), '/var/log/messages'] });
+    writeFileSync(file, JSON.stringify({ $vendorLogFiles: '/var/log/messages' }));
+    expect(() => readDefaultsFileWithPlugins(file)).toThrow(/\$vendorLogFiles: must be an array of log file paths/);
+  });
+
   it('"$nat" is a start-up setting ("nftables"/"off" or a boolean), kept out of the TR-181 values; --nat takes nftables/off', () => {
     const dir = mkdtempSync(join(tmpdir(), 'usp-defaults-'));
     const file = join(dir, 'defaults.json');

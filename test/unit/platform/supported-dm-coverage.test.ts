@@ -61,7 +61,7 @@ const LLDP_CLAIMS = lldpcliInstalled()
     ]
   : [];
 
-const MODEMMANAGER_CLAIMS = ['Device.Cellular.', 'Device.Cellular.Interface.{i}.', 'Device.Cellular.Interface.{i}.USIM.', 'Device.Cellular.AccessPoint.{i}.'];
+const MODEMMANAGER_CLAIMS = ['Device.Cellular.', 'Device.Cellular.Interface.{i}.', 'Device.Cellular.Interface.{i}.Stats.', 'Device.Cellular.Interface.{i}.USIM.', 'Device.Cellular.AccessPoint.{i}.'];
 
 /** What OpenWrt serves, Bridging aside (OPENWRT_BRIDGING_CLAIMS). */
 const OPENWRT_CLAIMS = [

@@ -31,6 +31,10 @@ describe('parseRunFast: `usp-agent run` without yargs', () => {
     expect(parseRunFast(['run', '--defaults', 'd.json', '--platform', 'linux', '--manage-dns', '/etc/resolv.conf'])).toMatchObject({ 'manage-dns': '/etc/resolv.conf' });
     expect(parseRunFast(['run', '--defaults', 'd.json', '--platform', 'openwrt', '--packet-counters', 'off'])).toMatchObject({ 'packet-counters': 'off' });
     expect(parseRunFast(['run', '--defaults', 'd.json', '--device-image-dir', '/etc/usp-agent/images'])).toMatchObject({ 'device-image-dir': '/etc/usp-agent/images' });
+    // Repeatable, as --plugin is.
+    expect(parseRunFast(['run', '--defaults', 'd.json', '--vendor-log-file', '/var/log/a.log', '--vendor-log-file', '/var/log/b.log'])).toMatchObject({
+      'vendor-log-file': ['/var/log/a.log', '/var/log/b.log'],
+    });
     expect(parseRunFast(['run', '--defaults', 'd.json', '--platform', 'linux', '--nat', 'off'])).toMatchObject({ nat: 'off' });
     expect(parseRunFast(['run', '--defaults', 'd.json', '--platform', 'linux', '--time', 'chrony', '--time-zone-file', '/etc/localtime'])).toMatchObject({
       time: 'chrony',
