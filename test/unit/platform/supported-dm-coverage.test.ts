@@ -104,6 +104,8 @@ const OPENWRT_CLAIMS = [
   'Device.NAT.',
   'Device.NAT.InterfaceSetting.{i}.',
   'Device.NAT.PortMapping.{i}.',
+  // odhcpd's ra options of each `config dhcp` section (platform/openwrt/router-advertisement.ts).
+  'Device.RouterAdvertisement.InterfaceSetting.{i}.',
   'Device.Firewall.',
   'Device.DNS.Relay.',
   'Device.DNS.Relay.Forwarding.{i}.',
