@@ -48,6 +48,7 @@ import { ipInterfaceNames, LinuxNat, natUsable } from './nat.js';
 import { registerLinuxNdRa } from './ipv6-nd-ra-wiring.js';
 import { LinuxUla } from './ip-ula.js';
 import { registerTemperatureStatus } from './temperature-status.js';
+import { registerHostLEDs } from './leds.js';
 import { registerHostIoTCapabilities } from './iot-capabilities.js';
 import { Chronyc } from './chrony.js';
 import { DEFAULT_SOURCES_FILE } from './chrony-sources.js';
@@ -251,6 +252,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     // IoTCapability: the LEDs, temperature inputs and power supplies sysfs has.
     const iot = registerHostIoTCapabilities(model, sensorFiles, now, opts.store);
     loaded.push(() => iot.stateLoaded());
+    registerHostLEDs(model, sensorFiles, now);
     ctx.log?.debug('linux identity', { ...identity });
   }
   // IP.Interface.LowerLayers names Ethernet.Link rows only when this platform serves them.

@@ -79,6 +79,7 @@ import { findNft, PacketClassCounters, packetCountersUsable } from '../linux/pac
 import { HostFiles } from '../linux/HostFiles.js';
 import { registerTemperatureStatus } from '../linux/temperature-status.js';
 import { registerHostIoTCapabilities } from '../linux/iot-capabilities.js';
+import { registerHostLEDs } from '../linux/leds.js';
 import type { DeviceStatusMap } from './ubus-types.js';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
 import { AccessControlTables } from '../access-control/AccessControlTables.js';
@@ -185,6 +186,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   const temperatures = registerTemperatureStatus(model, sysfs, ctx.now, opts.store);
   // The board's LEDs, sensors and battery: the kernel's sysfs, shared with Linux (UCI `led` sections: docs/platform-mapping.md).
   const iot = registerHostIoTCapabilities(model, sysfs, ctx.now, opts.store);
+  registerHostLEDs(model, sysfs, ctx.now);
   if (opts.firmware) registerStagedFirmwareImages(model, opts.firmware);
   // Ethernet.Link of a bridge stacks on the Bridging management port, registered below.
   const bridgeStack: BridgeStack = {};

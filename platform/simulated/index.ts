@@ -31,6 +31,7 @@ import { registerAccessControl } from './access-control.js';
 import { registerIPv6 } from './ip-ipv6.js';
 import { registerIP } from './ip.js';
 import { registerIoTCapabilitiesSim } from './iot-capabilities.js';
+import { registerLEDsSim } from './leds.js';
 import { registerNAT } from './nat.js';
 import { registerProcesses } from './processes.js';
 import { registerLocation } from './location.js';
@@ -188,6 +189,10 @@ export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptio
   model.registerDeferred('simulated LLDP', () => {
     ethernetGroup();
     registerLldp(ctx, ethernet!.ports);
+  });
+  model.registerDeferred('simulated LEDs', () => {
+    cellularGroup();
+    registerLEDsSim(ctx, { attached: cellularState!.cellular.attached, sessionUp: cellularState!.session.up });
   });
   const lanServices = model.registerDeferred('simulated DHCP, Hosts, Firewall, NAT, DNS and Routing', () => {
     ethernetGroup();
