@@ -89,6 +89,9 @@ export abstract class DhcpClientChild {
     });
   }
 
+  /** Ends the child and any pending restart, the lease kept (what else goes with it is the program's). */
+  abstract end(): Promise<void>;
+
   /** Renew(): SIGUSR1 makes the client renew at once. False when no child runs. */
   renew(): boolean {
     return this.child ? this.child.kill('SIGUSR1') : false;

@@ -30,6 +30,7 @@ import type { ManagedInterfaces } from './ip-write.js';
 import type { IpInterfaceNames } from './nat.js';
 import { dhcpStatusOf, leaseVariables, optionArgs, optionHex, parseLeaseRecord, type UdhcpcLease } from './udhcpc-lease.js';
 import { optionProblems } from '../dhcpv4-client-options.js';
+import { DhcpClientChildren } from './dhcp-client-children.js';
 import { checkClientInterface, deviceOf, type DhcpClientInterfaceRules, noClientRunning, readClientInterface } from './dhcp-client-interface.js';
 import { UdhcpcProcess, type UdhcpcSpec, writeUdhcpcScript } from './udhcpc-process.js';
 
@@ -56,19 +57,17 @@ export interface LinuxDhcpv4ClientOptions {
 }
 
 /** The Client rows, their option tables and the udhcpc children. */
-export class LinuxDhcpv4Client {
+export class LinuxDhcpv4Client extends DhcpClientChildren<UdhcpcProcess> {
   private clients!: StoredTable;
   private sent!: StoredTable;
   private req!: StoredTable;
-  private readonly running = new Map<number, UdhcpcProcess>();
   private readonly dir: string;
   private readonly script: string;
-  private applying: Promise<void> = Promise.resolve();
-  private stopped = false;
 
   private readonly rules: DhcpClientInterfaceRules;
 
   constructor(private readonly opts: LinuxDhcpv4ClientOptions) {
+    super();
     this.rules = { interfaces: opts.interfaces, managed: opts.managed, label: 'DHCP', table: 'Device.DHCPv4.Client.' };
     this.dir = join(opts.dir, 'dhcpv4-client');
     this.script = join(this.dir, 'udhcpc.script');
@@ -131,21 +130,7 @@ export class LinuxDhcpv4Client {
     await this.apply();
   }
 
-  /** The agent stops: every child ends, leases kept (see udhcpc-process.ts). */
-  stop(): void {
-    this.stopped = true;
-    for (const p of this.running.values()) void p.end();
-    this.running.clear();
-  }
-
-  /** Makes the children follow the stored rows, after the runs before. */
-  apply(): Promise<void> {
-    const run = this.applying.then(() => this.applyNow());
-    this.applying = run.catch(() => undefined);
-    return run;
-  }
-
-  private async applyNow(): Promise<void> {
+  protected async applyNow(): Promise<void> {
     if (this.stopped) return;
     const wanted = new Map<number, UdhcpcSpec>();
     for (const [n, row] of this.clients.rows([])) {

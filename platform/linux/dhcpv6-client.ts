@@ -26,6 +26,7 @@ import type { Value } from '../../datamodel/value/Value.js';
 import { CommitApplier } from '../commit-applier.js';
 import { optionCodeList } from '../dhcpv6-options.js';
 import { invalid, type Row, StoredTable } from '../stored-table.js';
+import { DhcpClientChildren } from './dhcp-client-children.js';
 import { checkClientInterface, deviceOf, type DhcpClientInterfaceRules, noClientRunning, readClientInterface } from './dhcp-client-interface.js';
 import { DhcpcdProcess } from './dhcpcd-process.js';
 import { DHCPCD_HOOK, DHCPCD_REQUESTABLE, dhcpcdConf, isBound, parseDhcpcdState, receivedOptions } from './dhcpcd6.js';
@@ -51,19 +52,17 @@ export interface LinuxDhcpv6ClientOptions {
 }
 
 /** The Client rows, what their dhcpcd children recorded, and the children. */
-export class LinuxDhcpv6Client {
+export class LinuxDhcpv6Client extends DhcpClientChildren<DhcpcdProcess> {
   private clients!: StoredTable;
-  private readonly running = new Map<number, DhcpcdProcess>();
   private readonly dir: string;
   private readonly hook: string;
-  private applying: Promise<void> = Promise.resolve();
-  private stopped = false;
   /** Numbers each child's state file (dhcpcd-process.ts says why each has its own). */
   private generation = 0;
 
   private readonly rules: DhcpClientInterfaceRules;
 
   constructor(private readonly opts: LinuxDhcpv6ClientOptions) {
+    super();
     this.rules = { interfaces: opts.interfaces, managed: opts.managed, label: 'DHCPv6', table: 'Device.DHCPv6.Client.' };
     this.dir = join(opts.dir, 'dhcpv6-client');
     this.hook = join(this.dir, 'dhcpcd.hook');
@@ -120,19 +119,7 @@ export class LinuxDhcpv6Client {
     await this.apply();
   }
 
-  stop(): void {
-    this.stopped = true;
-    for (const p of this.running.values()) void p.end();
-    this.running.clear();
-  }
-
-  apply(): Promise<void> {
-    const run = this.applying.then(() => this.applyNow());
-    this.applying = run.catch(() => undefined);
-    return run;
-  }
-
-  private async applyNow(): Promise<void> {
+  protected async applyNow(): Promise<void> {
     if (this.stopped) return;
     const wanted = new Map<number, { device: string; conf: string }>();
     for (const [n, row] of this.clients.rows([])) {
