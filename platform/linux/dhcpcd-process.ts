@@ -16,84 +16,38 @@
  * - The source address of the server's last Reply is taken from dhcpcd's own log line
  *   ("REPLY6 received from ADDR"): its hook variables do not carry it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from '../../datamodel/Logger.js';
-import { endChild } from '../exec/end-child.js';
+import { DhcpClientChild, type DhcpClientCommand } from './dhcp-client-child.js';
 
-const BACKOFF_MIN_MS = 1000;
-const BACKOFF_MAX_MS = 60_000;
-const HEALTHY_MS = 60_000;
 const RELEASE_WAIT_MS = 3000;
-const MAX_LINES = 10;
 
-export class DhcpcdProcess {
-  private child?: ChildProcess;
-  private timer?: ReturnType<typeof setTimeout>;
-  private backoffMs = BACKOFF_MIN_MS;
-  private startedAt = 0;
-  private ended = false;
-  private readonly lines: string[] = [];
-  /** Why no child runs (Status Error); undefined while one runs. */
-  failure?: string;
+export class DhcpcdProcess extends DhcpClientChild {
   /** The link-local address the last Reply came from. */
   serverAddress?: string;
 
   constructor(
-    readonly device: string,
+    device: string,
     /** The settings it runs with (compared to restart it on a change). */
     readonly conf: string,
     readonly stateFile: string,
     private readonly confFile: string,
-    private readonly binary: string,
-    private readonly log?: Logger,
-  ) {}
-
-  get running(): boolean {
-    return this.child !== undefined && this.failure === undefined;
+    binary: string,
+    log?: Logger,
+  ) {
+    super('dhcpcd', device, binary, log);
   }
 
   start(): void {
-    this.timer = undefined;
-    if (this.ended) return;
-    const child = spawn(this.binary, ['-6', '-B', '-d', '-f', this.confFile, this.device], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-      env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' },
-    });
-    this.child = child;
-    this.failure = undefined;
-    this.startedAt = Date.now();
-    const keep = (chunk: Buffer): void => {
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (line.trim() === '') continue;
-        const from = /REPLY6 received from (\S+)/.exec(line);
-        if (from) this.serverAddress = from[1];
-        this.lines.push(line);
-        if (this.lines.length > MAX_LINES) this.lines.shift();
-        this.log?.debug('dhcpcd', { device: this.device, line });
-      }
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    child.on('error', (e) => {
-      this.failure = e.message;
-    });
-    child.on('exit', (code, signal) => {
-      if (this.child !== child) return;
-      this.child = undefined;
-      if (this.ended) return;
-      if (Date.now() - this.startedAt >= HEALTHY_MS) this.backoffMs = BACKOFF_MIN_MS;
-      this.failure = `dhcpcd exited (${signal ?? `code ${String(code)}`}): ${this.lines.slice(-3).join(' | ')}`;
-      this.log?.warn('dhcpcd exited; starting it again after a back-off', { device: this.device, why: this.failure, retryInMs: this.backoffMs });
-      this.timer = setTimeout(() => this.start(), this.backoffMs);
-      this.timer.unref?.();
-      this.backoffMs = Math.min(BACKOFF_MAX_MS, this.backoffMs * 2);
-    });
+    this.launch();
   }
 
-  /** Renew(): false when no child runs. */
-  renew(): boolean {
-    return this.child ? this.child.kill('SIGUSR1') : false;
+  protected command(): DhcpClientCommand {
+    return { args: ['-6', '-B', '-d', '-f', this.confFile, this.device], options: { detached: true, env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' } } };
+  }
+
+  protected override onLine(line: string): void {
+    const from = /REPLY6 received from (\S+)/.exec(line);
+    if (from) this.serverAddress = from[1];
   }
 
   /** Releases the lease (SIGALRM) and waits for dhcpcd to exit; then ends it in any case. */
@@ -108,14 +62,9 @@ export class DhcpcdProcess {
     await this.end();
   }
 
-  /** Ends the child (SIGTERM, SIGKILL after 5 s) and any pending restart; the address is kept. */
+  /** Ends the child (SIGTERM, SIGKILL after 5 s), its helpers and any pending restart; the address is kept. */
   async end(): Promise<void> {
-    this.ended = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    const child = this.child;
-    this.child = undefined;
-    await endChild(child);
+    const child = await this.endChild();
     if (child?.pid !== undefined) await endGroup(child.pid);
   }
 }

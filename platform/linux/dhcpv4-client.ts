@@ -24,20 +24,20 @@ import { CommitApplier } from '../commit-applier.js';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
 import type { CommandBinding, InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
-import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { invalid, publicValues, type Row, StoredTable } from '../stored-table.js';
 import type { ManagedInterfaces } from './ip-write.js';
 import type { IpInterfaceNames } from './nat.js';
 import { dhcpStatusOf, leaseVariables, optionArgs, optionHex, optionVariable, parseLeaseRecord, type UdhcpcLease } from './udhcpc-lease.js';
 import { VIVSO_TAG } from './gateway-info.js';
-import { duplicateKey, optionProblems } from '../dhcpv4-client-options.js';
+import { optionProblems } from '../dhcpv4-client-options.js';
+import { DhcpClientChildren } from './dhcp-client-children.js';
+import { checkClientInterface, deviceOf, type DhcpClientInterfaceRules, noClientRunning, readClientInterface } from './dhcp-client-interface.js';
 import { UdhcpcProcess, type UdhcpcSpec, writeUdhcpcScript } from './udhcpc-process.js';
 
 const CLIENT = 'Device.DHCPv4.Client.{i}.';
 const SENT = `${CLIENT}SentOption.{i}.`;
 const REQ = `${CLIENT}ReqOption.{i}.`;
-const DEVICE_KEY = '$device';
 export const MAX_CLIENTS = 4;
 const MAX_OPTIONS = 16;
 const INFINITE = 0xffffffff;
@@ -58,17 +58,18 @@ export interface LinuxDhcpv4ClientOptions {
 }
 
 /** The Client rows, their option tables and the udhcpc children. */
-export class LinuxDhcpv4Client {
+export class LinuxDhcpv4Client extends DhcpClientChildren<UdhcpcProcess> {
   private clients!: StoredTable;
   private sent!: StoredTable;
   private req!: StoredTable;
-  private readonly running = new Map<number, UdhcpcProcess>();
   private readonly dir: string;
   private readonly script: string;
-  private applying: Promise<void> = Promise.resolve();
-  private stopped = false;
+
+  private readonly rules: DhcpClientInterfaceRules;
 
   constructor(private readonly opts: LinuxDhcpv4ClientOptions) {
+    super();
+    this.rules = { interfaces: opts.interfaces, managed: opts.managed, label: 'DHCP', table: 'Device.DHCPv4.Client.' };
     this.dir = join(opts.dir, 'dhcpv4-client');
     this.script = join(this.dir, 'udhcpc.script');
   }
@@ -130,21 +131,7 @@ export class LinuxDhcpv4Client {
     await this.apply();
   }
 
-  /** The agent stops: every child ends, leases kept (see udhcpc-process.ts). */
-  stop(): void {
-    this.stopped = true;
-    for (const p of this.running.values()) void p.end();
-    this.running.clear();
-  }
-
-  /** Makes the children follow the stored rows, after the runs before. */
-  apply(): Promise<void> {
-    const run = this.applying.then(() => this.applyNow());
-    this.applying = run.catch(() => undefined);
-    return run;
-  }
-
-  private async applyNow(): Promise<void> {
+  protected async applyNow(): Promise<void> {
     if (this.stopped) return;
     const wanted = new Map<number, UdhcpcSpec>();
     for (const [n, row] of this.clients.rows([])) {
@@ -191,8 +178,7 @@ export class LinuxDhcpv4Client {
   }
 
   private async renew(n: number): Promise<Record<string, Value>> {
-    const p = this.running.get(n);
-    if (!p?.renew()) throw new UspError(ErrorCode.CommandFailure, `Device.DHCPv4.Client.${n}. runs no DHCP client now (Enable false, or no Interface)`);
+    if (!this.running.get(n)?.renew()) throw noClientRunning(this.rules, n);
     return {};
   }
 
@@ -219,29 +205,11 @@ export class LinuxDhcpv4Client {
   }
 
   private async checkClient(n: number, merged: Record<string, Value>, changes: Record<string, Value>): Promise<Record<string, Value>> {
-    if (changes.Interface === undefined) return merged;
-    const out = { ...merged };
-    delete out[DEVICE_KEY];
-    const reference = String(changes.Interface);
-    if (reference === '') return out;
-    const device = await this.opts.interfaces.nameOf(reference);
-    const bad = (message: string): UspError => invalid([{ param: 'Interface', message }]);
-    if (device === undefined) throw bad(`${reference} is no Device.IP.Interface row of this device`);
-    if (device === 'lo') throw bad('the loopback interface has no DHCP server to ask');
-    if (!this.opts.managed.has(device)) throw bad(`the agent does not manage device ${device} (--manage-interfaces): a DHCP client would change its addresses`);
-    const other = this.clients.rows([]).find(([m, r]) => m !== n && deviceOf(r) === device);
-    if (other) throw duplicateKey('Interface', `Device.DHCPv4.Client.${other[0]}. already runs on ${device}`);
-    out[DEVICE_KEY] = device;
-    return out;
+    return checkClientInterface(this.rules, n, merged, changes, this.clients.rows([]));
   }
 
   private async readClient(n: number, row: Row): Promise<Record<string, Value>> {
-    const values = publicValues(row);
-    const device = deviceOf(row);
-    const present = device === undefined ? undefined : await this.opts.interfaces.pathOf(device);
-    if (present !== undefined) values.Interface = present;
-    const p = this.running.get(n);
-    values.Status = row.Enable !== true ? 'Disabled' : present === undefined ? 'Error_Misconfigured' : p?.running ? 'Enabled' : 'Error';
+    const values = await readClientInterface(this.opts.interfaces, row, this.running.get(n)?.running === true);
     const lease = this.lease(n);
     const bound = lease !== undefined && dhcpStatusOf(lease.event) === 'Bound';
     values.DHCPStatus = lease ? dhcpStatusOf(lease.event) : 'Init';
@@ -256,9 +224,4 @@ export class LinuxDhcpv4Client {
     values.LeaseTimeRemaining = !bound || !Number.isFinite(seconds) ? 0 : seconds >= INFINITE ? -1 : Math.max(0, Math.round(seconds - (now - lease.at) / 1000));
     return values;
   }
-}
-
-function deviceOf(row: Row): string | undefined {
-  const d = row[DEVICE_KEY];
-  return typeof d === 'string' && d !== '' ? d : undefined;
 }

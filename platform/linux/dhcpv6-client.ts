@@ -24,16 +24,16 @@ import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { CommitApplier } from '../commit-applier.js';
-import { duplicateKey } from '../dhcpv4-client-options.js';
 import { optionCodeList } from '../dhcpv6-options.js';
-import { invalid, publicValues, type Row, StoredTable } from '../stored-table.js';
+import { invalid, type Row, StoredTable } from '../stored-table.js';
+import { DhcpClientChildren } from './dhcp-client-children.js';
+import { checkClientInterface, deviceOf, type DhcpClientInterfaceRules, noClientRunning, readClientInterface } from './dhcp-client-interface.js';
 import { DhcpcdProcess } from './dhcpcd-process.js';
 import { DHCPCD_HOOK, DHCPCD_REQUESTABLE, dhcpcdConf, isBound, parseDhcpcdState, receivedOptions } from './dhcpcd6.js';
 import type { ManagedInterfaces } from './ip-write.js';
 import type { IpInterfaceNames } from './nat.js';
 
 const CLIENT = 'Device.DHCPv6.Client.{i}.';
-const DEVICE_KEY = '$device';
 const MAX_CLIENTS = 4;
 const LIVE = ['Status', 'DUID', 'SupportedOptions', 'SuggestedT1', 'SuggestedT2'];
 const CLIENT_PARAMS = ['Enable', 'Alias', 'Interface', 'RequestAddresses', 'RequestPrefixes', 'RapidCommit', 'RequestedOptions', ...LIVE];
@@ -51,23 +51,19 @@ export interface LinuxDhcpv6ClientOptions {
   log?: Logger;
 }
 
-function deviceOf(row: Row): string | undefined {
-  const d = row[DEVICE_KEY];
-  return typeof d === 'string' && d !== '' ? d : undefined;
-}
-
 /** The Client rows, what their dhcpcd children recorded, and the children. */
-export class LinuxDhcpv6Client {
+export class LinuxDhcpv6Client extends DhcpClientChildren<DhcpcdProcess> {
   private clients!: StoredTable;
-  private readonly running = new Map<number, DhcpcdProcess>();
   private readonly dir: string;
   private readonly hook: string;
-  private applying: Promise<void> = Promise.resolve();
-  private stopped = false;
   /** Numbers each child's state file (dhcpcd-process.ts says why each has its own). */
   private generation = 0;
 
+  private readonly rules: DhcpClientInterfaceRules;
+
   constructor(private readonly opts: LinuxDhcpv6ClientOptions) {
+    super();
+    this.rules = { interfaces: opts.interfaces, managed: opts.managed, label: 'DHCPv6', table: 'Device.DHCPv6.Client.' };
     this.dir = join(opts.dir, 'dhcpv6-client');
     this.hook = join(this.dir, 'dhcpcd.hook');
   }
@@ -123,19 +119,7 @@ export class LinuxDhcpv6Client {
     await this.apply();
   }
 
-  stop(): void {
-    this.stopped = true;
-    for (const p of this.running.values()) void p.end();
-    this.running.clear();
-  }
-
-  apply(): Promise<void> {
-    const run = this.applying.then(() => this.applyNow());
-    this.applying = run.catch(() => undefined);
-    return run;
-  }
-
-  private async applyNow(): Promise<void> {
+  protected async applyNow(): Promise<void> {
     if (this.stopped) return;
     const wanted = new Map<number, { device: string; conf: string }>();
     for (const [n, row] of this.clients.rows([])) {
@@ -165,7 +149,7 @@ export class LinuxDhcpv6Client {
   }
 
   private renew(n: number): Record<string, Value> {
-    if (!this.running.get(n)?.renew()) throw new UspError(ErrorCode.CommandFailure, `Device.DHCPv6.Client.${n}. runs no DHCPv6 client now (Enable false, or no Interface)`);
+    if (!this.running.get(n)?.renew()) throw noClientRunning(this.rules, n);
     return {};
   }
 
@@ -192,29 +176,11 @@ export class LinuxDhcpv6Client {
     if (wanted === undefined || wanted.some((t) => !DHCPCD_REQUESTABLE.has(t))) {
       throw invalid([{ param: 'RequestedOptions', message: `dhcpcd can ask for ${[...DHCPCD_REQUESTABLE.keys()].join(',')}` }]);
     }
-    if (changes.Interface === undefined) return merged;
-    const out = { ...merged };
-    delete out[DEVICE_KEY];
-    const reference = String(changes.Interface);
-    if (reference === '') return out;
-    const device = await this.opts.interfaces.nameOf(reference);
-    const bad = (message: string): UspError => invalid([{ param: 'Interface', message }]);
-    if (device === undefined) throw bad(`${reference} is no Device.IP.Interface row of this device`);
-    if (device === 'lo') throw bad('the loopback interface has no DHCPv6 server to ask');
-    if (!this.opts.managed.has(device)) throw bad(`the agent does not manage device ${device} (--manage-interfaces): a DHCPv6 client would change its addresses`);
-    const other = this.clients.rows([]).find(([m, r]) => m !== n && deviceOf(r) === device);
-    if (other) throw duplicateKey('Interface', `Device.DHCPv6.Client.${other[0]}. already runs on ${device}`);
-    out[DEVICE_KEY] = device;
-    return out;
+    return checkClientInterface(this.rules, n, merged, changes, this.clients.rows([]));
   }
 
   private async read(n: number, row: Row): Promise<Record<string, Value>> {
-    const values = publicValues(row);
-    const device = deviceOf(row);
-    const present = device === undefined ? undefined : await this.opts.interfaces.pathOf(device);
-    if (present !== undefined) values.Interface = present;
-    const p = this.running.get(n);
-    values.Status = row.Enable !== true ? 'Disabled' : present === undefined ? 'Error_Misconfigured' : p?.running ? 'Enabled' : 'Error';
+    const values = await readClientInterface(this.opts.interfaces, row, this.running.get(n)?.running === true);
     values.DUID = (this.lease(n)?.get('client_id') ?? '').toUpperCase();
     values.SupportedOptions = [...DHCPCD_REQUESTABLE.keys()].join(',');
     values.SuggestedT1 = -1;

@@ -18,20 +18,19 @@
  */
 import type { Logger } from '../../datamodel/Logger.js';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
-import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
+import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { MAX_ND_SETTINGS, ND_LIVE, ND_SETTING, ND_SETTING_PARAMS, ndSettingProblems, NEIGHBOR_DISCOVERY } from '../neighbor-discovery-rules.js';
 import { invalid, type Row, StoredTable } from '../stored-table.js';
+import { checkSettingInterface, DEVICE_KEY, readSettingInterface, type SettingInterfaceRules, StoredEnableBinding } from './interface-setting.js';
 import type { IpInterfaceNames } from './nat.js';
 import { KERNEL_ND_DEFAULTS, type NdSettings, ndSysctlProblems, readRetransTimer, writeNdSysctls } from './nd-sysctl.js';
 
 /** What a Set can change: every served writable parameter but NUDEnable (the kernel has no switch for it). */
 const ND_WRITABLE = ['Enable', 'Alias', 'Interface', 'DADTransmits', 'RetransTimer', 'RtrSolicitationInterval', 'MaxRtrSolicitations', 'RSEnable'] as const;
-const DEVICE_KEY = '$device';
-const TOP_PARAMS = ['Enable'] as const;
 
 export interface LinuxNeighborDiscoveryOptions {
   model: DataModel;
@@ -47,19 +46,22 @@ export interface LinuxNeighborDiscoveryOptions {
 /** The ND rows and their sysctls. `register` binds the objects; `start` writes the stored rows. */
 export class LinuxNeighborDiscovery {
   private settings!: ModelNode;
-  private top!: ModelNode;
+  private top!: StoredEnableBinding;
+  private readonly rules: SettingInterfaceRules;
   /** Devices this run gave settings to, so a row that leaves one gives it the defaults back. */
   private readonly written = new Set<string>();
   /** Why the last write to a device failed, until one succeeds (Status Error). */
   private readonly failures = new Map<string, string>();
   private writing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly opts: LinuxNeighborDiscoveryOptions) {}
+  constructor(private readonly opts: LinuxNeighborDiscoveryOptions) {
+    this.rules = { interfaces: opts.interfaces, requireManaged: (d, p) => opts.requireManaged(d, p), loopback: 'loopback has no link layer for Neighbor Discovery' };
+  }
 
   register(): void {
     const { model, store } = this.opts;
-    this.top = model.requireNode(NEIGHBOR_DISCOVERY);
-    model.register(NEIGHBOR_DISCOVERY, new NdTopBinding(this));
+    this.top = new StoredEnableBinding(store, model.requireNode(NEIGHBOR_DISCOVERY), () => this.write());
+    model.register(NEIGHBOR_DISCOVERY, this.top);
     this.settings = model.register(
       ND_SETTING,
       new StoredTable(store, model.requireNode(ND_SETTING), {
@@ -80,20 +82,7 @@ export class LinuxNeighborDiscovery {
 
   /** Device.NeighborDiscovery.Enable as stored; true until a Controller says otherwise. */
   enabled(): boolean {
-    return this.opts.store.row(this.top.pathOf([]))?.Enable !== false;
-  }
-
-  async setEnabled(enable: boolean): Promise<void> {
-    const path = this.top.pathOf([]);
-    const before = this.opts.store.row(path);
-    this.opts.store.setRow(path, { Enable: enable });
-    try {
-      await this.write();
-    } catch (e) {
-      if (before) this.opts.store.setRow(path, before);
-      else this.opts.store.setRow(path, {});
-      throw e;
-    }
+    return this.top.enabled();
   }
 
   /** Writes the stored rows at start; a failure is logged and read as Status Error. */
@@ -115,28 +104,13 @@ export class LinuxNeighborDiscovery {
     const bad = [...ndSettingProblems(merged), ...ndSysctlProblems(merged)];
     if (changes.NUDEnable === false) bad.push({ param: 'NUDEnable', message: 'the Linux kernel always runs neighbour unreachability detection' });
     if (bad.length > 0) throw invalid(bad);
-    if (changes.Interface !== undefined) {
-      delete merged[DEVICE_KEY];
-      const ref = String(changes.Interface);
-      if (ref !== '') {
-        const device = await this.opts.interfaces.nameOf(ref);
-        if (device === undefined) throw invalid([{ param: 'Interface', message: `${ref} is no Device.IP.Interface row of this device` }]);
-        if (device === 'lo') throw invalid([{ param: 'Interface', message: 'loopback has no link layer for Neighbor Discovery' }]);
-        this.opts.requireManaged(device, ref);
-        merged[DEVICE_KEY] = device;
-      }
-    }
+    await checkSettingInterface(this.rules, merged, changes);
     return merged;
   }
 
   private async read(row: Row): Promise<Record<string, Value>> {
-    const { [DEVICE_KEY]: device, ...values } = row;
-    const out: Record<string, Value> = { ...values, NUDEnable: true };
-    const present = typeof device === 'string' ? await this.opts.interfaces.pathOf(device) : undefined;
-    if (present !== undefined) out.Interface = present;
-    if (row.Enable !== true || !this.enabled()) out.Status = 'Disabled';
-    else if (present === undefined) out.Status = 'Error_Misconfigured';
-    else out.Status = this.failures.has(String(device)) ? 'Error' : 'Enabled';
+    const { out, device } = await readSettingInterface(this.opts.interfaces, row, this.enabled(), (d) => !this.failures.has(d));
+    out.NUDEnable = true;
     // What the kernel kept (its clock ticks round the timer), not what was asked.
     if (out.Status === 'Enabled') out.RetransTimer = (await readRetransTimer(this.opts.procRoot, String(device))) ?? out.RetransTimer;
     return out;
@@ -200,20 +174,4 @@ function settingsOf(row: Row): NdSettings {
     rtrSolicitationMaxIntervalS: intervalS,
     rtrSolicitations: row.RSEnable === false ? 0 : Number(row.MaxRtrSolicitations ?? 3),
   };
-}
-
-/** Device.NeighborDiscovery. */
-class NdTopBinding implements ObjectBinding {
-  readonly params = TOP_PARAMS;
-  readonly changesOnlyThroughAgent = true;
-
-  constructor(private readonly nd: LinuxNeighborDiscovery) {}
-
-  get(): Record<string, Value> {
-    return { Enable: this.nd.enabled() };
-  }
-
-  async set(_keys: InstanceKeys, changes: Record<string, Value>): Promise<void> {
-    if (changes.Enable !== undefined) await this.nd.setEnabled(changes.Enable === true);
-  }
 }

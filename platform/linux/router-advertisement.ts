@@ -14,21 +14,19 @@
 import { join } from 'node:path';
 import type { Logger } from '../../datamodel/Logger.js';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
-import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { MAX_RA_SETTINGS, RA_LIVE, RA_SETTING, RA_SETTING_PARAMS, raSettingProblems, ROUTER_ADVERTISEMENT } from '../router-advertisement-rules.js';
 import { invalid, type Row, StoredTable } from '../stored-table.js';
+import { checkSettingInterface, DEVICE_KEY, readSettingInterface, type SettingInterfaceRules, StoredEnableBinding } from './interface-setting.js';
 import type { IpInterfaceNames } from './nat.js';
 import { type AdvertisingInterface, radvdConfText } from './radvd-conf.js';
 import { RadvdProcess } from './radvd-process.js';
 
 /** What a Set can change: every served writable parameter but AdvNDProxyFlag (radvd cannot set the P flag). */
 const RA_WRITABLE = RA_SETTING_PARAMS.filter((p) => p !== 'Status' && p !== 'AdvNDProxyFlag');
-const DEVICE_KEY = '$device';
-const TOP_PARAMS = ['Enable'] as const;
 
 export interface LinuxRouterAdvertisementOptions {
   model: DataModel;
@@ -43,17 +41,19 @@ export interface LinuxRouterAdvertisementOptions {
 
 export class LinuxRouterAdvertisement {
   private settings!: ModelNode;
-  private top!: ModelNode;
+  private top!: StoredEnableBinding;
+  private readonly rules: SettingInterfaceRules;
   readonly process: RadvdProcess;
 
   constructor(private readonly opts: LinuxRouterAdvertisementOptions) {
+    this.rules = { interfaces: opts.interfaces, requireManaged: (d, p) => opts.requireManaged(d, p), loopback: 'loopback has no link layer to advertise on' };
     this.process = new RadvdProcess({ binary: opts.binary, confFile: join(opts.dir, 'radvd.conf'), pidFile: join(opts.dir, 'radvd.pid'), log: opts.log });
   }
 
   register(): void {
     const { model, store } = this.opts;
-    this.top = model.requireNode(ROUTER_ADVERTISEMENT);
-    model.register(ROUTER_ADVERTISEMENT, new RaTopBinding(this));
+    this.top = new StoredEnableBinding(store, model.requireNode(ROUTER_ADVERTISEMENT), () => this.apply());
+    model.register(ROUTER_ADVERTISEMENT, this.top);
     this.settings = model.register(
       RA_SETTING,
       new StoredTable(store, model.requireNode(RA_SETTING), {
@@ -72,19 +72,7 @@ export class LinuxRouterAdvertisement {
   }
 
   enabled(): boolean {
-    return this.opts.store.row(this.top.pathOf([]))?.Enable !== false;
-  }
-
-  async setEnabled(enable: boolean): Promise<void> {
-    const path = this.top.pathOf([]);
-    const before = this.opts.store.row(path) ?? {};
-    this.opts.store.setRow(path, { Enable: enable });
-    try {
-      await this.apply();
-    } catch (e) {
-      this.opts.store.setRow(path, before);
-      throw e;
-    }
+    return this.top.enabled();
   }
 
   /** Runs radvd on the stored rows (a leftover of a killed agent ended first). */
@@ -104,28 +92,13 @@ export class LinuxRouterAdvertisement {
   private async check(merged: Record<string, Value>, changes: Record<string, Value>): Promise<Record<string, Value>> {
     const bad = raSettingProblems(merged, changes);
     if (bad.length > 0) throw invalid(bad);
-    if (changes.Interface !== undefined) {
-      delete merged[DEVICE_KEY];
-      const ref = String(changes.Interface);
-      if (ref !== '') {
-        const device = await this.opts.interfaces.nameOf(ref);
-        if (device === undefined) throw invalid([{ param: 'Interface', message: `${ref} is no Device.IP.Interface row of this device` }]);
-        if (device === 'lo') throw invalid([{ param: 'Interface', message: 'loopback has no link layer to advertise on' }]);
-        this.opts.requireManaged(device, ref);
-        merged[DEVICE_KEY] = device;
-      }
-    }
+    await checkSettingInterface(this.rules, merged, changes);
     return merged;
   }
 
   private async read(row: Row): Promise<Record<string, Value>> {
-    const { [DEVICE_KEY]: device, ...values } = row;
-    const out: Record<string, Value> = { ...values, AdvNDProxyFlag: false };
-    const present = typeof device === 'string' ? await this.opts.interfaces.pathOf(device) : undefined;
-    if (present !== undefined) out.Interface = present;
-    if (row.Enable !== true || !this.enabled()) out.Status = 'Disabled';
-    else if (present === undefined) out.Status = 'Error_Misconfigured';
-    else out.Status = this.process.status() === 'running' ? 'Enabled' : 'Error';
+    const { out } = await readSettingInterface(this.opts.interfaces, row, this.enabled(), () => this.process.status() === 'running');
+    out.AdvNDProxyFlag = false;
     return out;
   }
 
@@ -140,21 +113,5 @@ export class LinuxRouterAdvertisement {
     }
     await this.process.apply(radvdConfText(advertising));
     if (this.process.status() === 'failed') throw new UspError(ErrorCode.InternalError, `radvd does not run: ${this.process.failure() ?? 'unknown'}`);
-  }
-}
-
-/** Device.RouterAdvertisement. */
-class RaTopBinding implements ObjectBinding {
-  readonly params = TOP_PARAMS;
-  readonly changesOnlyThroughAgent = true;
-
-  constructor(private readonly ra: LinuxRouterAdvertisement) {}
-
-  get(): Record<string, Value> {
-    return { Enable: this.ra.enabled() };
-  }
-
-  async set(_keys: InstanceKeys, changes: Record<string, Value>): Promise<void> {
-    if (changes.Enable !== undefined) await this.ra.setEnabled(changes.Enable === true);
   }
 }

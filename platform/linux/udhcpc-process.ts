@@ -16,19 +16,13 @@
  *   agent's udhcpc takes over.
  * - A child left by an agent that was killed is found at the next start by its pid file and ended.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from '../../datamodel/Logger.js';
+import { DhcpClientChild, type DhcpClientCommand } from './dhcp-client-child.js';
 import { parseLeaseRecord } from './udhcpc-lease.js';
-import { endChild } from '../exec/end-child.js';
 
-const BACKOFF_MIN_MS = 1000;
-const BACKOFF_MAX_MS = 60_000;
-const HEALTHY_MS = 60_000;
 const RELEASE_WAIT_MS = 3000;
-/** The last lines of udhcpc's output kept for the log (bounded). */
-const MAX_LINES = 10;
 
 /**
  * The script udhcpc runs at each event ($1). USP_LEASE_FILE and USP_VARS come from the agent (a
@@ -82,26 +76,14 @@ export interface UdhcpcFiles {
 }
 
 /** Supervises one udhcpc child. */
-export class UdhcpcProcess {
-  private child?: ChildProcess;
-  private timer?: ReturnType<typeof setTimeout>;
-  private backoffMs = BACKOFF_MIN_MS;
-  private startedAt = 0;
-  private ended = false;
-  /** Why the child is not running (Status Error), undefined while it runs. */
-  failure?: string;
-  private readonly lines: string[] = [];
-
+export class UdhcpcProcess extends DhcpClientChild {
   constructor(
     readonly spec: UdhcpcSpec,
     private readonly files: UdhcpcFiles,
-    private readonly binary: string,
-    private readonly log?: Logger,
-  ) {}
-
-  /** Whether a child runs now. */
-  get running(): boolean {
-    return this.child !== undefined && this.failure === undefined;
+    binary: string,
+    log?: Logger,
+  ) {
+    super('udhcpc', spec.device, binary, log);
   }
 
   start(): void {
@@ -109,47 +91,12 @@ export class UdhcpcProcess {
     this.launch();
   }
 
-  private launch(): void {
-    this.timer = undefined;
-    if (this.ended) return;
+  protected command(): DhcpClientCommand {
     const { device, optionArgs, vars } = this.spec;
     const args = ['udhcpc', '-f', '-i', device, '-s', this.files.script, '-p', this.files.pidFile, ...optionArgs];
     // A small environment: the script sees udhcpc's variables and the agent's two, nothing of the agent's own.
     const env = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', USP_LEASE_FILE: this.files.leaseFile, USP_VARS: vars.join(' ') };
-    const child = spawn(this.binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
-    this.child = child;
-    this.failure = undefined;
-    this.startedAt = Date.now();
-    const keep = (chunk: Buffer): void => {
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (line.trim() === '') continue;
-        this.lines.push(line);
-        if (this.lines.length > MAX_LINES) this.lines.shift();
-        this.log?.debug('udhcpc', { device, line });
-      }
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    child.on('error', (e) => {
-      this.failure = e.message;
-    });
-    child.on('exit', (code, signal) => {
-      if (this.child !== child) return;
-      this.child = undefined;
-      if (this.ended) return;
-      if (Date.now() - this.startedAt >= HEALTHY_MS) this.backoffMs = BACKOFF_MIN_MS;
-      this.failure = `udhcpc exited (${signal ?? `code ${String(code)}`}): ${this.lines.slice(-3).join(' | ')}`;
-      this.log?.warn('udhcpc exited; starting it again after a back-off', { device, why: this.failure, retryInMs: this.backoffMs });
-      this.timer = setTimeout(() => this.launch(), this.backoffMs);
-      this.timer.unref?.();
-      this.backoffMs = Math.min(BACKOFF_MAX_MS, this.backoffMs * 2);
-    });
-  }
-
-  /** Renew(): SIGUSR1 makes udhcpc renew (or start selecting) at once. False when no child runs. */
-  renew(): boolean {
-    if (!this.child) return false;
-    return this.child.kill('SIGUSR1');
+    return { args, options: { env } };
   }
 
   /** Delete or Disable: releases the lease (SIGUSR2), then ends the child. */
@@ -165,12 +112,7 @@ export class UdhcpcProcess {
 
   /** Ends the child (SIGTERM, SIGKILL after 5 s) and any pending restart; the lease is kept. */
   async end(): Promise<void> {
-    this.ended = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    const child = this.child;
-    this.child = undefined;
-    await endChild(child);
+    await this.endChild();
   }
 }
 

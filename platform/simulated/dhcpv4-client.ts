@@ -21,6 +21,7 @@ import { FactoryTable } from './factory-table.js';
 import { WAN_INTERFACE, type IPState } from './ip.js';
 import { schemaDefaults } from './schema-tables.js';
 import { invalidParams, type SimContext, WritableRows } from './SimContext.js';
+import { StoredRowsBinding } from './stored-rows-binding.js';
 
 const CLIENT = 'Device.DHCPv4.Client.{i}.';
 const SENT = `${CLIENT}SentOption.{i}.`;
@@ -132,7 +133,7 @@ class Holder {
 }
 
 /** Device.DHCPv4.Client.{i}. */
-class ClientBinding implements ObjectBinding {
+class ClientBinding extends StoredRowsBinding {
   readonly params = CLIENT_PARAMS;
   readonly changesOnlyThroughAgent = false;
   readonly commands = {
@@ -147,13 +148,27 @@ class ClientBinding implements ObjectBinding {
     },
   };
 
-  constructor(private readonly h: Holder) {}
-
-  list(): number[] {
-    return this.h.s.clients.list([]);
+  constructor(private readonly h: Holder) {
+    super();
   }
 
-  get(keys: InstanceKeys): Record<string, Value> {
+  protected parentTable(): undefined {
+    return undefined;
+  }
+
+  protected table(): FactoryTable {
+    return this.h.s.clients;
+  }
+
+  protected rows(): WritableRows {
+    return this.h.s.clientRows;
+  }
+
+  protected checkChanges(keys: InstanceKeys, changes: Record<string, Value>): void {
+    this.h.s.checkInterface(keys[0]!, changes);
+  }
+
+  override get(keys: InstanceKeys): Record<string, Value> {
     const s = this.h.s;
     const n = s.clients.check(keys)[0]!;
     const row = s.clientRows.row(keys);
@@ -174,34 +189,9 @@ class ClientBinding implements ObjectBinding {
     };
   }
 
-  set(keys: InstanceKeys, changes: Record<string, Value>): void {
-    const s = this.h.s;
-    s.clients.check(keys);
-    s.checkInterface(keys[0]!, changes);
-    s.clientRows.apply(keys, changes);
-  }
-
-  add(_parent: InstanceKeys, params: Record<string, Value>): number {
-    const s = this.h.s;
-    const values = { ...params };
-    // Checked before numbering, so a refused Add uses no instance number.
-    s.checkInterface(0, values);
-    const n = s.clients.add([]);
-    s.clientRows.apply([n], { Alias: `cpe-${n}`, ...values });
-    return n;
-  }
-
-  delete(keys: InstanceKeys): void {
-    this.h.s.clients.delete(keys);
+  override delete(keys: InstanceKeys): void {
+    super.delete(keys);
     this.h.s.renewedAt.delete(keys[0]!);
-  }
-
-  snapshot(keys: InstanceKeys): unknown {
-    return this.h.s.clients.snapshot(keys);
-  }
-
-  restore(keys: InstanceKeys, snap: unknown): void {
-    this.h.s.clients.restore(keys, snap);
   }
 }
 

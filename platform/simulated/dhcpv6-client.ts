@@ -29,6 +29,7 @@ import type { LanIPv6 } from './ip-ipv6.js';
 import { formatIPv6, parseIPv6, parseIPv6Prefix } from './ipv6.js';
 import { hash32 } from './random.js';
 import { dateTime, invalidParams, nth, type SimContext, WritableRows } from './SimContext.js';
+import { StoredRowsBinding } from './stored-rows-binding.js';
 
 const CLIENT = 'Device.DHCPv6.Client.{i}.';
 const SENT = `${CLIENT}SentOption.{i}.`;
@@ -181,7 +182,7 @@ class Holder {
 }
 
 /** Device.DHCPv6.Client.{i}. */
-class ClientBinding implements ObjectBinding {
+class ClientBinding extends StoredRowsBinding {
   readonly params = CLIENT_PARAMS;
   readonly writable = CLIENT_STORED.filter((p) => p !== 'Alias');
   readonly commands = {
@@ -196,13 +197,27 @@ class ClientBinding implements ObjectBinding {
     },
   };
 
-  constructor(private readonly h: Holder) {}
-
-  list(): number[] {
-    return this.h.s.clients.list([]);
+  constructor(private readonly h: Holder) {
+    super();
   }
 
-  get(keys: InstanceKeys): Record<string, Value> {
+  protected parentTable(): undefined {
+    return undefined;
+  }
+
+  protected table(): FactoryTable {
+    return this.h.s.clients;
+  }
+
+  protected rows(): WritableRows {
+    return this.h.s.rows;
+  }
+
+  protected checkChanges(keys: InstanceKeys, changes: Record<string, Value>): void {
+    this.h.s.check(keys[0]!, changes);
+  }
+
+  override get(keys: InstanceKeys): Record<string, Value> {
     const s = this.h.s;
     s.clients.check(keys);
     const row = s.rows.row(keys);
@@ -210,78 +225,34 @@ class ClientBinding implements ObjectBinding {
     return { ...row, Status: status, DUID: s.duid(), SupportedOptions: DHCPV6_REQUESTABLE.join(',') };
   }
 
-  set(keys: InstanceKeys, changes: Record<string, Value>): void {
-    const s = this.h.s;
-    s.clients.check(keys);
-    s.check(keys[0]!, changes);
-    s.rows.apply(keys, changes);
-  }
-
-  add(_parent: InstanceKeys, params: Record<string, Value>): number {
-    const s = this.h.s;
-    const values = { ...params };
-    s.check(0, values);
-    const n = s.clients.add([]);
-    s.rows.apply([n], { Alias: `cpe-${n}`, ...values });
-    return n;
-  }
-
-  delete(keys: InstanceKeys): void {
-    this.h.s.clients.delete(keys);
+  override delete(keys: InstanceKeys): void {
+    super.delete(keys);
     this.h.s.renewedAt.delete(keys[0]!);
-  }
-
-  snapshot(keys: InstanceKeys): unknown {
-    return this.h.s.clients.snapshot(keys);
-  }
-
-  restore(keys: InstanceKeys, snap: unknown): void {
-    this.h.s.clients.restore(keys, snap);
   }
 }
 
 /** Client.{i}.SentOption.{i}. */
-class SentOptionBinding implements ObjectBinding {
+class SentOptionBinding extends StoredRowsBinding {
   readonly params = SENT_PARAMS;
 
-  constructor(private readonly h: Holder) {}
-
-  list(parent: InstanceKeys): number[] {
-    this.h.s.clients.check(parent);
-    return this.h.s.sent.list(parent);
+  constructor(private readonly h: Holder) {
+    super();
   }
 
-  get(keys: InstanceKeys): Record<string, Value> {
-    return this.h.s.sentRows.row(this.h.s.sent.check(keys));
+  protected parentTable(): FactoryTable {
+    return this.h.s.clients;
   }
 
-  set(keys: InstanceKeys, changes: Record<string, Value>): void {
-    const s = this.h.s;
-    s.sent.check(keys);
-    s.checkSent(keys, changes);
-    s.sentRows.apply(keys, changes);
+  protected table(): FactoryTable {
+    return this.h.s.sent;
   }
 
-  add(parent: InstanceKeys, params: Record<string, Value>): number {
-    const s = this.h.s;
-    s.clients.check(parent);
-    const values = { ...params };
-    s.checkSent([...parent, 0], values);
-    const n = s.sent.add(parent);
-    s.sentRows.apply([...parent, n], { Alias: `cpe-${n}`, ...values });
-    return n;
+  protected rows(): WritableRows {
+    return this.h.s.sentRows;
   }
 
-  delete(keys: InstanceKeys): void {
-    this.h.s.sent.delete(keys);
-  }
-
-  snapshot(keys: InstanceKeys): unknown {
-    return this.h.s.sent.snapshot(keys);
-  }
-
-  restore(keys: InstanceKeys, snap: unknown): void {
-    this.h.s.sent.restore(keys, snap);
+  protected checkChanges(keys: InstanceKeys, changes: Record<string, Value>): void {
+    this.h.s.checkSent(keys, changes);
   }
 }
 

@@ -28,6 +28,7 @@ import type { LanIPv6 } from './ip-ipv6.js';
 import { contains, eui64, formatIPv6, LINK_LOCAL, parseIPv6Prefix, withInterfaceId } from './ipv6.js';
 import type { LanClient } from './lan-clients.js';
 import { dateTime, invalidParams, nth, type SimContext, WritableRows } from './SimContext.js';
+import { StoredRowsBinding } from './stored-rows-binding.js';
 
 const POOL = 'Device.DHCPv6.Server.Pool.{i}.';
 const OPTION = `${POOL}Option.{i}.`;
@@ -289,47 +290,27 @@ class PoolBinding implements ObjectBinding {
 }
 
 /** Device.DHCPv6.Server.Pool.{i}.Option.{i}.: options the pool adds to its replies. */
-class OptionBinding implements ObjectBinding {
+class OptionBinding extends StoredRowsBinding {
   readonly params = OPTION_PARAMS;
 
-  constructor(private readonly h: Holder) {}
-
-  list(parent: InstanceKeys): number[] {
-    this.h.s.pools.check(parent);
-    return this.h.s.options.list(parent);
+  constructor(private readonly h: Holder) {
+    super();
   }
 
-  get(keys: InstanceKeys): Record<string, Value> {
-    return this.h.s.optionRows.row(this.h.s.options.check(keys));
+  protected parentTable(): FactoryTable {
+    return this.h.s.pools;
   }
 
-  set(keys: InstanceKeys, changes: Record<string, Value>): void {
-    const s = this.h.s;
-    s.options.check(keys);
-    s.checkOption(keys, changes);
-    s.optionRows.apply(keys, changes);
+  protected table(): FactoryTable {
+    return this.h.s.options;
   }
 
-  add(parent: InstanceKeys, params: Record<string, Value>): number {
-    const s = this.h.s;
-    s.pools.check(parent);
-    const values = { ...params };
-    s.checkOption([...parent, 0], values);
-    const n = s.options.add(parent);
-    s.optionRows.apply([...parent, n], { Alias: `cpe-${n}`, ...values });
-    return n;
+  protected rows(): WritableRows {
+    return this.h.s.optionRows;
   }
 
-  delete(keys: InstanceKeys): void {
-    this.h.s.options.delete(keys);
-  }
-
-  snapshot(keys: InstanceKeys): unknown {
-    return this.h.s.options.snapshot(keys);
-  }
-
-  restore(keys: InstanceKeys, snap: unknown): void {
-    this.h.s.options.restore(keys, snap);
+  protected checkChanges(keys: InstanceKeys, changes: Record<string, Value>): void {
+    this.h.s.checkOption(keys, changes);
   }
 }
 

@@ -16,7 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { add, del, get, operate, set, tryAdd, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
 import { startAgentInNamespace, type NamespacedAgent } from '../peers/netns-agent.js';
-import { NetNamespace, PeerNamespace, spawnDnsmasq } from '../peers/netns.js';
+import { NetNamespace, type PeerNamespace } from '../peers/netns.js';
+import { addUnmanagedDevice, ipInterfaceOf, startWanDhcpServer } from '../peers/wan-dhcp-server.js';
 
 const tag = process.pid % 100_000;
 const router = NetNamespace.create(`usp-dc-${tag}`, `10.245.${tag % 250}`, `uspdc${tag}`, 'ctl0');
@@ -39,25 +40,21 @@ let srvNs: PeerNamespace | undefined;
 const hex = (text: string): string => Buffer.from(text, 'utf8').toString('hex').toUpperCase();
 
 beforeAll(async () => {
-  srvNs = PeerNamespace.beside(router, srv, { inside: 'wan0', outside: 'srvp', address: `${SERVER}/24` });
+  ({ ns: srvNs, server } = startWanDhcpServer(router, srv, {
+    address: `${SERVER}/24`,
+    leaseFile: serverLeases,
+    args: [
+      '--log-dhcp',
+      `--log-facility=${serverLog}`,
+      `--dhcp-range=${NET}.50,${NET}.60,2m`,
+      `--dhcp-option=3,${SERVER}`,
+      `--dhcp-option=6,${SERVER},${DNS2}`,
+      `--dhcp-option=42,${NTP}`,
+      '--dhcp-option=224,01:02:03',
+    ],
+  }));
   // A device the agent does not manage: no Client may run there.
-  router.ip('link', 'add', 'other0', 'type', 'veth', 'peer', 'name', 'other1');
-  router.ip('link', 'set', 'other0', 'up');
-  server = spawnDnsmasq(srvNs, [
-    '--no-resolv',
-    '--no-hosts',
-    '--port=0',
-    '--interface=srvp',
-    '--bind-interfaces',
-    '--log-dhcp',
-    `--log-facility=${serverLog}`,
-    `--dhcp-leasefile=${serverLeases}`,
-    `--dhcp-range=${NET}.50,${NET}.60,2m`,
-    `--dhcp-option=3,${SERVER}`,
-    `--dhcp-option=6,${SERVER},${DNS2}`,
-    `--dhcp-option=42,${NTP}`,
-    '--dhcp-option=224,01:02:03',
-  ]);
+  addUnmanagedDevice(router);
   a = await startAgentInNamespace(router, 'ctl0,wan0', { dataDir: agentDir, args: AGENT_ARGS });
 }, 40_000);
 
@@ -68,13 +65,6 @@ afterAll(async () => {
   srvNs?.remove();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function ipInterface(name: string): Promise<string> {
-  const rows = await getObjects(a!.controller, ['Device.IP.Interface.*.Name']);
-  const path = Object.entries(rows).find(([, v]) => v.Name === name)?.[0];
-  if (!path) throw new Error(`no IP.Interface for ${name}`);
-  return path.slice(0, -1);
-}
 
 /** Reads `row` until `ok` holds (udhcpc takes a few seconds: dnsmasq pings an address before offering it), at most 30 s. */
 async function readUntil(row: string, ok: (v: Record<string, string>) => boolean): Promise<Record<string, string>> {
@@ -96,7 +86,7 @@ describe('Device.DHCPv4.Client on Linux (busybox udhcpc against a real dnsmasq)'
 
   it('refuses bad rows with nothing kept', async () => {
     const c = a!.controller;
-    for (const params of [{ Interface: 'Device.IP.Interface.99' }, { Interface: await ipInterface('other0') }, { Interface: await ipInterface('lo') }]) {
+    for (const params of [{ Interface: 'Device.IP.Interface.99' }, { Interface: await ipInterfaceOf(a!.controller, 'other0') }, { Interface: await ipInterfaceOf(a!.controller, 'lo') }]) {
       const r = await tryAdd(c, 'Device.DHCPv4.Client.', { Enable: 'true', ...params });
       expect(r.ok, JSON.stringify(params)).toBe(false);
       if (!r.ok) expect(r.paramErrCode ?? r.errCode).toBe(7012);
@@ -106,7 +96,7 @@ describe('Device.DHCPv4.Client on Linux (busybox udhcpc against a real dnsmasq)'
 
   it('gets a lease from the DHCP server and serves it', async () => {
     const c = a!.controller;
-    const wan = await ipInterface('wan0');
+    const wan = await ipInterfaceOf(a!.controller, 'wan0');
     client = await add(c, 'Device.DHCPv4.Client.', { Interface: wan });
     // The options first, then Enable: one udhcpc start with all of them.
     await add(c, `${client}SentOption.`, { Enable: 'true', Tag: '60', Value: hex(VENDOR) });

@@ -17,7 +17,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { add, get, operate, set, tryAdd, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
 import { startAgentInNamespace, type NamespacedAgent } from '../peers/netns-agent.js';
-import { NetNamespace, PeerNamespace, spawnDnsmasq } from '../peers/netns.js';
+import { NetNamespace, type PeerNamespace } from '../peers/netns.js';
+import { addUnmanagedDevice, DHCPCD_PRIVATE_DIRS, ipInterfaceOf, startWanDhcpServer } from '../peers/wan-dhcp-server.js';
 
 const tag = process.pid % 100_000;
 const router = NetNamespace.create(`usp-d6c-${tag}`, `10.247.${tag % 250}`, `uspd6c${tag}`, 'ctl0');
@@ -30,28 +31,20 @@ const serverLeases = join(dir, 'dnsmasq.leases');
 /** The router namespace, with dhcpcd's own directories on a tmpfs of the agent's mount namespace. */
 const routerWithDirs = {
   agentAddress: router.agentAddress,
-  exec: [...router.exec, 'sh', '-c', 'mkdir -p /var/lib/dhcpcd /run/dhcpcd && mount -t tmpfs none /var/lib/dhcpcd && mount -t tmpfs none /run/dhcpcd && exec "$@"', 'usp-dhcpcd-dirs'],
+  exec: [...router.exec, 'sh', '-c', `${DHCPCD_PRIVATE_DIRS} && exec "$@"`, 'usp-dhcpcd-dirs'],
 } as unknown as NetNamespace;
 let a: NamespacedAgent | undefined;
 let server: ChildProcess | undefined;
 let srvNs: PeerNamespace | undefined;
 
 beforeAll(async () => {
-  srvNs = PeerNamespace.beside(router, srv, { inside: 'wan0', outside: 'srvp' });
-  srvNs.ip('addr', 'add', `${PREFIX}1/64`, 'dev', 'srvp', 'nodad');
-  router.ip('link', 'add', 'other0', 'type', 'veth', 'peer', 'name', 'other1');
-  router.ip('link', 'set', 'other0', 'up');
-  server = spawnDnsmasq(srvNs, [
-    '--no-resolv',
-    '--no-hosts',
-    '--port=0',
-    '--interface=srvp',
-    '--bind-interfaces',
-    `--dhcp-leasefile=${serverLeases}`,
-    '--dhcp-range=::1000,::1fff,constructor:srvp,64,3600',
-    '--dhcp-option=option6:dns-server,[2001:db8::53]',
-    '--dhcp-option=option6:domain-search,lan.test',
-  ]);
+  ({ ns: srvNs, server } = startWanDhcpServer(router, srv, {
+    address: `${PREFIX}1/64`,
+    ipv6: true,
+    leaseFile: serverLeases,
+    args: ['--dhcp-range=::1000,::1fff,constructor:srvp,64,3600', '--dhcp-option=option6:dns-server,[2001:db8::53]', '--dhcp-option=option6:domain-search,lan.test'],
+  }));
+  addUnmanagedDevice(router);
   a = await startAgentInNamespace(routerWithDirs, 'ctl0,wan0', { dataDir: agentDir, args: AGENT_ARGS });
 }, 40_000);
 
@@ -63,13 +56,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function ipInterface(name: string): Promise<string> {
-  const rows = await getObjects(a!.controller, ['Device.IP.Interface.*.Name']);
-  const path = Object.entries(rows).find(([, v]) => v.Name === name)?.[0];
-  if (!path) throw new Error(`no IP.Interface for ${name}`);
-  return path.slice(0, -1);
-}
-
 const wanAddresses = (): string[] => (router.link('wan0')?.addr_info ?? []).filter((x) => x.family === 'inet6' && x.local.startsWith(PREFIX)).map((x) => x.local);
 const tags = async (client: string): Promise<string[]> => Object.values(await getObjects(a!.controller, [`${client}ReceivedOption.*.Tag`])).map((r) => r.Tag!);
 const POLL = { timeout: 30_000, interval: 250 };
@@ -80,7 +66,7 @@ describe('Device.DHCPv6.Client on Linux (dhcpcd against a real dnsmasq)', () => 
   it('refuses bad rows with nothing kept', async () => {
     const c = a!.controller;
     const code = (r: { ok: boolean; errCode?: number; paramErrCode?: number }) => (r.ok ? 0 : (r.paramErrCode ?? r.errCode));
-    for (const Interface of ['Device.IP.Interface.99', await ipInterface('other0'), await ipInterface('lo')]) {
+    for (const Interface of ['Device.IP.Interface.99', await ipInterfaceOf(a!.controller, 'other0'), await ipInterfaceOf(a!.controller, 'lo')]) {
       expect(code(await tryAdd(c, 'Device.DHCPv6.Client.', { Enable: 'true', Interface }))).toBe(7012);
     }
     expect(code(await tryAdd(c, 'Device.DHCPv6.Client.', { RequestedOptions: '23,99' }))).toBe(7012);
@@ -89,7 +75,7 @@ describe('Device.DHCPv6.Client on Linux (dhcpcd against a real dnsmasq)', () => 
 
   it('gets an address and the options asked for; Renew() renews; stateless without RequestAddresses', async () => {
     const c = a!.controller;
-    const wan0 = await ipInterface('wan0');
+    const wan0 = await ipInterfaceOf(a!.controller, 'wan0');
     client = await add(c, 'Device.DHCPv6.Client.', { Enable: 'true', Interface: wan0, RequestedOptions: '23,24' });
     await expect.poll(() => tags(client), POLL).toEqual(['1', '2', '3', '23', '24']);
     await expect.poll(wanAddresses, POLL).toHaveLength(1);
@@ -129,7 +115,7 @@ describe('Device.DHCPv6.Client on Linux (dhcpcd against a real dnsmasq)', () => 
     await expect.poll(() => tags(client), POLL).toContain('3');
     // A second Client on wan0, and T1/T2 suggestions dhcpcd cannot send.
     const code = (r: { ok: boolean; errCode?: number; paramErrCode?: number }) => (r.ok ? 0 : (r.paramErrCode ?? r.errCode));
-    expect(code(await tryAdd(a.controller, 'Device.DHCPv6.Client.', { Interface: await ipInterface('wan0') }))).toBe(7025);
+    expect(code(await tryAdd(a.controller, 'Device.DHCPv6.Client.', { Interface: await ipInterfaceOf(a!.controller, 'wan0') }))).toBe(7025);
     expect(code(await trySet(a.controller, client, { SuggestedT1: '600' }))).toBe(7013);
     expect(existsSync('/var/lib/dhcpcd/wan0.lease6')).toBe(false);
   }, 90_000);

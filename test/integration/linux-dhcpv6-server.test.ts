@@ -19,6 +19,7 @@ import { add, get, set, tryAdd, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
 import { startAgentInNamespace, type NamespacedAgent } from '../peers/netns-agent.js';
 import { NetNamespace, PeerNamespace } from '../peers/netns.js';
+import { DHCPCD_PRIVATE_DIRS } from '../peers/wan-dhcp-server.js';
 
 const tag = process.pid % 100_000;
 const router = NetNamespace.create(`usp-d6-${tag}`, `10.245.${tag % 250}`, `uspd6${tag}`, 'ctl0');
@@ -53,7 +54,7 @@ afterAll(async () => {
 /** One DHCPv6 exchange from the LAN namespace (dhcpcd -6, one shot): the address leased, or FAIL. */
 function dhcpv6(): Promise<string> {
   // Its lease and pid files go to tmpfs mounts of the mount namespace `ip netns exec` makes, not the host's.
-  const script = `mkdir -p /var/lib/dhcpcd /run/dhcpcd && mount -t tmpfs none /var/lib/dhcpcd && mount -t tmpfs none /run/dhcpcd && exec dhcpcd -6 -f ${join(work, 'dhcpcd.conf')} -B -1 -t 10 -d lanp`;
+  const script = `${DHCPCD_PRIVATE_DIRS} && exec dhcpcd -6 -f ${join(work, 'dhcpcd.conf')} -B -1 -t 10 -d lanp`;
   return new Promise((resolve) => {
     const child = spawn('ip', ['netns', 'exec', lan, 'sh', '-c', script], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

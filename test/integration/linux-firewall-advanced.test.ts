@@ -14,7 +14,7 @@
  * - a restart with netfilter emptied compiles the stored tables again.
  * Needs root, nft and python3.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +22,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { add, del, set, tryAdd, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
 import { startAgentInNamespace, type NamespacedAgent } from '../peers/netns-agent.js';
-import { NetNamespace, PeerNamespace } from '../peers/netns.js';
+import { NetNamespace, type PeerNamespace } from '../peers/netns.js';
+import { joinWanAndLan, nftTable, startEcho } from '../peers/routed-wan-lan.js';
 
 const tag = process.pid % 100_000;
 const router = NetNamespace.create(`usp-afw-${tag}`, `10.244.${tag % 250}`, `uspafw${tag}`, 'ctl0');
@@ -42,33 +43,6 @@ function sh(...args: string[]): string {
   return execFileSync(args[0]!, args.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-/** Echoes each TCP line and each UDP datagram back, on every port given ("u7005": UDP). */
-const ECHO_SERVER = [
-  'import socket, sys, threading',
-  'def serve(c):',
-  '    for line in c.makefile("rb"):',
-  '        c.sendall(line)',
-  'def tcp(port):',
-  '    s = socket.socket()',
-  '    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)',
-  "    s.bind(('0.0.0.0', port))",
-  '    s.listen(16)',
-  '    while True:',
-  '        c, _ = s.accept()',
-  '        threading.Thread(target=serve, args=(c,), daemon=True).start()',
-  'def udp(port):',
-  '    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)',
-  "    s.bind(('0.0.0.0', port))",
-  '    while True:',
-  '        d, peer = s.recvfrom(512)',
-  '        s.sendto(d, peer)',
-  'for p in sys.argv[1:]:',
-  "    f, n = (udp, int(p[1:])) if p.startswith('u') else (tcp, int(p))",
-  '    threading.Thread(target=f, args=(n,), daemon=True).start()',
-  "print('ready', flush=True)",
-  'threading.Event().wait()',
-].join('\n');
-
 /** One TCP connection ("tcp") or UDP exchange ("udp"): prints "ok" when the echo comes back, else FAIL and why. */
 const CLIENT = [
   'import socket, sys',
@@ -87,20 +61,6 @@ function reach(ns: string, host: string, port: number, proto: 'tcp' | 'udp' = 't
   return sh('ip', 'netns', 'exec', ns, 'python3', '-c', CLIENT, host, String(port), proto).trim();
 }
 
-function firewallTable(): string {
-  const r = spawnSync('ip', ['netns', 'exec', router.name, 'nft', 'list', 'table', 'inet', TABLE], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout : '';
-}
-
-async function startEcho(ns: string, ...ports: string[]): Promise<void> {
-  const child = spawn('ip', ['netns', 'exec', ns, 'python3', '-c', ECHO_SERVER, ...ports], { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.once('data', () => resolve());
-    child.once('exit', (code) => reject(new Error(`echo server exited ${code}`)));
-  });
-}
-
 /** The Device.IP.Interface row (no trailing dot) of kernel device `name`. */
 async function ipInterface(name: string): Promise<string> {
   const rows = await getObjects(a!.controller, ['Device.IP.Interface.*.Name']);
@@ -117,17 +77,10 @@ let wanIf = '';
 let lanIf = '';
 
 beforeAll(async () => {
-  peers.push(
-    PeerNamespace.beside(router, wan, { inside: 'wan0', outside: 'wanp', routerAddress: `${ROUTER_WAN}/24`, address: `${WAN_HOST}/24` }),
-    PeerNamespace.beside(router, lan, { inside: 'lan0', outside: 'lanp', routerAddress: `${ROUTER_LAN}/24`, address: `${LAN_HOST}/24` }),
-  );
-  router.ip('route', 'add', 'default', 'via', WAN_HOST);
-  sh('ip', '-n', lan, 'route', 'add', 'default', 'via', ROUTER_LAN);
-  sh('ip', '-n', wan, 'route', 'add', '192.168.62.0/24', 'via', ROUTER_WAN);
-  sh('ip', 'netns', 'exec', router.name, 'sysctl', '-qw', 'net.ipv4.ip_forward=1');
-  await startEcho(wan, '7000');
-  await startEcho(router.name, '7001');
-  await startEcho(lan, '7002', '7003', 'u7005');
+  peers.push(...joinWanAndLan(router, { wan, lan, routerWan: ROUTER_WAN, wanHost: WAN_HOST, routerLan: ROUTER_LAN, lanHost: LAN_HOST, lanNet: '192.168.62.0/24' }));
+  await startEcho(children, wan, '7000');
+  await startEcho(children, router.name, '7001');
+  await startEcho(children, lan, '7002', '7003', 'u7005');
   a = await startAgentInNamespace(router, 'ctl0', { dataDir, args: ['--nat', 'off', '--access-control', 'off'] });
   wanIf = await ipInterface('wan0');
   lanIf = await ipInterface('lan0');
@@ -151,14 +104,14 @@ describe('Linux Device.Firewall Config Advanced in the kernel (nftables), in net
     expect(levelChain).toMatch(/^Device\.Firewall\.Chain\.\d+$/);
     expect((await getObjects(c, [`${levelChain}.`]))[`${levelChain}.`]).toMatchObject({ Enable: 'true', Creator: 'ACS', RuleNumberOfEntries: '0' });
     // Nothing reaches the kernel while Config is not Advanced.
-    expect(firewallTable()).toBe('');
+    expect(nftTable(router, TABLE)).toBe('');
 
     const fromWan = await add(c, `${levelChain}.Rule.`, { Enable: 'true', SourceInterface: wanIf, Protocol: '6', DestPort: '7002', Target: 'Accept' });
     await add(c, `${levelChain}.Rule.`, { Enable: 'true', SourceInterface: lanIf, Target: 'Accept' });
     expect((await getObjects(c, [`${fromWan}`]))[fromWan]).toMatchObject({ Status: 'Enabled', Order: '1', SourceInterface: wanIf });
     await set(c, 'Device.Firewall.', { Enable: 'true', Config: 'Advanced', AdvancedLevel: level });
     expect((await getObjects(c, ['Device.Firewall.']))['Device.Firewall.']).toMatchObject({ Config: 'Advanced', AdvancedLevel: level, LevelNumberOfEntries: '1' });
-    expect(firewallTable()).toMatch(/chain chain_\d+ \{\s+iifname "wan0" .*dport 7002 accept\s+iifname "lan0" accept\s+\}/);
+    expect(nftTable(router, TABLE)).toMatch(/chain chain_\d+ \{\s+iifname "wan0" .*dport 7002 accept\s+iifname "lan0" accept\s+\}/);
     expect(reach(wan, LAN_HOST, 7002)).toBe('ok');
     expect(reach(wan, LAN_HOST, 7003)).toBe('FAIL TimeoutError');
     expect(reach(wan, ROUTER_WAN, 7001)).toBe('FAIL TimeoutError');
@@ -201,7 +154,7 @@ describe('Linux Device.Firewall Config Advanced in the kernel (nftables), in net
     await add(c, `${udp}.Rule.`, { Enable: 'true', Protocol: '17', DestPort: '7005', Target: 'Accept' });
     expect(reach(wan, LAN_HOST, 7005, 'udp')).toBe('FAIL TimeoutError');
     await add(c, `${levelChain}.Rule.`, { Enable: 'true', SourceInterface: wanIf, IPVersion: '4', Target: 'TargetChain', TargetChain: udp });
-    expect(firewallTable()).toMatch(/jump chain_\d+/);
+    expect(nftTable(router, TABLE)).toMatch(/jump chain_\d+/);
     expect(reach(wan, LAN_HOST, 7005, 'udp')).toBe('ok');
     expect(reach(wan, LAN_HOST, 7003)).toBe('FAIL TimeoutError');
     // A Return before the Accept in the jumped-to chain: back in the level's chain, whose default drops.
@@ -211,7 +164,7 @@ describe('Linux Device.Firewall Config Advanced in the kernel (nftables), in net
 
   it('refuses what nft cannot hold with 7012, and the active Level cannot be deleted (7024)', async () => {
     const c = a!.controller;
-    const before = firewallTable();
+    const before = nftTable(router, TABLE);
     const rule = `${levelChain}.Rule.`;
     expect(errCode(await tryAdd(c, rule, { SourceInterface: 'Device.IP.Interface.99' }))).toBe(7012);
     expect(errCode(await tryAdd(c, rule, { Protocol: '6', DestPort: '8000', DestPortRangeMax: '7000' }))).toBe(7012);
@@ -227,7 +180,7 @@ describe('Linux Device.Firewall Config Advanced in the kernel (nftables), in net
     const m = await c.send({ reqType: 'delete', delete: { allowPartial: false, objPaths: [`${level}.`] } });
     expect(m.body.msgBody).toBe('error');
     if (m.body.msgBody === 'error') expect([m.body.error.errCode, ...(m.body.error.paramErrs ?? []).map((p) => p.errCode)]).toContain(7024);
-    expect(firewallTable()).toBe(before);
+    expect(nftTable(router, TABLE)).toBe(before);
     expect((await getObjects(c, ['Device.Firewall.']))['Device.Firewall.']).toMatchObject({ Config: 'Advanced', AdvancedLevel: level });
   }, 60_000);
 
@@ -238,7 +191,7 @@ describe('Linux Device.Firewall Config Advanced in the kernel (nftables), in net
     sh('ip', 'netns', 'exec', router.name, 'nft', 'flush', 'ruleset');
     expect(reach(wan, LAN_HOST, 7003)).toBe('ok');
     a = await startAgentInNamespace(router, 'ctl0', { dataDir, port, args: ['--nat', 'off', '--access-control', 'off'] });
-    await expect.poll(() => firewallTable(), { timeout: 15_000 }).toMatch(/jump chain_\d+/);
+    await expect.poll(() => nftTable(router, TABLE), { timeout: 15_000 }).toMatch(/jump chain_\d+/);
     expect(reach(wan, LAN_HOST, 7002)).toBe('ok');
     expect(reach(wan, LAN_HOST, 7003)).toBe('FAIL TimeoutError');
     expect(reach(lan, WAN_HOST, 7000)).toBe('ok');
@@ -249,7 +202,7 @@ describe('Linux Device.Firewall Config Advanced in the kernel (nftables), in net
     expect(interfaces).toContain(await ipInterface('wan0'));
     expect(interfaces).toContain(await ipInterface('lan0'));
     await set(c, 'Device.Firewall.', { Config: 'Low' });
-    expect(firewallTable()).not.toMatch(/chain_\d+/);
+    expect(nftTable(router, TABLE)).not.toMatch(/chain_\d+/);
     // Its chain holds rules: it stays; emptied, a new Level's chain is removed with the Level.
     const spare = (await add(c, 'Device.Firewall.Level.', { Name: 'Spare' })).replace(/\.$/, '');
     const spareChain = (await getObjects(c, [`${spare}.Chain`]))[`${spare}.`]!.Chain!;
@@ -266,6 +219,6 @@ describe('Linux Device.Firewall Config Advanced in the kernel (nftables), in net
     expect((await getObjects(c, ['Device.Firewall.AdvancedLevel']))['Device.Firewall.']).toMatchObject({ AdvancedLevel: '' });
     expect(errCode(await trySet(c, 'Device.Firewall.', { Config: 'Advanced' }))).toBe(7012);
     await set(c, 'Device.Firewall.', { Enable: 'false' });
-    expect(firewallTable()).toBe('');
+    expect(nftTable(router, TABLE)).toBe('');
   }, 60_000);
 });

@@ -18,7 +18,7 @@
  *   table; an nft that refuses the table makes the Set answer 7003 and keeps the old setting;
  *   `--firewall off` serves no Device.Firewall. Needs root, nft and python3.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +27,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { set, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
 import { startAgentInNamespace, type NamespacedAgent } from '../peers/netns-agent.js';
-import { NetNamespace, PeerNamespace, pathWithFailingNft } from '../peers/netns.js';
+import { NetNamespace, type PeerNamespace, pathWithFailingNft } from '../peers/netns.js';
+import { joinWanAndLan, nftTable, startEcho } from '../peers/routed-wan-lan.js';
 
 const tag = process.pid % 100_000;
 const router = NetNamespace.create(`usp-fw-${tag}`, `10.246.${tag % 250}`, `uspfw${tag}`, 'ctl0');
@@ -46,27 +47,6 @@ const children: ChildProcess[] = [];
 function sh(...args: string[]): string {
   return execFileSync(args[0]!, args.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
-
-/** Echoes each line back on every port given, one thread per connection. */
-const ECHO_SERVER = [
-  'import socket, sys, threading',
-  'def serve(c):',
-  '    f = c.makefile("rb")',
-  '    for line in f:',
-  '        c.sendall(line)',
-  'def listen(port):',
-  '    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)',
-  '    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)',
-  "    s.bind(('0.0.0.0', port))",
-  '    s.listen(16)',
-  '    while True:',
-  '        c, _ = s.accept()',
-  '        threading.Thread(target=serve, args=(c,), daemon=True).start()',
-  'for p in sys.argv[1:]:',
-  '    threading.Thread(target=listen, args=(int(p),), daemon=True).start()',
-  "print('ready', flush=True)",
-  'threading.Event().wait()',
-].join('\n');
 
 /** One connection attempt: prints "ok" when a line comes back ("connected" once connected, with a third argument), else FAIL and why. */
 const CLIENT = [
@@ -97,37 +77,15 @@ function connect(ns: string, host: string, port: number, only?: 'connect'): stri
   return sh('ip', 'netns', 'exec', ns, 'python3', '-c', CLIENT, host, String(port), ...(only ? [only] : [])).trim();
 }
 
-function firewallTable(): string {
-  const r = spawnSync('ip', ['netns', 'exec', router.name, 'nft', 'list', 'table', 'inet', TABLE], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout : '';
-}
-
-async function startEcho(ns: string, ...ports: number[]): Promise<void> {
-  const child = spawn('ip', ['netns', 'exec', ns, 'python3', '-c', ECHO_SERVER, ...ports.map(String)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.once('data', () => resolve());
-    child.once('exit', (code) => reject(new Error(`echo server exited ${code}`)));
-  });
-}
-
 async function firewall(): Promise<Record<string, string>> {
   return (await getObjects(a!.controller, ['Device.Firewall.']))['Device.Firewall.'] ?? {};
 }
 
 beforeAll(async () => {
-  peers.push(
-    PeerNamespace.beside(router, wan, { inside: 'wan0', outside: 'wanp', routerAddress: `${ROUTER_WAN}/24`, address: `${WAN_HOST}/24` }),
-    PeerNamespace.beside(router, lan, { inside: 'lan0', outside: 'lanp', routerAddress: `${ROUTER_LAN}/24`, address: `${LAN_HOST}/24` }),
-  );
-  // The router's default route leaves through wan0: that is its WAN interface.
-  router.ip('route', 'add', 'default', 'via', WAN_HOST);
-  sh('ip', '-n', lan, 'route', 'add', 'default', 'via', ROUTER_LAN);
-  sh('ip', '-n', wan, 'route', 'add', '192.168.61.0/24', 'via', ROUTER_WAN);
-  sh('ip', 'netns', 'exec', router.name, 'sysctl', '-qw', 'net.ipv4.ip_forward=1');
-  await startEcho(wan, 7000, 80);
-  await startEcho(router.name, 7001);
-  await startEcho(lan, 7002);
+  peers.push(...joinWanAndLan(router, { wan, lan, routerWan: ROUTER_WAN, wanHost: WAN_HOST, routerLan: ROUTER_LAN, lanHost: LAN_HOST, lanNet: '192.168.61.0/24' }));
+  await startEcho(children, wan, 7000, 80);
+  await startEcho(children, router.name, 7001);
+  await startEcho(children, lan, 7002);
   a = await startAgentInNamespace(router, 'ctl0', { dataDir });
 }, 40_000);
 
@@ -142,7 +100,7 @@ afterAll(async () => {
 describe('Linux Device.Firewall in the kernel (nftables), in network namespaces', () => {
   it('starts disabled, with nothing written to netfilter', async () => {
     expect(await firewall()).toMatchObject({ Enable: 'false', Config: 'Low', Type: 'Stateful', Version: 'usp-agent-nft-1', LastChange: '0001-01-01T00:00:00Z' });
-    expect(firewallTable()).toBe('');
+    expect(nftTable(router, TABLE)).toBe('');
     expect(connect(wan, ROUTER_WAN, 7001)).toBe('ok');
     expect(connect(wan, LAN_HOST, 7002)).toBe('ok');
   });
@@ -153,7 +111,7 @@ describe('Linux Device.Firewall in the kernel (nftables), in network namespaces'
     const fw = await firewall();
     expect(fw).toMatchObject({ Enable: 'true', Config: 'Low' });
     expect(Date.parse(fw.LastChange!)).toBeGreaterThan(Date.now() - 600_000);
-    const table = firewallTable();
+    const table = nftTable(router, TABLE);
     expect(table).toContain('elements = { "wan0" }');
     expect(table).toContain(`tcp dport ${a!.port} accept`);
     expect(connect(wan, ROUTER_WAN, 7001)).toBe('FAIL TimeoutError');
@@ -186,7 +144,7 @@ describe('Linux Device.Firewall in the kernel (nftables), in network namespaces'
 
   it('refuses what this firewall cannot be with 7012, and changes nothing', async () => {
     const c = a!.controller;
-    const before = firewallTable();
+    const before = nftTable(router, TABLE);
     const last = (await firewall()).LastChange;
     for (const config of ['Advanced', 'Policy', 'Off', 'Maximum']) {
       const r = await trySet(c, 'Device.Firewall.', { Config: config });
@@ -197,7 +155,7 @@ describe('Linux Device.Firewall in the kernel (nftables), in network namespaces'
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.paramErrCode ?? r.errCode).toBe(7013);
     expect(await firewall()).toMatchObject({ Enable: 'true', Config: 'High', LastChange: last });
-    expect(firewallTable()).toBe(before);
+    expect(nftTable(router, TABLE)).toBe(before);
   });
 
   it('a change the store cannot save answers 7003 and the kernel keeps the level saved', async () => {
@@ -226,18 +184,18 @@ describe('Linux Device.Firewall in the kernel (nftables), in network namespaces'
     expect(connect(wan, ROUTER_WAN, 7001)).toBe('ok');
     a = await startAgentInNamespace(router, 'ctl0', { dataDir, port });
     expect(await firewall()).toMatchObject({ Enable: 'true', Config: 'High' });
-    await expect.poll(() => firewallTable(), { timeout: 15_000 }).toContain('elements = { "wan0" }');
+    await expect.poll(() => nftTable(router, TABLE), { timeout: 15_000 }).toContain('elements = { "wan0" }');
     expect(connect(wan, ROUTER_WAN, 7001)).toBe('FAIL TimeoutError');
     expect(connect(lan, WAN_HOST, 7000)).toBe('FAIL ConnectionRefusedError');
 
     // The WAN follows the default route: gone, nothing is WAN; back, wan0 is again.
     router.ip('route', 'del', 'default');
-    await expect.poll(() => firewallTable(), { timeout: 15_000 }).not.toContain('"wan0"');
+    await expect.poll(() => nftTable(router, TABLE), { timeout: 15_000 }).not.toContain('"wan0"');
     router.ip('route', 'add', 'default', 'via', WAN_HOST);
-    await expect.poll(() => firewallTable(), { timeout: 15_000 }).toContain('elements = { "wan0" }');
+    await expect.poll(() => nftTable(router, TABLE), { timeout: 15_000 }).toContain('elements = { "wan0" }');
 
     await set(a.controller, 'Device.Firewall.', { Enable: 'false' });
-    expect(firewallTable()).toBe('');
+    expect(nftTable(router, TABLE)).toBe('');
     expect(connect(wan, ROUTER_WAN, 7001)).toBe('ok');
     expect(connect(wan, LAN_HOST, 7002)).toBe('ok');
     expect(connect(lan, WAN_HOST, 7000)).toBe('ok');

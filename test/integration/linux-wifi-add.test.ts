@@ -16,37 +16,19 @@
  * SSID (REMOVE, file gone); a hostapd without any global control interface; keys in no argv and
  * in no log line.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { AGENT_EID, CONTROLLER_EID } from '../peers/agent-fixture.js';
-import { AgentProcess, REPO, writeDefaultsFile } from '../peers/agent-process.js';
+import { describe, expect, it } from 'vitest';
 import { getObjects } from '../peers/get-objects.js';
 import { tryAdd, trySet } from '../peers/controller-steps.js';
-import { freePort, TestController } from '../peers/TestController.js';
+import { freePort, type TestController } from '../peers/TestController.js';
+import { type StandinAgent, WifiStandinAgents } from '../peers/wifi-standin-agent.js';
 
-const BIN = join(REPO, 'test/fixtures/linux/wifi-hostapd-add/bin');
-const work = mkdtempSync(join(tmpdir(), 'usp-linux-wifi-add-'));
-/** The agent's other Linux sources stay off: this test is about Wi-Fi and must not touch the host. */
-const QUIET = ['--dnsmasq', 'off', '--nat', 'off', '--access-control', 'off', '--packet-counters', 'off', '--time', 'off'];
-const controllers: TestController[] = [];
+const agents = new WifiStandinAgents('wifi-hostapd-add', 'usp-linux-wifi-add-');
+const work = agents.work;
 
-afterEach(async () => {
-  for (const c of controllers.splice(0)) await c.close();
-  await AgentProcess.killAll();
-});
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-async function start(data: string, env: Record<string, string>, port: number): Promise<{ p: AgentProcess; c: TestController }> {
-  const defaults = join(work, `defaults-${port}.json`);
-  writeDefaultsFile(defaults, port);
-  const args = [...QUIET, '--hostapd-dir', '/run/hostapd', '--hostapd-global', '/run/hostapd-global'];
-  const p = AgentProcess.start(defaults, data, { platform: 'linux', logLevel: 'debug', args, env: { PATH: `${BIN}:${process.env.PATH}`, ...env } });
-  await p.waitForLine(/websocket server listening/, { timeoutMs: 20_000 });
-  const c = await TestController.connect(`ws://127.0.0.1:${port}/usp`, CONTROLLER_EID, AGENT_EID);
-  controllers.push(c);
-  return { p, c };
+async function start(data: string, env: Record<string, string>, port: number): Promise<StandinAgent> {
+  return agents.start({ data, port, env, logLevel: 'debug', args: ['--hostapd-dir', '/run/hostapd', '--hostapd-global', '/run/hostapd-global'] });
 }
 
 /** Deletes one object (allow_partial false): ok, or the USP Error's code and message. */

@@ -11,26 +11,17 @@
  * re-applies are answered by the recorded answers of the same `set wmm_enabled 0` and `reload`
  * (steps 27, 28) a Set sends; the stand-in ignores the control directory given with -p.
  */
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { AGENT_EID, CONTROLLER_EID } from '../peers/agent-fixture.js';
-import { AgentProcess, REPO, writeDefaultsFile } from '../peers/agent-process.js';
+import { describe, expect, it } from 'vitest';
+import { writeDefaultsFile } from '../peers/agent-process.js';
 import { getObjects } from '../peers/get-objects.js';
 import { trySet } from '../peers/controller-steps.js';
-import { freePort, TestController } from '../peers/TestController.js';
+import { freePort } from '../peers/TestController.js';
+import { type StandinAgent, WifiStandinAgents } from '../peers/wifi-standin-agent.js';
 
-const BIN = join(REPO, 'test/fixtures/linux/wifi-hostapd-writes/bin');
-const work = mkdtempSync(join(tmpdir(), 'usp-linux-wifi-held-'));
-const QUIET = ['--dnsmasq', 'off', '--nat', 'off', '--access-control', 'off', '--packet-counters', 'off', '--time', 'off'];
-const controllers: TestController[] = [];
-
-afterEach(async () => {
-  for (const c of controllers.splice(0)) await c.close();
-  await AgentProcess.killAll();
-});
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const agents = new WifiStandinAgents('wifi-hostapd-writes', 'usp-linux-wifi-held-');
+const work = agents.work;
 
 /** The device's hostapd files: wlan0 (2.4 GHz) hidden, isolated, 16 stations; wlan1 (5 GHz) with 802.11h. */
 const CONF_WLAN0 = ['interface=wlan0', 'driver=nl80211', 'ssid=usp-lab', 'ignore_broadcast_ssid=1', 'ap_isolate=1', 'max_num_sta=16', ''].join('\n');
@@ -56,18 +47,8 @@ describe('Wi-Fi settings the agent holds match what hostapd runs (recorded answe
     const port = await freePort();
     const defaults = join(work, 'defaults.json');
     writeDefaultsFile(defaults, port);
-    const start = async (env: Record<string, string>, conf = ['--hostapd-conf', confs.join(',')]): Promise<{ p: AgentProcess; c: TestController }> => {
-      const p = AgentProcess.start(defaults, data, {
-        platform: 'linux',
-        logLevel: 'debug',
-        args: [...QUIET, '--hostapd-dir', ctrl, ...conf],
-        env: { PATH: `${BIN}:${process.env.PATH}`, USP_WIFI_STANDIN_LOG: log, ...env },
-      });
-      await p.waitForLine(/websocket server listening/, { timeoutMs: 20_000 });
-      const c = await TestController.connect(`ws://127.0.0.1:${port}/usp`, CONTROLLER_EID, AGENT_EID);
-      controllers.push(c);
-      return { p, c };
-    };
+    const start = async (env: Record<string, string>, conf = ['--hostapd-conf', confs.join(',')]): Promise<StandinAgent> =>
+      agents.start({ data, port, defaults, logLevel: 'debug', args: ['--hostapd-dir', ctrl, ...conf], env: { USP_WIFI_STANDIN_LOG: log, ...env } });
     const writes = (): string[] =>
       readFileSync(log, 'utf8')
         .trim()

@@ -10,38 +10,21 @@
  * `reload`), Radio.Channel (`chan_switch 5 2462`), SSID.Enable (`disable`, `enable`); bad values
  * are refused before hostapd is asked, and a write hostapd does not take fails the Set.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { AGENT_EID, CONTROLLER_EID } from '../peers/agent-fixture.js';
-import { AgentProcess, REPO, writeDefaultsFile } from '../peers/agent-process.js';
+import { describe, expect, it } from 'vitest';
 import { getObjects } from '../peers/get-objects.js';
 import { trySet } from '../peers/controller-steps.js';
-import { freePort, TestController } from '../peers/TestController.js';
+import { freePort } from '../peers/TestController.js';
+import { type StandinAgent, WifiStandinAgents } from '../peers/wifi-standin-agent.js';
 
-const BIN = join(REPO, 'test/fixtures/linux/wifi-hostapd/bin');
-const work = mkdtempSync(join(tmpdir(), 'usp-linux-wifi-'));
-/** The agent's other Linux sources stay off: this test is about Wi-Fi and must not touch the host. */
-const QUIET = ['--dnsmasq', 'off', '--nat', 'off', '--access-control', 'off', '--packet-counters', 'off', '--time', 'off'];
-const controllers: TestController[] = [];
-
-afterEach(async () => {
-  for (const c of controllers.splice(0)) await c.close();
-  await AgentProcess.killAll();
-});
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const agents = new WifiStandinAgents('wifi-hostapd', 'usp-linux-wifi-');
+const work = agents.work;
 
 /** An agent process on the Linux platform with the stand-ins first on PATH; its Controller. */
-async function start(args: string[], env: Record<string, string> = {}): Promise<{ p: AgentProcess; c: TestController }> {
+async function start(args: string[], env: Record<string, string> = {}): Promise<StandinAgent> {
   const port = await freePort();
-  const defaults = join(work, `defaults-${port}.json`);
-  writeDefaultsFile(defaults, port);
-  const p = AgentProcess.start(defaults, join(work, `data-${port}`), { platform: 'linux', args: [...QUIET, ...args], env: { PATH: `${BIN}:${process.env.PATH}`, ...env } });
-  await p.waitForLine(/websocket server listening/, { timeoutMs: 20_000 });
-  const c = await TestController.connect(`ws://127.0.0.1:${port}/usp`, CONTROLLER_EID, AGENT_EID);
-  controllers.push(c);
-  return { p, c };
+  return agents.start({ data: join(work, `data-${port}`), port, args, env });
 }
 
 describe('Device.WiFi. from hostapd_cli and iw (recorded answers)', () => {

@@ -12,37 +12,20 @@
  * here (7013), keys never in the agent's log, and a restart of the agent sending hostapd what it holds
  * again and reading it back.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { AGENT_EID, CONTROLLER_EID } from '../peers/agent-fixture.js';
-import { AgentProcess, REPO, writeDefaultsFile } from '../peers/agent-process.js';
+import { describe, expect, it } from 'vitest';
 import { getObjects } from '../peers/get-objects.js';
 import { trySet } from '../peers/controller-steps.js';
-import { freePort, TestController } from '../peers/TestController.js';
+import { freePort } from '../peers/TestController.js';
+import { type StandinAgent, WifiStandinAgents } from '../peers/wifi-standin-agent.js';
 
-const BIN = join(REPO, 'test/fixtures/linux/wifi-hostapd-writes/bin');
-const work = mkdtempSync(join(tmpdir(), 'usp-linux-wifi-writes-'));
-/** The agent's other Linux sources stay off: this test is about Wi-Fi and must not touch the host. */
-const QUIET = ['--dnsmasq', 'off', '--nat', 'off', '--access-control', 'off', '--packet-counters', 'off', '--time', 'off'];
-const controllers: TestController[] = [];
-
-afterEach(async () => {
-  for (const c of controllers.splice(0)) await c.close();
-  await AgentProcess.killAll();
-});
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const agents = new WifiStandinAgents('wifi-hostapd-writes', 'usp-linux-wifi-writes-');
+const work = agents.work;
 
 /** An agent process on the Linux platform with the stand-ins first on PATH, its data in `data` (the defaults seed it at first start only: a restart keeps `port`); its Controller. */
-async function start(data: string, env: Record<string, string>, port: number): Promise<{ p: AgentProcess; c: TestController }> {
-  const defaults = join(work, `defaults-${port}.json`);
-  writeDefaultsFile(defaults, port);
-  const p = AgentProcess.start(defaults, data, { platform: 'linux', logLevel: 'debug', args: [...QUIET, '--hostapd-dir', '/run/hostapd'], env: { PATH: `${BIN}:${process.env.PATH}`, ...env } });
-  await p.waitForLine(/websocket server listening/, { timeoutMs: 20_000 });
-  const c = await TestController.connect(`ws://127.0.0.1:${port}/usp`, CONTROLLER_EID, AGENT_EID);
-  controllers.push(c);
-  return { p, c };
+async function start(data: string, env: Record<string, string>, port: number): Promise<StandinAgent> {
+  return agents.start({ data, port, env, logLevel: 'debug', args: ['--hostapd-dir', '/run/hostapd'] });
 }
 
 describe('Device.WiFi. writes to hostapd and iw (recorded answers)', () => {
