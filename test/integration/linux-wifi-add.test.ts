@@ -146,8 +146,20 @@ describe('Device.WiFi. SSID and AccessPoint Add/Delete through hostapd -g (recor
     expect(o['Device.WiFi.AccessPoint.3.']).toMatchObject({ Enable: 'true', Status: 'Enabled', SSIDReference: 'Device.WiFi.SSID.3' });
     expect(globalWrites()).toHaveLength(3);
 
-    // hostapd restarts (recorded step 124): it runs its own file only, and the agent adds the BSS again at its next read.
+    // hostapd restarts (recorded step 124): it runs its own file only, and the agent adds the BSS again at a read that lists
+    // hostapd's BSSes again. The Gets just before (and the agent's own read at start) may have listed them less than the
+    // Linux platform's command cache age ago (1 s): a read then answers from that listing. So Get until the ADD is
+    // sent, exactly once: the event, not a pause of some length.
     writeFileSync(position, '124');
+    await expect
+      .poll(
+        async () => {
+          await getObjects(c, ['Device.WiFi.AccessPoint.3.']);
+          return globalWrites();
+        },
+        { timeout: 60_000, interval: 200 },
+      )
+      .toHaveLength(4);
     o = await getObjects(c, ['Device.WiFi.AccessPoint.3.']);
     expect(o['Device.WiFi.AccessPoint.3.']).toMatchObject({ Status: 'Enabled' });
     expect(o['Device.WiFi.AccessPoint.3.AssociatedDevice.1.']).toMatchObject({ MACAddress: '02:00:00:00:02:00' });
