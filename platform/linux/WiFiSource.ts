@@ -16,6 +16,9 @@ import { type IwChannel, type IwInterface, type IwPhy, type IwStation, parseIwCh
 /** Debian's and OpenWrt's hostapd `ctrl_interface` (/var/run is /run on current distributions). */
 export const DEFAULT_HOSTAPD_DIR = '/var/run/hostapd';
 
+/** How many times one read lists hostapd's BSSes again when beforeRead asks ("relist"). */
+const MAX_RELISTS = 2;
+
 /** At most this many BSSes are read (each costs two hostapd_cli calls per read). */
 const MAX_BSS = 64;
 
@@ -39,7 +42,7 @@ export interface WiFiSourceOptions {
   log?: Logger;
   /**
    * Called with the BSSes hostapd lists, before they are read (wifi-reapply.ts, wifi-added.ts):
-   * true when it wrote to hostapd, "relist" when it added or removed a BSS (listed again, once).
+   * true when it wrote to hostapd, "relist" when it added or removed a BSS or found the list stale (listed again).
    */
   beforeRead?: (ifnames: readonly string[]) => Promise<boolean | 'relist'>;
 }
@@ -75,7 +78,8 @@ export class WiFiSource {
     let names = await listed();
     // hostapd restarted: what the agent holds is sent again before anything is read of it.
     let wrote = await this.opts.beforeRead?.(names);
-    if (wrote === 'relist') {
+    // A stale list (a BSS gone), then a BSS added again: each lists once more, at most MAX_RELISTS times a read.
+    for (let i = 0; wrote === 'relist' && i < MAX_RELISTS; i++) {
       this.forget();
       names = await listed();
       wrote = await this.opts.beforeRead?.(names);

@@ -11,6 +11,12 @@
  * each time it starts a BSS, so the socket's inode and change time differ afterwards; and a BSS
  * that hostapd stopped listing and lists again was started again. One `stat` per BSS and read
  * of the tree; no polling of hostapd.
+ *
+ * The list of BSSes comes from the command cache (up to `cacheMs` old), the sockets are looked at
+ * afresh: a listed BSS whose socket is gone from a control directory the agent can see no longer
+ * runs (hostapd restarted without it). Sending it what is held would fail and forget it, so the
+ * check answers "relist" instead: the reader lists hostapd's BSSes again, uncached, and a BSS a
+ * Controller added is added again at this read (wifi-added.ts), not only once the cache ages out.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -40,11 +46,16 @@ export function heldSettings(ap: Record<string, Value>, radio: Record<string, Va
   return out;
 }
 
+/** A listed BSS without its control socket (socketIdentity). */
+const GONE = 'gone';
+
 export class HostapdRestarts {
   /** BSS interface → its control socket's identity when last seen (bounded by the BSSes WiFiSource reads). */
   private readonly seen = new Map<string, string>();
   /** One check at a time, in the order reads asked: a re-apply is never sent twice. */
-  private queue: Promise<boolean> = Promise.resolve(false);
+  private queue: Promise<boolean | 'relist'> = Promise.resolve(false);
+  /** Listed BSSes whose socket was gone, for which a fresh list was asked (bounded like `seen`). */
+  private readonly relisted = new Set<string>();
   private started = false;
 
   constructor(private readonly opts: HostapdRestartOptions) {}
@@ -54,16 +65,31 @@ export class HostapdRestarts {
     this.started = true;
   }
 
-  /** Re-applies what is held for each of `ifnames` that is new or whose hostapd restarted; true when hostapd was written. */
-  check(ifnames: readonly string[]): Promise<boolean> {
+  /**
+   * Re-applies what is held for each of `ifnames` that is new or whose hostapd restarted; true when
+   * hostapd was written, "relist" (nothing sent) when a listed BSS's socket is gone: the list is stale.
+   */
+  check(ifnames: readonly string[]): Promise<boolean | 'relist'> {
     if (!this.started) return Promise.resolve(false);
     const next = this.queue.then(() => this.run(ifnames));
     this.queue = next.catch(() => false);
     return next;
   }
 
-  private async run(ifnames: readonly string[]): Promise<boolean> {
+  private async run(ifnames: readonly string[]): Promise<boolean | 'relist'> {
     const ids = await Promise.all(ifnames.map((i) => this.socketIdentity(i)));
+    const gone = ifnames.filter((i, k) => ids[k] === GONE);
+    for (const i of [...this.relisted]) if (!gone.includes(i)) this.relisted.delete(i);
+    if (gone.some((i) => !this.relisted.has(i))) {
+      // Forgotten as a BSS hostapd stopped listing: when it runs again, it is new. Asked once per
+      // BSS gone: should a fresh list still name it (a directory hostapd_cli does not list), it is
+      // checked as before instead of listing again at every read.
+      for (const i of gone) {
+        this.seen.delete(i);
+        this.relisted.add(i);
+      }
+      return 'relist';
+    }
     const changed = ifnames.filter((i, k) => this.seen.get(i) !== ids[k]);
     // A BSS hostapd no longer lists is forgotten: when it comes back, hostapd started it again.
     for (const i of [...this.seen.keys()]) if (!ifnames.includes(i)) this.seen.delete(i);
@@ -98,13 +124,22 @@ export class HostapdRestarts {
     return wrote;
   }
 
-  /** The control socket's inode and change time; "none" when it cannot be seen (another mount namespace). */
+  /**
+   * The control socket's inode and change time; GONE when the control directory is there without it;
+   * "none" when neither can be seen (another mount namespace).
+   */
   private async socketIdentity(ifname: string): Promise<string> {
     try {
       const st = await fs.stat(path.join(this.opts.dir, ifname));
       return `${st.ino}:${st.ctimeMs}`;
-    } catch {
-      return 'none';
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return 'none';
+      return (await fs.stat(this.opts.dir).then(
+        (d) => d.isDirectory(),
+        () => false,
+      ))
+        ? GONE
+        : 'none';
     }
   }
 }

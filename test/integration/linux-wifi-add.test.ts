@@ -12,11 +12,12 @@
  * kept by the agent until its AccessPoint is enabled, then ADDed from a 0600 file in a 0700
  * directory; the station on the new AccessPoint; a key changed through hostapd_cli's stdin; the
  * SSID renamed; the BSS off (REMOVE) and on (ADD); an agent restart keeping the rows and numbers;
- * a hostapd restart after which the agent adds the BSS again; Delete of the AccessPoint and the
+ * a hostapd restart after which the agent adds the BSS again at the very next read (its control
+ * socket gone, though the listing read just before is still cached); Delete of the AccessPoint and the
  * SSID (REMOVE, file gone); a hostapd without any global control interface; keys in no argv and
  * in no log line.
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { getObjects } from '../peers/get-objects.js';
@@ -26,9 +27,18 @@ import { type StandinAgent, WifiStandinAgents } from '../peers/wifi-standin-agen
 
 const agents = new WifiStandinAgents('wifi-hostapd-add', 'usp-linux-wifi-add-');
 const work = agents.work;
+/** hostapd's control directory, its sockets as files (the agent only looks at their inode and change time; the stand-in makes and removes added BSSes'). */
+const ctrl = join(work, 'hostapd');
+mkdirSync(ctrl);
+const hostapdStarts = (ifname: string): void => {
+  writeFileSync(join(ctrl, `.${ifname}`), '');
+  renameSync(join(ctrl, `.${ifname}`), join(ctrl, ifname));
+};
+hostapdStarts('wlan0');
+hostapdStarts('wlan1');
 
 async function start(data: string, env: Record<string, string>, port: number): Promise<StandinAgent> {
-  return agents.start({ data, port, env, logLevel: 'debug', args: ['--hostapd-dir', '/run/hostapd', '--hostapd-global', '/run/hostapd-global'] });
+  return agents.start({ data, port, env, logLevel: 'debug', args: ['--hostapd-dir', ctrl, '--hostapd-global', '/run/hostapd-global'] });
 }
 
 /** Deletes one object (allow_partial false): ok, or the USP Error's code and message. */
@@ -42,7 +52,7 @@ describe('Device.WiFi. SSID and AccessPoint Add/Delete through hostapd -g (recor
   it('adds a BSS from an agent-owned file, a station associates, keys on stdin, off/on, restarts, deletes; bad input refused', async () => {
     const log = join(work, 'calls.log');
     const position = join(work, 'position');
-    const env = { USP_WIFI_STANDIN_LOG: log, USP_WIFI_STANDIN_STATE: position };
+    const env = { USP_WIFI_STANDIN_LOG: log, USP_WIFI_STANDIN_STATE: position, USP_WIFI_STANDIN_CTRL: ctrl };
     const data = join(work, 'data');
     const port = await freePort();
     let { p, c } = await start(data, env, port);
@@ -128,8 +138,12 @@ describe('Device.WiFi. SSID and AccessPoint Add/Delete through hostapd -g (recor
     expect(o['Device.WiFi.AccessPoint.3.']).toMatchObject({ Enable: 'true', Status: 'Enabled', SSIDReference: 'Device.WiFi.SSID.3' });
     expect(globalWrites()).toHaveLength(3);
 
-    // hostapd restarts (recorded step 124): it runs its own file only, and the agent adds the BSS again at its next read.
+    // hostapd restarts (recorded step 124): it runs its own file only (wlan0's socket made again, wlan0_1's gone). The Gets
+    // just before listed hostapd's BSSes less than the command cache age (1 s) ago, yet the very next read adds the BSS
+    // again: its socket gone says that list is stale.
     writeFileSync(position, '124');
+    rmSync(join(ctrl, 'wlan0_1'));
+    hostapdStarts('wlan0');
     o = await getObjects(c, ['Device.WiFi.AccessPoint.3.']);
     expect(o['Device.WiFi.AccessPoint.3.']).toMatchObject({ Status: 'Enabled' });
     expect(o['Device.WiFi.AccessPoint.3.AssociatedDevice.1.']).toMatchObject({ MACAddress: '02:00:00:00:02:00' });

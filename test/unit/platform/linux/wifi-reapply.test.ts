@@ -17,7 +17,7 @@ import type { HostapdSetting, HostapdWriter } from '../../../../platform/linux/w
 const work = mkdtempSync(join(tmpdir(), 'usp-wifi-reapply-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function setup(refuse = false): { restarts: HostapdRestarts; sent: string[]; held: HeldWiFiSettings; socket: (ifname: string) => void } {
+function setup(refuse = false): { restarts: HostapdRestarts; sent: string[]; held: HeldWiFiSettings; socket: (ifname: string) => void; dir: string } {
   const sent: string[] = [];
   const writer = {
     configure: async (ifname: string, settings: readonly HostapdSetting[]): Promise<void> => {
@@ -34,7 +34,7 @@ function setup(refuse = false): { restarts: HostapdRestarts; sent: string[]; hel
     writeFileSync(join(dir, `.${ifname}`), '');
     renameSync(join(dir, `.${ifname}`), join(dir, ifname));
   };
-  return { restarts, sent, held, socket };
+  return { restarts, sent, held, socket, dir };
 }
 
 describe('re-applying held Wi-Fi settings', () => {
@@ -66,6 +66,31 @@ describe('re-applying held Wi-Fi settings', () => {
     await restarts.check(['wlan1']);
     await restarts.check(['wlan0', 'wlan1']);
     expect(sent).toEqual(['wlan0: ap_isolate=1', 'wlan0: ap_isolate=1', 'wlan0: ap_isolate=1']);
+  });
+
+  it('a listed BSS whose socket is gone (a stale cached list): nothing sent, nothing forgotten, listed again once; re-applied when it runs again', async () => {
+    const { restarts, sent, held, socket, dir } = setup();
+    socket('wlan0');
+    socket('wlan0_1');
+    held.write('bss:wlan0_1', { WMMEnable: false });
+    restarts.start();
+    expect(await restarts.check(['wlan0', 'wlan0_1'])).toBe(true);
+    expect(sent).toEqual(['wlan0_1: wmm_enabled=0']);
+    // hostapd restarts with its own file only: wlan0's socket made again, wlan0_1's gone; the list read before still names it.
+    rmSync(join(dir, 'wlan0_1'));
+    socket('wlan0');
+    expect(await restarts.check(['wlan0', 'wlan0_1'])).toBe('relist');
+    expect(sent).toHaveLength(1);
+    expect(held.written('bss:wlan0_1')).toEqual({ WMMEnable: false });
+    // The fresh list without it; then it is added again (its socket made): what is held goes to it.
+    expect(await restarts.check(['wlan0'])).toBe(false);
+    socket('wlan0_1');
+    expect(await restarts.check(['wlan0', 'wlan0_1'])).toBe(true);
+    expect(sent).toEqual(['wlan0_1: wmm_enabled=0', 'wlan0_1: wmm_enabled=0']);
+    // Still listed after the fresh list without its socket: checked as before, not listed again at every read.
+    rmSync(join(dir, 'wlan0_1'));
+    expect(await restarts.check(['wlan0', 'wlan0_1'])).toBe('relist');
+    expect(await restarts.check(['wlan0', 'wlan0_1'])).not.toBe('relist');
   });
 
   it('a refused re-apply forgets what was held: reads fall back to the file', async () => {
