@@ -55,8 +55,8 @@ describe('factory state', () => {
     const { fw, row, model } = boot();
     const backend: FirmwareBackend = fw; // the agent's contract, checked by the compiler
     expect(backend.takeFirmwareUpdated()).toBe(false);
-    expect(row(1)).toEqual({ Alias: 'cpe-1', Name: `fg5600-${FACTORY}.img`, Version: FACTORY, Available: true, Status: 'Active', BootFailureLog: '' });
-    expect(row(2)).toEqual({ Alias: 'cpe-2', Name: '', Version: '', Available: false, Status: 'NoImage', BootFailureLog: '' });
+    expect(row(1)).toEqual({ Name: `fg5600-${FACTORY}.img`, Version: FACTORY, Available: true, Status: 'Active', BootFailureLog: '' });
+    expect(row(2)).toEqual({ Name: '', Version: '', Available: false, Status: 'NoImage', BootFailureLog: '' });
     expect(fw.activeImage()).toBe('Device.DeviceInfo.FirmwareImage.1');
     expect(fw.bootImage()).toBe('Device.DeviceInfo.FirmwareImage.1');
     expect(fw.runningVersion()).toBe(FACTORY);
@@ -73,7 +73,7 @@ describe('a download', () => {
     w.validating();
     expect(row(2)).toMatchObject({ Status: 'Validating', Version: '' });
     expect(await w.install({ fileName: 'whatever.img' })).toEqual({ name: 'FG5600-3.3.0', version: '3.3.0' });
-    expect(row(2)).toEqual({ Alias: 'cpe-2', Name: 'FG5600-3.3.0', Version: '3.3.0', Available: true, Status: 'Available', BootFailureLog: '' });
+    expect(row(2)).toEqual({ Name: 'FG5600-3.3.0', Version: '3.3.0', Available: true, Status: 'Available', BootFailureLog: '' });
   });
 
   it('takes Name and Version from the file name when the image has no header', async () => {
