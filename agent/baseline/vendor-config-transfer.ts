@@ -30,7 +30,7 @@ import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { BoundCheckedCommand } from '../../datamodel/tree/bound-command.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
-import { sendReportRequest } from '../bulkdata/http-request.js';
+import { transferResult, uploadFile, type UploadVia } from './upload-file.js';
 import { checkDefaultsEntries, type DefaultsFile } from '../defaults/apply-defaults.js';
 import { stageRestore } from '../defaults/staged-restore.js';
 import { fetchImage, urlProblem } from '../firmware/fetch-image.js';
@@ -117,25 +117,14 @@ class VendorConfigTransfer {
     this.ca = opts.caPem === undefined ? undefined : [...rootCertificates, opts.caPem];
   }
 
+  /** How an Upload() sends (upload-file.ts). */
+  private get via(): UploadVia {
+    return { ca: this.ca, policy: this.opts.downloadPolicy, timeoutMs: TRANSFER_TIMEOUT_MS };
+  }
+
   async refuseUrl(url: string): Promise<void> {
     const problem = urlProblem(url) ?? (await this.opts.downloadPolicy?.check(new URL(url)));
     if (problem) throw new UspError(ErrorCode.InvalidArguments, problem);
-  }
-
-  private result(call: CommandInvocation, name: string, type: 'Upload' | 'Download', url: string, algorithm: CheckSumAlgorithm): TransferResult {
-    return {
-      command: `${call.objectPath}${name}`,
-      commandKey: call.commandKey,
-      requestor: call.ctx.controllerId ?? '',
-      transferType: type,
-      affected: call.objectPath,
-      url,
-      startTime: new Date(),
-      faultCode: 0,
-      faultString: '',
-      checkSumAlgorithm: algorithm,
-      checkSum: '',
-    };
   }
 
   /** Ends a transfer that failed: OperationComplete (the throw) first, then TransferComplete!. */
@@ -152,22 +141,8 @@ class VendorConfigTransfer {
     await this.refuseUrl(url);
     const content = call.keys[0] === SAVED_CONFIG ? await savedConfiguration(this.model, this.opts.store) : this.opts.defaults;
     const body = Buffer.from(`${JSON.stringify(content, null, 1)}\n`);
-    const r = this.result(call, 'Backup()', 'Upload', url, 'SHA-256');
-    const username = String(call.input.Username ?? '');
-    const sent = await sendReportRequest({
-      url: new URL(url),
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body,
-      credentials: username === '' ? undefined : { username, password: String(call.input.Password ?? '') },
-      ca: this.ca,
-      policy: this.opts.downloadPolicy,
-      timeoutMs: TRANSFER_TIMEOUT_MS,
-      signal: call.signal,
-    });
-    if (!sent.ok) this.fail(r, call.signal.aborted ? ErrorCode.CommandCanceled : ErrorCode.CommandFailure, `upload failed: ${sent.reason}`);
-    r.completeTime = new Date();
-    r.checkSum = createHash('sha256').update(body).digest('hex');
+    const r = transferResult(call, 'Backup()', 'Upload', url, 'SHA-256');
+    await uploadFile(call, r, body, 'application/json', this.via, (res, code, why) => this.fail(res, code, why));
     this.opts.log.info('configuration backed up', { file: call.objectPath, host: new URL(url).host, bytes: body.length });
     setImmediate(() => emitTransferComplete(this.model, r));
     return {};
@@ -193,7 +168,7 @@ class VendorConfigTransfer {
     const algorithm = String(call.input.CheckSumAlgorithm ?? '');
     const expected = String(call.input.CheckSum ?? '').toLowerCase();
     this.restoring = true;
-    const r = this.result(call, 'Restore()', 'Download', url, hashName ? (algorithm as CheckSumAlgorithm) : 'Unknown');
+    const r = transferResult(call, 'Restore()', 'Download', url, hashName ? (algorithm as CheckSumAlgorithm) : 'Unknown');
     try {
       const chunks: Buffer[] = [];
       const username = String(call.input.Username ?? '');

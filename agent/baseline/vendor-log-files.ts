@@ -9,7 +9,6 @@
  * 7004 before anything starts; a log that cannot be read or a transfer that fails is 7022, with
  * TransferComplete! carrying the reason.
  */
-import { createHash } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
 import type { Logger } from '../../datamodel/Logger.js';
 import type { CommandInvocation, InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
@@ -18,7 +17,7 @@ import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { FileLogSource, type VendorLogSource } from '../../platform/vendor-log-file.js';
-import { sendReportRequest } from '../bulkdata/http-request.js';
+import { transferResult, uploadFile, type UploadVia } from './upload-file.js';
 import { urlProblem } from '../firmware/fetch-image.js';
 import { emitTransferComplete, LOCAL_AGENT_PATH, TRANSFER_COMPLETE, type TransferResult } from '../firmware/transfer-complete.js';
 import type { DownloadPolicy } from '../transfer/download-policy.js';
@@ -81,6 +80,11 @@ class VendorLogFiles implements ObjectBinding {
     this.ca = opts.caPem === undefined ? undefined : [...rootCertificates, opts.caPem];
   }
 
+  /** How an Upload() sends (upload-file.ts). */
+  private get via(): UploadVia {
+    return { ca: this.ca, policy: this.opts.downloadPolicy, timeoutMs: TRANSFER_TIMEOUT_MS };
+  }
+
   list(): number[] {
     return this.sources.map((_s, i) => i + 1);
   }
@@ -106,40 +110,14 @@ class VendorLogFiles implements ObjectBinding {
     const url = String(call.input.URL ?? '');
     await this.refuseUrl(url);
     const source = this.source(call.keys);
-    const r: TransferResult = {
-      command: `${call.objectPath}Upload()`,
-      commandKey: call.commandKey,
-      requestor: call.ctx.controllerId ?? '',
-      transferType: 'Upload',
-      affected: call.objectPath,
-      url,
-      startTime: new Date(),
-      faultCode: 0,
-      faultString: '',
-      checkSumAlgorithm: 'SHA-256',
-      checkSum: '',
-    };
+    const r = transferResult(call, 'Upload()', 'Upload', url, 'SHA-256');
     let body: Buffer;
     try {
       body = await source.read();
     } catch (e) {
       this.fail(r, ErrorCode.CommandFailure, e instanceof Error ? e.message : String(e));
     }
-    const username = String(call.input.Username ?? '');
-    const sent = await sendReportRequest({
-      url: new URL(url),
-      method: 'PUT',
-      headers: { 'content-type': 'text/plain; charset=utf-8' },
-      body,
-      credentials: username === '' ? undefined : { username, password: String(call.input.Password ?? '') },
-      ca: this.ca,
-      policy: this.opts.downloadPolicy,
-      timeoutMs: TRANSFER_TIMEOUT_MS,
-      signal: call.signal,
-    });
-    if (!sent.ok) this.fail(r, call.signal.aborted ? ErrorCode.CommandCanceled : ErrorCode.CommandFailure, `upload failed: ${sent.reason}`);
-    r.completeTime = new Date();
-    r.checkSum = createHash('sha256').update(body).digest('hex');
+    await uploadFile(call, r, body, 'text/plain; charset=utf-8', this.via, (res, code, why) => this.fail(res, code, why));
     this.opts.log.info('vendor log uploaded', { file: source.name, host: new URL(url).host, bytes: body.length });
     setImmediate(() => emitTransferComplete(this.model, r));
     return {};
