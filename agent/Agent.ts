@@ -107,6 +107,8 @@ export interface AgentOptions {
   pollIntervalMs?: number;
   /** How often the agent's own alarm sources are read (Device.FaultMgmt., agent/faultmgmt/condition-watch.ts), ms; default 30 s, 0 none. */
   alarmCheckMs?: number;
+  /** Where in that period the checks fall, 0 ≤ phase < 1 (a fleet spreads its gateways' checks); default all at one tick. */
+  alarmCheckPhase?: number;
   /** Serve the obsoleted CoAP MTP (USP 1.2; TR-181 2.17 objects, deleted since 2.18). Off by default. */
   legacyCoap?: boolean;
   /** A schema already loaded (the fleet simulator shares one). */
@@ -367,7 +369,7 @@ export class Agent {
       stops: [],
     };
     // Device.FaultMgmt.: the agent's alarms, raised by its condition watch and by plugins (agent/faultmgmt/).
-    const faultMgmt = registerFaultMgmt(model, store, { checkMs: opts.alarmCheckMs, dataDir: opts.dataDir, log: log.child('faultmgmt'), startedAt });
+    const faultMgmt = registerFaultMgmt(model, store, { checkMs: opts.alarmCheckMs, checkPhase: opts.alarmCheckPhase, dataDir: opts.dataDir, log: log.child('faultmgmt'), startedAt });
     plugged.alarms = faultMgmt.alarms;
     plugged.stops.push(() => faultMgmt.watch.stop());
     const platformShutdown = new PlatformShutdown(plugged, transferDiagnostics, platform);

@@ -47,8 +47,17 @@ export interface ConditionWatchOptions {
   periodMs?: number;
   /** The data directory whose filesystem is watched; undefined: no storage alarm. */
   dataDir?: string;
+  /**
+   * Where in each period this watch checks, 0 ≤ phase < 1; undefined: every watch at the period's
+   * shared tick. A fleet's gateways spread their checks over the period with it: all at one
+   * tick, 10,000 gateways' checks held the event loop for seconds (issue 14: bursts of 5 CPU-s).
+   */
+  phase?: number;
   log: Logger;
 }
+
+/** The step a phased watch's period is cut into (its checks land on one of these ticks). */
+const PHASE_STEP_MS = 1000;
 
 export class ConditionWatch {
   private running = false;
@@ -63,7 +72,19 @@ export class ConditionWatch {
   /** Starts the checks; a period of 0 turns the agent's own alarm sources off (plugins' alarms still work). */
   start(): void {
     const period = this.opts.periodMs ?? DEFAULT_ALARM_CHECK_MS;
-    if (period > 0) this.stopTimer ??= sharedInterval(period, () => void this.check());
+    if (period <= 0 || this.stopTimer) return;
+    const phase = this.opts.phase;
+    if (phase === undefined) {
+      this.stopTimer = sharedInterval(period, () => void this.check());
+      return;
+    }
+    // One shared 1 s tick for every phased watch; each checks on its own step of the period.
+    const steps = Math.max(1, Math.round(period / PHASE_STEP_MS));
+    const mine = Math.floor(phase * steps) % steps;
+    let tick = 0;
+    this.stopTimer = sharedInterval(PHASE_STEP_MS, () => {
+      if (tick++ % steps === mine) void this.check();
+    });
   }
 
   stop(): void {

@@ -17,6 +17,8 @@ import { AlarmEventBinding, CurrentAlarmBinding, FAULT_MGMT, FAULT_MGMT_BINDING,
 export interface FaultMgmtOptions {
   /** How often the agent's own alarm sources are read, ms (condition-watch.ts DEFAULT_ALARM_CHECK_MS). */
   checkMs?: number;
+  /** Where in the period the checks fall (condition-watch.ts ConditionWatchOptions.phase). */
+  checkPhase?: number;
   dataDir?: string;
   log: Logger;
   /** The agent's start (ms): the first part of every AlarmIdentifier, so identifiers differ across restarts. */
@@ -61,6 +63,6 @@ export function registerFaultMgmt(model: DataModel, store: DataStore, opts: Faul
   model.register(FAULT_TABLE_PATHS.SupportedAlarm, new SupportedAlarmBinding(fm));
   model.register(FAULT_TABLE_PATHS.CurrentAlarm, new CurrentAlarmBinding(fm));
   for (const t of ['HistoryEvent', 'ExpeditedEvent', 'QueuedEvent'] as const) model.register(FAULT_TABLE_PATHS[t], new AlarmEventBinding(fm, t));
-  const watch = new ConditionWatch(model, fm, { periodMs: opts.checkMs, dataDir: opts.dataDir, log: opts.log });
+  const watch = new ConditionWatch(model, fm, { periodMs: opts.checkMs, phase: opts.checkPhase, dataDir: opts.dataDir, log: opts.log });
   return { alarms: fm, watch };
 }

@@ -4,7 +4,7 @@
  * that keeps a reading wavering at HighAlarmValue from raising and clearing, and the sources
  * that say nothing (a disabled sensor, no reading, no threshold).
  */
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BUILTIN_ALARM_TYPES } from '../../../../agent/faultmgmt/builtin-alarms.js';
 import { ConditionWatch } from '../../../../agent/faultmgmt/condition-watch.js';
 import { FaultMgmt } from '../../../../agent/faultmgmt/FaultMgmt.js';
@@ -91,5 +91,26 @@ describe('memory', () => {
     memory = { Total: 0, Free: 0 };
     await watch.check();
     expect(severities()).toEqual([]);
+  });
+});
+
+describe('a phased watch (a fleet gateway)', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('checks once per period, on its own second of it', async () => {
+    vi.useFakeTimers();
+    const model = new DataModel(testSchema());
+    model.register('Device.DeviceInfo.TemperatureStatus.TemperatureSensor.{i}.', { params: ['Enable', 'Name', 'Value', 'HighAlarmValue'], list: () => [1], get: () => ({ ...sensor }) });
+    const phased = new ConditionWatch(model, fm, { log: silentLogger, periodMs: 10_000, phase: 0.5 });
+    const checks: number[] = [];
+    phased.check = async () => {
+      checks.push(Date.now());
+    };
+    const t0 = Date.now();
+    phased.start();
+    await vi.advanceTimersByTimeAsync(30_000);
+    phased.stop();
+    // The 1 s ticks are numbered from 0: step 5 of 10, so the 6th, 16th and 26th second.
+    expect(checks.map((t) => t - t0)).toEqual([6000, 16_000, 26_000]);
   });
 });
