@@ -5,49 +5,25 @@
  * LED's files, StepUp(), bad values refused with the TR-369 codes and nothing written, and a
  * ValueChange Subscription that sees a brightness the kernel changed behind the agent's back.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AGENT_EID, CONTROLLER_EID } from '../peers/agent-fixture.js';
-import { AgentProcess, writeDefaultsFile } from '../peers/agent-process.js';
+import { describe, expect, it } from 'vitest';
 import { get, set, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
 import { operateOne } from '../peers/operate.js';
-import { TestController, asResponse, freePort, notifications } from '../peers/TestController.js';
+import { sysfsAgent } from '../peers/sysfs-agent.js';
+import { asResponse, notifications } from '../peers/TestController.js';
 
-const FIXTURE = fileURLToPath(new URL('../fixtures/iot-sysfs/router', import.meta.url));
+const dev = sysfsAgent('usp-linux-iot-');
+const sysRoot = dev.sysRoot;
 const T = 'Device.IoTCapability.';
-const dir = mkdtempSync(join(tmpdir(), 'usp-linux-iot-'));
-const sysRoot = join(dir, 'sys');
 const led = (name: string, attr: string): string => join(sysRoot, 'class', 'leds', name, attr);
 const read = (name: string, attr: string): string => readFileSync(led(name, attr), 'utf8').trim();
 
-let agent: AgentProcess;
-let c: TestController;
-
-beforeAll(async () => {
-  cpSync(FIXTURE, sysRoot, { recursive: true });
-  const port = await freePort();
-  const defaults = join(dir, 'defaults.json');
-  writeDefaultsFile(defaults, port);
-  agent = AgentProcess.start(defaults, join(dir, 'data'), { platform: 'linux', env: { USP_AGENT_SYSFS_ROOT: sysRoot } });
-  await agent.waitForLine(/msg="agent started"/, { timeoutMs: 30_000 });
-  c = await TestController.connect(`ws://127.0.0.1:${port}/usp`, CONTROLLER_EID, AGENT_EID);
-}, 60_000);
-
-afterAll(async () => {
-  await c?.close();
-  await agent?.terminate();
-  await AgentProcess.killAll();
-  rmSync(dir, { recursive: true, force: true });
-});
-
 describe('Linux IoTCapability from sysfs, through a Controller', () => {
   it('serves the LEDs and the thermal zone as capabilities', async () => {
-    expect(await get(c, 'Device.IoTCapabilityNumberOfEntries')).toBe('9');
-    const v = await getObjects(c, [T]);
+    expect(await get(dev.c, 'Device.IoTCapabilityNumberOfEntries')).toBe('9');
+    const v = await getObjects(dev.c, [T]);
     expect(v[`${T}7.`]).toMatchObject({ Class: 'LevelControl' });
     expect(v[`${T}7.LevelControl.`]).toEqual({ Type: 'Brightness', Description: 'LED white:signal', Value: '128', Unit: '-', MinValue: '0', MaxValue: '255', StepValue: '26' });
     expect(v[`${T}6.EnumControl.`]).toMatchObject({ Description: 'LED green:wan trigger', Value: 'netdev' });
@@ -55,38 +31,38 @@ describe('Linux IoTCapability from sysfs, through a Controller', () => {
   });
 
   it('a Set reaches the LED files; StepUp() steps by StepValue', async () => {
-    await set(c, `${T}7.LevelControl.`, { Value: '200', StepValue: '40' });
+    await set(dev.c, `${T}7.LevelControl.`, { Value: '200', StepValue: '40' });
     expect(read('white:signal', 'brightness')).toBe('200');
-    await set(c, `${T}5.BinaryControl.`, { Value: 'true' });
+    await set(dev.c, `${T}5.BinaryControl.`, { Value: 'true' });
     expect(read('green:wan', 'brightness')).toBe('1');
-    await set(c, `${T}6.EnumControl.`, { Value: 'heartbeat' });
+    await set(dev.c, `${T}6.EnumControl.`, { Value: 'heartbeat' });
     expect(read('green:wan', 'trigger')).toBe('heartbeat');
-    const r = await operateOne(c, `${T}7.LevelControl.StepUp()`);
+    const r = await operateOne(dev.c, `${T}7.LevelControl.StepUp()`);
     expect(r.operationResp).not.toBe('cmdFailure');
     await expect.poll(() => read('white:signal', 'brightness'), { timeout: 10_000 }).toBe('240');
   });
 
   it('refuses an out-of-range level, an unknown trigger and a Set of a read-only sensor value, writing nothing', async () => {
-    const level = await trySet(c, `${T}7.LevelControl.`, { Value: '256' });
+    const level = await trySet(dev.c, `${T}7.LevelControl.`, { Value: '256' });
     expect(level).toMatchObject({ ok: false, paramErrCode: 7012 });
     expect(read('white:signal', 'brightness')).toBe('240');
     writeFileSync(led('blue:wlan', 'trigger'), 'none timer [phy1tpt]\n');
-    const trigger = await trySet(c, `${T}2.EnumControl.`, { Value: 'disco' });
+    const trigger = await trySet(dev.c, `${T}2.EnumControl.`, { Value: 'disco' });
     expect(trigger).toMatchObject({ ok: false, paramErrCode: 7012 });
     expect(read('blue:wlan', 'trigger')).toBe('none timer [phy1tpt]');
-    const sensor = await trySet(c, `${T}9.LevelSensor.`, { Value: '20' });
+    const sensor = await trySet(dev.c, `${T}9.LevelSensor.`, { Value: '20' });
     expect(sensor.ok).toBe(false);
     expect(sensor.ok ? 0 : sensor.paramErrCode).toBe(7013);
-    const threshold = await trySet(c, `${T}9.LevelSensor.`, { HighLevelThreshold: 'hot' });
+    const threshold = await trySet(dev.c, `${T}9.LevelSensor.`, { HighLevelThreshold: 'hot' });
     expect(threshold).toMatchObject({ ok: false });
-    expect(agent.alive).toBe(true);
+    expect(dev.agent.alive).toBe(true);
   });
 
   it('thresholds flip LowLevel/HighLevel; a ValueChange Subscription sees the kernel change a brightness', async () => {
-    await set(c, `${T}9.LevelSensor.`, { HighLevelThreshold: '45.5' });
-    expect((await getObjects(c, [`${T}9.LevelSensor.`]))[`${T}9.LevelSensor.`]).toMatchObject({ HighLevelThreshold: '45.5', HighLevel: 'true' });
+    await set(dev.c, `${T}9.LevelSensor.`, { HighLevelThreshold: '45.5' });
+    expect((await getObjects(dev.c, [`${T}9.LevelSensor.`]))[`${T}9.LevelSensor.`]).toMatchObject({ HighLevelThreshold: '45.5', HighLevel: 'true' });
     const add = asResponse(
-      await c.send({
+      await dev.c.send({
         reqType: 'add',
         add: {
           allowPartial: false,
@@ -109,10 +85,10 @@ describe('Linux IoTCapability from sysfs, through a Controller', () => {
     let flip = 0;
     const seen = (): unknown => {
       writeFileSync(led('white:signal', 'brightness'), `${17 + (flip++ % 2)}\n`);
-      return notifications(c).find((x) => x.notify.subscriptionId === 'iot-vc')?.notify;
+      return notifications(dev.c).find((x) => x.notify.subscriptionId === 'iot-vc')?.notify;
     };
     await expect.poll(seen, { timeout: 40_000, interval: 1000 }).toBeDefined();
-    const n = notifications(c).find((x) => x.notify.subscriptionId === 'iot-vc')!;
+    const n = notifications(dev.c).find((x) => x.notify.subscriptionId === 'iot-vc')!;
     expect(n.notify).toMatchObject({ notification: 'valueChange', valueChange: { paramPath: `${T}7.LevelControl.Value` } });
     expect(['17', '18']).toContain(n.notify.notification === 'valueChange' ? n.notify.valueChange.paramValue : '');
   }, 60_000);
