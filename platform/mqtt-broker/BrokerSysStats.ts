@@ -110,6 +110,8 @@ export class BrokerSysStats {
     });
     client.on('close', () => {
       this.connected = false;
+      // A broker gone (restarting on a new configuration) says nothing more about its bridges.
+      this.bridges.clear();
       this.ownSubscriptions = 0;
     });
     client.on('error', (e) => this.opts.log?.debug('broker $SYS client', { port, why: e.message }));

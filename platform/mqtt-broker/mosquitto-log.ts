@@ -57,8 +57,11 @@ export class BridgeLog {
   /** Bridge `name`'s Status, given what its `$SYS/.../state` topic said (undefined: nothing yet). */
   status(name: string, connected: boolean | undefined): 'Connecting' | 'Connected' | 'Error_BrokerUnreachable' {
     const a = this.attempts.get(name);
-    if (connected === true) {
-      if (a) a.failed = false;
+    // Connected only with an attempt this broker run logged: after a restart the $SYS client may
+    // still hold the old broker's state for a moment, and Connected without an address would
+    // read ServerConnection "".
+    if (connected === true && a) {
+      a.failed = false;
       return 'Connected';
     }
     return a?.failed === true ? 'Error_BrokerUnreachable' : 'Connecting';

@@ -107,5 +107,10 @@ describe('BridgeLog', () => {
     log.line('1796519930: mosquitto version 2.0.11 starting');
     expect(log.status('usp-bridge-2', undefined)).toBe('Connecting');
     expect(log.server('usp-bridge-2')).toBeUndefined();
+    // The old broker's $SYS state, still held for a moment, is not Connected without an attempt of this run.
+    expect(log.status('usp-bridge-2', true)).toBe('Connecting');
+    log.line('1796519931: Connecting bridge (step 1) usp-bridge-2 (10.0.0.1:1883)');
+    expect(log.status('usp-bridge-2', true)).toBe('Connected');
+    expect(log.server('usp-bridge-2')).toEqual({ host: '10.0.0.1', port: 1883 });
   });
 });
