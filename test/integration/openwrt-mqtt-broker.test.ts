@@ -216,6 +216,8 @@ describe('Device.MQTT.Broker on OpenWrt (the agent runs the package’s Mosquitt
     expect(await get(c, `${row}Interface`)).toBe(before);
     const added = await tryAdd(c, 'Device.MQTT.Broker.', { Name: 'nowhere', Interface: 'Device.IP.Interface.999' });
     expect(added.ok).toBe(false);
+    if (!added.ok) expect(added.paramErrCode).toBe(7012);
+    expect(await get(c, 'Device.MQTT.BrokerNumberOfEntries')).toBe('1');
     const port = await trySet(c, row, { Port: '0' });
     expect(port.ok).toBe(false);
     expect(await get(c, `${row}Port`)).toBe(String(LAN_PORT));
@@ -257,6 +259,19 @@ describe('Device.MQTT.Broker on OpenWrt (the agent runs the package’s Mosquitt
     packageBroker.kill('SIGTERM');
     await expect.poll(() => mosquittosInRouter().length, { timeout: 10_000 }).toBe(2);
   }, 60_000);
+
+  it('a row on an interface netifd reports down reads Error_Misconfigured and runs nothing', async () => {
+    const c = controller!;
+    const dump = interfaceDump() as { interface: Array<Record<string, unknown>> };
+    // As netifd reports an interface that is down: no uptime, no addresses.
+    for (const i of dump.interface) if (i.interface === 'wan') Object.assign(i, { up: false, uptime: undefined, 'ipv4-address': [] });
+    fake.respond('network.interface dump', { json: dump });
+    const before = mosquittosInRouter().length;
+    const wan = await add(c, 'Device.MQTT.Broker.', { Name: 'wan', Enable: 'true', Port: String(TAKEN_PORT + 2), Interface: await ipInterface('wan') });
+    await expect.poll(() => get(c, `${wan}Status`), { timeout: 15_000 }).toBe('Error_Misconfigured');
+    expect(mosquittosInRouter()).toHaveLength(before);
+    expect(await get(c, `${row}Status`)).toBe('Enabled');
+  }, 30_000);
 
   it('SIGTERM stops the agent and leaves no Mosquitto behind', async () => {
     await controller!.close();
