@@ -160,7 +160,7 @@ export interface AgentOptions {
   accessControl?: boolean;
   /** `--firewall nftables|off`: Device.Firewall. as the agent's own nftables table (Linux); default on where possible. */
   firewall?: boolean;
-  /** `--mqtt-broker mosquitto|off`: Device.MQTT.Broker.{i}. through Mosquitto (Linux: the agent's own; OpenWrt: its UCI); default off. */
+  /** `--mqtt-broker mosquitto|off`: Device.MQTT.Broker.{i}. through Mosquittos the agent runs (Linux, OpenWrt); default off. */
   mqttBroker?: boolean;
   /** `--dhcp-client udhcpc|off`: Device.DHCPv4.Client.{i}. through busybox udhcpc children the agent runs (Linux); default off. */
   dhcpClient?: boolean;

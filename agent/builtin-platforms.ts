@@ -52,7 +52,15 @@ const openwrt: PlatformEntry = {
     const log = opts.log.child('platform');
     const firmware = await startLiveFirmware('openwrt', opts.firmware ?? {}, log);
     const { registerOpenWrtPlatform } = await import('../platform/openwrt/index.js');
-    const p = registerOpenWrtPlatform(model, { log, firmware, packetCounters: opts.packetCounters, commandPath: opts.commandPath, store: opts.store, sysRoot: deviceSysRoot() });
+    const p = registerOpenWrtPlatform(model, {
+      log,
+      firmware,
+      packetCounters: opts.packetCounters,
+      commandPath: opts.commandPath,
+      store: opts.store,
+      sysRoot: deviceSysRoot(),
+      mqttBroker: opts.mqttBroker,
+    });
     const { TcpdumpCapture } = await import('../platform/diagnostics/tcpdump-capture.js');
     const { readOpenWrtVendorLogs } = await import('../platform/openwrt/vendor-log.js');
     return {

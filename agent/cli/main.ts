@@ -339,7 +339,7 @@ export async function main(argv: string[]): Promise<void> {
           })
           .option('mqtt-broker', {
             type: 'string',
-            describe: 'mosquitto | off: serve Device.MQTT.Broker.{i}. through a Mosquitto the agent runs on Linux, one per enabled row (default off)',
+            describe: 'mosquitto | off: serve Device.MQTT.Broker.{i}. through a Mosquitto the agent runs on Linux and OpenWrt, one per enabled row (default off)',
           })
           .option('dhcp-client', {
             type: 'string',

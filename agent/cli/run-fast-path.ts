@@ -51,7 +51,7 @@ export interface RunOptionValues {
   'access-control'?: string;
   /** `--firewall nftables|off`: Device.Firewall. as the agent's own nftables table (Linux). */
   firewall?: string;
-  /** `--mqtt-broker mosquitto|off`: Device.MQTT.Broker.{i}. through the agent's own Mosquitto (Linux). */
+  /** `--mqtt-broker mosquitto|off`: Device.MQTT.Broker.{i}. through the agent's own Mosquitto (Linux, OpenWrt). */
   'mqtt-broker'?: string;
   /** `--dhcp-client udhcpc|off`: Device.DHCPv4.Client.{i}. through busybox udhcpc (Linux). */
   'dhcp-client'?: string;

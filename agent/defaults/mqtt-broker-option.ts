@@ -1,7 +1,7 @@
 /**
  * `--mqtt-broker mosquitto|off` and the defaults file's `$mqttBroker`: whether the platform runs
- * Mosquitto for Device.MQTT.Broker.{i}. (Linux: its own Mosquitto per row; OpenWrt: the mosquitto
- * package's UCI). Default off: a broker is a listening service, so it is only there when asked for.
+ * Mosquitto for Device.MQTT.Broker.{i}. (Linux and OpenWrt: its own Mosquitto per row; on OpenWrt
+ * UCI `mqtt_broker`). Default off: a broker is a listening service, so it is only there when asked for.
  */
 
 /** The key of the defaults file switching the platform's MQTT broker (`--mqtt-broker`). */

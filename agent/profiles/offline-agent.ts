@@ -51,6 +51,7 @@ const LIVE_SOURCES: Record<'linux' | 'openwrt', ReadonlyArray<{ source: string; 
     { source: 'a firmware backend (sysupgrade, or --firmware-hook)', objects: ['Device.DeviceInfo.FirmwareImage.{i}.'] },
     PACKET_COUNTERS,
     { source: 'lldpd (lldpcli installed)', objects: ['Device.LLDP.Discovery.Device.{i}.'] },
+    { source: 'Mosquitto (/usr/sbin/mosquitto, --mqtt-broker mosquitto)', objects: ['Device.MQTT.Broker.{i}.'] },
   ],
 };
 

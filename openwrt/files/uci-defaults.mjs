@@ -116,6 +116,7 @@ const OPTIONS = {
     manage_interface: null,
     manage_dns: null,
     packet_counters: null,
+    mqtt_broker: null,
     device_image_dir: null,
     vendor_log_file: null,
     wan_interface: null,

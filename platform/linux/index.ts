@@ -56,7 +56,7 @@ import { LinuxTime, timeUsable, type TimeSettings } from './time.js';
 import { DEFAULT_LEASE_FILE, registerHosts } from './hosts.js';
 import { LinuxDnsmasq } from './dnsmasq.js';
 import { dnsmasqUsable } from './dnsmasq-process.js';
-import { LinuxMqttBroker } from './mqtt-broker.js';
+import { LinuxMqttBroker, linkIpv4 } from './mqtt-broker.js';
 import { brokerRunDir, mosquittoUsable } from './mosquitto-conf.js';
 import type { Dhcpv4Clients } from './dhcpv4-clients.js';
 import { registerGatewayInfo } from './gateway-info.js';
@@ -330,7 +330,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
         model,
         store: opts.store,
         interfaces: ipInterfaceNames(ip.interfaces, ip.links),
-        links: ip.links,
+        addressOf: linkIpv4(ip.links),
         dataDir: opts.store.dir,
         runDir: opts.mqttBrokerRunDir ?? brokerRunDir(opts.store.dir),
         binary: opts.mosquittoBinary,

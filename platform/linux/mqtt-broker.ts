@@ -21,6 +21,10 @@
  *   (mqtt-broker-bridges.ts).
  * - Interface is kept as written and, beside it, the device it named then (`$device`), as the
  *   NAT and dnsmasq rows do: IP.Interface numbers are assigned afresh at each start.
+ *
+ * The OpenWrt platform runs the same brokers (platform/openwrt/mqtt-broker.ts) through the seam of
+ * the options: what an Interface names (`interfaces`: a netifd interface there, a kernel device
+ * here), its IPv4 address (`addressOf`), the loopback's name and the fix a port in use calls for.
  */
 import { chownSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -43,12 +47,19 @@ import type { IpInterfaceNames } from './nat.js';
 
 const DEVICE_KEY = '$device';
 const LOOPBACK = 'lo';
+const PORT_IN_USE = /Address already in use/i;
 
 export interface LinuxMqttBrokerOptions {
   model: DataModel;
   store: DataStore;
+  /** IP.Interface rows <-> the names the rows keep (Linux: kernel devices; OpenWrt: netifd interfaces). */
   interfaces: IpInterfaceNames;
-  links: () => Promise<ReadonlyMap<string, IpLink>>;
+  /** The IPv4 address the listener of a row on the interface `name` binds (linkIpv4 on Linux). */
+  addressOf: (name: string) => Promise<string | undefined>;
+  /** The name of the loopback interface, the Interface of a row added without one (default "lo"). */
+  loopback?: string;
+  /** What the operator can do when a broker's port is taken, logged with Mosquitto's "Address already in use". */
+  portInUseFix?: string;
   /** The agent's data directory (the brokers' pid files). */
   dataDir: string;
   /** The brokers' configuration and password files: a directory the broker's user owns. */
@@ -99,8 +110,9 @@ export class LinuxMqttBroker {
         if (bad.length > 0) throw invalid(bad);
         // Safe by default: a new row without an Interface listens on loopback only.
         if (n === 0 && changes.Interface === undefined) {
-          const lo = await this.opts.interfaces.pathOf(LOOPBACK);
-          if (lo !== undefined) return { ...merged, Interface: lo, [DEVICE_KEY]: LOOPBACK };
+          const loopback = this.opts.loopback ?? LOOPBACK;
+          const lo = await this.opts.interfaces.pathOf(loopback);
+          if (lo !== undefined) return { ...merged, Interface: lo, [DEVICE_KEY]: loopback };
         }
         return this.withDevice(merged, changes);
       },
@@ -155,12 +167,8 @@ export class LinuxMqttBroker {
     const why = brokerMisconfigured(row);
     if (why !== undefined) return why;
     const device = deviceOf(row);
-    if (device !== undefined && (await this.addressOf(device)) === undefined) return `its Interface's device ${device} has no IPv4 address`;
+    if (device !== undefined && (await this.opts.addressOf(device)) === undefined) return `its Interface (${device}) has no IPv4 address`;
     return undefined;
-  }
-
-  private async addressOf(device: string): Promise<string | undefined> {
-    return (await this.opts.links()).get(device)?.addr_info?.find((a) => a.family === 'inet')?.local;
   }
 
   private files(n: number): { confFile: string; passwordFile: string; pidFile: string } {
@@ -182,6 +190,8 @@ export class LinuxMqttBroker {
       ready: /mosquitto version \S+ running/,
       onLine: (line) => {
         this.running.get(n)?.bridgeLog.line(line);
+        // Said once per start that failed: the daemon logs the exit and retries after a back-off.
+        if (PORT_IN_USE.test(line)) this.opts.log?.warn('MQTT broker port in use', { broker: n, fix: this.opts.portInUseFix ?? 'stop the program that listens on it or set another Port' });
         if (connectionErrorLine(line)) {
           const stats = this.running.get(n)?.stats;
           if (stats) stats.connectionErrors++;
@@ -235,7 +245,7 @@ export class LinuxMqttBroker {
       else this.writeOwned(f.passwordFile, mosquittoPasswordLine(user, password));
     }
     const device = deviceOf(row);
-    const address = device === undefined ? undefined : await this.addressOf(device);
+    const address = device === undefined ? undefined : await this.opts.addressOf(device);
     const port = Number(row.Port ?? 1883);
     if (address === undefined && device === undefined) this.warnOpen(n, user);
     const path = BROKER.replace('{i}', String(n)).slice(0, -1);
@@ -314,4 +324,9 @@ class BrokerStatsBinding implements ObjectBinding {
 function deviceOf(row: Row): string | undefined {
   const d = row[DEVICE_KEY];
   return typeof d === 'string' && d !== '' ? d : undefined;
+}
+
+/** LinuxMqttBrokerOptions.addressOf over `ip -j addr` (Linux): the first IPv4 address of the kernel device. */
+export function linkIpv4(links: () => Promise<ReadonlyMap<string, IpLink>>): (device: string) => Promise<string | undefined> {
+  return async (device) => (await links()).get(device)?.addr_info?.find((a) => a.family === 'inet')?.local;
 }

@@ -80,6 +80,7 @@ import { HostFiles } from '../linux/HostFiles.js';
 import { registerTemperatureStatus } from '../linux/temperature-status.js';
 import { registerHostIoTCapabilities } from '../linux/iot-capabilities.js';
 import { registerHostLEDs } from '../linux/leds.js';
+import { registerOpenWrtMqttBroker } from './mqtt-broker.js';
 import type { DeviceStatusMap } from './ubus-types.js';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
 import { AccessControlTables } from '../access-control/AccessControlTables.js';
@@ -127,6 +128,8 @@ export interface OpenWrtOptions {
   sysRoot?: string;
   /** The agent's store: keeps the temperature sensors' settings, the disabled RMONStats rows, the Device.Hosts.AccessControl. rows (access-control.ts) and the Ethernet.Links a Controller added or deleted (ethernet-link.ts); without one the settings last until the agent stops and AccessControl is not served. */
   store?: DataStore;
+  /** `--mqtt-broker mosquitto` (UCI mqtt_broker): Device.MQTT.Broker.{i}. as Mosquittos the agent runs (mqtt-broker.ts), the rows in `store`. */
+  mqttBroker?: boolean;
 }
 
 export interface OpenWrtPlatform {
@@ -209,6 +212,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   registerDHCPv4Clients(ctx, ip, uci);
   registerDNSRelay(dhcp, ip);
   registerHosts(dhcp, ip, clients, ethernet);
+  const broker = registerOpenWrtMqttBroker(ctx, ip, { mqttBroker: opts.mqttBroker, store: opts.store });
   let access: AccessControlTables | undefined;
   if (opts.store) {
     access = new AccessControlTables(model, opts.store, new UciAccessBackend(ctx, uci), log);
@@ -229,6 +233,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
       events.stop();
       temperatures.stop();
       ctx.packetClasses?.stop();
+      broker?.stop();
     },
     ready: events.ready.catch(() => undefined),
     runner,
@@ -240,7 +245,8 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
       temperatures
         .stateLoaded()
         .then(() => iot.stateLoaded())
-        .then(() => access?.start()),
+        .then(() => access?.start())
+        .then(() => broker?.start()),
   };
 }
 

@@ -544,6 +544,11 @@ reconnect
     expect(calls.filter((c) => c.startsWith('procd_append_param'))).toEqual(['procd_append_param|command|--packet-counters|0']);
   });
 
+  it('passes mqtt_broker as --mqtt-broker', () => {
+    const calls = initScript({ global_mqtt_broker: 'mosquitto' });
+    expect(calls.filter((c) => c.startsWith('procd_append_param'))).toEqual(['procd_append_param|command|--mqtt-broker|mosquitto']);
+  });
+
   it('starts nothing when disabled, or when the configuration does not translate and none ever did', () => {
     expect(initScript({ global_enabled: '0' }).some((c) => c.startsWith('procd_open_instance'))).toBe(false);
     const data = join(work, 'init-data');

@@ -96,8 +96,12 @@ async function liveOffline(platform: 'linux' | 'openwrt' | 'none', modemManager:
     before ?? '',
   ].join(path.delimiter);
   try {
-    // Linux with its opt-in Mosquitto (--mqtt-broker mosquitto; installed by .ci/run): Device.MQTT.Broker. is served without running a broker.
-    const built = await offlineModel(platform, (o) => Agent.start(o), platform === 'linux' ? { mqttBroker: true, ...(hookDir ? { firmwareHook: HOOK_STANDIN } : {}) } : {});
+    // Linux and OpenWrt with their opt-in Mosquitto (--mqtt-broker mosquitto; installed by .ci/run): Device.MQTT.Broker. is served without running a broker.
+    const built = await offlineModel(
+      platform,
+      (o) => Agent.start(o),
+      platform === 'linux' ? { mqttBroker: true, ...(hookDir ? { firmwareHook: HOOK_STANDIN } : {}) } : platform === 'openwrt' ? { mqttBroker: true } : {},
+    );
     if (platform !== 'none') expect(built.liveSources.find((s) => s.objects.includes('Device.Cellular.'))?.found).toBe(modemManager);
     return built.served;
   } finally {
@@ -119,13 +123,13 @@ const CASES: Case[] = [
   {
     id: 'openwrt-modemmanager',
     title: 'OpenWrt + ModemManager',
-    how: 'built offline with recorded ubus/uci, lldpcli and mmcli, the sysupgrade stand-in on PATH, a router sysfs (LEDs, thermal zone)',
+    how: 'built offline with recorded ubus/uci, lldpcli and mmcli, the sysupgrade stand-in on PATH, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto',
     served: () => liveOffline('openwrt', true),
   },
   {
     id: 'openwrt',
     title: 'OpenWrt',
-    how: 'built offline with recorded ubus/uci and lldpcli, the sysupgrade stand-in on PATH, mmcli failing, a router sysfs (LEDs, thermal zone)',
+    how: 'built offline with recorded ubus/uci and lldpcli, the sysupgrade stand-in on PATH, mmcli failing, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto',
     served: () => liveOffline('openwrt', false),
   },
   {
