@@ -19,6 +19,7 @@ import { findColourSensors } from '../../../../platform/linux/iio-colour-sysfs.j
 import { registerHostIoTCapabilities } from '../../../../platform/linux/iot-capabilities.js';
 import { kernelSensorClasses, kernelSensorRows } from '../../../../platform/linux/iot-sensor-rows.js';
 import { findSupplyStates, MAX_UEVENT_BYTES } from '../../../../platform/linux/power-supply-state.js';
+import { expectSchemaTyped } from '../schema-typed.js';
 
 const FIXTURE = fileURLToPath(new URL('../../../fixtures/iot-sysfs/router', import.meta.url));
 const schema = Schema.load();
@@ -116,6 +117,11 @@ describe('linux IoT kernel sensors', () => {
     const read = async (): Promise<Map<string, Record<string, unknown>>> => {
       const out: ObjectValues[] = [];
       await readSubtree(model, { node: model.root, keys: [] }, 0, {}, out);
+      // Every value as its schema types it: the Types within TR-181's enumerations, Values a decimal list, the blob base64.
+      expectSchemaTyped(
+        out.filter((o) => o.path.startsWith(T)).map((o) => ({ ...o, values: Object.fromEntries(Object.entries(o.values).filter(([, x]) => x !== undefined)) })),
+        { everyServed: false },
+      );
       return new Map(out.filter((o) => o.path.startsWith(T) || o.path === 'Device.').map((o) => [o.path, o.values]));
     };
     let v = await read();
