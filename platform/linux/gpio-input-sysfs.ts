@@ -31,21 +31,34 @@ export interface GpioInput {
   activeLow: boolean;
 }
 
-/** TR-181 IoTCapability BinarySensor Types, by the words a board's line names use for them (first match wins: CO2 before CO). */
-const TYPE_BY_NAME: ReadonlyArray<readonly [RegExp, string]> = [
-  [/co2|carbon[-_]?dioxide/i, 'CarbonDioxideDetected'],
-  [/(^|[-_])co($|[-_])|carbon[-_]?monoxide/i, 'CarbonMonoxideDetected'],
-  [/smoke/i, 'SmokeDetected'],
-  [/water|leak|flood|moisture/i, 'WaterDetected'],
-  [/motion|pir|presence/i, 'MotionDetected'],
-  [/window/i, 'WindowOpen'],
-  // A tamper or lid switch trips when the enclosure's door/cover is opened.
-  [/door|lid|tamper|cover|case[-_]?open|intrusion/i, 'DoorOpen'],
-];
+/**
+ * TR-181 IoTCapability BinarySensor Types, by the words a board's line names use for them. Whole
+ * words only (split at `-`, `_`, `.`, a trailing number dropped): "recovery" is no cover switch.
+ */
+const TYPE_BY_WORD: ReadonlyMap<string, string> = new Map([
+  ...['co2', 'dioxide'].map((w) => [w, 'CarbonDioxideDetected'] as const),
+  ...['co', 'monoxide'].map((w) => [w, 'CarbonMonoxideDetected'] as const),
+  ['smoke', 'SmokeDetected'],
+  ...['water', 'leak', 'flood', 'moisture'].map((w) => [w, 'WaterDetected'] as const),
+  ...['motion', 'pir', 'presence'].map((w) => [w, 'MotionDetected'] as const),
+  ['window', 'WindowOpen'],
+  // A tamper or lid switch trips when the enclosure's door or cover is opened.
+  ...['door', 'lid', 'tamper', 'cover', 'intrusion'].map((w) => [w, 'DoorOpen'] as const),
+]);
 
 /** The BinarySensor Type a line's name gives, or undefined when it names no TR-181 detection. */
 export function sensorTypeOf(name: string): string | undefined {
-  return TYPE_BY_NAME.find(([re]) => re.test(name))?.[1];
+  const words = name
+    .toLowerCase()
+    .split(/[-_.\s]+/)
+    .map((w) => (w === 'co2' ? w : w.replace(/\d+$/, '')));
+  // "carbon-dioxide" before "co": the more specific word of a name wins.
+  for (const w of ['co2', 'dioxide', 'monoxide']) if (words.includes(w)) return TYPE_BY_WORD.get(w);
+  for (const w of words) {
+    const type = TYPE_BY_WORD.get(w);
+    if (type !== undefined) return type;
+  }
+  return undefined;
 }
 
 /** Entries of /sys/class/gpio that are lines (not the chips, not the export/unexport files). */

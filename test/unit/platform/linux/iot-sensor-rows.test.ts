@@ -50,7 +50,10 @@ describe('linux IoT kernel sensors', () => {
     expect(sensorTypeOf('co2-alarm')).toBe('CarbonDioxideDetected');
     expect(sensorTypeOf('co-alarm')).toBe('CarbonMonoxideDetected');
     expect(sensorTypeOf('pir')).toBe('MotionDetected');
-    for (const n of ['gpio4', 'reset', 'wps', 'cooler']) expect(sensorTypeOf(n)).toBeUndefined();
+    expect(sensorTypeOf('carbon-monoxide')).toBe('CarbonMonoxideDetected');
+    expect(sensorTypeOf('door2')).toBe('DoorOpen');
+    expect(sensorTypeOf('case_tamper')).toBe('DoorOpen');
+    for (const n of ['gpio4', 'reset', 'wps', 'cooler', 'recovery', 'solid', 'spire']) expect(sensorTypeOf(n)).toBeUndefined();
   });
 
   it('serves the named input lines with their logical value; outputs and unnamed lines are left out', async () => {
