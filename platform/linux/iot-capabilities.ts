@@ -10,6 +10,7 @@
  * | thermal zone / hwmon temperature input   | LevelSensor   | Temperature, degC                   |
  * | power supply `capacity`                  | LevelSensor   | Battery, %                          |
  * | power supply `temp`                      | LevelSensor   | Temperature, degC                   |
+ * | GPIO inputs, IIO colour sensors, power supply `status`/`uevent`: iot-sensor-rows.ts        |
  *
  * Writes go to sysfs at once and are kept in the store (iot-settings.ts), which the agent writes
  * back at start. StepValue (default a tenth of the range) and the LevelSensor thresholds are the
@@ -26,6 +27,7 @@ import { registerIoTCapabilities } from '../iot/iot-bindings.js';
 import { invalidValues } from '../iot/iot-validate.js';
 import type { HostFiles } from './HostFiles.js';
 import { IoTHostSettings } from './iot-settings.js';
+import { kernelSensorClasses, kernelSensorRows } from './iot-sensor-rows.js';
 import { findLeds, ledNamesSync, writeLed, type LedState } from './led-sysfs.js';
 import { findSupplies, hasSupplyReadingsSync } from './power-supply-sysfs.js';
 import { sensorIdentities } from './temperature-settings.js';
@@ -135,6 +137,8 @@ export class LinuxIoTSource implements IoTSource {
         );
       }
     }
+    // After the LEDs and levels, so their instance numbers are as before these sensors were served.
+    rows.push(...(await kernelSensorRows(files)));
     return rows;
   }
 
@@ -196,6 +200,7 @@ export function hostIoTClasses(files: HostFiles): IoTClass[] {
   if (max.some((m) => m > 1)) classes.push('LevelControl');
   if (leds.some((n) => files.attrSync(files.sys('class', 'leds', n, 'trigger')) !== undefined)) classes.push('EnumControl');
   if (hasTemperatureSync(files) || hasSupplyReadingsSync(files)) classes.push('LevelSensor');
+  classes.push(...kernelSensorClasses(files));
   return classes;
 }
 

@@ -4,11 +4,14 @@
  * by USP_AGENT_SYSFS_ROOT), with a real Controller over WebSocket: Get, Set that reaches the
  * LED's files, StepUp(), bad values refused with the TR-369 codes and nothing written, and a
  * ValueChange Subscription that sees a brightness the kernel changed behind the agent's back.
+ * The kernel's other sensors (GPIO inputs, the IIO colour sensor, the charger's status and
+ * uevent) follow the LEDs and the thermal zone: read, refused a Set, a tamper switch the
+ * kernel flips seen by a ValueChange Subscription, and a removed colour sensor gone.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { get, set, trySet } from '../peers/controller-steps.js';
+import { add, get, set, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
 import { operateOne } from '../peers/operate.js';
 import { sysfsAgent } from '../peers/sysfs-agent.js';
@@ -22,7 +25,7 @@ const read = (name: string, attr: string): string => readFileSync(led(name, attr
 
 describe('Linux IoTCapability from sysfs, through a Controller', () => {
   it('serves the LEDs and the thermal zone as capabilities', async () => {
-    expect(await get(dev.c, 'Device.IoTCapabilityNumberOfEntries')).toBe('9');
+    expect(await get(dev.c, 'Device.IoTCapabilityNumberOfEntries')).toBe('14');
     const v = await getObjects(dev.c, [T]);
     expect(v[`${T}7.`]).toMatchObject({ Class: 'LevelControl' });
     expect(v[`${T}7.LevelControl.`]).toEqual({ Type: 'Brightness', Description: 'LED white:signal', Value: '128', Unit: '-', MinValue: '0', MaxValue: '255', StepValue: '26' });
@@ -91,5 +94,47 @@ describe('Linux IoTCapability from sysfs, through a Controller', () => {
     const n = notifications(dev.c).find((x) => x.notify.subscriptionId === 'iot-vc')!;
     expect(n.notify).toMatchObject({ notification: 'valueChange', valueChange: { paramPath: `${T}7.LevelControl.Value` } });
     expect(['17', '18']).toContain(n.notify.notification === 'valueChange' ? n.notify.valueChange.paramValue : '');
+  }, 60_000);
+
+  it('serves the GPIO inputs, colour sensor and charger after them, read-only', async () => {
+    const v = await getObjects(dev.c, [T]);
+    expect(v[`${T}10.`]).toMatchObject({ Class: 'BinarySensor' });
+    expect(v[`${T}10.BinarySensor.`]).toEqual({ Type: 'DoorOpen', Description: 'GPIO input tamper (active low)', Value: 'false' });
+    expect(v[`${T}11.BinarySensor.`]).toMatchObject({ Type: 'WaterDetected', Value: 'false' });
+    expect(v[`${T}12.MultiLevelSensor.`]).toEqual({ Type: 'RGB', Description: 'Colour sensor tcs3472 (iio:device0)', Values: '412,530,298', ValueNames: 'Red,Green,Blue', Unit: '-' });
+    expect(v[`${T}13.EnumSensor.`]).toMatchObject({ Type: 'OperatingState', Value: 'Charging', ValidValues: 'Unknown,Charging,Discharging,Not charging,Full' });
+    expect(v[`${T}14.BlobSensor.`]?.Type).toBe('text');
+    expect(Buffer.from(v[`${T}14.BlobSensor.`]?.Value ?? '', 'base64').toString('utf8')).toContain('POWER_SUPPLY_STATUS=Charging');
+    const refused = await trySet(dev.c, `${T}10.BinarySensor.`, { Value: 'true' });
+    expect(refused.ok ? 0 : refused.paramErrCode).toBe(7013);
+    expect(readFileSync(join(sysRoot, 'class', 'gpio', 'tamper', 'value'), 'utf8').trim()).toBe('0');
+    expect(dev.agent.alive).toBe(true);
+  });
+
+  it('a ValueChange Subscription sees the tamper switch the kernel flips; a removed colour sensor is gone', async () => {
+    await add(dev.c, 'Device.LocalAgent.Subscription.', { Enable: 'true', ID: 'iot-tamper', NotifType: 'ValueChange', ReferenceList: `${T}10.BinarySensor.Value` });
+    // The lid opens and closes until a poll after the baseline pass sees it (the kernel's value file, active_low applied).
+    let flip = 0;
+    const seen = (): unknown => {
+      writeFileSync(join(sysRoot, 'class', 'gpio', 'tamper', 'value'), `${flip++ % 2 === 0 ? 1 : 0}\n`);
+      return notifications(dev.c).find((x) => x.notify.subscriptionId === 'iot-tamper')?.notify;
+    };
+    await expect.poll(seen, { timeout: 40_000, interval: 1000 }).toBeDefined();
+    const n = notifications(dev.c).find((x) => x.notify.subscriptionId === 'iot-tamper')!;
+    expect(n.notify).toMatchObject({ notification: 'valueChange', valueChange: { paramPath: `${T}10.BinarySensor.Value` } });
+    // The colour sensor's driver is unbound: its row goes, the others keep their numbers. The count is
+    // compared with its own earlier reading: the green:wan trigger row left when the Set above wrote a
+    // trigger name into the plain file standing in for sysfs (the kernel would keep listing them all).
+    const before = Number(await get(dev.c, 'Device.IoTCapabilityNumberOfEntries'));
+    rmSync(join(sysRoot, 'bus', 'iio', 'devices', 'iio:device0'), { recursive: true });
+    // A Get of the removed row answers 7026 once every read in flight has ended (one sysfs scan serves reads for a second).
+    const getRemoved = async (): Promise<number | undefined> => {
+      const m = await dev.c.send({ reqType: 'get', get: { paramPaths: [`${T}12.MultiLevelSensor.Values`], maxDepth: 0 } });
+      return m.body.msgBody === 'response' && m.body.response.respType === 'getResp' ? m.body.response.getResp.reqPathResults[0].errCode : undefined;
+    };
+    await expect.poll(getRemoved, { timeout: 20_000 }).toBe(7026);
+    expect(Number(await get(dev.c, 'Device.IoTCapabilityNumberOfEntries'))).toBe(before - 1);
+    expect(await get(dev.c, `${T}13.EnumSensor.Value`)).toBe('Charging');
+    expect(dev.agent.alive).toBe(true);
   }, 60_000);
 });

@@ -67,15 +67,16 @@ describe('linux IoT capabilities from sysfs', () => {
     expect(parseTriggers(undefined)).toEqual({ triggers: [] });
   });
 
-  it('claims the Classes the tree has: GPIO LEDs Binary, the PWM one Level, triggers Enum, sensors Level', () => {
-    expect(hostIoTClasses(new HostFiles({ sysRoot: root }))).toEqual(['BinaryControl', 'LevelControl', 'EnumControl', 'LevelSensor']);
+  it('claims the Classes the tree has: GPIO LEDs Binary, the PWM one Level, triggers Enum, sensors Level, then the kernel sensors', () => {
+    expect(hostIoTClasses(new HostFiles({ sysRoot: root }))).toEqual(['BinaryControl', 'LevelControl', 'EnumControl', 'LevelSensor', 'BinarySensor', 'MultiLevelSensor', 'EnumSensor', 'BlobSensor']);
     expect(hostIoTClasses(new HostFiles({ sysRoot: path.join(root, 'nothing') }))).toEqual([]);
   });
 
   it('serves one row per LED control and trigger, the thermal zone and the battery', async () => {
     const { read } = build();
     const v = await read();
-    expect(v.get('Device.')).toMatchObject({ IoTCapabilityNumberOfEntries: 11 });
+    // 9 LED and thermal rows, the battery's two levels, then the GPIO inputs, colour sensor and charger (iot-sensor-rows.test.ts).
+    expect(v.get('Device.')).toMatchObject({ IoTCapabilityNumberOfEntries: 16 });
     // Sorted LED names: blue:wlan, green:power, green:wan, white:signal (each a control and a trigger).
     expect(v.get(`${T}1.`)).toEqual({ Class: 'BinaryControl' });
     expect(v.get(`${T}1.BinaryControl.`)).toEqual({ Type: 'Switch', Description: 'LED blue:wlan', Value: true });
