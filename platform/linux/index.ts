@@ -317,6 +317,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
         binary: opts.dnsmasqBinary,
         now,
         log: opts.log,
+        neighbours: () => ctx.runner.json('ip', ['-j', '-6', 'neigh', 'show'], ctx.cacheMs),
       });
       d.register();
       loaded.push(() => d.start());
