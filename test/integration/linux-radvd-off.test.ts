@@ -7,10 +7,10 @@
  * hears no advertisement. The same with `"$radvd": "off"` in the defaults file. Needs root
  * (`ip netns`).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { get, tryAdd, trySet } from '../peers/controller-steps.js';
 import { startAgentInNamespace, type NamespacedAgent } from '../peers/netns-agent.js';
@@ -31,15 +31,19 @@ afterAll(async () => {
   for (const d of dataDirs) rmSync(d, { recursive: true, force: true });
 });
 
-/** The radvd processes whose configuration is in `dataDir` (an agent's own radvd), by their command lines. */
+/** The command lines of radvd processes whose files are in `dataDir` (an agent's own radvd), from /proc. */
 function radvdsOf(dataDir: string): string[] {
-  let out = '';
-  try {
-    out = execFileSync('pgrep', ['-a', '-f', `radvd.*${dataDir}`], { encoding: 'utf8' });
-  } catch {
-    // pgrep exits 1 when nothing matches.
+  const out: string[] = [];
+  for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue; // exited meanwhile
+    }
+    if (basename(argv[0] ?? '') === 'radvd' && argv.some((a) => a.includes(dataDir))) out.push(argv.join(' '));
   }
-  return out.split('\n').filter((l) => l.trim() !== '');
+  return out;
 }
 
 /** rdisc6's solicitations from the host namespace: what it printed (stdout, then stderr). */
