@@ -6,14 +6,15 @@
  * device, then what the old device carried is applied again (its MAC address, so a DHCP server
  * and the hosts' neighbour caches still know it; its MTU; its IPv4 addresses and the global
  * IPv6 addresses set on it, not those the kernel learned from DHCP or SLAAC, which come back
- * by themselves; its IPv6 switch; up if it was up; then the routes over it that someone added,
+ * by themselves; its IPv6 switch; its bridge, when it is a bridge port; up if it was up; then the routes over it that someone added,
  * in every table, not the kernel's own or those learned from RAs and DHCP). Only its ifindex
  * changes. When a step fails the device is made again
  * on the old lower device and the Set fails; a later failure in the same transaction sets the
  * old LowerLayers back through this same path.
  *
  * Refused with 7012, naming why: a host's own interface (its lower layer is its own hardware),
- * a value naming no Ethernet.Link or one the agent does not manage, the interface itself.
+ * a value naming no Ethernet.Link or one the agent does not manage, the interface itself, and
+ * while other devices (a VLAN, another macvlan) are stacked on it: deleting it would delete them.
  */
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
@@ -32,6 +33,8 @@ export interface RestackDeps {
   setIpv6Enabled(name: string, enabled: boolean): Promise<void>;
   /** The routes over a device, of one family (`ip -j -4|-6 route show table all dev NAME`). */
   routes(name: string, family: '-4' | '-6'): Promise<RouteEntry[]>;
+  /** The current links by name (the shared `ip -j addr` snapshot). */
+  links(): Promise<ReadonlyMap<string, IpLink>>;
 }
 
 /** One entry of `ip -j route show`. */
@@ -55,6 +58,8 @@ interface Carried {
   mtu?: number;
   up: boolean;
   ipv6: boolean;
+  /** The bridge it is a port of. */
+  master?: string;
   /** `ip addr add` arguments: [family flag, address/prefix]. */
   addresses: Array<[string, string]>;
   /** `ip route add` arguments after the device's name is put in. */
@@ -114,13 +119,14 @@ function carriedBy(link: IpLink, ipv6: boolean, routes: Carried['routes']): Carr
     // Link-local, SLAAC and DHCPv6 addresses the kernel (or a client) makes again by itself.
     else if (a.family === 'inet6' && a.scope === 'global' && !a.dynamic) addresses.push(['-6', `${a.local}/${a.prefixlen}`]);
   }
-  return { mac: link.address, mtu: link.mtu, up: (link.flags ?? []).includes('UP'), ipv6, addresses, routes };
+  return { mac: link.address, mtu: link.mtu, up: (link.flags ?? []).includes('UP'), ipv6, master: link.master, addresses, routes };
 }
 
 async function make(d: RestackDeps, lower: string, name: string, c: Carried, path?: string): Promise<void> {
   await d.ip.run(['link', 'add', 'link', lower, 'name', name, ...(c.mac ? ['address', c.mac] : []), 'type', 'macvlan', 'mode', 'bridge'], path);
   if (c.mtu !== undefined) await d.ip.run(['link', 'set', 'dev', name, 'mtu', String(c.mtu)], path);
   if (!c.ipv6) await d.setIpv6Enabled(name, false);
+  if (c.master) await d.ip.run(['link', 'set', 'dev', name, 'master', c.master], path);
   for (const [family, cidr] of c.addresses) await d.ip.run([family, 'addr', 'add', cidr, 'dev', name], path);
   if (c.up) await d.ip.run(['link', 'set', 'dev', name, 'up'], path);
   for (const route of c.routes) await d.ip.run(route(name), path);
@@ -139,6 +145,8 @@ export async function restackLowerLayers(d: RestackDeps, link: IpLink, ref: Valu
   if (lower === link.link) return;
   if (lower === name) refuse(path, `${name} cannot be stacked on itself`);
   if (!d.ip.managed.has(lower)) refuse(path, `${lower} is not managed by this agent (start it with --manage-interfaces ${lower} to let controllers stack interfaces on it)`);
+  const uppers = [...(await d.links()).values()].filter((l) => l.link === name).map((l) => l.ifname);
+  if (uppers.length > 0) refuse(path, `${uppers.join(', ')} ${uppers.length > 1 ? 'are' : 'is'} stacked on ${name}, and would go with it: delete ${uppers.length > 1 ? 'them' : 'it'} first`);
   const carried = carriedBy(link, await d.ipv6Enabled(name), await carriedRoutes(d, name));
   await d.ip.run(['link', 'del', 'dev', name], path);
   try {

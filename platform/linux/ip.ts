@@ -131,6 +131,7 @@ export function registerIP(ctx: LinuxContext, changes: LinkChanges, ethernet?: E
     ip: ctx.ip,
     ipv6Enabled: (name: string) => ipv6Enabled(ctx, name),
     setIpv6Enabled: (name: string, on: boolean) => writeIpv6Enable(ctx, name, on, ''),
+    links: async () => (await source.get()).links,
     routes: (name: string, family: '-4' | '-6') => ctx.runner.json<RouteEntry[]>('ip', ['-j', family, 'route', 'show', 'table', 'all', 'dev', name], 0),
   };
   const linkSet = interfaceWrite(tables).set!;

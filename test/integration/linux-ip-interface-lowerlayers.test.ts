@@ -145,4 +145,16 @@ describe('Linux IP.Interface LowerLayers, in network namespaces', () => {
       ns.ip('link', 'set', 'va0', 'mtu', '1500');
     }
   }, 60_000);
+
+  it('a macvlan that is a bridge port stays a port of that bridge when it moves', async () => {
+    const c = a!.controller;
+    ns.ip('link', 'add', 'br9', 'type', 'bridge');
+    try {
+      ns.ip('link', 'set', 'dev', 'ip-usp1', 'master', 'br9');
+      await set(c, row, { LowerLayers: await linkRow('va0') });
+      expect(JSON.parse(ns.ip('-j', 'link', 'show', 'dev', 'ip-usp1'))[0]).toMatchObject({ link: 'va0', master: 'br9' });
+    } finally {
+      ns.ip('link', 'del', 'br9');
+    }
+  }, 60_000);
 });
