@@ -167,7 +167,11 @@ export function registerIP(ctx: LinuxContext, changes: LinkChanges, ethernet?: E
       ctx.ip.requireManaged(name, path);
       const { ULAEnable, LowerLayers, ...others } = changes;
       // First: the other changes then apply to the device on its new lower layer.
-      if (LowerLayers !== undefined) await restackLowerLayers(restack, (await linkOf(keys)).link, LowerLayers, path);
+      if (LowerLayers !== undefined) {
+        // What the device carries now, not a snapshot up to cacheMs old: it is made again from it.
+        ctx.runner.invalidate('ip ');
+        await restackLowerLayers(restack, (await linkOf(keys)).link, LowerLayers, path);
+      }
       await setInterface(ctx, name, others, path, (rest) => Promise.resolve(linkSet(keys, rest, rctx)));
       if (ula && ULAEnable !== undefined) await ula.setEnable(name, keys[0]!, ULAEnable === true, path);
     },
