@@ -164,6 +164,8 @@ export interface AgentOptions {
   mqttBroker?: boolean;
   /** `--dhcp-client udhcpc|off`: Device.DHCPv4.Client.{i}. through busybox udhcpc children the agent runs (Linux); default off. */
   dhcpClient?: boolean;
+  /** `--radvd on|off`: Device.RouterAdvertisement. through the agent's own radvd (Linux); default on where radvd is installed and the agent runs as root. */
+  radvd?: boolean;
   /**
    * Where the live platform's programs are (ubus, uci, /etc/init.d/...; an absolute command is
    * looked up inside it too). Default: PATH. The integration tests point it at stand-ins.
@@ -311,6 +313,7 @@ export class Agent {
         firewall: opts.firewall,
         mqttBroker: opts.mqttBroker,
         dhcpClient: opts.dhcpClient,
+        radvd: opts.radvd,
         commandPath: opts.platformCommandPath,
       },
       pluginPlatforms,

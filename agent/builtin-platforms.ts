@@ -120,6 +120,7 @@ const linux: PlatformEntry = {
       firewall: opts.firewall,
       mqttBroker: opts.mqttBroker,
       dhcpClient: opts.dhcpClient,
+      radvd: opts.radvd,
       store: opts.store,
       deviceSysRoot: deviceSysRoot(),
       // USP_AGENT_LLDP_SOCKET: another lldpd control socket than lldpcli's default (a test's own lldpd).

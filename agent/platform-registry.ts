@@ -67,6 +67,8 @@ export interface PlatformOptions {
   mqttBroker?: boolean;
   /** `--dhcp-client udhcpc|off`: Device.DHCPv4.Client.{i}. through busybox udhcpc (Linux); undefined, off. */
   dhcpClient?: boolean;
+  /** `--radvd on|off`: Device.RouterAdvertisement. through the agent's own radvd (Linux); undefined, on where radvd is installed and the agent runs as root. */
+  radvd?: boolean;
   /** Firmware on live platforms: the hook (`--firmware-hook`), staging directory, data directory for markers. */
   firmware?: LiveFirmwareOptions;
   /** Where OpenWrt's programs are (absolute ones such as /etc/init.d/firewall are looked up inside it); default PATH. */

@@ -34,6 +34,8 @@ import {
 } from '../defaults/manage-interfaces.js';
 import { wifiSetting, withFileHostapdConf } from '../defaults/wifi-option.js';
 import type { WiFiSettings } from '../../platform/linux/wifi.js';
+import { parseRadvdOption } from '../defaults/radvd-option.js';
+import { parseAlarmCheckPeriod } from '../defaults/alarm-check-option.js';
 
 /** Exit code when the agent cannot start (bad defaults, port in use): procd should not respawn fast. */
 export const EXIT_START_FAILED = 2;
@@ -66,6 +68,9 @@ interface RunArgs {
   firewall?: boolean;
   mqttBroker?: boolean;
   dhcpClient?: boolean;
+  radvd?: boolean;
+  /** `--alarm-check-period`, ms. */
+  alarmCheckMs?: number;
 }
 
 /** Set once SIGTERM/SIGINT arrived: a start that fails after it is a stop, not a start failure. */
@@ -120,6 +125,8 @@ async function run(args: RunArgs): Promise<void> {
     timeZoneFile: fileZone,
     dhcpClient: fileDhcpClient,
     hostapdConf: fileHostapdConf,
+    radvd: fileRadvd,
+    alarmCheckMs: fileAlarmCheckMs,
   } = readDefaultsFileWithPlugins(args.defaults);
   const plugins = [...filePlugins, ...(args.plugins ?? [])];
   // The command line wins over the defaults file's `$manageInterfaces` (an operator's override).
@@ -137,6 +144,8 @@ async function run(args: RunArgs): Promise<void> {
   const time = timeSetting(args.time ?? fileTime, args.timeZoneFile ?? fileZone);
   const dhcpClient = args.dhcpClient ?? fileDhcpClient;
   const wifi = withFileHostapdConf(args.wifi, fileHostapdConf);
+  const radvd = args.radvd ?? fileRadvd;
+  const alarmCheckMs = args.alarmCheckMs ?? fileAlarmCheckMs;
   // Holds the event loop open while the agent runs, even with no MTP enabled (an agent with no
   // reachable controller still keeps its state and timers; Node would otherwise exit with 13).
   const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -174,6 +183,8 @@ async function run(args: RunArgs): Promise<void> {
         firewall,
         mqttBroker,
         dhcpClient,
+        radvd,
+        alarmCheckMs,
         ...args.firmware,
       });
       current = await starting;
@@ -235,6 +246,8 @@ async function runCommand(a: RunOptionValues): Promise<void> {
       firewall: a.firewall === undefined ? undefined : parseFirewallOption(a.firewall),
       mqttBroker: a['mqtt-broker'] === undefined ? undefined : parseMqttBrokerOption(a['mqtt-broker']),
       dhcpClient: a['dhcp-client'] === undefined ? undefined : parseDhcpClientOption(a['dhcp-client']),
+      radvd: a.radvd === undefined ? undefined : parseRadvdOption(a.radvd),
+      alarmCheckMs: a['alarm-check-period'] === undefined ? undefined : parseAlarmCheckPeriod(a['alarm-check-period']),
     });
   } catch (e) {
     // After SIGTERM the signal handler exits 0 once the stop is done: a start it cut short is no failure.
@@ -345,6 +358,15 @@ export async function main(argv: string[]): Promise<void> {
             type: 'string',
             describe:
               "udhcpc | off: serve Device.DHCPv4.Client.{i}. through busybox udhcpc children the agent runs on Linux, on interfaces of --manage-interfaces (default off: leave DHCP to the host's network manager)",
+          })
+          .option('radvd', {
+            type: 'string',
+            describe:
+              "on | off: serve Device.RouterAdvertisement. through a radvd the agent runs on Linux; off leaves advertisements to the system's own radvd (default on where /usr/sbin/radvd is installed and the agent runs as root)",
+          })
+          .option('alarm-check-period', {
+            type: 'string',
+            describe: 'seconds (5 to 3600, or 30s, 5m, 1h) between checks of the alarm conditions the agent raises itself in Device.FaultMgmt. (default 30)',
           })
           .option('firmware-staging', {
             type: 'string',

@@ -55,6 +55,10 @@ export interface RunOptionValues {
   'mqtt-broker'?: string;
   /** `--dhcp-client udhcpc|off`: Device.DHCPv4.Client.{i}. through busybox udhcpc (Linux). */
   'dhcp-client'?: string;
+  /** `--radvd on|off`: Device.RouterAdvertisement. through the agent's own radvd (Linux). */
+  radvd?: string;
+  /** `--alarm-check-period SECONDS`: how often the agent's own alarm conditions are read. */
+  'alarm-check-period'?: string;
   /** `--plugin FILE`, repeatable (agent/plugins/). */
   plugin?: string[];
   /** `--vendor-log-file PATH`, repeatable: Device.DeviceInfo.VendorLogFile.{i}. */
@@ -90,6 +94,8 @@ const STRING_OPTIONS = [
   'firewall',
   'mqtt-broker',
   'dhcp-client',
+  'radvd',
+  'alarm-check-period',
 ] as const;
 
 /** What a `--platform` value looks like (plugins' names follow the same rule: agent/plugins/load-plugins.ts). */
@@ -157,6 +163,8 @@ export function parseRunFast(argv: readonly string[]): RunOptionValues | undefin
     firewall: v.firewall,
     'mqtt-broker': v['mqtt-broker'],
     'dhcp-client': v['dhcp-client'],
+    radvd: v.radvd,
+    'alarm-check-period': v['alarm-check-period'],
     plugin: v.plugin,
     'vendor-log-file': v['vendor-log-file'],
   };

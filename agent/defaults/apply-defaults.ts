@@ -17,6 +17,8 @@ import { outsideEnumerationRef, readOnlyIgnored, type DefaultsEntry } from './ch
 import { MQTT_BROKER_KEY, mqttBrokerFromFile } from './mqtt-broker-option.js';
 import { TIME_KEY, TIME_ZONE_FILE_KEY, timeFromFile, timeZoneFileFromFile } from './time-option.js';
 import { HOSTAPD_CONF_KEY, hostapdConfFromFile } from './wifi-option.js';
+import { RADVD_KEY, radvdFromFile } from './radvd-option.js';
+import { ALARM_CHECK_PERIOD_KEY, alarmCheckPeriodFromFile } from './alarm-check-option.js';
 import {
   MANAGE_DNS_KEY,
   MANAGE_INTERFACES_KEY,
@@ -74,7 +76,9 @@ export function readDefaultsFile(file: string): DefaultsFile {
  * its NAT table, `$accessControl` its access control table, `$firewall` its firewall table and `$dhcpClient` its udhcpc children
  * (manage-interfaces.ts), whether `$mqttBroker` runs Mosquitto (mqtt-broker-option.ts), and `$time`
  * and `$timeZoneFile` how Device.Time. is served on Linux (time-option.ts), `$hostapdConf` the
- * hostapd configuration files Device.WiFi. reads on Linux (wifi-option.ts); undefined: not set.
+ * hostapd configuration files Device.WiFi. reads on Linux (wifi-option.ts), `$radvd` whether Linux
+ * runs its own radvd (radvd-option.ts), `$alarmCheckPeriod` the alarm check period in ms
+ * (alarm-check-option.ts); undefined: not set.
  */
 export function readDefaultsFileWithPlugins(file: string): {
   defaults: DefaultsFile;
@@ -93,6 +97,8 @@ export function readDefaultsFileWithPlugins(file: string): {
   timeZoneFile?: string;
   dhcpClient?: boolean;
   hostapdConf?: string[];
+  radvd?: boolean;
+  alarmCheckMs?: number;
 } {
   let doc: unknown;
   try {
@@ -117,6 +123,8 @@ export function readDefaultsFileWithPlugins(file: string): {
     [TIME_ZONE_FILE_KEY]: zoneFileValue,
     [DHCP_CLIENT_KEY]: dhcpClientSetting,
     [HOSTAPD_CONF_KEY]: hostapdConfSetting,
+    [RADVD_KEY]: radvdSetting,
+    [ALARM_CHECK_PERIOD_KEY]: alarmCheckSetting,
     ...defaults
   } = doc as Record<string, unknown>;
   for (const [k, v] of Object.entries(defaults)) {
@@ -143,6 +151,8 @@ export function readDefaultsFileWithPlugins(file: string): {
   const timeZoneFile = timeZoneFileFromFile(zoneFileValue, file);
   const dhcpClient = dhcpClientFromFile(dhcpClientSetting, file);
   const hostapdConf = hostapdConfFromFile(hostapdConfSetting, file);
+  const radvd = radvdFromFile(radvdSetting, file);
+  const alarmCheckMs = alarmCheckPeriodFromFile(alarmCheckSetting, file);
   return {
     defaults: defaults as DefaultsFile,
     plugins: ((plugins ?? []) as string[]).map((p) => resolve(dirname(file), p)),
@@ -160,6 +170,8 @@ export function readDefaultsFileWithPlugins(file: string): {
     ...(timeZoneFile !== undefined ? { timeZoneFile } : {}),
     ...(dhcpClient !== undefined ? { dhcpClient } : {}),
     ...(hostapdConf !== undefined ? { hostapdConf } : {}),
+    ...(radvd !== undefined ? { radvd } : {}),
+    ...(alarmCheckMs !== undefined ? { alarmCheckMs } : {}),
   };
 }
 

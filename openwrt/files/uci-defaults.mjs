@@ -119,6 +119,7 @@ const OPTIONS = {
     mqtt_broker: null,
     device_image_dir: null,
     vendor_log_file: null,
+    alarm_check_period: null,
     wan_interface: null,
     on_uci_change: null,
     endpoint_id_interface: null,

@@ -18,7 +18,8 @@
  *   comment in the file says so): dnsmasq cannot choose between two ranges on one link.
  * - IANAPrefixes: the device's IP.Interface.{i}.IPv6Prefix rows whose prefix is one of the /64s.
  * - Pool.{i}.Client.{i}: the DHCPv6 leases of the lease file inside the pool's prefixes, one
- *   Client per DUID (Option 1 is that DUID), one IPv6Address per leased address.
+ *   Client per DUID (Option 1 is that DUID), one IPv6Address per leased address; SourceAddress
+ *   the client's link-local address from the kernel's neighbour table (dhcpv6-source-address.ts).
  */
 import { readFile } from 'node:fs/promises';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
@@ -33,6 +34,7 @@ import { parseIPv6 } from '../simulated/ipv6.js';
 import { invalid, publicValues, type Row, StoredTable } from '../stored-table.js';
 import { type Dhcpv6Lease, parseLeases6 } from './dhcpv6-leases.js';
 import { dnsmasqOption6Value } from './dhcpv6-option-values.js';
+import { clientSourceAddress, type Neighbour6 } from './dhcpv6-source-address.js';
 import type { IpLink } from './ip-addr.js';
 
 const SERVER = 'Device.DHCPv6.Server.';
@@ -56,6 +58,8 @@ export interface Dhcpv6Host {
   changed(): void;
   leaseFile: string;
   now(): number;
+  /** The kernel's IPv6 neighbours (`ip -j -6 neigh show`), for the Clients' SourceAddress; absent: SourceAddress reads "". */
+  neighbours?(): Promise<Neighbour6[]>;
 }
 
 interface Prefix64 {
@@ -227,6 +231,19 @@ export class LinuxDhcpv6Server {
     return l;
   }
 
+  /** The link-local address the client of `leases` sends from, on pool `p`'s device; "" when unknown. */
+  private async sourceAddressOf(p: number, leases: Dhcpv6Lease[]): Promise<string> {
+    const device = deviceOf(this.store.row(this.model.requireNode(POOL).pathOf([p])) ?? {});
+    const neighbours = await this.host.neighbours?.().catch(() => []);
+    if (!Array.isArray(neighbours)) return '';
+    return clientSourceAddress(
+      leases[0]!.duid,
+      leases.map((l) => l.ip),
+      device,
+      neighbours,
+    );
+  }
+
   private registerClients(): void {
     const lifetime = (l: Dhcpv6Lease): string => (l.expiry === 0 ? INFINITE_TIME : dateTimeOf(l.expiry * 1000));
     const rows = (params: readonly string[], list: (leases: Dhcpv6Lease[]) => Array<Record<string, Value>>): ObjectBinding => ({
@@ -241,12 +258,12 @@ export class LinuxDhcpv6Server {
     const addressRows = (leases: Dhcpv6Lease[]) => leases.map((l) => ({ IPAddress: l.ip, PreferredLifetime: lifetime(l), ValidLifetime: lifetime(l) }));
     const optionRows = (leases: Dhcpv6Lease[]) => [{ Tag: 1, Value: leases[0]!.duid }];
     this.model.register(CLIENT, {
-      params: ['Active'],
+      params: ['Active', 'SourceAddress'],
       changesOnlyThroughAgent: false,
       list: async ([p]) => [...(await this.leasesOf(p)).keys()].map((d) => this.clients.numberOf(d)).sort((a, b) => a - b),
       get: async (keys) => {
-        await this.leasesOfClient(keys);
-        return { Active: true };
+        const leases = await this.leasesOfClient(keys);
+        return { Active: true, SourceAddress: await this.sourceAddressOf(keys[0]!, leases) };
       },
     });
     this.model.register(`${CLIENT}IPv6Address.{i}.`, rows(['IPAddress', 'PreferredLifetime', 'ValidLifetime'], addressRows));

@@ -37,6 +37,7 @@ import { CONDITIONAL_POOL_PARAMS, criteriaProblems } from '../dhcpv4-pool-criter
 import { type Dhcpv4Clients, registerDhcpv4Clients } from './dhcpv4-clients.js';
 import { LinuxDhcpv4Relay } from './dhcpv4-relay.js';
 import { LinuxDhcpv6Server } from './dhcpv6-server.js';
+import type { Neighbour6 } from './dhcpv6-source-address.js';
 import { dnsmasqCriteriaProblems } from './dnsmasq-classes.js';
 import {
   dnsmasqConfText,
@@ -88,6 +89,8 @@ export interface LinuxDnsmasqOptions {
   binary?: string;
   now?: () => number;
   log?: Logger;
+  /** The kernel's IPv6 neighbours (`ip -j -6 neigh show`): the DHCPv6 Clients' SourceAddress. */
+  neighbours?: () => Promise<Neighbour6[]>;
 }
 
 /** The rows, the file made of them and the dnsmasq child. */
@@ -155,6 +158,7 @@ export class LinuxDnsmasq {
       changed,
       leaseFile: this.files.leaseFile,
       now: this.opts.now ?? Date.now,
+      neighbours: this.opts.neighbours,
     });
     this.dhcpv6.register();
     registerStored(model, store, SERVER, { params: ['Enable'], onChange: changed });

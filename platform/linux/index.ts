@@ -159,6 +159,8 @@ export interface LinuxOptions extends HostRoots {
    * program (NetworkManager, systemd-networkd, ifupdown) owns DHCP.
    */
   dhcpClient?: boolean;
+  /** `--radvd on|off`: Device.RouterAdvertisement. through a radvd the agent runs (router-advertisement.ts). Undefined: on where radvd is installed and the agent runs as root; false: not served, radvd never started. */
+  radvd?: boolean;
   /** The busybox program for udhcpc (default `busybox` on PATH). */
   busyboxBinary?: string;
   /** dnsmasq's lease file, for Device.Hosts' host names and lease times (default: the agent's own dnsmasq's, else DEFAULT_LEASE_FILE; absent: none). */
@@ -298,7 +300,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
       ctx.log?.info('Device.NAT. not served (PortMapping, InterfaceSetting)', { why: nat.why ?? 'no store to keep its rows', setting: '--nat' });
     }
     if (opts.store) {
-      const ndRa = registerLinuxNdRa(ctx, opts.store, ipInterfaceNames(ip.interfaces, ip.links), changes);
+      const ndRa = registerLinuxNdRa(ctx, opts.store, ipInterfaceNames(ip.interfaces, ip.links), changes, opts.radvd);
       loaded.push(() => ndRa.stateLoaded());
       stops.push(() => ndRa.stop());
     }
@@ -315,6 +317,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
         binary: opts.dnsmasqBinary,
         now,
         log: opts.log,
+        neighbours: () => ctx.runner.json('ip', ['-j', '-6', 'neigh', 'show'], ctx.cacheMs),
       });
       d.register();
       loaded.push(() => d.start());

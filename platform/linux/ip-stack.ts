@@ -28,7 +28,7 @@ export async function ipv6Enabled(ctx: LinuxContext, conf: string): Promise<bool
 }
 
 /** Writes `disable_ipv6` of `conf`; the kernel's refusal becomes the UspError naming why. */
-async function writeIpv6Enable(ctx: LinuxContext, conf: string, enable: boolean, path: string): Promise<void> {
+export async function writeIpv6Enable(ctx: LinuxContext, conf: string, enable: boolean, path: string): Promise<void> {
   const file = disableIpv6File(ctx, conf);
   try {
     await fs.writeFile(file, enable ? '0\n' : '1\n');

@@ -13,7 +13,9 @@
  *
  * IPv4Enable/IPv6Enable and Device.IP.'s stack switches: ip-stack.ts. Stats: the netdev's counters.
  * LastChange: the `ip monitor link` watcher (link-changes.ts) the platform starts for every table it serves. Add and
- * Delete (a macvlan on a managed Ethernet.Link) and Reset(): ip-interface-table.ts.
+ * Delete (a macvlan on a managed Ethernet.Link) and Reset(): ip-interface-table.ts; such a row's
+ * LowerLayers reads the Link of the macvlan's lower device and a Set of it moves the macvlan there
+ * (ip-interface-restack.ts).
  *
  * With the agent's store: Device.IP.ULAPrefix and IP.Interface.ULAEnable, the ULAs the agent
  * gives interfaces itself (ip-ula.ts). IPv6Prefix.{i}: the prefixes of the addresses
@@ -30,10 +32,11 @@ import { ParkedAddresses } from './ip-address-parked.js';
 import { addressWrite, interfaceWrite, type AddressTables } from './ip-address-write.js';
 import type { LinuxContext } from './LinuxContext.js';
 import { dateTime, INFINITE_TIME, interfaceStatus } from './net-status.js';
-import { interfaceStackValues, registerIpStack, setInterface } from './ip-stack.js';
+import { interfaceStackValues, ipv6Enabled, registerIpStack, setInterface, writeIpv6Enable } from './ip-stack.js';
+import { restackLowerLayers, type RouteEntry } from './ip-interface-restack.js';
 import { registerDeviceStats } from './net-stats.js';
 import { linkStatuses, type LinkChanges } from './link-changes.js';
-import { interfaceTable } from './ip-interface-table.js';
+import { ADDED_NAME_RE, interfaceTable } from './ip-interface-table.js';
 import { registerIpv6Prefixes } from './ip-ipv6-prefix.js';
 import type { LinuxUla } from './ip-ula.js';
 
@@ -123,11 +126,19 @@ export function registerIP(ctx: LinuxContext, changes: LinkChanges, ethernet?: E
   };
 
   registerIpStack(ctx, ula);
+  const restack = {
+    model,
+    ip: ctx.ip,
+    ipv6Enabled: (name: string) => ipv6Enabled(ctx, name),
+    setIpv6Enabled: (name: string, on: boolean) => writeIpv6Enable(ctx, name, on, ''),
+    links: async () => (await source.get()).links,
+    routes: (name: string, family: '-4' | '-6') => ctx.runner.json<RouteEntry[]>('ip', ['-j', family, 'route', 'show', 'table', 'all', 'dev', name], 0),
+  };
   const linkSet = interfaceWrite(tables).set!;
 
   model.register('Device.IP.Interface.{i}.', {
     params: ['Enable', 'Status', 'Name', 'LastChange', ...(ethernet ? ['LowerLayers'] : []), 'IPv4Enable', 'IPv6Enable', ...(ula ? ['ULAEnable'] : []), 'MaxMTUSize', 'Type', 'Loopback'],
-    writable: INTERFACE_WRITABLE,
+    writable: [...INTERFACE_WRITABLE, ...(ethernet ? ['LowerLayers'] : [])],
     list: async () => ifNumbers.list([...(await source.get()).links.values()].sort((a, b) => a.ifindex - b.ifindex).map((l) => l.ifname)),
     get: async (keys) => {
       const { snap, link } = await linkOf(keys);
@@ -143,7 +154,8 @@ export function registerIP(ctx: LinuxContext, changes: LinkChanges, ethernet?: E
         Loopback: flags.has('LOOPBACK'),
         ...(await interfaceStackValues(ctx, link.ifname)),
       };
-      if (ethernet) values.LowerLayers = await ethernet.linkPath(link.ifname);
+      // A row an Add made (a macvlan): the Link it was stacked on, as the Add or a Set gave it.
+      if (ethernet) values.LowerLayers = await ethernet.linkPath(ADDED_NAME_RE.test(link.ifname) && link.link ? link.link : link.ifname);
       if (ula) values.ULAEnable = ula.enabled(link.ifname);
       // The schema range is 64..65535; loopback's 65536 does not fit.
       if (typeof link.mtu === 'number') values.MaxMTUSize = Math.max(64, Math.min(65535, link.mtu));
@@ -153,7 +165,13 @@ export function registerIP(ctx: LinuxContext, changes: LinkChanges, ethernet?: E
       const name = ifNumbers.requireKey(keys[0]);
       const path = `Device.IP.Interface.${keys[0]}.`;
       ctx.ip.requireManaged(name, path);
-      const { ULAEnable, ...others } = changes;
+      const { ULAEnable, LowerLayers, ...others } = changes;
+      // First: the other changes then apply to the device on its new lower layer.
+      if (LowerLayers !== undefined) {
+        // What the device carries now, not a snapshot up to cacheMs old: it is made again from it.
+        ctx.runner.invalidate('ip ');
+        await restackLowerLayers(restack, (await linkOf(keys)).link, LowerLayers, path);
+      }
       await setInterface(ctx, name, others, path, (rest) => Promise.resolve(linkSet(keys, rest, rctx)));
       if (ula && ULAEnable !== undefined) await ula.setEnable(name, keys[0]!, ULAEnable === true, path);
     },

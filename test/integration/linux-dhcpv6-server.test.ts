@@ -4,7 +4,7 @@
  * Pool on the LAN veth and an Option over a real WebSocket, and a LAN namespace's real DHCPv6
  * client (dhcpcd -6, its lease and run directories on a tmpfs of its own mount namespace) gets
  * an address from the LAN /64 and the DNS server of the Option; the pool's Client row shows the
- * lease. IANAEnable false turns the range stateless; a restart writes the same lines again from
+ * lease and, as SourceAddress, the link-local address dhcpcd sent from. IANAEnable false turns the range stateless; a restart writes the same lines again from
  * the stored rows. Bad input (an Interface without a global IPv6 address or that is no
  * IP.Interface, a Value that is not hexBinary or not of its option's type, a Tag the protocol
  * sets itself, a duplicate Order, prefix delegation, which dnsmasq cannot do) is refused with
@@ -92,6 +92,9 @@ describe("Linux DHCPv6 server through the agent's dnsmasq, in network namespaces
     expect((await getObjects(c, [client]))[client]).toMatchObject({ Active: 'true', IPv6AddressNumberOfEntries: '1', OptionNumberOfEntries: '1' });
     expect(await get(c, `${client}Option.1.Tag`)).toBe('1');
     expect(await get(c, `${client}Option.1.Value`)).toMatch(/^000[1-4][0-9a-f]+$/);
+    // SourceAddress: the link-local address dhcpcd sent from (the kernel's neighbour entry of it on lan0).
+    const linkLocal = /inet6 (fe80::[0-9a-f:]+)\/64/.exec(lanNs!.ip('-6', 'addr', 'show', 'dev', 'lanp', 'scope', 'link'))![1];
+    expect(await get(c, `${client}SourceAddress`)).toBe(linkLocal);
 
     // No addresses: the range becomes stateless (the options only).
     await set(c, pool, { IANAEnable: 'false' });

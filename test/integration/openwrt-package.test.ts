@@ -549,6 +549,11 @@ reconnect
     expect(calls.filter((c) => c.startsWith('procd_append_param'))).toEqual(['procd_append_param|command|--mqtt-broker|mosquitto']);
   });
 
+  it('passes alarm_check_period as --alarm-check-period', () => {
+    const calls = initScript({ global_alarm_check_period: '10' });
+    expect(calls.filter((c) => c.startsWith('procd_append_param'))).toEqual(['procd_append_param|command|--alarm-check-period|10']);
+  });
+
   it('starts nothing when disabled, or when the configuration does not translate and none ever did', () => {
     expect(initScript({ global_enabled: '0' }).some((c) => c.startsWith('procd_open_instance'))).toBe(false);
     const data = join(work, 'init-data');
