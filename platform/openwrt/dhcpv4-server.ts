@@ -22,8 +22,8 @@
  * `dhcp_option` list (dhcpv4-pool-sent-options.ts); the other options dnsmasq sends are the
  * Option.{i} table (dhcpv4-pool-options.ts). SubnetMask writes `netmask` with start/limit
  * recomputed, so MinAddress/MaxAddress stay where they are.
- * Server.Enable reads whether any pool serves; it is not writable here (dnsmasq's DHCP has no
- * switch of its own beside the pools' `ignore`).
+ * Server.Enable is made of the pools' `ignore` and two options of the agent's own that keep each
+ * pool's Enable while the server is off (dhcpv4-server-enable.ts); dnsmasq keeps serving DNS.
  */
 import type { Value } from '../../datamodel/value/Value.js';
 import { canonicalizeReferences } from '../reference.js';
@@ -34,15 +34,15 @@ import type { DhcpState, Network } from './DhcpState.js';
 import type { IPInterfaces } from './ip.js';
 import { MAX_POOL_PREFIX, MIN_POOL_PREFIX, maskPrefix, poolNetwork, withPrefix } from './dhcpv4-pool-netmask.js';
 import { SENT_OPTION_PARAMS, sentOption, sentOptionWriters } from './dhcpv4-pool-sent-options.js';
+import { poolEnableChanges, poolEnabled, serverDisabled, serverEnableChanges } from './dhcpv4-server-enable.js';
 import { planWrite, type ParamWriter, type UciChange } from './uci.js';
-import { listOption, stringOption, uciBool, type UciConfig, type UciSection } from './uci-show.js';
+import { listOption, stringOption, type UciConfig, type UciSection } from './uci-show.js';
 
 export const POOL = 'Device.DHCPv4.Server.Pool.{i}.';
 const POOL_PARAMS = ['Enable', 'Status', 'Alias', 'Order', 'Interface', 'MinAddress', 'MaxAddress', 'SubnetMask', 'DNSServers', 'DomainName', 'IPRouters', 'LeaseTime', 'ReservedAddresses'];
 /** What a Set of a pool changes (its planWrite writers). */
 const POOL_WRITABLE = ['Enable', 'Alias', 'Order', 'Interface', 'MinAddress', 'MaxAddress', 'SubnetMask', 'LeaseTime', 'ReservedAddresses', ...SENT_OPTION_PARAMS];
-/** Server.Enable is every pool's `ignore`: there is no one switch to turn. */
-const SERVER_WRITABLE: readonly string[] = [];
+const SERVER_WRITABLE = ['Enable'] as const;
 
 /** A pool as read: its section, the interface network it serves, and its address range. */
 export interface PoolView {
@@ -99,13 +99,14 @@ export function registerDHCPv4Server(state: DhcpState, ip: IPInterfaces): void {
 
   const values = async (view: PoolView, config: UciConfig): Promise<Record<string, Value>> => {
     const s = view.section;
-    const enabled = !uciBool(s.options.ignore, false);
+    const serverOff = serverDisabled(config);
+    const enabled = poolEnabled(s, serverOff);
     const dnsmasq = config.find((c) => c.type === 'dnsmasq');
     const own = view.net ? numberToIpv4(view.net.address) : '';
     const dnsOff = stringOption(dnsmasq?.options.port) === '0';
     return {
       Enable: enabled,
-      Status: !enabled ? 'Disabled' : view.net ? 'Enabled' : 'Error_Misconfigured',
+      Status: !enabled || serverOff ? 'Disabled' : view.net ? 'Enabled' : 'Error_Misconfigured',
       Alias: state.aliases.get(s.name) ?? `cpe-${s.name}`,
       Order: poolOrder(config, s.name),
       Interface: await ip.pathOf(stringOption(s.options.interface)),
@@ -128,6 +129,8 @@ export function registerDHCPv4Server(state: DhcpState, ip: IPInterfaces): void {
     networks: Map<string, Network>,
     currentNet: Network | undefined,
     items: readonly string[],
+    section: UciSection,
+    serverOff: boolean,
     more: Record<string, ParamWriter> = {},
   ): Promise<UciChange[]> => {
     canonicalizeReferences(changes, ['Interface']);
@@ -154,8 +157,7 @@ export function registerDHCPv4Server(state: DhcpState, ip: IPInterfaces): void {
       return range();
     };
     const writers: Record<string, ParamWriter> = {
-      // `uci delete` of an option that is not there fails ("Entry not found"): only a change is written.
-      Enable: (v) => (v === current.Enable ? [] : [v ? { section: name, option: 'ignore', value: '', remove: true } : opt('ignore', '1')]),
+      Enable: (v) => poolEnableChanges({ ...section, name }, v === true, serverOff),
       Alias: () => [],
       Interface: (v) => (v === current.Interface ? [] : ifname ? [opt('interface', ifname)] : `${String(v)} is no netifd interface`),
       MinAddress: () => writeRange(),
@@ -176,12 +178,16 @@ export function registerDHCPv4Server(state: DhcpState, ip: IPInterfaces): void {
     params: ['Enable'],
     writable: SERVER_WRITABLE,
     get: async () => {
-      const { pools } = await readPools(state);
-      return { Enable: [...pools.values()].some((p) => !uciBool(p.section.options.ignore, false)) };
+      const { config } = await readPools(state);
+      return { Enable: !serverDisabled(config) };
     },
     set: async (_keys, changes) => {
-      const { pools } = await readPools(state);
-      planWrite({ Enable: [...pools.values()].some((p) => !uciBool(p.section.options.ignore, false)) }, changes, {});
+      const { config } = await readPools(state);
+      const planned = planWrite({ Enable: !serverDisabled(config) }, changes, { Enable: (v) => serverEnableChanges(config, v) });
+      if (planned.length > 0)
+        await state.write(async (stage) => {
+          for (const c of planned) await stage.set(c);
+        });
     },
   });
 
@@ -199,7 +205,7 @@ export function registerDHCPv4Server(state: DhcpState, ip: IPInterfaces): void {
       const name = view.section.name;
       let reserved: ReservedPlan | undefined;
       let position: number | undefined;
-      const planned = await plan(name, current, { ...changes }, networks, view.net, listOption(view.section.options.dhcp_option), {
+      const planned = await plan(name, current, { ...changes }, networks, view.net, listOption(view.section.options.dhcp_option), view.section, serverDisabled(config), {
         Order: (v) => {
           position = reorderPosition(config, name, Number(v));
           return [];
@@ -230,7 +236,7 @@ export function registerDHCPv4Server(state: DhcpState, ip: IPInterfaces): void {
       if (typeof changes.Alias === 'string') state.aliases.set(state.pools.keyOf(n) ?? view.section.name, changes.Alias);
     },
     add: async (_parent, params) => {
-      const { networks, pools } = await readPools(state);
+      const { networks, pools, config } = await readPools(state);
       const p = { ...params };
       canonicalizeReferences(p, ['Interface']);
       const ifname = typeof p.Interface === 'string' && p.Interface !== '' ? await ip.nameOf(p.Interface) : undefined;
@@ -250,7 +256,16 @@ export function registerDHCPv4Server(state: DhcpState, ip: IPInterfaces): void {
       };
       // Every option is written: the new section starts empty.
       // (A section without `ignore` serves: Enable false must write it.)
-      const planned = await plan('', { ...current, Enable: true, Interface: '' }, { ...current, ...p, Enable: p.Enable ?? false }, networks, net, []);
+      const planned = await plan(
+        '',
+        { ...current, Enable: true, Interface: '' },
+        { ...current, ...p, Enable: p.Enable ?? false },
+        networks,
+        net,
+        [],
+        { name: '', type: 'dhcp', options: {} },
+        serverDisabled(config),
+      );
       const [name] = await state.write(async (stage) => {
         const created = await stage.add('dhcp');
         for (const c of planned) if (!c.remove) await stage.set({ ...c, section: created });

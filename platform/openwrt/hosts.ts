@@ -30,11 +30,12 @@ import { noSuchInstance } from './convert.js';
 import type { DhcpLease } from '../dnsmasq-leases.js';
 import type { DhcpState } from './DhcpState.js';
 import { readPools } from './dhcpv4-server.js';
+import { poolEnabled, serverDisabled } from './dhcpv4-server-enable.js';
 import type { PoolClients } from './dhcpv4-pool-tables.js';
 import type { EthernetLinks } from './ethernet.js';
 import type { IPInterfaces } from './ip.js';
 import { ipv4ToNumber } from '../dnsmasq-leases.js';
-import { stringOption, uciBool } from './uci-show.js';
+import { stringOption } from './uci-show.js';
 
 const HOST = 'Device.Hosts.Host.{i}.';
 
@@ -68,9 +69,11 @@ export function registerHosts(state: DhcpState, ip: IPInterfaces, clients: PoolC
   };
 
   const read = async (): Promise<Map<string, HostRow>> => {
-    const [leases, arp, neighbours, { pools }] = await Promise.all([state.leases(), state.arp(), state.ipv6Neighbours(), readPools(state)]);
-    // The LAN is where dnsmasq serves DHCP: the WAN's neighbours (the ISP's gateway) are no hosts.
-    const lan = new Set([...pools.values()].filter((p) => p.net && !uciBool(p.section.options.ignore, false)).map((p) => p.net!.iface.l3_device ?? p.net!.iface.device));
+    const [leases, arp, neighbours, { pools, config }] = await Promise.all([state.leases(), state.arp(), state.ipv6Neighbours(), readPools(state)]);
+    // The LAN is where dnsmasq serves DHCP (its pools' own Enable, also while Server.Enable is
+    // false): the WAN's neighbours (the ISP's gateway) are no hosts.
+    const off = serverDisabled(config);
+    const lan = new Set([...pools.values()].filter((p) => p.net && poolEnabled(p.section, off)).map((p) => p.net!.iface.l3_device ?? p.net!.iface.device));
     const own = new Set<string>();
     for (const device of lan) if (device) for (const e of await state.fdb(device)) if (e.local) own.add(e.mac);
     const out = new Map<string, HostRow>();

@@ -9,13 +9,13 @@
  * | Interface.{i}.Enable          | not `disabled` and `auto` not 0 (netifd's config_parse_interface)    |
  * | Interface.{i}.LowerLayers     | `device`: the Name of the Ethernet.Link it names                     |
  * | Interface.{i}.IPv4Enable      | false for proto dhcpv6 and for a static interface with no `ipaddr`   |
- * | Interface.{i}.IPv6Enable      | the `ipv6` option of the `config device` section of its device (default on) |
+ * | Interface.{i}.IPv6Enable      | the `ipv6` option of the `config device` section of its device (default on; ip-interface-ipv6.ts) |
  * | Interface.{i}.ULAEnable       | `ip6assign` set, a ULA prefix configured and `ip6class` (if any) holding "local" |
  * | ULAPrefix                     | globals.ula_prefix                                                   |
  *
- * IPv4Enable, IPv6Enable, ULAEnable, Device.IP.IPv4Enable and .IPv6Enable accept only their
- * current value: netifd has no per-interface switch for either family that keeps the rest of the
- * interface's configuration (IPv6 off is a device option shared by every interface on that device).
+ * IPv4Enable, ULAEnable, Device.IP.IPv4Enable and .IPv6Enable accept only their current value:
+ * netifd has no switch for IPv4, no global one for IPv6, and its ULA prefix is handed out by
+ * prefix class. IPv6Enable is written where the device's `ipv6` concerns that interface alone.
  *
  * A new interface is `proto 'none'` (netifd brings the device up, no addresses: its `static`
  * proto fails with NO_ADDRESS without one) and `disabled '1'` (TR-181's default Enable false).
@@ -27,6 +27,7 @@ import type { Value } from '../../datamodel/value/Value.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
 import { NETWORK_RELOAD, planWrite, type ParamWriter, type UciChange, type UciWriter } from './uci.js';
+import { ipv6EnableChanges } from './ip-interface-ipv6.js';
 import { listOption, stringOption, uciBool, type UciConfig, type UciSection } from './uci-show.js';
 
 /** The `config interface` sections of network, in file order. */
@@ -66,7 +67,7 @@ export type LinkName = (reference: string) => Promise<string | undefined>;
  * The UCI changes for a Set of Enable/LowerLayers on section `s` (the other parameters accept
  * only their current value), or a 7012 naming every refused parameter.
  */
-export async function planInterfaceWrite(s: UciSection, current: Record<string, Value>, changes: Record<string, Value>, linkName: LinkName): Promise<UciChange[]> {
+export async function planInterfaceWrite(s: UciSection, current: Record<string, Value>, changes: Record<string, Value>, linkName: LinkName, config: UciConfig = []): Promise<UciChange[]> {
   const opt = (option: string, value: string | undefined): UciChange[] =>
     value === undefined ? (s.options[option] === undefined ? [] : [{ section: s.name, option, value: '', remove: true }]) : [{ section: s.name, option, value }];
   let device: string | { message: string } | undefined;
@@ -79,6 +80,7 @@ export async function planInterfaceWrite(s: UciSection, current: Record<string, 
   const writers: Record<string, ParamWriter> = {
     Enable: (v) => (v ? [...opt('disabled', undefined), ...(uciBool(s.options.auto, true) ? [] : opt('auto', undefined))] : opt('disabled', '1')),
     LowerLayers: () => (device === undefined ? [] : typeof device !== 'string' ? device.message : opt('device', device === '' ? undefined : device)),
+    IPv6Enable: (v) => ipv6EnableChanges(s, config, v, changes, current),
   };
   return planWrite(current, changes, writers);
 }
@@ -99,8 +101,8 @@ export function revertPlan(s: UciSection, plan: readonly UciChange[]): UciChange
 
 /** What a Set of Device.IP. changes. */
 const IP_WRITABLE = ['ULAPrefix'] as const;
-/** What a Set of an IP.Interface changes (planInterfaceWrite's writers); IPv4Enable, IPv6Enable and ULAEnable are netifd's. */
-export const INTERFACE_WRITABLE = ['Enable', 'LowerLayers'] as const;
+/** What a Set of an IP.Interface changes (planInterfaceWrite's writers); IPv4Enable and ULAEnable are netifd's. */
+export const INTERFACE_WRITABLE = ['Enable', 'LowerLayers', 'IPv6Enable'] as const;
 
 /** Serves Device.IP. (the IPv4/IPv6 switches and ULAPrefix). */
 export function registerIPGlobals(ctx: OpenWrtContext, uci: UciWriter, ipv6File = '/proc/net/if_inet6'): void {

@@ -180,7 +180,7 @@ export function registerIP(ctx: OpenWrtContext, ethernet: EthernetLinks, uci: Uc
       const changed = Object.fromEntries(Object.entries(changes).filter(([p, v]) => current[p] !== v));
       if (Object.keys(changed).length === 0) return;
       const section = sectionOf(rows, Object.keys(changed)[0]);
-      const plan = await planInterfaceWrite(section, current, changed, ethernet.linkName);
+      const plan = await planInterfaceWrite(section, current, changed, ethernet.linkName, await ctx.uci('network'));
       await uci.apply('network', plan, NETWORK_RELOAD).finally(forget);
       const device = deviceAfter(plan);
       if (device !== undefined && agentInterface(section.name)) {

@@ -10,8 +10,9 @@
  * ExtensionChannel (htmode HT40+/HT40-/HT40, 802.11n 40 MHz only), TransmitPower (txpower in
  * dBm; 100 % deletes it: the driver's full power), GuardInterval (short_gi_20/40/80/160: all off
  * for 800nsec, deleted for Auto), IEEE80211hEnabled (ieee80211h), OperatingStandards (htmode's
- * generation, wifi-radio-modes.ts), RegulatoryDomain (country, country3). MCS is -1 and read-only:
- * OpenWrt has no fixed-rate option for an access point, its rate control picks.
+ * generation, wifi-radio-modes.ts), RegulatoryDomain (country, country3), OperatingFrequencyBand
+ * (band, among the phy's bands: wifi-radio-band.ts). MCS is -1 and read-only: OpenWrt has no
+ * fixed-rate option for an access point, its rate control picks.
  */
 import type { Value } from '../../datamodel/value/Value.js';
 import { RADIO_PARAMS } from '../wifi-bands.js';
@@ -20,6 +21,7 @@ import type { OpenWrtContext } from './OpenWrtContext.js';
 import type { IwinfoFreqlist, IwinfoInfo, IwinfoTxPowerlist } from './ubus-types.js';
 import { planWrite, type UciChange, type UciWriter } from './uci.js';
 import { type RadioEntry, truthy, WIFI_RELOAD, type WiFiState } from './WiFiState.js';
+import { bandChanges, supportedBands } from './wifi-radio-band.js';
 import { currentMhz, operatingStandards, regulatoryDomainChanges, regulatoryDomainOf, standardsHtmode } from './wifi-radio-modes.js';
 import {
   boardBandKey,
@@ -45,12 +47,10 @@ interface RadioSources {
   board?: BoardWlanEntry;
 }
 
-/**
- * What a Set of a Radio changes (its planWrite writers): OperatingFrequencyBand follows the radio's
- * band and MCS its rate control; both are served read-only.
- */
+/** What a Set of a Radio changes (its planWrite writers): MCS follows its rate control, read-only. */
 const RADIO_WRITABLE = [
   'Enable',
+  'OperatingFrequencyBand',
   'Channel',
   'AutoChannelEnable',
   'OperatingChannelBandwidth',
@@ -82,11 +82,13 @@ export function registerWiFiRadios(ctx: OpenWrtContext, state: WiFiState, uci: U
     get: async ([n]) => (await read(n)).values,
     set: async ([n], changes) => {
       const { r, src, values } = await read(n);
-      const band = String(values.OperatingFrequencyBand ?? '');
+      // Channel and mode writers check against the band the radio has after this Set.
+      const band = String(changes.OperatingFrequencyBand ?? values.OperatingFrequencyBand ?? '');
       const set = (option: string, value: string): UciChange[] => [{ section: r.name, option, value }];
       const remove = (option: string): UciChange[] => [{ section: r.name, option, value: '', remove: true }];
       const plan = planWrite(values, changes, {
         Enable: (v) => set('disabled', v ? '0' : '1'),
+        OperatingFrequencyBand: (v, all) => bandChanges(v, all, { section: r.name, values, htmode: r.config.htmode, board: src.board, validChannel }),
         Channel: (v) => (validChannel(band, Number(v)) ? set('channel', String(v)) : `${v} is not a ${band || 'known'} channel`),
         AutoChannelEnable: (v, all) => {
           if (v) return set('channel', 'auto');
@@ -152,7 +154,9 @@ function radioValues(r: RadioEntry, src: RadioSources): Record<string, Value> {
     ChannelsInUse: '',
   };
   const band = frequencyBand(info?.frequency) ?? uciBand(cfg.band);
-  if (band) values.SupportedFrequencyBands = values.OperatingFrequencyBand = band;
+  if (band) values.OperatingFrequencyBand = band;
+  const bands = supportedBands(src.board, band);
+  if (bands.length > 0) values.SupportedFrequencyBands = bands.join(',');
   const channel = info?.channel ?? (auto ? undefined : Number(cfg.channel));
   if (channel !== undefined && channel >= 1 && channel <= 255) values.Channel = channel;
   const supported = supportedStandards(src, band);

@@ -39,8 +39,7 @@ describe('openwrt platform: the Wi-Fi profiles', () => {
       'WiFiRadio:1': [
         // UCI has no Alias (the agent keeps it, as for every table whose platform has none).
         'Device.WiFi.Radio.{i}.Alias: not served',
-        // No UCI writer: the band follows the radio's band, MCS its rate control (OpenWrt fixes no MCS for an AP).
-        'Device.WiFi.Radio.{i}.OperatingFrequencyBand: not writable',
+        // No UCI writer: MCS follows its rate control (OpenWrt fixes no MCS for an AP).
         'Device.WiFi.Radio.{i}.MCS: not writable',
       ],
       'WiFiSSID:1': [
