@@ -11,10 +11,14 @@
  *   VLANIDFilter on an 802.1D bridge or beyond 4094, a MAC that is none), 7011 (a word for a
  *   number) or 7005 past
  *   MaxFilterEntries, and leaves the rows and the nft table as they were;
+ * - a restart with netfilter emptied compiles the stored rows again;
  * - with the Filters deleted, ping passes again.
  * Needs root, nft and python3.
  */
 import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { add, del, set, tryAdd, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
@@ -31,6 +35,7 @@ let a: NamespacedAgent | undefined;
 let hostA: PeerNamespace | undefined;
 let hostB: PeerNamespace | undefined;
 const children: ChildProcess[] = [];
+const dataDir = mkdtempSync(join(tmpdir(), 'usp-bf-data-'));
 
 /** One UDP exchange with the echo server: "ok" when the echo comes back, else FAIL and why. */
 const CLIENT = [
@@ -64,7 +69,7 @@ beforeAll(async () => {
   ns.ip('link', 'set', 'brf', 'up');
   macA = (JSON.parse(hostA.ip('-j', 'link', 'show', 'dev', 'fa1')) as Array<{ address: string }>)[0]!.address;
   await startEcho(children, hostB.name, 'u5000', 'u5001');
-  a = await startAgentInNamespace(ns, 'brf');
+  a = await startAgentInNamespace(ns, 'brf', { dataDir });
   const names = await getObjects(a.controller, ['Device.Bridging.Bridge.*.Port.*.Name']);
   const row = (dev: string): string =>
     Object.entries(names)
@@ -81,6 +86,7 @@ afterAll(async () => {
   hostA?.remove();
   hostB?.remove();
   ns.remove();
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('Linux Bridging.Filter: the agent nft bridge table admits or drops real frames', () => {
@@ -164,6 +170,22 @@ describe('Linux Bridging.Filter: the agent nft bridge table admits or drops real
     expect(udp(5000)).toBe('ok');
     const added = Object.keys(await getObjects(c, ['Device.Bridging.Filter.*.Enable'])).slice(have);
     await del(c, ...added);
+  }, 60_000);
+
+  it('a restart with netfilter emptied writes the stored Filters again', async () => {
+    await add(a!.controller, 'Device.Bridging.Filter.', { Enable: 'true', Bridge: bridge, Interface: portA, EthertypeFilterList: '2054', EthertypeFilterExclude: 'false' });
+    expect(ping()).toBe(false);
+    const port = a!.port;
+    await a!.close();
+    a = undefined;
+    execFileSync('ip', ['netns', 'exec', ns.name, 'nft', 'flush', 'ruleset']);
+    expect(ping()).toBe(true);
+    a = await startAgentInNamespace(ns, 'brf', { dataDir, port });
+    await expect.poll(() => nftTable(), { timeout: 15_000 }).toContain('iifname "fa0"');
+    expect(ping()).toBe(false);
+    expect(udp(5000)).toBe('ok');
+    const rows = await getObjects(a.controller, ['Device.Bridging.Filter.*.Status', 'Device.Bridging.Filter.*.Interface']);
+    expect(Object.values(rows).filter((r) => r.Status === 'Enabled' && r.Interface === portA).length).toBe(3);
   }, 60_000);
 
   it('a Filter on the other port, misconfigured rows, and Delete opens the port again', async () => {
