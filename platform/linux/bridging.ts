@@ -79,8 +79,32 @@ function uint(raw: string | undefined, convert: (n: number) => number): number |
 /** TR-181 Standard of a bridge with vlan_filtering on / off. */
 const STANDARDS: Readonly<Record<string, '0' | '1'>> = { '802.1D-2004': '0', '802.1Q-2011': '1' };
 
-/** Serves Device.Bridging.Bridge.{i}. with its Port, VLAN and VLANPort tables; `stateLoaded` puts the kept VLAN memberships back. */
-export function registerBridging(ctx: LinuxContext, links: LinkSnapshot, changes: LinkChanges, ethernet?: EthernetDevices, store?: DataStore): { stateLoaded(): Promise<void> } {
+/** What the Filter table (bridge-filter.ts) needs of the bridges: the devices its references name, and their paths now. */
+export interface BridgePortNames {
+  /** The bridge and member device a `Device.Bridging.Bridge.{i}.Port.{i}` reference names now (management: the bridge device itself). */
+  port(ref: string): Promise<{ bridge: string; dev: string; management: boolean; up: boolean } | undefined>;
+  /** The bridge device a `Device.Bridging.Bridge.{i}` reference names now. */
+  bridge(ref: string): Promise<string | undefined>;
+  /** The reference of bridge `bridge`'s port on device `dev` now (no trailing dot), or undefined when gone. */
+  portPath(bridge: string, dev: string): Promise<string | undefined>;
+  /** The reference of bridge device `bridge` now, or undefined when gone. */
+  bridgePath(bridge: string): Promise<string | undefined>;
+}
+
+const BRIDGE_REF = /^Device\.Bridging\.Bridge\.(\d+)$/;
+const PORT_REF = /^Device\.Bridging\.Bridge\.(\d+)\.Port\.(\d+)$/;
+
+/**
+ * Serves Device.Bridging.Bridge.{i}. with its Port, VLAN and VLANPort tables; `stateLoaded` puts the kept VLAN memberships back.
+ * `limits.filters` is Device.Bridging.MaxFilterEntries (0 until the Filter table is served).
+ */
+export function registerBridging(
+  ctx: LinuxContext,
+  links: LinkSnapshot,
+  changes: LinkChanges,
+  ethernet?: EthernetDevices,
+  store?: DataStore,
+): { stateLoaded(): Promise<void>; names: BridgePortNames; limits: { filters: number } } {
   const { model, files } = ctx;
   const bridgeNumbers = new InstanceMap();
   const portNumbers = new Map<string, InstanceMap>();
@@ -155,9 +179,10 @@ export function registerBridging(ctx: LinuxContext, links: LinkSnapshot, changes
 
   // Every Linux bridge can be an 802.1Q bridge (vlan_filtering): MaxQBridgeEntries is MaxBridgeEntries.
   // MaxVLANEntries: the kernel's VLAN table takes every 802.1Q VID, 1-4094.
+  const limits = { filters: 0 };
   model.register('Device.Bridging.', {
-    params: ['MaxBridgeEntries', 'MaxDBridgeEntries', 'MaxQBridgeEntries', 'MaxVLANEntries'],
-    get: () => ({ MaxBridgeEntries: MAX_BRIDGES, MaxDBridgeEntries: MAX_BRIDGES, MaxQBridgeEntries: MAX_BRIDGES, MaxVLANEntries: MAX_VID }),
+    params: ['MaxBridgeEntries', 'MaxDBridgeEntries', 'MaxQBridgeEntries', 'MaxVLANEntries', 'MaxFilterEntries'],
+    get: () => ({ MaxBridgeEntries: MAX_BRIDGES, MaxDBridgeEntries: MAX_BRIDGES, MaxQBridgeEntries: MAX_BRIDGES, MaxVLANEntries: MAX_VID, MaxFilterEntries: limits.filters }),
   });
 
   model.register('Device.Bridging.Bridge.{i}.', {
@@ -336,7 +361,31 @@ export function registerBridging(ctx: LinuxContext, links: LinkSnapshot, changes
     return link.ifname;
   });
   vlans.register();
+  const names: BridgePortNames = {
+    port: async (ref) => {
+      const m = PORT_REF.exec(ref);
+      const name = m ? bridgeNumbers.keyOf(Number(m[1])) : undefined;
+      const b = name === undefined ? undefined : (await bridges()).get(name);
+      const dev = b ? portsOf(b.link.ifname).keyOf(Number(m![2])) : undefined;
+      if (!b || dev === undefined) return undefined;
+      const link = dev === b.link.ifname ? b.link : b.members.find((l) => l.ifname === dev);
+      return link ? { bridge: b.link.ifname, dev, management: link === b.link, up: (link.flags ?? []).includes('UP') } : undefined;
+    },
+    bridge: async (ref) => {
+      const m = BRIDGE_REF.exec(ref);
+      const name = m ? bridgeNumbers.keyOf(Number(m[1])) : undefined;
+      return name !== undefined && (await bridges()).has(name) ? name : undefined;
+    },
+    portPath: async (bridge, dev) => {
+      const b = (await bridges()).get(bridge);
+      if (!b || (dev !== bridge && !b.members.some((l) => l.ifname === dev))) return undefined;
+      return `Device.Bridging.Bridge.${bridgeNumbers.numberOf(bridge)}.Port.${portsOf(bridge).numberOf(dev)}`;
+    },
+    bridgePath: async (bridge) => ((await bridges()).has(bridge) ? `Device.Bridging.Bridge.${bridgeNumbers.numberOf(bridge)}` : undefined),
+  };
   return {
+    names,
+    limits,
     stateLoaded: async () => {
       // A bridge's VLAN filtering first (the Standard a Controller set), then its memberships.
       if (store) await restoreFiltering(ctx, store, (bridge) => files.attr(sys(bridge, 'bridge', 'vlan_filtering')));

@@ -36,6 +36,7 @@ import { LinkChanges } from './link-changes.js';
 import { registerRouting } from './routing.js';
 import { registerIPv6Forwarding } from './routing-ipv6.js';
 import { registerBridging } from './bridging.js';
+import { registerLinuxBridgeFilters } from './bridge-filter-wiring.js';
 import type { LinuxContext } from './LinuxContext.js';
 import { CommandRunner } from '../exec/CommandRunner.js';
 import { IpWriter, ManagedInterfaces } from './ip-write.js';
@@ -290,6 +291,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     registerIPv6Forwarding(ctx, ip.interfaces);
     const bridging = registerBridging(ctx, ip.links, changes, ethernet, opts.store);
     loaded.push(() => bridging.stateLoaded());
+    registerLinuxBridgeFilters(ctx, bridging, findNft(runner), opts.store, loaded);
     const nat = natUsable(opts.nat, findNft(runner));
     if (nat.usable && opts.store) {
       const n = new LinuxNat({ model, store: opts.store, runner, interfaces: ipInterfaceNames(ip.interfaces, ip.links), table: opts.natTable, now, log: opts.log });

@@ -13,6 +13,7 @@ import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { canonicalizeReferences } from '../reference.js';
+import { MAX_FILTERS, registerBridgeFilters } from './bridge-filter.js';
 import { type BridgeView, DEFAULT_VID, type PortsState, registerBridgePorts } from './bridge-ports.js';
 import type { EthernetPortState } from './ethernet.js';
 import { lanLinkTraffic } from './ethernet-link.js';
@@ -47,7 +48,7 @@ const BRIDGING: ObjectBinding = {
     MaxQBridgeEntries: MAX_BRIDGES,
     MaxVLANEntries: MAX_VLANS,
     MaxProviderBridgeEntries: 0,
-    MaxFilterEntries: 0,
+    MaxFilterEntries: MAX_FILTERS,
   }),
 };
 
@@ -337,5 +338,6 @@ export function registerBridging(ctx: SimContext, ethernet: readonly EthernetPor
   bridges.ports = ports;
   registerStored(model, store, VLAN, new VlanOptions(bridges));
   registerStored(model, store, VLAN_PORT, new VlanPortOptions(bridges));
+  registerBridgeFilters(ctx, bridges);
   return ports;
 }

@@ -163,6 +163,7 @@ const SIMULATED_CLAIMS = [
   'Device.Bridging.Bridge.{i}.Port.{i}.Stats.',
   'Device.Bridging.Bridge.{i}.VLAN.{i}.',
   'Device.Bridging.Bridge.{i}.VLANPort.{i}.',
+  'Device.Bridging.Filter.{i}.',
 ];
 
 /** The subtrees whose GetSupportedDM answer must be exactly the claimed objects in them. */

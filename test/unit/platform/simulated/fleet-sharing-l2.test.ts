@@ -20,6 +20,7 @@ const CONVERTED = [
   'Device.Bridging.Bridge.{i}.STP.',
   'Device.Bridging.Bridge.{i}.Port.{i}.',
   'Device.Bridging.Bridge.{i}.Port.{i}.Stats.',
+  'Device.Bridging.Filter.{i}.',
   'Device.Ethernet.Interface.{i}.',
   'Device.Ethernet.Interface.{i}.Stats.',
   'Device.Ethernet.Link.{i}.',

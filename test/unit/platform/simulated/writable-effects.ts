@@ -8,6 +8,9 @@
  */
 export type Effect = { sim: string } | { agent: string } | { stored: string };
 
+/** Why a Bridging.Filter criterion on DHCP options only stores its value. */
+const DHCP_DERIVED = 'no simulated LAN device reports its DHCP options (vendor class, client ID, user class), so no MAC address is derived from them';
+
 export const WRITABLE_EFFECTS: Record<string, Effect> = {
   // Agent core: the same code on every platform (agent/), not the simulation's.
   'Device.BulkData.': { agent: 'Bulk Data collector: profiles, encodings, HTTP transfer and retries (agent/bulkdata)' },
@@ -35,6 +38,31 @@ export const WRITABLE_EFFECTS: Record<string, Effect> = {
   'Device.Bridging.Bridge.{i}.VLANPort.{i}.Port': { stored: 'VLAN membership table; the traffic model is not per VLAN' },
   'Device.Bridging.Bridge.{i}.VLANPort.{i}.VLAN': { stored: 'VLAN membership table; the traffic model is not per VLAN' },
   'Device.Bridging.Bridge.{i}.VLANPort.{i}.Untagged': { stored: 'VLAN membership table; the traffic model is not per VLAN' },
+  'Device.Bridging.Filter.{i}.Enable': { sim: 'Status, and whether the switch classifier (frameClassifierOf) applies the row' },
+  'Device.Bridging.Filter.{i}.Bridge': { sim: 'Status (Error_Misconfigured unless it names the bridge of Interface)' },
+  'Device.Bridging.Filter.{i}.Interface': { sim: 'Status, and the port whose frames the switch classifier checks against the row' },
+  'Device.Bridging.Filter.{i}.Order': { sim: 'which matching row the switch classifier applies first' },
+  'Device.Bridging.Filter.{i}.VLANIDFilter': { sim: "Status (Error_Misconfigured unless the bridge has that VLAN) and the classifier's VLAN match" },
+  'Device.Bridging.Filter.{i}.': {
+    stored: 'checked by the simulated switch classifier (frameClassifierOf), but the simulated LAN counts traffic per port, not frame by frame, so no counter changes',
+  },
+  'Device.Bridging.Filter.{i}.DHCPType': { stored: DHCP_DERIVED },
+  'Device.Bridging.Filter.{i}.SourceMACFromVendorClassIDFilter': { stored: DHCP_DERIVED },
+  'Device.Bridging.Filter.{i}.SourceMACFromVendorClassIDFilterv6': { stored: DHCP_DERIVED },
+  'Device.Bridging.Filter.{i}.SourceMACFromVendorClassIDFilterExclude': { stored: DHCP_DERIVED },
+  'Device.Bridging.Filter.{i}.SourceMACFromVendorClassIDMode': { stored: DHCP_DERIVED },
+  'Device.Bridging.Filter.{i}.SourceMACFromClientIDFilter': { stored: DHCP_DERIVED },
+  'Device.Bridging.Filter.{i}.SourceMACFromClientIDFilterExclude': { stored: DHCP_DERIVED },
+  'Device.Bridging.Filter.{i}.SourceMACFromUserClassIDFilter': { stored: DHCP_DERIVED },
+  'Device.Bridging.Filter.{i}.SourceMACFromUserClassIDFilterExclude': { stored: DHCP_DERIVED },
+  'Device.Bridging.Filter.{i}.DestMACFromVendorClassIDFilter': { stored: DHCP_DERIVED },
+  'Device.Bridging.Filter.{i}.DestMACFromVendorClassIDFilterv6': { stored: DHCP_DERIVED },
+  'Device.Bridging.Filter.{i}.DestMACFromVendorClassIDFilterExclude': { stored: DHCP_DERIVED },
+  'Device.Bridging.Filter.{i}.DestMACFromVendorClassIDMode': { stored: DHCP_DERIVED },
+  'Device.Bridging.Filter.{i}.DestMACFromClientIDFilter': { stored: DHCP_DERIVED },
+  'Device.Bridging.Filter.{i}.DestMACFromClientIDFilterExclude': { stored: DHCP_DERIVED },
+  'Device.Bridging.Filter.{i}.DestMACFromUserClassIDFilter': { stored: DHCP_DERIVED },
+  'Device.Bridging.Filter.{i}.DestMACFromUserClassIDFilterExclude': { stored: DHCP_DERIVED },
   'Device.BulkData.Enable': { agent: 'the Bulk Data collector' },
 
   'Device.IoTCapability.{i}.BinaryControl.Value': { sim: 'the smart plug powers the ventilation fan: off, the fan (EnumSensor) is Off' },
