@@ -1,9 +1,10 @@
 /**
  * Device.USB. of the simulated gateway: one USB 3 (xHCI) host controller with two ports on the
  * back panel, a 32 GB USB 3 flash drive in port 1, and no USB network interface (the modem is
- * built in). Host Enable, PowerManagementEnable and Reset() act on the simulation: a disabled
- * host shows no device and empty ports; a reset enumerates the drive again under the bus's next
- * address (a new Device row, as on Linux).
+ * built in, so USB.Interface.{i} is empty and its Enable read-only). Host Enable,
+ * PowerManagementEnable and Reset() act on the simulation: a disabled host shows no device and
+ * empty ports; with power management on, the idle drive is suspended (IsSuspended); a reset
+ * enumerates the drive again under the bus's next address (a new Device row, as on Linux).
  *
  * Every row is a module constant shared by a fleet; a gateway keeps state only after a
  * Controller changes its host (one small object), and builds its bindings the first time
@@ -21,8 +22,8 @@ const port = (k: number, withDrive: boolean): UsbPortRow =>
 const PORTS_WITH_DRIVE: readonly UsbPortRow[] = Object.freeze([port(1, true), port(2, false)]);
 const EMPTY_PORTS: readonly UsbPortRow[] = Object.freeze([port(1, false), port(2, false)]);
 
-/** The flash drive at bus address `devnum` (2 after boot: the root hub is 1). */
-function drive(devnum: number): UsbDeviceRow {
+/** The flash drive at bus address `devnum` (2 after boot: the root hub is 1); idle, it is suspended while the host's power management is on. */
+function drive(devnum: number, suspended: boolean): UsbDeviceRow {
   return Object.freeze({
     key: `1-1#${devnum}`,
     deviceNumber: devnum,
@@ -40,7 +41,7 @@ function drive(devnum: number): UsbDeviceRow {
     usbPort: `${HOST}-port1`,
     rate: 'Super',
     maxChildren: 0,
-    suspended: false,
+    suspended,
     selfPowered: false,
     // Mass storage, SCSI transparent command set, bulk-only transport.
     configurations: Object.freeze([Object.freeze({ number: 1, interfaces: Object.freeze([Object.freeze({ number: 0, cls: '08', subClass: '06', protocol: '50' })]) })]),
@@ -50,7 +51,7 @@ function drive(devnum: number): UsbDeviceRow {
 const host = (enable: boolean, powerManagement: boolean, devices: readonly UsbDeviceRow[]): UsbHostRow =>
   Object.freeze({ name: HOST, type: 'xHCI', enable, powerManagement, usbVersion: '3.0', devices: Object.freeze(devices) });
 /** What every gateway shows until a Controller changes its host. */
-const BOOT: UsbSnapshot = Object.freeze({ ports: PORTS_WITH_DRIVE, hosts: Object.freeze([host(true, true, [drive(2)])]), interfaces: Object.freeze([]) });
+const BOOT: UsbSnapshot = Object.freeze({ ports: PORTS_WITH_DRIVE, hosts: Object.freeze([host(true, true, [drive(2, true)])]), interfaces: Object.freeze([]) });
 
 /** Every Stats parameter: a simulated USB interface would count them all. */
 const STATS_PARAMS = Object.freeze([
@@ -88,15 +89,11 @@ class SimulatedUsb implements UsbSource, UsbHostControl {
   snapshot(): Promise<UsbSnapshot> {
     const s = this.state;
     if (!s) return Promise.resolve(BOOT);
-    const devices = s.enable ? [drive(s.devnum)] : [];
+    const devices = s.enable ? [drive(s.devnum, s.powerManagement)] : [];
     return Promise.resolve({ ports: s.enable ? PORTS_WITH_DRIVE : EMPTY_PORTS, hosts: [host(s.enable, s.powerManagement, devices)], interfaces: [] });
   }
 
   stats(name: string): Promise<Record<string, Value>> {
-    return Promise.reject(noInterface(name));
-  }
-
-  setInterfaceEnable(name: string): Promise<void> {
     return Promise.reject(noInterface(name));
   }
 

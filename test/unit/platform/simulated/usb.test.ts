@@ -39,6 +39,7 @@ describe('simulated USB', () => {
       USBPort: 'Device.USB.Port.1',
       Parent: '',
       IsSelfPowered: false,
+      IsSuspended: true,
       ConfigurationNumberOfEntries: 1,
     });
     expect(await gw.values(`${H}Device.1.Configuration.1.Interface.1.`)).toEqual({ InterfaceNumber: 0, InterfaceClass: '08', InterfaceSubClass: '06', InterfaceProtocol: '50' });
@@ -53,7 +54,8 @@ describe('simulated USB', () => {
     expect(await gw.values(`${U}Port.1.`)).toMatchObject({ Power: 'Unknown' });
     await gw.set(H, { Enable: true });
     expect(await gw.instances(`${H}Device.`)).toEqual([2]);
-    expect(await gw.values(`${H}Device.2.`)).toMatchObject({ DeviceNumber: 3 });
+    // Power management off: the drive is never suspended.
+    expect(await gw.values(`${H}Device.2.`)).toMatchObject({ DeviceNumber: 3, IsSuspended: false });
     await gw.binding(`${U}USBHosts.Host.{i}.`).commands!['Reset()']!.run({ keys: [1] } as unknown as CommandInvocation);
     expect(await gw.instances(`${H}Device.`)).toEqual([3]);
   });
@@ -63,6 +65,8 @@ describe('simulated USB', () => {
     await gw.values(H);
     expect(gw.binding(`${U}USBHosts.Host.{i}.`).writable).toEqual(['Enable', 'PowerManagementEnable']);
     expect(gw.binding(`${U}USBHosts.Host.{i}.Device.{i}.`).set).toBeUndefined();
+    // No USB network interface: nothing whose Enable a Set could change.
+    expect(gw.binding(`${U}Interface.{i}.`).writable).toEqual([]);
     await expect(gw.set(`${U}Port.1.`, { Rate: 'Low' })).rejects.toMatchObject({ code: 7020 });
   });
 
