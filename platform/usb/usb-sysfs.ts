@@ -31,6 +31,8 @@ import { DEVICE, DEVICE_ATTRS, INTERFACE, INTERFACE_ATTRS, NETDEV_ATTRS, parseUs
 const SCAN_MS = 1000;
 /** Entries of bus/usb/devices read at most (a hub tree full of devices is far below it). */
 export const MAX_USB_ENTRIES = 512;
+/** Network devices looked at per scan (each one `device` link read): far above a router's. */
+const MAX_NETDEVS = 1024;
 
 /** Counter file and TR-181 type of the Stats the kernel keeps for every netdev. */
 const KERNEL_STATS: ReadonlyArray<readonly [string, string, 'unsignedLong' | 'unsignedInt']> = [
@@ -93,7 +95,7 @@ export async function readUsbTree(files: HostFiles): Promise<RawUsbTree> {
   );
   const netDir = files.sys('class', 'net');
   const netdevs: Array<{ name: string; usbInterface: string; attrs: Attrs }> = [];
-  for (const name of (await files.list(netDir)).sort()) {
+  for (const name of (await files.list(netDir)).sort().slice(0, MAX_NETDEVS)) {
     const usbInterface = await linkName(path.join(netDir, name, 'device'));
     if (usbInterface === undefined || !INTERFACE.test(usbInterface)) continue;
     netdevs.push({ name, usbInterface, attrs: await attrOf(files, path.join(netDir, name), NETDEV_ATTRS) });
