@@ -145,8 +145,8 @@ const linux: PlatformEntry = {
 };
 
 /**
- * USP_AGENT_SYSFS_ROOT: where a live platform reads the LEDs, temperature sensors and power
- * supplies (Device.IoTCapability., TemperatureStatus) instead of /sys. For tests and the offline
+ * USP_AGENT_SYSFS_ROOT: where a live platform reads the LEDs, temperature sensors, power
+ * supplies and USB (Device.IoTCapability., TemperatureStatus, Device.USB.) instead of /sys. For tests and the offline
  * profile builds, which give a recorded tree; a device leaves it unset.
  */
 function deviceSysRoot(): string | undefined {

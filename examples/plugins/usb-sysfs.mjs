@@ -1,7 +1,9 @@
-// Example plugin (INTEGRATING.md): Device.USB.USBHosts.Host.{i}. and Host.{i}.Device.{i}. read
-// from Linux's /sys/bus/usb/devices, a vendor parameter X_<VENDOR>_USBDeviceCount on
+// Example plugin (INTEGRATING.md): a vendor parameter X_<VENDOR>_USBDeviceCount on
 // Device.DeviceInfo. (an object the platform serves), a vendor command
-// Device.USB.USBHosts.X_<VENDOR>_Rescan() and a vendor event X_<VENDOR>_DevicesChanged!. Load it with
+// Device.USB.USBHosts.X_<VENDOR>_Rescan() and a vendor event X_<VENDOR>_DevicesChanged!, all read
+// from Linux's /sys/bus/usb/devices; and, on a platform that does not serve Device.USB. itself
+// (the built-in ones do), Device.USB.USBHosts.Host.{i}. and Host.{i}.Device.{i}. from the same scan.
+// Load it with
 //
 //   usp-agent run --defaults ... --vendor-prefix X_EXAMPLE-COM_ --plugin examples/plugins/usb-sysfs.mjs
 //
@@ -107,67 +109,73 @@ export default {
       return hub;
     };
 
-    api.bind('Device.USB.USBHosts.Host.{i}.', {
-      params: ['Enable', 'Name', 'Type', 'USBVersion'],
-      list: async () => hosts.list((await usb.read()).filter((d) => d.rootHub).map((d) => d.name)),
-      get: async ([h]) => {
-        const hub = await hostOf(h);
-        return { Enable: true, Name: hub.name, Type: hostType(hub.attrs.product), USBVersion: hub.attrs.version ?? '' };
-      },
-    });
+    // The built-in platforms serve Device.USB. themselves: then only the vendor parts below are added.
+    if (api.isBound('Device.USB.USBHosts.Host.{i}.')) api.log.info('Device.USB. is served by the platform; adding the vendor parts only');
+    else bindHostTables();
 
-    api.bind('Device.USB.USBHosts.Host.{i}.Device.{i}.', {
-      params: [
-        'DeviceNumber',
-        'USBVersion',
-        'DeviceClass',
-        'DeviceSubClass',
-        'DeviceVersion',
-        'DeviceProtocol',
-        'ProductID',
-        'VendorID',
-        'Manufacturer',
-        'ProductClass',
-        'SerialNumber',
-        'Port',
-        'Rate',
-        'Parent',
-        'MaxChildren',
-        'IsSuspended',
-        'IsSelfPowered',
-      ],
-      list: async ([h]) => {
-        const hub = await hostOf(h);
-        return devices.list((await usb.read()).filter((d) => !d.rootHub && d.attrs.busnum === hub.attrs.busnum).map((d) => d.name));
-      },
-      get: async ([h, n]) => {
-        const name = devices.requireKey(n);
-        const d = (await usb.read()).find((x) => x.name === name);
-        if (!d) throw new Error(`USB device ${name} is gone`);
-        // 1-2.3 hangs off 1-2; 1-2 off the root hub (Parent is then empty).
-        const parentName = name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : undefined;
-        const parent = parentName === undefined ? undefined : devices.peek(parentName);
-        return {
-          DeviceNumber: int(d.attrs.devnum),
-          USBVersion: d.attrs.version ?? '',
-          DeviceClass: d.attrs.bDeviceClass ?? '',
-          DeviceSubClass: d.attrs.bDeviceSubClass ?? '',
-          DeviceVersion: hex(d.attrs.bcdDevice),
-          DeviceProtocol: d.attrs.bDeviceProtocol ?? '',
-          ProductID: hex(d.attrs.idProduct),
-          VendorID: hex(d.attrs.idVendor),
-          Manufacturer: d.attrs.manufacturer ?? '',
-          ProductClass: d.attrs.product ?? '',
-          SerialNumber: d.attrs.serial ?? '',
-          Port: int((d.attrs.devpath ?? '').split('.').pop()),
-          Rate: rate(d.attrs.speed),
-          Parent: parent === undefined ? '' : `Device.USB.USBHosts.Host.${h}.Device.${parent}`,
-          MaxChildren: int(d.attrs.maxchild),
-          IsSuspended: d.attrs['power/runtime_status'] === 'suspended',
-          IsSelfPowered: (hex(d.attrs.bmAttributes) & 0x40) !== 0,
-        };
-      },
-    });
+    function bindHostTables() {
+      api.bind('Device.USB.USBHosts.Host.{i}.', {
+        params: ['Enable', 'Name', 'Type', 'USBVersion'],
+        list: async () => hosts.list((await usb.read()).filter((d) => d.rootHub).map((d) => d.name)),
+        get: async ([h]) => {
+          const hub = await hostOf(h);
+          return { Enable: true, Name: hub.name, Type: hostType(hub.attrs.product), USBVersion: hub.attrs.version ?? '' };
+        },
+      });
+
+      api.bind('Device.USB.USBHosts.Host.{i}.Device.{i}.', {
+        params: [
+          'DeviceNumber',
+          'USBVersion',
+          'DeviceClass',
+          'DeviceSubClass',
+          'DeviceVersion',
+          'DeviceProtocol',
+          'ProductID',
+          'VendorID',
+          'Manufacturer',
+          'ProductClass',
+          'SerialNumber',
+          'Port',
+          'Rate',
+          'Parent',
+          'MaxChildren',
+          'IsSuspended',
+          'IsSelfPowered',
+        ],
+        list: async ([h]) => {
+          const hub = await hostOf(h);
+          return devices.list((await usb.read()).filter((d) => !d.rootHub && d.attrs.busnum === hub.attrs.busnum).map((d) => d.name));
+        },
+        get: async ([h, n]) => {
+          const name = devices.requireKey(n);
+          const d = (await usb.read()).find((x) => x.name === name);
+          if (!d) throw new Error(`USB device ${name} is gone`);
+          // 1-2.3 hangs off 1-2; 1-2 off the root hub (Parent is then empty).
+          const parentName = name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : undefined;
+          const parent = parentName === undefined ? undefined : devices.peek(parentName);
+          return {
+            DeviceNumber: int(d.attrs.devnum),
+            USBVersion: d.attrs.version ?? '',
+            DeviceClass: d.attrs.bDeviceClass ?? '',
+            DeviceSubClass: d.attrs.bDeviceSubClass ?? '',
+            DeviceVersion: hex(d.attrs.bcdDevice),
+            DeviceProtocol: d.attrs.bDeviceProtocol ?? '',
+            ProductID: hex(d.attrs.idProduct),
+            VendorID: hex(d.attrs.idVendor),
+            Manufacturer: d.attrs.manufacturer ?? '',
+            ProductClass: d.attrs.product ?? '',
+            SerialNumber: d.attrs.serial ?? '',
+            Port: int((d.attrs.devpath ?? '').split('.').pop()),
+            Rate: rate(d.attrs.speed),
+            Parent: parent === undefined ? '' : `Device.USB.USBHosts.Host.${h}.Device.${parent}`,
+            MaxChildren: int(d.attrs.maxchild),
+            IsSuspended: d.attrs['power/runtime_status'] === 'suspended',
+            IsSelfPowered: (hex(d.attrs.bmAttributes) & 0x40) !== 0,
+          };
+        },
+      });
+    }
 
     // A vendor parameter on an object the platform serves: only this parameter is read from the plugin.
     api.addVendorParams('Device.DeviceInfo.', [{ name: `${prefix}USBDeviceCount`, type: 'unsignedInt' }], {

@@ -51,6 +51,7 @@ import { LinuxUla } from './ip-ula.js';
 import { registerTemperatureStatus } from './temperature-status.js';
 import { registerHostLEDs } from './leds.js';
 import { registerHostIoTCapabilities } from './iot-capabilities.js';
+import { registerHostUsb } from './usb.js';
 import { Chronyc } from './chrony.js';
 import { DEFAULT_SOURCES_FILE } from './chrony-sources.js';
 import { LinuxTime, timeUsable, type TimeSettings } from './time.js';
@@ -256,6 +257,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     const iot = registerHostIoTCapabilities(model, sensorFiles, now, opts.store);
     loaded.push(() => iot.stateLoaded());
     registerHostLEDs(model, sensorFiles, now);
+    registerHostUsb(ctx, sensorFiles);
     ctx.log?.debug('linux identity', { ...identity });
   }
   // IP.Interface.LowerLayers names Ethernet.Link rows only when this platform serves them.

@@ -32,6 +32,7 @@ import { registerIPv6 } from './ip-ipv6.js';
 import { registerIP } from './ip.js';
 import { registerIoTCapabilitiesSim } from './iot-capabilities.js';
 import { registerLEDsSim } from './leds.js';
+import { registerUsbSim } from './usb.js';
 import { registerNAT } from './nat.js';
 import { registerProcesses } from './processes.js';
 import { registerLocation } from './location.js';
@@ -186,6 +187,7 @@ export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptio
   // The LAN's MQTT broker: nothing of it exists until something reads Device.MQTT.Broker.
   model.registerDeferred('simulated MQTT broker', () => registerMqttBroker(ctx));
   model.registerDeferred('simulated IoTCapability', () => registerIoTCapabilitiesSim(ctx));
+  model.registerDeferred('simulated USB', () => registerUsbSim(ctx));
   model.registerDeferred('simulated LLDP', () => {
     ethernetGroup();
     registerLldp(ctx, ethernet!.ports);

@@ -2,8 +2,8 @@
  * The extension API as an integrator meets it: the real built agent process (`npm run build`
  * first; the bundle dist/usp-agent.cjs) started with `--plugin examples/plugins/usb-sysfs.mjs`
  * over a recorded-layout /sys tree, and a controller over WebSocket that reads the plugin's
- * Device.USB. objects and vendor parameter, finds them in GetSupportedDM and runs its vendor
- * command, and gets its vendor event. A provider whose source fails answers 7003 for its own paths while the rest of the
+ * Device.USB. objects (on a platform that serves none itself) and vendor parameter, finds them in
+ * GetSupportedDM and runs its vendor command, and gets its vendor event. A provider whose source fails answers 7003 for its own paths while the rest of the
  * tree answers; broken plugins are refused at start with exit 2 and one line naming the file.
  */
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,18 +38,31 @@ function sysfsCopy(name: string): string {
   return root;
 }
 
-async function startWithPlugin(name: string, sysfs: string, args: string[] = []): Promise<{ agent: AgentProcess; c: TestController }> {
+async function startWithPlugin(name: string, sysfs: string, args: string[] = [], more: { platform?: string; env?: Record<string, string> } = {}): Promise<{ agent: AgentProcess; c: TestController }> {
   const port = await freePort();
   const defaults = join(dir, `${name}.json`);
   writeDefaultsFile(defaults, port);
   const agent = AgentProcess.start(defaults, join(dir, `${name}-data`), {
     args: ['--vendor-prefix', PREFIX, '--plugin', PLUGIN, ...args],
-    env: { USB_SYSFS_ROOT: sysfs, USB_SYSFS_CACHE_MS: '0' },
+    env: { USB_SYSFS_ROOT: sysfs, USB_SYSFS_CACHE_MS: '0', ...more.env },
+    ...(more.platform ? { platform: more.platform } : {}),
   });
-  await agent.waitForLine(/websocket server listening/);
+  await agent.waitForLine(/websocket server listening/, { timeoutMs: 30_000 });
   const c = await TestController.connect(`ws://127.0.0.1:${port}/usp`, CONTROLLER_EID, AGENT_EID);
   controllers.push(c);
   return { agent, c };
+}
+
+/** Every supported object under Device.USB. and Device.DeviceInfo. (GetSupportedDM). */
+async function supportedObjs(c: TestController) {
+  const gsdm = responseOf(
+    await c.send({
+      reqType: 'getSupportedDm',
+      getSupportedDm: { objPaths: ['Device.USB.', 'Device.DeviceInfo.'], firstLevelOnly: false, returnCommands: true, returnEvents: true, returnParams: true, returnUniqueKeySets: false },
+    }),
+  );
+  if (gsdm.respType !== 'getSupportedDmResp') throw new Error(gsdm.respType);
+  return gsdm.getSupportedDmResp.reqObjResults.flatMap((r) => r.supportedObjs ?? []);
 }
 
 async function getResults(c: TestController, paths: string[]): Promise<GetRequestedPathResult[]> {
@@ -59,11 +72,13 @@ async function getResults(c: TestController, paths: string[]): Promise<GetReques
 }
 
 describe('the example plugin in the real agent process', () => {
-  it('serves Device.USB. from /sys and a vendor parameter on Device.DeviceInfo., listed by GetSupportedDM, with a vendor command', async () => {
-    const sysfs = sysfsCopy('sys-usb');
-    const { agent, c } = await startWithPlugin('usb', sysfs);
-    expect(agent.lines.some((l) => /component=agent msg="plugin loaded" plugin="usb-sysfs" file="examples\/plugins\/usb-sysfs.mjs"/.test(l.text))).toBe(true);
-
+  it('on a platform without USB of its own serves Device.USB.USBHosts. from /sys', async () => {
+    const sysfs = sysfsCopy('sys-tables');
+    // The Linux platform reads its device sysfs from an empty tree: it serves no Device.USB., the plugin does.
+    const empty = join(dir, 'no-device-sysfs');
+    mkdirSync(empty, { recursive: true });
+    const { agent, c } = await startWithPlugin('tables', sysfs, [], { platform: 'linux', env: { USP_AGENT_SYSFS_ROOT: empty } });
+    expect(agent.count(/Device\.USB\. is served by the platform/)).toBe(0);
     const usb = await getObjects(c, ['Device.USB.']);
     expect(usb['Device.USB.USBHosts.']).toEqual({ HostNumberOfEntries: '2' });
     // Alias is the agent's: the plugin serves none (INTEGRATING.md, "Alias").
@@ -80,21 +95,36 @@ describe('the example plugin in the real agent process', () => {
       Port: '3',
     });
     expect(usb['Device.USB.USBHosts.Host.2.Device.3.']).toMatchObject({ Manufacturer: 'SanDisk', Rate: 'Super', SerialNumber: 'AA010215170355310594' });
+    const objs = await supportedObjs(c);
+    expect(objs.find((o) => o.supportedObjPath === 'Device.USB.USBHosts.Host.{i}.')?.supportedParams?.map((p) => p.paramName)).toEqual([
+      'Enable',
+      'Name',
+      'Type',
+      'USBVersion',
+      'Alias',
+      'DeviceNumberOfEntries',
+    ]);
+    expect((await agent.terminate()).code).toBe(0);
+  }, 60_000);
+
+  it('on the simulated platform adds its vendor parameter, command and event to the built-in Device.USB., listed by GetSupportedDM', async () => {
+    const sysfs = sysfsCopy('sys-usb');
+    const { agent, c } = await startWithPlugin('usb', sysfs);
+    expect(agent.lines.some((l) => /component=agent msg="plugin loaded" plugin="usb-sysfs" file="examples\/plugins\/usb-sysfs.mjs"/.test(l.text))).toBe(true);
+    expect(agent.count(/Device\.USB\. is served by the platform; adding the vendor parts only/)).toBe(1);
+
+    // The simulated gateway's own USB host, untouched by the plugin.
+    const usb = await getObjects(c, ['Device.USB.']);
+    expect(usb['Device.USB.USBHosts.']).toEqual({ HostNumberOfEntries: '1' });
+    expect(usb['Device.USB.USBHosts.Host.1.']).toMatchObject({ Name: 'usb1', Type: 'xHCI', USBVersion: '3.0', DeviceNumberOfEntries: '1' });
 
     const info = await getObjects(c, [`Device.DeviceInfo.${PREFIX}USBDeviceCount`, 'Device.DeviceInfo.']);
     expect(info['Device.DeviceInfo.'][`${PREFIX}USBDeviceCount`]).toBe('3');
     expect(info['Device.DeviceInfo.'].SerialNumber).not.toBe('');
 
-    const gsdm = responseOf(
-      await c.send({
-        reqType: 'getSupportedDm',
-        getSupportedDm: { objPaths: ['Device.USB.', 'Device.DeviceInfo.'], firstLevelOnly: false, returnCommands: true, returnEvents: true, returnParams: true, returnUniqueKeySets: false },
-      }),
-    );
-    if (gsdm.respType !== 'getSupportedDmResp') throw new Error(gsdm.respType);
-    const objs = gsdm.getSupportedDmResp.reqObjResults.flatMap((r) => r.supportedObjs ?? []);
+    const objs = await supportedObjs(c);
     const obj = (p: string) => objs.find((o) => o.supportedObjPath === p);
-    expect(obj('Device.USB.USBHosts.Host.{i}.')?.supportedParams?.map((p) => p.paramName)).toEqual(['Enable', 'Name', 'Type', 'USBVersion', 'Alias', 'DeviceNumberOfEntries']);
+    expect(obj('Device.USB.USBHosts.Host.{i}.')?.supportedParams?.map((p) => p.paramName)).toContain('PowerManagementEnable');
     expect(obj('Device.USB.USBHosts.Host.{i}.Device.{i}.')?.supportedParams?.map((p) => p.paramName)).toContain('VendorID');
     expect(obj('Device.USB.USBHosts.')?.supportedCommands?.map((x) => x.commandName)).toEqual([`${PREFIX}Rescan()`]);
     expect(obj('Device.DeviceInfo.')?.supportedParams?.map((p) => p.paramName)).toContain(`${PREFIX}USBDeviceCount`);
@@ -117,9 +147,10 @@ describe('the example plugin in the real agent process', () => {
     renameSync(sysfs, `${sysfs}.away`);
     for (let i = 0; i < 3; i++) {
       const [usb, vendor, serial, info] = await getResults(c, ['Device.USB.USBHosts.', `Device.DeviceInfo.${PREFIX}USBDeviceCount`, 'Device.DeviceInfo.SerialNumber', 'Device.DeviceInfo.']);
-      expect(usb.errCode).toBe(7003);
-      expect(usb.errMsg).toContain('plugin usb-sysfs failed');
+      // The platform's USB answers; the plugin's parameter fails alone.
+      expect(usb.errCode ?? 0).toBe(0);
       expect(vendor.errCode).toBe(7003);
+      expect(vendor.errMsg).toContain('plugin usb-sysfs failed');
       expect(serial.errCode ?? 0).toBe(0);
       expect(serial.resolvedPathResults?.[0].resultParams.SerialNumber).not.toBe('');
       // The platform's object still answers, without the plugin's parameter.
@@ -131,7 +162,9 @@ describe('the example plugin in the real agent process', () => {
     expect(tree.errCode ?? 0, tree.errMsg).toBe(0);
     const objects = (tree.resolvedPathResults ?? []).map((o) => o.resolvedPath);
     expect(objects).toContain('Device.DeviceInfo.');
-    expect(objects.filter((p) => p.startsWith('Device.USB.USBHosts.'))).toEqual([]);
+    expect(objects).toContain('Device.USB.USBHosts.Host.1.');
+    const whole = tree.resolvedPathResults?.find((o) => o.resolvedPath === 'Device.DeviceInfo.')?.resultParams ?? {};
+    expect(Object.keys(whole)).not.toContain(`${PREFIX}USBDeviceCount`);
     expect(agent.alive).toBe(true);
     // One line per failing provider call site, not one per request.
     const logged = agent.lines.filter((l) => /msg="plugin provider failed" plugin="usb-sysfs"/.test(l.text));

@@ -6,7 +6,7 @@
 #   tools/record-linux-vm/record.sh WORK OUT SCENARIO
 #
 # SCENARIO is a guest script of this folder (scenario-wifi.sh, scenario-wifi-writes.sh,
-# scenario-wifi-add.sh, scenario-bridge-vlan.sh, scenario-vlan-termination.sh); WORK a
+# scenario-wifi-add.sh, scenario-bridge-vlan.sh, scenario-vlan-termination.sh, scenario-usb-sysfs.sh); WORK a
 # scratch directory (the Debian root file system is made there once with debootstrap and reused);
 # OUT receives session.json (every step: argv, exit code, stdout, stderr, as captured); the guest
 # kernel's log stays in WORK/out/kernel.log. Needs root, debootstrap, e2fsprogs (mke2fs -d, debugfs), qemu-system-x86 and node,
@@ -67,7 +67,9 @@ mke2fs -q -t ext4 -d "$R" "$WORK/disk.img" 3G
 K=$(ls "$R"/boot/vmlinuz-* | sort | tail -1)
 I=$(ls "$R"/boot/initrd.img-* | sort | tail -1)
 # Software emulation: nested KVM hangs the guest kernel on some hosts; a run takes a few minutes.
-timeout 900 qemu-system-x86_64 -accel tcg -m 1536 -smp 1 -nographic -no-reboot \
+# QEMU_EXTRA: more devices for the guest (scenario-usb-sysfs.sh's header names the USB ones).
+# shellcheck disable=SC2086
+timeout 900 qemu-system-x86_64 -accel tcg -m 1536 -smp 1 -nographic -no-reboot ${QEMU_EXTRA:-} \
   -kernel "$K" -initrd "$I" -drive "file=$WORK/disk.img,if=virtio,format=raw" \
   -append "root=/dev/vda rw console=ttyS0 panic=-1 init=/record-init.sh" > "$WORK/console.log" 2>&1 || true
 rm -rf "$WORK/out"

@@ -65,6 +65,9 @@ export const WRITABLE_EFFECTS: Record<string, Effect> = {
   'Device.Bridging.Filter.{i}.DestMACFromUserClassIDFilterExclude': { stored: DHCP_DERIVED },
   'Device.BulkData.Enable': { agent: 'the Bulk Data collector' },
 
+  'Device.USB.USBHosts.Host.{i}.Enable': { sim: 'the flash drive disconnects (no Device row, port Power Unknown); enabled again it is a new Device row' },
+  'Device.USB.USBHosts.Host.{i}.PowerManagementEnable': { sim: "the idle flash drive's IsSuspended" },
+
   'Device.IoTCapability.{i}.BinaryControl.Value': { sim: 'the smart plug powers the ventilation fan: off, the fan (EnumSensor) is Off' },
   'Device.IoTCapability.{i}.LevelControl.Value': { sim: "the light's level, which the ambient colour sensor (MultiLevelSensor) sees" },
   'Device.IoTCapability.{i}.LevelControl.StepValue': { sim: 'how far StepUp()/StepDown() move the light' },

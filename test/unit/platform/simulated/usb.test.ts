@@ -1,0 +1,85 @@
+/**
+ * The simulated gateway's Device.USB.: one xHCI host with two ports and a USB 3 flash drive in
+ * port 1, whose Enable, PowerManagementEnable and Reset() act on the simulation, and a fleet
+ * gateway that builds it only when something reads it.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CommandInvocation } from '../../../../datamodel/tree/binding.js';
+import { Schema } from '../../../../datamodel/schema/Schema.js';
+import { DataModel } from '../../../../datamodel/tree/DataModel.js';
+import { SharedSupportedModel } from '../../../../datamodel/tree/SupportedTree.js';
+import { type SimFixture, simulated } from './fixture.js';
+
+const schema = Schema.load();
+const U = 'Device.USB.';
+const H = `${U}USBHosts.Host.1.`;
+const running: SimFixture[] = [];
+const gateway = (model?: DataModel): SimFixture => {
+  const gw = simulated(7, { model });
+  running.push(gw);
+  return gw;
+};
+afterEach(() => {
+  for (const gw of running.splice(0)) gw.stop();
+});
+
+describe('simulated USB', () => {
+  it('serves the host, its two ports and the flash drive with its configuration', async () => {
+    const gw = gateway();
+    expect(await gw.values(U)).toEqual({ InterfaceNumberOfEntries: 0, PortNumberOfEntries: 2 });
+    expect(await gw.values(`${U}Port.1.`)).toEqual({ Name: 'usb1-port1', Standard: '3.0', Type: 'Host', Receptacle: 'Standard-A', Rate: 'Super', Power: 'Bus' });
+    expect(await gw.values(`${U}Port.2.`)).toMatchObject({ Name: 'usb1-port2', Power: 'Unknown' });
+    expect(await gw.values(H)).toEqual({ Enable: true, Name: 'usb1', Type: 'xHCI', PowerManagementEnable: true, USBVersion: '3.0', DeviceNumberOfEntries: 1 });
+    expect(await gw.values(`${H}Device.1.`)).toMatchObject({
+      DeviceNumber: 2,
+      VendorID: 0x0781,
+      Manufacturer: 'SanDisk',
+      Rate: 'Super',
+      Port: 1,
+      USBPort: 'Device.USB.Port.1',
+      Parent: '',
+      IsSelfPowered: false,
+      IsSuspended: true,
+      ConfigurationNumberOfEntries: 1,
+    });
+    expect(await gw.values(`${H}Device.1.Configuration.1.Interface.1.`)).toEqual({ InterfaceNumber: 0, InterfaceClass: '08', InterfaceSubClass: '06', InterfaceProtocol: '50' });
+    expect(await gw.instances(`${U}Interface.`)).toEqual([]);
+  });
+
+  it('a disabled host shows no device; enabled again or reset, the drive is a new row', async () => {
+    const gw = gateway();
+    await gw.instances(`${H}Device.`);
+    await gw.set(H, { Enable: false, PowerManagementEnable: false });
+    expect(await gw.values(H)).toMatchObject({ Enable: false, PowerManagementEnable: false, DeviceNumberOfEntries: 0 });
+    expect(await gw.values(`${U}Port.1.`)).toMatchObject({ Power: 'Unknown' });
+    await gw.set(H, { Enable: true });
+    expect(await gw.instances(`${H}Device.`)).toEqual([2]);
+    // Power management off: the drive is never suspended.
+    expect(await gw.values(`${H}Device.2.`)).toMatchObject({ DeviceNumber: 3, IsSuspended: false });
+    await gw.binding(`${U}USBHosts.Host.{i}.`).commands!['Reset()']!.run({ keys: [1] } as unknown as CommandInvocation);
+    expect(await gw.instances(`${H}Device.`)).toEqual([3]);
+  });
+
+  it('claims only the writes it makes: a Set of anything else answers 7013 (Port has no Set at all: 7020)', async () => {
+    const gw = gateway();
+    await gw.values(H);
+    expect(gw.binding(`${U}USBHosts.Host.{i}.`).writable).toEqual(['Enable', 'PowerManagementEnable']);
+    expect(gw.binding(`${U}USBHosts.Host.{i}.Device.{i}.`).set).toBeUndefined();
+    // No USB network interface: nothing whose Enable a Set could change.
+    expect(gw.binding(`${U}Interface.{i}.`).writable).toEqual([]);
+    await expect(gw.set(`${U}Port.1.`, { Rate: 'Low' })).rejects.toMatchObject({ code: 7020 });
+  });
+
+  it('a fleet gateway builds its USB only when something reads it', async () => {
+    const share = new SharedSupportedModel();
+    const builder = gateway(new DataModel(schema, { share }));
+    builder.model.seal();
+    const idle = gateway(new DataModel(schema, { share }));
+    idle.model.seal();
+    expect(idle.model.pendingGroups()).toContain('simulated USB');
+    await idle.values('Device.DeviceInfo.');
+    expect(idle.model.pendingGroups()).toContain('simulated USB');
+    expect(await idle.values(`${U}Port.2.`)).toMatchObject({ Name: 'usb1-port2' });
+    expect(idle.model.pendingGroups()).not.toContain('simulated USB');
+  });
+});
