@@ -67,6 +67,7 @@ import { accessControlUsable, NftAccessBackend } from './access-control-nft.js';
 import { firewallUsable, LinuxFirewall } from './firewall.js';
 import { wifiUsable, registerWiFi, type WiFiSettings } from './wifi.js';
 import { registerLinuxLldp } from './lldp.js';
+import { registerLinuxDnsSd } from './dnssd.js';
 
 export type { LinuxIdentity } from './device-info.js';
 
@@ -298,6 +299,10 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
       ctx.log?.info('Device.NAT. not served (PortMapping, InterfaceSetting)', { why: nat.why ?? 'no store to keep its rows', setting: '--nat' });
     }
     if (opts.store) {
+      // Device.DNS.SD.: the agent's mDNS browser on the AdvertisedInterfaces (dnssd.ts).
+      const sd = registerLinuxDnsSd(ctx, opts.store, ipInterfaceNames(ip.interfaces, ip.links));
+      loaded.push(() => sd.start());
+      stops.push(() => sd.stop());
       const ndRa = registerLinuxNdRa(ctx, opts.store, ipInterfaceNames(ip.interfaces, ip.links), changes);
       loaded.push(() => ndRa.stateLoaded());
       stops.push(() => ndRa.stop());

@@ -58,6 +58,7 @@ import { type BridgeStack, registerEthernet } from './ethernet.js';
 import { registerVlanTerminations } from './vlan-termination.js';
 import { registerEthernetRmon } from './ethernet-rmon.js';
 import { registerOpenWrtLldp } from './lldp.js';
+import { registerOpenWrtDnsSd } from './dnssd.js';
 import { startEvents } from './events.js';
 import { registerIP } from './ip.js';
 import { registerIPGlobals } from './ip-config.js';
@@ -209,6 +210,8 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   registerDHCPv4Clients(ctx, ip, uci);
   registerDNSRelay(dhcp, ip);
   registerHosts(dhcp, ip, clients, ethernet);
+  // Device.DNS.SD.: the agent's mDNS browser on the AdvertisedInterfaces (dnssd.ts).
+  const dnsSd = opts.store ? registerOpenWrtDnsSd(ctx, opts.store, ip) : undefined;
   let access: AccessControlTables | undefined;
   if (opts.store) {
     access = new AccessControlTables(model, opts.store, new UciAccessBackend(ctx, uci), log);
@@ -229,6 +232,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
       events.stop();
       temperatures.stop();
       ctx.packetClasses?.stop();
+      dnsSd?.stop();
     },
     ready: events.ready.catch(() => undefined),
     runner,
@@ -240,7 +244,8 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
       temperatures
         .stateLoaded()
         .then(() => iot.stateLoaded())
-        .then(() => access?.start()),
+        .then(() => access?.start())
+        .then(() => dnsSd?.start()),
   };
 }
 
