@@ -1,0 +1,193 @@
+/**
+ * Device.DNS.SD. on Linux against a REAL mDNS responder: avahi-daemon in a LAN host's network
+ * namespace publishes two static services (an IPP printer and a NAS's web page, .service files)
+ * on its end of a veth pair; the agent (`usp-agent run --platform linux`) browses on the
+ * gateway's end (lan1), set up by a Controller over WebSocket. The Controller reads both
+ * services with their TXT records; a service file removed (avahi reloads and sends a goodbye)
+ * takes its row away, avahi stopped takes the other; Enable false closes the agent's port 5353.
+ *
+ * avahi runs with its own configuration file (no D-Bus, only the veth) and, through a private
+ * mount namespace (`unshare -m`), its own /etc/avahi/services and /run: the machine's /etc is
+ * never written. Needs avahi-daemon, iproute2 (ip, ss), util-linux (unshare) and root.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { set, trySet } from '../peers/controller-steps.js';
+import { getObjects } from '../peers/get-objects.js';
+import { startAgentInNamespace, type NamespacedAgent } from '../peers/netns-agent.js';
+import { NetNamespace, PeerNamespace } from '../peers/netns.js';
+
+const tag = process.pid % 100_000;
+const gw = NetNamespace.create(`usp-sd-${tag}`, `10.229.${tag % 250}`, `uspsd${tag}`, 'ctl0');
+const LAN = `10.228.${tag % 250}`;
+const dir = mkdtempSync(join(tmpdir(), 'usp-dnssd-'));
+const services = join(dir, 'services');
+let lanHost: PeerNamespace | undefined;
+let avahi: ChildProcess | undefined;
+let a: NamespacedAgent | undefined;
+let lan1 = '';
+
+const AVAHI_CONF = `[server]
+host-name=office-printer
+domain-name=local
+use-ipv4=yes
+use-ipv6=no
+allow-interfaces=eth0
+enable-dbus=no
+[wide-area]
+enable-wide-area=no
+[publish]
+publish-hinfo=no
+publish-workstation=no
+`;
+
+/** An avahi static service file (avahi.service(5)). */
+function serviceFile(name: string, type: string, port: number, txt: string[]): string {
+  return `<?xml version="1.0" standalone='no'?>
+<!DOCTYPE service-group SYSTEM "avahi-service.dtd">
+<service-group>
+  <name>${name}</name>
+  <service>
+    <type>${type}</type>
+    <port>${port}</port>
+${txt.map((t) => `    <txt-record>${t}</txt-record>`).join('\n')}
+  </service>
+</service-group>
+`;
+}
+
+/** avahi-daemon in `ns`, in the foreground, on our configuration and service directory (the process is avahi itself: every wrapper execs). */
+function startAvahi(ns: PeerNamespace): ChildProcess {
+  const script = `mount --bind '${services}' /etc/avahi/services && mount -t tmpfs tmpfs /run && exec avahi-daemon -f '${join(dir, 'avahi.conf')}' --no-drop-root --no-chroot --no-rlimits`;
+  const child = spawn(ns.exec[0]!, [...ns.exec.slice(1), 'unshare', '-m', '--propagation', 'private', 'sh', '-c', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return child;
+}
+
+/** Resolves once `child` printed a line matching `re` (avahi logs to stderr without -s). */
+function waitForOutput(child: ChildProcess, re: RegExp, timeoutMs = 20_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`avahi did not print ${String(re)}:\n${seen}`)), timeoutMs);
+    const on = (b: Buffer): void => {
+      seen += b.toString();
+      if (re.test(seen)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', on);
+    child.stderr!.on('data', on);
+  });
+}
+
+async function stop(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const late = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(late);
+}
+
+const sd = (): Promise<Record<string, Record<string, string>>> => getObjects(a!.controller, ['Device.DNS.SD.']);
+const serviceRows = async (): Promise<Array<Record<string, string>>> =>
+  Object.entries(await sd())
+    .filter(([p]) => /^Device\.DNS\.SD\.Service\.\d+\.$/.test(p))
+    .map(([, v]) => v);
+/** Whether anything in the gateway's namespace has UDP port 5353 open (only the agent could). */
+const port5353Open = (): boolean => execFileSync('ip', ['netns', 'exec', gw.name, 'ss', '-Huan', 'sport = :5353'], { encoding: 'utf8' }).trim() !== '';
+
+beforeAll(async () => {
+  mkdirSync(services);
+  writeFileSync(join(dir, 'avahi.conf'), AVAHI_CONF);
+  writeFileSync(join(services, 'printer.service'), serviceFile('Office Printer', '_ipp._tcp', 631, ['txtvers=1', 'rp=ipp/print', 'ty=Brother HL-L2350DW', 'Color=F']));
+  writeFileSync(join(services, 'nas.service'), serviceFile('DiskStation', '_http._tcp', 5000, ['vendor=Synology', 'model=DS220+']));
+  lanHost = PeerNamespace.beside(gw, `usp-sdh-${tag}`, { inside: 'lan1', outside: 'eth0', routerAddress: `${LAN}.1/24`, address: `${LAN}.20/24` });
+  a = await startAgentInNamespace(gw, 'lan1');
+  const names = await getObjects(a.controller, ['Device.IP.Interface.*.Name']);
+  lan1 = Object.entries(names)
+    .find(([, v]) => v.Name === 'lan1')![0]
+    .replace(/\.$/, '');
+}, 60_000);
+
+afterAll(async () => {
+  await a?.close();
+  await stop(avahi);
+  lanHost?.remove();
+  gw.remove();
+  rmSync(dir, { recursive: true, force: true });
+}, 60_000);
+
+describe('Device.DNS.SD. from a real avahi-daemon on the LAN', () => {
+  it('ships disabled: Status Disabled, no port 5353, no rows', async () => {
+    expect((await sd())['Device.DNS.SD.']).toMatchObject({ Enable: 'false', Status: 'Disabled', ServiceNumberOfEntries: '0', AdvertisedInterfaces: '' });
+    expect(port5353Open()).toBe(false);
+  });
+
+  it('refuses an AdvertisedInterfaces that is not IP.Interface rows (7012) and keeps the old value', async () => {
+    const r = await trySet(a!.controller, 'Device.DNS.SD.', { AdvertisedInterfaces: 'Device.Ethernet.Interface.1' });
+    expect(r).toMatchObject({ ok: false });
+    expect(JSON.stringify(r)).toContain('7012');
+    expect((await sd())['Device.DNS.SD.']!.AdvertisedInterfaces).toBe('');
+  });
+
+  it('enabled on lan1, it reads both services with their TXT records once avahi announces them', async () => {
+    await set(a!.controller, 'Device.DNS.SD.', { Enable: 'true', AdvertisedInterfaces: lan1 });
+    expect((await sd())['Device.DNS.SD.']).toMatchObject({ Status: 'Enabled', AdvertisedInterfaces: lan1 });
+    expect(port5353Open()).toBe(true);
+    avahi = startAvahi(lanHost!);
+    await waitForOutput(avahi, /Server startup complete/);
+    await expect.poll(async () => (await serviceRows()).length, { timeout: 20_000, interval: 250 }).toBe(2);
+    const all = await sd();
+    const printer = Object.entries(all).find(([, v]) => v.InstanceName === 'Office Printer');
+    expect(printer, JSON.stringify(all)).toBeDefined();
+    const [path, row] = printer!;
+    expect(row).toMatchObject({
+      ApplicationProtocol: 'ipp',
+      TransportProtocol: 'TCP',
+      Domain: 'local',
+      Port: '631',
+      Target: 'office-printer.local.',
+      Status: 'LeaseActive',
+      Priority: '0',
+      Weight: '0',
+      TextRecordNumberOfEntries: '4',
+    });
+    expect(Number(row.TimeToLive)).toBeGreaterThan(0);
+    expect(Math.abs(Date.parse(row.LastUpdate!) - Date.now())).toBeLessThan(60_000);
+    const text = Object.entries(all)
+      .filter(([p]) => p.startsWith(`${path}TextRecord.`))
+      .map(([, v]) => `${v.Key}=${v.Value}`);
+    expect(text).toEqual(['txtvers=1', 'rp=ipp/print', 'ty=Brother HL-L2350DW', 'Color=F']);
+    const nas = Object.values(all).find((v) => v.InstanceName === 'DiskStation');
+    expect(nas).toMatchObject({ ApplicationProtocol: 'http', Port: '5000', TextRecordNumberOfEntries: '2' });
+  });
+
+  it("a service file removed: avahi's goodbye takes that row away, the other stays", async () => {
+    unlinkSync(join(services, 'nas.service'));
+    // SIGHUP: avahi reloads its static services and withdraws the one gone (a goodbye, TTL 0).
+    avahi!.kill('SIGHUP');
+    await expect.poll(async () => (await serviceRows()).map((r) => r.InstanceName), { timeout: 20_000, interval: 250 }).toEqual(['Office Printer']);
+  });
+
+  it('avahi stopped: its goodbyes empty the table', async () => {
+    await stop(avahi);
+    await expect.poll(async () => (await serviceRows()).length, { timeout: 20_000, interval: 250 }).toBe(0);
+  });
+
+  it('Enable false closes the socket; Status reads Disabled', async () => {
+    await set(a!.controller, 'Device.DNS.SD.', { Enable: 'false' });
+    expect((await sd())['Device.DNS.SD.']).toMatchObject({ Status: 'Disabled', ServiceNumberOfEntries: '0' });
+    expect(port5353Open()).toBe(false);
+  });
+
+  it('an IP.Interface row that does not exist is refused (the reference names no object) and nothing starts', async () => {
+    const r = await trySet(a!.controller, 'Device.DNS.SD.', { Enable: 'true', AdvertisedInterfaces: 'Device.IP.Interface.99' });
+    expect(r).toMatchObject({ ok: false, errCode: 7021 });
+    expect((await sd())['Device.DNS.SD.']).toMatchObject({ Enable: 'false', Status: 'Disabled', AdvertisedInterfaces: lan1 });
+    expect(port5353Open()).toBe(false);
+  });
+});
