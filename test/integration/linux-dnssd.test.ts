@@ -6,15 +6,12 @@
  * services with their TXT records; a service file removed (avahi reloads and sends a goodbye)
  * takes its row away, avahi stopped takes the other; Enable false closes the agent's port 5353.
  *
- * avahi runs with its own configuration file (no D-Bus, only the veth) and, through a private
- * mount namespace (`unshare -m`), its own /etc/avahi/services and /run: the machine's /etc is
- * never written. Needs avahi-daemon, iproute2 (ip, ss), util-linux (unshare) and root.
+ * avahi runs with its own configuration and service files (test/peers/avahi.ts): the machine's
+ * /etc is never written. Needs avahi-daemon, iproute2 (ip, ss), util-linux (unshare) and root.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AvahiPublisher } from '../peers/avahi.js';
 import { set, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
 import { startAgentInNamespace, type NamespacedAgent } from '../peers/netns-agent.js';
@@ -23,74 +20,10 @@ import { NetNamespace, PeerNamespace } from '../peers/netns.js';
 const tag = process.pid % 100_000;
 const gw = NetNamespace.create(`usp-sd-${tag}`, `10.229.${tag % 250}`, `uspsd${tag}`, 'ctl0');
 const LAN = `10.228.${tag % 250}`;
-const dir = mkdtempSync(join(tmpdir(), 'usp-dnssd-'));
-const services = join(dir, 'services');
 let lanHost: PeerNamespace | undefined;
-let avahi: ChildProcess | undefined;
+let avahi: AvahiPublisher | undefined;
 let a: NamespacedAgent | undefined;
 let lan1 = '';
-
-const AVAHI_CONF = `[server]
-host-name=office-printer
-domain-name=local
-use-ipv4=yes
-use-ipv6=no
-allow-interfaces=eth0
-enable-dbus=no
-[wide-area]
-enable-wide-area=no
-[publish]
-publish-hinfo=no
-publish-workstation=no
-`;
-
-/** An avahi static service file (avahi.service(5)). */
-function serviceFile(name: string, type: string, port: number, txt: string[]): string {
-  return `<?xml version="1.0" standalone='no'?>
-<!DOCTYPE service-group SYSTEM "avahi-service.dtd">
-<service-group>
-  <name>${name}</name>
-  <service>
-    <type>${type}</type>
-    <port>${port}</port>
-${txt.map((t) => `    <txt-record>${t}</txt-record>`).join('\n')}
-  </service>
-</service-group>
-`;
-}
-
-/** avahi-daemon in `ns`, in the foreground, on our configuration and service directory (the process is avahi itself: every wrapper execs). */
-function startAvahi(ns: PeerNamespace): ChildProcess {
-  const script = `mount --bind '${services}' /etc/avahi/services && mount -t tmpfs tmpfs /run && exec avahi-daemon -f '${join(dir, 'avahi.conf')}' --no-drop-root --no-chroot --no-rlimits`;
-  const child = spawn(ns.exec[0]!, [...ns.exec.slice(1), 'unshare', '-m', '--propagation', 'private', 'sh', '-c', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return child;
-}
-
-/** Resolves once `child` printed a line matching `re` (avahi logs to stderr without -s). */
-function waitForOutput(child: ChildProcess, re: RegExp, timeoutMs = 20_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => reject(new Error(`avahi did not print ${String(re)}:\n${seen}`)), timeoutMs);
-    const on = (b: Buffer): void => {
-      seen += b.toString();
-      if (re.test(seen)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', on);
-    child.stderr!.on('data', on);
-  });
-}
-
-async function stop(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  const late = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(late);
-}
 
 const sd = (): Promise<Record<string, Record<string, string>>> => getObjects(a!.controller, ['Device.DNS.SD.']);
 const serviceRows = async (): Promise<Array<Record<string, string>>> =>
@@ -101,11 +34,10 @@ const serviceRows = async (): Promise<Array<Record<string, string>>> =>
 const port5353Open = (): boolean => execFileSync('ip', ['netns', 'exec', gw.name, 'ss', '-Huan', 'sport = :5353'], { encoding: 'utf8' }).trim() !== '';
 
 beforeAll(async () => {
-  mkdirSync(services);
-  writeFileSync(join(dir, 'avahi.conf'), AVAHI_CONF);
-  writeFileSync(join(services, 'printer.service'), serviceFile('Office Printer', '_ipp._tcp', 631, ['txtvers=1', 'rp=ipp/print', 'ty=Brother HL-L2350DW', 'Color=F']));
-  writeFileSync(join(services, 'nas.service'), serviceFile('DiskStation', '_http._tcp', 5000, ['vendor=Synology', 'model=DS220+']));
   lanHost = PeerNamespace.beside(gw, `usp-sdh-${tag}`, { inside: 'lan1', outside: 'eth0', routerAddress: `${LAN}.1/24`, address: `${LAN}.20/24` });
+  avahi = new AvahiPublisher(lanHost.exec, 'eth0', 'office-printer');
+  avahi.publish({ file: 'printer', name: 'Office Printer', type: '_ipp._tcp', port: 631, txt: ['txtvers=1', 'rp=ipp/print', 'ty=Brother HL-L2350DW', 'Color=F'] });
+  avahi.publish({ file: 'nas', name: 'DiskStation', type: '_http._tcp', port: 5000, txt: ['vendor=Synology', 'model=DS220+'] });
   a = await startAgentInNamespace(gw, 'lan1');
   const names = await getObjects(a.controller, ['Device.IP.Interface.*.Name']);
   lan1 = Object.entries(names)
@@ -115,10 +47,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await a?.close();
-  await stop(avahi);
+  await avahi?.close();
   lanHost?.remove();
   gw.remove();
-  rmSync(dir, { recursive: true, force: true });
 }, 60_000);
 
 describe('Device.DNS.SD. from a real avahi-daemon on the LAN', () => {
@@ -138,8 +69,7 @@ describe('Device.DNS.SD. from a real avahi-daemon on the LAN', () => {
     await set(a!.controller, 'Device.DNS.SD.', { Enable: 'true', AdvertisedInterfaces: lan1 });
     expect((await sd())['Device.DNS.SD.']).toMatchObject({ Status: 'Enabled', AdvertisedInterfaces: lan1 });
     expect(port5353Open()).toBe(true);
-    avahi = startAvahi(lanHost!);
-    await waitForOutput(avahi, /Server startup complete/);
+    await avahi!.start();
     await expect.poll(async () => (await serviceRows()).length, { timeout: 20_000, interval: 250 }).toBe(2);
     const all = await sd();
     const printer = Object.entries(all).find(([, v]) => v.InstanceName === 'Office Printer');
@@ -167,14 +97,14 @@ describe('Device.DNS.SD. from a real avahi-daemon on the LAN', () => {
   });
 
   it("a service file removed: avahi's goodbye takes that row away, the other stays", async () => {
-    unlinkSync(join(services, 'nas.service'));
-    // SIGHUP: avahi reloads its static services and withdraws the one gone (a goodbye, TTL 0).
-    avahi!.kill('SIGHUP');
+    avahi!.withdraw('nas');
+    // avahi reloads its static services and withdraws the one gone (a goodbye, TTL 0).
+    avahi!.reload();
     await expect.poll(async () => (await serviceRows()).map((r) => r.InstanceName), { timeout: 20_000, interval: 250 }).toEqual(['Office Printer']);
   });
 
   it('avahi stopped: its goodbyes empty the table', async () => {
-    await stop(avahi);
+    await avahi!.stop();
     await expect.poll(async () => (await serviceRows()).length, { timeout: 20_000, interval: 250 }).toBe(0);
   });
 
