@@ -133,10 +133,14 @@ export class MdnsBrowser {
     // RFC 6762 6: multicast responses come from port 5353; anything else is a legacy unicast exchange.
     if (rinfo.port !== MDNS_PORT || msg.length > MAX_MDNS_PACKET) return;
     if (!this.interfaces.some((i) => sameSubnet(rinfo.address, i))) return;
-    const m = decodeMessage(msg);
-    if (!m || !m.isResponse) return;
-    const follow = this.services.take(m.records, this.opts.now());
-    this.ask(follow);
+    try {
+      const m = decodeMessage(msg);
+      if (!m || !m.isResponse) return;
+      this.ask(this.services.take(m.records, this.opts.now()));
+    } catch (e) {
+      // A packet from the LAN must never stop the agent: a fault of ours drops that packet only.
+      this.opts.log?.warn('mDNS response dropped', { from: rinfo.address, error: e instanceof Error ? e.message : String(e) });
+    }
   }
 
   /** Queues questions to go out together shortly. */
