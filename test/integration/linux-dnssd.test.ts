@@ -10,6 +10,9 @@
  * /etc is never written. Needs avahi-daemon, iproute2 (ip, ss), util-linux (unshare) and root.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AvahiPublisher } from '../peers/avahi.js';
 import { set, trySet } from '../peers/controller-steps.js';
@@ -24,6 +27,8 @@ let lanHost: PeerNamespace | undefined;
 let avahi: AvahiPublisher | undefined;
 let a: NamespacedAgent | undefined;
 let lan1 = '';
+/** Kept across the restart of the last test. */
+const dataDir = mkdtempSync(join(tmpdir(), 'usp-dnssd-data-'));
 
 const sd = (): Promise<Record<string, Record<string, string>>> => getObjects(a!.controller, ['Device.DNS.SD.']);
 const serviceRows = async (): Promise<Array<Record<string, string>>> =>
@@ -38,7 +43,7 @@ beforeAll(async () => {
   avahi = new AvahiPublisher(lanHost.exec, 'eth0', 'office-printer');
   avahi.publish({ file: 'printer', name: 'Office Printer', type: '_ipp._tcp', port: 631, txt: ['txtvers=1', 'rp=ipp/print', 'ty=Brother HL-L2350DW', 'Color=F'] });
   avahi.publish({ file: 'nas', name: 'DiskStation', type: '_http._tcp', port: 5000, txt: ['vendor=Synology', 'model=DS220+'] });
-  a = await startAgentInNamespace(gw, 'lan1');
+  a = await startAgentInNamespace(gw, 'lan1', { dataDir });
   const names = await getObjects(a.controller, ['Device.IP.Interface.*.Name']);
   lan1 = Object.entries(names)
     .find(([, v]) => v.Name === 'lan1')![0]
@@ -50,6 +55,7 @@ afterAll(async () => {
   await avahi?.close();
   lanHost?.remove();
   gw.remove();
+  rmSync(dataDir, { recursive: true, force: true });
 }, 60_000);
 
 describe('Device.DNS.SD. from a real avahi-daemon on the LAN', () => {
@@ -119,5 +125,15 @@ describe('Device.DNS.SD. from a real avahi-daemon on the LAN', () => {
     expect(r).toMatchObject({ ok: false, errCode: 7021 });
     expect((await sd())['Device.DNS.SD.']).toMatchObject({ Enable: 'false', Status: 'Disabled', AdvertisedInterfaces: lan1 });
     expect(port5353Open()).toBe(false);
+  });
+
+  it('Enable and AdvertisedInterfaces are kept: after a restart the agent browses again before a Controller asks', async () => {
+    await set(a!.controller, 'Device.DNS.SD.', { Enable: 'true', AdvertisedInterfaces: lan1 });
+    const port = a!.port;
+    await a!.close();
+    expect(port5353Open()).toBe(false);
+    a = await startAgentInNamespace(gw, 'lan1', { dataDir, port });
+    expect((await sd())['Device.DNS.SD.']).toMatchObject({ Enable: 'true', Status: 'Enabled', AdvertisedInterfaces: lan1 });
+    expect(port5353Open()).toBe(true);
   });
 });
