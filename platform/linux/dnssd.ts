@@ -10,8 +10,8 @@ import { hostsOfModel } from '../lldp/lldp-hosts.js';
 import type { LinuxContext } from './LinuxContext.js';
 import type { IpInterfaceNames } from './nat.js';
 
-/** Registers Device.DNS.SD.; returns what to start once the store is loaded and to stop at the end. */
-export function registerLinuxDnsSd(ctx: LinuxContext, store: DataStore, names: IpInterfaceNames): { start(): Promise<void>; stop(): void } {
+/** Registers Device.DNS.SD.; its browser starts once the store is loaded (`loaded`) and stops with the platform (`stops`). */
+export function registerLinuxDnsSd(ctx: LinuxContext, store: DataStore, names: IpInterfaceNames, loaded: Array<() => Promise<void>>, stops: Array<() => void>): void {
   const d = new DnsSdDiscovery({
     model: ctx.model,
     store,
@@ -21,5 +21,6 @@ export function registerLinuxDnsSd(ctx: LinuxContext, store: DataStore, names: I
     log: ctx.log,
   });
   d.register();
-  return d;
+  loaded.push(() => d.start());
+  stops.push(() => d.stop());
 }

@@ -299,10 +299,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
       ctx.log?.info('Device.NAT. not served (PortMapping, InterfaceSetting)', { why: nat.why ?? 'no store to keep its rows', setting: '--nat' });
     }
     if (opts.store) {
-      // Device.DNS.SD.: the agent's mDNS browser on the AdvertisedInterfaces (dnssd.ts).
-      const sd = registerLinuxDnsSd(ctx, opts.store, ipInterfaceNames(ip.interfaces, ip.links));
-      loaded.push(() => sd.start());
-      stops.push(() => sd.stop());
+      registerLinuxDnsSd(ctx, opts.store, ipInterfaceNames(ip.interfaces, ip.links), loaded, stops);
       const ndRa = registerLinuxNdRa(ctx, opts.store, ipInterfaceNames(ip.interfaces, ip.links), changes);
       loaded.push(() => ndRa.stateLoaded());
       stops.push(() => ndRa.stop());
