@@ -51,6 +51,8 @@ export class DnsSdDiscovery {
   /** Serialises the browser's restarts. */
   private applying: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** The interfaces the browser was last started on. */
+  private browsingOn = '';
 
   constructor(private readonly opts: DnsSdOptions) {
     this.browser = new MdnsBrowser({ now: opts.now, log: opts.log });
@@ -98,20 +100,27 @@ export class DnsSdDiscovery {
 
   /** Puts the stored Enable and AdvertisedInterfaces into effect. */
   private apply(): Promise<void> {
-    this.applying = this.applying.then(async () => {
-      if (this.stopped) return;
-      const row = this.opts.store.row(SD) ?? {};
-      if (row.Enable !== true) {
-        if (this.browser.status !== 'Disabled') this.opts.log?.info('DNS-SD discovery stopped');
-        this.browser.stop();
-        return;
-      }
-      const refs = splitList(typeof row.AdvertisedInterfaces === 'string' ? row.AdvertisedInterfaces : '');
-      const interfaces = await this.opts.interfaces(refs);
-      if (this.stopped) return;
-      await this.browser.start(interfaces);
-      this.opts.log?.info('DNS-SD discovery browsing', { interfaces: interfaces.map((i) => `${i.name}=${i.address}`).join(','), status: this.browser.status });
-    });
+    // A failed apply (logged by CommitApplier) must not stop the next one from running.
+    this.applying = this.applying
+      .catch(() => undefined)
+      .then(async () => {
+        if (this.stopped) return;
+        const row = this.opts.store.row(SD) ?? {};
+        if (row.Enable !== true) {
+          if (this.browser.status !== 'Disabled') this.opts.log?.info('DNS-SD discovery stopped');
+          this.browser.stop();
+          return;
+        }
+        const refs = splitList(typeof row.AdvertisedInterfaces === 'string' ? row.AdvertisedInterfaces : '');
+        const interfaces = await this.opts.interfaces(refs);
+        if (this.stopped) return;
+        // A Set that changes nothing the browser uses keeps what it has heard.
+        const key = interfaces.map((i) => `${i.name}=${i.address}/${i.netmask}`).join(',');
+        if (this.browser.listening && key === this.browsingOn) return;
+        this.browsingOn = key;
+        await this.browser.start(interfaces);
+        this.opts.log?.info('DNS-SD discovery browsing', { interfaces: interfaces.map((i) => `${i.name}=${i.address}`).join(','), status: this.browser.status });
+      });
     return this.applying;
   }
 

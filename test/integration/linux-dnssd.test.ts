@@ -100,6 +100,9 @@ describe('Device.DNS.SD. from a real avahi-daemon on the LAN', () => {
     expect(text).toEqual(['txtvers=1', 'rp=ipp/print', 'ty=Brother HL-L2350DW', 'Color=F']);
     const nas = Object.values(all).find((v) => v.InstanceName === 'DiskStation');
     expect(nas).toMatchObject({ ApplicationProtocol: 'http', Port: '5000', TextRecordNumberOfEntries: '2' });
+    // A Set that changes nothing the browser uses does not restart it: what it heard stays.
+    await set(a!.controller, 'Device.DNS.SD.', { Enable: 'true', AdvertisedInterfaces: lan1 });
+    expect(await serviceRows()).toHaveLength(2);
   });
 
   it("a service file removed: avahi's goodbye takes that row away, the other stays", async () => {
