@@ -69,6 +69,7 @@ import { accessControlUsable, NftAccessBackend } from './access-control-nft.js';
 import { firewallUsable, LinuxFirewall } from './firewall.js';
 import { wifiUsable, registerWiFi, type WiFiSettings } from './wifi.js';
 import { registerLinuxLldp } from './lldp.js';
+import { registerLinuxDnsSd } from './dnssd.js';
 
 export type { LinuxIdentity } from './device-info.js';
 
@@ -304,6 +305,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
       ctx.log?.info('Device.NAT. not served (PortMapping, InterfaceSetting)', { why: nat.why ?? 'no store to keep its rows', setting: '--nat' });
     }
     if (opts.store) {
+      registerLinuxDnsSd(ctx, opts.store, ipInterfaceNames(ip.interfaces, ip.links), loaded, stops);
       const ndRa = registerLinuxNdRa(ctx, opts.store, ipInterfaceNames(ip.interfaces, ip.links), changes, opts.radvd);
       loaded.push(() => ndRa.stateLoaded());
       stops.push(() => ndRa.stop());

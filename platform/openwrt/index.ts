@@ -58,6 +58,7 @@ import { type BridgeStack, registerEthernet } from './ethernet.js';
 import { registerVlanTerminations } from './vlan-termination.js';
 import { registerEthernetRmon } from './ethernet-rmon.js';
 import { registerOpenWrtLldp } from './lldp.js';
+import { registerOpenWrtDnsSd } from './dnssd.js';
 import { startEvents } from './events.js';
 import { registerIP } from './ip.js';
 import { registerIPGlobals } from './ip-config.js';
@@ -215,6 +216,8 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   registerDNSRelay(dhcp, ip);
   registerHosts(dhcp, ip, clients, ethernet);
   const broker = registerOpenWrtMqttBroker(ctx, ip, { mqttBroker: opts.mqttBroker, store: opts.store });
+  // Device.DNS.SD.: the agent's mDNS browser on the AdvertisedInterfaces (dnssd.ts).
+  const dnsSd = opts.store ? registerOpenWrtDnsSd(ctx, opts.store, ip) : undefined;
   let access: AccessControlTables | undefined;
   if (opts.store) {
     access = new AccessControlTables(model, opts.store, new UciAccessBackend(ctx, uci), log);
@@ -236,6 +239,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
       temperatures.stop();
       ctx.packetClasses?.stop();
       broker?.stop();
+      dnsSd?.stop();
     },
     ready: events.ready.catch(() => undefined),
     runner,
@@ -248,7 +252,8 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
         .stateLoaded()
         .then(() => iot.stateLoaded())
         .then(() => access?.start())
-        .then(() => broker?.start()),
+        .then(() => broker?.start())
+        .then(() => dnsSd?.start()),
   };
 }
 

@@ -37,6 +37,7 @@ import { registerNAT } from './nat.js';
 import { registerProcesses } from './processes.js';
 import { registerLocation } from './location.js';
 import { registerLldp } from './lldp.js';
+import { registerDnsSd } from './dnssd.js';
 import { registerRouting } from './routing.js';
 import { SimContext } from './SimContext.js';
 import { registerTemperatureStatus } from './temperature.js';
@@ -192,6 +193,7 @@ export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptio
     ethernetGroup();
     registerLldp(ctx, ethernet!.ports);
   });
+  model.registerDeferred('simulated DNS-SD', () => registerDnsSd(ctx));
   model.registerDeferred('simulated LEDs', () => {
     cellularGroup();
     registerLEDsSim(ctx, { attached: cellularState!.cellular.attached, sessionUp: cellularState!.session.up });

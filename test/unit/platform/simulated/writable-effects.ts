@@ -155,6 +155,7 @@ export const WRITABLE_EFFECTS: Record<string, Effect> = {
       'no simulated client resolves names, and the IP diagnostics run on the network and resolver of the host: a server they never ask would be an invented effect (network-assigned rows refuse it, 7012)',
   },
   'Device.DNS.Client.Server.{i}.Interface': { stored: 'no simulated client resolves names (network-assigned rows refuse it, 7012)' },
+  'Device.DNS.SD.Enable': { sim: 'Status, and whether the printer and NAS rows of the Service table are heard' },
   'Device.DNS.Relay.Enable': { sim: 'relay and forwarder Status' },
   'Device.DNS.Relay.Forwarding.{i}.Enable': { sim: 'forwarder Status' },
   'Device.DNS.Relay.Forwarding.{i}.DNSServer': {
