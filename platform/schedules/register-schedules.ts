@@ -9,7 +9,6 @@
  * Registered as a deferred group: a gateway of a fleet builds it only when something reads it.
  */
 import type { Logger } from '../../datamodel/Logger.js';
-import { registerStored } from '../../datamodel/store/stored-binding.js';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
@@ -19,6 +18,7 @@ import { type ScheduleBook, scheduleBookOf, stopScheduleBook } from './ScheduleB
 import { MAX_SCHEDULE_ROWS, SCHEDULE_ROW, SCHEDULES, windowProblems } from './schedule-rows.js';
 
 const ROW_PARAMS = ['Alias', 'Enable', 'Status', 'Description', 'Day', 'StartTime', 'Duration', 'InverseMode', 'TimeLeft'] as const;
+const STACK_PARAMS = ['Enable'] as const;
 const LIVE: ReadonlySet<string> = new Set(['Status', 'TimeLeft']);
 const ROW_WRITABLE: readonly string[] = ['Alias', 'Enable', 'Description', 'Day', 'StartTime', 'Duration', 'InverseMode'];
 
@@ -64,6 +64,36 @@ class ScheduleRules {
   }
 }
 
+/**
+ * Device.Schedules.Enable, stored: a disabled stack schedules nothing (TR-181: the enabled rows
+ * read StackDisabled), so the referring firewalls are written again before the Set is answered,
+ * and the Set is refused (the store put back) when that fails.
+ */
+class SchedulesStack {
+  readonly params = STACK_PARAMS;
+  readonly stored = true;
+  readonly changesOnlyThroughAgent = true;
+
+  constructor(private readonly book: ScheduleBook) {}
+
+  get(): Record<string, Value> {
+    return { Enable: this.book.stackEnabled() };
+  }
+
+  async set(_keys: InstanceKeys, changes: Record<string, Value>): Promise<void> {
+    const { store } = this.book;
+    const before = store.row(SCHEDULES);
+    store.setRow(SCHEDULES, { ...before, ...changes });
+    try {
+      await this.book.apply();
+    } catch (e) {
+      store.setRow(SCHEDULES, { ...before });
+      throw e;
+    }
+    this.book.changed();
+  }
+}
+
 /** What the agent does with the schedules beside serving them: start the timer once its state is loaded, stop it. */
 export class SchedulesService {
   constructor(
@@ -86,14 +116,7 @@ export class SchedulesService {
 export function registerSchedules(model: DataModel, store: DataStore, log?: Logger): SchedulesService {
   model.registerDeferred('Schedules', () => {
     const book = scheduleBookOf(model, store, log);
-    registerStored(model, store, SCHEDULES, {
-      params: ['Enable'],
-      // A disabled stack schedules nothing: the referring firewalls follow (written again).
-      onChange: () => {
-        book.changed();
-        void book.apply().catch((e: unknown) => log?.warn('the schedules could not be put into effect after Device.Schedules.Enable changed', { why: e instanceof Error ? e.message : String(e) }));
-      },
-    });
+    model.register(SCHEDULES, new SchedulesStack(book));
     model.register(SCHEDULE_ROW, new StoredTable(store, model.requireNode(SCHEDULE_ROW), new ScheduleRules(book)));
   });
   return new SchedulesService(model, store, log);
