@@ -2,8 +2,8 @@
  * Hosts.AccessControl.{i}.ScheduleRef on OpenWrt behind a real agent, driven by our
  * TestController over a real loopback WebSocket: an Allow row naming a Device.Schedules row
  * becomes the same fw4 `rule` sections a Schedule.{i} window makes (REJECT lan → wan with
- * weekdays/start_time/stop_time outside the window); a
- * reference to no row is refused (7012) with nothing written. ubus and uci are the stand-ins of
+ * weekdays/start_time/stop_time outside the window); a reference to no row is refused (7012)
+ * with nothing written. ubus and uci are the stand-ins of
  * test/unit/platform/openwrt/fake-openwrt.ts answering `uci show firewall` with OpenWrt's own
  * recorded output (test/fixtures/openwrt/README.md); what is checked is the uci commands the
  * agent runs, at that boundary.
