@@ -107,6 +107,17 @@ export class ScheduleBook implements ChangeObserver {
     return stateAt(unionSegments(windows), weekSecond(this.now(), await this.zone())).active;
   }
 
+  /**
+   * activeNow for a Status computed synchronously (the simulated gateway's): in the zone last
+   * read, which is read again in the background when it is old (the process's zone until then).
+   */
+  activeNowCached(list: Value | undefined): boolean | undefined {
+    const windows = this.windowsOf(list);
+    if (windows.length === 0) return undefined;
+    if (!this.zoneRead || this.now() - this.zoneRead.at >= ZONE_MAX_AGE_MS) void this.zone();
+    return stateAt(unionSegments(windows), weekSecond(this.now(), this.zoneRead?.zone)).active;
+  }
+
   /** Status and TimeLeft of row `n` (stored values `row`) now. */
   async reading(row: Readonly<Record<string, Value>>): Promise<ScheduleReading> {
     return this.readingAt(row, weekSecond(this.now(), await this.zone()));

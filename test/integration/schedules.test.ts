@@ -134,3 +134,28 @@ describe('ScheduleRef on Hosts.AccessControl (simulated gateway, agent process)'
     expect(await get(c, `${acl}ScheduleRef`)).toBe('');
   }, 40_000);
 });
+
+describe('ScheduleRef on NAT.PortMapping (simulated gateway, agent process)', () => {
+  it('reads Inactive outside the referenced schedules, Enabled inside them', async () => {
+    const c = await agentProcess('simulated');
+    const day = (offset: number): string => WEEKDAYS[(new Date().getUTCDay() + offset + 7) % 7]!;
+    const pm = await add(c, 'Device.NAT.PortMapping.', { Enable: 'true', ExternalPort: '8443', InternalPort: '443', Protocol: 'TCP', InternalClient: '192.168.1.10' });
+    // The simulated 5G data session comes up a few seconds after boot.
+    await expect.poll(() => get(c, `${pm}Status`), { timeout: 30_000, interval: 250 }).toBe('Enabled');
+    // Three days ahead, an hour: closed now in any zone.
+    const closed = await add(c, 'Device.Schedules.Schedule.', { Enable: 'true', Day: day(3), StartTime: '10:00', Duration: '3600' });
+    await set(c, pm, { ScheduleRef: closed });
+    expect(await get(c, `${pm}Status`)).toBe('Inactive');
+    // Yesterday, today and tomorrow all day (UTC days; the gateway counts in its own zone): open now.
+    const open = await add(c, 'Device.Schedules.Schedule.', { Enable: 'true', Day: `${day(-1)},${day(0)},${day(1)}`, StartTime: '00:00', Duration: '86400' });
+    await set(c, pm, { ScheduleRef: `${closed.slice(0, -1)},${open.slice(0, -1)}` });
+    expect(await get(c, `${pm}Status`)).toBe('Enabled');
+    await del(c, open);
+    expect(await get(c, `${pm}ScheduleRef`)).toBe(closed.slice(0, -1));
+    expect(await get(c, `${pm}Status`)).toBe('Inactive');
+    const bad = await trySet(c, pm, { ScheduleRef: 'Device.Schedules.Schedule.99' });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.paramErrCode ?? bad.errCode).toBe(7012);
+    expect(await get(c, `${pm}ScheduleRef`)).toBe(closed.slice(0, -1));
+  }, 60_000);
+});
