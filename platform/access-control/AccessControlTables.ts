@@ -2,7 +2,8 @@
  * Device.Hosts.AccessControl.{i}. and its deprecated Schedule.{i}. (TR-181 AccessControl:2 and
  * AccessControl:1) as configuration the agent keeps in its store, taking effect through a
  * platform's firewall (an AccessBackend: the Linux nftables table, OpenWrt's fw4 rules, the
- * simulated gateway's LAN).
+ * simulated gateway's LAN). A row's ScheduleRef names Device.Schedules rows (platform/schedules/),
+ * whose windows count like its own Schedule.{i} rows; a change of those rows rewrites the rules too.
  *
  * Every Set, Add and Delete is checked first (access-rows.ts: 7012 naming the parameter, 7005
  * past the bounds), then put in the store and the whole rule set handed to the backend before
@@ -76,7 +77,7 @@ export class AccessControlTables {
     );
     // ScheduleRef: a change of a Device.Schedules row is written to the firewall before it is
     // answered, and a deleted row leaves the lists that named it.
-    this.book.use(() => this.writeOrRefuse());
+    this.book.use(() => (this.namesSchedules() ? this.writeOrRefuse() : Promise.resolve()));
     dropScheduleRefsOnDelete(model, this.store, ACCESS_CONTROL);
     // A commit whose save failed puts the store back as saved (DataStore.revert): the firewall follows.
     model.onCommit(
@@ -149,6 +150,11 @@ export class AccessControlTables {
     const run = this.writing.then(() => this.backend.apply(this.rules()));
     this.writing = run.catch(() => undefined);
     return run;
+  }
+
+  /** Whether a row's ScheduleRef names a schedule: else a change of Device.Schedules leaves the firewall alone. */
+  private namesSchedules(): boolean {
+    return this.store.instances(this.controls.tablePathOf([])).some((n) => String(this.store.row(this.controls.pathOf([n]))?.ScheduleRef ?? '') !== '');
   }
 
   /** The other AccessControl rows than `n`, for the MAC uniqueness check. */

@@ -42,11 +42,7 @@ const books = new WeakMap<DataModel, ScheduleBook>();
 /** The schedule book of `model`, made at the first call. */
 export function scheduleBookOf(model: DataModel, store: DataStore, log?: Logger): ScheduleBook {
   let book = books.get(model);
-  if (!book) {
-    books.set(model, (book = new ScheduleBook(model, store, log)));
-    // A new LocalTimeZone moves every window: read it again and look at once.
-    model.changes.observe(book);
-  }
+  if (!book) books.set(model, (book = new ScheduleBook(model, store, log)));
   return book;
 }
 
@@ -57,6 +53,7 @@ export class ScheduleBook implements ChangeObserver {
   private zoneRead: { at: number; zone: PosixZone | undefined } | undefined;
   private users: ScheduleUser[] | undefined;
   private looking = false;
+  private observing = false;
 
   constructor(
     readonly model: DataModel,
@@ -176,6 +173,12 @@ export class ScheduleBook implements ChangeObserver {
    * way), telling the Status values that changed and arming the timer.
    */
   changed(): void {
+    // From the first row on, a new LocalTimeZone moves every window: read it again and look at
+    // once (a gateway without rows listens to nothing).
+    if (!this.observing) {
+      this.observing = true;
+      this.model.changes.observe(this);
+    }
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.look(), 0);
     this.timer.unref();
@@ -189,6 +192,7 @@ export class ScheduleBook implements ChangeObserver {
   stop(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.observing = false;
     this.model.changes.unobserve(this);
   }
 
