@@ -30,6 +30,7 @@ import { registerDeviceImages } from './baseline/device-images.js';
 import { metProfilesValue, profilesParam } from './profiles/profiles-param.js';
 import { defaultHttpReportChannel } from './bulkdata/default-http-channel.js';
 import { registerInterfaceStack } from './baseline/interface-stack.js';
+import { registerSchedules } from '../platform/schedules/register-schedules.js';
 import { holdAgentParams } from './baseline/agent-held.js';
 import { DiagnosticSlots } from './diagnostics/DiagnosticSlots.js';
 import { registerTransferDiagnostics, TRANSFER_DIAGNOSTICS_CAPABILITIES, type TransferDiagnosticsLimits } from './diagnostics/register-transfer-diagnostics.js';
@@ -335,6 +336,8 @@ export class Agent {
     });
     registerVendorLogFiles(model, { sources: vendorLogSources(opts.vendorLogFiles, platform.vendorLogs), caPem: collectorCaPem, downloadPolicy: downloads.policy, log });
     registerInterfaceStack(model);
+    // Device.Schedules. on every platform: rows in the store, Status in the device's local time.
+    const schedules = registerSchedules(model, store, log);
     // IP and Wi-Fi diagnostics (TR-143) run on every platform, on the host's network (the
     // simulated gateway's too), sharing one bound on how many run at once.
     const diagnosticSlots = new DiagnosticSlots(opts.diagnostics?.maxRunning);
@@ -374,7 +377,10 @@ export class Agent {
     // Device.FaultMgmt.: the agent's alarms, raised by its condition watch and by plugins (agent/faultmgmt/).
     const faultMgmt = registerFaultMgmt(model, store, { checkMs: opts.alarmCheckMs, checkPhase: opts.alarmCheckPhase, dataDir: opts.dataDir, log: log.child('faultmgmt'), startedAt });
     plugged.alarms = faultMgmt.alarms;
-    plugged.stops.push(() => faultMgmt.watch.stop());
+    plugged.stops.push(
+      () => faultMgmt.watch.stop(),
+      () => schedules.stop(),
+    );
     const platformShutdown = new PlatformShutdown(plugged, transferDiagnostics, platform);
     if (pluginModules) {
       await pluginModules.registerPlugins(model, imported, plugged, { vendorPrefix: opts.vendorPrefix, log }).catch((e: unknown) => {
@@ -456,6 +462,7 @@ export class Agent {
     }
     // Stored platform configuration takes effect on the device (Linux: the NAT rules a reboot emptied).
     await platform.stateLoaded?.();
+    schedules.start();
     faultMgmt.watch.start();
     await transferDiagnostics.start();
     const boot = takeBootRecord(opts.dataDir) ?? opts.bootRecord ?? { cause: 'LocalReboot', commandKey: '' };

@@ -2,7 +2,8 @@
  * Device.Hosts.AccessControl.{i}. and its deprecated Schedule.{i}. (TR-181 AccessControl:2 and
  * AccessControl:1) as configuration the agent keeps in its store, taking effect through a
  * platform's firewall (an AccessBackend: the Linux nftables table, OpenWrt's fw4 rules, the
- * simulated gateway's LAN).
+ * simulated gateway's LAN). A row's ScheduleRef names Device.Schedules rows (platform/schedules/),
+ * whose windows count like its own Schedule.{i} rows; a change of those rows rewrites the rules too.
  *
  * Every Set, Add and Delete is checked first (access-rows.ts: 7012 naming the parameter, 7005
  * past the bounds), then put in the store and the whole rule set handed to the backend before
@@ -32,6 +33,8 @@ import {
   scheduleProblems,
 } from './access-rows.js';
 import { invalid, type Row, StoredTable } from '../stored-table.js';
+import { type ScheduleBook, scheduleBookOf } from '../schedules/ScheduleBook.js';
+import { dropScheduleRefsOnDelete, scheduleRefProblem } from '../schedules/schedule-refs.js';
 
 /** Where the rows take effect. `apply` gets every blocking rule at each change; rejecting leaves the firewall as it was. */
 export interface AccessBackend {
@@ -51,6 +54,7 @@ export class AccessControlTables {
   private controls!: ModelNode;
   private schedules!: ModelNode;
   private writing: Promise<void> = Promise.resolve();
+  private book!: ScheduleBook;
 
   constructor(
     private readonly model: DataModel,
@@ -62,14 +66,19 @@ export class AccessControlTables {
   /** Serves Device.Hosts.AccessControl.{i}. (AccessControlNumberOfEntries is derived) and its Schedule.{i}. */
   register(): void {
     const { model } = this;
+    this.book = scheduleBookOf(model, this.store, this.log);
     this.controls = model.register(
       ACCESS_CONTROL,
-      this.table(ACCESS_CONTROL, CONTROL_PARAMS, MAX_ACCESS_CONTROLS, (keys, merged) => controlProblems(merged, this.otherControls(keys[0]!), this.backend.maskRefusal), CONTROL_WRITABLE),
+      this.table(ACCESS_CONTROL, CONTROL_PARAMS, MAX_ACCESS_CONTROLS, (keys, merged) => this.controlProblems(keys, merged), CONTROL_WRITABLE),
     );
     this.schedules = model.register(
       SCHEDULE,
       this.table(SCHEDULE, SCHEDULE_PARAMS, MAX_SCHEDULES, (_keys, merged) => scheduleProblems(merged)),
     );
+    // ScheduleRef: a change of a Device.Schedules row is written to the firewall before it is
+    // answered, and a deleted row leaves the lists that named it.
+    this.book.use(() => (this.namesSchedules() ? this.writeOrRefuse() : Promise.resolve()));
+    dropScheduleRefsOnDelete(model, this.store, ACCESS_CONTROL);
     // A commit whose save failed puts the store back as saved (DataStore.revert): the firewall follows.
     model.onCommit(
       () => Promise.resolve(),
@@ -86,19 +95,31 @@ export class AccessControlTables {
       params,
       writable,
       max,
+      references: ['ScheduleRef'],
       check: (keys, merged) => {
         const bad = problems(keys, merged);
         if (bad.length > 0) throw invalid(bad);
         return merged;
       },
-      apply: async () => {
-        try {
-          await this.write();
-        } catch (e) {
-          throw new UspError(ErrorCode.InternalError, `the firewall did not take the access control rules, so nothing changed: ${message(e)}`);
-        }
-      },
+      apply: () => this.writeOrRefuse(),
     });
+  }
+
+  /** The row's own checks and its ScheduleRef (each item an existing Device.Schedules row). */
+  private controlProblems(keys: InstanceKeys, merged: Row): BadParam[] {
+    const bad = controlProblems(merged, this.otherControls(keys[0]!), this.backend.maskRefusal);
+    const ref = scheduleRefProblem(this.book, merged.ScheduleRef);
+    if (ref !== undefined) bad.push({ param: 'ScheduleRef', message: ref });
+    return bad;
+  }
+
+  /** Writes the rules; a firewall that does not take them refuses the change (7003). */
+  private async writeOrRefuse(): Promise<void> {
+    try {
+      await this.write();
+    } catch (e) {
+      throw new UspError(ErrorCode.InternalError, `the firewall did not take the access control rules, so nothing changed: ${message(e)}`);
+    }
   }
 
   /** Writes the stored rules to the firewall (a reboot empties netfilter); nothing stored, nothing written. */
@@ -118,7 +139,7 @@ export class AccessControlTables {
     for (const n of this.store.instances(this.controls.tablePathOf([]))) {
       const row = this.store.row(this.controls.pathOf([n])) ?? {};
       const schedules = this.store.instances(this.schedules.tablePathOf([n])).map((m) => this.store.row(this.schedules.pathOf([n, m])) ?? {});
-      const rule = ruleOf(this.controls.pathOf([n]).slice(0, -1), row, schedules);
+      const rule = ruleOf(this.controls.pathOf([n]).slice(0, -1), row, schedules, this.book.windowsOf(row.ScheduleRef));
       if (rule) out.push(rule);
     }
     return out;
@@ -129,6 +150,11 @@ export class AccessControlTables {
     const run = this.writing.then(() => this.backend.apply(this.rules()));
     this.writing = run.catch(() => undefined);
     return run;
+  }
+
+  /** Whether a row's ScheduleRef names a schedule: else a change of Device.Schedules leaves the firewall alone. */
+  private namesSchedules(): boolean {
+    return this.store.instances(this.controls.tablePathOf([])).some((n) => String(this.store.row(this.controls.pathOf([n]))?.ScheduleRef ?? '') !== '');
   }
 
   /** The other AccessControl rows than `n`, for the MAC uniqueness check. */

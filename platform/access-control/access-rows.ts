@@ -7,7 +7,10 @@
  * refused rather than kept doing nothing.
  */
 import type { Value } from '../../datamodel/value/Value.js';
-import { type AccessWindow, type Blocking, blockingOf, MAX_DURATION_S, parseStartTime, WEEKDAYS } from './access-week.js';
+import { type AccessWindow, type Blocking, blockingOf } from './access-week.js';
+import { windowOfRow, windowProblems } from '../schedules/schedule-rows.js';
+
+export { parseDays } from '../schedules/schedule-window.js';
 
 /** AccessControl rows a device keeps (each becomes up to a few firewall rules): more is 7005. */
 export const MAX_ACCESS_CONTROLS = 64;
@@ -23,8 +26,8 @@ export const SCHEDULE = 'Device.Hosts.AccessControl.{i}.Schedule.{i}.';
  */
 export const CONTROL_PARAMS = ['Alias', 'Origin', 'PhysAddress', 'PhysAddressMask', 'HostName', 'Enable', 'AccessPolicy', 'ScheduleRef'] as const;
 export const SCHEDULE_PARAMS = ['Alias', 'Enable', 'Day', 'StartTime', 'Duration'] as const;
-/** What a Set of an AccessControl row changes: ScheduleRef stays "" (Device.Schedules. is not served; controlProblems). */
-export const CONTROL_WRITABLE: readonly string[] = CONTROL_PARAMS.filter((p) => p !== 'ScheduleRef');
+/** What a Set of an AccessControl row changes: all of it (ScheduleRef names Device.Schedules rows). */
+export const CONTROL_WRITABLE: readonly string[] = CONTROL_PARAMS;
 
 const MAC_RE = /^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$/;
 
@@ -61,18 +64,6 @@ function maskProblem(mask: string, refusal: string | undefined): string | undefi
   return undefined;
 }
 
-/** The Day list as weekday numbers (Monday = 0), or the first item that is no weekday. */
-export function parseDays(list: string): number[] | string {
-  const out: number[] = [];
-  for (const item of list.split(',').map((s) => s.trim())) {
-    if (item === '') continue;
-    const d = WEEKDAYS.indexOf(item as (typeof WEEKDAYS)[number]);
-    if (d < 0) return item;
-    if (!out.includes(d)) out.push(d);
-  }
-  return out;
-}
-
 /**
  * What is wrong with AccessControl row `v` (the row after the change); `others` are the other
  * rows; `maskRefusal` why the firewall takes no PhysAddressMask but the whole MAC (undefined: it
@@ -88,38 +79,14 @@ export function controlProblems(v: Readonly<Record<string, Value>>, others: Read
   else if (mac !== '' && others.some((o) => String(o.PhysAddress ?? '').toLowerCase() === mac.toLowerCase())) {
     bad.push({ param: 'PhysAddress', message: `another AccessControl row controls ${mac} already` });
   }
-  if (String(v.ScheduleRef ?? '') !== '') {
-    bad.push({ param: 'ScheduleRef', message: 'Device.Schedules. is not served here; give the row its windows as Schedule.{i} rows' });
-  }
   return bad;
 }
 
-/** What is wrong with Schedule row `v` (the row after the change). */
-export function scheduleProblems(v: Readonly<Record<string, Value>>): BadParam[] {
-  const bad: BadParam[] = [];
-  const days = parseDays(String(v.Day ?? ''));
-  if (typeof days === 'string') bad.push({ param: 'Day', message: `${JSON.stringify(days)} is no weekday (Monday … Sunday)` });
-  const start = String(v.StartTime ?? '');
-  if (start !== '' && parseStartTime(start) === undefined) bad.push({ param: 'StartTime', message: 'must be hh:mm' });
-  const duration = Number(v.Duration ?? 0);
-  if (duration > MAX_DURATION_S) bad.push({ param: 'Duration', message: `at most ${MAX_DURATION_S} seconds (a week)` });
-  if (v.Enable === true) {
-    if (Array.isArray(days) && days.length === 0) bad.push({ param: 'Day', message: 'an enabled schedule needs at least one day' });
-    // TR-181 reads a Duration without StartTime as a daily allowance, which a firewall rule cannot count.
-    if (start === '') bad.push({ param: 'StartTime', message: 'an enabled schedule needs a start time here (a daily allowance without one is not enforced)' });
-    if (!(duration >= 1)) bad.push({ param: 'Duration', message: 'an enabled schedule needs a Duration of at least 1 second' });
-  }
-  return bad;
-}
+/** What is wrong with Schedule row `v` (the row after the change): the checks of every schedule row. */
+export const scheduleProblems = windowProblems;
 
 /** The window of an enabled, complete Schedule row; undefined for any other. */
-export function windowOf(v: Readonly<Record<string, Value>>): AccessWindow | undefined {
-  if (v.Enable !== true || scheduleProblems(v).length > 0) return undefined;
-  const days = parseDays(String(v.Day ?? ''));
-  const start = parseStartTime(String(v.StartTime ?? ''));
-  if (typeof days === 'string' || start === undefined) return undefined;
-  return { days, start, duration: Number(v.Duration) };
-}
+export const windowOf = windowOfRow;
 
 /** One row that blocks its device at some time: the row's path (no trailing "."), its MAC in lower case, when. */
 export interface AccessRule {
@@ -133,11 +100,15 @@ export interface AccessRule {
   blocking: Exclude<Blocking, { kind: 'never' }>;
 }
 
-/** The rule of AccessControl row `v` with its Schedule rows, or undefined when it blocks nothing (disabled, Allow without windows). */
-export function ruleOf(path: string, v: Readonly<Record<string, Value>>, schedules: ReadonlyArray<Readonly<Record<string, Value>>>): AccessRule | undefined {
+/**
+ * The rule of AccessControl row `v` with its Schedule rows and the windows of the Device.Schedules
+ * rows its ScheduleRef names (`referenced`; access is open in the union of all), or undefined when
+ * it blocks nothing (disabled, Allow without windows).
+ */
+export function ruleOf(path: string, v: Readonly<Record<string, Value>>, schedules: ReadonlyArray<Readonly<Record<string, Value>>>, referenced: readonly AccessWindow[] = []): AccessRule | undefined {
   const mac = String(v.PhysAddress ?? '');
   if (v.Enable !== true || !isMac(mac)) return undefined;
-  const windows = schedules.map(windowOf).filter((w): w is AccessWindow => w !== undefined);
+  const windows = [...schedules.map(windowOf).filter((w): w is AccessWindow => w !== undefined), ...referenced];
   const blocking = blockingOf(String(v.AccessPolicy ?? 'Allow'), windows);
   if (blocking.kind === 'never') return undefined;
   const mask = String(v.PhysAddressMask ?? '');

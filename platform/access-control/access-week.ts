@@ -6,82 +6,28 @@
  * - "Allow" with no enabled Schedule row: never blocked ("access is enabled if there is no
  *   schedule");
  * - "Allow" with enabled Schedule rows: access only inside their windows, so blocked outside
- *   their union. A window opens at StartTime (local time) on each of its Days and lasts Duration
- *   seconds, running on into the next days when it passes midnight (Sunday runs into Monday).
+ *   their union (a Device.Schedules row a ScheduleRef names counts the same, with its InverseMode).
  *
  * The result is per weekday segments, [start, end) in seconds of the day, that every platform
  * turns into its own rules (nftables `meta day`/`meta hour`, fw4 `weekdays`/`start_time`/`stop_time`,
- * the simulated gateway's clock), so the three agree on what a row does.
+ * the simulated gateway's clock), so the three agree on what a row does. The windows themselves
+ * are evaluated as every schedule is (platform/schedules/schedule-window.ts).
  */
+import { complement, DAY_S, type DaySegment, type ScheduleWindow, unionSegments, WEEK_S, weekSecond } from '../schedules/schedule-window.js';
 
-/** TR-181 Day values, in the order the week is counted here (Monday = 0). */
-export const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
-export const DAY_S = 86400;
-export const WEEK_S = 7 * DAY_S;
-/** The longest Duration a window may have: a week, which opens access all the time. */
-export const MAX_DURATION_S = WEEK_S;
+export { DAY_S, type DaySegment, MAX_DURATION_S, parseStartTime, WEEK_S, WEEKDAYS } from '../schedules/schedule-window.js';
 
-/** One blocked or open period of one weekday: seconds of the day, start inclusive, end exclusive (at most 86400). */
-export interface DaySegment {
-  day: number;
-  start: number;
-  end: number;
-}
-
-/** One access window of a Schedule row: its Days (Monday = 0), StartTime in seconds of the day, Duration. */
-export interface AccessWindow {
-  days: readonly number[];
-  start: number;
-  duration: number;
-}
+/** One access window of a Schedule row (or of a Device.Schedules row a ScheduleRef names). */
+export type AccessWindow = ScheduleWindow;
 
 /** What a row does: nothing, block always, or block in these segments of each week. */
 export type Blocking = { kind: 'never' } | { kind: 'always' } | { kind: 'segments'; segments: DaySegment[] };
-
-/** "hh:mm" → seconds of the day; undefined for anything else (the schema's pattern). */
-export function parseStartTime(text: string): number | undefined {
-  const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(text);
-  return m ? Number(m[1]) * 3600 + Number(m[2]) * 60 : undefined;
-}
-
-/** The open segments of one window, split at each midnight. */
-function openSegments(w: AccessWindow): DaySegment[] {
-  const out: DaySegment[] = [];
-  for (const day of w.days) {
-    let from = day * DAY_S + w.start;
-    let left = Math.min(w.duration, WEEK_S);
-    while (left > 0) {
-      const d = Math.floor(from / DAY_S) % 7;
-      const s = from % DAY_S;
-      const e = Math.min(DAY_S, s + left);
-      out.push({ day: d, start: s, end: e });
-      left -= e - s;
-      from = (d + 1) * DAY_S;
-    }
-  }
-  return out;
-}
-
-/** The complement of `open` within each day: the blocked segments, merged, in day and time order. */
-function complement(open: readonly DaySegment[]): DaySegment[] {
-  const out: DaySegment[] = [];
-  for (let day = 0; day < 7; day++) {
-    const spans = open.filter((s) => s.day === day).sort((a, b) => a.start - b.start);
-    let at = 0;
-    for (const s of spans) {
-      if (s.start > at) out.push({ day, start: at, end: s.start });
-      at = Math.max(at, s.end);
-    }
-    if (at < DAY_S) out.push({ day, start: at, end: DAY_S });
-  }
-  return out;
-}
 
 /** What a row of `policy` with these enabled windows blocks. */
 export function blockingOf(policy: string, windows: readonly AccessWindow[]): Blocking {
   if (policy === 'Deny') return { kind: 'always' };
   if (windows.length === 0) return { kind: 'never' };
-  const segments = complement(windows.flatMap(openSegments));
+  const segments = complement(unionSegments(windows));
   if (segments.length === 0) return { kind: 'never' };
   if (segments.length === 7 && segments.every((s) => s.start === 0 && s.end === DAY_S)) return { kind: 'always' };
   return { kind: 'segments', segments };
@@ -105,13 +51,6 @@ export function clockText(s: number): string {
   const mm = Math.floor((s % 3600) / 60);
   const ss = s % 60;
   return `${String(hh).padStart(2, '0')}:${String(mm).padStart(2, '0')}:${String(ss).padStart(2, '0')}`;
-}
-
-/** Seconds (fractional) since the start of the local week (Monday 00:00) at wall-clock `ms`. */
-export function weekSecond(ms: number): number {
-  const d = new Date(ms);
-  const day = (d.getDay() + 6) % 7;
-  return day * DAY_S + d.getHours() * 3600 + d.getMinutes() * 60 + d.getSeconds() + d.getMilliseconds() / 1000;
 }
 
 /** Whether `b` blocks at wall-clock `ms` (local time). */

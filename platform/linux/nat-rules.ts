@@ -13,10 +13,14 @@
  *   TR-181's precedence: explicit RemoteHost and port first, then explicit host with wildcard
  *   port, wildcard host with explicit port, both wildcards last; nftables takes the first match.
  *
+ * A mapping whose ScheduleRef names enabled Device.Schedules rows holds only inside their union:
+ * its rule is written once per group of days open at the same hours, behind `meta day`/`meta hour`.
+ *
  * Each rule's comment is its row's path, so `nft list table ip usp_agent_nat` says which row made
  * it. Controller text (Description) never reaches the script.
  */
 import type { Value } from '../../datamodel/value/Value.js';
+import { clockText, DAY_S, WEEKDAYS } from '../access-control/access-week.js';
 
 /** The table the agent owns (family ip: TR-181's InternalClient and RemoteHost are IPv4). */
 export const DEFAULT_NAT_TABLE = 'usp_agent_nat';
@@ -37,6 +41,11 @@ export interface MappingRule {
   path: string;
   device?: string;
   values: Readonly<Record<string, Value>>;
+  /**
+   * When the mapping holds (the Device.Schedules rows its ScheduleRef names, as week segments
+   * grouped by hours): one rule per entry, none for an empty list; undefined: all the time.
+   */
+  schedule?: ReadonlyArray<{ days: readonly number[]; start: number; end: number }>;
 }
 
 /** One enabled masquerading setting: its row's path and the kernel device of its Interface. */
@@ -150,6 +159,13 @@ export function mappingRule(m: MappingRule): string {
   return parts.join(' ');
 }
 
+/** The nft match of one scheduled period: `meta day` (and `meta hour` unless the whole day), local time as nft reads it. */
+function timeMatch(g: { days: readonly number[]; start: number; end: number }): string {
+  const days = g.days.map((d) => `"${WEEKDAYS[d]!}"`);
+  const day = days.length === 1 ? `meta day ${days[0]!}` : `meta day { ${days.join(', ')} }`;
+  return g.start === 0 && g.end === DAY_S ? day : `${day} meta hour "${clockText(g.start)}"-"${clockText(g.end - 1)}"`;
+}
+
 /**
  * The nft script replacing table `ip <table>` with these rules, as one transaction: the table is
  * created (if missing) and deleted first, so the old rules stay whole if any line fails. With
@@ -162,7 +178,7 @@ export function natScript(table: string, mappings: readonly MappingRule[], masqu
     .filter(installable)
     .map((m, i) => ({ m, i }))
     .sort((a, b) => precedence(a.m.values) - precedence(b.m.values) || a.i - b.i)
-    .map(({ m }) => `    ${mappingRule(m)}`);
+    .flatMap(({ m }) => (m.schedule === undefined ? [`    ${mappingRule(m)}`] : m.schedule.map((g) => `    ${timeMatch(g)} ${mappingRule(m)}`)));
   const masq = masquerades.filter((s) => isNftDevice(s.device)).map((s) => `    oifname "${s.device}" masquerade comment "${s.path}"`);
   out.push(
     `table ip ${table} {`,

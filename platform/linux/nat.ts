@@ -34,6 +34,10 @@ import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
 import { Transaction } from '../../datamodel/tree/Transaction.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import type { CommandRunner } from '../exec/CommandRunner.js';
+import { groupByHours } from '../access-control/access-week.js';
+import { type ScheduleBook, scheduleBookOf } from '../schedules/ScheduleBook.js';
+import { dropScheduleRefsOnDelete, scheduleRefProblem } from '../schedules/schedule-refs.js';
+import { unionSegments } from '../schedules/schedule-window.js';
 import { invalid, type Row, StoredTable, type TableRules } from '../stored-table.js';
 import type { IpLink } from './ip-addr.js';
 import { effectiveCapabilities, hasNetAdmin } from './packet-classes.js';
@@ -69,6 +73,7 @@ const PM_PARAMS = [
   'Protocol',
   'InternalClient',
   'Description',
+  'ScheduleRef',
 ] as const;
 const SETTING_PARAMS = ['Enable', 'Status', 'Alias', 'Interface'] as const;
 /** Computed on read, never stored. */
@@ -142,6 +147,7 @@ export class LinuxNat {
   readonly table: string;
   private readonly now: () => number;
   private mappings!: ModelNode;
+  private book!: ScheduleBook;
   private settings!: ModelNode;
   /** Serialises the writes: the lease timer may write while a transaction does. */
   private writing: Promise<void> = Promise.resolve();
@@ -178,6 +184,11 @@ export class LinuxNat {
         restored: (keys, row) => this.startLease(keys[0]!, row.LeaseDuration),
       }),
     );
+    // ScheduleRef: a change of a Device.Schedules row a mapping names is written before it is
+    // answered (7003 when nft refuses), and a deleted row leaves the lists that named it.
+    this.book = scheduleBookOf(model, this.opts.store, this.opts.log);
+    this.book.use(() => (this.namesSchedules() ? this.writeOrRefuse() : Promise.resolve()));
+    dropScheduleRefsOnDelete(model, this.opts.store, PORT_MAPPING);
     // A commit whose save failed puts the store back as saved (DataStore.revert): the kernel follows.
     model.onCommit(
       () => Promise.resolve(),
@@ -193,7 +204,7 @@ export class LinuxNat {
     return new StoredTable(this.opts.store, this.opts.model.requireNode(path), {
       ...rules,
       live: LIVE,
-      references: ['Interface'],
+      references: ['Interface', 'ScheduleRef'],
       // Status and RemainingLeaseTime change without the agent: they are polled.
       changesOnlyThroughAgent: false,
       check: async (keys, merged, changes) => {
@@ -206,14 +217,29 @@ export class LinuxNat {
         return merged;
       },
       read: (keys, row) => this.read(kind, keys[0]!, row),
-      apply: async () => {
-        try {
-          await this.write();
-        } catch (e) {
-          throw new UspError(ErrorCode.InternalError, `nft did not take the NAT rules, so nothing changed: ${message(e)}`);
-        }
-      },
+      apply: () => this.writeOrRefuse(),
     });
+  }
+
+  /** Writes the rules; nft refusing them refuses the change (7003). */
+  private async writeOrRefuse(): Promise<void> {
+    try {
+      await this.write();
+    } catch (e) {
+      throw new UspError(ErrorCode.InternalError, `nft did not take the NAT rules, so nothing changed: ${message(e)}`);
+    }
+  }
+
+  /** Whether a mapping's ScheduleRef names a schedule: else a change of Device.Schedules leaves the table alone. */
+  private namesSchedules(): boolean {
+    return this.rows(this.mappings).some(([, row]) => String(row.ScheduleRef ?? '') !== '');
+  }
+
+  /** When mapping `row` holds: undefined all the time (no schedule in force), else its open periods grouped by hours. */
+  private scheduleOf(row: Row): MappingRule['schedule'] {
+    if (String(row.ScheduleRef ?? '') === '') return undefined;
+    const windows = this.book.windowsOf(row.ScheduleRef);
+    return windows.length === 0 ? undefined : groupByHours(unionSegments(windows));
   }
 
   /** Writes the stored rows to the kernel (they are lost at a reboot) and arms the leases. Nothing stored: netfilter is left alone. */
@@ -251,7 +277,7 @@ export class LinuxNat {
   }
 
   private async writeNow(): Promise<void> {
-    const mappings: MappingRule[] = this.rows(this.mappings).map(([n, row]) => ({ path: this.mappings.pathOf([n]).slice(0, -1), device: deviceOf(row), values: row }));
+    const mappings: MappingRule[] = this.rows(this.mappings).map(([n, row]) => ({ path: this.mappings.pathOf([n]).slice(0, -1), device: deviceOf(row), values: row, schedule: this.scheduleOf(row) }));
     const settingRows = this.rows(this.settings);
     const masquerades: MasqueradeRule[] = settingRows.flatMap(([n, row]) => {
       const device = deviceOf(row);
@@ -296,7 +322,9 @@ export class LinuxNat {
     else if (!installable({ path: '', device, values: row })) values.Status = 'Error_Misconfigured';
     else if (this.failure !== undefined) values.Status = 'Error';
     // A device that comes later (ppp0 once the link is up) is matched by name from then on.
-    else values.Status = row.AllInterfaces === true || present !== undefined ? 'Enabled' : 'Inactive';
+    else if (!(row.AllInterfaces === true || present !== undefined)) values.Status = 'Inactive';
+    // TR-181: still enabled, but outside the schedules its ScheduleRef names.
+    else values.Status = (await this.book.activeNow(row.ScheduleRef)) === false ? 'Inactive' : 'Enabled';
     return values;
   }
 
@@ -305,6 +333,8 @@ export class LinuxNat {
     const bad: BadParam[] = mappingProblems(merged);
     const clash = this.rows(this.mappings).find(([m, other]) => m !== n && mappingsOverlap(merged, other));
     if (clash) bad.push({ param: 'ExternalPort', message: `external ports overlap ${this.mappings.pathOf([clash[0]])} (same protocol and remote host)` });
+    const ref = scheduleRefProblem(this.book, merged.ScheduleRef);
+    if (ref !== undefined) bad.push({ param: 'ScheduleRef', message: ref });
     if (bad.length > 0) throw invalid(bad);
   }
 

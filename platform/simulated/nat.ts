@@ -3,7 +3,8 @@
  * InterfaceSetting row as shipped, which a Controller may delete, turning NAT off, and add back)
  * and the port mappings a Controller configures. PortMapping.{i} is a
  * configuration table kept in the agent's store (registerStored); what the gateway makes of
- * each mapping, its Status, follows the WAN, the NAT setting, the firewall and the LAN.
+ * each mapping, its Status, follows the WAN, the NAT setting, the firewall and the LAN, and the
+ * Device.Schedules rows its ScheduleRef names (Inactive outside them).
  */
 import { registerStored, type StoredOptions } from '../../datamodel/store/stored-binding.js';
 import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
@@ -11,6 +12,8 @@ import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { canonicalizeReferences } from '../reference.js';
+import { type ScheduleBook, scheduleBookOf } from '../schedules/ScheduleBook.js';
+import { dropScheduleRefsOnDelete, scheduleRefProblem } from '../schedules/schedule-refs.js';
 import type { FirewallState } from './firewall.js';
 import { type IPState, WAN_INTERFACE } from './ip.js';
 import { inSubnet, parseIPv4 } from './ipv4.js';
@@ -41,6 +44,7 @@ const PM_PARAMS = [
   'Protocol',
   'InternalClient',
   'Description',
+  'ScheduleRef',
 ] as const;
 // RFC 1123 host name, for an InternalClient given by name.
 const HOST_NAME_RE = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$/;
@@ -66,6 +70,8 @@ export function registerNAT(ctx: SimContext, ip: IPState, firewall: FirewallStat
   const nat = new NATState(ctx, ip, firewall);
   model.register(INTERFACE_SETTING, new InterfaceSettingBinding(nat));
   registerStored(model, store, PORT_MAPPING, new PortMappingRules(nat));
+  // ScheduleRef is a strong reference list: a deleted Schedule row leaves it.
+  dropScheduleRefsOnDelete(model, store, PORT_MAPPING);
 }
 
 /**
@@ -127,7 +133,14 @@ class NATState {
     if (!row.Enable) return 'Disabled';
     if (!reachesLan(String(row.InternalClient), this.ip)) return 'Error_Misconfigured';
     if (row.Interface === '' && row.AllInterfaces !== true) return 'Error_Misconfigured';
-    return this.natOn() && this.ip.wanUp() && this.firewall.admitsMapping(row) ? 'Enabled' : 'Inactive';
+    if (!(this.natOn() && this.ip.wanUp() && this.firewall.admitsMapping(row))) return 'Inactive';
+    // TR-181: still enabled, but outside the schedules its ScheduleRef names.
+    return String(row.ScheduleRef ?? '') !== '' && this.book().activeNowCached(row.ScheduleRef) === false ? 'Inactive' : 'Enabled';
+  }
+
+  /** The device's schedules (made at the first mapping that names one: a fleet gateway without any has none). */
+  book(): ScheduleBook {
+    return scheduleBookOf(this.ctx.model, this.ctx.store);
   }
 }
 
@@ -192,8 +205,12 @@ class PortMappingRules implements StoredOptions {
 
   validate(keys: InstanceKeys, changes: Record<string, Value>): void {
     const { nat } = this;
-    canonicalizeReferences(changes, ['Interface']);
+    canonicalizeReferences(changes, ['Interface', 'ScheduleRef']);
     const adding = keys[keys.length - 1] === 0;
+    if (changes.ScheduleRef !== undefined) {
+      const problem = scheduleRefProblem(nat.book(), changes.ScheduleRef);
+      if (problem !== undefined) throw invalidParams([{ param: 'ScheduleRef', message: problem }]);
+    }
     if (adding && nat.instances().length >= MAX_PORT_MAPPINGS) {
       throw new UspError(ErrorCode.ResourcesExceeded, `the gateway holds at most ${MAX_PORT_MAPPINGS} port mappings (MaxNumberOfPortMappings)`);
     }

@@ -233,6 +233,44 @@ describe('Linux NAT in the kernel (nftables), in network namespaces', () => {
     expect(connect(wan, 'tcp', ROUTER_WAN, 9300)).toMatch(/^FAIL/);
   });
 
+  it('ScheduleRef: the mapping holds only inside the referenced schedules (meta day/hour), Status Inactive outside them', async () => {
+    const c = a!.controller;
+    const wan0 = await ipInterface('wan0');
+    const weekday = (offset: number): string => ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'][(new Date().getDay() + offset) % 7]!;
+    // Three days ahead, an hour: closed now.
+    const closed = await add(c, 'Device.Schedules.Schedule.', { Enable: 'true', Day: weekday(3), StartTime: '10:00', Duration: '3600' });
+    const bad = await tryAdd(c, 'Device.NAT.PortMapping.', {
+      Enable: 'true',
+      Interface: wan0,
+      ExternalPort: '9100',
+      InternalPort: '8080',
+      Protocol: 'TCP',
+      InternalClient: LAN_HOST,
+      ScheduleRef: 'Device.Schedules.Schedule.77',
+    });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.paramErrCode ?? bad.errCode).toBe(7012);
+    const pm = await add(c, 'Device.NAT.PortMapping.', { Enable: 'true', Interface: wan0, ExternalPort: '9100', InternalPort: '8080', Protocol: 'TCP', InternalClient: LAN_HOST, ScheduleRef: closed });
+    expect(natTable()).toMatch(/meta day "\w+" meta hour "10:00(:00)?"-"10:59:59" iifname "wan0" tcp dport 9100/);
+    expect(connect(wan, 'tcp', ROUTER_WAN, 9100)).toMatch(/^FAIL/);
+    expect(await get(c, `${pm}Status`)).toBe('Inactive');
+    // Open today and tomorrow all day: the union holds now.
+    const open = await add(c, 'Device.Schedules.Schedule.', { Enable: 'true', Day: `${weekday(0)},${weekday(1)}`, StartTime: '00:00', Duration: '86400' });
+    await set(c, pm, { ScheduleRef: `${closed.slice(0, -1)},${open.slice(0, -1)}` });
+    expect(connect(wan, 'tcp', ROUTER_WAN, 9100)).toBe(`${WAN_HOST} 8080`);
+    expect(await get(c, `${pm}Status`)).toBe('Enabled');
+    // Deleting the open schedule takes it out of the list: closed again.
+    await del(c, open);
+    expect(await get(c, `${pm}ScheduleRef`)).toBe(closed.slice(0, -1));
+    expect(connect(wan, 'tcp', ROUTER_WAN, 9100)).toMatch(/^FAIL/);
+    // No schedule in force (the last one disabled): the mapping holds all the time.
+    await set(c, closed, { Enable: 'false' });
+    expect(connect(wan, 'tcp', ROUTER_WAN, 9100)).toBe(`${WAN_HOST} 8080`);
+    expect(await get(c, `${pm}Status`)).toBe('Enabled');
+    await del(c, pm);
+    await del(c, closed);
+  });
+
   it('keeps its table when the agent stops and writes the stored rows again at start', async () => {
     const c = a!.controller;
     const wan0 = await ipInterface('wan0');

@@ -57,7 +57,6 @@ const BY_NAME: readonly RegExp[] = [
   /netifd brings a device up and down/,
   /cannot keep it configured but off/,
   /cannot classify requests/,
-  /Device\.Schedules\. is not served/,
   /polls its servers \(Unicast\) only/,
   /runs STP only/,
 ];

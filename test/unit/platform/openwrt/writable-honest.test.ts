@@ -80,7 +80,6 @@ const READ_ONLY = [
   'Device.DHCPv4.Server.Pool.{i}.StaticAddress.{i}.Enable',
   'Device.DHCPv4.Client.{i}.ReqOption.{i}.Order',
   'Device.DHCPv4.Relay.Forwarding.{i}.VendorClassID',
-  'Device.Hosts.AccessControl.{i}.ScheduleRef',
   'Device.Ethernet.RMONStats.{i}.VLANID',
   'Device.Ethernet.Link.{i}.MTU',
   'Device.NAT.PortMapping.{i}.AllInterfaces',

@@ -19,6 +19,7 @@ export const WRITABLE_EFFECTS: Record<string, Effect> = {
   'Device.IP.Diagnostics.UDPEchoConfig.': { agent: 'the UDP echo server (agent diagnostics)' },
   'Device.PeriodicStatistics.': { agent: 'the sample sets the agent collects through its own Get path (agent/periodicstats)' },
   'Device.FaultMgmt.': { agent: 'where the agent reports each alarm type: Expedited, Queued, Logged or not at all (agent/faultmgmt)' },
+  'Device.Schedules.': { agent: "the rows' Status and TimeLeft, and the windows a ScheduleRef names (platform/schedules, the same on every platform)" },
 
   'Device.Bridging.Bridge.{i}.Enable': { sim: "bridge Status and its ports' LastChange/Stats" },
   'Device.Bridging.Bridge.{i}.Standard': { stored: 'every simulated bridge forwards the same whatever 802.1D/802.1Q revision it names' },

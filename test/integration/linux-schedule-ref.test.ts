@@ -1,0 +1,154 @@
+/**
+ * Hosts.AccessControl.{i}.ScheduleRef on generic Linux, for real: the built agent process
+ * (`npm run build` first) runs with `--platform linux` in a router namespace joined by veth
+ * pairs to a WAN and a LAN namespace (routed, no NAT), and a controller over a real WebSocket
+ * makes an Allow row for the LAN host refer to Device.Schedules rows. nft shows the rules the
+ * referenced windows make (`meta day`/`meta hour`), a real TCP connection from the LAN host
+ * shows what the kernel does with them, and the rules go when the Schedule is disabled or
+ * deleted (the reference leaves the list) or Device.Schedules.Enable is false. Needs root, nft
+ * and python3.
+ */
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { add, del, get, set, trySet } from '../peers/controller-steps.js';
+import { startAgentInNamespace, type NamespacedAgent } from '../peers/netns-agent.js';
+import { NetNamespace, PeerNamespace } from '../peers/netns.js';
+
+const tag = process.pid % 100_000;
+const router = NetNamespace.create(`usp-sref-${tag}`, `10.226.${tag % 250}`, `uspsref${tag}`, 'ctl0');
+const wan = `usp-srefw-${tag}`;
+const lan = `usp-srefl-${tag}`;
+const WAN_HOST = '203.0.113.2';
+const TABLE = 'usp_agent_access';
+const dataDir = mkdtempSync(join(tmpdir(), 'usp-sref-data-'));
+let a: NamespacedAgent | undefined;
+const peers: PeerNamespace[] = [];
+let lanMac = '';
+let listener: ChildProcess | undefined;
+
+function sh(...args: string[]): string {
+  return execFileSync(args[0]!, args.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+// A TCP listener on the WAN host that greets each connection, and a client that reports it.
+const SERVER = [
+  'import socket',
+  's = socket.socket()',
+  's.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)',
+  "s.bind(('0.0.0.0', 7000))",
+  's.listen(16)',
+  "print('ready', flush=True)",
+  'while True:',
+  '    c, _ = s.accept()',
+  "    c.sendall(b'hi')",
+  '    c.close()',
+].join('\n');
+const CLIENT = [
+  'import socket, sys',
+  's = socket.socket()',
+  's.settimeout(1.5)',
+  'try:',
+  '    s.connect((sys.argv[1], 7000)); print(s.recv(8).decode())',
+  'except Exception as e:',
+  "    print('FAIL')",
+].join('\n');
+
+function reachesWan(): boolean {
+  return sh('ip', 'netns', 'exec', lan, 'python3', '-c', CLIENT, WAN_HOST).trim() === 'hi';
+}
+
+function accessTable(): string {
+  const r = spawnSync('ip', ['netns', 'exec', router.name, 'nft', 'list', 'table', 'inet', TABLE], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout : '';
+}
+
+/** A TR-181 Day `offset` days from today, in the agent's (and nft's) local time: the process's zone. */
+function dayFromToday(offset: number): string {
+  return ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'][(new Date().getDay() + offset) % 7]!;
+}
+
+beforeAll(async () => {
+  peers.push(
+    PeerNamespace.beside(router, wan, { inside: 'wan0', outside: 'wanp', routerAddress: '203.0.113.1/24', address: `${WAN_HOST}/24` }),
+    PeerNamespace.beside(router, lan, { inside: 'lan0', outside: 'lanp', routerAddress: '192.168.61.1/24', address: '192.168.61.10/24' }),
+  );
+  sh('ip', '-n', lan, 'route', 'add', 'default', 'via', '192.168.61.1');
+  sh('ip', '-n', wan, 'route', 'add', '192.168.61.0/24', 'via', '203.0.113.1');
+  sh('ip', 'netns', 'exec', router.name, 'sysctl', '-qw', 'net.ipv4.ip_forward=1');
+  lanMac = (JSON.parse(sh('ip', '-n', lan, '-j', 'link', 'show', 'lanp')) as Array<{ address: string }>)[0]!.address;
+  listener = spawn('ip', ['netns', 'exec', wan, 'python3', '-c', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    listener!.stdout!.once('data', () => resolve());
+    listener!.once('exit', (code) => reject(new Error(`listener exited ${code}`)));
+  });
+  a = await startAgentInNamespace(router, 'ctl0', { dataDir });
+}, 40_000);
+
+afterAll(async () => {
+  await a?.close();
+  listener?.kill();
+  router.remove();
+  for (const p of peers) p.remove();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('Linux Hosts.AccessControl.ScheduleRef in nftables, in network namespaces', () => {
+  it('blocks outside the referenced windows, and drops the rules when the Schedule goes', async () => {
+    const c = a!.controller;
+    // Open only the day after tomorrow: closed now, whatever the hour.
+    const later = await add(c, 'Device.Schedules.Schedule.', { Enable: 'true', Day: dayFromToday(2), StartTime: '10:00', Duration: '7200' });
+    const row = await add(c, 'Device.Hosts.AccessControl.', { PhysAddress: lanMac, AccessPolicy: 'Allow', Enable: 'true', ScheduleRef: later });
+    expect(await get(c, `${row}ScheduleRef`)).toBe(later.slice(0, -1));
+    expect(accessTable()).toContain(`ether saddr ${lanMac} meta day`);
+    expect(accessTable()).toContain('meta hour');
+    expect(reachesWan()).toBe(false);
+
+    // A second reference open all of today and tomorrow: the union lets the host through now.
+    const today = await add(c, 'Device.Schedules.Schedule.', { Enable: 'true', Day: `${dayFromToday(0)},${dayFromToday(1)}`, StartTime: '00:00', Duration: '86400' });
+    await set(c, row, { ScheduleRef: `${later.slice(0, -1)},${today.slice(0, -1)}` });
+    expect(reachesWan()).toBe(true);
+    expect(accessTable()).toContain('meta day');
+
+    // InverseMode turns it into "all but today and tomorrow": blocked again.
+    await set(c, today, { InverseMode: 'true' });
+    expect(reachesWan()).toBe(false);
+    await set(c, today, { InverseMode: 'false' });
+    expect(reachesWan()).toBe(true);
+
+    // A disabled stack schedules nothing: Allow without a schedule, no rule at all.
+    await set(c, 'Device.Schedules.', { Enable: 'false' });
+    expect(accessTable()).not.toContain(lanMac);
+    await set(c, 'Device.Schedules.', { Enable: 'true' });
+    expect(accessTable()).toContain(lanMac);
+
+    // Deleting the open schedule: it leaves the ScheduleRef, the closed one blocks again.
+    await del(c, today);
+    expect(await get(c, `${row}ScheduleRef`)).toBe(later.slice(0, -1));
+    expect(reachesWan()).toBe(false);
+
+    // Disabling the last one: no schedule in force, access all the time, no rules.
+    await set(c, later, { Enable: 'false' });
+    expect(accessTable()).not.toContain(lanMac);
+    expect(reachesWan()).toBe(true);
+    await set(c, later, { Enable: 'true' });
+    expect(reachesWan()).toBe(false);
+    await del(c, later);
+    expect(await get(c, `${row}ScheduleRef`)).toBe('');
+    expect(accessTable()).not.toContain(lanMac);
+    expect(reachesWan()).toBe(true);
+  });
+
+  it('refuses a ScheduleRef naming no row, with nothing written', async () => {
+    const c = a!.controller;
+    const before = accessTable();
+    const row = await add(c, 'Device.Hosts.AccessControl.', { PhysAddress: '02:00:00:00:00:77', AccessPolicy: 'Allow', Enable: 'true' });
+    const r = await trySet(c, row, { ScheduleRef: 'Device.Schedules.Schedule.42' });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.paramErrCode ?? r.errCode).toBe(7012);
+    expect(await get(c, `${row}ScheduleRef`)).toBe('');
+    expect(accessTable()).toBe(before);
+  });
+});
