@@ -51,10 +51,10 @@ describe('simulated platform: the whole tree', () => {
     // A full gateway (temperature sensors, IPv6 rows, LAN hosts with their IPv6 addresses and
     // leases, bridge port counters, Wi-Fi statistics and the AccessPoints' 16 access categories,
     // the LLDP neighbour and the four LEDs included, RouterAdvertisement and NeighborDiscovery ~60
-    // more, the DHCPv6 leases ~150; about 1300 at boot, 2200 once everything is up) but not a
-    // runaway table.
+    // more, the DHCPv6 leases ~150, the USB host with its stick ~90, the DNS-SD printer and NAS
+    // ~30; about 1300 at boot, 2700 once everything is up) but not a runaway table.
     expect(params).toBeGreaterThan(900);
-    expect(params).toBeLessThan(2700);
+    expect(params).toBeLessThan(3000);
   });
 
   it('derives the NumberOfEntries of the tables it serves', async () => {
