@@ -168,6 +168,7 @@ describe('simulated gateway: GetSupportedDM', () => {
         'Device.Bridging.Bridge.{i}.STP. OBJ_READ_ONLY',
         'Device.Bridging.Bridge.{i}.VLAN.{i}. OBJ_ADD_DELETE',
         'Device.Bridging.Bridge.{i}.VLANPort.{i}. OBJ_ADD_DELETE',
+        'Device.Bridging.Filter.{i}. OBJ_ADD_DELETE',
       ],
     });
   });
