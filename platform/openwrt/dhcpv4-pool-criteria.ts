@@ -21,9 +21,12 @@
  * cannot be said and is refused with 7012; a Prefix or Substring vendor class and Chaddr can be
  * excluded. Bytes that a 00 mask byte hides read back as 00 (the `config mac` keeps none).
  *
- * Order: dnsmasq prefers a range whose tags match over one without tags on the same network
- * (checked with dnsmasq 2.90), so a pool with criteria serves its requests even when a pool
- * without criteria comes first by Order. Everything is rewritten on each change of a criterion;
+ * Order is not applied between pools of one interface: without `tag-if` a later pool cannot say
+ * "not an earlier pool's criteria". dnsmasq itself prefers a range whose `tag:` filter a request
+ * matches over one without filters (checked with dnsmasq 2.90, either file order), so a pool whose
+ * criteria a request meets serves it even after a pool without criteria; but when several ranges
+ * admit a request (a pool without criteria, one with an excluded criterion), dnsmasq picks, and it
+ * keeps a client on the address it already had. Everything is rewritten on each change of a criterion;
  * the sections go with the pool.
  */
 import type { Value } from '../../datamodel/value/Value.js';
