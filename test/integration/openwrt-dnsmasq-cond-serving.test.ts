@@ -18,9 +18,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { planCriteria } from '../../platform/openwrt/dhcpv4-pool-criteria.js';
-import type { UciChange, UciStage } from '../../platform/openwrt/uci.js';
 import { listOption, stringOption, type UciConfig } from '../../platform/openwrt/uci-show.js';
 import { NetNamespace, PeerNamespace } from '../peers/netns.js';
+import { memoryStage } from '../unit/platform/openwrt/uci-memory-stage.js';
 
 const tag = process.pid % 100_000;
 const router = NetNamespace.create(`usp-oc-${tag}`, `10.228.${tag % 250}`, `uspoc${tag}`, 'ctl0');
@@ -56,29 +56,6 @@ function baseConfig(): UciConfig {
     { name: 'cond', type: 'dhcp', options: { interface: 'lan', start: '50', limit: '10', leasetime: '600' } },
     { name: 'lan', type: 'dhcp', options: { interface: 'lan', start: '100', limit: '10', leasetime: '600' } },
   ];
-}
-
-/** uci's add/set/delete on an in-memory config, as libuci stages them. */
-function memoryStage(config: UciConfig): UciStage {
-  let n = 0;
-  const find = (name: string) => config.find((s) => s.name === name)!;
-  return {
-    set: async (c: UciChange) => {
-      const o = find(c.section).options;
-      if (c.remove) delete o[c.option];
-      else if (c.append) o[c.option] = [...listOption(o[c.option]), c.value];
-      else if (c.removeItem) o[c.option] = listOption(o[c.option]).filter((v) => v !== c.value);
-      else o[c.option] = c.value;
-    },
-    add: async (type) => {
-      const name = `cfg${++n}`;
-      config.push({ name, type, options: {} });
-      return name;
-    },
-    create: async (name, type) => void config.push({ name, type, options: {} }),
-    remove: async (name) => void config.splice(config.indexOf(find(name)), 1),
-    reorder: async () => undefined,
-  };
 }
 
 /** Our reading of dnsmasq.init for the sections the criteria use; lan is 192.168.72.1/24. */
