@@ -21,6 +21,10 @@
  * cannot be said and is refused with 7012; a Prefix or Substring vendor class and Chaddr can be
  * excluded. Bytes that a 00 mask byte hides read back as 00 (the `config mac` keeps none).
  *
+ * A pool with criteria also gets `option networkid <stem>` (unless it has one): the init script
+ * tags the pool's range and its `dhcp_option` items with it (by default the interface name, which
+ * the interface's other pool shares), so its options go only to the clients it serves.
+ *
  * Order is not applied between pools of one interface: without `tag-if` a later pool cannot say
  * "not an earlier pool's criteria". dnsmasq itself prefers a range whose `tag:` filter a request
  * matches over one without filters (checked with dnsmasq 2.90, either file order), so a pool whose
@@ -181,5 +185,11 @@ export function planCriteria(config: UciConfig, pool: UciSection | undefined, ch
       for (const ch of changes) await stage.set(ch);
     }
     for (const t of tags) await stage.set({ section: name, option: 'tag', value: t, append: true });
+    // The pool's own networkid: dnsmasq.init tags its range and its dhcp_option items with it, so the
+    // pool's options reach only the clients it serves, not those of the interface's other pool. A
+    // networkid someone else chose stays.
+    const networkid = pool ? stringOption(pool.options.networkid) : undefined;
+    if (tags.length > 0 && networkid === undefined) await stage.set({ section: name, option: 'networkid', value: stem });
+    if (tags.length === 0 && networkid === stem) await stage.set({ section: name, option: 'networkid', value: '', remove: true });
   };
 }

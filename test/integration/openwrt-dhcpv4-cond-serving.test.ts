@@ -68,6 +68,8 @@ describe('OpenWrt DHCPv4 conditional serving over WebSocket (uci match/vendorcla
       ['uci', 'set', 'dhcp.cfg06e0a1.match=60,75:73:70:2d:63:61:6d:*'],
       ['uci', 'add_list', 'dhcp.lan.tag=usp-c1-vc'],
       ['uci', 'add_list', 'dhcp.lan.tag=!usp-c1-vcx'],
+      // The pool's options (dhcp_option items) go only to the clients its range serves.
+      ['uci', 'set', 'dhcp.lan.networkid=usp-c1'],
       ['uci', 'commit', 'dhcp'],
       RELOAD,
     ]);
@@ -151,6 +153,7 @@ describe('OpenWrt DHCPv4 conditional serving over WebSocket (uci match/vendorcla
       ['uci', 'set', 'dhcp.cfg08e0a1.match=77,0a:0b:0c:*'],
       ['uci', 'add_list', 'dhcp.cfg06ad04.tag=usp-c2-uc'],
       ['uci', 'add_list', 'dhcp.cfg06ad04.tag=!usp-c2-ucx'],
+      ['uci', 'set', 'dhcp.cfg06ad04.networkid=usp-c2'],
       ['uci', 'commit', 'dhcp'],
       RELOAD,
     ]);

@@ -47,6 +47,7 @@ describe('OpenWrt Pool criteria as UCI sections and pool tags', () => {
     const c = config();
     await write(c, 'lan', { VendorClassID: 'usp-cam' });
     expect(c.find((s) => s.name === 'lan')!.options.tag).toEqual(['known', 'usp-c1-vc', '!usp-c1-vcx']);
+    expect(c.find((s) => s.name === 'lan')!.options.networkid).toBe('usp-c1');
     // A second pool gets a stem of its own.
     await write(c, 'cam', { Chaddr: '02:00:00:00:70:99' });
     expect(c.find((s) => s.name === 'cam')!.options.tag).toEqual(['usp-c2-mac']);
