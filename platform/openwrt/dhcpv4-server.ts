@@ -16,6 +16,7 @@
  *
  * | Order               | the section's place among the `dhcp` sections (dhcpv4-pool-order.ts) |
  * | ReservedAddresses   | `host` sections with `ip` and a `name` but no `mac` (dhcpv4-pool-order.ts) |
+ * | VendorClassID, ClientID, UserClassID, Chaddr, ChaddrMask (+ Mode, Exclude) | `match`/`vendorclass`/`mac` sections and the pool's `list tag` (dhcpv4-pool-criteria.ts) |
  *
  * Writable: Enable, Interface, MinAddress, MaxAddress, LeaseTime, Order, ReservedAddresses (and
  * Alias, kept by the agent); DNSServers, IPRouters and DomainName as options 6, 3 and 15 of the
@@ -26,9 +27,11 @@
  * pool's Enable while the server is off (dhcpv4-server-enable.ts); dnsmasq keeps serving DNS.
  */
 import type { Value } from '../../datamodel/value/Value.js';
+import { POOL_CRITERIA_PARAMS } from '../dhcpv4-pool-criteria.js';
 import { canonicalizeReferences } from '../reference.js';
 import { noSuchInstance, prefixToMask, refused } from './convert.js';
 import { ipv4ToNumber, leaseSeconds, numberToIpv4 } from '../dnsmasq-leases.js';
+import { criteriaSections, planCriteria, readCriteria } from './dhcpv4-pool-criteria.js';
 import { planReserved, poolOrder, reorderPosition, reservedAddresses, reservedHosts, reservedName, type ReservedPlan } from './dhcpv4-pool-order.js';
 import type { DhcpState, Network } from './DhcpState.js';
 import type { IPInterfaces } from './ip.js';
@@ -39,9 +42,24 @@ import { planWrite, type ParamWriter, type UciChange } from './uci.js';
 import { listOption, stringOption, type UciConfig, type UciSection } from './uci-show.js';
 
 export const POOL = 'Device.DHCPv4.Server.Pool.{i}.';
-const POOL_PARAMS = ['Enable', 'Status', 'Alias', 'Order', 'Interface', 'MinAddress', 'MaxAddress', 'SubnetMask', 'DNSServers', 'DomainName', 'IPRouters', 'LeaseTime', 'ReservedAddresses'];
-/** What a Set of a pool changes (its planWrite writers). */
-const POOL_WRITABLE = ['Enable', 'Alias', 'Order', 'Interface', 'MinAddress', 'MaxAddress', 'SubnetMask', 'LeaseTime', 'ReservedAddresses', ...SENT_OPTION_PARAMS];
+const POOL_PARAMS = [
+  'Enable',
+  'Status',
+  'Alias',
+  'Order',
+  'Interface',
+  'MinAddress',
+  'MaxAddress',
+  'SubnetMask',
+  'DNSServers',
+  'DomainName',
+  'IPRouters',
+  'LeaseTime',
+  'ReservedAddresses',
+  ...POOL_CRITERIA_PARAMS,
+];
+/** What a Set of a pool changes (its planWrite writers, and the criteria of dhcpv4-pool-criteria.ts). */
+const POOL_WRITABLE = ['Enable', 'Alias', 'Order', 'Interface', 'MinAddress', 'MaxAddress', 'SubnetMask', 'LeaseTime', 'ReservedAddresses', ...SENT_OPTION_PARAMS, ...POOL_CRITERIA_PARAMS];
 const SERVER_WRITABLE = ['Enable'] as const;
 
 /** A pool as read: its section, the interface network it serves, and its address range. */
@@ -86,6 +104,11 @@ function dhcpOption(s: UciSection, tag: number): string | undefined {
   return sentOption(listOption(s.options.dhcp_option), tag);
 }
 
+/** `changes` without the criteria parameters, which dhcpv4-pool-criteria.ts plans. */
+function withoutCriteria(changes: Readonly<Record<string, Value>>): Record<string, Value> {
+  return Object.fromEntries(Object.entries(changes).filter(([k]) => !POOL_CRITERIA_PARAMS.includes(k)));
+}
+
 /** Serves Device.DHCPv4.Server. and Device.DHCPv4.Server.Pool.{i}. (add, delete, set). */
 export function registerDHCPv4Server(state: DhcpState, ip: IPInterfaces): void {
   const { model } = state.ctx;
@@ -118,6 +141,7 @@ export function registerDHCPv4Server(state: DhcpState, ip: IPInterfaces): void {
       IPRouters: dhcpOption(s, 3) ?? own,
       LeaseTime: leaseSeconds(stringOption(s.options.leasetime)) ?? 43200,
       ReservedAddresses: reservedAddresses(config, view),
+      ...readCriteria(config, s),
     };
   };
 
@@ -205,7 +229,8 @@ export function registerDHCPv4Server(state: DhcpState, ip: IPInterfaces): void {
       const name = view.section.name;
       let reserved: ReservedPlan | undefined;
       let position: number | undefined;
-      const planned = await plan(name, current, { ...changes }, networks, view.net, listOption(view.section.options.dhcp_option), view.section, serverDisabled(config), {
+      const criteria = planCriteria(config, view.section, changes);
+      const planned = await plan(name, current, withoutCriteria(changes), networks, view.net, listOption(view.section.options.dhcp_option), view.section, serverDisabled(config), {
         Order: (v) => {
           position = reorderPosition(config, name, Number(v));
           return [];
@@ -222,9 +247,10 @@ export function registerDHCPv4Server(state: DhcpState, ip: IPInterfaces): void {
       });
       const adds = reserved?.add ?? [];
       const removes = reserved?.remove ?? [];
-      if (planned.length + adds.length + removes.length > 0 || position !== undefined)
+      if (planned.length + adds.length + removes.length > 0 || position !== undefined || criteria)
         await state.write(async (stage) => {
           for (const c of planned) await stage.set(c);
+          await criteria?.(stage, name);
           for (const h of removes) await stage.remove(h.name);
           for (const ip of adds) {
             const host = await stage.add('host');
@@ -237,7 +263,8 @@ export function registerDHCPv4Server(state: DhcpState, ip: IPInterfaces): void {
     },
     add: async (_parent, params) => {
       const { networks, pools, config } = await readPools(state);
-      const p = { ...params };
+      const criteria = planCriteria(config, undefined, params);
+      const p = withoutCriteria(params);
       canonicalizeReferences(p, ['Interface']);
       const ifname = typeof p.Interface === 'string' && p.Interface !== '' ? await ip.nameOf(p.Interface) : undefined;
       if (typeof p.Interface === 'string' && p.Interface !== '' && !ifname) throw refused([{ param: 'Interface', message: `${p.Interface} is no netifd interface` }]);
@@ -269,6 +296,7 @@ export function registerDHCPv4Server(state: DhcpState, ip: IPInterfaces): void {
       const [name] = await state.write(async (stage) => {
         const created = await stage.add('dhcp');
         for (const c of planned) if (!c.remove) await stage.set({ ...c, section: created });
+        await criteria?.(stage, created);
       });
       if (typeof p.Alias === 'string' && p.Alias !== '') state.aliases.set(name, p.Alias);
       return state.pools.numberOf(name);
@@ -276,10 +304,14 @@ export function registerDHCPv4Server(state: DhcpState, ip: IPInterfaces): void {
     // The pool's StaticAddress rows go with it (TR-181 deletes sub-objects): its host sections too.
     delete: async ([n]) => {
       const { view, config } = await pool(n);
-      const hosts = [...config.filter((c) => c.type === 'host' && stringOption(c.options.mac) !== undefined && inPool(view, stringOption(c.options.ip))), ...reservedHosts(config, view)];
+      // A second pool on the interface (conditional serving) shares its host sections: they stay for the other.
+      const iface = stringOption(view.section.options.interface);
+      const shared = config.some((c) => c.type === 'dhcp' && c.name !== view.section.name && stringOption(c.options.interface) === iface);
+      const hosts = shared ? [] : [...config.filter((c) => c.type === 'host' && stringOption(c.options.mac) !== undefined && inPool(view, stringOption(c.options.ip))), ...reservedHosts(config, view)];
+      const classes = criteriaSections(config, view.section);
       await state.write(async (stage) => {
         await stage.remove(view.section.name);
-        for (const h of hosts) await stage.remove(h.name);
+        for (const h of [...hosts, ...classes]) await stage.remove(h.name);
       });
       for (const name of [view.section.name, ...hosts.map((h) => h.name)]) state.aliases.delete(name);
     },

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode, type UspError } from '../../../../datamodel/UspError.js';
 import { Transaction } from '../../../../datamodel/tree/Transaction.js';
+import { POOL_CRITERIA } from '../../../../platform/dhcpv4-pool-criteria.js';
 import { DHCP_EVENT, openWrt, type PlatformFixture } from './fake-openwrt.js';
 
 const POOL = 'Device.DHCPv4.Server.Pool.{i}.';
@@ -36,6 +37,8 @@ describe('openwrt platform: Device.DHCPv4.Server from the dhcp config and dnsmas
       IPRouters: '192.168.1.1',
       LeaseTime: 43200,
       ReservedAddresses: '',
+      // No criteria (no `list tag` of the agent's): the TR-181 defaults.
+      ...POOL_CRITERIA,
       StaticAddressNumberOfEntries: 1,
       ClientNumberOfEntries: 3,
       OptionNumberOfEntries: 0,
