@@ -25,6 +25,12 @@ const MX_S = 2;
 export interface SsdpBrowserOptions {
   now: () => number;
   log?: Logger;
+  /**
+   * The interfaces as they are now, asked again before each M-SEARCH: an interface that gained
+   * its address since (a LAN brought up after the agent) is joined then. Undefined: the set
+   * given to start() is kept.
+   */
+  interfacesNow?: () => Promise<MdnsInterface[]>;
 }
 
 export class SsdpBrowser {
@@ -35,6 +41,8 @@ export class SsdpBrowser {
   private timer: NodeJS.Timeout | undefined;
   private intervalMs = FIRST_INTERVAL_MS;
   private nextSearchAt = 0;
+  /** M-SEARCH rounds since start. */
+  private searches = 0;
 
   constructor(private readonly opts: SsdpBrowserOptions) {}
 
@@ -62,19 +70,12 @@ export class SsdpBrowser {
     for (const s of [notify, search]) s.on('error', (e) => this.fail('SSDP socket failed', e));
     notify.setMulticastLoopback(false);
     search.setMulticastTTL(2);
-    let joined = 0;
-    for (const i of interfaces) {
-      try {
-        notify.addMembership(SSDP_GROUP, i.address);
-        joined++;
-      } catch (e) {
-        this.opts.log?.warn('SSDP group not joined on an interface', { interface: i.name, address: i.address, error: String(e) });
-      }
-    }
+    const joined = this.join(notify, interfaces);
     if (joined === 0) {
       this.opts.log?.warn('SSDP discovery on no interface', { interfaces: interfaces.map((i) => i.name).join(',') });
     }
     this.intervalMs = FIRST_INTERVAL_MS;
+    this.searches = 0;
     this.nextSearchAt = this.opts.now();
     this.schedule();
   }
@@ -88,6 +89,34 @@ export class SsdpBrowser {
     this.notifySocket = undefined;
     this.searchSocket = undefined;
     this.devices.clear();
+  }
+
+  /** Joins the group on each interface; returns on how many it did. */
+  private join(socket: dgram.Socket, interfaces: readonly MdnsInterface[]): number {
+    let joined = 0;
+    for (const i of interfaces) {
+      try {
+        socket.addMembership(SSDP_GROUP, i.address);
+        joined++;
+      } catch (e) {
+        this.opts.log?.warn('SSDP group not joined on an interface', { interface: i.name, address: i.address, error: String(e) });
+      }
+    }
+    return joined;
+  }
+
+  /** Joins interfaces (addresses) new since the last look; forgets those gone. */
+  private async refreshInterfaces(): Promise<void> {
+    const socket = this.notifySocket;
+    if (!socket || !this.opts.interfacesNow) return;
+    const now = await this.opts.interfacesNow().catch(() => undefined);
+    if (!now || this.notifySocket !== socket) return;
+    const known = new Set(this.interfaces.map((i) => i.address));
+    const added = now.filter((i) => !known.has(i.address));
+    if (added.length > 0) this.opts.log?.info('SSDP discovery joins new interfaces', { interfaces: added.map((i) => `${i.name}=${i.address}`).join(',') });
+    this.join(socket, added);
+    // An address gone took its membership with it; the kernel needs no drop.
+    this.interfaces = now;
   }
 
   private fail(what: string, e: unknown): void {
@@ -126,7 +155,10 @@ export class SsdpBrowser {
     if (now >= this.nextSearchAt) {
       this.nextSearchAt = now + this.intervalMs;
       this.intervalMs = Math.min(this.intervalMs * 2, MAX_INTERVAL_MS);
-      this.search(socket);
+      // The first search goes out on the interfaces start() was given; later ones look again first.
+      void (this.searches++ === 0 ? Promise.resolve() : this.refreshInterfaces()).then(() => {
+        if (this.searchSocket === socket) this.search(socket);
+      });
     }
     // Lets the table mark lapsed leases and drop old inactive entries now.
     this.devices.roots(now);

