@@ -91,8 +91,13 @@ export class UPnPDiscovery {
       const interfaces = await this.opts.interfaces();
       if (this.stopped) return;
       await this.browser.start(interfaces);
-      this.opts.log?.info('UPnP discovery listening', { interfaces: interfaces.map((i) => `${i.name}=${i.address}`).join(',') });
-    })().catch((e: unknown) => this.opts.log?.warn('UPnP discovery not started', { error: e instanceof Error ? e.message : String(e) }));
+      if (this.browser.listening) this.opts.log?.info('UPnP discovery listening', { interfaces: interfaces.map((i) => `${i.name}=${i.address}`).join(',') });
+    })()
+      .catch((e: unknown) => this.opts.log?.warn('UPnP discovery not started', { error: e instanceof Error ? e.message : String(e) }))
+      .then(() => {
+        // Port 1900 could not be bound (or a socket failed later): the next read tries again.
+        if (!this.browser.listening) this.starting = undefined;
+      });
     return this.starting;
   }
 
