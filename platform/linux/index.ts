@@ -69,6 +69,7 @@ import { accessControlUsable, NftAccessBackend } from './access-control-nft.js';
 import { firewallUsable, LinuxFirewall } from './firewall.js';
 import { wifiUsable, registerWiFi, type WiFiSettings } from './wifi.js';
 import { registerLinuxLldp } from './lldp.js';
+import { registerUPnPDiscovery } from '../upnp/upnp-discovery-objects.js';
 import { registerLinuxDnsSd } from './dnssd.js';
 
 export type { LinuxIdentity } from './device-info.js';
@@ -282,6 +283,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     }
   }
   registerLinuxLldp(ctx, ethernet, { socket: opts.lldpSocket, commandPath: opts.commandPath });
+  stops.push(registerUPnPDiscovery(model, now, ctx.log));
   if (areas.has('IP')) {
     // ULAs are the agent's own configuration: served only where it has a store to keep them in.
     const ula = opts.store ? new LinuxUla(ctx, opts.store) : undefined;

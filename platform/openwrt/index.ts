@@ -59,6 +59,7 @@ import { registerVlanTerminations } from './vlan-termination.js';
 import { registerEthernetRmon } from './ethernet-rmon.js';
 import { registerOpenWrtLldp } from './lldp.js';
 import { registerOpenWrtDnsSd } from './dnssd.js';
+import { registerUPnPDiscovery } from '../upnp/upnp-discovery-objects.js';
 import { startEvents } from './events.js';
 import { registerIP } from './ip.js';
 import { registerIPGlobals } from './ip-config.js';
@@ -218,6 +219,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   const broker = registerOpenWrtMqttBroker(ctx, ip, { mqttBroker: opts.mqttBroker, store: opts.store });
   // Device.DNS.SD.: the agent's mDNS browser on the AdvertisedInterfaces (dnssd.ts).
   const dnsSd = opts.store ? registerOpenWrtDnsSd(ctx, opts.store, ip) : undefined;
+  const stopUPnPDiscovery = registerUPnPDiscovery(model, ctx.now, log);
   let access: AccessControlTables | undefined;
   if (opts.store) {
     access = new AccessControlTables(model, opts.store, new UciAccessBackend(ctx, uci), log);
@@ -240,6 +242,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
       ctx.packetClasses?.stop();
       broker?.stop();
       dnsSd?.stop();
+      stopUPnPDiscovery();
     },
     ready: events.ready.catch(() => undefined),
     runner,

@@ -61,6 +61,9 @@ const LLDP_CLAIMS = lldpcliInstalled()
     ]
   : [];
 
+/** Device.UPnP.Discovery.: the agent's own SSDP browser on Linux and OpenWrt (platform/upnp). */
+const UPNP_DISCOVERY_CLAIMS = ['Device.UPnP.Discovery.', 'Device.UPnP.Discovery.RootDevice.{i}.', 'Device.UPnP.Discovery.Device.{i}.', 'Device.UPnP.Discovery.Service.{i}.'];
+
 const MODEMMANAGER_CLAIMS = ['Device.Cellular.', 'Device.Cellular.Interface.{i}.', 'Device.Cellular.Interface.{i}.Stats.', 'Device.Cellular.Interface.{i}.USIM.', 'Device.Cellular.AccessPoint.{i}.'];
 
 /** What OpenWrt serves, Bridging aside (OPENWRT_BRIDGING_CLAIMS). */
@@ -179,18 +182,24 @@ interface PlatformCase {
 }
 
 const CASES: PlatformCase[] = [
-  { name: 'Linux', build: () => composedPlatform('linux', { modemManager: false }), claims: [...LINUX_CLAIMS, ...LLDP_CLAIMS], exactSubtrees: EXACT_SUBTREES, wholeTree: true },
+  {
+    name: 'Linux',
+    build: () => composedPlatform('linux', { modemManager: false }),
+    claims: [...LINUX_CLAIMS, ...LLDP_CLAIMS, ...UPNP_DISCOVERY_CLAIMS],
+    exactSubtrees: EXACT_SUBTREES,
+    wholeTree: true,
+  },
   {
     name: 'Linux + ModemManager',
     build: () => composedPlatform('linux', { modemManager: true }),
-    claims: [...LINUX_CLAIMS, ...LLDP_CLAIMS, ...MODEMMANAGER_CLAIMS],
+    claims: [...LINUX_CLAIMS, ...LLDP_CLAIMS, ...UPNP_DISCOVERY_CLAIMS, ...MODEMMANAGER_CLAIMS],
     exactSubtrees: EXACT_SUBTREES,
     wholeTree: true,
   },
   {
     name: 'OpenWrt + ModemManager',
     build: () => composedPlatform('openwrt', { modemManager: true }),
-    claims: [...OPENWRT_CLAIMS, ...OPENWRT_BRIDGING_CLAIMS, ...LLDP_CLAIMS, ...MODEMMANAGER_CLAIMS],
+    claims: [...OPENWRT_CLAIMS, ...OPENWRT_BRIDGING_CLAIMS, ...LLDP_CLAIMS, ...UPNP_DISCOVERY_CLAIMS, ...MODEMMANAGER_CLAIMS],
     exactSubtrees: EXACT_SUBTREES,
     wholeTree: true,
   },

@@ -1,0 +1,70 @@
+/**
+ * Device.UPnP.Discovery. on OpenWrt: a real agent on `--platform openwrt` (ubus and uci are the
+ * recorded stand-ins of test/unit/platform/openwrt/fake-openwrt.ts, which discovery does not
+ * ask) listens with its own SSDP sockets; a REAL miniupnpd (test/peers/miniupnpd.ts) in a network
+ * namespace across a veth announces an IGD; a Controller over WebSocket reads its root device and
+ * sees every row go when miniupnpd stops (its byebyes).
+ *
+ * Nothing here is recorded but the stand-ins' answers the agent's other objects read at start:
+ * the SSDP traffic, miniupnpd and the agent are real. Needs miniupnpd, iproute2 and root.
+ */
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AgentFixture } from '../peers/agent-fixture.js';
+import { getObjects } from '../peers/get-objects.js';
+import { MiniUPnPd } from '../peers/miniupnpd.js';
+import { startOpenWrtAgent } from '../peers/openwrt-agent.js';
+import { fakeOpenWrt } from '../unit/platform/openwrt/fake-openwrt.js';
+
+const tag = process.pid % 100_000;
+const NS = `usp-upo-${tag}`;
+/** The LAN device on this machine (at most 15 characters); its peer is miniupnpd's eth0. */
+const LAN_DEV = `uspupo${tag}`;
+const LAN = `10.225.${tag % 250}`;
+const UUID = '5d1e9b3a-2c47-4f08-9e6d-7a2b4c8e1f30';
+
+const ip = (...args: string[]): string => execFileSync('ip', args, { encoding: 'utf8' });
+
+describe('Device.UPnP.Discovery. on OpenWrt from a real miniupnpd on the LAN', () => {
+  let f: AgentFixture;
+  let igd: MiniUPnPd | undefined;
+  const discovery = (): Promise<Record<string, Record<string, string>>> => getObjects(f.controller, ['Device.UPnP.Discovery.']);
+  const roots = async (): Promise<Array<Record<string, string>>> =>
+    Object.entries(await discovery())
+      .filter(([p]) => /^Device\.UPnP\.Discovery\.RootDevice\.\d+\.$/.test(p))
+      .map(([, v]) => v);
+
+  beforeAll(async () => {
+    ip('netns', 'add', NS);
+    ip('link', 'add', LAN_DEV, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', NS);
+    ip('addr', 'add', `${LAN}.1/24`, 'dev', LAN_DEV);
+    ip('link', 'set', LAN_DEV, 'up');
+    ip('-n', NS, 'addr', 'add', `${LAN}.40/24`, 'dev', 'eth0');
+    ip('-n', NS, 'link', 'set', 'eth0', 'up');
+    ip('-n', NS, 'link', 'set', 'lo', 'up');
+    igd = new MiniUPnPd(['ip', 'netns', 'exec', NS], 'eth0', UUID);
+    await igd.start();
+    f = await startOpenWrtAgent(fakeOpenWrt());
+  }, 60_000);
+
+  afterAll(async () => {
+    await f?.close();
+    await igd?.close();
+    execFileSync('ip', ['netns', 'del', NS], { stdio: 'ignore' });
+    try {
+      ip('link', 'del', LAN_DEV);
+    } catch {
+      /* gone with the namespace */
+    }
+  }, 60_000);
+
+  it('reads the IGD root device once the first read started the browser; miniupnpd stopped, the rows go', async () => {
+    await discovery();
+    await expect.poll(async () => (await roots()).map((r) => r.UUID), { timeout: 30_000, interval: 500 }).toContain(UUID);
+    const root = (await roots()).find((r) => r.UUID === UUID)!;
+    expect(root).toMatchObject({ Status: 'LeaseActive', USN: `uuid:${UUID}::urn:schemas-upnp-org:device:InternetGatewayDevice:2`, Location: `http://${LAN}.40:${igd!.httpPort}/rootDesc.xml` });
+    await igd!.stop();
+    await expect.poll(async () => (await roots()).find((r) => r.UUID === UUID)?.Status ?? 'gone', { timeout: 30_000, interval: 250 }).toMatch(/^(ByebyeReceived|gone)$/);
+    await expect.poll(async () => (await roots()).some((r) => r.UUID === UUID), { timeout: 30_000, interval: 500 }).toBe(false);
+  });
+});
