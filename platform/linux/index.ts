@@ -70,6 +70,7 @@ import { firewallUsable, LinuxFirewall } from './firewall.js';
 import { wifiUsable, registerWiFi, type WiFiSettings } from './wifi.js';
 import { registerLinuxLldp } from './lldp.js';
 import { registerLinuxDnsSd } from './dnssd.js';
+import { registerLinuxCaptivePortal } from './captive-portal.js';
 
 export type { LinuxIdentity } from './device-info.js';
 
@@ -306,6 +307,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     }
     if (opts.store) {
       registerLinuxDnsSd(ctx, opts.store, ipInterfaceNames(ip.interfaces, ip.links), loaded, stops);
+      registerLinuxCaptivePortal(ctx, opts.store, findNft(runner), loaded, stops);
       const ndRa = registerLinuxNdRa(ctx, opts.store, ipInterfaceNames(ip.interfaces, ip.links), changes, opts.radvd);
       loaded.push(() => ndRa.stateLoaded());
       stops.push(() => ndRa.stop());

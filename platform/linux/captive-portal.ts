@@ -1,0 +1,168 @@
+/**
+ * Device.CaptivePortal. on generic Linux (TR-181 CaptivePortal:1): Enable, AllowedList and URL
+ * kept in the agent's store and put into effect at the commit of the Set and at start.
+ *
+ * - Enable true with a URL: the agent's redirect responder listens (redirect-responder.ts) and
+ *   its nftables table (captive-portal-nft.ts) sends LAN-side HTTP (TCP 80) for anywhere but
+ *   the router and the AllowedList to it; every request is answered 302 to the URL.
+ * - Enable false, or URL "" (Status Error_URLEmpty): the table goes and the responder closes.
+ * - Status Error: the table or the responder could not be put in place (logged); the next
+ *   change or start tries again.
+ * - WAN (not redirected) = the devices with a default route, read at each write.
+ * - The table goes when the agent stops: without the agent its responder is gone, and a LAN
+ *   host's HTTP would meet a closed port instead of reaching the Internet. Never configured:
+ *   netfilter is left alone.
+ */
+import type { Logger } from '../../datamodel/Logger.js';
+import type { DataStore } from '../../datamodel/store/DataStore.js';
+import { registerStored } from '../../datamodel/store/stored-binding.js';
+import type { DataModel } from '../../datamodel/tree/DataModel.js';
+import { allowedPrefixes, CAPTIVE_PORTAL, captiveStatus, settingProblems } from '../captive-portal/captive-portal-settings.js';
+import { RedirectResponder } from '../captive-portal/redirect-responder.js';
+import { CommitApplier } from '../commit-applier.js';
+import type { CommandRunner } from '../exec/CommandRunner.js';
+import { invalid } from '../stored-table.js';
+import { captiveScript, DEFAULT_CAPTIVE_TABLE, type CaptivePlan } from './captive-portal-nft.js';
+import type { HostFiles } from './HostFiles.js';
+import { isNftDevice } from './nat-rules.js';
+import { effectiveCapabilities, hasNetAdmin } from './packet-classes.js';
+import { defaultRouteInterfaces } from './proc-parsers.js';
+
+export interface LinuxCaptivePortalOptions {
+  model: DataModel;
+  store: DataStore;
+  runner: CommandRunner;
+  files: HostFiles;
+  /** The agent's nftables table (default usp_agent_captive). */
+  table?: string;
+  log?: Logger;
+}
+
+/** Whether the agent may keep its captive portal table: `nft` installed and CAP_NET_ADMIN held. */
+export function captivePortalUsable(nftPath: string | undefined, capEffHex = effectiveCapabilities()): { usable: boolean; why?: string } {
+  if (nftPath === undefined) return { usable: false, why: 'nft (nftables) is not installed' };
+  if (!hasNetAdmin(capEffHex)) return { usable: false, why: 'the agent lacks CAP_NET_ADMIN (run it as root)' };
+  return { usable: true };
+}
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+export class LinuxCaptivePortal {
+  readonly table: string;
+  private readonly responder = new RedirectResponder('');
+  private applying: Promise<void> = Promise.resolve();
+  /** The script last written (undefined: nothing written by this run). */
+  private written?: string;
+  private failed = false;
+  private stopped = false;
+
+  constructor(private readonly opts: LinuxCaptivePortalOptions) {
+    this.table = opts.table ?? DEFAULT_CAPTIVE_TABLE;
+  }
+
+  register(): void {
+    const { model, store } = this.opts;
+    const { changed } = new CommitApplier(model, () => this.apply(), this.opts.log, 'captive portal');
+    registerStored(model, store, CAPTIVE_PORTAL, {
+      params: ['Enable', 'Status', 'AllowedList', 'URL'],
+      live: { Status: () => this.status() },
+      validate: (_keys, changes) => {
+        const bad = settingProblems(changes);
+        if (bad.length > 0) throw invalid(bad);
+      },
+      onChange: changed,
+    });
+  }
+
+  /** Once the store is loaded: puts a stored setting into effect (a reboot empties netfilter). */
+  start(): Promise<void> {
+    if (this.opts.store.row(CAPTIVE_PORTAL) === undefined) return Promise.resolve();
+    return this.apply(true);
+  }
+
+  /** Closes the responder and removes the table. */
+  stop(): void {
+    this.stopped = true;
+    this.responder.stop();
+    if (this.written === undefined) return;
+    this.written = undefined;
+    this.opts.runner
+      .run('nft', ['-f', '-'], { input: captiveScript(this.table, undefined), display: `nft -f - (table inet ${this.table} removed)` })
+      .catch((e: unknown) => this.opts.log?.warn('captive portal table not removed', { table: `inet ${this.table}`, why: message(e) }));
+  }
+
+  private setting(): { enable: boolean; url: string; allowed: string } {
+    const row = this.opts.store.row(CAPTIVE_PORTAL) ?? {};
+    return { enable: row.Enable === true, url: typeof row.URL === 'string' ? row.URL : '', allowed: typeof row.AllowedList === 'string' ? row.AllowedList : '' };
+  }
+
+  private status(): string {
+    const s = this.setting();
+    return captiveStatus(s.enable, s.url, this.failed);
+  }
+
+  /** Puts the stored setting into effect, after the writes before it; `force` writes even what this run wrote already. */
+  private apply(force = false): Promise<void> {
+    this.applying = this.applying
+      .catch(() => undefined)
+      .then(async () => {
+        if (this.stopped) return;
+        try {
+          await this.write(force);
+          this.failed = false;
+        } catch (e) {
+          this.failed = true;
+          throw e;
+        }
+      });
+    return this.applying;
+  }
+
+  private async write(force: boolean): Promise<void> {
+    const s = this.setting();
+    const on = s.enable && s.url !== '';
+    let plan: CaptivePlan | undefined;
+    if (on) {
+      this.responder.url = s.url;
+      const port = await this.responder.start();
+      plan = { port, wan: await this.wan(), allowed: allowedPrefixes(s.allowed).prefixes };
+    }
+    const script = captiveScript(this.table, plan);
+    // Never written by this run and nothing to write: a leftover of a killed run still goes at start.
+    if (!force && script === this.written) return;
+    if (plan || this.written !== undefined || force) {
+      await this.opts.runner.run('nft', ['-f', '-'], { input: script, display: `nft -f - (table inet ${this.table})` });
+    }
+    this.written = plan ? script : undefined;
+    if (!plan) this.responder.stop();
+    this.opts.log?.info(plan ? 'captive portal redirecting' : 'captive portal off', {
+      table: `inet ${this.table}`,
+      ...(plan ? { port: plan.port, wan: plan.wan.join(','), allowed: plan.allowed.length, url: s.url } : {}),
+    });
+  }
+
+  private async wan(): Promise<string[]> {
+    const { files } = this.opts;
+    const [route, route6] = await Promise.all([files.read(files.proc('net', 'route')), files.read(files.proc('net', 'ipv6_route'))]);
+    return [...defaultRouteInterfaces(route, route6)].filter(isNftDevice).sort();
+  }
+}
+
+/** Registers Device.CaptivePortal. where nft runs with CAP_NET_ADMIN; its setting is applied once the store is loaded (`loaded`) and removed at `stops`. */
+export function registerLinuxCaptivePortal(
+  o: { model: DataModel; runner: CommandRunner; files: HostFiles; log?: Logger },
+  store: DataStore,
+  nftPath: string | undefined,
+  loaded: Array<() => Promise<void>>,
+  stops: Array<() => void>,
+): void {
+  const usable = captivePortalUsable(nftPath);
+  if (!usable.usable) {
+    o.log?.info('Device.CaptivePortal. not served', { why: usable.why });
+    return;
+  }
+  const c = new LinuxCaptivePortal({ model: o.model, store, runner: o.runner, files: o.files, log: o.log });
+  c.register();
+  loaded.push(() => c.start().catch((e: unknown) => o.log?.warn('captive portal not applied at start; the next change tries again', { why: message(e) })));
+  stops.push(() => c.stop());
+}
