@@ -38,6 +38,7 @@ import { registerProcesses } from './processes.js';
 import { registerLocation } from './location.js';
 import { registerLldp } from './lldp.js';
 import { registerDnsSd } from './dnssd.js';
+import { registerCaptivePortalSim } from './captive-portal.js';
 import { registerRouting } from './routing.js';
 import { SimContext } from './SimContext.js';
 import { registerTemperatureStatus } from './temperature.js';
@@ -194,6 +195,7 @@ export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptio
     registerLldp(ctx, ethernet!.ports);
   });
   model.registerDeferred('simulated DNS-SD', () => registerDnsSd(ctx));
+  model.registerDeferred('simulated captive portal', () => registerCaptivePortalSim(ctx));
   model.registerDeferred('simulated LEDs', () => {
     cellularGroup();
     registerLEDsSim(ctx, { attached: cellularState!.cellular.attached, sessionUp: cellularState!.session.up });
