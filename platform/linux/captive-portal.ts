@@ -8,7 +8,9 @@
  * - Enable false, or URL "" (Status Error_URLEmpty): the table goes and the responder closes.
  * - Status Error: the table or the responder could not be put in place (logged); the next
  *   change or start tries again.
- * - WAN (not redirected) = the devices with a default route, read at each write.
+ * - WAN (not redirected) = the devices with a default route, read at each write; while the
+ *   table is in place an `ip -o monitor route` watcher writes it again when a default route
+ *   comes or goes (as the firewall does).
  * - The table goes when the agent stops: without the agent its responder is gone, and a LAN
  *   host's HTTP would meet a closed port instead of reaching the Internet. Never configured:
  *   netfilter is left alone.
@@ -21,6 +23,7 @@ import { allowedPrefixes, CAPTIVE_PORTAL, captiveStatus, settingProblems } from 
 import { RedirectResponder } from '../captive-portal/redirect-responder.js';
 import { CommitApplier } from '../commit-applier.js';
 import type { CommandRunner } from '../exec/CommandRunner.js';
+import { LineProcess } from '../exec/LineProcess.js';
 import { invalid } from '../stored-table.js';
 import { captiveScript, DEFAULT_CAPTIVE_TABLE, type CaptivePlan } from './captive-portal-nft.js';
 import type { HostFiles } from './HostFiles.js';
@@ -55,6 +58,7 @@ export class LinuxCaptivePortal {
   private written?: string;
   private failed = false;
   private stopped = false;
+  private routes?: LineProcess;
 
   constructor(private readonly opts: LinuxCaptivePortalOptions) {
     this.table = opts.table ?? DEFAULT_CAPTIVE_TABLE;
@@ -83,6 +87,7 @@ export class LinuxCaptivePortal {
   /** Closes the responder and removes the table. */
   stop(): void {
     this.stopped = true;
+    this.watchRoutes(false);
     this.responder.stop();
     if (this.written === undefined) return;
     this.written = undefined;
@@ -135,10 +140,34 @@ export class LinuxCaptivePortal {
     }
     this.written = plan ? script : undefined;
     if (!plan) this.responder.stop();
+    this.watchRoutes(plan !== undefined);
     this.opts.log?.info(plan ? 'captive portal redirecting' : 'captive portal off', {
       table: `inet ${this.table}`,
       ...(plan ? { port: plan.port, wan: plan.wan.join(','), allowed: plan.allowed.length, url: s.url } : {}),
     });
+  }
+
+  /** Runs `ip -o monitor route` while the table is in place: a default route that comes or goes moves the WAN. */
+  private watchRoutes(on: boolean): void {
+    if (!on || this.stopped) {
+      this.routes?.stop();
+      this.routes = undefined;
+      return;
+    }
+    if (this.routes) return;
+    const again = (): void => void this.apply().catch((e: unknown) => this.opts.log?.warn('captive portal not rewritten after a route change', { why: message(e) }));
+    this.routes = new LineProcess({
+      runner: this.opts.runner,
+      cmd: 'ip',
+      args: ['-o', 'monitor', 'route'],
+      log: this.opts.log,
+      onLine: (line) => {
+        if (/^(Deleted )?default /.test(line)) again();
+      },
+      // Changes missed while no watcher ran: look again.
+      onStart: again,
+    });
+    this.routes.start();
   }
 
   private async wan(): Promise<string[]> {

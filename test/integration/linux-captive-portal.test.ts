@@ -12,7 +12,8 @@
  * - bad URLs and AllowedList entries are refused (7012, the schema's limit for a too long URL)
  *   and nothing changes; URL "" reads Error_URLEmpty and redirects nothing; Enable false
  *   removes the table;
- * - SIGTERM removes the table; a restart puts the stored setting back.
+ * - SIGTERM removes the table; a restart puts the stored setting back; the WAN follows the
+ *   default route; an nft that refuses the table makes Status read Error.
  * Needs root, nft, python3 and curl.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -23,7 +24,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { set, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
 import { startAgentInNamespace, type NamespacedAgent } from '../peers/netns-agent.js';
-import { NetNamespace, type PeerNamespace } from '../peers/netns.js';
+import { NetNamespace, pathWithFailingNft, type PeerNamespace } from '../peers/netns.js';
 import { joinWanAndLan, nftTable } from '../peers/routed-wan-lan.js';
 
 const tag = process.pid % 100_000;
@@ -152,8 +153,32 @@ describe("Linux Device.CaptivePortal in the kernel (nftables) with the agent's r
     expect(await portal()).toMatchObject({ Enable: 'true', Status: 'Enabled', URL: PORTAL });
     expect(fetchPage(lan, WAN_HOST)).toBe(`302 ${PORTAL} redirect-body`);
     expect(fetchPage(lan, WAN_ALLOWED)).toBe('200 - real-page');
+
+    // The WAN follows the default route: gone, nothing is WAN; back, wan0 is again.
+    router.ip('route', 'del', 'default');
+    await expect.poll(() => nftTable(router, TABLE), { timeout: 15_000 }).not.toContain('"wan0"');
+    router.ip('route', 'add', 'default', 'via', WAN_HOST);
+    await expect.poll(() => nftTable(router, TABLE), { timeout: 15_000 }).toContain('elements = { "wan0" }');
     await a.close();
     a = undefined;
     await expect.poll(() => nftTable(router, TABLE), { timeout: 15_000 }).toBe('');
+  }, 60_000);
+
+  it('an nft that refuses the table: Status reads Error and the agent keeps answering', async () => {
+    const failing = NetNamespace.create(`usp-cpf-${tag}`, `10.242.${tag % 250}`, `uspcpf${tag}`, 'ctl0');
+    const bin = pathWithFailingNft();
+    let b: NamespacedAgent | undefined;
+    try {
+      b = await startAgentInNamespace(failing, 'ctl0', { env: { PATH: bin }, args: ['--packet-counters', 'off', '--nat', 'off', '--access-control', 'off', '--firewall', 'off'] });
+      await set(b.controller, 'Device.CaptivePortal.', { URL: PORTAL, Enable: 'true' });
+      expect((await getObjects(b.controller, ['Device.CaptivePortal.']))['Device.CaptivePortal.']).toMatchObject({ Enable: 'true', Status: 'Error', URL: PORTAL });
+      expect(b.agent.lines.some((l) => /captive portal not applied/.test(l.text))).toBe(true);
+      await set(b.controller, 'Device.CaptivePortal.', { Enable: 'false' });
+      expect((await getObjects(b.controller, ['Device.CaptivePortal.Status']))['Device.CaptivePortal.']).toEqual({ Status: 'Disabled' });
+    } finally {
+      await b?.close();
+      failing.remove();
+      rmSync(bin, { recursive: true, force: true });
+    }
   }, 60_000);
 });
