@@ -59,6 +59,7 @@ import { registerVlanTerminations } from './vlan-termination.js';
 import { registerEthernetRmon } from './ethernet-rmon.js';
 import { registerOpenWrtLldp } from './lldp.js';
 import { registerOpenWrtDnsSd } from './dnssd.js';
+import { registerOpenWrtCaptivePortal } from './captive-portal.js';
 import { startEvents } from './events.js';
 import { registerIP } from './ip.js';
 import { registerIPGlobals } from './ip-config.js';
@@ -218,6 +219,8 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   const broker = registerOpenWrtMqttBroker(ctx, ip, { mqttBroker: opts.mqttBroker, store: opts.store });
   // Device.DNS.SD.: the agent's mDNS browser on the AdvertisedInterfaces (dnssd.ts).
   const dnsSd = opts.store ? registerOpenWrtDnsSd(ctx, opts.store, ip) : undefined;
+  // Device.CaptivePortal.: the agent's own nftables table beside fw4's, with its redirect responder (captive-portal.ts).
+  const captive = opts.store ? registerOpenWrtCaptivePortal(ctx, opts.store) : undefined;
   let access: AccessControlTables | undefined;
   if (opts.store) {
     access = new AccessControlTables(model, opts.store, new UciAccessBackend(ctx, uci), log);
@@ -240,6 +243,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
       ctx.packetClasses?.stop();
       broker?.stop();
       dnsSd?.stop();
+      captive?.stop();
     },
     ready: events.ready.catch(() => undefined),
     runner,
@@ -253,7 +257,8 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
         .then(() => iot.stateLoaded())
         .then(() => access?.start())
         .then(() => broker?.start())
-        .then(() => dnsSd?.start()),
+        .then(() => dnsSd?.start())
+        .then(() => captive?.start()),
   };
 }
 
