@@ -5,10 +5,10 @@
  * - URL: TR-181 says the captive portal URL MUST be an HTTP (not HTTPS) URL, and "" MUST be
  *   accepted (Status then reads Error_URLEmpty while Enable is true). It becomes a Location
  *   header, so control characters and white space are refused as well.
- * - AllowedList: IPv4 or IPv6 addresses and CIDR prefixes (RFC 4632). A prefix with host bits
- *   set (TR-181's own example: 1.2.3.4/24) names its network (1.2.3.0/24). TR-181 also allows
- *   FQDNs; this agent does not resolve names into the redirect rules, so it refuses them with
- *   7012 rather than claim a host it does not let through.
+ * - AllowedList: IPv4 or IPv6 addresses and CIDR prefixes (RFC 4632), and FQDNs. A prefix with
+ *   host bits set (TR-181's own example: 1.2.3.4/24) names its network (1.2.3.0/24). A name is
+ *   let through by the addresses the device's resolver gives for it (the platform resolves it
+ *   when it writes its rules, and again from time to time); at most MAX_ALLOWED_NAMES of them.
  */
 import { isIPv4, isIPv6 } from 'node:net';
 
@@ -27,8 +27,11 @@ export interface BadSetting {
   message: string;
 }
 
-/** Entries longer than this are no address or prefix (the longest IPv6 text with /128 is 43). */
-const MAX_ENTRY = 64;
+/** Entries longer than this are neither an address or prefix nor a host name (RFC 1035: 253). */
+const MAX_ENTRY = 253;
+/** Host names an AllowedList may hold: each is resolved at every write of the rules. */
+export const MAX_ALLOWED_NAMES = 32;
+const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?\.?$/i;
 
 /** Why `url` cannot be the captive portal URL; undefined when it can ("" included). */
 export function urlProblem(url: string): string | undefined {
@@ -53,15 +56,15 @@ export function allowedEntries(list: string): string[] {
     .filter((s) => s !== '');
 }
 
-/** `entry` as a prefix, or why it is none. */
-export function parseAllowed(entry: string): AllowedPrefix | { problem: string } {
-  if (entry.length > MAX_ENTRY) return { problem: `${entry.slice(0, 20)}…: too long for an address or prefix` };
+/** `entry` as a prefix, a host name (a fully qualified one: at least two labels), or why it is neither. */
+export function parseAllowed(entry: string): AllowedPrefix | { name: string } | { problem: string } {
+  if (entry.length > MAX_ENTRY) return { problem: `${entry.slice(0, 20)}…: too long for an address, prefix or host name` };
   const slash = entry.indexOf('/');
   const addr = slash < 0 ? entry : entry.slice(0, slash);
   const family = isIPv4(addr) ? 4 : isIPv6(addr) && !addr.includes('%') ? 6 : undefined;
   if (family === undefined) {
-    const name = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z]([a-z0-9-]{0,61}[a-z0-9])?\.?$/i.test(entry);
-    return { problem: name ? `${entry}: host names are not resolved by this agent; give IP addresses or prefixes` : `${entry} is not an IP address or prefix` };
+    if (slash < 0 && HOST_NAME.test(entry) && !/^[\d.]+$/.test(entry)) return { name: entry.toLowerCase().replace(/\.$/, '') };
+    return { problem: `${entry} is not an IP address, prefix or host name` };
   }
   const max = family === 4 ? 32 : 128;
   let length = max;
@@ -75,20 +78,29 @@ export function parseAllowed(entry: string): AllowedPrefix | { problem: string }
   return { family, address: family === 4 ? ipv4Text(network) : ipv6Text(network), length };
 }
 
-/** The entries of `list` as prefixes (duplicates once), or the entries that are not. */
-export function allowedPrefixes(list: string): { prefixes: AllowedPrefix[]; problems: string[] } {
+/** The entries of `list` as prefixes and host names (duplicates once), and what is wrong with the others. */
+export function allowedPrefixes(list: string): { prefixes: AllowedPrefix[]; names: string[]; problems: string[] } {
   const prefixes: AllowedPrefix[] = [];
+  const names = new Set<string>();
   const problems: string[] = [];
   const seen = new Set<string>();
   for (const entry of allowedEntries(list)) {
     const p = parseAllowed(entry);
     if ('problem' in p) problems.push(p.problem);
+    else if ('name' in p) names.add(p.name);
     else if (!seen.has(`${p.address}/${p.length}`)) {
       seen.add(`${p.address}/${p.length}`);
       prefixes.push(p);
     }
   }
-  return { prefixes, problems };
+  if (names.size > MAX_ALLOWED_NAMES) problems.push(`${names.size} host names: at most ${MAX_ALLOWED_NAMES} (each is resolved at every write of the rules); give addresses or prefixes for the others`);
+  return { prefixes, names: [...names], problems };
+}
+
+/** An address the resolver gave, as an AllowedList prefix of one address. */
+export function addressPrefix(address: string): AllowedPrefix | undefined {
+  const p = parseAllowed(address);
+  return 'address' in p ? p : undefined;
 }
 
 /** What a Set of URL and AllowedList does wrong (empty: nothing). */

@@ -8,6 +8,11 @@
  * - Enable false, or URL "" (Status Error_URLEmpty): the table goes and the responder closes.
  * - Status Error: the table or the responder could not be put in place (logged); the next
  *   change or start tries again.
+ * - AllowedList host names are resolved with the device's own resolver (getaddrinfo: /etc/hosts,
+ *   then DNS) at each write, and again every NAME_REFRESH_MS while the table is in place: the
+ *   addresses it gives are let through. A name that does not resolve lets nothing through until
+ *   it does (logged). A LAN host's resolver may answer other addresses (a CDN): those are
+ *   redirected.
  * - WAN (not redirected) = the devices with a default route, read at each write; while the
  *   table is in place an `ip -o monitor route` watcher writes it again when a default route
  *   comes or goes (as the firewall does).
@@ -15,11 +20,12 @@
  *   host's HTTP would meet a closed port instead of reaching the Internet. Never configured:
  *   netfilter is left alone.
  */
+import { lookup } from 'node:dns/promises';
 import type { Logger } from '../../datamodel/Logger.js';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
 import { registerStored } from '../../datamodel/store/stored-binding.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
-import { allowedPrefixes, CAPTIVE_PORTAL, captiveStatus, settingProblems } from '../captive-portal/captive-portal-settings.js';
+import { addressPrefix, type AllowedPrefix, allowedPrefixes, CAPTIVE_PORTAL, captiveStatus, settingProblems } from '../captive-portal/captive-portal-settings.js';
 import { RedirectResponder } from '../captive-portal/redirect-responder.js';
 import { CommitApplier } from '../commit-applier.js';
 import type { CommandRunner } from '../exec/CommandRunner.js';
@@ -38,7 +44,26 @@ export interface LinuxCaptivePortalOptions {
   files: HostFiles;
   /** The agent's nftables table (default usp_agent_captive). */
   table?: string;
+  /** The addresses of a host name (default: getaddrinfo, at most NAME_LOOKUP_MS). */
+  resolve?: (name: string) => Promise<string[]>;
   log?: Logger;
+}
+
+/** How often the AllowedList host names are resolved again while the table is in place. */
+export const NAME_REFRESH_MS = 5 * 60_000;
+const NAME_LOOKUP_MS = 5000;
+
+/** The addresses getaddrinfo gives for `name`, or none after NAME_LOOKUP_MS. */
+async function resolveName(name: string): Promise<string[]> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer in ${NAME_LOOKUP_MS} ms`)), NAME_LOOKUP_MS);
+  });
+  try {
+    return (await Promise.race([lookup(name, { all: true }), late])).map((a) => a.address);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Whether the agent may keep its captive portal table: `nft` installed and CAP_NET_ADMIN held. */
@@ -59,6 +84,7 @@ export class LinuxCaptivePortal {
   private failed = false;
   private stopped = false;
   private routes?: LineProcess;
+  private refresh?: NodeJS.Timeout;
 
   constructor(private readonly opts: LinuxCaptivePortalOptions) {
     this.table = opts.table ?? DEFAULT_CAPTIVE_TABLE;
@@ -88,6 +114,7 @@ export class LinuxCaptivePortal {
   stop(): void {
     this.stopped = true;
     this.watchRoutes(false);
+    this.refreshNames(false);
     this.responder.stop();
     if (this.written === undefined) return;
     this.written = undefined;
@@ -130,7 +157,9 @@ export class LinuxCaptivePortal {
     if (on) {
       this.responder.url = s.url;
       const port = await this.responder.start();
-      plan = { port, wan: await this.wan(), allowed: allowedPrefixes(s.allowed).prefixes };
+      const { prefixes, names } = allowedPrefixes(s.allowed);
+      plan = { port, wan: await this.wan(), allowed: uniquePrefixes([...prefixes, ...(await this.resolved(names))]) };
+      this.refreshNames(names.length > 0);
     }
     const script = captiveScript(this.table, plan);
     // Never written by this run and nothing to write: a leftover of a killed run still goes at start.
@@ -141,6 +170,7 @@ export class LinuxCaptivePortal {
     this.written = plan ? script : undefined;
     if (!plan) this.responder.stop();
     this.watchRoutes(plan !== undefined);
+    if (!plan) this.refreshNames(false);
     this.opts.log?.info(plan ? 'captive portal redirecting' : 'captive portal off', {
       table: `inet ${this.table}`,
       ...(plan ? { port: plan.port, wan: plan.wan.join(','), allowed: plan.allowed.length, url: s.url } : {}),
@@ -170,6 +200,33 @@ export class LinuxCaptivePortal {
     this.routes.start();
   }
 
+  /** The addresses of the AllowedList host names, each as a one-address prefix. */
+  private async resolved(names: readonly string[]): Promise<AllowedPrefix[]> {
+    const resolve = this.opts.resolve ?? resolveName;
+    const lists = await Promise.all(
+      names.map((n) =>
+        resolve(n).catch((e: unknown) => {
+          this.opts.log?.warn('captive portal: an AllowedList host name did not resolve; nothing is let through for it until it does', { name: n, why: message(e) });
+          return [];
+        }),
+      ),
+    );
+    // Sorted: the resolver's order changes from one answer to the next, the rules need not.
+    return [...new Set(lists.flat())].sort().flatMap((a) => addressPrefix(a) ?? []);
+  }
+
+  /** Resolves the host names again every NAME_REFRESH_MS while on (the rules are rewritten only when their addresses changed). */
+  private refreshNames(on: boolean): void {
+    if (!on || this.stopped) {
+      clearInterval(this.refresh);
+      this.refresh = undefined;
+      return;
+    }
+    if (this.refresh) return;
+    this.refresh = setInterval(() => void this.apply().catch((e: unknown) => this.opts.log?.warn('captive portal not rewritten after resolving its host names', { why: message(e) })), NAME_REFRESH_MS);
+    this.refresh.unref();
+  }
+
   private async wan(): Promise<string[]> {
     const { files } = this.opts;
     const [route, route6] = await Promise.all([files.read(files.proc('net', 'route')), files.read(files.proc('net', 'ipv6_route'))]);
@@ -194,4 +251,15 @@ export function registerLinuxCaptivePortal(
   c.register();
   loaded.push(() => c.start().catch((e: unknown) => o.log?.warn('captive portal not applied at start; the next change tries again', { why: message(e) })));
   stops.push(() => c.stop());
+}
+
+/** Each network once (a resolved address may repeat a listed one). */
+function uniquePrefixes(all: readonly AllowedPrefix[]): AllowedPrefix[] {
+  const seen = new Set<string>();
+  return all.filter((p) => {
+    const key = `${p.address}/${p.length}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

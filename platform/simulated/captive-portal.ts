@@ -1,7 +1,7 @@
 /**
  * Device.CaptivePortal. of the simulated gateway (CaptivePortal:1): Enable, AllowedList and URL
  * kept in the store and checked as on Linux (captive-portal-settings.ts: http:// URLs only,
- * AllowedList IP addresses and prefixes, 7012 otherwise); Status follows them (Disabled,
+ * AllowedList IP addresses, prefixes and host names, 7012 otherwise); Status follows them (Disabled,
  * Enabled, Error_URLEmpty). Shipped disabled with no URL. The simulation has no HTTP traffic to
  * redirect, so nothing else changes.
  *

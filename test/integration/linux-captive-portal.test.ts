@@ -8,7 +8,8 @@
  *
  * - factory state: Disabled, no table, the LAN host gets the real page;
  * - enabled with a URL: the LAN host gets 302 Found to the URL, except from an AllowedList
- *   address, which serves the real page; the responder's port is closed to the WAN side;
+ *   address, which serves the real page; an AllowedList host name is let through at the address
+ *   the router's /etc/hosts gives it; the responder's port is closed to the WAN side;
  * - bad URLs and AllowedList entries are refused (7012, the schema's limit for a too long URL)
  *   and nothing changes; URL "" reads Error_URLEmpty and redirects nothing; Enable false
  *   removes the table;
@@ -17,7 +18,7 @@
  * Needs root, nft, python3 and curl.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -35,6 +36,11 @@ const ROUTER_WAN = '203.0.113.1';
 const WAN_HOST = '203.0.113.2';
 /** A second address of the WAN server, the one the AllowedList names. */
 const WAN_ALLOWED = '203.0.113.3';
+/** A third, which the AllowedList names by a host name the router's /etc/hosts resolves. */
+const WAN_NAMED = '203.0.113.4';
+const NAMED = 'www.allowed.test';
+/** `ip netns exec` puts the files of /etc/netns/NAME/ over /etc/: the router's own /etc/hosts. */
+const routerEtc = `/etc/netns/${router.name}`;
 const ROUTER_LAN = '192.168.62.1';
 const LAN_HOST = '192.168.62.10';
 const TABLE = 'usp_agent_captive';
@@ -60,6 +66,9 @@ async function portal(): Promise<Record<string, string>> {
 beforeAll(async () => {
   peers.push(...joinWanAndLan(router, { wan, lan, routerWan: ROUTER_WAN, wanHost: WAN_HOST, routerLan: ROUTER_LAN, lanHost: LAN_HOST, lanNet: '192.168.62.0/24' }));
   execFileSync('ip', ['-n', wan, 'addr', 'add', `${WAN_ALLOWED}/24`, 'dev', 'wanp']);
+  execFileSync('ip', ['-n', wan, 'addr', 'add', `${WAN_NAMED}/24`, 'dev', 'wanp']);
+  mkdirSync(routerEtc, { recursive: true });
+  writeFileSync(join(routerEtc, 'hosts'), `127.0.0.1 localhost\n${WAN_NAMED} ${NAMED}\n`);
   writeFileSync(join(www, 'index.html'), '<html><body>the real page</body></html>\n');
   const server = spawn('ip', ['netns', 'exec', wan, 'python3', '-m', 'http.server', '80', '--bind', '0.0.0.0', '--directory', www], { stdio: 'ignore' });
   children.push(server);
@@ -74,6 +83,7 @@ afterAll(async () => {
   for (const p of peers) p.remove();
   rmSync(dataDir, { recursive: true, force: true });
   rmSync(www, { recursive: true, force: true });
+  rmSync(routerEtc, { recursive: true, force: true });
 });
 
 describe("Linux Device.CaptivePortal in the kernel (nftables) with the agent's responder, in network namespaces", () => {
@@ -93,12 +103,21 @@ describe("Linux Device.CaptivePortal in the kernel (nftables) with the agent's r
     expect(table).toMatch(/2001:db8::\/48/);
     expect(fetchPage(lan, WAN_HOST)).toBe(`302 ${PORTAL} redirect-body`);
     expect(fetchPage(lan, WAN_ALLOWED)).toBe('200 - real-page');
+    expect(fetchPage(lan, WAN_NAMED)).toBe(`302 ${PORTAL} redirect-body`);
     // The WAN side is not redirected, and cannot reach the responder's port.
     expect(fetchPage(wan, WAN_HOST)).toBe('200 - real-page');
     const port = Number(/redirect to :(\d+)/.exec(table)?.[1]);
     expect(port).toBeGreaterThan(0);
     const direct = spawnSync('ip', ['netns', 'exec', wan, 'curl', '-s', '--max-time', '2', '-o', '/dev/null', '-w', '%{http_code}', `http://${ROUTER_WAN}:${port}/`], { encoding: 'utf8' });
     expect(direct.stdout).toBe('000');
+  });
+
+  it('lets a host name of the AllowedList through at the addresses the router resolves it to', async () => {
+    await set(a!.controller, 'Device.CaptivePortal.', { AllowedList: `${WAN_ALLOWED},${NAMED}` });
+    expect(nftTable(router, TABLE)).toMatch(/203\.0\.113\.4/);
+    expect(fetchPage(lan, WAN_NAMED)).toBe('200 - real-page');
+    expect(fetchPage(lan, WAN_ALLOWED)).toBe('200 - real-page');
+    expect(fetchPage(lan, WAN_HOST)).toBe(`302 ${PORTAL} redirect-body`);
   });
 
   it('refuses bad URLs and AllowedList entries, and changes nothing', async () => {
@@ -112,7 +131,7 @@ describe("Linux Device.CaptivePortal in the kernel (nftables) with the agent's r
       [{ URL: `http://portal.example.net/${'a'.repeat(2048)}` }, 7012],
       [{ AllowedList: '300.1.1.1' }, 7012],
       [{ AllowedList: '10.0.0.0/33' }, 7012],
-      [{ AllowedList: 'portal.example.net' }, 7012],
+      [{ AllowedList: 'localhost' }, 7012],
       [{ AllowedList: '10.0.0.1, nonsense!' }, 7012],
       [{ Status: 'Enabled' }, 7013],
     ];

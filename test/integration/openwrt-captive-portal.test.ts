@@ -32,7 +32,7 @@ describe('OpenWrt Device.CaptivePortal (stand-in nft)', () => {
   it('starts disabled without touching nft, and refuses bad values before any write', async () => {
     expect(await portal()).toEqual({ Enable: 'false', Status: 'Disabled', AllowedList: '', URL: '' });
     expect(nftWrites()).toEqual([]);
-    const bad: Array<Record<string, string>> = [{ URL: 'https://portal.example.net/' }, { AllowedList: 'portal.example.net' }];
+    const bad: Array<Record<string, string>> = [{ URL: 'https://portal.example.net/' }, { AllowedList: 'nonsense!' }];
     for (const params of bad) {
       const r = await trySet(f.controller, 'Device.CaptivePortal.', params);
       expect(r.ok).toBe(false);

@@ -36,18 +36,35 @@ describe('Device.CaptivePortal.AllowedList', () => {
     expect(parseAllowed('2001:db8:1:2:3:4:5:6/127')).toEqual({ family: 6, address: '2001:db8:1:2:3:4:5:6', length: 127 });
   });
 
-  it('refuses what is no address or prefix, and host names, which this agent does not resolve', () => {
-    for (const bad of ['300.1.1.1', '1.2.3', '10.0.0.0/33', '10.0.0.0/-1', '10.0.0.0/', '2001:db8::/129', 'fe80::1%eth0', 'nonsense!', `${'1'.repeat(70)}`]) {
+  it('takes fully qualified host names, and refuses what is neither an address, a prefix nor a host name', () => {
+    expect(parseAllowed('Portal.Example.NET.')).toEqual({ name: 'portal.example.net' });
+    for (const bad of [
+      '300.1.1.1',
+      '1.2.3',
+      '10.0.0.0/33',
+      '10.0.0.0/-1',
+      '10.0.0.0/',
+      '2001:db8::/129',
+      'fe80::1%eth0',
+      'nonsense!',
+      'localhost',
+      'portal.example.net/24',
+      '-a.example.net',
+      `${'a.'.repeat(130)}net`,
+    ]) {
       expect(parseAllowed(bad), bad).toHaveProperty('problem');
     }
-    expect(parseAllowed('portal.example.net')).toEqual({ problem: 'portal.example.net: host names are not resolved by this agent; give IP addresses or prefixes' });
+    const many = Array.from({ length: 33 }, (_, i) => `h${i}.example.net`).join(',');
+    expect(allowedPrefixes(many).problems).toEqual(['33 host names: at most 32 (each is resolved at every write of the rules); give addresses or prefixes for the others']);
   });
 
   it('lists each network once, and names the bad entries', () => {
-    expect(allowedPrefixes(' 192.0.2.1, 192.0.2.1/32,,10.1.2.3/8, 10.0.0.0/8 ').prefixes.map((p) => `${p.address}/${p.length}`)).toEqual(['192.0.2.1/32', '10.0.0.0/8']);
+    const list = allowedPrefixes(' 192.0.2.1, 192.0.2.1/32,,10.1.2.3/8, 10.0.0.0/8, www.example.net, WWW.example.net ');
+    expect(list.prefixes.map((p) => `${p.address}/${p.length}`)).toEqual(['192.0.2.1/32', '10.0.0.0/8']);
+    expect(list.names).toEqual(['www.example.net']);
     expect(settingProblems({ AllowedList: '192.0.2.1, x!, 10.0.0.0/40', URL: 'https://a/' })).toEqual([
       { param: 'URL', message: 'https URL: the captive portal URL must be an http:// URL (TR-181)' },
-      { param: 'AllowedList', message: 'x! is not an IP address or prefix; 10.0.0.0/40: the prefix length must be 0-32' },
+      { param: 'AllowedList', message: 'x! is not an IP address, prefix or host name; 10.0.0.0/40: the prefix length must be 0-32' },
     ]);
     expect(settingProblems({ Enable: true, AllowedList: '', URL: '' })).toEqual([]);
   });

@@ -19,7 +19,7 @@ describe('simulated platform: Device.CaptivePortal.', () => {
   it('refuses a URL that is not http:// and AllowedList entries that are no address or prefix (7012), keeping the values', async () => {
     sim = simulated();
     await sim.set('Device.CaptivePortal.', { URL: 'http://portal.example.net/' });
-    const bad: Array<Record<string, string>> = [{ URL: 'https://portal.example.net/' }, { AllowedList: '10.0.0.0/33' }, { AllowedList: 'portal.example.net' }];
+    const bad: Array<Record<string, string>> = [{ URL: 'https://portal.example.net/' }, { AllowedList: '10.0.0.0/33' }, { AllowedList: 'nonsense!' }];
     for (const changes of bad) {
       await expect(sim.set('Device.CaptivePortal.', changes)).rejects.toMatchObject({ code: ErrorCode.InvalidValue });
     }
