@@ -162,11 +162,13 @@ export class LinuxCaptivePortal {
       this.refreshNames(names.length > 0);
     }
     const script = captiveScript(this.table, plan);
-    // Never written by this run and nothing to write: a leftover of a killed run still goes at start.
-    if (!force && script === this.written) return;
-    if (plan || this.written !== undefined || force) {
-      await this.opts.runner.run('nft', ['-f', '-'], { input: script, display: `nft -f - (table inet ${this.table})` });
+    // Unchanged, or off and never written by this run (netfilter left alone; at start, `force`
+    // removes what a killed run left behind).
+    if (!force && (script === this.written || (!plan && this.written === undefined))) {
+      if (!plan) this.responder.stop();
+      return;
     }
+    await this.opts.runner.run('nft', ['-f', '-'], { input: script, display: `nft -f - (table inet ${this.table})` });
     this.written = plan ? script : undefined;
     if (!plan) this.responder.stop();
     this.watchRoutes(plan !== undefined);
