@@ -1,12 +1,10 @@
 /**
  * The checks of Device.CaptivePortal.URL and AllowedList and what Status reads
- * (platform/captive-portal/captive-portal-settings.ts), and the nft script the Linux table is
- * written with (platform/linux/captive-portal-nft.ts). That the kernel takes the script and a
- * LAN host is redirected is test/integration/linux-captive-portal.test.ts.
+ * (platform/captive-portal/captive-portal-settings.ts). That a LAN host is redirected is
+ * test/integration/linux-captive-portal.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { allowedPrefixes, captiveStatus, parseAllowed, settingProblems, urlProblem } from '../../../../platform/captive-portal/captive-portal-settings.js';
-import { captiveScript } from '../../../../platform/linux/captive-portal-nft.js';
 
 describe('Device.CaptivePortal.URL', () => {
   it('takes http:// URLs and "" only', () => {
@@ -77,28 +75,5 @@ describe('Device.CaptivePortal.Status', () => {
     expect(captiveStatus(true, '')).toBe('Error_URLEmpty');
     expect(captiveStatus(true, 'http://a/')).toBe('Enabled');
     expect(captiveStatus(true, 'http://a/', true)).toBe('Error');
-  });
-});
-
-describe('the Linux nftables table', () => {
-  it('redirects LAN-side TCP 80 but to the router and the AllowedList, and keeps the responder port to redirected connections', () => {
-    const script = captiveScript('usp_agent_captive', {
-      port: 40123,
-      wan: ['wan0'],
-      allowed: allowedPrefixes('192.0.2.1, 198.51.100.0/24, 2001:db8::/32').prefixes,
-    });
-    expect(script.split('\n').slice(0, 3)).toEqual(['table inet usp_agent_captive {}', 'delete table inet usp_agent_captive', 'table inet usp_agent_captive {']);
-    expect(script).toContain('elements = { "wan0" }');
-    expect(script).toContain('elements = { 192.0.2.1, 198.51.100.0/24 }');
-    expect(script).toContain('elements = { 2001:db8::/32 }');
-    expect(script).toContain('tcp dport 80 redirect to :40123');
-    expect(script).toContain('fib daddr type local return');
-    expect(script).toContain('tcp dport 40123 ct status dnat accept');
-  });
-
-  it('writes empty sets without elements, and with no plan removes the table', () => {
-    const script = captiveScript('t', { port: 1, wan: [], allowed: [] });
-    expect(script).not.toContain('elements');
-    expect(captiveScript('t', undefined)).toBe('table inet t {}\ndelete table inet t\n');
   });
 });
