@@ -71,6 +71,7 @@ import { wifiUsable, registerWiFi, type WiFiSettings } from './wifi.js';
 import { registerLinuxLldp } from './lldp.js';
 import { registerUPnPDiscovery } from '../upnp/upnp-discovery-objects.js';
 import { registerLinuxDnsSd } from './dnssd.js';
+import { registerLinuxCaptivePortal } from './captive-portal.js';
 
 export type { LinuxIdentity } from './device-info.js';
 
@@ -308,6 +309,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     }
     if (opts.store) {
       registerLinuxDnsSd(ctx, opts.store, ipInterfaceNames(ip.interfaces, ip.links), loaded, stops);
+      registerLinuxCaptivePortal(ctx, opts.store, findNft(runner), loaded, stops);
       const ndRa = registerLinuxNdRa(ctx, opts.store, ipInterfaceNames(ip.interfaces, ip.links), changes, opts.radvd);
       loaded.push(() => ndRa.stateLoaded());
       stops.push(() => ndRa.stop());

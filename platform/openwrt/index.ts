@@ -60,6 +60,7 @@ import { registerEthernetRmon } from './ethernet-rmon.js';
 import { registerOpenWrtLldp } from './lldp.js';
 import { registerOpenWrtDnsSd } from './dnssd.js';
 import { registerUPnPDiscovery } from '../upnp/upnp-discovery-objects.js';
+import { registerOpenWrtCaptivePortal } from './captive-portal.js';
 import { startEvents } from './events.js';
 import { registerIP } from './ip.js';
 import { registerIPGlobals } from './ip-config.js';
@@ -220,6 +221,8 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   // Device.DNS.SD.: the agent's mDNS browser on the AdvertisedInterfaces (dnssd.ts).
   const dnsSd = opts.store ? registerOpenWrtDnsSd(ctx, opts.store, ip) : undefined;
   const stopUPnPDiscovery = registerUPnPDiscovery(model, ctx.now, log);
+  // Device.CaptivePortal.: the agent's own nftables table beside fw4's, with its redirect responder (captive-portal.ts).
+  const captive = opts.store ? registerOpenWrtCaptivePortal(ctx, opts.store) : undefined;
   let access: AccessControlTables | undefined;
   if (opts.store) {
     access = new AccessControlTables(model, opts.store, new UciAccessBackend(ctx, uci), log);
@@ -243,6 +246,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
       broker?.stop();
       dnsSd?.stop();
       stopUPnPDiscovery();
+      captive?.stop();
     },
     ready: events.ready.catch(() => undefined),
     runner,
@@ -256,7 +260,8 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
         .then(() => iot.stateLoaded())
         .then(() => access?.start())
         .then(() => broker?.start())
-        .then(() => dnsSd?.start()),
+        .then(() => dnsSd?.start())
+        .then(() => captive?.start()),
   };
 }
 

@@ -39,6 +39,7 @@ import { registerLocation } from './location.js';
 import { registerLldp } from './lldp.js';
 import { registerDnsSd } from './dnssd.js';
 import { registerUPnPSim } from './upnp.js';
+import { registerCaptivePortalSim } from './captive-portal.js';
 import { registerRouting } from './routing.js';
 import { SimContext } from './SimContext.js';
 import { registerTemperatureStatus } from './temperature.js';
@@ -196,6 +197,7 @@ export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptio
   });
   model.registerDeferred('simulated DNS-SD', () => registerDnsSd(ctx));
   model.registerDeferred('simulated UPnP', () => registerUPnPSim(ctx));
+  model.registerDeferred('simulated captive portal', () => registerCaptivePortalSim(ctx));
   model.registerDeferred('simulated LEDs', () => {
     cellularGroup();
     registerLEDsSim(ctx, { attached: cellularState!.cellular.attached, sessionUp: cellularState!.session.up });

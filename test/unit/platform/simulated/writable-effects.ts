@@ -164,6 +164,9 @@ export const WRITABLE_EFFECTS: Record<string, Effect> = {
   'Device.UPnP.Device.UPnPQoSDevice': { stored: 'not implemented (Capabilities 0): only false is taken, true refused (7012)' },
   'Device.UPnP.Device.UPnPQoSPolicyHolder': { stored: 'not implemented (Capabilities 0): only false is taken, true refused (7012)' },
   'Device.DNS.SD.Enable': { sim: 'Status, and whether the printer and NAS rows of the Service table are heard' },
+  'Device.CaptivePortal.Enable': { sim: 'Status (Enabled, or Error_URLEmpty with no URL)' },
+  'Device.CaptivePortal.URL': { sim: 'Status (Error_URLEmpty while enabled with none)' },
+  'Device.CaptivePortal.AllowedList': { stored: 'no simulated LAN host browses the web: there is no HTTP traffic to let through or redirect' },
   'Device.DNS.Relay.Enable': { sim: 'relay and forwarder Status' },
   'Device.DNS.Relay.Forwarding.{i}.Enable': { sim: 'forwarder Status' },
   'Device.DNS.Relay.Forwarding.{i}.DNSServer': {
