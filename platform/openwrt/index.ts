@@ -238,8 +238,13 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   const stations = registerWiFiStations(ctx, wifi);
   registerWiFiStats(ctx, wifi, () => ethernet.devices());
   const events = startEvents(ctx, wifi, stations, { backoffMs: opts.listenerBackoffMs });
+  // A stop during the start (SIGTERM while the store loads) must not start a broker, sockets or
+  // an nft table after it: each step of stateLoaded checks this first.
+  let stopped = false;
+  const unlessStopped = (step: () => Promise<void> | undefined): Promise<void> | undefined => (stopped ? undefined : step());
   return {
     stop: () => {
+      stopped = true;
       events.stop();
       temperatures.stop();
       ctx.packetClasses?.stop();
@@ -258,10 +263,10 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
       temperatures
         .stateLoaded()
         .then(() => iot.stateLoaded())
-        .then(() => access?.start())
-        .then(() => broker?.start())
-        .then(() => dnsSd?.start())
-        .then(() => captive?.start()),
+        .then(() => unlessStopped(() => access?.start()))
+        .then(() => unlessStopped(() => broker?.start()))
+        .then(() => unlessStopped(() => dnsSd?.start()))
+        .then(() => unlessStopped(() => captive?.start())),
   };
 }
 

@@ -57,7 +57,10 @@ describe('platform/exec: the command runner', () => {
   });
 
   it('raises typed errors: missing tool, non-zero exit, timeout, too much output, bad JSON', async () => {
-    const r = new CommandRunner({ commandPath: dir, timeoutMs: 300, maxOutputBytes: 10_000 });
+    // A generous limit for the commands that must not time out (a loaded CI machine starts a shell
+    // slowly); the short one only for `slow`.
+    const r = new CommandRunner({ commandPath: dir, timeoutMs: 10_000, maxOutputBytes: 10_000 });
+    const quick = new CommandRunner({ commandPath: dir, timeoutMs: 300 });
     const failure = async (p: Promise<unknown>): Promise<CommandError> => {
       const e = await p.then(
         () => undefined,
@@ -70,7 +73,7 @@ describe('platform/exec: the command runner', () => {
     const exit = await failure(r.run('fail', ['x']));
     expect(exit).toMatchObject({ failure: 'exit', exitCode: 4 });
     expect(exit.message).toBe('fail x: exit 4: Command failed: Not found');
-    expect((await failure(r.run('slow', []))).failure).toBe('timeout');
+    expect((await failure(quick.run('slow', []))).failure).toBe('timeout');
     expect((await failure(r.run('chatty', []))).failure).toBe('output-limit');
     expect((await failure(r.json('fail', [], 1000))).failure).toBe('exit');
     expect(

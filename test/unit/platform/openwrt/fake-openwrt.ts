@@ -331,7 +331,9 @@ export function fakeOpenWrt(opts: { withUbus?: boolean; nft?: boolean } = {}): F
       manifest.nft = r;
       save();
     },
-    cleanup: () => fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 }),
+    // A stand-in a stopped platform started just before (a node script, slow to start on a loaded
+    // machine) may still append to calls.log while the directory goes: retry for a few seconds.
+    cleanup: () => fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }),
   };
 }
 
