@@ -12,8 +12,10 @@
  * kernel keeps one VXLAN socket per VNI and port, so the second would not carry anything).
  * VNI -1 asks the agent for one: the lowest free in the Tunnel is kept in its place.
  *
- * KeepAlivePolicy, KeepAliveTimeout and KeepAliveThreshold are served read-only at their
- * defaults (None): no platform here sends keepalives, and a Set must not claim one.
+ * KeepAlivePolicy, KeepAliveTimeout and KeepAliveThreshold are writable only where the platform
+ * sends ICMP keepalives (Linux, with a `ping`); elsewhere they are read-only at their defaults
+ * (None), so a Set never claims a keepalive nobody sends. KeepAliveTimeout is 1 to 3600 s and
+ * KeepAliveThreshold at least 1.
  */
 import { isIP } from 'node:net';
 import type { Value } from '../datamodel/value/Value.js';
@@ -40,8 +42,10 @@ export const VXLAN_TUNNEL_PARAMS = [
 ] as const;
 /** Read from the device (or the simulation), never stored. */
 export const VXLAN_TUNNEL_LIVE: ReadonlySet<string> = new Set(['Status', 'ConnectedRemoteEndpoint']);
-/** What a Set can change: not the KeepAlive parameters (see the file comment). */
+/** What a Set can change where no keepalive is sent: not the KeepAlive parameters (see the file comment). */
 export const VXLAN_TUNNEL_WRITABLE = ['Enable', 'Alias', 'RemoteEndpoints', 'DeliveryHeaderProtocol', 'DefaultDSCPMark', 'SourcePort', 'RemotePort'] as const;
+/** What a Set can change where the platform sends ICMP keepalives. */
+export const VXLAN_TUNNEL_WRITABLE_KEEPALIVE = [...VXLAN_TUNNEL_WRITABLE, 'KeepAlivePolicy', 'KeepAliveTimeout', 'KeepAliveThreshold'] as const;
 /** A new Tunnel: disabled, IPv4 (TR-181 gives DeliveryHeaderProtocol no default), no endpoint. */
 export const VXLAN_TUNNEL_DEFAULTS: Readonly<Record<string, Value>> = { Enable: false, RemoteEndpoints: '', DeliveryHeaderProtocol: 'IPv4' };
 
@@ -56,6 +60,8 @@ export const MAX_VXLAN_INTERFACES = 16;
 /** The largest VNI (24 bits, RFC 7348). */
 export const MAX_VNI = 16_777_215;
 const MAX_DSCP = 63;
+/** The longest keepalive period (and echo wait) taken, seconds. */
+const MAX_KEEPALIVE_S = 3600;
 
 /** The endpoints of a RemoteEndpoints list, in order of precedence. */
 export function endpointsOf(value: Value | undefined): string[] {
@@ -78,6 +84,11 @@ export function checkVxlanTunnel(merged: Readonly<Record<string, Value>>, change
     }
   }
   if (changes.DefaultDSCPMark !== undefined && Number(merged.DefaultDSCPMark) > MAX_DSCP) bad.push({ param: 'DefaultDSCPMark', message: `a DSCP is 0 to ${MAX_DSCP}` });
+  // An echo every KeepAliveTimeout seconds, each waiting as long: 0 would be a flood.
+  if (changes.KeepAliveTimeout !== undefined && !(Number(merged.KeepAliveTimeout) >= 1 && Number(merged.KeepAliveTimeout) <= MAX_KEEPALIVE_S)) {
+    bad.push({ param: 'KeepAliveTimeout', message: `must be 1 to ${MAX_KEEPALIVE_S} seconds` });
+  }
+  if (changes.KeepAliveThreshold !== undefined && Number(merged.KeepAliveThreshold) < 1) bad.push({ param: 'KeepAliveThreshold', message: 'at least one unanswered keepalive' });
   if (bad.length > 0) throw invalid(bad);
 }
 

@@ -292,7 +292,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     let vxlan: { pathOf(dev: string): string | undefined } | undefined;
     const lower = ethernet ? { linkPath: async (name: string) => (await v?.pathOf(name)) ?? vxlan?.pathOf(name) ?? ethernet.linkPath(name) } : ethernet;
     const ip = registerIP(ctx, changes, lower, ula);
-    if (opts.store) vxlan = registerLinuxVxlan(ctx, opts.store, { names: ipInterfaceNames(ip.interfaces, ip.links), links: ip.links }, changes, loaded);
+    if (opts.store) vxlan = registerLinuxVxlan(ctx, opts.store, { names: ipInterfaceNames(ip.interfaces, ip.links), links: ip.links }, changes, loaded, stops);
     if (ula) loaded.push(async () => ula.stateLoaded(new Set((await ip.links()).keys())));
     registerRouting(ctx, ip.interfaces);
     registerIPv6Forwarding(ctx, ip.interfaces);

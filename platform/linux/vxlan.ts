@@ -3,7 +3,8 @@
  * rows are the agent's configuration, kept in its store (StoredTable) and made again at start
  * (stateLoaded), as after a reboot the kernel has none. Each Interface of an enabled Tunnel with
  * a remote endpoint, itself enabled, is one kernel VXLAN device `vxlan-usp<T>-<I>`
- * (vxlan-devices.ts): VNI from the Interface, the first RemoteEndpoints address (a multicast one
+ * (vxlan-devices.ts): VNI from the Interface, the RemoteEndpoints address in use (the first
+ * until a keepalive moves on; a multicast one
  * as the group), RemotePort as dstport, SourcePort (0: the kernel's per-flow choice), DefaultDSCPMark
  * as the outer TOS, and, when LowerLayers names an IP interface, that device and its first
  * address of the delivery family as `dev` and `local`. It is up while it exists; it is deleted
@@ -17,6 +18,8 @@
  * Status, Name and LastChange are read from sysfs and the `ip monitor link` watcher; Interface
  * Stats are the device's kernel counters, Tunnel Stats the sums over its Interfaces' devices.
  * ConnectedRemoteEndpoint is the remote address the Tunnel's devices use, while one exists.
+ * KeepAlivePolicy ICMP (writable where a `ping` is found): vxlan-keepalive.ts, which moves a
+ * Tunnel to its next endpoint when one stops answering.
  */
 import type { DataStore } from '../../datamodel/store/DataStore.js';
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
@@ -41,7 +44,10 @@ import {
   VXLAN_TUNNEL_PARAMS,
   VXLAN_TUNNEL_STATS,
   VXLAN_TUNNEL_WRITABLE,
+  VXLAN_TUNNEL_WRITABLE_KEEPALIVE,
 } from '../vxlan-rules.js';
+import { detectDiagnosticTools } from '../diagnostics/diagnostic-tools.js';
+import { VxlanKeepAlive } from './vxlan-keepalive.js';
 import type { IpLink } from './ip-addr.js';
 import type { LinkChanges } from './link-changes.js';
 import type { LinuxContext } from './LinuxContext.js';
@@ -65,12 +71,25 @@ type Want = { device: VxlanDevice } | { none: 'Down' | 'LowerLayerDown' };
 class LinuxVxlan {
   tunnels!: StoredTable;
   interfaces!: StoredTable;
+  readonly keepAlive: VxlanKeepAlive;
 
   constructor(
     readonly ctx: LinuxContext,
     private readonly underlay: VxlanUnderlay,
     private readonly changes: LinkChanges,
-  ) {}
+  ) {
+    this.keepAlive = new VxlanKeepAlive(
+      ctx.runner,
+      detectDiagnosticTools().ping,
+      async (t) => {
+        const row = this.tunnelRow(t);
+        if (!row || row.Enable !== true) return undefined;
+        return { timeoutMs: Number(row.KeepAliveTimeout ?? 10) * 1000, threshold: Number(row.KeepAliveThreshold ?? 3), dscp: Number(row.DefaultDSCPMark ?? 0) };
+      },
+      // Another endpoint: the Tunnel's devices are made again toward it.
+      () => this.apply(false),
+    );
+  }
 
   private tunnelRow(t: number): Row | undefined {
     return this.tunnels.rows([]).find(([n]) => n === t)?.[1];
@@ -79,7 +98,7 @@ class LinuxVxlan {
   /** The device Interface `i` of Tunnel `t` wants (see the file comment). */
   async want(t: number, i: number, tunnel: Row, iface: Row): Promise<Want> {
     if (iface.Enable !== true) return { none: 'Down' };
-    const remote = endpointsOf(tunnel.RemoteEndpoints)[0];
+    const remote = this.keepAlive.endpoint(t, tunnel);
     if (tunnel.Enable !== true || remote === undefined) return { none: 'LowerLayerDown' };
     const device: VxlanDevice = {
       name: vxlanDeviceName(t, i),
@@ -120,6 +139,14 @@ class LinuxVxlan {
    * a device whose name is not managed refuses the change; at start it is only left unmade.
    */
   async apply(strict = true): Promise<void> {
+    try {
+      await this.makeDevices(strict);
+    } finally {
+      this.keepAlive.sync(this.tunnels.rows([]));
+    }
+  }
+
+  private async makeDevices(strict: boolean): Promise<void> {
     const wanted = await this.wanted();
     // Refused before anything changes, so a refused change leaves the kernel as it was.
     for (const want of wanted.values()) {
@@ -174,7 +201,7 @@ class LinuxVxlan {
   async readTunnel(keys: InstanceKeys, row: Row): Promise<Record<string, Value>> {
     const out = publicValues(row);
     const t = keys[0]!;
-    out.Status = row.Enable !== true ? 'Disabled' : endpointsOf(row.RemoteEndpoints).length === 0 ? 'Error' : 'Enabled';
+    out.Status = row.Enable !== true ? 'Disabled' : endpointsOf(row.RemoteEndpoints).length === 0 || this.keepAlive.failed(t) ? 'Error' : 'Enabled';
     out.ConnectedRemoteEndpoint = '';
     if (row.Enable === true) {
       const have = parseVxlanLinks(await this.ctx.runner.run('ip', LIST_ARGS)).find((d) => VXLAN_DEVICE_RE.exec(d.name)?.[1] === String(t));
@@ -195,6 +222,11 @@ class LinuxVxlan {
     }
     const out: Record<string, Value> = {};
     for (const [n, v] of sums) out[n] = n.startsWith('Errors') ? Number(v % 2n ** 32n) : v.toString();
+    if (this.keepAlive.usable) {
+      const k = this.keepAlive.counts(keys[0]!);
+      out.KeepAliveSent = k.sent % 2 ** 32;
+      out.KeepAliveReceived = k.received % 2 ** 32;
+    }
     return out;
   }
 
@@ -210,13 +242,16 @@ const TUNNEL_COUNTERS = ['BytesSent', 'BytesReceived', 'PacketsSent', 'PacketsRe
 
 class TunnelRules implements TableRules {
   readonly params = VXLAN_TUNNEL_PARAMS;
-  readonly writable = VXLAN_TUNNEL_WRITABLE;
+  readonly writable: readonly string[];
   readonly live = VXLAN_TUNNEL_LIVE;
   readonly max = MAX_VXLAN_TUNNELS;
   readonly defaults = VXLAN_TUNNEL_DEFAULTS;
   // ConnectedRemoteEndpoint follows the kernel.
   readonly changesOnlyThroughAgent = false;
-  constructor(private readonly v: LinuxVxlan) {}
+  constructor(private readonly v: LinuxVxlan) {
+    // The KeepAlive parameters only where an echo is sent (a `ping` was found).
+    this.writable = v.keepAlive.usable ? VXLAN_TUNNEL_WRITABLE_KEEPALIVE : VXLAN_TUNNEL_WRITABLE;
+  }
   check(_keys: InstanceKeys, merged: Record<string, Value>, changes: Record<string, Value>): Record<string, Value> {
     checkVxlanTunnel(merged, changes);
     return merged;
@@ -263,13 +298,16 @@ export function registerLinuxVxlan(
   underlay: VxlanUnderlay,
   changes: LinkChanges,
   loaded: Array<() => Promise<void>>,
+  stops: Array<() => void>,
 ): { pathOf(dev: string): string | undefined } {
   const v = new LinuxVxlan(ctx, underlay, changes);
   v.tunnels = new StoredTable(store, ctx.model.requireNode(VXLAN_TUNNEL), new TunnelRules(v));
   v.interfaces = new StoredTable(store, ctx.model.requireNode(VXLAN_INTERFACE), new InterfaceRules(v, underlay.names));
   ctx.model.register(VXLAN_TUNNEL, v.tunnels);
   ctx.model.register(VXLAN_INTERFACE, v.interfaces);
-  ctx.model.register(VXLAN_TUNNEL_STATS, { params: TUNNEL_COUNTERS, changesOnlyThroughAgent: false, get: (keys) => v.tunnelStats(keys) });
+  stops.push(() => v.keepAlive.stop());
+  const tunnelCounters = v.keepAlive.usable ? [...TUNNEL_COUNTERS, 'KeepAliveSent', 'KeepAliveReceived'] : TUNNEL_COUNTERS;
+  ctx.model.register(VXLAN_TUNNEL_STATS, { params: tunnelCounters, changesOnlyThroughAgent: false, get: (keys) => v.tunnelStats(keys) });
   registerDeviceStats(ctx, VXLAN_INTERFACE_STATS, (keys) => v.deviceOf(keys));
   loaded.push(async () => {
     try {

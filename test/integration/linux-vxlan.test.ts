@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { add, del, tryAdd, trySet } from '../peers/controller-steps.js';
+import { add, del, set, tryAdd, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
 import { startAgentInNamespace, type NamespacedAgent } from '../peers/netns-agent.js';
 import { NetNamespace } from '../peers/netns.js';
@@ -111,6 +111,20 @@ describe('Linux VXLAN by a Controller (agent process, kernel vxlan devices, a pe
     inPeer('neigh', 'flush', 'dev', 'vxpeer');
     await expect.poll(pingPeer, { timeout: 20_000 }).toBe(true);
 
+    // ICMP keepalive: the first endpoint answers no echo, so after KeepAliveThreshold misses the
+    // next one is tried and the device is made again toward it.
+    await set(a.controller, tunnel, { RemoteEndpoints: '10.201.0.9,10.201.0.2', KeepAlivePolicy: 'ICMP', KeepAliveTimeout: '1', KeepAliveThreshold: '2' });
+    expect(agentDevice()).toMatchObject({ remote: '10.201.0.9' });
+    await expect.poll(() => agentDevice()?.remote, { timeout: 20_000 }).toBe('10.201.0.2');
+    const stats = async (): Promise<Record<string, string>> => (await getObjects(a!.controller, [`${tunnel}Stats.`]))[`${tunnel}Stats.`]!;
+    await expect.poll(async () => Number((await stats()).KeepAliveReceived), { timeout: 20_000 }).toBeGreaterThan(0);
+    const k = await stats();
+    expect(Number(k.KeepAliveSent)).toBeGreaterThan(Number(k.KeepAliveReceived));
+    expect((await getObjects(a.controller, [tunnel]))[tunnel]).toMatchObject({ Status: 'Enabled', ConnectedRemoteEndpoint: '10.201.0.2', KeepAlivePolicy: 'ICMP' });
+    ns.ip('addr', 'add', '10.202.0.1/24', 'dev', DEV);
+    inPeer('neigh', 'flush', 'dev', 'vxpeer');
+    await expect.poll(pingPeer, { timeout: 20_000 }).toBe(true);
+
     // Disabling the Tunnel takes its device away; Delete of the Interface keeps it away.
     await trySet(a.controller, tunnel, { Enable: 'false' });
     expect(vxlanDevices()).toEqual([]);
@@ -141,8 +155,9 @@ describe('Linux VXLAN by a Controller (agent process, kernel vxlan devices, a pe
       const r = await tryAdd(c, `${tunnel}Interface.`, { Enable: 'true', ...params, ...(params.LowerLayers ? {} : { LowerLayers: under0 }) });
       expect(code(r), JSON.stringify(params)).toBe(7012);
     }
-    // KeepAlive is not done here: read-only (7013), not claimed.
-    expect(code(await trySet(c, tunnel, { KeepAlivePolicy: 'ICMP' }))).toBe(7013);
+    // An echo every 0 s would be a flood; no threshold, no failure.
+    expect(code(await trySet(c, tunnel, { KeepAlivePolicy: 'ICMP', KeepAliveTimeout: '0' }))).toBe(7012);
+    expect(code(await trySet(c, tunnel, { KeepAliveThreshold: '0' }))).toBe(7012);
     expect(vxlanDevices()).toEqual([]);
     await del(c, tunnel);
     // The table's bound: 8 Tunnels, the 9th refused with 7005.
