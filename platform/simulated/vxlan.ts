@@ -9,7 +9,9 @@
  * remote endpoint are there (the simulated WAN always reaches it), LowerLayerDown while its
  * Tunnel is disabled or has no endpoint; its Name is the one Linux would give its device.
  * Stats: a segment of a few kB/s each way, counted over the time the Interface has been Up;
- * the Tunnel's are its Interfaces' summed.
+ * the Tunnel's are its Interfaces' summed. KeepAlivePolicy ICMP: one echo per KeepAliveTimeout
+ * while the Tunnel is enabled with an endpoint, each answered (KeepAliveSent = KeepAliveReceived;
+ * the threshold is never reached, so ConnectedRemoteEndpoint stays the first address).
  */
 import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
@@ -33,7 +35,7 @@ import {
   VXLAN_TUNNEL_LIVE,
   VXLAN_TUNNEL_PARAMS,
   VXLAN_TUNNEL_STATS,
-  VXLAN_TUNNEL_WRITABLE,
+  VXLAN_TUNNEL_WRITABLE_KEEPALIVE,
 } from '../vxlan-rules.js';
 import type { SimContext } from './SimContext.js';
 import { readStats, STATS_PARAMS, type StatsTypes, statsTypesAt } from './traffic.js';
@@ -47,6 +49,21 @@ const IP_INTERFACE_REF = /^Device\.IP\.Interface\.(\d+)$/;
 const CHANGED_AT = '$changedAt';
 const UP_MS = '$upMs';
 const UP_SINCE = '$upSince';
+/** Agent-only keys of a Tunnel row: keepalive echoes counted up to `$kaSince`, and when that was (absent: none being sent). */
+const KA_COUNT = '$kaCount';
+const KA_SINCE = '$kaSince';
+
+/** Whether Tunnel `row` sends ICMP keepalives. */
+function keepAliveActive(row: Readonly<Record<string, Value>>): boolean {
+  return row.Enable === true && row.KeepAlivePolicy === 'ICMP' && endpointsOf(row.RemoteEndpoints).length > 0;
+}
+
+/** Echoes Tunnel `row` has sent by `now`: one per KeepAliveTimeout while active. */
+function keepAliveCount(row: Readonly<Record<string, Value>>, now: number): number {
+  const since = row[KA_SINCE];
+  const period = Math.max(1, Number(row.KeepAliveTimeout ?? 10)) * 1000;
+  return Number(row[KA_COUNT] ?? 0) + (typeof since === 'number' ? Math.floor(Math.max(0, now - since) / period) : 0);
+}
 
 /** One gateway's Device.VXLAN; methods on the prototype, shared by a whole fleet. */
 class SimVxlan {
@@ -97,6 +114,9 @@ class SimVxlan {
     }
     const out: Record<string, Value> = {};
     for (const [n, v] of sums) out[n] = n.startsWith('Errors') ? Number(v % 2n ** 32n) : v.toString();
+    const echoes = keepAliveCount(this.tunnelRow(keys[0]!)!, this.ctx.now()) % 2 ** 32;
+    out.KeepAliveSent = echoes;
+    out.KeepAliveReceived = echoes;
     return out;
   }
 }
@@ -117,7 +137,8 @@ const TUNNEL_COUNTERS = ['BytesSent', 'BytesReceived', 'PacketsSent', 'PacketsRe
 
 class TunnelRules implements TableRules {
   readonly params = VXLAN_TUNNEL_PARAMS;
-  readonly writable = VXLAN_TUNNEL_WRITABLE;
+  // KeepAlive ICMP: the simulated WAN answers every echo (Stats.KeepAliveSent/Received).
+  readonly writable = VXLAN_TUNNEL_WRITABLE_KEEPALIVE;
   readonly live = VXLAN_TUNNEL_LIVE;
   readonly max = MAX_VXLAN_TUNNELS;
   readonly defaults = VXLAN_TUNNEL_DEFAULTS;
@@ -126,8 +147,14 @@ class TunnelRules implements TableRules {
     checkVxlanTunnel(merged, changes);
     // Kept as soon as checked (nothing here can refuse it later): the Interfaces' Up periods
     // follow their Tunnel's Enable and endpoint. A rolled-back Set comes back through here.
-    if (keys[0] !== 0) this.v.retime(keys[0]!, this.v.tunnelRow(keys[0]!), merged);
-    return merged;
+    const before = keys[0] === 0 ? undefined : this.v.tunnelRow(keys[0]!);
+    if (keys[0] !== 0) this.v.retime(keys[0]!, before, merged);
+    // The echoes so far are counted under the old settings; the new ones count from now.
+    const now = this.v.ctx.now();
+    const out: Record<string, Value> = { ...merged, [KA_COUNT]: before ? keepAliveCount(before, now) : 0 };
+    delete out[KA_SINCE];
+    if (keepAliveActive(out)) out[KA_SINCE] = now;
+    return out;
   }
   read(keys: InstanceKeys, row: Row): Record<string, Value> {
     const out = publicValues(row);
@@ -189,6 +216,6 @@ export function registerVxlanSim(ctx: SimContext): void {
   v.interfaces = new StoredTable(ctx.store, v.interfaceNode, new InterfaceRules(v));
   ctx.model.register(VXLAN_TUNNEL, v.tunnels);
   ctx.model.register(VXLAN_INTERFACE, v.interfaces);
-  ctx.model.register(VXLAN_TUNNEL_STATS, new StatsBinding(TUNNEL_COUNTERS, (keys) => v.tunnelStats(keys)));
+  ctx.model.register(VXLAN_TUNNEL_STATS, new StatsBinding([...TUNNEL_COUNTERS, 'KeepAliveSent', 'KeepAliveReceived'], (keys) => v.tunnelStats(keys)));
   ctx.model.register(VXLAN_INTERFACE_STATS, new StatsBinding(STATS_PARAMS, (keys) => v.interfaceStats(keys)));
 }
