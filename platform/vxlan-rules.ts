@@ -13,7 +13,8 @@
  * VNI -1 asks the agent for one: the lowest free in the Tunnel is kept in its place.
  *
  * KeepAlivePolicy, KeepAliveTimeout and KeepAliveThreshold are writable only where the platform
- * sends ICMP keepalives (Linux, with a `ping`); elsewhere they are read-only at their defaults
+ * sends ICMP keepalives (Linux with a `ping`; the simulated gateway, whose WAN answers every
+ * echo); elsewhere they are read-only at their defaults
  * (None), so a Set never claims a keepalive nobody sends. KeepAliveTimeout is 1 to 3600 s and
  * KeepAliveThreshold at least 1.
  */
