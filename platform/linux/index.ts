@@ -28,6 +28,7 @@ import type { StagedFirmware } from './firmware-staged.js';
 import { registerEthernet } from './ethernet.js';
 import { registerEthernetLinks } from './ethernet-link.js';
 import { registerVlanTerminations } from './vlan-termination.js';
+import { registerLinuxVxlan } from './vxlan.js';
 import { registerEthernetRmon } from './ethernet-rmon.js';
 import { EthernetDevices } from './EthernetDevices.js';
 import { HostFiles, type HostRoots } from './HostFiles.js';
@@ -290,8 +291,11 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     const ula = opts.store ? new LinuxUla(ctx, opts.store) : undefined;
     // An IP interface on a VLAN device stacks on its VLANTermination, the others on their Ethernet.Link.
     const v = vlans;
-    const lower = ethernet && v ? { linkPath: async (name: string) => (await v.pathOf(name)) ?? ethernet.linkPath(name) } : ethernet;
+    // A VXLAN device stacks on its Device.VXLAN Interface (registered below, once IP is).
+    let vxlan: { pathOf(dev: string): string | undefined } | undefined;
+    const lower = ethernet ? { linkPath: async (name: string) => (await v?.pathOf(name)) ?? vxlan?.pathOf(name) ?? ethernet.linkPath(name) } : ethernet;
     const ip = registerIP(ctx, changes, lower, ula);
+    if (opts.store) vxlan = registerLinuxVxlan(ctx, opts.store, { names: ipInterfaceNames(ip.interfaces, ip.links), links: ip.links }, changes, loaded, stops);
     if (ula) loaded.push(async () => ula.stateLoaded(new Set((await ip.links()).keys())));
     registerRouting(ctx, ip.interfaces);
     registerIPv6Forwarding(ctx, ip.interfaces);

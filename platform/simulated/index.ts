@@ -52,6 +52,7 @@ import type { WiFiScanner } from '../diagnostics/wifi-scan.js';
 import { registerWiFiStations } from './wifi-stations.js';
 import { registerWiFiStats } from './wifi-stats.js';
 import { registerVlanTerminations } from './vlan-termination.js';
+import { registerVxlanSim } from './vxlan.js';
 import { registerIPv6NeighborAndRouter } from './ipv6-nd-ra.js';
 
 export interface SimulatedOptions {
@@ -198,6 +199,7 @@ export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptio
   model.registerDeferred('simulated DNS-SD', () => registerDnsSd(ctx));
   model.registerDeferred('simulated UPnP', () => registerUPnPSim(ctx));
   model.registerDeferred('simulated captive portal', () => registerCaptivePortalSim(ctx));
+  model.registerDeferred('simulated VXLAN', () => registerVxlanSim(ctx));
   model.registerDeferred('simulated LEDs', () => {
     cellularGroup();
     registerLEDsSim(ctx, { attached: cellularState!.cellular.attached, sessionUp: cellularState!.session.up });
