@@ -70,6 +70,16 @@ const UDP_SINK = [
   'except socket.timeout: pass',
   'print(n, flush=True)',
 ].join('\n');
+/** Receives one UDP datagram on a port and prints the DSCP it arrived with (IP_RECVTOS). */
+const DSCP_SINK = [
+  'import socket, sys',
+  's = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)',
+  's.setsockopt(socket.IPPROTO_IP, socket.IP_RECVTOS, 1)',
+  "s.bind(('0.0.0.0', int(sys.argv[1]))); s.settimeout(5)",
+  "print('ready', flush=True)",
+  '_, anc, _, _ = s.recvmsg(2048, 64)',
+  'print([d[0] >> 2 for (lvl, t, d) in anc if t == socket.IP_TOS][0], flush=True)',
+].join('\n');
 const UDP_SOURCE = [
   'import socket, sys',
   's = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)',
@@ -158,6 +168,14 @@ describe('Linux QoS: the agent nft table and HTB tree shape, classify and police
     expect(classBytes(queueClass) - before).toBeGreaterThan(100_000);
     // The data went to the Queue; only the sink's ACK-less return path is elsewhere (the default class sees its own little).
     expect(classBytes('51:fffe') - defaultBefore).toBeLessThan(100_000);
+  }, 60_000);
+
+  it('a Classification marks the DSCP of what it matches, and the others keep theirs', async () => {
+    const c = a!.controller;
+    const k = await add(c, 'Device.QoS.Classification.', { Enable: 'true', AllInterfaces: 'true', Protocol: '17', DestPort: '6001', DSCPMark: '46' });
+    expect(await exchange(DSCP_SINK, ['6001'], UDP_SOURCE, [WAN, '6001', '3'])).toBe(46);
+    expect(await exchange(DSCP_SINK, ['6002'], UDP_SOURCE, [WAN, '6002', '3'])).toBe(0);
+    await del(c, k);
   }, 60_000);
 
   it('a Policer of 200 kbit/s drops most of a UDP burst and counts it', async () => {
