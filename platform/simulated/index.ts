@@ -39,6 +39,7 @@ import { registerLocation } from './location.js';
 import { registerLldp } from './lldp.js';
 import { registerDnsSd } from './dnssd.js';
 import { registerRouting } from './routing.js';
+import { registerQoS } from './qos.js';
 import { SimContext } from './SimContext.js';
 import { registerTemperatureStatus } from './temperature.js';
 import { registerTime } from './time.js';
@@ -194,6 +195,7 @@ export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptio
     registerLldp(ctx, ethernet!.ports);
   });
   model.registerDeferred('simulated DNS-SD', () => registerDnsSd(ctx));
+  model.registerDeferred('simulated QoS', () => registerQoS(ctx));
   model.registerDeferred('simulated LEDs', () => {
     cellularGroup();
     registerLEDsSim(ctx, { attached: cellularState!.cellular.attached, sessionUp: cellularState!.session.up });
