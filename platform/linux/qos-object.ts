@@ -20,7 +20,9 @@ export const MAX_SHAPERS = 16;
 const QOS_PARAMS = [
   'MaxClassificationEntries',
   'MaxAppEntries',
+  'AppNumberOfEntries',
   'MaxFlowEntries',
+  'FlowNumberOfEntries',
   'MaxPolicerEntries',
   'MaxQueueEntries',
   'MaxShaperEntries',
@@ -53,8 +55,11 @@ export function qosObjectBinding(store: DataStore, policerExists: (n: number) =>
       ...QOS_DEFAULTS,
       ...store.row(path),
       MaxClassificationEntries: MAX_CLASSIFICATIONS,
+      // App and Flow are not served (no application recognition): no rows, none can be added.
       MaxAppEntries: 0,
+      AppNumberOfEntries: 0,
       MaxFlowEntries: 0,
+      FlowNumberOfEntries: 0,
       MaxPolicerEntries: MAX_POLICERS,
       MaxQueueEntries: MAX_QUEUES,
       MaxShaperEntries: MAX_SHAPERS,
