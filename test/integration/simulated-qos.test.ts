@@ -57,6 +57,16 @@ describe('simulated gateway: a Controller configures QoS', () => {
     await del(c, k2);
   });
 
+  it('a route takes a ForwardingPolicy for Classifications to pick (QoS:1), kept across reads', async () => {
+    const c = f.controller;
+    const route = Object.keys(await getObjects(c, ['Device.Routing.Router.1.IPv4Forwarding.*.Enable'])).at(-1)!;
+    await set(c, route, { ForwardingPolicy: '3' });
+    expect((await getObjects(c, [`${route}ForwardingPolicy`]))[route]!.ForwardingPolicy).toBe('3');
+    const k = await add(c, 'Device.QoS.Classification.', { Enable: 'true', AllInterfaces: 'true', ForwardingPolicy: '3' });
+    expect((await getObjects(c, [`${k}ForwardingPolicy`, `${k}Status`]))[k]).toEqual({ ForwardingPolicy: '3', Status: 'Enabled' });
+    await del(c, k);
+  });
+
   it('refuses bad input with 7012 or 7005 and changes nothing', async () => {
     const c = f.controller;
     const before = await getObjects(c, ['Device.QoS.']);
