@@ -75,6 +75,8 @@ export const POLICER_PARAMS = [
   'TotalCountedBytes',
   'ConformingCountedPackets',
   'ConformingCountedBytes',
+  'PartiallyConformingCountedPackets',
+  'PartiallyConformingCountedBytes',
   'NonConformingCountedPackets',
   'NonConformingCountedBytes',
 ] as const;
@@ -167,6 +169,9 @@ export function policerProblems(r: Readonly<Record<string, Value>>, meters: read
     if (r[param] !== undefined && !actionValid(r[param])) bad.push({ param, message: `${String(r[param])}: not Null, Drop, Count, <DSCP>, :<priority> or <DSCP>:<priority>` });
   }
   if (r.Enable === true && num(r.CommittedRate, 0) <= 0) bad.push({ param: 'CommittedRate', message: 'an enabled Policer needs a committed rate above 0 bits per second' });
+  // RFC 2698: the peak rate is at least the committed rate.
+  if (r.Enable === true && meter === 'TwoRateThreeColor' && num(r.PeakRate, 0) < num(r.CommittedRate, 0))
+    bad.push({ param: 'PeakRate', message: 'a two-rate meter needs PeakRate at or above CommittedRate' });
   return bad;
 }
 

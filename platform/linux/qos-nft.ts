@@ -117,21 +117,32 @@ function resultChain(c: CompiledClassification): string[] {
   return out;
 }
 
-/** The chain and named counters of one Policer: a single-rate token bucket (RFC 2697 without the excess bucket). */
+/** The rule of one bucket: over it, the packet is counted under `name` and goes to that colour's action chain. */
+function bucketRule(n: number, bitsPerSecond: number, burstBytes: number, name: string): string {
+  const limit = `limit rate over ${Math.max(1, Math.floor(bitsPerSecond / 8))} bytes/second${burstBytes > 0 ? ` burst ${burstBytes} bytes` : ''}`;
+  return `    ${limit} counter name "policer_${n}_${name}" goto policer_${n}_${name}`;
+}
+
+/** A colour's action chain: one statement a line (an IPv4 DSCP mark and an IPv6 one cannot share a rule). */
+const actionChain = (n: number, name: string, action: Value | undefined): string[] => [`  chain policer_${n}_${name} {`, ...actionStatements(action).map((s) => `    ${s}`), '  }'];
+
+/**
+ * The chain and named counters of one Policer. SimpleTokenBucket: one bucket at CommittedRate.
+ * TwoRateThreeColor (RFC 2698, colour-blind): over the peak bucket is non-conforming (neither
+ * bucket spent), else over the committed bucket partially conforming (the peak bucket spent),
+ * else conforming (both spent): nft's `limit rate over` spends its tokens only when under.
+ */
 function policerChain(p: CompiledPolicer): string[] {
   const r = p.values;
-  const bytesPerSecond = Math.max(1, Math.floor(num(r.CommittedRate, 0) / 8));
-  const burst = num(r.CommittedBurstSize, 0);
-  const limit = `limit rate over ${bytesPerSecond} bytes/second${burst > 0 ? ` burst ${burst} bytes` : ''}`;
-  return [
-    `  counter policer_${p.n}_total {}`,
-    `  counter policer_${p.n}_over {}`,
-    `  chain policer_${p.n} {`,
-    `    counter name "policer_${p.n}_total"`,
-    `    ${[limit, `counter name "policer_${p.n}_over"`, ...actionStatements(r.NonConformingAction)].join(' ')}${String(r.NonConformingAction ?? 'Drop') === 'Drop' ? '' : ' return'}`,
-    ...actionStatements(r.ConformingAction).map((s) => `    ${s}`),
-    '  }',
-  ];
+  const twoRate = String(r.MeterType ?? 'SimpleTokenBucket') === 'TwoRateThreeColor';
+  const out = [`  counter policer_${p.n}_total {}`, `  counter policer_${p.n}_over {}`, `  counter policer_${p.n}_partial {}`];
+  out.push(...actionChain(p.n, 'over', r.NonConformingAction));
+  if (twoRate) out.push(...actionChain(p.n, 'partial', r.PartialConformingAction));
+  out.push(`  chain policer_${p.n} {`, `    counter name "policer_${p.n}_total"`);
+  if (twoRate) out.push(bucketRule(p.n, num(r.PeakRate, 0), num(r.PeakBurstSize, 0), 'over'));
+  out.push(bucketRule(p.n, num(r.CommittedRate, 0), num(r.CommittedBurstSize, 0), twoRate ? 'partial' : 'over'));
+  out.push(...actionStatements(r.ConformingAction).map((s) => `    ${s}`), '  }');
+  return out;
 }
 
 /** The script replacing table `inet <table>`; with no Classification, Policer or default result the table goes. */
@@ -165,6 +176,8 @@ export interface PolicerCounts {
   totalBytes: number;
   overPackets: number;
   overBytes: number;
+  partialPackets: number;
+  partialBytes: number;
 }
 
 /** The Policers' counters from `nft -j list counters` output, by Policer instance. */
@@ -177,12 +190,15 @@ export function parsePolicerCounters(json: string): Map<number, PolicerCounts> {
     return out;
   }
   for (const item of doc.nftables ?? []) {
-    const m = /^policer_(\d+)_(total|over)$/.exec(item.counter?.name ?? '');
+    const m = /^policer_(\d+)_(total|over|partial)$/.exec(item.counter?.name ?? '');
     if (!m) continue;
     const n = Number(m[1]);
-    const c = out.get(n) ?? { totalPackets: 0, totalBytes: 0, overPackets: 0, overBytes: 0 };
-    if (m[2] === 'total') Object.assign(c, { totalPackets: item.counter!.packets ?? 0, totalBytes: item.counter!.bytes ?? 0 });
-    else Object.assign(c, { overPackets: item.counter!.packets ?? 0, overBytes: item.counter!.bytes ?? 0 });
+    const c = out.get(n) ?? { totalPackets: 0, totalBytes: 0, overPackets: 0, overBytes: 0, partialPackets: 0, partialBytes: 0 };
+    const packets = item.counter!.packets ?? 0;
+    const bytes = item.counter!.bytes ?? 0;
+    if (m[2] === 'total') Object.assign(c, { totalPackets: packets, totalBytes: bytes });
+    else if (m[2] === 'over') Object.assign(c, { overPackets: packets, overBytes: bytes });
+    else Object.assign(c, { partialPackets: packets, partialBytes: bytes });
     out.set(n, c);
   }
   return out;

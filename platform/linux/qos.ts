@@ -9,8 +9,9 @@
  * - Classification EthernetPriorityCheck/Exclude and VLANIDCheck/Exclude: by the time netfilter
  *   sees a packet its VLAN tag is gone. ForwardingPolicy: no policy routing from QoS. DSCPMark
  *   and EthernetPriorityMark -2 (derived per TR-181 Annex A): refused.
- * - Policer: only SimpleTokenBucket (PossibleMeterTypes); the three-colour meters' ExcessBurstSize,
- *   PeakRate, PeakBurstSize and PartialConformingAction are read-only.
+ * - Policer: SimpleTokenBucket and TwoRateThreeColor (RFC 2698), not SingleRateThreeColor
+ *   (RFC 2697's excess bucket fills from the committed one's overflow, which nft's buckets
+ *   cannot): ExcessBurstSize is read-only.
  * - Queue: DropAlgorithm DT only (REDThreshold/REDPercentage read-only); AllInterfaces true is
  *   refused (name the egress interface: one HTB tree per device).
  * - Device.QoS.DefaultQueue and DefaultForwardingPolicy read-only; DefaultTrafficClass picks the
@@ -52,14 +53,14 @@ import { type CompiledClassification, type CompiledPolicer, DEFAULT_QOS_TABLE, p
 import { MAX_CLASSIFICATIONS, MAX_POLICERS, MAX_QUEUES, MAX_SHAPERS, qosObjectBinding } from './qos-object.js';
 import { agentQdiscDevices, tcBatch, type TcPlan } from './qos-tc.js';
 
-const METERS = ['SimpleTokenBucket'] as const;
+const METERS = ['SimpleTokenBucket', 'TwoRateThreeColor'] as const;
 const ALGORITHMS = { drop: ['DT'], scheduler: ['SP', 'WRR'] };
 const DEVICE = '$device';
 const ORDERED = '$ordered';
 
 const without = (all: readonly string[], out: readonly string[]): string[] => all.filter((p) => !out.includes(p));
 const CLASSIFICATION_WRITABLE = without(CLASSIFICATION_PARAMS, ['Status', 'EthernetPriorityCheck', 'EthernetPriorityExclude', 'VLANIDCheck', 'VLANIDExclude', 'ForwardingPolicy']);
-const POLICER_WRITABLE = ['Enable', 'Alias', 'CommittedRate', 'CommittedBurstSize', 'MeterType', 'ConformingAction', 'NonConformingAction'];
+const POLICER_WRITABLE = ['Enable', 'Alias', 'CommittedRate', 'CommittedBurstSize', 'PeakRate', 'PeakBurstSize', 'MeterType', 'ConformingAction', 'PartialConformingAction', 'NonConformingAction'];
 const QUEUE_WRITABLE = without(QUEUE_PARAMS, ['Status', 'BufferLength', 'REDThreshold', 'REDPercentage']);
 const SHAPER_WRITABLE = without(SHAPER_PARAMS, ['Status']);
 const POLICER_LIVE: ReadonlySet<string> = new Set([
@@ -70,6 +71,8 @@ const POLICER_LIVE: ReadonlySet<string> = new Set([
   'ConformingCountedPackets',
   'ConformingCountedBytes',
   'NonConformingCountedPackets',
+  'PartiallyConformingCountedPackets',
+  'PartiallyConformingCountedBytes',
   'NonConformingCountedBytes',
 ]);
 export interface LinuxQosOptions {
@@ -272,12 +275,14 @@ export class LinuxQos {
       const out = await this.opts.runner.run('nft', ['-j', 'list', 'counters', 'table', 'inet', this.table]).catch(() => undefined);
       counts = out ? parsePolicerCounters(out).get(n) : undefined;
     }
-    const c = counts ?? { totalPackets: 0, totalBytes: 0, overPackets: 0, overBytes: 0 };
+    const c = counts ?? { totalPackets: 0, totalBytes: 0, overPackets: 0, overBytes: 0, partialPackets: 0, partialBytes: 0 };
     Object.assign(values, {
       TotalCountedPackets: c.totalPackets,
       TotalCountedBytes: c.totalBytes,
-      ConformingCountedPackets: c.totalPackets - c.overPackets,
-      ConformingCountedBytes: c.totalBytes - c.overBytes,
+      ConformingCountedPackets: c.totalPackets - c.overPackets - c.partialPackets,
+      ConformingCountedBytes: c.totalBytes - c.overBytes - c.partialBytes,
+      PartiallyConformingCountedPackets: c.partialPackets,
+      PartiallyConformingCountedBytes: c.partialBytes,
       NonConformingCountedPackets: c.overPackets,
       NonConformingCountedBytes: c.overBytes,
     });

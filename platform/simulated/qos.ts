@@ -42,6 +42,8 @@ const POLICER_LIVE = [
   'TotalCountedBytes',
   'ConformingCountedPackets',
   'ConformingCountedBytes',
+  'PartiallyConformingCountedPackets',
+  'PartiallyConformingCountedBytes',
   'NonConformingCountedPackets',
   'NonConformingCountedBytes',
 ] as const;

@@ -9,7 +9,7 @@
  * - a Classification of TCP to port 5201 into traffic class 5 and a Queue for class 5 put that
  *   transfer into the Queue's HTB class (its `tc -s` counters grow, the default class's do not);
  * - a Policer of 200 kbit/s on UDP to port 6000 drops most of a burst, and its TotalCounted* and
- *   NonConformingCounted* grow;
+ *   NonConformingCounted* grow; a two-rate three-colour one counts all three colours;
  * - bad input answers 7012 / 7013 and leaves the rows, the nft table and the tc tree as they were;
  * - a restart with netfilter and the qdisc emptied builds both again from the store;
  * - with the rows deleted, the agent's table and qdisc are gone.
@@ -188,7 +188,33 @@ describe('Linux QoS: the agent nft table and HTB tree shape, classify and police
     expect(Number(v.TotalCountedPackets)).toBeGreaterThanOrEqual(300);
     expect(Number(v.NonConformingCountedPackets)).toBeGreaterThan(100);
     expect(Number(v.ConformingCountedPackets) + Number(v.NonConformingCountedPackets)).toBe(Number(v.TotalCountedPackets));
-    expect(v).toMatchObject({ Status: 'Enabled', PossibleMeterTypes: 'SimpleTokenBucket' });
+    expect(v).toMatchObject({ Status: 'Enabled', PossibleMeterTypes: 'SimpleTokenBucket,TwoRateThreeColor' });
+  }, 60_000);
+
+  it('a two-rate three-colour Policer (RFC 2698) sorts a UDP burst into its three colours', async () => {
+    const c = a!.controller;
+    const p = await add(c, 'Device.QoS.Policer.', {
+      Enable: 'true',
+      MeterType: 'TwoRateThreeColor',
+      CommittedRate: '80000',
+      CommittedBurstSize: '20000',
+      PeakRate: '160000',
+      PeakBurstSize: '60000',
+      PartialConformingAction: '10',
+      NonConformingAction: 'Drop',
+    });
+    await add(c, 'Device.QoS.Classification.', { Enable: 'true', AllInterfaces: 'true', Protocol: '17', DestPort: '6003', Policer: p.slice(0, -1) });
+    // 300 datagrams of 1028 bytes at once: about 20 fit the committed bucket, 60 the peak one, the rest is dropped.
+    const got = await exchange(UDP_SINK, ['6003'], UDP_SOURCE, [WAN, '6003', '300']);
+    const v = (await getObjects(c, [p]))[p]!;
+    const [green, yellow, red] = [v.ConformingCountedPackets, v.PartiallyConformingCountedPackets, v.NonConformingCountedPackets].map(Number);
+    expect(green! + yellow! + red!).toBe(Number(v.TotalCountedPackets));
+    expect(green).toBeGreaterThan(5);
+    expect(yellow).toBeGreaterThan(5);
+    expect(red).toBeGreaterThan(100);
+    expect(got).toBeGreaterThan(0);
+    expect(got).toBeLessThanOrEqual(green! + yellow!);
+    expect(errCode(await tryAdd(c, 'Device.QoS.Policer.', { Enable: 'true', MeterType: 'TwoRateThreeColor', CommittedRate: '80000', PeakRate: '1000' }))).toBe(7012);
   }, 60_000);
 
   it('bad input answers 7012 or 7013 and changes neither the rows, the nft table nor the tc tree', async () => {
@@ -205,9 +231,9 @@ describe('Linux QoS: the agent nft table and HTB tree shape, classify and police
       ['Classification', { Protocol: '1', DestPort: '80' }, 7012],
       ['Classification', { Policer: 'Device.QoS.Policer.99' }, 7012],
       ['Classification', { EthernetPriorityCheck: '3' }, 7012], // not writable here: an Add takes it only at its default
-      ['Policer', { MeterType: 'TwoRateThreeColor' }, 7012],
+      ['Policer', { MeterType: 'SingleRateThreeColor' }, 7012],
       ['Policer', { NonConformingAction: 'Shout' }, 7012],
-      ['Policer', { PeakRate: '5' }, 7012],
+      ['Policer', { ExcessBurstSize: '5' }, 7012],
     ];
     for (const [table, params, code] of bad) expect([table, params, errCode(await tryAdd(c, `Device.QoS.${table}.`, params))]).toEqual([table, params, code]);
     expect(errCode(await trySet(c, 'Device.QoS.', { DefaultDSCPMark: '64' }))).toBe(7012);

@@ -23,8 +23,38 @@ describe('Linux QoS compilers', () => {
     expect(lines).toContain('meta mark set 0x51000001');
     expect(lines).toContain('meta priority set 0:3');
     expect(lines).toContain('jump policer_4');
-    expect(lines).toContain('limit rate over 1000 bytes/second burst 1500 bytes counter name "policer_4_over" drop');
+    expect(lines).toContain('limit rate over 1000 bytes/second burst 1500 bytes counter name "policer_4_over" goto policer_4_over');
+    expect(script).toContain('chain policer_4_over {\n    drop\n  }');
     expect(lines.indexOf('ip dscp set 0 comment "Device.QoS.Default"')).toBeGreaterThan(lines.indexOf(rules.at(-1)!));
+  });
+
+  it('a two-rate three-colour Policer: the peak bucket first, then the committed one, each colour its action chain', () => {
+    const script = qosScript(
+      't',
+      [],
+      [
+        {
+          n: 1,
+          values: { MeterType: 'TwoRateThreeColor', CommittedRate: 8000, PeakRate: 16000, PeakBurstSize: 3000, ConformingAction: 'Null', PartialConformingAction: '10', NonConformingAction: 'Drop' },
+        },
+      ],
+      {
+        dscp: -1,
+        priority: -1,
+      },
+    );
+    const chain = script.slice(script.indexOf('chain policer_1 {'));
+    expect(
+      chain
+        .split('\n')
+        .slice(1, 4)
+        .map((l) => l.trim()),
+    ).toEqual([
+      'counter name "policer_1_total"',
+      'limit rate over 2000 bytes/second burst 3000 bytes counter name "policer_1_over" goto policer_1_over',
+      'limit rate over 1000 bytes/second counter name "policer_1_partial" goto policer_1_partial',
+    ]);
+    expect(script).toContain('chain policer_1_partial {\n    ip dscp set 10\n    ip6 dscp set 10\n  }');
   });
 
   it('with nothing to do the table goes', () => {
@@ -42,7 +72,7 @@ describe('Linux QoS compilers', () => {
     const json = JSON.stringify({
       nftables: [{ metainfo: {} }, { counter: { name: 'policer_4_total', packets: 10, bytes: 1000 } }, { counter: { name: 'policer_4_over', packets: 3, bytes: 300 } }],
     });
-    expect(parsePolicerCounters(json).get(4)).toEqual({ totalPackets: 10, totalBytes: 1000, overPackets: 3, overBytes: 300 });
+    expect(parsePolicerCounters(json).get(4)).toEqual({ totalPackets: 10, totalBytes: 1000, overPackets: 3, overBytes: 300, partialPackets: 0, partialBytes: 0 });
     expect(parsePolicerCounters('not json').size).toBe(0);
   });
 
