@@ -43,6 +43,8 @@ export interface TcPlan {
   queues: readonly TcQueue[];
   /** Device.QoS.DefaultTrafficClass: unclassified traffic goes to the Queue listing it, if any. */
   defaultClass?: number;
+  /** Device.QoS.DefaultQueue, when it is a Queue of this device: unclassified traffic goes there (before DefaultTrafficClass). */
+  defaultQueue?: number;
 }
 
 /** The HTB class id of Queue `n` (minor in hex, as tc reads it). */
@@ -53,7 +55,7 @@ const burst = (bytes: number | undefined): string[] => (bytes !== undefined && b
 /** The lines of `tc -batch -` building `plan` on a device without the agent's qdisc. */
 export function tcBatch(plan: TcPlan): string[] {
   const dev = plan.device;
-  const defaultQueue = plan.queues.find((q) => plan.defaultClass !== undefined && q.classes.includes(plan.defaultClass));
+  const defaultQueue = plan.queues.find((q) => q.n === plan.defaultQueue) ?? plan.queues.find((q) => plan.defaultClass !== undefined && q.classes.includes(plan.defaultClass));
   const defaultMinor = defaultQueue ? 0x100 + defaultQueue.n : DEFAULT_MINOR;
   const out = [
     `qdisc add dev ${dev} root handle ${QOS_HANDLE} htb default ${defaultMinor.toString(16)}`,

@@ -14,9 +14,9 @@
  *   cannot): ExcessBurstSize is read-only.
  * - Queue: DropAlgorithm DT only (REDThreshold/REDPercentage read-only); AllInterfaces true is
  *   refused (name the egress interface: one HTB tree per device).
- * - Device.QoS.DefaultQueue and DefaultForwardingPolicy read-only; DefaultTrafficClass picks the
- *   HTB default class, DefaultDSCPMark/DefaultEthernetPriorityMark/DefaultPolicer apply to what
- *   no Classification matches.
+ * - Device.QoS.DefaultForwardingPolicy read-only; DefaultQueue (else DefaultTrafficClass) picks
+ *   the HTB default class, DefaultDSCPMark/DefaultEthernetPriorityMark/DefaultPolicer apply to
+ *   what no Classification matches.
  * - App and Flow: not served (no application recognition), MaxAppEntries/MaxFlowEntries 0.
  *
  * Interfaces name Device.IP.Interface.{i} rows; the device is kept beside (`$device`), so a read
@@ -50,7 +50,7 @@ import { invalid, publicValues, type BadParam, type Row, StoredTable } from '../
 import { isIfName } from './firewall-rules.js';
 import type { IpInterfaceNames } from './nat.js';
 import { type CompiledClassification, type CompiledPolicer, DEFAULT_QOS_TABLE, parsePolicerCounters, qosScript, type QosDefaults } from './qos-nft.js';
-import { MAX_CLASSIFICATIONS, MAX_POLICERS, MAX_QUEUES, MAX_SHAPERS, qosObjectBinding } from './qos-object.js';
+import { MAX_CLASSIFICATIONS, MAX_POLICERS, MAX_QUEUES, MAX_SHAPERS, qosObjectBinding, queueOf } from './qos-object.js';
 import { agentQdiscDevices, tcBatch, type TcPlan } from './qos-tc.js';
 
 const METERS = ['SimpleTokenBucket', 'TwoRateThreeColor'] as const;
@@ -191,11 +191,7 @@ export class LinuxQos {
     });
     model.register(
       'Device.QoS.',
-      qosObjectBinding(
-        store,
-        (n) => this.policers.list([]).includes(n),
-        () => this.write(),
-      ),
+      qosObjectBinding(store, { policer: (n) => this.policers.list([]).includes(n), queue: (n) => this.queues.list([]).includes(n) }, () => this.write()),
     );
   }
 
@@ -332,9 +328,11 @@ export class LinuxQos {
       if (bps !== undefined) p.rateBps = Math.min(p.rateBps, bps);
       p.burstBytes = num(r.ShapingBurstSize, 0) || undefined;
     }
+    const defaultQueue = queueOf(q.DefaultQueue);
     for (const [n, r] of this.queues.rows([])) {
       if (r.Enable !== true || r[DEVICE] === undefined) continue;
       const p = await planOf(String(r[DEVICE]));
+      if (n === defaultQueue) p.defaultQueue = n;
       const ceil = shapingBps(r.ShapingRate, await this.opts.linkBps(p.device));
       p.queues.push({ n, classes: trafficClasses(r.TrafficClasses), weight: num(r.Weight, 0), precedence: num(r.Precedence, 1), ceilBps: ceil, burstBytes: num(r.ShapingBurstSize, 0) || undefined });
     }

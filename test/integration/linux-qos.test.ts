@@ -20,7 +20,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { add, del, tryAdd, trySet } from '../peers/controller-steps.js';
+import { add, del, set, tryAdd, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
 import { startAgentInNamespace, type NamespacedAgent } from '../peers/netns-agent.js';
 import { NetNamespace, PeerNamespace } from '../peers/netns.js';
@@ -168,6 +168,12 @@ describe('Linux QoS: the agent nft table and HTB tree shape, classify and police
     expect(classBytes(queueClass) - before).toBeGreaterThan(100_000);
     // The data went to the Queue; only the sink's ACK-less return path is elsewhere (the default class sees its own little).
     expect(classBytes('51:fffe') - defaultBefore).toBeLessThan(100_000);
+    // DefaultQueue: unclassified traffic goes to that Queue (its device's HTB default class).
+    await set(c, 'Device.QoS.', { DefaultQueue: q.slice(0, -1) });
+    expect(qdisc()).toContain(`default 0x${queueClass.slice(3)}`);
+    expect((await getObjects(c, ['Device.QoS.DefaultQueue']))['Device.QoS.']!.DefaultQueue).toBe(q.slice(0, -1));
+    await set(c, 'Device.QoS.', { DefaultQueue: '' });
+    expect(qdisc()).toContain('default 0xfffe');
   }, 60_000);
 
   it('a Classification marks the DSCP of what it matches, and the others keep theirs', async () => {
@@ -237,7 +243,8 @@ describe('Linux QoS: the agent nft table and HTB tree shape, classify and police
     ];
     for (const [table, params, code] of bad) expect([table, params, errCode(await tryAdd(c, `Device.QoS.${table}.`, params))]).toEqual([table, params, code]);
     expect(errCode(await trySet(c, 'Device.QoS.', { DefaultDSCPMark: '64' }))).toBe(7012);
-    expect(errCode(await trySet(c, 'Device.QoS.', { DefaultQueue: 'Device.QoS.Queue.1' }))).toBe(7013);
+    expect(errCode(await trySet(c, 'Device.QoS.', { DefaultQueue: 'Device.QoS.Queue.99' }))).toBe(7012);
+    expect(errCode(await trySet(c, 'Device.QoS.', { DefaultForwardingPolicy: '2' }))).toBe(7013);
     const k = Object.keys(await getObjects(c, ['Device.QoS.Classification.*.Enable']))[0]!;
     expect(errCode(await trySet(c, k, { VLANIDCheck: '5' }))).toBe(7013);
     expect(await getObjects(c, ['Device.QoS.'])).toEqual(rows);

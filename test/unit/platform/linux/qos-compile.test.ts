@@ -94,6 +94,19 @@ describe('Linux QoS compilers', () => {
       'filter add dev wan0 parent 51: protocol all prio 1 u32 match mark 0x51000005 0xffffffff classid 51:101',
       'filter add dev wan0 parent 51: protocol all prio 1 u32 match mark 0x51000006 0xffffffff classid 51:101',
     ]);
+    // DefaultQueue 2 wins over DefaultTrafficClass 5.
+    expect(
+      tcBatch({
+        device: 'wan0',
+        rateBps: 1e6,
+        queues: [
+          { n: 1, classes: [5], weight: 0, precedence: 1 },
+          { n: 2, classes: [], weight: 0, precedence: 1 },
+        ],
+        defaultClass: 5,
+        defaultQueue: 2,
+      })[0],
+    ).toBe('qdisc add dev wan0 root handle 51: htb default 102');
     // DefaultTrafficClass 6: unclassified traffic goes to Queue 1, no extra default class.
     expect(tcBatch({ device: 'wan0', rateBps: 1e6, queues: [{ n: 1, classes: [6], weight: 0, precedence: 1 }], defaultClass: 6 })[0]).toBe('qdisc add dev wan0 root handle 51: htb default 101');
   });
