@@ -200,7 +200,12 @@ export class LinuxQos {
     try {
       const shown = await this.opts.runner.run('tc', ['-j', 'qdisc', 'show']);
       for (const dev of agentQdiscDevices(shown)) this.trees.add(dev);
-      this.written = true;
+      // What a past run left is removed; with nothing of the agent's there and no rows, netfilter and tc are left alone.
+      const table = await this.opts.runner.run('nft', ['list', 'table', 'inet', this.table]).then(
+        () => true,
+        () => false,
+      );
+      this.written = table || this.trees.size > 0;
       await this.write();
     } catch (e) {
       this.opts.log?.warn('QoS rules not written', { error: e instanceof Error ? e.message : String(e) });
