@@ -38,6 +38,7 @@ import { registerRouting } from './routing.js';
 import { registerIPv6Forwarding } from './routing-ipv6.js';
 import { registerBridging } from './bridging.js';
 import { registerLinuxBridgeFilters } from './bridge-filter-wiring.js';
+import { registerLinuxQos } from './qos-wiring.js';
 import type { LinuxContext } from './LinuxContext.js';
 import { CommandRunner } from '../exec/CommandRunner.js';
 import { IpWriter, ManagedInterfaces } from './ip-write.js';
@@ -302,6 +303,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     const bridging = registerBridging(ctx, ip.links, changes, ethernet, opts.store);
     loaded.push(() => bridging.stateLoaded());
     registerLinuxBridgeFilters(ctx, bridging, findNft(runner), opts.store, loaded);
+    registerLinuxQos(ctx, ipInterfaceNames(ip.interfaces, ip.links), opts.store, loaded);
     const nat = natUsable(opts.nat, findNft(runner));
     if (nat.usable && opts.store) {
       const n = new LinuxNat({ model, store: opts.store, runner, interfaces: ipInterfaceNames(ip.interfaces, ip.links), table: opts.natTable, now, log: opts.log });

@@ -41,6 +41,7 @@ import { registerDnsSd } from './dnssd.js';
 import { registerUPnPSim } from './upnp.js';
 import { registerCaptivePortalSim } from './captive-portal.js';
 import { registerRouting } from './routing.js';
+import { registerQoS } from './qos.js';
 import { SimContext } from './SimContext.js';
 import { registerTemperatureStatus } from './temperature.js';
 import { registerTime } from './time.js';
@@ -200,6 +201,7 @@ export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptio
   model.registerDeferred('simulated UPnP', () => registerUPnPSim(ctx));
   model.registerDeferred('simulated captive portal', () => registerCaptivePortalSim(ctx));
   model.registerDeferred('simulated VXLAN', () => registerVxlanSim(ctx));
+  model.registerDeferred('simulated QoS', () => registerQoS(ctx));
   model.registerDeferred('simulated LEDs', () => {
     cellularGroup();
     registerLEDsSim(ctx, { attached: cellularState!.cellular.attached, sessionUp: cellularState!.session.up });

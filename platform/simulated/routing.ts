@@ -80,11 +80,28 @@ const FORWARDING_PARAMS = [
   'ForwardingMetric',
 ] as const;
 
+const FORWARDING_WRITABLE = ['ForwardingPolicy'] as const;
+
 /** Router.1.IPv4Forwarding.{i}. of one gateway: a thin class over its Device.IP, the methods one copy for a fleet. */
 class ForwardingBinding implements ObjectBinding {
   readonly params = FORWARDING_PARAMS;
+  /** ForwardingPolicy (QoS:1): the policy a QoS Classification's ForwardingPolicy picks this route for, kept in the store. */
+  readonly writable = FORWARDING_WRITABLE;
 
-  constructor(private readonly ip: IPState) {}
+  constructor(
+    private readonly ip: IPState,
+    private readonly ctx: SimContext,
+  ) {}
+
+  private path(keys: InstanceKeys): string {
+    return `Device.Routing.Router.${keys[0]}.IPv4Forwarding.${keys[1]}.`;
+  }
+
+  set(keys: InstanceKeys, changes: Record<string, Value>): void {
+    this.get(keys);
+    const path = this.path(keys);
+    this.ctx.store.setRow(path, { ...(this.ctx.store.row(path) ?? {}), ForwardingPolicy: changes.ForwardingPolicy ?? -1 });
+  }
 
   list(keys: InstanceKeys): number[] {
     one(keys);
@@ -96,13 +113,21 @@ class ForwardingBinding implements ObjectBinding {
     const route = nth(ROUTES, keys[1]);
     // A route from the network goes with the data session (it may have ended since list).
     if (!listed(this.ip).includes(keys[1])) throw new UspError(ErrorCode.ObjectDoesNotExist, `route ${keys[1]} is gone with the data session`);
-    return { Enable: true, Status: 'Enabled', Alias: route.alias, Type: 'Normal', StaticRoute: !route.fromNetwork, ForwardingPolicy: -1, ...route.values(this.ip) };
+    return {
+      Enable: true,
+      Status: 'Enabled',
+      Alias: route.alias,
+      Type: 'Normal',
+      StaticRoute: !route.fromNetwork,
+      ForwardingPolicy: this.ctx.store.row(this.path(keys))?.ForwardingPolicy ?? -1,
+      ...route.values(this.ip),
+    };
   }
 }
 
 /** Serves Device.Routing.Router.{i}. (the main table) and its IPv4Forwarding.{i}. rows. */
 export function registerRouting(ctx: SimContext, churn: Churn, ip: IPState): void {
   ctx.model.register('Device.Routing.Router.{i}.', ROUTER);
-  const node = ctx.model.register('Device.Routing.Router.{i}.IPv4Forwarding.{i}.', new ForwardingBinding(ip));
+  const node = ctx.model.register('Device.Routing.Router.{i}.IPv4Forwarding.{i}.', new ForwardingBinding(ip, ctx));
   churn.watch(node, () => listed(ip).map((n) => [1, n]));
 }
