@@ -212,7 +212,7 @@ export const WRITABLE_EFFECTS: Record<string, Effect> = {
   'Device.QoS.Classification.{i}.TrafficClass': { sim: 'Status (Error_Misconfigured while no enabled Queue lists the class)' },
   'Device.QoS.Classification.{i}.Policer': { sim: 'Status (Error_Misconfigured once the Policer row is gone)' },
   'Device.QoS.Policer.{i}.Enable': { sim: 'Status' },
-  'Device.QoS.Queue.{i}.Enable': { sim: "Status, and the Status of the Classifications whose class it lists" },
+  'Device.QoS.Queue.{i}.Enable': { sim: 'Status, and the Status of the Classifications whose class it lists' },
   'Device.QoS.Queue.{i}.Interface': { sim: 'Status (Error_Misconfigured without an egress interface)' },
   'Device.QoS.Queue.{i}.TrafficClasses': { sim: 'the Status of the Classifications whose class it lists' },
   'Device.QoS.Shaper.{i}.Enable': { sim: 'Status' },
