@@ -14,7 +14,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Value } from '../datamodel/value/Value.js';
-import { num, ruleProblems } from './firewall-rule-checks.js';
+import { IP_PORT_CRITERIA, num, ruleProblems } from './firewall-rule-checks.js';
 import type { BadParam } from './stored-table.js';
 
 /** The classification criteria of BridgeFilter:1 on the frame's own headers (VLAN, Ethertype, MACs). */
@@ -29,22 +29,7 @@ export const L2_PARAMS = [
 ] as const;
 
 /** BridgeL3L4Filter:1's criteria on the IP and transport headers. */
-export const L3L4_PARAMS = [
-  'DestIP',
-  'DestMask',
-  'DestIPExclude',
-  'SourceIP',
-  'SourceMask',
-  'SourceIPExclude',
-  'Protocol',
-  'ProtocolExclude',
-  'DestPort',
-  'DestPortRangeMax',
-  'DestPortExclude',
-  'SourcePort',
-  'SourcePortRangeMax',
-  'SourcePortExclude',
-] as const;
+export const L3L4_PARAMS = IP_PORT_CRITERIA;
 
 /** Criteria on the MAC addresses of hosts that sent a DHCP option (vendor class, client ID, user class). */
 export const DHCP_PARAMS = [

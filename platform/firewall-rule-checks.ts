@@ -8,6 +8,24 @@ import { isIPv4, isIPv6 } from 'node:net';
 import type { Value } from '../datamodel/value/Value.js';
 import type { BadParam } from './stored-table.js';
 
+/** The criteria on the IP and transport headers TR-181 gives alike to Firewall Rules, Bridging Filters and QoS Classifications. */
+export const IP_PORT_CRITERIA = [
+  'DestIP',
+  'DestMask',
+  'DestIPExclude',
+  'SourceIP',
+  'SourceMask',
+  'SourceIPExclude',
+  'Protocol',
+  'ProtocolExclude',
+  'DestPort',
+  'DestPortRangeMax',
+  'DestPortExclude',
+  'SourcePort',
+  'SourcePortRangeMax',
+  'SourcePortExclude',
+] as const;
+
 /** The Rule parameters every platform serves: the criteria and targets the checks below know (no logging, expiry, MatchSets or MAC criteria). */
 export const RULE_PARAMS = [
   'Enable',
@@ -24,20 +42,7 @@ export const RULE_PARAMS = [
   'DestInterfaceExclude',
   'DestAllInterfaces',
   'IPVersion',
-  'DestIP',
-  'DestMask',
-  'DestIPExclude',
-  'SourceIP',
-  'SourceMask',
-  'SourceIPExclude',
-  'Protocol',
-  'ProtocolExclude',
-  'DestPort',
-  'DestPortRangeMax',
-  'DestPortExclude',
-  'SourcePort',
-  'SourcePortRangeMax',
-  'SourcePortExclude',
+  ...IP_PORT_CRITERIA,
   'DSCP',
   'DSCPExclude',
 ] as const;

@@ -15,8 +15,27 @@
  */
 import type { Value } from '../datamodel/value/Value.js';
 import { items } from './bridge-filter-rules.js';
-import { num, ruleProblems } from './firewall-rule-checks.js';
+import { IP_PORT_CRITERIA, num, ruleProblems } from './firewall-rule-checks.js';
 import type { BadParam } from './stored-table.js';
+
+/** The Device.QoS. parameters the platforms serve: the bounds, the counts and the defaults. */
+export const QOS_OBJECT_PARAMS = [
+  'MaxClassificationEntries',
+  'MaxAppEntries',
+  'AppNumberOfEntries',
+  'MaxFlowEntries',
+  'FlowNumberOfEntries',
+  'MaxPolicerEntries',
+  'MaxQueueEntries',
+  'MaxShaperEntries',
+  'DefaultForwardingPolicy',
+  'DefaultTrafficClass',
+  'DefaultPolicer',
+  'DefaultQueue',
+  'DefaultDSCPMark',
+  'DefaultEthernetPriorityMark',
+  'AvailableAppList',
+] as const;
 
 /** The Classification parameters the platforms serve: the row, its IP/port, MAC, DSCP, 802.1p and VLAN criteria and results. */
 export const CLASSIFICATION_PARAMS = [
@@ -26,20 +45,7 @@ export const CLASSIFICATION_PARAMS = [
   'Order',
   'Interface',
   'AllInterfaces',
-  'DestIP',
-  'DestMask',
-  'DestIPExclude',
-  'SourceIP',
-  'SourceMask',
-  'SourceIPExclude',
-  'Protocol',
-  'ProtocolExclude',
-  'DestPort',
-  'DestPortRangeMax',
-  'DestPortExclude',
-  'SourcePort',
-  'SourcePortRangeMax',
-  'SourcePortExclude',
+  ...IP_PORT_CRITERIA,
   'SourceMACAddress',
   'SourceMACExclude',
   'DestMACAddress',

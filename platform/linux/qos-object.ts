@@ -9,7 +9,7 @@ import type { DataStore } from '../../datamodel/store/DataStore.js';
 import type { ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { num } from '../firewall-rule-checks.js';
-import { policerOf } from '../qos-rules.js';
+import { policerOf, QOS_OBJECT_PARAMS } from '../qos-rules.js';
 
 /** The Queue instance a DefaultQueue names, if it has that form. */
 export function queueOf(reference: Value | undefined): number | undefined {
@@ -23,23 +23,6 @@ export const MAX_POLICERS = 16;
 export const MAX_QUEUES = 32;
 export const MAX_SHAPERS = 16;
 
-const QOS_PARAMS = [
-  'MaxClassificationEntries',
-  'MaxAppEntries',
-  'AppNumberOfEntries',
-  'MaxFlowEntries',
-  'FlowNumberOfEntries',
-  'MaxPolicerEntries',
-  'MaxQueueEntries',
-  'MaxShaperEntries',
-  'DefaultForwardingPolicy',
-  'DefaultTrafficClass',
-  'DefaultPolicer',
-  'DefaultQueue',
-  'DefaultDSCPMark',
-  'DefaultEthernetPriorityMark',
-  'AvailableAppList',
-];
 const QOS_WRITABLE = ['DefaultTrafficClass', 'DefaultPolicer', 'DefaultQueue', 'DefaultDSCPMark', 'DefaultEthernetPriorityMark'];
 const QOS_DEFAULTS: Readonly<Record<string, Value>> = {
   DefaultForwardingPolicy: 0,
@@ -55,7 +38,7 @@ const QOS_DEFAULTS: Readonly<Record<string, Value>> = {
 export function qosObjectBinding(store: DataStore, exists: { policer(n: number): boolean; queue(n: number): boolean }, write: () => Promise<void>): ObjectBinding {
   const path = 'Device.QoS.';
   return {
-    params: QOS_PARAMS,
+    params: QOS_OBJECT_PARAMS,
     writable: QOS_WRITABLE,
     get: () => {
       const row = { ...QOS_DEFAULTS, ...store.row(path) };

@@ -23,7 +23,19 @@ import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { nextOrder } from '../bridge-filter-rules.js';
 import { num } from '../firewall-rule-checks.js';
-import { CLASSIFICATION_PARAMS, classificationProblems, classQueued, POLICER_PARAMS, policerOf, policerProblems, QUEUE_PARAMS, queueProblems, SHAPER_PARAMS, shaperProblems } from '../qos-rules.js';
+import {
+  CLASSIFICATION_PARAMS,
+  QOS_OBJECT_PARAMS,
+  classificationProblems,
+  classQueued,
+  POLICER_PARAMS,
+  policerOf,
+  policerProblems,
+  QUEUE_PARAMS,
+  queueProblems,
+  SHAPER_PARAMS,
+  shaperProblems,
+} from '../qos-rules.js';
 import { canonicalizeReferences } from '../reference.js';
 import type { BadParam } from '../stored-table.js';
 import { LAN_INTERFACE, WAN_INTERFACE } from './ip.js';
@@ -49,23 +61,6 @@ const POLICER_LIVE = [
 ] as const;
 const PARAMS: Readonly<Record<Kind, readonly string[]>> = { Classification: CLASSIFICATION_PARAMS, Policer: POLICER_PARAMS, Queue: QUEUE_PARAMS, Shaper: SHAPER_PARAMS };
 
-const QOS_OBJECT_PARAMS = [
-  'MaxClassificationEntries',
-  'MaxAppEntries',
-  'AppNumberOfEntries',
-  'MaxFlowEntries',
-  'FlowNumberOfEntries',
-  'MaxPolicerEntries',
-  'MaxQueueEntries',
-  'MaxShaperEntries',
-  'DefaultForwardingPolicy',
-  'DefaultTrafficClass',
-  'DefaultPolicer',
-  'DefaultQueue',
-  'DefaultDSCPMark',
-  'DefaultEthernetPriorityMark',
-  'AvailableAppList',
-] as const;
 const constant =
   (v: Value): (() => Value) =>
   () =>
