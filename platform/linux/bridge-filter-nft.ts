@@ -17,7 +17,8 @@
  */
 import type { Value } from '../../datamodel/value/Value.js';
 import { filterMatches, inOrder, items, L3L4_PARAMS } from '../bridge-filter-rules.js';
-import { familyOf, num, PORT_PROTOCOLS, prefixLength } from '../firewall-rule-checks.js';
+import { num } from '../firewall-rule-checks.js';
+import { ipPortMatches, not } from './nft-ip-port-match.js';
 
 /** The table the agent owns (family bridge: frames as the bridge sees them). */
 export const DEFAULT_BRIDGE_FILTER_TABLE = 'usp_agent_bridge_filter';
@@ -30,9 +31,7 @@ export interface CompiledFilter {
 }
 
 const yes = (v: Value | undefined): boolean => v === true;
-const not = (exclude: boolean): string => (exclude ? '!= ' : '');
 const set = (xs: readonly string[]): string => (xs.length === 1 ? xs[0]! : `{ ${xs.join(', ')} }`);
-const portText = (port: number, max: number): string => (max !== -1 && max !== port ? `${port}-${max}` : String(port));
 
 /** Whether the row has an IP or transport criterion (then it holds for IP frames only). */
 export function hasL3L4(r: Readonly<Record<string, Value>>): boolean {
@@ -57,23 +56,7 @@ export function filterMatch(r: Readonly<Record<string, Value>>): string | undefi
   if (hasL3L4(r)) {
     // An address criterion brings its own protocol dependency; without one, hold the row to IP frames.
     if (String(r.SourceIP ?? '') === '' && String(r.DestIP ?? '') === '') m.push(vid !== 0 ? 'vlan type { ip, ip6 }' : 'meta protocol { ip, ip6 }');
-    for (const [side, key] of [
-      ['Source', 'saddr'],
-      ['Dest', 'daddr'],
-    ] as const) {
-      const ip = String(r[`${side}IP`] ?? '');
-      if (ip === '') continue;
-      const len = prefixLength(r[`${side}Mask`]);
-      m.push(`${familyOf(ip) === 6 ? 'ip6' : 'ip'} ${key} ${not(yes(r[`${side}IPExclude`]))}${ip}${len === undefined ? '' : `/${len}`}`);
-    }
-    const protocol = num(r.Protocol);
-    const sport = num(r.SourcePort);
-    const dport = num(r.DestPort);
-    if (protocol !== -1) m.push(`meta l4proto ${not(yes(r.ProtocolExclude))}${protocol}`);
-    // `th` reads the first bytes of any transport header: keep it to the protocols that put ports there.
-    if ((sport !== -1 || dport !== -1) && (protocol === -1 || yes(r.ProtocolExclude))) m.push(`meta l4proto { ${PORT_PROTOCOLS.join(', ')} }`);
-    if (sport !== -1) m.push(`th sport ${not(yes(r.SourcePortExclude))}${portText(sport, num(r.SourcePortRangeMax))}`);
-    if (dport !== -1) m.push(`th dport ${not(yes(r.DestPortExclude))}${portText(dport, num(r.DestPortRangeMax))}`);
+    m.push(...ipPortMatches(r));
   }
   return m.join(' ');
 }

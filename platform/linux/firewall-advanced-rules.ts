@@ -23,8 +23,9 @@
  * TargetChain a `jump`.
  */
 import type { Value } from '../../datamodel/value/Value.js';
-import { chainOf, familyOf, PORT_PROTOCOLS, prefixLength, ruleProblems } from '../firewall-rule-checks.js';
+import { chainOf, familyOf, num, ruleProblems } from '../firewall-rule-checks.js';
 import { isIfName } from './firewall-rules.js';
+import { ipPortMatches, not } from './nft-ip-port-match.js';
 
 /** A Rule row as the compiler reads it, with the kernel devices its interfaces named. */
 export interface AdvancedRule {
@@ -50,14 +51,10 @@ export interface AdvancedPlan {
   chains: readonly AdvancedChain[];
 }
 
-const num = (v: Value | undefined, fallback = -1): number => (v === undefined || v === '' ? fallback : Number(v));
 const yes = (v: Value | undefined): boolean => v === true;
 
 /** The nft name of Chain `n`. */
 export const chainName = (n: number): string => `chain_${n}`;
-
-const not = (exclude: boolean): string => (exclude ? '!= ' : '');
-const portText = (port: number, max: number): string => (max !== -1 && max !== port ? `${port}-${max}` : String(port));
 
 /** The DSCP values a criterion matches: a Class Selector codepoint (a multiple of 8) its whole class. */
 const dscpText = (dscp: number): string => (dscp % 8 === 0 ? `${dscp}-${dscp + 7}` : String(dscp));
@@ -84,23 +81,7 @@ export function ruleLines(rule: AdvancedRule, chains: ReadonlySet<number>): stri
   if (!yes(r.DestAllInterfaces) && rule.destDevice !== undefined && String(r.DestInterface ?? '') !== '') m.push(`oifname ${not(yes(r.DestInterfaceExclude))}"${rule.destDevice}"`);
   const family = num(r.IPVersion) === -1 ? (familyOf(r.SourceIP) ?? familyOf(r.DestIP)) : num(r.IPVersion);
   if (num(r.IPVersion) !== -1) m.push(`meta nfproto ipv${family}`);
-  for (const [side, key] of [
-    ['Source', 'saddr'],
-    ['Dest', 'daddr'],
-  ] as const) {
-    const ip = String(r[`${side}IP`] ?? '');
-    if (ip === '') continue;
-    const len = prefixLength(r[`${side}Mask`]);
-    m.push(`${familyOf(ip) === 6 ? 'ip6' : 'ip'} ${key} ${not(yes(r[`${side}IPExclude`]))}${ip}${len === undefined ? '' : `/${len}`}`);
-  }
-  const protocol = num(r.Protocol);
-  const sport = num(r.SourcePort);
-  const dport = num(r.DestPort);
-  if (protocol !== -1) m.push(`meta l4proto ${not(yes(r.ProtocolExclude))}${protocol}`);
-  // `th` reads the first bytes of any transport header: keep it to the protocols that put ports there.
-  if ((sport !== -1 || dport !== -1) && (protocol === -1 || yes(r.ProtocolExclude))) m.push(`meta l4proto { ${PORT_PROTOCOLS.join(', ')} }`);
-  if (sport !== -1) m.push(`th sport ${not(yes(r.SourcePortExclude))}${portText(sport, num(r.SourcePortRangeMax))}`);
-  if (dport !== -1) m.push(`th dport ${not(yes(r.DestPortExclude))}${portText(dport, num(r.DestPortRangeMax))}`);
+  m.push(...ipPortMatches(r));
   const target = String(r.Target ?? 'Drop');
   const verdict = target === 'TargetChain' ? `jump ${chainName(chainOf(r.TargetChain)!)}` : target.toLowerCase();
   const dscp = num(r.DSCP);
