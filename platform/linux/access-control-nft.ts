@@ -23,7 +23,8 @@ import type { AccessRule } from '../access-control/access-rows.js';
 import type { AccessBackend } from '../access-control/AccessControlTables.js';
 import { clockText, DAY_S, groupByHours, WEEKDAYS } from '../access-control/access-week.js';
 import type { CommandRunner } from '../exec/CommandRunner.js';
-import { effectiveCapabilities, hasNetAdmin } from './packet-classes.js';
+import { effectiveCapabilities } from './packet-classes.js';
+import { nftUsable } from './nft-usable.js';
 
 /** The table the agent owns (family inet: IPv4 and IPv6 alike). */
 export const DEFAULT_ACCESS_TABLE = 'usp_agent_access';
@@ -34,10 +35,7 @@ export const DEFAULT_ACCESS_TABLE = 'usp_agent_access';
  * CAP_NET_ADMIN. `why` says what is missing, for the start-up line.
  */
 export function accessControlUsable(setting: boolean | undefined, nftPath: string | undefined, capEffHex = effectiveCapabilities()): { usable: boolean; why?: string } {
-  if (setting === false) return { usable: false, why: 'switched off (--access-control off)' };
-  if (nftPath === undefined) return { usable: false, why: 'nft (nftables) is not installed' };
-  if (!hasNetAdmin(capEffHex)) return { usable: false, why: 'the agent lacks CAP_NET_ADMIN (run it as root)' };
-  return { usable: true };
+  return nftUsable(nftPath, capEffHex, setting === false ? '--access-control off' : undefined);
 }
 
 /** The nft rules of one blocking row. */

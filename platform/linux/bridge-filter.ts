@@ -33,7 +33,8 @@ import { invalid, publicValues, type BadParam, type Row, StoredTable } from '../
 import type { BridgePortNames } from './bridging.js';
 import { bridgeFilterScript, type CompiledFilter, DEFAULT_BRIDGE_FILTER_TABLE } from './bridge-filter-nft.js';
 import { isIfName } from './firewall-rules.js';
-import { effectiveCapabilities, hasNetAdmin } from './packet-classes.js';
+import { effectiveCapabilities } from './packet-classes.js';
+import { nftUsable } from './nft-usable.js';
 
 const FILTER = 'Device.Bridging.Filter.{i}.';
 /** What nftables can hold: the row, its frame and IP criteria; not Status, not the DHCP-derived ones. */
@@ -60,9 +61,7 @@ export interface LinuxBridgeFilterOptions {
 
 /** Whether the agent may keep its bridge filter table: `nft` installed and CAP_NET_ADMIN held; `why` says what is missing. */
 export function bridgeFilterUsable(nftPath: string | undefined, capEffHex = effectiveCapabilities()): { usable: boolean; why?: string } {
-  if (nftPath === undefined) return { usable: false, why: 'nft (nftables) is not installed' };
-  if (!hasNetAdmin(capEffHex)) return { usable: false, why: 'the agent lacks CAP_NET_ADMIN (run it as root)' };
-  return { usable: true };
+  return nftUsable(nftPath, capEffHex);
 }
 
 /** The Filter table and its nftables table. */

@@ -34,8 +34,9 @@ import { invalid } from '../stored-table.js';
 import { captiveScript, DEFAULT_CAPTIVE_TABLE, type CaptivePlan } from './captive-portal-nft.js';
 import type { HostFiles } from './HostFiles.js';
 import { isNftDevice } from './nat-rules.js';
-import { effectiveCapabilities, hasNetAdmin } from './packet-classes.js';
+import { effectiveCapabilities } from './packet-classes.js';
 import { defaultRouteInterfaces } from './proc-parsers.js';
+import { nftUsable } from './nft-usable.js';
 
 export interface LinuxCaptivePortalOptions {
   model: DataModel;
@@ -68,9 +69,7 @@ async function resolveName(name: string): Promise<string[]> {
 
 /** Whether the agent may keep its captive portal table: `nft` installed and CAP_NET_ADMIN held. */
 export function captivePortalUsable(nftPath: string | undefined, capEffHex = effectiveCapabilities()): { usable: boolean; why?: string } {
-  if (nftPath === undefined) return { usable: false, why: 'nft (nftables) is not installed' };
-  if (!hasNetAdmin(capEffHex)) return { usable: false, why: 'the agent lacks CAP_NET_ADMIN (run it as root)' };
-  return { usable: true };
+  return nftUsable(nftPath, capEffHex);
 }
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));

@@ -41,8 +41,9 @@ import { advancedScript, type AdvancedPlan } from './firewall-advanced-rules.js'
 import { DEFAULT_FIREWALL_TABLE, firewallScript, type FirewallLevel, type FirewallPlan } from './firewall-rules.js';
 import type { HostFiles } from './HostFiles.js';
 import type { IpInterfaceNames } from './nat.js';
-import { effectiveCapabilities, hasNetAdmin } from './packet-classes.js';
+import { effectiveCapabilities } from './packet-classes.js';
 import { defaultRouteInterfaces } from './proc-parsers.js';
+import { nftUsable } from './nft-usable.js';
 
 const FIREWALL = 'Device.Firewall.';
 const PARAMS = ['Enable', 'Config', 'AdvancedLevel', 'Type', 'Version', 'LastChange'] as const;
@@ -68,10 +69,7 @@ export interface LinuxFirewallOptions {
  * undefined = on where possible), `nft` installed and the agent holding CAP_NET_ADMIN.
  */
 export function firewallUsable(setting: boolean | undefined, nftPath: string | undefined, capEffHex = effectiveCapabilities()): { usable: boolean; why?: string } {
-  if (setting === false) return { usable: false, why: 'switched off (--firewall off)' };
-  if (nftPath === undefined) return { usable: false, why: 'nft (nftables) is not installed' };
-  if (!hasNetAdmin(capEffHex)) return { usable: false, why: 'the agent lacks CAP_NET_ADMIN (run it as root)' };
-  return { usable: true };
+  return nftUsable(nftPath, capEffHex, setting === false ? '--firewall off' : undefined);
 }
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));

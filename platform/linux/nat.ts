@@ -40,7 +40,7 @@ import { dropScheduleRefsOnDelete, scheduleRefProblem } from '../schedules/sched
 import { unionSegments } from '../schedules/schedule-window.js';
 import { invalid, type Row, StoredTable, type TableRules } from '../stored-table.js';
 import type { IpLink } from './ip-addr.js';
-import { effectiveCapabilities, hasNetAdmin } from './packet-classes.js';
+import { effectiveCapabilities } from './packet-classes.js';
 import {
   type BadParam,
   DEFAULT_NAT_TABLE,
@@ -54,6 +54,7 @@ import {
   type MappingRule,
   type MasqueradeRule,
 } from './nat-rules.js';
+import { nftUsable } from './nft-usable.js';
 
 const PORT_MAPPING = 'Device.NAT.PortMapping.{i}.';
 const INTERFACE_SETTING = 'Device.NAT.InterfaceSetting.{i}.';
@@ -90,10 +91,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * missing, for the start-up line.
  */
 export function natUsable(setting: boolean | undefined, nftPath: string | undefined, capEffHex = effectiveCapabilities()): { usable: boolean; why?: string } {
-  if (setting === false) return { usable: false, why: 'switched off (--nat off)' };
-  if (nftPath === undefined) return { usable: false, why: 'nft (nftables) is not installed' };
-  if (!hasNetAdmin(capEffHex)) return { usable: false, why: 'the agent lacks CAP_NET_ADMIN (run it as root)' };
-  return { usable: true };
+  return nftUsable(nftPath, capEffHex, setting === false ? '--nat off' : undefined);
 }
 
 /** IP.Interface rows by kernel device, as the Linux IP objects number them. */

@@ -31,6 +31,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import type { Logger } from '../../datamodel/Logger.js';
 import { type CommandRunner, findOnPath } from '../exec/CommandRunner.js';
+import { effectiveCapabilities, nftUsable } from './nft-usable.js';
+// Kept importable from here, where they were first written.
+export { effectiveCapabilities, hasNetAdmin } from './nft-usable.js';
 
 /** Packets seen on one hook of one device since its chain was installed. */
 export interface ClassCounts {
@@ -84,10 +87,7 @@ type Hook = 'rx' | 'tx';
  * missing, for the start-up message.
  */
 export function packetCountersUsable(setting: boolean | undefined, nftPath: string | undefined, capEffHex = effectiveCapabilities()): { usable: boolean; why?: string } {
-  if (setting === false) return { usable: false, why: 'switched off (--packet-counters off)' };
-  if (nftPath === undefined) return { usable: false, why: 'nft (nftables) is not installed' };
-  if (!hasNetAdmin(capEffHex)) return { usable: false, why: 'the agent lacks CAP_NET_ADMIN (run it as root)' };
-  return { usable: true };
+  return nftUsable(nftPath, capEffHex, setting === false ? '--packet-counters off' : undefined);
 }
 
 /** Where the `nft` that `runner` starts is: inside its command directory when it has one, else on PATH. */
@@ -381,19 +381,4 @@ export function classStats(counts: DeviceClassCounts | undefined): Record<string
 /** The rules count one after the other: a reading between two of them can see a subset ahead of its superset. */
 function nonNegative(n: bigint): bigint {
   return n < 0n ? 0n : n;
-}
-
-/** CapEff of this process (/proc/self/status), hex; undefined where it cannot be read. */
-export function effectiveCapabilities(): string | undefined {
-  try {
-    return /^CapEff:\s*([0-9a-f]+)$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1];
-  } catch {
-    return undefined;
-  }
-}
-
-/** CAP_NET_ADMIN is capability 12. Unknown capabilities: assume root means it. */
-export function hasNetAdmin(capEffHex: string | undefined): boolean {
-  if (capEffHex === undefined) return process.getuid?.() === 0;
-  return (BigInt(`0x${capEffHex}`) & (1n << 12n)) !== 0n;
 }

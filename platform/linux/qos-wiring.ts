@@ -7,15 +7,14 @@ import type { DataStore } from '../../datamodel/store/DataStore.js';
 import { findOnPath } from '../exec/CommandRunner.js';
 import type { LinuxContext } from './LinuxContext.js';
 import type { IpInterfaceNames } from './nat.js';
-import { effectiveCapabilities, findNft, hasNetAdmin } from './packet-classes.js';
+import { effectiveCapabilities, findNft } from './packet-classes.js';
 import { LinuxQos } from './qos.js';
+import { nftUsable } from './nft-usable.js';
 
 /** Whether the agent may keep its QoS rules; `why` says what is missing. */
 export function qosUsable(nftPath: string | undefined, tcPath: string | undefined, capEffHex = effectiveCapabilities()): { usable: boolean; why?: string } {
-  if (nftPath === undefined) return { usable: false, why: 'nft (nftables) is not installed' };
-  if (tcPath === undefined) return { usable: false, why: 'tc (iproute2) is not installed' };
-  if (!hasNetAdmin(capEffHex)) return { usable: false, why: 'the agent lacks CAP_NET_ADMIN (run it as root)' };
-  return { usable: true };
+  if (nftPath !== undefined && tcPath === undefined) return { usable: false, why: 'tc (iproute2) is not installed' };
+  return nftUsable(nftPath, capEffHex);
 }
 
 export function registerLinuxQos(ctx: LinuxContext, interfaces: IpInterfaceNames, store: DataStore | undefined, loaded: Array<() => Promise<void>>): void {
