@@ -63,6 +63,18 @@ export const CLASSIFICATION_PARAMS = [
   'Policer',
 ] as const;
 
+/** A Policer's counters, read from the platform (0 where it counts nothing). */
+export const POLICER_COUNTERS = [
+  'TotalCountedPackets',
+  'TotalCountedBytes',
+  'ConformingCountedPackets',
+  'ConformingCountedBytes',
+  'PartiallyConformingCountedPackets',
+  'PartiallyConformingCountedBytes',
+  'NonConformingCountedPackets',
+  'NonConformingCountedBytes',
+] as const;
+
 export const POLICER_PARAMS = [
   'Enable',
   'Status',
@@ -77,14 +89,7 @@ export const POLICER_PARAMS = [
   'ConformingAction',
   'PartialConformingAction',
   'NonConformingAction',
-  'TotalCountedPackets',
-  'TotalCountedBytes',
-  'ConformingCountedPackets',
-  'ConformingCountedBytes',
-  'PartiallyConformingCountedPackets',
-  'PartiallyConformingCountedBytes',
-  'NonConformingCountedPackets',
-  'NonConformingCountedBytes',
+  ...POLICER_COUNTERS,
 ] as const;
 
 export const QUEUE_PARAMS = [

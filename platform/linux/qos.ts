@@ -36,6 +36,7 @@ import {
   CLASSIFICATION_PARAMS,
   classificationProblems,
   classQueued,
+  POLICER_COUNTERS,
   POLICER_PARAMS,
   policerOf,
   policerProblems,
@@ -63,18 +64,7 @@ const CLASSIFICATION_WRITABLE = without(CLASSIFICATION_PARAMS, ['Status', 'Ether
 const POLICER_WRITABLE = ['Enable', 'Alias', 'CommittedRate', 'CommittedBurstSize', 'PeakRate', 'PeakBurstSize', 'MeterType', 'ConformingAction', 'PartialConformingAction', 'NonConformingAction'];
 const QUEUE_WRITABLE = without(QUEUE_PARAMS, ['Status', 'BufferLength', 'REDThreshold', 'REDPercentage']);
 const SHAPER_WRITABLE = without(SHAPER_PARAMS, ['Status']);
-const POLICER_LIVE: ReadonlySet<string> = new Set([
-  'Status',
-  'PossibleMeterTypes',
-  'TotalCountedPackets',
-  'TotalCountedBytes',
-  'ConformingCountedPackets',
-  'ConformingCountedBytes',
-  'NonConformingCountedPackets',
-  'PartiallyConformingCountedPackets',
-  'PartiallyConformingCountedBytes',
-  'NonConformingCountedBytes',
-]);
+const POLICER_LIVE: ReadonlySet<string> = new Set(['Status', 'PossibleMeterTypes', ...POLICER_COUNTERS]);
 export interface LinuxQosOptions {
   model: DataModel;
   store: DataStore;

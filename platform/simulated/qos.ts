@@ -28,6 +28,7 @@ import {
   QOS_OBJECT_PARAMS,
   classificationProblems,
   classQueued,
+  POLICER_COUNTERS,
   POLICER_PARAMS,
   policerOf,
   policerProblems,
@@ -47,18 +48,7 @@ const METERS = ['SimpleTokenBucket', 'SingleRateThreeColor', 'TwoRateThreeColor'
 const ALGORITHMS = { drop: ['DT', 'RED', 'WRED'], scheduler: ['SP', 'WRR', 'WFQ'] };
 const INTERFACES: ReadonlySet<string> = new Set([LAN_INTERFACE, WAN_INTERFACE]);
 const STATUS = ['Status'] as const;
-const POLICER_LIVE = [
-  'Status',
-  'PossibleMeterTypes',
-  'TotalCountedPackets',
-  'TotalCountedBytes',
-  'ConformingCountedPackets',
-  'ConformingCountedBytes',
-  'PartiallyConformingCountedPackets',
-  'PartiallyConformingCountedBytes',
-  'NonConformingCountedPackets',
-  'NonConformingCountedBytes',
-] as const;
+const POLICER_LIVE = ['Status', 'PossibleMeterTypes', ...POLICER_COUNTERS] as const;
 const PARAMS: Readonly<Record<Kind, readonly string[]>> = { Classification: CLASSIFICATION_PARAMS, Policer: POLICER_PARAMS, Queue: QUEUE_PARAMS, Shaper: SHAPER_PARAMS };
 
 const constant =
