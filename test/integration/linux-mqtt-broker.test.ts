@@ -11,10 +11,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { add, get, set, trySet } from '../peers/controller-steps.js';
-import { getObjects } from '../peers/get-objects.js';
+import { brokerStats, connectMqttClient, ipInterfaceNamed } from '../peers/mqtt-broker-steps.js';
 import { startAgentInNamespace, type NamespacedAgent } from '../peers/netns-agent.js';
 import { NetNamespace } from '../peers/netns.js';
 
@@ -36,32 +36,17 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function ipInterface(name: string): Promise<string> {
-  const rows = await getObjects(a!.controller, ['Device.IP.Interface.*.Name']);
-  const path = Object.entries(rows).find(([, v]) => v.Name === name)?.[0];
-  if (!path) throw new Error(`no IP.Interface for ${name}`);
-  return path.slice(0, -1);
+function ipInterface(name: string): Promise<string> {
+  return ipInterfaceNamed(a!.controller, name);
 }
 
 /** Connects to the router's broker: the client, or the reason it was refused. */
 function mqttClient(port: number, opts: IClientOptions = {}): Promise<MqttClient | string> {
-  return new Promise((resolve) => {
-    const c = connect({ host: router.agentAddress, port, protocol: 'mqtt', reconnectPeriod: 0, connectTimeout: 5000, ...opts });
-    c.once('connect', () => {
-      clients.push(c);
-      resolve(c);
-    });
-    c.once('error', (e) => {
-      c.end(true);
-      resolve(e.message);
-    });
-    c.once('close', () => resolve('closed'));
-  });
+  return connectMqttClient(clients, router.agentAddress, port, opts);
 }
 
-async function stats(row: string): Promise<Record<string, number>> {
-  const v = (await getObjects(a!.controller, [`${row}Stats.`]))[`${row}Stats.`] ?? {};
-  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, Number(x)]));
+function stats(row: string): Promise<Record<string, number>> {
+  return brokerStats(a!.controller, row);
 }
 
 describe('Device.MQTT.Broker on Linux (the agent runs Mosquitto)', () => {
