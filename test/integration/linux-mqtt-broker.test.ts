@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { add, get, set, trySet } from '../peers/controller-steps.js';
-import { brokerStats, connectMqttClient, ipInterfaceNamed } from '../peers/mqtt-broker-steps.js';
+import { brokerStats, connectMqttClient, ipInterfaceNamed, relayThroughBroker } from '../peers/mqtt-broker-steps.js';
 import { startAgentInNamespace, type NamespacedAgent } from '../peers/netns-agent.js';
 import { NetNamespace } from '../peers/netns.js';
 
@@ -82,13 +82,7 @@ describe('Device.MQTT.Broker on Linux (the agent runs Mosquitto)', () => {
     expect(await mqttClient(PORT)).toMatch(/Not authorized|Bad username or password/);
     expect(await mqttClient(PORT, { username: 'iot', password: 'wrong' })).toMatch(/Not authorized|Bad username or password/);
     const subscriber = sub as unknown as MqttClient;
-    const got: string[] = [];
-    subscriber.on('message', (_t, m) => got.push(m.toString()));
-    await subscriber.subscribeAsync('lan/t', { qos: 1 });
-    const pub = await mqttClient(PORT, { username: 'iot', password: 's3cret-pw', clientId: 'pub-1' });
-    if (typeof pub === 'string') throw new Error(pub);
-    for (const m of ['a', 'b', 'c']) await pub.publishAsync('lan/t', m, { qos: 1 });
-    await expect.poll(() => got.length, { timeout: 10_000 }).toBe(3);
+    const pub = await relayThroughBroker(subscriber, () => mqttClient(PORT, { username: 'iot', password: 's3cret-pw', clientId: 'pub-1' }));
     await expect
       .poll(() => stats(row), { timeout: 20_000, interval: 500 })
       .toMatchObject({

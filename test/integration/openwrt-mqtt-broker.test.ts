@@ -23,7 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_EID, CONTROLLER_EID } from '../peers/agent-fixture.js';
 import { AgentProcess, writeDefaultsFile } from '../peers/agent-process.js';
 import { add, get, set, trySet, tryAdd } from '../peers/controller-steps.js';
-import { brokerStats, connectMqttClient, ipInterfaceNamed } from '../peers/mqtt-broker-steps.js';
+import { brokerStats, connectMqttClient, ipInterfaceNamed, relayThroughBroker } from '../peers/mqtt-broker-steps.js';
 import { startMosquitto, type Mosquitto } from '../peers/mosquitto.js';
 import { NetNamespace } from '../peers/netns.js';
 import { TestController, freePort } from '../peers/TestController.js';
@@ -173,13 +173,7 @@ describe('Device.MQTT.Broker on OpenWrt (the agent runs the package’s Mosquitt
       )
       .toBe('object');
     const subscriber = sub as unknown as MqttClient;
-    const got: string[] = [];
-    subscriber.on('message', (_t, m) => got.push(m.toString()));
-    await subscriber.subscribeAsync('lan/t', { qos: 1 });
-    const pub = await mqttClient(router.agentAddress, LAN_PORT, { clientId: 'pub-1' });
-    if (typeof pub === 'string') throw new Error(pub);
-    for (const m of ['a', 'b', 'c']) await pub.publishAsync('lan/t', m, { qos: 1 });
-    await expect.poll(() => got.length, { timeout: 10_000 }).toBe(3);
+    const pub = await relayThroughBroker(subscriber, () => mqttClient(router.agentAddress, LAN_PORT, { clientId: 'pub-1' }));
     await expect
       .poll(() => stats(row), { timeout: 20_000, interval: 500 })
       .toMatchObject({

@@ -4,6 +4,7 @@
  * Device.IP.Interface. row of a named interface (what a broker's Interface refers to).
  */
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import { expect } from 'vitest';
 import { getObjects } from './get-objects.js';
 import type { TestController } from './TestController.js';
 
@@ -38,4 +39,20 @@ export function connectMqttClient(clients: MqttClient[], host: string, port: num
 export async function brokerStats(c: TestController, row: string): Promise<Record<string, number>> {
   const v = (await getObjects(c, [`${row}Stats.`]))[`${row}Stats.`] ?? {};
   return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, Number(x)]));
+}
+
+/**
+ * Sends a, b and c (QoS 1) on lan/t through the broker: `subscriber` subscribes, a publisher
+ * connects with `connectPublisher` and publishes, and this waits until all three arrived.
+ * Returns the publisher, still connected.
+ */
+export async function relayThroughBroker(subscriber: MqttClient, connectPublisher: () => Promise<MqttClient | string>): Promise<MqttClient> {
+  const got: string[] = [];
+  subscriber.on('message', (_t, m) => got.push(m.toString()));
+  await subscriber.subscribeAsync('lan/t', { qos: 1 });
+  const pub = await connectPublisher();
+  if (typeof pub === 'string') throw new Error(pub);
+  for (const m of ['a', 'b', 'c']) await pub.publishAsync('lan/t', m, { qos: 1 });
+  await expect.poll(() => got.length, { timeout: 10_000 }).toBe(3);
+  return pub;
 }
