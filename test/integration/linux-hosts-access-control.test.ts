@@ -22,6 +22,7 @@ import { startAgentInNamespace, type NamespacedAgent } from '../peers/netns-agen
 import { NetNamespace, type PeerNamespace, pathWithFailingNft } from '../peers/netns.js';
 import { joinWanAndLan, nftTable } from '../peers/routed-wan-lan.js';
 import { greeterReachable, linkMac, startGreeter } from '../peers/wan-greeter.js';
+import { dayFromToday } from './schedule-days.js';
 
 const tag = process.pid % 100_000;
 const router = NetNamespace.create(`usp-acl-${tag}`, `10.247.${tag % 250}`, `uspacl${tag}`, 'ctl0');
@@ -67,12 +68,6 @@ afterAll(async () => {
   for (const p of peers) p.remove();
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-/** A weekday name (TR-181 Day) `offset` days from today, local time. */
-function dayFromToday(offset: number): string {
-  const names = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-  return names[(new Date().getDay() + offset) % 7]!;
-}
 
 describe('Linux Hosts.AccessControl in the kernel (nftables), in network namespaces', () => {
   it('serves AccessControl with nothing written to netfilter until a row blocks something', async () => {

@@ -18,6 +18,7 @@ import { startAgentInNamespace, type NamespacedAgent } from '../peers/netns-agen
 import { NetNamespace, type PeerNamespace } from '../peers/netns.js';
 import { joinWanAndLan, nftTable } from '../peers/routed-wan-lan.js';
 import { greeterReachable, linkMac, startGreeter } from '../peers/wan-greeter.js';
+import { dayFromToday } from './schedule-days.js';
 
 const tag = process.pid % 100_000;
 const router = NetNamespace.create(`usp-sref-${tag}`, `10.226.${tag % 250}`, `uspsref${tag}`, 'ctl0');
@@ -37,11 +38,6 @@ function reachesWan(): boolean {
 
 function accessTable(): string {
   return nftTable(router, TABLE);
-}
-
-/** A TR-181 Day `offset` days from today, in the agent's (and nft's) local time: the process's zone. */
-function dayFromToday(offset: number): string {
-  return ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'][(new Date().getDay() + offset) % 7]!;
 }
 
 beforeAll(async () => {
