@@ -11,7 +11,7 @@
  * restart writes the stored rows again after the table was flushed; an nft that refuses the
  * table makes the Add answer 7003 and keeps no row. Needs root, nft and python3.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +19,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { add, del, get, set, tryAdd, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
 import { startAgentInNamespace, type NamespacedAgent } from '../peers/netns-agent.js';
-import { NetNamespace, PeerNamespace, pathWithFailingNft } from '../peers/netns.js';
+import { NetNamespace, type PeerNamespace, pathWithFailingNft } from '../peers/netns.js';
+import { joinWanAndLan, nftTable } from '../peers/routed-wan-lan.js';
+import { greeterReachable, linkMac, startGreeter } from '../peers/wan-greeter.js';
+import { dayFromToday } from './schedule-days.js';
 
 const tag = process.pid % 100_000;
 const router = NetNamespace.create(`usp-acl-${tag}`, `10.247.${tag % 250}`, `uspacl${tag}`, 'ctl0');
@@ -40,55 +43,21 @@ function sh(...args: string[]): string {
   return execFileSync(args[0]!, args.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-const SERVER = [
-  'import socket',
-  's = socket.socket(socket.AF_INET, socket.SOCK_STREAM)',
-  's.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)',
-  "s.bind(('0.0.0.0', 7000))",
-  's.listen(16)',
-  "print('ready', flush=True)",
-  'while True:',
-  '    c, peer = s.accept()',
-  "    c.sendall(b'hello')",
-  '    c.close()',
-].join('\n');
-
-const CLIENT = [
-  'import socket, sys',
-  's = socket.socket(socket.AF_INET, socket.SOCK_STREAM)',
-  's.settimeout(1.5)',
-  'try:',
-  '    s.connect((sys.argv[1], 7000))',
-  '    print(s.recv(64).decode())',
-  'except Exception as e:',
-  "    print('FAIL', type(e).__name__)",
-].join('\n');
-
 /** Whether the LAN host reaches the WAN host's listener through the router now. */
 function reachesWan(): boolean {
-  return sh('ip', 'netns', 'exec', lan, 'python3', '-c', CLIENT, WAN_HOST).trim() === 'hello';
+  return greeterReachable(lan, WAN_HOST);
 }
 
 /** The agent's table in the router namespace ("" when there is none). */
 function accessTable(): string {
-  const r = spawnSync('ip', ['netns', 'exec', router.name, 'nft', 'list', 'table', 'inet', TABLE], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout : '';
+  return nftTable(router, TABLE);
 }
 
 beforeAll(async () => {
-  peers.push(
-    PeerNamespace.beside(router, wan, { inside: 'wan0', outside: 'wanp', routerAddress: `${ROUTER_WAN}/24`, address: `${WAN_HOST}/24` }),
-    PeerNamespace.beside(router, lan, { inside: 'lan0', outside: 'lanp', routerAddress: `${ROUTER_LAN}/24`, address: `${LAN_HOST}/24` }),
-  );
-  sh('ip', '-n', lan, 'route', 'add', 'default', 'via', ROUTER_LAN);
-  sh('ip', '-n', wan, 'route', 'add', '192.168.60.0/24', 'via', ROUTER_WAN);
-  sh('ip', 'netns', 'exec', router.name, 'sysctl', '-qw', 'net.ipv4.ip_forward=1');
-  lanMac = (JSON.parse(sh('ip', '-n', lan, '-j', 'link', 'show', 'lanp')) as Array<{ address: string }>)[0]!.address;
-  listener = spawn('ip', ['netns', 'exec', wan, 'python3', '-c', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    listener!.stdout!.once('data', () => resolve());
-    listener!.once('exit', (code) => reject(new Error(`listener exited ${code}`)));
-  });
+  // No default route on the router: these tests only forward between its two sides.
+  peers.push(...joinWanAndLan(router, { wan, lan, routerWan: ROUTER_WAN, wanHost: WAN_HOST, routerLan: ROUTER_LAN, lanHost: LAN_HOST, lanNet: '192.168.60.0/24', routerDefaultRoute: false }));
+  lanMac = linkMac(lan, 'lanp');
+  listener = await startGreeter(wan);
   a = await startAgentInNamespace(router, 'ctl0', { dataDir });
 }, 40_000);
 
@@ -99,12 +68,6 @@ afterAll(async () => {
   for (const p of peers) p.remove();
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-/** A weekday name (TR-181 Day) `offset` days from today, local time. */
-function dayFromToday(offset: number): string {
-  const names = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-  return names[(new Date().getDay() + offset) % 7]!;
-}
 
 describe('Linux Hosts.AccessControl in the kernel (nftables), in network namespaces', () => {
   it('serves AccessControl with nothing written to netfilter until a row blocks something', async () => {

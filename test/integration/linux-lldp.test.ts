@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { trySet } from '../peers/controller-steps.js';
+import { stopChild } from '../peers/daemon-child.js';
 import { getObjects } from '../peers/get-objects.js';
 import { ethernetInterfaceOf, startAgentInNamespace, type NamespacedAgent } from '../peers/netns-agent.js';
 import { NetNamespace, PeerNamespace } from '../peers/netns.js';
@@ -59,16 +60,6 @@ function lldpcli(ns: { exec: string[] }, socket: string, ...args: string[]): str
   return execFileSync(ns.exec[0]!, [...ns.exec.slice(1), 'lldpcli', '-u', socket, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-/** Stops `child` and waits for it (SIGTERM: lldpd sends its shutdown LLDPDU and leaves; SIGKILL if it has not after 10 s). */
-async function stop(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  const late = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(late);
-}
-
 const devices = async (): Promise<Record<string, Record<string, string>>> => getObjects(a!.controller, ['Device.LLDP.Discovery.']);
 
 beforeAll(async () => {
@@ -94,8 +85,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await a?.close();
-  await stop(swLldpd);
-  await stop(gwLldpd);
+  await stopChild(swLldpd);
+  await stopChild(gwLldpd);
   sw?.remove();
   gw.remove();
   rmSync(dir, { recursive: true, force: true });
@@ -148,13 +139,13 @@ describe('Device.LLDP. from real lldpd neighbours', () => {
   });
 
   it("the switch's lldpd stopping (its shutdown LLDPDU) removes the row", async () => {
-    await stop(swLldpd);
+    await stopChild(swLldpd);
     await expect.poll(async () => (await devices())['Device.LLDP.Discovery.']?.DeviceNumberOfEntries, { timeout: 30_000, interval: 250 }).toBe('0');
     expect(Object.keys(await devices())).toEqual(['Device.LLDP.Discovery.']);
   });
 
   it("the gateway's lldpd stopping leaves the table empty and says why once", async () => {
-    await stop(gwLldpd);
+    await stopChild(gwLldpd);
     // Each Get past the cache age asks lldpcli again: the first failure is logged, the next ones are not.
     const answer = async (): Promise<number> => {
       expect((await devices())['Device.LLDP.Discovery.']).toEqual({ DeviceNumberOfEntries: '0' });

@@ -11,10 +11,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { add, get, set, trySet } from '../peers/controller-steps.js';
-import { getObjects } from '../peers/get-objects.js';
+import { brokerStats, connectMqttClient, ipInterfaceNamed, relayThroughBroker } from '../peers/mqtt-broker-steps.js';
 import { startAgentInNamespace, type NamespacedAgent } from '../peers/netns-agent.js';
 import { NetNamespace } from '../peers/netns.js';
 
@@ -36,32 +36,17 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function ipInterface(name: string): Promise<string> {
-  const rows = await getObjects(a!.controller, ['Device.IP.Interface.*.Name']);
-  const path = Object.entries(rows).find(([, v]) => v.Name === name)?.[0];
-  if (!path) throw new Error(`no IP.Interface for ${name}`);
-  return path.slice(0, -1);
+function ipInterface(name: string): Promise<string> {
+  return ipInterfaceNamed(a!.controller, name);
 }
 
 /** Connects to the router's broker: the client, or the reason it was refused. */
 function mqttClient(port: number, opts: IClientOptions = {}): Promise<MqttClient | string> {
-  return new Promise((resolve) => {
-    const c = connect({ host: router.agentAddress, port, protocol: 'mqtt', reconnectPeriod: 0, connectTimeout: 5000, ...opts });
-    c.once('connect', () => {
-      clients.push(c);
-      resolve(c);
-    });
-    c.once('error', (e) => {
-      c.end(true);
-      resolve(e.message);
-    });
-    c.once('close', () => resolve('closed'));
-  });
+  return connectMqttClient(clients, router.agentAddress, port, opts);
 }
 
-async function stats(row: string): Promise<Record<string, number>> {
-  const v = (await getObjects(a!.controller, [`${row}Stats.`]))[`${row}Stats.`] ?? {};
-  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, Number(x)]));
+function stats(row: string): Promise<Record<string, number>> {
+  return brokerStats(a!.controller, row);
 }
 
 describe('Device.MQTT.Broker on Linux (the agent runs Mosquitto)', () => {
@@ -97,13 +82,7 @@ describe('Device.MQTT.Broker on Linux (the agent runs Mosquitto)', () => {
     expect(await mqttClient(PORT)).toMatch(/Not authorized|Bad username or password/);
     expect(await mqttClient(PORT, { username: 'iot', password: 'wrong' })).toMatch(/Not authorized|Bad username or password/);
     const subscriber = sub as unknown as MqttClient;
-    const got: string[] = [];
-    subscriber.on('message', (_t, m) => got.push(m.toString()));
-    await subscriber.subscribeAsync('lan/t', { qos: 1 });
-    const pub = await mqttClient(PORT, { username: 'iot', password: 's3cret-pw', clientId: 'pub-1' });
-    if (typeof pub === 'string') throw new Error(pub);
-    for (const m of ['a', 'b', 'c']) await pub.publishAsync('lan/t', m, { qos: 1 });
-    await expect.poll(() => got.length, { timeout: 10_000 }).toBe(3);
+    const pub = await relayThroughBroker(subscriber, () => mqttClient(PORT, { username: 'iot', password: 's3cret-pw', clientId: 'pub-1' }));
     await expect
       .poll(() => stats(row), { timeout: 20_000, interval: 500 })
       .toMatchObject({

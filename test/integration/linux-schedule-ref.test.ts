@@ -8,14 +8,17 @@
  * deleted (the reference leaves the list) or Device.Schedules.Enable is false. Needs root, nft
  * and python3.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { add, del, get, set, trySet } from '../peers/controller-steps.js';
 import { startAgentInNamespace, type NamespacedAgent } from '../peers/netns-agent.js';
-import { NetNamespace, PeerNamespace } from '../peers/netns.js';
+import { NetNamespace, type PeerNamespace } from '../peers/netns.js';
+import { joinWanAndLan, nftTable } from '../peers/routed-wan-lan.js';
+import { greeterReachable, linkMac, startGreeter } from '../peers/wan-greeter.js';
+import { dayFromToday } from './schedule-days.js';
 
 const tag = process.pid % 100_000;
 const router = NetNamespace.create(`usp-sref-${tag}`, `10.226.${tag % 250}`, `uspsref${tag}`, 'ctl0');
@@ -29,61 +32,21 @@ const peers: PeerNamespace[] = [];
 let lanMac = '';
 let listener: ChildProcess | undefined;
 
-function sh(...args: string[]): string {
-  return execFileSync(args[0]!, args.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-// A TCP listener on the WAN host that greets each connection, and a client that reports it.
-const SERVER = [
-  'import socket',
-  's = socket.socket()',
-  's.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)',
-  "s.bind(('0.0.0.0', 7000))",
-  's.listen(16)',
-  "print('ready', flush=True)",
-  'while True:',
-  '    c, _ = s.accept()',
-  "    c.sendall(b'hi')",
-  '    c.close()',
-].join('\n');
-const CLIENT = [
-  'import socket, sys',
-  's = socket.socket()',
-  's.settimeout(1.5)',
-  'try:',
-  '    s.connect((sys.argv[1], 7000)); print(s.recv(8).decode())',
-  'except Exception as e:',
-  "    print('FAIL')",
-].join('\n');
-
 function reachesWan(): boolean {
-  return sh('ip', 'netns', 'exec', lan, 'python3', '-c', CLIENT, WAN_HOST).trim() === 'hi';
+  return greeterReachable(lan, WAN_HOST);
 }
 
 function accessTable(): string {
-  const r = spawnSync('ip', ['netns', 'exec', router.name, 'nft', 'list', 'table', 'inet', TABLE], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout : '';
-}
-
-/** A TR-181 Day `offset` days from today, in the agent's (and nft's) local time: the process's zone. */
-function dayFromToday(offset: number): string {
-  return ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'][(new Date().getDay() + offset) % 7]!;
+  return nftTable(router, TABLE);
 }
 
 beforeAll(async () => {
+  // No default route on the router: these tests only forward between its two sides.
   peers.push(
-    PeerNamespace.beside(router, wan, { inside: 'wan0', outside: 'wanp', routerAddress: '203.0.113.1/24', address: `${WAN_HOST}/24` }),
-    PeerNamespace.beside(router, lan, { inside: 'lan0', outside: 'lanp', routerAddress: '192.168.61.1/24', address: '192.168.61.10/24' }),
+    ...joinWanAndLan(router, { wan, lan, routerWan: '203.0.113.1', wanHost: WAN_HOST, routerLan: '192.168.61.1', lanHost: '192.168.61.10', lanNet: '192.168.61.0/24', routerDefaultRoute: false }),
   );
-  sh('ip', '-n', lan, 'route', 'add', 'default', 'via', '192.168.61.1');
-  sh('ip', '-n', wan, 'route', 'add', '192.168.61.0/24', 'via', '203.0.113.1');
-  sh('ip', 'netns', 'exec', router.name, 'sysctl', '-qw', 'net.ipv4.ip_forward=1');
-  lanMac = (JSON.parse(sh('ip', '-n', lan, '-j', 'link', 'show', 'lanp')) as Array<{ address: string }>)[0]!.address;
-  listener = spawn('ip', ['netns', 'exec', wan, 'python3', '-c', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    listener!.stdout!.once('data', () => resolve());
-    listener!.once('exit', (code) => reject(new Error(`listener exited ${code}`)));
-  });
+  lanMac = linkMac(lan, 'lanp');
+  listener = await startGreeter(wan);
   a = await startAgentInNamespace(router, 'ctl0', { dataDir });
 }, 40_000);
 

@@ -10,34 +10,22 @@
  * way it reads the file a router's dnsmasq writes). The ARP table and /sys/class/net are this
  * machine's; `ip -6 neigh show` is the recorded one.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentFixture } from '../peers/agent-fixture.js';
 import { add, del, set, tryAdd, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
-import { startOpenWrtAgent } from '../peers/openwrt-agent.js';
-import { DHCP_EVENT, FIXTURES, fakeOpenWrt, type FakeOpenWrt } from '../unit/platform/openwrt/fake-openwrt.js';
+import type { FakeOpenWrt } from '../unit/platform/openwrt/fake-openwrt.js';
+import { DHCP_RELOAD, dhcpShow, dhcpWrites, startOnRecordedDhcp } from './openwrt-dhcp-steps.js';
 
-/** A recorded `uci -q -X show dhcp`, its leasefile pointed at the recorded lease file. */
-function dhcpShow(file: string): { text: string } {
-  const text = fs.readFileSync(path.join(FIXTURES, file), 'utf8');
-  const leases = path.join(FIXTURES, 'dhcp.leases');
-  expect(text).toContain("leasefile='/tmp/dhcp.leases'");
-  return { text: text.replace("leasefile='/tmp/dhcp.leases'", `leasefile='${leases}'`) };
-}
-
-const RELOAD = ['ubus', 'call', ...DHCP_EVENT.split(' ')];
+const RELOAD = DHCP_RELOAD;
 
 describe('OpenWrt DHCPv4 server, DNS relay and Hosts over WebSocket (recorded uci and dnsmasq)', () => {
   let fake: FakeOpenWrt;
   let f: AgentFixture;
-  const writes = (): string[][] => fake.invocations().filter((a) => (a[0] === 'uci' && a[1] !== '-q') || (a[0] === 'ubus' && a[2] === 'service'));
+  const writes = (): string[][] => dhcpWrites(fake);
 
   beforeAll(async () => {
-    fake = fakeOpenWrt();
-    fake.respondUci('dhcp', dhcpShow('uci-show-dhcp.host-added.txt'));
-    f = await startOpenWrtAgent(fake);
+    ({ fake, f } = await startOnRecordedDhcp('uci-show-dhcp.host-added.txt'));
   });
   afterAll(async () => {
     await f?.close();

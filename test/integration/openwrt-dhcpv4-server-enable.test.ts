@@ -7,33 +7,23 @@
  * command the agent runs is logged and compared: the uci sets, `uci commit dhcp` and the
  * config.change event with which procd reloads dnsmasq.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentFixture } from '../peers/agent-fixture.js';
 import { set, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
-import { startOpenWrtAgent } from '../peers/openwrt-agent.js';
-import { DHCP_EVENT, FIXTURES, fakeOpenWrt, type FakeOpenWrt } from '../unit/platform/openwrt/fake-openwrt.js';
+import type { FakeOpenWrt } from '../unit/platform/openwrt/fake-openwrt.js';
+import { DHCP_RELOAD, dhcpShow, dhcpWrites, startOnRecordedDhcp } from './openwrt-dhcp-steps.js';
 
-/** A `uci -q -X show dhcp` of the fixtures, its leasefile pointed at the recorded lease file. */
-function dhcpShow(file: string): { text: string } {
-  const text = fs.readFileSync(path.join(FIXTURES, file), 'utf8');
-  return { text: text.replace("leasefile='/tmp/dhcp.leases'", `leasefile='${path.join(FIXTURES, 'dhcp.leases')}'`) };
-}
-
-const RELOAD = ['ubus', 'call', ...DHCP_EVENT.split(' ')];
+const RELOAD = DHCP_RELOAD;
 const SERVER = 'Device.DHCPv4.Server.';
 
 describe('OpenWrt DHCPv4 Server.Enable over WebSocket (uci stand-in, dnsmasq keeps serving DNS)', () => {
   let fake: FakeOpenWrt;
   let f: AgentFixture;
-  const writes = (): string[][] => fake.invocations().filter((a) => (a[0] === 'uci' && a[1] !== '-q') || (a[0] === 'ubus' && a[2] === 'service'));
+  const writes = (): string[][] => dhcpWrites(fake);
 
   beforeAll(async () => {
-    fake = fakeOpenWrt();
-    fake.respondUci('dhcp', dhcpShow('uci-show-dhcp.host-added.txt'));
-    f = await startOpenWrtAgent(fake);
+    ({ fake, f } = await startOnRecordedDhcp('uci-show-dhcp.host-added.txt'));
   });
   afterAll(async () => {
     await f?.close();

@@ -10,7 +10,6 @@
  * a veth this test creates (its peer in avahi's network namespace) with the address given it.
  * The mDNS traffic, avahi and the agent are real. Needs avahi-daemon, iproute2 and root.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +17,7 @@ import type { AgentFixture } from '../peers/agent-fixture.js';
 import { AvahiPublisher } from '../peers/avahi.js';
 import { set } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
+import { addHostLanPeer, removeHostLanPeer } from '../peers/host-lan-peer.js';
 import { startOpenWrtAgent } from '../peers/openwrt-agent.js';
 import { FIXTURES, fakeOpenWrt, type FakeOpenWrt } from '../unit/platform/openwrt/fake-openwrt.js';
 
@@ -34,8 +34,6 @@ interface DumpInterface {
   'ipv4-address'?: Array<{ address: string; mask: number }>;
 }
 
-const ip = (...args: string[]): string => execFileSync('ip', args, { encoding: 'utf8' });
-
 describe('Device.DNS.SD. on OpenWrt from a real avahi-daemon on the lan device', () => {
   let fake: FakeOpenWrt;
   let f: AgentFixture;
@@ -46,13 +44,7 @@ describe('Device.DNS.SD. on OpenWrt from a real avahi-daemon on the lan device',
       .map(([, v]) => v);
 
   beforeAll(async () => {
-    ip('netns', 'add', NS);
-    ip('link', 'add', LAN_DEV, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', NS);
-    ip('addr', 'add', `${LAN}.1/24`, 'dev', LAN_DEV);
-    ip('link', 'set', LAN_DEV, 'up');
-    ip('-n', NS, 'addr', 'add', `${LAN}.30/24`, 'dev', 'eth0');
-    ip('-n', NS, 'link', 'set', 'eth0', 'up');
-    ip('-n', NS, 'link', 'set', 'lo', 'up');
+    addHostLanPeer({ ns: NS, dev: LAN_DEV, devAddress: `${LAN}.1/24`, peerAddress: `${LAN}.30/24` });
     const dump = JSON.parse(readFileSync(join(FIXTURES, 'ubus-network-interface-dump.json'), 'utf8')) as { interface: DumpInterface[] };
     for (const i of dump.interface) {
       if (i.interface !== 'lan') continue;
@@ -70,12 +62,7 @@ describe('Device.DNS.SD. on OpenWrt from a real avahi-daemon on the lan device',
   afterAll(async () => {
     await f?.close();
     await avahi?.close();
-    execFileSync('ip', ['netns', 'del', NS], { stdio: 'ignore' });
-    try {
-      ip('link', 'del', LAN_DEV);
-    } catch {
-      /* gone with the namespace */
-    }
+    removeHostLanPeer({ ns: NS, dev: LAN_DEV });
   }, 60_000);
 
   it('enabled on the lan row, it reads the printer and its TXT records; avahi stopped, the row goes', async () => {

@@ -18,12 +18,12 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_EID, CONTROLLER_EID } from '../peers/agent-fixture.js';
 import { AgentProcess, writeDefaultsFile } from '../peers/agent-process.js';
 import { add, get, set, trySet, tryAdd } from '../peers/controller-steps.js';
-import { getObjects } from '../peers/get-objects.js';
+import { brokerStats, connectMqttClient, ipInterfaceNamed, relayThroughBroker } from '../peers/mqtt-broker-steps.js';
 import { startMosquitto, type Mosquitto } from '../peers/mosquitto.js';
 import { NetNamespace } from '../peers/netns.js';
 import { TestController, freePort } from '../peers/TestController.js';
@@ -110,32 +110,17 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function ipInterface(name: string): Promise<string> {
-  const rows = await getObjects(controller!, ['Device.IP.Interface.*.Name']);
-  const path = Object.entries(rows).find(([, v]) => v.Name === name)?.[0];
-  if (!path) throw new Error(`no IP.Interface for ${name}: ${JSON.stringify(rows)}`);
-  return path.slice(0, -1);
+function ipInterface(name: string): Promise<string> {
+  return ipInterfaceNamed(controller!, name);
 }
 
 /** Connects to a broker: the client, or the reason it was refused. */
 function mqttClient(host: string, port: number, opts: IClientOptions = {}): Promise<MqttClient | string> {
-  return new Promise((resolve) => {
-    const c = connect({ host, port, protocol: 'mqtt', reconnectPeriod: 0, connectTimeout: 5000, ...opts });
-    c.once('connect', () => {
-      clients.push(c);
-      resolve(c);
-    });
-    c.once('error', (e) => {
-      c.end(true);
-      resolve(e.message);
-    });
-    c.once('close', () => resolve('closed'));
-  });
+  return connectMqttClient(clients, host, port, opts);
 }
 
-async function stats(row: string): Promise<Record<string, number>> {
-  const v = (await getObjects(controller!, [`${row}Stats.`]))[`${row}Stats.`] ?? {};
-  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, Number(x)]));
+function stats(row: string): Promise<Record<string, number>> {
+  return brokerStats(controller!, row);
 }
 
 /** The pids of the Mosquittos running in the router namespace. */
@@ -188,13 +173,7 @@ describe('Device.MQTT.Broker on OpenWrt (the agent runs the package’s Mosquitt
       )
       .toBe('object');
     const subscriber = sub as unknown as MqttClient;
-    const got: string[] = [];
-    subscriber.on('message', (_t, m) => got.push(m.toString()));
-    await subscriber.subscribeAsync('lan/t', { qos: 1 });
-    const pub = await mqttClient(router.agentAddress, LAN_PORT, { clientId: 'pub-1' });
-    if (typeof pub === 'string') throw new Error(pub);
-    for (const m of ['a', 'b', 'c']) await pub.publishAsync('lan/t', m, { qos: 1 });
-    await expect.poll(() => got.length, { timeout: 10_000 }).toBe(3);
+    const pub = await relayThroughBroker(subscriber, () => mqttClient(router.agentAddress, LAN_PORT, { clientId: 'pub-1' }));
     await expect
       .poll(() => stats(row), { timeout: 20_000, interval: 500 })
       .toMatchObject({

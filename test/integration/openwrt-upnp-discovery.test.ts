@@ -8,10 +8,10 @@
  * Nothing here is recorded but the stand-ins' answers the agent's other objects read at start:
  * the SSDP traffic, miniupnpd and the agent are real. Needs miniupnpd, iproute2 and root.
  */
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentFixture } from '../peers/agent-fixture.js';
 import { getObjects } from '../peers/get-objects.js';
+import { addHostLanPeer, removeHostLanPeer } from '../peers/host-lan-peer.js';
 import { MiniUPnPd } from '../peers/miniupnpd.js';
 import { startOpenWrtAgent } from '../peers/openwrt-agent.js';
 import { fakeOpenWrt } from '../unit/platform/openwrt/fake-openwrt.js';
@@ -23,8 +23,6 @@ const LAN_DEV = `uspupo${tag}`;
 const LAN = `10.225.${tag % 250}`;
 const UUID = '5d1e9b3a-2c47-4f08-9e6d-7a2b4c8e1f30';
 
-const ip = (...args: string[]): string => execFileSync('ip', args, { encoding: 'utf8' });
-
 describe('Device.UPnP.Discovery. on OpenWrt from a real miniupnpd on the LAN', () => {
   let f: AgentFixture;
   let igd: MiniUPnPd | undefined;
@@ -35,13 +33,7 @@ describe('Device.UPnP.Discovery. on OpenWrt from a real miniupnpd on the LAN', (
       .map(([, v]) => v);
 
   beforeAll(async () => {
-    ip('netns', 'add', NS);
-    ip('link', 'add', LAN_DEV, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', NS);
-    ip('addr', 'add', `${LAN}.1/24`, 'dev', LAN_DEV);
-    ip('link', 'set', LAN_DEV, 'up');
-    ip('-n', NS, 'addr', 'add', `${LAN}.40/24`, 'dev', 'eth0');
-    ip('-n', NS, 'link', 'set', 'eth0', 'up');
-    ip('-n', NS, 'link', 'set', 'lo', 'up');
+    addHostLanPeer({ ns: NS, dev: LAN_DEV, devAddress: `${LAN}.1/24`, peerAddress: `${LAN}.40/24` });
     igd = new MiniUPnPd(['ip', 'netns', 'exec', NS], 'eth0', UUID);
     await igd.start();
     f = await startOpenWrtAgent(fakeOpenWrt());
@@ -50,12 +42,7 @@ describe('Device.UPnP.Discovery. on OpenWrt from a real miniupnpd on the LAN', (
   afterAll(async () => {
     await f?.close();
     await igd?.close();
-    execFileSync('ip', ['netns', 'del', NS], { stdio: 'ignore' });
-    try {
-      ip('link', 'del', LAN_DEV);
-    } catch {
-      /* gone with the namespace */
-    }
+    removeHostLanPeer({ ns: NS, dev: LAN_DEV });
   }, 60_000);
 
   it('reads the IGD root device once the first read started the browser; miniupnpd stopped, the rows go', async () => {

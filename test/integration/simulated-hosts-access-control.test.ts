@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startAgent, type AgentFixture } from '../peers/agent-fixture.js';
 import { add, del, get, set, tryAdd } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
+import { dayFromToday } from './schedule-days.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'usp-sim-acl-'));
 let f: AgentFixture;
@@ -55,10 +56,6 @@ async function blocked(): Promise<void> {
   const after = await wan();
   expect(after.bytes).toBe(before.bytes);
   expect(after.packets).toBe(before.packets);
-}
-
-function dayFromToday(offset: number): string {
-  return ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'][(new Date().getDay() + offset) % 7]!;
 }
 
 describe('simulated gateway: Hosts.AccessControl stops a device’s WAN traffic', () => {

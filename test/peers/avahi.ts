@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stopChild, untilReady } from './daemon-child.js';
 
 export interface StaticService {
   /** The file's name in the services directory, without ".service". */
@@ -60,22 +61,12 @@ export class AvahiPublisher {
     const script = `mount --bind '${this.services}' /etc/avahi/services && mount -t tmpfs tmpfs /run && exec avahi-daemon -f '${conf}' --no-drop-root --no-chroot --no-rlimits`;
     const child = spawn(this.exec[0]!, [...this.exec.slice(1), 'unshare', '-m', '--propagation', 'private', 'sh', '-c', script], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`avahi-daemon did not start:\n${this.output}`)), 20_000);
-      const on = (b: Buffer): void => {
-        this.output += b.toString();
-        if (this.output.includes('Server startup complete')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      child.stdout!.on('data', on);
-      child.stderr!.on('data', on);
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`avahi-daemon exited (${code}):\n${this.output}`));
-      });
-    });
+    await untilReady(
+      child,
+      'avahi-daemon',
+      (out) => out.includes('Server startup complete'),
+      (chunk) => (this.output += chunk),
+    );
   }
 
   /** SIGHUP: avahi reloads its static services, announcing new ones and withdrawing removed ones. */
@@ -85,13 +76,7 @@ export class AvahiPublisher {
 
   /** SIGTERM (avahi sends goodbyes for everything it published), SIGKILL after 10 s; waits for the exit. */
   async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    child.kill('SIGTERM');
-    const late = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(late);
+    await stopChild(this.child);
   }
 
   /** Stops avahi and removes its files. */

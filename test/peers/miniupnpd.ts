@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stopChild, untilReady } from './daemon-child.js';
 
 export class MiniUPnPd {
   private readonly dir = mkdtempSync(join(tmpdir(), 'usp-miniupnpd-'));
@@ -44,22 +45,12 @@ export class MiniUPnPd {
     );
     const child = spawn(this.exec[0]!, [...this.exec.slice(1), 'miniupnpd', '-d', '-f', conf, '-P', join(this.dir, 'miniupnpd.pid')], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`miniupnpd did not start:\n${this.output}`)), 20_000);
-      const on = (b: Buffer): void => {
-        this.output += b.toString();
-        if (/HTTP listening on port \d+/.test(this.output)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      child.stdout!.on('data', on);
-      child.stderr!.on('data', on);
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`miniupnpd exited (${code}):\n${this.output}`));
-      });
-    });
+    await untilReady(
+      child,
+      'miniupnpd',
+      (out) => /HTTP listening on port \d+/.test(out),
+      (chunk) => (this.output += chunk),
+    );
   }
 
   /** The HTTP port of its device description (LOCATION). */
@@ -69,13 +60,7 @@ export class MiniUPnPd {
 
   /** SIGTERM (miniupnpd sends ssdp:byebye for each USN), SIGKILL after 10 s; waits for the exit. */
   async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    child.kill('SIGTERM');
-    const late = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(late);
+    await stopChild(this.child);
   }
 
   /** Stops miniupnpd and removes its files. */

@@ -18,6 +18,8 @@ export interface RoutedWanLan {
   lanHost: string;
   /** The LAN subnet, as the WAN host's route names it (`192.168.61.0/24`). */
   lanNet: string;
+  /** Whether the router gets a default route through the WAN host (its WAN side); default true. */
+  routerDefaultRoute?: boolean;
 }
 
 function sh(...args: string[]): string {
@@ -31,7 +33,7 @@ export function joinWanAndLan(router: NetNamespace, n: RoutedWanLan): PeerNamesp
     PeerNamespace.beside(router, n.lan, { inside: 'lan0', outside: 'lanp', routerAddress: `${n.routerLan}/24`, address: `${n.lanHost}/24` }),
   ];
   // The router's default route leaves through wan0: that is its WAN interface.
-  router.ip('route', 'add', 'default', 'via', n.wanHost);
+  if (n.routerDefaultRoute !== false) router.ip('route', 'add', 'default', 'via', n.wanHost);
   sh('ip', '-n', n.lan, 'route', 'add', 'default', 'via', n.routerLan);
   sh('ip', '-n', n.wan, 'route', 'add', n.lanNet, 'via', n.routerWan);
   sh('ip', 'netns', 'exec', router.name, 'sysctl', '-qw', 'net.ipv4.ip_forward=1');
