@@ -15,6 +15,8 @@ import type { UsbDeviceRow, UsbHostControl, UsbHostRow, UsbPortRow, UsbSnapshot,
 import type { Value } from '../../datamodel/value/Value.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { SimContext } from './SimContext.js';
+// Every Stats counter the simulation serves: a simulated USB interface would count them all.
+import { STATS_PARAMS } from './traffic.js';
 
 const HOST = 'usb1';
 const port = (k: number, withDrive: boolean): UsbPortRow =>
@@ -52,25 +54,6 @@ const host = (enable: boolean, powerManagement: boolean, devices: readonly UsbDe
   Object.freeze({ name: HOST, type: 'xHCI', enable, powerManagement, usbVersion: '3.0', devices: Object.freeze(devices) });
 /** What every gateway shows until a Controller changes its host. */
 const BOOT: UsbSnapshot = Object.freeze({ ports: PORTS_WITH_DRIVE, hosts: Object.freeze([host(true, true, [drive(2, true)])]), interfaces: Object.freeze([]) });
-
-/** Every Stats parameter: a simulated USB interface would count them all. */
-const STATS_PARAMS = Object.freeze([
-  'BytesSent',
-  'BytesReceived',
-  'PacketsSent',
-  'PacketsReceived',
-  'ErrorsSent',
-  'ErrorsReceived',
-  'UnicastPacketsSent',
-  'UnicastPacketsReceived',
-  'DiscardPacketsSent',
-  'DiscardPacketsReceived',
-  'MulticastPacketsSent',
-  'MulticastPacketsReceived',
-  'BroadcastPacketsSent',
-  'BroadcastPacketsReceived',
-  'UnknownProtoPacketsReceived',
-]);
 
 const noInterface = (name: string): UspError => new UspError(ErrorCode.ObjectDoesNotExist, `no USB network interface ${name}`);
 
