@@ -31,8 +31,12 @@ import type { UciChange } from './uci.js';
 import { ifaceOfReference, orRefuse } from './wifi-iface-rows.js';
 import { DETACHED, type IfaceEntry, type WiFiState } from './WiFiState.js';
 
-/** The wifi-iface options that belong to the SSID (the layer-2 interface) and stay on its section. */
-const SSID_OPTIONS = new Set(['device', 'network', 'mode', 'ssid', 'bssid', 'macaddr', 'ifname', 'disabled', 'usp_ap']);
+/**
+ * The wifi-iface options that belong to the SSID (the layer-2 interface: its radios, bridge, name
+ * and addresses, and `mlo`, which makes it one multi-link device over the radios `device` lists)
+ * and stay on its section.
+ */
+const SSID_OPTIONS = new Set(['device', 'network', 'mode', 'ssid', 'bssid', 'macaddr', 'radio_macaddr', 'mlo', 'ifname', 'disabled', 'usp_ap']);
 
 /** Options whose values stay out of logs (passphrases, PSKs, RADIUS and EAP secrets). */
 const SECRET = /key|secret|password|passwd|pwd|psk|pin/i;
