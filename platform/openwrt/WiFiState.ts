@@ -15,7 +15,9 @@
  *
  * An SSID a Controller added has no AccessPoint until one is added for it: the agent marks its
  * wifi-iface `usp_ap '0'` (an option of its own, which netifd and hostapd ignore) and keeps it
- * disabled, since OpenWrt runs every enabled wifi-iface in its mode.
+ * disabled, since OpenWrt runs every enabled wifi-iface in its mode. An AccessPoint whose
+ * SSIDReference a Controller emptied is marked `usp_ap 'detached'` on the section that holds its
+ * settings (wifi-ap-ssid-reference.ts).
  */
 import fs from 'node:fs/promises';
 import { noSuchInstance } from './convert.js';
@@ -50,12 +52,20 @@ export interface IfaceEntry {
   disabled: boolean;
   /** Whether it is an AccessPoint row: mode "ap" and not an SSID still waiting for its AP (`usp_ap '0'`). */
   hasAp: boolean;
+  /**
+   * An AccessPoint row whose SSIDReference a Controller emptied (`usp_ap 'detached'`): its
+   * settings stay on this section, which stays disabled, until it names an SSID again.
+   */
+  apDetached: boolean;
 }
 
 export interface WiFiSnapshot {
   radios: Map<string, RadioEntry>;
   ifaces: Map<string, IfaceEntry>;
 }
+
+/** `usp_ap` of a wifi-iface holding an AccessPoint whose SSIDReference is empty (wifi-ap-ssid-reference.ts). */
+export const DETACHED = 'detached';
 
 /** netifd re-reads wireless configuration on the network reload too; /sbin/wifi calls the same. */
 export const WIFI_RELOAD = NETWORK_RELOAD;
@@ -203,6 +213,7 @@ export function parseWireless(status: WirelessStatus, config: UciConfig): WiFiSn
         config: s.options,
         disabled: uciBool(s.options.disabled, false),
         hasAp: mode === 'ap' && stringOption(s.options.usp_ap) !== '0',
+        apDetached: mode === 'ap' && stringOption(s.options.usp_ap) === DETACHED,
       };
       radio.ifaces.push(f);
       ifaces.set(s.name, f);

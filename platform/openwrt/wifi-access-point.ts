@@ -12,7 +12,8 @@
  * AllowedMACAddress (macfilter 'allow' and the maclist), WEPKey (key1, used only in a WEP mode),
  * RekeyingInterval (wpa_group_rekey). The SSID's and its AccessPoint's Enable are both the
  * wifi-iface's `disabled`: OpenWrt has one switch for the BSS. Rows are added and deleted as in
- * wifi-iface-rows.ts; WPS is in wifi-wps.ts.
+ * wifi-iface-rows.ts; an AccessPoint's SSIDReference moves its options to another wifi-iface as
+ * in wifi-ap-ssid-reference.ts; WPS is in wifi-wps.ts.
  *
  * WMMCapability and UAPSDCapability are true: hostapd on mac80211 (every OpenWrt Wi-Fi driver)
  * runs WMM and U-APSD itself, and every 802.11n and later BSS requires WMM.
@@ -26,6 +27,7 @@ import type { OpenWrtContext } from './OpenWrtContext.js';
 import { planWrite, type UciChange } from './uci.js';
 import { listOption, stringOption } from './uci-show.js';
 import { apSections, type IfaceEntry, truthy, type WiFiState } from './WiFiState.js';
+import { setSsidReference } from './wifi-ap-ssid-reference.js';
 import { addAccessPoint, addSsid, deleteAccessPoint, deleteSsid, ifaceOfReference, NEEDS_AP, orRefuse, radioOfReference } from './wifi-iface-rows.js';
 
 /** hostapd's RADIUS authentication port when UCI sets no auth_port (RFC 2865). */
@@ -39,10 +41,13 @@ const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 /** A refusal for writes that would turn a deny list configured outside TR-181 into an allow list (or edit it). */
 const DENY_LIST = "this AccessPoint has a deny list (UCI macfilter 'deny'), which TR-181 cannot show: set MACAddressControlEnabled true and AllowedMACAddress together to replace it";
 
+/** Why a detached AccessPoint (SSIDReference "") cannot be enabled. */
+const DETACHED_AP = 'this AccessPoint names no SSID (SSIDReference is empty): set SSIDReference first';
+
 const PERSONAL = new Set(['WPA-Personal', 'WPA2-Personal', 'WPA-WPA2-Personal', 'WPA3-Personal', 'WPA3-Personal-Transition']);
 
 /** What a Set of an AccessPoint and of its Security changes (their planWrite writers). */
-const AP_WRITABLE = ['Enable', 'SSIDAdvertisementEnabled', 'WMMEnable', 'IsolationEnable', 'UAPSDEnable', 'MACAddressControlEnabled', 'AllowedMACAddress'] as const;
+const AP_WRITABLE = ['Enable', 'SSIDReference', 'SSIDAdvertisementEnabled', 'WMMEnable', 'IsolationEnable', 'UAPSDEnable', 'MACAddressControlEnabled', 'AllowedMACAddress'] as const;
 const SECURITY_WRITABLE = ['ModeEnabled', 'KeyPassphrase', 'PreSharedKey', 'RadiusServerIPAddr', 'RadiusServerPort', 'RadiusSecret', 'WEPKey', 'RekeyingInterval'] as const;
 
 /** Serves Device.WiFi.SSID.{i}., AccessPoint.{i}. and AccessPoint.{i}.Security. */
@@ -70,7 +75,7 @@ export function registerWiFiAccessPoints(ctx: OpenWrtContext, state: WiFiState):
       SSID: info?.ssid ?? String(f.config.ssid ?? ''),
     };
   };
-  type Row = { section: string; hasAp: boolean };
+  type Row = { section: string; hasAp: boolean; apDetached: boolean };
   /**
    * The SSID's UCI changes. `device` is the Radio section LowerLayers names, looked up (and
    * refused when it names none) before planning, since planWrite's writers are synchronous.
@@ -78,7 +83,7 @@ export function registerWiFiAccessPoints(ctx: OpenWrtContext, state: WiFiState):
   const ssidPlan = (f: Row, current: Record<string, Value>, changes: Record<string, Value>, device?: string): UciChange[] =>
     planWrite(current, changes, {
       SSID: (v) => (String(v) === '' ? 'an SSID cannot be empty' : [{ section: f.section, option: 'ssid', value: String(v) }]),
-      Enable: (v) => (v === true && !f.hasAp ? NEEDS_AP : [{ section: f.section, option: 'disabled', value: v === true ? '0' : '1' }]),
+      Enable: (v) => (v === true && (!f.hasAp || f.apDetached) ? NEEDS_AP : [{ section: f.section, option: 'disabled', value: v === true ? '0' : '1' }]),
       LowerLayers: () => (device === undefined ? [] : [{ section: f.section, option: 'device', value: device }]),
     });
   model.register('Device.WiFi.SSID.{i}.', {
@@ -100,7 +105,7 @@ export function registerWiFiAccessPoints(ctx: OpenWrtContext, state: WiFiState):
       // the new section holds anyway (its device, disabled) is not staged twice.
       const blank: Record<string, Value> = { Enable: false, SSID: '' };
       const given = Object.fromEntries(Object.entries(params).filter(([k, v]) => k !== 'LowerLayers' && blank[k] !== v));
-      const planned = ssidPlan({ section: '', hasAp: false }, blank, given);
+      const planned = ssidPlan({ section: '', hasAp: false, apDetached: false }, blank, given);
       const name = await addSsid(ctx, state, radio, (section) => planned.map((c) => ({ ...c, section })));
       return state.ssids.numberOf(name);
     },
@@ -123,7 +128,7 @@ export function registerWiFiAccessPoints(ctx: OpenWrtContext, state: WiFiState):
   const apValues = (f: IfaceEntry): Record<string, Value> => ({
     Enable: !f.disabled,
     Status: f.radio.up && f.ifname && !f.disabled ? 'Enabled' : 'Disabled',
-    SSIDReference: `Device.WiFi.SSID.${state.ssids.numberOf(f.section)}`,
+    SSIDReference: f.apDetached ? '' : `Device.WiFi.SSID.${state.ssids.numberOf(f.section)}`,
     SSIDAdvertisementEnabled: !truthy(f.config.hidden),
     WMMCapability: true,
     UAPSDCapability: true,
@@ -141,7 +146,7 @@ export function registerWiFiAccessPoints(ctx: OpenWrtContext, state: WiFiState):
   const flag = (f: IfaceEntry, name: string, on: boolean): UciChange[] => option(f, name, on ? '1' : '0');
   const apPlan = (f: IfaceEntry, current: Record<string, Value>, changes: Record<string, Value>): UciChange[] =>
     planWrite(current, changes, {
-      Enable: (v) => flag(f, 'disabled', v !== true),
+      Enable: (v) => (v === true && f.apDetached ? DETACHED_AP : flag(f, 'disabled', v !== true)),
       SSIDAdvertisementEnabled: (v) => flag(f, 'hidden', !v),
       WMMEnable: (v) => flag(f, 'wmm', v === true),
       IsolationEnable: (v) => flag(f, 'isolate', v === true),
@@ -183,14 +188,17 @@ export function registerWiFiAccessPoints(ctx: OpenWrtContext, state: WiFiState):
       'MACAddressControlEnabled',
       'AllowedMACAddress',
     ],
-    // SSIDReference is fixed: an AccessPoint is its wifi-iface (Delete and Add one on the other SSID).
+    // SSIDReference moves the AccessPoint's options to another wifi-iface (wifi-ap-ssid-reference.ts).
     writable: AP_WRITABLE,
     list: async () => state.aps.list(apSections(await state.read())),
     get: async ([n]) => apValues(await state.ap(n)),
     set: async ([n], changes) => {
       canonicalizeReferences(changes, ['SSIDReference']);
       const f = await state.ap(n);
-      await write(apPlan(f, apValues(f), changes));
+      const current = apValues(f);
+      const { SSIDReference: ref, ...rest } = changes;
+      if (ref === undefined || ref === current.SSIDReference) await write(apPlan(f, current, rest));
+      else await setSsidReference(state, f, String(ref), (target) => apPlan(target, current, rest));
     },
     add: async (_keys, params) => {
       canonicalizeReferences(params, ['SSIDReference']);
@@ -205,6 +213,14 @@ export function registerWiFiAccessPoints(ctx: OpenWrtContext, state: WiFiState):
       return state.aps.numberOf(f.section);
     },
     delete: async ([n]) => deleteAccessPoint(state, await state.ap(n)),
+    // The unique-key check of SSIDReference: the AccessPoint on the section it names. An empty
+    // one (detached AccessPoints) names no SSID and clashes with none. Alias is left to the scan.
+    findByValues: async (_parent, params, values) => {
+      if (params.length !== 1 || params[0] !== 'SSIDReference') return undefined;
+      if (values.SSIDReference === '') return [];
+      const f = await ifaceOfReference(state, values.SSIDReference);
+      return typeof f !== 'string' && f.hasAp && !f.apDetached ? [state.aps.numberOf(f.section)] : [];
+    },
   });
 
   const securityValues = async (f: IfaceEntry): Promise<Record<string, Value>> => {

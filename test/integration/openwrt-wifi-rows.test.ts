@@ -36,6 +36,20 @@ async function tryAdd(c: TestController, objPath: string, params: Record<string,
   return { ok: true, value: st.operSuccess.instantiatedPath };
 }
 
+/** A Set (allow_partial false) answered within 30 s: moving an AccessPoint runs about fifteen commands too. */
+async function trySetSlow(c: TestController, objPath: string, params: Record<string, string>): Promise<Outcome<true>> {
+  const m = await c.send(
+    { reqType: 'set', set: { allowPartial: false, updateObjs: [{ objPath, paramSettings: Object.entries(params).map(([param, value]) => ({ param, value, required: true })) }] } },
+    30_000,
+  );
+  if (m.body.msgBody === 'error') {
+    const e = m.body.error;
+    return { ok: false, errCode: e.errCode, paramErrCode: e.paramErrs?.[0]?.errCode, errMsg: e.errMsg };
+  }
+  if (m.body.msgBody !== 'response' || m.body.response.respType !== 'setResp') throw new Error(JSON.stringify(m.body));
+  return { ok: true, value: true };
+}
+
 async function add(c: TestController, objPath: string, params: Record<string, string>): Promise<string> {
   const r = await tryAdd(c, objPath, params);
   if (!r.ok) throw new Error(`Add ${objPath} failed: ${r.errCode} ${r.errMsg}`);
@@ -159,5 +173,50 @@ describe('OpenWrt SSID and AccessPoint rows over WebSocket (recorded uci wireles
       fake.failCommit(false);
     }
     expect((await getObjects(c, ['Device.WiFi.SSID.2.']))['Device.WiFi.SSID.2.'].SSID).toBe('OpenWrt');
+  });
+
+  // Last: it leaves the wireless config with a detached AccessPoint.
+  it('moves AccessPoint.2 onto a Controller-added SSID with SSIDReference, refuses taken and missing SSIDs, and detaches it with ""', async () => {
+    const c = f.controller;
+    fake.respondUciAfterCommit('wireless', { file: 'uci-show-wireless.ssid-added.txt' });
+    const ssid = (await add(c, 'Device.WiFi.SSID.', { LowerLayers: 'Device.WiFi.Radio.2', SSID: 'guest' })).slice(0, -1);
+    fake.respondUciAfterCommit('wireless', { file: 'uci-show-wireless.ap-moved.txt' });
+    fake.clearLog();
+    expect(await trySetSlow(c, 'Device.WiFi.AccessPoint.2.', { SSIDReference: ssid })).toEqual({ ok: true, value: true });
+    // The AccessPoint's options (WPA2 and its passphrase) go to the new SSID's wifi-iface, which
+    // runs as the AccessPoint did; the one left is a bare SSID, disabled.
+    expect(writes()).toEqual([
+      ['uci', 'set', 'wireless.usp_wifi1.encryption=psk2'],
+      ['uci', 'set', 'wireless.usp_wifi1.key=fixture-passphrase-1'],
+      ['uci', 'delete', 'wireless.usp_wifi1.usp_ap'],
+      ['uci', 'set', 'wireless.usp_wifi1.disabled=0'],
+      ['uci', 'delete', 'wireless.default_radio1.key'],
+      ['uci', 'set', 'wireless.default_radio1.encryption=none'],
+      ['uci', 'set', 'wireless.default_radio1.usp_ap=0'],
+      ['uci', 'set', 'wireless.default_radio1.disabled=1'],
+      ['uci', 'commit', 'wireless'],
+      RELOAD,
+    ]);
+    let v = await getObjects(c, ['Device.WiFi.AccessPoint.2.', 'Device.WiFi.AccessPoint.2.Security.', 'Device.WiFi.SSID.2.', `${ssid}.`, 'Device.WiFi.']);
+    expect(v['Device.WiFi.AccessPoint.2.']).toMatchObject({ SSIDReference: ssid, Enable: 'true' });
+    expect(v['Device.WiFi.AccessPoint.2.Security.']).toMatchObject({ ModeEnabled: 'WPA2-Personal' });
+    expect(v[`${ssid}.`]).toMatchObject({ SSID: 'guest', Enable: 'true' });
+    expect(v['Device.WiFi.SSID.2.']).toMatchObject({ Enable: 'false' });
+    expect(v['Device.WiFi.']).toMatchObject({ AccessPointNumberOfEntries: '2' });
+
+    fake.clearLog();
+    // SSIDReference is the AccessPoint's unique key: the SSID has AccessPoint.2 now.
+    expect(await trySetSlow(c, 'Device.WiFi.AccessPoint.1.', { SSIDReference: ssid })).toMatchObject({ ok: false, paramErrCode: ErrorCode.DuplicateUniqueKey });
+    expect(await trySetSlow(c, 'Device.WiFi.AccessPoint.1.', { SSIDReference: 'Device.WiFi.SSID.9' })).toMatchObject({ ok: false, paramErrCode: ErrorCode.InvalidValue });
+    expect(await trySetSlow(c, 'Device.WiFi.AccessPoint.1.', { SSIDReference: 'Device.WiFi.Radio.1' })).toMatchObject({ ok: false, paramErrCode: ErrorCode.InvalidValue });
+    expect(writes()).toEqual([]);
+
+    fake.respondUciAfterCommit('wireless', { file: 'uci-show-wireless.ap-detached.txt' });
+    fake.clearLog();
+    expect(await trySetSlow(c, 'Device.WiFi.AccessPoint.2.', { SSIDReference: '' })).toEqual({ ok: true, value: true });
+    expect(writes()).toEqual([['uci', 'set', 'wireless.usp_wifi1.usp_ap=detached'], ['uci', 'set', 'wireless.usp_wifi1.disabled=1'], ['uci', 'commit', 'wireless'], RELOAD]);
+    v = await getObjects(c, ['Device.WiFi.AccessPoint.2.', `${ssid}.`]);
+    expect(v['Device.WiFi.AccessPoint.2.']).toMatchObject({ SSIDReference: '', Enable: 'false', Status: 'Disabled' });
+    expect(v[`${ssid}.`]).toMatchObject({ Enable: 'false' });
   });
 });

@@ -111,7 +111,7 @@ describe('openwrt platform: writes through UCI', () => {
     expect(writes()).toEqual([]);
   });
 
-  it('takes a reference it cannot change back at its current value, with or without the trailing "."', async () => {
+  it('takes a reference at its current value, with or without the trailing ".", writing nothing', async () => {
     fx = openWrt();
     await fx.platform.ready;
     fx.fake.clearLog();
@@ -119,8 +119,9 @@ describe('openwrt platform: writes through UCI', () => {
       await fx.binding('Device.WiFi.AccessPoint.{i}.').set!([2], { SSIDReference: ref }, {});
     }
     await fx.binding('Device.WiFi.SSID.{i}.').set!([2], { LowerLayers: 'Device.WiFi.Radio.2.' }, {});
+    // SSID.1 has AccessPoint.1 (SSIDReference is the AccessPoint's unique key).
     const moved = await refusal(() => fx.binding('Device.WiFi.AccessPoint.{i}.').set!([2], { SSIDReference: 'Device.WiFi.SSID.1.' }, {}));
-    expect(moved.paramErrors[0]).toMatchObject({ param: 'SSIDReference', code: ErrorCode.InvalidValue });
+    expect(moved.paramErrors[0]).toMatchObject({ param: 'SSIDReference', code: ErrorCode.DuplicateUniqueKey });
     expect(writes().filter((a) => a[0] === 'uci' && a[1] !== 'commit')).toEqual([]);
   });
 
