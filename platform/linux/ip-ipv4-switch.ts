@@ -129,7 +129,7 @@ export class LinuxIpv4Switches {
     }
     if (!on) await this.refuseOwnPath(affected, links, path);
     this.put({ [STACK_OFF_KEY]: !on });
-    await this.follow(affected, on, links, path);
+    await this.followOrUndo(affected, on, links, path, () => this.put({ [STACK_OFF_KEY]: on }));
   }
 
   /** Checks a Set of IP.Interface.{i}.IPv4Enable on `name` before anything else of the Set is applied. */
@@ -146,12 +146,28 @@ export class LinuxIpv4Switches {
   /** A Set of IP.Interface.{i}.IPv4Enable on `name` (check() passed). */
   async setInterface(name: string, on: boolean, path: string): Promise<void> {
     if (on === this.interfaceOn(name)) return;
-    const offs = this.offInterfaces();
+    const before = this.offInterfaces();
+    const offs = new Set(before);
     if (on) offs.delete(name);
     else offs.add(name);
     this.put({ [OFF_INTERFACES_KEY]: [...offs].join(',') });
     // With the stack off the interface stays off whatever its own switch says.
-    if (this.stackOn()) await this.follow([name], on, await this.freshLinks(), path);
+    if (this.stackOn()) await this.followOrUndo([name], on, await this.freshLinks(), path, () => this.put({ [OFF_INTERFACES_KEY]: [...before].join(',') }));
+  }
+
+  /**
+   * follow(), and when it fails the switch back as it was (`undo`) and the interfaces made to
+   * follow that, as far as they can: a Set that fails leaves no trace (the transaction undoes only
+   * the Sets that succeeded).
+   */
+  private async followOrUndo(names: readonly string[], on: boolean, links: ReadonlyMap<string, IpLink>, path: string, undo: () => void): Promise<void> {
+    try {
+      await this.follow(names, on, links, path);
+    } catch (e) {
+      undo();
+      await this.follow(names, !on, await this.freshLinks(), path).catch(() => undefined);
+      throw e;
+    }
   }
 
   /** After the store is loaded: a managed interface whose IPv4 is off and holds IPv4 addresses again is switched off again. */
