@@ -55,6 +55,8 @@ export interface LinuxDhcpv4ClientOptions {
   binary?: string;
   now?: () => number;
   log?: Logger;
+  /** Whether a device takes part in IPv4 now (ip-ipv4-switch.ts): no client runs where it does not. Default: everywhere. */
+  ipv4On?: (device: string) => boolean;
 }
 
 /** The Client rows, their option tables and the udhcpc children. */
@@ -136,7 +138,7 @@ export class LinuxDhcpv4Client extends DhcpClientChildren<UdhcpcProcess> {
     const wanted = new Map<number, UdhcpcSpec>();
     for (const [n, row] of this.clients.rows([])) {
       const device = deviceOf(row);
-      if (row.Enable === true && device !== undefined) wanted.set(n, this.specOf(n, device));
+      if (row.Enable === true && device !== undefined && (this.opts.ipv4On?.(device) ?? true)) wanted.set(n, this.specOf(n, device));
     }
     for (const [n, p] of [...this.running]) {
       const spec = wanted.get(n);
@@ -210,6 +212,9 @@ export class LinuxDhcpv4Client extends DhcpClientChildren<UdhcpcProcess> {
 
   private async readClient(n: number, row: Row): Promise<Record<string, Value>> {
     const values = await readClientInterface(this.opts.interfaces, row, this.running.get(n)?.running === true);
+    // Stopped because its interface's IPv4 is switched off: not a fault of the client.
+    const device = deviceOf(row);
+    if (values.Status === 'Error' && device !== undefined && this.opts.ipv4On?.(device) === false) values.Status = 'Disabled';
     const lease = this.lease(n);
     const bound = lease !== undefined && dhcpStatusOf(lease.event) === 'Bound';
     values.DHCPStatus = lease ? dhcpStatusOf(lease.event) : 'Init';

@@ -295,7 +295,8 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     // A VXLAN device stacks on its Device.VXLAN Interface (registered below, once IP is).
     let vxlan: { pathOf(dev: string): string | undefined } | undefined;
     const lower = ethernet ? { linkPath: async (name: string) => (await v?.pathOf(name)) ?? vxlan?.pathOf(name) ?? ethernet.linkPath(name) } : ethernet;
-    const ip = registerIP(ctx, changes, lower, ula);
+    const ip = registerIP(ctx, changes, lower, ula, opts.store);
+    if (ip.ipv4) loaded.push(() => ip.ipv4!.stateLoaded());
     if (opts.store) vxlan = registerLinuxVxlan(ctx, opts.store, { names: ipInterfaceNames(ip.interfaces, ip.links), links: ip.links }, changes, loaded, stops);
     if (ula) loaded.push(async () => ula.stateLoaded(new Set((await ip.links()).keys())));
     registerRouting(ctx, ip.interfaces);
@@ -371,7 +372,9 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
         binary: opts.busyboxBinary,
         now,
         log: opts.log,
+        ipv4On: ip.ipv4 ? (device) => ip.ipv4!.effective(device) : undefined,
       });
+      ip.ipv4?.followers.push(() => c.apply());
       c.register();
       // GatewayInfo:1 from option 125 of the Clients' leases (TR-111); only where the agent runs the DHCP client.
       registerGatewayInfo(model, () => c.gatewayOption());

@@ -10,6 +10,10 @@
  * adds it again. IPv6 rows cannot be switched off that way (the kernel would make SLAAC and
  * link-local ones again on its own): a controller Deletes them (Enable false: 7002). An IPv6
  * address is added as a /64 (the IPv6Prefix table that would give its prefix is not served).
+ *
+ * While an interface's IPv4 is switched off (ip-ipv4-switch.ts) its IPv4 rows cannot be added
+ * or changed (7012: the kernel must hold no IPv4 address there); a Delete of a row the switch
+ * keeps aside forgets it, so it is not put back.
  */
 import { isIPv4 } from 'node:net';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
@@ -19,6 +23,7 @@ import type { Value } from '../../datamodel/value/Value.js';
 import type { IpAddrInfo, IpLink } from './ip-addr.js';
 import type { ParkedAddresses } from './ip-address-parked.js';
 import type { IpWriter } from './ip-write.js';
+import type { LinuxIpv4Switches } from './ip-ipv4-switch.js';
 
 /** The prefix length an IPv6 address gets when added (no IPv6Prefix row to say otherwise). */
 export const IPV6_ADDED_PREFIX = 64;
@@ -29,11 +34,20 @@ export interface AddressTables {
   /** Interface name of IP.Interface.{keys[0]} (7016 when it never existed). */
   ifname(keys: InstanceKeys): string;
   /** The address behind IPvNAddress.{keys[1]} on its interface (7016 when gone); `enabled` false for a parked IPv4 row. */
-  address(keys: InstanceKeys, family: 'inet' | 'inet6'): Promise<{ link: IpLink; addr: IpAddrInfo; enabled: boolean }>;
+  address(keys: InstanceKeys, family: 'inet' | 'inet6'): Promise<{ link: IpLink; addr: IpAddrInfo; enabled: boolean; held?: boolean }>;
   /** The IPv4 rows switched off (Enable false), kept by the agent. */
   parked: ParkedAddresses;
   /** The instance numbers of one interface's addresses of a family. */
   numbers(ifname: string, family: 'inet' | 'inet6'): InstanceMap;
+  /** The IPv4 switches (with the agent's store): `held` rows are addresses they keep aside. */
+  ipv4?: LinuxIpv4Switches;
+}
+
+/** 7012 while `ifname`'s IPv4 is switched off: no IPv4 address may reach the kernel there. */
+function requireIpv4On(t: AddressTables, ifname: string, path: string): void {
+  if (t.ipv4 && !t.ipv4.effective(ifname)) {
+    throw new UspError(ErrorCode.InvalidValue, `${path}: IPv4 is switched off on ${ifname} (IPv4Enable false on its IP.Interface or on Device.IP.); switch it on first`, { path });
+  }
 }
 
 /** IP.Interface.{i}.Enable (`up`/`down`) and MaxMTUSize (`mtu`), one `ip link set` per Set. */
@@ -72,6 +86,7 @@ export function addressWrite(t: AddressTables, family: 'inet' | 'inet6'): Pick<O
       const path = pathOf(parentKeys);
       t.ip.requireManaged(name, path);
       if (family === 'inet6') requireEnabled(params, path);
+      else requireIpv4On(t, name, path);
       const local = params.IPAddress;
       if (typeof local !== 'string' || local === '') {
         throw new UspError(ErrorCode.ObjectCouldNotBeCreated, `${path}: give IPAddress${family === 'inet' ? ' and SubnetMask' : ''} in the Add (a Linux address exists only with its value)`, { path });
@@ -90,6 +105,7 @@ export function addressWrite(t: AddressTables, family: 'inet' | 'inet6'): Pick<O
       const { link, addr, enabled } = await t.address(keys, family);
       t.ip.requireManaged(link.ifname, path);
       if (family === 'inet6') requireEnabled(changes, path);
+      else requireIpv4On(t, link.ifname, path);
       for (const p of Object.keys(changes)) {
         if (p !== 'Enable' && p !== 'IPAddress' && !(family === 'inet' && p === 'SubnetMask')) throw notWritable(path, p);
       }
@@ -117,21 +133,23 @@ export function addressWrite(t: AddressTables, family: 'inet' | 'inet6'): Pick<O
 
     delete: async (keys) => {
       const path = pathOf(keys);
-      const { link, addr, enabled } = await t.address(keys, family);
+      const { link, addr, enabled, held } = await t.address(keys, family);
       t.ip.requireManaged(link.ifname, path);
-      if (!enabled) t.parked.unpark(link.ifname, addr.local);
+      if (held) t.ipv4?.dropHeld(link.ifname, addr.local);
+      else if (!enabled) t.parked.unpark(link.ifname, addr.local);
       else await t.ip.run([v, 'addr', 'del', cidr(addr.local, addr.prefixlen), 'dev', link.ifname], path);
     },
 
     // What a Delete removed, read before it runs, so a failed transaction can put it back.
     snapshot: (keys) => {
-      const before = t.address(keys, family).then(({ link, addr, enabled }) => ({ ifname: link.ifname, local: addr.local, prefixlen: addr.prefixlen, enabled }));
+      const before = t.address(keys, family).then(({ link, addr, enabled, held }) => ({ ifname: link.ifname, local: addr.local, prefixlen: addr.prefixlen, enabled, held }));
       before.catch(() => undefined);
       return before;
     },
     restore: async (_keys, snap) => {
-      const s = await (snap as Promise<{ ifname: string; local: string; prefixlen: number; enabled: boolean }>);
-      if (!s.enabled) t.parked.park(s.ifname, s.local, s.prefixlen, pathOf(_keys));
+      const s = await (snap as Promise<{ ifname: string; local: string; prefixlen: number; enabled: boolean; held?: boolean }>);
+      if (s.held) t.ipv4?.keepHeld(s.ifname, s.local, s.prefixlen);
+      else if (!s.enabled) t.parked.park(s.ifname, s.local, s.prefixlen, pathOf(_keys));
       else await t.ip.run([v, 'addr', 'add', cidr(s.local, s.prefixlen), 'dev', s.ifname]);
     },
   };

@@ -81,8 +81,8 @@ async function lowerOf(model: DataModel, ref: Value, path: string): Promise<stri
   return name;
 }
 
-/** The `ip route add` of an entry someone added (undefined for those the kernel or a client makes). */
-function routeAdd(family: '-4' | '-6', r: RouteEntry): ((name: string) => string[]) | undefined {
+/** The `ip route add` of an entry someone added (undefined for those the kernel or a client makes); also what ip-ipv4-switch.ts keeps aside. */
+export function routeAdd(family: '-4' | '-6', r: RouteEntry): ((name: string) => string[]) | undefined {
   if ((r.type !== undefined && r.type !== 'unicast') || r.table === 'local' || SELF_MADE_PROTOCOLS.has(r.protocol ?? '') || typeof r.dst !== 'string') return undefined;
   return (name) => [
     family,

@@ -4,9 +4,9 @@
  * (/proc/sys/net/ipv6/conf/{all,default,IF}/disable_ipv6), read and written directly.
  *
  * Linux has no switch for IPv4: the stack is always there and an interface takes part in it
- * whenever it has an address. IPv4Enable therefore reads true and Enable false is refused
- * (7002); a controller removes an interface's IPv4 addresses (Delete its IPv4Address rows) to
- * detach it.
+ * whenever it has an address. With the agent's store, the IPv4 switches are the agent's own
+ * (ip-ipv4-switch.ts: an interface switched off holds no IPv4 address, kept aside until it is
+ * switched on); without one, IPv4Enable reads true and is read-only.
  *
  * Writes follow `--manage-interfaces`: an interface's IPv6Enable needs that interface managed,
  * Device.IP.IPv6Enable (every interface's IPv6 at once, `all` and `default`) needs `*`.
@@ -16,6 +16,7 @@ import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import type { LinuxContext } from './LinuxContext.js';
 import type { LinuxUla } from './ip-ula.js';
+import type { LinuxIpv4Switches } from './ip-ipv4-switch.js';
 
 /** The `disable_ipv6` sysctl of `conf` (an interface name, `all` or `default`). */
 function disableIpv6File(ctx: LinuxContext, conf: string): string {
@@ -46,21 +47,21 @@ function refuseIpv4Off(values: Record<string, Value>, path: string): void {
   }
 }
 
-/** IPv4 cannot be switched off on Linux (refuseIpv4Off): a Set of Device.IP. changes IPv6Enable and ULAPrefix. */
+/** A Set of Device.IP. changes IPv6Enable and ULAPrefix, and IPv4Enable with the agent's IPv4 switches. */
 const IP_WRITABLE = ['IPv6Enable', 'ULAPrefix'] as const;
 
-/** Serves Device.IP. (capabilities and the IPv4/IPv6 stack switches; with `ula`, ULAPrefix: ip-ula.ts). */
-export function registerIpStack(ctx: LinuxContext, ula?: LinuxUla): void {
+/** Serves Device.IP. (capabilities and the IPv4/IPv6 stack switches; with `ula`, ULAPrefix: ip-ula.ts; with `ipv4`, IPv4Enable). */
+export function registerIpStack(ctx: LinuxContext, ula?: LinuxUla, ipv4?: LinuxIpv4Switches): void {
   const capable = (): Promise<boolean> => ctx.files.exists(ctx.files.proc('net', 'if_inet6'));
   ctx.model.register('Device.IP.', {
     params: ['IPv4Capable', 'IPv4Enable', 'IPv4Status', 'IPv6Capable', 'IPv6Enable', 'IPv6Status', ...(ula ? ['ULAPrefix'] : [])],
-    writable: IP_WRITABLE,
+    writable: ipv4 ? [...IP_WRITABLE, 'IPv4Enable'] : IP_WRITABLE,
     get: async () => {
       const [v6, on] = await Promise.all([capable(), ipv6Enabled(ctx, 'all')]);
       return {
         IPv4Capable: true,
-        IPv4Enable: true,
-        IPv4Status: 'Enabled',
+        IPv4Enable: ipv4?.stackOn() ?? true,
+        IPv4Status: (ipv4?.stackOn() ?? true) ? 'Enabled' : 'Disabled',
         IPv6Capable: v6,
         IPv6Enable: v6 && on,
         IPv6Status: v6 && on ? 'Enabled' : 'Disabled',
@@ -69,7 +70,8 @@ export function registerIpStack(ctx: LinuxContext, ula?: LinuxUla): void {
     },
     set: async (_keys, changes) => {
       const path = 'Device.IP.';
-      refuseIpv4Off(changes, path);
+      if (ipv4 && changes.IPv4Enable !== undefined) await ipv4.setStack(changes.IPv4Enable === true, path);
+      else refuseIpv4Off(changes, path);
       if (ula && typeof changes.ULAPrefix === 'string') await ula.setPrefix(changes.ULAPrefix, path);
       if (changes.IPv6Enable === undefined) return;
       if (!ctx.ip.managed.has('*')) {
@@ -82,18 +84,28 @@ export function registerIpStack(ctx: LinuxContext, ula?: LinuxUla): void {
 }
 
 /** IP.Interface.{i}.IPv4Enable and IPv6Enable of interface `name`. */
-export async function interfaceStackValues(ctx: LinuxContext, name: string): Promise<Record<string, Value>> {
-  return { IPv4Enable: true, IPv6Enable: await ipv6Enabled(ctx, name) };
+export async function interfaceStackValues(ctx: LinuxContext, name: string, ipv4?: LinuxIpv4Switches): Promise<Record<string, Value>> {
+  return { IPv4Enable: ipv4?.interfaceOn(name) ?? true, IPv6Enable: await ipv6Enabled(ctx, name) };
 }
 
 /**
  * A Set of IP.Interface.{i} on interface `name` (managed: the caller checked): IPv4Enable and
  * IPv6Enable here, the rest by `linkSet` (`ip link set`), which runs first as the change more
- * likely to be refused, so a refusal leaves the sysctl as it was.
+ * likely to be refused, so a refusal leaves the sysctl as it was. IPv4Enable is checked before
+ * anything (its refusals: loopback, the agent's own Controller path) and applied last.
  */
-export async function setInterface(ctx: LinuxContext, name: string, changes: Record<string, Value>, path: string, linkSet: (rest: Record<string, Value>) => Promise<void>): Promise<void> {
+export async function setInterface(
+  ctx: LinuxContext,
+  name: string,
+  changes: Record<string, Value>,
+  path: string,
+  linkSet: (rest: Record<string, Value>) => Promise<void>,
+  ipv4?: LinuxIpv4Switches,
+): Promise<void> {
   const { IPv4Enable, IPv6Enable, ...rest } = changes;
-  refuseIpv4Off({ IPv4Enable }, path);
+  if (ipv4 && IPv4Enable !== undefined) await ipv4.check(name, IPv4Enable === true, path);
+  else refuseIpv4Off({ IPv4Enable }, path);
   if (Object.keys(rest).length > 0) await linkSet(rest);
   if (IPv6Enable !== undefined) await writeIpv6Enable(ctx, name, IPv6Enable === true, path);
+  if (ipv4 && IPv4Enable !== undefined) await ipv4.setInterface(name, IPv4Enable === true, path);
 }

@@ -11,7 +11,9 @@
  * Enable and MaxMTUSize of an interface, and its addresses (Add, Delete, IPAddress, SubnetMask),
  * are written back with `ip` on the interfaces the agent manages (ip-address-write.ts).
  *
- * IPv4Enable/IPv6Enable and Device.IP.'s stack switches: ip-stack.ts. Stats: the netdev's counters.
+ * IPv4Enable/IPv6Enable and Device.IP.'s stack switches: ip-stack.ts; with the agent's store, the
+ * IPv4 switches (ip-ipv4-switch.ts), whose kept-aside addresses stay IPv4Address rows (Status
+ * Disabled) and refuse a Set or Add while the interface's IPv4 is off (7012). Stats: the netdev's counters.
  * LastChange: the `ip monitor link` watcher (link-changes.ts) the platform starts for every table it serves. Add and
  * Delete (a macvlan on a managed Ethernet.Link) and Reset(): ip-interface-table.ts; such a row's
  * LowerLayers reads the Link of the macvlan's lower device and a Set of it moves the macvlan there
@@ -39,6 +41,8 @@ import { linkStatuses, type LinkChanges } from './link-changes.js';
 import { ADDED_NAME_RE, interfaceTable } from './ip-interface-table.js';
 import { registerIpv6Prefixes } from './ip-ipv6-prefix.js';
 import type { LinuxUla } from './ip-ula.js';
+import type { DataStore } from '../../datamodel/store/DataStore.js';
+import { LinuxIpv4Switches } from './ip-ipv4-switch.js';
 
 interface Snapshot {
   /** When `ip` ran: address lifetimes count from here. */
@@ -53,8 +57,8 @@ const TUNNEL_TYPES = new Set(['none', 'ipip', 'sit', 'gre', 'gre6', 'ip6gre', 't
 export const IP_ADDR_ARGS = ['-j', 'addr', 'show'] as const;
 
 /**
- * What a Set changes: an Interface's Enable, MTU and IPv4/IPv6/ULA switches (IPv4Enable takes
- * only true: Linux cannot detach IPv4; LowerLayers and Loopback are the netdev's); an address's
+ * What a Set changes: an Interface's Enable, MTU and IPv6/ULA switches, IPv4Enable with the
+ * agent's store (ip-ipv4-switch.ts; LowerLayers and Loopback are the netdev's); an address's
  * IPAddress (and IPv4 SubnetMask); an IPv4 address's Enable (false: out of the kernel, the row
  * kept by the agent). An IPv6 address exists only while enabled (Delete the row instead) and the
  * kernel keeps its lifetimes.
@@ -68,8 +72,15 @@ const IPV6_ADDRESS_WRITABLE = ['IPAddress'] as const;
  * tables; with `ethernet` (the Linux Ethernet objects are served), IP.Interface.LowerLayers too.
  * Returns IP.Interface's instance numbers by device name, for the references other objects make,
  * and the links of the shared `ip -j addr` snapshot (the Bridging objects read their ports there).
+ * With `store`, the IPv4 switches too (returned: the DHCPv4 clients follow them).
  */
-export function registerIP(ctx: LinuxContext, changes: LinkChanges, ethernet?: EthernetLinks, ula?: LinuxUla): { interfaces: InstanceMap; links: () => Promise<ReadonlyMap<string, IpLink>> } {
+export function registerIP(
+  ctx: LinuxContext,
+  changes: LinkChanges,
+  ethernet?: EthernetLinks,
+  ula?: LinuxUla,
+  store?: DataStore,
+): { interfaces: InstanceMap; links: () => Promise<ReadonlyMap<string, IpLink>>; ipv4?: LinuxIpv4Switches } {
   const { model } = ctx;
   const source = {
     get: async (): Promise<Snapshot> => {
@@ -86,6 +97,8 @@ export function registerIP(ctx: LinuxContext, changes: LinkChanges, ethernet?: E
 
   const ifNumbers = new InstanceMap();
   const parked = new ParkedAddresses();
+  const routesOf = (name: string, family: '-4' | '-6'): Promise<RouteEntry[]> => ctx.runner.json<RouteEntry[]>('ip', ['-j', family, 'route', 'show', 'table', 'all', 'dev', name], 0);
+  const ipv4 = store ? new LinuxIpv4Switches({ ctx, store, links: async () => (await source.get()).links, routes: (name) => routesOf(name, '-4') }) : undefined;
   const v4Numbers = new Map<string, InstanceMap>();
   const v6Numbers = new Map<string, InstanceMap>();
   const numbersOf = (m: Map<string, InstanceMap>, ifname: string): InstanceMap => {
@@ -104,16 +117,19 @@ export function registerIP(ctx: LinuxContext, changes: LinkChanges, ethernet?: E
     const { snap, link } = await linkOf(keys);
     const local = numbersOf(m, link.ifname).requireKey(keys[1]);
     const addr = link.addr_info?.find((a) => a.family === family && a.local === local);
-    if (addr) return { snap, link, addr, enabled: true };
+    if (addr) return { snap, link, addr, enabled: true, held: false };
     // An IPv4 row a controller switched off: kept by the agent, not in the kernel.
     const parkedPrefix = family === 'inet' ? parked.prefixOf(link.ifname, local) : undefined;
-    if (parkedPrefix !== undefined) return { snap, link, addr: { family, local, prefixlen: parkedPrefix }, enabled: false };
+    if (parkedPrefix !== undefined) return { snap, link, addr: { family, local, prefixlen: parkedPrefix }, enabled: false, held: false };
+    // An address the interface's IPv4 switch keeps aside: its row is still on, IPv4 is not.
+    const heldPrefix = family === 'inet' ? ipv4?.heldPrefix(link.ifname, local) : undefined;
+    if (heldPrefix !== undefined) return { snap, link, addr: { family, local, prefixlen: heldPrefix }, enabled: true, held: true };
     throw new UspError(ErrorCode.ObjectDoesNotExist, `${local} is no longer an address of ${link.ifname}`);
   };
   const listAddresses = async (parentKeys: InstanceKeys, family: 'inet' | 'inet6', m: Map<string, InstanceMap>) => {
     const { link } = await linkOf(parentKeys);
     const locals = (link.addr_info ?? []).filter((a) => a.family === family).map((a) => a.local);
-    if (family === 'inet') locals.push(...parked.locals(link.ifname).filter((l) => !locals.includes(l)));
+    if (family === 'inet') locals.push(...[...parked.locals(link.ifname), ...(ipv4?.heldLocals(link.ifname) ?? [])].filter((l) => !locals.includes(l)));
     return numbersOf(m, link.ifname).list(locals);
   };
 
@@ -123,22 +139,23 @@ export function registerIP(ctx: LinuxContext, changes: LinkChanges, ethernet?: E
     ifname: (keys) => ifNumbers.requireKey(keys[0]),
     address: (keys, family) => addressOf(keys, family, family === 'inet' ? v4Numbers : v6Numbers),
     numbers: (ifname, family) => numbersOf(family === 'inet' ? v4Numbers : v6Numbers, ifname),
+    ipv4,
   };
 
-  registerIpStack(ctx, ula);
+  registerIpStack(ctx, ula, ipv4);
   const restack = {
     model,
     ip: ctx.ip,
     ipv6Enabled: (name: string) => ipv6Enabled(ctx, name),
     setIpv6Enabled: (name: string, on: boolean) => writeIpv6Enable(ctx, name, on, ''),
     links: async () => (await source.get()).links,
-    routes: (name: string, family: '-4' | '-6') => ctx.runner.json<RouteEntry[]>('ip', ['-j', family, 'route', 'show', 'table', 'all', 'dev', name], 0),
+    routes: routesOf,
   };
   const linkSet = interfaceWrite(tables).set!;
 
   model.register('Device.IP.Interface.{i}.', {
     params: ['Enable', 'Status', 'Name', 'LastChange', ...(ethernet ? ['LowerLayers'] : []), 'IPv4Enable', 'IPv6Enable', ...(ula ? ['ULAEnable'] : []), 'MaxMTUSize', 'Type', 'Loopback'],
-    writable: [...INTERFACE_WRITABLE, ...(ethernet ? ['LowerLayers'] : [])],
+    writable: [...INTERFACE_WRITABLE, ...(ethernet ? ['LowerLayers'] : []), ...(ipv4 ? ['IPv4Enable'] : [])],
     list: async () => ifNumbers.list([...(await source.get()).links.values()].sort((a, b) => a.ifindex - b.ifindex).map((l) => l.ifname)),
     get: async (keys) => {
       const { snap, link } = await linkOf(keys);
@@ -152,7 +169,7 @@ export function registerIP(ctx: LinuxContext, changes: LinkChanges, ethernet?: E
         LastChange: changes.lastChange(link.ifname, status),
         Type: link.link_type === 'loopback' ? 'Loopback' : TUNNEL_TYPES.has(link.link_type ?? '') ? 'Tunnel' : 'Normal',
         Loopback: flags.has('LOOPBACK'),
-        ...(await interfaceStackValues(ctx, link.ifname)),
+        ...(await interfaceStackValues(ctx, link.ifname, ipv4)),
       };
       // A row an Add made (a macvlan): the Link it was stacked on, as the Add or a Set gave it.
       if (ethernet) values.LowerLayers = await ethernet.linkPath(ADDED_NAME_RE.test(link.ifname) && link.link ? link.link : link.ifname);
@@ -172,7 +189,7 @@ export function registerIP(ctx: LinuxContext, changes: LinkChanges, ethernet?: E
         ctx.runner.invalidate('ip ');
         await restackLowerLayers(restack, (await linkOf(keys)).link, LowerLayers, path);
       }
-      await setInterface(ctx, name, others, path, (rest) => Promise.resolve(linkSet(keys, rest, rctx)));
+      await setInterface(ctx, name, others, path, (rest) => Promise.resolve(linkSet(keys, rest, rctx)), ipv4);
       if (ula && ULAEnable !== undefined) await ula.setEnable(name, keys[0]!, ULAEnable === true, path);
     },
     ...interfaceTable({ model, ip: ctx.ip, numbers: ifNumbers, links: async () => (await source.get()).links }),
@@ -185,14 +202,14 @@ export function registerIP(ctx: LinuxContext, changes: LinkChanges, ethernet?: E
     writable: IPV4_ADDRESS_WRITABLE,
     list: (parentKeys) => listAddresses(parentKeys, 'inet', v4Numbers),
     get: async (keys) => {
-      const { link, addr, enabled } = await addressOf(keys, 'inet', v4Numbers);
+      const { link, addr, enabled, held } = await addressOf(keys, 'inet', v4Numbers);
       return {
         Enable: enabled,
-        Status: enabled ? 'Enabled' : 'Disabled',
+        Status: enabled && !held ? 'Enabled' : 'Disabled',
         IPAddress: addr.local,
         SubnetMask: prefixToMask(addr.prefixlen),
-        // Only a controller parks an address, and only one it could have added: Static.
-        AddressingType: enabled ? ipv4Addressing(link, addr) : 'Static',
+        // Only a controller parks an address, and only one it could have added; the IPv4 switch keeps only permanent ones: Static.
+        AddressingType: enabled && !held ? ipv4Addressing(link, addr) : 'Static',
       };
     },
     ...addressWrite(tables, 'inet'),
@@ -217,7 +234,7 @@ export function registerIP(ctx: LinuxContext, changes: LinkChanges, ethernet?: E
     ...addressWrite(tables, 'inet6'),
   });
   registerIpv6Prefixes(ctx, linkOf);
-  return { interfaces: ifNumbers, links: async () => (await source.get()).links };
+  return { interfaces: ifNumbers, links: async () => (await source.get()).links, ipv4 };
 }
 
 /** IP.Interface Status of a link (the same reading LinkChanges makes of a monitor event). */

@@ -179,6 +179,21 @@ describe('Device.DHCPv4.Client on Linux (busybox udhcpc against a real dnsmasq)'
     expect(router.ip('route', 'show', 'default')).toContain(`via ${SERVER} dev wan0`);
   }, 90_000);
 
+  it('IP.Interface.IPv4Enable false stops the client (lease released, Status Disabled); true starts it again', async () => {
+    const c = a!.controller;
+    const wan = await ipInterfaceOf(c, 'wan0');
+    const address = await get(c, `${client}IPAddress`);
+    await set(c, `${wan}.`, { IPv4Enable: 'false' });
+    expect(udhcpcOnWan()).toEqual([]);
+    expect(wanAddresses()).toEqual([]);
+    await expect.poll(() => leasesHeld().includes(address), { timeout: 15_000 }).toBe(false);
+    expect(await getObjects(c, [client])).toMatchObject({ [client]: { Enable: 'true', Status: 'Disabled', IPAddress: '' } });
+    await set(c, `${wan}.`, { IPv4Enable: 'true' });
+    const v = await readUntil(client, (x) => x.DHCPStatus === 'Bound');
+    expect(v).toMatchObject({ Status: 'Enabled', DHCPStatus: 'Bound', DHCPServer: SERVER });
+    expect(wanAddresses()).toContain(v.IPAddress);
+  }, 60_000);
+
   it('Delete releases the lease', async () => {
     const c = a!.controller;
     const address = await get(c, `${client}IPAddress`);

@@ -143,10 +143,10 @@ describe('Routing.Router.1.IPv6Forwarding from `ip -6 route`', () => {
   });
 });
 
-describe('IPv4Enable / IPv6Enable: the kernel has a switch for IPv6 only', () => {
+describe("IPv4Enable / IPv6Enable: the kernel has a switch for IPv6 only (IPv4: the agent's own, linux-ipv4-enable.test.ts)", () => {
   const sysctl = (conf: string) => execFileSync('ip', ['netns', 'exec', ns.name, 'cat', `/proc/sys/net/ipv6/conf/${conf}/disable_ipv6`], { encoding: 'utf8' }).trim();
 
-  it("IP.Interface.IPv6Enable is the interface's disable_ipv6; IPv4Enable is read-only (7013: Linux cannot switch IPv4 off)", async () => {
+  it("IP.Interface.IPv6Enable is the interface's disable_ipv6; IPv4Enable of an unmanaged interface is 7002", async () => {
     const vb0 = await ipInterface('vb0');
     expect((await getObjects(c, [`${vb0}IPv6Enable`, `${vb0}IPv4Enable`]))[vb0]).toEqual({ IPv6Enable: 'true', IPv4Enable: 'true' });
     await set(c, vb0, { IPv6Enable: 'false' });
@@ -154,7 +154,7 @@ describe('IPv4Enable / IPv6Enable: the kernel has a switch for IPv6 only', () =>
     expect((await getObjects(c, [`${vb0}IPv6Enable`]))[vb0].IPv6Enable).toBe('false');
     await set(c, vb0, { IPv6Enable: 'true' });
     expect(sysctl('vb0')).toBe('0');
-    expect(code(await trySet(c, vb0, { IPv4Enable: 'false' }))).toBe(7013);
+    expect(code(await trySet(c, await ipInterface('ctl0'), { IPv4Enable: 'false' }))).toBe(7002);
     expect(code(await trySet(c, await ipInterface('ctl0'), { IPv6Enable: 'false' }))).toBe(7002);
     expect(sysctl('ctl0')).toBe('0');
   });
@@ -166,10 +166,11 @@ describe('IPv4Enable / IPv6Enable: the kernel has a switch for IPv6 only', () =>
     expect(sysctl('vb0')).toBe('0');
   });
 
-  it("Device.IP.IPv6Enable (every interface at once) needs --manage-interfaces '*' (7002); its Status follows the stack", async () => {
+  it("Device.IP.IPv6Enable and IPv4Enable (every interface at once) need --manage-interfaces '*' (7002); their Status follows the stack", async () => {
     expect((await getObjects(c, ['Device.IP.']))['Device.IP.']).toMatchObject({ IPv4Enable: 'true', IPv4Status: 'Enabled', IPv6Capable: 'true', IPv6Enable: 'true', IPv6Status: 'Enabled' });
     expect(code(await trySet(c, 'Device.IP.', { IPv6Enable: 'false' }))).toBe(7002);
-    expect(code(await trySet(c, 'Device.IP.', { IPv4Enable: 'false' }))).toBe(7013);
+    expect(code(await trySet(c, 'Device.IP.', { IPv4Enable: 'false' }))).toBe(7002);
+    expect((await getObjects(c, ['Device.IP.IPv4Status']))['Device.IP.'].IPv4Status).toBe('Enabled');
     expect(sysctl('all')).toBe('0');
   });
 });
