@@ -79,9 +79,12 @@ export class LinuxManagementPorts {
 
   /**
    * A Set giving ManagementPort a new value: the row takes the other role (module comment).
-   * `deviceOf` resolves a LowerLayers value to the device it names (7012 otherwise).
+   * `deviceOf` resolves a LowerLayers value to the device it names (7012 otherwise), `refOf` names
+   * a member device's Port row. A row that becomes the management port gets the LowerLayers it now
+   * has in `changes` (a value given is its old one, from a rollback: derived, not written), so a
+   * rollback hands its old LowerLayers back.
    */
-  async change(role: PortRole, changes: Record<string, Value>, path: string, deviceOf: (ref: Value | undefined, path: string) => Promise<string>): Promise<void> {
+  async change(role: PortRole, changes: Record<string, Value>, path: string, deviceOf: (ref: Value | undefined, path: string) => Promise<string>, refOf: (dev: string) => string): Promise<void> {
     const alongside = Object.keys(changes).filter((k) => k !== 'ManagementPort' && k !== 'LowerLayers');
     if (alongside.length > 0) {
       throw new UspError(ErrorCode.InvalidValue, `${path}: set ${alongside.join(', ')} apart from ManagementPort (the port changes device first)`, {
@@ -95,14 +98,15 @@ export class LinuxManagementPorts {
       if (this.shown(bridge)) {
         throw refuse(path, 'ManagementPort', `the bridge has its management port already (Port.${numbers.numberOf(bridge)}, the bridge device itself): one per bridge`);
       }
-      if (typeof changes.LowerLayers === 'string' && changes.LowerLayers !== '') {
-        throw refuse(path, 'LowerLayers', "a management port stacks on the bridge's other ports: leave LowerLayers out");
-      }
       this.ctx.ip.requireManaged(dev, path);
       await this.ctx.ip.run(['link', 'set', 'dev', dev, 'nomaster'], path);
       numbers.retire(bridge);
       numbers.rekey([[dev, bridge]]);
       this.without.delete(bridge);
+      changes.LowerLayers = role.members
+        .filter((m) => m !== dev)
+        .map(refOf)
+        .join(',');
       return;
     }
     if (role.filtering) {

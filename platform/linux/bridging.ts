@@ -299,7 +299,7 @@ export function registerBridging(
       const path = portPath(keys);
       if (changes.ManagementPort !== undefined && changes.ManagementPort !== management) {
         const role = { bridge: bridge.link.ifname, dev, management, members: bridge.members.map((m) => m.ifname), filtering: await filters(bridge.link.ifname) };
-        return roles.change(role, changes, path, deviceOf);
+        return roles.change(role, changes, path, deviceOf, (m) => portPath([keys[0]!, portsOf(role.bridge).numberOf(m)]).slice(0, -1));
       }
       const { LowerLayers, ManagementPort: _same, Priority, PathCost, PVID, AcceptableFrameTypes, ...rest } = changes;
       if (PVID !== undefined || AcceptableFrameTypes !== undefined) await vlans.setPort(bridge.link.ifname, dev, await filters(bridge.link.ifname), { PVID, AcceptableFrameTypes }, path);

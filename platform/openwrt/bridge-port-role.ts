@@ -46,7 +46,12 @@ export function addManagementPort(state: BridgingState, b: BridgeRow, params: Re
   return state.ports.map(name).numberOf(name);
 }
 
-/** A Set giving ManagementPort a new value on row `p` of bridge `b`: the row takes the other role (module comment); the device it stands for now. */
+/**
+ * A Set giving ManagementPort a new value on row `p` of bridge `b`: the row takes the other role
+ * (module comment); the device it stands for now. A row that becomes the management port gets the
+ * LowerLayers it now has in `changes`, so a rollback (ManagementPort false with the old
+ * LowerLayers) puts the member back.
+ */
 export async function changePortRole(state: BridgingState, b: BridgeRow, p: PortRow, changes: Record<string, Value>): Promise<string> {
   const alongside = Object.keys(changes).filter((k) => k !== 'ManagementPort' && k !== 'LowerLayers');
   if (alongside.length > 0) throw refused(alongside.map((param) => ({ param, message: 'set it apart from ManagementPort: the port changes device first' })));
@@ -55,11 +60,15 @@ export async function changePortRole(state: BridgingState, b: BridgeRow, p: Port
     const m = b.ports.find((x) => x.management);
     if (m) throw refused([{ param: 'ManagementPort', message: oneManagementPort(b, m) }]);
     if (!c.ports.includes(p.name)) throw refused([{ param: 'ManagementPort', message: `${p.name} is put in ${c.name} by the wireless configuration (its wifi-iface's network)` }]);
-    if (typeof changes.LowerLayers === 'string' && changes.LowerLayers !== '') throw refused([{ param: 'LowerLayers', message: MANAGEMENT_LOWER }]);
     await state.write((s) => removeMember(s, c, p.name));
     for (const m of b.vlanPorts) if (m.port === p) state.vlanPorts.retire(c.name, m.key);
     state.ports.rekey(c.name, [[p.name, c.name]]);
     state.withoutManagement.delete(c.name);
+    // Its LowerLayers now, derived (a value given is its old one, from a rollback): a rollback hands the old ones back.
+    changes.LowerLayers = b.ports
+      .filter((x) => x !== p)
+      .map((x) => portPath(b, x))
+      .join(',');
     return c.name;
   }
   if (changes.LowerLayers === undefined || changes.LowerLayers === '') {

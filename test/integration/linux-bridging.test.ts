@@ -96,6 +96,26 @@ describe('Linux Bridging write-back, in a network namespace', () => {
     expect(await trySet(c, mgmt, { ManagementPort: 'false', LowerLayers: ba0 })).toMatchObject({ ok: false, paramErrCode: 7012 });
     expect(await ports()).toEqual({ [mgmt]: 'br-usp1 true', [port]: 'ba0 false' });
 
+    // In one message with a change that fails (a port moved to a device the agent does not manage, 7002), the role change is undone too.
+    const m = await c.send({
+      reqType: 'set',
+      set: {
+        allowPartial: false,
+        updateObjs: [
+          {
+            objPath: mgmt,
+            paramSettings: [
+              { param: 'ManagementPort', value: 'false', required: true },
+              { param: 'LowerLayers', value: bb0, required: true },
+            ],
+          },
+          { objPath: port, paramSettings: [{ param: 'LowerLayers', value: await ethernet('ba1'), required: true }] },
+        ],
+      },
+    });
+    expect(m.body.msgBody === 'error' ? m.body.error.paramErrs?.[0]?.errCode : 0).toBe(7002);
+    expect([master('ba0'), master('bb0')]).toEqual(['br-usp1', undefined]);
+    expect(await ports()).toEqual({ [mgmt]: 'br-usp1 true', [port]: 'ba0 false' });
     // Port.1 becomes a member on bb0: bb0 joins the bridge, which shows no management row now.
     await set(c, mgmt, { ManagementPort: 'false', LowerLayers: bb0 });
     expect([master('ba0'), master('bb0')]).toEqual(['br-usp1', 'br-usp1']);

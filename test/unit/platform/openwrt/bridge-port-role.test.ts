@@ -92,9 +92,13 @@ describe('openwrt platform: bridge Port.ManagementPort', () => {
     expect(await ports()).toEqual({ 'Port.1.': 'lan4 false', 'Port.2.': 'lan1 false', 'Port.3.': 'lan2 false', 'Port.4.': 'lan3 false', 'Port.6.': 'phy1-ap0 false' });
     expect((await fx.values('Device.Bridging.')).get(`${B}Port.1.`)).toMatchObject({ LowerLayers: 'Device.Ethernet.Interface.5' });
 
-    // lan4's row becomes the bridge's own port again: lan4 leaves the ports list.
+    // lan4's row becomes the bridge's own port again, as a rollback of the Set above asks it (with
+    // the old, derived LowerLayers): lan4 leaves the ports list. The LowerLayers it has now are
+    // reported back, so a rollback of this Set finds lan4's reference to put back.
     fx.fake.respondUciAfterCommit('network', { file: DELETED });
-    await set(1, { ManagementPort: true });
+    const back: Record<string, Value> = { ManagementPort: true, LowerLayers: [2, 3, 4, 6].map((n) => `${B}Port.${n}`).join(',') };
+    await set(1, back);
+    expect(back.LowerLayers).toBe([2, 3, 4, 6].map((n) => `${B}Port.${n}`).join(','));
     fx.fake.respond('network.device status', deviceStatus(['lan1', 'lan2', 'lan3', 'phy1-ap0']));
     expect(writes()).toEqual([['uci', 'del_list', `network.${BR_LAN}.ports=lan4`], COMMIT, RELOAD]);
     expect(await ports()).toEqual({ 'Port.1.': 'br-lan true', 'Port.2.': 'lan1 false', 'Port.3.': 'lan2 false', 'Port.4.': 'lan3 false', 'Port.6.': 'phy1-ap0 false' });
