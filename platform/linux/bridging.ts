@@ -8,7 +8,6 @@
  * - Bridge.{i}.Port.{i}: Port.1 is the management port, the bridge device itself (TR-181
  *   ManagementPort), whose LowerLayers lists the other ports; then one port per member device,
  *   whose LowerLayers is its Ethernet.Interface.
- *
  * - Bridge.{i}.Port.{i}.PortState: the 802.1D state the kernel keeps for a member
  *   (/sys/class/net/<br>/brif/<port>/state); the management port forwards while the bridge is up.
  * - Bridge.{i}.Port.{i}.Priority, PathCost: the member's STP port priority and cost (brif/<port>/
@@ -21,7 +20,6 @@
  * - Bridge.{i}.STP.: bridge-stp.ts. Device.Bridging.MaxBridgeEntries / MaxDBridgeEntries: the
  *   bound the agent enforces on the Bridge table (MAX_BRIDGES; every Linux bridge is an 802.1D
  *   bridge, so the two are the same). The kernel itself sets none.
- *
  * - Bridge.{i}.VLAN, VLANPort and the ports' PVID, AcceptableFrameTypes, ...: bridge-vlan.ts
  *   (VLANBridge:1). Device.Bridging.MaxQBridgeEntries is MAX_BRIDGES too (every Linux bridge can
  *   filter VLANs), MaxVLANEntries 4094 (the kernel takes every 802.1Q VID, 1-4094).
@@ -30,7 +28,7 @@
  * `br-uspN` (`ip link add ... type bridge`; that name must be managed, or `*`), Delete removes it;
  * Enable and AgingTime are set, and Standard (`vlan_filtering` 1 for 802.1Q-2011, 0 for 802.1D-2004); Port Add with LowerLayers enslaves that device (`ip link set dev
  * IF master BR`), Delete frees it (`nomaster`), a new LowerLayers moves the port to another
- * device. The management port comes and goes with its bridge: adding one is refused (7002).
+ * device. ManagementPort changes which device a row stands for (bridge-management-port.ts).
  */
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
@@ -48,15 +46,16 @@ import type { DataStore } from '../../datamodel/store/DataStore.js';
 import { LinuxBridgeVlans, PORT_VLAN_PARAMS, PORT_VLAN_WRITABLE } from './bridge-vlan.js';
 import { MAX_VID } from './bridge-vlan-tool.js';
 import { keepFiltering, restoreFiltering } from './bridge-vlan-store.js';
+import { LinuxManagementPorts } from './bridge-management-port.js';
 
 /** What the bridge objects need of ip.ts: the current links by name. */
 export type LinkSnapshot = () => Promise<ReadonlyMap<string, IpLink>>;
 
 /** Names of the bridges the agent creates: br-usp1, br-usp2, ... */
 const CREATED_PREFIX = 'br-usp';
-/** What a Set of a Bridge and of a Port changes: Standard (vlan_filtering) and a Port's ManagementPort are fixed here. */
+/** What a Set of a Bridge and of a Port changes. */
 const BRIDGE_WRITABLE = ['Enable', 'AgingTime', 'Standard'] as const;
-const PORT_WRITABLE = ['Enable', 'LowerLayers', 'Priority', 'PathCost'] as const;
+const PORT_WRITABLE = ['Enable', 'LowerLayers', 'ManagementPort', 'Priority', 'PathCost'] as const;
 
 /** The most Bridge rows: an Add beyond it (bridges the agent did not create count too) is refused with 7005. */
 export const MAX_BRIDGES = 64;
@@ -117,6 +116,7 @@ export function registerBridging(
     return m;
   };
   const sys = (name: string, ...rest: string[]): string => files.sys('class', 'net', name, ...rest);
+  const roles = new LinuxManagementPorts(ctx, portsOf);
 
   // One look at /sys per `ip` snapshot: the same snapshot (cached for cacheMs, replaced after
   // every write) answers with the same bridges, so a whole-tree Get checks each device once.
@@ -148,10 +148,10 @@ export function registerBridging(
     const bridge = await bridgeOf(keys);
     const dev = portsOf(bridge.link.ifname).requireKey(keys[1]);
     const management = dev === bridge.link.ifname;
-    if (!management && !bridge.members.some((m) => m.ifname === dev)) throw new UspError(ErrorCode.ObjectDoesNotExist, `${dev} is no longer a port of ${bridge.link.ifname}`);
+    if (management ? !roles.shown(dev) : !bridge.members.some((m) => m.ifname === dev)) throw new UspError(ErrorCode.ObjectDoesNotExist, `${dev} is no longer a port of ${bridge.link.ifname}`);
     return { bridge, dev, management };
   };
-  const portNumbersOf = (b: Bridge): number[] => portsOf(b.link.ifname).list([b.link.ifname, ...b.members.map((m) => m.ifname)]);
+  const portNumbersOf = (b: Bridge): number[] => portsOf(b.link.ifname).list([...(roles.shown(b.link.ifname) ? [b.link.ifname] : []), ...b.members.map((m) => m.ifname)]);
   const bridgePath = (keys: InstanceKeys): string => `Device.Bridging.Bridge.${keys[0]}.`;
   const portPath = (keys: InstanceKeys): string => `${bridgePath(keys)}Port.${keys[1] ?? '{i}'}.`;
   /** A member's LowerLayers: its Ethernet.Interface, when the Ethernet objects are served. */
@@ -237,6 +237,8 @@ export function registerBridging(
       const name = `${CREATED_PREFIX}${n}`;
       const path = 'Device.Bridging.Bridge.{i}.';
       ctx.ip.requireManaged(name, path);
+      roles.forget(name); // a new bridge by an old name: its own device is Port.1 again
+      portNumbers.delete(name);
       const aging = params.AgingTime === undefined ? [] : ['ageing_time', String(Number(params.AgingTime) * 100)];
       await ctx.ip.run(['link', 'add', 'name', name, 'type', 'bridge', ...aging], path);
       if (params.Enable === true) await ctx.ip.run(['link', 'set', 'dev', name, 'up'], path);
@@ -295,9 +297,12 @@ export function registerBridging(
     set: async (keys, changes) => {
       const { bridge, dev, management } = await portOf(keys);
       const path = portPath(keys);
-      const { LowerLayers, ManagementPort, Priority, PathCost, PVID, AcceptableFrameTypes, ...rest } = changes;
+      if (changes.ManagementPort !== undefined && changes.ManagementPort !== management) {
+        const role = { bridge: bridge.link.ifname, dev, management, members: bridge.members.map((m) => m.ifname), filtering: await filters(bridge.link.ifname) };
+        return roles.change(role, changes, path, deviceOf, (m) => portPath([keys[0]!, portsOf(role.bridge).numberOf(m)]).slice(0, -1));
+      }
+      const { LowerLayers, ManagementPort: _same, Priority, PathCost, PVID, AcceptableFrameTypes, ...rest } = changes;
       if (PVID !== undefined || AcceptableFrameTypes !== undefined) await vlans.setPort(bridge.link.ifname, dev, await filters(bridge.link.ifname), { PVID, AcceptableFrameTypes }, path);
-      if (ManagementPort !== undefined && ManagementPort !== management) throw new UspError(ErrorCode.RequestDenied, `${path}ManagementPort cannot be changed on this platform`, { path });
       if (Priority !== undefined || PathCost !== undefined) {
         if (management) throw new UspError(ErrorCode.RequestDenied, `${path}: the management port is the bridge's own device, no STP port: it has no Priority or PathCost`, { path });
         ctx.ip.requireManaged(dev, path);
@@ -326,7 +331,7 @@ export function registerBridging(
     add: async (parentKeys, params) => {
       const bridge = await bridgeOf(parentKeys);
       const path = portPath(parentKeys);
-      if (params.ManagementPort === true) throw new UspError(ErrorCode.RequestDenied, `${path}ManagementPort: the management port is the bridge device itself, Port.1 of every bridge`, { path });
+      if (params.ManagementPort === true) return roles.add(bridge.link.ifname, params, path);
       if (params.LowerLayers === undefined || params.LowerLayers === '') {
         throw new UspError(ErrorCode.ObjectCouldNotBeCreated, `${path}: give LowerLayers (the Ethernet.Interface to attach) in the Add`, { path });
       }
@@ -367,7 +372,7 @@ export function registerBridging(
       const name = m ? bridgeNumbers.keyOf(Number(m[1])) : undefined;
       const b = name === undefined ? undefined : (await bridges()).get(name);
       const dev = b ? portsOf(b.link.ifname).keyOf(Number(m![2])) : undefined;
-      if (!b || dev === undefined) return undefined;
+      if (!b || dev === undefined || (dev === b.link.ifname && !roles.shown(dev))) return undefined;
       const link = dev === b.link.ifname ? b.link : b.members.find((l) => l.ifname === dev);
       return link ? { bridge: b.link.ifname, dev, management: link === b.link, up: (link.flags ?? []).includes('UP') } : undefined;
     },
@@ -378,7 +383,7 @@ export function registerBridging(
     },
     portPath: async (bridge, dev) => {
       const b = (await bridges()).get(bridge);
-      if (!b || (dev !== bridge && !b.members.some((l) => l.ifname === dev))) return undefined;
+      if (!b || (dev === bridge ? !roles.shown(bridge) : !b.members.some((l) => l.ifname === dev))) return undefined;
       return `Device.Bridging.Bridge.${bridgeNumbers.numberOf(bridge)}.Port.${portsOf(bridge).numberOf(dev)}`;
     },
     bridgePath: async (bridge) => ((await bridges()).has(bridge) ? `Device.Bridging.Bridge.${bridgeNumbers.numberOf(bridge)}` : undefined),

@@ -92,6 +92,8 @@ export class BridgingState {
   readonly ports = new BridgeTable();
   readonly vlans = new BridgeTable();
   readonly vlanPorts = new BridgeTable();
+  /** Bridges whose own device has no Port row: a Controller made it a member (bridge-port-role.ts). */
+  readonly withoutManagement = new Set<string>();
 
   constructor(
     readonly ctx: OpenWrtContext,
@@ -110,7 +112,7 @@ export class BridgingState {
 
   private rows(config: BridgeConfig, devices: DeviceStatusMap): BridgeRow {
     const bridge = config.name;
-    const names = [...new Set([bridge, ...config.ports, ...(devices[bridge]?.['bridge-members'] ?? [])])];
+    const names = [...new Set([...(this.withoutManagement.has(bridge) ? [] : [bridge]), ...config.ports, ...(devices[bridge]?.['bridge-members'] ?? [])])];
     const portMap = this.ports.map(bridge);
     portMap.list(names);
     const ports = names.map((name) => ({ n: portMap.numberOf(name), name, management: name === bridge }));

@@ -24,6 +24,14 @@ export async function lowerLayerTarget(state: BridgingState, b: BridgeRow, p: Po
   };
   if (p.management) why("the management port's LowerLayers are the bridge's other ports: Add or Delete those");
   if (!b.config.ports.includes(p.name)) why(`${p.name} is put in ${b.config.name} by the wireless configuration (its wifi-iface's network)`);
+  return deviceTarget(state, b, p, value);
+}
+
+/** The netdev `value` names for row `p` to stand for: an Ethernet.Interface in no other port of the bridge, off the default route; else a refusal. */
+export async function deviceTarget(state: BridgingState, b: BridgeRow, p: PortRow, value: Value): Promise<string> {
+  const why = (message: string): never => {
+    throw refused([{ param: 'LowerLayers', message }]);
+  };
   const ref = { LowerLayers: value };
   canonicalizeReferences(ref, ['LowerLayers']);
   const wanted = String(ref.LowerLayers);

@@ -16,8 +16,8 @@
  *   Bridge.Enable), an Ethernet member's its own `config device` `enabled` (as
  *   Ethernet.Interface.Enable, refused where the default route leaves through it); a Wi-Fi
  *   member follows its SSID's Enable (7012). A member's LowerLayers moves it to another netdev
- *   (bridge-port-lower.ts). ManagementPort is read-only: netifd's bridge device is always the one
- *   management port.
+ *   (bridge-port-lower.ts). ManagementPort moves the bridge device's role to another row and the
+ *   member's place in the `ports` list with it (bridge-port-role.ts).
  * - PortState: the kernel's bridge port state (/sys/class/net/<bridge>/brif/<port>/state: 0
  *   Disabled, 1 Listening, 2 Learning, 3 Forwarding, 4 Blocking); the management port is
  *   Forwarding while the bridge is up.
@@ -34,21 +34,21 @@ import { canonicalizeReferences } from '../reference.js';
 import { type BridgeRow, type BridgingState, portPath, type PortRow } from './BridgingState.js';
 import { portPvid } from './bridge-config.js';
 import { lowerLayerTarget, movePort } from './bridge-port-lower.js';
+import { addManagementPort, changePortRole, removeMember, rewriteList } from './bridge-port-role.js';
 import { pvidChanges, writePvid } from './bridge-port-pvid.js';
 import { noSuchInstance, refused } from './convert.js';
 import { deviceStatus, stats } from './ethernet.js';
 import { portEnabled, portSection } from './ethernet-port-config.js';
 import type { EthernetPortWrites } from './ethernet-port-write.js';
 import { packetStats, packetStatsParams } from './packet-stats.js';
-import type { UciStage } from './uci.js';
 import { StatusSeen } from '../status-seen.js';
 
 /** The kernel's bridge port states (include/uapi/linux/if_bridge.h BR_STATE_*), as TR-181 names them. */
 const PORT_STATES = ['Disabled', 'Listening', 'Learning', 'Forwarding', 'Blocking'] as const;
 const STATS = Object.keys(stats(undefined));
 
-/** The Alias (kept by the agent), a member's PVID (its bridge-vlan entries), Enable (`enabled` options) and LowerLayers (bridge-port-lower.ts); the rest is netifd's. */
-const PORT_WRITABLE = ['Alias', 'PVID', 'Enable', 'LowerLayers'] as const;
+/** The Alias (kept by the agent), a member's PVID (its bridge-vlan entries), Enable (`enabled` options), LowerLayers (bridge-port-lower.ts) and ManagementPort (bridge-port-role.ts); the rest is netifd's. */
+const PORT_WRITABLE = ['Alias', 'PVID', 'Enable', 'LowerLayers', 'ManagementPort'] as const;
 
 /** Serves Device.Bridging.Bridge.{i}.Port.{i}. and its Stats. */
 export function registerBridgePorts(state: BridgingState, portWrites: EthernetPortWrites, sysNetDir = '/sys/class/net'): void {
@@ -114,6 +114,14 @@ export function registerBridgePorts(state: BridgingState, portWrites: EthernetPo
     set: async (keys, changes) => {
       const [b, p] = await portAt(keys);
       const current = await values(b, p);
+      if (changes.ManagementPort !== undefined && changes.ManagementPort !== p.management) {
+        const now = await changePortRole(state, b, p, changes);
+        const alias = aliases.get(keyOf(b, p.name));
+        aliases.delete(keyOf(b, p.name));
+        if (alias !== undefined) aliases.set(keyOf(b, now), alias);
+        seen.forget(keyOf(b, p.name));
+        return;
+      }
       const bad = Object.entries(changes)
         .filter(([k, v]) => k !== 'Alias' && k !== 'Enable' && k !== 'LowerLayers' && !(k === 'PVID' && !p.management) && v !== current[k])
         .map(([param]) => ({ param, message: 'this device only accepts its current value (delete the port and add another)' }));
@@ -147,11 +155,12 @@ export function registerBridgePorts(state: BridgingState, portWrites: EthernetPo
     },
     add: async ([bn], params) => {
       const b = await state.bridge(bn);
+      if (params.ManagementPort === true) return addManagementPort(state, b, params);
       const name = await memberToAdd(state, b, params);
       const c = b.config;
       await state.write(async (s) => {
         if (c.portsAppendable) await s.set({ section: c.section, option: c.portsOption, value: name, append: true });
-        else await rewrite(s, c.section, c.portsOption, true, [...c.ports, name]);
+        else await rewriteList(s, c.section, c.portsOption, true, [...c.ports, name]);
       });
       // A port name that left the bridge before comes back as a new row.
       const n = state.ports.map(c.name).numberOf(name);
@@ -163,16 +172,8 @@ export function registerBridgePorts(state: BridgingState, portWrites: EthernetPo
       const c = b.config;
       if (p.management) throw new UspError(ErrorCode.DeleteFailure, `${portPath(b, p)} is the bridge itself (its management port)`);
       if (!c.ports.includes(p.name)) throw new UspError(ErrorCode.DeleteFailure, `${p.name} is put in ${c.name} by the wireless configuration (its wifi-iface's network), not by the bridge's ports`);
-      await state.write(async (s) => {
-        const rest = c.ports.filter((x) => x !== p.name);
-        if (c.portsAppendable) await s.set({ section: c.section, option: c.portsOption, value: p.name, removeItem: true });
-        else await rewrite(s, c.section, c.portsOption, true, rest);
-        // Its memberships go too: netifd would ignore them, and a VLANPort must name a Port.
-        for (const v of c.vlans) {
-          const next = v.raw.filter((r) => !v.ports.some((e) => e.raw === r && e.port === p.name));
-          if (next.length !== v.raw.length) await rewrite(s, v.section, 'ports', v.raw.length > 0, next);
-        }
-      });
+      // Its memberships go too: netifd would ignore them, and a VLANPort must name a Port.
+      await state.write((s) => removeMember(s, c, p.name));
       for (const m of b.vlanPorts) if (m.port === p) state.vlanPorts.retire(c.name, m.key);
       state.ports.retire(c.name, p.name);
       seen.forget(keyOf(b, p.name));
@@ -198,17 +199,10 @@ async function memberToAdd(state: BridgingState, b: BridgeRow, params: Record<st
   for (const device of Object.keys(b.devices)) if (ref !== '' && (await state.lowerLayer(device)) === ref && ref.startsWith('Device.Ethernet.Interface.')) name = device;
   const bad: Array<{ param: string; message: string }> = [];
   if (!name) bad.push({ param: 'LowerLayers', message: 'a new bridge port needs LowerLayers naming one Device.Ethernet.Interface' });
-  if (p.ManagementPort === true) bad.push({ param: 'ManagementPort', message: 'the bridge has its management port (the bridge device itself)' });
   if (bad.length > 0) throw refused(bad);
   const there = b.ports.find((x) => x.name === name);
   if (there) throw new UspError(ErrorCode.DuplicateUniqueKey, `${name} is already ${portPath(b, there)}`);
   return name!;
-}
-
-/** Replaces list `option` of `section` with `items`, in order (deleting an absent option would fail). */
-async function rewrite(s: UciStage, section: string, option: string, present: boolean, items: readonly string[]): Promise<void> {
-  if (present) await s.set({ section, option, value: '', remove: true });
-  for (const value of items) await s.set({ section, option, value, append: true });
 }
 
 /** The management port's LowerLayers: every other port of its bridge (TR-181 Port.LowerLayers). */

@@ -76,6 +76,7 @@ export function registerBridging(ctx: OpenWrtContext, ethernet: EthernetLinks, w
     delete: async ([n]) => {
       const b = await state.bridge(n);
       await deleteBridge(state, b);
+      state.withoutManagement.delete(b.config.name); // a new bridge by this name starts with its management row
       aliases.delete(b.config.name);
     },
   });

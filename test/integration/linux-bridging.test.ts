@@ -80,6 +80,59 @@ describe('Linux Bridging write-back, in a network namespace', () => {
     expect(ns.links().some((l) => l.ifname === 'br-usp1')).toBe(false);
   });
 
+  it('ManagementPort moves the bridge role between rows: the kernel enslaves or frees the device the row stands for', async () => {
+    const bridge = await add(c, 'Device.Bridging.Bridge.', { Enable: 'true' });
+    const [ba0, bb0] = [await ethernet('ba0'), await ethernet('bb0')];
+    const port = await add(c, `${bridge}Port.`, { LowerLayers: ba0 });
+    const mgmt = `${bridge}Port.1.`;
+    const ports = async () => Object.fromEntries(Object.entries(await getObjects(c, [`${bridge}Port.*.Name`, `${bridge}Port.*.ManagementPort`])).map(([k, v]) => [k, `${v.Name} ${v.ManagementPort}`]));
+    // The value a row has is accepted; a second management port (7012), or the bridge's own row
+    // becoming a member without naming the device to enslave (7012), is not; nothing changes.
+    await set(c, mgmt, { ManagementPort: 'true' });
+    await set(c, port, { ManagementPort: 'false' });
+    expect(await trySet(c, port, { ManagementPort: 'true' })).toMatchObject({ ok: false, paramErrCode: 7012 });
+    expect(await tryAdd(c, `${bridge}Port.`, { ManagementPort: 'true' })).toMatchObject({ ok: false, errCode: 7012 });
+    expect(await trySet(c, mgmt, { ManagementPort: 'false' })).toMatchObject({ ok: false, paramErrCode: 7012 });
+    expect(await trySet(c, mgmt, { ManagementPort: 'false', LowerLayers: ba0 })).toMatchObject({ ok: false, paramErrCode: 7012 });
+    expect(await ports()).toEqual({ [mgmt]: 'br-usp1 true', [port]: 'ba0 false' });
+
+    // In one message with a change that fails (a port moved to a device the agent does not manage, 7002), the role change is undone too.
+    const m = await c.send({
+      reqType: 'set',
+      set: {
+        allowPartial: false,
+        updateObjs: [
+          {
+            objPath: mgmt,
+            paramSettings: [
+              { param: 'ManagementPort', value: 'false', required: true },
+              { param: 'LowerLayers', value: bb0, required: true },
+            ],
+          },
+          { objPath: port, paramSettings: [{ param: 'LowerLayers', value: await ethernet('ba1'), required: true }] },
+        ],
+      },
+    });
+    expect(m.body.msgBody === 'error' ? m.body.error.paramErrs?.[0]?.errCode : 0).toBe(7002);
+    expect([master('ba0'), master('bb0')]).toEqual(['br-usp1', undefined]);
+    expect(await ports()).toEqual({ [mgmt]: 'br-usp1 true', [port]: 'ba0 false' });
+    // Port.1 becomes a member on bb0: bb0 joins the bridge, which shows no management row now.
+    await set(c, mgmt, { ManagementPort: 'false', LowerLayers: bb0 });
+    expect([master('ba0'), master('bb0')]).toEqual(['br-usp1', 'br-usp1']);
+    expect(await ports()).toEqual({ [mgmt]: 'bb0 false', [port]: 'ba0 false' });
+    // The ba0 row becomes the management port: ba0 leaves the bridge, the row is the bridge device.
+    await set(c, port, { ManagementPort: 'true' });
+    expect([master('ba0'), master('bb0')]).toEqual([undefined, 'br-usp1']);
+    expect((await getObjects(c, [`${port}Name`, `${port}LowerLayers`]))[port]).toEqual({ Name: 'br-usp1', LowerLayers: mgmt.slice(0, -1) });
+    // Once more a member (on ba0), then a Controller adds the management port as a new row (members in ifindex order).
+    await set(c, port, { ManagementPort: 'false', LowerLayers: ba0 });
+    const added = await add(c, `${bridge}Port.`, { ManagementPort: 'true' });
+    expect((await getObjects(c, [`${added}Name`, `${added}LowerLayers`]))[added]).toEqual({ Name: 'br-usp1', LowerLayers: [port, mgmt].map((p) => p.slice(0, -1)).join(',') });
+    expect([master('ba0'), master('bb0')]).toEqual(['br-usp1', 'br-usp1']);
+    await del(c, bridge);
+    expect([master('ba0'), master('bb0')]).toEqual([undefined, undefined]);
+  });
+
   it('a Port on a device the agent does not manage fails the message (7002) and undoes the Port added before it', async () => {
     const bridge = await add(c, 'Device.Bridging.Bridge.', {});
     const [ba0, ba1] = [await ethernet('ba0'), await ethernet('ba1')];

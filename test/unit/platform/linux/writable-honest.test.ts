@@ -77,7 +77,6 @@ const ROW_DEPENDENT: Readonly<Record<string, string>> = {
 const READ_ONLY = [
   'Device.DeviceInfo.HostName',
   'Device.Bridging.Bridge.{i}.Port.{i}.DefaultUserPriority',
-  'Device.Bridging.Bridge.{i}.Port.{i}.ManagementPort',
   'Device.Bridging.Bridge.{i}.STP.Protocol',
   'Device.Time.Client.{i}.Mode',
   'Device.WiFi.Radio.{i}.RegulatoryDomain',
