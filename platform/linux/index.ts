@@ -72,6 +72,7 @@ import { firewallUsable, LinuxFirewall } from './firewall.js';
 import { wifiUsable, registerWiFi, type WiFiSettings } from './wifi.js';
 import { registerLinuxLldp } from './lldp.js';
 import { registerUPnPDiscovery } from '../upnp/upnp-discovery-objects.js';
+import { linuxLanInterfaces } from './upnp-lan.js';
 import { registerLinuxDnsSd } from './dnssd.js';
 import { registerLinuxCaptivePortal } from './captive-portal.js';
 
@@ -286,7 +287,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     }
   }
   registerLinuxLldp(ctx, ethernet, { socket: opts.lldpSocket, commandPath: opts.commandPath });
-  stops.push(registerUPnPDiscovery(model, now, ctx.log));
+  stops.push(registerUPnPDiscovery(model, () => linuxLanInterfaces(ctx.files), now, ctx.log));
   if (areas.has('IP')) {
     // ULAs are the agent's own configuration: served only where it has a store to keep them in.
     const ula = opts.store ? new LinuxUla(ctx, opts.store) : undefined;

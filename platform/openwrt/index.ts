@@ -60,6 +60,7 @@ import { registerEthernetRmon } from './ethernet-rmon.js';
 import { registerOpenWrtLldp } from './lldp.js';
 import { registerOpenWrtDnsSd } from './dnssd.js';
 import { registerUPnPDiscovery } from '../upnp/upnp-discovery-objects.js';
+import { openWrtLanInterfaces } from './upnp-lan.js';
 import { registerOpenWrtCaptivePortal } from './captive-portal.js';
 import { startEvents } from './events.js';
 import { registerIP } from './ip.js';
@@ -220,7 +221,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   const broker = registerOpenWrtMqttBroker(ctx, ip, { mqttBroker: opts.mqttBroker, store: opts.store });
   // Device.DNS.SD.: the agent's mDNS browser on the AdvertisedInterfaces (dnssd.ts).
   const dnsSd = opts.store ? registerOpenWrtDnsSd(ctx, opts.store, ip) : undefined;
-  const stopUPnPDiscovery = registerUPnPDiscovery(model, ctx.now, log);
+  const stopUPnPDiscovery = registerUPnPDiscovery(model, () => openWrtLanInterfaces(ctx), ctx.now, log);
   // Device.CaptivePortal.: the agent's own nftables table beside fw4's, with its redirect responder (captive-portal.ts).
   const captive = opts.store ? registerOpenWrtCaptivePortal(ctx, opts.store) : undefined;
   let access: AccessControlTables | undefined;
