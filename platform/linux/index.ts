@@ -74,6 +74,7 @@ import { registerLinuxLldp } from './lldp.js';
 import { registerUPnPDiscovery } from '../upnp/upnp-discovery-objects.js';
 import { linuxLanInterfaces } from './upnp-lan.js';
 import { switchedOn, type ServiceSwitches } from '../service-switches.js';
+import { scheduleBookOf } from '../schedules/ScheduleBook.js';
 import { registerLinuxDnsSd } from './dnssd.js';
 import { registerLinuxCaptivePortal } from './captive-portal.js';
 
@@ -397,7 +398,9 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     registerHosts(ctx, ip, leaseFile, clients);
     const access = accessControlUsable(opts.accessControl, findNft(runner));
     if (access.usable && opts.store) {
-      const tables = new AccessControlTables(model, opts.store, new NftAccessBackend(runner, opts.accessControlTable, opts.log), opts.log);
+      const store = opts.store;
+      // nft runs in the zone the Schedule windows count in (Device.Time.LocalTimeZone).
+      const tables = new AccessControlTables(model, store, new NftAccessBackend(runner, opts.accessControlTable, opts.log, () => scheduleBookOf(model, store).commandEnv()), opts.log);
       tables.register();
       loaded.push(() => tables.start());
     } else {
