@@ -3,6 +3,7 @@
  * objects and the platform's providers, restores or seeds state, and starts the MTPs that
  * Device.LocalAgent.MTP.{i} describes. Nothing else wires layers together.
  */
+import type { ServiceSwitches } from '../platform/service-switches.js';
 import { rm } from 'node:fs/promises';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -167,6 +168,8 @@ export interface AgentOptions {
   dhcpClient?: boolean;
   /** `--radvd on|off`: Device.RouterAdvertisement. through the agent's own radvd (Linux); default on where radvd is installed and the agent runs as root. */
   radvd?: boolean;
+  /** `--captive-portal|--bridge-filter|--qos on|off` (platform/service-switches.ts); undefined: each on where it can be put into effect. */
+  services?: ServiceSwitches;
   /**
    * Where the live platform's programs are (ubus, uci, /etc/init.d/...; an absolute command is
    * looked up inside it too). Default: PATH. The integration tests point it at stand-ins.
@@ -315,6 +318,7 @@ export class Agent {
         mqttBroker: opts.mqttBroker,
         dhcpClient: opts.dhcpClient,
         radvd: opts.radvd,
+        services: opts.services,
         commandPath: opts.platformCommandPath,
       },
       pluginPlatforms,

@@ -60,6 +60,7 @@ const openwrt: PlatformEntry = {
       store: opts.store,
       sysRoot: deviceSysRoot(),
       mqttBroker: opts.mqttBroker,
+      services: opts.services,
     });
     const { TcpdumpCapture } = await import('../platform/diagnostics/tcpdump-capture.js');
     const { readOpenWrtVendorLogs } = await import('../platform/openwrt/vendor-log.js');
@@ -121,6 +122,7 @@ const linux: PlatformEntry = {
       mqttBroker: opts.mqttBroker,
       dhcpClient: opts.dhcpClient,
       radvd: opts.radvd,
+      services: opts.services,
       store: opts.store,
       deviceSysRoot: deviceSysRoot(),
       // USP_AGENT_LLDP_SOCKET: another lldpd control socket than lldpcli's default (a test's own lldpd).

@@ -8,6 +8,7 @@
  * router loads only its own platform. A plugin brings entries of the same type (`platforms` of
  * its module), added after the built-in ones under names of their own.
  */
+import type { ServiceSwitches } from '../platform/service-switches.js';
 import type { VendorLogSource } from '../platform/vendor-log-file.js';
 import type { Logger } from '../datamodel/Logger.js';
 import type { DataStore } from '../datamodel/store/DataStore.js';
@@ -69,6 +70,8 @@ export interface PlatformOptions {
   dhcpClient?: boolean;
   /** `--radvd on|off`: Device.RouterAdvertisement. through the agent's own radvd (Linux); undefined, on where radvd is installed and the agent runs as root. */
   radvd?: boolean;
+  /** `--captive-portal|--bridge-filter|--qos on|off` (platform/service-switches.ts); undefined: each on where it can be put into effect. */
+  services?: ServiceSwitches;
   /** Firmware on live platforms: the hook (`--firmware-hook`), staging directory, data directory for markers. */
   firmware?: LiveFirmwareOptions;
   /** Where OpenWrt's programs are (absolute ones such as /etc/init.d/firewall are looked up inside it); default PATH. */

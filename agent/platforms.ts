@@ -5,6 +5,7 @@
  * `auto` picks OpenWrt when /etc/openwrt_release and ubus exist, otherwise Linux. Platforms are
  * loaded lazily: a router loads only its own.
  */
+import { warnServiceSwitchesIgnored } from './defaults/service-switches-option.js';
 import type { DataModel } from '../datamodel/tree/DataModel.js';
 import { VENDOR_PREFIX_RE } from '../platform/vendor-param.js';
 import { builtinPlatforms } from './builtin-platforms.js';
@@ -56,6 +57,7 @@ export async function registerPlatform(model: DataModel, name: PlatformName, opt
   if (opts.mqttBroker !== undefined && entry.name !== 'linux' && entry.name !== 'openwrt') log.warn('--mqtt-broker applies to the linux and openwrt platforms only; ignored', { platform: entry.name });
   if (opts.dhcpClient !== undefined && entry.name !== 'linux') log.warn('--dhcp-client applies to the linux platform only; ignored', { platform: entry.name });
   if (opts.radvd !== undefined && entry.name !== 'linux') log.warn('--radvd applies to the linux platform only; ignored', { platform: entry.name });
+  warnServiceSwitchesIgnored(opts.services, entry.name, log);
   if (opts.manageDns !== undefined && entry.name !== 'linux') log.warn('--manage-dns applies to the linux platform only; ignored', { platform: entry.name });
   const { parts, addOns } = await registry.start(model, entry, opts);
   const { cellularAccessPoints: _, ...rest } = parts;

@@ -35,6 +35,8 @@ import {
 import { wifiSetting, withFileHostapdConf } from '../defaults/wifi-option.js';
 import type { WiFiSettings } from '../../platform/linux/wifi.js';
 import { parseRadvdOption } from '../defaults/radvd-option.js';
+import { mergeServiceSwitches, serviceSwitchesFromArgs } from '../defaults/service-switches-option.js';
+import type { ServiceSwitches } from '../../platform/service-switches.js';
 import { parseAlarmCheckPeriod } from '../defaults/alarm-check-option.js';
 
 /** Exit code when the agent cannot start (bad defaults, port in use): procd should not respawn fast. */
@@ -71,6 +73,8 @@ interface RunArgs {
   radvd?: boolean;
   /** `--alarm-check-period`, ms. */
   alarmCheckMs?: number;
+  /** `--captive-portal`, `--bridge-filter`, `--qos`. */
+  services?: ServiceSwitches;
 }
 
 /** Set once SIGTERM/SIGINT arrived: a start that fails after it is a stop, not a start failure. */
@@ -127,6 +131,7 @@ async function run(args: RunArgs): Promise<void> {
     hostapdConf: fileHostapdConf,
     radvd: fileRadvd,
     alarmCheckMs: fileAlarmCheckMs,
+    services: fileServices,
   } = readDefaultsFileWithPlugins(args.defaults);
   const plugins = [...filePlugins, ...(args.plugins ?? [])];
   // The command line wins over the defaults file's `$manageInterfaces` (an operator's override).
@@ -146,6 +151,7 @@ async function run(args: RunArgs): Promise<void> {
   const wifi = withFileHostapdConf(args.wifi, fileHostapdConf);
   const radvd = args.radvd ?? fileRadvd;
   const alarmCheckMs = args.alarmCheckMs ?? fileAlarmCheckMs;
+  const services = mergeServiceSwitches(fileServices, args.services);
   // Holds the event loop open while the agent runs, even with no MTP enabled (an agent with no
   // reachable controller still keeps its state and timers; Node would otherwise exit with 13).
   const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -185,6 +191,7 @@ async function run(args: RunArgs): Promise<void> {
         dhcpClient,
         radvd,
         alarmCheckMs,
+        services,
         ...args.firmware,
       });
       current = await starting;
@@ -248,6 +255,7 @@ async function runCommand(a: RunOptionValues): Promise<void> {
       dhcpClient: a['dhcp-client'] === undefined ? undefined : parseDhcpClientOption(a['dhcp-client']),
       radvd: a.radvd === undefined ? undefined : parseRadvdOption(a.radvd),
       alarmCheckMs: a['alarm-check-period'] === undefined ? undefined : parseAlarmCheckPeriod(a['alarm-check-period']),
+      services: serviceSwitchesFromArgs(a),
     });
   } catch (e) {
     // After SIGTERM the signal handler exits 0 once the stop is done: a start it cut short is no failure.
@@ -367,6 +375,18 @@ export async function main(argv: string[]): Promise<void> {
           .option('alarm-check-period', {
             type: 'string',
             describe: 'seconds (5 to 3600, or 30s, 5m, 1h) between checks of the alarm conditions the agent raises itself in Device.FaultMgmt. (default 30)',
+          })
+          .option('captive-portal', {
+            type: 'string',
+            describe: "on | off: serve Device.CaptivePortal. as the agent's own nftables table and redirect responder on Linux and OpenWrt (default on where nft runs with CAP_NET_ADMIN)",
+          })
+          .option('bridge-filter', {
+            type: 'string',
+            describe: "on | off: serve Device.Bridging.Filter. as the agent's own nftables table on Linux (default on where nft runs with CAP_NET_ADMIN)",
+          })
+          .option('qos', {
+            type: 'string',
+            describe: "on | off: serve Device.QoS. as the agent's own nftables table and tc queues on Linux (default on where nft and tc run with CAP_NET_ADMIN)",
           })
           .option('firmware-staging', {
             type: 'string',

@@ -59,6 +59,10 @@ export interface RunOptionValues {
   radvd?: string;
   /** `--alarm-check-period SECONDS`: how often the agent's own alarm conditions are read. */
   'alarm-check-period'?: string;
+  /** `--captive-portal|--bridge-filter|--qos on|off` (platform/service-switches.ts). */
+  'captive-portal'?: string;
+  'bridge-filter'?: string;
+  qos?: string;
   /** `--plugin FILE`, repeatable (agent/plugins/). */
   plugin?: string[];
   /** `--vendor-log-file PATH`, repeatable: Device.DeviceInfo.VendorLogFile.{i}. */
@@ -96,6 +100,9 @@ const STRING_OPTIONS = [
   'dhcp-client',
   'radvd',
   'alarm-check-period',
+  'captive-portal',
+  'bridge-filter',
+  'qos',
 ] as const;
 
 /** What a `--platform` value looks like (plugins' names follow the same rule: agent/plugins/load-plugins.ts). */
@@ -165,6 +172,9 @@ export function parseRunFast(argv: readonly string[]): RunOptionValues | undefin
     'dhcp-client': v['dhcp-client'],
     radvd: v.radvd,
     'alarm-check-period': v['alarm-check-period'],
+    'captive-portal': v['captive-portal'],
+    'bridge-filter': v['bridge-filter'],
+    qos: v.qos,
     plugin: v.plugin,
     'vendor-log-file': v['vendor-log-file'],
   };

@@ -18,6 +18,8 @@ import { MQTT_BROKER_KEY, mqttBrokerFromFile } from './mqtt-broker-option.js';
 import { TIME_KEY, TIME_ZONE_FILE_KEY, timeFromFile, timeZoneFileFromFile } from './time-option.js';
 import { HOSTAPD_CONF_KEY, hostapdConfFromFile } from './wifi-option.js';
 import { RADVD_KEY, radvdFromFile } from './radvd-option.js';
+import { takeServiceSwitches } from './service-switches-option.js';
+import type { ServiceSwitches } from '../../platform/service-switches.js';
 import { ALARM_CHECK_PERIOD_KEY, alarmCheckPeriodFromFile } from './alarm-check-option.js';
 import {
   MANAGE_DNS_KEY,
@@ -78,7 +80,8 @@ export function readDefaultsFile(file: string): DefaultsFile {
  * and `$timeZoneFile` how Device.Time. is served on Linux (time-option.ts), `$hostapdConf` the
  * hostapd configuration files Device.WiFi. reads on Linux (wifi-option.ts), `$radvd` whether Linux
  * runs its own radvd (radvd-option.ts), `$alarmCheckPeriod` the alarm check period in ms
- * (alarm-check-option.ts); undefined: not set.
+ * (alarm-check-option.ts), `$captivePortal`/`$bridgeFilter`/`$qos` the off switches
+ * (service-switches-option.ts); undefined: not set.
  */
 export function readDefaultsFileWithPlugins(file: string): {
   defaults: DefaultsFile;
@@ -99,6 +102,7 @@ export function readDefaultsFileWithPlugins(file: string): {
   hostapdConf?: string[];
   radvd?: boolean;
   alarmCheckMs?: number;
+  services?: ServiceSwitches;
 } {
   let doc: unknown;
   try {
@@ -127,6 +131,7 @@ export function readDefaultsFileWithPlugins(file: string): {
     [ALARM_CHECK_PERIOD_KEY]: alarmCheckSetting,
     ...defaults
   } = doc as Record<string, unknown>;
+  const services = takeServiceSwitches(defaults, file);
   for (const [k, v] of Object.entries(defaults)) {
     if (!['string', 'number', 'boolean'].includes(typeof v)) throw new DefaultsError(k, 'value must be a string, number or boolean');
   }
@@ -172,6 +177,7 @@ export function readDefaultsFileWithPlugins(file: string): {
     ...(hostapdConf !== undefined ? { hostapdConf } : {}),
     ...(radvd !== undefined ? { radvd } : {}),
     ...(alarmCheckMs !== undefined ? { alarmCheckMs } : {}),
+    ...(services ? { services } : {}),
   };
 }
 

@@ -120,6 +120,7 @@ const OPTIONS = {
     device_image_dir: null,
     vendor_log_file: null,
     alarm_check_period: null,
+    captive_portal: null,
     wan_interface: null,
     on_uci_change: null,
     endpoint_id_interface: null,

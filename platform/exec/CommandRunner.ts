@@ -39,6 +39,8 @@ export interface RunOptions {
   input?: string;
   /** Environment variables the command runs without (`HOME`: hostapd_cli's interactive mode keeps no history file without it). */
   withoutEnv?: readonly string[];
+  /** Environment variables the command runs with besides the agent's own (`TZ` for nft: platform/schedules/ScheduleBook.ts commandEnv). */
+  env?: Readonly<Record<string, string>>;
 }
 
 /** What a command wrote and how it ended, whatever its exit code (`capture`). */
@@ -110,7 +112,8 @@ export class CommandRunner {
     return new Promise<CommandCapture>((resolve, reject) => {
       if (opts.signal?.aborted) return reject(new CommandError('timeout', line, 'canceled before it started'));
       // Its own process group, so a timeout also ends whatever the command started.
-      const env = opts.withoutEnv ? Object.fromEntries(Object.entries(process.env).filter(([k]) => !opts.withoutEnv!.includes(k))) : undefined;
+      const base = opts.withoutEnv ? Object.fromEntries(Object.entries(process.env).filter(([k]) => !opts.withoutEnv!.includes(k))) : undefined;
+      const env = opts.env ? { ...(base ?? process.env), ...opts.env } : base;
       const child = spawn(this.executable(cmd), args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true, ...(env ? { env } : {}) });
       if (opts.input === undefined) child.stdin.end();
       else {

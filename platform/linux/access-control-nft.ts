@@ -7,8 +7,10 @@
  * - `ether saddr <mac> drop` for a row that blocks all the time (AccessPolicy Deny, or Allow
  *   with windows that leave no time open), or
  * - one `ether saddr <mac> meta day { … } [meta hour "hh:mm:ss"-"hh:mm:ss"] drop` per group
- *   of days blocked at the same hours outside its Schedule windows. nft reads those times in
- *   its own local time zone (the TZ the agent runs with) when the table is written.
+ *   of days blocked at the same hours outside its Schedule windows. nft turns those hours
+ *   into UTC when it loads the table, in the zone of its own TZ: it runs with TZ set to
+ *   Device.Time.LocalTimeZone (ScheduleBook.commandEnv), the zone Schedule Status counts in, and
+ *   the table is written again when that zone's offset moves.
  *
  * A row with a PhysAddressMask (FF:FF:FF:00:00:00: every device of one OUI) matches
  * `ether saddr & <mask> == <PhysAddress under the mask>` in place of `ether saddr <mac>`.
@@ -73,13 +75,16 @@ export class NftAccessBackend implements AccessBackend {
     private readonly runner: CommandRunner,
     readonly table = DEFAULT_ACCESS_TABLE,
     private readonly log?: Logger,
+    /** The environment nft runs with so its `meta hour` counts in the device's zone (ScheduleBook.commandEnv); default the agent's. */
+    private readonly env: () => Promise<Record<string, string> | undefined> = async () => undefined,
   ) {
     this.name = `nftables table inet ${table}`;
   }
 
   async apply(rules: readonly AccessRule[]): Promise<void> {
     if (rules.length === 0 && !this.written) return;
-    await this.runner.run('nft', ['-f', '-'], { input: accessScript(this.table, rules), display: `nft -f - (table inet ${this.table})` });
+    const env = await this.env();
+    await this.runner.run('nft', ['-f', '-'], { input: accessScript(this.table, rules), display: `nft -f - (table inet ${this.table})`, ...(env ? { env } : {}) });
     this.written = true;
     this.log?.debug('access control rules written', { table: `inet ${this.table}`, rules: rules.length });
   }

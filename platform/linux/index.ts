@@ -72,6 +72,9 @@ import { firewallUsable, LinuxFirewall } from './firewall.js';
 import { wifiUsable, registerWiFi, type WiFiSettings } from './wifi.js';
 import { registerLinuxLldp } from './lldp.js';
 import { registerUPnPDiscovery } from '../upnp/upnp-discovery-objects.js';
+import { linuxLanInterfaces } from './upnp-lan.js';
+import { switchedOn, type ServiceSwitches } from '../service-switches.js';
+import { scheduleBookOf } from '../schedules/ScheduleBook.js';
 import { registerLinuxDnsSd } from './dnssd.js';
 import { registerLinuxCaptivePortal } from './captive-portal.js';
 
@@ -168,6 +171,8 @@ export interface LinuxOptions extends HostRoots {
   dhcpClient?: boolean;
   /** `--radvd on|off`: Device.RouterAdvertisement. through a radvd the agent runs (router-advertisement.ts). Undefined: on where radvd is installed and the agent runs as root; false: not served, radvd never started. */
   radvd?: boolean;
+  /** `--captive-portal|--bridge-filter|--qos off`: those objects not served, nothing written to nft or tc (service-switches.ts). */
+  services?: ServiceSwitches;
   /** The busybox program for udhcpc (default `busybox` on PATH). */
   busyboxBinary?: string;
   /** dnsmasq's lease file, for Device.Hosts' host names and lease times (default: the agent's own dnsmasq's, else DEFAULT_LEASE_FILE; absent: none). */
@@ -286,7 +291,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     }
   }
   registerLinuxLldp(ctx, ethernet, { socket: opts.lldpSocket, commandPath: opts.commandPath });
-  stops.push(registerUPnPDiscovery(model, now, ctx.log));
+  stops.push(registerUPnPDiscovery(model, () => linuxLanInterfaces(ctx.files), now, ctx.log));
   if (areas.has('IP')) {
     // ULAs are the agent's own configuration: served only where it has a store to keep them in.
     const ula = opts.store ? new LinuxUla(ctx, opts.store) : undefined;
@@ -303,8 +308,8 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     registerIPv6Forwarding(ctx, ip.interfaces);
     const bridging = registerBridging(ctx, ip.links, changes, ethernet, opts.store);
     loaded.push(() => bridging.stateLoaded());
-    registerLinuxBridgeFilters(ctx, bridging, findNft(runner), opts.store, loaded);
-    registerLinuxQos(ctx, ipInterfaceNames(ip.interfaces, ip.links), opts.store, loaded);
+    if (switchedOn(opts.services, 'bridgeFilter', ctx.log)) registerLinuxBridgeFilters(ctx, bridging, findNft(runner), opts.store, loaded);
+    if (switchedOn(opts.services, 'qos', ctx.log)) registerLinuxQos(ctx, ipInterfaceNames(ip.interfaces, ip.links), opts.store, loaded);
     const nat = natUsable(opts.nat, findNft(runner));
     if (nat.usable && opts.store) {
       const n = new LinuxNat({ model, store: opts.store, runner, interfaces: ipInterfaceNames(ip.interfaces, ip.links), table: opts.natTable, now, log: opts.log });
@@ -316,7 +321,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     }
     if (opts.store) {
       registerLinuxDnsSd(ctx, opts.store, ipInterfaceNames(ip.interfaces, ip.links), loaded, stops);
-      registerLinuxCaptivePortal(ctx, opts.store, findNft(runner), loaded, stops);
+      if (switchedOn(opts.services, 'captivePortal', ctx.log)) registerLinuxCaptivePortal(ctx, opts.store, findNft(runner), loaded, stops);
       const ndRa = registerLinuxNdRa(ctx, opts.store, ipInterfaceNames(ip.interfaces, ip.links), changes, opts.radvd);
       loaded.push(() => ndRa.stateLoaded());
       stops.push(() => ndRa.stop());
@@ -396,7 +401,9 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     registerHosts(ctx, ip, leaseFile, clients);
     const access = accessControlUsable(opts.accessControl, findNft(runner));
     if (access.usable && opts.store) {
-      const tables = new AccessControlTables(model, opts.store, new NftAccessBackend(runner, opts.accessControlTable, opts.log), opts.log);
+      const store = opts.store;
+      // nft runs in the zone the Schedule windows count in (Device.Time.LocalTimeZone).
+      const tables = new AccessControlTables(model, store, new NftAccessBackend(runner, opts.accessControlTable, opts.log, () => scheduleBookOf(model, store).commandEnv()), opts.log);
       tables.register();
       loaded.push(() => tables.start());
     } else {

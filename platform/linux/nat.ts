@@ -285,7 +285,9 @@ export class LinuxNat {
     if (!keep && !this.written) return;
     const script = natScript(this.table, mappings, masquerades, keep);
     try {
-      await this.opts.runner.run('nft', ['-f', '-'], { input: script, display: `nft -f - (table ip ${this.table})` });
+      // nft reads the schedules' `meta hour` in its TZ: the zone the ScheduleRef windows count in.
+      const env = await this.book.commandEnv();
+      await this.opts.runner.run('nft', ['-f', '-'], { input: script, display: `nft -f - (table ip ${this.table})`, ...(env ? { env } : {}) });
       this.written = true;
       this.failure = undefined;
     } catch (e) {

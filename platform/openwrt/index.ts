@@ -60,6 +60,8 @@ import { registerEthernetRmon } from './ethernet-rmon.js';
 import { registerOpenWrtLldp } from './lldp.js';
 import { registerOpenWrtDnsSd } from './dnssd.js';
 import { registerUPnPDiscovery } from '../upnp/upnp-discovery-objects.js';
+import { openWrtLanInterfaces } from './upnp-lan.js';
+import { switchedOn, type ServiceSwitches } from '../service-switches.js';
 import { registerOpenWrtCaptivePortal } from './captive-portal.js';
 import { startEvents } from './events.js';
 import { registerIP } from './ip.js';
@@ -132,6 +134,8 @@ export interface OpenWrtOptions {
   sysRoot?: string;
   /** The agent's store: keeps the temperature sensors' settings, the disabled RMONStats rows, the Device.Hosts.AccessControl. rows (access-control.ts) and the Ethernet.Links a Controller added or deleted (ethernet-link.ts); without one the settings last until the agent stops and AccessControl is not served. */
   store?: DataStore;
+  /** `--captive-portal off`: Device.CaptivePortal. not served, its nftables table never written (service-switches.ts). */
+  services?: ServiceSwitches;
   /** `--mqtt-broker mosquitto` (UCI mqtt_broker): Device.MQTT.Broker.{i}. as Mosquittos the agent runs (mqtt-broker.ts), the rows in `store`. */
   mqttBroker?: boolean;
 }
@@ -220,9 +224,9 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   const broker = registerOpenWrtMqttBroker(ctx, ip, { mqttBroker: opts.mqttBroker, store: opts.store });
   // Device.DNS.SD.: the agent's mDNS browser on the AdvertisedInterfaces (dnssd.ts).
   const dnsSd = opts.store ? registerOpenWrtDnsSd(ctx, opts.store, ip) : undefined;
-  const stopUPnPDiscovery = registerUPnPDiscovery(model, ctx.now, log);
+  const stopUPnPDiscovery = registerUPnPDiscovery(model, () => openWrtLanInterfaces(ctx), ctx.now, log);
   // Device.CaptivePortal.: the agent's own nftables table beside fw4's, with its redirect responder (captive-portal.ts).
-  const captive = opts.store ? registerOpenWrtCaptivePortal(ctx, opts.store) : undefined;
+  const captive = opts.store && switchedOn(opts.services, 'captivePortal', log) ? registerOpenWrtCaptivePortal(ctx, opts.store) : undefined;
   let access: AccessControlTables | undefined;
   if (opts.store) {
     access = new AccessControlTables(model, opts.store, new UciAccessBackend(ctx, uci), log);

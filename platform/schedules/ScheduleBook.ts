@@ -17,7 +17,7 @@ import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { scheduleInstance, scheduleRefs, SCHEDULE_ROW, SCHEDULE_TABLE, SCHEDULES, windowOfRow } from './schedule-rows.js';
 import { activeSegments, type ScheduleWindow, stateAt, unionSegments, weekSecond } from './schedule-window.js';
-import { parsePosixZone, type PosixZone } from './zone-clock.js';
+import { offsetWestAt, parsePosixZone, type PosixZone } from './zone-clock.js';
 
 /** TimeLeft of a row that never changes (on all week, or never on): the unsignedInt's largest value. */
 export const NEVER_CHANGES = 4294967295;
@@ -50,7 +50,10 @@ export function scheduleBookOf(model: DataModel, store: DataStore, log?: Logger)
 export class ScheduleBook implements ChangeObserver {
   private timer: NodeJS.Timeout | undefined;
   private told: Map<number, string> | undefined;
-  private zoneRead: { at: number; zone: PosixZone | undefined } | undefined;
+  /** `tz`: the LocalTimeZone string `zone` was read from (undefined: the process's zone). */
+  private zoneRead: { at: number; zone: PosixZone | undefined; tz?: string } | undefined;
+  /** The zone's offset from UTC (seconds west) at the last look: the users write again when it moves. */
+  private offsetSeen: number | undefined;
   private users: ScheduleUser[] | undefined;
   private looking = false;
   private observing = false;
@@ -137,23 +140,39 @@ export class ScheduleBook implements ChangeObserver {
     const at = this.now();
     if (this.zoneRead && at - this.zoneRead.at < ZONE_MAX_AGE_MS) return this.zoneRead.zone;
     let zone: PosixZone | undefined;
+    let tz: string | undefined;
     const node = this.model.node('Device.Time.');
     if (node && this.model.isBound(node)) {
       try {
-        const tz = await this.model.readValue({ node, keys: [] }, 'LocalTimeZone', {});
-        zone = typeof tz === 'string' && tz !== '' ? parsePosixZone(tz) : undefined;
+        const v = await this.model.readValue({ node, keys: [] }, 'LocalTimeZone', {});
+        zone = typeof v === 'string' && v !== '' ? parsePosixZone(v) : undefined;
+        tz = zone ? (v as string) : undefined;
       } catch {
         zone = undefined;
       }
     }
-    this.zoneRead = { at, zone };
+    this.zoneRead = { at, zone, tz };
     return zone;
+  }
+
+  /**
+   * The environment a command that reads local time must run with to count in the zone Status
+   * counts in: nft turns a rule's `meta hour` into UTC when it loads it, with the offset its own
+   * TZ gives then. `{ TZ: <LocalTimeZone> }` (a POSIX TZ string, which glibc and musl read as
+   * such), or undefined where the process's own zone is the device's (nothing serves
+   * Device.Time., or its value is no POSIX TZ string).
+   */
+  async commandEnv(): Promise<Record<string, string> | undefined> {
+    await this.zone();
+    const tz = this.zoneRead?.tz;
+    return tz === undefined ? undefined : { TZ: tz };
   }
 
   /** The change feed's observer method: a new Device.Time.LocalTimeZone is read again at once. */
   modelChanged(change: Change): void {
     if (change.kind !== 'value' || change.param !== 'LocalTimeZone' || change.path !== 'Device.Time.') return;
     this.zoneRead = undefined;
+    // The look that follows writes the users' rules again if the offset in force moved.
     if (this.instances().length > 0) this.changed();
   }
 
@@ -201,7 +220,9 @@ export class ScheduleBook implements ChangeObserver {
     if (this.looking) return this.changed();
     this.looking = true;
     try {
-      const w = weekSecond(this.now(), await this.zone());
+      const zone = await this.zone();
+      const w = weekSecond(this.now(), zone);
+      this.followOffset(zone);
       const node = this.model.requireNode(SCHEDULE_ROW);
       const told = (this.told ??= new Map<number, string>());
       let enabled = false;
@@ -235,6 +256,22 @@ export class ScheduleBook implements ChangeObserver {
     } finally {
       this.looking = false;
     }
+  }
+
+  /**
+   * The rules the users wrote hold local hours turned into UTC with the offset in force then
+   * (nft's `meta hour`): when the offset moves (a new LocalTimeZone, summer time starting or
+   * ending) they are written again. Summer time is caught at the next look: the timer looks at
+   * least hourly while an enabled row exists.
+   */
+  private followOffset(zone: PosixZone | undefined): void {
+    const now = this.now();
+    const offset = zone ? offsetWestAt(zone, now) : new Date(now).getTimezoneOffset() * 60;
+    const before = this.offsetSeen;
+    this.offsetSeen = offset;
+    if (before === undefined || before === offset || !this.users) return;
+    this.log?.info('schedule windows written again: the local time offset changed', { fromWest: before, toWest: offset });
+    void this.apply().catch((e: unknown) => this.log?.warn('schedule windows not written again after the local time offset changed', { why: e instanceof Error ? e.message : String(e) }));
   }
 
   /** Seconds (fractional) from week-second `w` to the next change of any enabled row. */

@@ -5,9 +5,9 @@
  *
  * TR-181 gives discovery no Enable, so the browser starts at the first read of a Discovery table
  * (the M-SEARCH goes out at once: rows fill in within seconds) and runs until the agent stops. An
- * agent no Controller asks about UPnP opens no socket. It listens on every non-loopback
- * interface with an IPv4 address, looked for again before each M-SEARCH (a LAN that comes up
- * later is joined then).
+ * agent no Controller asks about UPnP opens no socket. It listens on the LAN interfaces only
+ * (the platform says which: a gateway must neither discover nor be heard on its WAN), looked for
+ * again before each M-SEARCH (a LAN that comes up later is joined then).
  *
  * - RootDevice.{i}: devices that announced `upnp:rootdevice`; Device.{i}: the other device UUIDs
  *   (embedded devices); Service.{i}: one row per service USN. Numbered by UUID / USN.
@@ -23,7 +23,6 @@ import type { Logger } from '../../datamodel/Logger.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { dateTimeOf, type Value } from '../../datamodel/value/Value.js';
 import type { MdnsInterface } from '../dnssd/mdns-browser.js';
-import { ipv4Interfaces } from '../dnssd/mdns-interfaces.js';
 import { hostsOfModel, type HostLookup } from '../lldp/lldp-hosts.js';
 import type { DiscoveredEntry } from './discovered-devices.js';
 import { SsdpBrowser } from './ssdp-browser.js';
@@ -44,9 +43,9 @@ export interface UPnPDiscoveryOptions {
 
 type Table = 'RootDevice' | 'Device' | 'Service';
 
-/** Registers Device.UPnP.Discovery. on every non-loopback IPv4 interface (Linux and OpenWrt alike); returns its stop. */
-export function registerUPnPDiscovery(model: DataModel, now: () => number, log?: Logger): () => void {
-  const d = new UPnPDiscovery({ model, interfaces: async () => ipv4Interfaces(undefined), hosts: hostsOfModel(model), now, log });
+/** Registers Device.UPnP.Discovery. on the LAN interfaces `lan` gives (Linux and OpenWrt each say which); returns its stop. */
+export function registerUPnPDiscovery(model: DataModel, lan: () => Promise<MdnsInterface[]>, now: () => number, log?: Logger): () => void {
+  const d = new UPnPDiscovery({ model, interfaces: lan, hosts: hostsOfModel(model), now, log });
   d.register();
   return () => d.stop();
 }

@@ -5,7 +5,9 @@
  * and a Controller reads over WebSocket. The agent opens no SSDP socket until a Discovery table
  * is read; then it finds miniupnpd by M-SEARCH and NOTIFY, and miniupnpd stopped (its byebyes)
  * first marks and then removes the rows. A malformed datagram on port 1900 leaves it answering,
- * and a second LAN (lan2, with its own miniupnpd) brought up after the first read is joined.
+ * and a second LAN (lan2, with its own miniupnpd) brought up after the first read is joined. A
+ * third miniupnpd on the WAN side (wan0, where the gateway's default route points) is never
+ * listed: the agent browses its LAN only.
  *
  * miniupnpd runs with its own configuration file (test/peers/miniupnpd.ts). Needs miniupnpd,
  * iproute2 (ip, ss) and root.
@@ -25,6 +27,10 @@ const UUID = '3f0a2c54-7d1e-4b6a-9c3e-5a8b1d2e4f60';
 const IGD = 'urn:schemas-upnp-org:device:InternetGatewayDevice:2';
 const LAN2 = `10.224.${tag % 250}`;
 const UUID2 = '9b0c7e21-4a6d-4e3f-8b15-2d7c9a0e6f13';
+const WAN = `10.223.${tag % 250}`;
+const WAN_UUID = 'c4e2a9d0-6b3f-4d17-8a25-0f9e3b7c1d48';
+let wanHost: PeerNamespace | undefined;
+let wanIgd: MiniUPnPd | undefined;
 let lanHost: PeerNamespace | undefined;
 let lan2Host: PeerNamespace | undefined;
 let igd2: MiniUPnPd | undefined;
@@ -40,6 +46,11 @@ const port1900Open = (): boolean => execFileSync('ip', ['netns', 'exec', gw.name
 beforeAll(async () => {
   lanHost = PeerNamespace.beside(gw, `usp-uph-${tag}`, { inside: 'lan1', outside: 'eth0', routerAddress: `${LAN}.1/24`, address: `${LAN}.20/24` });
   igd = new MiniUPnPd(lanHost.exec, 'eth0', UUID);
+  // The WAN: an upstream across wan0 that the gateway's default route goes through, with an IGD of its own.
+  wanHost = PeerNamespace.beside(gw, `usp-upw-${tag}`, { inside: 'wan0', outside: 'eth0', routerAddress: `${WAN}.1/24`, address: `${WAN}.20/24` });
+  gw.ip('route', 'add', 'default', 'via', `${WAN}.20`);
+  wanIgd = new MiniUPnPd(wanHost.exec, 'eth0', WAN_UUID);
+  await wanIgd.start();
   a = await startAgentInNamespace(gw, 'lan1');
 }, 60_000);
 
@@ -47,6 +58,8 @@ afterAll(async () => {
   await a?.close();
   await igd?.close();
   await igd2?.close();
+  await wanIgd?.close();
+  wanHost?.remove();
   lanHost?.remove();
   lan2Host?.remove();
   gw.remove();
@@ -106,6 +119,8 @@ describe('Device.UPnP.Discovery. from a real miniupnpd on the LAN', () => {
     // The searches go out 5, 15, 35, 75 s after start: the one after lan2 appeared finds it.
     await expect.poll(async () => rowsOf(await discovery(), 'RootDevice').map(([, r]) => r.UUID), { timeout: 120_000, interval: 1000 }).toContain(UUID2);
     await igd2.stop();
+    // Several M-SEARCH rounds and NOTIFYs later, the WAN's IGD (up since before the first read) is still not listed.
+    expect(rowsOf(await discovery(), 'RootDevice').map(([, r]) => r.UUID)).not.toContain(WAN_UUID);
   }, 150_000);
 
   it('miniupnpd stopped: its byebyes mark every row ByebyeReceived, and the rows go', async () => {

@@ -1,20 +1,25 @@
 /**
  * Device.UPnP.Discovery. on OpenWrt: a real agent on `--platform openwrt` (ubus and uci are the
- * recorded stand-ins of test/unit/platform/openwrt/fake-openwrt.ts, which discovery does not
- * ask) listens with its own SSDP sockets; a REAL miniupnpd (test/peers/miniupnpd.ts) in a network
- * namespace across a veth announces an IGD; a Controller over WebSocket reads its root device and
- * sees every row go when miniupnpd stops (its byebyes).
+ * recorded stand-ins of test/unit/platform/openwrt/fake-openwrt.ts) listens with its own SSDP
+ * sockets on the l3_device of the networks in the firewall zone `lan`; a REAL miniupnpd
+ * (test/peers/miniupnpd.ts) in a network namespace across a veth announces an IGD; a Controller
+ * over WebSocket reads its root device and sees every row go when miniupnpd stops (its byebyes).
  *
- * Nothing here is recorded but the stand-ins' answers the agent's other objects read at start:
- * the SSDP traffic, miniupnpd and the agent are real. Needs miniupnpd, iproute2 and root.
+ * What is recorded and what is not: `uci show firewall` is the recorded one (lan zone: network
+ * lan), and `ubus call network.interface dump` the recorded one with one change made here, lan's
+ * device and address: netifd is not running, and the recorded br-lan does not exist on this
+ * machine, so lan's l3_device is the veth this test creates. The SSDP traffic, miniupnpd and the
+ * agent are real. Needs miniupnpd, iproute2 and root.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentFixture } from '../peers/agent-fixture.js';
 import { getObjects } from '../peers/get-objects.js';
 import { addHostLanPeer, removeHostLanPeer } from '../peers/host-lan-peer.js';
 import { MiniUPnPd } from '../peers/miniupnpd.js';
 import { startOpenWrtAgent } from '../peers/openwrt-agent.js';
-import { fakeOpenWrt } from '../unit/platform/openwrt/fake-openwrt.js';
+import { FIXTURES, fakeOpenWrt } from '../unit/platform/openwrt/fake-openwrt.js';
 
 const tag = process.pid % 100_000;
 const NS = `usp-upo-${tag}`;
@@ -22,6 +27,13 @@ const NS = `usp-upo-${tag}`;
 const LAN_DEV = `uspupo${tag}`;
 const LAN = `10.225.${tag % 250}`;
 const UUID = '5d1e9b3a-2c47-4f08-9e6d-7a2b4c8e1f30';
+
+interface DumpInterface {
+  interface: string;
+  l3_device?: string;
+  device?: string;
+  'ipv4-address'?: Array<{ address: string; mask: number }>;
+}
 
 describe('Device.UPnP.Discovery. on OpenWrt from a real miniupnpd on the LAN', () => {
   let f: AgentFixture;
@@ -36,7 +48,15 @@ describe('Device.UPnP.Discovery. on OpenWrt from a real miniupnpd on the LAN', (
     addHostLanPeer({ ns: NS, dev: LAN_DEV, devAddress: `${LAN}.1/24`, peerAddress: `${LAN}.40/24` });
     igd = new MiniUPnPd(['ip', 'netns', 'exec', NS], 'eth0', UUID);
     await igd.start();
-    f = await startOpenWrtAgent(fakeOpenWrt());
+    const dump = JSON.parse(readFileSync(join(FIXTURES, 'ubus-network-interface-dump.json'), 'utf8')) as { interface: DumpInterface[] };
+    for (const i of dump.interface) {
+      if (i.interface !== 'lan') continue;
+      i.l3_device = i.device = LAN_DEV;
+      i['ipv4-address'] = [{ address: `${LAN}.1`, mask: 24 }];
+    }
+    const fake = fakeOpenWrt();
+    fake.respond('network.interface dump', { json: dump });
+    f = await startOpenWrtAgent(fake);
   }, 60_000);
 
   afterAll(async () => {

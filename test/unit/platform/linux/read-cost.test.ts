@@ -60,7 +60,8 @@ describe('linux platform: what a Get costs', () => {
     // + Hosts: dnsmasq's lease file (absent here), once for the table and its rows.
     expect(count(ops, /dnsmasq\.leases$/)).toBe(1);
     // + RMONStats.1: its 7 receive counters (ethtool is not installed on the fake host: no RMON group).
-    expect(ops).toHaveLength(62 + 15 + 1 + 36 + 5 + 1 + 7);
+    // + UPnP.Discovery: which interfaces are the LAN (both route tables), once, as its browser starts.
+    expect(ops).toHaveLength(62 + 15 + 1 + 36 + 5 + 1 + 7 + 2);
     expect(f.host.ipCalls().sort()).toEqual(['-4 -json route show table main', '-6 -json route show table main', '-j addr show', '-j neigh show']);
 
     // Read again at the same instant: every object reads its live values anew, the scan and `ip` are reused.
