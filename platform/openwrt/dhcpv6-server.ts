@@ -17,9 +17,11 @@
  * - Add (Interface required: an odhcpd pool is an interface's) gives that interface's section
  *   `dhcpv6`, or creates one with `ignore '1'` (DHCPv6 only: dnsmasq leaves the interface
  *   alone); Delete removes `dhcpv6` (the section stays: it holds the DHCPv4 pool and the RA).
- * - Server.Enable reads whether any pool serves (odhcpd has no switch of its own beside each
- *   section's `dhcpv6`); read-only. Option.{i}, IAPDAddLength, the pool criteria and the prefix
- *   lists are not served: odhcpd sends no arbitrary option and has no such settings.
+ * - Server.Enable: odhcpd has no switch of its own beside each section's `dhcpv6`; false
+ *   disables every serving pool, keeping its mode in an option of the agent's, true gives them
+ *   back (dhcpv6-server-enable.ts). Status Error while odhcpd does not answer on ubus.
+ * - Not served: Option.{i} (odhcpd sends no option a Controller could choose; its undocumented
+ *   `dhcpv6_raw` aside), IAPDAddLength, the pool criteria and the prefix lists.
  * - Client SourceAddress: odhcpd does not report it; found from the kernel's IPv6 neighbours by
  *   the DUID's MAC (platform/linux/dhcpv6-source-address.ts), else "".
  */
@@ -32,6 +34,7 @@ import { canonicalizeReferences } from '../reference.js';
 import { lifetimeEnd, noSuchInstance, refused } from './convert.js';
 import type { DhcpState } from './DhcpState.js';
 import type { IPInterfaces } from './ip.js';
+import { DHCPV6_MODE_OPTION, dhcpv6ServerEnableChanges, dhcpv6ServerOff, v6PoolEnableChanges, v6PoolEnabled } from './dhcpv6-server-enable.js';
 import { type OdhcpdLease, parseIpv6Leases } from './odhcpd-leases.js';
 import type { InterfaceDump } from './ubus-types.js';
 import { type ParamWriter, planWrite, type UciChange } from './uci.js';
@@ -52,10 +55,9 @@ export function v6PoolSections(config: UciConfig): UciSection[] {
 }
 
 /** A Pool row as read from its section (Interface resolved by the caller). */
-export function v6PoolValues(s: UciSection, order: number): Record<string, Value> {
-  const enabled = SERVING.has(stringOption(s.options.dhcpv6) ?? '');
+export function v6PoolValues(s: UciSection, order: number, serverOff = false): Record<string, Value> {
   return {
-    Enable: enabled,
+    Enable: v6PoolEnabled(s, serverOff),
     Order: order,
     IANAEnable: uciBool(s.options.dhcpv6_na, true),
     IAPDEnable: uciBool(s.options.dhcpv6_pd, true),
@@ -63,7 +65,7 @@ export function v6PoolValues(s: UciSection, order: number): Record<string, Value
 }
 
 /** The UCI changes of a Set of Enable/IANAEnable/IAPDEnable (a refusal for the rest: planWrite). */
-export function v6PoolChanges(s: UciSection, current: Record<string, Value>, changes: Record<string, Value>): UciChange[] {
+export function v6PoolChanges(s: UciSection, current: Record<string, Value>, changes: Record<string, Value>, serverOff = false): UciChange[] {
   const opt = (option: string, value: string): UciChange => ({ section: s.name, option, value });
   // A true flag deletes the option (odhcpd's default is on); `uci delete` of an absent option fails.
   const flag =
@@ -71,8 +73,7 @@ export function v6PoolChanges(s: UciSection, current: Record<string, Value>, cha
     (v) =>
       v === current[param] ? [] : v === true ? (s.options[option] !== undefined ? [{ ...opt(option, ''), remove: true }] : []) : [opt(option, '0')];
   return planWrite(current, changes, {
-    // Enabling a 'hybrid' pool keeps it hybrid; any other becomes a server.
-    Enable: (v) => (v === current.Enable ? [] : [opt('dhcpv6', v === true ? 'server' : 'disabled')]),
+    Enable: (v) => v6PoolEnableChanges(s, v === true, serverOff),
     IANAEnable: flag('dhcpv6_na', 'IANAEnable'),
     IAPDEnable: flag('dhcpv6_pd', 'IAPDEnable'),
   });
@@ -89,17 +90,17 @@ export function registerOpenWrtDHCPv6Server(state: DhcpState, ip: IPInterfaces):
     state.v6pools.list(rows.map((s) => s.name));
     return { config, rows };
   };
-  const pool = async (n: number | undefined): Promise<{ s: UciSection; order: number; config: UciConfig }> => {
+  const pool = async (n: number | undefined): Promise<{ s: UciSection; order: number; off: boolean }> => {
     const { config, rows } = await pools();
     const name = state.v6pools.keyOf(n);
     const i = rows.findIndex((s) => s.name === name);
     if (i < 0) throw noSuchInstance('DHCPv6 pool', n);
-    return { s: rows[i]!, order: i + 1, config };
+    return { s: rows[i]!, order: i + 1, off: dhcpv6ServerOff(config) };
   };
-  const values = async (s: UciSection, order: number): Promise<Record<string, Value>> => {
-    const v = v6PoolValues(s, order);
+  const values = async (s: UciSection, order: number, off: boolean): Promise<Record<string, Value>> => {
+    const v = v6PoolValues(s, order, off);
     v.Interface = await ip.pathOf(stringOption(s.options.interface));
-    v.Status = v.Enable !== true ? 'Disabled' : v.Interface === '' ? 'Error_Misconfigured' : 'Enabled';
+    v.Status = v.Enable !== true || off ? 'Disabled' : v.Interface === '' ? 'Error_Misconfigured' : (await odhcpdAnswers(state)) ? 'Enabled' : 'Error';
     return v;
   };
   const write = (changes: readonly UciChange[]): Promise<string[]> =>
@@ -109,8 +110,12 @@ export function registerOpenWrtDHCPv6Server(state: DhcpState, ip: IPInterfaces):
 
   model.register(SERVER, {
     params: ['Enable'],
-    writable: [],
-    get: async () => ({ Enable: (await pools()).rows.some((s) => SERVING.has(stringOption(s.options.dhcpv6) ?? '')) }),
+    get: async () => ({ Enable: !dhcpv6ServerOff(await state.config()) }),
+    set: async (_keys, changes) => {
+      const { config, rows } = await pools();
+      const planned = planWrite({ Enable: !dhcpv6ServerOff(config) }, changes, { Enable: (v) => dhcpv6ServerEnableChanges(config, rows, v) });
+      if (planned.length > 0) await write(planned);
+    },
   });
 
   model.register(POOL, {
@@ -119,12 +124,12 @@ export function registerOpenWrtDHCPv6Server(state: DhcpState, ip: IPInterfaces):
     list: async () => state.v6pools.list((await pools()).rows.map((s) => s.name)),
     rowIdentity: ([n]) => state.v6pools.keyOf(n),
     get: async ([n]) => {
-      const { s, order } = await pool(n);
-      return values(s, order);
+      const { s, order, off } = await pool(n);
+      return values(s, order, off);
     },
     set: async ([n], changes) => {
-      const { s, order } = await pool(n);
-      const planned = v6PoolChanges(s, await values(s, order), changes);
+      const { s, order, off } = await pool(n);
+      const planned = v6PoolChanges(s, await values(s, order, off), changes, off);
       if (planned.length > 0) await write(planned);
     },
     add: async (_parent, params) => {
@@ -135,37 +140,47 @@ export function registerOpenWrtDHCPv6Server(state: DhcpState, ip: IPInterfaces):
       const config = await state.config();
       const existing = config.find((s) => s.type === 'dhcp' && stringOption(s.options.interface) === ifname);
       if (existing && v6PoolSections(config).includes(existing)) throw bad(`${ifname} has its DHCPv6 pool already`);
-      const mode = params.Enable === true ? 'server' : 'disabled';
+      // While the server is off a new enabled pool waits, its mode kept (dhcpv6-server-enable.ts).
+      const off = dhcpv6ServerOff(config);
+      const mode = params.Enable === true && !off ? 'server' : 'disabled';
+      const kept = params.Enable === true && off ? [['usp_dhcpv6_mode', 'server']] : [];
       const rest = { ...params };
       delete rest.Interface;
       delete rest.Enable;
       delete rest.Alias;
       if (existing) {
         const planned = v6PoolChanges(existing, v6PoolValues(existing, 0), rest);
-        await write([{ section: existing.name, option: 'dhcpv6', value: mode }, ...planned]);
+        const first = [['dhcpv6', mode], ...kept].map(([option, value]) => ({ section: existing.name, option: option!, value: value! }));
+        await write([...first, ...planned]);
         return state.v6pools.numberOf(existing.name);
       }
       const fresh: UciSection = { name: '', type: 'dhcp', options: {} };
       const planned = v6PoolChanges(fresh, v6PoolValues(fresh, 0), rest);
       const [name] = await state.write(async (stage) => {
         const created = await stage.add('dhcp');
-        for (const [option, value] of [
-          ['interface', ifname],
-          ['ignore', '1'],
-          ['dhcpv6', mode],
-        ])
-          await stage.set({ section: created, option: option!, value: value! });
+        for (const [option, value] of [['interface', ifname], ['ignore', '1'], ['dhcpv6', mode], ...kept]) await stage.set({ section: created, option: option!, value: value! });
         for (const c of planned) await stage.set({ ...c, section: created });
       });
       return state.v6pools.numberOf(name!);
     },
     delete: async ([n]) => {
       const { s } = await pool(n);
-      await write([{ section: s.name, option: 'dhcpv6', value: '', remove: true }]);
+      const gone = ['dhcpv6', DHCPV6_MODE_OPTION].filter((o) => s.options[o] !== undefined);
+      await write(gone.map((option) => ({ section: s.name, option, value: '', remove: true })));
       state.v6pools.retire(s.name);
     },
   });
   registerClients(state, clients, pool);
+}
+
+/** Whether odhcpd answers on ubus (`dhcp ipv6leases`, the call the Client tables read too). */
+async function odhcpdAnswers(state: DhcpState): Promise<boolean> {
+  try {
+    await state.ctx.ubus<unknown>('dhcp', 'ipv6leases');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The leases of each pool's device, grouped by client DUID. */
@@ -179,7 +194,9 @@ function registerClients(state: DhcpState, clients: InstanceMap, pool: (n: numbe
     const device = st?.l3_device ?? st?.device;
     const byDuid = new Map<string, OdhcpdLease[]>();
     if (device === undefined || !SERVING.has(stringOption(s.options.dhcpv6) ?? '')) return { device, byDuid, section: s.name };
-    for (const l of parseIpv6Leases(await ctx.ubus<unknown>('dhcp', 'ipv6leases')).get(device) ?? []) {
+    // odhcpd not running (its `dhcp` ubus object absent): no clients, and the pool's Status Error.
+    const answer = await ctx.ubus<unknown>('dhcp', 'ipv6leases').catch(() => undefined);
+    for (const l of parseIpv6Leases(answer).get(device) ?? []) {
       byDuid.set(l.duid, [...(byDuid.get(l.duid) ?? []), l]);
       clients.numberOf(`${s.name}/${l.duid}`);
     }

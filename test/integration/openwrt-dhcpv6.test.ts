@@ -79,13 +79,43 @@ describe('OpenWrt DHCPv6 over WebSocket (odhcpd, odhcp6c)', () => {
     fake.respondUciAfterCommit('dhcp', { text: `${DHCP.replace("dhcp.lan.dhcpv6='server'", "dhcp.lan.dhcpv6='disabled'")}dhcp.lan.dhcpv6_pd='0'\n` });
     await set(f.controller, `${POOL}1.`, { Enable: 'false', IAPDEnable: 'false' });
     expect(dhcpWrites(fake)).toEqual([['uci', 'set', 'dhcp.lan.dhcpv6=disabled'], ['uci', 'set', 'dhcp.lan.dhcpv6_pd=0'], ['uci', 'commit', 'dhcp'], DHCP_RELOAD]);
-    const v = await getObjects(f.controller, ['Device.DHCPv6.Server.', `${POOL}1.`]);
-    expect(v['Device.DHCPv6.Server.']).toMatchObject({ Enable: 'false' });
+    const v = await getObjects(f.controller, [`${POOL}1.`]);
     expect(v[`${POOL}1.`]).toMatchObject({ Enable: 'false', Status: 'Disabled', IAPDEnable: 'false', ClientNumberOfEntries: '0' });
   });
 
+  it('Server.Enable false disables every serving pool, keeping its mode in the agent’s option; true gives it back', async () => {
+    const on = `${DHCP.replace("dhcp.lan.dhcpv6='server'", "dhcp.lan.dhcpv6='disabled'")}dhcp.lan.dhcpv6_pd='0'\n`;
+    // First lan's pool back on (the last test disabled it).
+    fake.respondUciAfterCommit('dhcp', { text: on.replace("dhcp.lan.dhcpv6='disabled'", "dhcp.lan.dhcpv6='server'") });
+    await set(f.controller, `${POOL}1.`, { Enable: 'true' });
+    fake.clearLog();
+    const off = `${on}dhcp.lan.usp_dhcpv6_mode='server'\ndhcp.odhcpd.usp_dhcpv6_disabled='1'\n`;
+    fake.respondUciAfterCommit('dhcp', { text: off });
+    await set(f.controller, 'Device.DHCPv6.Server.', { Enable: 'false' });
+    expect(dhcpWrites(fake)).toEqual([
+      ['uci', 'set', 'dhcp.odhcpd.usp_dhcpv6_disabled=1'],
+      ['uci', 'set', 'dhcp.lan.usp_dhcpv6_mode=server'],
+      ['uci', 'set', 'dhcp.lan.dhcpv6=disabled'],
+      ['uci', 'commit', 'dhcp'],
+      DHCP_RELOAD,
+    ]);
+    const v = await getObjects(f.controller, ['Device.DHCPv6.Server.', `${POOL}1.`]);
+    expect(v['Device.DHCPv6.Server.']).toMatchObject({ Enable: 'false' });
+    expect(v[`${POOL}1.`]).toMatchObject({ Enable: 'true', Status: 'Disabled' });
+    fake.clearLog();
+    fake.respondUciAfterCommit('dhcp', { text: on });
+    await set(f.controller, 'Device.DHCPv6.Server.', { Enable: 'true' });
+    expect(dhcpWrites(fake)).toEqual([
+      ['uci', 'delete', 'dhcp.odhcpd.usp_dhcpv6_disabled'],
+      ['uci', 'set', 'dhcp.lan.dhcpv6=server'],
+      ['uci', 'delete', 'dhcp.lan.usp_dhcpv6_mode'],
+      ['uci', 'commit', 'dhcp'],
+      DHCP_RELOAD,
+    ]);
+  });
+
   it('Add gives an interface’s dhcp section its pool, Delete takes it away; an interface with a pool or none is refused', async () => {
-    for (const params of [{}, { Interface: lan }]) {
+    for (const params of [{}, { Interface: lan }] as Array<Record<string, string>>) {
       const r = await tryAdd(f.controller, POOL, params);
       expect(r.ok, JSON.stringify(params)).toBe(false);
       if (!r.ok) expect(r.paramErrCode ?? r.errCode).toBe(7012);

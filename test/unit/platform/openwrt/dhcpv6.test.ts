@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode, UspError } from '../../../../datamodel/UspError.js';
 import { clientChanges, clientConfig, duidOfMac } from '../../../../platform/openwrt/dhcpv6-client.js';
 import { v6PoolChanges, v6PoolSections, v6PoolValues } from '../../../../platform/openwrt/dhcpv6-server.js';
+import { dhcpv6ServerEnableChanges, dhcpv6ServerOff } from '../../../../platform/openwrt/dhcpv6-server-enable.js';
 import { parseOdhcp6cState } from '../../../../platform/openwrt/odhcp6c-state.js';
 import { parseIpv6Leases } from '../../../../platform/openwrt/odhcpd-leases.js';
 import { parseUciShow, type UciSection } from '../../../../platform/openwrt/uci-show.js';
@@ -102,6 +103,40 @@ describe('DHCPv6 pools of the dhcp sections', () => {
     const e = refusal(() => v6PoolChanges(lan, v6PoolValues(lan, 1), { Order: 2 }));
     expect(e.code).toBe(ErrorCode.InvalidValue);
     expect(e.paramErrors?.map((p) => p.param)).toEqual(['Order']);
+  });
+});
+
+describe('DHCPv6 Server.Enable (odhcpd has no switch of its own)', () => {
+  const odhcpd = (options: UciSection['options'] = {}): UciSection => ({ name: 'odhcpd', type: 'odhcpd', options: { maindhcp: '0', ...options } });
+
+  it('off keeps each serving pool’s mode and disables it; on gives the modes back', () => {
+    const lan = section({ dhcpv6: 'hybrid' });
+    const guest = section({ dhcpv6: 'disabled' }, 'guest');
+    const config = [odhcpd(), lan, guest];
+    expect(dhcpv6ServerOff(config)).toBe(false);
+    expect(dhcpv6ServerEnableChanges(config, [lan, guest], false)).toEqual([
+      { section: 'odhcpd', option: 'usp_dhcpv6_disabled', value: '1' },
+      { section: 'lan', option: 'usp_dhcpv6_mode', value: 'hybrid' },
+      { section: 'lan', option: 'dhcpv6', value: 'disabled' },
+    ]);
+    expect(dhcpv6ServerEnableChanges(config, [lan, guest], true)).toEqual([]);
+    const offLan = section({ dhcpv6: 'disabled', usp_dhcpv6_mode: 'hybrid' });
+    const off = [odhcpd({ usp_dhcpv6_disabled: '1' }), offLan, guest];
+    expect(dhcpv6ServerOff(off)).toBe(true);
+    expect(dhcpv6ServerEnableChanges(off, [offLan, guest], true)).toEqual([
+      { section: 'odhcpd', option: 'usp_dhcpv6_disabled', value: '', remove: true },
+      { section: 'lan', option: 'dhcpv6', value: 'hybrid' },
+      { section: 'lan', option: 'usp_dhcpv6_mode', value: '', remove: true },
+    ]);
+    expect(dhcpv6ServerEnableChanges([lan], [lan], false)).toMatch(/no odhcpd section/);
+  });
+
+  it('while off, a pool’s Enable is its kept mode only', () => {
+    const offLan = section({ dhcpv6: 'disabled', usp_dhcpv6_mode: 'server' });
+    expect(v6PoolValues(offLan, 1, true)).toMatchObject({ Enable: true });
+    expect(v6PoolChanges(offLan, v6PoolValues(offLan, 1, true), { Enable: false }, true)).toEqual([{ section: 'lan', option: 'usp_dhcpv6_mode', value: '', remove: true }]);
+    const guest = section({ dhcpv6: 'disabled' }, 'guest');
+    expect(v6PoolChanges(guest, v6PoolValues(guest, 2, true), { Enable: true }, true)).toEqual([{ section: 'guest', option: 'usp_dhcpv6_mode', value: 'server' }]);
   });
 });
 
