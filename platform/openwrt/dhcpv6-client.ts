@@ -15,15 +15,21 @@
  * Status, Server.{i} and ReceivedOption.{i} come from `ubus call odhcp6c.<device> get_state`
  * (odhcp6c-state.ts): Server rows are the SERVER addresses (SourceAddress; odhcp6c does not
  * report the server's DUID nor when to refresh: "" and the unknown time); without that ubus
- * object (older odhcp6c) a running client has none. Not served: SentOption (dhcpv6.sh passes no
- * `-x`), RapidCommit, SuggestedT1/T2 (no UCI option); rows cannot be added or deleted here (a
- * row is an interface's protocol: change `proto` through IP.Interface).
+ * object (older odhcp6c) a running client has none. Not served: SentOption (the dhcpv6.sh of
+ * the releases read passes no `-x`), RapidCommit, SuggestedT1/T2 (no UCI option).
+ *
+ * Add turns an IP.Interface without addressing (`proto 'none'`) into a DHCPv6 client, Delete
+ * turns it back to `proto 'none'` and drops the client's options. Delete and Enable false are
+ * refused (7024, 7012) for the interface holding the IPv6 default route: netifd would drop it,
+ * and with it maybe the way to the Controller.
  */
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import { UNKNOWN_TIME, type Value } from '../../datamodel/value/Value.js';
+import { duplicateKey } from '../dhcpv4-client-options.js';
 import { DHCPV6_OWN_OPTIONS, optionCodeList } from '../dhcpv6-options.js';
+import { canonicalizeReferences } from '../reference.js';
 import { noSuchInstance } from './convert.js';
 import type { IPInterfaces } from './ip.js';
 import { interfaceSections, sectionEnabled } from './ip-config.js';
@@ -81,6 +87,23 @@ export function clientChanges(s: UciSection, current: Record<string, Value>, cha
   });
 }
 
+/** The options of an interface section that belong to its DHCPv6 client (Delete drops them). */
+const CLIENT_OPTIONS = ['reqaddress', 'reqprefix', 'reqopts', 'clientid'] as const;
+
+/** The UCI changes of an Add on `s` (an interface without addressing): proto dhcpv6 and the Add's settings. */
+export function clientAddChanges(s: UciSection, params: Record<string, Value>): UciChange[] {
+  const fresh: UciSection = { ...s, options: { ...s.options, proto: 'dhcpv6' } };
+  const rest = Object.fromEntries(Object.entries(params).filter(([k]) => k !== 'Interface' && k !== 'Alias'));
+  // TR-181's Enable default is false: a new client waits for its Enable.
+  rest.Enable ??= false;
+  return [{ section: s.name, option: 'proto', value: 'dhcpv6' }, ...clientChanges(fresh, clientConfig(fresh), rest)];
+}
+
+/** The UCI changes of a Delete: proto none, the client's options gone. */
+export function clientDeleteChanges(s: UciSection): UciChange[] {
+  return [{ section: s.name, option: 'proto', value: 'none' }, ...CLIENT_OPTIONS.filter((o) => s.options[o] !== undefined).map((option) => ({ section: s.name, option, value: '', remove: true }))];
+}
+
 /** odhcp6c's DUID without `clientid`: DUID-LL (type 3) of hardware type 1 and the device's MAC (RFC 8415 §11.4). */
 export function duidOfMac(mac: string | undefined): string {
   const hex = (mac ?? '').replace(/:/g, '');
@@ -135,6 +158,26 @@ class OpenWrtDhcpv6Clients {
     }
   }
 
+  /** 7012 (or `code`) when `name` holds the IPv6 default route. */
+  async refuseDefaultRoute(name: string, code: ErrorCode, what: string): Promise<void> {
+    const st = await this.status(name);
+    if (!(st?.route ?? []).some((r) => r.target === '::' && r.mask === 0)) return;
+    const message = `${what} would take down ${name}, which holds the IPv6 default route (maybe the way to the Controller); add another uplink first`;
+    throw new UspError(code, message, { paramErrors: code === ErrorCode.InvalidValue ? [{ param: 'Enable', message, code }] : undefined });
+  }
+
+  /** The section an added Client runs on: an interface without addressing, or 7012/7025 saying why not. */
+  async unaddressed(reference: Value | undefined): Promise<UciSection> {
+    const name = typeof reference === 'string' && reference !== '' ? await this.ip.nameOf(reference) : undefined;
+    const bad = (message: string): UspError => new UspError(ErrorCode.InvalidValue, `Interface: ${message}`, { paramErrors: [{ param: 'Interface', message, code: ErrorCode.InvalidValue }] });
+    if (name === undefined) throw bad('name the Device.IP.Interface the DHCPv6 client is to run on');
+    const s = interfaceSections(await this.ctx.uci('network')).find((x) => x.name === name);
+    const proto = s ? stringOption(s.options.proto) : undefined;
+    if (proto === 'dhcpv6') throw duplicateKey('Interface', `${name} runs a DHCPv6 client already`);
+    if (!s || proto !== 'none') throw bad(`${name} is ${proto ? `proto '${proto}'` : 'no UCI interface'}: only an interface without addressing (proto 'none') becomes a DHCPv6 client`);
+    return s;
+  }
+
   async write(changes: UciChange[]): Promise<void> {
     await this.uci.apply('network', changes, NETWORK_RELOAD);
     this.ctx.forgetUci('network');
@@ -178,7 +221,20 @@ export function registerOpenWrtDHCPv6Clients(ctx: OpenWrtContext, ip: IPInterfac
     set: async ([n], changes) => {
       const s = await c.section(n);
       const planned = clientChanges(s, clientConfig(s), changes);
+      if (changes.Enable === false && sectionEnabled(s)) await c.refuseDefaultRoute(s.name, ErrorCode.InvalidValue, 'Enable false');
       if (planned.length > 0) await c.write(planned);
+    },
+    add: async (_parent, params) => {
+      canonicalizeReferences(params, ['Interface']);
+      const s = await c.unaddressed(params.Interface);
+      await c.write(clientAddChanges(s, params));
+      return c.rows.numberOf(s.name);
+    },
+    delete: async ([n]) => {
+      const s = await c.section(n);
+      await c.refuseDefaultRoute(s.name, ErrorCode.DeleteFailure, 'Deleting the DHCPv6 client');
+      await c.write(clientDeleteChanges(s));
+      c.rows.retire(s.name);
     },
   });
   ctx.model.register(`${CLIENT}Server.{i}.`, {

@@ -19,7 +19,8 @@ import { DHCP_RELOAD, dhcpWrites } from './openwrt-dhcp-steps.js';
 const read = (file: string): string => fs.readFileSync(path.join(FIXTURES, file), 'utf8');
 const json = (file: string): unknown => JSON.parse(read(file));
 const DHCP = read('uci-show-dhcp.ra.txt');
-const NETWORK = read('uci-show-network.txt') + UCI_NETWORK_CELLULAR;
+// The recorded network with one interface without addressing, `spare` (written for this test), for a Client Add.
+const NETWORK = `${read('uci-show-network.txt') + UCI_NETWORK_CELLULAR}network.spare=interface\nnetwork.spare.device='eth2'\nnetwork.spare.proto='none'\n`;
 const POOL = 'Device.DHCPv6.Server.Pool.';
 const CLIENT = 'Device.DHCPv6.Client.';
 const NETWORK_RELOAD = ['ubus', 'call', 'network', 'reload'];
@@ -30,11 +31,13 @@ describe('OpenWrt DHCPv6 over WebSocket (odhcpd, odhcp6c)', () => {
   let lan: string;
   let wan: string;
   let wan6: string;
+  let spare: string;
   const networkWrites = (): string[][] => fake.invocations().filter((a) => (a[0] === 'uci' && a[1] !== '-q' && a.join(' ').includes('network')) || (a[0] === 'ubus' && a[2] === 'network'));
 
   beforeAll(async () => {
     fake = fakeOpenWrt();
     fake.respondUci('dhcp', { text: DHCP });
+    fake.respondUci('network', { text: NETWORK });
     const dump = json('ubus-network-interface-dump.json') as { interface: unknown[] };
     fake.respond('network.interface dump', { json: { interface: [...dump.interface, json('ubus-network-interface-dump.wan6.json')] } });
     fake.respond('dhcp ipv6leases', { file: 'ubus-dhcp-ipv6leases.json' });
@@ -46,7 +49,7 @@ describe('OpenWrt DHCPv6 over WebSocket (odhcpd, odhcp6c)', () => {
       Object.entries(ip)
         .find(([, v]) => v.Name === name)![0]
         .slice(0, -1);
-    [lan, wan, wan6] = [named('lan'), named('wan'), named('wan6')];
+    [lan, wan, wan6, spare] = [named('lan'), named('wan'), named('wan6'), named('spare')];
   });
   afterAll(async () => {
     await f?.close();
@@ -180,5 +183,22 @@ describe('OpenWrt DHCPv6 over WebSocket (odhcpd, odhcp6c)', () => {
     fake.clearLog();
     expect(await operate(f.controller, `${CLIENT}1.Renew()`)).toEqual({ ok: true, value: true });
     expect(fake.ubusCalls()).toContain('network.interface.wan6 renew');
+  });
+
+  it('Add makes an unaddressed interface a DHCPv6 client, Delete gives it back; the IPv6 uplink’s own client is kept', async () => {
+    const r = await tryAdd(f.controller, CLIENT, { Interface: lan });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.paramErrCode ?? r.errCode).toBe(7012);
+    const m = await f.controller.send({ reqType: 'delete', delete: { allowPartial: false, objPaths: [`${CLIENT}1.`] } });
+    expect(m.body.msgBody === 'error' ? m.body.error.errCode : 0).toBe(7024);
+    fake.clearLog();
+    const added = NETWORK.replace("network.spare.proto='none'", "network.spare.proto='dhcpv6'\nnetwork.spare.reqaddress='none'");
+    fake.respondUciAfterCommit('network', { text: added });
+    expect(await add(f.controller, CLIENT, { Interface: spare, Enable: 'true', RequestAddresses: 'false' })).toBe(`${CLIENT}2.`);
+    expect(networkWrites()).toEqual([['uci', 'set', 'network.spare.proto=dhcpv6'], ['uci', 'set', 'network.spare.reqaddress=none'], ['uci', 'commit', 'network'], NETWORK_RELOAD]);
+    fake.clearLog();
+    fake.respondUciAfterCommit('network', { text: NETWORK });
+    await del(f.controller, `${CLIENT}2.`);
+    expect(networkWrites()).toEqual([['uci', 'set', 'network.spare.proto=none'], ['uci', 'delete', 'network.spare.reqaddress'], ['uci', 'commit', 'network'], NETWORK_RELOAD]);
   });
 });

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, UspError } from '../../../../datamodel/UspError.js';
-import { clientChanges, clientConfig, duidOfMac } from '../../../../platform/openwrt/dhcpv6-client.js';
+import { clientAddChanges, clientChanges, clientConfig, clientDeleteChanges, duidOfMac } from '../../../../platform/openwrt/dhcpv6-client.js';
 import { v6PoolChanges, v6PoolSections, v6PoolValues } from '../../../../platform/openwrt/dhcpv6-server.js';
 import { dhcpv6ServerEnableChanges, dhcpv6ServerOff } from '../../../../platform/openwrt/dhcpv6-server-enable.js';
 import { parseOdhcp6cState } from '../../../../platform/openwrt/odhcp6c-state.js';
@@ -178,6 +178,23 @@ describe('DHCPv6 clients of the proto dhcpv6 interfaces', () => {
       expect(e.code).toBe(ErrorCode.InvalidValue);
       expect(e.paramErrors?.map((p) => p.param)).toEqual([param]);
     }
+  });
+
+  it('Add makes an unaddressed interface a client, disabled unless the Add enables it; Delete makes it unaddressed again', () => {
+    const spare: UciSection = { name: 'spare', type: 'interface', options: { proto: 'none', device: 'eth2' } };
+    expect(clientAddChanges(spare, { Interface: 'Device.IP.Interface.9', Alias: 'x' })).toEqual([
+      { section: 'spare', option: 'proto', value: 'dhcpv6' },
+      { section: 'spare', option: 'disabled', value: '1' },
+    ]);
+    expect(clientAddChanges(spare, { Enable: true, RequestAddresses: false })).toEqual([
+      { section: 'spare', option: 'proto', value: 'dhcpv6' },
+      { section: 'spare', option: 'reqaddress', value: 'none' },
+    ]);
+    expect(clientDeleteChanges(wan6({ reqopts: '23', clientid: '0003000194' }))).toEqual([
+      { section: 'wan6', option: 'proto', value: 'none' },
+      { section: 'wan6', option: 'reqopts', value: '', remove: true },
+      { section: 'wan6', option: 'clientid', value: '', remove: true },
+    ]);
   });
 
   it('odhcp6c’s own DUID is the DUID-LL of the device MAC', () => {
