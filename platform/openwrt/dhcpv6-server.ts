@@ -12,6 +12,7 @@
  * | Interface | `interface` (read-only: the section's, the DHCPv4 pool's too) |
  * | Order | the row's place among the rows (read-only: odhcpd serves one pool per interface) |
  * | IANAEnable, IAPDEnable | `dhcpv6_na`, `dhcpv6_pd` (1) |
+ * | IANAPrefixes | the Interface's IPv6Prefix rows netifd assigned it (Origin Child), while the pool serves addresses |
  * | Client.{i} | the `ipv6leases` of the interface's device, one per DUID; IPv6Address/IPv6Prefix from `ipv6-addr`/`ipv6-prefix`, Option 1 the DUID |
  *
  * - Add (Interface required: an odhcpd pool is an interface's) gives that interface's section
@@ -21,11 +22,12 @@
  *   disables every serving pool, keeping its mode in an option of the agent's, true gives them
  *   back (dhcpv6-server-enable.ts). Status Error while odhcpd does not answer on ubus.
  * - Not served: Option.{i} (odhcpd sends no option a Controller could choose; its undocumented
- *   `dhcpv6_raw` aside), IAPDAddLength, the pool criteria and the prefix lists.
+ *   `dhcpv6_raw` aside), IAPDAddLength, IAPDPrefixes and the pool criteria.
  * - Client SourceAddress: odhcpd does not report it; found from the kernel's IPv6 neighbours by
  *   the DUID's MAC (platform/linux/dhcpv6-source-address.ts), else "".
  */
 import type { ObjectBinding } from '../../datamodel/tree/binding.js';
+import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
@@ -43,7 +45,7 @@ import { stringOption, uciBool, type UciConfig, type UciSection } from './uci-sh
 const SERVER = 'Device.DHCPv6.Server.';
 const POOL = 'Device.DHCPv6.Server.Pool.{i}.';
 const CLIENT = `${POOL}Client.{i}.`;
-const POOL_PARAMS = ['Enable', 'Status', 'Order', 'Interface', 'IANAEnable', 'IAPDEnable'] as const;
+const POOL_PARAMS = ['Enable', 'Status', 'Order', 'Interface', 'IANAEnable', 'IAPDEnable', 'IANAPrefixes'] as const;
 const POOL_WRITABLE = ['Enable', 'IANAEnable', 'IAPDEnable'] as const;
 /** The `dhcpv6` modes that make a section a Pool row, and those of them that serve. */
 const POOL_MODES = new Set(['server', 'hybrid', 'disabled']);
@@ -101,6 +103,7 @@ export function registerOpenWrtDHCPv6Server(state: DhcpState, ip: IPInterfaces):
     const v = v6PoolValues(s, order, off);
     v.Interface = await ip.pathOf(stringOption(s.options.interface));
     v.Status = v.Enable !== true || off ? 'Disabled' : v.Interface === '' ? 'Error_Misconfigured' : (await odhcpdAnswers(state)) ? 'Enabled' : 'Error';
+    v.IANAPrefixes = v.Status === 'Enabled' && v.IANAEnable === true ? await assignedPrefixes(model, String(v.Interface)) : '';
     return v;
   };
   const write = (changes: readonly UciChange[]): Promise<string[]> =>
@@ -171,6 +174,22 @@ export function registerOpenWrtDHCPv6Server(state: DhcpState, ip: IPInterfaces):
     },
   });
   registerClients(state, clients, pool);
+}
+
+/**
+ * The IP.Interface's IPv6Prefix rows netifd assigned it (Origin Child, from `ipv6-prefix-assignment`):
+ * the prefixes odhcpd hands out addresses from, as a reference list.
+ */
+async function assignedPrefixes(model: DataModel, ipInterface: string): Promise<string> {
+  const n = /^Device\.IP\.Interface\.(\d+)$/.exec(ipInterface)?.[1];
+  const node = model.node('Device.IP.Interface.{i}.IPv6Prefix.{i}.');
+  if (n === undefined || !node || !model.isBound(node)) return '';
+  const refs: string[] = [];
+  for (const k of await model.listInstances(node, [Number(n)], {})) {
+    const v = await model.readValues({ node, keys: [Number(n), k] }, {});
+    if (v.Origin === 'Child') refs.push(`${ipInterface}.IPv6Prefix.${k}`);
+  }
+  return refs.join(',');
 }
 
 /** Whether odhcpd answers on ubus (`dhcp ipv6leases`, the call the Client tables read too). */

@@ -59,6 +59,8 @@ describe('OpenWrt DHCPv6 over WebSocket (odhcpd, odhcp6c)', () => {
     const v = await getObjects(f.controller, ['Device.DHCPv6.Server.', `${POOL}*.`]);
     expect(v['Device.DHCPv6.Server.']).toMatchObject({ Enable: 'true', PoolNumberOfEntries: '1' });
     expect(v[`${POOL}1.`]).toMatchObject({ Enable: 'true', Status: 'Enabled', Order: '1', Interface: lan, IANAEnable: 'true', IAPDEnable: 'true', ClientNumberOfEntries: '2' });
+    // lan's prefix netifd assigned from the ULA (ipv6-prefix-assignment): what odhcpd numbers from.
+    expect(v[`${POOL}1.`]!.IANAPrefixes).toBe(`${lan}.IPv6Prefix.1`);
     expect(v[`${POOL}1.Client.1.`]).toMatchObject({ Active: 'true', SourceAddress: 'fe80::3e22:fbff:fe00:10', IPv6AddressNumberOfEntries: '1', IPv6PrefixNumberOfEntries: '1' });
     expect(v[`${POOL}1.Client.1.IPv6Address.1.`]).toMatchObject({ IPAddress: 'fd12:3456:789a:1::e80' });
     expect(v[`${POOL}1.Client.1.IPv6Address.1.`]!.ValidLifetime).toMatch(/^20\d\d-/);
