@@ -143,6 +143,8 @@ export function registerOpenWrtDHCPv6Server(state: DhcpState, ip: IPInterfaces):
       const config = await state.config();
       const existing = config.find((s) => s.type === 'dhcp' && stringOption(s.options.interface) === ifname);
       if (existing && v6PoolSections(config).includes(existing)) throw bad(`${ifname} has its DHCPv6 pool already`);
+      // A relay's section stays a relay: the Controller switches it off first (UCI, not this table).
+      if (existing && stringOption(existing.options.dhcpv6) === 'relay') throw bad(`odhcpd relays DHCPv6 on ${ifname}`);
       // While the server is off a new enabled pool waits, its mode kept (dhcpv6-server-enable.ts).
       const off = dhcpv6ServerOff(config);
       const mode = params.Enable === true && !off ? 'server' : 'disabled';

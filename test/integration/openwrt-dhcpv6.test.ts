@@ -18,9 +18,10 @@ import { DHCP_RELOAD, dhcpWrites } from './openwrt-dhcp-steps.js';
 
 const read = (file: string): string => fs.readFileSync(path.join(FIXTURES, file), 'utf8');
 const json = (file: string): unknown => JSON.parse(read(file));
-const DHCP = read('uci-show-dhcp.ra.txt');
+// The recorded dhcp config with a `guest` section on which odhcpd relays DHCPv6 (written for this test).
+const DHCP = `${read('uci-show-dhcp.ra.txt')}dhcp.guest=dhcp\ndhcp.guest.interface='guest'\ndhcp.guest.ignore='1'\ndhcp.guest.dhcpv6='relay'\n`;
 // The recorded network with one interface without addressing, `spare` (written for this test), for a Client Add.
-const NETWORK = `${read('uci-show-network.txt') + UCI_NETWORK_CELLULAR}network.spare=interface\nnetwork.spare.device='eth2'\nnetwork.spare.proto='none'\n`;
+const NETWORK = `${read('uci-show-network.txt') + UCI_NETWORK_CELLULAR}network.spare=interface\nnetwork.spare.device='eth2'\nnetwork.spare.proto='none'\nnetwork.guest=interface\nnetwork.guest.device='eth3'\nnetwork.guest.proto='none'\n`;
 const POOL = 'Device.DHCPv6.Server.Pool.';
 const CLIENT = 'Device.DHCPv6.Client.';
 const NETWORK_RELOAD = ['ubus', 'call', 'network', 'reload'];
@@ -32,6 +33,7 @@ describe('OpenWrt DHCPv6 over WebSocket (odhcpd, odhcp6c)', () => {
   let wan: string;
   let wan6: string;
   let spare: string;
+  let guest: string;
   const networkWrites = (): string[][] => fake.invocations().filter((a) => (a[0] === 'uci' && a[1] !== '-q' && a.join(' ').includes('network')) || (a[0] === 'ubus' && a[2] === 'network'));
 
   beforeAll(async () => {
@@ -49,7 +51,7 @@ describe('OpenWrt DHCPv6 over WebSocket (odhcpd, odhcp6c)', () => {
       Object.entries(ip)
         .find(([, v]) => v.Name === name)![0]
         .slice(0, -1);
-    [lan, wan, wan6, spare] = [named('lan'), named('wan'), named('wan6'), named('spare')];
+    [lan, wan, wan6, spare, guest] = [named('lan'), named('wan'), named('wan6'), named('spare'), named('guest')];
   });
   afterAll(async () => {
     await f?.close();
@@ -120,10 +122,15 @@ describe('OpenWrt DHCPv6 over WebSocket (odhcpd, odhcp6c)', () => {
   });
 
   it('Add gives an interface’s dhcp section its pool, Delete takes it away; an interface with a pool or none is refused', async () => {
-    for (const params of [{}, { Interface: lan }] as Array<Record<string, string>>) {
+    // No Interface; lan's pool exists; guest's section relays.
+    for (const [params, why] of [
+      [{}, /name the Device.IP.Interface/],
+      [{ Interface: lan }, /has its DHCPv6 pool already/],
+      [{ Interface: guest }, /relays DHCPv6/],
+    ] as Array<[Record<string, string>, RegExp]>) {
       const r = await tryAdd(f.controller, POOL, params);
       expect(r.ok, JSON.stringify(params)).toBe(false);
-      if (!r.ok) expect(r.paramErrCode ?? r.errCode).toBe(7012);
+      if (!r.ok) expect([r.paramErrCode ?? r.errCode, r.errMsg]).toEqual([7012, expect.stringMatching(why)]);
     }
     fake.clearLog();
     const added = DHCP.replace("dhcp.lan.dhcpv6='server'", "dhcp.lan.dhcpv6='disabled'").replace("dhcp.wan.ignore='1'\n", "dhcp.wan.ignore='1'\ndhcp.wan.dhcpv6='server'\ndhcp.wan.dhcpv6_na='0'\n");
