@@ -57,6 +57,8 @@ export class DhcpState {
   readonly hosts = new InstanceMap();
   /** Relay.Forwarding.{i}: `config relay` sections, by name. */
   readonly relays = new InstanceMap();
+  /** DHCPv6.Server.Pool.{i}: the `config dhcp` sections odhcpd serves DHCPv6 on (dhcpv6-server.ts), by name. */
+  readonly v6pools = new InstanceMap();
   /** Controller-chosen Alias values, by section name (UCI has no option for them). */
   readonly aliases = new Map<string, string>();
 
@@ -140,6 +142,7 @@ export class DhcpState {
     this.pools.rekey(renames);
     this.hosts.rekey(renames);
     this.relays.rekey(renames);
+    this.v6pools.rekey(renames);
     moveAliases(this.aliases, renames);
     return added;
   }

@@ -24,6 +24,7 @@
  * | Cellular.AccessPoint (with ModemManager) | `uci -q -X show network` + the modems' paths (registerCellularAccessPoints) |
  * | DHCPv4.Server.Pool (+StaticAddress, Option) | `uci -q -X show dhcp` + `network.interface dump` (same call as IP) |
  * | DHCPv4.Server.Pool.Client                | dnsmasq's lease file (the dnsmasq section's `leasefile`) |
+ * | DHCPv6.Server (+Pool, Client), DHCPv6.Client | odhcpd's `dhcp` sections + `ubus call dhcp ipv6leases`; `proto dhcpv6` interfaces + `odhcp6c.<dev> get_state` (dhcpv6.ts) |
  * | DNS.Relay (+Forwarding)                  | `uci -q -X show dhcp` (dnsmasq section) + `network.interface dump` |
  * | Hosts.Host (+IPv6Address)                | dnsmasq's lease file + /proc/net/arp + `ip -6 neigh show` + /sys/class/net/<bridge>/brforward |
  * | Time.                                    | `uci -q -X show system` + busybox ntpd's last event (the package's ntp hotplug script) |
@@ -53,6 +54,7 @@ import { registerDHCPv4Relay } from './dhcpv4-relay.js';
 import { registerDHCPv4Clients } from './dhcpv4-client.js';
 import { registerDHCPv4Server } from './dhcpv4-server.js';
 import { registerRouterAdvertisement } from './router-advertisement.js';
+import { registerOpenWrtDHCPv6 } from './dhcpv6.js';
 import { registerHosts } from './hosts.js';
 import { type BridgeStack, registerEthernet } from './ethernet.js';
 import { registerVlanTerminations } from './vlan-termination.js';
@@ -219,6 +221,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   registerDHCPv4PoolOptions(dhcp);
   registerDHCPv4Relay(dhcp, ip);
   registerDHCPv4Clients(ctx, ip, uci);
+  registerOpenWrtDHCPv6(dhcp, ip, uci);
   registerDNSRelay(dhcp, ip);
   registerHosts(dhcp, ip, clients, ethernet);
   const broker = registerOpenWrtMqttBroker(ctx, ip, { mqttBroker: opts.mqttBroker, store: opts.store });

@@ -109,6 +109,16 @@ const OPENWRT_CLAIMS = [
   'Device.NAT.PortMapping.{i}.',
   // odhcpd's ra options of each `config dhcp` section (platform/openwrt/router-advertisement.ts).
   'Device.RouterAdvertisement.InterfaceSetting.{i}.',
+  // odhcpd's pools and leases, odhcp6c's clients (platform/openwrt/dhcpv6*.ts).
+  'Device.DHCPv6.Server.',
+  'Device.DHCPv6.Server.Pool.{i}.',
+  'Device.DHCPv6.Server.Pool.{i}.Client.{i}.',
+  'Device.DHCPv6.Server.Pool.{i}.Client.{i}.IPv6Address.{i}.',
+  'Device.DHCPv6.Server.Pool.{i}.Client.{i}.IPv6Prefix.{i}.',
+  'Device.DHCPv6.Server.Pool.{i}.Client.{i}.Option.{i}.',
+  'Device.DHCPv6.Client.{i}.',
+  'Device.DHCPv6.Client.{i}.Server.{i}.',
+  'Device.DHCPv6.Client.{i}.ReceivedOption.{i}.',
   'Device.Firewall.',
   'Device.DNS.Relay.',
   'Device.DNS.Relay.Forwarding.{i}.',
