@@ -171,10 +171,6 @@ export function registerWiFiAccessPoints(ctx: LinuxContext, source: WiFiSource, 
       const a = await addedRow(n);
       if (a.row?.ap) return setAddedAccessPoint(x, a.row, changes, a.b, held.read(`bss:${a.row.ifname}`, AP_HELD));
       const b = await bss(n, 'AccessPoint');
-      // hostapd runs one BSS per SSID: the AccessPoint is its own SSID's, and cannot move to another.
-      const own = source.bssNumbers.numberOf(b.ifname);
-      if (changes.SSIDReference !== undefined && String(changes.SSIDReference).replace(/\.$/, '') !== `Device.WiFi.SSID.${own}`)
-        throw invalid('SSIDReference', `hostapd runs this AccessPoint as the BSS of Device.WiFi.SSID.${own}: it cannot serve another SSID`);
       const settings = accessPointSettings(changes, held.read(`bss:${b.ifname}`, AP_HELD));
       if (changes.UAPSDEnable === true && !(await source.phy(b.phy!))?.apUapsd) throw invalid('UAPSDEnable', 'the radio does not support U-APSD (UAPSDCapability false)');
       try {

@@ -13,9 +13,9 @@
  *   WMMEnable                 wmm_enabled
  *   UAPSDEnable               uapsd_advertisement_enabled
  *   MACAddressControlEnabled  macaddr_acl (1: only AllowedMACAddress, which is hostapd's accept list: wifi-mac-access.ts)
- *   SSIDReference             none: hostapd runs one BSS per SSID, so an AccessPoint is its own SSID's (7012 for another)
+ *   SSIDReference             none, read-only: hostapd runs one BSS per SSID, so an AccessPoint is its own SSID's
  *   Security.RekeyingInterval wpa_group_rekey (seconds; 0: never)
- *   Security.WEPKey           none: no WEP mode can be chosen here (7012)
+ *   Security.WEPKey           none, read-only: no WEP mode is offered, and hostapd keeps a WEP key it refuses
  *   Security.ModeEnabled      wpa, wpa_key_mgmt, ieee80211w (None, WPA2-Personal, WPA3-Personal, WPA3-Personal-Transition)
  *   Security.KeyPassphrase    wpa_passphrase (8..63 printable ASCII, IEEE 802.11 J.4)
  *   Security.PreSharedKey     wpa_psk (64 hexadecimal digits)
@@ -31,20 +31,10 @@ import { cliLineKeeps } from './hostapd-cli-stdin.js';
 const KEEPS = 'hostapd_cli would change it on its way to hostapd: no spaces at either end or two in a row';
 
 /** The AccessPoint parameters a Set changes (kept by HeldWiFiSettings: hostapd cannot report them). */
-export const AP_WRITABLE = [
-  'Enable',
-  'SSIDAdvertisementEnabled',
-  'IsolationEnable',
-  'MaxAllowedAssociations',
-  'WMMEnable',
-  'UAPSDEnable',
-  'MACAddressControlEnabled',
-  'AllowedMACAddress',
-  'SSIDReference',
-] as const;
+export const AP_WRITABLE = ['Enable', 'SSIDAdvertisementEnabled', 'IsolationEnable', 'MaxAllowedAssociations', 'WMMEnable', 'UAPSDEnable', 'MACAddressControlEnabled', 'AllowedMACAddress'] as const;
 
 /** The Security parameters a Set changes. */
-export const SECURITY_WRITABLE = ['ModeEnabled', 'KeyPassphrase', 'PreSharedKey', 'SAEPassphrase', 'RekeyingInterval', 'WEPKey'] as const;
+export const SECURITY_WRITABLE = ['ModeEnabled', 'KeyPassphrase', 'PreSharedKey', 'SAEPassphrase', 'RekeyingInterval'] as const;
 
 /** hostapd keeps wpa_group_rekey in an int. */
 const MAX_REKEY_S = 2 ** 31 - 1;

@@ -40,6 +40,10 @@ export const HOSTAPD_DEFAULTS: Readonly<Record<string, Value>> = {
   // Radio (by its hostapd interface): channel 0, and the RegulatoryDomain written (its third character is not reported).
   AutoChannelEnable: false,
   RegulatoryDomain: '',
+  // The bitrate mask (wifi-bitrates.ts) and the band it was written for.
+  MCS: -1,
+  GuardInterval: 'Auto',
+  BitrateBand: '',
 };
 
 export class HeldWiFiSettings {

@@ -9,7 +9,7 @@
  * <if> set txpower`, IEEE80211hEnabled as hostapd's ieee80211h (read back as the agent wrote it:
  * hostapd does not report it, wifi-held.ts); OperatingFrequencyBand, AutoChannelEnable,
  * RegulatoryDomain and ExtensionChannel restart hostapd's interface with new keys
- * (wifi-radio-restart.ts); the rest is read-only here.
+ * (wifi-radio-restart.ts); MCS and GuardInterval are the BSSes' bitrate mask (wifi-bitrates.ts).
  *
  * Radio.Stats is what the radio carried: the sum of its BSS interfaces' kernel counters
  * (/sys/class/net/<if>/statistics), as on OpenWrt.
@@ -24,9 +24,10 @@ import type { WiFiBss, WiFiSource } from './WiFiSource.js';
 import { type HostapdSetting, type HostapdWriter, invalid } from './wifi-write.js';
 import type { HeldWiFiSettings } from './wifi-held.js';
 import { RADIO_RESTART_PARAMS, radioRestartSettings } from './wifi-radio-restart.js';
+import { BITRATE_PARAMS, bitrateArgs, bitrateValues } from './wifi-bitrates.js';
 
 /** Radio parameters read as the agent wrote them (wifi-held.ts), by the radio's hostapd interface. */
-const RADIO_HELD = ['IEEE80211hEnabled', 'AutoChannelEnable', 'RegulatoryDomain'];
+const RADIO_HELD = ['IEEE80211hEnabled', 'AutoChannelEnable', 'RegulatoryDomain', 'MCS', 'GuardInterval'];
 
 const BAND_ORDER = ['2.4GHz', '5GHz', '6GHz'];
 /** A Set of a Radio switches its channel only (see set). */
@@ -153,7 +154,7 @@ export function registerWiFiRadios(ctx: LinuxContext, source: WiFiSource, writer
       if (acsRefused.has(phy)) values.AutoChannelSupported = false;
       return { ...values, ...kept };
     },
-    writable: ['Enable', 'OperatingStandards', 'Channel', 'TransmitPower', 'IEEE80211hEnabled', ...RADIO_RESTART_PARAMS],
+    writable: ['Enable', 'OperatingStandards', 'Channel', 'TransmitPower', 'IEEE80211hEnabled', ...RADIO_RESTART_PARAMS, ...BITRATE_PARAMS],
     set: async ([n], changes) => {
       const { phy, bsses } = await radio(n);
       const first = bsses[0];
@@ -172,6 +173,9 @@ export function registerWiFiRadios(ctx: LinuxContext, source: WiFiSource, writer
         auto: radioHeld.AutoChannelEnable === true,
         domain: radioHeld.RegulatoryDomain === '' ? undefined : String(radioHeld.RegulatoryDomain),
       });
+      const heldRates = held.read(`radio:${first.ifname}`, BITRATE_PARAMS) as { MCS: number; GuardInterval: string };
+      const finalBand = changes.OperatingFrequencyBand === undefined ? band : String(changes.OperatingFrequencyBand);
+      const rates = changes.MCS === undefined && changes.GuardInterval === undefined ? undefined : bitrateValues(changes, heldRates, finalBand);
       if (changes.AutoChannelEnable === true && acsRefused.has(phy)) throw invalid('AutoChannelEnable', "this radio's hostapd refused automatic channel selection (AutoChannelSupported false)");
       let target: IwChannel | undefined;
       // A Channel that goes with a restart is one of its keys; alone, it is a channel switch.
@@ -205,6 +209,11 @@ export function registerWiFiRadios(ctx: LinuxContext, source: WiFiSource, writer
           }
           const kept = Object.fromEntries(Object.entries(changes).filter(([k]) => k === 'AutoChannelEnable' || k === 'RegulatoryDomain'));
           held.write(`radio:${first.ifname}`, kept);
+        }
+        // The mask of every BSS of the radio (each interface has its own).
+        if (rates) {
+          for (const b of bsses) await writer.setBitrates(b.ifname, bitrateArgs(rates, finalBand));
+          held.write(`radio:${first.ifname}`, { ...rates, BitrateBand: finalBand ?? '' });
         }
         // Enable: hostapd's interface is the radio (every BSS on it goes down or up together).
         const on = bsses.some((b) => b.state !== 'DISABLED');

@@ -27,6 +27,7 @@ import { readHostapdConf, runningHostapdConfFiles } from './hostapd-conf.js';
 import { accessPointSettings } from './wifi-ap-settings.js';
 import { setAcceptList } from './wifi-mac-access.js';
 import { heldRadioRestart } from './wifi-radio-restart.js';
+import { bitrateArgs } from './wifi-bitrates.js';
 import type { HeldWiFiSettings } from './wifi-held.js';
 import type { HostapdSetting, HostapdWriter } from './wifi-write.js';
 
@@ -125,6 +126,13 @@ export class HostapdRestarts {
         const restart = heldRadioRestart(radio);
         keys = [keys, ...restart.map((s) => s.key)].filter((k) => k !== '').join(',');
         if (restart.length > 0) await this.opts.writer.restartRadio(ifname, restart);
+        // The bitrate mask is the interface's: gone with it (wifi-bitrates.ts).
+        const rates = typeof radio.MCS === 'number' && typeof radio.GuardInterval === 'string' ? { MCS: radio.MCS, GuardInterval: radio.GuardInterval } : undefined;
+        const rateArgs = rates ? bitrateArgs(rates, String(radio.BitrateBand ?? '')) : [];
+        if (rateArgs.length > 0) {
+          keys = `${keys},bitrates`;
+          await this.opts.writer.setBitrates(ifname, rateArgs);
+        }
         // AutoChannelEnable false needs a channel, which the agent did not write: hostapd's file decides again.
         if (radio.AutoChannelEnable === false) this.opts.held.drop(`radio:${ifname}`, 'AutoChannelEnable');
         this.opts.log?.info('hostapd runs again what the agent holds', { bss: ifname, settings: keys });

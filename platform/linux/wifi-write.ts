@@ -141,9 +141,17 @@ export class HostapdWriter {
     }
   }
 
+  /** `iw dev <if> set bitrates [args]` (wifi-bitrates.ts); a failure is a 7002. */
+  async setBitrates(ifname: string, args: readonly string[]): Promise<void> {
+    await this.iw(['dev', ifname, 'set', 'bitrates', ...args]);
+  }
+
   /** `iw dev <if> set txpower fixed <mBm>`, or `auto` (the regulatory limit); a failure is a 7002. */
   async setTxPower(ifname: string, mBm: number | 'auto'): Promise<void> {
-    const args = ['dev', ifname, 'set', 'txpower', ...(mBm === 'auto' ? ['auto'] : ['fixed', String(mBm)])];
+    await this.iw(['dev', ifname, 'set', 'txpower', ...(mBm === 'auto' ? ['auto'] : ['fixed', String(mBm)])]);
+  }
+
+  private async iw(args: string[]): Promise<void> {
     const r = await this.runner.capture(this.runner.executable('iw'), args);
     if (r.exitCode !== 0) throw new UspError(ErrorCode.RequestDenied, `iw refused ${['iw', ...args].join(' ')}: ${(r.stderr.trim() || `exit code ${r.exitCode}`).slice(0, 200)}`);
   }

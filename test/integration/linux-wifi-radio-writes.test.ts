@@ -7,7 +7,8 @@
  * (wpa_group_rekey), MACAddressControlEnabled and AllowedMACAddress (hostapd's accept list, read
  * back from hostapd), OperatingFrequencyBand, RegulatoryDomain and ExtensionChannel (keys, then
  * the radio's `disable` / `enable`), AutoChannelEnable refused by this driver (7002, the radio
- * started again on its channel), SSIDReference, WEPKey, and bad values refused before hostapd is asked.
+ * started again on its channel), MCS and GuardInterval (`iw dev set bitrates`), and bad values refused
+ * before hostapd is asked.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,7 +40,7 @@ describe('Device.WiFi. radio restarts and access lists through hostapd (recorded
     expect(first['Device.WiFi.Radio.1.']).toMatchObject({ OperatingFrequencyBand: '2.4GHz', Channel: '6', RegulatoryDomain: 'DE ', AutoChannelSupported: 'true', AutoChannelEnable: 'false' });
 
     // Refused before hostapd is asked (7012; the other refusals are unit tests: wifi-radio-restart, wifi-mac-access).
-    expect(await trySet(c, 'Device.WiFi.AccessPoint.1.', { SSIDReference: 'Device.WiFi.SSID.2' })).toMatchObject({ ok: false, paramErrCode: 7012 });
+    expect(await trySet(c, 'Device.WiFi.AccessPoint.1.', { AllowedMACAddress: '02:00:00:00:aa:01,02:00:00:00:aa' })).toMatchObject({ ok: false, paramErrCode: 7012 });
     expect(await trySet(c, 'Device.WiFi.Radio.2.', { ExtensionChannel: 'BelowControlChannel' })).toMatchObject({ ok: false, paramErrCode: 7012 });
     expect(calls()).toEqual([]);
 
@@ -68,6 +69,10 @@ describe('Device.WiFi. radio restarts and access lists through hostapd (recorded
     expect(last['Device.WiFi.Radio.1.']).toMatchObject({ Status: 'Up', Channel: '6', RegulatoryDomain: 'DE ', AutoChannelSupported: 'false', AutoChannelEnable: 'false' });
     expect(last['Device.WiFi.Radio.2.']).toMatchObject({ ExtensionChannel: 'AboveControlChannel', CurrentOperatingChannelBandwidth: '40MHz', ChannelsInUse: '36,40' });
     expect(last['Device.WiFi.AccessPoint.1.']).toMatchObject({ MACAddressControlEnabled: 'false', AllowedMACAddress: '' });
+    // Radio 2 sends HT MCS 7 only, with the short guard interval (its bitrate mask, read as written); then rate control is free again.
+    expect(await trySet(c, 'Device.WiFi.Radio.2.', { MCS: '7', GuardInterval: '400nsec' })).toMatchObject({ ok: true });
+    expect(await read('Device.WiFi.Radio.2.')).toMatchObject({ MCS: '7', GuardInterval: '400nsec' });
+    expect(await trySet(c, 'Device.WiFi.Radio.2.', { MCS: '-1', GuardInterval: 'Auto' })).toMatchObject({ ok: true });
 
     expect(calls()).toEqual([
       'hostapd_cli -i wlan0 set wpa_group_rekey 600',
@@ -105,6 +110,8 @@ describe('Device.WiFi. radio restarts and access lists through hostapd (recorded
       'hostapd_cli -i wlan1 set ht_capab [HT40+]',
       'hostapd_cli -i wlan1 disable',
       'hostapd_cli -i wlan1 enable',
+      'iw dev wlan1 set bitrates ht-mcs-5 7 vht-mcs-5 sgi-5',
+      'iw dev wlan1 set bitrates',
     ]);
     expect(p.alive).toBe(true);
   }, 300_000);

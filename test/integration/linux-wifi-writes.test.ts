@@ -64,8 +64,8 @@ describe('Device.WiFi. writes to hostapd and iw (recorded answers)', () => {
       ['Device.WiFi.Radio.1.', { OperatingStandards: 'b,g,n,ac' }],
     ];
     for (const [path, params] of bad) expect(await trySet(c, path, params), JSON.stringify(params)).toMatchObject({ ok: false, errCode: 7021, paramErrCode: 7012 });
-    // hostapd runs one BSS per SSID: an AccessPoint cannot serve another SSID (7012).
-    expect(await trySet(c, 'Device.WiFi.AccessPoint.1.', { SSIDReference: 'Device.WiFi.SSID.2' })).toMatchObject({ ok: false, paramErrCode: 7012 });
+    // Not writable here: 7013 (hostapd numbers one SSID per AccessPoint).
+    expect(await trySet(c, 'Device.WiFi.AccessPoint.1.', { SSIDReference: 'Device.WiFi.SSID.2' })).toMatchObject({ ok: false, paramErrCode: 7013 });
     expect(calls()).toEqual([]);
 
     // The AccessPoint: hidden, isolated, at most 8 stations; then WMM off; then WMM and U-APSD on.

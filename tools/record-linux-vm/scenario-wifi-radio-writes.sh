@@ -4,7 +4,7 @@
 # ch 36), no stations. Reads first (so a replay can serve the whole tree), then: group rekeying,
 # the MAC address access list, RADIUS server keys, the band, country, automatic channel
 # selection and the HT40 extension channel (keys `set`, then the hostapd interface `disable` and
-# `enable`: `reload` keeps the channel it runs), `iw` bitrate masks, and last WEP keys.
+# `enable`: `reload` keeps the channel it runs), `iw` bitrate masks, WEP keys, and last the bitrate masks of MCS and guard interval.
 modprobe mac80211_hwsim radios=2
 ip link set lo up
 rec iw-reg-set iw reg set DE
@@ -158,3 +158,11 @@ rec hapd-wlan0-reload-wep $H -i wlan0 reload
 sleep 3
 rec hapd-wlan0-status-wep $H -i wlan0 status
 rec hapd-wlan0-get-config-wep $H -i wlan0 get_config
+# The radios' bitrate masks (fixed MCS, guard interval): one `set bitrates` replaces the whole mask.
+rec iw-wlan1-set-mcs-7-sgi iw dev wlan1 set bitrates ht-mcs-5 7 vht-mcs-5 sgi-5
+rec iw-wlan1-set-lgi iw dev wlan1 set bitrates lgi-5
+rec iw-wlan1-set-mcs-15 iw dev wlan1 set bitrates ht-mcs-5 15 vht-mcs-5
+rec iw-wlan1-set-mcs-33 iw dev wlan1 set bitrates ht-mcs-5 33 vht-mcs-5
+rec iw-wlan1-set-all iw dev wlan1 set bitrates
+rec iw-wlan1-info-bitrates iw dev wlan1 info
+rec iw-phy1-info-bitrates iw phy phy1 info
