@@ -70,7 +70,12 @@ export function radioRestartSettings(changes: Record<string, Value>, now: RadioN
   const out: HostapdSetting[] = [];
   const { bss } = now;
   const band = changes.OperatingFrequencyBand === undefined ? now.band : String(changes.OperatingFrequencyBand);
-  if (band === undefined) throw invalid('OperatingFrequencyBand', 'the radio reports no band');
+  // A radio that reports no band (hostapd not started yet) can still take its country.
+  if (band === undefined) {
+    const needs = ['OperatingFrequencyBand', 'AutoChannelEnable', 'ExtensionChannel'].find((p) => changes[p] !== undefined);
+    if (needs) throw invalid(needs, 'the radio reports no band');
+    return domainSettings(changes, now);
+  }
   const bandChanges = band !== now.band;
   if (bandChanges) {
     if (!HW_MODE[band]) throw invalid('OperatingFrequencyBand', `${band} is not set here (2.4GHz or 5GHz)`);
@@ -111,17 +116,24 @@ export function radioRestartSettings(changes: Record<string, Value>, now: RadioN
       out.push({ key: 'ht_capab', value: extensionCapab(ext, channel ?? current ?? 0, band, usable), undo });
     }
   }
+  out.push(...domainSettings(changes, now));
+  // A Channel of the same Set starts with the restart (else it is a channel switch: wifi-radio.ts).
+  if (out.length > 0 && channel !== undefined && !out.some((x) => x.key === 'channel')) out.push({ key: 'channel', value: String(channel), undo: undoChannel });
+  return out;
+}
+
+/** country_code and country3 for a RegulatoryDomain Set (none when it runs already). */
+function domainSettings(changes: Record<string, Value>, now: RadioNow): HostapdSetting[] {
+  const out: HostapdSetting[] = [];
   if (changes.RegulatoryDomain !== undefined) {
     const v = String(changes.RegulatoryDomain);
     if (!/^[A-Z]{2}[ OI]$/.test(v)) throw invalid('RegulatoryDomain', 'two letters of ISO 3166-1 and " ", "O" or "I"');
-    if (v !== now.domain) {
-      const was = now.domain ?? (now.country ? `${now.country} ` : undefined);
+    const was = now.domain ?? (now.country ? `${now.country} ` : undefined);
+    if (v !== was) {
       out.push({ key: 'country_code', value: v.slice(0, 2), ...(was ? { undo: was.slice(0, 2) } : {}) });
       out.push({ key: 'country3', value: COUNTRY3[v[2]!]!, ...(was ? { undo: COUNTRY3[was[2]!] ?? '0x20' } : {}) });
     }
   }
-  // A Channel of the same Set starts with the restart (else it is a channel switch: wifi-radio.ts).
-  if (out.length > 0 && channel !== undefined && !out.some((x) => x.key === 'channel')) out.push({ key: 'channel', value: String(channel), undo: undoChannel });
   return out;
 }
 

@@ -83,6 +83,11 @@ describe('Radio settings that restart hostapd', () => {
     expect(keys({ RegulatoryDomain: 'FRI' })).toEqual(['country_code=FR<DE', 'country3=0x49<0x20']);
     expect(keys({ RegulatoryDomain: 'DE ' }, now({ domain: 'FRO', country: 'FR' }))).toEqual(['country_code=DE<FR', 'country3=0x20<0x4f']);
     expect(keys({ RegulatoryDomain: 'DE ' }, now({ domain: 'DE ' }))).toEqual([]);
+    // What runs already (nothing written: the kernel's country, all environments) restarts nothing.
+    expect(keys({ RegulatoryDomain: 'DE ' })).toEqual([]);
+    // A radio without a band yet still takes its country, not a band or channel setting.
+    expect(keys({ RegulatoryDomain: 'FR ' }, now({ band: undefined }))).toEqual(['country_code=FR<DE', 'country3=0x20<0x20']);
+    expect(code(() => keys({ AutoChannelEnable: true }, now({ band: undefined })))).toBe(7012);
     expect(code(() => keys({ RegulatoryDomain: 'de ' }))).toBe(7012);
   });
 
