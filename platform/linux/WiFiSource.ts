@@ -10,6 +10,7 @@
 import type { Logger } from '../../datamodel/Logger.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import type { CommandRunner } from '../exec/CommandRunner.js';
+import { parseMacAcl } from './wifi-mac-access.js';
 import { hostapdBss, type HostapdBss, type HostapdStation, parseAllSta, parseInterfaces, parseKeyValues } from './wifi-hostapd-cli.js';
 import { type IwChannel, type IwInterface, type IwPhy, type IwStation, parseIwChannels, parseIwDev, parseIwPhy, parseIwRegCountry, parseStationDump } from './wifi-iw.js';
 
@@ -128,6 +129,11 @@ export class WiFiSource {
   /** The regulatory country (`iw reg get`). */
   async country(): Promise<string | undefined> {
     return this.iw(['reg', 'get'], parseIwRegCountry);
+  }
+
+  /** hostapd's accept list of BSS `ifname` (`accept_acl SHOW`); empty when hostapd does not answer it. */
+  async acceptList(ifname: string): Promise<string[]> {
+    return (await this.hostapd(['-i', ifname, 'accept_acl'], 'SHOW', parseMacAcl)) ?? [];
   }
 
   /** The stations of BSS `ifname`: hostapd's `all_sta` and `iw dev <if> station dump`, by MAC. */

@@ -1,7 +1,7 @@
 /**
  * What a device's hostapd configuration files set of the Device.WiFi. settings hostapd's control
  * interface cannot report (wifi-held.ts): ignore_broadcast_ssid, ap_isolate, max_num_sta,
- * wmm_enabled, uapsd_advertisement_enabled (per BSS) and ieee80211h (per radio, in the
+ * wmm_enabled, uapsd_advertisement_enabled, wpa_group_rekey, macaddr_acl (per BSS) and ieee80211h (per radio, in the
  * `interface=` section). A key a file does not set is hostapd's default (HOSTAPD_DEFAULTS).
  *
  * Which files: `--hostapd-conf FILE[,FILE]` when given; otherwise the configuration files on the
@@ -24,7 +24,16 @@ const KEYS: Readonly<Record<string, { param: string; value: (v: string) => Value
   wmm_enabled: { param: 'WMMEnable', value: (v) => flag(v) },
   uapsd_advertisement_enabled: { param: 'UAPSDEnable', value: (v) => flag(v) },
   ieee80211h: { param: 'IEEE80211hEnabled', value: (v) => flag(v) },
+  // hostapd.conf's wpa_group_rekey takes 0 (never) or seconds.
+  wpa_group_rekey: { param: 'RekeyingInterval', value: (v) => (/^\d{1,9}$/.test(v) ? Number(v) : undefined) },
+  // macaddr_acl 2 (ask a RADIUS server) is neither: the default reads.
+  macaddr_acl: { param: 'MACAddressControlEnabled', value: (v) => flag(v) },
+  // Radio: channel 0 (or acs_survey) is hostapd's automatic channel selection.
+  channel: { param: 'AutoChannelEnable', value: (v) => (v === '0' || v === 'acs_survey' ? true : /^\d+$/.test(v) ? false : undefined) },
 };
+
+/** The keys of the radio (the `interface=` section), not of each BSS. */
+const RADIO_KEYS = new Set(['ieee80211h', 'channel']);
 
 function flag(v: string): boolean | undefined {
   return v === '0' ? false : v === '1' ? true : undefined;
@@ -61,7 +70,7 @@ export function parseHostapdConf(text: string): Map<string, Record<string, Value
     const known = KEYS[key];
     const v = known?.value(value);
     if (!known || v === undefined) continue;
-    if (key === 'ieee80211h') {
+    if (RADIO_KEYS.has(key)) {
       if (radio !== undefined) put(`radio:${radio}`, known.param, v);
     } else if (bss !== undefined) put(`bss:${bss}`, known.param, v);
   }

@@ -24,6 +24,7 @@ import type { WiFiBss, WiFiSource, WiFiStation } from './WiFiSource.js';
 import { type HostapdWriter, invalid, ssidProblem } from './wifi-write.js';
 import { AP_WRITABLE, accessPointSettings, SECURITY_WRITABLE, securitySettings } from './wifi-ap-settings.js';
 import type { HeldWiFiSettings } from './wifi-held.js';
+import { allowedMacs, setAcceptList } from './wifi-mac-access.js';
 import type { AddedWiFi } from './wifi-added.js';
 import {
   type AddedRowsContext,
@@ -39,7 +40,7 @@ import {
 } from './wifi-added-rows.js';
 
 /** AccessPoint parameters hostapd takes but does not report: read as the agent wrote them (wifi-held.ts). */
-const AP_HELD = ['SSIDAdvertisementEnabled', 'IsolationEnable', 'MaxAllowedAssociations', 'WMMEnable', 'UAPSDEnable'];
+const AP_HELD = ['SSIDAdvertisementEnabled', 'IsolationEnable', 'MaxAllowedAssociations', 'WMMEnable', 'UAPSDEnable', 'MACAddressControlEnabled'];
 
 /** The modes hostapd runs (key_mgmt WPA-PSK, SAE, WPA-EAP, OWE and their mixes); SETTABLE_MODES of them can be chosen here. */
 const MODES_SUPPORTED = 'None,WPA2-Personal,WPA-WPA2-Personal,WPA3-Personal,WPA3-Personal-Transition,WPA2-Enterprise,WPA-WPA2-Enterprise,OWE';
@@ -140,7 +141,7 @@ export function registerWiFiAccessPoints(ctx: LinuxContext, source: WiFiSource, 
   registerBssCounters(ctx, 'Device.WiFi.SSID.{i}.Stats.', async ([n]) => [source.bssNumbers.requireKey(n)]);
 
   model.register('Device.WiFi.AccessPoint.{i}.', {
-    params: ['Enable', 'Status', 'SSIDReference', 'WMMCapability', 'UAPSDCapability', ...AP_HELD],
+    params: ['Enable', 'Status', 'SSIDReference', 'WMMCapability', 'UAPSDCapability', 'AllowedMACAddress', ...AP_HELD],
     writable: AP_WRITABLE,
     list: async () => list(true),
     add: async (_parent, params) => addAccessPoint(x, params),
@@ -148,9 +149,9 @@ export function registerWiFiAccessPoints(ctx: LinuxContext, source: WiFiSource, 
     get: async ([n]) => {
       const a = await addedRow(n);
       if (a.row && !a.row.ap) throw gone('AccessPoint', n);
-      if (a.row && !a.b) return { ...idleAccessPointValues(a.row), ...held.read(`bss:${a.row.ifname}`, AP_HELD) };
+      if (a.row && !a.b) return { ...idleAccessPointValues(a.row), ...held.read(`bss:${a.row.ifname}`, [...AP_HELD, 'AllowedMACAddress']) };
       const b = await bss(n, 'AccessPoint');
-      const phy = await source.phy(b.phy!);
+      const [phy, accept] = await Promise.all([source.phy(b.phy!), source.acceptList(b.ifname)]);
       return {
         Enable: b.state !== 'DISABLED',
         Status: b.state === 'ENABLED' ? 'Enabled' : b.state === 'DISABLED' ? 'Disabled' : 'Error_Misconfigured',
@@ -158,17 +159,23 @@ export function registerWiFiAccessPoints(ctx: LinuxContext, source: WiFiSource, 
         // hostapd on mac80211 runs WMM itself; every 802.11n and later BSS requires it.
         WMMCapability: true,
         UAPSDCapability: phy?.apUapsd ?? false,
+        AllowedMACAddress: accept.join(','),
         ...held.read(`bss:${b.ifname}`, AP_HELD),
       };
     },
     // hostapd configuration keys, one reload (wifi-ap-settings.ts); Enable is hostapd's enable/disable.
-    set: async ([n], changes) => {
+    set: async ([n], given) => {
+      // AllowedMACAddress as hostapd lists it (lower case, each once): 7012 for what is not a MAC address.
+      const accept = given.AllowedMACAddress === undefined ? undefined : allowedMacs(given.AllowedMACAddress);
+      const changes = accept === undefined ? given : { ...given, AllowedMACAddress: accept.join(',') };
       const a = await addedRow(n);
       if (a.row?.ap) return setAddedAccessPoint(x, a.row, changes, a.b, held.read(`bss:${a.row.ifname}`, AP_HELD));
       const b = await bss(n, 'AccessPoint');
       const settings = accessPointSettings(changes, held.read(`bss:${b.ifname}`, AP_HELD));
       if (changes.UAPSDEnable === true && !(await source.phy(b.phy!))?.apUapsd) throw invalid('UAPSDEnable', 'the radio does not support U-APSD (UAPSDCapability false)');
       try {
+        // The list first: enabling the control with it refuses no station that the new list allows.
+        if (accept !== undefined) await setAcceptList(writer, b.ifname, accept);
         await writer.configure(b.ifname, settings);
         held.write(`bss:${b.ifname}`, changes);
         if (changes.Enable !== undefined && changes.Enable !== (b.state !== 'DISABLED')) await writer.setEnable(b.ifname, changes.Enable === true);
@@ -178,12 +185,22 @@ export function registerWiFiAccessPoints(ctx: LinuxContext, source: WiFiSource, 
     },
   });
   model.register('Device.WiFi.AccessPoint.{i}.Security.', {
-    params: ['ModesSupported', 'ModeEnabled', 'EncryptionMode', 'KeyPassphrase', 'PreSharedKey', 'SAEPassphrase'],
+    params: ['ModesSupported', 'ModeEnabled', 'EncryptionMode', 'KeyPassphrase', 'PreSharedKey', 'SAEPassphrase', 'WEPKey', 'RekeyingInterval'],
     writable: SECURITY_WRITABLE,
     get: async ([n]) => {
       const a = await addedRow(n);
+      const rekey = held.read(`bss:${source.bssNumbers.keyOf(n) ?? ''}`, ['RekeyingInterval']);
       if (a.row?.ap && !a.b)
-        return { ModesSupported: MODES_SUPPORTED, ModeEnabled: a.row.ap.mode, EncryptionMode: a.row.ap.mode === 'None' ? '' : 'AES', KeyPassphrase: '', PreSharedKey: '', SAEPassphrase: '' };
+        return {
+          ModesSupported: MODES_SUPPORTED,
+          ModeEnabled: a.row.ap.mode,
+          EncryptionMode: a.row.ap.mode === 'None' ? '' : 'AES',
+          KeyPassphrase: '',
+          PreSharedKey: '',
+          SAEPassphrase: '',
+          WEPKey: '',
+          ...rekey,
+        };
       const b = await bss(n, 'AccessPoint');
       const mode = hostapdSecurityMode(b);
       // Without an explicit cipher, hostapd runs CCMP (AES) for WPA2 and WPA3.
@@ -196,15 +213,25 @@ export function registerWiFiAccessPoints(ctx: LinuxContext, source: WiFiSource, 
         KeyPassphrase: '',
         PreSharedKey: '',
         SAEPassphrase: '',
+        WEPKey: '',
+        ...rekey,
       };
     },
-    set: async ([n], changes) => {
+    set: async ([n], given) => {
+      // RekeyingInterval is a held hostapd key like the AccessPoint's (wpa_group_rekey); the rest are Security's.
+      const { RekeyingInterval, ...changes } = given;
+      const ifname = source.bssNumbers.requireKey(n);
+      const rekey = accessPointSettings(RekeyingInterval === undefined ? {} : { RekeyingInterval }, held.read(`bss:${ifname}`, ['RekeyingInterval']));
       const a = await addedRow(n);
-      if (a.row?.ap) return setAddedSecurity(x, a.row, changes, a.b);
-      const b = await bss(n, 'AccessPoint');
-      const settings = securitySettings(changes, hostapdSecurityMode(b));
       try {
-        await writer.configure(b.ifname, settings);
+        if (a.row?.ap) {
+          await setAddedSecurity(x, a.row, changes, a.b);
+          if (a.b) await writer.configure(a.b.ifname, rekey);
+        } else {
+          const b = await bss(n, 'AccessPoint');
+          await writer.configure(b.ifname, [...securitySettings(changes, hostapdSecurityMode(b)), ...rekey]);
+        }
+        if (RekeyingInterval !== undefined) held.write(`bss:${ifname}`, { RekeyingInterval });
       } finally {
         source.forget();
       }

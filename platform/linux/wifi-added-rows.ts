@@ -9,6 +9,7 @@ import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { AddedWiFi, type AddedBss, MAX_ADDED } from './wifi-added.js';
 import { accessPointSettings, securitySettings } from './wifi-ap-settings.js';
+import { allowedMacs, setAcceptList } from './wifi-mac-access.js';
 import type { BssKeys } from './wifi-bss-file.js';
 import { readBssKeys } from './wifi-bss-file.js';
 import type { HeldWiFiSettings } from './wifi-held.js';
@@ -84,6 +85,8 @@ export async function addAccessPoint(x: AddedRowsContext, params: Record<string,
   const next: AddedBss = { ...row, ap: { enable: params.Enable === true, mode: 'WPA2-Personal' } };
   const held = Object.fromEntries(Object.entries(params).filter(([k]) => k !== 'Enable' && k !== 'SSIDReference'));
   accessPointSettings(held); // checks the values (7012) before anything is kept
+  // The accept list as hostapd lists it; sent with the rest of what is held when the BSS starts (wifi-reapply.ts).
+  if (held.AllowedMACAddress !== undefined) held.AllowedMACAddress = allowedMacs(held.AllowedMACAddress).join(',');
   if (AddedWiFi.runs(next)) {
     const why = await x.added.notRunnable(next);
     if (why) throw why;
@@ -190,7 +193,18 @@ export async function setAddedAccessPoint(x: AddedRowsContext, row: AddedBss, ch
     const why = await x.added.notRunnable(next);
     if (why) throw why;
   }
-  if (running && AddedWiFi.runs(next)) await x.writer.configure(row.ifname, settings);
+  if (running && AddedWiFi.runs(next)) {
+    // AllowedMACAddress comes checked and as hostapd lists it (wifi-access-point.ts); the list before macaddr_acl.
+    if (changes.AllowedMACAddress !== undefined)
+      await setAcceptList(
+        x.writer,
+        row.ifname,
+        String(changes.AllowedMACAddress)
+          .split(',')
+          .filter((m) => m !== ''),
+      );
+    await x.writer.configure(row.ifname, settings);
+  }
   await applyNow(x, next);
   x.added.put(next);
   x.held.write(`bss:${row.ifname}`, changes);

@@ -12,6 +12,10 @@
  *   MaxAllowedAssociations      max_num_sta (1..hostapd's limit; TR-181's 0, no limit, is not a hostapd value)
  *   WMMEnable                 wmm_enabled
  *   UAPSDEnable               uapsd_advertisement_enabled
+ *   MACAddressControlEnabled  macaddr_acl (1: only AllowedMACAddress, which is hostapd's accept list: wifi-mac-access.ts)
+ *   SSIDReference             none, read-only: hostapd runs one BSS per SSID, so an AccessPoint is its own SSID's
+ *   Security.RekeyingInterval wpa_group_rekey (seconds; 0: never)
+ *   Security.WEPKey           none, read-only: no WEP mode is offered, and hostapd keeps a WEP key it refuses
  *   Security.ModeEnabled      wpa, wpa_key_mgmt, ieee80211w (None, WPA2-Personal, WPA3-Personal, WPA3-Personal-Transition)
  *   Security.KeyPassphrase    wpa_passphrase (8..63 printable ASCII, IEEE 802.11 J.4)
  *   Security.PreSharedKey     wpa_psk (64 hexadecimal digits)
@@ -27,10 +31,13 @@ import { cliLineKeeps } from './hostapd-cli-stdin.js';
 const KEEPS = 'hostapd_cli would change it on its way to hostapd: no spaces at either end or two in a row';
 
 /** The AccessPoint parameters a Set changes (kept by HeldWiFiSettings: hostapd cannot report them). */
-export const AP_WRITABLE = ['Enable', 'SSIDAdvertisementEnabled', 'IsolationEnable', 'MaxAllowedAssociations', 'WMMEnable', 'UAPSDEnable'] as const;
+export const AP_WRITABLE = ['Enable', 'SSIDAdvertisementEnabled', 'IsolationEnable', 'MaxAllowedAssociations', 'WMMEnable', 'UAPSDEnable', 'MACAddressControlEnabled', 'AllowedMACAddress'] as const;
 
 /** The Security parameters a Set changes. */
-export const SECURITY_WRITABLE = ['ModeEnabled', 'KeyPassphrase', 'PreSharedKey', 'SAEPassphrase'] as const;
+export const SECURITY_WRITABLE = ['ModeEnabled', 'KeyPassphrase', 'PreSharedKey', 'SAEPassphrase', 'RekeyingInterval'] as const;
+
+/** hostapd keeps wpa_group_rekey in an int. */
+const MAX_REKEY_S = 2 ** 31 - 1;
 
 /** The modes a Set may choose, as hostapd's wpa_key_mgmt and ieee80211w (management frame protection). */
 export const PERSONAL_MODES: Readonly<Record<string, { keyMgmt: string; mfp: string }>> = {
@@ -63,6 +70,13 @@ export function accessPointSettings(changes: Record<string, Value>, current: Rec
   }
   if (changes.WMMEnable !== undefined) out.push({ key: 'wmm_enabled', value: bool(changes.WMMEnable), ...was('WMMEnable', bool) });
   if (changes.UAPSDEnable !== undefined) out.push({ key: 'uapsd_advertisement_enabled', value: bool(changes.UAPSDEnable), ...was('UAPSDEnable', bool) });
+  if (changes.MACAddressControlEnabled !== undefined) out.push({ key: 'macaddr_acl', value: bool(changes.MACAddressControlEnabled), ...was('MACAddressControlEnabled', bool) });
+  // Security.RekeyingInterval, held with the AccessPoint's settings (one BSS, one set of held values to send again).
+  if (changes.RekeyingInterval !== undefined) {
+    const n = Number(changes.RekeyingInterval);
+    if (!Number.isInteger(n) || n < 0 || n > MAX_REKEY_S) throw invalid('RekeyingInterval', `0 (never) to ${MAX_REKEY_S} seconds`);
+    out.push({ key: 'wpa_group_rekey', value: String(n), ...was('RekeyingInterval', String) });
+  }
   return out;
 }
 
@@ -79,6 +93,8 @@ export function passphraseProblem(v: string): string | undefined {
  */
 export function securitySettings(changes: Record<string, Value>, currentMode: string): HostapdSetting[] {
   const out: HostapdSetting[] = [];
+  // Debian's hostapd 2.10 is built without CONFIG_WEP (it answers FAIL to wep_key0), and no WEP mode is offered.
+  if (changes.WEPKey !== undefined) throw invalid('WEPKey', 'no WEP mode runs here (ModesSupported has none): hostapd 2.10 is built without WEP');
   if (changes.KeyPassphrase !== undefined) {
     const problem = passphraseProblem(String(changes.KeyPassphrase));
     if (problem) throw invalid('KeyPassphrase', problem);

@@ -1,8 +1,9 @@
 /**
  * The Device.WiFi. settings on generic Linux that hostapd takes but cannot report back: its
  * control interface shows the SSID, channel and security mode (`status`, `get_config`) but not
- * ignore_broadcast_ssid, ap_isolate, max_num_sta, wmm_enabled, uapsd_advertisement_enabled or
- * ieee80211h. What a Controller wrote of them is kept in the agent's store, by BSS interface
+ * ignore_broadcast_ssid, ap_isolate, max_num_sta, wmm_enabled, uapsd_advertisement_enabled,
+ * wpa_group_rekey, macaddr_acl or ieee80211h; and the accept list it does report (wifi-mac-access.ts)
+ * is kept too, to send it again after a restart of hostapd. What a Controller wrote of them is kept in the agent's store, by BSS interface
  * name (hostapd's `interface=`, which a reboot keeps) and by radio (its phy name), so that a
  * restart of the agent reads back what it wrote. Until written they read what hostapd's
  * configuration file sets (hostapd-conf.ts), else hostapd's defaults. The writes change hostapd's
@@ -31,6 +32,18 @@ export const HOSTAPD_DEFAULTS: Readonly<Record<string, Value>> = {
   WMMEnable: true,
   UAPSDEnable: false,
   IEEE80211hEnabled: false,
+  // Security.RekeyingInterval: wpa_group_rekey, whose default with a CCMP group cipher is a day.
+  RekeyingInterval: 86400,
+  MACAddressControlEnabled: false,
+  /** Only kept to be sent again: reads are hostapd's `accept_acl SHOW`. */
+  AllowedMACAddress: '',
+  // Radio (by its hostapd interface): channel 0, and the RegulatoryDomain written (its third character is not reported).
+  AutoChannelEnable: false,
+  RegulatoryDomain: '',
+  // The bitrate mask (wifi-bitrates.ts) and the band it was written for.
+  MCS: -1,
+  GuardInterval: 'Auto',
+  BitrateBand: '',
 };
 
 export class HeldWiFiSettings {
@@ -72,9 +85,16 @@ export class HeldWiFiSettings {
     this.store.setRow(ROW, { ...(this.store.row(ROW) ?? {}), [KEY]: JSON.stringify(all) });
   }
 
+  /** Drops what was written of `param` for `id` (hostapd runs its file's value again): reads fall back to the file. */
+  drop(id: string, param: string): void {
+    const { [param]: _dropped, ...rest } = this.written(id);
+    this.forget(id);
+    if (Object.keys(rest).length > 0) this.write(id, rest);
+  }
+
   /** Keeps `changes` for `id` (after hostapd took them). */
   write(id: string, changes: Record<string, Value>): void {
-    const kept = Object.fromEntries(Object.entries(changes).filter(([k, v]) => k in HOSTAPD_DEFAULTS && (typeof v === 'boolean' || typeof v === 'number')));
+    const kept = Object.fromEntries(Object.entries(changes).filter(([k, v]) => k in HOSTAPD_DEFAULTS && typeof v === typeof HOSTAPD_DEFAULTS[k]));
     if (!this.store) {
       this.held.set(id, { ...(this.held.get(id) ?? {}), ...kept });
       return;

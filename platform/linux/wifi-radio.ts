@@ -7,7 +7,9 @@
  * is hostapd's `disable`/`enable` of the radio's interface, OperatingStandards its ieee80211n/ac/ax
  * (+ `reload`), Channel is written (`chan_switch`, wifi-write.ts) within PossibleChannels, TransmitPower with `iw dev
  * <if> set txpower`, IEEE80211hEnabled as hostapd's ieee80211h (read back as the agent wrote it:
- * hostapd does not report it, wifi-held.ts); the rest is read-only here.
+ * hostapd does not report it, wifi-held.ts); OperatingFrequencyBand, AutoChannelEnable,
+ * RegulatoryDomain and ExtensionChannel restart hostapd's interface with new keys
+ * (wifi-radio-restart.ts); MCS and GuardInterval are the BSSes' bitrate mask (wifi-bitrates.ts).
  *
  * Radio.Stats is what the radio carried: the sum of its BSS interfaces' kernel counters
  * (/sys/class/net/<if>/statistics), as on OpenWrt.
@@ -21,6 +23,11 @@ import type { IwBand, IwChannel, IwPhy } from './wifi-iw.js';
 import type { WiFiBss, WiFiSource } from './WiFiSource.js';
 import { type HostapdSetting, type HostapdWriter, invalid } from './wifi-write.js';
 import type { HeldWiFiSettings } from './wifi-held.js';
+import { RADIO_RESTART_PARAMS, radioRestartSettings } from './wifi-radio-restart.js';
+import { BITRATE_PARAMS, bitrateArgs, bitrateValues } from './wifi-bitrates.js';
+
+/** Radio parameters read as the agent wrote them (wifi-held.ts), by the radio's hostapd interface. */
+const RADIO_HELD = ['IEEE80211hEnabled', 'AutoChannelEnable', 'RegulatoryDomain', 'MCS', 'GuardInterval'];
 
 const BAND_ORDER = ['2.4GHz', '5GHz', '6GHz'];
 /** A Set of a Radio switches its channel only (see set). */
@@ -86,8 +93,8 @@ export function radioValues(phyName: string, bsses: readonly WiFiBss[], phy: IwP
     Status: up ? 'Up' : 'Down',
     Name: phyName,
     Upstream: false,
-    // hostapd picks a channel itself only when started with channel=0 (ACS), which is not reported here.
-    AutoChannelSupported: false,
+    // hostapd's ACS (channel 0) needs the driver's channel survey; a radio whose hostapd refused it reads false (registerWiFiRadios).
+    AutoChannelSupported: true,
     AutoChannelEnable: false,
     TransmitPowerSupported: TX_POWER_SUPPORTED.join(','),
     GuardInterval: 'Auto',
@@ -126,6 +133,8 @@ export function radioValues(phyName: string, bsses: readonly WiFiBss[], phy: IwP
 /** Serves Device.WiFi.Radio.{i}. and Radio.{i}.Stats. */
 export function registerWiFiRadios(ctx: LinuxContext, source: WiFiSource, writer: HostapdWriter, held: HeldWiFiSettings): void {
   const { model } = ctx;
+  /** Phys whose hostapd refused to start with automatic channel selection (its driver has no channel survey): bounded by the radios. */
+  const acsRefused = new Set<string>();
   const radio = async (n: number | undefined): Promise<{ phy: string; bsses: WiFiBss[] }> => {
     const phy = source.radios.requireKey(n);
     const snap = await source.read();
@@ -137,9 +146,15 @@ export function registerWiFiRadios(ctx: LinuxContext, source: WiFiSource, writer
     get: async ([n]) => {
       const { phy, bsses } = await radio(n);
       const [info, channels, country] = await Promise.all([source.phy(phy), source.channels(phy), source.country()]);
-      return { ...radioValues(phy, bsses, info, channels, country), ...(bsses[0] ? held.read(`radio:${bsses[0].ifname}`, ['IEEE80211hEnabled']) : {}) };
+      const values = radioValues(phy, bsses, info, channels, country);
+      if (!bsses[0]) return values;
+      const { RegulatoryDomain: domain, ...kept } = held.read(`radio:${bsses[0].ifname}`, RADIO_HELD);
+      // The third character as written, while the kernel runs the country written.
+      if (typeof domain === 'string' && domain.slice(0, 2) === country) values.RegulatoryDomain = domain;
+      if (acsRefused.has(phy)) values.AutoChannelSupported = false;
+      return { ...values, ...kept };
     },
-    writable: ['Enable', 'OperatingStandards', 'Channel', 'TransmitPower', 'IEEE80211hEnabled'],
+    writable: ['Enable', 'OperatingStandards', 'Channel', 'TransmitPower', 'IEEE80211hEnabled', ...RADIO_RESTART_PARAMS, ...BITRATE_PARAMS],
     set: async ([n], changes) => {
       const { phy, bsses } = await radio(n);
       const first = bsses[0];
@@ -147,9 +162,25 @@ export function registerWiFiRadios(ctx: LinuxContext, source: WiFiSource, writer
       const band = frequencyBand(first.freq ?? first.iw?.freq);
       const caps = (await source.phy(phy))?.bands.find((b) => b.band === band);
       // All checked before anything is asked of hostapd or iw.
+      const channels = await source.channels(phy);
+      const radioHeld = held.read(`radio:${first.ifname}`, ['AutoChannelEnable', 'RegulatoryDomain']);
+      const restart = radioRestartSettings(changes, {
+        bss: first,
+        band,
+        bands: (await source.phy(phy))?.bands ?? [],
+        channels,
+        country: await source.country(),
+        auto: radioHeld.AutoChannelEnable === true,
+        domain: radioHeld.RegulatoryDomain === '' ? undefined : String(radioHeld.RegulatoryDomain),
+      });
+      const heldRates = held.read(`radio:${first.ifname}`, BITRATE_PARAMS) as { MCS: number; GuardInterval: string };
+      const finalBand = changes.OperatingFrequencyBand === undefined ? band : String(changes.OperatingFrequencyBand);
+      const rates = changes.MCS === undefined && changes.GuardInterval === undefined ? undefined : bitrateValues(changes, heldRates, finalBand);
+      if (changes.AutoChannelEnable === true && acsRefused.has(phy)) throw invalid('AutoChannelEnable', "this radio's hostapd refused automatic channel selection (AutoChannelSupported false)");
       let target: IwChannel | undefined;
-      if (changes.Channel !== undefined) {
-        target = (await source.channels(phy)).find((c) => c.band === band && c.channel === Number(changes.Channel) && !c.disabled && !c.noIr);
+      // A Channel that goes with a restart is one of its keys; alone, it is a channel switch.
+      if (changes.Channel !== undefined && restart.length === 0) {
+        target = channels.find((c) => c.band === band && c.channel === Number(changes.Channel) && !c.disabled && !c.noIr);
         if (!target) throw invalid('Channel', `${changes.Channel} is not one of this radio's PossibleChannels`);
       }
       const power = changes.TransmitPower === undefined ? undefined : Number(changes.TransmitPower);
@@ -169,6 +200,21 @@ export function registerWiFiRadios(ctx: LinuxContext, source: WiFiSource, writer
           held.write(`radio:${first.ifname}`, { IEEE80211hEnabled: changes.IEEE80211hEnabled });
         }
         await writer.configure(first.ifname, standards);
+        if (restart.length > 0) {
+          try {
+            await writer.restartRadio(first.ifname, restart);
+          } catch (e) {
+            if (restart.some((x) => x.key === 'channel' && x.value === '0')) acsRefused.add(phy);
+            throw e;
+          }
+          const kept = Object.fromEntries(Object.entries(changes).filter(([k]) => k === 'AutoChannelEnable' || k === 'RegulatoryDomain'));
+          held.write(`radio:${first.ifname}`, kept);
+        }
+        // The mask of every BSS of the radio (each interface has its own).
+        if (rates) {
+          for (const b of bsses) await writer.setBitrates(b.ifname, bitrateArgs(rates, finalBand));
+          held.write(`radio:${first.ifname}`, { ...rates, BitrateBand: finalBand ?? '' });
+        }
         // Enable: hostapd's interface is the radio (every BSS on it goes down or up together).
         const on = bsses.some((b) => b.state !== 'DISABLED');
         if (changes.Enable !== undefined && changes.Enable !== on) await writer.setEnable(first.ifname, changes.Enable === true);

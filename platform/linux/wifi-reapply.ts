@@ -25,6 +25,9 @@ import type { Value } from '../../datamodel/value/Value.js';
 import type { HostFiles } from './HostFiles.js';
 import { readHostapdConf, runningHostapdConfFiles } from './hostapd-conf.js';
 import { accessPointSettings } from './wifi-ap-settings.js';
+import { setAcceptList } from './wifi-mac-access.js';
+import { heldRadioRestart } from './wifi-radio-restart.js';
+import { bitrateArgs } from './wifi-bitrates.js';
 import type { HeldWiFiSettings } from './wifi-held.js';
 import type { HostapdSetting, HostapdWriter } from './wifi-write.js';
 
@@ -109,7 +112,29 @@ export class HostapdRestarts {
         const settings = heldSettings(ap, radio);
         keys = settings.map((s) => s.key).join(',');
         wrote = true;
+        // The accept list before macaddr_acl (wifi-mac-access.ts): hostapd's file has its own.
+        if (typeof ap.AllowedMACAddress === 'string') {
+          keys = `accept_acl,${keys}`;
+          await setAcceptList(
+            this.opts.writer,
+            ifname,
+            ap.AllowedMACAddress.split(',').filter((m) => m !== ''),
+          );
+        }
         await this.opts.writer.configure(ifname, settings);
+        // The radio's own keys take at its start only: it starts again with them (wifi-radio-restart.ts).
+        const restart = heldRadioRestart(radio);
+        keys = [keys, ...restart.map((s) => s.key)].filter((k) => k !== '').join(',');
+        if (restart.length > 0) await this.opts.writer.restartRadio(ifname, restart);
+        // The bitrate mask is the interface's: gone with it (wifi-bitrates.ts).
+        const rates = typeof radio.MCS === 'number' && typeof radio.GuardInterval === 'string' ? { MCS: radio.MCS, GuardInterval: radio.GuardInterval } : undefined;
+        const rateArgs = rates ? bitrateArgs(rates, String(radio.BitrateBand ?? '')) : [];
+        if (rateArgs.length > 0) {
+          keys = `${keys},bitrates`;
+          await this.opts.writer.setBitrates(ifname, rateArgs);
+        }
+        // AutoChannelEnable false needs a channel, which the agent did not write: hostapd's file decides again.
+        if (radio.AutoChannelEnable === false) this.opts.held.drop(`radio:${ifname}`, 'AutoChannelEnable');
         this.opts.log?.info('hostapd runs again what the agent holds', { bss: ifname, settings: keys });
       } catch (e) {
         this.opts.held.forget(`bss:${ifname}`);

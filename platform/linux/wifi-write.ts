@@ -116,9 +116,42 @@ export class HostapdWriter {
     }
   }
 
+  /**
+   * Sets radio keys of hostapd interface `ifname` (hw_mode, channel, country_code, ht_capab),
+   * then restarts the interface (`disable`, `enable`): `reload` restarts the BSSes on the channel
+   * they run, the radio's own settings only take at its start. When hostapd refuses a key or
+   * the start, the keys set are set back and the interface started again as it was; the Set fails (7002).
+   */
+  async restartRadio(ifname: string, settings: readonly HostapdSetting[]): Promise<void> {
+    if (settings.length === 0) return;
+    const done: HostapdSetting[] = [];
+    let stopped = false;
+    try {
+      for (const s of settings) {
+        await this.command(ifname, ['set', s.key, s.value]);
+        done.push(s);
+      }
+      await this.command(ifname, ['disable']);
+      stopped = true;
+      await this.command(ifname, ['enable']);
+    } catch (e) {
+      for (const s of done.reverse()) if (s.undo !== undefined) await this.command(ifname, ['set', s.key, s.undo]).catch(() => undefined);
+      if (stopped) await this.command(ifname, ['enable']).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** `iw dev <if> set bitrates [args]` (wifi-bitrates.ts); a failure is a 7002. */
+  async setBitrates(ifname: string, args: readonly string[]): Promise<void> {
+    await this.iw(['dev', ifname, 'set', 'bitrates', ...args]);
+  }
+
   /** `iw dev <if> set txpower fixed <mBm>`, or `auto` (the regulatory limit); a failure is a 7002. */
   async setTxPower(ifname: string, mBm: number | 'auto'): Promise<void> {
-    const args = ['dev', ifname, 'set', 'txpower', ...(mBm === 'auto' ? ['auto'] : ['fixed', String(mBm)])];
+    await this.iw(['dev', ifname, 'set', 'txpower', ...(mBm === 'auto' ? ['auto'] : ['fixed', String(mBm)])]);
+  }
+
+  private async iw(args: string[]): Promise<void> {
     const r = await this.runner.capture(this.runner.executable('iw'), args);
     if (r.exitCode !== 0) throw new UspError(ErrorCode.RequestDenied, `iw refused ${['iw', ...args].join(' ')}: ${(r.stderr.trim() || `exit code ${r.exitCode}`).slice(0, 200)}`);
   }
