@@ -85,8 +85,6 @@ const READ_ONLY = [
   'Device.NAT.PortMapping.{i}.AllInterfaces',
   'Device.WiFi.Radio.{i}.MCS',
   'Device.WiFi.AccessPoint.{i}.SSIDReference',
-  'Device.IP.Interface.{i}.IPv4Enable',
-  'Device.DNS.Client.Enable',
 ];
 
 describe('openwrt: what GetSupportedDM calls writable takes a Set', () => {
