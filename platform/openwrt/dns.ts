@@ -10,6 +10,8 @@
  *   interfaces announce in the cached `ubus call network.interface dump` (`dns-server[]`), read
  *   only: the first interface's in netifd's order (its Interface, its `proto` for Type) where
  *   several announce one.
+ * - Client.Enable: dnsmasq as the device's own resolver, switched by its dhcp options
+ *   (dns-client-enable.ts).
  * - Add is `uci add_list network.<iface>.dns=<address>` (or usp_disabled_dns: TR-181's default
  *   Enable is false), Delete `uci del_list`, a change both; then `uci commit network` and
  *   NETWORK_RELOAD. An Add without Interface goes to the interface holding the default route.

@@ -8,14 +8,14 @@
  * | Interface.{i}                 | a `config interface` section; its name is the netifd interface name  |
  * | Interface.{i}.Enable          | not `disabled` and `auto` not 0 (netifd's config_parse_interface)    |
  * | Interface.{i}.LowerLayers     | `device`: the Name of the Ethernet.Link it names                     |
- * | Interface.{i}.IPv4Enable      | false for proto dhcpv6 and for a static interface with no `ipaddr`   |
+ * | Interface.{i}.IPv4Enable      | a proto carrying IPv4 not switched off by the agent (ip-interface-ipv4.ts) |
  * | Interface.{i}.IPv6Enable      | the `ipv6` option of the `config device` section of its device (default on; ip-interface-ipv6.ts) |
- * | Interface.{i}.ULAEnable       | `ip6assign` set, a ULA prefix configured and `ip6class` (if any) holding "local" |
+ * | Interface.{i}.ULAEnable       | `ip6assign` set, a ULA prefix configured and `ip6class` (if any) holding "local" (ip-interface-ula.ts) |
+ * | IPv4Enable, IPv6Enable        | the agent's markers in `globals` (ip-interface-ipv4.ts, ip-ipv6-global.ts) |
  * | ULAPrefix                     | globals.ula_prefix                                                   |
  *
- * IPv4Enable, ULAEnable, Device.IP.IPv4Enable and .IPv6Enable accept only their current value:
- * netifd has no switch for IPv4, no global one for IPv6, and its ULA prefix is handed out by
- * prefix class. IPv6Enable is written where the device's `ipv6` concerns that interface alone.
+ * Each switch is written where netifd has an honest effect for it and refused (7012) where not;
+ * what a switch replaces is kept in options of the agent's own (`usp_*`), which netifd ignores.
  *
  * A new interface is `proto 'none'` (netifd brings the device up, no addresses: its `static`
  * proto fails with NO_ADDRESS without one) and `disabled '1'` (TR-181's default Enable false).
