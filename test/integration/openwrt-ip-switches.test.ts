@@ -1,6 +1,6 @@
 /**
  * The IP and DNS switches of OpenWrt behind one real agent, driven by our TestController over a
- * real loopback WebSocket: Interface.{i}.IPv4Enable and ULAEnable, Device.IP.IPv6Enable and
+ * real loopback WebSocket: Interface.{i}.IPv4Enable, IPv6Enable and ULAEnable, Device.IP.IPv6Enable and
  * IPv4Enable, Device.DNS.Client.Enable. ubus and uci are the stand-ins of
  * test/unit/platform/openwrt/fake-openwrt.ts, first on PATH: `uci show network` answers the
  * network config checked against OpenWrt's own uci (uci-show-network.txt) with the fake's
@@ -49,6 +49,21 @@ describe('OpenWrt IP and DNS switches through UCI, over WebSocket', () => {
   });
   afterAll(async () => {
     await f?.close();
+  });
+
+  it('Interface IPv6Enable: refused on wan, whose device wan6 shares, and on a value that is no boolean, writing nothing', async () => {
+    fake.clearLog();
+    expect(await trySet(f.controller, WAN, { IPv6Enable: 'false' })).toMatchObject({ ok: false, paramErrCode: ErrorCode.InvalidValue });
+    expect(await trySet(f.controller, LAN, { IPv6Enable: 'off' })).toMatchObject({ ok: false });
+    expect(writes()).toEqual([]);
+  });
+
+  it('Interface IPv6Enable false on lan sets ipv6 0 on its br-lan device section; true deletes it again', async () => {
+    const off = network.replace("network.cfg030f15.ports='eth0'\n", "network.cfg030f15.ports='eth0'\nnetwork.cfg030f15.ipv6='0'\n");
+    expect(await step(LAN, { IPv6Enable: 'false' }, 'network', off)).toEqual([uci('set', 'network.cfg030f15.ipv6=0'), COMMIT, RELOAD]);
+    expect(await read(LAN)).toMatchObject({ IPv6Enable: 'false', Enable: 'true' });
+    expect(await step(LAN, { IPv6Enable: 'true' }, 'network', network)).toEqual([uci('delete', 'network.cfg030f15.ipv6'), COMMIT, RELOAD]);
+    expect(await read(LAN)).toMatchObject({ IPv6Enable: 'true' });
   });
 
   it('DNS.Client.Enable false: dnsmasq localuse and lo left out, kept aside; true puts them back', async () => {
