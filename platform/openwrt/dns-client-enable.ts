@@ -8,7 +8,7 @@
  * So Enable false is two options of the dnsmasq section: `localuse '1'` (resolv.conf names only
  * the loopback addresses, never the uplink's servers) and `notinterface 'lo'` (dnsmasq's
  * `--except-interface=lo`: it answers nothing that arrives on loopback). The device's own
- * lookups then fail at once; the LAN's go on. What was there before is kept in options of the
+ * lookups then get no answer; the LAN's go on. What was there before is kept in options of the
  * agent's own, which dnsmasq.init does not read, so Enable true gives it back:
  * - `usp_dns_client_off '1'`: the client is switched off (what Enable reads);
  * - `usp_localuse`: `localuse` as it was ('0', '1', or 'unset' for no option);

@@ -15,7 +15,8 @@
  * netifd reads none of the `usp_` options. True puts each back as kept and removes a section
  * the agent created (unless something else has since written options in it). While false,
  * each Interface.{i}.IPv6Enable reads its kept value and a Set of it is refused (7012): TR-181
- * makes an interface's IPv6 depend on both switches, and the global one holds them all off.
+ * makes an interface's IPv6 depend on both switches, and the global one holds them all off. An
+ * interface added (or moved to another device) while it is false is not switched.
  */
 import type { Value } from '../../datamodel/value/Value.js';
 import type { UciChange } from './uci.js';

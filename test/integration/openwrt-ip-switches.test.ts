@@ -5,9 +5,9 @@
  * test/unit/platform/openwrt/fake-openwrt.ts, first on PATH: `uci show network` answers the
  * network config checked against OpenWrt's own uci (uci-show-network.txt) with the fake's
  * cellular uplinks, `uci show dhcp` the dhcp config recorded with it; what they answer after a
- * commit is that text with the options the agent set appended (written here, the way the
- * parser reads them; real uci prints them in their sections). Every command the agent runs is
- * logged and compared.
+ * commit was recorded with OpenWrt's uci running the very commands expected here
+ * (uci-show-network.switch-*.txt, uci-show-dhcp.client-off.txt; each restore printed the
+ * starting config again, byte for byte). Every command the agent runs is logged and compared.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -27,6 +27,7 @@ const LAN = 'Device.IP.Interface.2.';
 const network = fs.readFileSync(path.join(FIXTURES, 'uci-show-network.txt'), 'utf8') + UCI_NETWORK_CELLULAR;
 const dhcp = fs.readFileSync(path.join(FIXTURES, 'uci-show-dhcp.host-added.txt'), 'utf8');
 const uci = (...args: string[]): string[] => ['uci', ...args];
+const recorded = (file: string): string => fs.readFileSync(path.join(FIXTURES, file), 'utf8');
 
 describe('OpenWrt IP and DNS switches through UCI, over WebSocket', () => {
   let fake: FakeOpenWrt;
@@ -59,7 +60,7 @@ describe('OpenWrt IP and DNS switches through UCI, over WebSocket', () => {
   });
 
   it('Interface IPv6Enable false on lan sets ipv6 0 on its br-lan device section; true deletes it again', async () => {
-    const off = network.replace("network.cfg030f15.ports='eth0'\n", "network.cfg030f15.ports='eth0'\nnetwork.cfg030f15.ipv6='0'\n");
+    const off = recorded('uci-show-network.switch-lan-ipv6-off.txt');
     expect(await step(LAN, { IPv6Enable: 'false' }, 'network', off)).toEqual([uci('set', 'network.cfg030f15.ipv6=0'), COMMIT, RELOAD]);
     expect(await read(LAN)).toMatchObject({ IPv6Enable: 'false', Enable: 'true' });
     expect(await step(LAN, { IPv6Enable: 'true' }, 'network', network)).toEqual([uci('delete', 'network.cfg030f15.ipv6'), COMMIT, RELOAD]);
@@ -68,7 +69,7 @@ describe('OpenWrt IP and DNS switches through UCI, over WebSocket', () => {
 
   it('DNS.Client.Enable false: dnsmasq localuse and lo left out, kept aside; true puts them back', async () => {
     const S = 'dhcp.cfg01411c';
-    const off = dhcp + [`${S}.usp_dns_client_off='1'`, `${S}.usp_localuse='unset'`, `${S}.localuse='1'`, `${S}.notinterface='lo'`, `${S}.usp_notinterface_lo='1'`, ''].join('\n');
+    const off = recorded('uci-show-dhcp.client-off.txt');
     expect(await step('Device.DNS.Client.', { Enable: 'false' }, 'dhcp', off)).toEqual([
       uci('set', `${S}.usp_dns_client_off=1`),
       uci('set', `${S}.usp_localuse=unset`),
@@ -95,7 +96,7 @@ describe('OpenWrt IP and DNS switches through UCI, over WebSocket', () => {
     fake.clearLog();
     expect(await trySet(f.controller, WAN, { IPv4Enable: 'false' })).toMatchObject({ ok: false, paramErrCode: ErrorCode.InvalidValue });
     expect(writes()).toEqual([]);
-    const off = network + "network.lan.usp_ipv4_proto='static'\nnetwork.lan.proto='none'\n";
+    const off = recorded('uci-show-network.switch-ipv4-off.txt');
     expect(await step(LAN, { IPv4Enable: 'false' }, 'network', off)).toEqual([uci('set', 'network.lan.usp_ipv4_proto=static'), uci('set', 'network.lan.proto=none'), COMMIT, RELOAD]);
     expect(await read(LAN)).toMatchObject({ IPv4Enable: 'false', IPv6Enable: 'true', ULAEnable: 'true' });
     expect(await read(`${LAN}IPv4Address.1.`)).toMatchObject({ IPAddress: '192.168.1.1' });
@@ -105,7 +106,7 @@ describe('OpenWrt IP and DNS switches through UCI, over WebSocket', () => {
 
   it('ULAEnable false on lan: ip6class names every interface but not "local"; true deletes it', async () => {
     const names = ['loopback', 'lan', 'wan', 'wan6', 'wwan', 'wwan_m2m'];
-    const off = network + `network.lan.ip6class=${names.map((n) => `'${n}'`).join(' ')}\nnetwork.lan.usp_ula_off='1'\n`;
+    const off = recorded('uci-show-network.switch-ula-off.txt');
     expect(await step(LAN, { ULAEnable: 'false' }, 'network', off)).toEqual([
       ...names.map((n) => uci('add_list', `network.lan.ip6class=${n}`)),
       uci('set', 'network.lan.usp_ula_off=1'),
@@ -118,20 +119,7 @@ describe('OpenWrt IP and DNS switches through UCI, over WebSocket', () => {
   });
 
   it('Device.IP.IPv6Enable false: ipv6 0 on every device (sections made for lo and eth1.2), the modem bearer IPv4 only; interfaces hold', async () => {
-    const off =
-      network +
-      [
-        "network.globals.usp_ipv6_disabled='1'",
-        "network.wwan.usp_iptype='ipv4v6'",
-        "network.wwan.iptype='ipv4'",
-        "network.cfg030f15.usp_ipv6='unset'",
-        "network.cfg030f15.ipv6='0'",
-        ...['lo', 'eth1.2'].flatMap((d) => {
-          const s = `network.usp_port_${d.replace('.', '_')}`;
-          return [`${s}=device`, `${s}.name='${d}'`, `${s}.ipv6='0'`, `${s}.usp_ipv6='created'`];
-        }),
-        '',
-      ].join('\n');
+    const off = recorded('uci-show-network.switch-ipv6-off.txt');
     const ran = await step('Device.IP.', { IPv6Enable: 'false' }, 'network', off);
     expect(ran).toEqual([
       uci('set', 'network.usp_port_lo=device'),
