@@ -11,6 +11,7 @@ import { globalIPv4Changes, ipv4Enabled, ipv4EnableChanges } from '../../../../p
 import { ulaEnableChanges } from '../../../../platform/openwrt/ip-interface-ula.js';
 import { deviceIPv6Enabled, globalIPv6Changes } from '../../../../platform/openwrt/ip-ipv6-global.js';
 import { configValues } from '../../../../platform/openwrt/ip-config.js';
+import { configuredV4, planV4, takesStatic } from '../../../../platform/openwrt/ipv4-config.js';
 import { parseUciShow, type UciConfig } from '../../../../platform/openwrt/uci-show.js';
 import { FIXTURES, UCI_NETWORK_CELLULAR } from './fake-openwrt.js';
 
@@ -48,6 +49,21 @@ describe('openwrt IP.Interface IPv4Enable', () => {
     expect(ipv4EnableChanges(section(config, 'wan6'), true, false)).toMatch(/proto dhcpv6: its IPv4 is another interface/);
     const bare = parseUciShow("network.x=interface\nnetwork.x.proto='static'\n");
     expect(ipv4EnableChanges(section(bare, 'x'), true, false)).toMatch(/add a Device.IP.Interface.{i}.IPv4Address/);
+  });
+});
+
+describe('openwrt IPv4Address rows while IPv4Enable is false', () => {
+  const off = parseUciShow(shown + "network.lan.usp_ipv4_proto='static'\n").map((s) => (s.name === 'lan' ? { ...s, options: { ...s.options, proto: 'none' } } : s));
+  const lan = section(off, 'lan');
+
+  it('keeps the static addresses as rows and writes the kept proto, not proto', () => {
+    expect(configuredV4(lan)).toEqual({ enabled: ['192.168.1.1/24'], disabled: [] });
+    expect(takesStatic(lan)).toBe(true);
+    expect(planV4(lan, { enabled: [], disabled: [] })).toEqual([
+      { section: 'lan', option: 'ipaddr', value: '', remove: true },
+      { section: 'lan', option: 'netmask', value: '', remove: true },
+      { section: 'lan', option: 'usp_ipv4_proto', value: 'none' },
+    ]);
   });
 });
 
