@@ -67,8 +67,9 @@ export function newInterfaceName(config: UciConfig, taken: Iterable<string>): st
 export type LinkName = (reference: string) => Promise<string | undefined>;
 
 /**
- * The UCI changes for a Set of Enable/LowerLayers on section `s` (the other parameters accept
- * only their current value), or a 7012 naming every refused parameter.
+ * The UCI changes for a Set of INTERFACE_WRITABLE on section `s` (the others accept only their
+ * current value), or a 7012 naming every refused parameter. `uplink`: `s` holds the IPv4
+ * default route now (IPv4Enable false is refused there).
  */
 export async function planInterfaceWrite(
   s: UciSection,

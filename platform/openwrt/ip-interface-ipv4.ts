@@ -48,8 +48,8 @@ export function ipv4Enabled(s: UciSection): boolean {
  * it cannot be made. `uplink`: the interface holds the IPv4 default route now.
  */
 export function ipv4EnableChanges(s: UciSection, enable: Value, uplink: boolean): UciChange[] | string {
-  if (uciBool(s.options[GLOBAL_SWITCHED_OPTION], false)) return 'Device.IP.IPv4Enable is false: it holds every interface’s IPv4 off';
   if (enable === ipv4Enabled(s)) return [];
+  if (uciBool(s.options[GLOBAL_SWITCHED_OPTION], false)) return 'Device.IP.IPv4Enable is false: it holds every interface’s IPv4 off';
   const proto = stringOption(s.options.proto) ?? '';
   const kept = stringOption(s.options[KEPT_PROTO_OPTION]);
   if (enable === true) {
