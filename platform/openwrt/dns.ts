@@ -10,6 +10,8 @@
  *   interfaces announce in the cached `ubus call network.interface dump` (`dns-server[]`), read
  *   only: the first interface's in netifd's order (its Interface, its `proto` for Type) where
  *   several announce one.
+ * - Client.Enable: dnsmasq as the device's own resolver, switched by its dhcp options
+ *   (dns-client-enable.ts).
  * - Add is `uci add_list network.<iface>.dns=<address>` (or usp_disabled_dns: TR-181's default
  *   Enable is false), Delete `uci del_list`, a change both; then `uci commit network` and
  *   NETWORK_RELOAD. An Add without Interface goes to the interface holding the default route.
@@ -22,7 +24,8 @@ import { noSuchInstance, refused } from './convert.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import type { IPInterfaces } from './ip.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
-import { NETWORK_RELOAD, planWrite, type UciChange, type UciWriter } from './uci.js';
+import { NETWORK_RELOAD, type UciChange, type UciWriter } from './uci.js';
+import { registerDNSClientEnable } from './dns-client-enable.js';
 import { listOption, type UciConfig } from './uci-show.js';
 import type { InterfaceDump, NetIfStatus } from './ubus-types.js';
 
@@ -57,9 +60,6 @@ interface ServerRow {
 export function dnsServerType(proto: string | undefined): string {
   return SERVER_TYPE[proto ?? ''] ?? 'Static';
 }
-
-/** Device.DNS.Client.Enable: nothing to switch (see below). */
-const NOTHING: readonly string[] = [];
 
 /** Serves Device.DNS.Client. and Device.DNS.Client.Server.{i}.; `uci` writes the servers. */
 export function registerDNS(ctx: OpenWrtContext, ip: IPInterfaces, uci: UciWriter): void {
@@ -114,13 +114,7 @@ export function registerDNS(ctx: OpenWrtContext, ip: IPInterfaces, uci: UciWrite
       ctx.forget('network.interface');
     });
 
-  model.register('Device.DNS.Client.', {
-    params: ['Enable', 'Status'],
-    get: () => ({ Enable: true, Status: 'Enabled' }),
-    // OpenWrt's resolver (dnsmasq or the libc's) always reads resolv.conf.auto: no switch to turn.
-    writable: NOTHING,
-    set: (_keys, changes) => void planWrite({ Enable: true }, changes, {}),
-  });
+  registerDNSClientEnable(ctx, uci);
   model.register('Device.DNS.Client.Server.{i}.', {
     params: ['Enable', 'Status', 'DNSServer', 'Interface', 'Type'],
     list: async () => servers.list((await read()).rows.keys()),

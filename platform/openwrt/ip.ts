@@ -25,7 +25,7 @@ import { stats, type EthernetLinks } from './ethernet.js';
 import { packetStats, packetStatsParams } from './packet-stats.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import { configuredV4, keyOf as v4Key, planV4, takesStatic, v4Values, type ConfiguredV4 } from './ipv4-config.js';
-import { configValues, INTERFACE_WRITABLE, interfaceSections, newInterfaceName, notDeletable, planInterfaceWrite, revertPlan, sectionEnabled } from './ip-config.js';
+import { configValues, INTERFACE_WRITABLE, interfaceSections, ipv4Uplinks, newInterfaceName, notDeletable, planInterfaceWrite, revertPlan, sectionEnabled } from './ip-config.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
 import { agentInterface, InterfaceZones } from './ip-firewall-zone.js';
 import { NETWORK_RELOAD, planWrite, type UciChange, type UciWriter } from './uci.js';
@@ -180,7 +180,8 @@ export function registerIP(ctx: OpenWrtContext, ethernet: EthernetLinks, uci: Uc
       const changed = Object.fromEntries(Object.entries(changes).filter(([p, v]) => current[p] !== v));
       if (Object.keys(changed).length === 0) return;
       const section = sectionOf(rows, Object.keys(changed)[0]);
-      const plan = await planInterfaceWrite(section, current, changed, ethernet.linkName, await ctx.uci('network'));
+      const uplink = changed.IPv4Enable === false && (await ipv4Uplinks(ctx)).has(section.name);
+      const plan = await planInterfaceWrite(section, current, changed, ethernet.linkName, await ctx.uci('network'), uplink);
       await uci.apply('network', plan, NETWORK_RELOAD).finally(forget);
       const device = deviceAfter(plan);
       if (device !== undefined && agentInterface(section.name)) {

@@ -16,6 +16,7 @@ import net from 'node:net';
 import type { Value } from '../../datamodel/value/Value.js';
 import type { UciChange } from './uci.js';
 import { listOption, stringOption, type UciSection } from './uci-show.js';
+import { KEPT_PROTO_OPTION } from './ip-interface-ipv4.js';
 
 export const DISABLED_IPADDR = 'usp_disabled_ipaddr';
 
@@ -46,7 +47,7 @@ export function configuredV4(s: UciSection): ConfiguredV4 {
   const netmask = stringOption(s.options.netmask);
   const items = (option: string): string[] => listOption(s.options[option]).flatMap((i) => normalize(i, netmask) ?? []);
   // Only the static proto reads ipaddr; with another one the option is a leftover, not an address.
-  const proto = stringOption(s.options.proto);
+  const proto = stringOption(s.options[protoOption(s)]);
   return { enabled: proto === 'static' ? items('ipaddr') : [], disabled: items(DISABLED_IPADDR) };
 }
 
@@ -64,6 +65,14 @@ export function v4Values(key: string, enabled: boolean): Record<string, Value> {
   };
 }
 
+/**
+ * Where the section's proto is: `proto`, or while IPv4Enable is false (proto `none`) the agent's
+ * option keeping it (ip-interface-ipv4.ts), so the addresses stay rows and their writes land there.
+ */
+function protoOption(s: UciSection): string {
+  return s.options[KEPT_PROTO_OPTION] !== undefined ? KEPT_PROTO_OPTION : 'proto';
+}
+
 /** The key of an address and mask a Controller gave, or why they are no host address. */
 export function keyOf(address: Value | undefined, mask: Value | undefined): string | { param: string; message: string } {
   if (typeof address !== 'string' || !net.isIPv4(address) || address === '0.0.0.0') return { param: 'IPAddress', message: 'an IPv4 host address is needed' };
@@ -74,7 +83,7 @@ export function keyOf(address: Value | undefined, mask: Value | undefined): stri
 
 /** Whether section `s` can hold static addresses: the static proto, or none (which becomes static). */
 export function takesStatic(s: UciSection): boolean {
-  const proto = stringOption(s.options.proto);
+  const proto = stringOption(s.options[protoOption(s)]);
   return proto === 'static' || proto === 'none';
 }
 
@@ -88,12 +97,13 @@ export function planV4(s: UciSection, next: ConfiguredV4): UciChange[] {
     for (const value of items) out.push({ section: s.name, option, value, append: true });
   };
   // With another proto, ipaddr holds no address (configuredV4): a leftover item goes in the rewrite.
-  rewrite('ipaddr', next.enabled, stringOption(s.options.proto) === 'static' ? current.enabled : listOption(s.options.ipaddr));
+  const option = protoOption(s);
+  const proto = stringOption(s.options[option]);
+  rewrite('ipaddr', next.enabled, proto === 'static' ? current.enabled : listOption(s.options.ipaddr));
   if (s.options.netmask !== undefined && out.some((c) => c.option === 'ipaddr')) out.push({ section: s.name, option: 'netmask', value: '', remove: true });
   rewrite(DISABLED_IPADDR, next.disabled, current.disabled);
-  const proto = stringOption(s.options.proto);
   const v6 = s.options.ip6addr !== undefined;
-  if (proto === 'none' && next.enabled.length > 0) out.push({ section: s.name, option: 'proto', value: 'static' });
-  if (proto === 'static' && next.enabled.length === 0 && !v6) out.push({ section: s.name, option: 'proto', value: 'none' });
+  if (proto === 'none' && next.enabled.length > 0) out.push({ section: s.name, option, value: 'static' });
+  if (proto === 'static' && next.enabled.length === 0 && !v6) out.push({ section: s.name, option, value: 'none' });
   return out;
 }

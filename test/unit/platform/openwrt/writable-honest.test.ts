@@ -84,8 +84,6 @@ const READ_ONLY = [
   'Device.Ethernet.Link.{i}.MTU',
   'Device.NAT.PortMapping.{i}.AllInterfaces',
   'Device.WiFi.Radio.{i}.MCS',
-  'Device.IP.Interface.{i}.IPv4Enable',
-  'Device.DNS.Client.Enable',
 ];
 
 describe('openwrt: what GetSupportedDM calls writable takes a Set', () => {
