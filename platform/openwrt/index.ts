@@ -85,6 +85,7 @@ import { registerHostIoTCapabilities } from '../linux/iot-capabilities.js';
 import { registerHostLEDs } from '../linux/leds.js';
 import { registerOpenWrtMqttBroker } from './mqtt-broker.js';
 import { registerSysfsUsb } from '../usb/usb-sysfs.js';
+import { openWrtUsbInterfaceEnable } from './usb-interface-enable.js';
 import type { DeviceStatusMap } from './ubus-types.js';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
 import { AccessControlTables } from '../access-control/AccessControlTables.js';
@@ -194,7 +195,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   // The board's LEDs, sensors and battery: the kernel's sysfs, shared with Linux (UCI `led` sections: docs/platform-mapping.md).
   const iot = registerHostIoTCapabilities(model, sysfs, ctx.now, opts.store);
   registerHostLEDs(model, sysfs, ctx.now);
-  registerSysfsUsb(model, sysfs, ctx.now, { packetClasses: ctx.packetClasses });
+  registerSysfsUsb(model, sysfs, ctx.now, { packetClasses: ctx.packetClasses, ...openWrtUsbInterfaceEnable(ctx, uci) });
   if (opts.firmware) registerStagedFirmwareImages(model, opts.firmware);
   // Ethernet.Link of a bridge stacks on the Bridging management port, registered below.
   const bridgeStack: BridgeStack = {};
