@@ -110,6 +110,8 @@ const OPENWRT_CLAIMS = [
   // odhcpd's ra options of each `config dhcp` section (platform/openwrt/router-advertisement.ts).
   'Device.RouterAdvertisement.InterfaceSetting.{i}.',
   'Device.Firewall.',
+  // Option 125 the package's udhcpc hook keeps (platform/openwrt/gateway-info.ts).
+  'Device.GatewayInfo.',
   'Device.DNS.Relay.',
   'Device.DNS.Relay.Forwarding.{i}.',
   'Device.DHCPv4.Server.',
