@@ -92,6 +92,8 @@ function stagedFiles(version) {
   add('etc/init.d/usp-agent', repoFile('openwrt/files/usp-agent.init'), 0o755);
   // busybox ntpd's sync events, for Device.Time.Status (sourced by hotplug-call: not executable).
   add('etc/hotplug.d/ntp/25-usp-agent', repoFile('openwrt/files/usp-agent.ntp-hotplug'));
+  // DHCPv4 option 125 of netifd's leases, for Device.GatewayInfo (sourced by dhcp.script: not executable).
+  add('etc/udhcpc.user.d/usp-agent', repoFile('openwrt/files/usp-agent.udhcpc-user'));
   // sysupgrade keeps /etc/config by itself; the saved state and certificates need naming.
   add('lib/upgrade/keep.d/usp-agent', Buffer.from('/etc/usp-agent/\n'));
   add('usr/bin/usp-agent', repoFile('openwrt/files/usp-agent.sh'), 0o755);

@@ -29,7 +29,7 @@ import { invalid, publicValues, type Row, StoredTable } from '../stored-table.js
 import type { ManagedInterfaces } from './ip-write.js';
 import type { IpInterfaceNames } from './nat.js';
 import { dhcpStatusOf, leaseVariables, optionArgs, optionHex, optionVariable, parseLeaseRecord, type UdhcpcLease } from './udhcpc-lease.js';
-import { VIVSO_TAG } from './gateway-info.js';
+import { VIVSO_TAG } from '../gateway-info.js';
 import { optionProblems } from '../dhcpv4-client-options.js';
 import { DhcpClientChildren } from './dhcp-client-children.js';
 import { checkClientInterface, deviceOf, type DhcpClientInterfaceRules, noClientRunning, readClientInterface } from './dhcp-client-interface.js';

@@ -63,7 +63,7 @@ import { dnsmasqUsable } from './dnsmasq-process.js';
 import { LinuxMqttBroker, linkIpv4 } from './mqtt-broker.js';
 import { brokerRunDir, mosquittoUsable } from './mosquitto-conf.js';
 import type { Dhcpv4Clients } from './dhcpv4-clients.js';
-import { registerGatewayInfo } from './gateway-info.js';
+import { registerGatewayInfo } from '../gateway-info.js';
 import { LinuxDhcpv4Client } from './dhcpv4-client.js';
 import { registerLinuxDhcpv6Client } from './dhcpv6-client-switch.js';
 import { AccessControlTables } from '../access-control/AccessControlTables.js';

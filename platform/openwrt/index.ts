@@ -28,6 +28,7 @@
  * | DNS.Relay (+Forwarding)                  | `uci -q -X show dhcp` (dnsmasq section) + `network.interface dump` |
  * | Hosts.Host (+IPv6Address)                | dnsmasq's lease file + /proc/net/arp + `ip -6 neigh show` + /sys/class/net/<bridge>/brforward |
  * | Time.                                    | `uci -q -X show system` + busybox ntpd's last event (the package's ntp hotplug script) |
+ * | GatewayInfo.                             | `network.interface dump` + option 125 kept by the package's udhcpc hook (gateway-info.ts) |
  * | Hosts.AccessControl (+Schedule)          | the agent's store; written as UCI firewall rules `usp_ac_*` (access-control.ts) |
  * | Firewall.                                | `uci -q -X show firewall`: the wan zone's input/forward policies (firewall.ts) |
  *
@@ -89,6 +90,8 @@ import { registerHostIoTCapabilities } from '../linux/iot-capabilities.js';
 import { registerHostLEDs } from '../linux/leds.js';
 import { registerOpenWrtMqttBroker } from './mqtt-broker.js';
 import { registerSysfsUsb } from '../usb/usb-sysfs.js';
+import { openWrtUsbInterfaceEnable } from './usb-interface-enable.js';
+import { registerOpenWrtGatewayInfo } from './gateway-info.js';
 import type { DeviceStatusMap } from './ubus-types.js';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
 import { AccessControlTables } from '../access-control/AccessControlTables.js';
@@ -130,6 +133,8 @@ export interface OpenWrtOptions {
   firmware?: StagedFirmware;
   /** Where the package's ntp hotplug script keeps busybox ntpd's last event, for Device.Time.Status (default NTP_STATE_FILE). */
   ntpStateFile?: string;
+  /** Where the package's udhcpc hook keeps each interface's DHCP option 125, for Device.GatewayInfo (default OPT125_STATE_DIR). */
+  opt125StateDir?: string;
   /** fw4's configuration file, whose modification time is Device.Firewall.LastChange (default /etc/config/firewall). */
   firewallConfigFile?: string;
   /** Where sysfs is mounted, for the temperature sensors and the IoT capabilities (LEDs, power supplies; default /sys). */
@@ -195,12 +200,13 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   }
   registerDeviceInfo(ctx, opts.procStat, opts.firmware);
   registerTime(ctx, uci, opts.ntpStateFile);
+  registerOpenWrtGatewayInfo(ctx, opts.opt125StateDir);
   const sysfs = new HostFiles({ sysRoot: opts.sysRoot });
   const temperatures = registerTemperatureStatus(model, sysfs, ctx.now, opts.store);
   // The board's LEDs, sensors and battery: the kernel's sysfs, shared with Linux (UCI `led` sections: docs/platform-mapping.md).
   const iot = registerHostIoTCapabilities(model, sysfs, ctx.now, opts.store);
   registerHostLEDs(model, sysfs, ctx.now);
-  registerSysfsUsb(model, sysfs, ctx.now, { packetClasses: ctx.packetClasses });
+  registerSysfsUsb(model, sysfs, ctx.now, { packetClasses: ctx.packetClasses, ...openWrtUsbInterfaceEnable(ctx, uci) });
   if (opts.firmware) registerStagedFirmwareImages(model, opts.firmware);
   // Ethernet.Link of a bridge stacks on the Bridging management port, registered below.
   const bridgeStack: BridgeStack = {};

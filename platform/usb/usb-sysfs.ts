@@ -11,7 +11,8 @@
  * | Reset()                    | `authorized` 0 then 1: every device is disconnected and enumerated again |
  *
  * Interface.{i}.Enable is written only where the platform hands a link switch (Linux: `ip link set`
- * on interfaces it manages). The Stats are the netdev's `statistics/` counters, with the agent's
+ * on interfaces it manages; OpenWrt: the netdev's netifd `config device` section, whose `enabled`
+ * it then reads back as Enable, since netifd keeps a device down until an interface uses it). The Stats are the netdev's `statistics/` counters, with the agent's
  * nftables packet classes (Unicast, Broadcast, MulticastPacketsSent, UnknownProto) where in use.
  */
 import fs from 'node:fs';
@@ -57,6 +58,11 @@ export interface SysfsUsbOptions {
   packetClasses?: PacketClassSource;
   /** Brings netdev `name` up or down (rejecting with the UspError to answer); absent: Interface Enable is read-only. */
   setLinkEnable?(name: string, enable: boolean, path: string): Promise<void>;
+  /**
+   * The Enable configured for netdev `name` where the platform keeps one apart from the link's
+   * up flag (undefined: the flag is the Enable).
+   */
+  configuredEnable?(name: string): Promise<boolean | undefined>;
 }
 
 const attrOf = async (files: HostFiles, dir: string, names: readonly string[]): Promise<Attrs> => {
@@ -124,7 +130,7 @@ export class SysfsUsbSource implements UsbSource {
     now: () => number,
     private readonly opts: SysfsUsbOptions = {},
   ) {
-    this.scan = cachedSource(async () => parseUsbTree(await readUsbTree(files)), { maxAgeMs: SCAN_MS, now });
+    this.scan = cachedSource(async () => this.withConfiguredEnable(parseUsbTree(await readUsbTree(files))), { maxAgeMs: SCAN_MS, now });
     const classes = opts.packetClasses;
     this.classParams = classes ? [...RECEIVED_CLASS_PARAMS, ...(classes.egress ? SENT_CLASS_PARAMS : [])] : [];
     this.statsParams = [...KERNEL_STATS.map(([p]) => p), ...this.classParams];
@@ -161,6 +167,13 @@ export class SysfsUsbSource implements UsbSource {
     const wide = new Set(['UnicastPacketsSent', 'UnicastPacketsReceived', 'MulticastPacketsSent', 'BroadcastPacketsSent', 'BroadcastPacketsReceived']);
     for (const [p, c] of Object.entries(classStats(counts))) if (this.classParams.includes(p)) out[p] = counter(wide.has(p) ? 'unsignedLong' : 'unsignedInt', c.toString())!;
     return out;
+  }
+
+  private async withConfiguredEnable(snap: UsbSnapshot): Promise<UsbSnapshot> {
+    const configured = this.opts.configuredEnable;
+    if (!configured || snap.interfaces.length === 0) return snap;
+    const interfaces = await Promise.all(snap.interfaces.map(async (i) => ({ ...i, enable: (await configured(i.name)) ?? i.enable })));
+    return { ...snap, interfaces };
   }
 
   private async writeHubs(hub: string, attr: string, value: string): Promise<void> {

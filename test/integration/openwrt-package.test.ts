@@ -88,6 +88,7 @@ describe('the ipk', () => {
       'etc/init.d/usp-agent',
       'etc/config/usp-agent',
       'etc/hotplug.d/ntp/25-usp-agent',
+      'etc/udhcpc.user.d/usp-agent',
       `${LIB}/bin/usp-agent.js`,
       `${LIB}/bin/code-cache.js`,
       `${LIB}/bin/package.json`,

@@ -120,6 +120,8 @@ const OPENWRT_CLAIMS = [
   'Device.DHCPv6.Client.{i}.Server.{i}.',
   'Device.DHCPv6.Client.{i}.ReceivedOption.{i}.',
   'Device.Firewall.',
+  // Option 125 the package's udhcpc hook keeps (platform/openwrt/gateway-info.ts).
+  'Device.GatewayInfo.',
   'Device.DNS.Relay.',
   'Device.DNS.Relay.Forwarding.{i}.',
   'Device.DHCPv4.Server.',

@@ -1,6 +1,6 @@
 /** TR-111 option 125 (RFC 3925) payloads → Device.GatewayInfo. values. */
 import { describe, expect, it } from 'vitest';
-import { gatewayIdentity } from '../../../../platform/linux/gateway-info.js';
+import { gatewayIdentity, managementProtocol } from '../../../../platform/gateway-info.js';
 
 /** One enterprise block: number, length, then code/length/value sub-options. */
 function block(enterprise: number, subs: Array<[number, string]>): string {
@@ -33,5 +33,10 @@ describe('gatewayIdentity', () => {
     ['a serial number over 64 characters', block(3561, [[5, 'x'.repeat(65)]])],
   ])('%s: empty values', (_what, hex) => {
     expect(gatewayIdentity(hex)).toEqual({ ManufacturerOUI: '', ProductClass: '', SerialNumber: '' });
+  });
+
+  it('reports ManagementProtocol CWMP once option 125 named a gateway, empty before', () => {
+    expect(managementProtocol(gatewayIdentity(block(3561, [[5, 'GW-1']])))).toBe('CWMP');
+    expect(managementProtocol(gatewayIdentity(undefined))).toBe('');
   });
 });

@@ -4,11 +4,13 @@
  * (RFC 3925 Vendor-Identifying Vendor-Specific Information) holding, under enterprise number
  * 3561 (the Broadband Forum), sub-options 4 (GatewayManufacturerOUI), 5 (GatewaySerialNumber)
  * and 6 (GatewayProductClass). On Linux the agent's own udhcpc (`--dhcp-client udhcpc`) asks for
- * option 125 and records what it got; the values are those of the first bound Client row whose
- * server sent them, else empty (no gateway, or one that does not announce itself).
+ * option 125 and records what it got (platform/linux/dhcpv4-client.ts); on OpenWrt the package's
+ * udhcpc hook records what netifd's udhcpc got (platform/openwrt/gateway-info.ts). The values are
+ * those of the first bound lease whose server sent them, else empty (no gateway, or one that does
+ * not announce itself).
  */
-import type { DataModel } from '../../datamodel/tree/DataModel.js';
-import type { Value } from '../../datamodel/value/Value.js';
+import type { DataModel } from '../datamodel/tree/DataModel.js';
+import type { Value } from '../datamodel/value/Value.js';
 
 /** The DHCPv4 option TR-111 carries the gateway's identity in. */
 export const VIVSO_TAG = 125;
@@ -58,10 +60,22 @@ export function gatewayIdentity(hex: string | undefined): GatewayIdentity {
   return out;
 }
 
+/**
+ * ManagementProtocol for an identity: "CWMP" once option 125 named a gateway (TR-181: found
+ * through the DHCP options, and no USP DNS-SRV details found; the agent makes no USP DNS-SRV
+ * lookup, so never "USP"), else "" (none detected yet). EndpointID, a USP gateway's, stays "".
+ */
+export function managementProtocol(id: GatewayIdentity): string {
+  return id.ManufacturerOUI !== '' || id.ProductClass !== '' || id.SerialNumber !== '' ? 'CWMP' : '';
+}
+
 /** Serves Device.GatewayInfo. from `option125()`: the recorded option 125 of the bound lease, if any. */
-export function registerGatewayInfo(model: DataModel, option125: () => string | undefined): void {
+export function registerGatewayInfo(model: DataModel, option125: () => string | undefined | Promise<string | undefined>): void {
   model.register('Device.GatewayInfo.', {
-    params: ['ManufacturerOUI', 'ProductClass', 'SerialNumber'],
-    get: (): Record<string, Value> => ({ ...gatewayIdentity(option125()) }),
+    params: ['ManufacturerOUI', 'ProductClass', 'SerialNumber', 'ManagementProtocol', 'EndpointID'],
+    get: async (): Promise<Record<string, Value>> => {
+      const id = gatewayIdentity(await option125());
+      return { ...id, ManagementProtocol: managementProtocol(id), EndpointID: '' };
+    },
   });
 }
