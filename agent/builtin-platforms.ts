@@ -60,6 +60,7 @@ const openwrt: PlatformEntry = {
       store: opts.store,
       sysRoot: deviceSysRoot(),
       mqttBroker: opts.mqttBroker,
+      upnpIgd: opts.upnpIgd,
     });
     const { TcpdumpCapture } = await import('../platform/diagnostics/tcpdump-capture.js');
     const { readOpenWrtVendorLogs } = await import('../platform/openwrt/vendor-log.js');
@@ -119,6 +120,7 @@ const linux: PlatformEntry = {
       accessControl: opts.accessControl,
       firewall: opts.firewall,
       mqttBroker: opts.mqttBroker,
+      upnpIgd: opts.upnpIgd,
       dhcpClient: opts.dhcpClient,
       radvd: opts.radvd,
       store: opts.store,
