@@ -3,9 +3,10 @@
  * UCI config, `/etc/config/upnpd` (`config upnpd 'config'`), which its init script turns into
  * miniupnpd's file at each start or reload.
  *
- * - Served only where the package is installed: its config file exists (what makes `uci show
- *   upnpd` answer), read once when the platform is registered; `--upnp-igd off` (UCI
- *   `upnp_igd 'off'`) hides it.
+ * - Served only where the package is installed: its /etc/config/upnpd exists (what makes `uci
+ *   show upnpd` answer), looked at once when the platform is registered, which is synchronous (the
+ *   supported model is fixed from then on; asking uci itself would cost a process at every start);
+ *   `--upnp-igd off` (UCI `upnp_igd 'off'`) hides it.
  * - Enable is the section's `enabled` (the init script starts nothing with '0'; absent reads as
  *   on, as the script's default), UPnPIGD its `enable_upnp` (the IGD; NAT-PMP, `enable_natpmp`, is
  *   no UPnP and left alone). A Set writes them (`uci set`, `uci commit upnpd`) and runs
@@ -31,7 +32,7 @@ export const MINIUPNPD_RELOAD = ['/etc/init.d/miniupnpd', 'reload'] as const;
 export interface OpenWrtUPnPDeviceOptions {
   /** `--upnp-igd`: false hides it; undefined or true serves it where the package is installed. */
   upnpIgd?: boolean;
-  /** The package's config file (default /etc/config/upnpd, or etc/config/upnpd inside commandPath). */
+  /** The package's config file (default /etc/config/upnpd, or etc/config/upnpd inside commandPath, as board.json). */
   configFile?: string;
   commandPath?: string;
 }
