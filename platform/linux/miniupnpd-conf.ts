@@ -9,7 +9,9 @@
  * - IGD v2 descriptions (force_igd_desc_v1=no): Capabilities.UPnPIGD reads 2.
  * - Safe by default: secure_mode (a LAN host maps ports to itself only), mappings of ports
  *   1024-65535 allowed, everything else denied; NAT-PMP off (not UPnP, and TR-181 has no switch
- *   for it); its nftables rules in a table of its own, never the host's `filter`.
+ *   for it); its nftables rules in a table of its own, never the host's `filter`: the agent makes
+ *   that table (upnpTableScript) fresh before each start, as Debian's nft_init.sh would (miniupnpd
+ *   only adds rules to chains that exist), and removes it when UPnP is turned off.
  * - port=0: the kernel picks the HTTP port of the description (SSDP's LOCATION says it), so an
  *   agent never fails to start it because a port is taken.
  */
@@ -18,6 +20,32 @@ import { existsSync } from 'node:fs';
 export const MINIUPNPD_BIN = '/usr/sbin/miniupnpd';
 /** The nftables table (family inet) of the port mappings. */
 export const DEFAULT_UPNP_TABLE = 'usp_agent_upnp';
+
+/** The chains miniupnpd writes its mappings to, each jumped to from a base chain of the table. */
+const CHAINS = { forward: 'miniupnpd', prerouting: 'prerouting_miniupnpd', postrouting: 'postrouting_miniupnpd' } as const;
+
+/**
+ * The `nft -f -` script replacing table `inet <table>`: created (if missing) and deleted first,
+ * then, unless `present` is false, made with its base chains (forward filter, accept: the host's
+ * own firewall still decides what is forwarded; prerouting and postrouting nat) jumping to
+ * miniupnpd's empty chains. Atomic: one transaction.
+ */
+export function upnpTableScript(table: string, present: boolean): string {
+  const out = [`table inet ${table} {}`, `delete table inet ${table}`];
+  if (present) {
+    out.push(
+      `table inet ${table} {`,
+      `  chain forward { type filter hook forward priority 0; policy accept; jump ${CHAINS.forward}; }`,
+      `  chain ${CHAINS.forward} {}`,
+      `  chain prerouting { type nat hook prerouting priority -100; policy accept; jump ${CHAINS.prerouting}; }`,
+      `  chain postrouting { type nat hook postrouting priority 100; policy accept; jump ${CHAINS.postrouting}; }`,
+      `  chain ${CHAINS.prerouting} {}`,
+      `  chain ${CHAINS.postrouting} {}`,
+      '}',
+    );
+  }
+  return `${out.join('\n')}\n`;
+}
 
 export interface MiniupnpdConf {
   /** The WAN device (ext_ifname). */
@@ -52,6 +80,9 @@ export function miniupnpdConfText(c: MiniupnpdConf): string {
     `lease_file=${c.leaseFile}`,
     `upnp_table_name=${table}`,
     `upnp_nat_table_name=${table}`,
+    `upnp_forward_chain=${CHAINS.forward}`,
+    `upnp_nat_chain=${CHAINS.prerouting}`,
+    `upnp_nat_postrouting_chain=${CHAINS.postrouting}`,
     'allow 1024-65535 0.0.0.0/0 1024-65535',
     'deny 0-65535 0.0.0.0/0 0-65535',
     '',

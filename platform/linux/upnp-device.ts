@@ -12,6 +12,10 @@
  *   a WAN that comes up after the agent (DHCP) or a new LAN address starts or moves miniupnpd.
  *   Without both sides nothing runs (logged once per reason).
  * - The root device's UUID is made once and kept in the store beside the switches.
+ * - Port mappings: miniupnpd writes them to the agent's table `inet usp_agent_upnp`, made fresh
+ *   before each (re)start of miniupnpd on a new file (it reloads its lease file at start) and
+ *   removed when UPnP is turned off or the agent stops. miniupnpd maps only where the WAN address
+ *   is public (it refuses behind a NAT: a private or CGNAT WAN address).
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -24,7 +28,7 @@ import { ConfiguredDaemon } from '../exec/ConfiguredDaemon.js';
 import { igdCapabilities, refuseNotIgd, UPNP_CAPABILITIES, UPNP_DEVICE, UPNP_DEVICE_PARAMS, upnpDeviceValues } from '../upnp/device-functions.js';
 import type { IpLink } from './ip-addr.js';
 import type { LinuxContext } from './LinuxContext.js';
-import { igdSides, MINIUPNPD_BIN, miniupnpdArgs, miniupnpdConfText } from './miniupnpd-conf.js';
+import { DEFAULT_UPNP_TABLE, igdSides, MINIUPNPD_BIN, miniupnpdArgs, miniupnpdConfText, upnpTableScript } from './miniupnpd-conf.js';
 import { defaultRouteInterfaces } from './proc-parsers.js';
 
 /** How often the sides are read again while UPnP is on. */
@@ -56,6 +60,8 @@ export class LinuxUPnPDevice {
   private applying: Promise<void> = Promise.resolve();
   private timer?: ReturnType<typeof setInterval>;
   private notRunning?: string;
+  /** The file miniupnpd runs on (undefined: none), so the table is made afresh only with a new start. */
+  private running?: string;
   private stopped = false;
 
   constructor(
@@ -94,6 +100,8 @@ export class LinuxUPnPDevice {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     this.daemon.stop();
+    if (this.running !== undefined) void this.writeTable(false);
+    this.running = undefined;
   }
 
   /** Makes the file from the store and the interfaces as they are now, after the runs before. */
@@ -110,19 +118,45 @@ export class LinuxUPnPDevice {
     this.recheck(wanted);
     if (!wanted) {
       this.notRunning = undefined;
-      await this.daemon.apply(undefined);
+      await this.off();
       return;
     }
     const sides = igdSides(await this.defaultRoute(), await this.ipv4Devices());
     if ('why' in sides) {
       if (this.notRunning !== sides.why) this.ctx.log?.warn('UPnP IGD (miniupnpd) not running', { why: sides.why });
       this.notRunning = sides.why;
-      await this.daemon.apply(undefined);
+      await this.off();
       return;
     }
     this.notRunning = undefined;
     const uuid = typeof row[UUID_KEY] === 'string' ? row[UUID_KEY] : randomUUID();
-    await this.daemon.apply(miniupnpdConfText({ ...sides, uuid, pidFile: join(this.dir, 'miniupnpd.pid'), leaseFile: join(this.dir, 'leases'), table: this.opts.table }));
+    const text = miniupnpdConfText({ ...sides, uuid, pidFile: join(this.dir, 'miniupnpd.pid'), leaseFile: join(this.dir, 'leases'), table: this.table });
+    if (text === this.running) return;
+    await this.writeTable(true);
+    await this.daemon.apply(text);
+    this.running = text;
+  }
+
+  private get table(): string {
+    return this.opts.table ?? DEFAULT_UPNP_TABLE;
+  }
+
+  private async off(): Promise<void> {
+    await this.daemon.apply(undefined);
+    if (this.running !== undefined) await this.writeTable(false);
+    this.running = undefined;
+  }
+
+  /** Makes (or removes) the mappings' table; a failure is logged: miniupnpd still answers, its mappings fail. */
+  private async writeTable(present: boolean): Promise<void> {
+    try {
+      await this.ctx.runner.run('nft', ['-f', '-'], { input: upnpTableScript(this.table, present), display: `nft -f - (table inet ${this.table})` });
+    } catch (e) {
+      this.ctx.log?.warn(present ? 'UPnP IGD port mappings table not made: miniupnpd cannot map ports' : 'UPnP IGD port mappings table not removed', {
+        table: this.table,
+        why: e instanceof Error ? e.message : String(e),
+      });
+    }
   }
 
   /** The periodic re-reading of the sides runs only while UPnP is on (an idle agent keeps no timer). */

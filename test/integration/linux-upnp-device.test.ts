@@ -5,8 +5,12 @@
  * agent runs; and a LAN host's SSDP M-SEARCH (node:dgram in the LAN namespace). Enable and
  * UPnPIGD true: miniupnpd answers the LAN host as an IGD v2 on the router's LAN address; Enable
  * false: it is stopped and nothing answers. A device type miniupnpd cannot be is refused (7012).
- * Needs miniupnpd, iproute2 and root.
+ * A LAN host's real UPnP client (upnpc, Debian miniupnpc) maps a port, and the mapping lands in
+ * the agent's nftables table. The WAN side has a public-space address (11.x: miniupnpd maps
+ * nothing behind a NAT); the namespaces are isolated, so nothing is routed anywhere.
+ * Needs miniupnpd, miniupnpc, nft, iproute2 and root.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { set, trySet } from '../peers/controller-steps.js';
@@ -21,22 +25,31 @@ const n = tag % 250;
 const gw = NetNamespace.create(`usp-ud-${tag}`, `10.207.${n}`, `uspud${tag}`, 'ctl0');
 const LAN_HOST = `usp-udl-${tag}`;
 const ROUTER_LAN = `10.209.${n}.1`;
+const LAN_HOST_ADDRESS = `10.209.${n}.20`;
 const IGD2 = 'urn:schemas-upnp-org:device:InternetGatewayDevice:2';
 const DEVICE = 'Device.UPnP.Device.';
 let peers: PeerNamespace[] = [];
 let a: NamespacedAgent | undefined;
 
 /** The IGD answers to one M-SEARCH from the LAN host: the first (`first`), or all within 1.5 s. */
+/** The agent's mappings chain (`nft list chain`), '' when its table is not there. */
+const mappings = (): string => {
+  try {
+    return execFileSync('ip', ['netns', 'exec', gw.name, 'nft', 'list', 'chain', 'inet', 'usp_agent_upnp', 'prerouting_miniupnpd'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return '';
+  }
+};
 const igdAnswers = async (first = false): Promise<Array<Record<string, string>>> => (await ssdpSearch(LAN_HOST, IGD2, { first })).map((r) => r.headers);
 
 beforeAll(async () => {
   peers = joinWanAndLan(gw, {
     wan: `usp-udw-${tag}`,
     lan: LAN_HOST,
-    routerWan: `10.208.${n}.1`,
-    wanHost: `10.208.${n}.2`,
+    routerWan: `11.208.${n}.1`,
+    wanHost: `11.208.${n}.2`,
     routerLan: ROUTER_LAN,
-    lanHost: `10.209.${n}.20`,
+    lanHost: LAN_HOST_ADDRESS,
     lanNet: `10.209.${n}.0/24`,
   });
   a = await startAgentInNamespace(gw, 'lan0', { args: ['--upnp-igd', 'miniupnpd'] });
@@ -48,7 +61,7 @@ afterAll(async () => {
   gw.remove();
 }, 60_000);
 
-describe.skipIf(!existsSync('/usr/sbin/miniupnpd'))('Device.UPnP.Device. through the agent’s miniupnpd', () => {
+describe.skipIf(!existsSync('/usr/sbin/miniupnpd') || !existsSync('/usr/bin/upnpc'))('Device.UPnP.Device. through the agent’s miniupnpd', () => {
   it('ships off; Capabilities say UPnP 1.1 and IGD 2, nothing else; no answer on the LAN', async () => {
     const all = await getObjects(a!.controller, [DEVICE]);
     expect(all[DEVICE]).toMatchObject({ Enable: 'false', UPnPIGD: 'false', UPnPMediaServer: 'false', UPnPDMSoftwareMgmt: 'false' });
@@ -73,8 +86,15 @@ describe.skipIf(!existsSync('/usr/sbin/miniupnpd'))('Device.UPnP.Device. through
     expect((await getObjects(a!.controller, [DEVICE]))[DEVICE]).toMatchObject({ Enable: 'true', UPnPIGD: 'true' });
   });
 
-  it('Enable false stops it: the LAN host’s M-SEARCH gets no answer', async () => {
+  it('a LAN host’s upnpc maps a WAN port to itself: the DNAT rule is in the agent’s table', () => {
+    const out = execFileSync('ip', ['netns', 'exec', LAN_HOST, 'upnpc', '-a', LAN_HOST_ADDRESS, '8080', '18080', 'TCP'], { encoding: 'utf8', timeout: 20_000 });
+    expect(out).toMatch(/external 11\.208\.\d+\.1:18080 TCP is redirected to internal 10\.209\.\d+\.20:8080/);
+    expect(mappings()).toMatch(new RegExp(`dport 18080 dnat ip to ${LAN_HOST_ADDRESS.replace(/\./g, '\\.')}:8080`));
+  });
+
+  it('Enable false stops it: the LAN host’s M-SEARCH gets no answer, and the mappings are gone', async () => {
     await set(a!.controller, DEVICE, { Enable: 'false' });
     await expect.poll(async () => (await igdAnswers()).length, { timeout: 20_000, interval: 200 }).toBe(0);
+    expect(mappings()).toBe('');
   });
 });

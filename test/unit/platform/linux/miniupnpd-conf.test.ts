@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseUpnpIgdOption, upnpIgdFromFile } from '../../../../agent/defaults/upnp-igd-option.js';
 import { ErrorCode, UspError } from '../../../../datamodel/UspError.js';
-import { igdSides, miniupnpdArgs, miniupnpdConfText, miniupnpdUsable } from '../../../../platform/linux/miniupnpd-conf.js';
+import { igdSides, miniupnpdArgs, miniupnpdConfText, miniupnpdUsable, upnpTableScript } from '../../../../platform/linux/miniupnpd-conf.js';
 import { igdCapabilities, refuseNotIgd, upnpDeviceValues } from '../../../../platform/upnp/device-functions.js';
 
 describe('miniupnpd configuration', () => {
@@ -21,6 +21,19 @@ describe('miniupnpd configuration', () => {
     expect(lines.filter((l) => /^(allow|deny) /.test(l))).toEqual(['allow 1024-65535 0.0.0.0/0 1024-65535', 'deny 0-65535 0.0.0.0/0 0-65535']);
     expect(text.endsWith('\n')).toBe(true);
     expect(miniupnpdArgs('/d/c.conf', '/d/m.pid')).toEqual(['-d', '-f', '/d/c.conf', '-P', '/d/m.pid']);
+  });
+
+  it('its mappings table: replaced whole in one nft transaction, base chains jumping to the chains the file names; removed when off', () => {
+    const text = miniupnpdConfText({ wan: 'wan0', lan: ['lan1'], uuid: 'u', pidFile: 'p', leaseFile: 'l', table: 't1' });
+    const script = upnpTableScript('t1', true);
+    expect(script.split('\n').slice(0, 2)).toEqual(['table inet t1 {}', 'delete table inet t1']);
+    for (const [option, chain] of [...text.matchAll(/^upnp_(?:forward|nat|nat_postrouting)_chain=(.+)$/gm)].map((m) => [m[0], m[1]!])) {
+      expect(script, option).toContain(`jump ${chain};`);
+      expect(script, option).toContain(`chain ${chain} {}`);
+    }
+    expect(script).toMatch(/chain forward \{ type filter hook forward priority 0; policy accept;/);
+    expect(script).toMatch(/type nat hook prerouting priority -100;/);
+    expect(upnpTableScript('t1', false)).toBe('table inet t1 {}\ndelete table inet t1\n');
   });
 
   it('the WAN side carries the default route; the LAN side is every other device with IPv4 but lo', () => {
