@@ -84,14 +84,16 @@ export class LinuxUPnPDevice {
   }
 
   register(): void {
+    // Now, before anything can start ours: the factory defaults' transaction commits (and runs
+    // miniupnpd) before start() is called, and its child would then look like a leftover.
+    this.daemon.endLeftover();
     const { changed } = new CommitApplier(this.ctx.model, () => this.apply(), this.ctx.log, 'UPnP device (miniupnpd) configuration');
     this.ctx.model.register(UPNP_DEVICE, new UPnPDeviceBinding(this.opts.store, changed));
     this.ctx.model.register(UPNP_CAPABILITIES, constantObject(igdCapabilities(2)));
   }
 
-  /** Ends a miniupnpd an earlier agent left (killed without its stop), then runs it if the stored switches say so. */
+  /** Runs miniupnpd if the stored switches say so (a miniupnpd an earlier agent left was ended at register). */
   async start(): Promise<void> {
-    this.daemon.endLeftover();
     await this.apply();
   }
 
