@@ -164,6 +164,8 @@ export interface AgentOptions {
   firewall?: boolean;
   /** `--mqtt-broker mosquitto|off`: Device.MQTT.Broker.{i}. through Mosquittos the agent runs (Linux, OpenWrt); default off. */
   mqttBroker?: boolean;
+  /** `--upnp-igd miniupnpd|off`: Device.UPnP.Device. through a miniupnpd the agent runs (Linux; default off); off: not served on OpenWrt either. */
+  upnpIgd?: boolean;
   /** `--dhcp-client udhcpc|off`: Device.DHCPv4.Client.{i}. through busybox udhcpc children the agent runs (Linux); default off. */
   dhcpClient?: boolean;
   /** `--radvd on|off`: Device.RouterAdvertisement. through the agent's own radvd (Linux); default on where radvd is installed and the agent runs as root. */
@@ -316,6 +318,7 @@ export class Agent {
         accessControl: opts.accessControl,
         firewall: opts.firewall,
         mqttBroker: opts.mqttBroker,
+        upnpIgd: opts.upnpIgd,
         dhcpClient: opts.dhcpClient,
         radvd: opts.radvd,
         services: opts.services,

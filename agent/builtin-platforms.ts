@@ -61,6 +61,7 @@ const openwrt: PlatformEntry = {
       sysRoot: deviceSysRoot(),
       mqttBroker: opts.mqttBroker,
       services: opts.services,
+      upnpIgd: opts.upnpIgd,
     });
     const { TcpdumpCapture } = await import('../platform/diagnostics/tcpdump-capture.js');
     const { readOpenWrtVendorLogs } = await import('../platform/openwrt/vendor-log.js');
@@ -120,6 +121,7 @@ const linux: PlatformEntry = {
       accessControl: opts.accessControl,
       firewall: opts.firewall,
       mqttBroker: opts.mqttBroker,
+      upnpIgd: opts.upnpIgd,
       dhcpClient: opts.dhcpClient,
       radvd: opts.radvd,
       services: opts.services,

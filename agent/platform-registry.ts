@@ -66,6 +66,8 @@ export interface PlatformOptions {
   firewall?: boolean;
   /** `--mqtt-broker mosquitto|off`: Device.MQTT.Broker.{i}. through Mosquitto (Linux, OpenWrt); undefined or false, not served. */
   mqttBroker?: boolean;
+  /** `--upnp-igd miniupnpd|off`: Device.UPnP.Device. through miniupnpd (Linux: the agent's own, default off; OpenWrt: the package's UCI, false not served). */
+  upnpIgd?: boolean;
   /** `--dhcp-client udhcpc|off`: Device.DHCPv4.Client.{i}. through busybox udhcpc (Linux); undefined, off. */
   dhcpClient?: boolean;
   /** `--radvd on|off`: Device.RouterAdvertisement. through the agent's own radvd (Linux); undefined, on where radvd is installed and the agent runs as root. */

@@ -55,6 +55,7 @@ export async function registerPlatform(model: DataModel, name: PlatformName, opt
   if (opts.wifi !== undefined && entry.name !== 'linux') log.warn('--wifi and --hostapd-dir apply to the linux platform only; ignored', { platform: entry.name });
   if (opts.dnsmasq !== undefined && entry.name !== 'linux') log.warn('--dnsmasq applies to the linux platform only; ignored', { platform: entry.name });
   if (opts.mqttBroker !== undefined && entry.name !== 'linux' && entry.name !== 'openwrt') log.warn('--mqtt-broker applies to the linux and openwrt platforms only; ignored', { platform: entry.name });
+  if (opts.upnpIgd !== undefined && entry.name !== 'linux' && entry.name !== 'openwrt') log.warn('--upnp-igd applies to the linux and openwrt platforms only; ignored', { platform: entry.name });
   if (opts.dhcpClient !== undefined && entry.name !== 'linux') log.warn('--dhcp-client applies to the linux platform only; ignored', { platform: entry.name });
   if (opts.radvd !== undefined && entry.name !== 'linux') log.warn('--radvd applies to the linux platform only; ignored', { platform: entry.name });
   warnServiceSwitchesIgnored(opts.services, entry.name, log);

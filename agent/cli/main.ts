@@ -22,6 +22,7 @@ import { fleetCommand } from './commands/fleet-command.js';
 import { parseRunFast, type RunOptionValues } from './run-fast-path.js';
 import { timeSetting } from '../defaults/time-option.js';
 import { parseMqttBrokerOption } from '../defaults/mqtt-broker-option.js';
+import { parseUpnpIgdOption } from '../defaults/upnp-igd-option.js';
 import {
   checkManageDns,
   parseManageInterfacesOption,
@@ -69,6 +70,7 @@ interface RunArgs {
   accessControl?: boolean;
   firewall?: boolean;
   mqttBroker?: boolean;
+  upnpIgd?: boolean;
   dhcpClient?: boolean;
   radvd?: boolean;
   /** `--alarm-check-period`, ms. */
@@ -125,6 +127,7 @@ async function run(args: RunArgs): Promise<void> {
     accessControl: fileAccess,
     firewall: fileFirewall,
     mqttBroker: fileBroker,
+    upnpIgd: fileUpnpIgd,
     time: fileTime,
     timeZoneFile: fileZone,
     dhcpClient: fileDhcpClient,
@@ -146,6 +149,7 @@ async function run(args: RunArgs): Promise<void> {
   const accessControl = args.accessControl ?? fileAccess;
   const firewall = args.firewall ?? fileFirewall;
   const mqttBroker = args.mqttBroker ?? fileBroker;
+  const upnpIgd = args.upnpIgd ?? fileUpnpIgd;
   const time = timeSetting(args.time ?? fileTime, args.timeZoneFile ?? fileZone);
   const dhcpClient = args.dhcpClient ?? fileDhcpClient;
   const wifi = withFileHostapdConf(args.wifi, fileHostapdConf);
@@ -188,6 +192,7 @@ async function run(args: RunArgs): Promise<void> {
         accessControl,
         firewall,
         mqttBroker,
+        upnpIgd,
         dhcpClient,
         radvd,
         alarmCheckMs,
@@ -252,6 +257,7 @@ async function runCommand(a: RunOptionValues): Promise<void> {
       accessControl: a['access-control'] === undefined ? undefined : parseAccessControlOption(a['access-control']),
       firewall: a.firewall === undefined ? undefined : parseFirewallOption(a.firewall),
       mqttBroker: a['mqtt-broker'] === undefined ? undefined : parseMqttBrokerOption(a['mqtt-broker']),
+      upnpIgd: a['upnp-igd'] === undefined ? undefined : parseUpnpIgdOption(a['upnp-igd']),
       dhcpClient: a['dhcp-client'] === undefined ? undefined : parseDhcpClientOption(a['dhcp-client']),
       radvd: a.radvd === undefined ? undefined : parseRadvdOption(a.radvd),
       alarmCheckMs: a['alarm-check-period'] === undefined ? undefined : parseAlarmCheckPeriod(a['alarm-check-period']),
@@ -361,6 +367,11 @@ export async function main(argv: string[]): Promise<void> {
           .option('mqtt-broker', {
             type: 'string',
             describe: 'mosquitto | off: serve Device.MQTT.Broker.{i}. through a Mosquitto the agent runs on Linux and OpenWrt, one per enabled row (default off)',
+          })
+          .option('upnp-igd', {
+            type: 'string',
+            describe:
+              "miniupnpd | off: serve Device.UPnP.Device. (the gateway's UPnP IGD) through a miniupnpd the agent runs on Linux, on the LAN side; on OpenWrt off hides the miniupnpd package's (default off on Linux)",
           })
           .option('dhcp-client', {
             type: 'string',

@@ -53,6 +53,8 @@ export interface RunOptionValues {
   firewall?: string;
   /** `--mqtt-broker mosquitto|off`: Device.MQTT.Broker.{i}. through the agent's own Mosquitto (Linux, OpenWrt). */
   'mqtt-broker'?: string;
+  /** `--upnp-igd miniupnpd|off`: Device.UPnP.Device. through miniupnpd (Linux: the agent's own; OpenWrt: the package's). */
+  'upnp-igd'?: string;
   /** `--dhcp-client udhcpc|off`: Device.DHCPv4.Client.{i}. through busybox udhcpc (Linux). */
   'dhcp-client'?: string;
   /** `--radvd on|off`: Device.RouterAdvertisement. through the agent's own radvd (Linux). */
@@ -97,6 +99,7 @@ const STRING_OPTIONS = [
   'access-control',
   'firewall',
   'mqtt-broker',
+  'upnp-igd',
   'dhcp-client',
   'radvd',
   'alarm-check-period',
@@ -169,6 +172,7 @@ export function parseRunFast(argv: readonly string[]): RunOptionValues | undefin
     'access-control': v['access-control'],
     firewall: v.firewall,
     'mqtt-broker': v['mqtt-broker'],
+    'upnp-igd': v['upnp-igd'],
     'dhcp-client': v['dhcp-client'],
     radvd: v.radvd,
     'alarm-check-period': v['alarm-check-period'],

@@ -15,6 +15,7 @@ import type { Value } from '../../datamodel/value/Value.js';
 import { UspError } from '../../datamodel/UspError.js';
 import { outsideEnumerationRef, readOnlyIgnored, type DefaultsEntry } from './check-defaults.js';
 import { MQTT_BROKER_KEY, mqttBrokerFromFile } from './mqtt-broker-option.js';
+import { UPNP_IGD_KEY, upnpIgdFromFile } from './upnp-igd-option.js';
 import { TIME_KEY, TIME_ZONE_FILE_KEY, timeFromFile, timeZoneFileFromFile } from './time-option.js';
 import { HOSTAPD_CONF_KEY, hostapdConfFromFile } from './wifi-option.js';
 import { RADVD_KEY, radvdFromFile } from './radvd-option.js';
@@ -96,6 +97,7 @@ export function readDefaultsFileWithPlugins(file: string): {
   accessControl?: boolean;
   firewall?: boolean;
   mqttBroker?: boolean;
+  upnpIgd?: boolean;
   time?: boolean;
   timeZoneFile?: string;
   dhcpClient?: boolean;
@@ -123,6 +125,7 @@ export function readDefaultsFileWithPlugins(file: string): {
     [ACCESS_CONTROL_KEY]: accessSetting,
     [FIREWALL_KEY]: firewallSetting,
     [MQTT_BROKER_KEY]: brokerSetting,
+    [UPNP_IGD_KEY]: upnpIgdSetting,
     [TIME_KEY]: timeValue,
     [TIME_ZONE_FILE_KEY]: zoneFileValue,
     [DHCP_CLIENT_KEY]: dhcpClientSetting,
@@ -152,6 +155,7 @@ export function readDefaultsFileWithPlugins(file: string): {
   const accessControl = accessControlFromFile(accessSetting, file);
   const firewall = firewallFromFile(firewallSetting, file);
   const mqttBroker = mqttBrokerFromFile(brokerSetting, file);
+  const upnpIgd = upnpIgdFromFile(upnpIgdSetting, file);
   const time = timeFromFile(timeValue, file);
   const timeZoneFile = timeZoneFileFromFile(zoneFileValue, file);
   const dhcpClient = dhcpClientFromFile(dhcpClientSetting, file);
@@ -171,6 +175,7 @@ export function readDefaultsFileWithPlugins(file: string): {
     ...(accessControl !== undefined ? { accessControl } : {}),
     ...(firewall !== undefined ? { firewall } : {}),
     ...(mqttBroker !== undefined ? { mqttBroker } : {}),
+    ...(upnpIgd !== undefined ? { upnpIgd } : {}),
     ...(time !== undefined ? { time } : {}),
     ...(timeZoneFile !== undefined ? { timeZoneFile } : {}),
     ...(dhcpClient !== undefined ? { dhcpClient } : {}),

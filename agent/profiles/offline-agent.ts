@@ -43,6 +43,7 @@ const LIVE_SOURCES: Record<'linux' | 'openwrt', ReadonlyArray<{ source: string; 
     { source: 'dnsmasq (/usr/sbin/dnsmasq, root, --dnsmasq not off)', objects: ['Device.DNS.Relay.', 'Device.DHCPv4.Server.', 'Device.DHCPv6.Server.'] },
     { source: 'Mosquitto (/usr/sbin/mosquitto, --mqtt-broker mosquitto)', objects: ['Device.MQTT.Broker.{i}.'] },
     { source: 'busybox udhcpc (--dhcp-client udhcpc)', objects: ['Device.DHCPv4.Client.{i}.'] },
+    { source: 'miniupnpd (/usr/sbin/miniupnpd, root, --upnp-igd miniupnpd)', objects: ['Device.UPnP.Device.'] },
     { source: 'lldpd (lldpcli installed)', objects: ['Device.LLDP.Discovery.Device.{i}.'] },
     { source: 'dhcpcd (/usr/sbin/dhcpcd, --dhcp-client udhcpc)', objects: ['Device.DHCPv6.Client.{i}.'] },
   ],
@@ -52,6 +53,7 @@ const LIVE_SOURCES: Record<'linux' | 'openwrt', ReadonlyArray<{ source: string; 
     PACKET_COUNTERS,
     { source: 'lldpd (lldpcli installed)', objects: ['Device.LLDP.Discovery.Device.{i}.'] },
     { source: 'Mosquitto (/usr/sbin/mosquitto, --mqtt-broker mosquitto)', objects: ['Device.MQTT.Broker.{i}.'] },
+    { source: 'the miniupnpd package (/etc/config/upnpd)', objects: ['Device.UPnP.Device.'] },
   ],
 };
 
@@ -71,12 +73,12 @@ export type StartAgent = (opts: AgentOptions) => Promise<Agent>;
  * root: `usp-agent profiles` is loaded with import(), and the bundler would then wrap
  * agent/Agent.ts and everything it imports in lazy initialisers (about 24 KB more in the bundle
  * and work at every start of the agent). `vendorPrefix` as `--vendor-prefix`;
- * `mqttBroker` as `--mqtt-broker mosquitto` (an opt-in part the report can include).
+ * `mqttBroker` as `--mqtt-broker mosquitto`, `upnpIgd` as `--upnp-igd miniupnpd` (opt-in parts the report can include).
  */
 export async function offlineModel(
   platform: Exclude<PlatformName, 'auto'>,
   start: StartAgent,
-  opts: { vendorPrefix?: string; log?: Logger; mqttBroker?: boolean; firmwareHook?: string } = {},
+  opts: { vendorPrefix?: string; log?: Logger; mqttBroker?: boolean; upnpIgd?: boolean; firmwareHook?: string } = {},
 ): Promise<OfflineModel> {
   const dataDir = mkdtempSync(join(tmpdir(), 'usp-agent-profiles-'));
   try {
@@ -90,6 +92,7 @@ export async function offlineModel(
       log: opts.log ?? silentLogger,
       vendorPrefix: opts.vendorPrefix,
       ...(opts.mqttBroker !== undefined ? { mqttBroker: opts.mqttBroker } : {}),
+      ...(opts.upnpIgd !== undefined ? { upnpIgd: opts.upnpIgd } : {}),
       ...(opts.firmwareHook !== undefined ? { firmwareHook: opts.firmwareHook } : {}),
     });
     try {

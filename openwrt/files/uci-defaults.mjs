@@ -117,6 +117,7 @@ const OPTIONS = {
     manage_dns: null,
     packet_counters: null,
     mqtt_broker: null,
+    upnp_igd: null,
     device_image_dir: null,
     vendor_log_file: null,
     alarm_check_period: null,

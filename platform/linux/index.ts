@@ -77,6 +77,8 @@ import { switchedOn, type ServiceSwitches } from '../service-switches.js';
 import { scheduleBookOf } from '../schedules/ScheduleBook.js';
 import { registerLinuxDnsSd } from './dnssd.js';
 import { registerLinuxCaptivePortal } from './captive-portal.js';
+import { registerLinuxUPnPDevice } from './upnp-device.js';
+import { miniupnpdUsable } from './miniupnpd-conf.js';
 
 export type { LinuxIdentity } from './device-info.js';
 
@@ -143,6 +145,10 @@ export interface LinuxOptions extends HostRoots {
    * that the agent runs (mqtt-broker.ts), the rows kept in `store`. Default off.
    */
   mqttBroker?: boolean;
+  /** `--upnp-igd miniupnpd|off`: Device.UPnP.Device. through a miniupnpd the agent runs (upnp-device.ts), its switches kept in `store`. Default off. */
+  upnpIgd?: boolean;
+  /** The miniupnpd program (default /usr/sbin/miniupnpd) and the nftables table of its mappings (default usp_agent_upnp). */
+  miniupnpd?: { binary?: string; table?: string };
   /** The mosquitto program (default /usr/sbin/mosquitto). */
   mosquittoBinary?: string;
   /** Where the brokers' files go (default: a directory under /run for a root agent, else the data directory's mqtt-broker/). */
@@ -367,6 +373,9 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     } else if (opts.mqttBroker === true) {
       ctx.log?.warn('Device.MQTT.Broker. not served', { why: broker.why ?? 'no data directory to keep its rows in', setting: '--mqtt-broker' });
     }
+    const igd = miniupnpdUsable(opts.upnpIgd, opts.miniupnpd?.binary);
+    if (igd.usable && opts.store?.dir) registerLinuxUPnPDevice(ctx, { ...opts.miniupnpd, links: ip.links, store: opts.store, dataDir: opts.store.dir }, loaded, stops);
+    else if (opts.upnpIgd === true) ctx.log?.warn('Device.UPnP.Device. not served', { why: igd.why ?? 'no data directory to keep its files in', setting: '--upnp-igd' });
     if (opts.dhcpClient === true && opts.store?.dir) {
       const c = new LinuxDhcpv4Client({
         model,

@@ -89,6 +89,7 @@ import { registerTemperatureStatus } from '../linux/temperature-status.js';
 import { registerHostIoTCapabilities } from '../linux/iot-capabilities.js';
 import { registerHostLEDs } from '../linux/leds.js';
 import { registerOpenWrtMqttBroker } from './mqtt-broker.js';
+import { registerOpenWrtUPnPDevice } from './upnp-device.js';
 import { registerSysfsUsb } from '../usb/usb-sysfs.js';
 import { openWrtUsbInterfaceEnable } from './usb-interface-enable.js';
 import { registerOpenWrtGatewayInfo } from './gateway-info.js';
@@ -145,6 +146,8 @@ export interface OpenWrtOptions {
   services?: ServiceSwitches;
   /** `--mqtt-broker mosquitto` (UCI mqtt_broker): Device.MQTT.Broker.{i}. as Mosquittos the agent runs (mqtt-broker.ts), the rows in `store`. */
   mqttBroker?: boolean;
+  /** `--upnp-igd` (UCI upnp_igd): off hides Device.UPnP.Device., otherwise the miniupnpd package's UCI where it is installed (upnp-device.ts). */
+  upnpIgd?: boolean;
 }
 
 export interface OpenWrtPlatform {
@@ -234,6 +237,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   // Device.DNS.SD.: the agent's mDNS browser on the AdvertisedInterfaces (dnssd.ts).
   const dnsSd = opts.store ? registerOpenWrtDnsSd(ctx, opts.store, ip) : undefined;
   const stopUPnPDiscovery = registerUPnPDiscovery(model, () => openWrtLanInterfaces(ctx), ctx.now, log);
+  registerOpenWrtUPnPDevice(ctx, uci, { upnpIgd: opts.upnpIgd, commandPath: opts.commandPath });
   // Device.CaptivePortal.: the agent's own nftables table beside fw4's, with its redirect responder (captive-portal.ts).
   const captive = opts.store && switchedOn(opts.services, 'captivePortal', log) ? registerOpenWrtCaptivePortal(ctx, opts.store) : undefined;
   let access: AccessControlTables | undefined;

@@ -550,6 +550,11 @@ reconnect
     expect(calls.filter((c) => c.startsWith('procd_append_param'))).toEqual(['procd_append_param|command|--mqtt-broker|mosquitto']);
   });
 
+  it('passes upnp_igd as --upnp-igd', () => {
+    const calls = initScript({ global_upnp_igd: 'off' });
+    expect(calls.filter((c) => c.startsWith('procd_append_param'))).toEqual(['procd_append_param|command|--upnp-igd|off']);
+  });
+
   it('passes alarm_check_period as --alarm-check-period', () => {
     const calls = initScript({ global_alarm_check_period: '10' });
     expect(calls.filter((c) => c.startsWith('procd_append_param'))).toEqual(['procd_append_param|command|--alarm-check-period|10']);

@@ -15,7 +15,7 @@
  *   firmware backend without --firmware-hook, so Firmware:1 is not met on those rows; one more
  *   Linux row is built with --firmware-hook and the stand-in hook of the firmware tests
  *   (test/fixtures/firmware/hook-standin.sh). Linux is built with --mqtt-broker mosquitto
- *   (opt-in, default off), so its MQTTBroker profiles show.
+ *   (opt-in, default off), so its MQTTBroker profiles show, and with --upnp-igd miniupnpd (likewise), so UPnPDev:1 does.
  *
  * Each platform's list of met profiles is pinned in test/fixtures/profiles/<platform>.json and
  * docs/profiles.md is generated from the same reports. When a change adds (or loses) a profile,
@@ -100,7 +100,7 @@ async function liveOffline(platform: 'linux' | 'openwrt' | 'none', modemManager:
     const built = await offlineModel(
       platform,
       (o) => Agent.start(o),
-      platform === 'linux' ? { mqttBroker: true, ...(hookDir ? { firmwareHook: HOOK_STANDIN } : {}) } : platform === 'openwrt' ? { mqttBroker: true } : {},
+      platform === 'linux' ? { mqttBroker: true, upnpIgd: true, ...(hookDir ? { firmwareHook: HOOK_STANDIN } : {}) } : platform === 'openwrt' ? { mqttBroker: true } : {},
     );
     if (platform !== 'none') expect(built.liveSources.find((s) => s.objects.includes('Device.Cellular.'))?.found).toBe(modemManager);
     return built.served;
@@ -135,13 +135,13 @@ const CASES: Case[] = [
   {
     id: 'linux-modemmanager',
     title: 'Linux + ModemManager',
-    how: 'built offline with recorded mmcli, chronyc, lldpcli, iw and hostapd_cli, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto; no --firmware-hook',
+    how: 'built offline with recorded mmcli, chronyc, lldpcli, iw and hostapd_cli, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto, --upnp-igd miniupnpd; no --firmware-hook',
     served: () => liveOffline('linux', true),
   },
   {
     id: 'linux',
     title: 'Linux',
-    how: 'built offline with recorded chronyc, lldpcli, iw and hostapd_cli, mmcli failing, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto; no --firmware-hook',
+    how: 'built offline with recorded chronyc, lldpcli, iw and hostapd_cli, mmcli failing, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto, --upnp-igd miniupnpd; no --firmware-hook',
     served: () => liveOffline('linux', false),
   },
   {

@@ -20,8 +20,8 @@
  * - `nft` (only with `{ nft: true }`): `nft -j list table netdev usp_agent_stats` prints
  *   responses.json's `nft` (the recorded nft-list-table-usp_agent_stats.json by default; `{ exit,
  *   stderr }` to fail); every other nft command (add/delete table, chain scripts) succeeds.
- * - `/etc/init.d/firewall` (under bin/, as the runner finds an absolute command inside
- *   commandPath) logs its argv as ["/etc/init.d/firewall", ...] and succeeds.
+ * - `/etc/init.d/firewall` and `/etc/init.d/miniupnpd` (under bin/, as the runner finds an absolute command inside
+ *   commandPath) log their argv as ["/etc/init.d/firewall", ...] and succeed.
  * - bin/etc/board.json is a copy of etc-board.json (the platform reads it inside commandPath).
  */
 import fs from 'node:fs';
@@ -284,6 +284,7 @@ export function fakeOpenWrt(opts: { withUbus?: boolean; nft?: boolean } = {}): F
   // The board description the platform reads inside commandPath (radios' antennas and widths).
   fs.copyFileSync(path.join(FIXTURES, 'etc-board.json'), path.join(bin, 'etc', 'board.json'));
   install('etc/init.d/firewall', INIT_SCRIPT.replace('__NAME__', JSON.stringify('/etc/init.d/firewall')));
+  install('etc/init.d/miniupnpd', INIT_SCRIPT.replace('__NAME__', JSON.stringify('/etc/init.d/miniupnpd')));
   const invocations = (): string[][] =>
     fs
       .readFileSync(path.join(dir, 'calls.log'), 'utf8')
