@@ -68,6 +68,7 @@ export const WRITABLE_EFFECTS: Record<string, Effect> = {
 
   'Device.USB.USBHosts.Host.{i}.Enable': { sim: 'the flash drive disconnects (no Device row, port Power Unknown); enabled again it is a new Device row' },
   'Device.USB.USBHosts.Host.{i}.PowerManagementEnable': { sim: "the idle flash drive's IsSuspended" },
+  'Device.USB.Interface.{i}.Enable': { sim: "eth1 (the USB Ethernet adapter's) Status Up/Down and LastChange; its Stats stand still while disabled" },
 
   'Device.IoTCapability.{i}.BinaryControl.Value': { sim: 'the smart plug powers the ventilation fan: off, the fan (EnumSensor) is Off' },
   'Device.IoTCapability.{i}.LevelControl.Value': { sim: "the light's level, which the ambient colour sensor (MultiLevelSensor) sees" },
