@@ -34,6 +34,7 @@ export function registerLinuxQos(ctx: LinuxContext, interfaces: IpInterfaceNames
       const mbit = Number(await ctx.files.attr(ctx.files.sys('class', 'net', name, 'speed')));
       return Number.isFinite(mbit) && mbit > 0 ? mbit * 1e6 : undefined;
     },
+    txQueueLen: async (name) => Number(await ctx.files.attr(ctx.files.sys('class', 'net', name, 'tx_queue_len'))) || undefined,
     log: ctx.log,
   });
   qos.register();

@@ -52,6 +52,7 @@ import { isIfName } from './firewall-rules.js';
 import type { IpInterfaceNames } from './nat.js';
 import { type CompiledClassification, type CompiledPolicer, DEFAULT_QOS_TABLE, parsePolicerCounters, qosScript, type QosDefaults } from './qos-nft.js';
 import { MAX_CLASSIFICATIONS, MAX_POLICERS, MAX_QUEUES, MAX_SHAPERS, qosObjectBinding, queueOf } from './qos-object.js';
+import { registerLinuxQueueStats } from './qos-queue-stats.js';
 import { agentQdiscDevices, tcBatch, type TcPlan } from './qos-tc.js';
 
 const METERS = ['SimpleTokenBucket', 'TwoRateThreeColor'] as const;
@@ -72,6 +73,8 @@ export interface LinuxQosOptions {
   interfaces: IpInterfaceNames;
   /** The link rate of device `name` in bit/s, when the kernel knows it. */
   linkBps(name: string): Promise<number | undefined>;
+  /** The txqueuelen of device `name` (QueueStats occupancy), when the kernel says. */
+  txQueueLen?(name: string): Promise<number | undefined>;
   /** The nftables table (default usp_agent_qos); tests running side by side give each agent its own. */
   table?: string;
   log?: Logger;
@@ -143,6 +146,7 @@ export class LinuxQos {
       },
       read: (_k, row) => this.readEgress(row, true),
     });
+    registerLinuxQueueStats({ ...this.opts, queues: () => this.queues.rows([]) });
     this.shapers = table('Device.QoS.Shaper.{i}.', {
       params: SHAPER_PARAMS,
       writable: SHAPER_WRITABLE,

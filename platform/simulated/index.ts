@@ -41,6 +41,7 @@ import { registerDnsSd } from './dnssd.js';
 import { registerUPnPSim } from './upnp.js';
 import { registerCaptivePortalSim } from './captive-portal.js';
 import { registerRouting } from './routing.js';
+import { registerIPv6ForwardingSim } from './routing-ipv6.js';
 import { registerQoS } from './qos.js';
 import { SimContext } from './SimContext.js';
 import { registerTemperatureStatus } from './temperature.js';
@@ -221,6 +222,7 @@ export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptio
     registerNAT(ctx, ip, firewall);
     registerDNS(ctx, ip);
     registerRouting(ctx, churn, ip);
+    registerIPv6ForwardingSim(ctx, churn, lanV6);
   });
   churn.start();
   // The scanner needs the radios: a gateway nobody scans builds no Wi-Fi for it.

@@ -40,6 +40,7 @@ import {
 import { canonicalizeReferences } from '../reference.js';
 import type { BadParam } from '../stored-table.js';
 import { LAN_INTERFACE, WAN_INTERFACE } from './ip.js';
+import { registerQueueStatsSim } from './qos-queue-stats.js';
 import { invalidParams, type SimContext } from './SimContext.js';
 
 export const SIM_QOS_LIMITS = { Classification: 32, Policer: 8, Queue: 16, Shaper: 4 } as const;
@@ -169,4 +170,5 @@ const QOS_OBJECT: StoredOptions = Object.freeze({ params: QOS_OBJECT_PARAMS, liv
 export function registerQoS(ctx: SimContext): void {
   registerStored(ctx.model, ctx.store, 'Device.QoS.', QOS_OBJECT);
   for (const kind of Object.keys(SIM_QOS_LIMITS) as Kind[]) registerStored(ctx.model, ctx.store, `Device.QoS.${kind}.{i}.`, new QosTableOptions(ctx, kind));
+  registerQueueStatsSim(ctx);
 }

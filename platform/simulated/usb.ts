@@ -1,27 +1,28 @@
 /**
  * Device.USB. of the simulated gateway: one USB 3 (xHCI) host controller with two ports on the
- * back panel, a 32 GB USB 3 flash drive in port 1, and no USB network interface (the modem is
- * built in, so USB.Interface.{i} is empty and its Enable read-only). Host Enable,
+ * back panel, a 32 GB USB 3 flash drive in port 1 and a USB 3 Gigabit Ethernet adapter in port 2
+ * whose eth1 is USB.Interface.1 (usb-ethernet.ts: its Enable takes it up and down). Host Enable,
  * PowerManagementEnable and Reset() act on the simulation: a disabled host shows no device and
  * empty ports; with power management on, the idle drive is suspended (IsSuspended); a reset
- * enumerates the drive again under the bus's next address (a new Device row, as on Linux).
+ * enumerates both devices again under the bus's next addresses (new Device rows, as on Linux).
  *
- * Every row is a module constant shared by a fleet; a gateway keeps state only after a
- * Controller changes its host (one small object), and builds its bindings the first time
- * something reads Device.USB. (a deferred group).
+ * Every port, host and device row is a module constant shared by a fleet (eth1's row is made
+ * when read); a gateway keeps state only after something reads or changes it (small objects),
+ * and builds its bindings the first time something reads Device.USB. (a deferred group).
  */
 import { registerUSB } from '../usb/usb-bindings.js';
 import type { UsbDeviceRow, UsbHostControl, UsbHostRow, UsbPortRow, UsbSnapshot, UsbSource } from '../usb/usb-rows.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { SimContext } from './SimContext.js';
+import { ADAPTER_NETDEV, adapterDevice, UsbEthernet } from './usb-ethernet.js';
 // Every Stats counter the simulation serves: a simulated USB interface would count them all.
 import { STATS_PARAMS } from './traffic.js';
 
 const HOST = 'usb1';
 const port = (k: number, withDrive: boolean): UsbPortRow =>
   Object.freeze({ name: `${HOST}-port${k}`, standard: '3.0', type: 'Host', receptacle: 'Standard-A', rate: 'Super', power: withDrive ? 'Bus' : 'Unknown' });
-const PORTS_WITH_DRIVE: readonly UsbPortRow[] = Object.freeze([port(1, true), port(2, false)]);
+const PORTS_WITH_DEVICES: readonly UsbPortRow[] = Object.freeze([port(1, true), port(2, true)]);
 const EMPTY_PORTS: readonly UsbPortRow[] = Object.freeze([port(1, false), port(2, false)]);
 
 /** The flash drive at bus address `devnum` (2 after boot: the root hub is 1); idle, it is suspended while the host's power management is on. */
@@ -52,8 +53,8 @@ function drive(devnum: number, suspended: boolean): UsbDeviceRow {
 
 const host = (enable: boolean, powerManagement: boolean, devices: readonly UsbDeviceRow[]): UsbHostRow =>
   Object.freeze({ name: HOST, type: 'xHCI', enable, powerManagement, usbVersion: '3.0', devices: Object.freeze(devices) });
-/** What every gateway shows until a Controller changes its host. */
-const BOOT: UsbSnapshot = Object.freeze({ ports: PORTS_WITH_DRIVE, hosts: Object.freeze([host(true, true, [drive(2, true)])]), interfaces: Object.freeze([]) });
+/** What every gateway's host shows until a Controller changes it: the drive at address 2, the adapter at 3. */
+const BOOT_HOSTS: readonly UsbHostRow[] = Object.freeze([host(true, true, [drive(2, true), adapterDevice(3)])]);
 
 const noInterface = (name: string): UspError => new UspError(ErrorCode.ObjectDoesNotExist, `no USB network interface ${name}`);
 
@@ -68,16 +69,32 @@ class SimulatedUsb implements UsbSource, UsbHostControl {
   readonly statsParams = STATS_PARAMS;
   readonly hostControl = this;
   private state: HostState | undefined;
+  private eth: UsbEthernet | undefined;
+
+  constructor(private readonly ctx: SimContext) {}
+
+  private get ethernet(): UsbEthernet {
+    return (this.eth ??= new UsbEthernet(this.ctx));
+  }
 
   snapshot(): Promise<UsbSnapshot> {
     const s = this.state;
-    if (!s) return Promise.resolve(BOOT);
-    const devices = s.enable ? [drive(s.devnum, s.powerManagement)] : [];
-    return Promise.resolve({ ports: s.enable ? PORTS_WITH_DRIVE : EMPTY_PORTS, hosts: [host(s.enable, s.powerManagement, devices)], interfaces: [] });
+    if (!s) return Promise.resolve({ ports: PORTS_WITH_DEVICES, hosts: BOOT_HOSTS, interfaces: [this.ethernet.row()] });
+    // The drive at devnum, the adapter at the next address.
+    const devices = s.enable ? [drive(s.devnum, s.powerManagement), adapterDevice(s.devnum + 1)] : [];
+    return Promise.resolve({ ports: s.enable ? PORTS_WITH_DEVICES : EMPTY_PORTS, hosts: [host(s.enable, s.powerManagement, devices)], interfaces: s.enable ? [this.ethernet.row()] : [] });
   }
 
   stats(name: string): Promise<Record<string, Value>> {
-    return Promise.reject(noInterface(name));
+    if (name !== ADAPTER_NETDEV || this.state?.enable === false) return Promise.reject(noInterface(name));
+    return Promise.resolve(this.ethernet.stats());
+  }
+
+  /** eth1 up or down (`ip link set eth1 up|down`). */
+  setInterfaceEnable(name: string, enable: boolean): Promise<void> {
+    if (name !== ADAPTER_NETDEV || this.state?.enable === false) return Promise.reject(noInterface(name));
+    this.ethernet.setEnable(enable);
+    return Promise.resolve();
   }
 
   private get changed(): HostState {
@@ -86,8 +103,11 @@ class SimulatedUsb implements UsbSource, UsbHostControl {
 
   setEnable(_host: string, enable: boolean): Promise<void> {
     const s = this.changed;
-    // Switched on again, the drive is enumerated anew.
-    if (enable && !s.enable) s.devnum++;
+    // Switched on again, both devices are enumerated anew (eth1 is a new netdev).
+    if (enable && !s.enable) {
+      s.devnum += 2;
+      this.ethernet.renew();
+    }
     s.enable = enable;
     return Promise.resolve();
   }
@@ -98,12 +118,13 @@ class SimulatedUsb implements UsbSource, UsbHostControl {
   }
 
   reset(): Promise<void> {
-    this.changed.devnum++;
+    this.changed.devnum += 2;
+    this.ethernet.renew();
     return Promise.resolve();
   }
 }
 
 /** Registers the gateway's Device.USB. */
 export function registerUsbSim(ctx: SimContext): void {
-  registerUSB(ctx.model, new SimulatedUsb(), ctx.now);
+  registerUSB(ctx.model, new SimulatedUsb(ctx), ctx.now);
 }

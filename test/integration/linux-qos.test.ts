@@ -8,6 +8,9 @@
  * - a Shaper of 1 Mbit/s on qw0 holds a TCP transfer near 1 Mbit/s (unshaped it runs far faster);
  * - a Classification of TCP to port 5201 into traffic class 5 and a Queue for class 5 put that
  *   transfer into the Queue's HTB class (its `tc -s` counters grow, the default class's do not);
+ * - a QueueStats row for that Queue on qw0 counts what its HTB class sent, and what it dropped
+ *   of a UDP burst its FIFO (qw0's txqueuelen, 20 for that case) could not hold; on another interface
+ *   it reads Error;
  * - a Policer of 200 kbit/s on UDP to port 6000 drops most of a burst, and its TotalCounted* and
  *   NonConformingCounted* grow; a two-rate three-colour one counts all three colours;
  * - bad input answers 7012 / 7013 and leaves the rows, the nft table and the tc tree as they were;
@@ -174,6 +177,41 @@ describe('Linux QoS: the agent nft table and HTB tree shape, classify and police
     expect((await getObjects(c, ['Device.QoS.DefaultQueue']))['Device.QoS.']!.DefaultQueue).toBe(q.slice(0, -1));
     await set(c, 'Device.QoS.', { DefaultQueue: '' });
     expect(qdisc()).toContain('default 0xfffe');
+  }, 60_000);
+
+  it('QueueStats counts what the Queue sent and dropped on its egress interface (QoSStats:1)', async () => {
+    const c = a!.controller;
+    const q = Object.keys(await getObjects(c, ['Device.QoS.Queue.*.Enable']))[0]!.slice(0, -1);
+    const names = await getObjects(c, ['Device.IP.Interface.*.Name']);
+    const lo = Object.entries(names)
+      .find(([, v]) => v.Name === 'lo')![0]
+      .slice(0, -1);
+    const st = await add(c, 'Device.QoS.QueueStats.', { Enable: 'true', Queue: q, Interface: ipIf });
+    const elsewhere = await add(c, 'Device.QoS.QueueStats.', { Enable: 'true', Queue: q, Interface: lo });
+    expect((await getObjects(c, ['Device.QoS.QueueStatsNumberOfEntries']))['Device.QoS.']!.QueueStatsNumberOfEntries).toBe('2');
+    expect((await getObjects(c, [elsewhere]))[elsewhere]).toMatchObject({ Status: 'Error', OutputPackets: '0' });
+    // UDP to 6004 into the same Queue: 400 datagrams at once, at 1 Mbit/s, overflow a FIFO of 20
+    // (the sender's socket buffer holds about 90 datagrams: a longer FIFO would never fill). The
+    // HTB leaves take the txqueuelen as their limit when the tree is built: the Add rebuilds it.
+    inNs('ip', 'link', 'set', 'qw0', 'txqueuelen', '20');
+    const k = await add(c, 'Device.QoS.Classification.', { Enable: 'true', AllInterfaces: 'true', Protocol: '17', DestPort: '6004', TrafficClass: '5' });
+    const got = await exchange(UDP_SINK, ['6004'], UDP_SOURCE, [WAN, '6004', '400']);
+    // Polled: reads past the agent's one-second cache of `tc -s class show`.
+    await expect.poll(async () => Number((await getObjects(c, [`${st}DroppedPackets`]))[st]!.DroppedPackets), { timeout: 10_000 }).toBeGreaterThan(100);
+    const v = (await getObjects(c, [st]))[st]!;
+    expect(v).toMatchObject({ Status: 'Enabled', Queue: q, Interface: ipIf });
+    expect(Number(v.OutputPackets)).toBeGreaterThanOrEqual(got);
+    expect(Number(v.OutputBytes)).toBeGreaterThanOrEqual(got * 1000);
+    expect(Number(v.DroppedBytes)).toBeGreaterThan(Number(v.DroppedPackets) * 500);
+    expect(Number(v.QueueOccupancyPercentage)).toBeLessThanOrEqual(100);
+    expect(errCode(await tryAdd(c, 'Device.QoS.QueueStats.', { Queue: 'Device.QoS.Queue.99', Interface: ipIf }))).toBe(7012);
+    expect(errCode(await tryAdd(c, 'Device.QoS.QueueStats.', { Queue: q, Interface: 'Device.IP.Interface.99' }))).toBe(7012);
+    expect(errCode(await trySet(c, st, { OutputPackets: '5' }))).toBe(7013);
+    expect(errCode(await tryAdd(c, 'Device.QoS.QueueStats.', { Queue: q, Interface: ipIf }))).toBe(7025);
+    await set(c, st, { Enable: 'false' });
+    expect((await getObjects(c, [st]))[st]).toMatchObject({ Status: 'Disabled', OutputPackets: '0' });
+    inNs('ip', 'link', 'set', 'qw0', 'txqueuelen', '1000');
+    await del(c, st, elsewhere, k);
   }, 60_000);
 
   it('a Classification marks the DSCP of what it matches, and the others keep theirs', async () => {

@@ -26,6 +26,7 @@ const PER_GATEWAY = [
   'Device.Firewall.Level.{i}.',
   'Device.Firewall.Chain.{i}.',
   'Device.Routing.Router.{i}.IPv4Forwarding.{i}.',
+  'Device.Routing.Router.{i}.IPv6Forwarding.{i}.',
   'Device.Hosts.Host.{i}.',
   'Device.Hosts.Host.{i}.IPv4Address.{i}.',
   'Device.Hosts.Host.{i}.IPv6Address.{i}.',

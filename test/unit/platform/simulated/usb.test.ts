@@ -26,10 +26,10 @@ afterEach(() => {
 describe('simulated USB', () => {
   it('serves the host, its two ports and the flash drive with its configuration', async () => {
     const gw = gateway();
-    expect(await gw.values(U)).toEqual({ InterfaceNumberOfEntries: 0, PortNumberOfEntries: 2 });
+    expect(await gw.values(U)).toEqual({ InterfaceNumberOfEntries: 1, PortNumberOfEntries: 2 });
     expect(await gw.values(`${U}Port.1.`)).toEqual({ Name: 'usb1-port1', Standard: '3.0', Type: 'Host', Receptacle: 'Standard-A', Rate: 'Super', Power: 'Bus' });
-    expect(await gw.values(`${U}Port.2.`)).toMatchObject({ Name: 'usb1-port2', Power: 'Unknown' });
-    expect(await gw.values(H)).toEqual({ Enable: true, Name: 'usb1', Type: 'xHCI', PowerManagementEnable: true, USBVersion: '3.0', DeviceNumberOfEntries: 1 });
+    expect(await gw.values(`${U}Port.2.`)).toMatchObject({ Name: 'usb1-port2', Power: 'Bus' });
+    expect(await gw.values(H)).toEqual({ Enable: true, Name: 'usb1', Type: 'xHCI', PowerManagementEnable: true, USBVersion: '3.0', DeviceNumberOfEntries: 2 });
     expect(await gw.values(`${H}Device.1.`)).toMatchObject({
       DeviceNumber: 2,
       VendorID: 0x0781,
@@ -43,21 +43,44 @@ describe('simulated USB', () => {
       ConfigurationNumberOfEntries: 1,
     });
     expect(await gw.values(`${H}Device.1.Configuration.1.Interface.1.`)).toEqual({ InterfaceNumber: 0, InterfaceClass: '08', InterfaceSubClass: '06', InterfaceProtocol: '50' });
-    expect(await gw.instances(`${U}Interface.`)).toEqual([]);
+    expect(await gw.values(`${H}Device.2.`)).toMatchObject({ DeviceNumber: 3, VendorID: 0x0b95, ProductID: 0x1790, DeviceClass: 'ff', USBPort: 'Device.USB.Port.2', IsSuspended: false });
+    expect(await gw.instances(`${U}Interface.`)).toEqual([1]);
+    expect(await gw.values(`${U}Interface.1.`)).toMatchObject({ Enable: true, Status: 'Up', Name: 'eth1', Upstream: false, MaxBitRate: 1000, Port: 'Device.USB.Port.2' });
   });
 
-  it('a disabled host shows no device; enabled again or reset, the drive is a new row', async () => {
+  it("eth1's Enable takes it down: Status Down, LastChange, and its Stats stand still until it is up again", async () => {
+    const gw = gateway();
+    gw.advance(600);
+    const before = await gw.values(`${U}Interface.1.Stats.`);
+    expect(Number(before.BytesSent)).toBeGreaterThan(0);
+    await gw.set(`${U}Interface.1.`, { Enable: false });
+    expect(await gw.values(`${U}Interface.1.`)).toMatchObject({ Enable: false, Status: 'Down', LastChange: 0 });
+    gw.advance(600);
+    expect(await gw.values(`${U}Interface.1.Stats.`)).toEqual(before);
+    expect((await gw.values(`${U}Interface.1.`)).LastChange).toBe(600);
+    await gw.set(`${U}Interface.1.`, { Enable: true });
+    expect(await gw.values(`${U}Interface.1.`)).toMatchObject({ Status: 'Up', LastChange: 0 });
+    gw.advance(600);
+    expect(Number((await gw.values(`${U}Interface.1.Stats.`)).BytesSent)).toBeGreaterThan(Number(before.BytesSent));
+    // The host switched off: the adapter and its interface are gone; on again, eth1 counts from 0.
+    await gw.set(H, { Enable: false });
+    expect(await gw.instances(`${U}Interface.`)).toEqual([]);
+    await gw.set(H, { Enable: true });
+    expect(Number((await gw.values(`${U}Interface.${(await gw.instances(`${U}Interface.`))[0]}.Stats.`)).BytesSent)).toBeLessThan(Number(before.BytesSent));
+  });
+
+  it('a disabled host shows no device; enabled again or reset, the drive and the adapter are new rows', async () => {
     const gw = gateway();
     await gw.instances(`${H}Device.`);
     await gw.set(H, { Enable: false, PowerManagementEnable: false });
     expect(await gw.values(H)).toMatchObject({ Enable: false, PowerManagementEnable: false, DeviceNumberOfEntries: 0 });
     expect(await gw.values(`${U}Port.1.`)).toMatchObject({ Power: 'Unknown' });
     await gw.set(H, { Enable: true });
-    expect(await gw.instances(`${H}Device.`)).toEqual([2]);
+    expect(await gw.instances(`${H}Device.`)).toEqual([3, 4]);
     // Power management off: the drive is never suspended.
-    expect(await gw.values(`${H}Device.2.`)).toMatchObject({ DeviceNumber: 3, IsSuspended: false });
+    expect(await gw.values(`${H}Device.3.`)).toMatchObject({ DeviceNumber: 4, IsSuspended: false });
     await gw.binding(`${U}USBHosts.Host.{i}.`).commands!['Reset()']!.run({ keys: [1] } as unknown as CommandInvocation);
-    expect(await gw.instances(`${H}Device.`)).toEqual([3]);
+    expect(await gw.instances(`${H}Device.`)).toEqual([5, 6]);
   });
 
   it('claims only the writes it makes: a Set of anything else answers 7013 (Port has no Set at all: 7020)', async () => {
@@ -65,8 +88,7 @@ describe('simulated USB', () => {
     await gw.values(H);
     expect(gw.binding(`${U}USBHosts.Host.{i}.`).writable).toEqual(['Enable', 'PowerManagementEnable']);
     expect(gw.binding(`${U}USBHosts.Host.{i}.Device.{i}.`).set).toBeUndefined();
-    // No USB network interface: nothing whose Enable a Set could change.
-    expect(gw.binding(`${U}Interface.{i}.`).writable).toEqual([]);
+    expect(gw.binding(`${U}Interface.{i}.`).writable).toEqual(['Enable']);
     await expect(gw.set(`${U}Port.1.`, { Rate: 'Low' })).rejects.toMatchObject({ code: 7020 });
   });
 

@@ -68,6 +68,7 @@ export const WRITABLE_EFFECTS: Record<string, Effect> = {
 
   'Device.USB.USBHosts.Host.{i}.Enable': { sim: 'the flash drive disconnects (no Device row, port Power Unknown); enabled again it is a new Device row' },
   'Device.USB.USBHosts.Host.{i}.PowerManagementEnable': { sim: "the idle flash drive's IsSuspended" },
+  'Device.USB.Interface.{i}.Enable': { sim: "eth1 (the USB Ethernet adapter's) Status Up/Down and LastChange; its Stats stand still while disabled" },
 
   'Device.IoTCapability.{i}.BinaryControl.Value': { sim: 'the smart plug powers the ventilation fan: off, the fan (EnumSensor) is Off' },
   'Device.IoTCapability.{i}.LevelControl.Value': { sim: "the light's level, which the ambient colour sensor (MultiLevelSensor) sees" },
@@ -217,7 +218,11 @@ export const WRITABLE_EFFECTS: Record<string, Effect> = {
   'Device.QoS.Queue.{i}.TrafficClasses': { sim: 'the Status of the Classifications whose class it lists' },
   'Device.QoS.Shaper.{i}.Enable': { sim: 'Status' },
   'Device.QoS.Shaper.{i}.Interface': { sim: 'Status (Error_Misconfigured without an interface; one Shaper per interface)' },
+  'Device.QoS.QueueStats.{i}.Enable': { sim: 'Status' },
+  'Device.QoS.QueueStats.{i}.Queue': { sim: 'Status (Error while the Queue row is gone or egresses on another interface); the counters read 0: no simulated packet is queued' },
+  'Device.QoS.QueueStats.{i}.Interface': { sim: "Status (Error unless it is the Queue's egress interface); the counters read 0: no simulated packet is queued" },
   'Device.Routing.Router.{i}.IPv4Forwarding.{i}.ForwardingPolicy': { stored: 'no simulated packet carries a QoS ForwardingPolicy, so the route it selects is never chosen by one' },
+  'Device.Routing.Router.{i}.IPv6Forwarding.{i}.ForwardingPolicy': { stored: 'no simulated packet carries a QoS ForwardingPolicy, so the route it selects is never chosen by one' },
 
   'Device.Firewall.Config': { sim: 'whether port mappings pass (PortMapping Status with the Advanced level)' },
   'Device.Firewall.AdvancedLevel': { sim: "which Level's Rules decide the port mappings' connections (PortMapping Status)" },
