@@ -73,7 +73,10 @@ export class UsbEthernet {
   row(): UsbNetRow {
     const rnd = new Prng(this.ctx.seed, 'usb-eth1');
     const mac = ['00', '0e', 'c6', ...[0, 1, 2].map(() => rnd.int(0, 255).toString(16).padStart(2, '0'))].join(':');
-    return { name: ADAPTER_NETDEV, enable: this.enabled, status: this.enabled ? 'Up' : 'Down', upstream: false, maxBitRate: 1000, macAddress: mac, port: 'usb1-port2' };
+    // LastChange from the simulation's own state, not from when the agent first read it: a fleet
+    // gateway built late must read what the same gateway built at boot reads.
+    const lastChange = Math.max(0, Math.floor((this.ctx.now() - (this.since ?? this.ctx.bootedAt)) / 1000));
+    return { name: ADAPTER_NETDEV, enable: this.enabled, status: this.enabled ? 'Up' : 'Down', upstream: false, maxBitRate: 1000, macAddress: mac, port: 'usb1-port2', lastChange };
   }
 
   /** Seconds eth1 has been up, the current period included. */

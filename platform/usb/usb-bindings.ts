@@ -151,7 +151,7 @@ class InterfaceBinding implements ObjectBinding {
       Enable: r.enable,
       Status: r.status,
       Name: r.name,
-      LastChange: this.rows.lastChange(r),
+      LastChange: r.lastChange ?? this.rows.lastChange(r),
       LowerLayers: '',
       Upstream: r.upstream,
       MaxBitRate: r.maxBitRate,

@@ -89,6 +89,11 @@ export interface UsbNetRow {
   macAddress: string;
   /** Device.USB.Port row name of the root port its device hangs off; undefined when unknown. */
   port?: string;
+  /**
+   * Seconds since Status last changed, where the source knows it (the simulation does); undefined:
+   * counted from when the agent first read this Status.
+   */
+  lastChange?: number;
 }
 
 export interface UsbSnapshot {
