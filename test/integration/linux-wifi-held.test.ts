@@ -19,6 +19,7 @@ import { getObjects } from '../peers/get-objects.js';
 import { trySet } from '../peers/controller-steps.js';
 import { freePort } from '../peers/TestController.js';
 import { type StandinAgent, WifiStandinAgents } from '../peers/wifi-standin-agent.js';
+import { standinCalls } from '../peers/wifi-standin-log.js';
 
 const agents = new WifiStandinAgents('wifi-hostapd-writes', 'usp-linux-wifi-held-');
 const work = agents.work;
@@ -49,13 +50,7 @@ describe('Wi-Fi settings the agent holds match what hostapd runs (recorded answe
     writeDefaultsFile(defaults, port);
     const start = async (env: Record<string, string>, conf = ['--hostapd-conf', confs.join(',')]): Promise<StandinAgent> =>
       agents.start({ data, port, defaults, logLevel: 'debug', args: ['--hostapd-dir', ctrl, ...conf], env: { USP_WIFI_STANDIN_LOG: log, ...env } });
-    const writes = (): string[] =>
-      readFileSync(log, 'utf8')
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as string[])
-        .map((a) => (a[0] === 'hostapd_cli' ? ['hostapd_cli', ...a.slice(3)] : a).join(' '))
-        .filter((a) => / (set|reload|enable|disable|chan_switch) ?/.test(a));
+    const writes = (): string[] => standinCalls(log).filter((a) => / (set|reload|enable|disable|chan_switch) ?/.test(a));
 
     // (a) Before any write: what the files set, the rest hostapd's defaults; nothing is sent to hostapd.
     const { p, c } = await start({ USP_WIFI_STANDIN_STATE: state });

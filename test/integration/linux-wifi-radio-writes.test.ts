@@ -10,13 +10,13 @@
  * started again on its channel), MCS and GuardInterval (`iw dev set bitrates`), and bad values refused
  * before hostapd is asked.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { getObjects } from '../peers/get-objects.js';
 import { trySet } from '../peers/controller-steps.js';
 import { freePort } from '../peers/TestController.js';
 import { WifiStandinAgents } from '../peers/wifi-standin-agent.js';
+import { standinCalls } from '../peers/wifi-standin-log.js';
 
 const agents = new WifiStandinAgents('wifi-hostapd-radio-writes', 'usp-linux-wifi-radio-writes-');
 
@@ -25,13 +25,7 @@ describe('Device.WiFi. radio restarts and access lists through hostapd (recorded
     const log = join(agents.work, 'calls.log');
     const env = { USP_WIFI_STANDIN_LOG: log, USP_WIFI_STANDIN_STATE: join(agents.work, 'position') };
     const { p, c } = await agents.start({ data: join(agents.work, 'data'), port: await freePort(), env, args: ['--hostapd-dir', '/run/hostapd'] });
-    const calls = (): string[] =>
-      readFileSync(log, 'utf8')
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as string[])
-        .map((a) => (a[0] === 'hostapd_cli' ? ['hostapd_cli', ...a.slice(3)] : a).join(' '))
-        .filter((a) => / (set|reload|enable|disable|accept_acl (ADD_MAC|CLEAR))( |$)/.test(a));
+    const calls = (): string[] => standinCalls(log).filter((a) => / (set|reload|enable|disable|accept_acl (ADD_MAC|CLEAR))( |$)/.test(a));
     const read = async (path: string): Promise<Record<string, string>> => (await getObjects(c, [path]))[path]!;
 
     const first = await getObjects(c, ['Device.WiFi.AccessPoint.1.', 'Device.WiFi.Radio.1.']);

@@ -19,6 +19,7 @@ import { getObjects } from '../peers/get-objects.js';
 import { trySet } from '../peers/controller-steps.js';
 import { freePort } from '../peers/TestController.js';
 import { type StandinAgent, WifiStandinAgents } from '../peers/wifi-standin-agent.js';
+import { standinCalls } from '../peers/wifi-standin-log.js';
 
 const agents = new WifiStandinAgents('wifi-hostapd-writes', 'usp-linux-wifi-writes-');
 const work = agents.work;
@@ -35,13 +36,7 @@ describe('Device.WiFi. writes to hostapd and iw (recorded answers)', () => {
     const data = join(work, 'data');
     const port = await freePort();
     const { p, c } = await start(data, env, port);
-    const calls = (): string[] =>
-      readFileSync(log, 'utf8')
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as string[])
-        .map((a) => (a[0] === 'hostapd_cli' ? ['hostapd_cli', ...a.slice(3)] : a).join(' '))
-        .filter((a) => / (set|reload|enable|disable|chan_switch) ?/.test(a));
+    const calls = (): string[] => standinCalls(log).filter((a) => / (set|reload|enable|disable|chan_switch) ?/.test(a));
     const read = async (path: string): Promise<Record<string, string>> => (await getObjects(c, [path]))[path]!;
 
     // One Get of all three: every read runs the stand-ins (a node process each) on a loaded machine.

@@ -16,22 +16,7 @@ sleep 5
 H="hostapd_cli -p /run/hostapd"
 
 # The reads of the whole tree.
-rec iw-reg-get iw reg get
-rec iw-dev iw dev
-rec iw-phy iw phy
-rec iw-phy0-channels iw phy phy0 channels
-rec iw-phy1-channels iw phy phy1 channels
-rec iw-wlan0-info iw dev wlan0 info
-rec iw-wlan1-info iw dev wlan1 info
-rec iw-wlan0-station-dump iw dev wlan0 station dump
-rec iw-wlan1-station-dump iw dev wlan1 station dump
-rec hapd-interfaces $H interface
-rec hapd-wlan0-status $H -i wlan0 status
-rec hapd-wlan0-get-config $H -i wlan0 get_config
-rec hapd-wlan0-all-sta $H -i wlan0 all_sta
-rec hapd-wlan1-status $H -i wlan1 status
-rec hapd-wlan1-get-config $H -i wlan1 get_config
-rec hapd-wlan1-all-sta $H -i wlan1 all_sta
+whole_tree_reads
 rec hapd-wlan0-accept-show $H -i wlan0 accept_acl SHOW
 rec hapd-wlan0-deny-show $H -i wlan0 deny_acl SHOW
 

@@ -4,17 +4,8 @@
  * taking (test/fixtures/linux/wifi-hostapd-writes), and the values refused before hostapd is asked.
  */
 import { describe, expect, it } from 'vitest';
-import { UspError } from '../../../../datamodel/UspError.js';
 import { accessPointSettings, passphraseProblem, securitySettings } from '../../../../platform/linux/wifi-ap-settings.js';
-
-const code = (f: () => unknown): number | undefined => {
-  try {
-    f();
-  } catch (e) {
-    return e instanceof UspError ? e.code : -1;
-  }
-  return undefined;
-};
+import { refusalCode } from './refusal-code.js';
 
 describe('AccessPoint settings as hostapd keys', () => {
   it('maps each parameter to its key, SSIDAdvertisementEnabled inverted', () => {
@@ -29,7 +20,7 @@ describe('AccessPoint settings as hostapd keys', () => {
   });
 
   it('refuses a station limit of 0 (7012)', () => {
-    expect(code(() => accessPointSettings({ MaxAllowedAssociations: 0 }))).toBe(7012);
+    expect(refusalCode(() => accessPointSettings({ MaxAllowedAssociations: 0 }))).toBe(7012);
   });
 });
 
@@ -54,10 +45,10 @@ describe('Security as hostapd keys', () => {
     expect(passphraseProblem('x'.repeat(64))).toBeDefined();
     expect(passphraseProblem('caf\u00e9 passphrase')).toBeDefined();
     expect(passphraseProblem('correct horse battery')).toBeUndefined();
-    expect(code(() => securitySettings({ KeyPassphrase: 'short77' }, 'WPA2-Personal'))).toBe(7012);
-    expect(code(() => securitySettings({ PreSharedKey: '0123' }, 'WPA2-Personal'))).toBe(7012);
-    expect(code(() => securitySettings({ SAEPassphrase: 'a\nb' }, 'WPA3-Personal'))).toBe(7012);
-    expect(code(() => securitySettings({ ModeEnabled: 'WEP-128' }, 'WPA2-Personal'))).toBe(7012);
+    expect(refusalCode(() => securitySettings({ KeyPassphrase: 'short77' }, 'WPA2-Personal'))).toBe(7012);
+    expect(refusalCode(() => securitySettings({ PreSharedKey: '0123' }, 'WPA2-Personal'))).toBe(7012);
+    expect(refusalCode(() => securitySettings({ SAEPassphrase: 'a\nb' }, 'WPA3-Personal'))).toBe(7012);
+    expect(refusalCode(() => securitySettings({ ModeEnabled: 'WEP-128' }, 'WPA2-Personal'))).toBe(7012);
   });
 });
 

@@ -4,18 +4,10 @@
  * (test/fixtures/linux/wifi-hostapd-radio-writes), and the values refused before iw is asked.
  */
 import { describe, expect, it } from 'vitest';
-import { UspError } from '../../../../datamodel/UspError.js';
 import { bitrateArgs, bitrateValues } from '../../../../platform/linux/wifi-bitrates.js';
+import { refusalCode } from './refusal-code.js';
 
 const AUTO = { MCS: -1, GuardInterval: 'Auto' };
-const code = (f: () => unknown): number | undefined => {
-  try {
-    f();
-  } catch (e) {
-    return e instanceof UspError ? e.code : -1;
-  }
-  return undefined;
-};
 
 describe('bitrate mask', () => {
   it('one HT MCS (no VHT rate on 5 GHz), the guard interval forced, both free again', () => {
@@ -27,10 +19,10 @@ describe('bitrate mask', () => {
 
   it('a Set keeps what it does not name; refuses what iw cannot set (7012)', () => {
     expect(bitrateValues({ GuardInterval: '800nsec' }, { MCS: 7, GuardInterval: 'Auto' }, '5GHz')).toEqual({ MCS: 7, GuardInterval: '800nsec' });
-    expect(code(() => bitrateValues({ MCS: 32 }, AUTO, '5GHz'))).toBe(7012);
-    expect(code(() => bitrateValues({ MCS: -2 }, AUTO, '5GHz'))).toBe(7012);
-    expect(code(() => bitrateValues({ GuardInterval: '1xLTF_0.8us' }, AUTO, '5GHz'))).toBe(7012);
-    expect(code(() => bitrateValues({ MCS: 3 }, AUTO, '6GHz'))).toBe(7012);
+    expect(refusalCode(() => bitrateValues({ MCS: 32 }, AUTO, '5GHz'))).toBe(7012);
+    expect(refusalCode(() => bitrateValues({ MCS: -2 }, AUTO, '5GHz'))).toBe(7012);
+    expect(refusalCode(() => bitrateValues({ GuardInterval: '1xLTF_0.8us' }, AUTO, '5GHz'))).toBe(7012);
+    expect(refusalCode(() => bitrateValues({ MCS: 3 }, AUTO, '6GHz'))).toBe(7012);
     expect(bitrateValues({ MCS: -1 }, AUTO, '6GHz')).toEqual(AUTO);
   });
 });

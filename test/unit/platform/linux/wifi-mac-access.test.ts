@@ -6,21 +6,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { UspError } from '../../../../datamodel/UspError.js';
 import { accessPointSettings, securitySettings } from '../../../../platform/linux/wifi-ap-settings.js';
 import { allowedMacs, MAX_ALLOWED_MACS, parseMacAcl } from '../../../../platform/linux/wifi-mac-access.js';
 import { parseHostapdConf } from '../../../../platform/linux/hostapd-conf.js';
+import { refusalCode } from './refusal-code.js';
 
 const session = JSON.parse(readFileSync(new URL('../../../fixtures/linux/wifi-hostapd-radio-writes/session.json', import.meta.url), 'utf8')) as Array<{ step: string; stdout: string }>;
 const step = (name: string): string => session.find((s) => s.step.endsWith(name))!.stdout;
-const code = (f: () => unknown): number | undefined => {
-  try {
-    f();
-  } catch (e) {
-    return e instanceof UspError ? e.code : -1;
-  }
-  return undefined;
-};
 
 describe('MAC address access control', () => {
   it("reads hostapd's accept list as recorded", () => {
@@ -31,10 +23,10 @@ describe('MAC address access control', () => {
   it('AllowedMACAddress: lower case, each once; 7012 for what is not a MAC address or too many', () => {
     expect(allowedMacs('02:00:00:00:AA:01, 02:00:00:00:aa:01,02:00:00:00:aa:02')).toEqual(['02:00:00:00:aa:01', '02:00:00:00:aa:02']);
     expect(allowedMacs('')).toEqual([]);
-    expect(code(() => allowedMacs('02:00:00:00:aa'))).toBe(7012);
-    expect(code(() => allowedMacs('02:00:00:00:aa:01 02:00:00:00:aa:02'))).toBe(7012);
+    expect(refusalCode(() => allowedMacs('02:00:00:00:aa'))).toBe(7012);
+    expect(refusalCode(() => allowedMacs('02:00:00:00:aa:01 02:00:00:00:aa:02'))).toBe(7012);
     const many = Array.from({ length: MAX_ALLOWED_MACS + 1 }, (_, i) => `02:00:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`);
-    expect(code(() => allowedMacs(many.join(',')))).toBe(7012);
+    expect(refusalCode(() => allowedMacs(many.join(',')))).toBe(7012);
   });
 
   it('MACAddressControlEnabled is macaddr_acl, RekeyingInterval wpa_group_rekey, with what to set back', () => {
@@ -42,12 +34,12 @@ describe('MAC address access control', () => {
       { key: 'macaddr_acl', value: '1', undo: '0' },
       { key: 'wpa_group_rekey', value: '600', undo: '86400' },
     ]);
-    expect(code(() => accessPointSettings({ RekeyingInterval: 2 ** 31 }))).toBe(7012);
+    expect(refusalCode(() => accessPointSettings({ RekeyingInterval: 2 ** 31 }))).toBe(7012);
   });
 
   it('a WEP key is never sent (hostapd keeps one it refuses while WPA runs): 7012', () => {
-    expect(code(() => securitySettings({ WEPKey: '0123456789' }, 'WPA2-Personal'))).toBe(7012);
-    expect(code(() => securitySettings({ WEPKey: '0123456789' }, 'None'))).toBe(7012);
+    expect(refusalCode(() => securitySettings({ WEPKey: '0123456789' }, 'WPA2-Personal'))).toBe(7012);
+    expect(refusalCode(() => securitySettings({ WEPKey: '0123456789' }, 'None'))).toBe(7012);
   });
 
   it("reads macaddr_acl, wpa_group_rekey and the radio's channel 0 from hostapd's file", () => {

@@ -5,12 +5,12 @@
  * before hostapd is asked; and the writer setting them back when hostapd refuses the start.
  */
 import { describe, expect, it } from 'vitest';
-import { UspError } from '../../../../datamodel/UspError.js';
 import type { CommandRunner } from '../../../../platform/exec/CommandRunner.js';
 import type { IwBand, IwChannel } from '../../../../platform/linux/wifi-iw.js';
 import { heldRadioRestart, type RadioNow, radioRestartSettings } from '../../../../platform/linux/wifi-radio-restart.js';
 import { HostapdWriter } from '../../../../platform/linux/wifi-write.js';
 import type { WiFiBss } from '../../../../platform/linux/WiFiSource.js';
+import { refusalCode } from './refusal-code.js';
 
 const band = (b: string): IwBand => ({ band: b, ht: true, vht: b === '5GHz', he: false, eht: false, ht40: true, vht160: false });
 const ch = (channel: number, b: string, more: Partial<IwChannel> = {}): IwChannel => ({
@@ -45,14 +45,6 @@ const now = (more: Partial<RadioNow> = {}): RadioNow => ({
   ...more,
 });
 const keys = (changes: Record<string, string | boolean>, n = now()): string[] => radioRestartSettings(changes, n).map((s) => `${s.key}=${s.value}<${s.undo ?? ''}`);
-const code = (f: () => unknown): number | undefined => {
-  try {
-    f();
-  } catch (e) {
-    return e instanceof UspError ? e.code : -1;
-  }
-  return undefined;
-};
 
 describe('Radio settings that restart hostapd', () => {
   it("a band change: hw_mode and the band's first usable channel (or the one given); 802.11ac off for 2.4 GHz", () => {
@@ -65,11 +57,11 @@ describe('Radio settings that restart hostapd', () => {
   });
 
   it('refuses 6 GHz, a band the phy lacks, a channel of another band, Channel while hostapd chooses it', () => {
-    expect(code(() => keys({ OperatingFrequencyBand: '6GHz' }))).toBe(7012);
-    expect(code(() => keys({ OperatingFrequencyBand: '5GHz' }, now({ bands: [band('2.4GHz')] })))).toBe(7012);
-    expect(code(() => keys({ OperatingFrequencyBand: '5GHz', Channel: '6' }))).toBe(7012);
-    expect(code(() => keys({ Channel: '11' }, now({ auto: true })))).toBe(7012);
-    expect(code(() => keys({ AutoChannelEnable: true, Channel: '11' }))).toBe(7012);
+    expect(refusalCode(() => keys({ OperatingFrequencyBand: '6GHz' }))).toBe(7012);
+    expect(refusalCode(() => keys({ OperatingFrequencyBand: '5GHz' }, now({ bands: [band('2.4GHz')] })))).toBe(7012);
+    expect(refusalCode(() => keys({ OperatingFrequencyBand: '5GHz', Channel: '6' }))).toBe(7012);
+    expect(refusalCode(() => keys({ Channel: '11' }, now({ auto: true })))).toBe(7012);
+    expect(refusalCode(() => keys({ AutoChannelEnable: true, Channel: '11' }))).toBe(7012);
   });
 
   it('automatic channel selection: channel 0; off again keeps the channel hostapd chose, or the one given', () => {
@@ -87,20 +79,20 @@ describe('Radio settings that restart hostapd', () => {
     expect(keys({ RegulatoryDomain: 'DE ' })).toEqual([]);
     // A radio without a band yet still takes its country, not a band or channel setting.
     expect(keys({ RegulatoryDomain: 'FR ' }, now({ band: undefined }))).toEqual(['country_code=FR<DE', 'country3=0x20<0x20']);
-    expect(code(() => keys({ AutoChannelEnable: true }, now({ band: undefined })))).toBe(7012);
-    expect(code(() => keys({ RegulatoryDomain: 'de ' }))).toBe(7012);
+    expect(refusalCode(() => keys({ AutoChannelEnable: true }, now({ band: undefined })))).toBe(7012);
+    expect(refusalCode(() => keys({ RegulatoryDomain: 'de ' }))).toBe(7012);
   });
 
   it('the extension channel: HT40+ or HT40- where the 40 MHz pair is usable; Auto only while 20 MHz', () => {
     const five = now({ band: '5GHz', bss: bss({ ifname: 'wlan1', channel: 36 }) });
     expect(keys({ ExtensionChannel: 'AboveControlChannel' }, five)).toEqual(['ht_capab=[HT40+]<']);
-    expect(code(() => keys({ ExtensionChannel: 'BelowControlChannel' }, five))).toBe(7012);
+    expect(refusalCode(() => keys({ ExtensionChannel: 'BelowControlChannel' }, five))).toBe(7012);
     expect(keys({ ExtensionChannel: 'BelowControlChannel' }, now({ bss: bss({ channel: 6 }) }))).toEqual(['ht_capab=[HT40-]<']);
     // Channel 13 + 4 is past the band; channel 14 is disabled.
-    expect(code(() => keys({ ExtensionChannel: 'AboveControlChannel' }, now({ bss: bss({ channel: 13 }) })))).toBe(7012);
+    expect(refusalCode(() => keys({ ExtensionChannel: 'AboveControlChannel' }, now({ bss: bss({ channel: 13 }) })))).toBe(7012);
     expect(keys({ ExtensionChannel: 'Auto' })).toEqual([]);
-    expect(code(() => keys({ ExtensionChannel: 'Auto' }, now({ bss: bss({ secondaryChannel: 1 }) })))).toBe(7012);
-    expect(code(() => keys({ ExtensionChannel: 'AboveControlChannel' }, now({ bss: bss({ ieee80211n: false }) })))).toBe(7012);
+    expect(refusalCode(() => keys({ ExtensionChannel: 'Auto' }, now({ bss: bss({ secondaryChannel: 1 }) })))).toBe(7012);
+    expect(refusalCode(() => keys({ ExtensionChannel: 'AboveControlChannel' }, now({ bss: bss({ ieee80211n: false }) })))).toBe(7012);
     // With a Channel of the same Set, the channel goes in the restart too.
     expect(keys({ ExtensionChannel: 'AboveControlChannel', Channel: '44' }, five)).toEqual(['ht_capab=[HT40+]<', 'channel=44<36']);
   });

@@ -8,45 +8,18 @@
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../../datamodel/UspError.js';
-import { DSA_SYS_NET, dsaRouter } from './dsa-router.js';
-import { FIXTURES, openWrt, type PlatformFixture } from './fake-openwrt.js';
+import { B, BR_LAN, bridgeWrites, COMMIT, deviceStatus, openDsaBridge, PORT, PORT_DELETED, RELOAD, VLAN1, VLAN10, withoutLan4 } from './dsa-bridge-ports.js';
+import { FIXTURES, type PlatformFixture } from './fake-openwrt.js';
 import { refusal } from '../refusal.js';
-
-const B = 'Device.Bridging.Bridge.1.';
-const PORT = 'Device.Bridging.Bridge.{i}.Port.{i}.';
-const RELOAD = ['ubus', 'call', 'network', 'reload'];
-const COMMIT = ['uci', 'commit', 'network'];
-const BR_LAN = 'cfg030f15';
-const VLAN1 = 'cfg08a1b0';
-const VLAN10 = 'cfg09a1b0';
-const DELETED = 'uci-show-network.24.10-dsa.port-deleted.txt';
-
-/** `network.device status` of the DSA router with br-lan's members as netifd lists them after a reload. */
-function deviceStatus(members: string[]): { json: unknown } {
-  const status = JSON.parse(fs.readFileSync(`${FIXTURES}ubus-network-device-status.24.10-dsa.json`, 'utf8')) as Record<string, Record<string, unknown>>;
-  status['br-lan']!['bridge-members'] = members;
-  return { json: status };
-}
 
 describe('openwrt platform: bridge Port.LowerLayers', () => {
   let fx: PlatformFixture;
   afterEach(() => fx.close());
-  const writes = (): string[][] => fx.fake.invocations().filter((a) => (a[0] === 'uci' && a[1] !== '-q') || a.join(' ') === RELOAD.join(' '));
+  const writes = (): string[][] => bridgeWrites(fx);
   /** The DSA router with lan4 (Port.5) deleted from br-lan, as recorded. */
   const start = async (): Promise<void> => {
-    const fake = dsaRouter();
-    fake.respondUci('network', { file: 'uci-show-network.24.10-dsa.uci.txt' });
-    // The recorded interface dump is the other fixture device's (wan on eth1.2); the DSA router's wan is on its wan port.
-    const dump = JSON.parse(fs.readFileSync(`${FIXTURES}ubus-network-interface-dump.json`, 'utf8')) as { interface: Array<Record<string, unknown>> };
-    for (const i of dump.interface) if (i.interface === 'wan') Object.assign(i, { device: 'wan', l3_device: 'wan' });
-    fake.respond('network.interface dump', { json: dump });
-    fx = openWrt(fake, { sysNetDir: DSA_SYS_NET });
-    await fx.platform.ready;
-    await fx.values('Device.Bridging.');
-    fx.fake.respondUciAfterCommit('network', { file: DELETED });
-    fx.fake.respond('network.device status', deviceStatus(['lan1', 'lan2', 'lan3', 'phy1-ap0']));
-    await fx.binding(PORT).delete!([1, 5], {});
-    fx.fake.clearLog();
+    fx = openDsaBridge();
+    await withoutLan4(fx);
   };
   const ethernet = async (name: string): Promise<string> => {
     for (const [path, v] of await fx.values('Device.Ethernet.')) if (/^Device\.Ethernet\.Interface\.\d+\.$/.test(path) && v.Name === name) return path.slice(0, -1);
@@ -57,8 +30,8 @@ describe('openwrt platform: bridge Port.LowerLayers', () => {
     await start();
     await fx.binding(PORT).set!([1, 4], { Alias: 'desk' }, {});
     const before = await fx.values('Device.Bridging.');
-    fx.fake.respondUci('network', { file: DELETED });
-    const moved = fs.readFileSync(`${FIXTURES}${DELETED}`, 'utf8').replace(/lan3/g, 'lan4');
+    fx.fake.respondUci('network', { file: PORT_DELETED });
+    const moved = fs.readFileSync(`${FIXTURES}${PORT_DELETED}`, 'utf8').replace(/lan3/g, 'lan4');
     fx.fake.respondUciAfterCommit('network', { text: moved });
     const lan4 = await ethernet('lan4');
     await fx.binding(PORT).set!([1, 4], { LowerLayers: `${lan4}.` }, {});

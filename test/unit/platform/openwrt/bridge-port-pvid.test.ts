@@ -7,20 +7,14 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode, type UspError } from '../../../../datamodel/UspError.js';
+import { B, bridgeWrites, COMMIT, PORT, RELOAD, VLAN1, VLAN10 } from './dsa-bridge-ports.js';
 import { DSA_SYS_NET, dsaRouter } from './dsa-router.js';
 import { openWrt, type PlatformFixture } from './fake-openwrt.js';
-
-const B = 'Device.Bridging.Bridge.1.';
-const PORT = 'Device.Bridging.Bridge.{i}.Port.{i}.';
-const RELOAD = ['ubus', 'call', 'network', 'reload'];
-const COMMIT = ['uci', 'commit', 'network'];
-const VLAN1 = 'cfg08a1b0';
-const VLAN10 = 'cfg09a1b0';
 
 describe('openwrt platform: a bridge port PVID is the "*" of its bridge-vlan entry', () => {
   let fx: PlatformFixture;
   afterEach(() => fx.close());
-  const writes = (): string[][] => fx.fake.invocations().filter((a) => (a[0] === 'uci' && a[1] !== '-q') || a.join(' ') === RELOAD.join(' '));
+  const writes = (): string[][] => bridgeWrites(fx);
   const start = async (): Promise<Map<string, Record<string, unknown>>> => {
     const fake = dsaRouter();
     fake.respondUci('network', { file: 'uci-show-network.24.10-dsa.uci.txt' });

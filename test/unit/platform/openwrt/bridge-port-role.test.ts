@@ -6,33 +6,20 @@
  * out once more leaves the configuration the first of those recordings shows. netifd's members
  * after each reload are written here.
  */
-import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../../datamodel/UspError.js';
 import type { Value } from '../../../../datamodel/value/Value.js';
-import { DSA_SYS_NET, dsaRouter } from './dsa-router.js';
-import { FIXTURES, openWrt, type PlatformFixture } from './fake-openwrt.js';
+import { B, BR_LAN, bridgeWrites, COMMIT, deviceStatus, openDsaBridge, PORT, PORT_DELETED, RELOAD, withoutLan4 } from './dsa-bridge-ports.js';
+import type { PlatformFixture } from './fake-openwrt.js';
 import { refusal } from '../refusal.js';
 
-const B = 'Device.Bridging.Bridge.1.';
-const PORT = 'Device.Bridging.Bridge.{i}.Port.{i}.';
-const RELOAD = ['ubus', 'call', 'network', 'reload'];
-const COMMIT = ['uci', 'commit', 'network'];
-const BR_LAN = 'cfg030f15';
-const DELETED = 'uci-show-network.24.10-dsa.port-deleted.txt';
+/** `uci show network` after lan4 was appended to br-lan again (recorded). */
 const ADDED = 'uci-show-network.24.10-dsa.port-added.txt';
-
-/** `network.device status` of the DSA router with br-lan's members as netifd lists them after a reload. */
-function deviceStatus(members: string[]): { json: unknown } {
-  const status = JSON.parse(fs.readFileSync(`${FIXTURES}ubus-network-device-status.24.10-dsa.json`, 'utf8')) as Record<string, Record<string, unknown>>;
-  status['br-lan']!['bridge-members'] = members;
-  return { json: status };
-}
 
 describe('openwrt platform: bridge Port.ManagementPort', () => {
   let fx: PlatformFixture;
   afterEach(() => fx.close());
-  const writes = (): string[][] => fx.fake.invocations().filter((a) => (a[0] === 'uci' && a[1] !== '-q') || a.join(' ') === RELOAD.join(' '));
+  const writes = (): string[][] => bridgeWrites(fx);
   const set = (n: number, changes: Record<string, Value>) => fx.binding(PORT).set!([1, n], changes, {});
   /** Name and ManagementPort of each Port row of br-lan. */
   const ports = async (): Promise<Record<string, string>> => {
@@ -43,19 +30,8 @@ describe('openwrt platform: bridge Port.ManagementPort', () => {
   };
   /** The DSA router with lan4 (Port.5) deleted from br-lan, as recorded. */
   const start = async (): Promise<void> => {
-    const fake = dsaRouter();
-    fake.respondUci('network', { file: 'uci-show-network.24.10-dsa.uci.txt' });
-    // The recorded interface dump is the other fixture device's (wan on eth1.2); the DSA router's wan is on its wan port.
-    const dump = JSON.parse(fs.readFileSync(`${FIXTURES}ubus-network-interface-dump.json`, 'utf8')) as { interface: Array<Record<string, unknown>> };
-    for (const i of dump.interface) if (i.interface === 'wan') Object.assign(i, { device: 'wan', l3_device: 'wan' });
-    fake.respond('network.interface dump', { json: dump });
-    fx = openWrt(fake, { sysNetDir: DSA_SYS_NET });
-    await fx.platform.ready;
-    await fx.values('Device.Bridging.');
-    fx.fake.respondUciAfterCommit('network', { file: DELETED });
-    fx.fake.respond('network.device status', deviceStatus(['lan1', 'lan2', 'lan3', 'phy1-ap0']));
-    await fx.binding(PORT).delete!([1, 5], {});
-    fx.fake.clearLog();
+    fx = openDsaBridge();
+    await withoutLan4(fx);
   };
   /** Port.1 becomes a member on lan4 (Ethernet.Interface.5): lan4 is appended to br-lan's ports. */
   const toMember = async (): Promise<void> => {
@@ -95,7 +71,7 @@ describe('openwrt platform: bridge Port.ManagementPort', () => {
     // lan4's row becomes the bridge's own port again, as a rollback of the Set above asks it (with
     // the old, derived LowerLayers): lan4 leaves the ports list. The LowerLayers it has now are
     // reported back, so a rollback of this Set finds lan4's reference to put back.
-    fx.fake.respondUciAfterCommit('network', { file: DELETED });
+    fx.fake.respondUciAfterCommit('network', { file: PORT_DELETED });
     const back: Record<string, Value> = { ManagementPort: true, LowerLayers: [2, 3, 4, 6].map((n) => `${B}Port.${n}`).join(',') };
     await set(1, back);
     expect(back.LowerLayers).toBe([2, 3, 4, 6].map((n) => `${B}Port.${n}`).join(','));

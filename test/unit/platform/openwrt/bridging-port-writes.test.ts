@@ -7,28 +7,14 @@
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode, type UspError } from '../../../../datamodel/UspError.js';
+import { B, BR_LAN, bridgeWrites, COMMIT, deviceStatus, PORT, PORT_DELETED, RELOAD, VLAN10 } from './dsa-bridge-ports.js';
 import { DSA_SYS_NET, dsaRouter } from './dsa-router.js';
 import { FIXTURES, openWrt, type PlatformFixture } from './fake-openwrt.js';
-
-const B = 'Device.Bridging.Bridge.1.';
-const PORT = 'Device.Bridging.Bridge.{i}.Port.{i}.';
-const RELOAD = ['ubus', 'call', 'network', 'reload'];
-const COMMIT = ['uci', 'commit', 'network'];
-/** The DSA router's `config device` br-lan and bridge-vlan VLAN 10, as OpenWrt's uci names them. */
-const BR_LAN = 'cfg030f15';
-const VLAN10 = 'cfg09a1b0';
-
-/** `network.device status` of the DSA router with br-lan's members as netifd lists them after a reload. */
-function deviceStatus(members: string[]): { json: unknown } {
-  const status = JSON.parse(fs.readFileSync(`${FIXTURES}ubus-network-device-status.24.10-dsa.json`, 'utf8')) as Record<string, Record<string, unknown>>;
-  status['br-lan']!['bridge-members'] = members;
-  return { json: status };
-}
 
 describe('openwrt platform: bridge ports added and deleted through the ports list', () => {
   let fx: PlatformFixture;
   afterEach(() => fx.close());
-  const writes = (): string[][] => fx.fake.invocations().filter((a) => (a[0] === 'uci' && a[1] !== '-q') || a.join(' ') === RELOAD.join(' '));
+  const writes = (): string[][] => bridgeWrites(fx);
   const fail = (p: unknown): Promise<UspError> =>
     Promise.resolve(p).then(
       () => expect.fail('accepted'),
@@ -46,7 +32,7 @@ describe('openwrt platform: bridge ports added and deleted through the ports lis
   it('deletes lan4 from the ports list and from its VLAN, then adds it back as a new row', async () => {
     await start();
     expect((await fx.values('Device.Bridging.')).get(`${B}Port.5.`)).toMatchObject({ Name: 'lan4' });
-    fx.fake.respondUciAfterCommit('network', { file: 'uci-show-network.24.10-dsa.port-deleted.txt' });
+    fx.fake.respondUciAfterCommit('network', { file: PORT_DELETED });
     fx.fake.respond('network.device status', deviceStatus(['lan1', 'lan2', 'lan3', 'phy1-ap0']));
     await fx.binding(PORT).delete!([1, 5], {});
     expect(writes()).toEqual([
