@@ -95,6 +95,8 @@ export class ProgrammableCycleElementBinding extends CycleElementBinding {
     return { Enable: e.enable, Order: e.order, Color: e.color, Duration: e.durationMs, FadeInterval: e.fadeMs };
   }
   async set(keys: InstanceKeys, changes: Record<string, Value>): Promise<void> {
+    // Only the element's own parameters change the cycle (an Alias the Add generated does not).
+    if (!ELEMENT_PARAMS.some((k) => k in changes)) return;
     await this.change(keys, (p, row) => {
       const e = takeOver(row, p).find((x) => x.n === keys[1]);
       if (!e) throw new UspError(ErrorCode.ObjectDoesNotExist, `no cycle element ${keys[1]} of LED ${keys[0]}`);
