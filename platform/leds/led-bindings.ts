@@ -46,6 +46,8 @@ export interface LedRow {
 export interface LedSource {
   /** Every LED, in a stable order; one call fills the table and its sub-objects. */
   leds(): Promise<readonly LedRow[]>;
+  /** Forgets what was read (a source that caches), after the agent wrote to the LEDs. */
+  invalidate?(): void;
 }
 
 export const ROW_PARAMS = ['Name', 'Status', 'Reason', 'CyclePeriodRepetitions', 'Location', 'RelativeXPosition', 'RelativeYPosition', 'MaxBrightness'] as const;
@@ -60,6 +62,11 @@ export class LedRows {
 
   async list(): Promise<number[]> {
     return this.numbers.list((await this.source.leds()).map((r) => r.name));
+  }
+
+  /** The next read asks the source again. */
+  invalidate(): void {
+    this.source.invalidate?.();
   }
 
   identity(keys: InstanceKeys): string | undefined {

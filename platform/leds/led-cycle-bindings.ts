@@ -29,6 +29,12 @@ export interface LedCycleControl {
    * (previousTrigger) in `after`. Throws a UspError (7012) when the device refuses.
    */
   play(row: LedRow, before: LedProgram | undefined, after: LedProgram): Promise<void>;
+  /**
+   * False when something else took the LED over since (another trigger written to sysfs), seen
+   * from the row's Reason: Status and CurrentCycleElement then say what the LED does, while the
+   * table keeps the Controller's rows. Absent: a program is always in effect.
+   */
+  inEffect?(row: Pick<LedRow, 'reason'>): boolean;
 }
 
 const LED_PARAMS_WRITABLE = ['Name'] as const;
@@ -47,7 +53,7 @@ export class ProgrammableLedBinding extends LedBinding {
     const out = await super.get(keys);
     const p = this.control.programs.get(String(out.Name));
     if (p?.label !== undefined) out.Name = p.label;
-    if (isPlaying(p)) Object.assign(out, { Status: 'InUse', Reason: PROGRAMMED_REASON, CyclePeriodRepetitions: -1 });
+    if (isPlaying(p) && (this.control.inEffect?.({ reason: String(out.Reason) }) ?? true)) Object.assign(out, { Status: 'InUse', Reason: PROGRAMMED_REASON, CyclePeriodRepetitions: -1 });
     return out;
   }
   async set(keys: InstanceKeys, changes: Record<string, Value>): Promise<void> {
@@ -171,7 +177,12 @@ export class ProgrammableCycleElementBinding extends CycleElementBinding {
     const after = copyProgram(before) ?? {};
     edit(after, row);
     after.startedAt = this.control.now();
-    await this.control.play(row, before, after);
+    try {
+      await this.control.play(row, before, after);
+    } finally {
+      // Even a refused write may have changed a file before the one refused.
+      this.rows.invalidate();
+    }
     this.control.programs.put(row.name, after);
   }
 }
@@ -186,7 +197,8 @@ export class ProgrammableCurrentCycleElementBinding extends CurrentCycleElementB
   override async get(keys: InstanceKeys): Promise<Record<string, Value>> {
     const name = this.rows.identity(keys);
     const p = name === undefined ? undefined : this.control.programs.get(name);
-    const now = p && isPlaying(p) ? currentElement(p, this.control.now()) : undefined;
+    const playing = p !== undefined && isPlaying(p) && (this.control.inEffect?.(await this.rows.row(keys)) ?? true);
+    const now = playing ? currentElement(p, this.control.now()) : undefined;
     if (!now) return super.get(keys);
     return { CycleElementReference: `Device.LEDs.LED.${keys[0]}.CycleElement.${now.element.n}`, Color: now.element.color, Duration: now.remainingMs };
   }

@@ -8,7 +8,8 @@
  * The kernel forgets all of it at reboot, so the programs live in the agent's store and are
  * played again once it is loaded (stateLoaded). On OpenWrt, /etc/init.d/led writes the trigger
  * of the LEDs its UCI `system` `led` sections name when it (re)starts, which replaces a program on
- * those LEDs until the agent next starts (docs/platform-mapping.md).
+ * those LEDs until the agent next starts (docs/platform-mapping.md); Status and Reason then say
+ * what the LED does (inEffect).
  */
 import path from 'node:path';
 import type { Logger } from '../../datamodel/Logger.js';
@@ -34,6 +35,11 @@ export class SysfsLedCycles implements LedCycleControl {
     private readonly log?: Logger,
   ) {
     this.programs = new LedPrograms(store);
+  }
+
+  /** The agent's own triggers are `pattern` and, for a held element, `none` (Reason ""); any other was written by someone else. */
+  inEffect(row: Pick<LedRow, 'reason'>): boolean {
+    return row.reason === '' || row.reason === 'pattern';
   }
 
   /** A single-colour LED shows its own colour at any level, or dark; a multicolour one any colour (one hue per cycle: play). */

@@ -113,6 +113,10 @@ export class SysfsLedSource implements LedSource {
     return this.scan.read();
   }
 
+  invalidate(): void {
+    this.scan.invalidate();
+  }
+
   private async read(): Promise<LedRow[]> {
     const dir = this.files.sys('class', 'leds');
     const names = (await this.files.list(dir)).sort().slice(0, MAX_LEDS);

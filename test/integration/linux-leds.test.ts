@@ -58,6 +58,8 @@ describe('Linux Device.LEDs from sysfs, through a Controller', () => {
     expect(attr('pattern')).toBe('1 100 1 200 1 0');
     await del(dev.c, row);
     expect(attr('trigger')).toBe('timer');
-    expect(await get(dev.c, `${L}1.CycleElementNumberOfEntries`)).toBe('2');
+    // As the kernel lists it once the trigger is back (this plain file holds only what was written).
+    writeFileSync(join(timer, 'trigger'), 'none [timer] heartbeat pattern\n');
+    await expect.poll(() => get(dev.c, `${L}1.CycleElementNumberOfEntries`), { timeout: 15_000 }).toBe('2');
   });
 });

@@ -105,7 +105,8 @@ const L = 'Device.LEDs.LED.';
 
 describe('programming sysfs LEDs', () => {
   it('plays a programmed cycle through the pattern trigger and gives the LED back its trigger', async () => {
-    const a = agent(new DataStore());
+    const store = new DataStore();
+    const a = agent(store);
     await a.set(`${L}2.`, { Name: 'Internet' });
     expect(await a.values(`${L}2.`)).toMatchObject({ Name: 'Internet', Reason: 'netdev' });
     const n = await a.add(`${L}2.CycleElement.`, { Enable: true, Color: '00FF00', Duration: 200 });
@@ -118,6 +119,13 @@ describe('programming sysfs LEDs', () => {
     // Red on a green LED: refused, nothing written.
     await expect(a.set(`${L}2.CycleElement.2.`, { Color: 'FF0000' })).rejects.toMatchObject({ code: 7012 });
     expect(file('green:wan', 'pattern')).toBe('1 200 1 0 1 100 0 700 0 0');
+    // Another writer (IoTCapability's OperatingMode, /etc/init.d/led) takes the LED: Reason says so, the rows stay.
+    led('green:wan', { trigger: 'none timer pattern [netdev]' });
+    const other = agent(store);
+    other.cycles.programs.load();
+    expect(await other.values(`${L}2.`)).toMatchObject({ Reason: 'netdev', CycleElementNumberOfEntries: 2 });
+    expect(await other.values(`${L}2.CurrentCycleElement.`)).toMatchObject({ CycleElementReference: 'Device.LEDs.LED.2.CycleElement.1' });
+    led('green:wan', { trigger: 'pattern' });
     await a.del(`${L}2.CycleElement.2.`);
     await a.del(`${L}2.CycleElement.3.`);
     expect(file('green:wan', 'trigger')).toBe('netdev');
