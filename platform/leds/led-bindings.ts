@@ -1,9 +1,9 @@
 /**
  * Device.LEDs.LED.{i}. with its CycleElement.{i}. and CurrentCycleElement. over any LedSource
- * (TR-181 2.11 LEDBasic:1; Device.LEDs.LEDNumberOfEntries follows from the table). Everything is
- * read-only: a platform describes the lighting it sees, it never programs a cycle here (LEDAdv:1's
- * writable CycleElement table is not claimed). Bindings are classes, one copy of their methods for
- * a fleet of simulated gateways.
+ * (TR-181 2.11 LEDBasic:1; Device.LEDs.LEDNumberOfEntries follows from the table). These serve
+ * what a platform sees, read-only; a platform that can play a cycle a Controller programs
+ * (LEDAdv:1) registers with a LedCycleControl, and led-cycle-bindings.ts adds the writes over
+ * them. Bindings are classes, one copy of their methods for a fleet of simulated gateways.
  */
 import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
@@ -46,20 +46,27 @@ export interface LedRow {
 export interface LedSource {
   /** Every LED, in a stable order; one call fills the table and its sub-objects. */
   leds(): Promise<readonly LedRow[]>;
+  /** Forgets what was read (a source that caches), after the agent wrote to the LEDs. */
+  invalidate?(): void;
 }
 
-const ROW_PARAMS = ['Name', 'Status', 'Reason', 'CyclePeriodRepetitions', 'Location', 'RelativeXPosition', 'RelativeYPosition', 'MaxBrightness'] as const;
-const ELEMENT_PARAMS = ['Enable', 'Order', 'Color', 'Duration', 'FadeInterval'] as const;
-const CURRENT_PARAMS = ['CycleElementReference', 'Color', 'Duration'] as const;
+export const ROW_PARAMS = ['Name', 'Status', 'Reason', 'CyclePeriodRepetitions', 'Location', 'RelativeXPosition', 'RelativeYPosition', 'MaxBrightness'] as const;
+export const ELEMENT_PARAMS = ['Enable', 'Order', 'Color', 'Duration', 'FadeInterval'] as const;
+export const CURRENT_PARAMS = ['CycleElementReference', 'Color', 'Duration'] as const;
 
 /** The LEDs of one source with their instance numbers (per device: a fleet gateway makes one when first read). */
-class LedRows {
+export class LedRows {
   private readonly numbers = new InstanceMap();
 
   constructor(private readonly source: LedSource) {}
 
   async list(): Promise<number[]> {
     return this.numbers.list((await this.source.leds()).map((r) => r.name));
+  }
+
+  /** The next read asks the source again. */
+  invalidate(): void {
+    this.source.invalidate?.();
   }
 
   identity(keys: InstanceKeys): string | undefined {
@@ -74,10 +81,10 @@ class LedRows {
   }
 }
 
-class LedBinding implements ObjectBinding {
+export class LedBinding implements ObjectBinding {
   readonly params = ROW_PARAMS;
-  readonly writable = [];
-  constructor(private readonly rows: LedRows) {}
+  readonly writable: readonly string[] = [];
+  constructor(protected readonly rows: LedRows) {}
   list(): Promise<number[]> {
     return this.rows.list();
   }
@@ -100,10 +107,10 @@ class LedBinding implements ObjectBinding {
 }
 
 /** CycleElement n is the n-th element: Order is the instance number, so the table never reorders. */
-class CycleElementBinding implements ObjectBinding {
+export class CycleElementBinding implements ObjectBinding {
   readonly params = ELEMENT_PARAMS;
-  readonly writable = [];
-  constructor(private readonly rows: LedRows) {}
+  readonly writable: readonly string[] = [];
+  constructor(protected readonly rows: LedRows) {}
   async list(parentKeys: InstanceKeys): Promise<number[]> {
     return (await this.rows.row(parentKeys)).elements.map((_, i) => i + 1);
   }
@@ -115,9 +122,9 @@ class CycleElementBinding implements ObjectBinding {
   }
 }
 
-class CurrentCycleElementBinding implements ObjectBinding {
+export class CurrentCycleElementBinding implements ObjectBinding {
   readonly params = CURRENT_PARAMS;
-  constructor(private readonly rows: LedRows) {}
+  constructor(protected readonly rows: LedRows) {}
   async get(keys: InstanceKeys): Promise<Record<string, Value>> {
     const r = await this.rows.row(keys);
     const e = r.current === undefined ? undefined : r.elements[r.current.index];
@@ -128,11 +135,23 @@ class CurrentCycleElementBinding implements ObjectBinding {
   }
 }
 
-/** Registers Device.LEDs.LED.{i}. and its sub-objects over `source`. */
+/** Registers Device.LEDs.LED.{i}. and its sub-objects over `source`, read-only (LEDBasic:1). */
 export function registerLEDs(model: DataModel, source: LedSource): void {
-  const rows = new LedRows(source);
+  registerLedBindings(model, new LedRows(source));
+}
+
+/** Registers the LEDs' bindings (led-cycle-bindings.ts gives its writable ones). */
+export function registerLedBindings(
+  model: DataModel,
+  rows: LedRows,
+  bindings: { led: ObjectBinding; element: ObjectBinding; current: ObjectBinding } = {
+    led: new LedBinding(rows),
+    element: new CycleElementBinding(rows),
+    current: new CurrentCycleElementBinding(rows),
+  },
+): void {
   model.register('Device.LEDs.', LEDS_OBJECT);
-  model.register(LED_ROW, new LedBinding(rows));
-  model.register(`${LED_ROW}CycleElement.{i}.`, new CycleElementBinding(rows));
-  model.register(`${LED_ROW}CurrentCycleElement.`, new CurrentCycleElementBinding(rows));
+  model.register(LED_ROW, bindings.led);
+  model.register(`${LED_ROW}CycleElement.{i}.`, bindings.element);
+  model.register(`${LED_ROW}CurrentCycleElement.`, bindings.current);
 }

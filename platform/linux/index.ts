@@ -52,6 +52,7 @@ import { registerLinuxNdRa } from './ipv6-nd-ra-wiring.js';
 import { LinuxUla } from './ip-ula.js';
 import { registerTemperatureStatus } from './temperature-status.js';
 import { registerHostLEDs } from './leds.js';
+import { SysfsLedCycles } from './led-pattern-control.js';
 import { registerHostIoTCapabilities } from './iot-capabilities.js';
 import { registerHostUsb } from './usb.js';
 import { Chronyc } from './chrony.js';
@@ -272,7 +273,8 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     // IoTCapability: the LEDs, temperature inputs and power supplies sysfs has.
     const iot = registerHostIoTCapabilities(model, sensorFiles, now, opts.store);
     loaded.push(() => iot.stateLoaded());
-    registerHostLEDs(model, sensorFiles, now);
+    const ledCycles = new SysfsLedCycles(sensorFiles, now, opts.store, opts.log);
+    if (registerHostLEDs(model, sensorFiles, now, ledCycles)) loaded.push(() => ledCycles.stateLoaded());
     registerHostUsb(ctx, sensorFiles);
     ctx.log?.debug('linux identity', { ...identity });
   }

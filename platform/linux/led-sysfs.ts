@@ -62,8 +62,11 @@ export function ledNamesSync(files: HostFiles): string[] {
   return files.listSync(dir).filter((n) => wholeNumber(files.attrSync(path.join(dir, n, 'max_brightness'))) !== undefined);
 }
 
+/** The attributes the agent writes: `pattern` and `repeat` exist while the pattern trigger is active, `multi_intensity` on a multicolour LED. */
+export type LedAttribute = 'brightness' | 'trigger' | 'pattern' | 'repeat' | 'multi_intensity';
+
 /** Writes one attribute of LED `name`; the kernel's refusal (EINVAL, EACCES) is a 7012. */
-export async function writeLed(files: HostFiles, name: string, attr: 'brightness' | 'trigger', value: string): Promise<void> {
+export async function writeLed(files: HostFiles, name: string, attr: LedAttribute, value: string): Promise<void> {
   if (name.includes('/') || name.startsWith('.')) throw new UspError(ErrorCode.InvalidValue, `no LED ${name}`);
   const file = files.sys('class', 'leds', name, attr);
   try {

@@ -24,6 +24,7 @@ import path from 'node:path';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { cachedSource, type CachedSource } from '../../datamodel/tree/binding-helpers.js';
 import { registerLEDs, type LedCycleElement, type LedRow, type LedSource } from '../leds/led-bindings.js';
+import { registerProgrammableLEDs, type LedCycleControl } from '../leds/led-cycle-bindings.js';
 import type { HostFiles } from './HostFiles.js';
 import { MAX_LEDS, ledNamesSync, parseTriggers } from './led-sysfs.js';
 
@@ -112,6 +113,10 @@ export class SysfsLedSource implements LedSource {
     return this.scan.read();
   }
 
+  invalidate(): void {
+    this.scan.invalidate();
+  }
+
   private async read(): Promise<LedRow[]> {
     const dir = this.files.sys('class', 'leds');
     const names = (await this.files.list(dir)).sort().slice(0, MAX_LEDS);
@@ -134,10 +139,12 @@ export class SysfsLedSource implements LedSource {
 
 /**
  * Registers Device.LEDs. over the host's sysfs when it has LEDs at registration: a host without
- * any claims no LED support in GetSupportedDM.
+ * any claims no LED support in GetSupportedDM. With `cycles` (led-pattern-control.ts) a
+ * Controller may rename the LEDs and program their cycles (LEDAdv:1).
  */
-export function registerHostLEDs(model: DataModel, files: HostFiles, now: () => number): boolean {
+export function registerHostLEDs(model: DataModel, files: HostFiles, now: () => number, cycles?: LedCycleControl): boolean {
   if (ledNamesSync(files).length === 0) return false;
-  registerLEDs(model, new SysfsLedSource(files, now));
+  if (cycles) registerProgrammableLEDs(model, new SysfsLedSource(files, now), cycles);
+  else registerLEDs(model, new SysfsLedSource(files, now));
   return true;
 }

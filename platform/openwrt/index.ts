@@ -88,6 +88,7 @@ import { HostFiles } from '../linux/HostFiles.js';
 import { registerTemperatureStatus } from '../linux/temperature-status.js';
 import { registerHostIoTCapabilities } from '../linux/iot-capabilities.js';
 import { registerHostLEDs } from '../linux/leds.js';
+import { SysfsLedCycles } from '../linux/led-pattern-control.js';
 import { registerOpenWrtMqttBroker } from './mqtt-broker.js';
 import { registerOpenWrtUPnPDevice } from './upnp-device.js';
 import { registerSysfsUsb } from '../usb/usb-sysfs.js';
@@ -208,7 +209,8 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   const temperatures = registerTemperatureStatus(model, sysfs, ctx.now, opts.store);
   // The board's LEDs, sensors and battery: the kernel's sysfs, shared with Linux (UCI `led` sections: docs/platform-mapping.md).
   const iot = registerHostIoTCapabilities(model, sysfs, ctx.now, opts.store);
-  registerHostLEDs(model, sysfs, ctx.now);
+  const ledCycles = new SysfsLedCycles(sysfs, ctx.now, opts.store, log);
+  const hasLeds = registerHostLEDs(model, sysfs, ctx.now, ledCycles);
   registerSysfsUsb(model, sysfs, ctx.now, { packetClasses: ctx.packetClasses, ...openWrtUsbInterfaceEnable(ctx, uci) });
   if (opts.firmware) registerStagedFirmwareImages(model, opts.firmware);
   // Ethernet.Link of a bridge stacks on the Bridging management port, registered below.
@@ -280,6 +282,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
       temperatures
         .stateLoaded()
         .then(() => iot.stateLoaded())
+        .then(() => (hasLeds ? ledCycles.stateLoaded() : undefined))
         .then(() => unlessStopped(() => access?.start()))
         .then(() => unlessStopped(() => broker?.start()))
         .then(() => unlessStopped(() => dnsSd?.start()))

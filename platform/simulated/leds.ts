@@ -14,8 +14,14 @@
  * its source (a few closures) the first time something reads Device.LEDs., and a read computes
  * the two changing rows from the cellular state and the clock (the blinking LED's lit half and
  * what is left of it are known exactly: the simulation keeps the blink's clock).
+ *
+ * A Controller may rename the LEDs and program their cycles (LEDAdv:1, led-cycle-bindings.ts):
+ * the simulated LEDs light any colour, a program lasts until the agent stops, and the element
+ * lit now is computed from the simulation's clock when read (no timer runs for a cycle).
  */
-import { registerLEDs, type LedCycleElement, type LedRow, type LedSource } from '../leds/led-bindings.js';
+import type { LedCycleElement, LedRow, LedSource } from '../leds/led-bindings.js';
+import { registerProgrammableLEDs, type LedCycleControl } from '../leds/led-cycle-bindings.js';
+import { LedPrograms } from '../leds/led-program.js';
 import type { SimContext } from './SimContext.js';
 
 const BLINK_MS = 500;
@@ -62,7 +68,11 @@ class SimulatedLeds implements LedSource {
   }
 }
 
+/** Playing a program costs the simulation nothing: reads compute the lit element from the clock. */
+const playNothing = (): Promise<void> => Promise.resolve();
+
 /** Registers the gateway's LEDs; `inputs` is asked at each read. */
 export function registerLEDsSim(ctx: SimContext, inputs: SimLedInputs): void {
-  registerLEDs(ctx.model, new SimulatedLeds(ctx.now, inputs));
+  const control: LedCycleControl = { programs: new LedPrograms(), now: ctx.now, play: playNothing };
+  registerProgrammableLEDs(ctx.model, new SimulatedLeds(ctx.now, inputs), control);
 }

@@ -3,12 +3,15 @@
  * recorded layout of test/fixtures/iot-sysfs/router copied to a temp dir, plus a timer LED with
  * delay_on/delay_off, named by USP_AGENT_SYSFS_ROOT), read by a real Controller over WebSocket:
  * the rows and their cycle elements, the timer's lit half following the kernel's brightness, and
- * a Set of the read-only LEDs refused with the agent still answering.
+ * a Controller renaming the timer LED and programming its cycle (LEDAdv:1): the pattern trigger's
+ * files written, a colour the LED cannot show refused with the agent still answering, and the
+ * timer trigger back once the programmed row is deleted. The `pattern` and `repeat` files are
+ * made up front (the kernel makes them when the trigger becomes `pattern`).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { get, trySet } from '../peers/controller-steps.js';
+import { add, del, get, set, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
 import { sysfsAgent } from '../peers/sysfs-agent.js';
 
@@ -17,7 +20,8 @@ const timerOf = (sysRoot: string): string => join(sysRoot, 'class', 'leds', 'amb
 const dev = sysfsAgent('usp-linux-leds-', (sysRoot) => {
   const timer = timerOf(sysRoot);
   mkdirSync(timer, { recursive: true });
-  for (const [f, v] of Object.entries({ brightness: '1', max_brightness: '1', trigger: 'none [timer] heartbeat', delay_on: '200', delay_off: '800' })) writeFileSync(join(timer, f), `${v}\n`);
+  for (const [f, v] of Object.entries({ brightness: '1', max_brightness: '1', trigger: 'none [timer] heartbeat pattern', delay_on: '200', delay_off: '800', pattern: '', repeat: '1' }))
+    writeFileSync(join(timer, f), `${v}\n`);
 });
 const timer = timerOf(dev.sysRoot);
 
@@ -40,10 +44,22 @@ describe('Linux Device.LEDs from sysfs, through a Controller', () => {
     expect(await get(dev.c, `${L}1.CurrentCycleElement.Color`)).toBe('000000');
   });
 
-  it('refuses a Set of the read-only LEDs and keeps answering', async () => {
-    const r = await trySet(dev.c, `${L}1.`, { Name: 'renamed' });
-    // Name is writable in TR-181 (LEDAdv:1) but not on sysfs: 7013, the parameter is read-only here.
-    expect(r).toMatchObject({ ok: false, paramErrCode: 7013 });
-    expect(await get(dev.c, `${L}1.Name`)).toBe('amber:status');
+  it('a Controller renames the LED and programs its cycle through the pattern trigger', async () => {
+    const attr = (f: string): string => readFileSync(join(timer, f), 'utf8').trim();
+    await set(dev.c, `${L}1.`, { Name: 'Status' });
+    expect(await get(dev.c, `${L}1.Name`)).toBe('Status');
+    // The shown elements are 1 and 2: the new row is 3.
+    const row = await add(dev.c, `${L}1.CycleElement.`, { Enable: 'true', Color: 'FFBF00', Duration: '300', FadeInterval: '100' });
+    expect(row).toBe(`${L}1.CycleElement.3.`);
+    expect([attr('trigger'), attr('repeat'), attr('pattern')]).toEqual(['pattern', '-1', '1 100 1 200 1 0']);
+    expect(await get(dev.c, `${L}1.Reason`)).toBe('Controller Cycle');
+    // Green on an amber LED: the CPE must not show another colour.
+    expect(await trySet(dev.c, row, { Color: '00FF00' })).toMatchObject({ ok: false, paramErrCode: 7012 });
+    expect(attr('pattern')).toBe('1 100 1 200 1 0');
+    await del(dev.c, row);
+    expect(attr('trigger')).toBe('timer');
+    // As the kernel lists it once the trigger is back (this plain file holds only what was written).
+    writeFileSync(join(timer, 'trigger'), 'none [timer] heartbeat pattern\n');
+    await expect.poll(() => get(dev.c, `${L}1.CycleElementNumberOfEntries`), { timeout: 15_000 }).toBe('2');
   });
 });

@@ -55,9 +55,38 @@ describe('simulated LEDs', () => {
     expect(await gw.values(`${L}2.CycleElement.1.`)).toMatchObject({ Color: '00FF00' });
   });
 
-  it('the LEDs are read-only: a Set is refused (no object of them is updatable)', async () => {
+  it('a Controller renames an LED and programs its cycle; the lit element follows the clock', async () => {
     const gw = gateway();
-    await expect(gw.set(`${L}1.`, { Name: 'x' })).rejects.toMatchObject({ code: 7020 });
+    await gw.set(`${L}4.`, { Name: 'wifi' });
+    expect(await gw.values(`${L}4.`)).toMatchObject({ Name: 'wifi', Reason: 'WiFi On' });
+    // A Set of a shown element takes the LED over: its one element becomes a programmed row.
+    await gw.set(`${L}4.CycleElement.1.`, { Duration: 300 });
+    const n = await gw.add(`${L}4.CycleElement.`, { Enable: true, Color: 'ff0000', Duration: 700, FadeInterval: 100 });
+    expect(n).toBe(2);
+    expect(await gw.values(`${L}4.CycleElement.2.`)).toEqual({ Enable: true, Order: 2, Color: 'FF0000', Duration: 700, FadeInterval: 100 });
+    expect(await gw.values(`${L}4.`)).toMatchObject({ Status: 'InUse', Reason: 'Controller Cycle', CyclePeriodRepetitions: -1, CycleElementNumberOfEntries: 2 });
+    expect(await gw.values(`${L}4.CurrentCycleElement.`)).toEqual({ CycleElementReference: 'Device.LEDs.LED.4.CycleElement.1', Color: '0000FF', Duration: 300 });
+    gw.advance(0.5);
+    expect(await gw.values(`${L}4.CurrentCycleElement.`)).toEqual({ CycleElementReference: 'Device.LEDs.LED.4.CycleElement.2', Color: 'FF0000', Duration: 500 });
+    // Order puts element 2 first; a disabled element is skipped.
+    await gw.set(`${L}4.CycleElement.1.`, { Order: 5 });
+    await gw.set(`${L}4.CycleElement.1.`, { Enable: false });
+    expect(await gw.values(`${L}4.CurrentCycleElement.`)).toMatchObject({ CycleElementReference: 'Device.LEDs.LED.4.CycleElement.2' });
+    // The last row deleted: the LED is its firmware's again.
+    await gw.del(`${L}4.CycleElement.1.`);
+    await gw.del(`${L}4.CycleElement.2.`);
+    expect(await gw.values(`${L}4.`)).toMatchObject({ Name: 'wifi', Reason: 'WiFi On', CycleElementNumberOfEntries: 1 });
+  });
+
+  it('refuses what a cycle cannot be (7012, 7025) and keeps the LED as it was', async () => {
+    const gw = gateway();
+    await expect(gw.add(`${L}1.CycleElement.`, { Duration: 90_000_000 })).rejects.toMatchObject({ code: 7012 });
+    await expect(gw.set(`${L}1.`, { Name: '' })).rejects.toMatchObject({ code: 7012 });
+    await expect(gw.set(`${L}1.`, { Name: 'blue:wlan' })).rejects.toMatchObject({ code: 7025 });
+    const n = await gw.add(`${L}1.CycleElement.`, { Order: 3 });
+    await expect(gw.add(`${L}1.CycleElement.`, { Order: 3 })).rejects.toMatchObject({ code: 7025 });
+    expect(await gw.instances(`${L}1.CycleElement.`)).toEqual([n]);
+    expect(await gw.values(`${L}1.`)).toMatchObject({ Name: 'green:power', Reason: 'Power On' });
   });
 
   it('a fleet gateway builds its LEDs only when something reads them', async () => {
