@@ -5,7 +5,8 @@
  * - A row (InterfaceSetting.{i}) is a section with an `ra` mode odhcpd knows (server, hybrid,
  *   relay, disabled). Without the option odhcpd does not advertise there (its default mode is
  *   disabled), so Delete removes it, with the RA options the row maps, and a later Add starts
- *   from odhcpd's defaults; Enable false keeps the row as `ra 'disabled'`.
+ *   from odhcpd's defaults; Enable false keeps the row as `ra 'disabled'`. A new Interface moves
+ *   these options to that interface's section.
  * - Enable reads 'server' and 'hybrid' (odhcpd serves in hybrid mode unless a master interface
  *   relays); 'relay' forwards another router's advertisements and reads false.
  * - odhcpd has no switch of its own for router advertisement as a whole, so, as for
@@ -17,7 +18,7 @@
  */
 import type { Value } from '../../datamodel/value/Value.js';
 import type { UciChange } from './uci.js';
-import { stringOption, uciBool, type UciConfig, type UciSection } from './uci-show.js';
+import { listOption, stringOption, uciBool, type UciConfig, type UciSection } from './uci-show.js';
 
 export const RA_DISABLED_OPTION = 'usp_ra_disabled';
 export const RA_MODE_OPTION = 'usp_ra_mode';
@@ -69,6 +70,31 @@ export function raRowEnableChanges(s: UciSection, enable: boolean, off: boolean)
 /** The UCI changes that delete a row: every option it maps that the section has. */
 export function raRowDeleteChanges(s: UciSection): UciChange[] {
   return RA_ROW_OPTIONS.filter((o) => s.options[o] !== undefined).map((o) => remove(s.name, o));
+}
+
+/**
+ * The UCI changes that move a row to another interface: its options leave `from` and go to `to`
+ * (that interface's section, which has no row), and `to` as it will be after them. An option of
+ * the row's that `to` had and `from` lacks goes, so the row keeps its values. `ra_flags` is a
+ * list to odhcpd, written item by item.
+ */
+export function raRowMoveChanges(from: UciSection, to: UciSection): { changes: UciChange[]; moved: UciSection } {
+  const changes = raRowDeleteChanges(from);
+  const options = { ...to.options };
+  for (const o of RA_ROW_OPTIONS) {
+    const v = from.options[o];
+    if (v === undefined) {
+      if (to.options[o] !== undefined) changes.push(remove(to.name, o));
+      delete options[o];
+      continue;
+    }
+    options[o] = v;
+    if (o === 'ra_flags') {
+      if (to.options[o] !== undefined) changes.push(remove(to.name, o));
+      for (const item of listOption(v)) changes.push({ section: to.name, option: o, value: item, append: true });
+    } else changes.push(set(to.name, o, stringOption(v)!));
+  }
+  return { changes, moved: { ...to, options } };
 }
 
 /**

@@ -9,7 +9,7 @@
  * |---|---|
  * | the row | `ra` 'server', 'hybrid', 'relay' or 'disabled'; Add sets it on the Interface's section (or creates one), Delete removes it and the options below |
  * | Enable | `ra` 'server' or 'hybrid'; false writes 'disabled' |
- * | Interface | `interface` (read-only: the section is the interface's; Delete and Add move a row) |
+ * | Interface | `interface`: a new one moves the row's options to that interface's section (created with `ignore '1'` if none; one with a row: 7012) |
  * | MaxRtrAdvInterval, MinRtrAdvInterval, AdvDefaultLifetime | `ra_maxinterval` (600), `ra_mininterval` (200), `ra_lifetime` (1800, at most 9000) |
  * | AdvManagedFlag, AdvOtherConfigFlag, AdvMobileAgentFlag | `ra_flags` list items managed-config, other-config, home-agent ('none' for none); without it the older `ra_management` (0: O, 1: M+O, 2: M), else odhcpd's default, other-config. A write replaces the list and drops `ra_management` |
  * | AdvPreferredRouterFlag | `ra_preference` high/medium/low (medium) |
@@ -28,12 +28,13 @@ import type { DhcpState } from './DhcpState.js';
 import type { IPInterfaces } from './ip.js';
 import { type ParamWriter, planWrite, type UciChange } from './uci.js';
 import { listOption, stringOption, type UciConfig, type UciSection } from './uci-show.js';
-import { RA_MODE_OPTION, raEnableChanges, raOff, raRowDeleteChanges, raRowEnableChanges, raRowEnabled, raRowSections } from './router-advertisement-enable.js';
+import { RA_MODE_OPTION, raEnableChanges, raOff, raRowDeleteChanges, raRowEnableChanges, raRowEnabled, raRowMoveChanges, raRowSections } from './router-advertisement-enable.js';
 
 /** Served: the profile's parameters; Alias is the agent's (by section name, rowIdentity). */
 const PARAMS = RA_SETTING_PARAMS.filter((p) => p !== 'Alias');
 const WRITABLE = [
   'Enable',
+  'Interface',
   'MaxRtrAdvInterval',
   'MinRtrAdvInterval',
   'AdvDefaultLifetime',
@@ -158,12 +159,38 @@ export function registerRouterAdvertisement(state: DhcpState, ip: IPInterfaces):
       return values(s, ip, off);
     },
     set: async ([n], changes) => {
+      canonicalizeReferences(changes, ['Interface']);
       const { s, off } = await row(n);
       const current = await values(s, ip, off);
       const rest = { ...changes };
       delete rest.Enable;
-      const planned = [...(changes.Enable === undefined ? [] : raRowEnableChanges(s, changes.Enable === true, off)), ...raOptionChanges(s, current, rest)];
-      if (planned.length > 0) await write(planned);
+      delete rest.Interface;
+      if (changes.Interface === undefined || changes.Interface === current.Interface) {
+        const planned = [...(changes.Enable === undefined ? [] : raRowEnableChanges(s, changes.Enable === true, off)), ...raOptionChanges(s, current, rest)];
+        if (planned.length > 0) await write(planned);
+        return;
+      }
+      // A new Interface: the row's options move to that interface's section (created if none).
+      const { config, rows: found } = await rows();
+      const ifname = changes.Interface === '' ? undefined : await ip.nameOf(String(changes.Interface));
+      if (ifname === undefined) throw refused([{ param: 'Interface', message: 'name the Device.IP.Interface odhcpd is to advertise on' }]);
+      const existing = config.find((c) => c.type === 'dhcp' && stringOption(c.options.interface) === ifname);
+      if (existing && found.includes(existing)) throw refused([{ param: 'Interface', message: `${ifname} has its InterfaceSetting already` }]);
+      const { changes: move, moved } = raRowMoveChanges(s, existing ?? { name: '', type: 'dhcp', options: {} });
+      const planned = [...move, ...(changes.Enable === undefined ? [] : raRowEnableChanges(moved, changes.Enable === true, off)), ...raOptionChanges(moved, current, rest)];
+      let target = existing?.name;
+      if (existing) await write(planned);
+      else
+        [target] = await state.write(async (stage) => {
+          const created = await stage.add('dhcp');
+          for (const [option, value] of [
+            ['interface', ifname],
+            ['ignore', '1'],
+          ])
+            await stage.set({ section: created, option: option!, value: value! });
+          for (const c of planned) await stage.set(c.section === '' ? { ...c, section: created } : c);
+        });
+      state.raSettings.rekey([[s.name, target!]]);
     },
     // A row is an interface's `ra` mode: Add gives that interface's section one (or creates the
     // section, `ignore '1'` so dnsmasq leaves the interface alone; odhcpd still advertises).

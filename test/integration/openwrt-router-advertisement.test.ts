@@ -88,7 +88,7 @@ describe('OpenWrt RouterAdvertisement over WebSocket (odhcpd UCI)', () => {
       [{ AdvLinkMTU: '1279' }, 7012],
       [{ AdvRetransTimer: '60001' }, 7012], // odhcpd would drop the interface
       [{ AdvNDProxyFlag: 'true' }, 7013], // odhcpd never sets the P flag
-      [{ Interface: 'Device.IP.Interface.3' }, 7013], // the section's interface
+      [{ Interface: 'Device.IP.Interface.99' }, 7012], // no such interface
     ] as const) {
       const r = await trySet(f.controller, `${RA}1.`, params);
       expect(r.ok, JSON.stringify(params)).toBe(false);
@@ -149,5 +149,35 @@ describe('OpenWrt RouterAdvertisement over WebSocket (odhcpd UCI)', () => {
     const v = await getObjects(f.controller, ['Device.RouterAdvertisement.', `${RA}1.`]);
     expect(v[`${RA}1.`]).toMatchObject({ Enable: 'false', Status: 'Disabled' });
     expect(v['Device.RouterAdvertisement.']).toMatchObject({ Enable: 'true', InterfaceSettingNumberOfEntries: '1' });
+  });
+
+  it('a new Interface moves the row’s options to that interface’s section; the row keeps its number', async () => {
+    const offText = show('uci-show-dhcp.ra-off.txt').text;
+    const lanRa = offText.split('\n').filter((l) => /^dhcp\.lan\.ra/.test(l));
+    const moved = withOptions(
+      offText
+        .split('\n')
+        .filter((l) => !lanRa.includes(l))
+        .join('\n'),
+      'wan',
+      lanRa.map((l) => l.replace('dhcp.lan.', 'dhcp.wan.')),
+    );
+    fake.clearLog();
+    fake.respondUciAfterCommit('dhcp', { text: moved });
+    await set(f.controller, `${RA}1.`, { Interface: 'Device.IP.Interface.1' });
+    expect(writes()).toEqual([
+      ...['ra', 'ra_maxinterval', 'ra_mininterval', 'ra_hoplimit', 'ra_flags', 'ra_preference'].map((o) => ['uci', 'delete', `dhcp.lan.${o}`]),
+      ['uci', 'set', 'dhcp.wan.ra=disabled'],
+      ['uci', 'set', 'dhcp.wan.ra_maxinterval=300'],
+      ['uci', 'set', 'dhcp.wan.ra_mininterval=100'],
+      ['uci', 'set', 'dhcp.wan.ra_hoplimit=64'],
+      ['uci', 'add_list', 'dhcp.wan.ra_flags=other-config'],
+      ['uci', 'set', 'dhcp.wan.ra_preference=high'],
+      ['uci', 'commit', 'dhcp'],
+      RELOAD,
+    ]);
+    const v = await getObjects(f.controller, ['Device.RouterAdvertisement.', `${RA}1.`]);
+    expect(v[`${RA}1.`]).toMatchObject({ Interface: 'Device.IP.Interface.1', Enable: 'false', MaxRtrAdvInterval: '300', AdvPreferredRouterFlag: 'High' });
+    expect(v['Device.RouterAdvertisement.']).toMatchObject({ InterfaceSettingNumberOfEntries: '1' });
   });
 });

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { raEnableChanges, raOff, raRowDeleteChanges, raRowEnableChanges, raRowEnabled, raRowSections } from '../../../../platform/openwrt/router-advertisement-enable.js';
+import { raEnableChanges, raOff, raRowDeleteChanges, raRowEnableChanges, raRowEnabled, raRowMoveChanges, raRowSections } from '../../../../platform/openwrt/router-advertisement-enable.js';
 import { parseUciShow } from '../../../../platform/openwrt/uci-show.js';
 import { FIXTURES } from './fake-openwrt.js';
 
@@ -54,5 +54,21 @@ describe('OpenWrt RouterAdvertisement rows and switch', () => {
       { section: 'lan', option: 'ra', value: '', remove: true },
       { section: 'lan', option: 'ra_flags', value: '', remove: true },
     ]);
+  });
+
+  it('a move takes the row’s options to the other section, dropping what would change its values there', () => {
+    const lan = config.find((s) => s.name === 'lan')!;
+    const target = { name: 'wan', type: 'dhcp', options: { interface: 'wan', ignore: '1', ra_flags: 'none', ra_mtu: '1400' } };
+    const { changes, moved } = raRowMoveChanges(lan, target);
+    expect(changes).toEqual([
+      { section: 'lan', option: 'ra', value: '', remove: true },
+      { section: 'lan', option: 'ra_flags', value: '', remove: true },
+      { section: 'wan', option: 'ra', value: 'server' },
+      { section: 'wan', option: 'ra_mtu', value: '', remove: true },
+      { section: 'wan', option: 'ra_flags', value: '', remove: true },
+      { section: 'wan', option: 'ra_flags', value: 'managed-config', append: true },
+      { section: 'wan', option: 'ra_flags', value: 'other-config', append: true },
+    ]);
+    expect(moved.options).toEqual({ interface: 'wan', ignore: '1', ra: 'server', ra_flags: ['managed-config', 'other-config'] });
   });
 });
