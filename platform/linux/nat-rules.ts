@@ -133,23 +133,27 @@ function precedence(v: Readonly<Record<string, Value>>): number {
   return host && port ? 0 : host ? 1 : port ? 2 : 3;
 }
 
-/** The dnat rule of an installable mapping. */
-export function mappingRule(m: MappingRule): string {
+/**
+ * The dnat rule of an installable mapping, for a table of family `ip` (ours), or `inet` (fw4's
+ * on OpenWrt, nat-all-interfaces.ts), where the rule names its IPv4 family.
+ */
+export function mappingRule(m: MappingRule, family: 'ip' | 'inet' = 'ip'): string {
   const v = m.values;
   const proto = String(v.Protocol).toLowerCase();
   const client = String(v.InternalClient);
-  const parts: string[] = [];
+  const parts: string[] = family === 'inet' ? ['meta nfproto ipv4'] : [];
+  const to = family === 'inet' ? 'dnat ip to' : 'dnat to';
   if (v.AllInterfaces !== true) parts.push(`iifname "${m.device!}"`);
   if (String(v.RemoteHost ?? '') !== '') parts.push(`ip saddr ${String(v.RemoteHost)}`);
   const ports = externalPorts(v);
   const internal = Number(v.InternalPort ?? 0);
   if (!ports) {
     // The wildcard: every port of the protocol goes to the same port of the client.
-    parts.push(`meta l4proto ${proto}`, `dnat to ${client}`);
+    parts.push(`meta l4proto ${proto}`, `${to} ${client}`);
   } else if (ports[0] === ports[1]) {
-    parts.push(`${proto} dport ${ports[0]}`, internal === 0 || internal === ports[0] ? `dnat to ${client}` : `dnat to ${client}:${internal}`);
+    parts.push(`${proto} dport ${ports[0]}`, internal === 0 || internal === ports[0] ? `${to} ${client}` : `${to} ${client}:${internal}`);
   } else if (internal === 0 || internal === ports[0]) {
-    parts.push(`${proto} dport ${ports[0]}-${ports[1]}`, `dnat to ${client}`);
+    parts.push(`${proto} dport ${ports[0]}-${ports[1]}`, `${to} ${client}`);
   } else {
     const elements: string[] = [];
     for (let p = ports[0]; p <= ports[1]; p++) elements.push(`${p} : ${client} . ${internal + p - ports[0]}`);

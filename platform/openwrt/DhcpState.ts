@@ -59,6 +59,8 @@ export class DhcpState {
   readonly relays = new InstanceMap();
   /** DHCPv6.Server.Pool.{i}: the `config dhcp` sections odhcpd serves DHCPv6 on (dhcpv6-server.ts), by name. */
   readonly v6pools = new InstanceMap();
+  /** RouterAdvertisement.InterfaceSetting.{i}: the `config dhcp` sections with an `ra` mode (router-advertisement.ts), by name. */
+  readonly raSettings = new InstanceMap();
   /** Controller-chosen Alias values, by section name (UCI has no option for them). */
   readonly aliases = new Map<string, string>();
 
@@ -143,6 +145,7 @@ export class DhcpState {
     this.hosts.rekey(renames);
     this.relays.rekey(renames);
     this.v6pools.rekey(renames);
+    this.raSettings.rekey(renames);
     moveAliases(this.aliases, renames);
     return added;
   }

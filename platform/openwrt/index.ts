@@ -137,6 +137,8 @@ export interface OpenWrtOptions {
   ntpStateFile?: string;
   /** Where the package's udhcpc hook keeps each interface's DHCP option 125, for Device.GatewayInfo (default OPT125_STATE_DIR). */
   opt125StateDir?: string;
+  /** Where the fw4 include files of the port mappings on all interfaces go (nat-all-interfaces.ts; default /etc/usp-agent, or etc/usp-agent inside commandPath when that is given). */
+  fw4IncludeDir?: string;
   /** fw4's configuration file, whose modification time is Device.Firewall.LastChange (default /etc/config/firewall). */
   firewallConfigFile?: string;
   /** Where sysfs is mounted, for the temperature sensors and the IoT capabilities (LEDs, power supplies; default /sys). */
@@ -223,7 +225,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   registerIPGlobals(ctx, uci);
   registerDNS(ctx, ip, uci);
   registerRouting(ctx, ip);
-  registerNAT(ctx, ip, uci);
+  registerNAT(ctx, ip, uci, opts.fw4IncludeDir ?? (opts.commandPath ? path.join(opts.commandPath, 'etc', 'usp-agent') : undefined));
   registerFirewall(ctx, uci, opts.firewallConfigFile);
   const dhcp = new DhcpState(ctx, uci, { leaseFile: opts.leaseFile, arpFile: opts.arpFile, sysNetDir: opts.sysNetDir });
   registerDHCPv4Server(dhcp, ip);

@@ -7,7 +7,9 @@
  *   src_ip → RemoteHost, src_dport ("8080" or "8000-8100") → ExternalPort/EndRange, dest_ip →
  *   InternalClient, dest_port → InternalPort (absent: the external port), proto → Protocol,
  *   name → Description, enabled → Enable. Redirects for "tcp udp" (LuCI's default) or other
- *   protocols have no TR-181 Protocol and are not served (they are left alone).
+ *   protocols have no TR-181 Protocol and are not served (they are left alone). AllInterfaces
+ *   is src '*', which fw4 skips for DNAT: the agent's fw4 include files carry those mappings
+ *   (nat-all-interfaces.ts), rewritten with every write that touches one.
  * - InterfaceSetting.{i}: each zone with a masq option; Enable is its value. Add sets masq on
  *   the zone holding the Interface's network, Delete removes the option (fw4's default: no NAT),
  *   a new Interface moves it to that zone.
@@ -29,6 +31,7 @@ import type { OpenWrtContext } from './OpenWrtContext.js';
 import { planWrite, type ParamWriter, type UciChange, type UciStage, type UciWriter } from './uci.js';
 import { listOption, stringOption, uciBool, type UciConfig, type UciSection } from './uci-show.js';
 import { moveAliases, trackedUciWrite } from './uci-tracked-write.js';
+import { ALL_ZONES, DEFAULT_FW4_INCLUDE_DIR, Fw4PortMappingIncludes, onAllInterfaces } from './nat-all-interfaces.js';
 
 /** `/etc/init.d/firewall reload`: fw4/fw3 re-reads UCI and replaces the ruleset. */
 export const FIREWALL_RELOAD = ['/etc/init.d/firewall', 'reload'] as const;
@@ -51,15 +54,16 @@ const PM_PARAMS = [
   'Description',
 ];
 /**
- * What a Set of a PortMapping changes (its planWrite writers). AllInterfaces (a rule is in one
- * zone) and LeaseDuration (only static mappings) keep their one value and are served read-only.
+ * What a Set of a PortMapping changes (its planWrite writers). LeaseDuration (only static
+ * mappings) keeps its one value and is served read-only.
  */
-const PM_WRITABLE = ['Enable', 'Alias', 'Interface', 'RemoteHost', 'ExternalPort', 'ExternalPortEndRange', 'InternalPort', 'Protocol', 'InternalClient', 'Description'] as const;
+const PM_WRITABLE = ['Enable', 'Alias', 'Interface', 'AllInterfaces', 'RemoteHost', 'ExternalPort', 'ExternalPortEndRange', 'InternalPort', 'Protocol', 'InternalClient', 'Description'] as const;
 const IPV4_RE = /^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)$/;
 
 /** Serves Device.NAT.PortMapping.{i}. (read-write) and Device.NAT.InterfaceSetting.{i}. */
-export function registerNAT(ctx: OpenWrtContext, ip: IPInterfaces, uci: UciWriter): void {
+export function registerNAT(ctx: OpenWrtContext, ip: IPInterfaces, uci: UciWriter, includeDir = DEFAULT_FW4_INCLUDE_DIR): void {
   const { model } = ctx;
+  const includes = new Fw4PortMappingIncludes(includeDir);
   const mappings = new InstanceMap();
   const settings = new InstanceMap();
   const aliases = new Map<string, string>();
@@ -98,15 +102,39 @@ export function registerNAT(ctx: OpenWrtContext, ip: IPInterfaces, uci: UciWrite
    * Runs one firewall write and keeps every row's instance (and Alias) across the section
    * renames it causes. Resolves with the names `uci add` printed, in their final form.
    */
-  const write = async (stage: (s: UciStage) => Promise<void>): Promise<string[]> => {
+  const write = async (stage: (s: UciStage) => Promise<void>, allInterfaces?: AllInterfacesAfter): Promise<string[]> => {
     // Before: read() (which also lists the rows); after: the raw config, so the new names are
     // only known to the tables through rekey().
-    const before = (await read()).map((s) => s.name);
+    const config = await read();
+    const before = config.map((s) => s.name);
     const after = async () => (await ctx.uci('firewall')).map((s) => s.name);
-    const { renames, added } = await trackedUciWrite(uci, 'firewall', FIREWALL_RELOAD, before, after, () => ctx.forgetUci('firewall'), stage);
+    // Mappings on all interfaces before or after: their include files first, loaded by the reload.
+    const rows = allInterfaces ? await allInterfacesAfter(config, allInterfaces) : undefined;
+    const undo = rows ? await includes.write(rows) : undefined;
+    const staged = async (s: UciStage): Promise<void> => {
+      if (rows && rows.length > 0) await includes.stageSections(s, config);
+      await stage(s);
+    };
+    const { renames, added } = await trackedUciWrite(uci, 'firewall', FIREWALL_RELOAD, before, after, () => ctx.forgetUci('firewall'), staged).catch(async (e: unknown) => {
+      await undo?.();
+      throw e;
+    });
     mappings.rekey(renames);
     moveAliases(aliases, renames);
     return added;
+  };
+
+  /** Every mapping on all interfaces once a write made `change` (a row's new values, or its deletion: undefined). */
+  const allInterfacesAfter = async (config: UciConfig, change: AllInterfacesAfter): Promise<Array<Record<string, Value>> | undefined> => {
+    const out: Array<Record<string, Value>> = [];
+    let any = change.values?.AllInterfaces === true;
+    for (const s of config.filter(isPortMapping)) {
+      if (!onAllInterfaces(s)) continue;
+      any = true;
+      if (s.name !== change.section) out.push(await values(s, config));
+    }
+    if (change.values?.AllInterfaces === true) out.push(change.values);
+    return any ? out : undefined;
   };
 
   const values = async (s: UciSection, config: UciConfig): Promise<Record<string, Value>> => {
@@ -119,7 +147,7 @@ export function registerNAT(ctx: OpenWrtContext, ip: IPInterfaces, uci: UciWrite
       Status: !enabled ? 'Disabled' : stringOption(s.options.dest_ip) ? 'Enabled' : 'Error_Misconfigured',
       Alias: aliases.get(s.name) ?? `cpe-${s.name}`,
       Interface: await zoneInterface(config, stringOption(s.options.src)),
-      AllInterfaces: false,
+      AllInterfaces: onAllInterfaces(s),
       LeaseDuration: 0,
       RemainingLeaseTime: 0,
       RemoteHost: stringOption(s.options.src_ip) ?? '',
@@ -137,6 +165,9 @@ export function registerNAT(ctx: OpenWrtContext, ip: IPInterfaces, uci: UciWrite
     canonicalizeReferences(changes, ['Interface']);
     const opt = (option: string, value: string): UciChange[] => (value === '' ? [{ section: name, option, value: '', remove: true }] : [{ section: name, option, value }]);
     const zone = changes.Interface === undefined || changes.Interface === current.Interface ? undefined : await zoneOfInterface(config, String(changes.Interface));
+    const allAfter = (changes.AllInterfaces ?? current.AllInterfaces) === true;
+    // Back from all interfaces without an Interface: the wan zone, as a new mapping's.
+    const wan = config.find((c) => c.type === 'zone' && stringOption(c.options.name) === 'wan') ? 'wan' : undefined;
     const ports = (): UciChange[] | string => {
       const ext = Number(changes.ExternalPort ?? current.ExternalPort);
       const end = Number(changes.ExternalPortEndRange ?? current.ExternalPortEndRange);
@@ -146,10 +177,24 @@ export function registerNAT(ctx: OpenWrtContext, ip: IPInterfaces, uci: UciWrite
     const writers: Record<string, ParamWriter> = {
       Enable: (v) => opt('enabled', v ? '1' : '0'),
       Alias: () => [],
-      Interface: (v) => (v === current.Interface ? [] : zone ? opt('src', zone) : `${String(v)} is in no firewall zone`),
-      AllInterfaces: (v) => (v ? 'a port mapping applies to one firewall zone here' : []),
+      // On all interfaces the redirect has no zone: an Interface is taken once AllInterfaces is false.
+      Interface: (v) =>
+        v === current.Interface ? [] : allAfter ? (v === '' ? [] : 'a mapping on all interfaces has no Interface here') : zone ? opt('src', zone) : `${String(v)} is in no firewall zone`,
+      AllInterfaces: (v) =>
+        v === current.AllInterfaces
+          ? []
+          : v && changes.RemoteHost === undefined && current.RemoteHost !== '' && !IPV4_RE.test(String(current.RemoteHost))
+            ? 'its RemoteHost is a subnet: one IPv4 address on all interfaces'
+            : v
+              ? opt('src', ALL_ZONES)
+              : changes.Interface !== undefined && changes.Interface !== current.Interface
+                ? []
+                : wan
+                  ? opt('src', wan)
+                  : 'name the Interface of its firewall zone',
       LeaseDuration: (v) => (v === 0 ? [] : 'only static port mappings (0) can be configured'),
-      RemoteHost: (v) => opt('src_ip', String(v)),
+      // fw4 takes a subnet in src_ip; the agent's rule for all interfaces (nat-rules.ts) one address.
+      RemoteHost: (v) => (allAfter && v !== '' && !IPV4_RE.test(String(v)) ? 'one IPv4 address (or empty) for a mapping on all interfaces' : opt('src_ip', String(v))),
       ExternalPort: () => (changes.ExternalPortEndRange !== undefined ? [] : ports()),
       ExternalPortEndRange: () => ports(),
       InternalPort: (v) => opt('dest_port', v === 0 ? '' : String(v)),
@@ -171,11 +216,16 @@ export function registerNAT(ctx: OpenWrtContext, ip: IPInterfaces, uci: UciWrite
     },
     set: async ([n], changes) => {
       const [s, config] = await section(n);
-      const changesUci = await plan(s.name, config, await values(s, config), changes);
+      const current = await values(s, config);
+      const changesUci = await plan(s.name, config, current, changes);
+      const next = { ...current, ...changes };
       if (changesUci.length > 0)
-        await write(async (stage) => {
-          for (const c of changesUci) await stage.set(c);
-        });
+        await write(
+          async (stage) => {
+            for (const c of changesUci) await stage.set(c);
+          },
+          { section: s.name, values: next },
+        );
       if (typeof changes.Alias === 'string') aliases.set(mappings.keyOf(n) ?? s.name, changes.Alias);
     },
     add: async (_parent: InstanceKeys, params) => {
@@ -205,20 +255,23 @@ export function registerNAT(ctx: OpenWrtContext, ip: IPInterfaces, uci: UciWrite
         ['proto', 'tcp'],
         ['enabled', '0'],
       ];
-      const [name] = await write(async (stage) => {
-        const created = await stage.add('redirect');
-        for (const [option, value] of base) {
-          if (!planned.some((c) => c.option === option)) await stage.set({ section: created, option, value });
-        }
-        for (const c of planned) if (!c.remove) await stage.set({ ...c, section: created });
-      });
+      const [name] = await write(
+        async (stage) => {
+          const created = await stage.add('redirect');
+          for (const [option, value] of base) {
+            if (!planned.some((c) => c.option === option)) await stage.set({ section: created, option, value });
+          }
+          for (const c of planned) if (!c.remove) await stage.set({ ...c, section: created });
+        },
+        { section: '', values: { ...current, ...params } },
+      );
       const n = mappings.numberOf(name);
       if (typeof params.Alias === 'string' && params.Alias !== '') aliases.set(name, params.Alias);
       return n;
     },
     delete: async ([n]) => {
       const [s] = await section(n);
-      await write(async (stage) => stage.remove(s.name));
+      await write(async (stage) => stage.remove(s.name), { section: s.name });
       aliases.delete(s.name);
     },
   });
@@ -302,6 +355,12 @@ export function registerNAT(ctx: OpenWrtContext, ip: IPInterfaces, uci: UciWrite
       aliases.delete(z.name);
     },
   });
+}
+
+/** A write's effect on the mappings on all interfaces: `section`'s values after it (none: deleted; section '': added). */
+interface AllInterfacesAfter {
+  section: string;
+  values?: Record<string, Value>;
 }
 
 /** A redirect TR-181 can express as a PortMapping: DNAT of exactly one of tcp, udp. */

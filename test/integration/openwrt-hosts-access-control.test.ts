@@ -5,18 +5,21 @@
  * the Schedule windows), written with uci, committed and reloaded; a disabled row's section goes,
  * and the NAT port mapping whose anonymous section libuci renames then keeps its instance;
  * invalid values are refused with nothing written (a PhysAddressMask short of the whole MAC
- * too: fw4 matches whole MACs only); a failing commit reverts and keeps no row.
+ * too: fw4 matches whole MACs only); a failing commit reverts and keeps no row. Last, the port
+ * mapping goes on all interfaces (src '*' and the agent's fw4 include files).
  * ubus and uci are the stand-ins of test/unit/platform/openwrt/fake-openwrt.ts, answering `uci
  * show firewall` with what OpenWrt's own uci printed after the same commands
  * (test/fixtures/openwrt/README.md); every command the agent runs is logged and compared.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Request } from '../../agent/codec/types.js';
 import type { AgentFixture } from '../peers/agent-fixture.js';
 import { add, get, set, tryAdd } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
 import { startOpenWrtAgent } from '../peers/openwrt-agent.js';
-import { fakeOpenWrt, type FakeOpenWrt } from '../unit/platform/openwrt/fake-openwrt.js';
+import { FIXTURES, fakeOpenWrt, type FakeOpenWrt } from '../unit/platform/openwrt/fake-openwrt.js';
 
 const FW_RELOAD = ['/etc/init.d/firewall', 'reload'];
 const COMMIT = ['uci', 'commit', 'firewall'];
@@ -165,5 +168,30 @@ describe('OpenWrt Hosts.AccessControl as fw4 rules (recorded uci)', () => {
     expect(writes()).toContainEqual(['uci', 'revert', 'firewall']);
     expect(writes()).not.toContainEqual(FW_RELOAD);
     expect(await get(c, 'Device.Hosts.AccessControlNumberOfEntries')).toBe('2');
+  });
+
+  it("a Controller puts the port mapping on all interfaces: src '*' and its DNAT and forward accept in the agent's fw4 include files", async () => {
+    const all = await getObjects(f.controller, ['Device.NAT.PortMapping.*.']);
+    const pm = Object.keys(all).find((p) => all[p]!.Description === 'camera')!;
+    const dir = path.join(fake.bin, 'etc', 'usp-agent');
+    const widened = fs.readFileSync(path.join(FIXTURES, 'uci-show-firewall.ac-widened.txt'), 'utf8');
+    // What uci prints after these commands: written here from the recorded state before them.
+    const includes = [
+      ['usp_portmap_dstnat', 'fw4-portmapping-dstnat.nft', 'chain-append', 'dstnat'],
+      ['usp_portmap_forward', 'fw4-portmapping-forward.nft', 'chain-prepend', 'forward'],
+    ]
+      .map(
+        ([s, file, position, chain]) =>
+          `firewall.${s}=include\nfirewall.${s}.type='nftables'\nfirewall.${s}.path='${dir}/${file}'\nfirewall.${s}.position='${position}'\nfirewall.${s}.chain='${chain}'\n`,
+      )
+      .join('');
+    fake.respondUciAfterCommit('firewall', { text: widened.replace("firewall.cfg0c3837.src='wan'", "firewall.cfg0c3837.src='*'") + includes });
+    fake.clearLog();
+    await set(c, pm, { AllInterfaces: 'true' });
+    expect(writes().filter((w) => w[2]?.startsWith('firewall.cfg0c3837') || w[0] !== 'uci' || w[1] === 'commit')).toEqual([['uci', 'set', 'firewall.cfg0c3837.src=*'], COMMIT, FW_RELOAD]);
+    expect(writes().filter((w) => w[2]?.startsWith('firewall.usp_portmap_'))).toHaveLength(10);
+    expect(fs.readFileSync(path.join(dir, 'fw4-portmapping-dstnat.nft'), 'utf8')).toContain('meta nfproto ipv4 tcp dport 8080 dnat ip to 192.168.1.40:80');
+    expect(fs.readFileSync(path.join(dir, 'fw4-portmapping-forward.nft'), 'utf8')).toContain('ip daddr 192.168.1.40 tcp dport 80 ct status dnat accept');
+    expect((await getObjects(f.controller, [pm]))[pm]).toMatchObject({ AllInterfaces: 'true', Interface: '', Status: 'Enabled' });
   });
 });

@@ -9,9 +9,9 @@ import { ALL_LAN_WAN_PROFILES, missingItems, type SupportedDescription } from '.
 import { type Combination, composedPlatform } from './platform-combinations.js';
 
 const MET: Record<'openwrt' | 'linux', readonly string[]> = {
-  // Not NAT:1, DHCPv4Relay:1: items their bindings cannot change are read-only (docs/platform-mapping.md).
-  // SimpleFirewall:1 from fw4's wan zone.
-  openwrt: ['Bridge:1', 'DNSRelay:1', 'Hosts:3', 'DHCPv4Server:1', 'DHCPv4ServerClientInfo:1', 'SimpleFirewall:1', 'Time:2'],
+  // Not DHCPv4Relay:1: items its binding cannot change are read-only (docs/platform-mapping.md).
+  // SimpleFirewall:1 from fw4's wan zone; NAT:1's AllInterfaces through fw4 includes.
+  openwrt: ['Bridge:1', 'NAT:1', 'DNSRelay:1', 'Hosts:3', 'DHCPv4Server:1', 'DHCPv4ServerClientInfo:1', 'SimpleFirewall:1', 'Time:2'],
   // Hosts:3 from the kernel's neighbour table.
   linux: ['Hosts:3'],
 };

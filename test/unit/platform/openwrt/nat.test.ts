@@ -3,6 +3,7 @@ import { ErrorCode, UspError } from '../../../../datamodel/UspError.js';
 import { Transaction } from '../../../../datamodel/tree/Transaction.js';
 import { parseUciShow, renamesByPosition } from '../../../../platform/openwrt/uci-show.js';
 import fs from 'node:fs';
+import path from 'node:path';
 import { refusal } from '../refusal.js';
 import { FIXTURES, openWrt, type PlatformFixture } from './fake-openwrt.js';
 
@@ -243,13 +244,69 @@ describe('openwrt platform: Device.NAT from UCI firewall redirects', () => {
     fx = openWrt();
     await fx.platform.ready;
     fx.fake.clearLog();
-    const e = await Promise.resolve(fx.binding(PM).set!([1], { LeaseDuration: 60, AllInterfaces: true, InternalClient: 'nas.lan' }, {})).then(
+    // A subnet RemoteHost is fw4's, not the agent's rule for all interfaces (one address).
+    const e = await Promise.resolve(fx.binding(PM).set!([1], { LeaseDuration: 60, AllInterfaces: true, RemoteHost: '198.51.100.0/24', InternalClient: 'nas.lan' }, {})).then(
       () => undefined,
       (err: unknown) => err,
     );
     expect((e as UspError).code).toBe(ErrorCode.InvalidValue);
-    expect((e as UspError).paramErrors.map((p) => p.param).sort()).toEqual(['AllInterfaces', 'InternalClient', 'LeaseDuration']);
+    expect((e as UspError).paramErrors.map((p) => p.param).sort()).toEqual(['InternalClient', 'LeaseDuration', 'RemoteHost']);
     expect(writes()).toEqual([]);
+  });
+});
+
+describe('openwrt platform: PortMapping.AllInterfaces through fw4 includes', () => {
+  let fx: PlatformFixture;
+  afterEach(() => fx.close());
+  const writes = (): string[][] => fx.fake.invocations().filter((a) => (a[0] === 'uci' && a[1] !== '-q') || a[0] === RELOAD[0]);
+  const INCLUDES = (dir: string): string =>
+    [
+      ['usp_portmap_dstnat', 'fw4-portmapping-dstnat.nft', 'chain-append', 'dstnat'],
+      ['usp_portmap_forward', 'fw4-portmapping-forward.nft', 'chain-prepend', 'forward'],
+    ]
+      .map(([s, f, p, c]) => `firewall.${s}=include\nfirewall.${s}.type='nftables'\nfirewall.${s}.path='${dir}/${f}'\nfirewall.${s}.position='${p}'\nfirewall.${s}.chain='${c}'\n`)
+      .join('');
+
+  it("true: the redirect's src '*' (fw4 skips it) and its rules in the agent's include files; false: back to the wan zone", async () => {
+    fx = openWrt();
+    await fx.platform.ready;
+    const dir = path.join(fx.fake.bin, 'etc', 'usp-agent');
+    const dstnat = path.join(dir, 'fw4-portmapping-dstnat.nft');
+    await fx.values('Device.NAT.');
+    // A failing commit puts the include files back as they were (none).
+    fx.fake.failCommit(true);
+    expect((await refusal(() => fx.binding(PM).set!([1], { AllInterfaces: true }, {}))).code).toBe(ErrorCode.InternalError);
+    fx.fake.failCommit(false);
+    expect(fs.existsSync(dstnat)).toBe(false);
+    fx.fake.clearLog();
+    fx.fake.respondUciAfterCommit('firewall', { text: FIREWALL.replace("firewall.cfg08837c.src='wan'", "firewall.cfg08837c.src='*'") + INCLUDES(dir) });
+    await fx.binding(PM).set!([1], { AllInterfaces: true }, {});
+    expect(writes()).toEqual([
+      ['uci', 'set', 'firewall.usp_portmap_dstnat=include'],
+      ['uci', 'set', 'firewall.usp_portmap_dstnat.type=nftables'],
+      ['uci', 'set', `firewall.usp_portmap_dstnat.path=${dstnat}`],
+      ['uci', 'set', 'firewall.usp_portmap_dstnat.position=chain-append'],
+      ['uci', 'set', 'firewall.usp_portmap_dstnat.chain=dstnat'],
+      ['uci', 'set', 'firewall.usp_portmap_forward=include'],
+      ['uci', 'set', 'firewall.usp_portmap_forward.type=nftables'],
+      ['uci', 'set', `firewall.usp_portmap_forward.path=${path.join(dir, 'fw4-portmapping-forward.nft')}`],
+      ['uci', 'set', 'firewall.usp_portmap_forward.position=chain-prepend'],
+      ['uci', 'set', 'firewall.usp_portmap_forward.chain=forward'],
+      ['uci', 'set', 'firewall.cfg08837c.src=*'],
+      ['uci', 'commit', 'firewall'],
+      RELOAD,
+    ]);
+    expect(fs.readFileSync(dstnat, 'utf8')).toContain('meta nfproto ipv4 tcp dport 8443 dnat ip to 192.168.1.10:443');
+    expect(fs.readFileSync(path.join(dir, 'fw4-portmapping-forward.nft'), 'utf8')).toContain('ip daddr 192.168.1.10 tcp dport 443 ct status dnat accept');
+    expect(await fx.binding(PM).get([1], {})).toMatchObject({ AllInterfaces: true, Interface: '', Status: 'Enabled' });
+    // Meanwhile an Interface has no zone to go to (7012); the include sections are not staged again.
+    expect((await refusal(() => fx.binding(PM).set!([1], { Interface: 'Device.IP.Interface.1' }, {}))).code).toBe(ErrorCode.InvalidValue);
+    fx.fake.clearLog();
+    fx.fake.respondUciAfterCommit('firewall', { text: FIREWALL + INCLUDES(dir) });
+    await fx.binding(PM).set!([1], { AllInterfaces: false, InternalPort: 444 }, {});
+    expect(writes()).toEqual([['uci', 'set', 'firewall.cfg08837c.src=wan'], ['uci', 'set', 'firewall.cfg08837c.dest_port=444'], ['uci', 'commit', 'firewall'], RELOAD]);
+    expect(fs.readFileSync(dstnat, 'utf8')).not.toContain('dnat');
+    expect(await fx.binding(PM).get([1], {})).toMatchObject({ AllInterfaces: false, Interface: 'Device.IP.Interface.1' });
   });
 });
 

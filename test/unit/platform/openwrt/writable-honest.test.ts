@@ -82,7 +82,6 @@ const READ_ONLY = [
   'Device.DHCPv4.Relay.Forwarding.{i}.VendorClassID',
   'Device.Ethernet.RMONStats.{i}.VLANID',
   'Device.Ethernet.Link.{i}.MTU',
-  'Device.NAT.PortMapping.{i}.AllInterfaces',
   'Device.WiFi.Radio.{i}.MCS',
 ];
 
