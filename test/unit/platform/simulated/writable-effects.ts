@@ -22,7 +22,9 @@ export const WRITABLE_EFFECTS: Record<string, Effect> = {
   'Device.Schedules.': { agent: "the rows' Status and TimeLeft, and the windows a ScheduleRef names (platform/schedules, the same on every platform)" },
 
   'Device.LEDs.LED.{i}.Name': { stored: 'a label the Controller gives the LED; the front panel has no text' },
-  'Device.LEDs.LED.{i}.CycleElement.{i}.': { sim: "the LED's cycle: CurrentCycleElement and the lit colour follow the enabled elements in Order, each for its Duration and FadeInterval (platform/simulated/leds.ts)" },
+  'Device.LEDs.LED.{i}.CycleElement.{i}.': {
+    sim: "the LED's cycle: CurrentCycleElement and the lit colour follow the enabled elements in Order, each for its Duration and FadeInterval (platform/simulated/leds.ts)",
+  },
   'Device.Bridging.Bridge.{i}.Enable': { sim: "bridge Status and its ports' LastChange/Stats" },
   'Device.Bridging.Bridge.{i}.Standard': { stored: 'every simulated bridge forwards the same whatever 802.1D/802.1Q revision it names' },
   'Device.Bridging.Bridge.{i}.Port.{i}.Enable': { sim: 'port Status and Stats (counters stand still while disabled)' },
