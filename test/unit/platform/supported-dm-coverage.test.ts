@@ -166,6 +166,7 @@ const SIMULATED_CLAIMS = [
   'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.Stats.',
   'Device.WiFi.AccessPoint.{i}.AC.{i}.',
   'Device.WiFi.AccessPoint.{i}.AC.{i}.Stats.',
+  ...['', 'Stats.', 'Security.', 'WPS.', 'Profile.{i}.', 'Profile.{i}.Security.'].map((o) => `Device.WiFi.EndPoint.{i}.${o}`),
   'Device.Cellular.',
   'Device.Cellular.Interface.{i}.',
   'Device.Cellular.Interface.{i}.Stats.',
