@@ -93,6 +93,7 @@ const OPENWRT_CLAIMS = [
   'Device.WiFi.AccessPoint.{i}.WPS.',
   'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.',
   'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.Stats.',
+  ...['', 'Stats.', 'Security.', 'Profile.{i}.', 'Profile.{i}.Security.'].map((o) => `Device.WiFi.EndPoint.{i}.${o}`),
   'Device.IP.',
   'Device.IP.Interface.{i}.',
   'Device.IP.Interface.{i}.Stats.',
