@@ -74,6 +74,8 @@ export class WiFiState {
   readonly radios = new InstanceMap();
   readonly ssids = new InstanceMap();
   readonly aps = new InstanceMap();
+  /** Device.WiFi.EndPoint rows: the wifi-iface sections in mode "sta" (wifi-endpoint.ts). */
+  readonly endpoints = new InstanceMap();
 
   constructor(
     readonly ctx: OpenWrtContext,
@@ -90,6 +92,7 @@ export class WiFiState {
     this.radios.list(snap.radios.keys());
     this.ssids.list(snap.ifaces.keys());
     this.aps.list(apSections(snap));
+    this.endpoints.list([...snap.ifaces.values()].filter((f) => f.mode === 'sta').map((f) => f.section));
     return snap;
   }
 
@@ -102,6 +105,7 @@ export class WiFiState {
     const { renames } = await trackedUciWrite(this.uci, 'wireless', WIFI_RELOAD, await sections(), sections, () => this.forget(), stage);
     this.ssids.rekey(renames);
     this.aps.rekey(renames);
+    this.endpoints.rekey(renames);
   }
 
   /** Live state of one up interface. */

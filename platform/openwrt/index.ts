@@ -76,6 +76,7 @@ import { registerTime } from './time.js';
 import { registerFirewall } from './firewall.js';
 import { UciWriter } from './uci.js';
 import { registerWiFiAccessPoints } from './wifi-access-point.js';
+import { registerWiFiEndPoints } from './wifi-endpoint.js';
 import { registerWiFiRadios } from './wifi-radio.js';
 import { registerWiFiStations } from './wifi-stations.js';
 import { registerWiFiStats } from './wifi-stats.js';
@@ -255,6 +256,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   bridgeStack.managementPort = registerBridging(ctx, ethernet, wifi, uci, opts.sysNetDir).managementPort;
   registerWiFiRadios(ctx, wifi, uci);
   registerWiFiAccessPoints(ctx, wifi);
+  registerWiFiEndPoints(ctx, wifi);
   registerWiFiWps(ctx, wifi);
   const stations = registerWiFiStations(ctx, wifi);
   registerWiFiStats(ctx, wifi, () => ethernet.devices());

@@ -75,7 +75,7 @@ export function registerWiFiAccessPoints(ctx: OpenWrtContext, state: WiFiState):
       SSID: info?.ssid ?? String(f.config.ssid ?? ''),
     };
   };
-  type Row = { section: string; hasAp: boolean; apDetached: boolean };
+  type Row = { section: string; hasAp: boolean; apDetached: boolean; mode?: string };
   /**
    * The SSID's UCI changes. `device` is the Radio section LowerLayers names, looked up (and
    * refused when it names none) before planning, since planWrite's writers are synchronous.
@@ -83,7 +83,8 @@ export function registerWiFiAccessPoints(ctx: OpenWrtContext, state: WiFiState):
   const ssidPlan = (f: Row, current: Record<string, Value>, changes: Record<string, Value>, device?: string): UciChange[] =>
     planWrite(current, changes, {
       SSID: (v) => (String(v) === '' ? 'an SSID cannot be empty' : [{ section: f.section, option: 'ssid', value: String(v) }]),
-      Enable: (v) => (v === true && (!f.hasAp || f.apDetached) ? NEEDS_AP : [{ section: f.section, option: 'disabled', value: v === true ? '0' : '1' }]),
+      // A station's SSID (mode sta, wifi-endpoint.ts) runs without an AccessPoint.
+      Enable: (v) => (v === true && ((!f.hasAp && f.mode !== 'sta') || f.apDetached) ? NEEDS_AP : [{ section: f.section, option: 'disabled', value: v === true ? '0' : '1' }]),
       LowerLayers: () => (device === undefined ? [] : [{ section: f.section, option: 'device', value: device }]),
     });
   model.register('Device.WiFi.SSID.{i}.', {

@@ -48,6 +48,7 @@ import { registerTemperatureStatus } from './temperature.js';
 import { registerTime } from './time.js';
 import { registerWiFiAccessCategories } from './wifi-access-categories.js';
 import { registerWiFiAccessPoints } from './wifi-access-point.js';
+import { registerWiFiEndPoints } from './wifi-endpoint.js';
 import { registerWiFiRadios } from './wifi-radio.js';
 import { simulatedNeighbours } from './wifi-neighbours.js';
 import type { WiFiScanner } from '../diagnostics/wifi-scan.js';
@@ -162,6 +163,10 @@ export function registerSimulatedPlatform(model: DataModel, opts: SimulatedOptio
     const wifiTraffic = registerWiFiStats(ctx, radios, bsses, roster);
     registerWiFiAccessCategories(ctx, bsses, roster, wifiTraffic);
     wifiState = { radios, bsses, roster };
+  });
+  model.registerDeferred('simulated Wi-Fi EndPoint', () => {
+    wifi();
+    registerWiFiEndPoints(ctx, wifiState!.radios);
   });
   const cellularGroup = model.registerDeferred('simulated Cellular', () => {
     ethernetGroup();

@@ -27,7 +27,7 @@ const NAMES = [
 const OUIS = [0x3810d5, 0x88712f, 0x50c7bf, 0xa040a0, 0x00e0fc];
 const SECURITY = ['WPA2', 'WPA2', 'WPA2', 'WPA2-PSK-WPA3-SAE', 'WPA-WPA2', 'WPA3-SAE', 'None', 'OWE'];
 
-interface Neighbour {
+export interface Neighbour {
   radio: number;
   ssid: string;
   bssid: string;
@@ -80,7 +80,7 @@ class Neighbours {
         BSSID: n.bssid,
         Mode: 'Infrastructure',
         Channel: n.channel,
-        SignalStrength: n.meanDbm + Math.round((unit(seed, 'neighbour-signal', k, minute) - 0.5) * 6),
+        SignalStrength: neighbourSignal(seed, n, k, this.now()),
         SecurityModeEnabled: n.security,
         EncryptionMode: n.security === 'None' ? '' : n.security === 'WPA-WPA2' ? 'TKIP,AES' : 'AES',
         OperatingFrequencyBand: d.band,
@@ -98,8 +98,13 @@ class Neighbours {
   }
 }
 
-/** The neighbours each radio hears, drawn from the seed in a fixed order. */
-function drawNeighbours(seed: number, radios: ReadonlyArray<Pick<RadioState, 'def'>>): Neighbour[] {
+/** What neighbour `n` (the `k`th drawn) is heard at now: its mean moved a few dB from one minute to the next. */
+export function neighbourSignal(seed: number, n: Neighbour, k: number, now: number): number {
+  return n.meanDbm + Math.round((unit(seed, 'neighbour-signal', k, Math.floor(now / 60_000)) - 0.5) * 6);
+}
+
+/** The neighbours each radio hears, drawn from the seed in a fixed order (the scan's and a station's, wifi-endpoint.ts). */
+export function drawNeighbours(seed: number, radios: ReadonlyArray<Pick<RadioState, 'def'>>): Neighbour[] {
   const rnd = new Prng(seed, 'wifi-neighbours');
   const neighbours: Neighbour[] = [];
   radios.forEach((r, i) => {

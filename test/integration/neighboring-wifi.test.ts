@@ -1,13 +1,16 @@
 /**
  * Device.WiFi.NeighboringWiFiDiagnostic() on the simulated gateway (TR-181 2.19 WiFi), through a
  * real controller over WebSocket: a Request row, then OperationComplete with Result.{i}.* for
- * the neighbours each enabled radio hears.
+ * the neighbours each enabled radio hears. The same agent serves Device.WiFi.EndPoint
+ * (WiFiEndPoint:1): a station the Controller adds joins a network the scan reported.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type AgentFixture, testSchema } from '../peers/agent-fixture.js';
 import { completion, runDiagnostic, startCommand, subscribeOperationComplete } from '../peers/diagnostics-controller.js';
 import { cmdFailureCode, operateOne } from '../peers/operate.js';
 import { asResponse } from '../peers/TestController.js';
+import { add, set, tryAdd, trySet } from '../peers/controller-steps.js';
+import { getObjects } from '../peers/get-objects.js';
 
 const CMD = 'Device.WiFi.NeighboringWiFiDiagnostic()';
 let f: AgentFixture;
@@ -87,5 +90,36 @@ describe('NeighboringWiFiDiagnostic() on the simulated gateway', () => {
     expect(cmdFailureCode(await operateOne(f.controller, CMD, {}))).toBe(7005);
     await operateOne(f.controller, `${result.reqObjPath}Cancel()`, {}, '');
     expect(await completion(f.controller, key)).toMatchObject({ errCode: 7023 });
+  });
+});
+
+describe('Device.WiFi.EndPoint on the simulated gateway', () => {
+  it('a station joins a neighbour the scan reported with its passphrase; a wrong one stays in Error', async () => {
+    const c = f.controller;
+    const heard = [...rows(await runDiagnostic(c, CMD, {})).values()];
+    const net = heard.find((r) => r.Radio === 'Device.WiFi.Radio.1' && r.SSID !== '' && /^WPA2|^WPA-WPA2/.test(r.SecurityModeEnabled))!;
+    expect(net).toBeDefined();
+    // No station SSID yet: nothing to bind the EndPoint to (7017).
+    const refused = await tryAdd(c, 'Device.WiFi.EndPoint.', { Enable: 'true' });
+    expect(refused.ok ? 0 : (refused.paramErrCode ?? refused.errCode)).toBe(7017);
+    const ssid = await add(c, 'Device.WiFi.SSID.', { Enable: 'true', LowerLayers: 'Device.WiFi.Radio.1', SSID: 'backhaul' });
+    const ep = await add(c, 'Device.WiFi.EndPoint.', { Enable: 'true' });
+    const profile = await add(c, `${ep}Profile.`, { Enable: 'true', SSID: net.SSID });
+    await set(c, `${profile}Security.`, { ModeEnabled: 'WPA2-Personal', KeyPassphrase: 'not-the-passphrase' });
+    await set(c, ep, { ProfileReference: profile.slice(0, -1) });
+    expect(await getObjects(c, [ep, profile])).toMatchObject({
+      [ep]: { Status: 'Error', SSIDReference: ssid.slice(0, -1), ProfileNumberOfEntries: '1' },
+      [profile]: { Status: 'Error' },
+    });
+    // The simulated neighbours' passphrase is their SSID and "-passphrase" (docs/platform-mapping.md).
+    await set(c, `${profile}Security.`, { KeyPassphrase: `${net.SSID}-passphrase` });
+    const joined = await getObjects(c, [ep, profile, `${ep}Stats.`]);
+    expect(joined).toMatchObject({ [ep]: { Status: 'Enabled' }, [profile]: { Status: 'Active' } });
+    expect(Math.abs(Number(joined[`${ep}Stats.`]!.SignalStrength) - Number(net.SignalStrength))).toBeLessThanOrEqual(6);
+    expect(Number(joined[`${ep}Stats.`]!.LastDataDownlinkRate)).toBeGreaterThanOrEqual(1000);
+    const bad = await trySet(c, `${profile}Security.`, { ModeEnabled: 'WEP-128' });
+    expect(bad.ok ? 0 : (bad.paramErrCode ?? bad.errCode)).toBe(7012);
+    const ro = await trySet(c, ep, { SSIDReference: 'Device.WiFi.SSID.1' });
+    expect(ro.ok ? 0 : (ro.paramErrCode ?? ro.errCode)).toBe(7013);
   });
 });

@@ -5,6 +5,8 @@
  * PATH: `uci show wireless` answers what OpenWrt's own uci printed before and after each of these
  * writes (test/fixtures/openwrt/README.md), and every command the agent runs is logged and compared.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../datamodel/UspError.js';
 import type { AgentFixture } from '../peers/agent-fixture.js';
@@ -12,7 +14,7 @@ import type { TestController } from '../peers/TestController.js';
 import { add as addQuick, del, set, trySet, type Outcome } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
 import { startOpenWrtAgent } from '../peers/openwrt-agent.js';
-import { fakeOpenWrt, type FakeOpenWrt } from '../unit/platform/openwrt/fake-openwrt.js';
+import { FIXTURES, fakeOpenWrt, type FakeOpenWrt } from '../unit/platform/openwrt/fake-openwrt.js';
 import { notifications, waitForNotification } from '../peers/TestController.js';
 
 const RELOAD = ['ubus', 'call', 'network', 'reload'];
@@ -173,6 +175,48 @@ describe('OpenWrt SSID and AccessPoint rows over WebSocket (recorded uci wireles
       fake.failCommit(false);
     }
     expect((await getObjects(c, ['Device.WiFi.SSID.2.']))['Device.WiFi.SSID.2.'].SSID).toBe('OpenWrt');
+  });
+
+  it('makes a Controller-added SSID a station (Device.WiFi.EndPoint), joins a network through Profile.1, then gives the SSID back', async () => {
+    const c = f.controller;
+    fake.respondUciAfterCommit('wireless', { file: 'uci-show-wireless.ssid-added.txt' });
+    const ssid = (await add(c, 'Device.WiFi.SSID.', { LowerLayers: 'Device.WiFi.Radio.2', SSID: 'guest' })).slice(0, -1);
+    // netifd runs it as phy1-sta0 once it is a station (written by us: the recorded status is of an AP).
+    const status = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'ubus-network-wireless-status.json'), 'utf8')) as Record<string, { interfaces: unknown[] }>;
+    status.radio1!.interfaces.push({ section: 'usp_wifi1', ifname: 'phy1-sta0', config: { mode: 'sta' }, vlans: [], stations: [] });
+    fake.respond('network.wireless status', { json: status });
+    fake.respond('iwinfo info {"device":"phy1-sta0"}', { file: 'ubus-iwinfo-info.phy1-sta0.json' });
+    fake.respond('iwinfo assoclist {"device":"phy1-sta0"}', { file: 'ubus-iwinfo-assoclist.phy1-sta0.json' });
+    fake.respondUciAfterCommit('wireless', { file: 'uci-show-wireless.sta.txt' });
+    fake.clearLog();
+    const ep = await add(c, 'Device.WiFi.EndPoint.', { Enable: 'true' });
+    expect(writes()).toEqual([
+      ['uci', 'set', 'wireless.usp_wifi1.mode=sta'],
+      ['uci', 'delete', 'wireless.usp_wifi1.usp_ap'],
+      ['uci', 'set', 'wireless.usp_wifi1.disabled=0'],
+      ['uci', 'commit', 'wireless'],
+      RELOAD,
+    ]);
+    fake.clearLog();
+    await set(c, `${ep}Profile.1.`, { SSID: 'Uplink-5G' });
+    await set(c, `${ep}Profile.1.Security.`, { ModeEnabled: 'WPA2-Personal', KeyPassphrase: 'uplink passphrase' });
+    expect(writes().filter((w) => w[1] === 'set')).toEqual([
+      ['uci', 'set', 'wireless.usp_wifi1.ssid=Uplink-5G'],
+      ['uci', 'set', 'wireless.usp_wifi1.encryption=psk2'],
+      ['uci', 'set', 'wireless.usp_wifi1.key=uplink passphrase'],
+    ]);
+    const v = await getObjects(c, [ep, `${ep}Profile.1.`, `${ep}Stats.`]);
+    expect(v[ep]).toMatchObject({ Enable: 'true', Status: 'Enabled', SSIDReference: ssid, ProfileReference: `${ep}Profile.1` });
+    expect(v[`${ep}Profile.1.`]).toMatchObject({ SSID: 'Uplink-5G', Status: 'Active' });
+    expect(v[`${ep}Stats.`]).toMatchObject({ SignalStrength: '-61', LastDataUplinkRate: '576500' });
+    // ProfileReference is not writable here (one network per wifi-iface): 7013.
+    expect(await trySet(c, ep, { ProfileReference: '' })).toMatchObject({ ok: false, paramErrCode: ErrorCode.ParamReadOnly });
+    fake.respondUciAfterCommit('wireless', { file: 'uci-show-wireless.ssid-added.txt' });
+    fake.respond('network.wireless status', { file: 'ubus-network-wireless-status.json' });
+    await del(c, ep);
+    fake.respondUciAfterCommit('wireless', { file: 'uci-show-wireless.txt' });
+    await del(c, `${ssid}.`);
+    expect((await getObjects(c, ['Device.WiFi.']))['Device.WiFi.']).toMatchObject({ EndPointNumberOfEntries: '0', SSIDNumberOfEntries: '2' });
   });
 
   // Last: it leaves the wireless config with a detached AccessPoint.

@@ -309,6 +309,12 @@ describe('openwrt platform: a whole-tree read of the recorded device', () => {
       'Device.WiFi.AccessPoint.{i}.WPS.',
       'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.',
       'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.Stats.',
+      // Stations (wifi-endpoint.ts): no WPS or AC.
+      'Device.WiFi.EndPoint.{i}.',
+      'Device.WiFi.EndPoint.{i}.Stats.',
+      'Device.WiFi.EndPoint.{i}.Security.',
+      'Device.WiFi.EndPoint.{i}.Profile.{i}.',
+      'Device.WiFi.EndPoint.{i}.Profile.{i}.Security.',
     ]);
     // Bridging from UCI network (bridging.ts): no STP, Stats, PriorityCodePoint, Filter or ProviderBridge.
     expect(under('Device.Bridging.')).toEqual([
