@@ -152,6 +152,12 @@ describe('simulated gateway: GetSupportedDM', () => {
         'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.Stats. OBJ_READ_ONLY',
         'Device.WiFi.AccessPoint.{i}.AC.{i}. OBJ_READ_ONLY',
         'Device.WiFi.AccessPoint.{i}.AC.{i}.Stats. OBJ_READ_ONLY',
+        'Device.WiFi.EndPoint.{i}. OBJ_ADD_DELETE',
+        'Device.WiFi.EndPoint.{i}.Stats. OBJ_READ_ONLY',
+        'Device.WiFi.EndPoint.{i}.Security. OBJ_READ_ONLY',
+        'Device.WiFi.EndPoint.{i}.Profile.{i}. OBJ_ADD_DELETE',
+        'Device.WiFi.EndPoint.{i}.Profile.{i}.Security. OBJ_READ_ONLY',
+        'Device.WiFi.EndPoint.{i}.WPS. OBJ_READ_ONLY',
       ],
       'Device.Cellular.': [
         'Device.Cellular. OBJ_READ_ONLY',
