@@ -11,6 +11,7 @@
 import { isIP } from 'node:net';
 import type { Value } from '../../datamodel/value/Value.js';
 import type { HostFiles } from './HostFiles.js';
+import { wpsMethodsOf } from './wifi-wps.js';
 
 /** At most this many hostapd processes and files are read (a device runs one or a few). */
 const MAX_FILES = 16;
@@ -32,6 +33,7 @@ const KEYS: Readonly<Record<string, { param: string; value: (v: string) => Value
   // Security's RADIUS server: the first auth_server_addr of the BSS, which hostapd uses first (see FIRST_WINS).
   auth_server_addr: { param: 'RadiusServerIPAddr', value: (v) => (isIP(v) !== 0 ? v : undefined) },
   auth_server_port: { param: 'RadiusServerPort', value: (v) => (/^\d{1,5}$/.test(v) && Number(v) >= 1 && Number(v) <= 65535 ? Number(v) : undefined) },
+  config_methods: { param: 'WPSConfigMethodsEnabled', value: (v) => wpsMethodsOf(v) },
   // Radio: channel 0 (or acs_survey) is hostapd's automatic channel selection.
   channel: { param: 'AutoChannelEnable', value: (v) => (v === '0' || v === 'acs_survey' ? true : /^\d+$/.test(v) ? false : undefined) },
 };

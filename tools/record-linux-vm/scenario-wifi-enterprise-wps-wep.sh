@@ -16,6 +16,24 @@ sleep 5
 H="hostapd_cli -p /run/hostapd"
 G="hostapd_cli -p /run -i hostapd-global"
 
+# reads SUFFIX: every read of the agent's Get of Device.WiFi. (a replay serves the whole tree from them).
+reads() {
+  rec iw-reg-get-$1 iw reg get
+  rec iw-dev-$1 iw dev
+  rec iw-phy-$1 iw phy
+  rec iw-phy0-channels-$1 iw phy phy0 channels
+  rec hapd-interfaces-$1 $H interface
+  for i in $(ls /run/hostapd); do
+    rec hapd-$i-status-$1 $H -i "$i" status
+    rec hapd-$i-get-config-$1 $H -i "$i" get_config
+    rec hapd-$i-all-sta-$1 $H -i "$i" all_sta
+    rec hapd-$i-accept-show-$1 $H -i "$i" accept_acl SHOW
+    rec iw-$i-info-$1 iw dev "$i" info
+    rec iw-$i-station-dump-$1 iw dev "$i" station dump
+  done
+}
+reads start
+
 # The RADIUS server: hostapd's integrated one, on 127.0.0.1:1812, one client (127.0.0.1), one EAP-PWD user.
 mkdir -p /tmp/as
 cat > /tmp/as/clients <<'CONF'
@@ -105,45 +123,49 @@ sleep 4
 rec hapd-wlan0_1-get-config-psk $H -i wlan0_1 get_config
 rec hapd-global-remove-psk $G raw REMOVE wlan0_1
 
-# WPS on wlan0 (WPA2-Personal, hostapd's own file): the keys at run time, reload; then the interface restarted.
+# WPS on wlan0 (WPA2-Personal, hostapd's own file): the keys at run time, reload (not enough).
 rec hapd-wlan0-get-config $H -i wlan0 get_config
-rec hapd-wlan0-set-eap-server $H -i wlan0 set eap_server 1
-rec hapd-wlan0-set-wps-state $H -i wlan0 set wps_state 2
-# hostapd_cli's set takes two words: a value with spaces goes as one argument (the agent's argv), here through raw.
-rec hapd-wlan0-set-config-methods $H -i wlan0 raw SET config_methods push_button keypad
+rec hapd-wlan0-set-eap-server-reload $H -i wlan0 set eap_server 1
+rec hapd-wlan0-set-wps-state-reload $H -i wlan0 set wps_state 2
 rec hapd-wlan0-reload-wps $H -i wlan0 reload
 sleep 3
 rec hapd-wlan0-get-config-wps-reload $H -i wlan0 get_config
 rec hapd-wlan0-wps-pbc-reload $H -i wlan0 wps_pbc
+rec hapd-wlan0-set-wps-state-undo $H -i wlan0 set wps_state 0
+rec hapd-wlan0-reload-wps-undo $H -i wlan0 reload
+# As the agent turns WPS on: the keys (config_methods' value one argument), then the interface restarted.
+rec hapd-wlan0-set-eap-server $H -i wlan0 set eap_server 1
+rec hapd-wlan0-set-wps-state $H -i wlan0 set wps_state 2
+rec hapd-wlan0-set-config-methods $H -i wlan0 set config_methods "push_button keypad"
 rec hapd-wlan0-disable-wps $H -i wlan0 disable
 rec hapd-wlan0-enable-wps $H -i wlan0 enable
 sleep 4
-rec hapd-wlan0-get-config-wps $H -i wlan0 get_config
+reads wps-on
 rec hapd-wlan0-wps-pbc $H -i wlan0 wps_pbc
 rec hapd-wlan0-wps-get-status $H -i wlan0 wps_get_status
 rec hapd-wlan0-wps-cancel $H -i wlan0 wps_cancel
 rec hapd-wlan0-wps-pin $H -i wlan0 wps_pin any 12345670
-rec hapd-wlan0-wps-pin-bad $H -i wlan0 wps_pin any 12345678
 rec hapd-wlan0-wps-check-pin $H -i wlan0 wps_check_pin 12345670
 rec hapd-wlan0-wps-check-pin-bad $H -i wlan0 wps_check_pin 12345678
-rec hapd-wlan0-wps-get-status-pin $H -i wlan0 wps_get_status
 rec hapd-wlan0-wps-cancel-pin $H -i wlan0 wps_cancel
+rec hapd-wlan0-get-config-methods $H -i wlan0 get config_methods
+# Push button only, then WPS off (wps_state 0), as the agent does: keys, then the interface restarted.
+rec hapd-wlan0-set-eap-server-pbc $H -i wlan0 set eap_server 1
+rec hapd-wlan0-set-wps-state-pbc $H -i wlan0 set wps_state 2
 rec hapd-wlan0-set-config-methods-pbc $H -i wlan0 set config_methods push_button
-rec hapd-wlan0-get-config-methods-pbc $H -i wlan0 get config_methods
 rec hapd-wlan0-disable-wps-pbc $H -i wlan0 disable
 rec hapd-wlan0-enable-wps-pbc $H -i wlan0 enable
 sleep 4
-rec hapd-wlan0-wps-pin-pbc-only $H -i wlan0 wps_pin any 12345670
+reads wps-pbc
 rec hapd-wlan0-set-wps-off $H -i wlan0 set wps_state 0
 rec hapd-wlan0-disable-wps-off $H -i wlan0 disable
 rec hapd-wlan0-enable-wps-off $H -i wlan0 enable
 sleep 4
-rec hapd-wlan0-get-config-wps-off $H -i wlan0 get_config
+reads wps-off
 rec hapd-wlan0-wps-pbc-off $H -i wlan0 wps_pbc
-# WPS refused with WPA2-Enterprise-only or a hidden SSID (hostapd's configuration check).
+# A hidden SSID with WPS: hostapd reloads without a word and turns WPS off itself.
 rec hapd-wlan0-set-wps-on-hidden $H -i wlan0 set wps_state 2
 rec hapd-wlan0-set-hidden $H -i wlan0 set ignore_broadcast_ssid 1
 rec hapd-wlan0-reload-hidden $H -i wlan0 reload
-rec hapd-wlan0-set-visible $H -i wlan0 set ignore_broadcast_ssid 0
-rec hapd-wlan0-set-wps-off-2 $H -i wlan0 set wps_state 0
-rec hapd-wlan0-reload-visible $H -i wlan0 reload
+sleep 3
+rec hapd-wlan0-get-config-hidden $H -i wlan0 get_config
