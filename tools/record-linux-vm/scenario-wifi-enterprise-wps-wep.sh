@@ -33,6 +33,7 @@ reads() {
   done
 }
 reads start
+rec hapd-global-interfaces $G raw INTERFACES
 
 # The RADIUS server: hostapd's integrated one, on 127.0.0.1:1812, one client (127.0.0.1), one EAP-PWD user.
 mkdir -p /tmp/as
@@ -68,6 +69,7 @@ F=/var/lib/usp-agent/wifi-bss/wlan0_1.conf
 bssfile wpa=2 wpa_key_mgmt=WPA-EAP rsn_pairwise=CCMP ieee8021x=1 auth_server_addr=192.0.2.10 auth_server_port=1645 auth_server_shared_secret=wrong-secret
 rec hapd-global-add-eap $G raw ADD bss_config=phy0:$F
 sleep 4
+reads eap
 rec hapd-wlan0_1-status-eap $H -i wlan0_1 status
 rec hapd-wlan0_1-get-config-eap $H -i wlan0_1 get_config
 rec hapd-wlan0_1-mib-eap $H -i wlan0_1 mib
@@ -96,6 +98,7 @@ sleep 20
 rec hapd-wlan0_1-all-sta-eap $H -i wlan0_1 all_sta
 rec hapd-wlan0_1-mib-eap-sta $H -i wlan0_1 mib
 rec sta-status-eap ip netns exec sta wpa_cli -p /run/wpa_supplicant -i wlan2 status
+reads eap-2
 kill "$(cat /run/wpa-sta.pid)"
 # What the `set` way does: a second server appended, the first one stays (mib lists both).
 rec hapd-wlan0_1-set-radius-addr $H -i wlan0_1 set auth_server_addr 192.0.2.20
@@ -109,19 +112,22 @@ rec hapd-global-add-wep128 $G raw ADD bss_config=phy0:$F
 sleep 4
 rec hapd-wlan0_1-status-wep128 $H -i wlan0_1 status
 rec hapd-wlan0_1-get-config-wep128 $H -i wlan0_1 get_config
+reads wep128
 bssfile wpa=0 wep_default_key=0 wep_key0=0123456789
 rec hapd-global-remove-wep128 $G raw REMOVE wlan0_1
 rec hapd-global-add-wep64 $G raw ADD bss_config=phy0:$F
 sleep 4
 rec hapd-wlan0_1-get-config-wep64 $H -i wlan0_1 get_config
-bssfile wpa=0 wep_default_key=0 wep_key0=01234
-rec hapd-global-remove-wep64 $G raw REMOVE wlan0_1
-rec hapd-global-add-wep-bad $G raw ADD bss_config=phy0:$F
+reads wep64
 bssfile wpa=2 wpa_key_mgmt=WPA-PSK rsn_pairwise=CCMP "wpa_passphrase=corp pass one"
+rec hapd-global-remove-wep64 $G raw REMOVE wlan0_1
 rec hapd-global-add-psk $G raw ADD bss_config=phy0:$F
 sleep 4
 rec hapd-wlan0_1-get-config-psk $H -i wlan0_1 get_config
+reads psk
+bssfile wpa=0 wep_default_key=0 wep_key0=01234
 rec hapd-global-remove-psk $G raw REMOVE wlan0_1
+rec hapd-global-add-wep-bad $G raw ADD bss_config=phy0:$F
 
 # WPS on wlan0 (WPA2-Personal, hostapd's own file): the keys at run time, reload (not enough).
 rec hapd-wlan0-get-config $H -i wlan0 get_config
