@@ -9,9 +9,9 @@
  * inside its AccessPoint, so one that leaves and returns is the same instance again. SSID.SSID and
  * SSID.Enable are written to hostapd (wifi-write.ts), and the AccessPoint's settings and security
  * (wifi-ap-settings.ts: hostapd keys, then a reload); what hostapd cannot report back is read as
- * the agent wrote it (wifi-held.ts). SSID and AccessPoint rows cannot be added or deleted here:
- * hostapd adds a BSS only through its global control interface, which a hostapd started without
- * `-g` does not have (README of test/fixtures/linux/wifi-hostapd-writes).
+ * the agent wrote it (wifi-held.ts). SSID and AccessPoint rows a Controller adds run from a BSS
+ * file the agent writes, through hostapd's global control interface (wifi-added.ts); only they
+ * take WEP and WPA2-Enterprise (wifi-bss-modes.ts). WPS is in wifi-wps.ts.
  */
 import type { Value } from '../../datamodel/value/Value.js';
 import { dateTimeOf } from '../../datamodel/value/Value.js';
