@@ -17,11 +17,15 @@ H="hostapd_cli -p /run/hostapd"
 G="hostapd_cli -p /run -i hostapd-global"
 
 # reads SUFFIX: every read of the agent's Get of Device.WiFi. (a replay serves the whole tree from them).
+# `iw phy`, phy0's channels and `iw reg get`: recorded once, a replay answers with them throughout (phy0 and the
+# domain do not change; only the station's phy2 leaves `iw phy` for its namespace).
 reads() {
-  rec iw-reg-get-$1 iw reg get
+  if [ "$1" = start ]; then
+    rec iw-reg-get iw reg get
+    rec iw-phy iw phy
+    rec iw-phy0-channels iw phy phy0 channels
+  fi
   rec iw-dev-$1 iw dev
-  rec iw-phy-$1 iw phy
-  rec iw-phy0-channels-$1 iw phy phy0 channels
   rec hapd-interfaces-$1 $H interface
   for i in $(ls /run/hostapd); do
     rec hapd-$i-status-$1 $H -i "$i" status
