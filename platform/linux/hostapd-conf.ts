@@ -1,15 +1,17 @@
 /**
  * What a device's hostapd configuration files set of the Device.WiFi. settings hostapd's control
  * interface cannot report (wifi-held.ts): ignore_broadcast_ssid, ap_isolate, max_num_sta,
- * wmm_enabled, uapsd_advertisement_enabled, wpa_group_rekey, macaddr_acl (per BSS) and ieee80211h (per radio, in the
+ * wmm_enabled, uapsd_advertisement_enabled, wpa_group_rekey, macaddr_acl, auth_server_addr/port (per BSS) and ieee80211h (per radio, in the
  * `interface=` section). A key a file does not set is hostapd's default (HOSTAPD_DEFAULTS).
  *
  * Which files: `--hostapd-conf FILE[,FILE]` when given; otherwise the configuration files on the
  * command line of every process named hostapd (/proc/<pid>/comm and cmdline, through HostFiles
  * so tests can give a fake /proc), as `ps` shows a field engineer. The files are only read.
  */
+import { isIP } from 'node:net';
 import type { Value } from '../../datamodel/value/Value.js';
 import type { HostFiles } from './HostFiles.js';
+import { wpsMethodsOf } from './wifi-wps.js';
 
 /** At most this many hostapd processes and files are read (a device runs one or a few). */
 const MAX_FILES = 16;
@@ -28,9 +30,16 @@ const KEYS: Readonly<Record<string, { param: string; value: (v: string) => Value
   wpa_group_rekey: { param: 'RekeyingInterval', value: (v) => (/^\d{1,9}$/.test(v) ? Number(v) : undefined) },
   // macaddr_acl 2 (ask a RADIUS server) is neither: the default reads.
   macaddr_acl: { param: 'MACAddressControlEnabled', value: (v) => flag(v) },
+  // Security's RADIUS server: the first auth_server_addr of the BSS, which hostapd uses first (see FIRST_WINS).
+  auth_server_addr: { param: 'RadiusServerIPAddr', value: (v) => (isIP(v) !== 0 ? v : undefined) },
+  auth_server_port: { param: 'RadiusServerPort', value: (v) => (/^\d{1,5}$/.test(v) && Number(v) >= 1 && Number(v) <= 65535 ? Number(v) : undefined) },
+  config_methods: { param: 'WPSConfigMethodsEnabled', value: (v) => wpsMethodsOf(v) },
   // Radio: channel 0 (or acs_survey) is hostapd's automatic channel selection.
   channel: { param: 'AutoChannelEnable', value: (v) => (v === '0' || v === 'acs_survey' ? true : /^\d+$/.test(v) ? false : undefined) },
 };
+
+/** Keys that may repeat, of which the first is the one reported (hostapd lists RADIUS servers in order). */
+const FIRST_WINS = new Set(['auth_server_addr', 'auth_server_port']);
 
 /** The keys of the radio (the `interface=` section), not of each BSS. */
 const RADIO_KEYS = new Set(['ieee80211h', 'channel']);
@@ -72,7 +81,7 @@ export function parseHostapdConf(text: string): Map<string, Record<string, Value
     if (!known || v === undefined) continue;
     if (RADIO_KEYS.has(key)) {
       if (radio !== undefined) put(`radio:${radio}`, known.param, v);
-    } else if (bss !== undefined) put(`bss:${bss}`, known.param, v);
+    } else if (bss !== undefined && !(FIRST_WINS.has(key) && out.get(`bss:${bss}`)?.[known.param] !== undefined)) put(`bss:${bss}`, known.param, v);
   }
   return out;
 }

@@ -9,9 +9,9 @@
  * inside its AccessPoint, so one that leaves and returns is the same instance again. SSID.SSID and
  * SSID.Enable are written to hostapd (wifi-write.ts), and the AccessPoint's settings and security
  * (wifi-ap-settings.ts: hostapd keys, then a reload); what hostapd cannot report back is read as
- * the agent wrote it (wifi-held.ts). SSID and AccessPoint rows cannot be added or deleted here:
- * hostapd adds a BSS only through its global control interface, which a hostapd started without
- * `-g` does not have (README of test/fixtures/linux/wifi-hostapd-writes).
+ * the agent wrote it (wifi-held.ts). SSID and AccessPoint rows a Controller adds run from a BSS
+ * file the agent writes, through hostapd's global control interface (wifi-added.ts); only they
+ * take WEP and WPA2-Enterprise (wifi-bss-modes.ts). WPS is in wifi-wps.ts.
  */
 import type { Value } from '../../datamodel/value/Value.js';
 import { dateTimeOf } from '../../datamodel/value/Value.js';
@@ -24,6 +24,7 @@ import type { WiFiBss, WiFiSource, WiFiStation } from './WiFiSource.js';
 import { type HostapdWriter, invalid, ssidProblem } from './wifi-write.js';
 import { AP_WRITABLE, accessPointSettings, SECURITY_WRITABLE, securitySettings } from './wifi-ap-settings.js';
 import type { HeldWiFiSettings } from './wifi-held.js';
+import { RADIUS_PORT } from './wifi-bss-modes.js';
 import { allowedMacs, setAcceptList } from './wifi-mac-access.js';
 import type { AddedWiFi } from './wifi-added.js';
 import {
@@ -44,6 +45,9 @@ const AP_HELD = ['SSIDAdvertisementEnabled', 'IsolationEnable', 'MaxAllowedAssoc
 
 /** The modes hostapd runs (key_mgmt WPA-PSK, SAE, WPA-EAP, OWE and their mixes); SETTABLE_MODES of them can be chosen here. */
 const MODES_SUPPORTED = 'None,WPA2-Personal,WPA-WPA2-Personal,WPA3-Personal,WPA3-Personal-Transition,WPA2-Enterprise,WPA-WPA2-Enterprise,OWE';
+
+/** An added AccessPoint's BSS file also runs WEP (wifi-bss-modes.ts). */
+const ADDED_MODES_SUPPORTED = `WEP-64,WEP-128,${MODES_SUPPORTED}`;
 
 /** hostapd's default ap_max_inactivity (300 s): a station silent longer is about to be dropped. */
 const ACTIVE_WITHIN_MS = 300_000;
@@ -185,35 +189,51 @@ export function registerWiFiAccessPoints(ctx: LinuxContext, source: WiFiSource, 
     },
   });
   model.register('Device.WiFi.AccessPoint.{i}.Security.', {
-    params: ['ModesSupported', 'ModeEnabled', 'EncryptionMode', 'KeyPassphrase', 'PreSharedKey', 'SAEPassphrase', 'WEPKey', 'RekeyingInterval'],
+    params: [
+      'ModesSupported',
+      'ModeEnabled',
+      'EncryptionMode',
+      'KeyPassphrase',
+      'PreSharedKey',
+      'SAEPassphrase',
+      'WEPKey',
+      'RekeyingInterval',
+      'RadiusServerIPAddr',
+      'RadiusServerPort',
+      'RadiusSecret',
+    ],
     writable: SECURITY_WRITABLE,
     get: async ([n]) => {
       const a = await addedRow(n);
-      const rekey = held.read(`bss:${source.bssNumbers.keyOf(n) ?? ''}`, ['RekeyingInterval']);
-      if (a.row?.ap && !a.b)
+      const id = `bss:${source.bssNumbers.keyOf(n) ?? ''}`;
+      const rekey = held.read(id, ['RekeyingInterval']);
+      // Keys read as "" (TR-181); hostapd does not report them either.
+      const keys = { KeyPassphrase: '', PreSharedKey: '', SAEPassphrase: '', WEPKey: '', RadiusSecret: '' };
+      // An added AccessPoint runs the mode its file has (get_config shows nothing of WEP): the row says which.
+      if (a.row?.ap) {
+        const mode = a.row.ap.mode;
+        const radius = a.row.ap.radius;
         return {
-          ModesSupported: MODES_SUPPORTED,
-          ModeEnabled: a.row.ap.mode,
-          EncryptionMode: a.row.ap.mode === 'None' ? '' : 'AES',
-          KeyPassphrase: '',
-          PreSharedKey: '',
-          SAEPassphrase: '',
-          WEPKey: '',
+          ModesSupported: ADDED_MODES_SUPPORTED,
+          ModeEnabled: mode,
+          EncryptionMode: mode === 'None' || mode.startsWith('WEP') ? '' : 'AES',
+          ...keys,
+          RadiusServerIPAddr: radius?.addr ?? '',
+          RadiusServerPort: radius?.port ?? RADIUS_PORT,
           ...rekey,
         };
+      }
       const b = await bss(n, 'AccessPoint');
       const mode = hostapdSecurityMode(b);
       // Without an explicit cipher, hostapd runs CCMP (AES) for WPA2 and WPA3.
       const enc = hostapdEncryption(b.pairwise) || (mode === 'None' ? '' : 'AES');
-      // Keys read as "" (TR-181); hostapd does not report them either.
       return {
         ModesSupported: MODES_SUPPORTED.split(',').includes(mode) ? MODES_SUPPORTED : `${MODES_SUPPORTED},${mode}`,
         ModeEnabled: mode,
         EncryptionMode: enc,
-        KeyPassphrase: '',
-        PreSharedKey: '',
-        SAEPassphrase: '',
-        WEPKey: '',
+        ...keys,
+        // The first RADIUS server of hostapd's file (hostapd-conf.ts), which hostapd uses first.
+        ...held.read(id, ['RadiusServerIPAddr', 'RadiusServerPort']),
         ...rekey,
       };
     },

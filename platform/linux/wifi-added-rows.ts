@@ -11,6 +11,8 @@ import { AddedWiFi, type AddedBss, MAX_ADDED } from './wifi-added.js';
 import { accessPointSettings, securitySettings } from './wifi-ap-settings.js';
 import { allowedMacs, setAcceptList } from './wifi-mac-access.js';
 import type { BssKeys } from './wifi-bss-file.js';
+import { changesViaFile } from './wifi-bss-modes.js';
+import { setAddedSecurityViaFile } from './wifi-added-security.js';
 import { readBssKeys } from './wifi-bss-file.js';
 import type { HeldWiFiSettings } from './wifi-held.js';
 import type { WiFiBss, WiFiSource } from './WiFiSource.js';
@@ -213,6 +215,8 @@ export async function setAddedAccessPoint(x: AddedRowsContext, row: AddedBss, ch
 /** A Set of an added AccessPoint's Security: the keys go to its file (and to hostapd, through stdin, when it runs). */
 export async function setAddedSecurity(x: AddedRowsContext, row: AddedBss, changes: Record<string, Value>, running: WiFiBss | undefined): Promise<void> {
   const mode = row.ap!.mode;
+  // WEP, WPA2-Enterprise and their keys: the file rewritten and the BSS started again from it.
+  if (changesViaFile(changes, mode, changes.ModeEnabled === undefined ? mode : String(changes.ModeEnabled))) return setAddedSecurityViaFile(x, row, changes, running);
   const settings = securitySettings(changes, mode); // 7012 for what cannot be, before anything changes
   const file = x.added.fileOf(row.ifname);
   const keys: BssKeys = { ...(await readBssKeys(file)) };

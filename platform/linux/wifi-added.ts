@@ -22,6 +22,7 @@ import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { HostapdGlobal } from './hostapd-global.js';
 import { type BssKeys, missingKey, readBssKeys, removeBssFile, renderBssFile, writeBssFile } from './wifi-bss-file.js';
 import type { WiFiSource } from './WiFiSource.js';
+import { missingServer, type RadiusServer } from './wifi-bss-modes.js';
 
 /** The store row and key holding the pairs (beside wifi-held.ts's). */
 const ROW = 'Device.WiFi.';
@@ -38,7 +39,8 @@ export interface AddedBss {
   phy: string;
   ssid: string;
   ssidEnable: boolean;
-  ap?: { enable: boolean; mode: string };
+  /** `radius`: the RADIUS server of WPA2-Enterprise (its secret is in the BSS file only: wifi-bss-modes.ts). */
+  ap?: { enable: boolean; mode: string; radius?: RadiusServer };
   /** Its AccessPoint was deleted: that instance number is not given to another (R-ARC.8), so no AccessPoint can reference it again. */
   apDeleted?: boolean;
 }
@@ -113,7 +115,7 @@ export class AddedWiFi {
   async notRunnable(r: AddedBss, keys?: BssKeys): Promise<UspError | undefined> {
     if (!r.ap) return undefined;
     if (r.ssid === '') return invalidParam('Enable', 'set the SSID of its SSID first');
-    const missing = missingKey(r.ap.mode, keys ?? (await readBssKeys(this.fileOf(r.ifname))));
+    const missing = missingServer(r.ap.mode, r.ap.radius) ?? missingKey(r.ap.mode, keys ?? (await readBssKeys(this.fileOf(r.ifname))));
     return missing ? invalidParam('Enable', `set Security.${missing} first (Security.ModeEnabled is ${r.ap.mode})`) : undefined;
   }
 
@@ -131,6 +133,7 @@ export class AddedWiFi {
       ssid: r.ssid,
       mode: r.ap?.mode ?? 'None',
       keys: keys ?? (await readBssKeys(file)),
+      ...(r.ap?.radius ? { radius: r.ap.radius } : {}),
     });
     await writeBssFile(file, text);
   }
@@ -153,6 +156,16 @@ export class AddedWiFi {
       return true;
     }
     return false;
+  }
+
+  /**
+   * Starts the running BSS of `r` again from its (rewritten) file: REMOVE, then ADD (wifi-bss-modes.ts:
+   * what hostapd's `set` cannot replace). Throws what hostapd answered.
+   */
+  async restart(r: AddedBss): Promise<void> {
+    await this.opts.global.remove(r.ifname);
+    await this.opts.global.add(r.phy, this.fileOf(r.ifname));
+    this.opts.log?.info('hostapd runs the BSS a Controller added again from its rewritten file', { bss: r.ifname, mode: r.ap?.mode ?? 'None' });
   }
 
   /** Before a read: every added BSS that should run and is not listed is added (start, hostapd restart); "relist" when one was. */
@@ -193,8 +206,9 @@ function sanitize(text: string): AddedBss[] {
     if (typeof x !== 'object' || x === null) continue;
     const { n, ifname, phy, ssid, ssidEnable, ap } = x as Record<string, unknown>;
     if (typeof n !== 'number' || typeof ifname !== 'string' || !/^[\w.-]{1,15}$/.test(ifname) || typeof phy !== 'string' || typeof ssid !== 'string' || typeof ssidEnable !== 'boolean') continue;
-    const a = ap as { enable?: unknown; mode?: unknown } | undefined;
-    const apRow = a && typeof a.enable === 'boolean' && typeof a.mode === 'string' ? { enable: a.enable, mode: a.mode } : undefined;
+    const a = ap as { enable?: unknown; mode?: unknown; radius?: { addr?: unknown; port?: unknown } } | undefined;
+    const radius = a?.radius && typeof a.radius.addr === 'string' && Number.isInteger(a.radius.port) ? { radius: { addr: a.radius.addr, port: Number(a.radius.port) } } : {};
+    const apRow = a && typeof a.enable === 'boolean' && typeof a.mode === 'string' ? { enable: a.enable, mode: a.mode, ...radius } : undefined;
     out.push({ n, ifname, phy, ssid, ssidEnable, ...(apRow ? { ap: apRow } : {}), ...((x as { apDeleted?: unknown }).apDeleted === true ? { apDeleted: true } : {}) });
   }
   return out;

@@ -15,7 +15,9 @@
  *   MACAddressControlEnabled  macaddr_acl (1: only AllowedMACAddress, which is hostapd's accept list: wifi-mac-access.ts)
  *   SSIDReference             none, read-only: hostapd runs one BSS per SSID, so an AccessPoint is its own SSID's
  *   Security.RekeyingInterval wpa_group_rekey (seconds; 0: never)
- *   Security.WEPKey           none, read-only: no WEP mode is offered, and hostapd keeps a WEP key it refuses
+ *   Security.WEPKey, RadiusServerIPAddr, RadiusServerPort, RadiusSecret, and ModeEnabled WEP-64,
+ *                             WEP-128, WPA2-Enterprise: an added AccessPoint's BSS file, never `set`
+ *                             (wifi-bss-modes.ts); 7012 on a BSS of hostapd's own file
  *   Security.ModeEnabled      wpa, wpa_key_mgmt, ieee80211w (None, WPA2-Personal, WPA3-Personal, WPA3-Personal-Transition)
  *   Security.KeyPassphrase    wpa_passphrase (8..63 printable ASCII, IEEE 802.11 J.4)
  *   Security.PreSharedKey     wpa_psk (64 hexadecimal digits)
@@ -26,6 +28,7 @@ import { RAW_PSK } from '../wifi-psk.js';
 import type { HostapdSetting } from './wifi-write.js';
 import { invalid } from './wifi-write.js';
 import { cliLineKeeps } from './hostapd-cli-stdin.js';
+import { FILE_ONLY_MODES, FILE_ONLY_PARAMS, fileOnlyProblem } from './wifi-bss-modes.js';
 
 /** Why hostapd_cli's standard input would not carry `value` intact (hostapd-cli-stdin.ts). */
 const KEEPS = 'hostapd_cli would change it on its way to hostapd: no spaces at either end or two in a row';
@@ -34,7 +37,7 @@ const KEEPS = 'hostapd_cli would change it on its way to hostapd: no spaces at e
 export const AP_WRITABLE = ['Enable', 'SSIDAdvertisementEnabled', 'IsolationEnable', 'MaxAllowedAssociations', 'WMMEnable', 'UAPSDEnable', 'MACAddressControlEnabled', 'AllowedMACAddress'] as const;
 
 /** The Security parameters a Set changes. */
-export const SECURITY_WRITABLE = ['ModeEnabled', 'KeyPassphrase', 'PreSharedKey', 'SAEPassphrase', 'RekeyingInterval'] as const;
+export const SECURITY_WRITABLE = ['ModeEnabled', 'KeyPassphrase', 'PreSharedKey', 'SAEPassphrase', 'RekeyingInterval', ...FILE_ONLY_PARAMS] as const;
 
 /** hostapd keeps wpa_group_rekey in an int. */
 const MAX_REKEY_S = 2 ** 31 - 1;
@@ -93,8 +96,9 @@ export function passphraseProblem(v: string): string | undefined {
  */
 export function securitySettings(changes: Record<string, Value>, currentMode: string): HostapdSetting[] {
   const out: HostapdSetting[] = [];
-  // Debian's hostapd 2.10 is built without CONFIG_WEP (it answers FAIL to wep_key0), and no WEP mode is offered.
-  if (changes.WEPKey !== undefined) throw invalid('WEPKey', 'no WEP mode runs here (ModesSupported has none): hostapd 2.10 is built without WEP');
+  // WEP and RADIUS go through a BSS file the agent writes (wifi-bss-modes.ts): an added AccessPoint's only.
+  for (const p of FILE_ONLY_PARAMS) if (changes[p] !== undefined) throw fileOnlyProblem(p);
+  if (changes.ModeEnabled !== currentMode && (FILE_ONLY_MODES as readonly string[]).includes(String(changes.ModeEnabled))) throw fileOnlyProblem('ModeEnabled');
   if (changes.KeyPassphrase !== undefined) {
     const problem = passphraseProblem(String(changes.KeyPassphrase));
     if (problem) throw invalid('KeyPassphrase', problem);

@@ -8,13 +8,21 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { PERSONAL_MODES } from './wifi-ap-settings.js';
+import { HELD_PREFIX, type RadiusServer, renderModeLines } from './wifi-bss-modes.js';
 
 /** The keys of one BSS (absent: none set). */
 export interface BssKeys {
   wpa_passphrase?: string;
   wpa_psk?: string;
   sae_password?: string;
+  /** Security.WEPKey (hex digits), written for hostapd only while ModeEnabled is WEP-64/WEP-128. */
+  wep_key0?: string;
+  /** Security.RadiusSecret, written for hostapd only while ModeEnabled is an Enterprise mode. */
+  auth_server_shared_secret?: string;
 }
+
+/** The keys a BSS file holds, in the order they are written. */
+const KEY_NAMES = ['wpa_passphrase', 'wpa_psk', 'sae_password', 'wep_key0', 'auth_server_shared_secret'] as const;
 
 /** What the file says. */
 export interface BssFileContent {
@@ -25,9 +33,11 @@ export interface BssFileContent {
   hwMode: 'g' | 'a';
   channel: number;
   ssid: string;
-  /** Security.ModeEnabled: None or one of PERSONAL_MODES. */
+  /** Security.ModeEnabled: None, one of PERSONAL_MODES, WPA2-Enterprise, WEP-64 or WEP-128 (wifi-bss-modes.ts). */
   mode: string;
   keys: BssKeys;
+  /** The RADIUS server of an Enterprise mode. */
+  radius?: RadiusServer;
 }
 
 /** The key a mode needs before the BSS can run, as a TR-181 parameter name; undefined when it has it. */
@@ -35,6 +45,10 @@ export function missingKey(mode: string, keys: BssKeys): string | undefined {
   if (mode === 'WPA2-Personal' && !keys.wpa_passphrase && !keys.wpa_psk) return 'KeyPassphrase or PreSharedKey';
   if (mode === 'WPA3-Personal' && !keys.sae_password && !keys.wpa_passphrase) return 'SAEPassphrase';
   if (mode === 'WPA3-Personal-Transition' && !keys.wpa_passphrase) return 'KeyPassphrase';
+  // A WEP key of the other length does not make the mode run (hostapd takes the key's length as the mode's).
+  if (mode === 'WEP-64' && keys.wep_key0?.length !== 10) return 'WEPKey (10 hexadecimal digits)';
+  if (mode === 'WEP-128' && keys.wep_key0?.length !== 26) return 'WEPKey (26 hexadecimal digits)';
+  if (mode === 'WPA2-Enterprise' && !keys.auth_server_shared_secret) return 'RadiusSecret';
   return undefined;
 }
 
@@ -50,12 +64,17 @@ export function renderBssFile(c: BssFileContent): string {
     `ssid=${c.ssid}`,
   ];
   const m = PERSONAL_MODES[c.mode];
-  if (!m) lines.push('wpa=0');
+  const modeLines = renderModeLines(c.mode, c.keys, c.radius);
+  if (modeLines) lines.push(...modeLines.lines);
+  else if (!m) lines.push('wpa=0');
   else {
     lines.push('wpa=2', `wpa_key_mgmt=${m.keyMgmt}`, 'rsn_pairwise=CCMP');
     if (m.mfp !== '0') lines.push(`ieee80211w=${m.mfp}`);
     for (const k of ['wpa_passphrase', 'wpa_psk', 'sae_password'] as const) if (c.keys[k] !== undefined) lines.push(`${k}=${c.keys[k]}`);
   }
+  // The WEP key and RADIUS secret of another mode stay in the file as comments hostapd skips: a
+  // key a Controller gave while WPA runs is sent only once the mode is WEP, never to a WPA BSS.
+  for (const k of ['wep_key0', 'auth_server_shared_secret'] as const) if (c.keys[k] !== undefined && !modeLines?.uses.has(k)) lines.push(`${HELD_PREFIX}${k}=${c.keys[k]}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -68,10 +87,11 @@ export async function readBssKeys(file: string): Promise<BssKeys> {
     return {};
   }
   const keys: BssKeys = {};
-  for (const line of text.split('\n')) {
+  for (const raw of text.split('\n')) {
+    const line = raw.startsWith(HELD_PREFIX) ? raw.slice(HELD_PREFIX.length) : raw;
     const i = line.indexOf('=');
     const k = line.slice(0, i);
-    if (k === 'wpa_passphrase' || k === 'wpa_psk' || k === 'sae_password') keys[k] = line.slice(i + 1);
+    if ((KEY_NAMES as readonly string[]).includes(k)) keys[k as keyof BssKeys] = line.slice(i + 1);
   }
   return keys;
 }

@@ -35,6 +35,11 @@ export const HOSTAPD_DEFAULTS: Readonly<Record<string, Value>> = {
   // Security.RekeyingInterval: wpa_group_rekey, whose default with a CCMP group cipher is a day.
   RekeyingInterval: 86400,
   MACAddressControlEnabled: false,
+  // Security's RADIUS server of a BSS of hostapd's own file (read from it only: hostapd-conf.ts).
+  RadiusServerIPAddr: '',
+  RadiusServerPort: 1812,
+  // WPS.ConfigMethodsEnabled (hostapd's config_methods, not reported); its default: display and keypad (PIN).
+  WPSConfigMethodsEnabled: 'PIN',
   /** Only kept to be sent again: reads are hostapd's `accept_acl SHOW`. */
   AllowedMACAddress: '',
   // Radio (by its hostapd interface): channel 0, and the RegulatoryDomain written (its third character is not reported).

@@ -12,6 +12,7 @@
 import { findOnPath, type CommandRunner } from '../exec/CommandRunner.js';
 import type { LinuxContext } from './LinuxContext.js';
 import { registerWiFiAccessPoints } from './wifi-access-point.js';
+import { registerLinuxWiFiWps } from './wifi-wps.js';
 import { registerWiFiRadios } from './wifi-radio.js';
 import { DEFAULT_HOSTAPD_DIR, WiFiSource } from './WiFiSource.js';
 import { HostapdWriter } from './wifi-write.js';
@@ -61,6 +62,7 @@ export function registerWiFi(ctx: LinuxContext, settings: WiFiSettings): { sourc
   added = new AddedWiFi({ store: settings.store, dir: bssDir, hostapdDir: dir, global, source, now: ctx.now, log: ctx.log });
   registerWiFiRadios(ctx, source, writer, held);
   registerWiFiAccessPoints(ctx, source, writer, held, added);
+  registerLinuxWiFiWps(ctx, source, writer, held, added);
   const start = (): void => {
     added!.start();
     restarts.start();
