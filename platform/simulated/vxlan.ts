@@ -26,6 +26,7 @@ import {
   MAX_VXLAN_TUNNELS,
   VXLAN_INTERFACE,
   VXLAN_INTERFACE_DEFAULTS,
+  VXLAN_INTERFACE_DISCARDS,
   VXLAN_INTERFACE_LIVE,
   VXLAN_INTERFACE_PARAMS,
   VXLAN_INTERFACE_STATS,
@@ -102,7 +103,7 @@ class SimVxlan {
   interfaceStats(keys: InstanceKeys): Record<string, Value> {
     const row = this.ctx.store.row(this.interfaceNode.pathOf(keys));
     if (!row) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such instance: ${this.interfaceNode.pathOf(keys)}`);
-    return readStats(this.types, this.ctx.seed, { label: `vxlan.${keys[0]}.${keys[1]}`, ...SEGMENT_RATE }, this.upSeconds(row));
+    return { ...readStats(this.types, this.ctx.seed, { label: `vxlan.${keys[0]}.${keys[1]}`, ...SEGMENT_RATE }, this.upSeconds(row)), ...VXLAN_INTERFACE_DISCARDS };
   }
 
   tunnelStats(keys: InstanceKeys): Record<string, Value> {
@@ -217,5 +218,5 @@ export function registerVxlanSim(ctx: SimContext): void {
   ctx.model.register(VXLAN_TUNNEL, v.tunnels);
   ctx.model.register(VXLAN_INTERFACE, v.interfaces);
   ctx.model.register(VXLAN_TUNNEL_STATS, new StatsBinding([...TUNNEL_COUNTERS, 'KeepAliveSent', 'KeepAliveReceived'], (keys) => v.tunnelStats(keys)));
-  ctx.model.register(VXLAN_INTERFACE_STATS, new StatsBinding(STATS_PARAMS, (keys) => v.interfaceStats(keys)));
+  ctx.model.register(VXLAN_INTERFACE_STATS, new StatsBinding([...STATS_PARAMS, ...Object.keys(VXLAN_INTERFACE_DISCARDS)], (keys) => v.interfaceStats(keys)));
 }

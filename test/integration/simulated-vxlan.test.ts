@@ -31,6 +31,8 @@ describe('simulated gateway: a Controller adds VXLAN tunnels', () => {
     // VNI -1: the device chooses, the lowest free.
     expect(rows[iface]).toMatchObject({ Status: 'Up', VNI: '1', Name: expect.stringMatching(/^vxlan-usp\d+-1$/) });
     const bytes = async (): Promise<number> => Number((await getObjects(c, [`${tunnel}Stats.BytesReceived`]))[`${tunnel}Stats.`].BytesReceived);
+    // VXLANAdv:1: the encapsulation carries no checksum or sequence number of its own.
+    expect((await getObjects(c, [`${iface}Stats.`]))[`${iface}Stats.`]).toMatchObject({ DiscardChecksumReceived: '0', DiscardSequenceNumberReceived: '0' });
     const first = await bytes();
     await expect.poll(bytes, { timeout: 30_000, interval: 500 }).toBeGreaterThan(first);
 
