@@ -39,6 +39,7 @@ import {
   VXLAN_TUNNEL_WRITABLE_KEEPALIVE,
 } from '../vxlan-rules.js';
 import type { SimContext } from './SimContext.js';
+import { registerVxlanFilterSim } from './vxlan-filter.js';
 import { readStats, STATS_PARAMS, type StatsTypes, statsTypesAt } from './traffic.js';
 
 /** A segment's average traffic, bytes per second (a site-to-site L2 link: mostly quiet). */
@@ -210,7 +211,7 @@ class StatsBinding implements ObjectBinding {
   }
 }
 
-/** Serves Device.VXLAN.Tunnel.{i}., its Interface.{i}. and both Stats from the gateway's store. */
+/** Serves Device.VXLAN.Tunnel.{i}., its Interface.{i}., both Stats and Filter.{i}. from the gateway's store. */
 export function registerVxlanSim(ctx: SimContext): void {
   const v = new SimVxlan(ctx);
   v.tunnels = new StoredTable(ctx.store, ctx.model.requireNode(VXLAN_TUNNEL), new TunnelRules(v));
@@ -218,5 +219,6 @@ export function registerVxlanSim(ctx: SimContext): void {
   ctx.model.register(VXLAN_TUNNEL, v.tunnels);
   ctx.model.register(VXLAN_INTERFACE, v.interfaces);
   ctx.model.register(VXLAN_TUNNEL_STATS, new StatsBinding([...TUNNEL_COUNTERS, 'KeepAliveSent', 'KeepAliveReceived'], (keys) => v.tunnelStats(keys)));
+  registerVxlanFilterSim(ctx, { tunnels: () => v.tunnels.list([]), interfaces: (t) => v.interfaces.list([t]) });
   ctx.model.register(VXLAN_INTERFACE_STATS, new StatsBinding([...STATS_PARAMS, ...Object.keys(VXLAN_INTERFACE_DISCARDS)], (keys) => v.interfaceStats(keys)));
 }

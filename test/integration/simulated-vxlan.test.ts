@@ -62,4 +62,28 @@ describe('simulated gateway: a Controller adds VXLAN tunnels', () => {
     expect(Object.values(rows).map((r) => r.VNI)).toEqual(['100']);
     await del(c, tunnel);
   });
+
+  it('keeps Filter rows (VXLANAdv:1): Status follows the row they name, Order shifts, bad Interface and VLAN ID refused', async () => {
+    const c = f.controller;
+    const tunnel = await add(c, TUNNEL, { RemoteEndpoints: '198.51.100.9' });
+    const iface = await add(c, `${tunnel}Interface.`, { VNI: '7' });
+    const first = await add(c, 'Device.VXLAN.Filter.', { Enable: 'true', Interface: iface.slice(0, -1), VLANIDCheck: '10', DSCPMarkPolicy: '46' });
+    const all = await add(c, 'Device.VXLAN.Filter.', { Enable: 'true', AllInterfaces: 'true', Order: '1' });
+    let rows = await getObjects(c, ['Device.VXLAN.', first, all]);
+    expect(rows['Device.VXLAN.']).toMatchObject({ FilterNumberOfEntries: '2' });
+    // The second took Order 1: the first moved down.
+    expect(rows[first]).toMatchObject({ Status: 'Enabled', Order: '2', VLANIDCheck: '10', DSCPMarkPolicy: '46' });
+    expect(rows[all]).toMatchObject({ Status: 'Enabled', Order: '1' });
+    const bad: Array<Record<string, string>> = [{ Interface: 'Device.VXLAN.Tunnel.99' }, { Interface: 'Device.IP.Interface.1' }, { VLANIDCheck: '4095' }];
+    for (const params of bad) {
+      expect(code(await tryAdd(c, 'Device.VXLAN.Filter.', params)), JSON.stringify(params)).toBe(7012);
+    }
+    // The Interface it names goes: the row is misconfigured (TR-181), the AllInterfaces one is not.
+    await del(c, tunnel);
+    rows = await getObjects(c, [first, all]);
+    expect(rows[first]!.Status).toBe('Error_Misconfigured');
+    expect(rows[all]!.Status).toBe('Enabled');
+    await del(c, first);
+    await del(c, all);
+  });
 });
