@@ -55,6 +55,14 @@ export const VXLAN_INTERFACE_LIVE: ReadonlySet<string> = new Set(['Status', 'Nam
 export const VXLAN_INTERFACE_WRITABLE = ['Enable', 'Alias', 'LowerLayers', 'VNI'] as const;
 export const VXLAN_INTERFACE_DEFAULTS: Readonly<Record<string, Value>> = { Enable: false, LowerLayers: '', VNI: 1 };
 
+/**
+ * Interface.{i}.Stats counters (VXLANAdv:1) that VXLAN cannot move: its header (RFC 7348) has
+ * no checksum and no sequence number of its own. The outer UDP checksum is checked by the
+ * kernel's UDP layer before the VXLAN device sees the datagram, and a bad one is counted only
+ * host-wide (UdpInCsumErrors), never against the tunnel; so both stay 0 on every platform.
+ */
+export const VXLAN_INTERFACE_DISCARDS: Readonly<Record<string, Value>> = { DiscardChecksumReceived: 0, DiscardSequenceNumberReceived: 0 };
+
 /** Tunnels a device keeps at most, and Interfaces per Tunnel (7005 beyond). */
 export const MAX_VXLAN_TUNNELS = 8;
 export const MAX_VXLAN_INTERFACES = 16;

@@ -43,7 +43,12 @@ export function readCounters(files: HostFiles, device: string, names: readonly s
  * defines (Link.Stats has no Collisions). `deviceOf` names the netdev of an instance, or throws
  * 7016 for an instance that never existed.
  */
-export function registerDeviceStats(ctx: LinuxContext, supportedPath: string, deviceOf: (keys: InstanceKeys) => string | undefined | Promise<string | undefined>): void {
+export function registerDeviceStats(
+  ctx: LinuxContext,
+  supportedPath: string,
+  deviceOf: (keys: InstanceKeys) => string | undefined | Promise<string | undefined>,
+  constants: Readonly<Record<string, Value>> = {},
+): void {
   const { files } = ctx;
   // Counter widths differ per parameter (StatsCounter32 / StatsCounter64): take them from the schema.
   const types = new Map(ctx.model.requireNode(supportedPath).def.params.map((p) => [p.name, p.type]));
@@ -51,14 +56,14 @@ export function registerDeviceStats(ctx: LinuxContext, supportedPath: string, de
   const classes = ctx.packetClasses;
   const classNames: string[] = classes ? [...RECEIVED_CLASS_PARAMS, ...(classes.egress ? SENT_CLASS_PARAMS : [])].filter((n) => types.has(n)) : [];
   ctx.model.register(supportedPath, {
-    params: [...names, ...classNames],
+    params: [...names, ...classNames, ...Object.keys(constants)],
     get: async (keys) => {
       const name = await deviceOf(keys);
       // A row on no device (an Ethernet.Link a Controller added without LowerLayers) counts nothing.
       if (name === undefined) return {};
       const [raw, counts] = await Promise.all([readCounters(files, name, names), classNames.length > 0 ? classes?.of(name) : undefined]);
       if (raw.every((r) => r === undefined)) throw deviceGone(name);
-      const values: Record<string, Value> = {};
+      const values: Record<string, Value> = { ...constants };
       names.forEach((n, i) => {
         const v = counter(types.get(n), raw[i]);
         if (v !== undefined) values[n] = v;

@@ -36,6 +36,7 @@ import {
   VXLAN_INTERFACE_DEFAULTS,
   VXLAN_INTERFACE_LIVE,
   VXLAN_INTERFACE_PARAMS,
+  VXLAN_INTERFACE_DISCARDS,
   VXLAN_INTERFACE_STATS,
   VXLAN_INTERFACE_WRITABLE,
   VXLAN_TUNNEL,
@@ -308,7 +309,7 @@ export function registerLinuxVxlan(
   stops.push(() => v.keepAlive.stop());
   const tunnelCounters = v.keepAlive.usable ? [...TUNNEL_COUNTERS, 'KeepAliveSent', 'KeepAliveReceived'] : TUNNEL_COUNTERS;
   ctx.model.register(VXLAN_TUNNEL_STATS, { params: tunnelCounters, changesOnlyThroughAgent: false, get: (keys) => v.tunnelStats(keys) });
-  registerDeviceStats(ctx, VXLAN_INTERFACE_STATS, (keys) => v.deviceOf(keys));
+  registerDeviceStats(ctx, VXLAN_INTERFACE_STATS, (keys) => v.deviceOf(keys), VXLAN_INTERFACE_DISCARDS);
   loaded.push(async () => {
     try {
       await v.apply(false);

@@ -26,6 +26,7 @@ import {
   MAX_VXLAN_TUNNELS,
   VXLAN_INTERFACE,
   VXLAN_INTERFACE_DEFAULTS,
+  VXLAN_INTERFACE_DISCARDS,
   VXLAN_INTERFACE_LIVE,
   VXLAN_INTERFACE_PARAMS,
   VXLAN_INTERFACE_STATS,
@@ -38,6 +39,7 @@ import {
   VXLAN_TUNNEL_WRITABLE_KEEPALIVE,
 } from '../vxlan-rules.js';
 import type { SimContext } from './SimContext.js';
+import { registerVxlanFilterSim } from './vxlan-filter.js';
 import { readStats, STATS_PARAMS, type StatsTypes, statsTypesAt } from './traffic.js';
 
 /** A segment's average traffic, bytes per second (a site-to-site L2 link: mostly quiet). */
@@ -102,7 +104,7 @@ class SimVxlan {
   interfaceStats(keys: InstanceKeys): Record<string, Value> {
     const row = this.ctx.store.row(this.interfaceNode.pathOf(keys));
     if (!row) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such instance: ${this.interfaceNode.pathOf(keys)}`);
-    return readStats(this.types, this.ctx.seed, { label: `vxlan.${keys[0]}.${keys[1]}`, ...SEGMENT_RATE }, this.upSeconds(row));
+    return { ...readStats(this.types, this.ctx.seed, { label: `vxlan.${keys[0]}.${keys[1]}`, ...SEGMENT_RATE }, this.upSeconds(row)), ...VXLAN_INTERFACE_DISCARDS };
   }
 
   tunnelStats(keys: InstanceKeys): Record<string, Value> {
@@ -209,7 +211,7 @@ class StatsBinding implements ObjectBinding {
   }
 }
 
-/** Serves Device.VXLAN.Tunnel.{i}., its Interface.{i}. and both Stats from the gateway's store. */
+/** Serves Device.VXLAN.Tunnel.{i}., its Interface.{i}., both Stats and Filter.{i}. from the gateway's store. */
 export function registerVxlanSim(ctx: SimContext): void {
   const v = new SimVxlan(ctx);
   v.tunnels = new StoredTable(ctx.store, ctx.model.requireNode(VXLAN_TUNNEL), new TunnelRules(v));
@@ -217,5 +219,6 @@ export function registerVxlanSim(ctx: SimContext): void {
   ctx.model.register(VXLAN_TUNNEL, v.tunnels);
   ctx.model.register(VXLAN_INTERFACE, v.interfaces);
   ctx.model.register(VXLAN_TUNNEL_STATS, new StatsBinding([...TUNNEL_COUNTERS, 'KeepAliveSent', 'KeepAliveReceived'], (keys) => v.tunnelStats(keys)));
-  ctx.model.register(VXLAN_INTERFACE_STATS, new StatsBinding(STATS_PARAMS, (keys) => v.interfaceStats(keys)));
+  registerVxlanFilterSim(ctx, { tunnels: () => v.tunnels.list([]), interfaces: (t) => v.interfaces.list([t]) });
+  ctx.model.register(VXLAN_INTERFACE_STATS, new StatsBinding([...STATS_PARAMS, ...Object.keys(VXLAN_INTERFACE_DISCARDS)], (keys) => v.interfaceStats(keys)));
 }

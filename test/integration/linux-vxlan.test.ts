@@ -94,6 +94,7 @@ describe('Linux VXLAN by a Controller (agent process, kernel vxlan devices, a pe
     expect(rows[iface]).toMatchObject({ Name: DEV, Status: 'Up', VNI, LowerLayers: under0.slice(0, -1) });
     expect(Number(rows[`${iface}Stats.`]!.PacketsReceived)).toBeGreaterThanOrEqual(3);
     expect(Number(rows[`${iface}Stats.`]!.PacketsSent)).toBeGreaterThanOrEqual(3);
+    expect(rows[`${iface}Stats.`]).toMatchObject({ DiscardChecksumReceived: '0', DiscardSequenceNumberReceived: '0' });
     expect(Number(rows[`${tunnel}Stats.`]!.BytesReceived)).toBe(Number(rows[`${iface}Stats.`]!.BytesReceived));
 
     // A second Interface with the same VNI in the Tunnel is refused; nothing else is made.

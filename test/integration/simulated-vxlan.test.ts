@@ -31,6 +31,8 @@ describe('simulated gateway: a Controller adds VXLAN tunnels', () => {
     // VNI -1: the device chooses, the lowest free.
     expect(rows[iface]).toMatchObject({ Status: 'Up', VNI: '1', Name: expect.stringMatching(/^vxlan-usp\d+-1$/) });
     const bytes = async (): Promise<number> => Number((await getObjects(c, [`${tunnel}Stats.BytesReceived`]))[`${tunnel}Stats.`].BytesReceived);
+    // VXLANAdv:1: the encapsulation carries no checksum or sequence number of its own.
+    expect((await getObjects(c, [`${iface}Stats.`]))[`${iface}Stats.`]).toMatchObject({ DiscardChecksumReceived: '0', DiscardSequenceNumberReceived: '0' });
     const first = await bytes();
     await expect.poll(bytes, { timeout: 30_000, interval: 500 }).toBeGreaterThan(first);
 
@@ -59,5 +61,29 @@ describe('simulated gateway: a Controller adds VXLAN tunnels', () => {
     const rows = await getObjects(c, [`${tunnel}Interface.*.VNI`]);
     expect(Object.values(rows).map((r) => r.VNI)).toEqual(['100']);
     await del(c, tunnel);
+  });
+
+  it('keeps Filter rows (VXLANAdv:1): Status follows the row they name, Order shifts, bad Interface and VLAN ID refused', async () => {
+    const c = f.controller;
+    const tunnel = await add(c, TUNNEL, { RemoteEndpoints: '198.51.100.9' });
+    const iface = await add(c, `${tunnel}Interface.`, { VNI: '7' });
+    const first = await add(c, 'Device.VXLAN.Filter.', { Enable: 'true', Interface: iface.slice(0, -1), VLANIDCheck: '10', DSCPMarkPolicy: '46' });
+    const all = await add(c, 'Device.VXLAN.Filter.', { Enable: 'true', AllInterfaces: 'true', Order: '1' });
+    let rows = await getObjects(c, ['Device.VXLAN.', first, all]);
+    expect(rows['Device.VXLAN.']).toMatchObject({ FilterNumberOfEntries: '2' });
+    // The second took Order 1: the first moved down.
+    expect(rows[first]).toMatchObject({ Status: 'Enabled', Order: '2', VLANIDCheck: '10', DSCPMarkPolicy: '46' });
+    expect(rows[all]).toMatchObject({ Status: 'Enabled', Order: '1' });
+    const bad: Array<Record<string, string>> = [{ Interface: 'Device.VXLAN.Tunnel.99' }, { Interface: 'Device.IP.Interface.1' }, { VLANIDCheck: '4095' }];
+    for (const params of bad) {
+      expect(code(await tryAdd(c, 'Device.VXLAN.Filter.', params)), JSON.stringify(params)).toBe(7012);
+    }
+    // The Interface it names goes: the row is misconfigured (TR-181), the AllInterfaces one is not.
+    await del(c, tunnel);
+    rows = await getObjects(c, [first, all]);
+    expect(rows[first]!.Status).toBe('Error_Misconfigured');
+    expect(rows[all]!.Status).toBe('Enabled');
+    await del(c, first);
+    await del(c, all);
   });
 });
