@@ -4,13 +4,25 @@
  * anything changes.
  */
 import { describe, expect, it } from 'vitest';
+import { DataStore } from '../../../../datamodel/store/DataStore.js';
+import { InstanceMap } from '../../../../datamodel/tree/InstanceMap.js';
 import { ErrorCode, UspError } from '../../../../datamodel/UspError.js';
-import type { AddedBss } from '../../../../platform/linux/wifi-added.js';
-import { apNumberOf, planApMove, referencedSsid } from '../../../../platform/linux/wifi-ap-ssid-move.js';
+import { type AddedBss, AddedWiFi } from '../../../../platform/linux/wifi-added.js';
+import { accessPointIfname, apNumberOf, planApMove, referencedSsid } from '../../../../platform/linux/wifi-ap-ssid-move.js';
+import type { HostapdGlobal } from '../../../../platform/linux/hostapd-global.js';
+import type { WiFiSource } from '../../../../platform/linux/WiFiSource.js';
 
 const ap = { enable: false, mode: 'WPA2-Personal' };
 const three: AddedBss = { n: 3, ifname: 'wlan0_1', phy: 'phy0', ssid: 'guest', ssidEnable: true, ap };
 const four: AddedBss = { n: 4, ifname: 'wlan0_2', phy: 'phy0', ssid: 'iot', ssidEnable: true };
+
+/** AddedWiFi over `store` as at an agent start: a fresh numbering, the rows' numbers claimed first (only bssNumbers of the source is used). */
+function restarted(store: DataStore): { added: AddedWiFi; source: WiFiSource } {
+  const source = { bssNumbers: new InstanceMap() } as unknown as WiFiSource;
+  const added = new AddedWiFi({ store, hostapdDir: '/run/hostapd', global: {} as HostapdGlobal, source, now: () => 0 });
+  added.start();
+  return { added, source };
+}
 
 function code(f: () => unknown): number | undefined {
   try {
@@ -52,5 +64,17 @@ describe('AccessPoint.SSIDReference move plan (Linux, added rows)', () => {
     expect(referencedSsid('Device.WiFi.SSID.12.')).toBe(12);
     expect(referencedSsid('Device.WiFi.SSID.x')).toBeUndefined();
     expect(referencedSsid(undefined)).toBeUndefined();
+  });
+
+  it('the mapping is kept in the store: after a restart AccessPoint 3 is still the BSS of SSID 4, and no AccessPoint 4 exists', () => {
+    const store = new DataStore();
+    const plan = planApMove(three, 'Device.WiFi.SSID.4', four)!;
+    restarted(store).added.save([plan.from, plan.to]);
+    const { added, source } = restarted(store);
+    expect(added.all()).toEqual([plan.from, plan.to]);
+    source.bssNumbers.list(['wlan0', 'wlan1']); // hostapd's own BSSes, numbered after the kept ones
+    expect(accessPointIfname(added, source, 3)).toBe('wlan0_2');
+    expect(accessPointIfname(added, source, 4)).toBeUndefined();
+    expect(accessPointIfname(added, source, 1)).toBe('wlan0');
   });
 });
