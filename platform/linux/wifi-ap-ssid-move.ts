@@ -11,15 +11,16 @@
  * isolation, WPS methods...) to the target's interface name; the SSID it left is a bare SSID
  * again (its file without keys; it runs once an AccessPoint references it).
  *
- * Only a disabled AccessPoint moves (7012 otherwise: disable it, move it, enable it again), so a
- * move writes files and the agent's store only, never hostapd. hostapd's own BSSes (from the
+ * A move that would stop or start a BSS (the AccessPoint enabled, with the SSID it leaves or the
+ * one it joins enabled) is refused (7012: disable it, move it, enable it again), so a move writes
+ * files and the agent's store only, never hostapd. hostapd's own BSSes (from the
  * operator's configuration file) keep their SSID: the agent does not rewrite that file (7012).
  * An SSID that has an AccessPoint is refused with 7025, SSIDReference being the AccessPoint's
  * unique key; "" is refused too (7012): an AccessPoint here is a BSS, which has an SSID.
  */
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
-import type { AddedBss, AddedWiFi } from './wifi-added.js';
+import { type AddedBss, AddedWiFi } from './wifi-added.js';
 import type { AddedRowsContext } from './wifi-added-rows.js';
 import { readBssKeys } from './wifi-bss-file.js';
 import type { WiFiSource } from './WiFiSource.js';
@@ -70,13 +71,16 @@ export function planApMove(from: AddedBss, value: Value, target: AddedBss | unde
   if (m === from.n) return undefined;
   if (!target) throw invalid('SSIDReference', `SSID ${m} is not one a Controller added: hostapd runs it from its own configuration file, which the agent does not rewrite`);
   if (target.ap) throw duplicate(`SSID ${m} already has an AccessPoint`);
-  if (from.ap.enable) throw invalid('SSIDReference', 'the AccessPoint is enabled: disable it, move it, then enable it again');
   const apN = apNumberOf(from);
-  return {
+  const plan = {
     // The SSID left: bare again. Its own AccessPoint number, if this was it, is not given to another.
     from: { n: from.n, ifname: from.ifname, phy: from.phy, ssid: from.ssid, ssidEnable: from.ssidEnable, ...(from.apDeleted || apN === from.n ? { apDeleted: true } : {}) },
     to: { ...target, ap: from.ap, ...(apN === target.n ? { apN: undefined } : { apN }) },
   };
+  // A move is files and the store only: one that would stop or start a BSS is refused before anything changes.
+  if (AddedWiFi.runs(from) || AddedWiFi.runs(plan.to))
+    throw invalid('SSIDReference', 'the AccessPoint and an SSID it leaves or joins are enabled: disable the AccessPoint, move it, then enable it again');
+  return plan;
 }
 
 /** Carries out a plan: the target's file with the AccessPoint's mode and keys, the left one's without; held settings follow. */

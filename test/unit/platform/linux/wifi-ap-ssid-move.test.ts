@@ -57,6 +57,10 @@ describe('AccessPoint.SSIDReference move plan (Linux, added rows)', () => {
     expect(code(() => planApMove(three, 'Device.WiFi.SSID.1', undefined))).toBe(ErrorCode.InvalidValue);
     expect(code(() => planApMove(three, 'Device.WiFi.SSID.4', { ...four, ap }))).toBe(ErrorCode.DuplicateUniqueKey);
     expect(code(() => planApMove({ ...three, ap: { ...ap, enable: true } }, 'Device.WiFi.SSID.4', four))).toBe(ErrorCode.InvalidValue);
+    // Enabled, but no BSS runs before or after (both SSIDs disabled): files only, so it moves.
+    const on = { ...three, ssidEnable: false, ap: { ...ap, enable: true } };
+    expect(planApMove(on, 'Device.WiFi.SSID.4', { ...four, ssidEnable: false })?.to.ap).toEqual(on.ap);
+    expect(code(() => planApMove(on, 'Device.WiFi.SSID.4', four))).toBe(ErrorCode.InvalidValue);
     expect(code(() => planApMove(four, 'Device.WiFi.SSID.3', three))).toBe(ErrorCode.ObjectDoesNotExist);
   });
 
