@@ -27,7 +27,7 @@ import type { HeldWiFiSettings } from './wifi-held.js';
 import { RADIUS_PORT } from './wifi-bss-modes.js';
 import { allowedMacs, setAcceptList } from './wifi-mac-access.js';
 import type { AddedWiFi } from './wifi-added.js';
-import { accessPointIfname, apNumberOf, moveAccessPoint, planApMove, referencedSsid } from './wifi-ap-ssid-move.js';
+import { accessPointIfname, accessPointsOn, apNumberOf, moveAccessPoint, planApMove, referencedSsid } from './wifi-ap-ssid-move.js';
 import {
   type AddedRowsContext,
   addAccessPoint,
@@ -164,6 +164,8 @@ export function registerWiFiAccessPoints(ctx: LinuxContext, source: WiFiSource, 
     params: ['Enable', 'Status', 'SSIDReference', 'WMMCapability', 'UAPSDCapability', 'AllowedMACAddress', ...AP_HELD],
     writable: [...AP_WRITABLE, 'SSIDReference'],
     list: async () => list(true),
+    // The unique key SSIDReference (7025) from the rows, without reading every AccessPoint through hostapd.
+    findByValues: async (_parent, params, values) => (params.length === 1 && params[0] === 'SSIDReference' ? accessPointsOn(added, source, values.SSIDReference) : undefined),
     add: async (_parent, params) => addAccessPoint(x, params),
     delete: async ([n]) => deleteAccessPoint(x, n),
     get: async ([n]) => {

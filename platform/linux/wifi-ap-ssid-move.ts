@@ -42,6 +42,16 @@ export function accessPointIfname(added: AddedWiFi, source: WiFiSource, n: numbe
   return own?.ap && own.apN !== undefined ? undefined : key;
 }
 
+/** The AccessPoints whose SSIDReference is `value`: the added row's AccessPoint, else hostapd's own BSS (numbered alike). */
+export async function accessPointsOn(added: AddedWiFi, source: WiFiSource, value: Value | undefined): Promise<number[]> {
+  const m = referencedSsid(value);
+  const key = source.bssNumbers.keyOf(m);
+  if (m === undefined || key === undefined) return [];
+  const row = added.byIfname(key);
+  if (row) return row.ap ? [apNumberOf(row)] : [];
+  return (await source.read()).bsses.has(key) ? [m] : [];
+}
+
 /** The SSID instance number a reference names ("Device.WiFi.SSID.2", trailing dot allowed), else undefined. */
 export function referencedSsid(value: Value | undefined): number | undefined {
   const m = /^Device\.WiFi\.SSID\.(\d+)\.?$/.exec(String(value ?? ''));
