@@ -106,5 +106,5 @@ export async function moveAccessPoint(x: AddedRowsContext, plan: ApMovePlan): Pr
   x.held.forget(`bss:${plan.from.ifname}`);
   x.held.forget(`bss:${to.ifname}`);
   if (Object.keys(settings).length > 0) x.held.write(`bss:${to.ifname}`, settings);
-  x.source.forget();
+  // hostapd runs what it ran: its cached listing stays good (the AccessPoint rows come from the store).
 }
