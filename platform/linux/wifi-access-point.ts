@@ -27,6 +27,7 @@ import type { HeldWiFiSettings } from './wifi-held.js';
 import { RADIUS_PORT } from './wifi-bss-modes.js';
 import { allowedMacs, setAcceptList } from './wifi-mac-access.js';
 import type { AddedWiFi } from './wifi-added.js';
+import { accessPointIfname, accessPointsOn, apNumberOf, moveAccessPoint, planApMove, referencedSsid } from './wifi-ap-ssid-move.js';
 import {
   type AddedRowsContext,
   addAccessPoint,
@@ -94,17 +95,32 @@ export function registerWiFiAccessPoints(ctx: LinuxContext, source: WiFiSource, 
     const row = key === undefined ? undefined : added.byIfname(key);
     return { row, b: row ? await source.bss(n) : undefined };
   };
+  /** AccessPoint `n`: the BSS it is (wifi-ap-ssid-move.ts: identity unless it moved), its added row, and the BSS when hostapd runs it. */
+  const apOf = async (n: number | undefined): Promise<{ ifname: string; row: ReturnType<AddedWiFi['byIfname']>; b?: WiFiBss }> => {
+    const ifname = accessPointIfname(added, source, n);
+    if (ifname === undefined) throw gone('AccessPoint', n);
+    return { ifname, row: added.byIfname(ifname), b: (await source.read()).bsses.get(ifname) };
+  };
+  const apBss = async (n: number | undefined): Promise<WiFiBss> => (await apOf(n)).b ?? Promise.reject(gone('AccessPoint', n));
   // The BSSes hostapd runs, and the added SSIDs (and AccessPoints) that do not run.
   const list = async (ap: boolean): Promise<number[]> => {
     const names = [...(await source.read()).bsses.keys()];
-    for (const r of added.all()) if (!names.includes(r.ifname) && (!ap || r.ap)) names.push(r.ifname);
-    return source.bssNumbers.list(names);
+    if (!ap) {
+      for (const r of added.all()) if (!names.includes(r.ifname)) names.push(r.ifname);
+      return source.bssNumbers.list(names);
+    }
+    // hostapd's own BSSes by their number; added AccessPoints by theirs (one that moved keeps it).
+    const rows = added.all();
+    const own = source.bssNumbers.list(names.filter((i) => !rows.some((r) => r.ifname === i)));
+    return [...own, ...rows.filter((r) => r.ap).map(apNumberOf)].sort((a, b) => a - b);
   };
 
   model.register('Device.WiFi.SSID.{i}.', {
     params: ['Enable', 'Status', 'Name', 'LowerLayers', 'Upstream', 'BSSID', 'MACAddress', 'SSID'],
     writable: SSID_WRITABLE,
     list: async () => list(false),
+    // An SSID whose BSS does not run has no BSSID yet (""): two such added SSIDs do not share a unique key.
+    findByValues: (_parent, params, values) => (params.length === 1 && params[0] === 'BSSID' && values.BSSID === '' ? [] : undefined),
     add: async (_parent, params) => addSsid(x, params),
     delete: async ([n]) => deleteSsid(x, n),
     get: async ([n]) => {
@@ -146,15 +162,17 @@ export function registerWiFiAccessPoints(ctx: LinuxContext, source: WiFiSource, 
 
   model.register('Device.WiFi.AccessPoint.{i}.', {
     params: ['Enable', 'Status', 'SSIDReference', 'WMMCapability', 'UAPSDCapability', 'AllowedMACAddress', ...AP_HELD],
-    writable: AP_WRITABLE,
+    writable: [...AP_WRITABLE, 'SSIDReference'],
     list: async () => list(true),
+    // The unique key SSIDReference (7025) from the rows, without reading every AccessPoint through hostapd.
+    findByValues: async (_parent, params, values) => (params.length === 1 && params[0] === 'SSIDReference' ? accessPointsOn(added, source, values.SSIDReference) : undefined),
     add: async (_parent, params) => addAccessPoint(x, params),
     delete: async ([n]) => deleteAccessPoint(x, n),
     get: async ([n]) => {
-      const a = await addedRow(n);
+      const a = await apOf(n);
       if (a.row && !a.row.ap) throw gone('AccessPoint', n);
       if (a.row && !a.b) return { ...idleAccessPointValues(a.row), ...held.read(`bss:${a.row.ifname}`, [...AP_HELD, 'AllowedMACAddress']) };
-      const b = await bss(n, 'AccessPoint');
+      const b = await apBss(n);
       const [phy, accept] = await Promise.all([source.phy(b.phy!), source.acceptList(b.ifname)]);
       return {
         Enable: b.state !== 'DISABLED',
@@ -171,10 +189,23 @@ export function registerWiFiAccessPoints(ctx: LinuxContext, source: WiFiSource, 
     set: async ([n], given) => {
       // AllowedMACAddress as hostapd lists it (lower case, each once): 7012 for what is not a MAC address.
       const accept = given.AllowedMACAddress === undefined ? undefined : allowedMacs(given.AllowedMACAddress);
-      const changes = accept === undefined ? given : { ...given, AllowedMACAddress: accept.join(',') };
-      const a = await addedRow(n);
-      if (a.row?.ap) return setAddedAccessPoint(x, a.row, changes, a.b, held.read(`bss:${a.row.ifname}`, AP_HELD));
-      const b = await bss(n, 'AccessPoint');
+      const { SSIDReference, ...changes } = accept === undefined ? given : { ...given, AllowedMACAddress: accept.join(',') };
+      let a = await apOf(n);
+      if (a.row?.ap) {
+        // Onto another SSID first (a disabled AccessPoint: files and the store only), then the rest there.
+        const plan = SSIDReference === undefined ? undefined : planApMove(a.row, SSIDReference, added.byIfname(source.bssNumbers.keyOf(referencedSsid(SSIDReference)) ?? ''));
+        if (plan) {
+          accessPointSettings(changes); // the other values checked before anything moves (7012)
+          await moveAccessPoint(x, plan);
+          a = await apOf(n);
+        }
+        if (Object.keys(changes).length === 0) return;
+        return setAddedAccessPoint(x, a.row!, changes, a.b, held.read(`bss:${a.ifname}`, AP_HELD));
+      }
+      const b = await apBss(n);
+      // hostapd's own BSS is its own SSID: its current value only (the agent does not rewrite hostapd's file).
+      if (SSIDReference !== undefined && referencedSsid(SSIDReference) !== source.bssNumbers.numberOf(b.ifname))
+        throw invalid('SSIDReference', 'hostapd runs this AccessPoint from its own configuration file, as the BSS of its SSID: only an AccessPoint a Controller added moves');
       const settings = accessPointSettings(changes, held.read(`bss:${b.ifname}`, AP_HELD));
       if (changes.UAPSDEnable === true && !(await source.phy(b.phy!))?.apUapsd) throw invalid('UAPSDEnable', 'the radio does not support U-APSD (UAPSDCapability false)');
       try {
@@ -204,8 +235,8 @@ export function registerWiFiAccessPoints(ctx: LinuxContext, source: WiFiSource, 
     ],
     writable: SECURITY_WRITABLE,
     get: async ([n]) => {
-      const a = await addedRow(n);
-      const id = `bss:${source.bssNumbers.keyOf(n) ?? ''}`;
+      const a = await apOf(n);
+      const id = `bss:${a.ifname}`;
       const rekey = held.read(id, ['RekeyingInterval']);
       // Keys read as "" (TR-181); hostapd does not report them either.
       const keys = { KeyPassphrase: '', PreSharedKey: '', SAEPassphrase: '', WEPKey: '', RadiusSecret: '' };
@@ -223,7 +254,7 @@ export function registerWiFiAccessPoints(ctx: LinuxContext, source: WiFiSource, 
           ...rekey,
         };
       }
-      const b = await bss(n, 'AccessPoint');
+      const b = await apBss(n);
       const mode = hostapdSecurityMode(b);
       // Without an explicit cipher, hostapd runs CCMP (AES) for WPA2 and WPA3.
       const enc = hostapdEncryption(b.pairwise) || (mode === 'None' ? '' : 'AES');
@@ -240,15 +271,15 @@ export function registerWiFiAccessPoints(ctx: LinuxContext, source: WiFiSource, 
     set: async ([n], given) => {
       // RekeyingInterval is a held hostapd key like the AccessPoint's (wpa_group_rekey); the rest are Security's.
       const { RekeyingInterval, ...changes } = given;
-      const ifname = source.bssNumbers.requireKey(n);
+      const a = await apOf(n);
+      const ifname = a.ifname;
       const rekey = accessPointSettings(RekeyingInterval === undefined ? {} : { RekeyingInterval }, held.read(`bss:${ifname}`, ['RekeyingInterval']));
-      const a = await addedRow(n);
       try {
         if (a.row?.ap) {
           await setAddedSecurity(x, a.row, changes, a.b);
           if (a.b) await writer.configure(a.b.ifname, rekey);
         } else {
-          const b = await bss(n, 'AccessPoint');
+          const b = await apBss(n);
           await writer.configure(b.ifname, [...securitySettings(changes, hostapdSecurityMode(b)), ...rekey]);
         }
         if (RekeyingInterval !== undefined) held.write(`bss:${ifname}`, { RekeyingInterval });
@@ -259,7 +290,7 @@ export function registerWiFiAccessPoints(ctx: LinuxContext, source: WiFiSource, 
   });
 
   const station = async (ap: number | undefined, n: number | undefined): Promise<{ s: WiFiStation; b: WiFiBss }> => {
-    const b = await bss(ap, 'AccessPoint');
+    const b = await apBss(ap);
     const key = source.stationsOf(b.ifname).keyOf(n);
     const s = (await source.stations(b.ifname)).find((x) => x.mac === key);
     if (!s) throw gone('associated device', n); // it left between list and get
@@ -268,7 +299,7 @@ export function registerWiFiAccessPoints(ctx: LinuxContext, source: WiFiSource, 
   model.register('Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.', {
     params: ['MACAddress', 'OperatingStandard', 'AuthenticationState', 'LastDataDownlinkRate', 'LastDataUplinkRate', 'AssociationTime', 'SignalStrength', 'Retransmissions', 'Active'],
     list: async ([ap]) => {
-      const b = await source.bss(ap);
+      const b = accessPointIfname(added, source, ap) === undefined ? undefined : (await apOf(ap)).b;
       if (!b) return [];
       return source.stationsOf(b.ifname).list((await source.stations(b.ifname)).map((s) => s.mac));
     },

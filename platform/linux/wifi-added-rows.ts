@@ -17,6 +17,7 @@ import { readBssKeys } from './wifi-bss-file.js';
 import type { HeldWiFiSettings } from './wifi-held.js';
 import type { WiFiBss, WiFiSource } from './WiFiSource.js';
 import { type HostapdWriter, invalid, ssidProblem } from './wifi-write.js';
+import { accessPointIfname, apNumberOf } from './wifi-ap-ssid-move.js';
 
 export interface AddedRowsContext {
   added: AddedWiFi;
@@ -112,9 +113,13 @@ export async function deleteSsid(x: AddedRowsContext, n: number | undefined): Pr
 
 /** Delete of an added AccessPoint: its BSS stops; the SSID stays, kept by the agent. */
 export async function deleteAccessPoint(x: AddedRowsContext, n: number | undefined): Promise<void> {
-  const row = addedRow(x, n, 'AccessPoint');
+  const key = accessPointIfname(x.added, x.source, n);
+  if (key === undefined) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such AccessPoint: ${n}`);
+  const row = addedRow(x, x.source.bssNumbers.peek(key), 'AccessPoint');
   if (!row.ap) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such AccessPoint: ${n}`);
-  const next: AddedBss = { ...row, ap: undefined, apDeleted: true };
+  // The SSID's own AccessPoint number is not given again; one that moved here leaves the SSID free for a new one.
+  const { apN: _moved, ...rest } = row;
+  const next: AddedBss = { ...rest, ap: undefined, ...(row.apDeleted || apNumberOf(row) === row.n ? { apDeleted: true } : {}) };
   await applyNow(x, next);
   x.added.put(next);
   x.held.forget(`bss:${row.ifname}`);
@@ -187,8 +192,6 @@ export async function setAddedSsid(x: AddedRowsContext, row: AddedBss, changes: 
 
 /** A Set of an added AccessPoint: Enable starts or stops its BSS; the other settings as for any BSS. */
 export async function setAddedAccessPoint(x: AddedRowsContext, row: AddedBss, changes: Record<string, Value>, running: WiFiBss | undefined, current: Record<string, Value>): Promise<void> {
-  const ref = changes.SSIDReference;
-  if (ref !== undefined && referenced(ref, 'SSID') !== row.n) throw invalid('SSIDReference', 'an AccessPoint here is the BSS of its SSID: it cannot move to another');
   const settings = accessPointSettings(changes, current);
   const next: AddedBss = { ...row, ap: { ...row.ap!, ...(changes.Enable !== undefined ? { enable: changes.Enable === true } : {}) } };
   if (AddedWiFi.runs(next) && !running) {

@@ -43,6 +43,8 @@ export interface AddedBss {
   ap?: { enable: boolean; mode: string; radius?: RadiusServer };
   /** Its AccessPoint was deleted: that instance number is not given to another (R-ARC.8), so no AccessPoint can reference it again. */
   apDeleted?: boolean;
+  /** The instance number of its AccessPoint when that moved here from another SSID (wifi-ap-ssid-move.ts); absent: `n`. */
+  apN?: number;
 }
 
 export interface AddedWiFiOptions {
@@ -209,7 +211,9 @@ function sanitize(text: string): AddedBss[] {
     const a = ap as { enable?: unknown; mode?: unknown; radius?: { addr?: unknown; port?: unknown } } | undefined;
     const radius = a?.radius && typeof a.radius.addr === 'string' && Number.isInteger(a.radius.port) ? { radius: { addr: a.radius.addr, port: Number(a.radius.port) } } : {};
     const apRow = a && typeof a.enable === 'boolean' && typeof a.mode === 'string' ? { enable: a.enable, mode: a.mode, ...radius } : undefined;
-    out.push({ n, ifname, phy, ssid, ssidEnable, ...(apRow ? { ap: apRow } : {}), ...((x as { apDeleted?: unknown }).apDeleted === true ? { apDeleted: true } : {}) });
+    const apN = (x as { apN?: unknown }).apN;
+    const moved = apRow && typeof apN === 'number' && Number.isInteger(apN) ? { apN } : {};
+    out.push({ n, ifname, phy, ssid, ssidEnable, ...(apRow ? { ap: apRow } : {}), ...((x as { apDeleted?: unknown }).apDeleted === true ? { apDeleted: true } : {}), ...moved });
   }
   return out;
 }

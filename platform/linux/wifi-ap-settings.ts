@@ -13,7 +13,7 @@
  *   WMMEnable                 wmm_enabled
  *   UAPSDEnable               uapsd_advertisement_enabled
  *   MACAddressControlEnabled  macaddr_acl (1: only AllowedMACAddress, which is hostapd's accept list: wifi-mac-access.ts)
- *   SSIDReference             none, read-only: hostapd runs one BSS per SSID, so an AccessPoint is its own SSID's
+ *   SSIDReference             none: an added AccessPoint moves onto another added SSID through its BSS files (wifi-ap-ssid-move.ts)
  *   Security.RekeyingInterval wpa_group_rekey (seconds; 0: never)
  *   Security.WEPKey, RadiusServerIPAddr, RadiusServerPort, RadiusSecret, and ModeEnabled WEP-64,
  *                             WEP-128, WPA2-Enterprise: an added AccessPoint's BSS file, never `set`

@@ -20,6 +20,8 @@ import { hostapdSecurityMode } from './wifi-hostapd-cli.js';
 import type { WiFiBss, WiFiSource } from './WiFiSource.js';
 import { type HostapdSetting, type HostapdWriter, invalid } from './wifi-write.js';
 import type { AddedWiFi } from './wifi-added.js';
+import { accessPointIfname } from './wifi-ap-ssid-move.js';
+import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 
 /** TR-181 method → hostapd's config_methods word. */
 const METHODS: ReadonlyArray<readonly [string, string]> = [
@@ -83,8 +85,9 @@ export function wpsSettings(changes: Record<string, Value>, current: { enable: b
 /** Serves Device.WiFi.AccessPoint.{i}.WPS. */
 export function registerLinuxWiFiWps(ctx: LinuxContext, source: WiFiSource, writer: HostapdWriter, held: HeldWiFiSettings, added: AddedWiFi): void {
   const running = async (n: number | undefined): Promise<{ ifname: string; b?: WiFiBss }> => {
-    const ifname = source.bssNumbers.requireKey(n);
-    return { ifname, b: await source.bss(n) };
+    const ifname = accessPointIfname(added, source, n);
+    if (ifname === undefined) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such AccessPoint: ${n}`);
+    return { ifname, b: (await source.read()).bsses.get(ifname) };
   };
   const values = (ifname: string, b: WiFiBss | undefined): Record<string, Value> => {
     const state = STATES[b?.wpsState ?? 'disabled'] ?? STATES.disabled!;

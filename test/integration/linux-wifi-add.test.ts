@@ -124,6 +124,32 @@ describe('Device.WiFi. SSID and AccessPoint Add/Delete through hostapd -g (recor
     o = await getObjects(c, ['Device.WiFi.SSID.3.', 'Device.WiFi.AccessPoint.3.']);
     expect(o['Device.WiFi.AccessPoint.3.']).toMatchObject({ Enable: 'false', Status: 'Disabled' });
     expect(o['Device.WiFi.SSID.3.']).toMatchObject({ Status: 'Down' });
+
+    // SSIDReference (wifi-ap-ssid-move.ts): the disabled AccessPoint 3 moves onto a new SSID without one, keeping its
+    // number; its mode and key go into that SSID's file, SSID 3 is bare again. Files and the store only: hostapd is not asked.
+    expect(await tryAdd(c, 'Device.WiFi.SSID.', { LowerLayers: 'Device.WiFi.Radio.1', SSID: 'usp-iot', Enable: 'true' })).toEqual({ ok: true, value: 'Device.WiFi.SSID.4.' });
+    expect(await trySet(c, 'Device.WiFi.AccessPoint.1.', { SSIDReference: 'Device.WiFi.SSID.4' })).toMatchObject({ ok: false, paramErrCode: 7012 });
+    expect(await trySet(c, 'Device.WiFi.AccessPoint.1.', { SSIDReference: 'Device.WiFi.SSID.1' })).toMatchObject({ ok: true });
+    expect(await trySet(c, 'Device.WiFi.AccessPoint.3.', { SSIDReference: 'Device.WiFi.SSID.1' })).toMatchObject({ ok: false, paramErrCode: 7012 });
+    expect(await trySet(c, 'Device.WiFi.AccessPoint.3.', { SSIDReference: '' })).toMatchObject({ ok: false, paramErrCode: 7012 });
+    expect(await trySet(c, 'Device.WiFi.AccessPoint.3.', { SSIDReference: 'Device.WiFi.SSID.4', SSIDAdvertisementEnabled: 'false' })).toMatchObject({ ok: true });
+    const moved = join(data, 'hostapd-bss', 'wlan0_2.conf');
+    expect(readFileSync(moved, 'utf8')).toContain('wpa_passphrase=guest pass two\n');
+    expect(readFileSync(moved, 'utf8')).toContain('ssid=usp-iot\n');
+    expect(readFileSync(file, 'utf8')).not.toContain('wpa_passphrase');
+    o = await getObjects(c, ['Device.WiFi.AccessPoint.*.SSIDReference', 'Device.WiFi.AccessPoint.3.', 'Device.WiFi.SSID.4.']);
+    expect(o['Device.WiFi.AccessPoint.3.']).toMatchObject({ Enable: 'false', SSIDReference: 'Device.WiFi.SSID.4', SSIDAdvertisementEnabled: 'false' });
+    expect(o['Device.WiFi.AccessPoint.3.Security.']).toMatchObject({ ModeEnabled: 'WPA2-Personal' });
+    expect(Object.keys(o).filter((k) => /^Device\.WiFi\.AccessPoint\.\d+\.$/.test(k))).toEqual(['Device.WiFi.AccessPoint.1.', 'Device.WiFi.AccessPoint.2.', 'Device.WiFi.AccessPoint.3.']);
+    expect(o['Device.WiFi.SSID.4.']).toMatchObject({ Name: 'wlan0_2', SSID: 'usp-iot', Status: 'Down' });
+    // SSID 3 lost its AccessPoint: a new one there would take number 3 again, so none is added; AccessPoint 3 moves back.
+    expect(await tryAdd(c, 'Device.WiFi.AccessPoint.', { SSIDReference: 'Device.WiFi.SSID.3' })).toMatchObject({ ok: false });
+    expect(await trySet(c, 'Device.WiFi.AccessPoint.3.', { SSIDReference: 'Device.WiFi.SSID.3', SSIDAdvertisementEnabled: 'true' })).toMatchObject({ ok: true });
+    expect(readFileSync(file, 'utf8')).toContain('wpa_passphrase=guest pass two\n');
+    expect(readFileSync(moved, 'utf8')).not.toContain('wpa_passphrase');
+    expect(await tryDelete(c, 'Device.WiFi.SSID.4.')).toEqual({ ok: true });
+    expect(globalWrites()).toEqual(['ADD bss_config=phy0:wlan0_1.conf', 'REMOVE wlan0_1']);
+
     expect(await trySet(c, 'Device.WiFi.SSID.3.', { SSID: 'usp-guest' })).toMatchObject({ ok: true });
     expect(await trySet(c, 'Device.WiFi.AccessPoint.3.', { Enable: 'true' })).toMatchObject({ ok: true });
     expect(globalWrites()).toEqual(['ADD bss_config=phy0:wlan0_1.conf', 'REMOVE wlan0_1', 'ADD bss_config=phy0:wlan0_1.conf']);
