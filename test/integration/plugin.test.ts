@@ -113,10 +113,10 @@ describe('the example plugin in the real agent process', () => {
     expect(agent.lines.some((l) => /component=agent msg="plugin loaded" plugin="usb-sysfs" file="examples\/plugins\/usb-sysfs.mjs"/.test(l.text))).toBe(true);
     expect(agent.count(/Device\.USB\. is served by the platform; adding the vendor parts only/)).toBe(1);
 
-    // The simulated gateway's own USB host, untouched by the plugin.
+    // The simulated gateway's own USB host (a flash drive and a USB Ethernet adapter), untouched by the plugin.
     const usb = await getObjects(c, ['Device.USB.']);
     expect(usb['Device.USB.USBHosts.']).toEqual({ HostNumberOfEntries: '1' });
-    expect(usb['Device.USB.USBHosts.Host.1.']).toMatchObject({ Name: 'usb1', Type: 'xHCI', USBVersion: '3.0', DeviceNumberOfEntries: '1' });
+    expect(usb['Device.USB.USBHosts.Host.1.']).toMatchObject({ Name: 'usb1', Type: 'xHCI', USBVersion: '3.0', DeviceNumberOfEntries: '2' });
 
     const info = await getObjects(c, [`Device.DeviceInfo.${PREFIX}USBDeviceCount`, 'Device.DeviceInfo.']);
     expect(info['Device.DeviceInfo.'][`${PREFIX}USBDeviceCount`]).toBe('3');
