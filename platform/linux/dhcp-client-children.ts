@@ -4,12 +4,13 @@
  * (a commit while a run still releases a lease waits for it), and all ended when the agent stops.
  */
 import type { DhcpClientChild } from './dhcp-client-child.js';
+import { SerialRuns } from '../serial-runs.js';
 
 export abstract class DhcpClientChildren<P extends DhcpClientChild> {
   /** The child of each Client row that has one, by instance number. */
   protected readonly running = new Map<number, P>();
   protected stopped = false;
-  private applying: Promise<void> = Promise.resolve();
+  private readonly applying = new SerialRuns();
 
   /** Starts, restarts or ends children so they follow the stored rows now. */
   protected abstract applyNow(): Promise<void>;
@@ -23,8 +24,6 @@ export abstract class DhcpClientChildren<P extends DhcpClientChild> {
 
   /** Makes the children follow the stored rows, after the runs before. */
   apply(): Promise<void> {
-    const run = this.applying.then(() => this.applyNow());
-    this.applying = run.catch(() => undefined);
-    return run;
+    return this.applying.run(() => this.applyNow());
   }
 }

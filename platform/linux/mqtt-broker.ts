@@ -44,6 +44,7 @@ import type { IpLink } from './ip-addr.js';
 import { brokerUser, MOSQUITTO_BIN, mosquittoConfText } from './mosquitto-conf.js';
 import { LinuxBrokerBridges } from './mqtt-broker-bridges.js';
 import type { IpInterfaceNames } from './nat.js';
+import { SerialRuns } from '../serial-runs.js';
 
 const DEVICE_KEY = '$device';
 const LOOPBACK = 'lo';
@@ -85,7 +86,7 @@ export class LinuxMqttBroker {
   private bridges!: LinuxBrokerBridges;
   private readonly running = new Map<number, RunningBroker>();
   private readonly user = brokerUser();
-  private applying: Promise<void> = Promise.resolve();
+  private readonly applying = new SerialRuns();
   private stopped = false;
 
   constructor(private readonly opts: LinuxMqttBrokerOptions) {}
@@ -207,9 +208,7 @@ export class LinuxMqttBroker {
 
   /** Makes each row's files from the store as it is now and (re)starts its broker, after the runs before. */
   apply(): Promise<void> {
-    const run = this.applying.then(() => this.applyNow());
-    this.applying = run.catch(() => undefined);
-    return run;
+    return this.applying.run(() => this.applyNow());
   }
 
   private async applyNow(): Promise<void> {

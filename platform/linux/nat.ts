@@ -55,6 +55,7 @@ import {
   type MasqueradeRule,
 } from './nat-rules.js';
 import { nftUsable } from './nft-usable.js';
+import { SerialRuns } from '../serial-runs.js';
 
 const PORT_MAPPING = 'Device.NAT.PortMapping.{i}.';
 const INTERFACE_SETTING = 'Device.NAT.InterfaceSetting.{i}.';
@@ -148,7 +149,7 @@ export class LinuxNat {
   private book!: ScheduleBook;
   private settings!: ModelNode;
   /** Serialises the writes: the lease timer may write while a transaction does. */
-  private writing: Promise<void> = Promise.resolve();
+  private readonly writing = new SerialRuns();
   /** Why the last write of the stored state failed (Status Error), until one succeeds. */
   private failure?: string;
   /** Expiry (ms) of each dynamic mapping, by instance number. */
@@ -269,9 +270,7 @@ export class LinuxNat {
    * nft's message; the kernel then holds what it held.
    */
   write(): Promise<void> {
-    const run = this.writing.then(() => this.writeNow());
-    this.writing = run.catch(() => undefined);
-    return run;
+    return this.writing.run(() => this.writeNow());
   }
 
   private async writeNow(): Promise<void> {

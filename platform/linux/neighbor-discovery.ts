@@ -28,6 +28,7 @@ import { invalid, type Row, StoredTable } from '../stored-table.js';
 import { checkSettingInterface, DEVICE_KEY, readSettingInterface, type SettingInterfaceRules, StoredEnableBinding } from './interface-setting.js';
 import type { IpInterfaceNames } from './nat.js';
 import { KERNEL_ND_DEFAULTS, type NdSettings, ndSysctlProblems, readRetransTimer, writeNdSysctls } from './nd-sysctl.js';
+import { SerialRuns } from '../serial-runs.js';
 
 /** What a Set can change: every served writable parameter but NUDEnable (the kernel has no switch for it). */
 const ND_WRITABLE = ['Enable', 'Alias', 'Interface', 'DADTransmits', 'RetransTimer', 'RtrSolicitationInterval', 'MaxRtrSolicitations', 'RSEnable'] as const;
@@ -52,7 +53,7 @@ export class LinuxNeighborDiscovery {
   private readonly written = new Set<string>();
   /** Why the last write to a device failed, until one succeeds (Status Error). */
   private readonly failures = new Map<string, string>();
-  private writing: Promise<void> = Promise.resolve();
+  private readonly writing = new SerialRuns();
 
   constructor(private readonly opts: LinuxNeighborDiscoveryOptions) {
     this.rules = { interfaces: opts.interfaces, requireManaged: (d, p) => opts.requireManaged(d, p), loopback: 'loopback has no link layer for Neighbor Discovery' };
@@ -127,9 +128,7 @@ export class LinuxNeighborDiscovery {
 
   /** Puts the stored rows into the kernel, one write after another. */
   write(): Promise<void> {
-    const run = this.writing.then(() => this.writeNow());
-    this.writing = run.catch(() => undefined);
-    return run;
+    return this.writing.run(() => this.writeNow());
   }
 
   private async writeNow(): Promise<void> {

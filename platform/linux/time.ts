@@ -45,6 +45,7 @@ import { type ChronySource, type ChronyState, type Chronyc, hasFailed, isSynchro
 import { clientProblems, MAX_CLIENTS, renderSources, serverList } from './chrony-sources.js';
 import { registerClientStats } from './time-client-stats.js';
 import { hostTimeZone, tzifOf } from './tzif.js';
+import { SerialRuns } from '../serial-runs.js';
 
 const TIME = 'Device.Time.';
 const CLIENT = 'Device.Time.Client.{i}.';
@@ -108,7 +109,7 @@ export interface LinuxTimeOptions {
 export class LinuxTime {
   private clients!: ModelNode;
   /** Serialises the file writes (a transaction's undo may follow its do at once). */
-  private writing: Promise<void> = Promise.resolve();
+  private readonly writing = new SerialRuns();
   /** The text last written (or found) in the file: an unchanged configuration is not written or reloaded again. */
   private written?: string;
   private hostZone = FALLBACK_ZONE;
@@ -249,9 +250,7 @@ export class LinuxTime {
    * answer is logged only.
    */
   apply(): Promise<void> {
-    const run = this.writing.then(() => this.applyNow());
-    this.writing = run.catch(() => undefined);
-    return run;
+    return this.writing.run(() => this.applyNow());
   }
 
   private async applyNow(): Promise<void> {

@@ -30,6 +30,7 @@ import type { IpLink } from './ip-addr.js';
 import type { LinuxContext } from './LinuxContext.js';
 import { DEFAULT_UPNP_TABLE, igdSides, MINIUPNPD_BIN, miniupnpdArgs, miniupnpdConfText, upnpTableScript } from './miniupnpd-conf.js';
 import { defaultRouteInterfaces } from './proc-parsers.js';
+import { SerialRuns } from '../serial-runs.js';
 
 /** How often the sides are read again while UPnP is on. */
 const RECHECK_MS = 30_000;
@@ -57,7 +58,7 @@ export function registerLinuxUPnPDevice(ctx: LinuxContext, opts: LinuxUPnPDevice
 export class LinuxUPnPDevice {
   private readonly dir: string;
   private readonly daemon: ConfiguredDaemon;
-  private applying: Promise<void> = Promise.resolve();
+  private readonly applying = new SerialRuns();
   private timer?: ReturnType<typeof setInterval>;
   private notRunning?: string;
   /** The file miniupnpd runs on (undefined: none), so the table is made afresh only with a new start. */
@@ -108,9 +109,7 @@ export class LinuxUPnPDevice {
 
   /** Makes the file from the store and the interfaces as they are now, after the runs before. */
   apply(): Promise<void> {
-    const run = this.applying.then(() => this.applyNow());
-    this.applying = run.catch(() => undefined);
-    return run;
+    return this.applying.run(() => this.applyNow());
   }
 
   private async applyNow(): Promise<void> {
