@@ -6,11 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import { DataStore } from '../../../../datamodel/store/DataStore.js';
 import { InstanceMap } from '../../../../datamodel/tree/InstanceMap.js';
-import { ErrorCode, UspError } from '../../../../datamodel/UspError.js';
+import { ErrorCode } from '../../../../datamodel/UspError.js';
 import { type AddedBss, AddedWiFi } from '../../../../platform/linux/wifi-added.js';
 import { accessPointIfname, apNumberOf, planApMove, referencedSsid } from '../../../../platform/linux/wifi-ap-ssid-move.js';
 import type { HostapdGlobal } from '../../../../platform/linux/hostapd-global.js';
 import type { WiFiSource } from '../../../../platform/linux/WiFiSource.js';
+import { refusalCode } from './refusal-code.js';
 
 const ap = { enable: false, mode: 'WPA2-Personal' };
 const three: AddedBss = { n: 3, ifname: 'wlan0_1', phy: 'phy0', ssid: 'guest', ssidEnable: true, ap };
@@ -24,14 +25,7 @@ function restarted(store: DataStore): { added: AddedWiFi; source: WiFiSource } {
   return { added, source };
 }
 
-function code(f: () => unknown): number | undefined {
-  try {
-    f();
-  } catch (e) {
-    return e instanceof UspError ? e.code : -1;
-  }
-  return undefined;
-}
+const code = refusalCode;
 
 describe('AccessPoint.SSIDReference move plan (Linux, added rows)', () => {
   it('moves the AccessPoint with its settings; it keeps its number; the SSID left is bare and its number not given again', () => {
