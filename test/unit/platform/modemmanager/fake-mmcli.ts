@@ -10,6 +10,7 @@ import { Schema } from '../../../../datamodel/schema/Schema.js';
 import { DataModel } from '../../../../datamodel/tree/DataModel.js';
 import { type ObjectValues, readSubtree } from '../../../../datamodel/tree/read-object.js';
 import { type ModemManagerOptions, registerModemManagerPlatform } from '../../../../platform/modemmanager/index.js';
+import { removeStandInDir } from '../stand-in-dir.js';
 
 const FIXTURES = new URL('../../../fixtures/modemmanager/', import.meta.url).pathname;
 const schema = Schema.load();
@@ -111,7 +112,7 @@ export class FakeMmcli {
   }
 
   cleanup(): void {
-    fs.rmSync(this.dir, { recursive: true, force: true, maxRetries: 3 });
+    removeStandInDir(this.dir);
   }
 }
 

@@ -88,6 +88,7 @@ describe('openwrt platform: bridge ports added and deleted through the ports lis
     let now = Date.UTC(2026, 11, 5);
     const fake = dsaRouter();
     fx = openWrt(fake, { sysNetDir: DSA_SYS_NET, now: () => now });
+    await fx.platform.ready;
     const lastChange = async (): Promise<unknown> => (await fx.binding(PORT).get([1, 4], {})).LastChange;
     expect(await fx.binding(PORT).get([1, 4], {})).toMatchObject({ Name: 'lan3', Status: 'Down', LastChange: 0 });
     now += 42_000;

@@ -33,6 +33,7 @@ import { DataModel } from '../../../../datamodel/tree/DataModel.js';
 import { type ObjectValues, readSubtree } from '../../../../datamodel/tree/read-object.js';
 import type { ObjectBinding } from '../../../../datamodel/tree/binding.js';
 import { createLogger } from '../../../../datamodel/Logger.js';
+import { removeStandInDir } from '../stand-in-dir.js';
 import { type OpenWrtOptions, type OpenWrtPlatform, registerOpenWrtPlatform } from '../../../../platform/openwrt/index.js';
 
 export const FIXTURES = fileURLToPath(new URL('../../../fixtures/openwrt/', import.meta.url));
@@ -332,9 +333,7 @@ export function fakeOpenWrt(opts: { withUbus?: boolean; nft?: boolean } = {}): F
       manifest.nft = r;
       save();
     },
-    // A stand-in a stopped platform started just before (a node script, slow to start on a loaded
-    // machine) may still append to calls.log while the directory goes: retry for a few seconds.
-    cleanup: () => fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }),
+    cleanup: () => removeStandInDir(dir),
   };
 }
 
