@@ -271,10 +271,23 @@ async function runCommand(a: RunOptionValues): Promise<void> {
   }
 }
 
+/**
+ * `usp-agent profiles --json | head`: the reader closes the pipe before the report is written, and
+ * Node reports the EPIPE as an unhandled 'error' event with a stack trace. A Unix tool ends quietly
+ * there (SIGPIPE), so the one-shot commands do too, with exit 0: nobody is left to read more.
+ */
+function endQuietlyWhenReaderLeaves(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
+
 export async function main(argv: string[]): Promise<void> {
   // A well-formed `run` starts without loading yargs (memory and start-up: see run-fast-path.ts).
   const fast = parseRunFast(argv);
   if (fast) return runCommand(fast);
+  endQuietlyWhenReaderLeaves();
   const { default: yargs } = await import('yargs');
   const withRun = yargs(argv)
     .scriptName('usp-agent')

@@ -3,11 +3,12 @@
  * (through `<data-dir>/control.sock`) and offline for a platform; text and --json output, exit
  * codes 0/2/3 (cli-error.ts). Needs `npm run build`.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentProcess, writeDefaultsFile } from '../peers/agent-process.js';
+import { AgentProcess, REPO, writeDefaultsFile } from '../peers/agent-process.js';
 import { runCli } from '../peers/cli-process.js';
 import { freePort } from '../peers/TestController.js';
 
@@ -93,5 +94,19 @@ describe('usp-agent profiles usage', () => {
     const r = await runCli(['profiles', '--data-dir', join(dir, 'nobody-here')]);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/^usp-agent: /);
+  });
+
+  it('ends quietly with exit 0 when its reader leaves early (`profiles --json | head`)', async () => {
+    // As an operator types it: head reads 100 bytes of the 100+ KB report and exits, so the rest
+    // of the agent's write meets a closed pipe (EPIPE); pipefail makes the exit code the CLI's.
+    const child = spawn('bash', ['-c', `set -o pipefail; "${process.execPath}" bin/usp-agent.js profiles --platform linux --offline --json | head -c 100 > /dev/null`], {
+      cwd: REPO,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 });
