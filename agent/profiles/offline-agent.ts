@@ -73,12 +73,15 @@ export type StartAgent = (opts: AgentOptions) => Promise<Agent>;
  * root: `usp-agent profiles` is loaded with import(), and the bundler would then wrap
  * agent/Agent.ts and everything it imports in lazy initialisers (about 24 KB more in the bundle
  * and work at every start of the agent). `vendorPrefix` as `--vendor-prefix`;
- * `mqttBroker` as `--mqtt-broker mosquitto`, `upnpIgd` as `--upnp-igd miniupnpd` (opt-in parts the report can include).
+ * `mqttBroker` as `--mqtt-broker mosquitto`, `upnpIgd` as `--upnp-igd miniupnpd` (opt-in parts the report can include);
+ * `commandPath`: the platform's commands, and the files it reads inside that directory
+ * (`etc/board.json`, `etc/config/upnpd`), come from there: a router's userland stood in for, so a
+ * report can be built for a device with optional packages this machine lacks.
  */
 export async function offlineModel(
   platform: Exclude<PlatformName, 'auto'>,
   start: StartAgent,
-  opts: { vendorPrefix?: string; log?: Logger; mqttBroker?: boolean; upnpIgd?: boolean; firmwareHook?: string } = {},
+  opts: { vendorPrefix?: string; log?: Logger; mqttBroker?: boolean; upnpIgd?: boolean; firmwareHook?: string; commandPath?: string } = {},
 ): Promise<OfflineModel> {
   const dataDir = mkdtempSync(join(tmpdir(), 'usp-agent-profiles-'));
   try {
@@ -94,6 +97,7 @@ export async function offlineModel(
       ...(opts.mqttBroker !== undefined ? { mqttBroker: opts.mqttBroker } : {}),
       ...(opts.upnpIgd !== undefined ? { upnpIgd: opts.upnpIgd } : {}),
       ...(opts.firmwareHook !== undefined ? { firmwareHook: opts.firmwareHook } : {}),
+      ...(opts.commandPath !== undefined ? { platformCommandPath: opts.commandPath } : {}),
     });
     try {
       const served = await supportedDevice(agent.model, agent.operations);

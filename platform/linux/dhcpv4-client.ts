@@ -10,7 +10,9 @@
  * - Once a transaction commits, the children follow the rows (udhcpc-process.ts): a new or
  *   enabled row starts one, a changed row restarts it, a deleted or disabled row releases its
  *   lease (DHCPRELEASE) and ends it. Enabled SentOption rows become `-x TAG:HEX`, enabled
- *   ReqOption rows `-O TAG` in Order (busybox puts its Parameter Request List in tag order).
+ *   ReqOption rows `-O TAG`. ReqOption Order is given at Add and read-only: busybox puts its
+ *   Parameter Request List in tag order whatever the order of `-O`, so a new Order would change
+ *   no packet.
  * - Status, DHCPStatus, IPAddress, SubnetMask, IPRouters, DNSServers, DHCPServer,
  *   LeaseTimeRemaining and ReqOption.{i}.Value are read from what the script last recorded
  *   (udhcpc-lease.ts); LeaseTimeRemaining counts down from the time it was recorded (-1 for an
@@ -38,6 +40,8 @@ import { UdhcpcProcess, type UdhcpcSpec, writeUdhcpcScript } from './udhcpc-proc
 const CLIENT = 'Device.DHCPv4.Client.{i}.';
 const SENT = `${CLIENT}SentOption.{i}.`;
 const REQ = `${CLIENT}ReqOption.{i}.`;
+/** What a Set of a ReqOption changes: not Order, which reaches no packet (busybox puts option 55 in tag order). */
+const REQ_WRITABLE = ['Enable', 'Alias', 'Tag'] as const;
 export const MAX_CLIENTS = 4;
 const MAX_OPTIONS = 16;
 const INFINITE = 0xffffffff;
@@ -116,6 +120,8 @@ export class LinuxDhcpv4Client extends DhcpClientChildren<UdhcpcProcess> {
     model.register(SENT, this.sent);
     this.req = new StoredTable(store, model.requireNode(REQ), {
       ...optionRules(['Enable', 'Alias', 'Order', 'Tag', 'Value'], ['Value']),
+      // Order is given at Add and read-only: udhcpc sends its request list in tag order, whatever Order says.
+      writable: REQ_WRITABLE,
       changesOnlyThroughAgent: false,
       // TR-181 Order: a row added without one comes after every other.
       initial: (parent) => ({ Order: Math.max(0, ...this.req.rows(parent).map(([, r]) => Number(r.Order ?? 0))) + 1 }),

@@ -67,12 +67,17 @@ describe('usp-agent profiles against the running agent', () => {
 
 describe('usp-agent profiles offline', () => {
   it('on a live platform says which objects depend on sources found (or not) on this machine', async () => {
-    const r = await runCli(['profiles', '--platform', 'linux', '--offline']);
+    const [r, openwrt] = await Promise.all([runCli(['profiles', '--platform', 'linux', '--offline']), runCli(['profiles', '--platform', 'openwrt', '--offline'])]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Device:2\.19: \d+ of 241 profiles met \(--platform linux, built offline\)$/m);
     expect(r.stdout).toMatch(/^built on this machine; on the device these depend on what answers there:$/m);
     expect(r.stdout).toMatch(/^ {2}Device\.Cellular\.: ModemManager \(mmcli answers\), (found|not found) here/m);
     expect(r.stdout).toMatch(/^ {2}Device\.IP\.Interface\.\{i\}\.Stats\.UnicastPacketsReceived: nftables \(nft with CAP_NET_ADMIN, --packet-counters not off\), (found|not found) here/m);
+    // A build host has no OpenWrt package installed: UPnPDev:1 is then left out, and the report says why.
+    expect(openwrt.code).toBe(0);
+    expect(openwrt.stdout).toMatch(/^ {2}Device\.UPnP\.Device\.: the miniupnpd package \(\/etc\/config\/upnpd\), not found here \(absent from this report\)$/m);
+    expect(openwrt.stdout.split(/^missed in part/m)[0]).not.toMatch(/\bUPnPDev:1\b/);
+    expect(openwrt.stdout).toMatch(/^ {2}UPnPDev:1: 2 missing$/m);
   });
 });
 

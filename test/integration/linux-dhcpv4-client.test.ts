@@ -144,6 +144,11 @@ describe('Device.DHCPv4.Client on Linux (busybox udhcpc against a real dnsmasq)'
     }
     const t = await trySet(c, `${client}SentOption.1.`, { Value: '0g' });
     expect(t.ok).toBe(false);
+    // Order is read-only (7013): udhcpc sends option 55 in tag order whatever it says (udhcpc-request-list-order.test.ts).
+    const o = await trySet(c, `${client}ReqOption.1.`, { Order: '3' });
+    expect(o.ok).toBe(false);
+    if (!o.ok) expect(o.paramErrCode ?? o.errCode).toBe(7013);
+    expect(await get(c, `${client}ReqOption.1.Order`)).toBe('1');
     expect(await get(c, `${client}SentOptionNumberOfEntries`)).toBe('1');
     expect(await get(c, `${client}ReqOptionNumberOfEntries`)).toBe('2');
     expect(await get(c, `${client}SentOption.1.Value`)).toBe(hex(VENDOR));

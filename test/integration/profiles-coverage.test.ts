@@ -15,13 +15,14 @@
  *   firmware backend without --firmware-hook, so Firmware:1 is not met on those rows; one more
  *   Linux row is built with --firmware-hook and the stand-in hook of the firmware tests
  *   (test/fixtures/firmware/hook-standin.sh). Linux is built with --mqtt-broker mosquitto
- *   (opt-in, default off), so its MQTTBroker profiles show, and with --upnp-igd miniupnpd (likewise), so UPnPDev:1 does.
+ *   (opt-in, default off), so its MQTTBroker profiles show, and with --upnp-igd miniupnpd (likewise), so UPnPDev:1 does;
+ *   OpenWrt, likewise, with the optional miniupnpd package installed (its shipped UCI config).
  *
  * Each platform's list of met profiles is pinned in test/fixtures/profiles/<platform>.json and
  * docs/profiles.md is generated from the same reports. When a change adds (or loses) a profile,
  * this test fails with the diff; `npm run profiles:report` rewrites the lists and the page.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +37,7 @@ import { profilesMarkdown, type PlatformReport } from '../../tools/profiles-mark
 import { startAgent } from '../peers/agent-fixture.js';
 import { asResponse } from '../peers/TestController.js';
 import { FakeMmcli } from '../unit/platform/modemmanager/fake-mmcli.js';
-import { fakeOpenWrt } from '../unit/platform/openwrt/fake-openwrt.js';
+import { fakeOpenWrt, type FakeOpenWrt } from '../unit/platform/openwrt/fake-openwrt.js';
 import { fakeChronyc } from '../unit/platform/linux/fake-chronyc.js';
 
 /** A router's LEDs and thermal zone (test/fixtures/iot-sysfs/README.md): the live platforms' Device.IoTCapability. come from there. */
@@ -73,6 +74,25 @@ async function simulatedOverWebSocket(): Promise<SupportedObjectResult[]> {
 /** The stand-in firmware hook of the firmware tests: an A/B device with two banks, its state in FW_STANDIN_DIR. */
 const HOOK_STANDIN = fileURLToPath(new URL('../fixtures/firmware/hook-standin.sh', import.meta.url));
 
+/** The miniupnpd package's shipped config as `uci show upnpd` prints it (in test/fixtures/openwrt; its README says how it was made). */
+const UCI_SHOW_UPNPD = 'uci-show-upnpd.txt';
+
+/**
+ * The fake OpenWrt's bin/ as the router's userland (the platform's commandPath, as the OpenWrt
+ * agent tests run it), with the miniupnpd package installed: the OpenWrt package leaves that
+ * package optional and serves Device.UPnP. from it where present (platform/openwrt/upnp-device.ts),
+ * as the Linux rows are built with their opt-in --upnp-igd miniupnpd. Commands are then looked
+ * up there only, so lldpcli is there too (the recorded one on PATH, called through).
+ */
+function routerUserland(openwrt: FakeOpenWrt): string {
+  mkdirSync(path.join(openwrt.bin, 'etc', 'config'), { recursive: true });
+  // The platform only looks for the file; the stand-in uci answers for its contents.
+  writeFileSync(path.join(openwrt.bin, 'etc', 'config', 'upnpd'), '');
+  openwrt.respondUci('upnpd', { file: UCI_SHOW_UPNPD });
+  writeFileSync(path.join(openwrt.bin, 'lldpcli'), `#!/bin/sh\nexec ${JSON.stringify(path.join(LLDP_STANDIN, 'lldpcli'))} "$@"\n`, { mode: 0o755 });
+  return openwrt.bin;
+}
+
 /** A live platform built offline with the fakes first on PATH (what registerPlatform detects); `firmwareHook`: with the stand-in hook. */
 async function liveOffline(platform: 'linux' | 'openwrt' | 'none', modemManager: boolean, firmwareHook = false): Promise<SupportedObjectResult[]> {
   const mmcli = new FakeMmcli();
@@ -100,9 +120,10 @@ async function liveOffline(platform: 'linux' | 'openwrt' | 'none', modemManager:
     const built = await offlineModel(
       platform,
       (o) => Agent.start(o),
-      platform === 'linux' ? { mqttBroker: true, upnpIgd: true, ...(hookDir ? { firmwareHook: HOOK_STANDIN } : {}) } : platform === 'openwrt' ? { mqttBroker: true } : {},
+      platform === 'linux' ? { mqttBroker: true, upnpIgd: true, ...(hookDir ? { firmwareHook: HOOK_STANDIN } : {}) } : openwrt ? { mqttBroker: true, commandPath: routerUserland(openwrt) } : {},
     );
     if (platform !== 'none') expect(built.liveSources.find((s) => s.objects.includes('Device.Cellular.'))?.found).toBe(modemManager);
+    if (openwrt) expect(built.liveSources.find((s) => s.objects.includes('Device.UPnP.Device.'))?.found).toBe(true);
     return built.served;
   } finally {
     process.env.PATH = before;
@@ -123,13 +144,13 @@ const CASES: Case[] = [
   {
     id: 'openwrt-modemmanager',
     title: 'OpenWrt + ModemManager',
-    how: 'built offline with recorded ubus/uci, lldpcli and mmcli, the sysupgrade stand-in on PATH, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto',
+    how: 'built offline with recorded ubus/uci, lldpcli and mmcli, the miniupnpd package (its shipped UCI config), the sysupgrade stand-in on PATH, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto',
     served: () => liveOffline('openwrt', true),
   },
   {
     id: 'openwrt',
     title: 'OpenWrt',
-    how: 'built offline with recorded ubus/uci and lldpcli, the sysupgrade stand-in on PATH, mmcli failing, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto',
+    how: 'built offline with recorded ubus/uci and lldpcli, the miniupnpd package (its shipped UCI config), the sysupgrade stand-in on PATH, mmcli failing, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto',
     served: () => liveOffline('openwrt', false),
   },
   {
