@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { warnServiceSwitchesIgnored } from '../../../../agent/defaults/service-switches-option.js';
 import { DataStore } from '../../../../datamodel/store/DataStore.js';
 import { ErrorCode, UspError } from '../../../../datamodel/UspError.js';
 import { Transaction } from '../../../../datamodel/tree/Transaction.js';
@@ -182,6 +183,10 @@ describe('openwrt platform: Device.Bridging.Filter as the agent nftables bridge 
     expect(off.fx.model.bindingAt(FILTER)).toBeUndefined();
     expect((await off.fx.binding('Device.Bridging.').get([], {})).MaxFilterEntries).toBe(0);
     expect(off.nft.scripts()).toEqual([]);
+    // The switch applies here: no "ignored" warning for openwrt.
+    const warned: string[] = [];
+    warnServiceSwitchesIgnored({ bridgeFilter: false }, 'openwrt', { warn: (m) => warned.push(m) });
+    expect(warned).toEqual([]);
 
     const fake = dsaRouter();
     const store = new DataStore(path.join(tempDir(), 'data'));
