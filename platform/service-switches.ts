@@ -10,7 +10,7 @@
 export interface ServiceSwitches {
   /** Device.CaptivePortal. (Linux, OpenWrt): the agent's `inet usp_agent_captive` table and redirect responder. */
   captivePortal?: boolean;
-  /** Device.Bridging.Filter.{i}. (Linux): the agent's bridge filter nftables table. */
+  /** Device.Bridging.Filter.{i}. (Linux, OpenWrt): the agent's bridge filter nftables table. */
   bridgeFilter?: boolean;
   /** Device.QoS. (Linux): the agent's classification nftables table and tc queues. */
   qos?: boolean;

@@ -56,6 +56,8 @@ export interface LinuxBridgeFilterOptions {
   vlanAware(name: string): Promise<boolean>;
   /** The nftables table (default usp_agent_bridge_filter); tests running side by side give each agent its own. */
   table?: string;
+  /** Why member `dev` of bridge `bridge` cannot be filtered now (7012 at a write, Error_Misconfigured after), e.g. a switch forwards its frames in hardware; undefined when it can. */
+  unfilterable?(bridge: string, dev: string): Promise<string | undefined>;
   log?: Logger;
 }
 
@@ -122,7 +124,11 @@ export class LinuxBridgeFilters {
           message: `${ref} is the management port (the bridge device ${port.bridge}): its ingress is the host's own traffic, which a Linux bridge does not classify; name a member port`,
         });
       else if (port && !isIfName(port.dev)) bad.push({ param: 'Interface', message: `${port.dev} is not a device name nftables can match` });
-      else if (port) merged[DEVICE_KEY] = port.dev;
+      else if (port) {
+        const why = await this.opts.unfilterable?.(port.bridge, port.dev);
+        if (why !== undefined) bad.push({ param: 'Interface', message: `${ref}: ${why}` });
+        else merged[DEVICE_KEY] = port.dev;
+      }
       if (port) merged[BRIDGE_KEY] = port.bridge;
     }
     if (changes.Bridge !== undefined) {
@@ -166,7 +172,7 @@ export class LinuxBridgeFilters {
     if ((await this.opts.names.bridgePath(String(row.$bridgeRef ?? ''))) === undefined) return 'the bridge is gone';
     const now = await this.opts.names.port(port);
     if (!now?.up) return 'the port is down';
-    return undefined;
+    return this.opts.unfilterable?.(String(bridge), String(dev));
   }
 
   private async read(row: Row): Promise<Record<string, Value>> {

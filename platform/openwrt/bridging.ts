@@ -12,6 +12,7 @@
  * - MaxBridgeEntries = MaxDBridgeEntries = MaxQBridgeEntries: the agent lists at most MAX_BRIDGES
  *   bridges (16); MaxVLANEntries: the 4094 usable VLAN IDs of a bridge.
  * - VLAN.{i} and VLANPort.{i}: bridging-vlan.ts (read-write, through UCI).
+ * - MaxFilterEntries: the Filter table's bound once bridge-filter.ts serves it, else 0.
  */
 import { registerBridgeVlans } from './bridging-vlan.js';
 import { addBridge, deleteBridge, setBridge } from './bridge-rows.js';
@@ -32,19 +33,33 @@ const AGING_RANGE = [10, 1_000_000] as const;
 
 /**
  * Serves Device.Bridging.Bridge.{i}. with its Port, VLAN and VLANPort tables; returns how the
- * Ethernet.Link of a bridge device finds its management port (its LowerLayers).
+ * Ethernet.Link of a bridge device finds its management port (its LowerLayers), and the rows and
+ * limits the Filter table (bridge-filter.ts) uses.
  */
-export function registerBridging(ctx: OpenWrtContext, ethernet: EthernetLinks, wifi: WiFiState, uci: UciWriter, sysNetDir?: string): Required<BridgeStack> {
+export function registerBridging(
+  ctx: OpenWrtContext,
+  ethernet: EthernetLinks,
+  wifi: WiFiState,
+  uci: UciWriter,
+  sysNetDir?: string,
+): Required<BridgeStack> & { state: BridgingState; limits: { filters: number } } {
   const { model } = ctx;
   const state = new BridgingState(ctx, ethernet, wifi, uci);
+  const limits = { filters: 0 };
   /** Aliases Controllers gave bridges, by device name ("cpe-<name>" otherwise). */
   const aliases = new Map<string, string>();
 
   // The bounds the agent serves: MAX_BRIDGES bridges (more are not listed), and per bridge every
   // usable VLAN ID; each bridge is both an 802.1D and an 802.1Q bridge for netifd.
   model.register('Device.Bridging.', {
-    params: ['MaxBridgeEntries', 'MaxDBridgeEntries', 'MaxQBridgeEntries', 'MaxVLANEntries'],
-    get: () => ({ MaxBridgeEntries: MAX_BRIDGES, MaxDBridgeEntries: MAX_BRIDGES, MaxQBridgeEntries: MAX_BRIDGES, MaxVLANEntries: MAX_VID - MIN_VID + 1 }),
+    params: ['MaxBridgeEntries', 'MaxDBridgeEntries', 'MaxQBridgeEntries', 'MaxVLANEntries', 'MaxFilterEntries'],
+    get: () => ({
+      MaxBridgeEntries: MAX_BRIDGES,
+      MaxDBridgeEntries: MAX_BRIDGES,
+      MaxQBridgeEntries: MAX_BRIDGES,
+      MaxVLANEntries: MAX_VID - MIN_VID + 1,
+      MaxFilterEntries: limits.filters,
+    }),
   });
 
   const values = (b: BridgeRow): Record<string, Value> => {
@@ -84,6 +99,8 @@ export function registerBridging(ctx: OpenWrtContext, ethernet: EthernetLinks, w
   registerBridgePorts(state, new EthernetPortWrites(ctx, uci), sysNetDir);
   registerBridgeVlans(state);
   return {
+    state,
+    limits,
     managementPort: async (name) => {
       const b = (await state.read()).find((r) => r.config.name === name);
       const p = b?.ports.find((r) => r.management);

@@ -21,6 +21,7 @@
  * | WiFi.AccessPoint.AssociatedDevice        | `ubus call iwinfo assoclist` per up BSS    |
  * | NAT.PortMapping, NAT.InterfaceSetting    | `uci -q -X show firewall`                  |
  * | Bridging.Bridge (+Port, VLAN, VLANPort)  | `uci -q -X show network` + `network.device status` (same call as Ethernet) |
+ * | Bridging.Filter                          | the agent's store; its own nft `bridge` table (bridge-filter.ts) |
  * | Cellular.AccessPoint (with ModemManager) | `uci -q -X show network` + the modems' paths (registerCellularAccessPoints) |
  * | DHCPv4.Server.Pool (+StaticAddress, Option) | `uci -q -X show dhcp` + `network.interface dump` (same call as IP) |
  * | DHCPv4.Server.Pool.Client                | dnsmasq's lease file (the dnsmasq section's `leasefile`) |
@@ -66,6 +67,7 @@ import { registerUPnPDiscovery } from '../upnp/upnp-discovery-objects.js';
 import { openWrtLanInterfaces } from './upnp-lan.js';
 import { switchedOn, type ServiceSwitches } from '../service-switches.js';
 import { registerOpenWrtCaptivePortal } from './captive-portal.js';
+import { registerOpenWrtBridgeFilters } from './bridge-filter.js';
 import { startEvents } from './events.js';
 import { registerIP } from './ip.js';
 import { registerIPGlobals } from './ip-config.js';
@@ -146,7 +148,7 @@ export interface OpenWrtOptions {
   sysRoot?: string;
   /** The agent's store: keeps the temperature sensors' settings, the disabled RMONStats rows, the Device.Hosts.AccessControl. rows (access-control.ts) and the Ethernet.Links a Controller added or deleted (ethernet-link.ts); without one the settings last until the agent stops and AccessControl is not served. */
   store?: DataStore;
-  /** `--captive-portal off`: Device.CaptivePortal. not served, its nftables table never written (service-switches.ts). */
+  /** `--captive-portal off`, `--bridge-filter off`: Device.CaptivePortal., Device.Bridging.Filter. not served, their nftables tables never written (service-switches.ts). */
   services?: ServiceSwitches;
   /** `--mqtt-broker mosquitto` (UCI mqtt_broker): Device.MQTT.Broker.{i}. as Mosquittos the agent runs (mqtt-broker.ts), the rows in `store`. */
   mqttBroker?: boolean;
@@ -253,7 +255,10 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
     log.info('Device.Hosts.AccessControl. not served', { why: 'no store to keep its rows' });
   }
   const wifi = new WiFiState(ctx, uci, opts.boardFile ?? (opts.commandPath ? path.join(opts.commandPath, 'etc', 'board.json') : undefined));
-  bridgeStack.managementPort = registerBridging(ctx, ethernet, wifi, uci, opts.sysNetDir).managementPort;
+  const bridging = registerBridging(ctx, ethernet, wifi, uci, opts.sysNetDir);
+  bridgeStack.managementPort = bridging.managementPort;
+  // Device.Bridging.Filter.: the agent's own nftables bridge table, as on generic Linux (bridge-filter.ts).
+  const bridgeFilters = opts.store && switchedOn(opts.services, 'bridgeFilter', log) ? registerOpenWrtBridgeFilters(ctx, bridging, opts.store) : undefined;
   registerWiFiRadios(ctx, wifi, uci);
   registerWiFiAccessPoints(ctx, wifi);
   registerWiFiEndPoints(ctx, wifi);
@@ -290,7 +295,8 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
         .then(() => unlessStopped(() => access?.start()))
         .then(() => unlessStopped(() => broker?.start()))
         .then(() => unlessStopped(() => dnsSd?.start()))
-        .then(() => unlessStopped(() => captive?.start())),
+        .then(() => unlessStopped(() => captive?.start()))
+        .then(() => unlessStopped(() => bridgeFilters?.start())),
   };
 }
 

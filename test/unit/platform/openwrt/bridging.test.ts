@@ -23,8 +23,8 @@ describe('openwrt platform: Device.Bridging from UCI network and netifd', () => 
     const objects = await fx.read('Device.Bridging.');
     expectSchemaTyped(objects); // every served parameter has a value, typed and within its facets
     const v = new Map(objects.map((o) => [o.path, o.values]));
-    // The agent's bounds: 16 bridges, every usable VLAN ID.
-    expect(v.get('Device.Bridging.')).toEqual({ MaxBridgeEntries: 16, MaxDBridgeEntries: 16, MaxQBridgeEntries: 16, MaxVLANEntries: 4094, BridgeNumberOfEntries: 1 });
+    // The agent's bounds: 16 bridges, every usable VLAN ID; no Filter table without a store (bridge-filter.test.ts).
+    expect(v.get('Device.Bridging.')).toEqual({ MaxBridgeEntries: 16, MaxDBridgeEntries: 16, MaxQBridgeEntries: 16, MaxVLANEntries: 4094, MaxFilterEntries: 0, BridgeNumberOfEntries: 1 });
     expect(v.get(B)).toEqual({
       Enable: true,
       Status: 'Enabled',
