@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Transaction } from '../../../../datamodel/tree/Transaction.js';
 import { refusal, type SimFixture, simulated } from './fixture.js';
+import { expectSharedCode, simulatedFleet } from './fleet-fixture.js';
 
 const running: SimFixture[] = [];
 const gateway = (): SimFixture => {
@@ -177,5 +178,22 @@ describe('simulated QoS App and Flow', () => {
     expect((await refusal(() => gw.add('Device.QoS.App.', {}))).code).toBe(7005);
     for (let i = 0; i < 16; i++) await gw.add('Device.QoS.Flow.', {});
     expect((await refusal(() => gw.add('Device.QoS.Flow.', {}))).code).toBe(7005);
+  });
+});
+
+const fleet = simulatedFleet(14);
+
+describe('simulated QoS App and Flow on a fleet', () => {
+  it('an idle gateway builds none of it; a gateway a Controller uses it on runs the fleet’s code', async () => {
+    const [builder, used, idle] = fleet(3);
+    expect(used.model.pendingGroups()).toContain('simulated QoS');
+    const a = await used.add('Device.QoS.App.', { Enable: true, ProtocolIdentifier: SIP });
+    const f = await used.add('Device.QoS.Flow.', { Enable: true, App: `Device.QoS.App.${a}`, Type: AUDIO });
+    expect((await used.values(`Device.QoS.Flow.${f}.`)).Status).toBe('Enabled');
+    expect(used.model.pendingGroups()).not.toContain('simulated QoS');
+    expect(idle.model.pendingGroups()).toContain('simulated QoS');
+    for (const path of ['Device.QoS.App.{i}.', 'Device.QoS.Flow.{i}.']) expectSharedCode(path, builder.binding(path), used.binding(path));
+    // The other gateways' tables stay empty: the rows are the gateway's own.
+    expect(await builder.instances('Device.QoS.App.')).toEqual([]);
   });
 });
