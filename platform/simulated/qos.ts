@@ -11,7 +11,7 @@
  *   Classification names no ingress (Interface empty, AllInterfaces false), its TrafficClass is
  *   in no enabled Queue's TrafficClasses, or its Policer row is gone; else Enabled.
  * - Order (TR-106): a row given the Order another holds goes before it, those after move down.
- * - App and Flow are not served (MaxAppEntries and MaxFlowEntries 0).
+ * - App and Flow rows (QoSDynamicFlow:1), and a Classification's App: qos-dynamic-flow.ts.
  *
  * Costs a fleet gateway nothing until a Controller adds a row: one small options object per
  * table over the gateway's context, the rows in its store.
@@ -40,6 +40,7 @@ import {
 import { canonicalizeReferences } from '../reference.js';
 import type { BadParam } from '../stored-table.js';
 import { LAN_INTERFACE, WAN_INTERFACE } from './ip.js';
+import { classificationAppInEffect, classificationAppProblems, registerQosDynamicFlow, SIM_AVAILABLE_APPS, SIM_QOS_FLOW_LIMITS } from './qos-dynamic-flow.js';
 import { registerQueueStatsSim } from './qos-queue-stats.js';
 import { invalidParams, type SimContext } from './SimContext.js';
 
@@ -50,7 +51,7 @@ const ALGORITHMS = { drop: ['DT', 'RED', 'WRED'], scheduler: ['SP', 'WRR', 'WFQ'
 const INTERFACES: ReadonlySet<string> = new Set([LAN_INTERFACE, WAN_INTERFACE]);
 const STATUS = ['Status'] as const;
 const POLICER_LIVE = ['Status', 'PossibleMeterTypes', ...POLICER_COUNTERS] as const;
-const PARAMS: Readonly<Record<Kind, readonly string[]>> = { Classification: CLASSIFICATION_PARAMS, Policer: POLICER_PARAMS, Queue: QUEUE_PARAMS, Shaper: SHAPER_PARAMS };
+const PARAMS: Readonly<Record<Kind, readonly string[]>> = { Classification: [...CLASSIFICATION_PARAMS, 'App'], Policer: POLICER_PARAMS, Queue: QUEUE_PARAMS, Shaper: SHAPER_PARAMS };
 
 const constant =
   (v: Value): (() => Value) =>
@@ -59,14 +60,12 @@ const constant =
 /** Shared by every gateway: the bounds. */
 const QOS_OBJECT_LIVE: Readonly<Record<string, () => Value>> = Object.freeze({
   MaxClassificationEntries: constant(SIM_QOS_LIMITS.Classification),
-  MaxAppEntries: constant(0),
-  AppNumberOfEntries: constant(0),
-  MaxFlowEntries: constant(0),
-  FlowNumberOfEntries: constant(0),
+  MaxAppEntries: constant(SIM_QOS_FLOW_LIMITS.App),
+  MaxFlowEntries: constant(SIM_QOS_FLOW_LIMITS.Flow),
   MaxPolicerEntries: constant(SIM_QOS_LIMITS.Policer),
   MaxQueueEntries: constant(SIM_QOS_LIMITS.Queue),
   MaxShaperEntries: constant(SIM_QOS_LIMITS.Shaper),
-  AvailableAppList: constant(''),
+  AvailableAppList: constant(SIM_AVAILABLE_APPS),
 });
 
 /** One table's options: methods over one gateway's context, one copy of each for the fleet. */
@@ -101,10 +100,8 @@ class QosTableOptions implements StoredOptions {
     const row = { ...(adding ? {} : this.ctx.store.row(this.node.pathOf(keys))), ...changes };
     const bad: BadParam[] = [];
     if (this.kind === 'Classification') {
-      bad.push(...classificationProblems(row));
-      const p = policerOf(row.Policer);
-      if (changes.Policer !== undefined && p !== undefined && !this.ctx.store.instances('Device.QoS.Policer.').includes(p))
-        bad.push({ param: 'Policer', message: `${String(row.Policer)} is no Policer row` });
+      // Whether the Policer and App rows exist is checked at the USP edge: see qos-dynamic-flow.ts.
+      bad.push(...classificationProblems(row), ...classificationAppProblems(row, changes));
     } else if (this.kind === 'Policer') bad.push(...policerProblems(row, METERS));
     else if (this.kind === 'Queue') bad.push(...queueProblems(row, ALGORITHMS));
     else bad.push(...shaperProblems(row));
@@ -143,7 +140,7 @@ class QosTableOptions implements StoredOptions {
     )
       return false;
     const p = policerOf(row.Policer);
-    return p === undefined || this.ctx.store.instances('Device.QoS.Policer.').includes(p);
+    return (p === undefined || this.ctx.store.instances('Device.QoS.Policer.').includes(p)) && classificationAppInEffect(this.ctx, row);
   }
 }
 
@@ -171,4 +168,5 @@ export function registerQoS(ctx: SimContext): void {
   registerStored(ctx.model, ctx.store, 'Device.QoS.', QOS_OBJECT);
   for (const kind of Object.keys(SIM_QOS_LIMITS) as Kind[]) registerStored(ctx.model, ctx.store, `Device.QoS.${kind}.{i}.`, new QosTableOptions(ctx, kind));
   registerQueueStatsSim(ctx);
+  registerQosDynamicFlow(ctx);
 }

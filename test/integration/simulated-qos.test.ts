@@ -2,12 +2,14 @@
  * Device.QoS on the simulated gateway (TR-181 QoS:1), by a Controller over a real WebSocket: a
  * Shaper on the WAN, a Queue and a Classification into its traffic class, a Policer the
  * Classification names, each with its Status; TR-106 Order; bad input refused (7012 / 7005)
- * with nothing changed; Device.QoS.'s bounds and Default* kept.
+ * with nothing changed; Device.QoS.'s bounds and Default* kept; App and Flow rows
+ * (QoSDynamicFlow:1) with their strong references checked here, at the USP edge, and emptied
+ * when the Policer or App they name is deleted; GetSupportedDM's Device.QoS. objects.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type AgentFixture } from '../peers/agent-fixture.js';
 import { add, del, set, tryAdd, trySet } from '../peers/controller-steps.js';
-import { getObjects } from '../peers/get-objects.js';
+import { getObjects, responseOf } from '../peers/get-objects.js';
 
 const WAN = 'Device.IP.Interface.2';
 const errCode = (r: { ok: boolean; errCode?: number; paramErrCode?: number }): number | undefined => (r.ok ? undefined : (r.paramErrCode ?? r.errCode));
@@ -21,13 +23,15 @@ describe('simulated gateway: a Controller configures QoS', () => {
     await f.close();
   });
 
-  it('serves the bounds, App and Flow as empty, and keeps the Default* results', async () => {
+  it('serves the bounds and the Annex A App protocols, and keeps the Default* results', async () => {
     const c = f.controller;
     expect((await getObjects(c, ['Device.QoS.']))['Device.QoS.']).toMatchObject({
       MaxClassificationEntries: '32',
       MaxQueueEntries: '16',
       MaxShaperEntries: '4',
-      MaxAppEntries: '0',
+      MaxAppEntries: '8',
+      MaxFlowEntries: '16',
+      AvailableAppList: 'urn:dslforum-org:sip,urn:dslforum-org:h.323,urn:dslforum-org:h.248,urn:dslforum-org:mgcp,urn:dslforum-org:pppoe',
       AppNumberOfEntries: '0',
       FlowNumberOfEntries: '0',
       ClassificationNumberOfEntries: '0',
@@ -88,5 +92,77 @@ describe('simulated gateway: a Controller configures QoS', () => {
     for (let i = have; i < 16; i++) extra.push(await add(c, 'Device.QoS.Queue.', {}));
     expect(errCode(await tryAdd(c, 'Device.QoS.Queue.', {}))).toBe(7005);
     await del(c, ...extra);
+  });
+
+  it('App and Flow rows: references checked (7012), Status, a deleted Policer and App leave no reference', async () => {
+    const c = f.controller;
+    const p = await add(c, 'Device.QoS.Policer.', { Enable: 'true', CommittedRate: '128000', Alias: 'voice-policer' });
+    // Key-based addressing (TR-369 R-ARC.11) is stored as the instance number.
+    const a = await add(c, 'Device.QoS.App.', { Enable: 'true', ProtocolIdentifier: 'urn:dslforum-org:sip', DefaultPolicer: 'Device.QoS.Policer.[Alias=="voice-policer"].', DefaultTrafficClass: '4' });
+    expect((await getObjects(c, [a]))[a]).toMatchObject({ Status: 'Enabled', DefaultPolicer: p.slice(0, -1), DefaultTrafficClass: '4' });
+    const fl = await add(c, 'Device.QoS.Flow.', { Enable: 'true', Type: 'urn:dslforum-org:sdp-audio-rtpavp', App: a, Policer: p, DSCPMark: '46' });
+    const k = await add(c, 'Device.QoS.Classification.', { Enable: 'true', AllInterfaces: 'true', Protocol: '17', DestPort: '5060', App: a.slice(0, -1) });
+    expect(await getObjects(c, [`${fl}Status`, `${fl}App`, `${k}Status`])).toEqual({ [fl]: { Status: 'Enabled', App: a.slice(0, -1) }, [k]: { Status: 'Enabled' } });
+    // Switching the App to PPPoE leaves its SDP media flow in Error.
+    await set(c, a, { ProtocolIdentifier: 'urn:dslforum-org:pppoe' });
+    expect((await getObjects(c, [`${fl}Status`]))[fl]!.Status).toBe('Error');
+
+    const before = await getObjects(c, ['Device.QoS.App.', 'Device.QoS.Flow.']);
+    const bad: Array<[string, Record<string, string>]> = [
+      ['App', { DefaultPolicer: 'Device.QoS.Policer.99' }],
+      ['App', { ProtocolIdentifier: 'urn:example:quic' }],
+      ['App', { DefaultDSCPMark: '64' }],
+      ['Flow', { App: 'Device.QoS.App.99' }],
+      ['Flow', { Policer: 'Device.QoS.Policer.99' }],
+      ['Flow', { Type: 'urn:dslforum-org:sdp-audio-rtpavp', TypeParameters: 'ServiceName=x' }],
+      ['Classification', { App: 'Device.QoS.App.99' }],
+      ['Classification', { App: a, TrafficClass: '3' }],
+    ];
+    for (const [table, params] of bad) expect([table, params, errCode(await tryAdd(c, `Device.QoS.${table}.`, params))]).toEqual([table, params, 7012]);
+    expect(errCode(await trySet(c, fl, { App: 'Device.QoS.App.99' }))).toBe(7012);
+    expect(await getObjects(c, ['Device.QoS.App.', 'Device.QoS.Flow.'])).toEqual(before);
+
+    // One Delete of both: the references go empty, the Flow and the Classification stay.
+    await del(c, p, a);
+    expect(await getObjects(c, [`${fl}App`, `${fl}Policer`, `${k}App`, `${k}Status`])).toEqual({ [fl]: { App: '', Policer: '' }, [k]: { App: '', Status: 'Enabled' } });
+    await del(c, fl, k);
+  });
+
+  it('GetSupportedDM lists App and Flow as tables a Controller adds to, and Classification.App as writable', async () => {
+    const r = responseOf(
+      await f.controller.send({
+        reqType: 'getSupportedDm',
+        getSupportedDm: { objPaths: ['Device.QoS.'], firstLevelOnly: false, returnCommands: false, returnEvents: false, returnParams: true, returnUniqueKeySets: false },
+      }),
+    );
+    if (r.respType !== 'getSupportedDmResp') throw new Error(r.respType);
+    const objs = r.getSupportedDmResp.reqObjResults[0]!.supportedObjs ?? [];
+    expect(objs.map((o) => `${o.supportedObjPath} ${o.access}`)).toEqual([
+      'Device.QoS. OBJ_READ_ONLY',
+      'Device.QoS.Classification.{i}. OBJ_ADD_DELETE',
+      'Device.QoS.App.{i}. OBJ_ADD_DELETE',
+      'Device.QoS.Flow.{i}. OBJ_ADD_DELETE',
+      'Device.QoS.Policer.{i}. OBJ_ADD_DELETE',
+      'Device.QoS.Queue.{i}. OBJ_ADD_DELETE',
+      'Device.QoS.QueueStats.{i}. OBJ_ADD_DELETE',
+      'Device.QoS.Shaper.{i}. OBJ_ADD_DELETE',
+    ]);
+    const classification = objs.find((o) => o.supportedObjPath === 'Device.QoS.Classification.{i}.');
+    expect(classification?.supportedParams?.find((q) => q.paramName === 'App')?.access).toBe('PARAM_READ_WRITE');
+    const flow = objs.find((o) => o.supportedObjPath === 'Device.QoS.Flow.{i}.');
+    expect(flow?.supportedParams?.map((q) => `${q.paramName} ${q.access}`)).toEqual([
+      'Enable PARAM_READ_WRITE',
+      'Status PARAM_READ_ONLY',
+      'Alias PARAM_READ_WRITE',
+      'Type PARAM_READ_WRITE',
+      'TypeParameters PARAM_READ_WRITE',
+      'Name PARAM_READ_WRITE',
+      'App PARAM_READ_WRITE',
+      'ForwardingPolicy PARAM_READ_WRITE',
+      'TrafficClass PARAM_READ_WRITE',
+      'Policer PARAM_READ_WRITE',
+      'DSCPMark PARAM_READ_WRITE',
+      'EthernetPriorityMark PARAM_READ_WRITE',
+    ]);
   });
 });
