@@ -74,6 +74,8 @@ import { OpenWrtContext } from './OpenWrtContext.js';
 import { registerRouting } from './routing.js';
 import { registerTime } from './time.js';
 import { registerFirewall } from './firewall.js';
+import { OpenWrtAdvancedFirewall } from './firewall-advanced.js';
+import { DEFAULT_FW4_INCLUDE_DIR } from './nat-all-interfaces.js';
 import { UciWriter } from './uci.js';
 import { registerWiFiAccessPoints } from './wifi-access-point.js';
 import { registerWiFiEndPoints } from './wifi-endpoint.js';
@@ -226,8 +228,12 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   registerIPGlobals(ctx, uci);
   registerDNS(ctx, ip, uci);
   registerRouting(ctx, ip);
-  registerNAT(ctx, ip, uci, opts.fw4IncludeDir ?? (opts.commandPath ? path.join(opts.commandPath, 'etc', 'usp-agent') : undefined));
-  registerFirewall(ctx, uci, opts.firewallConfigFile);
+  const fw4IncludeDir = opts.fw4IncludeDir ?? (opts.commandPath ? path.join(opts.commandPath, 'etc', 'usp-agent') : undefined);
+  registerNAT(ctx, ip, uci, fw4IncludeDir);
+  // Config Advanced: the Level/Chain/Rule rows in the store, loaded into fw4 by its includes (firewall-advanced.ts).
+  const advancedFirewall = opts.store ? new OpenWrtAdvancedFirewall(ctx, uci, opts.store, ip, fw4IncludeDir ?? DEFAULT_FW4_INCLUDE_DIR) : undefined;
+  advancedFirewall?.register();
+  registerFirewall(ctx, uci, opts.firewallConfigFile, advancedFirewall);
   const dhcp = new DhcpState(ctx, uci, { leaseFile: opts.leaseFile, arpFile: opts.arpFile, sysNetDir: opts.sysNetDir });
   registerDHCPv4Server(dhcp, ip);
   registerRouterAdvertisement(dhcp, ip);
@@ -288,6 +294,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
         .then(() => iot.stateLoaded())
         .then(() => (hasLeds ? ledCycles.stateLoaded() : undefined))
         .then(() => unlessStopped(() => access?.start()))
+        .then(() => unlessStopped(() => advancedFirewall?.start()))
         .then(() => unlessStopped(() => broker?.start()))
         .then(() => unlessStopped(() => dnsSd?.start()))
         .then(() => unlessStopped(() => captive?.start())),
