@@ -18,6 +18,7 @@
  * - Rule interfaces name Device.IP.Interface rows; the rules match their kernel devices (netifd's
  *   l3_device). The Level filters what the wan zone receives; LAN traffic stays under fw4's lan zone.
  */
+import fs from 'node:fs/promises';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
@@ -101,6 +102,14 @@ export class OpenWrtAdvancedFirewall {
   /** The Level Config Advanced selects, or undefined under Low. */
   activeLevel(): string | undefined {
     return this.config() === 'Advanced' ? String(this.row().AdvancedLevel ?? '') : undefined;
+  }
+
+  /** When the include files were last written (ms), or undefined without them: Level, Chain and Rule changes move Device.Firewall.LastChange. */
+  async lastWritten(): Promise<number | undefined> {
+    return fs.stat(this.includes.file(0)).then(
+      (s) => s.mtimeMs,
+      () => undefined,
+    );
   }
 
   /** Writes the stored setting again (the files may name devices that changed); nothing stored: nothing written. */

@@ -9,7 +9,7 @@
  * | AdvancedLevel             | (with the agent's store) the Level Config Advanced selects, kept in the store |
  * | Type                      | Stateful (fw4 accepts established/related traffic by conntrack)          |
  * | Version                   | empty: fw4 keeps no version of its settings                              |
- * | LastChange                | when /etc/config/firewall was last written (its modification time)      |
+ * | LastChange                | when /etc/config/firewall was last written (its modification time), or the Advanced include files when later |
  *
  * Writes: `uci set firewall.<wan zone>.input|forward`, `uci commit firewall`, then
  * `/etc/init.d/firewall reload`; a failure reverts (uci.ts) and answers 7003. A config without a
@@ -55,10 +55,15 @@ export function wanPolicies(config: UciConfig): { zone?: UciSection; input?: str
 export function registerFirewall(ctx: OpenWrtContext, uci: UciWriter, configFile = FIREWALL_CONFIG_FILE, advanced?: OpenWrtAdvancedFirewall): void {
   const read = async (): Promise<Record<string, Value>> => {
     const enabled = firewallEnabled(await ctx.uci('firewall'));
-    const changed = await fs.stat(configFile).then(
-      (s) => dateTime(s.mtimeMs),
-      () => UNKNOWN_TIME,
-    );
+    // The later of the UCI config's and (Config Advanced) the agent's include files' modification.
+    const times = [
+      await fs.stat(configFile).then(
+        (s) => s.mtimeMs,
+        () => undefined,
+      ),
+      await advanced?.lastWritten(),
+    ].filter((t) => t !== undefined);
+    const changed = times.length > 0 ? dateTime(Math.max(...times)) : UNKNOWN_TIME;
     const config: Record<string, Value> = advanced ? { Config: advanced.config(), AdvancedLevel: advanced.advancedLevel() } : { Config: 'Low' };
     return { Enable: enabled, ...config, Type: 'Stateful', Version: '', LastChange: changed };
   };

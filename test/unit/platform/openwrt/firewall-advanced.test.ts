@@ -110,7 +110,10 @@ describe('openwrt platform: Device.Firewall Config Advanced as fw4 includes', ()
     expect(rules(1)).toContain(`jump usp_chain_${chain}`);
     expect(rules(1).at(-1)).toBe('drop');
     expect(rules(2)).toEqual(expect.arrayContaining([`jump usp_chain_${chain}`, 'ct status dnat accept comment "NAT PortMapping"', 'drop']));
-    expect((await fx.values(FW)).get(FW)).toMatchObject({ Enable: true, Config: 'Advanced', AdvancedLevel: `Device.Firewall.Level.${level}` });
+    const fw = (await fx.values(FW)).get(FW)!;
+    expect(fw).toMatchObject({ Enable: true, Config: 'Advanced', AdvancedLevel: `Device.Firewall.Level.${level}` });
+    // No /etc/config/firewall here: LastChange is when the include files were written.
+    expect(fw.LastChange).not.toBe('0001-01-01T00:00:00Z');
   });
 
   it('the files load in a table shaped like fw4’s, where fw4 puts the includes (real nft -c)', () => {
@@ -215,6 +218,6 @@ describe('openwrt platform: Device.Firewall Config Advanced as fw4 includes', ()
     await fx.binding(FW).set!([], { Config: 'Low' }, {});
     expect(writes()).toEqual([...FW4_ADVANCED_INCLUDES.map((inc) => ['uci', 'delete', `firewall.${inc.section}`]), ['uci', 'commit', 'firewall'], RELOAD]);
     expect(fs.existsSync(file(0)) || fs.existsSync(file(1)) || fs.existsSync(file(2))).toBe(false);
-    expect((await fx.values(FW)).get(FW)).toMatchObject({ Enable: true, Config: 'Low', AdvancedLevel: `Device.Firewall.Level.${level}` });
+    expect((await fx.values(FW)).get(FW)).toMatchObject({ Enable: true, Config: 'Low', AdvancedLevel: `Device.Firewall.Level.${level}`, LastChange: '0001-01-01T00:00:00Z' });
   });
 });
