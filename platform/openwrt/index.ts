@@ -31,6 +31,7 @@
  * | GatewayInfo.                             | `network.interface dump` + option 125 kept by the package's udhcpc hook (gateway-info.ts) |
  * | Hosts.AccessControl (+Schedule)          | the agent's store; written as UCI firewall rules `usp_ac_*` (access-control.ts) |
  * | Firewall.                                | `uci -q -X show firewall`: the wan zone's input/forward policies (firewall.ts) |
+ * | Firewall.Level/Chain/Rule (Config Advanced) | the agent's store; fw4 include files in /etc/usp-agent and `usp_fwadv_*` include sections (firewall-advanced*.ts) |
  *
  * A source that fails (tool missing, ubus object absent, timeout) fails the objects that read
  * it with 7003 naming the command; every other object still reads.
