@@ -72,8 +72,8 @@ export function misconfigured(rule: AdvancedRule, chains: ReadonlySet<number>): 
   return undefined;
 }
 
-/** The nft rules of one Rule (none when disabled or misconfigured). */
-export function ruleLines(rule: AdvancedRule, chains: ReadonlySet<number>): string[] {
+/** The nft rules of one Rule (none when disabled or misconfigured); `name` gives a Chain's nft name (a TargetChain jump). */
+export function ruleLines(rule: AdvancedRule, chains: ReadonlySet<number>, name: (n: number) => string = chainName): string[] {
   const r = rule.values;
   if (!yes(r.Enable) || misconfigured(rule, chains) !== undefined) return [];
   const m: string[] = [];
@@ -83,7 +83,7 @@ export function ruleLines(rule: AdvancedRule, chains: ReadonlySet<number>): stri
   if (num(r.IPVersion) !== -1) m.push(`meta nfproto ipv${family}`);
   m.push(...ipPortMatches(r));
   const target = String(r.Target ?? 'Drop');
-  const verdict = target === 'TargetChain' ? `jump ${chainName(chainOf(r.TargetChain)!)}` : target.toLowerCase();
+  const verdict = target === 'TargetChain' ? `jump ${name(chainOf(r.TargetChain)!)}` : target.toLowerCase();
   const dscp = num(r.DSCP);
   if (dscp === -1) return [[...m, verdict].join(' ')];
   const dscpMatch = (f: number): string => `${f === 6 ? 'ip6' : 'ip'} dscp ${not(yes(r.DSCPExclude))}${dscpText(dscp)}`;
@@ -93,10 +93,10 @@ export function ruleLines(rule: AdvancedRule, chains: ReadonlySet<number>): stri
 }
 
 /** The rules of Chain `c` in Order (a tie: the Order written last first, then by instance number). */
-export function chainLines(c: AdvancedChain, chains: ReadonlySet<number>): string[] {
+export function chainLines(c: AdvancedChain, chains: ReadonlySet<number>, name: (n: number) => string = chainName): string[] {
   if (!c.enable) return [];
   const sorted = [...c.rules].sort(([a, x], [b, y]) => num(x.values.Order, 0) - num(y.values.Order, 0) || num(y.values.$ordered, 0) - num(x.values.$ordered, 0) || a - b);
-  return sorted.flatMap(([, rule]) => ruleLines(rule, chains));
+  return sorted.flatMap(([, rule]) => ruleLines(rule, chains, name));
 }
 
 /** The verdict of the Level's DefaultPolicy. */
@@ -119,9 +119,25 @@ export function advancedScript(table: string, plan: AdvancedPlan, mtp: { tcp: re
 /** The input and forward base chains and a chain per Chain row, as lines of the table body. */
 export function advancedChains(plan: AdvancedPlan, mtp: { tcp: readonly number[]; udp: readonly number[] }): string[] {
   const known = new Set(plan.chains.map((c) => c.n));
-  const levelJump = plan.levelChain !== undefined && known.has(plan.levelChain) ? [`jump ${chainName(plan.levelChain)}`] : [];
+  const out = ['  chain input {', '    type filter hook input priority filter + 10; policy accept;', ...advancedInputRules(plan, mtp).map((l) => `    ${l}`), '  }'];
+  out.push('  chain forward {', '    type filter hook forward priority filter + 10; policy accept;', ...advancedForwardRules(plan).map((l) => `    ${l}`), '  }');
+  for (const c of plan.chains) out.push(`  chain ${chainName(c.n)} {`, ...chainLines(c, known).map((l) => `    ${l}`), '  }');
+  return out;
+}
+
+/** The jump to the Level's Chain (none when the Level has no Chain row). */
+function levelJump(plan: AdvancedPlan, name: (n: number) => string): string[] {
+  const known = new Set(plan.chains.map((c) => c.n));
+  return plan.levelChain !== undefined && known.has(plan.levelChain) ? [`jump ${name(plan.levelChain)}`] : [];
+}
+
+/**
+ * The rules of traffic to the device under the Level `plan`: what the stateful firewall and the
+ * agent need, then the Level's Chain, then its DefaultPolicy (each rule one line).
+ */
+export function advancedInputRules(plan: AdvancedPlan, mtp: { tcp: readonly number[]; udp: readonly number[] }, name: (n: number) => string = chainName): string[] {
   const set = (xs: readonly number[]): string => (xs.length === 1 ? String(xs[0]) : `{ ${xs.join(', ')} }`);
-  const input = [
+  return [
     'iifname "lo" accept',
     'ct state established,related accept',
     'ct state invalid drop',
@@ -130,21 +146,21 @@ export function advancedChains(plan: AdvancedPlan, mtp: { tcp: readonly number[]
     'udp sport 547 udp dport 546 accept comment "DHCPv6 client"',
     ...(mtp.tcp.length > 0 ? [`tcp dport ${set(mtp.tcp)} accept comment "the agent's MTP listeners"`] : []),
     ...(mtp.udp.length > 0 ? [`udp dport ${set(mtp.udp)} accept comment "the agent's MTP listeners"`] : []),
-    ...levelJump,
+    ...levelJump(plan, name),
     ...defaultVerdict(plan.defaultPolicy),
   ];
-  const forward = [
+}
+
+/** The rules of forwarded traffic under the Level `plan` (see the file comment for port mappings). */
+export function advancedForwardRules(plan: AdvancedPlan, name: (n: number) => string = chainName): string[] {
+  return [
     'ct state established,related accept',
     'ct state invalid drop',
     ...(plan.portMappingEnabled ? [] : ['ct status dnat drop comment "PortMappingEnabled false"']),
     'meta l4proto ipv6-icmp icmpv6 type packet-too-big accept',
-    ...levelJump,
+    ...levelJump(plan, name),
     // A port-mapped connection no Rule decided passes the default policy: the mapping is its pinhole.
     ...(plan.portMappingEnabled ? ['ct status dnat accept comment "NAT PortMapping"'] : []),
     ...defaultVerdict(plan.defaultPolicy),
   ];
-  const out = ['  chain input {', '    type filter hook input priority filter + 10; policy accept;', ...input.map((l) => `    ${l}`), '  }'];
-  out.push('  chain forward {', '    type filter hook forward priority filter + 10; policy accept;', ...forward.map((l) => `    ${l}`), '  }');
-  for (const c of plan.chains) out.push(`  chain ${chainName(c.n)} {`, ...chainLines(c, known).map((l) => `    ${l}`), '  }');
-  return out;
 }

@@ -5,10 +5,11 @@
  * | TR-181 (Device.Firewall.) | OpenWrt                                                                 |
  * |---------------------------|-------------------------------------------------------------------------|
  * | Enable                    | true when the wan zone's `input` and `forward` policies both refuse (REJECT or DROP; an option left out takes the `defaults` section's, as fw4 does): TR-181's "Traffic Denied Inbound". Set true: `input`/`forward` REJECT where they accept (fw4's shipped policies); false: both ACCEPT (everything inbound allowed, the device protected by NAT only) |
- * | Config                    | Low: fw4's zone model is "everything the LAN forwards out, nothing unsolicited in, plus the rules and redirects (pinholes) configured". Only Low can be set: High's "Minimally Permit Common Services Outbound" is not a zone policy (7012), nor are Advanced and Policy (no Level/Chain/Rule tables) |
+ * | Config                    | Low: fw4's zone model is "everything the LAN forwards out, nothing unsolicited in, plus the rules and redirects (pinholes) configured". Advanced (with the agent's store): the Level AdvancedLevel names, in fw4's own table (firewall-advanced.ts). High's "Minimally Permit Common Services Outbound" is not a zone policy (7012), nor is Policy (no Policy table) |
+ * | AdvancedLevel             | (with the agent's store) the Level Config Advanced selects, kept in the store |
  * | Type                      | Stateful (fw4 accepts established/related traffic by conntrack)          |
  * | Version                   | empty: fw4 keeps no version of its settings                              |
- * | LastChange                | when /etc/config/firewall was last written (its modification time)      |
+ * | LastChange                | when /etc/config/firewall was last written (its modification time), or the Advanced include files when later |
  *
  * Writes: `uci set firewall.<wan zone>.input|forward`, `uci commit firewall`, then
  * `/etc/init.d/firewall reload`; a failure reverts (uci.ts) and answers 7003. A config without a
@@ -18,6 +19,7 @@ import fs from 'node:fs/promises';
 import type { ObjectBinding } from '../../datamodel/tree/binding.js';
 import { UNKNOWN_TIME, type Value } from '../../datamodel/value/Value.js';
 import { dateTime } from './convert.js';
+import type { OpenWrtAdvancedFirewall } from './firewall-advanced.js';
 import { FIREWALL_RELOAD } from './nat.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
 import { planWrite, type UciChange, type UciWriter } from './uci.js';
@@ -29,6 +31,12 @@ export const FIREWALL_CONFIG_FILE = '/etc/config/firewall';
 const PARAMS = ['Enable', 'Config', 'Type', 'Version', 'LastChange'] as const;
 const POLICIES = ['input', 'forward'] as const;
 const refuses = (policy: string | undefined): boolean => policy === 'REJECT' || policy === 'DROP';
+
+/** Device.Firewall.Enable of `config`: the wan zone refuses both input and forward. */
+export function firewallEnabled(config: UciConfig): boolean {
+  const { zone, input, forward } = wanPolicies(config);
+  return zone !== undefined && refuses(input) && refuses(forward);
+}
 
 /** The zone named wan, where the WAN interfaces are. */
 export function wanZone(config: UciConfig): UciSection | undefined {
@@ -43,26 +51,34 @@ export function wanPolicies(config: UciConfig): { zone?: UciSection; input?: str
   return zone ? { zone, input: policy('input'), forward: policy('forward') } : {};
 }
 
-/** Serves Device.Firewall. from `uci -q -X show firewall`. */
-export function registerFirewall(ctx: OpenWrtContext, uci: UciWriter, configFile = FIREWALL_CONFIG_FILE): void {
+/** Serves Device.Firewall. from `uci -q -X show firewall`; with `advanced`, Config Advanced and AdvancedLevel too. */
+export function registerFirewall(ctx: OpenWrtContext, uci: UciWriter, configFile = FIREWALL_CONFIG_FILE, advanced?: OpenWrtAdvancedFirewall): void {
   const read = async (): Promise<Record<string, Value>> => {
-    const { zone, input, forward } = wanPolicies(await ctx.uci('firewall'));
-    const changed = await fs.stat(configFile).then(
-      (s) => dateTime(s.mtimeMs),
-      () => UNKNOWN_TIME,
-    );
-    return { Enable: zone !== undefined && refuses(input) && refuses(forward), Config: 'Low', Type: 'Stateful', Version: '', LastChange: changed };
+    const enabled = firewallEnabled(await ctx.uci('firewall'));
+    // The later of the UCI config's and (Config Advanced) the agent's include files' modification.
+    const times = [
+      await fs.stat(configFile).then(
+        (s) => s.mtimeMs,
+        () => undefined,
+      ),
+      await advanced?.lastWritten(),
+    ].filter((t) => t !== undefined);
+    const changed = times.length > 0 ? dateTime(Math.max(...times)) : UNKNOWN_TIME;
+    const config: Record<string, Value> = advanced ? { Config: advanced.config(), AdvancedLevel: advanced.advancedLevel() } : { Config: 'Low' };
+    return { Enable: enabled, ...config, Type: 'Stateful', Version: '', LastChange: changed };
   };
   const binding: ObjectBinding = {
-    params: PARAMS,
-    writable: ['Enable', 'Config'],
+    params: advanced ? [...PARAMS, 'AdvancedLevel'] : PARAMS,
+    writable: advanced ? ['Enable', 'Config', 'AdvancedLevel'] : ['Enable', 'Config'],
     get: read,
     set: async (_keys, changes) => {
       const current = await read();
       const policies = wanPolicies(await ctx.uci('firewall'));
       const plan = planWrite(current, changes, {
+        // Config and AdvancedLevel are the agent's (checked and stored by firewall-advanced.ts).
+        ...(advanced ? { AdvancedLevel: () => [] } : {}),
         Config: (v) =>
-          v === 'Low'
+          v === 'Low' || advanced
             ? []
             : v === 'High'
               ? "fw4's zone policies cannot limit outbound traffic to common services (TR-181 High): only Low"
@@ -74,6 +90,7 @@ export function registerFirewall(ctx: OpenWrtContext, uci: UciWriter, configFile
           return POLICIES.filter((p) => refuses(policies[p]) !== v).map((p) => ({ section: zone.name, option: p, value: v ? 'REJECT' : 'ACCEPT' }));
         },
       });
+      if (advanced) return advanced.set(changes, plan, changes.Enable !== undefined ? changes.Enable === true : current.Enable === true);
       if (plan.length === 0) return;
       await uci.apply('firewall', plan, FIREWALL_RELOAD).finally(() => ctx.forgetUci('firewall'));
     },

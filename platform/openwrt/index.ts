@@ -32,6 +32,7 @@
  * | GatewayInfo.                             | `network.interface dump` + option 125 kept by the package's udhcpc hook (gateway-info.ts) |
  * | Hosts.AccessControl (+Schedule)          | the agent's store; written as UCI firewall rules `usp_ac_*` (access-control.ts) |
  * | Firewall.                                | `uci -q -X show firewall`: the wan zone's input/forward policies (firewall.ts) |
+ * | Firewall.Level/Chain/Rule (Config Advanced) | the agent's store; fw4 include files in /etc/usp-agent and `usp_fwadv_*` include sections (firewall-advanced*.ts) |
  *
  * A source that fails (tool missing, ubus object absent, timeout) fails the objects that read
  * it with 7003 naming the command; every other object still reads.
@@ -76,6 +77,8 @@ import { OpenWrtContext } from './OpenWrtContext.js';
 import { registerRouting } from './routing.js';
 import { registerTime } from './time.js';
 import { registerFirewall } from './firewall.js';
+import { OpenWrtAdvancedFirewall } from './firewall-advanced.js';
+import { DEFAULT_FW4_INCLUDE_DIR } from './nat-all-interfaces.js';
 import { UciWriter } from './uci.js';
 import { registerWiFiAccessPoints } from './wifi-access-point.js';
 import { registerWiFiEndPoints } from './wifi-endpoint.js';
@@ -228,8 +231,12 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   registerIPGlobals(ctx, uci);
   registerDNS(ctx, ip, uci);
   registerRouting(ctx, ip);
-  registerNAT(ctx, ip, uci, opts.fw4IncludeDir ?? (opts.commandPath ? path.join(opts.commandPath, 'etc', 'usp-agent') : undefined));
-  registerFirewall(ctx, uci, opts.firewallConfigFile);
+  const fw4IncludeDir = opts.fw4IncludeDir ?? (opts.commandPath ? path.join(opts.commandPath, 'etc', 'usp-agent') : undefined);
+  registerNAT(ctx, ip, uci, fw4IncludeDir);
+  // Config Advanced: the Level/Chain/Rule rows in the store, loaded into fw4 by its includes (firewall-advanced.ts).
+  const advancedFirewall = opts.store ? new OpenWrtAdvancedFirewall(ctx, uci, opts.store, ip, fw4IncludeDir ?? DEFAULT_FW4_INCLUDE_DIR) : undefined;
+  advancedFirewall?.register();
+  registerFirewall(ctx, uci, opts.firewallConfigFile, advancedFirewall);
   const dhcp = new DhcpState(ctx, uci, { leaseFile: opts.leaseFile, arpFile: opts.arpFile, sysNetDir: opts.sysNetDir });
   registerDHCPv4Server(dhcp, ip);
   registerRouterAdvertisement(dhcp, ip);
@@ -293,6 +300,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
         .then(() => iot.stateLoaded())
         .then(() => (hasLeds ? ledCycles.stateLoaded() : undefined))
         .then(() => unlessStopped(() => access?.start()))
+        .then(() => unlessStopped(() => advancedFirewall?.start()))
         .then(() => unlessStopped(() => broker?.start()))
         .then(() => unlessStopped(() => dnsSd?.start()))
         .then(() => unlessStopped(() => captive?.start()))

@@ -108,7 +108,7 @@ export class Fw4PortMappingIncludes {
 }
 
 /** Writes `text` beside `file` and renames it over, so fw4 never reads half a file. */
-async function replaceFile(file: string, text: string): Promise<void> {
+export async function replaceFile(file: string, text: string): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
   await fs.writeFile(tmp, text, { mode: 0o644 });
   await fs.rename(tmp, file);

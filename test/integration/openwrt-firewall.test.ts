@@ -2,8 +2,10 @@
  * Device.Firewall. on OpenWrt (platform/openwrt/firewall.ts) behind a real agent, driven by our
  * TestController over a real loopback WebSocket: Enable false opens fw4's wan zone (input and
  * forward ACCEPT), true puts REJECT back, each written with uci, committed and reloaded; what
- * fw4's zone policies cannot express (Config High, Advanced, Policy) is refused with 7012 and
- * nothing written; Type is read-only (7013); a failing commit reverts and answers 7003.
+ * fw4's zone policies cannot express (Config High, Policy, Advanced without a Level) is refused
+ * with 7012 and nothing written; Type is read-only (7013); a failing commit reverts and answers
+ * 7003. Config Advanced (the agent has a store): the Controller's Level and Rule become fw4
+ * include files and `config include` sections (firewall-advanced*.ts), Low removes them.
  * ubus and uci are the stand-ins of test/unit/platform/openwrt/fake-openwrt.ts: `uci show
  * firewall` answers with what OpenWrt's own uci printed for the shipped config
  * (uci-show-firewall.uci.txt, test/fixtures/openwrt/README.md); the state after a commit is that
@@ -13,7 +15,9 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Request } from '../../agent/codec/types.js';
 import type { AgentFixture } from '../peers/agent-fixture.js';
-import { set, trySet } from '../peers/controller-steps.js';
+import path from 'node:path';
+import { add, set, trySet } from '../peers/controller-steps.js';
+import { FW4_ADVANCED_INCLUDES } from '../../platform/openwrt/firewall-advanced-includes.js';
 import { getObjects } from '../peers/get-objects.js';
 import { startOpenWrtAgent } from '../peers/openwrt-agent.js';
 import { fakeOpenWrt, FIXTURES, type FakeOpenWrt } from '../unit/platform/openwrt/fake-openwrt.js';
@@ -82,5 +86,36 @@ describe('OpenWrt Device.Firewall over the fw4 wan zone (recorded uci)', () => {
     expect(writes()).toEqual([['uci', 'set', 'firewall.cfg03dc81.input=ACCEPT'], ['uci', 'set', 'firewall.cfg03dc81.forward=ACCEPT'], COMMIT, ['uci', 'revert', 'firewall']]);
     fake.failCommit(false);
     expect(await firewall()).toMatchObject({ Enable: 'true' });
+  });
+
+  it('Config Advanced: the Controller’s Level and Rule become fw4 include files and sections; Low removes them', async () => {
+    const level = (await add(c, 'Device.Firewall.Level.', { DefaultPolicy: 'Reject' })).replace(/\.$/, '');
+    const chain = (await getObjects(f.controller, [`${level}.Chain`]))[`${level}.`]?.Chain ?? '';
+    await add(c, `${chain}.Rule.`, { Enable: 'true', Protocol: '6', DestPort: '22', Target: 'Accept' });
+    const dir = path.join(fake.bin, 'etc', 'usp-agent');
+    const file = (i: number): string => path.join(dir, FW4_ADVANCED_INCLUDES[i]!.file);
+    const sections = FW4_ADVANCED_INCLUDES.flatMap((inc, i) => [
+      `firewall.${inc.section}=include`,
+      `firewall.${inc.section}.type='nftables'`,
+      `firewall.${inc.section}.path='${file(i)}'`,
+      `firewall.${inc.section}.position='${inc.position}'`,
+      ...(inc.chain ? [`firewall.${inc.section}.chain='${inc.chain}'`] : []),
+    ]);
+    fake.respondUciAfterCommit('firewall', { text: `${SHIPPED}${sections.join('\n')}\n` });
+    fake.clearLog();
+    await set(c, 'Device.Firewall.', { Config: 'Advanced', AdvancedLevel: level });
+    expect(writes()).toContainEqual(['uci', 'set', 'firewall.usp_fwadv_input.chain=input_wan']);
+    expect(writes().slice(-2)).toEqual([COMMIT, FW_RELOAD]);
+    const n = chain.split('.').pop();
+    expect(fs.readFileSync(file(0), 'utf8')).toContain(`chain usp_chain_${n} {\n\tmeta l4proto 6 th dport 22 accept\n}`);
+    expect(fs.readFileSync(file(1), 'utf8')).toContain(`jump usp_chain_${n}\nmeta l4proto tcp reject with tcp reset\nreject\n`);
+    expect(await firewall()).toMatchObject({ Enable: 'true', Config: 'Advanced', AdvancedLevel: level });
+
+    fake.respondUciAfterCommit('firewall', { text: SHIPPED });
+    fake.clearLog();
+    await set(c, 'Device.Firewall.', { Config: 'Low' });
+    expect(writes()).toEqual([...FW4_ADVANCED_INCLUDES.map((inc) => ['uci', 'delete', `firewall.${inc.section}`]), COMMIT, FW_RELOAD]);
+    expect(fs.existsSync(file(0))).toBe(false);
+    expect(await firewall()).toMatchObject({ Config: 'Low' });
   });
 });
