@@ -122,6 +122,7 @@ const OPTIONS = {
     vendor_log_file: null,
     alarm_check_period: null,
     captive_portal: null,
+    qos: null,
     wan_interface: null,
     on_uci_change: null,
     endpoint_id_interface: null,
