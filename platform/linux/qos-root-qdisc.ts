@@ -26,8 +26,8 @@ export function foreignRootQdiscs(json: string): Map<string, string> {
     return out;
   }
   if (!Array.isArray(rows)) return out;
-  for (const r of rows as Array<{ kind?: unknown; handle?: unknown; root?: unknown; dev?: unknown }>) {
-    if (r.root !== true || typeof r.dev !== 'string' || typeof r.kind !== 'string') continue;
+  for (const r of rows as Array<{ kind?: unknown; handle?: unknown; root?: unknown; dev?: unknown } | null>) {
+    if (typeof r !== 'object' || r === null || r.root !== true || typeof r.dev !== 'string' || typeof r.kind !== 'string') continue;
     if (r.handle === DEFAULT_HANDLE || (r.kind === 'htb' && r.handle === QOS_HANDLE)) continue;
     out.set(r.dev, `${r.kind} ${String(r.handle)}`);
   }
