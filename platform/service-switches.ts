@@ -12,7 +12,7 @@ export interface ServiceSwitches {
   captivePortal?: boolean;
   /** Device.Bridging.Filter.{i}. (Linux, OpenWrt): the agent's bridge filter nftables table. */
   bridgeFilter?: boolean;
-  /** Device.QoS. (Linux): the agent's classification nftables table and tc queues. */
+  /** Device.QoS. (Linux, OpenWrt): the agent's classification nftables table and tc queues. */
   qos?: boolean;
 }
 

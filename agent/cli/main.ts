@@ -410,7 +410,7 @@ export async function main(argv: string[]): Promise<void> {
           })
           .option('qos', {
             type: 'string',
-            describe: "on | off: serve Device.QoS. as the agent's own nftables table and tc queues on Linux (default on where nft and tc run with CAP_NET_ADMIN)",
+            describe: "on | off: serve Device.QoS. as the agent's own nftables table and tc queues on Linux and OpenWrt (default on where nft and tc run with CAP_NET_ADMIN)",
           })
           .option('firmware-staging', {
             type: 'string',

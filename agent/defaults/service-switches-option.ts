@@ -46,7 +46,7 @@ export function mergeServiceSwitches(file: ServiceSwitches | undefined, args: Se
 }
 
 /** Which platforms each switch applies to: elsewhere it would silently do nothing, so it is logged. */
-const APPLIES_TO: Readonly<Record<keyof ServiceSwitches, readonly string[]>> = { captivePortal: ['linux', 'openwrt'], bridgeFilter: ['linux', 'openwrt'], qos: ['linux'] };
+const APPLIES_TO: Readonly<Record<keyof ServiceSwitches, readonly string[]>> = { captivePortal: ['linux', 'openwrt'], bridgeFilter: ['linux', 'openwrt'], qos: ['linux', 'openwrt'] };
 
 /** Warns of each switch given for a platform it does not apply to. */
 export function warnServiceSwitchesIgnored(switches: ServiceSwitches | undefined, platform: string, log: { warn(msg: string, fields?: Record<string, unknown>): void }): void {

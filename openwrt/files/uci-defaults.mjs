@@ -123,6 +123,7 @@ const OPTIONS = {
     alarm_check_period: null,
     captive_portal: null,
     bridge_filter: null,
+    qos: null,
     wan_interface: null,
     on_uci_change: null,
     endpoint_id_interface: null,

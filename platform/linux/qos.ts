@@ -18,6 +18,8 @@
  *   the HTB default class, DefaultDSCPMark/DefaultEthernetPriorityMark/DefaultPolicer apply to
  *   what no Classification matches.
  * - App and Flow: not served (no application recognition), MaxAppEntries/MaxFlowEntries 0.
+ * - A device whose root qdisc another program made (sqm-scripts, qos-scripts) is left alone: a
+ *   Queue or Shaper naming it is refused (7012) and reads Status Error (qos-root-qdisc.ts).
  *
  * Interfaces name Device.IP.Interface.{i} rows; the device is kept beside (`$device`), so a read
  * gives that device's row now (IP.Interface numbers are assigned afresh at each start).
@@ -53,6 +55,7 @@ import type { IpInterfaceNames } from './nat.js';
 import { type CompiledClassification, type CompiledPolicer, DEFAULT_QOS_TABLE, parsePolicerCounters, qosScript, type QosDefaults } from './qos-nft.js';
 import { MAX_CLASSIFICATIONS, MAX_POLICERS, MAX_QUEUES, MAX_SHAPERS, qosObjectBinding, queueOf } from './qos-object.js';
 import { registerLinuxQueueStats } from './qos-queue-stats.js';
+import { foreignRootMessage, foreignRootQdiscs, QDISC_SHOW_ARGS } from './qos-root-qdisc.js';
 import { agentQdiscDevices, tcBatch, type TcPlan } from './qos-tc.js';
 
 const METERS = ['SimpleTokenBucket', 'TwoRateThreeColor'] as const;
@@ -142,6 +145,7 @@ export class LinuxQos {
         const bad = queueProblems(merged, ALGORITHMS);
         if (merged.AllInterfaces === true) bad.push({ param: 'AllInterfaces', message: 'name the egress interface: the agent builds one HTB tree per device' });
         await this.device(merged, changes, bad);
+        await this.ownRoot(merged, changes, bad);
         return this.checked(merged, bad);
       },
       read: (_k, row) => this.readEgress(row, true),
@@ -156,6 +160,7 @@ export class LinuxQos {
       check: async (_k, merged, changes) => {
         const bad = shaperProblems(merged);
         await this.device(merged, changes, bad);
+        await this.ownRoot(merged, changes, bad);
         return this.checked(merged, bad);
       },
       read: (_k, row) => this.readEgress(row, false),
@@ -223,6 +228,21 @@ export class LinuxQos {
     else merged[DEVICE] = dev;
   }
 
+  /** Devices whose root qdisc another program made (qos-root-qdisc.ts): `fresh` before a write, else cached for a second. */
+  private foreignRoots(fresh = false): Promise<Map<string, string>> {
+    const { runner } = this.opts;
+    const none = (): Map<string, string> => new Map();
+    return fresh ? runner.run('tc', QDISC_SHOW_ARGS).then(foreignRootQdiscs, none) : runner.cached('tc', QDISC_SHOW_ARGS, 1000, foreignRootQdiscs).catch(none);
+  }
+
+  /** An enabled Queue or Shaper whose Interface or Enable changes must not land on a device another program shapes (7012). */
+  private async ownRoot(merged: Record<string, Value>, changes: Record<string, Value>, bad: BadParam[]): Promise<void> {
+    if (merged.Enable !== true || merged[DEVICE] === undefined || (changes.Interface === undefined && changes.Enable === undefined)) return;
+    const dev = String(merged[DEVICE]);
+    const root = (await this.foreignRoots(true)).get(dev);
+    if (root !== undefined) bad.push({ param: 'Interface', message: foreignRootMessage(dev, root) });
+  }
+
   private async withInterface(row: Row, values: Record<string, Value>): Promise<void> {
     if (row[DEVICE] !== undefined) values.Interface = (await this.opts.interfaces.pathOf(String(row[DEVICE]))) ?? '';
   }
@@ -233,7 +253,7 @@ export class LinuxQos {
     const dev = row[DEVICE] === undefined ? undefined : String(row[DEVICE]);
     const alive = dev !== undefined && values.Interface !== '';
     const percent = num(row.ShapingRate) >= 1 && num(row.ShapingRate) <= 100 && dev !== undefined && (await this.opts.linkBps(dev)) === undefined;
-    values.Status = row.Enable !== true ? 'Disabled' : !alive || percent ? 'Error_Misconfigured' : 'Enabled';
+    values.Status = row.Enable !== true ? 'Disabled' : !alive || percent ? 'Error_Misconfigured' : (await this.foreignRoots()).has(dev ?? '') ? 'Error' : 'Enabled';
     if (queue) values.BufferLength = 0;
     return values;
   }
@@ -344,11 +364,15 @@ export class LinuxQos {
     const nothing = c.classifications.length === 0 && c.policers.length === 0 && c.plans.length === 0 && Object.keys(q).length === 0;
     if (nothing && !this.written) return;
     const { runner } = this.opts;
+    // A device another program shapes now (it may have taken it over since) is left alone: neither deleted nor built.
+    const foreign = c.plans.length > 0 || this.trees.size > 0 ? await this.foreignRoots(true) : new Map<string, string>();
+    for (const [dev, root] of foreign) if (c.plans.some((p) => p.device === dev)) this.opts.log?.warn('QoS tree not built', { why: foreignRootMessage(dev, root) });
+    const plans = c.plans.filter((p) => !foreign.has(p.device));
     try {
       await runner.run('nft', ['-f', '-'], { input: qosScript(this.table, c.classifications, c.policers, c.defaults), display: `nft -f - (table inet ${this.table})` });
-      const wanted = new Set(c.plans.map((p) => p.device));
-      for (const dev of this.trees) if (!wanted.has(dev)) await runner.run('tc', ['qdisc', 'del', 'dev', dev, 'root']).catch(() => undefined);
-      for (const plan of c.plans) {
+      const wanted = new Set(plans.map((p) => p.device));
+      for (const dev of this.trees) if (!wanted.has(dev) && !foreign.has(dev)) await runner.run('tc', ['qdisc', 'del', 'dev', dev, 'root']).catch(() => undefined);
+      for (const plan of plans) {
         if (this.trees.has(plan.device)) await runner.run('tc', ['qdisc', 'del', 'dev', plan.device, 'root']).catch(() => undefined);
         this.trees.add(plan.device);
         await runner.run('tc', ['-batch', '-'], { input: `${tcBatch(plan).join('\n')}\n`, display: `tc -batch - (dev ${plan.device})` });
@@ -358,6 +382,6 @@ export class LinuxQos {
       throw new UspError(ErrorCode.InternalError, `the kernel refused the QoS rules: ${e instanceof Error ? e.message : String(e)}`);
     }
     this.written = true;
-    this.opts.log?.debug('QoS written', { classifications: c.classifications.length, policers: c.policers.length, devices: c.plans.map((p) => p.device) });
+    this.opts.log?.debug('QoS written', { classifications: c.classifications.length, policers: c.policers.length, devices: plans.map((p) => p.device) });
   }
 }

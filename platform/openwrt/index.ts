@@ -69,6 +69,7 @@ import { openWrtLanInterfaces } from './upnp-lan.js';
 import { switchedOn, type ServiceSwitches } from '../service-switches.js';
 import { registerOpenWrtCaptivePortal } from './captive-portal.js';
 import { registerOpenWrtBridgeFilters } from './bridge-filter.js';
+import { registerOpenWrtQos } from './qos.js';
 import { startEvents } from './events.js';
 import { registerIP } from './ip.js';
 import { registerIPGlobals } from './ip-config.js';
@@ -254,6 +255,8 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   registerOpenWrtUPnPDevice(ctx, uci, { upnpIgd: opts.upnpIgd, commandPath: opts.commandPath });
   // Device.CaptivePortal.: the agent's own nftables table beside fw4's, with its redirect responder (captive-portal.ts).
   const captive = opts.store && switchedOn(opts.services, 'captivePortal', log) ? registerOpenWrtCaptivePortal(ctx, opts.store) : undefined;
+  // Device.QoS.: the Linux tc/nft implementation over netifd's interfaces (qos.ts).
+  const qos = opts.store && switchedOn(opts.services, 'qos', log) ? registerOpenWrtQos(ctx, ip, opts.store) : undefined;
   let access: AccessControlTables | undefined;
   if (opts.store) {
     access = new AccessControlTables(model, opts.store, new UciAccessBackend(ctx, uci), log);
@@ -304,7 +307,8 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
         .then(() => unlessStopped(() => broker?.start()))
         .then(() => unlessStopped(() => dnsSd?.start()))
         .then(() => unlessStopped(() => captive?.start()))
-        .then(() => unlessStopped(() => bridgeFilters?.start())),
+        .then(() => unlessStopped(() => bridgeFilters?.start()))
+        .then(() => unlessStopped(() => qos?.start())),
   };
 }
 

@@ -15,7 +15,8 @@
  *   NonConformingCounted* grow; a two-rate three-colour one counts all three colours;
  * - bad input answers 7012 / 7013 and leaves the rows, the nft table and the tc tree as they were;
  * - a restart with netfilter and the qdisc emptied builds both again from the store;
- * - with the rows deleted, the agent's table and qdisc are gone.
+ * - with the rows deleted, the agent's table and qdisc are gone;
+ * - a root qdisc another program put on qw0 (tbf) makes a Queue or Shaper there 7012, and stays.
  * Needs root, nft, tc and python3.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -307,5 +308,17 @@ describe('Linux QoS: the agent nft table and HTB tree shape, classify and police
     await del(c, ...all);
     expect(qdisc()).not.toContain('htb');
     expect(nftTable()).toBe('');
+  }, 60_000);
+
+  it('a device whose root qdisc another program made (tbf, as SQM or tc by hand) is refused (7012) and left alone', async () => {
+    const c = a!.controller;
+    inNs('tc', 'qdisc', 'add', 'dev', 'qw0', 'root', 'handle', '8005:', 'tbf', 'rate', '100mbit', 'burst', '32k', 'latency', '400ms');
+    try {
+      expect(errCode(await tryAdd(c, 'Device.QoS.Shaper.', { Enable: 'true', Interface: ipIf, ShapingRate: '1000000' }))).toBe(7012);
+      expect(errCode(await tryAdd(c, 'Device.QoS.Queue.', { Enable: 'true', Interface: ipIf, TrafficClasses: '1' }))).toBe(7012);
+      expect(qdisc()).toMatch(/qdisc tbf 8005: root/);
+    } finally {
+      inNs('tc', 'qdisc', 'del', 'dev', 'qw0', 'root');
+    }
   }, 60_000);
 });

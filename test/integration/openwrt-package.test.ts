@@ -570,6 +570,11 @@ reconnect
     expect(calls.filter((c) => c.startsWith('procd_append_param'))).toEqual(['procd_append_param|command|--bridge-filter|0']);
   });
 
+  it('passes qos as --qos', () => {
+    const calls = initScript({ global_qos: '0' });
+    expect(calls.filter((c) => c.startsWith('procd_append_param'))).toEqual(['procd_append_param|command|--qos|0']);
+  });
+
   it('starts nothing when disabled, or when the configuration does not translate and none ever did', () => {
     expect(initScript({ global_enabled: '0' }).some((c) => c.startsWith('procd_open_instance'))).toBe(false);
     const data = join(work, 'init-data');

@@ -56,7 +56,7 @@ describe('the off switches', () => {
     const log = { warn: (m: string) => lines.push(m) };
     warnServiceSwitchesIgnored({ captivePortal: false, qos: false }, 'openwrt', log);
     warnServiceSwitchesIgnored({ captivePortal: false, bridgeFilter: true }, 'linux', log);
-    warnServiceSwitchesIgnored({ captivePortal: false }, 'simulated', log);
-    expect(lines).toEqual(['--qos applies to the linux platform only; ignored', '--captive-portal applies to the linux and openwrt platforms only; ignored']);
+    warnServiceSwitchesIgnored({ captivePortal: false, qos: false }, 'simulated', log);
+    expect(lines).toEqual(['--captive-portal applies to the linux and openwrt platforms only; ignored', '--qos applies to the linux and openwrt platforms only; ignored']);
   });
 });
