@@ -41,7 +41,20 @@ interface IpVxlanLink {
   flags?: string[];
   linkinfo?: {
     info_kind?: string;
-    info_data?: { id?: number; remote?: string; group?: string; local?: string; link?: string; port?: number; port_range?: { low?: number; high?: number }; tos?: string };
+    // An IPv6 device's addresses are printed as remote6, group6 and local6.
+    info_data?: {
+      id?: number;
+      remote?: string;
+      group?: string;
+      local?: string;
+      remote6?: string;
+      group6?: string;
+      local6?: string;
+      link?: string;
+      port?: number;
+      port_range?: { low?: number; high?: number };
+      tos?: string;
+    };
   };
 }
 
@@ -55,13 +68,13 @@ export function parseVxlanLinks(stdout: string): VxlanDevice[] {
     out.push({
       name: l.ifname,
       id: Number(d.id),
-      remote: d.remote ?? d.group ?? '',
+      remote: d.remote ?? d.group ?? d.remote6 ?? d.group6 ?? '',
       port: Number(d.port ?? 0),
       srcport: low !== 0 && low === d.port_range?.high ? low : 0,
       // "inherit" copies the inner TOS; absent is 0.
       tos: d.tos === undefined || d.tos === 'inherit' ? 0 : parseInt(d.tos, 16),
       ...(d.link ? { dev: d.link } : {}),
-      ...(d.local ? { local: d.local } : {}),
+      ...((d.local ?? d.local6) ? { local: d.local ?? d.local6 } : {}),
       up: l.flags?.includes('UP') === true,
     });
   }
