@@ -27,6 +27,9 @@ const peer = PeerNamespace.beside(ns, `usp-vxfp-${tag}`, { inside: 'under0', out
 const work = mkdtempSync(join(tmpdir(), 'usp-vxlan-filter-'));
 const dataDir = join(work, 'data');
 const DEV = 'vxlan-usp1-1';
+/** The device of the second Tunnel, over IPv6. */
+const DEV6 = 'vxlan-usp2-1';
+const MANAGE = `under0,${DEV},${DEV6}`;
 const VNI = '4242';
 const TABLE = 'usp_agent_vxlan_filter';
 /** The source MAC of the test's frames: the peer counts only these, not the device's own IPv6 chatter. */
@@ -52,11 +55,11 @@ const SEND = [
   '    for _ in range(count): s.send(frame)',
 ].join('\n');
 
-/** Delivery packets of the test's frames the peer has received, by outer DSCP. */
-const received = (): Record<number, number> => {
+/** Delivery packets of the test's frames the peer has received, by outer DSCP ("ip6 46": over IPv6). */
+const received = (): Record<string, number> => {
   const text = execFileSync('ip', ['netns', 'exec', peer.name, 'nft', 'list', 'table', 'inet', 'vxf_seen'], { encoding: 'utf8' });
-  const out: Record<number, number> = {};
-  for (const m of text.matchAll(/chain dscp_(\d+) \{\s*counter packets (\d+)/g)) out[Number(m[1])] = Number(m[2]);
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(/chain (ip6_)?dscp_(\d+) \{\s*counter packets (\d+)/g)) out[`${m[1] ? 'ip6 ' : ''}${m[2]}`] = Number(m[3]);
   return out;
 };
 
@@ -64,12 +67,16 @@ const received = (): Record<number, number> => {
 type Frames = [count: number, vid: number, dscp: number];
 
 /** Sends `frames`, then waits until the peer has counted exactly `outer` more (outer DSCP: packets), nothing else. */
-const expectArrival = async (frames: Frames[], outer: Record<number, number>): Promise<void> => {
+const expectArrival = async (frames: Frames[], outer: Record<string, number>, dev = DEV): Promise<void> => {
   const before = received();
-  execFileSync('ip', ['netns', 'exec', ns.name, 'python3', '-c', SEND, DEV, ...frames.flat().map(String)]);
-  const delta = (): Record<number, number> => {
+  execFileSync('ip', ['netns', 'exec', ns.name, 'python3', '-c', SEND, dev, ...frames.flat().map(String)]);
+  const delta = (): Record<string, number> => {
     const now = received();
-    return Object.fromEntries(DSCPS.map((d) => [d, now[d]! - before[d]!]).filter(([, n]) => n !== 0));
+    return Object.fromEntries(
+      Object.keys(now)
+        .map((k) => [k, now[k]! - before[k]!])
+        .filter(([, n]) => n !== 0),
+    );
   };
   await expect.poll(delta, { timeout: 10_000 }).toEqual(outer);
 };
@@ -79,12 +86,15 @@ const code = (r: { ok: boolean; errCode?: number; paramErrCode?: number }): numb
 
 beforeAll(async () => {
   // The peer's kernel counts the VXLAN delivery packets it receives by outer DSCP.
-  const chains = DSCPS.map((d) => `  chain dscp_${d} {\n    counter\n  }`).join('\n');
-  const vmap = DSCPS.map((d) => `${d} : jump dscp_${d}`).join(', ');
+  const chains = ['', 'ip6_'].flatMap((f) => DSCPS.map((d) => `  chain ${f}dscp_${d} {\n    counter\n  }`)).join('\n');
+  const vmap = (f: string): string => DSCPS.map((d) => `${d} : jump ${f}dscp_${d}`).join(', ');
   execFileSync('ip', ['netns', 'exec', peer.name, 'nft', '-f', '-'], {
-    input: `table inet vxf_seen {\n  chain seen {\n    type filter hook prerouting priority raw; policy accept;\n    udp dport 4789 @th,176,48 0x${MARKER} ip dscp vmap { ${vmap} }\n  }\n${chains}\n}\n`,
+    input: `table inet vxf_seen {\n  chain seen {\n    type filter hook prerouting priority raw; policy accept;\n    udp dport 4789 @th,176,48 0x${MARKER} ip dscp vmap { ${vmap('')} }\n    udp dport 4789 @th,176,48 0x${MARKER} ip6 dscp vmap { ${vmap('ip6_')} }\n  }\n${chains}\n}\n`,
   });
-  a = await startAgentInNamespace(ns, `under0,${DEV}`, { dataDir });
+  // The underlay's IPv6 addresses, for the IPv6 Tunnel (nodad: usable at once).
+  ns.ip('addr', 'add', '2001:db8:201::1/64', 'dev', 'under0', 'nodad');
+  peer.ip('addr', 'add', '2001:db8:201::2/64', 'dev', 'under1', 'nodad');
+  a = await startAgentInNamespace(ns, MANAGE, { dataDir });
 }, 30_000);
 
 afterAll(async () => {
@@ -166,13 +176,29 @@ describe('Linux VXLAN.Filter by a Controller (agent process, nftables, delivery 
     await del(c, loose);
   });
 
+  it('marks IPv6 delivery packets of an IPv6 Tunnel, told apart from the IPv4 one', async () => {
+    const c = a!.controller;
+    const rows = await getObjects(c, ['Device.IP.Interface.*.Name']);
+    const under0 = Object.entries(rows).find(([, v]) => v.Name === 'under0')![0];
+    const tunnel6 = await add(c, 'Device.VXLAN.Tunnel.', { Enable: 'true', DeliveryHeaderProtocol: 'IPv6', RemoteEndpoints: '2001:db8:201::2', DefaultDSCPMark: '10' });
+    expect(tunnel6).toBe('Device.VXLAN.Tunnel.2.');
+    await add(c, `${tunnel6}Interface.`, { Enable: 'true', VNI: '4243', LowerLayers: under0 });
+    await expectArrival([[3, -1, 0]], { 'ip6 10': 3 }, DEV6);
+    const filterC = await add(c, 'Device.VXLAN.Filter.', { Enable: 'true', Interface: `${tunnel6}Interface.1`, DSCPMarkPolicy: '46' });
+    await expectArrival([[3, -1, 0]], { 'ip6 46': 3 }, DEV6);
+    // Filter A (Tunnel 1's) still marks only the IPv4 Tunnel.
+    await expectArrival([[2, -1, 0]], { 26: 2 });
+    await del(c, filterC);
+    await del(c, tunnel6);
+  });
+
   it('writes the table again at start, after the device, and takes it away with the last Filter', async () => {
     const port = a!.port;
     await a!.close();
     // As after a reboot: neither the device nor the table.
     ns.ip('link', 'del', DEV);
     execFileSync('ip', ['netns', 'exec', ns.name, 'nft', 'delete', 'table', 'inet', TABLE]);
-    a = await startAgentInNamespace(ns, `under0,${DEV}`, { dataDir, port });
+    a = await startAgentInNamespace(ns, MANAGE, { dataDir, port });
     await expect.poll(agentTables, { timeout: 15_000 }).toContain(TABLE);
     await expectArrival([[3, -1, 46]], { 26: 3 });
     await del(a.controller, filterA, filterB);
