@@ -9,6 +9,7 @@
  * changed on a live device, so a device that differs from its row is deleted and made again.
  */
 import { isIP } from 'node:net';
+import { formatIPv6, parseIPv6 } from './ipv6-text.js';
 
 /** Names the agent gives its VXLAN devices (and the only ones it deletes). */
 export const VXLAN_DEVICE_RE = /^vxlan-usp(\d+)-(\d+)$/;
@@ -90,16 +91,22 @@ export function isMulticast(addr: string): boolean {
   return /^ff/i.test(addr);
 }
 
+/** An address as `ip` prints it: IPv6 in RFC 5952 form (a Controller may write 2001:DB8:0::2). */
+function canonical(addr: string | undefined): string {
+  const groups = addr === undefined ? undefined : parseIPv6(addr);
+  return groups ? formatIPv6(groups) : (addr ?? '');
+}
+
 /** Whether device `have` already is what `want` asks for (only its up/down state may differ). */
 export function sameDevice(have: VxlanDevice, want: VxlanDevice): boolean {
   return (
     have.id === want.id &&
-    have.remote === want.remote &&
+    canonical(have.remote) === canonical(want.remote) &&
     have.port === want.port &&
     have.srcport === want.srcport &&
     have.tos === want.tos &&
     (have.dev ?? '') === (want.dev ?? '') &&
-    (have.local ?? '') === (want.local ?? '')
+    canonical(have.local) === canonical(want.local)
   );
 }
 

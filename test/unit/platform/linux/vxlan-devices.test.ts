@@ -77,6 +77,9 @@ describe('Linux VXLAN devices', () => {
     expect(one).toEqual({ name: 'vxlan-usp2-1', id: 5, remote: '2001:db8::2', local: '2001:db8::1', port: 4789, srcport: 0, tos: 0, up: true });
     expect(two).toMatchObject({ remote: 'ff05::1', dev: 'v0', up: false });
     expect(sameDevice(one!, { name: 'vxlan-usp2-1', id: 5, remote: '2001:db8::2', local: '2001:db8::1', port: 4789, srcport: 0, tos: 0, up: true })).toBe(true);
+    // A RemoteEndpoints address written another way is the same device, not one to make again.
+    expect(sameDevice(one!, { name: 'vxlan-usp2-1', id: 5, remote: '2001:DB8:0::0002', local: '2001:db8::1', port: 4789, srcport: 0, tos: 0, up: true })).toBe(true);
+    expect(sameDevice(one!, { name: 'vxlan-usp2-1', id: 5, remote: '2001:db8::3', local: '2001:db8::1', port: 4789, srcport: 0, tos: 0, up: true })).toBe(false);
   });
 
   it('tells multicast groups from unicast endpoints', () => {
