@@ -7,9 +7,10 @@
  * kernel counts the delivery packets it receives by their outer DSCP (nft counters in the peer
  * namespace, keyed on the test frames' source MAC). Each change of the rows changes what arrives:
  * DefaultDSCPMark with no Filter, a Tunnel's Filter, a VLAN's Filter copying the inner DSCP ahead
- * of it by Order, VLANIDExclude, the automatic mark; bad input changes nothing; a restart on a
- * host without the table and the device writes both again. Needs root, nft, python3 and the
- * vxlan module; both namespaces are removed afterwards.
+ * of it by Order, VLANIDExclude, the automatic mark; an IPv6 Tunnel's packets marked apart from
+ * the IPv4 one's; bad input changes nothing; a restart on a host without the table and the
+ * device writes both again. Needs root, nft, python3 and the vxlan module; both namespaces are
+ * removed afterwards.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
