@@ -9,6 +9,7 @@
  * changed on a live device, so a device that differs from its row is deleted and made again.
  */
 import { isIP } from 'node:net';
+import { formatIPv6, parseIPv6 } from './ipv6-text.js';
 
 /** Names the agent gives its VXLAN devices (and the only ones it deletes). */
 export const VXLAN_DEVICE_RE = /^vxlan-usp(\d+)-(\d+)$/;
@@ -41,7 +42,20 @@ interface IpVxlanLink {
   flags?: string[];
   linkinfo?: {
     info_kind?: string;
-    info_data?: { id?: number; remote?: string; group?: string; local?: string; link?: string; port?: number; port_range?: { low?: number; high?: number }; tos?: string };
+    // An IPv6 device's addresses are printed as remote6, group6 and local6.
+    info_data?: {
+      id?: number;
+      remote?: string;
+      group?: string;
+      local?: string;
+      remote6?: string;
+      group6?: string;
+      local6?: string;
+      link?: string;
+      port?: number;
+      port_range?: { low?: number; high?: number };
+      tos?: string;
+    };
   };
 }
 
@@ -55,13 +69,13 @@ export function parseVxlanLinks(stdout: string): VxlanDevice[] {
     out.push({
       name: l.ifname,
       id: Number(d.id),
-      remote: d.remote ?? d.group ?? '',
+      remote: d.remote ?? d.group ?? d.remote6 ?? d.group6 ?? '',
       port: Number(d.port ?? 0),
       srcport: low !== 0 && low === d.port_range?.high ? low : 0,
       // "inherit" copies the inner TOS; absent is 0.
       tos: d.tos === undefined || d.tos === 'inherit' ? 0 : parseInt(d.tos, 16),
       ...(d.link ? { dev: d.link } : {}),
-      ...(d.local ? { local: d.local } : {}),
+      ...((d.local ?? d.local6) ? { local: d.local ?? d.local6 } : {}),
       up: l.flags?.includes('UP') === true,
     });
   }
@@ -77,16 +91,22 @@ export function isMulticast(addr: string): boolean {
   return /^ff/i.test(addr);
 }
 
+/** An address as `ip` prints it: IPv6 in RFC 5952 form (a Controller may write 2001:DB8:0::2). */
+function canonical(addr: string | undefined): string {
+  const groups = addr === undefined ? undefined : parseIPv6(addr);
+  return groups ? formatIPv6(groups) : (addr ?? '');
+}
+
 /** Whether device `have` already is what `want` asks for (only its up/down state may differ). */
 export function sameDevice(have: VxlanDevice, want: VxlanDevice): boolean {
   return (
     have.id === want.id &&
-    have.remote === want.remote &&
+    canonical(have.remote) === canonical(want.remote) &&
     have.port === want.port &&
     have.srcport === want.srcport &&
     have.tos === want.tos &&
     (have.dev ?? '') === (want.dev ?? '') &&
-    (have.local ?? '') === (want.local ?? '')
+    canonical(have.local) === canonical(want.local)
   );
 }
 

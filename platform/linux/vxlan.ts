@@ -19,7 +19,8 @@
  * Stats are the device's kernel counters, Tunnel Stats the sums over its Interfaces' devices.
  * ConnectedRemoteEndpoint is the remote address the Tunnel's devices use, while one exists.
  * KeepAlivePolicy ICMP (writable where a `ping` is found): vxlan-keepalive.ts, which moves a
- * Tunnel to its next endpoint when one stops answering.
+ * Tunnel to its next endpoint when one stops answering. Filter.{i}. (VXLANAdv:1, where nft can be
+ * used): vxlan-filter.ts, whose rules are written again each time the devices are made.
  */
 import type { DataStore } from '../../datamodel/store/DataStore.js';
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
@@ -48,6 +49,7 @@ import {
   VXLAN_TUNNEL_WRITABLE_KEEPALIVE,
 } from '../vxlan-rules.js';
 import { detectDiagnosticTools } from '../diagnostics/diagnostic-tools.js';
+import { registerLinuxVxlanFilters } from './vxlan-filter.js';
 import { VxlanKeepAlive } from './vxlan-keepalive.js';
 import type { IpLink } from './ip-addr.js';
 import type { LinkChanges } from './link-changes.js';
@@ -73,6 +75,8 @@ class LinuxVxlan {
   tunnels!: StoredTable;
   interfaces!: StoredTable;
   readonly keepAlive: VxlanKeepAlive;
+  /** Called after each making of the devices (Filter rules follow them). */
+  applied?: () => Promise<void>;
 
   constructor(
     readonly ctx: LinuxContext,
@@ -144,6 +148,7 @@ class LinuxVxlan {
       await this.makeDevices(strict);
     } finally {
       this.keepAlive.sync(this.tunnels.rows([]));
+      await this.applied?.();
     }
   }
 
@@ -289,7 +294,7 @@ class InterfaceRules implements TableRules {
 }
 
 /**
- * Serves Device.VXLAN.Tunnel.{i}., its Interface.{i}. and both Stats with rows kept in `store`;
+ * Serves Device.VXLAN.Tunnel.{i}., its Interface.{i}., both Stats and Filter.{i}. with rows kept in `store`;
  * adds to `loaded` the making of the rows' devices once the store is loaded. `pathOf(dev)` names
  * the Interface of one of them (IP.Interface.LowerLayers).
  */
@@ -310,6 +315,7 @@ export function registerLinuxVxlan(
   const tunnelCounters = v.keepAlive.usable ? [...TUNNEL_COUNTERS, 'KeepAliveSent', 'KeepAliveReceived'] : TUNNEL_COUNTERS;
   ctx.model.register(VXLAN_TUNNEL_STATS, { params: tunnelCounters, changesOnlyThroughAgent: false, get: (keys) => v.tunnelStats(keys) });
   registerDeviceStats(ctx, VXLAN_INTERFACE_STATS, (keys) => v.deviceOf(keys), VXLAN_INTERFACE_DISCARDS);
+  v.applied = registerLinuxVxlanFilters(ctx, store, { tunnels: () => v.tunnels.list([]), interfaces: (t) => v.interfaces.list([t]) });
   loaded.push(async () => {
     try {
       await v.apply(false);

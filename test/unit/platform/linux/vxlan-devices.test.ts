@@ -67,6 +67,21 @@ describe('Linux VXLAN devices', () => {
     expect(parseVxlanLinks('')).toEqual([]);
   });
 
+  it('reads an IPv6 device, whose addresses ip prints as remote6, group6 and local6', () => {
+    // As this kernel printed devices made with `remote 2001:db8::2 local 2001:db8::1` and `group ff05::1 dev v0`, trimmed.
+    const listed = JSON.stringify([
+      { ifname: 'vxlan-usp2-1', flags: ['UP'], linkinfo: { info_kind: 'vxlan', info_data: { id: 5, remote6: '2001:db8::2', local6: '2001:db8::1', port_range: { low: 0, high: 0 }, port: 4789 } } },
+      { ifname: 'vxlan-usp3-1', flags: [], linkinfo: { info_kind: 'vxlan', info_data: { id: 6, group6: 'ff05::1', link: 'v0', port_range: { low: 0, high: 0 }, port: 4789 } } },
+    ]);
+    const [one, two] = parseVxlanLinks(listed);
+    expect(one).toEqual({ name: 'vxlan-usp2-1', id: 5, remote: '2001:db8::2', local: '2001:db8::1', port: 4789, srcport: 0, tos: 0, up: true });
+    expect(two).toMatchObject({ remote: 'ff05::1', dev: 'v0', up: false });
+    expect(sameDevice(one!, { name: 'vxlan-usp2-1', id: 5, remote: '2001:db8::2', local: '2001:db8::1', port: 4789, srcport: 0, tos: 0, up: true })).toBe(true);
+    // A RemoteEndpoints address written another way is the same device, not one to make again.
+    expect(sameDevice(one!, { name: 'vxlan-usp2-1', id: 5, remote: '2001:DB8:0::0002', local: '2001:db8::1', port: 4789, srcport: 0, tos: 0, up: true })).toBe(true);
+    expect(sameDevice(one!, { name: 'vxlan-usp2-1', id: 5, remote: '2001:db8::3', local: '2001:db8::1', port: 4789, srcport: 0, tos: 0, up: true })).toBe(false);
+  });
+
   it('tells multicast groups from unicast endpoints', () => {
     expect(isMulticast('239.1.1.1')).toBe(true);
     expect(isMulticast('ff05::1')).toBe(true);
