@@ -12,8 +12,11 @@
  *   Bridge.{i}.VLAN.{i} is refused too (the frame keeps the VLAN the port gives it).
  * - VLANIDFilter other than 0 is accepted only on a bridge that filters VLANs (802.1Q-2011):
  *   TR-181 wants 0 on an 802.1D bridge.
- * - The DHCP-derived criteria (Source/DestMACFrom*, DHCPType) are read as their defaults and are
- *   not writable (7013): the agent does not learn which MAC address sent which DHCP option.
+ * - The DHCP-derived criteria (Source/DestMACFrom*, DHCPType) are served where the agent runs
+ *   its own dnsmasq (`learnt`): each becomes a named set of the MAC addresses of the LAN clients
+ *   whose last lease matched (bridge-filter-dhcp-nft.ts), and the table is written again when a
+ *   lease changes a set. Elsewhere they read their defaults and are not writable (7013): the
+ *   agent does not see which MAC address sent which DHCP option.
  * - Status: Disabled; Error_Misconfigured while Bridge or Interface is empty or names a port or
  *   bridge that is gone, or the port's device is down (TR-181: never Enabled then); else Enabled.
  * - Order (TR-106): a row given the Order another holds goes before it, and that one and every
@@ -27,7 +30,7 @@ import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
-import { FILTER_BASE_PARAMS, FILTER_PARAMS, filterProblems, L2_PARAMS, L3L4_PARAMS, missingReferences, nextOrder } from '../bridge-filter-rules.js';
+import { DHCP_PARAMS, FILTER_BASE_PARAMS, FILTER_PARAMS, filterProblems, L2_PARAMS, L3L4_PARAMS, missingReferences, nextOrder } from '../bridge-filter-rules.js';
 import type { CommandRunner } from '../exec/CommandRunner.js';
 import { invalid, publicValues, type BadParam, type Row, StoredTable } from '../stored-table.js';
 import type { BridgePortNames } from './bridging.js';
@@ -35,9 +38,12 @@ import { bridgeFilterScript, type CompiledFilter, DEFAULT_BRIDGE_FILTER_TABLE } 
 import { isIfName } from './firewall-rules.js';
 import { effectiveCapabilities } from './packet-classes.js';
 import { nftUsable } from './nft-usable.js';
+import { dhcpNftOf } from './bridge-filter-dhcp-nft.js';
+import type { DhcpClassSource } from './dhcp-class-learning.js';
+import { SerialRuns } from '../serial-runs.js';
 
 const FILTER = 'Device.Bridging.Filter.{i}.';
-/** What nftables can hold: the row, its frame and IP criteria; not Status, not the DHCP-derived ones. */
+/** What nftables can hold: the row, its frame and IP criteria; not Status; the DHCP-derived ones only with `learnt`. */
 const WRITABLE = [...FILTER_BASE_PARAMS, ...L2_PARAMS, ...L3L4_PARAMS] as const;
 const LIVE: ReadonlySet<string> = new Set(['Status']);
 const BRIDGE_KEY = '$bridge';
@@ -56,6 +62,8 @@ export interface LinuxBridgeFilterOptions {
   vlanAware(name: string): Promise<boolean>;
   /** The nftables table (default usp_agent_bridge_filter); tests running side by side give each agent its own. */
   table?: string;
+  /** What the agent's dnsmasq learnt of the LAN clients' DHCP options: the DHCP-derived criteria are served with it. */
+  learnt?: DhcpClassSource;
   log?: Logger;
 }
 
@@ -71,6 +79,8 @@ export class LinuxBridgeFilters {
   private readonly table: string;
   /** The table was written by this run: with no rows and nothing written, netfilter is left alone. */
   private written = false;
+  /** One table write at a time: a Controller's change and a lease change may come together. */
+  private readonly writes = new SerialRuns();
 
   constructor(private readonly opts: LinuxBridgeFilterOptions) {
     this.node = opts.model.requireNode(FILTER);
@@ -80,7 +90,7 @@ export class LinuxBridgeFilters {
   register(): void {
     this.filters = new StoredTable(this.opts.store, this.node, {
       params: FILTER_PARAMS,
-      writable: WRITABLE,
+      writable: this.opts.learnt ? [...WRITABLE, ...DHCP_PARAMS] : WRITABLE,
       live: LIVE,
       max: MAX_FILTERS,
       references: ['Bridge', 'Interface'],
@@ -96,6 +106,9 @@ export class LinuxBridgeFilters {
       },
     });
     this.opts.model.register(FILTER, this.filters);
+    this.opts.learnt?.onChange(() => {
+      this.write().catch((e: unknown) => this.opts.log?.warn('bridge filters not written after a DHCP lease change', { error: e instanceof Error ? e.message : String(e) }));
+    });
   }
 
   /** Writes the stored rows to the kernel (at start, once the store is loaded). */
@@ -193,12 +206,16 @@ export class LinuxBridgeFilters {
     for (const [n, r] of this.filters.rows([])) {
       if (r.Enable !== true || missingReferences(r).length > 0 || r[DEVICE_KEY] === undefined || filterProblems(r).length > 0) continue;
       if (r[BRIDGE_KEY] !== r.$bridgeRef) continue;
-      out.push({ n, device: String(r[DEVICE_KEY]), values: r });
+      out.push({ n, device: String(r[DEVICE_KEY]), values: r, ...(this.opts.learnt ? { dhcp: dhcpNftOf(n, r, this.opts.learnt.clients()) } : {}) });
     }
     return out;
   }
 
-  private async write(): Promise<void> {
+  private write(): Promise<void> {
+    return this.writes.run(() => this.writeNow());
+  }
+
+  private async writeNow(): Promise<void> {
     const filters = this.compiled();
     if (filters.length === 0 && !this.written) return;
     try {
