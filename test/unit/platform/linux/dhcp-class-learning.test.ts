@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseLeaseRecord } from '../../../../platform/linux/dhcp-class-record.js';
 import { DhcpClassLearning } from '../../../../platform/linux/dhcp-class-learning.js';
+import { dnsmasqConfText, type DnsmasqConf } from '../../../../platform/linux/dnsmasq-conf.js';
 import { installLeaseScript, leaseScriptLines } from '../../../../platform/linux/dnsmasq-lease-script.js';
 
 let dataDir = '';
@@ -85,6 +86,14 @@ describe('the lease script and its records', () => {
     expect(readdirSync(dir)).toEqual(['4-02:00:00:00:70:10']);
     run(['del', '02:00:00:00:70:10', '192.168.1.5'], { DNSMASQ_DATA_MISSING: '1' });
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('is in the dnsmasq file only where dnsmasq hands out leases (the DHCPv4 server or DHCPv6)', () => {
+    const conf = (c: Partial<DnsmasqConf>): string =>
+      dnsmasqConfText({ relayEnable: true, forwarders: [], serverEnable: false, pools: [], leaseFile: '/d/l', pidFile: '/d/p', leaseScript: leaseScriptLines('/d/s.sh'), ...c });
+    expect(conf({ serverEnable: true })).toContain('\ndhcp-script=/d/s.sh\nscript-on-renewal\n');
+    expect(conf({ dhcpv6: ['dhcp-range=::,constructor:lan0,ra-stateless'] })).toContain('dhcp-script=/d/s.sh');
+    expect(conf({})).not.toContain('dhcp-script');
   });
 
   it('refuses what is no record of the script', () => {
