@@ -15,8 +15,10 @@
  * - The DHCP-derived criteria (Source/DestMACFrom*, DHCPType) are served where the agent runs
  *   its own dnsmasq (`learnt`): each becomes a named set of the MAC addresses of the LAN clients
  *   whose last lease matched (bridge-filter-dhcp-nft.ts), and the table is written again when a
- *   lease changes a set. Elsewhere they read their defaults and are not writable (7013): the
- *   agent does not see which MAC address sent which DHCP option.
+ *   lease changes a set; under DHCPType DHCPv6 a vendor or user class is refused (7012:
+ *   dnsmasq does not pass those intact, dhcp-class-record.ts). Elsewhere they read their
+ *   defaults and are not writable (7013): the agent does not see which MAC address sent which
+ *   DHCP option.
  * - Status: Disabled; Error_Misconfigured while Bridge or Interface is empty or names a port or
  *   bridge that is gone, or the port's device is down (TR-181: never Enabled then); else Enabled.
  * - Order (TR-106): a row given the Order another holds goes before it, and that one and every
@@ -40,6 +42,7 @@ import { effectiveCapabilities } from './packet-classes.js';
 import { nftUsable } from './nft-usable.js';
 import { dhcpNftOf } from './bridge-filter-dhcp-nft.js';
 import type { DhcpClassSource } from './dhcp-class-learning.js';
+import { dhcpCriteriaUnlearnt } from './dhcp-class-record.js';
 import { SerialRuns } from '../serial-runs.js';
 
 const FILTER = 'Device.Bridging.Filter.{i}.';
@@ -123,6 +126,7 @@ export class LinuxBridgeFilters {
   /** The row to keep: 7012 for criteria nft cannot hold and references this device cannot honour. */
   private async check(_keys: InstanceKeys, merged: Record<string, Value>, changes: Record<string, Value>): Promise<Record<string, Value>> {
     const bad: BadParam[] = filterProblems(merged);
+    if (this.opts.learnt) bad.push(...dhcpCriteriaUnlearnt(merged, changes));
     if (changes.Interface !== undefined) {
       delete merged[DEVICE_KEY];
       delete merged[BRIDGE_KEY];

@@ -5,15 +5,18 @@
  * dnsmasq hands the script the options in its own forms, turned back into the option bytes
  * TR-181 compares with:
  * - option 61 and the DHCPv6 DUID: hex with colons, e.g. `01:02:00:00:00:70:10`;
- * - DHCPv6 option 16: the enterprise number in decimal and each vendor-class-data item on its
- *   own; the option is the number in four bytes, then each item after its two-byte length;
- * - DHCPv6 option 15: each user-class-data item; the option is each after its two-byte length;
+ * - DHCPv6 options 16 and 15 are not learnt: dnsmasq (2.90) walks their vendor-class-data and
+ *   user-class-data items as if each were an option with a four-byte header, so the script gets
+ *   each item without its first two bytes (a client sending "docsis" shows "csis"). A Filter
+ *   naming clients by them under DHCPType DHCPv6 is refused (dhcpCriteriaUnlearnt, 7012);
  * - DHCPv4 option 77: dnsmasq gives RFC 3004's counted user classes each on its own, but an
  *   option that is not counted strings (one plain string, as some clients send) whole, split
  *   only at NUL bytes. Both forms are kept: the items each after a length byte, and the items
  *   joined by NUL bytes; either equal to a Filter's value matches.
  */
-import type { LearntDhcpClient } from '../bridge-filter-dhcp.js';
+import type { Value } from '../../datamodel/value/Value.js';
+import { dhcpFamily, type LearntDhcpClient } from '../bridge-filter-dhcp.js';
+import type { BadParam } from '../stored-table.js';
 
 const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 const COLON_HEX_RE = /^[0-9a-f]{2}(:[0-9a-f]{2})*$/;
@@ -36,8 +39,8 @@ export function recordFields(data: Buffer): Array<[string, Buffer]> {
 }
 
 const hex = (b: Buffer): string => b.toString('hex');
-const counted = (items: readonly Buffer[], lengthBytes: 1 | 2): string =>
-  items.map((b) => (lengthBytes === 1 ? b.length.toString(16).padStart(2, '0') : b.length.toString(16).padStart(4, '0')) + hex(b)).join('');
+/** RFC 3004 user classes: each after its one-byte length. */
+const counted = (items: readonly Buffer[]): string => items.map((b) => b.length.toString(16).padStart(2, '0') + hex(b)).join('');
 
 /** What a record says of its client, or undefined when it is no record of the script (no family, no MAC). */
 export function parseLeaseRecord(data: Buffer): LearntDhcpClient | undefined {
@@ -55,13 +58,24 @@ export function parseLeaseRecord(data: Buffer): LearntDhcpClient | undefined {
   if (out.family === 4) {
     const vendor = one('vendor_class');
     if (vendor !== undefined) out.vendorClass = vendor;
-    if (users.length > 0) out.userClassHex = [...new Set([counted(users, 1), users.map(hex).join('00')])];
-  } else {
-    const enterprise = one('vendor_class_id')?.toString('latin1');
-    if (enterprise !== undefined && /^\d{1,10}$/.test(enterprise) && Number(enterprise) <= 0xffffffff) {
-      out.vendorClassHex = Number(enterprise).toString(16).padStart(8, '0') + counted(all('vendor_class_data'), 2);
-    }
-    if (users.length > 0) out.userClassHex = [counted(users, 2)];
+    if (users.length > 0) out.userClassHex = [...new Set([counted(users), users.map(hex).join('00')])];
   }
   return out;
+}
+
+/**
+ * The DHCP-derived criteria of Filter row `r` the agent cannot learn (see the file comment):
+ * under DHCPType DHCPv6 a vendor class (option 16) or a user class (option 15). Each named
+ * with why (7012); the DHCPv6 client ID (the DUID) is learnt.
+ */
+export function dhcpCriteriaUnlearnt(r: Readonly<Record<string, Value>>, changes: Readonly<Record<string, Value>>): BadParam[] {
+  if (dhcpFamily(r) !== 6) return [];
+  const why = "dnsmasq does not hand its lease script this DHCPv6 option's data intact, so the agent cannot tell which clients sent it; the DHCPv6 ClientID (DUID) and the DHCPv4 options can be used";
+  const bad: BadParam[] = [];
+  for (const side of ['Source', 'Dest'] as const) {
+    for (const param of [`${side}MACFromVendorClassIDFilterv6`, `${side}MACFromUserClassIDFilter`]) {
+      if (String(r[param] ?? '') !== '') bad.push({ param: changes[param] !== undefined ? param : 'DHCPType', message: `${param}: ${why}` });
+    }
+  }
+  return bad;
 }

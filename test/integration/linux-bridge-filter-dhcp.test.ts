@@ -11,12 +11,14 @@
  *   carried a matching vendor class (Exact, then Prefix), not once the value names another class;
  * - the client ID and the user class (option 77 as RFC 3004 counted strings) name hostA too;
  * - hostA asking again with another vendor class leaves the Filter's set: ping fails again;
+ * - DHCPv6: the DUID of hostA's dhcpcd names it under DHCPType DHCPv6 (a v6 vendor class is
+ *   refused: dnsmasq does not hand it over intact);
  * - bad values are refused (7012 a DHCPType TR-181 lacks, 7011 a ClientID that is no hexBinary)
  *   and change nothing.
- * Needs root, nft, dnsmasq and busybox.
+ * Needs root, nft, dnsmasq, busybox and dhcpcd.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +26,7 @@ import { add, set, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
 import { startAgentInNamespace, type NamespacedAgent } from '../peers/netns-agent.js';
 import { NetNamespace, PeerNamespace } from '../peers/netns.js';
+import { DHCPCD_PRIVATE_DIRS } from '../peers/wan-dhcp-server.js';
 
 const tag = process.pid % 100_000;
 const ns = NetNamespace.create(`usp-bd-${tag}`, `10.244.${tag % 250}`, `uspbd${tag}`, 'ctl0');
@@ -66,6 +69,7 @@ beforeAll(async () => {
   ns.ip('link', 'set', 'da0', 'master', 'bfd0');
   ns.ip('link', 'set', 'db0', 'master', 'bfd0');
   ns.ip('addr', 'add', `${ROUTER}/24`, 'dev', 'bfd0');
+  ns.ip('addr', 'add', 'fd00:78::1/64', 'dev', 'bfd0', 'nodad');
   ns.ip('link', 'set', 'bfd0', 'up');
   a = await startAgentInNamespace(ns, 'bfd0', { dataDir, args: ['--dnsmasq', 'on'] });
   const c = a.controller;
@@ -77,6 +81,8 @@ beforeAll(async () => {
   portA = row('da0', '.Port.');
   bridge = portA.replace(/\.Port\.\d+$/, '');
   await set(c, 'Device.DHCPv4.Server.', { Enable: 'true' });
+  await set(c, 'Device.DHCPv6.Server.', { Enable: 'true' });
+  await add(c, 'Device.DHCPv6.Server.Pool.', { Enable: 'true', Interface: row('bfd0', 'IP.Interface') });
   const pool = await add(c, 'Device.DHCPv4.Server.Pool.', { Enable: 'true', Interface: row('bfd0', 'IP.Interface'), MinAddress: '10.78.0.100', MaxAddress: '10.78.0.150', LeaseTime: '600' });
   // hostA's own address: dnsmasq offers it at once (a dynamic one it first pings for seconds).
   await add(c, `${pool}StaticAddress.`, { Enable: 'true', Chaddr: MAC_A, Yiaddr: '10.78.0.120' });
@@ -89,6 +95,19 @@ afterAll(async () => {
   ns.remove();
   rmSync(dataDir, { recursive: true, force: true });
 });
+
+/** One DHCPv6 exchange from hostA (dhcpcd -6, one shot, with a DUID and option 16): the address leased, or FAIL. */
+function dhcpv6(): Promise<string> {
+  writeFileSync(join(dataDir, 'dhcpcd.conf'), 'noipv6rs\nduid\nia_na 1\nvendclass 4491 docsis\nscript /bin/true\n');
+  const script = `${DHCPCD_PRIVATE_DIRS} && exec dhcpcd -6 -f ${join(dataDir, 'dhcpcd.conf')} -B -1 -t 10 -d da1`;
+  return new Promise((resolve) => {
+    const child = spawn('ip', ['netns', 'exec', hostA!.name, 'sh', '-c', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', () => resolve(/adding address (\S+)\/128/.exec(out)?.[1] ?? `FAIL ${out.trim().split('\n').slice(-3).join(' | ')}`));
+  });
+}
 
 /** hostA asks (again, until the agent's dnsmasq answers: it restarts on configuration changes) with `args`. */
 async function lease(...args: string[]): Promise<void> {
@@ -132,10 +151,9 @@ describe("Linux Bridging.Filter: criteria learnt by the agent's dnsmasq admit or
     expect(ping(true)).toBe(false);
     await set(c, filter, { SourceMACFromClientIDFilter: '', SourceMACFromClientIDFilterExclude: 'true', SourceMACFromUserClassIDFilter: '03616263', SourceMACFromUserClassIDFilterExclude: 'false' });
     expect(ping()).toBe(true);
-    // DHCPv6: hostA sent no DHCPv6, so no device has the user class there.
-    await set(c, filter, { DHCPType: 'DHCPv6' });
-    expect(ping(true)).toBe(false);
-    await set(c, filter, { DHCPType: 'DHCPv4', SourceMACFromUserClassIDFilter: '', SourceMACFromUserClassIDFilterExclude: 'true' });
+    // Option 15 (the DHCPv6 user class) reaches dnsmasq's script mangled: DHCPv6 with a user class is refused.
+    expect(errCode(await trySet(c, filter, { DHCPType: 'DHCPv6' }))).toBe(7012);
+    await set(c, filter, { SourceMACFromUserClassIDFilter: '', SourceMACFromUserClassIDFilterExclude: 'true' });
   }, 60_000);
 
   it('hostA asking again with another vendor class leaves the set: its frames are dropped', async () => {
@@ -156,4 +174,32 @@ describe("Linux Bridging.Filter: criteria learnt by the agent's dnsmasq admit or
     expect(errCode(await trySet(c, filter, { SourceMACFromClientIDFilter: 'not hex' }))).toBe(7011);
     expect(await getObjects(c, [filter])).toEqual(before);
   });
+
+  it("DHCPv6: the DUID of hostA's DHCPv6 lease names it under DHCPType DHCPv6; a v6 vendor class is refused", async () => {
+    const c = a!.controller;
+    const n = /Filter\.(\d+)\.$/.exec(filter)![1];
+    // Off while hostA asks: its frames are otherwise dropped by the DHCPv4 vendor class criterion.
+    await set(c, filter, { Enable: 'false' });
+    const leased = await dhcpv6();
+    expect(leased.startsWith('fd00:78::'), leased).toBe(true);
+    // The DUID dhcpcd sent, as the agent's DHCPv6 server shows it (its Client's option 1).
+    const duid = await expect
+      .poll(async () => Object.values(await getObjects(c, ['Device.DHCPv6.Server.Pool.1.Client.*.Option.1.Value']))[0]?.Value, { timeout: 15_000 })
+      .toMatch(/^0001[0-9a-f]+$/)
+      .then(async () => Object.values(await getObjects(c, ['Device.DHCPv6.Server.Pool.1.Client.*.Option.1.Value']))[0]!.Value!);
+    await set(c, filter, {
+      Enable: 'true',
+      DHCPType: 'DHCPv6',
+      SourceMACFromVendorClassIDFilter: '',
+      SourceMACFromVendorClassIDFilterExclude: 'true',
+      SourceMACFromClientIDFilter: duid,
+      SourceMACFromClientIDFilterExclude: 'false',
+    });
+    await expect.poll(() => nftSet(`f${n}_src_client`), { timeout: 15_000 }).toContain(MAC_A);
+    expect(ping()).toBe(true);
+    await set(c, filter, { SourceMACFromClientIDFilter: `${duid.slice(0, -2)}00` });
+    expect(ping(true)).toBe(false);
+    // dnsmasq hands its script option 16's data without each item's first two bytes: not learnt, refused.
+    expect(errCode(await trySet(c, filter, { SourceMACFromVendorClassIDFilterv6: '0000118b0006646f63736973' }))).toBe(7012);
+  }, 60_000);
 });

@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseLeaseRecord } from '../../../../platform/linux/dhcp-class-record.js';
+import { dhcpCriteriaUnlearnt, parseLeaseRecord } from '../../../../platform/linux/dhcp-class-record.js';
 import { DhcpClassLearning } from '../../../../platform/linux/dhcp-class-learning.js';
 import { dnsmasqConfText, type DnsmasqConf } from '../../../../platform/linux/dnsmasq-conf.js';
 import { installLeaseScript, leaseScriptLines } from '../../../../platform/linux/dnsmasq-lease-script.js';
@@ -53,7 +53,7 @@ describe('the lease script and its records', () => {
     expect(leaseScriptLines(script)).toEqual([`dhcp-script=${script}`, 'script-on-renewal']);
   });
 
-  it('keeps a DHCPv6 lease under its MAC and IAID: the DUID, option 16 and option 15 as their bytes', () => {
+  it('keeps a DHCPv6 lease under its MAC and IAID: the DUID (dnsmasq mangles options 16 and 15: not learnt)', () => {
     run(['add', '00:03:00:01:02:00:00:00:70:11', 'fd00::5', 'phone'], {
       DNSMASQ_MAC: '02:00:00:00:70:11',
       DNSMASQ_IAID: '12',
@@ -65,8 +65,7 @@ describe('the lease script and its records', () => {
       family: 6,
       mac: '02:00:00:00:70:11',
       clientIdHex: '00030001020000007011',
-      vendorClassHex: '0000118b0006646f63736973',
-      userClassHex: ['0002756e'],
+      userClassHex: [],
     });
     // Without a MAC (dnsmasq did not learn it) or an IAID there is nothing to filter on.
     run(['add', '00:03:00:01:02:00:00:00:70:12', 'fd00::6'], { DNSMASQ_IAID: '1' });
@@ -94,6 +93,14 @@ describe('the lease script and its records', () => {
     expect(conf({ serverEnable: true })).toContain('\ndhcp-script=/d/s.sh\nscript-on-renewal\n');
     expect(conf({ dhcpv6: ['dhcp-range=::,constructor:lan0,ra-stateless'] })).toContain('dhcp-script=/d/s.sh');
     expect(conf({})).not.toContain('dhcp-script');
+  });
+
+  it('refuses, under DHCPType DHCPv6, the vendor and user class dnsmasq does not pass intact (7012), not the DUID', () => {
+    const v6 = { DHCPType: 'DHCPv6', SourceMACFromVendorClassIDFilterv6: '0000118b0006646f63736973' };
+    expect(dhcpCriteriaUnlearnt(v6, v6).map((b) => b.param)).toEqual(['SourceMACFromVendorClassIDFilterv6']);
+    expect(dhcpCriteriaUnlearnt({ ...v6, DestMACFromUserClassIDFilter: '0002756e' }, { DHCPType: 'DHCPv6' }).map((b) => b.param)).toEqual(['DHCPType', 'DHCPType']);
+    expect(dhcpCriteriaUnlearnt({ DHCPType: 'DHCPv4', SourceMACFromVendorClassIDFilterv6: '00', SourceMACFromUserClassIDFilter: '0102' }, {})).toEqual([]);
+    expect(dhcpCriteriaUnlearnt({ DHCPType: 'DHCPv6', SourceMACFromClientIDFilter: '000300010200000000' }, {})).toEqual([]);
   });
 
   it('refuses what is no record of the script', () => {
