@@ -16,8 +16,9 @@
  *   which also keeps what was learnt across an agent restart.
  *
  * Limits of what dnsmasq hands over: a value is cut at its first NUL byte and at its first "="
- * (dnsmasq's own rule for environment values), and option 77 arrives as its user classes, not
- * its bytes (see dhcp-class-record.ts).
+ * (dnsmasq's own rule for environment values), option 77 arrives as its user classes, not its
+ * bytes, and DHCPv6 options 16 and 15 arrive mangled, so their fields are kept but not used
+ * (see dhcp-class-record.ts).
  */
 import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
