@@ -18,6 +18,7 @@
 import type { Value } from '../../datamodel/value/Value.js';
 import { filterMatches, inOrder, items, L3L4_PARAMS } from '../bridge-filter-rules.js';
 import { num } from '../firewall-rule-checks.js';
+import { dhcpSetLines, type DhcpNft, withDhcpMatch } from './bridge-filter-dhcp-nft.js';
 import { ipPortMatches, not } from './nft-ip-port-match.js';
 
 /** The table the agent owns (family bridge: frames as the bridge sees them). */
@@ -28,6 +29,8 @@ export interface CompiledFilter {
   n: number;
   device: string;
   values: Readonly<Record<string, Value>>;
+  /** Its criteria learnt from DHCP (bridge-filter-dhcp-nft.ts), where the agent learns them. */
+  dhcp?: DhcpNft;
 }
 
 const yes = (v: Value | undefined): boolean => v === true;
@@ -71,7 +74,7 @@ export function bridgeFilterChains(filters: readonly CompiledFilter[]): string[]
     out.push(`  chain port_${i + 1} {`);
     const rows = inOrder(filters.filter((f) => f.device === d).map((f): [number, Readonly<Record<string, Value>>] => [f.n, f.values]));
     for (const [n, r] of rows) {
-      const match = filterMatch(r);
+      const match = withDhcpMatch(filterMatch(r), filters.find((f) => f.n === n)?.dhcp);
       if (match !== undefined) out.push(`    ${match === '' ? '' : `${match} `}accept comment "Device.Bridging.Filter.${n}"`);
     }
     out.push('    drop', '  }');
@@ -82,7 +85,7 @@ export function bridgeFilterChains(filters: readonly CompiledFilter[]): string[]
 /** The script replacing table `bridge <table>` with `filters`; with none the table goes. */
 export function bridgeFilterScript(table: string, filters: readonly CompiledFilter[]): string {
   const out = [`table bridge ${table} {}`, `delete table bridge ${table}`];
-  if (filters.length > 0) out.push(`table bridge ${table} {`, ...bridgeFilterChains(filters), '}');
+  if (filters.length > 0) out.push(`table bridge ${table} {`, ...dhcpSetLines(filters.map((f) => f.dhcp)), ...bridgeFilterChains(filters), '}');
   return `${out.join('\n')}\n`;
 }
 

@@ -6,6 +6,7 @@
 import type { DataStore } from '../../datamodel/store/DataStore.js';
 import { bridgeFilterUsable, LinuxBridgeFilters, MAX_FILTERS } from './bridge-filter.js';
 import type { BridgePortNames } from './bridging.js';
+import type { DhcpClassSource } from './dhcp-class-learning.js';
 import type { LinuxContext } from './LinuxContext.js';
 
 export function registerLinuxBridgeFilters(
@@ -14,6 +15,7 @@ export function registerLinuxBridgeFilters(
   nftPath: string | undefined,
   store: DataStore | undefined,
   loaded: Array<() => Promise<void>>,
+  learnt?: DhcpClassSource,
 ): void {
   const usable = bridgeFilterUsable(nftPath);
   if (!usable.usable || !store) {
@@ -27,6 +29,7 @@ export function registerLinuxBridgeFilters(
     names: bridging.names,
     vlanAware: async (name) => (await ctx.files.attr(ctx.files.sys('class', 'net', name, 'bridge', 'vlan_filtering'))) === '1',
     log: ctx.log,
+    learnt,
   });
   filters.register();
   bridging.limits.filters = MAX_FILTERS;

@@ -12,8 +12,13 @@
  *   Bridge.{i}.VLAN.{i} is refused too (the frame keeps the VLAN the port gives it).
  * - VLANIDFilter other than 0 is accepted only on a bridge that filters VLANs (802.1Q-2011):
  *   TR-181 wants 0 on an 802.1D bridge.
- * - The DHCP-derived criteria (Source/DestMACFrom*, DHCPType) are read as their defaults and are
- *   not writable (7013): the agent does not learn which MAC address sent which DHCP option.
+ * - The DHCP-derived criteria (Source/DestMACFrom*, DHCPType) are served where the agent runs
+ *   its own dnsmasq (`learnt`): each becomes a named set of the MAC addresses of the LAN clients
+ *   whose last lease matched (bridge-filter-dhcp-nft.ts), and the table is written again when a
+ *   lease changes a set; under DHCPType DHCPv6 a vendor or user class is refused (7012:
+ *   dnsmasq does not pass those intact, dhcp-class-record.ts). Elsewhere they read their
+ *   defaults and are not writable (7013): the agent does not see which MAC address sent which
+ *   DHCP option.
  * - Status: Disabled; Error_Misconfigured while Bridge or Interface is empty or names a port or
  *   bridge that is gone, or the port's device is down (TR-181: never Enabled then); else Enabled.
  * - Order (TR-106): a row given the Order another holds goes before it, and that one and every
@@ -27,7 +32,7 @@ import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
-import { FILTER_BASE_PARAMS, FILTER_PARAMS, filterProblems, L2_PARAMS, L3L4_PARAMS, missingReferences, nextOrder } from '../bridge-filter-rules.js';
+import { DHCP_PARAMS, FILTER_BASE_PARAMS, FILTER_PARAMS, filterProblems, L2_PARAMS, L3L4_PARAMS, missingReferences, nextOrder } from '../bridge-filter-rules.js';
 import type { CommandRunner } from '../exec/CommandRunner.js';
 import { invalid, publicValues, type BadParam, type Row, StoredTable } from '../stored-table.js';
 import type { BridgePortNames } from './bridging.js';
@@ -35,9 +40,13 @@ import { bridgeFilterScript, type CompiledFilter, DEFAULT_BRIDGE_FILTER_TABLE } 
 import { isIfName } from './firewall-rules.js';
 import { effectiveCapabilities } from './packet-classes.js';
 import { nftUsable } from './nft-usable.js';
+import { dhcpNftOf } from './bridge-filter-dhcp-nft.js';
+import type { DhcpClassSource } from './dhcp-class-learning.js';
+import { dhcpCriteriaUnlearnt } from './dhcp-class-record.js';
+import { SerialRuns } from '../serial-runs.js';
 
 const FILTER = 'Device.Bridging.Filter.{i}.';
-/** What nftables can hold: the row, its frame and IP criteria; not Status, not the DHCP-derived ones. */
+/** What nftables can hold: the row, its frame and IP criteria; not Status; the DHCP-derived ones only with `learnt`. */
 const WRITABLE = [...FILTER_BASE_PARAMS, ...L2_PARAMS, ...L3L4_PARAMS] as const;
 const LIVE: ReadonlySet<string> = new Set(['Status']);
 const BRIDGE_KEY = '$bridge';
@@ -58,6 +67,8 @@ export interface LinuxBridgeFilterOptions {
   table?: string;
   /** Why member `dev` of bridge `bridge` cannot be filtered now (7012 at a write, Error_Misconfigured after), e.g. a switch forwards its frames in hardware; undefined when it can. */
   unfilterable?(bridge: string, dev: string): Promise<string | undefined>;
+  /** What the agent's dnsmasq learnt of the LAN clients' DHCP options: the DHCP-derived criteria are served with it. */
+  learnt?: DhcpClassSource;
   log?: Logger;
 }
 
@@ -73,6 +84,8 @@ export class LinuxBridgeFilters {
   private readonly table: string;
   /** The table was written by this run: with no rows and nothing written, netfilter is left alone. */
   private written = false;
+  /** One table write at a time: a Controller's change and a lease change may come together. */
+  private readonly writes = new SerialRuns();
 
   constructor(private readonly opts: LinuxBridgeFilterOptions) {
     this.node = opts.model.requireNode(FILTER);
@@ -82,7 +95,7 @@ export class LinuxBridgeFilters {
   register(): void {
     this.filters = new StoredTable(this.opts.store, this.node, {
       params: FILTER_PARAMS,
-      writable: WRITABLE,
+      writable: this.opts.learnt ? [...WRITABLE, ...DHCP_PARAMS] : WRITABLE,
       live: LIVE,
       max: MAX_FILTERS,
       references: ['Bridge', 'Interface'],
@@ -98,6 +111,9 @@ export class LinuxBridgeFilters {
       },
     });
     this.opts.model.register(FILTER, this.filters);
+    this.opts.learnt?.onChange(() => {
+      this.write().catch((e: unknown) => this.opts.log?.warn('bridge filters not written after a DHCP lease change', { error: e instanceof Error ? e.message : String(e) }));
+    });
   }
 
   /** Writes the stored rows to the kernel (at start, once the store is loaded). */
@@ -112,6 +128,7 @@ export class LinuxBridgeFilters {
   /** The row to keep: 7012 for criteria nft cannot hold and references this device cannot honour. */
   private async check(_keys: InstanceKeys, merged: Record<string, Value>, changes: Record<string, Value>): Promise<Record<string, Value>> {
     const bad: BadParam[] = filterProblems(merged);
+    if (this.opts.learnt) bad.push(...dhcpCriteriaUnlearnt(merged, changes));
     if (changes.Interface !== undefined) {
       delete merged[DEVICE_KEY];
       delete merged[BRIDGE_KEY];
@@ -199,12 +216,16 @@ export class LinuxBridgeFilters {
     for (const [n, r] of this.filters.rows([])) {
       if (r.Enable !== true || missingReferences(r).length > 0 || r[DEVICE_KEY] === undefined || filterProblems(r).length > 0) continue;
       if (r[BRIDGE_KEY] !== r.$bridgeRef) continue;
-      out.push({ n, device: String(r[DEVICE_KEY]), values: r });
+      out.push({ n, device: String(r[DEVICE_KEY]), values: r, ...(this.opts.learnt ? { dhcp: dhcpNftOf(n, r, this.opts.learnt.clients()) } : {}) });
     }
     return out;
   }
 
-  private async write(): Promise<void> {
+  private write(): Promise<void> {
+    return this.writes.run(() => this.writeNow());
+  }
+
+  private async writeNow(): Promise<void> {
     const filters = this.compiled();
     if (filters.length === 0 && !this.written) return;
     try {

@@ -168,6 +168,8 @@ export interface DnsmasqConf {
   dhcpv6?: readonly string[];
   leaseFile: string;
   pidFile: string;
+  /** The lines running the lease script that learns the clients' DHCP options (dnsmasq-lease-script.ts), if any. */
+  leaseScript?: readonly string[];
 }
 
 /** The pool's mask: its SubnetMask, else its interface's. */
@@ -206,6 +208,7 @@ export function dnsmasqConfText(c: DnsmasqConf): string {
     `dhcp-leasefile=${c.leaseFile}`,
     `pid-file=${c.pidFile}`,
   ];
+  if (c.serverEnable || (c.dhcpv6 ?? []).some((l) => !l.startsWith('#'))) out.push(...(c.leaseScript ?? []));
   for (const f of c.forwarders) {
     const server = String(f.values.DNSServer ?? '');
     if (f.values.Enable !== true || server === '' || forwardingProblems(f.values).length > 0) continue;

@@ -59,6 +59,7 @@ import {
   type Subnet,
 } from './dnsmasq-conf.js';
 import { DnsmasqProcess, DNSMASQ_BIN } from './dnsmasq-process.js';
+import { leaseScriptLines } from './dnsmasq-lease-script.js';
 import { invalid, publicValues, type Row, StoredTable } from '../stored-table.js';
 import type { IpLink } from './ip-addr.js';
 import type { IpInterfaceNames } from './nat.js';
@@ -91,6 +92,8 @@ export interface LinuxDnsmasqOptions {
   log?: Logger;
   /** The kernel's IPv6 neighbours (`ip -j -6 neigh show`): the DHCPv6 Clients' SourceAddress. */
   neighbours?: () => Promise<Neighbour6[]>;
+  /** The lease script learning the clients' DHCP options for Bridging.Filter (dnsmasq-lease-script.ts). */
+  leaseScript?: string;
 }
 
 /** The rows, the file made of them and the dnsmasq child. */
@@ -263,6 +266,7 @@ export class LinuxDnsmasq {
       dhcpv6: await this.dhcpv6.lines(),
       leaseFile: this.files.leaseFile,
       pidFile: this.files.pidFile,
+      ...(this.opts.leaseScript ? { leaseScript: leaseScriptLines(this.opts.leaseScript) } : {}),
     };
   }
 

@@ -61,6 +61,7 @@ import { LinuxTime, timeUsable, type TimeSettings } from './time.js';
 import { DEFAULT_LEASE_FILE, registerHosts } from './hosts.js';
 import { LinuxDnsmasq } from './dnsmasq.js';
 import { dnsmasqUsable } from './dnsmasq-process.js';
+import { dhcpClassLearning } from './dhcp-class-learning.js';
 import { LinuxMqttBroker, linkIpv4 } from './mqtt-broker.js';
 import { brokerRunDir, mosquittoUsable } from './mosquitto-conf.js';
 import type { Dhcpv4Clients } from './dhcpv4-clients.js';
@@ -316,7 +317,14 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     registerIPv6Forwarding(ctx, ip.interfaces);
     const bridging = registerBridging(ctx, ip.links, changes, ethernet, opts.store);
     loaded.push(() => bridging.stateLoaded());
-    if (switchedOn(opts.services, 'bridgeFilter', ctx.log)) registerLinuxBridgeFilters(ctx, bridging, findNft(runner), opts.store, loaded);
+    // What the agent's own dnsmasq learns of the LAN clients' DHCP options, for the Filters' DHCP-derived criteria.
+    const filtersOn = switchedOn(opts.services, 'bridgeFilter', ctx.log);
+    const learnt = filtersOn ? dhcpClassLearning(opts.dnsmasq, opts.dnsmasqBinary, opts.store?.dir, ctx.log) : undefined;
+    if (learnt) {
+      loaded.push(() => learnt.learning.start());
+      stops.push(() => learnt.learning.stop());
+    }
+    if (filtersOn) registerLinuxBridgeFilters(ctx, bridging, findNft(runner), opts.store, loaded, learnt?.learning);
     if (switchedOn(opts.services, 'qos', ctx.log)) registerLinuxQos(ctx, ipInterfaceNames(ip.interfaces, ip.links), opts.store, loaded);
     const nat = natUsable(opts.nat, findNft(runner));
     if (nat.usable && opts.store) {
@@ -348,6 +356,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
         now,
         log: opts.log,
         neighbours: () => ctx.runner.json('ip', ['-j', '-6', 'neigh', 'show'], ctx.cacheMs),
+        leaseScript: learnt?.script,
       });
       d.register();
       loaded.push(() => d.start());

@@ -148,8 +148,8 @@ describe('Linux Bridging.Filter: the agent nft bridge table admits or drops real
     for (const [params, code] of bad) expect([params, errCode(await tryAdd(c, 'Device.Bridging.Filter.', params))]).toEqual([params, code]);
     const [first] = Object.keys(rows).filter((p) => /Filter\.\d+\.$/.test(p));
     expect(errCode(await trySet(c, first!, { EthertypeFilterList: '70000' }))).toBe(7012);
-    // A DHCP-derived criterion is not put into effect here: read-only.
-    expect(errCode(await trySet(c, first!, { SourceMACFromVendorClassIDFilter: 'MSFT 5.0' }))).toBe(7013);
+    // The DHCP-derived criteria are served with the agent's dnsmasq (linux-bridge-filter-dhcp.test.ts): a DHCPType TR-181 does not have is refused.
+    expect(errCode(await trySet(c, first!, { DHCPType: 'DHCPv5' }))).toBe(7012);
     expect(await getObjects(c, ['Device.Bridging.Filter.'])).toEqual(rows);
     expect(nftTable()).toBe(before);
   });
