@@ -38,6 +38,7 @@ import { startAgent } from '../peers/agent-fixture.js';
 import { asResponse } from '../peers/TestController.js';
 import { FakeMmcli } from '../unit/platform/modemmanager/fake-mmcli.js';
 import { fakeOpenWrt, type FakeOpenWrt } from '../unit/platform/openwrt/fake-openwrt.js';
+import { installFakeTc } from '../unit/platform/openwrt/fake-tc.js';
 import { fakeChronyc } from '../unit/platform/linux/fake-chronyc.js';
 
 /** A router's LEDs and thermal zone (test/fixtures/iot-sysfs/README.md): the live platforms' Device.IoTCapability. come from there. */
@@ -81,7 +82,8 @@ const UCI_SHOW_UPNPD = 'uci-show-upnpd.txt';
  * The fake OpenWrt's bin/ as the router's userland (the platform's commandPath, as the OpenWrt
  * agent tests run it), with the miniupnpd package installed: the OpenWrt package leaves that
  * package optional and serves Device.UPnP. from it where present (platform/openwrt/upnp-device.ts),
- * as the Linux rows are built with their opt-in --upnp-igd miniupnpd. Commands are then looked
+ * as the Linux rows are built with their opt-in --upnp-igd miniupnpd; and with tc (tc-tiny, which
+ * Device.QoS. needs: platform/openwrt/qos.ts; the QoS tests' stand-in). Commands are then looked
  * up there only, so lldpcli is there too (the recorded one on PATH, called through).
  */
 function routerUserland(openwrt: FakeOpenWrt): string {
@@ -90,6 +92,7 @@ function routerUserland(openwrt: FakeOpenWrt): string {
   writeFileSync(path.join(openwrt.bin, 'etc', 'config', 'upnpd'), '');
   openwrt.respondUci('upnpd', { file: UCI_SHOW_UPNPD });
   writeFileSync(path.join(openwrt.bin, 'lldpcli'), `#!/bin/sh\nexec ${JSON.stringify(path.join(LLDP_STANDIN, 'lldpcli'))} "$@"\n`, { mode: 0o755 });
+  installFakeTc(openwrt);
   return openwrt.bin;
 }
 
@@ -144,13 +147,13 @@ const CASES: Case[] = [
   {
     id: 'openwrt-modemmanager',
     title: 'OpenWrt + ModemManager',
-    how: 'built offline with recorded ubus/uci, lldpcli and mmcli, the miniupnpd package (its shipped UCI config), the sysupgrade stand-in on PATH, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto',
+    how: 'built offline with recorded ubus/uci, lldpcli and mmcli, the miniupnpd package (its shipped UCI config), tc (tc-tiny), the sysupgrade stand-in on PATH, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto',
     served: () => liveOffline('openwrt', true),
   },
   {
     id: 'openwrt',
     title: 'OpenWrt',
-    how: 'built offline with recorded ubus/uci and lldpcli, the miniupnpd package (its shipped UCI config), the sysupgrade stand-in on PATH, mmcli failing, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto',
+    how: 'built offline with recorded ubus/uci and lldpcli, the miniupnpd package (its shipped UCI config), tc (tc-tiny), the sysupgrade stand-in on PATH, mmcli failing, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto',
     served: () => liveOffline('openwrt', false),
   },
   {
