@@ -147,6 +147,10 @@ describe('openwrt platform: WiFi.EndPoint Profiles (usp_wifi_profile sections, P
     const off = await fx.values('Device.WiFi.');
     expect(off.get('Device.WiFi.EndPoint.1.')).toMatchObject({ Enable: true, Status: 'Error_Misconfigured' });
     expect(off.get('Device.WiFi.EndPoint.1.Profile.2.')).toMatchObject({ Enable: false, Status: 'Disabled' });
+    // Enabling the station's SSID row does not run it on the disabled Profile either.
+    fx.fake.clearLog();
+    await fx.binding('Device.WiFi.SSID.{i}.').set!([3], { Enable: true }, {});
+    expect(writes()).toEqual([['uci', 'set', 'wireless.usp_wifi1.disabled=1'], ...commit]);
 
     // Deleting the waiting Profile deletes its section.
     fx.fake.respondUciAfterCommit('wireless', {
