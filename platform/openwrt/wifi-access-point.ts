@@ -28,6 +28,7 @@ import { planWrite, type UciChange } from './uci.js';
 import { listOption, stringOption } from './uci-show.js';
 import { apSections, type IfaceEntry, truthy, type WiFiState } from './WiFiState.js';
 import { setSsidReference } from './wifi-ap-ssid-reference.js';
+import { endpointEnablePlan } from './wifi-endpoint-profile-plan.js';
 import { addAccessPoint, addSsid, deleteAccessPoint, deleteSsid, ifaceOfReference, NEEDS_AP, orRefuse, radioOfReference } from './wifi-iface-rows.js';
 
 /** hostapd's RADIUS authentication port when UCI sets no auth_port (RFC 2865). */
@@ -75,7 +76,7 @@ export function registerWiFiAccessPoints(ctx: OpenWrtContext, state: WiFiState):
       SSID: info?.ssid ?? String(f.config.ssid ?? ''),
     };
   };
-  type Row = { section: string; hasAp: boolean; apDetached: boolean; mode?: string };
+  type Row = { section: string; hasAp: boolean; apDetached: boolean; mode?: string; config?: Record<string, unknown> };
   /**
    * The SSID's UCI changes. `device` is the Radio section LowerLayers names, looked up (and
    * refused when it names none) before planning, since planWrite's writers are synchronous.
@@ -84,7 +85,12 @@ export function registerWiFiAccessPoints(ctx: OpenWrtContext, state: WiFiState):
     planWrite(current, changes, {
       SSID: (v) => (String(v) === '' ? 'an SSID cannot be empty' : [{ section: f.section, option: 'ssid', value: String(v) }]),
       // A station's SSID (mode sta, wifi-endpoint.ts) runs without an AccessPoint.
-      Enable: (v) => (v === true && ((!f.hasAp && f.mode !== 'sta') || f.apDetached) ? NEEDS_AP : [{ section: f.section, option: 'disabled', value: v === true ? '0' : '1' }]),
+      Enable: (v) => {
+        if (v === true && ((!f.hasAp && f.mode !== 'sta') || f.apDetached)) return NEEDS_AP;
+        // A station stays stopped while its referenced Profile is disabled (wifi-endpoint-profile-plan.ts).
+        if (f.mode === 'sta' && f.config) return endpointEnablePlan(f.section, f.config, v === true);
+        return [{ section: f.section, option: 'disabled', value: v === true ? '0' : '1' }];
+      },
       LowerLayers: () => (device === undefined ? [] : [{ section: f.section, option: 'device', value: device }]),
     });
   model.register('Device.WiFi.SSID.{i}.', {

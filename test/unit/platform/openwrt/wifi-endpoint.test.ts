@@ -1,6 +1,6 @@
 /**
  * Device.WiFi.EndPoint on OpenWrt: a wifi-iface in mode "sta" is an EndPoint, its network its
- * Profile.1; Status and Stats from iwinfo of the station interface. uci and ubus are the stand-ins
+ * referenced Profile (more Profiles: wifi-endpoint-profiles.test.ts); Status and Stats from iwinfo of the station interface. uci and ubus are the stand-ins
  * of fake-openwrt.ts; the station's uci show and iwinfo answers are written by us
  * (test/fixtures/openwrt/README.md), and every uci write the agent makes is compared.
  */
@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../../datamodel/UspError.js';
-import { profileSecurityPlan, stationLink } from '../../../../platform/openwrt/wifi-endpoint.js';
+import { stationLink } from '../../../../platform/openwrt/wifi-endpoint.js';
+import { profileSecurityPlan } from '../../../../platform/openwrt/wifi-endpoint-security.js';
 import type { IfaceEntry } from '../../../../platform/openwrt/WiFiState.js';
 import { refusal } from '../refusal.js';
 import { FIXTURES, openWrt, type PlatformFixture } from './fake-openwrt.js';
@@ -49,7 +50,7 @@ describe('openwrt platform: Device.WiFi.EndPoint from sta wifi-ifaces', () => {
       ProfileNumberOfEntries: 1,
     });
     expect(v.get('Device.WiFi.EndPoint.1.Profile.1.')).toMatchObject({ Enable: true, Status: 'Active', SSID: 'Uplink-5G' });
-    expect(v.get('Device.WiFi.EndPoint.1.Profile.1.Security.')).toMatchObject({ ModeEnabled: 'WPA2-Personal', KeyPassphrase: 'uplink passphrase', PreSharedKey: '' });
+    expect(v.get('Device.WiFi.EndPoint.1.Profile.1.Security.')).toMatchObject({ ModeEnabled: 'WPA2-Personal', KeyPassphrase: 'uplink passphrase', PreSharedKey: '', WEPKey: '' });
     // rx 864.8 Mbit/s is capped at TR-181's 600000 kbps; 412 retries over 20188 + 412 frames ≈ 2 %.
     expect(v.get('Device.WiFi.EndPoint.1.Stats.')).toEqual({ LastDataDownlinkRate: 600000, LastDataUplinkRate: 576500, SignalStrength: -61, Retransmissions: 2 });
     // The station's SSID is an SSID row (Upstream), not an AccessPoint.
@@ -67,7 +68,7 @@ describe('openwrt platform: Device.WiFi.EndPoint from sta wifi-ifaces', () => {
     expect(stationLink({ ...f, config: {} }, undefined, undefined).status).toBe('Error_Misconfigured');
   });
 
-  it('plans Security writes: encryption and key, 7012 for WEP, Enterprise or a short PSK', () => {
+  it('plans Security writes: encryption, key and key1, 7012 for WEP modes, Enterprise, a short PSK or WEP key', () => {
     const cur = { ModeEnabled: 'None', KeyPassphrase: '', PreSharedKey: '' };
     expect(profileSecurityPlan('s', cur, { ModeEnabled: 'WPA3-Personal', KeyPassphrase: 'a passphrase' })).toEqual([
       { section: 's', option: 'encryption', value: 'sae' },
@@ -77,13 +78,14 @@ describe('openwrt platform: Device.WiFi.EndPoint from sta wifi-ifaces', () => {
       { section: 's', option: 'encryption', value: 'psk' },
       { section: 's', option: 'key', value: 'ab'.repeat(32), secret: true },
     ]);
-    const refused: Array<Record<string, string>> = [{ ModeEnabled: 'WEP-128' }, { ModeEnabled: 'WPA2-Enterprise' }, { ModeEnabled: 'WPA2-Personal' }, { PreSharedKey: 'abcd' }];
+    expect(profileSecurityPlan('s', cur, { WEPKey: '0A1B2C3D4E' })).toEqual([{ section: 's', option: 'key1', value: '0a1b2c3d4e', secret: true }]);
+    const refused: Array<Record<string, string>> = [{ WEPKey: '0a1b' }, { ModeEnabled: 'WEP-128' }, { ModeEnabled: 'WPA2-Enterprise' }, { ModeEnabled: 'WPA2-Personal' }, { PreSharedKey: 'abcd' }];
     for (const bad of refused) {
       expect(() => profileSecurityPlan('s', cur, bad), JSON.stringify(bad)).toThrow(expect.objectContaining({ code: ErrorCode.InvalidValue }));
     }
   });
 
-  it('Add makes the SSID without an AccessPoint a station (one network per station); Delete gives it back', async () => {
+  it('Add makes the SSID without an AccessPoint a station; Delete gives it back', async () => {
     fx = openWrt();
     fx.fake.respondUci('wireless', { file: 'uci-show-wireless.ssid-added.txt' });
     await fx.platform.ready;
@@ -98,8 +100,6 @@ describe('openwrt platform: Device.WiFi.EndPoint from sta wifi-ifaces', () => {
       ['uci', 'commit', 'wireless'],
       RELOAD,
     ]);
-    // One network per wifi-iface: a second Profile is refused.
-    expect((await refusal(() => fx.binding(`${EP}Profile.{i}.`).add!([1], { SSID: 'other' }, {}))).code).toBe(ErrorCode.ResourcesExceeded);
     fx.fake.clearLog();
     await fx.binding(`${EP}Profile.{i}.Security.`).set!([1, 1], { KeyPassphrase: 'a new passphrase' }, {});
     expect(writes()).toEqual([['uci', 'set', 'wireless.usp_wifi1.key=a new passphrase'], ['uci', 'commit', 'wireless'], RELOAD]);
