@@ -21,7 +21,7 @@
  * | WiFi.AccessPoint.AssociatedDevice        | `ubus call iwinfo assoclist` per up BSS    |
  * | NAT.PortMapping, NAT.InterfaceSetting    | `uci -q -X show firewall`                  |
  * | Bridging.Bridge (+Port, VLAN, VLANPort)  | `uci -q -X show network` + `network.device status` (same call as Ethernet) |
- * | Bridging.Filter                          | the agent's store; its own nft `bridge` table (bridge-filter.ts) |
+ * | Bridging.Filter                          | the agent's store; its own nft `bridge` table (bridge-filter.ts); the DHCP-learnt criteria from the package's dhcp hotplug records (dhcp-class-hotplug.ts) |
  * | Cellular.AccessPoint (with ModemManager) | `uci -q -X show network` + the modems' paths (registerCellularAccessPoints) |
  * | DHCPv4.Server.Pool (+StaticAddress, Option) | `uci -q -X show dhcp` + `network.interface dump` (same call as IP) |
  * | DHCPv4.Server.Pool.Client                | dnsmasq's lease file (the dnsmasq section's `leasefile`) |
