@@ -92,6 +92,8 @@ function stagedFiles(version) {
   add('etc/init.d/usp-agent', repoFile('openwrt/files/usp-agent.init'), 0o755);
   // busybox ntpd's sync events, for Device.Time.Status (sourced by hotplug-call: not executable).
   add('etc/hotplug.d/ntp/25-usp-agent', repoFile('openwrt/files/usp-agent.ntp-hotplug'));
+  // The DHCPv4 options LAN clients send to dnsmasq, for Bridging.Filter (run by procd's hotplug.dhcp: not executable).
+  add('etc/hotplug.d/dhcp/50-usp-agent', repoFile('openwrt/files/usp-agent.dhcp-hotplug'));
   // DHCPv4 option 125 of netifd's leases, for Device.GatewayInfo (sourced by dhcp.script: not executable).
   add('etc/udhcpc.user.d/usp-agent', repoFile('openwrt/files/usp-agent.udhcpc-user'));
   // sysupgrade keeps /etc/config by itself; the saved state and certificates need naming.
@@ -158,7 +160,11 @@ function controlFile(c) {
 
 // The scripts OpenWrt's package build writes: enable and start the init script on install,
 // stop and disable it on removal (default_postinst/default_prerm of /lib/functions.sh).
-const POSTINST = '#!/bin/sh\n[ "${IPKG_NO_SCRIPT}" = "1" ] && exit 0\n[ -s ${IPKG_INSTROOT}/lib/functions.sh ] || exit 0\n. ${IPKG_INSTROOT}/lib/functions.sh\ndefault_postinst $0 $@\n';
+// dnsmasq.init passes --dhcp-script only when a dhcp hotplug handler exists as it starts: the
+// reload restarts dnsmasq once, when the handler is new (procd restarts it only if its configuration changed).
+const POSTINST =
+  '#!/bin/sh\n[ "${IPKG_NO_SCRIPT}" = "1" ] && exit 0\n[ -s ${IPKG_INSTROOT}/lib/functions.sh ] || exit 0\n. ${IPKG_INSTROOT}/lib/functions.sh\ndefault_postinst $0 $@\n' +
+  'ret=$?\n[ -z "${IPKG_INSTROOT}" ] && [ -x /etc/init.d/dnsmasq ] && /etc/init.d/dnsmasq running && /etc/init.d/dnsmasq reload\nexit $ret\n';
 const PRERM = '#!/bin/sh\n[ -s ${IPKG_INSTROOT}/lib/functions.sh ] || exit 0\n. ${IPKG_INSTROOT}/lib/functions.sh\ndefault_prerm $0 $@\n';
 
 /** Fixed timestamps make the same sources give the same ipk: SOURCE_DATE_EPOCH, else the last commit. */

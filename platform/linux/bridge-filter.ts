@@ -13,7 +13,7 @@
  * - VLANIDFilter other than 0 is accepted only on a bridge that filters VLANs (802.1Q-2011):
  *   TR-181 wants 0 on an 802.1D bridge.
  * - The DHCP-derived criteria (Source/DestMACFrom*, DHCPType) are served where the agent runs
- *   its own dnsmasq (`learnt`): each becomes a named set of the MAC addresses of the LAN clients
+ *   its own dnsmasq, or on OpenWrt where the package's dhcp hotplug handler is (`learnt`): each becomes a named set of the MAC addresses of the LAN clients
  *   whose last lease matched (bridge-filter-dhcp-nft.ts), and the table is written again when a
  *   lease changes a set; under DHCPType DHCPv6 a vendor or user class is refused (7012:
  *   dnsmasq does not pass those intact, dhcp-class-record.ts). Elsewhere they read their
@@ -128,7 +128,7 @@ export class LinuxBridgeFilters {
   /** The row to keep: 7012 for criteria nft cannot hold and references this device cannot honour. */
   private async check(_keys: InstanceKeys, merged: Record<string, Value>, changes: Record<string, Value>): Promise<Record<string, Value>> {
     const bad: BadParam[] = filterProblems(merged);
-    if (this.opts.learnt) bad.push(...dhcpCriteriaUnlearnt(merged, changes));
+    if (this.opts.learnt) bad.push(...(this.opts.learnt.unlearnt ?? dhcpCriteriaUnlearnt)(merged, changes));
     if (changes.Interface !== undefined) {
       delete merged[DEVICE_KEY];
       delete merged[BRIDGE_KEY];

@@ -17,7 +17,9 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../datamodel/Logger.js';
+import type { Value } from '../../datamodel/value/Value.js';
 import type { LearntDhcpClient } from '../bridge-filter-dhcp.js';
+import type { BadParam } from '../stored-table.js';
 import { parseLeaseRecord } from './dhcp-class-record.js';
 import { dnsmasqUsable } from './dnsmasq-process.js';
 import { installLeaseScript } from './dnsmasq-lease-script.js';
@@ -31,6 +33,8 @@ const SETTLE_MS = 100;
 export interface DhcpClassSource {
   clients(): readonly LearntDhcpClient[];
   onChange(listener: () => void): void;
+  /** The criteria of a Filter row this source cannot learn, with why (7012); default dhcpCriteriaUnlearnt (what dnsmasq mangles). */
+  unlearnt?(r: Readonly<Record<string, Value>>, changes: Readonly<Record<string, Value>>): BadParam[];
 }
 
 export class DhcpClassLearning implements DhcpClassSource {

@@ -11,23 +11,33 @@
  * between them in hardware, and a Filter there would hold only for what the CPU bridges
  * (bridge-switch-ports.ts).
  *
+ * The DHCP-derived criteria (Source/DestMACFrom*, DHCPType DHCPv4) are learnt from OpenWrt's
+ * dnsmasq through the package's dhcp hotplug handler, where it is installed (dhcp-class-hotplug.ts).
+ *
  * Served where nft runs with CAP_NET_ADMIN and a store keeps the rows, unless `--bridge-filter off`.
  */
 import type { DataStore } from '../../datamodel/store/DataStore.js';
 import { bridgeFilterUsable, LinuxBridgeFilters, MAX_FILTERS } from '../linux/bridge-filter.js';
 import { findNft } from '../linux/packet-classes.js';
 import { openWrtFilterPorts } from './bridge-filter-ports.js';
+import { type DhcpClassPaths, openWrtDhcpClasses } from './dhcp-class-hotplug.js';
 import type { BridgingState } from './BridgingState.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
 
-/** Registers the Filter table where it can be put into effect; returns what writes the stored rows once the store is loaded. */
-export function registerOpenWrtBridgeFilters(ctx: OpenWrtContext, bridging: { state: BridgingState; limits: { filters: number } }, store: DataStore): { start(): Promise<void> } | undefined {
+/** Registers the Filter table where it can be put into effect; returns what writes the stored rows once the store is loaded, and what stops learning. */
+export function registerOpenWrtBridgeFilters(
+  ctx: OpenWrtContext,
+  bridging: { state: BridgingState; limits: { filters: number } },
+  store: DataStore,
+  dhcpPaths: DhcpClassPaths = {},
+): { start(): Promise<void>; stop(): void } | undefined {
   const usable = bridgeFilterUsable(findNft(ctx.runner));
   if (!usable.usable) {
     ctx.log.info('Device.Bridging.Filter. not served', { why: usable.why });
     return undefined;
   }
   const ports = openWrtFilterPorts(bridging.state, ctx.sysNetDir);
+  const learnt = openWrtDhcpClasses(dhcpPaths, ctx.log);
   const filters = new LinuxBridgeFilters({
     model: ctx.model,
     store,
@@ -36,8 +46,16 @@ export function registerOpenWrtBridgeFilters(ctx: OpenWrtContext, bridging: { st
     vlanAware: ports.vlanAware,
     unfilterable: ports.unfilterable,
     log: ctx.log,
+    learnt: learnt?.source,
   });
   filters.register();
   bridging.limits.filters = MAX_FILTERS;
-  return { start: () => filters.start() };
+  return {
+    // The records read first: the table written at start holds the learnt MAC sets.
+    start: async () => {
+      await learnt?.start();
+      await filters.start();
+    },
+    stop: () => learnt?.stop(),
+  };
 }

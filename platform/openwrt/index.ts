@@ -21,7 +21,7 @@
  * | WiFi.AccessPoint.AssociatedDevice        | `ubus call iwinfo assoclist` per up BSS    |
  * | NAT.PortMapping, NAT.InterfaceSetting    | `uci -q -X show firewall`                  |
  * | Bridging.Bridge (+Port, VLAN, VLANPort)  | `uci -q -X show network` + `network.device status` (same call as Ethernet) |
- * | Bridging.Filter                          | the agent's store; its own nft `bridge` table (bridge-filter.ts) |
+ * | Bridging.Filter                          | the agent's store; its own nft `bridge` table (bridge-filter.ts); the DHCP-learnt criteria from the package's dhcp hotplug records (dhcp-class-hotplug.ts) |
  * | Cellular.AccessPoint (with ModemManager) | `uci -q -X show network` + the modems' paths (registerCellularAccessPoints) |
  * | DHCPv4.Server.Pool (+StaticAddress, Option) | `uci -q -X show dhcp` + `network.interface dump` (same call as IP) |
  * | DHCPv4.Server.Pool.Client                | dnsmasq's lease file (the dnsmasq section's `leasefile`) |
@@ -144,6 +144,9 @@ export interface OpenWrtOptions {
   ntpStateFile?: string;
   /** Where the package's udhcpc hook keeps each interface's DHCP option 125, for Device.GatewayInfo (default OPT125_STATE_DIR). */
   opt125StateDir?: string;
+  /** The package's dhcp hotplug handler and its lease records, for the Bridging.Filter criteria learnt from DHCP (dhcp-class-hotplug.ts; defaults under commandPath when given). */
+  dhcpClassHook?: string;
+  dhcpClassDir?: string;
   /** Where the fw4 include files of the port mappings on all interfaces go (nat-all-interfaces.ts; default /etc/usp-agent, or etc/usp-agent inside commandPath when that is given). */
   fw4IncludeDir?: string;
   /** fw4's configuration file, whose modification time is Device.Firewall.LastChange (default /etc/config/firewall). */
@@ -268,7 +271,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   const bridging = registerBridging(ctx, ethernet, wifi, uci, opts.sysNetDir);
   bridgeStack.managementPort = bridging.managementPort;
   // Device.Bridging.Filter.: the agent's own nftables bridge table, as on generic Linux (bridge-filter.ts).
-  const bridgeFilters = opts.store && switchedOn(opts.services, 'bridgeFilter', log) ? registerOpenWrtBridgeFilters(ctx, bridging, opts.store) : undefined;
+  const bridgeFilters = opts.store && switchedOn(opts.services, 'bridgeFilter', log) ? registerOpenWrtBridgeFilters(ctx, bridging, opts.store, opts) : undefined;
   registerWiFiRadios(ctx, wifi, uci);
   registerWiFiAccessPoints(ctx, wifi);
   registerWiFiEndPoints(ctx, wifi);
@@ -290,6 +293,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
       dnsSd?.stop();
       stopUPnPDiscovery();
       captive?.stop();
+      bridgeFilters?.stop();
     },
     ready: events.ready.catch(() => undefined),
     runner,

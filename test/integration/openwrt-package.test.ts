@@ -88,6 +88,7 @@ describe('the ipk', () => {
       'etc/init.d/usp-agent',
       'etc/config/usp-agent',
       'etc/hotplug.d/ntp/25-usp-agent',
+      'etc/hotplug.d/dhcp/50-usp-agent',
       'etc/udhcpc.user.d/usp-agent',
       `${LIB}/bin/usp-agent.js`,
       `${LIB}/bin/code-cache.js`,
@@ -116,7 +117,10 @@ describe('the ipk', () => {
   });
 
   it('ships shell scripts a POSIX sh parses (OpenWrt has ash, not bash)', () => {
-    for (const x of ['usr/bin/usp-agent', 'etc/init.d/usp-agent', `${LIB}/usp-agent-start`]) execFileSync('sh', ['-n', join(root, x)]);
+    for (const x of ['usr/bin/usp-agent', 'etc/init.d/usp-agent', `${LIB}/usp-agent-start`, 'etc/hotplug.d/dhcp/50-usp-agent']) execFileSync('sh', ['-n', join(root, x)]);
+    // The dhcp hotplug handler takes effect once dnsmasq restarts with --dhcp-script: the postinst reloads it.
+    execFileSync('sh', ['-n', join(control, 'postinst')]);
+    expect(readFileSync(join(control, 'postinst'), 'utf8')).toMatch(/default_postinst \$0 \$@\nret=\$\?\n.*\/etc\/init\.d\/dnsmasq running && \/etc\/init\.d\/dnsmasq reload\nexit \$ret\n$/);
   });
 });
 

@@ -22,7 +22,7 @@
  * docs/profiles.md is generated from the same reports. When a change adds (or loses) a profile,
  * this test fails with the diff; `npm run profiles:report` rewrites the lists and the page.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +39,7 @@ import { asResponse } from '../peers/TestController.js';
 import { FakeMmcli } from '../unit/platform/modemmanager/fake-mmcli.js';
 import { fakeOpenWrt, type FakeOpenWrt } from '../unit/platform/openwrt/fake-openwrt.js';
 import { installFakeTc } from '../unit/platform/openwrt/fake-tc.js';
+import { DHCP_CLASS_HOOK } from '../../platform/openwrt/dhcp-class-hotplug.js';
 import { fakeChronyc } from '../unit/platform/linux/fake-chronyc.js';
 
 /** A router's LEDs and thermal zone (test/fixtures/iot-sysfs/README.md): the live platforms' Device.IoTCapability. come from there. */
@@ -75,6 +76,8 @@ async function simulatedOverWebSocket(): Promise<SupportedObjectResult[]> {
 /** The stand-in firmware hook of the firmware tests: an A/B device with two banks, its state in FW_STANDIN_DIR. */
 const HOOK_STANDIN = fileURLToPath(new URL('../fixtures/firmware/hook-standin.sh', import.meta.url));
 
+const OPENWRT_DHCP_HOOK = fileURLToPath(new URL('../../openwrt/files/usp-agent.dhcp-hotplug', import.meta.url));
+
 /** The miniupnpd package's shipped config as `uci show upnpd` prints it (in test/fixtures/openwrt; its README says how it was made). */
 const UCI_SHOW_UPNPD = 'uci-show-upnpd.txt';
 
@@ -93,6 +96,9 @@ function routerUserland(openwrt: FakeOpenWrt): string {
   openwrt.respondUci('upnpd', { file: UCI_SHOW_UPNPD });
   writeFileSync(path.join(openwrt.bin, 'lldpcli'), `#!/bin/sh\nexec ${JSON.stringify(path.join(LLDP_STANDIN, 'lldpcli'))} "$@"\n`, { mode: 0o755 });
   installFakeTc(openwrt);
+  // The package's own dhcp hotplug handler, where it installs it (Bridging.Filter's DHCP-learnt criteria: platform/openwrt/dhcp-class-hotplug.ts).
+  mkdirSync(path.dirname(path.join(openwrt.bin, DHCP_CLASS_HOOK)), { recursive: true });
+  copyFileSync(OPENWRT_DHCP_HOOK, path.join(openwrt.bin, DHCP_CLASS_HOOK));
   return openwrt.bin;
 }
 
