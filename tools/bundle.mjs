@@ -114,11 +114,35 @@ const main = await build({
   metafile: true,
 });
 
-// The first line names this build by its content: bin/code-cache.js keys the V8 code cache on it,
+/**
+ * The OpenWrt package's bundle (tools/package-openwrt.mjs ships it as dist/usp-agent.cjs): the same
+ * entry without the generic Linux platform, which a router never runs (OpenWrt is detected there,
+ * and --platform openwrt is what the package's init script passes) and whose code took the ipk over
+ * its 1 MiB bound. Its import() in agent/builtin-platforms.ts becomes a module that throws, so
+ * `--platform linux` from the package fails at start saying so. The OpenWrt platform's own imports
+ * of platform/linux/ files (shared parsers, nft tables, the QoS and filter classes) stay.
+ * @type {import('esbuild').Plugin}
+ */
+const withoutLinuxPlatform = {
+  name: 'without-linux-platform',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/platform\/linux\/index\.js$/ }, (a) => (a.importer.endsWith('agent/builtin-platforms.ts') ? { path: a.path, namespace: 'not-in-package' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'not-in-package' }, () => ({
+      loader: 'js',
+      contents: `throw new Error('--platform linux is not in the OpenWrt package (it has openwrt, simulated and none): run the npm package or the Docker image for generic Linux');`,
+    }));
+  },
+};
+
+await build({ ...common, entryPoints: ['agent/cli/start.ts'], outfile: 'dist/usp-agent.openwrt.cjs', plugins: [withoutLinuxPlatform, lazyPackages] });
+
+// The first line names each build by its content: bin/code-cache.js keys the V8 code cache on it,
 // because V8 itself checks only the length of the source the cache was made for.
-nameClassesAndFunctionsOnly('dist/usp-agent.cjs');
-const code = readFileSync('dist/usp-agent.cjs', 'utf8');
-writeFileSync('dist/usp-agent.cjs', `// usp-agent build ${createHash('sha256').update(code).digest('hex')}\n${code}`);
+for (const file of ['dist/usp-agent.cjs', 'dist/usp-agent.openwrt.cjs']) {
+  nameClassesAndFunctionsOnly(file);
+  const code = readFileSync(file, 'utf8');
+  writeFileSync(file, `// usp-agent build ${createHash('sha256').update(code).digest('hex')}\n${code}`);
+}
 
 /**
  * MQTT.js drops the previous session's Topic Alias cache with `delete client.topicAliasSend` at

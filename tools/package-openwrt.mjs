@@ -33,22 +33,25 @@ const OPTIONAL_EXTERNALS = new Set(['bufferutil', 'utf-8-validate']);
 /** @param {string} rel */
 const repoFile = (rel) => readFileSync(join(REPO, rel));
 
+/** The bundle built for the package: without the generic Linux platform (tools/bundle.mjs). */
+const OPENWRT_BUNDLE = 'usp-agent.openwrt.cjs';
+
 /** How the bundle names the chunks it requires by path (tools/bundle.mjs: protobufjs, yargs, mqtt...). */
 const REQUIRED_BY_PATH = /["']dist\/(chunks\/[\w.-]+\.cjs)["']/g;
 
 /**
  * The bundle and every chunk it loads, found by following require() and import() specifiers and
- * the chunk paths it requires through the package root, from dist/usp-agent.cjs: stale files
+ * the chunk paths it requires through the package root, from the package's bundle: stale files
  * in dist/ stay out. Fails when the bundle needs a package that is not a Node built-in (the
  * router has no node_modules). The V8 code cache (bin/code-cache.js) is never shipped: it holds
  * only for the Node binary that wrote it, so the router writes its own at the first start.
  * @returns {string[]} paths relative to dist/
  */
 export function bundleFiles() {
-  const entry = 'usp-agent.cjs';
-  if (!existsSync(join(REPO, 'dist', entry))) throw new Error('dist/usp-agent.cjs is missing: run `npm run build` first');
+  const entry = OPENWRT_BUNDLE;
+  if (!existsSync(join(REPO, 'dist', entry))) throw new Error(`dist/${entry} is missing: run \`npm run build\` first`);
   const required = [...readFileSync(join(REPO, 'dist', entry), 'utf8').matchAll(REQUIRED_BY_PATH)].map((m) => m[1]);
-  if (required.length === 0) throw new Error('dist/usp-agent.cjs requires no chunk by path: tools/bundle.mjs changed, update REQUIRED_BY_PATH');
+  if (required.length === 0) throw new Error(`dist/${entry} requires no chunk by path: tools/bundle.mjs changed, update REQUIRED_BY_PATH`);
   const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
   const seen = new Set([entry, ...required]);
   const todo = [entry, ...required];
@@ -104,7 +107,8 @@ function stagedFiles(version) {
   add(`${LIB}/bin/usp-agent.js`, repoFile('bin/usp-agent.js'), 0o755);
   add(`${LIB}/bin/code-cache.js`, repoFile('bin/code-cache.js'));
   add(`${LIB}/bin/package.json`, repoFile('bin/package.json')); // the launcher is CommonJS
-  for (const f of bundleFiles()) add(`${LIB}/dist/${f}`, repoFile(`dist/${f}`));
+  // The OpenWrt build of the bundle goes where the launcher looks for the bundle.
+  for (const f of bundleFiles()) add(`${LIB}/dist/${f === OPENWRT_BUNDLE ? 'usp-agent.cjs' : f}`, repoFile(`dist/${f}`));
   add(`${LIB}/datamodel/schema/tr181-schema.json`, repoFile('datamodel/schema/tr181-schema.json'));
   // Not tr181-descriptions.json: only `usp-agent schema PATH` reads it (never the running agent),
   // and its ~170 KB took the ipk over the 1 MiB bound; `schema` then says it is not installed.

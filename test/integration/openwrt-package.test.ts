@@ -212,6 +212,19 @@ describe('the unpacked package on plain Node', () => {
     }
   }, 30_000);
 
+  it('`--platform linux` is not in the package: the start fails saying so (exit 2), as a router runs openwrt', async () => {
+    const dir = installedCopy();
+    try {
+      const defaults = join(dir, 'defaults.json');
+      writeFileSync(defaults, readFileSync(join(REPO, 'examples/factory-defaults.json')));
+      const agent = runScript(join(dir, 'usr/bin/usp-agent'), ['run', '--defaults', defaults, '--platform', 'linux']);
+      await agent.waitFor(/--platform linux is not in the OpenWrt package/);
+      expect(await agent.exited).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
   it('`usp-agent schema PATH` from /usr/bin/usp-agent describes the path from the schema and says the descriptions are not installed', async () => {
     const dir = installedCopy();
     try {
