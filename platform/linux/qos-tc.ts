@@ -18,6 +18,7 @@
  * built by one `tc -batch -`, so the device is without the agent's shaping only in between.
  */
 import { markOf } from './qos-nft.js';
+import { type RedLeaf, redQdiscLine } from './qos-red.js';
 
 /** The handle of the agent's HTB root qdiscs (hex 0x51). */
 export const QOS_HANDLE = '51:';
@@ -33,6 +34,8 @@ export interface TcQueue {
   /** The ShapingRate in bit/s, when it has one. */
   ceilBps?: number;
   burstBytes?: number;
+  /** DropAlgorithm RED: its leaf qdisc (qos-red.ts); else the default FIFO. */
+  red?: RedLeaf;
 }
 
 /** One device's tree. */
@@ -68,6 +71,7 @@ export function tcBatch(plan: TcPlan): string[] {
     const rate = Math.min(ceil, (plan.rateBps * shares[i]!) / total);
     const prio = Math.min(7, Math.max(0, q.precedence - 1));
     out.push(['class add dev', dev, 'parent', ROOT_CLASS, 'classid', queueClassId(q.n), 'htb rate', bits(rate), 'ceil', bits(ceil), ...burst(q.burstBytes), 'prio', String(prio)].join(' '));
+    if (q.red) out.push(redQdiscLine(dev, queueClassId(q.n), q.red, ceil));
   });
   if (!defaultQueue)
     out.push(['class add dev', dev, 'parent', ROOT_CLASS, 'classid', `51:${DEFAULT_MINOR.toString(16)}`, 'htb rate', bits(plan.rateBps / total), 'ceil', bits(plan.rateBps), 'prio 7'].join(' '));

@@ -12,8 +12,8 @@
  * - Policer: SimpleTokenBucket and TwoRateThreeColor (RFC 2698), not SingleRateThreeColor
  *   (RFC 2697's excess bucket fills from the committed one's overflow, which nft's buckets
  *   cannot): ExcessBurstSize is read-only.
- * - Queue: DropAlgorithm DT only (REDThreshold/REDPercentage read-only); AllInterfaces true is
- *   refused (name the egress interface: one HTB tree per device).
+ * - Queue: DropAlgorithm DT or RED (a red leaf qdisc, qos-red.ts; 7012 where the kernel has
+ *   none); AllInterfaces true is refused (name the egress interface: one HTB tree per device).
  * - Device.QoS.DefaultForwardingPolicy read-only; DefaultQueue (else DefaultTrafficClass) picks
  *   the HTB default class, DefaultDSCPMark/DefaultEthernetPriorityMark/DefaultPolicer apply to
  *   what no Classification matches.
@@ -55,18 +55,19 @@ import type { IpInterfaceNames } from './nat.js';
 import { type CompiledClassification, type CompiledPolicer, DEFAULT_QOS_TABLE, parsePolicerCounters, qosScript, type QosDefaults } from './qos-nft.js';
 import { MAX_CLASSIFICATIONS, MAX_POLICERS, MAX_QUEUES, MAX_SHAPERS, qosObjectBinding, queueOf } from './qos-object.js';
 import { registerLinuxQueueStats } from './qos-queue-stats.js';
+import { noRedQdisc, redLeafOf, redProblems } from './qos-red.js';
 import { foreignRootMessage, foreignRootQdiscs, QDISC_SHOW_ARGS } from './qos-root-qdisc.js';
 import { agentQdiscDevices, tcBatch, type TcPlan } from './qos-tc.js';
 
 const METERS = ['SimpleTokenBucket', 'TwoRateThreeColor'] as const;
-const ALGORITHMS = { drop: ['DT'], scheduler: ['SP', 'WRR'] };
+const ALGORITHMS = { drop: ['DT', 'RED'], scheduler: ['SP', 'WRR'] };
 const DEVICE = '$device';
 const ORDERED = '$ordered';
 
 const without = (all: readonly string[], out: readonly string[]): string[] => all.filter((p) => !out.includes(p));
 const CLASSIFICATION_WRITABLE = without(CLASSIFICATION_PARAMS, ['Status', 'EthernetPriorityCheck', 'EthernetPriorityExclude', 'VLANIDCheck', 'VLANIDExclude', 'ForwardingPolicy']);
 const POLICER_WRITABLE = ['Enable', 'Alias', 'CommittedRate', 'CommittedBurstSize', 'PeakRate', 'PeakBurstSize', 'MeterType', 'ConformingAction', 'PartialConformingAction', 'NonConformingAction'];
-const QUEUE_WRITABLE = without(QUEUE_PARAMS, ['Status', 'BufferLength', 'REDThreshold', 'REDPercentage']);
+const QUEUE_WRITABLE = without(QUEUE_PARAMS, ['Status', 'BufferLength']);
 const SHAPER_WRITABLE = without(SHAPER_PARAMS, ['Status']);
 const POLICER_LIVE: ReadonlySet<string> = new Set(['Status', 'PossibleMeterTypes', ...POLICER_COUNTERS]);
 export interface LinuxQosOptions {
@@ -142,7 +143,7 @@ export class LinuxQos {
       max: MAX_QUEUES,
       references: ['Interface'],
       check: async (_k, merged, changes) => {
-        const bad = queueProblems(merged, ALGORITHMS);
+        const bad = [...queueProblems(merged, ALGORITHMS), ...redProblems(merged)];
         if (merged.AllInterfaces === true) bad.push({ param: 'AllInterfaces', message: 'name the egress interface: the agent builds one HTB tree per device' });
         await this.device(merged, changes, bad);
         await this.ownRoot(merged, changes, bad);
@@ -353,7 +354,16 @@ export class LinuxQos {
       const p = await planOf(String(r[DEVICE]));
       if (n === defaultQueue) p.defaultQueue = n;
       const ceil = shapingBps(r.ShapingRate, await this.opts.linkBps(p.device));
-      p.queues.push({ n, classes: trafficClasses(r.TrafficClasses), weight: num(r.Weight, 0), precedence: num(r.Precedence, 1), ceilBps: ceil, burstBytes: num(r.ShapingBurstSize, 0) || undefined });
+      const red = redLeafOf(r, await this.opts.txQueueLen?.(p.device));
+      p.queues.push({
+        n,
+        classes: trafficClasses(r.TrafficClasses),
+        weight: num(r.Weight, 0),
+        precedence: num(r.Precedence, 1),
+        ceilBps: ceil,
+        burstBytes: num(r.ShapingBurstSize, 0) || undefined,
+        red,
+      });
     }
     return { classifications, policers, defaults, plans: [...plans.values()] };
   }
@@ -379,7 +389,9 @@ export class LinuxQos {
       }
       this.trees = wanted;
     } catch (e) {
-      throw new UspError(ErrorCode.InternalError, `the kernel refused the QoS rules: ${e instanceof Error ? e.message : String(e)}`);
+      const why = e instanceof Error ? e.message : String(e);
+      if (noRedQdisc(why) && plans.some((p) => p.queues.some((q) => q.red))) throw new UspError(ErrorCode.InvalidValue, 'DropAlgorithm RED: this kernel has no red qdisc (sch_red)');
+      throw new UspError(ErrorCode.InternalError, `the kernel refused the QoS rules: ${why}`);
     }
     this.written = true;
     this.opts.log?.debug('QoS written', { classifications: c.classifications.length, policers: c.policers.length, devices: plans.map((p) => p.device) });

@@ -13,6 +13,8 @@
  *   it reads Error;
  * - a Policer of 200 kbit/s on UDP to port 6000 drops most of a burst, and its TotalCounted* and
  *   NonConformingCounted* grow; a two-rate three-colour one counts all three colours;
+ * - a Queue with DropAlgorithm RED gets a red leaf qdisc where the kernel has sch_red, and is
+ *   refused (7012) with the tree left as it was where it has not (this CI kernel: no sch_red);
  * - bad input answers 7012 / 7013 and leaves the rows, the nft table and the tc tree as they were;
  * - a restart with netfilter and the qdisc emptied builds both again from the store;
  * - with the rows deleted, the agent's table and qdisc are gone;
@@ -121,6 +123,13 @@ const classBytes = (handle: string): number => {
   return m ? Number(m[1]) : -1;
 };
 const nftTable = (): string => spawnSync('ip', ['netns', 'exec', ns.name, 'nft', 'list', 'table', 'inet', 'usp_agent_qos'], { encoding: 'utf8' }).stdout ?? '';
+/** Whether this kernel has the red qdisc (sch_red): tried on the agent namespace's lo, which QoS does not use. */
+const kernelHasRed = (): boolean => {
+  const red = ['red', 'limit', '30000', 'min', '3000', 'max', '9000', 'avpkt', '1000', 'burst', '5', 'probability', '0.5', 'bandwidth', '1mbit'];
+  const ok = spawnSync('ip', ['netns', 'exec', ns.name, 'tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'handle', '7:', ...red]).status === 0;
+  if (ok) inNs('tc', 'qdisc', 'del', 'dev', 'lo', 'root');
+  return ok;
+};
 const errCode = (r: { ok: boolean; errCode?: number; paramErrCode?: number }): number | undefined => (r.ok ? undefined : (r.paramErrCode ?? r.errCode));
 
 beforeAll(async () => {
@@ -262,6 +271,30 @@ describe('Linux QoS: the agent nft table and HTB tree shape, classify and police
     expect(errCode(await tryAdd(c, 'Device.QoS.Policer.', { Enable: 'true', MeterType: 'TwoRateThreeColor', CommittedRate: '80000', PeakRate: '1000' }))).toBe(7012);
   }, 60_000);
 
+  it('a Queue with DropAlgorithm RED gets a red leaf where the kernel has sch_red, else 7012 and the tree as it was', async () => {
+    const c = a!.controller;
+    // With DT the RED numbers are kept and read back; they count once DropAlgorithm is RED.
+    const q = await add(c, 'Device.QoS.Queue.', { Enable: 'true', Interface: ipIf, TrafficClasses: '7', REDThreshold: '10', REDPercentage: '50' });
+    expect((await getObjects(c, [q]))[q]).toMatchObject({ DropAlgorithm: 'DT', REDThreshold: '10', REDPercentage: '50', Status: 'Enabled' });
+    const handle = (0x100 + Number(/(\d+)\.$/.exec(q)![1])).toString(16);
+    const before = qdisc();
+    expect(before).toMatch(/qdisc htb 51: root/);
+    const r = await trySet(c, q, { DropAlgorithm: 'RED' });
+    if (kernelHasRed()) {
+      expect(r.ok).toBe(true);
+      // txqueuelen 1000 x 1500 bytes: min 10 % (150000), max 3 x min, max_p 0.5.
+      expect(qdisc()).toMatch(new RegExp(`qdisc red ${handle}: parent 51:${handle} limit 1500000b min 150000b max 450000b`));
+    } else {
+      expect(errCode(r)).toBe(7012);
+      expect((await getObjects(c, [`${q}DropAlgorithm`]))[q]!.DropAlgorithm).toBe('DT');
+      // The rows were put back and written again: the same tree, no red leaf.
+      await expect.poll(() => qdisc(), { timeout: 10_000 }).toBe(before);
+    }
+    expect(errCode(await trySet(c, q, { REDThreshold: '95' }))).toBe(7012);
+    expect(errCode(await trySet(c, q, { REDPercentage: '101' }))).toBe(7012);
+    await del(c, q);
+  }, 60_000);
+
   it('bad input answers 7012 or 7013 and changes neither the rows, the nft table nor the tc tree', async () => {
     const c = a!.controller;
     const rows = await getObjects(c, ['Device.QoS.']);
@@ -270,7 +303,8 @@ describe('Linux QoS: the agent nft table and HTB tree shape, classify and police
       ['Shaper', { ShapingRate: '0' }, 7012],
       ['Shaper', { Interface: 'Device.IP.Interface.99' }, 7012],
       ['Queue', { AllInterfaces: 'true' }, 7012],
-      ['Queue', { DropAlgorithm: 'RED' }, 7012],
+      ['Queue', { DropAlgorithm: 'WRED' }, 7012],
+      ['Queue', { REDThreshold: '91' }, 7012],
       ['Queue', { TrafficClasses: '1,x' }, 7011], // a list of unsignedInt: the wrong type
       ['Classification', { DSCPMark: '-2' }, 7012],
       ['Classification', { Protocol: '1', DestPort: '80' }, 7012],
