@@ -15,6 +15,9 @@
  *   NonConformingCounted* grow; a two-rate three-colour one counts all three colours;
  * - a Queue with DropAlgorithm RED gets a red leaf qdisc where the kernel has sch_red, and is
  *   refused (7012) with the tree left as it was where it has not (this CI kernel: no sch_red);
+ * - ForwardingPolicy: a second path (veth qw2 to a second WAN namespace) carries the routes of
+ *   forwarding policy 3; a Classification (or DefaultForwardingPolicy) of policy 3 sends its UDP
+ *   there, everything else keeps the main table's route;
  * - bad input answers 7012 / 7013 and leaves the rows, the nft table and the tc tree as they were;
  * - a restart with netfilter and the qdisc emptied builds both again from the store;
  * - with the rows deleted, the agent's table and qdisc are gone;
@@ -35,8 +38,12 @@ const tag = process.pid % 100_000;
 const ns = NetNamespace.create(`usp-qos-${tag}`, `10.244.${tag % 250}`, `uspqos${tag}`, 'ctl0');
 const AGENT = '10.78.0.1';
 const WAN = '10.78.0.2';
+const WAN2 = '10.77.0.2';
+/** An address on both WAN namespaces' lo: which of them a datagram to it reaches says which route it took. */
+const FAR = '10.79.0.5';
 let a: NamespacedAgent | undefined;
 let wan: PeerNamespace | undefined;
+let wan2: PeerNamespace | undefined;
 let ipIf = '';
 const dataDir = mkdtempSync(join(tmpdir(), 'usp-qos-data-'));
 
@@ -97,8 +104,8 @@ const UDP_SOURCE = [
 ].join('\n');
 
 /** Runs `sink` in the WAN namespace until it is ready, then `source` in the agent's; resolves with the sink's last line. */
-async function exchange(sink: string, sinkArgs: string[], source: string, sourceArgs: string[]): Promise<number> {
-  const child = spawn('ip', ['netns', 'exec', wan!.name, 'python3', '-c', sink, ...sinkArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function exchange(sink: string, sinkArgs: string[], source: string, sourceArgs: string[], peer = wan!): Promise<number> {
+  const child = spawn('ip', ['netns', 'exec', peer.name, 'python3', '-c', sink, ...sinkArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   const done = new Promise<number>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -134,7 +141,9 @@ const errCode = (r: { ok: boolean; errCode?: number; paramErrCode?: number }): n
 
 beforeAll(async () => {
   wan = PeerNamespace.beside(ns, `usp-qosw-${tag}`, { inside: 'qw0', outside: 'qw1', routerAddress: `${AGENT}/24`, address: `${WAN}/24` });
-  a = await startAgentInNamespace(ns, 'qw0', { dataDir });
+  wan2 = PeerNamespace.beside(ns, `usp-qosv-${tag}`, { inside: 'qw2', outside: 'qw3', routerAddress: '10.77.0.1/24', address: `${WAN2}/24` });
+  for (const peer of [wan, wan2]) peer.ip('addr', 'add', `${FAR}/32`, 'dev', 'lo');
+  a = await startAgentInNamespace(ns, 'qw0,qw2', { dataDir });
   const names = await getObjects(a.controller, ['Device.IP.Interface.*.Name']);
   ipIf = Object.entries(names)
     .find(([, v]) => v.Name === 'qw0')![0]
@@ -144,6 +153,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await a?.close();
   wan?.remove();
+  wan2?.remove();
   ns.remove();
   rmSync(dataDir, { recursive: true, force: true });
 });
@@ -295,6 +305,38 @@ describe('Linux QoS: the agent nft table and HTB tree shape, classify and police
     await del(c, q);
   }, 60_000);
 
+  it('ForwardingPolicy: a Classification of policy 3 takes the policy-3 route, the rest the main one', async () => {
+    const c = a!.controller;
+    const names = await getObjects(c, ['Device.IP.Interface.*.Name']);
+    const qw2 = Object.entries(names)
+      .find(([, v]) => v.Name === 'qw2')![0]
+      .slice(0, -1);
+    const fwd = 'Device.Routing.Router.1.IPv4Forwarding.';
+    const far = { DestIPAddress: '10.79.0.0', DestSubnetMask: '255.255.255.0' };
+    const main = await add(c, fwd, { ...far, GatewayIPAddress: WAN, Interface: ipIf });
+    const policy = await add(c, fwd, { ...far, GatewayIPAddress: WAN2, Interface: qw2, ForwardingPolicy: '3' });
+    expect(await getObjects(c, [`${main}ForwardingPolicy`, `${policy}ForwardingPolicy`])).toEqual({ [main]: { ForwardingPolicy: '-1' }, [policy]: { ForwardingPolicy: '3' } });
+    expect(inNs('ip', '-4', 'rule', 'show')).toContain('fwmark 0x30000/0xff0000 lookup 20739');
+    expect(inNs('ip', '-4', 'route', 'show', 'table', '20739')).toContain(`via ${WAN2} dev qw2`);
+    const k = await add(c, 'Device.QoS.Classification.', { Enable: 'true', AllInterfaces: 'true', Protocol: '17', DestPort: '6010', ForwardingPolicy: '3' });
+    expect(await exchange(UDP_SINK, ['6010'], UDP_SOURCE, [FAR, '6010', '5'], wan2)).toBe(5);
+    expect(await exchange(UDP_SINK, ['6011'], UDP_SOURCE, [FAR, '6011', '5'], wan)).toBe(5);
+    // DefaultForwardingPolicy 3: what no Classification matches is in policy 3 as well.
+    await set(c, 'Device.QoS.', { DefaultForwardingPolicy: '3' });
+    expect(await exchange(UDP_SINK, ['6011'], UDP_SOURCE, [FAR, '6011', '5'], wan2)).toBe(5);
+    await set(c, 'Device.QoS.', { DefaultForwardingPolicy: '0' });
+    // A Set moves the route to policy 4's table: the row keeps its number, policy 3's rule goes.
+    await set(c, policy, { ForwardingPolicy: '4' });
+    expect((await getObjects(c, [`${policy}ForwardingPolicy`]))[policy]!.ForwardingPolicy).toBe('4');
+    const rules = inNs('ip', '-4', 'rule', 'show');
+    expect([rules.includes('lookup 20739'), rules.includes('fwmark 0x40000/0xff0000 lookup 20740')]).toEqual([false, true]);
+    expect(await exchange(UDP_SINK, ['6010'], UDP_SOURCE, [FAR, '6010', '5'], wan)).toBe(5);
+    expect(errCode(await trySet(c, policy, { ForwardingPolicy: '256' }))).toBe(7012);
+    expect(errCode(await trySet(c, k, { ForwardingPolicy: '256' }))).toBe(7012);
+    await del(c, policy, main, k);
+    expect(inNs('ip', '-4', 'rule', 'show')).not.toContain('lookup 2074');
+  }, 60_000);
+
   it('bad input answers 7012 or 7013 and changes neither the rows, the nft table nor the tc tree', async () => {
     const c = a!.controller;
     const rows = await getObjects(c, ['Device.QoS.']);
@@ -317,7 +359,7 @@ describe('Linux QoS: the agent nft table and HTB tree shape, classify and police
     for (const [table, params, code] of bad) expect([table, params, errCode(await tryAdd(c, `Device.QoS.${table}.`, params))]).toEqual([table, params, code]);
     expect(errCode(await trySet(c, 'Device.QoS.', { DefaultDSCPMark: '64' }))).toBe(7012);
     expect(errCode(await trySet(c, 'Device.QoS.', { DefaultQueue: 'Device.QoS.Queue.99' }))).toBe(7012);
-    expect(errCode(await trySet(c, 'Device.QoS.', { DefaultForwardingPolicy: '2' }))).toBe(7013);
+    expect(errCode(await trySet(c, 'Device.QoS.', { DefaultForwardingPolicy: '256' }))).toBe(7012);
     const k = Object.keys(await getObjects(c, ['Device.QoS.Classification.*.Enable']))[0]!;
     expect(errCode(await trySet(c, k, { VLANIDCheck: '5' }))).toBe(7013);
     expect(await getObjects(c, ['Device.QoS.'])).toEqual(rows);
@@ -330,7 +372,7 @@ describe('Linux QoS: the agent nft table and HTB tree shape, classify and police
     a = undefined;
     inNs('nft', 'flush', 'ruleset');
     inNs('tc', 'qdisc', 'del', 'dev', 'qw0', 'root');
-    a = await startAgentInNamespace(ns, 'qw0', { dataDir, port });
+    a = await startAgentInNamespace(ns, 'qw0,qw2', { dataDir, port });
     await expect.poll(() => qdisc(), { timeout: 15_000 }).toMatch(/qdisc htb 51: root/);
     await expect.poll(() => nftTable(), { timeout: 15_000 }).toContain('tcp dport 5201');
     expect(await tcpRate(5100)).toBeLessThan(1.6e6);
