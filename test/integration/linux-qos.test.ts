@@ -16,8 +16,9 @@
  * - a Queue with DropAlgorithm RED gets a red leaf qdisc where the kernel has sch_red, and is
  *   refused (7012) with the tree left as it was where it has not (this CI kernel: no sch_red);
  * - ForwardingPolicy: a second path (veth qw2 to a second WAN namespace) carries the routes of
- *   forwarding policy 3; a Classification (or DefaultForwardingPolicy) of policy 3 sends its UDP
- *   there, everything else keeps the main table's route;
+ *   forwarding policy 3 (IPv4Forwarding and IPv6Forwarding); a Classification (or
+ *   DefaultForwardingPolicy) of policy 3 sends its UDP there, everything else keeps the main
+ *   table's route;
  * - bad input answers 7012 / 7013 and leaves the rows, the nft table and the tc tree as they were;
  * - a restart with netfilter and the qdisc emptied builds both again from the store;
  * - with the rows deleted, the agent's table and qdisc are gone;
@@ -41,6 +42,7 @@ const WAN = '10.78.0.2';
 const WAN2 = '10.77.0.2';
 /** An address on both WAN namespaces' lo: which of them a datagram to it reaches says which route it took. */
 const FAR = '10.79.0.5';
+const FAR6 = 'fd79::5';
 let a: NamespacedAgent | undefined;
 let wan: PeerNamespace | undefined;
 let wan2: PeerNamespace | undefined;
@@ -122,6 +124,9 @@ async function exchange(sink: string, sinkArgs: string[], source: string, source
 
 /** Bits per second of a TCP transfer to `port` over 3 s, as the receiver counted it. */
 const tcpRate = async (port: number): Promise<number> => ((await exchange(TCP_SINK, [String(port), '3'], TCP_SOURCE, [WAN, String(port)])) * 8) / 3;
+/** UDP_SINK and UDP_SOURCE over IPv6. */
+const UDP6_SINK = UDP_SINK.replace('AF_INET', 'AF_INET6').replace("'0.0.0.0'", "'::'");
+const UDP6_SOURCE = UDP_SOURCE.replace('AF_INET', 'AF_INET6');
 const inNs = (...args: string[]): string => execFileSync('ip', ['netns', 'exec', ns.name, ...args], { encoding: 'utf8' });
 const qdisc = (): string => inNs('tc', 'qdisc', 'show', 'dev', 'qw0');
 /** The bytes HTB class `handle` of qw0 sent (`tc -s class show`: this tc prints HTB classes as text even with -j). */
@@ -143,6 +148,11 @@ beforeAll(async () => {
   wan = PeerNamespace.beside(ns, `usp-qosw-${tag}`, { inside: 'qw0', outside: 'qw1', routerAddress: `${AGENT}/24`, address: `${WAN}/24` });
   wan2 = PeerNamespace.beside(ns, `usp-qosv-${tag}`, { inside: 'qw2', outside: 'qw3', routerAddress: '10.77.0.1/24', address: `${WAN2}/24` });
   for (const peer of [wan, wan2]) peer.ip('addr', 'add', `${FAR}/32`, 'dev', 'lo');
+  for (const peer of [wan, wan2]) peer.ip('addr', 'add', `${FAR6}/128`, 'dev', 'lo');
+  wan.ip('addr', 'add', 'fd78::2/64', 'dev', 'qw1', 'nodad');
+  wan2.ip('addr', 'add', 'fd77::2/64', 'dev', 'qw3', 'nodad');
+  inNs('ip', 'addr', 'add', 'fd78::1/64', 'dev', 'qw0', 'nodad');
+  inNs('ip', 'addr', 'add', 'fd77::1/64', 'dev', 'qw2', 'nodad');
   a = await startAgentInNamespace(ns, 'qw0,qw2', { dataDir });
   const names = await getObjects(a.controller, ['Device.IP.Interface.*.Name']);
   ipIf = Object.entries(names)
@@ -325,6 +335,16 @@ describe('Linux QoS: the agent nft table and HTB tree shape, classify and police
     await set(c, 'Device.QoS.', { DefaultForwardingPolicy: '3' });
     expect(await exchange(UDP_SINK, ['6011'], UDP_SOURCE, [FAR, '6011', '5'], wan2)).toBe(5);
     await set(c, 'Device.QoS.', { DefaultForwardingPolicy: '0' });
+    // IPv6Forwarding rows of policy 3: the same mark, an `ip -6 rule`.
+    const fwd6 = 'Device.Routing.Router.1.IPv6Forwarding.';
+    const main6 = await add(c, fwd6, { DestIPPrefix: 'fd79::/64', NextHop: 'fd78::2', Interface: ipIf });
+    const policy6 = await add(c, fwd6, { DestIPPrefix: 'fd79::/64', NextHop: 'fd77::2', Interface: qw2, ForwardingPolicy: '3' });
+    expect((await getObjects(c, [`${policy6}ForwardingPolicy`]))[policy6]!.ForwardingPolicy).toBe('3');
+    expect(inNs('ip', '-6', 'rule', 'show')).toContain('lookup 20739');
+    expect(await exchange(UDP6_SINK, ['6010'], UDP6_SOURCE, [FAR6, '6010', '5'], wan2)).toBe(5);
+    expect(await exchange(UDP6_SINK, ['6011'], UDP6_SOURCE, [FAR6, '6011', '5'], wan)).toBe(5);
+    await del(c, policy6, main6);
+    expect(inNs('ip', '-6', 'rule', 'show')).not.toContain('lookup 20739');
     // A Set moves the route to policy 4's table: the row keeps its number, policy 3's rule goes.
     await set(c, policy, { ForwardingPolicy: '4' });
     expect((await getObjects(c, [`${policy}ForwardingPolicy`]))[policy]!.ForwardingPolicy).toBe('4');

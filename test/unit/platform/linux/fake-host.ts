@@ -78,7 +78,7 @@ export class FakeHost {
         `echo "$*" >> '${this.ipLog}'`,
         `if [ -f '${this.dir}/ip.fail' ]; then echo 'Cannot open netlink socket: Permission denied' >&2; exit 1; fi`,
         `[ "$*" = "-4 -json route show table all" ] && exec cat '${this.dir}/ip-4-json-route.json'`,
-        `[ "$*" = "-6 -json route show table main" ] && exec cat '${this.dir}/ip-6-json-route.json'`,
+        `[ "$*" = "-6 -json route show table all" ] && exec cat '${this.dir}/ip-6-json-route.json'`,
         `[ "$*" = "-j neigh show" ] && exec cat '${this.dir}/ip-j-neigh.json'`,
         `[ "$*" = "-j addr show" ] || { echo "fake ip: unexpected arguments: $*" >&2; exit 2; }`,
         `cat '${this.dir}/ip-j-addr.json'`,
