@@ -7,17 +7,15 @@
  *
  * What Linux does not do here, served read-only (7013 on a Set) or refused (7012):
  * - Classification EthernetPriorityCheck/Exclude and VLANIDCheck/Exclude: by the time netfilter
- *   sees a packet its VLAN tag is gone. DSCPMark
- *   and EthernetPriorityMark -2 (derived per TR-181 Annex A): refused.
+ *   sees a packet its VLAN tag is gone. DSCPMark/EthernetPriorityMark -2 (derived): refused.
  * - Policer: SimpleTokenBucket and TwoRateThreeColor (RFC 2698), not SingleRateThreeColor
  *   (RFC 2697's excess bucket fills from the committed one's overflow, which nft's buckets
  *   cannot): ExcessBurstSize is read-only.
  * - Queue: DropAlgorithm DT or RED (a red leaf qdisc, qos-red.ts; 7012 where the kernel has
  *   none); AllInterfaces true is refused (name the egress interface: one HTB tree per device).
  * - ForwardingPolicy and DefaultForwardingPolicy: mark bits an ip rule routes by (policy-routing.ts).
- * - DefaultQueue (else DefaultTrafficClass) picks
- *   the HTB default class, DefaultDSCPMark/DefaultEthernetPriorityMark/DefaultPolicer apply to
- *   what no Classification matches.
+ * - DefaultQueue (else DefaultTrafficClass) picks the HTB default class; DefaultDSCPMark,
+ *   DefaultEthernetPriorityMark and DefaultPolicer apply to what no Classification matches.
  * - App and Flow: not served (no application recognition), MaxAppEntries/MaxFlowEntries 0.
  * - A device whose root qdisc another program made (sqm-scripts, qos-scripts) is left alone: a
  *   Queue or Shaper naming it is refused (7012) and reads Status Error (qos-root-qdisc.ts).
