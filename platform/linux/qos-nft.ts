@@ -11,6 +11,8 @@
  * - DSCPMark as `ip dscp set` / `ip6 dscp set`;
  * - EthernetPriorityMark as the socket buffer priority (`meta priority set 0:N`), which a VLAN
  *   device's egress-qos-map turns into the 802.1p bits of the frames it sends;
+ * - ForwardingPolicy N (1..255) into bits 16..23 of the mark (policy-routing.ts), after the
+ *   traffic-class mark, which leaves those bits 0 (policy 0);
  * - Policer as a jump to the Policer's chain: a token bucket (`limit rate over ... bytes/second`)
  *   whose named counters give TotalCounted* and NonConformingCounted*; Conforming* is the rest.
  *
@@ -24,11 +26,14 @@ import type { Value } from '../../datamodel/value/Value.js';
 import { inOrder } from '../bridge-filter-rules.js';
 import { familyOf, num } from '../firewall-rule-checks.js';
 import { filterMatch } from './bridge-filter-nft.js';
+import { POLICY_MASK, policyMark } from './policy-routing.js';
 
 /** The table the agent owns (family inet: IPv4 and IPv6 alike). */
 export const DEFAULT_QOS_TABLE = 'usp_agent_qos';
 /** The mark of traffic class C is QOS_MARK_BASE + C (C below 0x10000): the agent's own range, apart from other marks. */
 export const QOS_MARK_BASE = 0x51000000;
+/** The bits tc's filters compare: the traffic class and the agent's tag, not the forwarding policy. */
+export const CLASS_MARK_MASK = (0xffffffff & ~POLICY_MASK) >>> 0;
 
 export const markOf = (trafficClass: number): number => QOS_MARK_BASE + trafficClass;
 
@@ -53,10 +58,15 @@ export interface QosDefaults {
   dscp: number;
   priority: number;
   policer?: number;
+  /** Device.QoS.DefaultForwardingPolicy (0: nothing to mark). */
+  forwardingPolicy?: number;
 }
 
 const yes = (v: Value | undefined): boolean => v === true;
-const hex = (n: number): string => `0x${n.toString(16)}`;
+const hex = (n: number): string => `0x${(n >>> 0).toString(16)}`;
+
+/** The statement putting forwarding policy `n` into the mark, keeping the other bits; none for 0 (those bits are 0 unless marked). */
+export const policyStatements = (n: number): string[][] => (n > 0 ? [[`meta mark set meta mark & ${hex(CLASS_MARK_MASK)} | ${hex(policyMark(n))}`]] : []);
 
 /** The nft statements of a mark result: DSCP (one rule per IP family) and priority; `-1` leaves it. */
 function markStatements(dscp: number, priority: number): string[][] {
@@ -111,6 +121,7 @@ function resultChain(c: CompiledClassification): string[] {
   const out = [`  chain class_${c.n} {`];
   const tc = num(r.TrafficClass);
   if (tc >= 0) out.push(`    meta mark set ${hex(markOf(tc))}`);
+  for (const s of policyStatements(num(r.ForwardingPolicy, 0))) out.push(`    ${s.join(' ')}`);
   for (const s of markStatements(num(r.DSCPMark), num(r.EthernetPriorityMark))) out.push(`    ${s.join(' ')}`);
   if (c.policer !== undefined) out.push(`    jump policer_${c.policer}`);
   out.push('  }');
@@ -150,6 +161,7 @@ export function qosScript(table: string, classifications: readonly CompiledClass
   const out = [`table inet ${table} {}`, `delete table inet ${table}`];
   const defaultStatements: string[][] = [];
   if (defaults.trafficClass !== undefined) defaultStatements.push([`meta mark set ${hex(markOf(defaults.trafficClass))}`]);
+  defaultStatements.push(...policyStatements(defaults.forwardingPolicy ?? 0));
   defaultStatements.push(...markStatements(defaults.dscp, defaults.priority));
   if (defaults.policer !== undefined) defaultStatements.push([`jump policer_${defaults.policer}`]);
   if (classifications.length === 0 && policers.length === 0 && defaultStatements.length === 0) return `${out.join('\n')}\n`;

@@ -3,7 +3,9 @@
  * Default* results the agent keeps in its store. DefaultTrafficClass picks the HTB default class
  * of each device; DefaultDSCPMark, DefaultEthernetPriorityMark and DefaultPolicer apply to what
  * no Classification matches (qos-nft.ts); DefaultQueue, where set, is the HTB default class of its
- * device instead. DefaultForwardingPolicy is served read-only: QoS does no policy routing here.
+ * device instead. DefaultForwardingPolicy marks what no Classification matches with that policy
+ * (0..255), which selects the Routing Forwarding rows of that policy (policy-routing.ts); read-only
+ * where the routing has no policies (`forwardingPolicies` false: OpenWrt).
  */
 import type { DataStore } from '../../datamodel/store/DataStore.js';
 import type { ObjectBinding } from '../../datamodel/tree/binding.js';
@@ -35,11 +37,11 @@ const QOS_DEFAULTS: Readonly<Record<string, Value>> = {
 };
 
 /** The binding of Device.QoS.; `write` puts the stored Default* results into effect (throws: refused, put back). */
-export function qosObjectBinding(store: DataStore, exists: { policer(n: number): boolean; queue(n: number): boolean }, write: () => Promise<void>): ObjectBinding {
+export function qosObjectBinding(store: DataStore, exists: { policer(n: number): boolean; queue(n: number): boolean }, write: () => Promise<void>, forwardingPolicies = true): ObjectBinding {
   const path = 'Device.QoS.';
   return {
     params: QOS_OBJECT_PARAMS,
-    writable: QOS_WRITABLE,
+    writable: forwardingPolicies ? ['DefaultForwardingPolicy', ...QOS_WRITABLE] : QOS_WRITABLE,
     get: () => {
       const row = { ...QOS_DEFAULTS, ...store.row(path) };
       // A strong reference: "" once the Queue is gone (TR-106).
@@ -63,6 +65,7 @@ export function qosObjectBinding(store: DataStore, exists: { policer(n: number):
         ['DefaultDSCPMark', -1, 63],
         ['DefaultEthernetPriorityMark', -1, 7],
         ['DefaultTrafficClass', 0, 0xffff],
+        ['DefaultForwardingPolicy', 0, 255],
       ] as const) {
         if (changes[p] !== undefined && (num(changes[p]) < lo || num(changes[p]) > hi)) bad.push({ param: p, message: `${String(changes[p])} is not within ${lo}..${hi} on this device` });
       }

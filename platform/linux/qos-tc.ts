@@ -11,13 +11,14 @@
  *   rate), and whose HTB prio is Precedence - 1 (0..7: lower numbers get spare bandwidth first).
  *   So SP (by Precedence) and WRR (by Weight) both hold, of what is left over the assured rates.
  * - Each traffic class a Queue lists is one `u32 match mark` filter on the packet mark the
- *   Classifications set (qos-nft.ts); a class two Queues of the device list goes to the
+ *   Classifications set (qos-nft.ts), whatever forwarding policy the mark also carries; a class two Queues of the device list goes to the
  *   lower-numbered one. u32, not `fw`: every kernel with HTB has u32, some lack cls_fw.
  *
  * tc cannot swap a whole tree at once: the device's own root qdisc is deleted and the new one
  * built by one `tc -batch -`, so the device is without the agent's shaping only in between.
  */
-import { markOf } from './qos-nft.js';
+import { CLASS_MARK_MASK, markOf } from './qos-nft.js';
+import { type RedLeaf, redQdiscLine } from './qos-red.js';
 
 /** The handle of the agent's HTB root qdiscs (hex 0x51). */
 export const QOS_HANDLE = '51:';
@@ -33,6 +34,8 @@ export interface TcQueue {
   /** The ShapingRate in bit/s, when it has one. */
   ceilBps?: number;
   burstBytes?: number;
+  /** DropAlgorithm RED: its leaf qdisc (qos-red.ts); else the default FIFO. */
+  red?: RedLeaf;
 }
 
 /** One device's tree. */
@@ -68,6 +71,7 @@ export function tcBatch(plan: TcPlan): string[] {
     const rate = Math.min(ceil, (plan.rateBps * shares[i]!) / total);
     const prio = Math.min(7, Math.max(0, q.precedence - 1));
     out.push(['class add dev', dev, 'parent', ROOT_CLASS, 'classid', queueClassId(q.n), 'htb rate', bits(rate), 'ceil', bits(ceil), ...burst(q.burstBytes), 'prio', String(prio)].join(' '));
+    if (q.red) out.push(redQdiscLine(dev, queueClassId(q.n), q.red, ceil));
   });
   if (!defaultQueue)
     out.push(['class add dev', dev, 'parent', ROOT_CLASS, 'classid', `51:${DEFAULT_MINOR.toString(16)}`, 'htb rate', bits(plan.rateBps / total), 'ceil', bits(plan.rateBps), 'prio 7'].join(' '));
@@ -76,7 +80,7 @@ export function tcBatch(plan: TcPlan): string[] {
     for (const c of q.classes) {
       if (routed.has(c)) continue;
       routed.add(c);
-      out.push(`filter add dev ${dev} parent ${QOS_HANDLE} protocol all prio 1 u32 match mark 0x${markOf(c).toString(16)} 0xffffffff classid ${queueClassId(q.n)}`);
+      out.push(`filter add dev ${dev} parent ${QOS_HANDLE} protocol all prio 1 u32 match mark 0x${markOf(c).toString(16)} 0x${CLASS_MARK_MASK.toString(16)} classid ${queueClassId(q.n)}`);
     }
   }
   return out;

@@ -7,16 +7,15 @@
  *
  * What Linux does not do here, served read-only (7013 on a Set) or refused (7012):
  * - Classification EthernetPriorityCheck/Exclude and VLANIDCheck/Exclude: by the time netfilter
- *   sees a packet its VLAN tag is gone. ForwardingPolicy: no policy routing from QoS. DSCPMark
- *   and EthernetPriorityMark -2 (derived per TR-181 Annex A): refused.
+ *   sees a packet its VLAN tag is gone. DSCPMark/EthernetPriorityMark -2 (derived): refused.
  * - Policer: SimpleTokenBucket and TwoRateThreeColor (RFC 2698), not SingleRateThreeColor
  *   (RFC 2697's excess bucket fills from the committed one's overflow, which nft's buckets
  *   cannot): ExcessBurstSize is read-only.
- * - Queue: DropAlgorithm DT only (REDThreshold/REDPercentage read-only); AllInterfaces true is
- *   refused (name the egress interface: one HTB tree per device).
- * - Device.QoS.DefaultForwardingPolicy read-only; DefaultQueue (else DefaultTrafficClass) picks
- *   the HTB default class, DefaultDSCPMark/DefaultEthernetPriorityMark/DefaultPolicer apply to
- *   what no Classification matches.
+ * - Queue: DropAlgorithm DT or RED (a red leaf qdisc, qos-red.ts; 7012 where the kernel has
+ *   none); AllInterfaces true is refused (name the egress interface: one HTB tree per device).
+ * - ForwardingPolicy and DefaultForwardingPolicy: mark bits an ip rule routes by (policy-routing.ts).
+ * - DefaultQueue (else DefaultTrafficClass) picks the HTB default class; DefaultDSCPMark,
+ *   DefaultEthernetPriorityMark and DefaultPolicer apply to what no Classification matches.
  * - App and Flow: not served (no application recognition), MaxAppEntries/MaxFlowEntries 0.
  * - A device whose root qdisc another program made (sqm-scripts, qos-scripts) is left alone: a
  *   Queue or Shaper naming it is refused (7012) and reads Status Error (qos-root-qdisc.ts).
@@ -55,18 +54,20 @@ import type { IpInterfaceNames } from './nat.js';
 import { type CompiledClassification, type CompiledPolicer, DEFAULT_QOS_TABLE, parsePolicerCounters, qosScript, type QosDefaults } from './qos-nft.js';
 import { MAX_CLASSIFICATIONS, MAX_POLICERS, MAX_QUEUES, MAX_SHAPERS, qosObjectBinding, queueOf } from './qos-object.js';
 import { registerLinuxQueueStats } from './qos-queue-stats.js';
+import { MAX_FORWARDING_POLICY } from './policy-routing.js';
+import { noRedQdisc, redLeafOf, redProblems } from './qos-red.js';
 import { foreignRootMessage, foreignRootQdiscs, QDISC_SHOW_ARGS } from './qos-root-qdisc.js';
 import { agentQdiscDevices, tcBatch, type TcPlan } from './qos-tc.js';
 
 const METERS = ['SimpleTokenBucket', 'TwoRateThreeColor'] as const;
-const ALGORITHMS = { drop: ['DT'], scheduler: ['SP', 'WRR'] };
+const ALGORITHMS = { drop: ['DT', 'RED'], scheduler: ['SP', 'WRR'] };
 const DEVICE = '$device';
 const ORDERED = '$ordered';
 
 const without = (all: readonly string[], out: readonly string[]): string[] => all.filter((p) => !out.includes(p));
-const CLASSIFICATION_WRITABLE = without(CLASSIFICATION_PARAMS, ['Status', 'EthernetPriorityCheck', 'EthernetPriorityExclude', 'VLANIDCheck', 'VLANIDExclude', 'ForwardingPolicy']);
+const CLASSIFICATION_WRITABLE = without(CLASSIFICATION_PARAMS, ['Status', 'EthernetPriorityCheck', 'EthernetPriorityExclude', 'VLANIDCheck', 'VLANIDExclude']);
 const POLICER_WRITABLE = ['Enable', 'Alias', 'CommittedRate', 'CommittedBurstSize', 'PeakRate', 'PeakBurstSize', 'MeterType', 'ConformingAction', 'PartialConformingAction', 'NonConformingAction'];
-const QUEUE_WRITABLE = without(QUEUE_PARAMS, ['Status', 'BufferLength', 'REDThreshold', 'REDPercentage']);
+const QUEUE_WRITABLE = without(QUEUE_PARAMS, ['Status', 'BufferLength']);
 const SHAPER_WRITABLE = without(SHAPER_PARAMS, ['Status']);
 const POLICER_LIVE: ReadonlySet<string> = new Set(['Status', 'PossibleMeterTypes', ...POLICER_COUNTERS]);
 export interface LinuxQosOptions {
@@ -78,6 +79,8 @@ export interface LinuxQosOptions {
   linkBps(name: string): Promise<number | undefined>;
   /** The txqueuelen of device `name` (QueueStats occupancy), when the kernel says. */
   txQueueLen?(name: string): Promise<number | undefined>;
+  /** Whether Forwarding rows of a policy exist to select (Linux routing.ts); false: ForwardingPolicy and DefaultForwardingPolicy read-only. */
+  forwardingPolicies?: boolean;
   /** The nftables table (default usp_agent_qos); tests running side by side give each agent its own. */
   table?: string;
   log?: Logger;
@@ -142,7 +145,7 @@ export class LinuxQos {
       max: MAX_QUEUES,
       references: ['Interface'],
       check: async (_k, merged, changes) => {
-        const bad = queueProblems(merged, ALGORITHMS);
+        const bad = [...queueProblems(merged, ALGORITHMS), ...redProblems(merged)];
         if (merged.AllInterfaces === true) bad.push({ param: 'AllInterfaces', message: 'name the egress interface: the agent builds one HTB tree per device' });
         await this.device(merged, changes, bad);
         await this.ownRoot(merged, changes, bad);
@@ -167,7 +170,7 @@ export class LinuxQos {
     });
     this.classifications = table('Device.QoS.Classification.{i}.', {
       params: CLASSIFICATION_PARAMS,
-      writable: CLASSIFICATION_WRITABLE,
+      writable: this.opts.forwardingPolicies === false ? without(CLASSIFICATION_WRITABLE, ['ForwardingPolicy']) : CLASSIFICATION_WRITABLE,
       live: new Set(['Status']),
       max: MAX_CLASSIFICATIONS,
       references: ['Interface', 'Policer'],
@@ -175,6 +178,7 @@ export class LinuxQos {
       check: async (_k, merged, changes) => {
         const bad = classificationProblems(merged);
         if (num(merged.TrafficClass) > 0xffff) bad.push({ param: 'TrafficClass', message: 'this device marks traffic classes 0..65535' });
+        if (num(merged.ForwardingPolicy, 0) > MAX_FORWARDING_POLICY) bad.push({ param: 'ForwardingPolicy', message: `this device marks forwarding policies 0..${MAX_FORWARDING_POLICY}` });
         for (const p of ['DSCPMark', 'EthernetPriorityMark'] as const) if (num(merged[p]) === -2) bad.push({ param: p, message: 'deriving one mark from the other (-2) is not done on this device' });
         const policer = policerOf(merged.Policer);
         if (changes.Policer !== undefined && policer !== undefined && !this.policers.list([]).includes(policer)) bad.push({ param: 'Policer', message: `${String(merged.Policer)} is no Policer row` });
@@ -190,7 +194,7 @@ export class LinuxQos {
     });
     model.register(
       'Device.QoS.',
-      qosObjectBinding(store, { policer: (n) => this.policers.list([]).includes(n), queue: (n) => this.queues.list([]).includes(n) }, () => this.write()),
+      qosObjectBinding(store, { policer: (n) => this.policers.list([]).includes(n), queue: (n) => this.queues.list([]).includes(n) }, () => this.write(), this.opts.forwardingPolicies !== false),
     );
   }
 
@@ -333,6 +337,7 @@ export class LinuxQos {
       priority: num(q.DefaultEthernetPriorityMark),
       trafficClass: q.DefaultTrafficClass === undefined ? undefined : num(q.DefaultTrafficClass, 0),
       policer: defaultPolicer !== undefined && live.has(defaultPolicer) ? defaultPolicer : undefined,
+      forwardingPolicy: num(q.DefaultForwardingPolicy, 0),
     };
     const plans = new Map<string, TcPlan & { queues: TcPlan['queues'][number][] }>();
     const planOf = async (dev: string): Promise<TcPlan & { queues: TcPlan['queues'][number][] }> => {
@@ -353,7 +358,16 @@ export class LinuxQos {
       const p = await planOf(String(r[DEVICE]));
       if (n === defaultQueue) p.defaultQueue = n;
       const ceil = shapingBps(r.ShapingRate, await this.opts.linkBps(p.device));
-      p.queues.push({ n, classes: trafficClasses(r.TrafficClasses), weight: num(r.Weight, 0), precedence: num(r.Precedence, 1), ceilBps: ceil, burstBytes: num(r.ShapingBurstSize, 0) || undefined });
+      const red = redLeafOf(r, await this.opts.txQueueLen?.(p.device));
+      p.queues.push({
+        n,
+        classes: trafficClasses(r.TrafficClasses),
+        weight: num(r.Weight, 0),
+        precedence: num(r.Precedence, 1),
+        ceilBps: ceil,
+        burstBytes: num(r.ShapingBurstSize, 0) || undefined,
+        red,
+      });
     }
     return { classifications, policers, defaults, plans: [...plans.values()] };
   }
@@ -379,7 +393,9 @@ export class LinuxQos {
       }
       this.trees = wanted;
     } catch (e) {
-      throw new UspError(ErrorCode.InternalError, `the kernel refused the QoS rules: ${e instanceof Error ? e.message : String(e)}`);
+      const why = e instanceof Error ? e.message : String(e);
+      if (noRedQdisc(why) && plans.some((p) => p.queues.some((q) => q.red))) throw new UspError(ErrorCode.InvalidValue, 'DropAlgorithm RED: this kernel has no red qdisc (sch_red)');
+      throw new UspError(ErrorCode.InternalError, `the kernel refused the QoS rules: ${why}`);
     }
     this.written = true;
     this.opts.log?.debug('QoS written', { classifications: c.classifications.length, policers: c.policers.length, devices: plans.map((p) => p.device) });

@@ -4,28 +4,40 @@
  * table. Static routes are added and deleted (`ip -4|-6 route add|del ... proto static`) when
  * their Interface is one the agent manages; routes the kernel, a DHCP client, router
  * advertisements or a routing daemon made are read-only (Delete: 7002). A row's values are the
- * route itself, so Set is refused (7002) except Enable true: Delete the row and Add another.
+ * route itself, so Set is refused (7002) except Enable true and, where the table serves forwarding
+ * policies (policy-routing.ts), ForwardingPolicy: that moves a static route to the policy's table.
  */
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import type { LinuxContext } from './LinuxContext.js';
+import { MAX_FORWARDING_POLICY, policyOfTable, policyTable, syncPolicyRule } from './policy-routing.js';
 import type { IpRoute } from './routing.js';
 
 /** Routes an administrator (or this agent) added: TR-181 StaticRoute, deletable here. */
 export const STATIC_PROTOCOLS: ReadonlySet<string> = new Set(['boot', 'static']);
 
 const NO_ROUTE_WRITES: readonly string[] = [];
+const POLICY_WRITES: readonly string[] = ['ForwardingPolicy'];
 
 /** The row key of a route: what `ip route del` needs to name it again. */
 export function routeKey(r: IpRoute): string {
-  return [r.dst, r.gateway ?? '', r.dev ?? '', r.metric ?? 0, r.type ?? 'unicast'].join('|');
+  const key = [r.dst, r.gateway ?? '', r.dev ?? '', r.metric ?? 0, r.type ?? 'unicast'].join('|');
+  // A main-table route keeps the key it always had; a policy table's route is told apart by its table.
+  return r.table === undefined || r.table === 'main' ? key : `${key}|${r.table}`;
 }
 
 /** `ip route` arguments naming route `r`. */
 export function routeArgs(r: IpRoute): string[] {
-  return [...(r.type && r.type !== 'unicast' ? [r.type] : []), r.dst, ...(r.gateway ? ['via', r.gateway] : []), ...(r.dev ? ['dev', r.dev] : []), ...(r.metric ? ['metric', String(r.metric)] : [])];
+  return [
+    ...(r.type && r.type !== 'unicast' ? [r.type] : []),
+    r.dst,
+    ...(r.gateway ? ['via', r.gateway] : []),
+    ...(r.dev ? ['dev', r.dev] : []),
+    ...(r.metric ? ['metric', String(r.metric)] : []),
+    ...(r.table !== undefined && r.table !== 'main' ? ['table', String(r.table)] : []),
+  ];
 }
 
 /** One kernel route table as a TR-181 forwarding table: what its writes need. */
@@ -43,19 +55,54 @@ export interface RouteTable<R extends IpRoute> {
   routeOf(keys: InstanceKeys): Promise<R>;
   /** The route an Add describes, as `ip -json route` will show it; throws the TR-369 error of a bad one. */
   fromParams(params: Record<string, Value>, path: string): R;
+  /** Whether rows carry a ForwardingPolicy the kernel puts into effect (policy-routing.ts). */
+  policies?: boolean;
+  /** Every route of the table now, to know when a policy's rule is no longer needed. */
+  allRoutes?(): Promise<readonly R[]>;
+}
+
+/** The table a route of ForwardingPolicy `fp` goes to (undefined: main); 7012 outside 0..255. */
+export function tableOfPolicy(fp: Value | undefined, path: string): number | undefined {
+  const n = typeof fp === 'number' ? fp : -1;
+  if (n === -1) return undefined;
+  if (!Number.isInteger(n) || n < -1 || n > MAX_FORWARDING_POLICY)
+    throw new UspError(ErrorCode.InvalidValue, `${path}ForwardingPolicy: ${n} is not within -1..${MAX_FORWARDING_POLICY} on this device`, { path });
+  return policyTable(n);
 }
 
 /** Set, Add, Delete and the rollback of a Delete for a kernel route table. */
 export function routeTableWrites<R extends IpRoute>(t: RouteTable<R>): Pick<ObjectBinding, 'set' | 'writable' | 'add' | 'delete' | 'snapshot' | 'restore'> {
   const { ctx, family } = t;
+  /** Keeps policy `n`'s ip rule while its table holds a route. */
+  const syncRule = async (n: number): Promise<void> => {
+    if (n < 0) return;
+    ctx.runner.invalidate('ip ');
+    const used = ((await t.allRoutes?.()) ?? []).some((r) => policyOfTable(r.table) === n);
+    await syncPolicyRule(ctx.runner, family, n, used);
+  };
   return {
-    // A kernel route is changed by Delete and Add: a Set takes only Enable true (it is in effect).
-    writable: NO_ROUTE_WRITES,
+    // A kernel route is changed by Delete and Add: a Set takes only Enable true (it is in effect), and ForwardingPolicy where policies are served.
+    writable: t.policies ? POLICY_WRITES : NO_ROUTE_WRITES,
     set: async (keys, changes) => {
-      await t.routeOf(keys);
+      const r = await t.routeOf(keys);
+      const path = t.rowPath(keys);
       for (const [param, value] of Object.entries(changes)) {
         if (param === 'Enable' && value === true) continue;
-        throw new UspError(ErrorCode.RequestDenied, `${t.rowPath(keys)}${param} cannot be changed on this platform: Delete the route and Add another`, { path: t.rowPath(keys) });
+        if (param === 'ForwardingPolicy' && t.policies) {
+          const table = tableOfPolicy(value, path);
+          if ((table === undefined ? undefined : String(table)) === (r.table === 'main' ? undefined : r.table)) continue;
+          if (!STATIC_PROTOCOLS.has(r.protocol ?? 'boot'))
+            throw new UspError(ErrorCode.RequestDenied, `${path}ForwardingPolicy: only a static route can move to another policy; this one came from ${r.protocol ?? 'the kernel'}`, { path });
+          ctx.ip.requireManaged(r.dev ?? '', path);
+          const moved = { ...r, table: table === undefined ? undefined : String(table) };
+          await ctx.ip.run([family, 'route', 'add', ...routeArgs(moved), 'proto', 'static'], path);
+          await ctx.ip.run([family, 'route', 'del', ...routeArgs(r)], path);
+          t.numbers.rekey([[routeKey(r), routeKey(moved)]]);
+          await syncRule(policyOfTable(moved.table));
+          await syncRule(policyOfTable(r.table));
+          continue;
+        }
+        throw new UspError(ErrorCode.RequestDenied, `${path}${param} cannot be changed on this platform: Delete the route and Add another`, { path });
       }
     },
     add: async (parentKeys, params) => {
@@ -64,6 +111,7 @@ export function routeTableWrites<R extends IpRoute>(t: RouteTable<R>): Pick<Obje
       const r = t.fromParams(params, path);
       ctx.ip.requireManaged(r.dev ?? '', path);
       await ctx.ip.run([family, 'route', 'add', ...routeArgs(r), 'proto', 'static'], path);
+      await syncRule(policyOfTable(r.table));
       return t.numbers.numberOf(routeKey(r));
     },
     delete: async (keys) => {
@@ -74,6 +122,7 @@ export function routeTableWrites<R extends IpRoute>(t: RouteTable<R>): Pick<Obje
       }
       ctx.ip.requireManaged(r.dev ?? '', path);
       await ctx.ip.run([family, 'route', 'del', ...routeArgs(r)], path);
+      await syncRule(policyOfTable(r.table));
     },
     // What a Delete removed, read before it runs, so a failed transaction can put it back.
     snapshot: (keys) => {
@@ -84,6 +133,7 @@ export function routeTableWrites<R extends IpRoute>(t: RouteTable<R>): Pick<Obje
     restore: async (_keys, snap) => {
       const r = await (snap as Promise<R>);
       await ctx.ip.run([family, 'route', 'add', ...routeArgs(r), 'proto', r.protocol ?? 'boot']);
+      await syncRule(policyOfTable(r.table));
     },
   };
 }

@@ -10,6 +10,9 @@
  * client or a routing daemon made are read-only (Delete: 7002). A row's values are the route
  * itself, so Set is refused (7002) except Enable true: Delete the row and Add another.
  *
+ * ForwardingPolicy as IPv4Forwarding's (routing.ts, policy-routing.ts): a row of policy N is a
+ * route of the agent's table for N, chosen by an `ip -6 rule` on the packet mark; -1 the main table.
+ *
  * DestIPPrefix of the default route is `::/0`; a host route is `ADDR/128`. ExpirationTime is
  * when a route learnt from an RA expires, the Infinite Time for one that does not.
  */
@@ -20,8 +23,9 @@ import type { Value } from '../../datamodel/value/Value.js';
 import { sourceError } from '../exec/CommandError.js';
 import type { LinuxContext } from './LinuxContext.js';
 import { dateTime, INFINITE_TIME } from './net-status.js';
-import { routeKey, routeTableWrites } from './route-table.js';
-import { ifnameOf, parseIpRoutes, type IpRoute } from './routing.js';
+import { routeKey, routeTableWrites, tableOfPolicy } from './route-table.js';
+import { policyOfTable } from './policy-routing.js';
+import { ifnameOf, isRouterRoute, parseIpRoutes, type IpRoute } from './routing.js';
 
 /** An IPv6 route as `ip -6 -json route` shows it: IpRoute, and seconds left for a route with a lifetime. */
 export interface Ip6Route extends IpRoute {
@@ -29,7 +33,7 @@ export interface Ip6Route extends IpRoute {
 }
 
 /** The iproute2 call every IPv6Forwarding row reads. */
-export const IP6_ROUTE_ARGS = ['-6', '-json', 'route', 'show', 'table', 'main'] as const;
+export const IP6_ROUTE_ARGS = ['-6', '-json', 'route', 'show', 'table', 'all'] as const;
 
 /** The metric `ip -6 route add` gives a route that names none (and `ip -json` then shows). */
 export const IP6_DEFAULT_METRIC = 1024;
@@ -66,7 +70,10 @@ export function registerIPv6Forwarding(ctx: LinuxContext, interfaces: InstanceMa
   const numbers = new InstanceMap();
   const routes = async (): Promise<{ at: number; byKey: Map<string, Ip6Route> }> => {
     try {
-      return await ctx.runner.cached('ip', IP6_ROUTE_ARGS, ctx.cacheMs, (out) => ({ at: ctx.now(), byKey: new Map((parseIpRoutes(out) as Ip6Route[]).map((r) => [routeKey(r), r])) }));
+      return await ctx.runner.cached('ip', IP6_ROUTE_ARGS, ctx.cacheMs, (out) => ({
+        at: ctx.now(),
+        byKey: new Map((parseIpRoutes(out) as Ip6Route[]).filter(isRouterRoute).map((r) => [routeKey(r), r])),
+      }));
     } catch (e) {
       throw sourceError(e);
     }
@@ -97,7 +104,7 @@ export function registerIPv6Forwarding(ctx: LinuxContext, interfaces: InstanceMa
         Status: 'Enabled',
         Type: TYPES[r.type ?? 'unicast'],
         DestIPPrefix: destPrefix(r.dst),
-        ForwardingPolicy: -1,
+        ForwardingPolicy: policyOfTable(r.table),
         NextHop: r.gateway ?? '',
         Interface: ifNumber === undefined ? '' : `Device.IP.Interface.${ifNumber}`,
         Origin: ORIGINS[r.protocol ?? ''] ?? 'Static',
@@ -113,6 +120,8 @@ export function registerIPv6Forwarding(ctx: LinuxContext, interfaces: InstanceMa
       requireRouter,
       routeOf: async (keys) => (await routeOf(keys)).r,
       fromParams: (params, path) => route6FromParams(params, path, (ref) => ifnameOf(ref, interfaces, path)),
+      policies: true,
+      allRoutes: async () => [...(await routes()).byKey.values()],
     }),
   });
 }
@@ -123,16 +132,14 @@ function route6FromParams(params: Record<string, Value>, path: string, ifname: (
   if (params.Enable === false) throw new UspError(ErrorCode.RequestDenied, `${path}Enable: a Linux route exists only while enabled`, { path });
   const type = str('Type') || 'Normal';
   if (type !== 'Normal') throw new UspError(ErrorCode.RequestDenied, `${path}Type: only Normal routes can be added on this platform`, { path });
-  if (typeof params.ForwardingPolicy === 'number' && params.ForwardingPolicy !== -1) {
-    throw new UspError(ErrorCode.RequestDenied, `${path}ForwardingPolicy: policy routing is not written on this platform; leave it -1`, { path });
-  }
+  const table = tableOfPolicy(params.ForwardingPolicy, path);
   if (str('Interface') === '') throw new UspError(ErrorCode.ObjectCouldNotBeCreated, `${path}: give Interface (a Device.IP.Interface the agent manages) in the Add`, { path });
   const dst = ip6Destination(str('DestIPPrefix'), path);
   const hop = str('NextHop');
   const gateway = hop === '' ? undefined : canonicalIPv6(hop);
   if (gateway === undefined && hop !== '') throw new UspError(ErrorCode.InvalidValue, `${path}NextHop: ${JSON.stringify(hop)} is not an IPv6 address`, { path });
   const metric = typeof params.ForwardingMetric === 'number' && params.ForwardingMetric > 0 ? params.ForwardingMetric : IP6_DEFAULT_METRIC;
-  return { dst, gateway, dev: ifname(str('Interface')), metric, protocol: 'static' };
+  return { dst, gateway, dev: ifname(str('Interface')), metric, protocol: 'static', table: table === undefined ? undefined : String(table) };
 }
 
 /** DestIPPrefix as `ip -6 -json route` prints a destination: `default`, `ADDR` (a /128) or `ADDR/LEN`. */

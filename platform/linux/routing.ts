@@ -8,8 +8,13 @@
  * Static routes are written back (Add and Delete of IPv4Forwarding rows, `ip -4 route add/del
  * ... proto static`) when their Interface is one the agent manages (ip-write.ts); routes the
  * kernel, a DHCP client or a routing daemon made are read-only (Delete: 7002). A row's values
- * are the route itself, so Set is refused (7002) except Enable true: Delete the row and Add
- * another to change a route.
+ * are the route itself, so Set is refused (7002) except Enable true and ForwardingPolicy: Delete
+ * the row and Add another to change a route.
+ *
+ * ForwardingPolicy (QoS:1): a row of policy N is a route of the agent's routing table for N, which
+ * an ip rule selects for packets the QoS classifier marked with N (policy-routing.ts); -1 is the
+ * main table. The routes of those tables are read with the main table's (`table all`, the rest
+ * of it left out).
  */
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
@@ -19,7 +24,8 @@ import { sourceError } from '../exec/CommandError.js';
 import { maskToPrefix } from './ip-address-write.js';
 import { prefixToMask } from './ip-addr.js';
 import type { LinuxContext } from './LinuxContext.js';
-import { routeKey, routeTableWrites, STATIC_PROTOCOLS } from './route-table.js';
+import { policyOfTable } from './policy-routing.js';
+import { routeKey, routeTableWrites, STATIC_PROTOCOLS, tableOfPolicy } from './route-table.js';
 
 /** One route as `ip -json route` shows it (the fields read here). */
 export interface IpRoute {
@@ -32,10 +38,15 @@ export interface IpRoute {
   protocol?: string;
   /** Absent for unicast. */
   type?: string;
+  /** The routing table, as `ip -json route show table all` names it; absent for main. */
+  table?: string;
 }
 
 /** The iproute2 call every IPv4Forwarding row reads. */
-export const IP_ROUTE_ARGS = ['-4', '-json', 'route', 'show', 'table', 'main'] as const;
+export const IP_ROUTE_ARGS = ['-4', '-json', 'route', 'show', 'table', 'all'] as const;
+
+/** Whether a route of `table all` is one of Router.1's rows: the main table's, or a forwarding policy's. */
+export const isRouterRoute = (r: IpRoute): boolean => r.table === undefined || r.table === 'main' || policyOfTable(r.table) >= 0;
 
 const TYPES: Readonly<Record<string, string>> = { unicast: 'Normal', blackhole: 'Blackhole', unreachable: 'Unreachable', prohibit: 'Prohibit' };
 /** Who made a route, as TR-181 Origin says it; the rest (kernel, routing daemons) read as Static. */
@@ -64,7 +75,17 @@ export function registerRouting(ctx: LinuxContext, interfaces: InstanceMap): voi
   const numbers = new InstanceMap();
   const routes = async (): Promise<Map<string, IpRoute>> => {
     try {
-      return await ctx.runner.cached('ip', IP_ROUTE_ARGS, ctx.cacheMs, (out) => new Map(parseIpRoutes(out).map((r) => [routeKey(r), r])));
+      return await ctx.runner.cached(
+        'ip',
+        IP_ROUTE_ARGS,
+        ctx.cacheMs,
+        (out) =>
+          new Map(
+            parseIpRoutes(out)
+              .filter(isRouterRoute)
+              .map((r) => [routeKey(r), r]),
+          ),
+      );
     } catch (e) {
       throw sourceError(e);
     }
@@ -92,7 +113,7 @@ export function registerRouting(ctx: LinuxContext, interfaces: InstanceMap): voi
   });
 
   model.register('Device.Routing.Router.{i}.IPv4Forwarding.{i}.', {
-    params: ['Enable', 'Status', 'Type', 'StaticRoute', 'DestIPAddress', 'DestSubnetMask', 'GatewayIPAddress', 'Interface', 'Origin', 'ForwardingMetric'],
+    params: ['Enable', 'Status', 'Type', 'StaticRoute', 'DestIPAddress', 'DestSubnetMask', 'ForwardingPolicy', 'GatewayIPAddress', 'Interface', 'Origin', 'ForwardingMetric'],
     list: async (parentKeys) => {
       requireRouter(parentKeys);
       return numbers.list((await routes()).keys());
@@ -106,13 +127,24 @@ export function registerRouting(ctx: LinuxContext, interfaces: InstanceMap): voi
         Type: TYPES[r.type ?? 'unicast'],
         StaticRoute: STATIC_PROTOCOLS.has(r.protocol ?? 'boot'),
         ...destination(r.dst),
+        ForwardingPolicy: policyOfTable(r.table),
         GatewayIPAddress: r.gateway ?? '',
         Interface: ifNumber === undefined ? '' : `Device.IP.Interface.${ifNumber}`,
         Origin: ORIGINS[r.protocol ?? ''] ?? 'Static',
         ForwardingMetric: r.metric ?? 0,
       };
     },
-    ...routeTableWrites({ ctx, family: '-4', numbers, rowPath, requireRouter, routeOf, fromParams: (params, path) => routeFromParams(params, path, (ref) => ifnameOf(ref, interfaces, path)) }),
+    ...routeTableWrites({
+      ctx,
+      family: '-4',
+      numbers,
+      rowPath,
+      requireRouter,
+      routeOf,
+      fromParams: (params, path) => routeFromParams(params, path, (ref) => ifnameOf(ref, interfaces, path)),
+      policies: true,
+      allRoutes: async () => [...(await routes()).values()],
+    }),
   });
 }
 
@@ -129,7 +161,8 @@ function routeFromParams(params: Record<string, Value>, path: string, ifname: (r
   // As `ip -json route` shows it (a host route without /32), so the new row is found under its key.
   const dst = dest === '' ? 'default' : prefix === 32 ? dest : `${dest}/${prefix}`;
   const metric = typeof params.ForwardingMetric === 'number' && params.ForwardingMetric > 0 ? params.ForwardingMetric : undefined;
-  return { dst, gateway: str('GatewayIPAddress') || undefined, dev: ifname(str('Interface')), metric, protocol: 'static' };
+  const table = tableOfPolicy(params.ForwardingPolicy, path);
+  return { dst, gateway: str('GatewayIPAddress') || undefined, dev: ifname(str('Interface')), metric, protocol: 'static', table: table === undefined ? undefined : String(table) };
 }
 
 /** The device name behind a `Device.IP.Interface.N` reference (7012 when it names no row). */

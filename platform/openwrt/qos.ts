@@ -85,6 +85,8 @@ export function registerOpenWrtQos(ctx: OpenWrtContext, ip: IPInterfaces, store:
     },
     txQueueLen: async (dev) => (await sysNumber(ctx.sysNetDir, dev, 'tx_queue_len')) || undefined,
     table,
+    // OpenWrt's Routing rows are netifd's (no policy tables): ForwardingPolicy stays read-only here.
+    forwardingPolicies: false,
     log: ctx.log,
   });
   qos.register();

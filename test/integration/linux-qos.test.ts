@@ -13,6 +13,12 @@
  *   it reads Error;
  * - a Policer of 200 kbit/s on UDP to port 6000 drops most of a burst, and its TotalCounted* and
  *   NonConformingCounted* grow; a two-rate three-colour one counts all three colours;
+ * - a Queue with DropAlgorithm RED gets a red leaf qdisc where the kernel has sch_red, and is
+ *   refused (7012) with the tree left as it was where it has not (this CI kernel: no sch_red);
+ * - ForwardingPolicy: a second path (veth qw2 to a second WAN namespace) carries the routes of
+ *   forwarding policy 3 (IPv4Forwarding and IPv6Forwarding); a Classification (or
+ *   DefaultForwardingPolicy) of policy 3 sends its UDP there, everything else keeps the main
+ *   table's route;
  * - bad input answers 7012 / 7013 and leaves the rows, the nft table and the tc tree as they were;
  * - a restart with netfilter and the qdisc emptied builds both again from the store;
  * - with the rows deleted, the agent's table and qdisc are gone;
@@ -33,8 +39,13 @@ const tag = process.pid % 100_000;
 const ns = NetNamespace.create(`usp-qos-${tag}`, `10.244.${tag % 250}`, `uspqos${tag}`, 'ctl0');
 const AGENT = '10.78.0.1';
 const WAN = '10.78.0.2';
+const WAN2 = '10.77.0.2';
+/** An address on both WAN namespaces' lo: which of them a datagram to it reaches says which route it took. */
+const FAR = '10.79.0.5';
+const FAR6 = 'fd79::5';
 let a: NamespacedAgent | undefined;
 let wan: PeerNamespace | undefined;
+let wan2: PeerNamespace | undefined;
 let ipIf = '';
 const dataDir = mkdtempSync(join(tmpdir(), 'usp-qos-data-'));
 
@@ -95,8 +106,8 @@ const UDP_SOURCE = [
 ].join('\n');
 
 /** Runs `sink` in the WAN namespace until it is ready, then `source` in the agent's; resolves with the sink's last line. */
-async function exchange(sink: string, sinkArgs: string[], source: string, sourceArgs: string[]): Promise<number> {
-  const child = spawn('ip', ['netns', 'exec', wan!.name, 'python3', '-c', sink, ...sinkArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function exchange(sink: string, sinkArgs: string[], source: string, sourceArgs: string[], peer = wan!): Promise<number> {
+  const child = spawn('ip', ['netns', 'exec', peer.name, 'python3', '-c', sink, ...sinkArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   const done = new Promise<number>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -113,6 +124,9 @@ async function exchange(sink: string, sinkArgs: string[], source: string, source
 
 /** Bits per second of a TCP transfer to `port` over 3 s, as the receiver counted it. */
 const tcpRate = async (port: number): Promise<number> => ((await exchange(TCP_SINK, [String(port), '3'], TCP_SOURCE, [WAN, String(port)])) * 8) / 3;
+/** UDP_SINK and UDP_SOURCE over IPv6. */
+const UDP6_SINK = UDP_SINK.replace('AF_INET', 'AF_INET6').replace("'0.0.0.0'", "'::'");
+const UDP6_SOURCE = UDP_SOURCE.replace('AF_INET', 'AF_INET6');
 const inNs = (...args: string[]): string => execFileSync('ip', ['netns', 'exec', ns.name, ...args], { encoding: 'utf8' });
 const qdisc = (): string => inNs('tc', 'qdisc', 'show', 'dev', 'qw0');
 /** The bytes HTB class `handle` of qw0 sent (`tc -s class show`: this tc prints HTB classes as text even with -j). */
@@ -121,11 +135,25 @@ const classBytes = (handle: string): number => {
   return m ? Number(m[1]) : -1;
 };
 const nftTable = (): string => spawnSync('ip', ['netns', 'exec', ns.name, 'nft', 'list', 'table', 'inet', 'usp_agent_qos'], { encoding: 'utf8' }).stdout ?? '';
+/** Whether this kernel has the red qdisc (sch_red): tried on the agent namespace's lo, which QoS does not use. */
+const kernelHasRed = (): boolean => {
+  const red = ['red', 'limit', '30000', 'min', '3000', 'max', '9000', 'avpkt', '1000', 'burst', '5', 'probability', '0.5', 'bandwidth', '1mbit'];
+  const ok = spawnSync('ip', ['netns', 'exec', ns.name, 'tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'handle', '7:', ...red]).status === 0;
+  if (ok) inNs('tc', 'qdisc', 'del', 'dev', 'lo', 'root');
+  return ok;
+};
 const errCode = (r: { ok: boolean; errCode?: number; paramErrCode?: number }): number | undefined => (r.ok ? undefined : (r.paramErrCode ?? r.errCode));
 
 beforeAll(async () => {
   wan = PeerNamespace.beside(ns, `usp-qosw-${tag}`, { inside: 'qw0', outside: 'qw1', routerAddress: `${AGENT}/24`, address: `${WAN}/24` });
-  a = await startAgentInNamespace(ns, 'qw0', { dataDir });
+  wan2 = PeerNamespace.beside(ns, `usp-qosv-${tag}`, { inside: 'qw2', outside: 'qw3', routerAddress: '10.77.0.1/24', address: `${WAN2}/24` });
+  for (const peer of [wan, wan2]) peer.ip('addr', 'add', `${FAR}/32`, 'dev', 'lo');
+  for (const peer of [wan, wan2]) peer.ip('addr', 'add', `${FAR6}/128`, 'dev', 'lo');
+  wan.ip('addr', 'add', 'fd78::2/64', 'dev', 'qw1', 'nodad');
+  wan2.ip('addr', 'add', 'fd77::2/64', 'dev', 'qw3', 'nodad');
+  inNs('ip', 'addr', 'add', 'fd78::1/64', 'dev', 'qw0', 'nodad');
+  inNs('ip', 'addr', 'add', 'fd77::1/64', 'dev', 'qw2', 'nodad');
+  a = await startAgentInNamespace(ns, 'qw0,qw2', { dataDir });
   const names = await getObjects(a.controller, ['Device.IP.Interface.*.Name']);
   ipIf = Object.entries(names)
     .find(([, v]) => v.Name === 'qw0')![0]
@@ -135,6 +163,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await a?.close();
   wan?.remove();
+  wan2?.remove();
   ns.remove();
   rmSync(dataDir, { recursive: true, force: true });
 });
@@ -262,6 +291,72 @@ describe('Linux QoS: the agent nft table and HTB tree shape, classify and police
     expect(errCode(await tryAdd(c, 'Device.QoS.Policer.', { Enable: 'true', MeterType: 'TwoRateThreeColor', CommittedRate: '80000', PeakRate: '1000' }))).toBe(7012);
   }, 60_000);
 
+  it('a Queue with DropAlgorithm RED gets a red leaf where the kernel has sch_red, else 7012 and the tree as it was', async () => {
+    const c = a!.controller;
+    // With DT the RED numbers are kept and read back; they count once DropAlgorithm is RED.
+    const q = await add(c, 'Device.QoS.Queue.', { Enable: 'true', Interface: ipIf, TrafficClasses: '7', REDThreshold: '10', REDPercentage: '50' });
+    expect((await getObjects(c, [q]))[q]).toMatchObject({ DropAlgorithm: 'DT', REDThreshold: '10', REDPercentage: '50', Status: 'Enabled' });
+    const handle = (0x100 + Number(/(\d+)\.$/.exec(q)![1])).toString(16);
+    const before = qdisc();
+    expect(before).toMatch(/qdisc htb 51: root/);
+    const r = await trySet(c, q, { DropAlgorithm: 'RED' });
+    if (kernelHasRed()) {
+      expect(r.ok).toBe(true);
+      // txqueuelen 1000 x 1500 bytes: min 10 % (150000), max 3 x min, max_p 0.5.
+      expect(qdisc()).toMatch(new RegExp(`qdisc red ${handle}: parent 51:${handle} limit 1500000b min 150000b max 450000b`));
+    } else {
+      expect(errCode(r)).toBe(7012);
+      expect((await getObjects(c, [`${q}DropAlgorithm`]))[q]!.DropAlgorithm).toBe('DT');
+      // The rows were put back and written again: the same tree, no red leaf.
+      await expect.poll(() => qdisc(), { timeout: 10_000 }).toBe(before);
+    }
+    expect(errCode(await trySet(c, q, { REDThreshold: '95' }))).toBe(7012);
+    expect(errCode(await trySet(c, q, { REDPercentage: '101' }))).toBe(7012);
+    await del(c, q);
+  }, 60_000);
+
+  it('ForwardingPolicy: a Classification of policy 3 takes the policy-3 route, the rest the main one', async () => {
+    const c = a!.controller;
+    const names = await getObjects(c, ['Device.IP.Interface.*.Name']);
+    const qw2 = Object.entries(names)
+      .find(([, v]) => v.Name === 'qw2')![0]
+      .slice(0, -1);
+    const fwd = 'Device.Routing.Router.1.IPv4Forwarding.';
+    const far = { DestIPAddress: '10.79.0.0', DestSubnetMask: '255.255.255.0' };
+    const main = await add(c, fwd, { ...far, GatewayIPAddress: WAN, Interface: ipIf });
+    const policy = await add(c, fwd, { ...far, GatewayIPAddress: WAN2, Interface: qw2, ForwardingPolicy: '3' });
+    expect(await getObjects(c, [`${main}ForwardingPolicy`, `${policy}ForwardingPolicy`])).toEqual({ [main]: { ForwardingPolicy: '-1' }, [policy]: { ForwardingPolicy: '3' } });
+    expect(inNs('ip', '-4', 'rule', 'show')).toContain('fwmark 0x30000/0xff0000 lookup 20739');
+    expect(inNs('ip', '-4', 'route', 'show', 'table', '20739')).toContain(`via ${WAN2} dev qw2`);
+    const k = await add(c, 'Device.QoS.Classification.', { Enable: 'true', AllInterfaces: 'true', Protocol: '17', DestPort: '6010', ForwardingPolicy: '3' });
+    expect(await exchange(UDP_SINK, ['6010'], UDP_SOURCE, [FAR, '6010', '5'], wan2)).toBe(5);
+    expect(await exchange(UDP_SINK, ['6011'], UDP_SOURCE, [FAR, '6011', '5'], wan)).toBe(5);
+    // DefaultForwardingPolicy 3: what no Classification matches is in policy 3 as well.
+    await set(c, 'Device.QoS.', { DefaultForwardingPolicy: '3' });
+    expect(await exchange(UDP_SINK, ['6011'], UDP_SOURCE, [FAR, '6011', '5'], wan2)).toBe(5);
+    await set(c, 'Device.QoS.', { DefaultForwardingPolicy: '0' });
+    // IPv6Forwarding rows of policy 3: the same mark, an `ip -6 rule`.
+    const fwd6 = 'Device.Routing.Router.1.IPv6Forwarding.';
+    const main6 = await add(c, fwd6, { DestIPPrefix: 'fd79::/64', NextHop: 'fd78::2', Interface: ipIf });
+    const policy6 = await add(c, fwd6, { DestIPPrefix: 'fd79::/64', NextHop: 'fd77::2', Interface: qw2, ForwardingPolicy: '3' });
+    expect((await getObjects(c, [`${policy6}ForwardingPolicy`]))[policy6]!.ForwardingPolicy).toBe('3');
+    expect(inNs('ip', '-6', 'rule', 'show')).toContain('lookup 20739');
+    expect(await exchange(UDP6_SINK, ['6010'], UDP6_SOURCE, [FAR6, '6010', '5'], wan2)).toBe(5);
+    expect(await exchange(UDP6_SINK, ['6011'], UDP6_SOURCE, [FAR6, '6011', '5'], wan)).toBe(5);
+    await del(c, policy6, main6);
+    expect(inNs('ip', '-6', 'rule', 'show')).not.toContain('lookup 20739');
+    // A Set moves the route to policy 4's table: the row keeps its number, policy 3's rule goes.
+    await set(c, policy, { ForwardingPolicy: '4' });
+    expect((await getObjects(c, [`${policy}ForwardingPolicy`]))[policy]!.ForwardingPolicy).toBe('4');
+    const rules = inNs('ip', '-4', 'rule', 'show');
+    expect([rules.includes('lookup 20739'), rules.includes('fwmark 0x40000/0xff0000 lookup 20740')]).toEqual([false, true]);
+    expect(await exchange(UDP_SINK, ['6010'], UDP_SOURCE, [FAR, '6010', '5'], wan)).toBe(5);
+    expect(errCode(await trySet(c, policy, { ForwardingPolicy: '256' }))).toBe(7012);
+    expect(errCode(await trySet(c, k, { ForwardingPolicy: '256' }))).toBe(7012);
+    await del(c, policy, main, k);
+    expect(inNs('ip', '-4', 'rule', 'show')).not.toContain('lookup 2074');
+  }, 60_000);
+
   it('bad input answers 7012 or 7013 and changes neither the rows, the nft table nor the tc tree', async () => {
     const c = a!.controller;
     const rows = await getObjects(c, ['Device.QoS.']);
@@ -270,7 +365,8 @@ describe('Linux QoS: the agent nft table and HTB tree shape, classify and police
       ['Shaper', { ShapingRate: '0' }, 7012],
       ['Shaper', { Interface: 'Device.IP.Interface.99' }, 7012],
       ['Queue', { AllInterfaces: 'true' }, 7012],
-      ['Queue', { DropAlgorithm: 'RED' }, 7012],
+      ['Queue', { DropAlgorithm: 'WRED' }, 7012],
+      ['Queue', { REDThreshold: '91' }, 7012],
       ['Queue', { TrafficClasses: '1,x' }, 7011], // a list of unsignedInt: the wrong type
       ['Classification', { DSCPMark: '-2' }, 7012],
       ['Classification', { Protocol: '1', DestPort: '80' }, 7012],
@@ -283,7 +379,7 @@ describe('Linux QoS: the agent nft table and HTB tree shape, classify and police
     for (const [table, params, code] of bad) expect([table, params, errCode(await tryAdd(c, `Device.QoS.${table}.`, params))]).toEqual([table, params, code]);
     expect(errCode(await trySet(c, 'Device.QoS.', { DefaultDSCPMark: '64' }))).toBe(7012);
     expect(errCode(await trySet(c, 'Device.QoS.', { DefaultQueue: 'Device.QoS.Queue.99' }))).toBe(7012);
-    expect(errCode(await trySet(c, 'Device.QoS.', { DefaultForwardingPolicy: '2' }))).toBe(7013);
+    expect(errCode(await trySet(c, 'Device.QoS.', { DefaultForwardingPolicy: '256' }))).toBe(7012);
     const k = Object.keys(await getObjects(c, ['Device.QoS.Classification.*.Enable']))[0]!;
     expect(errCode(await trySet(c, k, { VLANIDCheck: '5' }))).toBe(7013);
     expect(await getObjects(c, ['Device.QoS.'])).toEqual(rows);
@@ -296,7 +392,7 @@ describe('Linux QoS: the agent nft table and HTB tree shape, classify and police
     a = undefined;
     inNs('nft', 'flush', 'ruleset');
     inNs('tc', 'qdisc', 'del', 'dev', 'qw0', 'root');
-    a = await startAgentInNamespace(ns, 'qw0', { dataDir, port });
+    a = await startAgentInNamespace(ns, 'qw0,qw2', { dataDir, port });
     await expect.poll(() => qdisc(), { timeout: 15_000 }).toMatch(/qdisc htb 51: root/);
     await expect.poll(() => nftTable(), { timeout: 15_000 }).toContain('tcp dport 5201');
     expect(await tcpRate(5100)).toBeLessThan(1.6e6);

@@ -91,8 +91,8 @@ describe('Linux QoS compilers', () => {
       'class add dev wan0 parent 51:1 classid 51:101 htb rate 600000bit ceil 1000000bit prio 0',
       'class add dev wan0 parent 51:1 classid 51:102 htb rate 200000bit ceil 500000bit prio 2',
       'class add dev wan0 parent 51:1 classid 51:fffe htb rate 200000bit ceil 1000000bit prio 7',
-      'filter add dev wan0 parent 51: protocol all prio 1 u32 match mark 0x51000005 0xffffffff classid 51:101',
-      'filter add dev wan0 parent 51: protocol all prio 1 u32 match mark 0x51000006 0xffffffff classid 51:101',
+      'filter add dev wan0 parent 51: protocol all prio 1 u32 match mark 0x51000005 0xff00ffff classid 51:101',
+      'filter add dev wan0 parent 51: protocol all prio 1 u32 match mark 0x51000006 0xff00ffff classid 51:101',
     ]);
     // DefaultQueue 2 wins over DefaultTrafficClass 5.
     expect(

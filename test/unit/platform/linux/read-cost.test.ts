@@ -62,7 +62,7 @@ describe('linux platform: what a Get costs', () => {
     // + RMONStats.1: its 7 receive counters (ethtool is not installed on the fake host: no RMON group).
     // + UPnP.Discovery: which interfaces are the LAN (both route tables), once, as its browser starts.
     expect(ops).toHaveLength(62 + 15 + 1 + 36 + 5 + 1 + 7 + 2);
-    expect(f.host.ipCalls().sort()).toEqual(['-4 -json route show table main', '-6 -json route show table main', '-j addr show', '-j neigh show']);
+    expect(f.host.ipCalls().sort()).toEqual(['-4 -json route show table all', '-6 -json route show table all', '-j addr show', '-j neigh show']);
 
     // Read again at the same instant: every object reads its live values anew, the scan and `ip` are reused.
     ops.length = 0;

@@ -182,7 +182,7 @@ describe('linux platform: whole-tree read of the recorded Debian 12 host', () =>
     f = linuxHost();
     await f.readAll();
     // Hosts: the neighbour table.
-    expect(f.host.ipCalls().sort()).toEqual(['-4 -json route show table main', '-6 -json route show table main', '-j addr show', '-j neigh show']);
+    expect(f.host.ipCalls().sort()).toEqual(['-4 -json route show table all', '-6 -json route show table all', '-j addr show', '-j neigh show']);
     await f.readAll();
     expect(f.host.ipCalls()).toHaveLength(4); // same instant: served from the cache
     f.advance(2);

@@ -95,7 +95,7 @@ describe('Device.QoS. on OpenWrt', () => {
     await add(fx, CLASSIFICATION, { Enable: true, Interface: lan, Protocol: 6, DestPort: 443, TrafficClass: 3 });
     expect(tc!.roots().find((r) => r.dev === 'eth1.2')).toMatchObject({ kind: 'htb', handle: '51:' });
     const lines = tc!.batchLines();
-    expect(lines.at(-1)).toMatch(/^filter add dev eth1\.2 parent 51: .* match mark 0x51000003 0xffffffff classid 51:10/);
+    expect(lines.at(-1)).toMatch(/^filter add dev eth1\.2 parent 51: .* match mark 0x51000003 0xff00ffff classid 51:10/);
     expect(lines).toContain('class add dev eth1.2 parent 51: classid 51:1 htb rate 20000000bit ceil 20000000bit');
     expect(tc!.nftInput()).toContain('iifname "br-lan" meta protocol { ip, ip6 } meta l4proto 6 th dport 443 goto class_1');
     // Read back as the IP.Interface paths, Enabled.
