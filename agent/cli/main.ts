@@ -252,7 +252,7 @@ async function runCommand(a: RunOptionValues): Promise<void> {
       vendorLogFiles: a['vendor-log-file']?.map((f) => resolve(f)),
       time: a.time,
       timeZoneFile: a['time-zone-file'],
-      wifi: wifiSetting(a.wifi, a['hostapd-dir'], a['hostapd-conf'], a['hostapd-global']),
+      wifi: wifiSetting(a.wifi, a['hostapd-dir'], a['hostapd-conf'], a['hostapd-global'], a['wpa-supplicant-dir']),
       dnsmasq: a.dnsmasq === undefined ? undefined : parseDnsmasqOption(a.dnsmasq),
       accessControl: a['access-control'] === undefined ? undefined : parseAccessControlOption(a['access-control']),
       firewall: a.firewall === undefined ? undefined : parseFirewallOption(a.firewall),
@@ -362,6 +362,10 @@ export async function main(argv: string[]): Promise<void> {
           .option('hostapd-conf', {
             type: 'string',
             describe: "hostapd's configuration files on Linux, FILE[,FILE], read only for the settings its control interface cannot report (default: the files on the running hostapd's command line)",
+          })
+          .option('wpa-supplicant-dir', {
+            type: 'string',
+            describe: "wpa_supplicant's control directory (its ctrl_interface) on Linux, for Device.WiFi.EndPoint. (default /run/wpa_supplicant)",
           })
           .option('dnsmasq', {
             type: 'string',

@@ -45,6 +45,8 @@ export interface RunOptionValues {
   'hostapd-conf'?: string;
   /** `--hostapd-global PATH`: hostapd's global control interface, for SSID/AccessPoint Add (Linux). */
   'hostapd-global'?: string;
+  /** `--wpa-supplicant-dir DIR`: wpa_supplicant's control directory, for Device.WiFi.EndPoint. (Linux). */
+  'wpa-supplicant-dir'?: string;
   /** `--dnsmasq on|off`: DNS relay and DHCPv4 server through the agent's own dnsmasq (Linux). */
   dnsmasq?: string;
   /** `--access-control nftables|off`: Device.Hosts.AccessControl. as the agent's own nftables table (Linux). */
@@ -95,6 +97,7 @@ const STRING_OPTIONS = [
   'hostapd-dir',
   'hostapd-conf',
   'hostapd-global',
+  'wpa-supplicant-dir',
   'dnsmasq',
   'access-control',
   'firewall',
@@ -168,6 +171,7 @@ export function parseRunFast(argv: readonly string[]): RunOptionValues | undefin
     'hostapd-dir': v['hostapd-dir'],
     'hostapd-conf': v['hostapd-conf'],
     'hostapd-global': v['hostapd-global'],
+    'wpa-supplicant-dir': v['wpa-supplicant-dir'],
     dnsmasq: v.dnsmasq,
     'access-control': v['access-control'],
     firewall: v.firewall,

@@ -1,5 +1,6 @@
 /**
- * `--wifi hostapd|off`, `--hostapd-dir DIR`, `--hostapd-conf FILE[,FILE]` and `--hostapd-global PATH`: Device.WiFi. on the
+ * `--wifi hostapd|off`, `--hostapd-dir DIR`, `--hostapd-conf FILE[,FILE]`, `--hostapd-global PATH` and
+ * `--wpa-supplicant-dir DIR` (Device.WiFi.EndPoint. over wpa_supplicant): Device.WiFi. on the
  * Linux platform from hostapd's control interface and iw (platform/linux/wifi.ts), where hostapd's
  * control sockets are, and which configuration files it runs (read only, for what its control
  * interface cannot report; default: those on the running hostapd's command line).
@@ -19,7 +20,7 @@ export function parseWiFiOption(text: string, source = '--wifi'): boolean {
 }
 
 /** The platform's setting from the two options: false (off), settings (a control directory), or undefined (on where iw and hostapd_cli are installed). */
-export function wifiSetting(wifi: string | undefined, hostapdDir: string | undefined, hostapdConf?: string, hostapdGlobal?: string): boolean | WiFiSettings | undefined {
+export function wifiSetting(wifi: string | undefined, hostapdDir: string | undefined, hostapdConf?: string, hostapdGlobal?: string, wpaSupplicantDir?: string): boolean | WiFiSettings | undefined {
   const on = wifi === undefined ? undefined : parseWiFiOption(wifi);
   if (on === false) return false;
   const settings: WiFiSettings = {};
@@ -32,6 +33,10 @@ export function wifiSetting(wifi: string | undefined, hostapdDir: string | undef
     if (!isAbsolute(hostapdGlobal) || hostapdGlobal.endsWith('/'))
       throw new Error("--hostapd-global: give the path of hostapd's global control socket (hostapd -g PATH), e.g. /var/run/hostapd-global");
     settings.hostapdGlobal = hostapdGlobal;
+  }
+  if (wpaSupplicantDir !== undefined) {
+    if (!isAbsolute(wpaSupplicantDir)) throw new Error("--wpa-supplicant-dir: give wpa_supplicant's control directory (its ctrl_interface) as an absolute path, e.g. /run/wpa_supplicant");
+    settings.wpaSupplicantDir = wpaSupplicantDir;
   }
   if (Object.keys(settings).length > 0) return settings;
   return on === undefined ? undefined : {};

@@ -72,6 +72,7 @@ import { AccessControlTables } from '../access-control/AccessControlTables.js';
 import { accessControlUsable, NftAccessBackend } from './access-control-nft.js';
 import { firewallUsable, LinuxFirewall } from './firewall.js';
 import { wifiUsable, registerWiFi, type WiFiSettings } from './wifi.js';
+import { registerWpaSupplicantEndPoints } from './wifi-endpoint.js';
 import { registerLinuxLldp } from './lldp.js';
 import { registerUPnPDiscovery } from '../upnp/upnp-discovery-objects.js';
 import { linuxLanInterfaces } from './upnp-lan.js';
@@ -445,6 +446,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
       const { start } = registerWiFi(ctx, { ...(typeof opts.wifi === 'object' ? opts.wifi : {}), store: opts.store });
       loaded.push(async () => start());
     } else ctx.log?.info('Device.WiFi. not served (Radio, SSID, AccessPoint)', { why: wifi.why, setting: '--wifi' });
+    registerWpaSupplicantEndPoints(ctx, opts.wifi, opts.store);
   }
   return { stop: () => stops.forEach((s) => s()), stateLoaded: () => Promise.all(loaded.map((f) => f())).then(() => undefined) };
 }

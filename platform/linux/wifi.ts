@@ -32,6 +32,8 @@ export interface WiFiSettings {
   hostapdConf?: readonly string[];
   /** hostapd's global control interface (`--hostapd-global`; default /var/run/hostapd-global), through which BSSes are added. */
   hostapdGlobal?: string;
+  /** wpa_supplicant's control directory, for Device.WiFi.EndPoint. (`--wpa-supplicant-dir`; default /run/wpa_supplicant; wifi-endpoint.ts). */
+  wpaSupplicantDir?: string;
 }
 
 /** Whether Device.WiFi. can be served: `setting` false turns it off; otherwise both tools must be installed. */

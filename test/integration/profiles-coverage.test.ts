@@ -49,6 +49,8 @@ const ROUTER_SYSFS = fileURLToPath(new URL('../fixtures/iot-sysfs/router', impor
 const SYSUPGRADE_STANDIN = fileURLToPath(new URL('../fixtures/openwrt/standin-bin', import.meta.url));
 /** The stand-in `iw` and `hostapd_cli` replaying a recorded Linux access point (test/fixtures/linux/wifi-hostapd). */
 const WIFI_STANDIN = fileURLToPath(new URL('../fixtures/linux/wifi-hostapd/bin', import.meta.url));
+/** The stand-in `wpa_cli` replaying a recorded Linux station (test/fixtures/linux/wifi-wpa-supplicant), after WIFI_STANDIN (whose `iw` answers). */
+const WPA_STANDIN = fileURLToPath(new URL('../fixtures/linux/wifi-wpa-supplicant/bin', import.meta.url));
 /** The stand-in `lldpcli` replaying recorded lldpd neighbours (test/fixtures/linux/lldp; OpenWrt ships the same lldpd). */
 const LLDP_STANDIN = fileURLToPath(new URL('../fixtures/linux/lldp/bin', import.meta.url));
 
@@ -120,7 +122,7 @@ async function liveOffline(platform: 'linux' | 'openwrt' | 'none', modemManager:
   process.env.PATH = [
     mmcli.binDir,
     ...(openwrt ? [openwrt.bin, SYSUPGRADE_STANDIN] : []),
-    ...(chronyc ? [chronyc.binDir, WIFI_STANDIN] : []),
+    ...(chronyc ? [chronyc.binDir, WIFI_STANDIN, WPA_STANDIN] : []),
     ...(platform !== 'none' ? [LLDP_STANDIN] : []),
     before ?? '',
   ].join(path.delimiter);
@@ -165,13 +167,13 @@ const CASES: Case[] = [
   {
     id: 'linux-modemmanager',
     title: 'Linux + ModemManager',
-    how: 'built offline with recorded mmcli, chronyc, lldpcli, iw and hostapd_cli, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto, --upnp-igd miniupnpd; no --firmware-hook',
+    how: 'built offline with recorded mmcli, chronyc, lldpcli, iw, hostapd_cli and wpa_cli, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto, --upnp-igd miniupnpd; no --firmware-hook',
     served: () => liveOffline('linux', true),
   },
   {
     id: 'linux',
     title: 'Linux',
-    how: 'built offline with recorded chronyc, lldpcli, iw and hostapd_cli, mmcli failing, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto, --upnp-igd miniupnpd; no --firmware-hook',
+    how: 'built offline with recorded chronyc, lldpcli, iw, hostapd_cli and wpa_cli, mmcli failing, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto, --upnp-igd miniupnpd; no --firmware-hook',
     served: () => liveOffline('linux', false),
   },
   {

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { supportedParentPath } from '../../../datamodel/schema/Schema.js';
 import { ErrorCode } from '../../../datamodel/UspError.js';
 import { lldpcliInstalled } from '../../../platform/lldp/lldpcli-source.js';
+import { findOnPath } from '../../../platform/exec/CommandRunner.js';
 import { type Combination, composedPlatform, VENDOR_PREFIX } from './platform-combinations.js';
 
 /** The objects with parameters each platform serves (containers without any are implied). */
@@ -48,6 +49,9 @@ const LINUX_CLAIMS = [
   'Device.Bridging.Bridge.{i}.VLAN.{i}.',
   'Device.Bridging.Bridge.{i}.VLANPort.{i}.',
 ];
+
+/** Device.WiFi.EndPoint. on Linux: served where wpa_cli is installed (platform/linux/wifi-endpoint.ts), whether wpa_supplicant runs or not. */
+const LINUX_ENDPOINT_CLAIMS = findOnPath('wpa_cli') ? ['Device.WiFi.', ...['', 'Stats.', 'Security.', 'Profile.{i}.', 'Profile.{i}.Security.'].map((o) => `Device.WiFi.EndPoint.{i}.${o}`)] : [];
 
 /** Device.LLDP. on Linux and OpenWrt: served where lldpcli is installed (.ci/run installs lldpd), whether lldpd runs or not. */
 const LLDP_CLAIMS = lldpcliInstalled()
@@ -199,14 +203,14 @@ const CASES: PlatformCase[] = [
   {
     name: 'Linux',
     build: () => composedPlatform('linux', { modemManager: false }),
-    claims: [...LINUX_CLAIMS, ...LLDP_CLAIMS, ...UPNP_DISCOVERY_CLAIMS],
+    claims: [...LINUX_CLAIMS, ...LINUX_ENDPOINT_CLAIMS, ...LLDP_CLAIMS, ...UPNP_DISCOVERY_CLAIMS],
     exactSubtrees: EXACT_SUBTREES,
     wholeTree: true,
   },
   {
     name: 'Linux + ModemManager',
     build: () => composedPlatform('linux', { modemManager: true }),
-    claims: [...LINUX_CLAIMS, ...LLDP_CLAIMS, ...UPNP_DISCOVERY_CLAIMS, ...MODEMMANAGER_CLAIMS],
+    claims: [...LINUX_CLAIMS, ...LINUX_ENDPOINT_CLAIMS, ...LLDP_CLAIMS, ...UPNP_DISCOVERY_CLAIMS, ...MODEMMANAGER_CLAIMS],
     exactSubtrees: EXACT_SUBTREES,
     wholeTree: true,
   },

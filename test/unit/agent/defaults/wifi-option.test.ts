@@ -27,6 +27,12 @@ describe('--wifi and --hostapd-dir', () => {
     expect(wifiSetting(undefined, undefined, undefined, '/run/hostapd-global')).toEqual({ hostapdGlobal: '/run/hostapd-global' });
     for (const bad of ['hostapd-global', '', '/run/']) expect(() => wifiSetting(undefined, undefined, undefined, bad), bad).toThrow(/--hostapd-global/);
   });
+
+  it('--wpa-supplicant-dir: an absolute control directory, for Device.WiFi.EndPoint.', () => {
+    expect(wifiSetting(undefined, undefined, undefined, undefined, '/var/run/wpa_supplicant')).toEqual({ wpaSupplicantDir: '/var/run/wpa_supplicant' });
+    for (const bad of ['wpa_supplicant', '']) expect(() => wifiSetting(undefined, undefined, undefined, undefined, bad), bad).toThrow(/--wpa-supplicant-dir/);
+    expect(wifiSetting('off', undefined, undefined, undefined, '/run/wpa_supplicant')).toBe(false);
+  });
 });
 
 describe('$hostapdConf in the defaults file', () => {
