@@ -1,7 +1,7 @@
 /**
- * Device.VXLAN. on OpenWrt (TR-181 VXLANBasic:1, with Interface Stats of VXLANAdv:1): the rows of
- * Tunnel.{i}. and Tunnel.{i}.Interface.{i}. are kept in the agent's store (their Aliases,
- * instance numbers and a Tunnel with no Interface have no place in netifd's configuration), and
+ * Device.VXLAN. on OpenWrt (TR-181 VXLANBasic:1; VXLANAdv:1 with Filter.{i}. where nft runs:
+ * vxlan-filter.ts): the rows of Tunnel.{i}. and Tunnel.{i}.Interface.{i}. are kept in the
+ * agent's store (their Aliases, instance numbers and a Tunnel with no Interface have no place in netifd's configuration), and
  * each Interface is written as a netifd interface section `usp_vxlan_<T>_<I>` of the `vxlan`
  * package (vxlan-sections.ts). Every change rewrites those sections, runs `uci commit network`
  * and NETWORK_RELOAD; when a step fails the staged changes are reverted, the store is put back
@@ -55,6 +55,7 @@ import type { OpenWrtContext } from './OpenWrtContext.js';
 import type { NetIfStatus } from './ubus-types.js';
 import { NETWORK_RELOAD, type UciWriter } from './uci.js';
 import { netifdTos, planSections, stageSections, VXLAN_SECTION_RE, vxlanSectionName, wantedOptions } from './vxlan-sections.js';
+import { filterTargets, registerOpenWrtVxlanFilters } from './vxlan-filter.js';
 import { readDeviceCounters, sumCounters, TUNNEL_COUNTERS } from './vxlan-stats.js';
 
 /** The `vxlan` package's netifd protocol handler (vxlan and vxlan6). */
@@ -66,6 +67,8 @@ type VxlanIfStatus = NetIfStatus & { errors?: Array<{ subsystem?: string; code?:
 class OpenWrtVxlan {
   tunnels!: StoredTable;
   interfaces!: StoredTable;
+  /** Called after each writing of the sections (the Filter rules follow them). */
+  applied?: () => Promise<void>;
 
   constructor(
     readonly ctx: OpenWrtContext,
@@ -77,8 +80,17 @@ class OpenWrtVxlan {
     return this.tunnels.rows([]).find(([n]) => n === t)?.[1];
   }
 
-  /** Writes the sections the stored rows want (only the steps that differ); nothing when all is in line. */
+  /** Writes the sections the stored rows want, then the Filter rules. */
   async apply(): Promise<void> {
+    try {
+      await this.writeSections();
+    } finally {
+      await this.applied?.();
+    }
+  }
+
+  /** Only the steps that differ; nothing when all is in line. */
+  private async writeSections(): Promise<void> {
     const wanted = new Map<string, Record<string, string>>();
     for (const [t, tunnel] of this.tunnels.rows([])) {
       for (const [i, iface] of this.interfaces.rows([t])) {
@@ -217,6 +229,8 @@ export function registerOpenWrtVxlan(ctx: OpenWrtContext, ip: IPInterfaces, uci:
   v.interfaces = new StoredTable(store, ctx.model.requireNode(VXLAN_INTERFACE), new InterfaceRules(v, ip));
   ctx.model.register(VXLAN_TUNNEL, v.tunnels);
   ctx.model.register(VXLAN_INTERFACE, v.interfaces);
+  const rows = { tunnels: () => v.tunnels.list([]), interfaces: (t: number) => v.interfaces.list([t]) };
+  v.applied = registerOpenWrtVxlanFilters(ctx, store, rows, () => filterTargets(v.tunnels.rows([]), (t) => v.interfaces.rows([t])));
   ctx.model.register(VXLAN_TUNNEL_STATS, { params: TUNNEL_COUNTERS, changesOnlyThroughAgent: false, get: (keys) => v.tunnelStats(keys) });
   const types = new Map(ctx.model.requireNode(VXLAN_INTERFACE_STATS).def.params.map((p) => [p.name, p.type]));
   const counters = readDeviceCounters(ctx.sysNetDir, types);

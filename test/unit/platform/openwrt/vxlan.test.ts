@@ -17,6 +17,7 @@ import { DataStore } from '../../../../datamodel/store/DataStore.js';
 import { ErrorCode, UspError } from '../../../../datamodel/UspError.js';
 import { Transaction } from '../../../../datamodel/tree/Transaction.js';
 import type { Value } from '../../../../datamodel/value/Value.js';
+import { recordNft } from './nft-script-recorder.js';
 import { defaultUci, type FakeOpenWrt, fakeOpenWrt, FIXTURES, openWrt, type PlatformFixture } from './fake-openwrt.js';
 
 const TUNNEL = 'Device.VXLAN.Tunnel.{i}.';
@@ -128,7 +129,8 @@ describe('Device.VXLAN on OpenWrt (netifd proto vxlan)', () => {
   });
 
   it('writes one netifd interface section per Interface, reads its Status, Stats and IP interface, and deletes it', async () => {
-    const b = await boot();
+    const nft = { scripts: (): string[] => [] };
+    const b = await boot({ before: (fake) => Object.assign(nft, recordNft(fake)) });
     const wan = await ipPath(b.fx, 'wan');
     b.fake.clearLog();
     await add(b, TUNNEL, [], { Enable: true, RemoteEndpoints: '192.0.2.7' });
@@ -181,12 +183,19 @@ describe('Device.VXLAN on OpenWrt (netifd proto vxlan)', () => {
     b.fake.respond('network.interface dump', dump({ interface: 'usp_vxlan_1_1', up: false, pending: false, available: true, proto: 'vxlan', errors: [{ subsystem: 'vxlan', code: 'NO_WAN_LINK' }] }));
     expect((await b.fx.binding(IFACE).get([1, 1], {})).Status).toBe('LowerLayerDown');
 
+    // VXLANAdv:1: a Filter marks the delivery packets of the section's VNI and port (the Linux nft table).
+    await add(b, 'Device.VXLAN.Filter.{i}.', [], { Enable: true, Interface: 'Device.VXLAN.Tunnel.1.Interface.1', DSCPMarkPolicy: 10 });
+    expect(nft.scripts().at(-1)).toContain('meta nfproto ipv4 udp dport 4789 @th,96,24 100 jump tunnel1_interface1');
+    expect(nft.scripts().at(-1)).toContain('ip dscp set 10 accept comment "Device.VXLAN.Filter.1"');
+
     // A disabled Tunnel disables its sections (netifd then makes no device).
     b.fake.clearLog();
     await set(b, TUNNEL, [1], { Enable: false });
     expect(writes(b.fake)).toEqual(['uci set network.usp_vxlan_1_1.disabled=1', 'uci commit network', 'ubus call network reload']);
     expect((await b.fx.binding(IFACE).get([1, 1], {})).Status).toBe('LowerLayerDown');
     expect((await b.fx.binding(TUNNEL).get([1], {})).Status).toBe('Disabled');
+    // The Filter's rules follow: no enabled Interface, no rule (the table stays, empty of targets).
+    expect(nft.scripts().at(-1)).not.toContain('jump tunnel1_interface1');
 
     b.fake.clearLog();
     await commit(b, (tx) => tx.delete({ node: b.fx.model.requireNode(IFACE), keys: [1, 1] }));
