@@ -293,6 +293,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
       dnsSd?.stop();
       stopUPnPDiscovery();
       captive?.stop();
+      vxlan?.stop();
     },
     ready: events.ready.catch(() => undefined),
     runner,

@@ -9,7 +9,7 @@
  * Interfaces the longest is `usp_vxlan_8_16` (14 characters). Only sections of that name pattern
  * are ever changed or deleted: the router's own VXLAN interfaces are left alone.
  *
- * Options (the handler's own names): `peeraddr`/`peer6addr` the first RemoteEndpoints address,
+ * Options (the handler's own names): `peeraddr`/`peer6addr` the RemoteEndpoints address in use,
  * `port` RemotePort, `vid` the VNI, `srcportmin` a fixed SourcePort (netifd then gives the
  * kernel the range [P, P+1), one port), `tos` the DefaultDSCPMark (see netifdTos), `tunlink`
  * the netifd interface LowerLayers names (without it the handler takes the WAN's address), and
@@ -53,10 +53,12 @@ export function netifdTos(dscp: number): string | undefined {
   return /^[0-9]+$/.test(hex) ? hex : undefined;
 }
 
-/** The options the section of one Interface wants; `tunlink` is the netifd interface LowerLayers names. */
-export function wantedOptions(tunnel: Row, iface: Row, tunlink: string | undefined): Record<string, string> {
+/**
+ * The options the section of one Interface wants; `tunlink` is the netifd interface LowerLayers
+ * names, `endpoint` the RemoteEndpoints address in use (the first until a keepalive moves on).
+ */
+export function wantedOptions(tunnel: Row, iface: Row, tunlink: string | undefined, endpoint = endpointsOf(tunnel.RemoteEndpoints)[0]): Record<string, string> {
   const v6 = tunnel.DeliveryHeaderProtocol === 'IPv6';
-  const endpoint = endpointsOf(tunnel.RemoteEndpoints)[0];
   const out: Record<string, string> = { proto: v6 ? 'vxlan6' : 'vxlan', port: String(tunnel.RemotePort ?? 4789), vid: String(iface.VNI) };
   if (endpoint !== undefined) out[v6 ? 'peer6addr' : 'peeraddr'] = endpoint;
   const srcport = Number(tunnel.SourcePort ?? 0);

@@ -13,9 +13,10 @@
  * - Shared checks with Linux and the simulated gateway (platform/vxlan-rules.ts): endpoint
  *   family, VNI range and uniqueness, limits. Here also: a DSCP netifd cannot be given (netifdTos)
  *   is refused with 7012, and LowerLayers must name a netifd interface other than a VXLAN one.
- * - Only the first RemoteEndpoints address is used: no keepalive is sent on OpenWrt, so
- *   KeepAlivePolicy, KeepAliveTimeout and KeepAliveThreshold stay read-only at None (the Linux
- *   pinger drives `ip link`, not netifd; moving a Tunnel between endpoints would need it here).
+ * - KeepAlivePolicy ICMP where a `ping` is found (busybox's on OpenWrt): the Linux pinger
+ *   (linux/vxlan-keepalive.ts) echoes the endpoint in use, and after KeepAliveThreshold misses the
+ *   sections are written again toward the next RemoteEndpoints address; the echo goes by the
+ *   routing table (no device is named). Without a `ping` the KeepAlive parameters are read-only.
  * - Status: Interface from `ubus call network.interface dump` (up: Up; the handler's
  *   NO_WAN_LINK error: LowerLayerDown; another error, or no interface although it is enabled:
  *   Error); LastChange is netifd's uptime. Stats are the device's sysfs counters; Tunnel Stats
@@ -49,7 +50,10 @@ import {
   VXLAN_TUNNEL_PARAMS,
   VXLAN_TUNNEL_STATS,
   VXLAN_TUNNEL_WRITABLE,
+  VXLAN_TUNNEL_WRITABLE_KEEPALIVE,
 } from '../vxlan-rules.js';
+import { detectDiagnosticTools } from '../diagnostics/diagnostic-tools.js';
+import { VxlanKeepAlive } from '../linux/vxlan-keepalive.js';
 import type { IPInterfaces } from './ip.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
 import type { NetIfStatus } from './ubus-types.js';
@@ -69,12 +73,25 @@ class OpenWrtVxlan {
   interfaces!: StoredTable;
   /** Called after each writing of the sections (the Filter rules follow them). */
   applied?: () => Promise<void>;
+  readonly keepAlive: VxlanKeepAlive;
 
   constructor(
     readonly ctx: OpenWrtContext,
     private readonly ip: IPInterfaces,
     private readonly uci: UciWriter,
-  ) {}
+  ) {
+    this.keepAlive = new VxlanKeepAlive(
+      ctx.runner,
+      detectDiagnosticTools().ping,
+      async (t) => {
+        const row = this.tunnelRow(t);
+        if (!row || row.Enable !== true) return undefined;
+        return { timeoutMs: Number(row.KeepAliveTimeout ?? 10) * 1000, threshold: Number(row.KeepAliveThreshold ?? 3), dscp: Number(row.DefaultDSCPMark ?? 0) };
+      },
+      // Another endpoint: the Tunnel's sections are written again toward it.
+      () => this.apply(),
+    );
+  }
 
   tunnelRow(t: number): Row | undefined {
     return this.tunnels.rows([]).find(([n]) => n === t)?.[1];
@@ -85,6 +102,7 @@ class OpenWrtVxlan {
     try {
       await this.writeSections();
     } finally {
+      this.keepAlive.sync(this.tunnels.rows([]));
       await this.applied?.();
     }
   }
@@ -96,7 +114,7 @@ class OpenWrtVxlan {
       for (const [i, iface] of this.interfaces.rows([t])) {
         const ll = String(iface.LowerLayers ?? '');
         const tunlink = ll === '' ? undefined : await this.ip.nameOf(ll);
-        wanted.set(vxlanSectionName(t, i), wantedOptions(tunnel, iface, tunlink));
+        wanted.set(vxlanSectionName(t, i), wantedOptions(tunnel, iface, tunlink, this.keepAlive.endpoint(t, tunnel)));
       }
     }
     this.ctx.forgetUci('network');
@@ -136,8 +154,8 @@ class OpenWrtVxlan {
 
   async readTunnel(keys: InstanceKeys, row: Row): Promise<Record<string, Value>> {
     const out = publicValues(row);
-    const endpoint = endpointsOf(row.RemoteEndpoints)[0];
-    out.Status = row.Enable !== true ? 'Disabled' : endpoint === undefined ? 'Error' : 'Enabled';
+    const endpoint = this.keepAlive.endpoint(keys[0]!, row);
+    out.Status = row.Enable !== true ? 'Disabled' : endpoint === undefined || this.keepAlive.failed(keys[0]!) ? 'Error' : 'Enabled';
     out.ConnectedRemoteEndpoint = '';
     if (row.Enable === true && endpoint !== undefined) {
       for (const [i] of this.interfaces.rows([keys[0]!])) {
@@ -156,20 +174,28 @@ class OpenWrtVxlan {
   async tunnelStats(keys: InstanceKeys): Promise<Record<string, Value>> {
     if (!this.tunnelRow(keys[0]!)) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such instance: Device.VXLAN.Tunnel.${keys[0]}.`);
     const devices = this.interfaces.rows([keys[0]!]).map(([i]) => vxlanSectionName(keys[0]!, i));
-    return sumCounters(this.ctx.sysNetDir, devices);
+    const out = await sumCounters(this.ctx.sysNetDir, devices);
+    if (this.keepAlive.usable) {
+      const k = this.keepAlive.counts(keys[0]!);
+      out.KeepAliveSent = k.sent % 2 ** 32;
+      out.KeepAliveReceived = k.received % 2 ** 32;
+    }
+    return out;
   }
 }
 
 class TunnelRules implements TableRules {
   readonly params = VXLAN_TUNNEL_PARAMS;
-  // No keepalive is sent here (see the file comment).
-  readonly writable = VXLAN_TUNNEL_WRITABLE;
+  readonly writable: readonly string[];
   readonly live = VXLAN_TUNNEL_LIVE;
   readonly max = MAX_VXLAN_TUNNELS;
   readonly defaults = VXLAN_TUNNEL_DEFAULTS;
   // Status and ConnectedRemoteEndpoint follow netifd.
   readonly changesOnlyThroughAgent = false;
-  constructor(private readonly v: OpenWrtVxlan) {}
+  constructor(private readonly v: OpenWrtVxlan) {
+    // The KeepAlive parameters only where an echo is sent (a `ping` was found).
+    this.writable = v.keepAlive.usable ? VXLAN_TUNNEL_WRITABLE_KEEPALIVE : VXLAN_TUNNEL_WRITABLE;
+  }
   check(_keys: InstanceKeys, merged: Record<string, Value>, changes: Record<string, Value>): Record<string, Value> {
     checkVxlanTunnel(merged, changes);
     const dscp = Number(merged.DefaultDSCPMark ?? 0);
@@ -219,7 +245,7 @@ class InterfaceRules implements TableRules {
  * where the `vxlan` package is installed; returns the start step (the sections brought in line
  * once the store is loaded), or undefined when not served.
  */
-export function registerOpenWrtVxlan(ctx: OpenWrtContext, ip: IPInterfaces, uci: UciWriter, store: DataStore): { start(): Promise<void> } | undefined {
+export function registerOpenWrtVxlan(ctx: OpenWrtContext, ip: IPInterfaces, uci: UciWriter, store: DataStore): { start(): Promise<void>; stop(): void } | undefined {
   if (!fs.existsSync(ctx.runner.executable(VXLAN_PROTO_HANDLER))) {
     ctx.log.info('Device.VXLAN. not served', { why: `the vxlan package is not installed (no ${path.basename(VXLAN_PROTO_HANDLER)} handler)` });
     return undefined;
@@ -231,7 +257,8 @@ export function registerOpenWrtVxlan(ctx: OpenWrtContext, ip: IPInterfaces, uci:
   ctx.model.register(VXLAN_INTERFACE, v.interfaces);
   const rows = { tunnels: () => v.tunnels.list([]), interfaces: (t: number) => v.interfaces.list([t]) };
   v.applied = registerOpenWrtVxlanFilters(ctx, store, rows, () => filterTargets(v.tunnels.rows([]), (t) => v.interfaces.rows([t])));
-  ctx.model.register(VXLAN_TUNNEL_STATS, { params: TUNNEL_COUNTERS, changesOnlyThroughAgent: false, get: (keys) => v.tunnelStats(keys) });
+  const tunnelCounters = v.keepAlive.usable ? [...TUNNEL_COUNTERS, 'KeepAliveSent', 'KeepAliveReceived'] : TUNNEL_COUNTERS;
+  ctx.model.register(VXLAN_TUNNEL_STATS, { params: tunnelCounters, changesOnlyThroughAgent: false, get: (keys) => v.tunnelStats(keys) });
   const types = new Map(ctx.model.requireNode(VXLAN_INTERFACE_STATS).def.params.map((p) => [p.name, p.type]));
   const counters = readDeviceCounters(ctx.sysNetDir, types);
   ctx.model.register(VXLAN_INTERFACE_STATS, {
@@ -240,6 +267,7 @@ export function registerOpenWrtVxlan(ctx: OpenWrtContext, ip: IPInterfaces, uci:
     get: async (keys) => ({ ...VXLAN_INTERFACE_DISCARDS, ...(await counters.read(v.deviceOf(keys))) }),
   });
   return {
+    stop: () => v.keepAlive.stop(),
     start: async () => {
       try {
         await v.apply();

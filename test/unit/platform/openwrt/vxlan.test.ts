@@ -17,6 +17,7 @@ import { DataStore } from '../../../../datamodel/store/DataStore.js';
 import { ErrorCode, UspError } from '../../../../datamodel/UspError.js';
 import { Transaction } from '../../../../datamodel/tree/Transaction.js';
 import type { Value } from '../../../../datamodel/value/Value.js';
+import { detectDiagnosticTools } from '../../../../platform/diagnostics/diagnostic-tools.js';
 import { recordNft } from './nft-script-recorder.js';
 import { defaultUci, type FakeOpenWrt, fakeOpenWrt, FIXTURES, openWrt, type PlatformFixture } from './fake-openwrt.js';
 
@@ -225,8 +226,8 @@ describe('Device.VXLAN on OpenWrt (netifd proto vxlan)', () => {
       expect(e.paramErrors?.map((p) => p.param)).toEqual([param]);
     }
     expect((await refusal(add(b, IFACE, [1], { VNI: 100 }))).code).toBe(ErrorCode.InvalidValue);
-    // No keepalive is sent on OpenWrt: the KeepAlive parameters are not writable.
-    expect(b.fx.binding(TUNNEL).writable).not.toContain('KeepAlivePolicy');
+    // KeepAliveTimeout 0 would be an echo flood.
+    expect((await refusal(set(b, TUNNEL, [1], { KeepAliveTimeout: 0 }))).code).toBe(ErrorCode.InvalidValue);
     expect(writes(b.fake)).toEqual([]);
 
     // A failing commit is reverted, answered 7003, and the row keeps its value.
@@ -264,5 +265,26 @@ describe('Device.VXLAN on OpenWrt (netifd proto vxlan)', () => {
     expect(w).toContain('uci set network.usp_vxlan_1_1.proto=vxlan6');
     expect(w.slice(-2)).toEqual(['uci commit network', 'ubus call network reload']);
     expect(w.join('\n')).not.toContain('myvx');
+  });
+
+  // The echo is the system ping (found on PATH, as on a router); the runner starts it inside the
+  // stand-in userland, where a stand-in that never gets a reply takes its place.
+  const ping = detectDiagnosticTools().ping;
+  it.skipIf(ping === undefined)('KeepAlivePolicy ICMP moves the Tunnel to its next endpoint when the first stops answering', async () => {
+    const b = await boot({
+      before: (fake) => {
+        const standIn = path.join(fake.bin, ping!.cmd);
+        fs.mkdirSync(path.dirname(standIn), { recursive: true });
+        fs.writeFileSync(standIn, '#!/bin/sh\necho "1 packets transmitted, 0 received, 100% packet loss"\nexit 1\n', { mode: 0o755 });
+      },
+    });
+    expect(b.fx.binding(TUNNEL).writable).toContain('KeepAlivePolicy');
+    await add(b, TUNNEL, [], { Enable: true, RemoteEndpoints: '192.0.2.7,192.0.2.9', KeepAlivePolicy: 'ICMP', KeepAliveTimeout: 1, KeepAliveThreshold: 1 });
+    b.fake.respondUciAfterCommit('network', networkShow(...SECTION_1_1.filter((l) => !l.includes('tunlink'))));
+    await add(b, IFACE, [1], { Enable: true, VNI: 100 });
+    expect(writes(b.fake)).toContain('uci set network.usp_vxlan_1_1.peeraddr=192.0.2.7');
+    await expect.poll(() => writes(b.fake), { timeout: 20_000, interval: 200 }).toContain('uci set network.usp_vxlan_1_1.peeraddr=192.0.2.9');
+    expect(Number((await b.fx.binding(`${TUNNEL}Stats.`).get([1], {})).KeepAliveSent)).toBeGreaterThanOrEqual(1);
+    expect((await b.fx.binding(TUNNEL).get([1], {})).KeepAlivePolicy).toBe('ICMP');
   });
 });
