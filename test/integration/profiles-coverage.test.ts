@@ -93,6 +93,9 @@ function routerUserland(openwrt: FakeOpenWrt): string {
   openwrt.respondUci('upnpd', { file: UCI_SHOW_UPNPD });
   writeFileSync(path.join(openwrt.bin, 'lldpcli'), `#!/bin/sh\nexec ${JSON.stringify(path.join(LLDP_STANDIN, 'lldpcli'))} "$@"\n`, { mode: 0o755 });
   installFakeTc(openwrt);
+  // The vxlan package (Device.VXLAN.: platform/openwrt/vxlan.ts looks only for its netifd protocol handler).
+  mkdirSync(path.join(openwrt.bin, 'lib', 'netifd', 'proto'), { recursive: true });
+  writeFileSync(path.join(openwrt.bin, 'lib', 'netifd', 'proto', 'vxlan.sh'), '');
   return openwrt.bin;
 }
 
@@ -147,13 +150,13 @@ const CASES: Case[] = [
   {
     id: 'openwrt-modemmanager',
     title: 'OpenWrt + ModemManager',
-    how: 'built offline with recorded ubus/uci, lldpcli and mmcli, the miniupnpd package (its shipped UCI config), tc (tc-tiny), the sysupgrade stand-in on PATH, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto',
+    how: 'built offline with recorded ubus/uci, lldpcli and mmcli, the miniupnpd package (its shipped UCI config), tc (tc-tiny), the vxlan package, the sysupgrade stand-in on PATH, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto',
     served: () => liveOffline('openwrt', true),
   },
   {
     id: 'openwrt',
     title: 'OpenWrt',
-    how: 'built offline with recorded ubus/uci and lldpcli, the miniupnpd package (its shipped UCI config), tc (tc-tiny), the sysupgrade stand-in on PATH, mmcli failing, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto',
+    how: 'built offline with recorded ubus/uci and lldpcli, the miniupnpd package (its shipped UCI config), tc (tc-tiny), the vxlan package, the sysupgrade stand-in on PATH, mmcli failing, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto',
     served: () => liveOffline('openwrt', false),
   },
   {
