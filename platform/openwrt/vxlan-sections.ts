@@ -5,8 +5,8 @@
  *
  * Each Interface is one `config interface 'usp_vxlan_<T>_<I>'` of the `vxlan` package's protocol
  * handler (`proto vxlan`, or `proto vxlan6` for an IPv6 delivery header). The handler names the
- * kernel device after the section, so the name must fit IFNAMSIZ: with at most 8 Tunnels of 16
- * Interfaces the longest is `usp_vxlan_8_16` (14 characters). Only sections of that name pattern
+ * kernel device after the section, so the name must fit IFNAMSIZ (15 characters): instance
+ * numbers up to 99 always do; a row numbered past that (after many Adds and Deletes) is refused. Only sections of that name pattern
  * are ever changed or deleted: the router's own VXLAN interfaces are left alone.
  *
  * Options (the handler's own names): `peeraddr`/`peer6addr` the RemoteEndpoints address in use,
@@ -23,6 +23,9 @@ import type { UciStage } from './uci.js';
 
 /** The section (and kernel device) names of the agent's VXLAN interfaces. */
 export const VXLAN_SECTION_RE = /^usp_vxlan_(\d+)_(\d+)$/;
+
+/** The longest kernel device name (IFNAMSIZ less its NUL). */
+export const MAX_DEVICE_NAME = 15;
 
 /** The netifd section (and device) of Tunnel `t`'s Interface `i`. */
 export function vxlanSectionName(t: number, i: number): string {

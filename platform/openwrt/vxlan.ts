@@ -58,7 +58,7 @@ import type { IPInterfaces } from './ip.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
 import type { NetIfStatus } from './ubus-types.js';
 import { NETWORK_RELOAD, type UciWriter } from './uci.js';
-import { netifdTos, planSections, stageSections, VXLAN_SECTION_RE, vxlanSectionName, wantedOptions } from './vxlan-sections.js';
+import { MAX_DEVICE_NAME, netifdTos, planSections, stageSections, VXLAN_SECTION_RE, vxlanSectionName, wantedOptions } from './vxlan-sections.js';
 import { filterTargets, registerOpenWrtVxlanFilters } from './vxlan-filter.js';
 import { readDeviceCounters, sumCounters, TUNNEL_COUNTERS } from './vxlan-stats.js';
 
@@ -114,7 +114,10 @@ class OpenWrtVxlan {
       for (const [i, iface] of this.interfaces.rows([t])) {
         const ll = String(iface.LowerLayers ?? '');
         const tunlink = ll === '' ? undefined : await this.ip.nameOf(ll);
-        wanted.set(vxlanSectionName(t, i), wantedOptions(tunnel, iface, tunlink, this.keepAlive.endpoint(t, tunnel)));
+        const name = vxlanSectionName(t, i);
+        // Refused before anything is written: the store is put back.
+        if (name.length > MAX_DEVICE_NAME) throw new UspError(ErrorCode.ResourcesExceeded, `device name ${name} of Device.VXLAN.Tunnel.${t}.Interface.${i} is longer than the kernel takes`);
+        wanted.set(name, wantedOptions(tunnel, iface, tunlink, this.keepAlive.endpoint(t, tunnel)));
       }
     }
     this.ctx.forgetUci('network');

@@ -230,6 +230,13 @@ describe('Device.VXLAN on OpenWrt (netifd proto vxlan)', () => {
     expect((await refusal(set(b, TUNNEL, [1], { KeepAliveTimeout: 0 }))).code).toBe(ErrorCode.InvalidValue);
     expect(writes(b.fake)).toEqual([]);
 
+    // A Tunnel numbered 1200 (after many Adds and Deletes): usp_vxlan_1200_1 would not fit IFNAMSIZ.
+    const node = b.fx.model.requireNode(TUNNEL);
+    const t = b.store.allocate(node.tablePathOf([]), 1200);
+    b.store.setRow(node.pathOf([t]), { Enable: true, RemoteEndpoints: '192.0.2.8', Alias: 'far' });
+    expect((await refusal(add(b, IFACE, [1200], { Enable: true, VNI: 5 }))).code).toBe(ErrorCode.ResourcesExceeded);
+    expect(b.fx.model.bindingAt(IFACE)!.list!([1200], {})).toEqual([]);
+
     // A failing commit is reverted, answered 7003, and the row keeps its value.
     b.fake.failCommit(true, 'network');
     const e = await refusal(set(b, IFACE, [1, 1], { VNI: 200 }));
