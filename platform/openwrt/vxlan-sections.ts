@@ -6,8 +6,9 @@
  * Each Interface is one `config interface 'usp_vxlan_<T>_<I>'` of the `vxlan` package's protocol
  * handler (`proto vxlan`, or `proto vxlan6` for an IPv6 delivery header). The handler names the
  * kernel device after the section, so the name must fit IFNAMSIZ (15 characters): instance
- * numbers up to 99 always do; a row numbered past that (after many Adds and Deletes) is refused. Only sections of that name pattern
- * are ever changed or deleted: the router's own VXLAN interfaces are left alone.
+ * numbers up to 99 always do; a longer name (numbers grown by many Adds and Deletes) is refused
+ * with 7005. Only sections of that name pattern are ever changed or deleted: the router's own
+ * VXLAN interfaces are left alone.
  *
  * Options (the handler's own names): `peeraddr`/`peer6addr` the RemoteEndpoints address in use,
  * `port` RemotePort, `vid` the VNI, `srcportmin` a fixed SourcePort (netifd then gives the
