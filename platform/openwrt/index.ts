@@ -70,6 +70,7 @@ import { switchedOn, type ServiceSwitches } from '../service-switches.js';
 import { registerOpenWrtCaptivePortal } from './captive-portal.js';
 import { registerOpenWrtBridgeFilters } from './bridge-filter.js';
 import { registerOpenWrtQos } from './qos.js';
+import { registerOpenWrtVxlan } from './vxlan.js';
 import { startEvents } from './events.js';
 import { registerIP } from './ip.js';
 import { registerIPGlobals } from './ip-config.js';
@@ -260,6 +261,8 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
   const captive = opts.store && switchedOn(opts.services, 'captivePortal', log) ? registerOpenWrtCaptivePortal(ctx, opts.store) : undefined;
   // Device.QoS.: the Linux tc/nft implementation over netifd's interfaces (qos.ts).
   const qos = opts.store && switchedOn(opts.services, 'qos', log) ? registerOpenWrtQos(ctx, ip, opts.store) : undefined;
+  // Device.VXLAN.: netifd `proto vxlan` sections usp_vxlan_<T>_<I> of the stored rows (vxlan.ts).
+  const vxlan = opts.store ? registerOpenWrtVxlan(ctx, ip, uci, opts.store) : undefined;
   let access: AccessControlTables | undefined;
   if (opts.store) {
     access = new AccessControlTables(model, opts.store, new UciAccessBackend(ctx, uci), log);
@@ -294,6 +297,7 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
       stopUPnPDiscovery();
       captive?.stop();
       bridgeFilters?.stop();
+      vxlan?.stop();
     },
     ready: events.ready.catch(() => undefined),
     runner,
@@ -312,7 +316,8 @@ export function registerOpenWrtPlatform(model: DataModel, opts: OpenWrtOptions =
         .then(() => unlessStopped(() => dnsSd?.start()))
         .then(() => unlessStopped(() => captive?.start()))
         .then(() => unlessStopped(() => bridgeFilters?.start()))
-        .then(() => unlessStopped(() => qos?.start())),
+        .then(() => unlessStopped(() => qos?.start()))
+        .then(() => unlessStopped(() => vxlan?.start())),
   };
 }
 

@@ -31,6 +31,7 @@ import { agentInterface, InterfaceZones } from './ip-firewall-zone.js';
 import { NETWORK_RELOAD, planWrite, type UciChange, type UciWriter } from './uci.js';
 import { stringOption, type UciConfig, type UciSection } from './uci-show.js';
 import type { InterfaceDump, NetIfStatus } from './ubus-types.js';
+import { vxlanInterfacePath } from './vxlan-sections.js';
 
 const PPP_PROTOS = new Set(['pppoe', 'pppoa', 'ppp', 'pptp', 'l2tp', '3g']);
 
@@ -151,7 +152,7 @@ export function registerIP(ctx: OpenWrtContext, ethernet: EthernetLinks, uci: Uc
       Enable: (section === undefined || sectionEnabled(section)) && (rows.running ? s.up === true || s.autostart === true : true),
       Status: s.up ? 'Up' : 'Down',
       Name: s.interface,
-      LowerLayers: PPP_PROTOS.has(s.proto ?? '') ? '' : await lowerLayer(ctx, ethernet, s.device ?? s.l3_device),
+      LowerLayers: PPP_PROTOS.has(s.proto ?? '') ? '' : (vxlanInterfacePath(s.interface) ?? (await lowerLayer(ctx, ethernet, s.device ?? s.l3_device))),
       Type: s.device === 'lo' || s.l3_device === 'lo' ? 'Loopback' : 'Normal',
       ...(section && config ? configValues(section, config) : {}),
     };

@@ -101,6 +101,9 @@ function routerUserland(openwrt: FakeOpenWrt): string {
   // The package's own dhcp hotplug handler, where it installs it (Bridging.Filter's DHCP-learnt criteria: platform/openwrt/dhcp-class-hotplug.ts).
   mkdirSync(path.dirname(path.join(openwrt.bin, DHCP_CLASS_HOOK)), { recursive: true });
   copyFileSync(OPENWRT_DHCP_HOOK, path.join(openwrt.bin, DHCP_CLASS_HOOK));
+  // The vxlan package (Device.VXLAN.: platform/openwrt/vxlan.ts looks only for its netifd protocol handler).
+  mkdirSync(path.join(openwrt.bin, 'lib', 'netifd', 'proto'), { recursive: true });
+  writeFileSync(path.join(openwrt.bin, 'lib', 'netifd', 'proto', 'vxlan.sh'), '');
   return openwrt.bin;
 }
 
@@ -155,13 +158,13 @@ const CASES: Case[] = [
   {
     id: 'openwrt-modemmanager',
     title: 'OpenWrt + ModemManager',
-    how: 'built offline with recorded ubus/uci, lldpcli and mmcli, the miniupnpd package (its shipped UCI config), tc (tc-tiny), the sysupgrade stand-in on PATH, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto',
+    how: 'built offline with recorded ubus/uci, lldpcli and mmcli, the miniupnpd package (its shipped UCI config), tc (tc-tiny), the vxlan package, the sysupgrade stand-in on PATH, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto',
     served: () => liveOffline('openwrt', true),
   },
   {
     id: 'openwrt',
     title: 'OpenWrt',
-    how: 'built offline with recorded ubus/uci and lldpcli, the miniupnpd package (its shipped UCI config), tc (tc-tiny), the sysupgrade stand-in on PATH, mmcli failing, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto',
+    how: 'built offline with recorded ubus/uci and lldpcli, the miniupnpd package (its shipped UCI config), tc (tc-tiny), the vxlan package, the sysupgrade stand-in on PATH, mmcli failing, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto',
     served: () => liveOffline('openwrt', false),
   },
   {
