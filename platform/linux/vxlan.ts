@@ -26,28 +26,9 @@ import type { DataStore } from '../../datamodel/store/DataStore.js';
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
-import { publicValues, type Row, StoredTable, type TableRules } from '../stored-table.js';
-import {
-  checkVxlanInterface,
-  checkVxlanTunnel,
-  endpointsOf,
-  MAX_VXLAN_INTERFACES,
-  MAX_VXLAN_TUNNELS,
-  VXLAN_INTERFACE,
-  VXLAN_INTERFACE_DEFAULTS,
-  VXLAN_INTERFACE_LIVE,
-  VXLAN_INTERFACE_PARAMS,
-  VXLAN_INTERFACE_DISCARDS,
-  VXLAN_INTERFACE_STATS,
-  VXLAN_INTERFACE_WRITABLE,
-  VXLAN_TUNNEL,
-  VXLAN_TUNNEL_DEFAULTS,
-  VXLAN_TUNNEL_LIVE,
-  VXLAN_TUNNEL_PARAMS,
-  VXLAN_TUNNEL_STATS,
-  VXLAN_TUNNEL_WRITABLE,
-  VXLAN_TUNNEL_WRITABLE_KEEPALIVE,
-} from '../vxlan-rules.js';
+import { publicValues, type Row, StoredTable } from '../stored-table.js';
+import { VxlanInterfaceRules, VxlanTunnelRules } from '../vxlan-table-rules.js';
+import { endpointsOf, VXLAN_INTERFACE, VXLAN_INTERFACE_DISCARDS, VXLAN_INTERFACE_STATS, VXLAN_TUNNEL, VXLAN_TUNNEL_STATS } from '../vxlan-rules.js';
 import { detectDiagnosticTools } from '../diagnostics/diagnostic-tools.js';
 import { registerLinuxVxlanFilters } from './vxlan-filter.js';
 import { VxlanKeepAlive } from './vxlan-keepalive.js';
@@ -246,53 +227,6 @@ class LinuxVxlan {
 
 const TUNNEL_COUNTERS = ['BytesSent', 'BytesReceived', 'PacketsSent', 'PacketsReceived', 'ErrorsSent', 'ErrorsReceived'] as const;
 
-class TunnelRules implements TableRules {
-  readonly params = VXLAN_TUNNEL_PARAMS;
-  readonly writable: readonly string[];
-  readonly live = VXLAN_TUNNEL_LIVE;
-  readonly max = MAX_VXLAN_TUNNELS;
-  readonly defaults = VXLAN_TUNNEL_DEFAULTS;
-  // ConnectedRemoteEndpoint follows the kernel.
-  readonly changesOnlyThroughAgent = false;
-  constructor(private readonly v: LinuxVxlan) {
-    // The KeepAlive parameters only where an echo is sent (a `ping` was found).
-    this.writable = v.keepAlive.usable ? VXLAN_TUNNEL_WRITABLE_KEEPALIVE : VXLAN_TUNNEL_WRITABLE;
-  }
-  check(_keys: InstanceKeys, merged: Record<string, Value>, changes: Record<string, Value>): Record<string, Value> {
-    checkVxlanTunnel(merged, changes);
-    return merged;
-  }
-  read(keys: InstanceKeys, row: Row): Promise<Record<string, Value>> {
-    return this.v.readTunnel(keys, row);
-  }
-  apply(): Promise<void> {
-    return this.v.apply();
-  }
-}
-
-class InterfaceRules implements TableRules {
-  readonly params = VXLAN_INTERFACE_PARAMS;
-  readonly writable = VXLAN_INTERFACE_WRITABLE;
-  readonly live = VXLAN_INTERFACE_LIVE;
-  readonly max = MAX_VXLAN_INTERFACES;
-  readonly references = ['LowerLayers'] as const;
-  readonly defaults = VXLAN_INTERFACE_DEFAULTS;
-  readonly changesOnlyThroughAgent = false;
-  constructor(
-    private readonly v: LinuxVxlan,
-    private readonly names: IpInterfaceNames,
-  ) {}
-  check(keys: InstanceKeys, merged: Record<string, Value>, changes: Record<string, Value>): Promise<Record<string, Value>> {
-    return checkVxlanInterface(keys[1]!, merged, changes, this.v.interfaces.rows([keys[0]!]), async (ref) => (await this.names.nameOf(ref)) !== undefined);
-  }
-  read(keys: InstanceKeys, row: Row): Promise<Record<string, Value>> {
-    return this.v.readInterface(keys, row);
-  }
-  apply(): Promise<void> {
-    return this.v.apply();
-  }
-}
-
 /**
  * Serves Device.VXLAN.Tunnel.{i}., its Interface.{i}., both Stats and Filter.{i}. with rows kept in `store`;
  * adds to `loaded` the making of the rows' devices once the store is loaded. `pathOf(dev)` names
@@ -307,8 +241,8 @@ export function registerLinuxVxlan(
   stops: Array<() => void>,
 ): { pathOf(dev: string): string | undefined } {
   const v = new LinuxVxlan(ctx, underlay, changes);
-  v.tunnels = new StoredTable(store, ctx.model.requireNode(VXLAN_TUNNEL), new TunnelRules(v));
-  v.interfaces = new StoredTable(store, ctx.model.requireNode(VXLAN_INTERFACE), new InterfaceRules(v, underlay.names));
+  v.tunnels = new StoredTable(store, ctx.model.requireNode(VXLAN_TUNNEL), new VxlanTunnelRules(v));
+  v.interfaces = new StoredTable(store, ctx.model.requireNode(VXLAN_INTERFACE), new VxlanInterfaceRules(v, async (ref) => (await underlay.names.nameOf(ref)) !== undefined));
   ctx.model.register(VXLAN_TUNNEL, v.tunnels);
   ctx.model.register(VXLAN_INTERFACE, v.interfaces);
   stops.push(() => v.keepAlive.stop());

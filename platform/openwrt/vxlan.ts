@@ -30,28 +30,9 @@ import type { DataStore } from '../../datamodel/store/DataStore.js';
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
-import { invalid, publicValues, type Row, StoredTable, type TableRules } from '../stored-table.js';
-import {
-  checkVxlanInterface,
-  checkVxlanTunnel,
-  endpointsOf,
-  MAX_VXLAN_INTERFACES,
-  MAX_VXLAN_TUNNELS,
-  VXLAN_INTERFACE,
-  VXLAN_INTERFACE_DEFAULTS,
-  VXLAN_INTERFACE_DISCARDS,
-  VXLAN_INTERFACE_LIVE,
-  VXLAN_INTERFACE_PARAMS,
-  VXLAN_INTERFACE_STATS,
-  VXLAN_INTERFACE_WRITABLE,
-  VXLAN_TUNNEL,
-  VXLAN_TUNNEL_DEFAULTS,
-  VXLAN_TUNNEL_LIVE,
-  VXLAN_TUNNEL_PARAMS,
-  VXLAN_TUNNEL_STATS,
-  VXLAN_TUNNEL_WRITABLE,
-  VXLAN_TUNNEL_WRITABLE_KEEPALIVE,
-} from '../vxlan-rules.js';
+import { invalid, publicValues, type Row, StoredTable } from '../stored-table.js';
+import { VxlanInterfaceRules, VxlanTunnelRules } from '../vxlan-table-rules.js';
+import { endpointsOf, VXLAN_INTERFACE, VXLAN_INTERFACE_DISCARDS, VXLAN_INTERFACE_STATS, VXLAN_TUNNEL, VXLAN_TUNNEL_STATS } from '../vxlan-rules.js';
 import { detectDiagnosticTools } from '../diagnostics/diagnostic-tools.js';
 import { VxlanKeepAlive } from '../linux/vxlan-keepalive.js';
 import type { IPInterfaces } from './ip.js';
@@ -187,59 +168,11 @@ class OpenWrtVxlan {
   }
 }
 
-class TunnelRules implements TableRules {
-  readonly params = VXLAN_TUNNEL_PARAMS;
-  readonly writable: readonly string[];
-  readonly live = VXLAN_TUNNEL_LIVE;
-  readonly max = MAX_VXLAN_TUNNELS;
-  readonly defaults = VXLAN_TUNNEL_DEFAULTS;
-  // Status and ConnectedRemoteEndpoint follow netifd.
-  readonly changesOnlyThroughAgent = false;
-  constructor(private readonly v: OpenWrtVxlan) {
-    // The KeepAlive parameters only where an echo is sent (a `ping` was found).
-    this.writable = v.keepAlive.usable ? VXLAN_TUNNEL_WRITABLE_KEEPALIVE : VXLAN_TUNNEL_WRITABLE;
-  }
-  check(_keys: InstanceKeys, merged: Record<string, Value>, changes: Record<string, Value>): Record<string, Value> {
-    checkVxlanTunnel(merged, changes);
-    const dscp = Number(merged.DefaultDSCPMark ?? 0);
-    if (changes.DefaultDSCPMark !== undefined && dscp !== 0 && netifdTos(dscp) === undefined) {
-      throw invalid([{ param: 'DefaultDSCPMark', message: `netifd cannot set TOS 0x${(dscp << 2).toString(16)} on a VXLAN device (DSCP 1 to 39 only)` }]);
-    }
-    return merged;
-  }
-  read(keys: InstanceKeys, row: Row): Promise<Record<string, Value>> {
-    return this.v.readTunnel(keys, row);
-  }
-  apply(): Promise<void> {
-    return this.v.apply();
-  }
-}
-
-class InterfaceRules implements TableRules {
-  readonly params = VXLAN_INTERFACE_PARAMS;
-  readonly writable = VXLAN_INTERFACE_WRITABLE;
-  readonly live = VXLAN_INTERFACE_LIVE;
-  readonly max = MAX_VXLAN_INTERFACES;
-  readonly references = ['LowerLayers'] as const;
-  readonly defaults = VXLAN_INTERFACE_DEFAULTS;
-  readonly changesOnlyThroughAgent = false;
-  constructor(
-    private readonly v: OpenWrtVxlan,
-    private readonly ip: IPInterfaces,
-  ) {}
-  check(keys: InstanceKeys, merged: Record<string, Value>, changes: Record<string, Value>): Promise<Record<string, Value>> {
-    // The underlay is a netifd interface; a VXLAN interface over another (or itself) is not taken.
-    const lowerExists = async (ref: string): Promise<boolean> => {
-      const name = await this.ip.nameOf(ref);
-      return name !== undefined && !VXLAN_SECTION_RE.test(name);
-    };
-    return checkVxlanInterface(keys[1]!, merged, changes, this.v.interfaces.rows([keys[0]!]), lowerExists);
-  }
-  read(keys: InstanceKeys, row: Row): Promise<Record<string, Value>> {
-    return this.v.readInterface(keys, row);
-  }
-  apply(): Promise<void> {
-    return this.v.apply();
+/** netifd reads the handler's `tos` back as hexadecimal: only a TOS whose hex digits are all decimal gets through. */
+function checkNetifdTos(merged: Record<string, Value>, changes: Record<string, Value>): void {
+  const dscp = Number(merged.DefaultDSCPMark ?? 0);
+  if (changes.DefaultDSCPMark !== undefined && dscp !== 0 && netifdTos(dscp) === undefined) {
+    throw invalid([{ param: 'DefaultDSCPMark', message: `netifd cannot set TOS 0x${(dscp << 2).toString(16)} on a VXLAN device (DSCP 1 to 39 only)` }]);
   }
 }
 
@@ -254,8 +187,13 @@ export function registerOpenWrtVxlan(ctx: OpenWrtContext, ip: IPInterfaces, uci:
     return undefined;
   }
   const v = new OpenWrtVxlan(ctx, ip, uci);
-  v.tunnels = new StoredTable(store, ctx.model.requireNode(VXLAN_TUNNEL), new TunnelRules(v));
-  v.interfaces = new StoredTable(store, ctx.model.requireNode(VXLAN_INTERFACE), new InterfaceRules(v, ip));
+  v.tunnels = new StoredTable(store, ctx.model.requireNode(VXLAN_TUNNEL), new VxlanTunnelRules(v, checkNetifdTos));
+  // The underlay is a netifd interface; a VXLAN interface over another (or itself) is not taken.
+  const underlayExists = async (ref: string): Promise<boolean> => {
+    const name = await ip.nameOf(ref);
+    return name !== undefined && !VXLAN_SECTION_RE.test(name);
+  };
+  v.interfaces = new StoredTable(store, ctx.model.requireNode(VXLAN_INTERFACE), new VxlanInterfaceRules(v, underlayExists));
   ctx.model.register(VXLAN_TUNNEL, v.tunnels);
   ctx.model.register(VXLAN_INTERFACE, v.interfaces);
   const rows = { tunnels: () => v.tunnels.list([]), interfaces: (t: number) => v.interfaces.list([t]) };
