@@ -187,7 +187,15 @@ describe('OpenWrt SSID and AccessPoint rows over WebSocket (recorded uci wireles
     fake.respond('network.wireless status', { json: status });
     fake.respond('iwinfo info {"device":"phy1-sta0"}', { file: 'ubus-iwinfo-info.phy1-sta0.json' });
     fake.respond('iwinfo assoclist {"device":"phy1-sta0"}', { file: 'ubus-iwinfo-assoclist.phy1-sta0.json' });
-    fake.respondUciAfterCommit('wireless', { file: 'uci-show-wireless.sta.txt' });
+    // What uci shows after each commit: the station still on the SSID row's network ('guest', open),
+    // then on Uplink-5G, then with its passphrase (the recorded station text, the first two derived from it).
+    const sta = fs.readFileSync(path.join(FIXTURES, 'uci-show-wireless.sta.txt'), 'utf8');
+    const staOpen = (name: string): string =>
+      sta
+        .replace("wireless.usp_wifi1.encryption='psk2'", "wireless.usp_wifi1.encryption='none'")
+        .replace("wireless.usp_wifi1.ssid='Uplink-5G'", `wireless.usp_wifi1.ssid='${name}'`)
+        .replace(/wireless\.usp_wifi1\.key=.*\n/, '');
+    fake.respondUciAfterCommit('wireless', { text: staOpen('guest') });
     fake.clearLog();
     const ep = await add(c, 'Device.WiFi.EndPoint.', { Enable: 'true' });
     expect(writes()).toEqual([
@@ -198,7 +206,9 @@ describe('OpenWrt SSID and AccessPoint rows over WebSocket (recorded uci wireles
       RELOAD,
     ]);
     fake.clearLog();
+    fake.respondUciAfterCommit('wireless', { text: staOpen('Uplink-5G') });
     await set(c, `${ep}Profile.1.`, { SSID: 'Uplink-5G' });
+    fake.respondUciAfterCommit('wireless', { file: 'uci-show-wireless.sta.txt' });
     await set(c, `${ep}Profile.1.Security.`, { ModeEnabled: 'WPA2-Personal', KeyPassphrase: 'uplink passphrase' });
     expect(writes().filter((w) => w[1] === 'set')).toEqual([
       ['uci', 'set', 'wireless.usp_wifi1.ssid=Uplink-5G'],
@@ -209,8 +219,8 @@ describe('OpenWrt SSID and AccessPoint rows over WebSocket (recorded uci wireles
     expect(v[ep]).toMatchObject({ Enable: 'true', Status: 'Enabled', SSIDReference: ssid, ProfileReference: `${ep}Profile.1` });
     expect(v[`${ep}Profile.1.`]).toMatchObject({ SSID: 'Uplink-5G', Status: 'Active' });
     expect(v[`${ep}Stats.`]).toMatchObject({ SignalStrength: '-61', LastDataUplinkRate: '576500' });
-    // ProfileReference is not writable here (one network per wifi-iface): 7013.
-    expect(await trySet(c, ep, { ProfileReference: '' })).toMatchObject({ ok: false, paramErrCode: ErrorCode.ParamReadOnly });
+    // The station always joins the network its wifi-iface holds: no Profile ("") is refused.
+    expect(await trySet(c, ep, { ProfileReference: '' })).toMatchObject({ ok: false, paramErrCode: ErrorCode.InvalidValue });
     fake.respondUciAfterCommit('wireless', { file: 'uci-show-wireless.ssid-added.txt' });
     fake.respond('network.wireless status', { file: 'ubus-network-wireless-status.json' });
     await del(c, ep);
