@@ -15,15 +15,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DataStore } from '../../../../datamodel/store/DataStore.js';
-import { Transaction } from '../../../../datamodel/tree/Transaction.js';
-import { ErrorCode, UspError } from '../../../../datamodel/UspError.js';
+import { ErrorCode, type UspError } from '../../../../datamodel/UspError.js';
 import type { Value } from '../../../../datamodel/value/Value.js';
 import { DHCP_CLASS_DIR, DHCP_CLASS_HOOK } from '../../../../platform/openwrt/dhcp-class-hotplug.js';
-import { DSA_SYS_NET, dsaRouter } from './dsa-router.js';
+import { dsaRouter } from './dsa-router.js';
 import type { FakeOpenWrt, PlatformFixture } from './fake-openwrt.js';
-import { openWrt } from './fake-openwrt.js';
-import { type NftRecorder, recordNft } from './nft-script-recorder.js';
+import { addRow, bootWithStore, type StoredPlatform } from './stored-filters.js';
+import { refusal as sharedRefusal } from '../refusal.js';
 
 const FILTER = 'Device.Bridging.Filter.{i}.';
 const BR = 'Device.Bridging.Bridge.1';
@@ -31,11 +29,8 @@ const HOOK = fileURLToPath(new URL('../../../../openwrt/files/usp-agent.dhcp-hot
 const CAM = '02:00:00:00:70:10';
 const PHONE = '02:00:00:00:70:11';
 
-interface Booted {
+interface Booted extends StoredPlatform {
   fake: FakeOpenWrt;
-  fx: PlatformFixture;
-  store: DataStore;
-  nft: NftRecorder;
 }
 
 describe('openwrt platform: Bridging.Filter criteria learnt from OpenWrt dnsmasq through the dhcp hotplug handler', () => {
@@ -57,17 +52,11 @@ describe('openwrt platform: Bridging.Filter criteria learnt from OpenWrt dnsmasq
     return fake;
   };
   const boot = async (fake: FakeOpenWrt, dataDir?: string): Promise<Booted> => {
-    const nft = recordNft(fake);
     const dir = dataDir ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'usp-owrt-bfd-')), 'data');
     if (!dataDir) dirs.push(path.dirname(dir));
-    const store = new DataStore(dir);
-    const fx = openWrt(fake, { sysNetDir: DSA_SYS_NET, packetCounters: false, store });
-    fixtures.push(fx);
-    store.load((why) => {
-      throw new Error(why);
-    });
-    await fx.platform.stateLoaded();
-    return { fake, fx, store, nft };
+    const b = await bootWithStore(fake, dir);
+    fixtures.push(b.fx);
+    return { fake, ...b };
   };
   /** One hotplug.dhcp call of the router's dnsmasq, the handler run as procd runs it. */
   const lease = (fake: FakeOpenWrt, action: string, mac: string, env: Record<string, string> = {}): void => {
@@ -75,26 +64,8 @@ describe('openwrt platform: Bridging.Filter criteria learnt from OpenWrt dnsmasq
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', USP_AGENT_DHCP_CLASSES: path.join(fake.bin, DHCP_CLASS_DIR), ACTION: action, MACADDR: mac, IPADDR: '192.168.1.5', ...env },
     });
   };
-  const commit = async ({ fx, store }: Booted, step: (tx: Transaction) => Promise<unknown>): Promise<void> => {
-    const tx = new Transaction(fx.model, {});
-    try {
-      await step(tx);
-    } catch (e) {
-      await tx.rollback();
-      throw e;
-    }
-    await tx.commit();
-    await store.flush();
-  };
-  const add = (b: Booted, params: Record<string, Value>): Promise<void> => commit(b, (tx) => tx.add(b.fx.model.requireNode(FILTER), [], params));
-  const refusal = async (p: Promise<unknown>): Promise<UspError> => {
-    const e = await p.then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-    if (!(e instanceof UspError)) throw new Error(`not refused: ${String(e)}`);
-    return e;
-  };
+  const add = (b: Booted, params: Record<string, Value>): Promise<void> => addRow(b, FILTER, params);
+  const refusal = (p: Promise<unknown>): Promise<UspError> => sharedRefusal(() => p);
   /** The lines of set `name` in a table script, its closing brace included ("" when it has none). */
   const setLines = (script: string | undefined, name: string): string => {
     const lines = (script ?? '').split('\n');

@@ -12,12 +12,12 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { warnServiceSwitchesIgnored } from '../../../../agent/defaults/service-switches-option.js';
 import { DataStore } from '../../../../datamodel/store/DataStore.js';
-import { ErrorCode, UspError } from '../../../../datamodel/UspError.js';
-import { Transaction } from '../../../../datamodel/tree/Transaction.js';
+import { ErrorCode, type UspError } from '../../../../datamodel/UspError.js';
 import type { OpenWrtOptions } from '../../../../platform/openwrt/index.js';
 import { DSA_SYS_NET, dsaRouter } from './dsa-router.js';
 import { fakeOpenWrt, type FakeOpenWrt, openWrt, type PlatformFixture } from './fake-openwrt.js';
-import { type NftRecorder, recordNft } from './nft-script-recorder.js';
+import { addRow, bootWithStore, commitTx, type StoredPlatform } from './stored-filters.js';
+import { refusal as sharedRefusal } from '../refusal.js';
 import type { Value } from '../../../../datamodel/value/Value.js';
 
 const FILTER = 'Device.Bridging.Filter.{i}.';
@@ -26,11 +26,7 @@ const TABLE = 'usp_agent_bridge_filter';
 const BR = 'Device.Bridging.Bridge.1';
 const ARP = { EthertypeFilterList: '2054', EthertypeFilterExclude: false };
 
-interface Booted {
-  fx: PlatformFixture;
-  store: DataStore;
-  nft: NftRecorder;
-}
+type Booted = StoredPlatform;
 
 describe('openwrt platform: Device.Bridging.Filter as the agent nftables bridge table', () => {
   const fixtures: PlatformFixture[] = [];
@@ -46,37 +42,13 @@ describe('openwrt platform: Device.Bridging.Filter as the agent nftables bridge 
   };
 
   const boot = async (fake: FakeOpenWrt, opts: OpenWrtOptions & { dataDir?: string } = {}): Promise<Booted> => {
-    const nft = recordNft(fake);
-    const store = new DataStore(opts.dataDir ?? path.join(tempDir(), 'data'));
-    const fx = openWrt(fake, { sysNetDir: DSA_SYS_NET, packetCounters: false, store, ...opts });
-    fixtures.push(fx);
-    store.load((why) => {
-      throw new Error(why);
-    });
-    await fx.platform.stateLoaded();
-    return { fx, store, nft };
+    const b = await bootWithStore(fake, opts.dataDir ?? path.join(tempDir(), 'data'), opts);
+    fixtures.push(b.fx);
+    return b;
   };
-  /** One Controller transaction, committed and saved; rolled back when a step fails. */
-  const commit = async ({ fx, store }: Booted, step: (tx: Transaction) => Promise<unknown>): Promise<void> => {
-    const tx = new Transaction(fx.model, {});
-    try {
-      await step(tx);
-    } catch (e) {
-      await tx.rollback();
-      throw e;
-    }
-    await tx.commit();
-    await store.flush();
-  };
-  const add = (b: Booted, params: Record<string, Value>): Promise<void> => commit(b, (tx) => tx.add(b.fx.model.requireNode(FILTER), [], params));
-  const refusal = async (p: Promise<unknown>): Promise<UspError> => {
-    const e = await p.then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-    if (!(e instanceof UspError)) throw new Error(`not refused: ${String(e)}`);
-    return e;
-  };
+  const commit = commitTx;
+  const add = (b: Booted, params: Record<string, Value>): Promise<void> => addRow(b, FILTER, params);
+  const refusal = (p: Promise<unknown>): Promise<UspError> => sharedRefusal(() => p);
   const filter = (b: Booted, n: number) => b.fx.binding(FILTER).get([n], {});
 
   it('adds, changes and deletes a Filter on the Wi-Fi port, each change writing the whole table', async () => {
