@@ -206,7 +206,7 @@ export class BulkDataService implements ChangeObserver {
         return;
       }
       this.arm(r, true, due);
-      void this.run(r, 'interval');
+      void this.run(r, 'interval', due);
     }, wait);
     r.timer.unref();
   }
@@ -218,7 +218,7 @@ export class BulkDataService implements ChangeObserver {
    * Resolves once the report is handed over (ForceCollection() answers then; a collector that
    * retries for minutes must not hold the OperateResp).
    */
-  private async run(r: Runner, why: string): Promise<void> {
+  private async run(r: Runner, why: string, reportTime?: number): Promise<void> {
     const log = this.deps.log;
     if (r.inFlight) {
       log.warn('bulk data report skipped: the previous collection is still running', { profile: r.cfg.path, why });
@@ -235,7 +235,11 @@ export class BulkDataService implements ChangeObserver {
         log.warn("bulk data report skipped: the Profile's Controller no longer exists", { profile: cfg.path, controller: cfg.controller });
         return;
       }
-      const collected = await collectReport(this.deps.model, cfg.parameters, { controllerPath: cfg.controller || undefined, access }, () => new Date(this.now()));
+      // A timer may fire up to 5 ms before its report time by the wall clock (arm): the report is
+      // still that time's, so its CollectionTime is never before it (a Unix-Epoch second would
+      // otherwise read one second early, off the TimeReference phase).
+      const collectedAt = (): Date => new Date(Math.max(this.now(), reportTime ?? -Infinity));
+      const collected = await collectReport(this.deps.model, cfg.parameters, { controllerPath: cfg.controller || undefined, access }, collectedAt);
       for (const f of collected.notes.failed) log.warn('bulk data reference left out of the report', { profile: cfg.path, reference: f.reference, why: f.why });
       if (collected.notes.truncated) log.warn('bulk data report truncated at its bound', { profile: cfg.path, parameters: collected.report.entries.length });
       if (r.retired) return;
