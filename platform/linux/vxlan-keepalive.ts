@@ -39,6 +39,12 @@ export interface EchoTarget {
   device?: string;
 }
 
+/** The echo settings of an enabled Tunnel row (its KeepAlive parameters, TR-181's defaults where unset); undefined for a row that is gone or disabled. */
+export function echoTargetOf(row: Readonly<Record<string, Value>> | undefined): EchoTarget | undefined {
+  if (!row || row.Enable !== true) return undefined;
+  return { timeoutMs: Number(row.KeepAliveTimeout ?? 10) * 1000, threshold: Number(row.KeepAliveThreshold ?? 3), dscp: Number(row.DefaultDSCPMark ?? 0) };
+}
+
 export class VxlanKeepAlive {
   private readonly tunnels = new Map<number, KeepAliveState>();
 

@@ -31,7 +31,7 @@ import { VxlanInterfaceRules, VxlanTunnelRules } from '../vxlan-table-rules.js';
 import { endpointsOf, VXLAN_INTERFACE, VXLAN_INTERFACE_DISCARDS, VXLAN_INTERFACE_STATS, VXLAN_TUNNEL, VXLAN_TUNNEL_STATS } from '../vxlan-rules.js';
 import { detectDiagnosticTools } from '../diagnostics/diagnostic-tools.js';
 import { registerLinuxVxlanFilters } from './vxlan-filter.js';
-import { VxlanKeepAlive } from './vxlan-keepalive.js';
+import { echoTargetOf, VxlanKeepAlive } from './vxlan-keepalive.js';
 import type { IpLink } from './ip-addr.js';
 import type { LinkChanges } from './link-changes.js';
 import type { LinuxContext } from './LinuxContext.js';
@@ -67,11 +67,7 @@ class LinuxVxlan {
     this.keepAlive = new VxlanKeepAlive(
       ctx.runner,
       detectDiagnosticTools().ping,
-      async (t) => {
-        const row = this.tunnelRow(t);
-        if (!row || row.Enable !== true) return undefined;
-        return { timeoutMs: Number(row.KeepAliveTimeout ?? 10) * 1000, threshold: Number(row.KeepAliveThreshold ?? 3), dscp: Number(row.DefaultDSCPMark ?? 0) };
-      },
+      (t) => Promise.resolve(echoTargetOf(this.tunnelRow(t))),
       // Another endpoint: the Tunnel's devices are made again toward it.
       () => this.apply(false),
     );

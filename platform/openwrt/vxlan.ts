@@ -34,7 +34,7 @@ import { invalid, publicValues, type Row, StoredTable } from '../stored-table.js
 import { VxlanInterfaceRules, VxlanTunnelRules } from '../vxlan-table-rules.js';
 import { endpointsOf, VXLAN_INTERFACE, VXLAN_INTERFACE_DISCARDS, VXLAN_INTERFACE_STATS, VXLAN_TUNNEL, VXLAN_TUNNEL_STATS } from '../vxlan-rules.js';
 import { detectDiagnosticTools } from '../diagnostics/diagnostic-tools.js';
-import { VxlanKeepAlive } from '../linux/vxlan-keepalive.js';
+import { echoTargetOf, VxlanKeepAlive } from '../linux/vxlan-keepalive.js';
 import type { IPInterfaces } from './ip.js';
 import type { OpenWrtContext } from './OpenWrtContext.js';
 import type { NetIfStatus } from './ubus-types.js';
@@ -64,11 +64,7 @@ class OpenWrtVxlan {
     this.keepAlive = new VxlanKeepAlive(
       ctx.runner,
       detectDiagnosticTools().ping,
-      async (t) => {
-        const row = this.tunnelRow(t);
-        if (!row || row.Enable !== true) return undefined;
-        return { timeoutMs: Number(row.KeepAliveTimeout ?? 10) * 1000, threshold: Number(row.KeepAliveThreshold ?? 3), dscp: Number(row.DefaultDSCPMark ?? 0) };
-      },
+      (t) => Promise.resolve(echoTargetOf(this.tunnelRow(t))),
       // Another endpoint: the Tunnel's sections are written again toward it.
       () => this.apply(),
     );
