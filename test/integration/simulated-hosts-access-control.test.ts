@@ -26,7 +26,9 @@ beforeAll(async () => {
   await vi.waitFor(
     async () => {
       const hosts = await getObjects(f.controller, ['Device.Hosts.Host.*.PhysAddress', 'Device.Hosts.Host.*.InterfaceType']);
-      const found = Object.entries(hosts).find(([, h]) => h.InterfaceType === 'Ethernet');
+      // A Get of two wildcard paths reads each path on its own, so a host that joins between
+      // the two reads has an InterfaceType and no PhysAddress yet in this answer: ask again.
+      const found = Object.entries(hosts).find(([, h]) => h.InterfaceType === 'Ethernet' && h.PhysAddress);
       expect(found).toBeDefined();
       host = found![0];
       mac = found![1].PhysAddress!;
