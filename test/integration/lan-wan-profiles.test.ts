@@ -185,11 +185,14 @@ describe('simulated gateway: Hosts:3 over USP', () => {
   it("reads a connected host's IPv6 addresses under its Host row, counted", async () => {
     // The first wired device connects once its port's link is up, seconds after boot.
     let hosts: Record<string, Record<string, string>> = {};
-    for (let i = 0; i < 100 && !Object.values(hosts).some((h) => h.Active === 'true'); i++) {
+    // Each wildcard path of one Get is read on its own: a host that joins between the two reads
+    // has no count in that answer yet, so wait for one that has both.
+    const ready = (h: Record<string, string>) => h.Active === 'true' && h.IPv6AddressNumberOfEntries !== undefined;
+    for (let i = 0; i < 100 && !Object.values(hosts).some(ready); i++) {
       hosts = await getObjects(f.controller, ['Device.Hosts.Host.*.Active', 'Device.Hosts.Host.*.IPv6AddressNumberOfEntries']);
-      if (!Object.values(hosts).some((h) => h.Active === 'true')) await new Promise((r) => setTimeout(r, 100));
+      if (!Object.values(hosts).some(ready)) await new Promise((r) => setTimeout(r, 100));
     }
-    const [path, host] = Object.entries(hosts).find(([, h]) => h.Active === 'true')!;
+    const [path, host] = Object.entries(hosts).find(([, h]) => ready(h))!;
     const v6 = await getObjects(f.controller, [`${path}IPv6Address.*.IPAddress`]);
     expect(Object.keys(v6)).toHaveLength(Number(host.IPv6AddressNumberOfEntries));
     expect(v6[`${path}IPv6Address.1.`].IPAddress).toMatch(/^fe80::/);
