@@ -94,7 +94,15 @@ function parseItem(raw: string, enabled: boolean): SendoptsItem {
 /** The items of a section: the enabled from `sendopts`, the disabled from the agent's `usp_disabled_sendopts`. */
 export function sendoptsItems(s: UciSection): SendoptsItem[] {
   const words = (o: string): string[] => listOption(s.options[o]).flatMap((v) => v.split(/\s+/).filter(Boolean));
-  return [...words('sendopts').map((w) => parseItem(w, true)), ...words('usp_disabled_sendopts').map((w) => parseItem(w, false))];
+  const items = [...words('sendopts').map((w) => parseItem(w, true)), ...words('usp_disabled_sendopts').map((w) => parseItem(w, false))];
+  // A Tag is one row (the table's unique key): a hand-written second item with it is kept, not served.
+  const seen = new Set<number>();
+  return items.map((i) => {
+    if (i.tag === undefined) return i;
+    if (seen.has(i.tag)) return { ...i, tag: undefined };
+    seen.add(i.tag);
+    return i;
+  });
 }
 
 /** The item of a row (decimal tag, lower-case hex, as odhcp6c reads it). */

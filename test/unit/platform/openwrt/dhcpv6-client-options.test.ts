@@ -31,6 +31,11 @@ describe('sendopts items of a dhcpv6 interface', () => {
     // A space-separated option string (as the OpenWrt wiki documents it) reads the same.
     expect(sendoptsItems(iface('wan6', { sendopts: '500:abba 16:00000001' })).map((i) => i.tag)).toEqual([500, 16]);
     expect(sendoptsItem(500, 'ABBA', true)).toMatchObject({ raw: '500:abba', value: 'ABBA' });
+    // One row per Tag (the unique key): a hand-written second item with it is kept, not served.
+    expect(sendoptsItems(iface('wan6', { sendopts: '500:ab', usp_disabled_sendopts: '500:cd' })).map((i) => [i.raw, i.tag])).toEqual([
+      ['500:ab', 500],
+      ['500:cd', undefined],
+    ]);
   });
 
   it('odhcp6c takes hex for the options it does not know and for 11, 16, 56, 68; not for its own or typed ones', () => {
