@@ -5,23 +5,25 @@
  * | TR-181 (Client.{i}.) | UCI option of the interface section (dhcpv6.sh: odhcp6c flag) |
  * |---|---|
  * | Enable | `disabled` (and `auto` '0': down) |
- * | Interface | the section's IP.Interface (read-only: the row is the section) |
+ * | Interface | the section's IP.Interface; a new one moves the client there (dhcpv6-client-move.ts) |
  * | DUID | `clientid` (-c), else odhcp6c's own DUID-LL of the device's MAC |
  * | RequestAddresses | `reqaddress` (-N): 'none' false; 'try' (default) or 'force' true; false writes 'none', true deletes it |
  * | RequestPrefixes | `reqprefix` (-P): 'no' false; 'auto' (default) or a length true; false writes 'no', true deletes it |
  * | RequestedOptions | `reqopts` (-r per code), a space-separated list |
+ * | SentOption.{i} | `sendopts` items (-x per item) and the agent's `usp_disabled_sendopts` (dhcpv6-sent-options.ts) |
+ * | RapidCommit | false, read-only: odhcp6c never puts option 14 in a SOLICIT (and refuses `-x 14`) |
+ * | SuggestedT1, SuggestedT2 | -1, read-only: odhcp6c sends T1 and T2 0 ("no preference") in every IA_NA and IA_PD; no flag sets them |
  * | Renew() | `ubus call network.interface.<name> renew` (dhcpv6.sh sends odhcp6c SIGUSR1) |
  *
  * Status, Server.{i} and ReceivedOption.{i} come from `ubus call odhcp6c.<device> get_state`
  * (odhcp6c-state.ts): Server rows are the SERVER addresses (SourceAddress; odhcp6c does not
  * report the server's DUID nor when to refresh: "" and the unknown time); without that ubus
- * object (older odhcp6c) a running client has none. Not served: SentOption (the dhcpv6.sh of
- * the releases read passes no `-x`), RapidCommit, SuggestedT1/T2 (no UCI option).
+ * object (older odhcp6c) a running client has none.
  *
  * Add turns an IP.Interface without addressing (`proto 'none'`) into a DHCPv6 client, Delete
- * turns it back to `proto 'none'` and drops the client's options. Delete and Enable false are
- * refused (7024, 7012) for the interface holding the IPv6 default route: netifd would drop it,
- * and with it maybe the way to the Controller.
+ * turns it back to `proto 'none'` and drops the client's options. Delete, Enable false and a new
+ * Interface are refused (7024, 7012) for the interface holding the IPv6 default route: netifd
+ * would drop it, and with it maybe the way to the Controller.
  */
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
@@ -31,6 +33,8 @@ import { duplicateKey } from '../dhcpv4-client-options.js';
 import { DHCPV6_OWN_OPTIONS, optionCodeList } from '../dhcpv6-options.js';
 import { canonicalizeReferences } from '../reference.js';
 import { noSuchInstance } from './convert.js';
+import { clientMoveChanges, dropClientOptions } from './dhcpv6-client-move.js';
+import { Dhcpv6SentOptions } from './dhcpv6-sent-options.js';
 import type { IPInterfaces } from './ip.js';
 import { interfaceSections, sectionEnabled } from './ip-config.js';
 import { type Odhcp6cState, parseOdhcp6cState } from './odhcp6c-state.js';
@@ -40,8 +44,9 @@ import { NETWORK_RELOAD, planWrite, type UciChange, type UciWriter } from './uci
 import { listOption, stringOption, type UciSection } from './uci-show.js';
 
 const CLIENT = 'Device.DHCPv6.Client.{i}.';
-const CLIENT_PARAMS = ['Enable', 'Interface', 'Status', 'DUID', 'RequestAddresses', 'RequestPrefixes', 'RequestedOptions', 'SupportedOptions'] as const;
-const CLIENT_WRITABLE = ['Enable', 'RequestAddresses', 'RequestPrefixes', 'RequestedOptions'] as const;
+const CLIENT_PARAMS = ['Enable', 'Interface', 'Status', 'DUID', 'RequestAddresses', 'RequestPrefixes', 'RapidCommit', 'SuggestedT1', 'SuggestedT2', 'RequestedOptions', 'SupportedOptions'] as const;
+/** RapidCommit and SuggestedT1/T2 are left out: no UCI option or odhcp6c flag changes them. */
+const CLIENT_WRITABLE = ['Enable', 'Interface', 'RequestAddresses', 'RequestPrefixes', 'RequestedOptions'] as const;
 /** The options odhcp6c takes in and hands to netifd's dhcpv6.script (SIP, DNS, SNTP, NTP, AFTR, softwire46). */
 export const ODHCP6C_SUPPORTED = [21, 22, 23, 24, 31, 56, 64, 94, 95, 96] as const;
 /** RequestedOptions items at most (each becomes one `-r`). */
@@ -87,9 +92,6 @@ export function clientChanges(s: UciSection, current: Record<string, Value>, cha
   });
 }
 
-/** The options of an interface section that belong to its DHCPv6 client (Delete drops them). */
-const CLIENT_OPTIONS = ['reqaddress', 'reqprefix', 'reqopts', 'clientid'] as const;
-
 /** The UCI changes of an Add on `s` (an interface without addressing): proto dhcpv6 and the Add's settings. */
 export function clientAddChanges(s: UciSection, params: Record<string, Value>): UciChange[] {
   const fresh: UciSection = { ...s, options: { ...s.options, proto: 'dhcpv6' } };
@@ -101,7 +103,7 @@ export function clientAddChanges(s: UciSection, params: Record<string, Value>): 
 
 /** The UCI changes of a Delete: proto none, the client's options gone. */
 export function clientDeleteChanges(s: UciSection): UciChange[] {
-  return [{ section: s.name, option: 'proto', value: 'none' }, ...CLIENT_OPTIONS.filter((o) => s.options[o] !== undefined).map((option) => ({ section: s.name, option, value: '', remove: true }))];
+  return [{ section: s.name, option: 'proto', value: 'none' }, ...dropClientOptions(s)];
 }
 
 /** odhcp6c's DUID without `clientid`: DUID-LL (type 3) of hardware type 1 and the device's MAC (RFC 8415 §11.4). */
@@ -158,12 +160,12 @@ class OpenWrtDhcpv6Clients {
     }
   }
 
-  /** 7012 (or `code`) when `name` holds the IPv6 default route. */
-  async refuseDefaultRoute(name: string, code: ErrorCode, what: string): Promise<void> {
+  /** 7012 (or `code`) when `name` holds the IPv6 default route, naming `param`. */
+  async refuseDefaultRoute(name: string, code: ErrorCode, what: string, param = 'Enable'): Promise<void> {
     const st = await this.status(name);
     if (!(st?.route ?? []).some((r) => r.target === '::' && r.mask === 0)) return;
     const message = `${what} would take down ${name}, which holds the IPv6 default route (maybe the way to the Controller); add another uplink first`;
-    throw new UspError(code, message, { paramErrors: code === ErrorCode.InvalidValue ? [{ param: 'Enable', message, code }] : undefined });
+    throw new UspError(code, message, { paramErrors: code === ErrorCode.InvalidValue ? [{ param, message, code }] : undefined });
   }
 
   /** The section an added Client runs on: an interface without addressing, or 7012/7025 saying why not. */
@@ -185,9 +187,20 @@ class OpenWrtDhcpv6Clients {
   }
 }
 
-/** Serves Device.DHCPv6.Client.{i}. with Server.{i} and ReceivedOption.{i} over network's dhcpv6 sections. */
+/** Serves Device.DHCPv6.Client.{i}. with Server.{i}, SentOption.{i} and ReceivedOption.{i} over network's dhcpv6 sections. */
 export function registerOpenWrtDHCPv6Clients(ctx: OpenWrtContext, ip: IPInterfaces, uci: UciWriter): void {
   const c = new OpenWrtDhcpv6Clients(ctx, ip, uci);
+  const sent = new Dhcpv6SentOptions(c);
+  /** A new Interface: the client moves there in one commit, keeping its instance number and its SentOption rows'. */
+  const move = async (s: UciSection, changes: Record<string, Value>): Promise<void> => {
+    const target = await c.unaddressed(changes.Interface);
+    await c.refuseDefaultRoute(s.name, ErrorCode.InvalidValue, 'Moving the DHCPv6 client', 'Interface');
+    const { changes: moving, moved } = clientMoveChanges(s, target, changes.Enable);
+    const rest = Object.fromEntries(Object.entries(changes).filter(([k]) => k !== 'Interface' && k !== 'Enable'));
+    await c.write([...moving, ...clientChanges(moved, clientConfig(moved), rest)]);
+    c.rows.rekey([[s.name, target.name]]);
+    sent.follow(s.name, target.name);
+  };
   const renew = async ({ keys }: { keys: InstanceKeys }): Promise<Record<string, Value>> => {
     const s = await c.section(keys[0]);
     if (!sectionEnabled(s)) throw new UspError(ErrorCode.CommandFailure, `the DHCPv6 client of ${s.name} is disabled`);
@@ -216,10 +229,16 @@ export function registerOpenWrtDHCPv6Clients(ctx: OpenWrtContext, ip: IPInterfac
       values.Interface = await ip.pathOf(s.name);
       values.DUID = clientid !== undefined && /^([0-9a-fA-F]{2})+$/.test(clientid) ? clientid.toUpperCase() : duidOfMac(await c.macOf(st?.l3_device ?? st?.device));
       values.Status = values.Enable !== true ? 'Disabled' : st ? 'Enabled' : 'Error';
-      return values;
+      return { ...values, RapidCommit: false, SuggestedT1: -1, SuggestedT2: -1 };
     },
     set: async ([n], changes) => {
       const s = await c.section(n);
+      if (changes.Interface !== undefined) {
+        canonicalizeReferences(changes, ['Interface']);
+        if (changes.Interface !== (await ip.pathOf(s.name))) return move(s, changes);
+        // The Interface it has already: nothing to move.
+        changes = Object.fromEntries(Object.entries(changes).filter(([k]) => k !== 'Interface'));
+      }
       const planned = clientChanges(s, clientConfig(s), changes);
       if (changes.Enable === false && sectionEnabled(s)) await c.refuseDefaultRoute(s.name, ErrorCode.InvalidValue, 'Enable false');
       if (planned.length > 0) await c.write(planned);
@@ -235,6 +254,7 @@ export function registerOpenWrtDHCPv6Clients(ctx: OpenWrtContext, ip: IPInterfac
       await c.refuseDefaultRoute(s.name, ErrorCode.DeleteFailure, 'Deleting the DHCPv6 client');
       await c.write(clientDeleteChanges(s));
       c.rows.retire(s.name);
+      sent.forget(s.name);
     },
   });
   ctx.model.register(`${CLIENT}Server.{i}.`, {
@@ -247,6 +267,7 @@ export function registerOpenWrtDHCPv6Clients(ctx: OpenWrtContext, ip: IPInterfac
       return { SourceAddress: server, DUID: '', InformationRefreshTime: UNKNOWN_TIME };
     },
   });
+  ctx.model.register(`${CLIENT}SentOption.{i}.`, sent);
   ctx.model.register(`${CLIENT}ReceivedOption.{i}.`, {
     params: ['Tag', 'Value', 'Server'],
     changesOnlyThroughAgent: false,

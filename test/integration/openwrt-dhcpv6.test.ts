@@ -210,4 +210,102 @@ describe('OpenWrt DHCPv6 over WebSocket (odhcpd, odhcp6c)', () => {
     await del(f.controller, `${CLIENT}2.`);
     expect(networkWrites()).toEqual([['uci', 'set', 'network.spare.proto=none'], ['uci', 'delete', 'network.spare.reqaddress'], ['uci', 'commit', 'network'], NETWORK_RELOAD]);
   });
+
+  it('SentOption rows are wan6’s sendopts items (odhcp6c’s -x), a disabled one in the agent’s option; what odhcp6c refuses is refused, writing nothing', async () => {
+    const sent = `${CLIENT}1.SentOption.`;
+    fake.clearLog();
+    for (const [params, code] of [
+      [{ Tag: '14', Value: '' }, 7012], // rapid commit: the protocol's own
+      [{ Tag: '39', Value: '00' }, 7012], // FQDN: odhcp6c builds it itself
+      [{ Tag: '23', Value: '20010DB8000000000000000000000001' }, 7012], // odhcp6c reads 23 as addresses, not hex
+      [{ Tag: '500', Enable: 'true' }, 7012], // no data: odhcp6c would not start
+      [{ Tag: '500', Value: 'xyz' }, 7011],
+    ] as const) {
+      const r = await tryAdd(f.controller, sent, params);
+      expect(r.ok, JSON.stringify(params)).toBe(false);
+      if (!r.ok) expect(r.paramErrCode ?? r.errCode, `${JSON.stringify(params)}: ${r.errMsg}`).toBe(code);
+    }
+    expect(networkWrites()).toEqual([]);
+    const withSent = NETWORK.replace("network.wan6.proto='dhcpv6'\n", "network.wan6.proto='dhcpv6'\nnetwork.wan6.sendopts='500:abba'\n");
+    fake.respondUciAfterCommit('network', { text: withSent });
+    expect(await add(f.controller, sent, { Enable: 'true', Tag: '500', Value: 'ABBA' })).toBe(`${sent}1.`);
+    expect(networkWrites()).toEqual([['uci', 'add_list', 'network.wan6.sendopts=500:abba'], ['uci', 'commit', 'network'], NETWORK_RELOAD]);
+    // The table's unique key: a second row with Tag 500 is 7025.
+    const dup = await tryAdd(f.controller, sent, { Tag: '500', Value: '01' });
+    expect(dup.ok).toBe(false);
+    if (!dup.ok) expect(dup.paramErrCode ?? dup.errCode).toBe(7025);
+    fake.clearLog();
+    fake.respondUciAfterCommit('network', { text: withSent.replace("network.wan6.sendopts='500:abba'\n", "network.wan6.sendopts='500:abba'\nnetwork.wan6.usp_disabled_sendopts='16:0000040e'\n") });
+    expect(await add(f.controller, sent, { Tag: '16', Value: '0000040E' })).toBe(`${sent}2.`);
+    fake.respondUciAfterCommit('network', { text: withSent.replace("network.wan6.sendopts='500:abba'\n", "network.wan6.usp_disabled_sendopts='500:abba' '16:0000040e'\n") });
+    await set(f.controller, `${sent}1.`, { Enable: 'false' });
+    expect(networkWrites()).toEqual([
+      ['uci', 'delete', 'network.wan6.sendopts'],
+      ['uci', 'add_list', 'network.wan6.sendopts=500:abba'],
+      ['uci', 'add_list', 'network.wan6.usp_disabled_sendopts=16:0000040e'],
+      ['uci', 'commit', 'network'],
+      NETWORK_RELOAD,
+      ['uci', 'delete', 'network.wan6.sendopts'],
+      ['uci', 'delete', 'network.wan6.usp_disabled_sendopts'],
+      ['uci', 'add_list', 'network.wan6.usp_disabled_sendopts=500:abba'],
+      ['uci', 'add_list', 'network.wan6.usp_disabled_sendopts=16:0000040e'],
+      ['uci', 'commit', 'network'],
+      NETWORK_RELOAD,
+    ]);
+    const v = await getObjects(f.controller, [`${CLIENT}1.`]);
+    expect(v[`${CLIENT}1.`]).toMatchObject({ SentOptionNumberOfEntries: '2' });
+    expect(v[`${sent}1.`]).toMatchObject({ Enable: 'false', Tag: '500', Value: 'ABBA' });
+    expect(v[`${sent}2.`]).toMatchObject({ Enable: 'false', Tag: '16', Value: '0000040E' });
+    fake.clearLog();
+    fake.respondUciAfterCommit('network', { text: withSent.replace("network.wan6.sendopts='500:abba'\n", "network.wan6.usp_disabled_sendopts='500:abba'\n") });
+    await del(f.controller, `${sent}2.`);
+    expect(networkWrites()).toEqual([
+      ['uci', 'delete', 'network.wan6.usp_disabled_sendopts'],
+      ['uci', 'add_list', 'network.wan6.usp_disabled_sendopts=500:abba'],
+      ['uci', 'commit', 'network'],
+      NETWORK_RELOAD,
+    ]);
+    fake.respondUciAfterCommit('network', { text: NETWORK });
+    await del(f.controller, `${sent}1.`);
+    expect((await getObjects(f.controller, [`${CLIENT}1.`]))[`${CLIENT}1.`]).toMatchObject({ SentOptionNumberOfEntries: '0' });
+  });
+
+  it('a new Interface moves the client with its options in one commit; RapidCommit and SuggestedT1/T2 are odhcp6c’s fixed behaviour, read-only', async () => {
+    fake.respondUciAfterCommit('network', { text: NETWORK.replace("network.spare.proto='none'", "network.spare.proto='dhcpv6'") });
+    const path2 = await add(f.controller, CLIENT, { Interface: spare, Enable: 'true' });
+    fake.respondUciAfterCommit('network', { text: NETWORK.replace("network.spare.proto='none'", "network.spare.proto='dhcpv6'\nnetwork.spare.sendopts='500:abba'") });
+    await add(f.controller, `${path2}SentOption.`, { Enable: 'true', Tag: '500', Value: 'ABBA' });
+    fake.clearLog();
+    const moved = NETWORK.replace("network.guest.proto='none'", "network.guest.proto='dhcpv6'\nnetwork.guest.sendopts='500:abba'\nnetwork.guest.reqprefix='no'");
+    fake.respondUciAfterCommit('network', { text: moved });
+    await set(f.controller, path2, { Interface: guest, RequestPrefixes: 'false' });
+    expect(networkWrites()).toEqual([
+      ['uci', 'set', 'network.guest.proto=dhcpv6'],
+      // `uci show` prints a one-item list as an option: copied as one (netifd splits either into odhcp6c's -x items).
+      ['uci', 'set', 'network.guest.sendopts=500:abba'],
+      ['uci', 'set', 'network.spare.proto=none'],
+      ['uci', 'delete', 'network.spare.sendopts'],
+      ['uci', 'set', 'network.guest.reqprefix=no'],
+      ['uci', 'commit', 'network'],
+      NETWORK_RELOAD,
+    ]);
+    const v = await getObjects(f.controller, [path2]);
+    expect(v[path2]).toMatchObject({ Interface: guest, RequestPrefixes: 'false', RapidCommit: 'false', SuggestedT1: '-1', SuggestedT2: '-1', SentOptionNumberOfEntries: '1' });
+    expect(v[`${path2}SentOption.1.`]).toMatchObject({ Enable: 'true', Tag: '500', Value: 'ABBA' });
+    fake.clearLog();
+    // wan6 holds the IPv6 default route: its client stays; no UCI option sets these three.
+    for (const [params, code] of [
+      [{ Interface: spare }, 7012],
+      [{ RapidCommit: 'true' }, 7013],
+      [{ SuggestedT1: '600' }, 7013],
+      [{ SuggestedT2: '900' }, 7013],
+    ] as const) {
+      const r = await trySet(f.controller, `${CLIENT}1.`, params);
+      expect(r.ok, JSON.stringify(params)).toBe(false);
+      if (!r.ok) expect(r.paramErrCode ?? r.errCode, `${JSON.stringify(params)}: ${r.errMsg}`).toBe(code);
+    }
+    expect(networkWrites()).toEqual([]);
+    fake.respondUciAfterCommit('network', { text: NETWORK });
+    await del(f.controller, path2);
+  });
 });

@@ -124,6 +124,7 @@ const OPENWRT_CLAIMS = [
   'Device.DHCPv6.Client.{i}.',
   'Device.DHCPv6.Client.{i}.Server.{i}.',
   'Device.DHCPv6.Client.{i}.ReceivedOption.{i}.',
+  'Device.DHCPv6.Client.{i}.SentOption.{i}.',
   'Device.Firewall.',
   // Option 125 the package's udhcpc hook keeps (platform/openwrt/gateway-info.ts).
   'Device.GatewayInfo.',
