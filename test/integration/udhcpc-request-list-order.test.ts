@@ -20,6 +20,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureDhcp, DHCPDISCOVER, DHCPREQUEST, dhcpPackets, type DhcpPacket, exited } from '../peers/dhcp-capture.js';
 import { NetNamespace, type PeerNamespace } from '../peers/netns.js';
 import { waitFor } from '../peers/UdsTestPeer.js';
 import { startWanDhcpServer } from '../peers/wan-dhcp-server.js';
@@ -33,65 +34,10 @@ const router = NetNamespace.create(`usp-prlr-${tag}`, `10.248.${tag % 250}`, `us
 const NET = `10.249.${tag % 250}`;
 const SERVER = `${NET}.1`;
 
-/** DHCP option 55, Parameter Request List (RFC 2132 9.8), and 53, the message type. */
-const PARAMETER_REQUEST_LIST = 55;
-const MESSAGE_TYPE = 53;
-const DHCPDISCOVER = 1;
-const DHCPREQUEST = 3;
-
-/** One DHCP packet of a capture: its message type and every option 55 it carries, in order. */
-interface DhcpPacket {
-  type: number;
-  requestLists: number[][];
-}
-
-/** The DHCP packets of a pcap file (Ethernet, IPv4, UDP, BOOTP). */
-function dhcpPackets(pcap: Buffer): DhcpPacket[] {
-  const out: DhcpPacket[] = [];
-  for (let at = 24; at + 16 <= pcap.length;) {
-    const len = pcap.readUInt32LE(at + 8);
-    // A record tcpdump is still writing: not yet.
-    if (at + 16 + len > pcap.length) break;
-    const frame = pcap.subarray(at + 16, at + 16 + len);
-    at += 16 + len;
-    const ip = frame.subarray(14);
-    const udp = ip.subarray((ip[0]! & 0x0f) * 4);
-    // BOOTP's fixed part is 236 bytes, then the magic cookie, then the options.
-    const options = udp.subarray(8 + 236 + 4);
-    const p: DhcpPacket = { type: 0, requestLists: [] };
-    for (let i = 0; i < options.length && options[i] !== 255;) {
-      if (options[i] === 0) {
-        i++;
-        continue;
-      }
-      const code = options[i]!;
-      const body = options.subarray(i + 2, i + 2 + options[i + 1]!);
-      if (code === PARAMETER_REQUEST_LIST) p.requestLists.push([...body]);
-      if (code === MESSAGE_TYPE) p.type = body[0]!;
-      i += 2 + body.length;
-    }
-    out.push(p);
-  }
-  return out;
-}
-
-/** tcpdump on `iface` (in `netns`, or here), writing client-to-server DHCP unbuffered into `file`; resolves once it listens. */
-async function capture(file: string, iface: string, netns: string[] = [], count?: number): Promise<ChildProcess> {
-  const args = [...netns, 'tcpdump', '-i', iface, '-n', ...(count ? ['-c', String(count)] : []), '--immediate-mode', '-U', '-w', file, 'udp', 'dst', 'port', '67'];
-  const tcpdump = spawn(args[0]!, args.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
-  await new Promise<void>((resolve, reject) => {
-    tcpdump.stderr!.on('data', (b: Buffer) => b.toString().includes('listening on') && resolve());
-    tcpdump.on('exit', (code) => reject(new Error(`tcpdump exited with ${code}`)));
-  });
-  return tcpdump;
-}
-
-const exited = (p: ChildProcess): Promise<number | null> => (p.exitCode !== null ? Promise.resolve(p.exitCode) : new Promise((resolve) => p.on('exit', (code) => resolve(code))));
-
 /** One udhcpc without a server: one DHCPDISCOVER, then it gives up (-n) after a second and exits; that one caught. */
 async function firstDiscover(name: string, options: string[]): Promise<DhcpPacket> {
   const file = join(dir, `${name}.pcap`);
-  const tcpdump = await capture(file, outside, [], 1);
+  const tcpdump = await captureDhcp(file, outside, [], 1);
   const udhcpc = spawnSync(ns.exec[0]!, [...ns.exec.slice(1), 'busybox', 'udhcpc', '-i', 'wan0', '-f', '-n', '-q', '-t', '1', '-T', '1', '-s', '/bin/true', ...options], {
     encoding: 'utf8',
     timeout: 30_000,
@@ -142,7 +88,7 @@ describe('busybox udhcpc -o -x 0x37:LIST against a real dnsmasq', () => {
     const script = join(dir, 'script.sh');
     writeFileSync(script, `#!/bin/sh\necho "$1 subnet=$subnet router=$router dns=$dns ntpsrv=$ntpsrv" >> ${events}\n`, { mode: 0o755 });
     const file = join(dir, 'server-side.pcap');
-    const tcpdump = await capture(file, 'srvp', srvNs!.exec);
+    const tcpdump = await captureDhcp(file, 'srvp', srvNs!.exec);
     const hex = Buffer.from(LIST).toString('hex');
     client = spawn(router.exec[0]!, [...router.exec.slice(1), 'busybox', 'udhcpc', '-i', 'wan0', '-f', '-T', '1', '-s', script, '-o', '-x', `0x37:${hex}`], { stdio: 'ignore' });
     const lines = (): string[] => (existsSync(events) ? readFileSync(events, 'utf8').split('\n') : []);
