@@ -13,6 +13,8 @@
  *   script what the server sent, whatever it requested.
  * - Given both (`-O 121 -x 0x37:...`), it sends two option 55s, its own first: why the agent
  *   passes no `-O` once it gives the list itself.
+ * - On OpenWrt: the command line netifd's dhcp.sh builds (test/peers/netifd-dhcp-args.ts) from
+ *   the UCI the agent writes for a new ReqOption Order gives the rows' order on the wire.
  * Needs root, busybox, dnsmasq and tcpdump; the namespaces are removed afterwards.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -21,7 +23,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureDhcp, DHCPDISCOVER, DHCPREQUEST, dhcpPackets, type DhcpPacket, exited } from '../peers/dhcp-capture.js';
+import { applyUciChanges, netifdUdhcpcArgs } from '../peers/netifd-dhcp-args.js';
 import { NetNamespace, type PeerNamespace } from '../peers/netns.js';
+import { orderedChanges, placeAt, reqItems } from '../../platform/openwrt/dhcpv4-client-request-list.js';
+import type { UciSection } from '../../platform/openwrt/uci-show.js';
 import { waitFor } from '../peers/UdsTestPeer.js';
 import { startWanDhcpServer } from '../peers/wan-dhcp-server.js';
 
@@ -69,6 +74,27 @@ describe('busybox udhcpc: the Parameter Request List on the wire', () => {
 
   it('sends two option 55s, its own first, when given -O beside a raw 0x37', async () => {
     expect((await firstDiscover('both', ['-o', '-O', '121', '-x', '0x37:e02a'])).requestLists).toEqual([[121], [224, 42]]);
+  }, 60_000);
+});
+
+describe("OpenWrt: the udhcpc netifd's dhcp.sh runs for the UCI the agent writes", () => {
+  it('sends the ReqOption rows in Order, then what it asked for before, as its only option 55', async () => {
+    // A WAN as OpenWrt users have it: reqopts and a vendor class. A Controller puts 42 before 51.
+    const before: UciSection = { name: 'wan', type: 'interface', options: { device: 'wan0', proto: 'dhcp', reqopts: '51 42', sendopts: '60:41' } };
+    const rows = reqItems(before);
+    const after = applyUciChanges(before, orderedChanges(before, placeAt(rows, rows[1]!, 1)));
+    const args = netifdUdhcpcArgs(after, { device: 'wan0', pidFile: join(dir, 'netifd-udhcpc.pid'), script: '/bin/true', systemHostname: 'OpenWrt', sixRdInstalled: false });
+    expect(args).not.toContain('-O');
+    const file = join(dir, 'netifd.pcap');
+    const tcpdump = await captureDhcp(file, outside, [], 1);
+    const udhcpc = spawn(ns.exec[0]!, [...ns.exec.slice(1), 'busybox', 'udhcpc', ...args], { stdio: 'ignore' });
+    try {
+      expect(await exited(tcpdump)).toBe(0);
+    } finally {
+      udhcpc.kill();
+      await exited(udhcpc);
+    }
+    expect(dhcpPackets(readFileSync(file))[0]!.requestLists).toEqual([[42, 51, 1, 3, 6, 12, 15, 28, 121]]);
   }, 60_000);
 });
 
