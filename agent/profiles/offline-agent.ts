@@ -81,7 +81,7 @@ export type StartAgent = (opts: AgentOptions) => Promise<Agent>;
 export async function offlineModel(
   platform: Exclude<PlatformName, 'auto'>,
   start: StartAgent,
-  opts: { vendorPrefix?: string; log?: Logger; mqttBroker?: boolean; upnpIgd?: boolean; firmwareHook?: string; commandPath?: string } = {},
+  opts: { vendorPrefix?: string; log?: Logger; mqttBroker?: boolean; upnpIgd?: boolean; firmwareHook?: string; commandPath?: string; dhcpClient?: boolean } = {},
 ): Promise<OfflineModel> {
   const dataDir = mkdtempSync(join(tmpdir(), 'usp-agent-profiles-'));
   try {
@@ -96,6 +96,7 @@ export async function offlineModel(
       vendorPrefix: opts.vendorPrefix,
       ...(opts.mqttBroker !== undefined ? { mqttBroker: opts.mqttBroker } : {}),
       ...(opts.upnpIgd !== undefined ? { upnpIgd: opts.upnpIgd } : {}),
+      ...(opts.dhcpClient !== undefined ? { dhcpClient: opts.dhcpClient } : {}),
       ...(opts.firmwareHook !== undefined ? { firmwareHook: opts.firmwareHook } : {}),
       ...(opts.commandPath !== undefined ? { platformCommandPath: opts.commandPath } : {}),
     });

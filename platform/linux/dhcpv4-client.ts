@@ -9,10 +9,12 @@
  *   device; the device is kept beside it (`$device`), as the dnsmasq rows do.
  * - Once a transaction commits, the children follow the rows (udhcpc-process.ts): a new or
  *   enabled row starts one, a changed row restarts it, a deleted or disabled row releases its
- *   lease (DHCPRELEASE) and ends it. Enabled SentOption rows become `-x TAG:HEX`, enabled
- *   ReqOption rows `-O TAG`. ReqOption Order is given at Add and read-only: busybox puts its
- *   Parameter Request List in tag order whatever the order of `-O`, so a new Order would change
- *   no packet.
+ *   lease (DHCPRELEASE) and ends it. Enabled SentOption rows become `-x TAG:HEX`. The enabled
+ *   ReqOption rows, in Order, then udhcpc's default requests and option 125 where no row names
+ *   them, become the Parameter Request List, given as `-o -x 0x37:HEX` so udhcpc sends it in
+ *   that order (dhcpv4-request-list.ts). Order follows TR-106: a row given the Order another
+ *   holds goes before it, and that one and every later one move down by one. A new Order
+ *   restarts the udhcpc only when the list it sends changes.
  * - Status, DHCPStatus, IPAddress, SubnetMask, IPRouters, DNSServers, DHCPServer,
  *   LeaseTimeRemaining and ReqOption.{i}.Value are read from what the script last recorded
  *   (udhcpc-lease.ts); LeaseTimeRemaining counts down from the time it was recorded (-1 for an
@@ -33,6 +35,8 @@ import type { IpInterfaceNames } from './nat.js';
 import { dhcpStatusOf, leaseVariables, optionArgs, optionHex, optionVariable, parseLeaseRecord, type UdhcpcLease } from './udhcpc-lease.js';
 import { VIVSO_TAG } from '../gateway-info.js';
 import { optionProblems } from '../dhcpv4-client-options.js';
+import { requestList, UDHCPC_DEFAULT_REQUESTS } from '../dhcpv4-request-list.js';
+import { inOrder, nextOrder } from '../bridge-filter-rules.js';
 import { DhcpClientChildren } from './dhcp-client-children.js';
 import { checkClientInterface, deviceOf, type DhcpClientInterfaceRules, noClientRunning, readClientInterface } from './dhcp-client-interface.js';
 import { UdhcpcProcess, type UdhcpcSpec, writeUdhcpcScript } from './udhcpc-process.js';
@@ -40,8 +44,8 @@ import { UdhcpcProcess, type UdhcpcSpec, writeUdhcpcScript } from './udhcpc-proc
 const CLIENT = 'Device.DHCPv4.Client.{i}.';
 const SENT = `${CLIENT}SentOption.{i}.`;
 const REQ = `${CLIENT}ReqOption.{i}.`;
-/** What a Set of a ReqOption changes: not Order, which reaches no packet (busybox puts option 55 in tag order). */
-const REQ_WRITABLE = ['Enable', 'Alias', 'Tag'] as const;
+/** Beside a ReqOption row: when its Order was last written (a counter), so it wins a tie until the others move. */
+const ORDERED = '$ordered';
 export const MAX_CLIENTS = 4;
 const MAX_OPTIONS = 16;
 const INFINITE = 0xffffffff;
@@ -109,6 +113,7 @@ export class LinuxDhcpv4Client extends DhcpClientChildren<UdhcpcProcess> {
         const table = params.includes('Order') ? this.req : this.sent;
         const bad = optionProblems(keys, merged, changes, table.rows([keys[0]!]), params.includes('Order'));
         if (bad.length > 0) throw invalid(bad);
+        if (changes.Order !== undefined) merged[ORDERED] = Math.max(0, ...table.rows([keys[0]!]).map(([, r]) => Number(r[ORDERED] ?? 0))) + 1;
         return merged;
       },
       apply: changed,
@@ -120,11 +125,13 @@ export class LinuxDhcpv4Client extends DhcpClientChildren<UdhcpcProcess> {
     model.register(SENT, this.sent);
     this.req = new StoredTable(store, model.requireNode(REQ), {
       ...optionRules(['Enable', 'Alias', 'Order', 'Tag', 'Value'], ['Value']),
-      // Order is given at Add and read-only: udhcpc sends its request list in tag order, whatever Order says.
-      writable: REQ_WRITABLE,
       changesOnlyThroughAgent: false,
       // TR-181 Order: a row added without one comes after every other.
-      initial: (parent) => ({ Order: Math.max(0, ...this.req.rows(parent).map(([, r]) => Number(r.Order ?? 0))) + 1 }),
+      initial: (parent) => ({ Order: nextOrder(this.req.rows(parent)) }),
+      added: (keys, row) => this.makeRoom(keys, row),
+      updated: (keys, row, changes) => {
+        if (changes.Order !== undefined) this.makeRoom(keys, row);
+      },
       read: (keys, row) => {
         const lease = this.lease(keys[0]!);
         return { ...publicValues(row), Value: lease && row.Enable === true ? optionHex(Number(row.Tag), lease.vars) : '' };
@@ -177,12 +184,21 @@ export class LinuxDhcpv4Client extends DhcpClientChildren<UdhcpcProcess> {
       .filter((r) => String(r.Value ?? '') !== '')
       .map((r) => ({ tag: Number(r.Tag), hex: String(r.Value).toLowerCase() }))
       .sort((a, b) => a.tag - b.tag);
-    const rows = on(this.req.rows([n]))
-      .sort((a, b) => Number(a.Order) - Number(b.Order))
-      .map((r) => Number(r.Tag));
-    // Option 125 always: the gateway's TR-111 identity, Device.GatewayInfo. (gateway-info.ts).
-    const requested = rows.includes(VIVSO_TAG) ? rows : [...rows, VIVSO_TAG];
+    const rows = on(inOrder(this.req.rows([n]))).map((r) => Number(r.Tag));
+    // What udhcpc asked for before the rows took over its list, and option 125 always: the
+    // gateway's TR-111 identity, Device.GatewayInfo. (gateway-info.ts).
+    const requested = requestList(rows, [...UDHCPC_DEFAULT_REQUESTS, VIVSO_TAG]);
     return { device, optionArgs: optionArgs(sent, requested), vars: leaseVariables(requested) };
+  }
+
+  /** TR-106 Order: the rows of the client at or after row `keys`'s Order move down by one (they already sort after it). */
+  private makeRoom(keys: InstanceKeys, row: Row): void {
+    const [client, self] = keys;
+    const order = Number(row.Order ?? 0);
+    const rows = this.req.rows([client!]);
+    if (!rows.some(([m, r]) => m !== self && Number(r.Order ?? 0) === order)) return;
+    const node = this.opts.model.requireNode(REQ);
+    for (const [m, r] of rows) if (m !== self && Number(r.Order ?? 0) >= order) this.opts.store.setRow(node.pathOf([client!, m]), { ...r, Order: Number(r.Order) + 1 });
   }
 
   private async renew(n: number): Promise<Record<string, Value>> {

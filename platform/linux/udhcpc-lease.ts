@@ -11,6 +11,8 @@
  * search lists, SIP servers, 6rd) read empty.
  */
 
+import { requestListOption } from '../dhcpv4-request-list.js';
+
 /** How udhcpc decodes a known option into text. */
 type Decoded = 'ip' | 'u8' | 'u16' | 's32' | 'u32' | 'string';
 
@@ -123,12 +125,16 @@ export function optionHex(tag: number, vars: ReadonlyMap<string, string>): strin
   }
 }
 
-/** udhcpc's arguments for the sent and requested options (hex values only: no text reaches a shell). */
+/**
+ * udhcpc's arguments for the sent options and the Parameter Request List `requested`, in its
+ * order (hex values only: no text reaches a shell). The list is a raw option 55 beside `-o` and
+ * no `-O`, so udhcpc sends it as given (dhcpv4-request-list.ts).
+ */
 export function optionArgs(sent: ReadonlyArray<{ tag: number; hex: string }>, requested: readonly number[]): string[] {
   const args: string[] = [];
   // Tag 60 given by the operator: udhcpc's own vendor class ("udhcp 1.35.0") is not sent beside it.
   if (sent.some((s) => s.tag === 60)) args.push('-V', '');
   for (const s of sent) args.push('-x', `${s.tag}:${s.hex}`);
-  for (const t of requested) args.push('-O', String(t));
+  if (requested.length > 0) args.push('-o', '-x', requestListOption(requested));
   return args;
 }

@@ -1,6 +1,6 @@
 /**
  * One busybox udhcpc the agent owns for an enabled Device.DHCPv4.Client.{i}. on generic Linux
- * (`--dhcp-client udhcpc`): `busybox udhcpc -f -i DEV -s SCRIPT -p PIDFILE [-x TAG:HEX]... [-O TAG]...`.
+ * (`--dhcp-client udhcpc`): `busybox udhcpc -f -i DEV -s SCRIPT -p PIDFILE [-x TAG:HEX]... -o -x 0x37:LIST`.
  *
  * - The script (UDHCPC_SCRIPT, written into the data directory) applies the lease itself with
  *   `ip`, as busybox's own default script does: udhcpc waits for its script, so the address is on
@@ -63,7 +63,7 @@ export function writeUdhcpcScript(file: string): void {
 
 export interface UdhcpcSpec {
   device: string;
-  /** The -x/-O/-V arguments (udhcpc-lease.ts optionArgs). */
+  /** The -x/-o/-V arguments (udhcpc-lease.ts optionArgs). */
   optionArgs: string[];
   /** The variables the script records. */
   vars: string[];

@@ -8,10 +8,11 @@
  *   LeaseTimeRemaining is estimated from the interface's uptime (udhcpc renews at T1, half the
  *   lease; netifd does not say when it last did).
  * - SentOption.{i} ↔ the section's `sendopts` ("TAG:HEX" items, which netifd passes to udhcpc
- *   as `-x`), ReqOption.{i} ↔ `reqopts` (tags, passed as `-O`). A disabled row's item is kept
- *   in the agent's own option (`usp_disabled_sendopts`, `usp_disabled_reqopts`), which netifd
- *   does not read. Items that are no numeric tag (udhcpc's option names) are kept as they are
- *   and not served.
+ *   as `-x`); a disabled row's item is kept in the agent's own `usp_disabled_sendopts`, which
+ *   netifd does not read. ReqOption.{i}, in Order ↔ the request list the agent gives udhcpc as a
+ *   `sendopts` item `0x37:HEX` of its own (not served as a SentOption), the rows kept in its own
+ *   options (dhcpv4-client-request-list.ts). Items that are no numeric tag (udhcpc's option
+ *   names) are kept as they are and not served.
  * - Add turns an IP.Interface without addressing (`proto 'none'`: delete its static IPv4Address
  *   rows first) into a DHCP client; Delete turns it back to `proto 'none'`. Delete and Enable
  *   false are refused (7012, 7024) for the interface that holds the default route: that is the
@@ -23,6 +24,8 @@ import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.j
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { duplicateKey, optionProblems } from '../dhcpv4-client-options.js';
+import { PARAMETER_REQUEST_LIST } from '../dhcpv4-request-list.js';
+import { parseTag, placeAt, reqChanges, reqItems } from './dhcpv4-client-request-list.js';
 import { canonicalizeReferences } from '../reference.js';
 import type { IPInterfaces } from './ip.js';
 import { interfaceSections, sectionEnabled } from './ip-config.js';
@@ -38,13 +41,10 @@ const CLIENT_PARAMS = ['Enable', 'Interface', 'Status', 'DHCPStatus', 'IPAddress
 /** A Client is its interface's `proto dhcp`: a new Interface moves `proto dhcp` and the option lists there. */
 const CLIENT_WRITABLE = ['Enable', 'Interface'] as const;
 /** The options of an interface section that belong to its DHCP client (they move with it). */
-const CLIENT_OPTIONS = ['sendopts', 'reqopts', 'usp_disabled_sendopts', 'usp_disabled_reqopts'] as const;
-/**
- * What a Set of a SentOption or ReqOption changes. A ReqOption's Order is read-only: busybox
- * udhcpc sends its Parameter Request List in ascending tag order whatever the order of `-O`.
- */
+const CLIENT_OPTIONS = ['sendopts', 'reqopts', 'usp_disabled_sendopts', 'usp_disabled_reqopts', 'usp_reqopts', 'usp_reqopts_base', 'defaultreqopts', 'classlessroute'] as const;
+/** What a Set of a SentOption or ReqOption changes. */
 const SENT_WRITABLE = ['Enable', 'Tag', 'Value'] as const;
-const REQ_WRITABLE = ['Enable', 'Tag'] as const;
+const REQ_WRITABLE = ['Enable', 'Order', 'Tag'] as const;
 
 /** One option item of `sendopts`/`reqopts`: its tag (undefined for a named item) and value. */
 interface OptionItem {
@@ -54,20 +54,16 @@ interface OptionItem {
   raw: string;
 }
 
-function parseTag(text: string): number | undefined {
-  const n = /^0x[0-9a-f]+$/i.test(text) ? parseInt(text, 16) : /^\d+$/.test(text) ? Number(text) : NaN;
-  return Number.isInteger(n) && n >= 1 && n <= 254 ? n : undefined;
-}
-
 /** The option items of a section: enabled from `option`, disabled from the agent's own. */
 function items(s: UciSection, option: 'sendopts' | 'reqopts'): OptionItem[] {
+  if (option === 'reqopts') return reqItems(s).map((i) => ({ ...i, value: '' }));
   const words = (o: string): string[] => listOption(s.options[o]).flatMap((v) => v.split(/\s+/).filter(Boolean));
   const parse = (raw: string, enabled: boolean): OptionItem => {
-    if (option === 'reqopts') return { tag: parseTag(raw), value: '', enabled, raw };
     const colon = raw.indexOf(':');
     const value = colon < 0 ? '' : raw.slice(colon + 1);
     const tag = colon < 0 ? undefined : parseTag(raw.slice(0, colon));
-    return { tag: tag !== undefined && /^([0-9a-f]{2})*$/i.test(value) ? tag : undefined, value: value.toUpperCase(), enabled, raw };
+    // Option 55 is the request list (the agent's item for ReqOption Order), no SentOption.
+    return { tag: tag !== undefined && tag !== PARAMETER_REQUEST_LIST && /^([0-9a-f]{2})*$/i.test(value) ? tag : undefined, value: value.toUpperCase(), enabled, raw };
   };
   return [...words(option).map((w) => parse(w, true)), ...words(`usp_disabled_${option}`).map((w) => parse(w, false))];
 }
@@ -185,7 +181,12 @@ class OpenWrtDhcpClients {
   }
 
   /** Rewrites one option table of `s` from `rows` (the enabled items in `option`, the disabled in the agent's own). */
-  async writeItems(s: UciSection, table: 'sendopts' | 'reqopts', next: OptionItem[]): Promise<void> {
+  async writeItems(s: UciSection, table: 'sendopts' | 'reqopts', next: OptionItem[], moved?: OptionItem): Promise<void> {
+    if (table === 'reqopts') {
+      const changes = reqChanges(s, next, moved);
+      if (typeof changes === 'string') throw new UspError(ErrorCode.InvalidValue, `Order: ${changes}`, { paramErrors: [{ param: 'Order', message: changes, code: ErrorCode.InvalidValue }] });
+      return this.write(changes);
+    }
     const text = (on: boolean): string =>
       next
         .filter((i) => i.enabled === on)
@@ -353,12 +354,10 @@ class OptionBinding implements ObjectBinding {
       map,
     );
     const next = this.itemOf(Number(merged.Tag), String(merged.Value ?? ''), merged.Enable === true);
+    const list = all.map((i) => (i === item ? next : i));
+    const moved = changes.Order !== undefined ? next : undefined;
+    await this.c.writeItems(s, this.table, moved ? placeAt(list, next, Number(changes.Order)) : list, moved);
     if (merged.Tag !== item.tag) map.rekey([[String(item.tag), String(merged.Tag)]]);
-    await this.c.writeItems(
-      s,
-      this.table,
-      all.map((i) => (i === item ? next : i)),
-    );
   }
 
   async add(parent: InstanceKeys, params: Record<string, Value>): Promise<number> {
@@ -369,7 +368,10 @@ class OptionBinding implements ObjectBinding {
         paramErrors: [{ param: 'Tag', message: 'required on OpenWrt: the item is the tag', code: ErrorCode.InvalidValue }],
       });
     this.check([...parent, 0], merged, { ...params, Tag: merged.Tag }, tagged, map);
-    await this.c.writeItems(s, this.table, [...all, this.itemOf(Number(merged.Tag), String(merged.Value), merged.Enable === true)]);
+    const item = this.itemOf(Number(merged.Tag), String(merged.Value), merged.Enable === true);
+    // TR-181 Order: a row added without one comes after every other.
+    const moved = params.Order !== undefined ? item : undefined;
+    await this.c.writeItems(s, this.table, moved ? placeAt(all, item, Number(params.Order)) : [...all, item], moved);
     return map.numberOf(String(merged.Tag));
   }
 

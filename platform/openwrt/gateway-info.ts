@@ -5,8 +5,8 @@
  * a few `data` fields), so option 125 never shows in `ubus call network.interface.<name> status`.
  * The package's udhcpc hook (/etc/udhcpc.user.d/usp-agent, openwrt/files/usp-agent.udhcpc-user)
  * writes udhcpc's `opt125` (hex) to OPT125_STATE_DIR/<interface> on each bound/renew and removes
- * it on deconfig. udhcpc asks for the option only when the interface lists it: `list reqopts
- * '125'` (what Device.DHCPv4.Client.{i}.ReqOption Tag 125 writes).
+ * it on deconfig. udhcpc asks for the option only when the interface requests it: `list reqopts
+ * '125'`, or a Device.DHCPv4.Client.{i}.ReqOption row with Tag 125 (in the agent's request list).
  *
  * The values are those of the first interface, in netifd's order, that is up with `proto 'dhcp'`
  * and whose recorded option carries the Broadband Forum's sub-options; else empty.

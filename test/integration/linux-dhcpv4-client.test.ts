@@ -4,9 +4,11 @@
  * is a veth to a second namespace running a real dnsmasq DHCP server. A controller over a real
  * WebSocket Adds a Client on wan0's IP.Interface; the agent's busybox udhcpc gets a lease, which
  * the controller reads back (and the kernel holds); a SentOption (vendor class, tag 60) shows in
- * dnsmasq's log, a ReqOption reads the option dnsmasq gave; Renew() renews; Delete releases the
- * lease (dnsmasq drops it from its lease file). Bad inputs are refused with nothing kept.
- * Needs root, dnsmasq and busybox; the namespaces are removed afterwards.
+ * dnsmasq's log, a ReqOption reads the option dnsmasq gave; a Set of ReqOption Order reorders
+ * the Parameter Request List (option 55) that tcpdump catches on the server's side; Renew()
+ * renews; Delete releases the lease (dnsmasq drops it from its lease file). Bad inputs are
+ * refused with nothing kept. Needs root, dnsmasq, busybox and tcpdump; the namespaces are
+ * removed afterwards.
  */
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -14,9 +16,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { add, del, get, operate, set, tryAdd, trySet } from '../peers/controller-steps.js';
+import { captureDhcp, DHCPREQUEST, dhcpPackets, exited } from '../peers/dhcp-capture.js';
 import { getObjects } from '../peers/get-objects.js';
 import { startAgentInNamespace, type NamespacedAgent } from '../peers/netns-agent.js';
 import { NetNamespace, type PeerNamespace } from '../peers/netns.js';
+import { waitFor } from '../peers/UdsTestPeer.js';
 import { addUnmanagedDevice, ipInterfaceOf, startWanDhcpServer } from '../peers/wan-dhcp-server.js';
 
 const tag = process.pid % 100_000;
@@ -134,6 +138,8 @@ describe('Device.DHCPv4.Client on Linux (busybox udhcpc against a real dnsmasq)'
       ['SentOption.', { Tag: '61', Value: 'xyz' }, 7011],
       ['SentOption.', { Tag: '300', Value: '01' }, 7012],
       ['SentOption.', { Tag: '53', Value: '01' }, 7012],
+      // The request list is the agent's (ReqOption rows, in Order): a second option 55 would collide with it.
+      ['SentOption.', { Tag: '55', Value: '0103' }, 7012],
       ['SentOption.', { Tag: '60', Value: '01' }, 7025],
       ['ReqOption.', { Tag: '0' }, 7012],
       ['ReqOption.', { Tag: '42' }, 7025],
@@ -144,10 +150,9 @@ describe('Device.DHCPv4.Client on Linux (busybox udhcpc against a real dnsmasq)'
     }
     const t = await trySet(c, `${client}SentOption.1.`, { Value: '0g' });
     expect(t.ok).toBe(false);
-    // Order is read-only (7013): udhcpc sends option 55 in tag order whatever it says (udhcpc-request-list-order.test.ts).
-    const o = await trySet(c, `${client}ReqOption.1.`, { Order: '3' });
+    // Order counts from 1 (TR-106).
+    const o = await trySet(c, `${client}ReqOption.1.`, { Order: '0' });
     expect(o.ok).toBe(false);
-    if (!o.ok) expect(o.paramErrCode ?? o.errCode).toBe(7013);
     expect(await get(c, `${client}ReqOption.1.Order`)).toBe('1');
     expect(await get(c, `${client}SentOptionNumberOfEntries`)).toBe('1');
     expect(await get(c, `${client}ReqOptionNumberOfEntries`)).toBe('2');
@@ -162,6 +167,33 @@ describe('Device.DHCPv4.Client on Linux (busybox udhcpc against a real dnsmasq)'
     const after = await readUntil(client, (x) => Number(x.LeaseTimeRemaining) >= 118);
     expect(Number(after.LeaseTimeRemaining)).toBeGreaterThanOrEqual(118);
     expect(after.IPAddress).toBe(before.IPAddress);
+  }, 60_000);
+
+  it('a Set of ReqOption Order changes the request list on the wire; a Set that leaves the list as it is restarts nothing', async () => {
+    const c = a!.controller;
+    const file = join(dir, 'order.pcap');
+    const tcpdump = await captureDhcp(file, 'srvp', srvNs!.exec);
+    try {
+      // Rows: 42 (Order 1), 224 (Order 2). 224 to the front: 42 moves down (TR-106).
+      await set(c, `${client}ReqOption.2.`, { Order: '1' });
+      expect(await get(c, `${client}ReqOption.2.Order`)).toBe('1');
+      expect(await get(c, `${client}ReqOption.1.Order`)).toBe('2');
+      // udhcpc started again with the new list: its DHCPDISCOVER asks for 224 first, then 42, then its defaults and 125.
+      const newList = [224, 42, 1, 3, 6, 12, 15, 28, 125];
+      await waitFor(() => dhcpPackets(readFileSync(file)).some((p) => p.type === DHCPREQUEST && JSON.stringify(p.requestLists) === JSON.stringify([newList])), 30_000, 'the new list');
+      for (const p of dhcpPackets(readFileSync(file))) expect(p.requestLists).toEqual([newList]);
+      const v = await readUntil(client, (x) => x.DHCPStatus === 'Bound');
+      expect(v).toMatchObject({ DHCPStatus: 'Bound', SubnetMask: '255.255.255.0', IPRouters: SERVER, DNSServers: `${SERVER},${DNS2}` });
+    } finally {
+      tcpdump.kill();
+      await exited(tcpdump);
+    }
+    // The same Order again, and an Order past the last on the last row: the list stays, so does the udhcpc.
+    const before = udhcpcOnWan();
+    await set(c, `${client}ReqOption.2.`, { Order: '1' });
+    await set(c, `${client}ReqOption.1.`, { Order: '9' });
+    expect(await get(c, `${client}ReqOption.1.Order`)).toBe('9');
+    expect(udhcpcOnWan()).toEqual(before);
   }, 60_000);
 
   it('starts the client again from the stored rows after a restart, with its options, on the same lease', async () => {

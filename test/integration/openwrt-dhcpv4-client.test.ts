@@ -21,6 +21,10 @@ const NETWORK =
   UCI_NETWORK_CELLULAR +
   ['network.spare=interface', "network.spare.device='eth1'", "network.spare.proto='none'", 'network.spare2=interface', "network.spare2.device='eth2'", "network.spare2.proto='none'", ''].join('\n');
 const VENDOR_HEX = Buffer.from('usp-cpe', 'utf8').toString('hex');
+/** What udhcpc asked for under netifd before the agent took the list over: its defaults and 121 (dhcp.sh's classlessroute). */
+const BASE = '1 3 6 12 15 28 42 121';
+/** BASE without 42 (a row of the test names it), as request list bytes. */
+const BASE_HEX = '0103060c0f1c79';
 
 describe('OpenWrt DHCPv4 clients over WebSocket (recorded netifd dump, uci stand-in)', () => {
   let fake: FakeOpenWrt;
@@ -63,27 +67,51 @@ describe('OpenWrt DHCPv4 clients over WebSocket (recorded netifd dump, uci stand
     expect(Number(c.LeaseTimeRemaining)).toBeLessThanOrEqual(60);
   });
 
-  it('writes SentOption and ReqOption rows as sendopts and reqopts, and reads them back', async () => {
+  it('writes SentOption rows as sendopts, ReqOption rows in Order as the request list of its own, and reads them back', async () => {
     fake.clearLog();
     fake.respondUciAfterCommit('network', { text: `${NETWORK}network.wan.sendopts='60:${VENDOR_HEX}'\n` });
     await add(f.controller, 'Device.DHCPv4.Client.1.SentOption.', { Enable: 'true', Tag: '60', Value: VENDOR_HEX });
     expect(uciWrites()).toContainEqual(['uci', 'set', `network.wan.sendopts=60:${VENDOR_HEX}`]);
     expect(fake.ubusCalls()).toContain('network reload');
     fake.clearLog();
-    fake.respondUciAfterCommit('network', { text: `${NETWORK}network.wan.sendopts='60:${VENDOR_HEX}'\nnetwork.wan.reqopts='51 42'\n` });
+    // Rows 51, then 42 (written by another Add before): udhcpc asks for them first, then for what it asked before.
+    const ordered = (rows: string, list: string): string =>
+      `${NETWORK}network.wan.sendopts='60:${VENDOR_HEX} 0x37:${list}'\nnetwork.wan.usp_reqopts='${rows}'\nnetwork.wan.usp_reqopts_base='${BASE}'\nnetwork.wan.defaultreqopts='0'\nnetwork.wan.classlessroute='0'\n`;
+    fake.respondUciAfterCommit('network', { text: ordered('51 42', `332a${BASE_HEX}`) });
     await add(f.controller, 'Device.DHCPv4.Client.1.ReqOption.', { Enable: 'true', Tag: '51' });
-    expect(uciWrites()).toContainEqual(['uci', 'set', 'network.wan.reqopts=51']);
-    const v = await getObjects(f.controller, ['Device.DHCPv4.Client.1.']);
-    expect(Object.values(v).find((o) => o.Tag === '60')).toMatchObject({ Enable: 'true', Value: VENDOR_HEX.toUpperCase() });
+    expect(uciWrites()).toEqual([
+      ['uci', 'set', 'network.wan.usp_reqopts=51'],
+      ['uci', 'set', `network.wan.usp_reqopts_base=${BASE}`],
+      ['uci', 'set', 'network.wan.defaultreqopts=0'],
+      ['uci', 'set', 'network.wan.classlessroute=0'],
+      // 42 is no row yet: it comes with udhcpc's defaults.
+      ['uci', 'set', `network.wan.sendopts=60:${VENDOR_HEX} 0x37:330103060c0f1c2a79`],
+      ['uci', 'commit', 'network'],
+    ]);
+    let v = await getObjects(f.controller, ['Device.DHCPv4.Client.1.']);
+    // The agent's 0x37 item is no SentOption row.
+    expect(Object.values(v).filter((o) => o.Tag !== undefined && o.Order === undefined)).toEqual([expect.objectContaining({ Tag: '60', Enable: 'true', Value: VENDOR_HEX.toUpperCase() })]);
     // 51 from the dump's leasetime (60 s); 42 is not in what netifd keeps.
     expect(Object.values(v).find((o) => o.Tag === '51')).toMatchObject({ Enable: 'true', Order: '1', Value: '0000003C' });
     expect(Object.values(v).find((o) => o.Tag === '42')).toMatchObject({ Order: '2', Value: '' });
+    // 42 to the front: the rows and the request list follow, the Controller's SentOption stays as it is.
+    const row42 = Object.entries(v).find(([, o]) => o.Tag === '42')![0];
+    fake.clearLog();
+    fake.respondUciAfterCommit('network', { text: ordered('42 51', `2a33${BASE_HEX}`) });
+    await set(f.controller, row42, { Order: '1' });
+    expect(uciWrites()).toContainEqual(['uci', 'set', 'network.wan.usp_reqopts=42 51']);
+    expect(uciWrites()).toContainEqual(['uci', 'set', `network.wan.sendopts=60:${VENDOR_HEX} 0x37:2a33${BASE_HEX}`]);
+    v = await getObjects(f.controller, ['Device.DHCPv4.Client.1.']);
+    expect(Object.values(v).find((o) => o.Tag === '42')).toMatchObject({ Order: '1' });
+    expect(Object.values(v).find((o) => o.Tag === '51')).toMatchObject({ Order: '2' });
   });
 
   it('refuses bad options and what would cut the way to the Controller, with nothing written', async () => {
     fake.clearLog();
     for (const [table, params, code] of [
       ['SentOption.', { Tag: '53', Value: '01' }, 7012],
+      // The request list is the agent's: a SentOption 55 would collide with it.
+      ['SentOption.', { Tag: '55', Value: '0103' }, 7012],
       ['SentOption.', { Tag: '60', Value: '01' }, 7025],
       ['SentOption.', { Tag: '70', Value: 'xyz' }, 7011],
       ['ReqOption.', { Tag: '255' }, 7012],

@@ -67,7 +67,13 @@ describe('udhcpc lease record', () => {
   });
 
   it('starts udhcpc with hex values only, and without its own vendor class when tag 60 is given', () => {
-    expect(optionArgs([{ tag: 77, hex: '0a0b' }], [42])).toEqual(['-x', '77:0a0b', '-O', '42']);
+    expect(optionArgs([{ tag: 77, hex: '0a0b' }], [42])).toEqual(['-x', '77:0a0b', '-o', '-x', '0x37:2a']);
     expect(optionArgs([{ tag: 60, hex: '41' }], [])).toEqual(['-V', '', '-x', '60:41']);
+  });
+
+  it('gives the request list as one raw option 55 in its order, beside -o and without -O', () => {
+    const args = optionArgs([], [224, 42, 1, 3, 125]);
+    expect(args).toEqual(['-o', '-x', '0x37:e02a01037d']);
+    expect(args).not.toContain('-O');
   });
 });

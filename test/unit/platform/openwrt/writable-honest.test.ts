@@ -78,7 +78,6 @@ const READ_ONLY = [
   'Device.Bridging.Bridge.{i}.VLAN.{i}.Enable',
   'Device.Bridging.Bridge.{i}.VLANPort.{i}.Enable',
   'Device.DHCPv4.Server.Pool.{i}.StaticAddress.{i}.Enable',
-  'Device.DHCPv4.Client.{i}.ReqOption.{i}.Order',
   'Device.DHCPv4.Relay.Forwarding.{i}.VendorClassID',
   'Device.Ethernet.RMONStats.{i}.VLANID',
   'Device.Ethernet.Link.{i}.MTU',
