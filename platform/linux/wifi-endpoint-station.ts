@@ -17,7 +17,6 @@ import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import type { EndPointHeld } from './wifi-endpoint-held.js';
-import { invalid } from './wifi-write.js';
 import { configMethodsOf, ENDPOINT_WPS_METHODS, NO_WPS_METHODS, wpsMethodsOf } from './wpa-wps-methods.js';
 import type { WpaSupplicantSource } from './WpaSupplicantSource.js';
 
@@ -69,10 +68,8 @@ export class StationSettings {
     let methods: string;
     if (changes.ConfigMethodsEnabled !== undefined) methods = configMethodsOf(String(changes.ConfigMethodsEnabled));
     else methods = held?.methods ?? (await this.source.configMethods(ifname))?.trim() ?? '';
+    // Unset: what wpa_supplicant advertises by default, so that Enable true later gives it back.
     if (methods === '' || methods === 'FAIL') methods = configMethodsOf(wpsMethodsOf('').join(','));
-    if (enable && methods === NO_WPS_METHODS && changes.ConfigMethodsEnabled !== undefined && changes.Enable === true) {
-      throw invalid('ConfigMethodsEnabled', 'give at least one method to enable WPS with');
-    }
     await this.source.command(ifname, ['set', 'config_methods', enable ? methods : NO_WPS_METHODS]);
     this.held.setWps(ifname, { enable, methods });
     await this.persist(ifname);

@@ -171,6 +171,8 @@ export function registerLinuxWiFiEndPoints(ctx: LinuxContext, source: WpaSupplic
     // Add/Delete: a station in wpa_supplicant through its global control interface (wifi-endpoint-added.ts).
     ...(added && {
       add: async (_parent, params) => {
+        // A new station has no Profile yet to reference.
+        if (params.ProfileReference !== undefined && params.ProfileReference !== '') throw invalid('ProfileReference', 'a new EndPoint has no Profile yet: add one, then set ProfileReference');
         const ifname = await added.add();
         source.forget();
         if (params.Enable === false) await settings.setEnable(ifname, false);

@@ -75,6 +75,9 @@ describe('Device.WiFi.EndPoint. over wpa_supplicant (recorded answers)', () => {
     });
     const { c, p } = a;
     const read = async (...paths: string[]): Promise<Record<string, Record<string, string>>> => getObjects(c, paths);
+    // No --wpa-supplicant-global: no EndPoint Add/Delete, and the agent says which setting would give them.
+    await p.waitForLine(/EndPoint\. Add\/Delete not served.*--wpa-supplicant-global/, { timeoutMs: 10_000 });
+    expect(await tryAdd(c, 'Device.WiFi.EndPoint.', {})).toMatchObject({ ok: false });
 
     // One station (p2p-dev-wlan2 is left out), joined to usp-lab through its one network.
     const first = await read('Device.WiFi.EndPoint.', 'Device.WiFi.EndPointNumberOfEntries');
