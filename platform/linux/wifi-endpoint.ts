@@ -6,10 +6,12 @@
  *   Status from `status` (wpa_state COMPLETED: Enabled); ProfileReference the CURRENT network,
  *   written with `select_network` (wpa_supplicant then keeps the other networks disabled until
  *   enabled again); Stats from `signal_poll` (RSSI, LINKSPEED: the transmit rate, Mbit/s) and
- *   `iw dev <if> link` (the receive rate).
+ *   `iw dev <if> link` (the receive rate). Enable is `disconnect`/`reconnect` and WPS the station's
+ *   config_methods (wifi-endpoint-station.ts); Add and Delete run a station through
+ *   wpa_supplicant's global control interface (`--wpa-supplicant-global`, wifi-endpoint-added.ts).
  *   SSIDReference is empty: the SSID table of Linux serves hostapd's BSSes, not stations.
  * - Profile.{i}: wpa_supplicant's networks (`list_networks`, `get_network`): SSID, Priority,
- *   Enable (not DISABLED), Security.ModeEnabled from key_mgmt. Add is `add_network`, Delete
+ *   Enable (not DISABLED), Security.ModeEnabled from key_mgmt (NONE with a WEP key: WEP). Add is `add_network`, Delete
  *   `remove_network`; the writes are wifi-endpoint-plan.ts. Location is kept by the agent.
  * - After each write, `save_config` when wpa_supplicant runs with update_config=1; otherwise
  *   the change holds until wpa_supplicant restarts, and the agent logs so once per interface.
