@@ -125,6 +125,11 @@ export class WpaSupplicantSource {
     return this.call(['-i', ifname, 'get'], 'config_methods', (t) => t.trim());
   }
 
+  /** `get_capability group` of station `ifname` (the group ciphers its build knows: WEP40 WEP104 with WEP); undefined when it does not answer. */
+  async groupCiphers(ifname: string): Promise<string[] | undefined> {
+    return this.call(['-i', ifname, 'get_capability'], 'group', parseNetworkWords);
+  }
+
   /** Whether network `id` of station `ifname` holds WEP key 0 (`get_network <id> wep_key0` answers "*" for a key it holds, never the key). */
   async hasWepKey(ifname: string, id: number): Promise<boolean> {
     return (await this.call(['-i', ifname, 'get_network', String(id)], 'wep_key0', (t) => t.trim() === '*')) ?? false;

@@ -22,6 +22,16 @@ export const PRIORITY_TOP = 255;
  */
 export const ENDPOINT_WRITABLE_MODES = ['None', 'WEP-64', 'WEP-128', 'WPA2-Personal', 'WPA3-Personal', 'WPA3-Personal-Transition', 'OWE'];
 
+/**
+ * The modes a station offers (Security.ModesSupported): the WEP ones only when wpa_supplicant was
+ * built with WEP (CONFIG_WEP, optional since 2.10): its `get_capability group` then lists WEP40
+ * and WEP104 (recorded from Debian's 2.10). Without an answer, WEP is left to wpa_supplicant to refuse.
+ */
+export function endpointModes(groupCiphers: readonly string[] | undefined): string[] {
+  const wep = groupCiphers === undefined || groupCiphers.length === 0 || groupCiphers.some((c) => c.startsWith('WEP'));
+  return wep ? ENDPOINT_WRITABLE_MODES : ENDPOINT_WRITABLE_MODES.filter((m) => !m.startsWith('WEP-'));
+}
+
 /** WEPKey's hex digits per WEP mode (5 or 13 octets, IEEE 802.11 WEP-40/WEP-104). */
 const WEP_DIGITS: Record<string, number> = { 'WEP-64': 10, 'WEP-128': 26 };
 

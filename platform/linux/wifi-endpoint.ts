@@ -20,7 +20,7 @@ import type { DataStore } from '../../datamodel/store/DataStore.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import type { LinuxContext } from './LinuxContext.js';
-import { ENDPOINT_WRITABLE_MODES, planProfile, planProfileSecurity, profilePriority, referencedNetwork, type NetworkField } from './wifi-endpoint-plan.js';
+import { endpointModes, planProfile, planProfileSecurity, profilePriority, referencedNetwork, type NetworkField } from './wifi-endpoint-plan.js';
 import { endpointStatus, wpaSecurityMode } from './wpa-cli.js';
 import { DEFAULT_WPA_SUPPLICANT_DIR, type WpaStation, WpaSupplicantSource } from './WpaSupplicantSource.js';
 import type { WpaNetwork } from './wpa-cli.js';
@@ -203,7 +203,10 @@ export function registerLinuxWiFiEndPoints(ctx: LinuxContext, source: WpaSupplic
       return { LastDataDownlinkRate: down, LastDataUplinkRate: up, SignalStrength: Number.isFinite(rssi) ? Math.min(0, rssi) : 0 };
     },
   });
-  model.register('Device.WiFi.EndPoint.{i}.Security.', { params: ['ModesSupported'], get: () => ({ ModesSupported: ENDPOINT_WRITABLE_MODES.join(',') }) });
+  model.register('Device.WiFi.EndPoint.{i}.Security.', {
+    params: ['ModesSupported'],
+    get: async ([n]) => ({ ModesSupported: endpointModes(await source.groupCiphers(source.endpoints.requireKey(n))).join(',') }),
+  });
   /** ModeEnabled of a network: from key_mgmt; NONE with WEP key 0 held is WEP (its length as the agent gave it; 128-bit otherwise). */
   const modeOf = async (ifname: string, id: number, keyMgmt: string[]): Promise<string> => {
     const mode = wpaSecurityMode(keyMgmt);
@@ -277,6 +280,9 @@ export function registerLinuxWiFiEndPoints(ctx: LinuxContext, source: WpaSupplic
       const { ifname, id } = await network(n, p);
       // Without a key, key_mgmt NONE joins open networks: WEP needs one given or held.
       const wep = changes.ModeEnabled === 'WEP-64' || changes.ModeEnabled === 'WEP-128';
+      if ((wep || changes.WEPKey !== undefined) && !endpointModes(await source.groupCiphers(ifname)).includes('WEP-128')) {
+        throw invalid(wep ? 'ModeEnabled' : 'WEPKey', 'this wpa_supplicant is built without WEP (get_capability group lists no WEP40/WEP104)');
+      }
       if (wep && changes.WEPKey === undefined && !(await source.hasWepKey(ifname, id))) throw invalid('WEPKey', `${String(changes.ModeEnabled)} needs a WEPKey`);
       await apply(ifname, id, fields);
       if (changes.ModeEnabled !== undefined) held.setWep(ifname, id, wep ? (changes.ModeEnabled as 'WEP-64' | 'WEP-128') : undefined);

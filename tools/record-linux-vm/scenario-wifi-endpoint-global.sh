@@ -70,6 +70,7 @@ reads() {
     rec wpa-$i-signal-poll-$1 $W -i "$i" signal_poll
     rec wpa-$i-list-networks-$1 $W -i "$i" list_networks
     rec wpa-$i-get-config-methods-$1 $W -i "$i" get config_methods
+    rec wpa-$i-capability-group-$1 $W -i "$i" get_capability group
     for id in $($W -i "$i" list_networks | awk 'NR > 1 { print $1 }'); do
       rec wpa-$i-get-network-$id-key-mgmt-$1 $W -i "$i" get_network "$id" key_mgmt
       rec wpa-$i-get-network-$id-priority-$1 $W -i "$i" get_network "$id" priority

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { UspError } from '../../../../datamodel/UspError.js';
-import { planProfile, planProfileSecurity, profilePriority, referencedNetwork } from '../../../../platform/linux/wifi-endpoint-plan.js';
+import { endpointModes, planProfile, planProfileSecurity, profilePriority, referencedNetwork } from '../../../../platform/linux/wifi-endpoint-plan.js';
 
 /** The TR-369 code and parameter of a refusal. */
 function refusal(f: () => unknown): { code: number; param?: string } {
@@ -74,6 +74,14 @@ describe('Profile Security writes', () => {
       { field: 'wep_key0', value: '0123456789abcdef0123456789', secret: true },
     ]);
     expect(planProfileSecurity({ WEPKey: '0123456789' })).toEqual([{ field: 'wep_key0', value: '0123456789', secret: true }]);
+  });
+
+  it('offers WEP only where wpa_supplicant was built with it (get_capability group)', () => {
+    // Debian's 2.10, recorded.
+    expect(endpointModes(['CCMP-256', 'GCMP-256', 'CCMP', 'GCMP', 'TKIP', 'WEP104', 'WEP40'])).toContain('WEP-64');
+    expect(endpointModes(['CCMP-256', 'GCMP-256', 'CCMP', 'GCMP', 'TKIP'])).toEqual(['None', 'WPA2-Personal', 'WPA3-Personal', 'WPA3-Personal-Transition', 'OWE']);
+    // No answer: left to wpa_supplicant.
+    expect(endpointModes(undefined)).toContain('WEP-128');
   });
 
   it('refuses modes a station here cannot take and keys of the wrong shape (7012)', () => {
