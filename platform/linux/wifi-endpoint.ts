@@ -283,9 +283,16 @@ export function registerLinuxWiFiEndPoints(ctx: LinuxContext, source: WpaSupplic
       if ((wep || changes.WEPKey !== undefined) && !endpointModes(await source.groupCiphers(ifname)).includes('WEP-128')) {
         throw invalid(wep ? 'ModeEnabled' : 'WEPKey', 'this wpa_supplicant is built without WEP (get_capability group lists no WEP40/WEP104)');
       }
-      if (wep && changes.WEPKey === undefined && !(await source.hasWepKey(ifname, id))) throw invalid('WEPKey', `${String(changes.ModeEnabled)} needs a WEPKey`);
+      if (wep && changes.WEPKey === undefined) {
+        if (!(await source.hasWepKey(ifname, id))) throw invalid('WEPKey', `${String(changes.ModeEnabled)} needs a WEPKey`);
+        // The key held is of the other length (wpa_supplicant would go on using it): a new one must come with the mode.
+        const heldMode = held.wep(ifname, id);
+        if (heldMode !== undefined && heldMode !== changes.ModeEnabled) throw invalid('WEPKey', `the key held is ${heldMode}: give a WEPKey of ${String(changes.ModeEnabled)} with it`);
+      }
       await apply(ifname, id, fields);
-      if (changes.ModeEnabled !== undefined) held.setWep(ifname, id, wep ? (changes.ModeEnabled as 'WEP-64' | 'WEP-128') : undefined);
+      // The WEP length, which wpa_supplicant does not tell ("*"): the key's when one is given.
+      if (changes.WEPKey !== undefined) held.setWep(ifname, id, String(changes.WEPKey).length === 10 ? 'WEP-64' : 'WEP-128');
+      else if (changes.ModeEnabled !== undefined) held.setWep(ifname, id, wep ? (changes.ModeEnabled as 'WEP-64' | 'WEP-128') : undefined);
       await persist(ifname);
     },
   });

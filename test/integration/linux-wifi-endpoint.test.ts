@@ -229,6 +229,9 @@ describe('Device.WiFi.EndPoint. over wpa_supplicant (recorded answers)', () => {
     expect(await tryAdd(c, 'Device.WiFi.EndPoint.2.Profile.', { SSID: 'usp-lab-wep' })).toEqual({ ok: true, value: 'Device.WiFi.EndPoint.2.Profile.1.' });
     const wepKey = '0123456789ABCDEF0123456789';
     expect(await trySet(c, 'Device.WiFi.EndPoint.2.Profile.1.Security.', { ModeEnabled: 'WEP-128', WEPKey: wepKey })).toMatchObject({ ok: true });
+    // The key held is 128-bit: WEP-64 alone would go on using it (refused before anything is sent).
+    expect(await trySet(c, 'Device.WiFi.EndPoint.2.Profile.1.Security.', { ModeEnabled: 'WEP-64' })).toMatchObject({ ok: false, paramErrCode: 7012 });
+    expect(await trySet(c, 'Device.WiFi.EndPoint.2.Profile.1.Security.', { ModeEnabled: 'WEP-64', WEPKey: wepKey })).toMatchObject({ ok: false, paramErrCode: 7012 });
     expect(await trySet(c, 'Device.WiFi.EndPoint.2.Profile.1.', { Enable: 'true' })).toMatchObject({ ok: true });
     const joined = await read('Device.WiFi.EndPoint.2.');
     expect(joined['Device.WiFi.EndPoint.2.']).toMatchObject({ Status: 'Enabled', ProfileReference: 'Device.WiFi.EndPoint.2.Profile.1' });
