@@ -252,7 +252,7 @@ async function runCommand(a: RunOptionValues): Promise<void> {
       vendorLogFiles: a['vendor-log-file']?.map((f) => resolve(f)),
       time: a.time,
       timeZoneFile: a['time-zone-file'],
-      wifi: wifiSetting(a.wifi, a['hostapd-dir'], a['hostapd-conf'], a['hostapd-global'], a['wpa-supplicant-dir']),
+      wifi: wifiSetting(a.wifi, a['hostapd-dir'], a['hostapd-conf'], a['hostapd-global'], a['wpa-supplicant-dir'], a['wpa-supplicant-global']),
       dnsmasq: a.dnsmasq === undefined ? undefined : parseDnsmasqOption(a.dnsmasq),
       accessControl: a['access-control'] === undefined ? undefined : parseAccessControlOption(a['access-control']),
       firewall: a.firewall === undefined ? undefined : parseFirewallOption(a.firewall),
@@ -366,6 +366,11 @@ export async function main(argv: string[]): Promise<void> {
           .option('wpa-supplicant-dir', {
             type: 'string',
             describe: "wpa_supplicant's control directory (its ctrl_interface) on Linux, for Device.WiFi.EndPoint. (default /run/wpa_supplicant)",
+          })
+          .option('wpa-supplicant-global', {
+            type: 'string',
+            describe:
+              "wpa_supplicant's global control interface (wpa_supplicant -g PATH) on Linux, through which a Controller's EndPoint Add/Delete runs a station (default none: no EndPoint Add/Delete)",
           })
           .option('dnsmasq', {
             type: 'string',

@@ -47,6 +47,8 @@ export interface RunOptionValues {
   'hostapd-global'?: string;
   /** `--wpa-supplicant-dir DIR`: wpa_supplicant's control directory, for Device.WiFi.EndPoint. (Linux). */
   'wpa-supplicant-dir'?: string;
+  /** `--wpa-supplicant-global PATH`: wpa_supplicant's global control interface, for EndPoint Add/Delete (Linux). */
+  'wpa-supplicant-global'?: string;
   /** `--dnsmasq on|off`: DNS relay and DHCPv4 server through the agent's own dnsmasq (Linux). */
   dnsmasq?: string;
   /** `--access-control nftables|off`: Device.Hosts.AccessControl. as the agent's own nftables table (Linux). */
@@ -98,6 +100,7 @@ const STRING_OPTIONS = [
   'hostapd-conf',
   'hostapd-global',
   'wpa-supplicant-dir',
+  'wpa-supplicant-global',
   'dnsmasq',
   'access-control',
   'firewall',
@@ -172,6 +175,7 @@ export function parseRunFast(argv: readonly string[]): RunOptionValues | undefin
     'hostapd-conf': v['hostapd-conf'],
     'hostapd-global': v['hostapd-global'],
     'wpa-supplicant-dir': v['wpa-supplicant-dir'],
+    'wpa-supplicant-global': v['wpa-supplicant-global'],
     dnsmasq: v.dnsmasq,
     'access-control': v['access-control'],
     firewall: v.firewall,

@@ -1,6 +1,6 @@
 /**
  * `--wifi hostapd|off`, `--hostapd-dir DIR`, `--hostapd-conf FILE[,FILE]`, `--hostapd-global PATH` and
- * `--wpa-supplicant-dir DIR` (Device.WiFi.EndPoint. over wpa_supplicant): Device.WiFi. on the
+ * `--wpa-supplicant-dir DIR`, `--wpa-supplicant-global PATH` (Device.WiFi.EndPoint. over wpa_supplicant; Add/Delete): Device.WiFi. on the
  * Linux platform from hostapd's control interface and iw (platform/linux/wifi.ts), where hostapd's
  * control sockets are, and which configuration files it runs (read only, for what its control
  * interface cannot report; default: those on the running hostapd's command line).
@@ -20,7 +20,14 @@ export function parseWiFiOption(text: string, source = '--wifi'): boolean {
 }
 
 /** The platform's setting from the two options: false (off), settings (a control directory), or undefined (on where iw and hostapd_cli are installed). */
-export function wifiSetting(wifi: string | undefined, hostapdDir: string | undefined, hostapdConf?: string, hostapdGlobal?: string, wpaSupplicantDir?: string): boolean | WiFiSettings | undefined {
+export function wifiSetting(
+  wifi: string | undefined,
+  hostapdDir: string | undefined,
+  hostapdConf?: string,
+  hostapdGlobal?: string,
+  wpaSupplicantDir?: string,
+  wpaSupplicantGlobal?: string,
+): boolean | WiFiSettings | undefined {
   const on = wifi === undefined ? undefined : parseWiFiOption(wifi);
   if (on === false) return false;
   const settings: WiFiSettings = {};
@@ -37,6 +44,11 @@ export function wifiSetting(wifi: string | undefined, hostapdDir: string | undef
   if (wpaSupplicantDir !== undefined) {
     if (!isAbsolute(wpaSupplicantDir)) throw new Error("--wpa-supplicant-dir: give wpa_supplicant's control directory (its ctrl_interface) as an absolute path, e.g. /run/wpa_supplicant");
     settings.wpaSupplicantDir = wpaSupplicantDir;
+  }
+  if (wpaSupplicantGlobal !== undefined) {
+    if (!isAbsolute(wpaSupplicantGlobal) || wpaSupplicantGlobal.endsWith('/'))
+      throw new Error("--wpa-supplicant-global: give the path of wpa_supplicant's global control socket (wpa_supplicant -g PATH), e.g. /run/wpa_supplicant-global");
+    settings.wpaSupplicantGlobal = wpaSupplicantGlobal;
   }
   if (Object.keys(settings).length > 0) return settings;
   return on === undefined ? undefined : {};

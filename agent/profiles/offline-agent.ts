@@ -16,6 +16,7 @@ import type { Agent, AgentOptions } from '../Agent.js';
 import type { SupportedObjectResult } from '../codec/types.js';
 import type { BuiltinPlatformName as PlatformName } from '../platforms.js';
 import { supportedDevice } from './served-by-agent.js';
+import type { WiFiSettings } from '../../platform/linux/wifi.js';
 
 /** Endpoint ID of the throw-away agent (nothing connects to it: no MTP is enabled). */
 const OFFLINE_ENDPOINT_ID = 'proto::usp-agent-profiles-offline';
@@ -81,7 +82,7 @@ export type StartAgent = (opts: AgentOptions) => Promise<Agent>;
 export async function offlineModel(
   platform: Exclude<PlatformName, 'auto'>,
   start: StartAgent,
-  opts: { vendorPrefix?: string; log?: Logger; mqttBroker?: boolean; upnpIgd?: boolean; firmwareHook?: string; commandPath?: string; dhcpClient?: boolean } = {},
+  opts: { vendorPrefix?: string; log?: Logger; mqttBroker?: boolean; upnpIgd?: boolean; firmwareHook?: string; commandPath?: string; dhcpClient?: boolean; wifi?: WiFiSettings } = {},
 ): Promise<OfflineModel> {
   const dataDir = mkdtempSync(join(tmpdir(), 'usp-agent-profiles-'));
   try {
@@ -99,6 +100,7 @@ export async function offlineModel(
       ...(opts.dhcpClient !== undefined ? { dhcpClient: opts.dhcpClient } : {}),
       ...(opts.firmwareHook !== undefined ? { firmwareHook: opts.firmwareHook } : {}),
       ...(opts.commandPath !== undefined ? { platformCommandPath: opts.commandPath } : {}),
+      ...(opts.wifi !== undefined ? { wifi: opts.wifi } : {}),
     });
     try {
       const served = await supportedDevice(agent.model, agent.operations);

@@ -120,6 +120,21 @@ export class WpaSupplicantSource {
     return (await this.call(['-i', ifname, 'get'], 'update_config', (t) => t.trim() === '1')) ?? false;
   }
 
+  /** `get config_methods` of station `ifname` (the WPS methods it advertises; "FAIL" when unset); undefined when wpa_supplicant does not answer. */
+  async configMethods(ifname: string): Promise<string | undefined> {
+    return this.call(['-i', ifname, 'get'], 'config_methods', (t) => t.trim());
+  }
+
+  /** `get_capability group` of station `ifname` (the group ciphers its build knows: WEP40 WEP104 with WEP); undefined when it does not answer. */
+  async groupCiphers(ifname: string): Promise<string[] | undefined> {
+    return this.call(['-i', ifname, 'get_capability'], 'group', parseNetworkWords);
+  }
+
+  /** Whether network `id` of station `ifname` holds WEP key 0 (`get_network <id> wep_key0` answers "*" for a key it holds, never the key). */
+  async hasWepKey(ifname: string, id: number): Promise<boolean> {
+    return (await this.call(['-i', ifname, 'get_network', String(id)], 'wep_key0', (t) => t.trim() === '*')) ?? false;
+  }
+
   /**
    * One control command on station `ifname`; its answer (add_network: the new id). Anything but
    * OK (or, for add_network, a number) is a 7002 naming wpa_supplicant's answer.

@@ -34,6 +34,8 @@ export interface WiFiSettings {
   hostapdGlobal?: string;
   /** wpa_supplicant's control directory, for Device.WiFi.EndPoint. (`--wpa-supplicant-dir`; default /run/wpa_supplicant; wifi-endpoint.ts). */
   wpaSupplicantDir?: string;
+  /** wpa_supplicant's global control interface (`--wpa-supplicant-global`; none by default: no EndPoint Add/Delete; wifi-endpoint-added.ts). */
+  wpaSupplicantGlobal?: string;
 }
 
 /** Whether Device.WiFi. can be served: `setting` false turns it off; otherwise both tools must be installed. */

@@ -12,7 +12,7 @@
  * wpa_supplicant stopped (no rows, the agent stays up) and started without update_config (the
  * write holds, no save_config, the agent says so).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getObjects } from '../peers/get-objects.js';
@@ -38,7 +38,31 @@ const writes = (): string[] =>
     .map((l) => (JSON.parse(l) as string[]).filter((x, i, a) => x !== '-p' && a[i - 1] !== '-p').join(' '))
     .filter((l) => /(add|set|enable|disable|select|remove)_network|save_config|\(stdin\)/.test(l));
 
-// The wifi-standin-agent helper kills agents after each test: one `it` holds the whole story (one agent).
+// The second story: wpa_supplicant with its global control interface (test/fixtures/linux/wifi-wpa-supplicant-global).
+const FIXTURE2 = join(REPO, 'test/fixtures/linux/wifi-wpa-supplicant-global');
+const globalAgents = new WifiStandinAgents('wifi-wpa-supplicant-global', 'usp-linux-wifi-endpoint-global-');
+const log2 = join(globalAgents.work, 'calls.log');
+const position2 = join(globalAgents.work, 'position');
+const stepOf2 = (label: string): number => {
+  const s = (JSON.parse(readFileSync(join(FIXTURE2, 'session.json'), 'utf8')) as Array<{ step: string }>).find((x) => x.step.endsWith(`-${label}`));
+  return Number(s!.step.split('-')[0]);
+};
+/** What the second story sent that changes wpa_supplicant (or saves its file), without the control directory or global socket. */
+const writes2 = (): string[] =>
+  readFileSync(log2, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as string[]).filter((x, i, a) => !['-p', '-g'].includes(x) && !['-p', '-g'].includes(a[i - 1]!)).join(' '))
+    .filter((l) => /(add|set|enable|disable|select|remove)_network|save_config|\(stdin\)|interface_(add|remove)|disconnect|reconnect| set /.test(l));
+/** The TR-369 codes of a refused Delete (the Error's and its parameters'). */
+async function deleteCodes(c: StandinAgent['c'], path: string): Promise<number[]> {
+  const m = await c.send({ reqType: 'delete', delete: { allowPartial: false, objPaths: [path] } });
+  if (m.body.msgBody !== 'error') return [];
+  return [m.body.error.errCode, ...(m.body.error.paramErrs ?? []).map((e) => e.errCode)];
+}
+
+// The wifi-standin-agent helper kills agents after each test: one `it` holds each whole story (one agent).
 beforeAll(() => writeFileSync(log, ''));
 
 describe('Device.WiFi.EndPoint. over wpa_supplicant (recorded answers)', () => {
@@ -51,6 +75,9 @@ describe('Device.WiFi.EndPoint. over wpa_supplicant (recorded answers)', () => {
     });
     const { c, p } = a;
     const read = async (...paths: string[]): Promise<Record<string, Record<string, string>>> => getObjects(c, paths);
+    // No --wpa-supplicant-global: no EndPoint Add/Delete, and the agent says which setting would give them.
+    await p.waitForLine(/EndPoint\. Add\/Delete not served.*--wpa-supplicant-global/, { timeoutMs: 10_000 });
+    expect(await tryAdd(c, 'Device.WiFi.EndPoint.', {})).toMatchObject({ ok: false });
 
     // One station (p2p-dev-wlan2 is left out), joined to usp-lab through its one network.
     const first = await read('Device.WiFi.EndPoint.', 'Device.WiFi.EndPointNumberOfEntries');
@@ -58,7 +85,7 @@ describe('Device.WiFi.EndPoint. over wpa_supplicant (recorded answers)', () => {
     expect(first['Device.WiFi.EndPoint.1.']).toMatchObject({ Enable: 'true', Status: 'Enabled', ProfileReference: 'Device.WiFi.EndPoint.1.Profile.1', SSIDReference: '', ProfileNumberOfEntries: '1' });
     // signal_poll LINKSPEED 104 Mbit/s (transmit), iw link rx bitrate 1.0 MBit/s, RSSI -30.
     expect(first['Device.WiFi.EndPoint.1.Stats.']).toMatchObject({ LastDataUplinkRate: '104000', LastDataDownlinkRate: '1000', SignalStrength: '-30' });
-    expect(first['Device.WiFi.EndPoint.1.Security.']).toMatchObject({ ModesSupported: 'None,WPA2-Personal,WPA3-Personal,WPA3-Personal-Transition,OWE' });
+    expect(first['Device.WiFi.EndPoint.1.Security.']).toMatchObject({ ModesSupported: 'None,WEP-64,WEP-128,WPA2-Personal,WPA3-Personal,WPA3-Personal-Transition,OWE' });
     expect(first['Device.WiFi.EndPoint.1.Profile.1.']).toMatchObject({ Enable: 'true', Status: 'Active', SSID: 'usp-lab', Priority: '254', Location: '' });
     expect(first['Device.WiFi.EndPoint.1.Profile.1.Security.']).toMatchObject({ ModeEnabled: 'WPA2-Personal', KeyPassphrase: '', PreSharedKey: '' });
 
@@ -69,7 +96,6 @@ describe('Device.WiFi.EndPoint. over wpa_supplicant (recorded answers)', () => {
       ['Device.WiFi.EndPoint.1.Profile.1.Security.', { PreSharedKey: '0123' }, 7012],
       ['Device.WiFi.EndPoint.1.Profile.1.', { SSID: '' }, 7012],
       ['Device.WiFi.EndPoint.1.', { ProfileReference: 'Device.WiFi.EndPoint.1.Profile.7' }, 7012],
-      ['Device.WiFi.EndPoint.1.', { Enable: 'false' }, 7013],
     ];
     for (const [path, params, code] of bad) expect(await trySet(c, path, params), JSON.stringify(params)).toMatchObject({ ok: false, paramErrCode: code });
     expect(writes()).toEqual([]);
@@ -150,5 +176,112 @@ describe('Device.WiFi.EndPoint. over wpa_supplicant (recorded answers)', () => {
     expect(await trySet(c, 'Device.WiFi.EndPoint.1.Profile.1.', { Priority: '252' })).toMatchObject({ ok: true });
     expect(writes().slice(-1)).toEqual(['wpa_cli -i wlan2 set_network 0 priority 3']);
     await p.waitForLine(/without update_config=1/, { timeoutMs: 10_000 });
+  }, 120_000);
+
+  it('EndPoint Add/Delete through the global control interface, Enable, a WEP Profile, WPS methods, wpa_supplicant restarted', async () => {
+    writeFileSync(log2, '');
+    const data = join(globalAgents.work, 'data');
+    const a: StandinAgent = await globalAgents.start({
+      data,
+      port: await freePort(),
+      env: { USP_WIFI_STANDIN_LOG: log2, USP_WIFI_STANDIN_STATE: position2 },
+      args: ['--wpa-supplicant-dir', '/run/wpa_supplicant', '--wpa-supplicant-global', '/run/wpa_supplicant-global'],
+    });
+    const { c, p } = a;
+    const read = async (...paths: string[]): Promise<Record<string, Record<string, string>>> => getObjects(c, paths);
+    const endpoints = async (): Promise<string[]> => Object.keys(await read('Device.WiFi.')).filter((k) => /EndPoint\.\d+\.$/.test(k));
+
+    // wlan2 as wpa_supplicant started it; its WPS methods unset (wpa_supplicant's defaults); WEP offered (the build takes WEP40/WEP104).
+    const first = await read('Device.WiFi.EndPoint.');
+    expect(first['Device.WiFi.EndPoint.1.']).toMatchObject({ Enable: 'true', Status: 'Enabled' });
+    expect(first['Device.WiFi.EndPoint.1.WPS.']).toMatchObject({
+      Enable: 'true',
+      ConfigMethodsEnabled: 'PIN,Display,VirtualDisplay',
+      ConfigMethodsSupported: expect.stringContaining('PushButton') as string,
+    });
+    expect(first['Device.WiFi.EndPoint.1.Security.']!.ModesSupported).toContain('WEP-128');
+    // Refused before wpa_supplicant is asked: a method this station cannot carry out; Delete of a station wpa_supplicant was started with.
+    expect(await trySet(c, 'Device.WiFi.EndPoint.1.WPS.', { ConfigMethodsEnabled: 'NFCInterface' })).toMatchObject({ ok: false, paramErrCode: 7012 });
+    expect(await deleteCodes(c, 'Device.WiFi.EndPoint.1.')).toContain(7024);
+    expect(writes2()).toEqual([]);
+
+    // Enable false: disconnect (Status Disabled); true: reconnect.
+    expect(await trySet(c, 'Device.WiFi.EndPoint.1.', { Enable: 'false' })).toMatchObject({ ok: true });
+    expect((await read('Device.WiFi.EndPoint.1.'))['Device.WiFi.EndPoint.1.']).toMatchObject({ Enable: 'false', Status: 'Disabled' });
+    expect(await trySet(c, 'Device.WiFi.EndPoint.1.', { Enable: 'true' })).toMatchObject({ ok: true });
+    expect((await read('Device.WiFi.EndPoint.1.'))['Device.WiFi.EndPoint.1.']).toMatchObject({ Enable: 'true', Status: 'Enabled' });
+
+    // WPS: methods as config_methods; off advertises "none" and keeps the methods for when it is on again.
+    expect(await trySet(c, 'Device.WiFi.EndPoint.1.WPS.', { ConfigMethodsEnabled: 'PushButton' })).toMatchObject({ ok: true });
+    expect((await read('Device.WiFi.EndPoint.1.WPS.'))['Device.WiFi.EndPoint.1.WPS.']).toMatchObject({ Enable: 'true', ConfigMethodsEnabled: 'PushButton' });
+    expect(await trySet(c, 'Device.WiFi.EndPoint.1.WPS.', { Enable: 'false' })).toMatchObject({ ok: true });
+    expect((await read('Device.WiFi.EndPoint.1.WPS.'))['Device.WiFi.EndPoint.1.WPS.']).toMatchObject({ Enable: 'false', ConfigMethodsEnabled: 'PushButton' });
+    expect(await trySet(c, 'Device.WiFi.EndPoint.1.WPS.', { Enable: 'true', ConfigMethodsEnabled: 'PIN,PushButton' })).toMatchObject({ ok: true });
+    expect((await read('Device.WiFi.EndPoint.1.WPS.'))['Device.WiFi.EndPoint.1.WPS.']).toMatchObject({ Enable: 'true', ConfigMethodsEnabled: 'PushButton,PIN' });
+
+    // EndPoint Add: the free station netdev wlan3, from the agent's file.
+    expect(await tryAdd(c, 'Device.WiFi.EndPoint.', {})).toEqual({ ok: true, value: 'Device.WiFi.EndPoint.2.' });
+    const conf = join(data, 'wpa_supplicant', 'wlan3.conf');
+    expect(readFileSync(conf, 'utf8')).toMatch(/^ctrl_interface=\/run\/wpa_supplicant\nupdate_config=1\n$/m);
+    expect((await read('Device.WiFi.EndPoint.2.'))['Device.WiFi.EndPoint.2.']).toMatchObject({ Enable: 'true', ProfileNumberOfEntries: '0' });
+
+    // A WEP-128 Profile on it: the key on wpa_cli's stdin; joined; ModeEnabled reads WEP-128 (the key reads "*").
+    expect(await tryAdd(c, 'Device.WiFi.EndPoint.2.Profile.', { SSID: 'usp-lab-wep' })).toEqual({ ok: true, value: 'Device.WiFi.EndPoint.2.Profile.1.' });
+    const wepKey = '0123456789ABCDEF0123456789';
+    expect(await trySet(c, 'Device.WiFi.EndPoint.2.Profile.1.Security.', { ModeEnabled: 'WEP-128', WEPKey: wepKey })).toMatchObject({ ok: true });
+    // The key held is 128-bit: WEP-64 alone would go on using it (refused before anything is sent).
+    expect(await trySet(c, 'Device.WiFi.EndPoint.2.Profile.1.Security.', { ModeEnabled: 'WEP-64' })).toMatchObject({ ok: false, paramErrCode: 7012 });
+    expect(await trySet(c, 'Device.WiFi.EndPoint.2.Profile.1.Security.', { ModeEnabled: 'WEP-64', WEPKey: wepKey })).toMatchObject({ ok: false, paramErrCode: 7012 });
+    expect(await trySet(c, 'Device.WiFi.EndPoint.2.Profile.1.', { Enable: 'true' })).toMatchObject({ ok: true });
+    const joined = await read('Device.WiFi.EndPoint.2.');
+    expect(joined['Device.WiFi.EndPoint.2.']).toMatchObject({ Status: 'Enabled', ProfileReference: 'Device.WiFi.EndPoint.2.Profile.1' });
+    expect(joined['Device.WiFi.EndPoint.2.Profile.1.']).toMatchObject({ Status: 'Active', SSID: 'usp-lab-wep' });
+    expect(joined['Device.WiFi.EndPoint.2.Profile.1.Security.']).toMatchObject({ ModeEnabled: 'WEP-128', WEPKey: '' });
+
+    // wlan2 disabled, then wpa_supplicant restarted: no rows while it is down; back, it runs wlan2
+    // joined and without wlan3: the agent adds wlan3 again (its Profile from the file) and disconnects wlan2 again.
+    expect(await trySet(c, 'Device.WiFi.EndPoint.1.', { Enable: 'false' })).toMatchObject({ ok: true });
+    writeFileSync(position2, String(stepOf2('wpas-stop')));
+    await expect.poll(endpoints, { timeout: 30_000 }).toEqual([]);
+    writeFileSync(position2, String(stepOf2('wpas-start-again')));
+    await expect.poll(endpoints, { timeout: 30_000 }).toEqual(['Device.WiFi.EndPoint.1.', 'Device.WiFi.EndPoint.2.']);
+    const back = await read('Device.WiFi.EndPoint.');
+    expect(back['Device.WiFi.EndPoint.1.']).toMatchObject({ Enable: 'false', Status: 'Disabled' });
+    expect(back['Device.WiFi.EndPoint.2.Profile.1.']).toMatchObject({ SSID: 'usp-lab-wep', Status: 'Active' });
+    await p.waitForLine(/added a Controller-added Wi-Fi station to wpa_supplicant again/, { timeoutMs: 10_000 });
+    expect(await trySet(c, 'Device.WiFi.EndPoint.1.', { Enable: 'true' })).toMatchObject({ ok: true });
+
+    // EndPoint Delete: interface_remove, the file gone.
+    await del(c, 'Device.WiFi.EndPoint.2.');
+    expect(await endpoints()).toEqual(['Device.WiFi.EndPoint.1.']);
+    expect(existsSync(conf)).toBe(false);
+
+    const k = wepKey.toLowerCase();
+    expect(writes2()).toEqual([
+      'wpa_cli -i wlan2 disconnect',
+      'wpa_cli -i wlan2 reconnect',
+      'wpa_cli -i wlan2 set config_methods push_button',
+      'wpa_cli -i wlan2 save_config',
+      'wpa_cli -i wlan2 set config_methods none',
+      'wpa_cli -i wlan2 save_config',
+      'wpa_cli -i wlan2 set config_methods push_button keypad',
+      'wpa_cli -i wlan2 save_config',
+      `wpa_cli interface_add wlan3 ${conf} nl80211 /run/wpa_supplicant`,
+      'wpa_cli -i wlan3 add_network',
+      'wpa_cli -i wlan3 set_network 0 ssid "usp-lab-wep"',
+      'wpa_cli -i wlan3 save_config',
+      'wpa_cli -i wlan3 set_network 0 key_mgmt NONE',
+      'wpa_cli -i wlan3 set_network 0 wep_tx_keyidx 0',
+      `wpa_cli -i wlan3 (stdin) set_network 0 wep_key0 ${k}`,
+      'wpa_cli -i wlan3 save_config',
+      'wpa_cli -i wlan3 enable_network 0',
+      'wpa_cli -i wlan3 save_config',
+      'wpa_cli -i wlan2 disconnect',
+      `wpa_cli interface_add wlan3 ${conf} nl80211 /run/wpa_supplicant`,
+      'wpa_cli -i wlan2 disconnect',
+      'wpa_cli -i wlan2 reconnect',
+      'wpa_cli interface_remove wlan3',
+    ]);
+    expect(p.text.toLowerCase()).not.toContain(k);
   }, 120_000);
 });

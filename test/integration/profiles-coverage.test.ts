@@ -135,7 +135,7 @@ async function liveOffline(platform: 'linux' | 'openwrt' | 'none', modemManager:
       platform,
       (o) => Agent.start(o),
       platform === 'linux'
-        ? { mqttBroker: true, upnpIgd: true, dhcpClient: true, ...(hookDir ? { firmwareHook: HOOK_STANDIN } : {}) }
+        ? { mqttBroker: true, upnpIgd: true, dhcpClient: true, wifi: { wpaSupplicantGlobal: '/run/wpa_supplicant-global' }, ...(hookDir ? { firmwareHook: HOOK_STANDIN } : {}) }
         : openwrt
           ? { mqttBroker: true, commandPath: routerUserland(openwrt) }
           : {},
@@ -174,13 +174,13 @@ const CASES: Case[] = [
   {
     id: 'linux-modemmanager',
     title: 'Linux + ModemManager',
-    how: 'built offline with recorded mmcli, chronyc, lldpcli, iw, hostapd_cli and wpa_cli, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto, --upnp-igd miniupnpd, --dhcp-client udhcpc; no --firmware-hook',
+    how: 'built offline with recorded mmcli, chronyc, lldpcli, iw, hostapd_cli and wpa_cli (--wpa-supplicant-global), a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto, --upnp-igd miniupnpd, --dhcp-client udhcpc; no --firmware-hook',
     served: () => liveOffline('linux', true),
   },
   {
     id: 'linux',
     title: 'Linux',
-    how: 'built offline with recorded chronyc, lldpcli, iw, hostapd_cli and wpa_cli, mmcli failing, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto, --upnp-igd miniupnpd, --dhcp-client udhcpc; no --firmware-hook',
+    how: 'built offline with recorded chronyc, lldpcli, iw, hostapd_cli and wpa_cli (--wpa-supplicant-global), mmcli failing, a router sysfs (LEDs, thermal zone), --mqtt-broker mosquitto, --upnp-igd miniupnpd, --dhcp-client udhcpc; no --firmware-hook',
     served: () => liveOffline('linux', false),
   },
   {

@@ -6,7 +6,7 @@
 #   tools/record-linux-vm/record.sh WORK OUT SCENARIO
 #
 # SCENARIO is a guest script of this folder (scenario-wifi.sh, scenario-wifi-endpoint.sh, scenario-wifi-writes.sh, scenario-wifi-radio-writes.sh,
-# scenario-wifi-add.sh, scenario-wifi-enterprise-wps-wep.sh, scenario-bridge-vlan.sh, scenario-vlan-termination.sh, scenario-usb-sysfs.sh); WORK a
+# scenario-wifi-add.sh, scenario-wifi-enterprise-wps-wep.sh, scenario-wifi-endpoint-global.sh, scenario-bridge-vlan.sh, scenario-vlan-termination.sh, scenario-usb-sysfs.sh); WORK a
 # scratch directory (the Debian root file system is made there once with debootstrap and reused);
 # OUT receives session.json (every step: argv, exit code, stdout, stderr, as captured); the guest
 # kernel's log stays in WORK/out/kernel.log. Needs root, debootstrap, e2fsprogs (mke2fs -d, debugfs), qemu-system-x86 and node,

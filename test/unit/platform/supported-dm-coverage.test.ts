@@ -51,7 +51,9 @@ const LINUX_CLAIMS = [
 ];
 
 /** Device.WiFi.EndPoint. on Linux: served where wpa_cli is installed (platform/linux/wifi-endpoint.ts), whether wpa_supplicant runs or not. */
-const LINUX_ENDPOINT_CLAIMS = findOnPath('wpa_cli') ? ['Device.WiFi.', ...['', 'Stats.', 'Security.', 'Profile.{i}.', 'Profile.{i}.Security.'].map((o) => `Device.WiFi.EndPoint.{i}.${o}`)] : [];
+const LINUX_ENDPOINT_CLAIMS = findOnPath('wpa_cli')
+  ? ['Device.WiFi.', ...['', 'Stats.', 'Security.', 'WPS.', 'Profile.{i}.', 'Profile.{i}.Security.'].map((o) => `Device.WiFi.EndPoint.{i}.${o}`)]
+  : [];
 
 /** Device.LLDP. on Linux and OpenWrt: served where lldpcli is installed (.ci/run installs lldpd), whether lldpd runs or not. */
 const LLDP_CLAIMS = lldpcliInstalled()

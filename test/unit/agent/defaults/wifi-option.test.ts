@@ -33,6 +33,11 @@ describe('--wifi and --hostapd-dir', () => {
     for (const bad of ['wpa_supplicant', '']) expect(() => wifiSetting(undefined, undefined, undefined, undefined, bad), bad).toThrow(/--wpa-supplicant-dir/);
     expect(wifiSetting('off', undefined, undefined, undefined, '/run/wpa_supplicant')).toBe(false);
   });
+
+  it('--wpa-supplicant-global: the absolute path of the global socket, for EndPoint Add/Delete', () => {
+    expect(wifiSetting(undefined, undefined, undefined, undefined, undefined, '/run/wpa_supplicant-global')).toEqual({ wpaSupplicantGlobal: '/run/wpa_supplicant-global' });
+    for (const bad of ['wpa_supplicant-global', '', '/run/']) expect(() => wifiSetting(undefined, undefined, undefined, undefined, undefined, bad), bad).toThrow(/--wpa-supplicant-global/);
+  });
 });
 
 describe('$hostapdConf in the defaults file', () => {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { UspError } from '../../../../datamodel/UspError.js';
-import { planProfile, planProfileSecurity, profilePriority, referencedNetwork } from '../../../../platform/linux/wifi-endpoint-plan.js';
+import { endpointModes, planProfile, planProfileSecurity, profilePriority, referencedNetwork } from '../../../../platform/linux/wifi-endpoint-plan.js';
 
 /** The TR-369 code and parameter of a refusal. */
 function refusal(f: () => unknown): { code: number; param?: string } {
@@ -61,12 +61,36 @@ describe('Profile Security writes', () => {
       { field: 'key_mgmt', value: 'WPA-PSK SAE' },
       { field: 'ieee80211w', value: '1' },
     ]);
-    expect(planProfileSecurity({ ModeEnabled: 'None' })).toEqual([{ field: 'key_mgmt', value: 'NONE' }]);
+    expect(planProfileSecurity({ ModeEnabled: 'None' })).toEqual([
+      { field: 'key_mgmt', value: 'NONE' },
+      { field: 'wep_key0', value: '""' },
+    ]);
+  });
+
+  it('WEP-64/WEP-128: key_mgmt NONE and key 0 sent; WEPKey (10 or 26 hex digits) is a secret field', () => {
+    expect(planProfileSecurity({ ModeEnabled: 'WEP-128', WEPKey: '0123456789ABCDEF0123456789' })).toEqual([
+      { field: 'key_mgmt', value: 'NONE' },
+      { field: 'wep_tx_keyidx', value: '0' },
+      { field: 'wep_key0', value: '0123456789abcdef0123456789', secret: true },
+    ]);
+    expect(planProfileSecurity({ WEPKey: '0123456789' })).toEqual([{ field: 'wep_key0', value: '0123456789', secret: true }]);
+  });
+
+  it('offers WEP only where wpa_supplicant was built with it (get_capability group)', () => {
+    // Debian's 2.10, recorded.
+    expect(endpointModes(['CCMP-256', 'GCMP-256', 'CCMP', 'GCMP', 'TKIP', 'WEP104', 'WEP40'])).toContain('WEP-64');
+    expect(endpointModes(['CCMP-256', 'GCMP-256', 'CCMP', 'GCMP', 'TKIP'])).toEqual(['None', 'WPA2-Personal', 'WPA3-Personal', 'WPA3-Personal-Transition', 'OWE']);
+    // No answer: left to wpa_supplicant.
+    expect(endpointModes(undefined)).toContain('WEP-128');
   });
 
   it('refuses modes a station here cannot take and keys of the wrong shape (7012)', () => {
     expect(refusal(() => planProfileSecurity({ ModeEnabled: 'WPA2-Enterprise' }))).toEqual({ code: 7012, param: 'ModeEnabled' });
-    expect(refusal(() => planProfileSecurity({ ModeEnabled: 'WEP-64' }))).toEqual({ code: 7012, param: 'ModeEnabled' });
+    expect(refusal(() => planProfileSecurity({ ModeEnabled: 'WPA-WPA2-Personal' }))).toEqual({ code: 7012, param: 'ModeEnabled' });
+    expect(refusal(() => planProfileSecurity({ WEPKey: '01234' }))).toEqual({ code: 7012, param: 'WEPKey' });
+    expect(refusal(() => planProfileSecurity({ WEPKey: 'zz23456789' }))).toEqual({ code: 7012, param: 'WEPKey' });
+    // A key of the other WEP length than the mode given with it.
+    expect(refusal(() => planProfileSecurity({ ModeEnabled: 'WEP-128', WEPKey: '0123456789' }))).toEqual({ code: 7012, param: 'WEPKey' });
     expect(refusal(() => planProfileSecurity({ KeyPassphrase: 'short' }))).toEqual({ code: 7012, param: 'KeyPassphrase' });
     expect(refusal(() => planProfileSecurity({ KeyPassphrase: 'x'.repeat(64) }))).toEqual({ code: 7012, param: 'KeyPassphrase' });
     expect(refusal(() => planProfileSecurity({ KeyPassphrase: 'passwörter' }))).toEqual({ code: 7012, param: 'KeyPassphrase' });
