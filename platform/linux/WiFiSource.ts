@@ -161,7 +161,7 @@ export class WiFiSource {
   private async call<T>(cmd: string, args: string[], parse: (text: string) => T): Promise<T | undefined> {
     const line = [cmd, ...args].join(' ');
     try {
-      const out = await this.opts.runner.cached(this.opts.runner.executable(cmd), args, this.opts.cacheMs, parse);
+      const out = await this.opts.runner.cached(cmd, args, this.opts.cacheMs, parse);
       if (this.failing.delete(line)) this.opts.log?.info('Wi-Fi source answers again', { command: line });
       return out;
     } catch (e) {
@@ -175,7 +175,7 @@ export class WiFiSource {
 
   /** Drops the cached answers, after a write. */
   forget(): void {
-    this.opts.runner.invalidate(this.opts.runner.executable('hostapd_cli'));
-    this.opts.runner.invalidate(this.opts.runner.executable('iw'));
+    this.opts.runner.invalidate('hostapd_cli');
+    this.opts.runner.invalidate('iw');
   }
 }

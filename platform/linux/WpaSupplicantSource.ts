@@ -109,7 +109,7 @@ export class WpaSupplicantSource {
   async link(ifname: string): Promise<IwStation | undefined> {
     const parse = (t: string): IwStation | undefined => parseStationDump(t.replace(/^Connected to /m, 'Station '))[0];
     try {
-      return await this.opts.runner.cached(this.opts.runner.executable('iw'), ['dev', ifname, 'link'], this.opts.cacheMs, parse);
+      return await this.opts.runner.cached('iw', ['dev', ifname, 'link'], this.opts.cacheMs, parse);
     } catch {
       return undefined;
     }
@@ -141,7 +141,7 @@ export class WpaSupplicantSource {
    */
   async command(ifname: string, args: string[]): Promise<string> {
     const line = ['wpa_cli', '-i', ifname, ...args].join(' ');
-    const r = await this.opts.runner.capture(this.opts.runner.executable('wpa_cli'), ['-p', this.opts.dir, '-i', ifname, ...args]);
+    const r = await this.opts.runner.capture('wpa_cli', ['-p', this.opts.dir, '-i', ifname, ...args]);
     this.forget();
     const out = r.stdout.trim();
     const ok = args[0] === 'add_network' ? /^\d+$/.test(out) : out === 'OK';
@@ -155,11 +155,9 @@ export class WpaSupplicantSource {
     // wpa_cli splits the line into words; a quoted word reaches to the line's last quote.
     if (/[\r\n\0]/.test(value) || cliWords(command).length !== 4) throw new UspError(ErrorCode.InvalidValue, `${field}: wpa_cli would change this value on its way`);
     const display = `wpa_cli -p ${this.opts.dir} -i ${ifname} (stdin: set_network ${id} ${field} ***)`;
-    const r = await this.opts.runner
-      .capture(this.opts.runner.executable('wpa_cli'), ['-p', this.opts.dir, '-i', ifname], { input: `${command}\n`, withoutEnv: ['HOME'], display, timeoutMs: SECRET_TIMEOUT_MS })
-      .catch(() => {
-        throw new UspError(ErrorCode.RequestDenied, `wpa_supplicant did not answer ${display} within ${SECRET_TIMEOUT_MS / 1000} s`);
-      });
+    const r = await this.opts.runner.capture('wpa_cli', ['-p', this.opts.dir, '-i', ifname], { input: `${command}\n`, withoutEnv: ['HOME'], display, timeoutMs: SECRET_TIMEOUT_MS }).catch(() => {
+      throw new UspError(ErrorCode.RequestDenied, `wpa_supplicant did not answer ${display} within ${SECRET_TIMEOUT_MS / 1000} s`);
+    });
     this.forget();
     const answer = wpaInteractiveAnswer(r.stdout);
     if (r.exitCode !== 0 || answer !== 'OK') {
@@ -172,7 +170,7 @@ export class WpaSupplicantSource {
     const args = ['-p', this.opts.dir, ...iface, command];
     const line = ['wpa_cli', ...iface, command].join(' ');
     try {
-      const out = await this.opts.runner.cached(this.opts.runner.executable('wpa_cli'), args, this.opts.cacheMs, parse);
+      const out = await this.opts.runner.cached('wpa_cli', args, this.opts.cacheMs, parse);
       if (this.failing.delete(line)) this.opts.log?.info('wpa_supplicant answers again', { command: line });
       return out;
     } catch (e) {
@@ -186,6 +184,6 @@ export class WpaSupplicantSource {
 
   /** Drops the cached answers, after a write. */
   forget(): void {
-    this.opts.runner.invalidate(this.opts.runner.executable('wpa_cli'));
+    this.opts.runner.invalidate('wpa_cli');
   }
 }

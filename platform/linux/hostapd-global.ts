@@ -57,6 +57,6 @@ export class HostapdGlobal {
   }
 
   private raw(args: string[]): ReturnType<CommandRunner['capture']> {
-    return this.runner.capture(this.runner.executable('hostapd_cli'), ['-p', path.dirname(this.socket), '-i', path.basename(this.socket), 'raw', ...args]);
+    return this.runner.capture('hostapd_cli', ['-p', path.dirname(this.socket), '-i', path.basename(this.socket), 'raw', ...args]);
   }
 }

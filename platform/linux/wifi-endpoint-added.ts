@@ -58,7 +58,7 @@ export class AddedStations {
   private async stationNetdevs(): Promise<string[]> {
     const { runner, cacheMs } = this.opts;
     try {
-      const all = await runner.cached(runner.executable('iw'), ['dev'], cacheMs, parseIwDev);
+      const all = await runner.cached('iw', ['dev'], cacheMs, parseIwDev);
       return all.filter((i) => i.type === 'managed').map((i) => i.ifname);
     } catch {
       return [];

@@ -43,13 +43,13 @@ export class WpaSupplicantGlobal {
 
   private async expectOk(args: string[]): Promise<void> {
     const r = await this.cli(args);
-    this.runner.invalidate(this.runner.executable('wpa_cli'));
+    this.runner.invalidate('wpa_cli');
     if (r.exitCode !== 0) throw this.missing((r.stderr.trim() || `exit code ${r.exitCode}`).slice(0, 200));
     const answer = r.stdout.trim().split('\n').at(-1)?.trim() ?? '';
     if (answer !== 'OK') throw new UspError(ErrorCode.RequestDenied, `wpa_supplicant refused ${args.join(' ')}: ${(answer || r.stderr.trim()).slice(0, 200)}`);
   }
 
   private cli(args: string[]): ReturnType<CommandRunner['capture']> {
-    return this.runner.capture(this.runner.executable('wpa_cli'), ['-g', this.socket, ...args]);
+    return this.runner.capture('wpa_cli', ['-g', this.socket, ...args]);
   }
 }

@@ -22,9 +22,9 @@ chmodSync(join(work, 'iw'), 0o755);
 describe('WiFiSource listing', () => {
   it('lists again, uncached, for each "relist" of the check before the read, at most twice a read', async () => {
     writeFileSync(listing, 'wlan0\nwlan0_1\n');
-    const runner = new CommandRunner();
-    // The scripts by name (WiFiSource passes the executable it gets back to the runner again).
-    runner.executable = (cmd: string): string => (cmd.includes('/') ? cmd : join(work, cmd));
+    // The scripts from a command directory, as an embedder's platformCommandPath gives them
+    // (WiFiSource names its tools; the runner alone resolves them there).
+    const runner = new CommandRunner({ commandPath: work });
     const asked: string[][] = [];
     let answers: Array<boolean | 'relist'> = [];
     const source = new WiFiSource({ runner, hostapdDir: '/run/hostapd', cacheMs: 60_000, beforeRead: async (names) => (asked.push([...names]), answers.shift() ?? false) });
@@ -36,6 +36,6 @@ describe('WiFiSource listing', () => {
     asked.length = 0;
     await source.read();
     expect(asked).toEqual([['wlan0', 'wlan0_1'], ['wlan0'], ['wlan0']]);
-    expect(runner.callCounts().get(`${join(work, 'hostapd_cli')} -p /run/hostapd interface`)).toBe(3);
+    expect(runner.callCounts().get('hostapd_cli -p /run/hostapd interface')).toBe(3);
   });
 });

@@ -79,8 +79,7 @@ describe('WpaSupplicantSource writes', () => {
     const bin = mkdtempSync(join(dir, 'bin-'));
     writeFileSync(join(bin, 'wpa_cli'), `#!/bin/sh\n${body}\n`);
     chmodSync(join(bin, 'wpa_cli'), 0o755);
-    const runner = new CommandRunner();
-    runner.executable = (cmd: string): string => (cmd.includes('/') ? cmd : join(bin, cmd));
+    const runner = new CommandRunner({ commandPath: bin });
     return new WpaSupplicantSource({ runner, dir: '/run/wpa_supplicant', cacheMs: 1000 });
   };
 
