@@ -97,10 +97,9 @@ export class AddedStations {
     const added = this.opts.held.added();
     if (added.length === 0) return false;
     const running = await this.opts.running();
-    // wpa_supplicant does not run (no socket in its control directory): nothing to add to. One
-    // started with -g alone and no station of its own looks the same; it gets its stations back
-    // once it runs one (documented in docs/platform-mapping.md).
-    if (running.length === 0) return false;
+    // wpa_supplicant does not run: no station socket in its control directory and no global
+    // socket (one started with -g alone runs no station of its own): nothing to add to.
+    if (running.length === 0 && !(await this.opts.global.listening())) return false;
     const netdevs = await this.stationNetdevs();
     let changed = false;
     for (const ifname of added.filter((n) => !running.includes(n) && netdevs.includes(n))) {

@@ -10,6 +10,7 @@
  * Debian's wpa_supplicant service starts without -g: the agent then offers no EndPoint Add or
  * Delete (`--wpa-supplicant-global` names the socket).
  */
+import { promises as fs } from 'node:fs';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { CommandRunner } from '../exec/CommandRunner.js';
 
@@ -28,6 +29,14 @@ export class WpaSupplicantGlobal {
     return new UspError(
       ErrorCode.RequestDenied,
       `wpa_supplicant has no global control interface at ${this.socket} (${detail}): start wpa_supplicant with -g ${this.socket}, or name its socket with --wpa-supplicant-global`,
+    );
+  }
+
+  /** Whether a socket is at the global interface's path (a look at the file, no command). */
+  async listening(): Promise<boolean> {
+    return fs.stat(this.socket).then(
+      (st) => st.isSocket(),
+      () => false,
     );
   }
 

@@ -7,6 +7,7 @@
  * a wpa_supplicant restart, and none while it is down.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -29,12 +30,17 @@ process.env.USP_WIFI_STANDIN_STATE = position;
 // The stand-ins first on PATH, as the agent finds the real programs (this worker's environment only).
 process.env.PATH = `${join(FIXTURE, 'bin')}:${process.env.PATH}`;
 
-function stations(held = new EndPointHeld(undefined), now = () => 0): { added: AddedStations; global: WpaSupplicantGlobal; confDir: string; source: WpaSupplicantSource } {
+function stations(
+  held = new EndPointHeld(undefined),
+  now = () => 0,
+  opts: { socket?: string; running?: () => Promise<string[]> } = {},
+): { added: AddedStations; global: WpaSupplicantGlobal; confDir: string; source: WpaSupplicantSource } {
   const runner = new CommandRunner();
   const source = new WpaSupplicantSource({ runner, dir: '/run/wpa_supplicant', cacheMs: 0 });
-  const global = new WpaSupplicantGlobal(runner, '/run/wpa_supplicant-global');
+  const global = new WpaSupplicantGlobal(runner, opts.socket ?? '/run/wpa_supplicant-global');
   const confDir = join(work, `conf-${Math.random().toString(36).slice(2)}`);
-  return { added: new AddedStations({ global, running: () => source.interfaces(), held, confDir, ctrlDir: '/run/wpa_supplicant', runner, cacheMs: 0, now }), global, confDir, source };
+  const running = opts.running ?? (() => source.interfaces());
+  return { added: new AddedStations({ global, running, held, confDir, ctrlDir: '/run/wpa_supplicant', runner, cacheMs: 0, now }), global, confDir, source };
 }
 
 async function refusal(p: Promise<unknown>): Promise<number> {
@@ -86,5 +92,23 @@ describe('EndPoint Add/Delete through the global control interface', () => {
     expect(Number(readFileSync(position, 'utf8'))).toBe(stepOf('wpa-global-interface-remove'));
     expect(existsSync(join(confDir, 'wlan3.conf'))).toBe(false);
     expect(held.added()).toEqual([]);
+  });
+
+  it('adds wlan3 again to a wpa_supplicant that runs only its global socket (no station of its own), none while that socket is gone', async () => {
+    const held = new EndPointHeld(undefined);
+    held.setAdded('wlan3', true);
+    const socket = join(work, 'wpas-global');
+    const { added } = stations(held, () => 0, { socket, running: async () => [] });
+    writeFileSync(position, String(stepOf('wpas-start-again')));
+    expect(await added.reconcile()).toBe(false);
+    expect(Number(readFileSync(position, 'utf8'))).toBe(stepOf('wpas-start-again'));
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(socket, resolve));
+    try {
+      expect(await added.reconcile()).toBe(true);
+      expect(Number(readFileSync(position, 'utf8'))).toBe(stepOf('wpa-global-interface-add-again'));
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
