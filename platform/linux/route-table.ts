@@ -89,6 +89,8 @@ type Removed<R> = { r: R; held?: undefined } | { held: HeldRoute };
 /** Set, Add, Delete and the rollback of a Delete for a kernel route table. */
 export function routeTableWrites<R extends IpRoute>(t: RouteTable<R>): Pick<ObjectBinding, 'set' | 'writable' | 'add' | 'delete' | 'snapshot' | 'restore'> {
   const { ctx, family } = t;
+  /** Rows added switched off so far (each is numbered under a key of its own first). */
+  let addedOff = 0;
   /** Keeps policy `n`'s ip rule while its table holds a route. */
   const syncRule = async (n: number): Promise<void> => {
     if (n < 0) return;
@@ -106,9 +108,16 @@ export function routeTableWrites<R extends IpRoute>(t: RouteTable<R>): Pick<Obje
       ctx.ip.requireManaged(r.dev ?? '', path);
       if (params.Enable === false) {
         // Added switched off: a row the agent keeps, no route in the kernel.
-        const n = t.numbers.numberOf(routeKey(r));
-        t.held.put({ n, enable: false, route: r }, path);
-        moveNumber(t.numbers, routeKey(r), heldKey(n));
+        // A number of its own: the same route may be a row of the kernel's now.
+        const pending = `adding|${++addedOff}`;
+        const n = t.numbers.numberOf(pending);
+        try {
+          t.held.put({ n, enable: false, route: r }, path);
+        } catch (e) {
+          t.numbers.retire(pending);
+          throw e;
+        }
+        moveNumber(t.numbers, pending, heldKey(n));
         return n;
       }
       await ctx.ip.run([family, 'route', 'add', ...routeArgs(r), 'proto', 'static'], path);

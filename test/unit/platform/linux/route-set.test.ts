@@ -101,7 +101,7 @@ describe('planning a static route change', () => {
       gateway: '192.0.2.254',
     });
     expect(changeRoute(r, { GatewayIPAddress: '', Interface: ETH0, ForwardingPolicy: 2 }, 'p.', ifname)).toMatchObject({ gateway: undefined, dev: 'eth0', table: String(0x5102) });
-    for (const bad of [{ DestSubnetMask: '255.0.255.0' }, { DestIPAddress: '10.1' }, { GatewayIPAddress: 'router' }, { Interface: '' }, { ForwardingPolicy: 300 }]) {
+    for (const bad of <Array<Record<string, Value>>>[{ DestSubnetMask: '255.0.255.0' }, { DestIPAddress: '10.1' }, { GatewayIPAddress: 'router' }, { Interface: '' }, { ForwardingPolicy: 300 }]) {
       expect(() => changeRoute(r, bad, 'p.', ifname), JSON.stringify(bad)).toThrow(expect.objectContaining({ code: 7012 }) as Error);
     }
     const r6 = { dst: '2001:db8:5::/48', gateway: '2001:db8:9::fe', dev: 'wa0', metric: 50, protocol: 'static', expires: 30 };
@@ -113,7 +113,7 @@ describe('planning a static route change', () => {
       table: undefined,
       protocol: 'static',
     });
-    for (const bad of [{ DestIPPrefix: '2001:db8::/129' }, { NextHop: '192.0.2.1' }, { Interface: '' }]) {
+    for (const bad of <Array<Record<string, Value>>>[{ DestIPPrefix: '2001:db8::/129' }, { NextHop: '192.0.2.1' }, { Interface: '' }]) {
       expect(() => changeRoute6(r6, bad, 'p.', ifname), JSON.stringify(bad)).toThrow(expect.objectContaining({ code: 7012 }) as Error);
     }
   });
@@ -184,6 +184,18 @@ describe('a Set of a static route on the fake host', () => {
     await again.v6.delete([1, n], ctx);
     expect(await again.v6.list([1], ctx)).not.toContain(n);
     expect(again.writes()).toEqual([]);
+  });
+});
+
+describe('an Add switched off', () => {
+  it('of the same route as a kernel row gets a number of its own: the kernel row keeps its', async () => {
+    const h = await host();
+    const n = await h.v4.add([1], { GatewayIPAddress: '192.0.2.1', Interface: ETH0, Enable: false }, ctx);
+    expect(n).toBe(3);
+    expect(await h.v4.list([1], ctx)).toEqual([1, 2, 3]);
+    expect(await h.v4.get([1, 1], ctx)).toMatchObject({ Status: 'Enabled', GatewayIPAddress: '192.0.2.1' });
+    expect(await h.v4.get([1, 3], ctx)).toMatchObject({ Status: 'Disabled', GatewayIPAddress: '192.0.2.1' });
+    expect(h.writes()).toEqual([]);
   });
 });
 
