@@ -18,7 +18,8 @@ import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { heldKey } from './route-held.js';
-import { moveNumber, routeArgs, routeKey, STATIC_PROTOCOLS, type RouteTable } from './route-table.js';
+import { moveNumber, routeArgs, routeKey, STATIC_PROTOCOLS } from './route-key.js';
+import type { RouteTable } from './route-table.js';
 import { policyOfTable } from './policy-routing.js';
 import type { IpRoute } from './routing.js';
 

@@ -16,38 +16,9 @@ import { setRoute } from './route-set.js';
 import type { LinuxContext } from './LinuxContext.js';
 import { MAX_FORWARDING_POLICY, policyOfTable, policyTable, syncPolicyRule } from './policy-routing.js';
 import type { IpRoute } from './routing.js';
+import { moveNumber, routeArgs, routeKey, STATIC_PROTOCOLS } from './route-key.js';
 
-/** Routes an administrator (or this agent) added: TR-181 StaticRoute, deletable here. */
-export const STATIC_PROTOCOLS: ReadonlySet<string> = new Set(['boot', 'static']);
-
-/**
- * Moves instance number of `from` to `to` (a row whose route changed): a number `to` had from an
- * earlier sighting is retired first, so it cannot name this row twice.
- */
-export function moveNumber(numbers: InstanceMap, from: string, to: string): void {
-  if (from === to) return;
-  if (numbers.peek(to) !== undefined) numbers.retire(to);
-  numbers.rekey([[from, to]]);
-}
-
-/** The row key of a route: what `ip route del` needs to name it again. */
-export function routeKey(r: IpRoute): string {
-  const key = [r.dst, r.gateway ?? '', r.dev ?? '', r.metric ?? 0, r.type ?? 'unicast'].join('|');
-  // A main-table route keeps the key it always had; a policy table's route is told apart by its table.
-  return r.table === undefined || r.table === 'main' ? key : `${key}|${r.table}`;
-}
-
-/** `ip route` arguments naming route `r`. */
-export function routeArgs(r: IpRoute): string[] {
-  return [
-    ...(r.type && r.type !== 'unicast' ? [r.type] : []),
-    r.dst,
-    ...(r.gateway ? ['via', r.gateway] : []),
-    ...(r.dev ? ['dev', r.dev] : []),
-    ...(r.metric ? ['metric', String(r.metric)] : []),
-    ...(r.table !== undefined && r.table !== 'main' ? ['table', String(r.table)] : []),
-  ];
-}
+export { moveNumber, routeArgs, routeKey, STATIC_PROTOCOLS } from './route-key.js';
 
 /** One kernel route table as a TR-181 forwarding table: what its writes need. */
 export interface RouteTable<R extends IpRoute> {
