@@ -199,6 +199,19 @@ describe('an Add switched off', () => {
   });
 });
 
+describe('a rolled-back Delete', () => {
+  it('puts a disabled row back under its number, with no ip run', async () => {
+    const h = await host();
+    await set(h.v4, 1, { Enable: false });
+    const snap = h.v4.snapshot([1, 1]);
+    await h.v4.delete([1, 1], ctx);
+    expect(await h.v4.list([1], ctx)).not.toContain(1);
+    await h.v4.restore([1, 1], snap);
+    expect(await h.v4.get([1, 1], ctx)).toMatchObject({ Enable: false, Status: 'Disabled', GatewayIPAddress: '192.0.2.1' });
+    expect(h.writes()).toEqual(['-4 route del default via 192.0.2.1 dev eth0']);
+  });
+});
+
 describe('the held routes store', () => {
   it('is bounded (7005), skips entries it cannot read, and leaves out one whose number another row holds', () => {
     const store = new DataStore();
