@@ -314,8 +314,8 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     if (ip.ipv4) loaded.push(() => ip.ipv4!.stateLoaded());
     if (opts.store) vxlan = registerLinuxVxlan(ctx, opts.store, { names: ipInterfaceNames(ip.interfaces, ip.links), links: ip.links }, changes, loaded, stops);
     if (ula) loaded.push(async () => ula.stateLoaded(new Set((await ip.links()).keys())));
-    registerRouting(ctx, ip.interfaces);
-    registerIPv6Forwarding(ctx, ip.interfaces);
+    registerRouting(ctx, ip.interfaces, opts.store);
+    registerIPv6Forwarding(ctx, ip.interfaces, opts.store);
     const bridging = registerBridging(ctx, ip.links, changes, ethernet, opts.store);
     loaded.push(() => bridging.stateLoaded());
     // What the agent's own dnsmasq learns of the LAN clients' DHCP options, for the Filters' DHCP-derived criteria.

@@ -1,44 +1,24 @@
 /**
  * What the Linux IPv4Forwarding (routing.ts) and IPv6Forwarding (routing-ipv6.ts) tables share:
  * a route's row key and the `ip route` arguments naming it, and the writes of a kernel route
- * table. Static routes are added and deleted (`ip -4|-6 route add|del ... proto static`) when
- * their Interface is one the agent manages; routes the kernel, a DHCP client, router
- * advertisements or a routing daemon made are read-only (Delete: 7002). A row's values are the
- * route itself, so Set is refused (7002) except Enable true and, where the table serves forwarding
- * policies (policy-routing.ts), ForwardingPolicy: that moves a static route to the policy's table.
+ * table. Static routes are added, changed and deleted (`ip -4|-6 route add|replace|del ... proto
+ * static`, route-set.ts) when their Interface is one the agent manages; routes the kernel, a DHCP
+ * client, router advertisements or a routing daemon made are read-only (Set, Delete: 7002).
+ * A static row switched off (Enable false) or refused by the kernel stays a row, kept by the
+ * agent (route-held.ts).
  */
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
 import type { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import type { Value } from '../../datamodel/value/Value.js';
+import { heldKey, type HeldRoute, type HeldRoutes } from './route-held.js';
+import { setRoute } from './route-set.js';
 import type { LinuxContext } from './LinuxContext.js';
 import { MAX_FORWARDING_POLICY, policyOfTable, policyTable, syncPolicyRule } from './policy-routing.js';
 import type { IpRoute } from './routing.js';
+import { moveNumber, routeArgs, routeKey, STATIC_PROTOCOLS } from './route-key.js';
 
-/** Routes an administrator (or this agent) added: TR-181 StaticRoute, deletable here. */
-export const STATIC_PROTOCOLS: ReadonlySet<string> = new Set(['boot', 'static']);
-
-const NO_ROUTE_WRITES: readonly string[] = [];
-const POLICY_WRITES: readonly string[] = ['ForwardingPolicy'];
-
-/** The row key of a route: what `ip route del` needs to name it again. */
-export function routeKey(r: IpRoute): string {
-  const key = [r.dst, r.gateway ?? '', r.dev ?? '', r.metric ?? 0, r.type ?? 'unicast'].join('|');
-  // A main-table route keeps the key it always had; a policy table's route is told apart by its table.
-  return r.table === undefined || r.table === 'main' ? key : `${key}|${r.table}`;
-}
-
-/** `ip route` arguments naming route `r`. */
-export function routeArgs(r: IpRoute): string[] {
-  return [
-    ...(r.type && r.type !== 'unicast' ? [r.type] : []),
-    r.dst,
-    ...(r.gateway ? ['via', r.gateway] : []),
-    ...(r.dev ? ['dev', r.dev] : []),
-    ...(r.metric ? ['metric', String(r.metric)] : []),
-    ...(r.table !== undefined && r.table !== 'main' ? ['table', String(r.table)] : []),
-  ];
-}
+export { moveNumber, routeArgs, routeKey, STATIC_PROTOCOLS } from './route-key.js';
 
 /** One kernel route table as a TR-181 forwarding table: what its writes need. */
 export interface RouteTable<R extends IpRoute> {
@@ -55,8 +35,12 @@ export interface RouteTable<R extends IpRoute> {
   routeOf(keys: InstanceKeys): Promise<R>;
   /** The route an Add describes, as `ip -json route` will show it; throws the TR-369 error of a bad one. */
   fromParams(params: Record<string, Value>, path: string): R;
-  /** Whether rows carry a ForwardingPolicy the kernel puts into effect (policy-routing.ts). */
-  policies?: boolean;
+  /** Route `r` with the values of a Set (`params`, Enable left out) applied; throws the TR-369 error of a bad one. */
+  change(r: R, params: Record<string, Value>, path: string): R;
+  /** The parameters a Set can change (ObjectBinding.writable). */
+  writable: readonly string[];
+  /** The rows the kernel does not hold: switched off, or refused. */
+  held: HeldRoutes;
   /** Every route of the table now, to know when a policy's rule is no longer needed. */
   allRoutes?(): Promise<readonly R[]>;
 }
@@ -70,9 +54,14 @@ export function tableOfPolicy(fp: Value | undefined, path: string): number | und
   return policyTable(n);
 }
 
+/** What a Delete removed: the kernel's route, or a held row. */
+type Removed<R> = { r: R; held?: undefined } | { held: HeldRoute };
+
 /** Set, Add, Delete and the rollback of a Delete for a kernel route table. */
 export function routeTableWrites<R extends IpRoute>(t: RouteTable<R>): Pick<ObjectBinding, 'set' | 'writable' | 'add' | 'delete' | 'snapshot' | 'restore'> {
   const { ctx, family } = t;
+  /** Rows added switched off so far (each is numbered under a key of its own first). */
+  let addedOff = 0;
   /** Keeps policy `n`'s ip rule while its table holds a route. */
   const syncRule = async (n: number): Promise<void> => {
     if (n < 0) return;
@@ -81,40 +70,38 @@ export function routeTableWrites<R extends IpRoute>(t: RouteTable<R>): Pick<Obje
     await syncPolicyRule(ctx.runner, family, n, used);
   };
   return {
-    // A kernel route is changed by Delete and Add: a Set takes only Enable true (it is in effect), and ForwardingPolicy where policies are served.
-    writable: t.policies ? POLICY_WRITES : NO_ROUTE_WRITES,
-    set: async (keys, changes) => {
-      const r = await t.routeOf(keys);
-      const path = t.rowPath(keys);
-      for (const [param, value] of Object.entries(changes)) {
-        if (param === 'Enable' && value === true) continue;
-        if (param === 'ForwardingPolicy' && t.policies) {
-          const table = tableOfPolicy(value, path);
-          if ((table === undefined ? undefined : String(table)) === (r.table === 'main' ? undefined : r.table)) continue;
-          if (!STATIC_PROTOCOLS.has(r.protocol ?? 'boot'))
-            throw new UspError(ErrorCode.RequestDenied, `${path}ForwardingPolicy: only a static route can move to another policy; this one came from ${r.protocol ?? 'the kernel'}`, { path });
-          ctx.ip.requireManaged(r.dev ?? '', path);
-          const moved = { ...r, table: table === undefined ? undefined : String(table) };
-          await ctx.ip.run([family, 'route', 'add', ...routeArgs(moved), 'proto', 'static'], path);
-          await ctx.ip.run([family, 'route', 'del', ...routeArgs(r)], path);
-          t.numbers.rekey([[routeKey(r), routeKey(moved)]]);
-          await syncRule(policyOfTable(moved.table));
-          await syncRule(policyOfTable(r.table));
-          continue;
-        }
-        throw new UspError(ErrorCode.RequestDenied, `${path}${param} cannot be changed on this platform: Delete the route and Add another`, { path });
-      }
-    },
+    writable: t.writable,
+    set: (keys, changes) => setRoute(t, keys, changes, syncRule),
     add: async (parentKeys, params) => {
       t.requireRouter(parentKeys);
       const path = t.rowPath(parentKeys);
       const r = t.fromParams(params, path);
       ctx.ip.requireManaged(r.dev ?? '', path);
+      if (params.Enable === false) {
+        // Added switched off: a row the agent keeps, no route in the kernel.
+        // A number of its own: the same route may be a row of the kernel's now.
+        const pending = `adding|${++addedOff}`;
+        const n = t.numbers.numberOf(pending);
+        try {
+          t.held.put({ n, enable: false, route: r }, path);
+        } catch (e) {
+          t.numbers.retire(pending);
+          throw e;
+        }
+        moveNumber(t.numbers, pending, heldKey(n));
+        return n;
+      }
       await ctx.ip.run([family, 'route', 'add', ...routeArgs(r), 'proto', 'static'], path);
       await syncRule(policyOfTable(r.table));
       return t.numbers.numberOf(routeKey(r));
     },
     delete: async (keys) => {
+      const n = keys[keys.length - 1]!;
+      if (t.held.get(n)) {
+        t.held.drop(n);
+        t.numbers.retire(heldKey(n));
+        return;
+      }
       const r = await t.routeOf(keys);
       const path = t.rowPath(keys);
       if (!STATIC_PROTOCOLS.has(r.protocol ?? 'boot')) {
@@ -126,12 +113,19 @@ export function routeTableWrites<R extends IpRoute>(t: RouteTable<R>): Pick<Obje
     },
     // What a Delete removed, read before it runs, so a failed transaction can put it back.
     snapshot: (keys) => {
-      const before = t.routeOf(keys);
+      const held = t.held.get(keys[keys.length - 1]);
+      const before: Promise<Removed<R>> = held ? Promise.resolve({ held }) : t.routeOf(keys).then((r) => ({ r }));
       before.catch(() => undefined);
       return before;
     },
     restore: async (_keys, snap) => {
-      const r = await (snap as Promise<R>);
+      const removed = await (snap as Promise<Removed<R>>);
+      if (removed.held) {
+        t.held.put(removed.held, t.rowPath(_keys));
+        t.numbers.claim(heldKey(removed.held.n), removed.held.n);
+        return;
+      }
+      const { r } = removed;
       await ctx.ip.run([family, 'route', 'add', ...routeArgs(r), 'proto', r.protocol ?? 'boot']);
       await syncRule(policyOfTable(r.table));
     },

@@ -5,10 +5,10 @@
  * device, metric and type, as IPv4Forwarding's (routing.ts), and keeps its number while the agent
  * runs.
  *
- * Static routes are written back (Add and Delete, `ip -6 route add/del ... proto static`) when
- * their Interface is one the agent manages; routes the kernel, router advertisements, a DHCPv6
- * client or a routing daemon made are read-only (Delete: 7002). A row's values are the route
- * itself, so Set is refused (7002) except Enable true: Delete the row and Add another.
+ * Static routes are written back (Add, Set and Delete, `ip -6 route add/replace/del ... proto
+ * static`, route-set.ts) when their Interface is one the agent manages; routes the kernel, router
+ * advertisements, a DHCPv6 client or a routing daemon made are read-only (Set, Delete: 7002). A
+ * static row switched off (Enable false) is kept by the agent (route-held.ts): Status Disabled.
  *
  * ForwardingPolicy as IPv4Forwarding's (routing.ts, policy-routing.ts): a row of policy N is a
  * route of the agent's table for N, chosen by an `ip -6 rule` on the packet mark; -1 the main table.
@@ -17,12 +17,14 @@
  * when a route learnt from an RA expires, the Infinite Time for one that does not.
  */
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
+import type { DataStore } from '../../datamodel/store/DataStore.js';
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { sourceError } from '../exec/CommandError.js';
 import type { LinuxContext } from './LinuxContext.js';
 import { dateTime, INFINITE_TIME } from './net-status.js';
+import { heldKey, HeldRoutes, type HeldRoute } from './route-held.js';
 import { routeKey, routeTableWrites, tableOfPolicy } from './route-table.js';
 import { policyOfTable } from './policy-routing.js';
 import { ifnameOf, isRouterRoute, parseIpRoutes, type IpRoute } from './routing.js';
@@ -62,12 +64,35 @@ export function canonicalIPv6(text: string): string | undefined {
   }
 }
 
+/** What a Set can change of an IPv6Forwarding row (Type stays Normal: 7013). */
+const WRITABLE: readonly string[] = ['Enable', 'DestIPPrefix', 'ForwardingPolicy', 'NextHop', 'Interface', 'ForwardingMetric'];
+/** Where an Add starts from: the default route, no next hop, ip's metric, the main table. */
+const NEW_ROUTE: Ip6Route = { dst: 'default', metric: IP6_DEFAULT_METRIC, protocol: 'static' };
+
+/** An IPv6Forwarding row's values of route `r` read at `at`, as the kernel holds it or the agent does (`held`). */
+function rowValues(r: Ip6Route, at: number, ifNumber: number | undefined, held: HeldRoute | undefined): Record<string, Value> {
+  return {
+    Enable: held ? held.enable : true,
+    Status: held ? (held.enable ? 'Error' : 'Disabled') : 'Enabled',
+    Type: TYPES[r.type ?? 'unicast'],
+    DestIPPrefix: destPrefix(r.dst),
+    ForwardingPolicy: policyOfTable(r.table),
+    NextHop: r.gateway ?? '',
+    Interface: ifNumber === undefined ? '' : `Device.IP.Interface.${ifNumber}`,
+    Origin: ORIGINS[r.protocol ?? ''] ?? 'Static',
+    ForwardingMetric: r.metric ?? 0,
+    ExpirationTime: typeof r.expires === 'number' ? dateTime(at + r.expires * 1000) : INFINITE_TIME,
+  };
+}
+
 /**
  * Serves Router.{i}.IPv6Forwarding.{i} (Router.1 only: routing.ts serves the Router table).
- * `interfaces` are IP.Interface's instance numbers by device name.
+ * `interfaces` are IP.Interface's instance numbers by device name; `store` keeps the rows
+ * switched off (none: kept while the agent runs).
  */
-export function registerIPv6Forwarding(ctx: LinuxContext, interfaces: InstanceMap): void {
+export function registerIPv6Forwarding(ctx: LinuxContext, interfaces: InstanceMap, store?: DataStore): void {
   const numbers = new InstanceMap();
+  const held = new HeldRoutes(store, '$heldIPv6Forwarding', numbers);
   const routes = async (): Promise<{ at: number; byKey: Map<string, Ip6Route> }> => {
     try {
       return await ctx.runner.cached('ip', IP6_ROUTE_ARGS, ctx.cacheMs, (out) => ({
@@ -94,23 +119,14 @@ export function registerIPv6Forwarding(ctx: LinuxContext, interfaces: InstanceMa
     params: ['Enable', 'Status', 'Type', 'DestIPPrefix', 'ForwardingPolicy', 'NextHop', 'Interface', 'Origin', 'ForwardingMetric', 'ExpirationTime'],
     list: async (parentKeys) => {
       requireRouter(parentKeys);
-      return numbers.list((await routes()).byKey.keys());
+      // The held rows first: their numbers (from an earlier run) are claimed before the kernel's routes are numbered.
+      const kept = held.all().map((h) => heldKey(h.n));
+      return numbers.list([...kept, ...(await routes()).byKey.keys()]);
     },
     get: async (keys) => {
-      const { at, r } = await routeOf(keys);
-      const ifNumber = r.dev === undefined ? undefined : interfaces.peek(r.dev);
-      return {
-        Enable: true,
-        Status: 'Enabled',
-        Type: TYPES[r.type ?? 'unicast'],
-        DestIPPrefix: destPrefix(r.dst),
-        ForwardingPolicy: policyOfTable(r.table),
-        NextHop: r.gateway ?? '',
-        Interface: ifNumber === undefined ? '' : `Device.IP.Interface.${ifNumber}`,
-        Origin: ORIGINS[r.protocol ?? ''] ?? 'Static',
-        ForwardingMetric: r.metric ?? 0,
-        ExpirationTime: typeof r.expires === 'number' ? dateTime(at + r.expires * 1000) : INFINITE_TIME,
-      };
+      const h = held.get(keys[1]);
+      const { at, r } = h ? { at: ctx.now(), r: h.route as Ip6Route } : await routeOf(keys);
+      return rowValues(r, at, r.dev === undefined ? undefined : interfaces.peek(r.dev), h);
     },
     ...routeTableWrites({
       ctx,
@@ -120,7 +136,9 @@ export function registerIPv6Forwarding(ctx: LinuxContext, interfaces: InstanceMa
       requireRouter,
       routeOf: async (keys) => (await routeOf(keys)).r,
       fromParams: (params, path) => route6FromParams(params, path, (ref) => ifnameOf(ref, interfaces, path)),
-      policies: true,
+      change: (r, params, path) => changeRoute6(r, params, path, (ref) => ifnameOf(ref, interfaces, path)),
+      writable: WRITABLE,
+      held,
       allRoutes: async () => [...(await routes()).byKey.values()],
     }),
   });
@@ -128,18 +146,33 @@ export function registerIPv6Forwarding(ctx: LinuxContext, interfaces: InstanceMa
 
 /** The route an Add describes, as `ip -6 -json route` will show it; Interface is required. */
 function route6FromParams(params: Record<string, Value>, path: string, ifname: (ref: string) => string): Ip6Route {
-  const str = (name: string): string => (typeof params[name] === 'string' ? (params[name] as string) : '');
-  if (params.Enable === false) throw new UspError(ErrorCode.RequestDenied, `${path}Enable: a Linux route exists only while enabled`, { path });
-  const type = str('Type') || 'Normal';
+  const type = typeof params.Type === 'string' && params.Type !== '' ? params.Type : 'Normal';
   if (type !== 'Normal') throw new UspError(ErrorCode.RequestDenied, `${path}Type: only Normal routes can be added on this platform`, { path });
-  const table = tableOfPolicy(params.ForwardingPolicy, path);
-  if (str('Interface') === '') throw new UspError(ErrorCode.ObjectCouldNotBeCreated, `${path}: give Interface (a Device.IP.Interface the agent manages) in the Add`, { path });
-  const dst = ip6Destination(str('DestIPPrefix'), path);
-  const hop = str('NextHop');
-  const gateway = hop === '' ? undefined : canonicalIPv6(hop);
-  if (gateway === undefined && hop !== '') throw new UspError(ErrorCode.InvalidValue, `${path}NextHop: ${JSON.stringify(hop)} is not an IPv6 address`, { path });
-  const metric = typeof params.ForwardingMetric === 'number' && params.ForwardingMetric > 0 ? params.ForwardingMetric : IP6_DEFAULT_METRIC;
-  return { dst, gateway, dev: ifname(str('Interface')), metric, protocol: 'static', table: table === undefined ? undefined : String(table) };
+  tableOfPolicy(params.ForwardingPolicy, path);
+  if (typeof params.Interface !== 'string' || params.Interface === '')
+    throw new UspError(ErrorCode.ObjectCouldNotBeCreated, `${path}: give Interface (a Device.IP.Interface the agent manages) in the Add`, { path });
+  return changeRoute6(NEW_ROUTE, params, path, ifname);
+}
+
+/** Route `r` with the parameters `params` gives (an Add's, or a Set's) in place of its own, as `ip -6 -json route` will show it. */
+export function changeRoute6(r: Ip6Route, params: Record<string, Value>, path: string, ifname: (ref: string) => string): Ip6Route {
+  const dst = typeof params.DestIPPrefix === 'string' ? ip6Destination(params.DestIPPrefix, path) : r.dst;
+  let gateway = r.gateway;
+  if (typeof params.NextHop === 'string') {
+    const hop = params.NextHop;
+    gateway = hop === '' ? undefined : canonicalIPv6(hop);
+    if (gateway === undefined && hop !== '') throw new UspError(ErrorCode.InvalidValue, `${path}NextHop: ${JSON.stringify(hop)} is not an IPv6 address`, { path });
+  }
+  let dev = r.dev;
+  if (typeof params.Interface === 'string') {
+    if (params.Interface === '') throw new UspError(ErrorCode.InvalidValue, `${path}Interface: "" names no interface: a route here goes out of a Device.IP.Interface`, { path });
+    dev = ifname(params.Interface);
+  }
+  const metric = typeof params.ForwardingMetric === 'number' ? (params.ForwardingMetric > 0 ? params.ForwardingMetric : IP6_DEFAULT_METRIC) : r.metric;
+  const policyTable = params.ForwardingPolicy === undefined ? undefined : tableOfPolicy(params.ForwardingPolicy, path);
+  const table = params.ForwardingPolicy === undefined ? r.table : policyTable === undefined ? undefined : String(policyTable);
+  const { expires: _, ...rest } = r;
+  return { ...rest, dst, gateway, dev, metric, table, protocol: 'static' };
 }
 
 /** DestIPPrefix as `ip -6 -json route` prints a destination: `default`, `ADDR` (a /128) or `ADDR/LEN`. */

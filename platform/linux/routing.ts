@@ -5,11 +5,11 @@
  * A row is known by destination, gateway, device and metric, and keeps its number while the
  * agent runs.
  *
- * Static routes are written back (Add and Delete of IPv4Forwarding rows, `ip -4 route add/del
- * ... proto static`) when their Interface is one the agent manages (ip-write.ts); routes the
- * kernel, a DHCP client or a routing daemon made are read-only (Delete: 7002). A row's values
- * are the route itself, so Set is refused (7002) except Enable true and ForwardingPolicy: Delete
- * the row and Add another to change a route.
+ * Static routes are written back (Add, Set and Delete of IPv4Forwarding rows, `ip -4 route
+ * add/replace/del ... proto static`, route-set.ts) when their Interface is one the agent manages
+ * (ip-write.ts); routes the kernel, a DHCP client or a routing daemon made are read-only (Set,
+ * Delete: 7002). A static row switched off (Enable false) is kept by the agent with its values
+ * (route-held.ts): Status Disabled, no route in the kernel.
  *
  * ForwardingPolicy (QoS:1): a row of policy N is a route of the agent's routing table for N, which
  * an ip rule selects for packets the QoS classifier marked with N (policy-routing.ts); -1 is the
@@ -17,6 +17,7 @@
  * of it left out).
  */
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
+import type { DataStore } from '../../datamodel/store/DataStore.js';
 import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import { InstanceMap } from '../../datamodel/tree/InstanceMap.js';
 import type { Value } from '../../datamodel/value/Value.js';
@@ -25,7 +26,9 @@ import { maskToPrefix } from './ip-address-write.js';
 import { prefixToMask } from './ip-addr.js';
 import type { LinuxContext } from './LinuxContext.js';
 import { policyOfTable } from './policy-routing.js';
+import { heldKey, HeldRoutes, type HeldRoute } from './route-held.js';
 import { routeKey, routeTableWrites, STATIC_PROTOCOLS, tableOfPolicy } from './route-table.js';
+import { isIPv4 } from 'node:net';
 
 /** One route as `ip -json route` shows it (the fields read here). */
 export interface IpRoute {
@@ -66,13 +69,36 @@ function destination(dst: string): { DestIPAddress: string; DestSubnetMask: stri
   return { DestIPAddress: addr, DestSubnetMask: prefixToMask(len === undefined ? 32 : Number(len)) };
 }
 
+/** What a Set can change of an IPv4Forwarding row (Type stays Normal: 7013). */
+const WRITABLE: readonly string[] = ['Enable', 'DestIPAddress', 'DestSubnetMask', 'ForwardingPolicy', 'GatewayIPAddress', 'Interface', 'ForwardingMetric'];
+/** Where an Add starts from: the default route, no gateway, metric 0, the main table. */
+const NEW_ROUTE: IpRoute = { dst: 'default', protocol: 'static' };
+
+/** An IPv4Forwarding row's values of route `r`, as the kernel holds it (Enable, Status: Enabled) or the agent does (`held`). */
+function rowValues(r: IpRoute, ifNumber: number | undefined, held: HeldRoute | undefined): Record<string, Value> {
+  return {
+    Enable: held ? held.enable : true,
+    Status: held ? (held.enable ? 'Error' : 'Disabled') : 'Enabled',
+    Type: TYPES[r.type ?? 'unicast'],
+    StaticRoute: STATIC_PROTOCOLS.has(r.protocol ?? 'boot'),
+    ...destination(r.dst),
+    ForwardingPolicy: policyOfTable(r.table),
+    GatewayIPAddress: r.gateway ?? '',
+    Interface: ifNumber === undefined ? '' : `Device.IP.Interface.${ifNumber}`,
+    Origin: ORIGINS[r.protocol ?? ''] ?? 'Static',
+    ForwardingMetric: r.metric ?? 0,
+  };
+}
+
 /**
  * Serves Device.Routing.Router.1 and its IPv4Forwarding table. `interfaces` are IP.Interface's
- * instance numbers by device name (ip.ts), which the Interface references use.
+ * instance numbers by device name (ip.ts), which the Interface references use; `store` keeps the
+ * rows switched off (none: kept while the agent runs).
  */
-export function registerRouting(ctx: LinuxContext, interfaces: InstanceMap): void {
+export function registerRouting(ctx: LinuxContext, interfaces: InstanceMap, store?: DataStore): void {
   const { model } = ctx;
   const numbers = new InstanceMap();
+  const held = new HeldRoutes(store, '$heldIPv4Forwarding', numbers);
   const routes = async (): Promise<Map<string, IpRoute>> => {
     try {
       return await ctx.runner.cached(
@@ -116,23 +142,14 @@ export function registerRouting(ctx: LinuxContext, interfaces: InstanceMap): voi
     params: ['Enable', 'Status', 'Type', 'StaticRoute', 'DestIPAddress', 'DestSubnetMask', 'ForwardingPolicy', 'GatewayIPAddress', 'Interface', 'Origin', 'ForwardingMetric'],
     list: async (parentKeys) => {
       requireRouter(parentKeys);
-      return numbers.list((await routes()).keys());
+      // The held rows first: their numbers (from an earlier run) are claimed before the kernel's routes are numbered.
+      const kept = held.all().map((h) => heldKey(h.n));
+      return numbers.list([...kept, ...(await routes()).keys()]);
     },
     get: async (keys) => {
-      const r = await routeOf(keys);
-      const ifNumber = r.dev === undefined ? undefined : interfaces.peek(r.dev);
-      return {
-        Enable: true,
-        Status: 'Enabled',
-        Type: TYPES[r.type ?? 'unicast'],
-        StaticRoute: STATIC_PROTOCOLS.has(r.protocol ?? 'boot'),
-        ...destination(r.dst),
-        ForwardingPolicy: policyOfTable(r.table),
-        GatewayIPAddress: r.gateway ?? '',
-        Interface: ifNumber === undefined ? '' : `Device.IP.Interface.${ifNumber}`,
-        Origin: ORIGINS[r.protocol ?? ''] ?? 'Static',
-        ForwardingMetric: r.metric ?? 0,
-      };
+      const h = held.get(keys[1]);
+      const r = h?.route ?? (await routeOf(keys));
+      return rowValues(r, r.dev === undefined ? undefined : interfaces.peek(r.dev), h);
     },
     ...routeTableWrites({
       ctx,
@@ -142,7 +159,9 @@ export function registerRouting(ctx: LinuxContext, interfaces: InstanceMap): voi
       requireRouter,
       routeOf,
       fromParams: (params, path) => routeFromParams(params, path, (ref) => ifnameOf(ref, interfaces, path)),
-      policies: true,
+      change: (r, params, path) => changeRoute(r, params, path, (ref) => ifnameOf(ref, interfaces, path)),
+      writable: WRITABLE,
+      held,
       allRoutes: async () => [...(await routes()).values()],
     }),
   });
@@ -150,19 +169,44 @@ export function registerRouting(ctx: LinuxContext, interfaces: InstanceMap): voi
 
 /** The route an Add describes; Interface is required (the agent changes only managed interfaces' routes). */
 function routeFromParams(params: Record<string, Value>, path: string, ifname: (ref: string) => string): IpRoute {
-  const str = (name: string): string => (typeof params[name] === 'string' ? (params[name] as string) : '');
-  if (params.Enable === false) throw new UspError(ErrorCode.RequestDenied, `${path}Enable: a Linux route exists only while enabled`, { path });
-  const type = str('Type') || 'Normal';
+  const type = typeof params.Type === 'string' && params.Type !== '' ? params.Type : 'Normal';
   if (type !== 'Normal') throw new UspError(ErrorCode.RequestDenied, `${path}Type: only Normal routes can be added on this platform`, { path });
-  if (str('Interface') === '') throw new UspError(ErrorCode.ObjectCouldNotBeCreated, `${path}: give Interface (a Device.IP.Interface the agent manages) in the Add`, { path });
-  const dest = str('DestIPAddress');
-  const mask = str('DestSubnetMask');
+  if (typeof params.Interface !== 'string' || params.Interface === '')
+    throw new UspError(ErrorCode.ObjectCouldNotBeCreated, `${path}: give Interface (a Device.IP.Interface the agent manages) in the Add`, { path });
+  return changeRoute(NEW_ROUTE, params, path, ifname);
+}
+
+/**
+ * Route `r` with the parameters `params` gives (an Add's, or a Set's) in place of its own, as
+ * `ip -json route` will show it: a host route without /32, so the row is found under its key.
+ */
+export function changeRoute(r: IpRoute, params: Record<string, Value>, path: string, ifname: (ref: string) => string): IpRoute {
+  const now = destination(r.dst);
+  const text = (name: string, current: string): string => (typeof params[name] === 'string' ? (params[name] as string) : current);
+  const bad = (name: string, value: string, why: string): UspError => new UspError(ErrorCode.InvalidValue, `${path}${name}: ${JSON.stringify(value)} ${why}`, { path });
+  const dest = text('DestIPAddress', now.DestIPAddress);
+  if (dest !== '' && !isIPv4(dest)) throw bad('DestIPAddress', dest, 'is not an IPv4 address');
+  const mask = text('DestSubnetMask', now.DestSubnetMask);
   const prefix = mask === '' ? 32 : maskToPrefix(mask, path);
-  // As `ip -json route` shows it (a host route without /32), so the new row is found under its key.
-  const dst = dest === '' ? 'default' : prefix === 32 ? dest : `${dest}/${prefix}`;
-  const metric = typeof params.ForwardingMetric === 'number' && params.ForwardingMetric > 0 ? params.ForwardingMetric : undefined;
-  const table = tableOfPolicy(params.ForwardingPolicy, path);
-  return { dst, gateway: str('GatewayIPAddress') || undefined, dev: ifname(str('Interface')), metric, protocol: 'static', table: table === undefined ? undefined : String(table) };
+  const gateway = text('GatewayIPAddress', r.gateway ?? '');
+  if (gateway !== '' && !isIPv4(gateway)) throw bad('GatewayIPAddress', gateway, 'is not an IPv4 address');
+  let dev = r.dev;
+  if (typeof params.Interface === 'string') {
+    if (params.Interface === '') throw bad('Interface', '', 'names no interface: a route here goes out of a Device.IP.Interface');
+    dev = ifname(params.Interface);
+  }
+  const metric = typeof params.ForwardingMetric === 'number' ? (params.ForwardingMetric > 0 ? params.ForwardingMetric : undefined) : r.metric;
+  const policyTable = params.ForwardingPolicy === undefined ? undefined : tableOfPolicy(params.ForwardingPolicy, path);
+  const table = params.ForwardingPolicy === undefined ? r.table : policyTable === undefined ? undefined : String(policyTable);
+  return {
+    ...r,
+    dst: dest === '' ? 'default' : prefix === 32 ? dest : `${dest}/${prefix}`,
+    gateway: gateway === '' ? undefined : gateway,
+    dev,
+    metric,
+    table,
+    protocol: 'static',
+  };
 }
 
 /** The device name behind a `Device.IP.Interface.N` reference (7012 when it names no row). */

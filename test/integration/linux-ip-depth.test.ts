@@ -4,7 +4,9 @@
  * (`$manageInterfaces`, `$manageDns`: no command-line option), with a controller over a real
  * WebSocket through a veth pair. Checked against the kernel (`ip -json` in the namespace) and
  * a real resolv.conf in a temporary directory: Device.DNS.Client.Server, IPv6Forwarding, the
- * IPv4/IPv6 switches, LastChange, Reset() and Add/Delete of IP.Interface.
+ * IPv4/IPv6 switches, LastChange, Reset(), Add/Delete of IP.Interface, and Set of static
+ * IPv4Forwarding/IPv6Forwarding rows (`ip route show` before and after, a disabled row kept
+ * across an agent restart on the same data directory).
  * Needs root (`ip netns`); the namespace is removed afterwards.
  */
 import { execFileSync } from 'node:child_process';
@@ -23,15 +25,22 @@ const tag = process.pid % 100_000;
 const ns = NetNamespace.create(`usp-ipd-${tag}`, `10.233.${tag % 250}`, `uspipd${tag}`, 'ctl0');
 const dir = mkdtempSync(join(tmpdir(), 'usp-ip-depth-'));
 const resolvConf = join(dir, 'resolv.conf');
+const dataDir = join(dir, 'data');
+let port = 0;
 let c: TestController;
 let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   ns.ip('link', 'add', 'va0', 'type', 'veth', 'peer', 'name', 'vb0');
   writeFileSync(resolvConf, '# written by the test\nsearch example.net\nnameserver 192.0.2.53\noptions edns0\n');
-  // ip-usp1: the macvlan an Add of IP.Interface makes.
-  ({ controller: c, close } = await startAgentInNamespace(ns, '', { fileSettings: { $manageInterfaces: ['va0', 'vb0', 'ip-usp1'], $manageDns: resolvConf } }));
+  await startAgent();
 }, 30_000);
+
+/** The agent on `dataDir` (kept: the route Set cases restart it on the same data), at the same port each time. */
+async function startAgent(): Promise<void> {
+  // ip-usp1: the macvlan an Add of IP.Interface makes.
+  ({ controller: c, close, port } = await startAgentInNamespace(ns, '', { fileSettings: { $manageInterfaces: ['va0', 'vb0', 'ip-usp1'], $manageDns: resolvConf }, dataDir, port: port || undefined }));
+}
 
 afterAll(async () => {
   await close?.();
@@ -242,5 +251,111 @@ describe('IP.Interface Add/Delete (a macvlan on a managed Ethernet.Link) and Res
     expect(ns.link('va0')?.flags).toContain('UP');
     const ctl = await c.send({ reqType: 'operate', operate: { command: `${await ipInterface('ctl0')}Reset()`, commandKey: 'r2', sendResp: true, inputArgs: {} } });
     expect(JSON.stringify(ctl.body)).toContain('7002');
+  });
+});
+
+describe('Set of a static IPv4Forwarding/IPv6Forwarding row: `ip route show` before and after', () => {
+  const v4 = () => JSON.parse(ns.ip('-4', '-json', 'route', 'show', 'table', 'main')) as Array<Record<string, unknown>>;
+  const v6 = () => JSON.parse(ns.ip('-6', '-json', 'route', 'show', 'table', 'main')) as Array<Record<string, unknown>>;
+  const to = (routes: Array<Record<string, unknown>>, prefix: string) =>
+    routes.filter((r) => String(r.dst).startsWith(prefix)).map(({ dst, gateway, dev, metric, protocol }) => ({ dst, gateway, dev, metric, protocol }));
+  let row4 = '';
+  let row6 = '';
+
+  beforeAll(() => {
+    for (const [dev, v4addr, v6addr] of [
+      ['va0', '198.51.100.1/24', '2001:db8:a::1/64'],
+      ['vb0', '203.0.113.1/24', '2001:db8:b::1/64'],
+    ]) {
+      ns.ip('link', 'set', dev, 'up');
+      ns.ip('addr', 'add', v4addr, 'dev', dev);
+      ns.ip('-6', 'addr', 'add', v6addr, 'dev', dev, 'nodad');
+    }
+  });
+
+  it('IPv4: a new gateway and interface replace the route, a new metric or destination adds the new one and deletes the old; the row keeps its number', async () => {
+    const [va0, vb0] = [(await ipInterface('va0')).replace(/\.$/, ''), (await ipInterface('vb0')).replace(/\.$/, '')];
+    row4 = await add(c, 'Device.Routing.Router.1.IPv4Forwarding.', {
+      DestIPAddress: '198.18.0.0',
+      DestSubnetMask: '255.254.0.0',
+      GatewayIPAddress: '198.51.100.254',
+      Interface: va0,
+      ForwardingMetric: '20',
+    });
+    expect(to(v4(), '198.1')).toEqual([{ dst: '198.18.0.0/15', gateway: '198.51.100.254', dev: 'va0', metric: 20, protocol: 'static' }]);
+    await set(c, row4, { GatewayIPAddress: '203.0.113.254', Interface: vb0 });
+    expect(to(v4(), '198.1')).toEqual([{ dst: '198.18.0.0/15', gateway: '203.0.113.254', dev: 'vb0', metric: 20, protocol: 'static' }]);
+    await set(c, row4, { ForwardingMetric: '30' });
+    expect(to(v4(), '198.1')).toEqual([{ dst: '198.18.0.0/15', gateway: '203.0.113.254', dev: 'vb0', metric: 30, protocol: 'static' }]);
+    await set(c, row4, { DestIPAddress: '198.19.0.0', DestSubnetMask: '255.255.0.0' });
+    expect(to(v4(), '198.1')).toEqual([{ dst: '198.19.0.0/16', gateway: '203.0.113.254', dev: 'vb0', metric: 30, protocol: 'static' }]);
+    expect((await getObjects(c, [row4]))[row4]).toMatchObject({
+      Enable: 'true',
+      Status: 'Enabled',
+      DestIPAddress: '198.19.0.0',
+      DestSubnetMask: '255.255.0.0',
+      GatewayIPAddress: '203.0.113.254',
+      Interface: vb0,
+      ForwardingMetric: '30',
+      StaticRoute: 'true',
+    });
+  });
+
+  it('IPv4: a gateway the kernel refuses answers 7012, an unmanaged interface 7002, a route the kernel made 7002; the old route stays', async () => {
+    const before = to(v4(), '198.1');
+    expect(code(await trySet(c, row4, { GatewayIPAddress: '192.0.2.99' }))).toBe(7012);
+    expect(code(await trySet(c, row4, { ForwardingMetric: '40', GatewayIPAddress: '192.0.2.99' }))).toBe(7012);
+    expect(code(await trySet(c, row4, { Interface: (await ipInterface('ctl0')).replace(/\.$/, '') }))).toBe(7002);
+    expect(to(v4(), '198.1')).toEqual(before);
+    expect((await getObjects(c, [`${row4}GatewayIPAddress`]))[row4].GatewayIPAddress).toBe('203.0.113.254');
+    const rows = await getObjects(c, ['Device.Routing.Router.1.IPv4Forwarding.*.DestIPAddress']);
+    const connected = Object.entries(rows).find(([, v]) => v.DestIPAddress === '198.51.100.0')?.[0];
+    expect(code(await trySet(c, connected!, { GatewayIPAddress: '198.51.100.254' }))).toBe(7002);
+    expect(v4().some((r) => r.dst === '198.51.100.0/24' && r.gateway === undefined)).toBe(true);
+  });
+
+  it('IPv4: Enable false takes the route out and keeps the row (Disabled); Enable true on a downed interface is Status Error, and Enabled once it is up', async () => {
+    await set(c, row4, { Enable: 'false' });
+    expect(to(v4(), '198.1')).toEqual([]);
+    expect((await getObjects(c, [row4]))[row4]).toMatchObject({ Enable: 'false', Status: 'Disabled', DestIPAddress: '198.19.0.0', GatewayIPAddress: '203.0.113.254', ForwardingMetric: '30' });
+    ns.ip('link', 'set', 'vb0', 'down');
+    await set(c, row4, { Enable: 'true' });
+    expect(to(v4(), '198.1')).toEqual([]);
+    expect((await getObjects(c, [row4]))[row4]).toMatchObject({ Enable: 'true', Status: 'Error' });
+    ns.ip('link', 'set', 'vb0', 'up');
+    // The kernel dropped vb0's static IPv6 address while it was down: the IPv6 case needs it.
+    ns.ip('-6', 'addr', 'replace', '2001:db8:b::1/64', 'dev', 'vb0', 'nodad');
+    await set(c, row4, { Enable: 'true' });
+    expect(to(v4(), '198.1')).toEqual([{ dst: '198.19.0.0/16', gateway: '203.0.113.254', dev: 'vb0', metric: 30, protocol: 'static' }]);
+    expect((await getObjects(c, [`${row4}Status`]))[row4].Status).toBe('Enabled');
+  });
+
+  it('IPv6: a new next hop and interface replace the route; disabled rows (and their Alias) survive an agent restart and come back on Enable true', async () => {
+    const [va0, vb0] = [(await ipInterface('va0')).replace(/\.$/, ''), (await ipInterface('vb0')).replace(/\.$/, '')];
+    row6 = await add(c, 'Device.Routing.Router.1.IPv6Forwarding.', { Alias: 'lab-v6', DestIPPrefix: '2001:db8:5::/48', NextHop: '2001:db8:a::fe', Interface: va0, ForwardingMetric: '50' });
+    await set(c, row6, { NextHop: '2001:db8:b::fe', Interface: vb0 });
+    expect(to(v6(), '2001:db8:5:')).toEqual([{ dst: '2001:db8:5::/48', gateway: '2001:db8:b::fe', dev: 'vb0', metric: 50, protocol: 'static' }]);
+    await set(c, row6, { Enable: 'false' });
+    await set(c, row4, { Enable: 'false' });
+    expect(to(v6(), '2001:db8:5:')).toEqual([]);
+
+    await close?.();
+    await startAgent();
+    expect((await getObjects(c, [row6]))[row6]).toMatchObject({
+      Alias: 'lab-v6',
+      Enable: 'false',
+      Status: 'Disabled',
+      DestIPPrefix: '2001:db8:5::/48',
+      NextHop: '2001:db8:b::fe',
+      ForwardingMetric: '50',
+    });
+    expect((await getObjects(c, [row4]))[row4]).toMatchObject({ Enable: 'false', Status: 'Disabled', DestIPAddress: '198.19.0.0' });
+    expect(to(v4(), '198.1')).toEqual([]);
+    await set(c, row6, { Enable: 'true' });
+    expect(to(v6(), '2001:db8:5:')).toEqual([{ dst: '2001:db8:5::/48', gateway: '2001:db8:b::fe', dev: 'vb0', metric: 50, protocol: 'static' }]);
+    expect((await getObjects(c, [row6]))[row6]).toMatchObject({ Alias: 'lab-v6', Status: 'Enabled' });
+    await del(c, row6, row4);
+    expect(to(v6(), '2001:db8:5:')).toEqual([]);
+    expect(Object.keys(await getObjects(c, ['Device.Routing.Router.1.IPv4Forwarding.*.Status']))).not.toContain(row4);
   });
 });

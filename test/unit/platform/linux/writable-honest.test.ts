@@ -80,7 +80,6 @@ const READ_ONLY = [
   'Device.Bridging.Bridge.{i}.STP.Protocol',
   'Device.Time.Client.{i}.Mode',
   'Device.IP.Interface.{i}.IPv6Address.{i}.ValidLifetime',
-  'Device.Routing.Router.{i}.IPv4Forwarding.{i}.GatewayIPAddress',
   'Device.Ethernet.Link.{i}.MACAddress',
 ];
 
