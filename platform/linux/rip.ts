@@ -9,7 +9,7 @@
  *   enabled row names an interface; otherwise none runs and its routes leave the kernel.
  * - SupportedModes is Both: bird sends (SendRA) and receives (AcceptRA) on each interface.
  * - Only interfaces the agent manages (`--manage-interfaces`) may be named (7002 otherwise), at
- *   most one row per interface (its unique key, 7012), at most MAX_RIP_SETTINGS rows (7005).
+ *   most one row per interface (its unique key, 7025), at most MAX_RIP_SETTINGS rows (7005).
  * - A change bird refuses answers 7012 with bird's message; bird keeps the old configuration.
  * - Status: Disabled (the row or RIP.Enable off), Error_Misconfigured (no device now), Error
  *   (bird does not run: the log says why), else Enabled.
@@ -23,7 +23,7 @@ import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { Value } from '../../datamodel/value/Value.js';
 import { invalid, type Row, StoredTable } from '../stored-table.js';
-import { birdRipConfText, isBirdDevice, type RipInterface, type RipTimers } from './bird-rip-conf.js';
+import { birdRipConfText, isBirdDevice, type RipInterface } from './bird-rip-conf.js';
 import { BirdProcess } from './bird-process.js';
 import { checkSettingInterface, DEVICE_KEY, readSettingInterface, type SettingInterfaceRules } from './interface-setting.js';
 import type { IpInterfaceNames } from './nat.js';
@@ -45,8 +45,6 @@ export interface LinuxRipOptions {
   /** The agent's data directory: bird's file, pid file and control socket go there. */
   dir: string;
   binary: string;
-  /** Shorter RIP timers (tests); RFC 2453's otherwise. */
-  timers?: RipTimers;
   log?: Logger;
 }
 
@@ -136,7 +134,8 @@ export class LinuxRip {
       if (!isBirdDevice(device)) throw invalid([{ param: 'Interface', message: `bird cannot be given the device name ${JSON.stringify(device)}` }]);
       const n = keys[keys.length - 1];
       const other = this.rows().find(([m, row]) => m !== n && row[DEVICE_KEY] === device);
-      if (other) throw invalid([{ param: 'Interface', message: `${this.settings.pathOf([other[0]])} already names ${String(changes.Interface)} (Interface is the table's unique key)` }]);
+      // Checked here, before bird is given two blocks for one device; 7025 as the core's own check answers.
+      if (other) throw new UspError(ErrorCode.DuplicateUniqueKey, `unique key Interface already used by ${this.settings.pathOf([other[0]])}`, { path: RIP_SETTING });
     }
     return merged;
   }
@@ -153,7 +152,7 @@ export class LinuxRip {
       const device = row[DEVICE_KEY];
       if (row.Enable === true && typeof device === 'string') running.push({ path: this.settings.pathOf([n]).slice(0, -1), device, values: row });
     }
-    const refused = await this.process.apply(birdRipConfText(this.top.enabled(), running, this.opts.timers));
+    const refused = await this.process.apply(birdRipConfText(this.top.enabled(), running));
     if (refused !== undefined) throw new UspError(ErrorCode.InvalidValue, `bird refused the RIP configuration: ${refused}`);
     if (this.process.status() === 'failed') throw new UspError(ErrorCode.InternalError, `bird does not run: ${this.process.failure() ?? 'unknown'}`);
   }

@@ -6,7 +6,8 @@
  * The route reaches the agent's kernel (`proto bird`) and reads as an IPv4Forwarding row with
  * Origin RIP; the peer learns the agent's LAN (lan0's network). AcceptRA false drops the learnt
  * route at once; SendRA false stops the announcements, so the peer's route times out. Bad rows
- * are refused, RIP.Enable false stops bird. Needs root (`ip netns`) and bird (package bird2).
+ * are refused; the agent's routes leave with it and come back at its restart; RIP.Enable false
+ * stops bird. Needs root (`ip netns`) and bird (package bird2).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -107,7 +108,7 @@ describe('Linux RIP through bird, in network namespaces', () => {
     for (const [name, code] of [
       ['ctl0', 7002],
       ['lo', 7012],
-      ['rip0', 7012],
+      ['rip0', 7025], // Interface is the table's unique key
     ] as const) {
       const r = await tryAdd(c, SETTING, { Interface: await ipInterface(name) });
       expect(r.ok, name).toBe(false);
@@ -124,10 +125,20 @@ describe('Linux RIP through bird, in network namespaces', () => {
     await expect.poll(() => route(peer, LAN), { timeout: 30_000, interval: 500 }).toBe('');
   }, 60_000);
 
+  it('the agent stopping takes its routes away; a restart runs bird on the stored rows again', async () => {
+    await set(a!.controller, wan, { AcceptRA: 'true' });
+    await expect.poll(() => route(ns, ANNOUNCED), { timeout: 20_000, interval: 300 }).toMatch(/proto bird/);
+    const port = a!.port;
+    await a!.close();
+    a = undefined;
+    await expect.poll(() => route(ns, ANNOUNCED), { timeout: 20_000, interval: 300 }).toBe('');
+    a = await startAgentInNamespace(ns, 'rip0,lan0', { dataDir: join(dir, 'data'), port });
+    await expect.poll(() => route(ns, ANNOUNCED), { timeout: 20_000, interval: 300 }).toMatch(/proto bird/);
+    expect(await get(a.controller, `${wan}Status`)).toBe('Enabled');
+  }, 60_000);
+
   it('RIP.Enable false stops bird; the rows read Disabled', async () => {
     const c = a!.controller;
-    await set(c, wan, { AcceptRA: 'true' });
-    await expect.poll(() => route(ns, ANNOUNCED), { timeout: 20_000, interval: 300 }).toMatch(/proto bird/);
     await set(c, RIP, { Enable: 'false' });
     expect(await get(c, `${wan}Status`)).toBe('Disabled');
     await expect.poll(() => route(ns, ANNOUNCED), { timeout: 20_000, interval: 300 }).toBe('');
