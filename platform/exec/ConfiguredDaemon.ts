@@ -49,6 +49,13 @@ export interface ConfiguredDaemonOptions {
   offMessage: string;
   /** Runs the child as this user (uid, gid) from the start: a daemon that needs no privilege never has one. */
   spawnAs?: { uid: number; gid: number };
+  /**
+   * Asks the running child to re-read `confFile` in place of a restart (bird: `birdc configure`),
+   * so what it learnt survives a change. Resolves to its message when it refuses the file (the
+   * old file is then put back, and the child keeps the old configuration); rejects when it could
+   * not be asked (the child is then restarted on the new file).
+   */
+  reload?: () => Promise<string | undefined>;
   /** Mode of the configuration file (default 0644). */
   confMode?: number;
   log?: Logger;
@@ -100,21 +107,42 @@ export class ConfiguredDaemon {
     }
   }
 
-  /** Installs `text` and (re)starts the child; undefined stops it. Resolves once done; an equal text does nothing. */
-  apply(text: string | undefined): Promise<void> {
+  /**
+   * Installs `text` and (re)starts or reloads the child; undefined stops it. Resolves once done,
+   * to the daemon's message when it refused `text` (the running configuration is then kept); an
+   * equal text does nothing.
+   */
+  apply(text: string | undefined): Promise<string | undefined> {
     const run = this.queue.then(() => this.applyNow(text));
-    this.queue = run.catch(() => undefined);
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 
-  private async applyNow(text: string | undefined): Promise<void> {
-    if (this.stopped) return;
-    if (text === this.text && (text === undefined || this.child !== undefined || this.timer !== undefined)) return;
+  private async applyNow(text: string | undefined): Promise<string | undefined> {
+    if (this.stopped) return undefined;
+    if (text === this.text && (text === undefined || this.child !== undefined || this.timer !== undefined)) return undefined;
     if (text !== undefined && this.opts.checkArgs) {
       const why = await this.check(text, this.opts.checkArgs);
-      if (why !== undefined) {
-        this.opts.log?.warn(`${this.opts.name} refused the configuration made from the data model; the running one is kept`, { file: this.opts.confFile, why });
-        return;
+      if (why !== undefined) return this.refused(why);
+    }
+    if (text !== undefined && this.text !== undefined && this.child !== undefined && this.opts.reload) {
+      const old = this.text;
+      this.write(this.opts.confFile, text);
+      const why = await this.opts.reload().catch((e: unknown) => {
+        this.opts.log?.warn(`${this.opts.name} could not be asked to reload; restarting it`, { why: e instanceof Error ? e.message : String(e) });
+        return null;
+      });
+      if (why === undefined) {
+        this.text = text;
+        return undefined;
+      }
+      if (why !== null) {
+        // A restart must find the configuration the child still runs.
+        this.write(this.opts.confFile, old);
+        return this.refused(why);
       }
     }
     await this.end();
@@ -123,11 +151,17 @@ export class ConfiguredDaemon {
     if (text === undefined) {
       if (!this.opts.pidFileWrittenByDaemon) rmSync(this.opts.pidFile, { force: true });
       this.opts.log?.info(`${this.opts.name} stopped: ${this.opts.offMessage}`);
-      return;
+      return undefined;
     }
     this.write(this.opts.confFile, text);
     this.backoffMs = BACKOFF_MIN_MS;
     this.launch();
+    return undefined;
+  }
+
+  private refused(why: string): string {
+    this.opts.log?.warn(`${this.opts.name} refused the configuration made from the data model; the running one is kept`, { file: this.opts.confFile, why });
+    return why;
   }
 
   /** The daemon's own check of `text`, its message when it refuses. */

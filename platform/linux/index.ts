@@ -82,6 +82,7 @@ import { registerLinuxDnsSd } from './dnssd.js';
 import { registerLinuxCaptivePortal } from './captive-portal.js';
 import { registerLinuxUPnPDevice } from './upnp-device.js';
 import { miniupnpdUsable } from './miniupnpd-conf.js';
+import { registerLinuxRip } from './rip-wiring.js';
 
 export type { LinuxIdentity } from './device-info.js';
 
@@ -338,6 +339,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     }
     if (opts.store) {
       registerLinuxDnsSd(ctx, opts.store, ipInterfaceNames(ip.interfaces, ip.links), loaded, stops);
+      registerLinuxRip(ctx, opts.store, ipInterfaceNames(ip.interfaces, ip.links), loaded, stops);
       if (switchedOn(opts.services, 'captivePortal', ctx.log)) registerLinuxCaptivePortal(ctx, opts.store, findNft(runner), loaded, stops);
       const ndRa = registerLinuxNdRa(ctx, opts.store, ipInterfaceNames(ip.interfaces, ip.links), changes, opts.radvd);
       loaded.push(() => ndRa.stateLoaded());

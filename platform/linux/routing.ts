@@ -53,7 +53,7 @@ export const isRouterRoute = (r: IpRoute): boolean => r.table === undefined || r
 
 const TYPES: Readonly<Record<string, string>> = { unicast: 'Normal', blackhole: 'Blackhole', unreachable: 'Unreachable', prohibit: 'Prohibit' };
 /** Who made a route, as TR-181 Origin says it; the rest (kernel, routing daemons) read as Static. */
-const ORIGINS: Readonly<Record<string, string>> = { dhcp: 'DHCPv4', ppp: 'IPCP', rip: 'RIP', ospf: 'OSPF' };
+const ORIGINS: Readonly<Record<string, string>> = { dhcp: 'DHCPv4', ppp: 'IPCP', rip: 'RIP', ospf: 'OSPF', bird: 'RIP' };
 
 /** Parses `ip -json route` output, keeping the well-formed routes of the types TR-181 names. */
 export function parseIpRoutes(json: string): IpRoute[] {
