@@ -322,7 +322,7 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     if (opts.store) loaded.push(() => routers.start());
     registerRouting(ctx, ip.interfaces, opts.store, routers);
     registerIPv6Forwarding(ctx, ip.interfaces, opts.store, routers);
-    registerRouteInformation(ctx, ip.interfaces);
+    registerRouteInformation(ctx, ip.interfaces, ip.links);
     const bridging = registerBridging(ctx, ip.links, changes, ethernet, opts.store);
     loaded.push(() => bridging.stateLoaded());
     // What the agent's own dnsmasq learns of the LAN clients' DHCP options, for the Filters' DHCP-derived criteria.

@@ -59,13 +59,17 @@ export function routeInformationValues(r: RouteInfoRoute, at: number, ifNumber: 
 
 const routeKeyOf = (r: RouteInfoRoute): string => `${r.dst}|${r.gateway}|${r.dev ?? ''}`;
 
-/** Serves Device.Routing.RouteInformation. and its InterfaceSetting table. `interfaces`: IP.Interface's numbers by device name. */
-export function registerRouteInformation(ctx: LinuxContext, interfaces: InstanceMap): void {
+/**
+ * Serves Device.Routing.RouteInformation. and its InterfaceSetting table. `interfaces`:
+ * IP.Interface's numbers by device name; `links`: the network devices now (the shared `ip -j addr`).
+ */
+export function registerRouteInformation(ctx: LinuxContext, interfaces: InstanceMap, links: () => Promise<ReadonlyMap<string, unknown>>): void {
   const numbers = new Numbers();
   const conf = (dev: string): string => ctx.files.proc('sys', 'net', 'ipv6', 'conf', dev, 'accept_ra_rt_info_max_plen');
-  /** The managed interfaces with IPv6 (a conf directory), and `default` when every interface is managed. */
+  /** The managed interfaces there are now, and `default` when every interface is managed. */
   const managedConfs = async (): Promise<string[]> => {
-    const devs = (await ctx.files.list(ctx.files.proc('sys', 'net', 'ipv6', 'conf'))).filter((d) => d !== 'all' && d !== 'default' && IFNAME.test(d) && ctx.ip.managed.has(d));
+    if (!ctx.ip.managed.any) return [];
+    const devs = [...(await links()).keys()].filter((d) => IFNAME.test(d) && ctx.ip.managed.has(d));
     return ctx.ip.managed.has('*') ? ['default', ...devs] : devs;
   };
   const routes = async (): Promise<{ at: number; byKey: Map<string, RouteInfoRoute> }> => {
@@ -77,8 +81,9 @@ export function registerRouteInformation(ctx: LinuxContext, interfaces: Instance
     params: ['Enable'],
     get: async () => {
       const confs = await managedConfs();
-      const values = await Promise.all((confs.length > 0 ? confs : ['default']).map((d) => ctx.files.attr(conf(d))));
-      return { Enable: values.every((v) => v !== undefined && Number(v) > 0) };
+      // An interface without IPv6 (no conf directory) takes no advertisement either way.
+      const values = (await Promise.all((confs.length > 0 ? confs : ['default']).map((d) => ctx.files.attr(conf(d))))).filter((v) => v !== undefined);
+      return { Enable: values.length > 0 && values.every((v) => Number(v) > 0) };
     },
     set: async (_keys, changes) => {
       if (typeof changes.Enable !== 'boolean') return;
@@ -92,6 +97,7 @@ export function registerRouteInformation(ctx: LinuxContext, interfaces: Instance
         try {
           await fs.writeFile(conf(d), `${value}\n`);
         } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
           throw new UspError(ErrorCode.RequestDenied, `${path}Enable: cannot write ${conf(d)}: ${(e as Error).message}`, { path });
         }
       }
