@@ -4,7 +4,8 @@
  * Device.DeviceInfo. (+ MemoryStatus, ProcessStatus with Process.{i}, TemperatureStatus from
  * /sys/class/thermal and /sys/class/hwmon), Device.IoTCapability.{i}. (LEDs, sensors, batteries), Device.Ethernet.Interface.{i}.
  * and Device.Ethernet.Link.{i}. (+ Stats), Device.IP. (Interface, IPv4Address, IPv6Address) and
- * Device.Routing.Router.1 (IPv4Forwarding and IPv6Forwarding: the main table's routes), Device.DNS.Client
+ * Device.Routing.Router.{i} (Router.1 the main table's routes, more added as tables of their own:
+ * routers.ts) and RouteInformation (RA-learnt routes), Device.DNS.Client
  * (resolv.conf), Device.Hosts (`ip -j neigh`, dnsmasq's leases) and Device.Bridging.Bridge
  * (+ Port): the kernel's bridges. Device.WiFi. (Radio, SSID, AccessPoint, AssociatedDevice) is
  * read from hostapd_cli and iw (wifi.ts). Device.NAT. is the agent's own nftables table (nat.ts),
