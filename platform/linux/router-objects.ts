@@ -30,18 +30,20 @@ import { parseIpRoutes, type IpRoute } from './routing.js';
 const ROUTER_PARAMS: readonly string[] = ['Enable', 'Status'];
 const ROUTER_NAMES: readonly string[] = ['Router'];
 
-/** What a Delete of a router took away, for a rolled-back one. */
+/** What a Delete of a router took away from the kernel, for a rolled-back one. */
 interface RemovedRouter {
-  state: RoutersState;
+  n: number;
   routes: Array<{ family: '-4' | '-6'; route: IpRoute }>;
+  /** Puts back the rows switched off that the forwarding tables held for it. */
+  undoHeld: () => void;
 }
 
 const routerPath = (n: number | undefined): string => `Device.Routing.Router.${n ?? '{i}'}.`;
 
 /** Registers Device.Routing.Router.{i}. (Add and Delete only where `routers` has a store to keep them in). */
 export function registerRouters(ctx: LinuxContext, routers: LinuxRouters): void {
-  /** The undo of the held rows the last Delete dropped, by router: a rolled-back Delete brings them back. */
-  let dropped: { n: number; undo: () => void } | undefined;
+  /** What the last Delete took away: a rolled-back Delete brings it back. */
+  let removed: RemovedRouter | undefined;
   const tableRoutes = async (n: number): Promise<RemovedRouter['routes']> => {
     const table = String(routerTable(n));
     const out: RemovedRouter['routes'] = [];
@@ -92,25 +94,24 @@ export function registerRouters(ctx: LinuxContext, routers: LinuxRouters): void 
         if (n === 1) throw new UspError(ErrorCode.DeleteFailure, `${path}: Router.1 is the host's main routing table and cannot be deleted`, { path });
         routers.require(n);
         const state = routers.state();
+        // Read before anything goes: a rolled-back Delete puts these routes back.
+        const routes = await tableRoutes(n);
         // Interfaces that named it are routed by Router.1 again (their reference emptied).
         const interfaces = Object.fromEntries(Object.entries(state.interfaces).filter(([, r]) => r !== n));
         await routers.change({ ...state, routers: state.routers.filter((r) => r.n !== n), interfaces }, path);
         for (const family of ['-4', '-6'] as const) await flushTable(ctx, family, routerTable(n));
-        dropped = { n, undo: routers.dropTableRows(routerTable(n)) };
+        removed = { n, routes, undoHeld: routers.dropTableRows(routerTable(n)) };
       },
-      snapshot: (keys: InstanceKeys) => {
-        const n = keys[0]!;
-        const before: Promise<RemovedRouter> = tableRoutes(n).then((routes) => ({ state: routers.state(), routes }));
-        before.catch(() => undefined);
-        return before;
-      },
+      // The kept state before the Delete (taken before it runs); the kernel's part is kept by the Delete itself.
+      snapshot: (): RoutersState => routers.state(),
       restore: async (keys: InstanceKeys, snap: unknown) => {
         const n = keys[0]!;
-        const { state, routes } = await (snap as Promise<RemovedRouter>);
-        routers.save(state);
-        for (const { family, route } of routes) await ctx.ip.run([family, 'route', 'add', ...routeArgs(route), 'proto', route.protocol ?? 'boot']).catch(() => undefined);
-        if (dropped?.n === n) dropped.undo();
-        dropped = undefined;
+        routers.save(snap as RoutersState);
+        if (removed?.n === n) {
+          for (const { family, route } of removed.routes) await ctx.ip.run([family, 'route', 'add', ...routeArgs(route), 'proto', route.protocol ?? 'boot']).catch(() => undefined);
+          removed.undoHeld();
+        }
+        removed = undefined;
         await routers.syncRules();
       },
     } satisfies Partial<ObjectBinding>);

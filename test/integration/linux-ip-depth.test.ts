@@ -444,6 +444,15 @@ describe('Routing.Router Add/Delete/Enable (a kernel table and `ip rule iif`) an
     expect((await getObjects(c, [`${vl0}Router`]))[vl0].Router).toBe(router.replace(/\.$/, ''));
     expect(ping()).toBe(0);
 
+    // A Delete that fails later in the same message (the kernel's own route: 7002) is rolled back: router, rule and routes are back.
+    const kernelRoute = Object.entries(await getObjects(c, ['Device.Routing.Router.1.IPv4Forwarding.*.StaticRoute'])).find(([, v]) => v.StaticRoute === 'false')?.[0];
+    const m = await c.send({ reqType: 'delete', delete: { allowPartial: false, objPaths: [router, kernelRoute!] } });
+    expect(m.body.msgBody).toBe('error');
+    expect(rules('-4')).toEqual([expect.objectContaining({ iif: 'vl0', table: String(table) })]);
+    expect(tableRoutes('-4', table)).toEqual([expect.objectContaining({ dst: '198.18.77.0/24', gateway: '10.77.2.2' })]);
+    expect(tableRoutes('-6', table)).toEqual([expect.objectContaining({ dst: '2001:db8:77::/48' })]);
+    expect((await getObjects(c, [`${router}Alias`]))[router].Alias).toBe('lab-vrf');
+
     await del(c, router);
     expect(rules('-4')).toEqual([]);
     expect(rules('-6')).toEqual([]);
