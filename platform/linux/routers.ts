@@ -98,8 +98,14 @@ export class LinuxRouters {
     return this.store !== undefined;
   }
 
+  /** The last parse, valid while the stored text is the same (every route of a read asks which router it is). */
+  private parsed: { raw: unknown; state: RoutersState } | undefined;
+
   state(): RoutersState {
-    return this.store ? parseRoutersState(this.store.row(HELD_ROUTES_ROW)?.[KEY]) : this.memory;
+    if (!this.store) return this.memory;
+    const raw = this.store.row(HELD_ROUTES_ROW)?.[KEY];
+    if (this.parsed === undefined || this.parsed.raw !== raw) this.parsed = { raw, state: parseRoutersState(raw) };
+    return this.parsed.state;
   }
 
   save(state: RoutersState): void {
