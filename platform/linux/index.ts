@@ -4,7 +4,8 @@
  * Device.DeviceInfo. (+ MemoryStatus, ProcessStatus with Process.{i}, TemperatureStatus from
  * /sys/class/thermal and /sys/class/hwmon), Device.IoTCapability.{i}. (LEDs, sensors, batteries), Device.Ethernet.Interface.{i}.
  * and Device.Ethernet.Link.{i}. (+ Stats), Device.IP. (Interface, IPv4Address, IPv6Address) and
- * Device.Routing.Router.1 (IPv4Forwarding and IPv6Forwarding: the main table's routes), Device.DNS.Client
+ * Device.Routing.Router.{i} (Router.1 the main table's routes, more added as tables of their own:
+ * routers.ts) and RouteInformation (RA-learnt routes), Device.DNS.Client
  * (resolv.conf), Device.Hosts (`ip -j neigh`, dnsmasq's leases) and Device.Bridging.Bridge
  * (+ Port): the kernel's bridges. Device.WiFi. (Radio, SSID, AccessPoint, AssociatedDevice) is
  * read from hostapd_cli and iw (wifi.ts). Device.NAT. is the agent's own nftables table (nat.ts),
@@ -36,6 +37,9 @@ import { registerIP } from './ip.js';
 import { LinkChanges } from './link-changes.js';
 import { registerRouting } from './routing.js';
 import { registerIPv6Forwarding } from './routing-ipv6.js';
+import { LinuxRouters } from './routers.js';
+import { interfaceRouterParam, registerRouters } from './router-objects.js';
+import { registerRouteInformation } from './route-information.js';
 import { registerBridging } from './bridging.js';
 import { registerLinuxBridgeFilters } from './bridge-filter-wiring.js';
 import { registerLinuxQos } from './qos-wiring.js';
@@ -311,12 +315,16 @@ export function registerLinuxPlatform(model: DataModel, opts: LinuxOptions = {})
     // A VXLAN device stacks on its Device.VXLAN Interface (registered below, once IP is).
     let vxlan: { pathOf(dev: string): string | undefined } | undefined;
     const lower = ethernet ? { linkPath: async (name: string) => (await v?.pathOf(name)) ?? vxlan?.pathOf(name) ?? ethernet.linkPath(name) } : ethernet;
-    const ip = registerIP(ctx, changes, lower, ula, opts.store);
+    const routers = new LinuxRouters(ctx, opts.store);
+    const ip = registerIP(ctx, changes, lower, ula, opts.store, (ifs) => interfaceRouterParam(ctx, routers, ifs));
     if (ip.ipv4) loaded.push(() => ip.ipv4!.stateLoaded());
     if (opts.store) vxlan = registerLinuxVxlan(ctx, opts.store, { names: ipInterfaceNames(ip.interfaces, ip.links), links: ip.links }, changes, loaded, stops);
     if (ula) loaded.push(async () => ula.stateLoaded(new Set((await ip.links()).keys())));
-    registerRouting(ctx, ip.interfaces, opts.store);
-    registerIPv6Forwarding(ctx, ip.interfaces, opts.store);
+    registerRouters(ctx, routers);
+    if (opts.store) loaded.push(() => routers.start());
+    registerRouting(ctx, ip.interfaces, opts.store, routers);
+    registerIPv6Forwarding(ctx, ip.interfaces, opts.store, routers);
+    registerRouteInformation(ctx, ip.interfaces, ip.links);
     const bridging = registerBridging(ctx, ip.links, changes, ethernet, opts.store);
     loaded.push(() => bridging.stateLoaded());
     // What the agent's own dnsmasq learns of the LAN clients' DHCP options, for the Filters' DHCP-derived criteria.

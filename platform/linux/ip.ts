@@ -43,6 +43,8 @@ import { registerIpv6Prefixes } from './ip-ipv6-prefix.js';
 import type { LinuxUla } from './ip-ula.js';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
 import { LinuxIpv4Switches } from './ip-ipv4-switch.js';
+import { withExtraParams, type ExtraParams } from '../../datamodel/tree/extra-params.js';
+import type { ObjectBinding } from '../../datamodel/tree/binding.js';
 
 interface Snapshot {
   /** When `ip` ran: address lifetimes count from here. */
@@ -72,7 +74,8 @@ const IPV6_ADDRESS_WRITABLE = ['IPAddress'] as const;
  * tables; with `ethernet` (the Linux Ethernet objects are served), IP.Interface.LowerLayers too.
  * Returns IP.Interface's instance numbers by device name, for the references other objects make,
  * and the links of the shared `ip -j addr` snapshot (the Bridging objects read their ports there).
- * With `store`, the IPv4 switches too (returned: the DHCPv4 clients follow them).
+ * With `store`, the IPv4 switches too (returned: the DHCPv4 clients follow them). `router`:
+ * IP.Interface.Router, served beside (router-objects.ts), given the interfaces' numbers.
  */
 export function registerIP(
   ctx: LinuxContext,
@@ -80,6 +83,7 @@ export function registerIP(
   ethernet?: EthernetLinks,
   ula?: LinuxUla,
   store?: DataStore,
+  router?: (interfaces: InstanceMap) => ExtraParams,
 ): { interfaces: InstanceMap; links: () => Promise<ReadonlyMap<string, IpLink>>; ipv4?: LinuxIpv4Switches } {
   const { model } = ctx;
   const source = {
@@ -153,7 +157,7 @@ export function registerIP(
   };
   const linkSet = interfaceWrite(tables).set!;
 
-  model.register('Device.IP.Interface.{i}.', {
+  const interfaceBinding: ObjectBinding = {
     params: ['Enable', 'Status', 'Name', 'LastChange', ...(ethernet ? ['LowerLayers'] : []), 'IPv4Enable', 'IPv6Enable', ...(ula ? ['ULAEnable'] : []), 'MaxMTUSize', 'Type', 'Loopback'],
     writable: [...INTERFACE_WRITABLE, ...(ethernet ? ['LowerLayers'] : []), ...(ipv4 ? ['IPv4Enable'] : [])],
     list: async () => ifNumbers.list([...(await source.get()).links.values()].sort((a, b) => a.ifindex - b.ifindex).map((l) => l.ifname)),
@@ -193,7 +197,8 @@ export function registerIP(
       if (ula && ULAEnable !== undefined) await ula.setEnable(name, keys[0]!, ULAEnable === true, path);
     },
     ...interfaceTable({ model, ip: ctx.ip, numbers: ifNumbers, links: async () => (await source.get()).links }),
-  });
+  };
+  model.register('Device.IP.Interface.{i}.', router ? withExtraParams(interfaceBinding, router(ifNumbers)) : interfaceBinding);
   // The netdev's own counters (net-stats.ts): Linux counts no unicast/broadcast packets, so those are not served.
   registerDeviceStats(ctx, 'Device.IP.Interface.{i}.Stats.', (keys) => ifNumbers.requireKey(keys[0]));
 

@@ -118,6 +118,15 @@ export class HeldRoutes {
     if (rows.some((h) => h.n === n)) this.save(rows.filter((h) => h.n !== n));
   }
 
+  /** Forgets the rows of kernel table `table` (its router deleted); returns what puts them back. */
+  dropTable(table: string): () => void {
+    const rows = this.parse();
+    const gone = rows.filter((h) => h.route.table === table);
+    if (gone.length === 0) return () => undefined;
+    this.save(rows.filter((h) => h.route.table !== table));
+    return () => this.save([...this.parse().filter((h) => !gone.some((g) => g.n === h.n)), ...gone]);
+  }
+
   private save(rows: readonly HeldRoute[]): void {
     const text = JSON.stringify(rows.map(toStored));
     if (!this.store) this.memory = text;

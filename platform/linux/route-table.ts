@@ -29,12 +29,12 @@ export interface RouteTable<R extends IpRoute> {
   numbers: InstanceMap;
   /** The row's path (`...Forwarding.{i}.` while the instance is not known yet). */
   rowPath(keys: InstanceKeys): string;
-  /** 7016 for a Router other than Router.1 (the main table). */
+  /** 7016 for a Router that does not exist. */
   requireRouter(keys: InstanceKeys): void;
   /** The route of a row (7016 when it is gone). */
   routeOf(keys: InstanceKeys): Promise<R>;
-  /** The route an Add describes, as `ip -json route` will show it; throws the TR-369 error of a bad one. */
-  fromParams(params: Record<string, Value>, path: string): R;
+  /** The route an Add under Router `parentKeys` describes, as `ip -json route` will show it; throws the TR-369 error of a bad one. */
+  fromParams(params: Record<string, Value>, path: string, parentKeys: InstanceKeys): R;
   /** Route `r` with the values of a Set (`params`, Enable left out) applied; throws the TR-369 error of a bad one. */
   change(r: R, params: Record<string, Value>, path: string): R;
   /** The parameters a Set can change (ObjectBinding.writable). */
@@ -75,7 +75,7 @@ export function routeTableWrites<R extends IpRoute>(t: RouteTable<R>): Pick<Obje
     add: async (parentKeys, params) => {
       t.requireRouter(parentKeys);
       const path = t.rowPath(parentKeys);
-      const r = t.fromParams(params, path);
+      const r = t.fromParams(params, path, parentKeys);
       ctx.ip.requireManaged(r.dev ?? '', path);
       if (params.Enable === false) {
         // Added switched off: a row the agent keeps, no route in the kernel.

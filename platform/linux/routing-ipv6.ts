@@ -13,6 +13,8 @@
  * ForwardingPolicy as IPv4Forwarding's (routing.ts, policy-routing.ts): a row of policy N is a
  * route of the agent's table for N, chosen by an `ip -6 rule` on the packet mark; -1 the main table.
  *
+ * Rows of a Router a Controller added are the routes of its table, as IPv4Forwarding's (routing.ts).
+ *
  * DestIPPrefix of the default route is `::/0`; a host route is `ADDR/128`. ExpirationTime is
  * when a route learnt from an RA expires, the Infinite Time for one that does not.
  */
@@ -27,7 +29,7 @@ import { dateTime, INFINITE_TIME } from './net-status.js';
 import { heldKey, HeldRoutes, type HeldRoute } from './route-held.js';
 import { routeKey, routeTableWrites, tableOfPolicy } from './route-table.js';
 import { policyOfTable } from './policy-routing.js';
-import { ifnameOf, isRouterRoute, parseIpRoutes, type IpRoute } from './routing.js';
+import { ifnameOf, MAIN_ROUTER_ONLY, parseIpRoutes, routerParams, type IpRoute, type RouterTables } from './routing.js';
 
 /** An IPv6 route as `ip -6 -json route` shows it: IpRoute, and seconds left for a route with a lifetime. */
 export interface Ip6Route extends IpRoute {
@@ -85,33 +87,44 @@ function rowValues(r: Ip6Route, at: number, ifNumber: number | undefined, held: 
   };
 }
 
+/** What one `ip -6 -json route show table all` (cached for cacheMs) holds: every route by routeKey, and when it was read. */
+export interface Ip6RouteRead {
+  at: number;
+  byKey: ReadonlyMap<string, Ip6Route>;
+}
+
+/** The routes of every IPv6 table: one call, shared by IPv6Forwarding and RouteInformation (route-information.ts). */
+export async function readIp6Routes(ctx: LinuxContext): Promise<Ip6RouteRead> {
+  try {
+    return await ctx.runner.cached('ip', IP6_ROUTE_ARGS, ctx.cacheMs, (out) => ({
+      at: ctx.now(),
+      byKey: new Map((parseIpRoutes(out) as Ip6Route[]).map((r) => [routeKey(r), r])),
+    }));
+  } catch (e) {
+    throw sourceError(e);
+  }
+}
+
 /**
- * Serves Router.{i}.IPv6Forwarding.{i} (Router.1 only: routing.ts serves the Router table).
+ * Serves Router.{i}.IPv6Forwarding.{i} (router-objects.ts serves the Router table).
  * `interfaces` are IP.Interface's instance numbers by device name; `store` keeps the rows
- * switched off (none: kept while the agent runs).
+ * switched off (none: kept while the agent runs); `routers` says which router each route's
+ * table is (default: Router.1 alone).
  */
-export function registerIPv6Forwarding(ctx: LinuxContext, interfaces: InstanceMap, store?: DataStore): void {
+export function registerIPv6Forwarding(ctx: LinuxContext, interfaces: InstanceMap, store?: DataStore, routers: RouterTables = MAIN_ROUTER_ONLY): void {
   const numbers = new InstanceMap();
   const held = new HeldRoutes(store, '$heldIPv6Forwarding', numbers);
-  const routes = async (): Promise<{ at: number; byKey: Map<string, Ip6Route> }> => {
-    try {
-      return await ctx.runner.cached('ip', IP6_ROUTE_ARGS, ctx.cacheMs, (out) => ({
-        at: ctx.now(),
-        byKey: new Map((parseIpRoutes(out) as Ip6Route[]).filter(isRouterRoute).map((r) => [routeKey(r), r])),
-      }));
-    } catch (e) {
-      throw sourceError(e);
-    }
-  };
+  routers.onTableRemoved((table) => held.dropTable(String(table)));
+  // Which routes are rows follows the routers as they are now, not as they were at the read.
+  const isRow = (r: Ip6Route | undefined): r is Ip6Route => r !== undefined && routers.routerOfTable(r.table) !== undefined;
+  const routes = (): Promise<Ip6RouteRead> => readIp6Routes(ctx);
   const rowPath = (keys: InstanceKeys): string => `Device.Routing.Router.${keys[0]}.IPv6Forwarding.${keys[1] ?? '{i}'}.`;
-  const requireRouter = (keys: InstanceKeys): void => {
-    if (keys[0] !== 1) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such router: Device.Routing.Router.${keys[0]}`);
-  };
+  const requireRouter = (keys: InstanceKeys): void => routers.require(keys[0]);
   const routeOf = async (keys: InstanceKeys): Promise<{ at: number; r: Ip6Route }> => {
     const key = numbers.requireKey(keys[1]);
     const { at, byKey } = await routes();
     const r = byKey.get(key);
-    if (!r) throw new UspError(ErrorCode.ObjectDoesNotExist, `the route ${key.split('|').slice(0, 3).join(' ')} no longer exists`);
+    if (!isRow(r) || routers.routerOfTable(r.table) !== keys[0]) throw new UspError(ErrorCode.ObjectDoesNotExist, `the route ${key.split('|').slice(0, 3).join(' ')} no longer exists`);
     return { at, r };
   };
 
@@ -119,12 +132,17 @@ export function registerIPv6Forwarding(ctx: LinuxContext, interfaces: InstanceMa
     params: ['Enable', 'Status', 'Type', 'DestIPPrefix', 'ForwardingPolicy', 'NextHop', 'Interface', 'Origin', 'ForwardingMetric', 'ExpirationTime'],
     list: async (parentKeys) => {
       requireRouter(parentKeys);
+      const mine = (r: IpRoute): boolean => routers.routerOfTable(r.table) === parentKeys[0];
       // The held rows first: their numbers (from an earlier run) are claimed before the kernel's routes are numbered.
-      const kept = held.all().map((h) => heldKey(h.n));
-      return numbers.list([...kept, ...(await routes()).byKey.keys()]);
+      const kept = held
+        .all()
+        .filter((h) => mine(h.route))
+        .map((h) => heldKey(h.n));
+      return numbers.list([...kept, ...[...(await routes()).byKey].filter(([, r]) => mine(r)).map(([k]) => k)]);
     },
     get: async (keys) => {
       const h = held.get(keys[1]);
+      if (h && routers.routerOfTable(h.route.table) !== keys[0]) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such row: ${rowPath(keys)}`);
       const { at, r } = h ? { at: ctx.now(), r: h.route as Ip6Route } : await routeOf(keys);
       return rowValues(r, at, r.dev === undefined ? undefined : interfaces.peek(r.dev), h);
     },
@@ -135,23 +153,23 @@ export function registerIPv6Forwarding(ctx: LinuxContext, interfaces: InstanceMa
       rowPath,
       requireRouter,
       routeOf: async (keys) => (await routeOf(keys)).r,
-      fromParams: (params, path) => route6FromParams(params, path, (ref) => ifnameOf(ref, interfaces, path)),
-      change: (r, params, path) => changeRoute6(r, params, path, (ref) => ifnameOf(ref, interfaces, path)),
+      fromParams: (params, path, [n]) => route6FromParams(routerParams(n, params, path), path, (ref) => ifnameOf(ref, interfaces, path), routers.tableOf(n!)),
+      change: (r, params, path) => changeRoute6(r, routerParams(routers.routerOfTable(r.table), params, path), path, (ref) => ifnameOf(ref, interfaces, path)),
       writable: WRITABLE,
       held,
-      allRoutes: async () => [...(await routes()).byKey.values()],
+      allRoutes: async () => [...(await routes()).byKey.values()].filter(isRow),
     }),
   });
 }
 
 /** The route an Add describes, as `ip -6 -json route` will show it; Interface is required. */
-function route6FromParams(params: Record<string, Value>, path: string, ifname: (ref: string) => string): Ip6Route {
+function route6FromParams(params: Record<string, Value>, path: string, ifname: (ref: string) => string, table?: string): Ip6Route {
   const type = typeof params.Type === 'string' && params.Type !== '' ? params.Type : 'Normal';
   if (type !== 'Normal') throw new UspError(ErrorCode.RequestDenied, `${path}Type: only Normal routes can be added on this platform`, { path });
   tableOfPolicy(params.ForwardingPolicy, path);
   if (typeof params.Interface !== 'string' || params.Interface === '')
     throw new UspError(ErrorCode.ObjectCouldNotBeCreated, `${path}: give Interface (a Device.IP.Interface the agent manages) in the Add`, { path });
-  return changeRoute6(NEW_ROUTE, params, path, ifname);
+  return changeRoute6(table === undefined ? NEW_ROUTE : { ...NEW_ROUTE, table }, params, path, ifname);
 }
 
 /** Route `r` with the parameters `params` gives (an Add's, or a Set's) in place of its own, as `ip -6 -json route` will show it. */

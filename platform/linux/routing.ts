@@ -15,6 +15,10 @@
  * an ip rule selects for packets the QoS classifier marked with N (policy-routing.ts); -1 is the
  * main table. The routes of those tables are read with the main table's (`table all`, the rest
  * of it left out).
+ *
+ * Routers a Controller added (routers.ts, router-objects.ts) are tables of their own: the rows of
+ * Router.N are the routes of its table, added and changed there (ForwardingPolicy stays -1:
+ * forwarding policies choose among Router.1's tables).
  */
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
@@ -50,6 +54,44 @@ export const IP_ROUTE_ARGS = ['-4', '-json', 'route', 'show', 'table', 'all'] as
 
 /** Whether a route of `table all` is one of Router.1's rows: the main table's, or a forwarding policy's. */
 export const isRouterRoute = (r: IpRoute): boolean => r.table === undefined || r.table === 'main' || policyOfTable(r.table) >= 0;
+
+/** The routers whose rows a forwarding table serves (routers.ts): which router a route's table is, and the table of a router. */
+export interface RouterTables {
+  /** 7016 unless Router.{n} exists. */
+  require(n: number | undefined): void;
+  /** The router of a route of `table` (undefined: no router's). */
+  routerOfTable(table: string | undefined): number | undefined;
+  /** The table of Router.{n}'s new routes (undefined: main). */
+  tableOf(n: number): string | undefined;
+  /** What a Delete of a router must also drop of this table's own rows. */
+  onTableRemoved(removal: (table: number) => () => void): void;
+}
+
+/** Router.1 alone: the main table and its forwarding policies' tables. */
+export const MAIN_ROUTER_ONLY: RouterTables = {
+  require: (n) => {
+    if (n !== 1) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such router: Device.Routing.Router.${n}`);
+  },
+  routerOfTable: (table) => (isRouterRoute({ dst: '', table }) ? 1 : undefined),
+  tableOf: () => undefined,
+  onTableRemoved: () => undefined,
+};
+
+/**
+ * The parameters of an Add or Set of a row of Router.{n}: a router a Controller added has one
+ * table, so its rows take no ForwardingPolicy but -1 (7012); theirs is left out (the route stays
+ * in the router's table).
+ */
+export function routerParams(n: number | undefined, params: Record<string, Value>, path: string): Record<string, Value> {
+  if (n === 1 || params.ForwardingPolicy === undefined) return params;
+  if (params.ForwardingPolicy !== -1) {
+    throw new UspError(ErrorCode.InvalidValue, `${path}ForwardingPolicy: ${String(params.ForwardingPolicy)}: forwarding policies choose among Router.1's tables; a row of Router.${n} takes -1`, {
+      path,
+    });
+  }
+  const { ForwardingPolicy: _, ...rest } = params;
+  return rest;
+}
 
 const TYPES: Readonly<Record<string, string>> = { unicast: 'Normal', blackhole: 'Blackhole', unreachable: 'Unreachable', prohibit: 'Prohibit' };
 /** Who made a route, as TR-181 Origin says it; the rest (kernel, routing daemons) read as Static. */
@@ -91,14 +133,16 @@ function rowValues(r: IpRoute, ifNumber: number | undefined, held: HeldRoute | u
 }
 
 /**
- * Serves Device.Routing.Router.1 and its IPv4Forwarding table. `interfaces` are IP.Interface's
- * instance numbers by device name (ip.ts), which the Interface references use; `store` keeps the
- * rows switched off (none: kept while the agent runs).
+ * Serves Device.Routing.Router.{i}.IPv4Forwarding (router-objects.ts serves the Router table).
+ * `interfaces` are IP.Interface's instance numbers by device name (ip.ts), which the Interface
+ * references use; `store` keeps the rows switched off (none: kept while the agent runs);
+ * `routers` says which router each route's table is (default: Router.1 alone).
  */
-export function registerRouting(ctx: LinuxContext, interfaces: InstanceMap, store?: DataStore): void {
+export function registerRouting(ctx: LinuxContext, interfaces: InstanceMap, store?: DataStore, routers: RouterTables = MAIN_ROUTER_ONLY): void {
   const { model } = ctx;
   const numbers = new InstanceMap();
   const held = new HeldRoutes(store, '$heldIPv4Forwarding', numbers);
+  routers.onTableRemoved((table) => held.dropTable(String(table)));
   const routes = async (): Promise<Map<string, IpRoute>> => {
     try {
       return await ctx.runner.cached(
@@ -108,7 +152,7 @@ export function registerRouting(ctx: LinuxContext, interfaces: InstanceMap, stor
         (out) =>
           new Map(
             parseIpRoutes(out)
-              .filter(isRouterRoute)
+              .filter((r) => r.table !== 'local')
               .map((r) => [routeKey(r), r]),
           ),
       );
@@ -119,35 +163,28 @@ export function registerRouting(ctx: LinuxContext, interfaces: InstanceMap, stor
   const routeOf = async (keys: InstanceKeys): Promise<IpRoute> => {
     const key = numbers.requireKey(keys[1]);
     const r = (await routes()).get(key);
-    if (!r) throw new UspError(ErrorCode.ObjectDoesNotExist, `the route ${key.split('|').slice(0, 3).join(' ')} no longer exists`);
+    // Which routes are rows follows the routers as they are now, not as they were at the read.
+    if (!r || routers.routerOfTable(r.table) !== keys[0]) throw new UspError(ErrorCode.ObjectDoesNotExist, `the route ${key.split('|').slice(0, 3).join(' ')} no longer exists`);
     return r;
   };
-  const requireRouter = (keys: InstanceKeys): void => {
-    if (keys[0] !== 1) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such router: Device.Routing.Router.${keys[0]}`);
-  };
+  const requireRouter = (keys: InstanceKeys): void => routers.require(keys[0]);
   const rowPath = (keys: InstanceKeys): string => `Device.Routing.Router.${keys[0]}.IPv4Forwarding.${keys[1] ?? '{i}'}.`;
-
-  model.register('Device.Routing.Router.{i}.', {
-    params: ['Enable', 'Status'],
-    list: () => [1],
-    get: (keys) => {
-      requireRouter(keys);
-      return { Enable: true, Status: 'Enabled' };
-    },
-    // Router 1 is the kernel's main routing table (254), whatever the numbering: its stored Alias goes with it.
-    rowIdentity: ([n]) => (n === 1 ? 'table main' : undefined),
-  });
 
   model.register('Device.Routing.Router.{i}.IPv4Forwarding.{i}.', {
     params: ['Enable', 'Status', 'Type', 'StaticRoute', 'DestIPAddress', 'DestSubnetMask', 'ForwardingPolicy', 'GatewayIPAddress', 'Interface', 'Origin', 'ForwardingMetric'],
     list: async (parentKeys) => {
       requireRouter(parentKeys);
+      const mine = (r: IpRoute): boolean => routers.routerOfTable(r.table) === parentKeys[0];
       // The held rows first: their numbers (from an earlier run) are claimed before the kernel's routes are numbered.
-      const kept = held.all().map((h) => heldKey(h.n));
-      return numbers.list([...kept, ...(await routes()).keys()]);
+      const kept = held
+        .all()
+        .filter((h) => mine(h.route))
+        .map((h) => heldKey(h.n));
+      return numbers.list([...kept, ...[...(await routes())].filter(([, r]) => mine(r)).map(([k]) => k)]);
     },
     get: async (keys) => {
       const h = held.get(keys[1]);
+      if (h && routers.routerOfTable(h.route.table) !== keys[0]) throw new UspError(ErrorCode.ObjectDoesNotExist, `no such row: ${rowPath(keys)}`);
       const r = h?.route ?? (await routeOf(keys));
       return rowValues(r, r.dev === undefined ? undefined : interfaces.peek(r.dev), h);
     },
@@ -158,22 +195,22 @@ export function registerRouting(ctx: LinuxContext, interfaces: InstanceMap, stor
       rowPath,
       requireRouter,
       routeOf,
-      fromParams: (params, path) => routeFromParams(params, path, (ref) => ifnameOf(ref, interfaces, path)),
-      change: (r, params, path) => changeRoute(r, params, path, (ref) => ifnameOf(ref, interfaces, path)),
+      fromParams: (params, path, [n]) => routeFromParams(routerParams(n, params, path), path, (ref) => ifnameOf(ref, interfaces, path), routers.tableOf(n!)),
+      change: (r, params, path) => changeRoute(r, routerParams(routers.routerOfTable(r.table), params, path), path, (ref) => ifnameOf(ref, interfaces, path)),
       writable: WRITABLE,
       held,
-      allRoutes: async () => [...(await routes()).values()],
+      allRoutes: async () => [...(await routes()).values()].filter((r) => routers.routerOfTable(r.table) !== undefined),
     }),
   });
 }
 
 /** The route an Add describes; Interface is required (the agent changes only managed interfaces' routes). */
-function routeFromParams(params: Record<string, Value>, path: string, ifname: (ref: string) => string): IpRoute {
+function routeFromParams(params: Record<string, Value>, path: string, ifname: (ref: string) => string, table?: string): IpRoute {
   const type = typeof params.Type === 'string' && params.Type !== '' ? params.Type : 'Normal';
   if (type !== 'Normal') throw new UspError(ErrorCode.RequestDenied, `${path}Type: only Normal routes can be added on this platform`, { path });
   if (typeof params.Interface !== 'string' || params.Interface === '')
     throw new UspError(ErrorCode.ObjectCouldNotBeCreated, `${path}: give Interface (a Device.IP.Interface the agent manages) in the Add`, { path });
-  return changeRoute(NEW_ROUTE, params, path, ifname);
+  return changeRoute(table === undefined ? NEW_ROUTE : { ...NEW_ROUTE, table }, params, path, ifname);
 }
 
 /**

@@ -6,10 +6,13 @@
  * a real resolv.conf in a temporary directory: Device.DNS.Client.Server, IPv6Forwarding, the
  * IPv4/IPv6 switches, LastChange, Reset(), Add/Delete of IP.Interface, and Set of static
  * IPv4Forwarding/IPv6Forwarding rows (`ip route show` before and after, a disabled row kept
- * across an agent restart on the same data directory).
+ * across an agent restart on the same data directory); an added Routing.Router (its own kernel
+ * table, the `ip rule` of an interface moved to it, a ping from a LAN peer namespace forwarded by
+ * its route, kept across a restart) and RouteInformation from a real radvd's Route Information
+ * option (routing-instances block below).
  * Needs root (`ip netns`); the namespace is removed afterwards.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { add, del, set, tryAdd, trySet } from '../peers/controller-steps.js';
 import { getObjects } from '../peers/get-objects.js';
 import { startAgentInNamespace } from '../peers/netns-agent.js';
-import { NetNamespace } from '../peers/netns.js';
+import { NetNamespace, PeerNamespace } from '../peers/netns.js';
 import type { TestController } from '../peers/TestController.js';
 
 // Unique per process, so parallel runs on one machine do not meet.
@@ -39,7 +42,11 @@ beforeAll(async () => {
 /** The agent on `dataDir` (kept: the route Set cases restart it on the same data), at the same port each time. */
 async function startAgent(): Promise<void> {
   // ip-usp1: the macvlan an Add of IP.Interface makes.
-  ({ controller: c, close, port } = await startAgentInNamespace(ns, '', { fileSettings: { $manageInterfaces: ['va0', 'vb0', 'ip-usp1'], $manageDns: resolvConf }, dataDir, port: port || undefined }));
+  ({
+    controller: c,
+    close,
+    port,
+  } = await startAgentInNamespace(ns, '', { fileSettings: { $manageInterfaces: ['va0', 'vb0', 'ip-usp1', 'vl0', 'vw0'], $manageDns: resolvConf }, dataDir, port: port || undefined }));
 }
 
 afterAll(async () => {
@@ -358,4 +365,121 @@ describe('Set of a static IPv4Forwarding/IPv6Forwarding row: `ip route show` bef
     expect(to(v6(), '2001:db8:5:')).toEqual([]);
     expect(Object.keys(await getObjects(c, ['Device.Routing.Router.1.IPv4Forwarding.*.Status']))).not.toContain(row4);
   });
+});
+
+describe('Routing.Router Add/Delete/Enable (a kernel table and `ip rule iif`) and RouteInformation (radvd)', () => {
+  // LAN peer -- vl0 [agent: Router.2 routes what vl0 receives] vw0 -- WAN peer (198.18.77.1 behind it).
+  const lan = PeerNamespace.beside(ns, `usp-ipdl-${tag}`, { inside: 'vl0', outside: 'lp0', routerAddress: '10.77.1.1/24', address: '10.77.1.2/24' });
+  const wan = PeerNamespace.beside(ns, `usp-ipdw-${tag}`, { inside: 'vw0', outside: 'wp0', routerAddress: '10.77.2.1/24', address: '10.77.2.2/24' });
+  const radvdConf = join(dir, 'radvd.conf');
+  let radvd: ChildProcess | undefined;
+  let router = '';
+  const rules = (family: '-4' | '-6') => (JSON.parse(ns.ip(family, '-json', 'rule', 'show')) as Array<{ priority: number; iif?: string; table: string }>).filter((r) => r.priority === 0x5080);
+  const tableRoutes = (family: '-4' | '-6', table: number) =>
+    (JSON.parse(ns.ip(family, '-json', 'route', 'show', 'table', 'all')) as Array<{ dst: string; table?: string }>).filter((r) => r.table === String(table));
+  const ping = () => spawnSync('ip', ['netns', 'exec', lan.name, 'ping', '-c', '2', '-i', '0.3', '-W', '2', '198.18.77.1'], { stdio: 'ignore' }).status;
+
+  beforeAll(() => {
+    lan.ip('route', 'add', 'default', 'via', '10.77.1.1');
+    wan.ip('addr', 'add', '198.18.77.1/32', 'dev', 'lo');
+    wan.ip('route', 'add', '10.77.1.0/24', 'via', '10.77.2.1');
+    execFileSync('ip', ['netns', 'exec', ns.name, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+  });
+  afterAll(() => {
+    radvd?.kill();
+    lan.remove();
+    wan.remove();
+  });
+
+  it('Add makes Router.N (a table of its own); its routes go there; an interface moved to it is routed by it (ping through), Enable false/true take its rules out and in', async () => {
+    router = await add(c, 'Device.Routing.Router.', { Enable: 'true', Alias: 'lab-vrf' });
+    const n = Number(/Router\.(\d+)\.$/.exec(router)![1]);
+    const table = 0x5200 + n;
+    const [vl0, vw0] = [(await ipInterface('vl0')).replace(/\.$/, ''), (await ipInterface('vw0')).replace(/\.$/, '')];
+    await add(c, `${router}IPv4Forwarding.`, { DestIPAddress: '198.18.77.0', DestSubnetMask: '255.255.255.0', GatewayIPAddress: '10.77.2.2', Interface: vw0 });
+    await add(c, `${router}IPv6Forwarding.`, { DestIPPrefix: '2001:db8:77::/48', Interface: vw0 });
+    expect(tableRoutes('-4', table)).toEqual([expect.objectContaining({ dst: '198.18.77.0/24', gateway: '10.77.2.2', dev: 'vw0', protocol: 'static' })]);
+    expect(tableRoutes('-6', table)).toEqual([expect.objectContaining({ dst: '2001:db8:77::/48', dev: 'vw0' })]);
+    expect(JSON.parse(ns.ip('-4', '-json', 'route', 'show', 'table', 'main')).some((r: { dst: string }) => r.dst.startsWith('198.18.77'))).toBe(false);
+    expect(Object.values(await getObjects(c, [`${router}IPv4Forwarding.*.DestIPAddress`])).map((v) => v.DestIPAddress)).toEqual(['198.18.77.0']);
+    expect(Object.values(await getObjects(c, ['Device.Routing.Router.1.IPv4Forwarding.*.DestIPAddress'])).map((v) => v.DestIPAddress)).not.toContain('198.18.77.0');
+    // Not yet moved: the main table has no route there.
+    expect(ping()).not.toBe(0);
+
+    await set(c, `${vl0}.`, { Router: router });
+    expect(rules('-4')).toEqual([expect.objectContaining({ iif: 'vl0', table: String(table) })]);
+    expect(rules('-6')).toEqual([expect.objectContaining({ iif: 'vl0', table: String(table) })]);
+    expect((await getObjects(c, [`${vl0}.Router`]))[`${vl0}.`].Router).toBe(router.replace(/\.$/, ''));
+    expect((await getObjects(c, [`${vw0}.Router`]))[`${vw0}.`].Router).toBe('Device.Routing.Router.1');
+    expect(ping()).toBe(0);
+
+    await set(c, router, { Enable: 'false' });
+    expect(rules('-4')).toEqual([]);
+    expect(rules('-6')).toEqual([]);
+    expect((await getObjects(c, [router]))[router]).toMatchObject({ Enable: 'false', Status: 'Disabled', Alias: 'lab-vrf', IPv4ForwardingNumberOfEntries: '1' });
+    expect(tableRoutes('-4', table)).toHaveLength(1);
+    await set(c, router, { Enable: 'true' });
+    expect(rules('-4')).toEqual([expect.objectContaining({ iif: 'vl0', table: String(table) })]);
+  });
+
+  it('refuses: Router.1 Enable false (7012) and its Delete, a route of an added router with a ForwardingPolicy (7012), a Router that does not exist (7012), an unmanaged interface (7002)', async () => {
+    expect(code(await trySet(c, 'Device.Routing.Router.1.', { Enable: 'false' }))).toBe(7012);
+    const r = await c.send({ reqType: 'delete', delete: { allowPartial: false, objPaths: ['Device.Routing.Router.1.'] } });
+    expect(JSON.stringify(r.body)).toContain('7024');
+    const vw0 = (await ipInterface('vw0')).replace(/\.$/, '');
+    expect(code(await tryAdd(c, `${router}IPv4Forwarding.`, { DestIPAddress: '198.18.78.0', DestSubnetMask: '255.255.255.0', Interface: vw0, ForwardingPolicy: '3' }))).toBe(7012);
+    expect(code(await trySet(c, await ipInterface('vl0'), { Router: 'Device.Routing.Router.99' }))).toBe(7012);
+    expect(code(await trySet(c, await ipInterface('ctl0'), { Router: router }))).toBe(7002);
+  });
+
+  it('the router, its Alias and its interfaces are kept across a restart (a rule lost meanwhile is made again); Delete empties its table and gives the interface back to Router.1', async () => {
+    const n = Number(/Router\.(\d+)\.$/.exec(router)![1]);
+    const table = 0x5200 + n;
+    ns.ip('rule', 'del', 'iif', 'vl0', 'lookup', String(table), 'pref', String(0x5080));
+    await close?.();
+    await startAgent();
+    await expect.poll(() => rules('-4'), { timeout: 15_000 }).toEqual([expect.objectContaining({ iif: 'vl0', table: String(table) })]);
+    expect((await getObjects(c, [router]))[router]).toMatchObject({ Enable: 'true', Status: 'Enabled', Alias: 'lab-vrf' });
+    const vl0 = await ipInterface('vl0');
+    expect((await getObjects(c, [`${vl0}Router`]))[vl0].Router).toBe(router.replace(/\.$/, ''));
+    expect(ping()).toBe(0);
+
+    // A Delete that fails later in the same message (the kernel's own route: 7002) is rolled back: router, rule and routes are back.
+    const kernelRoute = Object.entries(await getObjects(c, ['Device.Routing.Router.1.IPv4Forwarding.*.StaticRoute'])).find(([, v]) => v.StaticRoute === 'false')?.[0];
+    const m = await c.send({ reqType: 'delete', delete: { allowPartial: false, objPaths: [router, kernelRoute!] } });
+    expect(m.body.msgBody).toBe('error');
+    expect(rules('-4')).toEqual([expect.objectContaining({ iif: 'vl0', table: String(table) })]);
+    expect(tableRoutes('-4', table)).toEqual([expect.objectContaining({ dst: '198.18.77.0/24', gateway: '10.77.2.2' })]);
+    expect(tableRoutes('-6', table)).toEqual([expect.objectContaining({ dst: '2001:db8:77::/48' })]);
+    expect((await getObjects(c, [`${router}Alias`]))[router].Alias).toBe('lab-vrf');
+
+    await del(c, router);
+    expect(rules('-4')).toEqual([]);
+    expect(rules('-6')).toEqual([]);
+    expect(tableRoutes('-4', table)).toEqual([]);
+    expect(tableRoutes('-6', table)).toEqual([]);
+    expect((await getObjects(c, [`${vl0}Router`]))[vl0].Router).toBe('Device.Routing.Router.1');
+    expect(Object.keys(await getObjects(c, ['Device.Routing.Router.*.Enable']))).toEqual(['Device.Routing.Router.1.']);
+  });
+
+  it('RouteInformation: Enable writes accept_ra_rt_info_max_plen; a Route Information option of a real radvd becomes an InterfaceSetting row', async () => {
+    const maxPlen = () => execFileSync('ip', ['netns', 'exec', ns.name, 'cat', '/proc/sys/net/ipv6/conf/vw0/accept_ra_rt_info_max_plen'], { encoding: 'utf8' }).trim();
+    await set(c, 'Device.Routing.RouteInformation.', { Enable: 'true' });
+    expect(maxPlen()).toBe('128');
+    expect((await getObjects(c, ['Device.Routing.RouteInformation.Enable']))['Device.Routing.RouteInformation.'].Enable).toBe('true');
+    writeFileSync(
+      radvdConf,
+      'interface wp0 {\n  AdvSendAdvert on;\n  MinRtrAdvInterval 3;\n  MaxRtrAdvInterval 4;\n  AdvDefaultLifetime 0;\n  route 2001:db8:99::/48 { AdvRoutePreference high; AdvRouteLifetime 1800; };\n};\n',
+    );
+    radvd = spawn('ip', ['netns', 'exec', wan.name, '/usr/sbin/radvd', '-n', '-C', radvdConf, '-p', join(dir, 'radvd.pid'), '-m', 'stderr'], { stdio: 'ignore' });
+    const vw0 = (await ipInterface('vw0')).replace(/\.$/, '');
+    const table = 'Device.Routing.RouteInformation.InterfaceSetting.';
+    await expect
+      .poll(async () => Object.values(await getObjects(c, [`${table}*.`])), { timeout: 20_000, interval: 500 })
+      .toEqual([expect.objectContaining({ Status: 'ForwardingEntryCreated', Interface: vw0, PreferredRouteFlag: 'High', Prefix: '2001:db8:99::/48', SourceRouter: expect.stringMatching(/^fe80::/) })]);
+    const [row] = Object.values(await getObjects(c, [`${table}*.RouteLifetime`]));
+    expect(Date.parse(row.RouteLifetime) - Date.now()).toBeGreaterThan(1000_000);
+    await set(c, 'Device.Routing.RouteInformation.', { Enable: 'false' });
+    expect(maxPlen()).toBe('0');
+  }, 40_000);
 });

@@ -39,6 +39,7 @@ const LINUX_CLAIMS = [
   'Device.Routing.Router.{i}.',
   'Device.Routing.Router.{i}.IPv4Forwarding.{i}.',
   'Device.Routing.Router.{i}.IPv6Forwarding.{i}.',
+  ...['', 'InterfaceSetting.{i}.'].map((o) => `Device.Routing.RouteInformation.${o}`),
   'Device.DNS.Client.',
   'Device.DNS.Client.Server.{i}.',
   'Device.Bridging.',

@@ -131,8 +131,8 @@ describe('linux platform: values that move', () => {
   it('a missing `ip` is a 7003 naming the tool', async () => {
     f = linuxHost();
     f.host.remove('bin/ip');
-    const list = binding(f, 'Device.IP.Interface.{i}.').list!;
-    await expect(list([], {})).rejects.toThrow(/data source unavailable: .*ip is not installed/);
+    const b = binding(f, 'Device.IP.Interface.{i}.');
+    await expect(b.list!([], {})).rejects.toThrow(/data source unavailable: .*ip is not installed/);
   });
 });
 

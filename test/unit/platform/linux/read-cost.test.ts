@@ -61,14 +61,16 @@ describe('linux platform: what a Get costs', () => {
     expect(count(ops, /dnsmasq\.leases$/)).toBe(1);
     // + RMONStats.1: its 7 receive counters (ethtool is not installed on the fake host: no RMON group).
     // + UPnP.Discovery: which interfaces are the LAN (both route tables), once, as its browser starts.
-    expect(ops).toHaveLength(62 + 15 + 1 + 36 + 5 + 1 + 7 + 2);
+    // + RouteInformation.Enable: accept_ra_rt_info_max_plen of `default` (no interface is managed here).
+    expect(ops).toHaveLength(62 + 15 + 1 + 36 + 5 + 1 + 7 + 2 + 1);
     expect(f.host.ipCalls().sort()).toEqual(['-4 -json route show table all', '-6 -json route show table all', '-j addr show', '-j neigh show']);
 
     // Read again at the same instant: every object reads its live values anew, the scan and `ip` are reused.
     ops.length = 0;
     await f.readAll();
     expect(count(ops, /^readdir /)).toBe(0);
-    expect(ops).toHaveLength(58 - 21 + 36 + 5 + 7); // the process snapshot, the bridge check and the hosts are reused too
+    // The process snapshot, the bridge check and the hosts are reused too; RouteInformation.Enable is read anew.
+    expect(ops).toHaveLength(58 - 21 + 36 + 5 + 7 + 1);
     expect(f.host.ipCalls()).toHaveLength(4);
   });
 

@@ -88,6 +88,7 @@ describe('linux platform: whole-tree read of the recorded Debian 12 host', () =>
       MaxMTUSize: 65535,
       Type: 'Loopback',
       Loopback: true,
+      Router: 'Device.Routing.Router.1', // no Controller moved it to another routing instance
       IPv4Enable: true,
       IPv6Enable: true,
       IPv4AddressNumberOfEntries: 1,
@@ -109,6 +110,7 @@ describe('linux platform: whole-tree read of the recorded Debian 12 host', () =>
       MaxMTUSize: 1400,
       Type: 'Normal',
       Loopback: false,
+      Router: 'Device.Routing.Router.1',
       IPv4Enable: true,
       IPv6Enable: true,
       IPv4AddressNumberOfEntries: 1,
