@@ -1,6 +1,7 @@
 /**
  * What the Linux per-interface setting tables share (Device.RouterAdvertisement.InterfaceSetting
- * through radvd, Device.NeighborDiscovery.InterfaceSetting through the kernel's sysctls): the
+ * through radvd, Device.Routing.RIP.InterfaceSetting through bird,
+ * Device.NeighborDiscovery.InterfaceSetting through the kernel's sysctls): the
  * object's own Enable kept in the store, the Interface checked on a Set and kept with the kernel
  * name of its device beside it (`$device`, as NAT does, since IP.Interface numbers are given
  * afresh at each start), and Interface and Status read back from that device.
@@ -15,11 +16,21 @@ import type { IpInterfaceNames } from './nat.js';
 /** The stored column with the Linux device a setting row names (not a TR-181 parameter). */
 export const DEVICE_KEY = '$device';
 
-const TOP_PARAMS = ['Enable'] as const;
+/** How a setting object's own Enable starts, and the read-only values it serves beside it. */
+export interface StoredEnableOptions {
+  /** Enable before a Controller sets it (default true; RIP starts off: it announces the device's networks). */
+  enabledByDefault?: boolean;
+  /** Read-only parameters with one value each (RIP's SupportedModes). */
+  constants?: Readonly<Record<string, Value>>;
+}
 
-/** Device.RouterAdvertisement. / Device.NeighborDiscovery.: Enable, kept in the store (true until a Controller says otherwise). */
+/**
+ * Device.RouterAdvertisement. / Device.NeighborDiscovery. / Device.Routing.RIP.: Enable, kept in
+ * the store (its default until a Controller says otherwise), and any constant parameters.
+ */
 export class StoredEnableBinding implements ObjectBinding {
-  readonly params = TOP_PARAMS;
+  readonly params: readonly string[];
+  readonly writable = ['Enable'] as const;
   readonly changesOnlyThroughAgent = true;
 
   constructor(
@@ -27,14 +38,18 @@ export class StoredEnableBinding implements ObjectBinding {
     private readonly node: ModelNode,
     /** Makes the device follow the stored rows; a failure puts the stored Enable back. */
     private readonly apply: () => Promise<void>,
-  ) {}
+    private readonly opts: StoredEnableOptions = {},
+  ) {
+    this.params = ['Enable', ...Object.keys(opts.constants ?? {})];
+  }
 
   enabled(): boolean {
-    return this.store.row(this.node.pathOf([]))?.Enable !== false;
+    const stored = this.store.row(this.node.pathOf([]))?.Enable;
+    return typeof stored === 'boolean' ? stored : (this.opts.enabledByDefault ?? true);
   }
 
   get(): Record<string, Value> {
-    return { Enable: this.enabled() };
+    return { Enable: this.enabled(), ...this.opts.constants };
   }
 
   async set(_keys: InstanceKeys, changes: Record<string, Value>): Promise<void> {

@@ -17,7 +17,7 @@
 import { join } from 'node:path';
 import type { Logger } from '../../datamodel/Logger.js';
 import type { DataStore } from '../../datamodel/store/DataStore.js';
-import type { InstanceKeys, ObjectBinding } from '../../datamodel/tree/binding.js';
+import type { InstanceKeys } from '../../datamodel/tree/binding.js';
 import type { DataModel } from '../../datamodel/tree/DataModel.js';
 import type { ModelNode } from '../../datamodel/tree/ModelNode.js';
 import { ErrorCode, UspError } from '../../datamodel/UspError.js';
@@ -25,13 +25,11 @@ import type { Value } from '../../datamodel/value/Value.js';
 import { invalid, type Row, StoredTable } from '../stored-table.js';
 import { birdRipConfText, isBirdDevice, type RipInterface } from './bird-rip-conf.js';
 import { BirdProcess } from './bird-process.js';
-import { checkSettingInterface, DEVICE_KEY, readSettingInterface, type SettingInterfaceRules } from './interface-setting.js';
+import { checkSettingInterface, DEVICE_KEY, readSettingInterface, type SettingInterfaceRules, StoredEnableBinding } from './interface-setting.js';
 import type { IpInterfaceNames } from './nat.js';
 
 export const RIP = 'Device.Routing.RIP.';
 export const RIP_SETTING = 'Device.Routing.RIP.InterfaceSetting.{i}.';
-const RIP_PARAMS = ['Enable', 'SupportedModes'] as const;
-const RIP_WRITABLE = ['Enable'] as const;
 const SETTING_PARAMS = ['Enable', 'Status', 'Alias', 'Interface', 'AcceptRA', 'SendRA'] as const;
 const SETTING_LIVE: ReadonlySet<string> = new Set(['Status']);
 /** InterfaceSetting rows at most (7005 beyond): a CPE speaks RIP on its WAN and a few LANs. */
@@ -48,41 +46,9 @@ export interface LinuxRipOptions {
   log?: Logger;
 }
 
-/** Device.Routing.RIP.: Enable kept in the store (false until set), SupportedModes Both. */
-class RipBinding implements ObjectBinding {
-  readonly params = RIP_PARAMS;
-  readonly writable = RIP_WRITABLE;
-  readonly changesOnlyThroughAgent = true;
-
-  constructor(
-    private readonly store: DataStore,
-    private readonly apply: () => Promise<void>,
-  ) {}
-
-  enabled(): boolean {
-    return this.store.row(RIP)?.Enable === true;
-  }
-
-  get(): Record<string, Value> {
-    return { Enable: this.enabled(), SupportedModes: 'Both' };
-  }
-
-  async set(_keys: InstanceKeys, changes: Record<string, Value>): Promise<void> {
-    if (changes.Enable === undefined) return;
-    const before = this.store.row(RIP) ?? {};
-    this.store.setRow(RIP, { Enable: changes.Enable === true });
-    try {
-      await this.apply();
-    } catch (e) {
-      this.store.setRow(RIP, before);
-      throw e;
-    }
-  }
-}
-
 export class LinuxRip {
   private settings!: ModelNode;
-  private top!: RipBinding;
+  private top!: StoredEnableBinding;
   private readonly rules: SettingInterfaceRules;
   readonly process: BirdProcess;
 
@@ -93,7 +59,8 @@ export class LinuxRip {
 
   register(): void {
     const { model, store } = this.opts;
-    this.top = new RipBinding(store, () => this.apply());
+    // Off until a Controller turns it on; SupportedModes Both: bird sends and receives on each interface.
+    this.top = new StoredEnableBinding(store, model.requireNode(RIP), () => this.apply(), { enabledByDefault: false, constants: { SupportedModes: 'Both' } });
     model.register(RIP, this.top);
     this.settings = model.register(
       RIP_SETTING,
