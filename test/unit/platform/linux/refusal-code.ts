@@ -13,3 +13,13 @@ export function refusalCode(check: () => unknown): number | undefined {
   }
   return undefined;
 }
+
+/** The TR-369 code an asynchronous call (a binding's get/set/add/delete) rejects with: 0 when it succeeds, -1 when the rejection carries none. */
+export async function settledCode(p: unknown): Promise<number> {
+  try {
+    await p;
+    return 0;
+  } catch (e) {
+    return (e as { code?: number }).code ?? -1;
+  }
+}

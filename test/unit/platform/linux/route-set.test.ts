@@ -18,6 +18,8 @@ import { planRouteChange } from '../../../../platform/linux/route-set.js';
 import { changeRoute } from '../../../../platform/linux/routing.js';
 import { changeRoute6 } from '../../../../platform/linux/routing-ipv6.js';
 import { linuxHost, type LinuxFixture } from './fake-host.js';
+import { wrapIp } from './ip-write-log.js';
+import { settledCode } from './refusal-code.js';
 
 const V4 = 'Device.Routing.Router.{i}.IPv4Forwarding.{i}.';
 const V6 = 'Device.Routing.Router.{i}.IPv6Forwarding.{i}.';
@@ -36,22 +38,12 @@ async function host(
   manage: readonly string[] = ['*'],
 ): Promise<{ f: LinuxFixture; v4: Required<ObjectBinding>; v6: Required<ObjectBinding>; writes: () => string[]; fail: (on: boolean) => void; store: DataStore }> {
   const fx = (f = linuxHost({ store, manageInterfaces: manage }));
-  const bin = fx.host.binDir;
-  fs.renameSync(path.join(bin, 'ip'), path.join(bin, 'ip-recorded'));
-  const log = path.join(fx.host.dir, 'route-writes.log');
   const failFile = path.join(fx.host.dir, 'route.fail');
-  fx.host.write(
-    'bin/ip',
-    [
-      '#!/bin/sh',
-      'case "$2 $3" in',
-      `  "route add"|"route replace"|"route del") echo "$*" >> '${log}'; if [ -f '${failFile}' ]; then echo 'Error: Nexthop has invalid gateway.' >&2; exit 2; fi; exit 0;;`,
-      'esac',
-      `exec '${path.join(bin, 'ip-recorded')}' "$@"`,
-      '',
-    ].join('\n'),
-  );
-  fs.chmodSync(path.join(bin, 'ip'), 0o755);
+  const writes = wrapIp(fx, 'route-writes.log', [
+    'case "$2 $3" in',
+    `  "route add"|"route replace"|"route del") echo "$*" >> $LOG; if [ -f '${failFile}' ]; then echo 'Error: Nexthop has invalid gateway.' >&2; exit 2; fi; exit 0;;`,
+    'esac',
+  ]);
   // Numbers the IP.Interface rows (the Interface references) and the routes, as a Controller's first Get does.
   await fx.byPath();
   const binding = (p: string) => fx.model.bindingOf(fx.model.requireNode(p)) as Required<ObjectBinding>;
@@ -59,22 +51,13 @@ async function host(
     f: fx,
     v4: binding(V4),
     v6: binding(V6),
-    writes: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean) : []),
+    writes,
     fail: (on) => (on ? fs.writeFileSync(failFile, '') : fs.rmSync(failFile, { force: true })),
     store,
   };
 }
 
-/** The TR-369 code a call rejects with; 0 when it succeeds. */
-async function code(p: Awaitable): Promise<number> {
-  try {
-    await p;
-    return 0;
-  } catch (e) {
-    return (e as { code?: number }).code ?? -1;
-  }
-}
-type Awaitable = Promise<unknown> | unknown;
+const code = settledCode;
 
 const set = (b: Required<ObjectBinding>, n: number, changes: Record<string, Value>) => b.set([1, n], changes, ctx);
 

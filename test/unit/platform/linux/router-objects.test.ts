@@ -5,8 +5,6 @@
  * answers from them; the reads replay the recorded host. The kernel's side:
  * test/integration/linux-ip-depth.test.ts.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DataStore } from '../../../../datamodel/store/DataStore.js';
 import type { ObjectBinding } from '../../../../datamodel/tree/binding.js';
@@ -14,6 +12,8 @@ import { ErrorCode } from '../../../../datamodel/UspError.js';
 import { HELD_ROUTES_ROW } from '../../../../platform/linux/route-held.js';
 import { MAX_ADDED_ROUTERS } from '../../../../platform/linux/routers.js';
 import { linuxHost, type LinuxFixture } from './fake-host.js';
+import { wrapIp } from './ip-write-log.js';
+import { settledCode } from './refusal-code.js';
 
 const ctx = {};
 let f: LinuxFixture | undefined;
@@ -26,42 +26,25 @@ afterEach(() => {
 async function host(manage: readonly string[] = ['*'], withStore = true) {
   const store = withStore ? new DataStore() : undefined;
   const fx = (f = linuxHost({ store, manageInterfaces: manage }));
-  const bin = fx.host.binDir;
-  fs.renameSync(path.join(bin, 'ip'), path.join(bin, 'ip-recorded'));
-  const log = path.join(fx.host.dir, 'writes.log');
-  fx.host.write(
-    'bin/ip',
-    [
-      '#!/bin/sh',
-      'case "$2 $3 $4" in',
-      '  "-json rule show") echo "[]"; exit 0;;',
-      'esac',
-      'case "$2 $3" in',
-      `  "rule add"|"rule del"|"route add"|"route flush") echo "$*" >> '${log}'; exit 0;;`,
-      'esac',
-      `exec '${path.join(bin, 'ip-recorded')}' "$@"`,
-      '',
-    ].join('\n'),
-  );
-  fs.chmodSync(path.join(bin, 'ip'), 0o755);
+  const writes = wrapIp(fx, 'writes.log', [
+    'case "$2 $3 $4" in',
+    '  "-json rule show") echo "[]"; exit 0;;',
+    'esac',
+    'case "$2 $3" in',
+    '  "rule add"|"rule del"|"route add"|"route flush") echo "$*" >> $LOG; exit 0;;',
+    'esac',
+  ]);
   await fx.byPath();
   const binding = (p: string) => fx.model.bindingOf(fx.model.requireNode(p)) as Required<ObjectBinding>;
   return {
     routers: binding('Device.Routing.Router.{i}.'),
     ipIf: binding('Device.IP.Interface.{i}.'),
-    writes: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean) : []),
+    writes,
     store,
   };
 }
 
-async function code(p: unknown): Promise<number> {
-  try {
-    await p;
-    return 0;
-  } catch (e) {
-    return (e as { code?: number }).code ?? -1;
-  }
-}
+const code = settledCode;
 
 describe('Routing.Router.{i} on Linux', () => {
   it('Router.1 is the main table: Enable false 7012, Delete 7024; a router that is not there 7016', async () => {
